@@ -1,0 +1,39 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { ApiConfig } from '../core/config/index.ts';
+import type { Logger } from '../core/log/logger.ts';
+import { authHook } from './auth.ts';
+import type { ApiServices } from './services.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { routePlugins } from './routes/index.ts';
+
+export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface ApiAppOptions {
+  config: ApiConfig;
+  logger: Logger;
+  services: ApiServices;
+}
+
+/** The API as an app: every route under /api/v1, declared schemas, OpenAPI at /api/v1/openapi.json. */
+export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
+  const app = Fastify({ loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger }).withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Weft API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  app.addHook('onRequest', authHook(options.config.tokens));
+  await app.register(
+    async (v1) => {
+      for (const plugin of routePlugins) await v1.register(plugin, { services: options.services });
+      v1.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,13 @@
+import type { Store } from '../clickhouse/index.ts';
+
+/**
+ * What the API's routes may call. The composition root fills it; each part adds its service
+ * here as a named field, and its routes read only that field.
+ */
+export interface ApiServices {
+  store: Store;
+}
+
+export interface RoutePluginOptions {
+  services: ApiServices;
+}

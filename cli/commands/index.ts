@@ -1,0 +1,7 @@
+import type { Command } from '../command.ts';
+import { startCommand } from './start.ts';
+
+/** Every `weft` subcommand: adding one adds an entry. Two-word names ("catalog validate") are allowed. */
+export const commands: Record<string, Command> = {
+  start: startCommand,
+};

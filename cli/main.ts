@@ -1,0 +1,54 @@
+import { parseArgs } from '../core/config/index.ts';
+import { isWeftError } from '../core/errors/index.ts';
+import type { Command, CommandIO } from './command.ts';
+import { commands } from './commands/index.ts';
+
+function help(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(28)} ${c.summary}`);
+  return ['Usage: weft <command> [options]', '', 'Commands:', ...lines, '', 'Run "weft <command> --help" for the options of one command.'].join('\n');
+}
+
+/** Resolves "catalog validate" style two-word commands before one-word ones. */
+function findCommand(argv: string[]): { name: string; command: Command; rest: string[] } | undefined {
+  const two = `${argv[0]} ${argv[1]}`;
+  if (argv.length > 1 && commands[two]) return { name: two, command: commands[two], rest: argv.slice(2) };
+  if (argv.length > 0 && commands[argv[0]]) return { name: argv[0], command: commands[argv[0]], rest: argv.slice(1) };
+  return undefined;
+}
+
+export async function main(argv: string[], io: CommandIO = defaultIO()): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') {
+    io.out(help());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    io.err(`Unknown command "${argv.slice(0, 2).join(' ')}".\n\n${help()}`);
+    return 2;
+  }
+  try {
+    const booleans = new Set(['help', 'demo', 'no-demo', 'faults', 'no-faults', ...(found.command.booleans ?? [])]);
+    const args = parseArgs(found.rest, booleans);
+    if (args.flags.help) {
+      io.out(`Usage: weft ${found.command.usage}\n\n${found.command.summary}`);
+      return 0;
+    }
+    return await found.command.run(args, io);
+  } catch (err) {
+    if (isWeftError(err)) {
+      io.err(`weft ${found.name}: ${err.message}`);
+      return 2;
+    }
+    io.err(`weft ${found.name}: ${(err as Error)?.stack ?? String(err)}`);
+    return 1;
+  }
+}
+
+function defaultIO(): CommandIO {
+  return {
+    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RetentionConfig } from '../core/config/index.ts';
+import { ERR_MIGRATION } from '../core/errors/index.ts';
+import type { Store } from './store.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  file: string;
+  sql: string;
+}
+
+export interface MigrateOptions {
+  retention: RetentionConfig;
+  /** Folder of numbered `NNN_name.sql` files; Weft's own by default. */
+  dir?: string;
+}
+
+export interface MigrateResult {
+  applied: string[];
+  skipped: string[];
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const migrationsDir = join(here, 'migrations');
+
+/** Numbered SQL files, in order. `001_otel_traces.sql` → version 1. */
+export function listMigrations(dir: string = migrationsDir): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{3,}_[\w-]+\.sql$/.test(f))
+    .sort()
+    .map((file) => ({
+      version: Number(file.slice(0, file.indexOf('_'))),
+      name: file.replace(/\.sql$/, ''),
+      file: join(dir, file),
+      sql: readFileSync(join(dir, file), 'utf8'),
+    }));
+}
+
+/** Fills `{{RAW_TTL_DAYS}}`, `{{ROLLUP_TTL_DAYS}}`, `{{RECORD_TTL_DAYS}}` and splits into statements. */
+export function renderMigration(sql: string, retention: RetentionConfig): string[] {
+  const vars: Record<string, string> = {
+    RAW_TTL_DAYS: String(retention.rawDays),
+    ROLLUP_TTL_DAYS: String(retention.rollupDays),
+    RECORD_TTL_DAYS: String(retention.recordDays),
+  };
+  const filled = sql.replace(/\{\{(\w+)\}\}/g, (m, name: string) => {
+    if (!(name in vars)) throw new Error(`unknown template variable ${m}`);
+    return vars[name];
+  });
+  return filled
+    .split(/;\s*$/m)
+    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+    .filter((s) => s.length > 0);
+}
+
+const checksum = (sql: string) => createHash('sha256').update(sql).digest('hex').slice(0, 16);
+
+/**
+ * Applies the migrations not yet recorded in `weft_migrations`, in order. Running it twice
+ * changes nothing: applied versions are skipped and every statement is itself idempotent.
+ */
+export async function migrate(store: Store, options: MigrateOptions): Promise<MigrateResult> {
+  const { client } = store;
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS weft_migrations (
+      version UInt32, name String, checksum String, applied_at DateTime64(3) DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree ORDER BY version`,
+  });
+  const done = await client
+    .query({ query: 'SELECT version FROM weft_migrations FINAL', format: 'JSONEachRow' })
+    .then((r) => r.json<{ version: number }>());
+  const applied = new Set(done.map((r) => Number(r.version)));
+  const result: MigrateResult = { applied: [], skipped: [] };
+  for (const m of listMigrations(options.dir)) {
+    if (applied.has(m.version)) {
+      result.skipped.push(m.name);
+      continue;
+    }
+    for (const statement of renderMigration(m.sql, options.retention)) {
+      try {
+        await client.command({ query: statement });
+      } catch (err) {
+        throw ERR_MIGRATION(m.name, (err as Error).message);
+      }
+    }
+    await client.insert({
+      table: 'weft_migrations',
+      values: [{ version: m.version, name: m.name, checksum: checksum(m.sql) }],
+      format: 'JSONEachRow',
+    });
+    result.applied.push(m.name);
+  }
+  return result;
+}

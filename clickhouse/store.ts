@@ -1,0 +1,94 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import type { StoreConfig } from '../core/config/index.ts';
+import { ERR_STORE_LOCKED, ERR_STORE_UNREACHABLE } from '../core/errors/index.ts';
+
+/** The one way every part reaches ClickHouse: embedded chDB or a server, same client API. */
+export interface Store {
+  readonly client: ClickHouseClient;
+  readonly kind: 'embedded' | 'server';
+  /** Database the tables live in ('default' when embedded). */
+  readonly database: string;
+  /** Cluster name when the schema is the cluster variant. */
+  readonly cluster?: string;
+  /** Embedded data directory, for loading files straight into the engine. */
+  readonly path?: string;
+  close(): Promise<void>;
+}
+
+const LOCKED = /Cannot lock file|Another server instance in same directory is already running/i;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * libchdb allows one process per data directory. Weft keeps a pid file beside the engine's own
+ * lock so that a second process is told so in plain words before the engine complains.
+ */
+function claimDirectory(path: string): () => void {
+  const pidFile = join(path, 'weft.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (pid && pid !== process.pid && alive(pid)) throw ERR_STORE_LOCKED(path);
+  }
+  writeFileSync(pidFile, String(process.pid));
+  return () => {
+    try {
+      if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+/** Opens the store and checks it answers; a locked embedded directory becomes one plain sentence. */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  if (config.kind === 'embedded') {
+    mkdirSync(config.path, { recursive: true });
+    const release = claimDirectory(config.path);
+    let client: ClickHouseClient;
+    try {
+      const connection = createChdbConnection({ path: config.path }) as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>;
+      client = createClient({ connection });
+      await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+    } catch (err) {
+      release();
+      const e = err as { message?: string; code?: string };
+      const lockedByEngine = LOCKED.test(String(e?.message ?? err)) || (e?.code === 'CHDB_CONNECTION' && existsSync(join(config.path, 'status')));
+      if (lockedByEngine) throw ERR_STORE_LOCKED(config.path);
+      throw err;
+    }
+    return {
+      client,
+      kind: 'embedded',
+      database: 'default',
+      path: config.path,
+      close: async () => {
+        await client.close();
+        release();
+      },
+    };
+  }
+  const client = createClient({
+    url: config.url,
+    username: config.user,
+    password: config.password,
+    database: config.database,
+    request_timeout: 60_000,
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
+  });
+  const ping = await client.ping();
+  if (!ping.success) {
+    await client.close();
+    throw ERR_STORE_UNREACHABLE(config.url, String((ping as { error?: Error }).error?.message ?? 'no answer'));
+  }
+  return { client, kind: 'server', database: config.database, cluster: config.cluster, close: () => client.close() };
+}

@@ -1,0 +1,56 @@
+/** Weft's process configuration: built once, at the edge (CLI flags + environment), then passed down typed. */
+export type Role = 'ingest' | 'viewer' | 'sre' | 'icoe' | 'auditor' | 'admin';
+export const roles: readonly Role[] = ['ingest', 'viewer', 'sre', 'icoe', 'auditor', 'admin'];
+
+export type StoreConfig =
+  | { kind: 'embedded'; path: string }
+  | { kind: 'server'; url: string; user: string; password: string; database: string; cluster?: string };
+
+export interface RetentionConfig {
+  /** Days of raw spans, metrics and logs kept (TTL). */
+  rawDays: number;
+  /** Days of rollups (per-minute aggregates) kept. */
+  rollupDays: number;
+  /** Days of Weft's own records (findings, probe samples, reconciliation runs, audit log). */
+  recordDays: number;
+}
+
+export interface CollectorConfig {
+  host: string;
+  port: number;
+  /** Bearer tokens accepted for ingest; empty: no auth (loopback only). */
+  tokens: string[];
+  /** Directory of the durable spool. */
+  spoolDir: string;
+  /** Largest spool on disk before ingest answers 503 + Retry-After. */
+  spoolMaxBytes: number;
+  /** Largest request body, before and after decompression. */
+  maxBodyBytes: number;
+  /** Rows per insert batch, and the longest a batch waits. */
+  batchRows: number;
+  batchMaxWaitMs: number;
+}
+
+export interface ApiConfig {
+  host: string;
+  port: number;
+  /** token -> role; empty: no auth (loopback only). */
+  tokens: Record<string, Role>;
+}
+
+export type Part = 'collector' | 'probes' | 'analyzer' | 'api';
+export const parts: readonly Part[] = ['collector', 'probes', 'analyzer', 'api'];
+
+export interface WeftConfig {
+  dataDir: string;
+  store: StoreConfig;
+  retention: RetentionConfig;
+  collector: CollectorConfig;
+  api: ApiConfig;
+  /** Estate catalog files (YAML); the demo brings its own. */
+  catalogFiles: string[];
+  /** Parts this process runs (all by default; splitting needs a ClickHouse server). */
+  only: Part[];
+  demo: { enabled: boolean; faults: boolean };
+  logLevel: string;
+}

@@ -1,0 +1,160 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { ERR_CONFIG } from '../errors/index.ts';
+import { parts, roles, type Part, type Role, type WeftConfig } from './config.ts';
+
+/** Flags that take no value. */
+const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'help']);
+
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Record<string, string[]>;
+}
+
+/** `--name value`, `--name=value`, repeatable; booleans take no value. */
+export function parseArgs(argv: string[], booleans: ReadonlySet<string> = booleanFlags): ParsedArgs {
+  const positionals: string[] = [];
+  const flags: Record<string, string[]> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    let value: string;
+    if (eq > 0) value = arg.slice(eq + 1);
+    else if (booleans.has(name)) value = 'true';
+    else {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw ERR_CONFIG(`--${name} needs a value.`);
+      value = argv[++i];
+    }
+    (flags[name] ??= []).push(value);
+  }
+  return { positionals, flags };
+}
+
+export function flag(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags[name];
+  return v ? v[v.length - 1] : undefined;
+}
+
+function int(value: string | undefined, what: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw ERR_CONFIG(`${what} must be a whole number, got "${value}".`);
+  return n;
+}
+
+function port(value: string | undefined, what: string, fallback: number): number {
+  const n = int(value, what, fallback);
+  if (n > 65535) throw ERR_CONFIG(`${what} must be a port number (0-65535), got "${value}".`);
+  return n;
+}
+
+function list(value: string | undefined): string[] {
+  return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** `token:role,token:role` */
+function apiTokens(value: string | undefined): Record<string, Role> {
+  const out: Record<string, Role> = {};
+  for (const item of list(value)) {
+    const [token, role = 'admin'] = item.split(':');
+    if (!roles.includes(role as Role)) throw ERR_CONFIG(`Unknown role "${role}" in WEFT_API_TOKENS; use one of ${roles.join(', ')}.`);
+    out[token] = role as Role;
+  }
+  return out;
+}
+
+/**
+ * Builds the configuration from command-line flags and the environment. The only place that
+ * reads `process.env` is the caller, which passes it in.
+ */
+export function buildConfig(args: ParsedArgs, env: Record<string, string | undefined>, cwd: string): WeftConfig {
+  const f = (name: string) => flag(args, name);
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const dataDir = abs(f('data') ?? env.WEFT_DATA_DIR ?? '.weft');
+  const url = f('clickhouse') ?? env.WEFT_CLICKHOUSE_URL;
+  const cluster = f('cluster') ?? env.WEFT_CLICKHOUSE_CLUSTER;
+  if (cluster && !url) throw ERR_CONFIG('--cluster needs a ClickHouse server: also pass --clickhouse URL.');
+  let store: WeftConfig['store'];
+  if (url) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw ERR_CONFIG(`--clickhouse must be a URL like http://user:password@host:8123/database, got "${url}".`);
+    }
+    store = {
+      kind: 'server',
+      url: `${parsed.protocol}//${parsed.host}`,
+      user: env.WEFT_CLICKHOUSE_USER ?? (decodeURIComponent(parsed.username) || 'default'),
+      password: env.WEFT_CLICKHOUSE_PASSWORD ?? decodeURIComponent(parsed.password),
+      database: env.WEFT_CLICKHOUSE_DATABASE ?? (parsed.pathname.replace(/^\//, '') || 'default'),
+      cluster: cluster || undefined,
+    };
+  } else {
+    store = { kind: 'embedded', path: join(dataDir, 'data') };
+  }
+
+  const onlyRaw = list(f('only') ?? env.WEFT_ONLY);
+  for (const p of onlyRaw) {
+    if (!parts.includes(p as Part)) throw ERR_CONFIG(`--only takes ${parts.join('|')}, got "${p}".`);
+  }
+  if (onlyRaw.length > 0 && store.kind === 'embedded') {
+    throw ERR_CONFIG('--only splits Weft into several processes, which the embedded store cannot share: pass --clickhouse URL too.');
+  }
+
+  const collectorHost = f('otlp-host') ?? env.WEFT_OTLP_HOST ?? '127.0.0.1';
+  const apiHost = f('host') ?? env.WEFT_HOST ?? '127.0.0.1';
+  const ingestTokens = list(f('ingest-tokens') ?? env.WEFT_INGEST_TOKENS);
+  const tokens = apiTokens(f('api-tokens') ?? env.WEFT_API_TOKENS);
+  if (!isLoopback(collectorHost) && ingestTokens.length === 0) {
+    throw ERR_CONFIG(`The collector binds to ${collectorHost}, beyond this machine: set WEFT_INGEST_TOKENS (comma-separated bearer tokens) too.`);
+  }
+  if (!isLoopback(apiHost) && Object.keys(tokens).length === 0) {
+    throw ERR_CONFIG(`The API binds to ${apiHost}, beyond this machine: set WEFT_API_TOKENS (token:role,…) too.`);
+  }
+
+  const demoFlag = f('demo');
+  const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
+  const demoEnabled = demoFlag === 'true' && f('no-demo') !== 'true' && catalogFiles.length === 0;
+
+  return {
+    dataDir,
+    store,
+    retention: {
+      rawDays: int(f('retention-raw-days') ?? env.WEFT_RETENTION_RAW_DAYS, 'WEFT_RETENTION_RAW_DAYS', 30),
+      rollupDays: int(f('retention-rollup-days') ?? env.WEFT_RETENTION_ROLLUP_DAYS, 'WEFT_RETENTION_ROLLUP_DAYS', 400),
+      recordDays: int(f('retention-record-days') ?? env.WEFT_RETENTION_RECORD_DAYS, 'WEFT_RETENTION_RECORD_DAYS', 730),
+    },
+    collector: {
+      host: collectorHost,
+      port: port(f('otlp-port') ?? env.WEFT_OTLP_PORT, 'WEFT_OTLP_PORT', 4318),
+      tokens: ingestTokens,
+      spoolDir: abs(f('spool') ?? env.WEFT_SPOOL_DIR ?? join(dataDir, 'spool')),
+      spoolMaxBytes: int(env.WEFT_SPOOL_MAX_BYTES, 'WEFT_SPOOL_MAX_BYTES', 512 * 1024 * 1024),
+      maxBodyBytes: int(env.WEFT_MAX_BODY_BYTES, 'WEFT_MAX_BODY_BYTES', 20 * 1024 * 1024),
+      batchRows: int(env.WEFT_BATCH_ROWS, 'WEFT_BATCH_ROWS', 50_000),
+      batchMaxWaitMs: int(env.WEFT_BATCH_MAX_WAIT_MS, 'WEFT_BATCH_MAX_WAIT_MS', 1000),
+    },
+    api: {
+      host: apiHost,
+      port: port(f('port') ?? env.WEFT_PORT, 'WEFT_PORT', 3000),
+      tokens,
+    },
+    catalogFiles,
+    only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
+    demo: { enabled: demoEnabled, faults: f('no-faults') !== 'true' && (f('faults') ?? 'true') !== 'false' },
+    logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,12 @@
+export { WeftError, defineError, isWeftError } from './weft-error.ts';
+export type { WeftErrorFactory } from './weft-error.ts';
+export {
+  ERR_CONFIG,
+  ERR_STORE_LOCKED,
+  ERR_STORE_UNREACHABLE,
+  ERR_MIGRATION,
+  ERR_BAD_REQUEST,
+  ERR_NOT_FOUND,
+  ERR_UNAUTHORIZED,
+  ERR_FORBIDDEN,
+} from './catalogue.ts';

@@ -1,0 +1,54 @@
+import { startApi, type ApiServer } from '../api/index.ts';
+import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import type { WeftConfig } from '../core/config/index.ts';
+import type { Logger } from '../core/log/logger.ts';
+
+/** Something the composition root started and must stop, in reverse order. */
+export interface Stoppable {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export interface RunningWeft {
+  config: WeftConfig;
+  store: Store;
+  api?: ApiServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: storage, migrations, then each part this process runs (collector,
+ * probes, analyzer, API + UI), stopped in reverse order. Tests and benchmarks call it too.
+ */
+export async function startWeft(config: WeftConfig, logger: Logger): Promise<RunningWeft> {
+  const started: Stoppable[] = [];
+  const stopAll = async () => {
+    for (const part of started.reverse()) {
+      try {
+        await part.stop();
+      } catch (err) {
+        logger.error({ err, part: part.name }, 'stop failed');
+      }
+    }
+    started.length = 0;
+  };
+  try {
+    const store = await openStore(config.store);
+    started.push({ name: 'store', stop: () => store.close() });
+    const migrations = await migrate(store, { retention: config.retention });
+    logger.info({ store: config.store.kind, where: config.store.kind === 'embedded' ? config.store.path : config.store.url, applied: migrations.applied.length }, 'storage ready');
+
+    const runs = (part: WeftConfig['only'][number]) => config.only.includes(part);
+    const weft: RunningWeft = { config, store, stop: stopAll };
+
+    if (runs('api')) {
+      weft.api = await startApi({ config: config.api, logger, services: { store } });
+      started.push({ name: 'api', stop: () => weft.api!.stop() });
+      logger.info(`API and UI listening on ${weft.api.url}`);
+    }
+    return weft;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// chDB binds one data directory per process: every test file runs in its own fork.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', 'ui/**', '.weft/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    maxWorkers: 2,
+  },
+});
