@@ -51,6 +51,12 @@ export interface WeftConfig {
   catalogFiles: string[];
   /** Parts this process runs (all by default; splitting needs a ClickHouse server). */
   only: Part[];
+  analyzer: {
+    /** How often flows and findings are evaluated. */
+    intervalMs: number;
+    /** The window findings look back over ("documented flow never observed in the window"). */
+    windowMs: number;
+  };
   demo: { enabled: boolean; faults: boolean };
   logLevel: string;
 }

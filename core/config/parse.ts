@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
+import { parseDuration } from '../time/duration.ts';
 import { parts, roles, type Part, type Role, type WeftConfig } from './config.ts';
 
 /** Flags that take no value. */
@@ -153,6 +154,10 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       tokens,
     },
     catalogFiles,
+    analyzer: {
+      intervalMs: parseDuration(f('analyze-every') ?? env.WEFT_ANALYZE_EVERY ?? '30s', 'WEFT_ANALYZE_EVERY'),
+      windowMs: parseDuration(f('window') ?? env.WEFT_WINDOW ?? '24h', 'WEFT_WINDOW'),
+    },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: f('no-faults') !== 'true' && (f('faults') ?? 'true') !== 'false' },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
