@@ -59,4 +59,6 @@ export interface WeftConfig {
   };
   demo: { enabled: boolean; faults: boolean };
   logLevel: string;
+  /** Reads one environment variable: only for `env:NAME` references in the catalog, resolved at run time (never stored). */
+  env: (name: string) => string | undefined;
 }

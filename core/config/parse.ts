@@ -161,5 +161,6 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: f('no-faults') !== 'true' && (f('faults') ?? 'true') !== 'false' },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
+    env: (name: string) => env[name],
   };
 }
