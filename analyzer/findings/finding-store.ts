@@ -1,0 +1,171 @@
+import type { Store } from '../../clickhouse/index.ts';
+import type { Finding, FindingCandidate, FindingKind, FindingSink, FindingStatus, Severity, SyncResult } from '../../core/contracts/index.ts';
+import { severities } from '../../core/contracts/index.ts';
+import { ERR_FINDING_NOT_FOUND, ERR_FINDING_STATE } from '../errors.ts';
+import { findingId, findingToRow, fromChTime, rowToFinding, toChTime, type FindingRow } from './finding-rows.ts';
+
+export interface FindingFilter {
+  kind?: FindingKind[];
+  /** Findings at or above this severity. */
+  minSeverity?: Severity;
+  status?: FindingStatus[];
+  /** A system, flow or domain id the finding is about. */
+  subject?: string;
+  limit?: number;
+}
+
+export interface FindingEvent {
+  at: string;
+  actor: string;
+  action: 'opened' | 'reopened' | 'resolved' | 'acknowledged';
+  status: FindingStatus;
+  note: string;
+}
+
+export interface FindingStore extends FindingSink {
+  list(filter?: FindingFilter): Promise<Finding[]>;
+  get(id: string): Promise<Finding | undefined>;
+  history(id: string): Promise<FindingEvent[]>;
+  acknowledge(id: string, actor: string, note?: string): Promise<Finding>;
+  reopen(id: string, actor: string, note?: string): Promise<Finding>;
+}
+
+const SYSTEM_ACTOR = 'weft';
+
+/** Findings persisted in ClickHouse (`weft_findings`, one row per version) with their history. */
+export function createFindingStore(store: Store, clock: { now(): Date } = { now: () => new Date() }): FindingStore {
+  const { client } = store;
+  let lastVersion = 0;
+  const nextVersion = () => {
+    lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
+    return lastVersion;
+  };
+
+  const select = async (where: string, params: Record<string, unknown>, limit?: number): Promise<Finding[]> => {
+    const rows = await client
+      .query({
+        query: `SELECT * FROM weft_findings FINAL ${where ? `WHERE ${where}` : ''} ORDER BY last_seen DESC, id ${limit ? `LIMIT ${Math.floor(limit)}` : ''}`,
+        query_params: params,
+        format: 'JSONEachRow',
+      })
+      .then((r) => r.json<FindingRow>());
+    return rows.map(rowToFinding);
+  };
+
+  const write = async (findings: Finding[], events: Array<{ finding_id: string } & Omit<FindingEvent, 'at'> & { at: Date }>) => {
+    if (findings.length > 0) {
+      await client.insert({ table: 'weft_findings', values: findings.map((f) => findingToRow(f, nextVersion())), format: 'JSONEachRow' });
+    }
+    if (events.length > 0) {
+      await client.insert({ table: 'weft_finding_events', values: events.map((e) => ({ ...e, at: toChTime(e.at) })), format: 'JSONEachRow' });
+    }
+  };
+
+  const mustGet = async (id: string) => {
+    const [f] = await select('id = {id:String}', { id });
+    if (!f) throw ERR_FINDING_NOT_FOUND(id);
+    return f;
+  };
+
+  return {
+    async sync(kinds: readonly FindingKind[], candidates: FindingCandidate[], now: Date): Promise<SyncResult> {
+      const result: SyncResult = { opened: 0, updated: 0, resolved: 0 };
+      if (kinds.length === 0) return result;
+      const current = await select('kind IN {kinds:Array(String)}', { kinds });
+      const byId = new Map(current.map((f) => [f.id, f]));
+      const seen = new Set<string>();
+      const at = now.toISOString();
+      const out: Finding[] = [];
+      const events: Parameters<typeof write>[1] = [];
+      for (const c of candidates) {
+        const id = findingId(c.kind, c.key);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const prev = byId.get(id);
+        if (prev && prev.status !== 'resolved') {
+          out.push({ ...prev, ...c, id, lastSeen: at });
+          result.updated++;
+          continue;
+        }
+        out.push({
+          ...c,
+          id,
+          status: 'open',
+          firstSeen: prev?.firstSeen ?? at,
+          lastSeen: at,
+          resolvedAt: null,
+          acknowledgedBy: null,
+          acknowledgedAt: null,
+          note: '',
+        });
+        events.push({ finding_id: id, at: now, actor: SYSTEM_ACTOR, action: prev ? 'reopened' : 'opened', status: 'open', note: prev ? 'condition appeared again' : '' });
+        result.opened++;
+      }
+      for (const prev of current) {
+        if (seen.has(prev.id) || prev.status === 'resolved' || !kinds.includes(prev.kind)) continue;
+        out.push({ ...prev, status: 'resolved', resolvedAt: at });
+        events.push({ finding_id: prev.id, at: now, actor: SYSTEM_ACTOR, action: 'resolved', status: 'resolved', note: 'condition cleared' });
+        result.resolved++;
+      }
+      await write(out, events);
+      return result;
+    },
+
+    async list(filter: FindingFilter = {}) {
+      const where: string[] = [];
+      const params: Record<string, unknown> = {};
+      if (filter.kind?.length) {
+        where.push('kind IN {kinds:Array(String)}');
+        params.kinds = filter.kind;
+      }
+      if (filter.status?.length) {
+        where.push('status IN {statuses:Array(String)}');
+        params.statuses = filter.status;
+      }
+      if (filter.minSeverity) {
+        where.push('severity IN {sev:Array(String)}');
+        params.sev = severities.slice(severities.indexOf(filter.minSeverity));
+      }
+      if (filter.subject) {
+        where.push('(has(subject_systems, {subject:String}) OR has(subject_flows, {subject:String}) OR has(subject_domains, {subject:String}))');
+        params.subject = filter.subject;
+      }
+      const found = await select(where.join(' AND '), params, filter.limit);
+      return found.sort((a, b) => severities.indexOf(b.severity) - severities.indexOf(a.severity));
+    },
+
+    async get(id) {
+      const [f] = await select('id = {id:String}', { id });
+      return f;
+    },
+
+    async history(id) {
+      const rows = await client
+        .query({
+          query: 'SELECT at, actor, action, status, note FROM weft_finding_events WHERE finding_id = {id:String} ORDER BY at, action',
+          query_params: { id },
+          format: 'JSONEachRow',
+        })
+        .then((r) => r.json<FindingEvent>());
+      return rows.map((r) => ({ ...r, at: fromChTime(r.at) }));
+    },
+
+    async acknowledge(id, actor, note = '') {
+      const f = await mustGet(id);
+      if (f.status !== 'open') throw ERR_FINDING_STATE(id, f.status, 'acknowledged (only open findings can)');
+      const now = clock.now();
+      const next: Finding = { ...f, status: 'acknowledged', acknowledgedBy: actor, acknowledgedAt: now.toISOString(), note };
+      await write([next], [{ finding_id: id, at: now, actor, action: 'acknowledged', status: 'acknowledged', note }]);
+      return next;
+    },
+
+    async reopen(id, actor, note = '') {
+      const f = await mustGet(id);
+      if (f.status === 'open') throw ERR_FINDING_STATE(id, f.status, 'reopened (it is already open)');
+      const now = clock.now();
+      const next: Finding = { ...f, status: 'open', resolvedAt: null, acknowledgedBy: null, acknowledgedAt: null, note };
+      await write([next], [{ finding_id: id, at: now, actor, action: 'reopened', status: 'open', note }]);
+      return next;
+    },
+  };
+}
