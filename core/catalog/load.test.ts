@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblem, parseCatalog } from './index.ts';
+
+const good = `owners:
+  - id: integration-team
+    email: icoe@example.com
+systems:
+  - id: crm
+    kind: crm
+    owner: integration-team
+    match:
+      hosts: [crm.internal]
+  - id: erp
+    kind: erp
+    match:
+      databases: ["postgresql://erp-db/erp"]
+domains:
+  - id: customer
+    systemOfRecord: crm
+    replicas: [erp]
+    regulated: [pii]
+classes:
+  - id: gold
+    latencyP95Ms: 500
+    latencyP99Ms: 900
+flows:
+  - id: customer-sync
+    source: crm
+    target: erp
+    domain: customer
+    class: gold
+    runtime: { service: customer-sync }
+`;
+
+const problems = (files: Record<string, string>) => parseCatalog(Object.entries(files).map(([file, text]) => ({ file, text }))).problems.map(formatProblem);
+
+describe('parseCatalog', () => {
+  it('reads a valid catalog and fills the defaults', () => {
+    const { catalog, problems: p } = parseCatalog([{ file: 'estate.yaml', text: good }]);
+    expect(p).toEqual([]);
+    expect(catalog.systems[0]).toMatchObject({ id: 'crm', name: 'crm', lifecycle: 'active' });
+    expect(catalog.domains[0]).toMatchObject({ allowedWriters: [], drift: { toleranceAbsolute: 0, tolerancePercent: 0, settle: '10m' } });
+    expect(catalog.flows[0]).toMatchObject({ lifecycle: 'active', runtime: { service: 'customer-sync' } });
+  });
+
+  it('merges several files and reports a duplicate id across them', () => {
+    const other = 'systems:\n  - id: wms\n  - id: crm\n';
+    const { catalog, problems: p } = parseCatalog([
+      { file: 'a.yaml', text: good },
+      { file: 'b.yaml', text: other },
+    ]);
+    expect(catalog.systems.map((s) => s.id)).toEqual(['crm', 'erp', 'wms', 'crm']);
+    expect(p.map(formatProblem)).toEqual(['b.yaml:3:9: systems[1].id: duplicate id "crm": systems[0] already uses it']);
+  });
+
+  it('names file, line, field and what is expected for schema errors', () => {
+    const text = `systems:
+  - id: CRM
+    kind: crm
+    colour: blue
+    lifecycle: gone
+    match:
+      urlPrefixes: [crm.internal/api]
+      databases: [42]
+domains:
+  - id: customer
+    drift: { toleranceAbsolute: -1, tolerancePercent: 150 }
+classes:
+  - id: gold
+    errorRate: 2
+    staleAfter: soon
+flows:
+  - id: f1
+    source: crm
+    target: erp
+    docs: wiki
+`;
+    expect(problems({ 'e.yaml': text })).toEqual([
+      'e.yaml:2:9: systems[0].id: expected lower-case id: letters, digits, ".", "_" or "-", got "CRM"',
+      'e.yaml:4:13: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, match',
+      'e.yaml:5:16: systems[0].lifecycle: expected active, deprecated or retired, got "gone"',
+      'e.yaml:7:21: systems[0].match.urlPrefixes[0]: expected a URL prefix starting with http:// or https://, got "crm.internal/api"',
+      'e.yaml:8:19: systems[0].match.databases[0]: expected a DSN like "postgresql://db.internal/crm" or { system: postgresql, namespace: crm, host: db.internal }, got 42',
+      'e.yaml:10:5: domains[0].systemOfRecord: missing required field; expected a system id declared in the catalog',
+      'e.yaml:11:33: domains[0].drift.toleranceAbsolute: expected number to be greater or equal to 0 (records the replica may differ by (not negative)), got -1',
+      'e.yaml:11:55: domains[0].drift.tolerancePercent: expected number to be less or equal to 100 (percent of the system of record (0..100)), got 150',
+      'e.yaml:14:16: classes[0].errorRate: expected number to be less or equal to 1 (a fraction between 0 and 1), got 2',
+      'e.yaml:15:17: classes[0].staleAfter: expected a duration like 30s, 5m, 2h, 7d, got "soon"',
+      'e.yaml:20:11: flows[0].docs: expected a link starting with http:// or https://, got "wiki"',
+    ]);
+  });
+
+  it('reports unknown references and impossible values', () => {
+    const text = `systems:
+  - id: crm
+    owner: nobody
+domains:
+  - id: customer
+    systemOfRecord: crm
+    replicas: [crm, erp]
+classes:
+  - id: gold
+    latencyP95Ms: 900
+    latencyP99Ms: 500
+flows:
+  - id: loop
+    source: crm
+    target: crm
+    class: silver
+    schedule: { every: 5m, cron: "*/5 * * * *" }
+`;
+    expect(problems({ 'r.yaml': text })).toEqual([
+      'r.yaml:3:12: systems[0].owner: unknown owner "nobody"; expected one of the ids declared under owners (none declared)',
+      'r.yaml:7:16: domains[0].replicas[0]: "crm" is the domain\'s system of record and cannot also be its replica',
+      'r.yaml:7:21: domains[0].replicas[1]: unknown system "erp"; expected one of the ids declared under systems (crm)',
+      'r.yaml:10:19: classes[0].latencyP95Ms: p95 (900 ms) cannot exceed p99 (500 ms)',
+      'r.yaml:15:13: flows[0].target: a flow\'s target must differ from its source ("crm")',
+      'r.yaml:16:12: flows[0].class: unknown class "silver"; expected one of the ids declared under classes (gold)',
+      'r.yaml:17:34: flows[0].schedule.cron: give either every or cron, not both',
+    ]);
+  });
+
+  it('reports YAML syntax errors and a file that is not a mapping', () => {
+    expect(problems({ 'bad.yaml': 'systems:\n  - id: crm\n   kind: [\n' })[0]).toMatch(/^bad\.yaml:3:\d+: YAML syntax: /);
+    expect(problems({ 'list.yaml': '- a\n- b\n' })).toEqual(['list.yaml:1:1: expected a mapping with the sections owners, systems, domains, flows, classes, probes, reconciliations']);
+  });
+
+  it('checks probe sections with the probes schemas and their references', () => {
+    const text = `systems:\n  - id: crm\nprobes:\n  - id: crm-count\n    kind: sql\n    system: crmx\n    every: 1m\n    url: postgres://crm-db/crm\n    query: select count(*) from customers\n  - id: p2\n    kind: ftp\n    system: crm\n`;
+    expect(problems({ 'p.yaml': text })).toEqual([
+      'p.yaml:6:13: probes[0].system: unknown system "crmx": declare it under systems',
+      'p.yaml:11:11: probes[1].kind: expected a probe kind: sql, http, amqp-queue or nats-consumer, got "ftp"',
+    ]);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * The estate catalog file's schema (TypeBox = JSON Schema). One file may hold any of the sections;
+ * several files merge into one catalog. docs/catalog.schema.json is generated from `CatalogFileSchema`.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { ProbeSpecSchema, ReconcileSpecSchema } from './probes.ts';
+
+const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
+const Ref = (what: string) => Type.String({ minLength: 1, description: `a ${what} id declared in the catalog` });
+const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 2h, 7d' });
+const Lifecycle = Type.Union([Type.Literal('active'), Type.Literal('deprecated'), Type.Literal('retired')], { default: 'active', description: 'active, deprecated or retired' });
+const Names = (description: string) => Type.Array(Type.String({ minLength: 1 }), { description });
+
+export const OwnerSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    email: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an e-mail address' })),
+    slack: Type.Optional(Type.String()),
+    oncall: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const DatabaseRuleSchema = Type.Union(
+  [
+    Type.String({ pattern: '^[a-z][a-z0-9+]*://', description: 'a DSN without credentials: postgresql://host/db' }),
+    Type.Object({ system: Type.String({ minLength: 1 }), namespace: Type.Optional(Type.String()), host: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  ],
+  { description: 'a DSN like "postgresql://db.internal/crm" or { system: postgresql, namespace: crm, host: db.internal }' },
+);
+
+export const DestinationRuleSchema = Type.Union(
+  [Type.String({ minLength: 1 }), Type.Object({ name: Type.String({ minLength: 1 }), system: Type.Optional(Type.String()) }, { additionalProperties: false })],
+  { description: 'a queue/topic name (with * wildcards) or { name: orders.*, system: rabbitmq }' },
+);
+
+export const MatchRulesSchema = Type.Object(
+  {
+    hosts: Type.Optional(Names('host names, * wildcards: crm.internal, *.salesforce.com')),
+    urlPrefixes: Type.Optional(Type.Array(Type.String({ pattern: '^https?://', description: 'a URL prefix starting with http:// or https://' }))),
+    peerServices: Type.Optional(Names('peer.service values')),
+    databases: Type.Optional(Type.Array(DatabaseRuleSchema)),
+    destinations: Type.Optional(Type.Array(DestinationRuleSchema)),
+    services: Type.Optional(Names('service.name of runtimes that are this system itself')),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const SystemSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    owner: Type.Optional(Ref('owner')),
+    kind: Type.String({ minLength: 1, default: 'other', description: 'crm, erp, billing, ecommerce, wms, support, database, broker, topic, saas, other…' }),
+    lifecycle: Lifecycle,
+    description: Type.Optional(Type.String()),
+    match: MatchRulesSchema,
+  },
+  { additionalProperties: false },
+);
+
+export const DriftSchema = Type.Object(
+  {
+    toleranceAbsolute: Type.Number({ minimum: 0, default: 0, description: 'records the replica may differ by (not negative)' }),
+    tolerancePercent: Type.Number({ minimum: 0, maximum: 100, default: 0, description: 'percent of the system of record (0..100)' }),
+    settle: Type.String({ ...Duration, default: '10m' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const DomainSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    systemOfRecord: Ref('system'),
+    replicas: Type.Array(Ref('system'), { default: [] }),
+    allowedWriters: Type.Array(Ref('system'), { default: [], description: 'systems allowed to write into the system of record besides itself' }),
+    regulated: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'pii, financial, health, payment-card…' }),
+    owner: Type.Optional(Ref('owner')),
+    drift: DriftSchema,
+  },
+  { additionalProperties: false },
+);
+
+export const ScheduleSchema = Type.Object({ every: Type.Optional(Duration), cron: Type.Optional(Type.String({ minLength: 9, description: 'cron expression, UTC' })) }, { additionalProperties: false });
+
+export const FlowSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    source: Ref('system'),
+    target: Ref('system'),
+    domain: Type.Optional(Ref('domain')),
+    owner: Type.Optional(Ref('owner')),
+    runtime: Type.Object(
+      { service: Type.Optional(Type.String({ minLength: 1, description: 'service.name' })), flow: Type.Optional(Type.String({ minLength: 1, description: 'integration.flow' })) },
+      { additionalProperties: false, default: {} },
+    ),
+    class: Type.Optional(Ref('class')),
+    schedule: Type.Optional(ScheduleSchema),
+    lifecycle: Lifecycle,
+    purpose: Type.Optional(Type.String()),
+    docs: Type.Optional(Type.String({ pattern: '^https?://', description: 'a link starting with http:// or https://' })),
+  },
+  { additionalProperties: false },
+);
+
+export const SloClassSchema = Type.Object(
+  {
+    id: Id,
+    latencyP95Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'milliseconds, above 0' })),
+    latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'milliseconds, above 0' })),
+    errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'a fraction between 0 and 1' })),
+    staleAfter: Type.Optional(Duration),
+  },
+  { additionalProperties: false },
+);
+
+export const CatalogFileSchema = Type.Object(
+  {
+    owners: Type.Optional(Type.Array(OwnerSchema)),
+    systems: Type.Optional(Type.Array(SystemSchema)),
+    domains: Type.Optional(Type.Array(DomainSchema)),
+    flows: Type.Optional(Type.Array(FlowSchema)),
+    classes: Type.Optional(Type.Array(SloClassSchema)),
+    probes: Type.Optional(Type.Array(ProbeSpecSchema)),
+    reconciliations: Type.Optional(Type.Array(ReconcileSpecSchema)),
+  },
+  { additionalProperties: false, $id: 'https://weft.dev/schemas/catalog.schema.json', title: 'Weft estate catalog' },
+);
+
+export type CatalogFile = Static<typeof CatalogFileSchema>;
+export const catalogSections = ['owners', 'systems', 'domains', 'flows', 'classes', 'probes', 'reconciliations'] as const;
+export type CatalogSection = (typeof catalogSections)[number];
