@@ -1,0 +1,68 @@
+import amqp, { type ChannelModel } from 'amqplib';
+import type { AmqpQueueProbeSpec } from '../../core/catalog/index.ts';
+import { networkCause, ProbeError } from '../probe-error.ts';
+import type { Secrets } from '../secrets.ts';
+import type { ProbeFactory } from './probe-kind.ts';
+
+function brokerUrl(spec: AmqpQueueProbeSpec, secrets: Secrets): { url: string; where: string } {
+  const raw = secrets.resolve(spec.url, `probe ${spec.id} url`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ProbeError('config', `probe ${spec.id}: the broker URL is not a URL like amqp://user@host:5672/vhost`);
+  }
+  if (spec.password) url.password = encodeURIComponent(secrets.resolve(spec.password, `probe ${spec.id} password`));
+  if (url.password) secrets.remember(decodeURIComponent(url.password));
+  return { url: url.toString(), where: `${url.protocol}//${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}${url.pathname}` };
+}
+
+function classify(err: unknown, where: string, queue: string): ProbeError {
+  if (err instanceof ProbeError) return err;
+  const message = String((err as Error)?.message ?? err);
+  const net = networkCause(err);
+  if (net) return new ProbeError('down', `RabbitMQ at ${where} is not reachable (${net})`);
+  if (/ACCESS[-_]REFUSED|403/.test(message)) return new ProbeError('auth', `RabbitMQ at ${where} refused the credentials`);
+  if (/NOT[-_]FOUND|404/.test(message)) return new ProbeError('query', `RabbitMQ at ${where}: queue "${queue}" does not exist`);
+  return new ProbeError('down', `RabbitMQ at ${where}: ${message}`);
+}
+
+/** RabbitMQ queue depth (the value) and consumer count, by a passive declare on a reused connection. */
+export const amqpQueueProbe: ProbeFactory<AmqpQueueProbeSpec> = (spec, secrets) => {
+  let connection: ChannelModel | undefined;
+  const drop = () => {
+    const c = connection;
+    connection = undefined;
+    c?.close().catch(() => undefined);
+  };
+  return {
+    async run(timeoutMs) {
+      const { url, where } = brokerUrl(spec, secrets);
+      try {
+        if (!connection) {
+          const c = await amqp.connect(url, { timeout: timeoutMs });
+          c.on('error', drop);
+          c.on('close', () => {
+            if (connection === c) connection = undefined;
+          });
+          connection = c;
+        }
+        const channel = await connection.createChannel();
+        channel.on('error', () => undefined);
+        try {
+          const q = await channel.checkQueue(spec.queue);
+          return { value: q.messageCount, metrics: { messages: q.messageCount, consumers: q.consumerCount } };
+        } finally {
+          await channel.close().catch(() => undefined);
+        }
+      } catch (err) {
+        throw classify(err, where, spec.queue);
+      }
+    },
+    async close() {
+      const c = connection;
+      connection = undefined;
+      await c?.close().catch(() => undefined);
+    },
+  };
+};

@@ -1,0 +1,55 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConsumerProbeSpec } from '../../core/catalog/index.ts';
+import { networkCause, ProbeError } from '../probe-error.ts';
+import type { ProbeFactory } from './probe-kind.ts';
+
+function classify(err: unknown, where: string, spec: NatsConsumerProbeSpec): ProbeError {
+  if (err instanceof ProbeError) return err;
+  const message = String((err as Error)?.message ?? err);
+  const net = networkCause(err);
+  if (net || /refused|ECONNREFUSED/i.test(message)) return new ProbeError('down', `NATS at ${where} is not reachable (${net ?? message})`);
+  if (/authorization|authentication|auth/i.test(message)) return new ProbeError('auth', `NATS at ${where} refused the credentials`);
+  if (/timeout/i.test(message)) return new ProbeError('timeout', `NATS at ${where} did not answer in time`);
+  if (/stream not found/i.test(message)) return new ProbeError('query', `NATS at ${where}: stream "${spec.stream}" does not exist`);
+  if (/consumer not found/i.test(message)) return new ProbeError('query', `NATS at ${where}: consumer "${spec.consumer}" does not exist on stream "${spec.stream}"`);
+  if (/jetstream not enabled|no responders/i.test(message)) return new ProbeError('query', `NATS at ${where}: JetStream is not enabled`);
+  return new ProbeError('down', `NATS at ${where}: ${message}`);
+}
+
+/** JetStream consumer: pending (the value), ack-pending, waiting and redelivered, on a reused connection. */
+export const natsConsumerProbe: ProbeFactory<NatsConsumerProbeSpec> = (spec, secrets) => {
+  let nc: NatsConnection | undefined;
+  const servers = Array.isArray(spec.servers) ? spec.servers : [spec.servers];
+  const where = servers.join(',');
+  return {
+    async run(timeoutMs) {
+      try {
+        if (!nc || nc.isClosed()) {
+          nc = await connect({
+            servers,
+            user: spec.user,
+            pass: spec.password ? secrets.resolve(spec.password, `probe ${spec.id} password`) : undefined,
+            token: spec.token ? secrets.resolve(spec.token, `probe ${spec.id} token`) : undefined,
+            timeout: timeoutMs,
+            reconnect: false,
+            name: 'weft-probe',
+          });
+        }
+        const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+        const info = await jsm.consumers.info(spec.stream, spec.consumer);
+        return {
+          value: info.num_pending,
+          metrics: { pending: info.num_pending, ack_pending: info.num_ack_pending, waiting: info.num_waiting, redelivered: info.num_redelivered },
+        };
+      } catch (err) {
+        throw classify(err, where, spec);
+      }
+    },
+    async close() {
+      const c = nc;
+      nc = undefined;
+      await c?.close().catch(() => undefined);
+    },
+  };
+};

@@ -1,0 +1,96 @@
+import mysql from 'mysql2/promise';
+import { networkCause, ProbeError } from '../probe-error.ts';
+import { describeTarget, type ColumnInfo, type SqlRows, type SqlSource, type SqlTarget } from './sql-source.ts';
+
+function classify(err: unknown, where: string, timeoutMs: number): ProbeError {
+  if (err instanceof ProbeError) return err;
+  const e = err as { code?: string; errno?: number; message?: string };
+  const net = networkCause(err);
+  if (net) return new ProbeError('down', `MySQL/MariaDB at ${where} is not reachable (${net})`);
+  if (e.errno === 1969 || e.errno === 3024 || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+    return new ProbeError('timeout', `MySQL/MariaDB at ${where}: the query ran longer than the ${timeoutMs} ms timeout and was cancelled`);
+  }
+  if (e.errno === 1045 || e.errno === 1044 || e.errno === 1698) return new ProbeError('auth', `MySQL/MariaDB at ${where} refused the credentials: ${e.message}`);
+  if (e.errno === 1049) return new ProbeError('config', `MySQL/MariaDB at ${where}: ${e.message}`);
+  if (e.code === 'ETIMEDOUT') return new ProbeError('timeout', `MySQL/MariaDB at ${where} did not answer within ${timeoutMs} ms`);
+  if (e.errno && e.errno >= 1000 && e.errno < 5000) return new ProbeError('query', `MySQL/MariaDB at ${where} rejected the query: ${e.message}`);
+  return new ProbeError('down', `MySQL/MariaDB at ${where}: ${e.message ?? String(err)}`);
+}
+
+const toRows = ([rows, fields]: [unknown, unknown]): SqlRows => ({
+  rows: Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : [],
+  fields: Array.isArray(fields) ? (fields as Array<{ name: string }>).map((f) => f.name) : [],
+});
+
+export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
+  const where = describeTarget(target);
+  const pool = mysql.createPool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database || undefined,
+    connectionLimit: poolSize,
+    connectTimeout: 10_000,
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    maxIdle: poolSize,
+    idleTimeout: 30_000,
+  });
+  let timeoutVariable: string | undefined;
+
+  async function session<T>(begin: string, timeoutMs: number, work: (c: mysql.PoolConnection) => Promise<T>): Promise<T> {
+    let conn: mysql.PoolConnection;
+    try {
+      conn = await pool.getConnection();
+    } catch (err) {
+      throw classify(err, where, timeoutMs);
+    }
+    let broken = false;
+    try {
+      if (!timeoutVariable) {
+        const [v] = (await conn.query('SELECT VERSION() AS v')) as unknown as [Array<{ v: string }>];
+        timeoutVariable = /mariadb/i.test(v[0]?.v ?? '') ? 'max_statement_time' : 'max_execution_time';
+      }
+      const value = timeoutVariable === 'max_statement_time' ? Math.max(0.001, timeoutMs / 1000) : Math.max(1, Math.floor(timeoutMs));
+      await conn.query(`SET SESSION ${timeoutVariable} = ${value}`);
+      await conn.query("SET SESSION time_zone = '+00:00'");
+      await conn.query(begin);
+      const out = await work(conn);
+      await conn.query('COMMIT');
+      return out;
+    } catch (err) {
+      await conn.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw classify(err, where, timeoutMs);
+    } finally {
+      if (broken) conn.destroy();
+      else conn.release();
+    }
+  }
+
+  return {
+    dialect: 'mysql',
+    where,
+    query: (sql, params, timeoutMs) => session('START TRANSACTION READ ONLY', timeoutMs, async (c) => toRows((await c.query(sql, params)) as [unknown, unknown])),
+    snapshot: (timeoutMs, work) =>
+      session('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY', timeoutMs, (c) => work(async (sql, params = []) => toRows((await c.query(sql, params)) as [unknown, unknown]))),
+    async columns(tables, timeoutMs): Promise<ColumnInfo[]> {
+      if (tables.length === 0) return [];
+      const { rows } = await this.query(
+        `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col, COLUMN_TYPE AS typ, IS_NULLABLE = 'YES' AS nullable
+           FROM information_schema.COLUMNS
+          WHERE (CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) IN (?) OR (TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)))
+          ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
+        [tables, tables],
+        timeoutMs,
+      );
+      return rows.map((r) => ({ table: String(r.tbl), column: String(r.col), type: String(r.typ), nullable: Number(r.nullable) === 1 }));
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,87 @@
+import pg from 'pg';
+import { networkCause, ProbeError } from '../probe-error.ts';
+import { describeTarget, type ColumnInfo, type SqlRows, type SqlSource, type SqlTarget } from './sql-source.ts';
+
+/** PostgreSQL SQLSTATE classes → probe error codes. */
+function classify(err: unknown, where: string, timeoutMs: number): ProbeError {
+  if (err instanceof ProbeError) return err;
+  const e = err as { code?: string; message?: string };
+  const net = networkCause(err);
+  if (net) return new ProbeError('down', `PostgreSQL at ${where} is not reachable (${net})`);
+  if (e.code === '57014') return new ProbeError('timeout', `PostgreSQL at ${where}: the query ran longer than the ${timeoutMs} ms timeout and was cancelled`);
+  if (e.code === '28P01' || e.code === '28000') return new ProbeError('auth', `PostgreSQL at ${where} refused the credentials: ${e.message}`);
+  if (e.code === '3D000') return new ProbeError('config', `PostgreSQL at ${where}: ${e.message}`);
+  if (e.code && /^(42|22|25|0A)/.test(e.code)) return new ProbeError('query', `PostgreSQL at ${where} rejected the query: ${e.message}`);
+  if (/timeout/i.test(String(e.message))) return new ProbeError('timeout', `PostgreSQL at ${where} did not answer within ${timeoutMs} ms`);
+  return new ProbeError('down', `PostgreSQL at ${where}: ${e.message ?? String(err)}`);
+}
+
+const toRows = (r: pg.QueryResult): SqlRows => ({ rows: r.rows, fields: r.fields.map((f) => f.name) });
+
+export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
+  const where = describeTarget(target);
+  const pool = new pg.Pool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password || undefined,
+    database: target.database,
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'weft-probe',
+  });
+  // An idle connection dropped by the server must not take the process down; the next run reconnects.
+  pool.on('error', () => undefined);
+
+  async function session<T>(begin: string, timeoutMs: number, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw classify(err, where, timeoutMs);
+    }
+    let broken = false;
+    try {
+      await client.query(begin);
+      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+      const out = await work(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw classify(err, where, timeoutMs);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  return {
+    dialect: 'postgres',
+    where,
+    query: (sql, params, timeoutMs) => session('BEGIN READ ONLY', timeoutMs, async (c) => toRows(await c.query(sql, params))),
+    snapshot: (timeoutMs, work) => session('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', timeoutMs, (c) => work(async (sql, params = []) => toRows(await c.query(sql, params)))),
+    async columns(tables, timeoutMs): Promise<ColumnInfo[]> {
+      if (tables.length === 0) return [];
+      const { rows } = await this.query(
+        `SELECT c.table_schema || '.' || c.table_name AS qualified, c.table_name AS tbl, c.column_name AS col,
+                c.data_type || CASE
+                  WHEN c.character_maximum_length IS NOT NULL THEN '(' || c.character_maximum_length || ')'
+                  WHEN c.data_type IN ('numeric', 'decimal') AND c.numeric_precision IS NOT NULL THEN '(' || c.numeric_precision || ',' || c.numeric_scale || ')'
+                  WHEN c.datetime_precision IS NOT NULL AND c.data_type LIKE 'time%' THEN '(' || c.datetime_precision || ')'
+                  ELSE '' END AS typ,
+                c.is_nullable = 'YES' AS nullable
+           FROM information_schema.columns c
+          WHERE (c.table_schema || '.' || c.table_name) = ANY($1)
+             OR (c.table_schema = current_schema() AND c.table_name = ANY($1))
+          ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
+        [tables],
+        timeoutMs,
+      );
+      return rows.map((r) => ({ table: String(r.tbl), column: String(r.col), type: String(r.typ), nullable: Boolean(r.nullable) }));
+    },
+    close: () => pool.end(),
+  };
+}

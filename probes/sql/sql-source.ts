@@ -1,0 +1,48 @@
+/** A PostgreSQL or MySQL/MariaDB database, reached read-only through a small pool. */
+export type SqlDialect = 'postgres' | 'mysql';
+
+export interface SqlRows {
+  rows: Array<Record<string, unknown>>;
+  fields: string[];
+}
+
+/** Runs one statement inside the current session. */
+export type SqlQuery = (sql: string, params?: unknown[]) => Promise<SqlRows>;
+
+export interface ColumnInfo {
+  table: string;
+  column: string;
+  /** The declared type as the database states it: "numeric(12,2)", "varchar(80)", "datetime(3)". */
+  type: string;
+  nullable: boolean;
+}
+
+export interface SqlSource {
+  readonly dialect: SqlDialect;
+  /** Where, without credentials: "postgres://postgres@127.0.0.1:5432/test". */
+  readonly where: string;
+  /** One statement in a read-only transaction with a statement timeout, on a pooled connection. */
+  query(sql: string, params: unknown[], timeoutMs: number): Promise<SqlRows>;
+  /**
+   * Several statements against one consistent read-only snapshot (REPEATABLE READ in PostgreSQL,
+   * WITH CONSISTENT SNAPSHOT in MariaDB/MySQL); each statement has the timeout.
+   */
+  snapshot<T>(timeoutMs: number, work: (query: SqlQuery) => Promise<T>): Promise<T>;
+  /** Columns and declared types from information_schema; tables as "name" or "schema.name". */
+  columns(tables: string[], timeoutMs: number): Promise<ColumnInfo[]>;
+  close(): Promise<void>;
+}
+
+/** What a connection needs once references are resolved. */
+export interface SqlTarget {
+  dialect: SqlDialect;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export function describeTarget(t: SqlTarget): string {
+  return `${t.dialect}://${t.user}@${t.host}:${t.port}/${t.database}`;
+}

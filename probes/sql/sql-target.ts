@@ -1,0 +1,30 @@
+import { ProbeError } from '../probe-error.ts';
+import type { Secrets } from '../secrets.ts';
+import type { SqlDialect, SqlTarget } from './sql-source.ts';
+
+const dialects: Record<string, SqlDialect> = { 'postgres:': 'postgres', 'postgresql:': 'postgres', 'mysql:': 'mysql', 'mariadb:': 'mysql' };
+const defaultPorts: Record<SqlDialect, number> = { postgres: 5432, mysql: 3306 };
+
+/** `dsn: env:NAME` (a whole URL, secret) or `url` + `password: env:NAME` → a connection target. */
+export function sqlTarget(conn: { dsn?: string; url?: string; password?: string }, secrets: Secrets, what: string): SqlTarget {
+  const text = conn.dsn ? secrets.resolve(conn.dsn, `${what} dsn`) : conn.url;
+  if (!text) throw new ProbeError('config', `${what} names no database: give dsn: env:NAME or url`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ProbeError('config', `${what}: the database URL is not a URL like postgres://user@host:5432/db`);
+  }
+  const dialect = dialects[url.protocol];
+  if (!dialect) throw new ProbeError('config', `${what}: unsupported database scheme "${url.protocol}" (use postgres:// or mysql://)`);
+  const password = conn.password ? secrets.resolve(conn.password, `${what} password`) : decodeURIComponent(url.password);
+  if (password) secrets.remember(password);
+  return {
+    dialect,
+    host: url.hostname || '127.0.0.1',
+    port: url.port ? Number(url.port) : defaultPorts[dialect],
+    user: decodeURIComponent(url.username) || (dialect === 'postgres' ? 'postgres' : 'root'),
+    password,
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || (dialect === 'postgres' ? 'postgres' : ''),
+  };
+}
