@@ -1,0 +1,89 @@
+import { copyOf, type DemoContext } from '../estate/demo-context.ts';
+import type { DemoRecord } from '../estate/record-store.ts';
+import type { DemoSystemId } from '../estate/systems.ts';
+import type { IntegrationRuntime } from '../telemetry/integration-runtime.ts';
+import { hostOf } from './hosts.ts';
+
+export interface SyncSpec {
+  flow: string;
+  /** Period at the `npm start` pace (the catalog's schedule). */
+  everyMs: number;
+  source: { system: DemoSystemId; records: string };
+  target: { system: DemoSystemId; records: string };
+  domain: string;
+  /** The sync is not run while this answers true (the stale-flow fault). */
+  paused?: () => boolean;
+}
+
+export interface BatchSync {
+  flow: string;
+  /** The next run copies every record again, not only the changed ones (a repair). */
+  resyncAll(): void;
+}
+
+/**
+ * A scheduled batch sync: read what changed in the source since the last run, upsert it into the
+ * target in one bulk call. Each run is one trace with `integration.records` on both hops.
+ */
+export function scheduleSync(ctx: DemoContext, runtime: IntegrationRuntime, spec: SyncSpec): BatchSync {
+  const source = hostOf(spec.source.system);
+  const target = hostOf(spec.target.system);
+  // The seeded replicas start in step with their source.
+  let watermark = ctx.stores[spec.source.system].collection(spec.source.records).lastSeq();
+  ctx.scheduler.add({
+    name: spec.flow,
+    everyMs: ctx.every(spec.everyMs),
+    paused: spec.paused,
+    run: () =>
+      runtime.run(spec.flow, async (step) => {
+        const page = await step.http<{ items: DemoRecord[]; lastSeq: number }>({
+          host: source, method: 'GET', path: `/${spec.source.records}?since=${watermark}&limit=5000`, domain: spec.domain, operation: 'read',
+        });
+        await step.http({
+          host: target, method: 'PUT', path: `/${spec.target.records}`, domain: spec.domain, operation: 'upsert', records: page.items.length,
+          body: { items: page.items.map(copyOf) },
+        });
+        watermark = page.lastSeq;
+      }),
+  });
+  return { flow: spec.flow, resyncAll: () => void (watermark = 0) };
+}
+
+export interface BatchSyncs {
+  customersToBilling: BatchSync;
+}
+
+/** The estate's scheduled syncs, plus the ERP's own price changes that give the product syncs work. */
+export function installBatchSyncs(ctx: DemoContext): BatchSyncs {
+  const jobs = ctx.runtime('batch-sync-jobs');
+  const customersToBilling = scheduleSync(ctx, jobs, {
+    flow: 'crm-billing-customer-sync', everyMs: 15_000, domain: 'customer',
+    source: { system: 'crm', records: 'customers' }, target: { system: 'billing', records: 'customers' },
+  });
+  scheduleSync(ctx, jobs, {
+    flow: 'erp-cpq-product-sync', everyMs: 15_000, domain: 'product',
+    source: { system: 'erp', records: 'products' }, target: { system: 'cpq', records: 'products' },
+    paused: () => ctx.faults.isOn('stale-flow'),
+  });
+  scheduleSync(ctx, jobs, {
+    flow: 'erp-shop-product-sync', everyMs: 15_000, domain: 'product',
+    source: { system: 'erp', records: 'products' }, target: { system: 'shop', records: 'products' },
+  });
+  scheduleSync(ctx, jobs, {
+    flow: 'billing-erp-invoice-sync', everyMs: 20_000, domain: 'invoice',
+    source: { system: 'billing', records: 'invoices' }, target: { system: 'erp', records: 'invoices' },
+  });
+
+  let n = 0;
+  ctx.scheduler.add({
+    name: 'erp-price-changes',
+    everyMs: ctx.every(5000),
+    run: async () => {
+      const products = ctx.stores.erp.collection('products');
+      const id = `PRD-${String((n++ % products.count()) + 1).padStart(6, '0')}`;
+      const current = products.get(id);
+      if (current) products.patch(id, { price: Number(current.price) + 5 });
+    },
+  });
+  return { customersToBilling };
+}

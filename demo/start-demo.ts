@@ -1,0 +1,124 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../core/log/logger.ts';
+import { InProcessBroker } from './broker/in-process-broker.ts';
+import { readDemoCatalog, renderCatalog } from './catalog/render-catalog.ts';
+import type { DemoContext } from './estate/demo-context.ts';
+import { Scheduler } from './estate/scheduler.ts';
+import { startSystemServer, type SystemServer } from './estate/system-server.ts';
+import { SystemStore } from './estate/system-store.ts';
+import { createStores, demoSystems, seedStores, shadowSystem, type DemoStores, type SeedSizes } from './estate/systems.ts';
+import { FaultSwitches, type FaultKind, type FaultSelection } from './faults/fault-switches.ts';
+import { wmsDelay } from './faults/latency-regression.ts';
+import { installReplicaLoss } from './faults/replica-loss.ts';
+import { installRogueJobs } from './faults/rogue-jobs.ts';
+import { installBatchSyncs } from './integrations/batch-syncs.ts';
+import { installCaseToResolution } from './integrations/case-to-resolution.ts';
+import { installLeadToCash } from './integrations/lead-to-cash.ts';
+import { installOrderToFulfillment } from './integrations/order-to-fulfillment.ts';
+import { IntegrationRuntime } from './telemetry/integration-runtime.ts';
+
+export interface DemoOptions {
+  /** Weft's OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318 */
+  otlpUrl: string;
+  /** Where the demo writes the catalog Weft loads (the rendered estate.yaml). */
+  workDir: string;
+  /** Faults on from the start: all (true), none (false) or a selection. */
+  faults: FaultSelection;
+  /** 1 = the `npm start` pace; 0.1 = ten times faster (schedules and the catalog's durations alike). */
+  timeScale?: number;
+  seed?: SeedSizes;
+  logger: Logger;
+}
+
+export interface DemoEstate {
+  /** The catalog that documents this running estate (probe URLs point at its ports). */
+  catalogFile: string;
+  /** System id → loopback base URL. */
+  systems: Record<string, string>;
+  stores: DemoStores;
+  faults: FaultSwitches;
+  setFault(kind: FaultKind, on: boolean): void;
+  /** Exports every span buffered so far. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the demo enterprise: nine systems on loopback ports, the broker, the integrations of the
+ * three business processes and the scheduled syncs, each runtime exporting OTLP to Weft, plus the
+ * faults selected. Writes the catalog that documents it.
+ */
+export async function startDemo(options: DemoOptions): Promise<DemoEstate> {
+  const log = options.logger.child({ part: 'demo' });
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0)) throw new Error(`The demo's time scale must be above 0, got ${timeScale}.`);
+  const seed = options.seed ?? { customers: 2000, products: 120 };
+  const stores = createStores();
+  seedStores(stores, seed);
+  const faults = new FaultSwitches(options.faults);
+
+  const servers: SystemServer[] = [];
+  const scheduler = new Scheduler((job, err) => log.warn({ job, err: (err as Error).message }, 'demo job failed'));
+  const broker = new InProcessBroker((err, message) => log.warn({ topic: message.topic, err: (err as Error).message }, 'demo consumer failed'));
+  const runtimes = new Map<string, IntegrationRuntime>();
+  const stop = async () => {
+    await scheduler.stop();
+    await broker.close();
+    await Promise.all([...runtimes.values()].map((r) => r.shutdown().catch(() => undefined)));
+    await Promise.all(servers.map((s) => s.stop()));
+  };
+
+  try {
+    const endpoints = new Map<string, string>();
+    for (const spec of demoSystems) {
+      const server = await startSystemServer(stores[spec.id], { delay: spec.id === 'wms' ? wmsDelay(faults) : undefined });
+      servers.push(server);
+      endpoints.set(spec.host, server.url);
+    }
+    const shadow = await startSystemServer(new SystemStore(shadowSystem.id, shadowSystem.collections));
+    servers.push(shadow);
+    endpoints.set(shadowSystem.host, shadow.url);
+
+    const ctx: DemoContext = {
+      stores,
+      broker,
+      scheduler,
+      faults,
+      every: (ms) => Math.max(10, Math.round(ms * timeScale)),
+      runtime(serviceName) {
+        let runtime = runtimes.get(serviceName);
+        if (!runtime) {
+          runtime = new IntegrationRuntime({ serviceName, otlpUrl: options.otlpUrl, endpoints, broker, exportDelayMs: Math.max(100, Math.round(1000 * timeScale)) });
+          runtimes.set(serviceName, runtime);
+        }
+        return runtime;
+      },
+    };
+    installLeadToCash(ctx);
+    installOrderToFulfillment(ctx, seed.customers);
+    installCaseToResolution(ctx, seed.customers);
+    const syncs = installBatchSyncs(ctx);
+    installRogueJobs(ctx);
+    installReplicaLoss(stores, faults, syncs.customersToBilling);
+
+    mkdirSync(options.workDir, { recursive: true });
+    const catalogFile = join(options.workDir, 'demo-catalog.yaml');
+    writeFileSync(catalogFile, renderCatalog(readDemoCatalog(), { endpoints, timeScale }));
+    faults.onChange((kind, on) => log.info({ fault: kind, on }, on ? 'demo fault switched on' : 'demo fault switched off'));
+    log.info({ systems: servers.length - 1, runtimes: runtimes.size, faults: faults.active(), timeScale, catalog: catalogFile }, 'demo estate running');
+
+    return {
+      catalogFile,
+      systems: Object.fromEntries(servers.map((s) => [s.systemId, s.url])),
+      stores,
+      faults,
+      setFault: (kind, on) => faults.set(kind, on),
+      flush: async () => void (await Promise.all([...runtimes.values()].map((r) => r.flush()))),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
