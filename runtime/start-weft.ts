@@ -1,5 +1,6 @@
 import { startApi, type ApiServer } from '../api/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import { startCollector, type Collector } from '../collector/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 
@@ -13,6 +14,7 @@ export interface RunningWeft {
   config: WeftConfig;
   store: Store;
   api?: ApiServer;
+  collector?: Collector;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,14 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
 
     const runs = (part: WeftConfig['only'][number]) => config.only.includes(part);
     const weft: RunningWeft = { config, store, stop: stopAll };
+
+    if (runs('collector')) {
+      const collector = await startCollector({ config: config.collector, store, logger });
+      weft.collector = collector;
+      // Stopped before the store closes (reverse order): stop() flushes what it holds.
+      started.push({ name: 'collector', stop: () => collector.stop() });
+      logger.info(`OTLP/HTTP collector listening on ${collector.url} (/v1/traces, /v1/metrics, /v1/logs)`);
+    }
 
     if (runs('api')) {
       weft.api = await startApi({ config: config.api, logger, services: { store } });

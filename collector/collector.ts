@@ -1,0 +1,84 @@
+import type { Store } from '../clickhouse/index.ts';
+import type { CollectorConfig } from '../core/config/index.ts';
+import type { Logger } from '../core/log/logger.ts';
+import { buildCollectorApp } from './http/collector-app.ts';
+import { SelfMetrics } from './http/self-metrics.ts';
+import { ensureDedupWindows } from './spool/dedup-windows.ts';
+import { Loader } from './spool/loader.ts';
+import { Spool } from './spool/spool.ts';
+
+export interface Collector {
+  /** Base URL, e.g. http://127.0.0.1:4318 (OTLP paths /v1/traces, /v1/metrics, /v1/logs). */
+  url: string;
+  port: number;
+  /** Resolves once everything accepted so far is inserted and queryable. */
+  flush(): Promise<void>;
+  /** Stops accepting, flushes, and closes. */
+  stop(): Promise<void>;
+}
+
+export interface StartCollectorOptions {
+  config: CollectorConfig;
+  store: Store;
+  logger: Logger;
+}
+
+/**
+ * Starts the OTLP/HTTP collector: requests are decoded, mapped to rows and appended to the
+ * durable spool before they are acknowledged; the loader inserts sealed segments into
+ * ClickHouse. Segments left by a previous run are loaded first, exactly once.
+ */
+export async function startCollector({ config, store, logger }: StartCollectorOptions): Promise<Collector> {
+  const log = logger.child({ part: 'collector' });
+  await ensureDedupWindows(store, log);
+  const metrics = new SelfMetrics();
+  let spool: Spool;
+  const loader = new Loader(store, log, metrics, (segment) => spool.loaded(segment));
+  spool = new Spool({
+    dir: config.spoolDir,
+    maxBytes: config.spoolMaxBytes,
+    batchRows: config.batchRows,
+    batchMaxWaitMs: config.batchMaxWaitMs,
+    onSealed: (segment) => loader.enqueue(segment),
+  });
+  const recovered = spool.recover();
+  if (recovered.length > 0) {
+    log.info({ segments: recovered.length, rows: recovered.reduce((n, s) => n + s.rows, 0) }, 'replaying spool segments left by the previous run');
+    for (const s of recovered) loader.enqueue(s);
+  }
+  const app = buildCollectorApp({
+    logger: log,
+    tokens: config.tokens,
+    maxBodyBytes: config.maxBodyBytes,
+    maxInflightBytes: Math.max(config.maxBodyBytes * 4, 64 * 1024 * 1024),
+    spool,
+    metrics,
+    spoolMaxBytes: config.spoolMaxBytes,
+    ready: () => {
+      if (spool.wouldOverflow(0)) return { ok: false, reason: 'spool full' };
+      if (loader.lastError) return { ok: false, reason: `storage: ${loader.lastError}` };
+      return { ok: true };
+    },
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const flush = async () => {
+    spool.sealAll();
+    await loader.idle();
+  };
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    flush,
+    stop: () =>
+      (stopping ??= (async () => {
+        await app.close();
+        spool.sealAll();
+        if (!loader.lastError) await loader.idle();
+        loader.stop();
+      })()),
+  };
+}

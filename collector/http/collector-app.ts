@@ -1,0 +1,126 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from '../../core/log/logger.ts';
+import { isWeftError } from '../../core/errors/index.ts';
+import { ERR_OTLP_BUSY, ERR_OTLP_MEDIA_TYPE, ERR_OTLP_SPOOL_FULL } from '../otlp/bad-input.ts';
+import { decodeJson, encodeJsonResponse, encodeJsonStatus } from '../otlp/json-codec.ts';
+import { decodeProto, encodeProtoResponse, encodeProtoStatus, type SignalName } from '../otlp/proto-codec.ts';
+import type { Spool } from '../spool/spool.ts';
+import { contentEncoding, readBody } from './body.ts';
+import { mappers, segmentLines } from './ingest.ts';
+import type { SelfMetrics } from './self-metrics.ts';
+
+export interface CollectorAppOptions {
+  logger: Logger;
+  tokens: string[];
+  maxBodyBytes: number;
+  /** Bytes of request bodies held in memory at once before new requests get 429. */
+  maxInflightBytes: number;
+  spool: Spool;
+  metrics: SelfMetrics;
+  ready(): { ok: boolean; reason?: string };
+  spoolMaxBytes: number;
+}
+
+type Wire = 'proto' | 'json';
+const PROTO = 'application/x-protobuf';
+const JSON_TYPE = 'application/json';
+/** gRPC status codes for OTLP/HTTP error bodies. */
+const grpcCode = (status: number) => ({ 400: 3, 401: 16, 403: 7, 413: 8, 415: 3, 429: 8, 503: 14 })[status] ?? 13;
+
+function wireOf(contentType: string | undefined): Wire | undefined {
+  const base = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (base === PROTO || base === 'application/protobuf') return 'proto';
+  if (base === JSON_TYPE) return 'json';
+  return undefined;
+}
+
+function tokenMatches(header: string | undefined, tokens: string[]): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const given = Buffer.from(m[1].trim());
+  return tokens.some((t) => {
+    const want = Buffer.from(t);
+    return want.length === given.length && timingSafeEqual(want, given);
+  });
+}
+
+/** Sends an error in the request's content type (google.rpc.Status), JSON when unknown. */
+function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string, retryAfter?: number) {
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+  if (status === 413) reply.header('connection', 'close');
+  reply.status(status);
+  if (wireOf(request.headers['content-type']) === 'proto') return reply.type(PROTO).send(encodeProtoStatus(grpcCode(status), message));
+  return reply.type(JSON_TYPE).send(encodeJsonStatus(grpcCode(status), message));
+}
+
+/** The OTLP/HTTP receiver: /v1/traces, /v1/metrics, /v1/logs, plus /healthz, /readyz, /metrics. */
+export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
+  const app = fastify({ loggerInstance: o.logger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: o.maxBodyBytes }) as unknown as FastifyInstance;
+  let inflightBytes = 0;
+
+  // Bodies are read by the handler itself, so that limits apply before and after inflating.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = isWeftError(err) ? err.statusCode : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+    o.metrics.rejectRequest(status);
+    if (status >= 500 && status !== 503) {
+      request.log.error({ err }, 'ingest failed');
+      return sendError(request, reply, 500, 'Internal error; see the Weft log.');
+    }
+    const retry = status === 429 ? 1 : status === 503 ? 5 : undefined;
+    return sendError(request, reply, status, err.message, retry);
+  });
+
+  const ingest = (signal: SignalName) => async (request: FastifyRequest, reply: FastifyReply) => {
+    if (o.tokens.length > 0 && !tokenMatches(request.headers.authorization, o.tokens)) {
+      o.metrics.rejectRequest(401);
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(request, reply, 401, 'Missing or invalid bearer token: send "Authorization: Bearer <token>".');
+    }
+    const wire = wireOf(request.headers['content-type']);
+    if (!wire) throw ERR_OTLP_MEDIA_TYPE(request.headers['content-type'] ?? '(none)');
+    const encoding = contentEncoding(request.headers['content-encoding']);
+    if (o.spool.wouldOverflow(0)) throw ERR_OTLP_SPOOL_FULL();
+    const declared = request.headers['content-length'] ? Number(request.headers['content-length']) : undefined;
+    const reserve = Math.min(declared ?? o.maxBodyBytes, o.maxBodyBytes);
+    if (inflightBytes > 0 && inflightBytes + reserve > o.maxInflightBytes) throw ERR_OTLP_BUSY();
+    inflightBytes += reserve;
+    let body: Buffer;
+    try {
+      body = await readBody(request.body as Readable, declared, encoding, o.maxBodyBytes);
+    } finally {
+      inflightBytes -= reserve;
+    }
+    const decoded = wire === 'proto' ? decodeProto(signal, body) : decodeJson(body);
+    const batch = mappers[signal](decoded);
+    const encoded = batch.tables.map(([table, rows]) => [table, rows, segmentLines(rows)] as const);
+    const bytes = encoded.reduce((n, [, , b]) => n + b.length, 0);
+    if (o.spool.wouldOverflow(bytes)) throw ERR_OTLP_SPOOL_FULL();
+    for (const [table, rows, lines] of encoded) o.spool.append(table, lines, rows.length);
+    o.metrics.accepted[signal] += batch.accepted;
+    o.metrics.rejectedItems[signal] += batch.rejected;
+    reply.status(200);
+    if (wire === 'proto') return reply.type(PROTO).send(encodeProtoResponse(signal, batch.rejected, batch.message));
+    return reply.type(JSON_TYPE).send(encodeJsonResponse(signal, batch.rejected, batch.message));
+  };
+
+  app.post('/v1/traces', ingest('traces'));
+  app.post('/v1/metrics', ingest('metrics'));
+  app.post('/v1/logs', ingest('logs'));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const r = o.ready();
+    return reply.status(r.ok ? 200 : 503).send(r.ok ? { status: 'ready' } : { status: 'not ready', reason: r.reason });
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply
+      .type('text/plain; version=0.0.4')
+      .send(o.metrics.render({ queuedRows: o.spool.openRows, spooledBytes: o.spool.pendingBytes, spoolMaxBytes: o.spoolMaxBytes })),
+  );
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, 404, `No route ${request.method} ${request.url.split('?')[0]}; OTLP/HTTP takes POST /v1/traces, /v1/metrics, /v1/logs.`));
+  return app;
+}

@@ -1,0 +1,5 @@
+export { startCollector } from './collector.ts';
+export type { Collector, StartCollectorOptions } from './collector.ts';
+export { tables, tableNames, loadStatement } from './rows/tables.ts';
+export type { TableName, TableSpec } from './rows/tables.ts';
+export { spanKindNames, statusCodeNames } from './rows/trace-rows.ts';

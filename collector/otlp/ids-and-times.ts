@@ -1,0 +1,57 @@
+import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
+import { intText } from './any-value.ts';
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+/**
+ * A trace or span id as lowercase hex, '' when absent or all zeros (as the ClickHouse exporter
+ * stores it). Protobuf gives bytes, OTLP/JSON gives hex; a wrong length or a non-hex character
+ * is the sender's mistake and is reported with the field's path.
+ */
+export function idHex(v: unknown, bytes: number, where: string): string {
+  if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) return '';
+  let hex: string;
+  if (typeof v === 'string') {
+    if (v.length === 0) return '';
+    if (v.length !== bytes * 2 || !HEX.test(v)) {
+      throw ERR_OTLP_BAD_INPUT(`${where} must be ${bytes * 2} hex characters, got "${v.length > 40 ? `${v.slice(0, 40)}…` : v}".`);
+    }
+    hex = v.toLowerCase();
+  } else if (v instanceof Uint8Array) {
+    if (v.length === 0) return '';
+    if (v.length !== bytes) throw ERR_OTLP_BAD_INPUT(`${where} must be ${bytes} bytes, got ${v.length}.`);
+    hex = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+  } else {
+    throw ERR_OTLP_BAD_INPUT(`${where} must be a hex string.`);
+  }
+  return /^0+$/.test(hex) ? '' : hex;
+}
+
+const DIGITS = /^\d{1,20}$/;
+
+/** Nanoseconds since the epoch as decimal text (fixed64 Long, or a JSON string / number). */
+export function nanosText(v: unknown, where: string): string {
+  if (v === undefined || v === null) return '0';
+  const s = intText(v);
+  if (!DIGITS.test(s)) throw ERR_OTLP_BAD_INPUT(`${where} must be nanoseconds since the epoch as a whole number, got ${JSON.stringify(v)}.`);
+  return s;
+}
+
+/** end - start in nanoseconds, 0 when the end precedes the start. */
+export function durationNanos(start: string, end: string): string {
+  if (start.length < 16 && end.length < 16) return String(Math.max(0, Number(end) - Number(start)));
+  const d = BigInt(end) - BigInt(start);
+  return d > 0n ? d.toString() : '0';
+}
+
+/** An enum that OTLP/JSON may send as a number or (leniently) as its name. */
+export function enumNumber(v: unknown, names: readonly string[], where: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string') {
+    const i = names.indexOf(v);
+    if (i >= 0) return i;
+    if (/^\d+$/.test(v)) return Number(v);
+  }
+  throw ERR_OTLP_BAD_INPUT(`${where} must be one of ${names.join(', ')} (or its number), got ${JSON.stringify(v)}.`);
+}

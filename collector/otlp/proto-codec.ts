@@ -1,0 +1,46 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
+
+const root = protobuf.loadSync(join(dirname(fileURLToPath(import.meta.url)), 'otlp.proto'));
+const type = (name: string) => root.lookupType(`weft.otlp.${name}`);
+
+export const messages = {
+  traces: { request: type('ExportTraceServiceRequest'), response: type('ExportTraceServiceResponse'), rejectedField: 'rejectedSpans' },
+  metrics: { request: type('ExportMetricsServiceRequest'), response: type('ExportMetricsServiceResponse'), rejectedField: 'rejectedDataPoints' },
+  logs: { request: type('ExportLogsServiceRequest'), response: type('ExportLogsServiceResponse'), rejectedField: 'rejectedLogRecords' },
+} as const;
+const rpcStatus = type('RpcStatus');
+
+export type SignalName = keyof typeof messages;
+
+/** Decodes an OTLP protobuf request; unreadable bytes become a 400 that says so. */
+export function decodeProto(signal: SignalName, body: Buffer): unknown {
+  try {
+    return messages[signal].request.decode(body);
+  } catch (err) {
+    throw ERR_OTLP_BAD_INPUT(`The body is not a valid OTLP ${messages[signal].request.name} in protobuf: ${(err as Error).message}.`);
+  }
+}
+
+/** The export response; `partial_success` only when something was rejected. */
+export function encodeProtoResponse(signal: SignalName, rejected: number, message: string): Buffer {
+  const m = messages[signal];
+  const payload = rejected > 0 ? { partialSuccess: { [m.rejectedField]: rejected, errorMessage: message } } : {};
+  return Buffer.from(m.response.encode(m.response.fromObject(payload)).finish());
+}
+
+/** An OTLP/HTTP error body (google.rpc.Status) in protobuf. */
+export function encodeProtoStatus(code: number, message: string): Buffer {
+  return Buffer.from(rpcStatus.encode(rpcStatus.fromObject({ code, message })).finish());
+}
+
+export function decodeProtoStatus(body: Buffer): { code: number; message: string } {
+  return rpcStatus.toObject(rpcStatus.decode(body)) as { code: number; message: string };
+}
+
+export function decodeProtoResponse(signal: SignalName, body: Buffer): Record<string, unknown> {
+  const m = messages[signal];
+  return m.response.toObject(m.response.decode(body), { longs: Number }) as Record<string, unknown>;
+}

@@ -1,0 +1,31 @@
+import { ERR_OTLP_BAD_INPUT } from '../otlp/bad-input.ts';
+
+/** Readers that accept a decoded protobuf message or OTLP/JSON and name the field on a mismatch. */
+export function obj(v: unknown, where: string): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw ERR_OTLP_BAD_INPUT(`${where} must be an object.`);
+  return v as Record<string, unknown>;
+}
+
+export function list(v: unknown, where: string): unknown[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw ERR_OTLP_BAD_INPUT(`${where} must be a list.`);
+  return v;
+}
+
+export function str(v: unknown, where: string): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw ERR_OTLP_BAD_INPUT(`${where} must be a string.`);
+  return v;
+}
+
+export function num(v: unknown, where: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v !== '' && !Number.isNaN(Number(v))) return Number(v);
+  if (typeof v === 'string' && /^-?(Infinity|NaN)$/.test(v)) return Number(v);
+  if (v && typeof v === 'object' && 'low' in v) return Number((v as { toString(): string }).toString());
+  throw ERR_OTLP_BAD_INPUT(`${where} must be a number, got ${JSON.stringify(v)}.`);
+}
+
+export const serviceName = (resAttrs: Record<string, string>) => resAttrs['service.name'] ?? '';

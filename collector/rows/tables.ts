@@ -1,0 +1,156 @@
+/**
+ * How mapped rows reach each table. Spool segments hold JSONCompactEachRow lines whose fields
+ * follow `fields`; the engine converts them while loading (nanosecond integers become
+ * DateTime64(9)), so the JavaScript side never formats dates.
+ */
+export type Signal = 'traces' | 'metrics' | 'logs';
+export type TableName = 'otel_traces' | 'otel_metrics_sum' | 'otel_metrics_gauge' | 'otel_metrics_histogram' | 'otel_logs';
+
+export interface Field {
+  /** Target column. */
+  column: string;
+  /** Type of the field in the segment file. */
+  type: string;
+  /** Conversion from the file field (named `f<i>`) to the column; identity when absent. */
+  convert?: (f: string) => string;
+}
+
+export interface TableSpec {
+  table: TableName;
+  signal: Signal;
+  fields: Field[];
+}
+
+const MAP = 'Map(String, String)';
+const nanos = (f: string) => `fromUnixTimestamp64Nano(toInt64(${f}))`;
+const nanosArray = (f: string) => `arrayMap(x -> fromUnixTimestamp64Nano(toInt64(x)), ${f})`;
+const field = (column: string, type: string, convert?: (f: string) => string): Field => ({ column, type, convert });
+
+const metricHead: Field[] = [
+  field('ResourceAttributes', MAP),
+  field('ResourceSchemaUrl', 'String'),
+  field('ScopeName', 'String'),
+  field('ScopeVersion', 'String'),
+  field('ScopeAttributes', MAP),
+  field('ScopeDroppedAttrCount', 'UInt32'),
+  field('ScopeSchemaUrl', 'String'),
+  field('ServiceName', 'String'),
+  field('MetricName', 'String'),
+  field('MetricDescription', 'String'),
+  field('MetricUnit', 'String'),
+  field('Attributes', MAP),
+  field('StartTimeUnix', 'UInt64', nanos),
+  field('TimeUnix', 'UInt64', nanos),
+];
+const exemplarFields: Field[] = [
+  field('Exemplars.FilteredAttributes', `Array(${MAP})`),
+  field('Exemplars.TimeUnix', 'Array(UInt64)', nanosArray),
+  field('Exemplars.Value', 'Array(Float64)'),
+  field('Exemplars.SpanId', 'Array(String)'),
+  field('Exemplars.TraceId', 'Array(String)'),
+];
+
+export const tables: Record<TableName, TableSpec> = {
+  otel_traces: {
+    table: 'otel_traces',
+    signal: 'traces',
+    fields: [
+      field('Timestamp', 'UInt64', nanos),
+      field('TraceId', 'String'),
+      field('SpanId', 'String'),
+      field('ParentSpanId', 'String'),
+      field('TraceState', 'String'),
+      field('SpanName', 'String'),
+      field('SpanKind', 'String'),
+      field('ServiceName', 'String'),
+      field('ResourceAttributes', MAP),
+      field('ScopeName', 'String'),
+      field('ScopeVersion', 'String'),
+      field('SpanAttributes', MAP),
+      field('Duration', 'UInt64'),
+      field('StatusCode', 'String'),
+      field('StatusMessage', 'String'),
+      field('Events.Timestamp', 'Array(UInt64)', nanosArray),
+      field('Events.Name', 'Array(String)'),
+      field('Events.Attributes', `Array(${MAP})`),
+      field('Links.TraceId', 'Array(String)'),
+      field('Links.SpanId', 'Array(String)'),
+      field('Links.TraceState', 'Array(String)'),
+      field('Links.Attributes', `Array(${MAP})`),
+    ],
+  },
+  otel_metrics_sum: {
+    table: 'otel_metrics_sum',
+    signal: 'metrics',
+    fields: [...metricHead, field('Value', 'Float64'), field('Flags', 'UInt32'), ...exemplarFields, field('AggregationTemporality', 'Int32'), field('IsMonotonic', 'Bool')],
+  },
+  otel_metrics_gauge: {
+    table: 'otel_metrics_gauge',
+    signal: 'metrics',
+    fields: [...metricHead, field('Value', 'Float64'), field('Flags', 'UInt32'), ...exemplarFields],
+  },
+  otel_metrics_histogram: {
+    table: 'otel_metrics_histogram',
+    signal: 'metrics',
+    fields: [
+      ...metricHead,
+      field('Count', 'UInt64'),
+      field('Sum', 'Float64'),
+      field('BucketCounts', 'Array(UInt64)'),
+      field('ExplicitBounds', 'Array(Float64)'),
+      ...exemplarFields,
+      field('Flags', 'UInt32'),
+      field('Min', 'Float64'),
+      field('Max', 'Float64'),
+      field('AggregationTemporality', 'Int32'),
+    ],
+  },
+  otel_logs: {
+    table: 'otel_logs',
+    signal: 'logs',
+    fields: [
+      field('Timestamp', 'UInt64', nanos),
+      field('TraceId', 'String'),
+      field('SpanId', 'String'),
+      field('TraceFlags', 'UInt8'),
+      field('SeverityText', 'String'),
+      field('SeverityNumber', 'UInt8'),
+      field('ServiceName', 'String'),
+      field('Body', 'String'),
+      field('ResourceSchemaUrl', 'String'),
+      field('ResourceAttributes', MAP),
+      field('ScopeSchemaUrl', 'String'),
+      field('ScopeName', 'String'),
+      field('ScopeVersion', 'String'),
+      field('ScopeAttributes', MAP),
+      field('LogAttributes', MAP),
+    ],
+  },
+};
+
+export const tableNames = Object.keys(tables) as TableName[];
+
+/** The segment format: one JSON array per line. */
+export const SEGMENT_FORMAT = 'JSONCompactEachRow';
+
+const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** `f0 UInt64, f1 String, …`: the structure of a segment file for this table. */
+export function structure(spec: TableSpec): string {
+  return spec.fields.map((f, i) => `f${i} ${f.type}`).join(', ');
+}
+
+/**
+ * The INSERT that loads one segment. `source` is `file` (the embedded engine reads the segment
+ * from disk) or `input` (the segment is streamed to a server as the request body).
+ */
+export function loadStatement(spec: TableSpec, source: { file: string } | 'input', database?: string): string {
+  const columns = spec.fields.map((f) => `\`${f.column}\``).join(', ');
+  const select = spec.fields.map((f, i) => (f.convert ? f.convert(`f${i}`) : `f${i}`)).join(', ');
+  const table = database ? `\`${database}\`.\`${spec.table}\`` : `\`${spec.table}\``;
+  const from =
+    source === 'input'
+      ? `input(${quote(structure(spec))})`
+      : `file(${quote(source.file)}, ${quote(SEGMENT_FORMAT)}, ${quote(structure(spec))})`;
+  return `INSERT INTO ${table} (${columns}) SELECT ${select} FROM ${from}${source === 'input' ? ` FORMAT ${SEGMENT_FORMAT}` : ''}`;
+}

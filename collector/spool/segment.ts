@@ -1,0 +1,22 @@
+import type { TableName } from '../rows/tables.ts';
+
+/** One spool file: rows for one table, written in order, loaded in one INSERT. */
+export interface Segment {
+  table: TableName;
+  /** Unique across runs: `<run>.<seq>`; the insert deduplication token derives from it. */
+  id: string;
+  path: string;
+  rows: number;
+  bytes: number;
+}
+
+/** `otel_traces.<run>.<seq>.ready`: file names sort in load order within a table. */
+export const segmentName = (table: TableName, id: string, state: 'open' | 'ready') => `${table}.${id}.${state}`;
+
+export function parseSegmentName(file: string): { table: string; id: string; state: string } | undefined {
+  const m = /^([a-z_]+)\.([0-9a-z]+\.[0-9]+)\.(open|ready)$/.exec(file);
+  return m ? { table: m[1], id: m[2], state: m[3] } : undefined;
+}
+
+/** The token that makes loading the same segment twice store its rows once. */
+export const dedupToken = (segment: Segment) => `weft-spool-${segment.table}-${segment.id}`;

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
+import type { CollectorConfig } from '../../core/config/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { startCollector, type Collector } from '../index.ts';
+
+export interface Harness {
+  dir: string;
+  store: Store;
+  collector: Collector;
+  config: CollectorConfig;
+  rows<T = Record<string, unknown>>(query: string): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export function collectorConfig(dir: string, over: Partial<CollectorConfig> = {}): CollectorConfig {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    tokens: [],
+    spoolDir: join(dir, 'spool'),
+    spoolMaxBytes: 256 * 1024 * 1024,
+    maxBodyBytes: 20 * 1024 * 1024,
+    batchRows: 50_000,
+    batchMaxWaitMs: 200,
+    ...over,
+  };
+}
+
+/** A migrated embedded store in a temp directory with a collector on a free port. */
+export async function startHarness(over: Partial<CollectorConfig> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-collector-'));
+  const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
+  await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+  const config = collectorConfig(dir, over);
+  const collector = await startCollector({ config, store, logger: silentLogger() });
+  return {
+    dir,
+    store,
+    collector,
+    config,
+    rows: <T,>(query: string) => store.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<T>()),
+    close: async () => {
+      await collector.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

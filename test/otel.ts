@@ -1,0 +1,93 @@
+import { api, resources, tracing } from '@opentelemetry/sdk-node';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+
+/**
+ * Sends spans to a Weft collector (or any OTLP/HTTP endpoint) with the real OpenTelemetry SDK
+ * and its OTLP exporters, then shuts the SDK down so that everything is exported. Tests call
+ * `collector.flush()` afterwards and query otel_traces.
+ */
+export interface OtelTarget {
+  /** Collector base URL, e.g. weft.collector.url; `/v1/traces` is appended. */
+  url: string;
+  /** `proto` (application/x-protobuf, the default) or `json` (OTLP/JSON). */
+  protocol?: 'proto' | 'json';
+  gzip?: boolean;
+  /** Bearer token for a collector with ingest tokens. */
+  token?: string;
+  /** Resource `service.name`; default "test-service". */
+  serviceName?: string;
+  /** More resource attributes. */
+  resource?: api.Attributes;
+}
+
+export type Tracer = api.Tracer;
+
+/** A span to send: children run inside it (same trace, parent set). Times default to now. */
+export interface SpanSpec {
+  name: string;
+  kind?: api.SpanKind;
+  attributes?: api.Attributes;
+  /** Start as epoch milliseconds (or a Date); duration in milliseconds (default 10). */
+  start?: number | Date;
+  durationMs?: number;
+  status?: { code: api.SpanStatusCode; message?: string };
+  events?: { name: string; attributes?: api.Attributes; time?: number | Date }[];
+  children?: SpanSpec[];
+}
+
+function exporterFor(target: OtelTarget, failures: string[]): tracing.SpanExporter {
+  const config = {
+    url: `${target.url.replace(/\/$/, '')}/v1/traces`,
+    headers: (target.token ? { Authorization: `Bearer ${target.token}` } : {}) as Record<string, string>,
+    compression: (target.gzip ? 'gzip' : 'none') as never,
+  };
+  const inner: tracing.SpanExporter = target.protocol === 'json' ? new JsonExporter(config) : new ProtoExporter(config);
+  // The batch processor only logs export failures; a test must see them.
+  return {
+    export: (spans, done) =>
+      inner.export(spans, (result) => {
+        if (result.code !== 0) failures.push(result.error?.message ?? 'export failed');
+        done(result);
+      }),
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+  };
+}
+
+/** Runs `fn` with a tracer whose spans go to `target`; resolves after every span is exported. */
+export async function withTracer(target: OtelTarget, fn: (tracer: Tracer) => void | Promise<void>): Promise<void> {
+  const failures: string[] = [];
+  const provider = new tracing.BasicTracerProvider({
+    resource: resources.resourceFromAttributes({ 'service.name': target.serviceName ?? 'test-service', ...target.resource }),
+    spanProcessors: [new tracing.BatchSpanProcessor(exporterFor(target, failures), { maxExportBatchSize: 512, scheduledDelayMillis: 50 })],
+  });
+  try {
+    await fn(provider.getTracer('weft-test', '1.0.0'));
+  } finally {
+    await provider.shutdown();
+  }
+  if (failures.length > 0) throw new Error(`OTLP export to ${target.url} failed: ${failures.join('; ')}`);
+}
+
+const toTime = (t: number | Date | undefined) => (t === undefined ? Date.now() : t instanceof Date ? t.getTime() : t);
+
+function emit(tracer: Tracer, spec: SpanSpec, parent: api.Context): string {
+  const start = toTime(spec.start);
+  const span = tracer.startSpan(spec.name, { kind: spec.kind ?? api.SpanKind.INTERNAL, attributes: spec.attributes, startTime: start }, parent);
+  for (const e of spec.events ?? []) span.addEvent(e.name, e.attributes ?? {}, toTime(e.time ?? start));
+  if (spec.status) span.setStatus(spec.status);
+  const ctx = api.trace.setSpan(parent, span);
+  for (const child of spec.children ?? []) emit(tracer, { start, ...child }, ctx);
+  span.end(start + (spec.durationMs ?? 10));
+  return span.spanContext().traceId;
+}
+
+/** Sends span trees (one trace per root) and returns their trace ids, in order. */
+export async function sendSpans(target: OtelTarget, roots: SpanSpec[]): Promise<string[]> {
+  const traceIds: string[] = [];
+  await withTracer(target, (tracer) => {
+    for (const root of roots) traceIds.push(emit(tracer, root, api.ROOT_CONTEXT));
+  });
+  return traceIds;
+}
