@@ -21,6 +21,8 @@ import { IntegrationRuntime } from './telemetry/integration-runtime.ts';
 export interface DemoOptions {
   /** Weft's OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318 */
   otlpUrl: string;
+  /** Bearer token, when the collector requires ingest tokens. */
+  otlpToken?: string;
   /** Where the demo writes the catalog Weft loads (the rendered estate.yaml). */
   workDir: string;
   /** Faults on from the start: all (true), none (false) or a selection. */
@@ -89,7 +91,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoEstate> {
       runtime(serviceName) {
         let runtime = runtimes.get(serviceName);
         if (!runtime) {
-          runtime = new IntegrationRuntime({ serviceName, otlpUrl: options.otlpUrl, endpoints, broker, exportDelayMs: Math.max(100, Math.round(1000 * timeScale)) });
+          runtime = new IntegrationRuntime({ serviceName, otlpUrl: options.otlpUrl, otlpToken: options.otlpToken, endpoints, broker, exportDelayMs: Math.max(100, Math.round(1000 * timeScale)) });
           runtimes.set(serviceName, runtime);
         }
         return runtime;

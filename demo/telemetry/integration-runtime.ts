@@ -8,6 +8,8 @@ export interface RuntimeOptions {
   serviceName: string;
   /** Weft's OTLP/HTTP base URL, e.g. http://127.0.0.1:4318 */
   otlpUrl: string;
+  /** Bearer token, when Weft's collector requires ingest tokens. */
+  otlpToken?: string;
   /** Demo host name (crm.demo.local) → the loopback base URL its server really listens on. */
   endpoints: ReadonlyMap<string, string>;
   broker: InProcessBroker;
@@ -28,7 +30,10 @@ export class IntegrationRuntime {
   private readonly env: StepEnvironment;
 
   constructor(readonly options: RuntimeOptions) {
-    const exporter = new OTLPTraceExporter({ url: `${options.otlpUrl.replace(/\/$/, '')}/v1/traces` });
+    const exporter = new OTLPTraceExporter({
+      url: `${options.otlpUrl.replace(/\/$/, '')}/v1/traces`,
+      headers: options.otlpToken ? { Authorization: `Bearer ${options.otlpToken}` } : {},
+    });
     this.provider = new node.NodeTracerProvider({
       resource: resources.resourceFromAttributes({
         'service.name': options.serviceName,

@@ -1,0 +1,100 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { buildConfig, parseArgs } from '../../core/config/index.ts';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
+const services = compose.services as Record<string, any>;
+
+/** Compose's `${NAME:-default}` / `${NAME}` interpolation, with nothing set in the environment. */
+function interpolate(value: unknown, env: Record<string, string> = {}): string {
+  return String(value).replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_m, name: string, fallback?: string) => env[name] ?? fallback ?? '');
+}
+
+function environment(service: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(services[service].environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
+}
+
+/** "8123:8123" → { host: 8123, container: 8123 } */
+function ports(service: string): Array<{ host: number; container: number }> {
+  return (services[service].ports ?? []).map((p: string) => {
+    const [host, container] = String(p).split(':').map(Number);
+    return { host, container };
+  });
+}
+
+function weftConfig() {
+  const [command, ...args] = services.weft.command as string[];
+  expect(command).toBe('start');
+  return { config: buildConfig(parseArgs(args), environment('weft'), '/app'), args };
+}
+
+const tablesInMigrations = readdirSync(join(root, 'clickhouse/migrations'))
+  .filter((f) => f.endsWith('.sql'))
+  .flatMap((f) => [...readFileSync(join(root, 'clickhouse/migrations', f), 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((m) => m[1]));
+
+describe('docker-compose.yml', () => {
+  it('runs a ClickHouse server, Weft with the demo estate, and an optional collector gateway', () => {
+    expect(Object.keys(services).sort()).toEqual(['clickhouse', 'otel-collector', 'weft']);
+    expect(services['otel-collector'].profiles).toEqual(['gateway']);
+    expect(weftConfig().config.demo).toEqual({ enabled: true, faults: true });
+    expect(services.weft.depends_on.clickhouse.condition).toBe('service_healthy');
+    expect(services.clickhouse.healthcheck.test).toContain('SELECT 1');
+  });
+
+  it("gives Weft an environment its configuration accepts, pointing at the ClickHouse service's database and user", () => {
+    const { config } = weftConfig();
+    const ch = environment('clickhouse');
+    expect(config.store).toEqual({ kind: 'server', url: 'http://clickhouse:8123', user: ch.CLICKHOUSE_USER, password: ch.CLICKHOUSE_PASSWORD, database: ch.CLICKHOUSE_DB, cluster: undefined });
+    expect(ports('clickhouse')).toContainEqual({ host: 8123, container: 8123 });
+    // Binding beyond loopback is only accepted with tokens; buildConfig would have thrown otherwise.
+    expect(config.collector.host).toBe('0.0.0.0');
+    expect(config.collector.tokens.length).toBeGreaterThan(0);
+    expect(Object.keys(config.api.tokens).length).toBeGreaterThan(0);
+  });
+
+  it('publishes the OTLP port 4318, the API port 3000 and ClickHouse 8123, with no host port taken twice', () => {
+    const { config } = weftConfig();
+    expect(config.collector.port).toBe(4318);
+    expect(config.api.port).toBe(3000);
+    expect(ports('weft')).toEqual(expect.arrayContaining([{ host: 4318, container: config.collector.port }, { host: 3000, container: config.api.port }]));
+    const hostPorts = Object.keys(services).flatMap((s) => ports(s).map((p) => p.host));
+    expect(new Set(hostPorts).size).toBe(hostPorts.length);
+  });
+
+  it("keeps ClickHouse's data and Weft's data directory (the collector's spool) on declared named volumes", () => {
+    const { config } = weftConfig();
+    const mounts = (service: string) => (services[service].volumes as string[]).map((v) => v.split(':'));
+    expect(mounts('clickhouse')).toContainEqual(['clickhouse-data', '/var/lib/clickhouse']);
+    expect(mounts('weft')).toContainEqual(['weft-data', config.dataDir]);
+    expect(config.collector.spoolDir.startsWith(`${config.dataDir}/`)).toBe(true);
+    expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'weft-data']);
+  });
+
+  it("points the gateway's clickhouse exporter at the same database and at tables Weft's migrations create", () => {
+    const [source, target] = (services['otel-collector'].volumes as string[])[0].split(':');
+    expect(target).toBe('/etc/otelcol-contrib/config.yaml');
+    expect(existsSync(join(root, source))).toBe(true);
+    const gateway = parse(readFileSync(join(root, source), 'utf8'));
+    const exporter = gateway.exporters.clickhouse;
+    const endpoint = new URL(exporter.endpoint);
+    expect(endpoint.hostname).toBe('clickhouse');
+    expect(ports('clickhouse').map((p) => p.container)).toContain(Number(endpoint.port));
+    expect(exporter.database).toBe(environment('clickhouse').CLICKHOUSE_DB);
+    expect(exporter.username).toBe(environment('clickhouse').CLICKHOUSE_USER);
+    expect(exporter.create_schema).toBe(false);
+    const tables = [exporter.traces_table_name, exporter.logs_table_name, ...Object.values(exporter.metrics_tables).map((t: any) => t.name)];
+    for (const table of tables) expect(tablesInMigrations).toContain(table);
+    expect(gateway.service.pipelines.traces.exporters).toEqual(['clickhouse']);
+  });
+
+  it('builds Weft from a Dockerfile whose entrypoint is the weft command', () => {
+    expect(services.weft.build).toBe('.');
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "bin/weft.mjs"]');
+    expect(dockerfile).toMatch(/^FROM node:20/m);
+  });
+});
