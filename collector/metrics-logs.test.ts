@@ -1,0 +1,63 @@
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { logs, metrics, resources } from '@opentelemetry/sdk-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './test/harness.ts';
+
+describe('collector metrics and logs', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('stores sums, gauges and histograms the real SDK exports', async () => {
+    const exporter = new OTLPMetricExporter({ url: `${h.collector.url}/v1/metrics` });
+    const reader = new metrics.PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+    const provider = new metrics.MeterProvider({ resource: resources.resourceFromAttributes({ 'service.name': 'metrics-svc' }), readers: [reader] });
+    const meter = provider.getMeter('weft-test-meter', '2.0.0');
+    meter.createCounter('orders.synced', { description: 'Orders synced', unit: '{order}' }).add(5, { flow: 'crm-to-erp' });
+    meter.createObservableGauge('queue.depth').addCallback((r) => r.observe(17, { queue: 'orders' }));
+    const h1 = meter.createHistogram('sync.duration', { unit: 'ms', advice: { explicitBucketBoundaries: [10, 100, 1000] } });
+    for (const v of [5, 50, 500, 5000]) h1.record(v, { flow: 'crm-to-erp' });
+    await provider.shutdown();
+    await h.collector.flush();
+
+    const sums = await h.rows(`SELECT ServiceName, ScopeName, ScopeVersion, MetricName, MetricDescription, MetricUnit, Attributes, Value, AggregationTemporality, IsMonotonic, TimeUnix > StartTimeUnix AS ordered FROM otel_metrics_sum`);
+    expect(sums).toEqual([
+      { ServiceName: 'metrics-svc', ScopeName: 'weft-test-meter', ScopeVersion: '2.0.0', MetricName: 'orders.synced', MetricDescription: 'Orders synced', MetricUnit: '{order}', Attributes: { flow: 'crm-to-erp' }, Value: 5, AggregationTemporality: 2, IsMonotonic: true, ordered: 1 },
+    ]);
+    const gauges = await h.rows(`SELECT MetricName, Attributes, Value FROM otel_metrics_gauge`);
+    expect(gauges).toEqual([{ MetricName: 'queue.depth', Attributes: { queue: 'orders' }, Value: 17 }]);
+    const hist = await h.rows(`SELECT MetricName, MetricUnit, Count, Sum, BucketCounts, ExplicitBounds, Min, Max, AggregationTemporality FROM otel_metrics_histogram`);
+    expect(hist).toEqual([
+      { MetricName: 'sync.duration', MetricUnit: 'ms', Count: 4, Sum: 5555, BucketCounts: [1, 1, 1, 1], ExplicitBounds: [10, 100, 1000], Min: 5, Max: 5000, AggregationTemporality: 2 },
+    ]);
+  });
+
+  it('stores log records the real SDK exports, with trace context and attributes', async () => {
+    const exporter = new OTLPLogExporter({ url: `${h.collector.url}/v1/logs` });
+    const provider = new logs.LoggerProvider({ resource: resources.resourceFromAttributes({ 'service.name': 'logs-svc' }), processors: [new logs.BatchLogRecordProcessor({ exporter })] });
+    const logger = provider.getLogger('weft-test-logger', '3.0.0');
+    const when = Date.UTC(2026, 10, 27, 8, 30, 0, 250);
+    logger.emit({ body: 'sync failed for order 42', severityNumber: 17, severityText: 'ERROR', timestamp: when, attributes: { 'order.id': 42, retry: true } });
+    await provider.shutdown();
+    await h.collector.flush();
+    const rows = await h.rows(`SELECT Timestamp, ServiceName, SeverityText, SeverityNumber, Body, ScopeName, ScopeVersion, LogAttributes, TimestampTime FROM otel_logs`);
+    expect(rows).toEqual([
+      {
+        Timestamp: '2026-11-27 08:30:00.250000000',
+        ServiceName: 'logs-svc',
+        SeverityText: 'ERROR',
+        SeverityNumber: 17,
+        Body: 'sync failed for order 42',
+        ScopeName: 'weft-test-logger',
+        ScopeVersion: '3.0.0',
+        LogAttributes: { 'order.id': '42', retry: 'true' },
+        TimestampTime: '2026-11-27 08:30:00',
+      },
+    ]);
+  });
+});
