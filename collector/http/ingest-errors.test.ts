@@ -1,0 +1,161 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeProtoResponse, decodeProtoStatus, messages } from '../otlp/proto-codec.ts';
+import { startHarness, type Harness } from '../test/harness.ts';
+
+const MAX = 1024 * 1024;
+const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+
+function spanRequest(service: string, spans: { traceId: string; spanId: string; name: string }[]) {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [{ scope: { name: 's' }, spans: spans.map((s) => ({ ...s, kind: 2, startTimeUnixNano: String(NOW_NS), endTimeUnixNano: String(NOW_NS + 5_000_000n) })) }],
+      },
+    ],
+  };
+}
+const hexBytes = (hex: string) => Buffer.from(hex, 'hex');
+function protoBody(req: ReturnType<typeof spanRequest>): Buffer {
+  const withBytes = {
+    resourceSpans: req.resourceSpans.map((rs) => ({
+      ...rs,
+      scopeSpans: rs.scopeSpans.map((ss) => ({ ...ss, spans: ss.spans.map((s) => ({ ...s, traceId: hexBytes(s.traceId), spanId: hexBytes(s.spanId) })) })),
+    })),
+  };
+  const t = messages.traces.request;
+  return Buffer.from(t.encode(t.fromObject(withBytes)).finish());
+}
+
+describe('collector ingest errors', () => {
+  let h: Harness;
+  const post = (path: string, body: Buffer | string, headers: Record<string, string>) =>
+    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers });
+  const json = (body: unknown) => JSON.stringify(body);
+
+  beforeAll(async () => {
+    h = await startHarness({ maxBodyBytes: MAX });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('answers garbage protobuf with 400 and a protobuf Status saying what was wrong', async () => {
+    const res = await post('/v1/traces', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/x-protobuf' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/x-protobuf');
+    const status = decodeProtoStatus(Buffer.from(await res.arrayBuffer()));
+    expect(status.message).toMatch(/^The body is not a valid OTLP ExportTraceServiceRequest in protobuf: /);
+  });
+
+  it('answers truncated protobuf with 400', async () => {
+    const body = protoBody(spanRequest('trunc', [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'x' }]));
+    const res = await post('/v1/traces', body.subarray(0, body.length - 7), { 'content-type': 'application/x-protobuf' });
+    expect(res.status).toBe(400);
+    expect(decodeProtoStatus(Buffer.from(await res.arrayBuffer())).message).toMatch(/not a valid OTLP/);
+  });
+
+  it('answers invalid JSON with 400 and a JSON message', async () => {
+    const res = await post('/v1/traces', '{"resourceSpans": [', { 'content-type': 'application/json' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect((await res.json()).message).toMatch(/^The body is not valid JSON: /);
+  });
+
+  it('answers a wrong content type with 415 naming it', async () => {
+    const res = await post('/v1/traces', 'hello', { 'content-type': 'text/plain' });
+    expect(res.status).toBe(415);
+    expect((await res.json()).message).toBe('Unsupported content type "text/plain": send application/x-protobuf or application/json.');
+  });
+
+  it('answers an unknown content encoding with 415', async () => {
+    const res = await post('/v1/traces', '{}', { 'content-type': 'application/json', 'content-encoding': 'br' });
+    expect(res.status).toBe(415);
+    expect((await res.json()).message).toMatch(/Unsupported content encoding "br"/);
+  });
+
+  it('answers invalid ids with 400 naming the field', async () => {
+    const res = await post('/v1/traces', json(spanRequest('bad-ids', [{ traceId: 'not-hex', spanId: 'eee19b7ec3c1b174', name: 'x' }])), { 'content-type': 'application/json' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].traceId must be 32 hex characters, got "not-hex".');
+    const short = protoBody(spanRequest('bad-ids', [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b', name: 'x' }]));
+    const res2 = await post('/v1/traces', short, { 'content-type': 'application/x-protobuf' });
+    expect(res2.status).toBe(400);
+    expect(decodeProtoStatus(Buffer.from(await res2.arrayBuffer())).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].spanId must be 8 bytes, got 3.');
+  });
+
+  it('answers a field of the wrong type with 400 naming its path', async () => {
+    const res = await post('/v1/traces', json({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', startTimeUnixNano: 'yesterday' }] }] }] }), { 'content-type': 'application/json' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano must be nanoseconds since the epoch as a whole number, got "yesterday".');
+  });
+
+  it('answers invalid gzip with 400', async () => {
+    const res = await post('/v1/traces', Buffer.from('not gzip at all'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).message).toMatch(/^The body is marked gzip but is not valid gzip/);
+  });
+
+  it('answers a body over the limit with 413 before reading it all', async () => {
+    const res = await post('/v1/traces', Buffer.alloc(MAX + 1), { 'content-type': 'application/x-protobuf' });
+    expect(res.status).toBe(413);
+    expect(decodeProtoStatus(Buffer.from(await res.arrayBuffer())).message).toBe(`Request body exceeds ${MAX} bytes as sent; send smaller batches.`);
+  });
+
+  it('stops a gzip bomb while inflating and answers 413', async () => {
+    const bomb = gzipSync(Buffer.alloc(64 * MAX));
+    expect(bomb.length).toBeLessThan(MAX);
+    const before = process.memoryUsage().rss;
+    const res = await post('/v1/traces', bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(res.status).toBe(413);
+    expect((await res.json()).message).toBe(`Request body exceeds ${MAX} bytes after decompression; send smaller batches.`);
+    expect(process.memoryUsage().rss - before).toBeLessThan(32 * MAX);
+  });
+
+  it('accepts the valid spans of a request and reports the rest in partial_success', async () => {
+    const body = protoBody(
+      spanRequest('partial', [
+        { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'kept' },
+        { traceId: '00000000000000000000000000000000', spanId: 'eee19b7ec3c1b175', name: 'no trace id' },
+      ]),
+    );
+    const res = await post('/v1/traces', body, { 'content-type': 'application/x-protobuf' });
+    expect(res.status).toBe(200);
+    expect(decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer()))).toEqual({
+      partialSuccess: { rejectedSpans: 1, errorMessage: 'spans without a trace id or span id were rejected' },
+    });
+    const jres = await post('/v1/metrics', json({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'q', summary: { dataPoints: [{}, {}] } }] }] }] }), { 'content-type': 'application/json' });
+    expect(jres.status).toBe(200);
+    expect(await jres.json()).toEqual({ partialSuccess: { rejectedDataPoints: 2, errorMessage: 'summary metrics are not stored (only sum, gauge and histogram)' } });
+    await h.collector.flush();
+    expect(await h.rows(`SELECT SpanName FROM otel_traces WHERE ServiceName = 'partial'`)).toEqual([{ SpanName: 'kept' }]);
+  });
+
+  it('keeps good requests whole while bad ones fail beside them', async () => {
+    const goods = Array.from({ length: 20 }, (_, i) =>
+      post('/v1/traces', protoBody(spanRequest('concurrent', [{ traceId: `5b8efff798038103d269b633813f${String(i).padStart(4, '0')}`, spanId: 'eee19b7ec3c1b174', name: `good-${i}` }])), { 'content-type': 'application/x-protobuf' }),
+    );
+    const bads = Array.from({ length: 20 }, (_, i) =>
+      i % 2 ? post('/v1/traces', Buffer.from([0xff, 0xff, i]), { 'content-type': 'application/x-protobuf' }) : post('/v1/traces', '{"resourceSpans": 1}', { 'content-type': 'application/json' }),
+    );
+    const results = await Promise.all([...goods, ...bads]);
+    expect(results.slice(0, 20).map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(results.slice(20).map((r) => r.status)).toEqual(Array(20).fill(400));
+    await h.collector.flush();
+    expect(await h.rows(`SELECT count() AS n, uniqExact(SpanName) AS names FROM otel_traces WHERE ServiceName = 'concurrent'`)).toEqual([{ n: 20, names: 20 }]);
+  });
+
+  it('serves health, readiness and Prometheus self-metrics', async () => {
+    expect((await fetch(`${h.collector.url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${h.collector.url}/readyz`)).json()).toEqual({ status: 'ready' });
+    const text = await (await fetch(`${h.collector.url}/metrics`)).text();
+    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 21$/m);
+    expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 1$/m);
+    expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="400"\} \d+$/m);
+    expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="413"\} 2$/m);
+    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 21$/m);
+    expect(text).toMatch(/^weft_collector_insert_duration_seconds_count [1-9]\d*$/m);
+    expect(text).toMatch(/^weft_collector_spooled_bytes 0$/m);
+  });
+});
