@@ -1,6 +1,6 @@
 export { startDemo } from './start-demo.ts';
 export type { DemoOptions, DemoEstate } from './start-demo.ts';
-export { faultKinds, parseFaultList, FaultSwitches } from './faults/fault-switches.ts';
+export { faultKinds, parseFaultList, faultSelection, FaultSwitches } from './faults/fault-switches.ts';
 export type { FaultKind, FaultSelection } from './faults/fault-switches.ts';
 export { faultSignatures } from './faults/expected-findings.ts';
 export type { FaultSignature } from './faults/expected-findings.ts';

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { startApi, type ApiServer } from '../api/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
+import { faultSelection, startDemo, type DemoEstate } from '../demo/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 
@@ -15,6 +17,8 @@ export interface RunningWeft {
   store: Store;
   api?: ApiServer;
   collector?: Collector;
+  /** The demo estate, when started with --demo. */
+  demo?: DemoEstate;
   stop(): Promise<void>;
 }
 
@@ -49,6 +53,24 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       // Stopped before the store closes (reverse order): stop() flushes what it holds.
       started.push({ name: 'collector', stop: () => collector.stop() });
       logger.info(`OTLP/HTTP collector listening on ${collector.url} (/v1/traces, /v1/metrics, /v1/logs)`);
+    }
+
+    if (config.demo.enabled) {
+      // The demo estate exports to this process's collector and brings the catalog that documents it;
+      // it stops before the collector, so its last spans are flushed into it.
+      const demo = await startDemo({
+        otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`,
+        otlpToken: config.collector.tokens[0],
+        workDir: join(config.dataDir, 'demo'),
+        faults: faultSelection(config.demo.faults),
+        timeScale: config.demo.timeScale,
+        logger,
+      });
+      weft.demo = demo;
+      started.push({ name: 'demo', stop: () => demo.stop() });
+      config = { ...config, catalogFiles: [demo.catalogFile] };
+      weft.config = config;
+      logger.info({ systems: demo.systems, faults: demo.faults.active() }, `demo estate running; its catalog: ${demo.catalogFile}`);
     }
 
     if (runs('api')) {

@@ -57,7 +57,13 @@ export interface WeftConfig {
     /** The window findings look back over ("documented flow never observed in the window"). */
     windowMs: number;
   };
-  demo: { enabled: boolean; faults: boolean };
+  demo: {
+    enabled: boolean;
+    /** Demo faults on from the start: all (true), none (false), or the named ones (`--faults=shadow-it,stale-flow`). */
+    faults: boolean | string[];
+    /** Multiplies the demo's schedules and its catalog's durations: 1 is the `npm start` pace, 0.1 ten times faster. */
+    timeScale: number;
+  };
   logLevel: string;
   /** Reads one environment variable: only for `env:NAME` references in the catalog, resolved at run time (never stored). */
   env: (name: string) => string | undefined;

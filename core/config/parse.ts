@@ -129,6 +129,12 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   const demoFlag = f('demo');
   const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
   const demoEnabled = demoFlag === 'true' && f('no-demo') !== 'true' && catalogFiles.length === 0;
+  const faultsFlag = f('faults');
+  const demoFaults =
+    f('no-faults') === 'true' || faultsFlag === 'false' || faultsFlag === 'none' ? false : faultsFlag === undefined || faultsFlag === 'true' || faultsFlag === 'all' ? true : list(faultsFlag);
+  const timeScaleText = f('demo-time-scale') ?? env.WEFT_DEMO_TIME_SCALE ?? '1';
+  const demoTimeScale = Number(timeScaleText);
+  if (!(demoTimeScale > 0)) throw ERR_CONFIG(`--demo-time-scale must be a number above 0 (0.1 runs the demo ten times faster), got "${timeScaleText}".`);
 
   return {
     dataDir,
@@ -159,7 +165,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       windowMs: parseDuration(f('window') ?? env.WEFT_WINDOW ?? '24h', 'WEFT_WINDOW'),
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
-    demo: { enabled: demoEnabled, faults: f('no-faults') !== 'true' && (f('faults') ?? 'true') !== 'false' },
+    demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
     env: (name: string) => env[name],
   };

@@ -40,7 +40,7 @@ describe('docker-compose.yml', () => {
   it('runs a ClickHouse server, Weft with the demo estate, and an optional collector gateway', () => {
     expect(Object.keys(services).sort()).toEqual(['clickhouse', 'otel-collector', 'weft']);
     expect(services['otel-collector'].profiles).toEqual(['gateway']);
-    expect(weftConfig().config.demo).toEqual({ enabled: true, faults: true });
+    expect(weftConfig().config.demo).toEqual({ enabled: true, faults: true, timeScale: 1 });
     expect(services.weft.depends_on.clickhouse.condition).toBe('service_healthy');
     expect(services.clickhouse.healthcheck.test).toContain('SELECT 1');
   });

@@ -47,3 +47,8 @@ export function parseFaultList(text: string): FaultSelection {
   if (unknown.length > 0) throw new Error(`Unknown demo fault ${unknown.map((u) => `"${u}"`).join(', ')}; choose from ${faultKinds.join(', ')}, all or none.`);
   return Object.fromEntries(names.map((n) => [n, true]));
 }
+
+/** The configuration's `demo.faults` (all, none, or names) as a selection; unknown names are an error naming them. */
+export function faultSelection(value: boolean | string[]): FaultSelection {
+  return typeof value === 'boolean' ? value : parseFaultList(value.join(','));
+}
