@@ -55,7 +55,7 @@ export async function startCollector({ config, store, logger }: StartCollectorOp
     metrics,
     spoolMaxBytes: config.spoolMaxBytes,
     ready: () => {
-      if (spool.wouldOverflow(0)) return { ok: false, reason: 'spool full' };
+      if (spool.nearlyFull()) return { ok: false, reason: 'spool nearly full; storage is behind' };
       if (loader.lastError) return { ok: false, reason: `storage: ${loader.lastError}` };
       return { ok: true };
     },

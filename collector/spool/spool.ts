@@ -75,6 +75,11 @@ export class Spool {
     return this.pendingBytes + bytes > this.options.maxBytes;
   }
 
+  /** Past 80% of its limit: readiness says so, so that balancers steer traffic elsewhere first. */
+  nearlyFull(): boolean {
+    return this.pendingBytes >= this.options.maxBytes * 0.8;
+  }
+
   /** Appends newline-terminated rows; durable against a process kill once this returns. */
   append(table: TableName, data: Buffer, rows: number): void {
     if (rows === 0) return;

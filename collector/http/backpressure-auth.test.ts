@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendSpans } from '../../test/otel.ts';
+import { startHarness, type Harness } from '../test/harness.ts';
+
+const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+const body = (i: number) =>
+  JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pressure' } }] },
+        scopeSpans: [{ spans: [{ traceId: `5b8efff798038103d269b633${String(i).padStart(8, '0')}`, spanId: 'eee19b7ec3c1b174', name: `s-${i}`, startTimeUnixNano: String(NOW_NS), endTimeUnixNano: String(NOW_NS + 1000n), attributes: [{ key: 'pad', value: { stringValue: 'x'.repeat(900) } }] }] }],
+      },
+    ],
+  });
+
+describe('collector backpressure', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // Segments stay open (long wait, many rows), so the spool fills until flush() loads it.
+    h = await startHarness({ spoolMaxBytes: 20_000, batchRows: 1_000_000, batchMaxWaitMs: 600_000 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('answers 503 with Retry-After when the spool is full, and stores every acknowledged span', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', body: body(i), headers: { 'content-type': 'application/json' } });
+      statuses.push(res.status);
+      if (res.status === 503) {
+        expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect((await res.json()).message).toMatch(/spool is full/);
+      } else await res.arrayBuffer();
+    }
+    const acknowledged = statuses.filter((s) => s === 200).length;
+    expect(acknowledged).toBeGreaterThan(5);
+    expect(statuses.filter((s) => s === 503).length).toBe(40 - acknowledged);
+    expect((await fetch(`${h.collector.url}/readyz`)).status).toBe(503);
+
+    await h.collector.flush();
+    expect(await h.rows(`SELECT count() AS n FROM otel_traces WHERE ServiceName = 'pressure'`)).toEqual([{ n: acknowledged }]);
+    const again = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', body: body(99), headers: { 'content-type': 'application/json' } });
+    expect(again.status).toBe(200);
+  });
+});
+
+describe('collector ingest auth', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ tokens: ['ingest-token-1', 'ingest-token-2'] });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('refuses ingest without a valid bearer token', async () => {
+    const none = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', body: body(1), headers: { 'content-type': 'application/json' } });
+    expect(none.status).toBe(401);
+    expect((await none.json()).message).toBe('Missing or invalid bearer token: send "Authorization: Bearer <token>".');
+    const wrong = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', body: body(1), headers: { 'content-type': 'application/json', authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    await expect(sendSpans({ url: h.collector.url, serviceName: 'no-token' }, [{ name: 'x' }])).rejects.toThrow(/Unauthorized/);
+  });
+
+  it('accepts the real SDK with a configured token', async () => {
+    await sendSpans({ url: h.collector.url, serviceName: 'with-token', token: 'ingest-token-2' }, [{ name: 'x' }]);
+    await h.collector.flush();
+    expect(await h.rows(`SELECT ServiceName FROM otel_traces`)).toEqual([{ ServiceName: 'with-token' }]);
+  });
+});
