@@ -1,2 +1,15 @@
 export { createFindingStore, findingId } from './findings/index.ts';
 export type { FindingStore, FindingFilter, FindingEvent } from './findings/index.ts';
+export { startAnalyzer } from './runner.ts';
+export type { Analyzer, AnalyzerOptions, RunResult } from './runner.ts';
+export { buildGraph } from './graph/build-graph.ts';
+export type { Graph, GraphNode, GraphEdge, Sprawl } from './graph/build-graph.ts';
+export { buildInventory } from './inventory/build-inventory.ts';
+export type { Inventory, InventorySystem, InventoryFlow } from './inventory/build-inventory.ts';
+export { analyzerKinds, detectAll, detectors } from './detectors/index.ts';
+export { takeSnapshot } from './model/take-snapshot.ts';
+export type { Snapshot, AttributedEdge } from './model/snapshot.ts';
+export { runPairing } from './flows/pairing-job.ts';
+export { queryFlowSeries } from './flows/flow-series.ts';
+export type { FlowPoint } from './flows/flow-series.ts';
+export { ERR_FINDING_NOT_FOUND, ERR_FINDING_STATE, ERR_FLOW_NOT_FOUND } from './errors.ts';

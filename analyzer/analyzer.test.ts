@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../collector/test/harness.ts';
+import type { Finding } from '../core/contracts/index.ts';
+import { silentLogger } from '../core/log/logger.ts';
+import { startAnalyzer, type Analyzer } from './index.ts';
+import { baseCatalogYaml, catalogFrom, fixedCatalogYaml, sendCustomerSync, sendEstateTraffic } from './test/estate-fixture.ts';
+
+const MIN = 60_000;
+
+describe('analyzer (spans from the real OpenTelemetry SDK through the collector)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  let now = Date.now();
+  const t0 = now - 10 * MIN;
+  const open = async () => (await analyzer.findings.list({ status: ['open'] })).map((f: Finding) => `${f.kind} ${f.key}`).sort();
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await sendEstateTraffic(h.collector.url, t0);
+    await h.collector.flush();
+    analyzer = startAnalyzer({ store: h.store, catalog: catalogFrom(baseCatalogYaml), logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000 }, clock: { now: () => new Date(now) }, lateMs: MIN, schedule: false });
+    now = t0 + 5 * MIN;
+    const first = await analyzer.runNow();
+    expect(first.errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('pairs reads and writes per trace into flows, both hops of a topic, with stats', async () => {
+    const graph = await analyzer.graph();
+    const edges = graph.edges.filter((e) => e.observed).map((e) => `${e.source} -> ${e.target} ${e.mark}`).sort();
+    expect(edges).toEqual([
+      'crm -> erp documented',
+      'crm -> legacy-ftp deprecated',
+      'crm -> unknown:api.unknown-saas.com undocumented',
+      'erp -> crm undocumented',
+      'erp -> orders-topic documented',
+      'orders-topic -> billing documented',
+    ]);
+    const sync = graph.edges.find((e) => e.flowId === 'customer-sync')!;
+    expect(sync).toMatchObject({ traces: 2, records: 20, errorRate: 0.5, integrations: ['customer-sync'] });
+    expect(sync.p95Ms).toBeGreaterThanOrEqual(250);
+    expect(graph.nodes.some((n) => n.id.includes('batch'))).toBe(false);
+    expect(graph.sprawl.connectionsPerSystem.crm).toBe(4); // erp, legacy-ftp, the unknown SaaS, and billing through the documented (unseen) ghost-flow
+    expect(graph.sprawl.hubs[0]).toEqual({ id: 'crm', connections: 4 });
+  });
+
+  it('opens a finding of each kind the estate breaks', async () => {
+    expect(await open()).toEqual([
+      'deprecated-in-use flow:old-export',
+      'deprecated-in-use system:legacy-ftp',
+      'error-rate customer-sync',
+      'flow-never-observed ghost-flow',
+      'latency-slo-breach customer-sync',
+      'owner-missing system:billing',
+      'regulated-data-exposure customer:crm->unknown:api.unknown-saas.com@shadow-sync',
+      'regulated-data-exposure customer:erp->crm@erp-writeback',
+      'sor-violation customer:erp->crm',
+      'undocumented-flow crm->unknown:api.unknown-saas.com@shadow-sync',
+      'undocumented-flow erp->crm@erp-writeback',
+      'unknown-system unknown:api.unknown-saas.com',
+    ]);
+    const [unknown] = await analyzer.findings.list({ kind: ['unknown-system'] });
+    expect(unknown.evidence).toMatchObject({ endpoint: 'api.unknown-saas.com', integrations: ['shadow-sync'], directions: ['write'] });
+    expect((unknown.evidence.sampleTraceIds as string[])[0]).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('opens stale-flow when a scheduled flow goes silent, and resolves it when it runs again', async () => {
+    now = t0 + 30 * MIN;
+    await analyzer.runNow();
+    expect(await open()).toContain('stale-flow customer-sync');
+    await sendCustomerSync(h.collector.url, t0 + 29 * MIN);
+    await h.collector.flush();
+    now = t0 + 32 * MIN;
+    await analyzer.runNow();
+    expect(await open()).not.toContain('stale-flow customer-sync');
+    expect((await analyzer.findings.list({ kind: ['stale-flow'] }))[0].status).toBe('resolved');
+  });
+
+  it('re-attributes past data when the catalog changes, and resolves what the change fixes', async () => {
+    const result = await analyzer.reloadCatalog(catalogFrom(fixedCatalogYaml));
+    expect(result.findings?.resolved).toBeGreaterThan(0);
+    expect(await open()).toEqual([]);
+    const graph = await analyzer.graph();
+    const shadow = graph.edges.find((e) => e.flowId === 'shadow');
+    expect(shadow).toMatchObject({ source: 'crm', target: 'saas-crm', mark: 'documented', observed: true });
+    const inventory = await analyzer.inventory();
+    expect(inventory.systems.find((s) => s.id === 'saas-crm')).toMatchObject({ documented: true, integrations: ['shadow-sync'], spans: 1 });
+    expect(inventory.flows.every((f) => f.documented)).toBe(true);
+  });
+});

@@ -1,0 +1,109 @@
+import { formatDuration, parseDuration } from '../../core/time/index.ts';
+import { combineEdges, isIntegrationNode, isUnknown, runtimeMatches } from '../model/snapshot.ts';
+import { subject, type Detector } from './detector.ts';
+
+/** Observed source → target carried by an integration that no catalog flow documents. */
+export const undocumentedFlow: Detector = ({ snapshot }) =>
+  snapshot.edges
+    .filter((e) => e.mark === 'undocumented')
+    .map((e) => ({
+      kind: 'undocumented-flow',
+      key: `${e.source}->${e.target}@${e.integration}`,
+      severity: 'medium',
+      title: `Undocumented flow ${e.source} → ${e.target} (${e.integration})`,
+      subject: subject([e.source, e.target].filter((s) => !isIntegrationNode(s)), [], e.effectiveDomain ? [e.effectiveDomain] : []),
+      evidence: { integration: e.integration, service: e.service, traces: e.traces, records: e.records, firstSeen: e.firstSeen, lastSeen: e.lastSeen, sampleTraceIds: [e.sampleTrace].filter(Boolean) },
+      hint: `Add a flow with source ${e.source}, target ${e.target} and runtime ${e.integration === e.service ? `{ service: ${e.service} }` : `{ flow: ${e.integration} }`} to the catalog, with an owner — or stop the integration if it should not exist.`,
+    }));
+
+/** Endpoints no catalog system matches: shadow IT, or a system missing match rules. */
+export const unknownSystem: Detector = ({ snapshot }) => {
+  const bySystem = new Map<string, typeof snapshot.touches>();
+  for (const t of snapshot.touches.filter((t) => isUnknown(t.system))) bySystem.set(t.system, [...(bySystem.get(t.system) ?? []), t]);
+  return [...bySystem].map(([system, touches]) => ({
+    kind: 'unknown-system',
+    key: system,
+    severity: 'medium',
+    title: `Unknown system ${system.slice('unknown:'.length)} is used by ${[...new Set(touches.map((t) => t.integration))].join(', ')}`,
+    subject: subject([system]),
+    evidence: {
+      endpoint: system.slice('unknown:'.length),
+      integrations: [...new Set(touches.map((t) => t.integration))],
+      directions: [...new Set(touches.map((t) => t.direction))],
+      spans: touches.reduce((n, t) => n + t.spans, 0),
+      lastSeen: touches.map((t) => t.lastSeen).sort().at(-1),
+      sampleTraceIds: [...new Set(touches.map((t) => t.sampleTrace).filter(Boolean))].slice(0, 3),
+    },
+    hint: 'Declare the system in the catalog with a match rule (hosts, urlPrefixes, databases, destinations or peerServices) and an owner, or add the rule to the system it belongs to.',
+  }));
+};
+
+/** Catalog systems, flows and domains without an owner. */
+export const ownerMissing: Detector = ({ snapshot }) => {
+  const { catalog } = snapshot;
+  const sors = new Set(catalog.domains.map((d) => d.systemOfRecord));
+  const hint = (what: string) => `Set owner on ${what} to one of the owners in the catalog (add the team under owners first if needed).`;
+  return [
+    ...catalog.systems
+      .filter((s) => !s.owner && s.lifecycle !== 'retired')
+      .map((s) => ({ kind: 'owner-missing' as const, key: `system:${s.id}`, severity: sors.has(s.id) ? ('high' as const) : ('low' as const), title: `System ${s.id} has no owner`, subject: subject([s.id]), evidence: { systemOfRecordFor: catalog.domains.filter((d) => d.systemOfRecord === s.id).map((d) => d.id) }, hint: hint(`system ${s.id}`) })),
+    ...catalog.flows
+      .filter((f) => !f.owner && f.lifecycle !== 'retired')
+      .map((f) => ({ kind: 'owner-missing' as const, key: `flow:${f.id}`, severity: 'medium' as const, title: `Flow ${f.id} has no owner`, subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []), evidence: { source: f.source, target: f.target }, hint: hint(`flow ${f.id}`) })),
+    ...catalog.domains
+      .filter((d) => !d.owner)
+      .map((d) => ({ kind: 'owner-missing' as const, key: `domain:${d.id}`, severity: d.regulated.length ? ('medium' as const) : ('low' as const), title: `Domain ${d.id} has no owner`, subject: subject([d.systemOfRecord], [], [d.id]), evidence: { regulated: d.regulated }, hint: hint(`domain ${d.id}`) })),
+  ];
+};
+
+/** Documented active flows with no traffic in the window. */
+export const flowNeverObserved: Detector = ({ snapshot }) =>
+  snapshot.catalog.flows
+    .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id))
+    .map((f) => ({
+      kind: 'flow-never-observed',
+      key: f.id,
+      severity: 'medium',
+      title: `Documented flow ${f.id} (${f.source} → ${f.target}) was not observed since ${snapshot.since}`,
+      subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
+      evidence: { window: { since: snapshot.since, until: snapshot.until }, runtime: f.runtime, traces: 0 },
+      hint: `Check that ${f.runtime.service ?? f.runtime.flow ?? 'the integration'} is running and exports traces to Weft with spans touching ${f.source} and ${f.target}; if the flow is gone, set lifecycle: retired.`,
+    }));
+
+/** Deprecated or retired flows and systems that still carry traffic. */
+export const deprecatedInUse: Detector = ({ snapshot }) => {
+  const { catalog } = snapshot;
+  const flows = catalog.flows
+    .filter((f) => f.lifecycle !== 'active')
+    .flatMap((f) => {
+      const stats = combineEdges(snapshot.edges.filter((e) => e.flowId === f.id));
+      if (!stats) return [];
+      return [{ kind: 'deprecated-in-use' as const, key: `flow:${f.id}`, severity: f.lifecycle === 'retired' ? ('high' as const) : ('medium' as const), title: `${f.lifecycle === 'retired' ? 'Retired' : 'Deprecated'} flow ${f.id} still runs`, subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []), evidence: { lifecycle: f.lifecycle, traces: stats.traces, lastSeen: stats.lastSeen, sampleTraceIds: [stats.sampleTrace].filter(Boolean) }, hint: `Switch ${f.runtime.service ?? f.runtime.flow ?? 'its runtime'} off or move its consumers to the replacement flow; if it is in use on purpose, set lifecycle: active.` }];
+    });
+  const systems = catalog.systems
+    .filter((s) => s.lifecycle !== 'active')
+    .flatMap((s) => {
+      const touches = snapshot.touches.filter((t) => t.system === s.id);
+      if (touches.length === 0) return [];
+      return [{ kind: 'deprecated-in-use' as const, key: `system:${s.id}`, severity: s.lifecycle === 'retired' ? ('high' as const) : ('medium' as const), title: `${s.lifecycle === 'retired' ? 'Retired' : 'Deprecated'} system ${s.id} is still used by ${[...new Set(touches.map((t) => t.integration))].join(', ')}`, subject: subject([s.id]), evidence: { lifecycle: s.lifecycle, integrations: [...new Set(touches.map((t) => t.integration))], spans: touches.reduce((n, t) => n + t.spans, 0), lastSeen: touches.map((t) => t.lastSeen).sort().at(-1), sampleTraceIds: [...new Set(touches.map((t) => t.sampleTrace))].slice(0, 3) }, hint: `Move the integrations listed off ${s.id}, or set its lifecycle back to active.` }];
+    });
+  return [...flows, ...systems];
+};
+
+/** A scheduled flow not seen for longer than its class allows: the silent failure. */
+export const staleFlow: Detector = ({ snapshot, now }) => {
+  const { catalog } = snapshot;
+  return catalog.flows
+    .filter((f) => f.lifecycle === 'active' && f.schedule)
+    .flatMap((f) => {
+      const cls = catalog.classes.find((c) => c.id === f.class);
+      const limitText = cls?.staleAfter ?? (f.schedule?.every ? `${f.schedule.every}` : undefined);
+      if (!limitText) return [];
+      const limitMs = parseDuration(limitText) * (cls?.staleAfter ? 1 : 2);
+      const seen = snapshot.lastSeen.filter((s) => s.source === f.source && s.target === f.target && runtimeMatches(f, s)).map((s) => s.lastSeen).sort().at(-1);
+      if (!seen) return [];
+      const silentMs = now.getTime() - Date.parse(seen);
+      if (silentMs <= limitMs) return [];
+      return [{ kind: 'stale-flow' as const, key: f.id, severity: 'high' as const, title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)})`, subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []), evidence: { lastSeen: seen, silentForMs: silentMs, allowedMs: limitMs, schedule: f.schedule, class: f.class ?? null }, hint: `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.` }];
+    });
+};

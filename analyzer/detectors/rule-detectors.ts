@@ -1,0 +1,98 @@
+import { combineEdges } from '../model/snapshot.ts';
+import { subject, type Detector } from './detector.ts';
+
+/**
+ * A domain written into its system of record from another system, or a replica fed from a system
+ * that is not the domain's system of record — unless the domain lists the writer in allowedWriters.
+ */
+export const sorViolation: Detector = ({ snapshot }) => {
+  const domains = new Map(snapshot.catalog.domains.map((d) => [d.id, d]));
+  return snapshot.edges.flatMap((e) => {
+    const d = domains.get(e.effectiveDomain);
+    if (!d || e.source === d.systemOfRecord || d.allowedWriters.includes(e.source)) return [];
+    const intoSor = e.target === d.systemOfRecord;
+    if (!intoSor && !d.replicas.includes(e.target)) return [];
+    return [
+      {
+        kind: 'sor-violation' as const,
+        key: `${d.id}:${e.source}->${e.target}`,
+        severity: 'high' as const,
+        title: intoSor
+          ? `${e.source} writes ${d.id} data into its system of record ${d.systemOfRecord}`
+          : `Replica ${e.target} gets ${d.id} data from ${e.source}, not from the system of record ${d.systemOfRecord}`,
+        subject: subject([e.source, e.target, d.systemOfRecord], e.flowId ? [e.flowId] : [], [d.id]),
+        evidence: { domain: d.id, systemOfRecord: d.systemOfRecord, writer: e.source, target: e.target, integration: e.integration, traces: e.traces, records: e.records, lastSeen: e.lastSeen, sampleTraceIds: [e.sampleTrace].filter(Boolean) },
+        hint: intoSor
+          ? `Route ${d.id} changes through ${d.systemOfRecord} itself, or add ${e.source} to domains.${d.id}.allowedWriters if it is an approved writer (e.g. an MDM hub).`
+          : `Feed ${e.target} from ${d.systemOfRecord}, or add ${e.source} to domains.${d.id}.allowedWriters if that copy chain is approved.`,
+      },
+    ];
+  });
+};
+
+/** Regulated data (a domain with regulated categories) on an undocumented flow or a flow without owner. */
+export const regulatedDataExposure: Detector = ({ snapshot }) => {
+  const { catalog } = snapshot;
+  return snapshot.edges.flatMap((e) => {
+    const d = catalog.domains.find((x) => x.id === e.effectiveDomain);
+    if (!d || d.regulated.length === 0) return [];
+    const flow = e.flowId ? catalog.flows.find((f) => f.id === e.flowId) : undefined;
+    if (flow && flow.owner) return [];
+    const why = flow ? 'has no owner' : 'is undocumented';
+    return [
+      {
+        kind: 'regulated-data-exposure' as const,
+        key: `${d.id}:${e.source}->${e.target}@${e.integration}`,
+        severity: flow ? ('high' as const) : ('critical' as const),
+        title: `${d.regulated.join(', ')} data (${d.id}) moves ${e.source} → ${e.target} on a flow that ${why}`,
+        subject: subject([e.source, e.target], flow ? [flow.id] : [], [d.id]),
+        evidence: { domain: d.id, regulated: d.regulated, integration: e.integration, documented: Boolean(flow), traces: e.traces, records: e.records, lastSeen: e.lastSeen, sampleTraceIds: [e.sampleTrace].filter(Boolean) },
+        hint: flow ? `Give flow ${flow.id} an owner accountable for ${d.regulated.join(', ')} data.` : `Document this flow with an owner and purpose (required for ${d.regulated.join(', ')} data), or stop it.`,
+      },
+    ];
+  });
+};
+
+function classFlows(snapshot: Parameters<Detector>[0]['snapshot']) {
+  return snapshot.catalog.flows.flatMap((f) => {
+    const cls = snapshot.catalog.classes.find((c) => c.id === f.class);
+    const stats = combineEdges(snapshot.edges.filter((e) => e.flowId === f.id));
+    return cls && stats ? [{ f, cls, stats }] : [];
+  });
+}
+
+/** A flow whose p95 or p99 latency exceeds its class's threshold over the window. */
+export const latencySloBreach: Detector = ({ snapshot }) =>
+  classFlows(snapshot).flatMap(({ f, cls, stats }) => {
+    const p95 = cls.latencyP95Ms !== undefined && stats.p95Ms > cls.latencyP95Ms;
+    const p99 = cls.latencyP99Ms !== undefined && stats.p99Ms > cls.latencyP99Ms;
+    if (!p95 && !p99) return [];
+    return [
+      {
+        kind: 'latency-slo-breach' as const,
+        key: f.id,
+        severity: p99 ? ('high' as const) : ('medium' as const),
+        title: `Flow ${f.id} is slower than class ${cls.id} allows (p95 ${Math.round(stats.p95Ms)} ms, p99 ${Math.round(stats.p99Ms)} ms)`,
+        subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
+        evidence: { class: cls.id, p50Ms: stats.p50Ms, p95Ms: stats.p95Ms, p99Ms: stats.p99Ms, thresholdP95Ms: cls.latencyP95Ms ?? null, thresholdP99Ms: cls.latencyP99Ms ?? null, traces: stats.traces, sampleTraceIds: [stats.sampleTrace].filter(Boolean) },
+        hint: `Look at the slowest spans of the sample trace; if the class is too strict for this flow, give it another class.`,
+      },
+    ];
+  });
+
+/** A flow whose share of failed traces exceeds its class's error-rate threshold. */
+export const errorRate: Detector = ({ snapshot }) =>
+  classFlows(snapshot).flatMap(({ f, cls, stats }) => {
+    if (cls.errorRate === undefined || stats.errorRate <= cls.errorRate) return [];
+    return [
+      {
+        kind: 'error-rate' as const,
+        key: f.id,
+        severity: 'high' as const,
+        title: `Flow ${f.id} fails ${(stats.errorRate * 100).toFixed(1)}% of runs (class ${cls.id} allows ${(cls.errorRate * 100).toFixed(1)}%)`,
+        subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
+        evidence: { class: cls.id, traces: stats.traces, failedTraces: stats.failedTraces, errorRate: stats.errorRate, threshold: cls.errorRate, sampleTraceIds: [stats.sampleErrorTrace].filter(Boolean) },
+        hint: `Open the sample failed trace to see which call fails (a trace with any failed span counts as failed, retries included).`,
+      },
+    ];
+  });

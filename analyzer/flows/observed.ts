@@ -1,0 +1,130 @@
+import type { Store } from '../../clickhouse/index.ts';
+import type { Catalog } from '../../core/catalog/index.ts';
+import { fromChTime, toChTime } from '../findings/finding-rows.ts';
+import { resolveExpr } from './match-sql.ts';
+
+/** A data flow as observed: source → target, carried by one integration, over a window. */
+export interface ObservedEdge {
+  source: string;
+  target: string;
+  integration: string;
+  service: string;
+  domain: string;
+  traces: number;
+  failedTraces: number;
+  errorSpans: number;
+  records: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  firstSeen: string;
+  lastSeen: string;
+  sampleTrace: string;
+  sampleErrorTrace: string;
+}
+
+/** A system (or unknown endpoint) as touched by one integration in one direction. */
+export interface ObservedTouch {
+  system: string;
+  integration: string;
+  service: string;
+  direction: string;
+  domain: string;
+  spans: number;
+  errors: number;
+  records: number;
+  lastSeen: string;
+  sampleTrace: string;
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+const time = (v: unknown) => fromChTime(String(v));
+const window = (since: Date, until: Date) => ({ since: toChTime(since), until: toChTime(until) });
+const IN_WINDOW = "minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute <= toDateTime64({until:String}, 3, 'UTC')";
+
+/** Flow edges in [since, until], resolved to systems by the catalog's match rules now. */
+export async function queryEdges(store: Store, catalog: Catalog, since: Date, until: Date): Promise<ObservedEdge[]> {
+  const query = `
+    SELECT source, target, integration, service, domain,
+      sum(t) AS traces, sum(ft) AS failed, sum(es) AS error_spans, sum(rc) AS records,
+      quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q, min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error
+    FROM (
+      SELECT ${resolveExpr(catalog, 'src_')} AS source, ${resolveExpr(catalog, 'tgt_')} AS target, integration, service, domain, t, ft, es, rc, lat, fs, ls, st, se
+      FROM (
+        SELECT integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
+          sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
+          quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se
+        FROM weft_flow_edges_1m WHERE ${IN_WINDOW}
+        GROUP BY integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer
+      )
+    )
+    WHERE source != target
+    GROUP BY source, target, integration, service, domain
+    ORDER BY source, target, integration`;
+  const rows = await store.client.query({ query, query_params: window(since, until), format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  return rows.map((r) => {
+    const q = (r.q as number[]) ?? [0, 0, 0];
+    return {
+      source: String(r.source),
+      target: String(r.target),
+      integration: String(r.integration),
+      service: String(r.service),
+      domain: String(r.domain),
+      traces: num(r.traces),
+      failedTraces: num(r.failed),
+      errorSpans: num(r.error_spans),
+      records: num(r.records),
+      p50Ms: num(q[0]),
+      p95Ms: num(q[1]),
+      p99Ms: num(q[2]),
+      firstSeen: time(r.first_seen),
+      lastSeen: time(r.last_seen),
+      sampleTrace: String(r.sample),
+      sampleErrorTrace: String(r.sample_error),
+    };
+  });
+}
+
+/** Every system and unknown endpoint touched in [since, until], per integration and direction. */
+export async function queryTouches(store: Store, catalog: Catalog, since: Date, until: Date): Promise<ObservedTouch[]> {
+  const query = `
+    SELECT system, integration, service, direction, domain, sum(s) AS spans, sum(e) AS errors, sum(rc) AS records, max(ls) AS last_seen, max(st) AS sample
+    FROM (
+      SELECT ${resolveExpr(catalog, 'ep_')} AS system, integration, service, direction, domain, s, e, rc, ls, st
+      FROM (
+        SELECT integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer,
+          sum(spans) AS s, sum(errors) AS e, sum(records) AS rc, max(last_seen) AS ls, max(sample_trace) AS st
+        FROM weft_endpoint_rollup_1m WHERE ${IN_WINDOW} AND ep_kind != ''
+        GROUP BY integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer
+      )
+    )
+    GROUP BY system, integration, service, direction, domain
+    ORDER BY system, integration`;
+  const rows = await store.client.query({ query, query_params: window(since, until), format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  return rows.map((r) => ({
+    system: String(r.system),
+    integration: String(r.integration),
+    service: String(r.service),
+    direction: String(r.direction),
+    domain: String(r.domain),
+    spans: num(r.spans),
+    errors: num(r.errors),
+    records: num(r.records),
+    lastSeen: time(r.last_seen),
+    sampleTrace: String(r.sample),
+  }));
+}
+
+/** All-time last seen per resolved edge (source → target by integration), from the small edges-seen table. */
+export async function queryEdgeLastSeen(store: Store, catalog: Catalog): Promise<Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>> {
+  const query = `
+    SELECT source, target, integration, service, max(ls) AS last_seen FROM (
+      SELECT ${resolveExpr(catalog, 'src_')} AS source, ${resolveExpr(catalog, 'tgt_')} AS target, integration, service, ls FROM (
+        SELECT integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer, max(last_seen) AS ls
+        FROM weft_flow_edges_seen
+        GROUP BY integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer))
+    WHERE source != target
+    GROUP BY source, target, integration, service`;
+  const rows = await store.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  return rows.map((r) => ({ source: String(r.source), target: String(r.target), integration: String(r.integration), service: String(r.service), lastSeen: time(r.last_seen) }));
+}

@@ -1,0 +1,128 @@
+import { combineEdges, isIntegrationNode, isUnknown, type EdgeMark, type Snapshot } from '../model/snapshot.ts';
+
+export interface GraphNode {
+  id: string;
+  label: string;
+  type: 'system' | 'unknown-system' | 'integration';
+  kind: string;
+  owner: string | null;
+  lifecycle: string;
+  documented: boolean;
+  connections: number;
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  integrations: string[];
+  domain: string;
+  flowId: string | null;
+  mark: EdgeMark;
+  observed: boolean;
+  traces: number;
+  records: number;
+  errorRate: number;
+  p95Ms: number;
+  lastSeen: string | null;
+}
+
+export interface Sprawl {
+  systems: number;
+  edges: number;
+  /** Distinct neighbours per node. */
+  connectionsPerSystem: Record<string, number>;
+  /** Nodes with the most connections (at least 3), highest first. */
+  hubs: Array<{ id: string; connections: number }>;
+  flowsPerDomain: Record<string, number>;
+  undocumentedEdges: number;
+  averageConnections: number;
+}
+
+export interface Graph {
+  since: string;
+  until: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  integrations: Array<{ id: string; service: string; edges: number }>;
+  sprawl: Sprawl;
+}
+
+/** Systems and integrations as nodes; observed flows (and documented but unseen ones) as edges. */
+export function buildGraph(s: Snapshot): Graph {
+  const { catalog } = s;
+  const groups = new Map<string, Snapshot['edges']>();
+  for (const e of s.edges) {
+    const key = `${e.source}\u0000${e.target}\u0000${e.flowId ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  const edges: GraphEdge[] = [...groups.values()].map((list) => {
+    const first = list[0];
+    const stats = combineEdges(list)!;
+    return {
+      id: first.flowId ?? `${first.source}->${first.target}`,
+      source: first.source,
+      target: first.target,
+      integrations: [...new Set(list.map((e) => e.integration))],
+      domain: first.effectiveDomain,
+      flowId: first.flowId,
+      mark: first.mark,
+      observed: true,
+      traces: stats.traces,
+      records: stats.records,
+      errorRate: stats.errorRate,
+      p95Ms: stats.p95Ms,
+      lastSeen: stats.lastSeen,
+    };
+  });
+  for (const f of catalog.flows) {
+    if (f.lifecycle === 'retired' || edges.some((e) => e.flowId === f.id)) continue;
+    edges.push({ id: f.id, source: f.source, target: f.target, integrations: [f.runtime.flow ?? f.runtime.service ?? ''].filter(Boolean), domain: f.domain ?? '', flowId: f.id, mark: f.lifecycle === 'active' ? 'documented' : 'deprecated', observed: false, traces: 0, records: 0, errorRate: 0, p95Ms: 0, lastSeen: null });
+  }
+  const neighbours = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => neighbours.set(a, (neighbours.get(a) ?? new Set()).add(b));
+  for (const e of edges) {
+    link(e.source, e.target);
+    link(e.target, e.source);
+  }
+  const ids = new Set([...catalog.systems.map((x) => x.id), ...edges.flatMap((e) => [e.source, e.target]), ...s.touches.map((t) => t.system)]);
+  const nodes: GraphNode[] = [...ids].map((id) => {
+    const sys = catalog.systems.find((x) => x.id === id);
+    const type = isUnknown(id) ? 'unknown-system' : isIntegrationNode(id) ? 'integration' : 'system';
+    return {
+      id,
+      label: sys?.name ?? id.replace(/^(unknown|integration):/, ''),
+      type,
+      kind: sys?.kind ?? (type === 'integration' ? 'integration' : 'unknown'),
+      owner: sys?.owner ?? null,
+      lifecycle: sys?.lifecycle ?? 'active',
+      documented: Boolean(sys),
+      connections: neighbours.get(id)?.size ?? 0,
+    };
+  });
+  const connectionsPerSystem = Object.fromEntries(nodes.map((n) => [n.id, n.connections]));
+  const flowsPerDomain: Record<string, number> = {};
+  for (const e of edges) if (e.domain) flowsPerDomain[e.domain] = (flowsPerDomain[e.domain] ?? 0) + 1;
+  const integrations = new Map<string, { id: string; service: string; edges: number }>();
+  for (const e of s.edges) {
+    const i = integrations.get(e.integration) ?? { id: e.integration, service: e.service, edges: 0 };
+    i.edges++;
+    integrations.set(e.integration, i);
+  }
+  return {
+    since: s.since,
+    until: s.until,
+    nodes,
+    edges,
+    integrations: [...integrations.values()],
+    sprawl: {
+      systems: nodes.filter((n) => n.type !== 'integration').length,
+      edges: edges.length,
+      connectionsPerSystem,
+      hubs: nodes.filter((n) => n.connections >= 3).sort((a, b) => b.connections - a.connections || a.id.localeCompare(b.id)).map((n) => ({ id: n.id, connections: n.connections })),
+      flowsPerDomain,
+      undocumentedEdges: edges.filter((e) => e.mark === 'undocumented').length,
+      averageConnections: nodes.length ? Number((nodes.reduce((n, x) => n + x.connections, 0) / nodes.length).toFixed(2)) : 0,
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { combineEdges, isIntegrationNode, isUnknown, type FlowStats, type Snapshot } from '../model/snapshot.ts';
+
+export interface InventorySystem {
+  id: string;
+  name: string;
+  kind: string;
+  owner: string | null;
+  lifecycle: string;
+  documented: boolean;
+  integrations: string[];
+  spans: number;
+  errors: number;
+  records: number;
+  lastSeen: string | null;
+}
+
+export interface InventoryFlow {
+  id: string;
+  name: string;
+  source: string;
+  target: string;
+  domain: string | null;
+  owner: string | null;
+  lifecycle: string;
+  documented: boolean;
+  integrations: string[];
+  stats: FlowStats | null;
+}
+
+export interface Inventory {
+  since: string;
+  until: string;
+  systems: InventorySystem[];
+  flows: InventoryFlow[];
+  owners: Array<{ id: string; name: string; email: string | null; systems: string[]; flows: string[]; domains: string[] }>;
+  domains: Array<{ id: string; name: string; systemOfRecord: string; replicas: string[]; regulated: string[]; owner: string | null; flows: string[]; traces: number; records: number; lastSeen: string | null }>;
+}
+
+/** The estate as catalogued and as observed in the window, side by side. */
+export function buildInventory(s: Snapshot): Inventory {
+  const { catalog } = s;
+  const systemIds = [...new Set([...catalog.systems.map((x) => x.id), ...s.touches.map((t) => t.system).filter(isUnknown)])];
+  const systems: InventorySystem[] = systemIds.map((id) => {
+    const sys = catalog.systems.find((x) => x.id === id);
+    const t = s.touches.filter((x) => x.system === id);
+    return {
+      id,
+      name: sys?.name ?? id.slice('unknown:'.length),
+      kind: sys?.kind ?? 'unknown',
+      owner: sys?.owner ?? null,
+      lifecycle: sys?.lifecycle ?? 'active',
+      documented: Boolean(sys),
+      integrations: [...new Set(t.map((x) => x.integration))],
+      spans: t.reduce((n, x) => n + x.spans, 0),
+      errors: t.reduce((n, x) => n + x.errors, 0),
+      records: t.reduce((n, x) => n + x.records, 0),
+      lastSeen: t.map((x) => x.lastSeen).sort().at(-1) ?? null,
+    };
+  });
+  const flows: InventoryFlow[] = catalog.flows.map((f) => {
+    const edges = s.edges.filter((e) => e.flowId === f.id);
+    return { id: f.id, name: f.name, source: f.source, target: f.target, domain: f.domain ?? null, owner: f.owner ?? null, lifecycle: f.lifecycle, documented: true, integrations: [...new Set(edges.map((e) => e.integration))], stats: combineEdges(edges) };
+  });
+  for (const e of s.edges.filter((x) => !x.flowId)) {
+    const id = `observed:${e.source}->${e.target}@${e.integration}`;
+    const known = flows.find((f) => f.id === id);
+    if (known) {
+      known.stats = combineEdges(s.edges.filter((x) => !x.flowId && `observed:${x.source}->${x.target}@${x.integration}` === id));
+      continue;
+    }
+    flows.push({ id, name: `${e.source.replace(/^integration:/, '')} → ${e.target.replace(/^integration:/, '')}`, source: e.source, target: e.target, domain: e.effectiveDomain || null, owner: null, lifecycle: 'active', documented: false, integrations: [e.integration], stats: combineEdges([e]) });
+  }
+  const domains = catalog.domains.map((d) => {
+    const edges = s.edges.filter((e) => e.effectiveDomain === d.id);
+    const stats = combineEdges(edges);
+    return { id: d.id, name: d.name, systemOfRecord: d.systemOfRecord, replicas: d.replicas, regulated: d.regulated, owner: d.owner ?? null, flows: [...new Set(flows.filter((f) => f.domain === d.id).map((f) => f.id))], traces: stats?.traces ?? 0, records: stats?.records ?? 0, lastSeen: stats?.lastSeen ?? null };
+  });
+  const owners = catalog.owners.map((o) => ({
+    id: o.id,
+    name: o.name,
+    email: o.email ?? null,
+    systems: catalog.systems.filter((x) => x.owner === o.id).map((x) => x.id),
+    flows: catalog.flows.filter((x) => x.owner === o.id).map((x) => x.id),
+    domains: catalog.domains.filter((x) => x.owner === o.id).map((x) => x.id),
+  }));
+  return { since: s.since, until: s.until, systems: systems.filter((x) => !isIntegrationNode(x.id)), flows, owners, domains };
+}

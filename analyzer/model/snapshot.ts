@@ -1,0 +1,67 @@
+import type { Catalog, Flow } from '../../core/catalog/index.ts';
+import type { ObservedEdge, ObservedTouch } from '../flows/observed.ts';
+
+export type EdgeMark = 'documented' | 'undocumented' | 'deprecated';
+
+/** An observed edge with the documented flow it belongs to, if any. */
+export interface AttributedEdge extends ObservedEdge {
+  flowId: string | null;
+  mark: EdgeMark;
+  /** The edge's domain, or its documented flow's. */
+  effectiveDomain: string;
+}
+
+/** Everything the graph, inventory and detectors read: plain data, no I/O. */
+export interface Snapshot {
+  catalog: Catalog;
+  since: string;
+  until: string;
+  edges: AttributedEdge[];
+  touches: ObservedTouch[];
+  /** All-time last seen per edge (source, target, integration, service). */
+  lastSeen: Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>;
+}
+
+export const isUnknown = (id: string) => id.startsWith('unknown:');
+export const isIntegrationNode = (id: string) => id.startsWith('integration:');
+
+/** A flow with no runtime runs anywhere; otherwise its `integration.flow` or `service.name` must be the edge's. */
+export function runtimeMatches(flow: Flow, e: { integration: string; service: string }): boolean {
+  const r = flow.runtime ?? {};
+  if (!r.service && !r.flow) return true;
+  return (r.flow !== undefined && r.flow === e.integration) || (r.service !== undefined && r.service === e.service);
+}
+
+export function documentedFlowFor(catalog: Catalog, e: { source: string; target: string; integration: string; service: string }): Flow | undefined {
+  return catalog.flows.find((f) => f.source === e.source && f.target === e.target && runtimeMatches(f, e));
+}
+
+export function attributeEdges(catalog: Catalog, edges: ObservedEdge[]): AttributedEdge[] {
+  return edges.map((e) => {
+    const flow = documentedFlowFor(catalog, e);
+    const mark: EdgeMark = !flow ? 'undocumented' : flow.lifecycle === 'active' ? 'documented' : 'deprecated';
+    return { ...e, flowId: flow?.id ?? null, mark, effectiveDomain: e.domain || flow?.domain || '' };
+  });
+}
+
+/** Sums edges of one flow; latency quantiles are the largest of the edges' (an upper bound). */
+export function combineEdges(edges: ObservedEdge[]) {
+  if (edges.length === 0) return null;
+  const traces = edges.reduce((n, e) => n + e.traces, 0);
+  const failed = edges.reduce((n, e) => n + e.failedTraces, 0);
+  return {
+    traces,
+    failedTraces: failed,
+    errorRate: traces > 0 ? failed / traces : 0,
+    records: edges.reduce((n, e) => n + e.records, 0),
+    p50Ms: Math.max(...edges.map((e) => e.p50Ms)),
+    p95Ms: Math.max(...edges.map((e) => e.p95Ms)),
+    p99Ms: Math.max(...edges.map((e) => e.p99Ms)),
+    firstSeen: edges.map((e) => e.firstSeen).sort()[0],
+    lastSeen: edges.map((e) => e.lastSeen).sort().at(-1)!,
+    sampleTrace: edges.find((e) => e.sampleTrace)?.sampleTrace ?? '',
+    sampleErrorTrace: edges.find((e) => e.sampleErrorTrace)?.sampleErrorTrace ?? '',
+  };
+}
+
+export type FlowStats = NonNullable<ReturnType<typeof combineEdges>>;

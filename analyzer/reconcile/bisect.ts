@@ -1,0 +1,104 @@
+import type { KeyRange, SegmentSum, SideQueries } from './sql-side.ts';
+
+export interface BisectOptions {
+  /** First-level segments wanted (rounded so that every level splits a segment into `factor`). */
+  segments?: number;
+  /** A differing segment is downloaded (keys and row hashes) once it holds at most this many rows. */
+  downloadBelow: number;
+  factor?: number;
+  onLevel?: (level: { level: number; width: number; segments: number; differing: number; downloading: number }) => void;
+}
+
+export interface BisectResult {
+  /** In the left side (system of record), not in the right. */
+  missing: number[];
+  /** In the right side, not in the left. */
+  extra: number[];
+  /** In both, compared columns differ. */
+  changed: number[];
+  leftRows: number;
+  rightRows: number;
+  levels: number;
+  checksumRows: number;
+  rowsDownloaded: number;
+}
+
+/** Adjacent ranges become one, so a level's WHERE stays short. */
+export function mergeRanges(ranges: KeyRange[]): KeyRange[] {
+  const sorted = [...ranges].sort((a, b) => a.from - b.from);
+  const out: KeyRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.from <= last.to) last.to = Math.max(last.to, r.to);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+/** The first-level width: a power of `factor`, so each level's buckets nest in the previous level's. */
+export function firstWidth(span: number, segments: number, factor: number): number {
+  let width = 1;
+  while (span / width > segments) width *= factor;
+  return width;
+}
+
+function differs(a: SegmentSum | undefined, b: SegmentSum | undefined): boolean {
+  return (a?.count ?? 0) !== (b?.count ?? 0) || (a?.sum ?? '0') !== (b?.sum ?? '0');
+}
+
+/**
+ * Checksum bisection: both databases sum row hashes per key bucket in one query per level; only
+ * buckets whose count or sum differ are split further (`factor` ways), and a differing bucket is
+ * downloaded as key + hash once it is small. Gaps in the key space cost nothing: empty buckets
+ * return no rows.
+ */
+export async function bisect(left: SideQueries, right: SideQueries, options: BisectOptions): Promise<BisectResult> {
+  const factor = options.factor ?? 16;
+  const [lb, rb] = await Promise.all([left.bounds(), right.bounds()]);
+  const result: BisectResult = { missing: [], extra: [], changed: [], leftRows: lb.count, rightRows: rb.count, levels: 0, checksumRows: 0, rowsDownloaded: 0 };
+  const mins = [lb.min, rb.min].filter((v): v is number => v !== null);
+  const maxs = [lb.max, rb.max].filter((v): v is number => v !== null);
+  if (mins.length === 0) return result;
+  const lo = Math.min(...mins);
+  const hi = Math.max(...maxs);
+  const rows = Math.max(lb.count, rb.count);
+  let width = firstWidth(hi - lo + 1, options.segments ?? Math.max(1, Math.ceil(rows / 4096)), factor);
+  let ranges: KeyRange[] | null = null;
+  const leaves: KeyRange[] = [];
+
+  while (true) {
+    const [ls, rs] = await Promise.all([left.summarize(lo, width, ranges), right.summarize(lo, width, ranges)]);
+    result.checksumRows += ls.size + rs.size;
+    const next: KeyRange[] = [];
+    let downloading = 0;
+    for (const b of new Set([...ls.keys(), ...rs.keys()])) {
+      const l = ls.get(b);
+      const r = rs.get(b);
+      if (!differs(l, r)) continue;
+      const range = { from: lo + b * width, to: lo + (b + 1) * width };
+      if (width === 1 || Math.max(l?.count ?? 0, r?.count ?? 0) <= options.downloadBelow) {
+        leaves.push(range);
+        downloading++;
+      } else next.push(range);
+    }
+    options.onLevel?.({ level: result.levels, width, segments: Math.max(ls.size, rs.size), differing: next.length + downloading, downloading });
+    result.levels++;
+    if (next.length === 0) break;
+    ranges = mergeRanges(next);
+    width = Math.max(1, width / factor);
+  }
+
+  if (leaves.length > 0) {
+    const merged = mergeRanges(leaves);
+    const [lrows, rrows] = await Promise.all([left.download(merged), right.download(merged)]);
+    result.rowsDownloaded = lrows.size + rrows.size;
+    for (const [key, h] of lrows) {
+      const other = rrows.get(key);
+      if (other === undefined) result.missing.push(key);
+      else if (other !== h) result.changed.push(key);
+    }
+    for (const key of rrows.keys()) if (!lrows.has(key)) result.extra.push(key);
+  }
+  for (const list of [result.missing, result.extra, result.changed]) list.sort((a, b) => a - b);
+  return result;
+}

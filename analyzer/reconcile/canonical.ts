@@ -1,0 +1,73 @@
+import type { SqlDialect } from '../../probes/index.ts';
+
+/**
+ * Values are compared as a canonical text form computed inside each database, so the same value
+ * stored as int vs bigint, numeric(12,2) vs decimal(14,4), timestamp vs datetime, or under another
+ * text collation hashes the same on both sides.
+ */
+export type ValueClass = 'integer' | 'decimal' | 'float' | 'boolean' | 'timestamp' | 'timestamptz' | 'date' | 'bytes' | 'text';
+
+const classes: Array<[RegExp, ValueClass]> = [
+  [/^(smallint|integer|bigint|int|tinyint|mediumint|serial|bigserial|year)\b/, 'integer'],
+  [/^(numeric|decimal)\b/, 'decimal'],
+  [/^(real|double|float)\b/, 'float'],
+  [/^(boolean|bool)\b/, 'boolean'],
+  [/^timestamp.*with time zone/, 'timestamptz'],
+  [/^(timestamp|datetime)\b/, 'timestamp'],
+  [/^date$/, 'date'],
+  [/^(bytea|tinyblob|blob|mediumblob|longblob|binary|varbinary)\b/, 'bytes'],
+];
+
+export function valueClassOf(declaredType: string): ValueClass {
+  const t = declaredType.toLowerCase().trim();
+  return classes.find(([re]) => re.test(t))?.[1] ?? 'text';
+}
+
+/** Trailing zeros of a decimal's fraction, then a trailing point, go: "12.50" → "12.5", "3.000" → "3". */
+const mysqlTrimDecimal = (s: string) => `IF(LOCATE('.', ${s}) > 0, TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ${s})), ${s})`;
+
+const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> = {
+  postgres: {
+    integer: (c) => `${c}::text`,
+    decimal: (c) => `trim_scale(${c}::numeric)::text`,
+    float: (c) => `trim_scale(round(${c}::numeric, 6))::text`,
+    boolean: (c) => `CASE WHEN ${c} THEN '1' ELSE '0' END`,
+    timestamp: (c) => `to_char(${c}, 'YYYY-MM-DD HH24:MI:SS.US')`,
+    timestamptz: (c) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`,
+    date: (c) => `to_char(${c}, 'YYYY-MM-DD')`,
+    bytes: (c) => `encode(${c}, 'hex')`,
+    text: (c) => `${c}::text`,
+  },
+  mysql: {
+    integer: (c) => `CAST(${c} AS CHAR)`,
+    decimal: (c) => mysqlTrimDecimal(`CAST(${c} AS CHAR)`),
+    float: (c) => mysqlTrimDecimal(`CAST(CAST(ROUND(${c}, 6) AS DECIMAL(65,6)) AS CHAR)`),
+    boolean: (c) => `IF(${c}, '1', '0')`,
+    timestamp: (c) => `DATE_FORMAT(${c}, '%Y-%m-%d %H:%i:%s.%f')`,
+    timestamptz: (c) => `DATE_FORMAT(${c}, '%Y-%m-%d %H:%i:%s.%f')`,
+    date: (c) => `DATE_FORMAT(${c}, '%Y-%m-%d')`,
+    bytes: (c) => `LOWER(HEX(${c}))`,
+    text: (c) => `CONVERT(${c} USING utf8mb4)`,
+  },
+};
+
+export const quoteIdent: Record<SqlDialect, (name: string) => string> = {
+  postgres: (name) => name.split('.').map((p) => `"${p.replace(/"/g, '""')}"`).join('.'),
+  mysql: (name) => name.split('.').map((p) => `\`${p.replace(/`/g, '``')}\``).join('.'),
+};
+
+export function canonicalExpr(dialect: SqlDialect, column: string, declaredType: string): string {
+  return canonical[dialect][valueClassOf(declaredType)](quoteIdent[dialect](column));
+}
+
+/** One row's compared columns as one text: unit-separator joined, NULL as \x01. */
+export function rowTextExpr(dialect: SqlDialect, exprs: string[]): string {
+  if (dialect === 'postgres') return exprs.map((e) => `COALESCE(${e}, chr(1))`).join(` || chr(31) || `);
+  return `CONCAT(${exprs.map((e) => `COALESCE(${e}, CHAR(1))`).join(', CHAR(31), ')})`;
+}
+
+/** A 60-bit integer from the MD5 of the row text: the same number in both databases. */
+export function rowHashExpr(dialect: SqlDialect, rowText: string): string {
+  if (dialect === 'postgres') return `('x' || substr(md5(${rowText}), 1, 15))::bit(60)::bigint`;
+  return `CAST(CONV(SUBSTRING(MD5(${rowText}), 1, 15), 16, 10) AS UNSIGNED)`;
+}

@@ -1,0 +1,7 @@
+export { runReconciliation } from './run-reconciliation.ts';
+export type { RunReconciliationOptions } from './run-reconciliation.ts';
+export type { ReconciliationRun, ReconcileProgress, ChangedSample } from './reconciliation-run.ts';
+export { bisect, mergeRanges, firstWidth } from './bisect.ts';
+export type { BisectOptions, BisectResult } from './bisect.ts';
+export { valueClassOf, canonicalExpr } from './canonical.ts';
+export type { ValueClass } from './canonical.ts';

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { ReconcileSourceSpec, ReconcileSpec } from '../../core/catalog/index.ts';
+import type { Clock } from '../../core/time/index.ts';
+import { parseDuration, systemClock } from '../../core/time/index.ts';
+import { openSqlSource, Secrets, sqlTarget, type SqlQuery, type SqlSource } from '../../probes/index.ts';
+import { bisect } from './bisect.ts';
+import type { ChangedSample, ReconcileProgress, ReconciliationRun } from './reconciliation-run.ts';
+import { sideQueries, typesFor, type SideDefinition, type SideQueries } from './sql-side.ts';
+
+export interface RunReconciliationOptions {
+  secrets: Secrets;
+  clock?: Clock;
+  onProgress?: (p: ReconcileProgress) => void;
+}
+
+interface Side {
+  spec: ReconcileSourceSpec;
+  source: SqlSource;
+  columns: string[];
+  key: string;
+}
+
+function counted(query: SqlQuery, counter: { queries: number }): SqlQuery {
+  return (sql, params) => {
+    counter.queries++;
+    return query(sql, params);
+  };
+}
+
+/** Reclassifies the differing keys against fresh reads: writes that landed during the run are not reported as drift. */
+async function recheck(left: SideQueries, right: SideQueries, keys: number[]) {
+  const [l, r] = await Promise.all([left.hashes(keys), right.hashes(keys)]);
+  const now = { missing: [] as number[], extra: [] as number[], changed: [] as number[] };
+  for (const key of keys) {
+    const a = l.get(key);
+    const b = r.get(key);
+    if (a !== undefined && b === undefined) now.missing.push(key);
+    else if (a === undefined && b !== undefined) now.extra.push(key);
+    else if (a !== undefined && a !== b) now.changed.push(key);
+  }
+  return now;
+}
+
+/**
+ * Runs one reconciliation: both sides are read inside a consistent read-only snapshot, compared by
+ * checksum bisection, then the differing keys are read again to set aside writes made meanwhile.
+ * Never throws: a failure is a run with status "error" and the reason (no credentials in it).
+ */
+export async function runReconciliation(spec: ReconcileSpec, options: RunReconciliationOptions): Promise<ReconciliationRun> {
+  const clock = options.clock ?? systemClock;
+  const progress = options.onProgress ?? (() => undefined);
+  const startedAt = clock.now();
+  const t0 = performance.now();
+  const counter = { queries: 0 };
+  const sampleSize = spec.sampleKeys ?? 20;
+  const run: ReconciliationRun = {
+    runId: randomUUID(),
+    reconcileId: spec.id,
+    domain: spec.domain ?? '',
+    leftSystem: spec.left.system,
+    rightSystem: spec.right.system,
+    startedAt,
+    finishedAt: startedAt,
+    status: 'ok',
+    error: '',
+    leftRows: 0,
+    rightRows: 0,
+    missing: 0,
+    extra: 0,
+    changed: 0,
+    changedDuringRun: 0,
+    sampleMissing: [],
+    sampleExtra: [],
+    sampleChanged: [],
+    queries: 0,
+    rowsDownloaded: 0,
+    checksumRows: 0,
+    details: { levels: 0, durationMs: 0, changedColumns: [] },
+  };
+  const compared = spec.columns ?? [spec.updatedAt!];
+  const sides: Side[] = [];
+  try {
+    const timeoutMs = parseDuration(spec.timeout ?? '10m', `reconciliations.${spec.id}.timeout`);
+    for (const which of ['left', 'right'] as const) {
+      const s = spec[which];
+      sides.push({ spec: s, source: openSqlSource(sqlTarget(s, options.secrets, `reconciliation ${spec.id} ${which}`), 1), columns: s.columns ?? compared, key: s.key ?? spec.key });
+    }
+    progress({ phase: 'connect', message: `reading column types of ${sides.map((s) => `${s.spec.system}:${s.spec.table}`).join(' and ')}` });
+    const defs: SideDefinition[] = await Promise.all(
+      sides.map(async (s) => {
+        counter.queries++;
+        const info = await s.source.columns([s.spec.table], timeoutMs);
+        return { source: s.source, table: s.spec.table, key: s.key, columns: s.columns, types: typesFor(info, s.spec.table, s.columns) };
+      }),
+    );
+    const found = await sides[0].source.snapshot(timeoutMs, (ql) =>
+      sides[1].source.snapshot(timeoutMs, async (qr) => {
+        const l = sideQueries(defs[0], counted(ql, counter));
+        const r = sideQueries(defs[1], counted(qr, counter));
+        return bisect(l, r, {
+          segments: spec.segments,
+          downloadBelow: spec.downloadBelow ?? 32,
+          onLevel: (lv) =>
+            progress({ phase: 'bisect', level: lv.level, segments: lv.segments, differing: lv.differing, message: `level ${lv.level}: ${lv.segments} segments of ${lv.width} keys, ${lv.differing} differ` }),
+        });
+      }),
+    );
+    Object.assign(run, { leftRows: found.leftRows, rightRows: found.rightRows, checksumRows: found.checksumRows, rowsDownloaded: found.rowsDownloaded });
+    run.details.levels = found.levels;
+
+    const keys = [...found.missing, ...found.extra, ...found.changed];
+    let now = found;
+    if (keys.length > 0) {
+      progress({ phase: 'recheck', message: `re-reading ${keys.length} differing keys` });
+      const fresh = (side: number) => sideQueries(defs[side], counted((sql, params) => sides[side].source.query(sql, params ?? [], timeoutMs), counter));
+      const checked = keys.slice(0, 20_000);
+      const again = await recheck(fresh(0), fresh(1), checked);
+      const classOf = (r: { missing: number[]; extra: number[]; changed: number[] }) =>
+        new Map<number, string>([...r.missing.map((k) => [k, 'missing'] as const), ...r.extra.map((k) => [k, 'extra'] as const), ...r.changed.map((k) => [k, 'changed'] as const)]);
+      const before = classOf(found);
+      const after = classOf(again);
+      run.changedDuringRun = checked.filter((k) => before.get(k) !== after.get(k)).length;
+      // Beyond the recheck bound, the snapshot's classification stands.
+      for (const k of keys.slice(checked.length)) again[before.get(k) as 'missing' | 'extra' | 'changed'].push(k);
+      now = { ...found, missing: again.missing, extra: again.extra, changed: again.changed };
+      const sampleChanged = now.changed.slice(0, Math.min(5, sampleSize));
+      const [lv, rv] = await Promise.all([fresh(0).values(sampleChanged), fresh(1).values(sampleChanged)]);
+      run.details.changedColumns = sampleChanged.map((key): ChangedSample => ({
+        key: String(key),
+        columns: compared
+          .map((column, i) => ({ column, left: lv.get(key)?.[i] ?? null, right: rv.get(key)?.[i] ?? null }))
+          .filter((c) => c.left !== c.right),
+      }));
+    }
+    run.missing = now.missing.length;
+    run.extra = now.extra.length;
+    run.changed = now.changed.length;
+    run.sampleMissing = now.missing.slice(0, sampleSize).map(String);
+    run.sampleExtra = now.extra.slice(0, sampleSize).map(String);
+    run.sampleChanged = now.changed.slice(0, sampleSize).map(String);
+  } catch (err) {
+    run.status = 'error';
+    run.error = options.secrets.redact(String((err as Error)?.message ?? err));
+  } finally {
+    await Promise.all(sides.map((s) => s.source.close().catch(() => undefined)));
+  }
+  run.queries = counter.queries;
+  run.finishedAt = clock.now();
+  run.details.durationMs = Math.round(performance.now() - t0);
+  progress({ phase: 'done', message: run.status === 'ok' ? `${run.missing} missing, ${run.extra} extra, ${run.changed} changed` : `failed: ${run.error}` });
+  return run;
+}

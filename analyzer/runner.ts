@@ -1,0 +1,124 @@
+import type { Store } from '../clickhouse/index.ts';
+import type { Catalog } from '../core/catalog/index.ts';
+import type { WeftConfig } from '../core/config/index.ts';
+import type { SyncResult } from '../core/contracts/index.ts';
+import type { Logger } from '../core/log/logger.ts';
+import { systemClock, type Clock } from '../core/time/index.ts';
+import { analyzerKinds, detectAll } from './detectors/index.ts';
+import { createFindingStore, type FindingStore } from './findings/index.ts';
+import { runPairing, type PairingResult } from './flows/pairing-job.ts';
+import { buildGraph, type Graph } from './graph/build-graph.ts';
+import { buildInventory, type Inventory } from './inventory/build-inventory.ts';
+import { takeSnapshot } from './model/take-snapshot.ts';
+import type { Snapshot } from './model/snapshot.ts';
+
+export interface AnalyzerOptions {
+  store: Store;
+  catalog: Catalog;
+  logger: Logger;
+  config: WeftConfig['analyzer'];
+  clock?: Clock;
+  /** How long a trace may still receive spans before it is paired (default 2 minutes). */
+  lateMs?: number;
+  /** Re-reads the catalog (from its files) for `reloadCatalog()` without an argument. */
+  loadCatalog?: () => Catalog;
+  /** Start the periodic loop (default true). */
+  schedule?: boolean;
+}
+
+export interface RunResult {
+  at: string;
+  pairing: PairingResult | null;
+  findings: SyncResult | null;
+  candidates: number;
+  errors: string[];
+}
+
+export interface Analyzer {
+  findings: FindingStore;
+  catalog(): Catalog;
+  reloadCatalog(catalog?: Catalog): Promise<RunResult>;
+  runNow(): Promise<RunResult>;
+  snapshot(sinceMs?: number): Promise<Snapshot>;
+  graph(sinceMs?: number): Promise<Graph>;
+  inventory(sinceMs?: number): Promise<Inventory>;
+  lastRun(): RunResult | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Evaluates flows and findings every `intervalMs`: pairs sealed traces into edges, reads the
+ * rollups over the window, syncs the analyzer's finding kinds. Never overlaps itself and never
+ * throws out of its loop: a failed step is logged and returned in `errors`.
+ */
+export function startAnalyzer(options: AnalyzerOptions): Analyzer {
+  const { store, logger, config } = options;
+  const clock = options.clock ?? systemClock;
+  const lateMs = options.lateMs ?? 120_000;
+  const findings = createFindingStore(store, clock);
+  let catalog = options.catalog;
+  let running: Promise<RunResult> | null = null;
+  let last: RunResult | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+
+  const snapshot = (sinceMs = config.windowMs) => {
+    const now = clock.now();
+    return takeSnapshot(store, catalog, new Date(now.getTime() - sinceMs), now);
+  };
+
+  const evaluate = async (): Promise<RunResult> => {
+    const now = clock.now();
+    const result: RunResult = { at: now.toISOString(), pairing: null, findings: null, candidates: 0, errors: [] };
+    try {
+      result.pairing = await runPairing(store, now, lateMs);
+    } catch (err) {
+      result.errors.push(`pairing: ${(err as Error).message}`);
+    }
+    try {
+      const snap = await takeSnapshot(store, catalog, new Date(now.getTime() - config.windowMs), now);
+      const candidates = detectAll({ snapshot: snap, now });
+      result.candidates = candidates.length;
+      result.findings = await findings.sync(analyzerKinds, candidates, now);
+    } catch (err) {
+      result.errors.push(`findings: ${(err as Error).message}`);
+    }
+    for (const e of result.errors) logger.error({ part: 'analyzer' }, e);
+    logger.debug({ part: 'analyzer', ...result }, 'analysis done');
+    last = result;
+    return result;
+  };
+
+  const runNow = (): Promise<RunResult> => {
+    if (!running) running = evaluate().finally(() => (running = null));
+    return running;
+  };
+
+  const tick = async () => {
+    timer = null;
+    if (stopped) return;
+    await runNow();
+    if (!stopped) timer = setTimeout(tick, config.intervalMs);
+  };
+  if (options.schedule !== false) timer = setTimeout(tick, 0);
+
+  return {
+    findings,
+    catalog: () => catalog,
+    async reloadCatalog(next) {
+      catalog = next ?? (options.loadCatalog ? options.loadCatalog() : catalog);
+      if (running) await running;
+      return runNow();
+    },
+    runNow,
+    snapshot,
+    graph: async (sinceMs) => buildGraph(await snapshot(sinceMs)),
+    inventory: async (sinceMs) => buildInventory(await snapshot(sinceMs)),
+    lastRun: () => last,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (running) await running.catch(() => undefined);
+    },
+  };
+}

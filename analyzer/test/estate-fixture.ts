@@ -1,0 +1,83 @@
+import { api } from '@opentelemetry/sdk-node';
+import { parseCatalog, type Catalog } from '../../core/catalog/index.ts';
+import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+
+const { CLIENT, SERVER, PRODUCER, CONSUMER, INTERNAL } = api.SpanKind;
+const ERROR = { code: api.SpanStatusCode.ERROR, message: 'deadlock' };
+
+export const baseCatalogYaml = `
+owners:
+  - id: icoe
+    email: icoe@example.com
+systems:
+  - { id: crm, kind: crm, owner: icoe, match: { hosts: [crm.internal] } }
+  - { id: erp, kind: erp, owner: icoe, match: { databases: ["postgresql://erp-db/erp"] } }
+  - { id: orders-topic, kind: topic, owner: icoe, match: { destinations: [{ name: "orders*", system: rabbitmq }] } }
+  - { id: billing, kind: billing, match: { peerServices: [billing-api] } }
+  - { id: legacy-ftp, kind: other, owner: icoe, lifecycle: deprecated, match: { hosts: ["*.legacy"] } }
+domains:
+  - { id: customer, systemOfRecord: crm, replicas: [erp], regulated: [pii], owner: icoe }
+  - { id: order, systemOfRecord: erp, owner: icoe }
+classes:
+  - { id: gold, latencyP95Ms: 100, latencyP99Ms: 200, errorRate: 0.1, staleAfter: 10m }
+flows:
+  - { id: customer-sync, source: crm, target: erp, domain: customer, owner: icoe, class: gold, schedule: { every: 5m }, runtime: { service: customer-sync } }
+  - { id: order-events, source: erp, target: orders-topic, domain: order, owner: icoe, runtime: { service: order-publisher } }
+  - { id: order-billing, source: orders-topic, target: billing, domain: order, owner: icoe, runtime: { service: billing-consumer } }
+  - { id: ghost-flow, source: billing, target: crm, owner: icoe }
+  - { id: old-export, source: crm, target: legacy-ftp, owner: icoe, lifecycle: deprecated, runtime: { service: old-export } }
+`;
+
+/** The same estate with every problem fixed: the findings must all clear. */
+export const fixedCatalogYaml = baseCatalogYaml
+  .replace('{ id: billing, kind: billing,', '{ id: billing, kind: billing, owner: icoe,')
+  .replace('lifecycle: deprecated, match: { hosts: ["*.legacy"] }', 'match: { hosts: ["*.legacy"] }')
+  .replace('regulated: [pii], owner: icoe }', 'regulated: [pii], owner: icoe, allowedWriters: [erp] }')
+  .replace('latencyP95Ms: 100, latencyP99Ms: 200, errorRate: 0.1', 'latencyP95Ms: 5000, latencyP99Ms: 9000, errorRate: 0.9')
+  .replace('  - { id: ghost-flow, source: billing, target: crm, owner: icoe }\n', '')
+  .replace('lifecycle: deprecated, runtime: { service: old-export }', 'runtime: { service: old-export }')
+  .replace('systems:\n', 'systems:\n  - { id: saas-crm, kind: saas, owner: icoe, match: { hosts: [api.unknown-saas.com] } }\n')
+  .concat(`  - { id: shadow, source: crm, target: saas-crm, domain: customer, owner: icoe, runtime: { service: shadow-sync } }
+  - { id: erp-writeback, source: erp, target: crm, domain: customer, owner: icoe, runtime: { service: erp-writeback } }
+`);
+
+export function catalogFrom(yaml: string): Catalog {
+  const { catalog, problems } = parseCatalog([{ file: 'estate.yaml', text: yaml }]);
+  if (problems.length) throw new Error(problems.map((p) => p.message).join('\n'));
+  return catalog;
+}
+
+const http = (method: string, url: string, extra: api.Attributes = {}, more: Partial<SpanSpec> = {}): SpanSpec => ({ name: `${method}`, kind: CLIENT, attributes: { 'http.request.method': method, 'url.full': url, ...extra }, ...more });
+const sql = (statement: string, ns: string, host: string, extra: api.Attributes = {}, more: Partial<SpanSpec> = {}): SpanSpec => ({ name: statement.split(' ')[0], kind: CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': ns, 'server.address': host, 'db.query.text': statement, ...extra }, ...more });
+const run = (name: string, start: number, children: SpanSpec[], durationMs = 20): SpanSpec => ({ name, kind: INTERNAL, start, durationMs, children });
+
+/** Sends the estate's traffic at `start` (epoch ms) through the collector with the real SDK. */
+export async function sendEstateTraffic(url: string, start: number): Promise<void> {
+  const as = (serviceName: string, roots: SpanSpec[]) => sendSpans({ url, serviceName }, roots);
+  await as('customer-sync', [
+    // HTTP read + SQL write in one trace, slow enough to breach the gold class.
+    run('sync customers', start, [http('GET', 'https://crm.internal/api/customers?page=1'), sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 10 })], 300),
+    // A retry: the first write fails, the second succeeds; still one edge for the trace.
+    run('sync customers', start + 1000, [
+      http('GET', 'https://crm.internal/api/customers?page=2'),
+      sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 5 }, { status: ERROR }),
+      sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 5 }),
+    ], 250),
+  ]);
+  // Publisher → topic, and topic → consumer in another trace (async messaging).
+  await as('order-publisher', [run('publish orders', start, [sql('SELECT * FROM orders', 'erp', 'erp-db'), { name: 'orders.created publish', kind: PRODUCER, attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'orders.created', 'messaging.operation.type': 'publish', 'integration.domain': 'order' } }])]);
+  await as('billing-consumer', [{ name: 'orders.created process', kind: CONSUMER, start, attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'orders.created', 'messaging.operation.type': 'process', 'integration.domain': 'order' }, children: [http('POST', 'http://10.0.0.7:8080/invoices', { 'peer.service': 'billing-api' })] }]);
+  // Shadow IT: customer data into an unknown SaaS, undocumented.
+  await as('shadow-sync', [run('copy', start, [http('GET', 'https://crm.internal/api/customers'), http('POST', 'https://api.unknown-saas.com/v1/contacts', { 'integration.domain': 'customer' })])]);
+  // Writes customer data into its system of record from the ERP.
+  await as('erp-writeback', [run('writeback', start, [sql('SELECT * FROM customers', 'erp', 'erp-db'), http('PUT', 'https://crm.internal/api/customers/1', { 'integration.domain': 'customer' })])]);
+  // A deprecated flow into a deprecated system, still running.
+  await as('old-export', [run('export', start, [http('GET', 'https://crm.internal/api/export'), http('PUT', 'https://files.legacy/upload')])]);
+  // Spans with no peer attributes at all: an integration doing local work only.
+  await as('batch-noop', [{ name: 'housekeeping', kind: SERVER, start, attributes: { 'http.request.method': 'GET', 'server.address': 'batch.local' }, children: [{ name: 'compute', kind: INTERNAL }] }]);
+}
+
+/** One more run of customer-sync at `start`. */
+export async function sendCustomerSync(url: string, start: number): Promise<void> {
+  await sendSpans({ url, serviceName: 'customer-sync' }, [run('sync customers', start, [http('GET', 'https://crm.internal/api/customers'), sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer' })], 30)]);
+}
