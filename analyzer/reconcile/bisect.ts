@@ -5,6 +5,7 @@ export interface BisectOptions {
   segments?: number;
   /** A differing segment is downloaded (keys and row hashes) once it holds at most this many rows. */
   downloadBelow: number;
+  /** Ways a differing segment is split: a power of two (default 16). */
   factor?: number;
   onLevel?: (level: { level: number; width: number; segments: number; differing: number; downloading: number }) => void;
 }
@@ -35,10 +36,10 @@ export function mergeRanges(ranges: KeyRange[]): KeyRange[] {
   return out;
 }
 
-/** The first-level width: a power of `factor`, so each level's buckets nest in the previous level's. */
-export function firstWidth(span: number, segments: number, factor: number): number {
+/** The first-level width: a power of two, so that each level's buckets (width / factor) nest in the previous level's. */
+export function firstWidth(span: number, segments: number): number {
   let width = 1;
-  while (span / width > segments) width *= factor;
+  while (span / width > segments) width *= 2;
   return width;
 }
 
@@ -62,7 +63,7 @@ export async function bisect(left: SideQueries, right: SideQueries, options: Bis
   const lo = Math.min(...mins);
   const hi = Math.max(...maxs);
   const rows = Math.max(lb.count, rb.count);
-  let width = firstWidth(hi - lo + 1, options.segments ?? Math.max(1, Math.ceil(rows / 4096)), factor);
+  let width = firstWidth(hi - lo + 1, options.segments ?? Math.max(1, Math.ceil(rows / 1024)));
   let ranges: KeyRange[] | null = null;
   const leaves: KeyRange[] = [];
 
@@ -85,7 +86,7 @@ export async function bisect(left: SideQueries, right: SideQueries, options: Bis
     result.levels++;
     if (next.length === 0) break;
     ranges = mergeRanges(next);
-    width = Math.max(1, width / factor);
+    width = width >= factor ? width / factor : 1;
   }
 
   if (leaves.length > 0) {

@@ -3,7 +3,8 @@ import type { SqlDialect } from '../../probes/index.ts';
 /**
  * Values are compared as a canonical text form computed inside each database, so the same value
  * stored as int vs bigint, numeric(12,2) vs decimal(14,4), timestamp vs datetime, or under another
- * text collation hashes the same on both sides.
+ * text collation hashes the same on both sides. Timestamps become microseconds since the epoch
+ * (UTC; MariaDB/MySQL sessions run with time_zone +00:00), dates days since the epoch.
  */
 export type ValueClass = 'integer' | 'decimal' | 'float' | 'boolean' | 'timestamp' | 'timestamptz' | 'date' | 'bytes' | 'text';
 
@@ -32,9 +33,9 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
     decimal: (c) => `trim_scale(${c}::numeric)::text`,
     float: (c) => `trim_scale(round(${c}::numeric, 6))::text`,
     boolean: (c) => `CASE WHEN ${c} THEN '1' ELSE '0' END`,
-    timestamp: (c) => `to_char(${c}, 'YYYY-MM-DD HH24:MI:SS.US')`,
-    timestamptz: (c) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`,
-    date: (c) => `to_char(${c}, 'YYYY-MM-DD')`,
+    timestamp: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
+    timestamptz: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
+    date: (c) => `(${c} - date '1970-01-01')::text`,
     bytes: (c) => `encode(${c}, 'hex')`,
     text: (c) => `${c}::text`,
   },
@@ -43,9 +44,9 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
     decimal: (c) => mysqlTrimDecimal(`CAST(${c} AS CHAR)`),
     float: (c) => mysqlTrimDecimal(`CAST(CAST(ROUND(${c}, 6) AS DECIMAL(65,6)) AS CHAR)`),
     boolean: (c) => `IF(${c}, '1', '0')`,
-    timestamp: (c) => `DATE_FORMAT(${c}, '%Y-%m-%d %H:%i:%s.%f')`,
-    timestamptz: (c) => `DATE_FORMAT(${c}, '%Y-%m-%d %H:%i:%s.%f')`,
-    date: (c) => `DATE_FORMAT(${c}, '%Y-%m-%d')`,
+    timestamp: (c) => `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c}) AS CHAR)`,
+    timestamptz: (c) => `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c}) AS CHAR)`,
+    date: (c) => `CAST(DATEDIFF(${c}, '1970-01-01') AS CHAR)`,
     bytes: (c) => `LOWER(HEX(${c}))`,
     text: (c) => `CONVERT(${c} USING utf8mb4)`,
   },
