@@ -19,7 +19,7 @@ describe('demo catalog', () => {
     const { problems, catalog } = parseCatalog([{ file: 'rendered.yaml', text }]);
     expect(problems).toEqual([]);
     const crm = catalog.probes.find((p) => p.id === 'crm-customers') as { url: string; every: string };
-    expect(crm.url).toBe('http://127.0.0.1:41000/customers/count');
+    expect(crm.url).toBe('http://127.0.0.1:41000/api/customers/count');
     expect(crm.every).toBe('1s');
     expect(catalog.flows.find((f) => f.id === 'erp-cpq-product-sync')?.schedule?.every).toBe('1500ms');
     expect(catalog.classes.find((c) => c.id === 'batch')?.staleAfter).toBe('6s');
@@ -28,7 +28,7 @@ describe('demo catalog', () => {
   });
 
   it('refuses a probe on a host the demo does not serve', () => {
-    const text = readDemoCatalog().replace('http://crm.demo.local/customers/count', 'http://nowhere.demo.local/count');
+    const text = readDemoCatalog().replace('http://crm.demo.local/api/customers/count', 'http://nowhere.demo.local/count');
     expect(() => renderCatalog(text, { endpoints, timeScale: 1 })).toThrow('Probe crm-customers names nowhere.demo.local, which the demo does not serve.');
   });
 });

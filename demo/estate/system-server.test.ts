@@ -7,7 +7,7 @@ describe('system server', () => {
   let slowTasks = 0;
   let server: SystemServer;
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${server.url}/api${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
 
@@ -49,6 +49,7 @@ describe('system server', () => {
     expect((await call('GET', '/customers?limit=-1')).status).toBe(400);
     expect((await call('PUT', '/leads', { items: [{ company: 'no id' }] })).body.error).toBe('items[0] has no "id".');
     expect((await call('GET', '/customers/CUS-999999')).status).toBe(404);
+    expect((await fetch(`${server.url}/customers/count`)).status).toBe(404);
   });
 
   it('adds the latency its delay policy asks for', async () => {

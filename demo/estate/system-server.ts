@@ -41,13 +41,14 @@ function nonNegative(value: string | null, name: string, fallback: number): numb
 }
 
 /**
- * The read/write API of one demo system: GET /{kind}/count, GET /{kind}?since=&limit=&field=value,
- * GET|PUT|PATCH /{kind}/{id}, POST /{kind} (create), PUT /{kind} {"items": […]} (bulk upsert).
+ * The read/write API of one demo system, under /api: GET /api/{kind}/count,
+ * GET /api/{kind}?since=&limit=&field=value, GET|PUT|PATCH /api/{kind}/{id}, POST /api/{kind}
+ * (create), PUT /api/{kind} {"items": […]} (bulk upsert).
  */
 async function handle(store: SystemStore, req: IncomingMessage): Promise<{ status: number; body: unknown }> {
   const url = new URL(req.url ?? '/', 'http://demo.local');
-  const [name, id, extra] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  if (!name || extra !== undefined) throw new HttpFailure(404, `No route ${req.method} ${url.pathname}.`);
+  const [prefix, name, id, extra] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (prefix !== 'api' || !name || extra !== undefined) throw new HttpFailure(404, `No route ${req.method} ${url.pathname}; the API is under /api/{kind}.`);
   if (!store.has(name)) throw new HttpFailure(404, `${store.systemId} keeps no "${name}"; it keeps ${store.names().join(', ')}.`);
   const records = store.collection(name);
   const method = req.method ?? 'GET';
@@ -93,7 +94,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 /** Serves one system's records on a loopback port (0: any free port). */
 export async function startSystemServer(store: SystemStore, options: { port?: number; delay?: DelayPolicy } = {}): Promise<SystemServer> {
   const server: Server = createServer((req, res) => {
-    const collection = (req.url ?? '/').split(/[/?]/)[1] ?? '';
+    const collection = (req.url ?? '/').split(/[/?]/)[2] ?? '';
     const wait = options.delay?.(req.method ?? 'GET', collection) ?? 0;
     const answer = () =>
       handle(store, req).then(

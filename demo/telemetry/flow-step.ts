@@ -8,12 +8,16 @@ export interface StepEnvironment {
   propagator: core.W3CTraceContextPropagator;
 }
 
+/** Every demo system serves its records under /api/{kind}. */
+const API_PREFIX = '/api';
+
 export type Operation = 'read' | 'create' | 'update' | 'upsert';
 
 export interface HttpHop {
   /** The host as the estate names it (crm.demo.local); the request really goes to its loopback port. */
   host: string;
   method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** The resource path below /api: "/customers/CUS-000001", "/customers?since=5". */
   path: string;
   domain: string;
   operation: Operation;
@@ -40,9 +44,10 @@ export class FlowStep {
   /** A synchronous HTTP call as a CLIENT span with the standard HTTP attributes plus integration.*. */
   async http<T = Record<string, unknown>>(hop: HttpHop): Promise<T> {
     const base = this.env.endpoints.get(hop.host);
-    const urlFull = `http://${hop.host}${hop.path}`;
+    const path = `${API_PREFIX}${hop.path}`;
+    const urlFull = `http://${hop.host}${path}`;
     const span = this.env.tracer.startSpan(
-      `${hop.method} ${hop.path.split('?')[0].replace(/\/[A-Z]+-\d+/g, '/{id}')}`,
+      `${hop.method} ${path.split('?')[0].replace(/\/[A-Z]+-[A-Z]?\d+/g, '/{id}')}`,
       {
         kind: api.SpanKind.CLIENT,
         attributes: {
@@ -62,7 +67,7 @@ export class FlowStep {
       const headers: Record<string, string> = { accept: 'application/json' };
       this.env.propagator.inject(api.trace.setSpan(this.parent, span), headers, api.defaultTextMapSetter);
       if (hop.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${base}${hop.path}`, { method: hop.method, headers, body: hop.body === undefined ? undefined : JSON.stringify(hop.body) });
+      const res = await fetch(`${base}${path}`, { method: hop.method, headers, body: hop.body === undefined ? undefined : JSON.stringify(hop.body) });
       const body = (await res.json()) as T & { items?: unknown[]; error?: string };
       span.setAttribute('http.response.status_code', res.status);
       if (!res.ok) throw new Error(`${hop.method} ${urlFull} answered ${res.status}: ${body.error ?? 'no reason given'}`);
