@@ -20,28 +20,29 @@ export function installOrderToFulfillment(ctx: DemoContext, customers: number): 
   const tplEvents = ctx.runtime('tpl-status-events');
   const crmConsumer = ctx.runtime('crm-status-consumer');
 
-  ctx.broker.subscribe(TOPIC_WEB_ORDERS, (message) =>
-    intake.consume('erp-web-order-intake', message, 'order', async (step) => {
-      const order = message.payload;
-      const salesOrder = await step.http<{ id: string }>({
+  ctx.broker.subscribe(TOPIC_WEB_ORDERS, async (message) => {
+    const order = message.payload;
+    // The ERP's intake ends once the sales order exists; fulfillment runs in its own traces.
+    const salesOrder = await intake.consume('erp-web-order-intake', message, 'order', (step) =>
+      step.http<{ id: string }>({
         host: ERP, method: 'POST', path: '/sales-orders', domain: 'order', operation: 'create',
         body: { webOrder: order.id, customer: order.customer, product: order.product, quantity: order.quantity, invoice: `INV-W${String(order.id).slice(4)}`, status: 'released' },
-      });
-      const task = await fulfillment.run('erp-wms-pick-task', async (s) => {
-        const so = await s.http({ host: ERP, method: 'GET', path: `/sales-orders/${salesOrder.id}`, domain: 'order', operation: 'read' });
-        return s.http<{ id: string }>({ host: WMS, method: 'POST', path: '/tasks', domain: 'order', operation: 'create', body: { salesOrder: so.id, product: so.product, quantity: so.quantity, status: 'packed' } });
-      });
-      const shipment = await fulfillment.run('wms-tpl-shipment', async (s) => {
-        const t = await s.http({ host: WMS, method: 'GET', path: `/tasks/${task.id}`, domain: 'shipment', operation: 'read' });
-        return s.http<{ id: string }>({ host: TPL, method: 'POST', path: '/shipments', domain: 'shipment', operation: 'create', body: { task: t.id, salesOrder: t.salesOrder, status: 'booked' } });
-      });
-      ctx.stores.tpl.collection('shipments').patch(shipment.id, { status: 'in-transit' });
-      await tplEvents.run('tpl-shipment-status-publish', async (s) => {
-        const current = await s.http({ host: TPL, method: 'GET', path: `/shipments/${shipment.id}`, domain: 'shipment', operation: 'read' });
-        s.publish({ topic: TOPIC_SHIPMENT_STATUS, domain: 'shipment', payload: { shipment: current.id, salesOrder: current.salesOrder, status: current.status } });
-      });
-    }),
-  );
+      }),
+    );
+    const task = await fulfillment.run('erp-wms-pick-task', async (s) => {
+      const so = await s.http({ host: ERP, method: 'GET', path: `/sales-orders/${salesOrder.id}`, domain: 'order', operation: 'read' });
+      return s.http<{ id: string }>({ host: WMS, method: 'POST', path: '/tasks', domain: 'order', operation: 'create', body: { salesOrder: so.id, product: so.product, quantity: so.quantity, status: 'packed' } });
+    });
+    const shipment = await fulfillment.run('wms-tpl-shipment', async (s) => {
+      const t = await s.http({ host: WMS, method: 'GET', path: `/tasks/${task.id}`, domain: 'shipment', operation: 'read' });
+      return s.http<{ id: string }>({ host: TPL, method: 'POST', path: '/shipments', domain: 'shipment', operation: 'create', body: { task: t.id, salesOrder: t.salesOrder, status: 'booked' } });
+    });
+    ctx.stores.tpl.collection('shipments').patch(shipment.id, { status: 'in-transit' });
+    await tplEvents.run('tpl-shipment-status-publish', async (s) => {
+      const current = await s.http({ host: TPL, method: 'GET', path: `/shipments/${shipment.id}`, domain: 'shipment', operation: 'read' });
+      s.publish({ topic: TOPIC_SHIPMENT_STATUS, domain: 'shipment', payload: { shipment: current.id, salesOrder: current.salesOrder, status: current.status } });
+    });
+  });
 
   ctx.broker.subscribe(TOPIC_SHIPMENT_STATUS, (message) =>
     crmConsumer.consume('crm-shipment-status-update', message, 'shipment', async (step) => {
