@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RetentionConfig } from '../core/config/index.ts';
 import { ERR_MIGRATION } from '../core/errors/index.ts';
+import { clusterize, mergeTreeTables } from './cluster.ts';
 import type { Store } from './store.ts';
 
 export interface Migration {
@@ -65,22 +66,30 @@ const checksum = (sql: string) => createHash('sha256').update(sql).digest('hex')
  */
 export async function migrate(store: Store, options: MigrateOptions): Promise<MigrateResult> {
   const { client } = store;
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS weft_migrations (
+  const ledger = `CREATE TABLE IF NOT EXISTS weft_migrations (
       version UInt32, name String, checksum String, applied_at DateTime64(3) DEFAULT now64(3)
-    ) ENGINE = ReplacingMergeTree ORDER BY version`,
-  });
+    ) ENGINE = ReplacingMergeTree ORDER BY version`;
+  // With --cluster, every statement is rewritten for the cluster (see cluster.ts).
+  const cluster = store.cluster ? { cluster: store.cluster, database: store.database } : undefined;
+  const known = new Set<string>();
+  const forStore = (statements: string[]) => {
+    const out = cluster ? clusterize(statements, cluster, known) : statements;
+    for (const t of mergeTreeTables(statements)) known.add(t);
+    return out;
+  };
+  for (const query of forStore([ledger])) await client.command({ query });
   const done = await client
     .query({ query: 'SELECT version FROM weft_migrations FINAL', format: 'JSONEachRow' })
     .then((r) => r.json<{ version: number }>());
   const applied = new Set(done.map((r) => Number(r.version)));
   const result: MigrateResult = { applied: [], skipped: [] };
   for (const m of listMigrations(options.dir)) {
+    const statements = forStore(renderMigration(m.sql, options.retention));
     if (applied.has(m.version)) {
       result.skipped.push(m.name);
       continue;
     }
-    for (const statement of renderMigration(m.sql, options.retention)) {
+    for (const statement of statements) {
       try {
         await client.command({ query: statement });
       } catch (err) {

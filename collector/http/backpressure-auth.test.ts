@@ -30,7 +30,7 @@ describe('collector backpressure', () => {
       statuses.push(res.status);
       if (res.status === 503) {
         expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-        expect((await res.json()).message).toMatch(/spool is full/);
+        expect(((await res.json()) as { message: string }).message).toMatch(/spool is full/);
       } else await res.arrayBuffer();
     }
     const acknowledged = statuses.filter((s) => s === 200).length;
@@ -57,7 +57,7 @@ describe('collector ingest auth', () => {
   it('refuses ingest without a valid bearer token', async () => {
     const none = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', body: body(1), headers: { 'content-type': 'application/json' } });
     expect(none.status).toBe(401);
-    expect((await none.json()).message).toBe('Missing or invalid bearer token: send "Authorization: Bearer <token>".');
+    expect(((await none.json()) as { message: string }).message).toBe('Missing or invalid bearer token: send "Authorization: Bearer <token>".');
     const wrong = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', body: body(1), headers: { 'content-type': 'application/json', authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
     await expect(sendSpans({ url: h.collector.url, serviceName: 'no-token' }, [{ name: 'x' }])).rejects.toThrow(/Unauthorized/);

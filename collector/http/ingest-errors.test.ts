@@ -60,25 +60,25 @@ describe('collector ingest errors', () => {
     const res = await post('/v1/traces', '{"resourceSpans": [', { 'content-type': 'application/json' });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/json');
-    expect((await res.json()).message).toMatch(/^The body is not valid JSON: /);
+    expect(((await res.json()) as { message: string }).message).toMatch(/^The body is not valid JSON: /);
   });
 
   it('answers a wrong content type with 415 naming it', async () => {
     const res = await post('/v1/traces', 'hello', { 'content-type': 'text/plain' });
     expect(res.status).toBe(415);
-    expect((await res.json()).message).toBe('Unsupported content type "text/plain": send application/x-protobuf or application/json.');
+    expect(((await res.json()) as { message: string }).message).toBe('Unsupported content type "text/plain": send application/x-protobuf or application/json.');
   });
 
   it('answers an unknown content encoding with 415', async () => {
     const res = await post('/v1/traces', '{}', { 'content-type': 'application/json', 'content-encoding': 'br' });
     expect(res.status).toBe(415);
-    expect((await res.json()).message).toMatch(/Unsupported content encoding "br"/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/Unsupported content encoding "br"/);
   });
 
   it('answers invalid ids with 400 naming the field', async () => {
     const res = await post('/v1/traces', json(spanRequest('bad-ids', [{ traceId: 'not-hex', spanId: 'eee19b7ec3c1b174', name: 'x' }])), { 'content-type': 'application/json' });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].traceId must be 32 hex characters, got "not-hex".');
+    expect(((await res.json()) as { message: string }).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].traceId must be 32 hex characters, got "not-hex".');
     const short = protoBody(spanRequest('bad-ids', [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b', name: 'x' }]));
     const res2 = await post('/v1/traces', short, { 'content-type': 'application/x-protobuf' });
     expect(res2.status).toBe(400);
@@ -88,13 +88,13 @@ describe('collector ingest errors', () => {
   it('answers a field of the wrong type with 400 naming its path', async () => {
     const res = await post('/v1/traces', json({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', startTimeUnixNano: 'yesterday' }] }] }] }), { 'content-type': 'application/json' });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano must be nanoseconds since the epoch as a whole number, got "yesterday".');
+    expect(((await res.json()) as { message: string }).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano must be nanoseconds since the epoch as a whole number, got "yesterday".');
   });
 
   it('answers invalid gzip with 400', async () => {
     const res = await post('/v1/traces', Buffer.from('not gzip at all'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toMatch(/^The body is marked gzip but is not valid gzip/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/^The body is marked gzip but is not valid gzip/);
   });
 
   it('answers a body over the limit with 413 before reading it all', async () => {
@@ -109,7 +109,7 @@ describe('collector ingest errors', () => {
     const before = process.memoryUsage().rss;
     const res = await post('/v1/traces', bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(res.status).toBe(413);
-    expect((await res.json()).message).toBe(`Request body exceeds ${MAX} bytes after decompression; send smaller batches.`);
+    expect(((await res.json()) as { message: string }).message).toBe(`Request body exceeds ${MAX} bytes after decompression; send smaller batches.`);
     expect(process.memoryUsage().rss - before).toBeLessThan(32 * MAX);
   });
 

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { clusterize, mergeTreeTables } from './cluster.ts';
+import { listMigrations, renderMigration } from './migrate.ts';
+
+const retention = { rawDays: 30, rollupDays: 400, recordDays: 730 };
+
+/** Every migration file rendered for a cluster, in order, as migrate() does with --cluster. */
+function clusterSchema(): string[] {
+  const known = new Set<string>();
+  const out: string[] = [];
+  for (const m of listMigrations()) {
+    const statements = renderMigration(m.sql, retention);
+    out.push(...clusterize(statements, { cluster: 'weft', database: 'observability' }, known));
+    for (const t of mergeTreeTables(statements)) known.add(t);
+  }
+  return out;
+}
+
+describe('clusterize', () => {
+  const schema = clusterSchema();
+  const find = (re: RegExp) => schema.filter((s) => re.test(s));
+
+  it('runs every CREATE and ALTER on the cluster', () => {
+    const ddl = find(/^(CREATE|ALTER)\b/);
+    expect(ddl.length).toBeGreaterThan(10);
+    for (const s of ddl) expect(s).toMatch(/ON CLUSTER 'weft'/);
+  });
+
+  it('leaves no non-replicated MergeTree engine', () => {
+    for (const s of schema) expect(s).not.toMatch(/ENGINE\s*=\s*(?!Replicated)\w*MergeTree/);
+  });
+
+  it('makes otel_traces a Distributed table over a replicated otel_traces_local, sharded by trace', () => {
+    expect(find(/^CREATE TABLE IF NOT EXISTS otel_traces_local /)[0]).toMatch(
+      /ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/\{database\}\/otel_traces_local', '\{replica\}'\)\nPARTITION BY toDate\(Timestamp\)/,
+    );
+    expect(find(/^CREATE TABLE IF NOT EXISTS otel_traces /)).toEqual([
+      "CREATE TABLE IF NOT EXISTS otel_traces ON CLUSTER 'weft' AS otel_traces_local ENGINE = Distributed('weft', 'observability', otel_traces_local, cityHash64(TraceId))",
+    ]);
+    for (const t of ['otel_metrics_sum', 'otel_metrics_gauge', 'otel_metrics_histogram', 'otel_logs', 'otel_traces_trace_id_ts']) {
+      expect(find(new RegExp(`^CREATE TABLE IF NOT EXISTS ${t} ON CLUSTER 'weft' AS ${t}_local ENGINE = Distributed\\(`))).toHaveLength(1);
+    }
+  });
+
+  it('attaches materialized views to the local tables on each node', () => {
+    const [mv] = find(/^CREATE MATERIALIZED VIEW IF NOT EXISTS otel_traces_trace_id_ts_mv /);
+    expect(mv).toMatch(/ON CLUSTER 'weft'\s+TO otel_traces_trace_id_ts_local\s+AS SELECT/);
+    expect(mv).toMatch(/FROM otel_traces_local\b/);
+    for (const s of find(/^CREATE MATERIALIZED VIEW/)) expect(s).not.toMatch(/FROM otel_traces\b(?!_)/);
+  });
+
+  it('sends ALTERs to the local tables', () => {
+    expect(find(/^ALTER TABLE otel_traces_local ON CLUSTER 'weft' MODIFY SETTING/)).toHaveLength(1);
+  });
+
+  it('keeps engine arguments after the replication path', () => {
+    const out = clusterize(['CREATE TABLE IF NOT EXISTS t (v UInt64, x String) ENGINE = ReplacingMergeTree(v) ORDER BY x'], { cluster: 'c', database: 'd' });
+    expect(out).toEqual([
+      "CREATE TABLE IF NOT EXISTS t_local ON CLUSTER 'c' (v UInt64, x String) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/t_local', '{replica}', v) ORDER BY x",
+      "CREATE TABLE IF NOT EXISTS t ON CLUSTER 'c' AS t_local ENGINE = Distributed('c', 'd', t_local, rand())",
+    ]);
+  });
+});
