@@ -1,3 +1,4 @@
+import type { Analyzer } from '../analyzer/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 
 /**
@@ -6,6 +7,8 @@ import type { Store } from '../clickhouse/index.ts';
  */
 export interface ApiServices {
   store: Store;
+  /** Inventory, graph, flows, findings and catalog reload (analyzer/). */
+  analyzer?: Analyzer;
 }
 
 export interface RoutePluginOptions {

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { startApi, type ApiServer } from '../api/index.ts';
+import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import { emptyCatalog, loadCatalog } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
 import { faultSelection, startDemo, type DemoEstate } from '../demo/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
@@ -17,6 +19,8 @@ export interface RunningWeft {
   store: Store;
   api?: ApiServer;
   collector?: Collector;
+  /** Flows, graph, inventory and findings (also serves the API when this process runs it). */
+  analyzer?: Analyzer;
   /** The demo estate, when started with --demo. */
   demo?: DemoEstate;
   stop(): Promise<void>;
@@ -73,8 +77,17 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       logger.info({ systems: demo.systems, faults: demo.faults.active() }, `demo estate running; its catalog: ${demo.catalogFile}`);
     }
 
+    if (runs('analyzer') || runs('api')) {
+      // No catalog: an empty one, so everything observed shows up as undocumented.
+      const catalogFiles = config.catalogFiles;
+      const readCatalog = () => (catalogFiles.length > 0 ? loadCatalog(catalogFiles) : emptyCatalog());
+      const analyzer = startAnalyzer({ store, catalog: readCatalog(), loadCatalog: readCatalog, logger, config: config.analyzer, schedule: runs('analyzer') });
+      weft.analyzer = analyzer;
+      started.push({ name: 'analyzer', stop: () => analyzer.stop() });
+    }
+
     if (runs('api')) {
-      weft.api = await startApi({ config: config.api, logger, services: { store } });
+      weft.api = await startApi({ config: config.api, logger, services: { store, analyzer: weft.analyzer } });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);
     }

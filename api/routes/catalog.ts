@@ -1,0 +1,49 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ERR_FORBIDDEN } from '../../core/errors/index.ts';
+import { mayWrite } from '../auth.ts';
+import type { RoutePluginOptions } from '../services.ts';
+import { Num, Str, analyzerOf } from './analyzer-schemas.ts';
+
+const Counts = Type.Object({ owners: Num, systems: Num, domains: Num, flows: Num, classes: Num, probes: Num, reconciliations: Num, sources: Type.Array(Str) });
+const RunSchema = Type.Object({
+  at: Str,
+  candidates: Num,
+  findings: Type.Union([Type.Object({ opened: Num, updated: Num, resolved: Num }), Type.Null()]),
+  errors: Type.Array(Str),
+});
+
+const counts = (c: ReturnType<ReturnType<typeof analyzerOf>['catalog']>) => ({
+  owners: c.owners.length,
+  systems: c.systems.length,
+  domains: c.domains.length,
+  flows: c.flows.length,
+  classes: c.classes.length,
+  probes: c.probes.length,
+  reconciliations: c.reconciliations.length,
+  sources: c.sources,
+});
+
+/** The catalog in use, its reload from its files, and an on-demand analysis. */
+export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
+  app.get('/catalog', { schema: { summary: 'The estate catalog in use', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, catalog: Type.Record(Type.String(), Type.Unknown()) }) } } }, async () => {
+    const c = analyzerOf(services).catalog();
+    return { counts: counts(c), catalog: c as unknown as Record<string, unknown> };
+  });
+
+  app.post(
+    '/catalog/reload',
+    { schema: { summary: 'Re-read the catalog files, validate them, and re-evaluate flows and findings (400 with every problem when invalid)', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, run: RunSchema }) } } },
+    async (request) => {
+      if (!mayWrite(request.role, 'catalog')) throw ERR_FORBIDDEN('icoe or admin');
+      const analyzer = analyzerOf(services);
+      const run = await analyzer.reloadCatalog();
+      return { counts: counts(analyzer.catalog()), run };
+    },
+  );
+
+  app.post('/analyzer/run', { schema: { summary: 'Evaluate flows and findings now', tags: ['catalog'], response: { 200: RunSchema } } }, async (request) => {
+    if (!mayWrite(request.role, 'run')) throw ERR_FORBIDDEN('sre, icoe or admin');
+    return analyzerOf(services).runNow();
+  });
+};

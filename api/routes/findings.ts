@@ -1,0 +1,79 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ERR_FINDING_NOT_FOUND } from '../../analyzer/index.ts';
+import type { FindingKind, FindingStatus, Severity } from '../../core/contracts/index.ts';
+import { ERR_BAD_REQUEST, ERR_FORBIDDEN } from '../../core/errors/index.ts';
+import { mayWrite } from '../auth.ts';
+import type { RoutePluginOptions } from '../services.ts';
+import { FindingEventSchema, FindingSchema, SeveritySchema, analyzerOf } from './analyzer-schemas.ts';
+
+const kinds: FindingKind[] = ['undocumented-flow', 'unknown-system', 'owner-missing', 'flow-never-observed', 'deprecated-in-use', 'sor-violation', 'regulated-data-exposure', 'stale-flow', 'latency-slo-breach', 'error-rate', 'record-count-drift', 'key-drift', 'schema-drift', 'probe-failing'];
+const statuses: FindingStatus[] = ['open', 'acknowledged', 'resolved'];
+
+/** "a,b" → checked list; an unknown value is a 400 naming the allowed ones. */
+function csv<T extends string>(value: string | undefined, allowed: readonly T[], field: string): T[] | undefined {
+  if (!value) return undefined;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((i) => !allowed.includes(i as T));
+  if (bad.length) throw ERR_BAD_REQUEST(`Invalid querystring field "${field}": unknown ${bad.map((b) => `"${b}"`).join(', ')}; expected one or more of ${allowed.join(', ')} (comma-separated).`);
+  return items as T[];
+}
+
+const NoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{6,64}$', description: 'finding id' }) });
+
+/** Findings: list with filters, one with its history, acknowledge and reopen (recorded with who and when). */
+export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
+  app.get(
+    '/findings',
+    {
+      schema: {
+        summary: 'Findings, most severe first',
+        tags: ['findings'],
+        querystring: Type.Object(
+          {
+            kind: Type.Optional(Type.String({ description: `comma-separated: ${kinds.join(', ')}` })),
+            severity: Type.Optional(SeveritySchema),
+            status: Type.Optional(Type.String({ description: 'comma-separated: open, acknowledged, resolved (default open,acknowledged)' })),
+            subject: Type.Optional(Type.String({ minLength: 1, description: 'a system, flow or domain id' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ findings: Type.Array(FindingSchema) }) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const findings = await analyzerOf(services).findings.list({
+        kind: csv(q.kind, kinds, 'kind'),
+        minSeverity: q.severity as Severity | undefined,
+        status: csv(q.status, statuses, 'status') ?? ['open', 'acknowledged'],
+        subject: q.subject,
+        limit: q.limit,
+      });
+      return { findings };
+    },
+  );
+
+  app.get('/findings/:id', { schema: { summary: 'One finding with its history', tags: ['findings'], params: IdParams, response: { 200: Type.Object({ finding: FindingSchema, history: Type.Array(FindingEventSchema) }) } } }, async (request) => {
+    const store = analyzerOf(services).findings;
+    const finding = await store.get(request.params.id);
+    if (!finding) throw ERR_FINDING_NOT_FOUND(request.params.id);
+    return { finding, history: await store.history(request.params.id) };
+  });
+
+  for (const action of ['ack', 'reopen'] as const) {
+    app.post(
+      `/findings/:id/${action}`,
+      { schema: { summary: action === 'ack' ? 'Acknowledge an open finding' : 'Reopen an acknowledged or resolved finding', tags: ['findings'], params: IdParams, body: NoteBody, response: { 200: Type.Object({ finding: FindingSchema }) } } },
+      async (request) => {
+        if (!mayWrite(request.role, 'ack')) throw ERR_FORBIDDEN('sre, icoe or admin');
+        const store = analyzerOf(services).findings;
+        const note = request.body?.note ?? '';
+        const finding = action === 'ack' ? await store.acknowledge(request.params.id, request.actor, note) : await store.reopen(request.params.id, request.actor, note);
+        return { finding };
+      },
+    );
+  }
+};
