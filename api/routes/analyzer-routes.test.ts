@@ -6,7 +6,8 @@ import { baseCatalogYaml, fixedCatalogYaml, sendEstateTraffic } from '../../anal
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
-import { buildApiApp, type ApiApp } from '../index.ts';
+import type { ApiApp } from '../app.ts';
+import { buildApiApp } from '../index.ts';
 
 describe('analyzer routes', () => {
   let h: Harness;
