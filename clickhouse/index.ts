@@ -2,3 +2,5 @@ export { openStore } from './store.ts';
 export type { Store } from './store.ts';
 export { migrate, listMigrations, renderMigration } from './migrate.ts';
 export type { Migration, MigrateOptions, MigrateResult } from './migrate.ts';
+export { clusterize } from './cluster.ts';
+export { applyRetention, ttlRules } from './retention.ts';

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { RetentionConfig } from '../core/config/index.ts';
 import { ERR_MIGRATION } from '../core/errors/index.ts';
 import { clusterize, mergeTreeTables } from './cluster.ts';
+import { applyRetention } from './retention.ts';
 import type { Store } from './store.ts';
 
 export interface Migration {
@@ -23,6 +24,8 @@ export interface MigrateOptions {
 export interface MigrateResult {
   applied: string[];
   skipped: string[];
+  /** Tables whose TTL was changed to match the configured retention. */
+  retention?: string[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -103,5 +106,7 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
     });
     result.applied.push(m.name);
   }
+  // Tables created under other retention settings get the configured TTL.
+  result.retention = await applyRetention(store, listMigrations(options.dir), options.retention);
   return result;
 }
