@@ -1,4 +1,4 @@
-import type { ColumnInfo, SqlDialect, SqlQuery, SqlSource } from '../../probes/index.ts';
+import type { ColumnInfo, SqlDialect, SqlQuery, SqlSource } from '../../probes/sql/sql-source.ts';
 import { canonicalExpr, quoteIdent, rowHashExpr, rowTextExpr } from './canonical.ts';
 
 /** A key range [from, to). */

@@ -1,0 +1,71 @@
+import { driftCandidates, evaluateDomainDrift, type CountPoint, type DriftState } from '../analyzer/drift/index.ts';
+import { keyDriftCandidates, type ReconciliationRunStore } from '../analyzer/reconcile/index.ts';
+import { schemaDriftCandidates } from '../analyzer/schema-drift/index.ts';
+import type { Catalog } from '../core/catalog/index.ts';
+import type { FindingKind, FindingSink, SyncResult } from '../core/contracts/index.ts';
+import { parseDuration } from '../core/time/index.ts';
+import { probeFailingCandidates } from './probe-failing.ts';
+import type { SampleStore } from './sample-store.ts';
+
+export interface Evaluation {
+  drift: DriftState[];
+  synced: Partial<Record<FindingKind, SyncResult>>;
+}
+
+/** Probes whose value is a record count: sql, and http with a `count` path, tagged with a domain. */
+export function countProbes(catalog: Catalog): Map<string, Map<string, string>> {
+  const byDomain = new Map<string, Map<string, string>>();
+  for (const p of catalog.probes) {
+    if (!p.domain || !(p.kind === 'sql' || (p.kind === 'http' && p.count))) continue;
+    const systems = byDomain.get(p.domain) ?? new Map<string, string>();
+    if (!systems.has(p.system)) systems.set(p.system, p.id);
+    byDomain.set(p.domain, systems);
+  }
+  return byDomain;
+}
+
+/** Record-count drift of every domain with count probes, from the samples of the last window. */
+export async function driftStates(catalog: Catalog, samples: SampleStore, now: Date): Promise<DriftState[]> {
+  const probes = countProbes(catalog);
+  const domains = catalog.domains.filter((d) => probes.has(d.id));
+  if (domains.length === 0) return [];
+  const windowMs = Math.max(6 * 3_600_000, ...domains.map((d) => 4 * parseDuration(d.drift.settle, `domains.${d.id}.drift.settle`)));
+  const ids = [...probes.values()].flatMap((m) => [...m.values()]);
+  const history = await samples.history(ids, new Date(now.getTime() - windowMs));
+  const points = new Map<string, CountPoint[]>();
+  for (const s of history) {
+    if (!s.ok || s.value === null) continue;
+    const list = points.get(s.probeId) ?? [];
+    list.push({ ts: s.ts, value: s.value });
+    points.set(s.probeId, list);
+  }
+  return domains.flatMap((d) => {
+    const series: Record<string, CountPoint[]> = {};
+    for (const [system, probeId] of probes.get(d.id)!) series[system] = points.get(probeId) ?? [];
+    return evaluateDomainDrift(d, series, now);
+  });
+}
+
+/** Every detector this part owns, each synced for its own kind only. */
+export async function evaluateFindings(catalog: Catalog, samples: SampleStore, runs: ReconciliationRunStore, findings: FindingSink | undefined, now: Date): Promise<Evaluation> {
+  const drift = await driftStates(catalog, samples, now);
+  const synced: Evaluation['synced'] = {};
+  if (!findings) return { drift, synced };
+  const probeIds = catalog.probes.map((p) => p.id);
+  const schemaIds = catalog.probes.filter((p) => p.kind === 'sql' || p.kind === 'http').map((p) => p.id);
+  const [streaks, latest, schemas, latestRuns] = await Promise.all([
+    samples.failureStreaks(probeIds),
+    samples.latest(probeIds),
+    samples.schemaStates(schemaIds),
+    runs.latest(catalog.reconciliations.map((r) => r.id)),
+  ]);
+  synced['record-count-drift'] = await findings.sync(['record-count-drift'], driftCandidates(drift), now);
+  synced['probe-failing'] = await findings.sync(['probe-failing'], probeFailingCandidates(streaks, latest), now);
+  synced['schema-drift'] = await findings.sync(
+    ['schema-drift'],
+    schemaDriftCandidates(schemas.map((s) => ({ probeId: s.current.probeId, system: s.current.system, domain: s.current.domain, baseline: s.baseline, current: s.current }))),
+    now,
+  );
+  synced['key-drift'] = await findings.sync(['key-drift'], keyDriftCandidates(latestRuns), now);
+  return { drift, synced };
+}

@@ -1,0 +1,30 @@
+import type { ProbeSpec } from '../core/catalog/index.ts';
+import type { Clock } from '../core/time/index.ts';
+import { parseDuration } from '../core/time/index.ts';
+import type { ProbeInstance, ShapeFingerprint } from './kinds/probe-kind.ts';
+import { isProbeError, ProbeError, withDeadline } from './probe-error.ts';
+import type { ProbeSample } from './sample.ts';
+import type { Secrets } from './secrets.ts';
+
+export const DEFAULT_TIMEOUT = '10s';
+
+/** Runs one probe once: a sample either way, with a scrubbed error message when it failed. Never throws. */
+export async function runProbeOnce(spec: ProbeSpec, probe: ProbeInstance, secrets: Secrets, clock: Clock): Promise<{ sample: ProbeSample; shape?: ShapeFingerprint }> {
+  const ts = clock.now();
+  const started = performance.now();
+  const base = { ts, probeId: spec.id, kind: spec.kind, system: spec.system, domain: spec.domain ?? '' };
+  try {
+    const timeoutMs = parseDuration(spec.timeout ?? DEFAULT_TIMEOUT, `probes.${spec.id}.timeout`);
+    const reading = await withDeadline(timeoutMs, `probe ${spec.id}`, () => probe.run(timeoutMs));
+    return {
+      sample: { ...base, ok: true, value: reading.value, metrics: reading.metrics, latencyMs: performance.now() - started, errorCode: '', error: '' },
+      shape: reading.shape,
+    };
+  } catch (err) {
+    const e = isProbeError(err) ? err : new ProbeError('config', String((err as Error)?.message ?? err));
+    if (e.code === 'timeout' || e.code === 'down') await probe.close().catch(() => undefined);
+    return {
+      sample: { ...base, ok: false, value: null, metrics: e.metrics, latencyMs: performance.now() - started, errorCode: e.code, error: secrets.redact(e.message) },
+    };
+  }
+}
