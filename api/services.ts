@@ -1,5 +1,6 @@
 import type { Analyzer } from '../analyzer/index.ts';
 import type { Store } from '../clickhouse/index.ts';
+import type { ProbesRuntime } from '../probes/index.ts';
 
 /**
  * What the API's routes may call. The composition root fills it; each part adds its service
@@ -9,6 +10,8 @@ export interface ApiServices {
   store: Store;
   /** Inventory, graph, flows, findings and catalog reload (analyzer/). */
   analyzer?: Analyzer;
+  /** Probe health, record-count drift and reconciliations (probes/). */
+  probes?: ProbesRuntime;
 }
 
 export interface RoutePluginOptions {

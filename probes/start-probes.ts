@@ -5,7 +5,8 @@ import type { FindingSink } from '../core/contracts/index.ts';
 import { ERR_NOT_FOUND } from '../core/errors/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { systemClock, type Clock } from '../core/time/index.ts';
-import { evaluateFindings, type Evaluation } from './evaluate.ts';
+import type { DriftState } from '../analyzer/drift/index.ts';
+import { driftStates, evaluateFindings, type Evaluation } from './evaluate.ts';
 import { createProbe } from './kinds/index.ts';
 import type { ProbeInstance } from './kinds/probe-kind.ts';
 import { runProbeOnce } from './run-probe.ts';
@@ -42,6 +43,8 @@ export interface ProbesRuntime {
   runAll(): Promise<{ results: ProbeSample[]; errors: Array<{ probeId: string; error: string }> }>;
   /** Drift, schema drift, failing probes and key drift → findings. */
   evaluate(): Promise<Evaluation>;
+  /** Record-count drift as of now (no findings written). */
+  drift(): Promise<DriftState[]>;
   readonly samples: SampleStore | null;
   readonly runs: ReconciliationRunStore | null;
   reloadCatalog(catalog: Catalog): Promise<void>;
@@ -171,6 +174,7 @@ export function startProbes(options: StartProbesOptions): ProbesRuntime {
       return { results, errors };
     },
     evaluate,
+    drift: async () => (samples ? driftStates(catalog, samples, clock.now()) : []),
     async reloadCatalog(next) {
       await closeAll();
       catalog = next;

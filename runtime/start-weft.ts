@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { startApi, type ApiServer } from '../api/index.ts';
-import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
+import { createFindingStore, startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
 import { emptyCatalog, loadCatalog } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
 import { faultSelection, startDemo, type DemoEstate } from '../demo/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
+import { startProbes, type ProbesRuntime } from '../probes/index.ts';
 
 /** Something the composition root started and must stop, in reverse order. */
 export interface Stoppable {
@@ -21,6 +22,8 @@ export interface RunningWeft {
   collector?: Collector;
   /** Flows, graph, inventory and findings (also serves the API when this process runs it). */
   analyzer?: Analyzer;
+  /** Scheduled probes, drift and reconciliations. */
+  probes?: ProbesRuntime;
   /** The demo estate, when started with --demo. */
   demo?: DemoEstate;
   stop(): Promise<void>;
@@ -86,8 +89,15 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       started.push({ name: 'analyzer', stop: () => analyzer.stop() });
     }
 
+    if (runs('probes')) {
+      const probeCatalog = config.catalogFiles.length > 0 ? loadCatalog(config.catalogFiles) : emptyCatalog();
+      const probes = startProbes({ store, catalog: probeCatalog, logger, findings: weft.analyzer?.findings ?? createFindingStore(store), env: config.env });
+      weft.probes = probes;
+      started.push({ name: 'probes', stop: () => probes.stop() });
+    }
+
     if (runs('api')) {
-      weft.api = await startApi({ config: config.api, logger, services: { store, analyzer: weft.analyzer } });
+      weft.api = await startApi({ config: config.api, logger, services: { store, analyzer: weft.analyzer, probes: weft.probes } });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);
     }

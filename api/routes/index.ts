@@ -1,10 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RoutePluginOptions } from '../services.ts';
 import { catalogRoutes } from './catalog.ts';
+import { driftRoutes } from './drift.ts';
 import { findingRoutes } from './findings.ts';
 import { graphRoutes } from './graph.ts';
 import { healthRoutes } from './health.ts';
 import { inventoryRoutes } from './inventory.ts';
+import { probeRoutes } from './probes.ts';
+import { reconciliationRoutes } from './reconciliations.ts';
 
 /** Every route plugin under /api/v1; a feature adds one entry. */
 export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
@@ -13,4 +16,7 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   graphRoutes as FastifyPluginAsync<RoutePluginOptions>,
   findingRoutes as FastifyPluginAsync<RoutePluginOptions>,
   catalogRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  probeRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  driftRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  reconciliationRoutes as FastifyPluginAsync<RoutePluginOptions>,
 ];

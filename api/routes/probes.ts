@@ -1,0 +1,83 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ERR_FORBIDDEN, ERR_NOT_FOUND } from '../../core/errors/index.ts';
+import { parseDuration } from '../../core/time/index.ts';
+import { mayWrite } from '../auth.ts';
+import type { RoutePluginOptions } from '../services.ts';
+import { IdParams, SampleSchema, probesOf, sampleOut } from './probe-schemas.ts';
+
+const ProbeSchema = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  system: Type.String(),
+  domain: Type.String(),
+  schedule: Type.String({ description: '"every 1m" or "cron */5 * * * *"' }),
+  timeout: Type.String(),
+  healthy: Type.Union([Type.Boolean(), Type.Null()], { description: 'the latest run succeeded; null before the first run' }),
+  consecutiveFailures: Type.Number(),
+  latest: Type.Union([SampleSchema, Type.Null()]),
+});
+
+/** Probe health: each catalog probe with its latest sample; its history; run one now. */
+export const probeRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
+  app.get('/probes', { schema: { summary: 'Probes and their health', tags: ['probes'], response: { 200: Type.Object({ probes: Type.Array(ProbeSchema) }) } } }, async () => {
+    const probes = probesOf(services);
+    const ids = probes.catalog.probes.map((p) => p.id);
+    const [latest, streaks] = probes.samples ? await Promise.all([probes.samples.latest(ids), probes.samples.failureStreaks(ids)]) : [[], []];
+    const last = new Map(latest.map((s) => [s.probeId, s]));
+    const fails = new Map(streaks.map((s) => [s.probeId, s.failures]));
+    return {
+      probes: probes.catalog.probes.map((p) => {
+        const s = last.get(p.id);
+        return {
+          id: p.id,
+          kind: p.kind,
+          system: p.system,
+          domain: p.domain ?? '',
+          schedule: p.cron ? `cron ${p.cron}` : p.every ? `every ${p.every}` : 'on demand',
+          timeout: p.timeout ?? '10s',
+          healthy: s ? s.ok : null,
+          consecutiveFailures: fails.get(p.id) ?? 0,
+          latest: s ? sampleOut(s) : null,
+        };
+      }),
+    };
+  });
+
+  app.get(
+    '/probes/:id/samples',
+    {
+      schema: {
+        summary: "One probe's recent samples, oldest first",
+        tags: ['probes'],
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            since: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window (default 24h)' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ probe: Type.String(), samples: Type.Array(SampleSchema) }) },
+      },
+    },
+    async (request) => {
+      const probes = probesOf(services);
+      const { id } = request.params;
+      if (!probes.catalog.probes.some((p) => p.id === id)) throw ERR_NOT_FOUND(`No probe "${id}" in the catalog.`);
+      const since = new Date(Date.now() - parseDuration(request.query.since ?? '24h', 'since'));
+      const samples = probes.samples ? await probes.samples.history([id], since, request.query.limit ?? 500) : [];
+      return { probe: id, samples: samples.map(sampleOut) };
+    },
+  );
+
+  app.post(
+    '/probes/:id/run',
+    { schema: { summary: 'Run one probe now', tags: ['probes'], params: IdParams, response: { 200: Type.Object({ probe: Type.String(), sample: SampleSchema, shapeChanged: Type.Boolean() }) } } },
+    async (request) => {
+      if (!mayWrite(request.role, 'run')) throw ERR_FORBIDDEN('sre, icoe or admin');
+      const result = await probesOf(services).runProbe(request.params.id);
+      return { probe: request.params.id, sample: sampleOut(result.sample), shapeChanged: result.shapeChanged };
+    },
+  );
+};
