@@ -1,7 +1,11 @@
 import type { Command } from '../command.ts';
+import { probeRunCommand } from './probe-run.ts';
+import { reconcileCommand } from './reconcile.ts';
 import { startCommand } from './start.ts';
 
 /** Every `weft` subcommand: adding one adds an entry. Two-word names ("catalog validate") are allowed. */
 export const commands: Record<string, Command> = {
   start: startCommand,
+  'probe run': probeRunCommand,
+  reconcile: reconcileCommand,
 };

@@ -1,0 +1,41 @@
+import { createFindingStore } from '../../analyzer/index.ts';
+import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
+import { loadCatalog } from '../../core/catalog/index.ts';
+import { buildConfig, type ParsedArgs } from '../../core/config/index.ts';
+import { ERR_CONFIG, isWeftError } from '../../core/errors/index.ts';
+import { createLogger } from '../../core/log/logger.ts';
+import { startProbes, type ProbesRuntime } from '../../probes/index.ts';
+import type { CommandIO } from '../command.ts';
+
+/**
+ * Probes for one command run: the catalog from --catalog, credentials from the environment, and
+ * the store when it can be opened (results recorded, findings synced); when a running Weft holds
+ * the embedded store, results are printed only.
+ */
+export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ probes: ProbesRuntime; recorded: boolean; close(): Promise<void> }> {
+  const config = buildConfig({ positionals: [], flags: Object.fromEntries(Object.entries(args.flags).filter(([k]) => k !== 'catalog')) }, io.env, io.cwd);
+  const files = (args.flags.catalog ?? []).map((f) => (f.startsWith('/') ? f : `${io.cwd}/${f}`));
+  if (files.length === 0) throw ERR_CONFIG('Pass the estate catalog: --catalog FILE (repeatable).');
+  const catalog = loadCatalog(files);
+  const logger = createLogger(args.flags['log-level']?.[0] ?? 'error');
+  let store: Store | null = null;
+  if (args.flags['no-record']?.[0] !== 'true') {
+    try {
+      store = await openStore(config.store);
+      await migrate(store, { retention: config.retention });
+    } catch (err) {
+      if (!isWeftError(err)) throw err;
+      io.err(`note: results are not recorded (${err.message})`);
+      store = null;
+    }
+  }
+  const probes = startProbes({ store, catalog, logger, findings: store ? createFindingStore(store) : undefined, env: config.env, scheduled: false });
+  return {
+    probes,
+    recorded: store !== null,
+    async close() {
+      await probes.stop();
+      await store?.close();
+    },
+  };
+}
