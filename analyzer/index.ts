@@ -13,3 +13,8 @@ export { runPairing } from './flows/pairing-job.ts';
 export { queryFlowSeries } from './flows/flow-series.ts';
 export type { FlowPoint } from './flows/flow-series.ts';
 export { ERR_FINDING_NOT_FOUND, ERR_FINDING_STATE, ERR_FLOW_NOT_FOUND } from './errors.ts';
+export { runAudit } from './audit/run-audit.ts';
+export { buildAuditReport } from './audit/audit-report.ts';
+export type { AuditReport } from './audit/audit-report.ts';
+export { auditFormats } from './audit/render-audit.ts';
+export type { AuditFormat } from './audit/render-audit.ts';

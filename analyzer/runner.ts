@@ -54,7 +54,7 @@ export interface Analyzer {
 export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   const { store, logger, config } = options;
   const clock = options.clock ?? systemClock;
-  const lateMs = options.lateMs ?? 120_000;
+  const lateMs = options.lateMs ?? config.lateMs ?? 120_000;
   const findings = createFindingStore(store, clock);
   let catalog = options.catalog;
   let running: Promise<RunResult> | null = null;

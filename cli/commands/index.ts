@@ -1,4 +1,7 @@
 import type { Command } from '../command.ts';
+import { auditCommand } from './audit.ts';
+import { catalogImportBackstageCommand } from './catalog-import-backstage.ts';
+import { catalogValidateCommand } from './catalog-validate.ts';
 import { probeRunCommand } from './probe-run.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { startCommand } from './start.ts';
@@ -6,6 +9,9 @@ import { startCommand } from './start.ts';
 /** Every `weft` subcommand: adding one adds an entry. Two-word names ("catalog validate") are allowed. */
 export const commands: Record<string, Command> = {
   start: startCommand,
+  audit: auditCommand,
+  'catalog validate': catalogValidateCommand,
+  'catalog import-backstage': catalogImportBackstageCommand,
   'probe run': probeRunCommand,
   reconcile: reconcileCommand,
 };

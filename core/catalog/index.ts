@@ -6,3 +6,5 @@ export type { CatalogFile, CatalogSection } from './schema.ts';
 export { parseCatalog, loadCatalog, emptyCatalog } from './load.ts';
 export { ERR_CATALOG, formatProblem } from './problems.ts';
 export type { CatalogProblem } from './problems.ts';
+export { importBackstage } from './backstage.ts';
+export type { BackstageImport } from './backstage.ts';

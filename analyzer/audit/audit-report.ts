@@ -1,0 +1,55 @@
+import type { Catalog } from '../../core/catalog/index.ts';
+import { severities, type FindingCandidate, type Severity } from '../../core/contracts/index.ts';
+import { findingId } from '../findings/finding-rows.ts';
+import type { Inventory } from '../inventory/build-inventory.ts';
+
+/** `weft audit --format json`: a stable contract (docs/audit.md). Fields are only ever added. */
+export interface AuditReport {
+  version: 1;
+  generatedAt: string;
+  window: { since: string; until: string };
+  catalog: { files: string[]; systems: number; flows: number; domains: number; owners: number };
+  summary: {
+    systems: { total: number; documented: number; unknown: number; observed: number };
+    flows: { total: number; documented: number; undocumented: number; observed: number; neverObserved: number };
+    findings: { total: number; bySeverity: Record<Severity, number>; byKind: Record<string, number> };
+  };
+  findings: Array<{ id: string; kind: string; severity: Severity; title: string; subject: FindingCandidate['subject']; evidence: Record<string, unknown>; hint: string }>;
+  failOn: Severity | null;
+  failed: boolean;
+}
+
+export function buildAuditReport(catalog: Catalog, inventory: Inventory, candidates: FindingCandidate[], now: Date, failOn: Severity | null): AuditReport {
+  const findings = candidates
+    .map((c) => ({ id: findingId(c.kind, c.key), kind: c.kind, severity: c.severity, title: c.title, subject: c.subject, evidence: c.evidence, hint: c.hint }))
+    .sort((a, b) => severities.indexOf(b.severity) - severities.indexOf(a.severity) || a.kind.localeCompare(b.kind) || a.title.localeCompare(b.title));
+  const bySeverity = Object.fromEntries(severities.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<Severity, number>;
+  const byKind: Record<string, number> = {};
+  for (const f of findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
+  const threshold = failOn ? severities.indexOf(failOn) : Infinity;
+  return {
+    version: 1,
+    generatedAt: now.toISOString(),
+    window: { since: inventory.since, until: inventory.until },
+    catalog: { files: catalog.sources, systems: catalog.systems.length, flows: catalog.flows.length, domains: catalog.domains.length, owners: catalog.owners.length },
+    summary: {
+      systems: {
+        total: inventory.systems.length,
+        documented: inventory.systems.filter((s) => s.documented).length,
+        unknown: inventory.systems.filter((s) => !s.documented).length,
+        observed: inventory.systems.filter((s) => s.spans > 0).length,
+      },
+      flows: {
+        total: inventory.flows.length,
+        documented: inventory.flows.filter((f) => f.documented).length,
+        undocumented: inventory.flows.filter((f) => !f.documented).length,
+        observed: inventory.flows.filter((f) => f.stats).length,
+        neverObserved: inventory.flows.filter((f) => f.documented && !f.stats).length,
+      },
+      findings: { total: findings.length, bySeverity, byKind },
+    },
+    findings,
+    failOn,
+    failed: findings.some((f) => severities.indexOf(f.severity) >= threshold),
+  };
+}

@@ -1,0 +1,44 @@
+import type { AuditReport } from './audit-report.ts';
+
+const subjectText = (s: AuditReport['findings'][number]['subject']) => [...s.flows, ...s.systems, ...s.domains].filter((x, i, a) => a.indexOf(x) === i).join(', ');
+
+function summaryLines(r: AuditReport): string[] {
+  const s = r.summary;
+  return [
+    `window ${r.window.since} .. ${r.window.until}; catalog ${r.catalog.files.join(', ') || '(none)'}`,
+    `systems: ${s.systems.total} (${s.systems.documented} documented, ${s.systems.unknown} unknown, ${s.systems.observed} observed)`,
+    `flows: ${s.flows.total} (${s.flows.documented} documented, ${s.flows.undocumented} undocumented, ${s.flows.observed} observed, ${s.flows.neverObserved} never observed)`,
+    `findings: ${s.findings.total} (${Object.entries(s.findings.bySeverity).reverse().filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'})`,
+  ];
+}
+
+function table(r: AuditReport): string {
+  const rows = r.findings.map((f) => [f.severity.toUpperCase(), f.kind, f.title]);
+  const widths = [8, Math.max(4, ...rows.map((x) => x[1].length))];
+  const line = (cells: string[]) => `${cells[0].padEnd(widths[0])}  ${cells[1].padEnd(widths[1])}  ${cells[2]}`;
+  return [...summaryLines(r), '', rows.length ? line(['SEVERITY', 'KIND', 'FINDING']) : 'No findings.', ...rows.map(line)].join('\n');
+}
+
+const md = (s: string) => s.replace(/\|/g, '\\|');
+
+function markdown(r: AuditReport): string {
+  return [
+    '# Weft estate audit',
+    '',
+    ...summaryLines(r).map((l) => `- ${l}`),
+    '',
+    '## Findings',
+    '',
+    ...(r.findings.length
+      ? ['| severity | kind | finding | subject | what to do |', '| --- | --- | --- | --- | --- |', ...r.findings.map((f) => `| ${f.severity} | ${f.kind} | ${md(f.title)} | ${md(subjectText(f.subject))} | ${md(f.hint)} |`)]
+      : ['No findings.']),
+  ].join('\n');
+}
+
+export const auditFormats = {
+  table,
+  markdown,
+  json: (r: AuditReport) => JSON.stringify(r, null, 2),
+} as const;
+
+export type AuditFormat = keyof typeof auditFormats;

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCatalog } from '../../core/catalog/index.ts';
+import { parseArgs } from '../../core/config/index.ts';
+import type { Command } from '../command.ts';
+import { catalogImportBackstageCommand } from './catalog-import-backstage.ts';
+import { catalogValidateCommand } from './catalog-validate.ts';
+
+const commands: Record<string, Command> = { validate: catalogValidateCommand, 'import-backstage': catalogImportBackstageCommand };
+
+const dir = mkdtempSync(join(tmpdir(), 'weft-catalog-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function weft(_catalog: 'catalog', name: string, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await commands[name].run(parseArgs(argv), { out: (t) => out.push(t), err: (t) => err.push(t), env: {}, cwd: dir });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('weft catalog validate', () => {
+  it('exits 0 on a valid catalog split over two files', async () => {
+    writeFileSync(join(dir, 'a.yaml'), 'owners:\n  - id: icoe\nsystems:\n  - { id: crm, owner: icoe }\n');
+    writeFileSync(join(dir, 'b.yaml'), 'systems:\n  - { id: erp, owner: icoe }\nflows:\n  - { id: f, source: crm, target: erp }\n');
+    const r = await weft('catalog', 'validate', 'a.yaml', 'b.yaml');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('valid (1 owners, 2 systems, 0 domains, 1 flows');
+  });
+
+  it('exits 1 and prints every problem with file, line and field', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'systems:\n  - { id: crm, owner: nobody }\nflows:\n  - { id: f, source: crm, target: crm }\n');
+    const r = await weft('catalog', 'validate', 'bad.yaml', 'missing.yaml');
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toEqual([
+      `${join(dir, 'missing.yaml')}: cannot read the file: ENOENT`,
+      `${join(dir, 'bad.yaml')}:2:23: systems[0].owner: unknown owner "nobody"; expected one of the ids declared under owners (none declared)`,
+      `${join(dir, 'bad.yaml')}:4:35: flows[0].target: a flow's target must differ from its source ("crm")`,
+      '3 problems found.',
+    ]);
+  });
+});
+
+describe('weft catalog import-backstage', () => {
+  it('turns Backstage entities into a catalog to complete', async () => {
+    writeFileSync(
+      join(dir, 'catalog-info.yaml'),
+      `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: sales-it }
+spec: { type: team, profile: { displayName: Sales IT, email: sales-it@example.com }, children: [] }
+---
+kind: Domain
+metadata: { name: customer }
+spec: { owner: sales-it }
+---
+kind: System
+metadata: { name: crm, title: Customer CRM }
+spec: { owner: group:default/sales-it, domain: customer }
+---
+kind: Component
+metadata: { name: crm-api }
+spec: { type: service, lifecycle: production, owner: sales-it, system: crm, providesApis: [crm-rest] }
+---
+kind: Component
+metadata: { name: order-sync }
+spec: { type: service, lifecycle: deprecated, owner: ops, consumesApis: [crm-rest], dependsOn: [resource:default/orders-db] }
+---
+kind: Resource
+metadata: { name: orders-db }
+spec: { type: database, owner: sales-it }
+---
+kind: API
+metadata: { name: crm-rest }
+spec: { type: openapi, owner: sales-it }
+`,
+    );
+    const r = await weft('catalog', 'import-backstage', 'catalog-info.yaml', '--out', 'estate.yaml');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('imported 2 owners, 4 systems, 1 domains, 2 flows into estate.yaml');
+    expect(r.err).toContain('note: owner "ops" (group) is referenced but not declared as a Group');
+    const { catalog, problems } = parseCatalog([{ file: 'estate.yaml', text: readFileSync(join(dir, 'estate.yaml'), 'utf8') }]);
+    expect(problems).toEqual([]);
+    expect(catalog.owners.map((o) => o.id)).toEqual(['sales-it', 'ops']);
+    expect(catalog.systems.find((s) => s.id === 'order-sync')).toMatchObject({ lifecycle: 'deprecated', owner: 'ops', match: { services: ['order-sync'] } });
+    expect(catalog.domains[0]).toMatchObject({ id: 'customer', systemOfRecord: 'crm', owner: 'sales-it' });
+    expect(catalog.flows.map((f) => `${f.source}->${f.target}`).sort()).toEqual(['crm-api->order-sync', 'orders-db->order-sync']);
+  });
+});

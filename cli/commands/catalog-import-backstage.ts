@@ -1,0 +1,24 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { formatProblem, importBackstage, parseCatalog } from '../../core/catalog/index.ts';
+import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { flag } from '../../core/config/index.ts';
+import type { Command } from '../command.ts';
+
+export const catalogImportBackstageCommand: Command = {
+  summary: 'Turn Backstage catalog-info.yaml entities into a Weft catalog to complete',
+  usage: 'catalog import-backstage FILE… [--out estate.yaml]',
+  async run(args, io) {
+    const files = args.positionals.map((f) => resolve(io.cwd, f));
+    if (files.length === 0) throw ERR_CONFIG('Name the Backstage files: weft catalog import-backstage catalog-info.yaml [more…] [--out estate.yaml]');
+    const result = importBackstage(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })));
+    const out = flag(args, 'out');
+    if (out) writeFileSync(resolve(io.cwd, out), result.yaml);
+    else io.out(result.yaml);
+    const c = result.counts;
+    io.err(`imported ${c.owners} owners, ${c.systems} systems, ${c.domains} domains, ${c.flows} flows${out ? ` into ${out}` : ''}`);
+    for (const n of result.notes) io.err(`note: ${n}`);
+    for (const p of parseCatalog([{ file: out ?? 'output', text: result.yaml }]).problems) io.err(`to complete: ${formatProblem(p)}`);
+    return 0;
+  },
+};

@@ -1,0 +1,24 @@
+import { resolve } from 'node:path';
+import { ERR_CATALOG, formatProblem, loadCatalog, type CatalogProblem } from '../../core/catalog/index.ts';
+import { ERR_CONFIG } from '../../core/errors/index.ts';
+import type { Command } from '../command.ts';
+
+export const catalogValidateCommand: Command = {
+  summary: 'Validate estate catalog files (no data needed); exits 1 and prints every problem when invalid',
+  usage: 'catalog validate FILE…',
+  async run(args, io) {
+    const files = args.positionals.map((f) => resolve(io.cwd, f));
+    if (files.length === 0) throw ERR_CONFIG('Name the catalog files to validate: weft catalog validate estate.yaml [more.yaml…]');
+    try {
+      const c = loadCatalog(files);
+      io.out(`${files.join(', ')}: valid (${c.owners.length} owners, ${c.systems.length} systems, ${c.domains.length} domains, ${c.flows.length} flows, ${c.classes.length} classes, ${c.probes.length} probes, ${c.reconciliations.length} reconciliations)`);
+      return 0;
+    } catch (err) {
+      const problems = (err as { problems?: CatalogProblem[]; code?: string }).problems;
+      if ((err as { code?: string }).code !== ERR_CATALOG.code || !problems) throw err;
+      for (const p of problems) io.err(formatProblem(p));
+      io.err(`${problems.length} problem${problems.length === 1 ? '' : 's'} found.`);
+      return 1;
+    }
+  },
+};
