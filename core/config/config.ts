@@ -56,6 +56,8 @@ export interface WeftConfig {
     intervalMs: number;
     /** The window findings look back over ("documented flow never observed in the window"). */
     windowMs: number;
+    /** How long a trace may still receive spans before its reads and writes are paired into flows. */
+    lateMs?: number;
   };
   demo: {
     enabled: boolean;
