@@ -38,7 +38,7 @@ export interface ProbeRunResult {
 export interface ProbesRuntime {
   readonly catalog: Catalog;
   runProbe(id: string): Promise<ProbeRunResult>;
-  runReconciliation(id: string, onProgress?: (p: ReconcileProgress) => void): Promise<ReconciliationRun>;
+  runReconciliation(id: string, onProgress?: (p: ReconcileProgress) => void | Promise<void>): Promise<ReconciliationRun>;
   /** Every probe once: failures are results too; `errors` lists the failed ones. */
   runAll(): Promise<{ results: ProbeSample[]; errors: Array<{ probeId: string; error: string }> }>;
   /** Drift, schema drift, failing probes and key drift → findings. */
@@ -101,7 +101,7 @@ export function startProbes(options: StartProbesOptions): ProbesRuntime {
     return { sample, shapeChanged };
   }
 
-  async function reconcile(id: string, onProgress?: (p: ReconcileProgress) => void): Promise<ReconciliationRun> {
+  async function reconcile(id: string, onProgress?: (p: ReconcileProgress) => void | Promise<void>): Promise<ReconciliationRun> {
     const spec = catalog.reconciliations.find((r) => r.id === id);
     if (!spec) throw ERR_NOT_FOUND(`No reconciliation "${id}" in the catalog (reconciliations: ${catalog.reconciliations.map((r) => r.id).join(', ') || 'none'}).`);
     const run = await once(`reconcile:${id}`, () => runReconciliation(spec, { secrets, clock, onProgress }));

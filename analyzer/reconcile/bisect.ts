@@ -7,7 +7,7 @@ export interface BisectOptions {
   downloadBelow: number;
   /** Ways a differing segment is split: a power of two (default 16). */
   factor?: number;
-  onLevel?: (level: { level: number; width: number; segments: number; differing: number; downloading: number }) => void;
+  onLevel?: (level: { level: number; width: number; segments: number; differing: number; downloading: number }) => void | Promise<void>;
 }
 
 export interface BisectResult {
@@ -82,7 +82,7 @@ export async function bisect(left: SideQueries, right: SideQueries, options: Bis
         downloading++;
       } else next.push(range);
     }
-    options.onLevel?.({ level: result.levels, width, segments: Math.max(ls.size, rs.size), differing: next.length + downloading, downloading });
+    await options.onLevel?.({ level: result.levels, width, segments: Math.max(ls.size, rs.size), differing: next.length + downloading, downloading });
     result.levels++;
     if (next.length === 0) break;
     ranges = mergeRanges(next);

@@ -13,7 +13,8 @@ import { sideQueries, typesFor, type SideDefinition, type SideQueries } from './
 export interface RunReconciliationOptions {
   secrets: Secrets;
   clock?: Clock;
-  onProgress?: (p: ReconcileProgress) => void;
+  /** Told of each step; a returned promise is awaited before the run goes on. */
+  onProgress?: (p: ReconcileProgress) => void | Promise<void>;
 }
 
 interface Side {
@@ -51,7 +52,13 @@ async function recheck(left: SideQueries, right: SideQueries, keys: number[]) {
  */
 export async function runReconciliation(spec: ReconcileSpec, options: RunReconciliationOptions): Promise<ReconciliationRun> {
   const clock = options.clock ?? systemClock;
-  const progress = options.onProgress ?? (() => undefined);
+  const progress = async (p: ReconcileProgress) => {
+    try {
+      await options.onProgress?.(p);
+    } catch {
+      // a failing progress listener does not stop the run
+    }
+  };
   const startedAt = clock.now();
   const t0 = performance.now();
   const counter = { queries: 0 };
@@ -88,7 +95,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       const s = spec[which];
       sides.push({ spec: s, source: openSqlSource(sqlTarget(s, options.secrets, `reconciliation ${spec.id} ${which}`), 1), columns: s.columns ?? compared, key: s.key ?? spec.key });
     }
-    progress({ phase: 'connect', message: `reading column types of ${sides.map((s) => `${s.spec.system}:${s.spec.table}`).join(' and ')}` });
+    await progress({ phase: 'connect', message: `reading column types of ${sides.map((s) => `${s.spec.system}:${s.spec.table}`).join(' and ')}` });
     const defs: SideDefinition[] = await Promise.all(
       sides.map(async (s) => {
         counter.queries++;
@@ -114,7 +121,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     const keys = [...found.missing, ...found.extra, ...found.changed];
     let now = found;
     if (keys.length > 0) {
-      progress({ phase: 'recheck', message: `re-reading ${keys.length} differing keys` });
+      await progress({ phase: 'recheck', message: `re-reading ${keys.length} differing keys` });
       const fresh = (side: number) => sideQueries(defs[side], counted((sql, params) => sides[side].source.query(sql, params ?? [], timeoutMs), counter));
       const checked = keys.slice(0, 20_000);
       const again = await recheck(fresh(0), fresh(1), checked);
@@ -150,6 +157,6 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
   run.queries = counter.queries;
   run.finishedAt = clock.now();
   run.details.durationMs = Math.round(performance.now() - t0);
-  progress({ phase: 'done', message: run.status === 'ok' ? `${run.missing} missing, ${run.extra} extra, ${run.changed} changed` : `failed: ${run.error}` });
+  await progress({ phase: 'done', message: run.status === 'ok' ? `${run.missing} missing, ${run.extra} extra, ${run.changed} changed` : `failed: ${run.error}` });
   return run;
 }
