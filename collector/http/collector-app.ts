@@ -4,11 +4,11 @@ import fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Logger } from '../../core/log/logger.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_BUSY, ERR_OTLP_MEDIA_TYPE, ERR_OTLP_SPOOL_FULL } from '../otlp/bad-input.ts';
-import { decodeJson, encodeJsonResponse, encodeJsonStatus } from '../otlp/json-codec.ts';
-import { decodeProto, encodeProtoResponse, encodeProtoStatus, type SignalName } from '../otlp/proto-codec.ts';
+import { encodeJsonResponse, encodeJsonStatus } from '../otlp/json-codec.ts';
+import { encodeProtoResponse, encodeProtoStatus, type SignalName } from '../otlp/proto-codec.ts';
 import type { Spool } from '../spool/spool.ts';
 import { contentEncoding, readBody } from './body.ts';
-import { mappers, segmentLines } from './ingest.ts';
+import { ingestBody } from './ingest.ts';
 import type { SelfMetrics } from './self-metrics.ts';
 
 export interface CollectorAppOptions {
@@ -95,12 +95,10 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     } finally {
       inflightBytes -= reserve;
     }
-    const decoded = wire === 'proto' ? decodeProto(signal, body) : decodeJson(body);
-    const batch = mappers[signal](decoded);
-    const encoded = batch.tables.map(([table, rows]) => [table, rows, segmentLines(rows)] as const);
-    const bytes = encoded.reduce((n, [, , b]) => n + b.length, 0);
+    const batch = ingestBody(signal, wire, body);
+    const bytes = batch.tables.reduce((n, t) => n + t.data.length, 0);
     if (o.spool.wouldOverflow(bytes)) throw ERR_OTLP_SPOOL_FULL();
-    for (const [table, rows, lines] of encoded) o.spool.append(table, lines, rows.length);
+    for (const t of batch.tables) o.spool.append(t.table, t.data, t.rows);
     o.metrics.accepted[signal] += batch.accepted;
     o.metrics.rejectedItems[signal] += batch.rejected;
     reply.status(200);

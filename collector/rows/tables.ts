@@ -1,6 +1,6 @@
 /**
- * How mapped rows reach each table. Spool segments hold JSONCompactEachRow lines whose fields
- * follow `fields`; the engine converts them while loading (nanosecond integers become
+ * How mapped rows reach each table. Spool segments hold RowBinary rows whose fields follow
+ * `fields`; the engine converts them while loading (nanosecond integers become
  * DateTime64(9)), so the JavaScript side never formats dates.
  */
 export type Signal = 'traces' | 'metrics' | 'logs';
@@ -130,8 +130,8 @@ export const tables: Record<TableName, TableSpec> = {
 
 export const tableNames = Object.keys(tables) as TableName[];
 
-/** The segment format: one JSON array per line. */
-export const SEGMENT_FORMAT = 'JSONCompactEachRow';
+/** The segment format: RowBinary, rows back to back in the order of `fields`. */
+export const SEGMENT_FORMAT = 'RowBinary';
 
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 

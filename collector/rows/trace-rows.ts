@@ -3,12 +3,12 @@ import { ERR_OTLP_BAD_INPUT } from '../otlp/bad-input.ts';
 import { durationNanos, enumNumber, idHex, nanosText } from '../otlp/ids-and-times.ts';
 import type { Mapped } from './mapped.ts';
 import { list, obj, serviceName, str } from './shape.ts';
+import { spanKindNames, statusCodeNames } from './trace-names.ts';
+
+export { spanKindNames, statusCodeNames };
 
 const KIND_ENUM = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'] as const;
 const STATUS_ENUM = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;
-/** The OpenTelemetry Collector's spelling (pdata `SpanKind.String()` / `StatusCode.String()`). */
-export const spanKindNames = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'] as const;
-export const statusCodeNames = ['Unset', 'Ok', 'Error'] as const;
 
 /**
  * One row per span, in the order of `tables.otel_traces.fields`, from an

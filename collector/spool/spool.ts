@@ -1,7 +1,7 @@
-import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableNames, type TableName } from '../rows/tables.ts';
-import { parseSegmentName, segmentName, type Segment } from './segment.ts';
+import { commitPath, parseSegmentName, segmentName, type Segment } from './segment.ts';
 
 export interface SpoolOptions {
   dir: string;
@@ -17,20 +17,24 @@ export interface SpoolOptions {
 
 interface OpenSegment extends Segment {
   fd: number;
+  commitFd: number;
   timer: NodeJS.Timeout;
 }
 
 const LARGEST_SEGMENT = 256 * 1024 * 1024;
 
 /**
- * The durable spool. Rows are appended to a per-table open segment before a request is
- * acknowledged (a write to the file survives `kill -9`); sealed segments wait for the loader and
- * are deleted once stored. On start, whatever a previous run left is recovered in order.
+ * The durable spool. A request's rows are appended to the per-table open segment and the
+ * segment's commit record (`<bytes> <rows>`) is updated before the request is acknowledged;
+ * both are file writes, which survive `kill -9`. Sealed segments wait for the loader and are
+ * deleted once stored. On start, what a previous run left is recovered in order, each open
+ * segment cut back to its last commit (a torn, never acknowledged tail is dropped).
  */
 export class Spool {
   private readonly open = new Map<TableName, OpenSegment>();
   private readonly run = Date.now().toString(36);
   private seq = 0;
+  private readonly commitBuf = Buffer.alloc(32, 0x20);
   /** Bytes written and not yet loaded. */
   pendingBytes = 0;
   /** Rows in open (unsealed) segments. */
@@ -40,30 +44,42 @@ export class Spool {
     mkdirSync(options.dir, { recursive: true });
   }
 
-  /** Segments a previous run left, oldest first; a torn last line (never acknowledged) is cut. */
+  /** Segments a previous run left, oldest first. */
   recover(): Segment[] {
     const found: Segment[] = [];
-    for (const file of readdirSync(this.options.dir).sort()) {
+    const files = readdirSync(this.options.dir);
+    for (const file of files.sort()) {
       const parsed = parseSegmentName(file);
       if (!parsed || !tableNames.includes(parsed.table as TableName)) continue;
-      let path = join(this.options.dir, file);
+      const table = parsed.table as TableName;
+      const path = join(this.options.dir, file);
+      if (parsed.state === 'commit') {
+        const hasSegment = ['open', 'ready'].some((s) => existsSync(join(this.options.dir, segmentName(table, parsed.id, s as 'open' | 'ready'))));
+        if (!hasSegment) rmSync(path, { force: true });
+        continue;
+      }
+      const commit = readCommit(commitPath(path));
       if (parsed.state === 'open') {
-        const data = readFileSync(path);
-        const end = data.lastIndexOf(0x0a) + 1;
-        if (end < data.length) {
+        if (!commit || commit.bytes === 0) {
+          rmSync(path, { force: true });
+          rmSync(commitPath(path), { force: true });
+          continue;
+        }
+        if (statSync(path).size > commit.bytes) {
           const fd = openSync(path, 'r+');
-          ftruncateSync(fd, end);
+          ftruncateSync(fd, commit.bytes);
           closeSync(fd);
         }
-        const ready = join(this.options.dir, segmentName(parsed.table as TableName, parsed.id, 'ready'));
-        renameSync(path, ready);
-        path = ready;
       }
-      const data = readFileSync(path);
-      if (data.length === 0) continue;
-      let rows = 0;
-      for (let i = data.indexOf(0x0a); i >= 0; i = data.indexOf(0x0a, i + 1)) rows++;
-      found.push({ table: parsed.table as TableName, id: parsed.id, path, rows, bytes: statSync(path).size });
+      const ready = join(this.options.dir, segmentName(table, parsed.id, 'ready'));
+      if (path !== ready) renameSync(path, ready);
+      const bytes = statSync(ready).size;
+      if (bytes === 0) {
+        rmSync(ready, { force: true });
+        rmSync(commitPath(ready), { force: true });
+        continue;
+      }
+      found.push({ table, id: parsed.id, path: ready, rows: commit?.rows ?? 0, bytes });
     }
     found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const s of found) this.pendingBytes += s.bytes;
@@ -80,15 +96,23 @@ export class Spool {
     return this.pendingBytes >= this.options.maxBytes * 0.8;
   }
 
-  /** Appends newline-terminated rows; durable against a process kill once this returns. */
+  /** Appends rows; durable against a process kill once this returns. */
   append(table: TableName, data: Buffer, rows: number): void {
     if (rows === 0) return;
     let seg = this.open.get(table);
     if (!seg) seg = this.start(table);
-    let off = 0;
-    while (off < data.length) off += writeSync(seg.fd, data, off, data.length - off);
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(seg.fd, data, off, data.length - off);
+    } catch (err) {
+      ftruncateSync(seg.fd, seg.bytes);
+      throw err;
+    }
     seg.rows += rows;
     seg.bytes += data.length;
+    this.commitBuf.fill(0x20);
+    this.commitBuf.write(`${seg.bytes} ${seg.rows}`, 0, 'latin1');
+    writeSync(seg.commitFd, this.commitBuf, 0, this.commitBuf.length, 0);
     this.pendingBytes += data.length;
     this.openRows += rows;
     if (seg.rows >= this.options.batchRows || seg.bytes >= LARGEST_SEGMENT) this.seal(table);
@@ -99,18 +123,20 @@ export class Spool {
     for (const table of [...this.open.keys()]) this.seal(table);
   }
 
-  /** Called by the loader once a segment is stored and deleted. */
+  /** Called by the loader once a segment is stored (or set aside). */
   loaded(segment: Segment): void {
+    rmSync(commitPath(segment.path), { force: true });
     this.pendingBytes -= segment.bytes;
   }
 
   private start(table: TableName): OpenSegment {
     const id = `${this.run}.${String(this.seq++).padStart(10, '0')}`;
     const path = join(this.options.dir, segmentName(table, id, 'open'));
+    const commitFd = openSync(commitPath(path), 'w');
     const fd = openSync(path, 'a');
     const timer = setTimeout(() => this.seal(table), this.options.batchMaxWaitMs);
     timer.unref();
-    const seg: OpenSegment = { table, id, path, rows: 0, bytes: 0, fd, timer };
+    const seg: OpenSegment = { table, id, path, rows: 0, bytes: 0, fd, commitFd, timer };
     this.open.set(table, seg);
     return seg;
   }
@@ -121,9 +147,19 @@ export class Spool {
     this.open.delete(table);
     clearTimeout(seg.timer);
     closeSync(seg.fd);
+    closeSync(seg.commitFd);
     const ready = join(this.options.dir, segmentName(table, seg.id, 'ready'));
     renameSync(seg.path, ready);
     this.openRows -= seg.rows;
     this.options.onSealed({ table, id: seg.id, path: ready, rows: seg.rows, bytes: seg.bytes });
+  }
+}
+
+function readCommit(path: string): { bytes: number; rows: number } | undefined {
+  try {
+    const [bytes, rows] = readFileSync(path, 'latin1').trim().split(/\s+/).map(Number);
+    return Number.isFinite(bytes) ? { bytes, rows: Number.isFinite(rows) ? rows : 0 } : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * The benchmark estate: 200 integrations over 50 systems, spans generated inside ClickHouse
+ * (INSERT … SELECT FROM numbers()), a mix of HTTP, SQL and messaging. Integrations 195..199 are
+ * undocumented; systems 48 and 49 are not in the catalog (unknown).
+ */
+import type { Store } from '../clickhouse/index.ts';
+import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
+
+export const INTEGRATIONS = 200;
+export const SYSTEMS = 50;
+const SPANS_PER_TRACE = 4;
+
+const readSys = (i: number) => i % SYSTEMS;
+const writeSys = (i: number) => (i * 7 + 3) % SYSTEMS;
+const extraSys = (i: number) => (i * 11 + 5) % SYSTEMS;
+
+export function benchCatalog(): Catalog {
+  const lines = ['owners:', '  - { id: icoe }', 'systems:'];
+  for (let s = 0; s < SYSTEMS - 2; s++) {
+    lines.push(`  - { id: sys-${s}, owner: icoe, match: { hosts: [sys-${s}.corp], databases: ["postgresql://sys-${s}.db/db${s}"], destinations: [topic-${s}] } }`);
+  }
+  lines.push('classes:', '  - { id: std, latencyP95Ms: 2000, latencyP99Ms: 4000, errorRate: 0.05 }', 'flows:');
+  const known = new Set(Array.from({ length: SYSTEMS - 2 }, (_, s) => `sys-${s}`));
+  const seen = new Set<string>();
+  for (let i = 0; i < INTEGRATIONS - 5; i++) {
+    for (const src of [readSys(i), extraSys(i)]) {
+      const [a, b] = [`sys-${src}`, `sys-${writeSys(i)}`];
+      if (a === b || !known.has(a) || !known.has(b) || seen.has(`${a}>${b}>${i}`)) continue;
+      seen.add(`${a}>${b}>${i}`);
+      lines.push(`  - { id: f-${i}-${src}, source: ${a}, target: ${b}, owner: icoe, class: std, runtime: { service: int-${i} } }`);
+    }
+  }
+  const { catalog, problems } = parseCatalog([{ file: 'bench.yaml', text: lines.join('\n') }]);
+  if (problems.length) throw new Error(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  return catalog;
+}
+
+/** One endpoint touch as a Map(String, String) SQL expression; `type` 0 HTTP, 1 SQL, 2 messaging. */
+function touch(type: string, sys: string, write: boolean): string {
+  return `multiIf(
+    ${type} = 0, map('http.request.method', '${write ? 'POST' : 'GET'}', 'url.full', concat('https://sys-', toString(${sys}), '.corp/api/v1/items')),
+    ${type} = 1, map('db.system', 'postgresql', 'db.namespace', concat('db', toString(${sys})), 'server.address', concat('sys-', toString(${sys}), '.db'), 'db.query.text', '${write ? 'INSERT INTO items VALUES (1)' : 'SELECT * FROM items'}'),
+    map('messaging.system', 'kafka', 'messaging.destination.name', concat('topic-', toString(${sys})), 'messaging.operation.type', '${write ? 'publish' : 'receive'}'))`;
+}
+
+/**
+ * Inserts `spans` spans (4 per trace) evenly spread over [startMs, startMs + spanMs), trace ids
+ * numbered from `firstTrace`. Everything is computed by the engine.
+ */
+export async function generateSpans(store: Store, spans: number, firstTrace: number, startMs: number, spanMs: number): Promise<void> {
+  const traces = Math.floor(spans / SPANS_PER_TRACE);
+  const query = `
+    INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, SpanAttributes, Duration, StatusCode)
+    SELECT
+      fromUnixTimestamp64Milli(toInt64(${startMs} + intDiv(tr * ${spanMs}, ${traces}) + k * 2), 'UTC') AS Timestamp,
+      leftPad(hex(${firstTrace} + tr), 32, '0') AS TraceId,
+      leftPad(hex(number), 16, '0') AS SpanId,
+      if(k = 0, '', leftPad(hex(number - k), 16, '0')) AS ParentSpanId,
+      multiIf(k = 0, 'run', k = 2, 'write', 'read') AS SpanName,
+      multiIf(k = 0, 'Internal', k = 2 AND wt = 2, 'Producer', k != 2 AND rt = 2, 'Consumer', 'Client') AS SpanKind,
+      concat('int-', toString(i)) AS ServiceName,
+      multiIf(k = 0, map(), k = 1, ${touch('rt', 'rs', false)}, k = 2, ${touch('wt', 'ws', true)}, ${touch('0', 'xs', false)}) AS SpanAttributes,
+      toUInt64((10 + (number * 7919) % 400) * 1000000) AS Duration,
+      if(k = 2 AND (number * 31) % 100 = 0, 'Error', 'Ok') AS StatusCode
+    FROM (
+      SELECT number, intDiv(number, ${SPANS_PER_TRACE}) AS tr, number % ${SPANS_PER_TRACE} AS k, tr % ${INTEGRATIONS} AS i,
+        i % ${SYSTEMS} AS rs, (i * 7 + 3) % ${SYSTEMS} AS ws, (i * 11 + 5) % ${SYSTEMS} AS xs, i % 3 AS rt, intDiv(i, 3) % 3 AS wt
+      FROM numbers(${traces * SPANS_PER_TRACE})
+    )`;
+  await store.client.command({ query, clickhouse_settings: { max_insert_block_size: '1048576' } });
+}

@@ -1,0 +1,115 @@
+// npm run bench:ingest — end-to-end OTLP ingest on the embedded store, against the engine's own
+// insert limit measured in the same run on the same rows. Prints figures; asserts nothing but
+// zero loss (every acknowledged span must be queryable).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate, openStore } from '../clickhouse/index.ts';
+import { startCollector } from '../collector/index.ts';
+import { ingestBody } from '../collector/http/ingest.ts';
+import { loadStatement, tables } from '../collector/rows/tables.ts';
+import { silentLogger } from '../core/log/logger.ts';
+import { encodeBodies } from './ingest-spans.ts';
+
+const SPANS_PER_BODY = 512;
+const BODIES = 32;
+const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+
+interface SenderResult {
+  statuses: Record<string, number>;
+  p50: number;
+  p99: number;
+  requests: number;
+}
+
+function runSender(url: string, bodiesFile: string, concurrency: number, ms: number, rate = 0): Promise<SenderResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-sender.ts'), url, bodiesFile, String(concurrency), String(ms), String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`sender exited ${code}`))));
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
+const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
+await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+const count = async (table = 'otel_traces') =>
+  Number((await store.client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>()))[0].n);
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+
+console.log(`encoding ${BODIES} request bodies of ${SPANS_PER_BODY} spans with the OpenTelemetry SDK's protobuf serializer…`);
+const bodies = encodeBodies(BODIES, SPANS_PER_BODY);
+const bodiesFile = join(dir, 'bodies.json');
+writeFileSync(bodiesFile, JSON.stringify(bodies.map((b) => b.toString('base64'))));
+console.log(`body size ${(bodies[0].length / 1024).toFixed(0)} KiB (${(bodies[0].length / SPANS_PER_BODY).toFixed(0)} bytes/span)`);
+
+// --- the engine's own limit on the same rows: INSERT … SELECT FROM file(segment)
+const lines = Buffer.concat(bodies.map((b) => ingestBody('traces', 'proto', b).tables[0].data));
+const enginFile = join(dir, 'engine.rowbinary');
+const repeat = 16;
+writeFileSync(enginFile, Buffer.concat(Array(repeat).fill(lines)));
+const engineRows = BODIES * SPANS_PER_BODY * repeat;
+await store.client.command({ query: 'CREATE TABLE otel_traces_engine_bench AS otel_traces' });
+const e0 = performance.now();
+await store.client.command({ query: loadStatement({ ...tables.otel_traces, table: 'otel_traces_engine_bench' as never }, { file: enginFile }) });
+const engineSecs = (performance.now() - e0) / 1000;
+const engineRate = engineRows / engineSecs;
+if ((await count('otel_traces_engine_bench')) !== engineRows) throw new Error('engine bench lost rows');
+await store.client.command({ query: 'DROP TABLE otel_traces_engine_bench' });
+rmSync(enginFile);
+
+// --- end to end through the collector
+const collector = await startCollector({
+  config: { host: '127.0.0.1', port: 0, tokens: [], spoolDir: join(dir, 'spool'), spoolMaxBytes: 1024 * 1024 * 1024, maxBodyBytes: 20 * 1024 * 1024, batchRows: 100_000, batchMaxWaitMs: 1000 },
+  store,
+  logger: silentLogger(),
+});
+peakRss = 0;
+const t0 = performance.now();
+const phase1 = await runSender(collector.url, bodiesFile, CONCURRENCY, PHASE_MS);
+const sendSecs = (performance.now() - t0) / 1000;
+await collector.flush();
+const e2eSecs = (performance.now() - t0) / 1000;
+const acked1 = (phase1.statuses['200'] ?? 0) * SPANS_PER_BODY;
+const stored1 = await count();
+const e2eRate = acked1 / e2eSecs;
+const rss1 = peakRss;
+
+// --- twice the sustainable load, open loop: backpressure must answer, memory must stay bounded
+const spoolSmall = await (async () => {
+  await collector.stop();
+  return startCollector({
+    config: { host: '127.0.0.1', port: 0, tokens: [], spoolDir: join(dir, 'spool'), spoolMaxBytes: 256 * 1024 * 1024, maxBodyBytes: 20 * 1024 * 1024, batchRows: 100_000, batchMaxWaitMs: 1000 },
+    store,
+    logger: silentLogger(),
+  });
+})();
+peakRss = 0;
+const rate2 = (2 * e2eRate) / SPANS_PER_BODY;
+const phase2 = await runSender(spoolSmall.url, bodiesFile, 64, PHASE_MS, rate2);
+await spoolSmall.flush();
+const acked2 = (phase2.statuses['200'] ?? 0) * SPANS_PER_BODY;
+const stored2 = (await count()) - stored1;
+const rss2 = peakRss;
+await spoolSmall.stop();
+clearInterval(sampler);
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log('');
+console.log(`engine limit (INSERT … SELECT FROM file, ${fmt(engineRows)} rows): ${fmt(engineRate)} rows/s`);
+console.log(`end to end (${CONCURRENCY} connections, ${(PHASE_MS / 1000).toFixed(0)} s of sending + drain): ${fmt(e2eRate)} spans/s  [${fmt(acked1)} spans acknowledged, sending ${sendSecs.toFixed(1)} s, queryable after ${e2eSecs.toFixed(1)} s]`);
+console.log(`ratio end to end / engine: ${(e2eRate / engineRate).toFixed(2)}`);
+console.log(`request latency (${SPANS_PER_BODY} spans/request): p50 ${phase1.p50.toFixed(1)} ms, p99 ${phase1.p99.toFixed(1)} ms; statuses ${JSON.stringify(phase1.statuses)}`);
+console.log(`peak RSS (collector + embedded engine): ${mib(rss1)}`);
+console.log(`loss: acknowledged ${fmt(acked1)}, stored ${fmt(stored1)} → ${acked1 === stored1 ? 'zero loss' : `MISMATCH ${fmt(stored1 - acked1)}`}`);
+console.log('');
+console.log(`overload at 2× (${fmt(rate2 * SPANS_PER_BODY)} spans/s offered, 64 connections, 256 MiB spool): statuses ${JSON.stringify(phase2.statuses)}, p50 ${phase2.p50.toFixed(1)} ms, p99 ${phase2.p99.toFixed(1)} ms`);
+console.log(`peak RSS under overload: ${mib(rss2)}; acknowledged ${fmt(acked2)}, stored ${fmt(stored2)} → ${acked2 === stored2 ? 'zero loss' : `MISMATCH ${fmt(stored2 - acked2)}`}`);
+await store.close();
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,84 @@
+/** A bounds-checked protobuf wire-format reader over one buffer (no allocation per field). */
+export class Malformed extends Error {}
+
+export class WireReader {
+  constructor(
+    public b: Uint8Array,
+    public p = 0,
+  ) {}
+
+  varint(end: number): number {
+    let result = 0;
+    let shift = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.p >= end) throw new Malformed('truncated varint');
+      const byte = this.b[this.p++];
+      result += (byte & 0x7f) * shift;
+      if (byte < 0x80) return result;
+      shift *= 128;
+    }
+    throw new Malformed('varint longer than 10 bytes');
+  }
+
+  /** A varint as two 32-bit halves, for int64 values that may not fit a double. */
+  varint64(end: number): [number, number] {
+    let lo = 0;
+    let hi = 0;
+    let i = 0;
+    for (; i < 4; i++) {
+      if (this.p >= end) throw new Malformed('truncated varint');
+      const byte = this.b[this.p++];
+      lo |= (byte & 0x7f) << (i * 7);
+      if (byte < 0x80) return [lo >>> 0, 0];
+    }
+    if (this.p >= end) throw new Malformed('truncated varint');
+    let byte = this.b[this.p++];
+    lo |= (byte & 0x0f) << 28;
+    hi = (byte & 0x7f) >> 4;
+    if (byte < 0x80) return [lo >>> 0, hi >>> 0];
+    for (i = 0; i < 5; i++) {
+      if (this.p >= end) throw new Malformed('truncated varint');
+      byte = this.b[this.p++];
+      hi |= (byte & 0x7f) << (i * 7 + 3);
+      if (byte < 0x80) return [lo >>> 0, hi >>> 0];
+    }
+    throw new Malformed('varint longer than 10 bytes');
+  }
+
+  /** Length of a LEN field; checks it fits before `end`. */
+  len(end: number): number {
+    const n = this.varint(end);
+    if (this.p + n > end) throw new Malformed(`length ${n} runs past the end of its message`);
+    return n;
+  }
+
+  skip(wireType: number, end: number): void {
+    switch (wireType) {
+      case 0:
+        this.varint(end);
+        return;
+      case 1:
+        if (this.p + 8 > end) throw new Malformed('truncated fixed64');
+        this.p += 8;
+        return;
+      case 2: {
+        const n = this.len(end); // read before adding: len() moves p past the length itself
+        this.p += n;
+        return;
+      }
+      case 5:
+        if (this.p + 4 > end) throw new Malformed('truncated fixed32');
+        this.p += 4;
+        return;
+      default:
+        throw new Malformed(`invalid wire type ${wireType}`);
+    }
+  }
+
+  fixed64At(end: number): number {
+    if (this.p + 8 > end) throw new Malformed('truncated fixed64');
+    const at = this.p;
+    this.p += 8;
+    return at;
+  }
+}
