@@ -21,7 +21,7 @@ describe('demo catalog', () => {
     const crm = catalog.probes.find((p) => p.id === 'crm-customers') as { url: string; every: string };
     expect(crm.url).toBe('http://127.0.0.1:41000/api/customers/count');
     expect(crm.every).toBe('1s');
-    expect(catalog.flows.find((f) => f.id === 'erp-cpq-product-sync')?.schedule?.every).toBe('1500ms');
+    expect(catalog.flows.find((f) => f.id === 'erp-cpq-product-sync')?.schedule?.every).toBe('1s');
     expect(catalog.classes.find((c) => c.id === 'batch')?.staleAfter).toBe('6s');
     expect(catalog.domains.find((d) => d.id === 'customer')?.drift.settle).toBe('4500ms');
     expect(text).toContain('# The demo enterprise');

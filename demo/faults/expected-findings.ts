@@ -1,4 +1,4 @@
-import type { FindingKind } from '../../core/contracts/index.ts';
+import type { Finding, FindingKind } from '../../core/contracts/index.ts';
 import type { FaultKind } from './fault-switches.ts';
 
 /** What Weft should report for a fault: the finding kind, the subject ids it must name, and every id the fault touches. */
@@ -11,7 +11,11 @@ export interface FaultSignature {
   /** Every id this fault involves: any other finding naming only these is a consequence of the same fault. */
   involves: string[];
   description: string;
+  /** What the finding's evidence must show; a sentence saying what is wrong, or null. */
+  checkEvidence(evidence: Record<string, any>): string | null;
 }
+
+const expect = (ok: boolean, what: string) => (ok ? null : what);
 
 export const faultSignatures: Record<FaultKind, FaultSignature> = {
   'shadow-it': {
@@ -20,6 +24,7 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { systems: ['contacts.growthhub.example'] },
     involves: ['contacts.growthhub.example', 'crm', 'customer', 'growth-contacts-export'],
     description: 'A marketing script (service growth-contacts-export) copies CRM customers to contacts.growthhub.example, a host no catalog entry knows.',
+    checkEvidence: (e) => expect(String(e.endpoint).includes('contacts.growthhub.example') && (e.integrations ?? []).includes('growth-contacts-export'), 'evidence should name the endpoint contacts.growthhub.example and the integration growth-contacts-export'),
   },
   'replica-drift': {
     fault: 'replica-drift',
@@ -27,13 +32,15 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { systems: ['billing'], domains: ['customer'] },
     involves: ['billing', 'crm', 'customer', 'billing-customers', 'crm-customers'],
     description: 'The billing platform silently loses about 1% of its customer records; the customer sync only moves changes, so they stay lost.',
+    checkEvidence: (e) => expect(e.replica === 'billing' && e.systemOfRecord === 'crm' && e.difference < 0 && Math.abs(e.difference) > e.tolerance, 'evidence should show billing holding fewer customers than the CRM, by more than the tolerance'),
   },
   'latency-regression': {
     fault: 'latency-regression',
     finding: 'latency-slo-breach',
     subject: { flows: ['erp-wms-pick-task'] },
     involves: ['erp-wms-pick-task', 'erp', 'wms', 'order', 'fulfillment-orchestrator'],
-    description: 'The WMS answers task creation 1.2 s late, breaking the realtime class of erp-wms-pick-task.',
+    description: 'The WMS answers task creation 2.5 s late, breaking the realtime class of erp-wms-pick-task.',
+    checkEvidence: (e) => expect(e.p95Ms > e.thresholdP95Ms || e.p99Ms > e.thresholdP99Ms, 'evidence should show p95 or p99 above the class threshold'),
   },
   'stale-flow': {
     fault: 'stale-flow',
@@ -41,6 +48,7 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { flows: ['erp-cpq-product-sync'] },
     involves: ['erp-cpq-product-sync', 'erp', 'cpq', 'product'],
     description: 'The scheduled ERP → CPQ product sync silently stops running.',
+    checkEvidence: (e) => expect(e.silentForMs > e.allowedMs && typeof e.lastSeen === 'string', 'evidence should show the flow silent for longer than allowed, with its last run'),
   },
   'deprecated-flow': {
     fault: 'deprecated-flow',
@@ -48,6 +56,7 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { flows: ['cpq-erp-quote-export'] },
     involves: ['cpq-erp-quote-export', 'cpq', 'erp', 'quote', 'legacy-quote-export'],
     description: 'The deprecated legacy quote export (cpq-erp-quote-export) is still running.',
+    checkEvidence: (e) => expect(e.lifecycle === 'deprecated' && e.traces > 0, 'evidence should show the deprecated lifecycle and the traces still running'),
   },
   'sor-violation': {
     fault: 'sor-violation',
@@ -55,5 +64,26 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { systems: ['erp', 'crm'], domains: ['customer'] },
     involves: ['erp', 'crm', 'customer', 'erp-customer-writeback'],
     description: 'An ERP job (service erp-customer-writeback) writes customers into the CRM, their system of record.',
+    checkEvidence: (e) => expect(e.writer === 'erp' && e.target === 'crm' && e.domain === 'customer' && e.systemOfRecord === 'crm', 'evidence should show erp writing customer data into crm, the system of record'),
   },
 };
+
+const bare = (id: string) => id.replace(/^(unknown|integration):/, '');
+
+/** Every id a finding names (unknown systems by their endpoint). */
+export function findingIds(finding: Pick<Finding, 'subject'>): string[] {
+  return [...finding.subject.systems, ...finding.subject.flows, ...finding.subject.domains].map(bare);
+}
+
+/** Whether the finding is the one this fault must produce: its kind, the subject ids, the evidence. */
+export function provesFault(signature: FaultSignature, finding: Pick<Finding, 'kind' | 'subject' | 'evidence'>): boolean {
+  if (finding.kind !== signature.finding) return false;
+  const has = (list: string[], wanted: string[] = []) => wanted.every((w) => list.map(bare).includes(w));
+  return has(finding.subject.systems, signature.subject.systems) && has(finding.subject.flows, signature.subject.flows) && has(finding.subject.domains, signature.subject.domains);
+}
+
+/** The fault a finding is a consequence of: one whose involved ids cover everything the finding names. */
+export function explainedBy(finding: Pick<Finding, 'subject'>, faults: readonly FaultKind[]): FaultKind | undefined {
+  const ids = findingIds(finding);
+  return faults.find((f) => ids.every((id) => faultSignatures[f].involves.includes(id)));
+}

@@ -57,20 +57,20 @@ export interface BatchSyncs {
 export function installBatchSyncs(ctx: DemoContext): BatchSyncs {
   const jobs = ctx.runtime('batch-sync-jobs');
   const customersToBilling = scheduleSync(ctx, jobs, {
-    flow: 'crm-billing-customer-sync', everyMs: 15_000, domain: 'customer',
+    flow: 'crm-billing-customer-sync', everyMs: 10_000, domain: 'customer',
     source: { system: 'crm', records: 'customers' }, target: { system: 'billing', records: 'customers' },
   });
   scheduleSync(ctx, jobs, {
-    flow: 'erp-cpq-product-sync', everyMs: 15_000, domain: 'product',
+    flow: 'erp-cpq-product-sync', everyMs: 10_000, domain: 'product',
     source: { system: 'erp', records: 'products' }, target: { system: 'cpq', records: 'products' },
     paused: () => ctx.faults.isOn('stale-flow'),
   });
   scheduleSync(ctx, jobs, {
-    flow: 'erp-shop-product-sync', everyMs: 15_000, domain: 'product',
+    flow: 'erp-shop-product-sync', everyMs: 10_000, domain: 'product',
     source: { system: 'erp', records: 'products' }, target: { system: 'shop', records: 'products' },
   });
   scheduleSync(ctx, jobs, {
-    flow: 'billing-erp-invoice-sync', everyMs: 20_000, domain: 'invoice',
+    flow: 'billing-erp-invoice-sync', everyMs: 15_000, domain: 'invoice',
     source: { system: 'billing', records: 'invoices' }, target: { system: 'erp', records: 'invoices' },
   });
 
