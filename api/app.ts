@@ -8,6 +8,7 @@ import { authHook } from './auth.ts';
 import type { ApiServices } from './services.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { routePlugins } from './routes/index.ts';
+import { apiOnly, uiPlugin } from './ui-plugin.ts';
 
 export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -27,7 +28,8 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  app.addHook('onRequest', authHook(options.config.tokens));
+  await app.register(uiPlugin);
+  app.addHook('onRequest', apiOnly(authHook(options.config.tokens)));
   await app.register(
     async (v1) => {
       for (const plugin of routePlugins) await v1.register(plugin, { services: options.services });

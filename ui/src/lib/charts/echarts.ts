@@ -1,0 +1,10 @@
+// ECharts with only what Weft draws (graph and line charts), rendered as SVG.
+import { GraphChart, LineChart } from 'echarts/charts';
+import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+
+echarts.use([GraphChart, LineChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DataZoomComponent, SVGRenderer]);
+
+export { echarts };
+export type ChartOption = echarts.EChartsCoreOption;

@@ -1,0 +1,14 @@
+// Colours shared by the charts and the legends beside them.
+export const palette = {
+  system: '#2456a6',
+  unknown: '#c0392b',
+  deprecated: '#d68910',
+  documented: '#5d6d7e',
+  undocumented: '#c0392b',
+  unobserved: '#b3b9c0',
+  throughput: '#2456a6',
+  records: '#17a589',
+  errors: '#c0392b',
+  p95: '#8e44ad',
+  p50: '#85929e',
+};

@@ -1,0 +1,37 @@
+// Plain formatting for tables and panels.
+
+const nf = new Intl.NumberFormat('en');
+
+export const num = (n: number | null | undefined) => (n === null || n === undefined ? '–' : nf.format(n));
+export const pct = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '–' : `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.001 ? 2 : 1)}%`);
+export const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${nf.format(Math.round(v))} ms`);
+
+/** "3 min ago", "2 h ago", or the date when older than a week; "never" for null. */
+export function ago(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return 'never';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const s = Math.round((now - t) / 1000);
+  if (s < 0) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  if (s < 7 * 86_400) return `${Math.round(s / 86_400)} d ago`;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '–');
+
+/** Milliseconds of a duration like "5m", "1h30m", "7d". */
+export function durationMs(text: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+  let total = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) total += Number(n) * units[unit];
+  return total;
+}
+
+/** Link to a flow's page (ids of observed flows hold ':', '>' and '@'). */
+export const flowHref = (id: string) => `/flows/${encodeURIComponent(id)}`;
+
+/** The id the API gives an undocumented flow seen between two systems through one integration. */
+export const observedFlowId = (source: string, target: string, integration: string) => `observed:${source}->${target}@${integration}`;
