@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { bisect, firstWidth, mergeRanges } from './bisect.ts';
+import { valueClassOf } from './canonical.ts';
+import type { KeyRange, SegmentSum, SideQueries } from './sql-side.ts';
+
+/** A side held in memory: the same answers a database gives, for the bisection logic alone. */
+function memorySide(rows: Map<number, string>): SideQueries & { scanned: number } {
+  const inRanges = (k: number, ranges: KeyRange[] | null) => ranges === null || ranges.some((r) => k >= r.from && k < r.to);
+  const side = {
+    scanned: 0,
+    async bounds() {
+      const keys = [...rows.keys()];
+      return { min: keys.length ? Math.min(...keys) : null, max: keys.length ? Math.max(...keys) : null, count: keys.length };
+    },
+    async summarize(lo: number, width: number, ranges: KeyRange[] | null) {
+      const out = new Map<number, SegmentSum>();
+      for (const [k, h] of rows) {
+        if (!inRanges(k, ranges)) continue;
+        side.scanned++;
+        const b = Math.floor((k - lo) / width);
+        const s = out.get(b) ?? { count: 0, sum: '0' };
+        out.set(b, { count: s.count + 1, sum: (BigInt(s.sum) + BigInt(h)).toString() });
+      }
+      return out;
+    },
+    async download(ranges: KeyRange[]) {
+      return new Map([...rows].filter(([k]) => inRanges(k, ranges)));
+    },
+    async hashes(keys: number[]) {
+      return new Map(keys.filter((k) => rows.has(k)).map((k) => [k, rows.get(k)!]));
+    },
+    async values() {
+      return new Map();
+    },
+  };
+  return side;
+}
+
+const hash = (k: number, salt = '') => String((BigInt(k) * 2654435761n + BigInt(salt.length * 97)) % 1152921504606846976n);
+
+describe('mergeRanges', () => {
+  it('joins touching and overlapping ranges', () => {
+    expect(mergeRanges([{ from: 10, to: 20 }, { from: 0, to: 5 }, { from: 20, to: 30 }, { from: 25, to: 26 }])).toEqual([{ from: 0, to: 5 }, { from: 10, to: 30 }]);
+  });
+});
+
+describe('firstWidth', () => {
+  it('is the smallest power of two giving at most the wanted segments', () => {
+    expect(firstWidth(1_000_000, 1000)).toBe(1024);
+    expect(firstWidth(5, 1000)).toBe(1);
+  });
+});
+
+describe('bisect', () => {
+  it('finds missing, extra and changed keys and scans far fewer rows than a full compare per level', async () => {
+    const left = new Map<number, string>();
+    for (let k = 0; k < 50_000; k++) left.set(k * 5, hash(k * 5));
+    const right = new Map(left);
+    right.delete(500);
+    right.delete(249_995);
+    right.set(123_457, hash(123_457));
+    right.set(77_000, hash(77_000, 'changed'));
+    const l = memorySide(left);
+    const r = memorySide(right);
+    const result = await bisect(l, r, { downloadBelow: 16 });
+    expect(result).toMatchObject({ missing: [500, 249_995], extra: [123_457], changed: [77_000] });
+    expect(result.rowsDownloaded).toBeLessThan(200);
+    expect(l.scanned).toBeLessThan(2 * left.size);
+  });
+
+  it('copes with an empty side and with both sides empty', async () => {
+    const rows = new Map([[7, '1'], [9, '2']]);
+    expect(await bisect(memorySide(rows), memorySide(new Map()), { downloadBelow: 16 })).toMatchObject({ missing: [7, 9], extra: [] });
+    expect(await bisect(memorySide(new Map()), memorySide(new Map()), { downloadBelow: 16 })).toMatchObject({ missing: [], extra: [], changed: [], levels: 0 });
+  });
+});
+
+describe('valueClassOf', () => {
+  it('groups declared types of both databases into comparable classes', () => {
+    expect(['bigint', 'int(11)', 'integer', 'tinyint(1)'].map(valueClassOf)).toEqual(['integer', 'integer', 'integer', 'integer']);
+    expect(['numeric(12,2)', 'decimal(14,4)'].map(valueClassOf)).toEqual(['decimal', 'decimal']);
+    expect(['timestamp without time zone(3)', 'datetime(3)', 'timestamp with time zone(6)'].map(valueClassOf)).toEqual(['timestamp', 'timestamp', 'timestamptz']);
+    expect(['text', 'varchar(80)', 'character varying(20)', 'uuid'].map(valueClassOf)).toEqual(['text', 'text', 'text', 'text']);
+  });
+});

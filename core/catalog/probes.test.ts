@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { validateProbeSections, type ProbeSpec, type ReconcileSpec } from './probes.ts';
+
+const base = { systems: [{ id: 'crm' }, { id: 'erp' }], domains: [{ id: 'customer' }] };
+
+describe('validateProbeSections', () => {
+  it('accepts probes and reconciliations that reference what exists', () => {
+    const probes: ProbeSpec[] = [{ id: 'c', kind: 'sql', system: 'crm', domain: 'customer', every: '1m', dsn: 'env:CRM_DSN', query: 'select 1' }];
+    const reconciliations: ReconcileSpec[] = [{ id: 'r', key: 'id', columns: ['a'], left: { system: 'crm', dsn: 'env:A', table: 't' }, right: { system: 'erp', dsn: 'env:B', table: 't' } }];
+    expect(validateProbeSections({ ...base, probes, reconciliations })).toEqual([]);
+  });
+
+  it('names each problem by path', () => {
+    const probes = [
+      { id: 'a', kind: 'sql', system: 'nope', domain: 'nada', every: '1m', cron: '* * * * *', url: 'postgres://u:pw@h/db', query: 'q' },
+      { id: 'a', kind: 'http', system: 'crm', cron: 'not a cron', url: 'http://x' },
+      { id: 'b', kind: 'amqp-queue', system: 'crm', url: 'amqp://g:g@h', queue: 'q' },
+    ] as ProbeSpec[];
+    const reconciliations = [{ id: 'r', key: 'id', left: { system: 'crm', table: 't' }, right: { system: 'erp', dsn: 'env:B', table: 't', columns: ['x', 'y'] } }] as ReconcileSpec[];
+    expect(validateProbeSections({ ...base, probes, reconciliations })).toEqual([
+      { path: 'probes[0].system', message: 'unknown system "nope": declare it under systems' },
+      { path: 'probes[0].domain', message: 'unknown domain "nada": declare it under domains' },
+      { path: 'probes[0].cron', message: 'give either every or cron, not both' },
+      { path: 'probes[0].url', message: 'the url must not carry a password: use password: env:NAME' },
+      { path: 'probes[1].id', message: 'probe id "a" is used twice' },
+      { path: 'probes[1].cron', message: '"not a cron" is not a cron expression (five or six fields, UTC)' },
+      { path: 'probes[2].every', message: 'a probe needs a schedule: every: 1m, or cron: "*/5 * * * *"' },
+      { path: 'probes[2].url', message: 'the url must not carry a password: use password: env:NAME' },
+      { path: 'reconciliations[0].columns', message: 'name the compared columns (columns: [name, email]) or an updated-at column (updatedAt: updated_at)' },
+      { path: 'reconciliations[0].left.dsn', message: 'a database needs dsn: env:NAME, or url: postgres://user@host/db with password: env:NAME' },
+      { path: 'reconciliations[0].right.columns', message: 'lists 2 columns; the reconciliation compares 0' },
+    ]);
+  });
+});
