@@ -11,13 +11,16 @@ export class Secrets {
   private readonly values = new Set<string>();
   constructor(private readonly env: EnvLookup) {}
 
-  /** `env:NAME` → the variable's value; a missing variable is a config error naming it (never the value). */
-  resolve(ref: string, what: string): string {
+  /**
+   * `env:NAME` → the variable's value; a missing variable is a config error naming it (never the value).
+   * `remember: false` is for values whose secret part the caller remembers itself (a DSN's password).
+   */
+  resolve(ref: string, what: string, remember = true): string {
     const m = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(ref);
     if (!m) return ref;
     const value = this.env(m[1]);
     if (value === undefined || value === '') throw new ProbeError('config', `environment variable ${m[1]} (${what}) is not set`);
-    this.remember(value);
+    if (remember) this.remember(value);
     return value;
   }
 

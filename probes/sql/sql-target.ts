@@ -7,7 +7,7 @@ const defaultPorts: Record<SqlDialect, number> = { postgres: 5432, mysql: 3306 }
 
 /** `dsn: env:NAME` (a whole URL, secret) or `url` + `password: env:NAME` → a connection target. */
 export function sqlTarget(conn: { dsn?: string; url?: string; password?: string }, secrets: Secrets, what: string): SqlTarget {
-  const text = conn.dsn ? secrets.resolve(conn.dsn, `${what} dsn`) : conn.url;
+  const text = conn.dsn ? secrets.resolve(conn.dsn, `${what} dsn`, false) : conn.url;
   if (!text) throw new ProbeError('config', `${what} names no database: give dsn: env:NAME or url`);
   let url: URL;
   try {

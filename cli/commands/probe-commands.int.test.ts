@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceAvailable } from '../../test/services.ts';
+import { main } from '../main.ts';
+
+const up = (await serviceAvailable('PostgreSQL', 5432)) && (await serviceAvailable('MariaDB', 3306));
+const dir = mkdtempSync(join(tmpdir(), 'weft-cli-probes-'));
+const table = `weft_cli_${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
+const catalog = join(dir, 'estate.yaml');
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env: { CRM_DSN: 'postgres://postgres@127.0.0.1:5432/test' }, cwd: dir } };
+}
+
+beforeAll(async () => {
+  if (!up) return;
+  const p = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+  await p.connect();
+  await p.query(`CREATE TABLE ${table} (id int PRIMARY KEY, name text)`);
+  await p.query(`INSERT INTO ${table} SELECT g, 'n' || g FROM generate_series(1, 50) g`);
+  await p.end();
+  const m = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' });
+  await m.query(`CREATE TABLE ${table} (id int PRIMARY KEY, name varchar(20))`);
+  await m.query(`INSERT INTO ${table} SELECT seq, CONCAT('n', seq) FROM seq_1_to_50 WHERE seq <> 20`);
+  await m.query(`UPDATE ${table} SET name = 'x' WHERE id = 33`);
+  await m.end();
+  writeFileSync(
+    catalog,
+    `systems:
+  - { id: crm, kind: crm }
+  - { id: erp, kind: erp }
+probes:
+  - { id: crm-count, kind: sql, system: crm, every: 5m, dsn: env:CRM_DSN, query: "select count(*) from ${table}" }
+  - { id: crm-broken, kind: sql, system: crm, every: 5m, dsn: env:CRM_DSN, query: "select count(*) from ${table}_nope" }
+reconciliations:
+  - { id: names, key: id, columns: [name], left: { system: crm, dsn: env:CRM_DSN, table: ${table} }, right: { system: erp, url: "mysql://root@127.0.0.1:3306/test", table: ${table} } }
+`,
+  );
+});
+
+afterAll(async () => {
+  if (up) {
+    const p = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+    await p.connect();
+    await p.query(`DROP TABLE IF EXISTS ${table}`);
+    await p.end();
+    const m = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' });
+    await m.query(`DROP TABLE IF EXISTS ${table}`);
+    await m.end();
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!up)('weft probe run', () => {
+  it('prints the value read and records it', async () => {
+    const c = io();
+    expect(await main(['probe', 'run', 'crm-count', '--catalog', catalog, '--data', join(dir, 'weft')], c.io)).toBe(0);
+    const text = c.out.join('\n');
+    expect(text).toMatch(/ok\s+value 50/);
+    expect(text).toMatch(/recorded yes/);
+  });
+  it('prints why a probe failed and exits 1', async () => {
+    const c = io();
+    expect(await main(['probe', 'run', 'crm-broken', '--catalog', catalog, '--no-record'], c.io)).toBe(1);
+    expect(c.out.join('\n')).toMatch(/FAILED\s+query: PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:5432\/test rejected the query: relation ".*_nope" does not exist/);
+  });
+  it('names the probes there are when the id is unknown', async () => {
+    const c = io();
+    expect(await main(['probe', 'run', 'nope', '--catalog', catalog, '--no-record'], c.io)).toBe(2);
+    expect(c.err.join('\n')).toContain('No probe "nope" in the catalog (probes: crm-count, crm-broken)');
+  });
+});
+
+describe.skipIf(!up)('weft reconcile', () => {
+  it('shows progress, prints the differences and exits 1 when there are some', async () => {
+    const c = io();
+    expect(await main(['reconcile', 'names', '--catalog', catalog, '--data', join(dir, 'weft')], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/reconcile names: level 0: \d+ segments/);
+    const text = c.out.join('\n');
+    expect(text).toMatch(/missing\s+1\s+e\.g\. 20/);
+    expect(text).toMatch(/changed\s+1\s+e\.g\. 33/);
+    expect(text).toContain('key 33: name "n33" → "x"');
+  });
+});
