@@ -1,7 +1,8 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
-import { fromChTime, toChTime } from '../findings/finding-rows.ts';
+import { fromChTime } from '../findings/finding-rows.ts';
 import { resolveExpr } from './match-sql.ts';
+import { windowSource } from './window-source.ts';
 
 /** A data flow as observed: source → target, carried by one integration, over a window. */
 export interface ObservedEdge {
@@ -39,11 +40,12 @@ export interface ObservedTouch {
 
 const num = (v: unknown) => Number(v ?? 0);
 const time = (v: unknown) => fromChTime(String(v));
-const window = (since: Date, until: Date) => ({ since: toChTime(since), until: toChTime(until) });
-const IN_WINDOW = "minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute <= toDateTime64({until:String}, 3, 'UTC')";
+const EDGE_KEY = 'integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer';
+const ENDPOINT_KEY = 'integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer';
 
 /** Flow edges in [since, until], resolved to systems by the catalog's match rules now. */
 export async function queryEdges(store: Store, catalog: Catalog, since: Date, until: Date): Promise<ObservedEdge[]> {
+  const source = windowSource('weft_flow_edges', `${EDGE_KEY}, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace`, since, until);
   const query = `
     SELECT source, target, integration, service, domain,
       sum(t) AS traces, sum(ft) AS failed, sum(es) AS error_spans, sum(rc) AS records,
@@ -54,14 +56,14 @@ export async function queryEdges(store: Store, catalog: Catalog, since: Date, un
         SELECT integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
           sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
           quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se
-        FROM weft_flow_edges_1m WHERE ${IN_WINDOW}
-        GROUP BY integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer
+        FROM (${source.sql})
+        GROUP BY ${EDGE_KEY}
       )
     )
     WHERE source != target
     GROUP BY source, target, integration, service, domain
     ORDER BY source, target, integration`;
-  const rows = await store.client.query({ query, query_params: window(since, until), format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  const rows = await store.client.query({ query, query_params: source.params, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
   return rows.map((r) => {
     const q = (r.q as number[]) ?? [0, 0, 0];
     return {
@@ -87,6 +89,7 @@ export async function queryEdges(store: Store, catalog: Catalog, since: Date, un
 
 /** Every system and unknown endpoint touched in [since, until], per integration and direction. */
 export async function queryTouches(store: Store, catalog: Catalog, since: Date, until: Date): Promise<ObservedTouch[]> {
+  const source = windowSource('weft_endpoint_rollup', `${ENDPOINT_KEY}, spans, errors, records, last_seen, sample_trace`, since, until);
   const query = `
     SELECT system, integration, service, direction, domain, sum(s) AS spans, sum(e) AS errors, sum(rc) AS records, max(ls) AS last_seen, max(st) AS sample
     FROM (
@@ -94,13 +97,13 @@ export async function queryTouches(store: Store, catalog: Catalog, since: Date, 
       FROM (
         SELECT integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer,
           sum(spans) AS s, sum(errors) AS e, sum(records) AS rc, max(last_seen) AS ls, max(sample_trace) AS st
-        FROM weft_endpoint_rollup_1m WHERE ${IN_WINDOW} AND ep_kind != ''
-        GROUP BY integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer
+        FROM (${source.sql}) WHERE ep_kind != ''
+        GROUP BY ${ENDPOINT_KEY}
       )
     )
     GROUP BY system, integration, service, direction, domain
     ORDER BY system, integration`;
-  const rows = await store.client.query({ query, query_params: window(since, until), format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  const rows = await store.client.query({ query, query_params: source.params, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
   return rows.map((r) => ({
     system: String(r.system),
     integration: String(r.integration),
