@@ -63,6 +63,7 @@ export function startProbes(options: StartProbesOptions): ProbesRuntime {
   const lastShape = new Map<string, string>();
   let handle: ScheduleHandle | undefined;
   let evaluating: Promise<Evaluation> | undefined;
+  let evaluationTimer: NodeJS.Timeout | undefined;
 
   const specOf = (id: string): ProbeSpec => {
     const spec = catalog.probes.find((p) => p.id === id);
@@ -117,12 +118,19 @@ export function startProbes(options: StartProbesOptions): ProbesRuntime {
     });
     return evaluating;
   };
+  /** Scheduled runs coalesce their evaluations: at most one a second, whatever the number of probes. */
+  const evaluateSoon = () => {
+    evaluationTimer ??= setTimeout(() => {
+      evaluationTimer = undefined;
+      evaluate().catch((err) => logger.error({ err: secrets.redact(String((err as Error)?.message ?? err)) }, 'evaluation failed'));
+    }, 1000);
+  };
   /** Scheduled work: records its errors, never throws out of the loop. */
   const tick = async (id: string) => {
     try {
       if (id.startsWith('reconcile:')) await reconcile(id.slice('reconcile:'.length));
       else await once(id, () => probeRun(specOf(id)));
-      await evaluate();
+      evaluateSoon();
     } catch (err) {
       logger.error({ err: secrets.redact(String((err as Error)?.message ?? err)), id }, 'scheduled run could not be recorded');
     }
@@ -138,7 +146,9 @@ export function startProbes(options: StartProbesOptions): ProbesRuntime {
   };
   const closeAll = async () => {
     handle?.stop();
-    await Promise.allSettled([...inFlight.values()]);
+    clearTimeout(evaluationTimer);
+    evaluationTimer = undefined;
+    await Promise.allSettled([...inFlight.values(), evaluating]);
     const old = instances;
     instances = new Map();
     await Promise.all([...old.values()].map((p) => p.close().catch(() => undefined)));
