@@ -1,11 +1,12 @@
 import { driftCandidates, evaluateDomainDrift, type CountPoint, type DriftState } from '../analyzer/drift/index.ts';
-import { keyDriftCandidates, type ReconciliationRunStore } from '../analyzer/reconcile/index.ts';
+import { keyDriftCandidates, ReconciliationRunStore } from '../analyzer/reconcile/index.ts';
 import { schemaDriftCandidates } from '../analyzer/schema-drift/index.ts';
 import type { Catalog } from '../core/catalog/index.ts';
-import type { FindingKind, FindingSink, SyncResult } from '../core/contracts/index.ts';
+import type { Store } from '../clickhouse/index.ts';
+import type { FindingCandidate, FindingKind, FindingSink, SyncResult } from '../core/contracts/index.ts';
 import { parseDuration } from '../core/time/index.ts';
 import { probeFailingCandidates } from './probe-failing.ts';
-import type { SampleStore } from './sample-store.ts';
+import { SampleStore } from './sample-store.ts';
 
 export interface Evaluation {
   drift: DriftState[];
@@ -46,26 +47,50 @@ export async function driftStates(catalog: Catalog, samples: SampleStore, now: D
   });
 }
 
-/** Every detector this part owns, each synced for its own kind only. */
-export async function evaluateFindings(catalog: Catalog, samples: SampleStore, runs: ReconciliationRunStore, findings: FindingSink | undefined, now: Date): Promise<Evaluation> {
-  const drift = await driftStates(catalog, samples, now);
-  const synced: Evaluation['synced'] = {};
-  if (!findings) return { drift, synced };
+export type ProbeFindingKind = 'record-count-drift' | 'probe-failing' | 'schema-drift' | 'key-drift';
+export const probeFindingKinds: readonly ProbeFindingKind[] = ['record-count-drift', 'probe-failing', 'schema-drift', 'key-drift'];
+
+/** The candidates of every detector this part owns, from what is stored, grouped by kind. */
+export async function probeCandidates(
+  catalog: Catalog,
+  samples: SampleStore,
+  runs: ReconciliationRunStore,
+  now: Date,
+): Promise<{ drift: DriftState[]; candidates: Record<ProbeFindingKind, FindingCandidate[]> }> {
   const probeIds = catalog.probes.map((p) => p.id);
   const schemaIds = catalog.probes.filter((p) => p.kind === 'sql' || p.kind === 'http').map((p) => p.id);
-  const [streaks, latest, schemas, latestRuns] = await Promise.all([
+  const [drift, streaks, latest, schemas, latestRuns] = await Promise.all([
+    driftStates(catalog, samples, now),
     samples.failureStreaks(probeIds),
     samples.latest(probeIds),
     samples.schemaStates(schemaIds),
     runs.latest(catalog.reconciliations.map((r) => r.id)),
   ]);
-  synced['record-count-drift'] = await findings.sync(['record-count-drift'], driftCandidates(drift), now);
-  synced['probe-failing'] = await findings.sync(['probe-failing'], probeFailingCandidates(streaks, latest), now);
-  synced['schema-drift'] = await findings.sync(
-    ['schema-drift'],
-    schemaDriftCandidates(schemas.map((s) => ({ probeId: s.current.probeId, system: s.current.system, domain: s.current.domain, baseline: s.baseline, current: s.current }))),
-    now,
-  );
-  synced['key-drift'] = await findings.sync(['key-drift'], keyDriftCandidates(latestRuns), now);
+  return {
+    drift,
+    candidates: {
+      'record-count-drift': driftCandidates(drift),
+      'probe-failing': probeFailingCandidates(streaks, latest),
+      'schema-drift': schemaDriftCandidates(schemas.map((s) => ({ probeId: s.current.probeId, system: s.current.system, domain: s.current.domain, baseline: s.baseline, current: s.current }))),
+      'key-drift': keyDriftCandidates(latestRuns),
+    },
+  };
+}
+
+/**
+ * For `weft audit` and other one-shot readers: the probe-side findings (record-count drift, failing
+ * probes, schema drift, key drift) as they stand now, from the store alone.
+ */
+export async function probeAuditCandidates(store: Store, catalog: Catalog, now: Date): Promise<FindingCandidate[]> {
+  const { candidates } = await probeCandidates(catalog, new SampleStore(store), new ReconciliationRunStore(store), now);
+  return probeFindingKinds.flatMap((k) => candidates[k]);
+}
+
+/** Every detector this part owns, each synced for its own kind only. */
+export async function evaluateFindings(catalog: Catalog, samples: SampleStore, runs: ReconciliationRunStore, findings: FindingSink | undefined, now: Date): Promise<Evaluation> {
+  const { drift, candidates } = await probeCandidates(catalog, samples, runs, now);
+  const synced: Evaluation['synced'] = {};
+  if (!findings) return { drift, synced };
+  for (const kind of probeFindingKinds) synced[kind] = await findings.sync([kind], candidates[kind], now);
   return { drift, synced };
 }

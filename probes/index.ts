@@ -15,5 +15,5 @@ export { schedule } from './scheduler.ts';
 export { countAt, parseJsonPath } from './json-path.ts';
 export { jsonShape } from './shape.ts';
 export { probeFailingCandidates } from './probe-failing.ts';
-export { driftStates, evaluateFindings, countProbes } from './evaluate.ts';
-export type { Evaluation } from './evaluate.ts';
+export { driftStates, evaluateFindings, countProbes, probeCandidates, probeAuditCandidates, probeFindingKinds } from './evaluate.ts';
+export type { Evaluation, ProbeFindingKind } from './evaluate.ts';

@@ -11,7 +11,7 @@ import { migrate, openStore, type Store } from '../clickhouse/index.ts';
 import type { FindingKind } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { serviceAvailable } from '../test/services.ts';
-import { startProbes, type ProbesRuntime } from './index.ts';
+import { probeAuditCandidates, startProbes, type ProbesRuntime } from './index.ts';
 import { catalogOf, closedPort, SYSTEMS_YAML, uniqueName } from './testing/fixtures.ts';
 
 const up = (await serviceAvailable('PostgreSQL', 5432)) && (await serviceAvailable('MariaDB', 3306));
@@ -187,6 +187,8 @@ describe.skipIf(!up)('key drift', () => {
     const [finding] = await open('key-drift');
     expect(finding).toMatchObject({ key: 'customers', subject: { systems: ['crm', 'erp'], domains: ['customer'] } });
     expect(finding.evidence).toMatchObject({ missing: 1, changed: 1, sampleMissing: ['7'], sampleChanged: ['3'] });
+    const forAudit = await probeAuditCandidates(store, probes.catalog, now);
+    expect(forAudit.filter((c) => c.kind === 'key-drift').map((c) => c.key)).toEqual(['customers']);
 
     await myc.query(`UPDATE ${table} SET name = 'c3' WHERE id = 3`);
     await myc.query(`INSERT INTO ${table} VALUES (7, 'c7')`);
