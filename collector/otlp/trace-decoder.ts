@@ -21,6 +21,14 @@ const anyValueType = messages.traces.request.root.lookupType('weft.otlp.AnyValue
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const ZERO8 = new Uint8Array(8);
+/** RowBinary strings for the fixed column values, encoded once. */
+const preEncoded = (names: readonly string[]) =>
+  names.map((n) => {
+    const b = Buffer.from(n);
+    return Buffer.concat([Buffer.from([b.length]), b]);
+  });
+const KIND_BYTES = preEncoded(spanKindNames);
+const STATUS_BYTES = preEncoded(statusCodeNames);
 
 /** Field ranges of one message: [start, end) pairs per field number (only the ones asked for). */
 class Ranges {
@@ -38,6 +46,7 @@ class Ranges {
 
 export class TraceDecoder {
   private r = new WireReader(new Uint8Array(0));
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private resAttrs = new RowBinaryWriter(4096);
   private attrs = new Ranges();
   private events = new Ranges();
@@ -47,6 +56,7 @@ export class TraceDecoder {
   /** Appends rows for `body` to `out`; on malformed input throws a 400 and leaves `out` to be discarded. */
   decode(body: Uint8Array, out: RowBinaryWriter): DecodedTraces {
     this.r = new WireReader(body);
+    this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
     const result = { rows: 0, rejected: 0, message: '' };
     try {
       this.request(body.length, out, result);
@@ -98,8 +108,9 @@ export class TraceDecoder {
     const list = this.attrs.list;
     this.resAttrs.varint(list.length / 2);
     for (let i = 0; i < list.length; i += 2) {
-      const [ks, ke] = this.keyValue(list[i], list[i + 1], this.resAttrs);
-      if (ke - ks === 12 && isServiceName(r.b, ks)) {
+      this.keyValue(list[i], list[i + 1], this.resAttrs);
+      const ks = this.keyStart;
+      if (this.keyEnd - ks === 12 && isServiceName(r.b, ks)) {
         // The value was just written as a string: remember its bytes.
         const valueLen = this.lastValueEnd - this.lastValueStart;
         if (this.lastValueWasString) {
@@ -158,8 +169,11 @@ export class TraceDecoder {
       if (tag >>> 3 === 2 && (tag & 7) === 2) {
         const n = r.len(end);
         const s = r.p;
-        const scope = [nameS, nameE, versionS, versionE] as const;
-        if (this.span(s, s + n, `${where}.spans[${spanIndex++}]`, serviceS, serviceE, resAttrs, scope, out)) result.rows++;
+        this.scope[0] = nameS;
+        this.scope[1] = nameE;
+        this.scope[2] = versionS;
+        this.scope[3] = versionE;
+        if (this.span(s, s + n, where, spanIndex++, serviceS, serviceE, resAttrs, this.scope, out)) result.rows++;
         else result.rejected++;
         r.p = s + n;
       } else r.skip(tag & 7, end);
@@ -167,7 +181,9 @@ export class TraceDecoder {
   }
 
   /** Writes one row; false when the span has no trace id or span id (rejected). */
-  private span(start: number, end: number, where: string, serviceS: number, serviceE: number, resAttrs: Buffer, scope: readonly [number, number, number, number], out: RowBinaryWriter): boolean {
+  private readonly scope = [0, 0, 0, 0];
+
+  private span(start: number, end: number, scopeWhere: string, index: number, serviceS: number, serviceE: number, resAttrs: Buffer, scope: number[], out: RowBinaryWriter): boolean {
     const r = this.r;
     const b = r.b;
     let traceS = 0, traceE = 0, spanS = 0, spanE = 0, stateS = 0, stateE = 0, parentS = 0, parentE = 0, nameS = 0, nameE = 0;
@@ -205,11 +221,11 @@ export class TraceDecoder {
       else if (field === 8 && wt === 1) endAt = r.fixed64At(end);
       else r.skip(wt, end);
     }
-    checkId(traceE - traceS, 16, `${where}.traceId`);
-    checkId(spanE - spanS, 8, `${where}.spanId`);
-    checkId(parentE - parentS, 8, `${where}.parentSpanId`);
+    checkId(traceE - traceS, 16, scopeWhere, index, 'traceId');
+    checkId(spanE - spanS, 8, scopeWhere, index, 'spanId');
+    checkId(parentE - parentS, 8, scopeWhere, index, 'parentSpanId');
     if (isZero(b, traceS, traceE) || isZero(b, spanS, spanE)) return false;
-    if (kind < 0 || kind >= spanKindNames.length) throw ERR_OTLP_BAD_INPUT(`${where}.kind must be 0-5, got ${kind}.`);
+    if (kind < 0 || kind >= spanKindNames.length) throw ERR_OTLP_BAD_INPUT(`${scopeWhere}.spans[${index}].kind must be 0-5, got ${kind}.`);
     let code = 0;
     let msgS = 0;
     let msgE = 0;
@@ -225,7 +241,7 @@ export class TraceDecoder {
         } else if (t >>> 3 === 3 && (t & 7) === 0) code = r.varint(statusE);
         else r.skip(t & 7, statusE);
       }
-      if (code >= statusCodeNames.length) throw ERR_OTLP_BAD_INPUT(`${where}.status.code must be 0-2, got ${code}.`);
+      if (code >= statusCodeNames.length) throw ERR_OTLP_BAD_INPUT(`${scopeWhere}.spans[${index}].status.code must be 0-2, got ${code}.`);
     }
     // Timestamp, ids, names
     if (startAt >= 0) out.raw8(b, startAt);
@@ -235,11 +251,9 @@ export class TraceDecoder {
     out.hexId(b, parentS, parentE);
     out.bytes(b, stateS, stateE);
     out.bytes(b, nameS, nameE);
-    out.str(spanKindNames[kind]);
+    out.raw(KIND_BYTES[kind]);
     out.bytes(b, serviceS, serviceE);
-    out.ensure(resAttrs.length);
-    out.buf.set(resAttrs, out.pos);
-    out.pos += resAttrs.length;
+    out.raw(resAttrs);
     out.bytes(b, scope[0], scope[1]);
     out.bytes(b, scope[2], scope[3]);
     this.map(this.attrs, out);
@@ -256,14 +270,14 @@ export class TraceDecoder {
       if (hi < 0) out.u64(0, 0);
       else out.u64(lo, hi);
     } else out.u64(0, 0);
-    out.str(statusCodeNames[code]);
+    out.raw(STATUS_BYTES[code]);
     out.bytes(b, msgS, msgE);
-    this.eventColumns(where, out);
-    this.linkColumns(where, out);
+    this.eventColumns(out);
+    this.linkColumns(scopeWhere, index, out);
     return true;
   }
 
-  private eventColumns(where: string, out: RowBinaryWriter): void {
+  private eventColumns(out: RowBinaryWriter): void {
     const r = this.r;
     const ev = this.events.list;
     const n = ev.length / 2;
@@ -283,42 +297,44 @@ export class TraceDecoder {
     // Events.Name
     out.varint(n);
     for (let i = 0; i < ev.length; i += 2) {
-      const [s, e] = this.stringField(ev[i], ev[i + 1], 2);
-      out.bytes(r.b, s, e);
+      this.stringField(ev[i], ev[i + 1], 2);
+      out.bytes(r.b, this.fieldStart, this.fieldEnd);
     }
     // Events.Attributes
     out.varint(n);
     for (let i = 0; i < ev.length; i += 2) this.mapOf(ev[i], ev[i + 1], 3, out);
-    void where;
   }
 
-  private linkColumns(where: string, out: RowBinaryWriter): void {
+  private linkColumns(scopeWhere: string, index: number, out: RowBinaryWriter): void {
     const r = this.r;
     const lk = this.links.list;
     const n = lk.length / 2;
     out.varint(n);
     for (let i = 0; i < lk.length; i += 2) {
-      const [s, e] = this.stringField(lk[i], lk[i + 1], 1);
-      checkId(e - s, 16, `${where}.links[${i / 2}].traceId`);
-      out.hexId(r.b, s, e);
+      this.stringField(lk[i], lk[i + 1], 1);
+      checkId(this.fieldEnd - this.fieldStart, 16, scopeWhere, index, 'traceId', i / 2);
+      out.hexId(r.b, this.fieldStart, this.fieldEnd);
     }
     out.varint(n);
     for (let i = 0; i < lk.length; i += 2) {
-      const [s, e] = this.stringField(lk[i], lk[i + 1], 2);
-      checkId(e - s, 8, `${where}.links[${i / 2}].spanId`);
-      out.hexId(r.b, s, e);
+      this.stringField(lk[i], lk[i + 1], 2);
+      checkId(this.fieldEnd - this.fieldStart, 8, scopeWhere, index, 'spanId', i / 2);
+      out.hexId(r.b, this.fieldStart, this.fieldEnd);
     }
     out.varint(n);
     for (let i = 0; i < lk.length; i += 2) {
-      const [s, e] = this.stringField(lk[i], lk[i + 1], 3);
-      out.bytes(r.b, s, e);
+      this.stringField(lk[i], lk[i + 1], 3);
+      out.bytes(r.b, this.fieldStart, this.fieldEnd);
     }
     out.varint(n);
     for (let i = 0; i < lk.length; i += 2) this.mapOf(lk[i], lk[i + 1], 4, out);
   }
 
-  /** The last LEN field `field` of the message in [start, end). */
-  private stringField(start: number, end: number, field: number): [number, number] {
+  private fieldStart = 0;
+  private fieldEnd = 0;
+
+  /** The last LEN field `field` of the message in [start, end), left in fieldStart/fieldEnd. */
+  private stringField(start: number, end: number, field: number): void {
     const r = this.r;
     let s = 0;
     let e = 0;
@@ -332,7 +348,8 @@ export class TraceDecoder {
         r.p += m;
       } else r.skip(t & 7, end);
     }
-    return [s, e];
+    this.fieldStart = s;
+    this.fieldEnd = e;
   }
 
   /** A Map column from the repeated KeyValue field `field` of the message in [start, end). */
@@ -358,8 +375,11 @@ export class TraceDecoder {
     for (let i = 0; i < list.length; i += 2) this.keyValue(list[i], list[i + 1], out);
   }
 
-  /** Writes key and value text of one KeyValue; returns the key's byte range. */
-  private keyValue(start: number, end: number, out: RowBinaryWriter): [number, number] {
+  private keyStart = 0;
+  private keyEnd = 0;
+
+  /** Writes key and value text of one KeyValue; leaves the key's byte range in keyStart/keyEnd. */
+  private keyValue(start: number, end: number, out: RowBinaryWriter): void {
     const r = this.r;
     let ks = 0;
     let ke = 0;
@@ -382,7 +402,8 @@ export class TraceDecoder {
     }
     out.bytes(r.b, ks, ke);
     this.valueText(vs, ve, out);
-    return [ks, ke];
+    this.keyStart = ks;
+    this.keyEnd = ke;
   }
 
   /** An AnyValue's text, as `anyValueText` renders it. */
@@ -413,7 +434,9 @@ export class TraceDecoder {
         r.p += m;
       } else if (wt === 0 && (f === 2 || f === 3)) {
         kind = f;
-        [lo, hi] = r.varint64(end);
+        r.varint64(end);
+        lo = r.lo;
+        hi = r.hi;
       } else if (wt === 1 && f === 4) {
         kind = 4;
         at = r.fixed64At(end);
@@ -435,7 +458,7 @@ export class TraceDecoder {
         out.str(int64Text(lo, hi));
         return;
       case 4:
-        out.str(doubleText(Buffer.from(b.buffer, b.byteOffset + at, 8).readDoubleLE(0)));
+        out.str(doubleText(this.view.getFloat64(at, true)));
         return;
       case 7:
         out.str(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('base64'));
@@ -466,8 +489,11 @@ function isZero(b: Uint8Array, s: number, e: number): boolean {
   return true;
 }
 
-function checkId(length: number, want: number, where: string): void {
-  if (length !== 0 && length !== want) throw ERR_OTLP_BAD_INPUT(`${where} must be ${want} bytes, got ${length}.`);
+/** An id of the wrong length is the sender's mistake; the message names the field (built only then). */
+function checkId(length: number, want: number, scopeWhere: string, span: number, field: string, link = -1): void {
+  if (length === 0 || length === want) return;
+  const where = `${scopeWhere}.spans[${span}]${link >= 0 ? `.links[${link}]` : ''}.${field}`;
+  throw ERR_OTLP_BAD_INPUT(`${where} must be ${want} bytes, got ${length}.`);
 }
 
 const SERVICE_NAME = Buffer.from('service.name');

@@ -20,8 +20,12 @@ export class WireReader {
     throw new Malformed('varint longer than 10 bytes');
   }
 
-  /** A varint as two 32-bit halves, for int64 values that may not fit a double. */
-  varint64(end: number): [number, number] {
+  /** Halves of the last varint64. */
+  lo = 0;
+  hi = 0;
+
+  /** A varint as two 32-bit halves (left in lo/hi), for int64 values that may not fit a double. */
+  varint64(end: number): void {
     let lo = 0;
     let hi = 0;
     let i = 0;
@@ -29,18 +33,30 @@ export class WireReader {
       if (this.p >= end) throw new Malformed('truncated varint');
       const byte = this.b[this.p++];
       lo |= (byte & 0x7f) << (i * 7);
-      if (byte < 0x80) return [lo >>> 0, 0];
+      if (byte < 0x80) {
+        this.lo = lo >>> 0;
+        this.hi = 0;
+        return;
+      }
     }
     if (this.p >= end) throw new Malformed('truncated varint');
     let byte = this.b[this.p++];
     lo |= (byte & 0x0f) << 28;
     hi = (byte & 0x7f) >> 4;
-    if (byte < 0x80) return [lo >>> 0, hi >>> 0];
+    if (byte < 0x80) {
+      this.lo = lo >>> 0;
+      this.hi = hi >>> 0;
+      return;
+    }
     for (i = 0; i < 5; i++) {
       if (this.p >= end) throw new Malformed('truncated varint');
       byte = this.b[this.p++];
       hi |= (byte & 0x7f) << (i * 7 + 3);
-      if (byte < 0x80) return [lo >>> 0, hi >>> 0];
+      if (byte < 0x80) {
+        this.lo = lo >>> 0;
+        this.hi = hi >>> 0;
+        return;
+      }
     }
     throw new Malformed('varint longer than 10 bytes');
   }

@@ -90,10 +90,35 @@ export class RowBinaryWriter {
   /** A string from bytes `src[start, end)`. */
   bytes(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
-    this.varint(n);
-    this.ensure(n);
-    this.buf.set(src.subarray(start, end), this.pos);
-    this.pos += n;
+    this.ensure(n + 5);
+    let pos = this.pos;
+    const buf = this.buf;
+    if (n < 128) buf[pos++] = n;
+    else {
+      let v = n;
+      while (v > 0x7f) {
+        buf[pos++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      buf[pos++] = v;
+    }
+    // Short strings (most keys and values) copy faster by hand than through a subarray view.
+    if (n <= 64) for (let i = start; i < end; i++) buf[pos++] = src[i];
+    else {
+      buf.set(src.subarray(start, end), pos);
+      pos += n;
+    }
+    this.pos = pos;
+  }
+
+  /** Bytes that are already a complete RowBinary value (a pre-encoded string, a map). */
+  raw(src: Uint8Array): void {
+    this.ensure(src.length);
+    if (src.length <= 64) for (let i = 0; i < src.length; i++) this.buf[this.pos++] = src[i];
+    else {
+      this.buf.set(src, this.pos);
+      this.pos += src.length;
+    }
   }
 
   str(s: string): void {
