@@ -1,5 +1,6 @@
 export { startDemo } from './start-demo.ts';
-export type { DemoOptions, DemoEstate } from './start-demo.ts';
+export type { DemoOptions, DemoEstate, InProcessDemo } from './start-demo.ts';
+export { startDemoWorker } from './worker/start-demo-worker.ts';
 export { faultKinds, parseFaultList, faultSelection, FaultSwitches } from './faults/fault-switches.ts';
 export type { FaultKind, FaultSelection } from './faults/fault-switches.ts';
 export { faultSignatures } from './faults/expected-findings.ts';

@@ -38,12 +38,16 @@ export interface DemoEstate {
   catalogFile: string;
   /** System id → loopback base URL. */
   systems: Record<string, string>;
-  stores: DemoStores;
-  faults: FaultSwitches;
+  activeFaults(): FaultKind[];
   setFault(kind: FaultKind, on: boolean): void;
   /** Exports every span buffered so far. */
   flush(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The estate running in this thread: its systems' records can be looked at directly. */
+export interface InProcessDemo extends DemoEstate {
+  stores: DemoStores;
 }
 
 /**
@@ -51,7 +55,7 @@ export interface DemoEstate {
  * three business processes and the scheduled syncs, each runtime exporting OTLP to Weft, plus the
  * faults selected. Writes the catalog that documents it.
  */
-export async function startDemo(options: DemoOptions): Promise<DemoEstate> {
+export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
   const log = options.logger.child({ part: 'demo' });
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error(`The demo's time scale must be above 0, got ${timeScale}.`);
@@ -114,7 +118,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoEstate> {
       catalogFile,
       systems: Object.fromEntries(servers.map((s) => [s.systemId, s.url])),
       stores,
-      faults,
+      activeFaults: () => faults.active(),
       setFault: (kind, on) => faults.set(kind, on),
       flush: async () => void (await Promise.all([...runtimes.values()].map((r) => r.flush()))),
       stop,

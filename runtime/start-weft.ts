@@ -4,7 +4,7 @@ import { createFindingStore, startAnalyzer, type Analyzer } from '../analyzer/in
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
 import { emptyCatalog, loadCatalog } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
-import { faultSelection, startDemo, type DemoEstate } from '../demo/index.ts';
+import { faultSelection, startDemoWorker, type DemoEstate } from '../demo/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
@@ -65,19 +65,19 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     if (config.demo.enabled) {
       // The demo estate exports to this process's collector and brings the catalog that documents it;
       // it stops before the collector, so its last spans are flushed into it.
-      const demo = await startDemo({
+      const demo = await startDemoWorker({
         otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`,
         otlpToken: config.collector.tokens[0],
         workDir: join(config.dataDir, 'demo'),
         faults: faultSelection(config.demo.faults),
         timeScale: config.demo.timeScale,
-        logger,
+        logLevel: config.logLevel,
       });
       weft.demo = demo;
       started.push({ name: 'demo', stop: () => demo.stop() });
       config = { ...config, catalogFiles: [demo.catalogFile] };
       weft.config = config;
-      logger.info({ systems: demo.systems, faults: demo.faults.active() }, `demo estate running; its catalog: ${demo.catalogFile}`);
+      logger.info({ systems: demo.systems, faults: demo.activeFaults() }, `demo estate running; its catalog: ${demo.catalogFile}`);
     }
 
     if (runs('analyzer') || runs('api')) {

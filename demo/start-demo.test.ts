@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/log/logger.ts';
+import { startDemo, type InProcessDemo } from './start-demo.ts';
+
+/** A bare OTLP/HTTP endpoint that keeps what the demo's exporters send. */
+function otlpSink() {
+  const bodies: Array<{ contentType: string; body: Buffer }> = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push({ contentType: String(req.headers['content-type']), body: Buffer.concat(chunks) });
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' });
+      res.end();
+    });
+  });
+  return { server, bodies, text: () => Buffer.concat(bodies.map((b) => b.body)).toString('latin1') };
+}
+
+describe('demo estate', () => {
+  const sink = otlpSink();
+  const dir = mkdtempSync(join(tmpdir(), 'weft-demo-'));
+  let demo: InProcessDemo;
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => sink.server.listen(0, '127.0.0.1', () => r()));
+    const otlpUrl = `http://127.0.0.1:${(sink.server.address() as AddressInfo).port}`;
+    demo = await startDemo({ otlpUrl, workDir: dir, faults: false, timeScale: 0.05, seed: { customers: 500, products: 20 }, logger: silentLogger() });
+  });
+  afterAll(async () => {
+    await demo?.stop();
+    sink.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the three processes and the syncs, each runtime exporting OTLP protobuf under its own service.name', async () => {
+    await wait(1500);
+    await demo.flush();
+    expect(new Set(sink.bodies.map((b) => b.contentType))).toEqual(new Set(['application/x-protobuf']));
+    const sent = sink.text();
+    for (const service of ['l2c-orchestrator', 'shop-order-events', 'erp-order-intake', 'fulfillment-orchestrator', 'tpl-status-events', 'crm-status-consumer', 'support-case-enricher', 'batch-sync-jobs']) {
+      expect(sent, service).toContain(service);
+    }
+    for (const attribute of ['url.full', 'server.address', 'crm.demo.local', 'messaging.destination.name', 'orders.web', 'integration.records']) expect(sent).toContain(attribute);
+    expect(sent).not.toContain('growth-contacts-export');
+    expect(demo.stores.wms.collection('tasks').count()).toBeGreaterThan(0);
+    expect(demo.stores.crm.collection('order-status').count()).toBeGreaterThan(0);
+  });
+
+  it('keeps the replicas in step while clean, and loses about 1% of billing customers under the replica-drift fault until repaired', async () => {
+    await wait(600);
+    const crm = () => demo.stores.crm.collection('customers').count();
+    const billing = () => demo.stores.billing.collection('customers').count();
+    expect(Math.abs(crm() - billing())).toBeLessThanOrEqual(3);
+    demo.setFault('replica-drift', true);
+    expect(crm() - billing()).toBeGreaterThanOrEqual(Math.floor(crm() / 100) - 1);
+    demo.setFault('replica-drift', false);
+    await wait(1200);
+    expect(Math.abs(crm() - billing())).toBeLessThanOrEqual(3);
+  });
+
+  it('runs a rogue integration only while its fault is on', async () => {
+    demo.setFault('shadow-it', true);
+    await wait(1200);
+    await demo.flush();
+    expect(sink.text()).toContain('contacts.growthhub.example');
+    expect(demo.activeFaults()).toEqual(['shadow-it']);
+  });
+
+  it('writes the catalog that documents it, with probe URLs on its own ports', () => {
+    const catalog = readFileSync(demo.catalogFile, 'utf8');
+    expect(catalog).toContain(`url: "${demo.systems.crm}/api/customers/count"`);
+  });
+});
