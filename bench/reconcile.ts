@@ -6,7 +6,7 @@
 import { runReconciliation } from '../analyzer/reconcile/index.ts';
 import type { ReconcileSpec } from '../core/catalog/index.ts';
 import { openSqlSource, Secrets, sqlTarget, type SqlSource } from '../probes/index.ts';
-import { canonicalExpr, rowTextExpr } from '../analyzer/reconcile/canonical.ts';
+import { planColumn, rowTextExpr } from '../analyzer/reconcile/canonical.ts';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const TABLE = 'weft_bench_customers';
@@ -52,12 +52,16 @@ async function prepare() {
 async function naive(): Promise<{ ms: number; rows: number; found: number }> {
   const t = performance.now();
   const cols = ['name', 'email', 'balance', 'updated_at'];
-  const read = async (s: SqlSource, types: string[]) => {
-    const text = rowTextExpr(s.dialect, cols.map((c, i) => canonicalExpr(s.dialect, c, types[i])));
+  const pgTypes = ['text', 'text', 'numeric(12,2)', 'timestamp without time zone(3)'];
+  const myTypes = ['varchar(100)', 'varchar(200)', 'decimal(14,4)', 'datetime(3)'];
+  const info = (column: string, type: string, charset?: string) => ({ table: TABLE, column, type, nullable: true, charset });
+  const plans = cols.map((c, i) => planColumn({ dialect: 'postgres', column: info(c, pgTypes[i]) }, { dialect: 'mysql', column: info(c, myTypes[i], 'utf8mb4') }));
+  const read = async (s: SqlSource, side: number) => {
+    const text = rowTextExpr(s.dialect, plans.map((p) => p[side]));
     const { rows } = await s.query(`SELECT id AS k, ${text} AS t FROM ${TABLE}`, [], 600_000);
     return new Map(rows.map((r) => [String(r.k), String(r.t)]));
   };
-  const [l, r] = await Promise.all([read(pg, ['text', 'text', 'numeric(12,2)', 'timestamp without time zone']), read(my, ['varchar(100)', 'varchar(200)', 'decimal(14,4)', 'datetime(3)'])]);
+  const [l, r] = await Promise.all([read(pg, 0), read(my, 1)]);
   let found = 0;
   for (const [k, v] of l) if (r.get(k) !== v) found++;
   for (const k of r.keys()) if (!l.has(k)) found++;

@@ -63,7 +63,7 @@ export async function bisect(left: SideQueries, right: SideQueries, options: Bis
   const lo = Math.min(...mins);
   const hi = Math.max(...maxs);
   const rows = Math.max(lb.count, rb.count);
-  let width = firstWidth(hi - lo + 1, options.segments ?? Math.max(1, Math.ceil(rows / 1024)));
+  let width = firstWidth(hi - lo + 1, options.segments ?? Math.max(1, Math.ceil(rows / 512)));
   let ranges: KeyRange[] | null = null;
   const leaves: KeyRange[] = [];
 

@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../../probes/sql/sql-source.ts';
+import type { ColumnInfo, SqlDialect } from '../../probes/sql/sql-source.ts';
 
 /**
  * Values are compared as a canonical text form computed inside each database, so the same value
@@ -71,4 +71,49 @@ export function rowTextExpr(dialect: SqlDialect, exprs: string[]): string {
 export function rowHashExpr(dialect: SqlDialect, rowText: string): string {
   if (dialect === 'postgres') return `('x' || substr(md5(${rowText}), 1, 15))::bit(60)::bigint`;
   return `CAST(CONV(SUBSTRING(MD5(${rowText}), 1, 15), 16, 10) AS UNSIGNED)`;
+}
+
+/** The scale of an exact number type: 0 for integers, s for decimal(p,s); undefined when unbounded. */
+export function scaleOf(declaredType: string): number | undefined {
+  const cls = valueClassOf(declaredType);
+  if (cls === 'integer') return 0;
+  if (cls !== 'decimal') return undefined;
+  const m = /\(\s*\d+\s*,\s*(\d+)\s*\)/.exec(declaredType);
+  return m ? Number(m[1]) : undefined;
+}
+
+const fixedScale: Record<SqlDialect, (c: string, own: number | undefined, scale: number) => string> = {
+  postgres: (c, own, scale) => (own === scale ? `${c}::text` : `round(${c}::numeric, ${scale})::text`),
+  mysql: (c, own, scale) => (own === scale ? `CAST(${c} AS CHAR)` : `CAST(CAST(${c} AS DECIMAL(65,${scale})) AS CHAR)`),
+};
+
+const utf8 = /^(utf8|utf8mb3|utf8mb4|ascii)$/i;
+
+export interface SidePlan {
+  dialect: SqlDialect;
+  column: ColumnInfo;
+}
+
+/**
+ * The canonical text expression of one compared column on each side, chosen from both declared
+ * types: exact numbers of known scale are rendered at the larger scale (10.5 as "10.5000" on both
+ * sides), unbounded ones with trailing zeros trimmed; text in a UTF-8 character set is hashed as
+ * stored (collation plays no part in the bytes), other character sets converted to UTF-8 first.
+ */
+export function planColumn(left: SidePlan, right: SidePlan): [string, string] {
+  const sides = [left, right];
+  const classes = sides.map((s) => valueClassOf(s.column.type));
+  const exact = classes.every((c) => c === 'integer' || c === 'decimal') && classes.includes('decimal');
+  if (exact) {
+    const scales = sides.map((s) => scaleOf(s.column.type));
+    if (scales.every((x) => x !== undefined)) {
+      const scale = Math.max(...(scales as number[]));
+      return sides.map((s, i) => fixedScale[s.dialect](quoteIdent[s.dialect](s.column.column), scales[i], scale)) as [string, string];
+    }
+  }
+  return sides.map((s, i) => {
+    if (classes[i] === 'text' && s.dialect === 'mysql' && s.column.charset && utf8.test(s.column.charset)) return quoteIdent.mysql(s.column.column);
+    if (exact) return canonical[s.dialect].decimal(quoteIdent[s.dialect](s.column.column));
+    return canonicalExpr(s.dialect, s.column.column, s.column.type);
+  }) as [string, string];
 }

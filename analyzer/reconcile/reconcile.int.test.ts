@@ -65,10 +65,10 @@ describe.skipIf(!up)('reconciliation between PostgreSQL and MariaDB', () => {
   it('sees no difference between equal values stored under different types, and finds a real one', async () => {
     const t = names.types;
     await pgc.query(
-      `CREATE TABLE ${t} (id bigint PRIMARY KEY, amount numeric(12,2), qty integer, at timestamp(3), at_tz timestamptz, born date, name text COLLATE "C", active boolean, ratio double precision, note text)`,
+      `CREATE TABLE ${t} (id bigint PRIMARY KEY, amount numeric(12,2), qty integer, at timestamp(3), at_tz timestamptz, born date, name text COLLATE "C", active boolean, ratio double precision, note text, legacy text)`,
     );
     await myc.query(
-      `CREATE TABLE ${t} (id int PRIMARY KEY, amount decimal(16,5), qty bigint, at datetime(3), at_tz timestamp(3) NULL, born date, name varchar(80) COLLATE utf8mb4_general_ci, active tinyint(1), ratio float, note varchar(20)) DEFAULT CHARSET=utf8mb4`,
+      `CREATE TABLE ${t} (id int PRIMARY KEY, amount decimal(16,5), qty bigint, at datetime(3), at_tz timestamp(3) NULL, born date, name varchar(80) COLLATE utf8mb4_general_ci, active tinyint(1), ratio float, note varchar(20), legacy varchar(20) CHARACTER SET latin1) DEFAULT CHARSET=utf8mb4`,
     );
     const values = [
       [1, '10.50', 3, '2024-03-01 12:00:00.250', '2024-03-01 12:00:00.250+00', '1990-05-17', 'Zoë Ærø', true, 0.25, null],
@@ -77,11 +77,11 @@ describe.skipIf(!up)('reconciliation between PostgreSQL and MariaDB', () => {
       [4, '0.00', 2147483647, '2038-01-19 03:14:07.999', '2030-01-19 03:14:07.999+00', '2100-12-31', 'Trailing space ', null, -2.75, null],
     ];
     for (const v of values) {
-      await pgc.query(`INSERT INTO ${t} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, v);
+      await pgc.query(`INSERT INTO ${t} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'café crème')`, v);
       const tz = String(v[4]).replace('+00', '');
-      await myc.query(`INSERT INTO ${t} VALUES (?, ?, ?, ?, CONVERT_TZ(?, '+00:00', @@session.time_zone), ?, ?, ?, ?, ?)`, [v[0], v[1], v[2], v[3], tz, v[5], v[6], v[7] === null ? null : v[7] ? 1 : 0, v[8], v[9]]);
+      await myc.query(`INSERT INTO ${t} VALUES (?, ?, ?, ?, CONVERT_TZ(?, '+00:00', @@session.time_zone), ?, ?, ?, ?, ?, 'café crème')`, [v[0], v[1], v[2], v[3], tz, v[5], v[6], v[7] === null ? null : v[7] ? 1 : 0, v[8], v[9]]);
     }
-    const columns = ['amount', 'qty', 'at', 'at_tz', 'born', 'name', 'active', 'ratio', 'note'];
+    const columns = ['amount', 'qty', 'at', 'at_tz', 'born', 'name', 'active', 'ratio', 'note', 'legacy'];
     const same = await runReconciliation(spec(t, columns), { secrets });
     expect(same.error).toBe('');
     expect(JSON.stringify(same.details.changedColumns)).toBe('[]');
@@ -93,7 +93,7 @@ describe.skipIf(!up)('reconciliation between PostgreSQL and MariaDB', () => {
     const diff = await runReconciliation(spec(t, columns), { secrets });
     expect(diff.sampleChanged).toEqual(['1', '2']);
     expect(diff.details.changedColumns).toEqual([
-      { key: '1', columns: [{ column: 'amount', left: '10.5', right: '10.51' }] },
+      { key: '1', columns: [{ column: 'amount', left: '10.50000', right: '10.51000' }] },
       { key: '2', columns: [{ column: 'name', left: 'Alice', right: 'alice' }] },
     ]);
   });

@@ -8,7 +8,8 @@ import type { SqlQuery, SqlSource } from '../../probes/sql/sql-source.ts';
 import { sqlTarget } from '../../probes/sql/sql-target.ts';
 import { bisect } from './bisect.ts';
 import type { ChangedSample, ReconcileProgress, ReconciliationRun } from './reconciliation-run.ts';
-import { sideQueries, typesFor, type SideDefinition, type SideQueries } from './sql-side.ts';
+import { planColumn } from './canonical.ts';
+import { columnsFor, sideQueries, type SideDefinition, type SideQueries } from './sql-side.ts';
 
 export interface RunReconciliationOptions {
   secrets: Secrets;
@@ -96,13 +97,14 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       sides.push({ spec: s, source: openSqlSource(sqlTarget(s, options.secrets, `reconciliation ${spec.id} ${which}`), 1), columns: s.columns ?? compared, key: s.key ?? spec.key });
     }
     await progress({ phase: 'connect', message: `reading column types of ${sides.map((s) => `${s.spec.system}:${s.spec.table}`).join(' and ')}` });
-    const defs: SideDefinition[] = await Promise.all(
+    const infos = await Promise.all(
       sides.map(async (s) => {
         counter.queries++;
-        const info = await s.source.columns([s.spec.table], timeoutMs);
-        return { source: s.source, table: s.spec.table, key: s.key, columns: s.columns, types: typesFor(info, s.spec.table, s.columns) };
+        return columnsFor(await s.source.columns([s.spec.table], timeoutMs), s.spec.table, s.columns);
       }),
     );
+    const plans = compared.map((_, i) => planColumn({ dialect: sides[0].source.dialect, column: infos[0][i] }, { dialect: sides[1].source.dialect, column: infos[1][i] }));
+    const defs: SideDefinition[] = sides.map((s, side) => ({ source: s.source, table: s.spec.table, key: s.key, columns: s.columns, exprs: plans.map((p) => p[side]) }));
     const found = await sides[0].source.snapshot(timeoutMs, (ql) =>
       sides[1].source.snapshot(timeoutMs, async (qr) => {
         const l = sideQueries(defs[0], counted(ql, counter));

@@ -1,5 +1,5 @@
 import type { ColumnInfo, SqlDialect, SqlQuery, SqlSource } from '../../probes/sql/sql-source.ts';
-import { canonicalExpr, quoteIdent, rowHashExpr, rowTextExpr } from './canonical.ts';
+import { quoteIdent, rowHashExpr, rowTextExpr } from './canonical.ts';
 
 /** A key range [from, to). */
 export interface KeyRange {
@@ -30,8 +30,8 @@ export interface SideDefinition {
   table: string;
   key: string;
   columns: string[];
-  /** Declared types of the compared columns, in order. */
-  types: string[];
+  /** Canonical text expressions of the compared columns, in order (see `planColumns`). */
+  exprs: string[];
 }
 
 function toKey(v: unknown, table: string): number {
@@ -48,9 +48,9 @@ function rangeWhere(k: string, ranges: KeyRange[] | null): string {
 
 const chunk = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
-/** Column types of the compared columns, in order; a missing column is an error naming it. */
-export function typesFor(columns: ColumnInfo[], table: string, wanted: string[]): string[] {
-  const byName = new Map(columns.map((c) => [c.column.toLowerCase(), c.type]));
+/** The compared columns' information, in order; a missing column is an error naming it. */
+export function columnsFor(columns: ColumnInfo[], table: string, wanted: string[]): ColumnInfo[] {
+  const byName = new Map(columns.map((c) => [c.column.toLowerCase(), c]));
   if (byName.size === 0) throw new Error(`table ${table} does not exist or has no columns visible to this user`);
   return wanted.map((w) => {
     const t = byName.get(w.toLowerCase());
@@ -65,7 +65,7 @@ export function sideQueries(def: SideDefinition, query: SqlQuery): SideQueries {
   const q = quoteIdent[d];
   const table = q(def.table);
   const k = d === 'postgres' ? `${q(def.key)}::bigint` : q(def.key);
-  const texts = def.columns.map((c, i) => canonicalExpr(d, c, def.types[i]));
+  const texts = def.exprs;
   const hash = rowHashExpr(d, rowTextExpr(d, texts));
   const div = d === 'postgres' ? '/' : 'DIV';
   const rows = async (sql: string) => (await query(sql)).rows;

@@ -114,7 +114,7 @@ export const ReconcileSpecSchema = Type.Object(
     key: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'integer key column' }),
     columns: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { minItems: 1 })),
     updatedAt: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'compare this column only (a last-modified timestamp)' })),
-    segments: Type.Optional(Type.Integer({ minimum: 2, maximum: 65536, description: 'first-level segments (default: one per ~4,000 rows)' })),
+    segments: Type.Optional(Type.Integer({ minimum: 2, maximum: 65536, description: 'first-level segments (default: one per ~500 rows)' })),
     downloadBelow: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'download a differing segment once it holds at most this many rows (default 32)' })),
     sampleKeys: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'sample keys kept per difference kind (default 20)' })),
   },

@@ -82,14 +82,14 @@ export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
     async columns(tables, timeoutMs): Promise<ColumnInfo[]> {
       if (tables.length === 0) return [];
       const { rows } = await this.query(
-        `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col, COLUMN_TYPE AS typ, IS_NULLABLE = 'YES' AS nullable
+        `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col, COLUMN_TYPE AS typ, IS_NULLABLE = 'YES' AS nullable, CHARACTER_SET_NAME AS cs
            FROM information_schema.COLUMNS
           WHERE (CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) IN (?) OR (TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)))
           ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
         [tables, tables],
         timeoutMs,
       );
-      return rows.map((r) => ({ table: String(r.tbl), column: String(r.col), type: String(r.typ), nullable: Number(r.nullable) === 1 }));
+      return rows.map((r) => ({ table: String(r.tbl), column: String(r.col), type: String(r.typ), nullable: Number(r.nullable) === 1, ...(r.cs ? { charset: String(r.cs) } : {}) }));
     },
     close: () => pool.end(),
   };

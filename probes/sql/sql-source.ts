@@ -15,6 +15,8 @@ export interface ColumnInfo {
   /** The declared type as the database states it: "numeric(12,2)", "varchar(80)", "datetime(3)". */
   type: string;
   nullable: boolean;
+  /** Character set of a text column (MySQL/MariaDB); PostgreSQL text is in the database encoding. */
+  charset?: string;
 }
 
 export interface SqlSource {
