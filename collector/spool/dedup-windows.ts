@@ -2,26 +2,50 @@ import type { Store } from '../../clickhouse/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 
 const WINDOW = 1000;
+const SOURCES = ['otel_traces', 'otel_logs', 'otel_metrics_sum', 'otel_metrics_gauge', 'otel_metrics_histogram'];
+
+interface TableRow {
+  name: string;
+  engine: string;
+  q: string;
+}
+
+/** Tables a materialized view fills, directly or through other views, from the collector's tables. */
+export function viewTargets(tables: TableRow[]): string[] {
+  const views = tables
+    .filter((t) => t.engine === 'MaterializedView')
+    .map((t) => ({ target: /\bTO\s+(?:`?\w+`?\.)?`?(\w+)`?/i.exec(t.q)?.[1], select: t.q.split(/\bAS\s+SELECT\b/i).slice(1).join(' ') }))
+    .filter((v): v is { target: string; select: string } => Boolean(v.target));
+  const reached = new Set(SOURCES);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const v of views) {
+      if (reached.has(v.target)) continue;
+      if ([...reached].some((name) => new RegExp(`(?<![\\w.])\`?(?:\\w+\\.)?${name}\`?(?!\\w)`).test(v.select))) {
+        reached.add(v.target);
+        changed = true;
+      }
+    }
+  }
+  return [...reached].filter((t) => !SOURCES.includes(t));
+}
 
 /**
  * A replayed spool segment is deduplicated by its token in the target table and, with
  * `deduplicate_blocks_in_dependent_materialized_views`, in the tables that materialized views
  * fill from it. Non-replicated MergeTree tables only remember tokens with a deduplication
- * window: this gives one to every table a view fills from an otel_* table (rollups added by any
- * part), so that a replay after a crash counts nothing twice there either.
+ * window: this gives one to every table views fill from the collector's tables (directly or
+ * through other views; rollups added by any part), so that a replay after a crash counts
+ * nothing twice there either.
  */
 export async function ensureDedupWindows(store: Store, logger: Logger): Promise<void> {
   if (store.cluster) return; // Replicated tables deduplicate by default.
-  const rows = await store.client
-    .query({
-      query: `SELECT name, engine, create_table_query AS q FROM system.tables WHERE database = currentDatabase()`,
-      format: 'JSONEachRow',
-    })
-    .then((r) => r.json<{ name: string; engine: string; q: string }>());
-  const byName = new Map(rows.map((r) => [r.name, r]));
-  for (const view of rows.filter((r) => r.engine === 'MaterializedView' && /\botel_\w+/.test(r.q.split(/\bAS\s+SELECT\b/i)[1] ?? ''))) {
-    const to = /\bTO\s+(?:`?[\w]+`?\.)?`?(\w+)`?/i.exec(view.q)?.[1];
-    const target = to ? byName.get(to) : undefined;
+  const tables = await store.client
+    .query({ query: `SELECT name, engine, create_table_query AS q FROM system.tables WHERE database = currentDatabase()`, format: 'JSONEachRow' })
+    .then((r) => r.json<TableRow>());
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  for (const name of viewTargets(tables)) {
+    const target = byName.get(name);
     if (!target || !/MergeTree$/.test(target.engine) || target.engine.startsWith('Replicated')) continue;
     if (/non_replicated_deduplication_window\s*=\s*[1-9]/.test(target.q)) continue;
     await store.client.command({ query: `ALTER TABLE \`${target.name}\` MODIFY SETTING non_replicated_deduplication_window = ${WINDOW}` });
