@@ -30,10 +30,12 @@ export function scheduleSync(ctx: DemoContext, runtime: IntegrationRuntime, spec
   const target = hostOf(spec.target.system);
   // The seeded replicas start in step with their source.
   let watermark = ctx.stores[spec.source.system].collection(spec.source.records).lastSeq();
+  let ran = false;
   ctx.scheduler.add({
     name: spec.flow,
     everyMs: ctx.every(spec.everyMs),
-    paused: spec.paused,
+    // A sync that stops has run before: pausing only after the first run keeps it "stale", not "never seen".
+    paused: spec.paused ? () => ran && spec.paused!() : undefined,
     run: () =>
       runtime.run(spec.flow, async (step) => {
         const page = await step.http<{ items: DemoRecord[]; lastSeq: number }>({
@@ -44,6 +46,7 @@ export function scheduleSync(ctx: DemoContext, runtime: IntegrationRuntime, spec
           body: { items: page.items.map(copyOf) },
         });
         watermark = page.lastSeq;
+        ran = true;
       }),
   });
   return { flow: spec.flow, resyncAll: () => void (watermark = 0) };
