@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Store } from '../clickhouse/index.ts';
 import { migrationsDir } from '../clickhouse/migrate.ts';
 import type { Catalog } from '../core/catalog/index.ts';
-import { resolveExpr } from '../analyzer/flows/match-sql.ts';
+import { endpointMapping, resolveExpr } from '../analyzer/flows/match-sql.ts';
 
 function touchesSelect(where: string): string {
   const sql = readFileSync(`${migrationsDir}/021_span_touches.sql`, 'utf8');
@@ -16,14 +16,14 @@ function touchesSelect(where: string): string {
   return sql.slice(start, end).replace(/FROM otel_traces\n/, `FROM otel_traces ${where}\n`);
 }
 
-function edgesFromRaw(catalog: Catalog, where: string): string {
+function edgesFromRaw(where: string): string {
   const ep = "(ep_kind, ep_sys, ep_host, ep_name, ep_peer)";
   const empty = "('', '', '', '', '')";
   return `
     SELECT source, target, integration, count() AS traces, countIf(errors > 0) AS failed, sum(records) AS records,
       quantiles(0.5, 0.95, 0.99)(dur) AS q, max(end) AS last_seen
     FROM (
-      SELECT ${resolveExpr(catalog, 'src_')} AS source, ${resolveExpr(catalog, 'tgt_')} AS target, integration, errors, records, dur, end FROM (
+      SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, errors, records, dur, end FROM (
         SELECT integration, service, errors, records, dur, end,
           src.1 AS src_kind, src.2 AS src_sys, src.3 AS src_host, src.4 AS src_name, src.5 AS src_peer,
           tgt.1 AS tgt_kind, tgt.2 AS tgt_sys, tgt.3 AS tgt_host, tgt.4 AS tgt_name, tgt.5 AS tgt_peer
@@ -45,7 +45,9 @@ function edgesFromRaw(catalog: Catalog, where: string): string {
 /** Runs the naive queries; returns how many edges they found. */
 export async function naiveGraph(store: Store, catalog: Catalog, sinceMs: number, untilMs: number): Promise<{ edges: number; allTimeEdges: number }> {
   const w = `WHERE Timestamp >= fromUnixTimestamp64Milli(toInt64(${sinceMs}), 'UTC') AND Timestamp < fromUnixTimestamp64Milli(toInt64(${untilMs}), 'UTC')`;
-  const q = (query: string) => store.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
-  const [edges, all] = await Promise.all([q(edgesFromRaw(catalog, w)), q(edgesFromRaw(catalog, ''))]);
+  const { params } = await endpointMapping(store, catalog);
+  const q = (query: string) => store.client.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  const edges = await q(edgesFromRaw(w));
+  const all = await q(edgesFromRaw(''));
   return { edges: edges.length, allTimeEdges: all.length };
 }

@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { fromChTime, toChTime } from '../findings/finding-rows.ts';
-import { resolveExpr, sqlString } from './match-sql.ts';
+import { endpointMapping, resolveExpr, sqlString } from './match-sql.ts';
 
 export interface FlowPoint {
   t: string;
@@ -23,16 +23,17 @@ export async function queryFlowSeries(
   stepSeconds: number,
 ): Promise<FlowPoint[]> {
   const runtime = [edge.integration ? `integration = ${sqlString(edge.integration)}` : '', edge.service ? `service = ${sqlString(edge.service)}` : ''].filter(Boolean);
+  const mapping = await endpointMapping(store, catalog);
   const query = `
     SELECT toStartOfInterval(minute, toIntervalSecond(${Math.max(60, Math.floor(stepSeconds))})) AS t,
       sum(traces) AS tr, sum(failed_traces) AS ft, sum(records) AS rc, quantilesTDigestMerge(0.5, 0.95, 0.99)(latency) AS q
     FROM weft_flow_edges_1m
     WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute <= toDateTime64({until:String}, 3, 'UTC')
       ${runtime.length ? `AND (${runtime.join(' OR ')})` : ''}
-      AND ${resolveExpr(catalog, 'src_')} = {source:String} AND ${resolveExpr(catalog, 'tgt_')} = {target:String}
+      AND ${resolveExpr('src_')} = {source:String} AND ${resolveExpr('tgt_')} = {target:String}
     GROUP BY t ORDER BY t`;
   const rows = await store.client
-    .query({ query, query_params: { since: toChTime(since), until: toChTime(until), source: edge.source, target: edge.target }, format: 'JSONEachRow' })
+    .query({ query, query_params: { ...mapping.params, since: toChTime(since), until: toChTime(until), source: edge.source, target: edge.target }, format: 'JSONEachRow' })
     .then((r) => r.json<{ t: string; tr: string; ft: string; rc: string; q: number[] }>());
   return rows.map((r) => ({ t: fromChTime(r.t), traces: Number(r.tr), failedTraces: Number(r.ft), records: Number(r.rc), p50Ms: r.q[0], p95Ms: r.q[1], p99Ms: r.q[2] }));
 }

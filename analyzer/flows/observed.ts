@@ -1,7 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
-import type { Catalog } from '../../core/catalog/index.ts';
 import { fromChTime } from '../findings/finding-rows.ts';
-import { resolveExpr } from './match-sql.ts';
+import { resolveExpr, type EndpointMapping } from './match-sql.ts';
 import { windowSource } from './window-source.ts';
 
 /** A data flow as observed: source → target, carried by one integration, over a window. */
@@ -44,14 +43,14 @@ const EDGE_KEY = 'integration, service, domain, src_kind, src_sys, src_host, src
 const ENDPOINT_KEY = 'integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer';
 
 /** Flow edges in [since, until], resolved to systems by the catalog's match rules now. */
-export async function queryEdges(store: Store, catalog: Catalog, since: Date, until: Date): Promise<ObservedEdge[]> {
+export async function queryEdges(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<ObservedEdge[]> {
   const source = windowSource('weft_flow_edges', `${EDGE_KEY}, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace`, since, until);
   const query = `
     SELECT source, target, integration, service, domain,
       sum(t) AS traces, sum(ft) AS failed, sum(es) AS error_spans, sum(rc) AS records,
       quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q, min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error
     FROM (
-      SELECT ${resolveExpr(catalog, 'src_')} AS source, ${resolveExpr(catalog, 'tgt_')} AS target, integration, service, domain, t, ft, es, rc, lat, fs, ls, st, se
+      SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain, t, ft, es, rc, lat, fs, ls, st, se
       FROM (
         SELECT integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
           sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
@@ -63,7 +62,7 @@ export async function queryEdges(store: Store, catalog: Catalog, since: Date, un
     WHERE source != target
     GROUP BY source, target, integration, service, domain
     ORDER BY source, target, integration`;
-  const rows = await store.client.query({ query, query_params: source.params, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  const rows = await store.client.query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
   return rows.map((r) => {
     const q = (r.q as number[]) ?? [0, 0, 0];
     return {
@@ -88,12 +87,12 @@ export async function queryEdges(store: Store, catalog: Catalog, since: Date, un
 }
 
 /** Every system and unknown endpoint touched in [since, until], per integration and direction. */
-export async function queryTouches(store: Store, catalog: Catalog, since: Date, until: Date): Promise<ObservedTouch[]> {
+export async function queryTouches(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<ObservedTouch[]> {
   const source = windowSource('weft_endpoint_rollup', `${ENDPOINT_KEY}, spans, errors, records, last_seen, sample_trace`, since, until);
   const query = `
     SELECT system, integration, service, direction, domain, sum(s) AS spans, sum(e) AS errors, sum(rc) AS records, max(ls) AS last_seen, max(st) AS sample
     FROM (
-      SELECT ${resolveExpr(catalog, 'ep_')} AS system, integration, service, direction, domain, s, e, rc, ls, st
+      SELECT ${resolveExpr('ep_')} AS system, integration, service, direction, domain, s, e, rc, ls, st
       FROM (
         SELECT integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer,
           sum(spans) AS s, sum(errors) AS e, sum(records) AS rc, max(last_seen) AS ls, max(sample_trace) AS st
@@ -103,7 +102,7 @@ export async function queryTouches(store: Store, catalog: Catalog, since: Date, 
     )
     GROUP BY system, integration, service, direction, domain
     ORDER BY system, integration`;
-  const rows = await store.client.query({ query, query_params: source.params, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  const rows = await store.client.query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
   return rows.map((r) => ({
     system: String(r.system),
     integration: String(r.integration),
@@ -119,15 +118,15 @@ export async function queryTouches(store: Store, catalog: Catalog, since: Date, 
 }
 
 /** All-time last seen per resolved edge (source → target by integration), from the small edges-seen table. */
-export async function queryEdgeLastSeen(store: Store, catalog: Catalog): Promise<Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>> {
+export async function queryEdgeLastSeen(store: Store, mapping: EndpointMapping): Promise<Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>> {
   const query = `
     SELECT source, target, integration, service, max(ls) AS last_seen FROM (
-      SELECT ${resolveExpr(catalog, 'src_')} AS source, ${resolveExpr(catalog, 'tgt_')} AS target, integration, service, ls FROM (
+      SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, ls FROM (
         SELECT integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer, max(last_seen) AS ls
         FROM weft_flow_edges_seen
         GROUP BY integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer))
     WHERE source != target
     GROUP BY source, target, integration, service`;
-  const rows = await store.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  const rows = await store.client.query({ query, query_params: mapping.params, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
   return rows.map((r) => ({ source: String(r.source), target: String(r.target), integration: String(r.integration), service: String(r.service), lastSeen: time(r.last_seen) }));
 }
