@@ -50,5 +50,6 @@ describe('weft audit', () => {
   it('rejects a bad --format or --fail-on with what it takes', async () => {
     await expect(weft('--catalog', 'estate.yaml', '--data', h.dir, '--format', 'xml')).rejects.toThrow('--format takes table, json or markdown, got "xml".');
     await expect(weft('--catalog', 'estate.yaml', '--data', h.dir, '--fail-on', 'severe')).rejects.toThrow('--fail-on takes info, low, medium, high, critical, got "severe".');
+    await expect(weft('--catalog', 'estate.yaml', '--data', join(h.dir, 'nowhere'))).rejects.toThrow(`No Weft data in ${join(h.dir, 'nowhere', 'data')}: pass --data`);
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { auditFormats, runAudit, type AuditFormat } from '../../analyzer/index.ts';
 import { migrate, openStore } from '../../clickhouse/index.ts';
@@ -22,6 +23,9 @@ export const auditCommand: Command = {
     const config = buildConfig({ positionals: [], flags: { ...(url ? { clickhouse: [url] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } }, io.env, io.cwd);
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
     const catalog = files.length > 0 ? loadCatalog(files.map((f) => resolve(io.cwd, f))) : emptyCatalog();
+    if (config.store.kind === 'embedded' && !existsSync(config.store.path)) {
+      throw ERR_CONFIG(`No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, or --url for a ClickHouse server.`);
+    }
     const store = await openStore(config.store);
     try {
       await migrate(store, { retention: config.retention });
