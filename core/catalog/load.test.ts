@@ -120,6 +120,11 @@ flows:
     ]);
   });
 
+  it('reports a schedule that is not a cron expression', () => {
+    const text = 'systems:\n  - id: a\n  - id: b\nflows:\n  - { id: f, source: a, target: b, schedule: { cron: "every night" } }\n';
+    expect(problems({ 'c.yaml': text })).toEqual(['c.yaml:5:54: flows[0].schedule.cron: "every night" is not a cron expression (five or six fields, UTC)']);
+  });
+
   it('reports YAML syntax errors and a file that is not a mapping', () => {
     expect(problems({ 'bad.yaml': 'systems:\n  - id: crm\n   kind: [\n' })[0]).toMatch(/^bad\.yaml:3:\d+: YAML syntax: /);
     expect(problems({ 'list.yaml': '- a\n- b\n' })).toEqual(['list.yaml:1:1: expected a mapping with the sections owners, systems, domains, flows, classes, probes, reconciliations']);
