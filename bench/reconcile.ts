@@ -3,10 +3,11 @@
  * the machine's PostgreSQL and one in its MariaDB, with 100 scattered differences (missing, extra,
  * changed) and gaps in the keys; against a naive full download of both tables in the same run.
  */
-import { runReconciliation } from '../analyzer/reconcile/index.ts';
+import { runReconciliation, type ReconciliationRun } from '../analyzer/reconcile/index.ts';
 import type { ReconcileSpec } from '../core/catalog/index.ts';
 import { openSqlSource, Secrets, sqlTarget, type SqlSource } from '../probes/index.ts';
-import { planColumn, rowTextExpr } from '../analyzer/reconcile/canonical.ts';
+import { loadavg } from 'node:os';
+import { planColumn, rowHashExpr, rowTextExpr } from '../analyzer/reconcile/canonical.ts';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const TABLE = 'weft_bench_customers';
@@ -48,14 +49,23 @@ async function prepare() {
   return performance.now() - t;
 }
 
+const cols = ['name', 'email', 'balance', 'updated_at'];
+const pgTypes = ['text', 'text', 'numeric(12,2)', 'timestamp without time zone(3)'];
+const myTypes = ['varchar(100)', 'varchar(200)', 'decimal(14,4)', 'datetime(3)'];
+const info = (column: string, type: string, charset?: string) => ({ table: TABLE, column, type, nullable: true, charset });
+const plans = cols.map((c, i) => planColumn({ dialect: 'postgres', column: info(c, pgTypes[i]) }, { dialect: 'mysql', column: info(c, myTypes[i], 'utf8mb4') }));
+
+/** The floor of any checksum comparison: both databases hashing every row once, in parallel, nothing grouped or sent. */
+async function floor(): Promise<number> {
+  const t = performance.now();
+  const pass = (s: SqlSource, side: number) => s.query(`SELECT SUM(${rowHashExpr(s.dialect, rowTextExpr(s.dialect, plans.map((p) => p[side])))}) AS s FROM ${TABLE}`, [], 600_000);
+  await Promise.all([pass(pg, 0), pass(my, 1)]);
+  return performance.now() - t;
+}
+
 /** The baseline: download every row of both tables (canonical text of the compared columns) and compare in Weft. */
 async function naive(): Promise<{ ms: number; rows: number; found: number }> {
   const t = performance.now();
-  const cols = ['name', 'email', 'balance', 'updated_at'];
-  const pgTypes = ['text', 'text', 'numeric(12,2)', 'timestamp without time zone(3)'];
-  const myTypes = ['varchar(100)', 'varchar(200)', 'decimal(14,4)', 'datetime(3)'];
-  const info = (column: string, type: string, charset?: string) => ({ table: TABLE, column, type, nullable: true, charset });
-  const plans = cols.map((c, i) => planColumn({ dialect: 'postgres', column: info(c, pgTypes[i]) }, { dialect: 'mysql', column: info(c, myTypes[i], 'utf8mb4') }));
   const read = async (s: SqlSource, side: number) => {
     const text = rowTextExpr(s.dialect, plans.map((p) => p[side]));
     const { rows } = await s.query(`SELECT id AS k, ${text} AS t FROM ${TABLE}`, [], 600_000);
@@ -79,9 +89,28 @@ const spec: ReconcileSpec = {
 
 console.log(`preparing ${ROWS.toLocaleString('en')} rows in PostgreSQL and MariaDB…`);
 console.log(`  prepared in ${((await prepare()) / 1000).toFixed(1)} s`);
-const runs = [];
-for (let i = 0; i < 3; i++) runs.push(await runReconciliation(spec, { secrets }));
-const best = runs.reduce((a, b) => (a.details.durationMs <= b.details.durationMs ? a : b));
+console.log(`  load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
+const runs: ReconciliationRun[] = [];
+const timelines: string[][] = [];
+for (let i = 0; i < 3; i++) {
+  const t0 = performance.now();
+  let last = t0;
+  const timeline: string[] = [];
+  runs.push(
+    await runReconciliation(spec, {
+      secrets,
+      onProgress: (p) => {
+        const now = performance.now();
+        timeline.push(`${((now - last) / 1000).toFixed(2)} s → ${p.message}`);
+        last = now;
+      },
+    }),
+  );
+  timelines.push(timeline);
+}
+const bestIndex = runs.reduce((bi, r, i) => (r.details.durationMs < runs[bi].details.durationMs ? i : bi), 0);
+const best = runs[bestIndex];
+const floorMs = await floor();
 const base = await naive();
 
 const eq = (a: string[], b: number[]) => a.length === b.length && a.every((k, i) => Number(k) === b[i]);
@@ -98,10 +127,13 @@ console.log(`  queries        ${best.queries}`);
 console.log(`  levels         ${best.details.levels}`);
 console.log(`  rows down      ${best.rowsDownloaded.toLocaleString('en')} table rows (key + hash) = ${((100 * best.rowsDownloaded) / totalRows).toFixed(3)}% of ${totalRows.toLocaleString('en')}`);
 console.log(`  checksum rows  ${best.checksumRows.toLocaleString('en')} segment sums; all rows sent: ${((100 * transferred) / totalRows).toFixed(3)}% of ${totalRows.toLocaleString('en')}`);
+console.log(`  steps          ${timelines[bestIndex].join('\n                 ')}`);
+console.log(`floor: both databases hashing every row once, in parallel (same run): ${(floorMs / 1000).toFixed(2)} s; bisection/floor ${(best.details.durationMs / floorMs).toFixed(2)}`);
 console.log(`naive full download (baseline, same run)`);
 console.log(`  found          ${base.found} differences`);
 console.log(`  time           ${(base.ms / 1000).toFixed(2)} s`);
 console.log(`  rows down      ${base.rows.toLocaleString('en')} full rows`);
+console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(`ratios: ${(base.ms / best.details.durationMs).toFixed(1)}x faster, ${(base.rows / Math.max(1, transferred)).toFixed(0)}x fewer rows`);
 await pgAdmin.end();
 await myAdmin.end();
