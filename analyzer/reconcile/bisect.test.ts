@@ -10,7 +10,7 @@ function memorySide(rows: Map<number, string>): SideQueries & { scanned: number 
     scanned: 0,
     async bounds() {
       const keys = [...rows.keys()];
-      return { min: keys.length ? Math.min(...keys) : null, max: keys.length ? Math.max(...keys) : null, count: keys.length };
+      return { min: keys.length ? Math.min(...keys) : null, max: keys.length ? Math.max(...keys) : null, estimate: keys.length };
     },
     async summarize(lo: number, width: number, ranges: KeyRange[] | null) {
       const out = new Map<number, SegmentSum>();

@@ -56,20 +56,26 @@ function differs(a: SegmentSum | undefined, b: SegmentSum | undefined): boolean 
 export async function bisect(left: SideQueries, right: SideQueries, options: BisectOptions): Promise<BisectResult> {
   const factor = options.factor ?? 16;
   const [lb, rb] = await Promise.all([left.bounds(), right.bounds()]);
-  const result: BisectResult = { missing: [], extra: [], changed: [], leftRows: lb.count, rightRows: rb.count, levels: 0, checksumRows: 0, rowsDownloaded: 0 };
+  const result: BisectResult = { missing: [], extra: [], changed: [], leftRows: 0, rightRows: 0, levels: 0, checksumRows: 0, rowsDownloaded: 0 };
   const mins = [lb.min, rb.min].filter((v): v is number => v !== null);
   const maxs = [lb.max, rb.max].filter((v): v is number => v !== null);
   if (mins.length === 0) return result;
   const lo = Math.min(...mins);
   const hi = Math.max(...maxs);
-  const rows = Math.max(lb.count, rb.count);
-  let width = firstWidth(hi - lo + 1, options.segments ?? Math.max(1, Math.ceil(rows / 512)));
+  // The planners' row estimates size the first level; without one, the key span does (dense keys).
+  const span = hi - lo + 1;
+  const rows = Math.max(lb.estimate, rb.estimate) > 0 ? Math.min(span, Math.max(lb.estimate, rb.estimate)) : span;
+  let width = firstWidth(span, options.segments ?? Math.max(1, Math.min(65_536, Math.ceil(rows / 512))));
   let ranges: KeyRange[] | null = null;
   const leaves: KeyRange[] = [];
 
   while (true) {
     const [ls, rs] = await Promise.all([left.summarize(lo, width, ranges), right.summarize(lo, width, ranges)]);
     result.checksumRows += ls.size + rs.size;
+    if (result.levels === 0) {
+      for (const v of ls.values()) result.leftRows += v.count;
+      for (const v of rs.values()) result.rightRows += v.count;
+    }
     const next: KeyRange[] = [];
     let downloading = 0;
     for (const b of new Set([...ls.keys(), ...rs.keys()])) {

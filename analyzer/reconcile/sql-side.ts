@@ -14,7 +14,8 @@ export interface SegmentSum {
 
 /** What the bisection asks of one side; every answer is computed by SQL inside that database. */
 export interface SideQueries {
-  bounds(): Promise<{ min: number | null; max: number | null; count: number }>;
+  /** Lowest and highest key (index end points), and the planner's estimate of the rows (-1 when unknown). */
+  bounds(): Promise<{ min: number | null; max: number | null; estimate: number }>;
   /** Count and hash sum per bucket of `width` keys from `lo`, over `ranges` (all keys when null). */
   summarize(lo: number, width: number, ranges: KeyRange[] | null): Promise<Map<number, SegmentSum>>;
   /** Key → row hash, for the rows in `ranges`. */
@@ -73,8 +74,14 @@ export function sideQueries(def: SideDefinition, query: SqlQuery): SideQueries {
 
   return {
     async bounds() {
-      const [r] = await rows(`SELECT MIN(${k}) AS lo, MAX(${k}) AS hi, COUNT(*) AS n FROM ${table}`);
-      return { min: r.lo === null ? null : toKey(r.lo, def.table), max: r.hi === null ? null : toKey(r.hi, def.table), count: Number(r.n) };
+      const [r] = await rows(`SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${table}`);
+      const [schema, name] = def.table.includes('.') ? def.table.split('.') : [null, def.table];
+      const est =
+        d === 'postgres'
+          ? await query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [table])
+          : await query(`SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`, [schema, name]);
+      const estimate = est.rows[0]?.n === null || est.rows[0]?.n === undefined ? -1 : Number(est.rows[0].n);
+      return { min: r.lo === null ? null : toKey(r.lo, def.table), max: r.hi === null ? null : toKey(r.hi, def.table), estimate };
     },
     async summarize(lo, width, ranges) {
       const rs = await rows(
