@@ -69,3 +69,34 @@ describe('collector ingest auth', () => {
     expect(await h.rows(`SELECT ServiceName FROM otel_traces`)).toEqual([{ ServiceName: 'with-token' }]);
   });
 });
+
+describe('collector in-flight budget', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ maxBodyBytes: 20 * 1024 * 1024 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('answers 429 with Retry-After while request bodies in memory would pass the budget', async () => {
+    const { request } = await import('node:http');
+    const target = new URL(`${h.collector.url}/v1/traces`);
+    // Four slow uploads that announce 20 MiB each hold the whole budget (4 × the body limit).
+    const slow = Array.from({ length: 4 }, () => {
+      const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-length': 20 * 1024 * 1024 } });
+      req.on('error', () => undefined);
+      req.write(Buffer.alloc(1024));
+      return req;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const res = await fetch(target, { method: 'POST', body: body(1), headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(((await res.json()) as { message: string }).message).toMatch(/in-flight limit/);
+    for (const req of slow) req.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await fetch(target, { method: 'POST', body: body(2), headers: { 'content-type': 'application/json' } });
+    expect(after.status).toBe(200);
+  });
+});

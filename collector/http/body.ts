@@ -35,6 +35,8 @@ export async function readBody(stream: Readable, declaredLength: number | undefi
     stream.on('data', onData);
     stream.once('end', resolve);
     stream.once('error', (err) => reject(ERR_OTLP_BAD_INPUT(`The request body could not be read: ${err.message}.`)));
+    // A client that goes away mid-upload: release the request (resolve/reject only count once).
+    stream.once('close', () => reject(ERR_OTLP_BAD_INPUT('The request body ended before its announced length.')));
   });
   const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
   if (encoding === 'identity') return raw;
