@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { performance as perf } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { migrate, openStore } from '../clickhouse/index.ts';
 import { startCollector } from '../collector/index.ts';
@@ -89,11 +90,15 @@ const collector = await startCollector({
   logger: silentLogger(),
 });
 peakRss = 0;
+const elu0 = perf.eventLoopUtilization();
 const t0 = performance.now();
 const phase1 = await runSender(collector.url, bodiesFile, CONCURRENCY, PHASE_MS);
 const sendSecs = (performance.now() - t0) / 1000;
 await collector.flush();
 const e2eSecs = (performance.now() - t0) / 1000;
+const elu = perf.eventLoopUtilization(elu0).utilization;
+const selfMetrics = await (await fetch(`${collector.url}/metrics`)).text();
+const insertBusy = Number(/^weft_collector_insert_duration_seconds_sum (\S+)$/m.exec(selfMetrics)?.[1] ?? 0);
 const acked1 = (phase1.statuses['200'] ?? 0) * SPANS_PER_BODY;
 const stored1 = (await count()) - baseRows;
 const e2eRate = acked1 / e2eSecs;
@@ -128,6 +133,7 @@ console.log(`end to end (${CONCURRENCY} connections, ${(PHASE_MS / 1000).toFixed
 console.log(`ratio end to end / engine (same table, same views): ${(e2eRate / engineRate).toFixed(2)}; against the bare table: ${(e2eRate / engineBare).toFixed(2)}`);
 console.log(`request latency (${SPANS_PER_BODY} spans/request): p50 ${phase1.p50.toFixed(1)} ms, p99 ${phase1.p99.toFixed(1)} ms; statuses ${JSON.stringify(phase1.statuses)}`);
 console.log(`peak RSS (collector + embedded engine): ${mib(rss1)}`);
+console.log(`where the time goes: main thread (HTTP + decode + spool) busy ${(elu * 100).toFixed(0)}%; loader inserting ${((insertBusy / e2eSecs) * 100).toFixed(0)}% of the run (${insertBusy.toFixed(1)} s of ${e2eSecs.toFixed(1)} s)`);
 console.log(`loss: acknowledged ${fmt(acked1)}, stored ${fmt(stored1)} → ${acked1 === stored1 ? 'zero loss' : `MISMATCH ${fmt(stored1 - acked1)}`}`);
 console.log('');
 console.log(`overload at 2× (${fmt(rate2 * SPANS_PER_BODY)} spans/s offered, 64 connections, ${mib(OVERLOAD_SPOOL_BYTES)} spool): statuses ${JSON.stringify(phase2.statuses)}, p50 ${phase2.p50.toFixed(1)} ms, p99 ${phase2.p99.toFixed(1)} ms`);
