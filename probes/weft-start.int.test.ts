@@ -36,7 +36,7 @@ describe.skipIf(!up)('weft start with probes in the catalog', () => {
     expect(weft.probes).toBeDefined();
     let body: { probes: Array<{ id: string; healthy: boolean | null; latest: { value: number } | null }> } = { probes: [] };
     for (let i = 0; i < 100 && !body.probes[0]?.healthy; i++) {
-      body = await fetch(`${weft.api!.url}/api/v1/probes`).then((r) => r.json());
+      body = (await fetch(`${weft.api!.url}/api/v1/probes`).then((r) => r.json())) as typeof body;
       if (!body.probes[0]?.healthy) await new Promise((r) => setTimeout(r, 200));
     }
     expect(body.probes).toEqual([expect.objectContaining({ id: 'crm-alive', healthy: true, latest: expect.objectContaining({ value: 7 }) })]);
