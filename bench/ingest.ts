@@ -16,7 +16,7 @@ import { encodeBodies } from './ingest-spans.ts';
 const SPANS_PER_BODY = 512;
 const BATCH_ROWS = 50_000;
 /** A small spool in the overload phase, so that backpressure (503) shows within the phase. */
-const OVERLOAD_SPOOL_BYTES = 64 * 1024 * 1024;
+const OVERLOAD_SPOOL_BYTES = 32 * 1024 * 1024;
 const BODIES = 32;
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
