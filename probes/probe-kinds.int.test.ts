@@ -149,6 +149,12 @@ describe.skipIf(!up.pg)('sql probe on PostgreSQL', () => {
     const first = await probes.runProbe('pg-count');
     expect(first.sample).toMatchObject({ ok: true, value: 3, system: 'crm', domain: 'customer', errorCode: '' });
     expect((await run('pg-count')).value).toBe(3);
+    expect((await run('pg-count')).value).toBe(3);
+    const c = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+    await c.connect();
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'weft-probe:pg-count'`);
+    await c.end();
+    expect(rows[0].n).toBe(1);
   });
   it('reports a closed port as down', async () => {
     expect(await run('pg-down')).toMatchObject({ ok: false, errorCode: 'down' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bisect, firstWidth, mergeRanges } from './bisect.ts';
-import { valueClassOf } from './canonical.ts';
+import { planColumn, valueClassOf } from './canonical.ts';
 import type { KeyRange, SegmentSum, SideQueries } from './sql-side.ts';
 
 /** A side held in memory: the same answers a database gives, for the bisection logic alone. */
@@ -81,5 +81,25 @@ describe('valueClassOf', () => {
     expect(['numeric(12,2)', 'decimal(14,4)'].map(valueClassOf)).toEqual(['decimal', 'decimal']);
     expect(['timestamp without time zone(3)', 'datetime(3)', 'timestamp with time zone(6)'].map(valueClassOf)).toEqual(['timestamp', 'timestamp', 'timestamptz']);
     expect(['text', 'varchar(80)', 'character varying(20)', 'uuid'].map(valueClassOf)).toEqual(['text', 'text', 'text', 'text']);
+  });
+});
+
+describe('planColumn', () => {
+  const col = (column: string, type: string, charset?: string) => ({ table: 't', column, type, nullable: true, charset });
+  it('renders exact numbers of known scale at the larger scale on both sides', () => {
+    expect(planColumn({ dialect: 'postgres', column: col('amount', 'numeric(12,2)') }, { dialect: 'mysql', column: col('amount', 'decimal(16,5)') })).toEqual([
+      'round("amount"::numeric, 5)::text',
+      'CAST(`amount` AS CHAR)',
+    ]);
+    expect(planColumn({ dialect: 'postgres', column: col('qty', 'integer') }, { dialect: 'mysql', column: col('qty', 'decimal(10,0)') })).toEqual(['"qty"::text', 'CAST(`qty` AS CHAR)']);
+  });
+  it('trims trailing zeros when a side has no declared scale', () => {
+    const [pgExpr, myExpr] = planColumn({ dialect: 'postgres', column: col('x', 'numeric') }, { dialect: 'mysql', column: col('x', 'decimal(10,2)') });
+    expect(pgExpr).toContain('trim_scale');
+    expect(myExpr).toContain("TRIM(TRAILING '0'");
+  });
+  it('hashes UTF-8 text as stored and converts other character sets', () => {
+    expect(planColumn({ dialect: 'postgres', column: col('n', 'text') }, { dialect: 'mysql', column: col('n', 'varchar(20)', 'utf8mb4') })).toEqual(['"n"::text', '`n`']);
+    expect(planColumn({ dialect: 'postgres', column: col('n', 'text') }, { dialect: 'mysql', column: col('n', 'varchar(20)', 'latin1') })[1]).toBe('CONVERT(`n` USING utf8mb4)');
   });
 });

@@ -94,7 +94,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     const timeoutMs = parseDuration(spec.timeout ?? '10m', `reconciliations.${spec.id}.timeout`);
     for (const which of ['left', 'right'] as const) {
       const s = spec[which];
-      sides.push({ spec: s, source: openSqlSource(sqlTarget(s, options.secrets, `reconciliation ${spec.id} ${which}`), 1), columns: s.columns ?? compared, key: s.key ?? spec.key });
+      sides.push({ spec: s, source: openSqlSource({ ...sqlTarget(s, options.secrets, `reconciliation ${spec.id} ${which}`), application: `weft-reconcile:${spec.id}` }, 1), columns: s.columns ?? compared, key: s.key ?? spec.key });
     }
     await progress({ phase: 'connect', message: `reading column types of ${sides.map((s) => `${s.spec.system}:${s.spec.table}`).join(' and ')}` });
     const infos = await Promise.all(

@@ -29,7 +29,7 @@ export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
     max: poolSize,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
-    application_name: 'weft-probe',
+    application_name: (target.application ?? 'weft').slice(0, 63),
   });
   // An idle connection dropped by the server must not take the process down; the next run reconnects.
   pool.on('error', () => undefined);

@@ -43,6 +43,8 @@ export interface SqlTarget {
   user: string;
   password: string;
   database: string;
+  /** Shown to the database's administrators (PostgreSQL application_name): "weft-probe:crm-count". */
+  application?: string;
 }
 
 export function describeTarget(t: SqlTarget): string {
