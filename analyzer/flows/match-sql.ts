@@ -5,6 +5,7 @@
  */
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
+import { fromChTime } from '../findings/finding-rows.ts';
 import { resolveEndpoint, selfSystems, type Endpoint } from './endpoint-match.ts';
 
 export const sqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -14,18 +15,30 @@ const keyExpr = (p: string) => `concat(${p}kind, char(31), ${p}sys, char(31), ${
 
 export interface EndpointMapping {
   params: { ep_keys: string[]; ep_systems: string[]; self_services: string[]; self_systems: string[] };
+  /** All-time last seen per resolved system (from the endpoints' own last seen). */
+  systemLastSeen: Map<string, string>;
 }
 
 /** Resolves every endpoint ever seen against the catalog as it is now. */
 export async function endpointMapping(store: Store, catalog: Catalog): Promise<EndpointMapping> {
   const rows = await store.client
-    .query({ query: 'SELECT DISTINCT ep_kind AS kind, ep_sys AS sys, ep_host AS host, ep_name AS name, ep_peer AS peer FROM weft_endpoints', format: 'JSONEachRow' })
-    .then((r) => r.json<Endpoint>());
+    .query({
+      query: 'SELECT ep_kind AS kind, ep_sys AS sys, ep_host AS host, ep_name AS name, ep_peer AS peer, max(last_seen) AS last_seen FROM weft_endpoints GROUP BY kind, sys, host, name, peer',
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.json<Endpoint & { last_seen: string }>());
   const self = selfSystems(catalog);
+  const systems = rows.map((e) => resolveEndpoint(catalog, e));
+  const systemLastSeen = new Map<string, string>();
+  rows.forEach((e, i) => {
+    const at = fromChTime(e.last_seen);
+    if ((systemLastSeen.get(systems[i]) ?? '') < at) systemLastSeen.set(systems[i], at);
+  });
   return {
+    systemLastSeen,
     params: {
       ep_keys: rows.map((e) => [e.kind, e.sys, e.host, e.name, e.peer].join(SEP)),
-      ep_systems: rows.map((e) => resolveEndpoint(catalog, e)),
+      ep_systems: systems,
       self_services: [...self.keys()],
       self_systems: [...self.values()],
     },

@@ -1,4 +1,4 @@
-import { combineEdges, isIntegrationNode, isUnknown, type FlowStats, type Snapshot } from '../model/snapshot.ts';
+import { combineEdges, isIntegrationNode, isUnknown, runtimeMatches, type FlowStats, type Snapshot } from '../model/snapshot.ts';
 
 export interface InventorySystem {
   id: string;
@@ -24,7 +24,10 @@ export interface InventoryFlow {
   lifecycle: string;
   documented: boolean;
   integrations: string[];
+  /** Window stats; null when not observed in the window. */
   stats: FlowStats | null;
+  /** Last seen, all time. */
+  lastSeen: string | null;
 }
 
 export interface Inventory {
@@ -32,7 +35,7 @@ export interface Inventory {
   until: string;
   systems: InventorySystem[];
   flows: InventoryFlow[];
-  owners: Array<{ id: string; name: string; email: string | null; systems: string[]; flows: string[]; domains: string[] }>;
+  owners: Array<{ id: string; name: string; email: string | null; systems: string[]; flows: string[]; domains: string[]; traces: number; lastSeen: string | null }>;
   domains: Array<{ id: string; name: string; systemOfRecord: string; replicas: string[]; regulated: string[]; owner: string | null; flows: string[]; traces: number; records: number; lastSeen: string | null }>;
 }
 
@@ -54,12 +57,13 @@ export function buildInventory(s: Snapshot): Inventory {
       spans: t.reduce((n, x) => n + x.spans, 0),
       errors: t.reduce((n, x) => n + x.errors, 0),
       records: t.reduce((n, x) => n + x.records, 0),
-      lastSeen: t.map((x) => x.lastSeen).sort().at(-1) ?? null,
+      lastSeen: t.map((x) => x.lastSeen).sort().at(-1) ?? s.systemLastSeen[id] ?? null,
     };
   });
   const flows: InventoryFlow[] = catalog.flows.map((f) => {
     const edges = s.edges.filter((e) => e.flowId === f.id);
-    return { id: f.id, name: f.name, source: f.source, target: f.target, domain: f.domain ?? null, owner: f.owner ?? null, lifecycle: f.lifecycle, documented: true, integrations: [...new Set(edges.map((e) => e.integration))], stats: combineEdges(edges) };
+    const ever = s.lastSeen.filter((x) => x.source === f.source && x.target === f.target && runtimeMatches(f, x)).map((x) => x.lastSeen).sort().at(-1) ?? null;
+    return { id: f.id, name: f.name, source: f.source, target: f.target, domain: f.domain ?? null, owner: f.owner ?? null, lifecycle: f.lifecycle, documented: true, integrations: [...new Set(edges.map((e) => e.integration))], stats: combineEdges(edges), lastSeen: ever };
   });
   for (const e of s.edges.filter((x) => !x.flowId)) {
     const id = `observed:${e.source}->${e.target}@${e.integration}`;
@@ -68,7 +72,7 @@ export function buildInventory(s: Snapshot): Inventory {
       known.stats = combineEdges(s.edges.filter((x) => !x.flowId && `observed:${x.source}->${x.target}@${x.integration}` === id));
       continue;
     }
-    flows.push({ id, name: `${e.source.replace(/^integration:/, '')} → ${e.target.replace(/^integration:/, '')}`, source: e.source, target: e.target, domain: e.effectiveDomain || null, owner: null, lifecycle: 'active', documented: false, integrations: [e.integration], stats: combineEdges([e]) });
+    flows.push({ id, name: `${e.source.replace(/^integration:/, '')} → ${e.target.replace(/^integration:/, '')}`, source: e.source, target: e.target, domain: e.effectiveDomain || null, owner: null, lifecycle: 'active', documented: false, integrations: [e.integration], stats: combineEdges([e]), lastSeen: e.lastSeen });
   }
   const domains = catalog.domains.map((d) => {
     const edges = s.edges.filter((e) => e.effectiveDomain === d.id);
@@ -82,6 +86,8 @@ export function buildInventory(s: Snapshot): Inventory {
     systems: catalog.systems.filter((x) => x.owner === o.id).map((x) => x.id),
     flows: catalog.flows.filter((x) => x.owner === o.id).map((x) => x.id),
     domains: catalog.domains.filter((x) => x.owner === o.id).map((x) => x.id),
+    traces: flows.filter((f) => f.owner === o.id).reduce((n, f) => n + (f.stats?.traces ?? 0), 0),
+    lastSeen: flows.filter((f) => f.owner === o.id).map((f) => f.lastSeen).filter((x): x is string => Boolean(x)).sort().at(-1) ?? null,
   }));
   return { since: s.since, until: s.until, systems: systems.filter((x) => !isIntegrationNode(x.id)), flows, owners, domains };
 }

@@ -20,6 +20,8 @@ export interface Snapshot {
   touches: ObservedTouch[];
   /** All-time last seen per edge (source, target, integration, service). */
   lastSeen: Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>;
+  /** All-time last seen per system (catalog ids and unknown:…), whatever the window. */
+  systemLastSeen: Record<string, string>;
 }
 
 export const isUnknown = (id: string) => id.startsWith('unknown:');

@@ -10,5 +10,5 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   const edges = await queryEdges(store, mapping, since, until);
   const touches = await queryTouches(store, mapping, since, until);
   const lastSeen = await queryEdgeLastSeen(store, mapping);
-  return { catalog, since: since.toISOString(), until: until.toISOString(), edges: attributeEdges(catalog, edges), touches, lastSeen };
+  return { catalog, since: since.toISOString(), until: until.toISOString(), edges: attributeEdges(catalog, edges), touches, lastSeen, systemLastSeen: Object.fromEntries(mapping.systemLastSeen) };
 }

@@ -43,7 +43,10 @@ describe('analyzer routes', () => {
     expect(body.flows.find((f: { id: string }) => f.id === 'observed:erp->crm@erp-writeback')).toMatchObject({ documented: false });
     const systems = (await get('/api/v1/inventory/systems')).body.systems;
     expect(systems.find((s: { id: string }) => s.id === 'unknown:api.unknown-saas.com')).toMatchObject({ documented: false, integrations: ['shadow-sync'] });
-    expect((await get('/api/v1/inventory/owners')).body.owners[0]).toMatchObject({ id: 'icoe', systems: ['crm', 'erp', 'orders-topic', 'legacy-ftp'] });
+    const [owner] = (await get('/api/v1/inventory/owners')).body.owners;
+    expect(owner).toMatchObject({ id: 'icoe', systems: ['crm', 'erp', 'orders-topic', 'legacy-ftp'], traces: 5 });
+    expect(owner.lastSeen).toBe(sync.lastSeen);
+    expect((await get('/api/v1/inventory/flows?since=1m')).body.flows.find((f: { id: string }) => f.id === 'customer-sync')).toMatchObject({ stats: null, lastSeen: sync.lastSeen });
     expect((await get('/api/v1/inventory/domains')).body.domains.find((d: { id: string }) => d.id === 'customer')).toMatchObject({ systemOfRecord: 'crm', regulated: ['pii'] });
   });
 
