@@ -6,6 +6,7 @@ type Encode = (w: RowBinaryWriter, v: unknown) => void;
 const encoders: Record<string, Encode> = {
   String: (w, v) => w.str(String(v ?? '')),
   UInt64: (w, v) => w.u64Text(typeof v === 'string' ? v : String(Math.max(0, Math.trunc(Number(v ?? 0))))),
+  'DateTime64(9)': (w, v) => w.u64Text(typeof v === 'string' ? v : String(Math.max(0, Math.trunc(Number(v ?? 0))))),
   UInt32: (w, v) => w.u32(Number(v ?? 0)),
   UInt8: (w, v) => w.u8(Number(v ?? 0) & 0xff),
   Int32: (w, v) => w.i32(Number(v ?? 0)),

@@ -1,7 +1,7 @@
 /**
  * How mapped rows reach each table. Spool segments hold RowBinary rows whose fields follow
- * `fields`; the engine converts them while loading (nanosecond integers become
- * DateTime64(9)), so the JavaScript side never formats dates.
+ * `fields`; times are written as nanosecond integers, which is what RowBinary DateTime64(9)
+ * is, so the JavaScript side never formats dates.
  */
 export type Signal = 'traces' | 'metrics' | 'logs';
 export type TableName = 'otel_traces' | 'otel_metrics_sum' | 'otel_metrics_gauge' | 'otel_metrics_histogram' | 'otel_logs';
@@ -22,8 +22,8 @@ export interface TableSpec {
 }
 
 const MAP = 'Map(String, String)';
-const nanos = (f: string) => `fromUnixTimestamp64Nano(toInt64(${f}))`;
-const nanosArray = (f: string) => `arrayMap(x -> fromUnixTimestamp64Nano(toInt64(x)), ${f})`;
+/** RowBinary DateTime64(9) is the Int64 count of nanoseconds: OTLP's fixed64 times as they come. */
+const NANOS = 'DateTime64(9)';
 const field = (column: string, type: string, convert?: (f: string) => string): Field => ({ column, type, convert });
 
 const metricHead: Field[] = [
@@ -39,12 +39,12 @@ const metricHead: Field[] = [
   field('MetricDescription', 'String'),
   field('MetricUnit', 'String'),
   field('Attributes', MAP),
-  field('StartTimeUnix', 'UInt64', nanos),
-  field('TimeUnix', 'UInt64', nanos),
+  field('StartTimeUnix', NANOS),
+  field('TimeUnix', NANOS),
 ];
 const exemplarFields: Field[] = [
   field('Exemplars.FilteredAttributes', `Array(${MAP})`),
-  field('Exemplars.TimeUnix', 'Array(UInt64)', nanosArray),
+  field('Exemplars.TimeUnix', `Array(${NANOS})`),
   field('Exemplars.Value', 'Array(Float64)'),
   field('Exemplars.SpanId', 'Array(String)'),
   field('Exemplars.TraceId', 'Array(String)'),
@@ -55,7 +55,7 @@ export const tables: Record<TableName, TableSpec> = {
     table: 'otel_traces',
     signal: 'traces',
     fields: [
-      field('Timestamp', 'UInt64', nanos),
+      field('Timestamp', NANOS),
       field('TraceId', 'String'),
       field('SpanId', 'String'),
       field('ParentSpanId', 'String'),
@@ -70,7 +70,7 @@ export const tables: Record<TableName, TableSpec> = {
       field('Duration', 'UInt64'),
       field('StatusCode', 'String'),
       field('StatusMessage', 'String'),
-      field('Events.Timestamp', 'Array(UInt64)', nanosArray),
+      field('Events.Timestamp', `Array(${NANOS})`),
       field('Events.Name', 'Array(String)'),
       field('Events.Attributes', `Array(${MAP})`),
       field('Links.TraceId', 'Array(String)'),
@@ -109,7 +109,7 @@ export const tables: Record<TableName, TableSpec> = {
     table: 'otel_logs',
     signal: 'logs',
     fields: [
-      field('Timestamp', 'UInt64', nanos),
+      field('Timestamp', NANOS),
       field('TraceId', 'String'),
       field('SpanId', 'String'),
       field('TraceFlags', 'UInt8'),
