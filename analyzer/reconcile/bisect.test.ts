@@ -103,3 +103,15 @@ describe('planColumn', () => {
     expect(planColumn({ dialect: 'postgres', column: col('n', 'text') }, { dialect: 'mysql', column: col('n', 'varchar(20)', 'latin1') })[1]).toBe('CONVERT(`n` USING utf8mb4)');
   });
 });
+
+describe('bisect on a one-sided segment', () => {
+  it('downloads a segment that only one side holds instead of splitting it further', async () => {
+    const left = new Map<number, string>();
+    for (let k = 0; k < 4096; k++) left.set(k, hash(k));
+    const l = memorySide(left);
+    const result = await bisect(l, memorySide(new Map([[0, hash(0)]])), { downloadBelow: 16, segments: 4 });
+    expect(result.missing).toHaveLength(4095);
+    // level 0 reads all 4096 rows; only the first segment (1024 rows, on both sides) is split again
+    expect(l.scanned).toBeLessThan(4096 + 1024 + 100);
+  });
+});

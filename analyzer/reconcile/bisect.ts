@@ -83,7 +83,9 @@ export async function bisect(left: SideQueries, right: SideQueries, options: Bis
       const r = rs.get(b);
       if (!differs(l, r)) continue;
       const range = { from: lo + b * width, to: lo + (b + 1) * width };
-      if (width === 1 || Math.max(l?.count ?? 0, r?.count ?? 0) <= options.downloadBelow) {
+      // Small, or present on one side only (every key in it differs): no further split can narrow it.
+      const oneSided = (l?.count ?? 0) === 0 || (r?.count ?? 0) === 0;
+      if (width === 1 || oneSided || Math.max(l?.count ?? 0, r?.count ?? 0) <= options.downloadBelow) {
         leaves.push(range);
         downloading++;
       } else next.push(range);
