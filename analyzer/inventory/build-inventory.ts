@@ -28,6 +28,8 @@ export interface InventoryFlow {
   stats: FlowStats | null;
   /** Last seen, all time. */
   lastSeen: string | null;
+  /** Traces per hour over the window. */
+  throughputPerHour: number;
 }
 
 export interface Inventory {
@@ -63,7 +65,7 @@ export function buildInventory(s: Snapshot): Inventory {
   const flows: InventoryFlow[] = catalog.flows.map((f) => {
     const edges = s.edges.filter((e) => e.flowId === f.id);
     const ever = s.lastSeen.filter((x) => x.source === f.source && x.target === f.target && runtimeMatches(f, x)).map((x) => x.lastSeen).sort().at(-1) ?? null;
-    return { id: f.id, name: f.name, source: f.source, target: f.target, domain: f.domain ?? null, owner: f.owner ?? null, lifecycle: f.lifecycle, documented: true, integrations: [...new Set(edges.map((e) => e.integration))], stats: combineEdges(edges), lastSeen: ever };
+    return { id: f.id, name: f.name, source: f.source, target: f.target, domain: f.domain ?? null, owner: f.owner ?? null, lifecycle: f.lifecycle, documented: true, integrations: [...new Set(edges.map((e) => e.integration))], stats: combineEdges(edges), lastSeen: ever, throughputPerHour: 0 };
   });
   for (const e of s.edges.filter((x) => !x.flowId)) {
     const id = `observed:${e.source}->${e.target}@${e.integration}`;
@@ -72,7 +74,7 @@ export function buildInventory(s: Snapshot): Inventory {
       known.stats = combineEdges(s.edges.filter((x) => !x.flowId && `observed:${x.source}->${x.target}@${x.integration}` === id));
       continue;
     }
-    flows.push({ id, name: `${e.source.replace(/^integration:/, '')} → ${e.target.replace(/^integration:/, '')}`, source: e.source, target: e.target, domain: e.effectiveDomain || null, owner: null, lifecycle: 'active', documented: false, integrations: [e.integration], stats: combineEdges([e]), lastSeen: e.lastSeen });
+    flows.push({ id, name: `${e.source.replace(/^integration:/, '')} → ${e.target.replace(/^integration:/, '')}`, source: e.source, target: e.target, domain: e.effectiveDomain || null, owner: null, lifecycle: 'active', documented: false, integrations: [e.integration], stats: combineEdges([e]), lastSeen: e.lastSeen, throughputPerHour: 0 });
   }
   const domains = catalog.domains.map((d) => {
     const edges = s.edges.filter((e) => e.effectiveDomain === d.id);
@@ -89,5 +91,7 @@ export function buildInventory(s: Snapshot): Inventory {
     traces: flows.filter((f) => f.owner === o.id).reduce((n, f) => n + (f.stats?.traces ?? 0), 0),
     lastSeen: flows.filter((f) => f.owner === o.id).map((f) => f.lastSeen).filter((x): x is string => Boolean(x)).sort().at(-1) ?? null,
   }));
+  const hours = Math.max(1 / 60, (Date.parse(s.until) - Date.parse(s.since)) / 3_600_000);
+  for (const f of flows) f.throughputPerHour = Number(((f.stats?.traces ?? 0) / hours).toFixed(3));
   return { since: s.since, until: s.until, systems: systems.filter((x) => !isIntegrationNode(x.id)), flows, owners, domains };
 }

@@ -39,7 +39,7 @@ describe('analyzer routes', () => {
     const { status, body } = await get('/api/v1/inventory/flows?since=1h');
     expect(status).toBe(200);
     const sync = body.flows.find((f: { id: string }) => f.id === 'customer-sync');
-    expect(sync).toMatchObject({ documented: true, owner: 'icoe', integrations: ['customer-sync'], stats: { traces: 2, records: 20, failedTraces: 1 } });
+    expect(sync).toMatchObject({ documented: true, owner: 'icoe', integrations: ['customer-sync'], stats: { traces: 2, records: 20, failedTraces: 1 }, throughputPerHour: 2 });
     expect(body.flows.find((f: { id: string }) => f.id === 'observed:erp->crm@erp-writeback')).toMatchObject({ documented: false });
     const systems = (await get('/api/v1/inventory/systems')).body.systems;
     expect(systems.find((s: { id: string }) => s.id === 'unknown:api.unknown-saas.com')).toMatchObject({ documented: false, integrations: ['shadow-sync'] });

@@ -6,7 +6,7 @@ import { FlowStatsSchema, Num, NullStr, SinceQuery, Str, WindowFields, analyzerO
 const Strs = Type.Array(Str);
 
 const SystemRow = Type.Object({ id: Str, name: Str, kind: Str, owner: NullStr, lifecycle: Str, documented: Type.Boolean(), integrations: Strs, spans: Num, errors: Num, records: Num, lastSeen: NullStr });
-const FlowRow = Type.Object({ id: Str, name: Str, source: Str, target: Str, domain: NullStr, owner: NullStr, lifecycle: Str, documented: Type.Boolean(), integrations: Strs, stats: FlowStatsSchema, lastSeen: NullStr });
+const FlowRow = Type.Object({ id: Str, name: Str, source: Str, target: Str, domain: NullStr, owner: NullStr, lifecycle: Str, documented: Type.Boolean(), integrations: Strs, stats: FlowStatsSchema, lastSeen: NullStr, throughputPerHour: Num });
 const OwnerRow = Type.Object({ id: Str, name: Str, email: NullStr, systems: Strs, flows: Strs, domains: Strs, traces: Num, lastSeen: NullStr });
 const DomainRow = Type.Object({ id: Str, name: Str, systemOfRecord: Str, replicas: Strs, regulated: Strs, owner: NullStr, flows: Strs, traces: Num, records: Num, lastSeen: NullStr });
 
