@@ -163,8 +163,8 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     analyzer: {
       intervalMs: parseDuration(f('analyze-every') ?? env.WEFT_ANALYZE_EVERY ?? (demoEnabled ? '10s' : '30s'), 'WEFT_ANALYZE_EVERY'),
       windowMs: parseDuration(f('window') ?? env.WEFT_WINDOW ?? '24h', 'WEFT_WINDOW'),
-      // The demo's traces last a second or two: it seals them sooner, so its faults show within minutes.
-      lateMs: parseDuration(f('late-arrival') ?? env.WEFT_LATE_ARRIVAL ?? (demoEnabled ? `${Math.max(3000, Math.round(10_000 * demoTimeScale))}ms` : '2m'), 'WEFT_LATE_ARRIVAL'),
+      // The demo's traces last a second or two: it seals them sooner, so its faults show within two minutes.
+      lateMs: parseDuration(f('late-arrival') ?? env.WEFT_LATE_ARRIVAL ?? (demoEnabled ? '10s' : '2m'), 'WEFT_LATE_ARRIVAL'),
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale },
