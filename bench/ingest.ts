@@ -3,7 +3,7 @@
 // zero loss (every acknowledged span must be queryable).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { performance as perf } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { migrate, openStore } from '../clickhouse/index.ts';
@@ -47,6 +47,7 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 
+const load0 = loadavg()[0];
 console.log(`encoding ${BODIES} request bodies of ${SPANS_PER_BODY} spans with the OpenTelemetry SDK's protobuf serializer…`);
 const bodies = encodeBodies(BODIES, SPANS_PER_BODY);
 const bodiesFile = join(dir, 'bodies.json');
@@ -125,6 +126,7 @@ clearInterval(sampler);
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log('');
+console.log(`machine load average (1 min) at start ${load0.toFixed(1)}, at end ${loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores: figures scale with the CPU this process actually got`);
 console.log(`engine limit, INSERT … SELECT FROM file (${SEGMENTS} segments of ${fmt(segmentRows)} rows, RowBinary):`);
 console.log(`  into otel_traces with its materialized views: ${fmt(engineRate)} rows/s`);
 console.log(`  into a bare copy of otel_traces (no views):   ${fmt(engineBare)} rows/s`);
