@@ -24,6 +24,8 @@ export interface AnalyzerOptions {
   loadCatalog?: () => Catalog;
   /** Start the periodic loop (default true). */
   schedule?: boolean;
+  /** Run the pairing job (default true). A process that only serves the API leaves it to the analyzer process. */
+  pairing?: boolean;
 }
 
 export interface RunResult {
@@ -71,7 +73,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     const now = clock.now();
     const result: RunResult = { at: now.toISOString(), pairing: null, findings: null, candidates: 0, errors: [] };
     try {
-      result.pairing = await runPairing(store, now, lateMs);
+      if (options.pairing !== false) result.pairing = await runPairing(store, now, lateMs);
     } catch (err) {
       result.errors.push(`pairing: ${(err as Error).message}`);
     }

@@ -84,7 +84,7 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       // No catalog: an empty one, so everything observed shows up as undocumented.
       const catalogFiles = config.catalogFiles;
       const readCatalog = () => (catalogFiles.length > 0 ? loadCatalog(catalogFiles) : emptyCatalog());
-      const analyzer = startAnalyzer({ store, catalog: readCatalog(), loadCatalog: readCatalog, logger, config: config.analyzer, lateMs: config.analyzer.lateMs, schedule: runs('analyzer') });
+      const analyzer = startAnalyzer({ store, catalog: readCatalog(), loadCatalog: readCatalog, logger, config: config.analyzer, lateMs: config.analyzer.lateMs, schedule: runs('analyzer'), pairing: runs('analyzer') });
       weft.analyzer = analyzer;
       started.push({ name: 'analyzer', stop: () => analyzer.stop() });
     }

@@ -7,9 +7,13 @@ import { buildInventory } from '../inventory/build-inventory.ts';
 import { takeSnapshot } from '../model/take-snapshot.ts';
 import { buildAuditReport, type AuditReport } from './audit-report.ts';
 
-/** Pairs what is sealed, then evaluates the estate over [now - sinceMs, now] against `catalog`. */
-export async function runAudit(store: Store, catalog: Catalog, options: { sinceMs: number; now: Date; failOn: Severity | null; lateMs?: number }): Promise<AuditReport> {
-  await runPairing(store, options.now, options.lateMs ?? 120_000);
+/**
+ * Evaluates the estate over [now - sinceMs, now] against `catalog`. With `pair` (a stopped Weft's
+ * embedded store), first pairs the traces past the late-arrival window; on a shared ClickHouse
+ * server the running analyzer does that, and pairing twice would count traces twice.
+ */
+export async function runAudit(store: Store, catalog: Catalog, options: { sinceMs: number; now: Date; failOn: Severity | null; pair: boolean; lateMs?: number }): Promise<AuditReport> {
+  if (options.pair) await runPairing(store, options.now, options.lateMs ?? 120_000);
   const snapshot = await takeSnapshot(store, catalog, new Date(options.now.getTime() - options.sinceMs), options.now);
   const candidates = detectAll({ snapshot, now: options.now });
   return buildAuditReport(catalog, buildInventory(snapshot), candidates, options.now, options.failOn);

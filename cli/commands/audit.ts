@@ -29,7 +29,7 @@ export const auditCommand: Command = {
     const store = await openStore(config.store);
     try {
       await migrate(store, { retention: config.retention });
-      const report = await runAudit(store, catalog, { sinceMs, now: new Date(), failOn: (failOnText as Severity | undefined) ?? null });
+      const report = await runAudit(store, catalog, { sinceMs, now: new Date(), failOn: (failOnText as Severity | undefined) ?? null, pair: store.kind === 'embedded', lateMs: config.analyzer.lateMs });
       io.out(auditFormats[format](report));
       return report.failed ? 1 : 0;
     } finally {
