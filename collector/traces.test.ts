@@ -1,6 +1,6 @@
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withTracer, type OtelTarget } from '../test/otel.ts';
+import { sendSpans, withTracer, type OtelTarget } from '../test/otel.ts';
 import { startHarness, type Harness } from './test/harness.ts';
 
 interface SpanRow {
@@ -58,6 +58,13 @@ describe('collector traces', () => {
   });
   afterAll(async () => {
     await h?.close();
+  });
+
+  it('accepts many exporters at once (the SDK uploads chunked, without a length)', async () => {
+    const services = Array.from({ length: 12 }, (_, i) => `concurrent-${i}`);
+    await Promise.all(services.map((serviceName) => sendSpans({ url: h.collector.url, serviceName }, Array.from({ length: 20 }, (_, i) => ({ name: `op-${i}` })))));
+    await h.collector.flush();
+    expect(await h.rows(`SELECT count() AS n, uniqExact(ServiceName) AS services FROM otel_traces WHERE ServiceName LIKE 'concurrent-%'`)).toEqual([{ n: 240, services: 12 }]);
   });
 
   for (const [label, target] of [

@@ -86,14 +86,23 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     const encoding = contentEncoding(request.headers['content-encoding']);
     if (o.spool.wouldOverflow(0)) throw ERR_OTLP_SPOOL_FULL();
     const declared = request.headers['content-length'] ? Number(request.headers['content-length']) : undefined;
-    const reserve = Math.min(declared ?? o.maxBodyBytes, o.maxBodyBytes);
-    if (inflightBytes > 0 && inflightBytes + reserve > o.maxInflightBytes) throw ERR_OTLP_BUSY();
-    inflightBytes += reserve;
+    // The budget holds what a request announced, or (chunked uploads) what has arrived so far.
+    let held = Math.min(declared ?? 0, o.maxBodyBytes);
+    if (inflightBytes > 0 && inflightBytes + held > o.maxInflightBytes) throw ERR_OTLP_BUSY();
+    inflightBytes += held;
+    const grow =
+      declared === undefined
+        ? (bytes: number) => {
+            held += bytes;
+            inflightBytes += bytes;
+            if (inflightBytes > o.maxInflightBytes && inflightBytes > held) throw ERR_OTLP_BUSY();
+          }
+        : undefined;
     let body: Buffer;
     try {
-      body = await readBody(request.body as Readable, declared, encoding, o.maxBodyBytes);
+      body = await readBody(request.body as Readable, declared, encoding, o.maxBodyBytes, grow);
     } finally {
-      inflightBytes -= reserve;
+      inflightBytes -= held;
     }
     const batch = ingestBody(signal, wire, body);
     const bytes = batch.tables.reduce((n, t) => n + t.data.length, 0);
