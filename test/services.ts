@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 
 /**
@@ -22,4 +23,19 @@ export async function serviceAvailable(name: string, port: number, host = '127.0
     console.warn(`skipping ${name} tests: ${name} is not reachable on ${host}:${port}`);
   }
   return up;
+}
+
+/** Debian's chromium, which the browser tests drive through playwright-core. */
+export const chromiumPath = '/usr/bin/chromium';
+
+/**
+ * Browser tests call this in a top-level `describe.skipIf`: without chromium they are skipped with a
+ * printed reason, or fail under WEFT_REQUIRE_SERVICES=1 (CI installs it: see .ci/run).
+ */
+export function browserAvailable(path = chromiumPath): boolean {
+  if (existsSync(path)) return true;
+  const reason = `chromium is not installed at ${path} (apt-get install -y --no-install-recommends chromium)`;
+  if (process.env.WEFT_REQUIRE_SERVICES === '1') throw new Error(`${reason}, and WEFT_REQUIRE_SERVICES=1 requires it.`);
+  console.warn(`skipping browser tests: ${reason}`);
+  return false;
 }

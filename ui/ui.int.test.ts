@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { api } from '@opentelemetry/sdk-node';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApiApp, type ApiServer } from '../api/index.ts';
+import { buildConfig, parseArgs } from '../core/config/index.ts';
+import { silentLogger } from '../core/log/logger.ts';
+import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
+import { sendSpans, type SpanSpec } from '../test/otel.ts';
+import { browserAvailable, chromiumPath } from '../test/services.ts';
+import { uiBuildDir } from './index.ts';
+
+const catalogYaml = `
+owners:
+  - { id: icoe, name: Integration team, email: icoe@example.com }
+systems:
+  - { id: crm, name: Sales CRM, kind: crm, owner: icoe, match: { hosts: [crm.internal] } }
+  - { id: erp, name: Finance ERP, kind: erp, owner: icoe, match: { databases: ["postgresql://erp-db/erp"] } }
+domains:
+  - { id: customer, systemOfRecord: crm, replicas: [erp], owner: icoe }
+flows:
+  - { id: customer-sync, name: Customers copied to the ERP, source: crm, target: erp, domain: customer, owner: icoe, runtime: { service: customer-sync } }
+`;
+
+const http = (method: string, url: string): SpanSpec => ({ name: method, kind: api.SpanKind.CLIENT, attributes: { 'http.request.method': method, 'url.full': url, 'integration.domain': 'customer' } });
+const insert = (): SpanSpec => ({ name: 'INSERT', kind: api.SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': 'erp', 'server.address': 'erp-db', 'db.query.text': 'INSERT INTO customers VALUES ($1)', 'integration.records': 10 } });
+const select = (): SpanSpec => ({ name: 'SELECT', kind: api.SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': 'erp', 'server.address': 'erp-db', 'db.query.text': 'SELECT * FROM customers' } });
+const run = (name: string, start: number, children: SpanSpec[]): SpanSpec => ({ name, kind: api.SpanKind.INTERNAL, start, durationMs: 40, children });
+
+/**
+ * Runs the analyzer until the API shows all four traces paired (the pairing job takes traces once
+ * their late-arrival window has passed, which may be a run or two later).
+ */
+async function analyzed(weft: RunningWeft): Promise<void> {
+  const get = (path: string) => fetch(`${weft.api!.url}/api/v1${path}`).then((r) => r.json() as Promise<Record<string, Array<Record<string, unknown>>>>);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const run = await weft.analyzer!.runNow();
+    expect(run.errors).toEqual([]);
+    const flows = (await get('/inventory/flows')).flows;
+    const sync = flows.find((f) => f.id === 'customer-sync')?.stats as { traces: number } | null | undefined;
+    if (sync?.traces === 3 && flows.some((f) => f.documented === false)) return;
+    if (Date.now() > deadline) throw new Error(`the analyzer did not pair the test traces within 60 s: ${JSON.stringify(flows)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const hasBrowser = browserAvailable();
+/** Waits for what the page shows (a loaded machine answers slowly); fails with the last value seen. */
+const poll = <T,>(read: () => Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 250 });
+
+/**
+ * The UI end to end: Weft started as `weft start` does (temp data dir, port 0), spans sent through its
+ * collector with the real SDK, and Debian's chromium reading the pages the way a person does.
+ */
+describe.skipIf(!hasBrowser)('web UI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-ui-'));
+  let weft: RunningWeft;
+  let browser: Browser;
+  let page: Page;
+  let guarded: ApiServer['app'] | undefined;
+
+  beforeAll(async () => {
+    statSync(join(uiBuildDir, 'index.html')); // built by `npm install` (prepare) or `npm run build:ui`
+    const catalog = join(dir, 'estate.yaml');
+    writeFileSync(catalog, catalogYaml);
+    const config = buildConfig(parseArgs(['--data', dir, '--port', '0', '--otlp-port', '0', '--catalog', catalog, '--analyze-every', '1h', '--late-arrival', '1ms']), {}, dir);
+    weft = await startWeft(config, silentLogger());
+    // The analyzer pairs traces that ended after its last run (its watermark): let the run that
+    // startWeft began finish, then send traces that lie between it and the next run.
+    await weft.analyzer!.runNow();
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 600));
+    const target = (serviceName: string) => ({ url: weft.collector!.url, serviceName });
+    await sendSpans(target('customer-sync'), [0, 200, 400].map((s) => run('sync customers', t0 + s, [http('GET', 'https://crm.internal/api/customers'), insert()])));
+    // Not in the catalog: the ERP writes customers back into the CRM.
+    await sendSpans(target('erp-writeback'), [run('writeback', t0 + 100, [select(), http('PUT', 'https://crm.internal/api/customers')])]);
+    await weft.collector!.flush();
+    await analyzed(weft);
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(20_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await guarded?.close();
+    await weft?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('draws the dependency graph with the systems and shows a flow when it is clicked', async () => {
+    await page.goto(`${weft.api!.url}/`);
+    const graph = page.getByRole('img', { name: /^Dependency graph of 2 systems and 2 flows/ });
+    await poll(() => graph.locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['Sales CRM', 'Finance ERP']));
+    await poll(() => page.getByLabel('Estate counts').innerText()).toMatch(/2\s+systems[\s\S]*1\s+documented flows[\s\S]*1\s+undocumented flows/);
+    await page.screenshot({ path: join(dir, 'overview.png') });
+    expect(statSync(join(dir, 'overview.png')).size).toBeGreaterThan(10_000);
+
+    // A click on a node (ECharts draws it as an SVG path) opens its figures beside the graph.
+    const box = await graph.boundingBox();
+    const nodes = await graph.locator('svg path[fill="#2456a6"]').all();
+    expect(nodes.length).toBeGreaterThanOrEqual(2);
+    await nodes[0].click({ force: true });
+    await poll(() => page.getByLabel('Selection').innerText()).toMatch(/owner\s+icoe/);
+    expect(box!.height).toBeGreaterThan(300);
+  });
+
+  it('lists the undocumented flow among the findings, shows its evidence, and acknowledges it with a note', async () => {
+    await page.goto(`${weft.api!.url}/findings?kind=undocumented-flow`);
+    const row = page.getByRole('link', { name: /Undocumented flow erp → crm/ });
+    await row.click();
+    await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toMatch(/Undocumented flow erp → crm/);
+    await poll(() => page.getByTestId('finding-status').innerText()).toBe('open');
+    expect(await page.locator('ul.traces code').count()).toBeGreaterThan(0);
+
+    await page.getByLabel('Note').fill('CRM team owns this, ticket INT-42');
+    await page.getByLabel('Your name').fill('ana');
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await poll(() => page.getByTestId('finding-status').innerText()).toBe('acknowledged');
+    await poll(() => page.locator('table').last().innerText()).toMatch(/ana\s+acknowledged\s+CRM team owns this, ticket INT-42/);
+
+    const id = page.url().split('/').pop()!;
+    const stored = (await fetch(`${weft.api!.url}/api/v1/findings/${id}`).then((r) => r.json())) as { finding: Record<string, unknown> };
+    expect(stored.finding).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'ana', note: 'CRM team owns this, ticket INT-42' });
+    await page.screenshot({ path: join(dir, 'finding.png'), fullPage: true });
+  });
+
+  it('shows a flow\'s time series as line charts', async () => {
+    await page.goto(`${weft.api!.url}/flows/customer-sync`);
+    await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Customers copied to the ERP');
+    await poll(() => page.getByRole('img', { name: /^Throughput of customer-sync/ }).locator('svg path').count()).toBeGreaterThan(3);
+    await poll(() => page.locator('section.facts-row').innerText()).toMatch(/traces\s+3 \(0 failed/);
+  });
+
+  it('asks for a token when the API wants one, and then shows the data', async () => {
+    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: { 'viewer-token': 'viewer' } }, logger: silentLogger(), services: { store: weft.store, analyzer: weft.analyzer } });
+    guarded = app;
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    await page.goto(`${url}/inventory?tab=systems`);
+    await page.getByRole('textbox', { name: 'Token' }).fill('viewer-token');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await poll(() => page.locator('table').innerText()).toMatch(/Sales CRM[\s\S]*Finance ERP/);
+  });
+});
