@@ -30,6 +30,10 @@ export interface DemoOptions {
   /** 1 = the `npm start` pace; 0.1 = ten times faster (schedules and the catalog's durations alike). */
   timeScale?: number;
   seed?: SeedSizes;
+  /** Address the systems listen on (default 127.0.0.1); 0.0.0.0 when Weft runs elsewhere (docker compose). */
+  bindHost?: string;
+  /** Host name Weft's probes use to reach the systems (default 127.0.0.1), written into the catalog. */
+  advertiseHost?: string;
   logger: Logger;
 }
 
@@ -77,12 +81,14 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
 
   try {
     const endpoints = new Map<string, string>();
+    const probeEndpoints = new Map<string, string>();
     for (const spec of demoSystems) {
-      const server = await startSystemServer(stores[spec.id], { delay: spec.id === 'wms' ? wmsDelay(faults) : undefined });
+      const server = await startSystemServer(stores[spec.id], { host: options.bindHost, delay: spec.id === 'wms' ? wmsDelay(faults) : undefined });
       servers.push(server);
       endpoints.set(spec.host, server.url);
+      probeEndpoints.set(spec.host, `http://${options.advertiseHost ?? '127.0.0.1'}:${server.port}`);
     }
-    const shadow = await startSystemServer(new SystemStore(shadowSystem.id, shadowSystem.collections));
+    const shadow = await startSystemServer(new SystemStore(shadowSystem.id, shadowSystem.collections), { host: options.bindHost });
     servers.push(shadow);
     endpoints.set(shadowSystem.host, shadow.url);
 
@@ -110,7 +116,7 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
 
     mkdirSync(options.workDir, { recursive: true });
     const catalogFile = join(options.workDir, 'demo-catalog.yaml');
-    writeFileSync(catalogFile, renderCatalog(readDemoCatalog(), { endpoints, timeScale }));
+    writeFileSync(catalogFile, renderCatalog(readDemoCatalog(), { endpoints: probeEndpoints, timeScale }));
     faults.onChange((kind, on) => log.info({ fault: kind, on }, on ? 'demo fault switched on' : 'demo fault switched off'));
     log.info({ systems: servers.length - 1, runtimes: runtimes.size, faults: faults.active(), timeScale, catalog: catalogFile }, 'demo estate running');
 

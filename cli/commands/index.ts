@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { auditCommand } from './audit.ts';
 import { catalogImportBackstageCommand } from './catalog-import-backstage.ts';
 import { catalogValidateCommand } from './catalog-validate.ts';
+import { demoCommand } from './demo.ts';
 import { probeRunCommand } from './probe-run.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { startCommand } from './start.ts';
@@ -14,4 +15,5 @@ export const commands: Record<string, Command> = {
   'catalog import-backstage': catalogImportBackstageCommand,
   'probe run': probeRunCommand,
   reconcile: reconcileCommand,
+  demo: demoCommand,
 };

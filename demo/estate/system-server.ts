@@ -91,8 +91,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Serves one system's records on a loopback port (0: any free port). */
-export async function startSystemServer(store: SystemStore, options: { port?: number; delay?: DelayPolicy } = {}): Promise<SystemServer> {
+/** Serves one system's records on a port (0: any free port), on loopback unless `host` says otherwise. */
+export async function startSystemServer(store: SystemStore, options: { port?: number; host?: string; delay?: DelayPolicy } = {}): Promise<SystemServer> {
   const server: Server = createServer((req, res) => {
     const collection = (req.url ?? '/').split(/[/?]/)[2] ?? '';
     const wait = options.delay?.(req.method ?? 'GET', collection) ?? 0;
@@ -107,12 +107,12 @@ export async function startSystemServer(store: SystemStore, options: { port?: nu
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
     systemId: store.systemId,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`, // reachable locally whatever the bind address
     port,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { buildConfig, flag, type ParsedArgs } from '../../core/config/index.ts';
+import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { createLogger } from '../../core/log/logger.ts';
+import { faultSelection, startDemo, type InProcessDemo } from '../../demo/index.ts';
+import type { Command, CommandIO } from '../command.ts';
+
+/**
+ * Runs the demo estate on its own, exporting to a Weft (or an OpenTelemetry Collector) elsewhere,
+ * until `until` resolves. Writes the catalog Weft should load (`weft start --catalog FILE`).
+ */
+export async function runDemo(args: ParsedArgs, io: CommandIO, until: (demo: InProcessDemo) => Promise<void>): Promise<number> {
+  const config = buildConfig(args, io.env, io.cwd);
+  const otlpUrl = flag(args, 'otlp') ?? io.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
+  if (!/^https?:\/\//.test(otlpUrl)) throw ERR_CONFIG(`--otlp must be Weft's OTLP/HTTP base URL like http://weft:4318, got "${otlpUrl}".`);
+  const bindHost = flag(args, 'bind') ?? '127.0.0.1';
+  const advertiseHost = flag(args, 'advertise') ?? (bindHost === '0.0.0.0' ? '127.0.0.1' : bindHost);
+  const demo = await startDemo({
+    otlpUrl,
+    otlpToken: flag(args, 'otlp-token') ?? io.env.WEFT_INGEST_TOKEN,
+    workDir: resolve(io.cwd, flag(args, 'out') ?? `${config.dataDir}/demo`),
+    faults: faultSelection(config.demo.faults),
+    timeScale: config.demo.timeScale,
+    bindHost,
+    advertiseHost,
+    logger: createLogger(config.logLevel),
+  });
+  io.out(`demo estate exporting to ${otlpUrl}; faults: ${demo.activeFaults().join(', ') || 'none'}`);
+  io.out(`catalog: ${demo.catalogFile} (weft start --catalog ${demo.catalogFile})`);
+  try {
+    await until(demo);
+  } finally {
+    await demo.stop();
+  }
+  return 0;
+}
+
+export const demoCommand: Command = {
+  summary: 'Run only the demo estate, exporting OTLP to a Weft elsewhere, and write the catalog that documents it',
+  usage: 'demo [--otlp http://127.0.0.1:4318] [--otlp-token TOKEN] [--no-faults | --faults=LIST] [--demo-time-scale 1] [--out DIR] [--bind 127.0.0.1] [--advertise HOST]',
+  run: (args, io) =>
+    runDemo(args, io, () => new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    })),
+};
