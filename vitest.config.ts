@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     pool: 'forks',
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'ui/src/**', 'ui/build/**', 'ui/.svelte-kit/**', '.weft/**'],
+    exclude: ['node_modules/**', 'ui/node_modules/**', 'ui/build/**', 'ui/.svelte-kit/**', '.weft/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     maxWorkers: 2,

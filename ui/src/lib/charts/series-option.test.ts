@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowSeries } from '../api/types.ts';
+import { filledBuckets, seriesOption } from './series-option.ts';
+
+const point = (t: string, traces: number, p95Ms: number) => ({ t, traces, failedTraces: traces > 2 ? 1 : 0, records: traces * 10, p50Ms: p95Ms / 2, p95Ms, p99Ms: p95Ms * 2 });
+const series: FlowSeries = {
+  flow: 'customer-sync',
+  source: 'crm',
+  target: 'erp',
+  since: '2026-01-01T10:00:00.000Z',
+  until: '2026-01-01T10:05:00.000Z',
+  step: '1m',
+  points: [point('2026-01-01T10:01:00.000Z', 3, 120), point('2026-01-01T10:04:00.000Z', 1, 80)],
+};
+
+type Line = { name: string; data: [number, number | null][] };
+
+describe('flow series charts', () => {
+  it('fills every bucket of the window, so quiet minutes show as zero traffic', () => {
+    const buckets = filledBuckets(series);
+    expect(buckets.map((b) => new Date(b.t).toISOString().slice(11, 16))).toEqual(['10:00', '10:01', '10:02', '10:03', '10:04', '10:05']);
+    const traces = (seriesOption(series, 'throughput').series as Line[]).find((s) => s.name === 'traces')!;
+    expect(traces.data.map(([, v]) => v)).toEqual([0, 3, 0, 0, 1, 0]);
+  });
+
+  it('leaves latency gaps where nothing ran instead of drawing a fake zero', () => {
+    const p95 = (seriesOption(series, 'latency').series as Line[]).find((s) => s.name === 'p95')!;
+    expect(p95.data.map(([, v]) => v)).toEqual([null, 120, null, null, 80, null]);
+  });
+
+  it('keeps points that do not sit on the bucket grid', () => {
+    const odd = { ...series, points: [...series.points, point('2026-01-01T10:02:30.000Z', 2, 50)] };
+    expect(filledBuckets(odd).filter((b) => b.point).map((b) => b.point!.traces)).toEqual([3, 2, 1]);
+  });
+});
