@@ -37,12 +37,34 @@ const tablesInMigrations = readdirSync(join(root, 'clickhouse/migrations'))
   .flatMap((f) => [...readFileSync(join(root, 'clickhouse/migrations', f), 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((m) => m[1]));
 
 describe('docker-compose.yml', () => {
-  it('runs a ClickHouse server, Weft with the demo estate, and an optional collector gateway', () => {
-    expect(Object.keys(services).sort()).toEqual(['clickhouse', 'otel-collector', 'weft']);
+  it('runs a ClickHouse server, Weft, the demo estate as its own service, and an optional collector gateway', () => {
+    expect(Object.keys(services).sort()).toEqual(['clickhouse', 'demo', 'otel-collector', 'weft']);
     expect(services['otel-collector'].profiles).toEqual(['gateway']);
-    expect(weftConfig().config.demo).toEqual({ enabled: true, faults: true, timeScale: 1 });
     expect(services.weft.depends_on.clickhouse.condition).toBe('service_healthy');
+    expect(services.weft.depends_on.demo.condition).toBe('service_healthy');
     expect(services.clickhouse.healthcheck.test).toContain('SELECT 1');
+  });
+
+  it("sends the demo's telemetry to Weft's collector with one of its ingest tokens, and hands Weft the demo's catalog", () => {
+    const { config } = weftConfig();
+    const [command, ...args] = services.demo.command as string[];
+    expect(command).toBe('demo');
+    const demoArgs = parseArgs(args);
+    const flagOf = (name: string) => demoArgs.flags[name]?.at(-1);
+    const otlp = new URL(flagOf('otlp')!);
+    expect(otlp.hostname).toBe('weft');
+    expect(Number(otlp.port)).toBe(config.collector.port);
+    expect(config.collector.tokens).toContain(environment('demo').WEFT_INGEST_TOKEN);
+    // Probes reach the demo's systems by its service name, on every interface of its container.
+    expect(flagOf('advertise')).toBe('demo');
+    expect(flagOf('bind')).toBe('0.0.0.0');
+    const out = flagOf('out')!;
+    expect(config.demo.enabled).toBe(false);
+    expect(config.catalogFiles).toEqual([`${out}/demo-catalog.yaml`]);
+    const volumeAt = (service: string, path: string) => (services[service].volumes as string[]).map((v) => v.split(':')).find((v) => v[1] === path)?.[0];
+    expect(volumeAt('demo', out)).toBe('demo-catalog');
+    expect(volumeAt('weft', out)).toBe('demo-catalog');
+    expect(services.demo.healthcheck.test.join(' ')).toContain(`${out}/demo-catalog.yaml`);
   });
 
   it("gives Weft an environment its configuration accepts, pointing at the ClickHouse service's database and user", () => {
@@ -71,7 +93,7 @@ describe('docker-compose.yml', () => {
     expect(mounts('clickhouse')).toContainEqual(['clickhouse-data', '/var/lib/clickhouse']);
     expect(mounts('weft')).toContainEqual(['weft-data', config.dataDir]);
     expect(config.collector.spoolDir.startsWith(`${config.dataDir}/`)).toBe(true);
-    expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'weft-data']);
+    expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'demo-catalog', 'weft-data']);
   });
 
   it("points the gateway's clickhouse exporter at the same database and at tables Weft's migrations create", () => {
@@ -91,8 +113,9 @@ describe('docker-compose.yml', () => {
     expect(gateway.service.pipelines.traces.exporters).toEqual(['clickhouse']);
   });
 
-  it('builds Weft from a Dockerfile whose entrypoint is the weft command', () => {
+  it('builds Weft and the demo from a Dockerfile whose entrypoint is the weft command', () => {
     expect(services.weft.build).toBe('.');
+    expect(services.demo.image).toBe(services.weft.image);
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('ENTRYPOINT ["node", "bin/weft.mjs"]');
     expect(dockerfile).toMatch(/^FROM node:20/m);
