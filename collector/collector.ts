@@ -60,7 +60,13 @@ export async function startCollector({ config, store, logger }: StartCollectorOp
       return { ok: true };
     },
   });
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    loader.stop();
+    spool.release();
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -79,6 +85,7 @@ export async function startCollector({ config, store, logger }: StartCollectorOp
         spool.sealAll();
         if (!loader.lastError) await loader.idle();
         loader.stop();
+        spool.release();
       })()),
   };
 }

@@ -2,6 +2,7 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync,
 import { join } from 'node:path';
 import { tableNames, type TableName } from '../rows/tables.ts';
 import { commitPath, parseSegmentName, segmentName, type Segment } from './segment.ts';
+import { lockSpool } from './spool-lock.ts';
 
 export interface SpoolOptions {
   dir: string;
@@ -40,8 +41,12 @@ export class Spool {
   /** Rows in open (unsealed) segments. */
   openRows = 0;
 
+  /** Releases the spool directory (the pid file); segments stay for the next run. */
+  readonly release: () => void;
+
   constructor(private readonly options: SpoolOptions) {
     mkdirSync(options.dir, { recursive: true });
+    this.release = lockSpool(options.dir);
   }
 
   /** Segments a previous run left, oldest first. */
