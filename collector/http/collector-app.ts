@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../core/log/logger.ts';
 import { isWeftError } from '../../core/errors/index.ts';
-import { ERR_OTLP_BUSY, ERR_OTLP_MEDIA_TYPE, ERR_OTLP_SPOOL_FULL } from '../otlp/bad-input.ts';
+import { ERR_OTLP_BUSY, ERR_OTLP_MEDIA_TYPE, ERR_OTLP_SPOOL_FULL, ERR_OTLP_SPOOL_WRITE } from '../otlp/bad-input.ts';
 import { encodeJsonResponse, encodeJsonStatus } from '../otlp/json-codec.ts';
 import { encodeProtoResponse, encodeProtoStatus, type SignalName } from '../otlp/proto-codec.ts';
 import type { Spool } from '../spool/spool.ts';
@@ -107,7 +107,12 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     const batch = ingestBody(signal, wire, body);
     const bytes = batch.tables.reduce((n, t) => n + t.data.length, 0);
     if (o.spool.wouldOverflow(bytes)) throw ERR_OTLP_SPOOL_FULL();
-    for (const t of batch.tables) o.spool.append(t.table, t.data, t.rows);
+    try {
+      for (const t of batch.tables) o.spool.append(t.table, t.data, t.rows);
+    } catch (err) {
+      request.log.error({ err }, 'spool write failed');
+      throw ERR_OTLP_SPOOL_WRITE((err as NodeJS.ErrnoException).code ?? 'write failed');
+    }
     o.metrics.accepted[signal] += batch.accepted;
     o.metrics.rejectedItems[signal] += batch.rejected;
     reply.status(200);

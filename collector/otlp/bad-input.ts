@@ -27,3 +27,8 @@ export const ERR_OTLP_SPOOL_FULL = defineError(
   503,
   () => 'The collector spool is full while storage catches up; retry after the delay in Retry-After.',
 );
+export const ERR_OTLP_SPOOL_WRITE = defineError(
+  'WEFT_ERR_OTLP_SPOOL_WRITE',
+  503,
+  (reason: string) => `The collector cannot write its spool (${reason}); retry after the delay in Retry-After.`,
+);
