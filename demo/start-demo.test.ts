@@ -43,7 +43,7 @@ describe('demo estate', () => {
   beforeAll(async () => {
     await new Promise<void>((r) => sink.server.listen(0, '127.0.0.1', () => r()));
     const otlpUrl = `http://127.0.0.1:${(sink.server.address() as AddressInfo).port}`;
-    demo = await startDemo({ otlpUrl, workDir: dir, faults: false, timeScale: 0.05, seed: { customers: 500, products: 20 }, logger: silentLogger() });
+    demo = await startDemo({ otlpUrl, workDir: dir, faults: false, timeScale: 0.05, seed: { customers: 3000, products: 20 }, logger: silentLogger() });
   });
   afterAll(async () => {
     await demo?.stop();
@@ -68,11 +68,12 @@ describe('demo estate', () => {
   it('keeps the replicas in step while clean, and loses about 1% of billing customers under the replica-drift fault until repaired', async () => {
     const crm = () => demo.stores.crm.collection('customers').count();
     const billing = () => demo.stores.billing.collection('customers').count();
-    await eventually(() => expect(Math.abs(crm() - billing())).toBeLessThanOrEqual(3));
+    // In step: billing lags the CRM only by the leads converted since the last sync run (the catalog tolerates 10).
+    await eventually(() => expect(Math.abs(crm() - billing())).toBeLessThanOrEqual(10));
     demo.setFault('replica-drift', true);
-    expect(crm() - billing()).toBeGreaterThanOrEqual(Math.floor(crm() / 100) - 1);
+    expect(crm() - billing()).toBeGreaterThanOrEqual(30);
     demo.setFault('replica-drift', false);
-    await eventually(() => expect(Math.abs(crm() - billing())).toBeLessThanOrEqual(3));
+    await eventually(() => expect(Math.abs(crm() - billing())).toBeLessThanOrEqual(10));
   }, 45_000);
 
   it('runs a rogue integration only while its fault is on', async () => {
