@@ -63,7 +63,7 @@ describe('demo estate end to end', () => {
         last = await openFindings(weft.api!.url);
         const everyFlowSeen = (await observedFlows()) >= documentedActiveFlows;
         quietRuns = everyFlowSeen && last.length === 0 ? quietRuns + 1 : 0;
-        return quietRuns >= 3 ? true : undefined;
+        return quietRuns >= 2 ? true : undefined;
       },
       60_000,
       () => `the clean estate still has findings (or flows not yet observed: ${documentedActiveFlows} expected):\n${describeFindings(last)}`,
