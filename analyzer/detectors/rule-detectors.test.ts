@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseCatalog } from '../../core/catalog/index.ts';
+import type { ObservedEdge } from '../flows/observed.ts';
+import { attributeEdges, type Snapshot } from '../model/snapshot.ts';
+import { regulatedDataExposure, sorViolation } from './rule-detectors.ts';
+
+const catalogYaml = `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }, { id: billing }, { id: mdm }]
+domains:
+  - { id: customer, systemOfRecord: crm, replicas: [erp, billing], allowedWriters: [mdm], regulated: [pii] }
+flows:
+  - { id: crm-erp, source: crm, target: erp, domain: customer }
+  - { id: crm-billing, source: crm, target: billing, domain: customer, owner: icoe }
+`;
+
+const edge = (source: string, target: string, domain = 'customer'): ObservedEdge => ({
+  source, target, integration: `${source}-${target}`, service: `${source}-${target}`, domain, traces: 3, failedTraces: 0, errorSpans: 0, records: 30,
+  p50Ms: 1, p95Ms: 2, p99Ms: 3, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-01T01:00:00.000Z', sampleTrace: 'abc', sampleErrorTrace: '',
+});
+
+function snapshot(edges: ObservedEdge[]): Snapshot {
+  const { catalog } = parseCatalog([{ file: 'c.yaml', text: catalogYaml }]);
+  return { catalog, since: '', until: '', edges: attributeEdges(catalog, edges), touches: [], lastSeen: [], systemLastSeen: {} };
+}
+const now = new Date('2026-01-01T02:00:00Z');
+
+describe('sorViolation', () => {
+  it('flags a replica fed from a system that is not the system of record', () => {
+    const found = sorViolation({ snapshot: snapshot([edge('erp', 'billing')]), now });
+    expect(found.map((f) => [f.key, f.title])).toEqual([['customer:erp->billing', 'Replica billing gets customer data from erp, not from the system of record crm']]);
+  });
+
+  it('lets the system of record feed its replicas, and allowed writers write into it', () => {
+    expect(sorViolation({ snapshot: snapshot([edge('crm', 'billing'), edge('mdm', 'crm'), edge('mdm', 'erp')]), now })).toEqual([]);
+  });
+
+  it('ignores edges of other or no domains', () => {
+    expect(sorViolation({ snapshot: snapshot([edge('erp', 'crm', 'order'), edge('erp', 'crm', '')]), now })).toEqual([]);
+  });
+});
+
+describe('regulatedDataExposure', () => {
+  it('is critical on an undocumented flow, high on a documented flow without owner, silent on an owned one', () => {
+    const found = regulatedDataExposure({ snapshot: snapshot([edge('crm', 'mdm'), edge('crm', 'erp'), edge('crm', 'billing')]), now });
+    expect(found.map((f) => [f.severity, f.subject.flows, f.evidence.documented])).toEqual([
+      ['critical', [], false],
+      ['high', ['crm-erp'], true],
+    ]);
+  });
+
+  it('takes the domain from the documented flow when spans carry none', () => {
+    const found = regulatedDataExposure({ snapshot: snapshot([edge('crm', 'erp', '')]), now });
+    expect(found[0]?.subject.domains).toEqual(['customer']);
+  });
+});
