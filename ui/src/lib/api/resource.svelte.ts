@@ -2,8 +2,9 @@ import { untrack } from 'svelte';
 import { ApiError, session } from './client.svelte.ts';
 
 /**
- * Data a page shows: loading, the value, or the error; loads again when `reload()` is called or the
- * token changes. Create it in a component's script; `key` re-runs the loader when its value changes.
+ * Data a page shows: loading, the value, or the error; loads again when `reload()` is called, the
+ * token changes or every `refreshMs`. Create it in a component's script; `key` re-runs the loader
+ * (showing "loading" again) when its value changes; a refresh keeps the data on screen meanwhile.
  */
 export class Resource<T> {
   value = $state<T | undefined>(undefined);
@@ -14,7 +15,17 @@ export class Resource<T> {
   constructor(
     private readonly load: () => Promise<T>,
     key: () => unknown = () => undefined,
+    /** Loads again this often while the page is open and visible (the estate changes as you look). */
+    refreshMs = 0,
   ) {
+    if (refreshMs > 0) {
+      $effect(() => {
+        const timer = setInterval(() => {
+          if (!this.loading && document.visibilityState === 'visible') void this.reload();
+        }, refreshMs);
+        return () => clearInterval(timer);
+      });
+    }
     $effect(() => {
       key();
       void session.epoch;
