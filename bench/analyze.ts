@@ -4,7 +4,7 @@
  * Usage: tsx bench/analyze.ts [totalSpans=10000000] [spansPerDay=1000000]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAnalyzer, runPairing } from '../analyzer/index.ts';
 import { buildApiApp } from '../api/index.ts';
@@ -43,7 +43,7 @@ async function measure(label: string) {
   const naiveMs = ms(t0);
   const rows = await store.client.query({ query: 'SELECT (SELECT count() FROM otel_traces) AS spans, (SELECT count() FROM weft_flow_edges_1m) AS edge_rows', format: 'JSONEachRow' }).then((r) => r.json<{ spans: string; edge_rows: string }>());
   console.log(
-    `${label.padEnd(4)} spans=${rows[0].spans} edge-rows=${rows[0].edge_rows} | graph ${graph.ms} ms (${graph.body.edges.length} edges, ${graph.body.integrations.reduce((n: number, i: { edges: number }) => n + i.edges, 0)} per integration, ${graph.body.sprawl.undocumentedEdges} undocumented) | inventory ${inventory.ms} ms | findings run ${run.ms} ms + list ${findings.ms} ms (${findings.body.findings.length} open) | graph+findings ${graph.ms + run.ms + findings.ms} ms | naive from raw spans ${naiveMs} ms (${naive.edges} per integration) → ${(naiveMs / Math.max(1, graph.ms + run.ms + findings.ms)).toFixed(1)}x`,
+    `${label.padEnd(4)} (load ${loadavg()[0].toFixed(1)}) spans=${rows[0].spans} edge-rows=${rows[0].edge_rows} | graph ${graph.ms} ms (${graph.body.edges.length} edges, ${graph.body.integrations.reduce((n: number, i: { edges: number }) => n + i.edges, 0)} per integration, ${graph.body.sprawl.undocumentedEdges} undocumented) | inventory ${inventory.ms} ms | findings run ${run.ms} ms + list ${findings.ms} ms (${findings.body.findings.length} open) | graph+findings ${graph.ms + run.ms + findings.ms} ms | naive from raw spans ${naiveMs} ms (${naive.edges} per integration) → ${(naiveMs / Math.max(1, graph.ms + run.ms + findings.ms)).toFixed(1)}x`,
   );
   await app.close();
   await analyzer.stop();
