@@ -1,4 +1,5 @@
-import { createReadStream, renameSync, rmSync } from 'node:fs';
+import { createReadStream, renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { Store } from '../../clickhouse/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import { loadStatement, tables } from '../rows/tables.ts';
@@ -58,7 +59,8 @@ export class Loader {
         this.metrics.observeInsert(segment, (performance.now() - started) / 1000);
         failures = 0;
         this.lastError = undefined;
-        rmSync(segment.path, { force: true });
+        // Freeing a large file takes a while: off the event loop.
+        await rm(segment.path, { force: true });
         this.queue.shift();
         this.onLoaded(segment);
       } catch (err) {
