@@ -14,6 +14,7 @@ export { queryFlowSeries } from './flows/flow-series.ts';
 export type { FlowPoint } from './flows/flow-series.ts';
 export { ERR_FINDING_NOT_FOUND, ERR_FINDING_STATE, ERR_FLOW_NOT_FOUND } from './errors.ts';
 export { runAudit } from './audit/run-audit.ts';
+export type { AuditSource } from './audit/run-audit.ts';
 export { buildAuditReport } from './audit/audit-report.ts';
 export type { AuditReport } from './audit/audit-report.ts';
 export { auditFormats } from './audit/render-audit.ts';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { auditFormats, runAudit, type AuditFormat } from '../../analyzer/index.ts';
 import { migrate, openStore } from '../../clickhouse/index.ts';
+import { probeAuditCandidates } from '../../probes/index.ts';
 import { emptyCatalog, loadCatalog } from '../../core/catalog/index.ts';
 import { buildConfig, flag } from '../../core/config/index.ts';
 import { severities, type Severity } from '../../core/contracts/index.ts';
@@ -29,7 +30,7 @@ export const auditCommand: Command = {
     const store = await openStore(config.store);
     try {
       await migrate(store, { retention: config.retention });
-      const report = await runAudit(store, catalog, { sinceMs, now: new Date(), failOn: (failOnText as Severity | undefined) ?? null, pair: store.kind === 'embedded', lateMs: config.analyzer.lateMs });
+      const report = await runAudit(store, catalog, { sinceMs, now: new Date(), failOn: (failOnText as Severity | undefined) ?? null, pair: store.kind === 'embedded', lateMs: config.analyzer.lateMs, more: [probeAuditCandidates] });
       io.out(auditFormats[format](report));
       return report.failed ? 1 : 0;
     } finally {
