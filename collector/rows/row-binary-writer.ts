@@ -20,8 +20,10 @@ export class RowBinaryWriter {
     this.buf = next;
   }
 
-  reset(): void {
+  /** Empties the writer; a buffer grown past `keep` bytes by one large request is let go. */
+  reset(keep = 16 << 20): void {
     this.pos = 0;
+    if (this.buf.length > keep) this.buf = Buffer.allocUnsafe(keep);
   }
 
   /** The bytes written so far (a view; copy before reusing the writer). */
