@@ -20,17 +20,26 @@ export function filledBuckets(series: FlowSeries): { t: number; point: SeriesPoi
 
 type Metric = 'throughput' | 'errors' | 'latency';
 
-const lines: Record<Metric, { unit: string; series: { name: string; color: string; value: (p: SeriesPoint) => number; gapWhenEmpty?: boolean }[] }> = {
+interface Line {
+  name: string;
+  color: string;
+  value: (p: SeriesPoint) => number;
+  gapWhenEmpty?: boolean;
+  /** 1: the right-hand axis (records run to thousands where traces count in tens). */
+  axis?: 0 | 1;
+}
+
+const lines: Record<Metric, { units: string[]; series: Line[] }> = {
   throughput: {
-    unit: 'per bucket',
+    units: ['traces', 'records'],
     series: [
       { name: 'traces', color: palette.throughput, value: (p) => p.traces },
-      { name: 'records', color: palette.records, value: (p) => p.records },
+      { name: 'records', color: palette.records, value: (p) => p.records, axis: 1 },
     ],
   },
-  errors: { unit: 'failed traces', series: [{ name: 'failed traces', color: palette.errors, value: (p) => p.failedTraces }] },
+  errors: { units: ['failed traces'], series: [{ name: 'failed traces', color: palette.errors, value: (p) => p.failedTraces }] },
   latency: {
-    unit: 'ms',
+    units: ['ms'],
     series: [
       { name: 'p95', color: palette.p95, value: (p) => p.p95Ms, gapWhenEmpty: true },
       { name: 'p50', color: palette.p50, value: (p) => p.p50Ms, gapWhenEmpty: true },
@@ -44,14 +53,15 @@ export function seriesOption(series: FlowSeries, metric: Metric): ChartOption {
   const spec = lines[metric];
   return {
     animation: false,
-    grid: { left: 56, right: 16, top: 30, bottom: 28 },
+    grid: { left: 56, right: spec.units.length > 1 ? 64 : 16, top: 30, bottom: 28 },
     tooltip: { trigger: 'axis' },
-    legend: { top: 0, right: 0 },
+    legend: { top: 0, left: 'center' },
     xAxis: { type: 'time' },
-    yAxis: { type: 'value', name: spec.unit, nameTextStyle: { align: 'left' }, minInterval: metric === 'latency' ? 0 : 1 },
+    yAxis: spec.units.map((unit, i) => ({ type: 'value', name: unit, position: i === 0 ? 'left' : 'right', nameTextStyle: { align: i === 0 ? 'left' : 'right' }, minInterval: metric === 'latency' ? 0 : 1, splitLine: { show: i === 0 } })),
     series: spec.series.map((s) => ({
       name: s.name,
       type: 'line',
+      yAxisIndex: s.axis ?? 0,
       showSymbol: buckets.length < 60,
       connectNulls: false,
       color: s.color,
