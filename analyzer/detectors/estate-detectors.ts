@@ -1,3 +1,4 @@
+import type { Flow, SloClass } from '../../core/catalog/index.ts';
 import { formatDuration, parseDuration } from '../../core/time/index.ts';
 import { combineEdges, isIntegrationNode, isUnknown, runtimeMatches } from '../model/snapshot.ts';
 import { subject, type Detector } from './detector.ts';
@@ -56,10 +57,27 @@ export const ownerMissing: Detector = ({ snapshot }) => {
   ];
 };
 
-/** Documented active flows with no traffic in the window. */
-export const flowNeverObserved: Detector = ({ snapshot }) =>
-  snapshot.catalog.flows
+/**
+ * How long Weft must have been observing before a flow's absence means something: its schedule's
+ * period, else its class's staleness limit, else the whole window.
+ */
+function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {
+  const staleAfter = classes.find((c) => c.id === flow.class)?.staleAfter;
+  const period = flow.schedule?.every ? parseDuration(flow.schedule.every) : staleAfter ? parseDuration(staleAfter) : windowMs;
+  return Math.min(period, windowMs);
+}
+
+/**
+ * Documented active flows with no traffic in the window. A flow is not "never observed" before it
+ * was due: Weft must have been observing for at least its period (a fresh install is not an alarm).
+ */
+export const flowNeverObserved: Detector = ({ snapshot }) => {
+  const until = Date.parse(snapshot.until);
+  const windowMs = until - Date.parse(snapshot.since);
+  const observedMs = snapshot.observingSince ? until - Date.parse(snapshot.observingSince) : 0;
+  return snapshot.catalog.flows
     .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id))
+    .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs))
     .map((f) => ({
       kind: 'flow-never-observed',
       key: f.id,
@@ -69,6 +87,7 @@ export const flowNeverObserved: Detector = ({ snapshot }) =>
       evidence: { window: { since: snapshot.since, until: snapshot.until }, runtime: f.runtime, traces: 0 },
       hint: `Check that ${f.runtime.service ?? f.runtime.flow ?? 'the integration'} is running and exports traces to Weft with spans touching ${f.source} and ${f.target}; if the flow is gone, set lifecycle: retired.`,
     }));
+};
 
 /** Deprecated or retired flows and systems that still carry traffic. */
 export const deprecatedInUse: Detector = ({ snapshot }) => {

@@ -17,25 +17,37 @@ export interface EndpointMapping {
   params: { ep_keys: string[]; ep_systems: string[]; self_services: string[]; self_systems: string[] };
   /** All-time last seen per resolved system (from the endpoints' own last seen). */
   systemLastSeen: Map<string, string>;
+  /** When Weft first saw any endpoint: how long it has been observing (null: nothing yet). */
+  observingSince: string | null;
 }
+
+/**
+ * Endpoints that reached the store after the mapping was read resolve to this prefix; a snapshot
+ * leaves them out until the next evaluation resolves them, instead of calling them unknown.
+ */
+export const PENDING = 'pending:';
 
 /** Resolves every endpoint ever seen against the catalog as it is now. */
 export async function endpointMapping(store: Store, catalog: Catalog): Promise<EndpointMapping> {
   const rows = await store.client
     .query({
-      query: 'SELECT ep_kind AS kind, ep_sys AS sys, ep_host AS host, ep_name AS name, ep_peer AS peer, max(last_seen) AS last_seen FROM weft_endpoints GROUP BY kind, sys, host, name, peer',
+      query: 'SELECT ep_kind AS kind, ep_sys AS sys, ep_host AS host, ep_name AS name, ep_peer AS peer, max(last_seen) AS last_seen, min(first_seen) AS first_seen FROM weft_endpoints GROUP BY kind, sys, host, name, peer',
       format: 'JSONEachRow',
     })
-    .then((r) => r.json<Endpoint & { last_seen: string }>());
+    .then((r) => r.json<Endpoint & { last_seen: string; first_seen: string }>());
   const self = selfSystems(catalog);
   const systems = rows.map((e) => resolveEndpoint(catalog, e));
   const systemLastSeen = new Map<string, string>();
+  let observingSince: string | null = null;
   rows.forEach((e, i) => {
     const at = fromChTime(e.last_seen);
     if ((systemLastSeen.get(systems[i]) ?? '') < at) systemLastSeen.set(systems[i], at);
+    const first = fromChTime(e.first_seen);
+    if (observingSince === null || first < observingSince) observingSince = first;
   });
   return {
     systemLastSeen,
+    observingSince,
     params: {
       ep_keys: rows.map((e) => [e.kind, e.sys, e.host, e.name, e.peer].join(SEP)),
       ep_systems: systems,
@@ -51,5 +63,5 @@ export async function endpointMapping(store: Store, catalog: Catalog): Promise<E
  */
 export function resolveExpr(p: string, integrationColumn = 'integration', serviceColumn = 'service'): string {
   const self = `transform(${serviceColumn}, {self_services:Array(String)}, {self_systems:Array(String)}, '')`;
-  return `if(${p}kind = '', if(${self} != '', ${self}, concat('integration:', ${integrationColumn})), transform(${keyExpr(p)}, {ep_keys:Array(String)}, {ep_systems:Array(String)}, concat('unknown:', ${p}host)))`;
+  return `if(${p}kind = '', if(${self} != '', ${self}, concat('integration:', ${integrationColumn})), transform(${keyExpr(p)}, {ep_keys:Array(String)}, {ep_systems:Array(String)}, '${PENDING}'))`;
 }

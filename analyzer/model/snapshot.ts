@@ -16,6 +16,8 @@ export interface Snapshot {
   catalog: Catalog;
   since: string;
   until: string;
+  /** When Weft first saw any traffic (null: none yet); a flow cannot be missed before it was due. */
+  observingSince: string | null;
   edges: AttributedEdge[];
   touches: ObservedTouch[];
   /** All-time last seen per edge (source, target, integration, service). */

@@ -24,7 +24,7 @@ flows:
   - { id: customer-sync, source: crm, target: erp, domain: customer, owner: icoe, class: gold, schedule: { every: 5m }, runtime: { service: customer-sync } }
   - { id: order-events, source: erp, target: orders-topic, domain: order, owner: icoe, runtime: { service: order-publisher } }
   - { id: order-billing, source: orders-topic, target: billing, domain: order, owner: icoe, runtime: { service: billing-consumer } }
-  - { id: ghost-flow, source: billing, target: crm, owner: icoe }
+  - { id: ghost-flow, source: billing, target: crm, owner: icoe, schedule: { every: 1s } }
   - { id: old-export, source: crm, target: legacy-ftp, owner: icoe, lifecycle: deprecated, runtime: { service: old-export } }
 `;
 
@@ -34,7 +34,7 @@ export const fixedCatalogYaml = baseCatalogYaml
   .replace('lifecycle: deprecated, match: { hosts: ["*.legacy"] }', 'match: { hosts: ["*.legacy"] }')
   .replace('regulated: [pii], owner: icoe }', 'regulated: [pii], owner: icoe, allowedWriters: [erp] }')
   .replace('latencyP95Ms: 100, latencyP99Ms: 200, errorRate: 0.1', 'latencyP95Ms: 5000, latencyP99Ms: 9000, errorRate: 0.9')
-  .replace('  - { id: ghost-flow, source: billing, target: crm, owner: icoe }\n', '')
+  .replace('  - { id: ghost-flow, source: billing, target: crm, owner: icoe, schedule: { every: 1s } }\n', '')
   .replace('lifecycle: deprecated, runtime: { service: old-export }', 'runtime: { service: old-export }')
   .replace('systems:\n', 'systems:\n  - { id: saas-crm, kind: saas, owner: icoe, match: { hosts: [api.unknown-saas.com] } }\n')
   .concat(`  - { id: shadow, source: crm, target: saas-crm, domain: customer, owner: icoe, runtime: { service: shadow-sync } }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseCatalog } from '../../core/catalog/index.ts';
+import type { Snapshot } from '../model/snapshot.ts';
+import { flowNeverObserved } from './estate-detectors.ts';
+
+const catalogYaml = `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }, { id: billing }]
+classes: [{ id: batch, staleAfter: 30m }]
+flows:
+  - { id: every-5m, source: crm, target: erp, owner: icoe, schedule: { every: 5m } }
+  - { id: batch-class, source: erp, target: billing, owner: icoe, class: batch }
+  - { id: unscheduled, source: crm, target: billing, owner: icoe }
+`;
+
+function snapshot(observingSince: string | null): Snapshot {
+  const { catalog } = parseCatalog([{ file: 'c.yaml', text: catalogYaml }]);
+  return { catalog, since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z', observingSince, edges: [], touches: [], lastSeen: [], systemLastSeen: {} };
+}
+const now = new Date('2026-01-02T00:00:00Z');
+const missed = (observingSince: string | null) => flowNeverObserved({ snapshot: snapshot(observingSince), now }).map((f) => f.key);
+
+describe('flowNeverObserved', () => {
+  it('says nothing while Weft has observed nothing at all (a fresh install is not an alarm)', () => {
+    expect(missed(null)).toEqual([]);
+  });
+
+  it('reports a flow only once Weft has observed for longer than its schedule or class staleness', () => {
+    expect(missed('2026-01-01T23:58:00.000Z')).toEqual([]);
+    expect(missed('2026-01-01T23:50:00.000Z')).toEqual(['every-5m']);
+    expect(missed('2026-01-01T23:00:00.000Z')).toEqual(['every-5m', 'batch-class']);
+  });
+
+  it('reports an unscheduled flow once the whole window has been observed', () => {
+    expect(missed('2025-12-31T00:00:00.000Z')).toEqual(['every-5m', 'batch-class', 'unscheduled']);
+  });
+});
