@@ -38,6 +38,8 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
       if (!mayWrite(request.role, 'catalog')) throw ERR_FORBIDDEN('icoe or admin');
       const analyzer = analyzerOf(services);
       const run = await analyzer.reloadCatalog();
+      // The probes read the same catalog: new probes, reconciliations and drift settings apply now.
+      await services.probes?.reloadCatalog(analyzer.catalog());
       return { counts: counts(analyzer.catalog()), run };
     },
   );

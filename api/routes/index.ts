@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RoutePluginOptions } from '../services.ts';
+import { auditRoutes } from './audit.ts';
 import { catalogRoutes } from './catalog.ts';
 import { driftRoutes } from './drift.ts';
 import { findingRoutes } from './findings.ts';
@@ -19,4 +20,5 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   probeRoutes as FastifyPluginAsync<RoutePluginOptions>,
   driftRoutes as FastifyPluginAsync<RoutePluginOptions>,
   reconciliationRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  auditRoutes as FastifyPluginAsync<RoutePluginOptions>,
 ];

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { auditFormats, runAudit, type AuditFormat } from '../../analyzer/index.ts';
+import { auditFormats, runAudit, type AuditFormat, type AuditReport } from '../../analyzer/index.ts';
 import { migrate, openStore } from '../../clickhouse/index.ts';
 import { probeAuditCandidates } from '../../probes/index.ts';
 import { emptyCatalog, loadCatalog } from '../../core/catalog/index.ts';
@@ -10,22 +10,56 @@ import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { Command } from '../command.ts';
 
+/** `--url`: ask a running Weft's API for the audit (the embedded store is held by that process). */
+async function auditFromApi(url: string, query: { since: string; failOn?: string }, token: string | undefined): Promise<AuditReport> {
+  let base: URL;
+  try {
+    base = new URL('/api/v1/audit', url);
+  } catch {
+    throw ERR_CONFIG(`--url must be Weft's address, like http://127.0.0.1:3000, got "${url}".`);
+  }
+  base.searchParams.set('since', query.since);
+  if (query.failOn) base.searchParams.set('failOn', query.failOn);
+  let res: Response;
+  try {
+    res = await fetch(base, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(120_000) });
+  } catch (err) {
+    throw ERR_CONFIG(`Weft is not answering at ${url} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): is "weft start" running there?`);
+  }
+  const body = (await res.json().catch(() => ({}))) as AuditReport & { message?: string };
+  if (!res.ok) {
+    if (res.status === 401) throw ERR_CONFIG(`Weft at ${url} wants a token: set WEFT_TOKEN (a viewer token is enough).`);
+    throw ERR_CONFIG(`Weft at ${url} answered ${res.status}: ${body.message ?? res.statusText}`);
+  }
+  return body;
+}
+
 export const auditCommand: Command = {
   summary: 'Audit the estate: inventory summary and findings for a window; exits 1 when findings reach --fail-on',
-  usage: 'audit --catalog FILE… [--url CLICKHOUSE_URL | --data DIR] [--since 7d] [--format table|json|markdown] [--fail-on info|low|medium|high|critical]',
+  usage:
+    'audit [--url http://127.0.0.1:3000 | --catalog FILE… [--data DIR | --clickhouse URL]] [--since 7d] [--format table|json|markdown] [--fail-on info|low|medium|high|critical]',
   async run(args, io) {
     const format = (flag(args, 'format') ?? 'table') as AuditFormat;
     if (!(format in auditFormats)) throw ERR_CONFIG(`--format takes table, json or markdown, got "${format}".`);
     const failOnText = flag(args, 'fail-on');
     if (failOnText !== undefined && !severities.includes(failOnText as Severity)) throw ERR_CONFIG(`--fail-on takes ${severities.join(', ')}, got "${failOnText}".`);
-    const sinceMs = parseDuration(flag(args, 'since') ?? '7d', '--since');
+    const since = flag(args, 'since') ?? '7d';
+    const sinceMs = parseDuration(since, '--since');
     const url = flag(args, 'url');
-    if (url && flag(args, 'data')) throw ERR_CONFIG('Give either --url (a ClickHouse server) or --data (an embedded data directory), not both.');
-    const config = buildConfig({ positionals: [], flags: { ...(url ? { clickhouse: [url] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } }, io.env, io.cwd);
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
+    if (url) {
+      if (flag(args, 'data') || flag(args, 'clickhouse')) throw ERR_CONFIG('--url asks a running Weft; leave out --data and --clickhouse.');
+      if (files.length > 0) throw ERR_CONFIG('--url audits against the catalog the running Weft has loaded; leave out --catalog (reload it there with POST /api/v1/catalog/reload).');
+      const report = await auditFromApi(url, { since, failOn: failOnText }, io.env.WEFT_TOKEN);
+      io.out(auditFormats[format](report));
+      return report.failed ? 1 : 0;
+    }
+    const clickhouse = flag(args, 'clickhouse');
+    if (clickhouse && flag(args, 'data')) throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
+    const config = buildConfig({ positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } }, io.env, io.cwd);
     const catalog = files.length > 0 ? loadCatalog(files.map((f) => resolve(io.cwd, f))) : emptyCatalog();
     if (config.store.kind === 'embedded' && !existsSync(config.store.path)) {
-      throw ERR_CONFIG(`No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, or --url for a ClickHouse server.`);
+      throw ERR_CONFIG(`No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`);
     }
     const store = await openStore(config.store);
     try {

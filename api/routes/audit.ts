@@ -1,0 +1,60 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { runAudit } from '../../analyzer/index.ts';
+import type { Severity } from '../../core/contracts/index.ts';
+import { probeAuditCandidates } from '../../probes/index.ts';
+import type { RoutePluginOptions } from '../services.ts';
+import { Num, SeveritySchema, SinceQuery, Str, analyzerOf, sinceMs } from './analyzer-schemas.ts';
+
+const Strs = Type.Array(Str);
+const Counts = Type.Record(Type.String(), Num);
+
+/** The `weft audit --format json` contract (docs/audit.md), as the running Weft sees its estate. */
+export const AuditReportSchema = Type.Object({
+  version: Type.Literal(1),
+  generatedAt: Str,
+  window: Type.Object({ since: Str, until: Str }),
+  catalog: Type.Object({ files: Strs, systems: Num, flows: Num, domains: Num, owners: Num }),
+  summary: Type.Object({
+    systems: Type.Object({ total: Num, documented: Num, unknown: Num, observed: Num }),
+    flows: Type.Object({ total: Num, documented: Num, undocumented: Num, observed: Num, neverObserved: Num }),
+    findings: Type.Object({ total: Num, bySeverity: Counts, byKind: Counts }),
+  }),
+  findings: Type.Array(
+    Type.Object({
+      id: Str,
+      kind: Str,
+      severity: SeveritySchema,
+      title: Str,
+      subject: Type.Object({ systems: Strs, flows: Strs, domains: Strs }),
+      evidence: Type.Record(Type.String(), Type.Unknown()),
+      hint: Str,
+    }),
+  ),
+  failOn: Type.Union([SeveritySchema, Type.Null()]),
+  failed: Type.Boolean(),
+});
+
+const AuditQuery = Type.Object(
+  { since: SinceQuery.properties.since, failOn: Type.Optional(SeveritySchema) },
+  { additionalProperties: false },
+);
+
+/** GET /audit: what `weft audit --url` prints, evaluated now by this process against its catalog. */
+export const auditRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
+  app.get(
+    '/audit',
+    { schema: { summary: 'Audit the estate now: inventory summary and findings for a window (the weft audit JSON contract)', tags: ['findings'], querystring: AuditQuery, response: { 200: AuditReportSchema } } },
+    async (request) => {
+      const analyzer = analyzerOf(services);
+      // This process's analyzer pairs traces on its own schedule: the audit only reads.
+      return runAudit(services.store, analyzer.catalog(), {
+        sinceMs: sinceMs(request.query.since) ?? 7 * 86_400_000,
+        now: new Date(),
+        failOn: (request.query.failOn as Severity | undefined) ?? null,
+        pair: false,
+        more: [probeAuditCandidates],
+      });
+    },
+  );
+};

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseCatalogYaml, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
+import { buildConfig, parseArgs } from '../../core/config/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { startWeft, type RunningWeft } from '../../runtime/start-weft.ts';
+import { auditCommand } from './audit.ts';
+
+describe('weft audit --url (a running Weft)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-audit-url-'));
+  let weft: RunningWeft;
+  const audit = async (...argv: string[]) => {
+    const out: string[] = [];
+    const code = await auditCommand.run(parseArgs(argv), { out: (t) => out.push(t), err: () => undefined, env: {}, cwd: dir });
+    return { code, out: out.join('\n') };
+  };
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'estate.yaml'), baseCatalogYaml);
+    const config = buildConfig(parseArgs(['--data', dir, '--catalog', 'estate.yaml', '--port', '0', '--otlp-port', '0', '--late-arrival', '1s']), {}, dir);
+    weft = await startWeft(config, silentLogger());
+    await sendEstateTraffic(weft.collector!.url, Date.now());
+    await weft.collector!.flush();
+    // Traces are paired once their late-arrival window (1s here) has passed.
+    await new Promise((r) => setTimeout(r, 2500));
+    await weft.analyzer!.runNow();
+  });
+  afterAll(async () => {
+    await weft?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks the running Weft for the audit while it holds the embedded store', async () => {
+    const r = await audit('--url', weft.api!.url, '--since', '1h', '--format', 'json', '--fail-on', 'high');
+    const report = JSON.parse(r.out);
+    expect(report.version).toBe(1);
+    expect(report.catalog.systems).toBeGreaterThan(0);
+    expect(report.findings.map((f: { kind: string }) => f.kind)).toEqual(expect.arrayContaining(['undocumented-flow', 'unknown-system', 'deprecated-in-use', 'sor-violation']));
+    expect(r.code).toBe(report.failed ? 1 : 0);
+    expect(report.failOn).toBe('high');
+  });
+
+  it('prints the same table a local audit prints', async () => {
+    const r = await audit('--url', weft.api!.url, '--since', '1h');
+    expect(r.out).toMatch(/unknown-system/);
+  });
+
+  it('says what to change when the address or the flags are wrong', async () => {
+    await expect(audit('--url', weft.api!.url, '--catalog', 'estate.yaml')).rejects.toThrow(/--url audits against the catalog the running Weft has loaded/);
+    await expect(audit('--url', 'http://127.0.0.1:9')).rejects.toThrow(/Weft is not answering at http:\/\/127.0.0.1:9 .*is "weft start" running there\?/);
+  });
+});
