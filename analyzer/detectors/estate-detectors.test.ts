@@ -12,22 +12,26 @@ flows:
   - { id: unscheduled, source: crm, target: billing, owner: icoe }
 `;
 
-function snapshot(observingSince: string | null): Snapshot {
+function snapshot(observingSince: string | null, pairedUntil = '2026-01-02T00:00:00.000Z'): Snapshot {
   const { catalog } = parseCatalog([{ file: 'c.yaml', text: catalogYaml }]);
-  return { catalog, since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z', observingSince, edges: [], touches: [], lastSeen: [], systemLastSeen: {} };
+  return { catalog, since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z', observingSince, pairedUntil, edges: [], touches: [], lastSeen: [], systemLastSeen: {} };
 }
 const now = new Date('2026-01-02T00:00:00Z');
-const missed = (observingSince: string | null) => flowNeverObserved({ snapshot: snapshot(observingSince), now }).map((f) => f.key);
+const missed = (observingSince: string | null, pairedUntil?: string) => flowNeverObserved({ snapshot: snapshot(observingSince, pairedUntil), now }).map((f) => f.key);
 
 describe('flowNeverObserved', () => {
   it('says nothing while Weft has observed nothing at all (a fresh install is not an alarm)', () => {
     expect(missed(null)).toEqual([]);
   });
 
-  it('reports a flow only once Weft has observed for longer than its schedule or class staleness', () => {
-    expect(missed('2026-01-01T23:58:00.000Z')).toEqual([]);
+  it('reports a flow only once Weft has observed for longer than it may be silent (class staleness, or twice its period)', () => {
+    expect(missed('2026-01-01T23:52:00.000Z')).toEqual([]);
     expect(missed('2026-01-01T23:50:00.000Z')).toEqual(['every-5m']);
-    expect(missed('2026-01-01T23:00:00.000Z')).toEqual(['every-5m', 'batch-class']);
+    expect(missed('2026-01-01T23:30:00.000Z')).toEqual(['every-5m', 'batch-class']);
+  });
+
+  it('counts observation only up to where traces have been paired (the late-arrival window)', () => {
+    expect(missed('2026-01-01T23:50:00.000Z', '2026-01-01T23:58:00.000Z')).toEqual([]);
   });
 
   it('reports an unscheduled flow once the whole window has been observed', () => {

@@ -58,23 +58,23 @@ export const ownerMissing: Detector = ({ snapshot }) => {
 };
 
 /**
- * How long Weft must have been observing before a flow's absence means something: its schedule's
- * period, else its class's staleness limit, else the whole window.
+ * How long Weft must have been observing before a flow's absence means something: the silence its
+ * class allows (staleAfter), else twice its schedule's period, else the whole window — as stale-flow.
  */
 function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {
   const staleAfter = classes.find((c) => c.id === flow.class)?.staleAfter;
-  const period = flow.schedule?.every ? parseDuration(flow.schedule.every) : staleAfter ? parseDuration(staleAfter) : windowMs;
-  return Math.min(period, windowMs);
+  const allowed = staleAfter ? parseDuration(staleAfter) : flow.schedule?.every ? 2 * parseDuration(flow.schedule.every) : windowMs;
+  return Math.min(allowed, windowMs);
 }
 
 /**
  * Documented active flows with no traffic in the window. A flow is not "never observed" before it
- * was due: Weft must have been observing for at least its period (a fresh install is not an alarm).
+ * was due: Weft must have observed (and paired, past the late-arrival window) for longer than the
+ * flow may be silent — a fresh install is not an alarm.
  */
 export const flowNeverObserved: Detector = ({ snapshot }) => {
-  const until = Date.parse(snapshot.until);
-  const windowMs = until - Date.parse(snapshot.since);
-  const observedMs = snapshot.observingSince ? until - Date.parse(snapshot.observingSince) : 0;
+  const windowMs = Date.parse(snapshot.until) - Date.parse(snapshot.since);
+  const observedMs = snapshot.observingSince ? Date.parse(snapshot.pairedUntil) - Date.parse(snapshot.observingSince) : 0;
   return snapshot.catalog.flows
     .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id))
     .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs))

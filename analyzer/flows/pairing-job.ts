@@ -12,7 +12,8 @@ const LOOKBACK_HOURS = 6;
 /** A first run pairs at most this far back. */
 const FIRST_RUN_MS = 2 * 86_400_000;
 
-async function watermark(store: Store): Promise<Date | undefined> {
+/** How far (span time) traces have been paired into flow edges; undefined before the first run. */
+export async function watermark(store: Store): Promise<Date | undefined> {
   const rows = await store.client
     .query({ query: "SELECT toUnixTimestamp64Milli(value) AS ms FROM weft_analyzer_state FINAL WHERE name = 'pairing'", format: 'JSONEachRow' })
     .then((r) => r.json<{ ms: string | number }>());

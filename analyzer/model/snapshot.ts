@@ -18,6 +18,8 @@ export interface Snapshot {
   until: string;
   /** When Weft first saw any traffic (null: none yet); a flow cannot be missed before it was due. */
   observingSince: string | null;
+  /** Flow edges are known up to here (the pairing job's late-arrival watermark, at most `until`). */
+  pairedUntil: string;
   edges: AttributedEdge[];
   touches: ObservedTouch[];
   /** All-time last seen per edge (source, target, integration, service). */

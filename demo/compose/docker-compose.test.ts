@@ -119,5 +119,8 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('ENTRYPOINT ["node", "bin/weft.mjs"]');
     expect(dockerfile).toMatch(/^FROM node:20/m);
+    // The image serves the UI: a build stage makes ui/build and the runtime stage copies it.
+    expect(dockerfile).toMatch(/^FROM node:20\S* AS ui$/m);
+    expect(dockerfile).toContain('COPY --from=ui /app/ui/build ./ui/build');
   });
 });
