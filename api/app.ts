@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { ApiConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { authHook } from './auth.ts';
@@ -20,7 +20,8 @@ export interface ApiAppOptions {
 
 /** The API as an app: every route under /api/v1, declared schemas, OpenAPI at /api/v1/openapi.json. */
 export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
-  const app = Fastify({ loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger }).withTypeProvider<TypeBoxTypeProvider>();
+  // Errors are logged by the error handler; one line per request would drown the log.
+  const app = Fastify({ loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);
   await app.register(swagger, {
     openapi: {

@@ -2,6 +2,7 @@ import { buildConfig } from '../../core/config/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
 import { startWeft } from '../../runtime/start-weft.ts';
 import type { Command } from '../command.ts';
+import { startBanner } from './start-banner.ts';
 
 export const startCommand: Command = {
   summary: 'Run Weft: collector, probes, analyzer, API and UI in one process',
@@ -11,6 +12,7 @@ export const startCommand: Command = {
     const config = buildConfig(args, io.env, io.cwd);
     const logger = createLogger(config.logLevel);
     const weft = await startWeft(config, logger);
+    io.err(startBanner(weft));
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (signal: string) => {
