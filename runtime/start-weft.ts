@@ -80,18 +80,20 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       logger.info({ systems: demo.systems, faults: demo.activeFaults() }, `demo estate running; its catalog: ${demo.catalogFile}`);
     }
 
+    // Read and validated once; the analyzer and the probes share it (a reload re-reads the files).
+    // No catalog: an empty one, so everything observed shows up as undocumented.
+    const catalogFiles = config.catalogFiles;
+    const readCatalog = () => (catalogFiles.length > 0 ? loadCatalog(catalogFiles) : emptyCatalog());
+    const catalog = readCatalog();
+
     if (runs('analyzer') || runs('api')) {
-      // No catalog: an empty one, so everything observed shows up as undocumented.
-      const catalogFiles = config.catalogFiles;
-      const readCatalog = () => (catalogFiles.length > 0 ? loadCatalog(catalogFiles) : emptyCatalog());
-      const analyzer = startAnalyzer({ store, catalog: readCatalog(), loadCatalog: readCatalog, logger, config: config.analyzer, lateMs: config.analyzer.lateMs, schedule: runs('analyzer'), pairing: runs('analyzer') });
+      const analyzer = startAnalyzer({ store, catalog, loadCatalog: readCatalog, logger, config: config.analyzer, lateMs: config.analyzer.lateMs, schedule: runs('analyzer'), pairing: runs('analyzer') });
       weft.analyzer = analyzer;
       started.push({ name: 'analyzer', stop: () => analyzer.stop() });
     }
 
     if (runs('probes')) {
-      const probeCatalog = config.catalogFiles.length > 0 ? loadCatalog(config.catalogFiles) : emptyCatalog();
-      const probes = startProbes({ store, catalog: probeCatalog, logger, findings: weft.analyzer?.findings ?? createFindingStore(store), env: config.env });
+      const probes = startProbes({ store, catalog, logger, findings: weft.analyzer?.findings ?? createFindingStore(store), env: config.env });
       weft.probes = probes;
       started.push({ name: 'probes', stop: () => probes.stop() });
     }
