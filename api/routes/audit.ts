@@ -4,7 +4,8 @@ import { runAudit } from '../../analyzer/index.ts';
 import type { Severity } from '../../core/contracts/index.ts';
 import { probeAuditCandidates } from '../../probes/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
-import { Num, SeveritySchema, SinceQuery, Str, analyzerOf, sinceMs } from './analyzer-schemas.ts';
+import { Num, SeveritySchema, SinceQuery, Str } from '../schemas/common.ts';
+import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
 
 const Strs = Type.Array(Str);
 const Counts = Type.Record(Type.String(), Num);

@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERR_FORBIDDEN } from '../../core/errors/index.ts';
 import { mayWrite } from '../auth.ts';
 import type { RoutePluginOptions } from '../services.ts';
-import { Num, Str, analyzerOf } from './analyzer-schemas.ts';
+import { Num, Str } from '../schemas/common.ts';
+import { analyzerOf } from './analyzer-schemas.ts';
 
 const Counts = Type.Object({ owners: Num, systems: Num, domains: Num, flows: Num, classes: Num, probes: Num, reconciliations: Num, sources: Type.Array(Str) });
 const RunSchema = Type.Object({

@@ -1,26 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RoutePluginOptions } from '../services.ts';
+import { DriftSchema } from '../schemas/probes.ts';
 import { probesOf } from './probe-schemas.ts';
-
-const DriftSchema = Type.Object({
-  domain: Type.String(),
-  systemOfRecord: Type.String(),
-  replica: Type.String(),
-  at: Type.String({ format: 'date-time', description: 'time of the latest counts compared' }),
-  sorCount: Type.Number(),
-  replicaCount: Type.Number(),
-  difference: Type.Number({ description: 'replica minus system of record' }),
-  differencePercent: Type.Number(),
-  tolerance: Type.Number(),
-  diverging: Type.Boolean(),
-  divergingSince: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  drift: Type.Boolean({ description: 'diverging for longer than the settle time' }),
-  settleMs: Type.Number(),
-  trend: Type.Union([Type.Literal('growing'), Type.Literal('shrinking'), Type.Literal('steady')]),
-  ratePerHour: Type.Number(),
-  recent: Type.Array(Type.Object({ ts: Type.String(), sor: Type.Number(), replica: Type.Number() })),
-});
 
 /** Record-count drift: each domain's system of record against each replica, from the latest probe counts. */
 export const driftRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {

@@ -5,7 +5,9 @@ import type { FindingKind, FindingStatus, Severity } from '../../core/contracts/
 import { ERR_BAD_REQUEST, ERR_FORBIDDEN } from '../../core/errors/index.ts';
 import { mayWrite } from '../auth.ts';
 import type { RoutePluginOptions } from '../services.ts';
-import { FindingEventSchema, FindingSchema, SeveritySchema, analyzerOf } from './analyzer-schemas.ts';
+import { SeveritySchema } from '../schemas/common.ts';
+import { FindingEventSchema, FindingSchema } from '../schemas/findings.ts';
+import { analyzerOf } from './analyzer-schemas.ts';
 
 const kinds: FindingKind[] = ['undocumented-flow', 'unknown-system', 'owner-missing', 'flow-never-observed', 'deprecated-in-use', 'sor-violation', 'regulated-data-exposure', 'stale-flow', 'latency-slo-breach', 'error-rate', 'record-count-drift', 'key-drift', 'schema-drift', 'probe-failing'];
 const statuses: FindingStatus[] = ['open', 'acknowledged', 'resolved'];

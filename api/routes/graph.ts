@@ -3,40 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { queryFlowSeries, ERR_FLOW_NOT_FOUND } from '../../analyzer/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
-import { Num, NullStr, SinceQuery, Str, WindowFields, analyzerOf, sinceMs } from './analyzer-schemas.ts';
-
-const NodeSchema = Type.Object({ id: Str, label: Str, type: Str, kind: Str, owner: NullStr, lifecycle: Str, documented: Type.Boolean(), connections: Num });
-const EdgeSchema = Type.Object({
-  id: Str,
-  source: Str,
-  target: Str,
-  integrations: Type.Array(Str),
-  domain: Str,
-  flowId: NullStr,
-  mark: Type.Union([Type.Literal('documented'), Type.Literal('undocumented'), Type.Literal('deprecated')]),
-  observed: Type.Boolean(),
-  traces: Num,
-  records: Num,
-  errorRate: Num,
-  p95Ms: Num,
-  lastSeen: NullStr,
-});
-const GraphSchema = Type.Object({
-  ...WindowFields,
-  nodes: Type.Array(NodeSchema),
-  edges: Type.Array(EdgeSchema),
-  integrations: Type.Array(Type.Object({ id: Str, service: Str, edges: Num })),
-  sprawl: Type.Object({
-    systems: Num,
-    edges: Num,
-    connectionsPerSystem: Type.Record(Type.String(), Num),
-    hubs: Type.Array(Type.Object({ id: Str, connections: Num })),
-    flowsPerDomain: Type.Record(Type.String(), Num),
-    undocumentedEdges: Num,
-    averageConnections: Num,
-  }),
-});
-const PointSchema = Type.Object({ t: Str, traces: Num, failedTraces: Num, records: Num, p50Ms: Num, p95Ms: Num, p99Ms: Num });
+import { FlowSeriesSchema, GraphSchema } from '../schemas/graph.ts';
+import { SinceQuery } from '../schemas/common.ts';
+import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
 
 /** The dependency graph, and one flow's time series. */
 export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
@@ -52,7 +21,7 @@ export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         tags: ['graph'],
         params: Type.Object({ id: Type.String({ minLength: 1 }) }),
         querystring: Type.Object({ since: SinceQuery.properties.since, step: Type.Optional(Type.String({ pattern: '^(\\d+(ms|s|m|h|d))+$', description: 'bucket size, at least 1m (default 5m)' })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ flow: Str, source: Str, target: Str, ...WindowFields, step: Str, points: Type.Array(PointSchema) }) },
+        response: { 200: FlowSeriesSchema },
       },
     },
     async (request) => {

@@ -1,16 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RoutePluginOptions } from '../services.ts';
-import { FlowStatsSchema, Num, NullStr, SinceQuery, Str, WindowFields, analyzerOf, sinceMs } from './analyzer-schemas.ts';
+import { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from '../schemas/inventory.ts';
+import { SinceQuery, WindowFields } from '../schemas/common.ts';
+import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
 
-const Strs = Type.Array(Str);
-
-const SystemRow = Type.Object({ id: Str, name: Str, kind: Str, owner: NullStr, lifecycle: Str, documented: Type.Boolean(), integrations: Strs, spans: Num, errors: Num, records: Num, lastSeen: NullStr });
-const FlowRow = Type.Object({ id: Str, name: Str, source: Str, target: Str, domain: NullStr, owner: NullStr, lifecycle: Str, documented: Type.Boolean(), integrations: Strs, stats: FlowStatsSchema, lastSeen: NullStr, throughputPerHour: Num });
-const OwnerRow = Type.Object({ id: Str, name: Str, email: NullStr, systems: Strs, flows: Strs, domains: Strs, traces: Num, lastSeen: NullStr });
-const DomainRow = Type.Object({ id: Str, name: Str, systemOfRecord: Str, replicas: Strs, regulated: Strs, owner: NullStr, flows: Strs, traces: Num, records: Num, lastSeen: NullStr });
-
-const sections = { systems: SystemRow, flows: FlowRow, owners: OwnerRow, domains: DomainRow } as const;
+const sections = { systems: SystemRowSchema, flows: FlowRowSchema, owners: OwnerRowSchema, domains: DomainRowSchema } as const;
 
 /** The estate inventory: systems, flows, owners and domains, each with observed stats and last seen. */
 export const inventoryRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {

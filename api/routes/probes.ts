@@ -4,19 +4,8 @@ import { ERR_FORBIDDEN, ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import { mayWrite } from '../auth.ts';
 import type { RoutePluginOptions } from '../services.ts';
-import { IdParams, SampleSchema, probesOf, sampleOut } from './probe-schemas.ts';
-
-const ProbeSchema = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  system: Type.String(),
-  domain: Type.String(),
-  schedule: Type.String({ description: '"every 1m" or "cron */5 * * * *"' }),
-  timeout: Type.String(),
-  healthy: Type.Union([Type.Boolean(), Type.Null()], { description: 'the latest run succeeded; null before the first run' }),
-  consecutiveFailures: Type.Number(),
-  latest: Type.Union([SampleSchema, Type.Null()]),
-});
+import { ProbeSchema, SampleSchema } from '../schemas/probes.ts';
+import { IdParams, probesOf, sampleOut } from './probe-schemas.ts';
 
 /** Probe health: each catalog probe with its latest sample; its history; run one now. */
 export const probeRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {

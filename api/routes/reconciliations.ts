@@ -3,17 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERR_FORBIDDEN, ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import { mayWrite } from '../auth.ts';
 import type { RoutePluginOptions } from '../services.ts';
-import { IdParams, RunSchema, probesOf, runOut } from './probe-schemas.ts';
-
-const Side = Type.Object({ system: Type.String(), table: Type.String() });
-const ReconciliationSchema = Type.Object({
-  id: Type.String(),
-  domain: Type.String(),
-  left: Side,
-  right: Side,
-  schedule: Type.String(),
-  latest: Type.Union([RunSchema, Type.Null()]),
-});
+import { ReconciliationSchema, RunSchema } from '../schemas/probes.ts';
+import { IdParams, probesOf, runOut } from './probe-schemas.ts';
 
 /** Key-level reconciliations: definitions with their latest run, run history, run one now. */
 export const reconciliationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {

@@ -1,0 +1,34 @@
+/** Building blocks of the API's response schemas (TypeBox only: the UI imports their types). */
+import { Type, type TSchema } from '@sinclair/typebox';
+
+export const SinceQuery = Type.Object(
+  { since: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window, e.g. 1h, 24h, 7d (default: the analyzer window)' })) },
+  { additionalProperties: false },
+);
+
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const Str = Type.String();
+export const Num = Type.Number();
+export const NullStr = Nullable(Type.String());
+
+export const FlowStatsSchema = Nullable(
+  Type.Object({
+    traces: Num,
+    failedTraces: Num,
+    errorRate: Num,
+    records: Num,
+    p50Ms: Num,
+    p95Ms: Num,
+    p99Ms: Num,
+    firstSeen: Str,
+    lastSeen: Str,
+    sampleTrace: Str,
+    sampleErrorTrace: Str,
+  }),
+);
+
+export const WindowFields = { since: Str, until: Str };
+
+export const SeveritySchema = Type.Union([Type.Literal('info'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('critical')]);
+export const FindingStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]);
+

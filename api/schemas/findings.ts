@@ -1,0 +1,22 @@
+import { Type } from '@sinclair/typebox';
+import { FindingStatusSchema, NullStr, SeveritySchema, Str } from './common.ts';
+
+export const FindingSchema = Type.Object({
+  id: Str,
+  kind: Str,
+  key: Str,
+  severity: SeveritySchema,
+  title: Str,
+  subject: Type.Object({ systems: Type.Array(Str), flows: Type.Array(Str), domains: Type.Array(Str) }),
+  evidence: Type.Record(Type.String(), Type.Unknown()),
+  hint: Str,
+  status: FindingStatusSchema,
+  firstSeen: Str,
+  lastSeen: Str,
+  resolvedAt: NullStr,
+  acknowledgedBy: NullStr,
+  acknowledgedAt: NullStr,
+  note: Str,
+});
+
+export const FindingEventSchema = Type.Object({ at: Str, actor: Str, action: Str, status: Str, note: Str });

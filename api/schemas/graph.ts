@@ -1,0 +1,36 @@
+import { Type } from '@sinclair/typebox';
+import { NullStr, Num, Str, WindowFields } from './common.ts';
+
+export const NodeSchema = Type.Object({ id: Str, label: Str, type: Str, kind: Str, owner: NullStr, lifecycle: Str, documented: Type.Boolean(), connections: Num });
+export const EdgeSchema = Type.Object({
+  id: Str,
+  source: Str,
+  target: Str,
+  integrations: Type.Array(Str),
+  domain: Str,
+  flowId: NullStr,
+  mark: Type.Union([Type.Literal('documented'), Type.Literal('undocumented'), Type.Literal('deprecated')]),
+  observed: Type.Boolean(),
+  traces: Num,
+  records: Num,
+  errorRate: Num,
+  p95Ms: Num,
+  lastSeen: NullStr,
+});
+export const GraphSchema = Type.Object({
+  ...WindowFields,
+  nodes: Type.Array(NodeSchema),
+  edges: Type.Array(EdgeSchema),
+  integrations: Type.Array(Type.Object({ id: Str, service: Str, edges: Num })),
+  sprawl: Type.Object({
+    systems: Num,
+    edges: Num,
+    connectionsPerSystem: Type.Record(Type.String(), Num),
+    hubs: Type.Array(Type.Object({ id: Str, connections: Num })),
+    flowsPerDomain: Type.Record(Type.String(), Num),
+    undocumentedEdges: Num,
+    averageConnections: Num,
+  }),
+});
+export const PointSchema = Type.Object({ t: Str, traces: Num, failedTraces: Num, records: Num, p50Ms: Num, p95Ms: Num, p99Ms: Num });
+export const FlowSeriesSchema = Type.Object({ flow: Str, source: Str, target: Str, ...WindowFields, step: Str, points: Type.Array(PointSchema) });

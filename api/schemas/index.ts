@@ -1,0 +1,38 @@
+/**
+ * The response shapes of /api/v1, as TypeBox schemas (for the routes and OpenAPI) and as the
+ * TypeScript types they give (for clients: the UI imports these types, so the two cannot drift).
+ * Imports nothing but TypeBox.
+ */
+import type { Static } from '@sinclair/typebox';
+import type { FlowStatsSchema, SeveritySchema, FindingStatusSchema } from './common.ts';
+import type { FindingEventSchema, FindingSchema } from './findings.ts';
+import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
+import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+
+export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
+export { FindingEventSchema, FindingSchema } from './findings.ts';
+export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
+export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+
+export type Severity = Static<typeof SeveritySchema>;
+export type FindingStatus = Static<typeof FindingStatusSchema>;
+export type FlowStats = NonNullable<Static<typeof FlowStatsSchema>>;
+export type GraphNode = Static<typeof NodeSchema>;
+export type GraphEdge = Static<typeof EdgeSchema>;
+export type EdgeMark = GraphEdge['mark'];
+export type Graph = Static<typeof GraphSchema>;
+export type SeriesPoint = Static<typeof PointSchema>;
+export type FlowSeries = Static<typeof FlowSeriesSchema>;
+export type SystemRow = Static<typeof SystemRowSchema>;
+export type FlowRow = Static<typeof FlowRowSchema>;
+export type OwnerRow = Static<typeof OwnerRowSchema>;
+export type DomainRow = Static<typeof DomainRowSchema>;
+export type Finding = Static<typeof FindingSchema>;
+export type FindingEvent = Static<typeof FindingEventSchema>;
+export type ProbeSample = Static<typeof SampleSchema>;
+export type Probe = Static<typeof ProbeSchema>;
+export type Drift = Static<typeof DriftSchema>;
+export type ReconciliationRun = Static<typeof RunSchema>;
+export type Reconciliation = Static<typeof ReconciliationSchema>;
