@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { StoreConfig } from '../core/config/index.ts';
 import { ERR_STORE_LOCKED, ERR_STORE_UNREACHABLE } from '../core/errors/index.ts';
+import { claimPidFile } from '../core/fs/pid-lock.ts';
 
 /** The one way every part reaches ClickHouse: embedded chDB or a server, same client API. */
 export interface Store {
@@ -20,33 +21,14 @@ export interface Store {
 
 const LOCKED = /Cannot lock file|Another server instance in same directory is already running/i;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * libchdb allows one process per data directory. Weft keeps a pid file beside the engine's own
  * lock so that a second process is told so in plain words before the engine complains.
  */
 function claimDirectory(path: string): () => void {
-  const pidFile = join(path, 'weft.pid');
-  if (existsSync(pidFile)) {
-    const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    if (pid && pid !== process.pid && alive(pid)) throw ERR_STORE_LOCKED(path);
-  }
-  writeFileSync(pidFile, String(process.pid));
-  return () => {
-    try {
-      if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile);
-    } catch {
-      // already gone
-    }
-  };
+  return claimPidFile(join(path, 'weft.pid'), () => {
+    throw ERR_STORE_LOCKED(path);
+  });
 }
 
 /** Opens the store and checks it answers; a locked embedded directory becomes one plain sentence. */
