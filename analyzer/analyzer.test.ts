@@ -18,7 +18,7 @@ describe('analyzer (spans from the real OpenTelemetry SDK through the collector)
     h = await startHarness();
     await sendEstateTraffic(h.collector.url, t0);
     await h.collector.flush();
-    analyzer = startAnalyzer({ store: h.store, catalog: catalogFrom(baseCatalogYaml), logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000 }, clock: { now: () => new Date(now) }, lateMs: MIN, schedule: false });
+    analyzer = startAnalyzer({ store: h.store, catalog: catalogFrom(baseCatalogYaml), logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN }, clock: { now: () => new Date(now) }, schedule: false });
     now = t0 + 5 * MIN;
     const first = await analyzer.runNow();
     expect(first.errors).toEqual([]);

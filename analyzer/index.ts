@@ -1,5 +1,3 @@
-export { createFindingStore, findingId } from './findings/index.ts';
-export type { FindingStore, FindingFilter, FindingEvent } from './findings/index.ts';
 export { startAnalyzer } from './runner.ts';
 export type { Analyzer, AnalyzerOptions, RunResult } from './runner.ts';
 export { buildGraph } from './graph/build-graph.ts';
@@ -12,7 +10,7 @@ export type { Snapshot, AttributedEdge } from './model/snapshot.ts';
 export { runPairing } from './flows/pairing-job.ts';
 export { queryFlowSeries } from './flows/flow-series.ts';
 export type { FlowPoint } from './flows/flow-series.ts';
-export { ERR_FINDING_NOT_FOUND, ERR_FINDING_STATE, ERR_FLOW_NOT_FOUND } from './errors.ts';
+export { ERR_FLOW_NOT_FOUND } from './errors.ts';
 export { runAudit } from './audit/run-audit.ts';
 export type { AuditSource } from './audit/run-audit.ts';
 export { buildAuditReport } from './audit/audit-report.ts';

@@ -5,12 +5,15 @@ import type { SyncResult } from '../core/contracts/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { systemClock, type Clock } from '../core/time/index.ts';
 import { analyzerKinds, detectAll } from './detectors/index.ts';
-import { createFindingStore, type FindingStore } from './findings/index.ts';
+import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { runPairing, type PairingResult } from './flows/pairing-job.ts';
 import { buildGraph, type Graph } from './graph/build-graph.ts';
 import { buildInventory, type Inventory } from './inventory/build-inventory.ts';
 import { takeSnapshot } from './model/take-snapshot.ts';
 import type { Snapshot } from './model/snapshot.ts';
+
+/** How long a trace may still receive spans before it is paired, when the config does not say (ms). */
+export const DEFAULT_LATE_MS = 120_000;
 
 export interface AnalyzerOptions {
   store: Store;
@@ -18,10 +21,10 @@ export interface AnalyzerOptions {
   logger: Logger;
   config: WeftConfig['analyzer'];
   clock?: Clock;
-  /** How long a trace may still receive spans before it is paired (default 2 minutes). */
-  lateMs?: number;
   /** Re-reads the catalog (from its files) for `reloadCatalog()` without an argument. */
   loadCatalog?: () => Catalog;
+  /** The finding store shared with the probes (the composition root builds one); a new one over `store` when absent. */
+  findings?: FindingStore;
   /** Start the periodic loop (default true). */
   schedule?: boolean;
   /** Run the pairing job (default true). A process that only serves the API leaves it to the analyzer process. */
@@ -56,8 +59,8 @@ export interface Analyzer {
 export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   const { store, logger, config } = options;
   const clock = options.clock ?? systemClock;
-  const lateMs = options.lateMs ?? config.lateMs ?? 120_000;
-  const findings = createFindingStore(store, clock);
+  const lateMs = config.lateMs ?? DEFAULT_LATE_MS;
+  const findings = options.findings ?? createFindingStore(store, clock);
   let catalog = options.catalog;
   let running: Promise<RunResult> | null = null;
   let last: RunResult | null = null;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,12 +11,17 @@ import { installErrorHandler } from './error-handler.ts';
 import { routePlugins } from './routes/index.ts';
 import { apiOnly, uiPlugin } from './ui-plugin.ts';
 
+/** Where the built UI is in a checkout, for apps built without the composition root (tests, benchmarks). */
+const defaultUiRoot = fileURLToPath(new URL('../ui/build', import.meta.url));
+
 export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 export interface ApiAppOptions {
   config: ApiConfig;
   logger: Logger;
   services: ApiServices;
+  /** The built UI to serve at `/` (ui/build); without it, `/` explains how to build the UI. */
+  uiRoot?: string;
 }
 
 /** The API as an app: every route under /api/v1, declared schemas, OpenAPI at /api/v1/openapi.json. */
@@ -29,7 +35,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(uiPlugin);
+  await app.register(uiPlugin, { root: options.uiRoot ?? defaultUiRoot });
   app.addHook('onRequest', apiOnly(authHook(options.config.tokens)));
   await app.register(
     async (v1) => {

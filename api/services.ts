@@ -1,5 +1,6 @@
 import type { Analyzer } from '../analyzer/index.ts';
 import type { Store } from '../clickhouse/index.ts';
+import type { FindingStore } from '../findings/index.ts';
 import type { ProbesRuntime } from '../probes/index.ts';
 
 /**
@@ -8,6 +9,8 @@ import type { ProbesRuntime } from '../probes/index.ts';
  */
 export interface ApiServices {
   store: Store;
+  /** Every finding kind's store and lifecycle (findings/); absent only in route tests that need none. */
+  findings?: FindingStore;
   /** Inventory, graph, flows, findings and catalog reload (analyzer/). */
   analyzer?: Analyzer;
   /** Probe health, record-count drift and reconciliations (probes/). */

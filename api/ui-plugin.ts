@@ -2,11 +2,10 @@ import fastifyStatic from '@fastify/static';
 import { existsSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { uiBuildDir } from '../ui/index.ts';
 
 export interface UiPluginOptions {
-  /** The built UI (default: ui/build). */
-  root?: string;
+  /** The built UI's directory (the composition root passes ui/index.ts's `uiBuildDir`). */
+  root: string;
 }
 
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
@@ -53,7 +52,7 @@ function fileFor(root: string, urlPath: string): string | undefined {
  * The API's auth hook skips these paths (see apiOnly).
  */
 export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, options) => {
-  const root = resolve(options.root ?? uiBuildDir);
+  const root = resolve(options.root);
   const built = existsSync(resolve(root, 'index.html'));
   if (!built) app.log.warn({ root }, 'the UI is not built (npm run build:ui); / explains how, the API works without it');
   else await app.register(fastifyStatic, { root, serve: false });

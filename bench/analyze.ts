@@ -26,7 +26,7 @@ let clock = base;
 const logger = silentLogger();
 
 async function measure(label: string) {
-  const analyzer = startAnalyzer({ store, catalog, logger, config: { intervalMs: 3_600_000, windowMs: DAY }, clock: { now: () => new Date(clock) }, lateMs: 60_000, schedule: false });
+  const analyzer = startAnalyzer({ store, catalog, logger, config: { intervalMs: 3_600_000, windowMs: DAY, lateMs: 60_000 }, clock: { now: () => new Date(clock) }, schedule: false });
   const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger, services: { store, analyzer } });
   const call = async (method: 'GET' | 'POST', url: string) => {
     const t0 = performance.now();

@@ -3,11 +3,11 @@
  * the machine's PostgreSQL and one in its MariaDB, with 100 scattered differences (missing, extra,
  * changed) and gaps in the keys; against a naive full download of both tables in the same run.
  */
-import { runReconciliation, type ReconciliationRun } from '../analyzer/reconcile/index.ts';
+import { runReconciliation, type ReconciliationRun } from '../probes/reconcile/index.ts';
 import type { ReconcileSpec } from '../core/catalog/index.ts';
 import { openSqlSource, Secrets, sqlTarget, type SqlSource } from '../probes/index.ts';
 import { loadavg } from 'node:os';
-import { planColumn, rowHashExpr, rowTextExpr } from '../analyzer/reconcile/canonical.ts';
+import { planColumn, rowHashExpr, rowTextExpr } from '../probes/reconcile/canonical.ts';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const TABLE = 'weft_bench_customers';

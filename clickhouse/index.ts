@@ -4,3 +4,4 @@ export { migrate, listMigrations, renderMigration } from './migrate.ts';
 export type { Migration, MigrateOptions, MigrateResult } from './migrate.ts';
 export { clusterize } from './cluster.ts';
 export { applyRetention, ttlRules } from './retention.ts';
+export { toChTime, fromChTime, dateFromChTime } from './ch-time.ts';

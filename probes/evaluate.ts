@@ -1,6 +1,6 @@
-import { driftCandidates, evaluateDomainDrift, type CountPoint, type DriftState } from '../analyzer/drift/index.ts';
-import { keyDriftCandidates, ReconciliationRunStore } from '../analyzer/reconcile/index.ts';
-import { schemaDriftCandidates } from '../analyzer/schema-drift/index.ts';
+import { driftCandidates, evaluateDomainDrift, type CountPoint, type DriftState } from './drift/index.ts';
+import { keyDriftCandidates, ReconciliationRunStore } from './reconcile/index.ts';
+import { schemaDriftCandidates } from './schema-drift/index.ts';
 import type { Catalog } from '../core/catalog/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { FindingCandidate, FindingKind, FindingSink, SyncResult } from '../core/contracts/index.ts';

@@ -1,6 +1,6 @@
-import type { Store } from '../clickhouse/index.ts';
+import { dateFromChTime, toChTime, type Store } from '../clickhouse/index.ts';
 import type { ProbeErrorCode } from './probe-error.ts';
-import { chTime, fromChTime, type ProbeSample, type SchemaObservation } from './sample.ts';
+import type { ProbeSample, SchemaObservation } from './sample.ts';
 
 interface SampleRow {
   ts: string;
@@ -17,7 +17,7 @@ interface SampleRow {
 }
 
 const toSample = (r: SampleRow): ProbeSample => ({
-  ts: fromChTime(r.ts),
+  ts: dateFromChTime(r.ts),
   probeId: r.probe_id,
   kind: r.kind,
   system: r.system,
@@ -42,7 +42,7 @@ export class SampleStore {
       table: 'probe_samples',
       format: 'JSONEachRow',
       values: samples.map((s) => ({
-        ts: chTime(s.ts),
+        ts: toChTime(s.ts),
         probe_id: s.probeId,
         kind: s.kind,
         system: s.system,
@@ -80,7 +80,7 @@ export class SampleStore {
          SELECT ${columns} FROM probe_samples WHERE probe_id IN {ids:Array(String)} AND ts >= {since:DateTime64(3, 'UTC')}
          ORDER BY probe_id, ts DESC LIMIT {limit:UInt32} BY probe_id
        ) ORDER BY probe_id, ts`,
-      { ids: probeIds, since: chTime(since), limit },
+      { ids: probeIds, since: toChTime(since), limit },
     );
     return rows.map(toSample);
   }
@@ -100,8 +100,8 @@ export class SampleStore {
     return rows.map((r) => ({
       probeId: r.probe_id,
       failures: Number(r.failures),
-      since: Number(r.failures) > 0 && r.since ? fromChTime(r.since) : null,
-      lastOk: r.last_ok ? fromChTime(r.last_ok) : null,
+      since: Number(r.failures) > 0 && r.since ? dateFromChTime(r.since) : null,
+      lastOk: r.last_ok ? dateFromChTime(r.last_ok) : null,
     }));
   }
 
@@ -109,7 +109,7 @@ export class SampleStore {
     await this.store.client.insert({
       table: 'probe_schemas',
       format: 'JSONEachRow',
-      values: [{ ts: chTime(o.ts), probe_id: o.probeId, system: o.system, domain: o.domain, fingerprint: o.fingerprint, shape: o.shape }],
+      values: [{ ts: toChTime(o.ts), probe_id: o.probeId, system: o.system, domain: o.domain, fingerprint: o.fingerprint, shape: o.shape }],
     });
   }
 
@@ -125,8 +125,8 @@ export class SampleStore {
       { ids: probeIds },
     );
     return rows.map((r) => ({
-      baseline: { ts: fromChTime(r.b_ts), probeId: r.probe_id, system: r.system, domain: r.domain, fingerprint: r.b_fp, shape: r.b_shape },
-      current: { ts: fromChTime(r.c_ts), probeId: r.probe_id, system: r.system, domain: r.domain, fingerprint: r.c_fp, shape: r.c_shape },
+      baseline: { ts: dateFromChTime(r.b_ts), probeId: r.probe_id, system: r.system, domain: r.domain, fingerprint: r.b_fp, shape: r.b_shape },
+      current: { ts: dateFromChTime(r.c_ts), probeId: r.probe_id, system: r.system, domain: r.domain, fingerprint: r.c_fp, shape: r.c_shape },
     }));
   }
 }

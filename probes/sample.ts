@@ -25,6 +25,3 @@ export interface SchemaObservation {
   shape: string;
 }
 
-/** DateTime64(3, 'UTC') text for ClickHouse. */
-export const chTime = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
-export const fromChTime = (s: string): Date => new Date(`${s.replace(' ', 'T')}Z`);

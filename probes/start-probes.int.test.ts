@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFindingStore, type FindingStore } from '../analyzer/index.ts';
+import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { buildApiApp } from '../api/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
 import type { FindingKind } from '../core/contracts/index.ts';

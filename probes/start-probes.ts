@@ -1,11 +1,11 @@
-import { ReconciliationRunStore, runReconciliation, type ReconcileProgress, type ReconciliationRun } from '../analyzer/reconcile/index.ts';
+import { ReconciliationRunStore, runReconciliation, type ReconcileProgress, type ReconciliationRun } from './reconcile/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { Catalog, ProbeSpec } from '../core/catalog/index.ts';
 import type { FindingSink } from '../core/contracts/index.ts';
 import { ERR_NOT_FOUND } from '../core/errors/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { systemClock, type Clock } from '../core/time/index.ts';
-import type { DriftState } from '../analyzer/drift/index.ts';
+import type { DriftState } from './drift/index.ts';
 import { driftStates, evaluateFindings, type Evaluation } from './evaluate.ts';
 import { createProbe } from './kinds/index.ts';
 import type { ProbeInstance } from './kinds/probe-kind.ts';

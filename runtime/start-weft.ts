@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startApi, type ApiServer } from '../api/index.ts';
-import { createFindingStore, startAnalyzer, type Analyzer } from '../analyzer/index.ts';
+import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
+import { createFindingStore } from '../findings/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
 import { emptyCatalog, loadCatalog } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
@@ -8,6 +9,7 @@ import { faultSelection, startDemoWorker, type DemoEstate } from '../demo/index.
 import type { WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
+import { uiBuildDir } from '../ui/index.ts';
 
 /** Something the composition root started and must stop, in reverse order. */
 export interface Stoppable {
@@ -85,21 +87,23 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     const catalogFiles = config.catalogFiles;
     const readCatalog = () => (catalogFiles.length > 0 ? loadCatalog(catalogFiles) : emptyCatalog());
     const catalog = readCatalog();
+    // One finding store: the analyzer's and the probes' kinds, their lifecycle, the API's view.
+    const findings = createFindingStore(store);
 
     if (runs('analyzer') || runs('api')) {
-      const analyzer = startAnalyzer({ store, catalog, loadCatalog: readCatalog, logger, config: config.analyzer, lateMs: config.analyzer.lateMs, schedule: runs('analyzer'), pairing: runs('analyzer') });
+      const analyzer = startAnalyzer({ store, catalog, loadCatalog: readCatalog, logger, config: config.analyzer, findings, schedule: runs('analyzer'), pairing: runs('analyzer') });
       weft.analyzer = analyzer;
       started.push({ name: 'analyzer', stop: () => analyzer.stop() });
     }
 
     if (runs('probes')) {
-      const probes = startProbes({ store, catalog, logger, findings: weft.analyzer?.findings ?? createFindingStore(store), env: config.env });
+      const probes = startProbes({ store, catalog, logger, findings, env: config.env });
       weft.probes = probes;
       started.push({ name: 'probes', stop: () => probes.stop() });
     }
 
     if (runs('api')) {
-      weft.api = await startApi({ config: config.api, logger, services: { store, analyzer: weft.analyzer, probes: weft.probes } });
+      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes } });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);
     }

@@ -1,6 +1,6 @@
 import type { Catalog } from '../../core/catalog/index.ts';
 import { severities, type FindingCandidate, type Severity } from '../../core/contracts/index.ts';
-import { findingId } from '../findings/finding-rows.ts';
+import { findingId } from '../../findings/index.ts';
 import type { Inventory } from '../inventory/build-inventory.ts';
 
 /** `weft audit --format json`: a stable contract (docs/audit.md). Fields are only ever added. */

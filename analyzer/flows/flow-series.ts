@@ -1,6 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
-import { fromChTime, toChTime } from '../findings/finding-rows.ts';
+import { fromChTime, toChTime } from '../../clickhouse/index.ts';
 import { endpointMapping, resolveExpr, sqlString } from './match-sql.ts';
 
 export interface FlowPoint {

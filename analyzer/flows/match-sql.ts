@@ -5,7 +5,7 @@
  */
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
-import { fromChTime } from '../findings/finding-rows.ts';
+import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveEndpoint, selfSystems, type Endpoint } from './endpoint-match.ts';
 
 export const sqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

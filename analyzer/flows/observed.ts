@@ -1,5 +1,5 @@
 import type { Store } from '../../clickhouse/index.ts';
-import { fromChTime } from '../findings/finding-rows.ts';
+import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
 import { windowSource } from './window-source.ts';
 

@@ -1,5 +1,5 @@
 import type { Store } from '../../clickhouse/index.ts';
-import { toChTime } from '../findings/finding-rows.ts';
+import { toChTime } from '../../clickhouse/index.ts';
 
 export interface PairingResult {
   from: string;

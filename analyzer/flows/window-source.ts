@@ -1,4 +1,4 @@
-import { toChTime } from '../findings/finding-rows.ts';
+import { toChTime } from '../../clickhouse/index.ts';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;

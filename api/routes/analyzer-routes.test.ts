@@ -25,7 +25,7 @@ describe('analyzer routes', () => {
     writeFileSync(catalogFile, baseCatalogYaml);
     await sendEstateTraffic(h.collector.url, Date.now() - 2 * 60_000);
     await h.collector.flush();
-    analyzer = startAnalyzer({ store: h.store, catalog: loadCatalog([catalogFile]), loadCatalog: () => loadCatalog([catalogFile]), logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000 }, lateMs: 0, schedule: false });
+    analyzer = startAnalyzer({ store: h.store, catalog: loadCatalog([catalogFile]), loadCatalog: () => loadCatalog([catalogFile]), logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
     await analyzer.runNow();
     app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services: { store: h.store, analyzer } });
   });

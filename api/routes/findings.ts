@@ -1,13 +1,19 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ERR_FINDING_NOT_FOUND } from '../../analyzer/index.ts';
+import { ERR_FINDING_NOT_FOUND, type FindingStore } from '../../findings/index.ts';
 import type { FindingKind, FindingStatus, Severity } from '../../core/contracts/index.ts';
 import { ERR_BAD_REQUEST, ERR_FORBIDDEN } from '../../core/errors/index.ts';
 import { mayWrite } from '../auth.ts';
-import type { RoutePluginOptions } from '../services.ts';
+import type { ApiServices, RoutePluginOptions } from '../services.ts';
 import { SeveritySchema } from '../schemas/common.ts';
 import { FindingEventSchema, FindingSchema } from '../schemas/findings.ts';
 import { analyzerOf } from './analyzer-schemas.ts';
+
+
+/** The process's finding store (the analyzer's, when a test wires only that). */
+function findingsOf(services: ApiServices): FindingStore {
+  return services.findings ?? analyzerOf(services).findings;
+}
 
 const kinds: FindingKind[] = ['undocumented-flow', 'unknown-system', 'owner-missing', 'flow-never-observed', 'deprecated-in-use', 'sor-violation', 'regulated-data-exposure', 'stale-flow', 'latency-slo-breach', 'error-rate', 'record-count-drift', 'key-drift', 'schema-drift', 'probe-failing'];
 const statuses: FindingStatus[] = ['open', 'acknowledged', 'resolved'];
@@ -47,7 +53,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     },
     async (request) => {
       const q = request.query;
-      const findings = await analyzerOf(services).findings.list({
+      const findings = await findingsOf(services).list({
         kind: csv(q.kind, kinds, 'kind'),
         minSeverity: q.severity as Severity | undefined,
         status: csv(q.status, statuses, 'status') ?? ['open', 'acknowledged'],
@@ -59,7 +65,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
   );
 
   app.get('/findings/:id', { schema: { summary: 'One finding with its history', tags: ['findings'], params: IdParams, response: { 200: Type.Object({ finding: FindingSchema, history: Type.Array(FindingEventSchema) }) } } }, async (request) => {
-    const store = analyzerOf(services).findings;
+    const store = findingsOf(services);
     const finding = await store.get(request.params.id);
     if (!finding) throw ERR_FINDING_NOT_FOUND(request.params.id);
     return { finding, history: await store.history(request.params.id) };
@@ -71,7 +77,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
       { schema: { summary: action === 'ack' ? 'Acknowledge an open finding' : 'Reopen an acknowledged or resolved finding', tags: ['findings'], params: IdParams, body: NoteBody, response: { 200: Type.Object({ finding: FindingSchema }) } } },
       async (request) => {
         if (!mayWrite(request.role, 'ack')) throw ERR_FORBIDDEN('sre, icoe or admin');
-        const store = analyzerOf(services).findings;
+        const store = findingsOf(services);
         const note = request.body?.note ?? '';
         const finding = action === 'ack' ? await store.acknowledge(request.params.id, request.actor, note) : await store.reopen(request.params.id, request.actor, note);
         return { finding };

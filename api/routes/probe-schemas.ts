@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { ReconciliationRun } from '../../analyzer/reconcile/index.ts';
+import type { ReconciliationRun } from '../../probes/index.ts';
 import { defineError } from '../../core/errors/index.ts';
 import type { ProbeSample, ProbesRuntime } from '../../probes/index.ts';
 

@@ -1,4 +1,4 @@
-import { createFindingStore } from '../../analyzer/index.ts';
+import { createFindingStore } from '../../findings/index.ts';
 import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { buildConfig, type ParsedArgs } from '../../core/config/index.ts';

@@ -1,8 +1,8 @@
-import type { Store } from '../../clickhouse/index.ts';
-import type { Finding, FindingCandidate, FindingKind, FindingSink, FindingStatus, Severity, SyncResult } from '../../core/contracts/index.ts';
-import { severities } from '../../core/contracts/index.ts';
-import { ERR_FINDING_NOT_FOUND, ERR_FINDING_STATE } from '../errors.ts';
-import { findingId, findingToRow, fromChTime, rowToFinding, toChTime, type FindingRow } from './finding-rows.ts';
+import { fromChTime, toChTime, type Store } from '../clickhouse/index.ts';
+import type { Finding, FindingCandidate, FindingKind, FindingSink, FindingStatus, Severity, SyncResult } from '../core/contracts/index.ts';
+import { severities } from '../core/contracts/index.ts';
+import { ERR_FINDING_NOT_FOUND, ERR_FINDING_STATE } from './errors.ts';
+import { findingId, findingToRow, rowToFinding, type FindingRow } from './finding-rows.ts';
 
 export interface FindingFilter {
   kind?: FindingKind[];

@@ -1,3 +1,4 @@
 export { createFindingStore } from './finding-store.ts';
 export type { FindingStore, FindingFilter, FindingEvent } from './finding-store.ts';
 export { findingId } from './finding-rows.ts';
+export { ERR_FINDING_NOT_FOUND, ERR_FINDING_STATE } from './errors.ts';

@@ -2,7 +2,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconcileSpec } from '../../core/catalog/index.ts';
-import { Secrets } from '../../probes/index.ts';
+import { Secrets } from '../index.ts';
 import { serviceAvailable } from '../../test/services.ts';
 import { runReconciliation } from './index.ts';
 

@@ -1,4 +1,4 @@
-import type { ColumnInfo, SqlDialect } from '../../probes/sql/sql-source.ts';
+import type { ColumnInfo, SqlDialect } from '../sql/sql-source.ts';
 
 /**
  * Values are compared as a canonical text form computed inside each database, so the same value

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
-import type { FindingCandidate } from '../../core/contracts/index.ts';
+import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import type { FindingCandidate } from '../core/contracts/index.ts';
 import { createFindingStore, findingId, type FindingStore } from './index.ts';
 
 const candidate = (key: string, over: Partial<FindingCandidate> = {}): FindingCandidate => ({

@@ -1,4 +1,4 @@
-import type { ColumnInfo, SqlDialect, SqlQuery, SqlSource } from '../../probes/sql/sql-source.ts';
+import type { ColumnInfo, SqlDialect, SqlQuery, SqlSource } from '../sql/sql-source.ts';
 import { quoteIdent, rowHashExpr, rowTextExpr } from './canonical.ts';
 
 /** A key range [from, to). */

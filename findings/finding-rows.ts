@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Finding, FindingKind, FindingStatus, Severity } from '../../core/contracts/index.ts';
+import { fromChTime, toChTime } from '../clickhouse/index.ts';
+import type { Finding, FindingKind, FindingStatus, Severity } from '../core/contracts/index.ts';
 
 /** A finding's id: a stable hash of kind + key, so one condition keeps one id across evaluations. */
 export function findingId(kind: FindingKind, key: string): string {
@@ -28,15 +29,6 @@ export interface FindingRow {
   version: number;
 }
 
-/** Date → "2026-01-02 03:04:05.678" (what a DateTime64(3, 'UTC') column reads). */
-export function toChTime(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
-}
-
-/** "2026-01-02 03:04:05.678" (UTC) → ISO 8601. */
-export function fromChTime(s: string): string {
-  return `${s.replace(' ', 'T')}${s.includes('.') ? '' : '.000'}Z`;
-}
 
 export function rowToFinding(r: FindingRow): Finding {
   return {

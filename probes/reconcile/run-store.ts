@@ -1,8 +1,6 @@
-import type { Store } from '../../clickhouse/index.ts';
+import { dateFromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
 import type { ReconciliationRun } from './reconciliation-run.ts';
 
-const chTime = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
-const fromChTime = (s: string): Date => new Date(`${s.replace(' ', 'T')}Z`);
 
 interface RunRow {
   run_id: string;
@@ -35,8 +33,8 @@ const toRun = (r: RunRow): ReconciliationRun => ({
   domain: r.domain,
   leftSystem: r.left_system,
   rightSystem: r.right_system,
-  startedAt: fromChTime(r.started_at),
-  finishedAt: fromChTime(r.finished_at),
+  startedAt: dateFromChTime(r.started_at),
+  finishedAt: dateFromChTime(r.finished_at),
   status: r.status === 'error' ? 'error' : 'ok',
   error: r.error,
   leftRows: Number(r.left_rows),
@@ -69,8 +67,8 @@ export class ReconciliationRunStore {
           domain: run.domain,
           left_system: run.leftSystem,
           right_system: run.rightSystem,
-          started_at: chTime(run.startedAt),
-          finished_at: chTime(run.finishedAt),
+          started_at: toChTime(run.startedAt),
+          finished_at: toChTime(run.finishedAt),
           status: run.status,
           error: run.error,
           left_rows: run.leftRows,
