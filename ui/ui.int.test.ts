@@ -149,6 +149,39 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe(`Trace ${id}`);
   });
 
+  it('filters the graph, focuses on one system, keeps the view in the URL, and colours a flow by its worst finding', async () => {
+    await page.goto(`${weft.api!.url}/?documented=undocumented`);
+    const graph = () => page.getByRole('img', { name: /^Dependency graph of/ });
+    await poll(() => graph().getAttribute('aria-label')).toMatch(/^Dependency graph of 2 systems and 1 flows/);
+    // The undocumented flow has an open finding: its arrow is labelled with the finding's kind.
+    await poll(() => graph().locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['undocumented-flow']));
+    await page.goto(`${weft.api!.url}/`);
+    await page.getByTestId('focus-select').selectOption('erp');
+    await poll(() => page.url()).toMatch(/focus=erp/);
+    await poll(() => graph().getAttribute('aria-label')).toMatch(/^Dependency graph of 2 systems/);
+    await page.getByRole('link', { name: 'clear filters' }).click();
+    await poll(() => page.url()).not.toMatch(/focus=/);
+  });
+
+  it('searches systems, flows and findings from one box, keyboard first', async () => {
+    await page.goto(`${weft.api!.url}/findings`);
+    await page.keyboard.press('/');
+    await page.keyboard.type('customers copied');
+    await poll(() => page.getByRole('listbox', { name: 'Search results' }).innerText()).toMatch(/Customers copied to the ERP/);
+    await page.keyboard.press('Enter');
+    await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Customers copied to the ERP');
+  });
+
+  it('fits a phone screen (390 px): nothing wider than the page', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    for (const path of ['/', '/inventory?tab=flows', '/findings', '/flows/customer-sync']) {
+      await phone.goto(`${weft.api!.url}${path}`);
+      await phone.waitForLoadState('networkidle');
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+    }
+    await phone.close();
+  });
+
   it('asks for a token when the API wants one, and then shows the data', async () => {
     const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: { 'viewer-token': 'viewer' } }, logger: silentLogger(), services: { store: weft.store, analyzer: weft.analyzer } });
     guarded = app;
