@@ -157,10 +157,10 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(() => graph().locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['undocumented-flow']));
     await page.goto(`${weft.api!.url}/`);
     await page.getByTestId('focus-select').selectOption('erp');
-    await poll(() => page.url()).toMatch(/focus=erp/);
+    await poll(async () => page.url()).toMatch(/focus=erp/);
     await poll(() => graph().getAttribute('aria-label')).toMatch(/^Dependency graph of 2 systems/);
     await page.getByRole('link', { name: 'clear filters' }).click();
-    await poll(() => page.url()).not.toMatch(/focus=/);
+    await poll(async () => page.url()).not.toMatch(/focus=/);
   });
 
   it('searches systems, flows and findings from one box, keyboard first', async () => {
@@ -177,7 +177,7 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     for (const path of ['/', '/inventory?tab=flows', '/findings', '/flows/customer-sync']) {
       await phone.goto(`${weft.api!.url}${path}`);
       await phone.waitForLoadState('networkidle');
-      expect(await phone.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+      expect(await phone.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
     }
     await phone.close();
   });
