@@ -73,7 +73,7 @@ describe('collector ingest auth', () => {
 describe('collector in-flight budget and slow bodies', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ maxBodyBytes: 20 * 1024 * 1024, limits: { bodyTimeoutMs: 1500, bodyMinBytesPerSecond: 500, bodyMaxTimeoutMs: 3000 } });
+    h = await startHarness({ maxBodyBytes: 20 * 1024 * 1024, limits: { bodyTimeoutMs: 1500, bodyMinBytesPerSecond: 500, bodyMaxTimeoutMs: 3000, headersTimeoutMs: 1000 } });
   });
   afterAll(async () => {
     await h?.close();
@@ -103,5 +103,18 @@ describe('collector in-flight budget and slow bodies', () => {
     }
     const text = await (await fetch(`${h.collector.url}/metrics`)).text();
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="408"\} 4$/m);
+  });
+
+  it('closes a connection whose headers trickle in past the header deadline (408)', async () => {
+    const { connect } = await import('node:net');
+    const target = new URL(h.collector.url);
+    const socket = connect(Number(target.port), target.hostname);
+    let answer = '';
+    socket.on('data', (b) => (answer += b));
+    socket.write('POST /v1/traces HTTP/1.1\r\nHost: x\r\n');
+    const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 300);
+    await new Promise((resolve) => socket.once('close', resolve));
+    clearInterval(drip);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 });
