@@ -5,7 +5,7 @@ import { spanKindNames, statusCodeNames } from '../rows/trace-names.ts';
 import { TRACE_REASONS, type TraceContext } from '../rows/trace-rows.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { FieldWriter, Ranges } from './field-writer.ts';
-import { IngestReport, spanTimeProblem, unknownServiceName } from './limits.ts';
+import { ERR_OTLP_EXPANDS_TOO_MUCH, IngestReport, spanTimeProblem, unknownServiceName } from './limits.ts';
 import { TAG } from './proto-fields.ts';
 import * as lists from './span-columns.ts';
 import { Malformed } from './wire-reader.ts';
@@ -185,6 +185,10 @@ export class TraceDecoder {
     const f = this.f;
     const w = this.resAttrs;
     w.reset();
+    w.limit = this.ctx.limits.maxExpandedBytes;
+    w.onLimit = (limit) => {
+      throw ERR_OTLP_EXPANDS_TOO_MUCH(limit, `${where}: its attributes alone`);
+    };
     f.at.prefix = where;
     f.at.span = -1;
     f.map(attrs, w);
