@@ -67,7 +67,7 @@ function linkIds(s: SpanLists, out: RowBinaryWriter, tag: number, bytes: number,
   out.varint(lk.length / 2);
   for (let i = 0; i < lk.length; i += 2) {
     f.stringField(lk[i], lk[i + 1], tag);
-    checkId(f.fieldEnd - f.fieldStart, bytes, s.scopeWhere, s.index, field, i / 2);
+    checkId(s, { field, length: f.fieldEnd - f.fieldStart, want: bytes, link: i / 2 });
     out.hexId(f.r.b, f.fieldStart, f.fieldEnd);
   }
 }
@@ -97,9 +97,17 @@ export function linkAttributes({ f, links }: SpanLists, out: RowBinaryWriter): v
   f.at.itemKind = '';
 }
 
-/** An id of the wrong length is the sender's mistake; the message names the field (built only then). */
-export function checkId(length: number, want: number, scopeWhere: string, span: number, field: string, link = -1): void {
-  if (length === 0 || length === want) return;
-  const where = `${scopeWhere}.spans[${span}]${link >= 0 ? `.links[${link}]` : ''}.${field}`;
-  throw ERR_OTLP_BAD_INPUT(`${where} must be ${want} bytes, got ${length}.`);
+/** An id field of a span (or of its link number `link`): its name, its length in bytes, the length it must have. */
+export interface IdCheck {
+  field: string;
+  length: number;
+  want: number;
+  link?: number;
+}
+
+/** An id of the wrong length (0 is absent, allowed) is the sender's mistake; the message names the field (built only then). */
+export function checkId(span: Pick<SpanLists, 'scopeWhere' | 'index'>, id: IdCheck): void {
+  if (id.length === 0 || id.length === id.want) return;
+  const where = `${span.scopeWhere}.spans[${span.index}]${id.link !== undefined ? `.links[${id.link}]` : ''}.${id.field}`;
+  throw ERR_OTLP_BAD_INPUT(`${where} must be ${id.want} bytes, got ${id.length}.`);
 }

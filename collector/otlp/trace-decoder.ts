@@ -320,9 +320,9 @@ export class TraceDecoder {
         else if (tag === T.status) [statusS, statusE] = [at, at + n];
       } else r.skip(tag & 7, end);
     }
-    lists.checkId(s.traceE - s.traceS, 16, s.scopeWhere, s.index, 'traceId');
-    lists.checkId(s.spanE - s.spanS, 8, s.scopeWhere, s.index, 'spanId');
-    lists.checkId(s.parentE - s.parentS, 8, s.scopeWhere, s.index, 'parentSpanId');
+    lists.checkId(s, { field: 'traceId', length: s.traceE - s.traceS, want: 16 });
+    lists.checkId(s, { field: 'spanId', length: s.spanE - s.spanS, want: 8 });
+    lists.checkId(s, { field: 'parentSpanId', length: s.parentE - s.parentS, want: 8 });
     s.code = 0;
     s.msgS = s.msgE = 0;
     if (statusS >= 0) {
