@@ -80,6 +80,11 @@ describe('collector under hostile input', () => {
       const message = type === 'proto' ? decodeProtoStatus(Buffer.from(await res.arrayBuffer())).message : ((await res.json()) as { message: string }).message;
       expect(message).toMatch(/^The request would expand to more than 83886080 bytes of rows \(resourceSpans\[0\]\.resource: \d+ bytes repeated in each of 2000 rows\); send fewer items per request/);
     }
+    // Logs repeat the resource in every record's row the same way.
+    const logs = { resourceLogs: [{ resource: { attributes: resource }, scopeLogs: [{ logRecords: spans.map((s) => ({ timeUnixNano: String(NOW_NS), body: { stringValue: s.name } })) }] }] };
+    const logRes = await fetch(`${h.collector.url}/v1/logs`, { method: 'POST', body: gzipSync(JSON.stringify(logs)), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(logRes.status).toBe(413);
+    expect(((await logRes.json()) as { message: string }).message).toMatch(/resourceLogs\[0\]\.scopeLogs\[0\] \(resource and scope\): \d+ bytes repeated in each of 2000 rows/);
     // The expanded result (8 GiB) was never built: memory grew by a small multiple of the body at most.
     expect(process.memoryUsage().rss - rss).toBeLessThan(400 * 1024 * 1024);
     // …and the collector keeps serving.
