@@ -22,24 +22,40 @@ function encode(service: string, resource: { key: string; value: { stringValue: 
     };
   });
   const t = messages.traces.request;
-  return Buffer.from(t.encode(t.fromObject({ resourceSpans: [{ resource: { attributes: [kv('service.name', service), ...resource] }, scopeSpans: [{ spans }] }] })).finish());
+  return Buffer.from(
+    t.encode(t.fromObject({ resourceSpans: [{ resource: { attributes: [kv('service.name', service), ...resource] }, scopeSpans: [{ spans }] }] })).finish(),
+  );
 }
 
 /** 4 MiB of resource attributes (64 × 64 KiB) repeated over 2,000 spans, gzipped (the issue's example). */
 export function amplificationBody(): Buffer {
   const now = BigInt(Date.now()) * 1_000_000n;
   const resource = Array.from({ length: 64 }, (_, i) => kv(`r${i}`, 'x'.repeat(64 * 1024)));
-  return gzipSync(encode('adversarial-amplify', resource, Array.from({ length: 2000 }, () => now)));
+  return gzipSync(
+    encode(
+      'adversarial-amplify',
+      resource,
+      Array.from({ length: 2000 }, () => now),
+    ),
+  );
 }
 
 /** 150 spans on 150 different days in one small request (the issue's poison batch). */
 export function manyDaysBody(): Buffer {
   const now = BigInt(Date.now()) * 1_000_000n;
-  return encode('adversarial-days', [], Array.from({ length: 150 }, (_, i) => now - BigInt(i) * DAY_NS));
+  return encode(
+    'adversarial-days',
+    [],
+    Array.from({ length: 150 }, (_, i) => now - BigInt(i) * DAY_NS),
+  );
 }
 
 export function post(url: string, body: Buffer, gzip = false): Promise<number> {
-  return fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', ...(gzip ? { 'content-encoding': 'gzip' } : {}) } }).then(
+  return fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-protobuf', ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
+  }).then(
     async (r) => (await r.arrayBuffer(), r.status),
     () => 0,
   );
@@ -48,7 +64,13 @@ export function post(url: string, body: Buffer, gzip = false): Promise<number> {
 /** An upload announcing 20 MiB that sends a byte a second; resolves with the status it finally got (0: none). */
 export function slowUpload(url: string): { answer: Promise<number>; stop(): void } {
   const target = new URL(`${url}/v1/traces`);
-  const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-length': 20 * 1024 * 1024 } });
+  const req = request({
+    host: target.hostname,
+    port: target.port,
+    path: target.pathname,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf', 'content-length': 20 * 1024 * 1024 },
+  });
   const answer = new Promise<number>((resolve) => {
     req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0)));
     req.on('error', () => resolve(0));

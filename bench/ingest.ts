@@ -42,8 +42,11 @@ const dir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
 const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
 // Raw retention past the 150 days of the adversarial phase's many-days batches, so TTL keeps them to be counted.
 await migrate(store, { retention: { rawDays: 400, rollupDays: 400, recordDays: 730 } });
-const count_ = async (where: string) =>
-  Number((await store.client.query({ query: `SELECT count() AS n FROM otel_traces WHERE ${where}`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>()))[0].n);
+const count_ = async (where: string) => {
+  const result = await store.client.query({ query: `SELECT count() AS n FROM otel_traces WHERE ${where}`, format: 'JSONEachRow' });
+  const rows = await result.json<{ n: string }>();
+  return Number(rows[0].n);
+};
 const count = async (table = 'otel_traces') =>
   Number((await store.client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>()))[0].n);
 
@@ -192,12 +195,22 @@ console.log('');
 console.log(`overload at 2× (${fmt(rate2 * SPANS_PER_BODY)} spans/s offered, 64 connections, ${mib(OVERLOAD_SPOOL_BYTES)} spool): statuses ${JSON.stringify(phase2.statuses)}, p50 ${phase2.p50.toFixed(1)} ms, p99 ${phase2.p99.toFixed(1)} ms`);
 console.log(`peak RSS under overload: ${mib(rss2)}; acknowledged ${fmt(acked2)}, stored ${fmt(stored2)} → ${acked2 === stored2 ? 'zero loss' : `MISMATCH ${fmt(stored2 - acked2)}`}`);
 console.log('');
-console.log(`adversarial (normal load on ${CONCURRENCY} connections for ${(PHASE_MS / 1000).toFixed(0)} s, with hostile requests mixed in every 0.5 s and 4 uploads announcing 20 MiB at a byte a second):`);
-console.log(`  amplification requests (4 MiB of resource attributes × 2,000 spans, ${(amplify.length / 1024).toFixed(0)} KiB gzipped): statuses ${JSON.stringify(hostile.amplify)}`);
-console.log(`  many-days batches (150 spans on 150 days, ${(manyDays.length / 1024).toFixed(0)} KiB): statuses ${JSON.stringify(hostile.days)}; stored ${fmt(daysStored)} of ${fmt((hostile.days['200'] ?? 0) * 150)} acknowledged; segments split ${/^weft_collector_segments_split_total (\d+)$/m.exec(selfMetrics3)?.[1]}, quarantined ${/^weft_collector_quarantined_segments (\d+)$/m.exec(selfMetrics3)?.[1]}`);
+const selfMetric = (name: string) => new RegExp(`^${name} (\\d+)$`, 'm').exec(selfMetrics3)?.[1];
+const daysAcked = (hostile.days['200'] ?? 0) * 150;
+console.log(
+  `adversarial (normal load on ${CONCURRENCY} connections for ${(PHASE_MS / 1000).toFixed(0)} s, with hostile requests mixed in every 0.5 s ` +
+    'and 4 uploads announcing 20 MiB at a byte a second):',
+);
+const amplifyKiB = (amplify.length / 1024).toFixed(0);
+console.log(`  amplification requests (4 MiB of resource attributes × 2,000 spans, ${amplifyKiB} KiB gzipped): ${JSON.stringify(hostile.amplify)}`);
+console.log(`  many-days batches (150 spans on 150 days, ${(manyDays.length / 1024).toFixed(0)} KiB): statuses ${JSON.stringify(hostile.days)}`);
+console.log(`    stored ${fmt(daysStored)} of ${fmt(daysAcked)} acknowledged; segments split ${selfMetric('weft_collector_segments_split_total')}`);
+console.log(`    quarantined segments ${selfMetric('weft_collector_quarantined_segments')}`);
 console.log(`  slow uploads: answered ${JSON.stringify(slowStatuses)} (408 = cut at the body deadline, 5 s here)`);
-console.log(`  normal spans: ${fmt(acked3 / adversarialSecs)} spans/s stored (first phase, same run, no hostile requests: ${fmt(e2eRate)}); statuses ${JSON.stringify(phase3.statuses)}`);
+console.log(`  normal spans: ${fmt(acked3 / adversarialSecs)} spans/s stored (first phase, same run, no hostile requests: ${fmt(e2eRate)})`);
+console.log(`    statuses ${JSON.stringify(phase3.statuses)}`);
 console.log(`  peak RSS: ${mib(rss3)} (first phase: ${mib(rss1)})`);
-console.log(`  loss of acknowledged normal spans: acknowledged ${fmt(acked3)}, stored ${fmt(stored3)} → ${acked3 === stored3 ? 'zero loss' : `MISMATCH ${fmt(stored3 - acked3)}`}`);
+const loss3 = acked3 === stored3 ? 'zero loss' : `MISMATCH ${fmt(stored3 - acked3)}`;
+console.log(`  loss of acknowledged normal spans: acknowledged ${fmt(acked3)}, stored ${fmt(stored3)} → ${loss3}`);
 await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -47,7 +47,8 @@ export async function startCollector({ config, store, logger }: StartCollectorOp
   metrics.quarantinedSegments = spool.quarantined.segments;
   metrics.quarantinedRows = spool.quarantined.rows;
   if (spool.quarantined.segments > 0) {
-    log.warn({ segments: spool.quarantined.segments, rows: spool.quarantined.rows, dir: config.spoolDir }, 'quarantined spool segments from earlier runs are kept aside (*.quarantine)');
+    const { segments, rows } = spool.quarantined;
+    log.warn({ segments, rows, dir: config.spoolDir }, 'quarantined spool segments from earlier runs are kept aside (*.quarantine)');
   }
   if (recovered.length > 0) {
     log.info({ segments: recovered.length, rows: recovered.reduce((n, s) => n + s.rows, 0) }, 'replaying spool segments left by the previous run');

@@ -35,14 +35,19 @@ function jsonSpan(s: SpanIn) {
     attributes: s.attributes ?? [],
   };
 }
-const jsonRequest = (resource: unknown[], spans: SpanIn[]) => ({ resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ scope: { name: 'hostile' }, spans: spans.map(jsonSpan) }] }] });
+const jsonRequest = (resource: unknown[], spans: SpanIn[]) => ({
+  resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ scope: { name: 'hostile' }, spans: spans.map(jsonSpan) }] }],
+});
 
 /** The same request as protobuf (ids as bytes), through protobufjs. */
 function protoBody(req: ReturnType<typeof jsonRequest>): Buffer {
   const withBytes = {
     resourceSpans: req.resourceSpans.map((rs) => ({
       ...rs,
-      scopeSpans: rs.scopeSpans.map((ss) => ({ ...ss, spans: ss.spans.map((s) => ({ ...s, traceId: Buffer.from(s.traceId, 'hex'), spanId: Buffer.from(s.spanId, 'hex') })) })),
+      scopeSpans: rs.scopeSpans.map((ss) => ({
+        ...ss,
+        spans: ss.spans.map((s) => ({ ...s, traceId: Buffer.from(s.traceId, 'hex'), spanId: Buffer.from(s.spanId, 'hex') })),
+      })),
     })),
   };
   const t = messages.traces.request;
@@ -53,7 +58,11 @@ const service = (name: string) => [kv('service.name', { stringValue: name })];
 describe('collector under hostile input', () => {
   let h: Harness;
   const post = (body: Buffer | string, type: 'proto' | 'json', extra: Record<string, string> = {}) =>
-    fetch(`${h.collector.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': type === 'proto' ? 'application/x-protobuf' : 'application/json', ...extra } });
+    fetch(`${h.collector.url}/v1/traces`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': type === 'proto' ? 'application/x-protobuf' : 'application/json', ...extra },
+    });
   const count = async (svc: string) => Number((await h.rows<{ n: string }>(`SELECT count() AS n FROM otel_traces WHERE ServiceName = '${svc}'`))[0].n);
 
   beforeAll(async () => {
@@ -78,13 +87,28 @@ describe('collector under hostile input', () => {
       const res = await post(gz, type, { 'content-encoding': 'gzip' });
       expect(res.status).toBe(413);
       const message = type === 'proto' ? decodeProtoStatus(Buffer.from(await res.arrayBuffer())).message : ((await res.json()) as { message: string }).message;
-      expect(message).toMatch(/^The request would expand to more than 83886080 bytes of rows \(resourceSpans\[0\]\.resource: \d+ bytes repeated in each of 2000 rows\); send fewer items per request/);
+      expect(message).toMatch(
+        /^The request would expand to more than 83886080 bytes of rows \(resourceSpans\[0\]\.resource: \d+ bytes repeated in each of 2000 rows\); send fewer/,
+      );
     }
     // Logs repeat the resource in every record's row the same way.
-    const logs = { resourceLogs: [{ resource: { attributes: resource }, scopeLogs: [{ logRecords: spans.map((s) => ({ timeUnixNano: String(NOW_NS), body: { stringValue: s.name } })) }] }] };
-    const logRes = await fetch(`${h.collector.url}/v1/logs`, { method: 'POST', body: gzipSync(JSON.stringify(logs)), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    const logs = {
+      resourceLogs: [
+        {
+          resource: { attributes: resource },
+          scopeLogs: [{ logRecords: spans.map((s) => ({ timeUnixNano: String(NOW_NS), body: { stringValue: s.name } })) }],
+        },
+      ],
+    };
+    const logRes = await fetch(`${h.collector.url}/v1/logs`, {
+      method: 'POST',
+      body: gzipSync(JSON.stringify(logs)),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
     expect(logRes.status).toBe(413);
-    expect(((await logRes.json()) as { message: string }).message).toMatch(/resourceLogs\[0\]\.scopeLogs\[0\] \(resource and scope\): \d+ bytes repeated in each of 2000 rows/);
+    expect(((await logRes.json()) as { message: string }).message).toMatch(
+      /resourceLogs\[0\]\.scopeLogs\[0\] \(resource and scope\): \d+ bytes repeated in each of 2000 rows/,
+    );
     // The expanded result (8 GiB) was never built: memory grew by a small multiple of the body at most.
     expect(process.memoryUsage().rss - rss).toBeLessThan(400 * 1024 * 1024);
     // …and the collector keeps serving.
@@ -95,8 +119,19 @@ describe('collector under hostile input', () => {
   });
 
   it('keeps AttributeCountLimit attributes and truncates values past AttributeValueLengthLimit, saying so', async () => {
-    const attrs = [...Array.from({ length: 200 }, (_, i) => kv(`a${String(i).padStart(3, '0')}`, { intValue: i })), kv('long', { stringValue: 'y'.repeat(70_000) })];
-    const res = await post(protoBody(jsonRequest(service('limits'), [{ name: 'many', attributes: attrs }, { name: 'long', attributes: [kv('long', { stringValue: 'y'.repeat(70_000) })] }])), 'proto');
+    const attrs = [
+      ...Array.from({ length: 200 }, (_, i) => kv(`a${String(i).padStart(3, '0')}`, { intValue: i })),
+      kv('long', { stringValue: 'y'.repeat(70_000) }),
+    ];
+    const res = await post(
+      protoBody(
+        jsonRequest(service('limits'), [
+          { name: 'many', attributes: attrs },
+          { name: 'long', attributes: [kv('long', { stringValue: 'y'.repeat(70_000) })] },
+        ]),
+      ),
+      'proto',
+    );
     expect(res.status).toBe(200);
     expect(decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer()))).toEqual({
       partialSuccess: {
@@ -106,7 +141,11 @@ describe('collector under hostile input', () => {
       },
     });
     await h.collector.flush();
-    expect(await h.rows(`SELECT SpanName, length(SpanAttributes) AS n, length(SpanAttributes['long']) AS long FROM otel_traces WHERE ServiceName = 'limits' ORDER BY SpanName`)).toEqual([
+    expect(
+      await h.rows(
+        `SELECT SpanName, length(SpanAttributes) AS n, length(SpanAttributes['long']) AS long FROM otel_traces WHERE ServiceName = 'limits' ORDER BY SpanName`,
+      ),
+    ).toEqual([
       { SpanName: 'long', n: 1, long: 65536 },
       { SpanName: 'many', n: 128, long: 0 },
     ]);
@@ -115,7 +154,8 @@ describe('collector under hostile input', () => {
   it('regression: a kvlist nested 10,000 deep is a 400 with a message, as JSON and as protobuf', async () => {
     let value = '{"stringValue":"leaf"}';
     for (let i = 0; i < 10_000; i++) value = `{"kvlistValue":{"values":[{"key":"k","value":${value}}]}}`;
-    const json = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${hex(9, 16)}","spanId":"${hex(9, 8)}","startTimeUnixNano":"${NOW_NS}","endTimeUnixNano":"${NOW_NS}","attributes":[{"key":"deep","value":${value}}]}]}]}]}`;
+    const span = `"traceId":"${hex(9, 16)}","spanId":"${hex(9, 8)}","startTimeUnixNano":"${NOW_NS}","endTimeUnixNano":"${NOW_NS}"`;
+    const json = `{"resourceSpans":[{"scopeSpans":[{"spans":[{${span},"attributes":[{"key":"deep","value":${value}}]}]}]}]}`;
     const res = await post(json, 'json');
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toBe(
@@ -147,7 +187,8 @@ describe('collector under hostile input', () => {
           rejectedSpans: 4,
           errorMessage:
             '1 rejected: spans with times out of range (start before 2000-01-01) (first at resourceSpans[0].scopeSpans[0].spans[1]); ' +
-            '2 rejected: spans with times out of range (start or end more than a day ahead of the collector clock) (first at resourceSpans[0].scopeSpans[0].spans[2]); ' +
+            '2 rejected: spans with times out of range (start or end more than a day ahead of the collector clock) ' +
+            '(first at resourceSpans[0].scopeSpans[0].spans[2]); ' +
             '1 rejected: spans with times out of range (end before start) (first at resourceSpans[0].scopeSpans[0].spans[3])',
         },
       });
@@ -172,7 +213,10 @@ describe('collector under hostile input', () => {
   });
 
   it('regression: a span with an unknown kind (6) is kept as Unspecified and the spans beside it are stored', async () => {
-    const req = jsonRequest(service('open-enum'), [{ name: 'kind-6', kind: 6 }, { name: 'client', kind: 3 }]);
+    const req = jsonRequest(service('open-enum'), [
+      { name: 'kind-6', kind: 6 },
+      { name: 'client', kind: 3 },
+    ]);
     const res = await post(protoBody(req), 'proto');
     expect(res.status).toBe(200);
     expect(decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer()))).toEqual({
@@ -193,7 +237,17 @@ describe('collector under hostile input', () => {
           scope_spans: [
             {
               scope: { name: 'snake-scope' },
-              spans: [{ trace_id: hex(77, 16), span_id: hex(77, 8), name: 'snake-span', kind: 2, start_time_unix_nano: String(NOW_NS), end_time_unix_nano: String(NOW_NS + 5n), attributes: [{ key: 'n', value: { int_value: '7' } }] }],
+              spans: [
+                {
+                  trace_id: hex(77, 16),
+                  span_id: hex(77, 8),
+                  name: 'snake-span',
+                  kind: 2,
+                  start_time_unix_nano: String(NOW_NS),
+                  end_time_unix_nano: String(NOW_NS + 5n),
+                  attributes: [{ key: 'n', value: { int_value: '7' } }],
+                },
+              ],
             },
           ],
         },
@@ -231,7 +285,9 @@ describe('collector under hostile input', () => {
     await h.collector.flush();
     expect((await post(protoBody(jsonRequest(service('after-many-days'), [{ name: 'later' }])), 'proto')).status).toBe(200);
     await h.collector.flush();
-    expect(await h.rows(`SELECT count() AS n, uniqExact(toDate(Timestamp)) AS days FROM otel_traces WHERE ServiceName = 'many-days'`)).toEqual([{ n: 150, days: 150 }]);
+    expect(await h.rows(`SELECT count() AS n, uniqExact(toDate(Timestamp)) AS days FROM otel_traces WHERE ServiceName = 'many-days'`)).toEqual([
+      { n: 150, days: 150 },
+    ]);
     expect(await count('after-many-days')).toBe(1);
     expect(await (await fetch(`${h.collector.url}/metrics`)).text()).toMatch(/^weft_collector_segments_split_total [1-9]$/m);
   });

@@ -73,7 +73,8 @@ describe('collector ingest auth', () => {
 describe('collector in-flight budget and slow bodies', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ maxBodyBytes: 20 * 1024 * 1024, limits: { bodyTimeoutMs: 1500, bodyMinBytesPerSecond: 500, bodyMaxTimeoutMs: 3000, headersTimeoutMs: 1000 } });
+    const limits = { bodyTimeoutMs: 1500, bodyMinBytesPerSecond: 500, bodyMaxTimeoutMs: 3000, headersTimeoutMs: 1000 };
+    h = await startHarness({ maxBodyBytes: 20 * 1024 * 1024, limits });
   });
   afterAll(async () => {
     await h?.close();
@@ -84,7 +85,8 @@ describe('collector in-flight budget and slow bodies', () => {
     const target = new URL(`${h.collector.url}/v1/traces`);
     // Four uploads announce 20 MiB each (once the whole in-flight budget) and send a byte at a time.
     const slow = Array.from({ length: 4 }, () => {
-      const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': 20 * 1024 * 1024 } });
+      const headers = { 'content-type': 'application/json', 'content-length': 20 * 1024 * 1024 };
+      const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers });
       req.on('error', () => undefined);
       const answer = new Promise<number>((resolve) => req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))));
       req.write('{');

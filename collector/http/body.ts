@@ -102,7 +102,8 @@ export async function readBody(stream: Readable, o: ReadBodyOptions): Promise<Bu
       new Promise<Buffer>((resolve, reject) => {
         gunzip(raw, { maxOutputLength: o.max }, (err, out) => {
           if (!err) return resolve(out);
-          if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) reject(ERR_OTLP_TOO_LARGE(o.max, 'after decompression'));
+          if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
+            reject(ERR_OTLP_TOO_LARGE(o.max, 'after decompression'));
           else reject(ERR_OTLP_BAD_INPUT(`The body is marked gzip but is not valid gzip: ${err.message}.`));
         });
       }),

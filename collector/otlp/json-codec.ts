@@ -15,7 +15,10 @@ const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpp
 function normalise(v: unknown, depth: number, maxDepth: number): void {
   if (v === null || typeof v !== 'object') return;
   if (depth > maxDepth) {
-    throw ERR_OTLP_BAD_INPUT(`The body nests objects and arrays deeper than ${maxDepth} levels; arrayValue/kvlistValue attribute values may nest at most ${Math.floor((maxDepth - 16) / 4)} levels.`);
+    throw ERR_OTLP_BAD_INPUT(
+      `The body nests objects and arrays deeper than ${maxDepth} levels; ` +
+        `arrayValue/kvlistValue attribute values may nest at most ${Math.floor((maxDepth - 16) / 4)} levels.`,
+    );
   }
   if (Array.isArray(v)) {
     for (const x of v) normalise(x, depth + 1, maxDepth);
@@ -54,7 +57,10 @@ export function decodeJson(signal: SignalName, body: Buffer, maxAnyValueDepth = 
   const keys = Object.keys(parsed);
   const top = topField[signal];
   if (keys.length > 0 && !Object.hasOwn(parsed, top)) {
-    const shown = keys.slice(0, 5).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)).join(', ');
+    const shown = keys
+      .slice(0, 5)
+      .map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k))
+      .join(', ');
     throw ERR_OTLP_BAD_INPUT(`The body has no "${top}" field (it has ${shown}): an OTLP/JSON export request for /v1/${signal} holds "${top}".`);
   }
   return parsed;

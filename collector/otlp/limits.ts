@@ -35,7 +35,8 @@ export const ERR_OTLP_EXPANDS_TOO_MUCH = defineError(
   'WEFT_ERR_OTLP_EXPANDS_TOO_MUCH',
   413,
   (limit: number, detail: string) =>
-    `The request would expand to more than ${limit} bytes of rows (${detail}); send fewer items per request or smaller resource and scope attributes (WEFT_MAX_EXPANDED_BYTES).`,
+    `The request would expand to more than ${limit} bytes of rows (${detail}); ` +
+    'send fewer items per request or smaller resource and scope attributes (WEFT_MAX_EXPANDED_BYTES).',
 );
 
 export const ERR_OTLP_TOO_DEEP = defineError(

@@ -23,7 +23,8 @@ export function decodeProto(signal: SignalName, body: Buffer): unknown {
     // protobufjs recurses per nested message: a value nested thousands deep overflows its stack.
     // protobufjs stops at 100 nested messages (protoc's default recursion limit).
     if (/max depth exceeded|call stack/i.test((err as Error).message)) {
-      throw ERR_OTLP_BAD_INPUT(`The body nests messages deeper than ${protobuf.util.recursionLimit} levels; flatten nested arrayValue/kvlistValue attribute values.`);
+      const limit = protobuf.util.recursionLimit;
+      throw ERR_OTLP_BAD_INPUT(`The body nests messages deeper than ${limit} levels; flatten nested arrayValue/kvlistValue attribute values.`);
     }
     throw ERR_OTLP_BAD_INPUT(`The body is not a valid OTLP ${messages[signal].request.name} in protobuf: ${(err as Error).message}.`);
   }

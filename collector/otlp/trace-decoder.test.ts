@@ -18,7 +18,11 @@ function encode(request: unknown): Buffer {
   const t = messages.traces.request;
   return Buffer.from(t.encode(t.fromObject(request as Record<string, unknown>)).finish());
 }
-const ctx = (limits: Partial<IngestLimits> = {}, nowNs = NOW_NS): TraceContext => ({ limits: { ...defaultIngestLimits(1 << 20), ...limits }, report: new IngestReport(), nowNs });
+const ctx = (limits: Partial<IngestLimits> = {}, nowNs = NOW_NS): TraceContext => ({
+  limits: { ...defaultIngestLimits(1 << 20), ...limits },
+  report: new IngestReport(),
+  nowNs,
+});
 
 /** What the reference path (protobufjs decode, object mapper, RowBinary encoder) produces. */
 function reference(body: Buffer, limits?: Partial<IngestLimits>, nowNs?: number) {
@@ -71,7 +75,15 @@ describe('TraceDecoder', () => {
                     kv('inf', { doubleValue: Infinity }),
                     kv('f', { boolValue: false }),
                     kv('bytes', { bytesValue: Buffer.from([0, 1, 254]) }),
-                    kv('arr', { arrayValue: { values: [{ stringValue: 'x' }, { intValue: 3 }, { kvlistValue: { values: [kv('b', { boolValue: true }), kv('a', { intValue: '9007199254740993' })] } }] } }),
+                    kv('arr', {
+                      arrayValue: {
+                        values: [
+                          { stringValue: 'x' },
+                          { intValue: 3 },
+                          { kvlistValue: { values: [kv('b', { boolValue: true }), kv('a', { intValue: '9007199254740993' })] } },
+                        ],
+                      },
+                    }),
                     kv('empty', {}),
                     kv('__proto__', { stringValue: 'a plain key' }),
                     kv('unicode', { stringValue: 'zürich "quoted" \\ \n ✓' }),
@@ -87,7 +99,11 @@ describe('TraceDecoder', () => {
           ],
           resource: { attributes: [kv('service.name', { stringValue: 'svc' }), kv('region', { stringValue: 'eu' })] },
         },
-        { scopeSpans: [{ scope: { name: 'only-scope', version: '9' }, spans: [span({ name: 'minimal', traceId: id('ff'.repeat(16)), spanId: id('ee'.repeat(8)) })] }] },
+        {
+          scopeSpans: [
+            { scope: { name: 'only-scope', version: '9' }, spans: [span({ name: 'minimal', traceId: id('ff'.repeat(16)), spanId: id('ee'.repeat(8)) })] },
+          ],
+        },
       ],
     });
     const got = fast(body);
@@ -133,14 +149,28 @@ describe('TraceDecoder', () => {
       resourceSpans: [
         {
           resource: { attributes: [kv('service.name', { stringValue: 'truncated-service-name' }), ...many] },
-          scopeSpans: [{ spans: [span({ attributes: [kv('bytes', { bytesValue: Buffer.alloc(30, 7) }), kv('arr', { arrayValue: { values: [{ stringValue: 'x'.repeat(40) }] } }), ...many] })] }],
+          scopeSpans: [
+            {
+              spans: [
+                span({
+                  attributes: [
+                    kv('bytes', { bytesValue: Buffer.alloc(30, 7) }),
+                    kv('arr', { arrayValue: { values: [{ stringValue: 'x'.repeat(40) }] } }),
+                    ...many,
+                  ],
+                }),
+              ],
+            },
+          ],
         },
       ],
     });
     const limits = { attributeCountLimit: 3, attributeValueLengthLimit: 9 };
     const got = fast(body, limits);
     expect(got).toEqual(reference(body, limits));
-    expect(got.message).toMatch(/^\d+ kept: attributes past AttributeCountLimit were dropped \(first at resourceSpans\[0\]\.resource\.attributes\); \d+ kept: attribute values longer than AttributeValueLengthLimit were truncated/);
+    expect(got.message).toMatch(
+      /^\d+ kept: attributes past AttributeCountLimit were dropped \(first at resourceSpans\[0\]\.resource\.attributes\); \d+ kept: attribute values longer/,
+    );
   });
 
   it('refuses with 413 a request whose resource would be copied into too many rows', () => {
@@ -148,7 +178,9 @@ describe('TraceDecoder', () => {
     const body = encode({ resourceSpans: [{ resource: { attributes: [kv('big', { stringValue: 'r'.repeat(10_000) })] }, scopeSpans: [{ spans }] }] });
     const limits = { maxExpandedBytes: 100_000 };
     for (const path of [fast, reference]) {
-      expect(() => path(body, limits)).toThrow(/^The request would expand to more than 100000 bytes of rows \(resourceSpans\[0\]\.resource: 100\d\d bytes repeated in each of 50 rows\)/);
+      expect(() => path(body, limits)).toThrow(
+        /^The request would expand to more than 100000 bytes of rows \(resourceSpans\[0\]\.resource: 100\d\d bytes repeated in each of 50 rows\)/,
+      );
     }
   });
 
@@ -160,7 +192,9 @@ describe('TraceDecoder', () => {
     const body = encode({ resourceSpans: [{ scopeSpans: [{ spans: [span({ attributes: [kv('deep', value)] })] }] }] });
     protobuf.util.recursionLimit = limit;
     for (const path of [fast, reference]) {
-      expect(() => path(body)).toThrow('resourceSpans[0].scopeSpans[0].spans[0].attributes nests arrayValue/kvlistValue deeper than 32 levels; flatten the attribute value.');
+      expect(() => path(body)).toThrow(
+        'resourceSpans[0].scopeSpans[0].spans[0].attributes nests arrayValue/kvlistValue deeper than 32 levels; flatten the attribute value.',
+      );
     }
   });
 

@@ -36,7 +36,16 @@ const EXECUTABLE_NAME = Buffer.from('process.executable.name');
 
 /** The span being written: byte ranges of its fields in the request ([start, end) pairs). */
 class SpanFields implements lists.SpanLists {
-  traceS = 0; traceE = 0; spanS = 0; spanE = 0; stateS = 0; stateE = 0; parentS = 0; parentE = 0; nameS = 0; nameE = 0;
+  traceS = 0;
+  traceE = 0;
+  spanS = 0;
+  spanE = 0;
+  stateS = 0;
+  stateE = 0;
+  parentS = 0;
+  parentE = 0;
+  nameS = 0;
+  nameE = 0;
   kind = 0;
   startAt = -1;
   endAt = -1;
@@ -52,7 +61,10 @@ class SpanFields implements lists.SpanLists {
   service: Buffer = Buffer.alloc(1);
   resourceAttributes: Buffer = Buffer.alloc(1);
   /** The scope's name and version ranges. */
-  scopeNameS = 0; scopeNameE = 0; scopeVersionS = 0; scopeVersionE = 0;
+  scopeNameS = 0;
+  scopeNameE = 0;
+  scopeVersionS = 0;
+  scopeVersionE = 0;
   constructor(readonly f: FieldWriter) {}
 }
 

@@ -23,7 +23,10 @@ describe('traceColumns', () => {
 
   it('lists the columns of otel_traces as ClickHouse reports them after the migrations, in order, with the types written', async () => {
     const columns = await store.client
-      .query({ query: "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'otel_traces' ORDER BY position", format: 'JSONEachRow' })
+      .query({
+        query: "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'otel_traces' ORDER BY position",
+        format: 'JSONEachRow',
+      })
       .then((r) => r.json<{ name: string; type: string }>());
     expect(traceColumns.map((c) => ({ name: c.column, type: c.type }))).toEqual(columns.map((c) => ({ name: c.name, type: written(c.type) })));
   });

@@ -138,7 +138,10 @@ export class Loader {
     );
     this.queue.splice(0, 1, ...replaced);
     this.o.metrics.segmentsSplit++;
-    this.o.logger.warn({ segment: segment.path, days: days.length, parts: replaced.length }, 'spool segment spans too many partitions for one insert; split by day');
+    this.o.logger.warn(
+      { segment: segment.path, days: days.length, parts: replaced.length },
+      'spool segment spans too many partitions for one insert; split by day',
+    );
     return true;
   }
 
