@@ -1,6 +1,6 @@
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { anyValueText, doubleText, WARN_DROPPED, WARN_TRUNCATED, type ValueContext } from './any-value.ts';
-import { ERR_OTLP_TOO_DEEP, utf8Cut } from './limits.ts';
+import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, IngestReport, utf8Cut } from './limits.ts';
 import { messages } from './proto-codec.ts';
 import { TAG } from './proto-fields.ts';
 import { WireReader } from './wire-reader.ts';
@@ -55,7 +55,8 @@ export class FieldWriter {
   readonly at = new Location();
   private readonly scratch = new Ranges();
 
-  constructor(public ctx: ValueContext) {}
+  /** `reset()` gives each request its own context; until then, default limits and a throwaway report. */
+  constructor(public ctx: ValueContext = { limits: defaultIngestLimits(20 * 1024 * 1024), report: new IngestReport() }) {}
 
   reset(body: Uint8Array, ctx: ValueContext): void {
     this.r = new WireReader(body);

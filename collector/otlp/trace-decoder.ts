@@ -112,7 +112,7 @@ export class TraceDecoder {
   private budget = new ExpansionBudget(Infinity);
 
   constructor() {
-    this.f = new FieldWriter(undefined as unknown as TraceContext);
+    this.f = new FieldWriter();
     this.span = new SpanFields(this.f);
   }
 
