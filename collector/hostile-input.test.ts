@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/log/logger.ts';
@@ -307,6 +309,11 @@ describe('collector under hostile input', () => {
       const ready = await fetch(`${h.collector.url}/readyz`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: 'ready', quarantine: { segments: 1, rows: 2 } });
+      // Recorded on disk: the segment, its commit record and the store's reason.
+      const spool = join(h.dir, 'spool');
+      const reason = readdirSync(spool).find((f) => f.endsWith('.quarantine.reason'));
+      expect(reason && existsSync(join(spool, reason.replace(/\.reason$/, '')))).toBe(true);
+      expect(readFileSync(join(spool, reason!), 'utf8')).toMatch(/^\S+ 2 rows, \d+ bytes\n.*hostile_poison/s);
       // After a restart the quarantined segment stays aside (not replayed first), still counted; new data loads.
       await h.collector.stop();
       h.collector = await startCollector({ config: h.config, store: h.store, logger: silentLogger() });
