@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { queryFlowSeries, ERR_FLOW_NOT_FOUND } from '../../analyzer/index.ts';
-import { parseDuration } from '../../core/time/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { FlowSeriesSchema, GraphSchema } from '../schemas/graph.ts';
 import { SinceQuery } from '../schemas/common.ts';
 import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
+import { boundedStep } from './bounds.ts';
 
 /** The dependency graph, and one flow's time series. */
 export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
@@ -20,7 +20,7 @@ export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         summary: "One flow's time series (a catalog flow id, or observed:SOURCE->TARGET@INTEGRATION)",
         tags: ['graph'],
         params: Type.Object({ id: Type.String({ minLength: 1 }) }),
-        querystring: Type.Object({ since: SinceQuery.properties.since, step: Type.Optional(Type.String({ pattern: '^(\\d+(ms|s|m|h|d))+$', description: 'bucket size, at least 1m (default 5m)' })) }, { additionalProperties: false }),
+        querystring: Type.Object({ since: SinceQuery.properties.since, step: Type.Optional(Type.String({ maxLength: 32, pattern: '^(\\d+(ms|s|m|h|d|w))+$', description: 'bucket size: at least 1m, at most since, at most 10,000 points (default 5m)' })) }, { additionalProperties: false }),
         response: { 200: FlowSeriesSchema },
       },
     },
@@ -33,9 +33,11 @@ export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       if (!flow && !observed) throw ERR_FLOW_NOT_FOUND(id);
       const edge = flow ? { source: flow.source, target: flow.target, integration: flow.runtime.flow, service: flow.runtime.service } : { source: observed![1], target: observed![2], integration: observed![3] };
       const until = new Date();
-      const since = new Date(until.getTime() - (sinceMs(request.query.since) ?? 86_400_000));
-      const step = request.query.step ?? '5m';
-      const points = await queryFlowSeries(services.store, catalog, edge, since, until, parseDuration(step, 'step') / 1000);
+      const windowMs = sinceMs(request.query.since) ?? 86_400_000;
+      const since = new Date(until.getTime() - windowMs);
+      const step = request.query.step ?? (windowMs >= 300_000 ? '5m' : '1m');
+      const stepMs = boundedStep(step, Math.max(windowMs, 60_000));
+      const points = await queryFlowSeries(services.store, catalog, edge, since, until, stepMs / 1000);
       return { flow: id, source: edge.source, target: edge.target, since: since.toISOString(), until: until.toISOString(), step, points };
     },
   );
