@@ -7,6 +7,8 @@ import { formatDuration, parseDuration } from '../../core/time/index.ts';
 
 /** Longest look-back when the process does not say (the default rollup retention, 400 days). */
 export const DEFAULT_MAX_SINCE_MS = 400 * 86_400_000;
+/** Longest look-back over Weft's own records (probe samples): their default retention, 730 days. */
+export const DEFAULT_MAX_RECORD_SINCE_MS = 730 * 86_400_000;
 /** Smallest series bucket: the rollups are per minute. */
 export const MIN_STEP_MS = 60_000;
 /** Most points one series may have (since / step). */
