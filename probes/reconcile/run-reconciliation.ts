@@ -168,7 +168,9 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
         const r = sideQueries(defs[1], counted(qr, counter));
         return bisect(l, r, {
           segments: spec.segments,
-          downloadBelow: spec.downloadBelow ?? 32,
+          // Hashed keys: each level is a scan of the whole table (the index cannot find a hash bucket), so differing
+          // buckets are downloaded sooner; integer keys: deeper levels are cheap index range scans.
+          downloadBelow: spec.downloadBelow ?? (key.mode === 'hashed' ? 256 : 32),
           onLevel: (lv) =>
             progress({ phase: 'bisect', level: lv.level, segments: lv.segments, differing: lv.differing, message: `level ${lv.level}: ${lv.segments} segments of ${lv.width} keys, ${lv.differing} differ` }),
         });
