@@ -93,3 +93,16 @@ describe('catalog bounds', () => {
     expect(problems).toEqual([expect.stringMatching(/larger than 4 MiB/)]);
   });
 });
+
+describe('schema problems never repeat a literal credential', () => {
+  it('says what to write instead of echoing a literal password, token, dsn or header', () => {
+    const problems = problemsOf(`${systems}probes:
+  - { id: a, kind: sql, system: crm, every: 1m, url: "postgres://weft@h/db", password: hunter2-literal, query: select 1 }
+  - { id: b, kind: nats-consumer, system: broker, every: 1m, servers: "nats:4222", stream: S, consumer: C, token: T0ken-literal }
+  - { id: c, kind: sql, system: crm, every: 1m, dsn: "postgres://u:pw-literal@h/db", query: select 1 }
+`);
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).not.toMatch(/hunter2|T0ken|pw-literal/);
+    expect(problems[0]).toMatch(/probes\[0\]\.password: .*not repeated here: write env:NAME/);
+  });
+});
