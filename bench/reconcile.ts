@@ -31,7 +31,9 @@ const myUrl = 'mysql://root@127.0.0.1:3306/test';
 const pg = openSqlSource(sqlTarget({ url: pgUrl }, secrets, 'bench'), 1);
 const my = openSqlSource(sqlTarget({ url: myUrl }, secrets, 'bench'), 1);
 const pgAdmin = new (await import('pg')).default.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
-const myAdmin = await (await import('mysql2/promise')).default.createConnection({ host: '127.0.0.1', user: 'root', database: 'test', multipleStatements: true });
+const myAdmin = await (
+  await import('mysql2/promise')
+).default.createConnection({ host: '127.0.0.1', user: 'root', database: 'test', multipleStatements: true });
 await pgAdmin.connect();
 await myAdmin.query('SET SESSION max_statement_time = 0');
 
@@ -50,7 +52,9 @@ const sqlList = (keys: Array<string | number>) => keys.map((k) => (typeof k === 
 
 async function prepared(): Promise<boolean> {
   const { rows } = await pgAdmin.query(`SELECT obj_description(to_regclass($1), 'pg_class') AS c`, [TABLE]);
-  const [my1] = (await myAdmin.query(`SELECT TABLE_COMMENT AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`, [TABLE])) as unknown as [Array<{ c: string }>];
+  const [my1] = (await myAdmin.query(`SELECT TABLE_COMMENT AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`, [
+    TABLE,
+  ])) as unknown as [Array<{ c: string }>];
   return rows[0]?.c === MARK && my1[0]?.c === MARK;
 }
 
@@ -59,7 +63,9 @@ async function prepare(): Promise<number> {
   const pgKey = STRING ? `'SO-' || lpad(g::text, 9, '0')` : 'g * 3';
   const myKey = STRING ? `CONCAT('SO-', LPAD(seq, 9, '0'))` : 'seq * 3';
   await pgAdmin.query(`DROP TABLE IF EXISTS ${TABLE}`);
-  await pgAdmin.query(`CREATE TABLE ${TABLE} (id ${STRING ? 'text' : 'bigint'} PRIMARY KEY, name text COLLATE "C", email text, balance numeric(12,2), updated_at timestamp(3))`);
+  await pgAdmin.query(
+    `CREATE TABLE ${TABLE} (id ${STRING ? 'text' : 'bigint'} PRIMARY KEY, name text COLLATE "C", email text, balance numeric(12,2), updated_at timestamp(3))`,
+  );
   await pgAdmin.query(
     `INSERT INTO ${TABLE} SELECT ${pgKey}, 'Customer ' || g, 'c' || g || '@example.com', (g % 100000) / 100.0, timestamp '2024-01-01' + g * interval '1.5 second' FROM generate_series(1, ${ROWS}) g`,
   );
@@ -77,7 +83,9 @@ async function prepare(): Promise<number> {
     );
   }
   await myAdmin.query(`DELETE FROM ${TABLE} WHERE id IN (${sqlList(missing)})`);
-  await myAdmin.query(`INSERT INTO ${TABLE} VALUES ${extra.map((k) => `(${sqlList([k])}, 'Stray ${k}', 'stray${k}@example.com', 1.00, '2024-02-02 00:00:00')`).join(',')}`);
+  await myAdmin.query(
+    `INSERT INTO ${TABLE} VALUES ${extra.map((k) => `(${sqlList([k])}, 'Stray ${k}', 'stray${k}@example.com', 1.00, '2024-02-02 00:00:00')`).join(',')}`,
+  );
   await myAdmin.query(`UPDATE ${TABLE} SET email = CONCAT('changed.', email) WHERE id IN (${sqlList(changed)})`);
   await myAdmin.query(`ANALYZE TABLE ${TABLE}`);
   await pgAdmin.query(`COMMENT ON TABLE ${TABLE} IS '${MARK}'`);
@@ -90,10 +98,17 @@ const pgTypes = ['text', 'text', 'numeric(12,2)', 'timestamp without time zone(3
 const myTypes = ['varchar(100)', 'varchar(200)', 'decimal(14,4)', 'datetime(3)'];
 const info = (column: string, type: string, charset?: string) => ({ table: TABLE, column, type, nullable: true, charset });
 const plans = [
-  planColumn({ dialect: 'postgres', column: info('id', STRING ? 'text' : 'bigint') }, { dialect: 'mysql', column: info('id', STRING ? 'varchar(24)' : 'int', 'utf8mb4') }),
+  planColumn(
+    { dialect: 'postgres', column: info('id', STRING ? 'text' : 'bigint') },
+    { dialect: 'mysql', column: info('id', STRING ? 'varchar(24)' : 'int', 'utf8mb4') },
+  ),
   ...cols.map((c, i) => planColumn({ dialect: 'postgres', column: info(c, pgTypes[i]) }, { dialect: 'mysql', column: info(c, myTypes[i], 'utf8mb4') })),
 ];
-const rowText = (s: SqlSource, side: number) => rowTextExpr(s.dialect, plans.map((p) => p[side]));
+const rowText = (s: SqlSource, side: number) =>
+  rowTextExpr(
+    s.dialect,
+    plans.map((p) => p[side]),
+  );
 
 /** The floor of any checksum comparison: both databases hashing every row (key included) once, in parallel, nothing grouped or sent. */
 async function floor(): Promise<number> {
@@ -132,7 +147,8 @@ async function naive(): Promise<{ ms: number; rows: number; bytes: number; found
   const readMy = async () => {
     const c = mysqlCore.createConnection({ host: '127.0.0.1', user: 'root', database: 'test', charset: 'utf8mb4', timezone: 'Z', dateStrings: true });
     c.query("SET SESSION time_zone = '+00:00'");
-    for await (const r of c.query(`SELECT id AS k, ${rowText(my, 1)} AS t FROM ${TABLE}`).stream() as AsyncIterable<{ k: unknown; t: unknown }>) take(1, r.k, r.t);
+    for await (const r of c.query(`SELECT id AS k, ${rowText(my, 1)} AS t FROM ${TABLE}`).stream() as AsyncIterable<{ k: unknown; t: unknown }>)
+      take(1, r.k, r.t);
     await c.promise().end();
   };
   await Promise.all([readPg(), readMy()]);
@@ -159,7 +175,11 @@ const spec: ReconcileSpec = {
 console.log(`${KEYS} keys: ${ROWS.toLocaleString('en')} rows in PostgreSQL and in MariaDB, ${DIFFS} differences`);
 if (await prepared()) console.log(`  tables ${TABLE} reused (their comment says "${MARK}")`);
 else console.log(`  prepared in ${((await prepare()) / 1000).toFixed(1)} s`);
-console.log(`  load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (a shared machine: other work runs beside this)`);
+console.log(
+  `  load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} cores (a shared machine: other work runs beside this)`,
+);
 const runs: ReconciliationRun[] = [];
 const timelines: string[][] = [];
 const repeat = ROWS >= 5_000_000 ? 1 : 3;
@@ -191,22 +211,36 @@ const exact = same(best.sampleMissing, sorted(missing)) && same(best.sampleExtra
 const totalRows = best.leftRows + best.rightRows;
 const transferred = best.rowsDownloaded + best.checksumRows;
 console.log('');
-console.log(`checksum bisection, ${best.details.keyMode} keys (${runs.length === 1 ? 'one run' : `best of ${runs.length}: ${runs.map((r) => `${(r.details.durationMs / 1000).toFixed(2)} s`).join(', ')}`})`);
-console.log(`  found          ${best.missing} missing, ${best.extra} extra, ${best.changed} changed (planted ${missing.length}/${extra.length}/${changed.length})`);
+console.log(
+  `checksum bisection, ${best.details.keyMode} keys (${runs.length === 1 ? 'one run' : `best of ${runs.length}: ${runs.map((r) => `${(r.details.durationMs / 1000).toFixed(2)} s`).join(', ')}`})`,
+);
+console.log(
+  `  found          ${best.missing} missing, ${best.extra} extra, ${best.changed} changed (planted ${missing.length}/${extra.length}/${changed.length})`,
+);
 console.log(`  exact keys     ${exact ? 'yes (every reported key is a planted one, none left out)' : 'NO'}`);
 console.log(`  false          ${best.missing + best.extra + best.changed - DIFFS}`);
 console.log(`  time           ${(best.details.durationMs / 1000).toFixed(2)} s`);
 console.log(`  queries        ${best.queries}`);
 console.log(`  levels         ${best.details.levels}`);
-console.log(`  rows moved     ${best.rowsDownloaded.toLocaleString('en')} table rows (key + hash) = ${((100 * best.rowsDownloaded) / totalRows).toFixed(3)}% of ${totalRows.toLocaleString('en')}`);
-console.log(`  checksum rows  ${best.checksumRows.toLocaleString('en')} segment sums; all rows sent: ${((100 * transferred) / totalRows).toFixed(3)}% of ${totalRows.toLocaleString('en')}`);
+console.log(
+  `  rows moved     ${best.rowsDownloaded.toLocaleString('en')} table rows (key + hash) = ${((100 * best.rowsDownloaded) / totalRows).toFixed(3)}% of ${totalRows.toLocaleString('en')}`,
+);
+console.log(
+  `  checksum rows  ${best.checksumRows.toLocaleString('en')} segment sums; all rows sent: ${((100 * transferred) / totalRows).toFixed(3)}% of ${totalRows.toLocaleString('en')}`,
+);
 console.log(`  steps          ${timelines[bestIndex].join('\n                 ')}`);
-console.log(`floor: both databases hashing every row once, in parallel (same run): ${(floorMs / 1000).toFixed(2)} s; bisection/floor ${(best.details.durationMs / floorMs).toFixed(2)}`);
+console.log(
+  `floor: both databases hashing every row once, in parallel (same run): ${(floorMs / 1000).toFixed(2)} s; bisection/floor ${(best.details.durationMs / floorMs).toFixed(2)}`,
+);
 console.log(`full download (baseline, same run, streamed)`);
 console.log(`  found          ${base.found === null ? 'not compared: 20M keys do not fit a JavaScript map; transfer only' : `${base.found} differences`}`);
 console.log(`  time           ${(base.ms / 1000).toFixed(2)} s`);
 console.log(`  rows moved     ${base.rows.toLocaleString('en')} full rows (${(base.bytes / 1024 / 1024).toFixed(0)} MiB of key + row text)`);
-console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average at the end ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 console.log(`ratios: ${(base.ms / best.details.durationMs).toFixed(1)}x faster, ${(base.rows / Math.max(1, transferred)).toFixed(0)}x fewer rows`);
 await pgAdmin.end();
 await myAdmin.end();

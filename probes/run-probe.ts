@@ -19,7 +19,15 @@ export async function runProbeOnce(spec: ProbeSpec, probe: ProbeInstance, secret
     const timeoutMs = parseDuration(spec.timeout ?? DEFAULT_TIMEOUT, `probes.${spec.id}.timeout`);
     const reading = await withDeadline(timeoutMs, `probe ${spec.id}`, () => probe.run(timeoutMs));
     return {
-      sample: { ...base, ok: true, value: reading.value, metrics: secrets.redactDeep(reading.metrics), latencyMs: performance.now() - started, errorCode: '', error: '' },
+      sample: {
+        ...base,
+        ok: true,
+        value: reading.value,
+        metrics: secrets.redactDeep(reading.metrics),
+        latencyMs: performance.now() - started,
+        errorCode: '',
+        error: '',
+      },
       shape: reading.shape,
     };
   } catch (err) {

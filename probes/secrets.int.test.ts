@@ -31,7 +31,17 @@ const env: Record<string, string> = {
   SECRETS_HTTP_KEY: 'HttpK3y-qwerty-987',
   WEFT_API_TOKENS: 'AdminTok3n-zzzzzz:admin',
 };
-const secretParts = ['SecretUs3rXyz', 'Pw-Secret-9876', 'SecretPgR0le', 'secretdbQwerty', 'Amqp-Secret-555', 'tok3nValueXy', 'HttpT0ken-abcdef-123456', 'HttpK3y-qwerty-987', 'AdminTok3n-zzzzzz'];
+const secretParts = [
+  'SecretUs3rXyz',
+  'Pw-Secret-9876',
+  'SecretPgR0le',
+  'secretdbQwerty',
+  'Amqp-Secret-555',
+  'tok3nValueXy',
+  'HttpT0ken-abcdef-123456',
+  'HttpK3y-qwerty-987',
+  'AdminTok3n-zzzzzz',
+];
 /** Each secret, its encodings, and its first and last eight characters (a cut-off secret is a leak too). */
 const forms = secretParts.flatMap((s) => [s, encodeURIComponent(s), Buffer.from(s).toString('base64').replace(/=+$/, ''), s.slice(0, 8), s.slice(-8)]);
 const leaks = (text: string) => forms.filter((f) => text.includes(f));
@@ -88,7 +98,15 @@ beforeAll(async () => {
   stream.on('data', (chunk) => (log.text += String(chunk)));
   const logger = createLogger('debug', stream);
   probes = startProbes({ store, catalog, logger, findings, env: (n) => env[n], scheduled: false });
-  analyzer = startAnalyzer({ store, catalog, loadCatalog: () => catalog, logger, findings, config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
+  analyzer = startAnalyzer({
+    store,
+    catalog,
+    loadCatalog: () => catalog,
+    logger,
+    findings,
+    config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
+    schedule: false,
+  });
   app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger, services: { store, findings, analyzer, probes } });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 }, 60_000);
@@ -109,11 +127,27 @@ describe.skipIf(!up)('secrets in probe errors, with real drivers', () => {
     const first = await probes.runAll();
     await probes.runAll();
     const byId = new Map(first.results.map((s) => [s.probeId, s]));
-    expect(byId.get('my-secret-dsn')).toMatchObject({ ok: false, errorCode: 'auth', error: expect.stringContaining('MySQL/MariaDB at env:SECRETS_MY_DSN refused the credentials') });
+    expect(byId.get('my-secret-dsn')).toMatchObject({
+      ok: false,
+      errorCode: 'auth',
+      error: expect.stringContaining('MySQL/MariaDB at env:SECRETS_MY_DSN refused the credentials'),
+    });
     expect(byId.get('pg-secret-dsn')).toMatchObject({ ok: false, error: expect.stringContaining('PostgreSQL at env:SECRETS_PG_DSN') });
-    expect(byId.get('mq-secret-url')).toMatchObject({ ok: false, errorCode: 'auth', error: expect.stringContaining('RabbitMQ at env:SECRETS_AMQP_URL refused the credentials') });
-    expect(byId.get('mq-not-a-url')).toMatchObject({ ok: false, errorCode: 'config', error: expect.stringContaining('the value of env:SECRETS_NOT_A_URL is not an amqp:// or amqps:// URL') });
-    expect(byId.get('mq-weft-token')).toMatchObject({ ok: false, errorCode: 'config', error: expect.stringContaining("names one of Weft's own settings (WEFT_*)") });
+    expect(byId.get('mq-secret-url')).toMatchObject({
+      ok: false,
+      errorCode: 'auth',
+      error: expect.stringContaining('RabbitMQ at env:SECRETS_AMQP_URL refused the credentials'),
+    });
+    expect(byId.get('mq-not-a-url')).toMatchObject({
+      ok: false,
+      errorCode: 'config',
+      error: expect.stringContaining('the value of env:SECRETS_NOT_A_URL is not an amqp:// or amqps:// URL'),
+    });
+    expect(byId.get('mq-weft-token')).toMatchObject({
+      ok: false,
+      errorCode: 'config',
+      error: expect.stringContaining("names one of Weft's own settings (WEFT_*)"),
+    });
     expect(byId.get('http-echo')).toMatchObject({ ok: false, errorCode: 'response', error: expect.stringContaining('not JSON ("you sent Bearer ***') });
     expect(byId.get('http-away')).toMatchObject({ ok: true, value: 1 });
     for (const s of first.results) expect(leaks(s.error), s.probeId).toEqual([]);
@@ -131,7 +165,14 @@ describe.skipIf(!up)('secrets in probe errors, with real drivers', () => {
     await probes.evaluate();
     const findings = await (await fetch(`${base}/api/v1/findings?status=open`)).text();
     expect(findings).toContain('probe-failing');
-    for (const path of ['/api/v1/probes', '/api/v1/probes/my-secret-dsn/samples', '/api/v1/probes/http-echo/samples', '/api/v1/findings?status=open', '/api/v1/audit?since=1h', '/api/v1/catalog']) {
+    for (const path of [
+      '/api/v1/probes',
+      '/api/v1/probes/my-secret-dsn/samples',
+      '/api/v1/probes/http-echo/samples',
+      '/api/v1/findings?status=open',
+      '/api/v1/audit?since=1h',
+      '/api/v1/catalog',
+    ]) {
       const res = await fetch(`${base}${path}`);
       expect(res.status, path).toBe(200);
       expect(leaks(await res.text()), path).toEqual([]);
@@ -139,7 +180,12 @@ describe.skipIf(!up)('secrets in probe errors, with real drivers', () => {
   });
 
   it('leaves no part of any secret in ClickHouse or the log', async () => {
-    const tables = await (await store.client.query({ query: 'SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT LIKE \'%View%\'', format: 'JSONEachRow' })).json<{ name: string }>();
+    const tables = await (
+      await store.client.query({
+        query: "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT LIKE '%View%'",
+        format: 'JSONEachRow',
+      })
+    ).json<{ name: string }>();
     expect(tables.map((t) => t.name)).toContain('probe_samples');
     let stored = '';
     for (const { name } of tables) stored += await (await store.client.query({ query: `SELECT * FROM \`${name}\``, format: 'JSONEachRow' })).text();

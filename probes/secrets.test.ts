@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Secrets } from './secrets.ts';
 
 describe('Secrets', () => {
-  const env: Record<string, string> = { TOKEN: 's3cr3t-value', DSN: 'postgres://u:pa55word@db/x', WEFT_API_TOKENS: 'admintoken:admin', CRM_TOKEN: 'crm-t0ken-123456' };
+  const env: Record<string, string> = {
+    TOKEN: 's3cr3t-value',
+    DSN: 'postgres://u:pa55word@db/x',
+    WEFT_API_TOKENS: 'admintoken:admin',
+    CRM_TOKEN: 'crm-t0ken-123456',
+  };
   const secrets = new Secrets((name) => env[name]);
   it('resolves env references and leaves literals alone', () => {
     expect(secrets.resolve('env:TOKEN', 'token')).toBe('s3cr3t-value');
@@ -41,7 +46,9 @@ describe('Secrets', () => {
   it('scrubs the parts of a secret DSN: user, password, database, user:password in basic auth', () => {
     const s = new Secrets(() => undefined);
     s.rememberUrl('mysql://Tok3nUser:Pw%40ssw0rd@db.internal:3306/secretdb');
-    expect(s.redact("Access denied for user 'Tok3nUser'@'10.0.0.1' to database 'secretdb' (Pw@ssw0rd)")).toBe("Access denied for user '***'@'10.0.0.1' to database '***' (***)");
+    expect(s.redact("Access denied for user 'Tok3nUser'@'10.0.0.1' to database 'secretdb' (Pw@ssw0rd)")).toBe(
+      "Access denied for user '***'@'10.0.0.1' to database '***' (***)",
+    );
     expect(s.redact(`Basic ${Buffer.from('Tok3nUser:Pw@ssw0rd').toString('base64')}`)).not.toMatch(/VG9r/);
   });
   it('survives truncation: a secret cut off at the end or start of a message leaves no part behind', () => {

@@ -82,7 +82,8 @@ export class Secrets {
     }
     const user = decodeURIComponent(url.username);
     const password = decodeURIComponent(url.password);
-    for (const part of [url.username, user, url.password, password, url.pathname.replace(/^\//, ''), decodeURIComponent(url.pathname.replace(/^\//, ''))]) this.remember(part);
+    for (const part of [url.username, user, url.password, password, url.pathname.replace(/^\//, ''), decodeURIComponent(url.pathname.replace(/^\//, ''))])
+      this.remember(part);
     if (user || password) this.remember(`${user}:${password}`);
     for (const [, v] of url.searchParams) this.remember(v);
   }

@@ -27,7 +27,14 @@ describe('time bounds on read routes, over a real socket', () => {
     const file = join(h.dir, 'estate.yaml');
     writeFileSync(file, `${baseCatalogYaml}\nprobes:\n  - { id: crm-up, kind: http, system: crm, every: 1h, url: "http://127.0.0.1:9/x" }\n`);
     const catalog = loadCatalog([file]);
-    analyzer = startAnalyzer({ store: h.store, catalog, loadCatalog: () => loadCatalog([file]), logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog,
+      loadCatalog: () => loadCatalog([file]),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
+      schedule: false,
+    });
     probes = startProbes({ store: h.store, catalog, logger: silentLogger(), scheduled: false });
     app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services: { store: h.store, analyzer, probes } });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -40,7 +47,14 @@ describe('time bounds on read routes, over a real socket', () => {
   });
 
   const huge = '99999999999999999999999d';
-  const routes = ['/api/v1/graph', '/api/v1/inventory/flows', '/api/v1/inventory/systems', '/api/v1/audit', '/api/v1/probes/crm-up/samples', '/api/v1/flows/customer-sync/series'];
+  const routes = [
+    '/api/v1/graph',
+    '/api/v1/inventory/flows',
+    '/api/v1/inventory/systems',
+    '/api/v1/audit',
+    '/api/v1/probes/crm-up/samples',
+    '/api/v1/flows/customer-sync/series',
+  ];
 
   it.each(routes)('%s: an overflowing since is a 400 that says what to send', async (route) => {
     const r = await get(`${route}?since=${huge}`);

@@ -38,7 +38,10 @@ export function boundedStep(step: string, sinceMs: number): number {
   if (ms < MIN_STEP_MS) throw ERR_BAD_REQUEST(`Invalid querystring field "step": at least 1m (the rollups are per minute), got "${step}".`);
   if (ms > sinceMs) throw ERR_BAD_REQUEST(`Invalid querystring field "step": at most the window (since=${formatDuration(sinceMs)}), got "${step}".`);
   if (sinceMs / ms > MAX_SERIES_POINTS) {
-    throw ERR_BAD_REQUEST(`Invalid querystring field "step": since / step would be ${Math.ceil(sinceMs / ms)} points, more than ${MAX_SERIES_POINTS}; use a step of at least ${formatDuration(Math.ceil(sinceMs / MAX_SERIES_POINTS))}.`);
+    throw ERR_BAD_REQUEST(
+      `Invalid querystring field "step": since / step would be ${Math.ceil(sinceMs / ms)} points, more than ${MAX_SERIES_POINTS}; ` +
+        `use a step of at least ${formatDuration(Math.ceil(sinceMs / MAX_SERIES_POINTS))}.`,
+    );
   }
   return ms;
 }

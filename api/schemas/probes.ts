@@ -50,7 +50,9 @@ export const RunSchema = Type.Object({
     changedColumns: Type.Array(
       Type.Object({ key: Type.String(), columns: Type.Array(Type.Object({ column: Type.String(), left: Type.Union([Type.String(), Type.Null()]), right: Type.Union([Type.String(), Type.Null()]) })) }),
     ),
-    keyMode: Type.Optional(Type.Union([Type.Literal('integer'), Type.Literal('hashed')], { description: 'integer: bisected by key ranges; hashed: by a hash of the canonical key text' })),
+    keyMode: Type.Optional(
+      Type.Union([Type.Literal('integer'), Type.Literal('hashed')], { description: 'integer: bisected by key ranges; hashed: by a hash of the canonical key text' }),
+    ),
     keyNotes: Type.Optional(
       Type.Array(
         Type.Object({

@@ -24,7 +24,12 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const REF = /env:([A-Za-z_][A-Za-z0-9_]*)/g;
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(name);
 }
 
@@ -63,7 +68,10 @@ export function envRefFields(value: unknown, path: Array<string | number> = []):
 
 /** Splits `A,B*` into patterns; an invalid pattern is reported by the caller. */
 export function envPatterns(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export const ENV_PATTERN = /^[A-Za-z0-9_*]+$/;

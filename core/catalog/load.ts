@@ -20,6 +20,8 @@ export const MAX_CATALOG_FILE_BYTES = 4 * 1024 * 1024;
 /** Most YAML aliases (`*name`) expanded per file: enough for shared anchors, not for an alias bomb (yaml's maxAliasCount). */
 export const MAX_CATALOG_ALIASES = 1000;
 
+const TOO_LARGE = `the file is larger than ${MAX_CATALOG_FILE_BYTES / 1024 / 1024} MiB; split the catalog into several files`;
+
 /** How a catalog is read: which `env:NAME` references it may hold. */
 export interface CatalogOptions {
   envPolicy?: EnvPolicy;
@@ -61,7 +63,7 @@ export function parseCatalog(files: Array<{ file: string; text: string }>, optio
   for (const { file, text } of files) {
     catalog.sources.push(file);
     if (Buffer.byteLength(text) > MAX_CATALOG_FILE_BYTES) {
-      problems.push({ file, line: 0, column: 0, path: '', message: `the file is larger than ${MAX_CATALOG_FILE_BYTES / 1024 / 1024} MiB; split the catalog into several files` });
+      problems.push({ file, line: 0, column: 0, path: '', message: TOO_LARGE });
       continue;
     }
     const lines = new LineCounter();
@@ -79,7 +81,9 @@ export function parseCatalog(files: Array<{ file: string; text: string }>, optio
       raw = doc.toJS({ maxAliasCount: MAX_CATALOG_ALIASES }) ?? {};
     } catch (err) {
       // yaml refuses alias bombs ("Excessive alias count…"); deep nesting can exhaust the stack.
-      const why = /alias/i.test(String((err as Error)?.message)) ? `more than ${MAX_CATALOG_ALIASES} alias expansions (*name): write the values out, or use fewer aliases` : 'the document nests too deeply';
+      const why = /alias/i.test(String((err as Error)?.message))
+        ? `more than ${MAX_CATALOG_ALIASES} alias expansions (*name): write the values out, or use fewer aliases`
+        : 'the document nests too deeply';
       problems.push({ file, line: 1, column: 1, path: '', message: `YAML: ${why}` });
       continue;
     }
@@ -133,7 +137,7 @@ export function loadCatalog(paths: string[], options: CatalogOptions = {}): Cata
   for (const file of paths) {
     try {
       if (statSync(file).size > MAX_CATALOG_FILE_BYTES) {
-        problems.push({ file, line: 0, column: 0, path: '', message: `the file is larger than ${MAX_CATALOG_FILE_BYTES / 1024 / 1024} MiB; split the catalog into several files` });
+        problems.push({ file, line: 0, column: 0, path: '', message: TOO_LARGE });
         continue;
       }
       files.push({ file, text: readFileSync(file, 'utf8') });

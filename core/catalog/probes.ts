@@ -14,6 +14,9 @@ export const probeKindNames: readonly ProbeKind[] = ['sql', 'http', 'amqp-queue'
 
 const EnvRef = Type.String({ pattern: '^env:[A-Za-z_][A-Za-z0-9_]*$', description: 'env:NAME — read from the environment when the probe runs' });
 const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 1h' });
+const Column = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' });
+/** One key column, or the columns of a composite key. */
+const KeyColumns = (description: string) => Type.Union([Column, Type.Array(Column, { minItems: 1, maxItems: 8 })], { description });
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id' });
 
 const base = {
@@ -52,7 +55,10 @@ export const HttpProbeSchema = Type.Object(
     password: Type.Optional({ ...EnvRef, description: "env:NAME: sent as basic auth with the URL's user name" }),
     count: Type.Optional(Type.String({ pattern: '^\\$', description: 'JSON path of the count: $.total, $.data.items (an array counts its elements)' })),
     headers: Type.Optional(
-      Type.Record(Type.String(), Type.String({ description: 'literal, or "<prefix>env:NAME" such as "Bearer env:CRM_TOKEN"; credential headers must be env: references' })),
+      Type.Record(
+        Type.String(),
+        Type.String({ description: 'literal, or "<prefix>env:NAME" such as "Bearer env:CRM_TOKEN"; credential headers must be env: references' }),
+      ),
     ),
     expectStatus: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
   },
@@ -99,11 +105,7 @@ export const ReconcileSourceSchema = Type.Object(
     system: Type.String({ minLength: 1 }),
     ...SqlConnection,
     table: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?$' }),
-    key: Type.Optional(
-      Type.Union([Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { minItems: 1, maxItems: 8 })], {
-        description: "this side's name(s) for the key column(s), in the same order",
-      }),
-    ),
+    key: Type.Optional(KeyColumns("this side's name(s) for the key column(s), in the same order")),
     columns: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { minItems: 1, description: "this side's names for the compared columns, in the same order" })),
   },
   { additionalProperties: false },
@@ -120,9 +122,7 @@ export const ReconcileSpecSchema = Type.Object(
     left: ReconcileSourceSchema,
     /** …and the replica's. */
     right: ReconcileSourceSchema,
-    key: Type.Union([Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { minItems: 1, maxItems: 8 })], {
-      description: 'key column, or columns of a composite key (integers, strings, UUIDs, exact numbers)',
-    }),
+    key: KeyColumns('key column, or columns of a composite key (integers, strings, UUIDs, exact numbers)'),
     columns: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { minItems: 1 })),
     updatedAt: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'compare this column only (a last-modified timestamp)' })),
     segments: Type.Optional(Type.Integer({ minimum: 2, maximum: 65536, description: 'first-level segments (default: one per ~500 rows)' })),
@@ -204,7 +204,8 @@ export function validateProbeSections(
     if (p.kind === 'nats-consumer') {
       (Array.isArray(p.servers) ? p.servers : [p.servers]).forEach((s, j) => {
         const pw = urlPasswordProblem(s.includes('://') ? s : `nats://${s}`);
-        if (pw) problems.push({ path: `${where}.servers${Array.isArray(p.servers) ? `[${j}]` : ''}`, message: pw.replace('password: env:NAME', 'user + password: env:NAME, or token: env:NAME') });
+        const path = `${where}.servers${Array.isArray(p.servers) ? `[${j}]` : ''}`;
+        if (pw) problems.push({ path, message: pw.replace('password: env:NAME', 'user + password: env:NAME, or token: env:NAME') });
       });
     }
     if (p.kind === 'http') problems.push(...httpProbeProblems(p).map((h) => ({ path: `${where}.${h.field}`, message: h.message })));
@@ -222,7 +223,8 @@ export function validateProbeSections(
     for (const side of ['left', 'right'] as const) {
       const k = r[side].key;
       if (k !== undefined && (Array.isArray(k) ? k.length : 1) !== keyCount) {
-        problems.push({ path: `${where}.${side}.key`, message: `names ${Array.isArray(k) ? k.length : 1} key columns; the reconciliation's key has ${keyCount}` });
+        const message = `names ${Array.isArray(k) ? k.length : 1} key columns; the reconciliation's key has ${keyCount}`;
+        problems.push({ path: `${where}.${side}.key`, message });
       }
     }
     if (!r.columns && !r.updatedAt) problems.push({ path: `${where}.columns`, message: 'name the compared columns (columns: [name, email]) or an updated-at column (updatedAt: updated_at)' });

@@ -7,7 +7,8 @@ const systems = `systems:
   - { id: crm, kind: crm }
   - { id: broker, kind: broker }
 `;
-const problemsOf = (yaml: string, envPolicy?: { allow: string[]; deny: string[] }) => parseCatalog([{ file: 'c.yaml', text: yaml }], { envPolicy }).problems.map((p) => `${p.path}: ${p.message}`);
+const problemsOf = (yaml: string, envPolicy?: { allow: string[]; deny: string[] }) =>
+  parseCatalog([{ file: 'c.yaml', text: yaml }], { envPolicy }).problems.map((p) => `${p.path}: ${p.message}`);
 
 describe('catalog env: references', () => {
   it("refuses Weft's own secrets at validation (regression: amqp url: env:WEFT_API_TOKENS, sql dsn: env:WEFT_API_TOKENS)", () => {
@@ -55,7 +56,9 @@ describe('http probe credentials', () => {
     expect(problems).toEqual([
       expect.stringMatching(/^probes\[0\]\.url: the url must not carry a password/),
       expect.stringMatching(/^probes\[1\]\.url: query parameter "api_key" looks like a credential: write it as api_key=env:NAME/),
-      ...['authorization', 'cookie', 'x-api-key', 'x-auth-token', 'x-client-secret'].map((h) => expect.stringMatching(new RegExp(`^probes\\[2\\]\\.headers\\.${h}: header "${h}" carries a credential`))),
+      ...['authorization', 'cookie', 'x-api-key', 'x-auth-token', 'x-client-secret'].map((h) =>
+        expect.stringMatching(new RegExp(`^probes\\[2\\]\\.headers\\.${h}: header "${h}" carries a credential`)),
+      ),
       expect.stringMatching(/^probes\[3\]\.servers: the url must not carry a password/),
     ]);
     expect(problems.join('\n')).not.toMatch(/hunter2|LIVE123|abc123/);
@@ -71,10 +74,28 @@ describe('http probe credentials', () => {
 
 describe('redactCatalog', () => {
   it('shows references and hides literal credentials (the /catalog view)', () => {
-    const { catalog } = parseCatalog([{ file: 'c.yaml', text: `${systems}probes:\n  - { id: a, kind: http, system: crm, every: 1m, url: "https://crm/x", headers: { authorization: "Bearer env:CRM_TOKEN" } }\n` }]);
+    const { catalog } = parseCatalog([
+      {
+        file: 'c.yaml',
+        text: `${systems}probes:\n  - { id: a, kind: http, system: crm, every: 1m, url: "https://crm/x", headers: { authorization: "Bearer env:CRM_TOKEN" } }\n`,
+      },
+    ]);
     // a catalog from before the rule, literal secrets and all
-    catalog.probes.push({ id: 'old', kind: 'http', system: 'crm', every: '1m', url: 'https://u:hunter2@crm/x?token=LIVE123', headers: { 'x-api-key': 'k3y-literal', accept: 'x' } });
-    catalog.reconciliations.push({ id: 'r', key: 'id', columns: ['a'], left: { system: 'crm', url: 'postgres://u:pw1234@h/db', table: 't' }, right: { system: 'crm', dsn: 'env:B', table: 't' } });
+    catalog.probes.push({
+      id: 'old',
+      kind: 'http',
+      system: 'crm',
+      every: '1m',
+      url: 'https://u:hunter2@crm/x?token=LIVE123',
+      headers: { 'x-api-key': 'k3y-literal', accept: 'x' },
+    });
+    catalog.reconciliations.push({
+      id: 'r',
+      key: 'id',
+      columns: ['a'],
+      left: { system: 'crm', url: 'postgres://u:pw1234@h/db', table: 't' },
+      right: { system: 'crm', dsn: 'env:B', table: 't' },
+    });
     const shown = JSON.stringify(redactCatalog(catalog));
     expect(shown).toContain('Bearer env:CRM_TOKEN');
     expect(shown).toContain('env:B');
@@ -84,7 +105,16 @@ describe('redactCatalog', () => {
 
 describe('catalog bounds', () => {
   it('answers an alias bomb with a catalog problem, not a crash', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 9 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n');
     const problems = problemsOf(bomb);
     expect(problems).toEqual([expect.stringMatching(/^: YAML: more than 1000 alias expansions/)]);
   });

@@ -29,7 +29,7 @@ export function urlPasswordProblem(url: string): string | undefined {
 export function httpProbeProblems(p: { url: string; headers?: Record<string, string> }): Array<{ field: string; message: string }> {
   const out: Array<{ field: string; message: string }> = [];
   const pw = urlPasswordProblem(p.url);
-  if (pw) out.push({ field: 'url', message: "the url must not carry a password: give the user in the url and password: env:NAME (sent as basic auth)" });
+  if (pw) out.push({ field: 'url', message: 'the url must not carry a password: give the user in the url and password: env:NAME (sent as basic auth)' });
   try {
     for (const [name, value] of new URL(p.url).searchParams) {
       if (SECRET_PARAM.test(name) && !ENV_VALUE.test(value)) {
@@ -41,7 +41,10 @@ export function httpProbeProblems(p: { url: string; headers?: Record<string, str
   }
   for (const [name, value] of Object.entries(p.headers ?? {})) {
     if (SECRET_HEADER.test(name) && !SECRET_HEADER_VALUE.test(value.trim())) {
-      out.push({ field: `headers.${name}`, message: `header "${name}" carries a credential: write it as "env:NAME" or "Bearer env:NAME", never the value itself` });
+      out.push({
+        field: `headers.${name}`,
+        message: `header "${name}" carries a credential: write it as "env:NAME" or "Bearer env:NAME", never the value itself`,
+      });
     }
   }
   return out;
@@ -94,7 +97,8 @@ export function redactCatalog(c: Catalog): Catalog {
       const out = redactConnection(p as typeof p & { url?: string; dsn?: string; password?: string; token?: string }) as typeof p;
       if (out.kind === 'http' && out.headers) {
         const headers = Object.create(null) as Record<string, string>;
-        for (const [name, value] of Object.entries(out.headers)) headers[name] = SECRET_HEADER.test(name) && !SECRET_HEADER_VALUE.test(value.trim()) ? MASK : value;
+        for (const [name, value] of Object.entries(out.headers))
+          headers[name] = SECRET_HEADER.test(name) && !SECRET_HEADER_VALUE.test(value.trim()) ? MASK : value;
         out.headers = headers;
       }
       if (out.kind === 'nats-consumer') out.servers = Array.isArray(out.servers) ? out.servers.map(redactUrl) : redactUrl(out.servers);

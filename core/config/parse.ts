@@ -65,7 +65,9 @@ function list(value: string | undefined): string[] {
 /** `CRM_*,ERP_DB_URL` → patterns; anything but letters, digits, _ and * is refused. */
 function envPolicyList(value: string | undefined, what: string): string[] {
   const out = envPatterns(value);
-  for (const p of out) if (!ENV_PATTERN.test(p)) throw ERR_CONFIG(`${what} takes variable names or patterns like CRM_* (letters, digits, _ and *), got "${p}".`);
+  for (const p of out) {
+    if (!ENV_PATTERN.test(p)) throw ERR_CONFIG(`${what} takes variable names or patterns like CRM_* (letters, digits, _ and *), got "${p}".`);
+  }
   return out;
 }
 

@@ -27,7 +27,9 @@ export function parseDuration(text: string, what = 'duration'): number {
   if (s.length === 0 || matched !== s.length) {
     throw ERR_CONFIG(`${what} must be a duration like 30s, 5m, 2h or 7d, got "${shown}".`);
   }
-  if (!Number.isFinite(total) || total > MAX_DURATION_MS) throw ERR_CONFIG(`${what} is longer than the longest duration Weft accepts (100 years), got "${shown}".`);
+  if (!Number.isFinite(total) || total > MAX_DURATION_MS) {
+    throw ERR_CONFIG(`${what} is longer than the longest duration Weft accepts (100 years), got "${shown}".`);
+  }
   return total;
 }
 

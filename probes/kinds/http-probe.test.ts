@@ -24,7 +24,10 @@ afterAll(() => void server.close());
 
 const env: Record<string, string> = { TOKEN: 'tok-123456', KEY: 'key-abcdef', PASS: 'p@ss:word' };
 const run = (spec: Partial<HttpProbeSpec>) =>
-  httpProbe({ id: 'h', kind: 'http', system: 's', every: '1m', url: `${base}/count`, count: '$.count', ...spec } as HttpProbeSpec, new Secrets((n) => env[n])).run(5000);
+  httpProbe(
+    { id: 'h', kind: 'http', system: 's', every: '1m', url: `${base}/count`, count: '$.count', ...spec } as HttpProbeSpec,
+    new Secrets((n) => env[n]),
+  ).run(5000);
 
 describe('http probe', () => {
   it('resolves query, header and basic-auth references, and keeps them on a same-origin redirect', async () => {
@@ -38,7 +41,10 @@ describe('http probe', () => {
     }
   });
   it(`follows at most ${MAX_REDIRECTS} redirects, and only to http(s)`, async () => {
-    await expect(run({ url: `${base}/loop/0` })).rejects.toMatchObject({ code: 'response', message: expect.stringContaining(`redirected more than ${MAX_REDIRECTS} times`) });
+    await expect(run({ url: `${base}/loop/0` })).rejects.toMatchObject({
+      code: 'response',
+      message: expect.stringContaining(`redirected more than ${MAX_REDIRECTS} times`),
+    });
     await expect(run({ url: `${base}/ftp` })).rejects.toMatchObject({ code: 'response', message: expect.stringContaining('redirected to a ftp: URL') });
   });
 });

@@ -57,7 +57,8 @@ async function getFollowing(spec: HttpProbeSpec, start: URL, headers: Headers, c
     await res.body?.cancel().catch(() => undefined);
     if (hop >= MAX_REDIRECTS) throw new ProbeError('response', `GET ${spec.url} redirected more than ${MAX_REDIRECTS} times`, { status: res.status });
     const next = new URL(location, url);
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new ProbeError('response', `GET ${spec.url} redirected to a ${next.protocol} URL; only http and https are followed`, { status: res.status });
+    if (next.protocol !== 'http:' && next.protocol !== 'https:')
+      throw new ProbeError('response', `GET ${spec.url} redirected to a ${next.protocol} URL; only http and https are followed`, { status: res.status });
     url = next;
   }
 }
@@ -83,7 +84,8 @@ export const httpProbe: ProbeFactory<HttpProbeSpec> = (spec, secrets) => ({
     const metrics: Record<string, number> = { status: res.status, latency_ms: Math.round(latency * 10) / 10 };
     const expected = spec.expectStatus;
     if (expected ? res.status !== expected : res.status < 200 || res.status > 299) {
-      if (res.status === 401 || res.status === 403) throw new ProbeError('auth', `GET ${spec.url} answered ${res.status}: the credentials were refused`, metrics);
+      if (res.status === 401 || res.status === 403)
+        throw new ProbeError('auth', `GET ${spec.url} answered ${res.status}: the credentials were refused`, metrics);
       throw new ProbeError('status', `GET ${spec.url} answered ${res.status}${expected ? `, expected ${expected}` : ''}`, metrics);
     }
     let doc: unknown;
@@ -92,7 +94,11 @@ export const httpProbe: ProbeFactory<HttpProbeSpec> = (spec, secrets) => ({
     } catch {
       if (!spec.count) return { value: res.status, metrics };
       // The body may echo a credential: redacted before it is cut, so no part of one survives.
-      throw new ProbeError('response', `GET ${spec.url} answered ${res.status} with a body that is not JSON (${JSON.stringify(secrets.redactTruncated(text, 40))})`, metrics);
+      throw new ProbeError(
+        'response',
+        `GET ${spec.url} answered ${res.status} with a body that is not JSON (${JSON.stringify(secrets.redactTruncated(text, 40))})`,
+        metrics,
+      );
     }
     const shape = fingerprintOf(jsonShape(doc));
     if (!spec.count) return { value: res.status, metrics, shape };

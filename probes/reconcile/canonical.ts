@@ -83,7 +83,8 @@ export function keyHashExpr(dialect: SqlDialect, keyText: string): string {
 /** A key's canonical text (composite parts joined by the unit separator): what `keyHashExpr` hashes, as SQL. */
 export function keyTextExpr(dialect: SqlDialect, parts: string[]): string {
   if (parts.length === 1) return parts[0];
-  return dialect === 'postgres' ? parts.map((e) => `COALESCE(${e}, chr(1))`).join(' || chr(31) || ') : `CONCAT(${parts.map((e) => `COALESCE(${e}, CHAR(1))`).join(', CHAR(31), ')})`;
+  if (dialect === 'postgres') return parts.map((e) => `COALESCE(${e}, chr(1))`).join(' || chr(31) || ');
+  return `CONCAT(${parts.map((e) => `COALESCE(${e}, CHAR(1))`).join(', CHAR(31), ')})`;
 }
 
 /** A 60-bit integer from the MD5 of the row text: the same number in both databases. */

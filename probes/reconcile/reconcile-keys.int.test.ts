@@ -76,7 +76,10 @@ describe.skipIf(!up)('reconciliation keys beyond integers', () => {
     await myc.query(`CREATE TABLE ${t} (id char(36) CHARACTER SET ascii COLLATE ascii_bin PRIMARY KEY, v bigint)`);
     await pgc.query(`INSERT INTO ${t} SELECT md5(g::text)::uuid, g FROM generate_series(1, 3000) g`);
     const { rows } = await pgc.query(`SELECT upper(id::text) AS id, v FROM ${t}`);
-    await myc.query(`INSERT INTO ${t} VALUES ${rows.map(() => '(?, ?)').join(',')}`, rows.flatMap((r) => [r.id, r.v]));
+    await myc.query(
+      `INSERT INTO ${t} VALUES ${rows.map(() => '(?, ?)').join(',')}`,
+      rows.flatMap((r) => [r.id, r.v]),
+    );
     const same = await runReconciliation(spec(t, 'id', ['v']), { secrets });
     expect(same.error).toBe('');
     expect({ missing: same.missing, extra: same.extra, changed: same.changed }).toEqual({ missing: 0, extra: 0, changed: 0 });
@@ -100,7 +103,11 @@ describe.skipIf(!up)('reconciliation keys beyond integers', () => {
     const run = await runReconciliation(spec(t, ['region', 'order_no'], ['total']), { secrets });
     expect(run.error).toBe('');
     expect(run.details.keyMode).toBe('hashed');
-    expect({ missing: run.sampleMissing, extra: run.sampleExtra, changed: run.sampleChanged }).toEqual({ missing: ['["US","42"]'], extra: ['["APAC","42"]'], changed: ['["EU","1000"]'] });
+    expect({ missing: run.sampleMissing, extra: run.sampleExtra, changed: run.sampleChanged }).toEqual({
+      missing: ['["US","42"]'],
+      extra: ['["APAC","42"]'],
+      changed: ['["EU","1000"]'],
+    });
   });
 
   it('bigint against numeric keys: equal numbers are the same key', async () => {

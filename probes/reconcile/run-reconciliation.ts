@@ -138,7 +138,8 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     const timeoutMs = parseDuration(spec.timeout ?? '10m', `reconciliations.${spec.id}.timeout`);
     for (const which of ['left', 'right'] as const) {
       const s = spec[which];
-      sides.push({ spec: s, source: openSqlSource({ ...sqlTarget(s, options.secrets, `reconciliation ${spec.id} ${which}`), application: `weft-reconcile:${spec.id}` }, 1), columns: s.columns ?? compared, keys: asList(s.key ?? spec.key) });
+      const target = { ...sqlTarget(s, options.secrets, `reconciliation ${spec.id} ${which}`), application: `weft-reconcile:${spec.id}` };
+      sides.push({ spec: s, source: openSqlSource(target, 1), columns: s.columns ?? compared, keys: asList(s.key ?? spec.key) });
     }
     await progress({ phase: 'connect', message: `reading column types of ${sides.map((s) => `${s.spec.system}:${s.spec.table}`).join(' and ')}` });
     const infos = await Promise.all(
@@ -149,7 +150,9 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       }),
     );
     const dialects: [SqlDialect, SqlDialect] = [sides[0].source.dialect, sides[1].source.dialect];
-    const plans = compared.map((_, i) => planColumn({ dialect: dialects[0], column: infos[0].columns[i] }, { dialect: dialects[1], column: infos[1].columns[i] }));
+    const plans = compared.map((_, i) =>
+      planColumn({ dialect: dialects[0], column: infos[0].columns[i] }, { dialect: dialects[1], column: infos[1].columns[i] }),
+    );
     const key = keyPlan([infos[0].keys, infos[1].keys], dialects);
     run.details.keyMode = key.mode;
     const defs: SideDefinition[] = sides.map((s, side) => ({
@@ -187,7 +190,11 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       const checked = keys.slice(0, 20_000);
       const again = await recheck(fresh(0), fresh(1), checked);
       const classOf = (r: { missing: RowKey[]; extra: RowKey[]; changed: RowKey[] }) =>
-        new Map<RowKey, string>([...r.missing.map((k) => [k, 'missing'] as const), ...r.extra.map((k) => [k, 'extra'] as const), ...r.changed.map((k) => [k, 'changed'] as const)]);
+        new Map<RowKey, string>([
+          ...r.missing.map((k) => [k, 'missing'] as const),
+          ...r.extra.map((k) => [k, 'extra'] as const),
+          ...r.changed.map((k) => [k, 'changed'] as const),
+        ]);
       const before = classOf(found);
       const after = classOf(again);
       run.changedDuringRun = checked.filter((k) => before.get(k) !== after.get(k)).length;

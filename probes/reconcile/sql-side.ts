@@ -135,7 +135,9 @@ function integerSide(def: SideDefinition, query: SqlQuery): SideQueries {
       return { min: r.lo === null ? null : toKey(r.lo, def.table), max: r.hi === null ? null : toKey(r.hi, def.table), estimate };
     },
     async summarize(lo, width, ranges) {
-      const rs = await rows(`SELECT (${k} - ${lo}) ${div} ${width} AS b, COUNT(*) AS n, SUM(${hash}) AS s FROM ${table} WHERE ${rangeWhere(k, ranges)} GROUP BY 1`);
+      const rs = await rows(
+        `SELECT (${k} - ${lo}) ${div} ${width} AS b, COUNT(*) AS n, SUM(${hash}) AS s FROM ${table} WHERE ${rangeWhere(k, ranges)} GROUP BY 1`,
+      );
       return new Map(rs.map((r) => [Number(r.b), { count: Number(r.n), sum: BigInt(String(r.s ?? '0')).toString() }]));
     },
     async download(ranges) {
@@ -207,7 +209,9 @@ function hashedSide(def: SideDefinition, query: SqlQuery): SideQueries {
       return any ? { min: 0, max: KEY_HASH_SPACE - 1, estimate } : { min: null, max: null, estimate: 0 };
     },
     async summarize(lo, width, ranges) {
-      const rs = await rows(`SELECT (${kh} - ${lo}) ${div} ${width} AS b, COUNT(*) AS n, SUM(${hash}) AS s FROM ${table} WHERE ${bucketWhere(d, kh, ranges)} GROUP BY 1`);
+      const rs = await rows(
+        `SELECT (${kh} - ${lo}) ${div} ${width} AS b, COUNT(*) AS n, SUM(${hash}) AS s FROM ${table} WHERE ${bucketWhere(d, kh, ranges)} GROUP BY 1`,
+      );
       return new Map(rs.map((r) => [Number(r.b), { count: Number(r.n), sum: BigInt(String(r.s ?? '0')).toString() }]));
     },
     async download(ranges) {
@@ -228,7 +232,9 @@ function hashedSide(def: SideDefinition, query: SqlQuery): SideQueries {
       const wanted = new Set(keys.map(String));
       const { where, params } = lookupWhere([...wanted]);
       const rs = await rows(`SELECT ${keyText} AS k, ${def.exprs.map((t, i) => `${t} AS c${i}`).join(', ')} FROM ${table} WHERE ${where}`, params);
-      return new Map(rs.filter((r) => wanted.has(String(r.k))).map((r) => [String(r.k), def.exprs.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`])))]));
+      return new Map(
+        rs.filter((r) => wanted.has(String(r.k))).map((r) => [String(r.k), def.exprs.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`])))]),
+      );
     },
   };
 }

@@ -23,7 +23,8 @@ export function sqlTarget(conn: { dsn?: string; url?: string; password?: string 
   }
   const dialect = dialects[url.protocol];
   if (!dialect) {
-    throw new ProbeError('config', `${what}: ${source} is not a postgres://, postgresql://, mysql:// or mariadb:// URL${conn.dsn ? '' : ` (got "${url.protocol}")`}`);
+    const got = conn.dsn ? '' : ` (got "${url.protocol}")`;
+    throw new ProbeError('config', `${what}: ${source} is not a postgres://, postgresql://, mysql:// or mariadb:// URL${got}`);
   }
   const password = conn.password ? secrets.resolve(conn.password, `${what} password`) : decodeURIComponent(url.password);
   if (password) secrets.remember(password);
