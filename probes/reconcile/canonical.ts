@@ -82,7 +82,8 @@ export function keyHashExpr(dialect: SqlDialect, keyText: string): string {
 
 /** A key's canonical text (composite parts joined by the unit separator): what `keyHashExpr` hashes, as SQL. */
 export function keyTextExpr(dialect: SqlDialect, parts: string[]): string {
-  if (parts.length === 1) return parts[0];
+  // A NULL key part is \x01, as in row texts: a NULL key still lands in one bucket and is compared like any other.
+  if (parts.length === 1) return dialect === 'postgres' ? `COALESCE(${parts[0]}, chr(1))` : `COALESCE(${parts[0]}, CHAR(1 USING utf8mb4))`;
   if (dialect === 'postgres') return parts.map((e) => `COALESCE(${e}, chr(1))`).join(' || chr(31) || ');
   return `CONCAT(${parts.map((e) => `COALESCE(${e}, CHAR(1))`).join(', CHAR(31), ')})`;
 }
