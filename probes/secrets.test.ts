@@ -65,3 +65,10 @@ describe('Secrets', () => {
     expect(s.redact('sent Authorization: Bearer eyJhbGciOi.abc')).toBe('sent Authorization: Bearer ***');
   });
 });
+
+describe('Secrets.redact on prose', () => {
+  it('leaves ordinary words alone: "the token was refused", "basic credentials"', () => {
+    const s = new Secrets(() => undefined);
+    expect(s.redact('NATS refused the token, check the basic credentials')).toBe('NATS refused the token, check the basic credentials');
+  });
+});

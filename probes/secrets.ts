@@ -15,7 +15,8 @@ const REF = /env:([A-Za-z_][A-Za-z0-9_]*)/g;
 const genericPatterns: Array<[RegExp, string]> = [
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^/:@\s]*:)[^@\s/]*@/gi, `$1${MASK}@`],
   [/([?&;](?:[\w.-]*(?:token|secret|passw|api[-_]?key|access[-_]?key|auth|signature|credential|session)[\w.-]*|key|sig|code|pwd)=)[^&\s"'<>]+/gi, `$1${MASK}`],
-  [/\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=-]{6,}/gi, `$1$2${MASK}`],
+  // A token has a digit or a symbol in it ("Bearer eyJ0e…", "Basic dXNlcjpw…="); "basic credentials" is prose.
+  [/\b(bearer|basic)(\s+)(?=[A-Za-z0-9._~+/=-]*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{6,}/gi, `$1$2${MASK}`],
 ];
 
 /** The forms a secret takes once it has been encoded on its way into a message. */
