@@ -85,7 +85,7 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     // Read and validated once; the analyzer and the probes share it (a reload re-reads the files).
     // No catalog: an empty one, so everything observed shows up as undocumented.
     const catalogFiles = config.catalogFiles;
-    const readCatalog = () => (catalogFiles.length > 0 ? loadCatalog(catalogFiles) : emptyCatalog());
+    const readCatalog = () => (catalogFiles.length > 0 ? loadCatalog(catalogFiles, { envPolicy: config.catalogEnv }) : emptyCatalog());
     const catalog = readCatalog();
     // One finding store: the analyzer's and the probes' kinds, their lifecycle, the API's view.
     const findings = createFindingStore(store);
@@ -97,7 +97,7 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     }
 
     if (runs('probes')) {
-      const probes = startProbes({ store, catalog, logger, findings, env: config.env });
+      const probes = startProbes({ store, catalog, logger, findings, env: config.env, envPolicy: config.catalogEnv });
       weft.probes = probes;
       started.push({ name: 'probes', stop: () => probes.stop() });
     }

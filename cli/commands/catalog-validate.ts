@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ERR_CATALOG, formatProblem, loadCatalog, type CatalogProblem } from '../../core/catalog/index.ts';
+import { envPatterns, ERR_CATALOG, formatProblem, loadCatalog, type CatalogProblem } from '../../core/catalog/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command } from '../command.ts';
 
@@ -10,7 +10,8 @@ export const catalogValidateCommand: Command = {
     const files = args.positionals.map((f) => resolve(io.cwd, f));
     if (files.length === 0) throw ERR_CONFIG('Name the catalog files to validate: weft catalog validate estate.yaml [more.yaml…]');
     try {
-      const c = loadCatalog(files);
+      // The same env: rules as weft start: WEFT_* never, and the operator's allow/deny lists.
+      const c = loadCatalog(files, { envPolicy: { allow: envPatterns(io.env.WEFT_CATALOG_ENV_ALLOW), deny: envPatterns(io.env.WEFT_CATALOG_ENV_DENY) } });
       io.out(`${files.join(', ')}: valid (${c.owners.length} owners, ${c.systems.length} systems, ${c.domains.length} domains, ${c.flows.length} flows, ${c.classes.length} classes, ${c.probes.length} probes, ${c.reconciliations.length} reconciliations)`);
       return 0;
     } catch (err) {
