@@ -3,7 +3,8 @@ export type { ProbeKind, ProbeSpec, ProbeSpecBase, ReconcileSpec, ReconcileSourc
 export { ProbeSpecSchema, ReconcileSpecSchema, validateProbeSections, probeKindNames } from './probes.ts';
 export { CatalogFileSchema, catalogSections } from './schema.ts';
 export type { CatalogFile, CatalogSection } from './schema.ts';
-export { parseCatalog, loadCatalog, emptyCatalog } from './load.ts';
+export { parseCatalog, loadCatalog, loadCatalogWithWarnings, emptyCatalog } from './load.ts';
+export { ruleWarnings } from './rule-warnings.ts';
 export { ERR_CATALOG, formatProblem } from './problems.ts';
 export type { CatalogProblem } from './problems.ts';
 export { importBackstage } from './backstage.ts';

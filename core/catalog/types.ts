@@ -88,6 +88,13 @@ export interface Flow {
   lifecycle: Lifecycle;
   purpose?: string;
   docs?: string;
+  /** Silence allowed before this flow is stale; overrides its class's `staleAfter` (e.g. an hourly flow in a 30m class). */
+  staleAfter?: string;
+  /** Thresholds of this flow; each overrides its class's. */
+  latencyP95Ms?: number;
+  latencyP99Ms?: number;
+  /** 0..1 */
+  errorRate?: number;
 }
 
 export interface SloClass {
