@@ -52,6 +52,7 @@ const cases: Array<[SpanSpec, string | null]> = [
   [sql('sql-create-as', 'CREATE TEMP TABLE t AS SELECT * FROM orders'), 'write db postgresql db.internal orders'],
   [span('sql-operation-name', CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': 'orders.public', 'server.address': 'db.internal', 'db.operation.name': 'UPDATE' }), 'write db postgresql db.internal orders.public'],
   [span('sql-summary', CLIENT, { 'db.system.name': 'mysql', 'db.namespace': 'shop', 'server.address': 'db.internal', 'server.port': 3306, 'db.query.summary': 'SELECT orders' }), 'read db mysql db.internal shop'],
+  [span('sql-nameless', CLIENT, { 'db.system.name': 'sqlite', 'db.query.text': 'select 1' }), 'read unnamed db  sqlite'],
   [span('sql-socket', CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': 'orders', 'server.address': '/var/run/postgresql', 'server.port': 5432, 'db.query.text': 'select 1' }), 'read db postgresql /var/run/postgresql orders'],
 ];
 

@@ -22,7 +22,7 @@
 --   skipped: SELECT/SHOW/VALUES/TABLE/EXPLAIN read; INSERT/UPDATE/DELETE/MERGE/REPLACE/UPSERT/TRUNCATE/
 --   LOAD, COPY … FROM, SELECT … INTO table, CREATE TABLE … AS and WITH … INSERT/UPDATE/DELETE/MERGE write.
 -- * An endpoint with no usable name (an HTTP span without any host, a messaging span without any
---   destination) becomes ep_kind 'unnamed' (ep_sys says which kind): the analyzer reports it, never a system.
+--   destination, a database span with neither host nor namespace) becomes ep_kind 'unnamed' (ep_sys says which kind): the analyzer reports it, never a system.
 DROP VIEW IF EXISTS weft_span_touches_mv;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS weft_span_touches_mv TO weft_span_touches AS
@@ -54,7 +54,9 @@ FROM (
                 multiIf(msg_temporary AND dest = '', [('', '', '', '', '', '')],
                         dest != '', [(dir, 'messaging', msg_sys, ep_host_v, dest, peer)],
                         [(dir, 'unnamed', 'messaging', ep_host_v, msg_sys, peer)]),
-            db_sys != '', if(db_has_query, [(dir, 'db', db_sys, ep_host_v, db_ns, peer)], [('', '', '', '', '', '')]),
+            db_sys != '', multiIf(NOT db_has_query, [('', '', '', '', '', '')],
+                                  ep_host_v = '' AND db_ns = '', [(dir, 'unnamed', 'db', '', db_sys, peer)],
+                                  [(dir, 'db', db_sys, ep_host_v, db_ns, peer)]),
             is_http, multiIf(host_v != '', [(dir, 'http', scheme, ep_host_v, url_path, peer)],
                         peer != '', [(dir, 'peer', '', '', '', peer)],
                         [(dir, 'unnamed', 'http', '', url_path, '')]),
