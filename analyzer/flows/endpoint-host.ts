@@ -74,10 +74,12 @@ export const nameMatches = (value: string, pattern: string): boolean => (pattern
 
 /**
  * Whether a rule's host (and port, if the rule gives one) covers an endpoint's. Loopback spellings are
- * one host; a socket path counts as loopback when `socketIsLoopback` (database and broker endpoints).
+ * one host; a socket path, or no host at all, counts as loopback when `socketIsLoopback` (database and
+ * broker endpoints, whose drivers connect to the local machine when given no host).
  */
 export function hostMatches(rule: HostPort, endpoint: HostPort, system: string, socketIsLoopback: boolean): boolean {
   if (rule.port && rule.port !== effectivePort(endpoint, system)) return false;
-  if (isLoopback(rule.host) && isLoopback(endpoint.host, socketIsLoopback)) return true;
+  // A database or broker span without any host: the driver's default, the local machine.
+  if (isLoopback(rule.host) && (isLoopback(endpoint.host, socketIsLoopback) || (socketIsLoopback && endpoint.host === ''))) return true;
   return nameMatches(endpoint.host, normaliseHost(rule.host));
 }

@@ -74,7 +74,7 @@ describe('resolveEndpoint with ports, loopback spellings and schema-qualified na
   });
 
   it('lets a database rule match whichever loopback spelling or socket path the driver reports', () => {
-    for (const host of ['localhost', '127.0.0.1', '[::1]', '/var/run/postgresql']) expect(resolveEndpoint(estate, db(host, 'orders'))).toBe('orders-db');
+    for (const host of ['localhost', '127.0.0.1', '[::1]', '/var/run/postgresql', '']) expect(resolveEndpoint(estate, db(host, 'orders'))).toBe('orders-db');
     expect(resolveEndpoint(estate, db('10.0.0.5', 'orders'))).toBe('unknown:postgresql://10.0.0.5/orders');
   });
 

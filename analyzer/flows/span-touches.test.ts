@@ -32,7 +32,9 @@ const cases: Array<[SpanSpec, string | null]> = [
   [span('amqplib-default-exchange', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination': '', 'messaging.rabbitmq.routing_key': 'orders', 'server.address': '127.0.0.1', 'server.port': 5672 }), 'write messaging rabbitmq 127.0.0.1 orders'],
   [span('amqplib-consume', CONSUMER, { 'messaging.system': 'rabbitmq', 'messaging.destination': '', 'messaging.rabbitmq.routing_key': 'orders', 'messaging.operation': 'process', 'server.address': '127.0.0.1', 'server.port': 5672 }), 'read messaging rabbitmq 127.0.0.1 orders'],
   [span('stable-default-exchange', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'amq.default', 'messaging.rabbitmq.destination.routing_key': 'orders', 'server.address': '127.0.0.1' }), 'write messaging rabbitmq 127.0.0.1 orders'],
-  [span('pika-publish', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination': 'orders', 'net.peer.name': '127.0.0.1', 'net.peer.port': '5672' }), 'write messaging rabbitmq 127.0.0.1 orders'],
+  // pika marks every publish messaging.temp_destination=true: still a real queue
+  [span('pika-publish', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination': 'orders', 'messaging.temp_destination': true, 'net.peer.name': '127.0.0.1', 'net.peer.port': '5672' }), 'write messaging rabbitmq 127.0.0.1 orders'],
+  [span('nats-inbox-old', PRODUCER, { 'messaging.system': 'nats', 'messaging.destination.name': '_INBOX.abc.1' }), null],
   [span('named-exchange', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination': 'events', 'messaging.rabbitmq.routing_key': 'order.created' }), 'write messaging rabbitmq  events'],
   [span('no-destination', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination': '' }), 'write unnamed messaging  rabbitmq'],
   [span('nats-subject', PRODUCER, { 'messaging.system': 'nats', 'messaging.destination.name': 'orders.created', 'messaging.operation.type': 'publish', 'server.address': 'nats.internal', 'server.port': 4223 }), 'write messaging nats nats.internal:4223 orders.created'],
@@ -53,6 +55,7 @@ const cases: Array<[SpanSpec, string | null]> = [
   [span('sql-operation-name', CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': 'orders.public', 'server.address': 'db.internal', 'db.operation.name': 'UPDATE' }), 'write db postgresql db.internal orders.public'],
   [span('sql-summary', CLIENT, { 'db.system.name': 'mysql', 'db.namespace': 'shop', 'server.address': 'db.internal', 'server.port': 3306, 'db.query.summary': 'SELECT orders' }), 'read db mysql db.internal shop'],
   [span('sql-nameless', CLIENT, { 'db.system.name': 'sqlite', 'db.query.text': 'select 1' }), 'read unnamed db  sqlite'],
+  [span('redis-set', CLIENT, { 'db.system': 'redis', 'db.statement': 'SET customer:1 ?', 'net.peer.name': 'cache', 'net.peer.port': 6380 }), 'write db redis cache:6380 '],
   [span('sql-socket', CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': 'orders', 'server.address': '/var/run/postgresql', 'server.port': 5432, 'db.query.text': 'select 1' }), 'read db postgresql /var/run/postgresql orders'],
 ];
 

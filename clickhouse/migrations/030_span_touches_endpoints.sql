@@ -16,7 +16,8 @@
 -- * Messaging destination per system: RabbitMQ's default exchange ('' or 'amq.default') is the routing
 --   key (messaging.rabbitmq.routing_key, messaging.rabbitmq.destination.routing_key or
 --   rabbitmq.destination.routing_key), so the queue is one node whichever client library touched it;
---   temporary destinations use messaging.destination.template or touch nothing (NATS _INBOX.*).
+--   temporary destinations (messaging.destination.temporary/anonymous, NATS _INBOX.*, RabbitMQ direct reply-to)
+--   use messaging.destination.template or touch nothing.
 -- * SQL direction: db.operation.name / db.operation / db.query.summary when they name a verb, else the
 --   statement with comments, string literals and quoted identifiers removed and leading parentheses
 --   skipped: SELECT/SHOW/VALUES/TABLE/EXPLAIN read; INSERT/UPDATE/DELETE/MERGE/REPLACE/UPSERT/TRUNCATE/
@@ -89,8 +90,11 @@ FROM (
             toValidUTF8(multiIf(lower(db_sys_raw) = 'postgres', 'postgresql', lower(db_sys_raw) = 'mariadb', 'mysql', lower(db_sys_raw))) AS db_sys,
             toValidUTF8(if(SpanAttributes['db.namespace'] != '', SpanAttributes['db.namespace'], SpanAttributes['db.name'])) AS db_ns,
             if(SpanAttributes['db.query.text'] != '', SpanAttributes['db.query.text'], SpanAttributes['db.statement']) AS db_text,
+            -- the operation as named by the span; for command stores (redis, memcached) the statement's first word
             upper(extract(multiIf(SpanAttributes['db.operation.name'] != '', SpanAttributes['db.operation.name'],
-                SpanAttributes['db.operation'] != '', SpanAttributes['db.operation'], SpanAttributes['db.query.summary']), '^[\\s(]*([A-Za-z]+)')) AS db_op,
+                SpanAttributes['db.operation'] != '', SpanAttributes['db.operation'],
+                SpanAttributes['db.query.summary'] != '', SpanAttributes['db.query.summary'],
+                db_sys IN ('redis', 'valkey', 'memcached'), db_text, ''), '^[\\s(]*([A-Za-z]+)')) AS db_op,
             db_text != '' OR db_op != '' AS db_has_query,
             -- the statement as a tokenizer sees it: comments, string literals and quoted identifiers removed
             upper(replaceRegexpOne(replaceRegexpAll(db_text, '(?s)/\\*.*?\\*/|--[^\\n]*|#[^\\n]*|\'(?:[^\'\\\\]|\'\'|\\\\.)*\'|"(?:[^"]|"")*"|`[^`]*`|\\$\\$.*?\\$\\$', ' '), '^[\\s(]+', '')) AS q,
@@ -116,8 +120,10 @@ FROM (
             multiIf(SpanAttributes['messaging.rabbitmq.destination.routing_key'] != '', SpanAttributes['messaging.rabbitmq.destination.routing_key'],
                     SpanAttributes['rabbitmq.destination.routing_key'] != '', SpanAttributes['rabbitmq.destination.routing_key'],
                     SpanAttributes['messaging.rabbitmq.routing_key']) AS routing_key,
+            -- reply destinations; not the old messaging.temp_destination, which pika and Python's Kafka
+            -- instrumentations set on every publish to a real queue or topic
             SpanAttributes['messaging.destination.temporary'] = 'true' OR SpanAttributes['messaging.destination.anonymous'] = 'true'
-                OR SpanAttributes['messaging.temp_destination'] = 'true' AS msg_temporary,
+                OR (msg_sys = 'nats' AND startsWith(dest_raw, '_INBOX.')) OR (msg_sys = 'rabbitmq' AND startsWith(dest_raw, 'amq.rabbitmq.reply-to')) AS msg_temporary,
             toValidUTF8(multiIf(
                 msg_temporary, SpanAttributes['messaging.destination.template'],
                 msg_sys = 'rabbitmq' AND dest_raw IN ('', 'amq.default'), routing_key,
