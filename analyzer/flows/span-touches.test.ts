@@ -106,7 +106,7 @@ function requestWithHostBytes(bytes: number[], service: string, at: number): Buf
   return body;
 }
 
-describe('bytes that are not UTF-8 in server.address (regression: the edge and its unknown system never reached the graph)', () => {
+describe('malformed values through the collector and the analyzer (issue 9: userinfo URLs, commented SQL, database.schema, non-UTF-8 hosts)', () => {
   let h: Harness;
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
@@ -116,8 +116,19 @@ describe('bytes that are not UTF-8 in server.address (regression: the edge and i
       const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: requestWithHostBytes([...bytes], service, t0) });
       expect(res.status).toBe(200);
     }
+    // One run that reads a schema-qualified PostgreSQL namespace with a commented SELECT and writes through a URL with userinfo.
+    await sendSpans({ url: h.collector.url, serviceName: 'issue9-kinds' }, [{
+      name: 'run', kind: INTERNAL, start: t0, children: [
+        sql('read', '/* app=sync */ SELECT id FROM orders', { 'db.namespace': 'orders.public' }),
+        span('write', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://REDACTED:REDACTED@crm.test.local/api/x' }),
+      ].map((c) => ({ ...c, start: t0, attributes: { ...c.attributes, 'integration.flow': 'issue9-kinds' } })),
+    }]);
     await h.collector.flush();
-    const catalog = catalogFrom('systems:\n  - { id: crm, match: { hosts: [crm.internal] } }\n');
+    const catalog = catalogFrom(`systems:
+  - { id: crm, match: { hosts: [crm.internal] } }
+  - { id: orders-db, match: { databases: ["postgresql://db.internal/orders"] } }
+  - { id: crm-test, match: { hosts: [crm.test.local] } }
+`);
     analyzer = startAnalyzer({ store: h.store, catalog, logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN }, clock: { now: () => new Date(t0 + 5 * MIN) }, schedule: false });
     expect((await analyzer.runNow()).errors).toEqual([]);
   });
@@ -126,10 +137,10 @@ describe('bytes that are not UTF-8 in server.address (regression: the edge and i
     await h?.close();
   });
 
-  it('reaches graph, inventory and findings with U+FFFD in place of the bad bytes, whatever the bytes', async () => {
+  it('resolves each to its system; non-UTF-8 bytes reach graph, inventory and findings as U+FFFD, whatever the bytes', async () => {
     const graph = await analyzer.graph();
     const edges = graph.edges.filter((e) => e.observed).map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`).sort();
-    expect(edges).toEqual(['crm -> unknown:\ufffdshadow copy-a', 'crm -> unknown:sh\ufffd(adow copy-b'].sort());
+    expect(edges).toEqual(['crm -> unknown:\ufffdshadow copy-a', 'crm -> unknown:sh\ufffd(adow copy-b', 'orders-db -> crm-test issue9-kinds'].sort());
     const inventory = await analyzer.inventory();
     expect(inventory.systems.map((s) => s.id).filter((id) => id.startsWith('unknown:')).sort()).toEqual(['unknown:sh\ufffd(adow', 'unknown:\ufffdshadow'].sort());
     const findings = (await analyzer.findings.list({ kind: ['unknown-system'] })).map((f) => f.key).sort();
