@@ -16,6 +16,8 @@
 -- * Messaging destination per system: RabbitMQ's default exchange ('' or 'amq.default') is the routing
 --   key (messaging.rabbitmq.routing_key, messaging.rabbitmq.destination.routing_key or
 --   rabbitmq.destination.routing_key), so the queue is one node whichever client library touched it;
+--   pika's stable "<exchange>:<routing key>" is the exchange, and older pika's "(temporary)" is read
+--   from the span name "<destination> send";
 --   temporary destinations (messaging.destination.temporary/anonymous, NATS _INBOX.*, RabbitMQ direct reply-to)
 --   use messaging.destination.template or touch nothing.
 -- * SQL direction: db.operation.name / db.operation / db.query.summary when they name a verb, else the
@@ -126,7 +128,13 @@ FROM (
                 OR (msg_sys = 'nats' AND startsWith(dest_raw, '_INBOX.')) OR (msg_sys = 'rabbitmq' AND startsWith(dest_raw, 'amq.rabbitmq.reply-to')) AS msg_temporary,
             toValidUTF8(multiIf(
                 msg_temporary, SpanAttributes['messaging.destination.template'],
-                msg_sys = 'rabbitmq' AND dest_raw IN ('', 'amq.default'), routing_key,
+                msg_sys != 'rabbitmq', dest_raw,
+                dest_raw IN ('', 'amq.default'), routing_key,
+                -- older pika recorded "(temporary)" on every publish; the span name "<destination> send" has it
+                dest_raw = '(temporary)', replaceRegexpOne(SpanName, '\\s+(send|publish)$', ''),
+                -- pika under the stable conventions: "<exchange>:<routing key>" (the exchange, as amqplib reports it)
+                position(dest_raw, ':') > 1, substring(dest_raw, 1, position(dest_raw, ':') - 1),
+                startsWith(dest_raw, ':'), substring(dest_raw, 2),
                 dest_raw)) AS dest,
             -- HTTP: an RFC 3986 split of the URL (scheme, authority, path); userinfo is dropped
             if(SpanAttributes['url.full'] != '', SpanAttributes['url.full'], SpanAttributes['http.url']) AS url,
