@@ -26,6 +26,15 @@ describe('catalog-rule-overlap (regression: a hosts rule that also captured the 
     expect(finding.evidence.endpoints).toEqual(['messaging rabbitmq:orders', 'http api.internal/api/x']);
   });
 
+  it('reports two HTTP services on two ports of one host that a port-less hosts rule claims', () => {
+    expect(ruleOverlaps([row(http('127.0.0.1:18081'), http('127.0.0.1:18082'))], by([[http('127.0.0.1:18081'), 'hosts'], [http('127.0.0.1:18082'), 'hosts']]))).toHaveLength(1);
+  });
+
+  it('says nothing about a system\'s database and API each matched by its own rule', () => {
+    const db: Endpoint = { kind: 'db', sys: 'postgresql', host: 'crm-db', name: 'crm', peer: '' };
+    expect(ruleOverlaps([row(db, http('crm.internal'))], by([[db, 'databases'], [http('crm.internal'), 'hosts']]))).toEqual([]);
+  });
+
   it('says nothing when an integration reads and writes one endpoint, or each end matched its own specific rule', () => {
     expect(ruleOverlaps([row(http('api.internal'), http('api.internal', '/api/y'))], by([[http('api.internal'), 'hosts']]))).toEqual([]);
     expect(ruleOverlaps([row(queue, http('api.internal'))], by([[queue, 'destinations'], [http('api.internal'), 'urlPrefixes']]))).toEqual([]);

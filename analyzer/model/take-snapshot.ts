@@ -1,5 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
+import { splitHostPort } from '../flows/endpoint-host.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
 import { queryEdgeLastSeen, queryEdges, querySelfEdges, queryTouches, type SelfEdgeRow } from '../flows/observed.ts';
@@ -7,18 +8,21 @@ import { watermark } from '../flows/pairing-job.ts';
 import { attributeEdges, type RuleOverlap, type Snapshot } from './snapshot.ts';
 
 /**
- * Self-edges worth telling the ICoE about: two different endpoints (another kind, or another host or
- * port) that one system claims, at least one of them through a `hosts` rule — the rule is broader than
- * the system (an API host rule that also captures a broker or database on the same machine). An
- * integration reading and writing the same endpoint, or one system's endpoints each matched by their
- * own rule, is not reported.
+ * Self-edges worth telling the ICoE about, where a `hosts` rule is broader than its system: it claims a
+ * queue or a database while the other end is another kind of endpoint (an API host rule that also
+ * captures the broker on that machine), or it claims two HTTP services on different ports of one host.
+ * An integration reading and writing one endpoint, a system's database (matched by `databases`) and
+ * its API (matched by `hosts`), or endpoints each matched by their own specific rule are not reported.
  */
 export function ruleOverlaps(rows: SelfEdgeRow[], matchedBy: EndpointMapping['matchedBy']): RuleOverlap[] {
   return rows.flatMap((r) => {
     const sourceRule = matchedBy.get(endpointKey(r.source)) ?? null;
     const targetRule = matchedBy.get(endpointKey(r.target)) ?? null;
-    const different = r.source.kind !== r.target.kind || r.source.host !== r.target.host;
-    return different && (sourceRule === 'hosts' || targetRule === 'hosts') ? [{ ...r, sourceRule, targetRule }] : [];
+    const byHosts = [sourceRule === 'hosts' ? r.source : null, targetRule === 'hosts' ? r.target : null].filter((e) => e !== null);
+    const capturesStore = r.source.kind !== r.target.kind && byHosts.some((e) => e.kind === 'messaging' || e.kind === 'db');
+    const portsApart = r.source.kind === 'http' && r.target.kind === 'http' && byHosts.length > 0 && r.source.host !== r.target.host
+      && splitHostPort(r.source.host).host === splitHostPort(r.target.host).host;
+    return capturesStore || portsApart ? [{ ...r, sourceRule, targetRule }] : [];
   });
 }
 
