@@ -127,8 +127,15 @@ describe('malformed values through the collector and the analyzer (issue 9: user
         span('write', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://REDACTED:REDACTED@crm.test.local/api/x' }),
       ].map((c) => ({ ...c, start: t0, attributes: { ...c.attributes, 'integration.flow': 'issue9-kinds' } })),
     }]);
+    // A relay that consumes a queue on the API's machine and writes the API: one hosts rule claims both ends.
+    await sendSpans({ url: h.collector.url, serviceName: 'relay' }, [{
+      name: 'orders process', kind: CONSUMER, start: t0,
+      attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination': '', 'messaging.rabbitmq.routing_key': 'orders', 'messaging.operation': 'process', 'server.address': 'api.internal' },
+      children: [span('post', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://api.internal/orders', 'integration.flow': 'relay' })],
+    }]);
     await h.collector.flush();
     const catalog = catalogFrom(`systems:
+  - { id: api, match: { hosts: [api.internal] } }
   - { id: crm, match: { hosts: [crm.internal] } }
   - { id: orders-db, match: { databases: ["postgresql://db.internal/orders"] } }
   - { id: crm-test, match: { hosts: [crm.test.local] } }
@@ -149,5 +156,13 @@ describe('malformed values through the collector and the analyzer (issue 9: user
     expect(inventory.systems.map((s) => s.id).filter((id) => id.startsWith('unknown:')).sort()).toEqual(['unknown:sh\ufffd(adow', 'unknown:\ufffdshadow'].sort());
     const findings = (await analyzer.findings.list({ kind: ['unknown-system'] })).map((f) => f.key).sort();
     expect(findings).toEqual(['unknown:sh\ufffd(adow', 'unknown:\ufffdshadow'].sort());
+  });
+
+  it('opens catalog-rule-overlap for an edge one hosts rule claims both ends of, instead of dropping it silently', async () => {
+    const graph = await analyzer.graph();
+    expect(graph.edges.filter((e) => e.source === 'api' || e.target === 'api')).toEqual([]);
+    const [overlap] = await analyzer.findings.list({ kind: ['catalog-rule-overlap'] });
+    expect(overlap).toMatchObject({ key: 'api@relay', status: 'open' });
+    expect(overlap.evidence.endpoints).toEqual(['messaging rabbitmq:orders', 'http api.internal/orders']);
   });
 });
