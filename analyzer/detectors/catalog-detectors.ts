@@ -27,13 +27,23 @@ export const catalogRuleOverlap: Detector = ({ snapshot }) => {
         endpoints,
         rules: [...new Set(list.flatMap((o) => [o.sourceRule, o.targetRule]).filter(Boolean))],
         traces: list.reduce((n, o) => n + o.traces, 0),
-        lastSeen: list.map((o) => o.lastSeen).sort().at(-1),
+        lastSeen: list
+          .map((o) => o.lastSeen)
+          .sort()
+          .at(-1),
         sampleTraceIds: [...new Set(list.map((o) => o.sampleTrace).filter(Boolean))].slice(0, 3),
       },
-      hint: `Narrow the hosts rule of ${first.system} (add the port, "host:port", or use urlPrefixes), and give the other endpoint its own system (databases or destinations rule); run weft catalog validate afterwards.`,
+      hint:
+        `Narrow the hosts rule of ${first.system} (add the port, "host:port", or use urlPrefixes), and give the other endpoint its own system ` +
+        '(databases or destinations rule); run weft catalog validate afterwards.',
     };
   });
 };
+
+const unnamedHints = new Map([
+  ['http', 'The client spans carry neither url.full / http.url with a host nor server.address: upgrade the instrumentation or set server.address.'],
+  ['messaging', "The messaging spans carry no destination (messaging.destination.name, or the routing key for RabbitMQ's default exchange): set one."],
+]);
 
 /** Spans that touched an endpoint Weft cannot name (no host in an HTTP call, no destination on a message). */
 export const unnamedEndpoint: Detector = ({ snapshot }) => {
@@ -52,13 +62,13 @@ export const unnamedEndpoint: Detector = ({ snapshot }) => {
         endpointKind: kind,
         integrations,
         spans: touches.reduce((n, t) => n + t.spans, 0),
-        lastSeen: touches.map((t) => t.lastSeen).sort().at(-1),
+        lastSeen: touches
+          .map((t) => t.lastSeen)
+          .sort()
+          .at(-1),
         sampleTraceIds: [...new Set(touches.map((t) => t.sampleTrace).filter(Boolean))].slice(0, 3),
       },
-      hint:
-        kind === 'http'
-          ? 'The client spans carry neither url.full / http.url with a host nor server.address: upgrade the instrumentation or set server.address.'
-          : 'The messaging spans carry no destination (messaging.destination.name, or the routing key for RabbitMQ\'s default exchange): set one.',
+      hint: unnamedHints.get(kind) ?? 'The spans name neither a host nor a database: set server.address (and db.namespace).',
     };
   });
 };

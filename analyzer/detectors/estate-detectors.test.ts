@@ -49,7 +49,11 @@ flows:
   const snap = (lastSeen: string): Snapshot => {
     const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
     return {
-      catalog, since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z', observingSince: '2026-01-01T23:00:00.000Z', pairedUntil: '2026-01-02T00:00:00.000Z',
+      catalog,
+      since: '2026-01-01T00:00:00.000Z',
+      until: '2026-01-02T00:00:00.000Z',
+      observingSince: '2026-01-01T23:00:00.000Z',
+      pairedUntil: '2026-01-02T00:00:00.000Z',
       edges: [], touches: [], lastSeen: [{ source: 'crm', target: 'erp', integration: 'x', service: 'x', lastSeen }], systemLastSeen: {},
     };
   };

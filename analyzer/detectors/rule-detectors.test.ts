@@ -66,7 +66,8 @@ flows:
 `;
   const snap = (edges: ObservedEdge[]): Snapshot => {
     const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
-    return { catalog, since: '', until: '', observingSince: null, pairedUntil: '', edges: attributeEdges(catalog, edges), touches: [], lastSeen: [], systemLastSeen: {} };
+    const base = { catalog, since: '', until: '', observingSince: null, pairedUntil: '', touches: [], lastSeen: [], systemLastSeen: {} };
+    return { ...base, edges: attributeEdges(catalog, edges) };
   };
 
   it('lets a documented flow copy a replica from a system other than the system of record (a hub, or a chain through a topic)', () => {
@@ -89,7 +90,8 @@ flows:
 `;
   const snap = (edges: ObservedEdge[]): Snapshot => {
     const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
-    return { catalog, since: '', until: '', observingSince: null, pairedUntil: '', edges: attributeEdges(catalog, edges), touches: [], lastSeen: [], systemLastSeen: {} };
+    const base = { catalog, since: '', until: '', observingSince: null, pairedUntil: '', touches: [], lastSeen: [], systemLastSeen: {} };
+    return { ...base, edges: attributeEdges(catalog, edges) };
   };
   const slow = (source: string, target: string): ObservedEdge => ({ ...edge(source, target, ''), p95Ms: 300, p99Ms: 400, failedTraces: 1 });
 

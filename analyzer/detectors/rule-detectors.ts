@@ -34,7 +34,17 @@ export const sorViolation: Detector = ({ snapshot }) => {
           ? `${e.source} writes ${d.id} data into its system of record ${d.systemOfRecord}`
           : `Replica ${e.target} gets ${d.id} data from ${e.source}, not from the system of record ${d.systemOfRecord}`,
         subject: subject([e.source, e.target, d.systemOfRecord], e.flowId ? [e.flowId] : [], [d.id]),
-        evidence: { domain: d.id, systemOfRecord: d.systemOfRecord, writer: e.source, target: e.target, integration: e.integration, traces: e.traces, records: e.records, lastSeen: e.lastSeen, sampleTraceIds: [e.sampleTrace].filter(Boolean) },
+        evidence: {
+          domain: d.id,
+          systemOfRecord: d.systemOfRecord,
+          writer: e.source,
+          target: e.target,
+          integration: e.integration,
+          traces: e.traces,
+          records: e.records,
+          lastSeen: e.lastSeen,
+          sampleTraceIds: [e.sampleTrace].filter(Boolean),
+        },
         hint: intoSor
           ? `Route ${d.id} changes through ${d.systemOfRecord} itself, or add ${e.source} to domains.${d.id}.allowedWriters if it is an approved writer (e.g. an MDM hub).`
           : `Feed ${e.target} from ${d.systemOfRecord}, or document this copy path as a flow (source ${e.source}, target ${e.target}, domain ${d.id}) if it is approved.`,
@@ -59,8 +69,19 @@ export const regulatedDataExposure: Detector = ({ snapshot }) => {
         severity: flow ? ('high' as const) : ('critical' as const),
         title: `${d.regulated.join(', ')} data (${d.id}) moves ${e.source} → ${e.target} on a flow that ${why}`,
         subject: subject([e.source, e.target], flow ? [flow.id] : [], [d.id]),
-        evidence: { domain: d.id, regulated: d.regulated, integration: e.integration, documented: Boolean(flow), traces: e.traces, records: e.records, lastSeen: e.lastSeen, sampleTraceIds: [e.sampleTrace].filter(Boolean) },
-        hint: flow ? `Give flow ${flow.id} an owner accountable for ${d.regulated.join(', ')} data.` : `Document this flow with an owner and purpose (required for ${d.regulated.join(', ')} data), or stop it.`,
+        evidence: {
+          domain: d.id,
+          regulated: d.regulated,
+          integration: e.integration,
+          documented: Boolean(flow),
+          traces: e.traces,
+          records: e.records,
+          lastSeen: e.lastSeen,
+          sampleTraceIds: [e.sampleTrace].filter(Boolean),
+        },
+        hint: flow
+          ? `Give flow ${flow.id} an owner accountable for ${d.regulated.join(', ')} data.`
+          : `Document this flow with an owner and purpose (required for ${d.regulated.join(', ')} data), or stop it.`,
       },
     ];
   });
@@ -68,7 +89,8 @@ export const regulatedDataExposure: Detector = ({ snapshot }) => {
 
 /** A flow's thresholds: its own where given, else its class's; `by` names where each came from. */
 export function flowThresholds(f: Flow, cls: SloClass | undefined) {
-  const pick = <K extends 'latencyP95Ms' | 'latencyP99Ms' | 'errorRate'>(k: K) => (f[k] !== undefined ? { value: f[k], by: 'flow' } : cls?.[k] !== undefined ? { value: cls[k], by: `class ${cls.id}` } : undefined);
+  const pick = <K extends 'latencyP95Ms' | 'latencyP99Ms' | 'errorRate'>(k: K) =>
+    f[k] !== undefined ? { value: f[k], by: 'flow' } : cls?.[k] !== undefined ? { value: cls[k], by: `class ${cls.id}` } : undefined;
   return { p95: pick('latencyP95Ms'), p99: pick('latencyP99Ms'), errorRate: pick('errorRate') };
 }
 
@@ -95,7 +117,17 @@ export const latencySloBreach: Detector = ({ snapshot }) =>
         severity: p99 ? ('high' as const) : ('medium' as const),
         title: `Flow ${f.id} is slower than ${by === 'flow' ? 'its own thresholds allow' : `${by} allows`} (p95 ${Math.round(stats.p95Ms)} ms, p99 ${Math.round(stats.p99Ms)} ms)`,
         subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
-        evidence: { class: cls?.id ?? null, p50Ms: stats.p50Ms, p95Ms: stats.p95Ms, p99Ms: stats.p99Ms, thresholdP95Ms: limits.p95?.value ?? null, thresholdP99Ms: limits.p99?.value ?? null, thresholdsFrom: by, traces: stats.traces, sampleTraceIds: [stats.sampleTrace].filter(Boolean) },
+        evidence: {
+          class: cls?.id ?? null,
+          p50Ms: stats.p50Ms,
+          p95Ms: stats.p95Ms,
+          p99Ms: stats.p99Ms,
+          thresholdP95Ms: limits.p95?.value ?? null,
+          thresholdP99Ms: limits.p99?.value ?? null,
+          thresholdsFrom: by,
+          traces: stats.traces,
+          sampleTraceIds: [stats.sampleTrace].filter(Boolean),
+        },
         hint: `Look at the slowest spans of the sample trace; if the class is too strict for this flow, give it another class.`,
       },
     ];
@@ -113,7 +145,15 @@ export const errorRate: Detector = ({ snapshot }) =>
         severity: 'high' as const,
         title: `Flow ${f.id} fails ${(stats.errorRate * 100).toFixed(1)}% of runs (${limits.errorRate.by === 'flow' ? 'the flow' : limits.errorRate.by} allows ${(threshold * 100).toFixed(1)}%)`,
         subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
-        evidence: { class: cls?.id ?? null, traces: stats.traces, failedTraces: stats.failedTraces, errorRate: stats.errorRate, threshold, thresholdFrom: limits.errorRate.by, sampleTraceIds: [stats.sampleErrorTrace].filter(Boolean) },
+        evidence: {
+          class: cls?.id ?? null,
+          traces: stats.traces,
+          failedTraces: stats.failedTraces,
+          errorRate: stats.errorRate,
+          threshold,
+          thresholdFrom: limits.errorRate.by,
+          sampleTraceIds: [stats.sampleErrorTrace].filter(Boolean),
+        },
         hint: `Open the sample failed trace to see which call fails (a trace with any failed span counts as failed, retries included).`,
       },
     ];

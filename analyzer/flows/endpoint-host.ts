@@ -6,9 +6,21 @@
 
 /** Default ports by URL scheme, `db.system` or `messaging.system` (the ones the view leaves out). */
 export const defaultPorts: ReadonlyMap<string, string> = new Map([
-  ['http', '80'], ['https', '443'], ['ws', '80'], ['wss', '443'],
-  ['postgresql', '5432'], ['mysql', '3306'], ['mssql', '1433'], ['oracle', '1521'], ['mongodb', '27017'], ['redis', '6379'],
-  ['rabbitmq', '5672'], ['amqp', '5672'], ['amqps', '5671'], ['kafka', '9092'], ['nats', '4222'],
+  ['http', '80'],
+  ['https', '443'],
+  ['ws', '80'],
+  ['wss', '443'],
+  ['postgresql', '5432'],
+  ['mysql', '3306'],
+  ['mssql', '1433'],
+  ['oracle', '1521'],
+  ['mongodb', '27017'],
+  ['redis', '6379'],
+  ['rabbitmq', '5672'],
+  ['amqp', '5672'],
+  ['amqps', '5671'],
+  ['kafka', '9092'],
+  ['nats', '4222'],
 ]);
 
 /** A host and its port ('' when not given); IPv6 without brackets; unix socket paths as they are. */
@@ -21,7 +33,10 @@ export interface HostPort {
 export function normaliseHost(host: string): string {
   const h = host.trim();
   if (h.startsWith('/')) return h;
-  return h.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.+$/, '');
+  return h
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.+$/, '');
 }
 
 /**
@@ -62,8 +77,13 @@ export function isLoopback(host: string, allowSocketPath = false): boolean {
   const h = normaliseHost(host);
   if (h.startsWith('/')) return allowSocketPath;
   return (
-    h === 'loopback' || h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1' ||
-    /^(0{1,4}:){7}0{0,3}1$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h)
+    h === 'loopback' ||
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127(\.\d{1,3}){3}$/.test(h) ||
+    h === '::1' ||
+    /^(0{1,4}:){7}0{0,3}1$/.test(h) ||
+    /^::ffff:127(\.\d{1,3}){3}$/.test(h)
   );
 }
 

@@ -22,7 +22,10 @@ export type MatchedBy = 'system' | 'hosts' | 'urlPrefixes' | 'peerServices' | 'd
 /** Endpoints with no usable name (an HTTP call without host, a message without destination) resolve here. */
 export const UNNAMED = 'unnamed:';
 
-const dbAliases = new Map([['postgres', 'postgresql'], ['mariadb', 'mysql']]);
+const dbAliases = new Map([
+  ['postgres', 'postgresql'],
+  ['mariadb', 'mysql'],
+]);
 const dbSystem = (s: string) => dbAliases.get(s.toLowerCase()) ?? s.toLowerCase();
 
 /** A database rule in one shape: system, optional namespace, optional host and port. */

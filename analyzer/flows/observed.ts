@@ -151,14 +151,23 @@ export interface SelfEdgeRow {
 export async function querySelfEdges(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<SelfEdgeRow[]> {
   const source = windowSource('weft_flow_edges', `${EDGE_KEY}, traces, last_seen, sample_trace`, since, until);
   const query = `
-    SELECT ${resolveExpr('src_')} AS system, integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
+    SELECT ${resolveExpr('src_')} AS system, integration, service,
+      src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
       sum(traces) AS t, max(last_seen) AS ls, max(sample_trace) AS st
     FROM (${source.sql})
     WHERE src_kind != '' AND tgt_kind != '' AND ${resolveExpr('src_')} = ${resolveExpr('tgt_')}
     GROUP BY system, integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer
     ORDER BY system, integration`;
-  const rows = await store.client.query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
-  const side = (r: Record<string, unknown>, p: string): Endpoint => ({ kind: String(r[`${p}kind`]), sys: String(r[`${p}sys`]), host: String(r[`${p}host`]), name: String(r[`${p}name`]), peer: String(r[`${p}peer`]) });
+  const rows = await store.client
+    .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
+    .then((r) => r.json<Record<string, unknown>>());
+  const side = (r: Record<string, unknown>, p: string): Endpoint => ({
+    kind: String(r[`${p}kind`]),
+    sys: String(r[`${p}sys`]),
+    host: String(r[`${p}host`]),
+    name: String(r[`${p}name`]),
+    peer: String(r[`${p}peer`]),
+  });
   return rows.map((r) => ({
     system: String(r.system),
     integration: String(r.integration),

@@ -56,10 +56,13 @@ describe('weft catalog validate: rules that can never match', () => {
     expect(r.code).toBe(0);
     const at = join(dir, 'rules.yaml');
     expect(r.err.split('\n')).toEqual([
-      `warning: ${at}:2:39: systems[0].match.urlPrefixes[0]: "http://127.0.0.1:18081/api/v1/customers/" has 3 path segments; endpoints keep the first 2, so it can never match (use "http://127.0.0.1:18081/api/v1/")`,
-      `warning: ${at}:3:23: systems[1].match: system "erp" has no match rules: no span resolves to it except one naming it in integration.source / integration.target`,
+      `warning: ${at}:2:39: systems[0].match.urlPrefixes[0]: "http://127.0.0.1:18081/api/v1/customers/" has 3 path segments; ` +
+        'endpoints keep the first 2, so it can never match (use "http://127.0.0.1:18081/api/v1/")',
+      `warning: ${at}:3:23: systems[1].match: system "erp" has no match rules: ` +
+        'no span resolves to it except one naming it in integration.source / integration.target',
       `warning: ${at}:4:32: systems[2].match.hosts[0]: "amqp://mq.internal" is a URL; hosts take a host name or "host:port" (put URLs under urlPrefixes)`,
-      `warning: ${at}:4:70: systems[2].match.destinations[0]: RabbitMQ's default exchange is identified by the routing key (the queue name); "amq.default" can never match — name the queue`,
+      `warning: ${at}:4:70: systems[2].match.destinations[0]: RabbitMQ's default exchange is identified by the routing key (the queue name); ` +
+        '"amq.default" can never match — name the queue',
     ]);
   });
 });

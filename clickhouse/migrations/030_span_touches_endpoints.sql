@@ -73,7 +73,8 @@ FROM (
             fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
             TraceId AS trace_id,
             ServiceName AS service,
-            multiIf(SpanAttributes['integration.flow'] != '', SpanAttributes['integration.flow'], ResourceAttributes['integration.flow'] != '', ResourceAttributes['integration.flow'], ServiceName) AS integration,
+            multiIf(SpanAttributes['integration.flow'] != '', SpanAttributes['integration.flow'],
+                    ResourceAttributes['integration.flow'] != '', ResourceAttributes['integration.flow'], ServiceName) AS integration,
             if(SpanAttributes['integration.domain'] != '', SpanAttributes['integration.domain'], ResourceAttributes['integration.domain']) AS domain,
             toUInt8(positionCaseInsensitive(StatusCode, 'error') > 0) AS is_error,
             toUInt64OrZero(SpanAttributes['integration.records']) AS records_all,
@@ -99,10 +100,13 @@ FROM (
                 db_sys IN ('redis', 'valkey', 'memcached'), db_text, ''), '^[\\s(]*([A-Za-z]+)')) AS db_op,
             db_text != '' OR db_op != '' AS db_has_query,
             -- the statement as a tokenizer sees it: comments, string literals and quoted identifiers removed
-            upper(replaceRegexpOne(replaceRegexpAll(db_text, '(?s)/\\*.*?\\*/|--[^\\n]*|#[^\\n]*|\'(?:[^\'\\\\]|\'\'|\\\\.)*\'|"(?:[^"]|"")*"|`[^`]*`|\\$\\$.*?\\$\\$', ' '), '^[\\s(]+', '')) AS q,
+            upper(replaceRegexpOne(
+                replaceRegexpAll(db_text, '(?s)/\\*.*?\\*/|--[^\\n]*|#[^\\n]*|\'(?:[^\'\\\\]|\'\'|\\\\.)*\'|"(?:[^"]|"")*"|`[^`]*`|\\$\\$.*?\\$\\$', ' '),
+                '^[\\s(]+', '')) AS q,
             extract(q, '^([A-Z]+)') AS q_verb,
             multiIf(
-                q_verb = 'SELECT' AND match(q, '\\bINTO\\s+(?:TEMP\\w*\\s+|UNLOGGED\\s+|TABLE\\s+)*[A-Z_]') AND NOT match(q, '\\bINTO\\s+(?:OUTFILE|DUMPFILE)\\b'), 'write',
+                q_verb = 'SELECT' AND match(q, '\\bINTO\\s+(?:TEMP\\w*\\s+|UNLOGGED\\s+|TABLE\\s+)*[A-Z_]')
+                    AND NOT match(q, '\\bINTO\\s+(?:OUTFILE|DUMPFILE)\\b'), 'write',
                 q_verb IN ('SELECT', 'SHOW', 'VALUES', 'TABLE', 'EXPLAIN', 'DESCRIBE', 'DESC'), 'read',
                 q_verb = 'WITH', if(match(q, '\\b(?:INSERT|UPDATE|DELETE|MERGE)\\b'), 'write', 'read'),
                 q_verb IN ('INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'TRUNCATE', 'LOAD'), 'write',
@@ -118,14 +122,16 @@ FROM (
                 '') AS op_dir,
             -- messaging
             lower(toValidUTF8(SpanAttributes['messaging.system'])) AS msg_sys,
-            if(SpanAttributes['messaging.destination.name'] != '', SpanAttributes['messaging.destination.name'], SpanAttributes['messaging.destination']) AS dest_raw,
+            if(SpanAttributes['messaging.destination.name'] != '', SpanAttributes['messaging.destination.name'],
+               SpanAttributes['messaging.destination']) AS dest_raw,
             multiIf(SpanAttributes['messaging.rabbitmq.destination.routing_key'] != '', SpanAttributes['messaging.rabbitmq.destination.routing_key'],
                     SpanAttributes['rabbitmq.destination.routing_key'] != '', SpanAttributes['rabbitmq.destination.routing_key'],
                     SpanAttributes['messaging.rabbitmq.routing_key']) AS routing_key,
             -- reply destinations; not the old messaging.temp_destination, which pika and Python's Kafka
             -- instrumentations set on every publish to a real queue or topic
             SpanAttributes['messaging.destination.temporary'] = 'true' OR SpanAttributes['messaging.destination.anonymous'] = 'true'
-                OR (msg_sys = 'nats' AND startsWith(dest_raw, '_INBOX.')) OR (msg_sys = 'rabbitmq' AND startsWith(dest_raw, 'amq.rabbitmq.reply-to')) AS msg_temporary,
+                OR (msg_sys = 'nats' AND startsWith(dest_raw, '_INBOX.'))
+                OR (msg_sys = 'rabbitmq' AND startsWith(dest_raw, 'amq.rabbitmq.reply-to')) AS msg_temporary,
             toValidUTF8(multiIf(
                 msg_temporary, SpanAttributes['messaging.destination.template'],
                 msg_sys != 'rabbitmq', dest_raw,
@@ -143,11 +149,13 @@ FROM (
             if(startsWith(url_hostport, '['), extract(url_hostport, '^\\[([^\\]]*)\\]'), extract(url_hostport, '^([^:]*)')) AS url_host,
             extract(url_hostport, '^(?:\\[[^\\]]*\\]|[^:]*):(\\d+)$') AS url_port,
             url_parts[3] AS url_path_full,
-            if(url_path_full != '', url_path_full, if(SpanAttributes['url.path'] != '', SpanAttributes['url.path'], extract(SpanAttributes['http.target'], '^([^?#]*)'))) AS path_any,
+            multiIf(url_path_full != '', url_path_full, SpanAttributes['url.path'] != '', SpanAttributes['url.path'],
+                    extract(SpanAttributes['http.target'], '^([^?#]*)')) AS path_any,
             toValidUTF8(if(path_any != '', arrayStringConcat(arraySlice(splitByChar('/', path_any), 1, 3), '/'), '')) AS url_path,
             upper(if(SpanAttributes['http.request.method'] != '', SpanAttributes['http.request.method'], SpanAttributes['http.method'])) AS method,
             NOT is_server AND (url != '' OR method != '') AS is_http,
-            lower(multiIf(url_parts[1] != '', url_parts[1], SpanAttributes['url.scheme'] != '', SpanAttributes['url.scheme'], SpanAttributes['http.scheme'] != '', SpanAttributes['http.scheme'], is_http, 'http', '')) AS scheme,
+            lower(multiIf(url_parts[1] != '', url_parts[1], SpanAttributes['url.scheme'] != '', SpanAttributes['url.scheme'],
+                          SpanAttributes['http.scheme'] != '', SpanAttributes['http.scheme'], is_http, 'http', '')) AS scheme,
             -- the host and port touched, whatever the kind of endpoint
             multiIf(url_host != '', url_host,
                     SpanAttributes['server.address'] != '', SpanAttributes['server.address'],
@@ -169,7 +177,8 @@ FROM (
                       concat(':', toString(toUInt32OrZero(port_any))), '')) AS ep_host_v,
             is_client OR is_producer OR is_consumer OR src_x != '' OR tgt_x != '' OR msg_sys != '' OR db_sys != '' OR url != '' AS can_touch,
             lower(SpanAttributes['integration.operation']) AS op,
-            lower(if(SpanAttributes['messaging.operation.type'] != '', SpanAttributes['messaging.operation.type'], SpanAttributes['messaging.operation'])) AS msgop,
+            lower(if(SpanAttributes['messaging.operation.type'] != '', SpanAttributes['messaging.operation.type'],
+                     SpanAttributes['messaging.operation'])) AS msgop,
             multiIf(
                 op = 'read', 'read',
                 op IN ('create', 'update', 'upsert', 'delete', 'write'), 'write',

@@ -22,8 +22,10 @@ export function ruleWarnings(c: Catalog): ReferenceProblem[] {
       warn(i, ['match'], `system "${s.id}" has no match rules: no span resolves to it except one naming it in integration.source / integration.target`);
     }
     (m.hosts ?? []).forEach((h, j) => {
-      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(h)) warn(i, ['match', 'hosts', j], `"${h}" is a URL; hosts take a host name or "host:port" (put URLs under urlPrefixes)`);
-      else if (!h.startsWith('/') && /[/?#@]/.test(h)) warn(i, ['match', 'hosts', j], `"${h}" has a path, query or userinfo; hosts take a host name or "host:port" only, so it can never match`);
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(h))
+        warn(i, ['match', 'hosts', j], `"${h}" is a URL; hosts take a host name or "host:port" (put URLs under urlPrefixes)`);
+      else if (!h.startsWith('/') && /[/?#@]/.test(h))
+        warn(i, ['match', 'hosts', j], `"${h}" has a path, query or userinfo; hosts take a host name or "host:port" only, so it can never match`);
     });
     (m.urlPrefixes ?? []).forEach((p, j) => {
       let u: URL;
@@ -34,11 +36,21 @@ export function ruleWarnings(c: Catalog): ReferenceProblem[] {
         return;
       }
       const segments = u.pathname.split('/').filter(Boolean);
-      if (u.search || u.hash) warn(i, ['match', 'urlPrefixes', j], `"${p}" has a query or fragment; endpoints keep only scheme, host, port and path, so it can never match`);
-      else if (u.username || u.password) warn(i, ['match', 'urlPrefixes', j], `"${p}" has userinfo; endpoints never keep it, so it can never match (drop "${u.username}${u.password ? ':…' : ''}@")`);
+      if (u.search || u.hash)
+        warn(i, ['match', 'urlPrefixes', j], `"${p}" has a query or fragment; endpoints keep only scheme, host, port and path, so it can never match`);
+      else if (u.username || u.password)
+        warn(
+          i,
+          ['match', 'urlPrefixes', j],
+          `"${p}" has userinfo; endpoints never keep it, so it can never match (drop "${u.username}${u.password ? ':…' : ''}@")`,
+        );
       else if (segments.length > URL_PATH_SEGMENTS) {
         const shorter = `${u.protocol}//${u.host}/${segments.slice(0, URL_PATH_SEGMENTS).join('/')}/`;
-        warn(i, ['match', 'urlPrefixes', j], `"${p}" has ${segments.length} path segments; endpoints keep the first ${URL_PATH_SEGMENTS}, so it can never match (use "${shorter}")`);
+        warn(
+          i,
+          ['match', 'urlPrefixes', j],
+          `"${p}" has ${segments.length} path segments; endpoints keep the first ${URL_PATH_SEGMENTS}, so it can never match (use "${shorter}")`,
+        );
       }
     });
     (m.databases ?? []).forEach((d, j) => {
@@ -52,7 +64,12 @@ export function ruleWarnings(c: Catalog): ReferenceProblem[] {
     });
     (m.destinations ?? []).forEach((d, j) => {
       const name = typeof d === 'string' ? d : d.name;
-      if (name === 'amq.default') warn(i, ['match', 'destinations', j], `RabbitMQ's default exchange is identified by the routing key (the queue name); "${name}" can never match — name the queue`);
+      if (name === 'amq.default')
+        warn(
+          i,
+          ['match', 'destinations', j],
+          `RabbitMQ's default exchange is identified by the routing key (the queue name); "${name}" can never match — name the queue`,
+        );
     });
   });
   return out;

@@ -25,7 +25,12 @@ const MIN = 60_000;
 
 /** Whether every service the estate needs answers (skips with a reason, fails under WEFT_REQUIRE_SERVICES=1). */
 export async function estateServicesUp(): Promise<boolean> {
-  const checks = [['PostgreSQL', 5432], ['MariaDB', 3306], ['RabbitMQ', 5672], ['NATS', 4222]] as const;
+  const checks = [
+    ['PostgreSQL', 5432],
+    ['MariaDB', 3306],
+    ['RabbitMQ', 5672],
+    ['NATS', 4222],
+  ] as const;
   let up = true;
   for (const [name, port] of checks) up = (await serviceAvailable(name, port)) && up;
   return up;
@@ -83,7 +88,10 @@ async function prepare(suffix: string): Promise<void> {
   await admin.connect();
   try {
     const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'endpoints_orders'");
-    if (exists.rowCount === 0) await admin.query('CREATE DATABASE endpoints_orders').catch((e: { code?: string }) => { if (e.code !== '42P04') throw e; });
+    if (exists.rowCount === 0)
+      await admin.query('CREATE DATABASE endpoints_orders').catch((e: { code?: string }) => {
+        if (e.code !== '42P04') throw e;
+      });
   } finally {
     await admin.end();
   }
@@ -161,7 +169,10 @@ export async function runEstate(root: boolean): Promise<EstateResult> {
     const { catalog, problems } = parseCatalog([{ file: 'estate.yaml', text: estateCatalog({ crm, erp }, suffix) }]);
     if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('\n'));
     const analyzer = startAnalyzer({
-      store: h.store, catalog, logger: silentLogger(), schedule: false,
+      store: h.store,
+      catalog,
+      logger: silentLogger(),
+      schedule: false,
       config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN },
       clock: { now: () => new Date(Date.now() + 3 * MIN) },
     });
@@ -171,7 +182,10 @@ export async function runEstate(root: boolean): Promise<EstateResult> {
       const graph = await analyzer.graph();
       const findings = await analyzer.findings.list({ status: ['open'] });
       return {
-        edges: graph.edges.filter((e) => e.observed).map((e) => `${e.source} -> ${e.target} ${e.mark}`).sort(),
+        edges: graph.edges
+          .filter((e) => e.observed)
+          .map((e) => `${e.source} -> ${e.target} ${e.mark}`)
+          .sort(),
         findings: findings.map((f) => `${f.kind} ${f.key}`).sort(),
         shadowPort: shadow,
       };

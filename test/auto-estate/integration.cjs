@@ -116,7 +116,13 @@ const integrations = {
     const { connect } = await import('@nats-io/transport-node');
     const nc = await connect({ servers: '127.0.0.1:4222' });
     const subject = `endpoints.${suffix}.orders.created`;
-    const attributes = { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.operation.type': 'publish', 'server.address': '127.0.0.1', 'server.port': 4222 };
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.destination.name': subject,
+      'messaging.operation.type': 'publish',
+      'server.address': '127.0.0.1',
+      'server.port': 4222,
+    };
     await tracer.startActiveSpan(`publish ${subject}`, { kind: api.SpanKind.PRODUCER, attributes }, async (span) => {
       nc.publish(subject, JSON.stringify(orders));
       await nc.flush();
