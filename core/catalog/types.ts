@@ -17,9 +17,9 @@ export interface Owner {
 
 /** How a touched endpoint is recognised as this system. Any rule matching is enough. */
 export interface MatchRules {
-  /** Host names, with `*` wildcards: "crm.internal", "*.salesforce.com". */
+  /** Host names or "host:port", with `*` wildcards: "crm.internal", "*.salesforce.com", "127.0.0.1:18082". */
   hosts?: string[];
-  /** URL prefixes: "https://api.example.com/crm/". */
+  /** URL prefixes (scheme, host, port — the scheme's default when none — and up to two path segments): "https://api.example.com/crm/". */
   urlPrefixes?: string[];
   /** `peer.service` values. */
   peerServices?: string[];
