@@ -93,7 +93,7 @@ flows:
     const base = { catalog, since: '', until: '', observingSince: null, pairedUntil: '', touches: [], lastSeen: [], systemLastSeen: {} };
     return { ...base, edges: attributeEdges(catalog, edges) };
   };
-  const slow = (source: string, target: string): ObservedEdge => ({ ...edge(source, target, ''), p95Ms: 300, p99Ms: 400, failedTraces: 1 });
+  const slow = (source: string, target: string): ObservedEdge => ({ ...edge(source, target, ''), traces: 12, p95Ms: 300, p99Ms: 400, failedTraces: 1 });
 
   it('takes the flow\'s own latency and error thresholds where given, the class\'s otherwise, and flows without a class too', () => {
     const s = snap([slow('crm', 'erp'), slow('crm', 'billing')]);

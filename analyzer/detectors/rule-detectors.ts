@@ -103,9 +103,16 @@ function classFlows(snapshot: Parameters<Detector>[0]['snapshot']) {
   });
 }
 
-/** A flow whose p95 or p99 latency exceeds its class's threshold over the window. */
+/**
+ * Traces a flow needs in the window before its latency is judged (a class's `minTraces` overrides it):
+ * the p95 of three traces is the slowest of them, and one slow run is not a breach of an SLO.
+ */
+export const LATENCY_MIN_TRACES = 10;
+
+/** A flow whose p95 or p99 latency exceeds its class's threshold over the window, measured on at least `minTraces` traces. */
 export const latencySloBreach: Detector = ({ snapshot }) =>
   classFlows(snapshot).flatMap(({ f, cls, stats, limits }) => {
+    if (stats.traces < (cls?.minTraces ?? LATENCY_MIN_TRACES)) return [];
     const p95 = limits.p95 !== undefined && stats.p95Ms > limits.p95.value!;
     const p99 = limits.p99 !== undefined && stats.p99Ms > limits.p99.value!;
     if (!p95 && !p99) return [];
