@@ -4,7 +4,8 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { defaultEnvPolicy, type EnvPolicy } from './env-refs.ts';
 import { validateProbeSections } from './probes.ts';
 import { ERR_CATALOG, pathText, type CatalogProblem } from './problems.ts';
-import { referenceProblems } from './references.ts';
+import { referenceProblems, type ReferenceProblem } from './references.ts';
+import { ruleWarnings } from './rule-warnings.ts';
 import { CatalogFileSchema, catalogSections, type CatalogSection } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
 import { explainYamlErrors } from './yaml-errors.ts';
@@ -55,9 +56,14 @@ function complete(c: Catalog): Catalog {
 /**
  * Parses, validates and merges catalog files given as text. Returns the catalog, or every
  * problem found (file, line, column, field, what is expected); never stops at the first one.
+ * `warnings` are located the same way: rules that can never match (the catalog stays valid).
  */
-export function parseCatalog(files: Array<{ file: string; text: string }>, options: CatalogOptions = {}): { catalog: Catalog; problems: CatalogProblem[] } {
+export function parseCatalog(
+  files: Array<{ file: string; text: string }>,
+  options: CatalogOptions = {},
+): { catalog: Catalog; problems: CatalogProblem[]; warnings: CatalogProblem[] } {
   const problems: CatalogProblem[] = [];
+  const warnings: CatalogProblem[] = [];
   const catalog = emptyCatalog();
   const origins: Record<string, Array<{ p: Parsed; index: number }>> = {};
   const declared: Partial<Record<CatalogSection, Set<string>>> = {};
@@ -110,13 +116,14 @@ export function parseCatalog(files: Array<{ file: string; text: string }>, optio
       });
     }
   }
-  const at = (section: string, index: number, field: Array<string | number>, message: string) => {
+  const at = (section: string, index: number, field: Array<string | number>, message: string, into = problems) => {
     const o = origins[section]?.[index];
     if (!o) return;
     const segments = [section, o.index, ...field];
     const { line, column } = locate(o.p, segments);
-    problems.push({ file: o.p.file, line, column, path: pathText(segments), message });
+    into.push({ file: o.p.file, line, column, path: pathText(segments), message });
   };
+  for (const w of ruleWarnings(catalog) as ReferenceProblem[]) at(w.section, w.index, w.field, w.message, warnings);
   for (const r of referenceProblems(catalog, declared)) at(r.section, r.index, r.field, r.message);
   for (const r of validateProbeSections(catalog, undefined, options.envPolicy ?? defaultEnvPolicy)) {
     const m = /^(\w+)\[(\d+)\]\.?(.*)$/.exec(r.path);
@@ -125,11 +132,16 @@ export function parseCatalog(files: Array<{ file: string; text: string }>, optio
     at(m[1], Number(m[2]), field, r.message);
   }
   problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : files.findIndex((f) => f.file === a.file) - files.findIndex((f) => f.file === b.file)));
-  return { catalog: complete(catalog), problems };
+  return { catalog: complete(catalog), problems, warnings };
 }
 
 /** Reads and validates catalog files; throws ERR_CATALOG listing every problem. */
 export function loadCatalog(paths: string[], options: CatalogOptions = {}): Catalog {
+  return loadCatalogWithWarnings(paths, options).catalog;
+}
+
+/** As loadCatalog, and also returns the warnings (rules that can never match). */
+export function loadCatalogWithWarnings(paths: string[], options: CatalogOptions = {}): { catalog: Catalog; warnings: CatalogProblem[] } {
   const files: Array<{ file: string; text: string }> = [];
   const problems: CatalogProblem[] = [];
   for (const file of paths) {
@@ -146,5 +158,5 @@ export function loadCatalog(paths: string[], options: CatalogOptions = {}): Cata
   const result = parseCatalog(files, options);
   const all = [...problems, ...result.problems];
   if (all.length > 0) throw Object.assign(ERR_CATALOG(all), { problems: all });
-  return result.catalog;
+  return { catalog: result.catalog, warnings: result.warnings };
 }
