@@ -73,7 +73,7 @@ export function exceptionsSection(data: ReportData): Section {
         ...table(
         'population',
         'Population of exceptions',
-        [['type', 'Type', 0.5], ['id', 'Id', 0.8], ['kind', 'Kind / rule', 0.9], ['severity', 'Severity', 0.6], ['title', 'Title', 2.2], ['subject', 'Subject', 1.1], ['opened', 'Opened', 1], ['ackBy', 'Acknowledged by', 0.8], ['ackAt', 'Acknowledged at', 1], ['note', 'Note', 1], ['resolved', 'Resolved', 1], ['status', 'Status', 0.7], ['hoursToAck', 'Hours to ack', 0.5], ['remediations', 'Remediations', 0.5]],
+        [['type', 'Type', 0.5], ['id', 'Id', 0.95], ['kind', 'Kind / rule', 0.95], ['severity', 'Severity', 0.65], ['title', 'Title', 2.4], ['subject', 'Subject', 1.1], ['opened', 'Opened', 0.95], ['ackBy', 'Acknowledged by', 0.95], ['ackAt', 'Acknowledged at', 0.95], ['note', 'Note', 1.1], ['resolved', 'Resolved', 0.95], ['status', 'Status', 0.8], ['hoursToAck', 'Hours to ack', 0.5], ['remediations', 'Remediations', 0.7]],
         population,
         'No finding or alert was open in the period.',
         ),

@@ -43,8 +43,8 @@ export function clickhouseReportSource(store: Store): ReportSource {
 
     async probeRuns(period) {
       const found = await rows<Record<string, unknown>>(
-        `SELECT probe_id, any(kind) AS kind, any(system) AS system, any(domain) AS domain, count() AS runs, countIf(ok = 0) AS failures,
-                argMinIf(value, ts, ok = 1) AS first, argMaxIf(value, ts, ok = 1) AS last, minIf(value, ok = 1) AS min, maxIf(value, ok = 1) AS max,
+        `SELECT probe_id, any(kind) AS p_kind, any(system) AS p_system, any(domain) AS p_domain, count() AS runs, countIf(ok = 0) AS failures,
+                argMinIf(value, ts, ok = 1) AS v_first, argMaxIf(value, ts, ok = 1) AS v_last, minIf(value, ok = 1) AS v_min, maxIf(value, ok = 1) AS v_max,
                 argMaxIf(error, ts, ok = 0) AS last_error, maxIf(ts, ok = 0) AS last_error_at
          FROM probe_samples WHERE ts >= {since:${T}} AND ts <= {until:${T}} GROUP BY probe_id ORDER BY probe_id`,
         params(period),
@@ -52,15 +52,15 @@ export function clickhouseReportSource(store: Store): ReportSource {
       return found.map(
         (r): ProbeRunSummary => ({
           probeId: String(r.probe_id),
-          kind: String(r.kind),
-          system: String(r.system),
-          domain: String(r.domain),
+          kind: String(r.p_kind),
+          system: String(r.p_system),
+          domain: String(r.p_domain),
           runs: Number(r.runs),
           failures: Number(r.failures),
-          first: num(r.first),
-          last: num(r.last),
-          min: num(r.min),
-          max: num(r.max),
+          first: num(r.v_first),
+          last: num(r.v_last),
+          min: num(r.v_min),
+          max: num(r.v_max),
           lastError: String(r.last_error ?? ''),
           lastErrorAt: Number(r.failures) > 0 ? fromChTime(String(r.last_error_at)) : null,
         }),
@@ -68,13 +68,13 @@ export function clickhouseReportSource(store: Store): ReportSource {
     },
 
     async counts(period, stepSeconds) {
-      const found = await rows<{ probe_id: string; system: string; domain: string; bucket: string; value: number }>(
-        `SELECT probe_id, any(system) AS system, any(domain) AS domain, toStartOfInterval(ts, toIntervalSecond({step:UInt32})) AS bucket, avg(value) AS value
+      const found = await rows<{ probe_id: string; c_system: string; c_domain: string; bucket: string; c_value: number }>(
+        `SELECT probe_id, any(system) AS c_system, any(domain) AS c_domain, toStartOfInterval(ts, toIntervalSecond({step:UInt32})) AS bucket, avg(value) AS c_value
          FROM probe_samples WHERE ts >= {since:${T}} AND ts <= {until:${T}} AND ok = 1 AND value IS NOT NULL AND domain != ''
          GROUP BY probe_id, bucket ORDER BY bucket, probe_id`,
         { ...params(period), step: Math.max(1, Math.round(stepSeconds)) },
       );
-      return found.map((r): CountBucket => ({ probeId: r.probe_id, system: r.system, domain: r.domain, bucket: fromChTime(r.bucket), value: Number(r.value) }));
+      return found.map((r): CountBucket => ({ probeId: r.probe_id, system: r.c_system, domain: r.c_domain, bucket: fromChTime(r.bucket), value: Number(r.c_value) }));
     },
 
     async reconciliationRuns(period) {
