@@ -23,6 +23,8 @@ export interface Table {
   empty: string;
   /** Column keys left out of the PDF (too wide for a page); the CSV and JSON keep every column. */
   pdfOmit?: string[];
+  /** Printed on landscape pages in the PDF (wide tables). */
+  landscape?: boolean;
 }
 
 /** A chart: an ECharts option (plain JSON), rendered server-side to SVG. */

@@ -82,7 +82,7 @@ describe('compliance report from a seeded store (real chDB)', () => {
     await analyzer.findings.acknowledge(open.find((f) => f.kind === 'unknown-system')!.id, 'alice-sre', 'asked the sales team who runs it');
     const samples = new SampleStore(h.store);
     const sample = (probeId: string, system: string, minute: number, value: number | null, error = '') => ({
-      ts: new Date(t0 + minute * MIN), probeId, kind: 'http', system, domain: 'customer', ok: value !== null, value, metrics: {}, latencyMs: 5, errorCode: error ? ('http-status' as const) : ('' as const), error,
+      ts: new Date(t0 + minute * MIN), probeId, kind: 'http', system, domain: 'customer', ok: value !== null, value, metrics: {}, latencyMs: 5, errorCode: error ? ('status' as const) : ('' as const), error,
     });
     await samples.write([
       ...[0, 5, 10, 15, 20].map((m) => sample('crm-customers', 'crm', m, 1000 + m)),

@@ -19,6 +19,10 @@ export function ensureSpace(doc: Doc, height: number): void {
  * "continued") on each new page. Column widths follow the columns' relative widths.
  */
 export function drawTable(doc: Doc, table: Table): void {
+  const layout = table.landscape ? 'landscape' : 'portrait';
+  const newPage = () => doc.addPage({ size: 'A4', layout, margins: doc.page.margins });
+  const onLandscape = doc.page.width > doc.page.height;
+  if (Boolean(table.landscape) !== onLandscape) newPage();
   const keep = table.columns.map((c, i) => ({ c, i })).filter(({ c }) => !(table.pdfOmit ?? []).includes(c.key));
   const left = doc.page.margins.left;
   const usable = doc.page.width - left - doc.page.margins.right;
@@ -48,7 +52,7 @@ export function drawTable(doc: Doc, table: Table): void {
 
   const rows = table.rows.map((r) => keep.map(({ i }) => pdfText(r[i])));
   const firstRow = rows.length ? Math.max(...rows[0].map((t, j) => cellHeight(t, widths[j], false))) + 2 * PAD : 14;
-  ensureSpace(doc, 20 + headerHeight + firstRow);
+  if (doc.y + 20 + headerHeight + firstRow > bottomOf(doc)) newPage();
   title(false);
   if (rows.length === 0) {
     doc.font('Helvetica-Oblique').fontSize(8).fillColor(ink.muted).text(pdfText(table.empty), left, doc.y, { width: usable });
@@ -59,7 +63,7 @@ export function drawTable(doc: Doc, table: Table): void {
   rows.forEach((cells, n) => {
     const h = Math.max(...cells.map((t, j) => cellHeight(t, widths[j], false))) + 2 * PAD;
     if (doc.y + h > bottomOf(doc)) {
-      doc.addPage();
+      newPage();
       title(true);
       header();
     }

@@ -28,7 +28,7 @@ export function auditLogSection(data: ReportData): Section {
               rows.map((r) => [r.seq, fmtTime(r.at), r.actor, r.role, r.action, r.subject, r.detail, r.hash]),
               'No action was recorded in the period.',
             ),
-            pdfOmit: ['hash'],
+            landscape: true,
           },
         ]
       : [],

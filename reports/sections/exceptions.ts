@@ -73,11 +73,12 @@ export function exceptionsSection(data: ReportData): Section {
         ...table(
         'population',
         'Population of exceptions',
-        [['type', 'Type', 0.5], ['id', 'Id', 0.95], ['kind', 'Kind / rule', 0.95], ['severity', 'Severity', 0.65], ['title', 'Title', 2.4], ['subject', 'Subject', 1.1], ['opened', 'Opened', 0.95], ['ackBy', 'Acknowledged by', 0.95], ['ackAt', 'Acknowledged at', 0.95], ['note', 'Note', 1.1], ['resolved', 'Resolved', 0.95], ['status', 'Status', 0.8], ['hoursToAck', 'Hours to ack', 0.5], ['remediations', 'Remediations', 0.7]],
+        [['type', 'Type', 0.6], ['id', 'Id', 1.35], ['kind', 'Kind / rule', 1.2], ['severity', 'Severity', 0.7], ['title', 'Title', 3], ['subject', 'Subject', 1.5], ['opened', 'Opened', 1.05], ['ackBy', 'Acknowledged by', 1.05], ['ackAt', 'Acknowledged at', 1.05], ['note', 'Note', 1.5], ['resolved', 'Resolved', 1.05], ['status', 'Status', 0.9], ['hoursToAck', 'Hours to ack', 0.6], ['remediations', 'Remediations', 0.8]],
         population,
         'No finding or alert was open in the period.',
         ),
-        pdfOmit: ['type', 'subject', 'hoursToAck'],
+        pdfOmit: ['hoursToAck'],
+        landscape: true,
       },
       table(
         'timeline',

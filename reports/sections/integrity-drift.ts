@@ -43,14 +43,25 @@ export function domainDrift(catalog: Catalog, counts: CountBucket[]): { rows: Do
     charts.push({
       id: `counts-${d.id}`,
       title: `Record counts, domain ${d.id} (system of record: ${d.systemOfRecord})`,
-      height: 200,
+      height: 170,
       option: {
         animation: false,
         legend: { top: 0 },
         grid: { left: 70, right: 20, top: 30, bottom: 40 },
         xAxis: { type: 'category', data: buckets.map((b) => b.slice(11, 16)), axisLabel: { hideOverlap: true } },
         yAxis: { type: 'value', scale: true },
-        series: [...series.entries()].map(([system, m]) => ({ name: system, type: 'line', showSymbol: false, connectNulls: true, data: buckets.map((b) => m.get(b) ?? null) })),
+        // The system of record bold and solid, each replica dashed on top of it: equal counts still show every line.
+        series: [...series.entries()]
+          .sort(([a], [b]) => Number(b === d.systemOfRecord) - Number(a === d.systemOfRecord))
+          .map(([system, m], i) => ({
+            name: system === d.systemOfRecord ? `${system} (system of record)` : system,
+            type: 'line',
+            showSymbol: system !== d.systemOfRecord,
+            symbolSize: 4,
+            connectNulls: true,
+            lineStyle: system === d.systemOfRecord ? { width: 4, opacity: 0.45 } : { width: 1.5, type: i % 2 ? 'dashed' : 'dotted' },
+            data: buckets.map((b) => m.get(b) ?? null),
+          })),
       },
     });
     const sor = series.get(d.systemOfRecord);

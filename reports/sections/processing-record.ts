@@ -68,8 +68,8 @@ export function processingRecordSection(data: ReportData): Section {
   }
   const transfers = records.filter((r) => isThirdCountry(ix.systems.get(r.f.target)?.region) === true);
   const gaps = records.filter((r) => !r.f.purpose || !r.d.retention || !r.d.dataSubjects?.length).length;
-  return {
-    id: 'processing-record',
+  const sections = {
+    id: 'processing-record' as const,
     title: 'Record of processing (GDPR Art. 30)',
     summary: [
       `Every documented flow that moves regulated data (a domain with regulated categories in the catalog): purpose, categories of data subjects and of personal data, recipients (the target system and its owner), transfers to third countries (the target system's region outside the EEA), retention and erasure limits, and security measures.`,
@@ -87,7 +87,7 @@ export function processingRecordSection(data: ReportData): Section {
       table(
         'register',
         'Processing activities (documented flows moving regulated data)',
-        [['flow', 'Flow', 1.5], ['purpose', 'Purpose', 1.6], ['subjects', 'Data subjects', 1], ['data', 'Personal data', 1.3], ['recipients', 'Recipients', 1.4], ['transfer', 'Third country', 0.9], ['retention', 'Retention / erasure', 1.5], ['security', 'Security measures', 1.2], ['observed', 'Observed', 0.7]],
+        [['flow', 'Flow', 1.5], ['purpose', 'Purpose', 1.6], ['subjects', 'Data subjects', 1], ['data', 'Personal data', 1.3], ['recipients', 'Recipients', 1.4], ['transfer', 'Third country', 0.9], ['retention', 'Retention / erasure', 1.5], ['security', 'Security measures', 1.2], ['observed', 'Observed', 0.8]],
         records.map((r) => r.row),
         'No documented flow moves a domain marked regulated in the catalog.',
       ),
@@ -109,4 +109,6 @@ export function processingRecordSection(data: ReportData): Section {
       ),
     ],
   };
+  sections.tables[0].landscape = true;
+  return sections;
 }
