@@ -55,24 +55,25 @@ export function processingIntegritySection(data: ReportData): Section {
     ],
     charts: drift.charts.slice(0, 6),
     tables: [
-      table(
-        'count-drift',
-        'Record-count drift per domain (replica against system of record)',
-        [['domain', 'Domain', 0.8], ['sor', 'System of record: last', 1.1], ['replica', 'Replica: last', 1.1], ['end', 'Difference at end', 0.8], ['largest', 'Largest difference (when)', 1.4], ['out', 'Buckets out of tolerance', 0.9], ['tolerance', 'Tolerance', 1]],
-        drift.rows.map((r) => {
-          const d = ix.domains.get(r.domain);
-          return [
-            r.domain,
-            `${r.systemOfRecord}: ${r.sorLast}`,
-            `${r.replica}: ${r.replicaLast}`,
-            r.diffAtEnd,
-            `${r.largestDiff} (${fmtTime(r.largestAt)})`,
-            `${r.outOfTolerance} of ${r.compared}`,
-            d ? `${d.drift.toleranceAbsolute} records or ${d.drift.tolerancePercent}%, settle ${d.drift.settle}` : '',
-          ];
-        }),
-        'No domain had record counts for both its system of record and a replica in the period (add count probes to the catalog).',
-      ),
+      {
+        ...table(
+          'count-drift',
+          'Record-count drift per domain (replica against system of record)',
+          [
+            ['domain', 'Domain', 0.9], ['sor', 'System of record', 0.9], ['sorLast', 'Its count (last)', 0.8], ['replica', 'Replica', 0.9], ['replicaLast', 'Replica count (last)', 0.8],
+            ['end', 'Difference at end', 0.8], ['largest', 'Largest difference', 0.8], ['largestAt', 'Largest at', 1.1], ['out', 'Buckets out of tolerance', 0.8], ['tolerance', 'Tolerance', 1.3],
+          ],
+          drift.rows.map((r) => {
+            const d = ix.domains.get(r.domain);
+            return [
+              r.domain, r.systemOfRecord, r.sorLast, r.replica, r.replicaLast, r.diffAtEnd, r.largestDiff, fmtTime(r.largestAt), `${r.outOfTolerance} of ${r.compared}`,
+              d ? `${d.drift.toleranceAbsolute} records or ${d.drift.tolerancePercent}%, settle ${d.drift.settle}` : '',
+            ];
+          }),
+          'No domain had record counts for both its system of record and a replica in the period (add count probes to the catalog).',
+        ),
+        landscape: true,
+      },
       table(
         'drift-findings',
         'Drift findings in the period',
