@@ -1,5 +1,5 @@
 import { fromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
-import { emptyCatalog, type Catalog } from '../../core/catalog/index.ts';
+import { catalogSections, emptyCatalog, type Catalog } from '../../core/catalog/index.ts';
 import type { CatalogVersion } from '../source/report-data.ts';
 import { catalogContent, catalogSha256, canonicalJson, diffCatalogs } from './catalog-diff.ts';
 
@@ -70,7 +70,10 @@ export class CatalogVersionStore {
     const sha256 = catalogSha256(catalog);
     const last = await this.latest();
     if (last?.version.sha256 === sha256) return null;
-    const changes = diffCatalogs(last?.catalog ?? null, catalog);
+    // The first version is summarised (every entry "added" says nothing); later ones list each change.
+    const changes = last
+      ? diffCatalogs(last.catalog, catalog)
+      : [`first version stored: ${catalogSections.map((s) => `${(catalog[s] as unknown[]).length} ${s}`).join(', ')}`];
     const row = { at: toChTime(now), sha256, actor: who.actor, reason: who.reason, sources: catalog.sources, catalog: canonicalJson(catalogContent(catalog)), changes: JSON.stringify(changes) };
     await this.store.client.insert({ table: 'weft_catalog_versions', values: [row], format: 'JSONEachRow' });
     return { at: now.toISOString(), sha256, actor: who.actor, reason: who.reason, sources: catalog.sources, changes };

@@ -51,7 +51,7 @@ function figures(doc: Doc, s: Section): void {
   if (s.figures.length === 0) return;
   const left = MARGINS.left;
   const usable = doc.page.width - MARGINS.left - MARGINS.right;
-  const perRow = Math.min(s.figures.length, 4);
+  const perRow = s.figures.length <= 5 ? s.figures.length : Math.ceil(s.figures.length / 2);
   const gap = 8;
   const w = (usable - gap * (perRow - 1)) / perRow;
   for (let i = 0; i < s.figures.length; i += perRow) {
@@ -166,7 +166,9 @@ export function renderPdf(report: Report): Promise<Buffer> {
   const tocPage = doc.bufferedPageRange().count - 1;
   const pages: number[] = [];
   report.sections.forEach((s, i) => {
-    doc.addPage();
+    // A section made of wide tables only starts on a landscape page (no half-empty portrait page before them).
+    const landscape = s.charts.length === 0 && Boolean(s.tables[0]?.landscape);
+    doc.addPage({ size: 'A4', layout: landscape ? 'landscape' : 'portrait', margins: MARGINS });
     pages.push(doc.bufferedPageRange().count);
     section(doc, s, i + 1);
   });

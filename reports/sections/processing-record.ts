@@ -109,6 +109,6 @@ export function processingRecordSection(data: ReportData): Section {
       ),
     ],
   };
-  sections.tables[0].landscape = true;
+  for (const t of sections.tables) t.landscape = true;
   return sections;
 }
