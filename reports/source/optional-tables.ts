@@ -9,7 +9,7 @@ import type { AlertRow, AlertRuleRow, AuditLogRow, RemediationRow } from './repo
  */
 export const optionalTables = {
   alertRules: ['weft_alert_rules'],
-  alerts: ['weft_alerts'],
+  alerts: ['weft_alert_events'],
   remediations: ['weft_remediation_attempts', 'weft_remediations'],
   auditLog: ['weft_audit_log'],
 } as const;
@@ -80,7 +80,11 @@ function inPeriod(columns: Set<string>, names: string[], order = true): string {
 
 const periodParams = (p: Period) => ({ since: toChTime(new Date(p.since)), until: toChTime(new Date(p.until)) });
 
-const ALERT_OPENED = ['opened_at', 'started_at', 'starts_at', 'first_seen', 'at'];
+/** Labels as a Map (ClickHouse Map(String, String) arrives as a JSON object): never a plain-object lookup. */
+function labelsOf(row: Row): Map<string, string> {
+  const v = row.labels;
+  return new Map(v && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]) : []);
+}
 
 export function readAlertRules(store: Store): Promise<Recorded<AlertRuleRow>> {
   return readOptional(store, optionalTables.alertRules, (_t, c) => (c.has('version') ? 'FINAL' : ''), {}, (r) => ({
@@ -91,31 +95,46 @@ export function readAlertRules(store: Store): Promise<Recorded<AlertRuleRow>> {
   }));
 }
 
-export function readAlerts(store: Store, period: Period): Promise<Recorded<AlertRow>> {
-  return readOptional(store, optionalTables.alerts, (_t, c) => `${c.has('version') ? 'FINAL' : ''} ${inPeriod(c, ALERT_OPENED)}`, periodParams(period), (r) => ({
-    id: pick(r, ['id', 'fingerprint']),
-    rule: pick(r, ['rule_id', 'rule', 'alertname']),
-    severity: pick(r, ['severity'], 'unknown'),
-    title: pick(r, ['title', 'summary', 'name', 'rule_id']),
-    flows: pickList(r, ['subject_flows', 'flows', 'flow', 'flow_id', 'labels']),
-    openedAt: pickTime(r, ALERT_OPENED) ?? '',
-    acknowledgedBy: pick(r, ['acknowledged_by']) || null,
-    acknowledgedAt: pickTime(r, ['acknowledged_at']),
-    note: pick(r, ['note', 'ack_note']),
-    resolvedAt: pickTime(r, ['resolved_at', 'ends_at', 'ended_at']),
+/**
+ * Alerts of the period from alerting's event log (weft_alert_events: firing, acknowledged, resolved…),
+ * one row per alert (fingerprint): when it fired, who acknowledged it with which note, when it resolved.
+ */
+export async function readAlerts(store: Store, period: Period): Promise<Recorded<AlertRow>> {
+  const events = await readOptional(store, optionalTables.alerts, () => "WHERE at >= {since:DateTime64(3, 'UTC')} AND at <= {until:DateTime64(3, 'UTC')} ORDER BY at", periodParams(period), (r) => ({
+    at: pickTime(r, ['at']) ?? '',
+    fingerprint: pick(r, ['fingerprint']),
+    rule: pick(r, ['rule']),
+    event: pick(r, ['event']),
+    actor: pick(r, ['actor']),
+    note: pick(r, ['note']),
+    labels: labelsOf(r),
   }));
+  if (!events.recorded) return events;
+  const alerts = new Map<string, AlertRow>();
+  for (const e of events.rows) {
+    let a = alerts.get(e.fingerprint);
+    if (!a) {
+      const flow = e.labels.get('flow');
+      a = { id: e.fingerprint, rule: e.rule, severity: e.labels.get('severity') ?? '', title: `${e.rule}${flow ? ` on ${flow}` : ''}`, flows: flow ? [flow] : [], openedAt: '', acknowledgedBy: null, acknowledgedAt: null, note: '', resolvedAt: null };
+      alerts.set(e.fingerprint, a);
+    }
+    if (e.event === 'firing' && !a.openedAt) a.openedAt = e.at;
+    if (e.event === 'acknowledged') Object.assign(a, { acknowledgedBy: e.actor, acknowledgedAt: e.at, note: e.note });
+    if (e.event === 'resolved') a.resolvedAt = e.at;
+  }
+  return { recorded: true, rows: [...alerts.values()].filter((a) => a.openedAt || a.acknowledgedAt || a.resolvedAt).map((a) => ({ ...a, openedAt: a.openedAt || period.since })) };
 }
 
 export function readRemediations(store: Store, period: Period): Promise<Recorded<RemediationRow>> {
   const at = ['at', 'started_at', 'attempted_at', 'ts'];
   return readOptional(store, optionalTables.remediations, (_t, c) => inPeriod(c, at), periodParams(period), (r) => ({
     at: pickTime(r, at) ?? '',
-    action: pick(r, ['action_id', 'action', 'name']),
-    subject: pick(r, ['alert_id', 'fingerprint', 'finding_id', 'subject', 'flow']),
+    action: `${pick(r, ['action_id', 'action', 'name'])}${pick(r, ['flow']) ? ` (${pick(r, ['flow'])})` : ''}`,
+    subject: pick(r, ['fingerprint', 'alert_id', 'finding_id', 'subject', 'flow']),
     attempt: Number(pick(r, ['attempt', 'attempt_no'], '1')),
     outcome: pick(r, ['outcome', 'status', 'result']),
     actor: pick(r, ['actor', 'triggered_by', 'mode'], 'weft'),
-    detail: pick(r, ['error', 'detail', 'response']),
+    detail: [pick(r, ['http_status']) && pick(r, ['http_status']) !== '0' ? `HTTP ${pick(r, ['http_status'])}` : '', pick(r, ['error', 'detail', 'response'])].filter(Boolean).join(': '),
   }));
 }
 

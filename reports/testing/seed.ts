@@ -11,14 +11,15 @@ export async function createOptionalTables(store: Store, at: Date): Promise<void
     query: `CREATE TABLE IF NOT EXISTS weft_audit_log (seq UInt64, at DateTime64(3, 'UTC'), actor String, role LowCardinality(String), action LowCardinality(String),
             subject String, detail String, prev_hash String, hash String) ENGINE = MergeTree ORDER BY seq`,
   });
+  // As alerting's migration 060 writes them.
   await c.command({
-    query: `CREATE TABLE IF NOT EXISTS weft_alerts (id String, rule_id String, severity String, title String, subject_flows Array(String), started_at DateTime64(3, 'UTC'),
-            acknowledged_by Nullable(String), acknowledged_at Nullable(DateTime64(3, 'UTC')), note String, resolved_at Nullable(DateTime64(3, 'UTC')), version UInt64)
-            ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+    query: `CREATE TABLE IF NOT EXISTS weft_alert_events (at DateTime64(3, 'UTC'), fingerprint String, rule LowCardinality(String), event LowCardinality(String), actor String,
+            value Float64, note String, labels Map(String, String)) ENGINE = MergeTree ORDER BY (at, fingerprint)`,
   });
   await c.command({
-    query: `CREATE TABLE IF NOT EXISTS weft_remediation_attempts (at DateTime64(3, 'UTC'), action_id String, alert_id String, attempt UInt32, outcome String, actor String, error String)
-            ENGINE = MergeTree ORDER BY at`,
+    query: `CREATE TABLE IF NOT EXISTS weft_remediation_attempts (at DateTime64(3, 'UTC'), run_id String, action LowCardinality(String), fingerprint String, flow String, attempt UInt16,
+            idempotency_key String, method LowCardinality(String), url String, http_status UInt16, outcome LowCardinality(String), error String, duration_ms UInt32, actor String)
+            ENGINE = MergeTree ORDER BY (at, action)`,
   });
   await c.command({ query: `CREATE TABLE IF NOT EXISTS weft_alert_rules (id String, name String, flows Array(String), source String) ENGINE = MergeTree ORDER BY id` });
   const t = (minutes: number) => toChTime(new Date(at.getTime() + minutes * 60_000));
@@ -30,17 +31,24 @@ export async function createOptionalTables(store: Store, at: Date): Promise<void
       { seq: 2, at: t(2), actor: 'ico-bob', role: 'icoe', action: 'catalog.reload', subject: 'catalog', detail: '{}', prev_hash: 'h1', hash: 'h2' },
     ],
   });
+  const labels = { alertname: 'customer-sync-latency', flow: 'customer-sync', severity: 'high' };
   await c.insert({
-    table: 'weft_alerts',
+    table: 'weft_alert_events',
     format: 'JSONEachRow',
-    values: [{ id: 'alert-1', rule_id: 'customer-sync-latency', severity: 'high', title: 'customer-sync p95 above 100 ms', subject_flows: ['customer-sync'], started_at: t(3), acknowledged_by: 'alice-sre', acknowledged_at: t(4), note: 'paging the ERP team', resolved_at: t(9), version: 1 }],
+    values: [
+      { at: t(2.5), fingerprint: 'alert-1', rule: 'customer-sync-latency', event: 'pending', actor: 'weft', value: 300, note: '', labels },
+      { at: t(3), fingerprint: 'alert-1', rule: 'customer-sync-latency', event: 'firing', actor: 'weft', value: 300, note: '', labels },
+      { at: t(4), fingerprint: 'alert-1', rule: 'customer-sync-latency', event: 'acknowledged', actor: 'alice-sre', value: 300, note: 'paging the ERP team', labels },
+      { at: t(9), fingerprint: 'alert-1', rule: 'customer-sync-latency', event: 'resolved', actor: 'weft', value: 80, note: '', labels },
+    ],
   });
+  const attempt = { run_id: 'r1', action: 'rerun-customer-sync', fingerprint: 'alert-1', flow: 'customer-sync', idempotency_key: 'k1', method: 'POST', url: 'http://ipaas.internal/run', duration_ms: 40, actor: 'weft' };
   await c.insert({
     table: 'weft_remediation_attempts',
     format: 'JSONEachRow',
     values: [
-      { at: t(5), action_id: 'rerun-customer-sync', alert_id: 'alert-1', attempt: 1, outcome: 'failed', actor: 'weft', error: 'HTTP 503' },
-      { at: t(6), action_id: 'rerun-customer-sync', alert_id: 'alert-1', attempt: 2, outcome: 'succeeded', actor: 'weft', error: '' },
+      { ...attempt, at: t(5), attempt: 1, http_status: 503, outcome: 'failed', error: 'Service Unavailable' },
+      { ...attempt, at: t(6), attempt: 2, http_status: 202, outcome: 'succeeded', error: '' },
     ],
   });
   await c.insert({ table: 'weft_alert_rules', format: 'JSONEachRow', values: [{ id: 'customer-sync-latency', name: 'customer-sync latency', flows: ['customer-sync'], source: 'catalog' }] });
