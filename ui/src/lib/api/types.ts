@@ -24,6 +24,8 @@ export type {
   SeriesPoint,
   Severity,
   SystemRow,
+  Trace,
+  TraceSpan,
 } from '../../../../api/schemas/index.ts';
 
 export interface Window {
@@ -48,5 +50,7 @@ export const findingKinds = [
   'key-drift',
   'schema-drift',
   'probe-failing',
+  'catalog-rule-overlap',
+  'unnamed-endpoint',
 ] as const;
 
