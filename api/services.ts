@@ -2,6 +2,7 @@ import type { Analyzer } from '../analyzer/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { FindingStore } from '../findings/index.ts';
 import type { ProbesRuntime } from '../probes/index.ts';
+import type { ReportsRuntime } from '../reports/index.ts';
 
 /**
  * What the API's routes may call. The composition root fills it; each part adds its service
@@ -17,6 +18,8 @@ export interface ApiServices {
   probes?: ProbesRuntime;
   /** Link template to an external trace viewer (`{traceId}` replaced), from the API config. */
   traceLinkTemplate?: string;
+  /** Compliance reports and catalog history (reports/). */
+  reports?: ReportsRuntime;
 }
 
 export interface RoutePluginOptions {

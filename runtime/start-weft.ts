@@ -9,6 +9,7 @@ import { faultSelection, startDemoWorker, type DemoEstate } from '../demo/index.
 import type { WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
+import { startReports, type ReportsRuntime } from '../reports/index.ts';
 import { uiBuildDir } from '../ui/index.ts';
 
 /** Something the composition root started and must stop, in reverse order. */
@@ -26,6 +27,8 @@ export interface RunningWeft {
   analyzer?: Analyzer;
   /** Scheduled probes, drift and reconciliations. */
   probes?: ProbesRuntime;
+  /** Compliance reports, catalog history and scheduled reports. */
+  reports?: ReportsRuntime;
   /** The demo estate, when started with --demo. */
   demo?: DemoEstate;
   stop(): Promise<void>;
@@ -107,8 +110,15 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       started.push({ name: 'probes', stop: () => probes.stop() });
     }
 
+    if (runs('analyzer') || runs('api')) {
+      // Catalog history is stored by the process that loads the catalog; schedules run beside the analyzer (once per installation).
+      const reports = await startReports({ store, dataDir: config.dataDir, logger, catalog: () => weft.analyzer?.catalog() ?? catalog, env: config.env, schedule: runs('analyzer') });
+      weft.reports = reports;
+      started.push({ name: 'reports', stop: () => reports.stop() });
+    }
+
     if (runs('api')) {
-      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes, traceLinkTemplate: config.api.traceLinkTemplate } });
+      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes, reports: weft.reports, traceLinkTemplate: config.api.traceLinkTemplate } });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);
     }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api } from '@opentelemetry/sdk-node';
@@ -10,6 +10,8 @@ import { silentLogger } from '../core/log/logger.ts';
 import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
 import { sendSpans, type SpanSpec } from '../test/otel.ts';
 import { browserAvailable, chromiumPath } from '../test/services.ts';
+import { strFromU8, unzipSync } from 'fflate';
+import { verifyBundle } from '../reports/index.ts';
 import { uiBuildDir } from './index.ts';
 
 const catalogYaml = `
@@ -133,6 +135,20 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Customers copied to the ERP');
     await poll(() => page.getByRole('img', { name: /^Throughput of customer-sync/ }).locator('svg path').count()).toBeGreaterThan(3);
     await poll(() => page.locator('section.facts-row').innerText()).toMatch(/traces\s+3 \(0 failed/);
+  });
+
+  it('creates a compliance report with the button on the Reports page and downloads a bundle that verifies', async () => {
+    await page.goto(`${weft.api!.url}/reports`);
+    await page.getByLabel('Period').selectOption('1h');
+    await page.getByRole('button', { name: 'Create report' }).click();
+    const downloadButton = page.getByRole('button', { name: 'Download bundle' }).first();
+    await downloadButton.waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), downloadButton.click()]);
+    const file = join(dir, 'ui-report.zip');
+    await download.saveAs(file);
+    expect(verifyBundle(new Uint8Array(readFileSync(file)))).toMatchObject({ ok: true, problems: [] });
+    expect(strFromU8(unzipSync(new Uint8Array(readFileSync(file)))['csv/inventory-flows.csv'])).toContain('customer-sync');
+    await poll(() => page.locator('table').first().innerText()).toMatch(/done/);
   });
 
   it('shows a flow over an absolute range from the URL, compares it with the previous period, and zooms by dragging', { timeout: 120_000 }, async () => {

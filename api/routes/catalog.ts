@@ -43,6 +43,9 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
       const run = await analyzer.reloadCatalog();
       // The probes read the same catalog: new probes, reconciliations and drift settings apply now.
       await services.probes?.reloadCatalog(analyzer.catalog());
+      // Catalog history (reports/): a new version when it changed, with who reloaded it; scheduled reports follow the catalog.
+      await services.reports?.recordCatalog(analyzer.catalog(), { actor: request.actor, reason: 'reload' });
+      services.reports?.reloadSchedules(analyzer.catalog());
       return { counts: counts(analyzer.catalog()), run };
     },
   );

@@ -10,6 +10,7 @@ import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 import type { TraceSchema, TraceSpanSchema } from './traces.ts';
+import type { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
 export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
@@ -17,6 +18,7 @@ export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } fr
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 export { TraceSchema, TraceSpanSchema } from './traces.ts';
+export { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
 export type Severity = Static<typeof SeveritySchema>;
 export type FindingStatus = Static<typeof FindingStatusSchema>;
@@ -40,3 +42,5 @@ export type ReconciliationRun = Static<typeof RunSchema>;
 export type Reconciliation = Static<typeof ReconciliationSchema>;
 export type Trace = Static<typeof TraceSchema>;
 export type TraceSpan = Static<typeof TraceSpanSchema>;
+export type ReportRun = Static<typeof ReportRunSchema>;
+export type ReportKey = Static<typeof ReportKeySchema>;

@@ -5,6 +5,9 @@ import { catalogValidateCommand } from './catalog-validate.ts';
 import { demoCommand } from './demo.ts';
 import { probeRunCommand } from './probe-run.ts';
 import { reconcileCommand } from './reconcile.ts';
+import { reportCommand } from './report.ts';
+import { reportKeyCommand } from './report-key.ts';
+import { reportVerifyCommand } from './report-verify.ts';
 import { startCommand } from './start.ts';
 
 /** Every `weft` subcommand: adding one adds an entry. Two-word names ("catalog validate") are allowed. */
@@ -15,5 +18,8 @@ export const commands: Record<string, Command> = {
   'catalog import-backstage': catalogImportBackstageCommand,
   'probe run': probeRunCommand,
   reconcile: reconcileCommand,
+  report: reportCommand,
+  'report verify': reportVerifyCommand,
+  'report key': reportKeyCommand,
   demo: demoCommand,
 };

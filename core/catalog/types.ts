@@ -4,6 +4,7 @@
  * here (parse them with core/time parseDuration where used).
  */
 import type { ProbeSpec, ReconcileSpec } from './probes.ts';
+import type { ReportSchedule } from './reports.ts';
 
 export type Lifecycle = 'active' | 'deprecated' | 'retired';
 
@@ -39,6 +40,10 @@ export interface System {
   kind: string;
   lifecycle: Lifecycle;
   description?: string;
+  /** Where the system processes data: ISO 3166 country code or EU / EEA (third-country transfers in reports). */
+  region?: string;
+  /** Security measures of the system (encryption-at-rest, sso…), for the record of processing. */
+  security?: string[];
   match: MatchRules;
 }
 
@@ -63,6 +68,14 @@ export interface Domain {
   /** Regulated data categories carried: pii, financial, health, payment-card… */
   regulated: string[];
   owner?: string;
+  /** GDPR Art. 30: categories of data subjects (customers, employees…). */
+  dataSubjects?: string[];
+  /** GDPR Art. 30: categories of personal data (contact details, billing address…). */
+  personalData?: string[];
+  /** How long records are kept (free text, e.g. "7 years after the last invoice"). */
+  retention?: string;
+  /** Time limit and way of erasure (free text). */
+  erasure?: string;
   drift: DriftSettings;
 }
 
@@ -87,6 +100,8 @@ export interface Flow {
   schedule?: Schedule;
   lifecycle: Lifecycle;
   purpose?: string;
+  /** Security measures in transit (tls, mtls, field-encryption…). */
+  security?: string[];
   docs?: string;
   /** Silence allowed before this flow is stale; overrides its class's `staleAfter` (e.g. an hourly flow in a 30m class). */
   staleAfter?: string;
@@ -117,6 +132,8 @@ export interface Catalog {
   classes: SloClass[];
   probes: ProbeSpec[];
   reconciliations: ReconcileSpec[];
+  /** Scheduled compliance reports (reports/). */
+  reports: ReportSchedule[];
   /** Files it was read from, for messages. */
   sources: string[];
 }

@@ -78,9 +78,23 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return payload as T;
 }
 
+/** A file from the API (e.g. a report bundle) as a Blob, sent with the session's token. */
+async function download(path: string): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  if (session.token) headers.authorization = `Bearer ${session.token}`;
+  const response = await fetch(`/api/v1${path}`, { headers });
+  if (!response.ok) {
+    if (response.status === 401) session.needsToken = true;
+    const payload = (await response.json().catch(() => undefined)) as { message?: string } | undefined;
+    throw new ApiError(response.status, payload?.message ?? `${response.status} ${response.statusText}`, path);
+  }
+  return response.blob();
+}
+
 export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body: unknown = {}) => request<T>('POST', path, body),
+  download,
 };
 
 /** "?a=1&b=x" from the set values, "" when none. */

@@ -19,6 +19,8 @@ export type {
   ProbeSample,
   Reconciliation,
   ReconciliationRun,
+  ReportKey,
+  ReportRun,
   SeriesPoint,
   Severity,
   SystemRow,
