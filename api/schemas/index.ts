@@ -8,12 +8,14 @@ import type { FlowStatsSchema, SeveritySchema, FindingStatusSchema } from './com
 import type { FindingEventSchema, FindingSchema } from './findings.ts';
 import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+import type { AuditEntrySchema, TokenInfoSchema } from './access.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 
 export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+export { AuditEntrySchema, RoleSchema, TokenInfoSchema } from './access.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 
 export type Severity = Static<typeof SeveritySchema>;
@@ -36,3 +38,5 @@ export type Probe = Static<typeof ProbeSchema>;
 export type Drift = Static<typeof DriftSchema>;
 export type ReconciliationRun = Static<typeof RunSchema>;
 export type Reconciliation = Static<typeof ReconciliationSchema>;
+export type TokenInfo = Static<typeof TokenInfoSchema>;
+export type AuditEntry = Static<typeof AuditEntrySchema>;
