@@ -68,6 +68,8 @@ export class Credentials {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly pending = new Map<string, Promise<Identity | undefined>>();
   private readonly touched = new Map<string, number>();
+  /** Counters for tests and /metrics: store lookups and KDF runs (each at most once per token per cache period). */
+  readonly stats = { lookups: 0, kdfRuns: 0 };
   private storedActive = 0;
   private countedAt = 0;
   private readonly now: () => Date;
@@ -141,8 +143,9 @@ export class Credentials {
       // A typo, a wrong prefix or a bad checksum costs no lookup.
       if (!parsed || !this.tokens) return undefined;
       try {
+        this.stats.lookups++;
         const row = await this.tokens.get(parsed.id);
-        if (row && !row.revoked && row.role === parsed.role && (await verifySecret(presented, row.secretHash))) {
+        if (row && !row.revoked && row.role === parsed.role && (this.stats.kdfRuns++, await verifySecret(presented, row.secretHash))) {
           identity = Object.freeze({ name: row.name, role: row.role, via: 'token' as const, tokenId: row.id });
           this.touch(row.id);
         }

@@ -8,7 +8,7 @@ import { IdParams, probesOf, runOut } from './probe-schemas.ts';
 
 /** Key-level reconciliations: definitions with their latest run, run history, run one now. */
 export const reconciliationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
-  app.get('/reconciliations', { schema: { summary: 'Reconciliations and their latest runs', tags: ['probes'], response: { 200: Type.Object({ reconciliations: Type.Array(ReconciliationSchema) }) } } }, async () => {
+  app.get('/reconciliations', { config: { access: 'read' }, schema: { summary: 'Reconciliations and their latest runs', tags: ['probes'], response: { 200: Type.Object({ reconciliations: Type.Array(ReconciliationSchema) }) } } }, async () => {
     const probes = probesOf(services);
     const specs = probes.catalog.reconciliations;
     const latest = probes.runs ? await probes.runs.latest(specs.map((r) => r.id)) : [];
