@@ -134,7 +134,8 @@ describe('access over real sockets', () => {
     const port = portOf(open);
     const host = `127.0.0.1:${port}`;
     const post = (headers: Record<string, string>) => rawRequest(port, httpText('POST', '/api/v1/analyzer/run', { host, 'content-type': 'application/json', ...headers }, '{}'));
-    for (const headers of [{ origin: 'http://evil.example' }, { origin: 'null' }, { origin: 'http://localhost:8080' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+    const hostile: Record<string, string>[] = [{ origin: 'http://evil.example' }, { origin: 'null' }, { origin: 'http://localhost:8080' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+    for (const headers of hostile) {
       const r = await post(headers);
       expect(r.status, JSON.stringify(headers)).toBe(403);
       expect(r.body).toContain('WEFT_ERR_CROSS_SITE');
