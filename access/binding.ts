@@ -1,6 +1,6 @@
 import { isLoopback } from '../core/config/index.ts';
 import { ERR_CONFIG } from '../core/errors/index.ts';
-import type { Credentials } from './credentials.ts';
+import { apiRoles, type Credentials } from './credentials.ts';
 
 /** A listener about to bind: its name in messages and its address. */
 export interface Binding {
@@ -9,15 +9,25 @@ export interface Binding {
 }
 
 /**
- * Refuses to start a listener beyond loopback while no token exists (configured or made by
- * `weft token create` and not revoked): there, no-token mode would let anyone in.
+ * Refuses to start a listener beyond loopback while no token for it exists (configured or made by
+ * `weft token create` and not revoked: an ingest or admin token for the collector, any other for
+ * the API). Such a listener would refuse everyone anyway (no-token mode is for loopback only);
+ * refusing to start says so at once.
  */
 export async function assertSafeBinding(credentials: Credentials, bindings: readonly Binding[]): Promise<void> {
-  const exposed = bindings.filter((b) => !isLoopback(b.host));
-  if (exposed.length === 0 || (await credentials.hasTokens())) return;
-  const b = exposed[0];
-  throw ERR_CONFIG(
-    `The ${b.what} binds to ${b.host}, beyond this machine, and no token exists: create one first ("weft token create --role admin --name you --data DIR") ` +
-      `or set ${b.what === 'collector' ? 'WEFT_INGEST_TOKENS (token[:ingest],…)' : 'WEFT_API_TOKENS (token:role[:name],…)'}.`,
+  for (const b of bindings) {
+    if (isLoopback(b.host)) continue;
+    // Admin tokens may ingest too: a collector with only admin tokens is closed, not open.
+    if (await credentials.hasTokens(b.what === 'collector' ? ['ingest', 'admin'] : apiRoles)) continue;
+    throw refusal(b);
+  }
+}
+
+function refusal(b: Binding) {
+  const collector = b.what === 'collector';
+  return ERR_CONFIG(
+    `The ${b.what} binds to ${b.host}, beyond this machine, and no token for it exists: create one first ` +
+      `("weft token create --role ${collector ? 'ingest' : 'admin'} --name NAME --data DIR") ` +
+      `or set ${collector ? 'WEFT_INGEST_TOKENS (token[:ingest],…)' : 'WEFT_API_TOKENS (token:role[:name],…)'}.`,
   );
 }

@@ -40,6 +40,10 @@ interface CacheEntry {
   until: number;
 }
 
+/** Roles whose tokens close the collector's no-token mode, and the API's. */
+export const ingestRoles: readonly Role[] = ['ingest'];
+export const apiRoles: readonly Role[] = ['viewer', 'sre', 'icoe', 'auditor', 'admin'];
+
 const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const RESERVED_NAMES = new Set(['local', 'weft']);
 const NEGATIVE_CACHE_MS = 5_000;
@@ -70,7 +74,7 @@ export class Credentials {
   private readonly touched = new Map<string, number>();
   /** Counters for tests and /metrics: store lookups and KDF runs (each at most once per token per cache period). */
   readonly stats = { lookups: 0, kdfRuns: 0 };
-  private storedActive = 0;
+  private storedActive = new Map<Role, number>();
   private countedAt = 0;
   private readonly now: () => Date;
   private readonly cacheMs: number;
@@ -95,26 +99,29 @@ export class Credentials {
 
   private async refreshCount(): Promise<void> {
     if (!this.tokens) return;
-    this.storedActive = await this.tokens.activeCount();
+    this.storedActive = await this.tokens.activeByRole();
     this.countedAt = Date.now();
   }
 
   /**
-   * True when any token exists (configured or stored and not revoked). Without one, loopback
-   * listeners run in no-token mode (everyone is `local`, admin) and others refuse everything.
+   * True when a token of one of `roles` exists (configured, or stored and not revoked). A loopback
+   * listener runs in no-token mode (everyone is `local`, admin) while no token of its roles exists
+   * (`ingestRoles` for the collector, `apiRoles` for the API), so making an API token does not cut
+   * off exporters; a listener beyond loopback never does.
    */
-  async hasTokens(): Promise<boolean> {
-    if (this.configured.size > 0) return true;
+  async hasTokens(roles: readonly Role[]): Promise<boolean> {
+    if ((this.options.configured ?? []).some((t) => roles.includes(t.role))) return true;
+    const stored = () => roles.some((r) => (this.storedActive.get(r) ?? 0) > 0);
     if (this.tokens && Date.now() - this.countedAt > COUNT_REFRESH_MS) {
       try {
         await this.refreshCount();
       } catch (err) {
         // Cannot tell: keep the last answer unless it was "none", then assume tokens exist (fail closed).
         this.options.logger?.warn({ err }, 'counting tokens failed');
-        if (this.storedActive === 0) return true;
+        if (!stored()) return true;
       }
     }
-    return this.storedActive > 0;
+    return stored();
   }
 
   /** The identity of a bearer token, or undefined (unknown, revoked, malformed, wrong checksum). */
@@ -188,6 +195,9 @@ export class Credentials {
     const active = await tokens.list({ active: true });
     if (this.configuredNames.has(input.name) || active.some((t) => t.name === input.name)) {
       throw ERR_TOKEN(`An active token is already named "${input.name}"; revoke it first or choose another name.`);
+    }
+    if (input.role !== 'admin' && input.role !== 'ingest' && !(await this.hasTokens(apiRoles))) {
+      throw ERR_TOKEN(`The first API token must be an admin token: making it ends no-token mode, and only an admin can make more tokens. Make one with --role admin first.`);
     }
     const { token, id } = generateToken(input.role);
     const at = this.now();

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isLoopback } from '../core/config/index.ts';
 import { ERR_CROSS_SITE, ERR_FORBIDDEN, ERR_FOREIGN_HOST, ERR_NO_ACCESS_LEVEL, ERR_UNAUTHORIZED, ERR_WRITE_MEDIA_TYPE, type WeftError } from '../core/errors/index.ts';
-import { localIdentity, type Credentials, type Identity } from './credentials.ts';
+import { apiRoles, ingestRoles, localIdentity, type Credentials, type Identity } from './credentials.ts';
 import { allowedHostNames, crossSiteOrigin, hostAllowed, hostName } from './request-origin.ts';
 import { mayAccess, rolesText, type AccessLevel } from './roles.ts';
 
@@ -28,8 +28,11 @@ export interface ListenerOptions {
   host: string;
   /** Extra names browsers may use (WEFT_PUBLIC_NAMES). */
   publicNames?: readonly string[];
-  /** Writes must be `application/json` (the API; the collector checks its own OTLP types). */
-  jsonWrites: boolean;
+  /**
+   * `api`: writes must be `application/json`, and no-token mode ends once an API token exists;
+   * `collector`: OTLP types are the collector's to check, and no-token mode ends once an ingest token exists.
+   */
+  kind: 'api' | 'collector';
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -45,15 +48,17 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
   const publicNames = new Set((listener.publicNames ?? []).map((n) => hostName(n)));
   const allowed = allowedHostNames(listener.host, listener.publicNames ?? []);
   const loopback = isLoopback(listener.host);
+  const closingRoles = listener.kind === 'api' ? apiRoles : ingestRoles;
+  const jsonWrites = listener.kind === 'api';
   return {
     async check(request, level, route = '') {
       if (level === undefined) return { ok: false, error: ERR_NO_ACCESS_LEVEL(`${request.method} ${route}`) };
-      const open = loopback && !(await credentials.hasTokens());
+      const open = loopback && !(await credentials.hasTokens(closingRoles));
       const host = header(request.headers.host);
       if ((open || publicNames.size > 0) && !hostAllowed(host, allowed)) return { ok: false, error: ERR_FOREIGN_HOST(String(host ?? '').slice(0, 100)) };
       const authorization = header(request.headers.authorization);
       if (level === 'public') return { ok: true, identity: open ? localIdentity : authorization ? ((await credentials.authenticate(authorization)) ?? null) : null };
-      if (listener.jsonWrites && !SAFE_METHODS.has(request.method)) {
+      if (jsonWrites && !SAFE_METHODS.has(request.method)) {
         const type = String(header(request.headers['content-type']) ?? '');
         if (type.split(';')[0].trim().toLowerCase() !== 'application/json') return { ok: false, error: ERR_WRITE_MEDIA_TYPE(type.slice(0, 100) || '(none)') };
       }

@@ -1,6 +1,6 @@
 export { accessMatrix, accessLevels, mayAccess, rolesText, isRole } from './roles.ts';
 export type { AccessLevel, Role } from './roles.ts';
-export { Credentials, localIdentity, bearerToken } from './credentials.ts';
+export { Credentials, localIdentity, bearerToken, apiRoles, ingestRoles } from './credentials.ts';
 export type { Identity, CredentialsOptions } from './credentials.ts';
 export { listenerGuard } from './guard.ts';
 export type { ListenerGuard, ListenerOptions, Decision, RequestFacts } from './guard.ts';

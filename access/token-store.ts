@@ -100,12 +100,12 @@ export class TokenStore {
     }));
   }
 
-  /** How many tokens are not revoked. */
-  async activeCount(): Promise<number> {
-    const [row] = await this.store.client
-      .query({ query: 'SELECT count() AS n FROM weft_tokens FINAL WHERE revoked_at IS NULL', format: 'JSONEachRow' })
-      .then((r) => r.json<{ n: string | number }>());
-    return Number(row?.n ?? 0);
+  /** How many tokens of each role are not revoked. */
+  async activeByRole(): Promise<Map<Role, number>> {
+    const rows = await this.store.client
+      .query({ query: 'SELECT role, count() AS n FROM weft_tokens FINAL WHERE revoked_at IS NULL GROUP BY role', format: 'JSONEachRow' })
+      .then((r) => r.json<{ role: Role; n: string | number }>());
+    return new Map(rows.map((r) => [r.role, Number(r.n)]));
   }
 
   /** Records a use. */

@@ -53,7 +53,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   installErrorHandler(app);
   installJsonParser(app);
   installSecurityHeaders(app, securityHeaders(uiScriptHashes(uiRoot)));
-  installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, jsonWrites: true }));
+  installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, kind: 'api' }));
   await app.register(swagger, {
     openapi: {
       info: { title: 'Weft API', version: '1' },

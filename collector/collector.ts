@@ -53,7 +53,7 @@ export async function startCollector({ config, store, logger, credentials, publi
   }
   const app = buildCollectorApp({
     logger: log,
-    guard: listenerGuard(credentials ?? (await Credentials.create({ logger: log })), { host: config.host, publicNames, jsonWrites: false }),
+    guard: listenerGuard(credentials ?? (await Credentials.create({ logger: log })), { host: config.host, publicNames, kind: 'collector' }),
     maxBodyBytes: config.maxBodyBytes,
     maxInflightBytes: Math.max(config.maxBodyBytes * 4, 64 * 1024 * 1024),
     spool,

@@ -22,7 +22,9 @@ describe('weft token and weft audit-log verify', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('makes tokens before Weft ever ran, prints each once, and lists them without secrets', async () => {
-    for (const [name, role] of [['ana', 'sre'], ['audra', 'auditor'], ['root', 'admin'], ['vic', 'viewer']]) {
+    // No-token mode ends with the first API token, and only admins make more: the first must be an admin.
+    expect((await weft(['token', 'create', '--role', 'sre', '--name', 'early', '--data', dir])).err).toMatch(/first API token must be an admin/);
+    for (const [name, role] of [['root', 'admin'], ['ana', 'sre'], ['audra', 'auditor'], ['vic', 'viewer']]) {
       const r = await weft(['token', 'create', '--role', role, '--name', name, '--data', dir]);
       expect(r.code, r.err).toBe(0);
       expect(r.out).toMatch(new RegExp(`^weft_${role}_[a-z2-7]{10}_[a-z2-7]{38}$`));
