@@ -97,10 +97,27 @@ export class Credentials {
     return c;
   }
 
-  private async refreshCount(): Promise<void> {
-    if (!this.tokens) return;
-    this.storedActive = await this.tokens.activeByRole();
-    this.countedAt = Date.now();
+  private counting?: Promise<void>;
+
+  /** Re-reads the active tokens per role; concurrent callers share one query. */
+  private refreshCount(): Promise<void> {
+    if (!this.tokens) return Promise.resolve();
+    if (this.counting) return this.counting;
+    const tokens = this.tokens;
+    this.counting = tokens
+      .activeByRole()
+      .then((counts) => {
+        this.storedActive = counts;
+        this.countedAt = Date.now();
+      })
+      .finally(() => (this.counting = undefined));
+    return this.counting;
+  }
+
+  /** A count that starts after a change (a query already running may have read the table before it). */
+  private async recount(): Promise<void> {
+    await this.counting?.catch(() => undefined);
+    await this.refreshCount();
   }
 
   /**
@@ -203,7 +220,7 @@ export class Credentials {
     const at = this.now();
     await tokens.insert({ id, name: input.name, role: input.role, secretHash: await hashSecret(token), createdBy: by.name, at });
     await this.options.auditLog?.append(by, 'token.create', id, { name: input.name, role: input.role });
-    await this.refreshCount();
+    await this.recount();
     const info = (await tokens.list()).find((t) => t.id === id)!;
     return { token, info };
   }
@@ -214,7 +231,7 @@ export class Credentials {
     if (!(await tokens.revoke(id, by.name, this.now()))) throw ERR_TOKEN_NOT_FOUND(id);
     for (const [key, entry] of this.cache) if (entry.identity?.tokenId === id) this.cache.delete(key);
     await this.options.auditLog?.append(by, 'token.revoke', id, {});
-    await this.refreshCount();
+    await this.recount();
     return (await tokens.list()).find((t) => t.id === id)!;
   }
 
