@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERR_UNAUTHORIZED } from '../core/errors/index.ts';
 import type { Identity } from './credentials.ts';
 import type { ListenerGuard } from './guard.ts';
-import type { AccessLevel } from './roles.ts';
+import { rolesText, type AccessLevel } from './roles.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -43,6 +43,12 @@ export function installAccess(app: FastifyInstance, guard: ListenerGuard): void 
     const access = (route.config as { access?: AccessLevel } | undefined)?.access;
     for (const method of [route.method].flat()) routes.push({ method, url: route.url ?? route.path, access });
     if (access === undefined) app.log.error({ route: route.url }, 'route declares no access level (config.access): it is closed to everyone');
+    else if (access !== 'public' && route.schema) {
+      // OpenAPI says who may call it.
+      const schema = route.schema as { description?: string; security?: unknown };
+      const who = `Access: \`${access}\` (${rolesText(access)}).`;
+      route.schema = { ...route.schema, security: [{ bearer: [] }], description: schema.description ? `${schema.description}\n\n${who}` : who };
+    }
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     if (request.is404) return;

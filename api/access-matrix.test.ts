@@ -132,6 +132,12 @@ describe('access: the roles matrix over every route', () => {
     await bare.close();
   });
 
+  it('states each route\'s access level in the OpenAPI document', async () => {
+    const doc = (await call('GET', '/api/v1/openapi.json', `Bearer ${tokenOf.get('viewer')}`)).json();
+    expect(doc.paths['/api/v1/findings/{id}/ack'].post).toMatchObject({ security: [{ bearer: [] }], description: 'Access: `findings` (sre, icoe or admin).' });
+    expect(doc.paths['/api/v1/audit-log'].get.description).toBe('Access: `audit-log` (auditor or admin).');
+  });
+
   it('answers a path that matches no route with 404 and no data', async () => {
     const res = await app.inject({ url: '/api/v1/nothing-here' });
     expect(res.statusCode).toBe(404);
