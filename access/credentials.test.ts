@@ -78,6 +78,15 @@ describe('credentials (tokens in the store, configured tokens)', () => {
     expect(await credentials.authenticate(undefined)).toBeUndefined();
   });
 
+  it('costs no KDF for a well-formed token with an unknown id, and looks it up once per few seconds', async () => {
+    const body = `weft_admin_${'q'.repeat(10)}_${'r'.repeat(32)}`;
+    const unknown = `Bearer ${body}${tokenChecksum(body)}`;
+    const before = { ...credentials.stats };
+    for (let i = 0; i < 50; i++) expect(await credentials.authenticate(unknown)).toBeUndefined();
+    expect(credentials.stats.kdfRuns).toBe(before.kdfRuns);
+    expect(credentials.stats.lookups - before.lookups).toBe(1);
+  });
+
   it('records token create and revoke in the audit log, and the chain verifies', async () => {
     const entries = await auditLog.list();
     expect(entries.map((e) => `${e.actor}:${e.action}`)).toEqual(['ops-admin:token.create', 'ops-admin:token.create', 'ops-admin:token.revoke']);

@@ -14,7 +14,8 @@ export interface ParsedArgs {
 /** `--name value`, `--name=value`, repeatable; booleans take no value. */
 export function parseArgs(argv: string[], booleans: ReadonlySet<string> = booleanFlags): ParsedArgs {
   const positionals: string[] = [];
-  const flags: Record<string, string[]> = {};
+  // Null prototype: a flag named like an Object method (--constructor) is just an unknown flag.
+  const flags: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
