@@ -21,6 +21,16 @@ describe('weft token and weft audit-log verify', () => {
   const tokens = new Map<string, string>();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('regression: weft start refuses to bind beyond loopback without a token, and an empty token (":admin") does not count', async () => {
+    const start = ['start', '--host', '0.0.0.0', '--port', '0', '--otlp-port', '0', '--data', dir, '--log-level', 'silent'];
+    const none = await weft(start);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/The API binds to 0\.0\.0\.0, beyond this machine, and no token for it exists/);
+    const empty = await weft(start, { WEFT_API_TOKENS: ':admin' });
+    expect(empty.code).toBe(2);
+    expect(empty.err).toMatch(/WEFT_API_TOKENS item 1 has an empty token/);
+  });
+
   it('makes tokens before Weft ever ran, prints each once, and lists them without secrets', async () => {
     // No-token mode ends with the first API token, and only admins make more: the first must be an admin.
     expect((await weft(['token', 'create', '--role', 'sre', '--name', 'early', '--data', dir])).err).toMatch(/first API token must be an admin/);
