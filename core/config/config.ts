@@ -11,7 +11,7 @@ export interface RetentionConfig {
   rawDays: number;
   /** Days of rollups (per-minute aggregates) kept. */
   rollupDays: number;
-  /** Days of Weft's own records (findings, probe samples, reconciliation runs, audit log). */
+  /** Days of Weft's own records (findings, probe samples, reconciliation runs). The audit log has no TTL: its chain must stay whole. */
   recordDays: number;
 }
 
