@@ -22,6 +22,14 @@ export interface RouteAccess {
   access: AccessLevel | undefined;
 }
 
+export interface AccessOptions {
+  /**
+   * Levels for routes a third-party plugin registers without one, by URL prefix: e.g.
+   * `[['/api/docs', 'public']]` for the OpenAPI browser. Routes of Weft's own declare theirs.
+   */
+  prefixLevels?: ReadonlyArray<readonly [prefix: string, level: AccessLevel]>;
+}
+
 const registered = new WeakMap<FastifyInstance, RouteAccess[]>();
 
 /** The routes of an app built with installAccess, each with its access level (the role-matrix test walks them). */
@@ -35,14 +43,20 @@ export function routeAccessOf(app: FastifyInstance): readonly RouteAccess[] {
  * path reaches a handler unchecked. Requests that match no route go to the not-found handler
  * (404, no data). Call before registering routes.
  */
-export function installAccess(app: FastifyInstance, guard: ListenerGuard): void {
+export function installAccess(app: FastifyInstance, guard: ListenerGuard, options: AccessOptions = {}): void {
   const routes: RouteAccess[] = [];
   registered.set(app, routes);
   app.decorateRequest('identity', null);
   app.addHook('onRoute', (route) => {
-    const access = (route.config as { access?: AccessLevel } | undefined)?.access;
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url ?? route.path, access });
-    if (access === undefined) app.log.error({ route: route.url }, 'route declares no access level (config.access): it is closed to everyone');
+    let access = (route.config as { access?: AccessLevel } | undefined)?.access;
+    const url = route.url ?? route.path;
+    const prefixed = access === undefined ? options.prefixLevels?.find(([p]) => url === p || url.startsWith(`${p}/`)) : undefined;
+    if (prefixed) {
+      access = prefixed[1];
+      route.config = { ...route.config, access };
+    }
+    for (const method of [route.method].flat()) routes.push({ method, url, access });
+    if (access === undefined) app.log.error({ route: url }, 'route declares no access level (config.access): it is closed to everyone');
     else if (access !== 'public' && route.schema) {
       // OpenAPI says who may call it.
       const schema = route.schema as { description?: string; security?: unknown };

@@ -5,7 +5,7 @@ export type { Identity, CredentialsOptions } from './credentials.ts';
 export { listenerGuard } from './guard.ts';
 export type { ListenerGuard, ListenerOptions, Decision, RequestFacts } from './guard.ts';
 export { installAccess, routeAccessOf, identityOf } from './fastify-access.ts';
-export type { RouteAccess } from './fastify-access.ts';
+export type { RouteAccess, AccessOptions } from './fastify-access.ts';
 export { installSecurityHeaders, securityHeaders, inlineScriptHashes } from './security-headers.ts';
 export { createAuditLog, systemActor } from './audit-log.ts';
 export type { AuditLog, Actor, AuditRange } from './audit-log.ts';

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
@@ -53,13 +54,17 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   installErrorHandler(app);
   installJsonParser(app);
   installSecurityHeaders(app, securityHeaders(uiScriptHashes(uiRoot)));
-  installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, kind: 'api' }));
+  // The OpenAPI browser's page and files hold no data (the document is public, like the code); calls made
+  // from it carry the token given to its Authorize button and are checked like any other.
+  installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, kind: 'api' }), { prefixLevels: [['/api/docs', 'public']] });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Weft API', version: '1' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  // A browsable OpenAPI: every route, its parameters and schemas, tried from the page (public: it holds no data).
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   await app.register(uiPlugin, { root: uiRoot });
   await app.register(
     async (v1) => {

@@ -16,6 +16,8 @@ export interface ApiServices {
   analyzer?: Analyzer;
   /** Probe health, record-count drift and reconciliations (probes/). */
   probes?: ProbesRuntime;
+  /** Link template to an external trace viewer (`{traceId}` replaced), from the API config. */
+  traceLinkTemplate?: string;
   /** Where every state-changing action is recorded (access/); absent only in route tests. */
   auditLog?: AuditLog;
   /** Tokens (create, list, revoke): set by buildApiApp from its credentials. */

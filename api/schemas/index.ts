@@ -10,6 +10,7 @@ import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 import type { AuditEntrySchema, TokenInfoSchema } from './access.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+import type { TraceSchema, TraceSpanSchema } from './traces.ts';
 
 export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
@@ -17,6 +18,7 @@ export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } fr
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 export { AuditEntrySchema, RoleSchema, TokenInfoSchema } from './access.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+export { TraceSchema, TraceSpanSchema } from './traces.ts';
 
 export type Severity = Static<typeof SeveritySchema>;
 export type FindingStatus = Static<typeof FindingStatusSchema>;
@@ -38,5 +40,7 @@ export type Probe = Static<typeof ProbeSchema>;
 export type Drift = Static<typeof DriftSchema>;
 export type ReconciliationRun = Static<typeof RunSchema>;
 export type Reconciliation = Static<typeof ReconciliationSchema>;
+export type Trace = Static<typeof TraceSchema>;
+export type TraceSpan = Static<typeof TraceSpanSchema>;
 export type TokenInfo = Static<typeof TokenInfoSchema>;
 export type AuditEntry = Static<typeof AuditEntrySchema>;

@@ -8,3 +8,5 @@ export { ERR_CATALOG, formatProblem } from './problems.ts';
 export type { CatalogProblem } from './problems.ts';
 export { importBackstage } from './backstage.ts';
 export type { BackstageImport } from './backstage.ts';
+export { toComplete } from './completeness.ts';
+export type { ToComplete } from './completeness.ts';

@@ -55,6 +55,11 @@ export interface CollectorConfig {
 export interface ApiConfig {
   host: string;
   port: number;
+  /**
+   * Link to a trace in an external viewer (Jaeger, Tempo, SigNoz…), `{traceId}` replaced by the id:
+   * e.g. `http://jaeger:16686/trace/{traceId}`. From `--trace-link` / `WEFT_TRACE_LINK`.
+   */
+  traceLinkTemplate?: string;
 }
 
 export type Part = 'collector' | 'probes' | 'analyzer' | 'api';
