@@ -4,7 +4,16 @@ import { rowHash, verifyChain, type AuditEntry } from './audit-chain.ts';
 function chain(n: number): AuditEntry[] {
   const out: AuditEntry[] = [];
   for (let seq = 1; seq <= n; seq++) {
-    const base = { seq, at: `2026-11-29T10:00:0${seq}.000Z`, actor: 'ana', role: 'sre', action: 'finding.acknowledge', subject: `f${seq}`, detail: '{"note":"x"}', prevHash: out.at(-1)?.hash ?? '' };
+    const base = {
+      seq,
+      at: `2026-11-29T10:00:0${seq}.000Z`,
+      actor: 'ana',
+      role: 'sre',
+      action: 'finding.acknowledge',
+      subject: `f${seq}`,
+      detail: '{"note":"x"}',
+      prevHash: out.at(-1)?.hash ?? '',
+    };
     out.push({ ...base, hash: rowHash(base) });
   }
   return out;
@@ -24,9 +33,7 @@ describe('audit chain', () => {
 
   it('names removed rows, in the middle and at the start', () => {
     const rows = chain(6);
-    expect(verifyChain([...rows.slice(0, 2), ...rows.slice(4)]).problems).toEqual([
-      { seq: 5, problem: 'rows 3–4 are missing (removed)' },
-    ]);
+    expect(verifyChain([...rows.slice(0, 2), ...rows.slice(4)]).problems).toEqual([{ seq: 5, problem: 'rows 3–4 are missing (removed)' }]);
     expect(verifyChain(rows.slice(1)).problems[0]).toEqual({ seq: 2, problem: 'row 1 is missing (removed)' });
   });
 
@@ -34,7 +41,9 @@ describe('audit chain', () => {
     const rows = chain(4);
     const forged = { ...rows[1], actor: 'mallory' };
     rows[1] = { ...forged, hash: rowHash(forged) };
-    expect(verifyChain(rows).problems).toEqual([{ seq: 3, problem: 'row 3 does not follow row 2: prev_hash differs (a row before it was altered or replaced)' }]);
+    expect(verifyChain(rows).problems).toEqual([
+      { seq: 3, problem: 'row 3 does not follow row 2: prev_hash differs (a row before it was altered or replaced)' },
+    ]);
   });
 
   it('names a seq written twice (a second writer)', () => {

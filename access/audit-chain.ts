@@ -65,7 +65,8 @@ export class ChainVerifier {
     for (const r of rows) {
       this.count++;
       const expectedSeq = (this.last?.seq ?? 0) + 1;
-      if (r.seq < expectedSeq) this.problems.push({ seq: r.seq, problem: `row ${r.seq} appears again after row ${this.last?.seq} (a second writer, or a copied row)` });
+      if (r.seq < expectedSeq)
+        this.problems.push({ seq: r.seq, problem: `row ${r.seq} appears again after row ${this.last?.seq} (a second writer, or a copied row)` });
       else if (r.seq > expectedSeq) {
         const missing = r.seq - 1 === expectedSeq ? `row ${expectedSeq} is` : `rows ${expectedSeq}–${r.seq - 1} are`;
         this.problems.push({ seq: r.seq, problem: `${missing} missing (removed)` });
@@ -74,7 +75,10 @@ export class ChainVerifier {
       if (computed !== r.hash) this.problems.push({ seq: r.seq, problem: `row ${r.seq} was altered: its content does not match its hash` });
       const wantPrev = this.last?.hash ?? '';
       if (r.prevHash !== wantPrev && r.seq === expectedSeq) {
-        this.problems.push({ seq: r.seq, problem: `row ${r.seq} does not follow row ${this.last?.seq ?? 0}: prev_hash differs (a row before it was altered or replaced)` });
+        this.problems.push({
+          seq: r.seq,
+          problem: `row ${r.seq} does not follow row ${this.last?.seq ?? 0}: prev_hash differs (a row before it was altered or replaced)`,
+        });
       }
       this.last = { seq: r.seq, hash: r.hash };
     }

@@ -88,7 +88,11 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
     if (range.afterSeq !== undefined) (where.push('seq > {after:UInt64}'), (params.after = range.afterSeq));
     const limit = Math.min(Math.max(range.limit ?? 1000, 1), 10_000);
     const rows = await store.client
-      .query({ query: `SELECT ${COLUMNS} FROM weft_audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ${limit}`, query_params: params, format: 'JSONEachRow' })
+      .query({
+        query: `SELECT ${COLUMNS} FROM weft_audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ${limit}`,
+        query_params: params,
+        format: 'JSONEachRow',
+      })
       .then((r) => r.json<Row>());
     return rows.map(toEntry);
   };
@@ -99,11 +103,32 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
         const prev = await head();
         // DateTime64(3): keep milliseconds only, so the hashed time is the stored one.
         const at = new Date(Math.floor(now().getTime()));
-        const base = { seq: prev.seq + 1, at: at.toISOString(), actor: actor.name, role: actor.role, action, subject, detail: JSON.stringify(detail), prevHash: prev.hash };
+        const base = {
+          seq: prev.seq + 1,
+          at: at.toISOString(),
+          actor: actor.name,
+          role: actor.role,
+          action,
+          subject,
+          detail: JSON.stringify(detail),
+          prevHash: prev.hash,
+        };
         const entry: AuditEntry = { ...base, hash: rowHash(base) };
         await store.client.insert({
           table: 'weft_audit_log',
-          values: [{ seq: entry.seq, at: toChTime(at), actor: entry.actor, role: entry.role, action, subject, detail: entry.detail, prev_hash: entry.prevHash, hash: entry.hash }],
+          values: [
+            {
+              seq: entry.seq,
+              at: toChTime(at),
+              actor: entry.actor,
+              role: entry.role,
+              action,
+              subject,
+              detail: entry.detail,
+              prev_hash: entry.prevHash,
+              hash: entry.hash,
+            },
+          ],
           format: 'JSONEachRow',
         });
         return entry;
@@ -118,7 +143,11 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
       for (;;) {
         // Page by seq, without the time filter, so every row is seen (duplicates included).
         const rows = await store.client
-          .query({ query: `SELECT ${COLUMNS} FROM weft_audit_log WHERE seq > {after:UInt64} ORDER BY seq, hash LIMIT 10000`, query_params: { after }, format: 'JSONEachRow' })
+          .query({
+            query: `SELECT ${COLUMNS} FROM weft_audit_log WHERE seq > {after:UInt64} ORDER BY seq, hash LIMIT 10000`,
+            query_params: { after },
+            format: 'JSONEachRow',
+          })
           .then((r) => r.json<Row>());
         if (rows.length === 0) break;
         v.add(rows.map(toEntry));

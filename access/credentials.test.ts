@@ -10,7 +10,16 @@ import { Credentials } from './credentials.ts';
 import { tokenChecksum } from './token-format.ts';
 
 const admin = { name: 'ops-admin', role: 'admin' };
-const hostile = ['constructor', '__proto__', 'toString', 'hasOwnProperty', '', ' ', 'x'.repeat(10_000), 'wft_admin_aaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbcccccc'];
+const hostile = [
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  '',
+  ' ',
+  'x'.repeat(10_000),
+  'wft_admin_aaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbcccccc',
+];
 
 describe('credentials (tokens in the store, configured tokens)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'access-cred-'));

@@ -207,14 +207,19 @@ export class Credentials {
   async createToken(input: { role: string; name: string }, by: Actor): Promise<{ token: string; info: TokenInfo }> {
     const tokens = this.requireStore();
     if (!isRole(input.role)) throw ERR_TOKEN(`Unknown role "${input.role}"; use one of ingest, viewer, sre, icoe, auditor, admin.`);
-    if (!NAME.test(input.name)) throw ERR_TOKEN(`Token name "${input.name.slice(0, 80)}" is not allowed: use 1–64 letters, digits and . _ @ - (a person or a system, e.g. ana@example.com).`);
+    if (!NAME.test(input.name))
+      throw ERR_TOKEN(
+        `Token name "${input.name.slice(0, 80)}" is not allowed: use 1–64 letters, digits and . _ @ - (a person or a system, e.g. ana@example.com).`,
+      );
     if (RESERVED_NAMES.has(input.name)) throw ERR_TOKEN(`The name "${input.name}" is reserved (it marks no-token mode or Weft itself); choose another.`);
     const active = await tokens.list({ active: true });
     if (this.configuredNames.has(input.name) || active.some((t) => t.name === input.name)) {
       throw ERR_TOKEN(`An active token is already named "${input.name}"; revoke it first or choose another name.`);
     }
     if (input.role !== 'admin' && input.role !== 'ingest' && !(await this.hasTokens(apiRoles))) {
-      throw ERR_TOKEN(`The first API token must be an admin token: making it ends no-token mode, and only an admin can make more tokens. Make one with --role admin first.`);
+      throw ERR_TOKEN(
+        `The first API token must be an admin token: making it ends no-token mode, and only an admin can make more tokens. Make one with --role admin first.`,
+      );
     }
     const { token, id } = generateToken(input.role);
     const at = this.now();

@@ -1,6 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isLoopback } from '../core/config/index.ts';
-import { ERR_CROSS_SITE, ERR_FORBIDDEN, ERR_FOREIGN_HOST, ERR_NO_ACCESS_LEVEL, ERR_UNAUTHORIZED, ERR_WRITE_MEDIA_TYPE, type WeftError } from '../core/errors/index.ts';
+import {
+  ERR_CROSS_SITE,
+  ERR_FORBIDDEN,
+  ERR_FOREIGN_HOST,
+  ERR_NO_ACCESS_LEVEL,
+  ERR_UNAUTHORIZED,
+  ERR_WRITE_MEDIA_TYPE,
+  type WeftError,
+} from '../core/errors/index.ts';
 import { apiRoles, ingestRoles, localIdentity, type Credentials, type Identity } from './credentials.ts';
 import { allowedHostNames, crossSiteOrigin, hostAllowed, hostName } from './request-origin.ts';
 import { mayAccess, rolesText, type AccessLevel } from './roles.ts';
@@ -57,15 +65,13 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
       const host = header(request.headers.host);
       if ((open || publicNames.size > 0) && !hostAllowed(host, allowed)) return { ok: false, error: ERR_FOREIGN_HOST(String(host ?? '').slice(0, 100)) };
       const authorization = header(request.headers.authorization);
-      if (level === 'public') return { ok: true, identity: open ? localIdentity : authorization ? ((await credentials.authenticate(authorization)) ?? null) : null };
+      if (level === 'public')
+        return { ok: true, identity: open ? localIdentity : authorization ? ((await credentials.authenticate(authorization)) ?? null) : null };
       if (jsonWrites && !SAFE_METHODS.has(request.method)) {
         const type = String(header(request.headers['content-type']) ?? '');
         if (type.split(';')[0].trim().toLowerCase() !== 'application/json') return { ok: false, error: ERR_WRITE_MEDIA_TYPE(type.slice(0, 100) || '(none)') };
       }
-      const cross = crossSiteOrigin(
-        { origin: header(request.headers.origin), host, 'sec-fetch-site': header(request.headers['sec-fetch-site']) },
-        publicNames,
-      );
+      const cross = crossSiteOrigin({ origin: header(request.headers.origin), host, 'sec-fetch-site': header(request.headers['sec-fetch-site']) }, publicNames);
       if (cross !== undefined) return { ok: false, error: ERR_CROSS_SITE(cross.slice(0, 100)) };
       const identity = open ? localIdentity : await credentials.authenticate(authorization);
       if (!identity) return { ok: false, error: ERR_UNAUTHORIZED() };

@@ -64,7 +64,19 @@ export class TokenStore {
   async insert(t: { id: string; name: string; role: Role; secretHash: string; createdBy: string; at: Date }): Promise<void> {
     await this.store.client.insert({
       table: 'weft_tokens',
-      values: [{ id: t.id, name: t.name, role: t.role, secret_hash: t.secretHash, created_at: toChTime(t.at), created_by: t.createdBy, revoked_at: null, revoked_by: '', version: 1 }],
+      values: [
+        {
+          id: t.id,
+          name: t.name,
+          role: t.role,
+          secret_hash: t.secretHash,
+          created_at: toChTime(t.at),
+          created_by: t.createdBy,
+          revoked_at: null,
+          revoked_by: '',
+          version: 1,
+        },
+      ],
       format: 'JSONEachRow',
     });
   }

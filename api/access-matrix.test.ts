@@ -70,21 +70,30 @@ describe('access: the roles matrix over every route', () => {
     app.inject({
       method: method as 'GET',
       url,
-      headers: { ...(authorization !== undefined ? { authorization } : {}), ...(method === 'GET' || method === 'HEAD' ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(authorization !== undefined ? { authorization } : {}),
+        ...(method === 'GET' || method === 'HEAD' ? {} : { 'content-type': 'application/json' }),
+      },
       ...(method === 'GET' || method === 'HEAD' ? {} : { payload: '{}' }),
     });
 
   it('docs/security.md states the matrix the code enforces', () => {
     const doc = readFileSync(join(import.meta.dirname, '../docs/security.md'), 'utf8');
     const header = doc.split('\n').find((l) => l.startsWith('| level |'))!;
-    const columns = header.split('|').map((c) => c.trim()).slice(3, -1);
+    const columns = header
+      .split('|')
+      .map((c) => c.trim())
+      .slice(3, -1);
     expect(columns).toEqual([...roles]);
     const documented = new Map<string, string[]>();
     for (const line of doc.split('\n')) {
       const m = /^\| `([a-z-]+)` \|[^|]*\|(.*)\|$/.exec(line);
       if (!m) continue;
       const cells = m[2].split('|').map((c) => c.trim());
-      documented.set(m[1], roles.filter((_, i) => cells[i] === 'yes'));
+      documented.set(
+        m[1],
+        roles.filter((_, i) => cells[i] === 'yes'),
+      );
     }
     expect(documented).toEqual(new Map([...accessMatrix].map(([level, allowed]) => [level, roles.filter((r) => allowed.includes(r))])));
   });
@@ -104,7 +113,9 @@ describe('access: the roles matrix over every route', () => {
       for (const role of roles) {
         const res = await call(route.method, url, `Bearer ${tokenOf.get(role)}`);
         const allowed = accessMatrix.get(route.access!)!.includes(role);
-        const ok = allowed ? res.statusCode !== 401 && res.statusCode !== 403 : res.statusCode === 403 && (route.method === 'HEAD' || res.json().code === 'WEFT_ERR_FORBIDDEN');
+        const ok = allowed
+          ? res.statusCode !== 401 && res.statusCode !== 403
+          : res.statusCode === 403 && (route.method === 'HEAD' || res.json().code === 'WEFT_ERR_FORBIDDEN');
         if (!ok) wrong.push(`${route.method} ${url} as ${role}: ${res.statusCode} (${allowed ? 'allowed' : 'denied'} by the matrix)`);
       }
     }
@@ -117,7 +128,8 @@ describe('access: the roles matrix over every route', () => {
       const url = urlOf(route.url);
       for (const [what, authorization] of [['no header', undefined] as [string, undefined], ...hostileTokens]) {
         const res = await call(route.method, url, authorization);
-        const ok = route.access === 'public' ? res.statusCode !== 401 && res.statusCode !== 403 : res.statusCode === 401 && res.headers['www-authenticate'] === 'Bearer';
+        const ok =
+          route.access === 'public' ? res.statusCode !== 401 && res.statusCode !== 403 : res.statusCode === 401 && res.headers['www-authenticate'] === 'Bearer';
         if (!ok) wrong.push(`${route.method} ${url} with ${what}: ${res.statusCode}`);
       }
     }
@@ -125,7 +137,12 @@ describe('access: the roles matrix over every route', () => {
   });
 
   it('regression: a route that declares no access level is closed to everyone, admin included', async () => {
-    const bare = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials: await Credentials.create({ configured }), logger: silentLogger(), services: { store: undefined as never } });
+    const bare = await buildApiApp({
+      config: { host: '127.0.0.1', port: 0 },
+      credentials: await Credentials.create({ configured }),
+      logger: silentLogger(),
+      services: { store: undefined as never },
+    });
     bare.get('/api/v1/forgotten', async () => ({ secret: 'data' }));
     const res = await bare.inject({ url: '/api/v1/forgotten', headers: { authorization: `Bearer ${tokenOf.get('admin')}` } });
     expect(res.statusCode).toBe(403);
@@ -134,7 +151,7 @@ describe('access: the roles matrix over every route', () => {
     await bare.close();
   });
 
-  it('states each route\'s access level in the OpenAPI document', async () => {
+  it("states each route's access level in the OpenAPI document", async () => {
     const doc = (await call('GET', '/api/v1/openapi.json', `Bearer ${tokenOf.get('viewer')}`)).json();
     expect(doc.paths['/api/v1/findings/{id}/ack'].post).toMatchObject({ security: [{ bearer: [] }], description: 'Access: `findings` (sre, icoe or admin).' });
     expect(doc.paths['/api/v1/audit-log'].get.description).toBe('Access: `audit-log` (auditor or admin).');

@@ -18,7 +18,9 @@ const configured: ConfiguredToken[] = [
   { token: viewer, role: 'viewer', name: 'sockets-viewer', source: 'WEFT_API_TOKENS' },
   { token: ingest, role: 'ingest', name: 'sockets-ingest', source: 'WEFT_INGEST_TOKENS' },
 ];
-const span = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sockets' } }] }, scopeSpans: [{ spans: [] }] }] });
+const span = JSON.stringify({
+  resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sockets' } }] }, scopeSpans: [{ spans: [] }] }],
+});
 
 /** Every spelling a router or a proxy may normalise to a data route, none of them carrying a token. */
 const spellings = [
@@ -105,7 +107,10 @@ describe('access over real sockets', () => {
     for (const port of [portOf(open), openCollector.port]) {
       const path = port === openCollector.port ? '/v1/traces' : '/api/v1/health';
       const method = port === openCollector.port ? 'POST' : 'GET';
-      const foreign = await rawRequest(port, httpText(method, path, { host: 'rebind.evil.example', 'content-type': 'application/json' }, method === 'POST' ? span : ''));
+      const foreign = await rawRequest(
+        port,
+        httpText(method, path, { host: 'rebind.evil.example', 'content-type': 'application/json' }, method === 'POST' ? span : ''),
+      );
       expect(foreign.status, String(port)).toBe(403);
       expect(foreign.body).toContain('DNS rebinding');
       for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'localhost']) {
@@ -123,7 +128,10 @@ describe('access over real sockets', () => {
     const host = `127.0.0.1:${port}`;
     for (const path of ['/api/v1/analyzer/run', '/api/v1/catalog/reload', '/api/v1/probes/crm-customers/run', '/api/v1/findings/abcdef/ack']) {
       for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
-        const r = await rawRequest(port, httpText('POST', path, { host, origin: 'http://evil.example', ...(type ? { 'content-type': type } : {}) }, type ? '{}' : ''));
+        const r = await rawRequest(
+          port,
+          httpText('POST', path, { host, origin: 'http://evil.example', ...(type ? { 'content-type': type } : {}) }, type ? '{}' : ''),
+        );
         expect(r.status, `${path} ${type}`).toBe(415);
         expect(r.body).toContain('application/json');
       }
@@ -133,8 +141,15 @@ describe('access over real sockets', () => {
   it('refuses JSON writes from another origin or marked cross-site, and accepts the same origin', async () => {
     const port = portOf(open);
     const host = `127.0.0.1:${port}`;
-    const post = (headers: Record<string, string>) => rawRequest(port, httpText('POST', '/api/v1/analyzer/run', { host, 'content-type': 'application/json', ...headers }, '{}'));
-    const hostile: Record<string, string>[] = [{ origin: 'http://evil.example' }, { origin: 'null' }, { origin: 'http://localhost:8080' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+    const post = (headers: Record<string, string>) =>
+      rawRequest(port, httpText('POST', '/api/v1/analyzer/run', { host, 'content-type': 'application/json', ...headers }, '{}'));
+    const hostile: Record<string, string>[] = [
+      { origin: 'http://evil.example' },
+      { origin: 'null' },
+      { origin: 'http://localhost:8080' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+    ];
     for (const headers of hostile) {
       const r = await post(headers);
       expect(r.status, JSON.stringify(headers)).toBe(403);
@@ -159,7 +174,15 @@ describe('access over real sockets', () => {
 
   it('the collector takes the same tokens: ingest yes, viewer 403, none or hostile 401', async () => {
     const send = (authorization?: string) =>
-      rawRequest(collector.port, httpText('POST', '/v1/traces', { host: `127.0.0.1:${collector.port}`, 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, span));
+      rawRequest(
+        collector.port,
+        httpText(
+          'POST',
+          '/v1/traces',
+          { host: `127.0.0.1:${collector.port}`, 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+          span,
+        ),
+      );
     expect((await send(`Bearer ${ingest}`)).status).toBe(200);
     expect((await send(`Bearer ${viewer}`)).status).toBe(403);
     for (const bad of [undefined, 'Bearer constructor', 'Bearer __proto__', 'Bearer ', `Bearer ${ingest}x`]) {

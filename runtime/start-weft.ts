@@ -115,7 +115,8 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     }
 
     if (runs('api')) {
-      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, credentials, publicNames, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes, auditLog, traceLinkTemplate: config.api.traceLinkTemplate } });
+      const services = { store, findings, analyzer: weft.analyzer, probes: weft.probes, auditLog, traceLinkTemplate: config.api.traceLinkTemplate };
+      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, credentials, publicNames, services });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);
     }

@@ -48,5 +48,7 @@ function dechunk(body: string): string {
 /** A request text: `GET /x HTTP/1.1` with the given headers, `Connection: close`, and a body. */
 export function httpText(method: string, target: string, headers: Record<string, string>, body = ''): string {
   const all = { ...headers, connection: 'close', ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) };
-  return `${method} ${target} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`;
+  return `${method} ${target} HTTP/1.1\r\n${Object.entries(all)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n${body}`;
 }

@@ -26,7 +26,14 @@ function time(value: string | undefined, field: string): Date | undefined {
 export const accessRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
   app.get(
     '/tokens',
-    { config: { access: 'tokens' }, schema: { summary: 'Tokens made by weft token create, with their last use (never their secret)', tags: ['access'], response: { 200: Type.Object({ tokens: Type.Array(TokenInfoSchema) }) } } },
+    {
+      config: { access: 'tokens' },
+      schema: {
+        summary: 'Tokens made by weft token create, with their last use (never their secret)',
+        tags: ['access'],
+        response: { 200: Type.Object({ tokens: Type.Array(TokenInfoSchema) }) },
+      },
+    },
     async () => ({ tokens: await credentialsOf(services).listTokens() }),
   );
 
@@ -49,7 +56,10 @@ export const accessRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
 
   app.post(
     '/tokens/:id/revoke',
-    { config: { access: 'tokens' }, schema: { summary: 'Revoke a token', tags: ['access'], params: TokenIdParams, response: { 200: Type.Object({ token: TokenInfoSchema }) } } },
+    {
+      config: { access: 'tokens' },
+      schema: { summary: 'Revoke a token', tags: ['access'], params: TokenIdParams, response: { 200: Type.Object({ token: TokenInfoSchema }) } },
+    },
     async (request) => ({ token: await credentialsOf(services).revokeToken(request.params.id, identityOf(request)) }),
   );
 

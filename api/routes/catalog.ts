@@ -38,7 +38,8 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
       const analyzer = analyzerOf(services);
       const run = await analyzer.reloadCatalog();
       const c = analyzer.catalog();
-      await services.auditLog?.append(identityOf(request), 'catalog.reload', c.sources.join(','), { systems: c.systems.length, flows: c.flows.length, probes: c.probes.length });
+      const detail = { systems: c.systems.length, flows: c.flows.length, probes: c.probes.length };
+      await services.auditLog?.append(identityOf(request), 'catalog.reload', c.sources.join(','), detail);
       // The probes read the same catalog: new probes, reconciliations and drift settings apply now.
       await services.probes?.reloadCatalog(analyzer.catalog());
       return { counts: counts(analyzer.catalog()), run };

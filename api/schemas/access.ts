@@ -2,10 +2,13 @@
 import { Type } from '@sinclair/typebox';
 import { NullStr, Num, Str } from './common.ts';
 
-export const RoleSchema = Type.Union(['ingest', 'viewer', 'sre', 'icoe', 'auditor', 'admin'].map((r) => Type.Literal(r)), { description: 'a role (docs/security.md)' });
+export const RoleSchema = Type.Union(
+  ['ingest', 'viewer', 'sre', 'icoe', 'auditor', 'admin'].map((r) => Type.Literal(r)),
+  { description: 'a role (docs/security.md)' },
+);
 
 export const TokenInfoSchema = Type.Object({
-  id: Type.String({ description: 'the token\'s non-secret id (in its text after the role)' }),
+  id: Type.String({ description: "the token's non-secret id (in its text after the role)" }),
   name: Type.String({ description: 'who acts with it in records' }),
   role: RoleSchema,
   createdAt: Str,

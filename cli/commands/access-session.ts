@@ -32,7 +32,9 @@ export async function withAccessStore<T>(
   const flags = { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) };
   const config = buildConfig({ positionals: [], flags }, io.env, io.cwd);
   if (options.mustExist && config.store.kind === 'embedded' && !existsSync(config.store.path)) {
-    throw ERR_CONFIG(`No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`);
+    throw ERR_CONFIG(
+      `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,
+    );
   }
   const store = await openStore(config.store);
   try {

@@ -34,7 +34,12 @@ describe('weft token and weft audit-log verify', () => {
   it('makes tokens before Weft ever ran, prints each once, and lists them without secrets', async () => {
     // No-token mode ends with the first API token, and only admins make more: the first must be an admin.
     expect((await weft(['token', 'create', '--role', 'sre', '--name', 'early', '--data', dir])).err).toMatch(/first API token must be an admin/);
-    for (const [name, role] of [['root', 'admin'], ['ana', 'sre'], ['audra', 'auditor'], ['vic', 'viewer']]) {
+    for (const [name, role] of [
+      ['root', 'admin'],
+      ['ana', 'sre'],
+      ['audra', 'auditor'],
+      ['vic', 'viewer'],
+    ]) {
       const r = await weft(['token', 'create', '--role', role, '--name', name, '--data', dir]);
       expect(r.code, r.err).toBe(0);
       expect(r.out).toMatch(new RegExp(`^weft_${role}_[a-z2-7]{10}_[a-z2-7]{38}$`));
@@ -59,7 +64,9 @@ describe('weft token and weft audit-log verify', () => {
     try {
       const made = await weft(['token', 'create', '--role', 'icoe', '--name', 'ivy', '--url', url], { WEFT_TOKEN: tokens.get('root')! });
       expect(made.code, made.err).toBe(0);
-      expect((await weft(['token', 'create', '--role', 'icoe', '--name', 'ivy2', '--url', url], { WEFT_TOKEN: tokens.get('ana')! })).err).toMatch(/answered 403/);
+      expect((await weft(['token', 'create', '--role', 'icoe', '--name', 'ivy2', '--url', url], { WEFT_TOKEN: tokens.get('ana')! })).err).toMatch(
+        /answered 403/,
+      );
       const verified = await weft(['audit-log', 'verify', '--url', url], { WEFT_TOKEN: tokens.get('audra')! });
       expect(verified.code, verified.err).toBe(0);
       expect(verified.out).toMatch(/^Audit log intact: 5 rows, head seq 5 hash [0-9a-f]{64}\.$/);

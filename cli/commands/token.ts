@@ -8,9 +8,19 @@ const where = '[--data DIR | --clickhouse URL | --url http://127.0.0.1:3000 (wit
 
 function table(tokens: TokenInfo[]): string {
   if (tokens.length === 0) return 'No tokens made by "weft token create" (configured tokens are listed in WEFT_API_TOKENS / WEFT_INGEST_TOKENS).';
-  const rows = [['id', 'name', 'role', 'created', 'last used', 'revoked'], ...tokens.map((t) => [t.id, t.name, t.role, t.createdAt, t.lastUsedAt ?? 'never', t.revokedAt ? `${t.revokedAt} by ${t.revokedBy}` : ''])];
+  const rows = [
+    ['id', 'name', 'role', 'created', 'last used', 'revoked'],
+    ...tokens.map((t) => [t.id, t.name, t.role, t.createdAt, t.lastUsedAt ?? 'never', t.revokedAt ? `${t.revokedAt} by ${t.revokedBy}` : '']),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export const tokenCreateCommand: Command = {
@@ -35,7 +45,9 @@ export const tokenListCommand: Command = {
   usage: `token list ${where}`,
   async run(args, io) {
     const url = flag(args, 'url');
-    const tokens = url ? (await callApi<{ tokens: TokenInfo[] }>(url, io, 'GET', '/tokens')).tokens : await withAccessStore(args, io, { mustExist: true }, ({ credentials }) => credentials.listTokens());
+    const tokens = url
+      ? (await callApi<{ tokens: TokenInfo[] }>(url, io, 'GET', '/tokens')).tokens
+      : await withAccessStore(args, io, { mustExist: true }, ({ credentials }) => credentials.listTokens());
     io.out(table(tokens));
     return 0;
   },
