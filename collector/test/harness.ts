@@ -30,10 +30,13 @@ export function collectorConfig(dir: string, over: Partial<CollectorConfig> = {}
 }
 
 /** A migrated embedded store in a temp directory with a collector on a free port. */
-export async function startHarness({ tokens = [], ...over }: Partial<CollectorConfig> & { tokens?: string[] } = {}): Promise<Harness> {
+export async function startHarness(
+  { tokens = [], ...over }: Partial<CollectorConfig> & { tokens?: string[] } = {},
+  retention: { rawDays?: number } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-collector-'));
   const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-  await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+  await migrate(store, { retention: { rawDays: retention.rawDays ?? 30, rollupDays: 400, recordDays: 730 } });
   const config = collectorConfig(dir, over);
   const configured = tokens.map((token, i) => ({ token, role: 'ingest' as const, name: `ingest-${i + 1}`, source: 'WEFT_INGEST_TOKENS' as const }));
   const collector = await startCollector({ config, store, logger: silentLogger(), credentials: await Credentials.create({ configured }) });

@@ -50,6 +50,26 @@ export interface CollectorConfig {
   /** Rows per insert batch, and the longest a batch waits. */
   batchRows: number;
   batchMaxWaitMs: number;
+  /**
+   * Limits on what one request may contain and cost (docs/security-limits.md has each default):
+   * attribute limits named as in the SDK specification, AnyValue nesting, row bytes one request
+   * may expand to, header and body deadlines, and the in-flight share of one peer.
+   */
+  limits?: Partial<CollectorLimits>;
+}
+
+export interface CollectorLimits {
+  attributeCountLimit: number;
+  attributeValueLengthLimit: number;
+  maxAnyValueDepth: number;
+  maxExpandedBytes: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  bodyMinBytesPerSecond: number;
+  bodyMaxTimeoutMs: number;
+  peerInflightBytes: number;
+  /** Failed loads of one segment (with the store reachable) before it is set aside. */
+  segmentMaxAttempts: number;
 }
 
 export interface ApiConfig {
