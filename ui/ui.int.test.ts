@@ -183,8 +183,8 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await page.goto(`${weft.api!.url}/?documented=undocumented`);
     const graph = () => page.getByRole('img', { name: /^Dependency graph of/ });
     await poll(() => graph().getAttribute('aria-label')).toMatch(/^Dependency graph of 2 systems and 1 flows/);
-    // The undocumented flow has an open finding: its arrow is labelled with the finding's kind.
-    await poll(() => graph().locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['undocumented-flow']));
+    // The undocumented flow has open findings: its arrow is labelled with the worst one's kind (writing into the system of record).
+    await poll(() => graph().locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['sor-violation']));
     await page.goto(`${weft.api!.url}/`);
     await page.getByTestId('focus-select').selectOption('erp');
     await poll(async () => page.url()).toMatch(/focus=erp/);

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { identityOf } from '../../access/index.ts';
+import { redactCatalog } from '../../core/catalog/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { Num, Str } from '../schemas/common.ts';
 import { analyzerOf } from './analyzer-schemas.ts';
@@ -26,9 +27,10 @@ const counts = (c: ReturnType<ReturnType<typeof analyzerOf>['catalog']>) => ({
 
 /** The catalog in use, its reload from its files, and an on-demand analysis. */
 export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
-  app.get('/catalog', { config: { access: 'read' }, schema: { summary: 'The estate catalog in use', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, catalog: Type.Record(Type.String(), Type.Unknown()) }) } } }, async () => {
+  // Viewers read this: env:NAME references are shown, literal credentials never (redactCatalog).
+  app.get('/catalog', { config: { access: 'read' }, schema: { summary: 'The estate catalog in use (credentials redacted; env:NAME references shown)', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, catalog: Type.Record(Type.String(), Type.Unknown()) }) } } }, async () => {
     const c = analyzerOf(services).catalog();
-    return { counts: counts(c), catalog: c as unknown as Record<string, unknown> };
+    return { counts: counts(c), catalog: redactCatalog(c) as unknown as Record<string, unknown> };
   });
 
   app.post(

@@ -1,3 +1,5 @@
+import type { EnvPolicy } from '../catalog/env-refs.ts';
+
 /** Weft's process configuration: built once, at the edge (CLI flags + environment), then passed down typed. */
 export type Role = 'ingest' | 'viewer' | 'sre' | 'icoe' | 'auditor' | 'admin';
 export const roles: readonly Role[] = ['ingest', 'viewer', 'sre', 'icoe', 'auditor', 'admin'];
@@ -113,6 +115,8 @@ export interface WeftConfig {
     timeScale: number;
   };
   logLevel: string;
+  /** Which variables the catalog's `env:NAME` references may read (never WEFT_*): WEFT_CATALOG_ENV_ALLOW / WEFT_CATALOG_ENV_DENY. */
+  catalogEnv: EnvPolicy;
   /** Reads one environment variable: only for `env:NAME` references in the catalog, resolved at run time (never stored). */
   env: (name: string) => string | undefined;
 }

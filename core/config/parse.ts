@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
 import { parseDuration } from '../time/duration.ts';
+import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
 import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
 
 /** Flags that take no value. */
@@ -75,6 +76,15 @@ function port(value: string | undefined, what: string, fallback: number): number
 
 function list(value: string | undefined): string[] {
   return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+}
+
+/** `CRM_*,ERP_DB_URL` → patterns; anything but letters, digits, _ and * is refused. */
+function envPolicyList(value: string | undefined, what: string): string[] {
+  const out = envPatterns(value);
+  for (const p of out) {
+    if (!ENV_PATTERN.test(p)) throw ERR_CONFIG(`${what} takes variable names or patterns like CRM_* (letters, digits, _ and *), got "${p}".`);
+  }
+  return out;
 }
 
 /** True for an address only this machine can reach (127.0.0.0/8, ::1, localhost). */
@@ -211,6 +221,10 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
+    catalogEnv: {
+      allow: envPolicyList(f('catalog-env-allow') ?? env.WEFT_CATALOG_ENV_ALLOW, 'WEFT_CATALOG_ENV_ALLOW'),
+      deny: envPolicyList(f('catalog-env-deny') ?? env.WEFT_CATALOG_ENV_DENY, 'WEFT_CATALOG_ENV_DENY'),
+    },
     env: (name: string) => env[name],
   };
 }

@@ -48,5 +48,7 @@ export const findingKinds = [
   'key-drift',
   'schema-drift',
   'probe-failing',
+  'catalog-rule-overlap',
+  'unnamed-endpoint',
 ] as const;
 
