@@ -1,3 +1,4 @@
+import type { AuditLog, Credentials } from '../access/index.ts';
 import type { Analyzer } from '../analyzer/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { FindingStore } from '../findings/index.ts';
@@ -20,6 +21,10 @@ export interface ApiServices {
   traceLinkTemplate?: string;
   /** Compliance reports and catalog history (reports/). */
   reports?: ReportsRuntime;
+  /** Where every state-changing action is recorded (access/); absent only in route tests. */
+  auditLog?: AuditLog;
+  /** Tokens (create, list, revoke): set by buildApiApp from its credentials. */
+  credentials?: Credentials;
 }
 
 export interface RoutePluginOptions {

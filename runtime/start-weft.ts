@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { assertSafeBinding, createAuditLog, Credentials, type AuditLog, type Binding } from '../access/index.ts';
 import { startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
@@ -21,6 +22,10 @@ export interface Stoppable {
 export interface RunningWeft {
   config: WeftConfig;
   store: Store;
+  /** The one credential check every listener uses (tokens configured and stored). */
+  credentials: Credentials;
+  /** Every state-changing action, hash-chained (weft_audit_log). */
+  auditLog: AuditLog;
   api?: ApiServer;
   collector?: Collector;
   /** Flows, graph, inventory and findings (also serves the API when this process runs it). */
@@ -57,10 +62,17 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     logger.info({ store: config.store.kind, where: config.store.kind === 'embedded' ? config.store.path : config.store.url, applied: migrations.applied.length }, 'storage ready');
 
     const runs = (part: WeftConfig['only'][number]) => config.only.includes(part);
-    const weft: RunningWeft = { config, store, stop: stopAll };
+    const auditLog = createAuditLog(store, { logger });
+    const credentials = await Credentials.create({ configured: config.access.tokens, store, auditLog, logger });
+    const bindings: Binding[] = [];
+    if (runs('collector')) bindings.push({ what: 'collector', host: config.collector.host });
+    if (runs('api')) bindings.push({ what: 'API', host: config.api.host });
+    await assertSafeBinding(credentials, bindings);
+    const publicNames = config.access.publicNames;
+    const weft: RunningWeft = { config, store, credentials, auditLog, stop: stopAll };
 
     if (runs('collector')) {
-      const collector = await startCollector({ config: config.collector, store, logger });
+      const collector = await startCollector({ config: config.collector, store, logger, credentials, publicNames });
       weft.collector = collector;
       // Stopped before the store closes (reverse order): stop() flushes what it holds.
       started.push({ name: 'collector', stop: () => collector.stop() });
@@ -72,7 +84,7 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       // it stops before the collector, so its last spans are flushed into it.
       const demo = await startDemoWorker({
         otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`,
-        otlpToken: config.collector.tokens[0],
+        otlpToken: config.access.tokens.find((t) => t.role === 'ingest' || t.role === 'admin')?.token,
         workDir: join(config.dataDir, 'demo'),
         faults: faultSelection(config.demo.faults),
         timeScale: config.demo.timeScale,
@@ -118,7 +130,8 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     }
 
     if (runs('api')) {
-      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes, reports: weft.reports, traceLinkTemplate: config.api.traceLinkTemplate } });
+      const services = { store, findings, analyzer: weft.analyzer, probes: weft.probes, reports: weft.reports, auditLog, traceLinkTemplate: config.api.traceLinkTemplate };
+      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, credentials, publicNames, services });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);
     }

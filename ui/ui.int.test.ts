@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { api } from '@opentelemetry/sdk-node';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Credentials } from '../access/index.ts';
 import { buildApiApp, type ApiServer } from '../api/index.ts';
 import { buildConfig, parseArgs } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
@@ -63,6 +64,10 @@ describe.skipIf(!hasBrowser)('web UI', () => {
   let browser: Browser;
   let page: Page;
   let guarded: ApiServer['app'] | undefined;
+  /** What the browser reports against the Content-Security-Policy while the pages run. */
+  const cspViolations: string[] = [];
+  /** The browser's refusals to show Weft inside a frame (frame-ancestors 'none'). */
+  const frameRefusals: string[] = [];
 
   beforeAll(async () => {
     statSync(join(uiBuildDir, 'index.html')); // built by `npm install` (prepare) or `npm run build:ui`
@@ -84,6 +89,13 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(20_000);
+    page.on('console', (m) => {
+      if (/frame-ancestors/.test(m.text())) frameRefusals.push(m.text());
+      else if (/Content Security Policy|Refused to (execute|load|apply|connect)/i.test(m.text())) cspViolations.push(m.text());
+    });
+    page.on('pageerror', (e) => {
+      if (/Content Security Policy/i.test(e.message)) cspViolations.push(e.message);
+    });
   });
 
   afterAll(async () => {
@@ -119,14 +131,15 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     expect(await page.locator('ul.traces code').count()).toBeGreaterThan(0);
 
     await page.getByLabel('Note').fill('CRM team owns this, ticket INT-42');
-    await page.getByLabel('Your name').fill('ana');
+    // Regression: the form had a free-text "Your name"; who acts is the token's name, "local" without tokens.
+    expect(await page.getByLabel('Your name').count()).toBe(0);
     await page.getByRole('button', { name: 'Acknowledge' }).click();
     await poll(() => page.getByTestId('finding-status').innerText()).toBe('acknowledged');
-    await poll(() => page.locator('table').last().innerText()).toMatch(/ana\s+acknowledged\s+CRM team owns this, ticket INT-42/);
+    await poll(() => page.locator('table').last().innerText()).toMatch(/local\s+acknowledged\s+CRM team owns this, ticket INT-42/);
 
     const id = page.url().split('/').pop()!;
     const stored = (await fetch(`${weft.api!.url}/api/v1/findings/${id}`).then((r) => r.json())) as { finding: Record<string, unknown> };
-    expect(stored.finding).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'ana', note: 'CRM team owns this, ticket INT-42' });
+    expect(stored.finding).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'local', note: 'CRM team owns this, ticket INT-42' });
     await page.screenshot({ path: join(dir, 'finding.png'), fullPage: true });
   });
 
@@ -219,15 +232,32 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await phone.close();
   });
 
-  it('asks for a token when the API wants one, and then shows the data', async () => {
-    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: { 'viewer-token': 'viewer' } }, logger: silentLogger(), services: { store: weft.store, analyzer: weft.analyzer } });
+  it('asks for a token when the API wants one, keeps it for the session only, and then shows the data', async () => {
+    const token = 'ui-test-viewer-token-0123456789';
+    const credentials = await Credentials.create({ configured: [{ token, role: 'viewer', name: 'ui-viewer', source: 'WEFT_API_TOKENS' }] });
+    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials, logger: silentLogger(), services: { store: weft.store, analyzer: weft.analyzer } });
     guarded = app;
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     await page.goto(`${url}/inventory?tab=systems`);
-    await page.getByRole('textbox', { name: 'Token' }).fill('viewer-token');
+    await page.getByRole('textbox', { name: 'Token' }).fill(token);
     await page.getByRole('button', { name: 'Use token' }).click();
     await poll(() => page.locator('table').innerText()).toMatch(/Sales CRM[\s\S]*Finance ERP/);
+    // Regression: the token was kept in localStorage.
+    expect(await page.evaluate("[sessionStorage.getItem('weft.token'), localStorage.getItem('weft.token')]")).toEqual([token, null]);
+  });
+
+  it('runs under its Content-Security-Policy with no violation, and cannot be framed', async () => {
+    const response = await page.goto(`${weft.api!.url}/findings`);
+    const csp = response!.headers()['content-security-policy'];
+    expect(csp).toMatch(/script-src 'self' 'sha256-/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(response!.headers()['x-frame-options']).toBe('DENY');
+    await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toMatch(/Findings/);
+    expect(cspViolations).toEqual([]);
+    // Another page that frames the UI (clickjacking) is refused by the browser.
+    await page.setContent(`<iframe id="f" src="${weft.api!.url}/" width="400" height="300"></iframe>`);
+    await poll(async () => frameRefusals.length).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RoutePluginOptions } from '../services.ts';
+import { accessRoutes } from './access.ts';
 import { auditRoutes } from './audit.ts';
 import { catalogRoutes } from './catalog.ts';
 import { driftRoutes } from './drift.ts';
@@ -25,4 +26,5 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   auditRoutes as FastifyPluginAsync<RoutePluginOptions>,
   traceRoutes as FastifyPluginAsync<RoutePluginOptions>,
   reportRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  accessRoutes as FastifyPluginAsync<RoutePluginOptions>,
 ];

@@ -1,8 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { ERR_FORBIDDEN } from '../../core/errors/index.ts';
+import { identityOf } from '../../access/index.ts';
 import { ERR_REPORT_NOT_READY, resolvePeriod, type ReportRun, type ReportService } from '../../reports/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
 import { ReportKeySchema, ReportRunSchema } from '../schemas/reports.ts';
@@ -11,11 +10,6 @@ import { ERR_REPORTS_OFF } from './report-errors.ts';
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'report id (a UUID)' }) }, { additionalProperties: false });
 const Point = (what: string) => Type.String({ minLength: 2, maxLength: 40, description: `${what}: a duration back from now (24h, 7d) or an ISO 8601 time` });
 const CreateBody = Type.Object({ since: Type.Optional(Point('start of the period (default 24h)')), until: Type.Optional(Point('end of the period (default now)')) }, { additionalProperties: false });
-
-/** Reports hold the estate's regulated flows and its exceptions: auditors and admins only. */
-function mayReport(request: FastifyRequest): void {
-  if (request.role !== 'auditor' && request.role !== 'admin') throw ERR_FORBIDDEN('auditor or admin');
-}
 
 function reportsOf(services: ApiServices): ReportService {
   if (!services.reports) throw ERR_REPORTS_OFF();
@@ -29,34 +23,33 @@ const view = (run: ReportRun) => {
 
 /**
  * Compliance reports: start one for a period, follow it, download its signed evidence bundle, read
- * the signing key. Access level `report` (auditor, admin).
+ * the signing key. Access level `reports` (auditor, admin).
  */
 export const reportRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
-  const config = { access: 'report' };
+  // Reports hold the estate's regulated flows and its exceptions: access level `reports` (auditors and admins).
+  const config = { access: 'reports' as const };
   app.post(
     '/reports',
     { config, schema: { summary: 'Start a compliance report for a period (202; follow it with GET /reports/:id)', tags: ['reports'], body: CreateBody, response: { 202: Type.Object({ report: ReportRunSchema }) } } },
     async (request, reply) => {
-      mayReport(request);
       const period = resolvePeriod({ since: request.body?.since, until: request.body?.until }, new Date());
-      const run = await reportsOf(services).start({ period, actor: request.actor, trigger: 'api' });
+      const who = identityOf(request);
+      const run = await reportsOf(services).start({ period, actor: who.name, trigger: 'api' });
+      await services.auditLog?.append(who, 'report.create', run.id, { since: period.since, until: period.until });
       return reply.status(202).send({ report: view(run) });
     },
   );
 
   app.get('/reports', { config, schema: { summary: 'Report runs, newest first (API, CLI and scheduled)', tags: ['reports'], response: { 200: Type.Object({ reports: Type.Array(ReportRunSchema) }) } } }, async (request) => {
-    mayReport(request);
     return { reports: (await reportsOf(services).list(100)).map(view) };
   });
 
   app.get('/reports/key', { config, schema: { summary: "The installation's report-signing public key (Ed25519)", tags: ['reports'], response: { 200: ReportKeySchema } } }, async (request) => {
-    mayReport(request);
     const key = reportsOf(services).publicKey();
     return { algorithm: 'Ed25519' as const, publicKey: key.pem, fingerprint: key.fingerprint };
   });
 
   app.get('/reports/:id', { config, schema: { summary: 'One report run: its status and, once done, where its bundle is', tags: ['reports'], params: IdParams, response: { 200: Type.Object({ report: ReportRunSchema }) } } }, async (request) => {
-    mayReport(request);
     return { report: view(await reportsOf(services).get(request.params.id)) };
   });
 
@@ -73,7 +66,6 @@ export const reportRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
       },
     },
     async (request, reply) => {
-      mayReport(request);
       const run = await reportsOf(services).get(request.params.id);
       if (run.status !== 'done' || !existsSync(run.file)) throw ERR_REPORT_NOT_READY(run.id, run.status === 'done' ? 'done but its bundle file is gone' : run.status);
       const name = `weft-report-${run.since.slice(0, 10)}-${run.until.slice(0, 10)}-${run.id.slice(0, 8)}.zip`;

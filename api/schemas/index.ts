@@ -8,6 +8,7 @@ import type { FlowStatsSchema, SeveritySchema, FindingStatusSchema } from './com
 import type { FindingEventSchema, FindingSchema } from './findings.ts';
 import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+import type { AuditEntrySchema, TokenInfoSchema } from './access.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 import type { TraceSchema, TraceSpanSchema } from './traces.ts';
 import type { ReportKeySchema, ReportRunSchema } from './reports.ts';
@@ -16,6 +17,7 @@ export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeverityS
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+export { AuditEntrySchema, RoleSchema, TokenInfoSchema } from './access.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 export { TraceSchema, TraceSpanSchema } from './traces.ts';
 export { ReportKeySchema, ReportRunSchema } from './reports.ts';
@@ -44,3 +46,5 @@ export type Trace = Static<typeof TraceSchema>;
 export type TraceSpan = Static<typeof TraceSpanSchema>;
 export type ReportRun = Static<typeof ReportRunSchema>;
 export type ReportKey = Static<typeof ReportKeySchema>;
+export type TokenInfo = Static<typeof TokenInfoSchema>;
+export type AuditEntry = Static<typeof AuditEntrySchema>;

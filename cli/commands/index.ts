@@ -1,5 +1,7 @@
 import type { Command } from '../command.ts';
 import { auditCommand } from './audit.ts';
+import { auditLogVerifyCommand } from './audit-log-verify.ts';
+import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './token.ts';
 import { catalogImportBackstageCommand } from './catalog-import-backstage.ts';
 import { catalogValidateCommand } from './catalog-validate.ts';
 import { demoCommand } from './demo.ts';
@@ -22,4 +24,8 @@ export const commands: Record<string, Command> = {
   'report verify': reportVerifyCommand,
   'report key': reportKeyCommand,
   demo: demoCommand,
+  'token create': tokenCreateCommand,
+  'token list': tokenListCommand,
+  'token revoke': tokenRevokeCommand,
+  'audit-log verify': auditLogVerifyCommand,
 };
