@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { validateProbeSections } from './probes.ts';
+import { validateAlertingSections } from './alerting.ts';
 import { ERR_CATALOG, pathText, type CatalogProblem } from './problems.ts';
 import { referenceProblems } from './references.ts';
 import { CatalogFileSchema, catalogSections, type CatalogSection } from './schema.ts';
@@ -15,7 +16,7 @@ interface Parsed {
 }
 
 export function emptyCatalog(): Catalog {
-  return { owners: [], systems: [], domains: [], flows: [], classes: [], probes: [], reconciliations: [], sources: [] };
+  return { owners: [], systems: [], domains: [], flows: [], classes: [], probes: [], reconciliations: [], alerts: [], receivers: [], routes: [], remediations: [], sources: [] };
 }
 
 /** Line and column of the deepest YAML node on `segments` (the field itself, or its nearest parent). */
@@ -93,7 +94,7 @@ export function parseCatalog(files: Array<{ file: string; text: string }>): { ca
     problems.push({ file: o.p.file, line, column, path: pathText(segments), message });
   };
   for (const r of referenceProblems(catalog, declared)) at(r.section, r.index, r.field, r.message);
-  for (const r of validateProbeSections(catalog)) {
+  for (const r of [...validateProbeSections(catalog), ...validateAlertingSections(catalog)]) {
     const m = /^(\w+)\[(\d+)\]\.?(.*)$/.exec(r.path);
     if (!m) continue;
     const field = m[3] ? m[3].split('.').flatMap((s) => s.split(/\[(\d+)\]/).filter(Boolean).map((x) => (/^\d+$/.test(x) ? Number(x) : x))) : [];

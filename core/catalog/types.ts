@@ -4,6 +4,7 @@
  * here (parse them with core/time parseDuration where used).
  */
 import type { ProbeSpec, ReconcileSpec } from './probes.ts';
+import type { AlertRuleSpec, ReceiverSpec, RemediationSpec, RouteSpec } from './alerting.ts';
 
 export type Lifecycle = 'active' | 'deprecated' | 'retired';
 
@@ -13,6 +14,8 @@ export interface Owner {
   email?: string;
   slack?: string;
   oncall?: string;
+  /** The team's alert receiver (a receivers id): alerts of what it owns go there unless a route says otherwise. */
+  receiver?: string;
 }
 
 /** How a touched endpoint is recognised as this system. Any rule matching is enough. */
@@ -88,6 +91,10 @@ export interface Flow {
   lifecycle: Lifecycle;
   purpose?: string;
   docs?: string;
+  /** This flow's own thresholds, overriding its class's (alerting). */
+  slo?: { latencyP95Ms?: number; latencyP99Ms?: number; errorRate?: number; staleAfter?: string };
+  /** Labels its alerts carry and rules select on. */
+  labels?: Record<string, string>;
 }
 
 export interface SloClass {
@@ -108,6 +115,11 @@ export interface Catalog {
   classes: SloClass[];
   probes: ProbeSpec[];
   reconciliations: ReconcileSpec[];
+  /** Custom alert rules, receivers, routes and remediation actions (alerting/). */
+  alerts: AlertRuleSpec[];
+  receivers: ReceiverSpec[];
+  routes: RouteSpec[];
+  remediations: RemediationSpec[];
   /** Files it was read from, for messages. */
   sources: string[];
 }
