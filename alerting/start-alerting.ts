@@ -29,8 +29,10 @@ export interface AlertingOptions {
   clock?: Clock;
   /** How often rules are evaluated (ms). */
   intervalMs: number;
-  /** Weft's address for links in notifications. */
-  externalUrl: string;
+  /** Weft's own address for links in notifications (a function: the API's port may be known only later). */
+  externalUrl: string | (() => string);
+  /** Run `mode: auto` remediations when an alert fires (default true). */
+  autoRemediate?: boolean;
   /** Start the periodic loop (default true); false: only `evaluateNow()` evaluates. */
   schedule?: boolean;
   /** This process's name in the lease (default host:pid). */
@@ -108,7 +110,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     return p;
   };
 
-  const deliverOptions = () => ({ catalog: o.catalog(), alertStore, secrets, logger: log, externalUrl: o.externalUrl, signal: controller.signal, retryBaseMs: o.retryBaseMs, random: o.random });
+  const deliverOptions = () => ({ catalog: o.catalog(), alertStore, secrets, logger: log, externalUrl: typeof o.externalUrl === 'function' ? o.externalUrl() : o.externalUrl, signal: controller.signal, retryBaseMs: o.retryBaseMs, random: o.random });
 
   const escalate = async (alert: Alert, action: RemediationSpec, lastError: string): Promise<boolean> => {
     const catalog = o.catalog();
@@ -179,7 +181,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       await alertStore.saveGroups(changedGroups, now);
 
       // Auto remediation: once per firing episode, not for silenced alerts.
-      for (const c of result.changes) {
+      for (const c of o.autoRemediate === false ? [] : result.changes) {
         if (c.transition !== 'firing' || c.alert.silencedBy.length > 0) continue;
         const rule = rules.find((r) => r.id === c.alert.rule);
         for (const action of actionsFor(catalog.remediations, c.alert, rule?.remediation).filter((x) => x.mode === 'auto')) void remediateAlert(c.alert, action, 'weft (auto)');

@@ -9,6 +9,7 @@ import { authHook } from './auth.ts';
 import type { ApiServices } from './services.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { routePlugins } from './routes/index.ts';
+import { registerMetricsRoute } from './routes/metrics.ts';
 import { apiOnly, uiPlugin } from './ui-plugin.ts';
 
 /** Where the built UI is in a checkout, for apps built without the composition root (tests, benchmarks). */
@@ -36,6 +37,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
     },
   });
   await app.register(uiPlugin, { root: options.uiRoot ?? defaultUiRoot });
+  registerMetricsRoute(app, options.services, options.config.tokens);
   app.addHook('onRequest', apiOnly(authHook(options.config.tokens)));
   await app.register(
     async (v1) => {

@@ -1,3 +1,4 @@
+import type { AlertingRuntime } from '../alerting/index.ts';
 import type { Analyzer } from '../analyzer/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { FindingStore } from '../findings/index.ts';
@@ -15,6 +16,8 @@ export interface ApiServices {
   analyzer?: Analyzer;
   /** Probe health, record-count drift and reconciliations (probes/). */
   probes?: ProbesRuntime;
+  /** Alerts, silences, notifications and remediation (alerting/). */
+  alerting?: AlertingRuntime;
 }
 
 export interface RoutePluginOptions {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { startAlerting, type AlertingRuntime } from '../alerting/index.ts';
 import { startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
@@ -26,6 +27,8 @@ export interface RunningWeft {
   analyzer?: Analyzer;
   /** Scheduled probes, drift and reconciliations. */
   probes?: ProbesRuntime;
+  /** Alert rules, notifications and remediation (evaluates where the analyzer runs, holding the lease). */
+  alerting?: AlertingRuntime;
   /** The demo estate, when started with --demo. */
   demo?: DemoEstate;
   stop(): Promise<void>;
@@ -102,8 +105,26 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       started.push({ name: 'probes', stop: () => probes.stop() });
     }
 
+    if (runs('analyzer') || runs('api')) {
+      // Alerting: evaluated by the process holding the lease, on the catalog as the analyzer has it now.
+      const apiUrl = `http://${config.api.host}:${config.api.port}`;
+      const alerting = startAlerting({
+        store,
+        catalog: () => weft.analyzer?.catalog() ?? catalog,
+        findings,
+        logger,
+        env: config.env,
+        intervalMs: config.analyzer.intervalMs,
+        externalUrl: () => weft.api?.url ?? apiUrl,
+        schedule: runs('analyzer'),
+        autoRemediate: config.alerting.autoRemediate,
+      });
+      weft.alerting = alerting;
+      started.push({ name: 'alerting', stop: () => alerting.stop() });
+    }
+
     if (runs('api')) {
-      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes } });
+      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes, alerting: weft.alerting } });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);
     }

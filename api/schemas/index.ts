@@ -9,12 +9,14 @@ import type { FindingEventSchema, FindingSchema } from './findings.ts';
 import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+import type { AlertEventSchema, AlertSchema, DeliverySchema, RemediationAttemptSchema, SilenceSchema } from './alerts.ts';
 
 export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+export { AlertEventSchema, AlertSchema, DeliverySchema, MatcherSchema, RemediationAttemptSchema, RemediationOutcomeSchema, RuleSchema, SilenceBodySchema, SilenceSchema } from './alerts.ts';
 
 export type Severity = Static<typeof SeveritySchema>;
 export type FindingStatus = Static<typeof FindingStatusSchema>;
@@ -36,3 +38,8 @@ export type Probe = Static<typeof ProbeSchema>;
 export type Drift = Static<typeof DriftSchema>;
 export type ReconciliationRun = Static<typeof RunSchema>;
 export type Reconciliation = Static<typeof ReconciliationSchema>;
+export type AlertView = Static<typeof AlertSchema>;
+export type AlertEventView = Static<typeof AlertEventSchema>;
+export type SilenceView = Static<typeof SilenceSchema>;
+export type DeliveryView = Static<typeof DeliverySchema>;
+export type RemediationAttemptView = Static<typeof RemediationAttemptSchema>;

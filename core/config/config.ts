@@ -66,6 +66,11 @@ export interface WeftConfig {
     /** Multiplies the demo's schedules and its catalog's durations: 1 is the `npm start` pace, 0.1 ten times faster. */
     timeScale: number;
   };
+  /** Alerting (alerting/): evaluated at the analyzer's interval by the lease holder. */
+  alerting: {
+    /** Run the catalog's `mode: auto` remediations when an alert fires (off: only on request). */
+    autoRemediate: boolean;
+  };
   logLevel: string;
   /** Reads one environment variable: only for `env:NAME` references in the catalog, resolved at run time (never stored). */
   env: (name: string) => string | undefined;

@@ -4,7 +4,7 @@ import { parseDuration } from '../time/duration.ts';
 import { parts, roles, type Part, type Role, type WeftConfig } from './config.ts';
 
 /** Flags that take no value. */
-const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'help']);
+const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'help', 'no-auto-remediation']);
 
 export interface ParsedArgs {
   positionals: string[];
@@ -168,6 +168,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale },
+    alerting: { autoRemediate: f('no-auto-remediation') !== 'true' && env.WEFT_AUTO_REMEDIATION !== 'false' },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
     env: (name: string) => env[name],
   };
