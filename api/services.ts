@@ -18,6 +18,8 @@ export interface ApiServices {
   probes?: ProbesRuntime;
   /** Alerts, silences, notifications and remediation (alerting/). */
   alerting?: AlertingRuntime;
+  /** Link template to an external trace viewer (`{traceId}` replaced), from the API config. */
+  traceLinkTemplate?: string;
 }
 
 export interface RoutePluginOptions {

@@ -124,7 +124,7 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     }
 
     if (runs('api')) {
-      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes, alerting: weft.alerting } });
+      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes, traceLinkTemplate: config.api.traceLinkTemplate, alerting: weft.alerting } });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);
     }

@@ -135,6 +135,20 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(() => page.locator('section.facts-row').innerText()).toMatch(/traces\s+3 \(0 failed/);
   });
 
+  it("opens a flow's sample trace as a waterfall with the systems it touched, and finds a trace by its id", async () => {
+    await page.goto(`${weft.api!.url}/flows/customer-sync`);
+    await page.getByTestId('flow-trace').click();
+    await poll(() => page.getByTestId('span-row').count()).toBe(3);
+    await poll(() => page.locator('section.facts-row').innerText()).toMatch(/read: crm[\s\S]*wrote: erp/);
+    await page.getByTestId('span-row').filter({ hasText: 'INSERT' }).click();
+    await poll(() => page.locator('aside.detail').innerText()).toMatch(/db\.query\.text\s+INSERT INTO customers/);
+    const id = page.url().split('/').pop()!;
+    await page.goto(`${weft.api!.url}/traces`);
+    await page.getByLabel('Trace id').fill(id.toUpperCase());
+    await page.getByRole('button', { name: 'Open' }).click();
+    await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe(`Trace ${id}`);
+  });
+
   it('asks for a token when the API wants one, and then shows the data', async () => {
     const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: { 'viewer-token': 'viewer' } }, logger: silentLogger(), services: { store: weft.store, analyzer: weft.analyzer } });
     guarded = app;

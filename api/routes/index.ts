@@ -10,6 +10,7 @@ import { healthRoutes } from './health.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { probeRoutes } from './probes.ts';
 import { reconciliationRoutes } from './reconciliations.ts';
+import { traceRoutes } from './traces.ts';
 
 /** Every route plugin under /api/v1; a feature adds one entry. */
 export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
@@ -23,4 +24,5 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   reconciliationRoutes as FastifyPluginAsync<RoutePluginOptions>,
   auditRoutes as FastifyPluginAsync<RoutePluginOptions>,
   alertRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  traceRoutes as FastifyPluginAsync<RoutePluginOptions>,
 ];

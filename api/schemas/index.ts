@@ -10,6 +10,7 @@ import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 import type { AlertEventSchema, AlertSchema, DeliverySchema, RemediationAttemptSchema, SilenceSchema } from './alerts.ts';
+import type { TraceSchema, TraceSpanSchema } from './traces.ts';
 
 export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
@@ -17,6 +18,7 @@ export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } fr
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 export { AlertEventSchema, AlertSchema, DeliverySchema, MatcherSchema, RemediationAttemptSchema, RemediationOutcomeSchema, RuleSchema, SilenceBodySchema, SilenceSchema } from './alerts.ts';
+export { TraceSchema, TraceSpanSchema } from './traces.ts';
 
 export type Severity = Static<typeof SeveritySchema>;
 export type FindingStatus = Static<typeof FindingStatusSchema>;
@@ -43,3 +45,5 @@ export type AlertEventView = Static<typeof AlertEventSchema>;
 export type SilenceView = Static<typeof SilenceSchema>;
 export type DeliveryView = Static<typeof DeliverySchema>;
 export type RemediationAttemptView = Static<typeof RemediationAttemptSchema>;
+export type Trace = Static<typeof TraceSchema>;
+export type TraceSpan = Static<typeof TraceSpanSchema>;

@@ -12,6 +12,8 @@ export const startCommand: Command = {
     const config = buildConfig(args, io.env, io.cwd);
     const logger = createLogger(config.logLevel);
     const weft = await startWeft(config, logger);
+    // The log is written asynchronously: let its lines ("listening on …") out first, so the banner comes last.
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     io.err(startBanner(weft));
     await new Promise<void>((resolve) => {
       let stopping = false;

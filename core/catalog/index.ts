@@ -10,3 +10,5 @@ export { importBackstage } from './backstage.ts';
 export type { BackstageImport } from './backstage.ts';
 export { AlertRuleSchema, ReceiverSchema, RouteSchema, RemediationSchema, validateAlertingSections, alertMeasures, receiverTypes } from './alerting.ts';
 export type { AlertRuleSpec, ReceiverSpec, RouteSpec, RemediationSpec, AlertSelector, AlertMeasure, ReceiverType } from './alerting.ts';
+export { toComplete } from './completeness.ts';
+export type { ToComplete } from './completeness.ts';

@@ -7,6 +7,7 @@ import { ERR_CATALOG, pathText, type CatalogProblem } from './problems.ts';
 import { referenceProblems } from './references.ts';
 import { CatalogFileSchema, catalogSections, type CatalogSection } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
+import { explainYamlErrors } from './yaml-errors.ts';
 import type { Catalog } from './types.ts';
 
 interface Parsed {
@@ -54,10 +55,7 @@ export function parseCatalog(files: Array<{ file: string; text: string }>): { ca
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const parsed: Parsed = { file, doc, lines };
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const { line, col } = lines.linePos(e.pos[0]);
-        problems.push({ file, line, column: col, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
-      }
+      for (const e of explainYamlErrors(text, doc.errors, lines)) problems.push({ file, line: e.line, column: e.column, path: '', message: e.message });
       continue;
     }
     const raw = doc.toJS() ?? {};

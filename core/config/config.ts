@@ -36,6 +36,11 @@ export interface ApiConfig {
   port: number;
   /** token -> role; empty: no auth (loopback only). */
   tokens: Record<string, Role>;
+  /**
+   * Link to a trace in an external viewer (Jaeger, Tempo, SigNoz…), `{traceId}` replaced by the id:
+   * e.g. `http://jaeger:16686/trace/{traceId}`. From `--trace-link` / `WEFT_TRACE_LINK`.
+   */
+  traceLinkTemplate?: string;
 }
 
 export type Part = 'collector' | 'probes' | 'analyzer' | 'api';

@@ -51,6 +51,21 @@ function int(value: string | undefined, what: string, fallback: number): number 
   return n;
 }
 
+/** `http(s)://…{traceId}…`: a link template to an external trace viewer; anything else is a config error. */
+function traceLink(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.replace('{traceId}', '0'));
+  } catch {
+    throw ERR_CONFIG(`WEFT_TRACE_LINK must be an http(s) URL with {traceId} in it, e.g. http://jaeger:16686/trace/{traceId}; got "${value}".`);
+  }
+  if (!/^https?:$/.test(url.protocol) || !value.includes('{traceId}')) {
+    throw ERR_CONFIG(`WEFT_TRACE_LINK must be an http(s) URL with {traceId} in it, e.g. http://jaeger:16686/trace/{traceId}; got "${value}".`);
+  }
+  return value;
+}
+
 function port(value: string | undefined, what: string, fallback: number): number {
   const n = int(value, what, fallback);
   if (n > 65535) throw ERR_CONFIG(`${what} must be a port number (0-65535), got "${value}".`);
@@ -158,6 +173,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       host: apiHost,
       port: port(f('port') ?? env.WEFT_PORT, 'WEFT_PORT', 3000),
       tokens,
+      traceLinkTemplate: traceLink(f('trace-link') ?? env.WEFT_TRACE_LINK),
     },
     catalogFiles,
     analyzer: {

@@ -22,6 +22,8 @@ export type {
   SeriesPoint,
   Severity,
   SystemRow,
+  Trace,
+  TraceSpan,
 } from '../../../../api/schemas/index.ts';
 
 export interface Window {
