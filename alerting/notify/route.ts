@@ -13,12 +13,12 @@ export interface ResolvedRoute {
 
 /**
  * Pacing by receiver type when a route does not say. Alertmanager does its own grouping and repeats:
- * Weft posts each alert on change and re-posts firing ones every minute so it stays alive there,
- * as Prometheus does. The others get one message per group: after 5 s, changes at most once a minute,
+ * Weft posts every alert routed there in one request on any change, and re-posts the firing ones every
+ * minute so they stay alive there, as Prometheus does. The others get one message per group: after 5 s, changes at most once a minute,
  * a reminder every 4 hours while something is firing.
  */
 export const receiverDefaults: Record<ReceiverType, Omit<ResolvedRoute, 'receiver'>> = {
-  alertmanager: { groupBy: ['...'], groupWaitMs: 0, groupIntervalMs: 0, repeatIntervalMs: 60_000 },
+  alertmanager: { groupBy: [], groupWaitMs: 0, groupIntervalMs: 0, repeatIntervalMs: 60_000 },
   webhook: { groupBy: ['alertname'], groupWaitMs: 5_000, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000 },
   slack: { groupBy: ['alertname'], groupWaitMs: 5_000, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000 },
   email: { groupBy: ['alertname'], groupWaitMs: 5_000, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000 },

@@ -1,10 +1,10 @@
-import type { AlertMeasure, AlertRuleSpec, Catalog, Flow } from '../../core/catalog/index.ts';
+import type { AlertMeasure, AlertRuleSpec, Catalog, Flow, derivedRuleIds } from '../../core/catalog/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { AlertRule } from '../model/alert.ts';
 import { selectFlows } from './select.ts';
 
 /** Defaults of the rules Weft derives from the catalog, per measure (documented in alerting/README.md). */
-export const derivedDefaults: Record<string, { measure: AlertMeasure; window: string; for: string; keepFiringFor: string; severity: AlertRule['severity'] }> = {
+export const derivedDefaults: Record<(typeof derivedRuleIds)[number], { measure: AlertMeasure; window: string; for: string; keepFiringFor: string; severity: AlertRule['severity'] }> = {
   'flow-latency-p95': { measure: 'latency-p95', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'medium' },
   'flow-latency-p99': { measure: 'latency-p99', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'high' },
   'flow-error-rate': { measure: 'error-rate', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'high' },
@@ -46,7 +46,7 @@ export function flowThreshold(catalog: Catalog, f: Flow, measure: AlertMeasure):
 const flowMeasures = new Set<AlertMeasure>(['latency-p95', 'latency-p99', 'error-rate', 'traces', 'staleness', 'throughput-drop']);
 export const isFlowMeasure = (m: AlertMeasure) => flowMeasures.has(m);
 
-function derived(catalog: Catalog, id: string): AlertRule {
+function derived(catalog: Catalog, id: keyof typeof derivedDefaults): AlertRule {
   const d = derivedDefaults[id];
   const flows = isFlowMeasure(d.measure) ? catalog.flows.filter((f) => f.lifecycle === 'active').map((f) => f.id) : [];
   const byId = new Map(catalog.flows.map((f) => [f.id, f]));
@@ -101,5 +101,5 @@ export function customRule(catalog: Catalog, spec: AlertRuleSpec): AlertRule {
 export function rulesFor(catalog: Catalog): AlertRule[] {
   const custom = catalog.alerts.map((a) => customRule(catalog, a));
   const replaced = new Set(custom.map((r) => r.id));
-  return [...Object.keys(derivedDefaults).filter((id) => !replaced.has(id)).map((id) => derived(catalog, id)), ...custom];
+  return [...(Object.keys(derivedDefaults) as Array<keyof typeof derivedDefaults>).filter((id) => !replaced.has(id)).map((id) => derived(catalog, id)), ...custom];
 }

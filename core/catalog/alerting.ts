@@ -28,6 +28,8 @@ export const alertMeasures = [
   'telemetry-gap',
 ] as const;
 export type AlertMeasure = (typeof alertMeasures)[number];
+/** Ids of the rules Weft derives from the catalog (alerting/rules/derive-rules.ts defines them). */
+export const derivedRuleIds = ['flow-latency-p95', 'flow-latency-p99', 'flow-error-rate', 'flow-stale', 'flow-throughput-drop', 'record-count-drift', 'key-drift', 'schema-drift', 'probe-failing', 'telemetry-gap'] as const;
 export const alertSeverities = ['info', 'low', 'medium', 'high', 'critical'] as const;
 
 export const AlertSelectorSchema = Type.Object(
@@ -220,7 +222,7 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
     const where = `remediations[${i}]`;
     refList(`${where}.flows`, r.flows, sets.flows, 'flow');
     r.rules?.forEach((id, j) => {
-      if (!ruleIds.has(id) && !/^(flow-|telemetry-gap$)/.test(id)) problems.push({ path: `${where}.rules[${j}]`, message: `unknown rule "${id}": declare it under alerts, or name a derived rule (flow-stale, flow-latency-p95…)` });
+      if (!ruleIds.has(id) && !(derivedRuleIds as readonly string[]).includes(id)) problems.push({ path: `${where}.rules[${j}]`, message: `unknown rule "${id}": declare it under alerts, or name a derived rule (${derivedRuleIds.join(', ')})` });
     });
     if (r.escalate && !receivers.has(r.escalate)) problems.push({ path: `${where}.escalate`, message: `unknown receiver "${r.escalate}": declare it under receivers` });
     if (!r.flows?.length && !r.rules?.length) problems.push({ path: `${where}.flows`, message: 'attach the action to flows: [flow-id] or rules: [rule-id]' });
