@@ -28,3 +28,5 @@ export type { AlertEvent, Delivery, RemediationAttempt } from './store/alert-sto
 export { createLease } from './store/lease.ts';
 export type { Lease } from './store/lease.ts';
 export { renderMetrics, MAX_FLOW_SERIES } from './metrics/prometheus.ts';
+export { backtestRule, renderBacktest } from './backtest/backtest.ts';
+export type { BacktestResult, BacktestEvent } from './backtest/backtest.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AlertingError, parseMatcher, silenceStatus, type Alert, type AlertingRuntime, type Matcher, type Silence } from '../../alerting/index.ts';
+import { AlertingError, backtestRule, parseMatcher, silenceStatus, type Alert, type AlertingRuntime, type Matcher, type Silence } from '../../alerting/index.ts';
 import { ERR_BAD_REQUEST, ERR_FORBIDDEN, ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import { mayWrite } from '../auth.ts';
@@ -78,6 +78,41 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         .rules()
         .map((r) => ({ id: r.id, origin: r.origin, measure: r.measure, op: r.op, windowMs: r.windowMs, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, severity: r.severity, flows: r.flows, remediation: r.remediation ?? null })),
     }),
+  );
+
+  app.get(
+    '/alerts/backtest',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Replay a rule on stored history: when it would have fired and resolved',
+        tags: ['alerts'],
+        querystring: Type.Object({ rule: Type.String({ minLength: 1, maxLength: 200 }), since: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', default: '7d' })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            rule: Type.String(),
+            since: Type.String(),
+            until: Type.String(),
+            stepMs: Type.Number(),
+            evaluations: Type.Number(),
+            events: Type.Array(Type.Object({ at: Type.String(), flow: Type.String(), transition: Type.String(), value: Type.String() })),
+            firingAtEnd: Type.Array(Type.String()),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      if (!services.analyzer) throw ERR_NOT_FOUND('The analyzer does not run in this process: backtests need its catalog.');
+      const until = new Date();
+      const sinceMs = parseDuration(request.query.since ?? '7d', 'since');
+      if (sinceMs > 90 * 86_400_000) throw ERR_BAD_REQUEST('Invalid querystring field "since": at most 90d.');
+      try {
+        return await backtestRule(services.store, services.analyzer.catalog(), request.query.rule, new Date(until.getTime() - sinceMs), until);
+      } catch (err) {
+        if (/^(No rule|Rule )/.test((err as Error).message)) throw ERR_BAD_REQUEST((err as Error).message);
+        throw err;
+      }
+    },
   );
 
   app.get(

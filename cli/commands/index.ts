@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { alertsAckCommand, alertsListCommand, alertsSilenceCommand, alertsTestCommand, remediateCommand } from './alerts.ts';
 import { auditCommand } from './audit.ts';
 import { catalogImportBackstageCommand } from './catalog-import-backstage.ts';
 import { catalogValidateCommand } from './catalog-validate.ts';
@@ -16,4 +17,9 @@ export const commands: Record<string, Command> = {
   'probe run': probeRunCommand,
   reconcile: reconcileCommand,
   demo: demoCommand,
+  'alerts list': alertsListCommand,
+  'alerts silence': alertsSilenceCommand,
+  'alerts ack': alertsAckCommand,
+  'alerts test': alertsTestCommand,
+  remediate: remediateCommand,
 };
