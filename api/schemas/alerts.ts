@@ -33,7 +33,7 @@ export const AlertSchema = Type.Object({
 export const AlertEventSchema = Type.Object({ at: Str, fingerprint: Str, rule: Str, event: Str, actor: Str, value: Num, note: Str, labels: StrMap });
 
 export const MatcherSchema = Type.Object(
-  { name: Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), value: Type.String({ maxLength: 1000 }), isRegex: Type.Boolean({ default: false }), isEqual: Type.Boolean({ default: true }) },
+  { name: Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), value: Type.String({ maxLength: 1000 }), isRegex: Type.Boolean({ description: 'default false' }), isEqual: Type.Boolean({ description: 'default true: = or =~; false: != or !~' }) },
   { additionalProperties: false },
 );
 

@@ -81,6 +81,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body: unknown = {}) => request<T>('POST', path, body),
+  del: <T>(path: string) => request<T>('DELETE', path),
 };
 
 /** "?a=1&b=x" from the set values, "" when none. */
