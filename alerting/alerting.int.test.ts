@@ -11,7 +11,7 @@ import type { FindingCandidate } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { alertmanagerPath, startAlertmanager, toolAvailable, type RunningAlertmanager } from '../test/alertmanager.ts';
-import { startAlerting, type AlertingRuntime, type WebhookPayload } from './index.ts';
+import { createLease, startAlerting, type AlertingRuntime, type WebhookPayload } from './index.ts';
 
 /** Local HTTP stand-ins: the webhook and Slack receivers and the remediation targets, recording what they get. */
 interface Received {
@@ -253,5 +253,22 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     expect((await alerting.alertStore.getAlert(erp.fingerprint))!.silencedBy).toEqual([s.id]);
     const expired = await alerting.expireSilence(s.id, 'sre-bob');
     expect(Date.parse(expired.endsAt)).toBeLessThanOrEqual(clock.t);
+  }, 30_000);
+
+  it('lets exactly one of several processes evaluate (the lease), and another take over when it expires', async () => {
+    const now = new Date(clock.t);
+    const a = createLease(store, 'process-a', { ttlMs: 30_000, name: 'lease-test', settleMs: 50 });
+    const b = createLease(store, 'process-b', { ttlMs: 30_000, name: 'lease-test', settleMs: 50 });
+    const c = createLease(store, 'process-c', { ttlMs: 30_000, name: 'lease-test', settleMs: 50 });
+    const first = await Promise.all([a.acquire(now), b.acquire(now), c.acquire(now)]);
+    expect(first.filter(Boolean)).toHaveLength(1);
+    const holder = [a, b, c][first.indexOf(true)];
+    const others = [a, b, c].filter((l) => l !== holder);
+    expect(await holder.acquire(new Date(clock.t + 10_000))).toBe(true);
+    expect(await Promise.all(others.map((l) => l.acquire(new Date(clock.t + 10_000))))).toEqual([false, false]);
+    // The holder stops renewing (it died): after the TTL one of the others takes over.
+    const later = new Date(clock.t + 60_000);
+    const second = await Promise.all(others.map((l) => l.acquire(later)));
+    expect(second.filter(Boolean)).toHaveLength(1);
   }, 30_000);
 });
