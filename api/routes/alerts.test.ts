@@ -25,7 +25,7 @@ describe('alert routes', () => {
   const tokens = { 'viewer-token': 'viewer', 'sre-token': 'sre' } as const;
   const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, token: keyof typeof tokens = 'sre-token', payload?: unknown) => {
     const r = await app.inject({ method, url, headers: { authorization: `Bearer ${token}`, 'x-weft-user': 'alice' }, ...(payload !== undefined ? { payload: payload as object } : {}) });
-    return { status: r.statusCode, body: r.headers['content-type']?.includes('json') ? r.json() : r.body };
+    return { status: r.statusCode, body: String(r.headers['content-type'] ?? '').includes('json') ? r.json() : r.body };
   };
 
   beforeAll(async () => {
