@@ -114,7 +114,8 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
         findings,
         logger,
         env: config.env,
-        intervalMs: config.analyzer.intervalMs,
+        // At the analyzer's pace, but no more often than every 5 s (each evaluation reads the rollups).
+        intervalMs: Math.max(5_000, config.analyzer.intervalMs),
         externalUrl: () => weft.api?.url ?? apiUrl,
         schedule: runs('analyzer'),
         autoRemediate: config.alerting.autoRemediate,
