@@ -61,9 +61,16 @@ function classFlows(snapshot: Parameters<Detector>[0]['snapshot']) {
   });
 }
 
-/** A flow whose p95 or p99 latency exceeds its class's threshold over the window. */
+/**
+ * Traces a flow needs in the window before its latency is judged (a class's `minTraces` overrides it):
+ * the p95 of three traces is the slowest of them, and one slow run is not a breach of an SLO.
+ */
+export const LATENCY_MIN_TRACES = 10;
+
+/** A flow whose p95 or p99 latency exceeds its class's threshold over the window, measured on at least `minTraces` traces. */
 export const latencySloBreach: Detector = ({ snapshot }) =>
   classFlows(snapshot).flatMap(({ f, cls, stats }) => {
+    if (stats.traces < (cls.minTraces ?? LATENCY_MIN_TRACES)) return [];
     const p95 = cls.latencyP95Ms !== undefined && stats.p95Ms > cls.latencyP95Ms;
     const p99 = cls.latencyP99Ms !== undefined && stats.p99Ms > cls.latencyP99Ms;
     if (!p95 && !p99) return [];

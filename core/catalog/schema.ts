@@ -127,6 +127,7 @@ export const SloClassSchema = Type.Object(
     latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'milliseconds, above 0' })),
     errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'a fraction between 0 and 1' })),
     staleAfter: Type.Optional(Duration),
+    minTraces: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'traces a flow needs in the window before its p95/p99 is judged (default 10)' })),
   },
   { additionalProperties: false },
 );

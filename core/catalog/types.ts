@@ -105,6 +105,8 @@ export interface SloClass {
   errorRate?: number;
   /** A scheduled flow not seen for longer than this is stale (silent failure). */
   staleAfter?: string;
+  /** Traces a flow needs in the window before its latency is judged (default LATENCY_MIN_TRACES, 10). */
+  minTraces?: number;
 }
 
 export interface Catalog {
