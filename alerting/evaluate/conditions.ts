@@ -25,10 +25,20 @@ const units: Partial<Record<AlertMeasure, (v: number) => string>> = {
 };
 export const formatValue = (m: AlertMeasure, v: number) => (Number.isNaN(v) ? 'no data' : (units[m] ?? String)(v));
 
+/** Traces a flow needs in the window before its latency is judged, as the analyzer's finding (class `minTraces`). */
+export const LATENCY_MIN_TRACES = 10;
+
+/** A percentile over enough traces, else NaN (no verdict on a handful of runs). */
+const latency = (r: AlertRule, f: Flow, o: Observations, c: Catalog, pick: 'p95Ms' | 'p99Ms') => {
+  const s = o.windows.get(r.windowMs)?.get(f.id);
+  const min = c.classes.find((k) => k.id === f.class)?.minTraces ?? LATENCY_MIN_TRACES;
+  return s && s.traces >= min ? s[pick] : NaN;
+};
+
 /** A flow measure's value for one flow (NaN: no data in the window). */
-const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations) => number> = {
-  'latency-p95': (r, f, o) => o.windows.get(r.windowMs)?.get(f.id)?.p95Ms ?? NaN,
-  'latency-p99': (r, f, o) => o.windows.get(r.windowMs)?.get(f.id)?.p99Ms ?? NaN,
+const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: Catalog) => number> = {
+  'latency-p95': (r, f, o, c) => latency(r, f, o, c, 'p95Ms'),
+  'latency-p99': (r, f, o, c) => latency(r, f, o, c, 'p99Ms'),
   'error-rate': (r, f, o) => {
     const s = o.windows.get(r.windowMs)?.get(f.id);
     return s && s.traces > 0 ? s.failedTraces / s.traces : NaN;
@@ -48,7 +58,7 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
     if (!f) return [];
     const threshold = typeof rule.threshold === 'function' ? rule.threshold(id) : rule.threshold;
     if (threshold === undefined) return [];
-    const value = flowValue[rule.measure](rule, f, o);
+    const value = flowValue[rule.measure](rule, f, o, catalog);
     const labels: Labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
     return [{ rule, labels, value, threshold, active: compare(rule.op, value, threshold), flow: f.id, systems: [f.source, f.target], summary: `${rule.measure} of flow ${f.id} is ${formatValue(rule.measure, value)} (threshold ${formatValue(rule.measure, threshold)})` }];
   });
