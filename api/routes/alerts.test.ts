@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Credentials } from '../../access/index.ts';
 import { startAlerting, type AlertingRuntime, type WebhookPayload } from '../../alerting/index.ts';
 import { startAnalyzer, type Analyzer } from '../../analyzer/index.ts';
 import { baseCatalogYaml, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
@@ -23,8 +24,9 @@ describe('alert routes', () => {
   let hook: Server;
   const payloads: WebhookPayload[] = [];
   const tokens = { 'viewer-token': 'viewer', 'sre-token': 'sre' } as const;
+  const secret = (t: keyof typeof tokens) => `alerting-${t}-0000000001`;
   const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, token: keyof typeof tokens = 'sre-token', payload?: unknown) => {
-    const r = await app.inject({ method, url, headers: { authorization: `Bearer ${token}`, 'x-weft-user': 'alice' }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    const r = await app.inject({ method, url, headers: { authorization: `Bearer ${secret(token)}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
     return { status: r.statusCode, body: String(r.headers['content-type'] ?? '').includes('json') ? r.json() : r.body };
   };
 
@@ -46,7 +48,8 @@ describe('alert routes', () => {
     analyzer = startAnalyzer({ store: h.store, catalog, logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
     await analyzer.runNow();
     alerting = startAlerting({ store: h.store, catalog: () => analyzer.catalog(), findings: analyzer.findings, logger: silentLogger(), env: () => undefined, intervalMs: 10_000, externalUrl: 'http://weft.test', schedule: false });
-    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: { ...tokens } }, logger: silentLogger(), services: { store: h.store, analyzer, findings: analyzer.findings, alerting } });
+    const configured = (Object.keys(tokens) as Array<keyof typeof tokens>).map((t) => ({ token: secret(t), role: tokens[t], name: `alerting-${tokens[t]}`, source: 'WEFT_API_TOKENS' as const }));
+    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials: await Credentials.create({ configured }), logger: silentLogger(), services: { store: h.store, analyzer, findings: analyzer.findings, alerting } });
   });
   afterAll(async () => {
     await app?.close();
@@ -72,17 +75,17 @@ describe('alert routes', () => {
     const [alert] = (await call('GET', '/api/v1/alerts')).body.alerts;
     expect((await call('POST', `/api/v1/alerts/${alert.fingerprint}/ack`, 'viewer-token', { note: 'x' })).status).toBe(403);
     const acked = await call('POST', `/api/v1/alerts/${alert.fingerprint}/ack`, 'sre-token', { note: 'on it' });
-    expect(acked.body.alert).toMatchObject({ acknowledgedBy: 'alice', ackNote: 'on it' });
+    expect(acked.body.alert).toMatchObject({ acknowledgedBy: 'alerting-sre', ackNote: 'on it' });
     expect((await call('POST', '/api/v1/alerts/0000000000000000/ack', 'sre-token', {})).status).toBe(404);
     const bad = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=~"("'], comment: 'x' });
     expect([bad.status, bad.body.message]).toEqual([400, expect.stringMatching(/matchers.*not a regular expression/)]);
     const made = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=customer-sync'], duration: '1h', comment: 'maintenance' });
     expect(made.status).toBe(201);
-    expect(made.body.silence).toMatchObject({ createdBy: 'alice', status: 'active', matchers: [{ name: 'flow', value: 'customer-sync', isRegex: false, isEqual: true }] });
+    expect(made.body.silence).toMatchObject({ createdBy: 'alerting-sre', status: 'active', matchers: [{ name: 'flow', value: 'customer-sync', isRegex: false, isEqual: true }] });
     await alerting.evaluateNow();
     const silenced = (await call('GET', `/api/v1/alerts/${alert.fingerprint}`)).body.alert;
     expect(silenced.silencedBy).toEqual([made.body.silence.id]);
-    expect((await call('DELETE', `/api/v1/silences/${made.body.silence.id}`)).body.silence.status).toBe('expired');
+    expect((await call('DELETE', `/api/v1/silences/${made.body.silence.id}`, 'sre-token', {})).body.silence.status).toBe('expired');
     expect((await call('POST', '/api/v1/remediations', 'sre-token', { fingerprint: alert.fingerprint })).body.message).toMatch(/No remediation is attached/);
   });
 

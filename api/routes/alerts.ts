@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { identityOf } from '../../access/index.ts';
 import { AlertingError, backtestRule, parseMatcher, silenceStatus, type Alert, type AlertingRuntime, type Matcher, type Silence } from '../../alerting/index.ts';
-import { ERR_BAD_REQUEST, ERR_FORBIDDEN, ERR_NOT_FOUND } from '../../core/errors/index.ts';
+import { ERR_BAD_REQUEST, ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
-import { mayWrite } from '../auth.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
 import { AlertEventSchema, AlertSchema, DeliverySchema, RemediationAttemptSchema, RemediationOutcomeSchema, RuleSchema, SilenceBodySchema, SilenceSchema } from '../schemas/alerts.ts';
 
@@ -29,13 +29,10 @@ async function userErrors<T>(work: () => Promise<T>): Promise<T> {
 
 const view = (a: Alert) => ({ ...a, value: Number.isFinite(a.value) ? a.value : null });
 const silenceView = (s: Silence) => ({ ...s, status: silenceStatus(s, new Date()) });
-const mustWrite = (role: Parameters<typeof mayWrite>[0]) => {
-  if (!mayWrite(role, 'ack')) throw ERR_FORBIDDEN('sre, icoe or admin');
-};
 
 /**
- * Alerts, silences and remediations. Reading needs any role; acknowledging, silencing and remediating
- * need sre (or icoe, admin). Every route declares its access level in `config.access`.
+ * Alerts, silences and remediations. Every route declares its access level (access/roles.ts): reading is
+ * `read`, acknowledging `findings`, silencing `silence`, remediating `remediate`.
  */
 export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
   app.get(
@@ -132,12 +129,14 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
   app.post(
     '/alerts/:fingerprint/ack',
     {
-      config: { access: 'sre' },
+      config: { access: 'findings' },
       schema: { summary: 'Acknowledge a pending or firing alert (no more repeat notifications; resolved is still sent)', tags: ['alerts'], params: FpParams, body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }), response: { 200: Type.Object({ alert: AlertSchema }) } },
     },
     async (request) => {
-      mustWrite(request.role);
-      const alert = await userErrors(() => alertingOf(services).acknowledge(request.params.fingerprint, request.actor, request.body?.note ?? ''));
+      const who = identityOf(request);
+      const note = request.body?.note ?? '';
+      const alert = await userErrors(() => alertingOf(services).acknowledge(request.params.fingerprint, who.name, note));
+      await services.auditLog?.append(who, 'alert.acknowledge', alert.fingerprint, { note, rule: alert.rule });
       return { alert: view(alert) };
     },
   );
@@ -150,9 +149,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
 
   app.post(
     '/silences',
-    { config: { access: 'sre' }, schema: { summary: 'Create a silence: matching alerts are not notified until it ends', tags: ['alerts'], body: SilenceBodySchema, response: { 201: Type.Object({ silence: SilenceSchema }) } } },
+    { config: { access: 'silence' }, schema: { summary: 'Create a silence: matching alerts are not notified until it ends', tags: ['alerts'], body: SilenceBodySchema, response: { 201: Type.Object({ silence: SilenceSchema }) } } },
     async (request, reply) => {
-      mustWrite(request.role);
       const b = request.body;
       let matchers: Matcher[];
       try {
@@ -163,17 +161,21 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       const startsAt = b.startsAt ? new Date(b.startsAt) : new Date();
       if (b.endsAt && b.duration) throw ERR_BAD_REQUEST('Give either endsAt or duration, not both.');
       const endsAt = b.endsAt ? new Date(b.endsAt) : new Date(startsAt.getTime() + parseDuration(b.duration ?? '2h', 'duration'));
-      const silence = await userErrors(() => alertingOf(services).createSilence({ matchers, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), createdBy: request.actor, comment: b.comment }));
+      const who = identityOf(request);
+      const silence = await userErrors(() => alertingOf(services).createSilence({ matchers, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), createdBy: who.name, comment: b.comment }));
+      await services.auditLog?.append(who, 'silence.create', silence.id, { matchers: b.matchers, endsAt: silence.endsAt, comment: b.comment });
       return reply.status(201).send({ silence: silenceView(silence) });
     },
   );
 
   app.delete(
     '/silences/:id',
-    { config: { access: 'sre' }, schema: { summary: 'Expire a silence now', tags: ['alerts'], params: IdParams, response: { 200: Type.Object({ silence: SilenceSchema }) } } },
+    { config: { access: 'silence' }, schema: { summary: 'Expire a silence now', tags: ['alerts'], params: IdParams, response: { 200: Type.Object({ silence: SilenceSchema }) } } },
     async (request) => {
-      mustWrite(request.role);
-      return { silence: silenceView(await userErrors(() => alertingOf(services).expireSilence(request.params.id, request.actor))) };
+      const who = identityOf(request);
+      const silence = await userErrors(() => alertingOf(services).expireSilence(request.params.id, who.name));
+      await services.auditLog?.append(who, 'silence.expire', silence.id, {});
+      return { silence: silenceView(silence) };
     },
   );
 
@@ -186,7 +188,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
   app.post(
     '/remediations',
     {
-      config: { access: 'sre' },
+      config: { access: 'remediate' },
       schema: {
         summary: "Run the remediation actions attached to an alert's rule or flow now (waits for their attempts)",
         tags: ['alerts'],
@@ -195,8 +197,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       },
     },
     async (request) => {
-      mustWrite(request.role);
-      return { outcomes: await userErrors(() => alertingOf(services).remediate(request.body.fingerprint, request.actor, request.body.action)) };
+      const who = identityOf(request);
+      const outcomes = await userErrors(() => alertingOf(services).remediate(request.body.fingerprint, who.name, request.body.action));
+      await services.auditLog?.append(who, 'remediation.run', request.body.fingerprint, { outcomes: outcomes.map((o) => `${o.action}:${o.outcome}`) });
+      return { outcomes };
     },
   );
 };

@@ -74,7 +74,7 @@ export const alertsSilenceCommand: Command = {
   async run(args, io) {
     const expire = flag(args, 'expire');
     if (expire) {
-      const { silence } = await callWeft<{ silence: { id: string; endsAt: string } }>(args, io, 'DELETE', `/api/v1/silences/${encodeURIComponent(expire)}`);
+      const { silence } = await callWeft<{ silence: { id: string; endsAt: string } }>(args, io, 'DELETE', `/api/v1/silences/${encodeURIComponent(expire)}`, {});
       io.out(`Silence ${silence.id} expired at ${silence.endsAt}.`);
       return 0;
     }

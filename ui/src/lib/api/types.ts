@@ -24,6 +24,8 @@ export type {
   ProbeSample,
   Reconciliation,
   ReconciliationRun,
+  ReportKey,
+  ReportRun,
   SeriesPoint,
   Severity,
   SystemRow,
@@ -53,5 +55,7 @@ export const findingKinds = [
   'key-drift',
   'schema-drift',
   'probe-failing',
+  'catalog-rule-overlap',
+  'unnamed-endpoint',
 ] as const;
 
