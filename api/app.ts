@@ -13,6 +13,7 @@ import type { ApiServices } from './services.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installJsonParser } from './json-body.ts';
 import { routePlugins } from './routes/index.ts';
+import { registerMetricsRoute } from './routes/metrics.ts';
 import { uiPlugin } from './ui-plugin.ts';
 
 /** Where the built UI is in a checkout, for apps built without the composition root (tests, benchmarks). */
@@ -66,6 +67,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   // A browsable OpenAPI: every route, its parameters and schemas, tried from the page (public: it holds no data).
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   await app.register(uiPlugin, { root: uiRoot });
+  registerMetricsRoute(app, options.services);
   await app.register(
     async (v1) => {
       for (const plugin of routePlugins) await v1.register(plugin, { services: { ...options.services, credentials } });

@@ -1,3 +1,4 @@
+import type { AlertingRuntime } from '../alerting/index.ts';
 import type { AuditLog, Credentials } from '../access/index.ts';
 import type { Analyzer } from '../analyzer/index.ts';
 import type { Store } from '../clickhouse/index.ts';
@@ -17,6 +18,8 @@ export interface ApiServices {
   analyzer?: Analyzer;
   /** Probe health, record-count drift and reconciliations (probes/). */
   probes?: ProbesRuntime;
+  /** Alerts, silences, notifications and remediation (alerting/). */
+  alerting?: AlertingRuntime;
   /** Link template to an external trace viewer (`{traceId}` replaced), from the API config. */
   traceLinkTemplate?: string;
   /** Compliance reports and catalog history (reports/). */

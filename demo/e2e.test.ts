@@ -23,7 +23,7 @@ import { faultKinds, type FaultKind } from './faults/fault-switches.ts';
  */
 const dir = mkdtempSync(join(tmpdir(), 'weft-e2e-'));
 const config = buildConfig(
-  parseArgs(['--demo', '--no-faults', '--demo-time-scale', '0.4', '--log-level', 'warn', '--data', dir, '--port', '0', '--otlp-port', '0', '--analyze-every', '2s', '--window', '30s']),
+  parseArgs(['--demo', '--no-faults', '--no-auto-remediation', '--demo-time-scale', '0.4', '--log-level', 'warn', '--data', dir, '--port', '0', '--otlp-port', '0', '--analyze-every', '2s', '--window', '30s']),
   {},
   dir,
 );

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { startAlerting, type AlertingRuntime } from '../alerting/index.ts';
 import { assertSafeBinding, createAuditLog, Credentials, type AuditLog, type Binding } from '../access/index.ts';
 import { startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
@@ -32,6 +33,8 @@ export interface RunningWeft {
   analyzer?: Analyzer;
   /** Scheduled probes, drift and reconciliations. */
   probes?: ProbesRuntime;
+  /** Alert rules, notifications and remediation (evaluates where the analyzer runs, holding the lease). */
+  alerting?: AlertingRuntime;
   /** Compliance reports, catalog history and scheduled reports. */
   reports?: ReportsRuntime;
   /** The demo estate, when started with --demo. */
@@ -129,8 +132,27 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       started.push({ name: 'reports', stop: () => reports.stop() });
     }
 
+    if (runs('analyzer') || runs('api')) {
+      // Alerting: evaluated by the process holding the lease, on the catalog as the analyzer has it now.
+      const apiUrl = `http://${config.api.host}:${config.api.port}`;
+      const alerting = startAlerting({
+        store,
+        catalog: () => weft.analyzer?.catalog() ?? catalog,
+        findings,
+        logger,
+        env: config.env,
+        // At the analyzer's pace, but no more often than every 5 s (each evaluation reads the rollups).
+        intervalMs: Math.max(5_000, config.analyzer.intervalMs),
+        externalUrl: () => weft.api?.url ?? apiUrl,
+        schedule: runs('analyzer'),
+        autoRemediate: config.alerting.autoRemediate,
+      });
+      weft.alerting = alerting;
+      started.push({ name: 'alerting', stop: () => alerting.stop() });
+    }
+
     if (runs('api')) {
-      const services = { store, findings, analyzer: weft.analyzer, probes: weft.probes, reports: weft.reports, auditLog, traceLinkTemplate: config.api.traceLinkTemplate };
+      const services = { store, findings, analyzer: weft.analyzer, probes: weft.probes, reports: weft.reports, alerting: weft.alerting, auditLog, traceLinkTemplate: config.api.traceLinkTemplate };
       weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, credentials, publicNames, services });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);

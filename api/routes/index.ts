@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RoutePluginOptions } from '../services.ts';
+import { alertRoutes } from './alerts.ts';
 import { accessRoutes } from './access.ts';
 import { auditRoutes } from './audit.ts';
 import { catalogRoutes } from './catalog.ts';
@@ -24,6 +25,7 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   driftRoutes as FastifyPluginAsync<RoutePluginOptions>,
   reconciliationRoutes as FastifyPluginAsync<RoutePluginOptions>,
   auditRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  alertRoutes as FastifyPluginAsync<RoutePluginOptions>,
   traceRoutes as FastifyPluginAsync<RoutePluginOptions>,
   reportRoutes as FastifyPluginAsync<RoutePluginOptions>,
   accessRoutes as FastifyPluginAsync<RoutePluginOptions>,

@@ -10,6 +10,7 @@ import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 import type { AuditEntrySchema, TokenInfoSchema } from './access.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+import type { AlertEventSchema, AlertSchema, DeliverySchema, RemediationAttemptSchema, SilenceSchema } from './alerts.ts';
 import type { TraceSchema, TraceSpanSchema } from './traces.ts';
 import type { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
@@ -19,6 +20,7 @@ export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } fr
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 export { AuditEntrySchema, RoleSchema, TokenInfoSchema } from './access.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+export { AlertEventSchema, AlertSchema, DeliverySchema, MatcherSchema, RemediationAttemptSchema, RemediationOutcomeSchema, RuleSchema, SilenceBodySchema, SilenceSchema } from './alerts.ts';
 export { TraceSchema, TraceSpanSchema } from './traces.ts';
 export { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
@@ -42,6 +44,11 @@ export type Probe = Static<typeof ProbeSchema>;
 export type Drift = Static<typeof DriftSchema>;
 export type ReconciliationRun = Static<typeof RunSchema>;
 export type Reconciliation = Static<typeof ReconciliationSchema>;
+export type AlertView = Static<typeof AlertSchema>;
+export type AlertEventView = Static<typeof AlertEventSchema>;
+export type SilenceView = Static<typeof SilenceSchema>;
+export type DeliveryView = Static<typeof DeliverySchema>;
+export type RemediationAttemptView = Static<typeof RemediationAttemptSchema>;
 export type Trace = Static<typeof TraceSchema>;
 export type TraceSpan = Static<typeof TraceSpanSchema>;
 export type ReportRun = Static<typeof ReportRunSchema>;

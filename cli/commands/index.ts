@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { alertsAckCommand, alertsListCommand, alertsSilenceCommand, alertsTestCommand, remediateCommand } from './alerts.ts';
 import { auditCommand } from './audit.ts';
 import { auditLogVerifyCommand } from './audit-log-verify.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './token.ts';
@@ -24,6 +25,11 @@ export const commands: Record<string, Command> = {
   'report verify': reportVerifyCommand,
   'report key': reportKeyCommand,
   demo: demoCommand,
+  'alerts list': alertsListCommand,
+  'alerts silence': alertsSilenceCommand,
+  'alerts ack': alertsAckCommand,
+  'alerts test': alertsTestCommand,
+  remediate: remediateCommand,
   'token create': tokenCreateCommand,
   'token list': tokenListCommand,
   'token revoke': tokenRevokeCommand,

@@ -15,5 +15,7 @@ export { ERR_CATALOG, formatProblem } from './problems.ts';
 export type { CatalogProblem } from './problems.ts';
 export { importBackstage } from './backstage.ts';
 export type { BackstageImport } from './backstage.ts';
+export { AlertRuleSchema, ReceiverSchema, RouteSchema, RemediationSchema, validateAlertingSections, alertMeasures, receiverTypes, derivedRuleIds } from './alerting.ts';
+export type { AlertRuleSpec, ReceiverSpec, RouteSpec, RemediationSpec, AlertSelector, AlertMeasure, ReceiverType } from './alerting.ts';
 export { toComplete } from './completeness.ts';
 export type { ToComplete } from './completeness.ts';

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ProbeSpecSchema, ReconcileSpecSchema } from './probes.ts';
+import { AlertRuleSchema, ReceiverSchema, RemediationSchema, RouteSchema } from './alerting.ts';
 import { ReportScheduleSchema } from './reports.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
@@ -20,6 +21,7 @@ export const OwnerSchema = Type.Object(
     email: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an e-mail address' })),
     slack: Type.Optional(Type.String()),
     oncall: Type.Optional(Type.String()),
+    receiver: Type.Optional(Type.String({ minLength: 1, description: "the team's alert receiver (a receivers id)" })),
   },
   { additionalProperties: false },
 );
@@ -111,6 +113,18 @@ export const FlowSchema = Type.Object(
     purpose: Type.Optional(Type.String()),
     security: Type.Optional(Names('security measures in transit: tls, mtls, signed-payloads, field-encryption…')),
     docs: Type.Optional(Type.String({ pattern: '^https?://', description: 'a link starting with http:// or https://' })),
+    slo: Type.Optional(
+      Type.Object(
+        {
+          latencyP95Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+          staleAfter: Type.Optional(Duration),
+        },
+        { additionalProperties: false, description: "this flow's own thresholds, overriding its class's" },
+      ),
+    ),
+    labels: Type.Optional(Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { description: 'labels its alerts carry (and rules select on)' })),
     staleAfter: Type.Optional({ ...Duration, description: "silence allowed before the flow is stale; overrides the class's staleAfter" }),
     latencyP95Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
     latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
@@ -140,11 +154,15 @@ export const CatalogFileSchema = Type.Object(
     classes: Type.Optional(Type.Array(SloClassSchema)),
     probes: Type.Optional(Type.Array(ProbeSpecSchema)),
     reconciliations: Type.Optional(Type.Array(ReconcileSpecSchema)),
+    alerts: Type.Optional(Type.Array(AlertRuleSchema)),
+    receivers: Type.Optional(Type.Array(ReceiverSchema)),
+    routes: Type.Optional(Type.Array(RouteSchema)),
+    remediations: Type.Optional(Type.Array(RemediationSchema)),
     reports: Type.Optional(Type.Array(ReportScheduleSchema)),
   },
   { additionalProperties: false, $id: 'https://weft.dev/schemas/catalog.schema.json', title: 'Weft estate catalog' },
 );
 
 export type CatalogFile = Static<typeof CatalogFileSchema>;
-export const catalogSections = ['owners', 'systems', 'domains', 'flows', 'classes', 'probes', 'reconciliations', 'reports'] as const;
+export const catalogSections = ['owners', 'systems', 'domains', 'flows', 'classes', 'probes', 'reconciliations', 'alerts', 'receivers', 'routes', 'remediations', 'reports'] as const;
 export type CatalogSection = (typeof catalogSections)[number];

@@ -4,6 +4,7 @@
  * here (parse them with core/time parseDuration where used).
  */
 import type { ProbeSpec, ReconcileSpec } from './probes.ts';
+import type { AlertRuleSpec, ReceiverSpec, RemediationSpec, RouteSpec } from './alerting.ts';
 import type { ReportSchedule } from './reports.ts';
 
 export type Lifecycle = 'active' | 'deprecated' | 'retired';
@@ -14,6 +15,8 @@ export interface Owner {
   email?: string;
   slack?: string;
   oncall?: string;
+  /** The team's alert receiver (a receivers id): alerts of what it owns go there unless a route says otherwise. */
+  receiver?: string;
 }
 
 /** How a touched endpoint is recognised as this system. Any rule matching is enough. */
@@ -103,6 +106,10 @@ export interface Flow {
   /** Security measures in transit (tls, mtls, field-encryption…). */
   security?: string[];
   docs?: string;
+  /** This flow's own thresholds, overriding its class's (alerting). */
+  slo?: { latencyP95Ms?: number; latencyP99Ms?: number; errorRate?: number; staleAfter?: string };
+  /** Labels its alerts carry and rules select on. */
+  labels?: Record<string, string>;
   /** Silence allowed before this flow is stale; overrides its class's `staleAfter` (e.g. an hourly flow in a 30m class). */
   staleAfter?: string;
   /** Thresholds of this flow; each overrides its class's. */
@@ -132,6 +139,11 @@ export interface Catalog {
   classes: SloClass[];
   probes: ProbeSpec[];
   reconciliations: ReconcileSpec[];
+  /** Custom alert rules, receivers, routes and remediation actions (alerting/). */
+  alerts: AlertRuleSpec[];
+  receivers: ReceiverSpec[];
+  routes: RouteSpec[];
+  remediations: RemediationSpec[];
   /** Scheduled compliance reports (reports/). */
   reports: ReportSchedule[];
   /** Files it was read from, for messages. */

@@ -114,6 +114,11 @@ export interface WeftConfig {
     /** Multiplies the demo's schedules and its catalog's durations: 1 is the `npm start` pace, 0.1 ten times faster. */
     timeScale: number;
   };
+  /** Alerting (alerting/): evaluated at the analyzer's interval by the lease holder. */
+  alerting: {
+    /** Run the catalog's `mode: auto` remediations when an alert fires (off: only on request). */
+    autoRemediate: boolean;
+  };
   logLevel: string;
   /** Which variables the catalog's `env:NAME` references may read (never WEFT_*): WEFT_CATALOG_ENV_ALLOW / WEFT_CATALOG_ENV_DENY. */
   catalogEnv: EnvPolicy;

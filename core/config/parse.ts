@@ -5,7 +5,7 @@ import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
 import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
 
 /** Flags that take no value. */
-const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'help']);
+const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'help', 'no-auto-remediation']);
 
 export interface ParsedArgs {
   positionals: string[];
@@ -220,6 +220,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale },
+    alerting: { autoRemediate: f('no-auto-remediation') !== 'true' && env.WEFT_AUTO_REMEDIATION !== 'false' },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
     catalogEnv: {
       allow: envPolicyList(f('catalog-env-allow') ?? env.WEFT_CATALOG_ENV_ALLOW, 'WEFT_CATALOG_ENV_ALLOW'),

@@ -96,6 +96,8 @@ async function download(path: string): Promise<Blob> {
 export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body: unknown = {}) => request<T>('POST', path, body),
+  // Writes are JSON-only (access/): a DELETE sends an empty JSON object.
+  del: <T>(path: string) => request<T>('DELETE', path, {}),
   download,
 };
 

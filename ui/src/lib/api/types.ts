@@ -2,6 +2,11 @@
 import type { FindingStatus, Severity } from '../../../../api/schemas/index.ts';
 
 export type {
+  AlertEventView,
+  AlertView,
+  DeliveryView,
+  RemediationAttemptView,
+  SilenceView,
   DomainRow,
   Drift,
   EdgeMark,
