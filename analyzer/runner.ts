@@ -76,7 +76,15 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     const now = clock.now();
     const result: RunResult = { at: now.toISOString(), pairing: null, findings: null, candidates: 0, errors: [] };
     try {
-      if (options.pairing !== false) result.pairing = await runPairing(store, now, lateMs);
+      if (options.pairing !== false) {
+        const p = await runPairing(store, now, lateMs, { runGapMs: config.runGapMs });
+        result.pairing = p;
+        // One line per run, never a silent drop: what was paired, what waits, what could not be placed.
+        logger.info(
+          { part: 'analyzer', paired: p.paired, retracted: p.retracted, pending: p.pending, unplaced: p.unplaced, settledBefore: p.settledBefore },
+          `pairing: ${p.paired} units paired, ${p.retracted} re-paired, ${p.pending.traces} traces pending, ${p.unplaced.traces} traces (${p.unplaced.spans} spans) could not be placed`,
+        );
+      }
     } catch (err) {
       result.errors.push(`pairing: ${(err as Error).message}`);
     }

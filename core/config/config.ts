@@ -58,6 +58,11 @@ export interface WeftConfig {
     windowMs: number;
     /** How long a trace may still receive spans before its reads and writes are paired into flows. */
     lateMs?: number;
+    /**
+     * Integrations that lose trace context: a write is paired with the reads of the same service
+     * instance that ended at most this long before it (ms; analyzer/README.md, "Run boundaries").
+     */
+    runGapMs?: number;
   };
   demo: {
     enabled: boolean;

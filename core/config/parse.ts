@@ -165,6 +165,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       windowMs: parseDuration(f('window') ?? env.WEFT_WINDOW ?? '24h', 'WEFT_WINDOW'),
       // The demo's traces last a second or two: it seals them sooner, so its faults show within two minutes.
       lateMs: parseDuration(f('late-arrival') ?? env.WEFT_LATE_ARRIVAL ?? (demoEnabled ? '10s' : '2m'), 'WEFT_LATE_ARRIVAL'),
+      runGapMs: parseDuration(f('run-gap') ?? env.WEFT_RUN_GAP ?? '30s', 'WEFT_RUN_GAP'),
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale },
