@@ -5,8 +5,10 @@
  * - traces carrying the same `integration.run.id` are one run, whatever their timing;
  * - otherwise the pieces of one service instance (`service.instance.id`, else `host.id`/`host.name`
  *   + `process.pid`) of one integration are paired by time: each write is paired with the reads of
- *   that instance that ended at most `gapMs` before it started; a read no write follows is a read-only
- *   run, a write with no read before it a write-only run — exactly the shapes a propagated trace gives.
+ *   that instance made since the previous write (and ended at most `gapMs` before it started), or,
+ *   with none in between, with the previous write's reads (read A, write B, write C); a read no write
+ *   follows is a read-only run, a write with no read before it a write-only run — exactly the shapes
+ *   a propagated trace gives.
  * Unit keys depend only on the traces, so the same pieces always give the same units.
  */
 
@@ -109,8 +111,12 @@ export function fragmentUnits(fresh: FragmentTrace[], earlier: FragmentTrace[], 
     const reads = pieces.filter((p) => p.reads.length > 0 && p.writes.length === 0);
     const writes = pieces.filter((p) => p.writes.length > 0);
     const claimed = new Set<FragmentTrace>();
+    let prev: { w: FragmentTrace; reads: FragmentTrace[] } | null = null;
     for (const w of writes) {
-      const before = reads.filter((r) => r.startMs <= w.startMs && w.startMs - r.endMs <= gapMs);
+      // The reads since the previous write (a run reads, then writes); none: the previous write's, when close (read A, write B, write C).
+      const since = reads.filter((r) => r.startMs <= w.startMs && w.startMs - r.endMs <= gapMs && (!prev || r.startMs >= prev.w.startMs));
+      const before = since.length > 0 ? since : prev && w.startMs - prev.w.endMs <= gapMs ? prev.reads : [];
+      prev = { w, reads: before };
       const counted = [w, ...before.filter((r) => !claimed.has(r))];
       for (const r of before) claimed.add(r);
       units.push(unitOf(`w:${w.traceId}\u001f${w.integration}`, grp, [w, ...before], counted, [w.writes]));

@@ -70,6 +70,8 @@ export interface WeftConfig {
     faults: boolean | string[];
     /** Multiplies the demo's schedules and its catalog's durations: 1 is the `npm start` pace, 0.1 ten times faster. */
     timeScale: number;
+    /** false (`--no-propagation`): the demo's integrations lose trace context, every call its own trace, as zero-code instrumented scripts do. */
+    propagation?: boolean;
   };
   logLevel: string;
   /** Reads one environment variable: only for `env:NAME` references in the catalog, resolved at run time (never stored). */

@@ -4,7 +4,7 @@ import { parseDuration } from '../time/duration.ts';
 import { parts, roles, type Part, type Role, type WeftConfig } from './config.ts';
 
 /** Flags that take no value. */
-const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'help']);
+const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'no-propagation', 'help']);
 
 export interface ParsedArgs {
   positionals: string[];
@@ -168,7 +168,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       runGapMs: parseDuration(f('run-gap') ?? env.WEFT_RUN_GAP ?? '30s', 'WEFT_RUN_GAP'),
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
-    demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale },
+    demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale, propagation: f('no-propagation') !== 'true' },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
     env: (name: string) => env[name],
   };
