@@ -32,15 +32,30 @@ export interface PairingState {
 const EMPTY = "('', '', '', '', '')";
 /** Traces whose spans arrive further apart than this may be paired as two units (arrival rows are kept two days). */
 const MAX_SCAN_MS = 36 * 3_600_000;
-/** Each run looks again at what arrived this long before the newest arrival it saw (inserts in flight). */
-const SAFETY_MS = 5_000;
+/** Each run looks again at what arrived this long before the newest arrival it saw: an insert (a collector batch) takes less than this. */
+const SAFETY_MS = 15_000;
 /** Default gap between a run's reads and its write when an integration loses trace context (ms). */
 export const DEFAULT_RUN_GAP_MS = 30_000;
 
 const at = (name: string) => `toDateTime64({${name}:String}, 3, 'UTC')`;
 
-/** The per-trace aggregate of the traces selected by `traceSet` (a subquery or an array parameter). */
-function tracesInsert(traceSet: string): string {
+/**
+ * Which rows the per-trace aggregate reads: everything that arrived since the frontier plus the older
+ * rows of those traces that have some (found through weft_trace_index), or the rows of listed traces.
+ */
+type RowSource = { since: string } | { ids: string };
+
+function rows(table: string, src: RowSource): string {
+  if ('ids' in src) return `SELECT * FROM ${table} WHERE trace_id IN (${src.ids})`;
+  const since = `toDateTime64({${src.since}:String}, 3, 'UTC')`;
+  return `SELECT * FROM ${table} WHERE arrived >= ${since}
+    UNION ALL SELECT * FROM ${table} WHERE arrived < ${since} AND trace_id IN (
+      SELECT trace_id FROM weft_trace_index WHERE first_arrived < ${since}
+        AND trace_id IN (SELECT trace_id FROM weft_trace_spans WHERE arrived >= ${since}))`;
+}
+
+/** The per-trace aggregate (spans de-duplicated by span id: a re-export counts once) into weft_pairing_traces. */
+function tracesInsert(src: RowSource): string {
   return `
     INSERT INTO weft_pairing_traces
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
@@ -53,14 +68,14 @@ function tracesInsert(traceSet: string): string {
         SELECT trace_id, span_id, any(integration) AS integration, any(service) AS service, any(instance) AS instance, any(run_id) AS run_id,
           any(is_root) AS is_root, any(root_touch) AS root_touch, any(is_error) AS is_error, any(records) AS records,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arrived
-        FROM weft_trace_spans WHERE trace_id IN (${traceSet})
+        FROM (${rows('weft_trace_spans', src)})
         GROUP BY trace_id, span_id)
       GROUP BY trace_id, integration
     ) AS s
     LEFT JOIN (
       SELECT trace_id, integration, arraySort(groupUniqArrayArray(domains)) AS ds, groupUniqArrayArray(reads) AS r,
         groupUniqArrayArray(writes) AS w, groupUniqArrayArray(unknowns) AS u, max(arrived) AS last_arrival
-      FROM weft_trace_touch_sets WHERE trace_id IN (${traceSet})
+      FROM (${rows('weft_trace_touch_sets', src)})
       GROUP BY trace_id, integration
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration`;
 }
@@ -161,7 +176,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
 
   await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
   await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_work' });
-  if (hasNew) await c.command({ query: tracesInsert(`SELECT DISTINCT trace_id FROM weft_trace_spans WHERE arrived >= ${at('frontier')}`), query_params: { frontier } });
+  if (hasNew) await c.command({ query: tracesInsert({ since: 'frontier' }), query_params: { frontier } });
 
   // Units that are one trace of one integration: settled, or complete (their root span has arrived).
   await c.command({
@@ -185,8 +200,10 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   const scope = await pairRuns(store, json, cut, gapMs);
 
   const params = { cut, scope };
-  const changed = '(unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_ledger FINAL WHERE active = 1)';
-  const stale = `active = 1 AND (unit IN (SELECT unit FROM weft_pairing_work) OR has({scope:Array(String)}, unit)) AND (unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_work)`;
+  // Ledger rows are looked up by unit (its sort key), never scanned whole.
+  const touched = 'unit IN (SELECT unit FROM weft_pairing_work UNION ALL SELECT arrayJoin({scope:Array(String)}))';
+  const changed = '(unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_ledger FINAL WHERE active = 1 AND unit IN (SELECT unit FROM weft_pairing_work))';
+  const stale = `active = 1 AND ${touched} AND (unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_work)`;
   const [counts] = await json<{ paired: number | string; retracted: number | string }>(
     `SELECT (SELECT count() FROM weft_pairing_work WHERE ${changed}) AS paired, (SELECT count() FROM weft_pairing_ledger FINAL WHERE ${stale}) AS retracted`,
     params,
@@ -213,7 +230,10 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
 
   // Next time, look again from the oldest trace still inside its window, or from just before the newest arrival.
   const unsettled = Number(waiting?.unsettled ?? 0) > 0;
-  let next = newest ? toChTime(new Date(Date.parse(newest) - SAFETY_MS)) : frontier;
+  // An insert stamps its rows when it starts and shows them when it ends: arrivals younger than SAFETY_MS
+  // are looked at again next time (an identical contribution changes nothing); older ones are settled for good.
+  const wall = (options.wallNow ?? new Date()).getTime();
+  let next = newest ? toChTime(new Date(Date.parse(newest) < wall - SAFETY_MS ? Date.parse(newest) + 1 : Date.parse(newest) - SAFETY_MS)) : frontier;
   if (unsettled && waiting.oldest && waiting.oldest < next) next = waiting.oldest;
   if (next < frontier) next = frontier;
   const result: PairingResult = {
@@ -302,7 +322,7 @@ async function pairRuns(store: Store, json: Json, cut: string, gapMs: number): P
   let earlier: FragmentTrace[] = [];
   if (missing.length > 0) {
     await store.client.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
-    await store.client.command({ query: tracesInsert('SELECT arrayJoin({ids:Array(String)})'), query_params: { ids: missing } });
+    await store.client.command({ query: tracesInsert({ ids: 'SELECT arrayJoin({ids:Array(String)})' }), query_params: { ids: missing } });
     earlier = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces`)).map(toFragment).filter((f) => groups.includes(groupKey(f)));
   }
   const { units, scope } = fragmentUnits(fresh, earlier, ledger, gapMs);

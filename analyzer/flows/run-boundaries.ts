@@ -111,11 +111,11 @@ export function fragmentUnits(fresh: FragmentTrace[], earlier: FragmentTrace[], 
     const reads = pieces.filter((p) => p.reads.length > 0 && p.writes.length === 0);
     const writes = pieces.filter((p) => p.writes.length > 0);
     const claimed = new Set<FragmentTrace>();
-    let prev: { w: FragmentTrace; reads: FragmentTrace[] } | null = null;
+    let prev = null as { w: FragmentTrace; reads: FragmentTrace[] } | null;
     for (const w of writes) {
       // The reads since the previous write (a run reads, then writes); none: the previous write's, when close (read A, write B, write C).
       const since = reads.filter((r) => r.startMs <= w.startMs && w.startMs - r.endMs <= gapMs && (!prev || r.startMs >= prev.w.startMs));
-      const before = since.length > 0 ? since : prev && w.startMs - prev.w.endMs <= gapMs ? prev.reads : [];
+      const before: FragmentTrace[] = since.length > 0 ? since : prev && w.startMs - prev.w.endMs <= gapMs ? prev.reads : [];
       prev = { w, reads: before };
       const counted = [w, ...before.filter((r) => !claimed.has(r))];
       for (const r of before) claimed.add(r);
