@@ -171,8 +171,9 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   const newest = hasNew ? fromChTime(span.newest) : null;
   const floor = newest ? toChTime(new Date(Date.parse(newest) - MAX_SCAN_MS)) : cut;
   const frontier = prev && prev.frontier > floor ? prev.frontier : floor;
-  // Coverage starts at the first run that received anything, on the analyzer's clock (never a span's own time).
-  const observingSince = prev?.since ?? (hasNew ? toChTime(now) : null);
+  // Coverage starts when the first span arrived (or at this run, on an analyzer clock behind it) — never a span's own time.
+  const firstSeen = hasNew ? (span.oldest < toChTime(now) ? span.oldest : toChTime(now)) : null;
+  const observingSince = prev?.since ?? firstSeen;
 
   await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
   await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_work' });

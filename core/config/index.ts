@@ -1,4 +1,5 @@
 export { buildConfig, parseArgs, flag } from './parse.ts';
+export { dataDirOf, isWeftStore, notWeftDataProblem } from './data-dir.ts';
 export type { ParsedArgs } from './parse.ts';
 export { roles, parts } from './config.ts';
 export type { WeftConfig, StoreConfig, CollectorConfig, ApiConfig, RetentionConfig, Role, Part } from './config.ts';

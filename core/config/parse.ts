@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
 import { parseDuration } from '../time/duration.ts';
 import { parts, roles, type Part, type Role, type WeftConfig } from './config.ts';
+import { dataDirOf } from './data-dir.ts';
 
 /** Flags that take no value. */
 const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'no-propagation', 'help']);
@@ -83,7 +84,11 @@ function apiTokens(value: string | undefined): Record<string, Role> {
 export function buildConfig(args: ParsedArgs, env: Record<string, string | undefined>, cwd: string): WeftConfig {
   const f = (name: string) => flag(args, name);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
-  const dataDir = abs(f('data') ?? env.WEFT_DATA_DIR ?? '.weft');
+  const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
+  const demoEnabled = f('demo') === 'true' && f('no-demo') !== 'true' && catalogFiles.length === 0;
+  // The demo keeps its data apart from the user's own estate (.weft/demo vs .weft/data); --data takes
+  // the data directory, or the store path exactly as `weft start` prints it.
+  const dataDir = dataDirOf(abs(f('data') ?? env.WEFT_DATA_DIR ?? (demoEnabled ? '.weft/demo' : '.weft')));
   const url = f('clickhouse') ?? env.WEFT_CLICKHOUSE_URL;
   const cluster = f('cluster') ?? env.WEFT_CLICKHOUSE_CLUSTER;
   if (cluster && !url) throw ERR_CONFIG('--cluster needs a ClickHouse server: also pass --clickhouse URL.');
@@ -126,9 +131,6 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     throw ERR_CONFIG(`The API binds to ${apiHost}, beyond this machine: set WEFT_API_TOKENS (token:role,…) too.`);
   }
 
-  const demoFlag = f('demo');
-  const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
-  const demoEnabled = demoFlag === 'true' && f('no-demo') !== 'true' && catalogFiles.length === 0;
   const faultsFlag = f('faults');
   const demoFaults =
     f('no-faults') === 'true' || faultsFlag === 'false' || faultsFlag === 'none' ? false : faultsFlag === undefined || faultsFlag === 'true' || faultsFlag === 'all' ? true : list(faultsFlag);
