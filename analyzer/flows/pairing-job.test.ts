@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { sendSpans, withTracer, type SpanSpec } from '../../test/otel.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 import { startAnalyzer, type Analyzer } from '../index.ts';
 import { catalogFrom } from '../test/estate-fixture.ts';
 
@@ -34,7 +36,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   beforeAll(async () => {
     h = await startHarness();
     // Late-arrival window 0: whatever arrived before a run is settled (the window's wait is not what these tests are about).
-    analyzer = startAnalyzer({ store: h.store, catalog: catalogFrom(catalogYaml), logger: silentLogger(), config: { intervalMs: HOUR, windowMs: 3 * HOUR, lateMs: 0 }, schedule: false });
+    analyzer = startAnalyzer({ store: h.store, catalog: catalogFrom(catalogYaml), logger: silentLogger(), config: { intervalMs: HOUR, windowMs: 3 * HOUR, lateMs: 0, runGapMs: 1000 }, schedule: false });
   });
   afterAll(async () => {
     await analyzer?.stop();
@@ -101,6 +103,24 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(await edges('linked-sync')).toEqual(['crm -> erp traces=2 records=6']);
     const findings = (await analyzer.findings.list({ status: ['open'] })).map((f) => `${f.kind} ${f.key}`);
     expect(findings.filter((f) => f.includes('sync'))).toEqual([]);
+  });
+
+  it('re-pairs a run without trace context whose write arrives after its read was paired (a slow call)', async () => {
+    const t = Date.now() - 30 * 60_000;
+    const target = { url: h.collector.url, serviceName: 'unlinked-sync', resource: { 'service.instance.id': 'job-2' } };
+    await sendSpans(target, [get('crm.internal', { start: t, durationMs: 50 })]);
+    await h.collector.flush();
+    // A read no write follows is held back one run gap (a slow write may still come), then paired on its own.
+    expect((await analyzer.runNow()).pairing?.pending.traces).toBe(1);
+    await sleep(1100);
+    await analyzer.runNow();
+    const half = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'unlinked-sync' && e.target.startsWith('integration:'));
+    expect(half.map((e) => e.traces)).toEqual([1]);
+    await sendSpans(target, [post('erp.internal', { start: t + 100, durationMs: 2500 })]);
+    await h.collector.flush();
+    const run = await analyzer.runNow();
+    expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });
+    expect(await edges('unlinked-sync')).toEqual(['crm -> erp traces=3 records=9']);
   });
 
   it('counts what it could not place (a call in no known direction), instead of dropping it silently', async () => {

@@ -198,7 +198,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     { cut },
   );
   // Runs of several traces (integration.run.id, or pieces of one run without trace context), settled.
-  const scope = await pairRuns(store, json, cut, gapMs);
+  const { scope, deferred } = await pairRuns(store, json, cut, gapMs);
 
   const params = { cut, scope };
   // Ledger rows are looked up by unit (its sort key), never scanned whole.
@@ -236,13 +236,18 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   const wall = (options.wallNow ?? new Date()).getTime();
   let next = newest ? toChTime(new Date(Date.parse(newest) < wall - SAFETY_MS ? Date.parse(newest) + 1 : Date.parse(newest) - SAFETY_MS)) : frontier;
   if (unsettled && waiting.oldest && waiting.oldest < next) next = waiting.oldest;
+  // Reads held back for a write that may still come are looked at again.
+  for (const d of deferred) {
+    const at = toChTime(new Date(d.arrivedMs));
+    if (at < next) next = at;
+  }
   if (next < frontier) next = frontier;
   const result: PairingResult = {
     settledBefore: fromChTime(pairedUntil),
     frontier: fromChTime(next),
     paired: Number(counts.paired),
     retracted: Number(counts.retracted),
-    pending: { traces: Number(waiting?.pt ?? 0), spans: Number(waiting?.ps ?? 0) },
+    pending: { traces: Number(waiting?.pt ?? 0) + deferred.length, spans: Number(waiting?.ps ?? 0) + deferred.reduce((n, d) => n + (d.spans ?? 1), 0) },
     unplaced: { traces: Number(waiting?.ut ?? 0), spans: Number(waiting?.us ?? 0) },
     observingSince: observingSince ? fromChTime(observingSince) : null,
   };
@@ -280,8 +285,10 @@ interface TraceRow {
   writes: string[][];
   errors: number | string;
   records: number | string;
+  spans: number | string;
   start: string;
   end: string;
+  last_arrival: string;
 }
 
 const toFragment = (r: TraceRow): FragmentTrace => ({
@@ -297,17 +304,19 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
   records: Number(r.records),
   startMs: Date.parse(fromChTime(r.start)),
   endMs: Date.parse(fromChTime(r.end)),
+  arrivedMs: Date.parse(fromChTime(r.last_arrival)),
+  spans: Number(r.spans),
 });
 
-const TRACE_COLUMNS = 'trace_id, integration, service, instance, run_id, domains, reads, writes, errors, records, start, end';
+const TRACE_COLUMNS = 'trace_id, integration, service, instance, run_id, domains, reads, writes, errors, records, spans, start, end, last_arrival';
 
 /**
  * Pairs the settled traces that are pieces of a run, together with the pieces of the same runs paired
  * before (found through the ledger); returns the ledger units it recomputed (the scope to retract from).
  */
-async function pairRuns(store: Store, json: Json, cut: string, gapMs: number): Promise<string[]> {
+async function pairRuns(store: Store, json: Json, cut: string, gapMs: number): Promise<{ scope: string[]; deferred: FragmentTrace[] }> {
   const fresh = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE (run_id != '' OR ${FRAGMENT}) AND ${SETTLED}`, { cut })).map(toFragment);
-  if (fresh.length === 0) return [];
+  if (fresh.length === 0) return { scope: [], deferred: [] };
   const groups = [...new Set(fresh.map(groupKey))];
   const lo = Math.min(...fresh.map((f) => f.startMs)) - gapMs;
   const hi = Math.max(...fresh.map((f) => f.endMs)) + gapMs;
@@ -326,11 +335,11 @@ async function pairRuns(store: Store, json: Json, cut: string, gapMs: number): P
     await store.client.command({ query: tracesInsert({ ids: 'SELECT arrayJoin({ids:Array(String)})' }), query_params: { ids: missing } });
     earlier = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces`)).map(toFragment).filter((f) => groups.includes(groupKey(f)));
   }
-  const { units, scope } = fragmentUnits(fresh, earlier, ledger, gapMs);
+  const { units, scope, deferred } = fragmentUnits(fresh, earlier, ledger, gapMs, Date.parse(fromChTime(cut)) - gapMs);
   if (units.length > 0) {
     await store.client.insert({ table: 'weft_pairing_work', values: units.map(unitRow), format: 'JSONEachRow' });
   }
-  return scope;
+  return { scope, deferred };
 }
 
 function unitRow(u: PairingUnit) {

@@ -15,6 +15,7 @@ const piece = (at: number, rw: { reads?: string[]; writes?: string[] }, more: Pa
   records: 1,
   startMs: at,
   endMs: at + 50,
+  arrivedMs: 0,
   ...more,
 });
 const shapes = (units: ReturnType<typeof fragmentUnits>['units']) => units.map((u) => `${u.reads.join('+') || '-'} > ${u.writes.join('+') || '-'} ${u.endMs - u.startMs}ms`);

@@ -7,8 +7,8 @@
  *   + `process.pid`) of one integration are paired by time: each write is paired with the reads of
  *   that instance made since the previous write (and ended at most `gapMs` before it started), or,
  *   with none in between, with the previous write's reads (read A, write B, write C); a read no write
- *   follows is a read-only run, a write with no read before it a write-only run — exactly the shapes
- *   a propagated trace gives.
+ *   follows is a read-only run (once `gapMs` more has passed since it arrived: a slow write may still
+ *   come), a write with no read before it a write-only run — exactly the shapes a propagated trace gives.
  * Unit keys depend only on the traces, so the same pieces always give the same units.
  */
 
@@ -28,6 +28,9 @@ export interface FragmentTrace {
   records: number;
   startMs: number;
   endMs: number;
+  /** When its last span arrived (epoch ms). */
+  arrivedMs: number;
+  spans?: number;
 }
 
 /** A unit paired earlier, as the ledger keeps it. */
@@ -87,7 +90,13 @@ function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: Fr
  * `earlier` (pieces of the ledger units that may be affected). Returns the units and the scope: the
  * ledger units of those groups that the recomputation replaces (retracted unless reproduced exactly).
  */
-export function fragmentUnits(fresh: FragmentTrace[], earlier: FragmentTrace[], ledger: LedgerUnit[], gapMs: number): { units: PairingUnit[]; scope: string[] } {
+export function fragmentUnits(
+  fresh: FragmentTrace[],
+  earlier: FragmentTrace[],
+  ledger: LedgerUnit[],
+  gapMs: number,
+  readOnlyBeforeMs = Number.POSITIVE_INFINITY,
+): { units: PairingUnit[]; scope: string[]; deferred: FragmentTrace[] } {
   const byKey = new Map<string, FragmentTrace>();
   for (const f of [...earlier, ...fresh]) byKey.set(`${f.traceId}\u001f${f.integration}`, f);
   const groups = new Map<string, FragmentTrace[]>();
@@ -97,6 +106,7 @@ export function fragmentUnits(fresh: FragmentTrace[], earlier: FragmentTrace[], 
   }
   const freshGroups = new Set(fresh.map(groupKey));
   const units: PairingUnit[] = [];
+  const deferred: FragmentTrace[] = [];
   const scope = new Set<string>();
   for (const [grp, pieces] of groups) {
     if (!freshGroups.has(grp)) continue;
@@ -121,7 +131,12 @@ export function fragmentUnits(fresh: FragmentTrace[], earlier: FragmentTrace[], 
       for (const r of before) claimed.add(r);
       units.push(unitOf(`w:${w.traceId}\u001f${w.integration}`, grp, [w, ...before], counted, [w.writes]));
     }
-    for (const r of reads) if (!claimed.has(r)) units.push(unitOf(`r:${r.traceId}\u001f${r.integration}`, grp, [r], [r], []));
+    for (const r of reads) {
+      if (claimed.has(r)) continue;
+      // A write that follows may still be on its way (a slow call ends, and is exported, later): wait one gap more.
+      if (r.arrivedMs >= readOnlyBeforeMs) deferred.push(r);
+      else units.push(unitOf(`r:${r.traceId}\u001f${r.integration}`, grp, [r], [r], []));
+    }
   }
-  return { units, scope: [...scope] };
+  return { units, scope: [...scope], deferred };
 }
