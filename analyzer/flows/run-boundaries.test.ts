@@ -46,4 +46,10 @@ describe('run boundaries of integrations without trace context', () => {
     expect(units[0].traces).toEqual([early.traceId, late.traceId]);
     expect(scope).toEqual(['run:job\u001fr1']);
   });
+
+  it('does not give a read to two writes when a write starts in the same millisecond as the next read (regression: p95 of one schedule period)', () => {
+    // Each run's read and write start in the same millisecond (the read took under 1 ms).
+    const runs = [0, 1600, 3200].flatMap((t) => [piece(t, { writes: ['support'] }), piece(t, { reads: ['erp'] })]);
+    expect(fragmentUnits(runs, [], [], 30_000).units.map((u) => u.traces.length)).toEqual([2, 2, 2]);
+  });
 });

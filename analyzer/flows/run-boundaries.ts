@@ -110,7 +110,8 @@ export function fragmentUnits(
   const scope = new Set<string>();
   for (const [grp, pieces] of groups) {
     if (!freshGroups.has(grp)) continue;
-    pieces.sort((a, b) => a.startMs - b.startMs || a.traceId.localeCompare(b.traceId));
+    // Millisecond timestamps tie often (a write starts as its read ends): a read sorts before a write of the same start.
+    pieces.sort((a, b) => a.startMs - b.startMs || a.writes.length - b.writes.length || a.traceId.localeCompare(b.traceId));
     const lo = Math.min(...pieces.map((p) => p.startMs)) - gapMs;
     const hi = Math.max(...pieces.map((p) => p.endMs)) + gapMs;
     for (const u of ledger) if (u.grp === grp && (grp.startsWith('run:') || (u.endMs >= lo && u.startMs <= hi))) scope.add(u.unit);
@@ -124,7 +125,7 @@ export function fragmentUnits(
     let prev = null as { w: FragmentTrace; reads: FragmentTrace[] } | null;
     for (const w of writes) {
       // The reads since the previous write (a run reads, then writes); none: the previous write's, when close (read A, write B, write C).
-      const since = reads.filter((r) => r.startMs <= w.startMs && w.startMs - r.endMs <= gapMs && (!prev || r.startMs >= prev.w.startMs));
+      const since = reads.filter((r) => r.startMs <= w.startMs && w.startMs - r.endMs <= gapMs && (!prev || (r.startMs >= prev.w.startMs && !prev.reads.includes(r))));
       const before: FragmentTrace[] = since.length > 0 ? since : prev && w.startMs - prev.w.endMs <= gapMs ? prev.reads : [];
       prev = { w, reads: before };
       const counted = [w, ...before.filter((r) => !claimed.has(r))];
