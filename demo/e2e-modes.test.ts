@@ -160,8 +160,8 @@ describe('demo estate end to end, as telemetry really arrives', () => {
     await sleep(5000);
     log = '';
     await spawnWeft();
-    await expectExactlyFaults(apiUrl, [...faultKinds], 150_000, started);
+    await expectExactlyFaults(apiUrl, [...faultKinds], 220_000, started);
     expect(log, "Weft's spool should be replayed at restart").toContain('replaying spool segments');
     (child as unknown as ChildProcess).kill('SIGTERM');
-  }, 300_000);
+  }, 380_000);
 });
