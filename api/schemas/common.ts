@@ -1,5 +1,5 @@
 /** Building blocks of the API's response schemas (TypeBox only: the UI imports their types). */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 export const SinceQuery = Type.Object(
   { since: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window, e.g. 1h, 24h, 7d (default: the analyzer window)' })) },
@@ -39,4 +39,4 @@ export const PairingStatusSchema = Type.Object({
 
 export const SeveritySchema = Type.Union([Type.Literal('info'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('critical')]);
 export const FindingStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]);
-
+export type PairingStatus = Static<typeof PairingStatusSchema>;

@@ -11,6 +11,7 @@ import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } 
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 
 export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields, PairingStatusSchema } from './common.ts';
+export type { PairingStatus } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';

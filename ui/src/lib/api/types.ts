@@ -15,6 +15,7 @@ export type {
   GraphEdge,
   GraphNode,
   OwnerRow,
+  PairingStatus,
   Probe,
   ProbeSample,
   Reconciliation,
