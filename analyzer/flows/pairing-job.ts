@@ -43,15 +43,14 @@ const at = (name: string) => `toDateTime64({${name}:String}, 3, 'UTC')`;
  * Which rows the per-trace aggregate reads: everything that arrived since the frontier plus the older
  * rows of those traces that have some (found through weft_trace_index), or the rows of listed traces.
  */
-type RowSource = { since: string } | { ids: string };
+type RowSource = { since: string; older: boolean } | { ids: string };
 
+/** `older`: the traces listed in the `older` parameter also have rows that arrived before `since`. */
 function rows(table: string, src: RowSource): string {
   if ('ids' in src) return `SELECT * FROM ${table} WHERE trace_id IN (${src.ids})`;
   const since = `toDateTime64({${src.since}:String}, 3, 'UTC')`;
-  return `SELECT * FROM ${table} WHERE arrived >= ${since}
-    UNION ALL SELECT * FROM ${table} WHERE arrived < ${since} AND trace_id IN (
-      SELECT trace_id FROM weft_trace_index WHERE first_arrived < ${since}
-        AND trace_id IN (SELECT trace_id FROM weft_trace_spans WHERE arrived >= ${since}))`;
+  const recent = `SELECT * FROM ${table} WHERE arrived >= ${since}`;
+  return src.older ? `${recent} UNION ALL SELECT * FROM ${table} WHERE arrived < ${since} AND trace_id IN {older:Array(String)}` : recent;
 }
 
 /** The per-trace aggregate (spans de-duplicated by span id: a re-export counts once) into weft_pairing_traces. */
@@ -59,15 +58,16 @@ function tracesInsert(src: RowSource): string {
   return `
     INSERT INTO weft_pairing_traces
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
-      t.ds, t.r, t.w, t.u, s.spans, s.errors, s.records, s.start, s.end, greatest(s.last_arrival, t.last_arrival)
+      t.ds, t.r, t.w, t.u, s.spans, s.errors, s.records, s.start, s.end, greatest(s.last_arrival, t.last_arrival), s.first_arrival
     FROM (
       SELECT trace_id, integration, any(service) AS service, max(instance) AS instance, max(run_id) AS run_id,
         max(is_root) AS has_root, maxIf(root_touch, is_root = 1) AS root_touch,
-        count() AS spans, countIf(is_error = 1) AS errors, sum(records) AS records, min(ts) AS start, max(end_ts) AS end, max(arrived) AS last_arrival
+        count() AS spans, countIf(is_error = 1) AS errors, sum(records) AS records, min(ts) AS start, max(end_ts) AS end,
+        max(arr_last) AS last_arrival, min(arr_first) AS first_arrival
       FROM (
         SELECT trace_id, span_id, any(integration) AS integration, any(service) AS service, any(instance) AS instance, any(run_id) AS run_id,
           any(is_root) AS is_root, any(root_touch) AS root_touch, any(is_error) AS is_error, any(records) AS records,
-          min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arrived
+          min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first
         FROM (${rows('weft_trace_spans', src)})
         GROUP BY trace_id, span_id)
       GROUP BY trace_id, integration
@@ -162,7 +162,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   const cut = toChTime(new Date((options.wallNow ?? new Date()).getTime() - lateMs));
   const pairedUntil = toChTime(new Date(now.getTime() - lateMs));
 
-  const [prev] = await json<{ frontier: string; since: string | null }>('SELECT frontier, observing_since AS since FROM weft_pairing_runs ORDER BY at DESC LIMIT 1');
+  const [prev] = await json<{ frontier: string; newest: string; since: string | null }>('SELECT frontier, newest, observing_since AS since FROM weft_pairing_runs ORDER BY at DESC LIMIT 1');
   const [span] = await json<{ newest: string; oldest: string; n: number | string }>(
     `SELECT max(arrived) AS newest, min(arrived) AS oldest, count() AS n FROM weft_trace_spans ${prev ? `WHERE arrived >= ${at('frontier')}` : ''}`,
     prev ? { frontier: prev.frontier } : {},
@@ -177,16 +177,28 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
 
   await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
   await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_work' });
-  if (hasNew) await c.command({ query: tracesInsert({ since: 'frontier' }), query_params: { frontier } });
+  if (hasNew) {
+    // The few traces that also have rows from before the frontier (a late span of an earlier trace).
+    const older = (
+      await json<{ trace_id: string }>(
+        `SELECT trace_id FROM weft_trace_index WHERE first_arrived < ${at('frontier')} AND trace_id IN (SELECT trace_id FROM weft_trace_spans WHERE arrived >= ${at('frontier')})`,
+        { frontier },
+      )
+    ).map((r) => r.trace_id);
+    await c.command({ query: tracesInsert({ since: 'frontier', older: older.length > 0 }), query_params: { frontier, older } });
+  }
+  // A unit whose spans all arrived after the last run's newest arrival was never paired: no ledger lookup for it.
+  const knownSince = prev?.newest ?? toChTime(new Date(0));
 
   // Units that are one trace of one integration: settled, or complete (their root span has arrived).
   await c.command({
-    query: `INSERT INTO weft_pairing_work (unit, grp, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, latency_ms, traces)
+    query: `INSERT INTO weft_pairing_work (unit, grp, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, latency_ms, traces, known)
       SELECT concat('t:', trace_id, ':', integration), '', toStartOfMinute(start), integration, service, if(empty(domains), '', domains[1]),
-        arraySort(reads), arraySort(writes), errors > 0, errors, records, start, end, toFloat64(dateDiff('millisecond', start, end)), [trace_id]
+        arraySort(reads), arraySort(writes), errors > 0, errors, records, start, end, toFloat64(dateDiff('millisecond', start, end)), [trace_id],
+        first_arrival <= ${at('known')}
       FROM weft_pairing_traces
       WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR has_root = 1) AND (notEmpty(reads) OR notEmpty(writes))`,
-    query_params: { cut },
+    query_params: { cut, known: knownSince },
   });
 
   const [waiting] = await json<{ pt: number | string; ps: number | string; ut: number | string; us: number | string; oldest: string | null; unsettled: number | string }>(
@@ -202,8 +214,9 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
 
   const params = { cut, scope };
   // Ledger rows are looked up by unit (its sort key), never scanned whole.
-  const touched = 'unit IN (SELECT unit FROM weft_pairing_work UNION ALL SELECT arrayJoin({scope:Array(String)}))';
-  const changed = '(unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_ledger FINAL WHERE active = 1 AND unit IN (SELECT unit FROM weft_pairing_work))';
+  const touched = 'unit IN (SELECT unit FROM weft_pairing_work WHERE known = 1 UNION ALL SELECT arrayJoin({scope:Array(String)}))';
+  const changed =
+    '(known = 0 OR (unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_ledger FINAL WHERE active = 1 AND unit IN (SELECT unit FROM weft_pairing_work WHERE known = 1)))';
   const stale = `active = 1 AND ${touched} AND (unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_work)`;
   const [counts] = await json<{ paired: number | string; retracted: number | string }>(
     `SELECT (SELECT count() FROM weft_pairing_work WHERE ${changed}) AS paired, (SELECT count() FROM weft_pairing_ledger FINAL WHERE ${stale}) AS retracted`,
@@ -258,6 +271,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
         at: toChTime(now),
         settled_before: pairedUntil,
         frontier: next,
+        newest: newest ? toChTime(new Date(Date.parse(newest))) : (prev?.newest ?? toChTime(new Date(0))),
         units_paired: result.paired,
         units_retracted: result.retracted,
         pending_traces: result.pending.traces,

@@ -1,4 +1,6 @@
--- Pairing by arrival (analyzer/flows/pairing-job.ts). Spans are paired into flow edges once no new
+-- Pairing by arrival (analyzer/flows/pairing-job.ts). The arrival tables are sorted by arrival (a run
+-- reads what arrived since its frontier as one key range) with a bloom filter on trace_id (the older rows
+-- of the few traces that have some). Spans are paired into flow edges once no new
 -- span of their trace has *arrived* for the late-arrival window, whatever their timestamps say; spans
 -- arriving later re-pair the trace. Everything here is keyed by arrival time (now64() at insert),
 -- kept two days, so the pairing job reads only what arrived recently: its cost follows the ingest rate.
@@ -19,10 +21,11 @@ CREATE TABLE IF NOT EXISTS weft_trace_spans (
     is_error UInt8,
     records UInt64,
     ts DateTime64(3, 'UTC'),
-    end_ts DateTime64(3, 'UTC')
+    end_ts DateTime64(3, 'UTC'),
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 1
 ) ENGINE = MergeTree
 PARTITION BY toStartOfHour(arrived)
-ORDER BY (trace_id, span_id)
+ORDER BY (arrived, trace_id, span_id)
 TTL toDateTime(arrived) + toIntervalDay(2);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS weft_trace_spans_mv TO weft_trace_spans AS
@@ -68,10 +71,11 @@ CREATE TABLE IF NOT EXISTS weft_trace_touch_sets (
     domains Array(String),
     reads Array(Tuple(String, String, String, String, String)),
     writes Array(Tuple(String, String, String, String, String)),
-    unknowns Array(Tuple(String, String, String, String, String))
+    unknowns Array(Tuple(String, String, String, String, String)),
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 1
 ) ENGINE = MergeTree
 PARTITION BY toStartOfHour(arrived)
-ORDER BY (trace_id, integration)
+ORDER BY (arrived, trace_id, integration)
 TTL toDateTime(arrived) + toIntervalDay(2);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS weft_trace_touch_sets_mv TO weft_trace_touch_sets AS
@@ -130,7 +134,8 @@ CREATE TABLE IF NOT EXISTS weft_pairing_traces (
     records UInt64,
     start DateTime64(3, 'UTC'),
     end DateTime64(3, 'UTC'),
-    last_arrival DateTime64(3, 'UTC')
+    last_arrival DateTime64(3, 'UTC'),
+    first_arrival DateTime64(3, 'UTC')
 ) ENGINE = MergeTree
 ORDER BY (trace_id, integration);
 
@@ -150,6 +155,8 @@ CREATE TABLE IF NOT EXISTS weft_pairing_work (
     end DateTime64(3, 'UTC'),
     latency_ms Float64,
     traces Array(String),
+    -- 0: every span of the unit arrived after the last run's newest arrival, so it cannot be in the ledger yet.
+    known UInt8 DEFAULT 1,
     digest UInt64 MATERIALIZED cityHash64(minute, integration, service, domain, arraySort(reads), arraySort(writes), failed, errors, records, start, end, arraySort(traces))
 ) ENGINE = MergeTree
 ORDER BY unit;
@@ -159,6 +166,7 @@ CREATE TABLE IF NOT EXISTS weft_pairing_runs (
     at DateTime64(3, 'UTC'),
     settled_before DateTime64(3, 'UTC'),
     frontier DateTime64(3, 'UTC'),
+    newest DateTime64(3, 'UTC'),
     units_paired UInt64,
     units_retracted UInt64,
     pending_traces UInt64,
