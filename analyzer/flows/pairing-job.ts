@@ -32,8 +32,6 @@ export interface PairingState {
 const EMPTY = "('', '', '', '', '')";
 /** Traces whose spans arrive further apart than this may be paired as two units (arrival rows are kept two days). */
 const MAX_SCAN_MS = 36 * 3_600_000;
-/** Each run looks again at what arrived this long before the newest arrival it saw: an insert (a collector batch) takes less than this. */
-const SAFETY_MS = 15_000;
 /** Default gap between a run's reads and its write when an integration loses trace context (ms). */
 export const DEFAULT_RUN_GAP_MS = 30_000;
 
@@ -49,7 +47,9 @@ type RowSource = { since: string; older: boolean } | { ids: string };
 function rows(table: string, src: RowSource): string {
   if ('ids' in src) return `SELECT * FROM ${table} WHERE trace_id IN (${src.ids})`;
   const since = `toDateTime64({${src.since}:String}, 3, 'UTC')`;
-  const recent = `SELECT * FROM ${table} WHERE arrived >= ${since}`;
+  // The two arrival tables are stamped by two views of one insert, a millisecond or so apart: the
+  // touch sets are read with a margin (rows of other traces drop out at the join).
+  const recent = `SELECT * FROM ${table} WHERE arrived >= ${table === 'weft_trace_touch_sets' ? `${since} - toIntervalSecond(5)` : since}`;
   return src.older ? `${recent} UNION ALL SELECT * FROM ${table} WHERE arrived < ${since} AND trace_id IN {older:Array(String)}` : recent;
 }
 
@@ -162,6 +162,14 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   const cut = toChTime(new Date((options.wallNow ?? new Date()).getTime() - lateMs));
   const pairedUntil = toChTime(new Date(now.getTime() - lateMs));
 
+  // Before reading: the store's time, and the start of any insert still running (its rows are stamped
+  // with its start but show only when it ends). Next time looks again from the earlier of the two.
+  const [clock] = await json<{ t0: string; inserts: number | string; oldest: string }>(
+    `SELECT now64(3, 'UTC') AS t0, countIf(query_kind = 'Insert') AS inserts,
+       minIf(now64(3, 'UTC') - toIntervalMillisecond(toUInt64(elapsed * 1000)), query_kind = 'Insert') AS oldest
+     FROM system.processes`,
+  );
+  const visibleUntil = Number(clock.inserts) > 0 && clock.oldest < clock.t0 ? clock.oldest : clock.t0;
   const [prev] = await json<{ frontier: string; newest: string; since: string | null }>('SELECT frontier, newest, observing_since AS since FROM weft_pairing_runs ORDER BY at DESC LIMIT 1');
   const [span] = await json<{ newest: string; oldest: string; n: number | string }>(
     `SELECT max(arrived) AS newest, min(arrived) AS oldest, count() AS n FROM weft_trace_spans ${prev ? `WHERE arrived >= ${at('frontier')}` : ''}`,
@@ -244,16 +252,14 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
 
   // Next time, look again from the oldest trace still inside its window, or from just before the newest arrival.
   const unsettled = Number(waiting?.unsettled ?? 0) > 0;
-  // An insert stamps its rows when it starts and shows them when it ends: arrivals younger than SAFETY_MS
-  // are looked at again next time (an identical contribution changes nothing); older ones are settled for good.
-  const wall = (options.wallNow ?? new Date()).getTime();
-  let next = newest ? toChTime(new Date(Date.parse(newest) < wall - SAFETY_MS ? Date.parse(newest) + 1 : Date.parse(newest) - SAFETY_MS)) : frontier;
-  if (unsettled && waiting.oldest && waiting.oldest < next) next = waiting.oldest;
-  // Reads held back for a write that may still come are looked at again.
-  for (const d of deferred) {
-    const at = toChTime(new Date(d.arrivedMs));
-    if (at < next) next = at;
-  }
+  // Everything stamped before `visibleUntil` was visible to this run; what is stamped later is read next time.
+  let next = newest ? toChTime(new Date(Date.parse(newest) + 1)) : frontier;
+  if (visibleUntil < next) next = visibleUntil;
+  // Traces still waiting (inside their window, or reads held back for a write that may still come) are
+  // looked at again: from a second before their last arrival (their rows' stamps differ by a millisecond or so).
+  const waitingSince = [unsettled && waiting.oldest ? Date.parse(fromChTime(waiting.oldest)) : Infinity, ...deferred.map((d) => d.arrivedMs)];
+  const earliest = Math.min(...waitingSince);
+  if (Number.isFinite(earliest) && toChTime(new Date(earliest - 1000)) < next) next = toChTime(new Date(earliest - 1000));
   if (next < frontier) next = frontier;
   const result: PairingResult = {
     settledBefore: fromChTime(pairedUntil),
