@@ -21,10 +21,11 @@ export const startCommand: Command = {
           `${config.dataDir} is not a Weft data directory (it holds ${entries.slice(0, 5).join(', ')}${entries.length > 5 ? ', …' : ''}): pass --data with an empty or new directory, or the one weft start printed.`,
         );
       }
-      if (!isWeftStore(config.store.path)) io.err(`No Weft data in ${config.dataDir} yet: starting a new store there.`);
     }
+    const fresh = config.store.kind === 'embedded' && !isWeftStore(config.store.path);
     const logger = createLogger(config.logLevel);
     const weft = await startWeft(config, logger);
+    if (fresh) io.err(`No Weft data was in ${config.dataDir}: started a new store there.`);
     io.err(startBanner(weft));
     await new Promise<void>((resolve) => {
       let stopping = false;
