@@ -17,3 +17,5 @@ export { buildAuditReport } from './audit/audit-report.ts';
 export type { AuditReport } from './audit/audit-report.ts';
 export { auditFormats } from './audit/render-audit.ts';
 export type { AuditFormat } from './audit/render-audit.ts';
+export { queryTrace, isTraceId, TRACE_SPAN_LIMIT } from './traces/trace-view.ts';
+export type { TraceView, TraceSpan } from './traces/trace-view.ts';

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
@@ -35,6 +36,8 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  // A browsable OpenAPI: every route, its parameters and schemas, tried from the page.
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   await app.register(uiPlugin, { root: options.uiRoot ?? defaultUiRoot });
   app.addHook('onRequest', apiOnly(authHook(options.config.tokens)));
   await app.register(

@@ -15,6 +15,8 @@ export interface ApiServices {
   analyzer?: Analyzer;
   /** Probe health, record-count drift and reconciliations (probes/). */
   probes?: ProbesRuntime;
+  /** Link template to an external trace viewer (`{traceId}` replaced), from the API config. */
+  traceLinkTemplate?: string;
 }
 
 export interface RoutePluginOptions {

@@ -72,4 +72,23 @@ describe('createFindingStore', () => {
     expect((await findings.list({ status: ['open'], kind: ['owner-missing'] })).length).toBe(1);
     await expect(findings.reopen('nope', 'x')).rejects.toThrow('No finding with id "nope".');
   });
+  // Regression: record-count drift went medium → low → medium within a minute while the drift hovered at a threshold.
+  it('raises severity at once but lowers it only after the lower one held for 10 minutes', async () => {
+    const key = 'billing<-crm';
+    const id = findingId('record-count-drift', key);
+    const at = (m: number) => new Date(Date.UTC(2026, 1, 1, 0, m));
+    const sev = async (severity: FindingCandidate['severity'], minute: number) => {
+      await findings.sync(['record-count-drift'], [candidate(key, { kind: 'record-count-drift', severity })], at(minute));
+      return (await findings.get(id))!.severity;
+    };
+    expect(await sev('medium', 0)).toBe('medium');
+    expect(await sev('low', 1)).toBe('medium');
+    expect(await sev('medium', 2)).toBe('medium');
+    expect(await sev('low', 3)).toBe('medium');
+    expect(await sev('low', 12)).toBe('medium');
+    expect(await sev('low', 13)).toBe('low');
+    expect(await sev('critical', 14)).toBe('critical');
+    await findings.sync(['record-count-drift'], [], at(15));
+    expect((await findings.get(id))!.status).toBe('resolved');
+  });
 });

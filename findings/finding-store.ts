@@ -3,6 +3,7 @@ import type { Finding, FindingCandidate, FindingKind, FindingSink, FindingStatus
 import { severities } from '../core/contracts/index.ts';
 import { ERR_FINDING_NOT_FOUND, ERR_FINDING_STATE } from './errors.ts';
 import { findingId, findingToRow, rowToFinding, type FindingRow } from './finding-rows.ts';
+import { holdSeverity, SEVERITY_HOLD_MS } from './severity-hold.ts';
 
 export interface FindingFilter {
   kind?: FindingKind[];
@@ -33,8 +34,12 @@ export interface FindingStore extends FindingSink {
 const SYSTEM_ACTOR = 'weft';
 
 /** Findings persisted in ClickHouse (`weft_findings`, one row per version) with their history. */
-export function createFindingStore(store: Store, clock: { now(): Date } = { now: () => new Date() }): FindingStore {
+export function createFindingStore(store: Store, clock: { now(): Date } = { now: () => new Date() }, options: { severityHoldMs?: number } = {}): FindingStore {
   const { client } = store;
+  // Since when a lower severity has been proposed for an open finding (severity hysteresis). Kept in
+  // memory: after a restart the hold starts again, which only keeps the higher severity a little longer.
+  const lowerSince = new Map<string, number>();
+  const holdMs = options.severityHoldMs ?? SEVERITY_HOLD_MS;
   let lastVersion = 0;
   const nextVersion = () => {
     lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
@@ -83,7 +88,10 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
         seen.add(id);
         const prev = byId.get(id);
         if (prev && prev.status !== 'resolved') {
-          out.push({ ...prev, ...c, id, lastSeen: at });
+          const held = holdSeverity(prev.severity, c.severity, lowerSince.get(id), now.getTime(), holdMs);
+          if (held.lowerSince === undefined) lowerSince.delete(id);
+          else lowerSince.set(id, held.lowerSince);
+          out.push({ ...prev, ...c, severity: held.severity, id, lastSeen: at });
           result.updated++;
           continue;
         }
@@ -103,6 +111,7 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
       }
       for (const prev of current) {
         if (seen.has(prev.id) || prev.status === 'resolved' || !kinds.includes(prev.kind)) continue;
+        lowerSince.delete(prev.id);
         out.push({ ...prev, status: 'resolved', resolvedAt: at });
         events.push({ finding_id: prev.id, at: now, actor: SYSTEM_ACTOR, action: 'resolved', status: 'resolved', note: 'condition cleared' });
         result.resolved++;

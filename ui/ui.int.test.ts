@@ -135,6 +135,70 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(() => page.locator('section.facts-row').innerText()).toMatch(/traces\s+3 \(0 failed/);
   });
 
+  it('shows a flow over an absolute range from the URL, compares it with the previous period, and zooms by dragging', async () => {
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const from = new Date(Date.now() - 30 * 60_000).toISOString();
+    await page.goto(`${weft.api!.url}/flows/customer-sync?from=${from}&to=${to}&compare=1`);
+    await poll(() => page.getByLabel('Window').inputValue()).toBe('custom');
+    const chart = page.getByRole('img', { name: /^Throughput of customer-sync/ });
+    await poll(() => chart.locator('svg path[stroke-dasharray]').count()).toBeGreaterThan(0);
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5, { steps: 8 });
+    await page.mouse.up();
+    await poll(async () => new URL(page.url()).searchParams.get('from')).not.toBe(from);
+    const zoomed = new URL(page.url()).searchParams;
+    expect(Date.parse(zoomed.get('to')!) - Date.parse(zoomed.get('from')!)).toBeLessThan(Date.parse(to) - Date.parse(from));
+  });
+
+  it("opens a flow's sample trace as a waterfall with the systems it touched, and finds a trace by its id", async () => {
+    await page.goto(`${weft.api!.url}/flows/customer-sync`);
+    await page.getByTestId('flow-trace').click();
+    await poll(() => page.getByTestId('span-row').count()).toBe(3);
+    await poll(() => page.locator('section.facts-row').innerText()).toMatch(/read: crm[\s\S]*wrote: erp/);
+    await page.getByTestId('span-row').filter({ hasText: 'INSERT' }).click();
+    await poll(() => page.locator('aside.detail').innerText()).toMatch(/db\.query\.text\s+INSERT INTO customers/);
+    const id = page.url().split('/').pop()!;
+    await page.goto(`${weft.api!.url}/traces`);
+    await page.getByLabel('Trace id').fill(id.toUpperCase());
+    await page.getByRole('button', { name: 'Open' }).click();
+    await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe(`Trace ${id}`);
+  });
+
+  it('filters the graph, focuses on one system, keeps the view in the URL, and colours a flow by its worst finding', async () => {
+    await page.goto(`${weft.api!.url}/?documented=undocumented`);
+    const graph = () => page.getByRole('img', { name: /^Dependency graph of/ });
+    await poll(() => graph().getAttribute('aria-label')).toMatch(/^Dependency graph of 2 systems and 1 flows/);
+    // The undocumented flow has open findings: its arrow is labelled with the worst one's kind (writing into the system of record).
+    await poll(() => graph().locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['sor-violation']));
+    await page.goto(`${weft.api!.url}/`);
+    await page.getByTestId('focus-select').selectOption('erp');
+    await poll(async () => page.url()).toMatch(/focus=erp/);
+    await poll(() => graph().getAttribute('aria-label')).toMatch(/^Dependency graph of 2 systems/);
+    await page.getByRole('link', { name: 'clear filters' }).click();
+    await poll(async () => page.url()).not.toMatch(/focus=/);
+  });
+
+  it('searches systems, flows and findings from one box, keyboard first', async () => {
+    await page.goto(`${weft.api!.url}/findings`);
+    await page.keyboard.press('/');
+    await page.keyboard.type('customers copied');
+    await poll(() => page.getByRole('listbox', { name: 'Search results' }).innerText()).toMatch(/Customers copied to the ERP/);
+    await page.keyboard.press('Enter');
+    await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Customers copied to the ERP');
+  });
+
+  it('fits a phone screen (390 px): nothing wider than the page', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    for (const path of ['/', '/inventory?tab=flows', '/findings', '/flows/customer-sync']) {
+      await phone.goto(`${weft.api!.url}${path}`);
+      await phone.waitForLoadState('networkidle');
+      expect(await phone.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+    }
+    await phone.close();
+  });
+
   it('asks for a token when the API wants one, and then shows the data', async () => {
     const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: { 'viewer-token': 'viewer' } }, logger: silentLogger(), services: { store: weft.store, analyzer: weft.analyzer } });
     guarded = app;

@@ -124,7 +124,10 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   });
 
   it('counts what it could not place (a call in no known direction), instead of dropping it silently', async () => {
-    await sendSpans({ url: h.collector.url, serviceName: 'odd-job' }, [{ name: 'connect', kind: CLIENT, attributes: { 'server.address': 'crm.internal' } }]);
+    // A database call whose statement neither reads nor writes.
+    await sendSpans({ url: h.collector.url, serviceName: 'odd-job' }, [
+      { name: 'VACUUM', kind: CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': 'crm', 'server.address': 'crm-db', 'db.query.text': 'VACUUM customers' } },
+    ]);
     await h.collector.flush();
     const run = await analyzer.runNow();
     expect(run.pairing?.unplaced).toEqual({ traces: 1, spans: 1 });

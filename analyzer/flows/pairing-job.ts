@@ -53,7 +53,7 @@ function rows(table: string, src: RowSource): string {
   return src.older ? `${recent} UNION ALL SELECT * FROM ${table} WHERE arrived < ${since} AND trace_id IN {older:Array(String)}` : recent;
 }
 
-/** The per-trace aggregate (spans de-duplicated by span id: a re-export counts once) into weft_pairing_traces. */
+/** The per-trace aggregate (spans de-duplicated by trace, integration and span id: a re-export counts once) into weft_pairing_traces. */
 function tracesInsert(src: RowSource): string {
   return `
     INSERT INTO weft_pairing_traces
@@ -65,11 +65,11 @@ function tracesInsert(src: RowSource): string {
         count() AS spans, countIf(is_error = 1) AS errors, sum(records) AS records, min(ts) AS start, max(end_ts) AS end,
         max(arr_last) AS last_arrival, min(arr_first) AS first_arrival
       FROM (
-        SELECT trace_id, span_id, any(integration) AS integration, any(service) AS service, any(instance) AS instance, any(run_id) AS run_id,
+        SELECT trace_id, span_id, integration, any(service) AS service, any(instance) AS instance, any(run_id) AS run_id,
           any(is_root) AS is_root, any(root_touch) AS root_touch, any(is_error) AS is_error, any(records) AS records,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first
         FROM (${rows('weft_trace_spans', src)})
-        GROUP BY trace_id, span_id)
+        GROUP BY trace_id, integration, span_id)
       GROUP BY trace_id, integration
     ) AS s
     LEFT JOIN (
@@ -186,10 +186,11 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
   await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_work' });
   if (hasNew) {
-    // The few traces that also have rows from before the frontier (a late span of an earlier trace).
+    // The few traces that also have rows from before the frontier (a late span of an earlier trace). Each view of an
+    // insert stamps its own now64(), milliseconds apart and in no set order: the index is asked with a margin.
     const older = (
       await json<{ trace_id: string }>(
-        `SELECT trace_id FROM weft_trace_index WHERE first_arrived < ${at('frontier')} AND trace_id IN (SELECT trace_id FROM weft_trace_spans WHERE arrived >= ${at('frontier')})`,
+        `SELECT trace_id FROM weft_trace_index WHERE first_arrived < ${at('frontier')} + toIntervalSecond(5) AND trace_id IN (SELECT trace_id FROM weft_trace_spans WHERE arrived >= ${at('frontier')})`,
         { frontier },
       )
     ).map((r) => r.trace_id);

@@ -1,5 +1,6 @@
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
-import type { ObservedEdge, ObservedTouch } from '../flows/observed.ts';
+import type { MatchedBy } from '../flows/endpoint-match.ts';
+import type { ObservedEdge, ObservedTouch, SelfEdgeRow } from '../flows/observed.ts';
 
 export type EdgeMark = 'documented' | 'undocumented' | 'deprecated';
 
@@ -24,13 +25,23 @@ export interface Snapshot {
   /** Everything that arrived before this is paired (arrival time: the last pairing run's clock minus the late-arrival window, at most `until`). */
   pairedUntil: string;
   /** Arrived and not paired yet (still inside the late-arrival window): data is coming, not lost. */
-  pending: { traces: number; spans: number };
+  pending?: { traces: number; spans: number };
   edges: AttributedEdge[];
   touches: ObservedTouch[];
   /** All-time last seen per edge (source, target, integration, service). */
   lastSeen: Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>;
   /** All-time last seen per system (catalog ids and unknown:…), whatever the window. */
   systemLastSeen: Record<string, string>;
+  /** Edges whose two different endpoints one `hosts` rule resolved to the same system (left out of `edges`). */
+  ruleOverlaps?: RuleOverlap[];
+  /** Touches of endpoints with no usable name (`system` is `unnamed:<kind>`; left out of `touches`). */
+  unnamed?: ObservedTouch[];
+}
+
+/** A self-edge an over-broad match rule made: which rules matched each end. */
+export interface RuleOverlap extends SelfEdgeRow {
+  sourceRule: MatchedBy | null;
+  targetRule: MatchedBy | null;
 }
 
 /** What the API shows beside observed data: how far pairing got and what still waits for it. */
@@ -41,7 +52,7 @@ export interface PairingStatus {
   pendingSpans: number;
 }
 
-export const pairingStatus = (s: Snapshot): PairingStatus => ({ pairedUntil: s.pairedUntil, observingSince: s.observingSince, pendingTraces: s.pending.traces, pendingSpans: s.pending.spans });
+export const pairingStatus = (s: Snapshot): PairingStatus => ({ pairedUntil: s.pairedUntil, observingSince: s.observingSince, pendingTraces: s.pending?.traces ?? 0, pendingSpans: s.pending?.spans ?? 0 });
 
 export const isUnknown = (id: string) => id.startsWith('unknown:');
 export const isIntegrationNode = (id: string) => id.startsWith('integration:');

@@ -15,7 +15,7 @@ function findingsOf(services: ApiServices): FindingStore {
   return services.findings ?? analyzerOf(services).findings;
 }
 
-const kinds: FindingKind[] = ['undocumented-flow', 'unknown-system', 'owner-missing', 'flow-never-observed', 'deprecated-in-use', 'sor-violation', 'regulated-data-exposure', 'stale-flow', 'latency-slo-breach', 'error-rate', 'record-count-drift', 'key-drift', 'schema-drift', 'probe-failing'];
+const kinds: FindingKind[] = ['undocumented-flow', 'unknown-system', 'owner-missing', 'flow-never-observed', 'deprecated-in-use', 'sor-violation', 'regulated-data-exposure', 'stale-flow', 'latency-slo-breach', 'error-rate', 'record-count-drift', 'key-drift', 'schema-drift', 'probe-failing', 'catalog-rule-overlap', 'unnamed-endpoint'];
 const statuses: FindingStatus[] = ['open', 'acknowledged', 'resolved'];
 
 /** "a,b" → checked list; an unknown value is a 400 naming the allowed ones. */

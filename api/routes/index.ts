@@ -9,6 +9,7 @@ import { healthRoutes } from './health.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { probeRoutes } from './probes.ts';
 import { reconciliationRoutes } from './reconciliations.ts';
+import { traceRoutes } from './traces.ts';
 
 /** Every route plugin under /api/v1; a feature adds one entry. */
 export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
@@ -21,4 +22,5 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   driftRoutes as FastifyPluginAsync<RoutePluginOptions>,
   reconciliationRoutes as FastifyPluginAsync<RoutePluginOptions>,
   auditRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  traceRoutes as FastifyPluginAsync<RoutePluginOptions>,
 ];

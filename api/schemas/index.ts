@@ -9,6 +9,7 @@ import type { FindingEventSchema, FindingSchema } from './findings.ts';
 import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+import type { TraceSchema, TraceSpanSchema } from './traces.ts';
 
 export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields, PairingStatusSchema } from './common.ts';
 export type { PairingStatus } from './common.ts';
@@ -16,6 +17,7 @@ export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+export { TraceSchema, TraceSpanSchema } from './traces.ts';
 
 export type Severity = Static<typeof SeveritySchema>;
 export type FindingStatus = Static<typeof FindingStatusSchema>;
@@ -37,3 +39,5 @@ export type Probe = Static<typeof ProbeSchema>;
 export type Drift = Static<typeof DriftSchema>;
 export type ReconciliationRun = Static<typeof RunSchema>;
 export type Reconciliation = Static<typeof ReconciliationSchema>;
+export type Trace = Static<typeof TraceSchema>;
+export type TraceSpan = Static<typeof TraceSpanSchema>;

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatProblem, importBackstage, parseCatalog } from '../../core/catalog/index.ts';
+import { formatProblem, importBackstage, parseCatalog, toComplete } from '../../core/catalog/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { flag } from '../../core/config/index.ts';
 import type { Command } from '../command.ts';
@@ -18,7 +18,14 @@ export const catalogImportBackstageCommand: Command = {
     const c = result.counts;
     io.err(`imported ${c.owners} owners, ${c.systems} systems, ${c.domains} domains, ${c.flows} flows${out ? ` into ${out}` : ''}`);
     for (const n of result.notes) io.err(`note: ${n}`);
-    for (const p of parseCatalog([{ file: out ?? 'output', text: result.yaml }]).problems) io.err(`to complete: ${formatProblem(p)}`);
+    const parsed = parseCatalog([{ file: out ?? 'output', text: result.yaml }]);
+    for (const p of parsed.problems) io.err(`to fix: ${formatProblem(p)}`);
+    const remaining = toComplete(parsed.catalog);
+    if (remaining.length > 0) {
+      io.err(`\nto complete (${remaining.length}) before Weft can observe and judge these entries:`);
+      for (const r of remaining) io.err(`  ${r.entry.padEnd(36)} ${r.what}`);
+    }
+    io.err(`\nthen: weft catalog validate ${out ?? 'estate.yaml'}`);
     return 0;
   },
 };

@@ -19,4 +19,15 @@ describe('startBanner', () => {
     const weft = { config: buildConfig(parseArgs([]), {}, '/srv') } as unknown as RunningWeft;
     expect(startBanner(weft)).toContain('catalog      none: everything observed is undocumented (pass --catalog FILE)');
   });
+
+  // Regression: the banner counted the demo's servers (10, with the shadow-IT host) where the inventory counts catalog systems.
+  it("counts the demo's systems as its catalog does", () => {
+    const config = buildConfig(parseArgs(['--demo']), {}, '/srv');
+    const weft = {
+      config,
+      demo: { activeFaults: () => ['shadow-it'], systems: { a: 'x', b: 'x', c: 'x' }, catalogFile: '/srv/demo.yaml' },
+      analyzer: { catalog: () => ({ systems: [{ id: 'a' }, { id: 'b' }] }) },
+    } as unknown as RunningWeft;
+    expect(startBanner(weft)).toContain('demo estate  2 systems in its catalog; faults: shadow-it');
+  });
 });

@@ -11,7 +11,10 @@ export function startBanner(weft: RunningWeft): string {
   if (weft.collector) lines.push(`  OTLP/HTTP    ${weft.collector.url}   (set OTEL_EXPORTER_OTLP_ENDPOINT to this)`);
   if (weft.demo) {
     const faults = weft.demo.activeFaults();
-    lines.push(`  demo estate  ${Object.keys(weft.demo.systems).length} systems; faults: ${faults.length > 0 ? faults.join(', ') : 'none (clean)'}`);
+    // The systems its catalog documents (what the UI and the inventory count), not the demo's servers.
+    const documented = weft.analyzer?.catalog().systems.length;
+    const systems = documented === undefined ? '' : `${documented} system${documented === 1 ? '' : 's'} in its catalog; `;
+    lines.push(`  demo estate  ${systems}faults: ${faults.length > 0 ? faults.join(', ') : 'none (clean)'}`);
     lines.push(`  catalog      ${weft.demo.catalogFile}`);
   } else if (config.catalogFiles.length > 0) {
     lines.push(`  catalog      ${config.catalogFiles.join(', ')}`);

@@ -25,6 +25,8 @@ export const startCommand: Command = {
     const fresh = config.store.kind === 'embedded' && !isWeftStore(config.store.path);
     const logger = createLogger(config.logLevel);
     const weft = await startWeft(config, logger);
+    // The log is written asynchronously: let its lines ("listening on …") out first, so the banner comes last.
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     if (fresh) io.err(`No Weft data was in ${config.dataDir}: started a new store there.`);
     io.err(startBanner(weft));
     await new Promise<void>((resolve) => {

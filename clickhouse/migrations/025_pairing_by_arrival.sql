@@ -178,5 +178,4 @@ CREATE TABLE IF NOT EXISTS weft_pairing_runs (
 ORDER BY at
 TTL toDateTime(at) + toIntervalDay(7);
 
--- The span-time pairing of 022 is replaced: its per-trace table is no longer read.
-DROP VIEW IF EXISTS weft_trace_touches_mv;
+-- weft_trace_touches (022) stays: the trace view (api/routes/traces) reads it; pairing no longer does.

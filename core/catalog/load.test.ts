@@ -126,7 +126,7 @@ flows:
   });
 
   it('reports YAML syntax errors and a file that is not a mapping', () => {
-    expect(problems({ 'bad.yaml': 'systems:\n  - id: crm\n   kind: [\n' })[0]).toMatch(/^bad\.yaml:3:\d+: YAML syntax: /);
+    expect(problems({ 'bad.yaml': 'systems:\n  - id: crm\n   kind: [\n' })[0]).toMatch(/^bad\.yaml:3:\d+: this line is indented like a list item's field but is not aligned/);
     expect(problems({ 'list.yaml': '- a\n- b\n' })).toEqual(['list.yaml:1:1: expected a mapping with the sections owners, systems, domains, flows, classes, probes, reconciliations']);
   });
 

@@ -17,9 +17,9 @@ export interface Owner {
 
 /** How a touched endpoint is recognised as this system. Any rule matching is enough. */
 export interface MatchRules {
-  /** Host names, with `*` wildcards: "crm.internal", "*.salesforce.com". */
+  /** Host names or "host:port", with `*` wildcards: "crm.internal", "*.salesforce.com", "127.0.0.1:18082". */
   hosts?: string[];
-  /** URL prefixes: "https://api.example.com/crm/". */
+  /** URL prefixes (scheme, host, port — the scheme's default when none — and up to two path segments): "https://api.example.com/crm/". */
   urlPrefixes?: string[];
   /** `peer.service` values. */
   peerServices?: string[];
@@ -88,6 +88,13 @@ export interface Flow {
   lifecycle: Lifecycle;
   purpose?: string;
   docs?: string;
+  /** Silence allowed before this flow is stale; overrides its class's `staleAfter` (e.g. an hourly flow in a 30m class). */
+  staleAfter?: string;
+  /** Thresholds of this flow; each overrides its class's. */
+  latencyP95Ms?: number;
+  latencyP99Ms?: number;
+  /** 0..1 */
+  errorRate?: number;
 }
 
 export interface SloClass {
@@ -98,6 +105,8 @@ export interface SloClass {
   errorRate?: number;
   /** A scheduled flow not seen for longer than this is stale (silent failure). */
   staleAfter?: string;
+  /** Traces a flow needs in the window before its latency is judged (default LATENCY_MIN_TRACES, 10). */
+  minTraces?: number;
 }
 
 export interface Catalog {

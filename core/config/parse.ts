@@ -1,7 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
 import { parseDuration } from '../time/duration.ts';
-import { parts, roles, type Part, type Role, type WeftConfig } from './config.ts';
+import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
+import { parts, roles, type CollectorLimits, type Part, type Role, type WeftConfig } from './config.ts';
 import { dataDirOf } from './data-dir.ts';
 
 /** Flags that take no value. */
@@ -52,6 +53,21 @@ function int(value: string | undefined, what: string, fallback: number): number 
   return n;
 }
 
+/** `http(s)://…{traceId}…`: a link template to an external trace viewer; anything else is a config error. */
+function traceLink(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.replace('{traceId}', '0'));
+  } catch {
+    throw ERR_CONFIG(`WEFT_TRACE_LINK must be an http(s) URL with {traceId} in it, e.g. http://jaeger:16686/trace/{traceId}; got "${value}".`);
+  }
+  if (!/^https?:$/.test(url.protocol) || !value.includes('{traceId}')) {
+    throw ERR_CONFIG(`WEFT_TRACE_LINK must be an http(s) URL with {traceId} in it, e.g. http://jaeger:16686/trace/{traceId}; got "${value}".`);
+  }
+  return value;
+}
+
 function port(value: string | undefined, what: string, fallback: number): number {
   const n = int(value, what, fallback);
   if (n > 65535) throw ERR_CONFIG(`${what} must be a port number (0-65535), got "${value}".`);
@@ -60,6 +76,15 @@ function port(value: string | undefined, what: string, fallback: number): number
 
 function list(value: string | undefined): string[] {
   return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+}
+
+/** `CRM_*,ERP_DB_URL` → patterns; anything but letters, digits, _ and * is refused. */
+function envPolicyList(value: string | undefined, what: string): string[] {
+  const out = envPatterns(value);
+  for (const p of out) {
+    if (!ENV_PATTERN.test(p)) throw ERR_CONFIG(`${what} takes variable names or patterns like CRM_* (letters, digits, _ and *), got "${p}".`);
+  }
+  return out;
 }
 
 function isLoopback(host: string): boolean {
@@ -155,11 +180,13 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       maxBodyBytes: int(env.WEFT_MAX_BODY_BYTES, 'WEFT_MAX_BODY_BYTES', 20 * 1024 * 1024),
       batchRows: int(env.WEFT_BATCH_ROWS, 'WEFT_BATCH_ROWS', 50_000),
       batchMaxWaitMs: int(env.WEFT_BATCH_MAX_WAIT_MS, 'WEFT_BATCH_MAX_WAIT_MS', 1000),
+      limits: collectorLimits(env),
     },
     api: {
       host: apiHost,
       port: port(f('port') ?? env.WEFT_PORT, 'WEFT_PORT', 3000),
       tokens,
+      traceLinkTemplate: traceLink(f('trace-link') ?? env.WEFT_TRACE_LINK),
     },
     catalogFiles,
     analyzer: {
@@ -172,6 +199,29 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale, propagation: f('no-propagation') !== 'true' },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
+    catalogEnv: {
+      allow: envPolicyList(f('catalog-env-allow') ?? env.WEFT_CATALOG_ENV_ALLOW, 'WEFT_CATALOG_ENV_ALLOW'),
+      deny: envPolicyList(f('catalog-env-deny') ?? env.WEFT_CATALOG_ENV_DENY, 'WEFT_CATALOG_ENV_DENY'),
+    },
     env: (name: string) => env[name],
   };
+}
+
+/** Collector limits set in the environment (unset ones keep the collector's defaults). */
+function collectorLimits(env: Record<string, string | undefined>): Partial<CollectorLimits> {
+  const names: [keyof CollectorLimits, string][] = [
+    ['attributeCountLimit', 'WEFT_ATTRIBUTE_COUNT_LIMIT'],
+    ['attributeValueLengthLimit', 'WEFT_ATTRIBUTE_VALUE_LENGTH_LIMIT'],
+    ['maxAnyValueDepth', 'WEFT_MAX_ANY_VALUE_DEPTH'],
+    ['maxExpandedBytes', 'WEFT_MAX_EXPANDED_BYTES'],
+    ['headersTimeoutMs', 'WEFT_HEADERS_TIMEOUT_MS'],
+    ['bodyTimeoutMs', 'WEFT_BODY_TIMEOUT_MS'],
+    ['bodyMinBytesPerSecond', 'WEFT_BODY_MIN_BYTES_PER_SECOND'],
+    ['bodyMaxTimeoutMs', 'WEFT_BODY_MAX_TIMEOUT_MS'],
+    ['peerInflightBytes', 'WEFT_PEER_INFLIGHT_BYTES'],
+    ['segmentMaxAttempts', 'WEFT_SEGMENT_MAX_ATTEMPTS'],
+  ];
+  const out: Partial<CollectorLimits> = {};
+  for (const [key, name] of names) if (env[name] !== undefined && env[name] !== '') out[key] = int(env[name], name, 0);
+  return out;
 }

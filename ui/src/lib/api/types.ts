@@ -23,6 +23,8 @@ export type {
   SeriesPoint,
   Severity,
   SystemRow,
+  Trace,
+  TraceSpan,
 } from '../../../../api/schemas/index.ts';
 
 export interface Window {
@@ -47,5 +49,7 @@ export const findingKinds = [
   'key-drift',
   'schema-drift',
   'probe-failing',
+  'catalog-rule-overlap',
+  'unnamed-endpoint',
 ] as const;
 

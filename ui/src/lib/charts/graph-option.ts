@@ -1,6 +1,7 @@
 import type { Graph, GraphEdge, GraphNode } from '../api/types.ts';
 import type { ChartOption } from './echarts.ts';
-import { palette } from './palette.ts';
+import type { Health, HealthIndex } from './graph-view.ts';
+import { palette, severityColor } from './palette.ts';
 
 export type Selection = { type: 'node'; node: GraphNode } | { type: 'edge'; edge: GraphEdge };
 
@@ -12,17 +13,58 @@ function nodeStyle(n: GraphNode) {
   return { category: 0, symbol: 'circle' };
 }
 
-function edgeStyle(e: GraphEdge) {
+function edgeStyle(e: GraphEdge, health: Health | undefined) {
+  if (health) {
+    const type = e.mark === 'undocumented' ? ('dashed' as const) : e.mark === 'deprecated' ? ('dotted' as const) : ('solid' as const);
+    return { color: severityColor[health.severity], type, width: health.severity === 'critical' || health.severity === 'high' ? 3.5 : 2.5 };
+  }
   if (e.mark === 'undocumented') return { color: palette.undocumented, type: 'dashed' as const, width: 2.5 };
   if (e.mark === 'deprecated') return { color: palette.deprecated, type: 'dotted' as const, width: 2.5 };
   if (!e.observed) return { color: palette.unobserved, type: 'dashed' as const, width: 1 };
   return { color: palette.documented, type: 'solid' as const, width: 1.5 };
 }
 
-/** The dependency graph as an ECharts option: systems as nodes (unknown ones as red diamonds), flows as arrows. */
-export function graphOption(graph: Graph): ChartOption {
+/** Above this many systems the graph is laid out without animation and labels only what matters. */
+export const LARGE_GRAPH = 120;
+
+export interface GraphOptionSettings {
+  /** Open findings per node and edge (healthIndex): colours, labels and tooltips. */
+  health?: HealthIndex;
+  /** The focused system: drawn larger and always labelled. */
+  focus?: string;
+  /** `force` (default: a force simulation, once for large graphs) or `circular` (no simulation, instant for any size). */
+  layout?: 'force' | 'circular';
+}
+
+const fmt = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+const windowHours = (g: Graph) => {
+  const h = (Date.parse(g.until) - Date.parse(g.since)) / 3_600_000;
+  return Number.isFinite(h) && h > 0 ? h : 24;
+};
+const healthLine = (h: Health | undefined) =>
+  h ? `<br/><b style="color:${severityColor[h.severity]}">${h.count} open finding${h.count === 1 ? '' : 's'}, worst ${h.severity}</b><br/>${h.titles.map(escapeHtml).join('<br/>')}` : '';
+
+/** The figures a flow's tooltip shows: throughput per hour, p95, error rate, records. */
+export function edgeFigures(e: GraphEdge, hours: number): string {
+  if (!e.observed) return 'not observed in this window';
+  return `${fmt.format(e.traces / hours)} traces/h · p95 ${fmt.format(e.p95Ms)} ms · ${fmt.format(e.errorRate * 100)}% errors · ${fmt.format(e.records)} records`;
+}
+
+/**
+ * The dependency graph as an ECharts option: systems as nodes (unknown ones as red diamonds), flows
+ * as arrows; a node or flow with open findings takes the colour of the worst one and its arrow is
+ * labelled with that finding's kind. Large graphs are laid out once, without animation.
+ */
+export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): ChartOption {
   const most = Math.max(1, ...graph.nodes.map((n) => n.connections));
+  const large = graph.nodes.length > LARGE_GRAPH;
+  const hours = windowHours(graph);
+  const nodeHealth = (id: string) => settings.health?.nodes.get(id);
+  const edgeHealth = (id: string) => settings.health?.edges.get(id);
+  const positions = large && settings.layout !== 'circular' ? clusterLayout(graph.nodes) : undefined;
+  const labelled = (n: GraphNode) => !large || n.id === settings.focus || nodeHealth(n.id) !== undefined || n.connections >= Math.max(3, most * 0.5);
   return {
+    animation: !large,
     animationDuration: 300,
     tooltip: {
       confine: true,
@@ -32,7 +74,9 @@ export function graphOption(graph: Graph): ChartOption {
     series: [
       {
         type: 'graph',
-        layout: 'force',
+        // A force simulation costs O(systems²) a step: above LARGE_GRAPH systems they are placed by owner instead (clusterLayout).
+        layout: settings.layout === 'circular' ? 'circular' : large ? 'none' : 'force',
+        circular: { rotateLabel: true },
         roam: true,
         draggable: true,
         force: { repulsion: 420, edgeLength: [90, 190], gravity: 0.08, layoutAnimation: true },
@@ -48,21 +92,34 @@ export function graphOption(graph: Graph): ChartOption {
         label: { show: true, position: 'bottom', fontSize: 12, color: '#1c2833' },
         emphasis: { focus: 'adjacency', lineStyle: { width: 4 } },
         lineStyle: { curveness: 0.18, opacity: 0.9 },
-        data: graph.nodes.map((n) => ({
-          id: n.id,
-          name: n.label,
-          value: n.connections,
-          symbolSize: 18 + 22 * (n.connections / most),
-          ...nodeStyle(n),
-          tip: `<b>${escapeHtml(n.label)}</b><br/>${escapeHtml(n.documented ? `${n.kind}, owner ${n.owner ?? 'none'}` : 'not in the catalog')}<br/>${n.connections} connection(s)`,
-        })),
-        links: graph.edges.map((e) => ({
-          id: e.id,
-          source: e.source,
-          target: e.target,
-          lineStyle: edgeStyle(e),
-          tip: `${escapeHtml(e.source)} → ${escapeHtml(e.target)}<br/>${e.mark}${e.observed ? '' : ', not observed'} · ${escapeHtml(e.domain || 'no domain')}<br/>${e.traces} traces`,
-        })),
+        data: graph.nodes.map((n) => {
+          const h = nodeHealth(n.id);
+          const at = positions?.get(n.id);
+          return {
+            ...(at ? { x: at.x, y: at.y } : {}),
+            id: n.id,
+            name: n.label,
+            value: n.connections,
+            symbolSize: (large ? 8 : 18) + (large ? 14 : 22) * (n.connections / most) + (n.id === settings.focus ? 10 : 0),
+            ...nodeStyle(n),
+            ...(h ? { itemStyle: { borderColor: severityColor[h.severity], borderWidth: 4 } } : {}),
+            label: { show: labelled(n) },
+            health: h?.severity ?? null,
+            tip: `<b>${escapeHtml(n.label)}</b><br/>${escapeHtml(n.documented ? `${n.kind}, owner ${n.owner ?? 'none'}` : 'not in the catalog')}<br/>${n.connections} connection${n.connections === 1 ? '' : 's'}${healthLine(h)}`,
+          };
+        }),
+        links: graph.edges.map((e) => {
+          const h = edgeHealth(e.id);
+          return {
+            id: e.id,
+            source: e.source,
+            target: e.target,
+            lineStyle: edgeStyle(e, h),
+            health: h?.severity ?? null,
+            label: h ? { show: true, formatter: h.kind, fontSize: 10, color: severityColor[h.severity] } : { show: !large && graph.edges.length <= 40 && e.observed, formatter: `${fmt.format(e.traces / hours)}/h`, fontSize: 10, color: '#5d6d7e' },
+            tip: `${escapeHtml(e.source)} → ${escapeHtml(e.target)}<br/>${e.mark} · ${escapeHtml(e.domain || 'no domain')}<br/>${edgeFigures(e, hours)}${healthLine(h)}`,
+          };
+        }),
       },
     ],
   };
@@ -83,4 +140,34 @@ export function selectionOf(graph: Graph, dataType: string, id: string): Selecti
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * Positions for a large graph without a simulation, O(systems): systems grouped by owner (unowned and
+ * unknown systems in groups of their own), each group on a small circle with its most connected
+ * systems nearest the centre, the groups on a large circle. Readable at a glance (a team's systems
+ * sit together) and instant; the focus view of a few systems uses the force layout again.
+ */
+export function clusterLayout(nodes: readonly GraphNode[]): Map<string, { x: number; y: number }> {
+  const groups = new Map<string, GraphNode[]>();
+  for (const n of nodes) {
+    const key = n.documented ? (n.owner ?? '(no owner)') : '(unknown systems)';
+    groups.set(key, [...(groups.get(key) ?? []), n]);
+  }
+  const ordered = [...groups.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+  const out = new Map<string, { x: number; y: number }>();
+  const ringRadius = 40 * Math.sqrt(nodes.length);
+  ordered.forEach(([, members], g) => {
+    const angle = (2 * Math.PI * g) / ordered.length;
+    const cx = ordered.length === 1 ? 0 : ringRadius * Math.cos(angle);
+    const cy = ordered.length === 1 ? 0 : ringRadius * Math.sin(angle);
+    const sorted = [...members].sort((a, b) => b.connections - a.connections || a.id.localeCompare(b.id));
+    sorted.forEach((n, i) => {
+      // A sunflower spiral: even spacing inside the group whatever its size.
+      const r = 14 * Math.sqrt(i);
+      const a = i * 2.399963;
+      out.set(n.id, { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a) });
+    });
+  });
+  return out;
 }

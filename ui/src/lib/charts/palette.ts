@@ -12,3 +12,12 @@ export const palette = {
   p95: '#8e44ad',
   p50: '#85929e',
 };
+
+/** A finding's severity as a colour (graph nodes and flows take their worst open finding's). */
+export const severityColor: Record<'critical' | 'high' | 'medium' | 'low' | 'info', string> = {
+  critical: '#7b241c',
+  high: '#e74c3c',
+  medium: '#e67e22',
+  low: '#d4ac0d',
+  info: '#3498db',
+};

@@ -32,4 +32,14 @@ describe('flow series charts', () => {
     const odd = { ...series, points: [...series.points, point('2026-01-01T10:02:30.000Z', 2, 50)] };
     expect(filledBuckets(odd).filter((b) => b.point).map((b) => b.point!.traces)).toEqual([3, 2, 1]);
   });
+
+  it('overlays the previous period, shifted onto this one, as dashed lines', () => {
+    const previous: FlowSeries = { ...series, since: '2026-01-01T09:55:00.000Z', until: '2026-01-01T10:00:00.000Z', points: [point('2026-01-01T09:56:00.000Z', 7, 300)] };
+    const lines = seriesOption(series, 'throughput', previous).series as (Line & { lineStyle?: { type: string } })[];
+    const prev = lines.find((s) => s.name === 'traces (previous period)')!;
+    expect(prev.lineStyle?.type).toBe('dashed');
+    // 09:56 in the previous period sits at 10:01 of this one.
+    expect(prev.data.find(([, v]) => v === 7)?.[0]).toBe(Date.parse('2026-01-01T10:01:00.000Z'));
+    expect(lines.map((s) => s.name)).toEqual(['traces', 'records', 'traces (previous period)', 'records (previous period)']);
+  });
 });

@@ -47,25 +47,49 @@ const lines: Record<Metric, { units: string[]; series: Line[] }> = {
   },
 };
 
-/** One of the flow page's line charts (throughput, errors or latency) over the filled buckets. */
-export function seriesOption(series: FlowSeries, metric: Metric): ChartOption {
+/**
+ * One of the flow page's line charts (throughput, errors or latency) over the filled buckets. With
+ * `previous` (the same flow over the period just before), each line gets a dashed twin shifted
+ * forward by the period's length, so the two periods sit on top of each other. Dragging across the
+ * chart selects a range to zoom into (the page turns it into from / to).
+ */
+export function seriesOption(series: FlowSeries, metric: Metric, previous?: FlowSeries): ChartOption {
   const buckets = filledBuckets(series);
   const spec = lines[metric];
+  const shift = Date.parse(series.since) - (previous ? Date.parse(previous.since) : 0);
+  const before = previous ? filledBuckets(previous) : [];
   return {
     animation: false,
+    // Drag-to-zoom: the toolbox's box zoom, switched on by the chart component. The toolbox must be
+    // shown for its zoom to work; its buttons are drawn invisible (the page has its own controls).
+    toolbox: { show: true, right: 0, top: 0, itemSize: 1, showTitle: false, iconStyle: { opacity: 0 }, emphasis: { iconStyle: { opacity: 0 } }, feature: { dataZoom: { yAxisIndex: 'none' } } },
     grid: { left: 56, right: spec.units.length > 1 ? 64 : 16, top: 30, bottom: 28 },
     tooltip: { trigger: 'axis' },
     legend: { top: 0, left: 'center' },
     xAxis: { type: 'time' },
     yAxis: spec.units.map((unit, i) => ({ type: 'value', name: unit, position: i === 0 ? 'left' : 'right', nameTextStyle: { align: i === 0 ? 'left' : 'right' }, minInterval: metric === 'latency' ? 0 : 1, splitLine: { show: i === 0 } })),
-    series: spec.series.map((s) => ({
-      name: s.name,
-      type: 'line',
-      yAxisIndex: s.axis ?? 0,
-      showSymbol: buckets.length < 60,
-      connectNulls: false,
-      color: s.color,
-      data: buckets.map((b) => [b.t, b.point ? s.value(b.point) : s.gapWhenEmpty ? null : 0]),
-    })),
+    series: [
+      ...spec.series.map((s) => ({
+        name: s.name,
+        type: 'line',
+        yAxisIndex: s.axis ?? 0,
+        showSymbol: buckets.length < 60,
+        connectNulls: false,
+        color: s.color,
+        data: buckets.map((b) => [b.t, b.point ? s.value(b.point) : s.gapWhenEmpty ? null : 0]),
+      })),
+      ...(previous
+        ? spec.series.map((s) => ({
+            name: `${s.name} (previous period)`,
+            type: 'line',
+            yAxisIndex: s.axis ?? 0,
+            showSymbol: false,
+            connectNulls: false,
+            color: s.color,
+            lineStyle: { type: 'dashed', opacity: 0.55 },
+            data: before.map((b) => [b.t + shift, b.point ? s.value(b.point) : s.gapWhenEmpty ? null : 0]),
+          }))
+        : []),
+    ],
   };
 }

@@ -1,0 +1,189 @@
+import type { Store } from '../../clickhouse/index.ts';
+import type { Catalog } from '../../core/catalog/index.ts';
+import { splitHostPort } from '../flows/endpoint-host.ts';
+import { resolveEndpoint, type Endpoint } from '../flows/endpoint-match.ts';
+
+/** At most this many spans of one trace are returned (a trace with more says `truncated`). */
+export const TRACE_SPAN_LIMIT = 5_000;
+
+/** One span of a trace, as the waterfall shows it. Times in ms since the epoch; durations in ms. */
+export interface TraceSpan {
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  /** OTLP span kind as the ClickHouse exporter writes it (`Client`, `Server`, `Internal`, `Producer`, `Consumer`, `Unspecified`). */
+  kind: string;
+  service: string;
+  startMs: number;
+  durationMs: number;
+  /** `Ok`, `Error` or `Unset`. */
+  status: string;
+  statusMessage: string;
+  attributes: Record<string, string>;
+  resource: Record<string, string>;
+  events: { timeMs: number; name: string; attributes: Record<string, string> }[];
+  /** Catalog systems (or `unknown:<label>`) this span's attributes name, read or written. */
+  systems: string[];
+  /** Depth in the span tree (0: a root, or a span whose parent was not received). */
+  depth: number;
+}
+
+/** A whole trace: its spans in start order and the systems it read and wrote (resolved by the catalog as it is now). */
+export interface TraceView {
+  traceId: string;
+  startMs: number;
+  endMs: number;
+  spans: TraceSpan[];
+  truncated: boolean;
+  reads: string[];
+  writes: string[];
+  services: string[];
+}
+
+interface SpanRow {
+  span_id: string;
+  parent: string;
+  name: string;
+  kind: string;
+  service: string;
+  start_ns: string;
+  duration_ns: string;
+  status: string;
+  status_message: string;
+  attributes: Record<string, string>;
+  resource: Record<string, string>;
+  event_times: string[];
+  event_names: string[];
+  event_attributes: Record<string, string>[];
+}
+
+type TouchTuple = [string, string, string, string, string];
+
+/** A trace id as OTLP/JSON and the ClickHouse exporter write it: 32 lowercase hex digits, not all zero. */
+export function isTraceId(id: string): boolean {
+  return /^[0-9a-f]{32}$/.test(id) && !/^0+$/.test(id);
+}
+
+const toEndpoint = ([kind, sys, host, name, peer]: TouchTuple): Endpoint => ({ kind, sys, host, name, peer }) as Endpoint;
+
+/** Attribute values a span names an endpoint by (host, database, destination, peer service). */
+function mentions(span: SpanRow, e: Endpoint): boolean {
+  const values = new Set(Object.values(span.attributes));
+  if (e.kind === 'unnamed') return false;
+  // ep_host carries a non-default port ("127.0.0.1:18081", "[::1]:8443"); spans name the host alone in server.address.
+  const fields = [e.host, splitHostPort(e.host).host, e.name, e.peer].filter((v): v is string => typeof v === 'string' && v !== '');
+  return fields.some((f) => values.has(f) || [...values].some((v) => v.includes(`//${f}`) || v.startsWith(`${f}:`)));
+}
+
+/**
+ * One trace from `otel_traces`, read by its id: the time range from `otel_traces_trace_id_ts` first,
+ * so only the partitions of those days are read. Systems come from `weft_trace_touches` (kept two
+ * days) resolved against the catalog; older traces show their spans without systems.
+ * Returns null when no span of the trace is stored (expired by retention, or never received).
+ */
+export async function queryTrace(store: Store, catalog: Catalog, traceId: string): Promise<TraceView | null> {
+  const range = await store.client
+    .query({
+      query: 'SELECT toUnixTimestamp(min(Start)) AS s, toUnixTimestamp(max(End)) AS e, count() AS n FROM otel_traces_trace_id_ts WHERE TraceId = {id:String}',
+      query_params: { id: traceId },
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.json<{ s: number; e: number; n: string }>());
+  if (!range[0] || Number(range[0].n) === 0) return null;
+  const from = Number(range[0].s) - 60;
+  const to = Number(range[0].e) + 60;
+  const rows = await store.client
+    .query({
+      query: `SELECT SpanId AS span_id, ParentSpanId AS parent, SpanName AS name, SpanKind AS kind, ServiceName AS service,
+        toString(toUnixTimestamp64Nano(Timestamp)) AS start_ns, toString(Duration) AS duration_ns, StatusCode AS status, StatusMessage AS status_message,
+        SpanAttributes AS attributes, ResourceAttributes AS resource,
+        arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS event_times, Events.Name AS event_names, Events.Attributes AS event_attributes
+        FROM otel_traces
+        WHERE TraceId = {id:String} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp <= fromUnixTimestamp64Milli({to:Int64})
+        ORDER BY Timestamp LIMIT {limit:UInt32}`,
+      query_params: { id: traceId, from: from * 1000, to: to * 1000, limit: TRACE_SPAN_LIMIT + 1 },
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.json<SpanRow>());
+  if (rows.length === 0) return null;
+  const truncated = rows.length > TRACE_SPAN_LIMIT;
+  const spansRows = rows.slice(0, TRACE_SPAN_LIMIT);
+
+  const touches = await store.client
+    .query({
+      query: 'SELECT groupUniqArrayArray(reads) AS reads, groupUniqArrayArray(writes) AS writes FROM weft_trace_touches WHERE trace_id = {id:String}',
+      query_params: { id: traceId },
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.json<{ reads: TouchTuple[]; writes: TouchTuple[] }>());
+  const readEps = (touches[0]?.reads ?? []).map(toEndpoint);
+  const writeEps = (touches[0]?.writes ?? []).map(toEndpoint);
+  const system = (e: Endpoint) => resolveEndpoint(catalog, e);
+
+  const ms = (ns: string) => Number(BigInt(ns) / 1000n) / 1000;
+  const spans = spansRows.map((r): TraceSpan => {
+    const systems = new Set<string>();
+    for (const e of [...readEps, ...writeEps]) if (mentions(r, e)) systems.add(system(e));
+    return {
+      spanId: r.span_id,
+      parentSpanId: r.parent,
+      name: r.name,
+      kind: r.kind,
+      service: r.service,
+      startMs: ms(r.start_ns),
+      durationMs: Number(BigInt(r.duration_ns) / 1000n) / 1000,
+      status: r.status,
+      statusMessage: r.status_message,
+      attributes: r.attributes,
+      resource: r.resource,
+      events: r.event_times.map((t, i) => ({ timeMs: ms(t), name: r.event_names[i] ?? '', attributes: r.event_attributes[i] ?? {} })),
+      systems: [...systems].sort(),
+      depth: 0,
+    };
+  });
+  const ordered = treeOrder(spans);
+  const startMs = Math.min(...spans.map((s) => s.startMs));
+  const endMs = Math.max(...spans.map((s) => s.startMs + s.durationMs));
+  return {
+    traceId,
+    startMs,
+    endMs,
+    spans: ordered,
+    truncated,
+    reads: [...new Set(readEps.map(system))].sort(),
+    writes: [...new Set(writeEps.map(system))].sort(),
+    services: [...new Set(spans.map((s) => s.service))].sort(),
+  };
+}
+
+/**
+ * Spans in waterfall order: each root (no parent, or a parent that was not received) by start time,
+ * each followed by its children depth-first, also by start time; `depth` set on the way.
+ */
+export function treeOrder(spans: TraceSpan[]): TraceSpan[] {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const children = new Map<string, TraceSpan[]>();
+  const roots: TraceSpan[] = [];
+  for (const s of spans) {
+    if (s.parentSpanId && ids.has(s.parentSpanId) && s.parentSpanId !== s.spanId) {
+      const list = children.get(s.parentSpanId) ?? [];
+      list.push(s);
+      children.set(s.parentSpanId, list);
+    } else roots.push(s);
+  }
+  const byStart = (a: TraceSpan, b: TraceSpan) => a.startMs - b.startMs || b.durationMs - a.durationMs;
+  const out: TraceSpan[] = [];
+  const seen = new Set<string>();
+  const stack: { span: TraceSpan; depth: number }[] = roots.sort(byStart).reverse().map((span) => ({ span, depth: 0 }));
+  while (stack.length > 0) {
+    const { span, depth } = stack.pop()!;
+    if (seen.has(span.spanId)) continue;
+    seen.add(span.spanId);
+    out.push({ ...span, depth });
+    const kids = (children.get(span.spanId) ?? []).sort(byStart);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i], depth: depth + 1 });
+  }
+  // A parent cycle (A→B→A) has no root: show those spans at the end rather than lose them.
+  for (const s of spans) if (!seen.has(s.spanId)) out.push({ ...s, depth: 0 });
+  return out;
+}

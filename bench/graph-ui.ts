@@ -1,0 +1,160 @@
+/**
+ * npm run bench:graph-ui — the overview's dependency graph in a real browser (Debian's chromium) with
+ * a large estate: first render and a focus action, timed from the user's action until the graph's
+ * SVG shows the expected number of systems. The built UI is served as `weft start` serves it; the
+ * API's graph, flows and findings answers are a generated estate (systems × flows), so only the UI is
+ * measured. Baseline in the same run: the same graph with the circular layout (`/?layout=circular`:
+ * no force simulation), the cost of drawing alone.
+ * Usage: tsx bench/graph-ui.ts [systems=500] [flows=2000] [runs=3]
+ */
+import { loadavg } from 'node:os';
+import { chromium, type Page } from 'playwright-core';
+import Fastify from 'fastify';
+import { uiPlugin } from '../api/ui-plugin.ts';
+import { uiBuildDir } from '../ui/index.ts';
+import { chromiumPath } from '../test/services.ts';
+
+const systems = Number(process.argv[2] ?? 500);
+const flowCount = Number(process.argv[3] ?? 2000);
+const runs = Number(process.argv[4] ?? 3);
+
+/** A reproducible estate: hubs (ERPs, brokers) with many flows, a long tail with few; 5% undocumented, 3% unhealthy. */
+function estate() {
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const nodes = Array.from({ length: systems }, (_, i) => ({
+    id: `sys-${i}`,
+    label: `system ${i}`,
+    type: 'system',
+    kind: ['crm', 'erp', 'billing', 'shop', 'wms'][i % 5],
+    owner: `team-${i % 40}`,
+    lifecycle: 'active',
+    documented: i % 50 !== 49,
+    connections: 0,
+  }));
+  const edges: Array<Record<string, unknown> & { id: string; source: string; target: string; flowId: string | null }> = [];
+  const seen = new Set<string>();
+  while (edges.length < flowCount) {
+    const hub = rnd() < 0.4;
+    const s = hub ? Math.floor(rnd() * 20) : Math.floor(rnd() * systems);
+    const t = Math.floor(rnd() * systems);
+    if (s === t || seen.has(`${s}-${t}`)) continue;
+    seen.add(`${s}-${t}`);
+    const id = `flow-${edges.length}`;
+    nodes[s].connections++;
+    nodes[t].connections++;
+    const undocumented = rnd() < 0.05;
+    edges.push({
+      id,
+      source: nodes[s].id,
+      target: nodes[t].id,
+      integrations: [`int-${edges.length % 300}`],
+      domain: ['customer', 'order', 'invoice', 'product'][edges.length % 4],
+      flowId: undocumented ? null : id,
+      mark: undocumented ? 'undocumented' : 'documented',
+      observed: true,
+      traces: Math.floor(rnd() * 1000),
+      records: Math.floor(rnd() * 10000),
+      errorRate: rnd() * 0.05,
+      p95Ms: Math.floor(rnd() * 2000),
+      lastSeen: new Date().toISOString(),
+    });
+  }
+  const findings = edges
+    .filter((_, i) => i % 33 === 0)
+    .map((e, i) => ({
+      id: `f${i}`,
+      kind: 'latency-slo-breach',
+      key: e.id,
+      severity: i % 2 ? 'high' : 'medium',
+      title: `slow ${e.id}`,
+      subject: { systems: [e.source, e.target], flows: e.flowId ? [e.flowId] : [], domains: [] },
+      evidence: {},
+      hint: '',
+      status: 'open',
+      firstSeen: '',
+      lastSeen: '',
+      resolvedAt: null,
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      note: '',
+    }));
+  const until = new Date();
+  const graph = {
+    since: new Date(until.getTime() - 86_400_000).toISOString(),
+    until: until.toISOString(),
+    nodes,
+    edges,
+    integrations: [],
+    sprawl: { systems, edges: edges.length, connectionsPerSystem: {}, hubs: [], flowsPerDomain: {}, undocumentedEdges: 0, averageConnections: 0 },
+  };
+  return { graph, findings, flows: edges.map((e) => ({ id: e.flowId ?? e.id, owner: 'team-1', documented: !!e.flowId })) };
+}
+
+const data = estate();
+/** Systems within one hop of sys-3 (what the focus view must show). */
+const focusSize = new Set(['sys-3', ...data.graph.edges.flatMap((e) => (e.source === 'sys-3' ? [e.target] : e.target === 'sys-3' ? [e.source] : []))]).size;
+const app = Fastify();
+await app.register(uiPlugin, { root: uiBuildDir });
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address();
+const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function newPage(layoutNone: boolean): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.route('**/api/v1/**', async (route) => {
+    const url = new URL(route.request().url());
+    const body = url.pathname.endsWith('/graph') ? data.graph : url.pathname.endsWith('/inventory/flows') ? { flows: data.flows } : url.pathname.endsWith('/findings') ? { findings: data.findings } : {};
+    await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+  });
+  return page;
+}
+
+/**
+ * Waits until the graph drew `systems` systems: its label names the count and the chart has finished
+ * drawing (EChart's data-rendered counts ECharts' 'finished' events), measured inside the page.
+ */
+async function until(page: Page, count: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector(`[aria-label^="Dependency graph of ${n} systems"]`);
+      return !!el && Number(el.getAttribute('data-rendered') ?? '0') > 0;
+    },
+    count,
+    { timeout: 120_000, polling: 10 },
+  );
+}
+
+async function measure(layoutNone: boolean): Promise<{ first: number; focus: number }> {
+  const page = await newPage(layoutNone);
+  const t0 = performance.now();
+  await page.goto(`${base}/${layoutNone ? '?layout=circular' : ''}`);
+  await until(page, systems);
+  const first = performance.now() - t0;
+  const t1 = performance.now();
+  await page.getByTestId('focus-select').selectOption('sys-3');
+  await until(page, focusSize);
+  const focus = performance.now() - t1;
+  await page.close();
+  return { first, focus };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = { force: [] as { first: number; focus: number }[], none: [] as { first: number; focus: number }[] };
+for (let i = 0; i < runs; i++) {
+  results.force.push(await measure(false));
+  results.none.push(await measure(true));
+}
+const f = { first: median(results.force.map((r) => r.first)), focus: median(results.force.map((r) => r.focus)) };
+const n = { first: median(results.none.map((r) => r.first)), focus: median(results.none.map((r) => r.focus)) };
+console.log(`graph of ${systems} systems and ${flowCount} flows, chromium, median of ${runs} (load ${loadavg()[0].toFixed(1)})`);
+console.log(`  weft overview (by-owner placement)  first render ${Math.round(f.first)} ms   focus on a system ${Math.round(f.focus)} ms`);
+console.log(`  baseline: circular, no simulation   first render ${Math.round(n.first)} ms   focus on a system ${Math.round(n.focus)} ms`);
+console.log(`  layout cost: ${(f.first / n.first).toFixed(2)}x drawing alone on first render`);
+await browser.close();
+await app.close();

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding, FlowRow, Graph, GraphEdge, GraphNode } from '../api/types.ts';
+import { graphOption, LARGE_GRAPH } from './graph-option.ts';
+import { filterFromParams, filterGraph, healthIndex } from './graph-view.ts';
+import { severityColor } from './palette.ts';
+
+const node = (id: string, over: Partial<GraphNode> = {}): GraphNode => ({ id, label: id, type: 'system', kind: 'crm', owner: 'icoe', lifecycle: 'active', documented: true, connections: 1, ...over });
+const edge = (id: string, source: string, target: string, over: Partial<GraphEdge> = {}): GraphEdge => ({
+  id, source, target, integrations: ['sync'], domain: 'customer', flowId: id, mark: 'documented', observed: true, traces: 48, records: 50, errorRate: 0.02, p95Ms: 120, lastSeen: null, ...over,
+});
+const graph: Graph = {
+  since: '2026-01-01T00:00:00.000Z',
+  until: '2026-01-02T00:00:00.000Z',
+  nodes: [node('crm'), node('erp'), node('billing', { owner: 'finance' }), node('wms'), node('unknown:x.io', { documented: false, owner: null })],
+  edges: [
+    edge('crm-erp', 'crm', 'erp'),
+    edge('erp-billing', 'erp', 'billing', { domain: 'invoice' }),
+    edge('erp-wms', 'erp', 'wms', { domain: 'order' }),
+    edge('crm->unknown:x.io', 'crm', 'unknown:x.io', { flowId: null, mark: 'undocumented' }),
+  ],
+  integrations: [],
+  sprawl: { systems: 5, edges: 4, connectionsPerSystem: {}, hubs: [], flowsPerDomain: {}, undocumentedEdges: 1, averageConnections: 1.6 },
+};
+const finding = (kind: string, severity: Finding['severity'], systems: string[], flows: string[] = []): Finding => ({
+  id: kind, kind, key: kind, severity, title: `${kind} title`, subject: { systems, flows, domains: [] }, evidence: {}, hint: '', status: 'open',
+  firstSeen: '', lastSeen: '', resolvedAt: null, acknowledgedBy: null, acknowledgedAt: null, note: '',
+});
+
+describe('graph health', () => {
+  const health = healthIndex(graph, [
+    finding('latency-slo-breach', 'medium', ['erp', 'wms'], ['erp-wms']),
+    finding('stale-flow', 'high', ['erp', 'wms'], ['erp-wms']),
+    finding('undocumented-flow', 'medium', ['crm', 'unknown:x.io']),
+    finding('unknown-system', 'high', ['unknown:x.io']),
+    finding('record-count-drift', 'medium', ['billing']),
+  ]);
+
+  it('puts a flow finding on its arrow with the worst severity, a system finding on its node', () => {
+    expect(health.edges.get('erp-wms')).toMatchObject({ severity: 'high', kind: 'stale-flow', count: 2 });
+    expect(health.edges.get('crm->unknown:x.io')).toMatchObject({ severity: 'medium', kind: 'undocumented-flow' });
+    expect(health.nodes.get('unknown:x.io')).toMatchObject({ severity: 'high' });
+    expect(health.nodes.get('billing')).toMatchObject({ kind: 'record-count-drift' });
+    expect(health.edges.has('crm-erp')).toBe(false);
+    expect(health.nodes.has('erp')).toBe(false);
+  });
+
+  it('colours and labels what is unhealthy, and shows throughput, p95 and errors on hover', () => {
+    const option = graphOption(graph, { health }) as { series: { data: { id: string; itemStyle?: { borderColor: string } }[]; links: { id: string; lineStyle: { color: string }; label: { show: boolean; formatter: string }; tip: string }[] }[] };
+    const links = Object.fromEntries(option.series[0].links.map((l) => [l.id, l]));
+    expect(links['erp-wms'].lineStyle.color).toBe(severityColor.high);
+    expect(links['erp-wms'].label).toMatchObject({ show: true, formatter: 'stale-flow' });
+    expect(links['crm-erp'].tip).toContain('2 traces/h · p95 120 ms · 2% errors · 50 records');
+    expect(links['crm-erp'].label).toMatchObject({ show: true, formatter: '2/h' });
+    const nodes = Object.fromEntries(option.series[0].data.map((n) => [n.id, n]));
+    expect(nodes['unknown:x.io'].itemStyle?.borderColor).toBe(severityColor.high);
+  });
+});
+
+describe('graph filters', () => {
+  const ids = (g: Graph) => ({ nodes: g.nodes.map((n) => n.id).sort(), edges: g.edges.map((e) => e.id).sort() });
+  const flows = [{ id: 'erp-billing', owner: 'finance' }] as FlowRow[];
+
+  it('keeps the flows of a domain, an owner, or only undocumented ones', () => {
+    expect(ids(filterGraph(graph, { domain: 'order' }))).toEqual({ nodes: ['erp', 'wms'], edges: ['erp-wms'] });
+    expect(ids(filterGraph(graph, { owner: 'finance' }, flows)).edges).toEqual(['erp-billing']);
+    expect(ids(filterGraph(graph, { documented: 'undocumented' }))).toEqual({ nodes: ['crm', 'unknown:x.io'], edges: ['crm->unknown:x.io'] });
+    expect(ids(filterGraph(graph, {}))).toEqual(ids(graph));
+  });
+
+  it('focuses on one system and its neighbours within k hops', () => {
+    expect(ids(filterGraph(graph, { focus: 'wms', hops: 1 }))).toEqual({ nodes: ['erp', 'wms'], edges: ['erp-wms'] });
+    expect(ids(filterGraph(graph, { focus: 'wms', hops: 2 })).nodes).toEqual(['billing', 'crm', 'erp', 'wms']);
+    expect(ids(filterGraph(graph, { focus: 'wms', hops: 3 })).nodes).toEqual(['billing', 'crm', 'erp', 'unknown:x.io', 'wms']);
+    expect(ids(filterGraph(graph, { focus: 'nope' }))).toEqual(ids(graph));
+  });
+
+  it('reads the filter from the URL, ignoring values it does not know', () => {
+    expect(filterFromParams(new URLSearchParams('focus=erp&hops=2&documented=undocumented&unhealthy=1'))).toMatchObject({ focus: 'erp', hops: 2, documented: 'undocumented', unhealthy: true });
+    expect(filterFromParams(new URLSearchParams('hops=99&documented=maybe'))).toMatchObject({ hops: 1, documented: undefined });
+  });
+
+  it('places a large graph by owner without a simulation, labelling only hubs, unhealthy and focused systems', () => {
+    const many: Graph = { ...graph, nodes: Array.from({ length: LARGE_GRAPH + 10 }, (_, i) => node(`s${i}`, { connections: i === 0 ? 50 : 1, owner: `team-${i % 3}` })), edges: [] };
+    const option = graphOption(many, { focus: 's7' }) as { animation: boolean; series: { layout: string; data: { id: string; x: number; y: number; label: { show: boolean } }[] }[] };
+    expect(option.animation).toBe(false);
+    expect(option.series[0].layout).toBe('none');
+    expect(option.series[0].data.filter((n) => n.label.show).map((n) => n.id)).toEqual(['s0', 's7']);
+    // A team's systems sit together: each nearer its own team's centre than any other team's.
+    const at = new Map(option.series[0].data.map((n) => [n.id, n]));
+    const centre = (t: number) => {
+      const ms = many.nodes.filter((n) => n.owner === `team-${t}`).map((n) => at.get(n.id)!);
+      return { x: ms.reduce((a, m) => a + m.x, 0) / ms.length, y: ms.reduce((a, m) => a + m.y, 0) / ms.length };
+    };
+    const centres = [0, 1, 2].map(centre);
+    for (const n of many.nodes) {
+      const p = at.get(n.id)!;
+      const d = centres.map((c) => Math.hypot(c.x - p.x, c.y - p.y));
+      expect(d.indexOf(Math.min(...d))).toBe(Number(n.owner!.slice(5)));
+    }
+    expect((graphOption(graph, {}) as { series: { layout: string }[] }).series[0].layout).toBe('force');
+  });
+});

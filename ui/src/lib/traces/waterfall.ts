@@ -1,0 +1,31 @@
+import type { Trace, TraceSpan } from '../api/types.ts';
+
+/** One bar of the waterfall: where it starts and how wide it is, in percent of the trace's span of time. */
+export interface Bar {
+  span: TraceSpan;
+  leftPct: number;
+  widthPct: number;
+  /** Offset from the trace start, ms. */
+  offsetMs: number;
+}
+
+/** Bars for a trace (spans already come in waterfall order); a zero-length trace still draws visible bars. */
+export function waterfall(trace: Trace): Bar[] {
+  const total = Math.max(trace.endMs - trace.startMs, 0.001);
+  return trace.spans.map((span) => {
+    const offsetMs = span.startMs - trace.startMs;
+    const leftPct = Math.min(100, Math.max(0, (offsetMs / total) * 100));
+    const widthPct = Math.max(0.4, Math.min(100 - leftPct, (span.durationMs / total) * 100));
+    return { span, leftPct, widthPct, offsetMs };
+  });
+}
+
+/** "1.234 ms", "12.3 ms", "1.20 s" */
+export function duration(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(3)} ms`;
+}
+
+/** Whether a string is a trace id the API accepts (32 hex digits). */
+export const isTraceId = (s: string) => /^[0-9a-fA-F]{32}$/.test(s.trim());
