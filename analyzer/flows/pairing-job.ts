@@ -159,7 +159,8 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   const c = store.client;
   const json = <T>(query: string, params: Record<string, unknown> = {}) => c.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
   // Settled: no span arrived for lateMs of real time (arrival stamps are the store's clock at insert).
-  const cut = toChTime(new Date((options.wallNow ?? new Date()).getTime() - lateMs));
+  // (An analyzer clock ahead of the wall clock — a test looking into the future — counts as later.)
+  const cut = toChTime(new Date(Math.max((options.wallNow ?? new Date()).getTime(), now.getTime()) - lateMs));
   const pairedUntil = toChTime(new Date(now.getTime() - lateMs));
 
   // Before reading: the store's time, and the start of any insert still running (its rows are stamped
