@@ -12,6 +12,9 @@ import { buildInventory, type Inventory } from './inventory/build-inventory.ts';
 import { takeSnapshot } from './model/take-snapshot.ts';
 import type { Snapshot } from './model/snapshot.ts';
 
+/** Between evaluations, pairing alone runs this often (ms): a complete new trace shows as a flow within about this long. */
+export const FIRST_SIGHT_MS = 5_000;
+
 /** How long a trace may still receive spans before it is paired, when the config does not say (ms). */
 export const DEFAULT_LATE_MS = 120_000;
 
@@ -65,7 +68,25 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   let running: Promise<RunResult> | null = null;
   let last: RunResult | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let pairTimer: NodeJS.Timeout | null = null;
   let stopped = false;
+
+  // Pairing runs one at a time: from each evaluation, and on its own every FIRST_SIGHT_MS between them,
+  // so a new flow shows in the graph and inventory (read at request time) soon after its trace arrives.
+  let pairingChain: Promise<unknown> = Promise.resolve();
+  const pair = (now: Date, quiet: boolean): Promise<PairingResult> => {
+    const run = pairingChain.then(() => runPairing(store, now, lateMs, { runGapMs: config.runGapMs }));
+    pairingChain = run.catch(() => undefined);
+    return run.then((p) => {
+      // One line per run, never a silent drop: what was paired, what waits, what could not be placed.
+      const level = quiet && p.paired === 0 && p.unplaced.traces === 0 ? 'debug' : 'info';
+      logger[level](
+        { part: 'analyzer', paired: p.paired, retracted: p.retracted, pending: p.pending, unplaced: p.unplaced, settledBefore: p.settledBefore },
+        `pairing: ${p.paired} units paired, ${p.retracted} re-paired, ${p.pending.traces} traces pending, ${p.unplaced.traces} traces (${p.unplaced.spans} spans) could not be placed`,
+      );
+      return p;
+    });
+  };
 
   const snapshot = (sinceMs = config.windowMs) => {
     const now = clock.now();
@@ -76,7 +97,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     const now = clock.now();
     const result: RunResult = { at: now.toISOString(), pairing: null, findings: null, candidates: 0, errors: [] };
     try {
-      if (options.pairing !== false) result.pairing = await runPairing(store, now, lateMs);
+      if (options.pairing !== false) result.pairing = await pair(now, false);
     } catch (err) {
       result.errors.push(`pairing: ${(err as Error).message}`);
     }
@@ -106,6 +127,17 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     if (!stopped) timer = setTimeout(tick, config.intervalMs);
   };
   if (options.schedule !== false) timer = setTimeout(tick, 0);
+  const pairTick = async () => {
+    pairTimer = null;
+    if (stopped) return;
+    try {
+      await pair(clock.now(), true);
+    } catch (err) {
+      logger.error({ part: 'analyzer' }, `pairing: ${(err as Error).message}`);
+    }
+    if (!stopped) pairTimer = setTimeout(pairTick, FIRST_SIGHT_MS);
+  };
+  if (options.schedule !== false && options.pairing !== false && config.intervalMs > FIRST_SIGHT_MS) pairTimer = setTimeout(pairTick, FIRST_SIGHT_MS);
 
   return {
     findings,
@@ -123,7 +155,9 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (pairTimer) clearTimeout(pairTimer);
       if (running) await running.catch(() => undefined);
+      await pairingChain;
     },
   };
 }

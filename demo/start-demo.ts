@@ -30,6 +30,12 @@ export interface DemoOptions {
   faults: FaultSelection;
   /** 1 = the `npm start` pace; 0.1 = ten times faster (schedules and the catalog's durations alike). */
   timeScale?: number;
+  /**
+   * false: the integrations lose trace context (no root span per run, no context passed on calls or
+   * messages: every call its own trace, as zero-code instrumented scripts and many iPaaS runtimes do).
+   * Each runtime still says who it is (service.name, service.instance.id). Default true.
+   */
+  propagation?: boolean;
   seed?: SeedSizes;
   /** Address the systems listen on (default 127.0.0.1); 0.0.0.0 when Weft runs elsewhere (docker compose). */
   bindHost?: string;
@@ -104,7 +110,15 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
       runtime(serviceName) {
         let runtime = runtimes.get(serviceName);
         if (!runtime) {
-          runtime = new IntegrationRuntime({ serviceName, otlpUrl: options.otlpUrl, otlpToken: options.otlpToken, endpoints, broker, exportDelayMs: Math.max(100, Math.round(1000 * timeScale)) });
+          runtime = new IntegrationRuntime({
+            serviceName,
+            otlpUrl: options.otlpUrl,
+            otlpToken: options.otlpToken,
+            endpoints,
+            broker,
+            exportDelayMs: Math.max(100, Math.round(1000 * timeScale)),
+            propagation: options.propagation !== false,
+          });
           runtimes.set(serviceName, runtime);
         }
         return runtime;
@@ -124,7 +138,7 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
     const catalogFile = join(options.workDir, 'demo-catalog.yaml');
     writeFileSync(catalogFile, renderCatalog(readDemoCatalog(), { endpoints: probeEndpoints, timeScale }));
     faults.onChange((kind, on) => log.info({ fault: kind, on }, on ? 'demo fault switched on' : 'demo fault switched off'));
-    log.info({ systems: servers.length - 1, runtimes: runtimes.size, faults: faults.active(), timeScale, catalog: catalogFile }, 'demo estate running');
+    log.info({ systems: servers.length - 1, runtimes: runtimes.size, faults: faults.active(), timeScale, propagation: options.propagation !== false, catalog: catalogFile }, 'demo estate running');
 
     return {
       catalogFile,

@@ -91,6 +91,7 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
         workDir: join(config.dataDir, 'demo'),
         faults: faultSelection(config.demo.faults),
         timeScale: config.demo.timeScale,
+        propagation: config.demo.propagation,
         logLevel: config.logLevel,
       });
       weft.demo = demo;

@@ -14,7 +14,7 @@ flows:
 
 function snapshot(observingSince: string | null, pairedUntil = '2026-01-02T00:00:00.000Z'): Snapshot {
   const { catalog } = parseCatalog([{ file: 'c.yaml', text: catalogYaml }]);
-  return { catalog, since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z', observingSince, pairedUntil, edges: [], touches: [], lastSeen: [], systemLastSeen: {} };
+  return { catalog, since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z', observingSince, pairedUntil, pending: { traces: 0, spans: 0 }, edges: [], touches: [], lastSeen: [], systemLastSeen: {} };
 }
 const now = new Date('2026-01-02T00:00:00Z');
 const missed = (observingSince: string | null, pairedUntil?: string) => flowNeverObserved({ snapshot: snapshot(observingSince, pairedUntil), now }).map((f) => f.key);

@@ -20,7 +20,7 @@ const edge = (source: string, target: string, domain = 'customer'): ObservedEdge
 
 function snapshot(edges: ObservedEdge[]): Snapshot {
   const { catalog } = parseCatalog([{ file: 'c.yaml', text: catalogYaml }]);
-  return { catalog, since: '', until: '', observingSince: null, pairedUntil: '', edges: attributeEdges(catalog, edges), touches: [], lastSeen: [], systemLastSeen: {} };
+  return { catalog, since: '', until: '', observingSince: null, pairedUntil: '', pending: { traces: 0, spans: 0 }, edges: attributeEdges(catalog, edges), touches: [], lastSeen: [], systemLastSeen: {} };
 }
 const now = new Date('2026-01-01T02:00:00Z');
 

@@ -31,7 +31,7 @@ export async function queryFlowSeries(
     WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute <= toDateTime64({until:String}, 3, 'UTC')
       ${runtime.length ? `AND (${runtime.join(' OR ')})` : ''}
       AND ${resolveExpr('src_')} = {source:String} AND ${resolveExpr('tgt_')} = {target:String}
-    GROUP BY t ORDER BY t`;
+    GROUP BY t HAVING tr > 0 ORDER BY t`;
   const rows = await store.client
     .query({ query, query_params: { ...mapping.params, since: toChTime(since), until: toChTime(until), source: edge.source, target: edge.target }, format: 'JSONEachRow' })
     .then((r) => r.json<{ t: string; tr: string; ft: string; rc: string; q: number[] }>());

@@ -43,7 +43,10 @@ const time = (v: unknown) => fromChTime(String(v));
 const EDGE_KEY = 'integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer';
 const ENDPOINT_KEY = 'integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer';
 
-/** Flow edges in [since, until], resolved to systems by the catalog's match rules now. */
+/**
+ * Flow edges in [since, until], resolved to systems by the catalog's match rules now. Edges whose
+ * contributions were all retracted by re-pairing (their counts sum to 0) are left out.
+ */
 export async function queryEdges(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<ObservedEdge[]> {
   const source = windowSource('weft_flow_edges', `${EDGE_KEY}, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace`, since, until);
   const query = `
@@ -58,6 +61,7 @@ export async function queryEdges(store: Store, mapping: EndpointMapping, since: 
           quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se
         FROM (${source.sql})
         GROUP BY ${EDGE_KEY}
+        HAVING t > 0
       )
     )
     WHERE source != target
@@ -125,7 +129,8 @@ export async function queryEdgeLastSeen(store: Store, mapping: EndpointMapping):
       SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, ls FROM (
         SELECT integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer, max(last_seen) AS ls
         FROM weft_flow_edges_seen
-        GROUP BY integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer))
+        GROUP BY integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer
+        HAVING sum(traces) > 0))
     WHERE source != target
     GROUP BY source, target, integration, service`;
   const rows = await store.client.query({ query, query_params: mapping.params, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());

@@ -1,60 +1,386 @@
 import type { Store } from '../../clickhouse/index.ts';
-import { toChTime } from '../../clickhouse/index.ts';
+import { fromChTime, toChTime } from '../../clickhouse/index.ts';
+import { fragmentUnits, groupKey, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 
+/** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
 export interface PairingResult {
-  from: string;
-  to: string;
+  /** Everything that arrived before this is paired (the analyzer's clock minus the late-arrival window). */
+  settledBefore: string;
+  /** The next run looks again at every trace with a span arrived from here on. */
+  frontier: string;
+  /** Units (a trace of an integration, or a run of several traces) whose contribution was added or changed. */
+  paired: number;
+  /** Earlier contributions taken back because their unit changed (late spans, a run that grew). */
+  retracted: number;
+  /** Arrived but not paired yet: still inside the late-arrival window and not known to be complete. */
+  pending: { traces: number; spans: number };
+  /** Settled traces that touched systems in no known direction (neither read nor write): in no flow. */
+  unplaced: { traces: number; spans: number };
+  /** When Weft first received a span (the analyzer's clock at the first run that saw one); null before. */
+  observingSince: string | null;
+}
+
+/** The pairing state the snapshot reads: how far pairing got, and since when Weft has been receiving. */
+export interface PairingState {
+  /** The last run's settled-before (arrival time); undefined before the first run. */
+  pairedUntil?: Date;
+  observingSince?: Date;
+  /** Arrived and not paired yet: the last run's pending plus what arrived after it. */
+  pending: { traces: number; spans: number };
 }
 
 const EMPTY = "('', '', '', '', '')";
-/** Traces longer than this lose the touches from before it (pairing reads only recent partitions). */
-const LOOKBACK_HOURS = 6;
-/** A first run pairs at most this far back. */
-const FIRST_RUN_MS = 2 * 86_400_000;
+/** Traces whose spans arrive further apart than this may be paired as two units (arrival rows are kept two days). */
+const MAX_SCAN_MS = 36 * 3_600_000;
+/** Default gap between a run's reads and its write when an integration loses trace context (ms). */
+export const DEFAULT_RUN_GAP_MS = 30_000;
 
-/** How far (span time) traces have been paired into flow edges; undefined before the first run. */
-export async function watermark(store: Store): Promise<Date | undefined> {
+const at = (name: string) => `toDateTime64({${name}:String}, 3, 'UTC')`;
+
+/**
+ * Which rows the per-trace aggregate reads: everything that arrived since the frontier plus the older
+ * rows of those traces that have some (found through weft_trace_index), or the rows of listed traces.
+ */
+type RowSource = { since: string; older: boolean } | { ids: string };
+
+/** `older`: the traces listed in the `older` parameter also have rows that arrived before `since`. */
+function rows(table: string, src: RowSource): string {
+  if ('ids' in src) return `SELECT * FROM ${table} WHERE trace_id IN (${src.ids})`;
+  const since = `toDateTime64({${src.since}:String}, 3, 'UTC')`;
+  // The two arrival tables are stamped by two views of one insert, a millisecond or so apart: the
+  // touch sets are read with a margin (rows of other traces drop out at the join).
+  const recent = `SELECT * FROM ${table} WHERE arrived >= ${table === 'weft_trace_touch_sets' ? `${since} - toIntervalSecond(5)` : since}`;
+  return src.older ? `${recent} UNION ALL SELECT * FROM ${table} WHERE arrived < ${since} AND trace_id IN {older:Array(String)}` : recent;
+}
+
+/** The per-trace aggregate (spans de-duplicated by trace, integration and span id: a re-export counts once) into weft_pairing_traces. */
+function tracesInsert(src: RowSource): string {
+  return `
+    INSERT INTO weft_pairing_traces
+    SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
+      t.ds, t.r, t.w, t.u, s.spans, s.errors, s.records, s.start, s.end, greatest(s.last_arrival, t.last_arrival), s.first_arrival
+    FROM (
+      SELECT trace_id, integration, any(service) AS service, max(instance) AS instance, max(run_id) AS run_id,
+        max(is_root) AS has_root, maxIf(root_touch, is_root = 1) AS root_touch,
+        count() AS spans, countIf(is_error = 1) AS errors, sum(records) AS records, min(ts) AS start, max(end_ts) AS end,
+        max(arr_last) AS last_arrival, min(arr_first) AS first_arrival
+      FROM (
+        SELECT trace_id, span_id, integration, any(service) AS service, any(instance) AS instance, any(run_id) AS run_id,
+          any(is_root) AS is_root, any(root_touch) AS root_touch, any(is_error) AS is_error, any(records) AS records,
+          min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first
+        FROM (${rows('weft_trace_spans', src)})
+        GROUP BY trace_id, integration, span_id)
+      GROUP BY trace_id, integration
+    ) AS s
+    LEFT JOIN (
+      SELECT trace_id, integration, arraySort(groupUniqArrayArray(domains)) AS ds, groupUniqArrayArray(reads) AS r,
+        groupUniqArrayArray(writes) AS w, groupUniqArrayArray(unknowns) AS u, max(arrived) AS last_arrival
+      FROM (${rows('weft_trace_touch_sets', src)})
+      GROUP BY trace_id, integration
+    ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration`;
+}
+
+/** A trace that is one piece of a run: no run id, its root is itself a call (no wrapper span), and it does not both read and write. */
+const FRAGMENT = "(run_id = '' AND has_root = 1 AND root_touch = 1 AND NOT (notEmpty(reads) AND notEmpty(writes)))";
+const SETTLED = `(last_arrival < ${at('cut')})`;
+
+/** Rows of weft_flow_edges_1m for units (`sign` 1: add; -1: retract, counts negated modulo 2^64 and neutral times). */
+function edgesSelect(from: string, sign: 1 | -1): string {
+  const n = (expr: string) => (sign === 1 ? expr : `toUInt64(-toInt64(${expr}))`);
+  const latency = sign === 1 ? 'latency_ms' : 'toFloat64(0)';
+  return `
+    SELECT minute, integration, service, domain,
+      src.1 AS src_kind, src.2 AS src_sys, src.3 AS src_host, src.4 AS src_name, src.5 AS src_peer,
+      tgt.1 AS tgt_kind, tgt.2 AS tgt_sys, tgt.3 AS tgt_host, tgt.4 AS tgt_name, tgt.5 AS tgt_peer,
+      ${n('count()')} AS traces, ${n('countIf(u_failed = 1)')} AS failed_traces, ${n('sum(u_errors)')} AS error_spans, ${n('sum(u_records)')} AS records,
+      ${sign === 1 ? 'quantilesTDigestState(0.5, 0.95, 0.99)(u_latency)' : 'quantilesTDigestStateIf(0.5, 0.95, 0.99)(u_latency, 0)'} AS latency,
+      ${sign === 1 ? 'min(u_start)' : "toDateTime64('2299-12-31 00:00:00', 3, 'UTC')"} AS first_seen,
+      ${sign === 1 ? 'max(u_end)' : "toDateTime64(0, 3, 'UTC')"} AS last_seen,
+      ${sign === 1 ? 'max(u_traces[1])' : "''"} AS sample_trace,
+      ${sign === 1 ? 'maxIf(u_traces[1], u_failed = 1)' : "''"} AS sample_error_trace
+    FROM (
+      SELECT minute, integration, service, domain, reads, writes, failed AS u_failed, errors AS u_errors, records AS u_records,
+        start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces
+      FROM (${from}))
+    ARRAY JOIN if(empty(reads), [${EMPTY}], reads) AS src
+    ARRAY JOIN if(empty(writes), [${EMPTY}], writes) AS tgt
+    GROUP BY minute, integration, service, domain, src, tgt`;
+}
+
+/** The pairing state: how far pairing got, since when Weft receives spans, and what waits to be paired. */
+export async function pairingState(store: Store): Promise<PairingState> {
   const rows = await store.client
-    .query({ query: "SELECT toUnixTimestamp64Milli(value) AS ms FROM weft_analyzer_state FINAL WHERE name = 'pairing'", format: 'JSONEachRow' })
-    .then((r) => r.json<{ ms: string | number }>());
-  return rows[0] ? new Date(Number(rows[0].ms)) : undefined;
+    .query({
+      query: `SELECT toUnixTimestamp64Milli(settled_before) AS until, toUnixTimestamp64Milli(observing_since) AS since, at, pending_traces, pending_spans
+        FROM weft_pairing_runs ORDER BY at DESC LIMIT 1`,
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.json<{ until: number | string; since: number | string | null; at: string; pending_traces: number | string; pending_spans: number | string }>());
+  const last = rows[0];
+  const after = await store.client
+    .query({
+      query: `SELECT uniqExact(trace_id) AS traces, count() AS spans FROM weft_trace_spans WHERE arrived > ${last ? at('at') : "toDateTime64(0, 3, 'UTC')"}`,
+      query_params: last ? { at: last.at } : {},
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.json<{ traces: number | string; spans: number | string }>());
+  const observing = last?.since ?? null;
+  return {
+    pairedUntil: last ? new Date(Number(last.until)) : undefined,
+    observingSince: observing !== null ? new Date(Number(observing)) : undefined,
+    pending: { traces: Number(last?.pending_traces ?? 0) + Number(after[0]?.traces ?? 0), spans: Number(last?.pending_spans ?? 0) + Number(after[0]?.spans ?? 0) },
+  };
+}
+
+/** How far (arrival time) traces have been paired into flow edges; undefined before the first run. */
+export async function watermark(store: Store): Promise<Date | undefined> {
+  return (await pairingState(store)).pairedUntil;
+}
+
+export interface PairingOptions {
+  /** Gap allowed between a run's reads and its write when the integration loses trace context (ms). */
+  runGapMs?: number;
+  /** The wall clock arrival stamps are compared with (default: now); tests with a fake analyzer clock keep the real one. */
+  wallNow?: Date;
 }
 
 /**
- * Pairs reads and writes per trace and integration into per-minute flow edges, for traces that
- * ended in [watermark, now - lateMs). Each trace is paired once, after its late-arrival window; the
- * job reads only the last hours of weft_trace_touches, so its cost follows the ingest rate, not history.
+ * Pairs what arrived into per-minute flow edges. A trace of an integration is paired once no span of
+ * it has arrived for `lateMs` (arrival time, whatever its timestamps say), or at once when its root
+ * span has arrived (a complete trace: fast first sight); spans arriving later re-pair it. Traces that
+ * are pieces of one run (no trace context: see run-boundaries.ts) are paired as that run. Each unit's
+ * contribution is kept in weft_pairing_ledger: re-pairing retracts the old contribution and adds the
+ * new one, and an identical contribution (a re-export, a spool replay) changes nothing.
+ * Reads only what arrived since the last run (plus the traces it names), so its cost follows the
+ * ingest rate, not the history stored. `now` is the analyzer's clock.
  */
-export async function runPairing(store: Store, now: Date, lateMs: number): Promise<PairingResult> {
-  const to = new Date(now.getTime() - lateMs);
-  const from = (await watermark(store)) ?? new Date(now.getTime() - FIRST_RUN_MS);
-  if (to <= from) return { from: from.toISOString(), to: from.toISOString() };
-  const params = { from: toChTime(from), to: toChTime(to), lookback: toChTime(new Date(from.getTime() - LOOKBACK_HOURS * 3_600_000)) };
-  const select = `
-    SELECT toStartOfMinute(start) AS minute, integration, service, domain,
-      src.1 AS src_kind, src.2 AS src_sys, src.3 AS src_host, src.4 AS src_name, src.5 AS src_peer,
-      tgt.1 AS tgt_kind, tgt.2 AS tgt_sys, tgt.3 AS tgt_host, tgt.4 AS tgt_name, tgt.5 AS tgt_peer,
-      count() AS traces, countIf(errors > 0) AS failed_traces, sum(errors) AS error_spans, sum(records) AS records,
-      quantilesTDigestState(0.5, 0.95, 0.99)(toFloat64(dateDiff('millisecond', start, end))) AS latency,
-      min(start) AS first_seen, max(end) AS last_seen, max(trace_id) AS sample_trace, maxIf(trace_id, errors > 0) AS sample_error_trace
-    FROM (
-      SELECT trace_id, integration, any(service) AS service,
-        arraySort(groupUniqArrayArray(domains)) AS ds, if(empty(ds), '', ds[1]) AS domain,
-        groupUniqArrayArray(reads) AS r, groupUniqArrayArray(writes) AS w,
-        sum(errors) AS errors, sum(records) AS records, min(start) AS start, max(end) AS end
-      FROM weft_trace_touches
-      WHERE hour >= toStartOfHour(toDateTime64({lookback:String}, 3, 'UTC'))
-      GROUP BY trace_id, integration
-      HAVING end >= toDateTime64({from:String}, 3, 'UTC') AND end < toDateTime64({to:String}, 3, 'UTC') AND (notEmpty(r) OR notEmpty(w))
-    )
-    ARRAY JOIN if(empty(r), [${EMPTY}], r) AS src
-    ARRAY JOIN if(empty(w), [${EMPTY}], w) AS tgt
-    GROUP BY minute, integration, service, domain, src, tgt`;
-  await store.client.command({ query: `INSERT INTO weft_flow_edges_1m ${select}`, query_params: params });
-  await store.client.insert({
-    table: 'weft_analyzer_state',
-    values: [{ name: 'pairing', value: toChTime(to), version: Date.now() }],
+export async function runPairing(store: Store, now: Date, lateMs: number, options: PairingOptions = {}): Promise<PairingResult> {
+  const gapMs = options.runGapMs ?? DEFAULT_RUN_GAP_MS;
+  const c = store.client;
+  const json = <T>(query: string, params: Record<string, unknown> = {}) => c.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
+  // Settled: no span arrived for lateMs of real time (arrival stamps are the store's clock at insert).
+  // (An analyzer clock ahead of the wall clock — a test looking into the future — counts as later.)
+  const cut = toChTime(new Date(Math.max((options.wallNow ?? new Date()).getTime(), now.getTime()) - lateMs));
+  const pairedUntil = toChTime(new Date(now.getTime() - lateMs));
+
+  // Before reading: the store's time, and the start of any insert still running (its rows are stamped
+  // with its start but show only when it ends). Next time looks again from the earlier of the two.
+  const [clock] = await json<{ t0: string; inserts: number | string; oldest: string }>(
+    `SELECT now64(3, 'UTC') AS t0, countIf(query_kind = 'Insert') AS inserts,
+       minIf(now64(3, 'UTC') - toIntervalMillisecond(toUInt64(elapsed * 1000)), query_kind = 'Insert') AS oldest
+     FROM system.processes`,
+  );
+  const visibleUntil = Number(clock.inserts) > 0 && clock.oldest < clock.t0 ? clock.oldest : clock.t0;
+  const [prev] = await json<{ frontier: string; newest: string; since: string | null }>('SELECT frontier, newest, observing_since AS since FROM weft_pairing_runs ORDER BY at DESC LIMIT 1');
+  const [span] = await json<{ newest: string; oldest: string; n: number | string }>(
+    `SELECT max(arrived) AS newest, min(arrived) AS oldest, count() AS n FROM weft_trace_spans ${prev ? `WHERE arrived >= ${at('frontier')}` : ''}`,
+    prev ? { frontier: prev.frontier } : {},
+  );
+  const hasNew = Number(span?.n ?? 0) > 0;
+  const newest = hasNew ? fromChTime(span.newest) : null;
+  const floor = newest ? toChTime(new Date(Date.parse(newest) - MAX_SCAN_MS)) : cut;
+  const frontier = prev && prev.frontier > floor ? prev.frontier : floor;
+  // Coverage starts when the first span arrived (or at this run, on an analyzer clock behind it) — never a span's own time.
+  const firstSeen = hasNew ? (span.oldest < toChTime(now) ? span.oldest : toChTime(now)) : null;
+  const observingSince = prev?.since ?? firstSeen;
+
+  await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
+  await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_work' });
+  if (hasNew) {
+    // The few traces that also have rows from before the frontier (a late span of an earlier trace). Each view of an
+    // insert stamps its own now64(), milliseconds apart and in no set order: the index is asked with a margin.
+    const older = (
+      await json<{ trace_id: string }>(
+        `SELECT trace_id FROM weft_trace_index WHERE first_arrived < ${at('frontier')} + toIntervalSecond(5) AND trace_id IN (SELECT trace_id FROM weft_trace_spans WHERE arrived >= ${at('frontier')})`,
+        { frontier },
+      )
+    ).map((r) => r.trace_id);
+    await c.command({ query: tracesInsert({ since: 'frontier', older: older.length > 0 }), query_params: { frontier, older } });
+  }
+  // A unit whose spans all arrived after the last run's newest arrival was never paired: no ledger lookup for it.
+  const knownSince = prev?.newest ?? toChTime(new Date(0));
+
+  // Units that are one trace of one integration: settled, or complete (their root span has arrived).
+  await c.command({
+    query: `INSERT INTO weft_pairing_work (unit, grp, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, latency_ms, traces, known)
+      SELECT concat('t:', trace_id, ':', integration), '', toStartOfMinute(start), integration, service, if(empty(domains), '', domains[1]),
+        arraySort(reads), arraySort(writes), errors > 0, errors, records, start, end, toFloat64(dateDiff('millisecond', start, end)), [trace_id],
+        first_arrival <= ${at('known')}
+      FROM weft_pairing_traces
+      WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR has_root = 1) AND (notEmpty(reads) OR notEmpty(writes))`,
+    query_params: { cut, known: knownSince },
+  });
+
+  const [waiting] = await json<{ pt: number | string; ps: number | string; ut: number | string; us: number | string; oldest: string | null; unsettled: number | string }>(
+    `SELECT uniqExactIf(trace_id, NOT ${SETTLED} AND NOT (has_root = 1 AND NOT ${FRAGMENT})) AS pt, sumIf(spans, NOT ${SETTLED} AND NOT (has_root = 1 AND NOT ${FRAGMENT})) AS ps,
+       uniqExactIf(trace_id, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS ut,
+       sumIf(spans, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS us,
+       minIf(last_arrival, NOT ${SETTLED}) AS oldest, countIf(NOT ${SETTLED}) AS unsettled
+     FROM weft_pairing_traces`,
+    { cut },
+  );
+  // Runs of several traces (integration.run.id, or pieces of one run without trace context), settled.
+  const { scope, deferred } = await pairRuns(store, json, cut, gapMs);
+
+  const params = { cut, scope };
+  // Ledger rows are looked up by unit (its sort key), never scanned whole.
+  const touched = 'unit IN (SELECT unit FROM weft_pairing_work WHERE known = 1 UNION ALL SELECT arrayJoin({scope:Array(String)}))';
+  const changed =
+    '(known = 0 OR (unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_ledger FINAL WHERE active = 1 AND unit IN (SELECT unit FROM weft_pairing_work WHERE known = 1)))';
+  const stale = `active = 1 AND ${touched} AND (unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_work)`;
+  const [counts] = await json<{ paired: number | string; retracted: number | string }>(
+    `SELECT (SELECT count() FROM weft_pairing_work WHERE ${changed}) AS paired, (SELECT count() FROM weft_pairing_ledger FINAL WHERE ${stale}) AS retracted`,
+    params,
+  );
+  const version = Date.now();
+  if (Number(counts.retracted) > 0) {
+    await c.command({ query: `INSERT INTO weft_flow_edges_1m ${edgesSelect(`SELECT * FROM weft_pairing_ledger FINAL WHERE ${stale}`, -1)}`, query_params: params });
+  }
+  if (Number(counts.paired) > 0) {
+    await c.command({ query: `INSERT INTO weft_flow_edges_1m ${edgesSelect(`SELECT * FROM weft_pairing_work WHERE ${changed}`, 1)}`, query_params: params });
+  }
+  if (Number(counts.retracted) > 0 || Number(counts.paired) > 0) {
+    // Retracted units not recomputed become inactive; changed ones take their new contribution.
+    await c.command({
+      query: `INSERT INTO weft_pairing_ledger
+        SELECT unit, grp, 0, digest, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, traces, now64(3), {version:UInt64}
+        FROM weft_pairing_ledger FINAL WHERE ${stale} AND unit NOT IN (SELECT unit FROM weft_pairing_work)
+        UNION ALL
+        SELECT unit, grp, 1, digest, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, traces, now64(3), {version:UInt64}
+        FROM weft_pairing_work WHERE ${changed}`,
+      query_params: { ...params, version },
+    });
+  }
+
+  // Next time, look again from the oldest trace still inside its window, or from just before the newest arrival.
+  const unsettled = Number(waiting?.unsettled ?? 0) > 0;
+  // Everything stamped before `visibleUntil` was visible to this run; what is stamped later is read next time.
+  let next = newest ? toChTime(new Date(Date.parse(newest) + 1)) : frontier;
+  if (visibleUntil < next) next = visibleUntil;
+  // Traces still waiting (inside their window, or reads held back for a write that may still come) are
+  // looked at again: from a second before their last arrival (their rows' stamps differ by a millisecond or so).
+  const waitingSince = [unsettled && waiting.oldest ? Date.parse(fromChTime(waiting.oldest)) : Infinity, ...deferred.map((d) => d.arrivedMs)];
+  const earliest = Math.min(...waitingSince);
+  if (Number.isFinite(earliest) && toChTime(new Date(earliest - 1000)) < next) next = toChTime(new Date(earliest - 1000));
+  if (next < frontier) next = frontier;
+  const result: PairingResult = {
+    settledBefore: fromChTime(pairedUntil),
+    frontier: fromChTime(next),
+    paired: Number(counts.paired),
+    retracted: Number(counts.retracted),
+    pending: { traces: Number(waiting?.pt ?? 0) + deferred.length, spans: Number(waiting?.ps ?? 0) + deferred.reduce((n, d) => n + (d.spans ?? 1), 0) },
+    unplaced: { traces: Number(waiting?.ut ?? 0), spans: Number(waiting?.us ?? 0) },
+    observingSince: observingSince ? fromChTime(observingSince) : null,
+  };
+  await c.insert({
+    table: 'weft_pairing_runs',
+    values: [
+      {
+        at: toChTime(now),
+        settled_before: pairedUntil,
+        frontier: next,
+        newest: newest ? toChTime(new Date(Date.parse(newest))) : (prev?.newest ?? toChTime(new Date(0))),
+        units_paired: result.paired,
+        units_retracted: result.retracted,
+        pending_traces: result.pending.traces,
+        pending_spans: result.pending.spans,
+        unplaced_traces: result.unplaced.traces,
+        unplaced_spans: result.unplaced.spans,
+        observing_since: observingSince,
+      },
+    ],
     format: 'JSONEachRow',
   });
-  return { from: from.toISOString(), to: to.toISOString() };
+  return result;
+}
+
+type Json = <T>(query: string, params?: Record<string, unknown>) => Promise<T[]>;
+
+interface TraceRow {
+  trace_id: string;
+  integration: string;
+  service: string;
+  instance: string;
+  run_id: string;
+  domains: string[];
+  reads: string[][];
+  writes: string[][];
+  errors: number | string;
+  records: number | string;
+  spans: number | string;
+  start: string;
+  end: string;
+  last_arrival: string;
+}
+
+const toFragment = (r: TraceRow): FragmentTrace => ({
+  traceId: r.trace_id,
+  integration: r.integration,
+  service: r.service,
+  instance: r.instance,
+  runId: r.run_id,
+  domains: r.domains,
+  reads: r.reads.map((t) => t.join('\u001f')),
+  writes: r.writes.map((t) => t.join('\u001f')),
+  errors: Number(r.errors),
+  records: Number(r.records),
+  startMs: Date.parse(fromChTime(r.start)),
+  endMs: Date.parse(fromChTime(r.end)),
+  arrivedMs: Date.parse(fromChTime(r.last_arrival)),
+  spans: Number(r.spans),
+});
+
+const TRACE_COLUMNS = 'trace_id, integration, service, instance, run_id, domains, reads, writes, errors, records, spans, start, end, last_arrival';
+
+/**
+ * Pairs the settled traces that are pieces of a run, together with the pieces of the same runs paired
+ * before (found through the ledger); returns the ledger units it recomputed (the scope to retract from).
+ */
+async function pairRuns(store: Store, json: Json, cut: string, gapMs: number): Promise<{ scope: string[]; deferred: FragmentTrace[] }> {
+  const fresh = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE (run_id != '' OR ${FRAGMENT}) AND ${SETTLED}`, { cut })).map(toFragment);
+  if (fresh.length === 0) return { scope: [], deferred: [] };
+  const groups = [...new Set(fresh.map(groupKey))];
+  const lo = Math.min(...fresh.map((f) => f.startMs)) - gapMs;
+  const hi = Math.max(...fresh.map((f) => f.endMs)) + gapMs;
+  const ledger = (
+    await json<{ unit: string; grp: string; traces: string[]; start: string; end: string }>(
+      `SELECT unit, grp, traces, start, end FROM weft_pairing_ledger FINAL
+       WHERE active = 1 AND has({groups:Array(String)}, grp) AND (startsWith(grp, 'run:') OR (end >= ${at('lo')} AND start <= ${at('hi')}))`,
+      { groups, lo: toChTime(new Date(lo)), hi: toChTime(new Date(hi)) },
+    )
+  ).map((u): LedgerUnit => ({ unit: u.unit, grp: u.grp, traces: u.traces, startMs: Date.parse(fromChTime(u.start)), endMs: Date.parse(fromChTime(u.end)) }));
+  const known = new Set(fresh.map((f) => f.traceId));
+  const missing = [...new Set(ledger.flatMap((u) => u.traces))].filter((t) => !known.has(t));
+  let earlier: FragmentTrace[] = [];
+  if (missing.length > 0) {
+    await store.client.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
+    await store.client.command({ query: tracesInsert({ ids: 'SELECT arrayJoin({ids:Array(String)})' }), query_params: { ids: missing } });
+    earlier = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces`)).map(toFragment).filter((f) => groups.includes(groupKey(f)));
+  }
+  const { units, scope, deferred } = fragmentUnits(fresh, earlier, ledger, gapMs, Date.parse(fromChTime(cut)) - gapMs);
+  if (units.length > 0) {
+    await store.client.insert({ table: 'weft_pairing_work', values: units.map(unitRow), format: 'JSONEachRow' });
+  }
+  return { scope, deferred };
+}
+
+function unitRow(u: PairingUnit) {
+  const tuple = (key: string) => key.split('\u001f');
+  return {
+    unit: u.unit,
+    grp: u.grp,
+    minute: toChTime(new Date(Math.floor(u.startMs / 60_000) * 60_000)).slice(0, 19),
+    integration: u.integration,
+    service: u.service,
+    domain: u.domain,
+    reads: [...u.reads].sort().map(tuple),
+    writes: [...u.writes].sort().map(tuple),
+    failed: u.errors > 0 ? 1 : 0,
+    errors: u.errors,
+    records: u.records,
+    start: toChTime(new Date(u.startMs)),
+    end: toChTime(new Date(u.endMs)),
+    latency_ms: u.endMs - u.startMs,
+    traces: u.traces,
+  };
 }

@@ -1,4 +1,4 @@
-import { combineEdges, isIntegrationNode, isUnknown, type EdgeMark, type Snapshot } from '../model/snapshot.ts';
+import { combineEdges, isIntegrationNode, isUnknown, pairingStatus, type EdgeMark, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
 
 export interface GraphNode {
   id: string;
@@ -42,6 +42,8 @@ export interface Sprawl {
 export interface Graph {
   since: string;
   until: string;
+  /** Arrived but still being paired, and how far pairing got. */
+  pairing: PairingStatus;
   nodes: GraphNode[];
   edges: GraphEdge[];
   integrations: Array<{ id: string; service: string; edges: number }>;
@@ -112,6 +114,7 @@ export function buildGraph(s: Snapshot): Graph {
   return {
     since: s.since,
     until: s.until,
+    pairing: pairingStatus(s),
     nodes,
     edges,
     integrations: [...integrations.values()],

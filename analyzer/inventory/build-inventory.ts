@@ -1,4 +1,4 @@
-import { combineEdges, isIntegrationNode, isUnknown, runtimeMatches, type FlowStats, type Snapshot } from '../model/snapshot.ts';
+import { combineEdges, isIntegrationNode, isUnknown, pairingStatus, runtimeMatches, type FlowStats, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
 
 export interface InventorySystem {
   id: string;
@@ -35,6 +35,8 @@ export interface InventoryFlow {
 export interface Inventory {
   since: string;
   until: string;
+  /** Arrived but still being paired, and how far pairing got. */
+  pairing: PairingStatus;
   systems: InventorySystem[];
   flows: InventoryFlow[];
   owners: Array<{ id: string; name: string; email: string | null; systems: string[]; flows: string[]; domains: string[]; traces: number; lastSeen: string | null }>;
@@ -93,5 +95,5 @@ export function buildInventory(s: Snapshot): Inventory {
   }));
   const hours = Math.max(1 / 60, (Date.parse(s.until) - Date.parse(s.since)) / 3_600_000);
   for (const f of flows) f.throughputPerHour = Number(((f.stats?.traces ?? 0) / hours).toFixed(3));
-  return { since: s.since, until: s.until, systems: systems.filter((x) => !isIntegrationNode(x.id)), flows, owners, domains };
+  return { since: s.since, until: s.until, pairing: pairingStatus(s), systems: systems.filter((x) => !isIntegrationNode(x.id)), flows, owners, domains };
 }

@@ -17,10 +17,15 @@ export interface Snapshot {
   catalog: Catalog;
   since: string;
   until: string;
-  /** When Weft first saw any traffic (null: none yet); a flow cannot be missed before it was due. */
+  /**
+   * When Weft first received a span (arrival time, never span time: a span stamped 1970 does not move
+   * it; null: none yet). A flow cannot be missed before it was due.
+   */
   observingSince: string | null;
-  /** Flow edges are known up to here (the pairing job's late-arrival watermark, at most `until`). */
+  /** Everything that arrived before this is paired (arrival time: the last pairing run's clock minus the late-arrival window, at most `until`). */
   pairedUntil: string;
+  /** Arrived and not paired yet (still inside the late-arrival window): data is coming, not lost. */
+  pending?: { traces: number; spans: number };
   edges: AttributedEdge[];
   touches: ObservedTouch[];
   /** All-time last seen per edge (source, target, integration, service). */
@@ -38,6 +43,16 @@ export interface RuleOverlap extends SelfEdgeRow {
   sourceRule: MatchedBy | null;
   targetRule: MatchedBy | null;
 }
+
+/** What the API shows beside observed data: how far pairing got and what still waits for it. */
+export interface PairingStatus {
+  pairedUntil: string;
+  observingSince: string | null;
+  pendingTraces: number;
+  pendingSpans: number;
+}
+
+export const pairingStatus = (s: Snapshot): PairingStatus => ({ pairedUntil: s.pairedUntil, observingSince: s.observingSince, pendingTraces: s.pending?.traces ?? 0, pendingSpans: s.pending?.spans ?? 0 });
 
 export const isUnknown = (id: string) => id.startsWith('unknown:');
 export const isIntegrationNode = (id: string) => id.startsWith('integration:');

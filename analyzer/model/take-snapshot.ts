@@ -4,7 +4,7 @@ import { splitHostPort } from '../flows/endpoint-host.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
 import { queryEdgeLastSeen, queryEdges, querySelfEdges, queryTouches, type SelfEdgeRow } from '../flows/observed.ts';
-import { watermark } from '../flows/pairing-job.ts';
+import { pairingState } from '../flows/pairing-job.ts';
 import { attributeEdges, type RuleOverlap, type Snapshot } from './snapshot.ts';
 
 /**
@@ -36,13 +36,15 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   const unnamed = allTouches.filter((t) => t.system.startsWith(UNNAMED));
   const overlaps = ruleOverlaps(await querySelfEdges(store, mapping, since, until), mapping.matchedBy);
   const lastSeen = (await queryEdgeLastSeen(store, mapping)).filter((e) => resolved(e.source, e.target));
-  const paired = await watermark(store);
+  const state = await pairingState(store);
+  const paired = state.pairedUntil;
   return {
     catalog,
     since: since.toISOString(),
     until: until.toISOString(),
-    observingSince: mapping.observingSince,
+    observingSince: state.observingSince?.toISOString() ?? null,
     pairedUntil: paired && paired < until ? paired.toISOString() : until.toISOString(),
+    pending: state.pending,
     edges: attributeEdges(catalog, edges),
     touches,
     lastSeen,

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RoutePluginOptions } from '../services.ts';
 import { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from '../schemas/inventory.ts';
-import { SinceQuery, WindowFields } from '../schemas/common.ts';
+import { PairingStatusSchema, SinceQuery, WindowFields } from '../schemas/common.ts';
 import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
 
 const sections = { systems: SystemRowSchema, flows: FlowRowSchema, owners: OwnerRowSchema, domains: DomainRowSchema } as const;
@@ -18,12 +18,12 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = as
           summary: `Inventory: ${name}, catalogued and observed`,
           tags: ['inventory'],
           querystring: SinceQuery,
-          response: { 200: Type.Object({ ...WindowFields, [name]: Type.Array(row) }) },
+          response: { 200: Type.Object({ ...WindowFields, pairing: PairingStatusSchema, [name]: Type.Array(row) }) },
         },
       },
       async (request) => {
         const inv = await analyzerOf(services).inventory(sinceMs(request.query.since));
-        return { since: inv.since, until: inv.until, [name]: inv[name] };
+        return { since: inv.since, until: inv.until, pairing: inv.pairing, [name]: inv[name] };
       },
     );
   }

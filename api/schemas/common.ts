@@ -1,5 +1,5 @@
 /** Building blocks of the API's response schemas (TypeBox only: the UI imports their types). */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 export const SinceQuery = Type.Object(
   { since: Type.Optional(Type.String({ maxLength: 32, pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window, e.g. 1h, 24h, 7d (default: the analyzer window)' })) },
@@ -29,6 +29,14 @@ export const FlowStatsSchema = Nullable(
 
 export const WindowFields = { since: Str, until: Str };
 
+/** Pairing status beside observed data: what arrived but is still being paired (arrival time), so a wait does not look like lost data. */
+export const PairingStatusSchema = Type.Object({
+  pairedUntil: Str,
+  observingSince: Type.Union([Str, Type.Null()]),
+  pendingTraces: Type.Number(),
+  pendingSpans: Type.Number(),
+});
+
 export const SeveritySchema = Type.Union([Type.Literal('info'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('critical')]);
 export const FindingStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]);
-
+export type PairingStatus = Static<typeof PairingStatusSchema>;

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { NullStr, Num, Str, WindowFields } from './common.ts';
+import { NullStr, Num, PairingStatusSchema, Str, WindowFields } from './common.ts';
 
 export const NodeSchema = Type.Object({ id: Str, label: Str, type: Str, kind: Str, owner: NullStr, lifecycle: Str, documented: Type.Boolean(), connections: Num });
 export const EdgeSchema = Type.Object({
@@ -19,6 +19,7 @@ export const EdgeSchema = Type.Object({
 });
 export const GraphSchema = Type.Object({
   ...WindowFields,
+  pairing: PairingStatusSchema,
   nodes: Type.Array(NodeSchema),
   edges: Type.Array(EdgeSchema),
   integrations: Type.Array(Type.Object({ id: Str, service: Str, edges: Num })),

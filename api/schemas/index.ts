@@ -14,7 +14,8 @@ import type { AlertEventSchema, AlertSchema, DeliverySchema, RemediationAttemptS
 import type { TraceSchema, TraceSpanSchema } from './traces.ts';
 import type { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
-export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
+export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields, PairingStatusSchema } from './common.ts';
+export type { PairingStatus } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';

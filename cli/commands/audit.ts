@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { auditFormats, runAudit, type AuditFormat, type AuditReport } from '../../analyzer/index.ts';
 import { migrate, openStore } from '../../clickhouse/index.ts';
 import { probeAuditCandidates } from '../../probes/index.ts';
 import { emptyCatalog, loadCatalog } from '../../core/catalog/index.ts';
-import { buildConfig, flag } from '../../core/config/index.ts';
+import { buildConfig, flag, notWeftDataProblem } from '../../core/config/index.ts';
 import { severities, type Severity } from '../../core/contracts/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
@@ -58,8 +57,9 @@ export const auditCommand: Command = {
     if (clickhouse && flag(args, 'data')) throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
     const config = buildConfig({ positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } }, io.env, io.cwd);
     const catalog = files.length > 0 ? loadCatalog(files.map((f) => resolve(io.cwd, f))) : emptyCatalog();
-    if (config.store.kind === 'embedded' && !existsSync(config.store.path)) {
-      throw ERR_CONFIG(`No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`);
+    const notWeft = config.store.kind === 'embedded' ? notWeftDataProblem(config.dataDir) : null;
+    if (notWeft) {
+      throw ERR_CONFIG(`No Weft data to audit: ${notWeft}. Pass --data with the directory Weft ran with (as weft start printed it), --url for a running Weft, or --clickhouse for a ClickHouse server.`);
     }
     const store = await openStore(config.store);
     try {

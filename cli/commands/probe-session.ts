@@ -1,7 +1,7 @@
 import { createFindingStore } from '../../findings/index.ts';
 import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
-import { buildConfig, type ParsedArgs } from '../../core/config/index.ts';
+import { buildConfig, notWeftDataProblem, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG, isWeftError } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../../probes/index.ts';
@@ -19,7 +19,9 @@ export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ p
   const catalog = loadCatalog(files, { envPolicy: config.catalogEnv });
   const logger = createLogger(args.flags['log-level']?.[0] ?? 'error');
   let store: Store | null = null;
-  if (args.flags['no-record']?.[0] !== 'true') {
+  const notWeft = config.store.kind === 'embedded' ? notWeftDataProblem(config.dataDir) : null;
+  if (notWeft && args.flags['no-record']?.[0] !== 'true') io.err(`note: results are not recorded (no Weft data: ${notWeft}; pass --data with the directory weft start uses)`);
+  if (args.flags['no-record']?.[0] !== 'true' && !notWeft) {
     try {
       store = await openStore(config.store);
       await migrate(store, { retention: config.retention });

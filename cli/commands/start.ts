@@ -1,4 +1,6 @@
-import { buildConfig } from '../../core/config/index.ts';
+import { existsSync, readdirSync } from 'node:fs';
+import { buildConfig, isWeftStore } from '../../core/config/index.ts';
+import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
 import { startWeft } from '../../runtime/start-weft.ts';
 import type { Command } from '../command.ts';
@@ -7,13 +9,25 @@ import { startBanner } from './start-banner.ts';
 export const startCommand: Command = {
   summary: 'Run Weft: collector, probes, analyzer, API and UI in one process',
   usage:
-    'start [--demo [--no-faults | --faults=shadow-it,stale-flow,…] [--demo-time-scale 0.1]] [--catalog FILE]… [--data DIR] [--clickhouse URL [--cluster NAME]] [--only collector|probes|analyzer|api] [--port 3000] [--otlp-port 4318] [--no-auto-remediation]',
+    'start [--demo [--no-faults | --faults=shadow-it,stale-flow,…] [--demo-time-scale 0.1] [--no-propagation]] [--catalog FILE]… [--late-arrival 2m] [--run-gap 30s] [--data DIR] [--clickhouse URL [--cluster NAME]] [--only collector|probes|analyzer|api] [--port 3000] [--otlp-port 4318] [--no-auto-remediation]',
   async run(args, io) {
     const config = buildConfig(args, io.env, io.cwd);
+    if (config.store.kind === 'embedded') {
+      // A new installation starts in an empty (or absent) directory; any other directory without Weft's data is refused.
+      const entries = existsSync(config.dataDir) ? readdirSync(config.dataDir) : [];
+      const weftEntries = ['data', 'spool', 'demo'];
+      if (entries.length > 0 && !isWeftStore(config.store.path) && !entries.some((e) => weftEntries.includes(e))) {
+        throw ERR_CONFIG(
+          `${config.dataDir} is not a Weft data directory (it holds ${entries.slice(0, 5).join(', ')}${entries.length > 5 ? ', …' : ''}): pass --data with an empty or new directory, or the one weft start printed.`,
+        );
+      }
+    }
+    const fresh = config.store.kind === 'embedded' && !isWeftStore(config.store.path);
     const logger = createLogger(config.logLevel);
     const weft = await startWeft(config, logger);
     // The log is written asynchronously: let its lines ("listening on …") out first, so the banner comes last.
     await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    if (fresh) io.err(`No Weft data was in ${config.dataDir}: started a new store there.`);
     io.err(startBanner(weft));
     await new Promise<void>((resolve) => {
       let stopping = false;

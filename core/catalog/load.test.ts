@@ -138,3 +138,34 @@ flows:
     ]);
   });
 });
+
+describe('ownership defaults', () => {
+  const yaml = `defaultOwner: icoe
+owners: [{ id: icoe }, { id: sales-it }, { id: erp-team }]
+systems:
+  - { id: crm, owner: sales-it }
+  - { id: erp }
+  - { id: sync-runner, owner: erp-team, match: { services: [nightly-sync] } }
+domains:
+  - { id: customer, systemOfRecord: crm, owner: sales-it }
+  - { id: product, systemOfRecord: erp }
+flows:
+  - { id: a, source: crm, target: erp, domain: customer, runtime: { service: x } }
+  - { id: b, source: erp, target: crm, domain: product, runtime: { service: nightly-sync } }
+  - { id: c, source: erp, target: crm, runtime: { service: other } }
+  - { id: d, source: erp, target: crm, owner: erp-team, domain: customer }
+`;
+
+  it("gives a flow its domain's owner, else its runtime's, else the catalog's default; systems and domains the default", () => {
+    const { catalog, problems } = parseCatalog([{ file: 'o.yaml', text: yaml }]);
+    expect(problems).toEqual([]);
+    expect(Object.fromEntries(catalog.flows.map((f) => [f.id, f.owner]))).toEqual({ a: 'sales-it', b: 'erp-team', c: 'icoe', d: 'erp-team' });
+    expect(catalog.systems.find((s) => s.id === 'erp')?.owner).toBe('icoe');
+    expect(catalog.domains.find((d) => d.id === 'product')?.owner).toBe('icoe');
+  });
+
+  it('refuses a default owner that is not declared', () => {
+    const { problems } = parseCatalog([{ file: 'o.yaml', text: yaml.replace('defaultOwner: icoe', 'defaultOwner: nobody') }]);
+    expect(problems.map(formatProblem)).toEqual(['o.yaml:1:15: defaultOwner: "nobody" is not an owner: declare it under owners, or use one of icoe, sales-it, erp-team']);
+  });
+});

@@ -47,10 +47,24 @@ function locate(p: Parsed, segments: Array<string | number>): { line: number; co
   return { line: 1, column: 1 };
 }
 
-/** Fills what the catalog leaves implicit: names default to ids. */
+/**
+ * Fills what the catalog leaves implicit: names default to ids; owners are inherited. A flow without
+ * an owner takes its domain's, else its runtime's (the system whose `match.services` lists the flow's
+ * `runtime.service`), else the catalog's `defaultOwner`; systems and domains take `defaultOwner`.
+ */
 function complete(c: Catalog): Catalog {
   for (const section of [c.owners, c.systems, c.domains, c.flows] as Array<Array<{ id: string; name?: string }>>) {
     for (const e of section) e.name ??= e.id;
+  }
+  const domainOwner = new Map(c.domains.filter((d) => d.owner).map((d) => [d.id, d.owner!]));
+  const runtimeOwner = new Map<string, string>();
+  for (const s of c.systems) for (const svc of s.match?.services ?? []) if (s.owner && !runtimeOwner.has(svc)) runtimeOwner.set(svc, s.owner);
+  for (const f of c.flows) {
+    f.owner ??= (f.domain ? domainOwner.get(f.domain) : undefined) ?? (f.runtime?.service ? runtimeOwner.get(f.runtime.service) : undefined) ?? c.defaultOwner;
+  }
+  if (c.defaultOwner) {
+    for (const s of c.systems) s.owner ??= c.defaultOwner;
+    for (const d of c.domains) d.owner ??= c.defaultOwner;
   }
   return c;
 }
@@ -68,6 +82,7 @@ export function parseCatalog(
   const warnings: CatalogProblem[] = [];
   const catalog = emptyCatalog();
   const origins: Record<string, Array<{ p: Parsed; index: number }>> = {};
+  let defaultOwnerAt: Parsed | null = null;
   const declared: Partial<Record<CatalogSection, Set<string>>> = {};
   for (const { file, text } of files) {
     catalog.sources.push(file);
@@ -98,6 +113,16 @@ export function parseCatalog(
       continue;
     }
     const value = Value.Default(CatalogFileSchema, raw) as Record<string, unknown[]>;
+    const defaultOwner = (raw as Record<string, unknown>).defaultOwner;
+    if (typeof defaultOwner === 'string' && defaultOwner !== '') {
+      if (catalog.defaultOwner !== undefined && catalog.defaultOwner !== defaultOwner) {
+        const { line, column } = locate(parsed, ['defaultOwner']);
+        problems.push({ file, line, column, path: 'defaultOwner', message: `another file already sets defaultOwner to "${catalog.defaultOwner}"; set it in one file only` });
+      } else {
+        catalog.defaultOwner = defaultOwner;
+        defaultOwnerAt = parsed;
+      }
+    }
     const bad = new Set<string>();
     for (const sp of schemaProblems(value)) {
       const { line, column } = locate(parsed, sp.segments);
@@ -127,6 +152,11 @@ export function parseCatalog(
   };
   for (const w of ruleWarnings(catalog) as ReferenceProblem[]) at(w.section, w.index, w.field, w.message, warnings);
   for (const r of referenceProblems(catalog, declared)) at(r.section, r.index, r.field, r.message);
+  const ownerIds = new Set([...catalog.owners.map((o) => o.id), ...(declared.owners ?? [])]);
+  if (catalog.defaultOwner !== undefined && defaultOwnerAt && !ownerIds.has(catalog.defaultOwner)) {
+    const { line, column } = locate(defaultOwnerAt, ['defaultOwner']);
+    problems.push({ file: defaultOwnerAt.file, line, column, path: 'defaultOwner', message: `"${catalog.defaultOwner}" is not an owner: declare it under owners, or use one of ${[...ownerIds].join(', ') || '(none declared)'}` });
+  }
   for (const r of [...validateProbeSections(catalog, undefined, options.envPolicy ?? defaultEnvPolicy), ...validateReportSchedules(catalog), ...validateAlertingSections(catalog)]) {
     const m = /^(\w+)\[(\d+)\]\.?(.*)$/.exec(r.path);
     if (!m) continue;

@@ -147,6 +147,9 @@ export const SloClassSchema = Type.Object(
 
 export const CatalogFileSchema = Type.Object(
   {
+    defaultOwner: Type.Optional(
+      Type.String({ minLength: 1, description: 'an owner id declared in the catalog: the owner of every system, domain and flow that names none and inherits none' }),
+    ),
     owners: Type.Optional(Type.Array(OwnerSchema)),
     systems: Type.Optional(Type.Array(SystemSchema)),
     domains: Type.Optional(Type.Array(DomainSchema)),

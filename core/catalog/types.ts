@@ -132,6 +132,12 @@ export interface SloClass {
 }
 
 export interface Catalog {
+  /**
+   * Owner of whatever names none (docs/catalog.md, "Ownership"): systems and domains take it;
+   * a flow takes its domain's owner, else its runtime's (the system whose match.services lists the
+   * flow's runtime service), else this.
+   */
+  defaultOwner?: string;
   owners: Owner[];
   systems: System[];
   domains: Domain[];

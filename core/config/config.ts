@@ -106,6 +106,11 @@ export interface WeftConfig {
     windowMs: number;
     /** How long a trace may still receive spans before its reads and writes are paired into flows. */
     lateMs?: number;
+    /**
+     * Integrations that lose trace context: a write is paired with the reads of the same service
+     * instance that ended at most this long before it (ms; analyzer/README.md, "Run boundaries").
+     */
+    runGapMs?: number;
   };
   demo: {
     enabled: boolean;
@@ -113,6 +118,8 @@ export interface WeftConfig {
     faults: boolean | string[];
     /** Multiplies the demo's schedules and its catalog's durations: 1 is the `npm start` pace, 0.1 ten times faster. */
     timeScale: number;
+    /** false (`--no-propagation`): the demo's integrations lose trace context, every call its own trace, as zero-code instrumented scripts do. */
+    propagation?: boolean;
   };
   /** Alerting (alerting/): evaluated at the analyzer's interval by the lease holder. */
   alerting: {

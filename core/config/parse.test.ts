@@ -57,4 +57,13 @@ describe('buildConfig', () => {
   it('names the variable when a number is not one', () => {
     expect(() => cfg([], { WEFT_OTLP_PORT: 'http' })).toThrow(/WEFT_OTLP_PORT must be a whole number, got "http"/);
   });
+
+  it("keeps the demo's data apart from the user's estate, and reads the propagation switch", () => {
+    expect(cfg(['--demo']).dataDir).toMatch(/\/\.weft\/demo$/);
+    expect(cfg([]).dataDir).toMatch(/\/\.weft$/);
+    expect(cfg(['--demo', '--catalog', 'mine.yaml']).dataDir).toMatch(/\/\.weft$/);
+    expect(cfg(['--demo', '--data', '/tmp/x']).dataDir).toBe('/tmp/x');
+    expect(cfg(['--demo', '--no-propagation']).demo.propagation).toBe(false);
+    expect(cfg(['--demo']).demo.propagation).toBe(true);
+  });
 });

@@ -3,9 +3,10 @@ import { ERR_CONFIG } from '../errors/index.ts';
 import { parseDuration } from '../time/duration.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
 import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
+import { dataDirOf } from './data-dir.ts';
 
 /** Flags that take no value. */
-const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'help', 'no-auto-remediation']);
+const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'no-propagation', 'help', 'no-auto-remediation']);
 
 export interface ParsedArgs {
   positionals: string[];
@@ -138,7 +139,11 @@ export function configuredTokens(apiValue: string | undefined, ingestValue: stri
 export function buildConfig(args: ParsedArgs, env: Record<string, string | undefined>, cwd: string): WeftConfig {
   const f = (name: string) => flag(args, name);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
-  const dataDir = abs(f('data') ?? env.WEFT_DATA_DIR ?? '.weft');
+  const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
+  const demoEnabled = f('demo') === 'true' && f('no-demo') !== 'true' && catalogFiles.length === 0;
+  // The demo keeps its data apart from the user's own estate (.weft/demo vs .weft/data); --data takes
+  // the data directory, or the store path exactly as `weft start` prints it.
+  const dataDir = dataDirOf(abs(f('data') ?? env.WEFT_DATA_DIR ?? (demoEnabled ? '.weft/demo' : '.weft')));
   const url = f('clickhouse') ?? env.WEFT_CLICKHOUSE_URL;
   const cluster = f('cluster') ?? env.WEFT_CLICKHOUSE_CLUSTER;
   if (cluster && !url) throw ERR_CONFIG('--cluster needs a ClickHouse server: also pass --clickhouse URL.');
@@ -177,9 +182,6 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   const tokens = configuredTokens(f('api-tokens') ?? env.WEFT_API_TOKENS, f('ingest-tokens') ?? env.WEFT_INGEST_TOKENS);
   const publicNames = list(f('public-name') ?? env.WEFT_PUBLIC_NAMES).map((n) => n.toLowerCase());
 
-  const demoFlag = f('demo');
-  const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
-  const demoEnabled = demoFlag === 'true' && f('no-demo') !== 'true' && catalogFiles.length === 0;
   const faultsFlag = f('faults');
   const demoFaults =
     f('no-faults') === 'true' || faultsFlag === 'false' || faultsFlag === 'none' ? false : faultsFlag === undefined || faultsFlag === 'true' || faultsFlag === 'all' ? true : list(faultsFlag);
@@ -217,9 +219,10 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       windowMs: parseDuration(f('window') ?? env.WEFT_WINDOW ?? '24h', 'WEFT_WINDOW'),
       // The demo's traces last a second or two: it seals them sooner, so its faults show within two minutes.
       lateMs: parseDuration(f('late-arrival') ?? env.WEFT_LATE_ARRIVAL ?? (demoEnabled ? '10s' : '2m'), 'WEFT_LATE_ARRIVAL'),
+      runGapMs: parseDuration(f('run-gap') ?? env.WEFT_RUN_GAP ?? '30s', 'WEFT_RUN_GAP'),
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
-    demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale },
+    demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale, propagation: f('no-propagation') !== 'true' },
     alerting: { autoRemediate: f('no-auto-remediation') !== 'true' && env.WEFT_AUTO_REMEDIATION !== 'false' },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
     catalogEnv: {

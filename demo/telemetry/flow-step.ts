@@ -6,6 +6,8 @@ export interface StepEnvironment {
   endpoints: ReadonlyMap<string, string>;
   broker: InProcessBroker;
   propagator: core.W3CTraceContextPropagator;
+  /** false: calls and messages carry no trace context (each call is its own trace). */
+  propagation: boolean;
 }
 
 /** Every demo system serves its records under /api/{kind}. */
@@ -65,7 +67,7 @@ export class FlowStep {
     try {
       if (!base) throw new Error(`No demo endpoint for host ${hop.host}.`);
       const headers: Record<string, string> = { accept: 'application/json' };
-      this.env.propagator.inject(api.trace.setSpan(this.parent, span), headers, api.defaultTextMapSetter);
+      if (this.env.propagation) this.env.propagator.inject(api.trace.setSpan(this.parent, span), headers, api.defaultTextMapSetter);
       if (hop.body !== undefined) headers['content-type'] = 'application/json';
       const res = await fetch(`${base}${path}`, { method: hop.method, headers, body: hop.body === undefined ? undefined : JSON.stringify(hop.body) });
       const body = (await res.json()) as T & { items?: unknown[]; error?: string };
@@ -103,7 +105,7 @@ export class FlowStep {
       this.parent,
     );
     const headers: Record<string, string> = {};
-    this.env.propagator.inject(api.trace.setSpan(this.parent, span), headers, api.defaultTextMapSetter);
+    if (this.env.propagation) this.env.propagator.inject(api.trace.setSpan(this.parent, span), headers, api.defaultTextMapSetter);
     this.env.broker.publish(hop.topic, hop.payload, headers);
     span.end();
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { api, core, node, resources, tracing } from '@opentelemetry/sdk-node';
 import type { InProcessBroker, BrokerMessage } from '../broker/in-process-broker.ts';
@@ -15,6 +16,8 @@ export interface RuntimeOptions {
   broker: InProcessBroker;
   /** How long the batch processor holds spans before exporting. */
   exportDelayMs?: number;
+  /** false: no root span per run and no context on calls or messages, every call its own trace (default true). */
+  propagation?: boolean;
 }
 
 const propagator = new core.W3CTraceContextPropagator();
@@ -37,13 +40,15 @@ export class IntegrationRuntime {
     this.provider = new node.NodeTracerProvider({
       resource: resources.resourceFromAttributes({
         'service.name': options.serviceName,
+        // What the SDKs' resource detectors report: one id per running process of the integration.
+        'service.instance.id': randomUUID(),
         'service.namespace': 'weft-demo',
         'deployment.environment.name': 'demo',
       }),
       spanProcessors: [new tracing.BatchSpanProcessor(exporter, { scheduledDelayMillis: options.exportDelayMs ?? 500 })],
     });
     this.tracer = this.provider.getTracer('weft-demo-integrations', '0.1.0');
-    this.env = { tracer: this.tracer, endpoints: options.endpoints, broker: options.broker, propagator };
+    this.env = { tracer: this.tracer, endpoints: options.endpoints, broker: options.broker, propagator, propagation: options.propagation !== false };
   }
 
   get serviceName(): string {
@@ -52,6 +57,7 @@ export class IntegrationRuntime {
 
   /** One run of a flow: a root span (one trace) whose hops are the reads and writes it does. */
   run<T>(flow: string, work: (step: FlowStep) => Promise<T>): Promise<T> {
+    if (!this.env.propagation) return work(new FlowStep(this.env, api.ROOT_CONTEXT, flow));
     const root = this.tracer.startSpan(flow, { kind: api.SpanKind.INTERNAL, attributes: { 'integration.flow': flow } });
     return this.within(root, flow, work);
   }
@@ -61,7 +67,7 @@ export class IntegrationRuntime {
    * span when the message carries trace context, starting its own trace.
    */
   consume<T>(flow: string, message: BrokerMessage, domain: string, work: (step: FlowStep) => Promise<T>): Promise<T> {
-    const producer = api.trace.getSpanContext(propagator.extract(api.ROOT_CONTEXT, message.headers, api.defaultTextMapGetter));
+    const producer = this.env.propagation ? api.trace.getSpanContext(propagator.extract(api.ROOT_CONTEXT, message.headers, api.defaultTextMapGetter)) : undefined;
     const span = this.tracer.startSpan(`process ${message.topic}`, {
       kind: api.SpanKind.CONSUMER,
       links: producer ? [{ context: producer }] : [],
@@ -80,7 +86,8 @@ export class IntegrationRuntime {
   }
 
   private async within<T>(span: api.Span, flow: string, work: (step: FlowStep) => Promise<T>): Promise<T> {
-    const step = new FlowStep(this.env, api.trace.setSpan(api.ROOT_CONTEXT, span), flow);
+    // Without propagation the consumer span is a trace of its own and so is each call it makes.
+    const step = new FlowStep(this.env, this.env.propagation ? api.trace.setSpan(api.ROOT_CONTEXT, span) : api.ROOT_CONTEXT, flow);
     try {
       const result = await work(step);
       span.setStatus({ code: api.SpanStatusCode.OK });

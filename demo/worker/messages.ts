@@ -8,6 +8,7 @@ export interface DemoWorkerData {
   workDir: string;
   faults: FaultSelection;
   timeScale: number;
+  propagation?: boolean;
   seed?: SeedSizes;
   logLevel: string;
 }

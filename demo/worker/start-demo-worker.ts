@@ -15,6 +15,7 @@ export function startDemoWorker(options: Omit<DemoOptions, 'logger'> & { logLeve
     workDir: options.workDir,
     faults: options.faults,
     timeScale: options.timeScale ?? 1,
+    propagation: options.propagation,
     seed: options.seed,
     logLevel: options.logLevel,
   };

@@ -20,6 +20,7 @@ export type {
   GraphEdge,
   GraphNode,
   OwnerRow,
+  PairingStatus,
   Probe,
   ProbeSample,
   Reconciliation,

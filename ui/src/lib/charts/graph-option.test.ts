@@ -7,6 +7,7 @@ const node = (id: string, over: Partial<GraphNode> = {}): GraphNode => ({ id, la
 const edge = (id: string, over: Partial<GraphEdge> = {}): GraphEdge => ({ id, source: 'crm', target: 'erp', integrations: ['sync'], domain: 'customer', flowId: id, mark: 'documented', observed: true, traces: 5, records: 50, errorRate: 0, p95Ms: 100, lastSeen: null, ...over });
 const graph: Graph = {
   since: '',
+  pairing: { pairedUntil: '', observingSince: null, pendingTraces: 0, pendingSpans: 0 },
   until: '',
   nodes: [node('crm', { connections: 3 }), node('erp'), node('unknown:api.saas.io', { label: 'api.saas.io', type: 'unknown-system', documented: false, owner: null }), node('ftp', { lifecycle: 'deprecated' })],
   edges: [

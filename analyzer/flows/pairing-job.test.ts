@@ -1,0 +1,135 @@
+import { api } from '@opentelemetry/sdk-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { sendSpans, withTracer, type SpanSpec } from '../../test/otel.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { startAnalyzer, type Analyzer } from '../index.ts';
+import { catalogFrom } from '../test/estate-fixture.ts';
+
+const { CLIENT, INTERNAL } = api.SpanKind;
+const HOUR = 3_600_000;
+
+const catalogYaml = `
+owners:
+  - { id: icoe }
+systems:
+  - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
+  - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
+flows:
+  - { id: linked, source: crm, target: erp, owner: icoe, runtime: { service: linked-sync } }
+  - { id: unlinked, source: crm, target: erp, owner: icoe, runtime: { service: unlinked-sync } }
+  - { id: late, source: crm, target: erp, owner: icoe, runtime: { service: late-sync } }
+  - { id: history, source: crm, target: erp, owner: icoe, runtime: { service: history-sync } }
+`;
+
+const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({ name: 'GET', kind: CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': `https://${host}/api/customers` }, ...more });
+const post = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({ name: 'POST', kind: CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': `https://${host}/api/customers`, 'integration.records': 3 }, ...more });
+
+describe('pairing by arrival (real SDK → collector → chDB → pairing job)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const edges = async (service: string) =>
+    (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === service).map((e) => `${e.source} -> ${e.target} traces=${e.traces} records=${e.records}`).sort();
+
+  beforeAll(async () => {
+    h = await startHarness();
+    // Late-arrival window 0: whatever arrived before a run is settled (the window's wait is not what these tests are about).
+    analyzer = startAnalyzer({ store: h.store, catalog: catalogFrom(catalogYaml), logger: silentLogger(), config: { intervalMs: HOUR, windowMs: 3 * HOUR, lateMs: 0, runGapMs: 1000 }, schedule: false });
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('pairs history that arrives after start (span times two hours old) — the old span-time watermark lost it', async () => {
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const t = Date.now() - 2 * HOUR;
+    await sendSpans({ url: h.collector.url, serviceName: 'history-sync' }, [{ name: 'run', kind: INTERNAL, start: t, children: [get('crm.internal'), post('erp.internal')] }]);
+    await h.collector.flush();
+    const run = await analyzer.runNow();
+    expect(run.errors).toEqual([]);
+    expect(await edges('history-sync')).toEqual(['crm -> erp traces=1 records=3']);
+    // Coverage is arrival (the analyzer's clock), never a span's own time.
+    const snap = await analyzer.snapshot();
+    expect(Date.parse(snap.observingSince!)).toBeGreaterThan(t + HOUR);
+  });
+
+  it('changes nothing when the same spans are stored again (a re-export)', async () => {
+    await h.store.client.command({ query: "INSERT INTO otel_traces SELECT * FROM otel_traces WHERE ServiceName = 'history-sync'" });
+    const run = await analyzer.runNow();
+    expect(run.pairing?.paired).toBe(0);
+    expect(run.pairing?.retracted).toBe(0);
+    expect(await edges('history-sync')).toEqual(['crm -> erp traces=1 records=3']);
+  });
+
+  it('re-pairs a trace when a span arrives after the trace was paired, without counting it twice', async () => {
+    let traceId = '';
+    let rootSpanId = '';
+    await withTracer({ url: h.collector.url, serviceName: 'late-sync' }, (tracer) => {
+      const root = tracer.startSpan('run', { kind: INTERNAL });
+      traceId = root.spanContext().traceId;
+      rootSpanId = root.spanContext().spanId;
+      const ctx = api.trace.setSpan(api.ROOT_CONTEXT, root);
+      tracer.startSpan('GET', { kind: CLIENT, attributes: get('crm.internal').attributes }, ctx).end();
+      root.end();
+    });
+    await h.collector.flush();
+    await analyzer.runNow();
+    // A complete trace (its root arrived) is paired at once: for now, a read only.
+    expect(await edges('late-sync')).toEqual(['crm -> integration:late-sync traces=1 records=0']);
+
+    await withTracer({ url: h.collector.url, serviceName: 'late-sync' }, (tracer) => {
+      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, { traceId, spanId: rootSpanId, traceFlags: 1 });
+      tracer.startSpan('POST', { kind: CLIENT, attributes: post('erp.internal').attributes }, parent).end();
+    });
+    await h.collector.flush();
+    const run = await analyzer.runNow();
+    expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });
+    expect(await edges('late-sync')).toEqual(['crm -> erp traces=1 records=3']);
+  });
+
+  it('pairs an integration that loses trace context as the same flow, run by run (one service instance, close in time)', async () => {
+    const t = Date.now() - HOUR;
+    const linked = (start: number): SpanSpec => ({ name: 'run', kind: INTERNAL, start, durationMs: 400, children: [get('crm.internal', { durationMs: 50 }), post('erp.internal', { start: start + 100, durationMs: 50 })] });
+    await sendSpans({ url: h.collector.url, serviceName: 'linked-sync' }, [linked(t), linked(t + 60_000)]);
+    // The same two runs, each call its own trace (no root span, no propagation).
+    const pieces = (start: number): SpanSpec[] => [get('crm.internal', { start, durationMs: 50 }), post('erp.internal', { start: start + 100, durationMs: 50 })];
+    await sendSpans({ url: h.collector.url, serviceName: 'unlinked-sync', resource: { 'service.instance.id': 'job-1' } }, [...pieces(t), ...pieces(t + 60_000)]);
+    await h.collector.flush();
+    await analyzer.runNow();
+    expect(await edges('unlinked-sync')).toEqual(['crm -> erp traces=2 records=6']);
+    expect(await edges('linked-sync')).toEqual(['crm -> erp traces=2 records=6']);
+    const findings = (await analyzer.findings.list({ status: ['open'] })).map((f) => `${f.kind} ${f.key}`);
+    expect(findings.filter((f) => f.includes('sync'))).toEqual([]);
+  });
+
+  it('re-pairs a run without trace context whose write arrives after its read was paired (a slow call)', async () => {
+    const t = Date.now() - 30 * 60_000;
+    const target = { url: h.collector.url, serviceName: 'unlinked-sync', resource: { 'service.instance.id': 'job-2' } };
+    await sendSpans(target, [get('crm.internal', { start: t, durationMs: 50 })]);
+    await h.collector.flush();
+    // A read no write follows is held back one run gap (a slow write may still come), then paired on its own.
+    expect((await analyzer.runNow()).pairing?.pending.traces).toBe(1);
+    await sleep(1100);
+    await analyzer.runNow();
+    const half = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'unlinked-sync' && e.target.startsWith('integration:'));
+    expect(half.map((e) => e.traces)).toEqual([1]);
+    await sendSpans(target, [post('erp.internal', { start: t + 100, durationMs: 2500 })]);
+    await h.collector.flush();
+    const run = await analyzer.runNow();
+    expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });
+    expect(await edges('unlinked-sync')).toEqual(['crm -> erp traces=3 records=9']);
+  });
+
+  it('counts what it could not place (a call in no known direction), instead of dropping it silently', async () => {
+    // A database call whose statement neither reads nor writes.
+    await sendSpans({ url: h.collector.url, serviceName: 'odd-job' }, [
+      { name: 'VACUUM', kind: CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': 'crm', 'server.address': 'crm-db', 'db.query.text': 'VACUUM customers' } },
+    ]);
+    await h.collector.flush();
+    const run = await analyzer.runNow();
+    expect(run.pairing?.unplaced).toEqual({ traces: 1, spans: 1 });
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { fragmentUnits, type FragmentTrace } from './run-boundaries.ts';
+
+let n = 0;
+const piece = (at: number, rw: { reads?: string[]; writes?: string[] }, more: Partial<FragmentTrace> = {}): FragmentTrace => ({
+  traceId: `t${String(n++).padStart(3, '0')}`,
+  integration: 'job',
+  service: 'job',
+  instance: 'i-1',
+  runId: '',
+  domains: [],
+  reads: rw.reads ?? [],
+  writes: rw.writes ?? [],
+  errors: 0,
+  records: 1,
+  startMs: at,
+  endMs: at + 50,
+  arrivedMs: 0,
+  ...more,
+});
+const shapes = (units: ReturnType<typeof fragmentUnits>['units']) => units.map((u) => `${u.reads.join('+') || '-'} > ${u.writes.join('+') || '-'} ${u.endMs - u.startMs}ms`);
+
+describe('run boundaries of integrations without trace context', () => {
+  it('pairs each write with the reads made since the previous write, not with every read of the gap', () => {
+    // A sync every second: read crm, write erp. Each run is its own unit with its own latency.
+    const runs = [0, 1000, 2000].flatMap((t) => [piece(t, { reads: ['crm'] }), piece(t + 100, { writes: ['erp'] })]);
+    expect(shapes(fragmentUnits(runs, [], [], 30_000).units)).toEqual(['crm > erp 150ms', 'crm > erp 150ms', 'crm > erp 150ms']);
+  });
+
+  it('gives a run that reads once and writes twice both edges, and counts its records once', () => {
+    const { units } = fragmentUnits([piece(0, { reads: ['a'] }), piece(100, { writes: ['b'] }), piece(200, { writes: ['c'] })], [], [], 30_000);
+    expect(shapes(units)).toEqual(['a > b 150ms', 'a > c 250ms']);
+    expect(units.reduce((s, u) => s + u.records, 0)).toBe(3);
+  });
+
+  it('keeps a read no write follows as a read-only run, and separates service instances', () => {
+    const { units } = fragmentUnits([piece(0, { reads: ['a'] }), piece(100, { writes: ['b'] }, { instance: 'i-2' })], [], [], 30_000);
+    expect(shapes(units).sort()).toEqual(['- > b 50ms', 'a > - 50ms']);
+  });
+
+  it('puts the traces of one integration.run.id together whatever their timing, and names the ledger units it replaces', () => {
+    const early = piece(0, { reads: ['a'] }, { runId: 'r1' });
+    const late = piece(600_000, { writes: ['b'] }, { runId: 'r1' });
+    const { units, scope } = fragmentUnits([late], [early], [{ unit: 'run:job\u001fr1', grp: 'run:job\u001fr1', traces: [early.traceId], startMs: 0, endMs: 50 }], 30_000);
+    expect(shapes(units)).toEqual(['a > b 600050ms']);
+    expect(units[0].traces).toEqual([early.traceId, late.traceId]);
+    expect(scope).toEqual(['run:job\u001fr1']);
+  });
+
+  it('does not give a read to two writes when a write starts in the same millisecond as the next read (regression: p95 of one schedule period)', () => {
+    // Each run's read and write start in the same millisecond (the read took under 1 ms).
+    const runs = [0, 1600, 3200].flatMap((t) => [piece(t, { writes: ['support'] }), piece(t, { reads: ['erp'] })]);
+    expect(fragmentUnits(runs, [], [], 30_000).units.map((u) => u.traces.length)).toEqual([2, 2, 2]);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Run boundaries of integrations that lose trace context (pure). When an integration exports every
+ * call as its own trace (zero-code instrumentation of a script, an iPaaS runtime), one run is several
+ * traces; these are put back together here:
+ * - traces carrying the same `integration.run.id` are one run, whatever their timing;
+ * - otherwise the pieces of one service instance (`service.instance.id`, else `host.id`/`host.name`
+ *   + `process.pid`) of one integration are paired by time: each write is paired with the reads of
+ *   that instance made since the previous write (and ended at most `gapMs` before it started), or,
+ *   with none in between, with the previous write's reads (read A, write B, write C); a read no write
+ *   follows is a read-only run (once `gapMs` more has passed since it arrived: a slow write may still
+ *   come), a write with no read before it a write-only run — exactly the shapes a propagated trace gives.
+ * Unit keys depend only on the traces, so the same pieces always give the same units.
+ */
+
+/** One trace of one integration that is a piece of a run. Endpoint keys are the five endpoint columns joined by U+001F. */
+export interface FragmentTrace {
+  traceId: string;
+  integration: string;
+  service: string;
+  /** `service.instance.id`, or host + pid; '' when the resource says neither. */
+  instance: string;
+  /** `integration.run.id`, '' when absent. */
+  runId: string;
+  domains: string[];
+  reads: string[];
+  writes: string[];
+  errors: number;
+  records: number;
+  startMs: number;
+  endMs: number;
+  /** When its last span arrived (epoch ms). */
+  arrivedMs: number;
+  spans?: number;
+}
+
+/** A unit paired earlier, as the ledger keeps it. */
+export interface LedgerUnit {
+  unit: string;
+  grp: string;
+  traces: string[];
+  startMs: number;
+  endMs: number;
+}
+
+/** One run: what it read and wrote, counted once. */
+export interface PairingUnit {
+  unit: string;
+  grp: string;
+  integration: string;
+  service: string;
+  domain: string;
+  reads: string[];
+  writes: string[];
+  errors: number;
+  records: number;
+  startMs: number;
+  endMs: number;
+  /** Its traces, sorted; the first is the sample trace. */
+  traces: string[];
+}
+
+/** The group a piece belongs to: its explicit run, else its integration's service instance. */
+export function groupKey(f: Pick<FragmentTrace, 'integration' | 'service' | 'instance' | 'runId'>): string {
+  return f.runId ? `run:${f.integration}\u001f${f.runId}` : `inst:${f.integration}\u001f${f.service}\u001f${f.instance}`;
+}
+
+const union = (lists: string[][]) => [...new Set(lists.flat())].sort();
+
+function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: FragmentTrace[], writes: string[][]): PairingUnit {
+  const head = members[0];
+  const domains = union(members.map((m) => m.domains));
+  return {
+    unit,
+    grp,
+    integration: head.integration,
+    service: head.service,
+    domain: domains[0] ?? '',
+    reads: union(members.map((m) => m.reads)),
+    writes: union(writes),
+    errors: counted.reduce((n, m) => n + m.errors, 0),
+    records: counted.reduce((n, m) => n + m.records, 0),
+    startMs: Math.min(...members.map((m) => m.startMs)),
+    endMs: Math.max(...members.map((m) => m.endMs)),
+    traces: [...new Set(members.map((m) => m.traceId))].sort(),
+  };
+}
+
+/**
+ * The units of the groups touched by `fresh` (newly settled pieces), recomputed together with
+ * `earlier` (pieces of the ledger units that may be affected). Returns the units and the scope: the
+ * ledger units of those groups that the recomputation replaces (retracted unless reproduced exactly).
+ */
+export function fragmentUnits(
+  fresh: FragmentTrace[],
+  earlier: FragmentTrace[],
+  ledger: LedgerUnit[],
+  gapMs: number,
+  readOnlyBeforeMs = Number.POSITIVE_INFINITY,
+): { units: PairingUnit[]; scope: string[]; deferred: FragmentTrace[] } {
+  const byKey = new Map<string, FragmentTrace>();
+  for (const f of [...earlier, ...fresh]) byKey.set(`${f.traceId}\u001f${f.integration}`, f);
+  const groups = new Map<string, FragmentTrace[]>();
+  for (const f of byKey.values()) {
+    const g = groupKey(f);
+    groups.set(g, [...(groups.get(g) ?? []), f]);
+  }
+  const freshGroups = new Set(fresh.map(groupKey));
+  const units: PairingUnit[] = [];
+  const deferred: FragmentTrace[] = [];
+  const scope = new Set<string>();
+  for (const [grp, pieces] of groups) {
+    if (!freshGroups.has(grp)) continue;
+    // Millisecond timestamps tie often (a write starts as its read ends): a read sorts before a write of the same start.
+    pieces.sort((a, b) => a.startMs - b.startMs || a.writes.length - b.writes.length || a.traceId.localeCompare(b.traceId));
+    const lo = Math.min(...pieces.map((p) => p.startMs)) - gapMs;
+    const hi = Math.max(...pieces.map((p) => p.endMs)) + gapMs;
+    for (const u of ledger) if (u.grp === grp && (grp.startsWith('run:') || (u.endMs >= lo && u.startMs <= hi))) scope.add(u.unit);
+    if (grp.startsWith('run:')) {
+      units.push(unitOf(grp, grp, pieces, pieces, pieces.map((p) => p.writes)));
+      continue;
+    }
+    const reads = pieces.filter((p) => p.reads.length > 0 && p.writes.length === 0);
+    const writes = pieces.filter((p) => p.writes.length > 0);
+    const claimed = new Set<FragmentTrace>();
+    let prev = null as { w: FragmentTrace; reads: FragmentTrace[] } | null;
+    for (const w of writes) {
+      // The reads since the previous write (a run reads, then writes); none: the previous write's, when close (read A, write B, write C).
+      const since = reads.filter((r) => r.startMs <= w.startMs && w.startMs - r.endMs <= gapMs && (!prev || (r.startMs >= prev.w.startMs && !prev.reads.includes(r))));
+      const before: FragmentTrace[] = since.length > 0 ? since : prev && w.startMs - prev.w.endMs <= gapMs ? prev.reads : [];
+      prev = { w, reads: before };
+      const counted = [w, ...before.filter((r) => !claimed.has(r))];
+      for (const r of before) claimed.add(r);
+      units.push(unitOf(`w:${w.traceId}\u001f${w.integration}`, grp, [w, ...before], counted, [w.writes]));
+    }
+    for (const r of reads) {
+      if (claimed.has(r)) continue;
+      // A write that follows may still be on its way (a slow call ends, and is exported, later): wait one gap more.
+      if (r.arrivedMs >= readOnlyBeforeMs) deferred.push(r);
+      else units.push(unitOf(`r:${r.traceId}\u001f${r.integration}`, grp, [r], [r], []));
+    }
+  }
+  return { units, scope: [...scope], deferred };
+}
