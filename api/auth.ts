@@ -14,6 +14,7 @@ const writeRoles: Record<string, Role[]> = {
   ack: ['sre', 'icoe', 'admin'],
   catalog: ['icoe', 'admin'],
   run: ['sre', 'icoe', 'admin'],
+  ingest: ['ingest', 'admin'],
 };
 
 export function mayWrite(role: Role, what: keyof typeof writeRoles): boolean {

@@ -7,6 +7,7 @@ import { findingRoutes } from './findings.ts';
 import { graphRoutes } from './graph.ts';
 import { healthRoutes } from './health.ts';
 import { inventoryRoutes } from './inventory.ts';
+import { lineageRoutes } from './lineage.ts';
 import { probeRoutes } from './probes.ts';
 import { reconciliationRoutes } from './reconciliations.ts';
 import { traceRoutes } from './traces.ts';
@@ -23,4 +24,5 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   reconciliationRoutes as FastifyPluginAsync<RoutePluginOptions>,
   auditRoutes as FastifyPluginAsync<RoutePluginOptions>,
   traceRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  lineageRoutes as FastifyPluginAsync<RoutePluginOptions>,
 ];
