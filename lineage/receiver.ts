@@ -43,8 +43,8 @@ function eventColumns(r: EventRow) {
     parent_job_name: r.parentJobName,
     nominal_start: r.nominalStart === null ? null : ms(r.nominalStart),
     nominal_end: r.nominalEnd === null ? null : ms(r.nominalEnd),
-    inputs: r.inputs,
-    outputs: r.outputs,
+    inputs: r.inputs.map(([namespace, name]) => ({ namespace, name })),
+    outputs: r.outputs.map(([namespace, name]) => ({ namespace, name })),
     input_rows: r.inputRows,
     output_rows: r.outputRows,
     producer: r.producer,
@@ -78,8 +78,8 @@ interface StoredEvent {
   job_name: string;
   parent_job_namespace: string;
   parent_job_name: string;
-  inputs: Array<[string, string]>;
-  outputs: Array<[string, string]>;
+  inputs: Array<{ namespace: string; name: string }>;
+  outputs: Array<{ namespace: string; name: string }>;
   input_rows: Array<string | number>;
   output_rows: Array<string | number>;
 }
@@ -96,8 +96,8 @@ const fromStored = (s: StoredEvent): EventRow => ({
   parentJobName: s.parent_job_name,
   nominalStart: null,
   nominalEnd: null,
-  inputs: s.inputs,
-  outputs: s.outputs,
+  inputs: s.inputs.map((d) => [d.namespace, d.name]),
+  outputs: s.outputs.map((d) => [d.namespace, d.name]),
   inputRows: s.input_rows.map(Number),
   outputRows: s.output_rows.map(Number),
   producer: '',

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERR_FORBIDDEN } from '../../core/errors/index.ts';
-import { createLineageReceiver, ERR_LINEAGE_TOO_LARGE } from '../../lineage/index.ts';
+import { createLineageReceiver, ERR_LINEAGE_MEDIA_TYPE, ERR_LINEAGE_TOO_LARGE } from '../../lineage/index.ts';
 import { mayWrite } from '../auth.ts';
 import type { RoutePluginOptions } from '../services.ts';
 
@@ -18,6 +18,11 @@ export const lineageRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     '/lineage',
     {
       bodyLimit: LINEAGE_BODY_LIMIT,
+      // Before the body schema, so a text body is refused as such rather than read as a one-item array.
+      preValidation: async (request) => {
+        const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+        if (type !== 'application/json') throw ERR_LINEAGE_MEDIA_TYPE(type || '(none)');
+      },
       errorHandler: (err, _request, reply) => {
         if ((err as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
         const e = ERR_LINEAGE_TOO_LARGE(LINEAGE_BODY_LIMIT);
@@ -37,6 +42,7 @@ export const lineageRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
           }),
           400: ErrorBody,
           413: ErrorBody,
+          415: ErrorBody,
         },
       },
     },

@@ -38,7 +38,7 @@ export const DestinationRuleSchema = Type.Union(
 export const MatchRulesSchema = Type.Object(
   {
     hosts: Type.Optional(Names('host names, * wildcards: crm.internal, *.salesforce.com')),
-    urlPrefixes: Type.Optional(Type.Array(Type.String({ pattern: '^https?://', description: 'a URL prefix starting with http:// or https://' }))),
+    urlPrefixes: Type.Optional(Type.Array(Type.String({ pattern: '^(https?|s3a?|gs|abfss?|wasbs?|hdfs|file)://', description: 'a URL prefix starting with http:// or https://' }))),
     peerServices: Type.Optional(Names('peer.service values')),
     databases: Type.Optional(Type.Array(DatabaseRuleSchema)),
     destinations: Type.Optional(Type.Array(DestinationRuleSchema)),
