@@ -14,3 +14,9 @@ export const ERR_LINEAGE_MEDIA_TYPE = defineError(
   415,
   (got: string) => `Content-Type ${got} is not read here; send OpenLineage events as JSON with "Content-Type: application/json".`,
 );
+/** A Content-Encoding other than gzip or identity. */
+export const ERR_LINEAGE_ENCODING = defineError(
+  'WEFT_ERR_LINEAGE_ENCODING',
+  415,
+  (got: string) => `Content-Encoding ${got} is not read here; send the body uncompressed or gzip-compressed ("compression: gzip" in the OpenLineage client).`,
+);

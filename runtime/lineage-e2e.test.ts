@@ -44,14 +44,15 @@ const specComplete = {
 };
 
 /** The same events as an Airflow task reports them, with datasets named by the naming conventions. */
+const base = Date.now();
 const airflow = (eventType: string, minutesAgo: number, extra: Record<string, unknown>) => ({
   eventType,
-  eventTime: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+  eventTime: new Date(base - minutesAgo * 60_000).toISOString(),
   run: {
     runId: '01934b7e-1111-7000-8000-lineage00001',
     facets: {
       parent: { _producer: 'p', _schemaURL: 's', run: { runId: '01934b7e-0000-7000-8000-lineage00000' }, job: { namespace: 'airflow-prod', name: 'nightly_orders' } },
-      nominalTime: { _producer: 'p', _schemaURL: 's', nominalStartTime: new Date(Date.now() - 60 * 60_000).toISOString() },
+      nominalTime: { _producer: 'p', _schemaURL: 's', nominalStartTime: new Date(base - 60 * 60_000).toISOString() },
       airflow: { _producer: 'p', _schemaURL: 's', dag: { dag_id: 'nightly_orders' }, task: { task_id: 'load' } },
     },
   },
@@ -100,7 +101,7 @@ describe('OpenLineage into a running Weft', () => {
     expect((await post(airflow('COMPLETE', 2, { inputs, outputs }))).body).toEqual({ accepted: 1, rejected: [], runsEnded: 1 });
 
     await weft.analyzer!.runNow();
-    const graph = await fetch(`${weft.api!.url}/api/v1/graph?since=1h`).then((r) => r.json());
+    const graph = (await fetch(`${weft.api!.url}/api/v1/graph?since=1h`).then((r) => r.json())) as { edges: Array<{ source: string; target: string }> };
     expect(graph.edges.find((e: { source: string; target: string }) => e.source === 'orders-db' && e.target === 'lake')).toMatchObject({
       flowId: 'nightly-orders',
       mark: 'documented',
@@ -108,8 +109,10 @@ describe('OpenLineage into a running Weft', () => {
       integrations: ['airflow-prod/nightly_orders.load'],
       traces: 1,
       records: 1200,
+      // START 6 minutes before COMPLETE's 2: the run's duration is the flow's latency.
+      p95Ms: 240_000,
     });
-    const flows = await fetch(`${weft.api!.url}/api/v1/inventory/flows?since=1h`).then((r) => r.json());
+    const flows = (await fetch(`${weft.api!.url}/api/v1/inventory/flows?since=1h`).then((r) => r.json())) as { flows: Array<{ id: string }> };
     expect(flows.flows.find((f: { id: string }) => f.id === 'nightly-orders')).toMatchObject({ documented: true, stats: { traces: 1, records: 1200, failedTraces: 0 } });
   });
 });

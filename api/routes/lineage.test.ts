@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnalyzer, type Analyzer } from '../../analyzer/index.ts';
 import { resolveEndpoint } from '../../analyzer/flows/endpoint-match.ts';
@@ -116,6 +117,18 @@ describe('POST /api/v1/lineage', () => {
       const r = await post(big);
       expect(r.status).toBe(413);
       expect(r.body).toMatchObject({ code: 'WEFT_ERR_LINEAGE_TOO_LARGE', message: expect.stringMatching(/larger than 8388608 bytes/) });
+    });
+
+    it('reads gzip bodies and refuses broken gzip and other encodings', async () => {
+      const zipped = gzipSync(JSON.stringify(event({ eventType: 'START', run: { runId: 'lineage-gzip' } })));
+      const send = (payload: Buffer, encoding: string) => app.inject({ method: 'POST', url: '/api/v1/lineage', payload, headers: { 'content-type': 'application/json', 'content-encoding': encoding } });
+      expect((await send(zipped, 'gzip')).json()).toEqual({ accepted: 1, rejected: [], runsEnded: 0 });
+      const broken = await send(Buffer.from('not gzip at all'), 'gzip');
+      expect(broken.statusCode).toBe(400);
+      expect(broken.json().message).toMatch(/not valid gzip/);
+      expect((await send(zipped, 'br')).json()).toMatchObject({ statusCode: 415, code: 'WEFT_ERR_LINEAGE_ENCODING' });
+      const bomb = await send(gzipSync(Buffer.alloc(9 * 1024 * 1024, 32)), 'gzip');
+      expect(bomb.json()).toMatchObject({ statusCode: 413, code: 'WEFT_ERR_LINEAGE_TOO_LARGE' });
     });
 
     it('keeps the good events of a batch and names the bad ones by index', async () => {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERR_FORBIDDEN } from '../../core/errors/index.ts';
-import { createLineageReceiver, ERR_LINEAGE_MEDIA_TYPE, ERR_LINEAGE_TOO_LARGE } from '../../lineage/index.ts';
+import { createLineageReceiver, decodedBody, ERR_LINEAGE_MEDIA_TYPE, ERR_LINEAGE_TOO_LARGE } from '../../lineage/index.ts';
 import { mayWrite } from '../auth.ts';
 import type { RoutePluginOptions } from '../services.ts';
 
@@ -18,6 +18,8 @@ export const lineageRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     '/lineage',
     {
       bodyLimit: LINEAGE_BODY_LIMIT,
+      // gzip bodies (the clients' "compression: gzip") are inflated here; the limit applies to the inflated bytes.
+      preParsing: async (request, _reply, payload) => decodedBody(request.headers['content-encoding'], payload),
       // Before the body schema, so a text body is refused as such rather than read as a one-item array.
       preValidation: async (request) => {
         const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
