@@ -41,6 +41,7 @@ function eventColumns(r: EventRow) {
     parent_run_id: r.parentRunId,
     parent_job_namespace: r.parentJobNamespace,
     parent_job_name: r.parentJobName,
+    domain: r.domain,
     nominal_start: r.nominalStart === null ? null : ms(r.nominalStart),
     nominal_end: r.nominalEnd === null ? null : ms(r.nominalEnd),
     inputs: r.inputs.map(([namespace, name]) => ({ namespace, name })),
@@ -60,6 +61,7 @@ function flowColumns(f: FlowRow) {
     run_id: f.runId,
     job: f.job,
     parent_job: f.parentJob,
+    domain: f.domain,
     status: f.status,
     src_dataset: f.srcDataset,
     tgt_dataset: f.tgtDataset,
@@ -78,6 +80,7 @@ interface StoredEvent {
   job_name: string;
   parent_job_namespace: string;
   parent_job_name: string;
+  domain: string;
   inputs: Array<{ namespace: string; name: string }>;
   outputs: Array<{ namespace: string; name: string }>;
   input_rows: Array<string | number>;
@@ -94,6 +97,7 @@ const fromStored = (s: StoredEvent): EventRow => ({
   parentRunId: '',
   parentJobNamespace: s.parent_job_namespace,
   parentJobName: s.parent_job_name,
+  domain: s.domain,
   nominalStart: null,
   nominalEnd: null,
   inputs: s.inputs.map((d) => [d.namespace, d.name]),
@@ -118,7 +122,7 @@ export function createLineageReceiver(store: Store): LineageReceiver {
     if (open.length === 0) return 0;
     const stored = await store.client
       .query({
-        query: `SELECT run_id, event_type, event_time, job_namespace, job_name, parent_job_namespace, parent_job_name, inputs, outputs, input_rows, output_rows
+        query: `SELECT run_id, event_type, event_time, job_namespace, job_name, parent_job_namespace, parent_job_name, domain, inputs, outputs, input_rows, output_rows
           FROM weft_lineage_events FINAL WHERE run_id IN {ids:Array(String)}`,
         query_params: { ids: open },
         format: 'JSONEachRow',

@@ -16,6 +16,8 @@ export interface EventRow {
   parentRunId: string;
   parentJobNamespace: string;
   parentJobName: string;
+  /** The `domain` tag (run's tags facet first, then the job's), or ''. */
+  domain: string;
   nominalStart: number | null;
   nominalEnd: number | null;
   inputs: Array<[string, string]>;
@@ -36,6 +38,8 @@ export interface FlowRow {
   job: string;
   /** The parent job (`namespace/name`, the DAG of a task), or ''. */
   parentJob: string;
+  /** The catalog domain the job's tags name, or '' (a documented flow takes the catalog flow's). */
+  domain: string;
   status: string;
   srcDataset: string;
   tgtDataset: string;
@@ -64,6 +68,7 @@ export function toEventRow(event: RunEvent, arrived: number): EventRow {
     parentRunId: parent?.run.runId ?? '',
     parentJobNamespace: parent?.job.namespace ?? '',
     parentJobName: parent?.job.name ?? '',
+    domain: [...(event.run.facets?.tags?.tags ?? []), ...(event.job.facets?.tags?.tags ?? [])].find((t) => t.key === 'domain')?.value ?? '',
     nominalStart: nominal ? Date.parse(nominal.nominalStartTime) : null,
     nominalEnd: nominal?.nominalEndTime ? Date.parse(nominal.nominalEndTime) : null,
     inputs: inputs.map((d) => [d.namespace, d.name]),
@@ -111,6 +116,7 @@ export function runFlows(events: EventRow[], terminal: EventRow): FlowRow[] {
     runId: terminal.runId,
     job: jobId(terminal.jobNamespace, terminal.jobName),
     parentJob: withParent ? jobId(withParent.parentJobNamespace, withParent.parentJobName) : '',
+    domain: all.find((e) => e.domain !== '')?.domain ?? '',
     status: terminal.eventType,
   };
   const none = [['', { namespace: '', name: '', rows: -1 }]] as const;

@@ -18,8 +18,12 @@ export type EventType = (typeof eventTypes)[number];
 /** Event types that end a run: its flows are written when the first of them arrives. */
 export const terminalTypes: ReadonlySet<string> = new Set(['COMPLETE', 'FAIL', 'ABORT']);
 
+/** The tags facet (job or run): `{ tags: [{ key, value, source }] }`; Weft reads the `domain` tag. */
+const TagsFacet = Type.Object({ tags: Type.Array(Type.Object({ key: Type.String(), value: Type.String() }, open), { maxItems: 1000 }) }, open);
+
 const RunFacets = Type.Object(
   {
+    tags: Type.Optional(TagsFacet),
     parent: Type.Optional(
       Type.Object(
         { run: Type.Object({ runId: Name }, open), job: Type.Object({ namespace: Name, name: Name }, open) },
@@ -49,7 +53,7 @@ export const RunEventSchema = Type.Object(
     producer: Type.Optional(Type.String({ maxLength: 2048 })),
     schemaURL: Type.Optional(Type.String({ maxLength: 2048 })),
     run: Type.Object({ runId: Name, facets: Type.Optional(RunFacets) }, open),
-    job: Type.Object({ namespace: Name, name: Name, facets: Type.Optional(Type.Object({}, open)) }, open),
+    job: Type.Object({ namespace: Name, name: Name, facets: Type.Optional(Type.Object({ tags: Type.Optional(TagsFacet) }, open)) }, open),
     inputs: Type.Optional(Type.Array(InputDataset, { maxItems: 10_000 })),
     outputs: Type.Optional(Type.Array(OutputDataset, { maxItems: 10_000 })),
   },

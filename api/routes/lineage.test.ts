@@ -19,6 +19,10 @@ systems:
   - { id: events, kind: topic, match: { destinations: [{ name: "orders.*", system: kafka }] } }
   - { id: lake, kind: storage, match: { urlPrefixes: ["s3://acme-lake/warehouse/orders"] } }
   - { id: archive, kind: storage, match: { hosts: [acme-archive] } }
+domains:
+  - { id: order, systemOfRecord: orders-db }
+flows:
+  - { id: crm-export, source: crm-db, target: archive, schedule: { every: 5m }, runtime: { flow: airflow/crm.export } }
 `;
 
 const now = Date.now();
@@ -193,8 +197,17 @@ describe('POST /api/v1/lineage', () => {
     expect(await rows("SELECT toInt32(sum(traces)) AS t, toInt32(sum(failed_traces)) AS f FROM weft_flow_edges_1m WHERE integration = 'airflow/order.task'")).toEqual([{ t: 3, f: 1 }]);
   });
 
-  it('shows the job\'s flows in the graph and inventory beside traced ones, resolved to catalog systems', async () => {
+  it('shows the job\'s flows in the graph, inventory and findings (undocumented, stale, SoR violation) like traced ones', async () => {
+    // A documented job that last ran 30 minutes ago on a 5-minute schedule, and a job writing into the system of record.
+    const crm = [{ namespace: 'mysql://crm-db.internal:3306', name: 'crm.customers' }];
+    await post(event({ run: { runId: 'lineage-stale' }, job: { namespace: 'airflow', name: 'crm.export' }, eventTime: at(30), inputs: crm, outputs: [{ namespace: 's3://acme-archive', name: 'crm/x' }] }));
+    await post(event({ run: { runId: 'lineage-sor' }, job: { namespace: 'airflow', name: 'crm.backfill', facets: { tags: { tags: [{ key: 'domain', value: 'order', source: 'USER' }] } } }, inputs: crm, outputs: [{ namespace: 'postgres://orders-db.internal:5432', name: 'orders.public.customers' }] }));
     await analyzer.runNow();
+    const findings = (await app.inject({ method: 'GET', url: '/api/v1/findings' })).json().findings as Array<{ kind: string; key: string; title: string }>;
+    const kinds = findings.map((f) => `${f.kind} ${f.title}`).join('\n');
+    expect(kinds).toMatch(/undocumented-flow .*orders-db.*lake/);
+    expect(kinds).toMatch(/stale-flow Flow crm-export has not run/);
+    expect(kinds).toMatch(/sor-violation .*orders-db/);
     const graph = (await app.inject({ method: 'GET', url: '/api/v1/graph?since=1h' })).json();
     const edge = (s: string, t: string) => graph.edges.find((e: { source: string; target: string }) => e.source === s && e.target === t);
     expect(edge('orders-db', 'lake')).toMatchObject({ integrations: ['airflow/repeat.load'], mark: 'undocumented', observed: true, traces: 1, records: 98 });

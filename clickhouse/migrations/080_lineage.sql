@@ -10,6 +10,8 @@ CREATE TABLE IF NOT EXISTS weft_lineage_events (
     parent_run_id String,
     parent_job_namespace String,
     parent_job_name String,
+    -- the `domain` tag of the job or run (tags facet), or ''
+    domain LowCardinality(String),
     nominal_start Nullable(DateTime64(3, 'UTC')),
     nominal_end Nullable(DateTime64(3, 'UTC')),
     inputs Array(Tuple(namespace String, name String)),
@@ -34,6 +36,7 @@ CREATE TABLE IF NOT EXISTS weft_lineage_flows (
     run_id String,
     job String,
     parent_job String,
+    domain LowCardinality(String),
     status LowCardinality(String),
     src_dataset String,
     tgt_dataset String,
@@ -57,14 +60,14 @@ TTL toDateTime(ended) + INTERVAL {{RECORD_TTL_DAYS}} DAY;
 -- A finished run is one "trace" of its job's flow edges, beside the traced ones: FAIL counts as failed,
 -- records are the rows written, latency the run's duration when its START was seen.
 CREATE MATERIALIZED VIEW IF NOT EXISTS weft_lineage_flow_edges_mv TO weft_flow_edges_1m AS
-SELECT toStartOfMinute(ended) AS minute, job AS integration, '' AS service, '' AS domain,
+SELECT toStartOfMinute(ended) AS minute, job AS integration, '' AS service, domain,
     src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
     count() AS traces, countIf(status = 'FAIL') AS failed_traces, countIf(status = 'FAIL') AS error_spans,
     toUInt64(sum(greatest(rows_written, 0))) AS records,
     quantilesTDigestStateIf(0.5, 0.95, 0.99)(toFloat64(dateDiff('millisecond', started, ended)), has_start = 1) AS latency,
     min(started) AS first_seen, max(ended) AS last_seen, '' AS sample_trace, '' AS sample_error_trace
 FROM weft_lineage_flows
-GROUP BY minute, integration, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer;
+GROUP BY minute, integration, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer;
 
 -- Datasets are endpoints like any other, so the analyzer's endpoint mapping resolves them.
 CREATE MATERIALIZED VIEW IF NOT EXISTS weft_lineage_endpoints_mv TO weft_endpoints AS
