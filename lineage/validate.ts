@@ -32,7 +32,8 @@ export function eventProblem(value: unknown): string | undefined {
     const at = field(first.path);
     if (at === 'eventType') return `field "eventType": must be one of ${eventTypes.join(', ')}`;
     if (at === '') return first.message;
-    return `field "${at}": ${first.message}${first.value === undefined ? ' (missing)' : ''}`;
+    if (first.value === undefined) return `field "${at}": missing; the OpenLineage spec requires it`;
+    return `field "${at}": ${first.message}`;
   }
   const event = value as RunEvent;
   if (Number.isNaN(Date.parse(event.eventTime))) return `field "eventTime": "${event.eventTime}" is not a real date-time`;
