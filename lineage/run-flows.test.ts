@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runFlows, toEventRow, type EventRow } from './run-flows.ts';
+import { MAX_FLOWS_PER_RUN, runFlows, toEventRow, type EventRow } from './run-flows.ts';
 import type { RunEvent } from './schema.ts';
 
 const ev = (type: string, minute: number, over: Partial<RunEvent> = {}): EventRow =>
@@ -30,5 +30,11 @@ describe('runFlows', () => {
     expect(runFlows([late, done], done)).toMatchObject([{ hasStart: false, status: 'FAIL', tgtDataset: '', tgt: { kind: '' } }]);
     const bare = ev('COMPLETE', 5);
     expect(runFlows([bare], bare)).toEqual([]);
+  });
+
+  it('bounds the cross product of a run with very many datasets', () => {
+    const many = (n: number, p: string) => Array.from({ length: n }, (_, i) => s3(`${p}${i}`));
+    const done = ev('COMPLETE', 5, { inputs: many(1000, 'in'), outputs: many(1000, 'out') });
+    expect(runFlows([done], done)).toHaveLength(MAX_FLOWS_PER_RUN);
   });
 });

@@ -49,6 +49,9 @@ export interface FlowRow {
   rowsWritten: number;
 }
 
+/** At most this many flow rows per run (inputs × outputs); the rest of a larger cross product is dropped. */
+export const MAX_FLOWS_PER_RUN = 10_000;
+
 /** The integration name of a job: `namespace/name`. */
 export const jobId = (namespace: string, name: string) => `${namespace}/${name}`;
 
@@ -101,6 +104,7 @@ function datasets(events: EventRow[], side: 'inputs' | 'outputs'): Map<string, {
  * The flows of a run that has ended: every input × every output, attributed to the job. The run's
  * events may arrive in any order and START may never come (then the duration is unknown). A run
  * with datasets on one side only flows from or to the job itself; a run with none has no flow.
+ * At most MAX_FLOWS_PER_RUN rows (a run naming 1,000 inputs and 1,000 outputs keeps the first 10,000 pairs).
  */
 export function runFlows(events: EventRow[], terminal: EventRow): FlowRow[] {
   const all = events.some((e) => e === terminal) ? events : [...events, terminal];
@@ -122,7 +126,8 @@ export function runFlows(events: EventRow[], terminal: EventRow): FlowRow[] {
   const none = [['', { namespace: '', name: '', rows: -1 }]] as const;
   const rows: FlowRow[] = [];
   for (const [srcKey, src] of inputs.length ? inputs : none)
-    for (const [tgtKey, tgt] of outputs.length ? outputs : none)
+    for (const [tgtKey, tgt] of outputs.length ? outputs : none) {
+      if (rows.length >= MAX_FLOWS_PER_RUN) return rows;
       rows.push({
         ...base,
         srcDataset: srcKey,
@@ -132,5 +137,6 @@ export function runFlows(events: EventRow[], terminal: EventRow): FlowRow[] {
         rowsRead: src.rows,
         rowsWritten: tgt.rows,
       });
+    }
   return rows;
 }

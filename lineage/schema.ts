@@ -54,8 +54,8 @@ export const RunEventSchema = Type.Object(
     schemaURL: Type.Optional(Type.String({ maxLength: 2048 })),
     run: Type.Object({ runId: Name, facets: Type.Optional(RunFacets) }, open),
     job: Type.Object({ namespace: Name, name: Name, facets: Type.Optional(Type.Object({ tags: Type.Optional(TagsFacet) }, open)) }, open),
-    inputs: Type.Optional(Type.Array(InputDataset, { maxItems: 10_000 })),
-    outputs: Type.Optional(Type.Array(OutputDataset, { maxItems: 10_000 })),
+    inputs: Type.Optional(Type.Array(InputDataset, { maxItems: 1000 })),
+    outputs: Type.Optional(Type.Array(OutputDataset, { maxItems: 1000 })),
   },
   open,
 );

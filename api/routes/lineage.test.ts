@@ -100,6 +100,7 @@ describe('POST /api/v1/lineage', () => {
       ['an unknown eventType', event({ eventType: 'DONE' }), 400, /field "eventType": must be one of START, RUNNING, COMPLETE/],
       ['a dataset without namespace', event({ inputs: [{ name: 'x' }] }), 400, /field "inputs\.0\.namespace"/],
       ['a negative rowCount', event({ outputs: [{ namespace: 's3://b', name: 'x', outputFacets: { outputStatistics: { rowCount: -3 } } }] }), 400, /outputs\.0\.outputFacets\.outputStatistics\.rowCount/],
+      ['over 1,000 inputs', event({ inputs: Array.from({ length: 1001 }, (_, i) => ({ namespace: 's3://b', name: `t${i}` })) }), 400, /field "inputs"/],
       ['a DatasetEvent', { eventTime: at(1), dataset: { namespace: 's3://b', name: 'x' }, producer: 'p', schemaURL: 's' }, 400, /RunEvents/],
     ];
     for (const [what, payload, status, message] of cases) {
