@@ -5,7 +5,9 @@ describe('datasetEndpoint', () => {
   it('reads databases as the OTel db.system, host and database', () => {
     expect(datasetEndpoint('postgres://Orders-DB.internal:5432', 'orders.public.order_lines')).toEqual({ kind: 'db', sys: 'postgresql', host: 'orders-db.internal', name: 'orders', peer: '' });
     expect(datasetEndpoint('mysql://crm:3306', 'crm.customers')).toMatchObject({ kind: 'db', sys: 'mysql', host: 'crm', name: 'crm' });
+    expect(datasetEndpoint('postgres://db:6543', 'orders.public.t')).toMatchObject({ host: 'db:6543' });
     expect(datasetEndpoint('sqlserver://user@mssql-1:1433', 'db.dbo.t')).toMatchObject({ sys: 'mssql', host: 'mssql-1', name: 'db' });
+    expect(datasetEndpoint('postgres://[::1]:5432', 'orders.public.t')).toMatchObject({ host: '[::1]' });
     expect(datasetEndpoint('bigquery', 'project.dataset.table')).toMatchObject({ kind: 'db', sys: 'bigquery', host: '', name: 'project' });
   });
 

@@ -54,19 +54,38 @@ export function stripPartition(path: string): string {
   return `/${(cut === -1 ? segments : segments.slice(0, cut)).join('/')}`;
 }
 
-/** `scheme://authority` of a namespace, lower-cased host without port or credentials. */
-function splitNamespace(namespace: string): { scheme: string; host: string } {
+/**
+ * Default ports of the systems datasets name, as analyzer/flows/endpoint-host.ts `defaultPorts` (which
+ * lineage/ may not import): `ep_host` carries ":port" only when it is not the system's default.
+ */
+const defaultPorts = new Map([
+  ['postgresql', '5432'],
+  ['mysql', '3306'],
+  ['mssql', '1433'],
+  ['oracle', '1521'],
+  ['mongodb', '27017'],
+  ['rabbitmq', '5672'],
+  ['kafka', '9092'],
+]);
+
+/** `scheme://authority` of a namespace: scheme, lower-cased host (IPv6 in brackets) and port, without credentials. */
+function splitNamespace(namespace: string): { scheme: string; host: string; port: string } {
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):(?:\/\/)?([^/?#]*)/.exec(namespace.trim());
-  if (!m) return { scheme: namespace.trim().toLowerCase(), host: '' };
-  const authority = (m[2].split(',')[0] ?? '').replace(/^.*@/, '');
-  const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.replace(/:\d*$/, '');
-  return { scheme: m[1].toLowerCase(), host: host.toLowerCase() };
+  if (!m) return { scheme: namespace.trim().toLowerCase(), host: '', port: '' };
+  const authority = (m[2].split(',')[0] ?? '').replace(/^.*@/, '').toLowerCase();
+  const v6 = /^(\[[^\]]*\])(?::(\d+))?$/.exec(authority);
+  if (v6) return { scheme: m[1].toLowerCase(), host: v6[1], port: v6[2] ?? '' };
+  const [host, port = ''] = authority.split(':');
+  return { scheme: m[1].toLowerCase(), host: host.replace(/\.$/, ''), port: /^\d+$/.test(port) ? String(Number(port)) : '' };
 }
+
+/** The `ep_host` spelling: "host", or "host:port" when the port is not the system's default. */
+const canonicalHost = (host: string, port: string, sys: string) => (host && port && port !== defaultPorts.get(sys) ? `${host}:${port}` : host);
 
 /**
  * The endpoint a dataset is, per the naming conventions:
  * - databases (`postgres://host:port` + `db.schema.table`, `mysql://host:port` + `db.table`, …):
- *   kind `db`, the OTel `db.system`, the host, and the database (the name's first part) as name,
+ *   kind `db`, the OTel `db.system`, the host (":port" unless the default), and the database (the name's first part) as name,
  *   which is what `databases` rules match; a namespace without host (`bigquery`) keeps host empty;
  * - brokers (`kafka://broker:port` + topic): kind `messaging`, name the topic (`destinations`);
  * - object stores and files (`s3://bucket`, `gs://`, `abfss://`, `hdfs://`, `file`): kind `http` with the
@@ -74,15 +93,15 @@ function splitNamespace(namespace: string): { scheme: string; host: string } {
  *   (`s3://bucket/warehouse/orders`) and `hosts` (the bucket) match.
  */
 export function datasetEndpoint(namespace: string, name: string): DatasetEndpoint {
-  const { scheme, host } = splitNamespace(namespace);
+  const { scheme, host, port } = splitNamespace(namespace);
   const known = schemes.get(scheme);
   if (known?.shape === 'db') {
     const database = name.split('.')[0] ?? '';
-    return { kind: 'db', sys: known.sys, host, name: database, peer: '' };
+    return { kind: 'db', sys: known.sys, host: canonicalHost(host, port, known.sys), name: database, peer: '' };
   }
-  if (known?.shape === 'messaging') return { kind: 'messaging', sys: known.sys, host, name, peer: '' };
+  if (known?.shape === 'messaging') return { kind: 'messaging', sys: known.sys, host: canonicalHost(host, port, known.sys), name, peer: '' };
   // A namespace without "://" (`file`, `bigquery` handled above) keeps the path as is.
-  return { kind: 'http', sys: scheme, host, name: stripPartition(name), peer: '' };
+  return { kind: 'http', sys: scheme, host: canonicalHost(host, port, scheme), name: stripPartition(name), peer: '' };
 }
 
 /** The dataset's identity with its partition path removed, for keys and display. */

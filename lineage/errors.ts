@@ -8,12 +8,6 @@ export const ERR_LINEAGE_TOO_LARGE = defineError(
   413,
   (max: number) => `The lineage request is larger than ${max} bytes; send fewer events per request (the OpenLineage clients send one event per request).`,
 );
-/** The request is not sent as JSON. */
-export const ERR_LINEAGE_MEDIA_TYPE = defineError(
-  'WEFT_ERR_LINEAGE_MEDIA_TYPE',
-  415,
-  (got: string) => `Content-Type ${got} is not read here; send OpenLineage events as JSON with "Content-Type: application/json".`,
-);
 /** A Content-Encoding other than gzip or identity. */
 export const ERR_LINEAGE_ENCODING = defineError(
   'WEFT_ERR_LINEAGE_ENCODING',

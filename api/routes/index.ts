@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RoutePluginOptions } from '../services.ts';
+import { alertRoutes } from './alerts.ts';
+import { accessRoutes } from './access.ts';
 import { auditRoutes } from './audit.ts';
 import { catalogRoutes } from './catalog.ts';
 import { driftRoutes } from './drift.ts';
@@ -11,6 +13,7 @@ import { lineageRoutes } from './lineage.ts';
 import { probeRoutes } from './probes.ts';
 import { reconciliationRoutes } from './reconciliations.ts';
 import { traceRoutes } from './traces.ts';
+import { reportRoutes } from './reports.ts';
 
 /** Every route plugin under /api/v1; a feature adds one entry. */
 export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
@@ -23,6 +26,9 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   driftRoutes as FastifyPluginAsync<RoutePluginOptions>,
   reconciliationRoutes as FastifyPluginAsync<RoutePluginOptions>,
   auditRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  alertRoutes as FastifyPluginAsync<RoutePluginOptions>,
   traceRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  reportRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  accessRoutes as FastifyPluginAsync<RoutePluginOptions>,
   lineageRoutes as FastifyPluginAsync<RoutePluginOptions>,
 ];

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnalyzer, type Analyzer } from '../../analyzer/index.ts';
 import { resolveEndpoint } from '../../analyzer/flows/endpoint-match.ts';
+import { Credentials } from '../../access/index.ts';
 import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
@@ -79,7 +80,7 @@ describe('POST /api/v1/lineage', () => {
     writeFileSync(join(dir, 'estate.yaml'), catalogYaml);
     const load = () => loadCatalog([join(dir, 'estate.yaml')]);
     analyzer = startAnalyzer({ store, catalog: load(), loadCatalog: load, logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
-    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services: { store, analyzer } });
+    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store, analyzer } });
   });
   afterAll(async () => {
     await app?.close();
@@ -114,7 +115,7 @@ describe('POST /api/v1/lineage', () => {
     it('answers 415 for a body that is not JSON by content type', async () => {
       const r = await app.inject({ method: 'POST', url: '/api/v1/lineage', payload: 'x', headers: { 'content-type': 'text/plain' } });
       expect(r.statusCode).toBe(415);
-      expect(r.json()).toMatchObject({ code: 'WEFT_ERR_LINEAGE_MEDIA_TYPE', message: expect.stringMatching(/Content-Type: application\/json/) });
+      expect(r.json()).toMatchObject({ code: 'WEFT_ERR_MEDIA_TYPE', message: expect.stringMatching(/Content-Type: application\/json/) });
     });
 
     it('answers 413 with the limit for a body over it', async () => {
@@ -226,12 +227,16 @@ describe('POST /api/v1/lineage', () => {
 
 describe('POST /api/v1/lineage with tokens', () => {
   it('takes ingest and admin tokens and refuses a viewer', async () => {
-    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: { 'lineage-ing': 'ingest', 'lineage-view': 'viewer' } }, logger: silentLogger(), services: { store: undefined as never } });
-    const send = (token?: string) => app.inject({ method: 'POST', url: '/api/v1/lineage', payload: [], headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const configured = [
+      { token: 'lineage-ingest-token-0000000001', role: 'ingest' as const, name: 'lineage-ingest', source: 'WEFT_INGEST_TOKENS' as const },
+      { token: 'lineage-viewer-token-0000000001', role: 'viewer' as const, name: 'lineage-viewer', source: 'WEFT_API_TOKENS' as const },
+    ];
+    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials: await Credentials.create({ configured }), logger: silentLogger(), services: { store: undefined as never } });
+    const send = (token?: string) => app.inject({ method: 'POST', url: '/api/v1/lineage', payload: [], headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
     expect((await send()).statusCode).toBe(401);
-    expect((await send('lineage-view')).statusCode).toBe(403);
-    // The ingest token passes auth; the empty array is then answered as bad input.
-    expect((await send('lineage-ing')).statusCode).toBe(400);
+    expect((await send('lineage-viewer-token-0000000001')).statusCode).toBe(403);
+    // The ingest token (the collector's WEFT_INGEST_TOKENS) passes; the empty array is then answered as bad input.
+    expect((await send('lineage-ingest-token-0000000001')).statusCode).toBe(400);
     await app.close();
   });
 });

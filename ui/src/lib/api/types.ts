@@ -2,6 +2,11 @@
 import type { FindingStatus, Severity } from '../../../../api/schemas/index.ts';
 
 export type {
+  AlertEventView,
+  AlertView,
+  DeliveryView,
+  RemediationAttemptView,
+  SilenceView,
   DomainRow,
   Drift,
   EdgeMark,
@@ -19,6 +24,8 @@ export type {
   ProbeSample,
   Reconciliation,
   ReconciliationRun,
+  ReportKey,
+  ReportRun,
   SeriesPoint,
   Severity,
   SystemRow,
@@ -48,5 +55,7 @@ export const findingKinds = [
   'key-drift',
   'schema-drift',
   'probe-failing',
+  'catalog-rule-overlap',
+  'unnamed-endpoint',
 ] as const;
 
