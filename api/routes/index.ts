@@ -9,6 +9,7 @@ import { findingRoutes } from './findings.ts';
 import { graphRoutes } from './graph.ts';
 import { healthRoutes } from './health.ts';
 import { inventoryRoutes } from './inventory.ts';
+import { lineageRoutes } from './lineage.ts';
 import { probeRoutes } from './probes.ts';
 import { reconciliationRoutes } from './reconciliations.ts';
 import { traceRoutes } from './traces.ts';
@@ -29,4 +30,5 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   traceRoutes as FastifyPluginAsync<RoutePluginOptions>,
   reportRoutes as FastifyPluginAsync<RoutePluginOptions>,
   accessRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  lineageRoutes as FastifyPluginAsync<RoutePluginOptions>,
 ];

@@ -42,7 +42,7 @@ export const DestinationRuleSchema = Type.Union(
 export const MatchRulesSchema = Type.Object(
   {
     hosts: Type.Optional(Names('host names or host:port, * wildcards: crm.internal, *.salesforce.com, 127.0.0.1:18082 (localhost, 127.0.0.1 and ::1 are one host)')),
-    urlPrefixes: Type.Optional(Type.Array(Type.String({ pattern: '^https?://', description: 'a URL prefix starting with http:// or https://' }))),
+    urlPrefixes: Type.Optional(Type.Array(Type.String({ pattern: '^(https?|s3a?|gs|abfss?|wasbs?|hdfs|file)://', description: 'a URL prefix starting with http:// or https://' }))),
     peerServices: Type.Optional(Names('peer.service values')),
     databases: Type.Optional(Type.Array(DatabaseRuleSchema)),
     destinations: Type.Optional(Type.Array(DestinationRuleSchema)),

@@ -1,0 +1,242 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnalyzer, type Analyzer } from '../../analyzer/index.ts';
+import { resolveEndpoint } from '../../analyzer/flows/endpoint-match.ts';
+import { Credentials } from '../../access/index.ts';
+import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
+import { loadCatalog } from '../../core/catalog/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { datasetEndpoint } from '../../lineage/index.ts';
+import type { ApiApp } from '../app.ts';
+import { buildApiApp } from '../index.ts';
+
+const catalogYaml = `
+systems:
+  - { id: orders-db, kind: database, match: { databases: ["postgresql://orders-db.internal/orders"] } }
+  - { id: crm-db, kind: database, match: { databases: [{ system: mysql, host: crm-db.internal, namespace: crm }] } }
+  - { id: events, kind: topic, match: { destinations: [{ name: "orders.*", system: kafka }] } }
+  - { id: lake, kind: storage, match: { urlPrefixes: ["s3://acme-lake/warehouse/orders"] } }
+  - { id: archive, kind: storage, match: { hosts: [acme-archive] } }
+domains:
+  - { id: order, systemOfRecord: orders-db }
+flows:
+  - { id: crm-export, source: crm-db, target: archive, schedule: { every: 5m }, runtime: { flow: airflow/crm.export } }
+`;
+
+const now = Date.now();
+const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+const event = (over: Record<string, unknown>) => ({
+  eventType: 'COMPLETE',
+  eventTime: at(5),
+  run: { runId: 'lineage-run-1' },
+  job: { namespace: 'airflow', name: 'nightly.load' },
+  producer: 'https://github.com/OpenLineage/OpenLineage/tree/1.24.2/client/python',
+  schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+  ...over,
+});
+
+describe('dataset → catalog system', () => {
+  const catalog = (() => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-cat-'));
+    writeFileSync(join(dir, 'c.yaml'), catalogYaml);
+    const c = loadCatalog([join(dir, 'c.yaml')]);
+    rmSync(dir, { recursive: true, force: true });
+    return c;
+  })();
+  const system = (ns: string, name: string) => resolveEndpoint(catalog, datasetEndpoint(ns, name));
+
+  it('resolves OpenLineage names through databases, destinations, urlPrefixes and hosts rules', () => {
+    expect(system('postgres://orders-db.internal:5432', 'orders.public.order_lines')).toBe('orders-db');
+    expect(system('mysql://CRM-DB.internal:3306', 'crm.customers')).toBe('crm-db');
+    expect(system('kafka://broker-1:9092', 'orders.created')).toBe('events');
+    expect(system('s3://acme-lake', 'warehouse/orders/dt=2026-11-29/part-0000.parquet')).toBe('lake');
+    expect(system('s3://acme-archive', 'anything/at/all')).toBe('archive');
+  });
+
+  it('leaves what no rule matches unknown, by host', () => {
+    expect(system('postgres://other-db:5432', 'orders.public.t')).toBe('unknown:postgresql://other-db/orders');
+    expect(system('s3://somewhere-else', 'x/y')).toBe('unknown:somewhere-else');
+  });
+});
+
+describe('POST /api/v1/lineage', () => {
+  let dir: string;
+  let store: Store;
+  let analyzer: Analyzer;
+  let app: ApiApp;
+  const post = async (payload: unknown, headers: Record<string, string> = {}) => {
+    const r = await app.inject({ method: 'POST', url: '/api/v1/lineage', payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } });
+    return { status: r.statusCode, body: r.json() };
+  };
+  const rows = <T>(query: string) => store.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<T>());
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lineage-route-'));
+    store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
+    await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+    writeFileSync(join(dir, 'estate.yaml'), catalogYaml);
+    const load = () => loadCatalog([join(dir, 'estate.yaml')]);
+    analyzer = startAnalyzer({ store, catalog: load(), loadCatalog: load, logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
+    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store, analyzer } });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await analyzer?.stop();
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('bad input', () => {
+    const cases: Array<[string, unknown, number, RegExp]> = [
+      ['not JSON', '{"eventType": ', 400, /JSON/],
+      ['an empty array', [], 400, /empty array/],
+      ['a number', 7, 400, /JSON object/],
+      ['no run.runId', event({ run: {} }), 400, /field "run\.runId".*missing/],
+      ['an empty job.name', event({ job: { namespace: 'airflow', name: '' } }), 400, /field "job\.name"/],
+      ['an eventTime without zone', event({ eventTime: '2026-11-29 02:00:00' }), 400, /field "eventTime"/],
+      ['an impossible eventTime', event({ eventTime: '2026-13-45T99:00:00Z' }), 400, /field "eventTime"/],
+      ['an unknown eventType', event({ eventType: 'DONE' }), 400, /field "eventType": must be one of START, RUNNING, COMPLETE/],
+      ['a dataset without namespace', event({ inputs: [{ name: 'x' }] }), 400, /field "inputs\.0\.namespace"/],
+      ['a negative rowCount', event({ outputs: [{ namespace: 's3://b', name: 'x', outputFacets: { outputStatistics: { rowCount: -3 } } }] }), 400, /outputs\.0\.outputFacets\.outputStatistics\.rowCount/],
+      ['over 1,000 inputs', event({ inputs: Array.from({ length: 1001 }, (_, i) => ({ namespace: 's3://b', name: `t${i}` })) }), 400, /field "inputs"/],
+      ['a DatasetEvent', { eventTime: at(1), dataset: { namespace: 's3://b', name: 'x' }, producer: 'p', schemaURL: 's' }, 400, /RunEvents/],
+    ];
+    for (const [what, payload, status, message] of cases) {
+      it(`answers ${status} for ${what}, saying what to change`, async () => {
+        const r = await post(payload);
+        expect(r.status).toBe(status);
+        expect(r.body.message).toMatch(message);
+      });
+    }
+
+    it('answers 415 for a body that is not JSON by content type', async () => {
+      const r = await app.inject({ method: 'POST', url: '/api/v1/lineage', payload: 'x', headers: { 'content-type': 'text/plain' } });
+      expect(r.statusCode).toBe(415);
+      expect(r.json()).toMatchObject({ code: 'WEFT_ERR_MEDIA_TYPE', message: expect.stringMatching(/Content-Type: application\/json/) });
+    });
+
+    it('answers 413 with the limit for a body over it', async () => {
+      const big = event({ run: { runId: 'big', facets: { blob: { data: 'x'.repeat(9 * 1024 * 1024) } } } });
+      const r = await post(big);
+      expect(r.status).toBe(413);
+      expect(r.body).toMatchObject({ code: 'WEFT_ERR_LINEAGE_TOO_LARGE', message: expect.stringMatching(/larger than 8388608 bytes/) });
+    });
+
+    it('reads gzip bodies and refuses broken gzip and other encodings', async () => {
+      const zipped = gzipSync(JSON.stringify(event({ eventType: 'START', run: { runId: 'lineage-gzip' } })));
+      const send = (payload: Buffer, encoding: string) => app.inject({ method: 'POST', url: '/api/v1/lineage', payload, headers: { 'content-type': 'application/json', 'content-encoding': encoding } });
+      expect((await send(zipped, 'gzip')).json()).toEqual({ accepted: 1, rejected: [], runsEnded: 0 });
+      const broken = await send(Buffer.from('not gzip at all'), 'gzip');
+      expect(broken.statusCode).toBe(400);
+      expect(broken.json().message).toMatch(/not valid gzip/);
+      expect((await send(zipped, 'br')).json()).toMatchObject({ statusCode: 415, code: 'WEFT_ERR_LINEAGE_ENCODING' });
+      const bomb = await send(gzipSync(Buffer.alloc(9 * 1024 * 1024, 32)), 'gzip');
+      expect(bomb.json()).toMatchObject({ statusCode: 413, code: 'WEFT_ERR_LINEAGE_TOO_LARGE' });
+    });
+
+    it('keeps the good events of a batch and names the bad ones by index', async () => {
+      const good = event({ runId: undefined, run: { runId: 'lineage-batch-good' }, eventType: 'START' });
+      const r = await post([good, event({ run: { runId: 'lineage-batch-bad' }, eventTime: 'yesterday' }), good]);
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ accepted: 2, rejected: [{ index: 1, message: expect.stringMatching(/eventTime/) }] });
+      expect(await rows("SELECT run_id FROM weft_lineage_events FINAL WHERE run_id LIKE 'lineage-batch%'")).toEqual([{ run_id: 'lineage-batch-good' }]);
+    });
+  });
+
+  it('accepts facets it does not read and keeps them in the raw event', async () => {
+    const r = await post(
+      event({
+        eventType: 'START',
+        run: { runId: 'lineage-facets', facets: { spark_version: { _producer: 'p', _schemaURL: 's', 'spark-version': '3.5.1' }, processing_engine: { name: 'spark' } } },
+        job: { namespace: 'spark', name: 'etl', facets: { sourceCode: { language: 'python', sourceCode: 'print(1)' }, jobType: { processingType: 'BATCH' } } },
+        inputs: [{ namespace: 's3://acme-lake', name: 'warehouse/orders', facets: { columnLineage: { fields: {} }, somethingNew: [1, 2] }, inputFacets: { dataQualityMetrics: { rowCount: 9 } } }],
+      }),
+    );
+    expect(r).toMatchObject({ status: 200, body: { accepted: 1, rejected: [], runsEnded: 0 } });
+    const [stored] = await rows<{ raw: string }>("SELECT raw FROM weft_lineage_events WHERE run_id = 'lineage-facets'");
+    expect(JSON.parse(stored.raw).inputs[0].facets.somethingNew).toEqual([1, 2]);
+  });
+
+  it('counts a repeated event once and writes a run\'s flows once', async () => {
+    const complete = event({
+      run: { runId: 'lineage-repeat' },
+      job: { namespace: 'airflow', name: 'repeat.load' },
+      inputs: [{ namespace: 'postgres://orders-db.internal:5432', name: 'orders.public.orders', inputFacets: { inputStatistics: { rowCount: 100 } } }],
+      outputs: [{ namespace: 's3://acme-lake', name: 'warehouse/orders/dt=2026-11-29', outputFacets: { outputStatistics: { rowCount: 98 } } }],
+    });
+    expect((await post(complete)).body.runsEnded).toBe(1);
+    expect((await post(complete)).body.runsEnded).toBe(0);
+    expect((await post([complete, complete])).body).toMatchObject({ accepted: 2, runsEnded: 0 });
+    expect(await rows("SELECT toInt32(count()) AS n FROM weft_lineage_events FINAL WHERE run_id = 'lineage-repeat'")).toEqual([{ n: 1 }]);
+    const edges = await rows("SELECT toInt32(sum(traces)) AS traces, toInt32(sum(records)) AS records FROM weft_flow_edges_1m WHERE integration = 'airflow/repeat.load'");
+    expect(edges).toEqual([{ traces: 1, records: 98 }]);
+    expect(await rows("SELECT src_dataset, tgt_dataset, toInt32(rows_read) AS rows_read, toInt32(rows_written) AS rows_written FROM weft_lineage_flows WHERE run_id = 'lineage-repeat'")).toEqual([
+      { src_dataset: 'postgres://orders-db.internal:5432/orders.public.orders', tgt_dataset: 's3://acme-lake/warehouse/orders', rows_read: 100, rows_written: 98 },
+    ]);
+  });
+
+  it('takes events out of order: a COMPLETE before its START, a START that never came, a FAIL as an error', async () => {
+    const job = { namespace: 'airflow', name: 'order.task' };
+    const inputs = [{ namespace: 'mysql://crm-db.internal:3306', name: 'crm.customers' }];
+    const outputs = [{ namespace: 'kafka://broker-1:9092', name: 'orders.customers' }];
+    // Run A: COMPLETE arrives first, START (with the datasets) after it.
+    expect((await post(event({ run: { runId: 'lineage-ooo-a' }, job, eventTime: at(10), inputs, outputs }))).body.runsEnded).toBe(1);
+    expect((await post(event({ eventType: 'START', run: { runId: 'lineage-ooo-a' }, job, eventTime: at(12), inputs, outputs }))).body.runsEnded).toBe(0);
+    // Run B: START names the datasets, COMPLETE names none (as Airflow often does); its flows come from the START.
+    await post(event({ eventType: 'START', run: { runId: 'lineage-ooo-b' }, job, eventTime: at(9), inputs, outputs }));
+    await post(event({ run: { runId: 'lineage-ooo-b' }, job, eventTime: at(8) }));
+    // Run C: only a FAIL ever came.
+    await post(event({ eventType: 'FAIL', run: { runId: 'lineage-ooo-c' }, job, eventTime: at(7), inputs, outputs }));
+    const flows = await rows<{ run_id: string; has_start: number; status: string }>("SELECT run_id, has_start, status FROM weft_lineage_flows WHERE job = 'airflow/order.task' ORDER BY run_id");
+    expect(flows).toEqual([
+      { run_id: 'lineage-ooo-a', has_start: 0, status: 'COMPLETE' },
+      { run_id: 'lineage-ooo-b', has_start: 1, status: 'COMPLETE' },
+      { run_id: 'lineage-ooo-c', has_start: 0, status: 'FAIL' },
+    ]);
+    expect(await rows("SELECT toInt32(sum(traces)) AS t, toInt32(sum(failed_traces)) AS f FROM weft_flow_edges_1m WHERE integration = 'airflow/order.task'")).toEqual([{ t: 3, f: 1 }]);
+  });
+
+  it('shows the job\'s flows in the graph, inventory and findings (undocumented, stale, SoR violation) like traced ones', async () => {
+    // A documented job that last ran 30 minutes ago on a 5-minute schedule, and a job writing into the system of record.
+    const crm = [{ namespace: 'mysql://crm-db.internal:3306', name: 'crm.customers' }];
+    await post(event({ run: { runId: 'lineage-stale' }, job: { namespace: 'airflow', name: 'crm.export' }, eventTime: at(30), inputs: crm, outputs: [{ namespace: 's3://acme-archive', name: 'crm/x' }] }));
+    await post(event({ run: { runId: 'lineage-sor' }, job: { namespace: 'airflow', name: 'crm.backfill', facets: { tags: { tags: [{ key: 'domain', value: 'order', source: 'USER' }] } } }, inputs: crm, outputs: [{ namespace: 'postgres://orders-db.internal:5432', name: 'orders.public.customers' }] }));
+    await analyzer.runNow();
+    const findings = (await app.inject({ method: 'GET', url: '/api/v1/findings' })).json().findings as Array<{ kind: string; key: string; title: string }>;
+    const kinds = findings.map((f) => `${f.kind} ${f.title}`).join('\n');
+    expect(kinds).toMatch(/undocumented-flow .*orders-db.*lake/);
+    expect(kinds).toMatch(/stale-flow Flow crm-export has not run/);
+    expect(kinds).toMatch(/sor-violation .*orders-db/);
+    const graph = (await app.inject({ method: 'GET', url: '/api/v1/graph?since=1h' })).json();
+    const edge = (s: string, t: string) => graph.edges.find((e: { source: string; target: string }) => e.source === s && e.target === t);
+    expect(edge('orders-db', 'lake')).toMatchObject({ integrations: ['airflow/repeat.load'], mark: 'undocumented', observed: true, traces: 1, records: 98 });
+    expect(edge('crm-db', 'events')).toMatchObject({ integrations: ['airflow/order.task'], traces: 3 });
+    const flows = (await app.inject({ method: 'GET', url: '/api/v1/inventory/flows?since=1h' })).json().flows;
+    expect(flows.find((f: { id: string }) => f.id === 'observed:crm-db->events@airflow/order.task')).toMatchObject({ documented: false, stats: { traces: 3, failedTraces: 1 } });
+  });
+
+  it('takes a job with only outputs as a flow from the job itself, and one with no datasets as no flow', async () => {
+    await post(event({ run: { runId: 'lineage-only-out' }, job: { namespace: 'dbt', name: 'seed' }, outputs: [{ namespace: 's3://acme-archive', name: 'seeds/x.csv' }] }));
+    await post(event({ run: { runId: 'lineage-nothing' }, job: { namespace: 'dbt', name: 'noop' } }));
+    expect(await rows("SELECT job, src_kind, tgt_host FROM weft_lineage_flows WHERE job LIKE 'dbt/%'")).toEqual([{ job: 'dbt/seed', src_kind: '', tgt_host: 'acme-archive' }]);
+  });
+});
+
+describe('POST /api/v1/lineage with tokens', () => {
+  it('takes ingest and admin tokens and refuses a viewer', async () => {
+    const configured = [
+      { token: 'lineage-ingest-token-0000000001', role: 'ingest' as const, name: 'lineage-ingest', source: 'WEFT_INGEST_TOKENS' as const },
+      { token: 'lineage-viewer-token-0000000001', role: 'viewer' as const, name: 'lineage-viewer', source: 'WEFT_API_TOKENS' as const },
+    ];
+    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials: await Credentials.create({ configured }), logger: silentLogger(), services: { store: undefined as never } });
+    const send = (token?: string) => app.inject({ method: 'POST', url: '/api/v1/lineage', payload: [], headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    expect((await send()).statusCode).toBe(401);
+    expect((await send('lineage-viewer-token-0000000001')).statusCode).toBe(403);
+    // The ingest token (the collector's WEFT_INGEST_TOKENS) passes; the empty array is then answered as bad input.
+    expect((await send('lineage-ingest-token-0000000001')).statusCode).toBe(400);
+    await app.close();
+  });
+});

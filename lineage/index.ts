@@ -1,0 +1,12 @@
+export { createLineageReceiver } from './receiver.ts';
+export type { LineageReceiver, LineageIngestResult } from './receiver.ts';
+export { datasetEndpoint, stripPartition, datasetKey } from './dataset-endpoint.ts';
+export type { DatasetEndpoint } from './dataset-endpoint.ts';
+export { runFlows, toEventRow, jobId, MAX_FLOWS_PER_RUN } from './run-flows.ts';
+export type { EventRow, FlowRow } from './run-flows.ts';
+export { splitEvents, eventProblem } from './validate.ts';
+export type { AcceptedEvent, RejectedEvent } from './validate.ts';
+export { RunEventSchema, eventTypes, terminalTypes } from './schema.ts';
+export type { RunEvent, EventType } from './schema.ts';
+export { ERR_LINEAGE_BAD_INPUT, ERR_LINEAGE_ENCODING, ERR_LINEAGE_TOO_LARGE } from './errors.ts';
+export { decodedBody } from './gunzip-body.ts';
