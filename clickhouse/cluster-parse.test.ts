@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterize, mergeTreeTables } from './cluster.ts';
-import { listMigrations, renderMigration } from './migrate.ts';
+import { listMigrations, migrate, renderMigration } from './migrate.ts';
 import { openStore, type Store } from './store.ts';
 
 const retention = { rawDays: 30, rollupDays: 400, recordDays: 730 };
@@ -69,6 +69,27 @@ describe('generated DDL parses in ClickHouse', () => {
     const statements = schema(true);
     expect(statements.filter((s) => /ENGINE = Distributed\(/.test(s.statement)).length).toBeGreaterThan(5);
     expect(await unparsable(statements)).toEqual([]);
+  });
+
+  it('evaluates every Distributed sharding key on the columns of its table, as an integer (the single-node schema stands in)', async () => {
+    await migrate(store, { retention });
+    const keys = schema(true)
+      .map(({ statement }) => /ENGINE = Distributed\('[^']*', '[^']*', (\w+)_local, (.+)\)$/s.exec(statement))
+      .filter((m): m is RegExpExecArray => m !== null);
+    expect(keys.length).toBeGreaterThan(5);
+    const problems: string[] = [];
+    for (const [, table, key] of keys) {
+      try {
+        // DESCRIBE types the expression against the table without reading a row.
+        const [col] = await store.client
+          .query({ query: `DESCRIBE (SELECT ${key} AS k FROM ${table})`, format: 'JSONEachRow' })
+          .then((r) => r.json<{ name: string; type: string }>());
+        if (!/^U?Int\d+$/.test(col?.type ?? '')) problems.push(`${table}: ${key} is ${col?.type}`);
+      } catch (err) {
+        problems.push(`${table}: ${key}: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('rejects a statement with a syntax error (the check can fail)', async () => {
