@@ -1,14 +1,16 @@
 import { join } from 'node:path';
+import { assertSafeBinding, createAuditLog, Credentials, type AuditLog, type Binding } from '../access/index.ts';
 import { startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
-import { emptyCatalog, loadCatalog } from '../core/catalog/index.ts';
+import { emptyCatalog, formatProblem, loadCatalogWithWarnings } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
 import { faultSelection, startDemoWorker, type DemoEstate } from '../demo/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
+import { startReports, type ReportsRuntime } from '../reports/index.ts';
 import { uiBuildDir } from '../ui/index.ts';
 
 /** Something the composition root started and must stop, in reverse order. */
@@ -20,12 +22,18 @@ export interface Stoppable {
 export interface RunningWeft {
   config: WeftConfig;
   store: Store;
+  /** The one credential check every listener uses (tokens configured and stored). */
+  credentials: Credentials;
+  /** Every state-changing action, hash-chained (weft_audit_log). */
+  auditLog: AuditLog;
   api?: ApiServer;
   collector?: Collector;
   /** Flows, graph, inventory and findings (also serves the API when this process runs it). */
   analyzer?: Analyzer;
   /** Scheduled probes, drift and reconciliations. */
   probes?: ProbesRuntime;
+  /** Compliance reports, catalog history and scheduled reports. */
+  reports?: ReportsRuntime;
   /** The demo estate, when started with --demo. */
   demo?: DemoEstate;
   stop(): Promise<void>;
@@ -54,10 +62,17 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     logger.info({ store: config.store.kind, where: config.store.kind === 'embedded' ? config.store.path : config.store.url, applied: migrations.applied.length }, 'storage ready');
 
     const runs = (part: WeftConfig['only'][number]) => config.only.includes(part);
-    const weft: RunningWeft = { config, store, stop: stopAll };
+    const auditLog = createAuditLog(store, { logger });
+    const credentials = await Credentials.create({ configured: config.access.tokens, store, auditLog, logger });
+    const bindings: Binding[] = [];
+    if (runs('collector')) bindings.push({ what: 'collector', host: config.collector.host });
+    if (runs('api')) bindings.push({ what: 'API', host: config.api.host });
+    await assertSafeBinding(credentials, bindings);
+    const publicNames = config.access.publicNames;
+    const weft: RunningWeft = { config, store, credentials, auditLog, stop: stopAll };
 
     if (runs('collector')) {
-      const collector = await startCollector({ config: config.collector, store, logger });
+      const collector = await startCollector({ config: config.collector, store, logger, credentials, publicNames });
       weft.collector = collector;
       // Stopped before the store closes (reverse order): stop() flushes what it holds.
       started.push({ name: 'collector', stop: () => collector.stop() });
@@ -69,7 +84,7 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       // it stops before the collector, so its last spans are flushed into it.
       const demo = await startDemoWorker({
         otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`,
-        otlpToken: config.collector.tokens[0],
+        otlpToken: config.access.tokens.find((t) => t.role === 'ingest' || t.role === 'admin')?.token,
         workDir: join(config.dataDir, 'demo'),
         faults: faultSelection(config.demo.faults),
         timeScale: config.demo.timeScale,
@@ -85,7 +100,12 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     // Read and validated once; the analyzer and the probes share it (a reload re-reads the files).
     // No catalog: an empty one, so everything observed shows up as undocumented.
     const catalogFiles = config.catalogFiles;
-    const readCatalog = () => (catalogFiles.length > 0 ? loadCatalog(catalogFiles) : emptyCatalog());
+    const readCatalog = () => {
+      if (catalogFiles.length === 0) return emptyCatalog();
+      const { catalog: read, warnings } = loadCatalogWithWarnings(catalogFiles, { envPolicy: config.catalogEnv });
+      for (const w of warnings) logger.warn(`catalog: ${formatProblem(w)}`);
+      return read;
+    };
     const catalog = readCatalog();
     // One finding store: the analyzer's and the probes' kinds, their lifecycle, the API's view.
     const findings = createFindingStore(store);
@@ -97,13 +117,21 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     }
 
     if (runs('probes')) {
-      const probes = startProbes({ store, catalog, logger, findings, env: config.env });
+      const probes = startProbes({ store, catalog, logger, findings, env: config.env, envPolicy: config.catalogEnv });
       weft.probes = probes;
       started.push({ name: 'probes', stop: () => probes.stop() });
     }
 
+    if (runs('analyzer') || runs('api')) {
+      // Catalog history is stored by the process that loads the catalog; schedules run beside the analyzer (once per installation).
+      const reports = await startReports({ store, dataDir: config.dataDir, logger, catalog: () => weft.analyzer?.catalog() ?? catalog, env: config.env, schedule: runs('analyzer') });
+      weft.reports = reports;
+      started.push({ name: 'reports', stop: () => reports.stop() });
+    }
+
     if (runs('api')) {
-      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes, traceLinkTemplate: config.api.traceLinkTemplate } });
+      const services = { store, findings, analyzer: weft.analyzer, probes: weft.probes, reports: weft.reports, auditLog, traceLinkTemplate: config.api.traceLinkTemplate };
+      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, credentials, publicNames, services });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);
     }

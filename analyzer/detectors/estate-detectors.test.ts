@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import { flowNeverObserved } from './estate-detectors.ts';
+import { flowNeverObserved, staleFlow } from './estate-detectors.ts';
 
 const catalogYaml = `owners: [{ id: icoe }]
 systems: [{ id: crm }, { id: erp }, { id: billing }]
@@ -36,5 +36,34 @@ describe('flowNeverObserved', () => {
 
   it('reports an unscheduled flow once the whole window has been observed', () => {
     expect(missed('2025-12-31T00:00:00.000Z')).toEqual(['every-5m', 'batch-class', 'unscheduled']);
+  });
+});
+
+describe('staleAfter per flow', () => {
+  const yaml = `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }]
+classes: [{ id: batch, staleAfter: 30m }]
+flows:
+  - { id: hourly, source: crm, target: erp, owner: icoe, class: batch, staleAfter: 2h, schedule: { every: 1h } }
+`;
+  const snap = (lastSeen: string): Snapshot => {
+    const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
+    return {
+      catalog,
+      since: '2026-01-01T00:00:00.000Z',
+      until: '2026-01-02T00:00:00.000Z',
+      observingSince: '2026-01-01T23:00:00.000Z',
+      pairedUntil: '2026-01-02T00:00:00.000Z',
+      edges: [], touches: [], lastSeen: [{ source: 'crm', target: 'erp', integration: 'x', service: 'x', lastSeen }], systemLastSeen: {},
+    };
+  };
+
+  it('lets an hourly flow in a 30-minute class stay quiet between runs, and reports it past its own limit', () => {
+    expect(staleFlow({ snapshot: snap('2026-01-01T23:00:00.000Z'), now })).toEqual([]);
+    expect(staleFlow({ snapshot: snap('2026-01-01T21:30:00.000Z'), now }).map((f) => [f.key, f.evidence.allowedBy])).toEqual([['hourly', 'flow']]);
+  });
+
+  it('waits for the flow\'s own staleAfter before calling it never observed', () => {
+    expect(flowNeverObserved({ snapshot: { ...snap(''), lastSeen: [] }, now })).toEqual([]);
   });
 });

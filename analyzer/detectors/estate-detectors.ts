@@ -62,7 +62,7 @@ export const ownerMissing: Detector = ({ snapshot }) => {
  * class allows (staleAfter), else twice its schedule's period, else the whole window — as stale-flow.
  */
 function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {
-  const staleAfter = classes.find((c) => c.id === flow.class)?.staleAfter;
+  const staleAfter = flow.staleAfter ?? classes.find((c) => c.id === flow.class)?.staleAfter;
   const allowed = staleAfter ? parseDuration(staleAfter) : flow.schedule?.every ? 2 * parseDuration(flow.schedule.every) : windowMs;
   return Math.min(allowed, windowMs);
 }
@@ -116,13 +116,14 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
     .filter((f) => f.lifecycle === 'active' && f.schedule)
     .flatMap((f) => {
       const cls = catalog.classes.find((c) => c.id === f.class);
-      const limitText = cls?.staleAfter ?? (f.schedule?.every ? `${f.schedule.every}` : undefined);
+      const allowed = f.staleAfter ?? cls?.staleAfter;
+      const limitText = allowed ?? (f.schedule?.every ? `${f.schedule.every}` : undefined);
       if (!limitText) return [];
-      const limitMs = parseDuration(limitText) * (cls?.staleAfter ? 1 : 2);
+      const limitMs = parseDuration(limitText) * (allowed ? 1 : 2);
       const seen = snapshot.lastSeen.filter((s) => s.source === f.source && s.target === f.target && runtimeMatches(f, s)).map((s) => s.lastSeen).sort().at(-1);
       if (!seen) return [];
       const silentMs = now.getTime() - Date.parse(seen);
       if (silentMs <= limitMs) return [];
-      return [{ kind: 'stale-flow' as const, key: f.id, severity: 'high' as const, title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)})`, subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []), evidence: { lastSeen: seen, silentForMs: silentMs, allowedMs: limitMs, schedule: f.schedule, class: f.class ?? null }, hint: `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.` }];
+      return [{ kind: 'stale-flow' as const, key: f.id, severity: 'high' as const, title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)})`, subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []), evidence: { lastSeen: seen, silentForMs: silentMs, allowedMs: limitMs, allowedBy: f.staleAfter ? 'flow' : allowed ? 'class' : 'schedule', schedule: f.schedule, class: f.class ?? null }, hint: `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.` }];
     });
 };

@@ -8,15 +8,19 @@ import type { FlowStatsSchema, SeveritySchema, FindingStatusSchema } from './com
 import type { FindingEventSchema, FindingSchema } from './findings.ts';
 import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+import type { AuditEntrySchema, TokenInfoSchema } from './access.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 import type { TraceSchema, TraceSpanSchema } from './traces.ts';
+import type { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
 export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+export { AuditEntrySchema, RoleSchema, TokenInfoSchema } from './access.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 export { TraceSchema, TraceSpanSchema } from './traces.ts';
+export { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
 export type Severity = Static<typeof SeveritySchema>;
 export type FindingStatus = Static<typeof FindingStatusSchema>;
@@ -40,3 +44,7 @@ export type ReconciliationRun = Static<typeof RunSchema>;
 export type Reconciliation = Static<typeof ReconciliationSchema>;
 export type Trace = Static<typeof TraceSchema>;
 export type TraceSpan = Static<typeof TraceSpanSchema>;
+export type ReportRun = Static<typeof ReportRunSchema>;
+export type ReportKey = Static<typeof ReportKeySchema>;
+export type TokenInfo = Static<typeof TokenInfoSchema>;
+export type AuditEntry = Static<typeof AuditEntrySchema>;

@@ -4,12 +4,14 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ProbeSpecSchema, ReconcileSpecSchema } from './probes.ts';
+import { ReportScheduleSchema } from './reports.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
 const Ref = (what: string) => Type.String({ minLength: 1, description: `a ${what} id declared in the catalog` });
 const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 2h, 7d' });
 const Lifecycle = Type.Union([Type.Literal('active'), Type.Literal('deprecated'), Type.Literal('retired')], { default: 'active', description: 'active, deprecated or retired' });
 const Names = (description: string) => Type.Array(Type.String({ minLength: 1 }), { description });
+const Region = Type.String({ minLength: 2, description: 'where the system processes data: an ISO 3166 country code (DE, US) or EU / EEA' });
 
 export const OwnerSchema = Type.Object(
   {
@@ -37,7 +39,7 @@ export const DestinationRuleSchema = Type.Union(
 
 export const MatchRulesSchema = Type.Object(
   {
-    hosts: Type.Optional(Names('host names, * wildcards: crm.internal, *.salesforce.com')),
+    hosts: Type.Optional(Names('host names or host:port, * wildcards: crm.internal, *.salesforce.com, 127.0.0.1:18082 (localhost, 127.0.0.1 and ::1 are one host)')),
     urlPrefixes: Type.Optional(Type.Array(Type.String({ pattern: '^https?://', description: 'a URL prefix starting with http:// or https://' }))),
     peerServices: Type.Optional(Names('peer.service values')),
     databases: Type.Optional(Type.Array(DatabaseRuleSchema)),
@@ -55,6 +57,8 @@ export const SystemSchema = Type.Object(
     kind: Type.String({ minLength: 1, default: 'other', description: 'crm, erp, billing, ecommerce, wms, support, database, broker, topic, saas, other…' }),
     lifecycle: Lifecycle,
     description: Type.Optional(Type.String()),
+    region: Type.Optional(Region),
+    security: Type.Optional(Names('security measures of the system: encryption-at-rest, sso, access-review…')),
     match: MatchRulesSchema,
   },
   { additionalProperties: false },
@@ -78,6 +82,10 @@ export const DomainSchema = Type.Object(
     allowedWriters: Type.Array(Ref('system'), { default: [], description: 'systems allowed to write into the system of record besides itself' }),
     regulated: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'pii, financial, health, payment-card…' }),
     owner: Type.Optional(Ref('owner')),
+    dataSubjects: Type.Optional(Names('categories of data subjects (GDPR Art. 30): customers, employees, prospects…')),
+    personalData: Type.Optional(Names('categories of personal data: contact details, billing address, order history…')),
+    retention: Type.Optional(Type.String({ minLength: 1, description: 'how long records are kept: "7 years after the last invoice"' })),
+    erasure: Type.Optional(Type.String({ minLength: 1, description: 'when and how records are erased (time limit for erasure)' })),
     drift: DriftSchema,
   },
   { additionalProperties: false },
@@ -101,7 +109,12 @@ export const FlowSchema = Type.Object(
     schedule: Type.Optional(ScheduleSchema),
     lifecycle: Lifecycle,
     purpose: Type.Optional(Type.String()),
+    security: Type.Optional(Names('security measures in transit: tls, mtls, signed-payloads, field-encryption…')),
     docs: Type.Optional(Type.String({ pattern: '^https?://', description: 'a link starting with http:// or https://' })),
+    staleAfter: Type.Optional({ ...Duration, description: "silence allowed before the flow is stale; overrides the class's staleAfter" }),
+    latencyP95Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
+    latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
+    errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "a fraction between 0 and 1; overrides the class's" })),
   },
   { additionalProperties: false },
 );
@@ -127,10 +140,11 @@ export const CatalogFileSchema = Type.Object(
     classes: Type.Optional(Type.Array(SloClassSchema)),
     probes: Type.Optional(Type.Array(ProbeSpecSchema)),
     reconciliations: Type.Optional(Type.Array(ReconcileSpecSchema)),
+    reports: Type.Optional(Type.Array(ReportScheduleSchema)),
   },
   { additionalProperties: false, $id: 'https://weft.dev/schemas/catalog.schema.json', title: 'Weft estate catalog' },
 );
 
 export type CatalogFile = Static<typeof CatalogFileSchema>;
-export const catalogSections = ['owners', 'systems', 'domains', 'flows', 'classes', 'probes', 'reconciliations'] as const;
+export const catalogSections = ['owners', 'systems', 'domains', 'flows', 'classes', 'probes', 'reconciliations', 'reports'] as const;
 export type CatalogSection = (typeof catalogSections)[number];

@@ -4,6 +4,7 @@
  * here (parse them with core/time parseDuration where used).
  */
 import type { ProbeSpec, ReconcileSpec } from './probes.ts';
+import type { ReportSchedule } from './reports.ts';
 
 export type Lifecycle = 'active' | 'deprecated' | 'retired';
 
@@ -17,9 +18,9 @@ export interface Owner {
 
 /** How a touched endpoint is recognised as this system. Any rule matching is enough. */
 export interface MatchRules {
-  /** Host names, with `*` wildcards: "crm.internal", "*.salesforce.com". */
+  /** Host names or "host:port", with `*` wildcards: "crm.internal", "*.salesforce.com", "127.0.0.1:18082". */
   hosts?: string[];
-  /** URL prefixes: "https://api.example.com/crm/". */
+  /** URL prefixes (scheme, host, port — the scheme's default when none — and up to two path segments): "https://api.example.com/crm/". */
   urlPrefixes?: string[];
   /** `peer.service` values. */
   peerServices?: string[];
@@ -39,6 +40,10 @@ export interface System {
   kind: string;
   lifecycle: Lifecycle;
   description?: string;
+  /** Where the system processes data: ISO 3166 country code or EU / EEA (third-country transfers in reports). */
+  region?: string;
+  /** Security measures of the system (encryption-at-rest, sso…), for the record of processing. */
+  security?: string[];
   match: MatchRules;
 }
 
@@ -63,6 +68,14 @@ export interface Domain {
   /** Regulated data categories carried: pii, financial, health, payment-card… */
   regulated: string[];
   owner?: string;
+  /** GDPR Art. 30: categories of data subjects (customers, employees…). */
+  dataSubjects?: string[];
+  /** GDPR Art. 30: categories of personal data (contact details, billing address…). */
+  personalData?: string[];
+  /** How long records are kept (free text, e.g. "7 years after the last invoice"). */
+  retention?: string;
+  /** Time limit and way of erasure (free text). */
+  erasure?: string;
   drift: DriftSettings;
 }
 
@@ -87,7 +100,16 @@ export interface Flow {
   schedule?: Schedule;
   lifecycle: Lifecycle;
   purpose?: string;
+  /** Security measures in transit (tls, mtls, field-encryption…). */
+  security?: string[];
   docs?: string;
+  /** Silence allowed before this flow is stale; overrides its class's `staleAfter` (e.g. an hourly flow in a 30m class). */
+  staleAfter?: string;
+  /** Thresholds of this flow; each overrides its class's. */
+  latencyP95Ms?: number;
+  latencyP99Ms?: number;
+  /** 0..1 */
+  errorRate?: number;
 }
 
 export interface SloClass {
@@ -110,6 +132,8 @@ export interface Catalog {
   classes: SloClass[];
   probes: ProbeSpec[];
   reconciliations: ReconcileSpec[];
+  /** Scheduled compliance reports (reports/). */
+  reports: ReportSchedule[];
   /** Files it was read from, for messages. */
   sources: string[];
 }

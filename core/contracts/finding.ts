@@ -13,7 +13,9 @@ export type FindingKind =
   | 'record-count-drift'
   | 'key-drift'
   | 'schema-drift'
-  | 'probe-failing';
+  | 'probe-failing'
+  | 'catalog-rule-overlap'
+  | 'unnamed-endpoint';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export const severities: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];

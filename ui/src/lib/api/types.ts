@@ -19,6 +19,8 @@ export type {
   ProbeSample,
   Reconciliation,
   ReconciliationRun,
+  ReportKey,
+  ReportRun,
   SeriesPoint,
   Severity,
   SystemRow,
@@ -48,5 +50,7 @@ export const findingKinds = [
   'key-drift',
   'schema-drift',
   'probe-failing',
+  'catalog-rule-overlap',
+  'unnamed-endpoint',
 ] as const;
 
