@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,8 @@ import { dedupToken, type Segment } from './segment.ts';
  * The server-mode writer against the ClickHouse HTTP interface it relies on. A node:http server
  * stands in for ClickHouse and answers as a ClickHouse server does (`/ping` → `Ok.`, errors as
  * `Code: N. DB::Exception: … (NAME)` with `X-ClickHouse-Exception-Code`, 503 for SOCKET_TIMEOUT,
- * 400 for a parse error, `X-ClickHouse-Summary` on success). The exchange is recorded, stripped of
+ * 400 for a parse error, `X-ClickHouse-Summary` on success, an empty JSONEachRow answer to the
+ * loader's `SELECT 1 FROM <table> LIMIT 0` probe, which tells an outage from a refusal). The exchange is recorded, stripped of
  * secrets and of what changes per run (query ids, ports, versions), and compared with
  * `fixtures/server-insert-exchange.json`; `WEFT_UPDATE_FIXTURES=1` rewrites that file.
  */
@@ -22,6 +23,8 @@ import { dedupToken, type Segment } from './segment.ts';
 interface Exchange {
   request: string;
   params: Record<string, string>;
+  /** The query when it travels in the body (queries without data); inserts carry it in `params.query`. */
+  bodyQuery?: string;
   headers: Record<string, string>;
   bodyBytes: number;
   status: number;
@@ -67,7 +70,13 @@ describe('spool loader against a ClickHouse server (HTTP interface)', () => {
         const body = Buffer.concat(chunks);
         const u = new URL(req.url ?? '/', 'http://x');
         const isPing = req.method === 'GET' && u.pathname === '/ping';
-        const answer: Answer = isPing ? { status: 200, headers: { 'content-type': 'text/html; charset=UTF-8' }, body: 'Ok.\n' } : (script.shift() ?? ok(2));
+        const isInsert = /^INSERT\b/.test(u.searchParams.get('query') ?? '');
+        const probe: Answer = { status: 200, headers: { 'content-type': 'application/x-ndjson; charset=UTF-8' }, body: '' };
+        const answer: Answer = isPing
+          ? { status: 200, headers: { 'content-type': 'text/html; charset=UTF-8' }, body: 'Ok.\n' }
+          : isInsert
+            ? (script.shift() ?? ok(2))
+            : probe;
         const params: Record<string, string> = {};
         for (const [k, v] of u.searchParams) params[k] = k === 'query_id' ? '<uuid>' : v;
         const headers: Record<string, string> = {};
@@ -76,10 +85,11 @@ describe('spool loader against a ClickHouse server (HTTP interface)', () => {
           if (k === 'authorization') headers[k] = `${String(v).split(' ')[0]} <redacted>`;
           else headers[k] = k === 'user-agent' ? String(v).replace(/\d+\.\d+\.\d+/g, '<v>').replace(/os:\w+/, 'os:<os>') : String(v);
         }
-        if (!isPing) bodies.push(body);
+        if (isInsert) bodies.push(body);
         exchanges.push({
           request: `${req.method} ${u.pathname} HTTP/${req.httpVersion}`,
           params,
+          ...(isPing || isInsert ? {} : { bodyQuery: body.toString() }),
           headers,
           bodyBytes: body.length,
           status: answer.status,
@@ -109,7 +119,19 @@ describe('spool loader against a ClickHouse server (HTTP interface)', () => {
   async function load(segments: Segment[]): Promise<{ loaded: string[]; metrics: SelfMetrics }> {
     const metrics = new SelfMetrics();
     const loaded: string[] = [];
-    const loader = new Loader(store, silentLogger(), metrics, (s) => loaded.push(s.id));
+    const spool = {
+      loaded: (s: Segment) => loaded.push(s.id),
+      quarantine: (s: Segment) => {
+        const to = s.path.replace(/\.ready$/, '.quarantine');
+        renameSync(s.path, to);
+        loaded.push(s.id);
+        return to;
+      },
+      replaceWithParts: (): Segment[] => {
+        throw new Error('not expected: no segment here spans several days');
+      },
+    };
+    const loader = new Loader({ store, logger: silentLogger(), metrics, spool, maxAttempts: 5 });
     for (const s of segments) loader.enqueue(s);
     await loader.idle();
     loader.stop();
@@ -124,8 +146,10 @@ describe('spool loader against a ClickHouse server (HTTP interface)', () => {
     expect(loaded).toEqual(['r1.1']);
     expect(metrics.insertErrors).toBe(1);
     expect(existsSync(s.path)).toBe(false); // deleted only after the 200
-    const inserts = exchanges.filter((e) => e.request.startsWith('POST'));
+    const inserts = exchanges.filter((e) => e.params.query?.startsWith('INSERT'));
     expect(inserts.map((e) => e.status)).toEqual([503, 200]);
+    // Between the two, the loader asks whether the store answers at all (an outage is retried for as long as it lasts).
+    expect(exchanges.filter((e) => e.bodyQuery !== undefined).map((e) => e.bodyQuery)).toEqual(['SELECT 1 FROM `otel_traces` LIMIT 0 \nFORMAT JSONEachRow']);
     // Both attempts are the same insert: same token, same body, so the retry cannot store twice.
     for (const e of inserts) {
       expect(e.params.query).toMatch(/^INSERT INTO `observability`\.`otel_traces` \(.+\) SELECT .+ FROM input\('.+'\) FORMAT RowBinary$/s);
@@ -146,18 +170,18 @@ describe('spool loader against a ClickHouse server (HTTP interface)', () => {
     const before = exchanges.length;
     const again = segment('r1.1', 'rowbinary-bytes-of-two-spans');
     await load([again]);
-    const [replay] = exchanges.slice(before);
+    const [replay] = exchanges.slice(before).filter((e) => e.params.query?.startsWith('INSERT'));
     expect(replay.params.insert_deduplication_token).toBe(dedupToken(again));
     expect(replay.params.insert_deduplication_token).toBe('weft-spool-otel_traces-r1.1');
   });
 
-  it('sets aside a segment the server cannot parse (400) instead of retrying it for ever', async () => {
+  it('sets aside (quarantines) a segment the server cannot parse (400) instead of retrying it for ever', async () => {
     script.push(error(400, 27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', 'Cannot parse input: expected end of input'));
     const bad = segment('r1.2', 'not-rowbinary');
     const { loaded, metrics } = await load([bad]);
     expect(loaded).toEqual(['r1.2']);
     expect(metrics.insertErrors).toBe(1);
-    expect(existsSync(bad.path.replace(/\.ready$/, '.failed'))).toBe(true);
+    expect(existsSync(bad.path.replace(/\.ready$/, '.quarantine'))).toBe(true);
   });
 
   it('matches the recorded exchange (request line, settings, headers without secrets)', () => {
