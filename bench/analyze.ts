@@ -1,6 +1,10 @@
 /**
  * npm run bench:analyze — graph, inventory and findings from the rollups, timed from a cold API
- * call at 1M and at 10M spans of history, against the naive approach over raw spans in the same run.
+ * call after the first day, at every tenfold of it (1M, 10M, 100M with the defaults) and at the end,
+ * against the naive approach over raw spans in the same run. Spans are generated inside the engine
+ * (INSERT … SELECT FROM numbers(), bench/analyze-estate.ts), one day at a time, each day followed
+ * by the pairing job; the summary compares the last measurement and the last days' pairing with
+ * the first (flat means the cost follows the window, not the history).
  * Usage: tsx bench/analyze.ts [totalSpans=10000000] [spansPerDay=1000000]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +29,10 @@ const base = Date.now() - DAY + 60_000;
 let clock = base;
 const logger = silentLogger();
 
+/** graph + findings (ms) at each measurement, and the pairing job's ms per day, for the summary. */
+const measured: { label: string; ms: number }[] = [];
+const pairingMs: number[] = [];
+
 async function measure(label: string) {
   const analyzer = startAnalyzer({ store, catalog, logger, config: { intervalMs: 3_600_000, windowMs: DAY, lateMs: 60_000 }, clock: { now: () => new Date(clock) }, schedule: false });
   const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger, services: { store, analyzer } });
@@ -45,6 +53,7 @@ async function measure(label: string) {
   console.log(
     `${label.padEnd(4)} (load ${loadavg()[0].toFixed(1)}) spans=${rows[0].spans} edge-rows=${rows[0].edge_rows} | graph ${graph.ms} ms (${graph.body.edges.length} edges, ${graph.body.integrations.reduce((n: number, i: { edges: number }) => n + i.edges, 0)} per integration, ${graph.body.sprawl.undocumentedEdges} undocumented) | inventory ${inventory.ms} ms | findings run ${run.ms} ms + list ${findings.ms} ms (${findings.body.findings.length} open) | graph+findings ${graph.ms + run.ms + findings.ms} ms | naive from raw spans ${naiveMs} ms (${naive.edges} per integration) → ${(naiveMs / Math.max(1, graph.ms + run.ms + findings.ms)).toFixed(1)}x`,
   );
+  measured.push({ label, ms: graph.ms + run.ms + findings.ms });
   await app.close();
   await analyzer.stop();
 }
@@ -68,7 +77,18 @@ while (loaded < total) {
   );
   loaded += n;
   day++;
-  if (loaded === Math.min(perDay, total) || loaded === total) await measure(`${(loaded / 1e6).toFixed(0)}M`);
+  const decade = Math.log10(day) % 1 === 0;
+  if (decade || loaded === total) await measure(loaded >= 1e6 ? `${(loaded / 1e6).toFixed(0)}M` : `${(loaded / 1e3).toFixed(0)}k`);
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const first = measured[0];
+console.log(`summary (load ${loadavg()[0].toFixed(1)}): graph+findings ${measured.map((m) => `${m.label} ${m.ms} ms`).join(', ')}; last/first ${(measured[measured.length - 1].ms / first.ms).toFixed(2)}`);
+if (pairingMs.length > 1) {
+  const k = Math.min(3, Math.floor(pairingMs.length / 2));
+  console.log(
+    `pairing job per day: median of the first ${k} days ${median(pairingMs.slice(0, k))} ms, of the last ${k} days ${median(pairingMs.slice(-k))} ms ` +
+      `(ratio ${(median(pairingMs.slice(-k)) / median(pairingMs.slice(0, k))).toFixed(2)}; flat is 1.0), over ${pairingMs.length} days stored`,
+  );
 }
 // Pairing reads what arrived since its last run: its time per day of data must not grow with the days stored.
 console.log(`pairing time per day of data (ms), day 1..${pairingMs.length}: ${pairingMs.join(', ')}`);

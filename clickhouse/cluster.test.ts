@@ -36,7 +36,8 @@ describe('clusterize', () => {
       /ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/\{database\}\/otel_traces_local', '\{replica\}'\)\nPARTITION BY toDate\(Timestamp\)/,
     );
     expect(find(/^CREATE TABLE IF NOT EXISTS otel_traces /)).toEqual([
-      "CREATE TABLE IF NOT EXISTS otel_traces ON CLUSTER 'weft' AS otel_traces_local ENGINE = Distributed('weft', 'observability', otel_traces_local, cityHash64(TraceId))",
+      "CREATE TABLE IF NOT EXISTS otel_traces ON CLUSTER 'weft' AS otel_traces_local ENGINE = Distributed('weft', 'observability', otel_traces_local, " +
+        "if(TraceId = '', cityHash64(ServiceName, SpanName, toDateTime(Timestamp), Timestamp), cityHash64(TraceId)))",
     ]);
     for (const t of ['otel_metrics_sum', 'otel_metrics_gauge', 'otel_metrics_histogram', 'otel_logs', 'otel_traces_trace_id_ts']) {
       expect(find(new RegExp(`^CREATE TABLE IF NOT EXISTS ${t} ON CLUSTER 'weft' AS ${t}_local ENGINE = Distributed\\(`))).toHaveLength(1);
@@ -54,11 +55,21 @@ describe('clusterize', () => {
     expect(find(/^ALTER TABLE otel_traces_local ON CLUSTER 'weft' MODIFY SETTING/)).toHaveLength(1);
   });
 
+  it('shards by a deterministic key, so a replayed segment splits over the shards as the first time (regression: rand())', () => {
+    const key = (sql: string) => /Distributed\('c', 'd', \w+, (.+)\)$/.exec(clusterize([sql], { cluster: 'c', database: 'd' })[1])?.[1];
+    expect(key('CREATE TABLE m (S String, A Map(String, String), T DateTime64(9)) ENGINE = MergeTree ORDER BY (S, A, toUnixTimestamp64Nano(T))')).toBe(
+      'cityHash64(S, A, toUnixTimestamp64Nano(T))',
+    );
+    expect(key('CREATE TABLE l (TraceId String, S String, T DateTime) ENGINE = MergeTree ORDER BY (S, T)')).toBe("if(TraceId = '', cityHash64(S, T), cityHash64(TraceId))");
+    expect(key('CREATE TABLE n (x String) ENGINE = MergeTree ORDER BY tuple()')).toBe('rand()');
+    for (const s of find(/ENGINE = Distributed\(/)) expect(s).not.toMatch(/rand\(\)/);
+  });
+
   it('keeps engine arguments after the replication path', () => {
     const out = clusterize(['CREATE TABLE IF NOT EXISTS t (v UInt64, x String) ENGINE = ReplacingMergeTree(v) ORDER BY x'], { cluster: 'c', database: 'd' });
     expect(out).toEqual([
       "CREATE TABLE IF NOT EXISTS t_local ON CLUSTER 'c' (v UInt64, x String) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/t_local', '{replica}', v) ORDER BY x",
-      "CREATE TABLE IF NOT EXISTS t ON CLUSTER 'c' AS t_local ENGINE = Distributed('c', 'd', t_local, rand())",
+      "CREATE TABLE IF NOT EXISTS t ON CLUSTER 'c' AS t_local ENGINE = Distributed('c', 'd', t_local, cityHash64(x))",
     ]);
   });
 });

@@ -27,6 +27,39 @@ function replicated(statement: string, table: string): string {
   });
 }
 
+/** The sorting key of a CREATE TABLE statement (`ORDER BY …` after the engine), without its outer parentheses. */
+export function sortingKey(statement: string): string | undefined {
+  const engine = ENGINE.exec(statement);
+  const rest = engine ? statement.slice(engine.index) : statement;
+  const m = /\bORDER\s+BY\s+/i.exec(rest);
+  if (!m) return undefined;
+  const text = rest.slice(m.index + m[0].length);
+  if (text[0] !== '(') return /^[^\s;]+/.exec(text)?.[0];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return text.slice(1, i).trim();
+  }
+  return undefined;
+}
+
+/**
+ * The Distributed table's sharding key. Deterministic, so that a spool segment replayed after a
+ * partial failure splits over the shards exactly as the first time (each shard's block then
+ * carries the same deduplication token and is dropped as a duplicate), and so that rows with one
+ * sorting key meet on one shard (Replacing/Aggregating merges can only collapse rows they see):
+ * - tables with a top-level `TraceId`: the trace id, so a trace stays on one shard; rows without
+ *   one (most log records) by their sorting key, not all onto the shard of the empty string;
+ * - other tables: their sorting key; `rand()` only when there is none (`ORDER BY tuple()`).
+ */
+export function shardingKey(statement: string): string {
+  const key = sortingKey(statement);
+  const byKey = key && !/^tuple\(\s*\)$/i.test(key) ? `cityHash64(${key})` : undefined;
+  const topLevel = statement.split(/\bNested\b/)[0];
+  if (/\bTraceId\s+String\b/.test(topLevel)) return byKey ? `if(TraceId = '', ${byKey}, cityHash64(TraceId))` : 'cityHash64(TraceId)';
+  return byKey ?? 'rand()';
+}
+
 /** Names of the MergeTree tables the statements create (the ones that get a `_local` twin). */
 export function mergeTreeTables(statements: string[]): Set<string> {
   const names = new Set<string>();
@@ -57,8 +90,7 @@ export function clusterize(statements: string[], options: ClusterOptions, known:
       const name = table[2];
       const head = `CREATE TABLE ${table[1] ?? ''}${local(name)} ${on}`;
       out.push(replicated(head + s.slice(table[0].length), local(name)));
-      const topLevel = s.split(/\bNested\b/)[0];
-      const shardKey = /\bTraceId\s+String\b/.test(topLevel) ? 'cityHash64(TraceId)' : 'rand()';
+      const shardKey = shardingKey(s);
       out.push(`CREATE TABLE ${table[1] ?? ''}${name} ${on} AS ${local(name)} ENGINE = Distributed(${quote(options.cluster)}, ${quote(options.database)}, ${local(name)}, ${shardKey})`);
       continue;
     }
