@@ -61,7 +61,6 @@ async function measure(label: string) {
 console.log(`bench:analyze — ${total.toLocaleString()} spans, ${perDay.toLocaleString()} a day, 200 integrations, 50 systems; window 24h; data in ${dir}`);
 let loaded = 0;
 let day = 0;
-const pairingMs: number[] = [];
 while (loaded < total) {
   const n = Math.min(perDay, total - loaded);
   const start = base + day * DAY;
