@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import { flowNeverObserved } from './estate-detectors.ts';
+import { allowedSilenceMs, flowNeverObserved } from './estate-detectors.ts';
 
 const catalogYaml = `owners: [{ id: icoe }]
 systems: [{ id: crm }, { id: erp }, { id: billing }]
@@ -36,5 +36,16 @@ describe('flowNeverObserved', () => {
 
   it('reports an unscheduled flow once the whole window has been observed', () => {
     expect(missed('2025-12-31T00:00:00.000Z')).toEqual(['every-5m', 'batch-class', 'unscheduled']);
+  });
+});
+
+describe('allowedSilenceMs', () => {
+  const { catalog } = parseCatalog([{ file: 'c.yaml', text: catalogYaml }]);
+  const flow = (id: string) => catalog.flows.find((f) => f.id === id)!;
+
+  it("is the class's staleAfter, else twice the schedule's period, else unknown (the one rule of stale-flow and never-observed)", () => {
+    expect(allowedSilenceMs(flow('batch-class'), catalog.classes)).toBe(30 * 60_000);
+    expect(allowedSilenceMs(flow('every-5m'), catalog.classes)).toBe(10 * 60_000);
+    expect(allowedSilenceMs(flow('unscheduled'), catalog.classes)).toBeUndefined();
   });
 });

@@ -58,13 +58,19 @@ export const ownerMissing: Detector = ({ snapshot }) => {
 };
 
 /**
- * How long Weft must have been observing before a flow's absence means something: the silence its
- * class allows (staleAfter), else twice its schedule's period, else the whole window — as stale-flow.
+ * How long a flow may be silent: the silence its SLO class allows (`staleAfter`), else twice its
+ * schedule's period (`every`); undefined when neither says (a cron-only flow without a class limit).
+ * One rule for stale-flow and flow-never-observed.
  */
-function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {
+export function allowedSilenceMs(flow: Flow, classes: SloClass[]): number | undefined {
   const staleAfter = classes.find((c) => c.id === flow.class)?.staleAfter;
-  const allowed = staleAfter ? parseDuration(staleAfter) : flow.schedule?.every ? 2 * parseDuration(flow.schedule.every) : windowMs;
-  return Math.min(allowed, windowMs);
+  if (staleAfter) return parseDuration(staleAfter);
+  return flow.schedule?.every ? 2 * parseDuration(flow.schedule.every) : undefined;
+}
+
+/** How long Weft must have been observing before a flow's absence means something: its allowed silence, at most the window. */
+function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {
+  return Math.min(allowedSilenceMs(flow, classes) ?? windowMs, windowMs);
 }
 
 /**
@@ -115,10 +121,8 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
   return catalog.flows
     .filter((f) => f.lifecycle === 'active' && f.schedule)
     .flatMap((f) => {
-      const cls = catalog.classes.find((c) => c.id === f.class);
-      const limitText = cls?.staleAfter ?? (f.schedule?.every ? `${f.schedule.every}` : undefined);
-      if (!limitText) return [];
-      const limitMs = parseDuration(limitText) * (cls?.staleAfter ? 1 : 2);
+      const limitMs = allowedSilenceMs(f, catalog.classes);
+      if (limitMs === undefined) return [];
       const seen = snapshot.lastSeen.filter((s) => s.source === f.source && s.target === f.target && runtimeMatches(f, s)).map((s) => s.lastSeen).sort().at(-1);
       if (!seen) return [];
       const silentMs = now.getTime() - Date.parse(seen);

@@ -1,5 +1,7 @@
-/** Building blocks of the API's response schemas (TypeBox only: the UI imports their types). */
+/** Building blocks of the API's response schemas (TypeBox and core/contracts only: the UI imports them). */
 import { Type, type TSchema } from '@sinclair/typebox';
+
+export { FindingKindSchema, FindingStatusSchema, SeveritySchema } from '../../core/contracts/index.ts';
 
 export const SinceQuery = Type.Object(
   { since: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window, e.g. 1h, 24h, 7d (default: the analyzer window)' })) },
@@ -28,7 +30,4 @@ export const FlowStatsSchema = Nullable(
 );
 
 export const WindowFields = { since: Str, until: Str };
-
-export const SeveritySchema = Type.Union([Type.Literal('info'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('critical')]);
-export const FindingStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]);
 

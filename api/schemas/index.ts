@@ -1,23 +1,26 @@
 /**
  * The response shapes of /api/v1, as TypeBox schemas (for the routes and OpenAPI) and as the
  * TypeScript types they give (for clients: the UI imports these types, so the two cannot drift).
- * Imports nothing but TypeBox.
+ * Imports nothing but TypeBox and core/contracts (the finding lists, which import only TypeBox):
+ * the UI bundles the lists from `lists.ts`.
  */
 import type { Static } from '@sinclair/typebox';
-import type { FlowStatsSchema, SeveritySchema, FindingStatusSchema } from './common.ts';
+import type { FindingKindSchema, FlowStatsSchema, SeveritySchema, FindingStatusSchema } from './common.ts';
 import type { FindingEventSchema, FindingSchema } from './findings.ts';
 import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 import type { TraceSchema, TraceSpanSchema } from './traces.ts';
 
-export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
+export { findingKinds, findingStatuses, severities } from './lists.ts';
+export { FindingKindSchema, FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 export { TraceSchema, TraceSpanSchema } from './traces.ts';
 
+export type FindingKind = Static<typeof FindingKindSchema>;
 export type Severity = Static<typeof SeveritySchema>;
 export type FindingStatus = Static<typeof FindingStatusSchema>;
 export type FlowStats = NonNullable<Static<typeof FlowStatsSchema>>;
