@@ -1,15 +1,15 @@
-import { join } from 'node:path';
 import { startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
 import { emptyCatalog, loadCatalog } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
-import { faultSelection, startDemoWorker, type DemoEstate } from '../demo/index.ts';
+import type { DemoEstate } from '../demo/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
 import { uiBuildDir } from '../ui/index.ts';
+import { enabledPlugins, type WeftPlugin } from './plugins/index.ts';
 
 /** Something the composition root started and must stop, in reverse order. */
 export interface Stoppable {
@@ -19,6 +19,8 @@ export interface Stoppable {
 
 export interface RunningWeft {
   config: WeftConfig;
+  /** The catalog files read (a plugin's, such as the demo's, or `config.catalogFiles`). */
+  catalogFiles: string[];
   store: Store;
   api?: ApiServer;
   collector?: Collector;
@@ -26,16 +28,22 @@ export interface RunningWeft {
   analyzer?: Analyzer;
   /** Scheduled probes, drift and reconciliations. */
   probes?: ProbesRuntime;
-  /** The demo estate, when started with --demo. */
+  /** The demo estate, when started with --demo (attached by the demo plugin). */
   demo?: DemoEstate;
   stop(): Promise<void>;
 }
 
+export interface StartWeftOptions {
+  /** Plugins to run beside the parts (runtime/plugins); default: those the configuration enables (`--demo`). */
+  plugins?: readonly WeftPlugin[];
+}
+
 /**
- * The composition root: storage, migrations, then each part this process runs (collector,
- * probes, analyzer, API + UI), stopped in reverse order. Tests and benchmarks call it too.
+ * The composition root: storage, migrations, then each part this process runs (collector, the
+ * plugins such as the demo estate, then probes, analyzer, API + UI), stopped in reverse order.
+ * Tests and benchmarks call it too.
  */
-export async function startWeft(config: WeftConfig, logger: Logger): Promise<RunningWeft> {
+export async function startWeft(config: WeftConfig, logger: Logger, options: StartWeftOptions = {}): Promise<RunningWeft> {
   const started: Stoppable[] = [];
   const stopAll = async () => {
     for (const part of started.reverse()) {
@@ -54,7 +62,7 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     logger.info({ store: config.store.kind, where: config.store.kind === 'embedded' ? config.store.path : config.store.url, applied: migrations.applied.length }, 'storage ready');
 
     const runs = (part: WeftConfig['only'][number]) => config.only.includes(part);
-    const weft: RunningWeft = { config, store, stop: stopAll };
+    const weft: RunningWeft = { config, catalogFiles: config.catalogFiles, store, stop: stopAll };
 
     if (runs('collector')) {
       const collector = await startCollector({ config: config.collector, store, logger });
@@ -64,27 +72,18 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       logger.info(`OTLP/HTTP collector listening on ${collector.url} (/v1/traces, /v1/metrics, /v1/logs)`);
     }
 
-    if (config.demo.enabled) {
-      // The demo estate exports to this process's collector and brings the catalog that documents it;
-      // it stops before the collector, so its last spans are flushed into it.
-      const demo = await startDemoWorker({
-        otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`,
-        otlpToken: config.collector.tokens[0],
-        workDir: join(config.dataDir, 'demo'),
-        faults: faultSelection(config.demo.faults),
-        timeScale: config.demo.timeScale,
-        logLevel: config.logLevel,
-      });
-      weft.demo = demo;
-      started.push({ name: 'demo', stop: () => demo.stop() });
-      config = { ...config, catalogFiles: [demo.catalogFile] };
-      weft.config = config;
-      logger.info({ systems: demo.systems, faults: demo.activeFaults() }, `demo estate running; its catalog: ${demo.catalogFile}`);
+    // Plugins run beside the parts: after the collector (they may export to it), before the catalog
+    // is read (they may bring it); each stops before the parts started earlier.
+    for (const plugin of options.plugins ?? enabledPlugins(config)) {
+      const running = await plugin.start({ config, otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`, logger });
+      started.push({ name: plugin.name, stop: () => running.stop() });
+      running.attach?.(weft);
+      if (running.catalogFiles) weft.catalogFiles = running.catalogFiles;
     }
 
     // Read and validated once; the analyzer and the probes share it (a reload re-reads the files).
     // No catalog: an empty one, so everything observed shows up as undocumented.
-    const catalogFiles = config.catalogFiles;
+    const catalogFiles = weft.catalogFiles;
     const readCatalog = () => (catalogFiles.length > 0 ? loadCatalog(catalogFiles) : emptyCatalog());
     const catalog = readCatalog();
     // One finding store: the analyzer's and the probes' kinds, their lifecycle, the API's view.
