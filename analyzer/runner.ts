@@ -103,9 +103,9 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     timer = null;
     if (stopped) return;
     await runNow();
-    if (!stopped) timer = setTimeout(tick, config.intervalMs);
+    if (!stopped) timer = setTimeout(() => void tick(), config.intervalMs);
   };
-  if (options.schedule !== false) timer = setTimeout(tick, 0);
+  if (options.schedule !== false) timer = setTimeout(() => void tick(), 0);
 
   return {
     findings,

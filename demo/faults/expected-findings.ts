@@ -24,7 +24,7 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { systems: ['contacts.growthhub.example'] },
     involves: ['contacts.growthhub.example', 'crm', 'customer', 'growth-contacts-export'],
     description: 'A marketing script (service growth-contacts-export) copies CRM customers to contacts.growthhub.example, a host no catalog entry knows.',
-    checkEvidence: (e) => expect(String(e.endpoint).includes('contacts.growthhub.example') && (e.integrations ?? []).includes('growth-contacts-export'), 'evidence should name the endpoint contacts.growthhub.example and the integration growth-contacts-export'),
+    checkEvidence: (e) => expect(String(e.endpoint).includes('contacts.growthhub.example') && ((e.integrations as string[] | undefined) ?? []).includes('growth-contacts-export'), 'evidence should name the endpoint contacts.growthhub.example and the integration growth-contacts-export'),
   },
   'replica-drift': {
     fault: 'replica-drift',
