@@ -5,6 +5,7 @@ import { silentLogger } from '../../core/log/logger.ts';
 import * as ui from '../../ui/src/lib/api/types.ts';
 import { buildApiApp } from '../index.ts';
 
+type Operation = { parameters?: Array<{ name: string; in: string; schema: JsonSchema }>; responses: Record<string, { content: Record<string, { schema: JsonSchema }> }> };
 type JsonSchema = { anyOf?: JsonSchema[]; enum?: unknown[]; const?: unknown; properties?: Record<string, JsonSchema>; items?: JsonSchema };
 
 /**
@@ -25,11 +26,12 @@ const sorted = (list: readonly string[]) => [...list].sort();
 describe('finding lists', () => {
   it('OpenAPI enumerates exactly the contract kinds, severities and statuses', async () => {
     // The app is built only to read its OpenAPI document: no route runs, so no store is needed.
-    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services: { store: null as unknown as Store } });
+    const services = { store: null as unknown as Store };
+    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services });
     try {
       const res = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
       expect(res.statusCode).toBe(200);
-      const doc = res.json<{ paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string; schema: JsonSchema }>; responses: Record<string, { content: Record<string, { schema: JsonSchema }> }> }>> }>();
+      const doc = res.json<{ paths: Record<string, Record<string, Operation>> }>();
       const list = doc.paths['/api/v1/findings'].get;
       const finding = list.responses['200'].content['application/json'].schema.properties?.findings.items?.properties ?? {};
       expect(enumOf(finding.kind)).toEqual([...findingKinds]);

@@ -8,12 +8,24 @@ import type { ProbeRecords } from './probe-records.ts';
 /** How long scheduled runs wait to coalesce their evaluations: at most one a second, whatever the number of probes. */
 const COALESCE_MS = 1000;
 
+export interface FindingsEvaluatorDeps {
+  /** The catalog as it is now (it changes on reload). */
+  catalog: () => Catalog;
+  records: ProbeRecords;
+  /** Where findings go; without it the evaluation only computes drift. */
+  findings?: FindingSink;
+  clock: Clock;
+  logger: Logger;
+  /** Scrubs secrets from an error message before it is logged. */
+  redact: (text: string) => string;
+}
+
 /**
  * Turns what the probes recorded into findings (record-count drift, schema drift, failing probes,
  * key drift, each synced for its own kind). One evaluation at a time: a call while one runs gets it.
  * Without a store there is nothing to evaluate (an empty evaluation).
  */
-export function findingsEvaluator(deps: { catalog: () => Catalog; records: ProbeRecords; findings?: FindingSink; clock: Clock; logger: Logger; redact: (text: string) => string }) {
+export function findingsEvaluator(deps: FindingsEvaluatorDeps) {
   const { records, clock, logger } = deps;
   let evaluating: Promise<Evaluation> | undefined;
   let timer: NodeJS.Timeout | undefined;

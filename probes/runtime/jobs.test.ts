@@ -18,8 +18,10 @@ describe('probes jobs', () => {
 probes:
   - { id: crm-count, kind: http, system: crm, url: "http://crm/count", count: $.n, every: 1m, jitter: 5s }
 reconciliations:
-  - { id: nightly, key: id, updatedAt: updated_at, cron: "0 3 * * *", left: { system: crm, dsn: env:A, table: t }, right: { system: erp, dsn: env:B, table: t } }
-  - { id: on-demand, key: id, updatedAt: updated_at, left: { system: crm, dsn: env:A, table: t }, right: { system: erp, dsn: env:B, table: t } }
+  - { id: nightly, key: id, updatedAt: updated_at, cron: "0 3 * * *",
+      left: { system: crm, dsn: env:A, table: t }, right: { system: erp, dsn: env:B, table: t } }
+  - { id: on-demand, key: id, updatedAt: updated_at,
+      left: { system: crm, dsn: env:A, table: t }, right: { system: erp, dsn: env:B, table: t } }
 `,
       },
     ]);
