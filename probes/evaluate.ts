@@ -48,8 +48,9 @@ export async function driftStates(catalog: Catalog, samples: SampleStore, now: D
   });
 }
 
-export type ProbeFindingKind = 'record-count-drift' | 'probe-failing' | 'schema-drift' | 'key-drift';
-export const probeFindingKinds: readonly ProbeFindingKind[] = ['record-count-drift', 'probe-failing', 'schema-drift', 'key-drift'];
+/** The finding kinds this part detects (the analyzer detects the others; test/finding-kinds.test.ts checks each has one owner). */
+export const probeFindingKinds = ['record-count-drift', 'probe-failing', 'schema-drift', 'key-drift'] as const satisfies readonly FindingKind[];
+export type ProbeFindingKind = (typeof probeFindingKinds)[number];
 
 /** The candidates of every detector this part owns, from what is stored, grouped by kind. */
 export async function probeCandidates(

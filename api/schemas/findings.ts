@@ -19,4 +19,4 @@ export const FindingSchema = Type.Object({
   note: Str,
 });
 
-export const FindingEventSchema = Type.Object({ at: Str, actor: Str, action: Str, status: Str, note: Str });
+export const FindingEventSchema = Type.Object({ at: Str, actor: Str, action: Str, status: FindingStatusSchema, note: Str });
