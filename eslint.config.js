@@ -1,7 +1,7 @@
 // ESLint flat config: typescript-eslint with type information (the files of the root tsconfig.json;
 // the UI's Svelte sources are checked by `npm run check:ui`). The rules that catch real bugs in async,
 // I/O-heavy code are errors: a promise nobody awaits or catches, a promise passed where a callback's
-// result is ignored, `await` on a non-promise, and member access on, calls of or returns of `any`
+// result is ignored, `await` on a non-promise, and reading, calling, returning, assigning or passing `any`
 // (input from the wire, the store or JSON must be given a type before it is read).
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
@@ -20,6 +20,8 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-member-access': 'error',
       '@typescript-eslint/no-unsafe-call': 'error',
       '@typescript-eslint/no-unsafe-return': 'error',
+      '@typescript-eslint/no-unsafe-assignment': 'error',
+      '@typescript-eslint/no-unsafe-argument': 'error',
       '@typescript-eslint/no-for-in-array': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
@@ -32,6 +34,8 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
 );

@@ -57,7 +57,7 @@ export function parseCatalog(files: Array<{ file: string; text: string }>): { ca
       for (const e of explainYamlErrors(text, doc.errors, lines)) problems.push({ file, line: e.line, column: e.column, path: '', message: e.message });
       continue;
     }
-    const raw = doc.toJS() ?? {};
+    const raw: unknown = doc.toJS() ?? {};
     if (typeof raw !== 'object' || Array.isArray(raw)) {
       problems.push({ file, line: 1, column: 1, path: '', message: `expected a mapping with the sections ${catalogSections.join(', ')}` });
       continue;

@@ -32,7 +32,7 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { systems: ['billing'], domains: ['customer'] },
     involves: ['billing', 'crm', 'customer', 'billing-customers', 'crm-customers'],
     description: 'The billing platform silently loses about 1% of its customer records; the customer sync only moves changes, so they stay lost.',
-    checkEvidence: (e) => expect(e.replica === 'billing' && e.systemOfRecord === 'crm' && e.difference < 0 && Math.abs(e.difference) > e.tolerance, 'evidence should show billing holding fewer customers than the CRM, by more than the tolerance'),
+    checkEvidence: (e) => expect(e.replica === 'billing' && e.systemOfRecord === 'crm' && e.difference < 0 && Math.abs(e.difference as number) > e.tolerance, 'evidence should show billing holding fewer customers than the CRM, by more than the tolerance'),
   },
   'latency-regression': {
     fault: 'latency-regression',
