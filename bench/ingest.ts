@@ -11,6 +11,7 @@ import { startCollector } from '../collector/index.ts';
 import { ingestBody } from '../collector/http/ingest.ts';
 import { loadStatement, tables } from '../collector/rows/tables.ts';
 import { silentLogger } from '../core/log/logger.ts';
+import { amplificationBody, manyDaysBody, post, slowUpload } from './ingest-adversarial.ts';
 import { encodeBodies } from './ingest-spans.ts';
 
 const SPANS_PER_BODY = 512;
@@ -39,7 +40,13 @@ function runSender(url: string, bodiesFile: string, concurrency: number, ms: num
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
 const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+// Raw retention past the 150 days of the adversarial phase's many-days batches, so TTL keeps them to be counted.
+await migrate(store, { retention: { rawDays: 400, rollupDays: 400, recordDays: 730 } });
+const count_ = async (where: string) => {
+  const result = await store.client.query({ query: `SELECT count() AS n FROM otel_traces WHERE ${where}`, format: 'JSONEachRow' });
+  const rows = await result.json<{ n: string }>();
+  return Number(rows[0].n);
+};
 const count = async (table = 'otel_traces') =>
   Number((await store.client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>()))[0].n);
 
@@ -122,6 +129,53 @@ const acked2 = (phase2.statuses['200'] ?? 0) * SPANS_PER_BODY;
 const stored2 = (await count()) - baseRows - stored1;
 const rss2 = peakRss;
 await spoolSmall.stop();
+
+// --- adversarial: normal load (as in the first phase) with hostile requests mixed in
+const NORMAL = `ServiceName IN ('crm-sync', 'erp-bridge', 'billing-export', 'order-router')`;
+const normalBefore = await count_(NORMAL);
+const adversarial = await startCollector({
+  config: {
+    host: '127.0.0.1',
+    port: 0,
+    tokens: [],
+    spoolDir: join(dir, 'spool'),
+    spoolMaxBytes: 1024 * 1024 * 1024,
+    maxBodyBytes: 20 * 1024 * 1024,
+    batchRows: BATCH_ROWS,
+    batchMaxWaitMs: 1000,
+    limits: { bodyTimeoutMs: 5000 },
+  },
+  store,
+  logger: silentLogger(),
+});
+const amplify = amplificationBody();
+const manyDays = manyDaysBody();
+peakRss = 0;
+const slow = Array.from({ length: 4 }, () => slowUpload(adversarial.url));
+const hostile = { amplify: {} as Record<string, number>, days: {} as Record<string, number> };
+const tally = (m: Record<string, number>, s: number) => (m[s] = (m[s] ?? 0) + 1);
+let hostileRunning = true;
+const hostileLoop = (async () => {
+  while (hostileRunning) {
+    tally(hostile.amplify, await post(adversarial.url, amplify, true));
+    tally(hostile.days, await post(adversarial.url, manyDays));
+    await new Promise((r) => setTimeout(r, 500));
+  }
+})();
+const t3 = performance.now();
+const phase3 = await runSender(adversarial.url, bodiesFile, CONCURRENCY, PHASE_MS);
+hostileRunning = false;
+await hostileLoop;
+const slowStatuses = await Promise.all(slow.map((s) => Promise.race([s.answer, new Promise<number>((r) => setTimeout(() => r(0), 100))])));
+for (const s of slow) s.stop();
+await adversarial.flush();
+const adversarialSecs = (performance.now() - t3) / 1000;
+const selfMetrics3 = await (await fetch(`${adversarial.url}/metrics`)).text();
+await adversarial.stop();
+const acked3 = (phase3.statuses['200'] ?? 0) * SPANS_PER_BODY;
+const stored3 = (await count_(NORMAL)) - normalBefore;
+const daysStored = await count_(`ServiceName = 'adversarial-days'`);
+const rss3 = peakRss;
 clearInterval(sampler);
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -140,5 +194,23 @@ console.log(`loss: acknowledged ${fmt(acked1)}, stored ${fmt(stored1)} → ${ack
 console.log('');
 console.log(`overload at 2× (${fmt(rate2 * SPANS_PER_BODY)} spans/s offered, 64 connections, ${mib(OVERLOAD_SPOOL_BYTES)} spool): statuses ${JSON.stringify(phase2.statuses)}, p50 ${phase2.p50.toFixed(1)} ms, p99 ${phase2.p99.toFixed(1)} ms`);
 console.log(`peak RSS under overload: ${mib(rss2)}; acknowledged ${fmt(acked2)}, stored ${fmt(stored2)} → ${acked2 === stored2 ? 'zero loss' : `MISMATCH ${fmt(stored2 - acked2)}`}`);
+console.log('');
+const selfMetric = (name: string) => new RegExp(`^${name} (\\d+)$`, 'm').exec(selfMetrics3)?.[1];
+const daysAcked = (hostile.days['200'] ?? 0) * 150;
+console.log(
+  `adversarial (normal load on ${CONCURRENCY} connections for ${(PHASE_MS / 1000).toFixed(0)} s, with hostile requests mixed in every 0.5 s ` +
+    'and 4 uploads announcing 20 MiB at a byte a second):',
+);
+const amplifyKiB = (amplify.length / 1024).toFixed(0);
+console.log(`  amplification requests (4 MiB of resource attributes × 2,000 spans, ${amplifyKiB} KiB gzipped): ${JSON.stringify(hostile.amplify)}`);
+console.log(`  many-days batches (150 spans on 150 days, ${(manyDays.length / 1024).toFixed(0)} KiB): statuses ${JSON.stringify(hostile.days)}`);
+console.log(`    stored ${fmt(daysStored)} of ${fmt(daysAcked)} acknowledged; segments split ${selfMetric('weft_collector_segments_split_total')}`);
+console.log(`    quarantined segments ${selfMetric('weft_collector_quarantined_segments')}`);
+console.log(`  slow uploads: answered ${JSON.stringify(slowStatuses)} (408 = cut at the body deadline, 5 s here)`);
+console.log(`  normal spans: ${fmt(acked3 / adversarialSecs)} spans/s stored (first phase, same run, no hostile requests: ${fmt(e2eRate)})`);
+console.log(`    statuses ${JSON.stringify(phase3.statuses)}`);
+console.log(`  peak RSS: ${mib(rss3)} (first phase: ${mib(rss1)})`);
+const loss3 = acked3 === stored3 ? 'zero loss' : `MISMATCH ${fmt(stored3 - acked3)}`;
+console.log(`  loss of acknowledged normal spans: acknowledged ${fmt(acked3)}, stored ${fmt(stored3)} → ${loss3}`);
 await store.close();
 rmSync(dir, { recursive: true, force: true });

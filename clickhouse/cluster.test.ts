@@ -20,8 +20,9 @@ describe('clusterize', () => {
   const schema = clusterSchema();
   const find = (re: RegExp) => schema.filter((s) => re.test(s));
 
-  it('runs every CREATE and ALTER on the cluster', () => {
-    const ddl = find(/^(CREATE|ALTER)\b/);
+  it('runs every CREATE, ALTER and DROP on the cluster', () => {
+    const ddl = find(/^(CREATE|ALTER|DROP)\b/);
+    expect(find(/^DROP VIEW IF EXISTS weft_span_touches_mv ON CLUSTER 'weft'$/)).toHaveLength(1);
     expect(ddl.length).toBeGreaterThan(10);
     for (const s of ddl) expect(s).toMatch(/ON CLUSTER 'weft'/);
   });

@@ -11,6 +11,7 @@ export interface ClusterOptions {
 
 const CREATE_TABLE = /^CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?/i;
 const CREATE_MV = /^CREATE\s+MATERIALIZED\s+VIEW\s+(IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?/i;
+const DROP = /^DROP\s+(VIEW|TABLE|DICTIONARY|FUNCTION)\s+(IF\s+EXISTS\s+)?`?(\w+)`?/i;
 const CREATE_OTHER = /^CREATE\s+(OR\s+REPLACE\s+)?(VIEW|DICTIONARY|FUNCTION)\s+(IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?/i;
 const ALTER_TABLE = /^ALTER\s+TABLE\s+`?(\w+)`?/i;
 const ENGINE = /ENGINE\s*=\s*(\w*)MergeTree(?:\s*\(([^()]*)\))?/i;
@@ -75,6 +76,12 @@ export function clusterize(statements: string[], options: ClusterOptions, known:
     if (alter) {
       const name = tables.has(alter[1]) ? local(alter[1]) : alter[1];
       out.push(`ALTER TABLE ${name} ${on}${s.slice(alter[0].length)}`);
+      continue;
+    }
+    const drop = DROP.exec(s);
+    if (drop) {
+      const name = drop[1].toUpperCase() === 'TABLE' && tables.has(drop[3]) ? local(drop[3]) : drop[3];
+      out.push(`DROP ${drop[1]} ${drop[2] ?? ''}${name} ${on}${s.slice(drop[0].length)}`);
       continue;
     }
     const other = CREATE_OTHER.exec(s);

@@ -2,6 +2,7 @@ import type { Store } from '../clickhouse/index.ts';
 import type { CollectorConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { buildCollectorApp } from './http/collector-app.ts';
+import { collectorLimits } from './http/limits-config.ts';
 import { SelfMetrics } from './http/self-metrics.ts';
 import { ensureDedupWindows } from './spool/dedup-windows.ts';
 import { Loader } from './spool/loader.ts';
@@ -32,16 +33,23 @@ export async function startCollector({ config, store, logger }: StartCollectorOp
   const log = logger.child({ part: 'collector' });
   await ensureDedupWindows(store, log);
   const metrics = new SelfMetrics();
-  let spool: Spool;
-  const loader = new Loader(store, log, metrics, (segment) => spool.loaded(segment));
-  spool = new Spool({
+  const limits = collectorLimits(config);
+  let loader: Loader | undefined;
+  const spool = new Spool({
     dir: config.spoolDir,
     maxBytes: config.spoolMaxBytes,
     batchRows: config.batchRows,
     batchMaxWaitMs: config.batchMaxWaitMs,
-    onSealed: (segment) => loader.enqueue(segment),
+    onSealed: (segment) => loader?.enqueue(segment),
   });
+  loader = new Loader({ store, logger: log, metrics, spool, maxAttempts: limits.segmentMaxAttempts });
   const recovered = spool.recover();
+  metrics.quarantinedSegments = spool.quarantined.segments;
+  metrics.quarantinedRows = spool.quarantined.rows;
+  if (spool.quarantined.segments > 0) {
+    const { segments, rows } = spool.quarantined;
+    log.warn({ segments, rows, dir: config.spoolDir }, 'quarantined spool segments from earlier runs are kept aside (*.quarantine)');
+  }
   if (recovered.length > 0) {
     log.info({ segments: recovered.length, rows: recovered.reduce((n, s) => n + s.rows, 0) }, 'replaying spool segments left by the previous run');
     for (const s of recovered) loader.enqueue(s);
@@ -51,6 +59,11 @@ export async function startCollector({ config, store, logger }: StartCollectorOp
     tokens: config.tokens,
     maxBodyBytes: config.maxBodyBytes,
     maxInflightBytes: Math.max(config.maxBodyBytes * 4, 64 * 1024 * 1024),
+    peerInflightBytes: limits.peerInflightBytes,
+    limits,
+    bodyDeadline: { timeoutMs: limits.bodyTimeoutMs, minBytesPerSecond: limits.bodyMinBytesPerSecond, maxTimeoutMs: limits.bodyMaxTimeoutMs },
+    headersTimeoutMs: limits.headersTimeoutMs,
+    quarantine: () => ({ ...spool.quarantined }),
     spool,
     metrics,
     spoolMaxBytes: config.spoolMaxBytes,

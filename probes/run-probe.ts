@@ -7,6 +7,8 @@ import type { ProbeSample } from './sample.ts';
 import type { Secrets } from './secrets.ts';
 
 export const DEFAULT_TIMEOUT = '10s';
+/** Longest error message kept with a sample (redacted before it is cut). */
+export const MAX_ERROR_CHARS = 1000;
 
 /** Runs one probe once: a sample either way, with a scrubbed error message when it failed. Never throws. */
 export async function runProbeOnce(spec: ProbeSpec, probe: ProbeInstance, secrets: Secrets, clock: Clock): Promise<{ sample: ProbeSample; shape?: ShapeFingerprint }> {
@@ -17,14 +19,25 @@ export async function runProbeOnce(spec: ProbeSpec, probe: ProbeInstance, secret
     const timeoutMs = parseDuration(spec.timeout ?? DEFAULT_TIMEOUT, `probes.${spec.id}.timeout`);
     const reading = await withDeadline(timeoutMs, `probe ${spec.id}`, () => probe.run(timeoutMs));
     return {
-      sample: { ...base, ok: true, value: reading.value, metrics: reading.metrics, latencyMs: performance.now() - started, errorCode: '', error: '' },
+      sample: {
+        ...base,
+        ok: true,
+        value: reading.value,
+        metrics: secrets.redactDeep(reading.metrics),
+        latencyMs: performance.now() - started,
+        errorCode: '',
+        error: '',
+      },
       shape: reading.shape,
     };
   } catch (err) {
+    // A non-probe error is a bug or a driver surprise: its text is redacted like any other.
     const e = isProbeError(err) ? err : new ProbeError('config', String((err as Error)?.message ?? err));
     if (e.code === 'timeout' || e.code === 'down') await probe.close().catch(() => undefined);
     return {
-      sample: { ...base, ok: false, value: null, metrics: e.metrics, latencyMs: performance.now() - started, errorCode: e.code, error: secrets.redact(e.message) },
+      sample: { ...base, ok: false, value: null, metrics: secrets.redactDeep(e.metrics), latencyMs: performance.now() - started, errorCode: e.code,
+        error: secrets.redactTruncated(e.message, MAX_ERROR_CHARS),
+      },
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/index.ts';
-import type { Catalog, ProbeSpec } from '../core/catalog/index.ts';
+import type { Catalog, EnvPolicy, ProbeSpec } from '../core/catalog/index.ts';
 import type { FindingSink } from '../core/contracts/index.ts';
 import { ERR_NOT_FOUND } from '../core/errors/index.ts';
 import type { Logger } from '../core/log/logger.ts';
@@ -30,6 +30,8 @@ export interface StartProbesOptions {
   clock?: Clock;
   /** Resolves `env:NAME` references when a probe runs. */
   env?: EnvLookup;
+  /** Which variables those references may name (never WEFT_*; default: all others). */
+  envPolicy?: EnvPolicy;
   /** Run the catalog's schedules (default true); false: only on demand. */
   scheduled?: boolean;
 }
@@ -58,7 +60,7 @@ export interface ProbesRuntime {
 export function startProbes(options: StartProbesOptions): ProbesRuntime {
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ part: 'probes' });
-  const secrets = new Secrets(options.env ?? (() => undefined));
+  const secrets = new Secrets(options.env ?? (() => undefined), options.envPolicy);
   const records = probeRecords(options.store);
   const flights = singleFlight();
   let catalog = options.catalog;

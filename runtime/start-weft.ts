@@ -2,7 +2,7 @@ import { startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
-import { emptyCatalog, loadCatalog } from '../core/catalog/index.ts';
+import { emptyCatalog, formatProblem, loadCatalogWithWarnings } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
 import type { DemoEstate } from '../demo/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
@@ -84,7 +84,12 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     // Read and validated once; the analyzer and the probes share it (a reload re-reads the files).
     // No catalog: an empty one, so everything observed shows up as undocumented.
     const catalogFiles = weft.catalogFiles;
-    const readCatalog = () => (catalogFiles.length > 0 ? loadCatalog(catalogFiles) : emptyCatalog());
+    const readCatalog = () => {
+      if (catalogFiles.length === 0) return emptyCatalog();
+      const { catalog: read, warnings } = loadCatalogWithWarnings(catalogFiles, { envPolicy: config.catalogEnv });
+      for (const w of warnings) logger.warn(`catalog: ${formatProblem(w)}`);
+      return read;
+    };
     const catalog = readCatalog();
     // One finding store: the analyzer's and the probes' kinds, their lifecycle, the API's view.
     const findings = createFindingStore(store);
@@ -96,7 +101,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     }
 
     if (runs('probes')) {
-      const probes = startProbes({ store, catalog, logger, findings, env: config.env });
+      const probes = startProbes({ store, catalog, logger, findings, env: config.env, envPolicy: config.catalogEnv });
       weft.probes = probes;
       started.push({ name: 'probes', stop: () => probes.stop() });
     }

@@ -28,7 +28,7 @@ export const allowedImports: Record<string, readonly string[]> = {
 };
 
 /** Files that are not production code: tests and what only tests and benchmarks use. */
-const isTestOnly = (file: string) => /\.test\.ts$/.test(file) || /(^|\/)(test|testing|e2e)\//.test(file) || /^(bench|test)\//.test(file);
+const isTestOnly = (file: string) => /\.test\.ts$/.test(file) || /(^|\/)(test|testing|e2e)\//.test(file) || /^(bench|test|scripts)\//.test(file);
 
 const root = join(import.meta.dirname, '..');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import { allowedSilenceMs, flowNeverObserved } from './estate-detectors.ts';
+import { allowedSilence, flowNeverObserved, staleFlow } from './estate-detectors.ts';
 
 const catalogYaml = `owners: [{ id: icoe }]
 systems: [{ id: crm }, { id: erp }, { id: billing }]
@@ -39,13 +39,42 @@ describe('flowNeverObserved', () => {
   });
 });
 
-describe('allowedSilenceMs', () => {
+describe('allowedSilence', () => {
   const { catalog } = parseCatalog([{ file: 'c.yaml', text: catalogYaml }]);
   const flow = (id: string) => catalog.flows.find((f) => f.id === id)!;
 
-  it("is the class's staleAfter, else twice the schedule's period, else unknown (the one rule of stale-flow and never-observed)", () => {
-    expect(allowedSilenceMs(flow('batch-class'), catalog.classes)).toBe(30 * 60_000);
-    expect(allowedSilenceMs(flow('every-5m'), catalog.classes)).toBe(10 * 60_000);
-    expect(allowedSilenceMs(flow('unscheduled'), catalog.classes)).toBeUndefined();
+  it("is the flow's staleAfter, else its class's, else twice the schedule's period, else unknown (one rule for stale and never observed)", () => {
+    expect(allowedSilence(flow('batch-class'), catalog.classes)).toEqual({ ms: 30 * 60_000, by: 'class' });
+    expect(allowedSilence(flow('every-5m'), catalog.classes)).toEqual({ ms: 10 * 60_000, by: 'schedule' });
+    expect(allowedSilence(flow('unscheduled'), catalog.classes)).toBeUndefined();
+  });
+});
+
+describe('staleAfter per flow', () => {
+  const yaml = `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }]
+classes: [{ id: batch, staleAfter: 30m }]
+flows:
+  - { id: hourly, source: crm, target: erp, owner: icoe, class: batch, staleAfter: 2h, schedule: { every: 1h } }
+`;
+  const snap = (lastSeen: string): Snapshot => {
+    const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
+    return {
+      catalog,
+      since: '2026-01-01T00:00:00.000Z',
+      until: '2026-01-02T00:00:00.000Z',
+      observingSince: '2026-01-01T23:00:00.000Z',
+      pairedUntil: '2026-01-02T00:00:00.000Z',
+      edges: [], touches: [], lastSeen: [{ source: 'crm', target: 'erp', integration: 'x', service: 'x', lastSeen }], systemLastSeen: {},
+    };
+  };
+
+  it('lets an hourly flow in a 30-minute class stay quiet between runs, and reports it past its own limit', () => {
+    expect(staleFlow({ snapshot: snap('2026-01-01T23:00:00.000Z'), now })).toEqual([]);
+    expect(staleFlow({ snapshot: snap('2026-01-01T21:30:00.000Z'), now }).map((f) => [f.key, f.evidence.allowedBy])).toEqual([['hourly', 'flow']]);
+  });
+
+  it('waits for the flow\'s own staleAfter before calling it never observed', () => {
+    expect(flowNeverObserved({ snapshot: { ...snap(''), lastSeen: [] }, now })).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { FindingCandidate, FindingKind } from '../../core/contracts/index.ts';
 import type { Detector, DetectorContext } from './detector.ts';
 import { deprecatedInUse, flowNeverObserved, ownerMissing, staleFlow, undocumentedFlow, unknownSystem } from './estate-detectors.ts';
+import { catalogRuleOverlap, unnamedEndpoint } from './catalog-detectors.ts';
 import { errorRate, latencySloBreach, regulatedDataExposure, sorViolation } from './rule-detectors.ts';
 
 /** The analyzer's detectors, one per finding kind. Drift kinds belong to the probes part. */
@@ -15,6 +16,8 @@ export const detectors: Partial<Record<FindingKind, Detector>> = {
   'stale-flow': staleFlow,
   'latency-slo-breach': latencySloBreach,
   'error-rate': errorRate,
+  'catalog-rule-overlap': catalogRuleOverlap,
+  'unnamed-endpoint': unnamedEndpoint,
 };
 
 export const analyzerKinds = Object.keys(detectors) as FindingKind[];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import type { ObservedEdge } from '../flows/observed.ts';
 import { attributeEdges, type Snapshot } from '../model/snapshot.ts';
-import { regulatedDataExposure, sorViolation } from './rule-detectors.ts';
+import { errorRate, latencySloBreach, regulatedDataExposure, sorViolation } from './rule-detectors.ts';
 
 const catalogYaml = `owners: [{ id: icoe }]
 systems: [{ id: crm }, { id: erp }, { id: billing }, { id: mdm }]
@@ -51,5 +51,53 @@ describe('regulatedDataExposure', () => {
   it('takes the domain from the documented flow when spans carry none', () => {
     const found = regulatedDataExposure({ snapshot: snapshot([edge('crm', 'erp', '')]), now });
     expect(found[0]?.subject.domains).toEqual(['customer']);
+  });
+});
+
+describe('sorViolation: approved copy paths', () => {
+  const yaml = `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }, { id: billing }, { id: events }]
+domains:
+  - { id: customer, systemOfRecord: crm, replicas: [erp, billing] }
+flows:
+  - { id: erp-billing-copy, source: erp, target: billing, domain: customer, owner: icoe, runtime: { service: erp-billing } }
+  - { id: events-billing, source: events, target: billing, domain: customer, owner: icoe, runtime: { service: events-billing } }
+  - { id: old-copy, source: erp, target: crm, domain: customer, owner: icoe, lifecycle: retired }
+`;
+  const snap = (edges: ObservedEdge[]): Snapshot => {
+    const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
+    const base = { catalog, since: '', until: '', observingSince: null, pairedUntil: '', touches: [], lastSeen: [], systemLastSeen: {} };
+    return { ...base, edges: attributeEdges(catalog, edges) };
+  };
+
+  it('lets a documented flow copy a replica from a system other than the system of record (a hub, or a chain through a topic)', () => {
+    expect(sorViolation({ snapshot: snap([edge('erp', 'billing'), edge('events', 'billing')]), now })).toEqual([]);
+  });
+
+  it('still flags an undocumented copy into a replica, and any write into the system of record', () => {
+    const found = sorViolation({ snapshot: snap([{ ...edge('erp', 'billing'), integration: 'rogue', service: 'rogue' }, edge('erp', 'crm')]), now });
+    expect(found.map((f) => f.key).sort()).toEqual(['customer:erp->billing', 'customer:erp->crm']);
+  });
+});
+
+describe('per-flow thresholds override the class', () => {
+  const yaml = `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }, { id: billing }]
+classes: [{ id: gold, latencyP95Ms: 100, errorRate: 0.01 }]
+flows:
+  - { id: crm-erp, source: crm, target: erp, owner: icoe, class: gold, latencyP95Ms: 5000, errorRate: 0.5 }
+  - { id: crm-billing, source: crm, target: billing, owner: icoe, latencyP99Ms: 1 }
+`;
+  const snap = (edges: ObservedEdge[]): Snapshot => {
+    const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
+    const base = { catalog, since: '', until: '', observingSince: null, pairedUntil: '', touches: [], lastSeen: [], systemLastSeen: {} };
+    return { ...base, edges: attributeEdges(catalog, edges) };
+  };
+  const slow = (source: string, target: string): ObservedEdge => ({ ...edge(source, target, ''), traces: 12, p95Ms: 300, p99Ms: 400, failedTraces: 1 });
+
+  it('takes the flow\'s own latency and error thresholds where given, the class\'s otherwise, and flows without a class too', () => {
+    const s = snap([slow('crm', 'erp'), slow('crm', 'billing')]);
+    expect(latencySloBreach({ snapshot: s, now }).map((f) => [f.key, f.evidence.thresholdsFrom])).toEqual([['crm-billing', 'flow']]);
+    expect(errorRate({ snapshot: s, now })).toEqual([]);
   });
 });

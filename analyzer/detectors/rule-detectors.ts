@@ -1,17 +1,30 @@
-import { combineEdges } from '../model/snapshot.ts';
+import type { Domain, Flow, SloClass } from '../../core/catalog/index.ts';
+import { combineEdges, type AttributedEdge } from '../model/snapshot.ts';
 import { subject, type Detector } from './detector.ts';
 
 /**
+ * A documented flow that copies a domain into one of its replicas is an approved copy path, whatever
+ * its source (a chain through a topic, a hub): the catalog says this copy is meant. Retired flows approve nothing.
+ */
+function approvedCopyPath(flows: Map<string, Flow>, e: AttributedEdge, domain: Domain): boolean {
+  const flow = e.flowId ? flows.get(e.flowId) : undefined;
+  return Boolean(flow && flow.lifecycle !== 'retired' && (flow.domain ?? e.domain) === domain.id && domain.replicas.includes(e.target));
+}
+
+/**
  * A domain written into its system of record from another system, or a replica fed from a system
- * that is not the domain's system of record — unless the domain lists the writer in allowedWriters.
+ * that is not the domain's system of record — unless the domain lists the writer in allowedWriters,
+ * or (for a replica) a documented flow approves that copy path.
  */
 export const sorViolation: Detector = ({ snapshot }) => {
   const domains = new Map(snapshot.catalog.domains.map((d) => [d.id, d]));
+  const flows = new Map(snapshot.catalog.flows.map((f) => [f.id, f]));
   return snapshot.edges.flatMap((e) => {
     const d = domains.get(e.effectiveDomain);
     if (!d || e.source === d.systemOfRecord || d.allowedWriters.includes(e.source)) return [];
     const intoSor = e.target === d.systemOfRecord;
     if (!intoSor && !d.replicas.includes(e.target)) return [];
+    if (!intoSor && approvedCopyPath(flows, e, d)) return [];
     return [
       {
         kind: 'sor-violation' as const,
@@ -21,10 +34,20 @@ export const sorViolation: Detector = ({ snapshot }) => {
           ? `${e.source} writes ${d.id} data into its system of record ${d.systemOfRecord}`
           : `Replica ${e.target} gets ${d.id} data from ${e.source}, not from the system of record ${d.systemOfRecord}`,
         subject: subject([e.source, e.target, d.systemOfRecord], e.flowId ? [e.flowId] : [], [d.id]),
-        evidence: { domain: d.id, systemOfRecord: d.systemOfRecord, writer: e.source, target: e.target, integration: e.integration, traces: e.traces, records: e.records, lastSeen: e.lastSeen, sampleTraceIds: [e.sampleTrace].filter(Boolean) },
+        evidence: {
+          domain: d.id,
+          systemOfRecord: d.systemOfRecord,
+          writer: e.source,
+          target: e.target,
+          integration: e.integration,
+          traces: e.traces,
+          records: e.records,
+          lastSeen: e.lastSeen,
+          sampleTraceIds: [e.sampleTrace].filter(Boolean),
+        },
         hint: intoSor
           ? `Route ${d.id} changes through ${d.systemOfRecord} itself, or add ${e.source} to domains.${d.id}.allowedWriters if it is an approved writer (e.g. an MDM hub).`
-          : `Feed ${e.target} from ${d.systemOfRecord}, or add ${e.source} to domains.${d.id}.allowedWriters if that copy chain is approved.`,
+          : `Feed ${e.target} from ${d.systemOfRecord}, or document this copy path as a flow (source ${e.source}, target ${e.target}, domain ${d.id}) if it is approved.`,
       },
     ];
   });
@@ -46,18 +69,37 @@ export const regulatedDataExposure: Detector = ({ snapshot }) => {
         severity: flow ? ('high' as const) : ('critical' as const),
         title: `${d.regulated.join(', ')} data (${d.id}) moves ${e.source} → ${e.target} on a flow that ${why}`,
         subject: subject([e.source, e.target], flow ? [flow.id] : [], [d.id]),
-        evidence: { domain: d.id, regulated: d.regulated, integration: e.integration, documented: Boolean(flow), traces: e.traces, records: e.records, lastSeen: e.lastSeen, sampleTraceIds: [e.sampleTrace].filter(Boolean) },
-        hint: flow ? `Give flow ${flow.id} an owner accountable for ${d.regulated.join(', ')} data.` : `Document this flow with an owner and purpose (required for ${d.regulated.join(', ')} data), or stop it.`,
+        evidence: {
+          domain: d.id,
+          regulated: d.regulated,
+          integration: e.integration,
+          documented: Boolean(flow),
+          traces: e.traces,
+          records: e.records,
+          lastSeen: e.lastSeen,
+          sampleTraceIds: [e.sampleTrace].filter(Boolean),
+        },
+        hint: flow
+          ? `Give flow ${flow.id} an owner accountable for ${d.regulated.join(', ')} data.`
+          : `Document this flow with an owner and purpose (required for ${d.regulated.join(', ')} data), or stop it.`,
       },
     ];
   });
 };
 
+/** A flow's thresholds: its own where given, else its class's; `by` names where each came from. */
+export function flowThresholds(f: Flow, cls: SloClass | undefined) {
+  const pick = <K extends 'latencyP95Ms' | 'latencyP99Ms' | 'errorRate'>(k: K) =>
+    f[k] !== undefined ? { value: f[k], by: 'flow' } : cls?.[k] !== undefined ? { value: cls[k], by: `class ${cls.id}` } : undefined;
+  return { p95: pick('latencyP95Ms'), p99: pick('latencyP99Ms'), errorRate: pick('errorRate') };
+}
+
 function classFlows(snapshot: Parameters<Detector>[0]['snapshot']) {
   return snapshot.catalog.flows.flatMap((f) => {
     const cls = snapshot.catalog.classes.find((c) => c.id === f.class);
     const stats = combineEdges(snapshot.edges.filter((e) => e.flowId === f.id));
-    return cls && stats ? [{ f, cls, stats }] : [];
+    const limits = flowThresholds(f, cls);
+    return stats && (limits.p95 || limits.p99 || limits.errorRate) ? [{ f, cls, stats, limits }] : [];
   });
 }
 
@@ -69,19 +111,30 @@ export const LATENCY_MIN_TRACES = 10;
 
 /** A flow whose p95 or p99 latency exceeds its class's threshold over the window, measured on at least `minTraces` traces. */
 export const latencySloBreach: Detector = ({ snapshot }) =>
-  classFlows(snapshot).flatMap(({ f, cls, stats }) => {
-    if (stats.traces < (cls.minTraces ?? LATENCY_MIN_TRACES)) return [];
-    const p95 = cls.latencyP95Ms !== undefined && stats.p95Ms > cls.latencyP95Ms;
-    const p99 = cls.latencyP99Ms !== undefined && stats.p99Ms > cls.latencyP99Ms;
+  classFlows(snapshot).flatMap(({ f, cls, stats, limits }) => {
+    if (stats.traces < (cls?.minTraces ?? LATENCY_MIN_TRACES)) return [];
+    const p95 = limits.p95 !== undefined && stats.p95Ms > limits.p95.value!;
+    const p99 = limits.p99 !== undefined && stats.p99Ms > limits.p99.value!;
     if (!p95 && !p99) return [];
+    const by = [...new Set([limits.p95?.by, limits.p99?.by].filter(Boolean))].join(' and ');
     return [
       {
         kind: 'latency-slo-breach' as const,
         key: f.id,
         severity: p99 ? ('high' as const) : ('medium' as const),
-        title: `Flow ${f.id} is slower than class ${cls.id} allows (p95 ${Math.round(stats.p95Ms)} ms, p99 ${Math.round(stats.p99Ms)} ms)`,
+        title: `Flow ${f.id} is slower than ${by === 'flow' ? 'its own thresholds allow' : `${by} allows`} (p95 ${Math.round(stats.p95Ms)} ms, p99 ${Math.round(stats.p99Ms)} ms)`,
         subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
-        evidence: { class: cls.id, p50Ms: stats.p50Ms, p95Ms: stats.p95Ms, p99Ms: stats.p99Ms, thresholdP95Ms: cls.latencyP95Ms ?? null, thresholdP99Ms: cls.latencyP99Ms ?? null, traces: stats.traces, sampleTraceIds: [stats.sampleTrace].filter(Boolean) },
+        evidence: {
+          class: cls?.id ?? null,
+          p50Ms: stats.p50Ms,
+          p95Ms: stats.p95Ms,
+          p99Ms: stats.p99Ms,
+          thresholdP95Ms: limits.p95?.value ?? null,
+          thresholdP99Ms: limits.p99?.value ?? null,
+          thresholdsFrom: by,
+          traces: stats.traces,
+          sampleTraceIds: [stats.sampleTrace].filter(Boolean),
+        },
         hint: `Look at the slowest spans of the sample trace; if the class is too strict for this flow, give it another class.`,
       },
     ];
@@ -89,16 +142,25 @@ export const latencySloBreach: Detector = ({ snapshot }) =>
 
 /** A flow whose share of failed traces exceeds its class's error-rate threshold. */
 export const errorRate: Detector = ({ snapshot }) =>
-  classFlows(snapshot).flatMap(({ f, cls, stats }) => {
-    if (cls.errorRate === undefined || stats.errorRate <= cls.errorRate) return [];
+  classFlows(snapshot).flatMap(({ f, cls, stats, limits }) => {
+    if (limits.errorRate === undefined || stats.errorRate <= limits.errorRate.value!) return [];
+    const threshold = limits.errorRate.value!;
     return [
       {
         kind: 'error-rate' as const,
         key: f.id,
         severity: 'high' as const,
-        title: `Flow ${f.id} fails ${(stats.errorRate * 100).toFixed(1)}% of runs (class ${cls.id} allows ${(cls.errorRate * 100).toFixed(1)}%)`,
+        title: `Flow ${f.id} fails ${(stats.errorRate * 100).toFixed(1)}% of runs (${limits.errorRate.by === 'flow' ? 'the flow' : limits.errorRate.by} allows ${(threshold * 100).toFixed(1)}%)`,
         subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
-        evidence: { class: cls.id, traces: stats.traces, failedTraces: stats.failedTraces, errorRate: stats.errorRate, threshold: cls.errorRate, sampleTraceIds: [stats.sampleErrorTrace].filter(Boolean) },
+        evidence: {
+          class: cls?.id ?? null,
+          traces: stats.traces,
+          failedTraces: stats.failedTraces,
+          errorRate: stats.errorRate,
+          threshold,
+          thresholdFrom: limits.errorRate.by,
+          sampleTraceIds: [stats.sampleErrorTrace].filter(Boolean),
+        },
         hint: `Open the sample failed trace to see which call fails (a trace with any failed span counts as failed, retries included).`,
       },
     ];

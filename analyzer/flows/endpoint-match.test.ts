@@ -41,3 +41,53 @@ describe('resolveEndpoint', () => {
     expect(selfSystems(catalog).get('crm-api')).toBe('crm');
   });
 });
+
+describe('resolveEndpoint with ports, loopback spellings and schema-qualified namespaces', () => {
+  const { catalog: estate } = parseCatalog([
+    {
+      file: 'estate.yaml',
+      text: `systems:
+  - { id: crm, match: { urlPrefixes: ["http://127.0.0.1:18081/"] } }
+  - { id: erp, match: { hosts: ["127.0.0.1:18082", "erp-api"] } }
+  - { id: gw, match: { urlPrefixes: ["https://[::1]/gw/"] } }
+  - { id: orders-db, match: { databases: ["postgresql://localhost/orders"] } }
+  - { id: shop-db, match: { databases: [{ system: mysql, namespace: shop, host: "db.internal:3307" }] } }
+  - { id: orders-queue, match: { destinations: [{ name: orders, system: rabbitmq }] } }
+`,
+    },
+  ]);
+  const http = (host: string, name = '/api/customers', sys = 'http') => ep({ kind: 'http', sys, host, name });
+  const db = (host: string, name: string, sys = 'postgresql') => ep({ kind: 'db', sys, host, name });
+
+  it('keeps two services on one host apart by port (regression: ports were dropped, both became one system)', () => {
+    expect(resolveEndpoint(estate, http('127.0.0.1:18081'))).toBe('crm');
+    expect(resolveEndpoint(estate, http('127.0.0.1:18082'))).toBe('erp');
+    expect(resolveEndpoint(estate, http('127.0.0.1:18083'))).toBe('unknown:127.0.0.1:18083');
+    expect(resolveEndpoint(estate, http('localhost:18081'))).toBe('crm');
+  });
+
+  it('matches single-label hosts and IPv6 prefixes, and applies default ports', () => {
+    expect(resolveEndpoint(estate, http('erp-api'))).toBe('erp');
+    expect(resolveEndpoint(estate, http('erp-api:8443', '/x', 'https'))).toBe('erp');
+    expect(resolveEndpoint(estate, http('[::1]', '/gw/v1', 'https'))).toBe('gw');
+    expect(resolveEndpoint(estate, http('[::1]:8443', '/gw/v1', 'https'))).toBe('unknown:[::1]:8443');
+  });
+
+  it('lets a database rule match whichever loopback spelling or socket path the driver reports', () => {
+    for (const host of ['localhost', '127.0.0.1', '[::1]', '/var/run/postgresql', '']) expect(resolveEndpoint(estate, db(host, 'orders'))).toBe('orders-db');
+    expect(resolveEndpoint(estate, db('10.0.0.5', 'orders'))).toBe('unknown:postgresql://10.0.0.5/orders');
+  });
+
+  it('matches database.schema namespaces (regression: orders.public became an unknown system)', () => {
+    expect(resolveEndpoint(estate, db('127.0.0.1', 'orders.public'))).toBe('orders-db');
+    expect(resolveEndpoint(estate, db('127.0.0.1', 'orders|public'))).toBe('orders-db');
+    expect(resolveEndpoint(estate, db('127.0.0.1', 'ordersx'))).toBe('unknown:postgresql://127.0.0.1/ordersx');
+    expect(resolveEndpoint(estate, db('db.internal:3307', 'shop', 'mysql'))).toBe('shop-db');
+    expect(resolveEndpoint(estate, db('db.internal', 'shop', 'mysql'))).toBe('unknown:mysql://db.internal/shop');
+  });
+
+  it('names endpoints without a usable name unnamed, never an empty unknown system', () => {
+    expect(resolveEndpoint(estate, ep({ kind: 'unnamed', sys: 'http', host: '', name: '/x' }))).toBe('unnamed:http');
+    expect(resolveEndpoint(estate, ep({ kind: 'messaging', sys: 'rabbitmq', name: 'orders' }))).toBe('orders-queue');
+  });
+});

@@ -1,10 +1,13 @@
 /**
  * Catalog match rules applied to endpoints (kind, sys, host, name, peer — see
- * clickhouse/migrations/021_span_touches.sql). The analyzer resolves the distinct endpoints here
- * and passes the mapping to its ClickHouse queries, so a catalog change re-attributes past data.
+ * clickhouse/migrations/030_span_touches_endpoints.sql). The analyzer resolves the distinct endpoints
+ * here and passes the mapping to its ClickHouse queries, so a catalog change re-attributes past data.
+ * How each kind is identified and matched: docs/catalog.md, "How endpoints are identified".
  */
 import type { Catalog, MatchRules } from '../../core/catalog/index.ts';
+import { defaultPorts, hostMatches, nameMatches, splitHostPort, type HostPort } from './endpoint-host.ts';
 
+/** One endpoint as stored in weft_endpoints; `host` is "host" or "host:port" (see endpoint-host.ts). */
 export interface Endpoint {
   kind: string;
   sys: string;
@@ -13,42 +16,120 @@ export interface Endpoint {
   peer: string;
 }
 
-const dbAliases: Record<string, string> = { postgres: 'postgresql', mariadb: 'mysql' };
-const dbSystem = (s: string) => dbAliases[s.toLowerCase()] ?? s.toLowerCase();
+/** Which kind of rule recognised an endpoint (`system`: an integration.source/target id). */
+export type MatchedBy = 'system' | 'hosts' | 'urlPrefixes' | 'peerServices' | 'databases' | 'destinations';
 
-/** "postgresql://host:5432/db" → { system, host, namespace } */
-export function parseDsn(dsn: string): { system: string; host?: string; namespace?: string } {
-  const u = new URL(dsn);
-  return { system: dbSystem(u.protocol.replace(/:$/, '')), host: u.hostname || undefined, namespace: u.pathname.replace(/^\//, '') || undefined };
+/** Endpoints with no usable name (an HTTP call without host, a message without destination) resolve here. */
+export const UNNAMED = 'unnamed:';
+
+const dbAliases = new Map([
+  ['postgres', 'postgresql'],
+  ['mariadb', 'mysql'],
+]);
+const dbSystem = (s: string) => dbAliases.get(s.toLowerCase()) ?? s.toLowerCase();
+
+/** A database rule in one shape: system, optional namespace, optional host and port. */
+export interface DatabaseRule {
+  system: string;
+  namespace?: string;
+  host?: HostPort;
 }
 
-const wildcard = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-const nameMatches = (value: string, pattern: string) => (pattern.includes('*') ? wildcard(pattern).test(value) : value === pattern);
+/**
+ * "postgresql://host:5432/db", "postgresql:///db?host=/var/run/postgresql" (libpq's socket form) →
+ * { system, host, namespace }. Throws TypeError on text that is not a URL.
+ */
+export function parseDsn(dsn: string): DatabaseRule {
+  const u = new URL(dsn);
+  const socket = u.searchParams.get('host') ?? '';
+  const hostname = u.hostname ? decodeURIComponent(u.hostname) : socket;
+  return {
+    system: dbSystem(u.protocol.replace(/:$/, '')),
+    host: hostname ? { host: splitHostPort(hostname).host, port: u.port } : undefined,
+    namespace: decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined,
+  };
+}
 
-/** Whether any of a system's rules matches the endpoint. */
-export function rulesMatch(rules: MatchRules, e: Endpoint): boolean {
-  if (e.kind !== 'system' && (rules.hosts ?? []).some((h) => nameMatches(e.host, h.toLowerCase()))) return true;
-  if (e.kind === 'http') {
-    const url = `${e.sys}://${e.host}${e.name}`;
-    if ((rules.urlPrefixes ?? []).some((p) => { const bare = p.replace(/\/+$/, ''); return url === bare || url.startsWith(`${bare}/`); })) return true;
+/** A `databases` entry (DSN or object) in one shape. */
+export function databaseRule(db: NonNullable<MatchRules['databases']>[number]): DatabaseRule {
+  if (typeof db === 'string') return parseDsn(db);
+  return { system: dbSystem(db.system), namespace: db.namespace, host: db.host ? splitHostPort(db.host) : undefined };
+}
+
+/** A `urlPrefixes` entry: scheme, host, port (always known: URL semantics) and path without trailing slash. */
+export interface UrlPrefixRule {
+  scheme: string;
+  host: HostPort;
+  path: string;
+}
+
+/** Parses a URL prefix with the WHATWG URL parser; undefined when it is not a URL. */
+export function urlPrefixRule(prefix: string): UrlPrefixRule | undefined {
+  let u: URL;
+  try {
+    u = new URL(prefix);
+  } catch {
+    return undefined;
   }
-  if (e.peer && (rules.peerServices ?? []).includes(e.peer)) return true;
+  const scheme = u.protocol.replace(/:$/, '');
+  return { scheme, host: { host: splitHostPort(u.hostname).host, port: u.port || defaultPorts.get(scheme) || '' }, path: u.pathname.replace(/\/+$/, '') };
+}
+
+/**
+ * A database namespace rule against what the driver reported: equal, or the reported namespace is the
+ * rule's database qualified by a schema (`orders.public`, `orders|public`: the stable database
+ * conventions' database.schema), or SQL Server's `instance|database` ending in it. `*` wildcards allowed.
+ */
+export function namespaceMatches(reported: string, rule: string): boolean {
+  if (nameMatches(reported, rule)) return true;
+  const [first] = reported.split(/[.|]/);
+  if (first !== reported && nameMatches(first, rule)) return true;
+  const bar = reported.lastIndexOf('|');
+  return bar > 0 && nameMatches(reported.slice(bar + 1), rule);
+}
+
+const socketsAreLoopback = (kind: string) => kind === 'db' || kind === 'messaging';
+
+/** Which of a system's rules recognises the endpoint (first in this order), or undefined. */
+export function matchedBy(rules: MatchRules, e: Endpoint): MatchedBy | undefined {
+  if (e.kind === 'system' || e.kind === 'unnamed' || e.kind === '') return undefined;
+  const hp = splitHostPort(e.host);
+  if (e.host && (rules.hosts ?? []).some((h) => hostMatches(splitHostPort(h), hp, e.sys, socketsAreLoopback(e.kind)))) return 'hosts';
+  if (e.kind === 'http') {
+    for (const p of rules.urlPrefixes ?? []) {
+      const r = urlPrefixRule(p);
+      if (!r || r.scheme !== e.sys || !hostMatches(r.host, hp, e.sys, false)) continue;
+      if (!r.path || e.name === r.path || e.name.startsWith(`${r.path}/`)) return 'urlPrefixes';
+    }
+  }
+  if (e.peer && (rules.peerServices ?? []).includes(e.peer)) return 'peerServices';
   if (e.kind === 'db') {
     for (const db of rules.databases ?? []) {
-      const d = typeof db === 'string' ? parseDsn(db) : { ...db, system: dbSystem(db.system) };
-      if (e.sys === d.system && (!d.namespace || e.name === d.namespace) && (!d.host || e.host === d.host.toLowerCase())) return true;
+      let d: DatabaseRule;
+      try {
+        d = databaseRule(db);
+      } catch {
+        continue;
+      }
+      if (e.sys !== d.system) continue;
+      if (d.namespace && !namespaceMatches(e.name, d.namespace)) continue;
+      if (d.host && !hostMatches(d.host, hp, e.sys, true)) continue;
+      return 'databases';
     }
   }
   if (e.kind === 'messaging') {
     for (const dest of rules.destinations ?? []) {
       const d = typeof dest === 'string' ? { name: dest, system: undefined } : dest;
-      if (nameMatches(e.name, d.name) && (!d.system || e.sys === d.system.toLowerCase())) return true;
+      if (nameMatches(e.name, d.name) && (!d.system || e.sys === d.system.toLowerCase())) return 'destinations';
     }
   }
-  return false;
+  return undefined;
 }
 
-/** A readable name for an endpoint no system matches. */
+/** Whether any of a system's rules matches the endpoint. */
+export const rulesMatch = (rules: MatchRules, e: Endpoint): boolean => matchedBy(rules, e) !== undefined;
+
+/** A readable name for an endpoint no system matches (never empty for a stored endpoint). */
 export function endpointLabel(e: Endpoint): string {
   switch (e.kind) {
     case 'system':
@@ -60,17 +141,26 @@ export function endpointLabel(e: Endpoint): string {
     case 'http':
     case 'rpc':
       return e.host || e.peer;
+    case 'unnamed':
+      return e.sys;
     default:
       return e.peer;
   }
 }
 
-/** The catalog system id for an endpoint (first matching system in catalog order), or `unknown:<label>`. */
-export function resolveEndpoint(catalog: Catalog, e: Endpoint): string {
-  if (e.kind === 'system' && catalog.systems.some((s) => s.id === e.name)) return e.name;
-  const hit = catalog.systems.find((s) => rulesMatch(s.match, e));
-  return hit ? hit.id : `unknown:${endpointLabel(e)}`;
+/** The catalog system an endpoint resolves to and the rule that did it (first matching system in catalog order). */
+export function resolveWithRule(catalog: Catalog, e: Endpoint): { system: string; by?: MatchedBy } {
+  if (e.kind === 'unnamed') return { system: `${UNNAMED}${e.sys}` };
+  if (e.kind === 'system' && catalog.systems.some((s) => s.id === e.name)) return { system: e.name, by: 'system' };
+  for (const s of catalog.systems) {
+    const by = matchedBy(s.match, e);
+    if (by) return { system: s.id, by };
+  }
+  return { system: `unknown:${endpointLabel(e)}` };
 }
+
+/** The catalog system id for an endpoint, `unknown:<label>`, or `unnamed:<kind>` for an endpoint without a name. */
+export const resolveEndpoint = (catalog: Catalog, e: Endpoint): string => resolveWithRule(catalog, e).system;
 
 /** service.name → the system it is the runtime of (`match.services`). */
 export function selfSystems(catalog: Catalog): Map<string, string> {

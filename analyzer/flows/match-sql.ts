@@ -6,7 +6,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
-import { resolveEndpoint, selfSystems, type Endpoint } from './endpoint-match.ts';
+import { resolveWithRule, selfSystems, type Endpoint, type MatchedBy } from './endpoint-match.ts';
 
 export const sqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -19,7 +19,12 @@ export interface EndpointMapping {
   systemLastSeen: Map<string, string>;
   /** When Weft first saw any endpoint: how long it has been observing (null: nothing yet). */
   observingSince: string | null;
+  /** endpoint key → the kind of rule that resolved it (absent: unknown, unnamed or pending). */
+  matchedBy: Map<string, MatchedBy>;
 }
+
+/** The key an endpoint has in the mapping (and in `ep_keys`): its five columns joined by U+001F. */
+export const endpointKey = (e: Endpoint): string => [e.kind, e.sys, e.host, e.name, e.peer].join(SEP);
 
 /**
  * Endpoints that reached the store after the mapping was read resolve to this prefix; a snapshot
@@ -36,7 +41,10 @@ export async function endpointMapping(store: Store, catalog: Catalog): Promise<E
     })
     .then((r) => r.json<Endpoint & { last_seen: string; first_seen: string }>());
   const self = selfSystems(catalog);
-  const systems = rows.map((e) => resolveEndpoint(catalog, e));
+  const resolved = rows.map((e) => resolveWithRule(catalog, e));
+  const systems = resolved.map((r) => r.system);
+  const matchedBy = new Map<string, MatchedBy>();
+  rows.forEach((e, i) => resolved[i].by && matchedBy.set(endpointKey(e), resolved[i].by!));
   const systemLastSeen = new Map<string, string>();
   let observingSince: string | null = null;
   rows.forEach((e, i) => {
@@ -48,8 +56,9 @@ export async function endpointMapping(store: Store, catalog: Catalog): Promise<E
   return {
     systemLastSeen,
     observingSince,
+    matchedBy,
     params: {
-      ep_keys: rows.map((e) => [e.kind, e.sys, e.host, e.name, e.peer].join(SEP)),
+      ep_keys: rows.map(endpointKey),
       ep_systems: systems,
       self_services: [...self.keys()],
       self_systems: [...self.values()],

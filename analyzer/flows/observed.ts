@@ -2,6 +2,7 @@ import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
 import { windowSource } from './window-source.ts';
+import type { Endpoint } from './endpoint-match.ts';
 
 /** A data flow as observed: source → target, carried by one integration, over a window. */
 export interface ObservedEdge {
@@ -129,4 +130,52 @@ export async function queryEdgeLastSeen(store: Store, mapping: EndpointMapping):
     GROUP BY source, target, integration, service`;
   const rows = await store.client.query({ query, query_params: mapping.params, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
   return rows.map((r) => ({ source: String(r.source), target: String(r.target), integration: String(r.integration), service: String(r.service), lastSeen: time(r.last_seen) }));
+}
+
+/** Both ends of an edge that resolved to one system, with the endpoints as stored. */
+export interface SelfEdgeRow {
+  system: string;
+  integration: string;
+  service: string;
+  source: Endpoint;
+  target: Endpoint;
+  traces: number;
+  lastSeen: string;
+  sampleTrace: string;
+}
+
+/**
+ * Edges in [since, until] whose two (non-empty) ends resolve to the same system: `queryEdges` leaves
+ * them out of the graph; the analyzer reports those an over-broad match rule caused.
+ */
+export async function querySelfEdges(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<SelfEdgeRow[]> {
+  const source = windowSource('weft_flow_edges', `${EDGE_KEY}, traces, last_seen, sample_trace`, since, until);
+  const query = `
+    SELECT ${resolveExpr('src_')} AS system, integration, service,
+      src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
+      sum(traces) AS t, max(last_seen) AS ls, max(sample_trace) AS st
+    FROM (${source.sql})
+    WHERE src_kind != '' AND tgt_kind != '' AND ${resolveExpr('src_')} = ${resolveExpr('tgt_')}
+    GROUP BY system, integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer
+    ORDER BY system, integration`;
+  const rows = await store.client
+    .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
+    .then((r) => r.json<Record<string, unknown>>());
+  const side = (r: Record<string, unknown>, p: string): Endpoint => ({
+    kind: String(r[`${p}kind`]),
+    sys: String(r[`${p}sys`]),
+    host: String(r[`${p}host`]),
+    name: String(r[`${p}name`]),
+    peer: String(r[`${p}peer`]),
+  });
+  return rows.map((r) => ({
+    system: String(r.system),
+    integration: String(r.integration),
+    service: String(r.service),
+    source: side(r, 'src_'),
+    target: side(r, 'tgt_'),
+    traces: num(r.t),
+    lastSeen: time(r.ls),
+    sampleTrace: String(r.st),
+  }));
 }

@@ -1,5 +1,6 @@
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
-import type { ObservedEdge, ObservedTouch } from '../flows/observed.ts';
+import type { MatchedBy } from '../flows/endpoint-match.ts';
+import type { ObservedEdge, ObservedTouch, SelfEdgeRow } from '../flows/observed.ts';
 
 export type EdgeMark = 'documented' | 'undocumented' | 'deprecated';
 
@@ -26,6 +27,16 @@ export interface Snapshot {
   lastSeen: Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>;
   /** All-time last seen per system (catalog ids and unknown:…), whatever the window. */
   systemLastSeen: Record<string, string>;
+  /** Edges whose two different endpoints one `hosts` rule resolved to the same system (left out of `edges`). */
+  ruleOverlaps?: RuleOverlap[];
+  /** Touches of endpoints with no usable name (`system` is `unnamed:<kind>`; left out of `touches`). */
+  unnamed?: ObservedTouch[];
+}
+
+/** A self-edge an over-broad match rule made: which rules matched each end. */
+export interface RuleOverlap extends SelfEdgeRow {
+  sourceRule: MatchedBy | null;
+  targetRule: MatchedBy | null;
 }
 
 export const isUnknown = (id: string) => id.startsWith('unknown:');

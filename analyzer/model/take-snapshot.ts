@@ -1,16 +1,40 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
-import { endpointMapping, PENDING } from '../flows/match-sql.ts';
-import { queryEdgeLastSeen, queryEdges, queryTouches } from '../flows/observed.ts';
+import { splitHostPort } from '../flows/endpoint-host.ts';
+import { UNNAMED } from '../flows/endpoint-match.ts';
+import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
+import { queryEdgeLastSeen, queryEdges, querySelfEdges, queryTouches, type SelfEdgeRow } from '../flows/observed.ts';
 import { watermark } from '../flows/pairing-job.ts';
-import { attributeEdges, type Snapshot } from './snapshot.ts';
+import { attributeEdges, type RuleOverlap, type Snapshot } from './snapshot.ts';
+
+/**
+ * Self-edges worth telling the ICoE about, where a `hosts` rule is broader than its system: it claims a
+ * queue or a database while the other end is another kind of endpoint (an API host rule that also
+ * captures the broker on that machine), or it claims two HTTP services on different ports of one host.
+ * An integration reading and writing one endpoint, a system's database (matched by `databases`) and
+ * its API (matched by `hosts`), or endpoints each matched by their own specific rule are not reported.
+ */
+export function ruleOverlaps(rows: SelfEdgeRow[], matchedBy: EndpointMapping['matchedBy']): RuleOverlap[] {
+  return rows.flatMap((r) => {
+    const sourceRule = matchedBy.get(endpointKey(r.source)) ?? null;
+    const targetRule = matchedBy.get(endpointKey(r.target)) ?? null;
+    const byHosts = [sourceRule === 'hosts' ? r.source : null, targetRule === 'hosts' ? r.target : null].filter((e) => e !== null);
+    const capturesStore = r.source.kind !== r.target.kind && byHosts.some((e) => e.kind === 'messaging' || e.kind === 'db');
+    const portsApart = r.source.kind === 'http' && r.target.kind === 'http' && byHosts.length > 0 && r.source.host !== r.target.host
+      && splitHostPort(r.source.host).host === splitHostPort(r.target.host).host;
+    return capturesStore || portsApart ? [{ ...r, sourceRule, targetRule }] : [];
+  });
+}
 
 /** Reads the rollups for [since, until] and resolves them against the catalog as it is now. */
 export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, until: Date): Promise<Snapshot> {
   const mapping = await endpointMapping(store, catalog);
-  const resolved = (...nodes: string[]) => nodes.every((n) => !n.startsWith(PENDING));
+  const resolved = (...nodes: string[]) => nodes.every((n) => !n.startsWith(PENDING) && !n.startsWith(UNNAMED));
   const edges = (await queryEdges(store, mapping, since, until)).filter((e) => resolved(e.source, e.target));
-  const touches = (await queryTouches(store, mapping, since, until)).filter((t) => resolved(t.system));
+  const allTouches = await queryTouches(store, mapping, since, until);
+  const touches = allTouches.filter((t) => resolved(t.system));
+  const unnamed = allTouches.filter((t) => t.system.startsWith(UNNAMED));
+  const overlaps = ruleOverlaps(await querySelfEdges(store, mapping, since, until), mapping.matchedBy);
   const lastSeen = (await queryEdgeLastSeen(store, mapping)).filter((e) => resolved(e.source, e.target));
   const paired = await watermark(store);
   return {
@@ -22,6 +46,8 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     edges: attributeEdges(catalog, edges),
     touches,
     lastSeen,
-    systemLastSeen: Object.fromEntries(mapping.systemLastSeen),
+    systemLastSeen: Object.fromEntries([...mapping.systemLastSeen].filter(([id]) => !id.startsWith(UNNAMED))),
+    ruleOverlaps: overlaps,
+    unnamed,
   };
 }

@@ -1,5 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
+import { splitHostPort } from '../flows/endpoint-host.ts';
 import { resolveEndpoint, type Endpoint } from '../flows/endpoint-match.ts';
 
 /** At most this many spans of one trace are returned (a trace with more says `truncated`). */
@@ -68,7 +69,9 @@ const toEndpoint = ([kind, sys, host, name, peer]: TouchTuple): Endpoint => ({ k
 /** Attribute values a span names an endpoint by (host, database, destination, peer service). */
 function mentions(span: SpanRow, e: Endpoint): boolean {
   const values = new Set(Object.values(span.attributes));
-  const fields = [e.host, e.name, e.peer].filter((v): v is string => typeof v === 'string' && v !== '');
+  if (e.kind === 'unnamed') return false;
+  // ep_host carries a non-default port ("127.0.0.1:18081", "[::1]:8443"); spans name the host alone in server.address.
+  const fields = [e.host, splitHostPort(e.host).host, e.name, e.peer].filter((v): v is string => typeof v === 'string' && v !== '');
   return fields.some((f) => values.has(f) || [...values].some((v) => v.includes(`//${f}`) || v.startsWith(`${f}:`)));
 }
 

@@ -1,7 +1,7 @@
 /** What the analyzer's routes share besides schemas: the analyzer itself and the window parameter. */
 import type { Analyzer } from '../../analyzer/index.ts';
-import { parseDuration } from '../../core/time/index.ts';
-import { ERR_BAD_REQUEST, defineError } from '../../core/errors/index.ts';
+import { defineError } from '../../core/errors/index.ts';
+import { boundedSince } from './bounds.ts';
 
 export const ERR_ANALYZER_OFF = defineError('WEFT_ERR_ANALYZER_OFF', 503, () => 'The analyzer does not run in this process; start Weft with the analyzer (or without --only).');
 
@@ -10,9 +10,7 @@ export function analyzerOf(services: { analyzer?: Analyzer }): Analyzer {
   return services.analyzer;
 }
 
-export function sinceMs(since: string | undefined): number | undefined {
-  if (!since) return undefined;
-  const ms = parseDuration(since, 'since');
-  if (ms <= 0) throw ERR_BAD_REQUEST('since must be a positive duration like 24h.');
-  return ms;
+/** The `since` query in ms, bounded (400 on overflow, zero, or beyond what is kept); undefined when absent. */
+export function sinceMs(since: string | undefined, maxMs?: number): number | undefined {
+  return boundedSince(since, maxMs);
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { redactCatalog } from '../../core/catalog/index.ts';
 import { ERR_FORBIDDEN } from '../../core/errors/index.ts';
 import { mayWrite } from '../auth.ts';
 import type { RoutePluginOptions } from '../services.ts';
@@ -27,9 +28,10 @@ const counts = (c: ReturnType<ReturnType<typeof analyzerOf>['catalog']>) => ({
 
 /** The catalog in use, its reload from its files, and an on-demand analysis. */
 export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
-  app.get('/catalog', { schema: { summary: 'The estate catalog in use', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, catalog: Type.Record(Type.String(), Type.Unknown()) }) } } }, async () => {
+  // Viewers read this: env:NAME references are shown, literal credentials never (redactCatalog).
+  app.get('/catalog', { schema: { summary: 'The estate catalog in use (credentials redacted; env:NAME references shown)', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, catalog: Type.Record(Type.String(), Type.Unknown()) }) } } }, async () => {
     const c = analyzerOf(services).catalog();
-    return { counts: counts(c), catalog: c as unknown as Record<string, unknown> };
+    return { counts: counts(c), catalog: redactCatalog(c) as unknown as Record<string, unknown> };
   });
 
   app.post(

@@ -1,15 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { queryFlowSeries, ERR_FLOW_NOT_FOUND } from '../../analyzer/index.ts';
-import { parseDuration } from '../../core/time/index.ts';
 import { ERR_BAD_REQUEST } from '../../core/errors/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { FlowSeriesSchema, GraphSchema } from '../schemas/graph.ts';
 import { SinceQuery } from '../schemas/common.ts';
 import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
+import { boundedStep } from './bounds.ts';
 
-/** At most this many buckets in one series. */
-const MAX_POINTS = 2000;
 /** The longest range one series may cover (400 days: the default rollup retention). */
 const MAX_RANGE_MS = 400 * 86_400_000;
 const STEPS: Array<[number, string]> = [[60_000, '1m'], [300_000, '5m'], [900_000, '15m'], [3_600_000, '1h'], [21_600_000, '6h'], [86_400_000, '1d']];
@@ -54,7 +52,9 @@ export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
             since: SinceQuery.properties.since,
             from: Type.Optional(Type.String({ minLength: 10, maxLength: 40, description: 'absolute range start (ISO 8601, e.g. 2026-11-29T08:00:00Z); with `to`, instead of `since`' })),
             to: Type.Optional(Type.String({ minLength: 10, maxLength: 40, description: 'absolute range end (ISO 8601; default now)' })),
-            step: Type.Optional(Type.String({ pattern: '^(\\d+(ms|s|m|h|d))+$', description: 'bucket size, at least 1m (default: at most 200 buckets over the range)' })),
+            step: Type.Optional(
+              Type.String({ maxLength: 32, pattern: '^(\\d+(ms|s|m|h|d|w))+$', description: 'bucket size: at least 1m, at most the range, at most 10,000 points (default: at most 200 buckets)' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -71,9 +71,7 @@ export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       const edge = flow ? { source: flow.source, target: flow.target, integration: flow.runtime.flow, service: flow.runtime.service } : { source: observed![1], target: observed![2], integration: observed![3] };
       const { since, until } = seriesRange(request.query);
       const step = request.query.step ?? autoStep(until.getTime() - since.getTime());
-      const stepMs = parseDuration(step, 'step');
-      if (stepMs < 60_000) throw ERR_BAD_REQUEST(`step must be at least 1m, got "${step}".`);
-      if ((until.getTime() - since.getTime()) / stepMs > MAX_POINTS) throw ERR_BAD_REQUEST(`step ${step} gives more than ${MAX_POINTS} buckets over this range; use a larger step.`);
+      const stepMs = boundedStep(step, Math.max(until.getTime() - since.getTime(), 60_000));
       const points = await queryFlowSeries(services.store, catalog, edge, since, until, stepMs / 1000);
       return { flow: id, source: edge.source, target: edge.target, since: since.toISOString(), until: until.toISOString(), step, points };
     },

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERR_FORBIDDEN, ERR_NOT_FOUND } from '../../core/errors/index.ts';
-import { parseDuration } from '../../core/time/index.ts';
+import { boundedSince, DEFAULT_MAX_RECORD_SINCE_MS } from './bounds.ts';
 import { mayWrite } from '../auth.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { ProbeSchema, SampleSchema } from '../schemas/probes.ts';
@@ -42,7 +42,7 @@ export const probeRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         params: IdParams,
         querystring: Type.Object(
           {
-            since: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window (default 24h)' })),
+            since: Type.Optional(Type.String({ maxLength: 32, pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window (default 24h, at most 730d)' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 500 })),
           },
           { additionalProperties: false },
@@ -54,7 +54,7 @@ export const probeRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       const probes = probesOf(services);
       const { id } = request.params;
       if (!probes.catalog.probes.some((p) => p.id === id)) throw ERR_NOT_FOUND(`No probe "${id}" in the catalog.`);
-      const since = new Date(Date.now() - parseDuration(request.query.since ?? '24h', 'since'));
+      const since = new Date(Date.now() - (boundedSince(request.query.since, DEFAULT_MAX_RECORD_SINCE_MS) ?? 86_400_000));
       const samples = probes.samples ? await probes.samples.history([id], since, request.query.limit ?? 500) : [];
       return { probe: id, samples: samples.map(sampleOut) };
     },

@@ -50,6 +50,18 @@ export const RunSchema = Type.Object({
     changedColumns: Type.Array(
       Type.Object({ key: Type.String(), columns: Type.Array(Type.Object({ column: Type.String(), left: Type.Union([Type.String(), Type.Null()]), right: Type.Union([Type.String(), Type.Null()]) })) }),
     ),
+    keyMode: Type.Optional(
+      Type.Union([Type.Literal('integer'), Type.Literal('hashed')], { description: 'integer: bisected by key ranges; hashed: by a hash of the canonical key text' }),
+    ),
+    keyNotes: Type.Optional(
+      Type.Array(
+        Type.Object({
+          left: Type.String(),
+          right: Type.String(),
+          why: Type.String({ description: 'case, trailing-space or case+trailing-space: the two keys differ only so (reported as missing + extra)' }),
+        }),
+      ),
+    ),
   }),
 });
 

@@ -42,6 +42,31 @@ describe('weft catalog validate', () => {
   });
 });
 
+describe('weft catalog validate: rules that can never match', () => {
+  it('warns on stderr and still exits 0 (regression: a prefix that no endpoint key can have was accepted silently)', async () => {
+    writeFileSync(
+      join(dir, 'rules.yaml'),
+      `systems:
+  - { id: crm, match: { urlPrefixes: ["http://127.0.0.1:18081/api/v1/customers/"] } }
+  - { id: erp, match: {} }
+  - { id: mq, match: { hosts: ["amqp://mq.internal"], destinations: [amq.default] } }
+`,
+    );
+    const r = await weft('catalog', 'validate', 'rules.yaml');
+    expect(r.code).toBe(0);
+    const at = join(dir, 'rules.yaml');
+    expect(r.err.split('\n')).toEqual([
+      `warning: ${at}:2:39: systems[0].match.urlPrefixes[0]: "http://127.0.0.1:18081/api/v1/customers/" has 3 path segments; ` +
+        'endpoints keep the first 2, so it can never match (use "http://127.0.0.1:18081/api/v1/")',
+      `warning: ${at}:3:23: systems[1].match: system "erp" has no match rules: ` +
+        'no span resolves to it except one naming it in integration.source / integration.target',
+      `warning: ${at}:4:32: systems[2].match.hosts[0]: "amqp://mq.internal" is a URL; hosts take a host name or "host:port" (put URLs under urlPrefixes)`,
+      `warning: ${at}:4:70: systems[2].match.destinations[0]: RabbitMQ's default exchange is identified by the routing key (the queue name); ` +
+        '"amq.default" can never match — name the queue',
+    ]);
+  });
+});
+
 describe('weft catalog import-backstage', () => {
   it('turns Backstage entities into a catalog to complete', async () => {
     writeFileSync(

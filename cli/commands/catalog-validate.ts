@@ -1,16 +1,19 @@
 import { resolve } from 'node:path';
-import { ERR_CATALOG, formatProblem, loadCatalog, type CatalogProblem } from '../../core/catalog/index.ts';
+import { envPatterns, ERR_CATALOG, formatProblem, loadCatalogWithWarnings, type CatalogProblem } from '../../core/catalog/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command } from '../command.ts';
 
 export const catalogValidateCommand: Command = {
-  summary: 'Validate estate catalog files (no data needed); exits 1 and prints every problem when invalid',
+  summary: 'Validate estate catalog files (no data needed); exits 1 and prints every problem when invalid, and warns about match rules that can never match',
   usage: 'catalog validate FILE…',
   async run(args, io) {
     const files = args.positionals.map((f) => resolve(io.cwd, f));
     if (files.length === 0) throw ERR_CONFIG('Name the catalog files to validate: weft catalog validate estate.yaml [more.yaml…]');
     try {
-      const c = loadCatalog(files);
+      // The same env: rules as weft start: WEFT_* never, and the operator's allow/deny lists.
+      const envPolicy = { allow: envPatterns(io.env.WEFT_CATALOG_ENV_ALLOW), deny: envPatterns(io.env.WEFT_CATALOG_ENV_DENY) };
+      const { catalog: c, warnings } = loadCatalogWithWarnings(files, { envPolicy });
+      for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);
       io.out(`${files.join(', ')}: valid (${c.owners.length} owners, ${c.systems.length} systems, ${c.domains.length} domains, ${c.flows.length} flows, ${c.classes.length} classes, ${c.probes.length} probes, ${c.reconciliations.length} reconciliations)`);
       return 0;
     } catch (err) {

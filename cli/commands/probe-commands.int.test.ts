@@ -68,7 +68,7 @@ describe.skipIf(!up)('weft probe run', () => {
   it('prints why a probe failed and exits 1', async () => {
     const c = io();
     expect(await main(['probe', 'run', 'crm-broken', '--catalog', catalog, '--no-record'], c.io)).toBe(1);
-    expect(c.out.join('\n')).toMatch(/FAILED\s+query: PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:5432\/test rejected the query: relation ".*_nope" does not exist/);
+    expect(c.out.join('\n')).toMatch(/FAILED\s+query: PostgreSQL at env:CRM_DSN rejected the query: relation ".*_nope" does not exist/);
   });
   it('names the probes there are when the id is unknown', async () => {
     const c = io();

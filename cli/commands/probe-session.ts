@@ -16,7 +16,7 @@ export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ p
   const config = buildConfig({ positionals: [], flags: Object.fromEntries(Object.entries(args.flags).filter(([k]) => k !== 'catalog')) }, io.env, io.cwd);
   const files = (args.flags.catalog ?? []).map((f) => (f.startsWith('/') ? f : `${io.cwd}/${f}`));
   if (files.length === 0) throw ERR_CONFIG('Pass the estate catalog: --catalog FILE (repeatable).');
-  const catalog = loadCatalog(files);
+  const catalog = loadCatalog(files, { envPolicy: config.catalogEnv });
   const logger = createLogger(args.flags['log-level']?.[0] ?? 'error');
   let store: Store | null = null;
   if (args.flags['no-record']?.[0] !== 'true') {
@@ -29,7 +29,7 @@ export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ p
       store = null;
     }
   }
-  const probes = startProbes({ store, catalog, logger, findings: store ? createFindingStore(store) : undefined, env: config.env, scheduled: false });
+  const probes = startProbes({ store, catalog, logger, findings: store ? createFindingStore(store) : undefined, env: config.env, envPolicy: config.catalogEnv, scheduled: false });
   return {
     probes,
     recorded: store !== null,

@@ -70,33 +70,53 @@ describe('collector ingest auth', () => {
   });
 });
 
-describe('collector in-flight budget', () => {
+describe('collector in-flight budget and slow bodies', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ maxBodyBytes: 20 * 1024 * 1024 });
+    const limits = { bodyTimeoutMs: 1500, bodyMinBytesPerSecond: 500, bodyMaxTimeoutMs: 3000, headersTimeoutMs: 1000 };
+    h = await startHarness({ maxBodyBytes: 20 * 1024 * 1024, limits });
   });
   afterAll(async () => {
     await h?.close();
   });
 
-  it('answers 429 with Retry-After while request bodies in memory would pass the budget', async () => {
+  it('regression: four slow uploads announcing 20 MiB no longer make everyone else get 429, and are cut with 408', async () => {
     const { request } = await import('node:http');
     const target = new URL(`${h.collector.url}/v1/traces`);
-    // Four slow uploads that announce 20 MiB each hold the whole budget (4 × the body limit).
+    // Four uploads announce 20 MiB each (once the whole in-flight budget) and send a byte at a time.
     const slow = Array.from({ length: 4 }, () => {
-      const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-length': 20 * 1024 * 1024 } });
+      const headers = { 'content-type': 'application/json', 'content-length': 20 * 1024 * 1024 };
+      const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers });
       req.on('error', () => undefined);
-      req.write(Buffer.alloc(1024));
-      return req;
+      const answer = new Promise<number>((resolve) => req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))));
+      req.write('{');
+      const drip = setInterval(() => req.write(' '), 400);
+      return { req, answer, drip };
     });
     await new Promise((r) => setTimeout(r, 300));
     const res = await fetch(target, { method: 'POST', body: body(1), headers: { 'content-type': 'application/json' } });
-    expect(res.status).toBe(429);
-    expect(res.headers.get('retry-after')).toBe('1');
-    expect(((await res.json()) as { message: string }).message).toMatch(/in-flight limit/);
-    for (const req of slow) req.destroy();
-    await new Promise((r) => setTimeout(r, 300));
-    const after = await fetch(target, { method: 'POST', body: body(2), headers: { 'content-type': 'application/json' } });
-    expect(after.status).toBe(200);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    // Past the body deadline (1.5 s plus 1 s per 500 bytes, at most 3 s) each slow sender gets 408.
+    expect(await Promise.all(slow.map((s) => s.answer))).toEqual([408, 408, 408, 408]);
+    for (const s of slow) {
+      clearInterval(s.drip);
+      s.req.destroy();
+    }
+    const text = await (await fetch(`${h.collector.url}/metrics`)).text();
+    expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="408"\} 4$/m);
+  });
+
+  it('closes a connection whose headers trickle in past the header deadline (408)', async () => {
+    const { connect } = await import('node:net');
+    const target = new URL(h.collector.url);
+    const socket = connect(Number(target.port), target.hostname);
+    let answer = '';
+    socket.on('data', (b) => (answer += b));
+    socket.write('POST /v1/traces HTTP/1.1\r\nHost: x\r\n');
+    const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 300);
+    await new Promise((resolve) => socket.once('close', resolve));
+    clearInterval(drip);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 });

@@ -3,11 +3,13 @@ import type { Readable } from 'node:stream';
 import fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../core/log/logger.ts';
 import { isWeftError } from '../../core/errors/index.ts';
-import { ERR_OTLP_BUSY, ERR_OTLP_MEDIA_TYPE, ERR_OTLP_SPOOL_FULL, ERR_OTLP_SPOOL_WRITE } from '../otlp/bad-input.ts';
+import { ERR_OTLP_MEDIA_TYPE, ERR_OTLP_SPOOL_FULL, ERR_OTLP_SPOOL_WRITE } from '../otlp/bad-input.ts';
 import { encodeJsonResponse, encodeJsonStatus } from '../otlp/json-codec.ts';
 import { encodeProtoResponse, encodeProtoStatus, type SignalName } from '../otlp/proto-codec.ts';
 import type { Spool } from '../spool/spool.ts';
-import { contentEncoding, readBody } from './body.ts';
+import type { IngestLimits } from '../otlp/limits.ts';
+import { contentEncoding, readBody, type BodyDeadline } from './body.ts';
+import { InflightBudget } from './inflight.ts';
 import { ingestBody } from './ingest.ts';
 import type { SelfMetrics } from './self-metrics.ts';
 
@@ -17,6 +19,16 @@ export interface CollectorAppOptions {
   maxBodyBytes: number;
   /** Bytes of request bodies held in memory at once before new requests get 429. */
   maxInflightBytes: number;
+  /** Of which one peer (remote address) may hold at most this many. */
+  peerInflightBytes: number;
+  /** Attribute limits, nesting depth and the expansion budget of each request. */
+  limits: IngestLimits;
+  /** How long a body may take to arrive (408 past it). */
+  bodyDeadline: BodyDeadline;
+  /** Most time to receive a request's headers (Node closes the connection past it). */
+  headersTimeoutMs: number;
+  /** Quarantined spool segments, for /readyz. */
+  quarantine(): { segments: number; rows: number };
   spool: Spool;
   metrics: SelfMetrics;
   ready(): { ok: boolean; reason?: string };
@@ -27,7 +39,7 @@ type Wire = 'proto' | 'json';
 const PROTO = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
 /** gRPC status codes for OTLP/HTTP error bodies. */
-const grpcCode = (status: number) => ({ 400: 3, 401: 16, 403: 7, 413: 8, 415: 3, 429: 8, 503: 14 })[status] ?? 13;
+const grpcCode = (status: number) => ({ 400: 3, 401: 16, 403: 7, 408: 4, 413: 8, 415: 3, 429: 8, 503: 14 })[status] ?? 13;
 
 function wireOf(contentType: string | undefined): Wire | undefined {
   const base = (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -49,7 +61,9 @@ function tokenMatches(header: string | undefined, tokens: string[]): boolean {
 /** Sends an error in the request's content type (google.rpc.Status), JSON when unknown. */
 function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string, retryAfter?: number) {
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
-  if (status === 413) reply.header('connection', 'close');
+  if (status === 413 || status === 408) reply.header('connection', 'close');
+  // A sender cut off mid-body (too slow) is not drained: its connection goes once the answer is out.
+  if (status === 408) reply.raw.once('finish', () => request.raw.socket?.destroy());
   reply.status(status);
   if (wireOf(request.headers['content-type']) === 'proto') return reply.type(PROTO).send(encodeProtoStatus(grpcCode(status), message));
   return reply.type(JSON_TYPE).send(encodeJsonStatus(grpcCode(status), message));
@@ -57,8 +71,16 @@ function sendError(request: FastifyRequest, reply: FastifyReply, status: number,
 
 /** The OTLP/HTTP receiver: /v1/traces, /v1/metrics, /v1/logs, plus /healthz, /readyz, /metrics. */
 export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
-  const app = fastify({ loggerInstance: o.logger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: o.maxBodyBytes }) as unknown as FastifyInstance;
-  let inflightBytes = 0;
+  const app = fastify({
+    loggerInstance: o.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: o.maxBodyBytes,
+    // Slow headers: Node answers 408 and closes; checked every second rather than every 30 s.
+    http: { headersTimeout: o.headersTimeoutMs, connectionsCheckingInterval: 1000 },
+    // A backstop for the whole request; the body deadline in readBody is the finer one.
+    requestTimeout: o.headersTimeoutMs + o.bodyDeadline.maxTimeoutMs + 1000,
+  }) as unknown as FastifyInstance;
+  const inflight = new InflightBudget(o.maxInflightBytes, o.peerInflightBytes);
 
   // Bodies are read by the handler itself, so that limits apply before and after inflating.
   app.removeAllContentTypeParsers();
@@ -86,25 +108,25 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     const encoding = contentEncoding(request.headers['content-encoding']);
     if (o.spool.wouldOverflow(0)) throw ERR_OTLP_SPOOL_FULL();
     const declared = request.headers['content-length'] ? Number(request.headers['content-length']) : undefined;
-    // The budget holds what a request announced, or (chunked uploads) what has arrived so far.
-    let held = Math.min(declared ?? 0, o.maxBodyBytes);
-    if (inflightBytes > 0 && inflightBytes + held > o.maxInflightBytes) throw ERR_OTLP_BUSY();
-    inflightBytes += held;
-    const grow =
-      declared === undefined
-        ? (bytes: number) => {
-            held += bytes;
-            inflightBytes += bytes;
-            if (inflightBytes > o.maxInflightBytes && inflightBytes > held) throw ERR_OTLP_BUSY();
-          }
-        : undefined;
+    // Bytes are charged as they arrive (not as announced), per peer and in all.
+    const peer = request.socket.remoteAddress ?? '';
+    let held = 0;
     let body: Buffer;
     try {
-      body = await readBody(request.body as Readable, declared, encoding, o.maxBodyBytes, grow);
+      body = await readBody(request.body as Readable, {
+        declaredLength: declared,
+        encoding,
+        max: o.maxBodyBytes,
+        deadline: o.bodyDeadline,
+        onChunk: (bytes) => {
+          inflight.take(peer, bytes);
+          held += bytes;
+        },
+      });
     } finally {
-      inflightBytes -= held;
+      inflight.release(peer, held);
     }
-    const batch = ingestBody(signal, wire, body);
+    const batch = ingestBody(signal, wire, body, { limits: o.limits });
     const bytes = batch.tables.reduce((n, t) => n + t.data.length, 0);
     if (o.spool.wouldOverflow(bytes)) throw ERR_OTLP_SPOOL_FULL();
     try {
@@ -126,7 +148,9 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const r = o.ready();
-    return reply.status(r.ok ? 200 : 503).send(r.ok ? { status: 'ready' } : { status: 'not ready', reason: r.reason });
+    const q = o.quarantine();
+    const quarantine = q.segments > 0 ? { quarantine: { ...q, note: 'spool segments the store refused; see the log and weft_collector_quarantined_*' } } : {};
+    return reply.status(r.ok ? 200 : 503).send(r.ok ? { status: 'ready', ...quarantine } : { status: 'not ready', reason: r.reason, ...quarantine });
   });
   app.get('/metrics', async (_request, reply) =>
     reply

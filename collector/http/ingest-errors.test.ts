@@ -123,7 +123,7 @@ describe('collector ingest errors', () => {
     const res = await post('/v1/traces', body, { 'content-type': 'application/x-protobuf' });
     expect(res.status).toBe(200);
     expect(decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer()))).toEqual({
-      partialSuccess: { rejectedSpans: 1, errorMessage: 'spans without a trace id or span id were rejected' },
+      partialSuccess: { rejectedSpans: 1, errorMessage: '1 rejected: spans without a trace id or span id (first at resourceSpans[0].scopeSpans[0].spans[1])' },
     });
     const jres = await post('/v1/metrics', json({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'q', summary: { dataPoints: [{}, {}] } }] }] }] }), { 'content-type': 'application/json' });
     expect(jres.status).toBe(200);

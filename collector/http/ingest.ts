@@ -2,58 +2,81 @@ import { metricRows } from '../rows/metric-rows.ts';
 import { logRows } from '../rows/log-rows.ts';
 import { encodeRows } from '../rows/row-binary.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
-import { traceRows } from '../rows/trace-rows.ts';
+import { traceRows, type TraceContext } from '../rows/trace-rows.ts';
 import { tables, type TableName } from '../rows/tables.ts';
 import { decodeJson } from '../otlp/json-codec.ts';
+import { defaultIngestLimits, ERR_OTLP_EXPANDS_TOO_MUCH, IngestReport, type IngestLimits } from '../otlp/limits.ts';
 import { decodeProto, type SignalName } from '../otlp/proto-codec.ts';
 import { TraceDecoder } from '../otlp/trace-decoder.ts';
 
-/** Segment bytes (RowBinary) per table for one export request, plus what was rejected. */
+/** Segment bytes (RowBinary) per table for one export request, plus what was rejected or changed. */
 export interface IngestBatch {
   tables: { table: TableName; rows: number; data: Buffer }[];
   accepted: number;
   rejected: number;
+  /** The partial_success message: refusals and warnings ('' when there are none). */
   message: string;
+}
+
+/** What every request is held to; `nowNs` is the collector clock (nanoseconds since the epoch). */
+export interface IngestOptions {
+  limits: IngestLimits;
+  nowNs?: () => number;
 }
 
 const decoder = new TraceDecoder();
 const out = new RowBinaryWriter(4 << 20);
+const tooMuch = (limit: number): never => {
+  throw ERR_OTLP_EXPANDS_TOO_MUCH(limit, 'row data past the limit while writing');
+};
+out.onLimit = tooMuch;
 
-const encoded = (table: TableName, rows: unknown[][]) => ({ table, rows: rows.length, data: encodeRows(tables[table], rows) });
+function encoded(table: TableName, rows: unknown[][], limit: number) {
+  const w = new RowBinaryWriter(64 * 1024);
+  w.limit = limit;
+  w.onLimit = tooMuch;
+  return { table, rows: rows.length, data: encodeRows(tables[table], rows, w) };
+}
 
 /** Rows from an already decoded request (protobufjs message or OTLP/JSON), per signal. */
-const fromObjects: Record<SignalName, (request: unknown) => IngestBatch> = {
-  traces: (request) => {
-    const m = traceRows(request);
-    return { tables: [encoded('otel_traces', m.rows)], accepted: m.rows.length, rejected: m.rejected, message: m.message };
+const fromObjects: Record<SignalName, (request: unknown, ctx: TraceContext) => IngestBatch> = {
+  traces: (request, ctx) => {
+    const m = traceRows(request, ctx);
+    return { tables: [encoded('otel_traces', m.rows, ctx.limits.maxExpandedBytes)], accepted: m.rows.length, rejected: m.rejected, message: m.message };
   },
-  metrics: (request) => {
-    const m = metricRows(request);
+  metrics: (request, ctx) => {
+    const m = metricRows(request, ctx);
+    const limit = ctx.limits.maxExpandedBytes;
     return {
-      tables: [encoded('otel_metrics_sum', m.sum), encoded('otel_metrics_gauge', m.gauge), encoded('otel_metrics_histogram', m.histogram)],
+      tables: [encoded('otel_metrics_sum', m.sum, limit), encoded('otel_metrics_gauge', m.gauge, limit), encoded('otel_metrics_histogram', m.histogram, limit)],
       accepted: m.sum.length + m.gauge.length + m.histogram.length,
       rejected: m.rejected,
       message: m.message,
     };
   },
-  logs: (request) => {
-    const m = logRows(request);
-    return { tables: [encoded('otel_logs', m.rows)], accepted: m.rows.length, rejected: m.rejected, message: m.message };
+  logs: (request, ctx) => {
+    const m = logRows(request, ctx);
+    return { tables: [encoded('otel_logs', m.rows, ctx.limits.maxExpandedBytes)], accepted: m.rows.length, rejected: m.rejected, message: m.message };
   },
 };
+
+const fallbackLimits = defaultIngestLimits(20 * 1024 * 1024);
 
 /**
  * Maps one export request body to segment bytes. Protobuf traces take the hand-written decoder
  * (bytes to RowBinary directly); everything else goes through protobufjs or JSON.parse and the
- * object mappers.
+ * object mappers. Throws 400 (unreadable, too deeply nested) or 413 (would expand past
+ * `limits.maxExpandedBytes`); refused items and warnings come back in `rejected`/`message`.
  */
-export function ingestBody(signal: SignalName, wire: 'proto' | 'json', body: Buffer): IngestBatch {
+export function ingestBody(signal: SignalName, wire: 'proto' | 'json', body: Buffer, options: IngestOptions = { limits: fallbackLimits }): IngestBatch {
+  const ctx: TraceContext = { limits: options.limits, report: new IngestReport(), nowNs: options.nowNs?.() ?? Date.now() * 1e6 };
   if (signal === 'traces' && wire === 'proto') {
     out.reset();
-    const r = decoder.decode(body, out);
+    out.limit = options.limits.maxExpandedBytes;
+    const r = decoder.decode(body, out, ctx);
     return { tables: [{ table: 'otel_traces', rows: r.rows, data: Buffer.from(out.view()) }], accepted: r.rows, rejected: r.rejected, message: r.message };
   }
-  return fromObjects[signal](wire === 'proto' ? decodeProto(signal, body) : decodeJson(body));
+  return fromObjects[signal](wire === 'proto' ? decodeProto(signal, body) : decodeJson(signal, body, options.limits.maxAnyValueDepth), ctx);
 }
 
 export { fromObjects };

@@ -13,6 +13,11 @@ export class SelfMetrics {
   readonly insertedRows = new Map<string, number>();
   insertErrors = 0;
   segmentsQueued = 0;
+  /** Segments split because the store refused them whole (too many partitions). */
+  segmentsSplit = 0;
+  /** Segments (and their rows) set aside after the store kept refusing them, this run and before. */
+  quarantinedSegments = 0;
+  quarantinedRows = 0;
   private readonly latencyBuckets = BUCKETS.map(() => 0);
   private latencySum = 0;
   private latencyCount = 0;
@@ -42,6 +47,15 @@ export class SelfMetrics {
     metric('weft_collector_spool_max_bytes', 'gauge', 'Spool size above which ingest answers 503.', [`weft_collector_spool_max_bytes ${gauges.spoolMaxBytes}`]);
     metric('weft_collector_inserted_rows_total', 'counter', 'Rows inserted into ClickHouse, by table.', [...this.insertedRows].map(([t, n]) => `weft_collector_inserted_rows_total{table="${t}"} ${n}`));
     metric('weft_collector_insert_errors_total', 'counter', 'Failed segment inserts (retried).', [`weft_collector_insert_errors_total ${this.insertErrors}`]);
+    metric('weft_collector_segments_split_total', 'counter', 'Spool segments split by day because one insert spanned too many partitions.', [
+      `weft_collector_segments_split_total ${this.segmentsSplit}`,
+    ]);
+    metric('weft_collector_quarantined_segments', 'gauge', 'Spool segments the store refused, set aside on disk (*.quarantine).', [
+      `weft_collector_quarantined_segments ${this.quarantinedSegments}`,
+    ]);
+    metric('weft_collector_quarantined_rows', 'gauge', 'Acknowledged rows in quarantined spool segments (not stored).', [
+      `weft_collector_quarantined_rows ${this.quarantinedRows}`,
+    ]);
     metric('weft_collector_insert_duration_seconds', 'histogram', 'Time to insert one spool segment.', [
       ...BUCKETS.map((b, i) => `weft_collector_insert_duration_seconds_bucket{le="${b}"} ${this.latencyBuckets[i]}`),
       `weft_collector_insert_duration_seconds_bucket{le="+Inf"} ${this.latencyCount}`,

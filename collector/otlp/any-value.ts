@@ -1,4 +1,5 @@
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
+import { ERR_OTLP_TOO_DEEP, IngestReport, truncateUtf8, type IngestLimits } from './limits.ts';
 
 /**
  * OTLP values as decoded from protobuf (protobufjs messages, Long integers, Buffers) or from
@@ -9,6 +10,12 @@ export type AnyValueLike = Record<string, unknown> | null | undefined;
 export interface KeyValueLike {
   key?: string;
   value?: AnyValueLike;
+}
+
+/** The limits and the report of one request, threaded through every attribute it contains. */
+export interface ValueContext {
+  limits: IngestLimits;
+  report: IngestReport;
 }
 
 const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -30,54 +37,112 @@ export function doubleText(v: unknown): string {
   return String(n);
 }
 
-function bytesText(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-  return '';
+const TRUNCATED = 'attribute values longer than AttributeValueLengthLimit were truncated';
+const DROPPED = 'attributes past AttributeCountLimit were dropped';
+
+function bytesText(v: unknown, ctx: ValueContext | undefined, where: string): string {
+  const limit = ctx?.limits.attributeValueLengthLimit ?? Infinity;
+  if (typeof v === 'string') {
+    if (v.length <= Math.ceil(limit / 3) * 4) return v;
+    // base64 in OTLP/JSON: cut the decoded bytes, as the protobuf path does.
+    v = Buffer.from(v, 'base64');
+  }
+  if (!(v instanceof Uint8Array)) return '';
+  let b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (b.length > limit) {
+    b = b.subarray(0, limit);
+    ctx?.report.warn(TRUNCATED, where);
+  }
+  return b.toString('base64');
 }
 
-/** The raw JS value of an AnyValue, for arrays and maps rendered as JSON. */
-function rawValue(v: AnyValueLike): unknown {
-  if (!v) return null;
-  if (has(v, 'stringValue')) return String(v.stringValue ?? '');
-  if (has(v, 'boolValue')) return Boolean(v.boolValue);
-  if (has(v, 'intValue')) return Number(intText(v.intValue));
-  if (has(v, 'doubleValue')) return Number(v.doubleValue);
-  if (has(v, 'bytesValue')) return bytesText(v.bytesValue);
+function stringText(v: unknown, ctx: ValueContext | undefined, where: string): string {
+  const s = String(v ?? '');
+  if (!ctx) return s;
+  const t = truncateUtf8(s, ctx.limits.attributeValueLengthLimit);
+  if (t !== s) ctx.report.warn(TRUNCATED, where);
+  return t;
+}
+
+const INT = /^-?\d{1,20}$/;
+
+/**
+ * JSON of an array or kvlist value as the OpenTelemetry Collector's ClickHouse exporter writes it
+ * (`AsRaw()` then `json.Marshal`): integers exact (int64 beyond 2^53 included), maps with sorted
+ * keys. Nesting past `maxAnyValueDepth` is refused.
+ */
+function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, where: string): string {
+  if (!v) return 'null';
+  if (has(v, 'stringValue')) return JSON.stringify(stringText(v.stringValue, ctx, where));
+  if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
+  if (has(v, 'intValue')) {
+    const t = intText(v.intValue);
+    return INT.test(t) ? t : 'null';
+  }
+  if (has(v, 'doubleValue')) return JSON.stringify(Number(v.doubleValue));
+  if (has(v, 'bytesValue')) return JSON.stringify(bytesText(v.bytesValue, ctx, where));
+  const max = ctx?.limits.maxAnyValueDepth ?? 32;
   if (has(v, 'arrayValue')) {
+    if (depth >= max) throw ERR_OTLP_TOO_DEEP(max, where);
     const a = v.arrayValue as { values?: AnyValueLike[] } | undefined;
-    return (a?.values ?? []).map(rawValue);
+    const values = Array.isArray(a?.values) ? a.values : [];
+    return `[${values.map((x) => jsonOf(x, depth + 1, ctx, where)).join(',')}]`;
   }
   if (has(v, 'kvlistValue')) {
+    if (depth >= max) throw ERR_OTLP_TOO_DEEP(max, where);
     const kv = v.kvlistValue as { values?: KeyValueLike[] } | undefined;
-    const out: Record<string, unknown> = {};
-    for (const e of kv?.values ?? []) out[e.key ?? ''] = rawValue(e.value);
-    return out;
+    const entries = new Map<string, string>();
+    for (const e of Array.isArray(kv?.values) ? kv.values : []) entries.set(String(e?.key ?? ''), jsonOf(e?.value, depth + 1, ctx, where));
+    const keys = [...entries.keys()].sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${entries.get(k)}`).join(',')}}`;
   }
-  return null;
+  return 'null';
 }
 
-/** An attribute value as the ClickHouse exporter stores it: text, with arrays and maps as JSON. */
-export function anyValueText(v: AnyValueLike): string {
+/**
+ * An attribute value as the ClickHouse exporter stores it: text, with arrays and maps as JSON.
+ * With a context, string and bytes values are cut to AttributeValueLengthLimit (reported) and
+ * nesting is bounded; `where` names the attribute in messages.
+ */
+export function anyValueText(v: AnyValueLike, ctx?: ValueContext, where = 'value'): string {
   if (!v) return '';
-  if (has(v, 'stringValue')) return String(v.stringValue ?? '');
+  if (has(v, 'stringValue')) return stringText(v.stringValue, ctx, where);
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
   if (has(v, 'intValue')) return intText(v.intValue);
   if (has(v, 'doubleValue')) return doubleText(v.doubleValue);
-  if (has(v, 'bytesValue')) return bytesText(v.bytesValue);
-  if (has(v, 'arrayValue') || has(v, 'kvlistValue')) return JSON.stringify(rawValue(v));
+  if (has(v, 'bytesValue')) return bytesText(v.bytesValue, ctx, where);
+  if (has(v, 'arrayValue') || has(v, 'kvlistValue')) return jsonOf(v, 0, ctx, where);
   return '';
 }
 
-/** Attributes as a string map; `where` names the field for error messages. */
-export function attributeMap(kvs: unknown, where: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/** A map with no prototype: client keys such as `__proto__` are ordinary keys in it. */
+export type AttributeMap = Record<string, string>;
+export const emptyMap = (): AttributeMap => Object.create(null) as AttributeMap;
+
+/**
+ * Attributes as a string map (null prototype); `where` names the field for error messages. With
+ * a context, only the first AttributeCountLimit attributes are kept (the rest reported).
+ */
+export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): AttributeMap {
+  const out = emptyMap();
   if (kvs === undefined || kvs === null) return out;
   if (!Array.isArray(kvs)) throw ERR_OTLP_BAD_INPUT(`${where} must be a list of key/value pairs.`);
-  for (let i = 0; i < kvs.length; i++) {
+  const n = ctx ? Math.min(kvs.length, ctx.limits.attributeCountLimit) : kvs.length;
+  if (n < kvs.length) ctx?.report.warn(DROPPED, where);
+  for (let i = 0; i < n; i++) {
     const kv = kvs[i] as KeyValueLike;
     if (!kv || typeof kv !== 'object') throw ERR_OTLP_BAD_INPUT(`${where}[${i}] must be an object with "key" and "value".`);
-    out[String(kv.key ?? '')] = anyValueText(kv.value);
+    out[String(kv.key ?? '')] = anyValueText(kv.value, ctx, where);
   }
   return out;
+}
+
+export const WARN_TRUNCATED = TRUNCATED;
+export const WARN_DROPPED = DROPPED;
+
+/** RowBinary size of a map as the row writer encodes it (for the expansion budget). */
+export function mapBytes(m: AttributeMap): number {
+  let n = 1;
+  for (const k in m) n += 2 + Buffer.byteLength(k) + Buffer.byteLength(m[k]);
+  return n;
 }

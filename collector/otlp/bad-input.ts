@@ -32,3 +32,9 @@ export const ERR_OTLP_SPOOL_WRITE = defineError(
   503,
   (reason: string) => `The collector cannot write its spool (${reason}); retry after the delay in Retry-After.`,
 );
+export const ERR_OTLP_SLOW_BODY = defineError(
+  'WEFT_ERR_OTLP_SLOW_BODY',
+  408,
+  (seconds: number, rate: number, most: number) =>
+    `The request body arrived too slowly: it may take ${seconds} s plus 1 s per ${rate} bytes received, at most ${most} s; the connection is closed.`,
+);

@@ -1,11 +1,15 @@
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
-import { anyValueText, doubleText } from './any-value.ts';
+import { anyValueText, doubleText, WARN_DROPPED, WARN_TRUNCATED, type ValueContext } from './any-value.ts';
+import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, IngestReport, utf8Cut } from './limits.ts';
 import { messages } from './proto-codec.ts';
+import { TAG } from './proto-fields.ts';
 import { WireReader } from './wire-reader.ts';
 
 const anyValueType = messages.traces.request.root.lookupType('weft.otlp.AnyValue');
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
+const KV = TAG.KeyValue;
+const AV = TAG.AnyValue;
 
 /** Byte ranges of repeated fields: [start, end) pairs. */
 export class Ranges {
@@ -19,10 +23,28 @@ export class Ranges {
 }
 
 /**
+ * Where the attributes being written sit in the request, for warnings and errors; the path is
+ * built only when something is reported: `<prefix>[.spans[<span>]][.events|.links[<item>]].attributes`.
+ */
+export class Location {
+  prefix = '';
+  span = -1;
+  item = -1;
+  itemKind: '' | 'events' | 'links' = '';
+  toString(): string {
+    let s = this.prefix;
+    if (this.span >= 0) s += `.spans[${this.span}]`;
+    if (this.itemKind) s += `.${this.itemKind}[${this.item}]`;
+    return `${s}.attributes`;
+  }
+}
+
+/**
  * Reads OTLP common messages (KeyValue, AnyValue) from protobuf bytes and writes them as
  * RowBinary: attribute maps as `Map(String, String)` with the values' text as the OpenTelemetry
- * Collector renders it. Results that are positions (a field's range, the last key) are left in
- * fields rather than returned, so the hot path allocates nothing.
+ * Collector renders it, under the request's attribute limits. Results that are positions (a
+ * field's range, the last key) are left in fields rather than returned, so the hot path
+ * allocates nothing.
  */
 export class FieldWriter {
   r = new WireReader(new Uint8Array(0));
@@ -30,25 +52,30 @@ export class FieldWriter {
   lastValueStart = 0;
   lastValueEnd = 0;
   lastValueWasString = false;
+  readonly at = new Location();
   private readonly scratch = new Ranges();
 
-  reset(body: Uint8Array): void {
+  /** `reset()` gives each request its own context; until then, default limits and a throwaway report. */
+  constructor(public ctx: ValueContext = { limits: defaultIngestLimits(20 * 1024 * 1024), report: new IngestReport() }) {}
+
+  reset(body: Uint8Array, ctx: ValueContext): void {
     this.r = new WireReader(body);
     this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    this.ctx = ctx;
   }
 
   fieldStart = 0;
   fieldEnd = 0;
 
-  /** The last LEN field `field` of the message in [start, end), left in fieldStart/fieldEnd. */
-  stringField(start: number, end: number, field: number): void {
+  /** The last LEN field with whole tag `tag` of the message in [start, end), left in fieldStart/fieldEnd. */
+  stringField(start: number, end: number, tag: number): void {
     const r = this.r;
     let s = 0;
     let e = 0;
     r.p = start;
     while (r.p < end) {
       const t = r.varint(end);
-      if (t >>> 3 === field && (t & 7) === 2) {
+      if (t === tag) {
         const m = r.len(end);
         s = r.p;
         e = r.p + m;
@@ -59,15 +86,15 @@ export class FieldWriter {
     this.fieldEnd = e;
   }
 
-  /** A Map column from the repeated KeyValue field `field` of the message in [start, end). */
-  mapOf(start: number, end: number, field: number, out: RowBinaryWriter): void {
+  /** A Map column from the repeated KeyValue field with whole tag `tag` of the message in [start, end). */
+  mapOf(start: number, end: number, tag: number, out: RowBinaryWriter): void {
     const r = this.r;
     const kvs = this.scratch;
     kvs.clear();
     r.p = start;
     while (r.p < end) {
       const t = r.varint(end);
-      if (t >>> 3 === field && (t & 7) === 2) {
+      if (t === tag) {
         const m = r.len(end);
         kvs.push(r.p, r.p + m);
         r.p += m;
@@ -76,10 +103,17 @@ export class FieldWriter {
     this.map(kvs, out);
   }
 
+  /** A Map column of KeyValues; only the first AttributeCountLimit are kept (the rest reported). */
   map(kvs: Ranges, out: RowBinaryWriter): void {
     const list = kvs.list;
-    out.varint(list.length / 2);
-    for (let i = 0; i < list.length; i += 2) this.keyValue(list[i], list[i + 1], out);
+    let n = list.length / 2;
+    const limit = this.ctx.limits.attributeCountLimit;
+    if (n > limit) {
+      this.ctx.report.warn(WARN_DROPPED, this.at.toString());
+      n = limit;
+    }
+    out.varint(n);
+    for (let i = 0; i < n * 2; i += 2) this.keyValue(list[i], list[i + 1], out);
   }
 
   keyStart = 0;
@@ -95,9 +129,9 @@ export class FieldWriter {
     r.p = start;
     while (r.p < end) {
       const t = r.varint(end);
-      if ((t & 7) === 2 && (t >>> 3 === 1 || t >>> 3 === 2)) {
+      if (t === KV.key || t === KV.value) {
         const m = r.len(end);
-        if (t >>> 3 === 1) {
+        if (t === KV.key) {
           ks = r.p;
           ke = r.p + m;
         } else {
@@ -113,7 +147,7 @@ export class FieldWriter {
     this.keyEnd = ke;
   }
 
-  /** An AnyValue's text, as `anyValueText` renders it. */
+  /** An AnyValue's text, as `anyValueText` renders it under the same limits. */
   valueText(start: number, end: number, out: RowBinaryWriter): void {
     this.lastValueWasString = false;
     if (start < 0) {
@@ -131,53 +165,101 @@ export class FieldWriter {
     r.p = start;
     while (r.p < end) {
       const t = r.varint(end);
-      const f = t >>> 3;
-      const wt = t & 7;
-      if (wt === 2 && (f === 1 || f === 5 || f === 6 || f === 7)) {
+      if (t === AV.string_value || t === AV.array_value || t === AV.kvlist_value || t === AV.bytes_value) {
         const m = r.len(end);
-        kind = f;
+        kind = t;
         s = r.p;
         e = r.p + m;
         r.p += m;
-      } else if (wt === 0 && (f === 2 || f === 3)) {
-        kind = f;
+      } else if (t === AV.bool_value || t === AV.int_value) {
+        kind = t;
         r.varint64(end);
         lo = r.lo;
         hi = r.hi;
-      } else if (wt === 1 && f === 4) {
-        kind = 4;
+      } else if (t === AV.double_value) {
+        kind = t;
         at = r.fixed64At(end);
-      } else r.skip(wt, end);
+      } else r.skip(t & 7, end);
     }
+    const limit = this.ctx.limits.attributeValueLengthLimit;
     switch (kind) {
-      case 1:
+      case AV.string_value:
+        if (e - s > limit) {
+          e = utf8Cut(b, s, limit);
+          this.ctx.report.warn(WARN_TRUNCATED, this.at.toString());
+        }
         this.lastValueWasString = true;
         out.bytes(b, s, e);
         this.lastValueStart = s;
         this.lastValueEnd = e;
         return;
-      case 2: {
+      case AV.bool_value: {
         const v = lo !== 0 || hi !== 0 ? TRUE : FALSE;
         out.bytes(v, 0, v.length);
         return;
       }
-      case 3:
+      case AV.int_value:
         out.str(int64Text(lo, hi));
         return;
-      case 4:
+      case AV.double_value:
         out.str(doubleText(this.view.getFloat64(at, true)));
         return;
-      case 7:
+      case AV.bytes_value:
+        if (e - s > limit) {
+          e = s + limit;
+          this.ctx.report.warn(WARN_TRUNCATED, this.at.toString());
+        }
         out.str(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('base64'));
         return;
-      case 5:
-      case 6: {
+      case AV.array_value:
+      case AV.kvlist_value: {
+        // Bounded before protobufjs recurses into it (a deep value would overflow its stack).
+        this.checkDepth(start, end, 0);
         const decoded = anyValueType.decode(b.subarray(start, end)) as unknown as Record<string, unknown>;
-        out.str(anyValueText(decoded));
+        out.str(anyValueText(decoded, this.ctx, this.at.toString()));
         return;
       }
       default:
         out.varint(0);
+    }
+  }
+
+  /** Refuses an AnyValue in [start, end) whose arrays/kvlists nest deeper than maxAnyValueDepth. */
+  private checkDepth(start: number, end: number, depth: number): void {
+    const r = new WireReader(this.r.b, start);
+    while (r.p < end) {
+      const t = r.varint(end);
+      if (t !== AV.array_value && t !== AV.kvlist_value) {
+        r.skip(t & 7, end);
+        continue;
+      }
+      const max = this.ctx.limits.maxAnyValueDepth;
+      if (depth >= max) throw ERR_OTLP_TOO_DEEP(max, this.at.toString());
+      const m = r.len(end);
+      const listEnd = r.p + m;
+      // ArrayValue.values are AnyValues; KeyValueList.values are KeyValues holding an AnyValue.
+      while (r.p < listEnd) {
+        const vt = r.varint(listEnd);
+        if (vt !== TAG.ArrayValue.values) {
+          r.skip(vt & 7, listEnd);
+          continue;
+        }
+        const n = r.len(listEnd);
+        const itemEnd = r.p + n;
+        if (t === AV.array_value) this.checkDepth(r.p, itemEnd, depth + 1);
+        else {
+          const kv = new WireReader(r.b, r.p);
+          while (kv.p < itemEnd) {
+            const kt = kv.varint(itemEnd);
+            if (kt === KV.value) {
+              const vl = kv.len(itemEnd);
+              this.checkDepth(kv.p, kv.p + vl, depth + 1);
+              kv.p += vl;
+            } else kv.skip(kt & 7, itemEnd);
+          }
+        }
+        r.p = itemEnd;
+      }
     }
   }
 }

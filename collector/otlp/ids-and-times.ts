@@ -44,14 +44,20 @@ export function durationNanos(start: string, end: string): string {
   return d > 0n ? d.toString() : '0';
 }
 
-/** An enum that OTLP/JSON may send as a number or (leniently) as its name. */
+/**
+ * An enum that OTLP/JSON may send as a number or (leniently) as its name. OTLP enums are open:
+ * a number or name this collector does not know comes back as -1 for the caller to keep the
+ * item with a default; only a value of the wrong type is a 400.
+ */
 export function enumNumber(v: unknown, names: readonly string[], where: string): number {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string') {
     const i = names.indexOf(v);
     if (i >= 0) return i;
-    if (/^\d+$/.test(v)) return Number(v);
+    if (/^-?\d+$/.test(v)) return Number(v);
+    if (/^[A-Z_0-9]+$/.test(v)) return -1;
   }
+  if (v && typeof v === 'object' && 'low' in v) return Number((v as { toString(): string }).toString());
   throw ERR_OTLP_BAD_INPUT(`${where} must be one of ${names.join(', ')} (or its number), got ${JSON.stringify(v)}.`);
 }

@@ -2,9 +2,48 @@ import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import type { SignalName } from './proto-codec.ts';
 
 const rejectedField: Record<SignalName, string> = { traces: 'rejectedSpans', metrics: 'rejectedDataPoints', logs: 'rejectedLogRecords' };
+const topField: Record<SignalName, string> = { traces: 'resourceSpans', metrics: 'resourceMetrics', logs: 'resourceLogs' };
 
-/** Parses an OTLP/JSON request; invalid JSON becomes a 400 naming the position. */
-export function decodeJson(body: Buffer): unknown {
+const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Renames snake_case field names to the lowerCamelCase of OTLP/JSON in place (`resource_spans`
+ * → `resourceSpans`), as the OpenTelemetry Collector's JSON unmarshaler accepts both. OTLP/JSON
+ * has no user-chosen object keys (attribute keys are values of `key`), so every key may be
+ * renamed. Nesting deeper than `maxDepth` objects and arrays is refused.
+ */
+function normalise(v: unknown, depth: number, maxDepth: number): void {
+  if (v === null || typeof v !== 'object') return;
+  if (depth > maxDepth) {
+    throw ERR_OTLP_BAD_INPUT(
+      `The body nests objects and arrays deeper than ${maxDepth} levels; ` +
+        `arrayValue/kvlistValue attribute values may nest at most ${Math.floor((maxDepth - 16) / 4)} levels.`,
+    );
+  }
+  if (Array.isArray(v)) {
+    for (const x of v) normalise(x, depth + 1, maxDepth);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const value = o[k];
+    if (k.includes('_')) {
+      const c = camel(k);
+      if (c !== k && !Object.hasOwn(o, c)) {
+        Object.defineProperty(o, c, { value, enumerable: true, writable: true, configurable: true });
+        delete o[k];
+      }
+    }
+    normalise(value, depth + 1, maxDepth);
+  }
+}
+
+/**
+ * Parses an OTLP/JSON request: invalid JSON is a 400 naming the position; snake_case field names
+ * are accepted; a non-empty body without the signal's top-level field is a 400 saying so (never a
+ * 200 that stores nothing). `maxAnyValueDepth` bounds the nesting of attribute values.
+ */
+export function decodeJson(signal: SignalName, body: Buffer, maxAnyValueDepth = 32): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -12,11 +51,24 @@ export function decodeJson(body: Buffer): unknown {
     throw ERR_OTLP_BAD_INPUT(`The body is not valid JSON: ${(err as Error).message}.`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw ERR_OTLP_BAD_INPUT('The body must be a JSON object (an OTLP export request).');
+  // Request, resource list, resource, scope list, scope, item list, item, attribute list, attribute,
+  // value: 16 levels leave room; each arrayValue/kvlistValue level adds at most 4 (value, list, values, item).
+  normalise(parsed, 0, 16 + 4 * maxAnyValueDepth);
+  const keys = Object.keys(parsed);
+  const top = topField[signal];
+  if (keys.length > 0 && !Object.hasOwn(parsed, top)) {
+    const shown = keys
+      .slice(0, 5)
+      .map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k))
+      .join(', ');
+    throw ERR_OTLP_BAD_INPUT(`The body has no "${top}" field (it has ${shown}): an OTLP/JSON export request for /v1/${signal} holds "${top}".`);
+  }
   return parsed;
 }
 
+/** The export response: `partial_success` when items were refused, or (rejected 0) with a warning. */
 export function encodeJsonResponse(signal: SignalName, rejected: number, message: string): string {
-  return JSON.stringify(rejected > 0 ? { partialSuccess: { [rejectedField[signal]]: rejected, errorMessage: message } } : {});
+  return JSON.stringify(rejected > 0 || message ? { partialSuccess: { [rejectedField[signal]]: rejected, errorMessage: message } } : {});
 }
 
 export function encodeJsonStatus(code: number, message: string): string {

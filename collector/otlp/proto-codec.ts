@@ -20,14 +20,20 @@ export function decodeProto(signal: SignalName, body: Buffer): unknown {
   try {
     return messages[signal].request.decode(body);
   } catch (err) {
+    // protobufjs recurses per nested message: a value nested thousands deep overflows its stack.
+    // protobufjs stops at 100 nested messages (protoc's default recursion limit).
+    if (/max depth exceeded|call stack/i.test((err as Error).message)) {
+      const limit = protobuf.util.recursionLimit;
+      throw ERR_OTLP_BAD_INPUT(`The body nests messages deeper than ${limit} levels; flatten nested arrayValue/kvlistValue attribute values.`);
+    }
     throw ERR_OTLP_BAD_INPUT(`The body is not a valid OTLP ${messages[signal].request.name} in protobuf: ${(err as Error).message}.`);
   }
 }
 
-/** The export response; `partial_success` only when something was rejected. */
+/** The export response; `partial_success` when something was rejected or (rejected 0) changed. */
 export function encodeProtoResponse(signal: SignalName, rejected: number, message: string): Buffer {
   const m = messages[signal];
-  const payload = rejected > 0 ? { partialSuccess: { [m.rejectedField]: rejected, errorMessage: message } } : {};
+  const payload = rejected > 0 || message ? { partialSuccess: { [m.rejectedField]: rejected, errorMessage: message } } : {};
   return Buffer.from(m.response.encode(m.response.fromObject(payload)).finish());
 }
 

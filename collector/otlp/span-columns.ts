@@ -1,70 +1,113 @@
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import type { FieldWriter, Ranges } from './field-writer.ts';
+import { TAG } from './proto-fields.ts';
 
 // The Events.* and Links.* columns of one span: Nested columns are parallel arrays, so each
 // column walks the span's events (or links) once.
 
 const ZERO8 = new Uint8Array(8);
+const EVENT = TAG['Span.Event'];
+const LINK = TAG['Span.Link'];
 
-/** Events.Timestamp, Events.Name, Events.Attributes. */
-export function writeEventColumns(f: FieldWriter, events: Ranges, out: RowBinaryWriter): void {
+/** What a column writer needs about the span being written. */
+export interface SpanLists {
+  f: FieldWriter;
+  events: Ranges;
+  links: Ranges;
+  /** Path of the span's scope (`resourceSpans[0].scopeSpans[1]`) and the span's index, for messages. */
+  scopeWhere: string;
+  index: number;
+}
+
+/** Events.Timestamp: the event's time_unix_nano (0 when absent). */
+export function eventTimestamps({ f, events }: SpanLists, out: RowBinaryWriter): void {
   const r = f.r;
   const ev = events.list;
-  const n = ev.length / 2;
-  // Events.Timestamp
-  out.varint(n);
+  out.varint(ev.length / 2);
   for (let i = 0; i < ev.length; i += 2) {
     let at = -1;
     r.p = ev[i];
     while (r.p < ev[i + 1]) {
       const t = r.varint(ev[i + 1]);
-      if (t >>> 3 === 1 && (t & 7) === 1) at = r.fixed64At(ev[i + 1]);
+      if (t === EVENT.time_unix_nano) at = r.fixed64At(ev[i + 1]);
       else r.skip(t & 7, ev[i + 1]);
     }
     if (at >= 0) out.raw8(r.b, at);
     else out.raw8(ZERO8, 0);
   }
-  // Events.Name
-  out.varint(n);
+}
+
+/** Events.Name. */
+export function eventNames({ f, events }: SpanLists, out: RowBinaryWriter): void {
+  const ev = events.list;
+  out.varint(ev.length / 2);
   for (let i = 0; i < ev.length; i += 2) {
-    f.stringField(ev[i], ev[i + 1], 2);
-    out.bytes(r.b, f.fieldStart, f.fieldEnd);
+    f.stringField(ev[i], ev[i + 1], EVENT.name);
+    out.bytes(f.r.b, f.fieldStart, f.fieldEnd);
   }
-  // Events.Attributes
-  out.varint(n);
-  for (let i = 0; i < ev.length; i += 2) f.mapOf(ev[i], ev[i + 1], 3, out);
 }
 
-/** Links.TraceId, Links.SpanId, Links.TraceState, Links.Attributes; ids of the wrong length are refused. */
-export function writeLinkColumns(f: FieldWriter, links: Ranges, scopeWhere: string, index: number, out: RowBinaryWriter): void {
-  const r = f.r;
+/** Events.Attributes, under the attribute limits. */
+export function eventAttributes({ f, events }: SpanLists, out: RowBinaryWriter): void {
+  const ev = events.list;
+  out.varint(ev.length / 2);
+  f.at.itemKind = 'events';
+  for (let i = 0; i < ev.length; i += 2) {
+    f.at.item = i / 2;
+    f.mapOf(ev[i], ev[i + 1], EVENT.attributes, out);
+  }
+  f.at.itemKind = '';
+}
+
+/** Links.TraceId, Links.SpanId: ids of the wrong length are refused. */
+function linkIds(s: SpanLists, out: RowBinaryWriter, tag: number, bytes: number, field: string): void {
+  const { f, links } = s;
   const lk = links.list;
-  const n = lk.length / 2;
-  out.varint(n);
+  out.varint(lk.length / 2);
   for (let i = 0; i < lk.length; i += 2) {
-    f.stringField(lk[i], lk[i + 1], 1);
-    checkId(f.fieldEnd - f.fieldStart, 16, scopeWhere, index, 'traceId', i / 2);
-    out.hexId(r.b, f.fieldStart, f.fieldEnd);
+    f.stringField(lk[i], lk[i + 1], tag);
+    checkId(s, { field, length: f.fieldEnd - f.fieldStart, want: bytes, link: i / 2 });
+    out.hexId(f.r.b, f.fieldStart, f.fieldEnd);
   }
-  out.varint(n);
-  for (let i = 0; i < lk.length; i += 2) {
-    f.stringField(lk[i], lk[i + 1], 2);
-    checkId(f.fieldEnd - f.fieldStart, 8, scopeWhere, index, 'spanId', i / 2);
-    out.hexId(r.b, f.fieldStart, f.fieldEnd);
-  }
-  out.varint(n);
-  for (let i = 0; i < lk.length; i += 2) {
-    f.stringField(lk[i], lk[i + 1], 3);
-    out.bytes(r.b, f.fieldStart, f.fieldEnd);
-  }
-  out.varint(n);
-  for (let i = 0; i < lk.length; i += 2) f.mapOf(lk[i], lk[i + 1], 4, out);
 }
 
-/** An id of the wrong length is the sender's mistake; the message names the field (built only then). */
-export function checkId(length: number, want: number, scopeWhere: string, span: number, field: string, link = -1): void {
-  if (length === 0 || length === want) return;
-  const where = `${scopeWhere}.spans[${span}]${link >= 0 ? `.links[${link}]` : ''}.${field}`;
-  throw ERR_OTLP_BAD_INPUT(`${where} must be ${want} bytes, got ${length}.`);
+export const linkTraceIds = (s: SpanLists, out: RowBinaryWriter) => linkIds(s, out, LINK.trace_id, 16, 'traceId');
+export const linkSpanIds = (s: SpanLists, out: RowBinaryWriter) => linkIds(s, out, LINK.span_id, 8, 'spanId');
+
+/** Links.TraceState. */
+export function linkTraceStates({ f, links }: SpanLists, out: RowBinaryWriter): void {
+  const lk = links.list;
+  out.varint(lk.length / 2);
+  for (let i = 0; i < lk.length; i += 2) {
+    f.stringField(lk[i], lk[i + 1], LINK.trace_state);
+    out.bytes(f.r.b, f.fieldStart, f.fieldEnd);
+  }
+}
+
+/** Links.Attributes, under the attribute limits. */
+export function linkAttributes({ f, links }: SpanLists, out: RowBinaryWriter): void {
+  const lk = links.list;
+  out.varint(lk.length / 2);
+  f.at.itemKind = 'links';
+  for (let i = 0; i < lk.length; i += 2) {
+    f.at.item = i / 2;
+    f.mapOf(lk[i], lk[i + 1], LINK.attributes, out);
+  }
+  f.at.itemKind = '';
+}
+
+/** An id field of a span (or of its link number `link`): its name, its length in bytes, the length it must have. */
+export interface IdCheck {
+  field: string;
+  length: number;
+  want: number;
+  link?: number;
+}
+
+/** An id of the wrong length (0 is absent, allowed) is the sender's mistake; the message names the field (built only then). */
+export function checkId(span: Pick<SpanLists, 'scopeWhere' | 'index'>, id: IdCheck): void {
+  if (id.length === 0 || id.length === id.want) return;
+  const where = `${span.scopeWhere}.spans[${span.index}]${id.link !== undefined ? `.links[${id.link}]` : ''}.${id.field}`;
+  throw ERR_OTLP_BAD_INPUT(`${where} must be ${id.want} bytes, got ${id.length}.`);
 }

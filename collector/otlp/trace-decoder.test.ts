@@ -1,35 +1,57 @@
+import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { encodeBodies } from '../../bench/ingest-spans.ts';
 import { encodeRows } from '../rows/row-binary.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { tables } from '../rows/tables.ts';
-import { traceRows } from '../rows/trace-rows.ts';
+import { traceRows, type TraceContext } from '../rows/trace-rows.ts';
+import { defaultIngestLimits, IngestReport, type IngestLimits } from './limits.ts';
 import { decodeProto, messages } from './proto-codec.ts';
 import { TraceDecoder } from './trace-decoder.ts';
 
 const id = (hex: string) => Buffer.from(hex, 'hex');
 const kv = (key: string, value: Record<string, unknown>) => ({ key, value });
+const NOW_NS = 1764230460000000000;
+const T0 = '1764230400123456789';
 
 function encode(request: unknown): Buffer {
   const t = messages.traces.request;
   return Buffer.from(t.encode(t.fromObject(request as Record<string, unknown>)).finish());
 }
+const ctx = (limits: Partial<IngestLimits> = {}, nowNs = NOW_NS): TraceContext => ({
+  limits: { ...defaultIngestLimits(1 << 20), ...limits },
+  report: new IngestReport(),
+  nowNs,
+});
 
 /** What the reference path (protobufjs decode, object mapper, RowBinary encoder) produces. */
-function reference(body: Buffer) {
-  const m = traceRows(decodeProto('traces', body));
-  return { bytes: encodeRows(tables.otel_traces, m.rows), rows: m.rows.length, rejected: m.rejected };
+function reference(body: Buffer, limits?: Partial<IngestLimits>, nowNs?: number) {
+  const m = traceRows(decodeProto('traces', body), ctx(limits, nowNs));
+  return { bytes: encodeRows(tables.otel_traces, m.rows), rows: m.rows.length, rejected: m.rejected, message: m.message };
 }
 
-function fast(body: Buffer) {
+function fast(body: Buffer, limits?: Partial<IngestLimits>, nowNs?: number) {
   const out = new RowBinaryWriter(64);
-  const r = new TraceDecoder().decode(body, out);
-  return { bytes: Buffer.from(out.view()), rows: r.rows, rejected: r.rejected };
+  const r = new TraceDecoder().decode(body, out, ctx(limits, nowNs));
+  return { bytes: Buffer.from(out.view()), rows: r.rows, rejected: r.rejected, message: r.message };
 }
+
+const span = (over: Record<string, unknown>) => ({
+  traceId: id('0102030405060708090a0b0c0d0e0f10'),
+  spanId: id('1112131415161718'),
+  startTimeUnixNano: T0,
+  endTimeUnixNano: T0,
+  ...over,
+});
 
 describe('TraceDecoder', () => {
   it('writes the same rows as the reference path for spans from the OpenTelemetry SDK', () => {
-    for (const body of encodeBodies(2, 40)) expect(fast(body)).toEqual(reference(body));
+    for (const body of encodeBodies(2, 40)) {
+      const now = Date.now() * 1e6;
+      const got = fast(body, { maxExpandedBytes: 64 << 20 }, now);
+      expect(got).toEqual(reference(body, { maxExpandedBytes: 64 << 20 }, now));
+      expect(got.rejected).toBe(0);
+    }
   });
 
   it('agrees with the reference path on every value kind and edge case', () => {
@@ -39,15 +61,12 @@ describe('TraceDecoder', () => {
           scopeSpans: [
             {
               spans: [
-                {
+                span({
                   name: 'edge',
-                  traceId: id('0102030405060708090a0b0c0d0e0f10'),
-                  spanId: id('1112131415161718'),
                   parentSpanId: id('0000000000000000'),
                   traceState: 'k=v',
                   kind: 5,
-                  startTimeUnixNano: '1764230400123456789',
-                  endTimeUnixNano: '1764230400000000000',
+                  endTimeUnixNano: '1764230400200000000',
                   attributes: [
                     kv('neg', { intValue: '-42' }),
                     kv('big', { intValue: '9007199254740993' }),
@@ -56,27 +75,127 @@ describe('TraceDecoder', () => {
                     kv('inf', { doubleValue: Infinity }),
                     kv('f', { boolValue: false }),
                     kv('bytes', { bytesValue: Buffer.from([0, 1, 254]) }),
-                    kv('arr', { arrayValue: { values: [{ stringValue: 'x' }, { intValue: 3 }, { kvlistValue: { values: [kv('a', { boolValue: true })] } }] } }),
+                    kv('arr', {
+                      arrayValue: {
+                        values: [
+                          { stringValue: 'x' },
+                          { intValue: 3 },
+                          { kvlistValue: { values: [kv('b', { boolValue: true }), kv('a', { intValue: '9007199254740993' })] } },
+                        ],
+                      },
+                    }),
                     kv('empty', {}),
+                    kv('__proto__', { stringValue: 'a plain key' }),
                     kv('unicode', { stringValue: 'zürich "quoted" \\ \n ✓' }),
                   ],
                   events: [{ name: 'no time' }, { timeUnixNano: '1764230400200000000', name: 'e', attributes: [kv('n', { intValue: 1 })] }],
                   links: [{ traceId: id('0102030405060708090a0b0c0d0e0f10'), spanId: id('2122232425262728'), traceState: 's', attributes: [] }],
                   status: { code: 1, message: 'fine' },
-                },
-                { name: 'rejected', traceId: Buffer.alloc(0), spanId: id('1112131415161719') },
+                }),
+                span({ name: 'rejected', traceId: Buffer.alloc(0), spanId: id('1112131415161719') }),
+                span({ name: 'open enum', kind: 6, status: { code: 7 } }),
               ],
             },
           ],
           resource: { attributes: [kv('service.name', { stringValue: 'svc' }), kv('region', { stringValue: 'eu' })] },
         },
-        { scopeSpans: [{ scope: { name: 'only-scope', version: '9' }, spans: [{ name: 'minimal', traceId: id('ff'.repeat(16)), spanId: id('ee'.repeat(8)) }] }] },
+        {
+          scopeSpans: [
+            { scope: { name: 'only-scope', version: '9' }, spans: [span({ name: 'minimal', traceId: id('ff'.repeat(16)), spanId: id('ee'.repeat(8)) })] },
+          ],
+        },
       ],
     });
     const got = fast(body);
     expect(got).toEqual(reference(body));
-    expect(got.rows).toBe(2);
+    expect(got.rows).toBe(3);
     expect(got.rejected).toBe(1);
+    expect(got.message).toBe(
+      '1 rejected: spans without a trace id or span id (first at resourceSpans[0].scopeSpans[0].spans[1]); ' +
+        '1 kept: spans with an unknown kind (stored as Unspecified) (first at resourceSpans[0].scopeSpans[0].spans[2].kind); ' +
+        '1 kept: spans with an unknown status code (stored as Unset) (first at resourceSpans[0].scopeSpans[0].spans[2].status.code)',
+    );
+  });
+
+  it('refuses out-of-range times per span, the same way on both paths', () => {
+    const body = encode({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                span({ name: 'ok' }),
+                span({ name: '1970', startTimeUnixNano: '0', endTimeUnixNano: '1000' }),
+                span({ name: 'no times', startTimeUnixNano: undefined, endTimeUnixNano: undefined }),
+                span({ name: 'forever', endTimeUnixNano: '18446744073709551615' }),
+                span({ name: 'backwards', endTimeUnixNano: '1764230400123456788' }),
+                span({ name: 'tomorrow+', startTimeUnixNano: String(NOW_NS + 2 * 86_400e9), endTimeUnixNano: String(NOW_NS + 2 * 86_400e9) }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const got = fast(body);
+    expect(got).toEqual(reference(body));
+    expect([got.rows, got.rejected]).toEqual([1, 5]);
+    expect(got.message).toContain('2 rejected: spans with times out of range (start before 2000-01-01) (first at resourceSpans[0].scopeSpans[0].spans[1])');
+    expect(got.message).toContain('spans with times out of range (end before start)');
+  });
+
+  it('truncates and drops attributes past the limits, and says so, the same way on both paths', () => {
+    const many = Array.from({ length: 5 }, (_, i) => kv(`k${i}`, { stringValue: 'é'.repeat(10) }));
+    const body = encode({
+      resourceSpans: [
+        {
+          resource: { attributes: [kv('service.name', { stringValue: 'truncated-service-name' }), ...many] },
+          scopeSpans: [
+            {
+              spans: [
+                span({
+                  attributes: [
+                    kv('bytes', { bytesValue: Buffer.alloc(30, 7) }),
+                    kv('arr', { arrayValue: { values: [{ stringValue: 'x'.repeat(40) }] } }),
+                    ...many,
+                  ],
+                }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const limits = { attributeCountLimit: 3, attributeValueLengthLimit: 9 };
+    const got = fast(body, limits);
+    expect(got).toEqual(reference(body, limits));
+    expect(got.message).toMatch(
+      /^\d+ kept: attributes past AttributeCountLimit were dropped \(first at resourceSpans\[0\]\.resource\.attributes\); \d+ kept: attribute values longer/,
+    );
+  });
+
+  it('refuses with 413 a request whose resource would be copied into too many rows', () => {
+    const spans = Array.from({ length: 50 }, (_, i) => span({ spanId: id(`11121314151617${String(i).padStart(2, '0')}`) }));
+    const body = encode({ resourceSpans: [{ resource: { attributes: [kv('big', { stringValue: 'r'.repeat(10_000) })] }, scopeSpans: [{ spans }] }] });
+    const limits = { maxExpandedBytes: 100_000 };
+    for (const path of [fast, reference]) {
+      expect(() => path(body, limits)).toThrow(
+        /^The request would expand to more than 100000 bytes of rows \(resourceSpans\[0\]\.resource: 100\d\d bytes repeated in each of 50 rows\)/,
+      );
+    }
+  });
+
+  it('refuses an AnyValue nested past the limit with 400 on both paths', () => {
+    let value: Record<string, unknown> = { stringValue: 'leaf' };
+    for (let i = 0; i < 34; i++) value = i % 2 ? { kvlistValue: { values: [kv('k', value)] } } : { arrayValue: { values: [value] } };
+    const limit = protobuf.util.recursionLimit;
+    protobuf.util.recursionLimit = 1000;
+    const body = encode({ resourceSpans: [{ scopeSpans: [{ spans: [span({ attributes: [kv('deep', value)] })] }] }] });
+    protobuf.util.recursionLimit = limit;
+    for (const path of [fast, reference]) {
+      expect(() => path(body)).toThrow(
+        'resourceSpans[0].scopeSpans[0].spans[0].attributes nests arrayValue/kvlistValue deeper than 32 levels; flatten the attribute value.',
+      );
+    }
   });
 
   it('refuses truncated and garbage bodies with the reference wording', () => {
@@ -87,7 +206,7 @@ describe('TraceDecoder', () => {
   });
 
   it('names the field of an id with the wrong length', () => {
-    const body = encode({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: id('01'.repeat(16)), spanId: id('01'.repeat(8)), links: [{ traceId: id('0102'), spanId: id('01'.repeat(8)) }] }] }] }] });
+    const body = encode({ resourceSpans: [{ scopeSpans: [{ spans: [span({ links: [{ traceId: id('0102'), spanId: id('01'.repeat(8)) }] })] }] }] });
     expect(() => fast(body)).toThrow('resourceSpans[0].scopeSpans[0].spans[0].links[0].traceId must be 16 bytes, got 2.');
   });
 });

@@ -1,15 +1,20 @@
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
+import { ExpansionBudget } from '../rows/expansion.ts';
+import { traceColumns, type TraceColumn } from '../rows/trace-columns.ts';
 import { spanKindNames, statusCodeNames } from '../rows/trace-names.ts';
+import { TRACE_REASONS, type TraceContext } from '../rows/trace-rows.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { FieldWriter, Ranges } from './field-writer.ts';
-import { checkId, writeEventColumns, writeLinkColumns } from './span-columns.ts';
+import { ERR_OTLP_EXPANDS_TOO_MUCH, IngestReport, spanTimeProblem, unknownServiceName } from './limits.ts';
+import { TAG } from './proto-fields.ts';
+import * as lists from './span-columns.ts';
 import { Malformed } from './wire-reader.ts';
 
 /**
  * The hot path: reads an ExportTraceServiceRequest straight from protobuf bytes and writes
- * otel_traces rows as RowBinary (the layout of `tables.otel_traces`), without building
- * JavaScript objects per span. Strings are copied byte for byte; ids become hex; times stay
- * fixed64. Produces the same rows as `traceRows()` over a protobufjs decode.
+ * otel_traces rows as RowBinary (in the order of `traceColumns`), without building JavaScript
+ * objects per span. Strings are copied byte for byte; ids become hex; times stay fixed64.
+ * Produces the same rows, refusals and warnings as `traceRows()` over a protobufjs decode.
  */
 export interface DecodedTraces {
   rows: number;
@@ -19,240 +24,384 @@ export interface DecodedTraces {
 
 const ZERO8 = new Uint8Array(8);
 /** RowBinary strings for the fixed column values, encoded once. */
-const preEncoded = (names: readonly string[]) =>
-  names.map((n) => {
-    const b = Buffer.from(n);
-    return Buffer.concat([Buffer.from([b.length]), b]);
-  });
-const KIND_BYTES = preEncoded(spanKindNames);
-const STATUS_BYTES = preEncoded(statusCodeNames);
+const rowBinaryString = (s: string) => {
+  const w = new RowBinaryWriter(16);
+  w.str(s);
+  return Buffer.from(w.view());
+};
+const KIND_BYTES = spanKindNames.map(rowBinaryString);
+const STATUS_BYTES = statusCodeNames.map(rowBinaryString);
+const SERVICE_NAME = Buffer.from('service.name');
+const EXECUTABLE_NAME = Buffer.from('process.executable.name');
+
+/** The span being written: byte ranges of its fields in the request ([start, end) pairs). */
+class SpanFields implements lists.SpanLists {
+  traceS = 0;
+  traceE = 0;
+  spanS = 0;
+  spanE = 0;
+  stateS = 0;
+  stateE = 0;
+  parentS = 0;
+  parentE = 0;
+  nameS = 0;
+  nameE = 0;
+  kind = 0;
+  startAt = -1;
+  endAt = -1;
+  code = 0;
+  msgS = 0;
+  msgE = 0;
+  readonly attrs = new Ranges();
+  readonly events = new Ranges();
+  readonly links = new Ranges();
+  scopeWhere = '';
+  index = 0;
+  /** The resource's columns, RowBinary-encoded once per ResourceSpans. */
+  service: Buffer = Buffer.alloc(1);
+  resourceAttributes: Buffer = Buffer.alloc(1);
+  /** The scope's name and version ranges. */
+  scopeNameS = 0;
+  scopeNameE = 0;
+  scopeVersionS = 0;
+  scopeVersionE = 0;
+  constructor(readonly f: FieldWriter) {}
+}
+
+type ColumnWriter = (s: SpanFields, out: RowBinaryWriter) => void;
+
+/** One writer per column; `traceColumns` gives their order (a missing column fails to type-check). */
+const columnWriters: Record<TraceColumn, ColumnWriter> = {
+  Timestamp: (s, out) => (s.startAt >= 0 ? out.raw8(s.f.r.b, s.startAt) : out.raw8(ZERO8, 0)),
+  TraceId: (s, out) => out.hexId(s.f.r.b, s.traceS, s.traceE),
+  SpanId: (s, out) => out.hexId(s.f.r.b, s.spanS, s.spanE),
+  ParentSpanId: (s, out) => out.hexId(s.f.r.b, s.parentS, s.parentE),
+  TraceState: (s, out) => out.bytes(s.f.r.b, s.stateS, s.stateE),
+  SpanName: (s, out) => out.bytes(s.f.r.b, s.nameS, s.nameE),
+  SpanKind: (s, out) => out.raw(KIND_BYTES[s.kind]),
+  ServiceName: (s, out) => out.raw(s.service),
+  ResourceAttributes: (s, out) => out.raw(s.resourceAttributes),
+  ScopeName: (s, out) => out.bytes(s.f.r.b, s.scopeNameS, s.scopeNameE),
+  ScopeVersion: (s, out) => out.bytes(s.f.r.b, s.scopeVersionS, s.scopeVersionE),
+  SpanAttributes: (s, out) => s.f.map(s.attrs, out),
+  Duration: (s, out) => writeDuration(s, out),
+  StatusCode: (s, out) => out.raw(STATUS_BYTES[s.code]),
+  StatusMessage: (s, out) => out.bytes(s.f.r.b, s.msgS, s.msgE),
+  'Events.Timestamp': lists.eventTimestamps,
+  'Events.Name': lists.eventNames,
+  'Events.Attributes': lists.eventAttributes,
+  'Links.TraceId': lists.linkTraceIds,
+  'Links.SpanId': lists.linkSpanIds,
+  'Links.TraceState': lists.linkTraceStates,
+  'Links.Attributes': lists.linkAttributes,
+};
+const orderedWriters: ColumnWriter[] = traceColumns.map((c) => columnWriters[c.column]);
+
+/** A range of the request: the message being read and where it sits in the request. */
+interface Part {
+  start: number;
+  end: number;
+  where: string;
+}
 
 export class TraceDecoder {
-  private readonly f = new FieldWriter();
-  private resAttrs = new RowBinaryWriter(4096);
-  private attrs = new Ranges();
-  private events = new Ranges();
-  private links = new Ranges();
+  private readonly f: FieldWriter;
+  private readonly span: SpanFields;
+  private readonly resAttrs = new RowBinaryWriter(4096);
+  private ctx!: TraceContext;
+  private budget = new ExpansionBudget(Infinity);
+
+  constructor() {
+    this.f = new FieldWriter();
+    this.span = new SpanFields(this.f);
+  }
 
   /** Appends rows for `body` to `out`; on malformed input throws a 400 and leaves `out` to be discarded. */
-  decode(body: Uint8Array, out: RowBinaryWriter): DecodedTraces {
-    this.f.reset(body);
-    const result = { rows: 0, rejected: 0, message: '' };
+  decode(body: Uint8Array, out: RowBinaryWriter, ctx: TraceContext): DecodedTraces {
+    this.f.reset(body, ctx);
+    this.ctx = ctx;
+    this.budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
+    let rows = 0;
     try {
-      this.request(body.length, out, result);
+      rows = this.request(body.length, out);
     } catch (err) {
       if (err instanceof Malformed) throw ERR_OTLP_BAD_INPUT(`The body is not a valid OTLP ExportTraceServiceRequest in protobuf: ${err.message}.`);
       throw err;
     }
-    if (result.rejected > 0) result.message = 'spans without a trace id or span id were rejected';
-    return result;
+    return { rows, rejected: ctx.report.rejected, message: ctx.report.message };
   }
 
-  private request(end: number, out: RowBinaryWriter, result: DecodedTraces): void {
+  private request(end: number, out: RowBinaryWriter): number {
     const r = this.f.r;
     let index = 0;
+    let rows = 0;
     while (r.p < end) {
       const tag = r.varint(end);
-      if (tag >>> 3 === 1 && (tag & 7) === 2) {
+      if (tag === TAG.ExportTraceServiceRequest.resource_spans) {
         const n = r.len(end);
         const start = r.p;
-        this.resourceSpans(start, start + n, `resourceSpans[${index++}]`, out, result);
+        rows += this.resourceSpans({ start, end: start + n, where: `resourceSpans[${index++}]` }, out);
         r.p = start + n;
       } else r.skip(tag & 7, end);
     }
+    return rows;
   }
 
-  private resourceSpans(start: number, end: number, where: string, out: RowBinaryWriter, result: DecodedTraces): void {
+  /** Pass 1 reads the resource (it may follow the scopes on the wire), then the spans are charged and written. */
+  private resourceSpans(rs: Part, out: RowBinaryWriter): number {
     const r = this.f.r;
-    // Pass 1: the resource (it may follow the scopes on the wire).
-    let serviceS = 0;
-    let serviceE = 0;
-    this.resAttrs.reset();
-    this.attrs.clear();
-    r.p = start;
-    while (r.p < end) {
-      const tag = r.varint(end);
-      if (tag >>> 3 === 1 && (tag & 7) === 2) {
-        const n = r.len(end);
-        const resEnd = r.p + n;
+    const attrs = this.span.attrs;
+    attrs.clear();
+    r.p = rs.start;
+    while (r.p < rs.end) {
+      const tag = r.varint(rs.end);
+      if (tag === TAG.ResourceSpans.resource) {
+        const resEnd = r.len(rs.end) + r.p;
         while (r.p < resEnd) {
           const t = r.varint(resEnd);
-          if (t >>> 3 === 1 && (t & 7) === 2) {
+          if (t === TAG.Resource.attributes) {
             const m = r.len(resEnd);
-            this.attrs.push(r.p, r.p + m);
+            attrs.push(r.p, r.p + m);
             r.p += m;
           } else r.skip(t & 7, resEnd);
         }
-      } else r.skip(tag & 7, end);
+      } else r.skip(tag & 7, rs.end);
     }
-    const list = this.attrs.list;
-    this.resAttrs.varint(list.length / 2);
-    for (let i = 0; i < list.length; i += 2) {
-      this.f.keyValue(list[i], list[i + 1], this.resAttrs);
-      const ks = this.f.keyStart;
-      if (this.f.keyEnd - ks === 12 && isServiceName(r.b, ks)) {
-        // The value was just written as a string: remember its bytes.
-        const valueLen = this.f.lastValueEnd - this.f.lastValueStart;
-        if (this.f.lastValueWasString) {
-          serviceS = this.f.lastValueStart;
-          serviceE = this.f.lastValueStart + valueLen;
-        }
-      }
+    this.resource(attrs, `${rs.where}.resource`);
+    // Charge what each span's row repeats before writing any of them.
+    const scopes: Part[] = [];
+    let spans = 0;
+    let scopeBytes = 0;
+    r.p = rs.start;
+    while (r.p < rs.end) {
+      const tag = r.varint(rs.end);
+      if (tag === TAG.ResourceSpans.scope_spans) {
+        const n = r.len(rs.end);
+        const scope: Part = { start: r.p, end: r.p + n, where: `${rs.where}.scopeSpans[${scopes.length}]` };
+        scopes.push(scope);
+        const [count, bytes] = this.countSpans(scope);
+        spans += count;
+        scopeBytes += count * bytes;
+        r.p = scope.end;
+      } else r.skip(tag & 7, rs.end);
     }
-    const resAttrs = Buffer.from(this.resAttrs.view());
-    // Pass 2: the scopes and their spans.
-    r.p = start;
-    let scopeIndex = 0;
-    while (r.p < end) {
-      const tag = r.varint(end);
-      if (tag >>> 3 === 2 && (tag & 7) === 2) {
-        const n = r.len(end);
-        const s = r.p;
-        this.scopeSpans(s, s + n, `${where}.scopeSpans[${scopeIndex++}]`, serviceS, serviceE, resAttrs, out, result);
-        r.p = s + n;
-      } else r.skip(tag & 7, end);
-    }
+    this.budget.charge(spans, this.span.resourceAttributes.length + this.span.service.length, `${rs.where}.resource`);
+    this.budget.charge(1, scopeBytes, `${rs.where}.scopeSpans[].scope`);
+    let rows = 0;
+    for (const scope of scopes) rows += this.scopeSpans(scope, out);
+    return rows;
   }
 
-  private scopeSpans(start: number, end: number, where: string, serviceS: number, serviceE: number, resAttrs: Buffer, out: RowBinaryWriter, result: DecodedTraces): void {
+  /** Encodes the resource's attributes once, and its ServiceName (service.name, else unknown_service). */
+  private resource(attrs: Ranges, where: string): void {
+    const f = this.f;
+    const w = this.resAttrs;
+    w.reset();
+    w.limit = this.ctx.limits.maxExpandedBytes;
+    w.onLimit = (limit) => {
+      throw ERR_OTLP_EXPANDS_TOO_MUCH(limit, `${where}: its attributes alone`);
+    };
+    f.at.prefix = where;
+    f.at.span = -1;
+    f.map(attrs, w);
+    // Find service.name and process.executable.name among the attributes kept (the last of each wins).
+    let service = '';
+    let executable: string | undefined;
+    const kept = Math.min(attrs.list.length / 2, this.ctx.limits.attributeCountLimit);
+    const probe = new RowBinaryWriter(64);
+    // Warnings about these two were reported by the map above: read them again unreported.
+    f.ctx = { limits: this.ctx.limits, report: new IngestReport() };
+    for (let i = 0; i < kept * 2; i += 2) {
+      f.stringField(attrs.list[i], attrs.list[i + 1], TAG.KeyValue.key);
+      const isService = sameBytes(f.r.b, f.fieldStart, f.fieldEnd, SERVICE_NAME);
+      const isExecutable = !isService && sameBytes(f.r.b, f.fieldStart, f.fieldEnd, EXECUTABLE_NAME);
+      if (!isService && !isExecutable) continue;
+      probe.reset();
+      f.keyValue(attrs.list[i], attrs.list[i + 1], probe);
+      const text = readLastString(probe.view());
+      if (isService) service = text;
+      else executable = text;
+    }
+    f.ctx = this.ctx;
+    this.span.service = rowBinaryString(service || unknownServiceName(executable));
+    this.span.resourceAttributes = Buffer.from(w.view());
+  }
+
+  /** How many spans a ScopeSpans holds, and the bytes of its scope's name and version (repeated in each row). */
+  private countSpans(scope: Part): [number, number] {
     const r = this.f.r;
-    let nameS = 0;
-    let nameE = 0;
-    let versionS = 0;
-    let versionE = 0;
-    r.p = start;
-    while (r.p < end) {
-      const tag = r.varint(end);
-      if (tag >>> 3 === 1 && (tag & 7) === 2) {
-        const n = r.len(end);
-        const scopeEnd = r.p + n;
+    let n = 0;
+    let bytes = 0;
+    r.p = scope.start;
+    while (r.p < scope.end) {
+      const tag = r.varint(scope.end);
+      if (tag === TAG.ScopeSpans.spans) {
+        n++;
+        r.skip(2, scope.end);
+      } else if (tag === TAG.ScopeSpans.scope) {
+        const scopeEnd = r.len(scope.end) + r.p;
+        bytes = 0;
         while (r.p < scopeEnd) {
           const t = r.varint(scopeEnd);
-          const f = t >>> 3;
-          if ((f === 1 || f === 2) && (t & 7) === 2) {
+          if (t === TAG.InstrumentationScope.name || t === TAG.InstrumentationScope.version) {
             const m = r.len(scopeEnd);
-            if (f === 1) [nameS, nameE] = [r.p, r.p + m];
-            else [versionS, versionE] = [r.p, r.p + m];
+            bytes += m;
             r.p += m;
           } else r.skip(t & 7, scopeEnd);
         }
-      } else r.skip(tag & 7, end);
+      } else r.skip(tag & 7, scope.end);
     }
-    r.p = start;
-    let spanIndex = 0;
-    while (r.p < end) {
-      const tag = r.varint(end);
-      if (tag >>> 3 === 2 && (tag & 7) === 2) {
-        const n = r.len(end);
-        const s = r.p;
-        this.scope[0] = nameS;
-        this.scope[1] = nameE;
-        this.scope[2] = versionS;
-        this.scope[3] = versionE;
-        if (this.span(s, s + n, where, spanIndex++, serviceS, serviceE, resAttrs, this.scope, out)) result.rows++;
-        else result.rejected++;
-        r.p = s + n;
-      } else r.skip(tag & 7, end);
-    }
+    return [n, bytes];
   }
 
-  /** Writes one row; false when the span has no trace id or span id (rejected). */
-  private readonly scope = [0, 0, 0, 0];
+  private scopeSpans(scope: Part, out: RowBinaryWriter): number {
+    const r = this.f.r;
+    const s = this.span;
+    s.scopeNameS = s.scopeNameE = s.scopeVersionS = s.scopeVersionE = 0;
+    r.p = scope.start;
+    while (r.p < scope.end) {
+      const tag = r.varint(scope.end);
+      if (tag === TAG.ScopeSpans.scope) {
+        const scopeEnd = r.len(scope.end) + r.p;
+        while (r.p < scopeEnd) {
+          const t = r.varint(scopeEnd);
+          if (t === TAG.InstrumentationScope.name || t === TAG.InstrumentationScope.version) {
+            const m = r.len(scopeEnd);
+            if (t === TAG.InstrumentationScope.name) [s.scopeNameS, s.scopeNameE] = [r.p, r.p + m];
+            else [s.scopeVersionS, s.scopeVersionE] = [r.p, r.p + m];
+            r.p += m;
+          } else r.skip(t & 7, scopeEnd);
+        }
+      } else r.skip(tag & 7, scope.end);
+    }
+    s.scopeWhere = scope.where;
+    this.f.at.prefix = scope.where;
+    r.p = scope.start;
+    let index = 0;
+    let rows = 0;
+    while (r.p < scope.end) {
+      const tag = r.varint(scope.end);
+      if (tag === TAG.ScopeSpans.spans) {
+        const n = r.len(scope.end);
+        const start = r.p;
+        s.index = index++;
+        if (this.readSpan(start, start + n)) {
+          this.f.at.span = s.index;
+          for (const write of orderedWriters) write(s, out);
+          rows++;
+        }
+        r.p = start + n;
+      } else r.skip(tag & 7, scope.end);
+    }
+    this.f.at.span = -1;
+    return rows;
+  }
 
-  private span(start: number, end: number, scopeWhere: string, index: number, serviceS: number, serviceE: number, resAttrs: Buffer, scope: number[], out: RowBinaryWriter): boolean {
+  /** Reads one span's fields into `this.span`; false when it is refused (reported). */
+  private readSpan(start: number, end: number): boolean {
     const r = this.f.r;
     const b = r.b;
-    let traceS = 0, traceE = 0, spanS = 0, spanE = 0, stateS = 0, stateE = 0, parentS = 0, parentE = 0, nameS = 0, nameE = 0;
-    let kind = 0;
-    let startAt = -1;
-    let endAt = -1;
+    const s = this.span;
+    s.traceS = s.traceE = s.spanS = s.spanE = s.stateS = s.stateE = s.parentS = s.parentE = s.nameS = s.nameE = 0;
+    s.kind = 0;
+    s.startAt = s.endAt = -1;
+    s.attrs.clear();
+    s.events.clear();
+    s.links.clear();
     let statusS = -1;
     let statusE = -1;
-    this.attrs.clear();
-    this.events.clear();
-    this.links.clear();
+    const T = TAG.Span;
     r.p = start;
     while (r.p < end) {
       const tag = r.varint(end);
-      const field = tag >>> 3;
-      const wt = tag & 7;
-      if (wt === 2 && field !== 6 && field !== 7 && field !== 8 && field !== 16) {
+      if (tag === T.kind) s.kind = r.varint(end);
+      else if (tag === T.start_time_unix_nano) s.startAt = r.fixed64At(end);
+      else if (tag === T.end_time_unix_nano) s.endAt = r.fixed64At(end);
+      else if ((tag & 7) === 2) {
         const n = r.len(end);
-        const s = r.p;
+        const at = r.p;
         r.p += n;
-        switch (field) {
-          case 1: traceS = s; traceE = s + n; break;
-          case 2: spanS = s; spanE = s + n; break;
-          case 3: stateS = s; stateE = s + n; break;
-          case 4: parentS = s; parentE = s + n; break;
-          case 5: nameS = s; nameE = s + n; break;
-          case 9: this.attrs.push(s, s + n); break;
-          case 11: this.events.push(s, s + n); break;
-          case 13: this.links.push(s, s + n); break;
-          case 15: statusS = s; statusE = s + n; break;
-          default: break;
-        }
-      } else if (field === 6 && wt === 0) kind = r.varint(end);
-      else if (field === 7 && wt === 1) startAt = r.fixed64At(end);
-      else if (field === 8 && wt === 1) endAt = r.fixed64At(end);
-      else r.skip(wt, end);
+        if (tag === T.trace_id) [s.traceS, s.traceE] = [at, at + n];
+        else if (tag === T.span_id) [s.spanS, s.spanE] = [at, at + n];
+        else if (tag === T.trace_state) [s.stateS, s.stateE] = [at, at + n];
+        else if (tag === T.parent_span_id) [s.parentS, s.parentE] = [at, at + n];
+        else if (tag === T.name) [s.nameS, s.nameE] = [at, at + n];
+        else if (tag === T.attributes) s.attrs.push(at, at + n);
+        else if (tag === T.events) s.events.push(at, at + n);
+        else if (tag === T.links) s.links.push(at, at + n);
+        else if (tag === T.status) [statusS, statusE] = [at, at + n];
+      } else r.skip(tag & 7, end);
     }
-    checkId(traceE - traceS, 16, scopeWhere, index, 'traceId');
-    checkId(spanE - spanS, 8, scopeWhere, index, 'spanId');
-    checkId(parentE - parentS, 8, scopeWhere, index, 'parentSpanId');
-    if (isZero(b, traceS, traceE) || isZero(b, spanS, spanE)) return false;
-    if (kind < 0 || kind >= spanKindNames.length) throw ERR_OTLP_BAD_INPUT(`${scopeWhere}.spans[${index}].kind must be 0-5, got ${kind}.`);
-    let code = 0;
-    let msgS = 0;
-    let msgE = 0;
+    lists.checkId(s, { field: 'traceId', length: s.traceE - s.traceS, want: 16 });
+    lists.checkId(s, { field: 'spanId', length: s.spanE - s.spanS, want: 8 });
+    lists.checkId(s, { field: 'parentSpanId', length: s.parentE - s.parentS, want: 8 });
+    s.code = 0;
+    s.msgS = s.msgE = 0;
     if (statusS >= 0) {
       r.p = statusS;
       while (r.p < statusE) {
         const t = r.varint(statusE);
-        if (t >>> 3 === 2 && (t & 7) === 2) {
+        if (t === TAG.Status.message) {
           const m = r.len(statusE);
-          msgS = r.p;
-          msgE = r.p + m;
+          [s.msgS, s.msgE] = [r.p, r.p + m];
           r.p += m;
-        } else if (t >>> 3 === 3 && (t & 7) === 0) code = r.varint(statusE);
+        } else if (t === TAG.Status.code) s.code = r.varint(statusE);
         else r.skip(t & 7, statusE);
       }
-      if (code >= statusCodeNames.length) throw ERR_OTLP_BAD_INPUT(`${scopeWhere}.spans[${index}].status.code must be 0-2, got ${code}.`);
     }
-    // Timestamp, ids, names
-    if (startAt >= 0) out.raw8(b, startAt);
-    else out.raw8(ZERO8, 0);
-    out.hexId(b, traceS, traceE);
-    out.hexId(b, spanS, spanE);
-    out.hexId(b, parentS, parentE);
-    out.bytes(b, stateS, stateE);
-    out.bytes(b, nameS, nameE);
-    out.raw(KIND_BYTES[kind]);
-    out.bytes(b, serviceS, serviceE);
-    out.raw(resAttrs);
-    out.bytes(b, scope[0], scope[1]);
-    out.bytes(b, scope[2], scope[3]);
-    this.f.map(this.attrs, out);
-    // Duration = end - start (0 when the end precedes the start), on 32-bit halves.
-    if (startAt >= 0 && endAt >= 0) {
-      const sLo = readU32(b, startAt), sHi = readU32(b, startAt + 4);
-      const eLo = readU32(b, endAt), eHi = readU32(b, endAt + 4);
-      let lo = eLo - sLo;
-      let hi = eHi - sHi;
-      if (lo < 0) {
-        lo += 4294967296;
-        hi -= 1;
-      }
-      if (hi < 0) out.u64(0, 0);
-      else out.u64(lo, hi);
-    } else out.u64(0, 0);
-    out.raw(STATUS_BYTES[code]);
-    out.bytes(b, msgS, msgE);
-    writeEventColumns(this.f, this.events, out);
-    writeLinkColumns(this.f, this.links, scopeWhere, index, out);
+    const report = this.ctx.report;
+    const where = spanWhere;
+    if (isZero(b, s.traceS, s.traceE) || isZero(b, s.spanS, s.spanE)) {
+      report.reject(TRACE_REASONS.noIds, where(s));
+      return false;
+    }
+    const startNs = s.startAt >= 0 ? nanos(b, s.startAt) : 0;
+    const endNs = s.endAt >= 0 ? nanos(b, s.endAt) : 0;
+    const problem = spanTimeProblem(startNs, endNs, endBeforeStart(b, s.startAt, s.endAt), this.ctx.nowNs);
+    if (problem) {
+      report.reject(TRACE_REASONS.time(problem), where(s));
+      return false;
+    }
+    // int32 on the wire: a negative kind arrives as a ten-byte varint, far above 5.
+    if (s.kind >= spanKindNames.length) {
+      report.warn(TRACE_REASONS.unknownKind, `${where(s)}.kind`);
+      s.kind = 0;
+    }
+    if (s.code >= statusCodeNames.length) {
+      report.warn(TRACE_REASONS.unknownStatus, `${where(s)}.status.code`);
+      s.code = 0;
+    }
     return true;
   }
+}
 
+const spanWhere = (s: SpanFields) => `${s.scopeWhere}.spans[${s.index}]`;
+
+/** Duration = end - start on 32-bit halves (times passed `spanTimeProblem`, so end >= start). */
+function writeDuration(s: SpanFields, out: RowBinaryWriter): void {
+  const b = s.f.r.b;
+  if (s.startAt < 0 || s.endAt < 0) return out.u64(0, 0);
+  let lo = readU32(b, s.endAt) - readU32(b, s.startAt);
+  let hi = readU32(b, s.endAt + 4) - readU32(b, s.startAt + 4);
+  if (lo < 0) {
+    lo += 4294967296;
+    hi -= 1;
+  }
+  if (hi < 0) out.u64(0, 0);
+  else out.u64(lo, hi);
+}
+
+/** A fixed64 nanosecond time as a double (exact to well under a microsecond). */
+function nanos(b: Uint8Array, at: number): number {
+  return readU32(b, at + 4) * 4294967296 + readU32(b, at);
+}
+
+/** end < start, exactly, on the fixed64 halves (an absent time is 0). */
+function endBeforeStart(b: Uint8Array, startAt: number, endAt: number): boolean {
+  const sHi = startAt >= 0 ? readU32(b, startAt + 4) : 0;
+  const eHi = endAt >= 0 ? readU32(b, endAt + 4) : 0;
+  if (eHi !== sHi) return eHi < sHi;
+  return (endAt >= 0 ? readU32(b, endAt) : 0) < (startAt >= 0 ? readU32(b, startAt) : 0);
 }
 
 function readU32(b: Uint8Array, at: number): number {
@@ -264,8 +413,27 @@ function isZero(b: Uint8Array, s: number, e: number): boolean {
   return true;
 }
 
-const SERVICE_NAME = Buffer.from('service.name');
-function isServiceName(b: Uint8Array, at: number): boolean {
-  for (let i = 0; i < 12; i++) if (b[at + i] !== SERVICE_NAME[i]) return false;
+function sameBytes(b: Uint8Array, s: number, e: number, want: Buffer): boolean {
+  if (e - s !== want.length) return false;
+  for (let i = 0; i < want.length; i++) if (b[s + i] !== want[i]) return false;
   return true;
+}
+
+/** The value string of a RowBinary key/value pair written alone into `v`. */
+function readLastString(v: Buffer): string {
+  let p = 0;
+  const readLen = () => {
+    let n = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = v[p++];
+      n += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return n;
+      shift += 7;
+    }
+  };
+  const keyLength = readLen();
+  p += keyLength;
+  const n = readLen();
+  return v.subarray(p, p + n).toString('utf8');
 }

@@ -1,20 +1,25 @@
-import { anyValueText, attributeMap } from '../otlp/any-value.ts';
+import { anyValueText, attributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { idHex, nanosText } from '../otlp/ids-and-times.ts';
 import type { Mapped } from './mapped.ts';
-import { list, num, obj, serviceName, str } from './shape.ts';
+import { ExpansionBudget } from './expansion.ts';
+import { list, mapRowBytes, num, obj, serviceName, str } from './shape.ts';
 
 /**
  * Rows for otel_logs from an ExportLogsServiceRequest. A record without a time takes its observed
- * time (as the OpenTelemetry Collector's exporter does).
+ * time (as the OpenTelemetry Collector's exporter does). Attribute limits and the expansion budget
+ * of `ctx` apply (resource and scope attributes are repeated in every record's row).
  */
-export function logRows(request: unknown): Mapped {
+export function logRows(request: unknown, ctx: ValueContext): Mapped {
+  const budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
+  // A log body is not an attribute: its length is not cut, its nesting is bounded.
+  const bodyCtx: ValueContext = { limits: { ...ctx.limits, attributeValueLengthLimit: Infinity }, report: ctx.report };
   const rows: unknown[][] = [];
   const resourceLogs = list(obj(request, 'request').resourceLogs, 'resourceLogs');
   for (let r = 0; r < resourceLogs.length; r++) {
     const rw = `resourceLogs[${r}]`;
     const rl = obj(resourceLogs[r], rw);
     const resource = obj(rl.resource, `${rw}.resource`);
-    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`);
+    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, ctx);
     const resSchema = str(rl.schemaUrl, `${rw}.schemaUrl`);
     const service = serviceName(resAttrs);
     const scopeLogs = list(rl.scopeLogs, `${rw}.scopeLogs`);
@@ -25,8 +30,9 @@ export function logRows(request: unknown): Mapped {
       const scopeSchema = str(sl.schemaUrl, `${sw}.schemaUrl`);
       const scopeName = str(scope.name, `${sw}.scope.name`);
       const scopeVersion = str(scope.version, `${sw}.scope.version`);
-      const scopeAttrs = attributeMap(scope.attributes, `${sw}.scope.attributes`);
+      const scopeAttrs = attributeMap(scope.attributes, `${sw}.scope.attributes`, ctx);
       const records = list(sl.logRecords, `${sw}.logRecords`);
+      budget.charge(records.length, mapRowBytes(resAttrs) + mapRowBytes(scopeAttrs) + Buffer.byteLength(service), `${sw} (resource and scope)`);
       for (let i = 0; i < records.length; i++) {
         const w = `${sw}.logRecords[${i}]`;
         const rec = obj(records[i], w);
@@ -41,17 +47,17 @@ export function logRows(request: unknown): Mapped {
           str(rec.severityText, `${w}.severityText`),
           Math.max(0, Math.min(255, severity)),
           service,
-          anyValueText(rec.body as Record<string, unknown> | undefined),
+          anyValueText(rec.body as Record<string, unknown> | undefined, bodyCtx, `${w}.body`),
           resSchema,
           resAttrs,
           scopeSchema,
           scopeName,
           scopeVersion,
           scopeAttrs,
-          attributeMap(rec.attributes, `${w}.attributes`),
+          attributeMap(rec.attributes, `${w}.attributes`, ctx),
         ]);
       }
     }
   }
-  return { rows, rejected: 0, message: '' };
+  return { rows, rejected: ctx.report.rejected, message: ctx.report.message };
 }

@@ -6,6 +6,14 @@
 export class RowBinaryWriter {
   buf: Buffer;
   pos = 0;
+  /**
+   * The most bytes this writer may hold; growing past it calls `onLimit` (which throws). Checked
+   * only when the buffer grows, so the hot path pays nothing for it.
+   */
+  limit = Infinity;
+  onLimit: (limit: number) => never = (limit) => {
+    throw new RangeError(`row data past ${limit} bytes`);
+  };
 
   constructor(size = 1 << 20) {
     this.buf = Buffer.allocUnsafe(size);
@@ -13,8 +21,10 @@ export class RowBinaryWriter {
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
+    if (this.pos + n > this.limit) this.onLimit(this.limit);
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
+    size = Math.min(size, Math.max(this.limit, this.pos + n));
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;

@@ -1,4 +1,6 @@
+import { mapBytes, type AttributeMap } from '../otlp/any-value.ts';
 import { ERR_OTLP_BAD_INPUT } from '../otlp/bad-input.ts';
+import { unknownServiceName } from '../otlp/limits.ts';
 
 /** Readers that accept a decoded protobuf message or OTLP/JSON and name the field on a mismatch. */
 export function obj(v: unknown, where: string): Record<string, unknown> {
@@ -28,4 +30,14 @@ export function num(v: unknown, where: string): number {
   throw ERR_OTLP_BAD_INPUT(`${where} must be a number, got ${JSON.stringify(v)}.`);
 }
 
-export const serviceName = (resAttrs: Record<string, string>) => resAttrs['service.name'] ?? '';
+/**
+ * The ServiceName column: the resource's `service.name`, or, when it is absent or empty,
+ * `unknown_service[:<process.executable.name>]` as the SDK specification names such a service.
+ */
+export function serviceName(resAttrs: AttributeMap): string {
+  const name = resAttrs['service.name'];
+  return name ? name : unknownServiceName(resAttrs['process.executable.name']);
+}
+
+/** RowBinary bytes of an attribute map repeated in every row (for the expansion budget). */
+export const mapRowBytes = mapBytes;

@@ -1,3 +1,5 @@
+import { traceColumns } from './trace-columns.ts';
+
 /**
  * How mapped rows reach each table. Spool segments hold RowBinary rows whose fields follow
  * `fields`; times are written as nanosecond integers, which is what RowBinary DateTime64(9)
@@ -8,17 +10,19 @@ export type TableName = 'otel_traces' | 'otel_metrics_sum' | 'otel_metrics_gauge
 
 export interface Field {
   /** Target column. */
-  column: string;
+  readonly column: string;
   /** Type of the field in the segment file. */
-  type: string;
+  readonly type: string;
   /** Conversion from the file field (named `f<i>`) to the column; identity when absent. */
-  convert?: (f: string) => string;
+  readonly convert?: (f: string) => string;
 }
 
 export interface TableSpec {
   table: TableName;
   signal: Signal;
   fields: Field[];
+  /** The field whose day is the table's partition (`PARTITION BY toDate(…)`): the loader splits by it. */
+  partitionColumn: 'Timestamp' | 'TimeUnix';
 }
 
 const MAP = 'Map(String, String)';
@@ -54,44 +58,25 @@ export const tables: Record<TableName, TableSpec> = {
   otel_traces: {
     table: 'otel_traces',
     signal: 'traces',
-    fields: [
-      field('Timestamp', NANOS),
-      field('TraceId', 'String'),
-      field('SpanId', 'String'),
-      field('ParentSpanId', 'String'),
-      field('TraceState', 'String'),
-      field('SpanName', 'String'),
-      field('SpanKind', 'String'),
-      field('ServiceName', 'String'),
-      field('ResourceAttributes', MAP),
-      field('ScopeName', 'String'),
-      field('ScopeVersion', 'String'),
-      field('SpanAttributes', MAP),
-      field('Duration', 'UInt64'),
-      field('StatusCode', 'String'),
-      field('StatusMessage', 'String'),
-      field('Events.Timestamp', `Array(${NANOS})`),
-      field('Events.Name', 'Array(String)'),
-      field('Events.Attributes', `Array(${MAP})`),
-      field('Links.TraceId', 'Array(String)'),
-      field('Links.SpanId', 'Array(String)'),
-      field('Links.TraceState', 'Array(String)'),
-      field('Links.Attributes', `Array(${MAP})`),
-    ],
+    partitionColumn: 'Timestamp',
+    fields: [...traceColumns],
   },
   otel_metrics_sum: {
     table: 'otel_metrics_sum',
     signal: 'metrics',
+    partitionColumn: 'TimeUnix',
     fields: [...metricHead, field('Value', 'Float64'), field('Flags', 'UInt32'), ...exemplarFields, field('AggregationTemporality', 'Int32'), field('IsMonotonic', 'Bool')],
   },
   otel_metrics_gauge: {
     table: 'otel_metrics_gauge',
     signal: 'metrics',
+    partitionColumn: 'TimeUnix',
     fields: [...metricHead, field('Value', 'Float64'), field('Flags', 'UInt32'), ...exemplarFields],
   },
   otel_metrics_histogram: {
     table: 'otel_metrics_histogram',
     signal: 'metrics',
+    partitionColumn: 'TimeUnix',
     fields: [
       ...metricHead,
       field('Count', 'UInt64'),
@@ -108,6 +93,7 @@ export const tables: Record<TableName, TableSpec> = {
   otel_logs: {
     table: 'otel_logs',
     signal: 'logs',
+    partitionColumn: 'Timestamp',
     fields: [
       field('Timestamp', NANOS),
       field('TraceId', 'String'),

@@ -1,8 +1,10 @@
-import { attributeMap } from '../otlp/any-value.ts';
-import { ERR_OTLP_BAD_INPUT } from '../otlp/bad-input.ts';
+import { attributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { durationNanos, enumNumber, idHex, nanosText } from '../otlp/ids-and-times.ts';
+import { spanTimeProblem } from '../otlp/limits.ts';
+import { ExpansionBudget } from './expansion.ts';
 import type { Mapped } from './mapped.ts';
-import { list, obj, serviceName, str } from './shape.ts';
+import { list, mapRowBytes, obj, serviceName, str } from './shape.ts';
+import { orderedRow, type TraceColumn } from './trace-columns.ts';
 import { spanKindNames, statusCodeNames } from './trace-names.ts';
 
 export { spanKindNames, statusCodeNames };
@@ -10,22 +12,44 @@ export { spanKindNames, statusCodeNames };
 const KIND_ENUM = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'] as const;
 const STATUS_ENUM = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;
 
+/** Reasons shared with the protobuf decoder, so both paths answer in the same words. */
+export const TRACE_REASONS = {
+  noIds: 'spans without a trace id or span id',
+  unknownKind: 'spans with an unknown kind (stored as Unspecified)',
+  unknownStatus: 'spans with an unknown status code (stored as Unset)',
+  time: (problem: string) => `spans with times out of range (${problem})`,
+} as const;
+
+/** What a trace mapper needs besides the request: limits, the report, and the collector clock. */
+export interface TraceContext extends ValueContext {
+  /** Nanoseconds since the epoch, for the "more than a day ahead" check. */
+  nowNs: number;
+}
+
+/** end < start, exactly, on decimal nanosecond text. */
+function endBeforeStart(start: string, end: string): boolean {
+  if (start.length < 16 && end.length < 16) return Number(end) < Number(start);
+  return BigInt(end) < BigInt(start);
+}
+
 /**
- * One row per span, in the order of `tables.otel_traces.fields`, from an
- * ExportTraceServiceRequest decoded from protobuf or OTLP/JSON.
+ * One row per span, in the order of `traceColumns`, from an ExportTraceServiceRequest decoded
+ * from protobuf or OTLP/JSON. Spans without ids or with times out of range are refused one by
+ * one (reported in `ctx.report`); an unknown kind or status keeps the span.
  */
-export function traceRows(request: unknown): Mapped {
+export function traceRows(request: unknown, ctx: TraceContext): Mapped {
   const rows: unknown[][] = [];
-  let rejected = 0;
-  const reasons = new Set<string>();
+  const budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
   const resourceSpans = list(obj(request, 'request').resourceSpans, 'resourceSpans');
   for (let r = 0; r < resourceSpans.length; r++) {
     const rw = `resourceSpans[${r}]`;
     const rs = obj(resourceSpans[r], rw);
     const resource = rs.resource ? obj(rs.resource, `${rw}.resource`) : {};
-    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`);
+    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, ctx);
     const service = serviceName(resAttrs);
     const scopeSpans = list(rs.scopeSpans, `${rw}.scopeSpans`);
+    const spanCount = scopeSpans.reduce<number>((n, ss, s) => n + list(obj(ss, `${rw}.scopeSpans[${s}]`).spans, `${rw}.scopeSpans[${s}].spans`).length, 0);
+    budget.charge(spanCount, mapRowBytes(resAttrs) + Buffer.byteLength(service), `${rw}.resource`);
     for (let s = 0; s < scopeSpans.length; s++) {
       const sw = `${rw}.scopeSpans[${s}]`;
       const ss = obj(scopeSpans[s], sw);
@@ -33,71 +57,74 @@ export function traceRows(request: unknown): Mapped {
       const scopeName = str(scope.name, `${sw}.scope.name`);
       const scopeVersion = str(scope.version, `${sw}.scope.version`);
       const spans = list(ss.spans, `${sw}.spans`);
+      budget.charge(spans.length, Buffer.byteLength(scopeName) + Buffer.byteLength(scopeVersion), `${sw}.scope`);
       for (let i = 0; i < spans.length; i++) {
-        const w = `${sw}.spans[${i}]`;
-        const span = obj(spans[i], w);
-        const traceId = idHex(span.traceId, 16, `${w}.traceId`);
-        const spanId = idHex(span.spanId, 8, `${w}.spanId`);
-        if (!traceId || !spanId) {
-          rejected++;
-          reasons.add('spans without a trace id or span id were rejected');
-          continue;
-        }
-        const start = nanosText(span.startTimeUnixNano, `${w}.startTimeUnixNano`);
-        const end = nanosText(span.endTimeUnixNano, `${w}.endTimeUnixNano`);
-        const kind = enumNumber(span.kind, KIND_ENUM, `${w}.kind`);
-        const status = span.status ? obj(span.status, `${w}.status`) : {};
-        const code = enumNumber(status.code, STATUS_ENUM, `${w}.status.code`);
-        if (kind < 0 || kind >= spanKindNames.length) throw ERR_OTLP_BAD_INPUT(`${w}.kind must be 0-5, got ${kind}.`);
-        if (code < 0 || code >= statusCodeNames.length) throw ERR_OTLP_BAD_INPUT(`${w}.status.code must be 0-2, got ${code}.`);
-        const events = list(span.events, `${w}.events`);
-        const links = list(span.links, `${w}.links`);
-        const evTs: string[] = [];
-        const evName: string[] = [];
-        const evAttrs: Record<string, string>[] = [];
-        for (let e = 0; e < events.length; e++) {
-          const ev = obj(events[e], `${w}.events[${e}]`);
-          evTs.push(nanosText(ev.timeUnixNano, `${w}.events[${e}].timeUnixNano`));
-          evName.push(str(ev.name, `${w}.events[${e}].name`));
-          evAttrs.push(attributeMap(ev.attributes, `${w}.events[${e}].attributes`));
-        }
-        const lTrace: string[] = [];
-        const lSpan: string[] = [];
-        const lState: string[] = [];
-        const lAttrs: Record<string, string>[] = [];
-        for (let l = 0; l < links.length; l++) {
-          const lk = obj(links[l], `${w}.links[${l}]`);
-          lTrace.push(idHex(lk.traceId, 16, `${w}.links[${l}].traceId`));
-          lSpan.push(idHex(lk.spanId, 8, `${w}.links[${l}].spanId`));
-          lState.push(str(lk.traceState, `${w}.links[${l}].traceState`));
-          lAttrs.push(attributeMap(lk.attributes, `${w}.links[${l}].attributes`));
-        }
-        rows.push([
-          start,
-          traceId,
-          spanId,
-          idHex(span.parentSpanId, 8, `${w}.parentSpanId`),
-          str(span.traceState, `${w}.traceState`),
-          str(span.name, `${w}.name`),
-          spanKindNames[kind],
-          service,
-          resAttrs,
-          scopeName,
-          scopeVersion,
-          attributeMap(span.attributes, `${w}.attributes`),
-          durationNanos(start, end),
-          statusCodeNames[code],
-          str(status.message, `${w}.status.message`),
-          evTs,
-          evName,
-          evAttrs,
-          lTrace,
-          lSpan,
-          lState,
-          lAttrs,
-        ]);
+        const row = spanRow(obj(spans[i], `${sw}.spans[${i}]`), `${sw}.spans[${i}]`, ctx);
+        if (!row) continue;
+        row.ServiceName = service;
+        row.ResourceAttributes = resAttrs;
+        row.ScopeName = scopeName;
+        row.ScopeVersion = scopeVersion;
+        rows.push(orderedRow(row));
       }
     }
   }
-  return { rows, rejected, message: [...reasons].join('; ') };
+  return { rows, rejected: ctx.report.rejected, message: ctx.report.message };
+}
+
+/** The span's own columns (resource and scope are filled by the caller), or undefined when refused. */
+function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): Record<TraceColumn, unknown> | undefined {
+  const traceId = idHex(span.traceId, 16, `${w}.traceId`);
+  const spanId = idHex(span.spanId, 8, `${w}.spanId`);
+  const parent = idHex(span.parentSpanId, 8, `${w}.parentSpanId`);
+  const start = nanosText(span.startTimeUnixNano, `${w}.startTimeUnixNano`);
+  const end = nanosText(span.endTimeUnixNano, `${w}.endTimeUnixNano`);
+  let kind = enumNumber(span.kind, KIND_ENUM, `${w}.kind`);
+  const status = span.status ? obj(span.status, `${w}.status`) : {};
+  let code = enumNumber(status.code, STATUS_ENUM, `${w}.status.code`);
+  const events = list(span.events, `${w}.events`);
+  const links = list(span.links, `${w}.links`);
+  if (!traceId || !spanId) {
+    ctx.report.reject(TRACE_REASONS.noIds, w);
+    return undefined;
+  }
+  const problem = spanTimeProblem(Number(start), Number(end), endBeforeStart(start, end), ctx.nowNs);
+  if (problem) {
+    ctx.report.reject(TRACE_REASONS.time(problem), w);
+    return undefined;
+  }
+  if (!(kind >= 0 && kind < spanKindNames.length)) {
+    ctx.report.warn(TRACE_REASONS.unknownKind, `${w}.kind`);
+    kind = 0;
+  }
+  if (!(code >= 0 && code < statusCodeNames.length)) {
+    ctx.report.warn(TRACE_REASONS.unknownStatus, `${w}.status.code`);
+    code = 0;
+  }
+  const ev = events.map((e, i) => obj(e, `${w}.events[${i}]`));
+  const lk = links.map((l, i) => obj(l, `${w}.links[${i}]`));
+  return {
+    Timestamp: start,
+    TraceId: traceId,
+    SpanId: spanId,
+    ParentSpanId: parent,
+    TraceState: str(span.traceState, `${w}.traceState`),
+    SpanName: str(span.name, `${w}.name`),
+    SpanKind: spanKindNames[kind],
+    ServiceName: '',
+    ResourceAttributes: undefined,
+    ScopeName: '',
+    ScopeVersion: '',
+    SpanAttributes: attributeMap(span.attributes, `${w}.attributes`, ctx),
+    Duration: durationNanos(start, end),
+    StatusCode: statusCodeNames[code],
+    StatusMessage: str(status.message, `${w}.status.message`),
+    'Events.Timestamp': ev.map((e, i) => nanosText(e.timeUnixNano, `${w}.events[${i}].timeUnixNano`)),
+    'Events.Name': ev.map((e, i) => str(e.name, `${w}.events[${i}].name`)),
+    'Events.Attributes': ev.map((e, i) => attributeMap(e.attributes, `${w}.events[${i}].attributes`, ctx)),
+    'Links.TraceId': lk.map((l, i) => idHex(l.traceId, 16, `${w}.links[${i}].traceId`)),
+    'Links.SpanId': lk.map((l, i) => idHex(l.spanId, 8, `${w}.links[${i}].spanId`)),
+    'Links.TraceState': lk.map((l, i) => str(l.traceState, `${w}.links[${i}].traceState`)),
+    'Links.Attributes': lk.map((l, i) => attributeMap(l.attributes, `${w}.links[${i}].attributes`, ctx)),
+  };
 }

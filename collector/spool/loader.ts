@@ -1,20 +1,40 @@
-import { createReadStream, renameSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import type { Store } from '../../clickhouse/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
+import { segmentRows } from '../rows/row-binary-reader.ts';
 import { loadStatement, tables } from '../rows/tables.ts';
 import type { SelfMetrics } from '../http/self-metrics.ts';
 import { dedupToken, type Segment } from './segment.ts';
+import type { Spool } from './spool.ts';
 
-/** Errors that retrying cannot fix: the segment is set aside (renamed `.failed`) and reported. */
+/** Errors that retrying cannot fix: the segment is set aside at once. */
 const POISON = /Cannot parse|CANNOT_PARSE|INCORRECT_DATA|Syntax error|TYPE_MISMATCH|Unknown (column|identifier)/i;
+/** The store refuses one insert spanning more partitions than `max_partitions_per_insert_block`. */
+const TOO_MANY_PARTITIONS = /too many partitions|TOO_MANY_PARTS/i;
+/** Days (partitions) per part when a segment is split for spanning too many. */
+const DAYS_PER_PART = 50;
+
+export interface LoaderOptions {
+  store: Store;
+  logger: Logger;
+  metrics: SelfMetrics;
+  spool: Pick<Spool, 'loaded' | 'quarantine' | 'replaceWithParts'>;
+  /** Failed loads of one segment while the store answers before the segment is set aside. */
+  maxAttempts: number;
+}
 
 /**
  * Loads sealed segments into ClickHouse one at a time, in order. The embedded engine reads the
  * segment file itself (`INSERT … SELECT FROM file(…)`); a server gets the file streamed as the
  * body of `INSERT … SELECT FROM input(…)`. Each load carries the segment's deduplication token,
- * so a segment loaded again after a crash stores nothing twice. A store outage is retried with
- * backoff; the segment stays on disk meanwhile.
+ * so a segment loaded again after a crash stores nothing twice.
+ *
+ * No segment may block the ones behind it. A store outage (the table does not answer even a
+ * trivial query) is retried with backoff for as long as it lasts. A segment the store refuses
+ * while it answers is handled by kind: one spanning too many partitions is split by day into
+ * parts the store accepts; any other is retried `maxAttempts` times and then set aside
+ * (`*.quarantine`, with the error beside it), counted in /metrics and /readyz, and logged.
  */
 export class Loader {
   private readonly queue: Segment[] = [];
@@ -24,16 +44,11 @@ export class Loader {
   private wake?: () => void;
   lastError?: string;
 
-  constructor(
-    private readonly store: Store,
-    private readonly logger: Logger,
-    private readonly metrics: SelfMetrics,
-    private readonly onLoaded: (segment: Segment) => void,
-  ) {}
+  constructor(private readonly o: LoaderOptions) {}
 
   enqueue(segment: Segment): void {
     this.queue.push(segment);
-    this.metrics.segmentsQueued = this.queue.length;
+    this.o.metrics.segmentsQueued = this.queue.length;
     if (!this.running) void this.drain();
   }
 
@@ -50,47 +65,116 @@ export class Loader {
 
   private async drain(): Promise<void> {
     this.running = true;
-    let failures = 0;
+    let outages = 0;
+    let attempts = 0;
     while (this.queue.length > 0 && !this.stopped) {
       const segment = this.queue[0];
       const started = performance.now();
       try {
         await this.load(segment);
-        this.metrics.observeInsert(segment, (performance.now() - started) / 1000);
-        failures = 0;
+        this.o.metrics.observeInsert(segment, (performance.now() - started) / 1000);
+        outages = attempts = 0;
         this.lastError = undefined;
         // Freeing a large file takes a while: off the event loop.
         await rm(segment.path, { force: true });
         this.queue.shift();
-        this.onLoaded(segment);
+        this.o.spool.loaded(segment);
       } catch (err) {
         const message = (err as Error).message ?? String(err);
         this.lastError = message;
-        this.metrics.insertErrors++;
-        if (POISON.test(message)) {
-          this.logger.error({ segment: segment.path, err: message }, 'spool segment cannot be loaded; set aside as .failed');
-          renameSync(segment.path, segment.path.replace(/\.ready$/, '.failed'));
-          this.queue.shift();
-          this.onLoaded(segment);
-          continue;
-        }
-        failures++;
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
-        this.logger.warn({ segment: segment.path, err: message, retryInMs: delay }, 'loading a spool segment failed; will retry');
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
+        this.o.metrics.insertErrors++;
+        const handled = await this.refused(segment, message, () => ++attempts).catch((e: Error) => {
+          this.o.logger.error({ segment: segment.path, err: e.message }, 'handling a refused spool segment failed; will retry');
+          return false;
         });
+        if (handled) {
+          attempts = 0;
+          this.lastError = undefined;
+        } else {
+          outages++;
+          const delay = Math.min(30_000, 250 * 2 ** Math.min(outages, 7));
+          this.o.logger.warn({ segment: segment.path, err: message, retryInMs: delay }, 'loading a spool segment failed; will retry');
+          await this.sleep(delay);
+        }
       }
-      this.metrics.segmentsQueued = this.queue.length;
+      this.o.metrics.segmentsQueued = this.queue.length;
     }
     this.running = false;
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
+  }
+
+  /**
+   * Deals with a segment the store refused: true when it was split or set aside (the queue moved
+   * on), false to retry it after a delay (an outage, or attempts left).
+   */
+  private async refused(segment: Segment, message: string, attempt: () => number): Promise<boolean> {
+    if (TOO_MANY_PARTITIONS.test(message) && (await this.split(segment))) return true;
+    if (POISON.test(message) || ((await this.storeAnswers(segment)) && attempt() >= this.o.maxAttempts)) {
+      this.setAside(segment, message);
+      return true;
+    }
+    return false;
+  }
+
+  /** Splits a segment by day into parts of at most DAYS_PER_PART days (halving again for a part); false when it cannot be split. */
+  private async split(segment: Segment): Promise<boolean> {
+    const data = await readFile(segment.path);
+    const rows = segmentRows(tables[segment.table], data);
+    const days = [...new Set(rows.map((r) => r.day))].sort((a, b) => a - b);
+    if (days.length < 2) return false;
+    const perPart = segment.id.includes('-') ? Math.ceil(days.length / 2) : DAYS_PER_PART;
+    const partOf = new Map(days.map((d, i) => [d, Math.floor(i / perPart)]));
+    const parts = Array.from({ length: Math.ceil(days.length / perPart) }, () => ({ ranges: [] as Buffer[], rows: 0 }));
+    for (const r of rows) {
+      const part = parts[partOf.get(r.day) ?? 0];
+      part.ranges.push(data.subarray(r.start, r.end));
+      part.rows++;
+    }
+    const replaced = this.o.spool.replaceWithParts(
+      segment,
+      parts.map((p) => ({ data: Buffer.concat(p.ranges), rows: p.rows })),
+    );
+    this.queue.splice(0, 1, ...replaced);
+    this.o.metrics.segmentsSplit++;
+    this.o.logger.warn(
+      { segment: segment.path, days: days.length, parts: replaced.length },
+      'spool segment spans too many partitions for one insert; split by day',
+    );
+    return true;
+  }
+
+  private setAside(segment: Segment, message: string): void {
+    const path = this.o.spool.quarantine(segment, message);
+    this.queue.shift();
+    this.o.metrics.quarantinedSegments++;
+    this.o.metrics.quarantinedRows += segment.rows;
+    this.o.logger.error(
+      { segment: path, rows: segment.rows, err: message },
+      'the store refuses this spool segment; set aside (quarantined) so later data keeps loading — rename it to .ready to retry at the next start',
+    );
+  }
+
+  /** Whether the store answers a trivial query on the segment's table (if not, this is an outage). */
+  private async storeAnswers(segment: Segment): Promise<boolean> {
+    try {
+      const r = await this.o.store.client.query({ query: `SELECT 1 FROM \`${segment.table}\` LIMIT 0`, format: 'JSONEachRow' });
+      await r.json();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
   }
 
   private async load(segment: Segment): Promise<void> {
@@ -100,12 +184,12 @@ export class Loader {
       insert_deduplication_token: dedupToken(segment),
       deduplicate_blocks_in_dependent_materialized_views: 1,
     } as const;
-    if (this.store.kind === 'embedded') {
-      await this.store.client.command({ query: loadStatement(spec, { file: segment.path }), clickhouse_settings });
+    if (this.o.store.kind === 'embedded') {
+      await this.o.store.client.command({ query: loadStatement(spec, { file: segment.path }), clickhouse_settings });
       return;
     }
-    const result = await this.store.client.exec({
-      query: loadStatement(spec, 'input', this.store.database),
+    const result = await this.o.store.client.exec({
+      query: loadStatement(spec, 'input', this.o.store.database),
       values: createReadStream(segment.path),
       clickhouse_settings: { ...clickhouse_settings, insert_distributed_sync: 1 },
     });

@@ -11,13 +11,14 @@ export interface Segment {
 }
 
 /** `otel_traces.<run>.<seq>.ready`: file names sort in load order within a table. */
-export const segmentName = (table: TableName, id: string, state: 'open' | 'ready') => `${table}.${id}.${state}`;
+export const segmentName = (table: TableName, id: string, state: 'open' | 'ready' | 'quarantine') => `${table}.${id}.${state}`;
 
 /** The sidecar that records how much of a segment is committed (acknowledged): `<bytes> <rows>`. */
-export const commitPath = (segmentPath: string) => segmentPath.replace(/\.(open|ready)$/, '.commit');
+export const commitPath = (segmentPath: string) => segmentPath.replace(/\.(open|ready|quarantine)$/, '.commit');
 
 export function parseSegmentName(file: string): { table: string; id: string; state: string } | undefined {
-  const m = /^([a-z_]+)\.([0-9a-z]+\.[0-9]+)\.(open|ready|commit)$/.exec(file);
+  // Ids of the parts a refused segment was split into carry a suffix: `<run>.<seq>-<part>`.
+  const m = /^([a-z_]+)\.([0-9a-z]+\.[0-9]+(?:-[0-9]+)*)\.(open|ready|commit|quarantine)$/.exec(file);
   return m ? { table: m[1], id: m[2], state: m[3] } : undefined;
 }
 

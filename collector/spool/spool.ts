@@ -1,4 +1,17 @@
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { tableNames, type TableName } from '../rows/tables.ts';
 import { commitPath, parseSegmentName, segmentName, type Segment } from './segment.ts';
@@ -40,6 +53,8 @@ export class Spool {
   pendingBytes = 0;
   /** Rows in open (unsealed) segments. */
   openRows = 0;
+  /** Segments set aside because the store refused them (`*.quarantine`, with their commit record and a `.reason` file). */
+  readonly quarantined = { segments: 0, rows: 0 };
 
   /** Releases the spool directory (the pid file); segments stay for the next run. */
   readonly release: () => void;
@@ -59,8 +74,15 @@ export class Spool {
       const table = parsed.table as TableName;
       const path = join(this.options.dir, file);
       if (parsed.state === 'commit') {
-        const hasSegment = ['open', 'ready'].some((s) => existsSync(join(this.options.dir, segmentName(table, parsed.id, s as 'open' | 'ready'))));
+        const states = ['open', 'ready', 'quarantine'] as const;
+        const hasSegment = states.some((s) => existsSync(join(this.options.dir, segmentName(table, parsed.id, s))));
         if (!hasSegment) rmSync(path, { force: true });
+        continue;
+      }
+      if (parsed.state === 'quarantine') {
+        // Set aside by a previous run: kept and counted, never replayed ahead of new data.
+        this.quarantined.segments++;
+        this.quarantined.rows += readCommit(commitPath(path))?.rows ?? 0;
         continue;
       }
       const commit = readCommit(commitPath(path));
@@ -128,10 +150,43 @@ export class Spool {
     for (const table of [...this.open.keys()]) this.seal(table);
   }
 
-  /** Called by the loader once a segment is stored (or set aside). */
+  /** Called by the loader once a segment is stored. */
   loaded(segment: Segment): void {
     rmSync(commitPath(segment.path), { force: true });
     this.pendingBytes -= segment.bytes;
+  }
+
+  /**
+   * Sets a segment the store keeps refusing aside: renamed `*.quarantine` beside its commit
+   * record (rows) and a `.reason` file (the store's error). It no longer counts against the
+   * spool's limit and is not loaded again; renaming it back to `*.ready` retries it at the next start.
+   */
+  quarantine(segment: Segment, reason: string): string {
+    const target = join(this.options.dir, segmentName(segment.table, segment.id, 'quarantine'));
+    renameSync(segment.path, target);
+    writeFileSync(`${target}.reason`, `${new Date().toISOString()} ${segment.rows} rows, ${segment.bytes} bytes\n${reason}\n`);
+    this.pendingBytes -= segment.bytes;
+    this.quarantined.segments++;
+    this.quarantined.rows += segment.rows;
+    return target;
+  }
+
+  /**
+   * Replaces a sealed segment by parts (same rows, in order): each part is written with its
+   * commit record before the original goes, so a crash between leaves rows that replay with the
+   * parts' own deduplication tokens. Returns the parts as segments to load.
+   */
+  replaceWithParts(segment: Segment, parts: { data: Buffer; rows: number }[]): Segment[] {
+    const out: Segment[] = parts.map((part, i) => {
+      const id = `${segment.id}-${String(i).padStart(4, '0')}`;
+      const path = join(this.options.dir, segmentName(segment.table, id, 'ready'));
+      writeFileSync(commitPath(path), `${part.data.length} ${part.rows}`);
+      writeFileSync(path, part.data);
+      return { table: segment.table, id, path, rows: part.rows, bytes: part.data.length };
+    });
+    rmSync(segment.path, { force: true });
+    rmSync(commitPath(segment.path), { force: true });
+    return out;
   }
 
   private start(table: TableName): OpenSegment {

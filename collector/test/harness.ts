@@ -30,10 +30,10 @@ export function collectorConfig(dir: string, over: Partial<CollectorConfig> = {}
 }
 
 /** A migrated embedded store in a temp directory with a collector on a free port. */
-export async function startHarness(over: Partial<CollectorConfig> = {}): Promise<Harness> {
+export async function startHarness(over: Partial<CollectorConfig> = {}, retention: { rawDays?: number } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-collector-'));
   const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-  await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+  await migrate(store, { retention: { rawDays: retention.rawDays ?? 30, rollupDays: 400, recordDays: 730 } });
   const config = collectorConfig(dir, over);
   const collector = await startCollector({ config, store, logger: silentLogger() });
   return {

@@ -3,7 +3,12 @@ export type { ProbeKind, ProbeSpec, ProbeSpecBase, ReconcileSpec, ReconcileSourc
 export { ProbeSpecSchema, ReconcileSpecSchema, validateProbeSections, probeKindNames } from './probes.ts';
 export { CatalogFileSchema, catalogSections } from './schema.ts';
 export type { CatalogFile, CatalogSection } from './schema.ts';
-export { parseCatalog, loadCatalog, emptyCatalog } from './load.ts';
+export { parseCatalog, loadCatalog, loadCatalogWithWarnings, emptyCatalog, MAX_CATALOG_FILE_BYTES, MAX_CATALOG_ALIASES } from './load.ts';
+export type { CatalogOptions } from './load.ts';
+export { defaultEnvPolicy, envRefRefusal, envPatterns, RESERVED_ENV_PATTERNS, ENV_PATTERN } from './env-refs.ts';
+export type { EnvPolicy } from './env-refs.ts';
+export { redactCatalog, redactUrl, SECRET_HEADER, SECRET_PARAM } from './secret-fields.ts';
+export { ruleWarnings } from './rule-warnings.ts';
 export { ERR_CATALOG, formatProblem } from './problems.ts';
 export type { CatalogProblem } from './problems.ts';
 export { importBackstage } from './backstage.ts';

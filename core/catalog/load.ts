@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { defaultEnvPolicy, type EnvPolicy } from './env-refs.ts';
 import { validateProbeSections } from './probes.ts';
 import { ERR_CATALOG, pathText, type CatalogProblem } from './problems.ts';
-import { referenceProblems } from './references.ts';
+import { referenceProblems, type ReferenceProblem } from './references.ts';
+import { ruleWarnings } from './rule-warnings.ts';
 import { CatalogFileSchema, catalogSections, type CatalogSection } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
 import { explainYamlErrors } from './yaml-errors.ts';
@@ -13,6 +15,18 @@ interface Parsed {
   file: string;
   doc: Document;
   lines: LineCounter;
+}
+
+/** Largest catalog file read (bytes): a catalog is hand-written YAML; anything larger is refused with a message. */
+export const MAX_CATALOG_FILE_BYTES = 4 * 1024 * 1024;
+/** Most YAML aliases (`*name`) expanded per file: enough for shared anchors, not for an alias bomb (yaml's maxAliasCount). */
+export const MAX_CATALOG_ALIASES = 1000;
+
+const TOO_LARGE = `the file is larger than ${MAX_CATALOG_FILE_BYTES / 1024 / 1024} MiB; split the catalog into several files`;
+
+/** How a catalog is read: which `env:NAME` references it may hold. */
+export interface CatalogOptions {
+  envPolicy?: EnvPolicy;
 }
 
 export function emptyCatalog(): Catalog {
@@ -42,14 +56,23 @@ function complete(c: Catalog): Catalog {
 /**
  * Parses, validates and merges catalog files given as text. Returns the catalog, or every
  * problem found (file, line, column, field, what is expected); never stops at the first one.
+ * `warnings` are located the same way: rules that can never match (the catalog stays valid).
  */
-export function parseCatalog(files: Array<{ file: string; text: string }>): { catalog: Catalog; problems: CatalogProblem[] } {
+export function parseCatalog(
+  files: Array<{ file: string; text: string }>,
+  options: CatalogOptions = {},
+): { catalog: Catalog; problems: CatalogProblem[]; warnings: CatalogProblem[] } {
   const problems: CatalogProblem[] = [];
+  const warnings: CatalogProblem[] = [];
   const catalog = emptyCatalog();
   const origins: Record<string, Array<{ p: Parsed; index: number }>> = {};
   const declared: Partial<Record<CatalogSection, Set<string>>> = {};
   for (const { file, text } of files) {
     catalog.sources.push(file);
+    if (Buffer.byteLength(text) > MAX_CATALOG_FILE_BYTES) {
+      problems.push({ file, line: 0, column: 0, path: '', message: TOO_LARGE });
+      continue;
+    }
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const parsed: Parsed = { file, doc, lines };
@@ -57,7 +80,17 @@ export function parseCatalog(files: Array<{ file: string; text: string }>): { ca
       for (const e of explainYamlErrors(text, doc.errors, lines)) problems.push({ file, line: e.line, column: e.column, path: '', message: e.message });
       continue;
     }
-    const raw: unknown = doc.toJS() ?? {};
+    let raw: unknown;
+    try {
+      raw = doc.toJS({ maxAliasCount: MAX_CATALOG_ALIASES }) ?? {};
+    } catch (err) {
+      // yaml refuses alias bombs ("Excessive alias count…"); deep nesting can exhaust the stack.
+      const why = /alias/i.test(String((err as Error)?.message))
+        ? `more than ${MAX_CATALOG_ALIASES} alias expansions (*name): write the values out, or use fewer aliases`
+        : 'the document nests too deeply';
+      problems.push({ file, line: 1, column: 1, path: '', message: `YAML: ${why}` });
+      continue;
+    }
     if (typeof raw !== 'object' || Array.isArray(raw)) {
       problems.push({ file, line: 1, column: 1, path: '', message: `expected a mapping with the sections ${catalogSections.join(', ')}` });
       continue;
@@ -83,37 +116,47 @@ export function parseCatalog(files: Array<{ file: string; text: string }>): { ca
       });
     }
   }
-  const at = (section: string, index: number, field: Array<string | number>, message: string) => {
+  const at = (section: string, index: number, field: Array<string | number>, message: string, into = problems) => {
     const o = origins[section]?.[index];
     if (!o) return;
     const segments = [section, o.index, ...field];
     const { line, column } = locate(o.p, segments);
-    problems.push({ file: o.p.file, line, column, path: pathText(segments), message });
+    into.push({ file: o.p.file, line, column, path: pathText(segments), message });
   };
+  for (const w of ruleWarnings(catalog) as ReferenceProblem[]) at(w.section, w.index, w.field, w.message, warnings);
   for (const r of referenceProblems(catalog, declared)) at(r.section, r.index, r.field, r.message);
-  for (const r of validateProbeSections(catalog)) {
+  for (const r of validateProbeSections(catalog, undefined, options.envPolicy ?? defaultEnvPolicy)) {
     const m = /^(\w+)\[(\d+)\]\.?(.*)$/.exec(r.path);
     if (!m) continue;
     const field = m[3] ? m[3].split('.').flatMap((s) => s.split(/\[(\d+)\]/).filter(Boolean).map((x) => (/^\d+$/.test(x) ? Number(x) : x))) : [];
     at(m[1], Number(m[2]), field, r.message);
   }
   problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : files.findIndex((f) => f.file === a.file) - files.findIndex((f) => f.file === b.file)));
-  return { catalog: complete(catalog), problems };
+  return { catalog: complete(catalog), problems, warnings };
 }
 
 /** Reads and validates catalog files; throws ERR_CATALOG listing every problem. */
-export function loadCatalog(paths: string[]): Catalog {
+export function loadCatalog(paths: string[], options: CatalogOptions = {}): Catalog {
+  return loadCatalogWithWarnings(paths, options).catalog;
+}
+
+/** As loadCatalog, and also returns the warnings (rules that can never match). */
+export function loadCatalogWithWarnings(paths: string[], options: CatalogOptions = {}): { catalog: Catalog; warnings: CatalogProblem[] } {
   const files: Array<{ file: string; text: string }> = [];
   const problems: CatalogProblem[] = [];
   for (const file of paths) {
     try {
+      if (statSync(file).size > MAX_CATALOG_FILE_BYTES) {
+        problems.push({ file, line: 0, column: 0, path: '', message: TOO_LARGE });
+        continue;
+      }
       files.push({ file, text: readFileSync(file, 'utf8') });
     } catch (err) {
       problems.push({ file, line: 0, column: 0, path: '', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
     }
   }
-  const result = parseCatalog(files);
+  const result = parseCatalog(files, options);
   const all = [...problems, ...result.problems];
   if (all.length > 0) throw Object.assign(ERR_CATALOG(all), { problems: all });
-  return result.catalog;
+  return { catalog: result.catalog, warnings: result.warnings };
 }

@@ -6,12 +6,17 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { validateCronExpression } from 'cron';
+import { defaultEnvPolicy, envRefFields, envRefRefusal, type EnvPolicy } from './env-refs.ts';
+import { httpProbeProblems, urlPasswordProblem } from './secret-fields.ts';
 
 export type ProbeKind = 'sql' | 'http' | 'amqp-queue' | 'nats-consumer';
 export const probeKindNames: readonly ProbeKind[] = ['sql', 'http', 'amqp-queue', 'nats-consumer'];
 
 const EnvRef = Type.String({ pattern: '^env:[A-Za-z_][A-Za-z0-9_]*$', description: 'env:NAME — read from the environment when the probe runs' });
 const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 1h' });
+const Column = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' });
+/** One key column, or the columns of a composite key. */
+const KeyColumns = (description: string) => Type.Union([Column, Type.Array(Column, { minItems: 1, maxItems: 8 })], { description });
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id' });
 
 const base = {
@@ -46,9 +51,15 @@ export const HttpProbeSchema = Type.Object(
   {
     ...base,
     kind: Type.Literal('http'),
-    url: Type.String({ pattern: '^https?://' }),
+    url: Type.String({ pattern: '^https?://', description: 'no password in it; a secret query parameter is written ?api_key=env:NAME' }),
+    password: Type.Optional({ ...EnvRef, description: "env:NAME: sent as basic auth with the URL's user name" }),
     count: Type.Optional(Type.String({ pattern: '^\\$', description: 'JSON path of the count: $.total, $.data.items (an array counts its elements)' })),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String({ description: 'literal, or "<prefix>env:NAME" such as "Bearer env:CRM_TOKEN"' }))),
+    headers: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.String({ description: 'literal, or "<prefix>env:NAME" such as "Bearer env:CRM_TOKEN"; credential headers must be env: references' }),
+      ),
+    ),
     expectStatus: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
   },
   { additionalProperties: false },
@@ -94,7 +105,7 @@ export const ReconcileSourceSchema = Type.Object(
     system: Type.String({ minLength: 1 }),
     ...SqlConnection,
     table: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?$' }),
-    key: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+    key: Type.Optional(KeyColumns("this side's name(s) for the key column(s), in the same order")),
     columns: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { minItems: 1, description: "this side's names for the compared columns, in the same order" })),
   },
   { additionalProperties: false },
@@ -111,7 +122,7 @@ export const ReconcileSpecSchema = Type.Object(
     left: ReconcileSourceSchema,
     /** …and the replica's. */
     right: ReconcileSourceSchema,
-    key: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'integer key column' }),
+    key: KeyColumns('key column, or columns of a composite key (integers, strings, UUIDs, exact numbers)'),
     columns: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { minItems: 1 })),
     updatedAt: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'compare this column only (a last-modified timestamp)' })),
     segments: Type.Optional(Type.Integer({ minimum: 2, maximum: 65536, description: 'first-level segments (default: one per ~500 rows)' })),
@@ -148,15 +159,32 @@ function scheduleProblems(where: string, spec: { every?: string; cron?: string }
 function connectionProblems(where: string, c: { dsn?: string; url?: string; password?: string }): SectionProblem[] {
   if (c.dsn && c.url) return [{ path: `${where}.url`, message: 'give either dsn (env:NAME) or url, not both' }];
   if (!c.dsn && !c.url) return [{ path: `${where}.dsn`, message: 'a database needs dsn: env:NAME, or url: postgres://user@host/db with password: env:NAME' }];
-  if (c.url && /^[a-z]+:\/\/[^/@]*:[^/@]*@/.test(c.url)) return [{ path: `${where}.url`, message: 'the url must not carry a password: use password: env:NAME' }];
+  const pw = c.url ? urlPasswordProblem(c.url) : undefined;
+  if (pw) return [{ path: `${where}.url`, message: pw }];
   return [];
+}
+
+/** Every `env:NAME` in an entry checked against the policy (never Weft's own `WEFT_*` settings). */
+function envProblems(where: string, entry: unknown, policy: EnvPolicy): SectionProblem[] {
+  const out: SectionProblem[] = [];
+  for (const field of envRefFields(entry)) {
+    for (const name of field.names) {
+      const refusal = envRefRefusal(name, policy);
+      if (refusal) out.push({ path: `${where}${field.path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}`, message: refusal });
+    }
+  }
+  return out;
 }
 
 /**
  * The references the schemas cannot check: probe and reconciliation systems and domains exist,
  * ids are unique, schedules are well formed, connections name their credentials by reference.
  */
-export function validateProbeSections(catalog: CatalogRefs, isCron: (expr: string) => boolean = (expr) => validateCronExpression(expr).valid): SectionProblem[] {
+export function validateProbeSections(
+  catalog: CatalogRefs,
+  isCron: (expr: string) => boolean = (expr) => validateCronExpression(expr).valid,
+  envPolicy: EnvPolicy = defaultEnvPolicy,
+): SectionProblem[] {
   const problems: SectionProblem[] = [];
   const systems = new Set(catalog.systems.map((s) => s.id));
   const domains = new Set(catalog.domains.map((d) => d.id));
@@ -169,7 +197,19 @@ export function validateProbeSections(catalog: CatalogRefs, isCron: (expr: strin
     if (p.domain && !domains.has(p.domain)) problems.push({ path: `${where}.domain`, message: `unknown domain "${p.domain}": declare it under domains` });
     problems.push(...scheduleProblems(where, p, true, isCron));
     if (p.kind === 'sql') problems.push(...connectionProblems(where, p));
-    if (p.kind === 'amqp-queue' && /^amqps?:\/\/[^/@]*:[^/@]*@/.test(p.url)) problems.push({ path: `${where}.url`, message: 'the url must not carry a password: use password: env:NAME' });
+    if (p.kind === 'amqp-queue') {
+      const pw = urlPasswordProblem(p.url);
+      if (pw) problems.push({ path: `${where}.url`, message: pw });
+    }
+    if (p.kind === 'nats-consumer') {
+      (Array.isArray(p.servers) ? p.servers : [p.servers]).forEach((s, j) => {
+        const pw = urlPasswordProblem(s.includes('://') ? s : `nats://${s}`);
+        const path = `${where}.servers${Array.isArray(p.servers) ? `[${j}]` : ''}`;
+        if (pw) problems.push({ path, message: pw.replace('password: env:NAME', 'user + password: env:NAME, or token: env:NAME') });
+      });
+    }
+    if (p.kind === 'http') problems.push(...httpProbeProblems(p).map((h) => ({ path: `${where}.${h.field}`, message: h.message })));
+    problems.push(...envProblems(where, p, envPolicy));
   });
   const seenRec = new Set<string>();
   catalog.reconciliations.forEach((r, i) => {
@@ -178,6 +218,15 @@ export function validateProbeSections(catalog: CatalogRefs, isCron: (expr: strin
     seenRec.add(r.id);
     if (r.domain && !domains.has(r.domain)) problems.push({ path: `${where}.domain`, message: `unknown domain "${r.domain}": declare it under domains` });
     problems.push(...scheduleProblems(where, r, false, isCron));
+    problems.push(...envProblems(where, r, envPolicy));
+    const keyCount = Array.isArray(r.key) ? r.key.length : 1;
+    for (const side of ['left', 'right'] as const) {
+      const k = r[side].key;
+      if (k !== undefined && (Array.isArray(k) ? k.length : 1) !== keyCount) {
+        const message = `names ${Array.isArray(k) ? k.length : 1} key columns; the reconciliation's key has ${keyCount}`;
+        problems.push({ path: `${where}.${side}.key`, message });
+      }
+    }
     if (!r.columns && !r.updatedAt) problems.push({ path: `${where}.columns`, message: 'name the compared columns (columns: [name, email]) or an updated-at column (updatedAt: updated_at)' });
     for (const side of ['left', 'right'] as const) {
       const s = r[side];

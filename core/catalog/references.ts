@@ -55,6 +55,12 @@ export function referenceProblems(c: Catalog, declared: Partial<Record<CatalogSe
     ref('flows', i, ['domain'], f.domain, domains, 'domain', 'domains');
     ref('flows', i, ['owner'], f.owner, owners, 'owner', 'owners');
     ref('flows', i, ['class'], f.class, classes, 'class', 'classes');
+    const p95 = f.latencyP95Ms ?? c.classes.find((k) => k.id === f.class)?.latencyP95Ms;
+    const p99 = f.latencyP99Ms ?? c.classes.find((k) => k.id === f.class)?.latencyP99Ms;
+    if ((f.latencyP95Ms !== undefined || f.latencyP99Ms !== undefined) && p95 !== undefined && p99 !== undefined && p95 > p99) {
+      const field = f.latencyP95Ms !== undefined ? 'latencyP95Ms' : 'latencyP99Ms';
+      out.push({ section: 'flows', index: i, field: [field], message: `p95 (${p95} ms) cannot exceed p99 (${p99} ms)` });
+    }
     if (f.schedule?.every && f.schedule.cron) out.push({ section: 'flows', index: i, field: ['schedule', 'cron'], message: 'give either every or cron, not both' });
     if (f.schedule?.cron && !validateCronExpression(f.schedule.cron).valid) {
       out.push({ section: 'flows', index: i, field: ['schedule', 'cron'], message: `"${f.schedule.cron}" is not a cron expression (five or six fields, UTC)` });

@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import { CatalogFileSchema } from './schema.ts';
 import { ProbeSpecSchema } from './probes.ts';
+import { redactUrl } from './secret-fields.ts';
 
 export interface SchemaProblem {
   segments: Array<string | number>;
@@ -14,6 +15,17 @@ const split = (path: string): Array<string | number> =>
     .slice(1)
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
 
+/** Fields whose value may be a credential written in by mistake: a message says what is wrong, never echoes it. */
+const CREDENTIAL_FIELD = /^(password|token|dsn|headers)$/;
+
+/** The offending value as a message shows it: credentials are not repeated, URLs lose their passwords. */
+function shown(e: ValueError): string {
+  const segments = split(e.path);
+  if (segments.some((s) => typeof s === 'string' && CREDENTIAL_FIELD.test(s))) return 'a literal value (not repeated here: write env:NAME)';
+  if (typeof e.value === 'string') return JSON.stringify(redactUrl(e.value));
+  return JSON.stringify(e.value);
+}
+
 function describe(e: ValueError): string {
   const d = e.schema.description as string | undefined;
   switch (e.type) {
@@ -23,17 +35,17 @@ function describe(e: ValueError): string {
       return `missing required field${d ? `; expected ${d}` : ''}`;
     }
     case ValueErrorType.Union:
-      return `expected ${d ?? 'one of the allowed forms'}, got ${JSON.stringify(e.value)}`;
+      return `expected ${d ?? 'one of the allowed forms'}, got ${shown(e)}`;
     case ValueErrorType.StringPattern:
-      return `expected ${d ?? `text matching ${e.schema.pattern}`}, got ${JSON.stringify(e.value)}`;
+      return `expected ${d ?? `text matching ${e.schema.pattern}`}, got ${shown(e)}`;
     case ValueErrorType.NumberMinimum:
     case ValueErrorType.NumberMaximum:
     case ValueErrorType.NumberExclusiveMinimum:
     case ValueErrorType.IntegerMinimum:
     case ValueErrorType.IntegerMaximum:
-      return `${e.message.replace(/^Expected/, 'expected')}${d ? ` (${d})` : ''}, got ${JSON.stringify(e.value)}`;
+      return `${e.message.replace(/^Expected/, 'expected')}${d ? ` (${d})` : ''}, got ${shown(e)}`;
     default:
-      return `${e.message.replace(/^Expected/, 'expected')}${d ? ` (${d})` : ''}${e.value === undefined ? '' : `, got ${JSON.stringify(e.value)}`}`;
+      return `${e.message.replace(/^Expected/, 'expected')}${d ? ` (${d})` : ''}${e.value === undefined ? '' : `, got ${shown(e)}`}`;
   }
 }
 

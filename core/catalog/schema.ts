@@ -37,7 +37,7 @@ export const DestinationRuleSchema = Type.Union(
 
 export const MatchRulesSchema = Type.Object(
   {
-    hosts: Type.Optional(Names('host names, * wildcards: crm.internal, *.salesforce.com')),
+    hosts: Type.Optional(Names('host names or host:port, * wildcards: crm.internal, *.salesforce.com, 127.0.0.1:18082 (localhost, 127.0.0.1 and ::1 are one host)')),
     urlPrefixes: Type.Optional(Type.Array(Type.String({ pattern: '^https?://', description: 'a URL prefix starting with http:// or https://' }))),
     peerServices: Type.Optional(Names('peer.service values')),
     databases: Type.Optional(Type.Array(DatabaseRuleSchema)),
@@ -102,6 +102,10 @@ export const FlowSchema = Type.Object(
     lifecycle: Lifecycle,
     purpose: Type.Optional(Type.String()),
     docs: Type.Optional(Type.String({ pattern: '^https?://', description: 'a link starting with http:// or https://' })),
+    staleAfter: Type.Optional({ ...Duration, description: "silence allowed before the flow is stale; overrides the class's staleAfter" }),
+    latencyP95Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
+    latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
+    errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "a fraction between 0 and 1; overrides the class's" })),
   },
   { additionalProperties: false },
 );

@@ -19,8 +19,9 @@ export type Lifecycle = Static<typeof SystemSchema>['lifecycle'];
 export type Owner = Named<Static<typeof OwnerSchema>>;
 
 /**
- * How a touched endpoint is recognised as this system; any rule matching is enough. hosts (with `*`
- * wildcards), urlPrefixes, peerServices (`peer.service`), databases (`db.system` + optional
+ * How a touched endpoint is recognised as this system; any rule matching is enough. hosts (names or
+ * "host:port", with `*` wildcards), urlPrefixes (scheme, host, port — the scheme's default when none —
+ * and up to two path segments), peerServices (`peer.service`), databases (`db.system` + optional
  * `db.namespace` and host, or a DSN), destinations (queue/topic names with `*`, optional
  * `messaging.system`), services (`service.name` of a runtime that is this system itself).
  */
@@ -45,7 +46,11 @@ export type Domain = Named<Static<typeof DomainSchema>>;
 /** A flow's expected schedule: at least `every` ("15m"), or a `cron` expression (UTC). */
 export type Schedule = Static<typeof ScheduleSchema>;
 
-/** A documented flow source → target; `runtime` is what runs it as seen in spans (`service.name`, `integration.flow`); `class` an SLO class id. */
+/**
+ * A documented flow source → target; `runtime` is what runs it as seen in spans (`service.name`,
+ * `integration.flow`); `class` an SLO class id; `staleAfter`, `latencyP95Ms`, `latencyP99Ms` and
+ * `errorRate` override its class's.
+ */
 export type Flow = Named<Static<typeof FlowSchema>>;
 
 /**

@@ -1,3 +1,5 @@
+import type { EnvPolicy } from '../catalog/env-refs.ts';
+
 /** Weft's process configuration: built once, at the edge (CLI flags + environment), then passed down typed. */
 export type Role = 'ingest' | 'viewer' | 'sre' | 'icoe' | 'auditor' | 'admin';
 export const roles: readonly Role[] = ['ingest', 'viewer', 'sre', 'icoe', 'auditor', 'admin'];
@@ -29,6 +31,26 @@ export interface CollectorConfig {
   /** Rows per insert batch, and the longest a batch waits. */
   batchRows: number;
   batchMaxWaitMs: number;
+  /**
+   * Limits on what one request may contain and cost (docs/security-limits.md has each default):
+   * attribute limits named as in the SDK specification, AnyValue nesting, row bytes one request
+   * may expand to, header and body deadlines, and the in-flight share of one peer.
+   */
+  limits?: Partial<CollectorLimits>;
+}
+
+export interface CollectorLimits {
+  attributeCountLimit: number;
+  attributeValueLengthLimit: number;
+  maxAnyValueDepth: number;
+  maxExpandedBytes: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  bodyMinBytesPerSecond: number;
+  bodyMaxTimeoutMs: number;
+  peerInflightBytes: number;
+  /** Failed loads of one segment (with the store reachable) before it is set aside. */
+  segmentMaxAttempts: number;
 }
 
 export interface ApiConfig {
@@ -72,6 +94,8 @@ export interface WeftConfig {
     timeScale: number;
   };
   logLevel: string;
+  /** Which variables the catalog's `env:NAME` references may read (never WEFT_*): WEFT_CATALOG_ENV_ALLOW / WEFT_CATALOG_ENV_DENY. */
+  catalogEnv: EnvPolicy;
   /** Reads one environment variable: only for `env:NAME` references in the catalog, resolved at run time (never stored). */
   env: (name: string) => string | undefined;
 }

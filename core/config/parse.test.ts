@@ -10,6 +10,12 @@ describe('buildConfig', () => {
     expect([c.collector.host, c.collector.port, c.api.host, c.api.port]).toEqual(['127.0.0.1', 4318, '127.0.0.1', 3000]);
   });
 
+  it('reads the collector limits from the environment and leaves unset ones to the collector defaults', () => {
+    const c = cfg([], { WEFT_ATTRIBUTE_COUNT_LIMIT: '64', WEFT_BODY_TIMEOUT_MS: '5000', WEFT_MAX_EXPANDED_BYTES: '' });
+    expect(c.collector.limits).toEqual({ attributeCountLimit: 64, bodyTimeoutMs: 5000 });
+    expect(() => cfg([], { WEFT_ATTRIBUTE_VALUE_LENGTH_LIMIT: 'lots' })).toThrow('WEFT_ATTRIBUTE_VALUE_LENGTH_LIMIT must be a whole number, got "lots".');
+  });
+
   it('reads a ClickHouse server from --clickhouse with user, password and database', () => {
     const c = cfg(['--clickhouse', 'http://u:p%40ss@ch:8123/weft']);
     expect(c.store).toEqual({ kind: 'server', url: 'http://ch:8123', user: 'u', password: 'p@ss', database: 'weft', cluster: undefined });

@@ -1,7 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
 import { parseDuration } from '../time/duration.ts';
-import { parts, roles, type Part, type Role, type WeftConfig } from './config.ts';
+import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
+import { parts, roles, type CollectorLimits, type Part, type Role, type WeftConfig } from './config.ts';
 
 /** Flags that take no value. */
 const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'help']);
@@ -74,6 +75,15 @@ function port(value: string | undefined, what: string, fallback: number): number
 
 function list(value: string | undefined): string[] {
   return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+}
+
+/** `CRM_*,ERP_DB_URL` → patterns; anything but letters, digits, _ and * is refused. */
+function envPolicyList(value: string | undefined, what: string): string[] {
+  const out = envPatterns(value);
+  for (const p of out) {
+    if (!ENV_PATTERN.test(p)) throw ERR_CONFIG(`${what} takes variable names or patterns like CRM_* (letters, digits, _ and *), got "${p}".`);
+  }
+  return out;
 }
 
 function isLoopback(host: string): boolean {
@@ -168,6 +178,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       maxBodyBytes: int(env.WEFT_MAX_BODY_BYTES, 'WEFT_MAX_BODY_BYTES', 20 * 1024 * 1024),
       batchRows: int(env.WEFT_BATCH_ROWS, 'WEFT_BATCH_ROWS', 50_000),
       batchMaxWaitMs: int(env.WEFT_BATCH_MAX_WAIT_MS, 'WEFT_BATCH_MAX_WAIT_MS', 1000),
+      limits: collectorLimits(env),
     },
     api: {
       host: apiHost,
@@ -185,6 +196,29 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
+    catalogEnv: {
+      allow: envPolicyList(f('catalog-env-allow') ?? env.WEFT_CATALOG_ENV_ALLOW, 'WEFT_CATALOG_ENV_ALLOW'),
+      deny: envPolicyList(f('catalog-env-deny') ?? env.WEFT_CATALOG_ENV_DENY, 'WEFT_CATALOG_ENV_DENY'),
+    },
     env: (name: string) => env[name],
   };
+}
+
+/** Collector limits set in the environment (unset ones keep the collector's defaults). */
+function collectorLimits(env: Record<string, string | undefined>): Partial<CollectorLimits> {
+  const names: [keyof CollectorLimits, string][] = [
+    ['attributeCountLimit', 'WEFT_ATTRIBUTE_COUNT_LIMIT'],
+    ['attributeValueLengthLimit', 'WEFT_ATTRIBUTE_VALUE_LENGTH_LIMIT'],
+    ['maxAnyValueDepth', 'WEFT_MAX_ANY_VALUE_DEPTH'],
+    ['maxExpandedBytes', 'WEFT_MAX_EXPANDED_BYTES'],
+    ['headersTimeoutMs', 'WEFT_HEADERS_TIMEOUT_MS'],
+    ['bodyTimeoutMs', 'WEFT_BODY_TIMEOUT_MS'],
+    ['bodyMinBytesPerSecond', 'WEFT_BODY_MIN_BYTES_PER_SECOND'],
+    ['bodyMaxTimeoutMs', 'WEFT_BODY_MAX_TIMEOUT_MS'],
+    ['peerInflightBytes', 'WEFT_PEER_INFLIGHT_BYTES'],
+    ['segmentMaxAttempts', 'WEFT_SEGMENT_MAX_ATTEMPTS'],
+  ];
+  const out: Partial<CollectorLimits> = {};
+  for (const [key, name] of names) if (env[name] !== undefined && env[name] !== '') out[key] = int(env[name], name, 0);
+  return out;
 }

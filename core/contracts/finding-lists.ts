@@ -20,6 +20,8 @@ export const findingKinds = [
   'key-drift',
   'schema-drift',
   'probe-failing',
+  'catalog-rule-overlap',
+  'unnamed-endpoint',
 ] as const;
 
 /** Severities, least severe first: `severities.indexOf(s)` ranks them. */

@@ -2,9 +2,20 @@ import { ERR_CONFIG } from '../errors/index.ts';
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** "500ms", "30s", "5m", "2h", "7d", "1w", or compound "1h30m" → milliseconds. Throws a message naming the value. */
+/** The longest duration Weft accepts anywhere (100 years, in ms): beyond it dates stop being dates. */
+export const MAX_DURATION_MS = 100 * 365 * 86_400_000;
+/** Longest duration text read: "1h30m" is short; 64 characters hold any sensible compound. */
+const MAX_DURATION_TEXT = 64;
+
+/**
+ * "500ms", "30s", "5m", "2h", "7d", "1w", or compound "1h30m" → milliseconds. Throws ERR_CONFIG
+ * (400) with a message naming the value when it is not a duration, or longer than MAX_DURATION_MS
+ * (so that an overflowing "99999999999999999999999d" never becomes an invalid date further on).
+ */
 export function parseDuration(text: string, what = 'duration'): number {
   const s = String(text).trim();
+  const shown = s.length > 40 ? `${s.slice(0, 40)}…` : s;
+  if (s.length > MAX_DURATION_TEXT) throw ERR_CONFIG(`${what} must be a duration like 30s, 5m, 2h or 7d, got a ${s.length}-character text "${shown}".`);
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
   let total = 0;
   let matched = 0;
@@ -14,7 +25,10 @@ export function parseDuration(text: string, what = 'duration'): number {
     matched = re.lastIndex;
   }
   if (s.length === 0 || matched !== s.length) {
-    throw ERR_CONFIG(`${what} must be a duration like 30s, 5m, 2h or 7d, got "${text}".`);
+    throw ERR_CONFIG(`${what} must be a duration like 30s, 5m, 2h or 7d, got "${shown}".`);
+  }
+  if (!Number.isFinite(total) || total > MAX_DURATION_MS) {
+    throw ERR_CONFIG(`${what} is longer than the longest duration Weft accepts (100 years), got "${shown}".`);
   }
   return total;
 }

@@ -1,3 +1,3 @@
-export { parseDuration, isDuration, formatDuration } from './duration.ts';
+export { parseDuration, isDuration, formatDuration, MAX_DURATION_MS } from './duration.ts';
 export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';

@@ -4,17 +4,26 @@ import { networkCause, ProbeError } from '../probe-error.ts';
 import type { Secrets } from '../secrets.ts';
 import type { ProbeFactory } from './probe-kind.ts';
 
+/**
+ * The broker URL with its password, and how messages name the broker. A URL held in a variable
+ * (`url: env:NAME`) is named by its reference only, and its parts are remembered for redaction.
+ */
 function brokerUrl(spec: AmqpQueueProbeSpec, secrets: Secrets): { url: string; where: string } {
-  const raw = secrets.resolve(spec.url, `probe ${spec.id} url`);
+  const secretUrl = spec.url.startsWith('env:');
+  const raw = secrets.resolve(spec.url, `probe ${spec.id} url`, false);
+  if (secretUrl) secrets.rememberUrl(raw);
+  const source = secretUrl ? `the value of ${spec.url}` : 'the broker URL';
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ProbeError('config', `probe ${spec.id}: the broker URL is not a URL like amqp://user@host:5672/vhost`);
+    throw new ProbeError('config', `probe ${spec.id}: ${source} is not a URL like amqp://user@host:5672/vhost`);
   }
+  if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') throw new ProbeError('config', `probe ${spec.id}: ${source} is not an amqp:// or amqps:// URL`);
   if (spec.password) url.password = encodeURIComponent(secrets.resolve(spec.password, `probe ${spec.id} password`));
   if (url.password) secrets.remember(decodeURIComponent(url.password));
-  return { url: url.toString(), where: `${url.protocol}//${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}${url.pathname}` };
+  const where = secretUrl ? spec.url : `${url.protocol}//${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}${url.pathname}`;
+  return { url: url.toString(), where };
 }
 
 function classify(err: unknown, where: string, queue: string): ProbeError {

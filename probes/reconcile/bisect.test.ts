@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { bisect, firstWidth, mergeRanges } from './bisect.ts';
 import { planColumn, valueClassOf } from './canonical.ts';
-import type { KeyRange, SegmentSum, SideQueries } from './sql-side.ts';
+import type { KeyRange, RowKey, SegmentSum, SideQueries } from './sql-side.ts';
 
 /** A side held in memory: the same answers a database gives, for the bisection logic alone. */
 function memorySide(rows: Map<number, string>): SideQueries & { scanned: number } {
   const inRanges = (k: number, ranges: KeyRange[] | null) => ranges === null || ranges.some((r) => k >= r.from && k < r.to);
   const side = {
     scanned: 0,
+    duplicates: [],
     async bounds() {
       const keys = [...rows.keys()];
       return { min: keys.length ? Math.min(...keys) : null, max: keys.length ? Math.max(...keys) : null, estimate: keys.length };
@@ -26,8 +27,8 @@ function memorySide(rows: Map<number, string>): SideQueries & { scanned: number 
     async download(ranges: KeyRange[]) {
       return new Map([...rows].filter(([k]) => inRanges(k, ranges)));
     },
-    async hashes(keys: number[]) {
-      return new Map(keys.filter((k) => rows.has(k)).map((k) => [k, rows.get(k)!]));
+    async hashes(keys: RowKey[]) {
+      return new Map(keys.filter((k) => rows.has(k as number)).map((k) => [k, rows.get(k as number)!]));
     },
     async values() {
       return new Map();
@@ -80,7 +81,7 @@ describe('valueClassOf', () => {
     expect(['bigint', 'int(11)', 'integer', 'tinyint(1)'].map(valueClassOf)).toEqual(['integer', 'integer', 'integer', 'integer']);
     expect(['numeric(12,2)', 'decimal(14,4)'].map(valueClassOf)).toEqual(['decimal', 'decimal']);
     expect(['timestamp without time zone(3)', 'datetime(3)', 'timestamp with time zone(6)'].map(valueClassOf)).toEqual(['timestamp', 'timestamp', 'timestamptz']);
-    expect(['text', 'varchar(80)', 'character varying(20)', 'uuid'].map(valueClassOf)).toEqual(['text', 'text', 'text', 'text']);
+    expect(['text', 'varchar(80)', 'character varying(20)', 'uuid'].map(valueClassOf)).toEqual(['text', 'text', 'text', 'uuid']);
   });
 });
 
@@ -113,5 +114,24 @@ describe('bisect on a one-sided segment', () => {
     expect(result.missing).toHaveLength(4095);
     // level 0 reads all 4096 rows; only the first segment (1024 rows, on both sides) is split again
     expect(l.scanned).toBeLessThan(4096 + 1024 + 100);
+  });
+});
+
+describe('planColumn with UUIDs', () => {
+  it('compares a uuid against char(36) in lower case, and text against text as stored', () => {
+    const col = (column: string, type: string, charset?: string) => ({ table: 't', column, type, nullable: false, charset });
+    expect(planColumn({ dialect: 'postgres', column: col('id', 'uuid') }, { dialect: 'mysql', column: col('id', 'char(36)', 'utf8mb4') })).toEqual(['"id"::text', 'LOWER(CONVERT(`id` USING utf8mb4))']);
+    expect(planColumn({ dialect: 'postgres', column: col('id', 'character(36)') }, { dialect: 'mysql', column: col('id', 'uuid') })).toEqual(['lower("id"::text)', 'LOWER(CAST(`id` AS CHAR))']);
+  });
+});
+
+describe('keyNotesOf', () => {
+  it('pairs missing and extra keys that differ only by case or trailing spaces, and reports them', async () => {
+    const { keyNotesOf } = await import('./run-reconciliation.ts');
+    expect(keyNotesOf(['SO-1 ', 'so-2', 'Ab ', 'X'], ['SO-1', 'SO-2', 'ab', 'Y'])).toEqual([
+      { left: 'SO-1 ', right: 'SO-1', why: 'trailing-space' },
+      { left: 'so-2', right: 'SO-2', why: 'case' },
+      { left: 'Ab ', right: 'ab', why: 'case+trailing-space' },
+    ]);
   });
 });

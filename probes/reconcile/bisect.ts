@@ -1,4 +1,4 @@
-import type { KeyRange, SegmentSum, SideQueries } from './sql-side.ts';
+import type { KeyRange, RowKey, SegmentSum, SideQueries } from './sql-side.ts';
 
 export interface BisectOptions {
   /** First-level segments wanted (rounded so that every level splits a segment into `factor`). */
@@ -12,11 +12,11 @@ export interface BisectOptions {
 
 export interface BisectResult {
   /** In the left side (system of record), not in the right. */
-  missing: number[];
+  missing: RowKey[];
   /** In the right side, not in the left. */
-  extra: number[];
+  extra: RowKey[];
   /** In both, compared columns differ. */
-  changed: number[];
+  changed: RowKey[];
   leftRows: number;
   rightRows: number;
   levels: number;
@@ -107,7 +107,18 @@ export async function bisect(left: SideQueries, right: SideQueries, options: Bis
       else if (other !== h) result.changed.push(key);
     }
     for (const key of rrows.keys()) if (!lrows.has(key)) result.extra.push(key);
+    // A key held twice on one side once canonical ("ABC" and "abc" against a uuid): never taken as matching.
+    const listed = new Set([...result.missing, ...result.extra, ...result.changed]);
+    for (const key of new Set([...left.duplicates, ...right.duplicates])) if (!listed.has(key) && lrows.has(key) && rrows.has(key)) result.changed.push(key);
   }
-  for (const list of [result.missing, result.extra, result.changed]) list.sort((a, b) => a - b);
+  for (const list of [result.missing, result.extra, result.changed]) list.sort(compareKeys);
   return result;
+}
+
+/** Integers by value, texts by code unit (the same order on every machine, whatever a database's collation). */
+export function compareKeys(a: RowKey, b: RowKey): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }

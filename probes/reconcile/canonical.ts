@@ -6,7 +6,7 @@ import type { ColumnInfo, SqlDialect } from '../sql/sql-source.ts';
  * text collation hashes the same on both sides. Timestamps become microseconds since the epoch
  * (UTC; MariaDB/MySQL sessions run with time_zone +00:00), dates days since the epoch.
  */
-export type ValueClass = 'integer' | 'decimal' | 'float' | 'boolean' | 'timestamp' | 'timestamptz' | 'date' | 'bytes' | 'text';
+export type ValueClass = 'integer' | 'decimal' | 'float' | 'boolean' | 'timestamp' | 'timestamptz' | 'date' | 'bytes' | 'uuid' | 'text';
 
 const classes: Array<[RegExp, ValueClass]> = [
   [/^(smallint|integer|bigint|int|tinyint|mediumint|serial|bigserial|year)\b/, 'integer'],
@@ -17,6 +17,7 @@ const classes: Array<[RegExp, ValueClass]> = [
   [/^(timestamp|datetime)\b/, 'timestamp'],
   [/^date$/, 'date'],
   [/^(bytea|tinyblob|blob|mediumblob|longblob|binary|varbinary)\b/, 'bytes'],
+  [/^uuid\b/, 'uuid'],
 ];
 
 export function valueClassOf(declaredType: string): ValueClass {
@@ -37,6 +38,7 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
     timestamptz: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
     date: (c) => `(${c} - date '1970-01-01')::text`,
     bytes: (c) => `encode(${c}, 'hex')`,
+    uuid: (c) => `${c}::text`,
     text: (c) => `${c}::text`,
   },
   mysql: {
@@ -48,6 +50,7 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
     timestamptz: (c) => `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c}) AS CHAR)`,
     date: (c) => `CAST(DATEDIFF(${c}, '1970-01-01') AS CHAR)`,
     bytes: (c) => `LOWER(HEX(${c}))`,
+    uuid: (c) => `LOWER(CAST(${c} AS CHAR))`,
     text: (c) => `CONVERT(${c} USING utf8mb4)`,
   },
 };
@@ -65,6 +68,24 @@ export function canonicalExpr(dialect: SqlDialect, column: string, declaredType:
 export function rowTextExpr(dialect: SqlDialect, exprs: string[]): string {
   if (dialect === 'postgres') return exprs.map((e) => `COALESCE(${e}, chr(1))`).join(` || chr(31) || `);
   return `CONCAT(${exprs.map((e) => `COALESCE(${e}, CHAR(1))`).join(', CHAR(31), ')})`;
+}
+
+/**
+ * A 32-bit bucket number from the MD5 of a key's canonical text: the same number in both
+ * databases (and in `keyHashOf`), whatever their collations — bisection of string, UUID and
+ * composite keys is defined on it, never on a native ORDER BY.
+ */
+export function keyHashExpr(dialect: SqlDialect, keyText: string): string {
+  if (dialect === 'postgres') return `('x' || substr(md5(${keyText}), 1, 8))::bit(32)::bigint`;
+  return `CAST(CONV(SUBSTRING(MD5(${keyText}), 1, 8), 16, 10) AS UNSIGNED)`;
+}
+
+/** A key's canonical text (composite parts joined by the unit separator): what `keyHashExpr` hashes, as SQL. */
+export function keyTextExpr(dialect: SqlDialect, parts: string[]): string {
+  // A NULL key part is \x01, as in row texts: a NULL key still lands in one bucket and is compared like any other.
+  if (parts.length === 1) return dialect === 'postgres' ? `COALESCE(${parts[0]}, chr(1))` : `COALESCE(${parts[0]}, CHAR(1 USING utf8mb4))`;
+  if (dialect === 'postgres') return parts.map((e) => `COALESCE(${e}, chr(1))`).join(' || chr(31) || ');
+  return `CONCAT(${parts.map((e) => `COALESCE(${e}, CHAR(1))`).join(', CHAR(31), ')})`;
 }
 
 /** A 60-bit integer from the MD5 of the row text: the same number in both databases. */
@@ -103,6 +124,14 @@ export interface SidePlan {
 export function planColumn(left: SidePlan, right: SidePlan): [string, string] {
   const sides = [left, right];
   const classes = sides.map((s) => valueClassOf(s.column.type));
+  // A UUID is the same value in any letter case: against a uuid column, text is compared in lower case (uuid vs char(36)).
+  if (classes.includes('uuid')) {
+    return sides.map((s, i) => {
+      const c = quoteIdent[s.dialect](s.column.column);
+      if (classes[i] === 'uuid') return canonical[s.dialect].uuid(c);
+      return s.dialect === 'postgres' ? `lower(${canonical.postgres[classes[i]](c)})` : `LOWER(${canonical.mysql[classes[i]](c)})`;
+    }) as [string, string];
+  }
   const exact = classes.every((c) => c === 'integer' || c === 'decimal') && classes.includes('decimal');
   if (exact) {
     const scales = sides.map((s) => scaleOf(s.column.type));

@@ -1,7 +1,9 @@
-export { runReconciliation } from './run-reconciliation.ts';
+export { runReconciliation, keyNotesOf } from './run-reconciliation.ts';
 export type { RunReconciliationOptions } from './run-reconciliation.ts';
-export type { ReconciliationRun, ReconcileProgress, ChangedSample } from './reconciliation-run.ts';
-export { bisect, mergeRanges, firstWidth } from './bisect.ts';
+export type { ReconciliationRun, ReconcileProgress, ChangedSample, KeyNote } from './reconciliation-run.ts';
+export { bisect, mergeRanges, firstWidth, compareKeys } from './bisect.ts';
+export { keyHashOf, KEY_HASH_SPACE } from './sql-side.ts';
+export type { RowKey } from './sql-side.ts';
 export type { BisectOptions, BisectResult } from './bisect.ts';
 export { valueClassOf, canonicalExpr } from './canonical.ts';
 export type { ValueClass } from './canonical.ts';

@@ -1,3 +1,10 @@
+/** A pair of keys equal only to a case-insensitive or space-padding collation. */
+export interface KeyNote {
+  left: string;
+  right: string;
+  why: 'case' | 'trailing-space' | 'case+trailing-space';
+}
+
 /** One key-level reconciliation run, as stored and shown. */
 export interface ChangedSample {
   key: string;
@@ -34,6 +41,14 @@ export interface ReconciliationRun {
     levels: number;
     durationMs: number;
     changedColumns: ChangedSample[];
+    /** integer: one integer key bisected by its ranges; hashed: string, UUID, decimal or composite keys bisected by key hash. */
+    keyMode?: 'integer' | 'hashed';
+    /**
+     * A missing key and an extra key that differ only by letter case or trailing spaces: a
+     * collation or padding difference between the databases (e.g. MariaDB's PAD SPACE, _ci),
+     * reported here and counted as missing + extra, never matched.
+     */
+    keyNotes?: KeyNote[];
   };
 }
 

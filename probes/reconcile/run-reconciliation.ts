@@ -4,12 +4,12 @@ import type { Clock } from '../../core/time/index.ts';
 import { parseDuration, systemClock } from '../../core/time/index.ts';
 import type { Secrets } from '../secrets.ts';
 import { openSqlSource } from '../sql/open-sql-source.ts';
-import type { SqlQuery, SqlSource } from '../sql/sql-source.ts';
+import type { ColumnInfo, SqlDialect, SqlQuery, SqlSource } from '../sql/sql-source.ts';
 import { sqlTarget } from '../sql/sql-target.ts';
 import { bisect } from './bisect.ts';
-import type { ChangedSample, ReconcileProgress, ReconciliationRun } from './reconciliation-run.ts';
-import { planColumn } from './canonical.ts';
-import { columnsFor, sideQueries, type SideDefinition, type SideQueries } from './sql-side.ts';
+import type { ChangedSample, KeyNote, ReconcileProgress, ReconciliationRun } from './reconciliation-run.ts';
+import { planColumn, valueClassOf } from './canonical.ts';
+import { columnsFor, sideQueries, type RowKey, type SideDefinition, type SideQueries } from './sql-side.ts';
 
 export interface RunReconciliationOptions {
   secrets: Secrets;
@@ -22,7 +22,50 @@ interface Side {
   spec: ReconcileSourceSpec;
   source: SqlSource;
   columns: string[];
-  key: string;
+  keys: string[];
+}
+
+const asList = (k: string | string[]): string[] => (Array.isArray(k) ? k : [k]);
+
+/** Key texts as people read them: a composite key as a JSON array, others as they are. */
+const shownKey = (key: RowKey): string => (typeof key === 'string' && key.includes('\x1f') ? JSON.stringify(key.split('\x1f')) : String(key));
+
+/**
+ * Missing and extra keys that differ only by letter case or trailing spaces: what a
+ * case-insensitive or PAD SPACE collation on one side would call equal. Reported, not matched.
+ */
+export function keyNotesOf(missing: RowKey[], extra: RowKey[], max = 20): KeyNote[] {
+  const fold = (k: string, c: boolean, t: boolean) => {
+    let x = k;
+    if (t) x = x.split('\x1f').map((p) => p.replace(/ +$/, '')).join('\x1f');
+    if (c) x = x.toLowerCase();
+    return x;
+  };
+  const notes: KeyNote[] = [];
+  const used = new Set<string>();
+  for (const [c, t, why] of [[false, true, 'trailing-space'], [true, false, 'case'], [true, true, 'case+trailing-space']] as const) {
+    const byFold = new Map<string, string>();
+    for (const k of extra.map(String)) if (!used.has(k)) byFold.set(fold(k, c, t), k);
+    for (const m of missing.map(String)) {
+      if (used.has(m)) continue;
+      const e = byFold.get(fold(m, c, t));
+      if (e === undefined || used.has(e)) continue;
+      used.add(m);
+      used.add(e);
+      if (notes.length < max) notes.push({ left: shownKey(m), right: shownKey(e), why });
+    }
+  }
+  return notes;
+}
+
+/** Integer key on both sides → bisect by key ranges; any other key (text, UUID, decimal, composite) → by key hash. */
+function keyPlan(keyInfos: [ColumnInfo[], ColumnInfo[]], dialects: [SqlDialect, SqlDialect]) {
+  const exprs = keyInfos[0].map((_, i) => planColumn({ dialect: dialects[0], column: keyInfos[0][i] }, { dialect: dialects[1], column: keyInfos[1][i] }));
+  const classes = keyInfos.map((infos) => infos.map((c) => valueClassOf(c.type)));
+  const mode = keyInfos[0].length === 1 && classes.every((cs) => cs[0] === 'integer') ? ('integer' as const) : ('hashed' as const);
+  const native = new Set(['text', 'integer', 'decimal']);
+  const nativeLookup = classes.every((cs) => cs.every((c) => native.has(c)));
+  return { mode, nativeLookup, exprs: [exprs.map((e) => e[0]), exprs.map((e) => e[1])] as [string[], string[]] };
 }
 
 function counted(query: SqlQuery, counter: { queries: number }): SqlQuery {
@@ -33,15 +76,16 @@ function counted(query: SqlQuery, counter: { queries: number }): SqlQuery {
 }
 
 /** Reclassifies the differing keys against fresh reads: writes that landed during the run are not reported as drift. */
-async function recheck(left: SideQueries, right: SideQueries, keys: number[]) {
+async function recheck(left: SideQueries, right: SideQueries, keys: RowKey[]) {
   const [l, r] = await Promise.all([left.hashes(keys), right.hashes(keys)]);
-  const now = { missing: [] as number[], extra: [] as number[], changed: [] as number[] };
+  const now = { missing: [] as RowKey[], extra: [] as RowKey[], changed: [] as RowKey[] };
+  const doubled = new Set([...left.duplicates, ...right.duplicates]);
   for (const key of keys) {
     const a = l.get(key);
     const b = r.get(key);
     if (a !== undefined && b === undefined) now.missing.push(key);
     else if (a === undefined && b !== undefined) now.extra.push(key);
-    else if (a !== undefined && a !== b) now.changed.push(key);
+    else if (a !== undefined && (a !== b || doubled.has(key))) now.changed.push(key);
   }
   return now;
 }
@@ -94,24 +138,42 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     const timeoutMs = parseDuration(spec.timeout ?? '10m', `reconciliations.${spec.id}.timeout`);
     for (const which of ['left', 'right'] as const) {
       const s = spec[which];
-      sides.push({ spec: s, source: openSqlSource({ ...sqlTarget(s, options.secrets, `reconciliation ${spec.id} ${which}`), application: `weft-reconcile:${spec.id}` }, 1), columns: s.columns ?? compared, key: s.key ?? spec.key });
+      const target = { ...sqlTarget(s, options.secrets, `reconciliation ${spec.id} ${which}`), application: `weft-reconcile:${spec.id}` };
+      sides.push({ spec: s, source: openSqlSource(target, 1), columns: s.columns ?? compared, keys: asList(s.key ?? spec.key) });
     }
     await progress({ phase: 'connect', message: `reading column types of ${sides.map((s) => `${s.spec.system}:${s.spec.table}`).join(' and ')}` });
     const infos = await Promise.all(
       sides.map(async (s) => {
         counter.queries++;
-        return columnsFor(await s.source.columns([s.spec.table], timeoutMs), s.spec.table, s.columns);
+        const all = await s.source.columns([s.spec.table], timeoutMs);
+        return { columns: columnsFor(all, s.spec.table, s.columns), keys: columnsFor(all, s.spec.table, s.keys) };
       }),
     );
-    const plans = compared.map((_, i) => planColumn({ dialect: sides[0].source.dialect, column: infos[0][i] }, { dialect: sides[1].source.dialect, column: infos[1][i] }));
-    const defs: SideDefinition[] = sides.map((s, side) => ({ source: s.source, table: s.spec.table, key: s.key, columns: s.columns, exprs: plans.map((p) => p[side]) }));
+    const dialects: [SqlDialect, SqlDialect] = [sides[0].source.dialect, sides[1].source.dialect];
+    const plans = compared.map((_, i) =>
+      planColumn({ dialect: dialects[0], column: infos[0].columns[i] }, { dialect: dialects[1], column: infos[1].columns[i] }),
+    );
+    const key = keyPlan([infos[0].keys, infos[1].keys], dialects);
+    run.details.keyMode = key.mode;
+    const defs: SideDefinition[] = sides.map((s, side) => ({
+      source: s.source,
+      table: s.spec.table,
+      keys: s.keys,
+      keyExprs: key.exprs[side],
+      mode: key.mode,
+      nativeLookup: key.nativeLookup,
+      columns: s.columns,
+      exprs: plans.map((p) => p[side]),
+    }));
     const found = await sides[0].source.snapshot(timeoutMs, (ql) =>
       sides[1].source.snapshot(timeoutMs, async (qr) => {
         const l = sideQueries(defs[0], counted(ql, counter));
         const r = sideQueries(defs[1], counted(qr, counter));
         return bisect(l, r, {
           segments: spec.segments,
-          downloadBelow: spec.downloadBelow ?? 32,
+          // Hashed keys: each level is a scan of the whole table (the index cannot find a hash bucket), so differing
+          // buckets are downloaded sooner; integer keys: deeper levels are cheap index range scans.
+          downloadBelow: spec.downloadBelow ?? (key.mode === 'hashed' ? 256 : 32),
           onLevel: (lv) =>
             progress({ phase: 'bisect', level: lv.level, segments: lv.segments, differing: lv.differing, message: `level ${lv.level}: ${lv.segments} segments of ${lv.width} keys, ${lv.differing} differ` }),
         });
@@ -127,8 +189,12 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       const fresh = (side: number) => sideQueries(defs[side], counted((sql, params) => sides[side].source.query(sql, params ?? [], timeoutMs), counter));
       const checked = keys.slice(0, 20_000);
       const again = await recheck(fresh(0), fresh(1), checked);
-      const classOf = (r: { missing: number[]; extra: number[]; changed: number[] }) =>
-        new Map<number, string>([...r.missing.map((k) => [k, 'missing'] as const), ...r.extra.map((k) => [k, 'extra'] as const), ...r.changed.map((k) => [k, 'changed'] as const)]);
+      const classOf = (r: { missing: RowKey[]; extra: RowKey[]; changed: RowKey[] }) =>
+        new Map<RowKey, string>([
+          ...r.missing.map((k) => [k, 'missing'] as const),
+          ...r.extra.map((k) => [k, 'extra'] as const),
+          ...r.changed.map((k) => [k, 'changed'] as const),
+        ]);
       const before = classOf(found);
       const after = classOf(again);
       run.changedDuringRun = checked.filter((k) => before.get(k) !== after.get(k)).length;
@@ -138,7 +204,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       const sampleChanged = now.changed.slice(0, Math.min(5, sampleSize));
       const [lv, rv] = await Promise.all([fresh(0).values(sampleChanged), fresh(1).values(sampleChanged)]);
       run.details.changedColumns = sampleChanged.map((key): ChangedSample => ({
-        key: String(key),
+        key: shownKey(key),
         columns: compared
           .map((column, i) => ({ column, left: lv.get(key)?.[i] ?? null, right: rv.get(key)?.[i] ?? null }))
           .filter((c) => c.left !== c.right),
@@ -147,9 +213,13 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     run.missing = now.missing.length;
     run.extra = now.extra.length;
     run.changed = now.changed.length;
-    run.sampleMissing = now.missing.slice(0, sampleSize).map(String);
-    run.sampleExtra = now.extra.slice(0, sampleSize).map(String);
-    run.sampleChanged = now.changed.slice(0, sampleSize).map(String);
+    run.sampleMissing = now.missing.slice(0, sampleSize).map(shownKey);
+    run.sampleExtra = now.extra.slice(0, sampleSize).map(shownKey);
+    run.sampleChanged = now.changed.slice(0, sampleSize).map(shownKey);
+    if (key.mode === 'hashed') {
+      const notes = keyNotesOf(now.missing, now.extra);
+      if (notes.length > 0) run.details.keyNotes = notes;
+    }
   } catch (err) {
     run.status = 'error';
     run.error = options.secrets.redact(String((err as Error)?.message ?? err));

@@ -2,19 +2,21 @@ import mysql from 'mysql2/promise';
 import { networkCause, ProbeError } from '../probe-error.ts';
 import { describeTarget, type ColumnInfo, type SqlRows, type SqlSource, type SqlTarget } from './sql-source.ts';
 
-function classify(err: unknown, where: string, timeoutMs: number): ProbeError {
+/** mysql2 errors → probe error codes; for a secret DSN, connection errors by their number only (the text names the user). */
+function classify(err: unknown, where: string, timeoutMs: number, secret = false): ProbeError {
   if (err instanceof ProbeError) return err;
   const e = err as { code?: string; errno?: number; message?: string };
+  const said = (text: string) => (secret ? `error ${e.errno ?? e.code ?? 'unknown'}` : text);
   const net = networkCause(err);
   if (net) return new ProbeError('down', `MySQL/MariaDB at ${where} is not reachable (${net})`);
   if (e.errno === 1969 || e.errno === 3024 || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
     return new ProbeError('timeout', `MySQL/MariaDB at ${where}: the query ran longer than the ${timeoutMs} ms timeout and was cancelled`);
   }
-  if (e.errno === 1045 || e.errno === 1044 || e.errno === 1698) return new ProbeError('auth', `MySQL/MariaDB at ${where} refused the credentials: ${e.message}`);
-  if (e.errno === 1049) return new ProbeError('config', `MySQL/MariaDB at ${where}: ${e.message}`);
+  if (e.errno === 1045 || e.errno === 1044 || e.errno === 1698) return new ProbeError('auth', `MySQL/MariaDB at ${where} refused the credentials: ${said(String(e.message))}`);
+  if (e.errno === 1049) return new ProbeError('config', `MySQL/MariaDB at ${where}: ${secret ? 'the database does not exist (error 1049)' : e.message}`);
   if (e.code === 'ETIMEDOUT') return new ProbeError('timeout', `MySQL/MariaDB at ${where} did not answer within ${timeoutMs} ms`);
   if (e.errno && e.errno >= 1000 && e.errno < 5000) return new ProbeError('query', `MySQL/MariaDB at ${where} rejected the query: ${e.message}`);
-  return new ProbeError('down', `MySQL/MariaDB at ${where}: ${e.message ?? String(err)}`);
+  return new ProbeError('down', `MySQL/MariaDB at ${where}: ${said(e.message ?? String(err))}`);
 }
 
 const toRows = ([rows, fields]: [unknown, unknown]): SqlRows => ({
@@ -24,6 +26,7 @@ const toRows = ([rows, fields]: [unknown, unknown]): SqlRows => ({
 
 export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
   const where = describeTarget(target);
+  const secret = target.label !== undefined;
   const pool = mysql.createPool({
     host: target.host,
     port: target.port,
@@ -47,7 +50,7 @@ export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
     try {
       conn = await pool.getConnection();
     } catch (err) {
-      throw classify(err, where, timeoutMs);
+      throw classify(err, where, timeoutMs, secret);
     }
     let broken = false;
     try {
@@ -66,7 +69,7 @@ export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
       await conn.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      throw classify(err, where, timeoutMs);
+      throw classify(err, where, timeoutMs, secret);
     } finally {
       if (broken) conn.destroy();
       else conn.release();

@@ -2,24 +2,29 @@ import pg from 'pg';
 import { networkCause, ProbeError } from '../probe-error.ts';
 import { describeTarget, type ColumnInfo, type SqlRows, type SqlSource, type SqlTarget } from './sql-source.ts';
 
-/** PostgreSQL SQLSTATE classes → probe error codes. */
-function classify(err: unknown, where: string, timeoutMs: number): ProbeError {
+/**
+ * PostgreSQL SQLSTATE classes → probe error codes. For a secret DSN (`secret`), connection errors
+ * are told by their SQLSTATE only: the server's text names the role and database, parts of the secret.
+ */
+function classify(err: unknown, where: string, timeoutMs: number, secret = false): ProbeError {
   if (err instanceof ProbeError) return err;
   const e = err as { code?: string; message?: string };
+  const said = (text: string) => (secret ? `SQLSTATE ${e.code ?? 'unknown'}` : text);
   const net = networkCause(err);
   if (net) return new ProbeError('down', `PostgreSQL at ${where} is not reachable (${net})`);
   if (e.code === '57014') return new ProbeError('timeout', `PostgreSQL at ${where}: the query ran longer than the ${timeoutMs} ms timeout and was cancelled`);
-  if (e.code === '28P01' || e.code === '28000') return new ProbeError('auth', `PostgreSQL at ${where} refused the credentials: ${e.message}`);
-  if (e.code === '3D000') return new ProbeError('config', `PostgreSQL at ${where}: ${e.message}`);
+  if (e.code === '28P01' || e.code === '28000') return new ProbeError('auth', `PostgreSQL at ${where} refused the credentials: ${said(String(e.message))}`);
+  if (e.code === '3D000') return new ProbeError('config', `PostgreSQL at ${where}: ${secret ? 'the database does not exist (SQLSTATE 3D000)' : e.message}`);
   if (e.code && /^(42|22|25|0A)/.test(e.code)) return new ProbeError('query', `PostgreSQL at ${where} rejected the query: ${e.message}`);
   if (/timeout/i.test(String(e.message))) return new ProbeError('timeout', `PostgreSQL at ${where} did not answer within ${timeoutMs} ms`);
-  return new ProbeError('down', `PostgreSQL at ${where}: ${e.message ?? String(err)}`);
+  return new ProbeError('down', `PostgreSQL at ${where}: ${said(e.message ?? String(err))}`);
 }
 
 const toRows = (r: pg.QueryResult): SqlRows => ({ rows: r.rows as Record<string, unknown>[], fields: r.fields.map((f) => f.name) });
 
 export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
   const where = describeTarget(target);
+  const secret = target.label !== undefined;
   const pool = new pg.Pool({
     host: target.host,
     port: target.port,
@@ -39,7 +44,7 @@ export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
     try {
       client = await pool.connect();
     } catch (err) {
-      throw classify(err, where, timeoutMs);
+      throw classify(err, where, timeoutMs, secret);
     }
     let broken = false;
     try {
@@ -52,7 +57,7 @@ export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      throw classify(err, where, timeoutMs);
+      throw classify(err, where, timeoutMs, secret);
     } finally {
       client.release(broken);
     }

@@ -45,8 +45,14 @@ export interface SqlTarget {
   database: string;
   /** Shown to the database's administrators (PostgreSQL application_name): "weft-probe:crm-count". */
   application?: string;
+  /**
+   * How messages name this database when its address is itself secret (`dsn: env:NAME`): the
+   * reference, so that no part of the DSN (user, host, database) reaches a message.
+   */
+  label?: string;
 }
 
+/** The database as messages name it: "postgres://weft@crm-db:5432/crm", or "env:CRM_DB_URL" for a secret DSN. */
 export function describeTarget(t: SqlTarget): string {
-  return `${t.dialect}://${t.user}@${t.host}:${t.port}/${t.database}`;
+  return t.label ?? `${t.dialect}://${t.user}@${t.host}:${t.port}/${t.database}`;
 }

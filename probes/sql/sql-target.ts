@@ -5,18 +5,27 @@ import type { SqlDialect, SqlTarget } from './sql-source.ts';
 const dialects: Record<string, SqlDialect> = { 'postgres:': 'postgres', 'postgresql:': 'postgres', 'mysql:': 'mysql', 'mariadb:': 'mysql' };
 const defaultPorts: Record<SqlDialect, number> = { postgres: 5432, mysql: 3306 };
 
-/** `dsn: env:NAME` (a whole URL, secret) or `url` + `password: env:NAME` → a connection target. */
+/**
+ * `dsn: env:NAME` (a whole URL, secret) or `url` + `password: env:NAME` → a connection target.
+ * A secret DSN's parts are remembered for redaction and the target is labelled by its reference,
+ * so no message built from it carries a part of the value. Throws ProbeError('config').
+ */
 export function sqlTarget(conn: { dsn?: string; url?: string; password?: string }, secrets: Secrets, what: string): SqlTarget {
   const text = conn.dsn ? secrets.resolve(conn.dsn, `${what} dsn`, false) : conn.url;
   if (!text) throw new ProbeError('config', `${what} names no database: give dsn: env:NAME or url`);
+  if (conn.dsn) secrets.rememberUrl(text);
+  const source = conn.dsn ? `the value of ${conn.dsn}` : 'the database URL';
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ProbeError('config', `${what}: the database URL is not a URL like postgres://user@host:5432/db`);
+    throw new ProbeError('config', `${what}: ${source} is not a URL like postgres://user@host:5432/db`);
   }
   const dialect = dialects[url.protocol];
-  if (!dialect) throw new ProbeError('config', `${what}: unsupported database scheme "${url.protocol}" (use postgres:// or mysql://)`);
+  if (!dialect) {
+    const got = conn.dsn ? '' : ` (got "${url.protocol}")`;
+    throw new ProbeError('config', `${what}: ${source} is not a postgres://, postgresql://, mysql:// or mariadb:// URL${got}`);
+  }
   const password = conn.password ? secrets.resolve(conn.password, `${what} password`) : decodeURIComponent(url.password);
   if (password) secrets.remember(password);
   return {
@@ -26,5 +35,6 @@ export function sqlTarget(conn: { dsn?: string; url?: string; password?: string 
     user: decodeURIComponent(url.username) || (dialect === 'postgres' ? 'postgres' : 'root'),
     password,
     database: decodeURIComponent(url.pathname.replace(/^\//, '')) || (dialect === 'postgres' ? 'postgres' : ''),
+    ...(conn.dsn ? { label: conn.dsn } : {}),
   };
 }

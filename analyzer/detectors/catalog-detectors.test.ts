@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { parseCatalog } from '../../core/catalog/index.ts';
+import type { Endpoint, MatchedBy } from '../flows/endpoint-match.ts';
+import { endpointKey } from '../flows/match-sql.ts';
+import type { SelfEdgeRow } from '../flows/observed.ts';
+import type { Snapshot } from '../model/snapshot.ts';
+import { ruleOverlaps } from '../model/take-snapshot.ts';
+import { catalogRuleOverlap, unnamedEndpoint } from './catalog-detectors.ts';
+
+const http = (host: string, name = '/api/x'): Endpoint => ({ kind: 'http', sys: 'http', host, name, peer: '' });
+const queue: Endpoint = { kind: 'messaging', sys: 'rabbitmq', host: 'api.internal', name: 'orders', peer: '' };
+const row = (source: Endpoint, target: Endpoint): SelfEdgeRow => ({
+  system: 'crm',
+  integration: 'relay',
+  service: 'relay',
+  source,
+  target,
+  traces: 2,
+  lastSeen: '2026-01-01T00:00:00.000Z',
+  sampleTrace: 'abc',
+});
+const by = (entries: Array<[Endpoint, MatchedBy]>) => new Map(entries.map(([e, m]) => [endpointKey(e), m]));
+const now = new Date('2026-01-01T01:00:00Z');
+
+function snapshot(over: Partial<Snapshot>): Snapshot {
+  const { catalog } = parseCatalog([{ file: 'c.yaml', text: 'systems: [{ id: crm }]\n' }]);
+  return { catalog, since: '', until: '', observingSince: null, pairedUntil: '', edges: [], touches: [], lastSeen: [], systemLastSeen: {}, ...over };
+}
+
+describe('catalog-rule-overlap (regression: a hosts rule that also captured the broker dropped the edge without a word)', () => {
+  it('reports a self-edge between two different endpoints when a hosts rule claimed one of them', () => {
+    const overlaps = ruleOverlaps(
+      [row(queue, http('api.internal'))],
+      by([
+        [queue, 'hosts'],
+        [http('api.internal'), 'hosts'],
+      ]),
+    );
+    const [finding] = catalogRuleOverlap({ snapshot: snapshot({ ruleOverlaps: overlaps }), now });
+    expect(finding).toMatchObject({ kind: 'catalog-rule-overlap', key: 'crm@relay', subject: { systems: ['crm'] } });
+    expect(finding.evidence.endpoints).toEqual(['messaging rabbitmq:orders', 'http api.internal/api/x']);
+  });
+
+  it('reports two HTTP services on two ports of one host that a port-less hosts rule claims', () => {
+    expect(
+      ruleOverlaps(
+        [row(http('127.0.0.1:18081'), http('127.0.0.1:18082'))],
+        by([
+          [http('127.0.0.1:18081'), 'hosts'],
+          [http('127.0.0.1:18082'), 'hosts'],
+        ]),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it("says nothing about a system's database and API each matched by its own rule", () => {
+    const db: Endpoint = { kind: 'db', sys: 'postgresql', host: 'crm-db', name: 'crm', peer: '' };
+    expect(
+      ruleOverlaps(
+        [row(db, http('crm.internal'))],
+        by([
+          [db, 'databases'],
+          [http('crm.internal'), 'hosts'],
+        ]),
+      ),
+    ).toEqual([]);
+  });
+
+  it('says nothing when an integration reads and writes one endpoint, or each end matched its own specific rule', () => {
+    expect(ruleOverlaps([row(http('api.internal'), http('api.internal', '/api/y'))], by([[http('api.internal'), 'hosts']]))).toEqual([]);
+    expect(
+      ruleOverlaps(
+        [row(queue, http('api.internal'))],
+        by([
+          [queue, 'destinations'],
+          [http('api.internal'), 'urlPrefixes'],
+        ]),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('unnamed-endpoint', () => {
+  it('reports spans that touched an endpoint without a usable name, per kind', () => {
+    const unnamed = [
+      {
+        system: 'unnamed:http',
+        integration: 'job',
+        service: 'job',
+        direction: 'read',
+        domain: '',
+        spans: 3,
+        errors: 0,
+        records: 0,
+        lastSeen: '2026-01-01T00:00:00.000Z',
+        sampleTrace: 'abc',
+      },
+    ];
+    expect(unnamedEndpoint({ snapshot: snapshot({ unnamed }), now }).map((f) => [f.key, f.evidence.spans])).toEqual([['unnamed:http', 3]]);
+  });
+});

@@ -1,0 +1,74 @@
+import type { Endpoint } from '../flows/endpoint-match.ts';
+import { endpointLabel } from '../flows/endpoint-match.ts';
+import { subject, type Detector } from './detector.ts';
+
+const describe = (e: Endpoint) => `${e.kind} ${endpointLabel(e)}${e.kind === 'http' && e.name ? e.name : ''}`;
+
+/**
+ * An edge whose two ends one system claims because a `hosts` rule is broader than the system (e.g. an
+ * API host rule that also captures the broker on that machine): the flow would otherwise vanish from the
+ * graph without a word, and a documented flow through it would look never observed.
+ */
+export const catalogRuleOverlap: Detector = ({ snapshot }) => {
+  const groups = new Map<string, NonNullable<typeof snapshot.ruleOverlaps>>();
+  for (const o of snapshot.ruleOverlaps ?? []) groups.set(`${o.system}@${o.integration}`, [...(groups.get(`${o.system}@${o.integration}`) ?? []), o]);
+  return [...groups].map(([key, list]) => {
+    const first = list[0];
+    const endpoints = [...new Set(list.flatMap((o) => [describe(o.source), describe(o.target)]))];
+    return {
+      kind: 'catalog-rule-overlap' as const,
+      key,
+      severity: 'medium' as const,
+      title: `${first.integration} reads and writes ${first.system} only: the match rules of ${first.system} claim both ends (${endpoints.join(', ')})`,
+      subject: subject([first.system]),
+      evidence: {
+        system: first.system,
+        integration: first.integration,
+        endpoints,
+        rules: [...new Set(list.flatMap((o) => [o.sourceRule, o.targetRule]).filter(Boolean))],
+        traces: list.reduce((n, o) => n + o.traces, 0),
+        lastSeen: list
+          .map((o) => o.lastSeen)
+          .sort()
+          .at(-1),
+        sampleTraceIds: [...new Set(list.map((o) => o.sampleTrace).filter(Boolean))].slice(0, 3),
+      },
+      hint:
+        `Narrow the hosts rule of ${first.system} (add the port, "host:port", or use urlPrefixes), and give the other endpoint its own system ` +
+        '(databases or destinations rule); run weft catalog validate afterwards.',
+    };
+  });
+};
+
+const unnamedHints = new Map([
+  ['http', 'The client spans carry neither url.full / http.url with a host nor server.address: upgrade the instrumentation or set server.address.'],
+  ['messaging', "The messaging spans carry no destination (messaging.destination.name, or the routing key for RabbitMQ's default exchange): set one."],
+]);
+
+/** Spans that touched an endpoint Weft cannot name (no host in an HTTP call, no destination on a message). */
+export const unnamedEndpoint: Detector = ({ snapshot }) => {
+  const byKind = new Map<string, NonNullable<typeof snapshot.unnamed>>();
+  for (const t of snapshot.unnamed ?? []) byKind.set(t.system, [...(byKind.get(t.system) ?? []), t]);
+  return [...byKind].map(([system, touches]) => {
+    const kind = system.slice(system.indexOf(':') + 1);
+    const integrations = [...new Set(touches.map((t) => t.integration))];
+    return {
+      kind: 'unnamed-endpoint' as const,
+      key: system,
+      severity: 'low' as const,
+      title: `${integrations.join(', ')} touched ${kind} endpoints without a usable name (${touches.reduce((n, t) => n + t.spans, 0)} spans)`,
+      subject: subject(),
+      evidence: {
+        endpointKind: kind,
+        integrations,
+        spans: touches.reduce((n, t) => n + t.spans, 0),
+        lastSeen: touches
+          .map((t) => t.lastSeen)
+          .sort()
+          .at(-1),
+        sampleTraceIds: [...new Set(touches.map((t) => t.sampleTrace).filter(Boolean))].slice(0, 3),
+      },
+      hint: unnamedHints.get(kind) ?? 'The spans name neither a host nor a database: set server.address (and db.namespace).',
+    };
+  });
+};

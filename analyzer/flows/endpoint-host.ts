@@ -1,0 +1,105 @@
+/**
+ * Host and port of an endpoint, spelled the way clickhouse/migrations/030_span_touches_endpoints.sql
+ * writes `ep_host`: lower-case host, no trailing dot, IPv6 in brackets, ":port" only when it is not the
+ * default port of the endpoint's scheme or system. Match rules are parsed into the same shape here.
+ */
+
+/** Default ports by URL scheme, `db.system` or `messaging.system` (the ones the view leaves out). */
+export const defaultPorts: ReadonlyMap<string, string> = new Map([
+  ['http', '80'],
+  ['https', '443'],
+  ['ws', '80'],
+  ['wss', '443'],
+  ['postgresql', '5432'],
+  ['mysql', '3306'],
+  ['mssql', '1433'],
+  ['oracle', '1521'],
+  ['mongodb', '27017'],
+  ['redis', '6379'],
+  ['rabbitmq', '5672'],
+  ['amqp', '5672'],
+  ['amqps', '5671'],
+  ['kafka', '9092'],
+  ['nats', '4222'],
+]);
+
+/** A host and its port ('' when not given); IPv6 without brackets; unix socket paths as they are. */
+export interface HostPort {
+  host: string;
+  port: string;
+}
+
+/** Lower-cases, drops brackets and trailing dots; unix socket paths (leading "/") are left alone. */
+export function normaliseHost(host: string): string {
+  const h = host.trim();
+  if (h.startsWith('/')) return h;
+  return h
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.+$/, '');
+}
+
+/**
+ * Splits "host", "host:port", "[v6]:port" or a bare IPv6 address ("::1": more than one colon and no
+ * brackets means no port). Used for both stored `ep_host` values and `hosts` rules.
+ */
+export function splitHostPort(text: string): HostPort {
+  const t = text.trim();
+  if (t.startsWith('/')) return { host: t, port: '' };
+  const v6 = /^\[([^\]]*)\](?::(\d+))?$/.exec(t);
+  if (v6) return { host: normaliseHost(v6[1]), port: v6[2] ?? '' };
+  const colons = t.split(':').length - 1;
+  if (colons === 1) {
+    const [host, port] = t.split(':');
+    return { host: normaliseHost(host), port: /^\d+$/.test(port) ? String(Number(port)) : '' };
+  }
+  return { host: normaliseHost(t), port: '' };
+}
+
+/** The `ep_host` text for a host and port touched through `system` (scheme or db/messaging system). */
+export function canonicalHost(host: string, port: string | number | undefined, system: string): string {
+  const h = normaliseHost(host);
+  if (!h) return '';
+  const shown = h.includes(':') && !h.startsWith('/') ? `[${h}]` : h;
+  const p = port === undefined || port === '' ? '' : String(Number(port));
+  return p && p !== '0' && p !== 'NaN' && p !== defaultPorts.get(system) ? `${shown}:${p}` : shown;
+}
+
+/** The port an endpoint really used: its own, else its system's default ('' when unknown). */
+export const effectivePort = (hp: HostPort, system: string): string => hp.port || defaultPorts.get(system) || '';
+
+/**
+ * The spellings of "this machine": localhost (and *.localhost), 127.0.0.0/8, ::1, the IPv4-mapped
+ * ::ffff:127.x, the word `loopback` in rules, and — for databases and brokers, which drivers reach
+ * through a unix socket when no host is given — a socket path such as /var/run/postgresql.
+ */
+export function isLoopback(host: string, allowSocketPath = false): boolean {
+  const h = normaliseHost(host);
+  if (h.startsWith('/')) return allowSocketPath;
+  return (
+    h === 'loopback' ||
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127(\.\d{1,3}){3}$/.test(h) ||
+    h === '::1' ||
+    /^(0{1,4}:){7}0{0,3}1$/.test(h) ||
+    /^::ffff:127(\.\d{1,3}){3}$/.test(h)
+  );
+}
+
+const wildcard = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+
+/** `value` against a name pattern with `*` wildcards (exact otherwise). */
+export const nameMatches = (value: string, pattern: string): boolean => (pattern.includes('*') ? wildcard(pattern).test(value) : value === pattern);
+
+/**
+ * Whether a rule's host (and port, if the rule gives one) covers an endpoint's. Loopback spellings are
+ * one host; a socket path, or no host at all, counts as loopback when `socketIsLoopback` (database and
+ * broker endpoints, whose drivers connect to the local machine when given no host).
+ */
+export function hostMatches(rule: HostPort, endpoint: HostPort, system: string, socketIsLoopback: boolean): boolean {
+  if (rule.port && rule.port !== effectivePort(endpoint, system)) return false;
+  // A database or broker span without any host: the driver's default, the local machine.
+  if (isLoopback(rule.host) && (isLoopback(endpoint.host, socketIsLoopback) || (socketIsLoopback && endpoint.host === ''))) return true;
+  return nameMatches(endpoint.host, normaliseHost(rule.host));
+}

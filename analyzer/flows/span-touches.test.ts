@@ -1,0 +1,341 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '@opentelemetry/sdk-node';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { messages } from '../../collector/otlp/proto-codec.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { startAnalyzer, type Analyzer } from '../index.ts';
+import { catalogFrom } from '../test/estate-fixture.ts';
+
+const { CLIENT, INTERNAL, PRODUCER, CONSUMER, SERVER } = api.SpanKind;
+const MIN = 60_000;
+
+/** One span per case; `integration.flow` names the case so each row can be told apart. */
+const span = (id: string, kind: api.SpanKind, attributes: api.Attributes): SpanSpec => ({
+  name: id,
+  kind,
+  attributes: { 'integration.flow': id, ...attributes },
+});
+const sql = (id: string, statement: string, more: api.Attributes = {}) =>
+  span(id, CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': 'orders', 'server.address': 'db.internal', 'db.query.text': statement, ...more });
+
+const cases: Array<[SpanSpec, string | null]> = [
+  // hosts in URLs: userinfo, single-label hosts, old http.url only, IPv6, default and explicit ports
+  [
+    span('url-userinfo', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://REDACTED:REDACTED@crm.test.local/api/x' }),
+    'read http https crm.test.local /api/x',
+  ],
+  [
+    span('url-python-requests', CLIENT, { 'http.method': 'GET', 'http.url': 'http://localhost:18081/api/customers?page=2' }),
+    'read http http localhost:18081 /api/customers',
+  ],
+  [span('url-single-label', CLIENT, { 'http.request.method': 'POST', 'url.full': 'http://erp-api/orders/1/lines' }), 'write http http erp-api /orders/1'],
+  [span('url-ipv6', CLIENT, { 'http.request.method': 'PUT', 'url.full': 'http://[::1]:8080/a' }), 'write http http [::1]:8080 /a'],
+  [span('url-default-port', CLIENT, { 'http.request.method': 'GET', 'url.full': 'HTTPS://Crm.Example.COM.:443/x' }), 'read http https crm.example.com /x'],
+  [
+    span('url-none', CLIENT, {
+      'http.request.method': 'GET',
+      'server.address': 'erp.internal',
+      'server.port': 8443,
+      'url.scheme': 'https',
+      'url.path': '/v1/orders',
+    }),
+    'read http https erp.internal:8443 /v1/orders',
+  ],
+  [span('url-no-host', CLIENT, { 'http.request.method': 'GET', 'url.path': '/x' }), 'read unnamed http  /x'],
+  // connection-level spans touch nothing
+  [span('net-connect', INTERNAL, { 'server.address': '127.0.0.1', 'server.port': 5432, 'network.transport': 'tcp' }), null],
+  [span('dns-lookup', CLIENT, { 'peer.ipv4': '127.0.0.1' }), null],
+  [span('pg-connect', CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': 'orders', 'server.address': '127.0.0.1', 'server.port': 5432 }), null],
+  [span('http-server', SERVER, { 'http.request.method': 'GET', 'server.address': 'api.local', 'url.path': '/x' }), null],
+  // messaging per system
+  [
+    span('amqplib-default-exchange', PRODUCER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination': '',
+      'messaging.rabbitmq.routing_key': 'orders',
+      'server.address': '127.0.0.1',
+      'server.port': 5672,
+    }),
+    'write messaging rabbitmq 127.0.0.1 orders',
+  ],
+  [
+    span('amqplib-consume', CONSUMER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination': '',
+      'messaging.rabbitmq.routing_key': 'orders',
+      'messaging.operation': 'process',
+      'server.address': '127.0.0.1',
+      'server.port': 5672,
+    }),
+    'read messaging rabbitmq 127.0.0.1 orders',
+  ],
+  [
+    span('stable-default-exchange', PRODUCER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination.name': 'amq.default',
+      'messaging.rabbitmq.destination.routing_key': 'orders',
+      'server.address': '127.0.0.1',
+    }),
+    'write messaging rabbitmq 127.0.0.1 orders',
+  ],
+  // pika marks every publish messaging.temp_destination=true: still a real queue
+  [
+    span('pika-publish', PRODUCER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination': 'orders',
+      'messaging.temp_destination': true,
+      'net.peer.name': '127.0.0.1',
+      'net.peer.port': '5672',
+    }),
+    'write messaging rabbitmq 127.0.0.1 orders',
+  ],
+  [
+    span('pika-stable-named', CONSUMER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination.name': 'events:customer.changed',
+      'messaging.operation.type': 'process',
+      'server.address': '127.0.0.1',
+    }),
+    'read messaging rabbitmq 127.0.0.1 events',
+  ],
+  [
+    span('pika-stable-default', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'orders', 'messaging.operation.type': 'send' }),
+    'write messaging rabbitmq  orders',
+  ],
+  [
+    {
+      ...span('pika-old-temporary', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination': '(temporary)', 'messaging.temp_destination': true }),
+      name: 'orders send',
+    },
+    'write messaging rabbitmq  orders',
+  ],
+  [span('nats-inbox-old', PRODUCER, { 'messaging.system': 'nats', 'messaging.destination.name': '_INBOX.abc.1' }), null],
+  [
+    span('named-exchange', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination': 'events', 'messaging.rabbitmq.routing_key': 'order.created' }),
+    'write messaging rabbitmq  events',
+  ],
+  [span('no-destination', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination': '' }), 'write unnamed messaging  rabbitmq'],
+  [
+    span('nats-subject', PRODUCER, {
+      'messaging.system': 'nats',
+      'messaging.destination.name': 'orders.created',
+      'messaging.operation.type': 'publish',
+      'server.address': 'nats.internal',
+      'server.port': 4223,
+    }),
+    'write messaging nats nats.internal:4223 orders.created',
+  ],
+  [
+    span('nats-reply-inbox', PRODUCER, { 'messaging.system': 'nats', 'messaging.destination.name': '_INBOX.x1', 'messaging.destination.temporary': true }),
+    null,
+  ],
+  [
+    span('kafka-topic', CONSUMER, { 'messaging.system': 'kafka', 'messaging.destination.name': 'orders', 'messaging.operation.type': 'receive' }),
+    'read messaging kafka  orders',
+  ],
+  // SQL, the way a tokenizer reads it
+  [sql('sql-comment', '/* app=sync */ SELECT id FROM orders'), 'read db postgresql db.internal orders'],
+  [sql('sql-line-comment', '-- nightly\n  select id from orders'), 'read db postgresql db.internal orders'],
+  [sql('sql-parenthesis', '(SELECT 1) UNION (SELECT 2)'), 'read db postgresql db.internal orders'],
+  [sql('sql-cte-write', 'WITH c AS (SELECT id FROM staging) INSERT INTO orders SELECT id FROM c'), 'write db postgresql db.internal orders'],
+  [sql('sql-cte-read', "WITH c AS (SELECT 'delete' AS x) SELECT * FROM c"), 'read db postgresql db.internal orders'],
+  [sql('sql-copy-from', 'COPY orders (id) FROM STDIN WITH (FORMAT csv)'), 'write db postgresql db.internal orders'],
+  [sql('sql-copy-to', 'COPY (SELECT * FROM orders) TO STDOUT'), 'read db postgresql db.internal orders'],
+  [sql('sql-select-into', 'SELECT * INTO archive_2026 FROM orders'), 'write db postgresql db.internal orders'],
+  [sql('sql-merge', 'merge into orders o using staging s on o.id = s.id when matched then update set x = s.x'), 'write db postgresql db.internal orders'],
+  [sql('sql-truncate', 'TRUNCATE orders'), 'write db postgresql db.internal orders'],
+  [sql('sql-create-as', 'CREATE TEMP TABLE t AS SELECT * FROM orders'), 'write db postgresql db.internal orders'],
+  [
+    span('sql-operation-name', CLIENT, {
+      'db.system.name': 'postgresql',
+      'db.namespace': 'orders.public',
+      'server.address': 'db.internal',
+      'db.operation.name': 'UPDATE',
+    }),
+    'write db postgresql db.internal orders.public',
+  ],
+  [
+    span('sql-summary', CLIENT, {
+      'db.system.name': 'mysql',
+      'db.namespace': 'shop',
+      'server.address': 'db.internal',
+      'server.port': 3306,
+      'db.query.summary': 'SELECT orders',
+    }),
+    'read db mysql db.internal shop',
+  ],
+  [span('sql-nameless', CLIENT, { 'db.system.name': 'sqlite', 'db.query.text': 'select 1' }), 'read unnamed db  sqlite'],
+  [
+    span('redis-set', CLIENT, { 'db.system': 'redis', 'db.statement': 'SET customer:1 ?', 'net.peer.name': 'cache', 'net.peer.port': 6380 }),
+    'write db redis cache:6380 ',
+  ],
+  [
+    span('sql-socket', CLIENT, {
+      'db.system.name': 'postgresql',
+      'db.namespace': 'orders',
+      'server.address': '/var/run/postgresql',
+      'server.port': 5432,
+      'db.query.text': 'select 1',
+    }),
+    'read db postgresql /var/run/postgresql orders',
+  ],
+];
+
+describe('span touches: what official instrumentation emits, through the real collector', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await sendSpans(
+      { url: h.collector.url, serviceName: 'touch-cases' },
+      cases.map(([s]) => s),
+    );
+    await h.collector.flush();
+  });
+  afterAll(async () => h?.close());
+
+  it('classifies each kind of span into the endpoint it touched (or none)', async () => {
+    const rows = await h.rows<Record<string, string>>(
+      "SELECT integration, direction, ep_kind, ep_sys, ep_host, ep_name FROM weft_endpoint_rollup_1m WHERE ep_kind != '' ORDER BY integration",
+    );
+    const got = new Map(rows.map((r) => [r.integration, `${r.direction} ${r.ep_kind} ${r.ep_sys} ${r.ep_host} ${r.ep_name}`]));
+    const id = (s: SpanSpec) => String(s.attributes?.['integration.flow']);
+    expect(Object.fromEntries(cases.map(([s]) => [id(s), got.get(id(s)) ?? null]))).toEqual(Object.fromEntries(cases.map(([s, want]) => [id(s), want])));
+  });
+
+  it('still counts every span of a trace (connection spans included) in the trace touches', async () => {
+    const [row] = await h.rows<{ spans: string }>("SELECT sum(spans) AS spans FROM weft_trace_touches WHERE integration = 'net-connect'");
+    expect(Number(row.spans)).toBe(1);
+  });
+});
+
+/** An OTLP protobuf request whose server.address holds `bytes` (not UTF-8): the hot path stores them as they are. */
+function requestWithHostBytes(bytes: number[], service: string, at: number): Buffer {
+  const placeholder = 'H'.repeat(bytes.length);
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const ns = (ms: number) => String(BigInt(ms) * 1_000_000n);
+  const traceId = Buffer.from(Array.from({ length: 16 }, (_, i) => (i * 7 + bytes.length + service.length) & 0xff));
+  const spanOf = (id: number, attrs: Array<ReturnType<typeof str>>) => ({
+    traceId,
+    spanId: Buffer.from([id, 2, 3, 4, 5, 6, 7, 8]),
+    name: 'call',
+    kind: 3,
+    startTimeUnixNano: ns(at),
+    endTimeUnixNano: ns(at + 5),
+    attributes: attrs,
+  });
+  const request = messages.traces.request.fromObject({
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', service)] },
+        scopeSpans: [
+          {
+            scope: { name: 't' },
+            spans: [
+              spanOf(1, [str('http.request.method', 'GET'), str('url.full', 'https://crm.internal/api/customers')]),
+              spanOf(2, [str('http.request.method', 'POST'), str('server.address', placeholder), str('url.path', '/upload')]),
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const body = Buffer.from(messages.traces.request.encode(request).finish());
+  const at2 = body.indexOf(Buffer.from(placeholder));
+  Buffer.from(bytes).copy(body, at2);
+  return body;
+}
+
+describe('malformed values through the collector and the analyzer (issue 9: userinfo URLs, commented SQL, database.schema, non-UTF-8 hosts)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  beforeAll(async () => {
+    h = await startHarness();
+    for (const [bytes, service] of [
+      [[0xff, 0xfe, 0x73, 0x68, 0x61, 0x64, 0x6f, 0x77], 'copy-a'],
+      [[0x73, 0x68, 0xc3, 0x28, 0x61, 0x64, 0x6f, 0x77], 'copy-b'],
+    ] as const) {
+      const res = await fetch(`${h.collector.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: requestWithHostBytes([...bytes], service, t0),
+      });
+      expect(res.status).toBe(200);
+    }
+    // One run that reads a schema-qualified PostgreSQL namespace with a commented SELECT and writes through a URL with userinfo.
+    await sendSpans({ url: h.collector.url, serviceName: 'issue9-kinds' }, [
+      {
+        name: 'run',
+        kind: INTERNAL,
+        start: t0,
+        children: [
+          sql('read', '/* app=sync */ SELECT id FROM orders', { 'db.namespace': 'orders.public' }),
+          span('write', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://REDACTED:REDACTED@crm.test.local/api/x' }),
+        ].map((c) => ({ ...c, start: t0, attributes: { ...c.attributes, 'integration.flow': 'issue9-kinds' } })),
+      },
+    ]);
+    // A relay that consumes a queue on the API's machine and writes the API: one hosts rule claims both ends.
+    await sendSpans({ url: h.collector.url, serviceName: 'relay' }, [
+      {
+        name: 'orders process',
+        kind: CONSUMER,
+        start: t0,
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.destination': '',
+          'messaging.rabbitmq.routing_key': 'orders',
+          'messaging.operation': 'process',
+          'server.address': 'api.internal',
+        },
+        children: [span('post', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://api.internal/orders', 'integration.flow': 'relay' })],
+      },
+    ]);
+    await h.collector.flush();
+    const catalog = catalogFrom(`systems:
+  - { id: api, match: { hosts: [api.internal] } }
+  - { id: crm, match: { hosts: [crm.internal] } }
+  - { id: orders-db, match: { databases: ["postgresql://db.internal/orders"] } }
+  - { id: crm-test, match: { hosts: [crm.test.local] } }
+`);
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog,
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN },
+      clock: { now: () => new Date(t0 + 5 * MIN) },
+      schedule: false,
+    });
+    expect((await analyzer.runNow()).errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('resolves each to its system; non-UTF-8 bytes reach graph, inventory and findings as U+FFFD, whatever the bytes', async () => {
+    const graph = await analyzer.graph();
+    const edges = graph.edges
+      .filter((e) => e.observed)
+      .map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`)
+      .sort();
+    expect(edges).toEqual(['crm -> unknown:\ufffdshadow copy-a', 'crm -> unknown:sh\ufffd(adow copy-b', 'orders-db -> crm-test issue9-kinds'].sort());
+    const inventory = await analyzer.inventory();
+    expect(
+      inventory.systems
+        .map((s) => s.id)
+        .filter((id) => id.startsWith('unknown:'))
+        .sort(),
+    ).toEqual(['unknown:sh\ufffd(adow', 'unknown:\ufffdshadow'].sort());
+    const findings = (await analyzer.findings.list({ kind: ['unknown-system'] })).map((f) => f.key).sort();
+    expect(findings).toEqual(['unknown:sh\ufffd(adow', 'unknown:\ufffdshadow'].sort());
+  });
+
+  it('opens catalog-rule-overlap for an edge one hosts rule claims both ends of, instead of dropping it silently', async () => {
+    const graph = await analyzer.graph();
+    expect(graph.edges.filter((e) => e.source === 'api' || e.target === 'api')).toEqual([]);
+    const [overlap] = await analyzer.findings.list({ kind: ['catalog-rule-overlap'] });
+    expect(overlap).toMatchObject({ key: 'api@relay', status: 'open' });
+    expect(overlap.evidence.endpoints).toEqual(['messaging rabbitmq:orders', 'http api.internal/orders']);
+  });
+});

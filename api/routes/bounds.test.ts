@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnalyzer, type Analyzer } from '../../analyzer/index.ts';
+import { baseCatalogYaml } from '../../analyzer/test/estate-fixture.ts';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { loadCatalog } from '../../core/catalog/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { startProbes, type ProbesRuntime } from '../../probes/index.ts';
+import type { ApiApp } from '../app.ts';
+import { buildApiApp } from '../index.ts';
+
+/** Regression (issue 15, item 8): an overflowing since or a huge step was a 500 on every read route. */
+describe('time bounds on read routes, over a real socket', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  let probes: ProbesRuntime;
+  let app: ApiApp;
+  let base: string;
+  const get = async (path: string) => {
+    const r = await fetch(`${base}${path}`);
+    return { status: r.status, body: (await r.json()) as { message?: string; code?: string } };
+  };
+
+  beforeAll(async () => {
+    h = await startHarness();
+    const file = join(h.dir, 'estate.yaml');
+    writeFileSync(file, `${baseCatalogYaml}\nprobes:\n  - { id: crm-up, kind: http, system: crm, every: 1h, url: "http://127.0.0.1:9/x" }\n`);
+    const catalog = loadCatalog([file]);
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog,
+      loadCatalog: () => loadCatalog([file]),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
+      schedule: false,
+    });
+    probes = startProbes({ store: h.store, catalog, logger: silentLogger(), scheduled: false });
+    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services: { store: h.store, analyzer, probes } });
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await probes?.stop();
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  const huge = '99999999999999999999999d';
+  const routes = [
+    '/api/v1/graph',
+    '/api/v1/inventory/flows',
+    '/api/v1/inventory/systems',
+    '/api/v1/audit',
+    '/api/v1/probes/crm-up/samples',
+    '/api/v1/flows/customer-sync/series',
+  ];
+
+  it.each(routes)('%s: an overflowing since is a 400 that says what to send', async (route) => {
+    const r = await get(`${route}?since=${huge}`);
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/since/);
+  });
+
+  it.each(routes)('%s: since beyond what is kept, zero, or 10,000 characters long is a 400', async (route) => {
+    for (const since of [route.includes('samples') ? '731d' : '401d', '0s', `${'1'.repeat(10_000)}s`]) {
+      const r = await get(`${route}?since=${since}`);
+      expect(r.status, `since=${since.slice(0, 12)}`).toBe(400);
+    }
+  });
+
+  it('the series route bounds step: at least 1m, at most since, at most 10,000 points', async () => {
+    const series = '/api/v1/flows/customer-sync/series';
+    for (const [q, why] of [
+      [`since=1h&step=${huge}`, /step/],
+      ['since=1h&step=99999999999999999999w', /step/],
+      ['since=1h&step=2h', /at most the window/],
+      ['since=1h&step=10s', /at least 1m/],
+      ['since=0s&step=0s', /since/],
+      ['since=400d&step=1m', /more than 10000/],
+    ] as const) {
+      const r = await get(`${series}?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(r.body.message, q).toMatch(why);
+    }
+    expect((await get(`${series}?since=2h&step=10m`)).status).toBe(200);
+  });
+
+  it('ordinary windows still answer', async () => {
+    for (const route of routes) expect((await get(`${route}?since=1h`)).status, route).toBe(200);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * `env:NAME` references in the catalog: which variables a catalog may name, and where the
+ * references are. Weft's own configuration (every `WEFT_*` variable: API and ingest tokens, the
+ * ClickHouse password) can never be named; operators narrow the rest with an allow-list and a
+ * deny-list of glob patterns (`WEFT_CATALOG_ENV_ALLOW=CRM_*,ERP_*`, `WEFT_CATALOG_ENV_DENY=AWS_*`).
+ */
+
+/** Which environment variables a catalog's `env:NAME` references may read. Patterns: `*` matches any run of characters. */
+export interface EnvPolicy {
+  /** When not empty, only names matching one of these patterns may be read. */
+  allow: readonly string[];
+  /** Names matching one of these may never be read (checked after `allow`). */
+  deny: readonly string[];
+}
+
+/** Always refused, whatever the configuration says: Weft's own settings and secrets. */
+export const RESERVED_ENV_PATTERNS: readonly string[] = ['WEFT_*'];
+
+/** No allow-list, no extra deny-list: everything but `WEFT_*`. */
+export const defaultEnvPolicy: EnvPolicy = { allow: [], deny: [] };
+
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** An `env:NAME` reference anywhere in a text (a header value, a URL's query). */
+const REF = /env:([A-Za-z_][A-Za-z0-9_]*)/g;
+
+function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+  return re.test(name);
+}
+
+/**
+ * Why `name` may not be read under `policy`, or undefined when it may. The message names the
+ * variable and the rule, never a value.
+ */
+export function envRefRefusal(name: string, policy: EnvPolicy = defaultEnvPolicy): string | undefined {
+  if (!ENV_NAME.test(name)) return `"${name}" is not an environment variable name`;
+  if (RESERVED_ENV_PATTERNS.some((p) => globMatch(p, name.toUpperCase()))) {
+    return `env:${name} names one of Weft's own settings (WEFT_*), which a catalog may never read: put the credential in a variable of its own`;
+  }
+  if (policy.allow.length > 0 && !policy.allow.some((p) => globMatch(p, name))) {
+    return `env:${name} is not in the allow-list of variables a catalog may read (WEFT_CATALOG_ENV_ALLOW=${policy.allow.join(',')})`;
+  }
+  const denied = policy.deny.find((p) => globMatch(p, name));
+  if (denied) return `env:${name} matches "${denied}" in the deny-list of variables a catalog may not read (WEFT_CATALOG_ENV_DENY)`;
+  return undefined;
+}
+
+/** Every `env:NAME` in a text, in order. */
+export function envRefsIn(text: string): string[] {
+  return [...text.matchAll(REF)].map((m) => m[1]);
+}
+
+/** Every string in a catalog entry that holds a reference, with its field path ("headers.authorization"). */
+export function envRefFields(value: unknown, path: Array<string | number> = []): Array<{ path: Array<string | number>; names: string[] }> {
+  if (typeof value === 'string') {
+    const names = envRefsIn(value);
+    return names.length > 0 ? [{ path, names }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => envRefFields(v, [...path, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => envRefFields(v, [...path, k]));
+  return [];
+}
+
+/** Splits `A,B*` into patterns; an invalid pattern is reported by the caller. */
+export function envPatterns(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export const ENV_PATTERN = /^[A-Za-z0-9_*]+$/;

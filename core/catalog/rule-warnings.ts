@@ -1,0 +1,76 @@
+import type { ReferenceProblem } from './references.ts';
+import type { Catalog, MatchRules } from './types.ts';
+
+/** Endpoint keys keep at most this many URL path segments (clickhouse/migrations/030_span_touches_endpoints.sql). */
+export const URL_PATH_SEGMENTS = 2;
+
+type RuleField = keyof MatchRules;
+
+/**
+ * Match rules that can never match an endpoint as Weft stores it (docs/catalog.md, "How endpoints are
+ * identified"): a system without any rule, a URL prefix deeper than the stored path or with a query,
+ * fragment or userinfo, a host written as a URL or with a path, a DSN that is not a URL, RabbitMQ's
+ * default exchange as a destination. Warnings, not errors: the catalog stays valid.
+ */
+export function ruleWarnings(c: Catalog): ReferenceProblem[] {
+  const out: ReferenceProblem[] = [];
+  const warn = (index: number, field: Array<string | number>, message: string) => out.push({ section: 'systems', index, field, message });
+  c.systems.forEach((s, i) => {
+    const m = s.match ?? {};
+    const fields = (['hosts', 'urlPrefixes', 'peerServices', 'databases', 'destinations', 'services'] as RuleField[]).filter((f) => (m[f]?.length ?? 0) > 0);
+    if (fields.length === 0) {
+      warn(i, ['match'], `system "${s.id}" has no match rules: no span resolves to it except one naming it in integration.source / integration.target`);
+    }
+    (m.hosts ?? []).forEach((h, j) => {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(h))
+        warn(i, ['match', 'hosts', j], `"${h}" is a URL; hosts take a host name or "host:port" (put URLs under urlPrefixes)`);
+      else if (!h.startsWith('/') && /[/?#@]/.test(h))
+        warn(i, ['match', 'hosts', j], `"${h}" has a path, query or userinfo; hosts take a host name or "host:port" only, so it can never match`);
+    });
+    (m.urlPrefixes ?? []).forEach((p, j) => {
+      let u: URL;
+      try {
+        u = new URL(p);
+      } catch {
+        warn(i, ['match', 'urlPrefixes', j], `"${p}" is not a URL`);
+        return;
+      }
+      const segments = u.pathname.split('/').filter(Boolean);
+      if (u.search || u.hash)
+        warn(i, ['match', 'urlPrefixes', j], `"${p}" has a query or fragment; endpoints keep only scheme, host, port and path, so it can never match`);
+      else if (u.username || u.password)
+        warn(
+          i,
+          ['match', 'urlPrefixes', j],
+          `"${p}" has userinfo; endpoints never keep it, so it can never match (drop "${u.username}${u.password ? ':…' : ''}@")`,
+        );
+      else if (segments.length > URL_PATH_SEGMENTS) {
+        const shorter = `${u.protocol}//${u.host}/${segments.slice(0, URL_PATH_SEGMENTS).join('/')}/`;
+        warn(
+          i,
+          ['match', 'urlPrefixes', j],
+          `"${p}" has ${segments.length} path segments; endpoints keep the first ${URL_PATH_SEGMENTS}, so it can never match (use "${shorter}")`,
+        );
+      }
+    });
+    (m.databases ?? []).forEach((d, j) => {
+      if (typeof d !== 'string') return;
+      try {
+        const u = new URL(d);
+        if (u.username || u.password) warn(i, ['match', 'databases', j], `"${d}" carries credentials; a rule needs none (and a catalog must not hold them)`);
+      } catch {
+        warn(i, ['match', 'databases', j], `"${d}" is not a DSN (postgresql://host[:port]/database)`);
+      }
+    });
+    (m.destinations ?? []).forEach((d, j) => {
+      const name = typeof d === 'string' ? d : d.name;
+      if (name === 'amq.default')
+        warn(
+          i,
+          ['match', 'destinations', j],
+          `RabbitMQ's default exchange is identified by the routing key (the queue name); "${name}" can never match — name the queue`,
+        );
+    });
+  });
+  return out;
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { parseCatalog } from './load.ts';
+import { MAX_CATALOG_FILE_BYTES } from './load.ts';
+import { redactCatalog } from './secret-fields.ts';
+
+const systems = `systems:
+  - { id: crm, kind: crm }
+  - { id: broker, kind: broker }
+`;
+const problemsOf = (yaml: string, envPolicy?: { allow: string[]; deny: string[] }) =>
+  parseCatalog([{ file: 'c.yaml', text: yaml }], { envPolicy }).problems.map((p) => `${p.path}: ${p.message}`);
+
+describe('catalog env: references', () => {
+  it("refuses Weft's own secrets at validation (regression: amqp url: env:WEFT_API_TOKENS, sql dsn: env:WEFT_API_TOKENS)", () => {
+    const problems = problemsOf(`${systems}probes:
+  - { id: q, kind: amqp-queue, system: broker, every: 1m, url: env:WEFT_API_TOKENS, queue: orders }
+  - { id: s, kind: sql, system: crm, every: 1m, dsn: env:WEFT_API_TOKENS, query: select 1 }
+  - { id: h, kind: http, system: crm, every: 1m, url: "https://crm/x", headers: { authorization: "Bearer env:WEFT_INGEST_TOKENS" } }
+reconciliations:
+  - { id: r, key: id, columns: [a], left: { system: crm, dsn: env:WEFT_CLICKHOUSE_PASSWORD, table: t }, right: { system: crm, dsn: env:CRM_B, table: t } }
+`);
+    expect(problems).toEqual([
+      expect.stringMatching(/^probes\[0\]\.url: env:WEFT_API_TOKENS names one of Weft's own settings \(WEFT_\*\)/),
+      expect.stringMatching(/^probes\[1\]\.dsn: env:WEFT_API_TOKENS names one of Weft's own settings/),
+      expect.stringMatching(/^probes\[2\]\.headers\.authorization: env:WEFT_INGEST_TOKENS names one of Weft's own settings/),
+      expect.stringMatching(/^reconciliations\[0\]\.left\.dsn: env:WEFT_CLICKHOUSE_PASSWORD names/),
+    ]);
+  });
+  it("applies the operator's allow-list and deny-list", () => {
+    const yaml = `${systems}probes:
+  - { id: a, kind: sql, system: crm, every: 1m, dsn: env:CRM_DSN, query: select 1 }
+  - { id: b, kind: sql, system: crm, every: 1m, dsn: env:HOME, query: select 1 }
+  - { id: c, kind: sql, system: crm, every: 1m, dsn: env:CRM_ROOT_DSN, query: select 1 }
+`;
+    expect(problemsOf(yaml)).toEqual([]);
+    expect(problemsOf(yaml, { allow: ['CRM_*'], deny: ['*_ROOT_*'] })).toEqual([
+      expect.stringMatching(/^probes\[1\]\.dsn: env:HOME is not in the allow-list/),
+      expect.stringMatching(/^probes\[2\]\.dsn: env:CRM_ROOT_DSN matches "\*_ROOT_\*" in the deny-list/),
+    ]);
+  });
+});
+
+describe('http probe credentials', () => {
+  it('refuses literal passwords in URLs, secret query values and literal credential headers', () => {
+    const problems = problemsOf(`${systems}probes:
+  - { id: a, kind: http, system: crm, every: 1m, url: "https://weft:hunter2@crm/x" }
+  - { id: b, kind: http, system: crm, every: 1m, url: "https://crm/x?api_key=LIVE123&page=1" }
+  - id: c
+    kind: http
+    system: crm
+    every: 1m
+    url: https://crm/x
+    headers: { authorization: "Bearer abc123", cookie: "sid=1", x-api-key: "k", x-auth-token: "t", x-client-secret: "s", accept-language: "en" }
+  - { id: d, kind: nats-consumer, system: broker, every: 1m, servers: "nats://u:pw@nats:4222", stream: S, consumer: C }
+`);
+    expect(problems).toEqual([
+      expect.stringMatching(/^probes\[0\]\.url: the url must not carry a password/),
+      expect.stringMatching(/^probes\[1\]\.url: query parameter "api_key" looks like a credential: write it as api_key=env:NAME/),
+      ...['authorization', 'cookie', 'x-api-key', 'x-auth-token', 'x-client-secret'].map((h) =>
+        expect.stringMatching(new RegExp(`^probes\\[2\\]\\.headers\\.${h}: header "${h}" carries a credential`)),
+      ),
+      expect.stringMatching(/^probes\[3\]\.servers: the url must not carry a password/),
+    ]);
+    expect(problems.join('\n')).not.toMatch(/hunter2|LIVE123|abc123/);
+  });
+  it('accepts references: Bearer env:NAME, ?key=env:NAME, a user in the URL with password: env:NAME', () => {
+    expect(
+      problemsOf(`${systems}probes:
+  - { id: a, kind: http, system: crm, every: 1m, url: "https://weft@crm/x?api_key=env:CRM_KEY&page=1", password: env:CRM_PASSWORD, headers: { authorization: "Bearer env:CRM_TOKEN", x-api-key: env:CRM_KEY, accept: application/json } }
+`),
+    ).toEqual([]);
+  });
+});
+
+describe('redactCatalog', () => {
+  it('shows references and hides literal credentials (the /catalog view)', () => {
+    const { catalog } = parseCatalog([
+      {
+        file: 'c.yaml',
+        text: `${systems}probes:\n  - { id: a, kind: http, system: crm, every: 1m, url: "https://crm/x", headers: { authorization: "Bearer env:CRM_TOKEN" } }\n`,
+      },
+    ]);
+    // a catalog from before the rule, literal secrets and all
+    catalog.probes.push({
+      id: 'old',
+      kind: 'http',
+      system: 'crm',
+      every: '1m',
+      url: 'https://u:hunter2@crm/x?token=LIVE123',
+      headers: { 'x-api-key': 'k3y-literal', accept: 'x' },
+    });
+    catalog.reconciliations.push({
+      id: 'r',
+      key: 'id',
+      columns: ['a'],
+      left: { system: 'crm', url: 'postgres://u:pw1234@h/db', table: 't' },
+      right: { system: 'crm', dsn: 'env:B', table: 't' },
+    });
+    const shown = JSON.stringify(redactCatalog(catalog));
+    expect(shown).toContain('Bearer env:CRM_TOKEN');
+    expect(shown).toContain('env:B');
+    expect(shown).not.toMatch(/hunter2|LIVE123|k3y-literal|pw1234/);
+  });
+});
+
+describe('catalog bounds', () => {
+  it('answers an alias bomb with a catalog problem, not a crash', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 9 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n');
+    const problems = problemsOf(bomb);
+    expect(problems).toEqual([expect.stringMatching(/^: YAML: more than 1000 alias expansions/)]);
+  });
+  it('refuses a file larger than the limit', () => {
+    const problems = problemsOf(`# ${'x'.repeat(MAX_CATALOG_FILE_BYTES)}\n`);
+    expect(problems).toEqual([expect.stringMatching(/larger than 4 MiB/)]);
+  });
+});
+
+describe('schema problems never repeat a literal credential', () => {
+  it('says what to write instead of echoing a literal password, token, dsn or header', () => {
+    const problems = problemsOf(`${systems}probes:
+  - { id: a, kind: sql, system: crm, every: 1m, url: "postgres://weft@h/db", password: hunter2-literal, query: select 1 }
+  - { id: b, kind: nats-consumer, system: broker, every: 1m, servers: "nats:4222", stream: S, consumer: C, token: T0ken-literal }
+  - { id: c, kind: sql, system: crm, every: 1m, dsn: "postgres://u:pw-literal@h/db", query: select 1 }
+`);
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).not.toMatch(/hunter2|T0ken|pw-literal/);
+    expect(problems[0]).toMatch(/probes\[0\]\.password: .*not repeated here: write env:NAME/);
+  });
+});
