@@ -1,16 +1,20 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import { Credentials, inlineScriptHashes, installAccess, installSecurityHeaders, listenerGuard, securityHeaders } from '../access/index.ts';
 import type { ApiConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
-import { authHook } from './auth.ts';
 import type { ApiServices } from './services.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { installJsonParser } from './json-body.ts';
 import { routePlugins } from './routes/index.ts';
-import { apiOnly, uiPlugin } from './ui-plugin.ts';
+import { registerMetricsRoute } from './routes/metrics.ts';
+import { uiPlugin } from './ui-plugin.ts';
 
 /** Where the built UI is in a checkout, for apps built without the composition root (tests, benchmarks). */
 const defaultUiRoot = fileURLToPath(new URL('../ui/build', import.meta.url));
@@ -21,29 +25,53 @@ export interface ApiAppOptions {
   config: ApiConfig;
   logger: Logger;
   services: ApiServices;
+  /**
+   * The credential check (access/). Without it: no tokens, so no-token mode on a loopback host
+   * (everyone is `local`, admin) and every request refused on any other host.
+   */
+  credentials?: Credentials;
+  /** Names browsers may use besides the bound address (WEFT_PUBLIC_NAMES). */
+  publicNames?: readonly string[];
   /** The built UI to serve at `/` (ui/build); without it, `/` explains how to build the UI. */
   uiRoot?: string;
 }
 
-/** The API as an app: every route under /api/v1, declared schemas, OpenAPI at /api/v1/openapi.json. */
+/** The inline-script hashes of the built UI's index.html, for its CSP ([] when not built). */
+function uiScriptHashes(root: string): string[] {
+  const index = join(root, 'index.html');
+  return existsSync(index) ? inlineScriptHashes(readFileSync(index, 'utf8')) : [];
+}
+
+/**
+ * The API as an app: every route under /api/v1, declared schemas, OpenAPI at /api/v1/openapi.json.
+ * Every route declares who may call it (`config: { access }`, access/roles.ts); the access hook
+ * decides on the route that matched, and refuses routes that declare nothing.
+ */
 export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   // Errors are logged by the error handler; one line per request would drown the log.
   const app = Fastify({ loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>();
+  const uiRoot = options.uiRoot ?? defaultUiRoot;
+  const credentials = options.credentials ?? (await Credentials.create({ logger: options.logger }));
   installErrorHandler(app);
+  installJsonParser(app);
+  installSecurityHeaders(app, securityHeaders(uiScriptHashes(uiRoot)));
+  // The OpenAPI browser's page and files hold no data (the document is public, like the code); calls made
+  // from it carry the token given to its Authorize button and are checked like any other.
+  installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, kind: 'api' }), { prefixLevels: [['/api/docs', 'public']] });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Weft API', version: '1' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  // A browsable OpenAPI: every route, its parameters and schemas, tried from the page.
+  // A browsable OpenAPI: every route, its parameters and schemas, tried from the page (public: it holds no data).
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
-  await app.register(uiPlugin, { root: options.uiRoot ?? defaultUiRoot });
-  app.addHook('onRequest', apiOnly(authHook(options.config.tokens)));
+  await app.register(uiPlugin, { root: uiRoot });
+  registerMetricsRoute(app, options.services);
   await app.register(
     async (v1) => {
-      for (const plugin of routePlugins) await v1.register(plugin, { services: options.services });
-      v1.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      for (const plugin of routePlugins) await v1.register(plugin, { services: { ...options.services, credentials } });
+      v1.get('/openapi.json', { schema: { hide: true }, config: { access: 'read' } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
   );

@@ -1,7 +1,10 @@
+import type { AlertingRuntime } from '../alerting/index.ts';
+import type { AuditLog, Credentials } from '../access/index.ts';
 import type { Analyzer } from '../analyzer/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { FindingStore } from '../findings/index.ts';
 import type { ProbesRuntime } from '../probes/index.ts';
+import type { ReportsRuntime } from '../reports/index.ts';
 
 /**
  * What the API's routes may call. The composition root fills it; each part adds its service
@@ -15,8 +18,16 @@ export interface ApiServices {
   analyzer?: Analyzer;
   /** Probe health, record-count drift and reconciliations (probes/). */
   probes?: ProbesRuntime;
+  /** Alerts, silences, notifications and remediation (alerting/). */
+  alerting?: AlertingRuntime;
   /** Link template to an external trace viewer (`{traceId}` replaced), from the API config. */
   traceLinkTemplate?: string;
+  /** Compliance reports and catalog history (reports/). */
+  reports?: ReportsRuntime;
+  /** Where every state-changing action is recorded (access/); absent only in route tests. */
+  auditLog?: AuditLog;
+  /** Tokens (create, list, revoke): set by buildApiApp from its credentials. */
+  credentials?: Credentials;
 }
 
 export interface RoutePluginOptions {

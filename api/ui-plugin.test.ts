@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Credentials } from '../access/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { buildApiApp } from './app.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -76,7 +77,8 @@ describe('ui plugin', () => {
   });
 
   it('serves the UI without a token while the API asks for one', async () => {
-    const api = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: { 's3cret': 'viewer' } }, logger: silentLogger(), services: { store: undefined as never } });
+    const credentials = await Credentials.create({ configured: [{ token: 's3cret-viewer-token', role: 'viewer', name: 'viewer', source: 'WEFT_API_TOKENS' }] });
+    const api = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials, logger: silentLogger(), services: { store: undefined as never } });
     const page = await api.inject({ url: '/findings' });
     expect(page.statusCode).not.toBe(401);
     expect(page.headers['content-type']).toMatch(/^text\/html/);

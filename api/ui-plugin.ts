@@ -2,6 +2,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import '../access/index.ts';
 
 export interface UiPluginOptions {
   /** The built UI's directory (the composition root passes ui/index.ts's `uiBuildDir`). */
@@ -9,14 +10,6 @@ export interface UiPluginOptions {
 }
 
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
-
-/**
- * Wraps the API's auth hook so that it guards /api only: the UI's files hold no data, and the UI
- * asks for a token when the API answers 401.
- */
-export function apiOnly<R extends { url: string }, P, T>(hook: (request: R, reply: P) => Promise<T>): (request: R, reply: P) => Promise<T | undefined> {
-  return async (request, reply) => (isApiPath(request.url.split('?')[0]) ? hook(request, reply) : undefined);
-}
 
 /** The page served at every UI path when ui/build is missing: says how to build it. */
 export function notBuiltPage(root: string): string {
@@ -49,7 +42,8 @@ function fileFor(root: string, urlPath: string): string | undefined {
 /**
  * Serves the built UI at `/`: its files as they are (hashed assets under /_app/immutable cached for a
  * year), and index.html for any other non-API path, so the client-side router handles deep links.
- * The API's auth hook skips these paths (see apiOnly).
+ * The files hold no data: the route is `public` (access/roles.ts); the UI asks for a token when the
+ * API answers 401.
  */
 export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, options) => {
   const root = resolve(options.root);
@@ -67,5 +61,5 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, options
     if (path.startsWith('/_app/')) return reply.callNotFound();
     return reply.sendFile('index.html', root, { maxAge: 0 });
   };
-  app.get('/*', { schema: { hide: true } }, serve);
+  app.get('/*', { schema: { hide: true }, config: { access: 'public' } }, serve);
 };

@@ -28,7 +28,7 @@ const logger = silentLogger();
 
 async function measure(label: string) {
   const analyzer = startAnalyzer({ store, catalog, logger, config: { intervalMs: 3_600_000, windowMs: DAY, lateMs: 60_000 }, clock: { now: () => new Date(clock) }, schedule: false });
-  const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger, services: { store, analyzer } });
+  const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger, services: { store, analyzer } });
   const call = async <T = unknown>(method: 'GET' | 'POST', url: string) => {
     const t0 = performance.now();
     const r = await app.inject({ method, url });

@@ -93,7 +93,7 @@ const baseRows = await count();
 
 // --- end to end through the collector
 const collector = await startCollector({
-  config: { host: '127.0.0.1', port: 0, tokens: [], spoolDir: join(dir, 'spool'), spoolMaxBytes: 1024 * 1024 * 1024, maxBodyBytes: 20 * 1024 * 1024, batchRows: BATCH_ROWS, batchMaxWaitMs: 1000 },
+  config: { host: '127.0.0.1', port: 0, spoolDir: join(dir, 'spool'), spoolMaxBytes: 1024 * 1024 * 1024, maxBodyBytes: 20 * 1024 * 1024, batchRows: BATCH_ROWS, batchMaxWaitMs: 1000 },
   store,
   logger: silentLogger(),
 });
@@ -116,7 +116,7 @@ const rss1 = peakRss;
 const spoolSmall = await (async () => {
   await collector.stop();
   return startCollector({
-    config: { host: '127.0.0.1', port: 0, tokens: [], spoolDir: join(dir, 'spool'), spoolMaxBytes: OVERLOAD_SPOOL_BYTES, maxBodyBytes: 20 * 1024 * 1024, batchRows: BATCH_ROWS, batchMaxWaitMs: 1000 },
+    config: { host: '127.0.0.1', port: 0, spoolDir: join(dir, 'spool'), spoolMaxBytes: OVERLOAD_SPOOL_BYTES, maxBodyBytes: 20 * 1024 * 1024, batchRows: BATCH_ROWS, batchMaxWaitMs: 1000 },
     store,
     logger: silentLogger(),
   });
@@ -137,7 +137,6 @@ const adversarial = await startCollector({
   config: {
     host: '127.0.0.1',
     port: 0,
-    tokens: [],
     spoolDir: join(dir, 'spool'),
     spoolMaxBytes: 1024 * 1024 * 1024,
     maxBodyBytes: 20 * 1024 * 1024,

@@ -40,7 +40,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
     return 2;
   }
   try {
-    const booleans = new Set(['help', 'demo', 'no-demo', 'faults', 'no-faults', ...(found.command.booleans ?? [])]);
+    const booleans = new Set(['help', 'demo', 'no-demo', 'faults', 'no-faults', 'no-auto-remediation', ...(found.command.booleans ?? [])]);
     const args = parseArgs(found.rest, booleans);
     if (args.flags.help) {
       io.out(`Usage: weft ${found.command.usage}\n\n${found.command.summary}`);

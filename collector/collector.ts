@@ -1,3 +1,4 @@
+import { Credentials, listenerGuard } from '../access/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { CollectorConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
@@ -22,6 +23,10 @@ export interface StartCollectorOptions {
   config: CollectorConfig;
   store: Store;
   logger: Logger;
+  /** The credential check shared by every listener; without it, no tokens (no-token mode on loopback, all refused elsewhere). */
+  credentials?: Credentials;
+  /** Names (besides the bound address) clients may use in Host (WEFT_PUBLIC_NAMES). */
+  publicNames?: readonly string[];
 }
 
 /**
@@ -29,7 +34,7 @@ export interface StartCollectorOptions {
  * durable spool before they are acknowledged; the loader inserts sealed segments into
  * ClickHouse. Segments left by a previous run are loaded first, exactly once.
  */
-export async function startCollector({ config, store, logger }: StartCollectorOptions): Promise<Collector> {
+export async function startCollector({ config, store, logger, credentials, publicNames }: StartCollectorOptions): Promise<Collector> {
   const log = logger.child({ part: 'collector' });
   await ensureDedupWindows(store, log);
   const metrics = new SelfMetrics();
@@ -56,7 +61,7 @@ export async function startCollector({ config, store, logger }: StartCollectorOp
   }
   const app = buildCollectorApp({
     logger: log,
-    tokens: config.tokens,
+    guard: listenerGuard(credentials ?? (await Credentials.create({ logger: log })), { host: config.host, publicNames, kind: 'collector' }),
     maxBodyBytes: config.maxBodyBytes,
     maxInflightBytes: Math.max(config.maxBodyBytes * 4, 64 * 1024 * 1024),
     peerInflightBytes: limits.peerInflightBytes,

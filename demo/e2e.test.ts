@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,10 @@ import { buildConfig, parseArgs } from '../core/config/index.ts';
 import type { Finding } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { auditCommand } from '../cli/commands/audit.ts';
+import { reportCommand } from '../cli/commands/report.ts';
+import { reportVerifyCommand } from '../cli/commands/report-verify.ts';
+import { unzipSync, strFromU8 } from 'fflate';
+import { toolAvailable } from '../test/services.ts';
 import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
 import { describeFindings, findingsWithStatus, openFindings, waitFor } from './e2e/weft-client.ts';
 import { explainedBy, faultSignatures, provesFault } from './faults/expected-findings.ts';
@@ -18,7 +23,7 @@ import { faultKinds, type FaultKind } from './faults/fault-switches.ts';
  */
 const dir = mkdtempSync(join(tmpdir(), 'weft-e2e-'));
 const config = buildConfig(
-  parseArgs(['--demo', '--no-faults', '--demo-time-scale', '0.4', '--log-level', 'warn', '--data', dir, '--port', '0', '--otlp-port', '0', '--analyze-every', '2s', '--window', '30s']),
+  parseArgs(['--demo', '--no-faults', '--no-auto-remediation', '--demo-time-scale', '0.4', '--log-level', 'warn', '--data', dir, '--port', '0', '--otlp-port', '0', '--analyze-every', '2s', '--window', '30s']),
   {},
   dir,
 );
@@ -134,4 +139,42 @@ describe('demo estate end to end', () => {
     for (const kind of clearing) expect(resolved.some((f) => provesFault(faultSignatures[kind], f)), `${kind} resolved`).toBe(true);
     console.log(['time to clear:', ...clearing.map((k) => `  ${k.padEnd(20)} ${(cleared.get(k)! / 1000).toFixed(1)} s`)].join('\n'));
   }, 70_000);
+
+  it('weft report --url writes a signed bundle showing the demo flows, findings and drift; a changed byte fails verify', async (ctx) => {
+    if (missing.length > 0) return ctx.skip();
+    // An SRE acknowledges a finding first: the report must say who, when and with which note.
+    const [first] = await openFindings(weft.api!.url);
+    if (first) {
+      const res = await fetch(`${weft.api!.url}/api/v1/findings/${first.id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: 'owner asked to fix it' }) });
+      expect(res.status).toBe(200);
+    }
+    const file = join(dir, 'report.zip');
+    const io = { out: () => undefined, err: () => undefined, env: {}, cwd: dir };
+    expect(await reportCommand.run(parseArgs(['--url', weft.api!.url, '--since', '1h', '--out', file]), io)).toBe(0);
+    expect(await reportVerifyCommand.run(parseArgs([file]), io)).toBe(0);
+    const files = unzipSync(readFileSync(file));
+    const csv = (name: string) => strFromU8(files[`csv/${name}.csv`]);
+    // The demo's real flows, the shadow-IT flow of customer data, the drift of billing's customers, the acknowledgement.
+    expect(csv('inventory-flows')).toContain('crm-erp-account-create');
+    expect(csv('processing-record-undocumented-regulated')).toMatch(/growthhub/);
+    expect(csv('processing-record-register')).toMatch(/Support desk; owner: Customer service IT.*yes: US \(outside the EEA\)/);
+    expect(csv('processing-integrity-count-drift')).toMatch(/customer,crm,[\d.]+,billing,[\d.]+,-?[\d.]+,-[\d.]+,/);
+    expect(csv('exceptions-population')).toMatch(/record-count-drift/);
+    if (first) expect(csv('exceptions-timeline')).toMatch(/finding acknowledged.*local,owner asked to fix it/);
+    expect(csv('catalog-history-versions')).toMatch(/weft start/);
+    if (toolAvailable('/usr/bin/pdftotext', 'poppler-utils')) {
+      writeFileSync(join(dir, 'report.pdf'), files['report.pdf']);
+      const text = execFileSync('pdftotext', ['-raw', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      for (const title of ['Estate inventory', 'Record of processing (GDPR Art. 30)', 'Processing integrity (SOC 2 PI1.x)', 'Monitoring coverage', 'Exceptions and their handling', 'Catalog history', 'Audit log']) {
+        expect(text).toContain(title);
+      }
+      expect(text).toContain('erp-wms-pick-task');
+      expect(text).toContain('Record counts, domain customer');
+    }
+    // One changed byte: verify fails.
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 3)] ^= 0x20;
+    writeFileSync(file, bytes);
+    expect(await reportVerifyCommand.run(parseArgs([file]), io)).toBe(1);
+  }, 120_000);
 });

@@ -16,6 +16,7 @@ import { installBatchSyncs } from './integrations/batch-syncs.ts';
 import { installCaseToResolution } from './integrations/case-to-resolution.ts';
 import { installLeadToCash } from './integrations/lead-to-cash.ts';
 import { installOrderToFulfillment } from './integrations/order-to-fulfillment.ts';
+import { runtimeControlHost, startRunEndpoint, type RunEndpoint } from './integrations/run-endpoint.ts';
 import { IntegrationRuntime } from './telemetry/integration-runtime.ts';
 
 export interface DemoOptions {
@@ -72,7 +73,9 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
   const scheduler = new Scheduler((job, err) => log.warn({ job, err: (err as Error).message }, 'demo job failed'));
   const broker = new InProcessBroker((err, message) => log.warn({ topic: message.topic, err: (err as Error).message }, 'demo consumer failed'));
   const runtimes = new Map<string, IntegrationRuntime>();
+  let control: RunEndpoint | undefined;
   const stop = async () => {
+    await control?.stop();
     await scheduler.stop();
     await broker.close();
     await Promise.all([...runtimes.values()].map((r) => r.shutdown().catch(() => undefined)));
@@ -112,6 +115,9 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
     installCaseToResolution(ctx, seed.customers);
     const syncs = installBatchSyncs(ctx);
     installRogueJobs(ctx);
+    // The runtime hosting the scheduled syncs has a run endpoint, which alerting's remediation calls.
+    control = await startRunEndpoint(syncs.all, { host: options.bindHost, onRun: (flow) => log.info({ flow }, 'flow run requested through the runtime control API') });
+    probeEndpoints.set(runtimeControlHost, `http://${options.advertiseHost ?? '127.0.0.1'}:${control.port}`);
     installReplicaLoss(stores, faults, syncs.customersToBilling);
 
     mkdirSync(options.workDir, { recursive: true });

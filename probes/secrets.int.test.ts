@@ -107,7 +107,7 @@ beforeAll(async () => {
     config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
     schedule: false,
   });
-  app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger, services: { store, findings, analyzer, probes } });
+  app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger, services: { store, findings, analyzer, probes } });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 }, 60_000);
 

@@ -168,7 +168,7 @@ describe.skipIf(!up)('failing probes', () => {
     expect(tables).toContain('erp-locked');
     expect(tables + findingRows).not.toContain(SECRET);
 
-    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services: { store, probes } });
+    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store, probes } });
     const res = await app.inject({ method: 'GET', url: '/api/v1/probes' });
     await app.close();
     expect(res.statusCode).toBe(200);
@@ -201,7 +201,7 @@ describe.skipIf(!up)('key drift', () => {
 
 describe.skipIf(!up)('probe API', () => {
   it('serves drift, reconciliations and a probe run, and says which probe is unknown', async () => {
-    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services: { store, probes } });
+    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store, probes } });
     try {
       const drift = await app.inject({ method: 'GET', url: '/api/v1/drift?domain=customer' });
       expect(drift.statusCode).toBe(200);
@@ -210,14 +210,14 @@ describe.skipIf(!up)('probe API', () => {
       expect(recs.json().reconciliations[0]).toMatchObject({ id: 'customers', left: { system: 'crm', table }, latest: { status: 'ok', missing: 0 } });
       const runs = await app.inject({ method: 'GET', url: '/api/v1/reconciliations/customers/runs' });
       expect(runs.json().runs).toHaveLength(2);
-      const ran = await app.inject({ method: 'POST', url: '/api/v1/probes/crm-customers/run' });
+      const ran = await app.inject({ method: 'POST', url: '/api/v1/probes/crm-customers/run', payload: {} });
       expect(ran.json()).toMatchObject({ probe: 'crm-customers', sample: { ok: true, value: 10 } });
       const samples = await app.inject({ method: 'GET', url: '/api/v1/probes/crm-customers/samples?since=700d' });
       expect(samples.json().samples.length).toBeGreaterThan(5);
-      const unknown = await app.inject({ method: 'POST', url: '/api/v1/probes/nope/run' });
+      const unknown = await app.inject({ method: 'POST', url: '/api/v1/probes/nope/run', payload: {} });
       expect(unknown.statusCode).toBe(404);
       expect(unknown.json().message).toMatch(/No probe "nope"/);
-      const noProbes = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services: { store } });
+      const noProbes = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store } });
       const off = await noProbes.inject({ method: 'GET', url: '/api/v1/drift' });
       await noProbes.close();
       expect(off.statusCode).toBe(503);

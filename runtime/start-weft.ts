@@ -1,3 +1,5 @@
+import { startAlerting, type AlertingRuntime } from '../alerting/index.ts';
+import { assertSafeBinding, createAuditLog, Credentials, type AuditLog, type Binding } from '../access/index.ts';
 import { startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
@@ -8,6 +10,7 @@ import type { DemoEstate } from '../demo/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
+import { startReports, type ReportsRuntime } from '../reports/index.ts';
 import { uiBuildDir } from '../ui/index.ts';
 import { enabledPlugins, type WeftPlugin } from './plugins/index.ts';
 
@@ -22,12 +25,20 @@ export interface RunningWeft {
   /** The catalog files read (a plugin's, such as the demo's, or `config.catalogFiles`). */
   catalogFiles: string[];
   store: Store;
+  /** The one credential check every listener uses (tokens configured and stored). */
+  credentials: Credentials;
+  /** Every state-changing action, hash-chained (weft_audit_log). */
+  auditLog: AuditLog;
   api?: ApiServer;
   collector?: Collector;
   /** Flows, graph, inventory and findings (also serves the API when this process runs it). */
   analyzer?: Analyzer;
   /** Scheduled probes, drift and reconciliations. */
   probes?: ProbesRuntime;
+  /** Alert rules, notifications and remediation (evaluates where the analyzer runs, holding the lease). */
+  alerting?: AlertingRuntime;
+  /** Compliance reports, catalog history and scheduled reports. */
+  reports?: ReportsRuntime;
   /** The demo estate, when started with --demo (attached by the demo plugin). */
   demo?: DemoEstate;
   stop(): Promise<void>;
@@ -62,10 +73,17 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     logger.info({ store: config.store.kind, where: config.store.kind === 'embedded' ? config.store.path : config.store.url, applied: migrations.applied.length }, 'storage ready');
 
     const runs = (part: WeftConfig['only'][number]) => config.only.includes(part);
-    const weft: RunningWeft = { config, catalogFiles: config.catalogFiles, store, stop: stopAll };
+    const auditLog = createAuditLog(store, { logger });
+    const credentials = await Credentials.create({ configured: config.access.tokens, store, auditLog, logger });
+    const bindings: Binding[] = [];
+    if (runs('collector')) bindings.push({ what: 'collector', host: config.collector.host });
+    if (runs('api')) bindings.push({ what: 'API', host: config.api.host });
+    await assertSafeBinding(credentials, bindings);
+    const publicNames = config.access.publicNames;
+    const weft: RunningWeft = { config, catalogFiles: config.catalogFiles, store, credentials, auditLog, stop: stopAll };
 
     if (runs('collector')) {
-      const collector = await startCollector({ config: config.collector, store, logger });
+      const collector = await startCollector({ config: config.collector, store, logger, credentials, publicNames });
       weft.collector = collector;
       // Stopped before the store closes (reverse order): stop() flushes what it holds.
       started.push({ name: 'collector', stop: () => collector.stop() });
@@ -106,8 +124,35 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
       started.push({ name: 'probes', stop: () => probes.stop() });
     }
 
+    if (runs('analyzer') || runs('api')) {
+      // Catalog history is stored by the process that loads the catalog; schedules run beside the analyzer (once per installation).
+      const reports = await startReports({ store, dataDir: config.dataDir, logger, catalog: () => weft.analyzer?.catalog() ?? catalog, env: config.env, schedule: runs('analyzer') });
+      weft.reports = reports;
+      started.push({ name: 'reports', stop: () => reports.stop() });
+    }
+
+    if (runs('analyzer') || runs('api')) {
+      // Alerting: evaluated by the process holding the lease, on the catalog as the analyzer has it now.
+      const apiUrl = `http://${config.api.host}:${config.api.port}`;
+      const alerting = startAlerting({
+        store,
+        catalog: () => weft.analyzer?.catalog() ?? catalog,
+        findings,
+        logger,
+        env: config.env,
+        // At the analyzer's pace, but no more often than every 5 s (each evaluation reads the rollups).
+        intervalMs: Math.max(5_000, config.analyzer.intervalMs),
+        externalUrl: () => weft.api?.url ?? apiUrl,
+        schedule: runs('analyzer'),
+        autoRemediate: config.alerting.autoRemediate,
+      });
+      weft.alerting = alerting;
+      started.push({ name: 'alerting', stop: () => alerting.stop() });
+    }
+
     if (runs('api')) {
-      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, services: { store, findings, analyzer: weft.analyzer, probes: weft.probes, traceLinkTemplate: config.api.traceLinkTemplate } });
+      const services = { store, findings, analyzer: weft.analyzer, probes: weft.probes, reports: weft.reports, alerting: weft.alerting, auditLog, traceLinkTemplate: config.api.traceLinkTemplate };
+      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, credentials, publicNames, services });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);
     }

@@ -39,3 +39,15 @@ export function browserAvailable(path = chromiumPath): boolean {
   console.warn(`skipping browser tests: ${reason}`);
   return false;
 }
+
+/**
+ * Tests that run a command-line tool (pdftotext from poppler-utils…) call this in a top-level
+ * `describe.skipIf`: absent, skipped with a printed reason, or a failure under WEFT_REQUIRE_SERVICES=1.
+ */
+export function toolAvailable(path: string, debianPackage: string): boolean {
+  if (existsSync(path)) return true;
+  const reason = `${path} is not installed (apt-get install -y --no-install-recommends ${debianPackage})`;
+  if (process.env.WEFT_REQUIRE_SERVICES === '1') throw new Error(`${reason}, and WEFT_REQUIRE_SERVICES=1 requires it.`);
+  console.warn(`skipping tests that need ${path}: ${reason}`);
+  return false;
+}

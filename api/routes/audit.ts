@@ -45,7 +45,7 @@ const AuditQuery = Type.Object(
 export const auditRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
   app.get(
     '/audit',
-    { schema: { summary: 'Audit the estate now: inventory summary and findings for a window (the weft audit JSON contract)', tags: ['findings'], querystring: AuditQuery, response: { 200: AuditReportSchema } } },
+    { config: { access: 'read' }, schema: { summary: 'Audit the estate now: inventory summary and findings for a window (the weft audit JSON contract)', tags: ['findings'], querystring: AuditQuery, response: { 200: AuditReportSchema } } },
     async (request) => {
       const analyzer = analyzerOf(services);
       // This process's analyzer pairs traces on its own schedule: the audit only reads.

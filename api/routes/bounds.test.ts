@@ -36,7 +36,7 @@ describe('time bounds on read routes, over a real socket', () => {
       schedule: false,
     });
     probes = startProbes({ store: h.store, catalog, logger: silentLogger(), scheduled: false });
-    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services: { store: h.store, analyzer, probes } });
+    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store: h.store, analyzer, probes } });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { identityOf } from '../../access/index.ts';
 import { redactCatalog } from '../../core/catalog/index.ts';
-import { ERR_FORBIDDEN } from '../../core/errors/index.ts';
-import { mayWrite } from '../auth.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { Num, Str } from '../schemas/common.ts';
 import { analyzerOf } from './analyzer-schemas.ts';
@@ -29,26 +28,32 @@ const counts = (c: ReturnType<ReturnType<typeof analyzerOf>['catalog']>) => ({
 /** The catalog in use, its reload from its files, and an on-demand analysis. */
 export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
   // Viewers read this: env:NAME references are shown, literal credentials never (redactCatalog).
-  app.get('/catalog', { schema: { summary: 'The estate catalog in use (credentials redacted; env:NAME references shown)', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, catalog: Type.Record(Type.String(), Type.Unknown()) }) } } }, async () => {
+  app.get('/catalog', { config: { access: 'read' }, schema: { summary: 'The estate catalog in use (credentials redacted; env:NAME references shown)', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, catalog: Type.Record(Type.String(), Type.Unknown()) }) } } }, async () => {
     const c = analyzerOf(services).catalog();
     return { counts: counts(c), catalog: redactCatalog(c) as unknown as Record<string, unknown> };
   });
 
   app.post(
     '/catalog/reload',
-    { schema: { summary: 'Re-read the catalog files, validate them, and re-evaluate flows and findings (400 with every problem when invalid)', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, run: RunSchema }) } } },
+    { config: { access: 'catalog' }, schema: { summary: 'Re-read the catalog files, validate them, and re-evaluate flows and findings (400 with every problem when invalid)', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, run: RunSchema }) } } },
     async (request) => {
-      if (!mayWrite(request.role, 'catalog')) throw ERR_FORBIDDEN('icoe or admin');
       const analyzer = analyzerOf(services);
       const run = await analyzer.reloadCatalog();
+      const c = analyzer.catalog();
+      const detail = { systems: c.systems.length, flows: c.flows.length, probes: c.probes.length };
+      await services.auditLog?.append(identityOf(request), 'catalog.reload', c.sources.join(','), detail);
       // The probes read the same catalog: new probes, reconciliations and drift settings apply now.
       await services.probes?.reloadCatalog(analyzer.catalog());
+      // Catalog history (reports/): a new version when it changed, with who reloaded it; scheduled reports follow the catalog.
+      await services.reports?.recordCatalog(analyzer.catalog(), { actor: identityOf(request).name, reason: 'reload' });
+      services.reports?.reloadSchedules(analyzer.catalog());
       return { counts: counts(analyzer.catalog()), run };
     },
   );
 
-  app.post('/analyzer/run', { schema: { summary: 'Evaluate flows and findings now', tags: ['catalog'], response: { 200: RunSchema } } }, async (request) => {
-    if (!mayWrite(request.role, 'run')) throw ERR_FORBIDDEN('sre, icoe or admin');
-    return analyzerOf(services).runNow();
+  app.post('/analyzer/run', { config: { access: 'run' }, schema: { summary: 'Evaluate flows and findings now', tags: ['catalog'], response: { 200: RunSchema } } }, async (request) => {
+    const run = await analyzerOf(services).runNow();
+    await services.auditLog?.append(identityOf(request), 'analyzer.run', '', { findings: run.findings });
+    return run;
   });
 };

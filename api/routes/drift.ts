@@ -9,6 +9,7 @@ export const driftRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
   app.get(
     '/drift',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'Record-count drift per domain and replica',
         tags: ['probes'],

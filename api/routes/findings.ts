@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERR_FINDING_NOT_FOUND, type FindingStore } from '../../findings/index.ts';
 import { findingKinds, findingStatuses } from '../../core/contracts/index.ts';
-import { ERR_BAD_REQUEST, ERR_FORBIDDEN } from '../../core/errors/index.ts';
-import { mayWrite } from '../auth.ts';
+import { identityOf } from '../../access/index.ts';
+import { ERR_BAD_REQUEST } from '../../core/errors/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
 import { SeveritySchema } from '../schemas/common.ts';
 import { FindingEventSchema, FindingSchema } from '../schemas/findings.ts';
@@ -31,6 +31,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
   app.get(
     '/findings',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'Findings, most severe first',
         tags: ['findings'],
@@ -60,7 +61,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     },
   );
 
-  app.get('/findings/:id', { schema: { summary: 'One finding with its history', tags: ['findings'], params: IdParams, response: { 200: Type.Object({ finding: FindingSchema, history: Type.Array(FindingEventSchema) }) } } }, async (request) => {
+  app.get('/findings/:id', { config: { access: 'read' }, schema: { summary: 'One finding with its history', tags: ['findings'], params: IdParams, response: { 200: Type.Object({ finding: FindingSchema, history: Type.Array(FindingEventSchema) }) } } }, async (request) => {
     const store = findingsOf(services);
     const finding = await store.get(request.params.id);
     if (!finding) throw ERR_FINDING_NOT_FOUND(request.params.id);
@@ -70,12 +71,14 @@ export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
   for (const action of ['ack', 'reopen'] as const) {
     app.post(
       `/findings/:id/${action}`,
-      { schema: { summary: action === 'ack' ? 'Acknowledge an open finding' : 'Reopen an acknowledged or resolved finding', tags: ['findings'], params: IdParams, body: NoteBody, response: { 200: Type.Object({ finding: FindingSchema }) } } },
+      { config: { access: 'findings' }, schema: { summary: action === 'ack' ? 'Acknowledge an open finding' : 'Reopen an acknowledged or resolved finding', tags: ['findings'], params: IdParams, body: NoteBody, response: { 200: Type.Object({ finding: FindingSchema }) } } },
       async (request) => {
-        if (!mayWrite(request.role, 'ack')) throw ERR_FORBIDDEN('sre, icoe or admin');
         const store = findingsOf(services);
         const note = request.body?.note ?? '';
-        const finding = action === 'ack' ? await store.acknowledge(request.params.id, request.actor, note) : await store.reopen(request.params.id, request.actor, note);
+        // Who: the token's name ("local" in no-token mode); never a name the client types.
+        const who = identityOf(request);
+        const finding = action === 'ack' ? await store.acknowledge(request.params.id, who.name, note) : await store.reopen(request.params.id, who.name, note);
+        await services.auditLog?.append(who, action === 'ack' ? 'finding.acknowledge' : 'finding.reopen', request.params.id, { note, kind: finding.kind });
         return { finding };
       },
     );

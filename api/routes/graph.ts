@@ -36,13 +36,14 @@ export function seriesRange(q: { since?: string; from?: string; to?: string }, n
 
 /** The dependency graph, and one flow's time series. */
 export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
-  app.get('/graph', { schema: { summary: 'Dependency graph: systems and integrations, flows marked documented / undocumented / deprecated, sprawl figures', tags: ['graph'], querystring: SinceQuery, response: { 200: GraphSchema } } }, async (request) =>
+  app.get('/graph', { config: { access: 'read' }, schema: { summary: 'Dependency graph: systems and integrations, flows marked documented / undocumented / deprecated, sprawl figures', tags: ['graph'], querystring: SinceQuery, response: { 200: GraphSchema } } }, async (request) =>
     analyzerOf(services).graph(sinceMs(request.query.since)),
   );
 
   app.get(
     '/flows/:id/series',
     {
+      config: { access: 'read' },
       schema: {
         summary: "One flow's time series (a catalog flow id, or observed:SOURCE->TARGET@INTEGRATION)",
         tags: ['graph'],

@@ -6,6 +6,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
   app.get(
     '/health',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'Liveness and storage check',
         response: { 200: Type.Object({ status: Type.Literal('ok'), store: Type.String(), version: Type.String() }) },

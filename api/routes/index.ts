@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RoutePluginOptions } from '../services.ts';
+import { alertRoutes } from './alerts.ts';
+import { accessRoutes } from './access.ts';
 import { auditRoutes } from './audit.ts';
 import { catalogRoutes } from './catalog.ts';
 import { driftRoutes } from './drift.ts';
@@ -10,6 +12,7 @@ import { inventoryRoutes } from './inventory.ts';
 import { probeRoutes } from './probes.ts';
 import { reconciliationRoutes } from './reconciliations.ts';
 import { traceRoutes } from './traces.ts';
+import { reportRoutes } from './reports.ts';
 
 /** Every route plugin under /api/v1; a feature adds one entry. */
 export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
@@ -22,5 +25,8 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   driftRoutes as FastifyPluginAsync<RoutePluginOptions>,
   reconciliationRoutes as FastifyPluginAsync<RoutePluginOptions>,
   auditRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  alertRoutes as FastifyPluginAsync<RoutePluginOptions>,
   traceRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  reportRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  accessRoutes as FastifyPluginAsync<RoutePluginOptions>,
 ];

@@ -13,6 +13,7 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = as
     app.get(
       `/inventory/${name}`,
       {
+        config: { access: 'read' },
         schema: {
           summary: `Inventory: ${name}, catalogued and observed`,
           tags: ['inventory'],

@@ -1,15 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ERR_FORBIDDEN, ERR_NOT_FOUND } from '../../core/errors/index.ts';
+import { ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import { boundedSince, DEFAULT_MAX_RECORD_SINCE_MS } from './bounds.ts';
-import { mayWrite } from '../auth.ts';
+import { identityOf } from '../../access/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { ProbeSchema, SampleSchema } from '../schemas/probes.ts';
 import { IdParams, probesOf, sampleOut } from './probe-schemas.ts';
 
 /** Probe health: each catalog probe with its latest sample; its history; run one now. */
 export const probeRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
-  app.get('/probes', { schema: { summary: 'Probes and their health', tags: ['probes'], response: { 200: Type.Object({ probes: Type.Array(ProbeSchema) }) } } }, async () => {
+  app.get('/probes', { config: { access: 'read' }, schema: { summary: 'Probes and their health', tags: ['probes'], response: { 200: Type.Object({ probes: Type.Array(ProbeSchema) }) } } }, async () => {
     const probes = probesOf(services);
     const ids = probes.catalog.probes.map((p) => p.id);
     const [latest, streaks] = probes.samples ? await Promise.all([probes.samples.latest(ids), probes.samples.failureStreaks(ids)]) : [[], []];
@@ -36,6 +36,7 @@ export const probeRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
   app.get(
     '/probes/:id/samples',
     {
+      config: { access: 'read' },
       schema: {
         summary: "One probe's recent samples, oldest first",
         tags: ['probes'],
@@ -62,10 +63,10 @@ export const probeRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
 
   app.post(
     '/probes/:id/run',
-    { schema: { summary: 'Run one probe now', tags: ['probes'], params: IdParams, response: { 200: Type.Object({ probe: Type.String(), sample: SampleSchema, shapeChanged: Type.Boolean() }) } } },
+    { config: { access: 'run' }, schema: { summary: 'Run one probe now', tags: ['probes'], params: IdParams, response: { 200: Type.Object({ probe: Type.String(), sample: SampleSchema, shapeChanged: Type.Boolean() }) } } },
     async (request) => {
-      if (!mayWrite(request.role, 'run')) throw ERR_FORBIDDEN('sre, icoe or admin');
       const result = await probesOf(services).runProbe(request.params.id);
+      await services.auditLog?.append(identityOf(request), 'probe.run', request.params.id, { ok: result.sample.ok });
       return { probe: request.params.id, sample: sampleOut(result.sample), shapeChanged: result.shapeChanged };
     },
   );

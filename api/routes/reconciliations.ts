@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ERR_FORBIDDEN, ERR_NOT_FOUND } from '../../core/errors/index.ts';
-import { mayWrite } from '../auth.ts';
+import { ERR_NOT_FOUND } from '../../core/errors/index.ts';
+import { identityOf } from '../../access/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { ReconciliationSchema, RunSchema } from '../schemas/probes.ts';
 import { IdParams, probesOf, runOut } from './probe-schemas.ts';
 
 /** Key-level reconciliations: definitions with their latest run, run history, run one now. */
 export const reconciliationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
-  app.get('/reconciliations', { schema: { summary: 'Reconciliations and their latest runs', tags: ['probes'], response: { 200: Type.Object({ reconciliations: Type.Array(ReconciliationSchema) }) } } }, async () => {
+  app.get('/reconciliations', { config: { access: 'read' }, schema: { summary: 'Reconciliations and their latest runs', tags: ['probes'], response: { 200: Type.Object({ reconciliations: Type.Array(ReconciliationSchema) }) } } }, async () => {
     const probes = probesOf(services);
     const specs = probes.catalog.reconciliations;
     const latest = probes.runs ? await probes.runs.latest(specs.map((r) => r.id)) : [];
@@ -28,6 +28,7 @@ export const reconciliationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions>
   app.get(
     '/reconciliations/:id/runs',
     {
+      config: { access: 'read' },
       schema: {
         summary: "One reconciliation's runs, newest first",
         tags: ['probes'],
@@ -44,9 +45,9 @@ export const reconciliationRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions>
     },
   );
 
-  app.post('/reconciliations/:id/run', { schema: { summary: 'Run one reconciliation now', tags: ['probes'], params: IdParams, response: { 200: Type.Object({ run: RunSchema }) } } }, async (request) => {
-    if (!mayWrite(request.role, 'run')) throw ERR_FORBIDDEN('sre, icoe or admin');
+  app.post('/reconciliations/:id/run', { config: { access: 'run' }, schema: { summary: 'Run one reconciliation now', tags: ['probes'], params: IdParams, response: { 200: Type.Object({ run: RunSchema }) } } }, async (request) => {
     const run = await probesOf(services).runReconciliation(request.params.id);
+    await services.auditLog?.append(identityOf(request), 'reconciliation.run', request.params.id, { status: run.status });
     return { run: runOut(run) };
   });
 };

@@ -28,7 +28,7 @@ describe('trace view (GET /api/v1/traces/:traceId)', () => {
     analyzer = startAnalyzer({ store: h.store, catalog: loadCatalog([catalogFile]), logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
     await analyzer.runNow();
     app = await buildApiApp({
-      config: { host: '127.0.0.1', port: 0, tokens: {} },
+      config: { host: '127.0.0.1', port: 0 },
       logger: silentLogger(),
       services: { store: h.store, analyzer, traceLinkTemplate: 'http://jaeger.example:16686/trace/{traceId}' },
     });

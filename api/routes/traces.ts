@@ -18,6 +18,7 @@ export const traceRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
   app.get(
     '/traces/:traceId',
     {
+      config: { access: 'read' },
       schema: {
         summary: "One trace's spans with attributes, events and status, and the systems it read and wrote",
         tags: ['traces'],

@@ -27,7 +27,7 @@ describe('finding lists', () => {
   it('OpenAPI enumerates exactly the contract kinds, severities and statuses', async () => {
     // The app is built only to read its OpenAPI document: no route runs, so no store is needed.
     const services = { store: null as unknown as Store };
-    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0, tokens: {} }, logger: silentLogger(), services });
+    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services });
     try {
       const res = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
       expect(res.statusCode).toBe(200);

@@ -9,16 +9,22 @@ import type { FindingKindSchema, FlowStatsSchema, SeveritySchema, FindingStatusS
 import type { FindingEventSchema, FindingSchema } from './findings.ts';
 import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+import type { AuditEntrySchema, TokenInfoSchema } from './access.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+import type { AlertEventSchema, AlertSchema, DeliverySchema, RemediationAttemptSchema, SilenceSchema } from './alerts.ts';
 import type { TraceSchema, TraceSpanSchema } from './traces.ts';
+import type { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
 export { findingKinds, findingStatuses, severities } from './lists.ts';
 export { FindingKindSchema, FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+export { AuditEntrySchema, RoleSchema, TokenInfoSchema } from './access.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
+export { AlertEventSchema, AlertSchema, DeliverySchema, MatcherSchema, RemediationAttemptSchema, RemediationOutcomeSchema, RuleSchema, SilenceBodySchema, SilenceSchema } from './alerts.ts';
 export { TraceSchema, TraceSpanSchema } from './traces.ts';
+export { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
 export type FindingKind = Static<typeof FindingKindSchema>;
 export type Severity = Static<typeof SeveritySchema>;
@@ -41,5 +47,14 @@ export type Probe = Static<typeof ProbeSchema>;
 export type Drift = Static<typeof DriftSchema>;
 export type ReconciliationRun = Static<typeof RunSchema>;
 export type Reconciliation = Static<typeof ReconciliationSchema>;
+export type AlertView = Static<typeof AlertSchema>;
+export type AlertEventView = Static<typeof AlertEventSchema>;
+export type SilenceView = Static<typeof SilenceSchema>;
+export type DeliveryView = Static<typeof DeliverySchema>;
+export type RemediationAttemptView = Static<typeof RemediationAttemptSchema>;
 export type Trace = Static<typeof TraceSchema>;
 export type TraceSpan = Static<typeof TraceSpanSchema>;
+export type ReportRun = Static<typeof ReportRunSchema>;
+export type ReportKey = Static<typeof ReportKeySchema>;
+export type TokenInfo = Static<typeof TokenInfoSchema>;
+export type AuditEntry = Static<typeof AuditEntrySchema>;

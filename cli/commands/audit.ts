@@ -40,7 +40,7 @@ export const auditCommand: Command = {
     'audit [--url http://127.0.0.1:3000 | --catalog FILE… [--data DIR | --clickhouse URL]] [--since 7d] [--format table|json|markdown] [--fail-on info|low|medium|high|critical]',
   async run(args, io) {
     const format = (flag(args, 'format') ?? 'table') as AuditFormat;
-    if (!(format in auditFormats)) throw ERR_CONFIG(`--format takes table, json or markdown, got "${format}".`);
+    if (!Object.hasOwn(auditFormats, format)) throw ERR_CONFIG(`--format takes table, json or markdown, got "${format}".`);
     const failOnText = flag(args, 'fail-on');
     if (failOnText !== undefined && !severities.includes(failOnText as Severity)) throw ERR_CONFIG(`--fail-on takes ${severities.join(', ')}, got "${failOnText}".`);
     const since = flag(args, 'since') ?? '7d';

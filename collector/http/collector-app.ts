@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ListenerGuard } from '../../access/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_MEDIA_TYPE, ERR_OTLP_SPOOL_FULL, ERR_OTLP_SPOOL_WRITE } from '../otlp/bad-input.ts';
@@ -15,7 +15,8 @@ import type { SelfMetrics } from './self-metrics.ts';
 
 export interface CollectorAppOptions {
   logger: Logger;
-  tokens: string[];
+  /** The one credential check (access/): ingest needs the `ingest` level (ingest or admin tokens). */
+  guard: ListenerGuard;
   maxBodyBytes: number;
   /** Bytes of request bodies held in memory at once before new requests get 429. */
   maxInflightBytes: number;
@@ -46,16 +47,6 @@ function wireOf(contentType: string | undefined): Wire | undefined {
   if (base === PROTO || base === 'application/protobuf') return 'proto';
   if (base === JSON_TYPE) return 'json';
   return undefined;
-}
-
-function tokenMatches(header: string | undefined, tokens: string[]): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (!m) return false;
-  const given = Buffer.from(m[1].trim());
-  return tokens.some((t) => {
-    const want = Buffer.from(t);
-    return want.length === given.length && timingSafeEqual(want, given);
-  });
 }
 
 /** Sends an error in the request's content type (google.rpc.Status), JSON when unknown. */
@@ -98,10 +89,11 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
   });
 
   const ingest = (signal: SignalName) => async (request: FastifyRequest, reply: FastifyReply) => {
-    if (o.tokens.length > 0 && !tokenMatches(request.headers.authorization, o.tokens)) {
-      o.metrics.rejectRequest(401);
-      reply.header('www-authenticate', 'Bearer');
-      return sendError(request, reply, 401, 'Missing or invalid bearer token: send "Authorization: Bearer <token>".');
+    const decision = await o.guard.check(request, 'ingest', request.url);
+    if (!decision.ok) {
+      o.metrics.rejectRequest(decision.error.statusCode);
+      if (decision.error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+      return sendError(request, reply, decision.error.statusCode, decision.error.message);
     }
     const wire = wireOf(request.headers['content-type']);
     if (!wire) throw ERR_OTLP_MEDIA_TYPE(request.headers['content-type'] ?? '(none)');

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Credentials } from '../../access/index.ts';
 import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
 import type { CollectorConfig } from '../../core/config/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
@@ -19,7 +20,6 @@ export function collectorConfig(dir: string, over: Partial<CollectorConfig> = {}
   return {
     host: '127.0.0.1',
     port: 0,
-    tokens: [],
     spoolDir: join(dir, 'spool'),
     spoolMaxBytes: 256 * 1024 * 1024,
     maxBodyBytes: 20 * 1024 * 1024,
@@ -30,12 +30,16 @@ export function collectorConfig(dir: string, over: Partial<CollectorConfig> = {}
 }
 
 /** A migrated embedded store in a temp directory with a collector on a free port. */
-export async function startHarness(over: Partial<CollectorConfig> = {}, retention: { rawDays?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  { tokens = [], ...over }: Partial<CollectorConfig> & { tokens?: string[] } = {},
+  retention: { rawDays?: number } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-collector-'));
   const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
   await migrate(store, { retention: { rawDays: retention.rawDays ?? 30, rollupDays: 400, recordDays: 730 } });
   const config = collectorConfig(dir, over);
-  const collector = await startCollector({ config, store, logger: silentLogger() });
+  const configured = tokens.map((token, i) => ({ token, role: 'ingest' as const, name: `ingest-${i + 1}`, source: 'WEFT_INGEST_TOKENS' as const }));
+  const collector = await startCollector({ config, store, logger: silentLogger(), credentials: await Credentials.create({ configured }) });
   return {
     dir,
     store,

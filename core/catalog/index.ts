@@ -2,6 +2,8 @@ export type { Catalog, Owner, System, Domain, Flow, SloClass, MatchRules, DriftS
 export type { ProbeKind, ProbeSpec, ProbeSpecBase, ReconcileSpec, ReconcileSourceSpec, SqlProbeSpec, HttpProbeSpec, AmqpQueueProbeSpec, NatsConsumerProbeSpec, SectionProblem } from './probes.ts';
 export { ProbeSpecSchema, ReconcileSpecSchema, validateProbeSections, probeKindNames } from './probes.ts';
 export { CatalogFileSchema, catalogSections } from './schema.ts';
+export { ReportScheduleSchema, validateReportSchedules } from './reports.ts';
+export type { ReportSchedule } from './reports.ts';
 export type { CatalogFile, CatalogSection } from './schema.ts';
 export { parseCatalog, loadCatalog, loadCatalogWithWarnings, emptyCatalog, MAX_CATALOG_FILE_BYTES, MAX_CATALOG_ALIASES } from './load.ts';
 export type { CatalogOptions } from './load.ts';
@@ -13,5 +15,7 @@ export { ERR_CATALOG, formatProblem } from './problems.ts';
 export type { CatalogProblem } from './problems.ts';
 export { importBackstage } from './backstage.ts';
 export type { BackstageImport } from './backstage.ts';
+export { AlertRuleSchema, ReceiverSchema, RouteSchema, RemediationSchema, validateAlertingSections, alertMeasures, receiverTypes, derivedRuleIds } from './alerting.ts';
+export type { AlertRuleSpec, ReceiverSpec, RouteSpec, RemediationSpec, AlertSelector, AlertMeasure, ReceiverType } from './alerting.ts';
 export { toComplete } from './completeness.ts';
 export type { ToComplete } from './completeness.ts';

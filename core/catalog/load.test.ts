@@ -77,7 +77,7 @@ flows:
 `;
     expect(problems({ 'e.yaml': text })).toEqual([
       'e.yaml:2:9: systems[0].id: expected lower-case id: letters, digits, ".", "_" or "-", got "CRM"',
-      'e.yaml:4:13: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, match',
+      'e.yaml:4:13: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
       'e.yaml:5:16: systems[0].lifecycle: expected active, deprecated or retired, got "gone"',
       'e.yaml:7:21: systems[0].match.urlPrefixes[0]: expected a URL prefix starting with http:// or https://, got "crm.internal/api"',
       'e.yaml:8:19: systems[0].match.databases[0]: expected a DSN like "postgresql://db.internal/crm" or { system: postgresql, namespace: crm, host: db.internal }, got 42',
@@ -127,7 +127,7 @@ flows:
 
   it('reports YAML syntax errors and a file that is not a mapping', () => {
     expect(problems({ 'bad.yaml': 'systems:\n  - id: crm\n   kind: [\n' })[0]).toMatch(/^bad\.yaml:3:\d+: this line is indented like a list item's field but is not aligned/);
-    expect(problems({ 'list.yaml': '- a\n- b\n' })).toEqual(['list.yaml:1:1: expected a mapping with the sections owners, systems, domains, flows, classes, probes, reconciliations']);
+    expect(problems({ 'list.yaml': '- a\n- b\n' })).toEqual(['list.yaml:1:1: expected a mapping with the sections owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports']);
   });
 
   it('checks probe sections with the probes schemas and their references', () => {

@@ -3,6 +3,8 @@ import { Value } from '@sinclair/typebox/value';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { defaultEnvPolicy, type EnvPolicy } from './env-refs.ts';
 import { validateProbeSections } from './probes.ts';
+import { validateAlertingSections } from './alerting.ts';
+import { validateReportSchedules } from './reports.ts';
 import { ERR_CATALOG, pathText, type CatalogProblem } from './problems.ts';
 import { referenceProblems, type ReferenceProblem } from './references.ts';
 import { ruleWarnings } from './rule-warnings.ts';
@@ -30,7 +32,7 @@ export interface CatalogOptions {
 }
 
 export function emptyCatalog(): Catalog {
-  return { owners: [], systems: [], domains: [], flows: [], classes: [], probes: [], reconciliations: [], sources: [] };
+  return { owners: [], systems: [], domains: [], flows: [], classes: [], probes: [], reconciliations: [], alerts: [], receivers: [], routes: [], remediations: [], reports: [], sources: [] };
 }
 
 /** Line and column of the deepest YAML node on `segments` (the field itself, or its nearest parent). */
@@ -125,7 +127,7 @@ export function parseCatalog(
   };
   for (const w of ruleWarnings(catalog) as ReferenceProblem[]) at(w.section, w.index, w.field, w.message, warnings);
   for (const r of referenceProblems(catalog, declared)) at(r.section, r.index, r.field, r.message);
-  for (const r of validateProbeSections(catalog, undefined, options.envPolicy ?? defaultEnvPolicy)) {
+  for (const r of [...validateProbeSections(catalog, undefined, options.envPolicy ?? defaultEnvPolicy), ...validateReportSchedules(catalog), ...validateAlertingSections(catalog)]) {
     const m = /^(\w+)\[(\d+)\]\.?(.*)$/.exec(r.path);
     if (!m) continue;
     const field = m[3] ? m[3].split('.').flatMap((s) => s.split(/\[(\d+)\]/).filter(Boolean).map((x) => (/^\d+$/.test(x) ? Number(x) : x))) : [];

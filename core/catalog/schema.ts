@@ -4,12 +4,15 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ProbeSpecSchema, ReconcileSpecSchema } from './probes.ts';
+import { AlertRuleSchema, ReceiverSchema, RemediationSchema, RouteSchema } from './alerting.ts';
+import { ReportScheduleSchema } from './reports.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
 const Ref = (what: string) => Type.String({ minLength: 1, description: `a ${what} id declared in the catalog` });
 const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 2h, 7d' });
 const Lifecycle = Type.Union([Type.Literal('active'), Type.Literal('deprecated'), Type.Literal('retired')], { default: 'active', description: 'active, deprecated or retired' });
 const Names = (description: string) => Type.Array(Type.String({ minLength: 1 }), { description });
+const Region = Type.String({ minLength: 2, description: 'where the system processes data: an ISO 3166 country code (DE, US) or EU / EEA' });
 
 export const OwnerSchema = Type.Object(
   {
@@ -18,6 +21,7 @@ export const OwnerSchema = Type.Object(
     email: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an e-mail address' })),
     slack: Type.Optional(Type.String()),
     oncall: Type.Optional(Type.String()),
+    receiver: Type.Optional(Type.String({ minLength: 1, description: "the team's alert receiver (a receivers id)" })),
   },
   { additionalProperties: false },
 );
@@ -55,6 +59,8 @@ export const SystemSchema = Type.Object(
     kind: Type.String({ minLength: 1, default: 'other', description: 'crm, erp, billing, ecommerce, wms, support, database, broker, topic, saas, other…' }),
     lifecycle: Lifecycle,
     description: Type.Optional(Type.String()),
+    region: Type.Optional(Region),
+    security: Type.Optional(Names('security measures of the system: encryption-at-rest, sso, access-review…')),
     match: MatchRulesSchema,
   },
   { additionalProperties: false },
@@ -78,6 +84,10 @@ export const DomainSchema = Type.Object(
     allowedWriters: Type.Array(Ref('system'), { default: [], description: 'systems allowed to write into the system of record besides itself' }),
     regulated: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'pii, financial, health, payment-card…' }),
     owner: Type.Optional(Ref('owner')),
+    dataSubjects: Type.Optional(Names('categories of data subjects (GDPR Art. 30): customers, employees, prospects…')),
+    personalData: Type.Optional(Names('categories of personal data: contact details, billing address, order history…')),
+    retention: Type.Optional(Type.String({ minLength: 1, description: 'how long records are kept: "7 years after the last invoice"' })),
+    erasure: Type.Optional(Type.String({ minLength: 1, description: 'when and how records are erased (time limit for erasure)' })),
     drift: DriftSchema,
   },
   { additionalProperties: false },
@@ -101,7 +111,20 @@ export const FlowSchema = Type.Object(
     schedule: Type.Optional(ScheduleSchema),
     lifecycle: Lifecycle,
     purpose: Type.Optional(Type.String()),
+    security: Type.Optional(Names('security measures in transit: tls, mtls, signed-payloads, field-encryption…')),
     docs: Type.Optional(Type.String({ pattern: '^https?://', description: 'a link starting with http:// or https://' })),
+    slo: Type.Optional(
+      Type.Object(
+        {
+          latencyP95Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+          staleAfter: Type.Optional(Duration),
+        },
+        { additionalProperties: false, description: "this flow's own thresholds, overriding its class's" },
+      ),
+    ),
+    labels: Type.Optional(Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { description: 'labels its alerts carry (and rules select on)' })),
     staleAfter: Type.Optional({ ...Duration, description: "silence allowed before the flow is stale; overrides the class's staleAfter" }),
     latencyP95Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
     latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
@@ -131,10 +154,15 @@ export const CatalogFileSchema = Type.Object(
     classes: Type.Optional(Type.Array(SloClassSchema)),
     probes: Type.Optional(Type.Array(ProbeSpecSchema)),
     reconciliations: Type.Optional(Type.Array(ReconcileSpecSchema)),
+    alerts: Type.Optional(Type.Array(AlertRuleSchema)),
+    receivers: Type.Optional(Type.Array(ReceiverSchema)),
+    routes: Type.Optional(Type.Array(RouteSchema)),
+    remediations: Type.Optional(Type.Array(RemediationSchema)),
+    reports: Type.Optional(Type.Array(ReportScheduleSchema)),
   },
   { additionalProperties: false, $id: 'https://weft.dev/schemas/catalog.schema.json', title: 'Weft estate catalog' },
 );
 
 export type CatalogFile = Static<typeof CatalogFileSchema>;
-export const catalogSections = ['owners', 'systems', 'domains', 'flows', 'classes', 'probes', 'reconciliations'] as const;
+export const catalogSections = ['owners', 'systems', 'domains', 'flows', 'classes', 'probes', 'reconciliations', 'alerts', 'receivers', 'routes', 'remediations', 'reports'] as const;
 export type CatalogSection = (typeof catalogSections)[number];

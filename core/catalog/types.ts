@@ -6,7 +6,9 @@
  * strings like "5m" in YAML and stay so here (parse them with core/time parseDuration where used).
  */
 import type { Static } from '@sinclair/typebox';
+import type { AlertRuleSpec, ReceiverSpec, RemediationSpec, RouteSpec } from './alerting.ts';
 import type { ProbeSpec, ReconcileSpec } from './probes.ts';
+import type { ReportSchedule } from './reports.ts';
 import type { DomainSchema, DriftSchema, FlowSchema, MatchRulesSchema, OwnerSchema, ScheduleSchema, SloClassSchema, SystemSchema } from './schema.ts';
 
 /** After loading, every owner, system, domain and flow has a name (its id when the catalog gives none). */
@@ -68,5 +70,12 @@ export interface Catalog {
   classes: SloClass[];
   probes: ProbeSpec[];
   reconciliations: ReconcileSpec[];
+  /** Alert rules, receivers, routes and remediation actions (alerting/). */
+  alerts: AlertRuleSpec[];
+  receivers: ReceiverSpec[];
+  routes: RouteSpec[];
+  remediations: RemediationSpec[];
+  /** Scheduled compliance reports (reports/). */
+  reports: ReportSchedule[];
   sources: string[];
 }

@@ -13,15 +13,36 @@ export interface RetentionConfig {
   rawDays: number;
   /** Days of rollups (per-minute aggregates) kept. */
   rollupDays: number;
-  /** Days of Weft's own records (findings, probe samples, reconciliation runs, audit log). */
+  /** Days of Weft's own records (findings, probe samples, reconciliation runs). The audit log has no TTL: its chain must stay whole. */
   recordDays: number;
+}
+
+/** A bearer token given by configuration (`WEFT_API_TOKENS`, `WEFT_INGEST_TOKENS`), checked by access/. */
+export interface ConfiguredToken {
+  /** The token text (never logged, never stored). */
+  token: string;
+  role: Role;
+  /** Who it is in records (acknowledged by, audit log): `name` from `token:role:name`, else `<VARIABLE>#<n>`. */
+  name: string;
+  /** The variable it came from, for messages. */
+  source: 'WEFT_API_TOKENS' | 'WEFT_INGEST_TOKENS';
+}
+
+/** Credentials and the names this Weft answers to; read by access/ for every listener. */
+export interface AccessConfig {
+  /** Tokens from configuration; tokens made by `weft token create` live in the store. */
+  tokens: ConfiguredToken[];
+  /**
+   * Host names (besides the bound address and loopback names) browsers may use to reach Weft,
+   * e.g. `weft.internal` behind a proxy (`--public-name` / `WEFT_PUBLIC_NAMES`). Other Host and
+   * Origin headers are refused (DNS rebinding, cross-site requests).
+   */
+  publicNames: string[];
 }
 
 export interface CollectorConfig {
   host: string;
   port: number;
-  /** Bearer tokens accepted for ingest; empty: no auth (loopback only). */
-  tokens: string[];
   /** Directory of the durable spool. */
   spoolDir: string;
   /** Largest spool on disk before ingest answers 503 + Retry-After. */
@@ -56,8 +77,6 @@ export interface CollectorLimits {
 export interface ApiConfig {
   host: string;
   port: number;
-  /** token -> role; empty: no auth (loopback only). */
-  tokens: Record<string, Role>;
   /**
    * Link to a trace in an external viewer (Jaeger, Tempo, SigNoz…), `{traceId}` replaced by the id:
    * e.g. `http://jaeger:16686/trace/{traceId}`. From `--trace-link` / `WEFT_TRACE_LINK`.
@@ -74,6 +93,8 @@ export interface WeftConfig {
   retention: RetentionConfig;
   collector: CollectorConfig;
   api: ApiConfig;
+  /** Tokens and public names (access/ checks every listener with them). */
+  access: AccessConfig;
   /** Estate catalog files (YAML); the demo brings its own. */
   catalogFiles: string[];
   /** Parts this process runs (all by default; splitting needs a ClickHouse server). */
@@ -92,6 +113,11 @@ export interface WeftConfig {
     faults: boolean | string[];
     /** Multiplies the demo's schedules and its catalog's durations: 1 is the `npm start` pace, 0.1 ten times faster. */
     timeScale: number;
+  };
+  /** Alerting (alerting/): evaluated at the analyzer's interval by the lease holder. */
+  alerting: {
+    /** Run the catalog's `mode: auto` remediations when an alert fires (off: only on request). */
+    autoRemediate: boolean;
   };
   logLevel: string;
   /** Which variables the catalog's `env:NAME` references may read (never WEFT_*): WEFT_CATALOG_ENV_ALLOW / WEFT_CATALOG_ENV_DENY. */

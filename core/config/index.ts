@@ -1,4 +1,4 @@
-export { buildConfig, parseArgs, flag } from './parse.ts';
+export { buildConfig, parseArgs, flag, isLoopback, configuredTokens, MIN_TOKEN_LENGTH } from './parse.ts';
 export type { ParsedArgs } from './parse.ts';
 export { roles, parts } from './config.ts';
-export type { WeftConfig, StoreConfig, CollectorConfig, CollectorLimits, ApiConfig, RetentionConfig, Role, Part } from './config.ts';
+export type { WeftConfig, StoreConfig, CollectorConfig, CollectorLimits, ApiConfig, RetentionConfig, Role, Part, AccessConfig, ConfiguredToken } from './config.ts';

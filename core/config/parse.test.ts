@@ -30,10 +30,28 @@ describe('buildConfig', () => {
     expect(() => cfg(['--only', 'collector'])).toThrow(/embedded store cannot share.*--clickhouse/);
   });
 
-  it('refuses to bind beyond loopback without tokens', () => {
-    expect(() => cfg(['--host', '0.0.0.0'])).toThrow(/WEFT_API_TOKENS/);
-    expect(() => cfg(['--otlp-host', '0.0.0.0'])).toThrow(/WEFT_INGEST_TOKENS/);
-    expect(cfg(['--host', '0.0.0.0'], { WEFT_API_TOKENS: 'abc:viewer' }).api.tokens).toEqual({ abc: 'viewer' });
+  it('reads configured tokens with role and name; ingest tokens take the ingest role', () => {
+    const c = cfg([], { WEFT_API_TOKENS: 'abcdefghijklmnop:viewer,0123456789abcdef0:sre:ana', WEFT_INGEST_TOKENS: 'ingest-token-000001' });
+    expect(c.access.tokens).toEqual([
+      { token: 'abcdefghijklmnop', role: 'viewer', name: 'WEFT_API_TOKENS#1', source: 'WEFT_API_TOKENS' },
+      { token: '0123456789abcdef0', role: 'sre', name: 'ana', source: 'WEFT_API_TOKENS' },
+      { token: 'ingest-token-000001', role: 'ingest', name: 'WEFT_INGEST_TOKENS#1', source: 'WEFT_INGEST_TOKENS' },
+    ]);
+  });
+
+  it('regression: an empty token (":admin", what "${UNSET}:admin" gives) is refused at start, naming the variable', () => {
+    expect(() => cfg([], { WEFT_API_TOKENS: ':admin' })).toThrow(/WEFT_API_TOKENS item 1 has an empty token/);
+    expect(() => cfg([], { WEFT_API_TOKENS: 'abcdefghijklmnop:admin,' })).toThrow(/WEFT_API_TOKENS item 2 is empty/);
+    expect(() => cfg([], { WEFT_INGEST_TOKENS: ':ingest' })).toThrow(/WEFT_INGEST_TOKENS item 1 has an empty token/);
+  });
+
+  it('refuses short, duplicate and wrongly-roled tokens, naming the variable', () => {
+    expect(() => cfg([], { WEFT_API_TOKENS: 'abc:viewer' })).toThrow(/WEFT_API_TOKENS item 1 is 3 characters long: tokens must be at least 16/);
+    expect(() => cfg([], { WEFT_API_TOKENS: 'abcdefghijklmnop:viewer', WEFT_INGEST_TOKENS: 'abcdefghijklmnop' })).toThrow(
+      /WEFT_INGEST_TOKENS item 1 repeats the token of WEFT_API_TOKENS item 1/,
+    );
+    expect(() => cfg([], { WEFT_API_TOKENS: 'abcdefghijklmnop:root' })).toThrow(/role "root"/);
+    expect(() => cfg([], { WEFT_INGEST_TOKENS: 'abcdefghijklmnop:admin' })).toThrow(/WEFT_INGEST_TOKENS takes ingest/);
   });
 
   it('names the variable when a number is not one', () => {

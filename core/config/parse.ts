@@ -2,10 +2,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
 import { parseDuration } from '../time/duration.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
-import { parts, roles, type CollectorLimits, type Part, type Role, type WeftConfig } from './config.ts';
+import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
 
 /** Flags that take no value. */
-const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'help']);
+const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'help', 'no-auto-remediation']);
 
 export interface ParsedArgs {
   positionals: string[];
@@ -15,7 +15,8 @@ export interface ParsedArgs {
 /** `--name value`, `--name=value`, repeatable; booleans take no value. */
 export function parseArgs(argv: string[], booleans: ReadonlySet<string> = booleanFlags): ParsedArgs {
   const positionals: string[] = [];
-  const flags: Record<string, string[]> = {};
+  // Null prototype: a flag named like an Object method (--constructor) is just an unknown flag.
+  const flags: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
@@ -86,18 +87,47 @@ function envPolicyList(value: string | undefined, what: string): string[] {
   return out;
 }
 
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
+/** True for an address only this machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 }
 
-/** `token:role,token:role` */
-function apiTokens(value: string | undefined): Record<string, Role> {
-  const out: Record<string, Role> = {};
-  for (const item of list(value)) {
-    const [token, role = 'admin'] = item.split(':');
-    if (!roles.includes(role as Role)) throw ERR_CONFIG(`Unknown role "${role}" in WEFT_API_TOKENS; use one of ${roles.join(', ')}.`);
-    out[token] = role as Role;
-  }
+/** Shortest configured token accepted: shorter ones are guessable. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/**
+ * `token:role[:name],…` (WEFT_API_TOKENS) or `token[:ingest][:name],…` (WEFT_INGEST_TOKENS). Refuses,
+ * naming the variable, an empty item or token (what `"${UNSET}:admin"` gives), a token shorter than
+ * 16 characters, a token given twice (in either variable), an unknown role, or a name given twice.
+ */
+export function configuredTokens(apiValue: string | undefined, ingestValue: string | undefined): ConfiguredToken[] {
+  const out: ConfiguredToken[] = [];
+  const seen = new Map<string, string>();
+  const names = new Set<string>();
+  const read = (value: string | undefined, source: ConfiguredToken['source'], defaultRole: Role, allowed: readonly Role[]) => {
+    if (value === undefined || value.trim() === '') return;
+    const items = value.split(',').map((s) => s.trim());
+    items.forEach((item, i) => {
+      const where = `${source} item ${i + 1}`;
+      if (item === '') throw ERR_CONFIG(`${where} is empty (a stray comma?): give token:role items separated by commas.`);
+      const [token, roleText = defaultRole, name = `${source}#${i + 1}`, ...rest] = item.split(':');
+      if (rest.length > 0) throw ERR_CONFIG(`${where} has too many ":" parts: write token:role or token:role:name (tokens may not contain ":" or ",").`);
+      if (token === '') throw ERR_CONFIG(`${where} has an empty token (an unset variable in "\${VAR}:role"?): set the token, or remove the item.`);
+      if (token.length < MIN_TOKEN_LENGTH) {
+        throw ERR_CONFIG(`${where} is ${token.length} characters long: tokens must be at least ${MIN_TOKEN_LENGTH} (make one with "weft token create" or "openssl rand -hex 24").`);
+      }
+      if (!allowed.includes(roleText as Role)) throw ERR_CONFIG(`${where} has role "${roleText}"; ${source} takes ${allowed.join(', ')}.`);
+      const earlier = seen.get(token);
+      if (earlier) throw ERR_CONFIG(`${where} repeats the token of ${earlier}: give each token once, with one role.`);
+      if (!/^[A-Za-z0-9._@#-]{1,64}$/.test(name)) throw ERR_CONFIG(`${where} has name "${name}": use letters, digits and . _ @ # - (at most 64).`);
+      if (names.has(name)) throw ERR_CONFIG(`${where} repeats the name "${name}": each token needs its own name (it is who acts in the audit log).`);
+      seen.set(token, where);
+      names.add(name);
+      out.push({ token, role: roleText as Role, name, source });
+    });
+  };
+  read(apiValue, 'WEFT_API_TOKENS', 'admin', roles);
+  read(ingestValue, 'WEFT_INGEST_TOKENS', 'ingest', ['ingest']);
   return out;
 }
 
@@ -142,14 +172,10 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
 
   const collectorHost = f('otlp-host') ?? env.WEFT_OTLP_HOST ?? '127.0.0.1';
   const apiHost = f('host') ?? env.WEFT_HOST ?? '127.0.0.1';
-  const ingestTokens = list(f('ingest-tokens') ?? env.WEFT_INGEST_TOKENS);
-  const tokens = apiTokens(f('api-tokens') ?? env.WEFT_API_TOKENS);
-  if (!isLoopback(collectorHost) && ingestTokens.length === 0) {
-    throw ERR_CONFIG(`The collector binds to ${collectorHost}, beyond this machine: set WEFT_INGEST_TOKENS (comma-separated bearer tokens) too.`);
-  }
-  if (!isLoopback(apiHost) && Object.keys(tokens).length === 0) {
-    throw ERR_CONFIG(`The API binds to ${apiHost}, beyond this machine: set WEFT_API_TOKENS (token:role,…) too.`);
-  }
+  // Binding beyond loopback without any token (configured or made by `weft token create`) is
+  // refused at start by the composition root, which can see the token store (access/binding.ts).
+  const tokens = configuredTokens(f('api-tokens') ?? env.WEFT_API_TOKENS, f('ingest-tokens') ?? env.WEFT_INGEST_TOKENS);
+  const publicNames = list(f('public-name') ?? env.WEFT_PUBLIC_NAMES).map((n) => n.toLowerCase());
 
   const demoFlag = f('demo');
   const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
@@ -172,7 +198,6 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     collector: {
       host: collectorHost,
       port: port(f('otlp-port') ?? env.WEFT_OTLP_PORT, 'WEFT_OTLP_PORT', 4318),
-      tokens: ingestTokens,
       spoolDir: abs(f('spool') ?? env.WEFT_SPOOL_DIR ?? join(dataDir, 'spool')),
       spoolMaxBytes: int(env.WEFT_SPOOL_MAX_BYTES, 'WEFT_SPOOL_MAX_BYTES', 512 * 1024 * 1024),
       maxBodyBytes: int(env.WEFT_MAX_BODY_BYTES, 'WEFT_MAX_BODY_BYTES', 20 * 1024 * 1024),
@@ -183,9 +208,9 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     api: {
       host: apiHost,
       port: port(f('port') ?? env.WEFT_PORT, 'WEFT_PORT', 3000),
-      tokens,
       traceLinkTemplate: traceLink(f('trace-link') ?? env.WEFT_TRACE_LINK),
     },
+    access: { tokens, publicNames },
     catalogFiles,
     analyzer: {
       intervalMs: parseDuration(f('analyze-every') ?? env.WEFT_ANALYZE_EVERY ?? (demoEnabled ? '10s' : '30s'), 'WEFT_ANALYZE_EVERY'),
@@ -195,6 +220,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale },
+    alerting: { autoRemediate: f('no-auto-remediation') !== 'true' && env.WEFT_AUTO_REMEDIATION !== 'false' },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
     catalogEnv: {
       allow: envPolicyList(f('catalog-env-allow') ?? env.WEFT_CATALOG_ENV_ALLOW, 'WEFT_CATALOG_ENV_ALLOW'),

@@ -32,3 +32,28 @@ export const ERR_FORBIDDEN = defineError(
   403,
   (role: string) => `This token's role may not do this; it needs the ${role} role.`,
 );
+
+// Access (access/): who may do what, from where
+export const ERR_NO_ACCESS_LEVEL = defineError(
+  'WEFT_ERR_NO_ACCESS_LEVEL',
+  403,
+  (route: string) => `The route ${route} declares no access level, so it is closed to everyone (deny by default); its author must set config.access.`,
+);
+export const ERR_FOREIGN_HOST = defineError(
+  'WEFT_ERR_FOREIGN_HOST',
+  403,
+  (host: string) =>
+    `This Weft does not answer to the Host "${host}" (a guard against DNS rebinding). Use the address it listens on, or add the name to WEFT_PUBLIC_NAMES (--public-name).`,
+);
+export const ERR_CROSS_SITE = defineError(
+  'WEFT_ERR_CROSS_SITE',
+  403,
+  (origin: string) => `Requests from the web page at "${origin}" are refused (cross-site). Call the API from Weft's own UI, the CLI or a script; add a proxy's name to WEFT_PUBLIC_NAMES.`,
+);
+export const ERR_WRITE_MEDIA_TYPE = defineError(
+  'WEFT_ERR_MEDIA_TYPE',
+  415,
+  (got: string) => `Requests that change something must send "Content-Type: application/json" (with a JSON body, {} when there is nothing to say); got "${got}".`,
+);
+export const ERR_TOKEN = defineError('WEFT_ERR_TOKEN', 400, (what: string) => what);
+export const ERR_TOKEN_NOT_FOUND = defineError('WEFT_ERR_TOKEN_NOT_FOUND', 404, (id: string) => `No active token with id "${id}"; "weft token list" shows them.`);

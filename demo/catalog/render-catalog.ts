@@ -45,6 +45,15 @@ export function renderCatalog(text: string, options: RenderOptions): string {
       probe.set('url', `${base}${url.pathname}${url.search}`);
     }
   }
+  const remediations = doc.get('remediations');
+  if (isSeq(remediations)) {
+    for (const action of remediations.items) {
+      if (!isMap(action) || typeof action.getIn(['request', 'url']) !== 'string') continue;
+      const url = new URL(String(action.getIn(['request', 'url'])));
+      const base = options.endpoints.get(url.hostname);
+      if (base) action.setIn(['request', 'url'], `${base}${url.pathname}${url.search}`);
+    }
+  }
   if (options.timeScale !== 1) {
     scaleEach(doc, 'flows', ['schedule', 'every'], options.timeScale);
     scaleEach(doc, 'classes', ['staleAfter'], options.timeScale);

@@ -13,10 +13,14 @@ export interface SyncSpec {
   domain: string;
   /** The sync is not run while this answers true (the stale-flow fault). */
   paused?: () => boolean;
+  /** Restarts the stopped schedule (what the runtime's run endpoint does after a manual run). */
+  resume?: () => void;
 }
 
 export interface BatchSync {
   flow: string;
+  /** Runs the sync once now (the runtime's run endpoint) and restarts its schedule if it had stopped. */
+  runNow(): Promise<void>;
   /** The next run copies every record again, not only the changed ones (a repair). */
   resyncAll(): void;
 }
@@ -31,12 +35,7 @@ export function scheduleSync(ctx: DemoContext, runtime: IntegrationRuntime, spec
   // The seeded replicas start in step with their source.
   let watermark = ctx.stores[spec.source.system].collection(spec.source.records).lastSeq();
   let ran = false;
-  ctx.scheduler.add({
-    name: spec.flow,
-    everyMs: ctx.every(spec.everyMs),
-    // A sync that stops has run before: pausing only after the first run keeps it "stale", not "never seen".
-    paused: spec.paused ? () => ran && spec.paused!() : undefined,
-    run: () =>
+  const run = () =>
       runtime.run(spec.flow, async (step) => {
         const page = await step.http<{ items: DemoRecord[]; lastSeq: number }>({
           host: source, method: 'GET', path: `/${spec.source.records}?since=${watermark}&limit=5000`, domain: spec.domain, operation: 'read',
@@ -47,13 +46,28 @@ export function scheduleSync(ctx: DemoContext, runtime: IntegrationRuntime, spec
         });
         watermark = page.lastSeq;
         ran = true;
-      }),
+      });
+  ctx.scheduler.add({
+    name: spec.flow,
+    everyMs: ctx.every(spec.everyMs),
+    // A sync that stops has run before: pausing only after the first run keeps it "stale", not "never seen".
+    paused: spec.paused ? () => ran && spec.paused!() : undefined,
+    run,
   });
-  return { flow: spec.flow, resyncAll: () => void (watermark = 0) };
+  return {
+    flow: spec.flow,
+    resyncAll: () => void (watermark = 0),
+    runNow: async () => {
+      spec.resume?.();
+      await run();
+    },
+  };
 }
 
 export interface BatchSyncs {
   customersToBilling: BatchSync;
+  /** Every scheduled sync of the batch-sync-jobs runtime, by flow id (its run endpoint serves these). */
+  all: Map<string, BatchSync>;
 }
 
 /** The estate's scheduled syncs, plus the ERP's own price changes that give the product syncs work. */
@@ -63,16 +77,17 @@ export function installBatchSyncs(ctx: DemoContext): BatchSyncs {
     flow: 'crm-billing-customer-sync', everyMs: 10_000, domain: 'customer',
     source: { system: 'crm', records: 'customers' }, target: { system: 'billing', records: 'customers' },
   });
-  scheduleSync(ctx, jobs, {
+  const cpq = scheduleSync(ctx, jobs, {
     flow: 'erp-cpq-product-sync', everyMs: 10_000, domain: 'product',
     source: { system: 'erp', records: 'products' }, target: { system: 'cpq', records: 'products' },
     paused: () => ctx.faults.isOn('stale-flow'),
+    resume: () => ctx.faults.set('stale-flow', false),
   });
-  scheduleSync(ctx, jobs, {
+  const shop = scheduleSync(ctx, jobs, {
     flow: 'erp-shop-product-sync', everyMs: 10_000, domain: 'product',
     source: { system: 'erp', records: 'products' }, target: { system: 'shop', records: 'products' },
   });
-  scheduleSync(ctx, jobs, {
+  const invoices = scheduleSync(ctx, jobs, {
     flow: 'billing-erp-invoice-sync', everyMs: 15_000, domain: 'invoice',
     source: { system: 'billing', records: 'invoices' }, target: { system: 'erp', records: 'invoices' },
   });
@@ -88,5 +103,5 @@ export function installBatchSyncs(ctx: DemoContext): BatchSyncs {
       if (current) products.patch(id, { price: Number(current.price) + 5 });
     },
   });
-  return { customersToBilling };
+  return { customersToBilling, all: new Map([customersToBilling, cpq, shop, invoices].map((s) => [s.flow, s])) };
 }

@@ -13,7 +13,7 @@ export const demoPlugin: WeftPlugin = {
   async start({ config, otlpUrl, logger }) {
     const demo = await startDemoWorker({
       otlpUrl,
-      otlpToken: config.collector.tokens[0],
+      otlpToken: config.access.tokens.find((t) => t.role === 'ingest' || t.role === 'admin')?.token,
       workDir: join(config.dataDir, 'demo'),
       faults: faultSelection(config.demo.faults),
       timeScale: config.demo.timeScale,

@@ -1,7 +1,9 @@
 // The one way the UI talks to the API: /api/v1 on the same origin, a bearer token when one is set.
+// The token is kept for this tab's session (sessionStorage), never in localStorage, so it is gone
+// when the tab closes. Who acts in records is the token's name (the API decides); the UI sends no
+// name of its own.
 
 const TOKEN_KEY = 'weft.token';
-const USER_KEY = 'weft.user';
 
 export class ApiError extends Error {
   constructor(
@@ -15,7 +17,14 @@ export class ApiError extends Error {
 
 function stored(key: string): string {
   try {
-    return localStorage.getItem(key) ?? '';
+    // Tokens kept by older versions in localStorage are dropped, not carried over.
+    localStorage.removeItem(key);
+    localStorage.removeItem('weft.user');
+  } catch {
+    // storage disabled
+  }
+  try {
+    return sessionStorage.getItem(key) ?? '';
   } catch {
     return '';
   }
@@ -23,17 +32,16 @@ function stored(key: string): string {
 
 function store(key: string, value: string): void {
   try {
-    if (value) localStorage.setItem(key, value);
-    else localStorage.removeItem(key);
+    if (value) sessionStorage.setItem(key, value);
+    else sessionStorage.removeItem(key);
   } catch {
-    // private mode: kept for this page only
+    // storage disabled: kept for this page only
   }
 }
 
-/** Session state shared by every page: the token, the name sent as x-weft-user, and whether the API wants a token. */
+/** Session state shared by every page: the token, and whether the API wants a token. */
 export const session = $state({
   token: stored(TOKEN_KEY),
-  user: stored(USER_KEY),
   /** Set when the API answered 401: the layout asks for a token. */
   needsToken: false,
   /** Bumped when the token changes, so pages load again. */
@@ -47,15 +55,9 @@ export function setToken(token: string): void {
   session.epoch += 1;
 }
 
-export function setUser(user: string): void {
-  session.user = user.trim();
-  store(USER_KEY, session.user);
-}
-
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (session.token) headers.authorization = `Bearer ${session.token}`;
-  if (session.user) headers['x-weft-user'] = session.user;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
@@ -78,9 +80,25 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return payload as T;
 }
 
+/** A file from the API (e.g. a report bundle) as a Blob, sent with the session's token. */
+async function download(path: string): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  if (session.token) headers.authorization = `Bearer ${session.token}`;
+  const response = await fetch(`/api/v1${path}`, { headers });
+  if (!response.ok) {
+    if (response.status === 401) session.needsToken = true;
+    const payload = (await response.json().catch(() => undefined)) as { message?: string } | undefined;
+    throw new ApiError(response.status, payload?.message ?? `${response.status} ${response.statusText}`, path);
+  }
+  return response.blob();
+}
+
 export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body: unknown = {}) => request<T>('POST', path, body),
+  // Writes are JSON-only (access/): a DELETE sends an empty JSON object.
+  del: <T>(path: string) => request<T>('DELETE', path, {}),
+  download,
 };
 
 /** "?a=1&b=x" from the set values, "" when none. */

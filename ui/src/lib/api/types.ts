@@ -4,6 +4,11 @@ import type { FindingKind, FindingStatus, Severity } from '../../../../api/schem
 import { findingKinds as contractKinds, findingStatuses as contractStatuses, severities as contractSeverities } from '../../../../api/schemas/lists.ts';
 
 export type {
+  AlertEventView,
+  AlertView,
+  DeliveryView,
+  RemediationAttemptView,
+  SilenceView,
   DomainRow,
   Drift,
   EdgeMark,
@@ -22,6 +27,8 @@ export type {
   ProbeSample,
   Reconciliation,
   ReconciliationRun,
+  ReportKey,
+  ReportRun,
   SeriesPoint,
   Severity,
   SystemRow,

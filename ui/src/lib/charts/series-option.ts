@@ -60,8 +60,9 @@ export function seriesOption(series: FlowSeries, metric: Metric, previous?: Flow
   const before = previous ? filledBuckets(previous) : [];
   return {
     animation: false,
-    // Drag-to-zoom: the toolbox's box zoom, switched on by the chart component, its button hidden.
-    toolbox: { show: false, feature: { dataZoom: { yAxisIndex: 'none' } } },
+    // Drag-to-zoom: the toolbox's box zoom, switched on by the chart component. The toolbox must be
+    // shown for its zoom to work; its buttons are drawn invisible (the page has its own controls).
+    toolbox: { show: true, right: 0, top: 0, itemSize: 1, showTitle: false, iconStyle: { opacity: 0 }, emphasis: { iconStyle: { opacity: 0 } }, feature: { dataZoom: { yAxisIndex: 'none' } } },
     grid: { left: 56, right: spec.units.length > 1 ? 64 : 16, top: 30, bottom: 28 },
     tooltip: { trigger: 'axis' },
     legend: { top: 0, left: 'center' },

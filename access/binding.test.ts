@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { assertSafeBinding } from './binding.ts';
+import { Credentials } from './credentials.ts';
+import { listenerGuard } from './guard.ts';
+
+const admin = { token: 'binding-admin-token-0123456789', role: 'admin' as const, name: 'ops', source: 'WEFT_API_TOKENS' as const };
+
+describe('binding and no-token mode', () => {
+  it('refuses to bind beyond loopback while no token exists, and says how to make one', async () => {
+    const none = await Credentials.create();
+    await expect(assertSafeBinding(none, [{ what: 'API', host: '0.0.0.0' }])).rejects.toThrow(/The API binds to 0.0.0.0.*weft token create.*WEFT_API_TOKENS/);
+    await expect(assertSafeBinding(none, [{ what: 'collector', host: '10.0.0.5' }])).rejects.toThrow(/WEFT_INGEST_TOKENS/);
+    await expect(
+      assertSafeBinding(none, [
+        { what: 'API', host: '127.0.0.1' },
+        { what: 'collector', host: '::1' },
+      ]),
+    ).resolves.toBeUndefined();
+    await expect(assertSafeBinding(await Credentials.create({ configured: [admin] }), [{ what: 'API', host: '0.0.0.0' }])).resolves.toBeUndefined();
+  });
+
+  it('never runs in no-token mode off loopback: without tokens every request is refused there', async () => {
+    const none = await Credentials.create();
+    const exposed = listenerGuard(none, { host: '0.0.0.0', kind: 'api' });
+    expect(await exposed.check({ method: 'GET', headers: { host: 'weft.example' } }, 'read')).toMatchObject({ ok: false, error: { statusCode: 401 } });
+    const local = listenerGuard(none, { host: '127.0.0.1', kind: 'api' });
+    expect(await local.check({ method: 'GET', headers: { host: '127.0.0.1:3000' } }, 'read')).toEqual({
+      ok: true,
+      identity: { name: 'local', role: 'admin', via: 'local' },
+    });
+  });
+
+  it('ends no-token mode per listener: an API token does not cut off exporters, an ingest token does not close the API', async () => {
+    const ingestOnly = await Credentials.create({ configured: [{ ...admin, role: 'ingest', source: 'WEFT_INGEST_TOKENS' }] });
+    const adminOnly = await Credentials.create({ configured: [admin] });
+    const get = { method: 'GET', headers: { host: '127.0.0.1' } };
+    const post = { method: 'POST', headers: { host: '127.0.0.1', 'content-type': 'application/json' } };
+    expect(await listenerGuard(adminOnly, { host: '127.0.0.1', kind: 'collector' }).check(post, 'ingest')).toMatchObject({
+      ok: true,
+      identity: { name: 'local' },
+    });
+    expect(await listenerGuard(adminOnly, { host: '127.0.0.1', kind: 'api' }).check(get, 'read')).toMatchObject({ ok: false, error: { statusCode: 401 } });
+    expect(await listenerGuard(ingestOnly, { host: '127.0.0.1', kind: 'api' }).check(get, 'read')).toMatchObject({ ok: true, identity: { name: 'local' } });
+    expect(await listenerGuard(ingestOnly, { host: '127.0.0.1', kind: 'collector' }).check(post, 'ingest')).toMatchObject({
+      ok: false,
+      error: { statusCode: 401 },
+    });
+    // Off loopback, an admin token alone is enough to start the collector: only admins may ingest then.
+    await expect(assertSafeBinding(adminOnly, [{ what: 'collector', host: '0.0.0.0' }])).resolves.toBeUndefined();
+    await expect(assertSafeBinding(ingestOnly, [{ what: 'API', host: '0.0.0.0' }])).rejects.toThrow(/The API binds to 0.0.0.0/);
+  });
+
+  it('with tokens, checks Host only when public names are configured', async () => {
+    const credentials = await Credentials.create({ configured: [admin] });
+    const auth = { authorization: `Bearer ${admin.token}` };
+    const anyHost = listenerGuard(credentials, { host: '0.0.0.0', kind: 'api' });
+    expect(await anyHost.check({ method: 'GET', headers: { host: 'weft.example', ...auth } }, 'read')).toMatchObject({ ok: true, identity: { name: 'ops' } });
+    const named = listenerGuard(credentials, { host: '0.0.0.0', publicNames: ['weft.internal'], kind: 'api' });
+    expect(await named.check({ method: 'GET', headers: { host: 'weft.internal:443', ...auth } }, 'read')).toMatchObject({ ok: true });
+    expect(await named.check({ method: 'GET', headers: { host: 'weft.example', ...auth } }, 'read')).toMatchObject({
+      ok: false,
+      error: { code: 'WEFT_ERR_FOREIGN_HOST' },
+    });
+    // A proxy's public name may change scheme and port in Origin.
+    const post = (origin: string) =>
+      named.check({ method: 'POST', headers: { host: 'weft.internal:3000', origin, 'content-type': 'application/json', ...auth } }, 'run');
+    expect(await post('https://weft.internal')).toMatchObject({ ok: true });
+    expect(await post('https://evil.example')).toMatchObject({ ok: false, error: { code: 'WEFT_ERR_CROSS_SITE' } });
+  });
+});

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import { createLogger } from '../core/log/logger.ts';
+import { createAuditLog, type AuditLog } from './audit-log.ts';
+import { Credentials } from './credentials.ts';
+import { tokenChecksum } from './token-format.ts';
+
+const admin = { name: 'ops-admin', role: 'admin' };
+const hostile = [
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  '',
+  ' ',
+  'x'.repeat(10_000),
+  'wft_admin_aaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbcccccc',
+];
+
+describe('credentials (tokens in the store, configured tokens)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'access-cred-'));
+  let store: Store;
+  let auditLog: AuditLog;
+  let credentials: Credentials;
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
+    await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+    const logger = createLogger('debug', new Writable({ write: (chunk, _enc, done) => (logged.push(String(chunk)), done()) }));
+    auditLog = createAuditLog(store, { logger });
+    credentials = await Credentials.create({
+      configured: [{ token: 'configured-viewer-token-0001', role: 'viewer', name: 'dashboard', source: 'WEFT_API_TOKENS' }],
+      store,
+      auditLog,
+      logger,
+    });
+  });
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('makes a token, checks it with the KDF once, then from memory, and records its last use', async () => {
+    const { token, info } = await credentials.createToken({ role: 'sre', name: 'ana' }, admin);
+    expect(info).toMatchObject({ name: 'ana', role: 'sre', createdBy: 'ops-admin', revokedAt: null });
+    const before = { ...credentials.stats };
+    const results = await Promise.all(Array.from({ length: 20 }, () => credentials.authenticate(`Bearer ${token}`)));
+    for (const r of results) expect(r).toEqual({ name: 'ana', role: 'sre', via: 'token', tokenId: info.id });
+    expect(credentials.stats.kdfRuns - before.kdfRuns).toBe(1);
+    expect(await credentials.authenticate(`bearer   ${token}`)).toMatchObject({ name: 'ana' });
+    expect(credentials.stats.kdfRuns - before.kdfRuns).toBe(1);
+    await expect.poll(async () => (await credentials.listTokens()).find((t) => t.id === info.id)?.lastUsedAt).not.toBeNull();
+  });
+
+  it('refuses a revoked token at once, and a token whose secret or role was changed', async () => {
+    const { token, info } = await credentials.createToken({ role: 'icoe', name: 'bob' }, admin);
+    expect(await credentials.authenticate(`Bearer ${token}`)).toMatchObject({ name: 'bob' });
+    // The same id and secret with another role, re-checksummed: the stored role decides.
+    const body = token.slice(0, -6).replace('weft_icoe_', 'weft_admin_');
+    expect(await credentials.authenticate(`Bearer ${body}${tokenChecksum(body)}`)).toBeUndefined();
+    await credentials.revokeToken(info.id, admin);
+    expect(await credentials.authenticate(`Bearer ${token}`)).toBeUndefined();
+    expect((await credentials.listTokens()).find((t) => t.id === info.id)).toMatchObject({ revokedBy: 'ops-admin' });
+    await expect(credentials.revokeToken(info.id, admin)).rejects.toThrow(/No active token with id/);
+  });
+
+  it('refuses duplicate, reserved and malformed names and unknown roles', async () => {
+    await expect(credentials.createToken({ role: 'viewer', name: 'ana' }, admin)).rejects.toThrow(/already named "ana"/);
+    await expect(credentials.createToken({ role: 'viewer', name: 'dashboard' }, admin)).rejects.toThrow(/already named "dashboard"/);
+    await expect(credentials.createToken({ role: 'viewer', name: 'local' }, admin)).rejects.toThrow(/reserved/);
+    await expect(credentials.createToken({ role: 'viewer', name: 'a b' }, admin)).rejects.toThrow(/not allowed/);
+    await expect(credentials.createToken({ role: 'root', name: 'x' }, admin)).rejects.toThrow(/Unknown role "root"/);
+  });
+
+  it('checks configured tokens by digest in a Map, and refuses hostile bearer values', async () => {
+    expect(await credentials.authenticate('Bearer configured-viewer-token-0001')).toEqual({ name: 'dashboard', role: 'viewer', via: 'configured' });
+    expect(await credentials.authenticate('Bearer configured-viewer-token-000')).toBeUndefined();
+    for (const h of hostile) {
+      expect(await credentials.authenticate(`Bearer ${h}`), h.slice(0, 20)).toBeUndefined();
+      expect(await credentials.authenticate(h), h.slice(0, 20)).toBeUndefined();
+    }
+    expect(await credentials.authenticate(undefined)).toBeUndefined();
+  });
+
+  it('costs no KDF for a well-formed token with an unknown id, and looks it up once per few seconds', async () => {
+    const body = `weft_admin_${'q'.repeat(10)}_${'r'.repeat(32)}`;
+    const unknown = `Bearer ${body}${tokenChecksum(body)}`;
+    const before = { ...credentials.stats };
+    for (let i = 0; i < 50; i++) expect(await credentials.authenticate(unknown)).toBeUndefined();
+    expect(credentials.stats.kdfRuns).toBe(before.kdfRuns);
+    expect(credentials.stats.lookups - before.lookups).toBe(1);
+  });
+
+  it('records token create and revoke in the audit log, and the chain verifies', async () => {
+    const entries = await auditLog.list();
+    expect(entries.map((e) => `${e.actor}:${e.action}`)).toEqual(['ops-admin:token.create', 'ops-admin:token.create', 'ops-admin:token.revoke']);
+    expect(JSON.parse(entries[0].detail)).toEqual({ name: 'ana', role: 'sre' });
+    expect(await auditLog.verify()).toMatchObject({ ok: true, rows: 3 });
+  });
+
+  it('appends concurrent actions as one chain', async () => {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => auditLog.append({ name: 'weft', role: 'system' }, 'test.concurrent', `s${i}`, { i })));
+    const v = await auditLog.verify();
+    expect(v).toMatchObject({ ok: true, rows: 13, head: { seq: 13 } });
+  });
+
+  it('never writes a token to the log', async () => {
+    const { token } = await credentials.createToken({ role: 'admin', name: 'carol' }, admin);
+    await credentials.authenticate(`Bearer ${token}`);
+    await credentials.authenticate(`Bearer ${token.slice(0, -1)}x`);
+    expect(logged.length).toBeGreaterThanOrEqual(0);
+    const text = logged.join('\n');
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(token.split('_')[3]);
+    expect(text).not.toContain('configured-viewer-token-0001');
+  });
+});

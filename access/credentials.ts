@@ -1,0 +1,247 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Store } from '../clickhouse/index.ts';
+import type { ConfiguredToken } from '../core/config/index.ts';
+import { ERR_TOKEN, ERR_TOKEN_NOT_FOUND } from '../core/errors/index.ts';
+import type { Logger } from '../core/log/logger.ts';
+import type { Actor, AuditLog } from './audit-log.ts';
+import { fastDigest, hashSecret, verifySecret } from './kdf.ts';
+import { isRole, type Role } from './roles.ts';
+import { generateToken, looksLikeWeftToken, MAX_TOKEN_LENGTH, parseToken } from './token-format.ts';
+import { TokenStore, type TokenInfo } from './token-store.ts';
+
+/** Who a request is: recorded as the actor of what it does (acknowledged by, audit log). */
+export interface Identity {
+  /** The token's name; `local` in no-token loopback mode. */
+  name: string;
+  role: Role;
+  via: 'token' | 'configured' | 'local';
+  /** The stored token's id (via 'token'). */
+  tokenId?: string;
+}
+
+/** The identity of every request in no-token loopback mode. */
+export const localIdentity: Identity = Object.freeze({ name: 'local', role: 'admin', via: 'local' });
+
+export interface CredentialsOptions {
+  /** Tokens from configuration (WEFT_API_TOKENS, WEFT_INGEST_TOKENS), already validated by core/config. */
+  configured?: readonly ConfiguredToken[];
+  /** The store holding tokens made by `weft token create`; without it only configured tokens exist. */
+  store?: Store;
+  /** Where token create / revoke are recorded. */
+  auditLog?: AuditLog;
+  logger?: Logger;
+  now?: () => Date;
+  /** How long a verified token stays verified in memory (default 60 s; revocation in this process clears it at once). */
+  cacheMs?: number;
+}
+
+interface CacheEntry {
+  identity: Identity | undefined;
+  until: number;
+}
+
+/** Roles whose tokens close the collector's no-token mode, and the API's. */
+export const ingestRoles: readonly Role[] = ['ingest'];
+export const apiRoles: readonly Role[] = ['viewer', 'sre', 'icoe', 'auditor', 'admin'];
+
+const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+const RESERVED_NAMES = new Set(['local', 'weft']);
+const NEGATIVE_CACHE_MS = 5_000;
+const CACHE_MAX = 10_000;
+const TOUCH_EVERY_MS = 60_000;
+const COUNT_REFRESH_MS = 10_000;
+
+/** The bearer value of an Authorization header; undefined when absent, malformed or too long. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (typeof header !== 'string' || header.length > MAX_TOKEN_LENGTH + 16) return undefined;
+  const m = /^Bearer +([^\s]+) *$/i.exec(header);
+  return m ? m[1] : undefined;
+}
+
+/**
+ * The one credential check (every listener: collector, API, UI). A presented token is either
+ * one of Weft's own (`weft_<role>_<id>_…`, checked against its scrypt hash found by id) or a
+ * configured token (found by its SHA-256 in a Map, compared in constant time). A verified token
+ * is cached in memory by its SHA-256 for `cacheMs`, so the KDF runs once per token, not per
+ * request; concurrent checks of one token share one KDF run.
+ */
+export class Credentials {
+  private readonly configured = new Map<string, { digest: Buffer; identity: Identity }>();
+  private readonly configuredNames = new Set<string>();
+  private readonly tokens?: TokenStore;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly pending = new Map<string, Promise<Identity | undefined>>();
+  private readonly touched = new Map<string, number>();
+  /** Counters for tests and /metrics: store lookups and KDF runs (each at most once per token per cache period). */
+  readonly stats = { lookups: 0, kdfRuns: 0 };
+  private storedActive = new Map<Role, number>();
+  private countedAt = 0;
+  private readonly now: () => Date;
+  private readonly cacheMs: number;
+
+  private constructor(private readonly options: CredentialsOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.cacheMs = options.cacheMs ?? 60_000;
+    for (const t of options.configured ?? []) {
+      const digest = fastDigest(t.token);
+      this.configured.set(digest, { digest: Buffer.from(digest, 'hex'), identity: Object.freeze({ name: t.name, role: t.role, via: 'configured' as const }) });
+      this.configuredNames.add(t.name);
+    }
+    if (options.store) this.tokens = new TokenStore(options.store);
+  }
+
+  /** Builds the check; reads how many stored tokens are active. */
+  static async create(options: CredentialsOptions = {}): Promise<Credentials> {
+    const c = new Credentials(options);
+    await c.refreshCount();
+    return c;
+  }
+
+  private counting?: Promise<void>;
+
+  /** Re-reads the active tokens per role; concurrent callers share one query. */
+  private refreshCount(): Promise<void> {
+    if (!this.tokens) return Promise.resolve();
+    if (this.counting) return this.counting;
+    const tokens = this.tokens;
+    this.counting = tokens
+      .activeByRole()
+      .then((counts) => {
+        this.storedActive = counts;
+        this.countedAt = Date.now();
+      })
+      .finally(() => (this.counting = undefined));
+    return this.counting;
+  }
+
+  /** A count that starts after a change (a query already running may have read the table before it). */
+  private async recount(): Promise<void> {
+    await this.counting?.catch(() => undefined);
+    await this.refreshCount();
+  }
+
+  /**
+   * True when a token of one of `roles` exists (configured, or stored and not revoked). A loopback
+   * listener runs in no-token mode (everyone is `local`, admin) while no token of its roles exists
+   * (`ingestRoles` for the collector, `apiRoles` for the API), so making an API token does not cut
+   * off exporters; a listener beyond loopback never does.
+   */
+  async hasTokens(roles: readonly Role[]): Promise<boolean> {
+    if ((this.options.configured ?? []).some((t) => roles.includes(t.role))) return true;
+    const stored = () => roles.some((r) => (this.storedActive.get(r) ?? 0) > 0);
+    if (this.tokens && Date.now() - this.countedAt > COUNT_REFRESH_MS) {
+      try {
+        await this.refreshCount();
+      } catch (err) {
+        // Cannot tell: keep the last answer unless it was "none", then assume tokens exist (fail closed).
+        this.options.logger?.warn({ err }, 'counting tokens failed');
+        if (!stored()) return true;
+      }
+    }
+    return stored();
+  }
+
+  /** The identity of a bearer token, or undefined (unknown, revoked, malformed, wrong checksum). */
+  async authenticate(authorization: string | undefined): Promise<Identity | undefined> {
+    const presented = bearerToken(authorization);
+    if (presented === undefined) return undefined;
+    const key = fastDigest(presented);
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) {
+      if (hit.identity?.tokenId) this.touch(hit.identity.tokenId);
+      return hit.identity;
+    }
+    const running = this.pending.get(key);
+    if (running) return running;
+    const check = this.verify(presented, key).finally(() => this.pending.delete(key));
+    this.pending.set(key, check);
+    return check;
+  }
+
+  private async verify(presented: string, key: string): Promise<Identity | undefined> {
+    let identity: Identity | undefined;
+    let cacheable = true;
+    if (looksLikeWeftToken(presented)) {
+      const parsed = parseToken(presented);
+      // A typo, a wrong prefix or a bad checksum costs no lookup.
+      if (!parsed || !this.tokens) return undefined;
+      try {
+        this.stats.lookups++;
+        const row = await this.tokens.get(parsed.id);
+        if (row && !row.revoked && row.role === parsed.role && (this.stats.kdfRuns++, await verifySecret(presented, row.secretHash))) {
+          identity = Object.freeze({ name: row.name, role: row.role, via: 'token' as const, tokenId: row.id });
+          this.touch(row.id);
+        }
+      } catch (err) {
+        this.options.logger?.error({ err, tokenId: parsed.id }, 'token lookup failed');
+        cacheable = false;
+      }
+    } else {
+      const found = this.configured.get(key);
+      if (found && timingSafeEqual(found.digest, Buffer.from(key, 'hex'))) identity = found.identity;
+    }
+    if (cacheable) {
+      if (this.cache.size >= CACHE_MAX) this.cache.clear();
+      this.cache.set(key, { identity, until: Date.now() + (identity ? this.cacheMs : NEGATIVE_CACHE_MS) });
+    }
+    return identity;
+  }
+
+  private touch(id: string): void {
+    const now = Date.now();
+    if (!this.tokens || now - (this.touched.get(id) ?? 0) < TOUCH_EVERY_MS) return;
+    this.touched.set(id, now);
+    this.tokens.touch(id, this.now()).catch((err: unknown) => this.options.logger?.warn({ err, tokenId: id }, 'recording token use failed'));
+  }
+
+  private requireStore(): TokenStore {
+    if (!this.tokens) throw ERR_TOKEN('This Weft has no token store (tokens come from configuration only).');
+    return this.tokens;
+  }
+
+  /**
+   * Makes a token: returns its text (shown once, never stored) and its listing. The name is who
+   * acts in records, so it must be unique among active tokens and configured names.
+   */
+  async createToken(input: { role: string; name: string }, by: Actor): Promise<{ token: string; info: TokenInfo }> {
+    const tokens = this.requireStore();
+    if (!isRole(input.role)) throw ERR_TOKEN(`Unknown role "${input.role}"; use one of ingest, viewer, sre, icoe, auditor, admin.`);
+    if (!NAME.test(input.name))
+      throw ERR_TOKEN(
+        `Token name "${input.name.slice(0, 80)}" is not allowed: use 1–64 letters, digits and . _ @ - (a person or a system, e.g. ana@example.com).`,
+      );
+    if (RESERVED_NAMES.has(input.name)) throw ERR_TOKEN(`The name "${input.name}" is reserved (it marks no-token mode or Weft itself); choose another.`);
+    const active = await tokens.list({ active: true });
+    if (this.configuredNames.has(input.name) || active.some((t) => t.name === input.name)) {
+      throw ERR_TOKEN(`An active token is already named "${input.name}"; revoke it first or choose another name.`);
+    }
+    if (input.role !== 'admin' && input.role !== 'ingest' && !(await this.hasTokens(apiRoles))) {
+      throw ERR_TOKEN(
+        `The first API token must be an admin token: making it ends no-token mode, and only an admin can make more tokens. Make one with --role admin first.`,
+      );
+    }
+    const { token, id } = generateToken(input.role);
+    const at = this.now();
+    await tokens.insert({ id, name: input.name, role: input.role, secretHash: await hashSecret(token), createdBy: by.name, at });
+    await this.options.auditLog?.append(by, 'token.create', id, { name: input.name, role: input.role });
+    await this.recount();
+    const info = (await tokens.list()).find((t) => t.id === id)!;
+    return { token, info };
+  }
+
+  /** Revokes a stored token at once in this process (other processes within `cacheMs`). */
+  async revokeToken(id: string, by: Actor): Promise<TokenInfo> {
+    const tokens = this.requireStore();
+    if (!(await tokens.revoke(id, by.name, this.now()))) throw ERR_TOKEN_NOT_FOUND(id);
+    for (const [key, entry] of this.cache) if (entry.identity?.tokenId === id) this.cache.delete(key);
+    await this.options.auditLog?.append(by, 'token.revoke', id, {});
+    await this.recount();
+    return (await tokens.list()).find((t) => t.id === id)!;
+  }
+
+  /** Stored tokens with their last use (configured tokens are listed by configuration). */
+  async listTokens(): Promise<TokenInfo[]> {
+    return this.requireStore().list();
+  }
+}

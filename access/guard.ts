@@ -1,0 +1,82 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { isLoopback } from '../core/config/index.ts';
+import {
+  ERR_CROSS_SITE,
+  ERR_FORBIDDEN,
+  ERR_FOREIGN_HOST,
+  ERR_NO_ACCESS_LEVEL,
+  ERR_UNAUTHORIZED,
+  ERR_WRITE_MEDIA_TYPE,
+  type WeftError,
+} from '../core/errors/index.ts';
+import { apiRoles, ingestRoles, localIdentity, type Credentials, type Identity } from './credentials.ts';
+import { allowedHostNames, crossSiteOrigin, hostAllowed, hostName } from './request-origin.ts';
+import { mayAccess, rolesText, type AccessLevel } from './roles.ts';
+
+/** What the guard reads of a request. */
+export interface RequestFacts {
+  method: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** The guard's answer: who it is (null on public routes without a token), or the error to send. */
+export type Decision = { ok: true; identity: Identity | null } | { ok: false; error: WeftError };
+
+/** One listener's view of the credential check (the collector's, the API's). */
+export interface ListenerGuard {
+  /**
+   * Decides a request for a route at `level` (undefined: the route declared none, so it is denied).
+   * Order: Host (DNS rebinding), Content-Type of writes, cross-site origin, token, role.
+   */
+  check(request: RequestFacts, level: AccessLevel | undefined, route?: string): Promise<Decision>;
+}
+
+export interface ListenerOptions {
+  /** The address the listener is bound to. */
+  host: string;
+  /** Extra names browsers may use (WEFT_PUBLIC_NAMES). */
+  publicNames?: readonly string[];
+  /**
+   * `api`: writes must be `application/json`, and no-token mode ends once an API token exists;
+   * `collector`: OTLP types are the collector's to check, and no-token mode ends once an ingest token exists.
+   */
+  kind: 'api' | 'collector';
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+
+/**
+ * The guard for one listener. No-token mode (no token configured or stored, listener on
+ * loopback): everyone is `local` with the admin role, but only through loopback names or the
+ * configured public names, and never from another site. Off loopback without tokens, every
+ * request is refused.
+ */
+export function listenerGuard(credentials: Credentials, listener: ListenerOptions): ListenerGuard {
+  const publicNames = new Set((listener.publicNames ?? []).map((n) => hostName(n)));
+  const allowed = allowedHostNames(listener.host, listener.publicNames ?? []);
+  const loopback = isLoopback(listener.host);
+  const closingRoles = listener.kind === 'api' ? apiRoles : ingestRoles;
+  const jsonWrites = listener.kind === 'api';
+  return {
+    async check(request, level, route = '') {
+      if (level === undefined) return { ok: false, error: ERR_NO_ACCESS_LEVEL(`${request.method} ${route}`) };
+      const open = loopback && !(await credentials.hasTokens(closingRoles));
+      const host = header(request.headers.host);
+      if ((open || publicNames.size > 0) && !hostAllowed(host, allowed)) return { ok: false, error: ERR_FOREIGN_HOST(String(host ?? '').slice(0, 100)) };
+      const authorization = header(request.headers.authorization);
+      if (level === 'public')
+        return { ok: true, identity: open ? localIdentity : authorization ? ((await credentials.authenticate(authorization)) ?? null) : null };
+      if (jsonWrites && !SAFE_METHODS.has(request.method)) {
+        const type = String(header(request.headers['content-type']) ?? '');
+        if (type.split(';')[0].trim().toLowerCase() !== 'application/json') return { ok: false, error: ERR_WRITE_MEDIA_TYPE(type.slice(0, 100) || '(none)') };
+      }
+      const cross = crossSiteOrigin({ origin: header(request.headers.origin), host, 'sec-fetch-site': header(request.headers['sec-fetch-site']) }, publicNames);
+      if (cross !== undefined) return { ok: false, error: ERR_CROSS_SITE(cross.slice(0, 100)) };
+      const identity = open ? localIdentity : await credentials.authenticate(authorization);
+      if (!identity) return { ok: false, error: ERR_UNAUTHORIZED() };
+      if (!mayAccess(identity.role, level)) return { ok: false, error: ERR_FORBIDDEN(rolesText(level)) };
+      return { ok: true, identity };
+    },
+  };
+}

@@ -1,0 +1,17 @@
+export { accessMatrix, accessLevels, mayAccess, rolesText, isRole } from './roles.ts';
+export type { AccessLevel, Role } from './roles.ts';
+export { Credentials, localIdentity, bearerToken, apiRoles, ingestRoles } from './credentials.ts';
+export type { Identity, CredentialsOptions } from './credentials.ts';
+export { listenerGuard } from './guard.ts';
+export type { ListenerGuard, ListenerOptions, Decision, RequestFacts } from './guard.ts';
+export { installAccess, routeAccessOf, identityOf } from './fastify-access.ts';
+export type { RouteAccess, AccessOptions } from './fastify-access.ts';
+export { installSecurityHeaders, securityHeaders, inlineScriptHashes } from './security-headers.ts';
+export { createAuditLog, systemActor } from './audit-log.ts';
+export type { AuditLog, Actor, AuditRange } from './audit-log.ts';
+export { verifyChain, rowHash, canonicalRow, ChainVerifier } from './audit-chain.ts';
+export type { AuditEntry, ChainVerdict, ChainProblem } from './audit-chain.ts';
+export type { TokenInfo } from './token-store.ts';
+export { parseToken, generateToken, MAX_TOKEN_LENGTH } from './token-format.ts';
+export { assertSafeBinding } from './binding.ts';
+export type { Binding } from './binding.ts';

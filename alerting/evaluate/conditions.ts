@@ -1,0 +1,109 @@
+import type { AlertMeasure, Catalog, Flow } from '../../core/catalog/index.ts';
+import { formatDuration } from '../../core/time/index.ts';
+import type { AlertRule, Condition, Labels } from '../model/alert.ts';
+import { selectsSubject } from '../rules/select.ts';
+import { stalenessMs, throughputDropScore, type Observations } from './observations.ts';
+
+/** The labels every alert about a flow carries (catalog facts, then the flow's own labels). */
+export function flowLabels(catalog: Catalog, f: Flow): Labels {
+  const l: Labels = { flow: f.id, source: f.source, target: f.target };
+  if (f.owner) l.owner = f.owner;
+  if (f.domain) l.domain = f.domain;
+  if (f.class) l.class = f.class;
+  return { ...l, ...(f.labels ?? {}) };
+}
+
+const compare = (op: '>' | '<', v: number, t: number) => (Number.isNaN(v) ? false : op === '>' ? v > t : v < t);
+
+const units: Partial<Record<AlertMeasure, (v: number) => string>> = {
+  'latency-p95': (v) => `${Math.round(v)} ms`,
+  'latency-p99': (v) => `${Math.round(v)} ms`,
+  'error-rate': (v) => `${(v * 100).toFixed(1)}%`,
+  staleness: (v) => formatDuration(v),
+  'telemetry-gap': (v) => formatDuration(v),
+  'throughput-drop': (v) => `${Math.round(v * 100)}% below the usual`,
+};
+export const formatValue = (m: AlertMeasure, v: number) => (Number.isNaN(v) ? 'no data' : (units[m] ?? String)(v));
+
+/** Traces a flow needs in the window before its latency is judged, as the analyzer's finding (class `minTraces`). */
+export const LATENCY_MIN_TRACES = 10;
+
+/** A percentile over enough traces, else NaN (no verdict on a handful of runs). */
+const latency = (r: AlertRule, f: Flow, o: Observations, c: Catalog, pick: 'p95Ms' | 'p99Ms') => {
+  const s = o.windows.get(r.windowMs)?.get(f.id);
+  const min = c.classes.find((k) => k.id === f.class)?.minTraces ?? LATENCY_MIN_TRACES;
+  return s && s.traces >= min ? s[pick] : NaN;
+};
+
+/** A flow measure's value for one flow (NaN: no data in the window). */
+const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: Catalog) => number> = {
+  'latency-p95': (r, f, o, c) => latency(r, f, o, c, 'p95Ms'),
+  'latency-p99': (r, f, o, c) => latency(r, f, o, c, 'p99Ms'),
+  'error-rate': (r, f, o) => {
+    const s = o.windows.get(r.windowMs)?.get(f.id);
+    return s && s.traces > 0 ? s.failedTraces / s.traces : NaN;
+  },
+  traces: (r, f, o) => o.windows.get(r.windowMs)?.get(f.id)?.traces ?? 0,
+  staleness: (_r, f, o) => {
+    const seen = o.lastSeen.get(f.id);
+    return seen ? stalenessMs(seen, o.pairedUntil, o.gaps) : NaN;
+  },
+  'throughput-drop': (r, f, o) => throughputDropScore(o.windows.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? []),
+};
+
+function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Condition[] {
+  const byId = new Map(catalog.flows.map((f) => [f.id, f]));
+  return rule.flows.flatMap((id) => {
+    const f = byId.get(id);
+    if (!f) return [];
+    const threshold = typeof rule.threshold === 'function' ? rule.threshold(id) : rule.threshold;
+    if (threshold === undefined) return [];
+    const value = flowValue[rule.measure](rule, f, o, catalog);
+    const labels: Labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
+    return [{ rule, labels, value, threshold, active: compare(rule.op, value, threshold), flow: f.id, systems: [f.source, f.target], summary: `${rule.measure} of flow ${f.id} is ${formatValue(rule.measure, value)} (threshold ${formatValue(rule.measure, threshold)})` }];
+  });
+}
+
+const findingKind: Partial<Record<AlertMeasure, string>> = { 'record-count-drift': 'record-count-drift', 'key-drift': 'key-drift', 'schema-drift': 'schema-drift', 'probe-failing': 'probe-failing' };
+
+/** One condition per open finding of the measure's kind (the probes' verdicts: drift, failing probes). */
+function findingConditions(rule: AlertRule, catalog: Catalog, o: Observations): Condition[] {
+  const kind = findingKind[rule.measure];
+  return o.findings
+    .filter((f) => f.kind === kind && selectsSubject(rule.selector, catalog, f.subject))
+    .map((f) => {
+      const labels: Labels = { alertname: rule.id, severity: rule.severity, finding: f.key, ...rule.labels };
+      if (f.subject.systems.length === 1) labels.system = f.subject.systems[0];
+      if (f.subject.domains.length === 1) labels.domain = f.subject.domains[0];
+      if (f.subject.flows.length === 1) labels.flow = f.subject.flows[0];
+      const owner = catalog.systems.find((s) => s.id === labels.system)?.owner ?? catalog.domains.find((d) => d.id === labels.domain)?.owner;
+      if (owner) labels.owner = owner;
+      return { rule, labels, value: 1, threshold: 0, active: true, flow: labels.flow, systems: f.subject.systems, summary: f.title };
+    });
+}
+
+function telemetryGap(rule: AlertRule, _c: Catalog, o: Observations): Condition[] {
+  const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
+  const value = o.lastIntake ? o.now.getTime() - Date.parse(o.lastIntake) : NaN;
+  return [{ rule, labels: { alertname: rule.id, severity: rule.severity, ...rule.labels }, value, threshold, active: compare('>', value, threshold), systems: [], summary: `Weft has received no telemetry for ${formatValue('telemetry-gap', value)}: the integrations' exporters, the network or Weft's collector is down` }];
+}
+
+/** How each measure becomes conditions: a lookup table (adding a measure adds an entry). */
+export const measureKinds: Record<AlertMeasure, (rule: AlertRule, catalog: Catalog, o: Observations) => Condition[]> = {
+  'latency-p95': flowConditions,
+  'latency-p99': flowConditions,
+  'error-rate': flowConditions,
+  traces: flowConditions,
+  staleness: flowConditions,
+  'throughput-drop': flowConditions,
+  'record-count-drift': findingConditions,
+  'key-drift': findingConditions,
+  'schema-drift': findingConditions,
+  'probe-failing': findingConditions,
+  'telemetry-gap': telemetryGap,
+};
+
+/** Every condition the rules see in these observations (pure). */
+export function conditionsFor(rules: AlertRule[], catalog: Catalog, o: Observations): Condition[] {
+  return rules.flatMap((r) => measureKinds[r.measure](r, catalog, o));
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../model/alert.ts';
+import { planNotifications, type GroupState } from '../notify/groups.ts';
+import { routeAlert } from '../notify/route.ts';
+import { rulesFor } from '../rules/derive-rules.ts';
+import { parseMatcher, type Silence } from '../silences/matchers.ts';
+import { observations, testCatalog } from '../testing/fixtures.ts';
+import { conditionsFor } from './conditions.ts';
+import { evaluateAlerts, type AlertChange } from './evaluate.ts';
+import { trackGaps, type IntakeGap } from './observations.ts';
+
+const t0 = Date.parse('2026-11-02T10:00:00.000Z');
+const at = (s: number) => new Date(t0 + s * 1000);
+const iso = (s: number) => at(s).toISOString();
+
+/** Runs evaluations one a step, feeding each the alerts the last one left, and planning notifications as the engine does. */
+function simulate(catalog = testCatalog(), silences: Silence[] = []) {
+  const rules = rulesFor(catalog);
+  let prev = new Map<string, Alert>();
+  let groups = new Map<string, GroupState>();
+  const changes: AlertChange[] = [];
+  const sent: Array<{ at: number; receiver: string; status: string; alerts: string[] }> = [];
+  let gaps: IntakeGap[] = [];
+  return {
+    changes,
+    sent,
+    alerts: () => [...prev.values()],
+    run(s: number, obs: ReturnType<typeof observations>) {
+      gaps = trackGaps(gaps, obs.lastIntake, obs.now);
+      obs.gaps = gaps;
+      const r = evaluateAlerts(prev, conditionsFor(rules, catalog, obs), rules, silences, obs.now);
+      changes.push(...r.changes);
+      prev = new Map(r.alerts.map((a) => [a.fingerprint, a]));
+      const plan = planNotifications(groups, r.alerts.filter((a) => a.state !== 'pending').map((alert) => ({ alert, routes: routeAlert(catalog, alert.labels) })), obs.now);
+      for (const n of plan.notifications) {
+        sent.push({ at: s, receiver: n.receiver, status: n.status, alerts: n.alerts.map((a) => `${a.alert.rule}:${a.status}`) });
+        plan.groups.set(n.groupKey, n.after);
+      }
+      groups = plan.groups;
+      return r;
+    },
+  };
+}
+
+describe('alert lifecycle over evaluations', () => {
+  it('a latency that crosses its threshold every other minute for 10 minutes is one alert and one notification, then one resolved', () => {
+    const sim = simulate();
+    for (let m = 0; m <= 10; m++) sim.run(m * 60, observations(at(m * 60), { stats: { 'erp-wms-pick': { p95Ms: m % 2 === 0 ? 2500 : 400 } } }));
+    const latency = sim.changes.filter((c) => c.alert.rule === 'flow-latency-p95');
+    expect(latency.map((c) => c.transition)).toEqual(['firing']);
+    expect(sim.sent.filter((s) => s.alerts.some((a) => a.startsWith('flow-latency-p95')))).toHaveLength(1);
+    // Calm from minute 11 on: resolved once keepFiringFor (5m) has passed since the last breach at minute 10.
+    for (let m = 11; m <= 20; m++) sim.run(m * 60, observations(at(m * 60), { stats: { 'erp-wms-pick': { p95Ms: 400 } } }));
+    expect(sim.changes.filter((c) => c.alert.rule === 'flow-latency-p95').map((c) => c.transition)).toEqual(['firing', 'resolved']);
+    const notes = sim.sent.filter((s) => s.alerts.some((a) => a.startsWith('flow-latency-p95')));
+    expect(notes.map((n) => [n.receiver, n.status])).toEqual([
+      ['supply-hook', 'firing'],
+      ['supply-hook', 'resolved'],
+    ]);
+  });
+
+  it('does not notify on every evaluation while firing, only every repeatInterval', () => {
+    const sim = simulate(testCatalog('routes:\n  - { receiver: team-hook, groupWait: 0s, groupInterval: 1m, repeatInterval: 10m }'));
+    for (let s = 0; s <= 25 * 60; s += 30) sim.run(s, observations(at(s), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } }));
+    expect(sim.sent.map((n) => n.at)).toEqual([0, 600, 1200]);
+  });
+
+  it('a 2-minute intake outage is one telemetry-gap alert and no stale-flow alert', () => {
+    const sim = simulate();
+    const flows = ['erp-cpq-sync', 'cpq-erp-quote'];
+    const seen = (s: number) => Object.fromEntries(flows.map((f) => [f, iso(Math.floor(s / 10) * 10 - 5)]));
+    // Healthy for 3 minutes, every 10 s: the scheduled flows run every 10 s; pairing lags 10 s.
+    let s = 0;
+    for (; s < 180; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(s - 1), lastSeen: seen(s - 10), pairedUntil: iso(s - 10) }));
+    // Intake stops at 180 s for 2 minutes: nothing new arrives; the pairing watermark still advances.
+    const frozen = seen(170);
+    for (; s < 300; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(179), lastSeen: frozen, pairedUntil: iso(s - 10) }));
+    // Intake is back; runs are paired again only after the 10 s late-arrival window.
+    for (; s < 480; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(s - 1), lastSeen: s < 320 ? frozen : seen(s - 10), pairedUntil: iso(s - 10) }));
+    const byRule = (rule: string) => sim.changes.filter((c) => c.alert.rule === rule).map((c) => c.transition);
+    expect(byRule('telemetry-gap')).toEqual(['firing', 'resolved']);
+    expect(byRule('flow-stale')).toEqual([]);
+    expect(sim.sent.flatMap((n) => n.alerts)).not.toContain('flow-stale:firing');
+  });
+
+  it('a flow that really stops while the others run is stale, and resolves when it runs again', () => {
+    const sim = simulate();
+    let s = 0;
+    for (; s < 300; s += 10) {
+      const stopped = s >= 60 && s < 200;
+      sim.run(s, observations(at(s), { lastIntake: iso(s - 1), lastSeen: { 'cpq-erp-quote': iso(s - 15), 'erp-cpq-sync': stopped ? iso(55) : iso(s - 15) }, pairedUntil: iso(s - 10) }));
+    }
+    expect(sim.changes.filter((c) => c.alert.rule === 'flow-stale').map((c) => [c.alert.labels.flow, c.transition])).toEqual([
+      ['erp-cpq-sync', 'firing'],
+      ['erp-cpq-sync', 'resolved'],
+    ]);
+  });
+
+  it('a silence keeps a firing alert from being notified; the alert is still firing', () => {
+    const silence: Silence = { id: 's1', matchers: [parseMatcher('flow=~"erp-wms-.*"'), parseMatcher('severity!=critical')], startsAt: iso(-60), endsAt: iso(3600), createdBy: 'sre', comment: 'maintenance', createdAt: iso(-60) };
+    const sim = simulate(testCatalog(), [silence]);
+    for (let s = 0; s <= 120; s += 30) sim.run(s, observations(at(s), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } }));
+    const alert = sim.alerts().find((a) => a.rule === 'flow-latency-p95')!;
+    expect(alert.state).toBe('firing');
+    expect(alert.silencedBy).toEqual(['s1']);
+    expect(sim.sent).toEqual([]);
+  });
+
+  it('a failing probe of a system inhibits the alerts of flows through it', () => {
+    const sim = simulate();
+    const obs = observations(at(0), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } });
+    obs.findings = [{ id: 'f1', kind: 'probe-failing', key: 'wms-count', title: 'Probe wms-count fails: connection refused', subject: { systems: ['wms'], flows: [], domains: [] } }];
+    sim.run(0, obs);
+    sim.run(10, { ...obs, now: at(10) });
+    const alerts = sim.alerts();
+    expect(alerts.find((a) => a.rule === 'probe-failing')?.state).toBe('firing');
+    expect(alerts.find((a) => a.rule === 'flow-latency-p95')?.inhibitedBy).toBe('probe-failing:wms');
+    expect(sim.sent.flatMap((n) => n.alerts)).toEqual(['probe-failing:firing']);
+  });
+});

@@ -1,0 +1,96 @@
+import type { Alert, AlertRule, Condition } from '../model/alert.ts';
+import { fingerprint } from '../model/fingerprint.ts';
+import { silencedBy, type Silence } from '../silences/matchers.ts';
+import { isFlowMeasure } from '../rules/derive-rules.ts';
+import { step, type Transition } from './lifecycle.ts';
+
+export interface AlertChange {
+  alert: Alert;
+  transition: Transition;
+}
+
+export interface EvaluationResult {
+  /** Every alert Weft knows after this evaluation (inactive ones dropped). */
+  alerts: Alert[];
+  /** Lifecycle transitions this evaluation made. */
+  changes: AlertChange[];
+  /** True while no telemetry arrives at all: flow rules are held, not evaluated. */
+  telemetryGap: boolean;
+}
+
+/**
+ * One evaluation of every rule (pure): steps each alert with its condition, holds flow rules during a
+ * telemetry gap (no data because the pipeline is down is not a flow problem), marks inhibited and
+ * silenced alerts. An alert whose condition is no longer reported is stepped as false.
+ */
+export function evaluateAlerts(prev: ReadonlyMap<string, Alert>, conditions: Condition[], rules: AlertRule[], silences: Silence[], now: Date): EvaluationResult {
+  const ruleById = new Map(rules.map((r) => [r.id, r]));
+  const telemetryGap = conditions.some((c) => c.rule.measure === 'telemetry-gap' && c.active);
+  const held = (r: AlertRule | undefined) => telemetryGap && r !== undefined && isFlowMeasure(r.measure);
+  const next = new Map<string, Alert>();
+  const changes: AlertChange[] = [];
+  const apply = (p: Alert | undefined, c: Condition) => {
+    const { alert, transition } = step(p, c, now);
+    alert.annotations = annotate(c);
+    if (transition) changes.push({ alert, transition });
+    next.set(alert.fingerprint, alert);
+  };
+  for (const c of conditions) {
+    const fp = fingerprint(c.labels);
+    if (next.has(fp)) continue;
+    const p = prev.get(fp);
+    if (held(c.rule)) {
+      if (p) next.set(fp, { ...p, lastEvalAt: now.toISOString() });
+      continue;
+    }
+    apply(p, c);
+  }
+  for (const [fp, p] of prev) {
+    if (next.has(fp)) continue;
+    const rule = ruleById.get(p.rule);
+    if (held(rule)) {
+      next.set(fp, p);
+      continue;
+    }
+    if (p.state === 'inactive' || p.state === 'resolved') {
+      next.set(fp, p);
+      continue;
+    }
+    // The subject went away (finding resolved, flow retired, rule removed): its condition is false.
+    const r: AlertRule = rule ?? { ...gone, id: p.rule, severity: p.severity };
+    apply(p, { rule: r, labels: p.labels, value: NaN, threshold: p.threshold, active: false, summary: p.annotations.summary ?? '', flow: p.flow ?? undefined, systems: p.systems });
+  }
+  const alerts = [...next.values()].filter((a) => a.state !== 'inactive');
+  // Inhibition: a system whose probe fails explains the alerts of flows through it; the telemetry gap explains every flow alert.
+  const broken = new Set(alerts.filter((a) => a.state === 'firing' && a.rule === 'probe-failing').flatMap((a) => a.systems));
+  const gapAlert = alerts.find((a) => a.state === 'firing' && ruleById.get(a.rule)?.measure === 'telemetry-gap');
+  for (const a of alerts) {
+    const rule = ruleById.get(a.rule);
+    const brokenSystem = a.flow && rule?.measure !== 'probe-failing' ? a.systems.find((s) => broken.has(s)) : undefined;
+    a.inhibitedBy = gapAlert && rule && isFlowMeasure(rule.measure) ? gapAlert.fingerprint : brokenSystem ? `probe-failing:${brokenSystem}` : null;
+    a.silencedBy = silencedBy(silences, a.labels, now);
+  }
+  return { alerts, changes, telemetryGap };
+}
+
+const gone: AlertRule = { id: '', origin: 'derived', measure: 'traces', op: '>', threshold: 0, windowMs: 0, forMs: 0, keepFiringForMs: 0, severity: 'medium', flows: [], labels: {}, annotations: {} };
+
+function annotate(c: Condition): Record<string, string> {
+  const a: Record<string, string> = { summary: c.rule.annotations.summary ? fill(c.rule.annotations.summary, c) : c.summary };
+  if (c.rule.annotations.description) a.description = fill(c.rule.annotations.description, c);
+  if (c.rule.annotations.runbook_url) a.runbook_url = c.rule.annotations.runbook_url;
+  a.value = Number.isNaN(c.value) ? '' : String(Math.round(c.value * 1000) / 1000);
+  a.threshold = String(c.threshold);
+  return a;
+}
+
+/** `{{flow}}`, `{{value}}`, `{{threshold}}`, `{{labels.NAME}}` in a custom rule's summary and description. */
+function fill(text: string, c: Condition): string {
+  return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, key: string) => {
+    if (key === 'value') return Number.isNaN(c.value) ? 'no data' : String(Math.round(c.value * 1000) / 1000);
+    if (key === 'threshold') return String(c.threshold);
+    if (key === 'flow') return c.flow ?? '';
+    if (key.startsWith('labels.')) return Object.hasOwn(c.labels, key.slice(7)) ? c.labels[key.slice(7)] : '';
+    return '';
+  });
+}

@@ -1,0 +1,95 @@
+import type { Alert, Condition } from '../model/alert.ts';
+import { fingerprint } from '../model/fingerprint.ts';
+
+/** A change worth telling someone about (pending ↔ inactive is not notified). */
+export type Transition = 'pending' | 'firing' | 'resolved' | 'cleared';
+
+export interface StepResult {
+  alert: Alert;
+  transition: Transition | null;
+}
+
+const ms = (iso: string | null) => (iso ? Date.parse(iso) : NaN);
+
+/** A fresh, inactive alert for a condition's label set. */
+export function newAlert(c: Condition, now: Date): Alert {
+  return {
+    fingerprint: fingerprint(c.labels),
+    rule: c.rule.id,
+    labels: c.labels,
+    annotations: {},
+    state: 'inactive',
+    severity: c.rule.severity,
+    value: c.value,
+    threshold: c.threshold,
+    activeSince: null,
+    firedAt: null,
+    lastTrueAt: null,
+    falseSince: null,
+    resolvedAt: null,
+    lastEvalAt: now.toISOString(),
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    ackNote: '',
+    inhibitedBy: null,
+    silencedBy: [],
+    flow: c.flow ?? null,
+    systems: c.systems,
+  };
+}
+
+/**
+ * One evaluation of one alert (pure; the clock is `now`). inactive → pending when the condition holds;
+ * pending → firing once it has held for `for`; firing → resolved once it has been false for
+ * `keepFiringFor` (while recovering it stays firing, so a flapping flow is one alert). A pending alert
+ * whose condition drops falls back to inactive only after the same `keepFiringFor` (at once when 0),
+ * so a threshold crossed every other evaluation still reaches firing. Resolved → pending starts a new episode.
+ */
+export function step(prev: Alert | undefined, c: Condition, now: Date): StepResult {
+  const t = now.toISOString();
+  const base = prev ?? newAlert(c, now);
+  const a: Alert = { ...base, value: c.value, threshold: c.threshold, severity: c.rule.severity, lastEvalAt: t, flow: c.flow ?? base.flow, systems: c.systems, labels: c.labels };
+  const { forMs, keepFiringForMs } = c.rule;
+  const now_ = now.getTime();
+  if (c.active) {
+    a.lastTrueAt = t;
+    a.falseSince = null;
+    if (a.state === 'inactive' || a.state === 'resolved') {
+      a.activeSince = t;
+      a.firedAt = null;
+      a.resolvedAt = null;
+      a.acknowledgedBy = null;
+      a.acknowledgedAt = null;
+      a.ackNote = '';
+      if (forMs <= 0) {
+        a.state = 'firing';
+        a.firedAt = t;
+        return { alert: a, transition: 'firing' };
+      }
+      a.state = 'pending';
+      return { alert: a, transition: 'pending' };
+    }
+    if (a.state === 'pending' && now_ - ms(a.activeSince) >= forMs) {
+      a.state = 'firing';
+      a.firedAt = t;
+      return { alert: a, transition: 'firing' };
+    }
+    return { alert: a, transition: null };
+  }
+  // The condition is false (or there is no data).
+  if (a.state === 'inactive' || a.state === 'resolved') return { alert: a, transition: null };
+  a.falseSince ??= t;
+  const recoveredFor = now_ - ms(a.falseSince);
+  if (recoveredFor < keepFiringForMs) return { alert: a, transition: null };
+  if (a.state === 'pending') {
+    a.state = 'inactive';
+    a.activeSince = null;
+    return { alert: a, transition: 'cleared' };
+  }
+  a.state = 'resolved';
+  a.resolvedAt = t;
+  return { alert: a, transition: 'resolved' };
+}
+
+/** True while a firing alert's condition is false but keepFiringFor has not run out (Grafana's "Recovering"). */
+export const isRecovering = (a: Alert) => a.state === 'firing' && a.falseSince !== null;

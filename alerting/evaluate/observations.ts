@@ -1,0 +1,90 @@
+/** What the rules are evaluated against: plain data read from the rollups (see observe.ts), no I/O here. */
+export interface FlowWindowStats {
+  traces: number;
+  failedTraces: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface OpenFinding {
+  id: string;
+  kind: string;
+  key: string;
+  title: string;
+  subject: { systems: string[]; flows: string[]; domains: string[] };
+}
+
+/** A span of time in which Weft received no telemetry at all (ISO instants; `to` is now while it lasts). */
+export interface IntakeGap {
+  from: string;
+  to: string;
+}
+
+export interface Observations {
+  now: Date;
+  /** The newest span any integration sent (null: Weft never received any). */
+  lastIntake: string | null;
+  /** Flow edges are known up to here (the pairing watermark, at most now). */
+  pairedUntil: string;
+  /** Per window length (ms) → per flow id → stats over [now - window, now]. */
+  windows: Map<number, Map<string, FlowWindowStats>>;
+  /** All-time last run per flow id. */
+  lastSeen: Map<string, string>;
+  /** Per flow id: traces in the same window 1, 2, 3, 4 weeks earlier (weeks without data left out). */
+  baseline: Map<string, number[]>;
+  /** Open findings of the probe kinds (record-count, key and schema drift, probe failing). */
+  findings: OpenFinding[];
+  /** Intake gaps that overlap the staleness horizon (the ongoing one included). */
+  gaps: IntakeGap[];
+}
+
+/**
+ * How long a flow has been silent while Weft was receiving telemetry: from its last run to the pairing
+ * watermark, minus every intake gap in between (a flow is not stale because Weft's intake was down).
+ */
+export function stalenessMs(lastSeen: string, until: string, gaps: IntakeGap[]): number {
+  const a = Date.parse(lastSeen);
+  const b = Date.parse(until);
+  if (!(b > a)) return 0;
+  let silent = b - a;
+  for (const g of gaps) {
+    const from = Math.max(a, Date.parse(g.from));
+    const to = Math.min(b, Date.parse(g.to));
+    if (to > from) silent -= to - from;
+  }
+  return Math.max(0, silent);
+}
+
+/**
+ * The seasonal throughput score of a flow: 1 − current / median(the same window in previous weeks).
+ * 0 means as busy as usual, 1 means silent. NaN (no verdict) unless at least two earlier weeks are
+ * known and their median is at least `minTraces` — a quiet flow's noise is not a drop.
+ */
+export function throughputDropScore(current: number, baseline: number[], minTraces = 10): number {
+  if (baseline.length < 2) return NaN;
+  const sorted = [...baseline].sort((x, y) => x - y);
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+  if (median < minTraces) return NaN;
+  return Math.max(0, 1 - current / median);
+}
+
+/**
+ * Updates the list of intake gaps (pure): a silence longer than `minGapMs` opens a gap from the last
+ * span received; it lasts while nothing arrives and closes at the first new span. Gaps older than
+ * `keepMs` are forgotten.
+ */
+export function trackGaps(gaps: Array<IntakeGap & { open?: boolean }>, lastIntake: string | null, now: Date, minGapMs = 15_000, keepMs = 86_400_000): Array<IntakeGap & { open?: boolean }> {
+  const out = gaps.filter((g) => now.getTime() - Date.parse(g.to) < keepMs).map((g) => ({ ...g }));
+  if (!lastIntake) return out;
+  const last = out.at(-1);
+  const silent = now.getTime() - Date.parse(lastIntake);
+  if (silent > minGapMs) {
+    if (last?.open) last.to = now.toISOString();
+    else out.push({ from: lastIntake, to: now.toISOString(), open: true });
+  } else if (last?.open) {
+    last.open = false;
+    last.to = lastIntake > last.from ? lastIntake : last.to;
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+import { takeSnapshot, type Snapshot } from '../../analyzer/index.ts';
+import { fromChTime, type Store } from '../../clickhouse/index.ts';
+import type { Catalog, Flow } from '../../core/catalog/index.ts';
+import type { FindingStore } from '../../findings/index.ts';
+import type { AlertRule } from '../model/alert.ts';
+import { isFlowMeasure } from '../rules/derive-rules.ts';
+import type { FlowWindowStats, IntakeGap, Observations, OpenFinding } from './observations.ts';
+
+const WEEK = 7 * 86_400_000;
+const findingKinds = ['record-count-drift', 'key-drift', 'schema-drift', 'probe-failing'] as const;
+
+const runs = (f: Flow, e: { integration: string; service: string }) => {
+  const r = f.runtime ?? {};
+  if (!r.service && !r.flow) return true;
+  return (r.flow !== undefined && r.flow === e.integration) || (r.service !== undefined && r.service === e.service);
+};
+
+/** Per documented flow: traces, failed traces and the largest p95/p99 of its edges (an upper bound, as the analyzer's). */
+export function flowStats(snap: Snapshot): Map<string, FlowWindowStats> {
+  const out = new Map<string, FlowWindowStats>();
+  for (const e of snap.edges) {
+    if (!e.flowId) continue;
+    const s = out.get(e.flowId) ?? { traces: 0, failedTraces: 0, p95Ms: 0, p99Ms: 0 };
+    s.traces += e.traces;
+    s.failedTraces += e.failedTraces;
+    s.p95Ms = Math.max(s.p95Ms, e.p95Ms);
+    s.p99Ms = Math.max(s.p99Ms, e.p99Ms);
+    out.set(e.flowId, s);
+  }
+  return out;
+}
+
+/** All-time last run per documented flow, from the snapshot's small edges-seen table. */
+export function flowLastSeen(snap: Snapshot): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of snap.catalog.flows) {
+    const seen = snap.lastSeen.filter((s) => s.source === f.source && s.target === f.target && runs(f, s)).map((s) => s.lastSeen).sort().at(-1);
+    if (seen) out.set(f.id, seen);
+  }
+  return out;
+}
+
+/** The newest span any integration sent (from the small, all-time endpoints table). */
+export async function lastIntake(store: Store): Promise<string | null> {
+  const [row] = await store.client
+    .query({ query: 'SELECT toString(max(last_seen)) AS t, count() AS n FROM weft_endpoints', format: 'JSONEachRow' })
+    .then((r) => r.json<{ t: string; n: string }>());
+  return row && Number(row.n) > 0 ? fromChTime(row.t) : null;
+}
+
+export interface ObserveOptions {
+  store: Store;
+  catalog: Catalog;
+  rules: AlertRule[];
+  findings?: FindingStore;
+  now: Date;
+  gaps: IntakeGap[];
+  /** Cached seasonal baselines (recomputed when older than `baselineMaxAgeMs`). */
+  baselineCache?: { at: number; windowMs: number; values: Map<string, number[]> };
+  baselineMaxAgeMs?: number;
+}
+
+/**
+ * Reads what the rules need from the rollups — one snapshot per distinct window (minute and hour
+ * rollups, flat in history), the seasonal baseline (the same window 1–4 weeks back, cached for ten
+ * minutes), the last intake and the probes' open findings.
+ */
+export async function observe(o: ObserveOptions): Promise<Observations & { baselineCache?: ObserveOptions['baselineCache'] }> {
+  const { store, catalog, now } = o;
+  const flowRules = o.rules.filter((r) => isFlowMeasure(r.measure) && r.flows.length > 0);
+  const windowsMs = [...new Set([...flowRules.map((r) => r.windowMs), 300_000])];
+  const windows = new Map<number, Map<string, FlowWindowStats>>();
+  let first: Snapshot | undefined;
+  for (const w of windowsMs) {
+    const snap = await takeSnapshot(store, catalog, new Date(now.getTime() - w), now);
+    first ??= snap;
+    windows.set(w, flowStats(snap));
+  }
+  let baselineCache = o.baselineCache;
+  const drop = flowRules.find((r) => r.measure === 'throughput-drop');
+  if (drop && (!baselineCache || baselineCache.windowMs !== drop.windowMs || now.getTime() - baselineCache.at > (o.baselineMaxAgeMs ?? 600_000))) {
+    const values = new Map<string, number[]>();
+    for (let k = 1; k <= 4; k++) {
+      const until = new Date(now.getTime() - k * WEEK);
+      const snap = await takeSnapshot(store, catalog, new Date(until.getTime() - drop.windowMs), until);
+      if (snap.edges.length === 0) continue;
+      const stats = flowStats(snap);
+      for (const f of catalog.flows) values.set(f.id, [...(values.get(f.id) ?? []), stats.get(f.id)?.traces ?? 0]);
+    }
+    baselineCache = { at: now.getTime(), windowMs: drop.windowMs, values };
+  }
+  let findings: OpenFinding[] = [];
+  if (o.findings && o.rules.some((r) => (findingKinds as readonly string[]).includes(r.measure))) {
+    findings = (await o.findings.list({ kind: [...findingKinds], status: ['open', 'acknowledged'], limit: 5000 })).map((f) => ({ id: f.id, kind: f.kind, key: f.key, title: f.title, subject: f.subject }));
+  }
+  return {
+    now,
+    lastIntake: await lastIntake(store),
+    pairedUntil: first!.pairedUntil,
+    windows,
+    lastSeen: flowLastSeen(first!),
+    baseline: baselineCache?.values ?? new Map<string, number[]>(),
+    findings,
+    gaps: o.gaps,
+    baselineCache,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The shapes alerting works with: a rule (derived from the catalog or custom), the condition one rule
+ * sees for one subject at one evaluation, and the alert that condition drives through its lifecycle.
+ */
+import type { AlertMeasure, AlertSelector } from '../../core/catalog/index.ts';
+import type { Severity } from '../../core/contracts/index.ts';
+
+export type Labels = Record<string, string>;
+
+/** A rule ready to evaluate: durations in ms, thresholds in the measure's unit. */
+export interface AlertRule {
+  id: string;
+  /** `derived` rules come from classes, flows, schedules and probes; `custom` ones from `alerts:`. */
+  origin: 'derived' | 'custom';
+  measure: AlertMeasure;
+  op: '>' | '<';
+  /** Per flow when the rule has a flow-level threshold (a flow's slo override, its class). */
+  threshold: number | ((subject: string) => number | undefined);
+  windowMs: number;
+  forMs: number;
+  keepFiringForMs: number;
+  severity: Severity;
+  /** Flow ids the rule watches (already resolved from its selector); empty for estate-wide measures. */
+  flows: string[];
+  labels: Labels;
+  annotations: { summary?: string; description?: string; runbook_url?: string };
+  remediation?: string;
+  /** A custom rule's selector (finding measures filter their subjects with it). */
+  selector?: AlertSelector;
+}
+
+/** What one rule sees for one subject (a flow, or the estate) at one evaluation. */
+export interface Condition {
+  rule: AlertRule;
+  /** Every label of the alert: rule labels, subject labels, alertname, severity. */
+  labels: Labels;
+  /** The measured value (NaN: no data — the condition is then inactive and says so). */
+  value: number;
+  threshold: number;
+  active: boolean;
+  summary: string;
+  /** The flow or system the alert is about, for inhibition and links. */
+  flow?: string;
+  systems: string[];
+}
+
+export type AlertState = 'pending' | 'firing' | 'resolved' | 'inactive';
+
+/** One alert: one rule × one label set (its fingerprint), with its current lifecycle state. */
+export interface Alert {
+  fingerprint: string;
+  rule: string;
+  labels: Labels;
+  annotations: Labels;
+  state: AlertState;
+  severity: Severity;
+  value: number;
+  threshold: number;
+  /** When the condition became true for the episode (pending since). */
+  activeSince: string | null;
+  /** When it started firing (Alertmanager startsAt). */
+  firedAt: string | null;
+  /** Last evaluation that found the condition true. */
+  lastTrueAt: string | null;
+  /** Last evaluation that found it false while pending or firing (start of recovery). */
+  falseSince: string | null;
+  resolvedAt: string | null;
+  lastEvalAt: string;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  ackNote: string;
+  /** Not notified because a firing alert of a broken system (or the telemetry gap) explains it. */
+  inhibitedBy: string | null;
+  /** Silence ids that match it now. */
+  silencedBy: string[];
+  flow: string | null;
+  systems: string[];
+}

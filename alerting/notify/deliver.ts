@@ -1,0 +1,50 @@
+import type { Catalog } from '../../core/catalog/index.ts';
+import type { Logger } from '../../core/log/logger.ts';
+import type { Secrets } from '../../probes/index.ts';
+import { backoffDelay, sleep } from '../remediation/backoff.ts';
+import type { AlertStore, Delivery } from '../store/alert-store.ts';
+import type { Notification } from './groups.ts';
+import { receiverKinds } from './receivers/index.ts';
+
+export interface DeliverOptions {
+  catalog: Catalog;
+  alertStore: AlertStore;
+  secrets: Secrets;
+  logger: Logger;
+  externalUrl: string;
+  /** Attempts per notification (default 3), the first retry after `retryBaseMs` (default 1 s), doubling. */
+  attempts?: number;
+  retryBaseMs?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  random?: () => number;
+}
+
+/**
+ * Delivers one notification with retries (exponential backoff with jitter); records every attempt in
+ * weft_alert_deliveries with secrets redacted. Never throws: returns whether it got through.
+ */
+export async function deliver(n: Notification, o: DeliverOptions): Promise<boolean> {
+  const spec = o.catalog.receivers.find((r) => r.id === n.receiver);
+  const attempts = o.attempts ?? 3;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const started = Date.now();
+    const record: Delivery = { at: new Date().toISOString(), receiver: n.receiver, receiverType: spec?.type ?? 'unknown', groupKey: n.groupKey, status: n.status, fingerprints: n.alerts.map((a) => a.alert.fingerprint), attempt, ok: false, httpStatus: 0, error: '', durationMs: 0 };
+    try {
+      if (!spec) throw new Error(`receiver "${n.receiver}" is not in the catalog`);
+      const res = await receiverKinds[spec.type](spec, n, { secrets: o.secrets, externalUrl: o.externalUrl, timeoutMs: o.timeoutMs ?? 10_000 });
+      record.ok = true;
+      record.httpStatus = res.httpStatus;
+    } catch (err) {
+      record.error = o.secrets.redact((err as Error).message ?? String(err)).slice(0, 500);
+      record.httpStatus = Number((err as { httpStatus?: number }).httpStatus ?? 0);
+    }
+    record.durationMs = Date.now() - started;
+    await o.alertStore.recordDelivery(record).catch((err: Error) => o.logger.error({ part: 'alerting', err: err.message }, 'recording a delivery failed'));
+    if (record.ok) return true;
+    o.logger.warn({ part: 'alerting', receiver: n.receiver, attempt, error: record.error }, 'notification failed');
+    if (attempt < attempts && !o.signal?.aborted) await sleep(backoffDelay(attempt, o.retryBaseMs ?? 1000, 30_000, o.random), o.signal);
+    if (o.signal?.aborted) return false;
+  }
+  return false;
+}

@@ -1,0 +1,94 @@
+import type { Alert, Labels } from '../model/alert.ts';
+import { groupKeyOf, groupLabels, type ResolvedRoute } from './route.ts';
+
+/** What one group has told its receiver so far (persisted, so a restart neither repeats nor forgets). */
+export interface GroupState {
+  key: string;
+  receiver: string;
+  labels: Labels;
+  createdAt: string;
+  lastSentAt: string | null;
+  /** fingerprint → the status the receiver was last told. */
+  sent: Record<string, 'firing' | 'resolved'>;
+  /** After a failed delivery (every attempt), the next try waits until then. */
+  retryAt?: string;
+}
+
+/** One message to send to one receiver. */
+export interface Notification {
+  groupKey: string;
+  receiver: string;
+  groupLabels: Labels;
+  status: 'firing' | 'resolved';
+  alerts: Array<{ alert: Alert; status: 'firing' | 'resolved' }>;
+  /** Why now: the first message, a change, or the repeat interval. */
+  reason: 'first' | 'changed' | 'repeat';
+  /** The group's state once this message has been delivered. */
+  after: GroupState;
+}
+
+const notifiable = (a: Alert) => a.silencedBy.length === 0 && a.inhibitedBy === null;
+
+/**
+ * Which groups have something to say now (pure). Groups alerts by receiver and the route's groupBy
+ * labels; a group speaks first after groupWait, on a change (an alert starts firing or resolves) no sooner
+ * than groupInterval after its last message, and otherwise every repeatInterval while an
+ * unacknowledged alert fires. Never once per evaluation. A resolved alert is sent only to receivers
+ * that were told it fired; silenced and inhibited alerts are left out.
+ */
+export function planNotifications(
+  groups: ReadonlyMap<string, GroupState>,
+  routed: Array<{ alert: Alert; routes: ResolvedRoute[] }>,
+  now: Date,
+): { notifications: Notification[]; groups: Map<string, GroupState> } {
+  const next = new Map(groups);
+  const members = new Map<string, { route: ResolvedRoute; labels: Labels; alerts: Alert[] }>();
+  for (const { alert, routes } of routed) {
+    for (const route of routes) {
+      const labels = groupLabels(route, alert.labels);
+      const key = groupKeyOf(route.receiver, labels);
+      const m = members.get(key) ?? { route, labels, alerts: [] };
+      m.alerts.push(alert);
+      members.set(key, m);
+    }
+  }
+  const t = now.getTime();
+  const notifications: Notification[] = [];
+  for (const [key, m] of members) {
+    const g: GroupState = next.get(key) ?? { key, receiver: m.route.receiver, labels: m.labels, createdAt: now.toISOString(), lastSentAt: null, sent: {} };
+    const content = m.alerts
+      .filter(notifiable)
+      .flatMap((a): Array<{ alert: Alert; status: 'firing' | 'resolved' }> =>
+        a.state === 'firing' ? [{ alert: a, status: 'firing' }] : a.state === 'resolved' && g.sent[a.fingerprint] === 'firing' ? [{ alert: a, status: 'resolved' }] : [],
+      )
+      .sort((x, y) => x.alert.fingerprint.localeCompare(y.alert.fingerprint));
+    if (content.length === 0) {
+      if (Object.values(g.sent).every((s) => s !== 'firing')) next.delete(key);
+      else next.set(key, g);
+      continue;
+    }
+    next.set(key, g);
+    const changed = content.some((c) => g.sent[c.alert.fingerprint] !== c.status);
+    const since = g.lastSentAt ? t - Date.parse(g.lastSentAt) : Infinity;
+    const unacked = content.some((c) => c.status === 'firing' && !c.alert.acknowledgedBy);
+    let reason: Notification['reason'] | null = null;
+    if (!g.lastSentAt) reason = changed && t - Date.parse(g.createdAt) >= m.route.groupWaitMs ? 'first' : null;
+    else if (changed) reason = since >= m.route.groupIntervalMs ? 'changed' : null;
+    else if (unacked && since >= m.route.repeatIntervalMs) reason = 'repeat';
+    if (!reason || (g.retryAt && t < Date.parse(g.retryAt))) continue;
+    const sent: GroupState['sent'] = {};
+    for (const c of content) if (c.status === 'firing') sent[c.alert.fingerprint] = 'firing';
+    notifications.push({
+      groupKey: key,
+      receiver: m.route.receiver,
+      groupLabels: m.labels,
+      status: content.some((c) => c.status === 'firing') ? 'firing' : 'resolved',
+      alerts: content,
+      reason,
+      after: { ...g, lastSentAt: now.toISOString(), sent, retryAt: undefined },
+    });
+  }
+  // Groups whose alerts went away entirely (inactive, rule removed) are forgotten once nothing fires there.
+  for (const [key, g] of next) if (!members.has(key) && Object.values(g.sent).every((s) => s !== 'firing')) next.delete(key);
+  return { notifications, groups: next };
+}

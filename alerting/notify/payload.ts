@@ -1,0 +1,72 @@
+import type { Alert, Labels } from '../model/alert.ts';
+import type { Notification } from './groups.ts';
+
+/** The zero time Alertmanager's webhook sends as endsAt of a firing alert. */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** One alert as Alertmanager's webhook (v4) and its /api/v2/alerts show it. */
+export interface AmAlert {
+  status: 'firing' | 'resolved';
+  labels: Labels;
+  annotations: Labels;
+  startsAt: string;
+  endsAt: string;
+  generatorURL: string;
+  fingerprint: string;
+}
+
+/** Alertmanager's webhook payload, version 4 (the contract of every webhook receiver built for it). */
+export interface WebhookPayload {
+  version: '4';
+  groupKey: string;
+  truncatedAlerts: number;
+  status: 'firing' | 'resolved';
+  receiver: string;
+  groupLabels: Labels;
+  commonLabels: Labels;
+  commonAnnotations: Labels;
+  externalURL: string;
+  alerts: AmAlert[];
+}
+
+/** The link into Weft's UI for an alert: its flow's page, else the Alerts page. */
+export function alertLink(externalUrl: string, a: Alert): string {
+  const base = externalUrl.replace(/\/$/, '');
+  return a.flow ? `${base}/flows/${encodeURIComponent(a.flow)}` : `${base}/alerts`;
+}
+
+export function amAlert(a: Alert, status: 'firing' | 'resolved', externalUrl: string): AmAlert {
+  return {
+    status,
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: a.firedAt ?? a.activeSince ?? a.lastEvalAt,
+    endsAt: status === 'resolved' ? (a.resolvedAt ?? a.lastEvalAt) : ZERO_TIME,
+    generatorURL: alertLink(externalUrl, a),
+    fingerprint: a.fingerprint,
+  };
+}
+
+function common(maps: Labels[]): Labels {
+  if (maps.length === 0) return {};
+  const out: Labels = {};
+  for (const [k, v] of Object.entries(maps[0])) if (maps.every((m) => Object.hasOwn(m, k) && m[k] === v)) out[k] = v;
+  return out;
+}
+
+/** A notification as the Alertmanager v4 webhook payload. */
+export function webhookPayload(n: Notification, externalUrl: string): WebhookPayload {
+  const alerts = n.alerts.map((x) => amAlert(x.alert, x.status, externalUrl));
+  return {
+    version: '4',
+    groupKey: n.groupKey,
+    truncatedAlerts: 0,
+    status: n.status,
+    receiver: n.receiver,
+    groupLabels: n.groupLabels,
+    commonLabels: common(alerts.map((a) => a.labels)),
+    commonAnnotations: common(alerts.map((a) => a.annotations)),
+    externalURL: externalUrl,
+    alerts,
+  };
+}

@@ -1,0 +1,20 @@
+import { amAlert } from '../payload.ts';
+import { postJson, resolveHeaders, type ReceiverKind } from './receiver-kind.ts';
+
+/** How long Alertmanager keeps a firing alert without hearing of it again (Weft re-posts every minute). */
+export const AM_ALIVE_MS = 4 * 60_000;
+
+/**
+ * Prometheus Alertmanager's /api/v2/alerts, posted as Prometheus posts: firing alerts with endsAt a few
+ * minutes ahead (re-posted while firing), resolved ones with endsAt = when they resolved. Alertmanager
+ * then does its own grouping, silences, inhibition and on-call routing.
+ */
+export const alertmanagerReceiver: ReceiverKind = (spec, n, ctx) => {
+  const base = ctx.secrets.resolve(spec.url!, `receiver ${spec.id} url`).replace(/\/$/, '');
+  const aliveUntil = new Date(Date.now() + AM_ALIVE_MS).toISOString();
+  const body = n.alerts.map(({ alert, status }) => {
+    const a = amAlert(alert, status, ctx.externalUrl);
+    return { labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: status === 'firing' ? aliveUntil : a.endsAt, generatorURL: a.generatorURL };
+  });
+  return postJson(`${base}/api/v2/alerts`, body, resolveHeaders(spec, ctx.secrets, `receiver ${spec.id}`), ctx.timeoutMs);
+};

@@ -1,0 +1,105 @@
+import type { AlertMeasure, AlertRuleSpec, Catalog, Flow, derivedRuleIds } from '../../core/catalog/index.ts';
+import { parseDuration } from '../../core/time/index.ts';
+import type { AlertRule } from '../model/alert.ts';
+import { selectFlows } from './select.ts';
+
+/** Defaults of the rules Weft derives from the catalog, per measure (documented in alerting/README.md). */
+export const derivedDefaults: Record<(typeof derivedRuleIds)[number], { measure: AlertMeasure; window: string; for: string; keepFiringFor: string; severity: AlertRule['severity'] }> = {
+  'flow-latency-p95': { measure: 'latency-p95', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'medium' },
+  'flow-latency-p99': { measure: 'latency-p99', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'high' },
+  'flow-error-rate': { measure: 'error-rate', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'high' },
+  'flow-stale': { measure: 'staleness', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
+  'flow-throughput-drop': { measure: 'throughput-drop', window: '1h', for: '10m', keepFiringFor: '30m', severity: 'medium' },
+  'record-count-drift': { measure: 'record-count-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
+  'key-drift': { measure: 'key-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
+  'schema-drift': { measure: 'schema-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'medium' },
+  'probe-failing': { measure: 'probe-failing', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
+  'telemetry-gap': { measure: 'telemetry-gap', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'critical' },
+};
+
+/** The throughput-drop score above which the derived rule fires (half the usual traffic gone). */
+export const THROUGHPUT_DROP_SCORE = 0.5;
+/** Weft's own intake silent for longer than this is a telemetry gap. */
+export const TELEMETRY_GAP_MS = 60_000;
+
+/** A flow's threshold for a derived flow measure: its own `slo`, else its class's; undefined: not watched. */
+export function flowThreshold(catalog: Catalog, f: Flow, measure: AlertMeasure): number | undefined {
+  const cls = catalog.classes.find((c) => c.id === f.class);
+  switch (measure) {
+    case 'latency-p95':
+      return f.slo?.latencyP95Ms ?? cls?.latencyP95Ms;
+    case 'latency-p99':
+      return f.slo?.latencyP99Ms ?? cls?.latencyP99Ms;
+    case 'error-rate':
+      return f.slo?.errorRate ?? cls?.errorRate;
+    case 'staleness': {
+      if (!f.schedule) return undefined;
+      const stale = f.slo?.staleAfter ?? cls?.staleAfter;
+      if (stale) return parseDuration(stale);
+      return f.schedule.every ? 2 * parseDuration(f.schedule.every) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const flowMeasures = new Set<AlertMeasure>(['latency-p95', 'latency-p99', 'error-rate', 'traces', 'staleness', 'throughput-drop']);
+export const isFlowMeasure = (m: AlertMeasure) => flowMeasures.has(m);
+
+function derived(catalog: Catalog, id: keyof typeof derivedDefaults): AlertRule {
+  const d = derivedDefaults[id];
+  const flows = isFlowMeasure(d.measure) ? catalog.flows.filter((f) => f.lifecycle === 'active').map((f) => f.id) : [];
+  const byId = new Map(catalog.flows.map((f) => [f.id, f]));
+  const threshold =
+    d.measure === 'throughput-drop'
+      ? THROUGHPUT_DROP_SCORE
+      : d.measure === 'telemetry-gap'
+        ? TELEMETRY_GAP_MS
+        : isFlowMeasure(d.measure)
+          ? (flow: string) => (byId.has(flow) ? flowThreshold(catalog, byId.get(flow)!, d.measure) : undefined)
+          : 0;
+  return {
+    id,
+    origin: 'derived',
+    measure: d.measure,
+    op: '>',
+    threshold,
+    windowMs: parseDuration(d.window),
+    forMs: parseDuration(d.for),
+    keepFiringForMs: parseDuration(d.keepFiringFor),
+    severity: d.severity,
+    flows,
+    labels: {},
+    annotations: {},
+  };
+}
+
+/** A custom rule from `alerts:` with its selector resolved to flows. */
+export function customRule(catalog: Catalog, spec: AlertRuleSpec): AlertRule {
+  return {
+    id: spec.id,
+    origin: 'custom',
+    measure: spec.measure,
+    op: spec.op ?? '>',
+    threshold: spec.threshold,
+    windowMs: parseDuration(spec.window ?? (spec.measure === 'throughput-drop' ? '1h' : '5m')),
+    forMs: parseDuration(spec.for ?? '0s'),
+    keepFiringForMs: parseDuration(spec.keepFiringFor ?? '0s'),
+    severity: spec.severity,
+    flows: isFlowMeasure(spec.measure) ? selectFlows(catalog, spec.select).map((f) => f.id) : [],
+    labels: { ...(spec.labels ?? {}) },
+    annotations: { ...(spec.annotations ?? {}) },
+    remediation: spec.remediation,
+    selector: spec.select,
+  };
+}
+
+/**
+ * Every rule Weft evaluates for this catalog: the derived ones (a custom rule with the same id
+ * replaces a derived one, e.g. `telemetry-gap` with another threshold) followed by the custom ones.
+ */
+export function rulesFor(catalog: Catalog): AlertRule[] {
+  const custom = catalog.alerts.map((a) => customRule(catalog, a));
+  const replaced = new Set(custom.map((r) => r.id));
+  return [...(Object.keys(derivedDefaults) as Array<keyof typeof derivedDefaults>).filter((id) => !replaced.has(id)).map((id) => derived(catalog, id)), ...custom];
+}

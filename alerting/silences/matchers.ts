@@ -1,0 +1,66 @@
+import type { Labels } from '../model/alert.ts';
+
+/** An Alertmanager-style matcher: `=`, `!=`, `=~`, `!~` (regexes anchored at both ends). */
+export interface Matcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual: boolean;
+}
+
+/** A silence: alerts whose labels match every matcher are not notified between startsAt and endsAt. */
+export interface Silence {
+  id: string;
+  matchers: Matcher[];
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+  createdAt: string;
+}
+
+export type SilenceStatus = 'pending' | 'active' | 'expired';
+
+/** Parses `name=value`, `name!=value`, `name=~regex`, `name!~regex`; throws a message naming what is wrong. */
+export function parseMatcher(text: string): Matcher {
+  const m = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$/.exec(text);
+  if (!m) throw new Error(`"${text}" is not a matcher: write name=value, name!=value, name=~regex or name!~regex`);
+  const matcher = { name: m[1], value: m[3], isRegex: m[2].endsWith('~'), isEqual: m[2].startsWith('=') };
+  if (matcher.isRegex) compile(matcher.value);
+  return matcher;
+}
+
+const cache = new Map<string, RegExp>();
+function compile(re: string): RegExp {
+  let r = cache.get(re);
+  if (!r) {
+    try {
+      r = new RegExp(`^(?:${re})$`);
+    } catch {
+      throw new Error(`"${re}" is not a regular expression`);
+    }
+    if (cache.size > 1000) cache.clear();
+    cache.set(re, r);
+  }
+  return r;
+}
+
+/** A missing label matches as the empty string, as in Alertmanager. */
+export function matches(m: Matcher, labels: Labels): boolean {
+  const v = Object.hasOwn(labels, m.name) ? labels[m.name] : '';
+  const hit = m.isRegex ? compile(m.value).test(v) : v === m.value;
+  return m.isEqual ? hit : !hit;
+}
+
+export function silenceStatus(s: Silence, now: Date): SilenceStatus {
+  const t = now.getTime();
+  if (t < Date.parse(s.startsAt)) return 'pending';
+  return t < Date.parse(s.endsAt) ? 'active' : 'expired';
+}
+
+/** Ids of the silences active now whose matchers all match these labels. */
+export function silencedBy(silences: Silence[], labels: Labels, now: Date): string[] {
+  return silences.filter((s) => silenceStatus(s, now) === 'active' && s.matchers.length > 0 && s.matchers.every((m) => matches(m, labels))).map((s) => s.id);
+}
+
+export const formatMatcher = (m: Matcher) => `${m.name}${m.isEqual ? '=' : '!='}${m.isRegex ? '~' : ''}"${m.value}"`.replace('!=~', '!~');

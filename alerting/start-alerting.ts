@@ -1,0 +1,268 @@
+import { hostname } from 'node:os';
+import type { Store } from '../clickhouse/index.ts';
+import type { Catalog, RemediationSpec } from '../core/catalog/index.ts';
+import type { Logger } from '../core/log/logger.ts';
+import { systemClock, type Clock } from '../core/time/index.ts';
+import type { FindingStore } from '../findings/index.ts';
+import { Secrets, type EnvLookup } from '../probes/index.ts';
+import { conditionsFor } from './evaluate/conditions.ts';
+import { evaluateAlerts, type AlertChange } from './evaluate/evaluate.ts';
+import { observe, type ObserveOptions } from './evaluate/observe.ts';
+import { trackGaps, type IntakeGap, type Observations } from './evaluate/observations.ts';
+import type { Alert, AlertRule } from './model/alert.ts';
+import { deliver } from './notify/deliver.ts';
+import { planNotifications, type GroupState, type Notification } from './notify/groups.ts';
+import { routeAlert } from './notify/route.ts';
+import { actionsFor, runAction, type RemediationOutcome } from './remediation/run-action.ts';
+import { rulesFor } from './rules/derive-rules.ts';
+import { silenceStatus, type Silence } from './silences/matchers.ts';
+import { AlertStore } from './store/alert-store.ts';
+import { createLease } from './store/lease.ts';
+
+export interface AlertingOptions {
+  store: Store;
+  /** The catalog as it is now (follows reloads). */
+  catalog: () => Catalog;
+  findings?: FindingStore;
+  logger: Logger;
+  env: EnvLookup;
+  clock?: Clock;
+  /** How often rules are evaluated (ms). */
+  intervalMs: number;
+  /** Weft's own address for links in notifications (a function: the API's port may be known only later). */
+  externalUrl: string | (() => string);
+  /** Run `mode: auto` remediations when an alert fires (default true). */
+  autoRemediate?: boolean;
+  /** Start the periodic loop (default true); false: only `evaluateNow()` evaluates. */
+  schedule?: boolean;
+  /** This process's name in the lease (default host:pid). */
+  holder?: string;
+  leaseTtlMs?: number;
+  /** Delivery retries: first retry after this (default 1 s). */
+  retryBaseMs?: number;
+  random?: () => number;
+}
+
+export interface EvaluationReport {
+  at: string;
+  leader: boolean;
+  alerts: number;
+  changes: Array<{ fingerprint: string; rule: string; transition: string }>;
+  notifications: Array<{ receiver: string; groupKey: string; status: string; reason: string; delivered: boolean }>;
+  telemetryGap: boolean;
+  errors: string[];
+}
+
+export interface AlertingRuntime {
+  alertStore: AlertStore;
+  evaluateNow(): Promise<EvaluationReport>;
+  rules(): AlertRule[];
+  lastReport(): EvaluationReport | null;
+  /** The last observations (per-flow p95 and error rate for /metrics). */
+  lastObservations(): Observations | null;
+  acknowledge(fingerprint: string, actor: string, note: string): Promise<Alert>;
+  createSilence(input: Omit<Silence, 'id' | 'createdAt'>): Promise<Silence>;
+  expireSilence(id: string, actor: string): Promise<Silence>;
+  silences(): Promise<Silence[]>;
+  remediate(fingerprint: string, actor: string, actionId?: string): Promise<RemediationOutcome[]>;
+  /** Remediation runs still going (auto ones start on firing and run in the background). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Thrown for a user's mistake (unknown alert, silence or action): the API turns it into 404/400. */
+export class AlertingError extends Error {
+  constructor(
+    readonly code: 'not-found' | 'bad-request',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RESOLVED_KEPT_MS = 3_600_000;
+const significant = (a: Alert) => JSON.stringify([a.state, a.acknowledgedBy, a.inhibitedBy, a.silencedBy, a.severity, a.annotations.summary]);
+
+/**
+ * Alerting: evaluates the rules on a schedule (only the lease holder), drives each alert's lifecycle,
+ * notifies receivers on transitions and repeat intervals, and runs auto remediations. State lives in
+ * ClickHouse and is re-read on every evaluation (small: open alerts, groups, silences), so a restart or
+ * a change of lease holder continues where the last one stopped. The loop never throws.
+ */
+export function startAlerting(o: AlertingOptions): AlertingRuntime {
+  const clock = o.clock ?? systemClock;
+  const alertStore = new AlertStore(o.store);
+  const secrets = new Secrets(o.env);
+  const lease = createLease(o.store, o.holder ?? `${hostname()}:${process.pid}`, { ttlMs: o.leaseTtlMs ?? Math.max(30_000, 3 * o.intervalMs) });
+  const controller = new AbortController();
+  const log = o.logger.child({ part: 'alerting' });
+  let gaps: Array<IntakeGap & { open?: boolean }> = [];
+  let baselineCache: ObserveOptions['baselineCache'];
+  let last: EvaluationReport | null = null;
+  let lastObs: Observations | null = null;
+  let running: Promise<EvaluationReport> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>) => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    return p;
+  };
+
+  const deliverOptions = () => ({ catalog: o.catalog(), alertStore, secrets, logger: log, externalUrl: typeof o.externalUrl === 'function' ? o.externalUrl() : o.externalUrl, signal: controller.signal, retryBaseMs: o.retryBaseMs, random: o.random });
+
+  const escalate = async (alert: Alert, action: RemediationSpec, lastError: string): Promise<boolean> => {
+    const catalog = o.catalog();
+    const now = clock.now().toISOString();
+    const labels = { alertname: 'remediation-failed', severity: 'critical', action: action.id, ...(alert.flow ? { flow: alert.flow } : {}), ...(alert.labels.owner ? { owner: alert.labels.owner } : {}) };
+    const synthetic: Alert = { ...alert, rule: 'remediation-failed', labels, severity: 'critical', state: 'firing', firedAt: now, annotations: { summary: `Remediation ${action.id} failed after ${action.attempts} attempts for ${alert.annotations.summary ?? alert.rule}: ${lastError}`, value: '', threshold: '' } };
+    const receivers = action.escalate ? [action.escalate] : routeAlert(catalog, alert.labels).map((r) => r.receiver);
+    let told = false;
+    for (const receiver of receivers) {
+      const n: Notification = { groupKey: `${receiver}:escalation:${action.id}:${alert.fingerprint}`, receiver, groupLabels: { alertname: 'remediation-failed' }, status: 'firing', alerts: [{ alert: synthetic, status: 'firing' }], reason: 'first', after: { key: '', receiver, labels: {}, createdAt: now, lastSentAt: now, sent: {} } };
+      told = (await deliver(n, deliverOptions())) || told;
+    }
+    return told;
+  };
+
+  const remediateAlert = (alert: Alert, action: RemediationSpec, actor: string) =>
+    track(runAction(action, alert, { alertStore, secrets, escalate, actor, random: o.random, signal: controller.signal })).then((r) => {
+      log.info({ action: action.id, alert: alert.fingerprint, outcome: r.outcome, attempts: r.attempts }, 'remediation ran');
+      return r;
+    });
+
+  const loadState = async (now: Date) => {
+    const alerts = await alertStore.listAlerts(['pending', 'firing', 'resolved'], 10_000);
+    const prev = new Map<string, Alert>();
+    for (const a of alerts) if (a.state !== 'resolved' || now.getTime() - Date.parse(a.resolvedAt ?? a.lastEvalAt) < RESOLVED_KEPT_MS) prev.set(a.fingerprint, a);
+    const groups = (await alertStore.loadGroups()) as Map<string, GroupState>;
+    const silences = (await alertStore.listSilences(5000)).filter((s) => silenceStatus(s, now) !== 'expired');
+    return { prev, groups, silences };
+  };
+
+  const evaluate = async (): Promise<EvaluationReport> => {
+    const now = clock.now();
+    const report: EvaluationReport = { at: now.toISOString(), leader: false, alerts: 0, changes: [], notifications: [], telemetryGap: false, errors: [] };
+    try {
+      report.leader = await lease.acquire(now);
+      if (!report.leader) return report;
+      const catalog = o.catalog();
+      const rules = rulesFor(catalog);
+      const { prev, groups, silences } = await loadState(now);
+      const obs = await observe({ store: o.store, catalog, rules, findings: o.findings, now, gaps, baselineCache });
+      baselineCache = obs.baselineCache;
+      gaps = trackGaps(gaps, obs.lastIntake, now);
+      obs.gaps = gaps;
+      lastObs = obs;
+      const result = evaluateAlerts(prev, conditionsFor(rules, catalog, obs), rules, silences, now);
+      report.telemetryGap = result.telemetryGap;
+      report.alerts = result.alerts.filter((a) => a.state === 'firing' || a.state === 'pending').length;
+      const changedFps = new Set(result.changes.map((c) => c.alert.fingerprint));
+      const toSave = result.alerts.filter((a) => changedFps.has(a.fingerprint) || !prev.has(a.fingerprint) || significant(prev.get(a.fingerprint)!) !== significant(a) || now.getTime() - Date.parse(prev.get(a.fingerprint)!.lastEvalAt) > 60_000);
+      // Cleared (pending → inactive) alerts are saved once as inactive, so they leave the open list.
+      const cleared = result.changes.filter((c) => c.transition === 'cleared').map((c) => c.alert);
+      await alertStore.saveAlerts([...toSave, ...cleared]);
+      await alertStore.recordEvents(result.changes.map((c: AlertChange) => ({ at: report.at, fingerprint: c.alert.fingerprint, rule: c.alert.rule, event: c.transition, actor: 'weft', value: c.alert.value, note: c.alert.annotations.summary ?? '', labels: c.alert.labels })));
+      report.changes = result.changes.map((c) => ({ fingerprint: c.alert.fingerprint, rule: c.alert.rule, transition: c.transition }));
+
+      // Notifications: routed by labels and owners, grouped, paced.
+      const routed = result.alerts.filter((a) => a.state === 'firing' || a.state === 'resolved').map((alert) => ({ alert, routes: routeAlert(catalog, alert.labels) }));
+      const plan = planNotifications(groups, routed, now);
+      const changedGroups: Array<{ key: string; doc: GroupState }> = [];
+      for (const n of plan.notifications) {
+        const delivered = await deliver(n, deliverOptions());
+        report.notifications.push({ receiver: n.receiver, groupKey: n.groupKey, status: n.status, reason: n.reason, delivered });
+        const g = delivered ? n.after : { ...(plan.groups.get(n.groupKey) ?? n.after), retryAt: new Date(clock.now().getTime() + 30_000).toISOString() };
+        plan.groups.set(n.groupKey, g);
+        changedGroups.push({ key: n.groupKey, doc: g });
+      }
+      for (const [key, g] of plan.groups) if (!groups.has(key)) changedGroups.push({ key, doc: g });
+      await alertStore.saveGroups(changedGroups, now);
+
+      // Auto remediation: once per firing episode, not for silenced alerts.
+      for (const c of o.autoRemediate === false ? [] : result.changes) {
+        if (c.transition !== 'firing' || c.alert.silencedBy.length > 0) continue;
+        const rule = rules.find((r) => r.id === c.alert.rule);
+        for (const action of actionsFor(catalog.remediations, c.alert, rule?.remediation).filter((x) => x.mode === 'auto')) void remediateAlert(c.alert, action, 'weft (auto)');
+      }
+    } catch (err) {
+      report.errors.push((err as Error).message ?? String(err));
+      log.error({ err: (err as Error).message }, 'alert evaluation failed');
+    }
+    last = report;
+    return report;
+  };
+
+  const evaluateNow = () => {
+    if (!running) running = evaluate().finally(() => (running = null));
+    return running;
+  };
+  const tick = async () => {
+    timer = null;
+    if (stopped) return;
+    await evaluateNow();
+    if (!stopped) timer = setTimeout(() => void tick(), o.intervalMs);
+  };
+  if (o.schedule !== false) timer = setTimeout(() => void tick(), 0);
+
+  const mustAlert = async (fp: string) => {
+    const a = await alertStore.getAlert(fp);
+    if (!a || a.state === 'inactive') throw new AlertingError('not-found', `No alert with fingerprint ${fp}; GET /api/v1/alerts lists them.`);
+    return a;
+  };
+
+  return {
+    alertStore,
+    evaluateNow,
+    rules: () => rulesFor(o.catalog()),
+    lastReport: () => last,
+    lastObservations: () => lastObs,
+    async acknowledge(fp, actor, note) {
+      if (running) await running;
+      const a = await mustAlert(fp);
+      if (a.state !== 'firing' && a.state !== 'pending') throw new AlertingError('bad-request', `Alert ${fp} is ${a.state}; only pending or firing alerts can be acknowledged.`);
+      const now = clock.now().toISOString();
+      const acked: Alert = { ...a, acknowledgedBy: actor, acknowledgedAt: now, ackNote: note };
+      await alertStore.saveAlerts([acked]);
+      await alertStore.recordEvents([{ at: now, fingerprint: fp, rule: a.rule, event: 'acknowledged', actor, value: a.value, note, labels: a.labels }]);
+      return acked;
+    },
+    async createSilence(input) {
+      if (input.matchers.length === 0) throw new AlertingError('bad-request', 'A silence needs at least one matcher, like flow="erp-cpq-product-sync".');
+      if (!(Date.parse(input.endsAt) > Date.parse(input.startsAt))) throw new AlertingError('bad-request', 'endsAt must be after startsAt.');
+      return alertStore.newSilence(input, clock.now());
+    },
+    async expireSilence(id, actor) {
+      const s = (await alertStore.listSilences(10_000)).find((x) => x.id === id);
+      if (!s) throw new AlertingError('not-found', `No silence with id ${id}; GET /api/v1/silences lists them.`);
+      const now = clock.now();
+      const expired: Silence = { ...s, endsAt: silenceStatus(s, now) === 'expired' ? s.endsAt : now.toISOString(), comment: s.comment ? `${s.comment} (expired by ${actor})` : `expired by ${actor}` };
+      await alertStore.saveSilence(expired);
+      return expired;
+    },
+    silences: () => alertStore.listSilences(),
+    async remediate(fp, actor, actionId) {
+      const a = await mustAlert(fp);
+      const catalog = o.catalog();
+      const rule = rulesFor(catalog).find((r) => r.id === a.rule);
+      let actions = actionsFor(catalog.remediations, a, rule?.remediation);
+      if (actionId) actions = actions.filter((x) => x.id === actionId);
+      if (actions.length === 0) {
+        throw new AlertingError('bad-request', actionId ? `Remediation ${actionId} is not attached to alert ${fp}'s rule or flow.` : `No remediation is attached to alert ${fp} (rule ${a.rule}${a.flow ? `, flow ${a.flow}` : ''}): add one under remediations in the catalog.`);
+      }
+      return Promise.all(actions.map((x) => remediateAlert(a, x, actor)));
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (running) await running.catch(() => undefined);
+      controller.abort();
+      await Promise.allSettled([...inFlight]);
+      await lease.release().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { parseCatalog, type Catalog } from '../../core/catalog/index.ts';
+import type { FlowWindowStats, Observations } from '../evaluate/observations.ts';
+
+/** A small estate: two scheduled flows and a realtime one, a webhook receiver for the ICoE team. */
+export const estateYaml = (extra = '') => `
+owners:
+  - { id: icoe, receiver: team-hook }
+  - { id: supply, receiver: supply-hook }
+systems:
+  - { id: erp, match: { hosts: [erp.test] } }
+  - { id: cpq, match: { hosts: [cpq.test] } }
+  - { id: wms, owner: supply, match: { hosts: [wms.test] } }
+classes:
+  - { id: batch, latencyP95Ms: 5000, errorRate: 0.05, staleAfter: 60s }
+  - { id: realtime, latencyP95Ms: 1000, errorRate: 0.05 }
+flows:
+  - { id: erp-cpq-sync, source: erp, target: cpq, owner: icoe, class: batch, schedule: { every: 10s }, runtime: { service: jobs, flow: erp-cpq-sync } }
+  - { id: erp-wms-pick, source: erp, target: wms, owner: supply, class: realtime, runtime: { service: pick } }
+  - { id: cpq-erp-quote, source: cpq, target: erp, owner: icoe, class: batch, schedule: { every: 10s }, runtime: { service: jobs, flow: cpq-erp-quote } }
+receivers:
+  - { id: team-hook, type: webhook, url: "http://127.0.0.1:9/hook" }
+  - { id: supply-hook, type: webhook, url: "http://127.0.0.1:9/supply" }
+${extra}`;
+
+export function testCatalog(extra = ''): Catalog {
+  const { catalog, problems } = parseCatalog([{ file: 'estate.yaml', text: estateYaml(extra) }]);
+  if (problems.length) throw new Error(problems.map((p) => `${p.line}: ${p.path} ${p.message}`).join('\n'));
+  return catalog;
+}
+
+/** Observations at `now` with per-flow stats over the 5-minute window and last runs. */
+export function observations(now: Date, o: { stats?: Record<string, Partial<FlowWindowStats>>; lastSeen?: Record<string, string>; lastIntake?: string | null; pairedUntil?: string } = {}): Observations {
+  const w = new Map<string, FlowWindowStats>();
+  for (const [id, s] of Object.entries(o.stats ?? {})) w.set(id, { traces: 10, failedTraces: 0, p95Ms: 100, p99Ms: 150, ...s });
+  return {
+    now,
+    lastIntake: o.lastIntake === undefined ? now.toISOString() : o.lastIntake,
+    pairedUntil: o.pairedUntil ?? new Date(now.getTime() - 10_000).toISOString(),
+    windows: new Map([[300_000, w], [3_600_000, w]]),
+    lastSeen: new Map(Object.entries(o.lastSeen ?? {})),
+    baseline: new Map(),
+    findings: [],
+    gaps: [],
+  };
+}

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Credentials } from '../../access/index.ts';
+import { startAlerting, type AlertingRuntime, type WebhookPayload } from '../../alerting/index.ts';
+import { startAnalyzer, type Analyzer } from '../../analyzer/index.ts';
+import { baseCatalogYaml, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { loadCatalog } from '../../core/catalog/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { promtoolPath, toolAvailable } from '../../test/alertmanager.ts';
+import type { ApiApp } from '../app.ts';
+import { buildApiApp } from '../index.ts';
+
+/** Real spans over OTLP → collector → rollups → analyzer → alerting → API and a webhook receiver. */
+describe('alert routes', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  let alerting: AlertingRuntime;
+  let app: ApiApp;
+  let hook: Server;
+  const payloads: WebhookPayload[] = [];
+  const tokens = { 'viewer-token': 'viewer', 'sre-token': 'sre' } as const;
+  const secret = (t: keyof typeof tokens) => `alerting-${t}-0000000001`;
+  const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, token: keyof typeof tokens = 'sre-token', payload?: unknown) => {
+    const r = await app.inject({ method, url, headers: { authorization: `Bearer ${secret(token)}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    return { status: r.statusCode, body: String(r.headers['content-type'] ?? '').includes('json') ? r.json() : r.body };
+  };
+
+  beforeAll(async () => {
+    hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => (payloads.push(JSON.parse(body)), res.end()));
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    h = await startHarness();
+    const file = join(h.dir, 'estate.yaml');
+    const receivers = `receivers:\n  - { id: icoe-hook, type: webhook, url: "http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook" }\nroutes:\n  - { receiver: icoe-hook, groupWait: 0s }\n`;
+    writeFileSync(file, `${baseCatalogYaml}${receivers}`);
+    // Recent traffic: older than the telemetry-gap limit (60 s) and every flow rule would be held.
+    await sendEstateTraffic(h.collector.url, Date.now() - 15_000);
+    await h.collector.flush();
+    const catalog = loadCatalog([file]);
+    analyzer = startAnalyzer({ store: h.store, catalog, logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
+    await analyzer.runNow();
+    alerting = startAlerting({ store: h.store, catalog: () => analyzer.catalog(), findings: analyzer.findings, logger: silentLogger(), env: () => undefined, intervalMs: 10_000, externalUrl: 'http://weft.test', schedule: false });
+    const configured = (Object.keys(tokens) as Array<keyof typeof tokens>).map((t) => ({ token: secret(t), role: tokens[t], name: `alerting-${tokens[t]}`, source: 'WEFT_API_TOKENS' as const }));
+    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials: await Credentials.create({ configured }), logger: silentLogger(), services: { store: h.store, analyzer, findings: analyzer.findings, alerting } });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await alerting?.stop();
+    await analyzer?.stop();
+    await h?.close();
+    hook?.close();
+  });
+
+  it('fires the error-rate alert of a flow that fails, lists it and notifies the webhook with the v4 payload', async () => {
+    const report = await alerting.evaluateNow();
+    expect(report.errors).toEqual([]);
+    const { status, body } = await call('GET', '/api/v1/alerts', 'viewer-token');
+    expect(status).toBe(200);
+    const errors = body.alerts.find((a: { rule: string }) => a.rule === 'flow-error-rate');
+    expect(errors).toMatchObject({ state: 'firing', flow: 'customer-sync', labels: { alertname: 'flow-error-rate', flow: 'customer-sync', owner: 'icoe', class: 'gold' }, threshold: 0.1, value: 0.5 });
+    const sent = payloads.flatMap((p) => p.alerts).find((a) => a.labels.alertname === 'flow-error-rate');
+    expect(sent).toMatchObject({ status: 'firing', fingerprint: errors.fingerprint, generatorURL: 'http://weft.test/flows/customer-sync', endsAt: '0001-01-01T00:00:00Z' });
+    expect((await call('GET', '/api/v1/alerts/rules')).body.rules.map((r: { id: string }) => r.id)).toContain('flow-stale');
+  });
+
+  it('acknowledges and silences for sre, refuses a viewer, and says what is wrong with a bad matcher', async () => {
+    const [alert] = (await call('GET', '/api/v1/alerts')).body.alerts;
+    expect((await call('POST', `/api/v1/alerts/${alert.fingerprint}/ack`, 'viewer-token', { note: 'x' })).status).toBe(403);
+    const acked = await call('POST', `/api/v1/alerts/${alert.fingerprint}/ack`, 'sre-token', { note: 'on it' });
+    expect(acked.body.alert).toMatchObject({ acknowledgedBy: 'alerting-sre', ackNote: 'on it' });
+    expect((await call('POST', '/api/v1/alerts/0000000000000000/ack', 'sre-token', {})).status).toBe(404);
+    const bad = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=~"("'], comment: 'x' });
+    expect([bad.status, bad.body.message]).toEqual([400, expect.stringMatching(/matchers.*not a regular expression/)]);
+    const made = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=customer-sync'], duration: '1h', comment: 'maintenance' });
+    expect(made.status).toBe(201);
+    expect(made.body.silence).toMatchObject({ createdBy: 'alerting-sre', status: 'active', matchers: [{ name: 'flow', value: 'customer-sync', isRegex: false, isEqual: true }] });
+    await alerting.evaluateNow();
+    const silenced = (await call('GET', `/api/v1/alerts/${alert.fingerprint}`)).body.alert;
+    expect(silenced.silencedBy).toEqual([made.body.silence.id]);
+    expect((await call('DELETE', `/api/v1/silences/${made.body.silence.id}`, 'sre-token', {})).body.silence.status).toBe('expired');
+    expect((await call('POST', '/api/v1/remediations', 'sre-token', { fingerprint: alert.fingerprint })).body.message).toMatch(/No remediation is attached/);
+  });
+
+  it('serves Prometheus gauges that promtool accepts', async (ctx) => {
+    const { status, body } = await call('GET', '/metrics', 'viewer-token');
+    expect(status).toBe(200);
+    expect(body).toMatch(/^weft_alerts_firing\{severity="high"\} [1-9]/m);
+    expect(body).toMatch(/^weft_flow_error_ratio\{flow="customer-sync"\} 0.5$/m);
+    expect(body).toMatch(/^weft_findings_open\{kind="[a-z-]+",severity="[a-z]+"\} \d+$/m);
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    if (!toolAvailable(promtoolPath, 'prometheus')) return ctx.skip();
+    const out = execFileSync(promtoolPath, ['check', 'metrics'], { input: String(body), encoding: 'utf8' });
+    expect(out).toBe('');
+  });
+});

@@ -1,0 +1,95 @@
+/** Response and body shapes of /api/v1/alerts, /silences and /remediations (TypeBox only). */
+import { Type } from '@sinclair/typebox';
+import { NullStr, Num, SeveritySchema, Str } from './common.ts';
+
+const StrMap = Type.Record(Type.String(), Type.String());
+
+export const AlertStateSchema = Type.Union([Type.Literal('pending'), Type.Literal('firing'), Type.Literal('resolved'), Type.Literal('inactive')]);
+
+export const AlertSchema = Type.Object({
+  fingerprint: Str,
+  rule: Str,
+  labels: StrMap,
+  annotations: StrMap,
+  state: AlertStateSchema,
+  severity: SeveritySchema,
+  value: Type.Union([Num, Type.Null()], { description: 'null: no data' }),
+  threshold: Num,
+  activeSince: NullStr,
+  firedAt: NullStr,
+  lastTrueAt: NullStr,
+  falseSince: Type.Union([Str, Type.Null()], { description: 'set while a firing alert is recovering (keepFiringFor)' }),
+  resolvedAt: NullStr,
+  lastEvalAt: Str,
+  acknowledgedBy: NullStr,
+  acknowledgedAt: NullStr,
+  ackNote: Str,
+  inhibitedBy: NullStr,
+  silencedBy: Type.Array(Str),
+  flow: NullStr,
+  systems: Type.Array(Str),
+});
+
+export const AlertEventSchema = Type.Object({ at: Str, fingerprint: Str, rule: Str, event: Str, actor: Str, value: Num, note: Str, labels: StrMap });
+
+export const MatcherSchema = Type.Object(
+  { name: Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), value: Type.String({ maxLength: 1000 }), isRegex: Type.Boolean({ description: 'default false' }), isEqual: Type.Boolean({ description: 'default true: = or =~; false: != or !~' }) },
+  { additionalProperties: false },
+);
+
+export const SilenceSchema = Type.Object({
+  id: Str,
+  matchers: Type.Array(MatcherSchema),
+  startsAt: Str,
+  endsAt: Str,
+  createdBy: Str,
+  comment: Str,
+  createdAt: Str,
+  status: Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('expired')]),
+});
+
+export const SilenceBodySchema = Type.Object(
+  {
+    matchers: Type.Array(Type.Union([MatcherSchema, Type.String({ minLength: 2, maxLength: 1000, description: 'name=value, name!=value, name=~regex, name!~regex' })]), { minItems: 1, maxItems: 20 }),
+    startsAt: Type.Optional(Type.String({ format: 'date-time' })),
+    endsAt: Type.Optional(Type.String({ format: 'date-time' })),
+    duration: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'instead of endsAt: 2h, 1d' })),
+    comment: Type.String({ minLength: 1, maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const DeliverySchema = Type.Object({
+  at: Str,
+  receiver: Str,
+  receiverType: Str,
+  groupKey: Str,
+  status: Str,
+  fingerprints: Type.Array(Str),
+  attempt: Num,
+  ok: Type.Boolean(),
+  httpStatus: Num,
+  error: Str,
+  durationMs: Num,
+});
+
+export const RemediationAttemptSchema = Type.Object({
+  at: Str,
+  runId: Str,
+  action: Str,
+  fingerprint: Str,
+  flow: Str,
+  attempt: Num,
+  idempotencyKey: Str,
+  method: Str,
+  url: Str,
+  httpStatus: Num,
+  outcome: Str,
+  error: Str,
+  durationMs: Num,
+  actor: Str,
+});
+
+export const RemediationOutcomeSchema = Type.Object({ runId: Str, action: Str, fingerprint: Str, outcome: Str, attempts: Num, lastStatus: Num, lastError: Str });
+
+export const RuleSchema = Type.Object({ id: Str, origin: Str, measure: Str, op: Str, windowMs: Num, forMs: Num, keepFiringForMs: Num, severity: SeveritySchema, flows: Type.Array(Str), remediation: NullStr });

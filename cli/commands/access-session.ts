@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { createAuditLog, Credentials, type Actor, type AuditLog } from '../../access/index.ts';
+import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
+import { buildConfig, flag, type ParsedArgs } from '../../core/config/index.ts';
+import { ERR_CONFIG } from '../../core/errors/index.ts';
+import type { CommandIO } from '../command.ts';
+
+/** Who acts when the CLI changes the store directly: whoever can open the data directory is its operator. */
+export function cliActor(): Actor {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers)
+  }
+  return { name: `cli:${user}`, role: 'admin' };
+}
+
+/**
+ * Runs `fn` with the store of --data DIR (embedded; Weft must not be running on it) or
+ * --clickhouse URL, migrated, with the credentials and audit log over it.
+ */
+export async function withAccessStore<T>(
+  args: ParsedArgs,
+  io: CommandIO,
+  options: { mustExist: boolean },
+  fn: (s: { store: Store; credentials: Credentials; auditLog: AuditLog }) => Promise<T>,
+): Promise<T> {
+  const clickhouse = flag(args, 'clickhouse');
+  if (clickhouse && flag(args, 'data')) throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
+  const flags = { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) };
+  const config = buildConfig({ positionals: [], flags }, io.env, io.cwd);
+  if (options.mustExist && config.store.kind === 'embedded' && !existsSync(config.store.path)) {
+    throw ERR_CONFIG(
+      `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,
+    );
+  }
+  const store = await openStore(config.store);
+  try {
+    await migrate(store, { retention: config.retention });
+    const auditLog = createAuditLog(store);
+    const credentials = await Credentials.create({ configured: config.access.tokens, store, auditLog });
+    return await fn({ store, credentials, auditLog });
+  } finally {
+    await store.close();
+  }
+}
+
+/** Calls a running Weft's API with WEFT_TOKEN; a non-2xx answer becomes a message that says what to do. */
+export async function callApi<T>(url: string, io: CommandIO, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let target: URL;
+  try {
+    target = new URL(`/api/v1${path}`, url);
+  } catch {
+    throw ERR_CONFIG(`--url must be Weft's address, like http://127.0.0.1:3000, got "${url}".`);
+  }
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (io.env.WEFT_TOKEN) headers.authorization = `Bearer ${io.env.WEFT_TOKEN}`;
+  if (method === 'POST') headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(target, { method, headers, body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined, signal: AbortSignal.timeout(60_000) });
+  } catch (err) {
+    throw ERR_CONFIG(`Weft is not answering at ${url} (${(err as Error).message}): is "weft start" running there?`);
+  }
+  const payload = (await res.json().catch(() => ({}))) as T & { message?: string };
+  if (res.status === 401) throw ERR_CONFIG(`Weft at ${url} wants a token: set WEFT_TOKEN.`);
+  if (!res.ok) throw ERR_CONFIG(`Weft at ${url} answered ${res.status}: ${payload.message ?? res.statusText}`);
+  return payload;
+}

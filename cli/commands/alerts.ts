@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+import { backtestRule, parseMatcher, renderBacktest, type BacktestResult } from '../../alerting/index.ts';
+import { migrate, openStore } from '../../clickhouse/index.ts';
+import { loadCatalog } from '../../core/catalog/index.ts';
+import { buildConfig, flag, type ParsedArgs } from '../../core/config/index.ts';
+import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { parseDuration } from '../../core/time/index.ts';
+import type { Command, CommandIO } from '../command.ts';
+
+/** Calls a running Weft's API (`--url`, default http://127.0.0.1:3000; token in WEFT_TOKEN); errors say what to do. */
+export async function callWeft<T>(args: ParsedArgs, io: CommandIO, method: string, path: string, body?: unknown): Promise<T> {
+  const url = flag(args, 'url') ?? io.env.WEFT_URL ?? 'http://127.0.0.1:3000';
+  let target: URL;
+  try {
+    target = new URL(path, url);
+  } catch {
+    throw ERR_CONFIG(`--url must be Weft's address, like http://127.0.0.1:3000, got "${url}".`);
+  }
+  const headers: Record<string, string> = {};
+  if (io.env.WEFT_TOKEN) headers.authorization = `Bearer ${io.env.WEFT_TOKEN}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(target, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(120_000) });
+  } catch (err) {
+    throw ERR_CONFIG(`Weft is not answering at ${url} (${((err as Error).cause as Error)?.message ?? (err as Error).message}): is "weft start" running there? Pass --url.`);
+  }
+  const json = (await res.json().catch(() => ({}))) as T & { message?: string };
+  if (res.status === 401) throw ERR_CONFIG(`Weft at ${url} wants a token: set WEFT_TOKEN.`);
+  if (!res.ok) throw ERR_CONFIG(`Weft at ${url} answered ${res.status}: ${json.message ?? res.statusText}`);
+  return json;
+}
+
+interface AlertRow {
+  fingerprint: string;
+  rule: string;
+  state: string;
+  severity: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  firedAt: string | null;
+  activeSince: string | null;
+  acknowledgedBy: string | null;
+  silencedBy: string[];
+  inhibitedBy: string | null;
+}
+
+export const alertsListCommand: Command = {
+  summary: 'List alerts of a running Weft (pending and firing by default)',
+  usage: 'alerts list [--state pending,firing,resolved] [--url http://127.0.0.1:3000] [--json]',
+  booleans: ['json'],
+  async run(args, io) {
+    const state = flag(args, 'state') ?? 'pending,firing';
+    const { alerts } = await callWeft<{ alerts: AlertRow[] }>(args, io, 'GET', `/api/v1/alerts?state=${encodeURIComponent(state)}`);
+    if (flag(args, 'json')) {
+      io.out(JSON.stringify(alerts, null, 2));
+      return 0;
+    }
+    if (alerts.length === 0) {
+      io.out(`No ${state.replace(/,/g, ' or ')} alerts.`);
+      return 0;
+    }
+    for (const a of alerts) {
+      const marks = [a.acknowledgedBy ? `acked by ${a.acknowledgedBy}` : '', a.silencedBy.length ? 'silenced' : '', a.inhibitedBy ? 'inhibited' : ''].filter(Boolean).join(', ');
+      io.out(`${a.fingerprint}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${a.rule.padEnd(22)} ${a.labels.flow ?? a.labels.system ?? ''}  since ${a.firedAt ?? a.activeSince}${marks ? `  (${marks})` : ''}\n    ${a.annotations.summary ?? ''}`);
+    }
+    return 0;
+  },
+};
+
+export const alertsSilenceCommand: Command = {
+  summary: 'Silence alerts matching label matchers (name=value, name!=value, name=~regex, name!~regex)',
+  usage: 'alerts silence MATCHER… --comment TEXT [--duration 2h] [--url …]   |   alerts silence --expire ID',
+  async run(args, io) {
+    const expire = flag(args, 'expire');
+    if (expire) {
+      const { silence } = await callWeft<{ silence: { id: string; endsAt: string } }>(args, io, 'DELETE', `/api/v1/silences/${encodeURIComponent(expire)}`, {});
+      io.out(`Silence ${silence.id} expired at ${silence.endsAt}.`);
+      return 0;
+    }
+    if (args.positionals.length === 0) throw ERR_CONFIG('Give at least one matcher, like flow=erp-cpq-product-sync or severity=~"high|critical".');
+    for (const m of args.positionals) {
+      try {
+        parseMatcher(m);
+      } catch (err) {
+        throw ERR_CONFIG((err as Error).message);
+      }
+    }
+    const comment = flag(args, 'comment');
+    if (!comment) throw ERR_CONFIG('--comment is required: say why (e.g. --comment "ERP upgrade, CHG-1234").');
+    const duration = flag(args, 'duration') ?? '2h';
+    parseDuration(duration, '--duration');
+    const { silence } = await callWeft<{ silence: { id: string; endsAt: string } }>(args, io, 'POST', '/api/v1/silences', { matchers: args.positionals, duration, comment });
+    io.out(`Silence ${silence.id} until ${silence.endsAt}.`);
+    return 0;
+  },
+};
+
+export const alertsAckCommand: Command = {
+  summary: 'Acknowledge a firing alert (no more repeat notifications until it resolves)',
+  usage: 'alerts ack FINGERPRINT [--note TEXT] [--url …]',
+  async run(args, io) {
+    const fp = args.positionals[0];
+    if (!fp) throw ERR_CONFIG('Give the alert fingerprint (weft alerts list shows it).');
+    const { alert } = await callWeft<{ alert: AlertRow & { acknowledgedAt: string } }>(args, io, 'POST', `/api/v1/alerts/${encodeURIComponent(fp)}/ack`, { note: flag(args, 'note') ?? '' });
+    io.out(`Alert ${alert.fingerprint} (${alert.rule}) acknowledged by ${alert.acknowledgedBy} at ${alert.acknowledgedAt}.`);
+    return 0;
+  },
+};
+
+export const alertsTestCommand: Command = {
+  summary: 'Backtest a rule on stored history: when it would have fired and resolved',
+  usage: 'alerts test RULE [--since 7d] [--url … | --catalog FILE… [--data DIR | --clickhouse URL]] [--json]',
+  booleans: ['json'],
+  async run(args, io) {
+    const [rule, ...files] = args.positionals;
+    if (!rule) throw ERR_CONFIG('Give a rule id: a custom rule from alerts:, or a derived one (flow-latency-p95, flow-error-rate, flow-stale…).');
+    const since = flag(args, 'since') ?? '7d';
+    const sinceMs = parseDuration(since, '--since');
+    const catalogs = [...(args.flags.catalog ?? []), ...files];
+    let result: BacktestResult;
+    if (catalogs.length === 0) {
+      result = await callWeft<BacktestResult>(args, io, 'GET', `/api/v1/alerts/backtest?rule=${encodeURIComponent(rule)}&since=${encodeURIComponent(since)}`);
+    } else {
+      const clickhouse = flag(args, 'clickhouse');
+      const config = buildConfig({ positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } }, io.env, io.cwd);
+      const catalog = loadCatalog(catalogs.map((f) => resolve(io.cwd, f)));
+      const store = await openStore(config.store);
+      try {
+        await migrate(store, { retention: config.retention });
+        const until = new Date();
+        try {
+          result = await backtestRule(store, catalog, rule, new Date(until.getTime() - sinceMs), until);
+        } catch (err) {
+          throw ERR_CONFIG((err as Error).message);
+        }
+      } finally {
+        await store.close();
+      }
+    }
+    io.out(flag(args, 'json') ? JSON.stringify(result, null, 2) : renderBacktest(result));
+    return 0;
+  },
+};
+
+export const remediateCommand: Command = {
+  summary: "Run the remediation actions attached to an alert's rule or flow now",
+  usage: 'remediate FINGERPRINT [--action ID] [--url …]',
+  async run(args, io) {
+    const fp = args.positionals[0];
+    if (!fp) throw ERR_CONFIG('Give the alert fingerprint (weft alerts list shows it).');
+    const { outcomes } = await callWeft<{ outcomes: Array<{ action: string; outcome: string; attempts: number; lastStatus: number; lastError: string }> }>(args, io, 'POST', '/api/v1/remediations', { fingerprint: fp, ...(flag(args, 'action') ? { action: flag(args, 'action') } : {}) });
+    for (const o of outcomes) io.out(`${o.action}: ${o.outcome} after ${o.attempts} attempt${o.attempts === 1 ? '' : 's'} (last status ${o.lastStatus || '—'}${o.lastError ? `, ${o.lastError}` : ''})`);
+    return outcomes.every((o) => o.outcome === 'succeeded') ? 0 : 1;
+  },
+};

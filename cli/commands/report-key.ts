@@ -1,0 +1,23 @@
+import { buildConfig, flag } from '../../core/config/index.ts';
+import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { loadOrCreateSigningKey, signingKeyPaths } from '../../reports/index.ts';
+import type { Command } from '../command.ts';
+import { weftApi } from './weft-api.ts';
+
+export const reportKeyCommand: Command = {
+  summary: "Print the installation's report-signing public key (Ed25519) and its fingerprint",
+  usage: 'report key [--data DIR | --url http://127.0.0.1:3000]   (generated into DIR/keys on first use)',
+  async run(args, io) {
+    const url = flag(args, 'url');
+    if (url) {
+      if (flag(args, 'data')) throw ERR_CONFIG('Give either --url or --data, not both.');
+      const key = await weftApi(url, io.env.WEFT_TOKEN, 'an auditor or admin token').json<{ publicKey: string; fingerprint: string }>('/api/v1/reports/key');
+      io.out(`${key.publicKey.trim()}\nfingerprint: ${key.fingerprint}`);
+      return 0;
+    }
+    const config = buildConfig({ positionals: [], flags: args.flags.data ? { data: args.flags.data } : {} }, io.env, io.cwd);
+    const key = loadOrCreateSigningKey(config.dataDir);
+    io.out(`${key.publicKeyPem.trim()}\nfingerprint: ${key.fingerprint}\nfile: ${signingKeyPaths(config.dataDir).publicKey}`);
+    return 0;
+  },
+};

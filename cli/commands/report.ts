@@ -1,0 +1,82 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runPairing } from '../../analyzer/index.ts';
+import { migrate, openStore } from '../../clickhouse/index.ts';
+import { loadCatalog } from '../../core/catalog/index.ts';
+import { buildConfig, flag } from '../../core/config/index.ts';
+import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { createReportService, resolvePeriod, verifyBundle } from '../../reports/index.ts';
+import type { Command, CommandIO } from '../command.ts';
+import { weftApi } from './weft-api.ts';
+
+interface RunView {
+  id: string;
+  status: 'running' | 'done' | 'failed';
+  error: string;
+  bundle: string | null;
+}
+
+/** `--url`: the running Weft assembles and signs the report (it holds the store and the key); this downloads it. */
+async function reportFromApi(url: string, body: { since: string; until?: string }, io: CommandIO): Promise<Uint8Array> {
+  const api = weftApi(url, io.env.WEFT_TOKEN, 'an auditor or admin token');
+  let { report } = await api.json<{ report: RunView }>('/api/v1/reports', { method: 'POST', body });
+  io.err(`Report ${report.id} started on ${url}…`);
+  const deadline = Date.now() + 10 * 60_000;
+  while (report.status === 'running') {
+    if (Date.now() > deadline) throw ERR_CONFIG(`Report ${report.id} is still running after 10 minutes; fetch it later from ${url}/api/v1/reports/${report.id}.`);
+    await new Promise((r) => setTimeout(r, 500));
+    ({ report } = await api.json<{ report: RunView }>(`/api/v1/reports/${report.id}`));
+  }
+  if (report.status === 'failed') throw ERR_CONFIG(`Weft could not assemble report ${report.id}: ${report.error}`);
+  return api.bytes(report.bundle!);
+}
+
+export const reportCommand: Command = {
+  summary: 'Compliance report for a period: a signed evidence bundle (PDF, CSV per table, JSON, manifest)',
+  usage: 'report [--url http://127.0.0.1:3000 | [--data DIR | --clickhouse URL] [--catalog FILE…]] [--since 24h] [--until now] [--out report.zip]',
+  async run(args, io) {
+    const now = new Date();
+    const since = flag(args, 'since') ?? '24h';
+    const until = flag(args, 'until');
+    const period = resolvePeriod({ since, until }, now);
+    const out = resolve(io.cwd, flag(args, 'out') ?? `weft-report-${period.until.slice(0, 19).replace(/[-:]/g, '')}Z.zip`);
+    const url = flag(args, 'url');
+    const files = [...(args.flags.catalog ?? []), ...args.positionals];
+    let zip: Uint8Array;
+    if (url) {
+      if (flag(args, 'data') || flag(args, 'clickhouse') || files.length) throw ERR_CONFIG('--url asks a running Weft, which uses its own store and catalog; leave out --data, --clickhouse and --catalog.');
+      zip = await reportFromApi(url, { since, ...(until ? { until } : {}) }, io);
+    } else {
+      const clickhouse = flag(args, 'clickhouse');
+      if (clickhouse && flag(args, 'data')) throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
+      const config = buildConfig({ positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } }, io.env, io.cwd);
+      if (config.store.kind === 'embedded' && !existsSync(config.store.path)) {
+        throw ERR_CONFIG(`No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`);
+      }
+      const catalog = files.length ? loadCatalog(files.map((f) => resolve(io.cwd, f))) : undefined;
+      const store = await openStore(config.store);
+      try {
+        await migrate(store, { retention: config.retention });
+        // A stopped Weft's embedded store: pair the traces past the late-arrival window first (a running analyzer does it on a server).
+        if (store.kind === 'embedded') await runPairing(store, now, config.analyzer.lateMs ?? 120_000);
+        const service = createReportService({ store, dataDir: config.dataDir, logger: silentLogger() });
+        ({ zip } = await service.generate({ period, actor: `cli:${io.env.USER ?? 'unknown'}`, trigger: 'cli', catalog, file: out }));
+      } finally {
+        await store.close();
+      }
+    }
+    writeFileSync(out, zip);
+    const check = verifyBundle(zip);
+    if (!check.ok) throw ERR_CONFIG(`The bundle written to ${out} does not verify: ${check.problems.join('; ')}`);
+    io.out(
+      [
+        `Wrote ${out} (${zip.length} bytes): the report for ${period.since} to ${period.until}.`,
+        `  ${check.checked.length} files (report.pdf, report.json, ${check.checked.filter((f) => f.endsWith('.csv')).length} CSV), listed with their SHA-256 in manifest.json`,
+        `  signed with Ed25519 key ${check.fingerprint}`,
+        `Check it: weft report verify ${out}`,
+      ].join('\n'),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createAuditLog, Credentials } from '../../access/index.ts';
+import { buildApiApp } from '../../api/index.ts';
+import { migrate, openStore } from '../../clickhouse/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { main } from '../main.ts';
+
+const retention = { rawDays: 30, rollupDays: 400, recordDays: 730 };
+
+describe('weft token and weft audit-log verify', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'access-cli-'));
+  const weft = async (argv: string[], env: Record<string, string> = {}) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd: dir });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  const tokens = new Map<string, string>();
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('regression: weft start refuses to bind beyond loopback without a token, and an empty token (":admin") does not count', async () => {
+    const start = ['start', '--host', '0.0.0.0', '--port', '0', '--otlp-port', '0', '--data', dir, '--log-level', 'silent'];
+    const none = await weft(start);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/The API binds to 0\.0\.0\.0, beyond this machine, and no token for it exists/);
+    const empty = await weft(start, { WEFT_API_TOKENS: ':admin' });
+    expect(empty.code).toBe(2);
+    expect(empty.err).toMatch(/WEFT_API_TOKENS item 1 has an empty token/);
+  });
+
+  it('makes tokens before Weft ever ran, prints each once, and lists them without secrets', async () => {
+    // No-token mode ends with the first API token, and only admins make more: the first must be an admin.
+    expect((await weft(['token', 'create', '--role', 'sre', '--name', 'early', '--data', dir])).err).toMatch(/first API token must be an admin/);
+    for (const [name, role] of [
+      ['root', 'admin'],
+      ['ana', 'sre'],
+      ['audra', 'auditor'],
+      ['vic', 'viewer'],
+    ]) {
+      const r = await weft(['token', 'create', '--role', role, '--name', name, '--data', dir]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^weft_${role}_[a-z2-7]{10}_[a-z2-7]{38}$`));
+      expect(r.err).toMatch(new RegExp(`for ${name} \\(${role}\\)\\. It is shown once`));
+      tokens.set(name, r.out);
+    }
+    const list = await weft(['token', 'list', '--data', dir]);
+    expect(list.out).toMatch(/ana\s+sre\s+\S+\s+never/);
+    for (const t of tokens.values()) expect(list.out).not.toContain(t.split('_')[3]);
+    expect((await weft(['token', 'create', '--role', 'root', '--name', 'x', '--data', dir])).err).toMatch(/Unknown role "root"/);
+    expect((await weft(['token', 'create', '--role', 'sre', '--data', dir])).code).toBe(2);
+  });
+
+  it('serves the tokens and the audit log through a running API: an auditor verifies it with --url, a viewer may not read it', async () => {
+    const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
+    await migrate(store, { retention });
+    const auditLog = createAuditLog(store);
+    const credentials = await Credentials.create({ store, auditLog });
+    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials, logger: silentLogger(), services: { store, auditLog } });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    try {
+      const made = await weft(['token', 'create', '--role', 'icoe', '--name', 'ivy', '--url', url], { WEFT_TOKEN: tokens.get('root')! });
+      expect(made.code, made.err).toBe(0);
+      expect((await weft(['token', 'create', '--role', 'icoe', '--name', 'ivy2', '--url', url], { WEFT_TOKEN: tokens.get('ana')! })).err).toMatch(
+        /answered 403/,
+      );
+      const verified = await weft(['audit-log', 'verify', '--url', url], { WEFT_TOKEN: tokens.get('audra')! });
+      expect(verified.code, verified.err).toBe(0);
+      expect(verified.out).toMatch(/^Audit log intact: 5 rows, head seq 5 hash [0-9a-f]{64}\.$/);
+      expect((await weft(['audit-log', 'verify', '--url', url], { WEFT_TOKEN: tokens.get('vic')! })).err).toMatch(/answered 403/);
+      const list = await weft(['token', 'list', '--url', url], { WEFT_TOKEN: tokens.get('root')! });
+      expect(list.out).toMatch(/root\s+admin\s+\S+\s+20\d\d-/); // used just now
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
+  it('revokes a token, recorded in the audit log', async () => {
+    const id = tokens.get('vic')!.split('_')[2];
+    const r = await weft(['token', 'revoke', id, '--data', dir]);
+    expect(r.out).toBe(`Revoked token ${id} (vic, viewer).`);
+    expect((await weft(['token', 'revoke', id, '--data', dir])).err).toMatch(/No active token with id/);
+    expect((await weft(['audit-log', 'verify', '--data', dir])).out).toMatch(/intact: 6 rows/);
+  });
+
+  it('regression: fails on a tampered store and names the altered and the removed row', async () => {
+    const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
+    try {
+      await store.client.command({ query: "ALTER TABLE weft_audit_log UPDATE actor = 'mallory' WHERE seq = 2", clickhouse_settings: { mutations_sync: '2' } });
+      await store.client.command({ query: 'ALTER TABLE weft_audit_log DELETE WHERE seq = 4', clickhouse_settings: { mutations_sync: '2' } });
+    } finally {
+      await store.close();
+    }
+    const r = await weft(['audit-log', 'verify', '--data', dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('Audit log FAILED verification (5 rows read)');
+    expect(r.err).toContain('seq 2: row 2 was altered: its content does not match its hash');
+    expect(r.err).toContain('seq 5: row 4 is missing (removed)');
+  });
+});

@@ -1,0 +1,35 @@
+import { ERR_CONFIG } from '../../core/errors/index.ts';
+
+/** A running Weft's API for a CLI command: JSON and bytes, with errors in plain words. */
+export function weftApi(url: string, token: string | undefined, tokenHint: string) {
+  const at = (path: string) => {
+    try {
+      return new URL(path, url);
+    } catch {
+      throw ERR_CONFIG(`--url must be Weft's address, like http://127.0.0.1:3000, got "${url}".`);
+    }
+  };
+  const call = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+    let res: Response;
+    try {
+      res = await fetch(at(path), {
+        method: init.method ?? 'GET',
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        body: init.body ? JSON.stringify(init.body) : undefined,
+        signal: AbortSignal.timeout(120_000),
+      });
+    } catch (err) {
+      throw ERR_CONFIG(`Weft is not answering at ${url} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): is "weft start" running there?`);
+    }
+    if (!res.ok) {
+      const body = (await res.json().catch(() => ({}))) as { message?: string };
+      if (res.status === 401) throw ERR_CONFIG(`Weft at ${url} wants a token: set WEFT_TOKEN (${tokenHint}).`);
+      throw ERR_CONFIG(`Weft at ${url} answered ${res.status}: ${body.message ?? res.statusText}`);
+    }
+    return res;
+  };
+  return {
+    json: async <T>(path: string, init?: { method?: string; body?: unknown }) => (await call(path, init)).json() as Promise<T>,
+    bytes: async (path: string) => new Uint8Array(await (await call(path)).arrayBuffer()),
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * The alerting sections of the estate catalog: `alerts` (custom rules), `receivers`, `routes` and
+ * `remediations`. Owned by alerting/; the loader validates them with the schemas exported here, then
+ * calls `validateAlertingSections` for what the schemas cannot say (references, regexes, shapes per
+ * receiver type). Secrets (webhook URLs, SMTP passwords, header values) are `env:NAME` references only.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { SectionProblem } from './probes.ts';
+
+const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
+const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 2h, 7d' });
+const EnvRef = Type.String({ pattern: '^env:[A-Za-z_][A-Za-z0-9_]*$', description: 'env:NAME — read from the environment when used, never stored' });
+const UrlOrEnv = Type.String({ pattern: '^(https?://|env:[A-Za-z_][A-Za-z0-9_]*$)', description: 'http(s)://… or env:NAME (a URL that is a secret, such as a Slack webhook)' });
+const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { description: 'label name → value' });
+
+/** What a rule measures, per flow (or once for the estate: telemetry-gap). */
+export const alertMeasures = [
+  'latency-p95',
+  'latency-p99',
+  'error-rate',
+  'traces',
+  'staleness',
+  'throughput-drop',
+  'record-count-drift',
+  'key-drift',
+  'schema-drift',
+  'probe-failing',
+  'telemetry-gap',
+] as const;
+export type AlertMeasure = (typeof alertMeasures)[number];
+/** Ids of the rules Weft derives from the catalog (alerting/rules/derive-rules.ts defines them). */
+export const derivedRuleIds = ['flow-latency-p95', 'flow-latency-p99', 'flow-error-rate', 'flow-stale', 'flow-throughput-drop', 'record-count-drift', 'key-drift', 'schema-drift', 'probe-failing', 'telemetry-gap'] as const;
+export const alertSeverities = ['info', 'low', 'medium', 'high', 'critical'] as const;
+
+export const AlertSelectorSchema = Type.Object(
+  {
+    flows: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'flow ids' })),
+    owners: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'owner ids' })),
+    classes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'class ids' })),
+    domains: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'domain ids' })),
+    systems: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'system ids (a flow from or to one of them)' })),
+    labels: Type.Optional(Labels),
+  },
+  { additionalProperties: false, description: 'which flows or systems the rule watches; every given field must match (none: all)' },
+);
+
+export const AlertRuleSchema = Type.Object(
+  {
+    id: Id,
+    measure: Type.Union(alertMeasures.map((m) => Type.Literal(m)), { description: alertMeasures.join(', ') }),
+    select: Type.Optional(AlertSelectorSchema),
+    op: Type.Optional(Type.Union([Type.Literal('>'), Type.Literal('<')], { description: '> (default) or <' })),
+    threshold: Type.Number({ description: 'ms for latency and staleness, 0..1 for error-rate, a count for traces, 0..1 for throughput-drop, 1 for finding measures' }),
+    window: Type.Optional(Duration),
+    for: Type.Optional(Duration),
+    keepFiringFor: Type.Optional(Duration),
+    severity: Type.Union(alertSeverities.map((s) => Type.Literal(s)), { default: 'medium' }),
+    labels: Type.Optional(Labels),
+    annotations: Type.Optional(
+      Type.Object(
+        { summary: Type.Optional(Type.String()), description: Type.Optional(Type.String()), runbook_url: Type.Optional(Type.String({ pattern: '^https?://' })) },
+        { additionalProperties: false },
+      ),
+    ),
+    remediation: Type.Optional(Type.String({ minLength: 1, description: 'a remediation id declared under remediations' })),
+  },
+  { additionalProperties: false },
+);
+
+export const receiverTypes = ['alertmanager', 'webhook', 'slack', 'email'] as const;
+export type ReceiverType = (typeof receiverTypes)[number];
+
+export const ReceiverSchema = Type.Object(
+  {
+    id: Id,
+    type: Type.Union(receiverTypes.map((t) => Type.Literal(t)), { description: receiverTypes.join(', ') }),
+    url: Type.Optional(UrlOrEnv),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String({ description: 'literal, or "<prefix>env:NAME" such as "Bearer env:HOOK_TOKEN"' }))),
+    to: Type.Optional(Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), { description: 'e-mail recipients' })),
+    from: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
+    smtp: Type.Optional(
+      Type.Object(
+        {
+          host: Type.String({ minLength: 1 }),
+          port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+          secure: Type.Boolean({ default: false, description: 'TLS from the start (port 465)' }),
+          user: Type.Optional(Type.String()),
+          password: Type.Optional(EnvRef),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const RouteSchema = Type.Object(
+  {
+    receiver: Type.Optional(Type.String({ minLength: 1, description: 'a receiver id; without it, each owner\'s own receiver (owners[].receiver)' })),
+    match: Type.Optional(Labels),
+    matchRe: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'label name → regular expression (anchored)' })),
+    groupBy: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "labels that make a group; ['...'] groups by every label" })),
+    groupWait: Type.Optional(Duration),
+    groupInterval: Type.Optional(Duration),
+    repeatInterval: Type.Optional(Duration),
+    continue: Type.Optional(Type.Boolean({ description: 'go on to the next route after this one matched' })),
+  },
+  { additionalProperties: false },
+);
+
+export const RemediationSchema = Type.Object(
+  {
+    id: Id,
+    mode: Type.Union([Type.Literal('auto'), Type.Literal('manual')], { default: 'manual' }),
+    flows: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'flows whose alerts this action fixes' })),
+    rules: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'rule ids (custom, or derived: flow-stale, flow-latency-p95…)' })),
+    request: Type.Object(
+      {
+        method: Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m)), { default: 'POST' }),
+        url: UrlOrEnv,
+        headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+        body: Type.Optional(Type.String({ description: 'template: {{flow}}, {{rule}}, {{fingerprint}}, {{labels.NAME}}, {{idempotencyKey}}' })),
+        timeout: Type.Optional(Duration),
+      },
+      { additionalProperties: false },
+    ),
+    attempts: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+    backoff: Type.String({ ...Duration, default: '2s', description: 'first delay; doubles each attempt, with jitter' }),
+    maxBackoff: Type.String({ ...Duration, default: '1m' }),
+    escalate: Type.Optional(Type.String({ minLength: 1, description: 'a receiver told when every attempt failed (default: the alert\'s route)' })),
+  },
+  { additionalProperties: false },
+);
+
+export type AlertRuleSpec = Static<typeof AlertRuleSchema>;
+export type ReceiverSpec = Static<typeof ReceiverSchema>;
+export type RouteSpec = Static<typeof RouteSchema>;
+export type RemediationSpec = Static<typeof RemediationSchema>;
+export type AlertSelector = Static<typeof AlertSelectorSchema>;
+
+interface AlertingRefs {
+  owners: Array<{ id: string; receiver?: string }>;
+  systems: Array<{ id: string }>;
+  domains: Array<{ id: string }>;
+  flows: Array<{ id: string }>;
+  classes: Array<{ id: string }>;
+  alerts: AlertRuleSpec[];
+  receivers: ReceiverSpec[];
+  routes: RouteSpec[];
+  remediations: RemediationSpec[];
+}
+
+const validRegex = (re: string) => {
+  try {
+    new RegExp(`^(?:${re})$`);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Receiver fields each type needs. */
+const receiverNeeds: Record<ReceiverType, (r: ReceiverSpec) => { field: string; message: string } | null> = {
+  alertmanager: (r) => (r.url ? null : { field: 'url', message: 'an alertmanager receiver needs url: http://alertmanager:9093' }),
+  webhook: (r) => (r.url ? null : { field: 'url', message: 'a webhook receiver needs url: https://… or env:NAME' }),
+  slack: (r) => (r.url ? null : { field: 'url', message: 'a slack receiver needs url: env:SLACK_WEBHOOK_URL (the incoming webhook)' }),
+  email: (r) => (!r.smtp ? { field: 'smtp', message: 'an email receiver needs smtp: { host, port }' } : !r.to?.length ? { field: 'to', message: 'an email receiver needs to: [someone@example.com]' } : null),
+};
+
+/**
+ * What the schemas cannot check: unique ids; rules, routes, remediations and owners naming
+ * receivers, flows, owners, classes, domains and systems that exist; regexes that compile.
+ */
+export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
+  const problems: SectionProblem[] = [];
+  const ids = (list: Array<{ id: string }>) => new Set(list.map((x) => x.id));
+  const sets = { flows: ids(c.flows), owners: ids(c.owners), classes: ids(c.classes), domains: ids(c.domains), systems: ids(c.systems) };
+  const receivers = ids(c.receivers);
+  const remediations = ids(c.remediations);
+  const ruleIds = new Set(c.alerts.map((a) => a.id));
+  const unique = (list: Array<{ id: string }>, section: string) => {
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      if (seen.has(x.id)) problems.push({ path: `${section}[${i}].id`, message: `id "${x.id}" is used twice in ${section}` });
+      seen.add(x.id);
+    });
+  };
+  unique(c.alerts, 'alerts');
+  unique(c.receivers, 'receivers');
+  unique(c.remediations, 'remediations');
+  const refList = (where: string, values: string[] | undefined, set: Set<string>, what: string) =>
+    values?.forEach((v, j) => {
+      if (!set.has(v)) problems.push({ path: `${where}[${j}]`, message: `unknown ${what} "${v}": declare it under ${what === 'class' ? 'classes' : `${what}s`}` });
+    });
+  c.alerts.forEach((a, i) => {
+    const where = `alerts[${i}]`;
+    refList(`${where}.select.flows`, a.select?.flows, sets.flows, 'flow');
+    refList(`${where}.select.owners`, a.select?.owners, sets.owners, 'owner');
+    refList(`${where}.select.classes`, a.select?.classes, sets.classes, 'class');
+    refList(`${where}.select.domains`, a.select?.domains, sets.domains, 'domain');
+    refList(`${where}.select.systems`, a.select?.systems, sets.systems, 'system');
+    if (a.remediation && !remediations.has(a.remediation)) problems.push({ path: `${where}.remediation`, message: `unknown remediation "${a.remediation}": declare it under remediations` });
+    if ((a.measure === 'error-rate' || a.measure === 'throughput-drop') && (a.threshold < 0 || a.threshold > 1)) {
+      problems.push({ path: `${where}.threshold`, message: `${a.measure} is a fraction: give a threshold between 0 and 1` });
+    }
+  });
+  c.receivers.forEach((r, i) => {
+    const need = receiverNeeds[r.type](r);
+    if (need) problems.push({ path: `receivers[${i}].${need.field}`, message: need.message });
+  });
+  c.routes.forEach((r, i) => {
+    const where = `routes[${i}]`;
+    if (r.receiver && !receivers.has(r.receiver)) problems.push({ path: `${where}.receiver`, message: `unknown receiver "${r.receiver}": declare it under receivers` });
+    for (const [name, re] of Object.entries(r.matchRe ?? {})) {
+      if (!validRegex(re)) problems.push({ path: `${where}.matchRe.${name}`, message: `"${re}" is not a regular expression` });
+    }
+  });
+  c.owners.forEach((o, i) => {
+    if (o.receiver && !receivers.has(o.receiver)) problems.push({ path: `owners[${i}].receiver`, message: `unknown receiver "${o.receiver}": declare it under receivers` });
+  });
+  c.remediations.forEach((r, i) => {
+    const where = `remediations[${i}]`;
+    refList(`${where}.flows`, r.flows, sets.flows, 'flow');
+    r.rules?.forEach((id, j) => {
+      if (!ruleIds.has(id) && !(derivedRuleIds as readonly string[]).includes(id)) problems.push({ path: `${where}.rules[${j}]`, message: `unknown rule "${id}": declare it under alerts, or name a derived rule (${derivedRuleIds.join(', ')})` });
+    });
+    if (r.escalate && !receivers.has(r.escalate)) problems.push({ path: `${where}.escalate`, message: `unknown receiver "${r.escalate}": declare it under receivers` });
+    if (!r.flows?.length && !r.rules?.length) problems.push({ path: `${where}.flows`, message: 'attach the action to flows: [flow-id] or rules: [rule-id]' });
+  });
+  return problems;
+}

@@ -1,0 +1,118 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { strFromU8, unzipSync } from 'fflate';
+import { canonicalZip, MANIFEST, PUBLIC_KEY, SIGNATURE, sha256Hex, type Manifest } from './bundle.ts';
+import { keyFingerprint } from './signing-key.ts';
+
+export interface VerifyResult {
+  ok: boolean;
+  /** What is wrong, each naming the file: "csv/inventory-flows.csv: its SHA-256 differs from the manifest's". */
+  problems: string[];
+  /** Files whose hash matched. */
+  checked: string[];
+  manifest: Manifest | null;
+  /** Fingerprint of the key the bundle was signed with (compare it with `weft report key`). */
+  fingerprint: string | null;
+}
+
+function entries(zip: Uint8Array): { names: string[]; problems: string[]; data: Map<string, Uint8Array> } {
+  const names: string[] = [];
+  unzipSync(zip, {
+    filter: (f) => {
+      names.push(f.name);
+      return false;
+    },
+  });
+  const data = new Map<string, Uint8Array>();
+  const problems: string[] = [];
+  for (const name of names) {
+    try {
+      const one = unzipSync(zip, { filter: (f) => f.name === name });
+      if (!Object.hasOwn(one, name)) throw new Error('missing');
+      data.set(name, one[name]);
+    } catch {
+      problems.push(`${name}: cannot be read from the zip (its bytes were changed or cut)`);
+    }
+  }
+  return { names, problems, data };
+}
+
+/**
+ * Rebuilds the zip from its entries as `buildBundle` lays it out and compares byte for byte: a
+ * change outside the files' contents (an entry's header, the central directory) is named too.
+ */
+function layoutProblem(zip: Uint8Array, entries: Array<[string, Uint8Array]>, mtime: Date): string | null {
+  const expected = canonicalZip(entries, mtime);
+  let at = 0;
+  while (at < zip.length && at < expected.length && zip[at] === expected[at]) at++;
+  if (at === zip.length && at === expected.length) return null;
+  // Walk the local entries of the expected layout: header (30 bytes + name + extra) then stored data.
+  let offset = 0;
+  for (const [name] of entries) {
+    const view = new DataView(expected.buffer, expected.byteOffset + offset);
+    const end = offset + 30 + view.getUint16(26, true) + view.getUint16(28, true) + view.getUint32(18, true);
+    if (at < end) return `${name}: its zip entry header was changed (byte ${at})`;
+    offset = end;
+  }
+  return `the zip's central directory was changed (byte ${at}): the bundle is not as Weft wrote it`;
+}
+
+/**
+ * Checks an evidence bundle: manifest.json's Ed25519 signature with the bundle's public key (or the
+ * one expected, when given), each listed file's SHA-256, and that nothing unlisted was added.
+ * Never throws for a damaged bundle: every problem is returned, naming its file.
+ */
+export function verifyBundle(zip: Uint8Array, options: { expectedPublicKeyPem?: string } = {}): VerifyResult {
+  const result: VerifyResult = { ok: false, problems: [], checked: [], manifest: null, fingerprint: null };
+  let read: ReturnType<typeof entries>;
+  try {
+    read = entries(zip);
+  } catch (err) {
+    result.problems.push(`the bundle is not a readable zip archive (${(err as Error).message}): it was changed or cut`);
+    return result;
+  }
+  result.problems.push(...read.problems);
+  const manifestBytes = read.data.get(MANIFEST);
+  const sig = read.data.get(SIGNATURE);
+  const pem = read.data.get(PUBLIC_KEY);
+  for (const [name, bytes] of [[MANIFEST, manifestBytes], [SIGNATURE, sig], [PUBLIC_KEY, pem]] as const) {
+    if (!bytes && !read.problems.some((p) => p.startsWith(`${name}:`))) result.problems.push(`${name}: missing from the bundle`);
+  }
+  if (!manifestBytes || !sig || !pem) return result;
+  const keyPem = options.expectedPublicKeyPem ?? strFromU8(pem);
+  try {
+    result.fingerprint = keyFingerprint(strFromU8(pem));
+    if (options.expectedPublicKeyPem && keyFingerprint(options.expectedPublicKeyPem) !== result.fingerprint) {
+      result.problems.push(`${PUBLIC_KEY}: the bundle was signed with key ${result.fingerprint}, not the expected ${keyFingerprint(options.expectedPublicKeyPem)}`);
+    }
+    const valid = verify(null, manifestBytes, createPublicKey(keyPem), Buffer.from(strFromU8(sig).trim(), 'base64'));
+    if (!valid) result.problems.push(`${MANIFEST}: the signature in ${SIGNATURE} does not match it (the manifest or the signature was changed)`);
+  } catch (err) {
+    result.problems.push(`${PUBLIC_KEY}: not a usable Ed25519 public key (${(err as Error).message})`);
+  }
+  try {
+    result.manifest = JSON.parse(strFromU8(manifestBytes)) as Manifest;
+  } catch {
+    result.problems.push(`${MANIFEST}: not valid JSON`);
+    return result;
+  }
+  const listed = new Set<string>();
+  for (const f of result.manifest.files ?? []) {
+    listed.add(f.path);
+    const data = read.data.get(f.path);
+    if (!data) {
+      if (!read.problems.some((p) => p.startsWith(`${f.path}:`))) result.problems.push(`${f.path}: listed in the manifest but missing from the bundle`);
+      continue;
+    }
+    if (sha256Hex(data) !== f.sha256) result.problems.push(`${f.path}: its SHA-256 differs from the manifest's (the file was changed)`);
+    else result.checked.push(f.path);
+  }
+  for (const name of read.names) {
+    if (!listed.has(name) && name !== MANIFEST && name !== SIGNATURE && name !== PUBLIC_KEY) result.problems.push(`${name}: in the bundle but not listed in the manifest`);
+  }
+  if (result.problems.length === 0) {
+    const layout = layoutProblem(zip, read.names.map((n) => [n, read.data.get(n)!]), new Date(result.manifest.generatedAt));
+    if (layout) result.problems.push(layout);
+  }
+  result.ok = result.problems.length === 0;
+  return result;
+}

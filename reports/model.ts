@@ -1,0 +1,74 @@
+/**
+ * A compliance report as plain data: sections of tables and charts, built by pure functions from
+ * what the report source read. Every rendering (PDF, CSV, JSON) reads this and nothing else.
+ */
+
+/** A table cell: text, a number, or nothing (rendered as an empty cell / "—"). */
+export type Cell = string | number | null;
+
+export interface Column {
+  key: string;
+  label: string;
+  /** Relative width in the PDF (default 1). */
+  width?: number;
+}
+
+export interface Table {
+  /** File-name-safe id, unique within the section: the CSV is `csv/<section>-<table>.csv`. */
+  id: string;
+  title: string;
+  columns: Column[];
+  rows: Cell[][];
+  /** Said instead of an empty table. */
+  empty: string;
+  /** Column keys left out of the PDF (too wide for a page); the CSV and JSON keep every column. */
+  pdfOmit?: string[];
+  /** Printed on landscape pages in the PDF (wide tables). */
+  landscape?: boolean;
+}
+
+/** A chart: an ECharts option (plain JSON), rendered server-side to SVG. */
+export interface Chart {
+  id: string;
+  title: string;
+  option: Record<string, unknown>;
+  height?: number;
+}
+
+export type SectionId = 'inventory' | 'processing-record' | 'processing-integrity' | 'monitoring-coverage' | 'exceptions' | 'catalog-history' | 'audit-log';
+
+export interface Section {
+  id: SectionId;
+  title: string;
+  /** Paragraphs before the tables: what the section shows and its key figures. */
+  summary: string[];
+  /** Figures shown as a strip of key numbers. */
+  figures: Array<{ label: string; value: string | number }>;
+  tables: Table[];
+  charts: Chart[];
+  /** Set when the data behind the section is not recorded in this installation (and why). */
+  notRecorded?: string;
+}
+
+/** The period a report covers, ISO 8601 UTC. */
+export interface Period {
+  since: string;
+  until: string;
+}
+
+export interface Report {
+  version: 1;
+  id: string;
+  title: string;
+  generatedAt: string;
+  period: Period;
+  /** Who asked for it (token name, "weft report", a schedule id). */
+  requestedBy: string;
+  catalog: { sha256: string | null; loadedAt: string | null; sources: string[]; note: string };
+  sections: Section[];
+}
+
+/** Wraps a data set a section needs that another part may not record in this installation. */
+export type Recorded<T> = { recorded: true; rows: T[] } | { recorded: false; reason: string };
+
+export const NOT_RECORDED = 'not recorded in this installation';

@@ -1,0 +1,30 @@
+/** Characters of Windows-1252 above 0x7F that PDF's standard fonts (WinAnsiEncoding) can show. */
+const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+const REPLACE = new Map([
+  ['→', '->'],
+  ['←', '<-'],
+  ['≥', '>='],
+  ['≤', '<='],
+  ['≠', '!='],
+  ['✓', 'yes'],
+  ['\u00a0', ' '],
+]);
+
+/**
+ * Text as the standard PDF fonts can draw it: Latin-1 and the Windows-1252 extras kept, arrows and
+ * comparison signs spelled out, anything else (other scripts, emoji, control characters) as "?".
+ * Very long cells are cut at `max` characters so a single cell never outgrows a page.
+ */
+export function pdfText(value: unknown, max = 1200): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  let out = '';
+  for (const ch of text.length > max ? `${text.slice(0, max)}…` : text) {
+    const code = ch.codePointAt(0)!;
+    const swap = REPLACE.get(ch);
+    if (swap !== undefined) out += swap;
+    else if (ch === '\n' || (code >= 0x20 && code < 0x7f) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.has(ch)) out += ch;
+    else if (code < 0x20 || code === 0x7f) out += ' ';
+    else out += '?';
+  }
+  return out;
+}

@@ -1,0 +1,221 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { strFromU8, unzipSync, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
+import { baseCatalogYaml, catalogFrom, sendEstateTraffic } from '../analyzer/test/estate-fixture.ts';
+import { startHarness, type Harness } from '../collector/test/harness.ts';
+import type { Catalog } from '../core/catalog/index.ts';
+import { silentLogger } from '../core/log/logger.ts';
+import { ReconciliationRunStore, SampleStore } from '../probes/index.ts';
+import { toolAvailable } from '../test/services.ts';
+import { buildBundle, clickhouseReportSource, createReportService, loadOrCreateSigningKey, readReportData, verifyBundle, type Report } from './index.ts';
+import { assembleReport } from './assemble.ts';
+import { CatalogVersionStore } from './catalog-history/catalog-versions.ts';
+import { createOptionalTables } from './testing/seed.ts';
+
+const MIN = 60_000;
+const hasPdftotext = toolAvailable('/usr/bin/pdftotext', 'poppler-utils');
+
+/** The test estate with the record-of-processing fields and a count probe per side of the customer domain. */
+function reportCatalog(): Catalog {
+  const yaml = baseCatalogYaml
+    .replace('{ id: erp, kind: erp, owner: icoe,', '{ id: erp, kind: erp, owner: icoe, region: US, security: [encryption-at-rest],')
+    .replace('regulated: [pii], owner: icoe }', 'regulated: [pii], owner: icoe, dataSubjects: [customers], personalData: [contact details], retention: 10 years, drift: { toleranceAbsolute: 2 } }')
+    .replace('runtime: { service: customer-sync } }', 'runtime: { service: customer-sync }, purpose: Invoice customers from the ERP, security: [tls] }')
+    .concat(`probes:
+  - { id: crm-customers, kind: http, system: crm, domain: customer, url: "http://crm.internal/count", every: 1m }
+  - { id: erp-customers, kind: http, system: erp, domain: customer, url: "http://erp.internal/count", every: 1m }
+`);
+  return catalogFrom(yaml);
+}
+
+function pdfText(pdf: Uint8Array): string {
+  const dir = mkdtempSync(join(tmpdir(), 'reports-pdf-'));
+  writeFileSync(join(dir, 'r.pdf'), pdf);
+  return execFileSync('pdftotext', ['-raw', join(dir, 'r.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+}
+
+/** A minimal RFC 4180 parser (quoted fields, doubled quotes, CRLF), to check what a spreadsheet reads. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const body = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (quoted) {
+      if (ch === '"' && body[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === '\r' && body[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    else field += ch;
+  }
+  return rows;
+}
+
+describe('compliance report from a seeded store (real chDB)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const catalog = reportCatalog();
+  const t0 = Date.now() - 60 * MIN;
+  let now = t0 + 5 * MIN;
+  const period = () => ({ since: new Date(t0 - 10 * MIN).toISOString(), until: new Date(t0 + 50 * MIN).toISOString() });
+  let report: Report;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await sendEstateTraffic(h.collector.url, t0);
+    await h.collector.flush();
+    const versions = new CatalogVersionStore(h.store);
+    await versions.record(catalogFrom(baseCatalogYaml), { actor: 'weft start', reason: 'start' }, new Date(t0 - 5 * MIN));
+    await versions.record(catalog, { actor: 'ico-bob', reason: 'reload' }, new Date(t0 + 1 * MIN));
+    analyzer = startAnalyzer({ store: h.store, catalog, logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN }, clock: { now: () => new Date(now) }, schedule: false });
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const open = await analyzer.findings.list({ status: ['open'] });
+    now = t0 + 6 * MIN;
+    await analyzer.findings.acknowledge(open.find((f) => f.kind === 'unknown-system')!.id, 'alice-sre', 'asked the sales team who runs it');
+    const samples = new SampleStore(h.store);
+    const sample = (probeId: string, system: string, minute: number, value: number | null, error = '') => ({
+      ts: new Date(t0 + minute * MIN), probeId, kind: 'http', system, domain: 'customer', ok: value !== null, value, metrics: {}, latencyMs: 5, errorCode: error ? ('status' as const) : ('' as const), error,
+    });
+    await samples.write([
+      ...[0, 5, 10, 15, 20].map((m) => sample('crm-customers', 'crm', m, 1000 + m)),
+      ...[0, 5, 10, 15, 20].map((m) => sample('erp-customers', 'erp', m, m < 10 ? 1000 + m : 990)),
+      sample('erp-customers', 'erp', 25, null, 'HTTP 503 from erp.internal'),
+    ]);
+    await samples.writeSchema({ ts: new Date(t0 - 30 * MIN), probeId: 'erp-customers', system: 'erp', domain: 'customer', fingerprint: 'a', shape: '{"count":"number"}' });
+    await samples.writeSchema({ ts: new Date(t0 + 12 * MIN), probeId: 'erp-customers', system: 'erp', domain: 'customer', fingerprint: 'b', shape: '{"count":"string","total":"number"}' });
+    await new ReconciliationRunStore(h.store).write({
+      runId: 'run-1', reconcileId: 'customers-crm-erp', domain: 'customer', leftSystem: 'crm', rightSystem: 'erp', startedAt: new Date(t0 + 14 * MIN), finishedAt: new Date(t0 + 15 * MIN),
+      status: 'ok', error: '', leftRows: 1015, rightRows: 990, missing: 25, extra: 0, changed: 2, changedDuringRun: 0, sampleMissing: ['1001', '1002'], sampleExtra: [], sampleChanged: ['42', '77'],
+      queries: 12, rowsDownloaded: 40, checksumRows: 2000, details: { levels: 3, durationMs: 900, changedColumns: [] },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('says "not recorded in this installation" for alerts, remediations and the audit log when their tables do not exist', async () => {
+    // An installation from before alerting and the audit log: their migrations made the tables here, so take them away.
+    for (const t of ['weft_audit_log', 'weft_alert_events', 'weft_remediation_attempts', 'weft_alert_rules']) await h.store.client.command({ query: `DROP TABLE IF EXISTS ${t}` });
+    const data = await readReportData(clickhouseReportSource(h.store), period());
+    expect(data.auditLog).toMatchObject({ recorded: false });
+    expect(data.alerts).toMatchObject({ recorded: false });
+    const r = assembleReport(data, { requestedBy: 'test', now: new Date() });
+    const audit = r.sections.find((s) => s.id === 'audit-log')!;
+    expect(audit.notRecorded).toMatch(/not recorded in this installation/);
+    expect(r.sections.find((s) => s.id === 'exceptions')!.summary.join(' ')).toMatch(/not recorded in this installation/);
+  });
+
+  it('assembles every section from the stored data: flows, GDPR record, drift, reconciliation, coverage, exceptions, catalog history, audit log', async () => {
+    await createOptionalTables(h.store, new Date(t0));
+    const data = await readReportData(clickhouseReportSource(h.store), period());
+    expect(data.catalogVersion?.actor).toBe('ico-bob');
+    report = assembleReport(data, { requestedBy: 'auditor-carol', now: new Date() });
+    const section = (id: string) => report.sections.find((s) => s.id === id)!;
+    const rows = (id: string, table: string) => section(id).tables.find((t) => t.id === table)!.rows;
+    expect(report.sections.map((s) => s.id)).toEqual(['inventory', 'processing-record', 'processing-integrity', 'monitoring-coverage', 'exceptions', 'catalog-history', 'audit-log']);
+    // Inventory: documented, observed, undocumented and unknown.
+    const flows = rows('inventory', 'flows');
+    expect(flows.find((r) => r[0] === 'customer-sync')?.[4]).toBe('documented and observed');
+    expect(flows.find((r) => r[0] === 'ghost-flow')?.[4]).toBe('documented, not observed');
+    expect(flows.some((r) => r[4] === 'observed, not documented' && String(r[1]).includes('api.unknown-saas.com'))).toBe(true);
+    // GDPR Art. 30: the documented flow with purpose, subjects, third-country transfer; the undocumented PII flows beside it.
+    const register = rows('processing-record', 'register');
+    expect(register).toHaveLength(1);
+    expect(register[0].slice(0, 6)).toEqual(['customer-sync (customer-sync)', 'Invoice customers from the ERP', 'customers', 'contact details [pii]', 'erp; owner: icoe <icoe@example.com>', 'yes: US (outside the EEA)']);
+    const undocumented = rows('processing-record', 'undocumented-regulated').map((r) => String(r[0]));
+    expect(undocumented).toEqual(expect.arrayContaining(['crm → unknown system api.unknown-saas.com', 'erp → crm']));
+    // SOC 2: drift per domain, the reconciliation with its sample keys, the schema change, failed runs.
+    const drift = rows('processing-integrity', 'count-drift');
+    expect(drift).toHaveLength(1);
+    expect(drift[0].slice(0, 7)).toEqual(['customer', 'crm', 1020, 'erp', 990, -30, -30]);
+    expect(drift[0][8]).toBe('3 of 5');
+    expect(rows('processing-integrity', 'reconciliations')[0].join(' ')).toMatch(/customers-crm-erp.*differ.*25 \/ 0 \/ 2.*missing 1001 1002.*changed 42 77/);
+    expect(rows('processing-integrity', 'schema-changes')[0][2]).toMatch(/added \$\.total: number.*\$\.count: number → string/);
+    expect(rows('processing-integrity', 'failed-runs').find((r) => r[0] === 'customer-sync')?.slice(1, 4)).toEqual([2, 1, '50%']);
+    expect(rows('processing-integrity', 'probe-runs').find((r) => String(r[0]).startsWith('erp-customers'))?.[5]).toMatch(/HTTP 503/);
+    // Coverage: the probes and the alert rule on customer-sync, nothing on the order flows.
+    const coverage = rows('monitoring-coverage', 'coverage');
+    expect(coverage.find((r) => r[0] === 'customer-sync')?.slice(1, 6)).toEqual(['customer-sync latency', 'latency, error rate, staleness (gold)', 'crm-customers, erp-customers', 'none', 'yes']);
+    expect(rows('monitoring-coverage', 'unmonitored').map((r) => r[0])).toContain('order-events');
+    // Exceptions: the acknowledgement (who, when, note), the alert and its two remediation attempts, in time order.
+    const population = rows('exceptions', 'population');
+    const acked = population.find((r) => r[7] === 'alice-sre' && r[0] === 'finding')!;
+    expect(acked[9]).toBe('asked the sales team who runs it');
+    expect(population.find((r) => r[0] === 'alert')?.slice(1, 3)).toEqual(['alert-1', 'customer-sync-latency']);
+    const timeline = rows('exceptions', 'timeline');
+    expect(timeline.map((r) => String(r[0]))).toEqual([...timeline.map((r) => String(r[0]))].sort());
+    expect(timeline.filter((r) => String(r[1]).startsWith('remediation attempt')).map((r) => r[1])).toEqual(['remediation attempt 1: failed', 'remediation attempt 2: succeeded']);
+    // Catalog history: who changed what.
+    expect(rows('catalog-history', 'changes').some((r) => r[1] === 'ico-bob' && String(r[2]) === 'systems.erp.region: (none) → US')).toBe(true);
+    expect(rows('audit-log', 'entries').map((r) => r[4])).toEqual(['finding.acknowledge', 'catalog.reload']);
+  });
+
+  it.skipIf(!hasPdftotext)('renders a PDF whose text shows every section, and CSVs a spreadsheet reads', async () => {
+    const key = loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-key-')));
+    const { zip } = await buildBundle(report, key);
+    const files = unzipSync(zip);
+    const text = pdfText(files['report.pdf']);
+    writeFileSync(join(tmpdir(), 'reports-int-test.pdf'), files['report.pdf']);
+    for (const s of report.sections) expect(text).toContain(s.title);
+    expect(text).toMatch(/Contents/);
+    expect(text).toMatch(/Page 3 of \d+/);
+    expect(text).toContain('Invoice customers from the ERP');
+    expect(text).toContain('yes: US (outside the EEA)');
+    expect(text).toContain('customers-crm-erp');
+    expect(text).toContain('asked the sales team who runs it');
+    expect(text).toContain('systems.erp.region: (none) -> US');
+    expect(text).toContain('catalog.reload');
+    for (const s of report.sections) {
+      for (const t of s.tables) {
+        const csv = parseCsv(strFromU8(files[`csv/${s.id}-${t.id}.csv`]));
+        expect(csv[0]).toEqual(t.columns.map((c) => c.label));
+        expect(csv.length - 1).toBe(t.rows.length);
+      }
+    }
+    expect(JSON.parse(strFromU8(files['report.json'])).sections).toHaveLength(7);
+  });
+
+  it('signs the bundle: verify accepts it, and a one-byte change anywhere fails naming the file', async () => {
+    const key = loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-key-')));
+    const { zip } = await buildBundle(report, key);
+    expect(verifyBundle(zip)).toMatchObject({ ok: true, problems: [] });
+    // One changed byte inside a CSV's stored data: the file is named.
+    const files = unzipSync(zip);
+    const tampered = { ...files, 'csv/inventory-flows.csv': files['csv/inventory-flows.csv'].map((b, i) => (i === 10 ? b ^ 1 : b)) };
+    const rezipped = zipSync(Object.fromEntries(Object.entries(tampered).map(([k, v]) => [k, [v, { level: 0 }]])) as Parameters<typeof zipSync>[0]);
+    expect(verifyBundle(rezipped).problems).toEqual(['csv/inventory-flows.csv: its SHA-256 differs from the manifest\'s (the file was changed)']);
+    // Any single byte of the zip changed: never accepted.
+    const step = Math.max(1, Math.floor(zip.length / 150));
+    for (let i = 0; i < zip.length; i += step) {
+      const copy = zip.slice();
+      copy[i] ^= 0x01;
+      const result = verifyBundle(copy);
+      expect(result.ok, `byte ${i} changed`).toBe(false);
+    }
+    // A bundle signed by another key fails when the expected key is given.
+    const other = loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-key-')));
+    expect(verifyBundle(zip, { expectedPublicKeyPem: other.publicKeyPem }).problems[0]).toMatch(/public-key.pem: the bundle was signed with key SHA256:/);
+  });
+
+  it('records each run with its bundle, and keeps the run when the report fails', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'reports-svc-'));
+    const service = createReportService({ store: h.store, dataDir, logger: silentLogger() });
+    const { run } = await service.generate({ period: period(), actor: 'auditor-carol', trigger: 'api' });
+    expect(await service.get(run.id)).toMatchObject({ status: 'done', actor: 'auditor-carol', file: join(dataDir, 'reports', `${run.id}.zip`) });
+    expect((await service.list()).map((r) => r.id)).toContain(run.id);
+    const broken = { ...clickhouseReportSource(h.store), estate: () => Promise.reject(new Error('rollups unreadable')) };
+    const failing = createReportService({ store: h.store, dataDir, logger: silentLogger(), source: broken });
+    await expect(failing.generate({ period: period(), actor: 'scheduler', trigger: 'schedule', scheduleId: 'daily' })).rejects.toThrow('rollups unreadable');
+    const failed = (await failing.list()).find((r) => r.scheduleId === 'daily');
+    expect(failed).toMatchObject({ status: 'failed', error: 'rollups unreadable', trigger: 'schedule' });
+  });
+});

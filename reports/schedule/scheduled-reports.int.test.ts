@@ -1,0 +1,77 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseCatalogYaml, catalogFrom } from '../../analyzer/test/estate-fixture.ts';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { verifyBundle } from '../bundle/verify.ts';
+import { createReportService } from '../service.ts';
+import { startReportSchedules } from './scheduled-reports.ts';
+
+/** The zip attached to a raw MIME message (base64 part named *.zip). */
+function attachment(raw: string): Uint8Array {
+  const m = /Content-Type: application\/zip[\s\S]*?\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/.exec(raw);
+  if (!m) throw new Error('no zip attachment');
+  return new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+}
+
+describe('scheduled reports (real chDB, real SMTP server)', () => {
+  let h: Harness;
+  let smtp: SMTPServer;
+  let port = 0;
+  const received: Array<{ to: string[]; raw: string }> = [];
+
+  beforeAll(async () => {
+    h = await startHarness();
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+    port = (smtp.server.address() as { port: number }).port;
+  }, 60_000);
+  afterAll(async () => {
+    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await h?.close();
+  });
+
+  it('writes the bundle to the directory, e-mails it, and records the run; a missing SMTP setting is recorded, not thrown', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'reports-sched-'));
+    const outDir = join(dataDir, 'out');
+    const catalog = catalogFrom(`${baseCatalogYaml}reports:
+  - { id: weekly, cron: "0 6 * * 1", period: 7d, directory: ${outDir}, email: { to: [audit@example.com], from: weft@example.com, smtp: env:REPORTS_TEST_SMTP } }
+  - { id: nightly, cron: "0 2 * * *", email: { to: [audit@example.com], smtp: env:REPORTS_TEST_UNSET } }
+`);
+    const service = createReportService({ store: h.store, dataDir, logger: silentLogger(), currentCatalog: () => catalog });
+    const env = new Map([['REPORTS_TEST_SMTP', `smtp://127.0.0.1:${port}`]]);
+    const schedules = startReportSchedules(catalog, { service, dataDir, logger: silentLogger(), env: (n) => env.get(n) });
+    try {
+      const run = await schedules.runNow('weekly');
+      expect(run).toMatchObject({ status: 'done', trigger: 'schedule', scheduleId: 'weekly', emailedTo: ['audit@example.com'], error: '' });
+      expect(Date.parse(run!.until) - Date.parse(run!.since)).toBe(7 * 86_400_000);
+      expect(readdirSync(outDir)).toEqual([expect.stringMatching(/^weft-report-weekly-\d{8}T\d{6}Z\.zip$/)]);
+      expect(received).toHaveLength(1);
+      expect(received[0].to).toEqual(['audit@example.com']);
+      expect(verifyBundle(attachment(received[0].raw)).ok).toBe(true);
+      expect(await service.get(run!.id)).toMatchObject({ emailedTo: ['audit@example.com'] });
+
+      const nightly = await schedules.runNow('nightly');
+      expect(nightly).toMatchObject({ status: 'done', emailedTo: [], error: 'written, but not e-mailed: env:REPORTS_TEST_UNSET is not set in the environment' });
+      expect((await service.get(nightly!.id)).error).toMatch(/not e-mailed/);
+      expect(nightly!.file.startsWith(join(dataDir, 'reports', 'scheduled'))).toBe(true);
+    } finally {
+      await schedules.stop();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { CronJob } from 'cron';
+import type { Catalog, ReportSchedule } from '../../core/catalog/index.ts';
+import type { Logger } from '../../core/log/logger.ts';
+import { parseDuration } from '../../core/time/index.ts';
+import type { ReportRun } from '../runs/report-runs.ts';
+import type { ReportService } from '../service.ts';
+import { sendReportEmail, type SendReport } from './email.ts';
+
+export interface ReportSchedules {
+  /** Replaces the schedules with the catalog's `reports` section. */
+  reload(catalog: Catalog): void;
+  /** Runs one schedule now (what its cron tick does); resolves with the recorded run. */
+  runNow(id: string): Promise<ReportRun | null>;
+  stop(): Promise<void>;
+}
+
+export interface ScheduleOptions {
+  service: ReportService;
+  dataDir: string;
+  logger: Logger;
+  /** Resolves `env:NAME` SMTP references when a report is sent (never stored). */
+  env: (name: string) => string | undefined;
+  send?: SendReport;
+  clock?: { now(): Date };
+}
+
+const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+/**
+ * Scheduled reports: one cron job (UTC) per catalog entry. A tick writes the bundle for the last
+ * `period` into the schedule's directory and e-mails it when `email` is set; the run is recorded
+ * (done, failed, and whom it was e-mailed to or why it was not). A tick never throws and never
+ * overlaps the previous one of the same schedule.
+ */
+export function startReportSchedules(catalog: Catalog, options: ScheduleOptions): ReportSchedules {
+  const { service, logger } = options;
+  const clock = options.clock ?? { now: () => new Date() };
+  const send = options.send ?? sendReportEmail;
+  let jobs = new Map<string, CronJob>();
+  let specs = new Map<string, ReportSchedule>();
+  const running = new Map<string, Promise<ReportRun | null>>();
+
+  const run = async (spec: ReportSchedule): Promise<ReportRun | null> => {
+    const now = clock.now();
+    try {
+      const period = { since: new Date(now.getTime() - parseDuration(spec.period ?? '24h', `reports.${spec.id}.period`)).toISOString(), until: now.toISOString() };
+      const file = join(spec.directory ?? join(options.dataDir, 'reports', 'scheduled'), `weft-report-${spec.id}-${stamp(now)}.zip`);
+      const result = await service.generate({ period, actor: `schedule:${spec.id}`, trigger: 'schedule', scheduleId: spec.id, file });
+      if (!spec.email) return result.run;
+      const smtp = spec.email.smtp.startsWith('env:') ? options.env(spec.email.smtp.slice(4)) : spec.email.smtp;
+      let done: ReportRun;
+      try {
+        if (!smtp) throw new Error(`${spec.email.smtp} is not set in the environment`);
+        await send(spec.email, smtp, result.run, result.zip);
+        done = { ...result.run, emailedTo: spec.email.to };
+      } catch (err) {
+        done = { ...result.run, error: `written, but not e-mailed: ${(err as Error).message}` };
+        logger.error({ schedule: spec.id, err: (err as Error).message }, 'scheduled report not e-mailed');
+      }
+      await service.update(done);
+      return done;
+    } catch (err) {
+      logger.error({ schedule: spec.id, err }, 'scheduled report failed');
+      return null;
+    }
+  };
+
+  const tick = (spec: ReportSchedule): Promise<ReportRun | null> => {
+    const current = running.get(spec.id);
+    if (current) return current;
+    const p = run(spec).finally(() => running.delete(spec.id));
+    running.set(spec.id, p);
+    return p;
+  };
+
+  const schedule = (c: Catalog) => {
+    for (const job of jobs.values()) void job.stop();
+    jobs = new Map();
+    specs = new Map(c.reports.map((r) => [r.id, r]));
+    for (const spec of c.reports) {
+      try {
+        jobs.set(spec.id, CronJob.from({ cronTime: spec.cron, onTick: () => void tick(spec), start: true, timeZone: 'UTC' }));
+      } catch (err) {
+        logger.error({ schedule: spec.id, err: (err as Error).message }, 'report schedule not started');
+      }
+    }
+    if (c.reports.length) logger.info({ schedules: c.reports.map((r) => `${r.id} (${r.cron})`) }, 'scheduled reports');
+  };
+  schedule(catalog);
+
+  return {
+    reload: schedule,
+    async runNow(id) {
+      const spec = specs.get(id);
+      return spec ? tick(spec) : null;
+    },
+    async stop() {
+      for (const job of jobs.values()) void job.stop();
+      jobs = new Map();
+      await Promise.allSettled([...running.values()]);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { Catalog } from '../../core/catalog/index.ts';
+import type { Cell, Column, Table } from '../model.ts';
+
+/** "2026-11-29T21:36:15.123Z" → "2026-11-29 21:36:15 UTC"; empty for null. */
+export function fmtTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** A fraction as a percentage with up to two decimals: 0.01234 → "1.23%". */
+export function pct(fraction: number): string {
+  return `${(Math.round(fraction * 10_000) / 100).toString()}%`;
+}
+
+/** A table from column specs `[key, label, width?]` and rows of cells in that order. */
+export function table(id: string, title: string, columns: Array<[string, string, number?]>, rows: Cell[][], empty: string): Table {
+  return { id, title, columns: columns.map(([key, label, width]): Column => ({ key, label, ...(width ? { width } : {}) })), rows, empty };
+}
+
+/** Looks ids up in the catalog (ids from telemetry are never used as plain-object keys). */
+export function catalogIndex(catalog: Catalog) {
+  const systems = new Map(catalog.systems.map((s) => [s.id, s]));
+  const owners = new Map(catalog.owners.map((o) => [o.id, o]));
+  const domains = new Map(catalog.domains.map((d) => [d.id, d]));
+  const flows = new Map(catalog.flows.map((f) => [f.id, f]));
+  const classes = new Map(catalog.classes.map((c) => [c.id, c]));
+  const ownerText = (id: string | null | undefined) => {
+    if (!id) return 'no owner';
+    const o = owners.get(id);
+    return o ? `${o.name}${o.email ? ` <${o.email}>` : ''}` : id;
+  };
+  const systemName = (id: string) => systems.get(id)?.name ?? id.replace(/^unknown:/, 'unknown system ').replace(/^integration:/, 'integration ');
+  return { systems, owners, domains, flows, classes, ownerText, systemName };
+}
+
+export const list = (items: readonly string[] | undefined, none = '') => (items && items.length > 0 ? items.join(', ') : none);
+
+/** EEA member states (ISO 3166-1 alpha-2) and the region names that mean "inside the EEA". */
+const EEA = new Set(['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO', 'EU', 'EEA']);
+
+/** Whether data sent to a system in `region` leaves the EEA (GDPR Chapter V): true, false, or null when the region is not recorded. */
+export function isThirdCountry(region: string | undefined): boolean | null {
+  if (!region) return null;
+  return !EEA.has(region.trim().toUpperCase());
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Store } from '../clickhouse/index.ts';
+import type { Catalog } from '../core/catalog/index.ts';
+import type { Logger } from '../core/log/logger.ts';
+import { assembleReport } from './assemble.ts';
+import { buildBundle } from './bundle/bundle.ts';
+import { loadOrCreateSigningKey, type SigningKey } from './bundle/signing-key.ts';
+import { CatalogVersionStore } from './catalog-history/catalog-versions.ts';
+import { ERR_REPORT_NOT_FOUND } from './errors.ts';
+import type { Period, Report } from './model.ts';
+import { ReportRunStore, type ReportRun, type ReportTrigger } from './runs/report-runs.ts';
+import { clickhouseReportSource } from './source/clickhouse-source.ts';
+import { readReportData, type ReportSource } from './source/report-source.ts';
+
+export interface ReportRequest {
+  period: Period;
+  /** Token name, "weft report" or the schedule's id. */
+  actor: string;
+  trigger: ReportTrigger;
+  scheduleId?: string;
+  /** Where to write the bundle (default `<dataDir>/reports/<id>.zip`). */
+  file?: string;
+  /** A catalog to use instead of the stored version (`weft report --catalog`). */
+  catalog?: Catalog;
+}
+
+export interface ReportResult {
+  run: ReportRun;
+  report: Report;
+  zip: Uint8Array;
+}
+
+export interface ReportService {
+  /** Assembles, renders, signs and writes a report now; records the run (failed ones too) and rethrows a failure. */
+  generate(request: ReportRequest): Promise<ReportResult>;
+  /** Starts `generate` in the background and returns the run as recorded at its start ("running"). */
+  start(request: ReportRequest): Promise<ReportRun>;
+  get(id: string): Promise<ReportRun>;
+  list(limit?: number): Promise<ReportRun[]>;
+  /** Stores the catalog as a new version when it changed (catalog history); never throws. */
+  recordCatalog(catalog: Catalog, who: { actor: string; reason: string }): Promise<void>;
+  /** The signing key's public half and fingerprint. */
+  publicKey(): { pem: string; fingerprint: string };
+  /** Records a later state of a run (e.g. whom its bundle was e-mailed to). */
+  update(run: ReportRun): Promise<void>;
+  /** Waits for background reports to finish (shutdown). */
+  idle(): Promise<void>;
+}
+
+export interface ReportServiceOptions {
+  store: Store;
+  dataDir: string;
+  logger: Logger;
+  /** The catalog in use, for an installation that stored no catalog version yet. */
+  currentCatalog?: () => Catalog;
+  source?: ReportSource;
+  clock?: { now(): Date };
+}
+
+/** Reports for one installation: its store, its data directory (bundles, signing key), its run records. */
+export function createReportService(options: ReportServiceOptions): ReportService {
+  const { store, dataDir, logger } = options;
+  const clock = options.clock ?? { now: () => new Date() };
+  const source = options.source ?? clickhouseReportSource(store);
+  const runs = new ReportRunStore(store);
+  const versions = new CatalogVersionStore(store);
+  const pending = new Set<Promise<unknown>>();
+  let key: SigningKey | undefined;
+  const signingKey = () => (key ??= loadOrCreateSigningKey(dataDir));
+
+  const begin = (request: ReportRequest): ReportRun => {
+    const id = randomUUID();
+    return {
+      id,
+      trigger: request.trigger,
+      scheduleId: request.scheduleId ?? '',
+      actor: request.actor,
+      since: request.period.since,
+      until: request.period.until,
+      startedAt: clock.now().toISOString(),
+      finishedAt: null,
+      status: 'running',
+      error: '',
+      file: request.file ?? join(dataDir, 'reports', `${id}.zip`),
+      bytes: 0,
+      manifestSha256: '',
+      emailedTo: [],
+    };
+  };
+
+  const finish = async (run: ReportRun, request: ReportRequest): Promise<ReportResult> => {
+    try {
+      const data = await readReportData(source, request.period, { catalog: request.catalog, fallbackCatalog: options.currentCatalog?.() });
+      const report = assembleReport(data, { id: run.id, requestedBy: request.actor, now: clock.now() });
+      const bundle = await buildBundle(report, signingKey());
+      mkdirSync(dirname(run.file), { recursive: true });
+      writeFileSync(run.file, bundle.zip);
+      const done: ReportRun = { ...run, status: 'done', finishedAt: clock.now().toISOString(), bytes: bundle.zip.length, manifestSha256: bundle.manifestSha256 };
+      await runs.write(done);
+      return { run: done, report, zip: bundle.zip };
+    } catch (err) {
+      const failed: ReportRun = { ...run, status: 'failed', finishedAt: clock.now().toISOString(), error: (err as Error).message };
+      await runs.write(failed).catch((e: unknown) => logger.error({ err: e }, 'could not record a failed report run'));
+      throw err;
+    }
+  };
+
+  return {
+    async generate(request) {
+      const run = begin(request);
+      await runs.write(run);
+      return finish(run, request);
+    },
+    async start(request) {
+      const run = begin(request);
+      await runs.write(run);
+      const job = finish(run, request).catch((err: unknown) => logger.error({ err, report: run.id }, 'report failed'));
+      pending.add(job);
+      void job.finally(() => pending.delete(job));
+      return run;
+    },
+    async get(id) {
+      const run = await runs.get(id);
+      if (!run) throw ERR_REPORT_NOT_FOUND(id);
+      return run;
+    },
+    list: (limit) => runs.list(limit),
+    async recordCatalog(catalog, who) {
+      try {
+        const v = await versions.record(catalog, who, clock.now());
+        if (v) logger.info({ sha256: v.sha256.slice(0, 12), changes: v.changes.length, actor: who.actor }, 'catalog version stored');
+      } catch (err) {
+        logger.error({ err }, 'could not store the catalog version (catalog history)');
+      }
+    },
+    publicKey() {
+      const k = signingKey();
+      return { pem: k.publicKeyPem, fingerprint: k.fingerprint };
+    },
+    update: (run) => runs.write(run),
+    async idle() {
+      await Promise.allSettled([...pending]);
+    },
+  };
+}

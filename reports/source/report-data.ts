@@ -1,0 +1,153 @@
+/**
+ * What a report is assembled from: plain data read from the store for one period. The sections
+ * are pure functions of this; `ReportSource` (report-source.ts) is the one way it is read.
+ */
+import type { Inventory, AttributedEdge } from '../../analyzer/index.ts';
+import type { Catalog } from '../../core/catalog/index.ts';
+import type { Finding } from '../../core/contracts/index.ts';
+import type { Period, Recorded } from '../model.ts';
+
+/** One stored version of the catalog (migration 070). */
+export interface CatalogVersion {
+  at: string;
+  sha256: string;
+  actor: string;
+  /** start, reload, … */
+  reason: string;
+  sources: string[];
+  /** What changed against the previous version: "flows.crm-erp: added", "systems.crm.region: EU → US". */
+  changes: string[];
+}
+
+export interface FindingEventRow {
+  findingId: string;
+  at: string;
+  actor: string;
+  action: string;
+  status: string;
+  note: string;
+}
+
+/** A probe's record counts in one time bucket (average of its successful samples). */
+export interface CountBucket {
+  probeId: string;
+  system: string;
+  domain: string;
+  bucket: string;
+  value: number;
+}
+
+/** A probe's runs over the period. */
+export interface ProbeRunSummary {
+  probeId: string;
+  kind: string;
+  system: string;
+  domain: string;
+  runs: number;
+  failures: number;
+  first: number | null;
+  last: number | null;
+  min: number | null;
+  max: number | null;
+  lastError: string;
+  lastErrorAt: string | null;
+}
+
+export interface ReconciliationRunRow {
+  runId: string;
+  reconcileId: string;
+  domain: string;
+  leftSystem: string;
+  rightSystem: string;
+  startedAt: string;
+  finishedAt: string;
+  status: string;
+  error: string;
+  leftRows: number;
+  rightRows: number;
+  missing: number;
+  extra: number;
+  changed: number;
+  sampleMissing: string[];
+  sampleExtra: string[];
+  sampleChanged: string[];
+}
+
+/** A shape a probe read, as stored: the period's rows plus the last one before it (the baseline to compare with). */
+export interface SchemaObservationRow {
+  ts: string;
+  probeId: string;
+  system: string;
+  domain: string;
+  fingerprint: string;
+  shape: string;
+}
+
+/** An alert rule and the flows it watches (alerting/). */
+export interface AlertRuleRow {
+  id: string;
+  name: string;
+  flows: string[];
+  source: string;
+}
+
+/** An alert (one firing of a rule) and what happened to it (alerting/). */
+export interface AlertRow {
+  id: string;
+  rule: string;
+  severity: string;
+  title: string;
+  flows: string[];
+  openedAt: string;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  note: string;
+  resolvedAt: string | null;
+}
+
+/** One remediation attempt (alerting/). */
+export interface RemediationRow {
+  at: string;
+  action: string;
+  subject: string;
+  attempt: number;
+  outcome: string;
+  actor: string;
+  detail: string;
+}
+
+/** One row of the hash-chained audit log (access/, table weft_audit_log). */
+export interface AuditLogRow {
+  seq: number;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  subject: string;
+  detail: string;
+  hash: string;
+}
+
+export interface ReportData {
+  period: Period;
+  catalog: Catalog;
+  /** The stored catalog version the report used; null when none is stored (then `catalog` came from files or is empty). */
+  catalogVersion: CatalogVersion | null;
+  /** The estate as catalogued and as observed in the period (analyzer/). */
+  inventory: Inventory;
+  /** Observed flow edges in the period, attributed to documented flows. */
+  edges: AttributedEdge[];
+  /** Findings open at any time in the period (current state). */
+  findings: Finding[];
+  findingEvents: FindingEventRow[];
+  probeRuns: ProbeRunSummary[];
+  counts: CountBucket[];
+  reconciliationRuns: ReconciliationRunRow[];
+  schemaObservations: SchemaObservationRow[];
+  /** Versions loaded in the period, and the last one before it (first in the list when present). */
+  catalogVersions: CatalogVersion[];
+  alertRules: Recorded<AlertRuleRow>;
+  alerts: Recorded<AlertRow>;
+  remediations: Recorded<RemediationRow>;
+  auditLog: Recorded<AuditLogRow>;
+}

@@ -1,0 +1,91 @@
+import type { AttributedEdge, Inventory } from '../../analyzer/index.ts';
+import { emptyCatalog, type Catalog } from '../../core/catalog/index.ts';
+import type { Finding } from '../../core/contracts/index.ts';
+import type { Period, Recorded } from '../model.ts';
+import type {
+  AlertRow,
+  AlertRuleRow,
+  AuditLogRow,
+  CatalogVersion,
+  CountBucket,
+  FindingEventRow,
+  ProbeRunSummary,
+  ReconciliationRunRow,
+  RemediationRow,
+  ReportData,
+  SchemaObservationRow,
+} from './report-data.ts';
+
+/**
+ * Where a report's data comes from: stored data only. The ClickHouse implementation is
+ * `clickhouseReportSource`; tests pass fixtures. Data other parts may not record in an installation
+ * (alerts, remediations, the audit log) comes back as `{ recorded: false, reason }`, never as an error.
+ */
+export interface ReportSource {
+  /** Catalog versions loaded in the period plus the last one before it, oldest first; and the catalog in force at `until`. */
+  catalogVersions(period: Period): Promise<{ versions: CatalogVersion[]; atEnd: { version: CatalogVersion; catalog: Catalog } | null }>;
+  /** The estate as catalogued and observed in the period (the analyzer's inventory over its rollups). */
+  estate(catalog: Catalog, period: Period): Promise<{ inventory: Inventory; edges: AttributedEdge[] }>;
+  findings(period: Period): Promise<Finding[]>;
+  findingEvents(period: Period): Promise<FindingEventRow[]>;
+  probeRuns(period: Period): Promise<ProbeRunSummary[]>;
+  /** Record counts per probe in buckets of `stepSeconds`. */
+  counts(period: Period, stepSeconds: number): Promise<CountBucket[]>;
+  reconciliationRuns(period: Period): Promise<ReconciliationRunRow[]>;
+  schemaObservations(period: Period): Promise<SchemaObservationRow[]>;
+  alertRules(): Promise<Recorded<AlertRuleRow>>;
+  alerts(period: Period): Promise<Recorded<AlertRow>>;
+  remediations(period: Period): Promise<Recorded<RemediationRow>>;
+  auditLog(period: Period): Promise<Recorded<AuditLogRow>>;
+}
+
+export interface ReadOptions {
+  /** Use this catalog instead of the stored version (e.g. `weft report --catalog FILE`). */
+  catalog?: Catalog;
+  /** Used when no catalog version is stored (a running Weft's catalog in memory). */
+  fallbackCatalog?: Catalog;
+}
+
+/** About 60 buckets over the period, at least a minute each. */
+export function countStepSeconds(period: Period): number {
+  const seconds = (Date.parse(period.until) - Date.parse(period.since)) / 1000;
+  return Math.max(60, Math.ceil(seconds / 60));
+}
+
+/** Reads everything a report needs for `period` through `source`. */
+export async function readReportData(source: ReportSource, period: Period, options: ReadOptions = {}): Promise<ReportData> {
+  const history = await source.catalogVersions(period);
+  const catalog = options.catalog ?? history.atEnd?.catalog ?? options.fallbackCatalog ?? emptyCatalog();
+  const catalogVersion = options.catalog ? null : (history.atEnd?.version ?? null);
+  const [estate, findings, findingEvents, probeRuns, counts, reconciliationRuns, schemaObservations, alertRules, alerts, remediations, auditLog] = await Promise.all([
+    source.estate(catalog, period),
+    source.findings(period),
+    source.findingEvents(period),
+    source.probeRuns(period),
+    source.counts(period, countStepSeconds(period)),
+    source.reconciliationRuns(period),
+    source.schemaObservations(period),
+    source.alertRules(),
+    source.alerts(period),
+    source.remediations(period),
+    source.auditLog(period),
+  ]);
+  return {
+    period,
+    catalog,
+    catalogVersion,
+    inventory: estate.inventory,
+    edges: estate.edges,
+    findings,
+    findingEvents,
+    probeRuns,
+    counts,
+    reconciliationRuns,
+    schemaObservations,
+    catalogVersions: history.versions,
+    alertRules,
+    alerts,
+    remediations,
+    auditLog,
+  };
+}

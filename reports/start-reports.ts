@@ -1,0 +1,41 @@
+import type { Store } from '../clickhouse/index.ts';
+import type { Catalog } from '../core/catalog/index.ts';
+import type { Logger } from '../core/log/logger.ts';
+import { startReportSchedules, type ReportSchedules } from './schedule/scheduled-reports.ts';
+import { createReportService, type ReportService } from './service.ts';
+
+/** Reports as `weft start` runs them: the service, the catalog history and (optionally) the schedules. */
+export interface ReportsRuntime extends ReportService {
+  /** Applies a reloaded catalog's `reports` section. */
+  reloadSchedules(catalog: Catalog): void;
+  schedules: ReportSchedules | null;
+  stop(): Promise<void>;
+}
+
+export interface StartReportsOptions {
+  store: Store;
+  dataDir: string;
+  logger: Logger;
+  /** The catalog in use now (for an installation that stored no version yet). */
+  catalog: () => Catalog;
+  env: (name: string) => string | undefined;
+  /** Run the catalog's report schedules in this process (the one running the analyzer). */
+  schedule: boolean;
+}
+
+/** Builds the report service, stores the catalog in use as a version (when it changed) and starts the schedules. */
+export async function startReports(options: StartReportsOptions): Promise<ReportsRuntime> {
+  const logger = options.logger.child({ part: 'reports' });
+  const service = createReportService({ store: options.store, dataDir: options.dataDir, logger, currentCatalog: options.catalog });
+  await service.recordCatalog(options.catalog(), { actor: 'weft start', reason: 'start' });
+  const schedules = options.schedule ? startReportSchedules(options.catalog(), { service, dataDir: options.dataDir, logger, env: options.env }) : null;
+  return {
+    ...service,
+    schedules,
+    reloadSchedules: (catalog) => schedules?.reload(catalog),
+    async stop() {
+      await schedules?.stop();
+      await service.idle();
+    },
+  };
+}
