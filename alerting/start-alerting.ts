@@ -202,9 +202,9 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     timer = null;
     if (stopped) return;
     await evaluateNow();
-    if (!stopped) timer = setTimeout(tick, o.intervalMs);
+    if (!stopped) timer = setTimeout(() => void tick(), o.intervalMs);
   };
-  if (o.schedule !== false) timer = setTimeout(tick, 0);
+  if (o.schedule !== false) timer = setTimeout(() => void tick(), 0);
 
   const mustAlert = async (fp: string) => {
     const a = await alertStore.getAlert(fp);

@@ -124,9 +124,9 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     timer = null;
     if (stopped) return;
     await runNow();
-    if (!stopped) timer = setTimeout(tick, config.intervalMs);
+    if (!stopped) timer = setTimeout(() => void tick(), config.intervalMs);
   };
-  if (options.schedule !== false) timer = setTimeout(tick, 0);
+  if (options.schedule !== false) timer = setTimeout(() => void tick(), 0);
   const pairTick = async () => {
     pairTimer = null;
     if (stopped) return;
@@ -135,9 +135,9 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     } catch (err) {
       logger.error({ part: 'analyzer' }, `pairing: ${(err as Error).message}`);
     }
-    if (!stopped) pairTimer = setTimeout(pairTick, FIRST_SIGHT_MS);
+    if (!stopped) pairTimer = setTimeout(() => void pairTick(), FIRST_SIGHT_MS);
   };
-  if (options.schedule !== false && options.pairing !== false && config.intervalMs > FIRST_SIGHT_MS) pairTimer = setTimeout(pairTick, FIRST_SIGHT_MS);
+  if (options.schedule !== false && options.pairing !== false && config.intervalMs > FIRST_SIGHT_MS) pairTimer = setTimeout(() => void pairTick(), FIRST_SIGHT_MS);
 
   return {
     findings,

@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAnalyzer, runPairing } from '../analyzer/index.ts';
 import { buildApiApp } from '../api/index.ts';
+import type { Finding, Graph } from '../api/schemas/index.ts';
 import { migrate, openStore } from '../clickhouse/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { benchCatalog, generateSpans } from './analyze-estate.ts';
@@ -36,22 +37,22 @@ const pairingMs: number[] = [];
 async function measure(label: string) {
   const analyzer = startAnalyzer({ store, catalog, logger, config: { intervalMs: 3_600_000, windowMs: DAY, lateMs: 60_000 }, clock: { now: () => new Date(clock) }, schedule: false });
   const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger, services: { store, analyzer } });
-  const call = async (method: 'GET' | 'POST', url: string) => {
+  const call = async <T = unknown>(method: 'GET' | 'POST', url: string) => {
     const t0 = performance.now();
     const r = await app.inject({ method, url });
     if (r.statusCode !== 200) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
-    return { ms: ms(t0), body: r.json() };
+    return { ms: ms(t0), body: r.json<T>() };
   };
-  const graph = await call('GET', '/api/v1/graph');
+  const graph = await call<Graph>('GET', '/api/v1/graph');
   const inventory = await call('GET', '/api/v1/inventory/flows');
   const run = await call('POST', '/api/v1/analyzer/run');
-  const findings = await call('GET', '/api/v1/findings');
+  const findings = await call<{ findings: Finding[] }>('GET', '/api/v1/findings');
   const t0 = performance.now();
   const naive = await naiveGraph(store, catalog, clock - DAY, clock);
   const naiveMs = ms(t0);
   const rows = await store.client.query({ query: 'SELECT (SELECT count() FROM otel_traces) AS spans, (SELECT count() FROM weft_flow_edges_1m) AS edge_rows', format: 'JSONEachRow' }).then((r) => r.json<{ spans: string; edge_rows: string }>());
   console.log(
-    `${label.padEnd(4)} (load ${loadavg()[0].toFixed(1)}) spans=${rows[0].spans} edge-rows=${rows[0].edge_rows} | graph ${graph.ms} ms (${graph.body.edges.length} edges, ${graph.body.integrations.reduce((n: number, i: { edges: number }) => n + i.edges, 0)} per integration, ${graph.body.sprawl.undocumentedEdges} undocumented) | inventory ${inventory.ms} ms | findings run ${run.ms} ms + list ${findings.ms} ms (${findings.body.findings.length} open) | graph+findings ${graph.ms + run.ms + findings.ms} ms | naive from raw spans ${naiveMs} ms (${naive.edges} per integration) → ${(naiveMs / Math.max(1, graph.ms + run.ms + findings.ms)).toFixed(1)}x`,
+    `${label.padEnd(4)} (load ${loadavg()[0].toFixed(1)}) spans=${rows[0].spans} edge-rows=${rows[0].edge_rows} | graph ${graph.ms} ms (${graph.body.edges.length} edges, ${graph.body.integrations.reduce((n, i) => n + i.edges, 0)} per integration, ${graph.body.sprawl.undocumentedEdges} undocumented) | inventory ${inventory.ms} ms | findings run ${run.ms} ms + list ${findings.ms} ms (${findings.body.findings.length} open) | graph+findings ${graph.ms + run.ms + findings.ms} ms | naive from raw spans ${naiveMs} ms (${naive.edges} per integration) → ${(naiveMs / Math.max(1, graph.ms + run.ms + findings.ms)).toFixed(1)}x`,
   );
   measured.push({ label, ms: graph.ms + run.ms + findings.ms });
   await app.close();

@@ -105,7 +105,7 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 
-async function newPage(layoutNone: boolean): Promise<Page> {
+async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.route('**/api/v1/**', async (route) => {
     const url = new URL(route.request().url());
@@ -131,7 +131,7 @@ async function until(page: Page, count: number): Promise<void> {
 }
 
 async function measure(layoutNone: boolean): Promise<{ first: number; focus: number }> {
-  const page = await newPage(layoutNone);
+  const page = await newPage();
   const t0 = performance.now();
   await page.goto(`${base}/${layoutNone ? '?layout=circular' : ''}`);
   await until(page, systems);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 
 const [url, bodiesFile, concurrencyArg, durationMsArg, rateArg] = process.argv.slice(2);
-const bodies: Buffer[] = JSON.parse(readFileSync(bodiesFile, 'utf8')).map((b: string) => Buffer.from(b, 'base64'));
+const bodies: Buffer[] = (JSON.parse(readFileSync(bodiesFile, 'utf8')) as string[]).map((b) => Buffer.from(b, 'base64'));
 const concurrency = Number(concurrencyArg);
 const deadline = Date.now() + Number(durationMsArg);
 /** Requests per second across all connections; 0: as fast as answers come back. */

@@ -34,7 +34,7 @@ function runSender(url: string, bodiesFile: string, concurrency: number, ms: num
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-sender.ts'), url, bodiesFile, String(concurrency), String(ms), String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (b) => (out += b));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`sender exited ${code}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as SenderResult) : reject(new Error(`sender exited ${code}`))));
   });
 }
 

@@ -51,7 +51,7 @@ const changed = changedG.map(idOf);
 const sqlList = (keys: Array<string | number>) => keys.map((k) => (typeof k === 'number' ? String(k) : `'${k}'`)).join(',');
 
 async function prepared(): Promise<boolean> {
-  const { rows } = await pgAdmin.query(`SELECT obj_description(to_regclass($1), 'pg_class') AS c`, [TABLE]);
+  const { rows } = await pgAdmin.query<{ c: string | null }>(`SELECT obj_description(to_regclass($1), 'pg_class') AS c`, [TABLE]);
   const [my1] = (await myAdmin.query(`SELECT TABLE_COMMENT AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`, [
     TABLE,
   ])) as unknown as [Array<{ c: string }>];
@@ -138,7 +138,7 @@ async function naive(): Promise<{ ms: number; rows: number; bytes: number; found
     await pgAdmin.query('BEGIN READ ONLY');
     await pgAdmin.query(`DECLARE weft_full NO SCROLL CURSOR FOR SELECT id AS k, ${rowText(pg, 0)} AS t FROM ${TABLE}`);
     for (;;) {
-      const { rows: batch } = await pgAdmin.query('FETCH 50000 FROM weft_full');
+      const { rows: batch } = await pgAdmin.query<{ k: unknown; t: unknown }>('FETCH 50000 FROM weft_full');
       if (batch.length === 0) break;
       for (const r of batch) take(0, r.k, r.t);
     }

@@ -5,6 +5,7 @@ import type { Catalog } from '../core/catalog/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { FindingCandidate, FindingKind, FindingSink, SyncResult } from '../core/contracts/index.ts';
 import { parseDuration } from '../core/time/index.ts';
+import { readsCount, readsShape } from './kinds/index.ts';
 import { probeFailingCandidates } from './probe-failing.ts';
 import { SampleStore } from './sample-store.ts';
 
@@ -13,11 +14,11 @@ export interface Evaluation {
   synced: Partial<Record<FindingKind, SyncResult>>;
 }
 
-/** Probes whose value is a record count: sql, and http with a `count` path, tagged with a domain. */
+/** Probes whose value is a record count (as their kind says: sql, http with a `count` path), tagged with a domain. */
 export function countProbes(catalog: Catalog): Map<string, Map<string, string>> {
   const byDomain = new Map<string, Map<string, string>>();
   for (const p of catalog.probes) {
-    if (!p.domain || !(p.kind === 'sql' || (p.kind === 'http' && p.count))) continue;
+    if (!p.domain || !readsCount(p)) continue;
     const systems = byDomain.get(p.domain) ?? new Map<string, string>();
     if (!systems.has(p.system)) systems.set(p.system, p.id);
     byDomain.set(p.domain, systems);
@@ -47,8 +48,9 @@ export async function driftStates(catalog: Catalog, samples: SampleStore, now: D
   });
 }
 
-export type ProbeFindingKind = 'record-count-drift' | 'probe-failing' | 'schema-drift' | 'key-drift';
-export const probeFindingKinds: readonly ProbeFindingKind[] = ['record-count-drift', 'probe-failing', 'schema-drift', 'key-drift'];
+/** The finding kinds this part detects (the analyzer detects the others; test/finding-kinds.test.ts checks each has one owner). */
+export const probeFindingKinds = ['record-count-drift', 'probe-failing', 'schema-drift', 'key-drift'] as const satisfies readonly FindingKind[];
+export type ProbeFindingKind = (typeof probeFindingKinds)[number];
 
 /** The candidates of every detector this part owns, from what is stored, grouped by kind. */
 export async function probeCandidates(
@@ -58,7 +60,7 @@ export async function probeCandidates(
   now: Date,
 ): Promise<{ drift: DriftState[]; candidates: Record<ProbeFindingKind, FindingCandidate[]> }> {
   const probeIds = catalog.probes.map((p) => p.id);
-  const schemaIds = catalog.probes.filter((p) => p.kind === 'sql' || p.kind === 'http').map((p) => p.id);
+  const schemaIds = catalog.probes.filter(readsShape).map((p) => p.id);
   const [drift, streaks, latest, schemas, latestRuns] = await Promise.all([
     driftStates(catalog, samples, now),
     samples.failureStreaks(probeIds),

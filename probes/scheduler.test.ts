@@ -11,7 +11,7 @@ describe('schedule', () => {
     let finish: () => void = () => undefined;
     const handle = schedule(
       [{ id: 'p', every: '10s', jitter: '2s' }],
-      (id) => {
+      (_id) => {
         started.push(Date.now());
         return new Promise<void>((resolve) => (finish = resolve));
       },

@@ -125,7 +125,7 @@ export class Secrets {
   /** A structure with every key and string value redacted (evidence, log fields). */
   redactDeep<T>(value: T): T {
     if (typeof value === 'string') return this.redact(value) as T;
-    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v)) as T;
+    if (Array.isArray(value)) return value.map((v: unknown) => this.redactDeep(v)) as T;
     if (value && typeof value === 'object' && !(value instanceof Date)) {
       const out = Object.create(null) as Record<string, unknown>;
       for (const [k, v] of Object.entries(value)) out[this.redact(k)] = this.redactDeep(v);

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { startAlerting, type AlertingRuntime } from '../alerting/index.ts';
 import { assertSafeBinding, createAuditLog, Credentials, type AuditLog, type Binding } from '../access/index.ts';
 import { startApi, type ApiServer } from '../api/index.ts';
@@ -7,12 +6,13 @@ import { createFindingStore } from '../findings/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
 import { emptyCatalog, formatProblem, loadCatalogWithWarnings } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
-import { faultSelection, startDemoWorker, type DemoEstate } from '../demo/index.ts';
+import type { DemoEstate } from '../demo/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
 import { startReports, type ReportsRuntime } from '../reports/index.ts';
 import { uiBuildDir } from '../ui/index.ts';
+import { enabledPlugins, type WeftPlugin } from './plugins/index.ts';
 
 /** Something the composition root started and must stop, in reverse order. */
 export interface Stoppable {
@@ -22,6 +22,8 @@ export interface Stoppable {
 
 export interface RunningWeft {
   config: WeftConfig;
+  /** The catalog files read (a plugin's, such as the demo's, or `config.catalogFiles`). */
+  catalogFiles: string[];
   store: Store;
   /** The one credential check every listener uses (tokens configured and stored). */
   credentials: Credentials;
@@ -37,16 +39,22 @@ export interface RunningWeft {
   alerting?: AlertingRuntime;
   /** Compliance reports, catalog history and scheduled reports. */
   reports?: ReportsRuntime;
-  /** The demo estate, when started with --demo. */
+  /** The demo estate, when started with --demo (attached by the demo plugin). */
   demo?: DemoEstate;
   stop(): Promise<void>;
 }
 
+export interface StartWeftOptions {
+  /** Plugins to run beside the parts (runtime/plugins); default: those the configuration enables (`--demo`). */
+  plugins?: readonly WeftPlugin[];
+}
+
 /**
- * The composition root: storage, migrations, then each part this process runs (collector,
- * probes, analyzer, API + UI), stopped in reverse order. Tests and benchmarks call it too.
+ * The composition root: storage, migrations, then each part this process runs (collector, the
+ * plugins such as the demo estate, then probes, analyzer, API + UI), stopped in reverse order.
+ * Tests and benchmarks call it too.
  */
-export async function startWeft(config: WeftConfig, logger: Logger): Promise<RunningWeft> {
+export async function startWeft(config: WeftConfig, logger: Logger, options: StartWeftOptions = {}): Promise<RunningWeft> {
   const started: Stoppable[] = [];
   const stopAll = async () => {
     for (const part of started.reverse()) {
@@ -72,7 +80,7 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
     if (runs('api')) bindings.push({ what: 'API', host: config.api.host });
     await assertSafeBinding(credentials, bindings);
     const publicNames = config.access.publicNames;
-    const weft: RunningWeft = { config, store, credentials, auditLog, stop: stopAll };
+    const weft: RunningWeft = { config, catalogFiles: config.catalogFiles, store, credentials, auditLog, stop: stopAll };
 
     if (runs('collector')) {
       const collector = await startCollector({ config: config.collector, store, logger, credentials, publicNames });
@@ -82,28 +90,18 @@ export async function startWeft(config: WeftConfig, logger: Logger): Promise<Run
       logger.info(`OTLP/HTTP collector listening on ${collector.url} (/v1/traces, /v1/metrics, /v1/logs)`);
     }
 
-    if (config.demo.enabled) {
-      // The demo estate exports to this process's collector and brings the catalog that documents it;
-      // it stops before the collector, so its last spans are flushed into it.
-      const demo = await startDemoWorker({
-        otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`,
-        otlpToken: config.access.tokens.find((t) => t.role === 'ingest' || t.role === 'admin')?.token,
-        workDir: join(config.dataDir, 'demo'),
-        faults: faultSelection(config.demo.faults),
-        timeScale: config.demo.timeScale,
-        propagation: config.demo.propagation,
-        logLevel: config.logLevel,
-      });
-      weft.demo = demo;
-      started.push({ name: 'demo', stop: () => demo.stop() });
-      config = { ...config, catalogFiles: [demo.catalogFile] };
-      weft.config = config;
-      logger.info({ systems: demo.systems, faults: demo.activeFaults() }, `demo estate running; its catalog: ${demo.catalogFile}`);
+    // Plugins run beside the parts: after the collector (they may export to it), before the catalog
+    // is read (they may bring it); each stops before the parts started earlier.
+    for (const plugin of options.plugins ?? enabledPlugins(config)) {
+      const running = await plugin.start({ config, otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`, logger });
+      started.push({ name: plugin.name, stop: () => running.stop() });
+      running.attach?.(weft);
+      if (running.catalogFiles) weft.catalogFiles = running.catalogFiles;
     }
 
     // Read and validated once; the analyzer and the probes share it (a reload re-reads the files).
     // No catalog: an empty one, so everything observed shows up as undocumented.
-    const catalogFiles = config.catalogFiles;
+    const catalogFiles = weft.catalogFiles;
     const readCatalog = () => {
       if (catalogFiles.length === 0) return emptyCatalog();
       const { catalog: read, warnings } = loadCatalogWithWarnings(catalogFiles, { envPolicy: config.catalogEnv });

@@ -101,4 +101,15 @@ describe('architecture', () => {
     const tracked = new Set(execFileSync('git', ['ls-files', '-co', '--exclude-standard', '--', '*/README.md'], { cwd: root, encoding: 'utf8' }).split('\n'));
     expect([...codeParts].filter((p) => !tracked.has(`${p}/README.md`))).toEqual([]);
   });
+
+  it("the README's Architecture table says what this table says, for every part with code", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = /^## Architecture\n[\s\S]*?(?=^## |(?![\s\S]))/m.exec(readme)?.[0] ?? '';
+    const rows = new Map<string, string[]>();
+    for (const m of section.matchAll(/^\| `([a-z-]+)\/` \|.*\| ([a-z, -]+) \|$/gm)) rows.set(m[1], m[2] === 'nothing' ? [] : m[2].split(', '));
+    const codeParts = new Set(sourceFiles().filter((f) => f.includes('/') && !isTestOnly(f)).map((f) => f.split('/')[0]));
+    expect([...codeParts].filter((p) => !rows.has(p))).toEqual([]);
+    const differ = [...rows].filter(([part, may]) => JSON.stringify(may) !== JSON.stringify(allowedImports[part] ?? null)).map(([part]) => part);
+    expect(differ).toEqual([]);
+  });
 });

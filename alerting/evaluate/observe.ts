@@ -99,7 +99,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     pairedUntil: first!.pairedUntil,
     windows,
     lastSeen: flowLastSeen(first!),
-    baseline: baselineCache?.values ?? new Map(),
+    baseline: baselineCache?.values ?? new Map<string, number[]>(),
     findings,
     gaps: o.gaps,
     baselineCache,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import { flowNeverObserved, staleFlow } from './estate-detectors.ts';
+import { allowedSilence, flowNeverObserved, staleFlow } from './estate-detectors.ts';
 
 const catalogYaml = `owners: [{ id: icoe }]
 systems: [{ id: crm }, { id: erp }, { id: billing }]
@@ -36,6 +36,17 @@ describe('flowNeverObserved', () => {
 
   it('reports an unscheduled flow once the whole window has been observed', () => {
     expect(missed('2025-12-31T00:00:00.000Z')).toEqual(['every-5m', 'batch-class', 'unscheduled']);
+  });
+});
+
+describe('allowedSilence', () => {
+  const { catalog } = parseCatalog([{ file: 'c.yaml', text: catalogYaml }]);
+  const flow = (id: string) => catalog.flows.find((f) => f.id === id)!;
+
+  it("is the flow's staleAfter, else its class's, else twice the schedule's period, else unknown (one rule for stale and never observed)", () => {
+    expect(allowedSilence(flow('batch-class'), catalog.classes)).toEqual({ ms: 30 * 60_000, by: 'class' });
+    expect(allowedSilence(flow('every-5m'), catalog.classes)).toEqual({ ms: 10 * 60_000, by: 'schedule' });
+    expect(allowedSilence(flow('unscheduled'), catalog.classes)).toBeUndefined();
   });
 });
 

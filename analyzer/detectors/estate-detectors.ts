@@ -58,13 +58,20 @@ export const ownerMissing: Detector = ({ snapshot }) => {
 };
 
 /**
- * How long Weft must have been observing before a flow's absence means something: the silence its
- * class allows (staleAfter), else twice its schedule's period, else the whole window — as stale-flow.
+ * How long a flow may be silent, and what says so: its own `staleAfter`, else its SLO class's, else
+ * twice its schedule's period (`every`); undefined when none says (a cron-only flow without a limit).
+ * One rule for stale-flow and flow-never-observed.
  */
+export function allowedSilence(flow: Flow, classes: SloClass[]): { ms: number; by: 'flow' | 'class' | 'schedule' } | undefined {
+  if (flow.staleAfter) return { ms: parseDuration(flow.staleAfter), by: 'flow' };
+  const classLimit = classes.find((c) => c.id === flow.class)?.staleAfter;
+  if (classLimit) return { ms: parseDuration(classLimit), by: 'class' };
+  return flow.schedule?.every ? { ms: 2 * parseDuration(flow.schedule.every), by: 'schedule' } : undefined;
+}
+
+/** How long Weft must have been observing before a flow's absence means something: its allowed silence, at most the window. */
 function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {
-  const staleAfter = flow.staleAfter ?? classes.find((c) => c.id === flow.class)?.staleAfter;
-  const allowed = staleAfter ? parseDuration(staleAfter) : flow.schedule?.every ? 2 * parseDuration(flow.schedule.every) : windowMs;
-  return Math.min(allowed, windowMs);
+  return Math.min(allowedSilence(flow, classes)?.ms ?? windowMs, windowMs);
 }
 
 /**
@@ -115,15 +122,13 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
   return catalog.flows
     .filter((f) => f.lifecycle === 'active' && f.schedule)
     .flatMap((f) => {
-      const cls = catalog.classes.find((c) => c.id === f.class);
-      const allowed = f.staleAfter ?? cls?.staleAfter;
-      const limitText = allowed ?? (f.schedule?.every ? `${f.schedule.every}` : undefined);
-      if (!limitText) return [];
-      const limitMs = parseDuration(limitText) * (allowed ? 1 : 2);
+      const allowed = allowedSilence(f, catalog.classes);
+      if (!allowed) return [];
+      const limitMs = allowed.ms;
       const seen = snapshot.lastSeen.filter((s) => s.source === f.source && s.target === f.target && runtimeMatches(f, s)).map((s) => s.lastSeen).sort().at(-1);
       if (!seen) return [];
       const silentMs = now.getTime() - Date.parse(seen);
       if (silentMs <= limitMs) return [];
-      return [{ kind: 'stale-flow' as const, key: f.id, severity: 'high' as const, title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)})`, subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []), evidence: { lastSeen: seen, silentForMs: silentMs, allowedMs: limitMs, allowedBy: f.staleAfter ? 'flow' : allowed ? 'class' : 'schedule', schedule: f.schedule, class: f.class ?? null }, hint: `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.` }];
+      return [{ kind: 'stale-flow' as const, key: f.id, severity: 'high' as const, title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)})`, subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []), evidence: { lastSeen: seen, silentForMs: silentMs, allowedMs: limitMs, allowedBy: allowed.by, schedule: f.schedule, class: f.class ?? null }, hint: `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.` }];
     });
 };

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERR_FINDING_NOT_FOUND, type FindingStore } from '../../findings/index.ts';
-import type { FindingKind, FindingStatus, Severity } from '../../core/contracts/index.ts';
+import { findingKinds, findingStatuses } from '../../core/contracts/index.ts';
 import { identityOf } from '../../access/index.ts';
 import { ERR_BAD_REQUEST } from '../../core/errors/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
@@ -9,14 +9,10 @@ import { SeveritySchema } from '../schemas/common.ts';
 import { FindingEventSchema, FindingSchema } from '../schemas/findings.ts';
 import { analyzerOf } from './analyzer-schemas.ts';
 
-
 /** The process's finding store (the analyzer's, when a test wires only that). */
 function findingsOf(services: ApiServices): FindingStore {
   return services.findings ?? analyzerOf(services).findings;
 }
-
-const kinds: FindingKind[] = ['undocumented-flow', 'unknown-system', 'owner-missing', 'flow-never-observed', 'deprecated-in-use', 'sor-violation', 'regulated-data-exposure', 'stale-flow', 'latency-slo-breach', 'error-rate', 'record-count-drift', 'key-drift', 'schema-drift', 'probe-failing', 'catalog-rule-overlap', 'unnamed-endpoint'];
-const statuses: FindingStatus[] = ['open', 'acknowledged', 'resolved'];
 
 /** "a,b" → checked list; an unknown value is a 400 naming the allowed ones. */
 function csv<T extends string>(value: string | undefined, allowed: readonly T[], field: string): T[] | undefined {
@@ -41,9 +37,9 @@ export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
         tags: ['findings'],
         querystring: Type.Object(
           {
-            kind: Type.Optional(Type.String({ description: `comma-separated: ${kinds.join(', ')}` })),
+            kind: Type.Optional(Type.String({ description: `comma-separated: ${findingKinds.join(', ')}` })),
             severity: Type.Optional(SeveritySchema),
-            status: Type.Optional(Type.String({ description: 'comma-separated: open, acknowledged, resolved (default open,acknowledged)' })),
+            status: Type.Optional(Type.String({ description: `comma-separated: ${findingStatuses.join(', ')} (default open,acknowledged)` })),
             subject: Type.Optional(Type.String({ minLength: 1, description: 'a system, flow or domain id' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 500 })),
           },
@@ -55,9 +51,9 @@ export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     async (request) => {
       const q = request.query;
       const findings = await findingsOf(services).list({
-        kind: csv(q.kind, kinds, 'kind'),
-        minSeverity: q.severity as Severity | undefined,
-        status: csv(q.status, statuses, 'status') ?? ['open', 'acknowledged'],
+        kind: csv(q.kind, findingKinds, 'kind'),
+        minSeverity: q.severity,
+        status: csv(q.status, findingStatuses, 'status') ?? ['open', 'acknowledged'],
         subject: q.subject,
         limit: q.limit,
       });

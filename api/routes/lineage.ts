@@ -22,7 +22,7 @@ export const lineageRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
       errorHandler: (err, _request, reply) => {
         if ((err as { code?: string }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
         const e = ERR_LINEAGE_TOO_LARGE(LINEAGE_BODY_LIMIT);
-        return reply.status(413).header('connection', 'close').send({ statusCode: 413, code: e.code, error: 'Payload Too Large', message: e.message });
+        void reply.status(413).header('connection', 'close').send({ statusCode: 413, code: e.code, error: 'Payload Too Large', message: e.message });
       },
       schema: {
         summary: 'OpenLineage RunEvents in (one event or an array); runs that end become flows of their job',

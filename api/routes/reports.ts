@@ -40,11 +40,11 @@ export const reportRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
     },
   );
 
-  app.get('/reports', { config, schema: { summary: 'Report runs, newest first (API, CLI and scheduled)', tags: ['reports'], response: { 200: Type.Object({ reports: Type.Array(ReportRunSchema) }) } } }, async (request) => {
+  app.get('/reports', { config, schema: { summary: 'Report runs, newest first (API, CLI and scheduled)', tags: ['reports'], response: { 200: Type.Object({ reports: Type.Array(ReportRunSchema) }) } } }, async () => {
     return { reports: (await reportsOf(services).list(100)).map(view) };
   });
 
-  app.get('/reports/key', { config, schema: { summary: "The installation's report-signing public key (Ed25519)", tags: ['reports'], response: { 200: ReportKeySchema } } }, async (request) => {
+  app.get('/reports/key', { config, schema: { summary: "The installation's report-signing public key (Ed25519)", tags: ['reports'], response: { 200: ReportKeySchema } } }, async () => {
     const key = reportsOf(services).publicKey();
     return { algorithm: 'Ed25519' as const, publicKey: key.pem, fingerprint: key.fingerprint };
   });

@@ -1,5 +1,7 @@
-/** Building blocks of the API's response schemas (TypeBox only: the UI imports their types). */
+/** Building blocks of the API's response schemas (TypeBox and core/contracts only: the UI imports them). */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+export { FindingKindSchema, FindingStatusSchema, SeveritySchema } from '../../core/contracts/index.ts';
 
 export const SinceQuery = Type.Object(
   { since: Type.Optional(Type.String({ maxLength: 32, pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window, e.g. 1h, 24h, 7d (default: the analyzer window)' })) },
@@ -36,7 +38,4 @@ export const PairingStatusSchema = Type.Object({
   pendingTraces: Type.Number(),
   pendingSpans: Type.Number(),
 });
-
-export const SeveritySchema = Type.Union([Type.Literal('info'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('critical')]);
-export const FindingStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]);
 export type PairingStatus = Static<typeof PairingStatusSchema>;

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { FindingStatusSchema, NullStr, SeveritySchema, Str } from './common.ts';
+import { FindingKindSchema, FindingStatusSchema, NullStr, SeveritySchema, Str } from './common.ts';
 
 export const FindingSchema = Type.Object({
   id: Str,
-  kind: Str,
+  kind: FindingKindSchema,
   key: Str,
   severity: SeveritySchema,
   title: Str,
@@ -19,4 +19,4 @@ export const FindingSchema = Type.Object({
   note: Str,
 });
 
-export const FindingEventSchema = Type.Object({ at: Str, actor: Str, action: Str, status: Str, note: Str });
+export const FindingEventSchema = Type.Object({ at: Str, actor: Str, action: Str, status: FindingStatusSchema, note: Str });

@@ -1,10 +1,11 @@
 /**
  * The response shapes of /api/v1, as TypeBox schemas (for the routes and OpenAPI) and as the
  * TypeScript types they give (for clients: the UI imports these types, so the two cannot drift).
- * Imports nothing but TypeBox.
+ * Imports nothing but TypeBox and core/contracts (the finding lists, which import only TypeBox):
+ * the UI bundles the lists from `lists.ts`.
  */
 import type { Static } from '@sinclair/typebox';
-import type { FlowStatsSchema, SeveritySchema, FindingStatusSchema } from './common.ts';
+import type { FindingKindSchema, FlowStatsSchema, SeveritySchema, FindingStatusSchema } from './common.ts';
 import type { FindingEventSchema, FindingSchema } from './findings.ts';
 import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 import type { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
@@ -14,7 +15,8 @@ import type { AlertEventSchema, AlertSchema, DeliverySchema, RemediationAttemptS
 import type { TraceSchema, TraceSpanSchema } from './traces.ts';
 import type { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
-export { FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields, PairingStatusSchema } from './common.ts';
+export { findingKinds, findingStatuses, severities } from './lists.ts';
+export { FindingKindSchema, FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields, PairingStatusSchema } from './common.ts';
 export type { PairingStatus } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
@@ -25,6 +27,7 @@ export { AlertEventSchema, AlertSchema, DeliverySchema, MatcherSchema, Remediati
 export { TraceSchema, TraceSpanSchema } from './traces.ts';
 export { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
+export type FindingKind = Static<typeof FindingKindSchema>;
 export type Severity = Static<typeof SeveritySchema>;
 export type FindingStatus = Static<typeof FindingStatusSchema>;
 export type FlowStats = NonNullable<Static<typeof FlowStatsSchema>>;

@@ -1,136 +1,67 @@
 /**
- * The estate catalog, as Weft uses it after validation ("estate as code", YAML in git).
- * The YAML shape is the same, field for field; durations are strings like "5m" in YAML and stay so
- * here (parse them with core/time parseDuration where used).
+ * The estate catalog, as Weft uses it after validation ("estate as code", YAML in git). Every type
+ * is derived from the TypeBox schema in `schema.ts`, so the two cannot drift: the YAML shape is the
+ * same, field for field, with the schema's defaults filled in (lifecycle `active`, empty match rules,
+ * replicas and drift settings) and names defaulting to ids (`complete` in load.ts). Durations are
+ * strings like "5m" in YAML and stay so here (parse them with core/time parseDuration where used).
  */
-import type { ProbeSpec, ReconcileSpec } from './probes.ts';
+import type { Static } from '@sinclair/typebox';
 import type { AlertRuleSpec, ReceiverSpec, RemediationSpec, RouteSpec } from './alerting.ts';
+import type { ProbeSpec, ReconcileSpec } from './probes.ts';
 import type { ReportSchedule } from './reports.ts';
+import type { DomainSchema, DriftSchema, FlowSchema, MatchRulesSchema, OwnerSchema, ScheduleSchema, SloClassSchema, SystemSchema } from './schema.ts';
 
-export type Lifecycle = 'active' | 'deprecated' | 'retired';
+/** After loading, every owner, system, domain and flow has a name (its id when the catalog gives none). */
+type Named<T extends { name?: string }> = Omit<T, 'name'> & { name: string };
 
-export interface Owner {
-  id: string;
-  name: string;
-  email?: string;
-  slack?: string;
-  oncall?: string;
-  /** The team's alert receiver (a receivers id): alerts of what it owns go there unless a route says otherwise. */
-  receiver?: string;
-}
+/** active, deprecated or retired. */
+export type Lifecycle = Static<typeof SystemSchema>['lifecycle'];
 
-/** How a touched endpoint is recognised as this system. Any rule matching is enough. */
-export interface MatchRules {
-  /** Host names or "host:port", with `*` wildcards: "crm.internal", "*.salesforce.com", "127.0.0.1:18082". */
-  hosts?: string[];
-  /** URL prefixes (scheme, host, port — the scheme's default when none — and up to two path segments): "https://api.example.com/crm/". */
-  urlPrefixes?: string[];
-  /** `peer.service` values. */
-  peerServices?: string[];
-  /** Databases: `db.system` + optional `db.namespace` and server host, or a DSN like "postgresql://host/db". */
-  databases?: Array<{ system: string; namespace?: string; host?: string } | string>;
-  /** Queue, topic or stream names (`messaging.destination.name`), with `*` wildcards; optional `messaging.system`. */
-  destinations?: Array<{ name: string; system?: string } | string>;
-  /** `service.name` of an instrumented runtime that is this system itself (its own spans are its own). */
-  services?: string[];
-}
+/** A team: id, name and its contacts (email, slack, oncall). */
+export type Owner = Named<Static<typeof OwnerSchema>>;
 
-export interface System {
-  id: string;
-  name: string;
-  owner?: string;
-  /** crm, erp, cpq, billing, ecommerce, wms, logistics, support, entitlement, database, broker, topic, saas, other… */
-  kind: string;
-  lifecycle: Lifecycle;
-  description?: string;
-  /** Where the system processes data: ISO 3166 country code or EU / EEA (third-country transfers in reports). */
-  region?: string;
-  /** Security measures of the system (encryption-at-rest, sso…), for the record of processing. */
-  security?: string[];
-  match: MatchRules;
-}
+/**
+ * How a touched endpoint is recognised as this system; any rule matching is enough. hosts (names or
+ * "host:port", with `*` wildcards), urlPrefixes (scheme, host, port — the scheme's default when none —
+ * and up to two path segments), peerServices (`peer.service`), databases (`db.system` + optional
+ * `db.namespace` and host, or a DSN), destinations (queue/topic names with `*`, optional
+ * `messaging.system`), services (`service.name` of a runtime that is this system itself).
+ */
+export type MatchRules = Static<typeof MatchRulesSchema>;
 
-export interface DriftSettings {
-  /** Replica count may differ from the system of record's by this many records… */
-  toleranceAbsolute: number;
-  /** …or by this percentage of it (whichever is larger). */
-  tolerancePercent: number;
-  /** A divergence must last longer than this to be drift (records in flight are not). */
-  settle: string;
-}
+/** A system of the estate; `kind` is crm, erp, billing, ecommerce, wms, support, database, broker, topic, saas, other… */
+export type System = Named<Static<typeof SystemSchema>>;
 
-export interface Domain {
-  id: string;
-  name: string;
-  /** The system that owns the truth for this domain. */
-  systemOfRecord: string;
-  /** Systems holding copies. */
-  replicas: string[];
-  /** Systems allowed to write into the system of record besides itself (e.g. an MDM hub). */
-  allowedWriters: string[];
-  /** Regulated data categories carried: pii, financial, health, payment-card… */
-  regulated: string[];
-  owner?: string;
-  /** GDPR Art. 30: categories of data subjects (customers, employees…). */
-  dataSubjects?: string[];
-  /** GDPR Art. 30: categories of personal data (contact details, billing address…). */
-  personalData?: string[];
-  /** How long records are kept (free text, e.g. "7 years after the last invoice"). */
-  retention?: string;
-  /** Time limit and way of erasure (free text). */
-  erasure?: string;
-  drift: DriftSettings;
-}
+/**
+ * Record-count drift settings of a domain: a replica may differ from the system of record by
+ * `toleranceAbsolute` records or `tolerancePercent` of it (whichever is larger), for longer than
+ * `settle` (records in flight are not drift).
+ */
+export type DriftSettings = Static<typeof DriftSchema>;
 
-export interface Schedule {
-  /** Runs at least this often ("15m"). */
-  every?: string;
-  /** Or a cron expression, UTC. */
-  cron?: string;
-}
+/**
+ * A data domain: its system of record (owns the truth), replicas (hold copies), allowedWriters (may
+ * write into the system of record besides itself, e.g. an MDM hub), regulated data categories.
+ */
+export type Domain = Named<Static<typeof DomainSchema>>;
 
-export interface Flow {
-  id: string;
-  name: string;
-  source: string;
-  target: string;
-  domain?: string;
-  owner?: string;
-  /** What runs it: `service.name` and/or `integration.flow` as seen in spans. */
-  runtime: { service?: string; flow?: string };
-  /** SLO class id. */
-  class?: string;
-  schedule?: Schedule;
-  lifecycle: Lifecycle;
-  purpose?: string;
-  /** Security measures in transit (tls, mtls, field-encryption…). */
-  security?: string[];
-  docs?: string;
-  /** This flow's own thresholds, overriding its class's (alerting). */
-  slo?: { latencyP95Ms?: number; latencyP99Ms?: number; errorRate?: number; staleAfter?: string };
-  /** Labels its alerts carry and rules select on. */
-  labels?: Record<string, string>;
-  /** Silence allowed before this flow is stale; overrides its class's `staleAfter` (e.g. an hourly flow in a 30m class). */
-  staleAfter?: string;
-  /** Thresholds of this flow; each overrides its class's. */
-  latencyP95Ms?: number;
-  latencyP99Ms?: number;
-  /** 0..1 */
-  errorRate?: number;
-}
+/** A flow's expected schedule: at least `every` ("15m"), or a `cron` expression (UTC). */
+export type Schedule = Static<typeof ScheduleSchema>;
 
-export interface SloClass {
-  id: string;
-  latencyP95Ms?: number;
-  latencyP99Ms?: number;
-  /** 0..1 */
-  errorRate?: number;
-  /** A scheduled flow not seen for longer than this is stale (silent failure). */
-  staleAfter?: string;
-  /** Traces a flow needs in the window before its latency is judged (default LATENCY_MIN_TRACES, 10). */
-  minTraces?: number;
-}
+/**
+ * A documented flow source → target; `runtime` is what runs it as seen in spans (`service.name`,
+ * `integration.flow`); `class` an SLO class id; `staleAfter`, `latencyP95Ms`, `latencyP99Ms` and
+ * `errorRate` override its class's.
+ */
+export type Flow = Named<Static<typeof FlowSchema>>;
 
+/**
+ * An SLO class: latency thresholds (ms), error rate (0..1), staleAfter (a scheduled flow silent longer
+ * is stale), minTraces (traces a flow needs in the window before its latency is judged; default 10).
+ */
+export type SloClass = Static<typeof SloClassSchema>;
+
+/** The validated, merged catalog: one array per section, plus the files it was read from (for messages). */
 export interface Catalog {
   /**
    * Owner of whatever names none (docs/catalog.md, "Ownership"): systems and domains take it;
@@ -145,13 +76,12 @@ export interface Catalog {
   classes: SloClass[];
   probes: ProbeSpec[];
   reconciliations: ReconcileSpec[];
-  /** Custom alert rules, receivers, routes and remediation actions (alerting/). */
+  /** Alert rules, receivers, routes and remediation actions (alerting/). */
   alerts: AlertRuleSpec[];
   receivers: ReceiverSpec[];
   routes: RouteSpec[];
   remediations: RemediationSpec[];
   /** Scheduled compliance reports (reports/). */
   reports: ReportSchedule[];
-  /** Files it was read from, for messages. */
   sources: string[];
 }

@@ -1,26 +1,25 @@
-/** Findings: what Weft tells an ICoE lead, an SRE or an auditor is wrong with the estate. */
-export type FindingKind =
-  | 'undocumented-flow'
-  | 'unknown-system'
-  | 'owner-missing'
-  | 'flow-never-observed'
-  | 'deprecated-in-use'
-  | 'sor-violation'
-  | 'regulated-data-exposure'
-  | 'stale-flow'
-  | 'latency-slo-breach'
-  | 'error-rate'
-  | 'record-count-drift'
-  | 'key-drift'
-  | 'schema-drift'
-  | 'probe-failing'
-  | 'catalog-rule-overlap'
-  | 'unnamed-endpoint';
+/**
+ * Findings: what Weft tells an ICoE lead, an SRE or an auditor is wrong with the estate.
+ * Kinds, severities and statuses are written once (finding-lists.ts); here they become TypeBox
+ * schemas, and the types are derived from the schemas. The API's OpenAPI enums and query checks use
+ * these schemas and lists; the UI imports the lists (through api/schemas/lists.ts).
+ */
+import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { findingKinds, findingStatuses, severities } from './finding-lists.ts';
 
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-export const severities: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+/** A union of string literals: `{ anyOf: [{ const: … }, …] }` in JSON Schema, an enum in OpenAPI. */
+function literals<const T extends string>(values: readonly T[], description: string): TUnion<TLiteral<T>[]> {
+  return Type.Union(values.map((v) => Type.Literal(v)), { description });
+}
 
-export type FindingStatus = 'open' | 'acknowledged' | 'resolved';
+export const FindingKindSchema = literals(findingKinds, 'the kind of finding');
+export type FindingKind = Static<typeof FindingKindSchema>;
+
+export const SeveritySchema = literals(severities, 'info, low, medium, high or critical (least to most severe)');
+export type Severity = Static<typeof SeveritySchema>;
+
+export const FindingStatusSchema = literals(findingStatuses, 'open, acknowledged or resolved');
+export type FindingStatus = Static<typeof FindingStatusSchema>;
 
 /** The catalog ids a finding is about (endpoint names for unknown systems). */
 export interface FindingSubject {

@@ -1,2 +1,3 @@
-export { severities } from './finding.ts';
+export { findingKinds, findingStatuses, severities } from './finding-lists.ts';
+export { FindingKindSchema, FindingStatusSchema, SeveritySchema } from './finding.ts';
 export type { FindingKind, Severity, FindingStatus, FindingSubject, FindingCandidate, Finding, SyncResult, FindingSink } from './finding.ts';

@@ -101,7 +101,7 @@ export async function startSystemServer(store: SystemStore, options: { port?: nu
         (r) => send(res, r.status, r.body),
         (err: unknown) => send(res, err instanceof HttpFailure ? err.status : 500, { error: err instanceof HttpFailure ? err.message : 'internal error' }),
       );
-    if (wait > 0) setTimeout(answer, wait);
+    if (wait > 0) setTimeout(() => void answer(), wait);
     else void answer();
   });
   server.keepAliveTimeout = 5000;

@@ -24,7 +24,7 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { systems: ['contacts.growthhub.example'] },
     involves: ['contacts.growthhub.example', 'crm', 'customer', 'growth-contacts-export'],
     description: 'A marketing script (service growth-contacts-export) copies CRM customers to contacts.growthhub.example, a host no catalog entry knows.',
-    checkEvidence: (e) => expect(String(e.endpoint).includes('contacts.growthhub.example') && (e.integrations ?? []).includes('growth-contacts-export'), 'evidence should name the endpoint contacts.growthhub.example and the integration growth-contacts-export'),
+    checkEvidence: (e) => expect(String(e.endpoint).includes('contacts.growthhub.example') && ((e.integrations as string[] | undefined) ?? []).includes('growth-contacts-export'), 'evidence should name the endpoint contacts.growthhub.example and the integration growth-contacts-export'),
   },
   'replica-drift': {
     fault: 'replica-drift',
@@ -32,7 +32,7 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { systems: ['billing'], domains: ['customer'] },
     involves: ['billing', 'crm', 'customer', 'billing-customers', 'crm-customers'],
     description: 'The billing platform silently loses about 1% of its customer records; the customer sync only moves changes, so they stay lost.',
-    checkEvidence: (e) => expect(e.replica === 'billing' && e.systemOfRecord === 'crm' && e.difference < 0 && Math.abs(e.difference) > e.tolerance, 'evidence should show billing holding fewer customers than the CRM, by more than the tolerance'),
+    checkEvidence: (e) => expect(e.replica === 'billing' && e.systemOfRecord === 'crm' && e.difference < 0 && Math.abs(e.difference as number) > e.tolerance, 'evidence should show billing holding fewer customers than the CRM, by more than the tolerance'),
   },
   'latency-regression': {
     fault: 'latency-regression',

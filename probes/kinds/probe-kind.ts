@@ -22,3 +22,15 @@ export interface ProbeInstance {
 }
 
 export type ProbeFactory<S extends ProbeSpec = ProbeSpec> = (spec: S, secrets: Secrets) => ProbeInstance;
+
+/**
+ * One probe kind in the kind table: how to build a probe of it, and what its readings feed.
+ * `evaluate.ts` asks the table, never the kind's name.
+ */
+export interface ProbeKindEntry<S extends ProbeSpec = ProbeSpec> {
+  create: ProbeFactory<S>;
+  /** Whether this probe's value is a record count (record-count drift, when the probe names a domain). */
+  readsCount(spec: S): boolean;
+  /** Whether this probe reads a shape (table columns, JSON structure) for schema drift. */
+  readsShape(spec: S): boolean;
+}

@@ -49,7 +49,7 @@ const toRun = (r: RunRow): ReconciliationRun => ({
   queries: Number(r.queries),
   rowsDownloaded: Number(r.rows_downloaded),
   checksumRows: Number(r.checksum_rows),
-  details: JSON.parse(r.details || '{}'),
+  details: JSON.parse(r.details || '{}') as ReconciliationRun['details'],
 });
 
 /** Reconciliation runs in ClickHouse (`reconciliation_runs`). */

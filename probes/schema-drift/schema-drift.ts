@@ -79,8 +79,8 @@ export function schemaDriftCandidates(states: SchemaState[]): FindingCandidate[]
         evidence: {
           probe: s.probeId,
           since: s.current.ts.toISOString(),
-          before: { fingerprint: s.baseline.fingerprint, seen: s.baseline.ts.toISOString(), shape: JSON.parse(s.baseline.shape) },
-          after: { fingerprint: s.current.fingerprint, shape: JSON.parse(s.current.shape) },
+          before: { fingerprint: s.baseline.fingerprint, seen: s.baseline.ts.toISOString(), shape: JSON.parse(s.baseline.shape) as unknown },
+          after: { fingerprint: s.current.fingerprint, shape: JSON.parse(s.current.shape) as unknown },
           added: diff.added,
           removed: diff.removed,
           changed: diff.changed,

@@ -20,7 +20,7 @@ function classify(err: unknown, where: string, timeoutMs: number, secret = false
   return new ProbeError('down', `PostgreSQL at ${where}: ${said(e.message ?? String(err))}`);
 }
 
-const toRows = (r: pg.QueryResult): SqlRows => ({ rows: r.rows, fields: r.fields.map((f) => f.name) });
+const toRows = (r: pg.QueryResult): SqlRows => ({ rows: r.rows as Record<string, unknown>[], fields: r.fields.map((f) => f.name) });
 
 export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
   const where = describeTarget(target);

@@ -1,5 +1,7 @@
-// Response shapes of /api/v1: the types of the API's own schemas (api/schemas), so they cannot drift.
-import type { FindingStatus, Severity } from '../../../../api/schemas/index.ts';
+// Response shapes of /api/v1: the types of the API's own schemas (api/schemas), so they cannot drift;
+// the finding lists are the API's too (api/schemas re-exports them from the finding contract).
+import type { FindingKind, FindingStatus, Severity } from '../../../../api/schemas/index.ts';
+import { findingKinds as contractKinds, findingStatuses as contractStatuses, severities as contractSeverities } from '../../../../api/schemas/lists.ts';
 
 export type {
   AlertEventView,
@@ -12,6 +14,7 @@ export type {
   EdgeMark,
   Finding,
   FindingEvent,
+  FindingKind,
   FindingStatus,
   FlowRow,
   FlowSeries,
@@ -39,24 +42,7 @@ export interface Window {
   until: string;
 }
 
-export const severities: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-export const findingStatuses: FindingStatus[] = ['open', 'acknowledged', 'resolved'];
-export const findingKinds = [
-  'undocumented-flow',
-  'unknown-system',
-  'owner-missing',
-  'flow-never-observed',
-  'deprecated-in-use',
-  'sor-violation',
-  'regulated-data-exposure',
-  'stale-flow',
-  'latency-slo-breach',
-  'error-rate',
-  'record-count-drift',
-  'key-drift',
-  'schema-drift',
-  'probe-failing',
-  'catalog-rule-overlap',
-  'unnamed-endpoint',
-] as const;
-
+/** Most severe first, as the UI lists them; the lists themselves come from the finding contract (core/contracts). */
+export const severities: Severity[] = [...contractSeverities].reverse();
+export const findingStatuses: readonly FindingStatus[] = contractStatuses;
+export const findingKinds: readonly FindingKind[] = contractKinds;

@@ -21,7 +21,7 @@ const graph: Graph = {
   integrations: [],
   sprawl: { systems: 5, edges: 4, connectionsPerSystem: {}, hubs: [], flowsPerDomain: {}, undocumentedEdges: 1, averageConnections: 1.6 },
 };
-const finding = (kind: string, severity: Finding['severity'], systems: string[], flows: string[] = []): Finding => ({
+const finding = (kind: Finding['kind'], severity: Finding['severity'], systems: string[], flows: string[] = []): Finding => ({
   id: kind, kind, key: kind, severity, title: `${kind} title`, subject: { systems, flows, domains: [] }, evidence: {}, hint: '', status: 'open',
   firstSeen: '', lastSeen: '', resolvedAt: null, acknowledgedBy: null, acknowledgedAt: null, note: '',
 });

@@ -1,3 +1,5 @@
+import type { Severity } from '../api/types.ts';
+
 // Colours shared by the charts and the legends beside them.
 export const palette = {
   system: '#2456a6',
@@ -14,7 +16,7 @@ export const palette = {
 };
 
 /** A finding's severity as a colour (graph nodes and flows take their worst open finding's). */
-export const severityColor: Record<'critical' | 'high' | 'medium' | 'low' | 'info', string> = {
+export const severityColor: Record<Severity, string> = {
   critical: '#7b241c',
   high: '#e74c3c',
   medium: '#e67e22',
