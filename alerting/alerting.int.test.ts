@@ -70,8 +70,30 @@ function catalog(): Catalog {
 
 const env: Record<string, string> = { HOOK_TOKEN: 'hook-secret-123', SLACK_URL: '', SMTP_PASSWORD: 'smtp-secret', PLATFORM_TOKEN: 'platform-secret' };
 const runtime = () =>
-  startAlerting({ store, catalog, findings, logger: silentLogger(), env: (n) => env[n], clock, intervalMs: 10_000, externalUrl: 'http://weft.test', schedule: false, holder: 'test-a', leaseTtlMs: 60_000, retryBaseMs: 10, random: () => 0 });
-const probeFailing = (system: string): FindingCandidate => ({ kind: 'probe-failing', key: `${system}-count`, severity: 'high', title: `Probe ${system}-count fails: connection refused`, subject: { systems: [system], flows: [], domains: [] }, evidence: {}, hint: '' });
+  startAlerting({
+    store,
+    catalog,
+    findings,
+    logger: silentLogger(),
+    env: (n) => env[n],
+    clock,
+    intervalMs: 10_000,
+    externalUrl: 'http://weft.test',
+    schedule: false,
+    holder: 'test-a',
+    leaseTtlMs: 60_000,
+    retryBaseMs: 10,
+    random: () => 0,
+  });
+const probeFailing = (system: string): FindingCandidate => ({
+  kind: 'probe-failing',
+  key: `${system}-count`,
+  severity: 'high',
+  title: `Probe ${system}-count fails: connection refused`,
+  subject: { systems: [system], flows: [], domains: [] },
+  evidence: {},
+  hint: '',
+});
 
 describe.skipIf(!hasAm)('alerting against real receivers (Alertmanager, SMTP, HTTP stand-ins)', () => {
   let alerting: AlertingRuntime;
@@ -138,13 +160,25 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     const [hook] = body('/hook') as WebhookPayload[];
     expect(received.filter((r) => r.path === '/hook')).toHaveLength(2);
     expect(received.find((r) => r.path === '/hook')!.headers.authorization).toBe('Bearer hook-secret-123');
-    expect(hook).toMatchObject({ version: '4', status: 'firing', receiver: 'supply-hook', groupLabels: { alertname: 'probe-failing' }, commonLabels: { alertname: 'probe-failing', owner: 'supply' }, externalURL: 'http://weft.test' });
+    expect(hook).toMatchObject({
+      version: '4',
+      status: 'firing',
+      receiver: 'supply-hook',
+      groupLabels: { alertname: 'probe-failing' },
+      commonLabels: { alertname: 'probe-failing', owner: 'supply' },
+      externalURL: 'http://weft.test',
+    });
     expect(hook.alerts.map((a) => [a.status, a.labels.system, a.endsAt]).sort()).toEqual([
       ['firing', 'erp', '0001-01-01T00:00:00Z'],
       ['firing', 'wms', '0001-01-01T00:00:00Z'],
     ]);
     const deliveries = await alerting.alertStore.deliveries();
-    expect(deliveries.filter((d) => d.receiver === 'supply-hook').map((d) => [d.attempt, d.ok, d.httpStatus]).sort()).toEqual([
+    expect(
+      deliveries
+        .filter((d) => d.receiver === 'supply-hook')
+        .map((d) => [d.attempt, d.ok, d.httpStatus])
+        .sort(),
+    ).toEqual([
       [1, false, 500],
       [2, true, 200],
     ]);
@@ -162,7 +196,11 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
   }, 30_000);
 
   it('Alertmanager receives the alerts with Weft fingerprints, groups them, and respects its own silence', async () => {
-    const amAlerts = (await fetch(`${am.url}/api/v2/alerts`).then((r) => r.json())) as Array<{ fingerprint: string; labels: Record<string, string>; status: { state: string } }>;
+    const amAlerts = (await fetch(`${am.url}/api/v2/alerts`).then((r) => r.json())) as Array<{
+      fingerprint: string;
+      labels: Record<string, string>;
+      status: { state: string };
+    }>;
     const ours = await alerting.alertStore.listAlerts(['firing']);
     expect(amAlerts.map((a) => a.fingerprint).sort()).toEqual(ours.map((a) => a.fingerprint).sort());
     // Alertmanager groups them by alertname and sends its webhook one grouped message.
@@ -173,13 +211,28 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     const silence = await fetch(`${am.url}/api/v2/silences`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ matchers: [{ name: 'system', value: 'crm', isRegex: false, isEqual: true }], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), createdBy: 'sre', comment: 'crm maintenance' }),
+      body: JSON.stringify({
+        matchers: [{ name: 'system', value: 'crm', isRegex: false, isEqual: true }],
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3600_000).toISOString(),
+        createdBy: 'sre',
+        comment: 'crm maintenance',
+      }),
     }).then((r) => r.json() as Promise<{ silenceID: string }>);
     clock.t += 10_000;
     await findings.sync(['probe-failing'], [probeFailing('wms'), probeFailing('erp'), probeFailing('crm')], clock.now());
     await alerting.evaluateNow();
     await expect
-      .poll(async () => ((await fetch(`${am.url}/api/v2/alerts`).then((r) => r.json())) as Array<{ labels: Record<string, string>; status: { state: string; silencedBy: string[] } }>).find((a) => a.labels.system === 'crm')?.status, { timeout: 10_000 })
+      .poll(
+        async () =>
+          (
+            (await fetch(`${am.url}/api/v2/alerts`).then((r) => r.json())) as Array<{
+              labels: Record<string, string>;
+              status: { state: string; silencedBy: string[] };
+            }>
+          ).find((a) => a.labels.system === 'crm')?.status,
+        { timeout: 10_000 },
+      )
       .toEqual(expect.objectContaining({ state: 'suppressed', silencedBy: [silence.silenceID] }));
     await new Promise((r) => setTimeout(r, 2500));
     expect(body('/am-hook').flatMap((p: WebhookPayload) => p.alerts.map((a) => a.labels.system))).not.toContain('crm');
@@ -232,7 +285,15 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     const resolved = await alerting.evaluateNow();
     expect(resolved.changes.map((c) => c.transition)).toEqual(['resolved', 'resolved', 'resolved']);
     const hook = body('/hook').slice(hooks) as WebhookPayload[];
-    expect(hook.map((p) => [p.status, p.alerts.map((a) => `${a.labels.system}:${a.status}`).sort().join(',')])).toEqual([['resolved', 'crm:resolved,erp:resolved,wms:resolved']]);
+    expect(
+      hook.map((p) => [
+        p.status,
+        p.alerts
+          .map((a) => `${a.labels.system}:${a.status}`)
+          .sort()
+          .join(','),
+      ]),
+    ).toEqual([['resolved', 'crm:resolved,erp:resolved,wms:resolved']]);
     expect(body('/slack/T000/B000/secret-path').length).toBe(slackCount + 1);
     clock.t += 60_000;
     const quiet = await alerting.evaluateNow();
@@ -247,7 +308,13 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     const acked = await alerting.acknowledge(erp.fingerprint, 'sre-bob', 'looking at it');
     expect([acked.acknowledgedBy, acked.ackNote]).toEqual(['sre-bob', 'looking at it']);
     expect((await alerting.alertStore.events({ fingerprint: erp.fingerprint })).map((e) => [e.event, e.actor])).toContainEqual(['acknowledged', 'sre-bob']);
-    const s = await alerting.createSilence({ matchers: [{ name: 'system', value: 'erp|crm', isRegex: true, isEqual: true }], startsAt: clock.now().toISOString(), endsAt: new Date(clock.t + 3600_000).toISOString(), createdBy: 'sre-bob', comment: 'erp upgrade' });
+    const s = await alerting.createSilence({
+      matchers: [{ name: 'system', value: 'erp|crm', isRegex: true, isEqual: true }],
+      startsAt: clock.now().toISOString(),
+      endsAt: new Date(clock.t + 3600_000).toISOString(),
+      createdBy: 'sre-bob',
+      comment: 'erp upgrade',
+    });
     clock.t += 10_000;
     await alerting.evaluateNow();
     expect((await alerting.alertStore.getAlert(erp.fingerprint))!.silencedBy).toEqual([s.id]);

@@ -110,17 +110,52 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     return p;
   };
 
-  const deliverOptions = () => ({ catalog: o.catalog(), alertStore, secrets, logger: log, externalUrl: typeof o.externalUrl === 'function' ? o.externalUrl() : o.externalUrl, signal: controller.signal, retryBaseMs: o.retryBaseMs, random: o.random });
+  const deliverOptions = () => ({
+    catalog: o.catalog(),
+    alertStore,
+    secrets,
+    logger: log,
+    externalUrl: typeof o.externalUrl === 'function' ? o.externalUrl() : o.externalUrl,
+    signal: controller.signal,
+    retryBaseMs: o.retryBaseMs,
+    random: o.random,
+  });
 
   const escalate = async (alert: Alert, action: RemediationSpec, lastError: string): Promise<boolean> => {
     const catalog = o.catalog();
     const now = clock.now().toISOString();
-    const labels = { alertname: 'remediation-failed', severity: 'critical', action: action.id, ...(alert.flow ? { flow: alert.flow } : {}), ...(alert.labels.owner ? { owner: alert.labels.owner } : {}) };
-    const synthetic: Alert = { ...alert, rule: 'remediation-failed', labels, severity: 'critical', state: 'firing', firedAt: now, annotations: { summary: `Remediation ${action.id} failed after ${action.attempts} attempts for ${alert.annotations.summary ?? alert.rule}: ${lastError}`, value: '', threshold: '' } };
+    const labels = {
+      alertname: 'remediation-failed',
+      severity: 'critical',
+      action: action.id,
+      ...(alert.flow ? { flow: alert.flow } : {}),
+      ...(alert.labels.owner ? { owner: alert.labels.owner } : {}),
+    };
+    const synthetic: Alert = {
+      ...alert,
+      rule: 'remediation-failed',
+      labels,
+      severity: 'critical',
+      state: 'firing',
+      firedAt: now,
+      annotations: {
+        summary: `Remediation ${action.id} failed after ${action.attempts} attempts for ${alert.annotations.summary ?? alert.rule}: ${lastError}`,
+        value: '',
+        threshold: '',
+      },
+    };
     const receivers = action.escalate ? [action.escalate] : routeAlert(catalog, alert.labels).map((r) => r.receiver);
     let told = false;
     for (const receiver of receivers) {
-      const n: Notification = { groupKey: `${receiver}:escalation:${action.id}:${alert.fingerprint}`, receiver, groupLabels: { alertname: 'remediation-failed' }, status: 'firing', alerts: [{ alert: synthetic, status: 'firing' }], reason: 'first', after: { key: '', receiver, labels: {}, createdAt: now, lastSentAt: now, sent: {} } };
+      const n: Notification = {
+        groupKey: `${receiver}:escalation:${action.id}:${alert.fingerprint}`,
+        receiver,
+        groupLabels: { alertname: 'remediation-failed' },
+        status: 'firing',
+        alerts: [{ alert: synthetic, status: 'firing' }],
+        reason: 'first',
+        after: { key: '', receiver, labels: {}, createdAt: now, lastSentAt: now, sent: {} },
+      };
       told = (await deliver(n, deliverOptions())) || told;
     }
     return told;
@@ -135,7 +170,8 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
   const loadState = async (now: Date) => {
     const alerts = await alertStore.listAlerts(['pending', 'firing', 'resolved'], 10_000);
     const prev = new Map<string, Alert>();
-    for (const a of alerts) if (a.state !== 'resolved' || now.getTime() - Date.parse(a.resolvedAt ?? a.lastEvalAt) < RESOLVED_KEPT_MS) prev.set(a.fingerprint, a);
+    for (const a of alerts)
+      if (a.state !== 'resolved' || now.getTime() - Date.parse(a.resolvedAt ?? a.lastEvalAt) < RESOLVED_KEPT_MS) prev.set(a.fingerprint, a);
     const groups = (await alertStore.loadGroups()) as Map<string, GroupState>;
     const silences = (await alertStore.listSilences(5000)).filter((s) => silenceStatus(s, now) !== 'expired');
     return { prev, groups, silences };
@@ -159,15 +195,34 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       report.telemetryGap = result.telemetryGap;
       report.alerts = result.alerts.filter((a) => a.state === 'firing' || a.state === 'pending').length;
       const changedFps = new Set(result.changes.map((c) => c.alert.fingerprint));
-      const toSave = result.alerts.filter((a) => changedFps.has(a.fingerprint) || !prev.has(a.fingerprint) || significant(prev.get(a.fingerprint)!) !== significant(a) || now.getTime() - Date.parse(prev.get(a.fingerprint)!.lastEvalAt) > 60_000);
+      const toSave = result.alerts.filter(
+        (a) =>
+          changedFps.has(a.fingerprint) ||
+          !prev.has(a.fingerprint) ||
+          significant(prev.get(a.fingerprint)!) !== significant(a) ||
+          now.getTime() - Date.parse(prev.get(a.fingerprint)!.lastEvalAt) > 60_000,
+      );
       // Cleared (pending → inactive) alerts are saved once as inactive, so they leave the open list.
       const cleared = result.changes.filter((c) => c.transition === 'cleared').map((c) => c.alert);
       await alertStore.saveAlerts([...toSave, ...cleared]);
-      await alertStore.recordEvents(result.changes.map((c: AlertChange) => ({ at: report.at, fingerprint: c.alert.fingerprint, rule: c.alert.rule, event: c.transition, actor: 'weft', value: c.alert.value, note: c.alert.annotations.summary ?? '', labels: c.alert.labels })));
+      await alertStore.recordEvents(
+        result.changes.map((c: AlertChange) => ({
+          at: report.at,
+          fingerprint: c.alert.fingerprint,
+          rule: c.alert.rule,
+          event: c.transition,
+          actor: 'weft',
+          value: c.alert.value,
+          note: c.alert.annotations.summary ?? '',
+          labels: c.alert.labels,
+        })),
+      );
       report.changes = result.changes.map((c) => ({ fingerprint: c.alert.fingerprint, rule: c.alert.rule, transition: c.transition }));
 
       // Notifications: routed by labels and owners, grouped, paced.
-      const routed = result.alerts.filter((a) => a.state === 'firing' || a.state === 'resolved').map((alert) => ({ alert, routes: routeAlert(catalog, alert.labels) }));
+      const routed = result.alerts
+        .filter((a) => a.state === 'firing' || a.state === 'resolved')
+        .map((alert) => ({ alert, routes: routeAlert(catalog, alert.labels) }));
       const plan = planNotifications(groups, routed, now);
       const changedGroups: Array<{ key: string; doc: GroupState }> = [];
       for (const n of plan.notifications) {
@@ -184,7 +239,8 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       for (const c of o.autoRemediate === false ? [] : result.changes) {
         if (c.transition !== 'firing' || c.alert.silencedBy.length > 0) continue;
         const rule = rules.find((r) => r.id === c.alert.rule);
-        for (const action of actionsFor(catalog.remediations, c.alert, rule?.remediation).filter((x) => x.mode === 'auto')) void remediateAlert(c.alert, action, 'weft (auto)');
+        for (const action of actionsFor(catalog.remediations, c.alert, rule?.remediation).filter((x) => x.mode === 'auto'))
+          void remediateAlert(c.alert, action, 'weft (auto)');
       }
     } catch (err) {
       report.errors.push((err as Error).message ?? String(err));
@@ -221,7 +277,8 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     async acknowledge(fp, actor, note) {
       if (running) await running;
       const a = await mustAlert(fp);
-      if (a.state !== 'firing' && a.state !== 'pending') throw new AlertingError('bad-request', `Alert ${fp} is ${a.state}; only pending or firing alerts can be acknowledged.`);
+      if (a.state !== 'firing' && a.state !== 'pending')
+        throw new AlertingError('bad-request', `Alert ${fp} is ${a.state}; only pending or firing alerts can be acknowledged.`);
       const now = clock.now().toISOString();
       const acked: Alert = { ...a, acknowledgedBy: actor, acknowledgedAt: now, ackNote: note };
       await alertStore.saveAlerts([acked]);
@@ -237,7 +294,11 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       const s = (await alertStore.listSilences(10_000)).find((x) => x.id === id);
       if (!s) throw new AlertingError('not-found', `No silence with id ${id}; GET /api/v1/silences lists them.`);
       const now = clock.now();
-      const expired: Silence = { ...s, endsAt: silenceStatus(s, now) === 'expired' ? s.endsAt : now.toISOString(), comment: s.comment ? `${s.comment} (expired by ${actor})` : `expired by ${actor}` };
+      const expired: Silence = {
+        ...s,
+        endsAt: silenceStatus(s, now) === 'expired' ? s.endsAt : now.toISOString(),
+        comment: s.comment ? `${s.comment} (expired by ${actor})` : `expired by ${actor}`,
+      };
       await alertStore.saveSilence(expired);
       return expired;
     },
@@ -249,7 +310,12 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       let actions = actionsFor(catalog.remediations, a, rule?.remediation);
       if (actionId) actions = actions.filter((x) => x.id === actionId);
       if (actions.length === 0) {
-        throw new AlertingError('bad-request', actionId ? `Remediation ${actionId} is not attached to alert ${fp}'s rule or flow.` : `No remediation is attached to alert ${fp} (rule ${a.rule}${a.flow ? `, flow ${a.flow}` : ''}): add one under remediations in the catalog.`);
+        throw new AlertingError(
+          'bad-request',
+          actionId
+            ? `Remediation ${actionId} is not attached to alert ${fp}'s rule or flow.`
+            : `No remediation is attached to alert ${fp} (rule ${a.rule}${a.flow ? `, flow ${a.flow}` : ''}): add one under remediations in the catalog.`,
+        );
       }
       return Promise.all(actions.map((x) => remediateAlert(a, x, actor)));
     },

@@ -18,7 +18,14 @@ describe('analyzer (spans from the real OpenTelemetry SDK through the collector)
     h = await startHarness();
     await sendEstateTraffic(h.collector.url, t0);
     await h.collector.flush();
-    analyzer = startAnalyzer({ store: h.store, catalog: catalogFrom(baseCatalogYaml), logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN }, clock: { now: () => new Date(now) }, schedule: false });
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog: catalogFrom(baseCatalogYaml),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN },
+      clock: { now: () => new Date(now) },
+      schedule: false,
+    });
     now = t0 + 5 * MIN;
     const first = await analyzer.runNow();
     expect(first.errors).toEqual([]);
@@ -30,7 +37,10 @@ describe('analyzer (spans from the real OpenTelemetry SDK through the collector)
 
   it('pairs reads and writes per trace into flows, both hops of a topic, with stats', async () => {
     const graph = await analyzer.graph();
-    const edges = graph.edges.filter((e) => e.observed).map((e) => `${e.source} -> ${e.target} ${e.mark}`).sort();
+    const edges = graph.edges
+      .filter((e) => e.observed)
+      .map((e) => `${e.source} -> ${e.target} ${e.mark}`)
+      .sort();
     expect(edges).toEqual([
       'crm -> erp documented',
       'crm -> legacy-ftp deprecated',

@@ -137,7 +137,8 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     }
     if (!stopped) pairTimer = setTimeout(() => void pairTick(), FIRST_SIGHT_MS);
   };
-  if (options.schedule !== false && options.pairing !== false && config.intervalMs > FIRST_SIGHT_MS) pairTimer = setTimeout(() => void pairTick(), FIRST_SIGHT_MS);
+  if (options.schedule !== false && options.pairing !== false && config.intervalMs > FIRST_SIGHT_MS)
+    pairTimer = setTimeout(() => void pairTick(), FIRST_SIGHT_MS);
 
   return {
     findings,

@@ -49,7 +49,10 @@ function uiScriptHashes(root: string): string[] {
  */
 export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   // Errors are logged by the error handler; one line per request would drown the log.
-  const app = Fastify({ loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
   const uiRoot = options.uiRoot ?? defaultUiRoot;
   const credentials = options.credentials ?? (await Credentials.create({ logger: options.logger }));
   installErrorHandler(app);
@@ -57,7 +60,9 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   installSecurityHeaders(app, securityHeaders(uiScriptHashes(uiRoot)));
   // The OpenAPI browser's page and files hold no data (the document is public, like the code); calls made
   // from it carry the token given to its Authorize button and are checked like any other.
-  installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, kind: 'api' }), { prefixLevels: [['/api/docs', 'public']] });
+  installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, kind: 'api' }), {
+    prefixLevels: [['/api/docs', 'public']],
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Weft API', version: '1' },

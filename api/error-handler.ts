@@ -16,7 +16,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err.validation) {
       const where = err.validationContext ?? 'request';
       const first = err.validation[0];
-      const path = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string })?.missingProperty ?? '';
+      const path = first?.instancePath
+        ? first.instancePath.replace(/^\//, '').replace(/\//g, '.')
+        : ((first?.params as { missingProperty?: string })?.missingProperty ?? '');
       return reply.status(400).send({
         statusCode: 400,
         code: 'WEFT_ERR_BAD_REQUEST',
@@ -27,11 +29,15 @@ export function installErrorHandler(app: FastifyInstance): void {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err }, 'request failed');
-      return reply.status(status).send({ statusCode: status, code: 'WEFT_ERR_INTERNAL', error: 'Internal Server Error', message: 'Internal error; see the Weft log.' });
+      return reply
+        .status(status)
+        .send({ statusCode: status, code: 'WEFT_ERR_INTERNAL', error: 'Internal Server Error', message: 'Internal error; see the Weft log.' });
     }
     return reply.status(status).send({ statusCode: status, code: err.code ?? 'WEFT_ERR_BAD_REQUEST', error: 'Bad Request', message: err.message });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ statusCode: 404, code: 'WEFT_ERR_NOT_FOUND', error: 'Not Found', message: `No route ${request.method} ${request.url.split('?')[0]}.` });
+    reply
+      .status(404)
+      .send({ statusCode: 404, code: 'WEFT_ERR_NOT_FOUND', error: 'Not Found', message: `No route ${request.method} ${request.url.split('?')[0]}.` });
   });
 }

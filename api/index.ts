@@ -3,4 +3,3 @@ export type { ApiAppOptions } from './app.ts';
 export { startApi } from './server.ts';
 export type { ApiServer } from './server.ts';
 export type { ApiServices, RoutePluginOptions } from './services.ts';
-

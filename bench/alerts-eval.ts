@@ -27,7 +27,18 @@ let clock = base;
 const ms = (t0: number) => performance.now() - t0;
 
 async function measure(label: string): Promise<number> {
-  const alerting = startAlerting({ store, catalog: () => catalog, findings: createFindingStore(store), logger: silentLogger(), env: () => undefined, clock: { now: () => new Date(clock) }, intervalMs: 10_000, externalUrl: 'http://127.0.0.1', schedule: false, holder: 'bench' });
+  const alerting = startAlerting({
+    store,
+    catalog: () => catalog,
+    findings: createFindingStore(store),
+    logger: silentLogger(),
+    env: () => undefined,
+    clock: { now: () => new Date(clock) },
+    intervalMs: 10_000,
+    externalUrl: 'http://127.0.0.1',
+    schedule: false,
+    holder: 'bench',
+  });
   const times: number[] = [];
   let report;
   for (let i = 0; i < 5; i++) {
@@ -39,8 +50,15 @@ async function measure(label: string): Promise<number> {
   await alerting.stop();
   times.sort((a, b) => a - b);
   const median = times[2];
-  const rows = await store.client.query({ query: 'SELECT (SELECT count() FROM otel_traces) AS spans, (SELECT count() FROM weft_flow_edges_1m) AS m, (SELECT count() FROM weft_flow_edges_1h) AS h', format: 'JSONEachRow' }).then((r) => r.json<{ spans: string; m: string; h: string }>());
-  console.log(`${label.padEnd(4)} (load ${loadavg()[0].toFixed(1)}) spans=${rows[0].spans} minute-rows=${rows[0].m} hour-rows=${rows[0].h} | evaluation median ${median.toFixed(0)} ms (min ${times[0].toFixed(0)}, max ${times[4].toFixed(0)}) | ${report!.alerts} open alerts, ${report!.errors.length} errors`);
+  const rows = await store.client
+    .query({
+      query: 'SELECT (SELECT count() FROM otel_traces) AS spans, (SELECT count() FROM weft_flow_edges_1m) AS m, (SELECT count() FROM weft_flow_edges_1h) AS h',
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.json<{ spans: string; m: string; h: string }>());
+  console.log(
+    `${label.padEnd(4)} (load ${loadavg()[0].toFixed(1)}) spans=${rows[0].spans} minute-rows=${rows[0].m} hour-rows=${rows[0].h} | evaluation median ${median.toFixed(0)} ms (min ${times[0].toFixed(0)}, max ${times[4].toFixed(0)}) | ${report!.alerts} open alerts, ${report!.errors.length} errors`,
+  );
   return median;
 }
 
@@ -62,6 +80,7 @@ while (loaded < total) {
   }
 }
 const labels = Object.keys(medians);
-if (labels.length === 2) console.log(`evaluation at ${labels[1]} / at ${labels[0]}: ${(medians[labels[1]] / medians[labels[0]]).toFixed(2)}x (flat is 1.0x; the machine is shared)`);
+if (labels.length === 2)
+  console.log(`evaluation at ${labels[1]} / at ${labels[0]}: ${(medians[labels[1]] / medians[labels[0]]).toFixed(2)}x (flat is 1.0x; the machine is shared)`);
 await store.close();
 rmSync(dir, { recursive: true, force: true });

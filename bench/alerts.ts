@@ -34,7 +34,8 @@ const weft = await startWeft(config, silentLogger());
 appendFileSync(weft.config.catalogFiles[0], `\nreceivers:\n  - { id: bench-hook, type: webhook, url: "${hookUrl}" }\nroutes:\n  - { receiver: bench-hook }\n`);
 await weft.analyzer!.reloadCatalog();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const seen = (rule: string, status: 'firing' | 'resolved', after: number) => received.find((r) => r.at >= after && r.payload.alerts.some((a) => a.labels.alertname === rule && a.status === status));
+const seen = (rule: string, status: 'firing' | 'resolved', after: number) =>
+  received.find((r) => r.at >= after && r.payload.alerts.some((a) => a.labels.alertname === rule && a.status === status));
 async function waitFor(rule: string, status: 'firing' | 'resolved', after: number, timeoutMs: number): Promise<number | null> {
   for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(250)) {
     const r = seen(rule, status, after);
@@ -43,7 +44,9 @@ async function waitFor(rule: string, status: 'firing' | 'resolved', after: numbe
   return null;
 }
 
-console.log(`bench:alerts — weft start --demo at defaults (evaluation every ${config.analyzer.intervalMs / 1000}s, late-arrival ${config.analyzer.lateMs! / 1000}s, webhook groupWait 5s); warming up 60 s`);
+console.log(
+  `bench:alerts — weft start --demo at defaults (evaluation every ${config.analyzer.intervalMs / 1000}s, late-arrival ${config.analyzer.lateMs! / 1000}s, webhook groupWait 5s); warming up 60 s`,
+);
 await sleep(60_000);
 const early = received.filter((r) => r.payload.status === 'firing').flatMap((r) => r.payload.alerts.map((a) => a.labels.alertname));
 if (early.length) console.log(`(alerts firing before any fault: ${[...new Set(early)].join(', ')})`);
@@ -62,7 +65,13 @@ for (const c of cases) {
     // Nobody switches the fault off: the remediation calls the runtime's run endpoint.
     const r = fired === null ? null : await waitFor(c.rule, 'resolved', t0, 240_000);
     const attempts = await weft.alerting!.alertStore.attempts();
-    resolved = r === null ? 'did not resolve in 240 s' : `resolved ${(r / 1000).toFixed(1)} s after the fault (remediation ${attempts.filter((a) => a.action === 'rerun-product-sync').map((a) => a.outcome).join(', ')})`;
+    resolved =
+      r === null
+        ? 'did not resolve in 240 s'
+        : `resolved ${(r / 1000).toFixed(1)} s after the fault (remediation ${attempts
+            .filter((a) => a.action === 'rerun-product-sync')
+            .map((a) => a.outcome)
+            .join(', ')})`;
   } else {
     weft.demo!.setFault(c.fault, false);
   }

@@ -17,7 +17,9 @@ const extraSys = (i: number) => (i * 11 + 5) % SYSTEMS;
 export function benchCatalog(): Catalog {
   const lines = ['owners:', '  - { id: icoe }', 'systems:'];
   for (let s = 0; s < SYSTEMS - 2; s++) {
-    lines.push(`  - { id: sys-${s}, owner: icoe, match: { hosts: [sys-${s}.corp], databases: ["postgresql://sys-${s}.db/db${s}"], destinations: [topic-${s}] } }`);
+    lines.push(
+      `  - { id: sys-${s}, owner: icoe, match: { hosts: [sys-${s}.corp], databases: ["postgresql://sys-${s}.db/db${s}"], destinations: [topic-${s}] } }`,
+    );
   }
   lines.push('classes:', '  - { id: std, latencyP95Ms: 2000, latencyP99Ms: 4000, errorRate: 0.05 }', 'flows:');
   const known = new Set(Array.from({ length: SYSTEMS - 2 }, (_, s) => `sys-${s}`));

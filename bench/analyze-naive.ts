@@ -17,7 +17,7 @@ function touchesSelect(where: string): string {
 }
 
 function edgesFromRaw(where: string): string {
-  const ep = "(ep_kind, ep_sys, ep_host, ep_name, ep_peer)";
+  const ep = '(ep_kind, ep_sys, ep_host, ep_name, ep_peer)';
   const empty = "('', '', '', '', '')";
   return `
     SELECT source, target, integration, count() AS traces, countIf(errors > 0) AS failed, sum(records) AS records,

@@ -35,7 +35,14 @@ const measured: { label: string; ms: number }[] = [];
 const pairingMs: number[] = [];
 
 async function measure(label: string) {
-  const analyzer = startAnalyzer({ store, catalog, logger, config: { intervalMs: 3_600_000, windowMs: DAY, lateMs: 60_000 }, clock: { now: () => new Date(clock) }, schedule: false });
+  const analyzer = startAnalyzer({
+    store,
+    catalog,
+    logger,
+    config: { intervalMs: 3_600_000, windowMs: DAY, lateMs: 60_000 },
+    clock: { now: () => new Date(clock) },
+    schedule: false,
+  });
   const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger, services: { store, analyzer } });
   const call = async <T = unknown>(method: 'GET' | 'POST', url: string) => {
     const t0 = performance.now();
@@ -50,7 +57,9 @@ async function measure(label: string) {
   const t0 = performance.now();
   const naive = await naiveGraph(store, catalog, clock - DAY, clock);
   const naiveMs = ms(t0);
-  const rows = await store.client.query({ query: 'SELECT (SELECT count() FROM otel_traces) AS spans, (SELECT count() FROM weft_flow_edges_1m) AS edge_rows', format: 'JSONEachRow' }).then((r) => r.json<{ spans: string; edge_rows: string }>());
+  const rows = await store.client
+    .query({ query: 'SELECT (SELECT count() FROM otel_traces) AS spans, (SELECT count() FROM weft_flow_edges_1m) AS edge_rows', format: 'JSONEachRow' })
+    .then((r) => r.json<{ spans: string; edge_rows: string }>());
   console.log(
     `${label.padEnd(4)} (load ${loadavg()[0].toFixed(1)}) spans=${rows[0].spans} edge-rows=${rows[0].edge_rows} | graph ${graph.ms} ms (${graph.body.edges.length} edges, ${graph.body.integrations.reduce((n, i) => n + i.edges, 0)} per integration, ${graph.body.sprawl.undocumentedEdges} undocumented) | inventory ${inventory.ms} ms | findings run ${run.ms} ms + list ${findings.ms} ms (${findings.body.findings.length} open) | graph+findings ${graph.ms + run.ms + findings.ms} ms | naive from raw spans ${naiveMs} ms (${naive.edges} per integration) → ${(naiveMs / Math.max(1, graph.ms + run.ms + findings.ms)).toFixed(1)}x`,
   );
@@ -82,7 +91,9 @@ while (loaded < total) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const first = measured[0];
-console.log(`summary (load ${loadavg()[0].toFixed(1)}): graph+findings ${measured.map((m) => `${m.label} ${m.ms} ms`).join(', ')}; last/first ${(measured[measured.length - 1].ms / first.ms).toFixed(2)}`);
+console.log(
+  `summary (load ${loadavg()[0].toFixed(1)}): graph+findings ${measured.map((m) => `${m.label} ${m.ms} ms`).join(', ')}; last/first ${(measured[measured.length - 1].ms / first.ms).toFixed(2)}`,
+);
 if (pairingMs.length > 1) {
   const k = Math.min(3, Math.floor(pairingMs.length / 2));
   console.log(

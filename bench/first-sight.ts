@@ -19,10 +19,14 @@ const results: number[] = [];
 for (let i = 0; i < 3; i++) {
   const service = `first-sight-${i}`;
   await sendSpans({ url: weft.collector!.url, serviceName: service }, [
-    { name: 'run', kind: api.SpanKind.INTERNAL, children: [
-      { name: 'GET', kind: api.SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': `https://crm-${i}.example/api/customers` } },
-      { name: 'POST', kind: api.SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': `https://erp-${i}.example/api/customers` } },
-    ] },
+    {
+      name: 'run',
+      kind: api.SpanKind.INTERNAL,
+      children: [
+        { name: 'GET', kind: api.SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': `https://crm-${i}.example/api/customers` } },
+        { name: 'POST', kind: api.SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': `https://erp-${i}.example/api/customers` } },
+      ],
+    },
   ]);
   const sent = Date.now();
   for (;;) {

@@ -21,7 +21,7 @@ const runs = Number(process.argv[4] ?? 3);
 /** A reproducible estate: hubs (ERPs, brokers) with many flows, a long tail with few; 5% undocumented, 3% unhealthy. */
 function estate() {
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const nodes = Array.from({ length: systems }, (_, i) => ({
     id: `sys-${i}`,
     label: `system ${i}`,
@@ -102,14 +102,29 @@ const base = `http://127.0.0.1:${typeof address === 'object' && address ? addres
 
 const browser = await chromium.launch({
   executablePath: chromiumPath,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 
 async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.route('**/api/v1/**', async (route) => {
     const url = new URL(route.request().url());
-    const body = url.pathname.endsWith('/graph') ? data.graph : url.pathname.endsWith('/inventory/flows') ? { flows: data.flows } : url.pathname.endsWith('/findings') ? { findings: data.findings } : {};
+    const body = url.pathname.endsWith('/graph')
+      ? data.graph
+      : url.pathname.endsWith('/inventory/flows')
+        ? { flows: data.flows }
+        : url.pathname.endsWith('/findings')
+          ? { findings: data.findings }
+          : {};
     await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
   });
   return page;
@@ -122,7 +137,9 @@ async function newPage(): Promise<Page> {
 async function until(page: Page, count: number): Promise<void> {
   await page.waitForFunction(
     (n) => {
-      const el = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector(`[aria-label^="Dependency graph of ${n} systems"]`);
+      const el = (
+        globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }
+      ).document.querySelector(`[aria-label^="Dependency graph of ${n} systems"]`);
       return !!el && Number(el.getAttribute('data-rendered') ?? '0') > 0;
     },
     count,

@@ -31,7 +31,11 @@ interface SenderResult {
 
 function runSender(url: string, bodiesFile: string, concurrency: number, ms: number, rate = 0): Promise<SenderResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-sender.ts'), url, bodiesFile, String(concurrency), String(ms), String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'ingest-sender.ts'), url, bodiesFile, String(concurrency), String(ms), String(rate)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (b) => (out += b));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as SenderResult) : reject(new Error(`sender exited ${code}`))));
@@ -73,7 +77,8 @@ const SEGMENTS = 6;
 async function engineLimit(table: string): Promise<number> {
   const before = await count(table);
   const e0 = performance.now();
-  for (let i = 0; i < SEGMENTS; i++) await store.client.command({ query: loadStatement({ ...tables.otel_traces, table: table as never }, { file: segmentFile }) });
+  for (let i = 0; i < SEGMENTS; i++)
+    await store.client.command({ query: loadStatement({ ...tables.otel_traces, table: table as never }, { file: segmentFile }) });
   const rate = (SEGMENTS * segmentRows) / ((performance.now() - e0) / 1000);
   if ((await count(table)) - before !== SEGMENTS * segmentRows) throw new Error(`engine bench lost rows in ${table}`);
   return rate;
@@ -93,7 +98,15 @@ const baseRows = await count();
 
 // --- end to end through the collector
 const collector = await startCollector({
-  config: { host: '127.0.0.1', port: 0, spoolDir: join(dir, 'spool'), spoolMaxBytes: 1024 * 1024 * 1024, maxBodyBytes: 20 * 1024 * 1024, batchRows: BATCH_ROWS, batchMaxWaitMs: 1000 },
+  config: {
+    host: '127.0.0.1',
+    port: 0,
+    spoolDir: join(dir, 'spool'),
+    spoolMaxBytes: 1024 * 1024 * 1024,
+    maxBodyBytes: 20 * 1024 * 1024,
+    batchRows: BATCH_ROWS,
+    batchMaxWaitMs: 1000,
+  },
   store,
   logger: silentLogger(),
 });
@@ -116,7 +129,15 @@ const rss1 = peakRss;
 const spoolSmall = await (async () => {
   await collector.stop();
   return startCollector({
-    config: { host: '127.0.0.1', port: 0, spoolDir: join(dir, 'spool'), spoolMaxBytes: OVERLOAD_SPOOL_BYTES, maxBodyBytes: 20 * 1024 * 1024, batchRows: BATCH_ROWS, batchMaxWaitMs: 1000 },
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      spoolDir: join(dir, 'spool'),
+      spoolMaxBytes: OVERLOAD_SPOOL_BYTES,
+      maxBodyBytes: 20 * 1024 * 1024,
+      batchRows: BATCH_ROWS,
+      batchMaxWaitMs: 1000,
+    },
     store,
     logger: silentLogger(),
   });
@@ -179,20 +200,34 @@ clearInterval(sampler);
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log('');
-console.log(`machine load average (1 min) at start ${load0.toFixed(1)}, at end ${loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores: figures scale with the CPU this process actually got`);
+console.log(
+  `machine load average (1 min) at start ${load0.toFixed(1)}, at end ${loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores: figures scale with the CPU this process actually got`,
+);
 console.log(`engine limit, INSERT … SELECT FROM file (${SEGMENTS} segments of ${fmt(segmentRows)} rows, RowBinary):`);
 console.log(`  into otel_traces with its materialized views: ${fmt(engineRate)} rows/s`);
 console.log(`  into a bare copy of otel_traces (no views):   ${fmt(engineBare)} rows/s`);
 console.log(`JavaScript side alone (decode protobuf → RowBinary, one core): ${fmt(jsRate)} spans/s`);
-console.log(`end to end (${CONCURRENCY} connections, ${(PHASE_MS / 1000).toFixed(0)} s of sending + drain): ${fmt(e2eRate)} spans/s  [${fmt(acked1)} spans acknowledged, sending ${sendSecs.toFixed(1)} s, queryable after ${e2eSecs.toFixed(1)} s]`);
-console.log(`ratio end to end / engine (same table, same views): ${(e2eRate / engineRate).toFixed(2)}; against the bare table: ${(e2eRate / engineBare).toFixed(2)}`);
-console.log(`request latency (${SPANS_PER_BODY} spans/request): p50 ${phase1.p50.toFixed(1)} ms, p99 ${phase1.p99.toFixed(1)} ms; statuses ${JSON.stringify(phase1.statuses)}`);
+console.log(
+  `end to end (${CONCURRENCY} connections, ${(PHASE_MS / 1000).toFixed(0)} s of sending + drain): ${fmt(e2eRate)} spans/s  [${fmt(acked1)} spans acknowledged, sending ${sendSecs.toFixed(1)} s, queryable after ${e2eSecs.toFixed(1)} s]`,
+);
+console.log(
+  `ratio end to end / engine (same table, same views): ${(e2eRate / engineRate).toFixed(2)}; against the bare table: ${(e2eRate / engineBare).toFixed(2)}`,
+);
+console.log(
+  `request latency (${SPANS_PER_BODY} spans/request): p50 ${phase1.p50.toFixed(1)} ms, p99 ${phase1.p99.toFixed(1)} ms; statuses ${JSON.stringify(phase1.statuses)}`,
+);
 console.log(`peak RSS (collector + embedded engine): ${mib(rss1)}`);
-console.log(`where the time goes: main thread (HTTP + decode + spool) busy ${(elu * 100).toFixed(0)}%; loader inserting ${((insertBusy / e2eSecs) * 100).toFixed(0)}% of the run (${insertBusy.toFixed(1)} s of ${e2eSecs.toFixed(1)} s)`);
+console.log(
+  `where the time goes: main thread (HTTP + decode + spool) busy ${(elu * 100).toFixed(0)}%; loader inserting ${((insertBusy / e2eSecs) * 100).toFixed(0)}% of the run (${insertBusy.toFixed(1)} s of ${e2eSecs.toFixed(1)} s)`,
+);
 console.log(`loss: acknowledged ${fmt(acked1)}, stored ${fmt(stored1)} → ${acked1 === stored1 ? 'zero loss' : `MISMATCH ${fmt(stored1 - acked1)}`}`);
 console.log('');
-console.log(`overload at 2× (${fmt(rate2 * SPANS_PER_BODY)} spans/s offered, 64 connections, ${mib(OVERLOAD_SPOOL_BYTES)} spool): statuses ${JSON.stringify(phase2.statuses)}, p50 ${phase2.p50.toFixed(1)} ms, p99 ${phase2.p99.toFixed(1)} ms`);
-console.log(`peak RSS under overload: ${mib(rss2)}; acknowledged ${fmt(acked2)}, stored ${fmt(stored2)} → ${acked2 === stored2 ? 'zero loss' : `MISMATCH ${fmt(stored2 - acked2)}`}`);
+console.log(
+  `overload at 2× (${fmt(rate2 * SPANS_PER_BODY)} spans/s offered, 64 connections, ${mib(OVERLOAD_SPOOL_BYTES)} spool): statuses ${JSON.stringify(phase2.statuses)}, p50 ${phase2.p50.toFixed(1)} ms, p99 ${phase2.p99.toFixed(1)} ms`,
+);
+console.log(
+  `peak RSS under overload: ${mib(rss2)}; acknowledged ${fmt(acked2)}, stored ${fmt(stored2)} → ${acked2 === stored2 ? 'zero loss' : `MISMATCH ${fmt(stored2 - acked2)}`}`,
+);
 console.log('');
 const selfMetric = (name: string) => new RegExp(`^${name} (\\d+)$`, 'm').exec(selfMetrics3)?.[1];
 const daysAcked = (hostile.days['200'] ?? 0) * 150;

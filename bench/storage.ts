@@ -48,7 +48,9 @@ await store.client.command({
 });
 const insertMs = performance.now() - t0;
 const stored = copies * sample;
-const tablesWithRows = await rows<{ table: string }>(`SELECT DISTINCT table FROM system.parts WHERE active AND database = currentDatabase() AND table != 'scale_sample'`);
+const tablesWithRows = await rows<{ table: string }>(
+  `SELECT DISTINCT table FROM system.parts WHERE active AND database = currentDatabase() AND table != 'scale_sample'`,
+);
 for (const { table } of tablesWithRows) await store.client.command({ query: `OPTIMIZE TABLE \`${table}\` FINAL` });
 
 const parts = await rows<{ table: string; rows: string; compressed: string; uncompressed: string; disk: string }>(`
@@ -59,9 +61,13 @@ const columns = await rows<{ name: string; compressed: string; uncompressed: str
   SELECT name, data_compressed_bytes AS compressed, data_uncompressed_bytes AS uncompressed
   FROM system.columns WHERE database = currentDatabase() AND table = 'otel_traces' ORDER BY data_compressed_bytes DESC LIMIT 8`);
 
-console.log(`bench:storage — ${fmt(stored)} spans (${copies} copies of ${fmt(sample)} SDK-encoded spans with fresh ids), inserted through otel_traces and its views in ${(insertMs / 1000).toFixed(1)} s`);
+console.log(
+  `bench:storage — ${fmt(stored)} spans (${copies} copies of ${fmt(sample)} SDK-encoded spans with fresh ids), inserted through otel_traces and its views in ${(insertMs / 1000).toFixed(1)} s`,
+);
 console.log(`machine load average (1 min) at start ${load0.toFixed(1)}, at end ${loadavg()[0].toFixed(1)}`);
-console.log(`OTLP protobuf as sent: ${(otlpBytes / sample).toFixed(0)} bytes/span; spool segment (RowBinary, uncompressed): ${(segment.length / sample).toFixed(0)} bytes/span`);
+console.log(
+  `OTLP protobuf as sent: ${(otlpBytes / sample).toFixed(0)} bytes/span; spool segment (RowBinary, uncompressed): ${(segment.length / sample).toFixed(0)} bytes/span`,
+);
 let disk = 0;
 for (const p of parts) {
   disk += Number(p.disk);
@@ -75,6 +81,7 @@ if (!traces || Number(traces.rows) !== stored) throw new Error(`otel_traces hold
 console.log(`otel_traces: ${(Number(traces.disk) / stored).toFixed(1)} bytes/span on disk (${(Number(traces.uncompressed) / stored).toFixed(0)} uncompressed)`);
 console.log(`all tables (spans + views' tables): ${(disk / stored).toFixed(1)} bytes/span on disk`);
 console.log('largest otel_traces columns (compressed / uncompressed bytes per span):');
-for (const c of columns) console.log(`  ${c.name.padEnd(28)} ${(Number(c.compressed) / stored).toFixed(1).padStart(6)} / ${(Number(c.uncompressed) / stored).toFixed(1)}`);
+for (const c of columns)
+  console.log(`  ${c.name.padEnd(28)} ${(Number(c.compressed) / stored).toFixed(1).padStart(6)} / ${(Number(c.uncompressed) / stored).toFixed(1)}`);
 await store.close();
 rmSync(dir, { recursive: true, force: true });

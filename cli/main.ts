@@ -12,7 +12,15 @@ export function weftVersion(): string {
 
 function help(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(28)} ${c.summary}`);
-  return ['Usage: weft <command> [options]', '       weft --version', '', 'Commands:', ...lines, '', 'Run "weft <command> --help" for the options of one command.'].join('\n');
+  return [
+    'Usage: weft <command> [options]',
+    '       weft --version',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run "weft <command> --help" for the options of one command.',
+  ].join('\n');
 }
 
 /** Resolves "catalog validate" style two-word commands before one-word ones. */

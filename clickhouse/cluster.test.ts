@@ -60,7 +60,9 @@ describe('clusterize', () => {
     expect(key('CREATE TABLE m (S String, A Map(String, String), T DateTime64(9)) ENGINE = MergeTree ORDER BY (S, A, toUnixTimestamp64Nano(T))')).toBe(
       'cityHash64(S, A, toUnixTimestamp64Nano(T))',
     );
-    expect(key('CREATE TABLE l (TraceId String, S String, T DateTime) ENGINE = MergeTree ORDER BY (S, T)')).toBe("if(TraceId = '', cityHash64(S, T), cityHash64(TraceId))");
+    expect(key('CREATE TABLE l (TraceId String, S String, T DateTime) ENGINE = MergeTree ORDER BY (S, T)')).toBe(
+      "if(TraceId = '', cityHash64(S, T), cityHash64(TraceId))",
+    );
     expect(key('CREATE TABLE n (x String) ENGINE = MergeTree ORDER BY tuple()')).toBe('rand()');
     for (const s of find(/ENGINE = Distributed\(/)) expect(s).not.toMatch(/rand\(\)/);
   });

@@ -91,7 +91,9 @@ export function clusterize(statements: string[], options: ClusterOptions, known:
       const head = `CREATE TABLE ${table[1] ?? ''}${local(name)} ${on}`;
       out.push(replicated(head + s.slice(table[0].length), local(name)));
       const shardKey = shardingKey(s);
-      out.push(`CREATE TABLE ${table[1] ?? ''}${name} ${on} AS ${local(name)} ENGINE = Distributed(${quote(options.cluster)}, ${quote(options.database)}, ${local(name)}, ${shardKey})`);
+      out.push(
+        `CREATE TABLE ${table[1] ?? ''}${name} ${on} AS ${local(name)} ENGINE = Distributed(${quote(options.cluster)}, ${quote(options.database)}, ${local(name)}, ${shardKey})`,
+      );
       continue;
     }
     if (table) {

@@ -20,7 +20,7 @@ describe('migrate', () => {
 
   const schema = async () =>
     store.client
-      .query({ query: "SELECT name, engine, create_table_query FROM system.tables WHERE database = currentDatabase() ORDER BY name", format: 'JSONEachRow' })
+      .query({ query: 'SELECT name, engine, create_table_query FROM system.tables WHERE database = currentDatabase() ORDER BY name', format: 'JSONEachRow' })
       .then((r) => r.json<{ name: string; engine: string; create_table_query: string }>());
 
   it('applies every numbered file once and records it', async () => {

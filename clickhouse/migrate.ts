@@ -81,9 +81,7 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
     return out;
   };
   for (const query of forStore([ledger])) await client.command({ query });
-  const done = await client
-    .query({ query: 'SELECT version FROM weft_migrations FINAL', format: 'JSONEachRow' })
-    .then((r) => r.json<{ version: number }>());
+  const done = await client.query({ query: 'SELECT version FROM weft_migrations FINAL', format: 'JSONEachRow' }).then((r) => r.json<{ version: number }>());
   const applied = new Set(done.map((r) => Number(r.version)));
   const result: MigrateResult = { applied: [], skipped: [] };
   for (const m of listMigrations(options.dir)) {

@@ -24,7 +24,9 @@ describe('retention', () => {
 
   it('finds the templated TTL of the span, metric and log tables', () => {
     const tables = ttlRules(listMigrations()).map((r) => r.table);
-    expect(tables).toEqual(expect.arrayContaining(['otel_traces', 'otel_traces_trace_id_ts', 'otel_metrics_sum', 'otel_metrics_gauge', 'otel_metrics_histogram', 'otel_logs']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['otel_traces', 'otel_traces_trace_id_ts', 'otel_metrics_sum', 'otel_metrics_gauge', 'otel_metrics_histogram', 'otel_logs']),
+    );
   });
 
   it('changes the TTL at start when the configured days differ, and only then', async () => {

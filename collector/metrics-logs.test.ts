@@ -25,27 +25,58 @@ describe('collector metrics and logs', () => {
     await provider.shutdown();
     await h.collector.flush();
 
-    const sums = await h.rows(`SELECT ServiceName, ScopeName, ScopeVersion, MetricName, MetricDescription, MetricUnit, Attributes, Value, AggregationTemporality, IsMonotonic, TimeUnix > StartTimeUnix AS ordered FROM otel_metrics_sum`);
+    const sums = await h.rows(
+      `SELECT ServiceName, ScopeName, ScopeVersion, MetricName, MetricDescription, MetricUnit, Attributes, Value, AggregationTemporality, IsMonotonic, TimeUnix > StartTimeUnix AS ordered FROM otel_metrics_sum`,
+    );
     expect(sums).toEqual([
-      { ServiceName: 'metrics-svc', ScopeName: 'weft-test-meter', ScopeVersion: '2.0.0', MetricName: 'orders.synced', MetricDescription: 'Orders synced', MetricUnit: '{order}', Attributes: { flow: 'crm-to-erp' }, Value: 5, AggregationTemporality: 2, IsMonotonic: true, ordered: 1 },
+      {
+        ServiceName: 'metrics-svc',
+        ScopeName: 'weft-test-meter',
+        ScopeVersion: '2.0.0',
+        MetricName: 'orders.synced',
+        MetricDescription: 'Orders synced',
+        MetricUnit: '{order}',
+        Attributes: { flow: 'crm-to-erp' },
+        Value: 5,
+        AggregationTemporality: 2,
+        IsMonotonic: true,
+        ordered: 1,
+      },
     ]);
     const gauges = await h.rows(`SELECT MetricName, Attributes, Value FROM otel_metrics_gauge`);
     expect(gauges).toEqual([{ MetricName: 'queue.depth', Attributes: { queue: 'orders' }, Value: 17 }]);
-    const hist = await h.rows(`SELECT MetricName, MetricUnit, Count, Sum, BucketCounts, ExplicitBounds, Min, Max, AggregationTemporality FROM otel_metrics_histogram`);
+    const hist = await h.rows(
+      `SELECT MetricName, MetricUnit, Count, Sum, BucketCounts, ExplicitBounds, Min, Max, AggregationTemporality FROM otel_metrics_histogram`,
+    );
     expect(hist).toEqual([
-      { MetricName: 'sync.duration', MetricUnit: 'ms', Count: 4, Sum: 5555, BucketCounts: [1, 1, 1, 1], ExplicitBounds: [10, 100, 1000], Min: 5, Max: 5000, AggregationTemporality: 2 },
+      {
+        MetricName: 'sync.duration',
+        MetricUnit: 'ms',
+        Count: 4,
+        Sum: 5555,
+        BucketCounts: [1, 1, 1, 1],
+        ExplicitBounds: [10, 100, 1000],
+        Min: 5,
+        Max: 5000,
+        AggregationTemporality: 2,
+      },
     ]);
   });
 
   it('stores log records the real SDK exports, with trace context and attributes', async () => {
     const exporter = new OTLPLogExporter({ url: `${h.collector.url}/v1/logs` });
-    const provider = new logs.LoggerProvider({ resource: resources.resourceFromAttributes({ 'service.name': 'logs-svc' }), processors: [new logs.BatchLogRecordProcessor({ exporter })] });
+    const provider = new logs.LoggerProvider({
+      resource: resources.resourceFromAttributes({ 'service.name': 'logs-svc' }),
+      processors: [new logs.BatchLogRecordProcessor({ exporter })],
+    });
     const logger = provider.getLogger('weft-test-logger', '3.0.0');
     const when = Date.UTC(2026, 10, 27, 8, 30, 0, 250);
     logger.emit({ body: 'sync failed for order 42', severityNumber: 17, severityText: 'ERROR', timestamp: when, attributes: { 'order.id': 42, retry: true } });
     await provider.shutdown();
     await h.collector.flush();
-    const rows = await h.rows(`SELECT Timestamp, ServiceName, SeverityText, SeverityNumber, Body, ScopeName, ScopeVersion, LogAttributes, TimestampTime FROM otel_logs`);
+    const rows = await h.rows(
+      `SELECT Timestamp, ServiceName, SeverityText, SeverityNumber, Body, ScopeName, ScopeVersion, LogAttributes, TimestampTime FROM otel_logs`,
+    );
     expect(rows).toEqual([
       {
         Timestamp: '2026-11-27 08:30:00.250000000',

@@ -34,11 +34,20 @@ async function sendTrace(target: OtelTarget) {
   const seen: Record<string, { traceId: string; spanId: string }> = {};
   await withTracer({ ...target, resource: { 'deployment.environment': 'test', 'integration.flow': 'crm-to-erp' } }, (tracer) => {
     const link = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
-    const root = tracer.startSpan('POST /orders', { kind: api.SpanKind.SERVER, startTime: start, attributes: { 'http.request.method': 'POST', 'http.response.status_code': 201 } });
+    const root = tracer.startSpan('POST /orders', {
+      kind: api.SpanKind.SERVER,
+      startTime: start,
+      attributes: { 'http.request.method': 'POST', 'http.response.status_code': 201 },
+    });
     const ctx = api.trace.setSpan(api.ROOT_CONTEXT, root);
     const child = tracer.startSpan(
       'INSERT orders',
-      { kind: api.SpanKind.CLIENT, startTime: start + 2, links: [{ context: link, attributes: { 'link.kind': 'batch' } }], attributes: { 'db.system': 'postgresql', 'integration.records': 42, ratio: 0.5, ok: true, tags: ['a', 'b'] } },
+      {
+        kind: api.SpanKind.CLIENT,
+        startTime: start + 2,
+        links: [{ context: link, attributes: { 'link.kind': 'batch' } }],
+        attributes: { 'db.system': 'postgresql', 'integration.records': 42, ratio: 0.5, ok: true, tags: ['a', 'b'] },
+      },
       ctx,
     );
     child.addEvent('retry', { attempt: 2 }, start + 3);
@@ -62,9 +71,18 @@ describe('collector traces', () => {
 
   it('accepts many exporters at once (the SDK uploads chunked, without a length)', async () => {
     const services = Array.from({ length: 12 }, (_, i) => `concurrent-${i}`);
-    await Promise.all(services.map((serviceName) => sendSpans({ url: h.collector.url, serviceName }, Array.from({ length: 20 }, (_, i) => ({ name: `op-${i}` })))));
+    await Promise.all(
+      services.map((serviceName) =>
+        sendSpans(
+          { url: h.collector.url, serviceName },
+          Array.from({ length: 20 }, (_, i) => ({ name: `op-${i}` })),
+        ),
+      ),
+    );
     await h.collector.flush();
-    expect(await h.rows(`SELECT count() AS n, uniqExact(ServiceName) AS services FROM otel_traces WHERE ServiceName LIKE 'concurrent-%'`)).toEqual([{ n: 240, services: 12 }]);
+    expect(await h.rows(`SELECT count() AS n, uniqExact(ServiceName) AS services FROM otel_traces WHERE ServiceName LIKE 'concurrent-%'`)).toEqual([
+      { n: 240, services: 12 },
+    ]);
   });
 
   for (const [label, target] of [

@@ -50,7 +50,10 @@ async function expectExactlyFaults(apiUrl: string, expected: FaultKind[], deadli
         if (finding && !detected.has(kind)) detected.set(kind, { ms: Date.now() - since, finding });
       }
       const unexplained = open.filter((f) => !explainedBy(f, expected));
-      settled = detected.size === expected.length && expected.every((k) => open.some((f) => provesFault(faultSignatures[k], f))) && unexplained.length === 0 ? settled + 1 : 0;
+      settled =
+        detected.size === expected.length && expected.every((k) => open.some((f) => provesFault(faultSignatures[k], f))) && unexplained.length === 0
+          ? settled + 1
+          : 0;
       return settled >= 2 ? true : undefined;
     },
     deadlineMs,
@@ -59,7 +62,10 @@ async function expectExactlyFaults(apiUrl: string, expected: FaultKind[], deadli
     2000,
   );
   for (const kind of expected) {
-    expect(faultSignatures[kind].checkEvidence(detected.get(kind)!.finding.evidence as Record<string, unknown>), `${kind}: ${detected.get(kind)!.finding.title}`).toBeNull();
+    expect(
+      faultSignatures[kind].checkEvidence(detected.get(kind)!.finding.evidence as Record<string, unknown>),
+      `${kind}: ${detected.get(kind)!.finding.title}`,
+    ).toBeNull();
   }
   expect(describeFindings((await openFindings(apiUrl)).filter((f) => !explainedBy(f, expected)))).toBe('(none)');
   console.log(['time to detect:', ...expected.map((k) => `  ${k.padEnd(20)} ${(detected.get(k)!.ms / 1000).toFixed(1)} s`)].join('\n'));
@@ -86,7 +92,20 @@ describe('demo estate end to end, as telemetry really arrives', () => {
   it('without context propagation (every call its own trace): exactly the injected faults', async () => {
     const dir = tempDir('nop');
     const config = buildConfig(
-      parseArgs(['--demo', '--faults', '--no-propagation', '--demo-time-scale', TIME_SCALE, '--port', '0', '--otlp-port', '0', '--window', '30s', ...weftArgs(dir, [])]),
+      parseArgs([
+        '--demo',
+        '--faults',
+        '--no-propagation',
+        '--demo-time-scale',
+        TIME_SCALE,
+        '--port',
+        '0',
+        '--otlp-port',
+        '0',
+        '--window',
+        '30s',
+        ...weftArgs(dir, []),
+      ]),
       {},
       dir,
     );
@@ -96,7 +115,9 @@ describe('demo estate end to end, as telemetry really arrives', () => {
     expect(weft.demo && weft.api).toBeTruthy();
     await expectExactlyFaults(weft.api!.url, [...faultKinds], 150_000, started);
     // The documented flows were rebuilt from pieces: no half-flows through an integration node.
-    const graph = (await (await fetch(`${weft.api!.url}/api/v1/graph?since=30s`)).json()) as { edges: Array<{ source: string; target: string; observed: boolean }> };
+    const graph = (await (await fetch(`${weft.api!.url}/api/v1/graph?since=30s`)).json()) as {
+      edges: Array<{ source: string; target: string; observed: boolean }>;
+    };
     expect(graph.edges.filter((e) => e.observed && (e.source.startsWith('integration:') || e.target.startsWith('integration:')))).toEqual([]);
   }, 200_000);
 
@@ -109,7 +130,11 @@ describe('demo estate end to end, as telemetry really arrives', () => {
     // The estate runs before Weft exists: its spans wait in the gateway's queue.
     await sleep(30_000);
     expect(gateway.queued).toBeGreaterThan(0);
-    const config = buildConfig(parseArgs(['--catalog', demo.catalogFile, '--port', '0', '--otlp-port', '0', '--window', '2m', ...weftArgs(join(dir, 'weft'), [])]), {}, dir);
+    const config = buildConfig(
+      parseArgs(['--catalog', demo.catalogFile, '--port', '0', '--otlp-port', '0', '--window', '2m', ...weftArgs(join(dir, 'weft'), [])]),
+      {},
+      dir,
+    );
     const started = Date.now();
     const weft = await startWeft(config, silentLogger());
     cleanups.push(() => weft.stop());
@@ -135,12 +160,29 @@ describe('demo estate end to end, as telemetry really arrives', () => {
     const spawnWeft = async () => {
       child = spawn(
         process.execPath,
-        [resolve('bin/weft.mjs'), 'start', '--catalog', demo.catalogFile, '--port', String(port), '--otlp-port', String(otlpPort), '--window', '60s', ...weftArgs(join(dir, 'weft'), []).map((a) => (a === 'warn' ? 'info' : a))],
+        [
+          resolve('bin/weft.mjs'),
+          'start',
+          '--catalog',
+          demo.catalogFile,
+          '--port',
+          String(port),
+          '--otlp-port',
+          String(otlpPort),
+          '--window',
+          '60s',
+          ...weftArgs(join(dir, 'weft'), []).map((a) => (a === 'warn' ? 'info' : a)),
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
       );
       child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-      await waitFor(async () => ((await fetch(`${apiUrl}/api/v1/health`).catch(() => null))?.ok ? true : undefined), 90_000, () => `Weft did not start:\n${log.slice(-3000)}`, 500);
+      await waitFor(
+        async () => ((await fetch(`${apiUrl}/api/v1/health`).catch(() => null))?.ok ? true : undefined),
+        90_000,
+        () => `Weft did not start:\n${log.slice(-3000)}`,
+        500,
+      );
     };
     cleanups.push(async () => void (child as ChildProcess | null)?.kill('SIGKILL'));
     const started = Date.now();
@@ -153,7 +195,12 @@ describe('demo estate end to end, as telemetry really arrives', () => {
     await sleep(3000);
     const before = gateway.forwarded;
     gateway.forwardTo(`http://127.0.0.1:${otlpPort}`);
-    await waitFor(async () => (gateway.forwarded > before ? true : undefined), 10_000, () => 'the gateway forwarded nothing', 5);
+    await waitFor(
+      async () => (gateway.forwarded > before ? true : undefined),
+      10_000,
+      () => 'the gateway forwarded nothing',
+      5,
+    );
     (child as unknown as ChildProcess).kill('SIGKILL');
     await new Promise((r) => (child as unknown as ChildProcess).once('exit', r));
     // The estate keeps exporting; the gateway queues while Weft is down.

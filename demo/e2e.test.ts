@@ -23,7 +23,25 @@ import { faultKinds, type FaultKind } from './faults/fault-switches.ts';
  */
 const dir = mkdtempSync(join(tmpdir(), 'weft-e2e-'));
 const config = buildConfig(
-  parseArgs(['--demo', '--no-faults', '--no-auto-remediation', '--demo-time-scale', '0.4', '--log-level', 'warn', '--data', dir, '--port', '0', '--otlp-port', '0', '--analyze-every', '2s', '--window', '30s']),
+  parseArgs([
+    '--demo',
+    '--no-faults',
+    '--no-auto-remediation',
+    '--demo-time-scale',
+    '0.4',
+    '--log-level',
+    'warn',
+    '--data',
+    dir,
+    '--port',
+    '0',
+    '--otlp-port',
+    '0',
+    '--analyze-every',
+    '2s',
+    '--window',
+    '30s',
+  ]),
   {},
   dir,
 );
@@ -53,7 +71,11 @@ function probesRunning(): boolean {
 
 async function observedFlows(): Promise<number> {
   const rows = await weft.store.client
-    .query({ query: "SELECT uniqExact(integration) AS n FROM weft_flow_edges_1m WHERE integration NOT IN ('growth-contacts-export', 'erp-customer-writeback', 'legacy-quote-export')", format: 'JSONEachRow' })
+    .query({
+      query:
+        "SELECT uniqExact(integration) AS n FROM weft_flow_edges_1m WHERE integration NOT IN ('growth-contacts-export', 'erp-customer-writeback', 'legacy-quote-export')",
+      format: 'JSONEachRow',
+    })
     .then((r) => r.json<{ n: string | number }>());
   return Number(rows[0]?.n ?? 0);
 }
@@ -101,17 +123,28 @@ describe('demo estate end to end', () => {
       () => `not found: ${expected.filter((k) => !detected.has(k)).join(', ')}; open findings:\n${describeFindings(open)}`,
     );
     console.log(
-      ['time to detect (demo time scale 0.4, analyzer every 2s):', ...expected.map((k) => `  ${k.padEnd(20)} ${faultSignatures[k].finding.padEnd(20)} ${(detected.get(k)!.ms / 1000).toFixed(1)} s`)].join('\n'),
+      [
+        'time to detect (demo time scale 0.4, analyzer every 2s):',
+        ...expected.map((k) => `  ${k.padEnd(20)} ${faultSignatures[k].finding.padEnd(20)} ${(detected.get(k)!.ms / 1000).toFixed(1)} s`),
+      ].join('\n'),
     );
     for (const kind of expected) {
-      expect(faultSignatures[kind].checkEvidence(detected.get(kind)!.finding.evidence as Record<string, unknown>), `${kind}: ${detected.get(kind)!.finding.title}`).toBeNull();
+      expect(
+        faultSignatures[kind].checkEvidence(detected.get(kind)!.finding.evidence as Record<string, unknown>),
+        `${kind}: ${detected.get(kind)!.finding.title}`,
+      ).toBeNull();
     }
     const unexplained = (await openFindings(weft.api!.url)).filter((f) => !explainedBy(f, expected));
     expect(describeFindings(unexplained)).toBe('(none)');
 
     // What `weft audit --url` prints for the same window, asked of the running Weft as a user would.
     const out: string[] = [];
-    const code = await auditCommand.run(parseArgs(['--url', weft.api!.url, '--since', '30s', '--format', 'json', '--fail-on', 'high']), { out: (t) => out.push(t), err: () => undefined, env: {}, cwd: dir });
+    const code = await auditCommand.run(parseArgs(['--url', weft.api!.url, '--since', '30s', '--format', 'json', '--fail-on', 'high']), {
+      out: (t) => out.push(t),
+      err: () => undefined,
+      env: {},
+      cwd: dir,
+    });
     const audit = JSON.parse(out.join('')) as { findings: Finding[]; failed: boolean };
     const notInAudit = expected.filter((k) => !audit.findings.some((f) => provesFault(faultSignatures[k], f)));
     expect(notInAudit, 'faults weft audit does not list').toEqual([]);
@@ -129,14 +162,19 @@ describe('demo estate end to end', () => {
     await waitFor(
       async () => {
         const open = await openFindings(weft.api!.url);
-        for (const kind of clearing) if (!cleared.has(kind) && !open.some((f) => provesFault(faultSignatures[kind], f))) cleared.set(kind, Date.now() - switchedOff);
+        for (const kind of clearing)
+          if (!cleared.has(kind) && !open.some((f) => provesFault(faultSignatures[kind], f))) cleared.set(kind, Date.now() - switchedOff);
         return cleared.size === clearing.length ? true : undefined;
       },
       60_000,
       () => `still open after the fault was switched off: ${clearing.filter((k) => !cleared.has(k)).join(', ')}`,
     );
     const resolved = await findingsWithStatus(weft.api!.url, 'resolved');
-    for (const kind of clearing) expect(resolved.some((f) => provesFault(faultSignatures[kind], f)), `${kind} resolved`).toBe(true);
+    for (const kind of clearing)
+      expect(
+        resolved.some((f) => provesFault(faultSignatures[kind], f)),
+        `${kind} resolved`,
+      ).toBe(true);
     console.log(['time to clear:', ...clearing.map((k) => `  ${k.padEnd(20)} ${(cleared.get(k)! / 1000).toFixed(1)} s`)].join('\n'));
   }, 70_000);
 
@@ -145,7 +183,11 @@ describe('demo estate end to end', () => {
     // An SRE acknowledges a finding first: the report must say who, when and with which note.
     const [first] = await openFindings(weft.api!.url);
     if (first) {
-      const res = await fetch(`${weft.api!.url}/api/v1/findings/${first.id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: 'owner asked to fix it' }) });
+      const res = await fetch(`${weft.api!.url}/api/v1/findings/${first.id}/ack`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ note: 'owner asked to fix it' }),
+      });
       expect(res.status).toBe(200);
     }
     const file = join(dir, 'report.zip');
@@ -165,7 +207,15 @@ describe('demo estate end to end', () => {
     if (toolAvailable('/usr/bin/pdftotext', 'poppler-utils')) {
       writeFileSync(join(dir, 'report.pdf'), files['report.pdf']);
       const text = execFileSync('pdftotext', ['-raw', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-      for (const title of ['Estate inventory', 'Record of processing (GDPR Art. 30)', 'Processing integrity (SOC 2 PI1.x)', 'Monitoring coverage', 'Exceptions and their handling', 'Catalog history', 'Audit log']) {
+      for (const title of [
+        'Estate inventory',
+        'Record of processing (GDPR Art. 30)',
+        'Processing integrity (SOC 2 PI1.x)',
+        'Monitoring coverage',
+        'Exceptions and their handling',
+        'Catalog history',
+        'Audit log',
+      ]) {
         expect(text).toContain(title);
       }
       expect(text).toContain('erp-wms-pick-task');

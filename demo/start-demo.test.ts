@@ -55,10 +55,20 @@ describe('demo estate', () => {
     await eventually(async () => {
       await demo.flush();
       const sent = sink.text();
-      for (const service of ['l2c-orchestrator', 'shop-order-events', 'erp-order-intake', 'fulfillment-orchestrator', 'tpl-status-events', 'crm-status-consumer', 'support-case-enricher', 'batch-sync-jobs']) {
+      for (const service of [
+        'l2c-orchestrator',
+        'shop-order-events',
+        'erp-order-intake',
+        'fulfillment-orchestrator',
+        'tpl-status-events',
+        'crm-status-consumer',
+        'support-case-enricher',
+        'batch-sync-jobs',
+      ]) {
         expect(sent, service).toContain(service);
       }
-      for (const attribute of ['url.full', 'server.address', 'crm.demo.local', 'messaging.destination.name', 'orders.web', 'integration.records']) expect(sent).toContain(attribute);
+      for (const attribute of ['url.full', 'server.address', 'crm.demo.local', 'messaging.destination.name', 'orders.web', 'integration.records'])
+        expect(sent).toContain(attribute);
       expect(demo.stores.crm.collection('order-status').count()).toBeGreaterThan(0);
     });
     expect(new Set(sink.bodies.map((b) => b.contentType))).toEqual(new Set(['application/x-protobuf']));

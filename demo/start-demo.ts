@@ -130,7 +130,10 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
     const syncs = installBatchSyncs(ctx);
     installRogueJobs(ctx);
     // The runtime hosting the scheduled syncs has a run endpoint, which alerting's remediation calls.
-    control = await startRunEndpoint(syncs.all, { host: options.bindHost, onRun: (flow) => log.info({ flow }, 'flow run requested through the runtime control API') });
+    control = await startRunEndpoint(syncs.all, {
+      host: options.bindHost,
+      onRun: (flow) => log.info({ flow }, 'flow run requested through the runtime control API'),
+    });
     probeEndpoints.set(runtimeControlHost, `http://${options.advertiseHost ?? '127.0.0.1'}:${control.port}`);
     installReplicaLoss(stores, faults, syncs.customersToBilling);
 
@@ -138,7 +141,17 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
     const catalogFile = join(options.workDir, 'demo-catalog.yaml');
     writeFileSync(catalogFile, renderCatalog(readDemoCatalog(), { endpoints: probeEndpoints, timeScale }));
     faults.onChange((kind, on) => log.info({ fault: kind, on }, on ? 'demo fault switched on' : 'demo fault switched off'));
-    log.info({ systems: servers.length - 1, runtimes: runtimes.size, faults: faults.active(), timeScale, propagation: options.propagation !== false, catalog: catalogFile }, 'demo estate running');
+    log.info(
+      {
+        systems: servers.length - 1,
+        runtimes: runtimes.size,
+        faults: faults.active(),
+        timeScale,
+        propagation: options.propagation !== false,
+        catalog: catalogFile,
+      },
+      'demo estate running',
+    );
 
     return {
       catalogFile,

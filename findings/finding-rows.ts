@@ -29,7 +29,6 @@ export interface FindingRow {
   version: number;
 }
 
-
 export function rowToFinding(r: FindingRow): Finding {
   return {
     id: r.id,

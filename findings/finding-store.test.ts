@@ -35,17 +35,28 @@ describe('createFindingStore', () => {
     const t0 = new Date('2026-01-01T00:00:00Z');
     expect(await findings.sync(['undocumented-flow'], [candidate('crm->erp')], t0)).toEqual({ opened: 1, updated: 0, resolved: 0 });
     const t1 = new Date('2026-01-01T00:05:00Z');
-    expect(await findings.sync(['undocumented-flow'], [candidate('crm->erp', { evidence: { traces: 9 } })], t1)).toEqual({ opened: 0, updated: 1, resolved: 0 });
+    expect(await findings.sync(['undocumented-flow'], [candidate('crm->erp', { evidence: { traces: 9 } })], t1)).toEqual({
+      opened: 0,
+      updated: 1,
+      resolved: 0,
+    });
     const f = await findings.get(findingId('undocumented-flow', 'crm->erp'));
     expect(f).toMatchObject({ status: 'open', firstSeen: t0.toISOString(), lastSeen: t1.toISOString(), evidence: { traces: 9 } });
   });
 
   it('resolves findings of the synced kinds whose condition cleared, and leaves other kinds alone', async () => {
-    await findings.sync(['owner-missing'], [candidate('sys:crm', { kind: 'owner-missing', subject: { systems: ['crm'], flows: [], domains: [] } })], new Date('2026-01-01T00:06:00Z'));
+    await findings.sync(
+      ['owner-missing'],
+      [candidate('sys:crm', { kind: 'owner-missing', subject: { systems: ['crm'], flows: [], domains: [] } })],
+      new Date('2026-01-01T00:06:00Z'),
+    );
     const r = await findings.sync(['undocumented-flow'], [], new Date('2026-01-01T00:10:00Z'));
     expect(r.resolved).toBe(1);
     const all = await findings.list();
-    expect(all.map((f) => [f.kind, f.status]).sort()).toEqual([['owner-missing', 'open'], ['undocumented-flow', 'resolved']]);
+    expect(all.map((f) => [f.kind, f.status]).sort()).toEqual([
+      ['owner-missing', 'open'],
+      ['undocumented-flow', 'resolved'],
+    ]);
     const again = await findings.sync(['undocumented-flow'], [candidate('crm->erp')], new Date('2026-01-01T00:20:00Z'));
     expect(again.opened).toBe(1);
     const f = await findings.get(findingId('undocumented-flow', 'crm->erp'));
@@ -56,17 +67,29 @@ describe('createFindingStore', () => {
     const id = findingId('owner-missing', 'sys:crm');
     const acked = await findings.acknowledge(id, 'ana@example.com', 'owner being hired');
     expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'ana@example.com', note: 'owner being hired' });
-    await findings.sync(['owner-missing'], [candidate('sys:crm', { kind: 'owner-missing', subject: { systems: ['crm'], flows: [], domains: [] } })], new Date('2026-01-01T00:30:00Z'));
+    await findings.sync(
+      ['owner-missing'],
+      [candidate('sys:crm', { kind: 'owner-missing', subject: { systems: ['crm'], flows: [], domains: [] } })],
+      new Date('2026-01-01T00:30:00Z'),
+    );
     expect((await findings.get(id))?.status).toBe('acknowledged');
     await expect(findings.acknowledge(id, 'bob', '')).rejects.toThrow(/is acknowledged; it cannot be acknowledged/);
     await findings.reopen(id, 'bob', 'not true');
     expect((await findings.get(id))?.status).toBe('open');
     const history = await findings.history(id);
-    expect(history.map((h) => [h.action, h.actor])).toEqual([['opened', 'weft'], ['acknowledged', 'ana@example.com'], ['reopened', 'bob']]);
+    expect(history.map((h) => [h.action, h.actor])).toEqual([
+      ['opened', 'weft'],
+      ['acknowledged', 'ana@example.com'],
+      ['reopened', 'bob'],
+    ]);
   });
 
   it('filters by kind, minimum severity, status and subject', async () => {
-    await findings.sync(['unknown-system'], [candidate('db:pg', { kind: 'unknown-system', severity: 'high', subject: { systems: ['pg'], flows: [], domains: [] } })], new Date());
+    await findings.sync(
+      ['unknown-system'],
+      [candidate('db:pg', { kind: 'unknown-system', severity: 'high', subject: { systems: ['pg'], flows: [], domains: [] } })],
+      new Date(),
+    );
     expect((await findings.list({ minSeverity: 'high' })).map((f) => f.kind)).toEqual(['unknown-system']);
     expect((await findings.list({ subject: 'crm' })).map((f) => f.kind).sort()).toEqual(['owner-missing', 'undocumented-flow']);
     expect((await findings.list({ status: ['open'], kind: ['owner-missing'] })).length).toBe(1);

@@ -106,7 +106,14 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
           acknowledgedAt: null,
           note: '',
         });
-        events.push({ finding_id: id, at: now, actor: SYSTEM_ACTOR, action: prev ? 'reopened' : 'opened', status: 'open', note: prev ? 'condition appeared again' : '' });
+        events.push({
+          finding_id: id,
+          at: now,
+          actor: SYSTEM_ACTOR,
+          action: prev ? 'reopened' : 'opened',
+          status: 'open',
+          note: prev ? 'condition appeared again' : '',
+        });
         result.opened++;
       }
       for (const prev of current) {

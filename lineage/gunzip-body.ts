@@ -19,7 +19,9 @@ export function decodedBody(contentEncoding: string | undefined, payload: Readab
     out.receivedEncodedLength += chunk.length;
   });
   const gunzip = createGunzip();
-  gunzip.on('error', (err) => out.destroy(ERR_LINEAGE_BAD_INPUT(`The body is marked gzip but is not valid gzip (${err.message}); send valid gzip or drop Content-Encoding.`)));
+  gunzip.on('error', (err) =>
+    out.destroy(ERR_LINEAGE_BAD_INPUT(`The body is marked gzip but is not valid gzip (${err.message}); send valid gzip or drop Content-Encoding.`)),
+  );
   payload.on('error', (err) => out.destroy(err));
   payload.pipe(gunzip).pipe(out);
   return out;

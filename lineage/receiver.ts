@@ -65,8 +65,16 @@ function flowColumns(f: FlowRow) {
     status: f.status,
     src_dataset: f.srcDataset,
     tgt_dataset: f.tgtDataset,
-    src_kind: f.src.kind, src_sys: f.src.sys, src_host: f.src.host, src_name: f.src.name, src_peer: f.src.peer,
-    tgt_kind: f.tgt.kind, tgt_sys: f.tgt.sys, tgt_host: f.tgt.host, tgt_name: f.tgt.name, tgt_peer: f.tgt.peer,
+    src_kind: f.src.kind,
+    src_sys: f.src.sys,
+    src_host: f.src.host,
+    src_name: f.src.name,
+    src_peer: f.src.peer,
+    tgt_kind: f.tgt.kind,
+    tgt_sys: f.tgt.sys,
+    tgt_host: f.tgt.host,
+    tgt_name: f.tgt.name,
+    tgt_peer: f.tgt.peer,
     rows_read: f.rowsRead,
     rows_written: f.rowsWritten,
   };
@@ -153,7 +161,9 @@ export function createLineageReceiver(store: Store): LineageReceiver {
         const shown = rejected.slice(0, MAX_REJECTIONS_IN_MESSAGE).map((r) => (Array.isArray(body) ? `event ${r.index}: ${r.message}` : r.message));
         const more = rejected.length > MAX_REJECTIONS_IN_MESSAGE ? ` (and ${rejected.length - MAX_REJECTIONS_IN_MESSAGE} more)` : '';
         throw ERR_LINEAGE_BAD_INPUT(
-          Array.isArray(body) && rejected.length === 0 ? 'The request holds an empty array; send one RunEvent or an array of them.' : `No valid OpenLineage RunEvent: ${shown.join('; ')}${more}.`,
+          Array.isArray(body) && rejected.length === 0
+            ? 'The request holds an empty array; send one RunEvent or an array of them.'
+            : `No valid OpenLineage RunEvent: ${shown.join('; ')}${more}.`,
         );
       }
       const rows = accepted.map((a) => toEventRow(a.event, now.getTime()));

@@ -3,9 +3,22 @@ import { MAX_FLOWS_PER_RUN, runFlows, toEventRow, type EventRow } from './run-fl
 import type { RunEvent } from './schema.ts';
 
 const ev = (type: string, minute: number, over: Partial<RunEvent> = {}): EventRow =>
-  toEventRow({ eventType: type as RunEvent['eventType'], eventTime: `2026-11-29T02:${String(minute).padStart(2, '0')}:00Z`, run: { runId: 'r1' }, job: { namespace: 'airflow', name: 'dag.task' }, ...over }, 0);
+  toEventRow(
+    {
+      eventType: type as RunEvent['eventType'],
+      eventTime: `2026-11-29T02:${String(minute).padStart(2, '0')}:00Z`,
+      run: { runId: 'r1' },
+      job: { namespace: 'airflow', name: 'dag.task' },
+      ...over,
+    },
+    0,
+  );
 const pg = { namespace: 'postgres://db:5432', name: 'orders.public.orders' };
-const s3 = (p: string, rows?: number) => ({ namespace: 's3://lake', name: p, ...(rows === undefined ? {} : { outputFacets: { outputStatistics: { rowCount: rows } } }) });
+const s3 = (p: string, rows?: number) => ({
+  namespace: 's3://lake',
+  name: p,
+  ...(rows === undefined ? {} : { outputFacets: { outputStatistics: { rowCount: rows } } }),
+});
 
 describe('runFlows', () => {
   it('crosses inputs and outputs and attributes them to the job and its parent', () => {

@@ -24,12 +24,7 @@ const TagsFacet = Type.Object({ tags: Type.Array(Type.Object({ key: Type.String(
 const RunFacets = Type.Object(
   {
     tags: Type.Optional(TagsFacet),
-    parent: Type.Optional(
-      Type.Object(
-        { run: Type.Object({ runId: Name }, open), job: Type.Object({ namespace: Name, name: Name }, open) },
-        open,
-      ),
-    ),
+    parent: Type.Optional(Type.Object({ run: Type.Object({ runId: Name }, open), job: Type.Object({ namespace: Name, name: Name }, open) }, open)),
     nominalTime: Type.Optional(Type.Object({ nominalStartTime: Time, nominalEndTime: Type.Optional(Time) }, open)),
   },
   open,

@@ -73,7 +73,9 @@ export async function probeCandidates(
     candidates: {
       'record-count-drift': driftCandidates(drift),
       'probe-failing': probeFailingCandidates(streaks, latest),
-      'schema-drift': schemaDriftCandidates(schemas.map((s) => ({ probeId: s.current.probeId, system: s.current.system, domain: s.current.domain, baseline: s.baseline, current: s.current }))),
+      'schema-drift': schemaDriftCandidates(
+        schemas.map((s) => ({ probeId: s.current.probeId, system: s.current.system, domain: s.current.domain, baseline: s.baseline, current: s.current })),
+      ),
       'key-drift': keyDriftCandidates(latestRuns),
     },
   };
@@ -89,7 +91,13 @@ export async function probeAuditCandidates(store: Store, catalog: Catalog, now: 
 }
 
 /** Every detector this part owns, each synced for its own kind only. */
-export async function evaluateFindings(catalog: Catalog, samples: SampleStore, runs: ReconciliationRunStore, findings: FindingSink | undefined, now: Date): Promise<Evaluation> {
+export async function evaluateFindings(
+  catalog: Catalog,
+  samples: SampleStore,
+  runs: ReconciliationRunStore,
+  findings: FindingSink | undefined,
+  now: Date,
+): Promise<Evaluation> {
   const { drift, candidates } = await probeCandidates(catalog, samples, runs, now);
   const synced: Evaluation['synced'] = {};
   if (!findings) return { drift, synced };

@@ -22,7 +22,8 @@ export function countAt(doc: unknown, path: string): CountResult {
   let cur: unknown = doc;
   const walked: string[] = ['$'];
   for (const part of parseJsonPath(path)) {
-    if (cur === null || typeof cur !== 'object') return { ok: false, reason: `${walked.join('')} is ${cur === null ? 'null' : typeof cur}, not an object or array` };
+    if (cur === null || typeof cur !== 'object')
+      return { ok: false, reason: `${walked.join('')} is ${cur === null ? 'null' : typeof cur}, not an object or array` };
     cur = (cur as Record<string | number, unknown>)[part];
     walked.push(typeof part === 'number' ? `[${part}]` : `.${part}`);
     if (cur === undefined) return { ok: false, reason: `${walked.join('')} is missing from the response` };

@@ -11,7 +11,12 @@ export const DEFAULT_TIMEOUT = '10s';
 export const MAX_ERROR_CHARS = 1000;
 
 /** Runs one probe once: a sample either way, with a scrubbed error message when it failed. Never throws. */
-export async function runProbeOnce(spec: ProbeSpec, probe: ProbeInstance, secrets: Secrets, clock: Clock): Promise<{ sample: ProbeSample; shape?: ShapeFingerprint }> {
+export async function runProbeOnce(
+  spec: ProbeSpec,
+  probe: ProbeInstance,
+  secrets: Secrets,
+  clock: Clock,
+): Promise<{ sample: ProbeSample; shape?: ShapeFingerprint }> {
   const ts = clock.now();
   const started = performance.now();
   const base = { ts, probeId: spec.id, kind: spec.kind, system: spec.system, domain: spec.domain ?? '' };
@@ -35,7 +40,13 @@ export async function runProbeOnce(spec: ProbeSpec, probe: ProbeInstance, secret
     const e = isProbeError(err) ? err : new ProbeError('config', String((err as Error)?.message ?? err));
     if (e.code === 'timeout' || e.code === 'down') await probe.close().catch(() => undefined);
     return {
-      sample: { ...base, ok: false, value: null, metrics: secrets.redactDeep(e.metrics), latencyMs: performance.now() - started, errorCode: e.code,
+      sample: {
+        ...base,
+        ok: false,
+        value: null,
+        metrics: secrets.redactDeep(e.metrics),
+        latencyMs: performance.now() - started,
+        errorCode: e.code,
         error: secrets.redactTruncated(e.message, MAX_ERROR_CHARS),
       },
     };

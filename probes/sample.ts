@@ -24,4 +24,3 @@ export interface SchemaObservation {
   fingerprint: string;
   shape: string;
 }
-

@@ -17,7 +17,12 @@ export interface ScheduleHandle {
  * jitter. A tick that finds the previous run of the same entry still going is skipped (`onSkip`),
  * so runs never overlap; `tick` must not throw (it returns its errors).
  */
-export function schedule(entries: Scheduled[], tick: (id: string) => Promise<unknown>, onSkip: (id: string) => void, random: () => number = Math.random): ScheduleHandle {
+export function schedule(
+  entries: Scheduled[],
+  tick: (id: string) => Promise<unknown>,
+  onSkip: (id: string) => void,
+  random: () => number = Math.random,
+): ScheduleHandle {
   const timers = new Set<NodeJS.Timeout>();
   const jobs: CronJob[] = [];
   const running = new Set<string>();

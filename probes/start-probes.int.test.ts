@@ -105,7 +105,15 @@ describe.skipIf(!up)('record-count drift', () => {
     await counts();
     const [finding] = await open('record-count-drift');
     expect(finding).toMatchObject({ key: 'customer:erp', subject: { systems: ['crm', 'erp'], domains: ['customer'] } });
-    expect(finding.evidence).toMatchObject({ sorCount: 10, replicaCount: 4, difference: -6, tolerance: 2, trend: 'growing', divergingSince: '2026-03-02T09:01:00.000Z', settle: '5m' });
+    expect(finding.evidence).toMatchObject({
+      sorCount: 10,
+      replicaCount: 4,
+      difference: -6,
+      tolerance: 2,
+      trend: 'growing',
+      divergingSince: '2026-03-02T09:01:00.000Z',
+      settle: '5m',
+    });
 
     advance(MIN);
     await myc.query(`INSERT INTO ${table} SELECT seq, CONCAT('c', seq) FROM seq_5_to_10`);

@@ -17,7 +17,11 @@ export function assembleReport(data: ReportData, meta: { id?: string; requestedB
       sha256: v?.sha256 ?? null,
       loadedAt: v?.at ?? null,
       sources: v?.sources ?? data.catalog.sources,
-      note: v ? 'the stored catalog version in force at the end of the period' : data.catalog.sources.length ? 'read from the files given' : 'no catalog available',
+      note: v
+        ? 'the stored catalog version in force at the end of the period'
+        : data.catalog.sources.length
+          ? 'read from the files given'
+          : 'no catalog available',
     },
     sections: sectionBuilders.map(([, build]) => build(data)),
   };

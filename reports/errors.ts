@@ -1,7 +1,11 @@
 import { defineError } from '../core/errors/index.ts';
 
 /** Error codes of the reports part (the catalogue's style: code, HTTP status, message saying what to change). */
-export const ERR_REPORT_NOT_FOUND = defineError('WEFT_ERR_REPORT_NOT_FOUND', 404, (id: string) => `No report with id "${id}" (list them with GET /api/v1/reports).`);
+export const ERR_REPORT_NOT_FOUND = defineError(
+  'WEFT_ERR_REPORT_NOT_FOUND',
+  404,
+  (id: string) => `No report with id "${id}" (list them with GET /api/v1/reports).`,
+);
 export const ERR_REPORT_NOT_READY = defineError(
   'WEFT_ERR_REPORT_NOT_READY',
   409,

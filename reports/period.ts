@@ -26,7 +26,8 @@ function pointIn(text: string, now: Date, field: string): Date {
 export function resolvePeriod(input: { since?: string; until?: string }, now: Date): Period {
   const until = input.until ? pointIn(input.until, now, 'until') : now;
   const since = pointIn(input.since ?? '24h', now, 'since');
-  if (since.getTime() >= until.getTime()) throw ERR_REPORT_PERIOD(`The period must start before it ends: since ${since.toISOString()} is not before until ${until.toISOString()}.`);
+  if (since.getTime() >= until.getTime())
+    throw ERR_REPORT_PERIOD(`The period must start before it ends: since ${since.toISOString()} is not before until ${until.toISOString()}.`);
   if (until.getTime() - since.getTime() > MAX_MS) throw ERR_REPORT_PERIOD('A report covers at most 400 days: shorten the period.');
   return { since: since.toISOString(), until: until.toISOString() };
 }

@@ -23,7 +23,10 @@ const hasPdftotext = toolAvailable('/usr/bin/pdftotext', 'poppler-utils');
 function reportCatalog(): Catalog {
   const yaml = baseCatalogYaml
     .replace('{ id: erp, kind: erp, owner: icoe,', '{ id: erp, kind: erp, owner: icoe, region: US, security: [encryption-at-rest],')
-    .replace('regulated: [pii], owner: icoe }', 'regulated: [pii], owner: icoe, dataSubjects: [customers], personalData: [contact details], retention: 10 years, drift: { toleranceAbsolute: 2 } }')
+    .replace(
+      'regulated: [pii], owner: icoe }',
+      'regulated: [pii], owner: icoe, dataSubjects: [customers], personalData: [contact details], retention: 10 years, drift: { toleranceAbsolute: 2 } }',
+    )
     .replace('runtime: { service: customer-sync } }', 'runtime: { service: customer-sync }, purpose: Invoice customers from the ERP, security: [tls] }')
     .concat(`probes:
   - { id: crm-customers, kind: http, system: crm, domain: customer, url: "http://crm.internal/count", every: 1m }
@@ -48,12 +51,12 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < body.length; i++) {
     const ch = body[i];
     if (quoted) {
-      if (ch === '"' && body[i + 1] === '"') (field += '"'), i++;
+      if (ch === '"' && body[i + 1] === '"') ((field += '"'), i++);
       else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\r' && body[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    else if (ch === ',') (row.push(field), (field = ''));
+    else if (ch === '\r' && body[i + 1] === '\n') (row.push(field), rows.push(row), (row = []), (field = ''), i++);
     else field += ch;
   }
   return rows;
@@ -75,26 +78,76 @@ describe('compliance report from a seeded store (real chDB)', () => {
     const versions = new CatalogVersionStore(h.store);
     await versions.record(catalogFrom(baseCatalogYaml), { actor: 'weft start', reason: 'start' }, new Date(t0 - 5 * MIN));
     await versions.record(catalog, { actor: 'ico-bob', reason: 'reload' }, new Date(t0 + 1 * MIN));
-    analyzer = startAnalyzer({ store: h.store, catalog, logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN }, clock: { now: () => new Date(now) }, schedule: false });
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog,
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN },
+      clock: { now: () => new Date(now) },
+      schedule: false,
+    });
     expect((await analyzer.runNow()).errors).toEqual([]);
     const open = await analyzer.findings.list({ status: ['open'] });
     now = t0 + 6 * MIN;
     await analyzer.findings.acknowledge(open.find((f) => f.kind === 'unknown-system')!.id, 'alice-sre', 'asked the sales team who runs it');
     const samples = new SampleStore(h.store);
     const sample = (probeId: string, system: string, minute: number, value: number | null, error = '') => ({
-      ts: new Date(t0 + minute * MIN), probeId, kind: 'http', system, domain: 'customer', ok: value !== null, value, metrics: {}, latencyMs: 5, errorCode: error ? ('status' as const) : ('' as const), error,
+      ts: new Date(t0 + minute * MIN),
+      probeId,
+      kind: 'http',
+      system,
+      domain: 'customer',
+      ok: value !== null,
+      value,
+      metrics: {},
+      latencyMs: 5,
+      errorCode: error ? ('status' as const) : ('' as const),
+      error,
     });
     await samples.write([
       ...[0, 5, 10, 15, 20].map((m) => sample('crm-customers', 'crm', m, 1000 + m)),
       ...[0, 5, 10, 15, 20].map((m) => sample('erp-customers', 'erp', m, m < 10 ? 1000 + m : 990)),
       sample('erp-customers', 'erp', 25, null, 'HTTP 503 from erp.internal'),
     ]);
-    await samples.writeSchema({ ts: new Date(t0 - 30 * MIN), probeId: 'erp-customers', system: 'erp', domain: 'customer', fingerprint: 'a', shape: '{"count":"number"}' });
-    await samples.writeSchema({ ts: new Date(t0 + 12 * MIN), probeId: 'erp-customers', system: 'erp', domain: 'customer', fingerprint: 'b', shape: '{"count":"string","total":"number"}' });
+    await samples.writeSchema({
+      ts: new Date(t0 - 30 * MIN),
+      probeId: 'erp-customers',
+      system: 'erp',
+      domain: 'customer',
+      fingerprint: 'a',
+      shape: '{"count":"number"}',
+    });
+    await samples.writeSchema({
+      ts: new Date(t0 + 12 * MIN),
+      probeId: 'erp-customers',
+      system: 'erp',
+      domain: 'customer',
+      fingerprint: 'b',
+      shape: '{"count":"string","total":"number"}',
+    });
     await new ReconciliationRunStore(h.store).write({
-      runId: 'run-1', reconcileId: 'customers-crm-erp', domain: 'customer', leftSystem: 'crm', rightSystem: 'erp', startedAt: new Date(t0 + 14 * MIN), finishedAt: new Date(t0 + 15 * MIN),
-      status: 'ok', error: '', leftRows: 1015, rightRows: 990, missing: 25, extra: 0, changed: 2, changedDuringRun: 0, sampleMissing: ['1001', '1002'], sampleExtra: [], sampleChanged: ['42', '77'],
-      queries: 12, rowsDownloaded: 40, checksumRows: 2000, details: { levels: 3, durationMs: 900, changedColumns: [] },
+      runId: 'run-1',
+      reconcileId: 'customers-crm-erp',
+      domain: 'customer',
+      leftSystem: 'crm',
+      rightSystem: 'erp',
+      startedAt: new Date(t0 + 14 * MIN),
+      finishedAt: new Date(t0 + 15 * MIN),
+      status: 'ok',
+      error: '',
+      leftRows: 1015,
+      rightRows: 990,
+      missing: 25,
+      extra: 0,
+      changed: 2,
+      changedDuringRun: 0,
+      sampleMissing: ['1001', '1002'],
+      sampleExtra: [],
+      sampleChanged: ['42', '77'],
+      queries: 12,
+      rowsDownloaded: 40,
+      checksumRows: 2000,
+      details: { levels: 3, durationMs: 900, changedColumns: [] },
     });
   }, 120_000);
   afterAll(async () => {
@@ -104,7 +157,8 @@ describe('compliance report from a seeded store (real chDB)', () => {
 
   it('says "not recorded in this installation" for alerts, remediations and the audit log when their tables do not exist', async () => {
     // An installation from before alerting and the audit log: their migrations made the tables here, so take them away.
-    for (const t of ['weft_audit_log', 'weft_alert_events', 'weft_remediation_attempts', 'weft_alert_rules']) await h.store.client.command({ query: `DROP TABLE IF EXISTS ${t}` });
+    for (const t of ['weft_audit_log', 'weft_alert_events', 'weft_remediation_attempts', 'weft_alert_rules'])
+      await h.store.client.command({ query: `DROP TABLE IF EXISTS ${t}` });
     const data = await readReportData(clickhouseReportSource(h.store), period());
     expect(data.auditLog).toMatchObject({ recorded: false });
     expect(data.alerts).toMatchObject({ recorded: false });
@@ -121,7 +175,15 @@ describe('compliance report from a seeded store (real chDB)', () => {
     report = assembleReport(data, { requestedBy: 'auditor-carol', now: new Date() });
     const section = (id: string) => report.sections.find((s) => s.id === id)!;
     const rows = (id: string, table: string) => section(id).tables.find((t) => t.id === table)!.rows;
-    expect(report.sections.map((s) => s.id)).toEqual(['inventory', 'processing-record', 'processing-integrity', 'monitoring-coverage', 'exceptions', 'catalog-history', 'audit-log']);
+    expect(report.sections.map((s) => s.id)).toEqual([
+      'inventory',
+      'processing-record',
+      'processing-integrity',
+      'monitoring-coverage',
+      'exceptions',
+      'catalog-history',
+      'audit-log',
+    ]);
     // Inventory: documented, observed, undocumented and unknown.
     const flows = rows('inventory', 'flows');
     expect(flows.find((r) => r[0] === 'customer-sync')?.[4]).toBe('documented and observed');
@@ -130,7 +192,14 @@ describe('compliance report from a seeded store (real chDB)', () => {
     // GDPR Art. 30: the documented flow with purpose, subjects, third-country transfer; the undocumented PII flows beside it.
     const register = rows('processing-record', 'register');
     expect(register).toHaveLength(1);
-    expect(register[0].slice(0, 6)).toEqual(['customer-sync (customer-sync)', 'Invoice customers from the ERP', 'customers', 'contact details [pii]', 'erp; owner: icoe <icoe@example.com>', 'yes: US (outside the EEA)']);
+    expect(register[0].slice(0, 6)).toEqual([
+      'customer-sync (customer-sync)',
+      'Invoice customers from the ERP',
+      'customers',
+      'contact details [pii]',
+      'erp; owner: icoe <icoe@example.com>',
+      'yes: US (outside the EEA)',
+    ]);
     const undocumented = rows('processing-record', 'undocumented-regulated').map((r) => String(r[0]));
     expect(undocumented).toEqual(expect.arrayContaining(['crm → unknown system api.unknown-saas.com', 'erp → crm']));
     // SOC 2: drift per domain, the reconciliation with its sample keys, the schema change, failed runs.
@@ -140,11 +209,21 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(drift[0][8]).toBe('3 of 5');
     expect(rows('processing-integrity', 'reconciliations')[0].join(' ')).toMatch(/customers-crm-erp.*differ.*25 \/ 0 \/ 2.*missing 1001 1002.*changed 42 77/);
     expect(rows('processing-integrity', 'schema-changes')[0][2]).toMatch(/added \$\.total: number.*\$\.count: number → string/);
-    expect(rows('processing-integrity', 'failed-runs').find((r) => r[0] === 'customer-sync')?.slice(1, 4)).toEqual([2, 1, '50%']);
+    expect(
+      rows('processing-integrity', 'failed-runs')
+        .find((r) => r[0] === 'customer-sync')
+        ?.slice(1, 4),
+    ).toEqual([2, 1, '50%']);
     expect(rows('processing-integrity', 'probe-runs').find((r) => String(r[0]).startsWith('erp-customers'))?.[5]).toMatch(/HTTP 503/);
     // Coverage: the probes and the alert rule on customer-sync, nothing on the order flows.
     const coverage = rows('monitoring-coverage', 'coverage');
-    expect(coverage.find((r) => r[0] === 'customer-sync')?.slice(1, 6)).toEqual(['customer-sync latency', 'latency, error rate, staleness (gold)', 'crm-customers, erp-customers', 'none', 'yes']);
+    expect(coverage.find((r) => r[0] === 'customer-sync')?.slice(1, 6)).toEqual([
+      'customer-sync latency',
+      'latency, error rate, staleness (gold)',
+      'crm-customers, erp-customers',
+      'none',
+      'yes',
+    ]);
     expect(rows('monitoring-coverage', 'unmonitored').map((r) => r[0])).toContain('order-events');
     // Exceptions: the acknowledgement (who, when, note), the alert and its two remediation attempts, in time order.
     const population = rows('exceptions', 'population');
@@ -153,7 +232,10 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(population.find((r) => r[0] === 'alert')?.slice(1, 3)).toEqual(['alert-1', 'customer-sync-latency']);
     const timeline = rows('exceptions', 'timeline');
     expect(timeline.map((r) => String(r[0]))).toEqual([...timeline.map((r) => String(r[0]))].sort());
-    expect(timeline.filter((r) => String(r[1]).startsWith('remediation attempt')).map((r) => r[1])).toEqual(['remediation attempt 1: failed', 'remediation attempt 2: succeeded']);
+    expect(timeline.filter((r) => String(r[1]).startsWith('remediation attempt')).map((r) => r[1])).toEqual([
+      'remediation attempt 1: failed',
+      'remediation attempt 2: succeeded',
+    ]);
     // Catalog history: who changed what.
     expect(rows('catalog-history', 'changes').some((r) => r[1] === 'ico-bob' && String(r[2]) === 'systems.erp.region: (none) → US')).toBe(true);
     expect(rows('audit-log', 'entries').map((r) => r[4])).toEqual(['finding.acknowledge', 'catalog.reload']);
@@ -192,7 +274,7 @@ describe('compliance report from a seeded store (real chDB)', () => {
     const files = unzipSync(zip);
     const tampered = { ...files, 'csv/inventory-flows.csv': files['csv/inventory-flows.csv'].map((b, i) => (i === 10 ? b ^ 1 : b)) };
     const rezipped = zipSync(Object.fromEntries(Object.entries(tampered).map(([k, v]) => [k, [v, { level: 0 }]])) as Parameters<typeof zipSync>[0]);
-    expect(verifyBundle(rezipped).problems).toEqual(['csv/inventory-flows.csv: its SHA-256 differs from the manifest\'s (the file was changed)']);
+    expect(verifyBundle(rezipped).problems).toEqual(["csv/inventory-flows.csv: its SHA-256 differs from the manifest's (the file was changed)"]);
     // Any single byte of the zip changed: never accepted.
     const step = Math.max(1, Math.floor(zip.length / 150));
     for (let i = 0; i < zip.length; i += step) {

@@ -97,7 +97,13 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       const bundle = await buildBundle(report, signingKey());
       mkdirSync(dirname(run.file), { recursive: true });
       writeFileSync(run.file, bundle.zip);
-      const done: ReportRun = { ...run, status: 'done', finishedAt: clock.now().toISOString(), bytes: bundle.zip.length, manifestSha256: bundle.manifestSha256 };
+      const done: ReportRun = {
+        ...run,
+        status: 'done',
+        finishedAt: clock.now().toISOString(),
+        bytes: bundle.zip.length,
+        manifestSha256: bundle.manifestSha256,
+      };
       await runs.write(done);
       return { run: done, report, zip: bundle.zip };
     } catch (err) {

@@ -51,12 +51,21 @@ const airflow = (eventType: string, minutesAgo: number, extra: Record<string, un
   run: {
     runId: '01934b7e-1111-7000-8000-lineage00001',
     facets: {
-      parent: { _producer: 'p', _schemaURL: 's', run: { runId: '01934b7e-0000-7000-8000-lineage00000' }, job: { namespace: 'airflow-prod', name: 'nightly_orders' } },
+      parent: {
+        _producer: 'p',
+        _schemaURL: 's',
+        run: { runId: '01934b7e-0000-7000-8000-lineage00000' },
+        job: { namespace: 'airflow-prod', name: 'nightly_orders' },
+      },
       nominalTime: { _producer: 'p', _schemaURL: 's', nominalStartTime: new Date(base - 60 * 60_000).toISOString() },
       airflow: { _producer: 'p', _schemaURL: 's', dag: { dag_id: 'nightly_orders' }, task: { task_id: 'load' } },
     },
   },
-  job: { namespace: 'airflow-prod', name: 'nightly_orders.load', facets: { jobType: { _producer: 'p', _schemaURL: 's', processingType: 'BATCH', integration: 'AIRFLOW', jobType: 'TASK' } } },
+  job: {
+    namespace: 'airflow-prod',
+    name: 'nightly_orders.load',
+    facets: { jobType: { _producer: 'p', _schemaURL: 's', processingType: 'BATCH', integration: 'AIRFLOW', jobType: 'TASK' } },
+  },
   producer: 'https://github.com/apache/airflow/tree/providers-openlineage/2.20.3',
   schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
   ...extra,
@@ -87,7 +96,9 @@ afterAll(async () => {
 
 describe('OpenLineage into a running Weft', () => {
   const post = (body: unknown) =>
-    fetch(`${weft.api!.url}/api/v1/lineage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    fetch(`${weft.api!.url}/api/v1/lineage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+      async (r) => ({ status: r.status, body: await r.json() }),
+    );
 
   it("takes the spec's example events, unknown facets and all", async () => {
     expect(await post(specStart)).toEqual({ status: 200, body: { accepted: 1, rejected: [], runsEnded: 0 } });
@@ -95,8 +106,20 @@ describe('OpenLineage into a running Weft', () => {
   });
 
   it("shows an Airflow task's run as the documented flow beside traced ones", async () => {
-    const inputs = [{ namespace: 'postgres://orders-db.internal:5432', name: 'orders.public.orders', inputFacets: { inputStatistics: { _producer: 'p', _schemaURL: 's', rowCount: 1200 } } }];
-    const outputs = [{ namespace: 's3://acme-lake', name: 'warehouse/orders/dt=2026-11-29', outputFacets: { outputStatistics: { _producer: 'p', _schemaURL: 's', rowCount: 1200, size: 52_000 } } }];
+    const inputs = [
+      {
+        namespace: 'postgres://orders-db.internal:5432',
+        name: 'orders.public.orders',
+        inputFacets: { inputStatistics: { _producer: 'p', _schemaURL: 's', rowCount: 1200 } },
+      },
+    ];
+    const outputs = [
+      {
+        namespace: 's3://acme-lake',
+        name: 'warehouse/orders/dt=2026-11-29',
+        outputFacets: { outputStatistics: { _producer: 'p', _schemaURL: 's', rowCount: 1200, size: 52_000 } },
+      },
+    ];
     expect((await post(airflow('START', 6, { inputs, outputs }))).status).toBe(200);
     expect((await post(airflow('COMPLETE', 2, { inputs, outputs }))).body).toEqual({ accepted: 1, rejected: [], runsEnded: 1 });
 
@@ -113,6 +136,9 @@ describe('OpenLineage into a running Weft', () => {
       p95Ms: 240_000,
     });
     const flows = (await fetch(`${weft.api!.url}/api/v1/inventory/flows?since=1h`).then((r) => r.json())) as { flows: Array<{ id: string }> };
-    expect(flows.flows.find((f: { id: string }) => f.id === 'nightly-orders')).toMatchObject({ documented: true, stats: { traces: 1, records: 1200, failedTraces: 0 } });
+    expect(flows.flows.find((f: { id: string }) => f.id === 'nightly-orders')).toMatchObject({
+      documented: true,
+      stats: { traces: 1, records: 1200, failedTraces: 0 },
+    });
   });
 });

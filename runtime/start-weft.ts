@@ -70,7 +70,10 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     const store = await openStore(config.store);
     started.push({ name: 'store', stop: () => store.close() });
     const migrations = await migrate(store, { retention: config.retention });
-    logger.info({ store: config.store.kind, where: config.store.kind === 'embedded' ? config.store.path : config.store.url, applied: migrations.applied.length }, 'storage ready');
+    logger.info(
+      { store: config.store.kind, where: config.store.kind === 'embedded' ? config.store.path : config.store.url, applied: migrations.applied.length },
+      'storage ready',
+    );
 
     const runs = (part: WeftConfig['only'][number]) => config.only.includes(part);
     const auditLog = createAuditLog(store, { logger });
@@ -113,7 +116,16 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     const findings = createFindingStore(store);
 
     if (runs('analyzer') || runs('api')) {
-      const analyzer = startAnalyzer({ store, catalog, loadCatalog: readCatalog, logger, config: config.analyzer, findings, schedule: runs('analyzer'), pairing: runs('analyzer') });
+      const analyzer = startAnalyzer({
+        store,
+        catalog,
+        loadCatalog: readCatalog,
+        logger,
+        config: config.analyzer,
+        findings,
+        schedule: runs('analyzer'),
+        pairing: runs('analyzer'),
+      });
       weft.analyzer = analyzer;
       started.push({ name: 'analyzer', stop: () => analyzer.stop() });
     }
@@ -126,7 +138,14 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
 
     if (runs('analyzer') || runs('api')) {
       // Catalog history is stored by the process that loads the catalog; schedules run beside the analyzer (once per installation).
-      const reports = await startReports({ store, dataDir: config.dataDir, logger, catalog: () => weft.analyzer?.catalog() ?? catalog, env: config.env, schedule: runs('analyzer') });
+      const reports = await startReports({
+        store,
+        dataDir: config.dataDir,
+        logger,
+        catalog: () => weft.analyzer?.catalog() ?? catalog,
+        env: config.env,
+        schedule: runs('analyzer'),
+      });
       weft.reports = reports;
       started.push({ name: 'reports', stop: () => reports.stop() });
     }
@@ -151,7 +170,16 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     }
 
     if (runs('api')) {
-      const services = { store, findings, analyzer: weft.analyzer, probes: weft.probes, reports: weft.reports, alerting: weft.alerting, auditLog, traceLinkTemplate: config.api.traceLinkTemplate };
+      const services = {
+        store,
+        findings,
+        analyzer: weft.analyzer,
+        probes: weft.probes,
+        reports: weft.reports,
+        alerting: weft.alerting,
+        auditLog,
+        traceLinkTemplate: config.api.traceLinkTemplate,
+      };
       weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, credentials, publicNames, services });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       logger.info(`API and UI listening on ${weft.api.url}`);

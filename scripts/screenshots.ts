@@ -17,7 +17,11 @@ import { chromiumPath } from '../test/services.ts';
 const out = resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(out, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), 'weft-screenshots-'));
-const config = buildConfig(parseArgs(['--demo', '--demo-time-scale', '0.3', '--data', dir, '--port', '0', '--otlp-port', '0', '--analyze-every', '3s', '--log-level', 'warn']), {}, dir);
+const config = buildConfig(
+  parseArgs(['--demo', '--demo-time-scale', '0.3', '--data', dir, '--port', '0', '--otlp-port', '0', '--analyze-every', '3s', '--log-level', 'warn']),
+  {},
+  dir,
+);
 const weft = await startWeft(config, silentLogger());
 const base = weft.api!.url;
 const get = async <T>(path: string): Promise<T> => (await fetch(`${base}/api/v1${path}`)).json() as Promise<T>;
@@ -39,7 +43,16 @@ for (;;) {
 
 const browser = await chromium.launch({
   executablePath: chromiumPath,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const page: Page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const shoot = async (name: string, path: string, ready?: (p: Page) => Promise<unknown>) => {
@@ -60,7 +73,10 @@ if (latency) await shoot('finding', `/findings/${latency.id}`);
 await shoot('flow', '/flows/erp-wms-pick-task?since=1h&compare=1', (p) => p.getByRole('img', { name: /^Throughput of/ }).waitFor());
 if (trace) await shoot('trace', `/traces/${trace}`, (p) => p.getByTestId('span-row').first().waitFor());
 await shoot('probes', '/probes');
-for (const [name, path] of [['alerts', '/alerts'], ['reports', '/reports']] as const) {
+for (const [name, path] of [
+  ['alerts', '/alerts'],
+  ['reports', '/reports'],
+] as const) {
   const status = (await fetch(`${base}${path}`)).status;
   if (status === 200) await shoot(name, path);
 }

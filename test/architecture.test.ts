@@ -41,7 +41,10 @@ function sourceFiles(): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
   const code = file.endsWith('.svelte') ? [...text.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n') : text;
-  return ts.preProcessFile(code, true, true).importedFiles.map((f) => f.fileName).filter((f) => f.startsWith('.'));
+  return ts
+    .preProcessFile(code, true, true)
+    .importedFiles.map((f) => f.fileName)
+    .filter((f) => f.startsWith('.'));
 }
 
 /** Every import that crosses from one top-level part to another: `from` file, `to` part. */
@@ -95,7 +98,11 @@ describe('architecture', () => {
   });
 
   it('every top-level part with code is in the table and has a README', () => {
-    const codeParts = new Set(sourceFiles().filter((f) => f.includes('/') && !isTestOnly(f)).map((f) => f.split('/')[0]));
+    const codeParts = new Set(
+      sourceFiles()
+        .filter((f) => f.includes('/') && !isTestOnly(f))
+        .map((f) => f.split('/')[0]),
+    );
     const missing = [...codeParts].filter((p) => !(p in allowedImports));
     expect(missing).toEqual([]);
     const tracked = new Set(execFileSync('git', ['ls-files', '-co', '--exclude-standard', '--', '*/README.md'], { cwd: root, encoding: 'utf8' }).split('\n'));
@@ -107,7 +114,11 @@ describe('architecture', () => {
     const section = /^## Architecture\n[\s\S]*?(?=^## |(?![\s\S]))/m.exec(readme)?.[0] ?? '';
     const rows = new Map<string, string[]>();
     for (const m of section.matchAll(/^\| `([a-z-]+)\/` \|.*\| ([a-z, -]+) \|$/gm)) rows.set(m[1], m[2] === 'nothing' ? [] : m[2].split(', '));
-    const codeParts = new Set(sourceFiles().filter((f) => f.includes('/') && !isTestOnly(f)).map((f) => f.split('/')[0]));
+    const codeParts = new Set(
+      sourceFiles()
+        .filter((f) => f.includes('/') && !isTestOnly(f))
+        .map((f) => f.split('/')[0]),
+    );
     expect([...codeParts].filter((p) => !rows.has(p))).toEqual([]);
     const differ = [...rows].filter(([part, may]) => JSON.stringify(may) !== JSON.stringify(allowedImports[part] ?? null)).map(([part]) => part);
     expect(differ).toEqual([]);

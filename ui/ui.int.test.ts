@@ -27,9 +27,27 @@ flows:
   - { id: customer-sync, name: Customers copied to the ERP, source: crm, target: erp, domain: customer, owner: icoe, runtime: { service: customer-sync } }
 `;
 
-const http = (method: string, url: string): SpanSpec => ({ name: method, kind: api.SpanKind.CLIENT, attributes: { 'http.request.method': method, 'url.full': url, 'integration.domain': 'customer' } });
-const insert = (): SpanSpec => ({ name: 'INSERT', kind: api.SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': 'erp', 'server.address': 'erp-db', 'db.query.text': 'INSERT INTO customers VALUES ($1)', 'integration.records': 10 } });
-const select = (): SpanSpec => ({ name: 'SELECT', kind: api.SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': 'erp', 'server.address': 'erp-db', 'db.query.text': 'SELECT * FROM customers' } });
+const http = (method: string, url: string): SpanSpec => ({
+  name: method,
+  kind: api.SpanKind.CLIENT,
+  attributes: { 'http.request.method': method, 'url.full': url, 'integration.domain': 'customer' },
+});
+const insert = (): SpanSpec => ({
+  name: 'INSERT',
+  kind: api.SpanKind.CLIENT,
+  attributes: {
+    'db.system': 'postgresql',
+    'db.namespace': 'erp',
+    'server.address': 'erp-db',
+    'db.query.text': 'INSERT INTO customers VALUES ($1)',
+    'integration.records': 10,
+  },
+});
+const select = (): SpanSpec => ({
+  name: 'SELECT',
+  kind: api.SpanKind.CLIENT,
+  attributes: { 'db.system': 'postgresql', 'db.namespace': 'erp', 'server.address': 'erp-db', 'db.query.text': 'SELECT * FROM customers' },
+});
 const run = (name: string, start: number, children: SpanSpec[]): SpanSpec => ({ name, kind: api.SpanKind.INTERNAL, start, durationMs: 40, children });
 
 /**
@@ -52,7 +70,7 @@ async function analyzed(weft: RunningWeft): Promise<void> {
 
 const hasBrowser = browserAvailable();
 /** Waits for what the page shows (a loaded machine answers slowly); fails with the last value seen. */
-const poll = <T,>(read: () => Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 250 });
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 250 });
 
 /**
  * The UI end to end: Weft started as `weft start` does (temp data dir, port 0), spans sent through its
@@ -73,7 +91,11 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     statSync(join(uiBuildDir, 'index.html')); // built by `npm install` (prepare) or `npm run build:ui`
     const catalog = join(dir, 'estate.yaml');
     writeFileSync(catalog, catalogYaml);
-    const config = buildConfig(parseArgs(['--data', dir, '--port', '0', '--otlp-port', '0', '--catalog', catalog, '--analyze-every', '1h', '--late-arrival', '1ms']), {}, dir);
+    const config = buildConfig(
+      parseArgs(['--data', dir, '--port', '0', '--otlp-port', '0', '--catalog', catalog, '--analyze-every', '1h', '--late-arrival', '1ms']),
+      {},
+      dir,
+    );
     weft = await startWeft(config, silentLogger());
     // The analyzer pairs traces that ended after its last run (its watermark): let the run that
     // startWeft began finish, then send traces that lie between it and the next run.
@@ -81,12 +103,27 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, 600));
     const target = (serviceName: string) => ({ url: weft.collector!.url, serviceName });
-    await sendSpans(target('customer-sync'), [0, 200, 400].map((s) => run('sync customers', t0 + s, [http('GET', 'https://crm.internal/api/customers'), insert()])));
+    await sendSpans(
+      target('customer-sync'),
+      [0, 200, 400].map((s) => run('sync customers', t0 + s, [http('GET', 'https://crm.internal/api/customers'), insert()])),
+    );
     // Not in the catalog: the ERP writes customers back into the CRM.
     await sendSpans(target('erp-writeback'), [run('writeback', t0 + 100, [select(), http('PUT', 'https://crm.internal/api/customers')])]);
     await weft.collector!.flush();
     await analyzed(weft);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(20_000);
     page.on('console', (m) => {
@@ -143,10 +180,15 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await page.screenshot({ path: join(dir, 'finding.png'), fullPage: true });
   });
 
-  it('shows a flow\'s time series as line charts', async () => {
+  it("shows a flow's time series as line charts", async () => {
     await page.goto(`${weft.api!.url}/flows/customer-sync`);
     await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Customers copied to the ERP');
-    await poll(() => page.getByRole('img', { name: /^Throughput of customer-sync/ }).locator('svg path').count()).toBeGreaterThan(3);
+    await poll(() =>
+      page
+        .getByRole('img', { name: /^Throughput of customer-sync/ })
+        .locator('svg path')
+        .count(),
+    ).toBeGreaterThan(3);
     await poll(() => page.locator('section.facts-row').innerText()).toMatch(/traces\s+3 \(0 failed/);
   });
 
@@ -227,7 +269,10 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     for (const path of ['/', '/inventory?tab=flows', '/findings', '/flows/customer-sync']) {
       await phone.goto(`${weft.api!.url}${path}`);
       await phone.waitForLoadState('networkidle');
-      expect(await phone.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+      expect(
+        await phone.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth),
+        path,
+      ).toBeLessThanOrEqual(390);
     }
     await phone.close();
   });
@@ -235,7 +280,12 @@ describe.skipIf(!hasBrowser)('web UI', () => {
   it('asks for a token when the API wants one, keeps it for the session only, and then shows the data', async () => {
     const token = 'ui-test-viewer-token-0123456789';
     const credentials = await Credentials.create({ configured: [{ token, role: 'viewer', name: 'ui-viewer', source: 'WEFT_API_TOKENS' }] });
-    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials, logger: silentLogger(), services: { store: weft.store, analyzer: weft.analyzer } });
+    const app = await buildApiApp({
+      config: { host: '127.0.0.1', port: 0 },
+      credentials,
+      logger: silentLogger(),
+      services: { store: weft.store, analyzer: weft.analyzer },
+    });
     guarded = app;
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();

@@ -52,8 +52,14 @@ function valueAt(rule: AlertRule, points: FlowPoint[], i: number, stepMs: number
  */
 export async function backtestRule(store: Store, catalog: Catalog, ruleId: string, since: Date, until: Date): Promise<BacktestResult> {
   const rule = rulesFor(catalog).find((r) => r.id === ruleId);
-  if (!rule) throw new Error(`No rule "${ruleId}": the rules are ${rulesFor(catalog).map((r) => r.id).join(', ')}.`);
-  if (!supported.has(rule.measure)) throw new Error(`Rule ${ruleId} measures ${rule.measure}, which cannot be replayed from history; backtests work for ${[...supported].join(', ')}.`);
+  if (!rule)
+    throw new Error(
+      `No rule "${ruleId}": the rules are ${rulesFor(catalog)
+        .map((r) => r.id)
+        .join(', ')}.`,
+    );
+  if (!supported.has(rule.measure))
+    throw new Error(`Rule ${ruleId} measures ${rule.measure}, which cannot be replayed from history; backtests work for ${[...supported].join(', ')}.`);
   const stepMs = rule.measure === 'staleness' ? 60_000 : Math.max(60_000, rule.windowMs);
   const start = Math.floor(since.getTime() / stepMs) * stepMs;
   const events: BacktestEvent[] = [];
@@ -63,7 +69,14 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     const f = catalog.flows.find((x) => x.id === flowId)!;
     const threshold = typeof rule.threshold === 'function' ? rule.threshold(flowId) : rule.threshold;
     if (threshold === undefined) continue;
-    const series = await queryFlowSeries(store, catalog, { source: f.source, target: f.target, integration: f.runtime.flow, service: f.runtime.service }, new Date(start), until, stepMs / 1000);
+    const series = await queryFlowSeries(
+      store,
+      catalog,
+      { source: f.source, target: f.target, integration: f.runtime.flow, service: f.runtime.service },
+      new Date(start),
+      until,
+      stepMs / 1000,
+    );
     const byT = new Map(series.map((p) => [Date.parse(p.t), p]));
     const points: FlowPoint[] = [];
     let alert: Alert | undefined;
@@ -79,7 +92,8 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
       const r = step(alert, { rule, labels, value, threshold, active, summary: '', flow: f.id, systems: [f.source, f.target] }, new Date(at));
       alert = r.alert;
       evaluations++;
-      if (r.transition === 'firing' || r.transition === 'resolved') events.push({ at: new Date(at).toISOString(), flow: f.id, transition: r.transition, value: formatValue(rule.measure, value) });
+      if (r.transition === 'firing' || r.transition === 'resolved')
+        events.push({ at: new Date(at).toISOString(), flow: f.id, transition: r.transition, value: formatValue(rule.measure, value) });
     }
     if (alert?.state === 'firing') firingAtEnd.push(f.id);
   }
@@ -93,5 +107,9 @@ export function renderBacktest(r: BacktestResult): string {
   if (r.events.length === 0) return `${head}\nwould not have fired.`;
   const lines = r.events.map((e) => `${e.at}  ${e.transition.padEnd(8)} ${e.flow}  (${e.value})`);
   const fired = r.events.filter((e) => e.transition === 'firing').length;
-  return [head, ...lines, `${fired} time${fired === 1 ? '' : 's'} fired${r.firingAtEnd.length ? `; still firing at the end: ${r.firingAtEnd.join(', ')}` : ''}.`].join('\n');
+  return [
+    head,
+    ...lines,
+    `${fired} time${fired === 1 ? '' : 's'} fired${r.firingAtEnd.length ? `; still firing at the end: ${r.firingAtEnd.join(', ')}` : ''}.`,
+  ].join('\n');
 }

@@ -60,11 +60,27 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
     if (threshold === undefined) return [];
     const value = flowValue[rule.measure](rule, f, o, catalog);
     const labels: Labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
-    return [{ rule, labels, value, threshold, active: compare(rule.op, value, threshold), flow: f.id, systems: [f.source, f.target], summary: `${rule.measure} of flow ${f.id} is ${formatValue(rule.measure, value)} (threshold ${formatValue(rule.measure, threshold)})` }];
+    return [
+      {
+        rule,
+        labels,
+        value,
+        threshold,
+        active: compare(rule.op, value, threshold),
+        flow: f.id,
+        systems: [f.source, f.target],
+        summary: `${rule.measure} of flow ${f.id} is ${formatValue(rule.measure, value)} (threshold ${formatValue(rule.measure, threshold)})`,
+      },
+    ];
   });
 }
 
-const findingKind: Partial<Record<AlertMeasure, string>> = { 'record-count-drift': 'record-count-drift', 'key-drift': 'key-drift', 'schema-drift': 'schema-drift', 'probe-failing': 'probe-failing' };
+const findingKind: Partial<Record<AlertMeasure, string>> = {
+  'record-count-drift': 'record-count-drift',
+  'key-drift': 'key-drift',
+  'schema-drift': 'schema-drift',
+  'probe-failing': 'probe-failing',
+};
 
 /** One condition per open finding of the measure's kind (the probes' verdicts: drift, failing probes). */
 function findingConditions(rule: AlertRule, catalog: Catalog, o: Observations): Condition[] {
@@ -85,7 +101,17 @@ function findingConditions(rule: AlertRule, catalog: Catalog, o: Observations): 
 function telemetryGap(rule: AlertRule, _c: Catalog, o: Observations): Condition[] {
   const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
   const value = o.lastIntake ? o.now.getTime() - Date.parse(o.lastIntake) : NaN;
-  return [{ rule, labels: { alertname: rule.id, severity: rule.severity, ...rule.labels }, value, threshold, active: compare('>', value, threshold), systems: [], summary: `Weft has received no telemetry for ${formatValue('telemetry-gap', value)}: the integrations' exporters, the network or Weft's collector is down` }];
+  return [
+    {
+      rule,
+      labels: { alertname: rule.id, severity: rule.severity, ...rule.labels },
+      value,
+      threshold,
+      active: compare('>', value, threshold),
+      systems: [],
+      summary: `Weft has received no telemetry for ${formatValue('telemetry-gap', value)}: the integrations' exporters, the network or Weft's collector is down`,
+    },
+  ];
 }
 
 /** How each measure becomes conditions: a lookup table (adding a measure adds an entry). */

@@ -31,7 +31,11 @@ function simulate(catalog = testCatalog(), silences: Silence[] = []) {
       const r = evaluateAlerts(prev, conditionsFor(rules, catalog, obs), rules, silences, obs.now);
       changes.push(...r.changes);
       prev = new Map(r.alerts.map((a) => [a.fingerprint, a]));
-      const plan = planNotifications(groups, r.alerts.filter((a) => a.state !== 'pending').map((alert) => ({ alert, routes: routeAlert(catalog, alert.labels) })), obs.now);
+      const plan = planNotifications(
+        groups,
+        r.alerts.filter((a) => a.state !== 'pending').map((alert) => ({ alert, routes: routeAlert(catalog, alert.labels) })),
+        obs.now,
+      );
       for (const n of plan.notifications) {
         sent.push({ at: s, receiver: n.receiver, status: n.status, alerts: n.alerts.map((a) => `${a.alert.rule}:${a.status}`) });
         plan.groups.set(n.groupKey, n.after);
@@ -88,7 +92,14 @@ describe('alert lifecycle over evaluations', () => {
     let s = 0;
     for (; s < 300; s += 10) {
       const stopped = s >= 60 && s < 200;
-      sim.run(s, observations(at(s), { lastIntake: iso(s - 1), lastSeen: { 'cpq-erp-quote': iso(s - 15), 'erp-cpq-sync': stopped ? iso(55) : iso(s - 15) }, pairedUntil: iso(s - 10) }));
+      sim.run(
+        s,
+        observations(at(s), {
+          lastIntake: iso(s - 1),
+          lastSeen: { 'cpq-erp-quote': iso(s - 15), 'erp-cpq-sync': stopped ? iso(55) : iso(s - 15) },
+          pairedUntil: iso(s - 10),
+        }),
+      );
     }
     expect(sim.changes.filter((c) => c.alert.rule === 'flow-stale').map((c) => [c.alert.labels.flow, c.transition])).toEqual([
       ['erp-cpq-sync', 'firing'],
@@ -97,7 +108,15 @@ describe('alert lifecycle over evaluations', () => {
   });
 
   it('a silence keeps a firing alert from being notified; the alert is still firing', () => {
-    const silence: Silence = { id: 's1', matchers: [parseMatcher('flow=~"erp-wms-.*"'), parseMatcher('severity!=critical')], startsAt: iso(-60), endsAt: iso(3600), createdBy: 'sre', comment: 'maintenance', createdAt: iso(-60) };
+    const silence: Silence = {
+      id: 's1',
+      matchers: [parseMatcher('flow=~"erp-wms-.*"'), parseMatcher('severity!=critical')],
+      startsAt: iso(-60),
+      endsAt: iso(3600),
+      createdBy: 'sre',
+      comment: 'maintenance',
+      createdAt: iso(-60),
+    };
     const sim = simulate(testCatalog(), [silence]);
     for (let s = 0; s <= 120; s += 30) sim.run(s, observations(at(s), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } }));
     const alert = sim.alerts().find((a) => a.rule === 'flow-latency-p95')!;
@@ -109,7 +128,15 @@ describe('alert lifecycle over evaluations', () => {
   it('a failing probe of a system inhibits the alerts of flows through it', () => {
     const sim = simulate();
     const obs = observations(at(0), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } });
-    obs.findings = [{ id: 'f1', kind: 'probe-failing', key: 'wms-count', title: 'Probe wms-count fails: connection refused', subject: { systems: ['wms'], flows: [], domains: [] } }];
+    obs.findings = [
+      {
+        id: 'f1',
+        kind: 'probe-failing',
+        key: 'wms-count',
+        title: 'Probe wms-count fails: connection refused',
+        subject: { systems: ['wms'], flows: [], domains: [] },
+      },
+    ];
     sim.run(0, obs);
     sim.run(10, { ...obs, now: at(10) });
     const alerts = sim.alerts();

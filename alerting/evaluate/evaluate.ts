@@ -23,7 +23,13 @@ export interface EvaluationResult {
  * telemetry gap (no data because the pipeline is down is not a flow problem), marks inhibited and
  * silenced alerts. An alert whose condition is no longer reported is stepped as false.
  */
-export function evaluateAlerts(prev: ReadonlyMap<string, Alert>, conditions: Condition[], rules: AlertRule[], silences: Silence[], now: Date): EvaluationResult {
+export function evaluateAlerts(
+  prev: ReadonlyMap<string, Alert>,
+  conditions: Condition[],
+  rules: AlertRule[],
+  silences: Silence[],
+  now: Date,
+): EvaluationResult {
   const ruleById = new Map(rules.map((r) => [r.id, r]));
   const telemetryGap = conditions.some((c) => c.rule.measure === 'telemetry-gap' && c.active);
   const held = (r: AlertRule | undefined) => telemetryGap && r !== undefined && isFlowMeasure(r.measure);
@@ -58,7 +64,16 @@ export function evaluateAlerts(prev: ReadonlyMap<string, Alert>, conditions: Con
     }
     // The subject went away (finding resolved, flow retired, rule removed): its condition is false.
     const r: AlertRule = rule ?? { ...gone, id: p.rule, severity: p.severity };
-    apply(p, { rule: r, labels: p.labels, value: NaN, threshold: p.threshold, active: false, summary: p.annotations.summary ?? '', flow: p.flow ?? undefined, systems: p.systems });
+    apply(p, {
+      rule: r,
+      labels: p.labels,
+      value: NaN,
+      threshold: p.threshold,
+      active: false,
+      summary: p.annotations.summary ?? '',
+      flow: p.flow ?? undefined,
+      systems: p.systems,
+    });
   }
   const alerts = [...next.values()].filter((a) => a.state !== 'inactive');
   // Inhibition: a system whose probe fails explains the alerts of flows through it; the telemetry gap explains every flow alert.
@@ -73,7 +88,20 @@ export function evaluateAlerts(prev: ReadonlyMap<string, Alert>, conditions: Con
   return { alerts, changes, telemetryGap };
 }
 
-const gone: AlertRule = { id: '', origin: 'derived', measure: 'traces', op: '>', threshold: 0, windowMs: 0, forMs: 0, keepFiringForMs: 0, severity: 'medium', flows: [], labels: {}, annotations: {} };
+const gone: AlertRule = {
+  id: '',
+  origin: 'derived',
+  measure: 'traces',
+  op: '>',
+  threshold: 0,
+  windowMs: 0,
+  forMs: 0,
+  keepFiringForMs: 0,
+  severity: 'medium',
+  flows: [],
+  labels: {},
+  annotations: {},
+};
 
 function annotate(c: Condition): Record<string, string> {
   const a: Record<string, string> = { summary: c.rule.annotations.summary ? fill(c.rule.annotations.summary, c) : c.summary };

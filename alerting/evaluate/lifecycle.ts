@@ -48,7 +48,16 @@ export function newAlert(c: Condition, now: Date): Alert {
 export function step(prev: Alert | undefined, c: Condition, now: Date): StepResult {
   const t = now.toISOString();
   const base = prev ?? newAlert(c, now);
-  const a: Alert = { ...base, value: c.value, threshold: c.threshold, severity: c.rule.severity, lastEvalAt: t, flow: c.flow ?? base.flow, systems: c.systems, labels: c.labels };
+  const a: Alert = {
+    ...base,
+    value: c.value,
+    threshold: c.threshold,
+    severity: c.rule.severity,
+    lastEvalAt: t,
+    flow: c.flow ?? base.flow,
+    systems: c.systems,
+    labels: c.labels,
+  };
   const { forMs, keepFiringForMs } = c.rule;
   const now_ = now.getTime();
   if (c.active) {

@@ -74,7 +74,13 @@ export function throughputDropScore(current: number, baseline: number[], minTrac
  * span received; it lasts while nothing arrives and closes at the first new span. Gaps older than
  * `keepMs` are forgotten.
  */
-export function trackGaps(gaps: Array<IntakeGap & { open?: boolean }>, lastIntake: string | null, now: Date, minGapMs = 15_000, keepMs = 86_400_000): Array<IntakeGap & { open?: boolean }> {
+export function trackGaps(
+  gaps: Array<IntakeGap & { open?: boolean }>,
+  lastIntake: string | null,
+  now: Date,
+  minGapMs = 15_000,
+  keepMs = 86_400_000,
+): Array<IntakeGap & { open?: boolean }> {
   const out = gaps.filter((g) => now.getTime() - Date.parse(g.to) < keepMs).map((g) => ({ ...g }));
   if (!lastIntake) return out;
   const last = out.at(-1);

@@ -34,7 +34,11 @@ export function flowStats(snap: Snapshot): Map<string, FlowWindowStats> {
 export function flowLastSeen(snap: Snapshot): Map<string, string> {
   const out = new Map<string, string>();
   for (const f of snap.catalog.flows) {
-    const seen = snap.lastSeen.filter((s) => s.source === f.source && s.target === f.target && runs(f, s)).map((s) => s.lastSeen).sort().at(-1);
+    const seen = snap.lastSeen
+      .filter((s) => s.source === f.source && s.target === f.target && runs(f, s))
+      .map((s) => s.lastSeen)
+      .sort()
+      .at(-1);
     if (seen) out.set(f.id, seen);
   }
   return out;
@@ -91,7 +95,13 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
   }
   let findings: OpenFinding[] = [];
   if (o.findings && o.rules.some((r) => (findingKinds as readonly string[]).includes(r.measure))) {
-    findings = (await o.findings.list({ kind: [...findingKinds], status: ['open', 'acknowledged'], limit: 5000 })).map((f) => ({ id: f.id, kind: f.kind, key: f.key, title: f.title, subject: f.subject }));
+    findings = (await o.findings.list({ kind: [...findingKinds], status: ['open', 'acknowledged'], limit: 5000 })).map((f) => ({
+      id: f.id,
+      kind: f.kind,
+      key: f.key,
+      title: f.title,
+      subject: f.subject,
+    }));
   }
   return {
     now,

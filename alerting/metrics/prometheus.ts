@@ -7,11 +7,16 @@ import type { Alert } from '../model/alert.ts';
 export const MAX_FLOW_SERIES = 500;
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const labelText = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}`;
+const labelText = (l: Record<string, string>) =>
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}="${esc(v)}"`)
+    .join(',')}}`;
 const num = (v: number) => (Number.isFinite(v) ? String(Math.round(v * 1e6) / 1e6) : 'NaN');
 
 function gauge(name: string, help: string, samples: Array<[Record<string, string>, number]>): string {
-  return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...samples.map(([l, v]) => `${name}${Object.keys(l).length ? labelText(l) : ''} ${num(v)}`)].join('\n');
+  return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...samples.map(([l, v]) => `${name}${Object.keys(l).length ? labelText(l) : ''} ${num(v)}`)].join(
+    '\n',
+  );
 }
 
 /**
@@ -26,7 +31,10 @@ export function renderMetrics(input: { findings: Finding[]; alerts: Alert[]; cat
     const k = `${f.kind}\u0000${f.severity}`;
     byKind.set(k, (byKind.get(k) ?? 0) + 1);
   }
-  const firing = severities.map((s): [Record<string, string>, number] => [{ severity: s }, input.alerts.filter((a) => a.state === 'firing' && a.severity === s).length]);
+  const firing = severities.map((s): [Record<string, string>, number] => [
+    { severity: s },
+    input.alerts.filter((a) => a.state === 'firing' && a.severity === s).length,
+  ]);
   const window = input.observations?.windows.get(300_000);
   const flows = input.catalog.flows.filter((f) => f.lifecycle === 'active').slice(0, MAX_FLOW_SERIES);
   const p95: Array<[Record<string, string>, number]> = [];
@@ -38,7 +46,11 @@ export function renderMetrics(input: { findings: Finding[]; alerts: Alert[]; cat
     err.push([{ flow: f.id }, s.failedTraces / s.traces]);
   }
   return [
-    gauge('weft_findings_open', 'Open and acknowledged findings by kind and severity.', [...byKind].map(([k, v]) => [{ kind: k.split('\u0000')[0], severity: k.split('\u0000')[1] }, v])),
+    gauge(
+      'weft_findings_open',
+      'Open and acknowledged findings by kind and severity.',
+      [...byKind].map(([k, v]) => [{ kind: k.split('\u0000')[0], severity: k.split('\u0000')[1] }, v]),
+    ),
     gauge('weft_alerts_firing', 'Firing alerts by severity.', firing),
     gauge('weft_flow_latency_p95_seconds', 'p95 latency of each catalog flow over the last 5 minutes, seconds.', p95),
     gauge('weft_flow_error_ratio', 'Share of failed runs of each catalog flow over the last 5 minutes (0..1).', err),

@@ -29,7 +29,19 @@ export async function deliver(n: Notification, o: DeliverOptions): Promise<boole
   const attempts = o.attempts ?? 3;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const started = Date.now();
-    const record: Delivery = { at: new Date().toISOString(), receiver: n.receiver, receiverType: spec?.type ?? 'unknown', groupKey: n.groupKey, status: n.status, fingerprints: n.alerts.map((a) => a.alert.fingerprint), attempt, ok: false, httpStatus: 0, error: '', durationMs: 0 };
+    const record: Delivery = {
+      at: new Date().toISOString(),
+      receiver: n.receiver,
+      receiverType: spec?.type ?? 'unknown',
+      groupKey: n.groupKey,
+      status: n.status,
+      fingerprints: n.alerts.map((a) => a.alert.fingerprint),
+      attempt,
+      ok: false,
+      httpStatus: 0,
+      error: '',
+      durationMs: 0,
+    };
     try {
       if (!spec) throw new Error(`receiver "${n.receiver}" is not in the catalog`);
       const res = await receiverKinds[spec.type](spec, n, { secrets: o.secrets, externalUrl: o.externalUrl, timeoutMs: o.timeoutMs ?? 10_000 });

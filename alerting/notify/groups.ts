@@ -59,7 +59,11 @@ export function planNotifications(
     const content = m.alerts
       .filter(notifiable)
       .flatMap((a): Array<{ alert: Alert; status: 'firing' | 'resolved' }> =>
-        a.state === 'firing' ? [{ alert: a, status: 'firing' }] : a.state === 'resolved' && g.sent[a.fingerprint] === 'firing' ? [{ alert: a, status: 'resolved' }] : [],
+        a.state === 'firing'
+          ? [{ alert: a, status: 'firing' }]
+          : a.state === 'resolved' && g.sent[a.fingerprint] === 'firing'
+            ? [{ alert: a, status: 'resolved' }]
+            : [],
       )
       .sort((x, y) => x.alert.fingerprint.localeCompare(y.alert.fingerprint));
     if (content.length === 0) {

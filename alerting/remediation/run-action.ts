@@ -30,7 +30,10 @@ export interface RunActionOptions {
 
 /** The same key for every attempt on one alert episode: a platform that honours it runs the fix once. */
 export function idempotencyKey(action: string, a: Alert): string {
-  return createHash('sha256').update(`${action}\u0000${a.fingerprint}\u0000${a.firedAt ?? a.activeSince ?? ''}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${action}\u0000${a.fingerprint}\u0000${a.firedAt ?? a.activeSince ?? ''}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** `{{flow}}`, `{{rule}}`, `{{fingerprint}}`, `{{idempotencyKey}}`, `{{labels.NAME}}`, JSON-escaped (safe inside "…"). */
@@ -48,7 +51,13 @@ export function renderTemplate(text: string, a: Alert, key: string): string {
 
 /** The actions that fix an alert: a custom rule's own, and those attached to its rule and/or flow. */
 export function actionsFor(actions: RemediationSpec[], a: Alert, ruleAction?: string): RemediationSpec[] {
-  return actions.filter((x) => x.id === ruleAction || ((x.rules?.length || x.flows?.length) && (!x.rules?.length || x.rules.includes(a.rule)) && (!x.flows?.length || (a.flow !== null && x.flows.includes(a.flow)))));
+  return actions.filter(
+    (x) =>
+      x.id === ruleAction ||
+      ((x.rules?.length || x.flows?.length) &&
+        (!x.rules?.length || x.rules.includes(a.rule)) &&
+        (!x.flows?.length || (a.flow !== null && x.flows.includes(a.flow)))),
+  );
 }
 
 const retryable = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
@@ -70,7 +79,22 @@ export async function runAction(action: RemediationSpec, alert: Alert, o: RunAct
   let url = '';
   const record = (attempt: number, outcome: RemediationAttempt['outcome'], durationMs: number) =>
     o.alertStore
-      .recordAttempt({ at: new Date().toISOString(), runId, action: action.id, fingerprint: alert.fingerprint, flow: alert.flow ?? '', attempt, idempotencyKey: key, method: action.request.method, url: o.secrets.redact(url), httpStatus: lastStatus, outcome, error: lastError, durationMs, actor: o.actor })
+      .recordAttempt({
+        at: new Date().toISOString(),
+        runId,
+        action: action.id,
+        fingerprint: alert.fingerprint,
+        flow: alert.flow ?? '',
+        attempt,
+        idempotencyKey: key,
+        method: action.request.method,
+        url: o.secrets.redact(url),
+        httpStatus: lastStatus,
+        outcome,
+        error: lastError,
+        durationMs,
+        actor: o.actor,
+      })
       .catch(() => undefined);
   let attempt = 0;
   for (attempt = 1; attempt <= action.attempts; attempt++) {
@@ -80,10 +104,17 @@ export async function runAction(action: RemediationSpec, alert: Alert, o: RunAct
     try {
       url = o.secrets.resolve(action.request.url, `remediation ${action.id} url`);
       const headers: Record<string, string> = { 'idempotency-key': key, 'user-agent': 'weft-remediation' };
-      for (const [k, v] of Object.entries(action.request.headers ?? {})) headers[k.toLowerCase()] = o.secrets.resolveEmbedded(v, `remediation ${action.id} header ${k}`);
+      for (const [k, v] of Object.entries(action.request.headers ?? {}))
+        headers[k.toLowerCase()] = o.secrets.resolveEmbedded(v, `remediation ${action.id} header ${k}`);
       const body = action.request.body !== undefined ? renderTemplate(action.request.body, alert, key) : undefined;
-      if (body !== undefined && !headers['content-type']) headers['content-type'] = body.trimStart().startsWith('{') || body.trimStart().startsWith('[') ? 'application/json' : 'text/plain';
-      const res = await fetch(url, { method: action.request.method, headers, body: action.request.method === 'GET' ? undefined : body, signal: AbortSignal.timeout(timeout) });
+      if (body !== undefined && !headers['content-type'])
+        headers['content-type'] = body.trimStart().startsWith('{') || body.trimStart().startsWith('[') ? 'application/json' : 'text/plain';
+      const res = await fetch(url, {
+        method: action.request.method,
+        headers,
+        body: action.request.method === 'GET' ? undefined : body,
+        signal: AbortSignal.timeout(timeout),
+      });
       lastStatus = res.status;
       const text = await res.text().catch(() => '');
       if (res.ok) {

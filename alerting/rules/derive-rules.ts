@@ -4,7 +4,10 @@ import type { AlertRule } from '../model/alert.ts';
 import { selectFlows } from './select.ts';
 
 /** Defaults of the rules Weft derives from the catalog, per measure (documented in alerting/README.md). */
-export const derivedDefaults: Record<(typeof derivedRuleIds)[number], { measure: AlertMeasure; window: string; for: string; keepFiringFor: string; severity: AlertRule['severity'] }> = {
+export const derivedDefaults: Record<
+  (typeof derivedRuleIds)[number],
+  { measure: AlertMeasure; window: string; for: string; keepFiringFor: string; severity: AlertRule['severity'] }
+> = {
   'flow-latency-p95': { measure: 'latency-p95', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'medium' },
   'flow-latency-p99': { measure: 'latency-p99', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'high' },
   'flow-error-rate': { measure: 'error-rate', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'high' },
@@ -101,5 +104,8 @@ export function customRule(catalog: Catalog, spec: AlertRuleSpec): AlertRule {
 export function rulesFor(catalog: Catalog): AlertRule[] {
   const custom = catalog.alerts.map((a) => customRule(catalog, a));
   const replaced = new Set(custom.map((r) => r.id));
-  return [...(Object.keys(derivedDefaults) as Array<keyof typeof derivedDefaults>).filter((id) => !replaced.has(id)).map((id) => derived(catalog, id)), ...custom];
+  return [
+    ...(Object.keys(derivedDefaults) as Array<keyof typeof derivedDefaults>).filter((id) => !replaced.has(id)).map((id) => derived(catalog, id)),
+    ...custom,
+  ];
 }

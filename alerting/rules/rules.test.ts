@@ -64,7 +64,13 @@ describe('fingerprints, matchers, backoff, templates', () => {
 
   it('matches =, !=, =~ and !~ as Alertmanager does (anchored regexes, a missing label is empty)', () => {
     const l = { flow: 'erp-cpq-sync', severity: 'high' };
-    expect(['flow=erp-cpq-sync', 'flow!=x', 'flow=~"erp-.*"', 'flow!~"cpq"', 'team=""'].map((m) => matches(parseMatcher(m), l))).toEqual([true, true, true, true, true]);
+    expect(['flow=erp-cpq-sync', 'flow!=x', 'flow=~"erp-.*"', 'flow!~"cpq"', 'team=""'].map((m) => matches(parseMatcher(m), l))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(['flow=~"cpq"', 'severity!=high'].map((m) => matches(parseMatcher(m), l))).toEqual([false, false]);
     expect(() => parseMatcher('flow=~"("')).toThrow(/not a regular expression/);
     expect(() => parseMatcher('no operator')).toThrow(/name=value/);
@@ -76,7 +82,25 @@ describe('fingerprints, matchers, backoff, templates', () => {
   });
 
   it('renders a body template JSON-escaped', () => {
-    const a = { ...newAlert({ rule: rulesFor(testCatalog())[0], labels: { alertname: 'x', flow: 'f"1' }, value: 1, threshold: 0, active: true, summary: '', systems: [], flow: 'f"1' }, new Date(0)) };
-    expect(JSON.parse(renderTemplate('{"flow":"{{flow}}","key":"{{idempotencyKey}}","x":"{{labels.alertname}}"}', a, 'k1'))).toEqual({ flow: 'f"1', key: 'k1', x: 'x' });
+    const a = {
+      ...newAlert(
+        {
+          rule: rulesFor(testCatalog())[0],
+          labels: { alertname: 'x', flow: 'f"1' },
+          value: 1,
+          threshold: 0,
+          active: true,
+          summary: '',
+          systems: [],
+          flow: 'f"1',
+        },
+        new Date(0),
+      ),
+    };
+    expect(JSON.parse(renderTemplate('{"flow":"{{flow}}","key":"{{idempotencyKey}}","x":"{{labels.alertname}}"}', a, 'k1'))).toEqual({
+      flow: 'f"1',
+      key: 'k1',
+      x: 'x',
+    });
   });
 });

@@ -26,7 +26,10 @@ export function selectsSubject(sel: AlertSelector | undefined, catalog: Catalog,
   if (sel.systems && !s.systems.some((x) => sel.systems!.includes(x))) return false;
   if (sel.domains && !s.domains.some((x) => sel.domains!.includes(x))) return false;
   if (sel.owners) {
-    const owners = new Set([...catalog.systems.filter((x) => s.systems.includes(x.id)).map((x) => x.owner), ...catalog.domains.filter((d) => s.domains.includes(d.id)).map((d) => d.owner)]);
+    const owners = new Set([
+      ...catalog.systems.filter((x) => s.systems.includes(x.id)).map((x) => x.owner),
+      ...catalog.domains.filter((d) => s.domains.includes(d.id)).map((d) => d.owner),
+    ]);
     if (!sel.owners.some((o) => owners.has(o))) return false;
   }
   return true;

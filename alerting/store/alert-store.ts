@@ -71,7 +71,16 @@ export class AlertStore {
 
   async saveAlerts(alerts: Alert[]): Promise<void> {
     if (alerts.length === 0) return;
-    const values = alerts.map((a) => ({ fingerprint: a.fingerprint, rule: a.rule, state: a.state, severity: a.severity, labels: a.labels, doc: JSON.stringify(a), updated_at: ch(a.lastEvalAt), version: this.version() }));
+    const values = alerts.map((a) => ({
+      fingerprint: a.fingerprint,
+      rule: a.rule,
+      state: a.state,
+      severity: a.severity,
+      labels: a.labels,
+      doc: JSON.stringify(a),
+      updated_at: ch(a.lastEvalAt),
+      version: this.version(),
+    }));
     await this.store.client.insert({ table: 'weft_alerts', values, format: 'JSONEachRow' });
   }
 
@@ -107,7 +116,18 @@ export class AlertStore {
   async saveSilence(s: Silence): Promise<void> {
     await this.store.client.insert({
       table: 'weft_silences',
-      values: [{ id: s.id, matchers: JSON.stringify(s.matchers), starts_at: ch(s.startsAt), ends_at: ch(s.endsAt), created_by: s.createdBy, comment: s.comment, created_at: ch(s.createdAt), version: this.version() }],
+      values: [
+        {
+          id: s.id,
+          matchers: JSON.stringify(s.matchers),
+          starts_at: ch(s.startsAt),
+          ends_at: ch(s.endsAt),
+          created_by: s.createdBy,
+          comment: s.comment,
+          created_at: ch(s.createdAt),
+          version: this.version(),
+        },
+      ],
       format: 'JSONEachRow',
     });
   }
@@ -122,7 +142,15 @@ export class AlertStore {
     const rows = await this.rows<{ id: string; matchers: string; starts_at: string; ends_at: string; created_by: string; comment: string; created_at: string }>(
       `SELECT id, matchers, starts_at, ends_at, created_by, comment, created_at FROM weft_silences FINAL ORDER BY created_at DESC LIMIT ${limitOf(limit)}`,
     );
-    return rows.map((r) => ({ id: r.id, matchers: JSON.parse(r.matchers) as Matcher[], startsAt: fromChTime(r.starts_at), endsAt: fromChTime(r.ends_at), createdBy: r.created_by, comment: r.comment, createdAt: fromChTime(r.created_at) }));
+    return rows.map((r) => ({
+      id: r.id,
+      matchers: JSON.parse(r.matchers) as Matcher[],
+      startsAt: fromChTime(r.starts_at),
+      endsAt: fromChTime(r.ends_at),
+      createdBy: r.created_by,
+      comment: r.comment,
+      createdAt: fromChTime(r.created_at),
+    }));
   }
 
   async loadGroups(): Promise<Map<string, unknown>> {
@@ -142,7 +170,21 @@ export class AlertStore {
   async recordDelivery(d: Delivery): Promise<void> {
     await this.store.client.insert({
       table: 'weft_alert_deliveries',
-      values: [{ at: ch(d.at), receiver: d.receiver, receiver_type: d.receiverType, group_key: d.groupKey, status: d.status, fingerprints: d.fingerprints, attempt: d.attempt, ok: d.ok ? 1 : 0, http_status: d.httpStatus, error: d.error, duration_ms: Math.round(d.durationMs) }],
+      values: [
+        {
+          at: ch(d.at),
+          receiver: d.receiver,
+          receiver_type: d.receiverType,
+          group_key: d.groupKey,
+          status: d.status,
+          fingerprints: d.fingerprints,
+          attempt: d.attempt,
+          ok: d.ok ? 1 : 0,
+          http_status: d.httpStatus,
+          error: d.error,
+          duration_ms: Math.round(d.durationMs),
+        },
+      ],
       format: 'JSONEachRow',
     });
   }
@@ -167,7 +209,24 @@ export class AlertStore {
   async recordAttempt(a: RemediationAttempt): Promise<void> {
     await this.store.client.insert({
       table: 'weft_remediation_attempts',
-      values: [{ at: ch(a.at), run_id: a.runId, action: a.action, fingerprint: a.fingerprint, flow: a.flow, attempt: a.attempt, idempotency_key: a.idempotencyKey, method: a.method, url: a.url, http_status: a.httpStatus, outcome: a.outcome, error: a.error, duration_ms: Math.round(a.durationMs), actor: a.actor }],
+      values: [
+        {
+          at: ch(a.at),
+          run_id: a.runId,
+          action: a.action,
+          fingerprint: a.fingerprint,
+          flow: a.flow,
+          attempt: a.attempt,
+          idempotency_key: a.idempotencyKey,
+          method: a.method,
+          url: a.url,
+          http_status: a.httpStatus,
+          outcome: a.outcome,
+          error: a.error,
+          duration_ms: Math.round(a.durationMs),
+          actor: a.actor,
+        },
+      ],
       format: 'JSONEachRow',
     });
   }

@@ -20,13 +20,21 @@ export function createLease(store: Store, holder: string, options: { ttlMs: numb
   let lastVersion = 0;
   const current = async () => {
     const [row] = await store.client
-      .query({ query: 'SELECT holder, toUnixTimestamp64Milli(expires_at) AS expires FROM weft_alerting_lease FINAL WHERE name = {name:String}', query_params: { name }, format: 'JSONEachRow' })
+      .query({
+        query: 'SELECT holder, toUnixTimestamp64Milli(expires_at) AS expires FROM weft_alerting_lease FINAL WHERE name = {name:String}',
+        query_params: { name },
+        format: 'JSONEachRow',
+      })
       .then((r) => r.json<{ holder: string; expires: string }>());
     return row ? { holder: row.holder, expires: Number(row.expires) } : undefined;
   };
   const write = async (expires: Date) => {
     lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
-    await store.client.insert({ table: 'weft_alerting_lease', values: [{ name, holder, expires_at: toChTime(expires), version: lastVersion }], format: 'JSONEachRow' });
+    await store.client.insert({
+      table: 'weft_alerting_lease',
+      values: [{ name, holder, expires_at: toChTime(expires), version: lastVersion }],
+      format: 'JSONEachRow',
+    });
   };
   return {
     async acquire(now) {

@@ -29,14 +29,20 @@ export function testCatalog(extra = ''): Catalog {
 }
 
 /** Observations at `now` with per-flow stats over the 5-minute window and last runs. */
-export function observations(now: Date, o: { stats?: Record<string, Partial<FlowWindowStats>>; lastSeen?: Record<string, string>; lastIntake?: string | null; pairedUntil?: string } = {}): Observations {
+export function observations(
+  now: Date,
+  o: { stats?: Record<string, Partial<FlowWindowStats>>; lastSeen?: Record<string, string>; lastIntake?: string | null; pairedUntil?: string } = {},
+): Observations {
   const w = new Map<string, FlowWindowStats>();
   for (const [id, s] of Object.entries(o.stats ?? {})) w.set(id, { traces: 10, failedTraces: 0, p95Ms: 100, p99Ms: 150, ...s });
   return {
     now,
     lastIntake: o.lastIntake === undefined ? now.toISOString() : o.lastIntake,
     pairedUntil: o.pairedUntil ?? new Date(now.getTime() - 10_000).toISOString(),
-    windows: new Map([[300_000, w], [3_600_000, w]]),
+    windows: new Map([
+      [300_000, w],
+      [3_600_000, w],
+    ]),
     lastSeen: new Map(Object.entries(o.lastSeen ?? {})),
     baseline: new Map(),
     findings: [],

@@ -14,7 +14,15 @@ export interface AuditReport {
     flows: { total: number; documented: number; undocumented: number; observed: number; neverObserved: number };
     findings: { total: number; bySeverity: Record<Severity, number>; byKind: Record<string, number> };
   };
-  findings: Array<{ id: string; kind: string; severity: Severity; title: string; subject: FindingCandidate['subject']; evidence: Record<string, unknown>; hint: string }>;
+  findings: Array<{
+    id: string;
+    kind: string;
+    severity: Severity;
+    title: string;
+    subject: FindingCandidate['subject'];
+    evidence: Record<string, unknown>;
+    hint: string;
+  }>;
   failOn: Severity | null;
   failed: boolean;
 }
@@ -31,7 +39,13 @@ export function buildAuditReport(catalog: Catalog, inventory: Inventory, candida
     version: 1,
     generatedAt: now.toISOString(),
     window: { since: inventory.since, until: inventory.until },
-    catalog: { files: catalog.sources, systems: catalog.systems.length, flows: catalog.flows.length, domains: catalog.domains.length, owners: catalog.owners.length },
+    catalog: {
+      files: catalog.sources,
+      systems: catalog.systems.length,
+      flows: catalog.flows.length,
+      domains: catalog.domains.length,
+      owners: catalog.owners.length,
+    },
     summary: {
       systems: {
         total: inventory.systems.length,

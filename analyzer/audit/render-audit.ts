@@ -1,6 +1,7 @@
 import type { AuditReport } from './audit-report.ts';
 
-const subjectText = (s: AuditReport['findings'][number]['subject']) => [...s.flows, ...s.systems, ...s.domains].filter((x, i, a) => a.indexOf(x) === i).join(', ');
+const subjectText = (s: AuditReport['findings'][number]['subject']) =>
+  [...s.flows, ...s.systems, ...s.domains].filter((x, i, a) => a.indexOf(x) === i).join(', ');
 
 function summaryLines(r: AuditReport): string[] {
   const s = r.summary;
@@ -8,7 +9,13 @@ function summaryLines(r: AuditReport): string[] {
     `window ${r.window.since} .. ${r.window.until}; catalog ${r.catalog.files.join(', ') || '(none)'}`,
     `systems: ${s.systems.total} (${s.systems.documented} documented, ${s.systems.unknown} unknown, ${s.systems.observed} observed)`,
     `flows: ${s.flows.total} (${s.flows.documented} documented, ${s.flows.undocumented} undocumented, ${s.flows.observed} observed, ${s.flows.neverObserved} never observed)`,
-    `findings: ${s.findings.total} (${Object.entries(s.findings.bySeverity).reverse().filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'})`,
+    `findings: ${s.findings.total} (${
+      Object.entries(s.findings.bySeverity)
+        .reverse()
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ') || 'none'
+    })`,
   ];
 }
 
@@ -30,7 +37,11 @@ function markdown(r: AuditReport): string {
     '## Findings',
     '',
     ...(r.findings.length
-      ? ['| severity | kind | finding | subject | what to do |', '| --- | --- | --- | --- | --- |', ...r.findings.map((f) => `| ${f.severity} | ${f.kind} | ${md(f.title)} | ${md(subjectText(f.subject))} | ${md(f.hint)} |`)]
+      ? [
+          '| severity | kind | finding | subject | what to do |',
+          '| --- | --- | --- | --- | --- |',
+          ...r.findings.map((f) => `| ${f.severity} | ${f.kind} | ${md(f.title)} | ${md(subjectText(f.subject))} | ${md(f.hint)} |`),
+        ]
       : ['No findings.']),
   ].join('\n');
 }

@@ -14,10 +14,22 @@ flows:
 
 function snapshot(observingSince: string | null, pairedUntil = '2026-01-02T00:00:00.000Z'): Snapshot {
   const { catalog } = parseCatalog([{ file: 'c.yaml', text: catalogYaml }]);
-  return { catalog, since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z', observingSince, pairedUntil, pending: { traces: 0, spans: 0 }, edges: [], touches: [], lastSeen: [], systemLastSeen: {} };
+  return {
+    catalog,
+    since: '2026-01-01T00:00:00.000Z',
+    until: '2026-01-02T00:00:00.000Z',
+    observingSince,
+    pairedUntil,
+    pending: { traces: 0, spans: 0 },
+    edges: [],
+    touches: [],
+    lastSeen: [],
+    systemLastSeen: {},
+  };
 }
 const now = new Date('2026-01-02T00:00:00Z');
-const missed = (observingSince: string | null, pairedUntil?: string) => flowNeverObserved({ snapshot: snapshot(observingSince, pairedUntil), now }).map((f) => f.key);
+const missed = (observingSince: string | null, pairedUntil?: string) =>
+  flowNeverObserved({ snapshot: snapshot(observingSince, pairedUntil), now }).map((f) => f.key);
 
 describe('flowNeverObserved', () => {
   it('says nothing while Weft has observed nothing at all (a fresh install is not an alarm)', () => {
@@ -65,7 +77,10 @@ flows:
       until: '2026-01-02T00:00:00.000Z',
       observingSince: '2026-01-01T23:00:00.000Z',
       pairedUntil: '2026-01-02T00:00:00.000Z',
-      edges: [], touches: [], lastSeen: [{ source: 'crm', target: 'erp', integration: 'x', service: 'x', lastSeen }], systemLastSeen: {},
+      edges: [],
+      touches: [],
+      lastSeen: [{ source: 'crm', target: 'erp', integration: 'x', service: 'x', lastSeen }],
+      systemLastSeen: {},
     };
   };
 
@@ -74,7 +89,7 @@ flows:
     expect(staleFlow({ snapshot: snap('2026-01-01T21:30:00.000Z'), now }).map((f) => [f.key, f.evidence.allowedBy])).toEqual([['hourly', 'flow']]);
   });
 
-  it('waits for the flow\'s own staleAfter before calling it never observed', () => {
+  it("waits for the flow's own staleAfter before calling it never observed", () => {
     expect(flowNeverObserved({ snapshot: { ...snap(''), lastSeen: [] }, now })).toEqual([]);
   });
 });

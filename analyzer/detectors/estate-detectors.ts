@@ -12,8 +12,20 @@ export const undocumentedFlow: Detector = ({ snapshot }) =>
       key: `${e.source}->${e.target}@${e.integration}`,
       severity: 'medium',
       title: `Undocumented flow ${e.source} → ${e.target} (${e.integration})`,
-      subject: subject([e.source, e.target].filter((s) => !isIntegrationNode(s)), [], e.effectiveDomain ? [e.effectiveDomain] : []),
-      evidence: { integration: e.integration, service: e.service, traces: e.traces, records: e.records, firstSeen: e.firstSeen, lastSeen: e.lastSeen, sampleTraceIds: [e.sampleTrace].filter(Boolean) },
+      subject: subject(
+        [e.source, e.target].filter((s) => !isIntegrationNode(s)),
+        [],
+        e.effectiveDomain ? [e.effectiveDomain] : [],
+      ),
+      evidence: {
+        integration: e.integration,
+        service: e.service,
+        traces: e.traces,
+        records: e.records,
+        firstSeen: e.firstSeen,
+        lastSeen: e.lastSeen,
+        sampleTraceIds: [e.sampleTrace].filter(Boolean),
+      },
       hint: `Add a flow with source ${e.source}, target ${e.target} and runtime ${e.integration === e.service ? `{ service: ${e.service} }` : `{ flow: ${e.integration} }`} to the catalog, with an owner — or stop the integration if it should not exist.`,
     }));
 
@@ -32,7 +44,10 @@ export const unknownSystem: Detector = ({ snapshot }) => {
       integrations: [...new Set(touches.map((t) => t.integration))],
       directions: [...new Set(touches.map((t) => t.direction))],
       spans: touches.reduce((n, t) => n + t.spans, 0),
-      lastSeen: touches.map((t) => t.lastSeen).sort().at(-1),
+      lastSeen: touches
+        .map((t) => t.lastSeen)
+        .sort()
+        .at(-1),
       sampleTraceIds: [...new Set(touches.map((t) => t.sampleTrace).filter(Boolean))].slice(0, 3),
     },
     hint: 'Declare the system in the catalog with a match rule (hosts, urlPrefixes, databases, destinations or peerServices) and an owner, or add the rule to the system it belongs to.',
@@ -47,13 +62,37 @@ export const ownerMissing: Detector = ({ snapshot }) => {
   return [
     ...catalog.systems
       .filter((s) => !s.owner && s.lifecycle !== 'retired')
-      .map((s) => ({ kind: 'owner-missing' as const, key: `system:${s.id}`, severity: sors.has(s.id) ? ('high' as const) : ('low' as const), title: `System ${s.id} has no owner`, subject: subject([s.id]), evidence: { systemOfRecordFor: catalog.domains.filter((d) => d.systemOfRecord === s.id).map((d) => d.id) }, hint: hint(`system ${s.id}`) })),
+      .map((s) => ({
+        kind: 'owner-missing' as const,
+        key: `system:${s.id}`,
+        severity: sors.has(s.id) ? ('high' as const) : ('low' as const),
+        title: `System ${s.id} has no owner`,
+        subject: subject([s.id]),
+        evidence: { systemOfRecordFor: catalog.domains.filter((d) => d.systemOfRecord === s.id).map((d) => d.id) },
+        hint: hint(`system ${s.id}`),
+      })),
     ...catalog.flows
       .filter((f) => !f.owner && f.lifecycle !== 'retired')
-      .map((f) => ({ kind: 'owner-missing' as const, key: `flow:${f.id}`, severity: 'medium' as const, title: `Flow ${f.id} has no owner`, subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []), evidence: { source: f.source, target: f.target }, hint: hint(`flow ${f.id}`) })),
+      .map((f) => ({
+        kind: 'owner-missing' as const,
+        key: `flow:${f.id}`,
+        severity: 'medium' as const,
+        title: `Flow ${f.id} has no owner`,
+        subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
+        evidence: { source: f.source, target: f.target },
+        hint: hint(`flow ${f.id}`),
+      })),
     ...catalog.domains
       .filter((d) => !d.owner)
-      .map((d) => ({ kind: 'owner-missing' as const, key: `domain:${d.id}`, severity: d.regulated.length ? ('medium' as const) : ('low' as const), title: `Domain ${d.id} has no owner`, subject: subject([d.systemOfRecord], [], [d.id]), evidence: { regulated: d.regulated }, hint: hint(`domain ${d.id}`) })),
+      .map((d) => ({
+        kind: 'owner-missing' as const,
+        key: `domain:${d.id}`,
+        severity: d.regulated.length ? ('medium' as const) : ('low' as const),
+        title: `Domain ${d.id} has no owner`,
+        subject: subject([d.systemOfRecord], [], [d.id]),
+        evidence: { regulated: d.regulated },
+        hint: hint(`domain ${d.id}`),
+      })),
   ];
 };
 
@@ -104,14 +143,43 @@ export const deprecatedInUse: Detector = ({ snapshot }) => {
     .flatMap((f) => {
       const stats = combineEdges(snapshot.edges.filter((e) => e.flowId === f.id));
       if (!stats) return [];
-      return [{ kind: 'deprecated-in-use' as const, key: `flow:${f.id}`, severity: f.lifecycle === 'retired' ? ('high' as const) : ('medium' as const), title: `${f.lifecycle === 'retired' ? 'Retired' : 'Deprecated'} flow ${f.id} still runs`, subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []), evidence: { lifecycle: f.lifecycle, traces: stats.traces, lastSeen: stats.lastSeen, sampleTraceIds: [stats.sampleTrace].filter(Boolean) }, hint: `Switch ${f.runtime.service ?? f.runtime.flow ?? 'its runtime'} off or move its consumers to the replacement flow; if it is in use on purpose, set lifecycle: active.` }];
+      return [
+        {
+          kind: 'deprecated-in-use' as const,
+          key: `flow:${f.id}`,
+          severity: f.lifecycle === 'retired' ? ('high' as const) : ('medium' as const),
+          title: `${f.lifecycle === 'retired' ? 'Retired' : 'Deprecated'} flow ${f.id} still runs`,
+          subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
+          evidence: { lifecycle: f.lifecycle, traces: stats.traces, lastSeen: stats.lastSeen, sampleTraceIds: [stats.sampleTrace].filter(Boolean) },
+          hint: `Switch ${f.runtime.service ?? f.runtime.flow ?? 'its runtime'} off or move its consumers to the replacement flow; if it is in use on purpose, set lifecycle: active.`,
+        },
+      ];
     });
   const systems = catalog.systems
     .filter((s) => s.lifecycle !== 'active')
     .flatMap((s) => {
       const touches = snapshot.touches.filter((t) => t.system === s.id);
       if (touches.length === 0) return [];
-      return [{ kind: 'deprecated-in-use' as const, key: `system:${s.id}`, severity: s.lifecycle === 'retired' ? ('high' as const) : ('medium' as const), title: `${s.lifecycle === 'retired' ? 'Retired' : 'Deprecated'} system ${s.id} is still used by ${[...new Set(touches.map((t) => t.integration))].join(', ')}`, subject: subject([s.id]), evidence: { lifecycle: s.lifecycle, integrations: [...new Set(touches.map((t) => t.integration))], spans: touches.reduce((n, t) => n + t.spans, 0), lastSeen: touches.map((t) => t.lastSeen).sort().at(-1), sampleTraceIds: [...new Set(touches.map((t) => t.sampleTrace))].slice(0, 3) }, hint: `Move the integrations listed off ${s.id}, or set its lifecycle back to active.` }];
+      return [
+        {
+          kind: 'deprecated-in-use' as const,
+          key: `system:${s.id}`,
+          severity: s.lifecycle === 'retired' ? ('high' as const) : ('medium' as const),
+          title: `${s.lifecycle === 'retired' ? 'Retired' : 'Deprecated'} system ${s.id} is still used by ${[...new Set(touches.map((t) => t.integration))].join(', ')}`,
+          subject: subject([s.id]),
+          evidence: {
+            lifecycle: s.lifecycle,
+            integrations: [...new Set(touches.map((t) => t.integration))],
+            spans: touches.reduce((n, t) => n + t.spans, 0),
+            lastSeen: touches
+              .map((t) => t.lastSeen)
+              .sort()
+              .at(-1),
+            sampleTraceIds: [...new Set(touches.map((t) => t.sampleTrace))].slice(0, 3),
+          },
+          hint: `Move the integrations listed off ${s.id}, or set its lifecycle back to active.`,
+        },
+      ];
     });
   return [...flows, ...systems];
 };
@@ -125,10 +193,24 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
       const allowed = allowedSilence(f, catalog.classes);
       if (!allowed) return [];
       const limitMs = allowed.ms;
-      const seen = snapshot.lastSeen.filter((s) => s.source === f.source && s.target === f.target && runtimeMatches(f, s)).map((s) => s.lastSeen).sort().at(-1);
+      const seen = snapshot.lastSeen
+        .filter((s) => s.source === f.source && s.target === f.target && runtimeMatches(f, s))
+        .map((s) => s.lastSeen)
+        .sort()
+        .at(-1);
       if (!seen) return [];
       const silentMs = now.getTime() - Date.parse(seen);
       if (silentMs <= limitMs) return [];
-      return [{ kind: 'stale-flow' as const, key: f.id, severity: 'high' as const, title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)})`, subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []), evidence: { lastSeen: seen, silentForMs: silentMs, allowedMs: limitMs, allowedBy: allowed.by, schedule: f.schedule, class: f.class ?? null }, hint: `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.` }];
+      return [
+        {
+          kind: 'stale-flow' as const,
+          key: f.id,
+          severity: 'high' as const,
+          title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)})`,
+          subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
+          evidence: { lastSeen: seen, silentForMs: silentMs, allowedMs: limitMs, allowedBy: allowed.by, schedule: f.schedule, class: f.class ?? null },
+          hint: `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.`,
+        },
+      ];
     });
 };

@@ -14,20 +14,47 @@ flows:
 `;
 
 const edge = (source: string, target: string, domain = 'customer'): ObservedEdge => ({
-  source, target, integration: `${source}-${target}`, service: `${source}-${target}`, domain, traces: 3, failedTraces: 0, errorSpans: 0, records: 30,
-  p50Ms: 1, p95Ms: 2, p99Ms: 3, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-01T01:00:00.000Z', sampleTrace: 'abc', sampleErrorTrace: '',
+  source,
+  target,
+  integration: `${source}-${target}`,
+  service: `${source}-${target}`,
+  domain,
+  traces: 3,
+  failedTraces: 0,
+  errorSpans: 0,
+  records: 30,
+  p50Ms: 1,
+  p95Ms: 2,
+  p99Ms: 3,
+  firstSeen: '2026-01-01T00:00:00.000Z',
+  lastSeen: '2026-01-01T01:00:00.000Z',
+  sampleTrace: 'abc',
+  sampleErrorTrace: '',
 });
 
 function snapshot(edges: ObservedEdge[]): Snapshot {
   const { catalog } = parseCatalog([{ file: 'c.yaml', text: catalogYaml }]);
-  return { catalog, since: '', until: '', observingSince: null, pairedUntil: '', pending: { traces: 0, spans: 0 }, edges: attributeEdges(catalog, edges), touches: [], lastSeen: [], systemLastSeen: {} };
+  return {
+    catalog,
+    since: '',
+    until: '',
+    observingSince: null,
+    pairedUntil: '',
+    pending: { traces: 0, spans: 0 },
+    edges: attributeEdges(catalog, edges),
+    touches: [],
+    lastSeen: [],
+    systemLastSeen: {},
+  };
 }
 const now = new Date('2026-01-01T02:00:00Z');
 
 describe('sorViolation', () => {
   it('flags a replica fed from a system that is not the system of record', () => {
     const found = sorViolation({ snapshot: snapshot([edge('erp', 'billing')]), now });
-    expect(found.map((f) => [f.key, f.title])).toEqual([['customer:erp->billing', 'Replica billing gets customer data from erp, not from the system of record crm']]);
+    expect(found.map((f) => [f.key, f.title])).toEqual([
+      ['customer:erp->billing', 'Replica billing gets customer data from erp, not from the system of record crm'],
+    ]);
   });
 
   it('lets the system of record feed its replicas, and allowed writers write into it', () => {
@@ -95,7 +122,7 @@ flows:
   };
   const slow = (source: string, target: string): ObservedEdge => ({ ...edge(source, target, ''), traces: 12, p95Ms: 300, p99Ms: 400, failedTraces: 1 });
 
-  it('takes the flow\'s own latency and error thresholds where given, the class\'s otherwise, and flows without a class too', () => {
+  it("takes the flow's own latency and error thresholds where given, the class's otherwise, and flows without a class too", () => {
     const s = snap([slow('crm', 'erp'), slow('crm', 'billing')]);
     expect(latencySloBreach({ snapshot: s, now }).map((f) => [f.key, f.evidence.thresholdsFrom])).toEqual([['crm-billing', 'flow']]);
     expect(errorRate({ snapshot: s, now })).toEqual([]);

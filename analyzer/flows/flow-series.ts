@@ -22,7 +22,9 @@ export async function queryFlowSeries(
   until: Date,
   stepSeconds: number,
 ): Promise<FlowPoint[]> {
-  const runtime = [edge.integration ? `integration = ${sqlString(edge.integration)}` : '', edge.service ? `service = ${sqlString(edge.service)}` : ''].filter(Boolean);
+  const runtime = [edge.integration ? `integration = ${sqlString(edge.integration)}` : '', edge.service ? `service = ${sqlString(edge.service)}` : ''].filter(
+    Boolean,
+  );
   const mapping = await endpointMapping(store, catalog);
   const query = `
     SELECT toStartOfInterval(minute, toIntervalSecond(${Math.max(60, Math.floor(stepSeconds))})) AS t,
@@ -33,7 +35,19 @@ export async function queryFlowSeries(
       AND ${resolveExpr('src_')} = {source:String} AND ${resolveExpr('tgt_')} = {target:String}
     GROUP BY t HAVING tr > 0 ORDER BY t`;
   const rows = await store.client
-    .query({ query, query_params: { ...mapping.params, since: toChTime(since), until: toChTime(until), source: edge.source, target: edge.target }, format: 'JSONEachRow' })
+    .query({
+      query,
+      query_params: { ...mapping.params, since: toChTime(since), until: toChTime(until), source: edge.source, target: edge.target },
+      format: 'JSONEachRow',
+    })
     .then((r) => r.json<{ t: string; tr: string; ft: string; rc: string; q: number[] }>());
-  return rows.map((r) => ({ t: fromChTime(r.t), traces: Number(r.tr), failedTraces: Number(r.ft), records: Number(r.rc), p50Ms: r.q[0], p95Ms: r.q[1], p99Ms: r.q[2] }));
+  return rows.map((r) => ({
+    t: fromChTime(r.t),
+    traces: Number(r.tr),
+    failedTraces: Number(r.ft),
+    records: Number(r.rc),
+    p50Ms: r.q[0],
+    p95Ms: r.q[1],
+    p99Ms: r.q[2],
+  }));
 }

@@ -36,7 +36,8 @@ export const PENDING = 'pending:';
 export async function endpointMapping(store: Store, catalog: Catalog): Promise<EndpointMapping> {
   const rows = await store.client
     .query({
-      query: 'SELECT ep_kind AS kind, ep_sys AS sys, ep_host AS host, ep_name AS name, ep_peer AS peer, max(last_seen) AS last_seen, min(first_seen) AS first_seen FROM weft_endpoints GROUP BY kind, sys, host, name, peer',
+      query:
+        'SELECT ep_kind AS kind, ep_sys AS sys, ep_host AS host, ep_name AS name, ep_peer AS peer, max(last_seen) AS last_seen, min(first_seen) AS first_seen FROM weft_endpoints GROUP BY kind, sys, host, name, peer',
       format: 'JSONEachRow',
     })
     .then((r) => r.json<Endpoint & { last_seen: string; first_seen: string }>());

@@ -48,7 +48,12 @@ const ENDPOINT_KEY = 'integration, service, direction, domain, ep_kind, ep_sys, 
  * contributions were all retracted by re-pairing (their counts sum to 0) are left out.
  */
 export async function queryEdges(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<ObservedEdge[]> {
-  const source = windowSource('weft_flow_edges', `${EDGE_KEY}, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace`, since, until);
+  const source = windowSource(
+    'weft_flow_edges',
+    `${EDGE_KEY}, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace`,
+    since,
+    until,
+  );
   const query = `
     SELECT source, target, integration, service, domain,
       sum(t) AS traces, sum(ft) AS failed, sum(es) AS error_spans, sum(rc) AS records,
@@ -67,7 +72,9 @@ export async function queryEdges(store: Store, mapping: EndpointMapping, since: 
     WHERE source != target
     GROUP BY source, target, integration, service, domain
     ORDER BY source, target, integration`;
-  const rows = await store.client.query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  const rows = await store.client
+    .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
+    .then((r) => r.json<Record<string, unknown>>());
   return rows.map((r) => {
     const q = (r.q as number[]) ?? [0, 0, 0];
     return {
@@ -107,7 +114,9 @@ export async function queryTouches(store: Store, mapping: EndpointMapping, since
     )
     GROUP BY system, integration, service, direction, domain
     ORDER BY system, integration`;
-  const rows = await store.client.query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
+  const rows = await store.client
+    .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
+    .then((r) => r.json<Record<string, unknown>>());
   return rows.map((r) => ({
     system: String(r.system),
     integration: String(r.integration),
@@ -123,7 +132,10 @@ export async function queryTouches(store: Store, mapping: EndpointMapping, since
 }
 
 /** All-time last seen per resolved edge (source → target by integration), from the small edges-seen table. */
-export async function queryEdgeLastSeen(store: Store, mapping: EndpointMapping): Promise<Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>> {
+export async function queryEdgeLastSeen(
+  store: Store,
+  mapping: EndpointMapping,
+): Promise<Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>> {
   const query = `
     SELECT source, target, integration, service, max(ls) AS last_seen FROM (
       SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, ls FROM (
@@ -134,7 +146,13 @@ export async function queryEdgeLastSeen(store: Store, mapping: EndpointMapping):
     WHERE source != target
     GROUP BY source, target, integration, service`;
   const rows = await store.client.query({ query, query_params: mapping.params, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());
-  return rows.map((r) => ({ source: String(r.source), target: String(r.target), integration: String(r.integration), service: String(r.service), lastSeen: time(r.last_seen) }));
+  return rows.map((r) => ({
+    source: String(r.source),
+    target: String(r.target),
+    integration: String(r.integration),
+    service: String(r.service),
+    lastSeen: time(r.last_seen),
+  }));
 }
 
 /** Both ends of an edge that resolved to one system, with the endpoints as stored. */

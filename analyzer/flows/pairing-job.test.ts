@@ -24,19 +24,38 @@ flows:
   - { id: history, source: crm, target: erp, owner: icoe, runtime: { service: history-sync } }
 `;
 
-const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({ name: 'GET', kind: CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': `https://${host}/api/customers` }, ...more });
-const post = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({ name: 'POST', kind: CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': `https://${host}/api/customers`, 'integration.records': 3 }, ...more });
+const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
+  name: 'GET',
+  kind: CLIENT,
+  attributes: { 'http.request.method': 'GET', 'url.full': `https://${host}/api/customers` },
+  ...more,
+});
+const post = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
+  name: 'POST',
+  kind: CLIENT,
+  attributes: { 'http.request.method': 'POST', 'url.full': `https://${host}/api/customers`, 'integration.records': 3 },
+  ...more,
+});
 
 describe('pairing by arrival (real SDK → collector → chDB → pairing job)', () => {
   let h: Harness;
   let analyzer: Analyzer;
   const edges = async (service: string) =>
-    (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === service).map((e) => `${e.source} -> ${e.target} traces=${e.traces} records=${e.records}`).sort();
+    (await analyzer.snapshot(3 * HOUR)).edges
+      .filter((e) => e.service === service)
+      .map((e) => `${e.source} -> ${e.target} traces=${e.traces} records=${e.records}`)
+      .sort();
 
   beforeAll(async () => {
     h = await startHarness();
     // Late-arrival window 0: whatever arrived before a run is settled (the window's wait is not what these tests are about).
-    analyzer = startAnalyzer({ store: h.store, catalog: catalogFrom(catalogYaml), logger: silentLogger(), config: { intervalMs: HOUR, windowMs: 3 * HOUR, lateMs: 0, runGapMs: 1000 }, schedule: false });
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog: catalogFrom(catalogYaml),
+      logger: silentLogger(),
+      config: { intervalMs: HOUR, windowMs: 3 * HOUR, lateMs: 0, runGapMs: 1000 },
+      schedule: false,
+    });
   });
   afterAll(async () => {
     await analyzer?.stop();
@@ -46,7 +65,9 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   it('pairs history that arrives after start (span times two hours old) — the old span-time watermark lost it', async () => {
     expect((await analyzer.runNow()).errors).toEqual([]);
     const t = Date.now() - 2 * HOUR;
-    await sendSpans({ url: h.collector.url, serviceName: 'history-sync' }, [{ name: 'run', kind: INTERNAL, start: t, children: [get('crm.internal'), post('erp.internal')] }]);
+    await sendSpans({ url: h.collector.url, serviceName: 'history-sync' }, [
+      { name: 'run', kind: INTERNAL, start: t, children: [get('crm.internal'), post('erp.internal')] },
+    ]);
     await h.collector.flush();
     const run = await analyzer.runNow();
     expect(run.errors).toEqual([]);
@@ -92,11 +113,23 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
 
   it('pairs an integration that loses trace context as the same flow, run by run (one service instance, close in time)', async () => {
     const t = Date.now() - HOUR;
-    const linked = (start: number): SpanSpec => ({ name: 'run', kind: INTERNAL, start, durationMs: 400, children: [get('crm.internal', { durationMs: 50 }), post('erp.internal', { start: start + 100, durationMs: 50 })] });
+    const linked = (start: number): SpanSpec => ({
+      name: 'run',
+      kind: INTERNAL,
+      start,
+      durationMs: 400,
+      children: [get('crm.internal', { durationMs: 50 }), post('erp.internal', { start: start + 100, durationMs: 50 })],
+    });
     await sendSpans({ url: h.collector.url, serviceName: 'linked-sync' }, [linked(t), linked(t + 60_000)]);
     // The same two runs, each call its own trace (no root span, no propagation).
-    const pieces = (start: number): SpanSpec[] => [get('crm.internal', { start, durationMs: 50 }), post('erp.internal', { start: start + 100, durationMs: 50 })];
-    await sendSpans({ url: h.collector.url, serviceName: 'unlinked-sync', resource: { 'service.instance.id': 'job-1' } }, [...pieces(t), ...pieces(t + 60_000)]);
+    const pieces = (start: number): SpanSpec[] => [
+      get('crm.internal', { start, durationMs: 50 }),
+      post('erp.internal', { start: start + 100, durationMs: 50 }),
+    ];
+    await sendSpans({ url: h.collector.url, serviceName: 'unlinked-sync', resource: { 'service.instance.id': 'job-1' } }, [
+      ...pieces(t),
+      ...pieces(t + 60_000),
+    ]);
     await h.collector.flush();
     await analyzer.runNow();
     expect(await edges('unlinked-sync')).toEqual(['crm -> erp traces=2 records=6']);
@@ -126,7 +159,11 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   it('counts what it could not place (a call in no known direction), instead of dropping it silently', async () => {
     // A database call whose statement neither reads nor writes.
     await sendSpans({ url: h.collector.url, serviceName: 'odd-job' }, [
-      { name: 'VACUUM', kind: CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': 'crm', 'server.address': 'crm-db', 'db.query.text': 'VACUUM customers' } },
+      {
+        name: 'VACUUM',
+        kind: CLIENT,
+        attributes: { 'db.system': 'postgresql', 'db.namespace': 'crm', 'server.address': 'crm-db', 'db.query.text': 'VACUUM customers' },
+      },
     ]);
     await h.collector.flush();
     const run = await analyzer.runNow();

@@ -115,7 +115,9 @@ export async function pairingState(store: Store): Promise<PairingState> {
         FROM weft_pairing_runs ORDER BY at DESC LIMIT 1`,
       format: 'JSONEachRow',
     })
-    .then((r) => r.json<{ until: number | string; since: number | string | null; at: string; pending_traces: number | string; pending_spans: number | string }>());
+    .then((r) =>
+      r.json<{ until: number | string; since: number | string | null; at: string; pending_traces: number | string; pending_spans: number | string }>(),
+    );
   const last = rows[0];
   const after = await store.client
     .query({
@@ -128,7 +130,10 @@ export async function pairingState(store: Store): Promise<PairingState> {
   return {
     pairedUntil: last ? new Date(Number(last.until)) : undefined,
     observingSince: observing !== null ? new Date(Number(observing)) : undefined,
-    pending: { traces: Number(last?.pending_traces ?? 0) + Number(after[0]?.traces ?? 0), spans: Number(last?.pending_spans ?? 0) + Number(after[0]?.spans ?? 0) },
+    pending: {
+      traces: Number(last?.pending_traces ?? 0) + Number(after[0]?.traces ?? 0),
+      spans: Number(last?.pending_spans ?? 0) + Number(after[0]?.spans ?? 0),
+    },
   };
 }
 
@@ -157,7 +162,8 @@ export interface PairingOptions {
 export async function runPairing(store: Store, now: Date, lateMs: number, options: PairingOptions = {}): Promise<PairingResult> {
   const gapMs = options.runGapMs ?? DEFAULT_RUN_GAP_MS;
   const c = store.client;
-  const json = <T>(query: string, params: Record<string, unknown> = {}) => c.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
+  const json = <T>(query: string, params: Record<string, unknown> = {}) =>
+    c.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
   // Settled: no span arrived for lateMs of real time (arrival stamps are the store's clock at insert).
   // (An analyzer clock ahead of the wall clock — a test looking into the future — counts as later.)
   const cut = toChTime(new Date(Math.max((options.wallNow ?? new Date()).getTime(), now.getTime()) - lateMs));
@@ -171,7 +177,9 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
      FROM system.processes`,
   );
   const visibleUntil = Number(clock.inserts) > 0 && clock.oldest < clock.t0 ? clock.oldest : clock.t0;
-  const [prev] = await json<{ frontier: string; newest: string; since: string | null }>('SELECT frontier, newest, observing_since AS since FROM weft_pairing_runs ORDER BY at DESC LIMIT 1');
+  const [prev] = await json<{ frontier: string; newest: string; since: string | null }>(
+    'SELECT frontier, newest, observing_since AS since FROM weft_pairing_runs ORDER BY at DESC LIMIT 1',
+  );
   const [span] = await json<{ newest: string; oldest: string; n: number | string }>(
     `SELECT max(arrived) AS newest, min(arrived) AS oldest, count() AS n FROM weft_trace_spans ${prev ? `WHERE arrived >= ${at('frontier')}` : ''}`,
     prev ? { frontier: prev.frontier } : {},
@@ -211,7 +219,14 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     query_params: { cut, known: knownSince },
   });
 
-  const [waiting] = await json<{ pt: number | string; ps: number | string; ut: number | string; us: number | string; oldest: string | null; unsettled: number | string }>(
+  const [waiting] = await json<{
+    pt: number | string;
+    ps: number | string;
+    ut: number | string;
+    us: number | string;
+    oldest: string | null;
+    unsettled: number | string;
+  }>(
     `SELECT uniqExactIf(trace_id, NOT ${SETTLED} AND NOT (has_root = 1 AND NOT ${FRAGMENT})) AS pt, sumIf(spans, NOT ${SETTLED} AND NOT (has_root = 1 AND NOT ${FRAGMENT})) AS ps,
        uniqExactIf(trace_id, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS ut,
        sumIf(spans, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS us,
@@ -234,7 +249,10 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   );
   const version = Date.now();
   if (Number(counts.retracted) > 0) {
-    await c.command({ query: `INSERT INTO weft_flow_edges_1m ${edgesSelect(`SELECT * FROM weft_pairing_ledger FINAL WHERE ${stale}`, -1)}`, query_params: params });
+    await c.command({
+      query: `INSERT INTO weft_flow_edges_1m ${edgesSelect(`SELECT * FROM weft_pairing_ledger FINAL WHERE ${stale}`, -1)}`,
+      query_params: params,
+    });
   }
   if (Number(counts.paired) > 0) {
     await c.command({ query: `INSERT INTO weft_flow_edges_1m ${edgesSelect(`SELECT * FROM weft_pairing_work WHERE ${changed}`, 1)}`, query_params: params });
@@ -337,7 +355,9 @@ const TRACE_COLUMNS = 'trace_id, integration, service, instance, run_id, domains
  * before (found through the ledger); returns the ledger units it recomputed (the scope to retract from).
  */
 async function pairRuns(store: Store, json: Json, cut: string, gapMs: number): Promise<{ scope: string[]; deferred: FragmentTrace[] }> {
-  const fresh = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE (run_id != '' OR ${FRAGMENT}) AND ${SETTLED}`, { cut })).map(toFragment);
+  const fresh = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE (run_id != '' OR ${FRAGMENT}) AND ${SETTLED}`, { cut })).map(
+    toFragment,
+  );
   if (fresh.length === 0) return { scope: [], deferred: [] };
   const groups = [...new Set(fresh.map(groupKey))];
   const lo = Math.min(...fresh.map((f) => f.startMs)) - gapMs;

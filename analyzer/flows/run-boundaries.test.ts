@@ -18,7 +18,8 @@ const piece = (at: number, rw: { reads?: string[]; writes?: string[] }, more: Pa
   arrivedMs: 0,
   ...more,
 });
-const shapes = (units: ReturnType<typeof fragmentUnits>['units']) => units.map((u) => `${u.reads.join('+') || '-'} > ${u.writes.join('+') || '-'} ${u.endMs - u.startMs}ms`);
+const shapes = (units: ReturnType<typeof fragmentUnits>['units']) =>
+  units.map((u) => `${u.reads.join('+') || '-'} > ${u.writes.join('+') || '-'} ${u.endMs - u.startMs}ms`);
 
 describe('run boundaries of integrations without trace context', () => {
   it('pairs each write with the reads made since the previous write, not with every read of the gap', () => {
@@ -41,7 +42,12 @@ describe('run boundaries of integrations without trace context', () => {
   it('puts the traces of one integration.run.id together whatever their timing, and names the ledger units it replaces', () => {
     const early = piece(0, { reads: ['a'] }, { runId: 'r1' });
     const late = piece(600_000, { writes: ['b'] }, { runId: 'r1' });
-    const { units, scope } = fragmentUnits([late], [early], [{ unit: 'run:job\u001fr1', grp: 'run:job\u001fr1', traces: [early.traceId], startMs: 0, endMs: 50 }], 30_000);
+    const { units, scope } = fragmentUnits(
+      [late],
+      [early],
+      [{ unit: 'run:job\u001fr1', grp: 'run:job\u001fr1', traces: [early.traceId], startMs: 0, endMs: 50 }],
+      30_000,
+    );
     expect(shapes(units)).toEqual(['a > b 600050ms']);
     expect(units[0].traces).toEqual([early.traceId, late.traceId]);
     expect(scope).toEqual(['run:job\u001fr1']);

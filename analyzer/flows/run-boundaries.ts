@@ -116,7 +116,15 @@ export function fragmentUnits(
     const hi = Math.max(...pieces.map((p) => p.endMs)) + gapMs;
     for (const u of ledger) if (u.grp === grp && (grp.startsWith('run:') || (u.endMs >= lo && u.startMs <= hi))) scope.add(u.unit);
     if (grp.startsWith('run:')) {
-      units.push(unitOf(grp, grp, pieces, pieces, pieces.map((p) => p.writes)));
+      units.push(
+        unitOf(
+          grp,
+          grp,
+          pieces,
+          pieces,
+          pieces.map((p) => p.writes),
+        ),
+      );
       continue;
     }
     const reads = pieces.filter((p) => p.reads.length > 0 && p.writes.length === 0);
@@ -125,7 +133,9 @@ export function fragmentUnits(
     let prev = null as { w: FragmentTrace; reads: FragmentTrace[] } | null;
     for (const w of writes) {
       // The reads since the previous write (a run reads, then writes); none: the previous write's, when close (read A, write B, write C).
-      const since = reads.filter((r) => r.startMs <= w.startMs && w.startMs - r.endMs <= gapMs && (!prev || (r.startMs >= prev.w.startMs && !prev.reads.includes(r))));
+      const since = reads.filter(
+        (r) => r.startMs <= w.startMs && w.startMs - r.endMs <= gapMs && (!prev || (r.startMs >= prev.w.startMs && !prev.reads.includes(r))),
+      );
       const before: FragmentTrace[] = since.length > 0 ? since : prev && w.startMs - prev.w.endMs <= gapMs ? prev.reads : [];
       prev = { w, reads: before };
       const counted = [w, ...before.filter((r) => !claimed.has(r))];

@@ -7,7 +7,12 @@ const MINUTE = 60_000;
  * Rows of a rollup family for [since, until]: whole hours from the hourly table, the partial hours
  * at both ends from the per-minute table. A 24-hour window reads ~24 rows per key, not 1,440.
  */
-export function windowSource(family: 'weft_flow_edges' | 'weft_endpoint_rollup', columns: string, since: Date, until: Date): { sql: string; params: Record<string, string> } {
+export function windowSource(
+  family: 'weft_flow_edges' | 'weft_endpoint_rollup',
+  columns: string,
+  since: Date,
+  until: Date,
+): { sql: string; params: Record<string, string> } {
   const sinceMin = Math.floor(since.getTime() / MINUTE) * MINUTE;
   const h1 = Math.ceil(sinceMin / HOUR) * HOUR;
   const h2 = Math.floor(until.getTime() / HOUR) * HOUR;

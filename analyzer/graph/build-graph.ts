@@ -79,7 +79,21 @@ export function buildGraph(s: Snapshot): Graph {
   });
   for (const f of catalog.flows) {
     if (f.lifecycle === 'retired' || edges.some((e) => e.flowId === f.id)) continue;
-    edges.push({ id: f.id, source: f.source, target: f.target, integrations: [f.runtime.flow ?? f.runtime.service ?? ''].filter(Boolean), domain: f.domain ?? '', flowId: f.id, mark: f.lifecycle === 'active' ? 'documented' : 'deprecated', observed: false, traces: 0, records: 0, errorRate: 0, p95Ms: 0, lastSeen: null });
+    edges.push({
+      id: f.id,
+      source: f.source,
+      target: f.target,
+      integrations: [f.runtime.flow ?? f.runtime.service ?? ''].filter(Boolean),
+      domain: f.domain ?? '',
+      flowId: f.id,
+      mark: f.lifecycle === 'active' ? 'documented' : 'deprecated',
+      observed: false,
+      traces: 0,
+      records: 0,
+      errorRate: 0,
+      p95Ms: 0,
+      lastSeen: null,
+    });
   }
   const neighbours = new Map<string, Set<string>>();
   const link = (a: string, b: string) => neighbours.set(a, (neighbours.get(a) ?? new Set()).add(b));
@@ -122,7 +136,10 @@ export function buildGraph(s: Snapshot): Graph {
       systems: nodes.filter((n) => n.type !== 'integration').length,
       edges: edges.length,
       connectionsPerSystem,
-      hubs: nodes.filter((n) => n.connections >= 3).sort((a, b) => b.connections - a.connections || a.id.localeCompare(b.id)).map((n) => ({ id: n.id, connections: n.connections })),
+      hubs: nodes
+        .filter((n) => n.connections >= 3)
+        .sort((a, b) => b.connections - a.connections || a.id.localeCompare(b.id))
+        .map((n) => ({ id: n.id, connections: n.connections })),
       flowsPerDomain,
       undocumentedEdges: edges.filter((e) => e.mark === 'undocumented').length,
       averageConnections: nodes.length ? Number((nodes.reduce((n, x) => n + x.connections, 0) / nodes.length).toFixed(2)) : 0,

@@ -1,4 +1,13 @@
-import { combineEdges, isIntegrationNode, isUnknown, pairingStatus, runtimeMatches, type FlowStats, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
+import {
+  combineEdges,
+  isIntegrationNode,
+  isUnknown,
+  pairingStatus,
+  runtimeMatches,
+  type FlowStats,
+  type PairingStatus,
+  type Snapshot,
+} from '../model/snapshot.ts';
 
 export interface InventorySystem {
   id: string;
@@ -39,8 +48,28 @@ export interface Inventory {
   pairing: PairingStatus;
   systems: InventorySystem[];
   flows: InventoryFlow[];
-  owners: Array<{ id: string; name: string; email: string | null; systems: string[]; flows: string[]; domains: string[]; traces: number; lastSeen: string | null }>;
-  domains: Array<{ id: string; name: string; systemOfRecord: string; replicas: string[]; regulated: string[]; owner: string | null; flows: string[]; traces: number; records: number; lastSeen: string | null }>;
+  owners: Array<{
+    id: string;
+    name: string;
+    email: string | null;
+    systems: string[];
+    flows: string[];
+    domains: string[];
+    traces: number;
+    lastSeen: string | null;
+  }>;
+  domains: Array<{
+    id: string;
+    name: string;
+    systemOfRecord: string;
+    replicas: string[];
+    regulated: string[];
+    owner: string | null;
+    flows: string[];
+    traces: number;
+    records: number;
+    lastSeen: string | null;
+  }>;
 }
 
 /** The estate as catalogued and as observed in the window, side by side. */
@@ -61,13 +90,37 @@ export function buildInventory(s: Snapshot): Inventory {
       spans: t.reduce((n, x) => n + x.spans, 0),
       errors: t.reduce((n, x) => n + x.errors, 0),
       records: t.reduce((n, x) => n + x.records, 0),
-      lastSeen: t.map((x) => x.lastSeen).sort().at(-1) ?? s.systemLastSeen[id] ?? null,
+      lastSeen:
+        t
+          .map((x) => x.lastSeen)
+          .sort()
+          .at(-1) ??
+        s.systemLastSeen[id] ??
+        null,
     };
   });
   const flows: InventoryFlow[] = catalog.flows.map((f) => {
     const edges = s.edges.filter((e) => e.flowId === f.id);
-    const ever = s.lastSeen.filter((x) => x.source === f.source && x.target === f.target && runtimeMatches(f, x)).map((x) => x.lastSeen).sort().at(-1) ?? null;
-    return { id: f.id, name: f.name, source: f.source, target: f.target, domain: f.domain ?? null, owner: f.owner ?? null, lifecycle: f.lifecycle, documented: true, integrations: [...new Set(edges.map((e) => e.integration))], stats: combineEdges(edges), lastSeen: ever, throughputPerHour: 0 };
+    const ever =
+      s.lastSeen
+        .filter((x) => x.source === f.source && x.target === f.target && runtimeMatches(f, x))
+        .map((x) => x.lastSeen)
+        .sort()
+        .at(-1) ?? null;
+    return {
+      id: f.id,
+      name: f.name,
+      source: f.source,
+      target: f.target,
+      domain: f.domain ?? null,
+      owner: f.owner ?? null,
+      lifecycle: f.lifecycle,
+      documented: true,
+      integrations: [...new Set(edges.map((e) => e.integration))],
+      stats: combineEdges(edges),
+      lastSeen: ever,
+      throughputPerHour: 0,
+    };
   });
   for (const e of s.edges.filter((x) => !x.flowId)) {
     const id = `observed:${e.source}->${e.target}@${e.integration}`;
@@ -76,12 +129,36 @@ export function buildInventory(s: Snapshot): Inventory {
       known.stats = combineEdges(s.edges.filter((x) => !x.flowId && `observed:${x.source}->${x.target}@${x.integration}` === id));
       continue;
     }
-    flows.push({ id, name: `${e.source.replace(/^integration:/, '')} → ${e.target.replace(/^integration:/, '')}`, source: e.source, target: e.target, domain: e.effectiveDomain || null, owner: null, lifecycle: 'active', documented: false, integrations: [e.integration], stats: combineEdges([e]), lastSeen: e.lastSeen, throughputPerHour: 0 });
+    flows.push({
+      id,
+      name: `${e.source.replace(/^integration:/, '')} → ${e.target.replace(/^integration:/, '')}`,
+      source: e.source,
+      target: e.target,
+      domain: e.effectiveDomain || null,
+      owner: null,
+      lifecycle: 'active',
+      documented: false,
+      integrations: [e.integration],
+      stats: combineEdges([e]),
+      lastSeen: e.lastSeen,
+      throughputPerHour: 0,
+    });
   }
   const domains = catalog.domains.map((d) => {
     const edges = s.edges.filter((e) => e.effectiveDomain === d.id);
     const stats = combineEdges(edges);
-    return { id: d.id, name: d.name, systemOfRecord: d.systemOfRecord, replicas: d.replicas, regulated: d.regulated, owner: d.owner ?? null, flows: [...new Set(flows.filter((f) => f.domain === d.id).map((f) => f.id))], traces: stats?.traces ?? 0, records: stats?.records ?? 0, lastSeen: stats?.lastSeen ?? null };
+    return {
+      id: d.id,
+      name: d.name,
+      systemOfRecord: d.systemOfRecord,
+      replicas: d.replicas,
+      regulated: d.regulated,
+      owner: d.owner ?? null,
+      flows: [...new Set(flows.filter((f) => f.domain === d.id).map((f) => f.id))],
+      traces: stats?.traces ?? 0,
+      records: stats?.records ?? 0,
+      lastSeen: stats?.lastSeen ?? null,
+    };
   });
   const owners = catalog.owners.map((o) => ({
     id: o.id,
@@ -91,7 +168,13 @@ export function buildInventory(s: Snapshot): Inventory {
     flows: catalog.flows.filter((x) => x.owner === o.id).map((x) => x.id),
     domains: catalog.domains.filter((x) => x.owner === o.id).map((x) => x.id),
     traces: flows.filter((f) => f.owner === o.id).reduce((n, f) => n + (f.stats?.traces ?? 0), 0),
-    lastSeen: flows.filter((f) => f.owner === o.id).map((f) => f.lastSeen).filter((x): x is string => Boolean(x)).sort().at(-1) ?? null,
+    lastSeen:
+      flows
+        .filter((f) => f.owner === o.id)
+        .map((f) => f.lastSeen)
+        .filter((x): x is string => Boolean(x))
+        .sort()
+        .at(-1) ?? null,
   }));
   const hours = Math.max(1 / 60, (Date.parse(s.until) - Date.parse(s.since)) / 3_600_000);
   for (const f of flows) f.throughputPerHour = Number(((f.stats?.traces ?? 0) / hours).toFixed(3));

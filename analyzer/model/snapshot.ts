@@ -52,7 +52,12 @@ export interface PairingStatus {
   pendingSpans: number;
 }
 
-export const pairingStatus = (s: Snapshot): PairingStatus => ({ pairedUntil: s.pairedUntil, observingSince: s.observingSince, pendingTraces: s.pending?.traces ?? 0, pendingSpans: s.pending?.spans ?? 0 });
+export const pairingStatus = (s: Snapshot): PairingStatus => ({
+  pairedUntil: s.pairedUntil,
+  observingSince: s.observingSince,
+  pendingTraces: s.pending?.traces ?? 0,
+  pendingSpans: s.pending?.spans ?? 0,
+});
 
 export const isUnknown = (id: string) => id.startsWith('unknown:');
 export const isIntegrationNode = (id: string) => id.startsWith('integration:');
@@ -90,7 +95,10 @@ export function combineEdges(edges: ObservedEdge[]) {
     p95Ms: Math.max(...edges.map((e) => e.p95Ms)),
     p99Ms: Math.max(...edges.map((e) => e.p99Ms)),
     firstSeen: edges.map((e) => e.firstSeen).sort()[0],
-    lastSeen: edges.map((e) => e.lastSeen).sort().at(-1)!,
+    lastSeen: edges
+      .map((e) => e.lastSeen)
+      .sort()
+      .at(-1)!,
     sampleTrace: edges.find((e) => e.sampleTrace)?.sampleTrace ?? '',
     sampleErrorTrace: edges.find((e) => e.sampleErrorTrace)?.sampleErrorTrace ?? '',
   };

@@ -20,8 +20,12 @@ export function ruleOverlaps(rows: SelfEdgeRow[], matchedBy: EndpointMapping['ma
     const targetRule = matchedBy.get(endpointKey(r.target)) ?? null;
     const byHosts = [sourceRule === 'hosts' ? r.source : null, targetRule === 'hosts' ? r.target : null].filter((e) => e !== null);
     const capturesStore = r.source.kind !== r.target.kind && byHosts.some((e) => e.kind === 'messaging' || e.kind === 'db');
-    const portsApart = r.source.kind === 'http' && r.target.kind === 'http' && byHosts.length > 0 && r.source.host !== r.target.host
-      && splitHostPort(r.source.host).host === splitHostPort(r.target.host).host;
+    const portsApart =
+      r.source.kind === 'http' &&
+      r.target.kind === 'http' &&
+      byHosts.length > 0 &&
+      r.source.host !== r.target.host &&
+      splitHostPort(r.source.host).host === splitHostPort(r.target.host).host;
     return capturesStore || portsApart ? [{ ...r, sourceRule, targetRule }] : [];
   });
 }

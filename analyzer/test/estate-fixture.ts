@@ -47,8 +47,18 @@ export function catalogFrom(yaml: string): Catalog {
   return catalog;
 }
 
-const http = (method: string, url: string, extra: api.Attributes = {}, more: Partial<SpanSpec> = {}): SpanSpec => ({ name: `${method}`, kind: CLIENT, attributes: { 'http.request.method': method, 'url.full': url, ...extra }, ...more });
-const sql = (statement: string, ns: string, host: string, extra: api.Attributes = {}, more: Partial<SpanSpec> = {}): SpanSpec => ({ name: statement.split(' ')[0], kind: CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': ns, 'server.address': host, 'db.query.text': statement, ...extra }, ...more });
+const http = (method: string, url: string, extra: api.Attributes = {}, more: Partial<SpanSpec> = {}): SpanSpec => ({
+  name: `${method}`,
+  kind: CLIENT,
+  attributes: { 'http.request.method': method, 'url.full': url, ...extra },
+  ...more,
+});
+const sql = (statement: string, ns: string, host: string, extra: api.Attributes = {}, more: Partial<SpanSpec> = {}): SpanSpec => ({
+  name: statement.split(' ')[0],
+  kind: CLIENT,
+  attributes: { 'db.system': 'postgresql', 'db.namespace': ns, 'server.address': host, 'db.query.text': statement, ...extra },
+  ...more,
+});
 const run = (name: string, start: number, children: SpanSpec[], durationMs = 20): SpanSpec => ({ name, kind: INTERNAL, start, durationMs, children });
 
 /** Sends the estate's traffic at `start` (epoch ms) through the collector with the real SDK. */
@@ -56,28 +66,93 @@ export async function sendEstateTraffic(url: string, start: number): Promise<voi
   const as = (serviceName: string, roots: SpanSpec[]) => sendSpans({ url, serviceName }, roots);
   await as('customer-sync', [
     // HTTP read + SQL write in one trace, slow enough to breach the gold class.
-    run('sync customers', start, [http('GET', 'https://crm.internal/api/customers?page=1'), sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 10 })], 300),
+    run(
+      'sync customers',
+      start,
+      [
+        http('GET', 'https://crm.internal/api/customers?page=1'),
+        sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 10 }),
+      ],
+      300,
+    ),
     // A retry: the first write fails, the second succeeds; still one edge for the trace.
-    run('sync customers', start + 1000, [
-      http('GET', 'https://crm.internal/api/customers?page=2'),
-      sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 5 }, { status: ERROR }),
-      sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 5 }),
-    ], 250),
+    run(
+      'sync customers',
+      start + 1000,
+      [
+        http('GET', 'https://crm.internal/api/customers?page=2'),
+        sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 5 }, { status: ERROR }),
+        sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 5 }),
+      ],
+      250,
+    ),
   ]);
   // Publisher → topic, and topic → consumer in another trace (async messaging).
-  await as('order-publisher', [run('publish orders', start, [sql('SELECT * FROM orders', 'erp', 'erp-db'), { name: 'orders.created publish', kind: PRODUCER, attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'orders.created', 'messaging.operation.type': 'publish', 'integration.domain': 'order' } }])]);
-  await as('billing-consumer', [{ name: 'orders.created process', kind: CONSUMER, start, attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'orders.created', 'messaging.operation.type': 'process', 'integration.domain': 'order' }, children: [http('POST', 'http://10.0.0.7:8080/invoices', { 'peer.service': 'billing-api' })] }]);
+  await as('order-publisher', [
+    run('publish orders', start, [
+      sql('SELECT * FROM orders', 'erp', 'erp-db'),
+      {
+        name: 'orders.created publish',
+        kind: PRODUCER,
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.destination.name': 'orders.created',
+          'messaging.operation.type': 'publish',
+          'integration.domain': 'order',
+        },
+      },
+    ]),
+  ]);
+  await as('billing-consumer', [
+    {
+      name: 'orders.created process',
+      kind: CONSUMER,
+      start,
+      attributes: {
+        'messaging.system': 'rabbitmq',
+        'messaging.destination.name': 'orders.created',
+        'messaging.operation.type': 'process',
+        'integration.domain': 'order',
+      },
+      children: [http('POST', 'http://10.0.0.7:8080/invoices', { 'peer.service': 'billing-api' })],
+    },
+  ]);
   // Shadow IT: customer data into an unknown SaaS, undocumented.
-  await as('shadow-sync', [run('copy', start, [http('GET', 'https://crm.internal/api/customers'), http('POST', 'https://api.unknown-saas.com/v1/contacts', { 'integration.domain': 'customer' })])]);
+  await as('shadow-sync', [
+    run('copy', start, [
+      http('GET', 'https://crm.internal/api/customers'),
+      http('POST', 'https://api.unknown-saas.com/v1/contacts', { 'integration.domain': 'customer' }),
+    ]),
+  ]);
   // Writes customer data into its system of record from the ERP.
-  await as('erp-writeback', [run('writeback', start, [sql('SELECT * FROM customers', 'erp', 'erp-db'), http('PUT', 'https://crm.internal/api/customers/1', { 'integration.domain': 'customer' })])]);
+  await as('erp-writeback', [
+    run('writeback', start, [
+      sql('SELECT * FROM customers', 'erp', 'erp-db'),
+      http('PUT', 'https://crm.internal/api/customers/1', { 'integration.domain': 'customer' }),
+    ]),
+  ]);
   // A deprecated flow into a deprecated system, still running.
   await as('old-export', [run('export', start, [http('GET', 'https://crm.internal/api/export'), http('PUT', 'https://files.legacy/upload')])]);
   // Spans with no peer attributes at all: an integration doing local work only.
-  await as('batch-noop', [{ name: 'housekeeping', kind: SERVER, start, attributes: { 'http.request.method': 'GET', 'server.address': 'batch.local' }, children: [{ name: 'compute', kind: INTERNAL }] }]);
+  await as('batch-noop', [
+    {
+      name: 'housekeeping',
+      kind: SERVER,
+      start,
+      attributes: { 'http.request.method': 'GET', 'server.address': 'batch.local' },
+      children: [{ name: 'compute', kind: INTERNAL }],
+    },
+  ]);
 }
 
 /** One more run of customer-sync at `start`. */
 export async function sendCustomerSync(url: string, start: number): Promise<void> {
-  await sendSpans({ url, serviceName: 'customer-sync' }, [run('sync customers', start, [http('GET', 'https://crm.internal/api/customers'), sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer' })], 30)]);
+  await sendSpans({ url, serviceName: 'customer-sync' }, [
+    run(
+      'sync customers',
+      start,
+      [http('GET', 'https://crm.internal/api/customers'), sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer' })],
+      30,
+    ),
+  ]);
 }

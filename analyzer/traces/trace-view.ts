@@ -174,7 +174,10 @@ export function treeOrder(spans: TraceSpan[]): TraceSpan[] {
   const byStart = (a: TraceSpan, b: TraceSpan) => a.startMs - b.startMs || b.durationMs - a.durationMs;
   const out: TraceSpan[] = [];
   const seen = new Set<string>();
-  const stack: { span: TraceSpan; depth: number }[] = roots.sort(byStart).reverse().map((span) => ({ span, depth: 0 }));
+  const stack: { span: TraceSpan; depth: number }[] = roots
+    .sort(byStart)
+    .reverse()
+    .map((span) => ({ span, depth: 0 }));
   while (stack.length > 0) {
     const { span, depth } = stack.pop()!;
     if (seen.has(span.spanId)) continue;

@@ -26,7 +26,12 @@ describe('alert routes', () => {
   const tokens = { 'viewer-token': 'viewer', 'sre-token': 'sre' } as const;
   const secret = (t: keyof typeof tokens) => `alerting-${t}-0000000001`;
   const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, token: keyof typeof tokens = 'sre-token', payload?: unknown) => {
-    const r = await app.inject({ method, url, headers: { authorization: `Bearer ${secret(token)}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    const r = await app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${secret(token)}` },
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
     return { status: r.statusCode, body: String(r.headers['content-type'] ?? '').includes('json') ? r.json() : r.body };
   };
 
@@ -45,11 +50,36 @@ describe('alert routes', () => {
     await sendEstateTraffic(h.collector.url, Date.now() - 15_000);
     await h.collector.flush();
     const catalog = loadCatalog([file]);
-    analyzer = startAnalyzer({ store: h.store, catalog, logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog,
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
+      schedule: false,
+    });
     await analyzer.runNow();
-    alerting = startAlerting({ store: h.store, catalog: () => analyzer.catalog(), findings: analyzer.findings, logger: silentLogger(), env: () => undefined, intervalMs: 10_000, externalUrl: 'http://weft.test', schedule: false });
-    const configured = (Object.keys(tokens) as Array<keyof typeof tokens>).map((t) => ({ token: secret(t), role: tokens[t], name: `alerting-${tokens[t]}`, source: 'WEFT_API_TOKENS' as const }));
-    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials: await Credentials.create({ configured }), logger: silentLogger(), services: { store: h.store, analyzer, findings: analyzer.findings, alerting } });
+    alerting = startAlerting({
+      store: h.store,
+      catalog: () => analyzer.catalog(),
+      findings: analyzer.findings,
+      logger: silentLogger(),
+      env: () => undefined,
+      intervalMs: 10_000,
+      externalUrl: 'http://weft.test',
+      schedule: false,
+    });
+    const configured = (Object.keys(tokens) as Array<keyof typeof tokens>).map((t) => ({
+      token: secret(t),
+      role: tokens[t],
+      name: `alerting-${tokens[t]}`,
+      source: 'WEFT_API_TOKENS' as const,
+    }));
+    app = await buildApiApp({
+      config: { host: '127.0.0.1', port: 0 },
+      credentials: await Credentials.create({ configured }),
+      logger: silentLogger(),
+      services: { store: h.store, analyzer, findings: analyzer.findings, alerting },
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -65,9 +95,20 @@ describe('alert routes', () => {
     const { status, body } = await call('GET', '/api/v1/alerts', 'viewer-token');
     expect(status).toBe(200);
     const errors = body.alerts.find((a: { rule: string }) => a.rule === 'flow-error-rate');
-    expect(errors).toMatchObject({ state: 'firing', flow: 'customer-sync', labels: { alertname: 'flow-error-rate', flow: 'customer-sync', owner: 'icoe', class: 'gold' }, threshold: 0.1, value: 0.5 });
+    expect(errors).toMatchObject({
+      state: 'firing',
+      flow: 'customer-sync',
+      labels: { alertname: 'flow-error-rate', flow: 'customer-sync', owner: 'icoe', class: 'gold' },
+      threshold: 0.1,
+      value: 0.5,
+    });
     const sent = payloads.flatMap((p) => p.alerts).find((a) => a.labels.alertname === 'flow-error-rate');
-    expect(sent).toMatchObject({ status: 'firing', fingerprint: errors.fingerprint, generatorURL: 'http://weft.test/flows/customer-sync', endsAt: '0001-01-01T00:00:00Z' });
+    expect(sent).toMatchObject({
+      status: 'firing',
+      fingerprint: errors.fingerprint,
+      generatorURL: 'http://weft.test/flows/customer-sync',
+      endsAt: '0001-01-01T00:00:00Z',
+    });
     expect((await call('GET', '/api/v1/alerts/rules')).body.rules.map((r: { id: string }) => r.id)).toContain('flow-stale');
   });
 
@@ -81,7 +122,11 @@ describe('alert routes', () => {
     expect([bad.status, bad.body.message]).toEqual([400, expect.stringMatching(/matchers.*not a regular expression/)]);
     const made = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=customer-sync'], duration: '1h', comment: 'maintenance' });
     expect(made.status).toBe(201);
-    expect(made.body.silence).toMatchObject({ createdBy: 'alerting-sre', status: 'active', matchers: [{ name: 'flow', value: 'customer-sync', isRegex: false, isEqual: true }] });
+    expect(made.body.silence).toMatchObject({
+      createdBy: 'alerting-sre',
+      status: 'active',
+      matchers: [{ name: 'flow', value: 'customer-sync', isRegex: false, isEqual: true }],
+    });
     await alerting.evaluateNow();
     const silenced = (await call('GET', `/api/v1/alerts/${alert.fingerprint}`)).body.alert;
     expect(silenced.silencedBy).toEqual([made.body.silence.id]);

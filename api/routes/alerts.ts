@@ -1,11 +1,29 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { identityOf } from '../../access/index.ts';
-import { AlertingError, backtestRule, parseMatcher, silenceStatus, type Alert, type AlertingRuntime, type Matcher, type Silence } from '../../alerting/index.ts';
+import {
+  AlertingError,
+  backtestRule,
+  parseMatcher,
+  silenceStatus,
+  type Alert,
+  type AlertingRuntime,
+  type Matcher,
+  type Silence,
+} from '../../alerting/index.ts';
 import { ERR_BAD_REQUEST, ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
-import { AlertEventSchema, AlertSchema, DeliverySchema, RemediationAttemptSchema, RemediationOutcomeSchema, RuleSchema, SilenceBodySchema, SilenceSchema } from '../schemas/alerts.ts';
+import {
+  AlertEventSchema,
+  AlertSchema,
+  DeliverySchema,
+  RemediationAttemptSchema,
+  RemediationOutcomeSchema,
+  RuleSchema,
+  SilenceBodySchema,
+  SilenceSchema,
+} from '../schemas/alerts.ts';
 
 const states = ['pending', 'firing', 'resolved'] as const;
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 }));
@@ -42,14 +60,23 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       schema: {
         summary: 'Alerts by state (default pending and firing), most recent first',
         tags: ['alerts'],
-        querystring: Type.Object({ state: Type.Optional(Type.String({ description: 'comma-separated: pending, firing, resolved' })), limit: Limit }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { state: Type.Optional(Type.String({ description: 'comma-separated: pending, firing, resolved' })), limit: Limit },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }) },
       },
     },
     async (request) => {
-      const wanted = (request.query.state ?? 'pending,firing').split(',').map((s) => s.trim()).filter(Boolean);
+      const wanted = (request.query.state ?? 'pending,firing')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const bad = wanted.filter((s) => !(states as readonly string[]).includes(s));
-      if (bad.length) throw ERR_BAD_REQUEST(`Invalid querystring field "state": unknown ${bad.map((b) => `"${b}"`).join(', ')}; expected one or more of ${states.join(', ')}.`);
+      if (bad.length)
+        throw ERR_BAD_REQUEST(
+          `Invalid querystring field "state": unknown ${bad.map((b) => `"${b}"`).join(', ')}; expected one or more of ${states.join(', ')}.`,
+        );
       const alerts = await alertingOf(services).alertStore.listAlerts(wanted as Alert['state'][], request.query.limit);
       return { alerts: alerts.map(view) };
     },
@@ -57,23 +84,57 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
 
   app.get(
     '/alerts/history',
-    { config: { access: 'read' }, schema: { summary: 'Lifecycle transitions and acknowledgements, newest first', tags: ['alerts'], querystring: Type.Object({ limit: Limit }, { additionalProperties: false }), response: { 200: Type.Object({ events: Type.Array(AlertEventSchema) }) } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Lifecycle transitions and acknowledgements, newest first',
+        tags: ['alerts'],
+        querystring: Type.Object({ limit: Limit }, { additionalProperties: false }),
+        response: { 200: Type.Object({ events: Type.Array(AlertEventSchema) }) },
+      },
+    },
     async (request) => ({ events: await alertingOf(services).alertStore.events({ limit: request.query.limit }) }),
   );
 
   app.get(
     '/alerts/deliveries',
-    { config: { access: 'read' }, schema: { summary: 'Notification delivery attempts, newest first', tags: ['alerts'], querystring: Type.Object({ limit: Limit }, { additionalProperties: false }), response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema) }) } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Notification delivery attempts, newest first',
+        tags: ['alerts'],
+        querystring: Type.Object({ limit: Limit }, { additionalProperties: false }),
+        response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema) }) },
+      },
+    },
     async (request) => ({ deliveries: await alertingOf(services).alertStore.deliveries(request.query.limit) }),
   );
 
   app.get(
     '/alerts/rules',
-    { config: { access: 'read' }, schema: { summary: 'The rules evaluated: derived from the catalog, and custom', tags: ['alerts'], response: { 200: Type.Object({ rules: Type.Array(RuleSchema) }) } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'The rules evaluated: derived from the catalog, and custom',
+        tags: ['alerts'],
+        response: { 200: Type.Object({ rules: Type.Array(RuleSchema) }) },
+      },
+    },
     async () => ({
       rules: alertingOf(services)
         .rules()
-        .map((r) => ({ id: r.id, origin: r.origin, measure: r.measure, op: r.op, windowMs: r.windowMs, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, severity: r.severity, flows: r.flows, remediation: r.remediation ?? null })),
+        .map((r) => ({
+          id: r.id,
+          origin: r.origin,
+          measure: r.measure,
+          op: r.op,
+          windowMs: r.windowMs,
+          forMs: r.forMs,
+          keepFiringForMs: r.keepFiringForMs,
+          severity: r.severity,
+          flows: r.flows,
+          remediation: r.remediation ?? null,
+        })),
     }),
   );
 
@@ -84,7 +145,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       schema: {
         summary: 'Replay a rule on stored history: when it would have fired and resolved',
         tags: ['alerts'],
-        querystring: Type.Object({ rule: Type.String({ minLength: 1, maxLength: 200 }), since: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', default: '7d' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            rule: Type.String({ minLength: 1, maxLength: 200 }),
+            since: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', default: '7d' })),
+          },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             rule: Type.String(),
@@ -116,13 +183,22 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
     '/alerts/:fingerprint',
     {
       config: { access: 'read' },
-      schema: { summary: 'One alert with its events and remediation attempts', tags: ['alerts'], params: FpParams, response: { 200: Type.Object({ alert: AlertSchema, events: Type.Array(AlertEventSchema), remediations: Type.Array(RemediationAttemptSchema) }) } },
+      schema: {
+        summary: 'One alert with its events and remediation attempts',
+        tags: ['alerts'],
+        params: FpParams,
+        response: { 200: Type.Object({ alert: AlertSchema, events: Type.Array(AlertEventSchema), remediations: Type.Array(RemediationAttemptSchema) }) },
+      },
     },
     async (request) => {
       const { alertStore } = alertingOf(services);
       const alert = await alertStore.getAlert(request.params.fingerprint);
       if (!alert) throw ERR_NOT_FOUND(`No alert with fingerprint ${request.params.fingerprint}; GET /api/v1/alerts lists them.`);
-      return { alert: view(alert), events: await alertStore.events({ fingerprint: alert.fingerprint }), remediations: await alertStore.attempts({ fingerprint: alert.fingerprint }) };
+      return {
+        alert: view(alert),
+        events: await alertStore.events({ fingerprint: alert.fingerprint }),
+        remediations: await alertStore.attempts({ fingerprint: alert.fingerprint }),
+      };
     },
   );
 
@@ -130,7 +206,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
     '/alerts/:fingerprint/ack',
     {
       config: { access: 'findings' },
-      schema: { summary: 'Acknowledge a pending or firing alert (no more repeat notifications; resolved is still sent)', tags: ['alerts'], params: FpParams, body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }), response: { 200: Type.Object({ alert: AlertSchema }) } },
+      schema: {
+        summary: 'Acknowledge a pending or firing alert (no more repeat notifications; resolved is still sent)',
+        tags: ['alerts'],
+        params: FpParams,
+        body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ alert: AlertSchema }) },
+      },
     },
     async (request) => {
       const who = identityOf(request);
@@ -143,18 +225,37 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
 
   app.get(
     '/silences',
-    { config: { access: 'read' }, schema: { summary: 'Silences, newest first, with their status now', tags: ['alerts'], response: { 200: Type.Object({ silences: Type.Array(SilenceSchema) }) } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Silences, newest first, with their status now',
+        tags: ['alerts'],
+        response: { 200: Type.Object({ silences: Type.Array(SilenceSchema) }) },
+      },
+    },
     async () => ({ silences: (await alertingOf(services).silences()).map(silenceView) }),
   );
 
   app.post(
     '/silences',
-    { config: { access: 'silence' }, schema: { summary: 'Create a silence: matching alerts are not notified until it ends', tags: ['alerts'], body: SilenceBodySchema, response: { 201: Type.Object({ silence: SilenceSchema }) } } },
+    {
+      config: { access: 'silence' },
+      schema: {
+        summary: 'Create a silence: matching alerts are not notified until it ends',
+        tags: ['alerts'],
+        body: SilenceBodySchema,
+        response: { 201: Type.Object({ silence: SilenceSchema }) },
+      },
+    },
     async (request, reply) => {
       const b = request.body;
       let matchers: Matcher[];
       try {
-        matchers = b.matchers.map((m) => (typeof m === 'string' ? parseMatcher(m) : parseMatcher(`${m.name}${m.isEqual === false ? '!' : '='}${m.isRegex ? '~' : ''}${JSON.stringify(m.value)}`)));
+        matchers = b.matchers.map((m) =>
+          typeof m === 'string'
+            ? parseMatcher(m)
+            : parseMatcher(`${m.name}${m.isEqual === false ? '!' : '='}${m.isRegex ? '~' : ''}${JSON.stringify(m.value)}`),
+        );
       } catch (err) {
         throw ERR_BAD_REQUEST(`Invalid body field "matchers": ${(err as Error).message}.`);
       }
@@ -162,7 +263,15 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       if (b.endsAt && b.duration) throw ERR_BAD_REQUEST('Give either endsAt or duration, not both.');
       const endsAt = b.endsAt ? new Date(b.endsAt) : new Date(startsAt.getTime() + parseDuration(b.duration ?? '2h', 'duration'));
       const who = identityOf(request);
-      const silence = await userErrors(() => alertingOf(services).createSilence({ matchers, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), createdBy: who.name, comment: b.comment }));
+      const silence = await userErrors(() =>
+        alertingOf(services).createSilence({
+          matchers,
+          startsAt: startsAt.toISOString(),
+          endsAt: endsAt.toISOString(),
+          createdBy: who.name,
+          comment: b.comment,
+        }),
+      );
       await services.auditLog?.append(who, 'silence.create', silence.id, { matchers: b.matchers, endsAt: silence.endsAt, comment: b.comment });
       return reply.status(201).send({ silence: silenceView(silence) });
     },
@@ -170,7 +279,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
 
   app.delete(
     '/silences/:id',
-    { config: { access: 'silence' }, schema: { summary: 'Expire a silence now', tags: ['alerts'], params: IdParams, response: { 200: Type.Object({ silence: SilenceSchema }) } } },
+    {
+      config: { access: 'silence' },
+      schema: { summary: 'Expire a silence now', tags: ['alerts'], params: IdParams, response: { 200: Type.Object({ silence: SilenceSchema }) } },
+    },
     async (request) => {
       const who = identityOf(request);
       const silence = await userErrors(() => alertingOf(services).expireSilence(request.params.id, who.name));
@@ -181,7 +293,15 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
 
   app.get(
     '/remediations',
-    { config: { access: 'read' }, schema: { summary: 'Remediation attempts, newest first', tags: ['alerts'], querystring: Type.Object({ limit: Limit }, { additionalProperties: false }), response: { 200: Type.Object({ attempts: Type.Array(RemediationAttemptSchema) }) } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Remediation attempts, newest first',
+        tags: ['alerts'],
+        querystring: Type.Object({ limit: Limit }, { additionalProperties: false }),
+        response: { 200: Type.Object({ attempts: Type.Array(RemediationAttemptSchema) }) },
+      },
+    },
     async (request) => ({ attempts: await alertingOf(services).alertStore.attempts({ limit: request.query.limit }) }),
   );
 
@@ -192,7 +312,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       schema: {
         summary: "Run the remediation actions attached to an alert's rule or flow now (waits for their attempts)",
         tags: ['alerts'],
-        body: Type.Object({ fingerprint: Type.String({ pattern: '^[0-9a-f]{16}$' }), action: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { fingerprint: Type.String({ pattern: '^[0-9a-f]{16}$' }), action: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ outcomes: Type.Array(RemediationOutcomeSchema) }) },
       },
     },

@@ -25,7 +25,14 @@ describe('analyzer routes', () => {
     writeFileSync(catalogFile, baseCatalogYaml);
     await sendEstateTraffic(h.collector.url, Date.now() - 2 * 60_000);
     await h.collector.flush();
-    analyzer = startAnalyzer({ store: h.store, catalog: loadCatalog([catalogFile]), loadCatalog: () => loadCatalog([catalogFile]), logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog: loadCatalog([catalogFile]),
+      loadCatalog: () => loadCatalog([catalogFile]),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
+      schedule: false,
+    });
     await analyzer.runNow();
     app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store: h.store, analyzer } });
   });
@@ -39,20 +46,37 @@ describe('analyzer routes', () => {
     const { status, body } = await get('/api/v1/inventory/flows?since=1h');
     expect(status).toBe(200);
     const sync = body.flows.find((f: { id: string }) => f.id === 'customer-sync');
-    expect(sync).toMatchObject({ documented: true, owner: 'icoe', integrations: ['customer-sync'], stats: { traces: 2, records: 20, failedTraces: 1 }, throughputPerHour: 2 });
+    expect(sync).toMatchObject({
+      documented: true,
+      owner: 'icoe',
+      integrations: ['customer-sync'],
+      stats: { traces: 2, records: 20, failedTraces: 1 },
+      throughputPerHour: 2,
+    });
     expect(body.flows.find((f: { id: string }) => f.id === 'observed:erp->crm@erp-writeback')).toMatchObject({ documented: false });
     const systems = (await get('/api/v1/inventory/systems')).body.systems;
     expect(systems.find((s: { id: string }) => s.id === 'unknown:api.unknown-saas.com')).toMatchObject({ documented: false, integrations: ['shadow-sync'] });
     const [owner] = (await get('/api/v1/inventory/owners')).body.owners;
     expect(owner).toMatchObject({ id: 'icoe', systems: ['crm', 'erp', 'orders-topic', 'legacy-ftp'], traces: 5 });
     expect(owner.lastSeen).toBe(sync.lastSeen);
-    expect((await get('/api/v1/inventory/flows?since=1m')).body.flows.find((f: { id: string }) => f.id === 'customer-sync')).toMatchObject({ stats: null, lastSeen: sync.lastSeen });
-    expect((await get('/api/v1/inventory/domains')).body.domains.find((d: { id: string }) => d.id === 'customer')).toMatchObject({ systemOfRecord: 'crm', regulated: ['pii'] });
+    expect((await get('/api/v1/inventory/flows?since=1m')).body.flows.find((f: { id: string }) => f.id === 'customer-sync')).toMatchObject({
+      stats: null,
+      lastSeen: sync.lastSeen,
+    });
+    expect((await get('/api/v1/inventory/domains')).body.domains.find((d: { id: string }) => d.id === 'customer')).toMatchObject({
+      systemOfRecord: 'crm',
+      regulated: ['pii'],
+    });
   });
 
   it('serves the graph and a flow time series', async () => {
     const graph = (await get('/api/v1/graph')).body;
-    expect(graph.edges.find((e: { flowId: string }) => e.flowId === 'order-events')).toMatchObject({ source: 'erp', target: 'orders-topic', mark: 'documented', observed: true });
+    expect(graph.edges.find((e: { flowId: string }) => e.flowId === 'order-events')).toMatchObject({
+      source: 'erp',
+      target: 'orders-topic',
+      mark: 'documented',
+      observed: true,
+    });
     const series = await get('/api/v1/flows/customer-sync/series?since=1h&step=1m');
     expect(series.status).toBe(200);
     expect(series.body.points.reduce((n: number, p: { traces: number }) => n + p.traces, 0)).toBe(2);
@@ -70,12 +94,24 @@ describe('analyzer routes', () => {
     expect(again.statusCode).toBe(409);
     await app.inject({ method: 'POST', url: `/api/v1/findings/${id}/reopen`, headers: { 'x-weft-user': 'bob' }, payload: {} });
     const one = (await get(`/api/v1/findings/${id}`)).body;
-    expect(one.history.map((e: { action: string; actor: string }) => `${e.action}:${e.actor}`)).toEqual(['opened:weft', 'acknowledged:local', 'reopened:local']);
-    expect((await get('/api/v1/findings?subject=legacy-ftp')).body.findings.map((f: { kind: string }) => f.kind).sort()).toEqual(['deprecated-in-use', 'deprecated-in-use']);
+    expect(one.history.map((e: { action: string; actor: string }) => `${e.action}:${e.actor}`)).toEqual([
+      'opened:weft',
+      'acknowledged:local',
+      'reopened:local',
+    ]);
+    expect((await get('/api/v1/findings?subject=legacy-ftp')).body.findings.map((f: { kind: string }) => f.kind).sort()).toEqual([
+      'deprecated-in-use',
+      'deprecated-in-use',
+    ]);
   });
 
   it('answers bad queries with 400 and a message', async () => {
-    expect(await get('/api/v1/findings?kind=nonsense')).toEqual({ status: 400, body: expect.objectContaining({ message: expect.stringMatching(/^Invalid querystring field "kind": unknown "nonsense"; expected one or more of undocumented-flow/) }) });
+    expect(await get('/api/v1/findings?kind=nonsense')).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        message: expect.stringMatching(/^Invalid querystring field "kind": unknown "nonsense"; expected one or more of undocumented-flow/),
+      }),
+    });
     expect((await get('/api/v1/findings?severity=urgent')).status).toBe(400);
     expect((await get('/api/v1/graph?since=yesterday')).body.message).toMatch(/^Invalid querystring field "since"/);
     expect((await get('/api/v1/findings?limit=0')).status).toBe(400);
@@ -97,7 +133,14 @@ describe('analyzer routes', () => {
 
   it('describes every route in the OpenAPI document', async () => {
     const doc = (await get('/api/v1/openapi.json')).body;
-    for (const path of ['/api/v1/inventory/systems', '/api/v1/graph', '/api/v1/flows/{id}/series', '/api/v1/findings', '/api/v1/findings/{id}/ack', '/api/v1/catalog/reload']) {
+    for (const path of [
+      '/api/v1/inventory/systems',
+      '/api/v1/graph',
+      '/api/v1/flows/{id}/series',
+      '/api/v1/findings',
+      '/api/v1/findings/{id}/ack',
+      '/api/v1/catalog/reload',
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
   });

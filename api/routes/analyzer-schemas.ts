@@ -3,7 +3,11 @@ import type { Analyzer } from '../../analyzer/index.ts';
 import { defineError } from '../../core/errors/index.ts';
 import { boundedSince } from './bounds.ts';
 
-export const ERR_ANALYZER_OFF = defineError('WEFT_ERR_ANALYZER_OFF', 503, () => 'The analyzer does not run in this process; start Weft with the analyzer (or without --only).');
+export const ERR_ANALYZER_OFF = defineError(
+  'WEFT_ERR_ANALYZER_OFF',
+  503,
+  () => 'The analyzer does not run in this process; start Weft with the analyzer (or without --only).',
+);
 
 export function analyzerOf(services: { analyzer?: Analyzer }): Analyzer {
   if (!services.analyzer) throw ERR_ANALYZER_OFF();

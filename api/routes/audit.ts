@@ -36,16 +36,21 @@ export const AuditReportSchema = Type.Object({
   failed: Type.Boolean(),
 });
 
-const AuditQuery = Type.Object(
-  { since: SinceQuery.properties.since, failOn: Type.Optional(SeveritySchema) },
-  { additionalProperties: false },
-);
+const AuditQuery = Type.Object({ since: SinceQuery.properties.since, failOn: Type.Optional(SeveritySchema) }, { additionalProperties: false });
 
 /** GET /audit: what `weft audit --url` prints, evaluated now by this process against its catalog. */
 export const auditRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
   app.get(
     '/audit',
-    { config: { access: 'read' }, schema: { summary: 'Audit the estate now: inventory summary and findings for a window (the weft audit JSON contract)', tags: ['findings'], querystring: AuditQuery, response: { 200: AuditReportSchema } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Audit the estate now: inventory summary and findings for a window (the weft audit JSON contract)',
+        tags: ['findings'],
+        querystring: AuditQuery,
+        response: { 200: AuditReportSchema },
+      },
+    },
     async (request) => {
       const analyzer = analyzerOf(services);
       // This process's analyzer pairs traces on its own schedule: the audit only reads.

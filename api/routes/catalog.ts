@@ -28,14 +28,32 @@ const counts = (c: ReturnType<ReturnType<typeof analyzerOf>['catalog']>) => ({
 /** The catalog in use, its reload from its files, and an on-demand analysis. */
 export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
   // Viewers read this: env:NAME references are shown, literal credentials never (redactCatalog).
-  app.get('/catalog', { config: { access: 'read' }, schema: { summary: 'The estate catalog in use (credentials redacted; env:NAME references shown)', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, catalog: Type.Record(Type.String(), Type.Unknown()) }) } } }, async () => {
-    const c = analyzerOf(services).catalog();
-    return { counts: counts(c), catalog: redactCatalog(c) as unknown as Record<string, unknown> };
-  });
+  app.get(
+    '/catalog',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'The estate catalog in use (credentials redacted; env:NAME references shown)',
+        tags: ['catalog'],
+        response: { 200: Type.Object({ counts: Counts, catalog: Type.Record(Type.String(), Type.Unknown()) }) },
+      },
+    },
+    async () => {
+      const c = analyzerOf(services).catalog();
+      return { counts: counts(c), catalog: redactCatalog(c) as unknown as Record<string, unknown> };
+    },
+  );
 
   app.post(
     '/catalog/reload',
-    { config: { access: 'catalog' }, schema: { summary: 'Re-read the catalog files, validate them, and re-evaluate flows and findings (400 with every problem when invalid)', tags: ['catalog'], response: { 200: Type.Object({ counts: Counts, run: RunSchema }) } } },
+    {
+      config: { access: 'catalog' },
+      schema: {
+        summary: 'Re-read the catalog files, validate them, and re-evaluate flows and findings (400 with every problem when invalid)',
+        tags: ['catalog'],
+        response: { 200: Type.Object({ counts: Counts, run: RunSchema }) },
+      },
+    },
     async (request) => {
       const analyzer = analyzerOf(services);
       const run = await analyzer.reloadCatalog();
@@ -51,9 +69,13 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     },
   );
 
-  app.post('/analyzer/run', { config: { access: 'run' }, schema: { summary: 'Evaluate flows and findings now', tags: ['catalog'], response: { 200: RunSchema } } }, async (request) => {
-    const run = await analyzerOf(services).runNow();
-    await services.auditLog?.append(identityOf(request), 'analyzer.run', '', { findings: run.findings });
-    return run;
-  });
+  app.post(
+    '/analyzer/run',
+    { config: { access: 'run' }, schema: { summary: 'Evaluate flows and findings now', tags: ['catalog'], response: { 200: RunSchema } } },
+    async (request) => {
+      const run = await analyzerOf(services).runNow();
+      await services.auditLog?.append(identityOf(request), 'analyzer.run', '', { findings: run.findings });
+      return run;
+    },
+  );
 };

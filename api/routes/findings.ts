@@ -17,9 +17,15 @@ function findingsOf(services: ApiServices): FindingStore {
 /** "a,b" → checked list; an unknown value is a 400 naming the allowed ones. */
 function csv<T extends string>(value: string | undefined, allowed: readonly T[], field: string): T[] | undefined {
   if (!value) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = items.filter((i) => !allowed.includes(i as T));
-  if (bad.length) throw ERR_BAD_REQUEST(`Invalid querystring field "${field}": unknown ${bad.map((b) => `"${b}"`).join(', ')}; expected one or more of ${allowed.join(', ')} (comma-separated).`);
+  if (bad.length)
+    throw ERR_BAD_REQUEST(
+      `Invalid querystring field "${field}": unknown ${bad.map((b) => `"${b}"`).join(', ')}; expected one or more of ${allowed.join(', ')} (comma-separated).`,
+    );
   return items as T[];
 }
 
@@ -61,17 +67,38 @@ export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     },
   );
 
-  app.get('/findings/:id', { config: { access: 'read' }, schema: { summary: 'One finding with its history', tags: ['findings'], params: IdParams, response: { 200: Type.Object({ finding: FindingSchema, history: Type.Array(FindingEventSchema) }) } } }, async (request) => {
-    const store = findingsOf(services);
-    const finding = await store.get(request.params.id);
-    if (!finding) throw ERR_FINDING_NOT_FOUND(request.params.id);
-    return { finding, history: await store.history(request.params.id) };
-  });
+  app.get(
+    '/findings/:id',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'One finding with its history',
+        tags: ['findings'],
+        params: IdParams,
+        response: { 200: Type.Object({ finding: FindingSchema, history: Type.Array(FindingEventSchema) }) },
+      },
+    },
+    async (request) => {
+      const store = findingsOf(services);
+      const finding = await store.get(request.params.id);
+      if (!finding) throw ERR_FINDING_NOT_FOUND(request.params.id);
+      return { finding, history: await store.history(request.params.id) };
+    },
+  );
 
   for (const action of ['ack', 'reopen'] as const) {
     app.post(
       `/findings/:id/${action}`,
-      { config: { access: 'findings' }, schema: { summary: action === 'ack' ? 'Acknowledge an open finding' : 'Reopen an acknowledged or resolved finding', tags: ['findings'], params: IdParams, body: NoteBody, response: { 200: Type.Object({ finding: FindingSchema }) } } },
+      {
+        config: { access: 'findings' },
+        schema: {
+          summary: action === 'ack' ? 'Acknowledge an open finding' : 'Reopen an acknowledged or resolved finding',
+          tags: ['findings'],
+          params: IdParams,
+          body: NoteBody,
+          response: { 200: Type.Object({ finding: FindingSchema }) },
+        },
+      },
       async (request) => {
         const store = findingsOf(services);
         const note = request.body?.note ?? '';

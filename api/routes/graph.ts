@@ -10,7 +10,14 @@ import { boundedStep } from './bounds.ts';
 
 /** The longest range one series may cover (400 days: the default rollup retention). */
 const MAX_RANGE_MS = 400 * 86_400_000;
-const STEPS: Array<[number, string]> = [[60_000, '1m'], [300_000, '5m'], [900_000, '15m'], [3_600_000, '1h'], [21_600_000, '6h'], [86_400_000, '1d']];
+const STEPS: Array<[number, string]> = [
+  [60_000, '1m'],
+  [300_000, '5m'],
+  [900_000, '15m'],
+  [3_600_000, '1h'],
+  [21_600_000, '6h'],
+  [86_400_000, '1d'],
+];
 
 /** A step giving at most 200 buckets (about 100–200) over `rangeMs`, from 1m to 1d. */
 export function autoStep(rangeMs: number): string {
@@ -36,8 +43,18 @@ export function seriesRange(q: { since?: string; from?: string; to?: string }, n
 
 /** The dependency graph, and one flow's time series. */
 export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
-  app.get('/graph', { config: { access: 'read' }, schema: { summary: 'Dependency graph: systems and integrations, flows marked documented / undocumented / deprecated, sprawl figures', tags: ['graph'], querystring: SinceQuery, response: { 200: GraphSchema } } }, async (request) =>
-    analyzerOf(services).graph(sinceMs(request.query.since)),
+  app.get(
+    '/graph',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Dependency graph: systems and integrations, flows marked documented / undocumented / deprecated, sprawl figures',
+        tags: ['graph'],
+        querystring: SinceQuery,
+        response: { 200: GraphSchema },
+      },
+    },
+    async (request) => analyzerOf(services).graph(sinceMs(request.query.since)),
   );
 
   app.get(
@@ -51,10 +68,20 @@ export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         querystring: Type.Object(
           {
             since: SinceQuery.properties.since,
-            from: Type.Optional(Type.String({ minLength: 10, maxLength: 40, description: 'absolute range start (ISO 8601, e.g. 2026-11-29T08:00:00Z); with `to`, instead of `since`' })),
+            from: Type.Optional(
+              Type.String({
+                minLength: 10,
+                maxLength: 40,
+                description: 'absolute range start (ISO 8601, e.g. 2026-11-29T08:00:00Z); with `to`, instead of `since`',
+              }),
+            ),
             to: Type.Optional(Type.String({ minLength: 10, maxLength: 40, description: 'absolute range end (ISO 8601; default now)' })),
             step: Type.Optional(
-              Type.String({ maxLength: 32, pattern: '^(\\d+(ms|s|m|h|d|w))+$', description: 'bucket size: at least 1m, at most the range, at most 10,000 points (default: at most 200 buckets)' }),
+              Type.String({
+                maxLength: 32,
+                pattern: '^(\\d+(ms|s|m|h|d|w))+$',
+                description: 'bucket size: at least 1m, at most the range, at most 10,000 points (default: at most 200 buckets)',
+              }),
             ),
           },
           { additionalProperties: false },
@@ -69,7 +96,9 @@ export const graphRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       const flow = catalog.flows.find((f) => f.id === id);
       const observed = /^observed:(.+)->(.+)@(.+)$/.exec(id);
       if (!flow && !observed) throw ERR_FLOW_NOT_FOUND(id);
-      const edge = flow ? { source: flow.source, target: flow.target, integration: flow.runtime.flow, service: flow.runtime.service } : { source: observed![1], target: observed![2], integration: observed![3] };
+      const edge = flow
+        ? { source: flow.source, target: flow.target, integration: flow.runtime.flow, service: flow.runtime.service }
+        : { source: observed![1], target: observed![2], integration: observed![3] };
       const { since, until } = seriesRange(request.query);
       const step = request.query.step ?? autoStep(until.getTime() - since.getTime());
       const stepMs = boundedStep(step, Math.max(until.getTime() - since.getTime(), 60_000));

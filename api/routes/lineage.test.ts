@@ -68,7 +68,12 @@ describe('POST /api/v1/lineage', () => {
   let analyzer: Analyzer;
   let app: ApiApp;
   const post = async (payload: unknown, headers: Record<string, string> = {}) => {
-    const r = await app.inject({ method: 'POST', url: '/api/v1/lineage', payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/lineage',
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
     return { status: r.statusCode, body: r.json() };
   };
   const rows = <T>(query: string) => store.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<T>());
@@ -79,7 +84,14 @@ describe('POST /api/v1/lineage', () => {
     await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
     writeFileSync(join(dir, 'estate.yaml'), catalogYaml);
     const load = () => loadCatalog([join(dir, 'estate.yaml')]);
-    analyzer = startAnalyzer({ store, catalog: load(), loadCatalog: load, logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
+    analyzer = startAnalyzer({
+      store,
+      catalog: load(),
+      loadCatalog: load,
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
+      schedule: false,
+    });
     app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store, analyzer } });
   });
   afterAll(async () => {
@@ -100,7 +112,12 @@ describe('POST /api/v1/lineage', () => {
       ['an impossible eventTime', event({ eventTime: '2026-13-45T99:00:00Z' }), 400, /field "eventTime"/],
       ['an unknown eventType', event({ eventType: 'DONE' }), 400, /field "eventType": must be one of START, RUNNING, COMPLETE/],
       ['a dataset without namespace', event({ inputs: [{ name: 'x' }] }), 400, /field "inputs\.0\.namespace"/],
-      ['a negative rowCount', event({ outputs: [{ namespace: 's3://b', name: 'x', outputFacets: { outputStatistics: { rowCount: -3 } } }] }), 400, /outputs\.0\.outputFacets\.outputStatistics\.rowCount/],
+      [
+        'a negative rowCount',
+        event({ outputs: [{ namespace: 's3://b', name: 'x', outputFacets: { outputStatistics: { rowCount: -3 } } }] }),
+        400,
+        /outputs\.0\.outputFacets\.outputStatistics\.rowCount/,
+      ],
       ['over 1,000 inputs', event({ inputs: Array.from({ length: 1001 }, (_, i) => ({ namespace: 's3://b', name: `t${i}` })) }), 400, /field "inputs"/],
       ['a DatasetEvent', { eventTime: at(1), dataset: { namespace: 's3://b', name: 'x' }, producer: 'p', schemaURL: 's' }, 400, /RunEvents/],
     ];
@@ -127,7 +144,8 @@ describe('POST /api/v1/lineage', () => {
 
     it('reads gzip bodies and refuses broken gzip and other encodings', async () => {
       const zipped = gzipSync(JSON.stringify(event({ eventType: 'START', run: { runId: 'lineage-gzip' } })));
-      const send = (payload: Buffer, encoding: string) => app.inject({ method: 'POST', url: '/api/v1/lineage', payload, headers: { 'content-type': 'application/json', 'content-encoding': encoding } });
+      const send = (payload: Buffer, encoding: string) =>
+        app.inject({ method: 'POST', url: '/api/v1/lineage', payload, headers: { 'content-type': 'application/json', 'content-encoding': encoding } });
       expect((await send(zipped, 'gzip')).json()).toEqual({ accepted: 1, rejected: [], runsEnded: 0 });
       const broken = await send(Buffer.from('not gzip at all'), 'gzip');
       expect(broken.statusCode).toBe(400);
@@ -150,9 +168,19 @@ describe('POST /api/v1/lineage', () => {
     const r = await post(
       event({
         eventType: 'START',
-        run: { runId: 'lineage-facets', facets: { spark_version: { _producer: 'p', _schemaURL: 's', 'spark-version': '3.5.1' }, processing_engine: { name: 'spark' } } },
+        run: {
+          runId: 'lineage-facets',
+          facets: { spark_version: { _producer: 'p', _schemaURL: 's', 'spark-version': '3.5.1' }, processing_engine: { name: 'spark' } },
+        },
         job: { namespace: 'spark', name: 'etl', facets: { sourceCode: { language: 'python', sourceCode: 'print(1)' }, jobType: { processingType: 'BATCH' } } },
-        inputs: [{ namespace: 's3://acme-lake', name: 'warehouse/orders', facets: { columnLineage: { fields: {} }, somethingNew: [1, 2] }, inputFacets: { dataQualityMetrics: { rowCount: 9 } } }],
+        inputs: [
+          {
+            namespace: 's3://acme-lake',
+            name: 'warehouse/orders',
+            facets: { columnLineage: { fields: {} }, somethingNew: [1, 2] },
+            inputFacets: { dataQualityMetrics: { rowCount: 9 } },
+          },
+        ],
       }),
     );
     expect(r).toMatchObject({ status: 200, body: { accepted: 1, rejected: [], runsEnded: 0 } });
@@ -160,7 +188,7 @@ describe('POST /api/v1/lineage', () => {
     expect(JSON.parse(stored.raw).inputs[0].facets.somethingNew).toEqual([1, 2]);
   });
 
-  it('counts a repeated event once and writes a run\'s flows once', async () => {
+  it("counts a repeated event once and writes a run's flows once", async () => {
     const complete = event({
       run: { runId: 'lineage-repeat' },
       job: { namespace: 'airflow', name: 'repeat.load' },
@@ -171,10 +199,21 @@ describe('POST /api/v1/lineage', () => {
     expect((await post(complete)).body.runsEnded).toBe(0);
     expect((await post([complete, complete])).body).toMatchObject({ accepted: 2, runsEnded: 0 });
     expect(await rows("SELECT toInt32(count()) AS n FROM weft_lineage_events FINAL WHERE run_id = 'lineage-repeat'")).toEqual([{ n: 1 }]);
-    const edges = await rows("SELECT toInt32(sum(traces)) AS traces, toInt32(sum(records)) AS records FROM weft_flow_edges_1m WHERE integration = 'airflow/repeat.load'");
+    const edges = await rows(
+      "SELECT toInt32(sum(traces)) AS traces, toInt32(sum(records)) AS records FROM weft_flow_edges_1m WHERE integration = 'airflow/repeat.load'",
+    );
     expect(edges).toEqual([{ traces: 1, records: 98 }]);
-    expect(await rows("SELECT src_dataset, tgt_dataset, toInt32(rows_read) AS rows_read, toInt32(rows_written) AS rows_written FROM weft_lineage_flows WHERE run_id = 'lineage-repeat'")).toEqual([
-      { src_dataset: 'postgres://orders-db.internal:5432/orders.public.orders', tgt_dataset: 's3://acme-lake/warehouse/orders', rows_read: 100, rows_written: 98 },
+    expect(
+      await rows(
+        "SELECT src_dataset, tgt_dataset, toInt32(rows_read) AS rows_read, toInt32(rows_written) AS rows_written FROM weft_lineage_flows WHERE run_id = 'lineage-repeat'",
+      ),
+    ).toEqual([
+      {
+        src_dataset: 'postgres://orders-db.internal:5432/orders.public.orders',
+        tgt_dataset: 's3://acme-lake/warehouse/orders',
+        rows_read: 100,
+        rows_written: 98,
+      },
     ]);
   });
 
@@ -190,20 +229,39 @@ describe('POST /api/v1/lineage', () => {
     await post(event({ run: { runId: 'lineage-ooo-b' }, job, eventTime: at(8) }));
     // Run C: only a FAIL ever came.
     await post(event({ eventType: 'FAIL', run: { runId: 'lineage-ooo-c' }, job, eventTime: at(7), inputs, outputs }));
-    const flows = await rows<{ run_id: string; has_start: number; status: string }>("SELECT run_id, has_start, status FROM weft_lineage_flows WHERE job = 'airflow/order.task' ORDER BY run_id");
+    const flows = await rows<{ run_id: string; has_start: number; status: string }>(
+      "SELECT run_id, has_start, status FROM weft_lineage_flows WHERE job = 'airflow/order.task' ORDER BY run_id",
+    );
     expect(flows).toEqual([
       { run_id: 'lineage-ooo-a', has_start: 0, status: 'COMPLETE' },
       { run_id: 'lineage-ooo-b', has_start: 1, status: 'COMPLETE' },
       { run_id: 'lineage-ooo-c', has_start: 0, status: 'FAIL' },
     ]);
-    expect(await rows("SELECT toInt32(sum(traces)) AS t, toInt32(sum(failed_traces)) AS f FROM weft_flow_edges_1m WHERE integration = 'airflow/order.task'")).toEqual([{ t: 3, f: 1 }]);
+    expect(
+      await rows("SELECT toInt32(sum(traces)) AS t, toInt32(sum(failed_traces)) AS f FROM weft_flow_edges_1m WHERE integration = 'airflow/order.task'"),
+    ).toEqual([{ t: 3, f: 1 }]);
   });
 
-  it('shows the job\'s flows in the graph, inventory and findings (undocumented, stale, SoR violation) like traced ones', async () => {
+  it("shows the job's flows in the graph, inventory and findings (undocumented, stale, SoR violation) like traced ones", async () => {
     // A documented job that last ran 30 minutes ago on a 5-minute schedule, and a job writing into the system of record.
     const crm = [{ namespace: 'mysql://crm-db.internal:3306', name: 'crm.customers' }];
-    await post(event({ run: { runId: 'lineage-stale' }, job: { namespace: 'airflow', name: 'crm.export' }, eventTime: at(30), inputs: crm, outputs: [{ namespace: 's3://acme-archive', name: 'crm/x' }] }));
-    await post(event({ run: { runId: 'lineage-sor' }, job: { namespace: 'airflow', name: 'crm.backfill', facets: { tags: { tags: [{ key: 'domain', value: 'order', source: 'USER' }] } } }, inputs: crm, outputs: [{ namespace: 'postgres://orders-db.internal:5432', name: 'orders.public.customers' }] }));
+    await post(
+      event({
+        run: { runId: 'lineage-stale' },
+        job: { namespace: 'airflow', name: 'crm.export' },
+        eventTime: at(30),
+        inputs: crm,
+        outputs: [{ namespace: 's3://acme-archive', name: 'crm/x' }],
+      }),
+    );
+    await post(
+      event({
+        run: { runId: 'lineage-sor' },
+        job: { namespace: 'airflow', name: 'crm.backfill', facets: { tags: { tags: [{ key: 'domain', value: 'order', source: 'USER' }] } } },
+        inputs: crm,
+        outputs: [{ namespace: 'postgres://orders-db.internal:5432', name: 'orders.public.customers' }],
+      }),
+    );
     await analyzer.runNow();
     const findings = (await app.inject({ method: 'GET', url: '/api/v1/findings' })).json().findings as Array<{ kind: string; key: string; title: string }>;
     const kinds = findings.map((f) => `${f.kind} ${f.title}`).join('\n');
@@ -215,13 +273,24 @@ describe('POST /api/v1/lineage', () => {
     expect(edge('orders-db', 'lake')).toMatchObject({ integrations: ['airflow/repeat.load'], mark: 'undocumented', observed: true, traces: 1, records: 98 });
     expect(edge('crm-db', 'events')).toMatchObject({ integrations: ['airflow/order.task'], traces: 3 });
     const flows = (await app.inject({ method: 'GET', url: '/api/v1/inventory/flows?since=1h' })).json().flows;
-    expect(flows.find((f: { id: string }) => f.id === 'observed:crm-db->events@airflow/order.task')).toMatchObject({ documented: false, stats: { traces: 3, failedTraces: 1 } });
+    expect(flows.find((f: { id: string }) => f.id === 'observed:crm-db->events@airflow/order.task')).toMatchObject({
+      documented: false,
+      stats: { traces: 3, failedTraces: 1 },
+    });
   });
 
   it('takes a job with only outputs as a flow from the job itself, and one with no datasets as no flow', async () => {
-    await post(event({ run: { runId: 'lineage-only-out' }, job: { namespace: 'dbt', name: 'seed' }, outputs: [{ namespace: 's3://acme-archive', name: 'seeds/x.csv' }] }));
+    await post(
+      event({
+        run: { runId: 'lineage-only-out' },
+        job: { namespace: 'dbt', name: 'seed' },
+        outputs: [{ namespace: 's3://acme-archive', name: 'seeds/x.csv' }],
+      }),
+    );
     await post(event({ run: { runId: 'lineage-nothing' }, job: { namespace: 'dbt', name: 'noop' } }));
-    expect(await rows("SELECT job, src_kind, tgt_host FROM weft_lineage_flows WHERE job LIKE 'dbt/%'")).toEqual([{ job: 'dbt/seed', src_kind: '', tgt_host: 'acme-archive' }]);
+    expect(await rows("SELECT job, src_kind, tgt_host FROM weft_lineage_flows WHERE job LIKE 'dbt/%'")).toEqual([
+      { job: 'dbt/seed', src_kind: '', tgt_host: 'acme-archive' },
+    ]);
   });
 });
 
@@ -231,8 +300,19 @@ describe('POST /api/v1/lineage with tokens', () => {
       { token: 'lineage-ingest-token-0000000001', role: 'ingest' as const, name: 'lineage-ingest', source: 'WEFT_INGEST_TOKENS' as const },
       { token: 'lineage-viewer-token-0000000001', role: 'viewer' as const, name: 'lineage-viewer', source: 'WEFT_API_TOKENS' as const },
     ];
-    const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials: await Credentials.create({ configured }), logger: silentLogger(), services: { store: undefined as never } });
-    const send = (token?: string) => app.inject({ method: 'POST', url: '/api/v1/lineage', payload: [], headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const app = await buildApiApp({
+      config: { host: '127.0.0.1', port: 0 },
+      credentials: await Credentials.create({ configured }),
+      logger: silentLogger(),
+      services: { store: undefined as never },
+    });
+    const send = (token?: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/lineage',
+        payload: [],
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      });
     expect((await send()).statusCode).toBe(401);
     expect((await send('lineage-viewer-token-0000000001')).statusCode).toBe(403);
     // The ingest token (the collector's WEFT_INGEST_TOKENS) passes; the empty array is then answered as bad input.

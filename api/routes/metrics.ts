@@ -11,7 +11,12 @@ export function registerMetricsRoute(app: FastifyInstance, services: ApiServices
     const findings = services.findings ? await services.findings.list({ status: ['open', 'acknowledged'], limit: 100_000 }) : [];
     const alerts = services.alerting ? await services.alerting.alertStore.listAlerts(['firing'], 5000) : [];
     const catalog = services.analyzer?.catalog();
-    const text = renderMetrics({ findings, alerts, catalog: catalog ?? ({ flows: [] } as never), observations: catalog ? (services.alerting?.lastObservations() ?? null) : null });
+    const text = renderMetrics({
+      findings,
+      alerts,
+      catalog: catalog ?? ({ flows: [] } as never),
+      observations: catalog ? (services.alerting?.lastObservations() ?? null) : null,
+    });
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   });
 }

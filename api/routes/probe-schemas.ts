@@ -3,7 +3,11 @@ import type { ReconciliationRun } from '../../probes/index.ts';
 import { defineError } from '../../core/errors/index.ts';
 import type { ProbeSample, ProbesRuntime } from '../../probes/index.ts';
 
-export const ERR_PROBES_OFF = defineError('WEFT_ERR_PROBES_OFF', 503, () => 'Probes do not run in this process: start it with the probes part (weft start, or --only probes).');
+export const ERR_PROBES_OFF = defineError(
+  'WEFT_ERR_PROBES_OFF',
+  503,
+  () => 'Probes do not run in this process: start it with the probes part (weft start, or --only probes).',
+);
 
 export function probesOf(services: { probes?: ProbesRuntime }): ProbesRuntime {
   if (!services.probes) throw ERR_PROBES_OFF();

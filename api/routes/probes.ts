@@ -9,29 +9,36 @@ import { IdParams, probesOf, sampleOut } from './probe-schemas.ts';
 
 /** Probe health: each catalog probe with its latest sample; its history; run one now. */
 export const probeRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
-  app.get('/probes', { config: { access: 'read' }, schema: { summary: 'Probes and their health', tags: ['probes'], response: { 200: Type.Object({ probes: Type.Array(ProbeSchema) }) } } }, async () => {
-    const probes = probesOf(services);
-    const ids = probes.catalog.probes.map((p) => p.id);
-    const [latest, streaks] = probes.samples ? await Promise.all([probes.samples.latest(ids), probes.samples.failureStreaks(ids)]) : [[], []];
-    const last = new Map(latest.map((s) => [s.probeId, s]));
-    const fails = new Map(streaks.map((s) => [s.probeId, s.failures]));
-    return {
-      probes: probes.catalog.probes.map((p) => {
-        const s = last.get(p.id);
-        return {
-          id: p.id,
-          kind: p.kind,
-          system: p.system,
-          domain: p.domain ?? '',
-          schedule: p.cron ? `cron ${p.cron}` : p.every ? `every ${p.every}` : 'on demand',
-          timeout: p.timeout ?? '10s',
-          healthy: s ? s.ok : null,
-          consecutiveFailures: fails.get(p.id) ?? 0,
-          latest: s ? sampleOut(s) : null,
-        };
-      }),
-    };
-  });
+  app.get(
+    '/probes',
+    {
+      config: { access: 'read' },
+      schema: { summary: 'Probes and their health', tags: ['probes'], response: { 200: Type.Object({ probes: Type.Array(ProbeSchema) }) } },
+    },
+    async () => {
+      const probes = probesOf(services);
+      const ids = probes.catalog.probes.map((p) => p.id);
+      const [latest, streaks] = probes.samples ? await Promise.all([probes.samples.latest(ids), probes.samples.failureStreaks(ids)]) : [[], []];
+      const last = new Map(latest.map((s) => [s.probeId, s]));
+      const fails = new Map(streaks.map((s) => [s.probeId, s.failures]));
+      return {
+        probes: probes.catalog.probes.map((p) => {
+          const s = last.get(p.id);
+          return {
+            id: p.id,
+            kind: p.kind,
+            system: p.system,
+            domain: p.domain ?? '',
+            schedule: p.cron ? `cron ${p.cron}` : p.every ? `every ${p.every}` : 'on demand',
+            timeout: p.timeout ?? '10s',
+            healthy: s ? s.ok : null,
+            consecutiveFailures: fails.get(p.id) ?? 0,
+            latest: s ? sampleOut(s) : null,
+          };
+        }),
+      };
+    },
+  );
 
   app.get(
     '/probes/:id/samples',
@@ -43,7 +50,9 @@ export const probeRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         params: IdParams,
         querystring: Type.Object(
           {
-            since: Type.Optional(Type.String({ maxLength: 32, pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window (default 24h, at most 730d)' })),
+            since: Type.Optional(
+              Type.String({ maxLength: 32, pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window (default 24h, at most 730d)' }),
+            ),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 500 })),
           },
           { additionalProperties: false },
@@ -63,7 +72,15 @@ export const probeRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
 
   app.post(
     '/probes/:id/run',
-    { config: { access: 'run' }, schema: { summary: 'Run one probe now', tags: ['probes'], params: IdParams, response: { 200: Type.Object({ probe: Type.String(), sample: SampleSchema, shapeChanged: Type.Boolean() }) } } },
+    {
+      config: { access: 'run' },
+      schema: {
+        summary: 'Run one probe now',
+        tags: ['probes'],
+        params: IdParams,
+        response: { 200: Type.Object({ probe: Type.String(), sample: SampleSchema, shapeChanged: Type.Boolean() }) },
+      },
+    },
     async (request) => {
       const result = await probesOf(services).runProbe(request.params.id);
       await services.auditLog?.append(identityOf(request), 'probe.run', request.params.id, { ok: result.sample.ok });

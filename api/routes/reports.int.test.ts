@@ -15,13 +15,30 @@ describe('/api/v1/reports', () => {
   let reports: ReportsRuntime;
   let app: ApiApp;
   const as = (token: string) => ({ authorization: `Bearer ${token}` });
-  const tokens = { auditor: 'reports-auditor-token-0001', viewer: 'reports-viewer-token-00001', sre: 'reports-sre-token-000000001', admin: 'reports-admin-token-0000001' };
+  const tokens = {
+    auditor: 'reports-auditor-token-0001',
+    viewer: 'reports-viewer-token-00001',
+    sre: 'reports-sre-token-000000001',
+    admin: 'reports-admin-token-0000001',
+  };
 
   beforeAll(async () => {
     h = await startHarness();
     const catalog = catalogFrom(baseCatalogYaml);
-    reports = await startReports({ store: h.store, dataDir: mkdtempSync(join(tmpdir(), 'reports-api-')), logger: silentLogger(), catalog: () => catalog, env: () => undefined, schedule: false });
-    const configured = (['auditor', 'viewer', 'sre', 'admin'] as const).map((role) => ({ token: tokens[role], role, name: `reports-${role}`, source: 'WEFT_API_TOKENS' as const }));
+    reports = await startReports({
+      store: h.store,
+      dataDir: mkdtempSync(join(tmpdir(), 'reports-api-')),
+      logger: silentLogger(),
+      catalog: () => catalog,
+      env: () => undefined,
+      schedule: false,
+    });
+    const configured = (['auditor', 'viewer', 'sre', 'admin'] as const).map((role) => ({
+      token: tokens[role],
+      role,
+      name: `reports-${role}`,
+      source: 'WEFT_API_TOKENS' as const,
+    }));
     app = await buildApiApp({
       config: { host: '127.0.0.1', port: 0 },
       credentials: await Credentials.create({ configured }),
@@ -51,7 +68,9 @@ describe('/api/v1/reports', () => {
     const { report } = res.json<{ report: { id: string; status: string; actor: string } }>();
     expect(report).toMatchObject({ status: 'running' });
     await reports.idle();
-    const done = (await app.inject({ url: `/api/v1/reports/${report.id}`, headers: as(tokens.auditor) })).json<{ report: { status: string; bundle: string; manifestSha256: string } }>().report;
+    const done = (await app.inject({ url: `/api/v1/reports/${report.id}`, headers: as(tokens.auditor) })).json<{
+      report: { status: string; bundle: string; manifestSha256: string };
+    }>().report;
     expect(done).toMatchObject({ status: 'done', bundle: `/api/v1/reports/${report.id}/bundle` });
     const bundle = await app.inject({ url: done.bundle, headers: as(tokens.auditor) });
     expect(bundle.headers['content-type']).toBe('application/zip');

@@ -9,7 +9,10 @@ import { ERR_REPORTS_OFF } from './report-errors.ts';
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'report id (a UUID)' }) }, { additionalProperties: false });
 const Point = (what: string) => Type.String({ minLength: 2, maxLength: 40, description: `${what}: a duration back from now (24h, 7d) or an ISO 8601 time` });
-const CreateBody = Type.Object({ since: Type.Optional(Point('start of the period (default 24h)')), until: Type.Optional(Point('end of the period (default now)')) }, { additionalProperties: false });
+const CreateBody = Type.Object(
+  { since: Type.Optional(Point('start of the period (default 24h)')), until: Type.Optional(Point('end of the period (default now)')) },
+  { additionalProperties: false },
+);
 
 function reportsOf(services: ApiServices): ReportService {
   if (!services.reports) throw ERR_REPORTS_OFF();
@@ -30,7 +33,15 @@ export const reportRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
   const config = { access: 'reports' as const };
   app.post(
     '/reports',
-    { config, schema: { summary: 'Start a compliance report for a period (202; follow it with GET /reports/:id)', tags: ['reports'], body: CreateBody, response: { 202: Type.Object({ report: ReportRunSchema }) } } },
+    {
+      config,
+      schema: {
+        summary: 'Start a compliance report for a period (202; follow it with GET /reports/:id)',
+        tags: ['reports'],
+        body: CreateBody,
+        response: { 202: Type.Object({ report: ReportRunSchema }) },
+      },
+    },
     async (request, reply) => {
       const period = resolvePeriod({ since: request.body?.since, until: request.body?.until }, new Date());
       const who = identityOf(request);
@@ -40,18 +51,45 @@ export const reportRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
     },
   );
 
-  app.get('/reports', { config, schema: { summary: 'Report runs, newest first (API, CLI and scheduled)', tags: ['reports'], response: { 200: Type.Object({ reports: Type.Array(ReportRunSchema) }) } } }, async () => {
-    return { reports: (await reportsOf(services).list(100)).map(view) };
-  });
+  app.get(
+    '/reports',
+    {
+      config,
+      schema: {
+        summary: 'Report runs, newest first (API, CLI and scheduled)',
+        tags: ['reports'],
+        response: { 200: Type.Object({ reports: Type.Array(ReportRunSchema) }) },
+      },
+    },
+    async () => {
+      return { reports: (await reportsOf(services).list(100)).map(view) };
+    },
+  );
 
-  app.get('/reports/key', { config, schema: { summary: "The installation's report-signing public key (Ed25519)", tags: ['reports'], response: { 200: ReportKeySchema } } }, async () => {
-    const key = reportsOf(services).publicKey();
-    return { algorithm: 'Ed25519' as const, publicKey: key.pem, fingerprint: key.fingerprint };
-  });
+  app.get(
+    '/reports/key',
+    { config, schema: { summary: "The installation's report-signing public key (Ed25519)", tags: ['reports'], response: { 200: ReportKeySchema } } },
+    async () => {
+      const key = reportsOf(services).publicKey();
+      return { algorithm: 'Ed25519' as const, publicKey: key.pem, fingerprint: key.fingerprint };
+    },
+  );
 
-  app.get('/reports/:id', { config, schema: { summary: 'One report run: its status and, once done, where its bundle is', tags: ['reports'], params: IdParams, response: { 200: Type.Object({ report: ReportRunSchema }) } } }, async (request) => {
-    return { report: view(await reportsOf(services).get(request.params.id)) };
-  });
+  app.get(
+    '/reports/:id',
+    {
+      config,
+      schema: {
+        summary: 'One report run: its status and, once done, where its bundle is',
+        tags: ['reports'],
+        params: IdParams,
+        response: { 200: Type.Object({ report: ReportRunSchema }) },
+      },
+    },
+    async (request) => {
+      return { report: view(await reportsOf(services).get(request.params.id)) };
+    },
+  );
 
   app.get(
     '/reports/:id/bundle',
@@ -62,14 +100,20 @@ export const reportRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
         tags: ['reports'],
         params: IdParams,
         produces: ['application/zip'],
-        response: { 200: Type.String({ format: 'binary', description: 'zip: report.pdf, report.json, csv/*.csv, manifest.json, manifest.sig, public-key.pem' }) },
+        response: {
+          200: Type.String({ format: 'binary', description: 'zip: report.pdf, report.json, csv/*.csv, manifest.json, manifest.sig, public-key.pem' }),
+        },
       },
     },
     async (request, reply) => {
       const run = await reportsOf(services).get(request.params.id);
-      if (run.status !== 'done' || !existsSync(run.file)) throw ERR_REPORT_NOT_READY(run.id, run.status === 'done' ? 'done but its bundle file is gone' : run.status);
+      if (run.status !== 'done' || !existsSync(run.file))
+        throw ERR_REPORT_NOT_READY(run.id, run.status === 'done' ? 'done but its bundle file is gone' : run.status);
       const name = `weft-report-${run.since.slice(0, 10)}-${run.until.slice(0, 10)}-${run.id.slice(0, 8)}.zip`;
-      return reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${name}"`).send(createReadStream(run.file) as unknown as string); // a stream: sent as it is, never serialized
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(createReadStream(run.file) as unknown as string); // a stream: sent as it is, never serialized
     },
   );
 };

@@ -6,7 +6,10 @@ describe('flow series range', () => {
   it('reads a relative window, or an absolute one with from and to', () => {
     expect(seriesRange({ since: '1h' }, now)).toEqual({ since: new Date('2026-11-29T11:00:00Z'), until: new Date(now) });
     expect(seriesRange({}, now).since).toEqual(new Date('2026-11-28T12:00:00Z'));
-    expect(seriesRange({ from: '2026-11-29T08:00:00Z', to: '2026-11-29T09:30:00Z' }, now)).toEqual({ since: new Date('2026-11-29T08:00:00Z'), until: new Date('2026-11-29T09:30:00Z') });
+    expect(seriesRange({ from: '2026-11-29T08:00:00Z', to: '2026-11-29T09:30:00Z' }, now)).toEqual({
+      since: new Date('2026-11-29T08:00:00Z'),
+      until: new Date('2026-11-29T09:30:00Z'),
+    });
     expect(seriesRange({ from: '2026-11-29T08:00:00Z' }, now).until).toEqual(new Date(now));
   });
 

@@ -25,7 +25,13 @@ describe('trace view (GET /api/v1/traces/:traceId)', () => {
     writeFileSync(catalogFile, baseCatalogYaml);
     await sendEstateTraffic(h.collector.url, Date.now() - 2 * 60_000);
     await h.collector.flush();
-    analyzer = startAnalyzer({ store: h.store, catalog: loadCatalog([catalogFile]), logger: silentLogger(), config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 }, schedule: false });
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog: loadCatalog([catalogFile]),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
+      schedule: false,
+    });
     await analyzer.runNow();
     app = await buildApiApp({
       config: { host: '127.0.0.1', port: 0 },
@@ -75,8 +81,22 @@ describe('trace view (GET /api/v1/traces/:traceId)', () => {
 });
 
 describe('treeOrder', () => {
-  const span = (spanId: string, parentSpanId: string, startMs: number) =>
-    ({ spanId, parentSpanId, startMs, durationMs: 1, name: spanId, kind: 'Internal', service: 's', status: 'Unset', statusMessage: '', attributes: {}, resource: {}, events: [], systems: [], depth: 0 });
+  const span = (spanId: string, parentSpanId: string, startMs: number) => ({
+    spanId,
+    parentSpanId,
+    startMs,
+    durationMs: 1,
+    name: spanId,
+    kind: 'Internal',
+    service: 's',
+    status: 'Unset',
+    statusMessage: '',
+    attributes: {},
+    resource: {},
+    events: [],
+    systems: [],
+    depth: 0,
+  });
   it('puts children under their parent depth-first, orphans and cycles as roots, nothing lost', async () => {
     const { treeOrder } = await import('../../analyzer/traces/trace-view.ts');
     const out = treeOrder([span('c', 'a', 2), span('a', '', 1), span('b', 'a', 1), span('orphan', 'gone', 0), span('x', 'y', 5), span('y', 'x', 6)]);

@@ -33,7 +33,12 @@ export const AlertSchema = Type.Object({
 export const AlertEventSchema = Type.Object({ at: Str, fingerprint: Str, rule: Str, event: Str, actor: Str, value: Num, note: Str, labels: StrMap });
 
 export const MatcherSchema = Type.Object(
-  { name: Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), value: Type.String({ maxLength: 1000 }), isRegex: Type.Boolean({ description: 'default false' }), isEqual: Type.Boolean({ description: 'default true: = or =~; false: != or !~' }) },
+  {
+    name: Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }),
+    value: Type.String({ maxLength: 1000 }),
+    isRegex: Type.Boolean({ description: 'default false' }),
+    isEqual: Type.Boolean({ description: 'default true: = or =~; false: != or !~' }),
+  },
   { additionalProperties: false },
 );
 
@@ -50,7 +55,10 @@ export const SilenceSchema = Type.Object({
 
 export const SilenceBodySchema = Type.Object(
   {
-    matchers: Type.Array(Type.Union([MatcherSchema, Type.String({ minLength: 2, maxLength: 1000, description: 'name=value, name!=value, name=~regex, name!~regex' })]), { minItems: 1, maxItems: 20 }),
+    matchers: Type.Array(
+      Type.Union([MatcherSchema, Type.String({ minLength: 2, maxLength: 1000, description: 'name=value, name!=value, name=~regex, name!~regex' })]),
+      { minItems: 1, maxItems: 20 },
+    ),
     startsAt: Type.Optional(Type.String({ format: 'date-time' })),
     endsAt: Type.Optional(Type.String({ format: 'date-time' })),
     duration: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'instead of endsAt: 2h, 1d' })),
@@ -90,6 +98,25 @@ export const RemediationAttemptSchema = Type.Object({
   actor: Str,
 });
 
-export const RemediationOutcomeSchema = Type.Object({ runId: Str, action: Str, fingerprint: Str, outcome: Str, attempts: Num, lastStatus: Num, lastError: Str });
+export const RemediationOutcomeSchema = Type.Object({
+  runId: Str,
+  action: Str,
+  fingerprint: Str,
+  outcome: Str,
+  attempts: Num,
+  lastStatus: Num,
+  lastError: Str,
+});
 
-export const RuleSchema = Type.Object({ id: Str, origin: Str, measure: Str, op: Str, windowMs: Num, forMs: Num, keepFiringForMs: Num, severity: SeveritySchema, flows: Type.Array(Str), remediation: NullStr });
+export const RuleSchema = Type.Object({
+  id: Str,
+  origin: Str,
+  measure: Str,
+  op: Str,
+  windowMs: Num,
+  forMs: Num,
+  keepFiringForMs: Num,
+  severity: SeveritySchema,
+  flows: Type.Array(Str),
+  remediation: NullStr,
+});

@@ -4,7 +4,15 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { FindingKindSchema, FindingStatusSchema, SeveritySchema } from '../../core/contracts/index.ts';
 
 export const SinceQuery = Type.Object(
-  { since: Type.Optional(Type.String({ maxLength: 32, pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'look-back window, e.g. 1h, 24h, 7d (default: the analyzer window)' })) },
+  {
+    since: Type.Optional(
+      Type.String({
+        maxLength: 32,
+        pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$',
+        description: 'look-back window, e.g. 1h, 24h, 7d (default: the analyzer window)',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -5,7 +5,10 @@ import { silentLogger } from '../../core/log/logger.ts';
 import * as ui from '../../ui/src/lib/api/types.ts';
 import { buildApiApp } from '../index.ts';
 
-type Operation = { parameters?: Array<{ name: string; in: string; schema: JsonSchema }>; responses: Record<string, { content: Record<string, { schema: JsonSchema }> }> };
+type Operation = {
+  parameters?: Array<{ name: string; in: string; schema: JsonSchema }>;
+  responses: Record<string, { content: Record<string, { schema: JsonSchema }> }>;
+};
 type JsonSchema = { anyOf?: JsonSchema[]; enum?: unknown[]; const?: unknown; properties?: Record<string, JsonSchema>; items?: JsonSchema };
 
 /**

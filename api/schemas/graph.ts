@@ -1,7 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import { NullStr, Num, PairingStatusSchema, Str, WindowFields } from './common.ts';
 
-export const NodeSchema = Type.Object({ id: Str, label: Str, type: Str, kind: Str, owner: NullStr, lifecycle: Str, documented: Type.Boolean(), connections: Num });
+export const NodeSchema = Type.Object({
+  id: Str,
+  label: Str,
+  type: Str,
+  kind: Str,
+  owner: NullStr,
+  lifecycle: Str,
+  documented: Type.Boolean(),
+  connections: Num,
+});
 export const EdgeSchema = Type.Object({
   id: Str,
   source: Str,

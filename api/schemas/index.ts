@@ -16,14 +16,36 @@ import type { TraceSchema, TraceSpanSchema } from './traces.ts';
 import type { ReportKeySchema, ReportRunSchema } from './reports.ts';
 
 export { findingKinds, findingStatuses, severities } from './lists.ts';
-export { FindingKindSchema, FindingStatusSchema, FlowStatsSchema, NullStr, Nullable, Num, SeveritySchema, SinceQuery, Str, WindowFields, PairingStatusSchema } from './common.ts';
+export {
+  FindingKindSchema,
+  FindingStatusSchema,
+  FlowStatsSchema,
+  NullStr,
+  Nullable,
+  Num,
+  SeveritySchema,
+  SinceQuery,
+  Str,
+  WindowFields,
+  PairingStatusSchema,
+} from './common.ts';
 export type { PairingStatus } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
 export { DomainRowSchema, FlowRowSchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 export { AuditEntrySchema, RoleSchema, TokenInfoSchema } from './access.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
-export { AlertEventSchema, AlertSchema, DeliverySchema, MatcherSchema, RemediationAttemptSchema, RemediationOutcomeSchema, RuleSchema, SilenceBodySchema, SilenceSchema } from './alerts.ts';
+export {
+  AlertEventSchema,
+  AlertSchema,
+  DeliverySchema,
+  MatcherSchema,
+  RemediationAttemptSchema,
+  RemediationOutcomeSchema,
+  RuleSchema,
+  SilenceBodySchema,
+  SilenceSchema,
+} from './alerts.ts';
 export { TraceSchema, TraceSpanSchema } from './traces.ts';
 export { ReportKeySchema, ReportRunSchema } from './reports.ts';
 

@@ -48,10 +48,17 @@ export const RunSchema = Type.Object({
     levels: Type.Number(),
     durationMs: Type.Number(),
     changedColumns: Type.Array(
-      Type.Object({ key: Type.String(), columns: Type.Array(Type.Object({ column: Type.String(), left: Type.Union([Type.String(), Type.Null()]), right: Type.Union([Type.String(), Type.Null()]) })) }),
+      Type.Object({
+        key: Type.String(),
+        columns: Type.Array(
+          Type.Object({ column: Type.String(), left: Type.Union([Type.String(), Type.Null()]), right: Type.Union([Type.String(), Type.Null()]) }),
+        ),
+      }),
     ),
     keyMode: Type.Optional(
-      Type.Union([Type.Literal('integer'), Type.Literal('hashed')], { description: 'integer: bisected by key ranges; hashed: by a hash of the canonical key text' }),
+      Type.Union([Type.Literal('integer'), Type.Literal('hashed')], {
+        description: 'integer: bisected by key ranges; hashed: by a hash of the canonical key text',
+      }),
     ),
     keyNotes: Type.Optional(
       Type.Array(
@@ -93,4 +100,3 @@ export const ReconciliationSchema = Type.Object({
   schedule: Type.String(),
   latest: Type.Union([RunSchema, Type.Null()]),
 });
-

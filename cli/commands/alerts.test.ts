@@ -23,7 +23,26 @@ describe('weft alerts', () => {
       req.on('end', () => {
         requests.push({ method: req.method!, path: req.url!, body, auth: String(req.headers.authorization) });
         res.setHeader('content-type', 'application/json');
-        if (req.url!.startsWith('/api/v1/alerts?')) res.end(JSON.stringify({ alerts: [{ fingerprint: 'a1b2c3d4e5f60718', rule: 'flow-stale', state: 'firing', severity: 'high', labels: { flow: 'erp-cpq-product-sync' }, annotations: { summary: 'staleness of flow erp-cpq-product-sync is 2m' }, firedAt: '2026-11-29T10:00:00.000Z', activeSince: null, acknowledgedBy: null, silencedBy: [], inhibitedBy: null }] }));
+        if (req.url!.startsWith('/api/v1/alerts?'))
+          res.end(
+            JSON.stringify({
+              alerts: [
+                {
+                  fingerprint: 'a1b2c3d4e5f60718',
+                  rule: 'flow-stale',
+                  state: 'firing',
+                  severity: 'high',
+                  labels: { flow: 'erp-cpq-product-sync' },
+                  annotations: { summary: 'staleness of flow erp-cpq-product-sync is 2m' },
+                  firedAt: '2026-11-29T10:00:00.000Z',
+                  activeSince: null,
+                  acknowledgedBy: null,
+                  silencedBy: [],
+                  inhibitedBy: null,
+                },
+              ],
+            }),
+          );
         else if (req.url === '/api/v1/silences') res.writeHead(201).end(JSON.stringify({ silence: { id: 's-1', endsAt: '2026-11-29T12:00:00.000Z' } }));
         else res.writeHead(400).end(JSON.stringify({ message: 'No remediation is attached to alert a1b2c3d4e5f60718' }));
       });
@@ -41,9 +60,24 @@ describe('weft alerts', () => {
   });
 
   it('creates a silence from matchers, and says what to change when one is wrong or the comment is missing', async () => {
-    const ok = await run('alerts', 'silence', 'flow=erp-cpq-product-sync', 'severity=~"high|critical"', '--comment', 'ERP upgrade', '--duration', '1h', '--url', url);
+    const ok = await run(
+      'alerts',
+      'silence',
+      'flow=erp-cpq-product-sync',
+      'severity=~"high|critical"',
+      '--comment',
+      'ERP upgrade',
+      '--duration',
+      '1h',
+      '--url',
+      url,
+    );
     expect([ok.code, ok.out]).toEqual([0, 'Silence s-1 until 2026-11-29T12:00:00.000Z.']);
-    expect(JSON.parse(requests.at(-1)!.body)).toEqual({ matchers: ['flow=erp-cpq-product-sync', 'severity=~"high|critical"'], duration: '1h', comment: 'ERP upgrade' });
+    expect(JSON.parse(requests.at(-1)!.body)).toEqual({
+      matchers: ['flow=erp-cpq-product-sync', 'severity=~"high|critical"'],
+      duration: '1h',
+      comment: 'ERP upgrade',
+    });
     expect((await run('alerts', 'silence', 'flow=~"("', '--comment', 'x', '--url', url)).err).toMatch(/not a regular expression/);
     expect((await run('alerts', 'silence', 'flow=x', '--url', url)).err).toMatch(/--comment is required/);
   });

@@ -23,7 +23,9 @@ export async function callWeft<T>(args: ParsedArgs, io: CommandIO, method: strin
   try {
     res = await fetch(target, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(120_000) });
   } catch (err) {
-    throw ERR_CONFIG(`Weft is not answering at ${url} (${((err as Error).cause as Error)?.message ?? (err as Error).message}): is "weft start" running there? Pass --url.`);
+    throw ERR_CONFIG(
+      `Weft is not answering at ${url} (${((err as Error).cause as Error)?.message ?? (err as Error).message}): is "weft start" running there? Pass --url.`,
+    );
   }
   const json = (await res.json().catch(() => ({}))) as T & { message?: string };
   if (res.status === 401) throw ERR_CONFIG(`Weft at ${url} wants a token: set WEFT_TOKEN.`);
@@ -61,8 +63,12 @@ export const alertsListCommand: Command = {
       return 0;
     }
     for (const a of alerts) {
-      const marks = [a.acknowledgedBy ? `acked by ${a.acknowledgedBy}` : '', a.silencedBy.length ? 'silenced' : '', a.inhibitedBy ? 'inhibited' : ''].filter(Boolean).join(', ');
-      io.out(`${a.fingerprint}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${a.rule.padEnd(22)} ${a.labels.flow ?? a.labels.system ?? ''}  since ${a.firedAt ?? a.activeSince}${marks ? `  (${marks})` : ''}\n    ${a.annotations.summary ?? ''}`);
+      const marks = [a.acknowledgedBy ? `acked by ${a.acknowledgedBy}` : '', a.silencedBy.length ? 'silenced' : '', a.inhibitedBy ? 'inhibited' : '']
+        .filter(Boolean)
+        .join(', ');
+      io.out(
+        `${a.fingerprint}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${a.rule.padEnd(22)} ${a.labels.flow ?? a.labels.system ?? ''}  since ${a.firedAt ?? a.activeSince}${marks ? `  (${marks})` : ''}\n    ${a.annotations.summary ?? ''}`,
+      );
     }
     return 0;
   },
@@ -90,7 +96,11 @@ export const alertsSilenceCommand: Command = {
     if (!comment) throw ERR_CONFIG('--comment is required: say why (e.g. --comment "ERP upgrade, CHG-1234").');
     const duration = flag(args, 'duration') ?? '2h';
     parseDuration(duration, '--duration');
-    const { silence } = await callWeft<{ silence: { id: string; endsAt: string } }>(args, io, 'POST', '/api/v1/silences', { matchers: args.positionals, duration, comment });
+    const { silence } = await callWeft<{ silence: { id: string; endsAt: string } }>(args, io, 'POST', '/api/v1/silences', {
+      matchers: args.positionals,
+      duration,
+      comment,
+    });
     io.out(`Silence ${silence.id} until ${silence.endsAt}.`);
     return 0;
   },
@@ -102,7 +112,9 @@ export const alertsAckCommand: Command = {
   async run(args, io) {
     const fp = args.positionals[0];
     if (!fp) throw ERR_CONFIG('Give the alert fingerprint (weft alerts list shows it).');
-    const { alert } = await callWeft<{ alert: AlertRow & { acknowledgedAt: string } }>(args, io, 'POST', `/api/v1/alerts/${encodeURIComponent(fp)}/ack`, { note: flag(args, 'note') ?? '' });
+    const { alert } = await callWeft<{ alert: AlertRow & { acknowledgedAt: string } }>(args, io, 'POST', `/api/v1/alerts/${encodeURIComponent(fp)}/ack`, {
+      note: flag(args, 'note') ?? '',
+    });
     io.out(`Alert ${alert.fingerprint} (${alert.rule}) acknowledged by ${alert.acknowledgedBy} at ${alert.acknowledgedAt}.`);
     return 0;
   },
@@ -123,7 +135,11 @@ export const alertsTestCommand: Command = {
       result = await callWeft<BacktestResult>(args, io, 'GET', `/api/v1/alerts/backtest?rule=${encodeURIComponent(rule)}&since=${encodeURIComponent(since)}`);
     } else {
       const clickhouse = flag(args, 'clickhouse');
-      const config = buildConfig({ positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } }, io.env, io.cwd);
+      const config = buildConfig(
+        { positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } },
+        io.env,
+        io.cwd,
+      );
       const catalog = loadCatalog(catalogs.map((f) => resolve(io.cwd, f)));
       const store = await openStore(config.store);
       try {
@@ -149,8 +165,17 @@ export const remediateCommand: Command = {
   async run(args, io) {
     const fp = args.positionals[0];
     if (!fp) throw ERR_CONFIG('Give the alert fingerprint (weft alerts list shows it).');
-    const { outcomes } = await callWeft<{ outcomes: Array<{ action: string; outcome: string; attempts: number; lastStatus: number; lastError: string }> }>(args, io, 'POST', '/api/v1/remediations', { fingerprint: fp, ...(flag(args, 'action') ? { action: flag(args, 'action') } : {}) });
-    for (const o of outcomes) io.out(`${o.action}: ${o.outcome} after ${o.attempts} attempt${o.attempts === 1 ? '' : 's'} (last status ${o.lastStatus || '—'}${o.lastError ? `, ${o.lastError}` : ''})`);
+    const { outcomes } = await callWeft<{ outcomes: Array<{ action: string; outcome: string; attempts: number; lastStatus: number; lastError: string }> }>(
+      args,
+      io,
+      'POST',
+      '/api/v1/remediations',
+      { fingerprint: fp, ...(flag(args, 'action') ? { action: flag(args, 'action') } : {}) },
+    );
+    for (const o of outcomes)
+      io.out(
+        `${o.action}: ${o.outcome} after ${o.attempts} attempt${o.attempts === 1 ? '' : 's'} (last status ${o.lastStatus || '—'}${o.lastError ? `, ${o.lastError}` : ''})`,
+      );
     return outcomes.every((o) => o.outcome === 'succeeded') ? 0 : 1;
   },
 };

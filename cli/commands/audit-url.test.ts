@@ -37,7 +37,9 @@ describe('weft audit --url (a running Weft)', () => {
     const report = JSON.parse(r.out);
     expect(report.version).toBe(1);
     expect(report.catalog.systems).toBeGreaterThan(0);
-    expect(report.findings.map((f: { kind: string }) => f.kind)).toEqual(expect.arrayContaining(['undocumented-flow', 'unknown-system', 'deprecated-in-use', 'sor-violation']));
+    expect(report.findings.map((f: { kind: string }) => f.kind)).toEqual(
+      expect.arrayContaining(['undocumented-flow', 'unknown-system', 'deprecated-in-use', 'sor-violation']),
+    );
     expect(r.code).toBe(report.failed ? 1 : 0);
     expect(report.failOn).toBe('high');
   });

@@ -37,7 +37,17 @@ describe('weft audit', () => {
     expect(report.summary.systems).toMatchObject({ documented: 5, unknown: 1 });
     expect(report.findings[0]).toMatchObject({ kind: 'regulated-data-exposure', severity: 'critical', subject: { domains: ['customer'] } });
     // No flow-never-observed: the spans arrived moments ago, and coverage is measured in arrival time (a fresh store is not an alarm).
-    expect(Object.keys(report.summary.findings.byKind).sort()).toEqual(['deprecated-in-use', 'error-rate', 'latency-slo-breach', 'owner-missing', 'regulated-data-exposure', 'sor-violation', 'stale-flow', 'undocumented-flow', 'unknown-system']);
+    expect(Object.keys(report.summary.findings.byKind).sort()).toEqual([
+      'deprecated-in-use',
+      'error-rate',
+      'latency-slo-breach',
+      'owner-missing',
+      'regulated-data-exposure',
+      'sor-violation',
+      'stale-flow',
+      'undocumented-flow',
+      'unknown-system',
+    ]);
   });
 
   it('passes when nothing reaches the threshold, and prints a table and markdown', async () => {
@@ -50,8 +60,12 @@ describe('weft audit', () => {
 
   it('rejects a bad --format or --fail-on with what it takes', async () => {
     await expect(weft('--catalog', 'estate.yaml', '--data', h.dir, '--format', 'xml')).rejects.toThrow('--format takes table, json or markdown, got "xml".');
-    await expect(weft('--catalog', 'estate.yaml', '--data', h.dir, '--fail-on', 'severe')).rejects.toThrow('--fail-on takes info, low, medium, high, critical, got "severe".');
-    await expect(weft('--catalog', 'estate.yaml', '--data', join(h.dir, 'nowhere'))).rejects.toThrow(`No Weft data to audit: ${join(h.dir, 'nowhere')} does not exist. Pass --data`);
+    await expect(weft('--catalog', 'estate.yaml', '--data', h.dir, '--fail-on', 'severe')).rejects.toThrow(
+      '--fail-on takes info, low, medium, high, critical, got "severe".',
+    );
+    await expect(weft('--catalog', 'estate.yaml', '--data', join(h.dir, 'nowhere'))).rejects.toThrow(
+      `No Weft data to audit: ${join(h.dir, 'nowhere')} does not exist. Pass --data`,
+    );
   });
 
   it('takes --data exactly as weft start prints the store, and says so for an empty or foreign directory instead of creating a store', async () => {

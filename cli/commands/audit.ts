@@ -23,7 +23,9 @@ async function auditFromApi(url: string, query: { since: string; failOn?: string
   try {
     res = await fetch(base, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(120_000) });
   } catch (err) {
-    throw ERR_CONFIG(`Weft is not answering at ${url} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): is "weft start" running there?`);
+    throw ERR_CONFIG(
+      `Weft is not answering at ${url} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): is "weft start" running there?`,
+    );
   }
   const body = (await res.json().catch(() => ({}))) as AuditReport & { message?: string };
   if (!res.ok) {
@@ -41,30 +43,47 @@ export const auditCommand: Command = {
     const format = (flag(args, 'format') ?? 'table') as AuditFormat;
     if (!Object.hasOwn(auditFormats, format)) throw ERR_CONFIG(`--format takes table, json or markdown, got "${format}".`);
     const failOnText = flag(args, 'fail-on');
-    if (failOnText !== undefined && !severities.includes(failOnText as Severity)) throw ERR_CONFIG(`--fail-on takes ${severities.join(', ')}, got "${failOnText}".`);
+    if (failOnText !== undefined && !severities.includes(failOnText as Severity))
+      throw ERR_CONFIG(`--fail-on takes ${severities.join(', ')}, got "${failOnText}".`);
     const since = flag(args, 'since') ?? '7d';
     const sinceMs = parseDuration(since, '--since');
     const url = flag(args, 'url');
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
     if (url) {
       if (flag(args, 'data') || flag(args, 'clickhouse')) throw ERR_CONFIG('--url asks a running Weft; leave out --data and --clickhouse.');
-      if (files.length > 0) throw ERR_CONFIG('--url audits against the catalog the running Weft has loaded; leave out --catalog (reload it there with POST /api/v1/catalog/reload).');
+      if (files.length > 0)
+        throw ERR_CONFIG(
+          '--url audits against the catalog the running Weft has loaded; leave out --catalog (reload it there with POST /api/v1/catalog/reload).',
+        );
       const report = await auditFromApi(url, { since, failOn: failOnText }, io.env.WEFT_TOKEN);
       io.out(auditFormats[format](report));
       return report.failed ? 1 : 0;
     }
     const clickhouse = flag(args, 'clickhouse');
     if (clickhouse && flag(args, 'data')) throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
-    const config = buildConfig({ positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } }, io.env, io.cwd);
+    const config = buildConfig(
+      { positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } },
+      io.env,
+      io.cwd,
+    );
     const catalog = files.length > 0 ? loadCatalog(files.map((f) => resolve(io.cwd, f))) : emptyCatalog();
     const notWeft = config.store.kind === 'embedded' ? notWeftDataProblem(config.dataDir) : null;
     if (notWeft) {
-      throw ERR_CONFIG(`No Weft data to audit: ${notWeft}. Pass --data with the directory Weft ran with (as weft start printed it), --url for a running Weft, or --clickhouse for a ClickHouse server.`);
+      throw ERR_CONFIG(
+        `No Weft data to audit: ${notWeft}. Pass --data with the directory Weft ran with (as weft start printed it), --url for a running Weft, or --clickhouse for a ClickHouse server.`,
+      );
     }
     const store = await openStore(config.store);
     try {
       await migrate(store, { retention: config.retention });
-      const report = await runAudit(store, catalog, { sinceMs, now: new Date(), failOn: (failOnText as Severity | undefined) ?? null, pair: store.kind === 'embedded', lateMs: config.analyzer.lateMs, more: [probeAuditCandidates] });
+      const report = await runAudit(store, catalog, {
+        sinceMs,
+        now: new Date(),
+        failOn: (failOnText as Severity | undefined) ?? null,
+        pair: store.kind === 'embedded',
+        lateMs: config.analyzer.lateMs,
+        more: [probeAuditCandidates],
+      });
       io.out(auditFormats[format](report));
       return report.failed ? 1 : 0;
     } finally {

@@ -14,7 +14,9 @@ export const catalogValidateCommand: Command = {
       const envPolicy = { allow: envPatterns(io.env.WEFT_CATALOG_ENV_ALLOW), deny: envPatterns(io.env.WEFT_CATALOG_ENV_DENY) };
       const { catalog: c, warnings } = loadCatalogWithWarnings(files, { envPolicy });
       for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);
-      io.out(`${files.join(', ')}: valid (${c.owners.length} owners, ${c.systems.length} systems, ${c.domains.length} domains, ${c.flows.length} flows, ${c.classes.length} classes, ${c.probes.length} probes, ${c.reconciliations.length} reconciliations)`);
+      io.out(
+        `${files.join(', ')}: valid (${c.owners.length} owners, ${c.systems.length} systems, ${c.domains.length} domains, ${c.flows.length} flows, ${c.classes.length} classes, ${c.probes.length} probes, ${c.reconciliations.length} reconciliations)`,
+      );
       return 0;
     } catch (err) {
       const problems = (err as { problems?: CatalogProblem[]; code?: string }).problems;

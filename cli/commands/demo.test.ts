@@ -32,7 +32,23 @@ describe('weft demo', () => {
 
   it('runs the estate against a remote OTLP endpoint with its token, and writes a catalog whose probes name the advertised host', async () => {
     const out: string[] = [];
-    const args = parseArgs(['--otlp', otlp, '--otlp-token', 's3cret', '--no-faults', '--demo-time-scale', '0.05', '--out', 'catalog', '--bind', '0.0.0.0', '--advertise', 'demo', '--log-level', 'silent']);
+    const args = parseArgs([
+      '--otlp',
+      otlp,
+      '--otlp-token',
+      's3cret',
+      '--no-faults',
+      '--demo-time-scale',
+      '0.05',
+      '--out',
+      'catalog',
+      '--bind',
+      '0.0.0.0',
+      '--advertise',
+      'demo',
+      '--log-level',
+      'silent',
+    ]);
     const code = await runDemo(args, io(out), async (demo) => {
       for (let i = 0; i < 80 && received.length === 0; i++) {
         await demo.flush();
@@ -49,6 +65,8 @@ describe('weft demo', () => {
   }, 30_000);
 
   it('says what an --otlp value must look like', async () => {
-    await expect(runDemo(parseArgs(['--otlp', 'weft:4318']), io([]), async () => {})).rejects.toThrow('--otlp must be Weft\'s OTLP/HTTP base URL like http://weft:4318, got "weft:4318".');
+    await expect(runDemo(parseArgs(['--otlp', 'weft:4318']), io([]), async () => {})).rejects.toThrow(
+      '--otlp must be Weft\'s OTLP/HTTP base URL like http://weft:4318, got "weft:4318".',
+    );
   });
 });

@@ -37,10 +37,16 @@ export async function runDemo(args: ParsedArgs, io: CommandIO, until: (demo: InP
 
 export const demoCommand: Command = {
   summary: 'Run only the demo estate, exporting OTLP to a Weft elsewhere, and write the catalog that documents it',
-  usage: 'demo [--otlp http://127.0.0.1:4318] [--otlp-token TOKEN] [--no-faults | --faults=LIST] [--demo-time-scale 1] [--out DIR] [--bind 127.0.0.1] [--advertise HOST]',
+  usage:
+    'demo [--otlp http://127.0.0.1:4318] [--otlp-token TOKEN] [--no-faults | --faults=LIST] [--demo-time-scale 1] [--out DIR] [--bind 127.0.0.1] [--advertise HOST]',
   run: (args, io) =>
-    runDemo(args, io, () => new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    })),
+    runDemo(
+      args,
+      io,
+      () =>
+        new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        }),
+    ),
 };

@@ -16,7 +16,11 @@ const catalog = join(dir, 'estate.yaml');
 function io() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env: { CRM_DSN: 'postgres://postgres@127.0.0.1:5432/test' }, cwd: dir } };
+  return {
+    out,
+    err,
+    io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env: { CRM_DSN: 'postgres://postgres@127.0.0.1:5432/test' }, cwd: dir },
+  };
 }
 
 beforeAll(async () => {

@@ -12,7 +12,9 @@ export const probeRunCommand: Command = {
     const session = await probeSession(args, io);
     try {
       const { sample, shapeChanged } = await session.probes.runProbe(id);
-      const metrics = Object.entries(sample.metrics).map(([k, v]) => `${k}=${v}`).join(' ');
+      const metrics = Object.entries(sample.metrics)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
       io.out(`probe ${id} (${sample.kind} on ${sample.system}${sample.domain ? `, domain ${sample.domain}` : ''})`);
       if (sample.ok) io.out(`  ok       value ${sample.value}${metrics ? `  (${metrics})` : ''}`);
       else io.out(`  FAILED   ${sample.errorCode}: ${sample.error}${metrics ? `  (${metrics})` : ''}`);

@@ -20,7 +20,8 @@ export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ p
   const logger = createLogger(args.flags['log-level']?.[0] ?? 'error');
   let store: Store | null = null;
   const notWeft = config.store.kind === 'embedded' ? notWeftDataProblem(config.dataDir) : null;
-  if (notWeft && args.flags['no-record']?.[0] !== 'true') io.err(`note: results are not recorded (no Weft data: ${notWeft}; pass --data with the directory weft start uses)`);
+  if (notWeft && args.flags['no-record']?.[0] !== 'true')
+    io.err(`note: results are not recorded (no Weft data: ${notWeft}; pass --data with the directory weft start uses)`);
   if (args.flags['no-record']?.[0] !== 'true' && !notWeft) {
     try {
       store = await openStore(config.store);
@@ -31,7 +32,15 @@ export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ p
       store = null;
     }
   }
-  const probes = startProbes({ store, catalog, logger, findings: store ? createFindingStore(store) : undefined, env: config.env, envPolicy: config.catalogEnv, scheduled: false });
+  const probes = startProbes({
+    store,
+    catalog,
+    logger,
+    findings: store ? createFindingStore(store) : undefined,
+    env: config.env,
+    envPolicy: config.catalogEnv,
+    scheduled: false,
+  });
   return {
     probes,
     recorded: store !== null,

@@ -24,7 +24,9 @@ export const reconcileCommand: Command = {
         io.out(`    key ${c.key}: ${c.columns.map((col) => `${col.column} ${JSON.stringify(col.left)} → ${JSON.stringify(col.right)}`).join('; ')}`);
       }
       if (run.changedDuringRun > 0) io.out(`  ${run.changedDuringRun} keys changed while the run went on (not counted)`);
-      io.out(`  cost     ${run.queries} queries, ${run.rowsDownloaded} rows downloaded, ${run.checksumRows} segment checksums, ${(run.details.durationMs / 1000).toFixed(2)} s`);
+      io.out(
+        `  cost     ${run.queries} queries, ${run.rowsDownloaded} rows downloaded, ${run.checksumRows} segment checksums, ${(run.details.durationMs / 1000).toFixed(2)} s`,
+      );
       io.out(`  recorded ${session.recorded ? 'yes' : 'no'}`);
       return run.missing + run.extra + run.changed > 0 ? 1 : 0;
     } finally {

@@ -24,7 +24,8 @@ async function reportFromApi(url: string, body: { since: string; until?: string 
   io.err(`Report ${report.id} started on ${url}…`);
   const deadline = Date.now() + 10 * 60_000;
   while (report.status === 'running') {
-    if (Date.now() > deadline) throw ERR_CONFIG(`Report ${report.id} is still running after 10 minutes; fetch it later from ${url}/api/v1/reports/${report.id}.`);
+    if (Date.now() > deadline)
+      throw ERR_CONFIG(`Report ${report.id} is still running after 10 minutes; fetch it later from ${url}/api/v1/reports/${report.id}.`);
     await new Promise((r) => setTimeout(r, 500));
     ({ report } = await api.json<{ report: RunView }>(`/api/v1/reports/${report.id}`));
   }
@@ -45,14 +46,22 @@ export const reportCommand: Command = {
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
     let zip: Uint8Array;
     if (url) {
-      if (flag(args, 'data') || flag(args, 'clickhouse') || files.length) throw ERR_CONFIG('--url asks a running Weft, which uses its own store and catalog; leave out --data, --clickhouse and --catalog.');
+      if (flag(args, 'data') || flag(args, 'clickhouse') || files.length)
+        throw ERR_CONFIG('--url asks a running Weft, which uses its own store and catalog; leave out --data, --clickhouse and --catalog.');
       zip = await reportFromApi(url, { since, ...(until ? { until } : {}) }, io);
     } else {
       const clickhouse = flag(args, 'clickhouse');
-      if (clickhouse && flag(args, 'data')) throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
-      const config = buildConfig({ positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } }, io.env, io.cwd);
+      if (clickhouse && flag(args, 'data'))
+        throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
+      const config = buildConfig(
+        { positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } },
+        io.env,
+        io.cwd,
+      );
       if (config.store.kind === 'embedded' && !existsSync(config.store.path)) {
-        throw ERR_CONFIG(`No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`);
+        throw ERR_CONFIG(
+          `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,
+        );
       }
       const catalog = files.length ? loadCatalog(files.map((f) => resolve(io.cwd, f))) : undefined;
       const store = await openStore(config.store);

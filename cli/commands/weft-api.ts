@@ -19,7 +19,9 @@ export function weftApi(url: string, token: string | undefined, tokenHint: strin
         signal: AbortSignal.timeout(120_000),
       });
     } catch (err) {
-      throw ERR_CONFIG(`Weft is not answering at ${url} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): is "weft start" running there?`);
+      throw ERR_CONFIG(
+        `Weft is not answering at ${url} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): is "weft start" running there?`,
+      );
     }
     if (!res.ok) {
       const body = (await res.json().catch(() => ({}))) as { message?: string };

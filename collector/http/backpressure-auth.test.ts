@@ -8,7 +8,20 @@ const body = (i: number) =>
     resourceSpans: [
       {
         resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pressure' } }] },
-        scopeSpans: [{ spans: [{ traceId: `5b8efff798038103d269b633${String(i).padStart(8, '0')}`, spanId: 'eee19b7ec3c1b174', name: `s-${i}`, startTimeUnixNano: String(NOW_NS), endTimeUnixNano: String(NOW_NS + 1000n), attributes: [{ key: 'pad', value: { stringValue: 'x'.repeat(900) } }] }] }],
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: `5b8efff798038103d269b633${String(i).padStart(8, '0')}`,
+                spanId: 'eee19b7ec3c1b174',
+                name: `s-${i}`,
+                startTimeUnixNano: String(NOW_NS),
+                endTimeUnixNano: String(NOW_NS + 1000n),
+                attributes: [{ key: 'pad', value: { stringValue: 'x'.repeat(900) } }],
+              },
+            ],
+          },
+        ],
       },
     ],
   });
@@ -58,7 +71,11 @@ describe('collector ingest auth', () => {
     const none = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', body: body(1), headers: { 'content-type': 'application/json' } });
     expect(none.status).toBe(401);
     expect(((await none.json()) as { message: string }).message).toBe('Missing or invalid bearer token: send "Authorization: Bearer <token>".');
-    const wrong = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', body: body(1), headers: { 'content-type': 'application/json', authorization: 'Bearer nope' } });
+    const wrong = await fetch(`${h.collector.url}/v1/traces`, {
+      method: 'POST',
+      body: body(1),
+      headers: { 'content-type': 'application/json', authorization: 'Bearer nope' },
+    });
     expect(wrong.status).toBe(401);
     await expect(sendSpans({ url: h.collector.url, serviceName: 'no-token' }, [{ name: 'x' }])).rejects.toThrow(/Unauthorized/);
   });

@@ -11,7 +11,12 @@ function spanRequest(service: string, spans: { traceId: string; spanId: string; 
     resourceSpans: [
       {
         resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [{ scope: { name: 's' }, spans: spans.map((s) => ({ ...s, kind: 2, startTimeUnixNano: String(NOW_NS), endTimeUnixNano: String(NOW_NS + 5_000_000n) })) }],
+        scopeSpans: [
+          {
+            scope: { name: 's' },
+            spans: spans.map((s) => ({ ...s, kind: 2, startTimeUnixNano: String(NOW_NS), endTimeUnixNano: String(NOW_NS + 5_000_000n) })),
+          },
+        ],
       },
     ],
   };
@@ -30,8 +35,7 @@ function protoBody(req: ReturnType<typeof spanRequest>): Buffer {
 
 describe('collector ingest errors', () => {
   let h: Harness;
-  const post = (path: string, body: Buffer | string, headers: Record<string, string>) =>
-    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers });
+  const post = (path: string, body: Buffer | string, headers: Record<string, string>) => fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers });
   const json = (body: unknown) => JSON.stringify(body);
 
   beforeAll(async () => {
@@ -76,9 +80,13 @@ describe('collector ingest errors', () => {
   });
 
   it('answers invalid ids with 400 naming the field', async () => {
-    const res = await post('/v1/traces', json(spanRequest('bad-ids', [{ traceId: 'not-hex', spanId: 'eee19b7ec3c1b174', name: 'x' }])), { 'content-type': 'application/json' });
+    const res = await post('/v1/traces', json(spanRequest('bad-ids', [{ traceId: 'not-hex', spanId: 'eee19b7ec3c1b174', name: 'x' }])), {
+      'content-type': 'application/json',
+    });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].traceId must be 32 hex characters, got "not-hex".');
+    expect(((await res.json()) as { message: string }).message).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[0].traceId must be 32 hex characters, got "not-hex".',
+    );
     const short = protoBody(spanRequest('bad-ids', [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b', name: 'x' }]));
     const res2 = await post('/v1/traces', short, { 'content-type': 'application/x-protobuf' });
     expect(res2.status).toBe(400);
@@ -86,9 +94,19 @@ describe('collector ingest errors', () => {
   });
 
   it('answers a field of the wrong type with 400 naming its path', async () => {
-    const res = await post('/v1/traces', json({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', startTimeUnixNano: 'yesterday' }] }] }] }), { 'content-type': 'application/json' });
+    const res = await post(
+      '/v1/traces',
+      json({
+        resourceSpans: [
+          { scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', startTimeUnixNano: 'yesterday' }] }] },
+        ],
+      }),
+      { 'content-type': 'application/json' },
+    );
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano must be nanoseconds since the epoch as a whole number, got "yesterday".');
+    expect(((await res.json()) as { message: string }).message).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano must be nanoseconds since the epoch as a whole number, got "yesterday".',
+    );
   });
 
   it('answers invalid gzip with 400', async () => {
@@ -125,19 +143,31 @@ describe('collector ingest errors', () => {
     expect(decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer()))).toEqual({
       partialSuccess: { rejectedSpans: 1, errorMessage: '1 rejected: spans without a trace id or span id (first at resourceSpans[0].scopeSpans[0].spans[1])' },
     });
-    const jres = await post('/v1/metrics', json({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'q', summary: { dataPoints: [{}, {}] } }] }] }] }), { 'content-type': 'application/json' });
+    const jres = await post('/v1/metrics', json({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'q', summary: { dataPoints: [{}, {}] } }] }] }] }), {
+      'content-type': 'application/json',
+    });
     expect(jres.status).toBe(200);
-    expect(await jres.json()).toEqual({ partialSuccess: { rejectedDataPoints: 2, errorMessage: 'summary metrics are not stored (only sum, gauge and histogram)' } });
+    expect(await jres.json()).toEqual({
+      partialSuccess: { rejectedDataPoints: 2, errorMessage: 'summary metrics are not stored (only sum, gauge and histogram)' },
+    });
     await h.collector.flush();
     expect(await h.rows(`SELECT SpanName FROM otel_traces WHERE ServiceName = 'partial'`)).toEqual([{ SpanName: 'kept' }]);
   });
 
   it('keeps good requests whole while bad ones fail beside them', async () => {
     const goods = Array.from({ length: 20 }, (_, i) =>
-      post('/v1/traces', protoBody(spanRequest('concurrent', [{ traceId: `5b8efff798038103d269b633813f${String(i).padStart(4, '0')}`, spanId: 'eee19b7ec3c1b174', name: `good-${i}` }])), { 'content-type': 'application/x-protobuf' }),
+      post(
+        '/v1/traces',
+        protoBody(
+          spanRequest('concurrent', [{ traceId: `5b8efff798038103d269b633813f${String(i).padStart(4, '0')}`, spanId: 'eee19b7ec3c1b174', name: `good-${i}` }]),
+        ),
+        { 'content-type': 'application/x-protobuf' },
+      ),
     );
     const bads = Array.from({ length: 20 }, (_, i) =>
-      i % 2 ? post('/v1/traces', Buffer.from([0xff, 0xff, i]), { 'content-type': 'application/x-protobuf' }) : post('/v1/traces', '{"resourceSpans": 1}', { 'content-type': 'application/json' }),
+      i % 2
+        ? post('/v1/traces', Buffer.from([0xff, 0xff, i]), { 'content-type': 'application/x-protobuf' })
+        : post('/v1/traces', '{"resourceSpans": 1}', { 'content-type': 'application/json' }),
     );
     const results = await Promise.all([...goods, ...bads]);
     expect(results.slice(0, 20).map((r) => r.status)).toEqual(Array(20).fill(200));

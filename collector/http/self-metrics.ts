@@ -38,14 +38,36 @@ export class SelfMetrics {
   render(gauges: { queuedRows: number; spooledBytes: number; spoolMaxBytes: number }): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, lines: string[]) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
-    metric('weft_collector_accepted_total', 'counter', 'Spans, data points and log records accepted and spooled.', Object.entries(this.accepted).map(([s, n]) => `weft_collector_accepted_total{signal="${s}"} ${n}`));
-    metric('weft_collector_rejected_items_total', 'counter', 'Items refused inside accepted requests (partial_success).', Object.entries(this.rejectedItems).map(([s, n]) => `weft_collector_rejected_items_total{signal="${s}"} ${n}`));
-    metric('weft_collector_rejected_requests_total', 'counter', 'Requests refused, by HTTP status.', [...this.rejectedRequests].map(([c, n]) => `weft_collector_rejected_requests_total{status="${c}"} ${n}`));
+    metric(
+      'weft_collector_accepted_total',
+      'counter',
+      'Spans, data points and log records accepted and spooled.',
+      Object.entries(this.accepted).map(([s, n]) => `weft_collector_accepted_total{signal="${s}"} ${n}`),
+    );
+    metric(
+      'weft_collector_rejected_items_total',
+      'counter',
+      'Items refused inside accepted requests (partial_success).',
+      Object.entries(this.rejectedItems).map(([s, n]) => `weft_collector_rejected_items_total{signal="${s}"} ${n}`),
+    );
+    metric(
+      'weft_collector_rejected_requests_total',
+      'counter',
+      'Requests refused, by HTTP status.',
+      [...this.rejectedRequests].map(([c, n]) => `weft_collector_rejected_requests_total{status="${c}"} ${n}`),
+    );
     metric('weft_collector_queued_rows', 'gauge', 'Rows in open spool segments, waiting to be sealed.', [`weft_collector_queued_rows ${gauges.queuedRows}`]);
-    metric('weft_collector_queued_segments', 'gauge', 'Sealed spool segments waiting to be inserted.', [`weft_collector_queued_segments ${this.segmentsQueued}`]);
+    metric('weft_collector_queued_segments', 'gauge', 'Sealed spool segments waiting to be inserted.', [
+      `weft_collector_queued_segments ${this.segmentsQueued}`,
+    ]);
     metric('weft_collector_spooled_bytes', 'gauge', 'Bytes on disk in the spool, not yet inserted.', [`weft_collector_spooled_bytes ${gauges.spooledBytes}`]);
     metric('weft_collector_spool_max_bytes', 'gauge', 'Spool size above which ingest answers 503.', [`weft_collector_spool_max_bytes ${gauges.spoolMaxBytes}`]);
-    metric('weft_collector_inserted_rows_total', 'counter', 'Rows inserted into ClickHouse, by table.', [...this.insertedRows].map(([t, n]) => `weft_collector_inserted_rows_total{table="${t}"} ${n}`));
+    metric(
+      'weft_collector_inserted_rows_total',
+      'counter',
+      'Rows inserted into ClickHouse, by table.',
+      [...this.insertedRows].map(([t, n]) => `weft_collector_inserted_rows_total{table="${t}"} ${n}`),
+    );
     metric('weft_collector_insert_errors_total', 'counter', 'Failed segment inserts (retried).', [`weft_collector_insert_errors_total ${this.insertErrors}`]);
     metric('weft_collector_segments_split_total', 'counter', 'Spool segments split by day because one insert spanned too many partitions.', [
       `weft_collector_segments_split_total ${this.segmentsSplit}`,

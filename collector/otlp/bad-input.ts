@@ -17,11 +17,7 @@ export const ERR_OTLP_TOO_LARGE = defineError(
   413,
   (limit: number, when: string) => `Request body exceeds ${limit} bytes ${when}; send smaller batches.`,
 );
-export const ERR_OTLP_BUSY = defineError(
-  'WEFT_ERR_OTLP_BUSY',
-  429,
-  () => 'The collector is at its in-flight limit; retry after the delay in Retry-After.',
-);
+export const ERR_OTLP_BUSY = defineError('WEFT_ERR_OTLP_BUSY', 429, () => 'The collector is at its in-flight limit; retry after the delay in Retry-After.');
 export const ERR_OTLP_SPOOL_FULL = defineError(
   'WEFT_ERR_OTLP_SPOOL_FULL',
   503,

@@ -65,7 +65,14 @@ export const tables: Record<TableName, TableSpec> = {
     table: 'otel_metrics_sum',
     signal: 'metrics',
     partitionColumn: 'TimeUnix',
-    fields: [...metricHead, field('Value', 'Float64'), field('Flags', 'UInt32'), ...exemplarFields, field('AggregationTemporality', 'Int32'), field('IsMonotonic', 'Bool')],
+    fields: [
+      ...metricHead,
+      field('Value', 'Float64'),
+      field('Flags', 'UInt32'),
+      ...exemplarFields,
+      field('AggregationTemporality', 'Int32'),
+      field('IsMonotonic', 'Bool'),
+    ],
   },
   otel_metrics_gauge: {
     table: 'otel_metrics_gauge',
@@ -134,9 +141,6 @@ export function loadStatement(spec: TableSpec, source: { file: string } | 'input
   const columns = spec.fields.map((f) => `\`${f.column}\``).join(', ');
   const select = spec.fields.map((f, i) => (f.convert ? f.convert(`f${i}`) : `f${i}`)).join(', ');
   const table = database ? `\`${database}\`.\`${spec.table}\`` : `\`${spec.table}\``;
-  const from =
-    source === 'input'
-      ? `input(${quote(structure(spec))})`
-      : `file(${quote(source.file)}, ${quote(SEGMENT_FORMAT)}, ${quote(structure(spec))})`;
+  const from = source === 'input' ? `input(${quote(structure(spec))})` : `file(${quote(source.file)}, ${quote(SEGMENT_FORMAT)}, ${quote(structure(spec))})`;
   return `INSERT INTO ${table} (${columns}) SELECT ${select} FROM ${from}${source === 'input' ? ` FORMAT ${SEGMENT_FORMAT}` : ''}`;
 }

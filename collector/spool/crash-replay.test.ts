@@ -63,7 +63,10 @@ describe('spool crash and replay', () => {
       await second.stop();
       expect(await count()).toEqual([{ n: SPANS, ids: SPANS }]);
       const lookup = await store.client
-        .query({ query: "SELECT count() AS n FROM otel_traces_trace_id_ts WHERE TraceId IN (SELECT TraceId FROM otel_traces WHERE ServiceName = 'crash-svc')", format: 'JSONEachRow' })
+        .query({
+          query: "SELECT count() AS n FROM otel_traces_trace_id_ts WHERE TraceId IN (SELECT TraceId FROM otel_traces WHERE ServiceName = 'crash-svc')",
+          format: 'JSONEachRow',
+        })
         .then((r) => r.json<{ n: number }>());
       expect(lookup).toEqual([{ n: SPANS / 3 }]);
     } finally {

@@ -14,10 +14,16 @@ interface TableRow {
 export function viewTargets(tables: TableRow[]): string[] {
   const views = tables
     .filter((t) => t.engine === 'MaterializedView')
-    .map((t) => ({ target: /\bTO\s+(?:`?\w+`?\.)?`?(\w+)`?/i.exec(t.q)?.[1], select: t.q.split(/\bAS\s+SELECT\b/i).slice(1).join(' ') }))
+    .map((t) => ({
+      target: /\bTO\s+(?:`?\w+`?\.)?`?(\w+)`?/i.exec(t.q)?.[1],
+      select: t.q
+        .split(/\bAS\s+SELECT\b/i)
+        .slice(1)
+        .join(' '),
+    }))
     .filter((v): v is { target: string; select: string } => Boolean(v.target));
   const reached = new Set(SOURCES);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const v of views) {
       if (reached.has(v.target)) continue;

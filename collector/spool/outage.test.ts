@@ -14,7 +14,10 @@ describe('collector during a storage outage', () => {
   it('keeps acknowledging into the spool, reports not ready, and loads everything once storage is back', async () => {
     // The table disappears (as when a server is unreachable): inserts fail and are retried.
     await h.store.client.command({ query: 'RENAME TABLE otel_traces TO otel_traces_away' });
-    await sendSpans({ url: h.collector.url, serviceName: 'outage' }, Array.from({ length: 30 }, (_, i) => ({ name: `during-${i}` })));
+    await sendSpans(
+      { url: h.collector.url, serviceName: 'outage' },
+      Array.from({ length: 30 }, (_, i) => ({ name: `during-${i}` })),
+    );
     let ready = await fetch(`${h.collector.url}/readyz`);
     for (let i = 0; i < 50 && ready.status === 200; i++) {
       await new Promise((r) => setTimeout(r, 100));

@@ -18,7 +18,9 @@ describe('spool replay and materialized views', () => {
 
   /** Row counts of every table a view fills from otel_traces (rollups of any part). */
   async function snapshot(): Promise<Record<string, number>> {
-    const tables = await h.rows<{ name: string; engine: string; q: string }>('SELECT name, engine, create_table_query AS q FROM system.tables WHERE database = currentDatabase()');
+    const tables = await h.rows<{ name: string; engine: string; q: string }>(
+      'SELECT name, engine, create_table_query AS q FROM system.tables WHERE database = currentDatabase()',
+    );
     const out: Record<string, number> = {};
     for (const name of viewTargets(tables)) {
       const engine = tables.find((t) => t.name === name)?.engine ?? '';

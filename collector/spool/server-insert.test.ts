@@ -41,7 +41,13 @@ const ok = (rows: number): Answer => ({
   status: 200,
   headers: {
     'content-type': 'text/plain; charset=UTF-8',
-    'x-clickhouse-summary': JSON.stringify({ read_rows: String(rows), read_bytes: '0', written_rows: String(rows), written_bytes: '0', total_rows_to_read: '0' }),
+    'x-clickhouse-summary': JSON.stringify({
+      read_rows: String(rows),
+      read_bytes: '0',
+      written_rows: String(rows),
+      written_bytes: '0',
+      total_rows_to_read: '0',
+    }),
   },
   body: '',
 });
@@ -83,7 +89,13 @@ describe('spool loader against a ClickHouse server (HTTP interface)', () => {
         for (const [k, v] of Object.entries(req.headers)) {
           if (DROP.has(k) || v === undefined) continue;
           if (k === 'authorization') headers[k] = `${String(v).split(' ')[0]} <redacted>`;
-          else headers[k] = k === 'user-agent' ? String(v).replace(/\d+\.\d+\.\d+/g, '<v>').replace(/os:\w+/, 'os:<os>') : String(v);
+          else
+            headers[k] =
+              k === 'user-agent'
+                ? String(v)
+                    .replace(/\d+\.\d+\.\d+/g, '<v>')
+                    .replace(/os:\w+/, 'os:<os>')
+                : String(v);
         }
         if (isInsert) bodies.push(body);
         exchanges.push({

@@ -10,7 +10,9 @@ describe('lockSpool', () => {
 
   it('tells a second process in plain words that the spool directory is taken', () => {
     writeFileSync(join(dir, 'collector.pid'), String(process.ppid));
-    expect(() => lockSpool(dir)).toThrow(`The spool directory ${dir} is in use by another Weft process (pid ${process.ppid}). Give each collector its own --spool directory.`);
+    expect(() => lockSpool(dir)).toThrow(
+      `The spool directory ${dir} is in use by another Weft process (pid ${process.ppid}). Give each collector its own --spool directory.`,
+    );
   });
 
   it('takes over a directory whose owner is gone', () => {

@@ -5,8 +5,7 @@ import { claimPidFile } from '../../core/fs/pid-lock.ts';
 export const ERR_SPOOL_IN_USE = defineError(
   'WEFT_ERR_SPOOL_IN_USE',
   503,
-  (dir: string, pid: number) =>
-    `The spool directory ${dir} is in use by another Weft process (pid ${pid}). Give each collector its own --spool directory.`,
+  (dir: string, pid: number) => `The spool directory ${dir} is in use by another Weft process (pid ${pid}). Give each collector its own --spool directory.`,
 );
 
 /**

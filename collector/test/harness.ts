@@ -45,7 +45,7 @@ export async function startHarness(
     store,
     collector,
     config,
-    rows: <T,>(query: string) => store.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<T>()),
+    rows: <T>(query: string) => store.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<T>()),
     close: async () => {
       await collector.stop();
       await store.close();

@@ -10,7 +10,10 @@ import type { SectionProblem } from './probes.ts';
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
 const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 2h, 7d' });
 const EnvRef = Type.String({ pattern: '^env:[A-Za-z_][A-Za-z0-9_]*$', description: 'env:NAME — read from the environment when used, never stored' });
-const UrlOrEnv = Type.String({ pattern: '^(https?://|env:[A-Za-z_][A-Za-z0-9_]*$)', description: 'http(s)://… or env:NAME (a URL that is a secret, such as a Slack webhook)' });
+const UrlOrEnv = Type.String({
+  pattern: '^(https?://|env:[A-Za-z_][A-Za-z0-9_]*$)',
+  description: 'http(s)://… or env:NAME (a URL that is a secret, such as a Slack webhook)',
+});
 const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { description: 'label name → value' });
 
 /** What a rule measures, per flow (or once for the estate: telemetry-gap). */
@@ -29,7 +32,18 @@ export const alertMeasures = [
 ] as const;
 export type AlertMeasure = (typeof alertMeasures)[number];
 /** Ids of the rules Weft derives from the catalog (alerting/rules/derive-rules.ts defines them). */
-export const derivedRuleIds = ['flow-latency-p95', 'flow-latency-p99', 'flow-error-rate', 'flow-stale', 'flow-throughput-drop', 'record-count-drift', 'key-drift', 'schema-drift', 'probe-failing', 'telemetry-gap'] as const;
+export const derivedRuleIds = [
+  'flow-latency-p95',
+  'flow-latency-p99',
+  'flow-error-rate',
+  'flow-stale',
+  'flow-throughput-drop',
+  'record-count-drift',
+  'key-drift',
+  'schema-drift',
+  'probe-failing',
+  'telemetry-gap',
+] as const;
 export const alertSeverities = ['info', 'low', 'medium', 'high', 'critical'] as const;
 
 export const AlertSelectorSchema = Type.Object(
@@ -47,18 +61,30 @@ export const AlertSelectorSchema = Type.Object(
 export const AlertRuleSchema = Type.Object(
   {
     id: Id,
-    measure: Type.Union(alertMeasures.map((m) => Type.Literal(m)), { description: alertMeasures.join(', ') }),
+    measure: Type.Union(
+      alertMeasures.map((m) => Type.Literal(m)),
+      { description: alertMeasures.join(', ') },
+    ),
     select: Type.Optional(AlertSelectorSchema),
     op: Type.Optional(Type.Union([Type.Literal('>'), Type.Literal('<')], { description: '> (default) or <' })),
-    threshold: Type.Number({ description: 'ms for latency and staleness, 0..1 for error-rate, a count for traces, 0..1 for throughput-drop, 1 for finding measures' }),
+    threshold: Type.Number({
+      description: 'ms for latency and staleness, 0..1 for error-rate, a count for traces, 0..1 for throughput-drop, 1 for finding measures',
+    }),
     window: Type.Optional(Duration),
     for: Type.Optional(Duration),
     keepFiringFor: Type.Optional(Duration),
-    severity: Type.Union(alertSeverities.map((s) => Type.Literal(s)), { default: 'medium' }),
+    severity: Type.Union(
+      alertSeverities.map((s) => Type.Literal(s)),
+      { default: 'medium' },
+    ),
     labels: Type.Optional(Labels),
     annotations: Type.Optional(
       Type.Object(
-        { summary: Type.Optional(Type.String()), description: Type.Optional(Type.String()), runbook_url: Type.Optional(Type.String({ pattern: '^https?://' })) },
+        {
+          summary: Type.Optional(Type.String()),
+          description: Type.Optional(Type.String()),
+          runbook_url: Type.Optional(Type.String({ pattern: '^https?://' })),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -73,7 +99,10 @@ export type ReceiverType = (typeof receiverTypes)[number];
 export const ReceiverSchema = Type.Object(
   {
     id: Id,
-    type: Type.Union(receiverTypes.map((t) => Type.Literal(t)), { description: receiverTypes.join(', ') }),
+    type: Type.Union(
+      receiverTypes.map((t) => Type.Literal(t)),
+      { description: receiverTypes.join(', ') },
+    ),
     url: Type.Optional(UrlOrEnv),
     headers: Type.Optional(Type.Record(Type.String(), Type.String({ description: 'literal, or "<prefix>env:NAME" such as "Bearer env:HOOK_TOKEN"' }))),
     to: Type.Optional(Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), { description: 'e-mail recipients' })),
@@ -96,7 +125,7 @@ export const ReceiverSchema = Type.Object(
 
 export const RouteSchema = Type.Object(
   {
-    receiver: Type.Optional(Type.String({ minLength: 1, description: 'a receiver id; without it, each owner\'s own receiver (owners[].receiver)' })),
+    receiver: Type.Optional(Type.String({ minLength: 1, description: "a receiver id; without it, each owner's own receiver (owners[].receiver)" })),
     match: Type.Optional(Labels),
     matchRe: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'label name → regular expression (anchored)' })),
     groupBy: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "labels that make a group; ['...'] groups by every label" })),
@@ -116,7 +145,10 @@ export const RemediationSchema = Type.Object(
     rules: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'rule ids (custom, or derived: flow-stale, flow-latency-p95…)' })),
     request: Type.Object(
       {
-        method: Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m)), { default: 'POST' }),
+        method: Type.Union(
+          ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m)),
+          { default: 'POST' },
+        ),
         url: UrlOrEnv,
         headers: Type.Optional(Type.Record(Type.String(), Type.String())),
         body: Type.Optional(Type.String({ description: 'template: {{flow}}, {{rule}}, {{fingerprint}}, {{labels.NAME}}, {{idempotencyKey}}' })),
@@ -127,7 +159,7 @@ export const RemediationSchema = Type.Object(
     attempts: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
     backoff: Type.String({ ...Duration, default: '2s', description: 'first delay; doubles each attempt, with jitter' }),
     maxBackoff: Type.String({ ...Duration, default: '1m' }),
-    escalate: Type.Optional(Type.String({ minLength: 1, description: 'a receiver told when every attempt failed (default: the alert\'s route)' })),
+    escalate: Type.Optional(Type.String({ minLength: 1, description: "a receiver told when every attempt failed (default: the alert's route)" })),
   },
   { additionalProperties: false },
 );
@@ -164,7 +196,12 @@ const receiverNeeds: Record<ReceiverType, (r: ReceiverSpec) => { field: string; 
   alertmanager: (r) => (r.url ? null : { field: 'url', message: 'an alertmanager receiver needs url: http://alertmanager:9093' }),
   webhook: (r) => (r.url ? null : { field: 'url', message: 'a webhook receiver needs url: https://… or env:NAME' }),
   slack: (r) => (r.url ? null : { field: 'url', message: 'a slack receiver needs url: env:SLACK_WEBHOOK_URL (the incoming webhook)' }),
-  email: (r) => (!r.smtp ? { field: 'smtp', message: 'an email receiver needs smtp: { host, port }' } : !r.to?.length ? { field: 'to', message: 'an email receiver needs to: [someone@example.com]' } : null),
+  email: (r) =>
+    !r.smtp
+      ? { field: 'smtp', message: 'an email receiver needs smtp: { host, port }' }
+      : !r.to?.length
+        ? { field: 'to', message: 'an email receiver needs to: [someone@example.com]' }
+        : null,
 };
 
 /**
@@ -190,7 +227,8 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
   unique(c.remediations, 'remediations');
   const refList = (where: string, values: string[] | undefined, set: Set<string>, what: string) =>
     values?.forEach((v, j) => {
-      if (!set.has(v)) problems.push({ path: `${where}[${j}]`, message: `unknown ${what} "${v}": declare it under ${what === 'class' ? 'classes' : `${what}s`}` });
+      if (!set.has(v))
+        problems.push({ path: `${where}[${j}]`, message: `unknown ${what} "${v}": declare it under ${what === 'class' ? 'classes' : `${what}s`}` });
     });
   c.alerts.forEach((a, i) => {
     const where = `alerts[${i}]`;
@@ -199,7 +237,8 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
     refList(`${where}.select.classes`, a.select?.classes, sets.classes, 'class');
     refList(`${where}.select.domains`, a.select?.domains, sets.domains, 'domain');
     refList(`${where}.select.systems`, a.select?.systems, sets.systems, 'system');
-    if (a.remediation && !remediations.has(a.remediation)) problems.push({ path: `${where}.remediation`, message: `unknown remediation "${a.remediation}": declare it under remediations` });
+    if (a.remediation && !remediations.has(a.remediation))
+      problems.push({ path: `${where}.remediation`, message: `unknown remediation "${a.remediation}": declare it under remediations` });
     if ((a.measure === 'error-rate' || a.measure === 'throughput-drop') && (a.threshold < 0 || a.threshold > 1)) {
       problems.push({ path: `${where}.threshold`, message: `${a.measure} is a fraction: give a threshold between 0 and 1` });
     }
@@ -210,21 +249,28 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
   });
   c.routes.forEach((r, i) => {
     const where = `routes[${i}]`;
-    if (r.receiver && !receivers.has(r.receiver)) problems.push({ path: `${where}.receiver`, message: `unknown receiver "${r.receiver}": declare it under receivers` });
+    if (r.receiver && !receivers.has(r.receiver))
+      problems.push({ path: `${where}.receiver`, message: `unknown receiver "${r.receiver}": declare it under receivers` });
     for (const [name, re] of Object.entries(r.matchRe ?? {})) {
       if (!validRegex(re)) problems.push({ path: `${where}.matchRe.${name}`, message: `"${re}" is not a regular expression` });
     }
   });
   c.owners.forEach((o, i) => {
-    if (o.receiver && !receivers.has(o.receiver)) problems.push({ path: `owners[${i}].receiver`, message: `unknown receiver "${o.receiver}": declare it under receivers` });
+    if (o.receiver && !receivers.has(o.receiver))
+      problems.push({ path: `owners[${i}].receiver`, message: `unknown receiver "${o.receiver}": declare it under receivers` });
   });
   c.remediations.forEach((r, i) => {
     const where = `remediations[${i}]`;
     refList(`${where}.flows`, r.flows, sets.flows, 'flow');
     r.rules?.forEach((id, j) => {
-      if (!ruleIds.has(id) && !(derivedRuleIds as readonly string[]).includes(id)) problems.push({ path: `${where}.rules[${j}]`, message: `unknown rule "${id}": declare it under alerts, or name a derived rule (${derivedRuleIds.join(', ')})` });
+      if (!ruleIds.has(id) && !(derivedRuleIds as readonly string[]).includes(id))
+        problems.push({
+          path: `${where}.rules[${j}]`,
+          message: `unknown rule "${id}": declare it under alerts, or name a derived rule (${derivedRuleIds.join(', ')})`,
+        });
     });
-    if (r.escalate && !receivers.has(r.escalate)) problems.push({ path: `${where}.escalate`, message: `unknown receiver "${r.escalate}": declare it under receivers` });
+    if (r.escalate && !receivers.has(r.escalate))
+      problems.push({ path: `${where}.escalate`, message: `unknown receiver "${r.escalate}": declare it under receivers` });
     if (!r.flows?.length && !r.rules?.length) problems.push({ path: `${where}.flows`, message: 'attach the action to flows: [flow-id] or rules: [rule-id]' });
   });
   return problems;

@@ -17,7 +17,11 @@ export interface BackstageImport {
   counts: { owners: number; systems: number; domains: number; flows: number };
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '');
 /** "group:default/team-a" → { kind: "group", name: "team-a" } */
 function ref(text: string, defaultKind: string): { kind: string; name: string } {
   const m = /^(?:([\w-]+):)?(?:[\w.-]+\/)?([\w.-]+)$/.exec(String(text).trim());
@@ -47,7 +51,11 @@ export function importBackstage(files: Array<{ file: string; text: string }>): B
   const owners = new Map<string, Record<string, unknown>>();
   for (const g of of('group')) {
     const profile = (g.spec?.profile ?? {}) as { displayName?: string; email?: string };
-    owners.set(slug(g.metadata.name), { id: slug(g.metadata.name), name: profile.displayName ?? g.metadata.title ?? g.metadata.name, ...(profile.email ? { email: profile.email } : {}) });
+    owners.set(slug(g.metadata.name), {
+      id: slug(g.metadata.name),
+      name: profile.displayName ?? g.metadata.title ?? g.metadata.name,
+      ...(profile.email ? { email: profile.email } : {}),
+    });
   }
   const ownerOf = (e: Entity): string | undefined => {
     if (!e.spec?.owner) return undefined;
@@ -80,10 +88,14 @@ export function importBackstage(files: Array<{ file: string; text: string }>): B
     }
     notes.push(`domain "${d.metadata.name}": system of record set to "${slug(members[0].metadata.name)}" (its first System); check it and add replicas`);
     const owner = ownerOf(d);
-    return [{ id: slug(d.metadata.name), name: d.metadata.title ?? d.metadata.name, systemOfRecord: slug(members[0].metadata.name), ...(owner ? { owner } : {}) }];
+    return [
+      { id: slug(d.metadata.name), name: d.metadata.title ?? d.metadata.name, systemOfRecord: slug(members[0].metadata.name), ...(owner ? { owner } : {}) },
+    ];
   });
   const providers = new Map<string, string[]>();
-  for (const e of entities) for (const api of strings(e.spec?.providesApis)) providers.set(ref(api, 'api').name, [...(providers.get(ref(api, 'api').name) ?? []), slug(e.metadata.name)]);
+  for (const e of entities)
+    for (const api of strings(e.spec?.providesApis))
+      providers.set(ref(api, 'api').name, [...(providers.get(ref(api, 'api').name) ?? []), slug(e.metadata.name)]);
   const flows: Array<Record<string, unknown>> = [];
   const addFlow = (source: string, dependent: Entity, why: string) => {
     const target = slug(dependent.metadata.name);
@@ -91,11 +103,19 @@ export function importBackstage(files: Array<{ file: string; text: string }>): B
     const id = `${source}-to-${target}`;
     if (flows.some((f) => f.id === id)) return;
     const owner = ownerOf(dependent);
-    flows.push({ id, source, target, ...(owner ? { owner } : {}), runtime: { service: dependent.metadata.name }, purpose: `imported from Backstage (${why}); check the direction and add domain and class` });
+    flows.push({
+      id,
+      source,
+      target,
+      ...(owner ? { owner } : {}),
+      runtime: { service: dependent.metadata.name },
+      purpose: `imported from Backstage (${why}); check the direction and add domain and class`,
+    });
   };
   for (const e of entities) {
     for (const dep of strings(e.spec?.dependsOn)) addFlow(ref(dep, 'component').name, e, `${e.metadata.name} dependsOn ${dep}`);
-    for (const api of strings(e.spec?.consumesApis)) for (const p of providers.get(ref(api, 'api').name) ?? []) addFlow(p, e, `${e.metadata.name} consumesApis ${api}`);
+    for (const api of strings(e.spec?.consumesApis))
+      for (const p of providers.get(ref(api, 'api').name) ?? []) addFlow(p, e, `${e.metadata.name} consumesApis ${api}`);
   }
   const catalog = { owners: [...owners.values()], systems, domains, flows };
   const doc = new Document(catalog);
@@ -105,5 +125,9 @@ export function importBackstage(files: Array<{ file: string; text: string }>): B
     ' domains with their system of record, replicas and regulated data, flow domains and classes.',
     ' Check it with: weft catalog validate <this file>',
   ].join('\n');
-  return { yaml: doc.toString({ lineWidth: 0 }), notes, counts: { owners: owners.size, systems: systems.length, domains: domains.length, flows: flows.length } };
+  return {
+    yaml: doc.toString({ lineWidth: 0 }),
+    notes,
+    counts: { owners: owners.size, systems: systems.length, domains: domains.length, flows: flows.length },
+  };
 }

@@ -1,5 +1,16 @@
 export type { Catalog, Owner, System, Domain, Flow, SloClass, MatchRules, DriftSettings, Schedule, Lifecycle } from './types.ts';
-export type { ProbeKind, ProbeSpec, ProbeSpecBase, ReconcileSpec, ReconcileSourceSpec, SqlProbeSpec, HttpProbeSpec, AmqpQueueProbeSpec, NatsConsumerProbeSpec, SectionProblem } from './probes.ts';
+export type {
+  ProbeKind,
+  ProbeSpec,
+  ProbeSpecBase,
+  ReconcileSpec,
+  ReconcileSourceSpec,
+  SqlProbeSpec,
+  HttpProbeSpec,
+  AmqpQueueProbeSpec,
+  NatsConsumerProbeSpec,
+  SectionProblem,
+} from './probes.ts';
 export { ProbeSpecSchema, ReconcileSpecSchema, validateProbeSections, probeKindNames } from './probes.ts';
 export { CatalogFileSchema, catalogSections } from './schema.ts';
 export { ReportScheduleSchema, validateReportSchedules } from './reports.ts';
@@ -15,7 +26,16 @@ export { ERR_CATALOG, formatProblem } from './problems.ts';
 export type { CatalogProblem } from './problems.ts';
 export { importBackstage } from './backstage.ts';
 export type { BackstageImport } from './backstage.ts';
-export { AlertRuleSchema, ReceiverSchema, RouteSchema, RemediationSchema, validateAlertingSections, alertMeasures, receiverTypes, derivedRuleIds } from './alerting.ts';
+export {
+  AlertRuleSchema,
+  ReceiverSchema,
+  RouteSchema,
+  RemediationSchema,
+  validateAlertingSections,
+  alertMeasures,
+  receiverTypes,
+  derivedRuleIds,
+} from './alerting.ts';
 export type { AlertRuleSpec, ReceiverSpec, RouteSpec, RemediationSpec, AlertSelector, AlertMeasure, ReceiverType } from './alerting.ts';
 export { toComplete } from './completeness.ts';
 export type { ToComplete } from './completeness.ts';

@@ -126,8 +126,12 @@ flows:
   });
 
   it('reports YAML syntax errors and a file that is not a mapping', () => {
-    expect(problems({ 'bad.yaml': 'systems:\n  - id: crm\n   kind: [\n' })[0]).toMatch(/^bad\.yaml:3:\d+: this line is indented like a list item's field but is not aligned/);
-    expect(problems({ 'list.yaml': '- a\n- b\n' })).toEqual(['list.yaml:1:1: expected a mapping with the sections owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports']);
+    expect(problems({ 'bad.yaml': 'systems:\n  - id: crm\n   kind: [\n' })[0]).toMatch(
+      /^bad\.yaml:3:\d+: this line is indented like a list item's field but is not aligned/,
+    );
+    expect(problems({ 'list.yaml': '- a\n- b\n' })).toEqual([
+      'list.yaml:1:1: expected a mapping with the sections owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports',
+    ]);
   });
 
   it('checks probe sections with the probes schemas and their references', () => {
@@ -166,6 +170,8 @@ flows:
 
   it('refuses a default owner that is not declared', () => {
     const { problems } = parseCatalog([{ file: 'o.yaml', text: yaml.replace('defaultOwner: icoe', 'defaultOwner: nobody') }]);
-    expect(problems.map(formatProblem)).toEqual(['o.yaml:1:15: defaultOwner: "nobody" is not an owner: declare it under owners, or use one of icoe, sales-it, erp-team']);
+    expect(problems.map(formatProblem)).toEqual([
+      'o.yaml:1:15: defaultOwner: "nobody" is not an owner: declare it under owners, or use one of icoe, sales-it, erp-team',
+    ]);
   });
 });

@@ -32,7 +32,21 @@ export interface CatalogOptions {
 }
 
 export function emptyCatalog(): Catalog {
-  return { owners: [], systems: [], domains: [], flows: [], classes: [], probes: [], reconciliations: [], alerts: [], receivers: [], routes: [], remediations: [], reports: [], sources: [] };
+  return {
+    owners: [],
+    systems: [],
+    domains: [],
+    flows: [],
+    classes: [],
+    probes: [],
+    reconciliations: [],
+    alerts: [],
+    receivers: [],
+    routes: [],
+    remediations: [],
+    reports: [],
+    sources: [],
+  };
 }
 
 /** Line and column of the deepest YAML node on `segments` (the field itself, or its nearest parent). */
@@ -117,7 +131,13 @@ export function parseCatalog(
     if (typeof defaultOwner === 'string' && defaultOwner !== '') {
       if (catalog.defaultOwner !== undefined && catalog.defaultOwner !== defaultOwner) {
         const { line, column } = locate(parsed, ['defaultOwner']);
-        problems.push({ file, line, column, path: 'defaultOwner', message: `another file already sets defaultOwner to "${catalog.defaultOwner}"; set it in one file only` });
+        problems.push({
+          file,
+          line,
+          column,
+          path: 'defaultOwner',
+          message: `another file already sets defaultOwner to "${catalog.defaultOwner}"; set it in one file only`,
+        });
       } else {
         catalog.defaultOwner = defaultOwner;
         defaultOwnerAt = parsed;
@@ -155,15 +175,34 @@ export function parseCatalog(
   const ownerIds = new Set([...catalog.owners.map((o) => o.id), ...(declared.owners ?? [])]);
   if (catalog.defaultOwner !== undefined && defaultOwnerAt && !ownerIds.has(catalog.defaultOwner)) {
     const { line, column } = locate(defaultOwnerAt, ['defaultOwner']);
-    problems.push({ file: defaultOwnerAt.file, line, column, path: 'defaultOwner', message: `"${catalog.defaultOwner}" is not an owner: declare it under owners, or use one of ${[...ownerIds].join(', ') || '(none declared)'}` });
+    problems.push({
+      file: defaultOwnerAt.file,
+      line,
+      column,
+      path: 'defaultOwner',
+      message: `"${catalog.defaultOwner}" is not an owner: declare it under owners, or use one of ${[...ownerIds].join(', ') || '(none declared)'}`,
+    });
   }
-  for (const r of [...validateProbeSections(catalog, undefined, options.envPolicy ?? defaultEnvPolicy), ...validateReportSchedules(catalog), ...validateAlertingSections(catalog)]) {
+  for (const r of [
+    ...validateProbeSections(catalog, undefined, options.envPolicy ?? defaultEnvPolicy),
+    ...validateReportSchedules(catalog),
+    ...validateAlertingSections(catalog),
+  ]) {
     const m = /^(\w+)\[(\d+)\]\.?(.*)$/.exec(r.path);
     if (!m) continue;
-    const field = m[3] ? m[3].split('.').flatMap((s) => s.split(/\[(\d+)\]/).filter(Boolean).map((x) => (/^\d+$/.test(x) ? Number(x) : x))) : [];
+    const field = m[3]
+      ? m[3].split('.').flatMap((s) =>
+          s
+            .split(/\[(\d+)\]/)
+            .filter(Boolean)
+            .map((x) => (/^\d+$/.test(x) ? Number(x) : x)),
+        )
+      : [];
     at(m[1], Number(m[2]), field, r.message);
   }
-  problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : files.findIndex((f) => f.file === a.file) - files.findIndex((f) => f.file === b.file)));
+  problems.sort((a, b) =>
+    a.file === b.file ? a.line - b.line || a.column - b.column : files.findIndex((f) => f.file === a.file) - files.findIndex((f) => f.file === b.file),
+  );
   return { catalog: complete(catalog), problems, warnings };
 }
 

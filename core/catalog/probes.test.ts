@@ -6,7 +6,9 @@ const base = { systems: [{ id: 'crm' }, { id: 'erp' }], domains: [{ id: 'custome
 describe('validateProbeSections', () => {
   it('accepts probes and reconciliations that reference what exists', () => {
     const probes: ProbeSpec[] = [{ id: 'c', kind: 'sql', system: 'crm', domain: 'customer', every: '1m', dsn: 'env:CRM_DSN', query: 'select 1' }];
-    const reconciliations: ReconcileSpec[] = [{ id: 'r', key: 'id', columns: ['a'], left: { system: 'crm', dsn: 'env:A', table: 't' }, right: { system: 'erp', dsn: 'env:B', table: 't' } }];
+    const reconciliations: ReconcileSpec[] = [
+      { id: 'r', key: 'id', columns: ['a'], left: { system: 'crm', dsn: 'env:A', table: 't' }, right: { system: 'erp', dsn: 'env:B', table: 't' } },
+    ];
     expect(validateProbeSections({ ...base, probes, reconciliations })).toEqual([]);
   });
 
@@ -16,7 +18,9 @@ describe('validateProbeSections', () => {
       { id: 'a', kind: 'http', system: 'crm', cron: 'not a cron', url: 'http://x' },
       { id: 'b', kind: 'amqp-queue', system: 'crm', url: 'amqp://g:g@h', queue: 'q' },
     ] as ProbeSpec[];
-    const reconciliations = [{ id: 'r', key: 'id', left: { system: 'crm', table: 't' }, right: { system: 'erp', dsn: 'env:B', table: 't', columns: ['x', 'y'] } }] as ReconcileSpec[];
+    const reconciliations = [
+      { id: 'r', key: 'id', left: { system: 'crm', table: 't' }, right: { system: 'erp', dsn: 'env:B', table: 't', columns: ['x', 'y'] } },
+    ] as ReconcileSpec[];
     expect(validateProbeSections({ ...base, probes, reconciliations })).toEqual([
       { path: 'probes[0].system', message: 'unknown system "nope": declare it under systems' },
       { path: 'probes[0].domain', message: 'unknown domain "nada": declare it under domains' },

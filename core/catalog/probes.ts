@@ -32,7 +32,9 @@ const base = {
 /** A database: `dsn: env:NAME` (the whole URL is secret), or `url` plus `password: env:NAME`. */
 const SqlConnection = {
   dsn: Type.Optional(EnvRef),
-  url: Type.Optional(Type.String({ pattern: '^(postgres|postgresql|mysql|mariadb)://', description: 'postgres://user@host:5432/db or mysql://user@host:3306/db, no password' })),
+  url: Type.Optional(
+    Type.String({ pattern: '^(postgres|postgresql|mysql|mariadb)://', description: 'postgres://user@host:5432/db or mysql://user@host:3306/db, no password' }),
+  ),
   password: Type.Optional(EnvRef),
 };
 
@@ -42,7 +44,11 @@ export const SqlProbeSchema = Type.Object(
     kind: Type.Literal('sql'),
     ...SqlConnection,
     query: Type.String({ minLength: 1, description: 'read-only query returning one row; its first numeric column is the value' }),
-    tables: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'tables whose columns are fingerprinted for schema drift (default: those named after FROM/JOIN)' })),
+    tables: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: 'tables whose columns are fingerprinted for schema drift (default: those named after FROM/JOIN)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -106,7 +112,12 @@ export const ReconcileSourceSchema = Type.Object(
     ...SqlConnection,
     table: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?$' }),
     key: Type.Optional(KeyColumns("this side's name(s) for the key column(s), in the same order")),
-    columns: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { minItems: 1, description: "this side's names for the compared columns, in the same order" })),
+    columns: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), {
+        minItems: 1,
+        description: "this side's names for the compared columns, in the same order",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -126,7 +137,9 @@ export const ReconcileSpecSchema = Type.Object(
     columns: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { minItems: 1 })),
     updatedAt: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'compare this column only (a last-modified timestamp)' })),
     segments: Type.Optional(Type.Integer({ minimum: 2, maximum: 65536, description: 'first-level segments (default: one per ~500 rows)' })),
-    downloadBelow: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'download a differing segment once it holds at most this many rows (default 32)' })),
+    downloadBelow: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100000, description: 'download a differing segment once it holds at most this many rows (default 32)' }),
+    ),
     sampleKeys: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'sample keys kept per difference kind (default 20)' })),
   },
   { additionalProperties: false },
@@ -227,7 +240,11 @@ export function validateProbeSections(
         problems.push({ path: `${where}.${side}.key`, message });
       }
     }
-    if (!r.columns && !r.updatedAt) problems.push({ path: `${where}.columns`, message: 'name the compared columns (columns: [name, email]) or an updated-at column (updatedAt: updated_at)' });
+    if (!r.columns && !r.updatedAt)
+      problems.push({
+        path: `${where}.columns`,
+        message: 'name the compared columns (columns: [name, email]) or an updated-at column (updatedAt: updated_at)',
+      });
     for (const side of ['left', 'right'] as const) {
       const s = r[side];
       if (!systems.has(s.system)) problems.push({ path: `${where}.${side}.system`, message: `unknown system "${s.system}": declare it under systems` });

@@ -32,9 +32,22 @@ export function referenceProblems(c: Catalog, declared: Partial<Record<CatalogSe
   const domains = ids('domains');
   ids('flows');
   const classes = ids('classes');
-  const ref = (section: CatalogSection, index: number, field: Array<string | number>, value: string | undefined, set: Set<string>, what: string, where: string) => {
+  const ref = (
+    section: CatalogSection,
+    index: number,
+    field: Array<string | number>,
+    value: string | undefined,
+    set: Set<string>,
+    what: string,
+    where: string,
+  ) => {
     if (value !== undefined && !set.has(value)) {
-      out.push({ section, index, field, message: `unknown ${what} "${value}"; expected one of the ids declared under ${where}${set.size ? ` (${[...set].slice(0, 8).join(', ')}${set.size > 8 ? ', …' : ''})` : ' (none declared)'}` });
+      out.push({
+        section,
+        index,
+        field,
+        message: `unknown ${what} "${value}"; expected one of the ids declared under ${where}${set.size ? ` (${[...set].slice(0, 8).join(', ')}${set.size > 8 ? ', …' : ''})` : ' (none declared)'}`,
+      });
     }
   };
 
@@ -43,7 +56,8 @@ export function referenceProblems(c: Catalog, declared: Partial<Record<CatalogSe
     ref('domains', i, ['systemOfRecord'], d.systemOfRecord, systems, 'system', 'systems');
     d.replicas.forEach((r, j) => {
       ref('domains', i, ['replicas', j], r, systems, 'system', 'systems');
-      if (r === d.systemOfRecord) out.push({ section: 'domains', index: i, field: ['replicas', j], message: `"${r}" is the domain's system of record and cannot also be its replica` });
+      if (r === d.systemOfRecord)
+        out.push({ section: 'domains', index: i, field: ['replicas', j], message: `"${r}" is the domain's system of record and cannot also be its replica` });
     });
     d.allowedWriters.forEach((w, j) => ref('domains', i, ['allowedWriters', j], w, systems, 'system', 'systems'));
     ref('domains', i, ['owner'], d.owner, owners, 'owner', 'owners');
@@ -51,7 +65,8 @@ export function referenceProblems(c: Catalog, declared: Partial<Record<CatalogSe
   c.flows.forEach((f, i) => {
     ref('flows', i, ['source'], f.source, systems, 'system', 'systems');
     ref('flows', i, ['target'], f.target, systems, 'system', 'systems');
-    if (f.source === f.target) out.push({ section: 'flows', index: i, field: ['target'], message: `a flow's target must differ from its source ("${f.source}")` });
+    if (f.source === f.target)
+      out.push({ section: 'flows', index: i, field: ['target'], message: `a flow's target must differ from its source ("${f.source}")` });
     ref('flows', i, ['domain'], f.domain, domains, 'domain', 'domains');
     ref('flows', i, ['owner'], f.owner, owners, 'owner', 'owners');
     ref('flows', i, ['class'], f.class, classes, 'class', 'classes');
@@ -61,7 +76,8 @@ export function referenceProblems(c: Catalog, declared: Partial<Record<CatalogSe
       const field = f.latencyP95Ms !== undefined ? 'latencyP95Ms' : 'latencyP99Ms';
       out.push({ section: 'flows', index: i, field: [field], message: `p95 (${p95} ms) cannot exceed p99 (${p99} ms)` });
     }
-    if (f.schedule?.every && f.schedule.cron) out.push({ section: 'flows', index: i, field: ['schedule', 'cron'], message: 'give either every or cron, not both' });
+    if (f.schedule?.every && f.schedule.cron)
+      out.push({ section: 'flows', index: i, field: ['schedule', 'cron'], message: 'give either every or cron, not both' });
     if (f.schedule?.cron && !validateCronExpression(f.schedule.cron).valid) {
       out.push({ section: 'flows', index: i, field: ['schedule', 'cron'], message: `"${f.schedule.cron}" is not a cron expression (five or six fields, UTC)` });
     }

@@ -14,14 +14,21 @@ export const ReportScheduleSchema = Type.Object(
   {
     id: Id,
     cron: Type.String({ minLength: 9, description: 'cron expression, UTC: "0 6 * * 1" is Mondays at 06:00' }),
-    period: Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', default: '24h', description: 'the period each report covers, ending when it runs: 24h, 7d' }),
+    period: Type.String({
+      pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$',
+      default: '24h',
+      description: 'the period each report covers, ending when it runs: 24h, 7d',
+    }),
     directory: Type.Optional(Type.String({ minLength: 1, description: 'where bundles are written (default: <data dir>/reports/scheduled)' })),
     email: Type.Optional(
       Type.Object(
         {
           to: Type.Array(Email, { minItems: 1 }),
           from: Type.Optional(Email),
-          smtp: Type.String({ pattern: '^(smtps?://|env:[A-Za-z_][A-Za-z0-9_]*$)', description: 'smtp://host:25 (no password), or env:NAME holding the whole URL' }),
+          smtp: Type.String({
+            pattern: '^(smtps?://|env:[A-Za-z_][A-Za-z0-9_]*$)',
+            description: 'smtp://host:25 (no password), or env:NAME holding the whole URL',
+          }),
         },
         { additionalProperties: false },
       ),
@@ -33,13 +40,17 @@ export const ReportScheduleSchema = Type.Object(
 export type ReportSchedule = Static<typeof ReportScheduleSchema>;
 
 /** Problems schema validation cannot see: invalid cron expressions and duplicate ids (paths like "reports[0].cron"). */
-export function validateReportSchedules(catalog: { reports: ReportSchedule[] }, isCron: (expr: string) => boolean = (expr) => validateCronExpression(expr).valid): SectionProblem[] {
+export function validateReportSchedules(
+  catalog: { reports: ReportSchedule[] },
+  isCron: (expr: string) => boolean = (expr) => validateCronExpression(expr).valid,
+): SectionProblem[] {
   const problems: SectionProblem[] = [];
   const seen = new Set<string>();
   catalog.reports.forEach((r, i) => {
     if (seen.has(r.id)) problems.push({ path: `reports[${i}].id`, message: `report id "${r.id}" is used twice` });
     seen.add(r.id);
-    if (!isCron(r.cron)) problems.push({ path: `reports[${i}].cron`, message: `"${r.cron}" is not a valid cron expression (five or six fields, UTC), e.g. "0 6 * * *"` });
+    if (!isCron(r.cron))
+      problems.push({ path: `reports[${i}].cron`, message: `"${r.cron}" is not a valid cron expression (five or six fields, UTC), e.g. "0 6 * * *"` });
   });
   return problems;
 }

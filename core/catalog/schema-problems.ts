@@ -71,7 +71,10 @@ function errorsOf(schema: TSchema, value: unknown, prefix: Array<string | number
       if (variant) {
         out.push(...errorsOf(variant, item, segments));
       } else {
-        out.push({ segments: [...segments, 'kind'], message: `expected a probe kind: sql, http, amqp-queue or nats-consumer, got ${JSON.stringify((item as { kind?: unknown })?.kind)}` });
+        out.push({
+          segments: [...segments, 'kind'],
+          message: `expected a probe kind: sql, http, amqp-queue or nats-consumer, got ${JSON.stringify((item as { kind?: unknown })?.kind)}`,
+        });
       }
       continue;
     }

@@ -10,7 +10,10 @@ import { ReportScheduleSchema } from './reports.ts';
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
 const Ref = (what: string) => Type.String({ minLength: 1, description: `a ${what} id declared in the catalog` });
 const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 2h, 7d' });
-const Lifecycle = Type.Union([Type.Literal('active'), Type.Literal('deprecated'), Type.Literal('retired')], { default: 'active', description: 'active, deprecated or retired' });
+const Lifecycle = Type.Union([Type.Literal('active'), Type.Literal('deprecated'), Type.Literal('retired')], {
+  default: 'active',
+  description: 'active, deprecated or retired',
+});
 const Names = (description: string) => Type.Array(Type.String({ minLength: 1 }), { description });
 const Region = Type.String({ minLength: 2, description: 'where the system processes data: an ISO 3166 country code (DE, US) or EU / EEA' });
 
@@ -29,7 +32,10 @@ export const OwnerSchema = Type.Object(
 export const DatabaseRuleSchema = Type.Union(
   [
     Type.String({ pattern: '^[a-z][a-z0-9+]*://', description: 'a DSN without credentials: postgresql://host/db' }),
-    Type.Object({ system: Type.String({ minLength: 1 }), namespace: Type.Optional(Type.String()), host: Type.Optional(Type.String()) }, { additionalProperties: false }),
+    Type.Object(
+      { system: Type.String({ minLength: 1 }), namespace: Type.Optional(Type.String()), host: Type.Optional(Type.String()) },
+      { additionalProperties: false },
+    ),
   ],
   { description: 'a DSN like "postgresql://db.internal/crm" or { system: postgresql, namespace: crm, host: db.internal }' },
 );
@@ -41,8 +47,12 @@ export const DestinationRuleSchema = Type.Union(
 
 export const MatchRulesSchema = Type.Object(
   {
-    hosts: Type.Optional(Names('host names or host:port, * wildcards: crm.internal, *.salesforce.com, 127.0.0.1:18082 (localhost, 127.0.0.1 and ::1 are one host)')),
-    urlPrefixes: Type.Optional(Type.Array(Type.String({ pattern: '^(https?|s3a?|gs|abfss?|wasbs?|hdfs|file)://', description: 'a URL prefix starting with http:// or https://' }))),
+    hosts: Type.Optional(
+      Names('host names or host:port, * wildcards: crm.internal, *.salesforce.com, 127.0.0.1:18082 (localhost, 127.0.0.1 and ::1 are one host)'),
+    ),
+    urlPrefixes: Type.Optional(
+      Type.Array(Type.String({ pattern: '^(https?|s3a?|gs|abfss?|wasbs?|hdfs|file)://', description: 'a URL prefix starting with http:// or https://' })),
+    ),
     peerServices: Type.Optional(Names('peer.service values')),
     databases: Type.Optional(Type.Array(DatabaseRuleSchema)),
     destinations: Type.Optional(Type.Array(DestinationRuleSchema)),
@@ -93,7 +103,10 @@ export const DomainSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const ScheduleSchema = Type.Object({ every: Type.Optional(Duration), cron: Type.Optional(Type.String({ minLength: 9, description: 'cron expression, UTC' })) }, { additionalProperties: false });
+export const ScheduleSchema = Type.Object(
+  { every: Type.Optional(Duration), cron: Type.Optional(Type.String({ minLength: 9, description: 'cron expression, UTC' })) },
+  { additionalProperties: false },
+);
 
 export const FlowSchema = Type.Object(
   {
@@ -104,7 +117,10 @@ export const FlowSchema = Type.Object(
     domain: Type.Optional(Ref('domain')),
     owner: Type.Optional(Ref('owner')),
     runtime: Type.Object(
-      { service: Type.Optional(Type.String({ minLength: 1, description: 'service.name' })), flow: Type.Optional(Type.String({ minLength: 1, description: 'integration.flow' })) },
+      {
+        service: Type.Optional(Type.String({ minLength: 1, description: 'service.name' })),
+        flow: Type.Optional(Type.String({ minLength: 1, description: 'integration.flow' })),
+      },
       { additionalProperties: false, default: {} },
     ),
     class: Type.Optional(Ref('class')),
@@ -124,7 +140,9 @@ export const FlowSchema = Type.Object(
         { additionalProperties: false, description: "this flow's own thresholds, overriding its class's" },
       ),
     ),
-    labels: Type.Optional(Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { description: 'labels its alerts carry (and rules select on)' })),
+    labels: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { description: 'labels its alerts carry (and rules select on)' }),
+    ),
     staleAfter: Type.Optional({ ...Duration, description: "silence allowed before the flow is stale; overrides the class's staleAfter" }),
     latencyP95Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
     latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
@@ -140,7 +158,9 @@ export const SloClassSchema = Type.Object(
     latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'milliseconds, above 0' })),
     errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'a fraction between 0 and 1' })),
     staleAfter: Type.Optional(Duration),
-    minTraces: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'traces a flow needs in the window before its p95/p99 is judged (default 10)' })),
+    minTraces: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100000, description: 'traces a flow needs in the window before its p95/p99 is judged (default 10)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -148,7 +168,10 @@ export const SloClassSchema = Type.Object(
 export const CatalogFileSchema = Type.Object(
   {
     defaultOwner: Type.Optional(
-      Type.String({ minLength: 1, description: 'an owner id declared in the catalog: the owner of every system, domain and flow that names none and inherits none' }),
+      Type.String({
+        minLength: 1,
+        description: 'an owner id declared in the catalog: the owner of every system, domain and flow that names none and inherits none',
+      }),
     ),
     owners: Type.Optional(Type.Array(OwnerSchema)),
     systems: Type.Optional(Type.Array(SystemSchema)),
@@ -167,5 +190,18 @@ export const CatalogFileSchema = Type.Object(
 );
 
 export type CatalogFile = Static<typeof CatalogFileSchema>;
-export const catalogSections = ['owners', 'systems', 'domains', 'flows', 'classes', 'probes', 'reconciliations', 'alerts', 'receivers', 'routes', 'remediations', 'reports'] as const;
+export const catalogSections = [
+  'owners',
+  'systems',
+  'domains',
+  'flows',
+  'classes',
+  'probes',
+  'reconciliations',
+  'alerts',
+  'receivers',
+  'routes',
+  'remediations',
+  'reports',
+] as const;
 export type CatalogSection = (typeof catalogSections)[number];

@@ -12,7 +12,9 @@ describe('catalog YAML syntax errors', () => {
   });
 
   it('points at the line where an unclosed bracket or quote was opened, not where the parser noticed it', () => {
-    expect(problemsOf('systems:\n  - { id: crm, kind: crm\nflows: []\n')[0]).toBe('2: the "{" opened on this line is never closed: add "}" at the end of the entry');
+    expect(problemsOf('systems:\n  - { id: crm, kind: crm\nflows: []\n')[0]).toBe(
+      '2: the "{" opened on this line is never closed: add "}" at the end of the entry',
+    );
     expect(problemsOf('systems:\n  - id: crm\n    kind: [crm\n')[0]).toMatch(/^3: the "\[" opened on this line is never closed: add "\]"/);
     expect(problemsOf('systems:\n  - id: "crm\n    kind: crm\n')[0]).toBe('2: a quoted string opened on this line is never closed: add the closing quote');
   });

@@ -83,7 +83,12 @@ export function explainYamlErrors(text: string, errors: readonly YAMLError[], li
     }
     if (/must be sufficiently indented and end with a [}\]]/.test(first) || /^Expected flow (map|sequence) to end/.test(first)) {
       const open = unclosedBracketLine(text, at);
-      if (open) return { line: open.line, column: 1, message: `the "${open.char}" opened on this line is never closed: add "${open.char === '{' ? '}' : ']'}" at the end of the entry` };
+      if (open)
+        return {
+          line: open.line,
+          column: 1,
+          message: `the "${open.char}" opened on this line is never closed: add "${open.char === '{' ? '}' : ']'}" at the end of the entry`,
+        };
     }
     const explain = Object.hasOwn(explanations, e.code) ? explanations[e.code] : undefined;
     return { line, column: col, message: explain ? `${explain(text, at)} (YAML: ${first})` : `YAML syntax: ${first}` };

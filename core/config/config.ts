@@ -5,8 +5,7 @@ export type Role = 'ingest' | 'viewer' | 'sre' | 'icoe' | 'auditor' | 'admin';
 export const roles: readonly Role[] = ['ingest', 'viewer', 'sre', 'icoe', 'auditor', 'admin'];
 
 export type StoreConfig =
-  | { kind: 'embedded'; path: string }
-  | { kind: 'server'; url: string; user: string; password: string; database: string; cluster?: string };
+  { kind: 'embedded'; path: string } | { kind: 'server'; url: string; user: string; password: string; database: string; cluster?: string };
 
 export interface RetentionConfig {
   /** Days of raw spans, metrics and logs kept (TTL). */

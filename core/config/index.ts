@@ -2,4 +2,15 @@ export { buildConfig, parseArgs, flag, isLoopback, configuredTokens, MIN_TOKEN_L
 export { dataDirOf, isWeftStore, notWeftDataProblem } from './data-dir.ts';
 export type { ParsedArgs } from './parse.ts';
 export { roles, parts } from './config.ts';
-export type { WeftConfig, StoreConfig, CollectorConfig, CollectorLimits, ApiConfig, RetentionConfig, Role, Part, AccessConfig, ConfiguredToken } from './config.ts';
+export type {
+  WeftConfig,
+  StoreConfig,
+  CollectorConfig,
+  CollectorLimits,
+  ApiConfig,
+  RetentionConfig,
+  Role,
+  Part,
+  AccessConfig,
+  ConfiguredToken,
+} from './config.ts';

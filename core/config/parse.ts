@@ -76,7 +76,12 @@ function port(value: string | undefined, what: string, fallback: number): number
 }
 
 function list(value: string | undefined): string[] {
-  return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** `CRM_*,ERP_DB_URL` → patterns; anything but letters, digits, _ and * is refused. */
@@ -115,7 +120,9 @@ export function configuredTokens(apiValue: string | undefined, ingestValue: stri
       if (rest.length > 0) throw ERR_CONFIG(`${where} has too many ":" parts: write token:role or token:role:name (tokens may not contain ":" or ",").`);
       if (token === '') throw ERR_CONFIG(`${where} has an empty token (an unset variable in "\${VAR}:role"?): set the token, or remove the item.`);
       if (token.length < MIN_TOKEN_LENGTH) {
-        throw ERR_CONFIG(`${where} is ${token.length} characters long: tokens must be at least ${MIN_TOKEN_LENGTH} (make one with "weft token create" or "openssl rand -hex 24").`);
+        throw ERR_CONFIG(
+          `${where} is ${token.length} characters long: tokens must be at least ${MIN_TOKEN_LENGTH} (make one with "weft token create" or "openssl rand -hex 24").`,
+        );
       }
       if (!allowed.includes(roleText as Role)) throw ERR_CONFIG(`${where} has role "${roleText}"; ${source} takes ${allowed.join(', ')}.`);
       const earlier = seen.get(token);
@@ -184,7 +191,11 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
 
   const faultsFlag = f('faults');
   const demoFaults =
-    f('no-faults') === 'true' || faultsFlag === 'false' || faultsFlag === 'none' ? false : faultsFlag === undefined || faultsFlag === 'true' || faultsFlag === 'all' ? true : list(faultsFlag);
+    f('no-faults') === 'true' || faultsFlag === 'false' || faultsFlag === 'none'
+      ? false
+      : faultsFlag === undefined || faultsFlag === 'true' || faultsFlag === 'all'
+        ? true
+        : list(faultsFlag);
   const timeScaleText = f('demo-time-scale') ?? env.WEFT_DEMO_TIME_SCALE ?? '1';
   const demoTimeScale = Number(timeScaleText);
   if (!(demoTimeScale > 0)) throw ERR_CONFIG(`--demo-time-scale must be a number above 0 (0.1 runs the demo ten times faster), got "${timeScaleText}".`);

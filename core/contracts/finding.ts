@@ -9,7 +9,10 @@ import { findingKinds, findingStatuses, severities } from './finding-lists.ts';
 
 /** A union of string literals: `{ anyOf: [{ const: … }, …] }` in JSON Schema, an enum in OpenAPI. */
 function literals<const T extends string>(values: readonly T[], description: string): TUnion<TLiteral<T>[]> {
-  return Type.Union(values.map((v) => Type.Literal(v)), { description });
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  );
 }
 
 export const FindingKindSchema = literals(findingKinds, 'the kind of finding');

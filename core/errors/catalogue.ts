@@ -13,25 +13,13 @@ export const ERR_STORE_UNREACHABLE = defineError(
   503,
   (url: string, reason: string) => `ClickHouse at ${url} is not reachable: ${reason}`,
 );
-export const ERR_MIGRATION = defineError(
-  'WEFT_ERR_MIGRATION',
-  500,
-  (file: string, reason: string) => `Migration ${file} failed: ${reason}`,
-);
+export const ERR_MIGRATION = defineError('WEFT_ERR_MIGRATION', 500, (file: string, reason: string) => `Migration ${file} failed: ${reason}`);
 
 // HTTP edge (shared by the collector and the API)
 export const ERR_BAD_REQUEST = defineError('WEFT_ERR_BAD_REQUEST', 400, (what: string) => what);
 export const ERR_NOT_FOUND = defineError('WEFT_ERR_NOT_FOUND', 404, (what: string) => what);
-export const ERR_UNAUTHORIZED = defineError(
-  'WEFT_ERR_UNAUTHORIZED',
-  401,
-  () => 'Missing or invalid bearer token: send "Authorization: Bearer <token>".',
-);
-export const ERR_FORBIDDEN = defineError(
-  'WEFT_ERR_FORBIDDEN',
-  403,
-  (role: string) => `This token's role may not do this; it needs the ${role} role.`,
-);
+export const ERR_UNAUTHORIZED = defineError('WEFT_ERR_UNAUTHORIZED', 401, () => 'Missing or invalid bearer token: send "Authorization: Bearer <token>".');
+export const ERR_FORBIDDEN = defineError('WEFT_ERR_FORBIDDEN', 403, (role: string) => `This token's role may not do this; it needs the ${role} role.`);
 
 // Access (access/): who may do what, from where
 export const ERR_NO_ACCESS_LEVEL = defineError(
@@ -48,12 +36,18 @@ export const ERR_FOREIGN_HOST = defineError(
 export const ERR_CROSS_SITE = defineError(
   'WEFT_ERR_CROSS_SITE',
   403,
-  (origin: string) => `Requests from the web page at "${origin}" are refused (cross-site). Call the API from Weft's own UI, the CLI or a script; add a proxy's name to WEFT_PUBLIC_NAMES.`,
+  (origin: string) =>
+    `Requests from the web page at "${origin}" are refused (cross-site). Call the API from Weft's own UI, the CLI or a script; add a proxy's name to WEFT_PUBLIC_NAMES.`,
 );
 export const ERR_WRITE_MEDIA_TYPE = defineError(
   'WEFT_ERR_MEDIA_TYPE',
   415,
-  (got: string) => `Requests that change something must send "Content-Type: application/json" (with a JSON body, {} when there is nothing to say); got "${got}".`,
+  (got: string) =>
+    `Requests that change something must send "Content-Type: application/json" (with a JSON body, {} when there is nothing to say); got "${got}".`,
 );
 export const ERR_TOKEN = defineError('WEFT_ERR_TOKEN', 400, (what: string) => what);
-export const ERR_TOKEN_NOT_FOUND = defineError('WEFT_ERR_TOKEN_NOT_FOUND', 404, (id: string) => `No active token with id "${id}"; "weft token list" shows them.`);
+export const ERR_TOKEN_NOT_FOUND = defineError(
+  'WEFT_ERR_TOKEN_NOT_FOUND',
+  404,
+  (id: string) => `No active token with id "${id}"; "weft token list" shows them.`,
+);

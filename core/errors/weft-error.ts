@@ -19,11 +19,7 @@ export class WeftError extends Error {
 export type WeftErrorFactory<A extends unknown[]> = ((...args: A) => WeftError) & { code: string; statusCode: number };
 
 /** Declares one error kind: `const ERR_X = defineError('WEFT_ERR_X', 400, (field: string) => \`…${field}…\`)`. */
-export function defineError<A extends unknown[]>(
-  code: string,
-  statusCode: number,
-  message: (...args: A) => string,
-): WeftErrorFactory<A> {
+export function defineError<A extends unknown[]>(code: string, statusCode: number, message: (...args: A) => string): WeftErrorFactory<A> {
   const factory = ((...args: A) => new WeftError(code, message(...args), statusCode)) as WeftErrorFactory<A>;
   factory.code = code;
   factory.statusCode = statusCode;

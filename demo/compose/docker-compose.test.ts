@@ -70,7 +70,14 @@ describe('docker-compose.yml', () => {
   it("gives Weft an environment its configuration accepts, pointing at the ClickHouse service's database and user", () => {
     const { config } = weftConfig();
     const ch = environment('clickhouse');
-    expect(config.store).toEqual({ kind: 'server', url: 'http://clickhouse:8123', user: ch.CLICKHOUSE_USER, password: ch.CLICKHOUSE_PASSWORD, database: ch.CLICKHOUSE_DB, cluster: undefined });
+    expect(config.store).toEqual({
+      kind: 'server',
+      url: 'http://clickhouse:8123',
+      user: ch.CLICKHOUSE_USER,
+      password: ch.CLICKHOUSE_PASSWORD,
+      database: ch.CLICKHOUSE_DB,
+      cluster: undefined,
+    });
     expect(ports('clickhouse')).toContainEqual({ host: 8123, container: 8123 });
     // Binding beyond loopback is only accepted with tokens (access/binding.ts refuses to start otherwise).
     expect(config.collector.host).toBe('0.0.0.0');
@@ -82,7 +89,12 @@ describe('docker-compose.yml', () => {
     const { config } = weftConfig();
     expect(config.collector.port).toBe(4318);
     expect(config.api.port).toBe(3000);
-    expect(ports('weft')).toEqual(expect.arrayContaining([{ host: 4318, container: config.collector.port }, { host: 3000, container: config.api.port }]));
+    expect(ports('weft')).toEqual(
+      expect.arrayContaining([
+        { host: 4318, container: config.collector.port },
+        { host: 3000, container: config.api.port },
+      ]),
+    );
     const hostPorts = Object.keys(services).flatMap((s) => ports(s).map((p) => p.host));
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
   });

@@ -12,7 +12,10 @@ export class RecordCollection {
   private seq = 0;
   private keeps: ((id: string) => boolean) | undefined;
 
-  constructor(readonly name: string, private readonly idPrefix: string) {}
+  constructor(
+    readonly name: string,
+    private readonly idPrefix: string,
+  ) {}
 
   count(): number {
     return this.records.size;

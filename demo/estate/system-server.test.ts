@@ -7,7 +7,11 @@ describe('system server', () => {
   let slowTasks = 0;
   let server: SystemServer;
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/api${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${server.url}/api${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
 
@@ -38,7 +42,12 @@ describe('system server', () => {
   });
 
   it('upserts many records in one bulk call, keeping their ids', async () => {
-    const res = await call('PUT', '/leads', { items: [{ id: 'LEAD-9', company: 'A' }, { id: 'LEAD-10', company: 'B' }] });
+    const res = await call('PUT', '/leads', {
+      items: [
+        { id: 'LEAD-9', company: 'A' },
+        { id: 'LEAD-10', company: 'B' },
+      ],
+    });
     expect(res.status).toBe(200);
     expect((await call('GET', '/leads/count')).body.count).toBe(2);
   });

@@ -14,7 +14,10 @@ export interface SystemServer {
 }
 
 class HttpFailure extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -57,7 +60,8 @@ async function handle(store: SystemStore, req: IncomingMessage): Promise<{ statu
     const since = nonNegative(url.searchParams.get('since'), 'since', 0);
     const limit = nonNegative(url.searchParams.get('limit'), 'limit', 500);
     const filters = [...url.searchParams].filter(([key]) => key !== 'since' && key !== 'limit');
-    const matching = filters.length === 0 ? records.changedSince(since) : records.changedSince(since).filter((r) => filters.every(([k, v]) => String(r[k]) === v));
+    const matching =
+      filters.length === 0 ? records.changedSince(since) : records.changedSince(since).filter((r) => filters.every(([k, v]) => String(r[k]) === v));
     const items = matching.slice(0, limit);
     return { status: 200, body: { items, lastSeq: items.length > 0 ? items[items.length - 1].seq : since } };
   }

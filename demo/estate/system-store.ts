@@ -4,7 +4,10 @@ import { RecordCollection } from './record-store.ts';
 export class SystemStore {
   private readonly collections = new Map<string, RecordCollection>();
 
-  constructor(readonly systemId: string, collections: Record<string, string>) {
+  constructor(
+    readonly systemId: string,
+    collections: Record<string, string>,
+  ) {
     for (const [name, prefix] of Object.entries(collections)) this.collections.set(name, new RecordCollection(name, prefix));
   }
 

@@ -56,7 +56,9 @@ export function seedStores(stores: DemoStores, sizes: SeedSizes): void {
     const copy = { name: customer.name, segment: customer.segment, email: customer.email };
     stores.erp.collection('customers').put(customer.id, copy);
     stores.billing.collection('customers').put(customer.id, copy);
-    stores.entitlements.collection('entitlements').create({ customer: customer.id, product: `PRD-${String((i % sizes.products) + 1).padStart(6, '0')}`, level: 'standard' });
+    stores.entitlements
+      .collection('entitlements')
+      .create({ customer: customer.id, product: `PRD-${String((i % sizes.products) + 1).padStart(6, '0')}`, level: 'standard' });
   }
   for (let i = 0; i < sizes.products; i++) {
     const product = stores.erp.collection('products').create({ name: `Product ${i + 1}`, price: 100 + (i % 17) * 25 });

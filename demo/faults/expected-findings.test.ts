@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { explainedBy, faultSignatures, provesFault } from './expected-findings.ts';
 
-const finding = (kind: string, systems: string[], flows: string[] = [], domains: string[] = []) => ({ kind: kind as never, subject: { systems, flows, domains }, evidence: {} });
+const finding = (kind: string, systems: string[], flows: string[] = [], domains: string[] = []) => ({
+  kind: kind as never,
+  subject: { systems, flows, domains },
+  evidence: {},
+});
 
 describe('expected findings', () => {
   it('recognises the finding that proves a fault by kind and subject, unknown systems by endpoint', () => {
@@ -12,12 +16,16 @@ describe('expected findings', () => {
   });
 
   it('attributes a consequence to the fault that involves everything it names, and nothing else', () => {
-    expect(explainedBy(finding('undocumented-flow', ['crm', 'unknown:contacts.growthhub.example'], [], ['customer']), ['shadow-it', 'stale-flow'])).toBe('shadow-it');
+    expect(explainedBy(finding('undocumented-flow', ['crm', 'unknown:contacts.growthhub.example'], [], ['customer']), ['shadow-it', 'stale-flow'])).toBe(
+      'shadow-it',
+    );
     expect(explainedBy(finding('stale-flow', ['crm', 'billing'], ['crm-billing-customer-sync']), ['shadow-it', 'stale-flow', 'replica-drift'])).toBeUndefined();
   });
 
   it('checks the evidence a user needs to believe the finding', () => {
     expect(faultSignatures['replica-drift'].checkEvidence({ replica: 'billing', systemOfRecord: 'crm', difference: -21, tolerance: 10 })).toBeNull();
-    expect(faultSignatures['replica-drift'].checkEvidence({ replica: 'billing', systemOfRecord: 'crm', difference: -3, tolerance: 10 })).toMatch(/more than the tolerance/);
+    expect(faultSignatures['replica-drift'].checkEvidence({ replica: 'billing', systemOfRecord: 'crm', difference: -3, tolerance: 10 })).toMatch(
+      /more than the tolerance/,
+    );
   });
 });

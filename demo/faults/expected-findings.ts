@@ -24,7 +24,11 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { systems: ['contacts.growthhub.example'] },
     involves: ['contacts.growthhub.example', 'crm', 'customer', 'growth-contacts-export'],
     description: 'A marketing script (service growth-contacts-export) copies CRM customers to contacts.growthhub.example, a host no catalog entry knows.',
-    checkEvidence: (e) => expect(String(e.endpoint).includes('contacts.growthhub.example') && ((e.integrations as string[] | undefined) ?? []).includes('growth-contacts-export'), 'evidence should name the endpoint contacts.growthhub.example and the integration growth-contacts-export'),
+    checkEvidence: (e) =>
+      expect(
+        String(e.endpoint).includes('contacts.growthhub.example') && ((e.integrations as string[] | undefined) ?? []).includes('growth-contacts-export'),
+        'evidence should name the endpoint contacts.growthhub.example and the integration growth-contacts-export',
+      ),
   },
   'replica-drift': {
     fault: 'replica-drift',
@@ -32,7 +36,11 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { systems: ['billing'], domains: ['customer'] },
     involves: ['billing', 'crm', 'customer', 'billing-customers', 'crm-customers'],
     description: 'The billing platform silently loses about 1% of its customer records; the customer sync only moves changes, so they stay lost.',
-    checkEvidence: (e) => expect(e.replica === 'billing' && e.systemOfRecord === 'crm' && e.difference < 0 && Math.abs(e.difference as number) > e.tolerance, 'evidence should show billing holding fewer customers than the CRM, by more than the tolerance'),
+    checkEvidence: (e) =>
+      expect(
+        e.replica === 'billing' && e.systemOfRecord === 'crm' && e.difference < 0 && Math.abs(e.difference as number) > e.tolerance,
+        'evidence should show billing holding fewer customers than the CRM, by more than the tolerance',
+      ),
   },
   'latency-regression': {
     fault: 'latency-regression',
@@ -48,7 +56,8 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { flows: ['erp-cpq-product-sync'] },
     involves: ['erp-cpq-product-sync', 'erp', 'cpq', 'product'],
     description: 'The scheduled ERP → CPQ product sync silently stops running.',
-    checkEvidence: (e) => expect(e.silentForMs > e.allowedMs && typeof e.lastSeen === 'string', 'evidence should show the flow silent for longer than allowed, with its last run'),
+    checkEvidence: (e) =>
+      expect(e.silentForMs > e.allowedMs && typeof e.lastSeen === 'string', 'evidence should show the flow silent for longer than allowed, with its last run'),
   },
   'deprecated-flow': {
     fault: 'deprecated-flow',
@@ -64,7 +73,11 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
     subject: { systems: ['erp', 'crm'], domains: ['customer'] },
     involves: ['erp', 'crm', 'customer', 'erp-customer-writeback'],
     description: 'An ERP job (service erp-customer-writeback) writes customers into the CRM, their system of record.',
-    checkEvidence: (e) => expect(e.writer === 'erp' && e.target === 'crm' && e.domain === 'customer' && e.systemOfRecord === 'crm', 'evidence should show erp writing customer data into crm, the system of record'),
+    checkEvidence: (e) =>
+      expect(
+        e.writer === 'erp' && e.target === 'crm' && e.domain === 'customer' && e.systemOfRecord === 'crm',
+        'evidence should show erp writing customer data into crm, the system of record',
+      ),
   },
 };
 
@@ -79,7 +92,11 @@ export function findingIds(finding: Pick<Finding, 'subject'>): string[] {
 export function provesFault(signature: FaultSignature, finding: Pick<Finding, 'kind' | 'subject' | 'evidence'>): boolean {
   if (finding.kind !== signature.finding) return false;
   const has = (list: string[], wanted: string[] = []) => wanted.every((w) => list.map(bare).includes(w));
-  return has(finding.subject.systems, signature.subject.systems) && has(finding.subject.flows, signature.subject.flows) && has(finding.subject.domains, signature.subject.domains);
+  return (
+    has(finding.subject.systems, signature.subject.systems) &&
+    has(finding.subject.flows, signature.subject.flows) &&
+    has(finding.subject.domains, signature.subject.domains)
+  );
 }
 
 /** The fault a finding is a consequence of: one whose involved ids cover everything the finding names. */

@@ -41,7 +41,10 @@ export class FaultSwitches {
 
 /** Parses "shadow-it,stale-flow" (or "all" / "none") into a selection; unknown names are an error naming them. */
 export function parseFaultList(text: string): FaultSelection {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 1 && (names[0] === 'all' || names[0] === 'none')) return names[0] === 'all';
   const unknown = names.filter((n) => !faultKinds.includes(n as FaultKind));
   if (unknown.length > 0) throw new Error(`Unknown demo fault ${unknown.map((u) => `"${u}"`).join(', ')}; choose from ${faultKinds.join(', ')}, all or none.`);

@@ -19,18 +19,27 @@ interface RogueJob {
 const rogueJobs: RogueJob[] = [
   {
     // Shadow IT: a marketing script copying customers to a SaaS host nobody catalogued.
-    fault: 'shadow-it', service: 'growth-contacts-export', domain: 'customer',
-    from: { host: hostOf('crm'), records: 'customers' }, to: { host: SHADOW_HOST, records: 'contacts', method: 'PUT' },
+    fault: 'shadow-it',
+    service: 'growth-contacts-export',
+    domain: 'customer',
+    from: { host: hostOf('crm'), records: 'customers' },
+    to: { host: SHADOW_HOST, records: 'contacts', method: 'PUT' },
   },
   {
     // A deprecated flow that was never switched off.
-    fault: 'deprecated-flow', service: 'legacy-quote-export', domain: 'quote',
-    from: { host: hostOf('cpq'), records: 'quotes' }, to: { host: hostOf('erp'), records: 'quotes', method: 'PUT' },
+    fault: 'deprecated-flow',
+    service: 'legacy-quote-export',
+    domain: 'quote',
+    from: { host: hostOf('cpq'), records: 'quotes' },
+    to: { host: hostOf('erp'), records: 'quotes', method: 'PUT' },
   },
   {
     // The ERP writing customers back into the CRM, their system of record.
-    fault: 'sor-violation', service: 'erp-customer-writeback', domain: 'customer',
-    from: { host: hostOf('erp'), records: 'customers' }, to: { host: hostOf('crm'), records: 'customers', method: 'PUT' },
+    fault: 'sor-violation',
+    service: 'erp-customer-writeback',
+    domain: 'customer',
+    from: { host: hostOf('erp'), records: 'customers' },
+    to: { host: hostOf('crm'), records: 'customers', method: 'PUT' },
   },
 ];
 
@@ -45,10 +54,19 @@ export function installRogueJobs(ctx: DemoContext): void {
       run: () =>
         runtime.run(job.flow ?? job.service, async (step) => {
           const page = await step.http<{ items: DemoRecord[]; lastSeq: number }>({
-            host: job.from.host, method: 'GET', path: `/${job.from.records}?since=${watermark}&limit=200`, domain: job.domain, operation: 'read',
+            host: job.from.host,
+            method: 'GET',
+            path: `/${job.from.records}?since=${watermark}&limit=200`,
+            domain: job.domain,
+            operation: 'read',
           });
           await step.http({
-            host: job.to.host, method: job.to.method, path: `/${job.to.records}`, domain: job.domain, operation: 'upsert', records: page.items.length,
+            host: job.to.host,
+            method: job.to.method,
+            path: `/${job.to.records}`,
+            domain: job.domain,
+            operation: 'upsert',
+            records: page.items.length,
             body: { items: page.items.map(copyOf) },
           });
           watermark = page.lastSeq;

@@ -36,17 +36,26 @@ export function scheduleSync(ctx: DemoContext, runtime: IntegrationRuntime, spec
   let watermark = ctx.stores[spec.source.system].collection(spec.source.records).lastSeq();
   let ran = false;
   const run = () =>
-      runtime.run(spec.flow, async (step) => {
-        const page = await step.http<{ items: DemoRecord[]; lastSeq: number }>({
-          host: source, method: 'GET', path: `/${spec.source.records}?since=${watermark}&limit=5000`, domain: spec.domain, operation: 'read',
-        });
-        await step.http({
-          host: target, method: 'PUT', path: `/${spec.target.records}`, domain: spec.domain, operation: 'upsert', records: page.items.length,
-          body: { items: page.items.map(copyOf) },
-        });
-        watermark = page.lastSeq;
-        ran = true;
+    runtime.run(spec.flow, async (step) => {
+      const page = await step.http<{ items: DemoRecord[]; lastSeq: number }>({
+        host: source,
+        method: 'GET',
+        path: `/${spec.source.records}?since=${watermark}&limit=5000`,
+        domain: spec.domain,
+        operation: 'read',
       });
+      await step.http({
+        host: target,
+        method: 'PUT',
+        path: `/${spec.target.records}`,
+        domain: spec.domain,
+        operation: 'upsert',
+        records: page.items.length,
+        body: { items: page.items.map(copyOf) },
+      });
+      watermark = page.lastSeq;
+      ran = true;
+    });
   ctx.scheduler.add({
     name: spec.flow,
     everyMs: ctx.every(spec.everyMs),
@@ -74,22 +83,34 @@ export interface BatchSyncs {
 export function installBatchSyncs(ctx: DemoContext): BatchSyncs {
   const jobs = ctx.runtime('batch-sync-jobs');
   const customersToBilling = scheduleSync(ctx, jobs, {
-    flow: 'crm-billing-customer-sync', everyMs: 10_000, domain: 'customer',
-    source: { system: 'crm', records: 'customers' }, target: { system: 'billing', records: 'customers' },
+    flow: 'crm-billing-customer-sync',
+    everyMs: 10_000,
+    domain: 'customer',
+    source: { system: 'crm', records: 'customers' },
+    target: { system: 'billing', records: 'customers' },
   });
   const cpq = scheduleSync(ctx, jobs, {
-    flow: 'erp-cpq-product-sync', everyMs: 10_000, domain: 'product',
-    source: { system: 'erp', records: 'products' }, target: { system: 'cpq', records: 'products' },
+    flow: 'erp-cpq-product-sync',
+    everyMs: 10_000,
+    domain: 'product',
+    source: { system: 'erp', records: 'products' },
+    target: { system: 'cpq', records: 'products' },
     paused: () => ctx.faults.isOn('stale-flow'),
     resume: () => ctx.faults.set('stale-flow', false),
   });
   const shop = scheduleSync(ctx, jobs, {
-    flow: 'erp-shop-product-sync', everyMs: 10_000, domain: 'product',
-    source: { system: 'erp', records: 'products' }, target: { system: 'shop', records: 'products' },
+    flow: 'erp-shop-product-sync',
+    everyMs: 10_000,
+    domain: 'product',
+    source: { system: 'erp', records: 'products' },
+    target: { system: 'shop', records: 'products' },
   });
   const invoices = scheduleSync(ctx, jobs, {
-    flow: 'billing-erp-invoice-sync', everyMs: 15_000, domain: 'invoice',
-    source: { system: 'billing', records: 'invoices' }, target: { system: 'erp', records: 'invoices' },
+    flow: 'billing-erp-invoice-sync',
+    everyMs: 15_000,
+    domain: 'invoice',
+    source: { system: 'billing', records: 'invoices' },
+    target: { system: 'erp', records: 'invoices' },
   });
 
   let n = 0;

@@ -21,7 +21,12 @@ export function installCaseToResolution(ctx: DemoContext, customers: number): vo
       const customer = customerId(n * 13, customers);
       const supportCase = ctx.stores.support.collection('cases').create({ customer, subject: `Question ${n}`, status: 'open' });
       const attach = (kind: string, domain: string, records: number, body: Record<string, unknown>) => ({
-        host: SUPPORT, method: 'POST' as const, path: '/case-context', domain, operation: 'create' as const, records,
+        host: SUPPORT,
+        method: 'POST' as const,
+        path: '/case-context',
+        domain,
+        operation: 'create' as const,
+        records,
         body: { case: supportCase.id, kind, ...body },
       });
       await enricher.run('crm-support-customer-context', async (step) => {
@@ -29,11 +34,23 @@ export function installCaseToResolution(ctx: DemoContext, customers: number): vo
         await step.http(attach('customer', 'customer', 1, { name: record.name, email: record.email }));
       });
       await enricher.run('erp-support-order-context', async (step) => {
-        const orders = await step.http<{ items: Array<{ id: string; invoice?: string }> }>({ host: ERP, method: 'GET', path: `/sales-orders?customer=${customer}&limit=20`, domain: 'order', operation: 'read' });
+        const orders = await step.http<{ items: Array<{ id: string; invoice?: string }> }>({
+          host: ERP,
+          method: 'GET',
+          path: `/sales-orders?customer=${customer}&limit=20`,
+          domain: 'order',
+          operation: 'read',
+        });
         await step.http(attach('orders', 'order', orders.items.length, { orders: orders.items.map((o) => ({ id: o.id, invoice: o.invoice })) }));
       });
       await enricher.run('entitlements-support-context', async (step) => {
-        const found = await step.http<{ items: Array<{ id: string; level?: string }> }>({ host: ENTITLEMENTS, method: 'GET', path: `/entitlements?customer=${customer}`, domain: 'entitlement', operation: 'read' });
+        const found = await step.http<{ items: Array<{ id: string; level?: string }> }>({
+          host: ENTITLEMENTS,
+          method: 'GET',
+          path: `/entitlements?customer=${customer}`,
+          domain: 'entitlement',
+          operation: 'read',
+        });
         await step.http(attach('entitlements', 'entitlement', found.items.length, { entitlements: found.items.map((e) => ({ id: e.id, level: e.level })) }));
       });
       ctx.stores.support.collection('cases').patch(supportCase.id, { status: 'resolved' });

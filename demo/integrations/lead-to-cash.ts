@@ -30,11 +30,20 @@ export function installLeadToCash(ctx: DemoContext): void {
       });
       await l2c.run('crm-cpq-opportunity-sync', async (step) => {
         const record = await step.http({ host: CRM, method: 'GET', path: `/opportunities/${opportunity.id}`, domain: 'opportunity', operation: 'read' });
-        await step.http({ host: CPQ, method: 'PUT', path: `/opportunities/${opportunity.id}`, body: copyOf(record), domain: 'opportunity', operation: 'upsert' });
+        await step.http({
+          host: CPQ,
+          method: 'PUT',
+          path: `/opportunities/${opportunity.id}`,
+          body: copyOf(record),
+          domain: 'opportunity',
+          operation: 'upsert',
+        });
       });
 
       // Sales configures the quote in CPQ and the deal closes.
-      const quote = ctx.stores.cpq.collection('quotes').create({ opportunity: opportunity.id, customer: customer.id, amount: opportunity.amount, status: 'won' });
+      const quote = ctx.stores.cpq
+        .collection('quotes')
+        .create({ opportunity: opportunity.id, customer: customer.id, amount: opportunity.amount, status: 'won' });
       await l2c.run('cpq-billing-quote-handover', async (step) => {
         const record = await step.http({ host: CPQ, method: 'GET', path: `/quotes/${quote.id}`, domain: 'quote', operation: 'read' });
         await step.http({ host: BILLING, method: 'PUT', path: `/quotes/${quote.id}`, body: copyOf(record), domain: 'quote', operation: 'upsert' });

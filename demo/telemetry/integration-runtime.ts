@@ -67,7 +67,9 @@ export class IntegrationRuntime {
    * span when the message carries trace context, starting its own trace.
    */
   consume<T>(flow: string, message: BrokerMessage, domain: string, work: (step: FlowStep) => Promise<T>): Promise<T> {
-    const producer = this.env.propagation ? api.trace.getSpanContext(propagator.extract(api.ROOT_CONTEXT, message.headers, api.defaultTextMapGetter)) : undefined;
+    const producer = this.env.propagation
+      ? api.trace.getSpanContext(propagator.extract(api.ROOT_CONTEXT, message.headers, api.defaultTextMapGetter))
+      : undefined;
     const span = this.tracer.startSpan(`process ${message.topic}`, {
       kind: api.SpanKind.CONSUMER,
       links: producer ? [{ context: producer }] : [],

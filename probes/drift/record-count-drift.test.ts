@@ -23,7 +23,18 @@ describe('toleranceFor', () => {
 
 describe('align', () => {
   it('pairs each reading with the latest reading of the other side, skipping times before both were read', () => {
-    expect(align(series([[0, 10], [5, 12]]), series([[1, 9], [6, 11]])).map((p) => [p.ts.getUTCMinutes(), p.sor, p.replica])).toEqual([
+    expect(
+      align(
+        series([
+          [0, 10],
+          [5, 12],
+        ]),
+        series([
+          [1, 9],
+          [6, 11],
+        ]),
+      ).map((p) => [p.ts.getUTCMinutes(), p.sor, p.replica]),
+    ).toEqual([
       [1, 10, 9],
       [5, 12, 9],
       [6, 12, 11],
@@ -33,12 +44,40 @@ describe('align', () => {
 
 describe('evaluateDomainDrift', () => {
   it('does not call a divergence younger than the settle time drift', () => {
-    const [s] = evaluateDomainDrift(domain, { crm: series([[0, 1000], [5, 1000]]), erp: series([[0, 1000], [5, 900]]) }, t(9));
+    const [s] = evaluateDomainDrift(
+      domain,
+      {
+        crm: series([
+          [0, 1000],
+          [5, 1000],
+        ]),
+        erp: series([
+          [0, 1000],
+          [5, 900],
+        ]),
+      },
+      t(9),
+    );
     expect(s).toMatchObject({ diverging: true, drift: false, difference: -100, divergingSince: t(5) });
   });
 
   it('calls a divergence that outlasted the settle time drift, with its trend', () => {
-    const states = evaluateDomainDrift(domain, { crm: series([[0, 1000], [5, 1000], [20, 1000]]), erp: series([[0, 1000], [5, 900], [20, 850]]) }, t(20));
+    const states = evaluateDomainDrift(
+      domain,
+      {
+        crm: series([
+          [0, 1000],
+          [5, 1000],
+          [20, 1000],
+        ]),
+        erp: series([
+          [0, 1000],
+          [5, 900],
+          [20, 850],
+        ]),
+      },
+      t(20),
+    );
     expect(states[0]).toMatchObject({ drift: true, trend: 'growing', difference: -150, differencePercent: -15, ratePerHour: 200 });
     const [c] = driftCandidates(states);
     expect(c).toMatchObject({ kind: 'record-count-drift', key: 'customer:erp', severity: 'high' });
@@ -46,14 +85,57 @@ describe('evaluateDomainDrift', () => {
   });
 
   it('restarts the clock when the counts come back within tolerance', () => {
-    const [s] = evaluateDomainDrift(domain, { crm: series([[0, 1000], [5, 1000], [10, 1000], [15, 1000]]), erp: series([[0, 900], [5, 900], [10, 998], [15, 900]]) }, t(20));
+    const [s] = evaluateDomainDrift(
+      domain,
+      {
+        crm: series([
+          [0, 1000],
+          [5, 1000],
+          [10, 1000],
+          [15, 1000],
+        ]),
+        erp: series([
+          [0, 900],
+          [5, 900],
+          [10, 998],
+          [15, 900],
+        ]),
+      },
+      t(20),
+    );
     expect(s).toMatchObject({ diverging: true, drift: false, divergingSince: t(15) });
   });
 
   it('reports a shrinking divergence as shrinking, and nothing once it is within tolerance', () => {
-    const [shrinking] = evaluateDomainDrift(domain, { crm: series([[0, 1000], [30, 1000]]), erp: series([[0, 800], [30, 950]]) }, t(30));
+    const [shrinking] = evaluateDomainDrift(
+      domain,
+      {
+        crm: series([
+          [0, 1000],
+          [30, 1000],
+        ]),
+        erp: series([
+          [0, 800],
+          [30, 950],
+        ]),
+      },
+      t(30),
+    );
     expect(shrinking).toMatchObject({ drift: true, trend: 'shrinking' });
-    const healed = evaluateDomainDrift(domain, { crm: series([[0, 1000], [30, 1000]]), erp: series([[0, 800], [30, 997]]) }, t(30));
+    const healed = evaluateDomainDrift(
+      domain,
+      {
+        crm: series([
+          [0, 1000],
+          [30, 1000],
+        ]),
+        erp: series([
+          [0, 800],
+          [30, 997],
+        ]),
+      },
+      t(30),
+    );
     expect(healed[0]).toMatchObject({ diverging: false, drift: false });
     expect(driftCandidates(healed)).toEqual([]);
   });

@@ -12,7 +12,8 @@ function classify(err: unknown, where: string, spec: NatsConsumerProbeSpec): Pro
   if (/authorization|authentication|auth/i.test(message)) return new ProbeError('auth', `NATS at ${where} refused the credentials`);
   if (/timeout/i.test(message)) return new ProbeError('timeout', `NATS at ${where} did not answer in time`);
   if (/stream not found/i.test(message)) return new ProbeError('query', `NATS at ${where}: stream "${spec.stream}" does not exist`);
-  if (/consumer not found/i.test(message)) return new ProbeError('query', `NATS at ${where}: consumer "${spec.consumer}" does not exist on stream "${spec.stream}"`);
+  if (/consumer not found/i.test(message))
+    return new ProbeError('query', `NATS at ${where}: consumer "${spec.consumer}" does not exist on stream "${spec.stream}"`);
   if (/jetstream not enabled|no responders/i.test(message)) return new ProbeError('query', `NATS at ${where}: JetStream is not enabled`);
   return new ProbeError('down', `NATS at ${where}: ${message}`);
 }

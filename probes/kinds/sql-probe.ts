@@ -33,7 +33,13 @@ export function readingFromRow(rows: Array<Record<string, unknown>>, fields: str
     value ??= n;
   }
   if (value === undefined) {
-    throw new ProbeError('response', `probe ${id}: the query's row has no numeric column (got ${fields.map((f) => `${f}=${JSON.stringify(row[f])}`).join(', ').slice(0, 120)})`);
+    throw new ProbeError(
+      'response',
+      `probe ${id}: the query's row has no numeric column (got ${fields
+        .map((f) => `${f}=${JSON.stringify(row[f])}`)
+        .join(', ')
+        .slice(0, 120)})`,
+    );
   }
   return { value, metrics };
 }

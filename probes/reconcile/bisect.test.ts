@@ -41,7 +41,17 @@ const hash = (k: number, salt = '') => String((BigInt(k) * 2654435761n + BigInt(
 
 describe('mergeRanges', () => {
   it('joins touching and overlapping ranges', () => {
-    expect(mergeRanges([{ from: 10, to: 20 }, { from: 0, to: 5 }, { from: 20, to: 30 }, { from: 25, to: 26 }])).toEqual([{ from: 0, to: 5 }, { from: 10, to: 30 }]);
+    expect(
+      mergeRanges([
+        { from: 10, to: 20 },
+        { from: 0, to: 5 },
+        { from: 20, to: 30 },
+        { from: 25, to: 26 },
+      ]),
+    ).toEqual([
+      { from: 0, to: 5 },
+      { from: 10, to: 30 },
+    ]);
   });
 });
 
@@ -70,7 +80,10 @@ describe('bisect', () => {
   });
 
   it('copes with an empty side and with both sides empty', async () => {
-    const rows = new Map([[7, '1'], [9, '2']]);
+    const rows = new Map([
+      [7, '1'],
+      [9, '2'],
+    ]);
     expect(await bisect(memorySide(rows), memorySide(new Map()), { downloadBelow: 16 })).toMatchObject({ missing: [7, 9], extra: [] });
     expect(await bisect(memorySide(new Map()), memorySide(new Map()), { downloadBelow: 16 })).toMatchObject({ missing: [], extra: [], changed: [], levels: 0 });
   });
@@ -80,7 +93,11 @@ describe('valueClassOf', () => {
   it('groups declared types of both databases into comparable classes', () => {
     expect(['bigint', 'int(11)', 'integer', 'tinyint(1)'].map(valueClassOf)).toEqual(['integer', 'integer', 'integer', 'integer']);
     expect(['numeric(12,2)', 'decimal(14,4)'].map(valueClassOf)).toEqual(['decimal', 'decimal']);
-    expect(['timestamp without time zone(3)', 'datetime(3)', 'timestamp with time zone(6)'].map(valueClassOf)).toEqual(['timestamp', 'timestamp', 'timestamptz']);
+    expect(['timestamp without time zone(3)', 'datetime(3)', 'timestamp with time zone(6)'].map(valueClassOf)).toEqual([
+      'timestamp',
+      'timestamp',
+      'timestamptz',
+    ]);
     expect(['text', 'varchar(80)', 'character varying(20)', 'uuid'].map(valueClassOf)).toEqual(['text', 'text', 'text', 'uuid']);
   });
 });
@@ -92,7 +109,10 @@ describe('planColumn', () => {
       'round("amount"::numeric, 5)::text',
       'CAST(`amount` AS CHAR)',
     ]);
-    expect(planColumn({ dialect: 'postgres', column: col('qty', 'integer') }, { dialect: 'mysql', column: col('qty', 'decimal(10,0)') })).toEqual(['"qty"::text', 'CAST(`qty` AS CHAR)']);
+    expect(planColumn({ dialect: 'postgres', column: col('qty', 'integer') }, { dialect: 'mysql', column: col('qty', 'decimal(10,0)') })).toEqual([
+      '"qty"::text',
+      'CAST(`qty` AS CHAR)',
+    ]);
   });
   it('trims trailing zeros when a side has no declared scale', () => {
     const [pgExpr, myExpr] = planColumn({ dialect: 'postgres', column: col('x', 'numeric') }, { dialect: 'mysql', column: col('x', 'decimal(10,2)') });
@@ -100,8 +120,13 @@ describe('planColumn', () => {
     expect(myExpr).toContain("TRIM(TRAILING '0'");
   });
   it('hashes UTF-8 text as stored and converts other character sets', () => {
-    expect(planColumn({ dialect: 'postgres', column: col('n', 'text') }, { dialect: 'mysql', column: col('n', 'varchar(20)', 'utf8mb4') })).toEqual(['"n"::text', '`n`']);
-    expect(planColumn({ dialect: 'postgres', column: col('n', 'text') }, { dialect: 'mysql', column: col('n', 'varchar(20)', 'latin1') })[1]).toBe('CONVERT(`n` USING utf8mb4)');
+    expect(planColumn({ dialect: 'postgres', column: col('n', 'text') }, { dialect: 'mysql', column: col('n', 'varchar(20)', 'utf8mb4') })).toEqual([
+      '"n"::text',
+      '`n`',
+    ]);
+    expect(planColumn({ dialect: 'postgres', column: col('n', 'text') }, { dialect: 'mysql', column: col('n', 'varchar(20)', 'latin1') })[1]).toBe(
+      'CONVERT(`n` USING utf8mb4)',
+    );
   });
 });
 
@@ -120,8 +145,14 @@ describe('bisect on a one-sided segment', () => {
 describe('planColumn with UUIDs', () => {
   it('compares a uuid against char(36) in lower case, and text against text as stored', () => {
     const col = (column: string, type: string, charset?: string) => ({ table: 't', column, type, nullable: false, charset });
-    expect(planColumn({ dialect: 'postgres', column: col('id', 'uuid') }, { dialect: 'mysql', column: col('id', 'char(36)', 'utf8mb4') })).toEqual(['"id"::text', 'LOWER(CONVERT(`id` USING utf8mb4))']);
-    expect(planColumn({ dialect: 'postgres', column: col('id', 'character(36)') }, { dialect: 'mysql', column: col('id', 'uuid') })).toEqual(['lower("id"::text)', 'LOWER(CAST(`id` AS CHAR))']);
+    expect(planColumn({ dialect: 'postgres', column: col('id', 'uuid') }, { dialect: 'mysql', column: col('id', 'char(36)', 'utf8mb4') })).toEqual([
+      '"id"::text',
+      'LOWER(CONVERT(`id` USING utf8mb4))',
+    ]);
+    expect(planColumn({ dialect: 'postgres', column: col('id', 'character(36)') }, { dialect: 'mysql', column: col('id', 'uuid') })).toEqual([
+      'lower("id"::text)',
+      'LOWER(CAST(`id` AS CHAR))',
+    ]);
   });
 });
 

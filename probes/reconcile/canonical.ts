@@ -56,8 +56,16 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
 };
 
 export const quoteIdent: Record<SqlDialect, (name: string) => string> = {
-  postgres: (name) => name.split('.').map((p) => `"${p.replace(/"/g, '""')}"`).join('.'),
-  mysql: (name) => name.split('.').map((p) => `\`${p.replace(/`/g, '``')}\``).join('.'),
+  postgres: (name) =>
+    name
+      .split('.')
+      .map((p) => `"${p.replace(/"/g, '""')}"`)
+      .join('.'),
+  mysql: (name) =>
+    name
+      .split('.')
+      .map((p) => `\`${p.replace(/`/g, '``')}\``)
+      .join('.'),
 };
 
 export function canonicalExpr(dialect: SqlDialect, column: string, declaredType: string): string {

@@ -79,7 +79,18 @@ describe.skipIf(!up)('reconciliation between PostgreSQL and MariaDB', () => {
     for (const v of values) {
       await pgc.query(`INSERT INTO ${t} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'café crème')`, v);
       const tz = String(v[4]).replace('+00', '');
-      await myc.query(`INSERT INTO ${t} VALUES (?, ?, ?, ?, CONVERT_TZ(?, '+00:00', @@session.time_zone), ?, ?, ?, ?, ?, 'café crème')`, [v[0], v[1], v[2], v[3], tz, v[5], v[6], v[7] === null ? null : v[7] ? 1 : 0, v[8], v[9]]);
+      await myc.query(`INSERT INTO ${t} VALUES (?, ?, ?, ?, CONVERT_TZ(?, '+00:00', @@session.time_zone), ?, ?, ?, ?, ?, 'café crème')`, [
+        v[0],
+        v[1],
+        v[2],
+        v[3],
+        tz,
+        v[5],
+        v[6],
+        v[7] === null ? null : v[7] ? 1 : 0,
+        v[8],
+        v[9],
+      ]);
     }
     const columns = ['amount', 'qty', 'at', 'at_tz', 'born', 'name', 'active', 'ratio', 'note', 'legacy'];
     const same = await runReconciliation(spec(t, columns), { secrets });

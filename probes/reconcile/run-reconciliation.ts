@@ -37,13 +37,21 @@ const shownKey = (key: RowKey): string => (typeof key === 'string' && key.includ
 export function keyNotesOf(missing: RowKey[], extra: RowKey[], max = 20): KeyNote[] {
   const fold = (k: string, c: boolean, t: boolean) => {
     let x = k;
-    if (t) x = x.split('\x1f').map((p) => p.replace(/ +$/, '')).join('\x1f');
+    if (t)
+      x = x
+        .split('\x1f')
+        .map((p) => p.replace(/ +$/, ''))
+        .join('\x1f');
     if (c) x = x.toLowerCase();
     return x;
   };
   const notes: KeyNote[] = [];
   const used = new Set<string>();
-  for (const [c, t, why] of [[false, true, 'trailing-space'], [true, false, 'case'], [true, true, 'case+trailing-space']] as const) {
+  for (const [c, t, why] of [
+    [false, true, 'trailing-space'],
+    [true, false, 'case'],
+    [true, true, 'case+trailing-space'],
+  ] as const) {
     const byFold = new Map<string, string>();
     for (const k of extra.map(String)) if (!used.has(k)) byFold.set(fold(k, c, t), k);
     for (const m of missing.map(String)) {
@@ -175,7 +183,13 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
           // buckets are downloaded sooner; integer keys: deeper levels are cheap index range scans.
           downloadBelow: spec.downloadBelow ?? (key.mode === 'hashed' ? 256 : 32),
           onLevel: (lv) =>
-            progress({ phase: 'bisect', level: lv.level, segments: lv.segments, differing: lv.differing, message: `level ${lv.level}: ${lv.segments} segments of ${lv.width} keys, ${lv.differing} differ` }),
+            progress({
+              phase: 'bisect',
+              level: lv.level,
+              segments: lv.segments,
+              differing: lv.differing,
+              message: `level ${lv.level}: ${lv.segments} segments of ${lv.width} keys, ${lv.differing} differ`,
+            }),
         });
       }),
     );
@@ -186,7 +200,11 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     let now = found;
     if (keys.length > 0) {
       await progress({ phase: 'recheck', message: `re-reading ${keys.length} differing keys` });
-      const fresh = (side: number) => sideQueries(defs[side], counted((sql, params) => sides[side].source.query(sql, params ?? [], timeoutMs), counter));
+      const fresh = (side: number) =>
+        sideQueries(
+          defs[side],
+          counted((sql, params) => sides[side].source.query(sql, params ?? [], timeoutMs), counter),
+        );
       const checked = keys.slice(0, 20_000);
       const again = await recheck(fresh(0), fresh(1), checked);
       const classOf = (r: { missing: RowKey[]; extra: RowKey[]; changed: RowKey[] }) =>
@@ -205,9 +223,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       const [lv, rv] = await Promise.all([fresh(0).values(sampleChanged), fresh(1).values(sampleChanged)]);
       run.details.changedColumns = sampleChanged.map((key): ChangedSample => ({
         key: shownKey(key),
-        columns: compared
-          .map((column, i) => ({ column, left: lv.get(key)?.[i] ?? null, right: rv.get(key)?.[i] ?? null }))
-          .filter((c) => c.left !== c.right),
+        columns: compared.map((column, i) => ({ column, left: lv.get(key)?.[i] ?? null, right: rv.get(key)?.[i] ?? null })).filter((c) => c.left !== c.right),
       }));
     }
     run.missing = now.missing.length;
@@ -229,6 +245,9 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
   run.queries = counter.queries;
   run.finishedAt = clock.now();
   run.details.durationMs = Math.round(performance.now() - t0);
-  await progress({ phase: 'done', message: run.status === 'ok' ? `${run.missing} missing, ${run.extra} extra, ${run.changed} changed` : `failed: ${run.error}` });
+  await progress({
+    phase: 'done',
+    message: run.status === 'ok' ? `${run.missing} missing, ${run.extra} extra, ${run.changed} changed` : `failed: ${run.error}`,
+  });
   return run;
 }

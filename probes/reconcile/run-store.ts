@@ -1,7 +1,6 @@
 import { dateFromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
 import type { ReconciliationRun } from './reconciliation-run.ts';
 
-
 interface RunRow {
   run_id: string;
   reconcile_id: string;

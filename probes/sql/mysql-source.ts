@@ -12,7 +12,8 @@ function classify(err: unknown, where: string, timeoutMs: number, secret = false
   if (e.errno === 1969 || e.errno === 3024 || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
     return new ProbeError('timeout', `MySQL/MariaDB at ${where}: the query ran longer than the ${timeoutMs} ms timeout and was cancelled`);
   }
-  if (e.errno === 1045 || e.errno === 1044 || e.errno === 1698) return new ProbeError('auth', `MySQL/MariaDB at ${where} refused the credentials: ${said(String(e.message))}`);
+  if (e.errno === 1045 || e.errno === 1044 || e.errno === 1698)
+    return new ProbeError('auth', `MySQL/MariaDB at ${where} refused the credentials: ${said(String(e.message))}`);
   if (e.errno === 1049) return new ProbeError('config', `MySQL/MariaDB at ${where}: ${secret ? 'the database does not exist (error 1049)' : e.message}`);
   if (e.code === 'ETIMEDOUT') return new ProbeError('timeout', `MySQL/MariaDB at ${where} did not answer within ${timeoutMs} ms`);
   if (e.errno && e.errno >= 1000 && e.errno < 5000) return new ProbeError('query', `MySQL/MariaDB at ${where} rejected the query: ${e.message}`);
@@ -79,9 +80,12 @@ export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
   return {
     dialect: 'mysql',
     where,
-    query: (sql, params, timeoutMs) => session('START TRANSACTION READ ONLY', timeoutMs, async (c) => toRows((await c.query(sql, params)) as [unknown, unknown])),
+    query: (sql, params, timeoutMs) =>
+      session('START TRANSACTION READ ONLY', timeoutMs, async (c) => toRows((await c.query(sql, params)) as [unknown, unknown])),
     snapshot: (timeoutMs, work) =>
-      session('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY', timeoutMs, (c) => work(async (sql, params = []) => toRows((await c.query(sql, params)) as [unknown, unknown]))),
+      session('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY', timeoutMs, (c) =>
+        work(async (sql, params = []) => toRows((await c.query(sql, params)) as [unknown, unknown])),
+      ),
     async columns(tables, timeoutMs): Promise<ColumnInfo[]> {
       if (tables.length === 0) return [];
       const { rows } = await this.query(
@@ -92,7 +96,13 @@ export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
         [tables, tables],
         timeoutMs,
       );
-      return rows.map((r) => ({ table: String(r.tbl), column: String(r.col), type: String(r.typ), nullable: Number(r.nullable) === 1, ...(r.cs ? { charset: String(r.cs) } : {}) }));
+      return rows.map((r) => ({
+        table: String(r.tbl),
+        column: String(r.col),
+        type: String(r.typ),
+        nullable: Number(r.nullable) === 1,
+        ...(r.cs ? { charset: String(r.cs) } : {}),
+      }));
     },
     close: () => pool.end(),
   };

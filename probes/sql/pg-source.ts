@@ -67,7 +67,8 @@ export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
     dialect: 'postgres',
     where,
     query: (sql, params, timeoutMs) => session('BEGIN READ ONLY', timeoutMs, async (c) => toRows(await c.query(sql, params))),
-    snapshot: (timeoutMs, work) => session('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', timeoutMs, (c) => work(async (sql, params = []) => toRows(await c.query(sql, params)))),
+    snapshot: (timeoutMs, work) =>
+      session('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', timeoutMs, (c) => work(async (sql, params = []) => toRows(await c.query(sql, params)))),
     async columns(tables, timeoutMs): Promise<ColumnInfo[]> {
       if (tables.length === 0) return [];
       const { rows } = await this.query(

@@ -55,7 +55,12 @@ export async function buildBundle(report: Report, key: SigningKey): Promise<{ zi
   };
   const manifestBytes = strToU8(`${JSON.stringify(manifest, null, 2)}\n`);
   const signature = sign(null, manifestBytes, key.privateKey).toString('base64');
-  const entries: Array<[string, Uint8Array]> = [...files, [MANIFEST, manifestBytes], [SIGNATURE, strToU8(`${signature}\n`)], [PUBLIC_KEY, strToU8(key.publicKeyPem)]];
+  const entries: Array<[string, Uint8Array]> = [
+    ...files,
+    [MANIFEST, manifestBytes],
+    [SIGNATURE, strToU8(`${signature}\n`)],
+    [PUBLIC_KEY, strToU8(key.publicKeyPem)],
+  ];
   return { zip: canonicalZip(entries, new Date(report.generatedAt)), manifestSha256: sha256Hex(manifestBytes), manifest };
 }
 

@@ -38,7 +38,8 @@ export function loadOrCreateSigningKey(dataDir: string): SigningKey {
       chmodSync(paths.privateKey, 0o600);
       writeFileSync(paths.publicKey, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ERR_SIGNING_KEY(`Cannot write the report-signing key in ${paths.dir}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw ERR_SIGNING_KEY(`Cannot write the report-signing key in ${paths.dir}: ${(err as Error).message}`);
     }
   }
   const mode = statSync(paths.privateKey).mode & 0o777;

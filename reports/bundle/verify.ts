@@ -74,7 +74,11 @@ export function verifyBundle(zip: Uint8Array, options: { expectedPublicKeyPem?: 
   const manifestBytes = read.data.get(MANIFEST);
   const sig = read.data.get(SIGNATURE);
   const pem = read.data.get(PUBLIC_KEY);
-  for (const [name, bytes] of [[MANIFEST, manifestBytes], [SIGNATURE, sig], [PUBLIC_KEY, pem]] as const) {
+  for (const [name, bytes] of [
+    [MANIFEST, manifestBytes],
+    [SIGNATURE, sig],
+    [PUBLIC_KEY, pem],
+  ] as const) {
     if (!bytes && !read.problems.some((p) => p.startsWith(`${name}:`))) result.problems.push(`${name}: missing from the bundle`);
   }
   if (!manifestBytes || !sig || !pem) return result;
@@ -82,7 +86,9 @@ export function verifyBundle(zip: Uint8Array, options: { expectedPublicKeyPem?: 
   try {
     result.fingerprint = keyFingerprint(strFromU8(pem));
     if (options.expectedPublicKeyPem && keyFingerprint(options.expectedPublicKeyPem) !== result.fingerprint) {
-      result.problems.push(`${PUBLIC_KEY}: the bundle was signed with key ${result.fingerprint}, not the expected ${keyFingerprint(options.expectedPublicKeyPem)}`);
+      result.problems.push(
+        `${PUBLIC_KEY}: the bundle was signed with key ${result.fingerprint}, not the expected ${keyFingerprint(options.expectedPublicKeyPem)}`,
+      );
     }
     const valid = verify(null, manifestBytes, createPublicKey(keyPem), Buffer.from(strFromU8(sig).trim(), 'base64'));
     if (!valid) result.problems.push(`${MANIFEST}: the signature in ${SIGNATURE} does not match it (the manifest or the signature was changed)`);
@@ -107,10 +113,15 @@ export function verifyBundle(zip: Uint8Array, options: { expectedPublicKeyPem?: 
     else result.checked.push(f.path);
   }
   for (const name of read.names) {
-    if (!listed.has(name) && name !== MANIFEST && name !== SIGNATURE && name !== PUBLIC_KEY) result.problems.push(`${name}: in the bundle but not listed in the manifest`);
+    if (!listed.has(name) && name !== MANIFEST && name !== SIGNATURE && name !== PUBLIC_KEY)
+      result.problems.push(`${name}: in the bundle but not listed in the manifest`);
   }
   if (result.problems.length === 0) {
-    const layout = layoutProblem(zip, read.names.map((n) => [n, read.data.get(n)!]), new Date(result.manifest.generatedAt));
+    const layout = layoutProblem(
+      zip,
+      read.names.map((n) => [n, read.data.get(n)!]),
+      new Date(result.manifest.generatedAt),
+    );
     if (layout) result.problems.push(layout);
   }
   result.ok = result.problems.length === 0;

@@ -13,7 +13,9 @@ flows:
 
 describe('catalog history diff', () => {
   it('names every added, removed and changed entry and field', () => {
-    const after = base.replace('region: DE', 'region: US').replace('  - { id: crm-erp, source: crm, target: erp }\n', '  - { id: erp-crm, source: erp, target: crm, purpose: Write back }\n');
+    const after = base
+      .replace('region: DE', 'region: US')
+      .replace('  - { id: crm-erp, source: crm, target: erp }\n', '  - { id: erp-crm, source: erp, target: crm, purpose: Write back }\n');
     expect(diffCatalogs(catalogFrom(base), catalogFrom(after))).toEqual(['systems.erp.region: DE → US', 'flows.erp-crm: added', 'flows.crm-erp: removed']);
   });
 

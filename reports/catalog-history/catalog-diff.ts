@@ -5,7 +5,9 @@ import { catalogSections, type Catalog } from '../../core/catalog/index.ts';
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
@@ -19,7 +21,9 @@ export function catalogContent(catalog: Catalog): Record<string, unknown> {
 
 /** SHA-256 (hex) of the catalog's canonical JSON, file names excluded. */
 export function catalogSha256(catalog: Catalog): string {
-  return createHash('sha256').update(canonicalJson(catalogContent(catalog))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(catalogContent(catalog)))
+    .digest('hex');
 }
 
 const short = (v: unknown) => {

@@ -74,7 +74,15 @@ export class CatalogVersionStore {
     const changes = last
       ? diffCatalogs(last.catalog, catalog)
       : [`first version stored: ${catalogSections.map((s) => `${(catalog[s] as unknown[]).length} ${s}`).join(', ')}`];
-    const row = { at: toChTime(now), sha256, actor: who.actor, reason: who.reason, sources: catalog.sources, catalog: canonicalJson(catalogContent(catalog)), changes: JSON.stringify(changes) };
+    const row = {
+      at: toChTime(now),
+      sha256,
+      actor: who.actor,
+      reason: who.reason,
+      sources: catalog.sources,
+      catalog: canonicalJson(catalogContent(catalog)),
+      changes: JSON.stringify(changes),
+    };
     await this.store.client.insert({ table: 'weft_catalog_versions', values: [row], format: 'JSONEachRow' });
     return { at: now.toISOString(), sha256, actor: who.actor, reason: who.reason, sources: catalog.sources, changes };
   }

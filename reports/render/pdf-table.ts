@@ -36,7 +36,11 @@ export function drawTable(doc: Doc, table: Table): void {
   const headerHeight = Math.max(...labels.map((l, j) => cellHeight(l, widths[j], true))) + 2 * PAD;
 
   const title = (continued: boolean) => {
-    doc.font('Helvetica-Bold').fontSize(9).fillColor(ink.accent).text(pdfText(`${table.title}${continued ? ' (continued)' : ''}`), left, doc.y, { width: usable });
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(9)
+      .fillColor(ink.accent)
+      .text(pdfText(`${table.title}${continued ? ' (continued)' : ''}`), left, doc.y, { width: usable });
     doc.moveDown(0.3);
   };
   const header = () => {
@@ -44,7 +48,11 @@ export function drawTable(doc: Doc, table: Table): void {
     doc.rect(left, y, usable, headerHeight).fill(ink.header);
     let x = left;
     labels.forEach((l, j) => {
-      doc.font('Helvetica-Bold').fontSize(FONT_SIZE).fillColor(ink.text).text(l, x + PAD, y + PAD, { width: widths[j] - 2 * PAD });
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(FONT_SIZE)
+        .fillColor(ink.text)
+        .text(l, x + PAD, y + PAD, { width: widths[j] - 2 * PAD });
       x += widths[j];
     });
     doc.y = y + headerHeight;
@@ -71,10 +79,19 @@ export function drawTable(doc: Doc, table: Table): void {
     if (n % 2 === 1) doc.rect(left, y, usable, h).fill(ink.zebra);
     let x = left;
     cells.forEach((t, j) => {
-      doc.font('Helvetica').fontSize(FONT_SIZE).fillColor(ink.text).text(t, x + PAD, y + PAD, { width: widths[j] - 2 * PAD });
+      doc
+        .font('Helvetica')
+        .fontSize(FONT_SIZE)
+        .fillColor(ink.text)
+        .text(t, x + PAD, y + PAD, { width: widths[j] - 2 * PAD });
       x += widths[j];
     });
-    doc.moveTo(left, y + h).lineTo(left + usable, y + h).lineWidth(0.3).strokeColor(ink.rule).stroke();
+    doc
+      .moveTo(left, y + h)
+      .lineTo(left + usable, y + h)
+      .lineWidth(0.3)
+      .strokeColor(ink.rule)
+      .stroke();
     doc.y = y + h;
   });
   doc.x = left;

@@ -13,8 +13,16 @@ function cover(doc: Doc, report: Report): void {
   const w = doc.page.width;
   doc.rect(0, 0, w, 210).fill(ink.accent);
   doc.font('Helvetica').fontSize(11).fillColor('#c9d6e8').text('WEFT  ·  INTEGRATION OBSERVABILITY AND ESTATE AUDIT', MARGINS.left, 70);
-  doc.font('Helvetica-Bold').fontSize(26).fillColor('#ffffff').text(pdfText(report.title), MARGINS.left, 100, { width: w - 2 * MARGINS.left });
-  doc.font('Helvetica').fontSize(13).fillColor('#ffffff').text(pdfText(`${fmtTime(report.period.since)}  to  ${fmtTime(report.period.until)}`), MARGINS.left, 170);
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(26)
+    .fillColor('#ffffff')
+    .text(pdfText(report.title), MARGINS.left, 100, { width: w - 2 * MARGINS.left });
+  doc
+    .font('Helvetica')
+    .fontSize(13)
+    .fillColor('#ffffff')
+    .text(pdfText(`${fmtTime(report.period.since)}  to  ${fmtTime(report.period.until)}`), MARGINS.left, 170);
   const facts: Array<[string, string]> = [
     ['Period', `${fmtTime(report.period.since)} – ${fmtTime(report.period.until)}`],
     ['Generated', fmtTime(report.generatedAt)],
@@ -26,25 +34,39 @@ function cover(doc: Doc, report: Report): void {
   let y = 250;
   for (const [k, v] of facts) {
     doc.font('Helvetica-Bold').fontSize(9).fillColor(ink.muted).text(k.toUpperCase(), MARGINS.left, y, { width: 110 });
-    doc.font('Helvetica').fontSize(10).fillColor(ink.text).text(pdfText(v), MARGINS.left + 115, y - 1, { width: w - 2 * MARGINS.left - 115 });
+    doc
+      .font('Helvetica')
+      .fontSize(10)
+      .fillColor(ink.text)
+      .text(pdfText(v), MARGINS.left + 115, y - 1, { width: w - 2 * MARGINS.left - 115 });
     y = Math.max(doc.y, y + 14) + 8;
   }
   y += 14;
   doc.font('Helvetica-Bold').fontSize(12).fillColor(ink.accent).text('Key figures', MARGINS.left, y);
   doc.y += 6;
   for (const s of report.sections) {
-    const first = s.figures.slice(0, 3).map((f) => `${f.value} ${f.label}`).join(' · ');
+    const first = s.figures
+      .slice(0, 3)
+      .map((f) => `${f.value} ${f.label}`)
+      .join(' · ');
     doc.font('Helvetica-Bold').fontSize(9).fillColor(ink.text).text(pdfText(s.title), MARGINS.left, doc.y, { continued: true });
-    doc.font('Helvetica').fillColor(ink.muted).text(pdfText(`   ${s.notRecorded ? 'not recorded in this installation' : first}`));
+    doc
+      .font('Helvetica')
+      .fillColor(ink.muted)
+      .text(pdfText(`   ${s.notRecorded ? 'not recorded in this installation' : first}`));
     doc.y += 4;
   }
-  doc.font('Helvetica').fontSize(8).fillColor(ink.muted).text(
-    'Assembled from data stored by Weft only. The evidence bundle holds this PDF, one CSV per table and report.json, listed with their SHA-256 in manifest.json, ' +
-      'which is signed with the installation’s Ed25519 key: check it with "weft report verify BUNDLE" and compare the key with "weft report key".',
-    MARGINS.left,
-    doc.page.height - MARGINS.bottom - 40,
-    { width: w - 2 * MARGINS.left },
-  );
+  doc
+    .font('Helvetica')
+    .fontSize(8)
+    .fillColor(ink.muted)
+    .text(
+      'Assembled from data stored by Weft only. The evidence bundle holds this PDF, one CSV per table and report.json, listed with their SHA-256 in manifest.json, ' +
+        'which is signed with the installation’s Ed25519 key: check it with "weft report verify BUNDLE" and compare the key with "weft report key".',
+      MARGINS.left,
+      doc.page.height - MARGINS.bottom - 40,
+      { width: w - 2 * MARGINS.left },
+    );
 }
 
 function figures(doc: Doc, s: Section): void {
@@ -60,8 +82,16 @@ function figures(doc: Doc, s: Section): void {
     s.figures.slice(i, i + perRow).forEach((f, j) => {
       const x = left + j * (w + gap);
       doc.roundedRect(x, y, w, 42, 3).fill(ink.zebra);
-      doc.font('Helvetica-Bold').fontSize(15).fillColor(ink.accent).text(pdfText(f.value), x + 8, y + 6, { width: w - 16 });
-      doc.font('Helvetica').fontSize(7).fillColor(ink.muted).text(pdfText(f.label), x + 8, y + 26, { width: w - 16 });
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(15)
+        .fillColor(ink.accent)
+        .text(pdfText(f.value), x + 8, y + 6, { width: w - 16 });
+      doc
+        .font('Helvetica')
+        .fontSize(7)
+        .fillColor(ink.muted)
+        .text(pdfText(f.label), x + 8, y + 26, { width: w - 16 });
     });
     doc.y = y + 42 + gap;
   }
@@ -74,8 +104,17 @@ function section(doc: Doc, s: Section, n: number): void {
   const usable = doc.page.width - MARGINS.left - MARGINS.right;
   doc.addNamedDestination(s.id);
   doc.outline.addItem(`${n}. ${s.title}`);
-  doc.font('Helvetica-Bold').fontSize(18).fillColor(ink.accent).text(pdfText(`${n}. ${s.title}`), left, MARGINS.top, { width: usable });
-  doc.moveTo(left, doc.y + 4).lineTo(left + usable, doc.y + 4).lineWidth(1).strokeColor(ink.accent).stroke();
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(18)
+    .fillColor(ink.accent)
+    .text(pdfText(`${n}. ${s.title}`), left, MARGINS.top, { width: usable });
+  doc
+    .moveTo(left, doc.y + 4)
+    .lineTo(left + usable, doc.y + 4)
+    .lineWidth(1)
+    .strokeColor(ink.accent)
+    .stroke();
   doc.y += 12;
   for (const p of s.summary) {
     doc.font('Helvetica').fontSize(9.5).fillColor(ink.text).text(pdfText(p), left, doc.y, { width: usable, lineGap: 1.5 });
@@ -84,7 +123,11 @@ function section(doc: Doc, s: Section, n: number): void {
   if (s.notRecorded) {
     const y = doc.y;
     const text = pdfText(`Not recorded: ${s.notRecorded}.`);
-    const h = doc.font('Helvetica-Oblique').fontSize(9).heightOfString(text, { width: usable - 20 }) + 16;
+    const h =
+      doc
+        .font('Helvetica-Oblique')
+        .fontSize(9)
+        .heightOfString(text, { width: usable - 20 }) + 16;
     doc.rect(left, y, usable, h).fill(ink.zebra);
     doc.fillColor(ink.muted).text(text, left + 10, y + 8, { width: usable - 20 });
     doc.y = y + h + 10;
@@ -111,7 +154,11 @@ function tableOfContents(doc: Doc, report: Report, pages: number[]): void {
   report.sections.forEach((s, i) => {
     const y = doc.y;
     const label = pdfText(`${i + 1}.  ${s.title}`);
-    doc.font('Helvetica').fontSize(11).fillColor(ink.text).text(label, left, y, { width: usable - 40 });
+    doc
+      .font('Helvetica')
+      .fontSize(11)
+      .fillColor(ink.text)
+      .text(label, left, y, { width: usable - 40 });
     const labelWidth = doc.widthOfString(label);
     const dots = '.'.repeat(Math.max(0, Math.floor((usable - 50 - labelWidth) / doc.widthOfString('.'))));
     doc.fillColor(ink.rule).text(dots, left + labelWidth + 6, y, { width: usable - labelWidth - 50, lineBreak: false });
@@ -120,7 +167,11 @@ function tableOfContents(doc: Doc, report: Report, pages: number[]): void {
     doc.y = y + 16;
     const sub = s.tables.map((t) => t.title).join(' · ');
     if (sub) {
-      doc.font('Helvetica').fontSize(8).fillColor(ink.muted).text(pdfText(sub), left + 18, doc.y - 2, { width: usable - 70 });
+      doc
+        .font('Helvetica')
+        .fontSize(8)
+        .fillColor(ink.muted)
+        .text(pdfText(sub), left + 18, doc.y - 2, { width: usable - 70 });
       doc.y += 8;
     }
   });
@@ -134,9 +185,19 @@ function footers(doc: Doc, report: Report): void {
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     const y = doc.page.height - 36;
-    doc.moveTo(MARGINS.left, y - 6).lineTo(doc.page.width - MARGINS.right, y - 6).lineWidth(0.5).strokeColor(ink.rule).stroke();
+    doc
+      .moveTo(MARGINS.left, y - 6)
+      .lineTo(doc.page.width - MARGINS.right, y - 6)
+      .lineWidth(0.5)
+      .strokeColor(ink.rule)
+      .stroke();
     doc.font('Helvetica').fontSize(7.5).fillColor(ink.muted);
-    doc.text(pdfText(`Weft compliance report · ${fmtTime(report.period.since)} – ${fmtTime(report.period.until)} · report ${report.id.slice(0, 8)}`), MARGINS.left, y, { width: 400, lineBreak: false });
+    doc.text(
+      pdfText(`Weft compliance report · ${fmtTime(report.period.since)} – ${fmtTime(report.period.until)} · report ${report.id.slice(0, 8)}`),
+      MARGINS.left,
+      y,
+      { width: 400, lineBreak: false },
+    );
     doc.text(`Page ${i + 1} of ${range.count}`, doc.page.width - MARGINS.right - 100, y, { width: 100, align: 'right', lineBreak: false });
     doc.page.margins.bottom = bottom;
   }
@@ -153,7 +214,13 @@ export function renderPdf(report: Report): Promise<Buffer> {
     margins: MARGINS,
     bufferPages: true,
     autoFirstPage: true,
-    info: { Title: report.title, Author: 'Weft', Subject: `${report.period.since} – ${report.period.until}`, CreationDate: new Date(report.generatedAt), ModDate: new Date(report.generatedAt) },
+    info: {
+      Title: report.title,
+      Author: 'Weft',
+      Subject: `${report.period.since} – ${report.period.until}`,
+      CreationDate: new Date(report.generatedAt),
+      ModDate: new Date(report.generatedAt),
+    },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

@@ -89,7 +89,9 @@ export class ReportRunStore {
   }
 
   async get(id: string): Promise<ReportRun | undefined> {
-    const rows = await this.store.client.query({ query: 'SELECT * FROM weft_report_runs FINAL WHERE id = {id:String}', query_params: { id }, format: 'JSONEachRow' }).then((r) => r.json<Row>());
+    const rows = await this.store.client
+      .query({ query: 'SELECT * FROM weft_report_runs FINAL WHERE id = {id:String}', query_params: { id }, format: 'JSONEachRow' })
+      .then((r) => r.json<Row>());
     return rows[0] ? toRun(rows[0]) : undefined;
   }
 

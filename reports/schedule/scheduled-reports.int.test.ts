@@ -67,7 +67,11 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
       expect(await service.get(run!.id)).toMatchObject({ emailedTo: ['audit@example.com'] });
 
       const nightly = await schedules.runNow('nightly');
-      expect(nightly).toMatchObject({ status: 'done', emailedTo: [], error: 'written, but not e-mailed: env:REPORTS_TEST_UNSET is not set in the environment' });
+      expect(nightly).toMatchObject({
+        status: 'done',
+        emailedTo: [],
+        error: 'written, but not e-mailed: env:REPORTS_TEST_UNSET is not set in the environment',
+      });
       expect((await service.get(nightly!.id)).error).toMatch(/not e-mailed/);
       expect(nightly!.file.startsWith(join(dataDir, 'reports', 'scheduled'))).toBe(true);
     } finally {

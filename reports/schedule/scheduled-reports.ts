@@ -25,7 +25,11 @@ export interface ScheduleOptions {
   clock?: { now(): Date };
 }
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 /**
  * Scheduled reports: one cron job (UTC) per catalog entry. A tick writes the bundle for the last
@@ -44,7 +48,10 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
   const run = async (spec: ReportSchedule): Promise<ReportRun | null> => {
     const now = clock.now();
     try {
-      const period = { since: new Date(now.getTime() - parseDuration(spec.period ?? '24h', `reports.${spec.id}.period`)).toISOString(), until: now.toISOString() };
+      const period = {
+        since: new Date(now.getTime() - parseDuration(spec.period ?? '24h', `reports.${spec.id}.period`)).toISOString(),
+        until: now.toISOString(),
+      };
       const file = join(spec.directory ?? join(options.dataDir, 'reports', 'scheduled'), `weft-report-${spec.id}-${stamp(now)}.zip`);
       const result = await service.generate({ period, actor: `schedule:${spec.id}`, trigger: 'schedule', scheduleId: spec.id, file });
       if (!spec.email) return result.run;

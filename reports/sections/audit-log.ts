@@ -16,7 +16,12 @@ export function auditLogSection(data: ReportData): Section {
           `${rows.length} actions by ${actors.size} actors.`,
         ]
       : [`The audit log is ${log.reason}.`],
-    figures: log.recorded ? [{ label: 'actions', value: rows.length }, { label: 'actors', value: actors.size }] : [],
+    figures: log.recorded
+      ? [
+          { label: 'actions', value: rows.length },
+          { label: 'actors', value: actors.size },
+        ]
+      : [],
     charts: [],
     tables: log.recorded
       ? [
@@ -24,7 +29,16 @@ export function auditLogSection(data: ReportData): Section {
             ...table(
               'entries',
               'Audit log entries',
-              [['seq', 'Seq', 0.4], ['at', 'When', 1.1], ['actor', 'Actor', 0.9], ['role', 'Role', 0.6], ['action', 'Action', 0.9], ['subject', 'Subject', 1.1], ['detail', 'Detail', 1.8], ['hash', 'Hash', 1.2]],
+              [
+                ['seq', 'Seq', 0.4],
+                ['at', 'When', 1.1],
+                ['actor', 'Actor', 0.9],
+                ['role', 'Role', 0.6],
+                ['action', 'Action', 0.9],
+                ['subject', 'Subject', 1.1],
+                ['detail', 'Detail', 1.8],
+                ['hash', 'Hash', 1.2],
+              ],
               rows.map((r) => [r.seq, fmtTime(r.at), r.actor, r.role, r.action, r.subject, r.detail, r.hash]),
               'No action was recorded in the period.',
             ),

@@ -10,7 +10,9 @@ export function catalogHistorySection(data: ReportData): Section {
   const used = data.catalogVersion;
   const summary = [
     'Every version of the estate catalog Weft loaded in the period (at start and on each reload that changed it), who loaded it, and what changed against the version before.',
-    before ? `In force at the start of the period: version ${before.sha256.slice(0, 12)}, loaded ${fmtTime(before.at)} by ${before.actor}.` : 'No version was stored before the period.',
+    before
+      ? `In force at the start of the period: version ${before.sha256.slice(0, 12)}, loaded ${fmtTime(before.at)} by ${before.actor}.`
+      : 'No version was stored before the period.',
     used
       ? `This report was assembled with version ${used.sha256.slice(0, 12)} (loaded ${fmtTime(used.at)}).`
       : data.catalog.sources.length
@@ -30,14 +32,32 @@ export function catalogHistorySection(data: ReportData): Section {
       table(
         'versions',
         'Catalog versions',
-        [['at', 'Loaded', 1.1], ['actor', 'By', 1], ['reason', 'Why', 0.6], ['sha', 'SHA-256', 1.4], ['sources', 'Files', 2], ['changes', 'Changes', 0.6]],
-        [...(before ? [before] : []), ...inPeriod].map((v) => [fmtTime(v.at), v.actor, v.at < data.period.since ? `${v.reason} (before the period)` : v.reason, v.sha256, v.sources.join(', '), v.changes.length]),
+        [
+          ['at', 'Loaded', 1.1],
+          ['actor', 'By', 1],
+          ['reason', 'Why', 0.6],
+          ['sha', 'SHA-256', 1.4],
+          ['sources', 'Files', 2],
+          ['changes', 'Changes', 0.6],
+        ],
+        [...(before ? [before] : []), ...inPeriod].map((v) => [
+          fmtTime(v.at),
+          v.actor,
+          v.at < data.period.since ? `${v.reason} (before the period)` : v.reason,
+          v.sha256,
+          v.sources.join(', '),
+          v.changes.length,
+        ]),
         'No catalog version is stored (Weft stores one whenever it loads a catalog that changed).',
       ),
       table(
         'changes',
         'Changes in the period',
-        [['at', 'When', 1.1], ['actor', 'By', 0.9], ['change', 'Change', 4]],
+        [
+          ['at', 'When', 1.1],
+          ['actor', 'By', 0.9],
+          ['change', 'Change', 4],
+        ],
         changes.map(({ v, c }) => [fmtTime(v.at), v.actor, c]),
         'The catalog did not change in the period.',
       ),

@@ -20,26 +20,55 @@ export function exceptionsSection(data: ReportData): Section {
   const inPeriod = (at: string | null) => Boolean(at) && at! >= data.period.since && at! <= data.period.until;
   for (const a of alerts) {
     if (inPeriod(a.openedAt)) timeline.push({ at: a.openedAt, what: 'alert opened', id: a.id, title: a.title, actor: 'weft', note: '' });
-    if (inPeriod(a.acknowledgedAt)) timeline.push({ at: a.acknowledgedAt!, what: 'alert acknowledged', id: a.id, title: a.title, actor: a.acknowledgedBy ?? '', note: a.note });
+    if (inPeriod(a.acknowledgedAt))
+      timeline.push({ at: a.acknowledgedAt!, what: 'alert acknowledged', id: a.id, title: a.title, actor: a.acknowledgedBy ?? '', note: a.note });
     if (inPeriod(a.resolvedAt)) timeline.push({ at: a.resolvedAt!, what: 'alert resolved', id: a.id, title: a.title, actor: 'weft', note: '' });
   }
-  for (const r of remediations) timeline.push({ at: r.at, what: `remediation attempt ${r.attempt}: ${r.outcome}`, id: r.subject, title: r.action, actor: r.actor, note: r.detail });
+  for (const r of remediations)
+    timeline.push({ at: r.at, what: `remediation attempt ${r.attempt}: ${r.outcome}`, id: r.subject, title: r.action, actor: r.actor, note: r.detail });
   timeline.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
 
   const remediationCount = (id: string) => remediations.filter((r) => r.subject === id).length;
   const population: Cell[][] = [
     ...data.findings.map((f) => [
-      'finding', f.id, f.kind, f.severity, f.title, list([...f.subject.systems, ...f.subject.flows, ...f.subject.domains]), fmtTime(f.firstSeen), f.acknowledgedBy ?? '', fmtTime(f.acknowledgedAt),
-      f.note, fmtTime(f.resolvedAt), f.status, hours(f.firstSeen, f.acknowledgedAt), remediationCount(f.id),
+      'finding',
+      f.id,
+      f.kind,
+      f.severity,
+      f.title,
+      list([...f.subject.systems, ...f.subject.flows, ...f.subject.domains]),
+      fmtTime(f.firstSeen),
+      f.acknowledgedBy ?? '',
+      fmtTime(f.acknowledgedAt),
+      f.note,
+      fmtTime(f.resolvedAt),
+      f.status,
+      hours(f.firstSeen, f.acknowledgedAt),
+      remediationCount(f.id),
     ]),
     ...alerts.map((a) => [
-      'alert', a.id, a.rule, a.severity, a.title, list(a.flows), fmtTime(a.openedAt), a.acknowledgedBy ?? '', fmtTime(a.acknowledgedAt), a.note, fmtTime(a.resolvedAt),
-      a.resolvedAt ? 'resolved' : a.acknowledgedAt ? 'acknowledged' : 'open', hours(a.openedAt, a.acknowledgedAt), remediationCount(a.id),
+      'alert',
+      a.id,
+      a.rule,
+      a.severity,
+      a.title,
+      list(a.flows),
+      fmtTime(a.openedAt),
+      a.acknowledgedBy ?? '',
+      fmtTime(a.acknowledgedAt),
+      a.note,
+      fmtTime(a.resolvedAt),
+      a.resolvedAt ? 'resolved' : a.acknowledgedAt ? 'acknowledged' : 'open',
+      hours(a.openedAt, a.acknowledgedAt),
+      remediationCount(a.id),
     ]),
   ];
   const acknowledged = data.findings.filter((f) => f.acknowledgedAt).length + alerts.filter((a) => a.acknowledgedAt).length;
   const resolved = data.findings.filter((f) => f.resolvedAt).length + alerts.filter((a) => a.resolvedAt).length;
-  const bySeverity = ['critical', 'high', 'medium', 'low', 'info'].map((s) => ({ s, n: data.findings.filter((f) => f.severity === s).length + alerts.filter((a) => a.severity === s).length }));
+  const bySeverity = ['critical', 'high', 'medium', 'low', 'info'].map((s) => ({
+    s,
+    n: data.findings.filter((f) => f.severity === s).length + alerts.filter((a) => a.severity === s).length,
+  }));
   const notes = [data.alerts, data.remediations].filter((r) => !r.recorded).map((r) => (r.recorded ? '' : r.reason));
   return {
     id: 'exceptions',
@@ -64,18 +93,42 @@ export function exceptionsSection(data: ReportData): Section {
           grid: { left: 80, right: 40, top: 10, bottom: 25 },
           xAxis: { type: 'value', minInterval: 1 },
           yAxis: { type: 'category', data: bySeverity.map((b) => b.s), inverse: true },
-          series: [{ type: 'bar', data: bySeverity.map((b) => ({ value: b.n, itemStyle: { color: { critical: '#8b1a1a', high: '#c0392b', medium: '#e67e22', low: '#f1c40f', info: '#7f8c8d' }[b.s] } })), label: { show: true, position: 'right' } }],
+          series: [
+            {
+              type: 'bar',
+              data: bySeverity.map((b) => ({
+                value: b.n,
+                itemStyle: { color: { critical: '#8b1a1a', high: '#c0392b', medium: '#e67e22', low: '#f1c40f', info: '#7f8c8d' }[b.s] },
+              })),
+              label: { show: true, position: 'right' },
+            },
+          ],
         },
       },
     ],
     tables: [
       {
         ...table(
-        'population',
-        'Population of exceptions',
-        [['type', 'Type', 0.6], ['id', 'Id', 1.35], ['kind', 'Kind / rule', 1.2], ['severity', 'Severity', 0.7], ['title', 'Title', 3], ['subject', 'Subject', 1.5], ['opened', 'Opened', 1.05], ['ackBy', 'Acknowledged by', 1.05], ['ackAt', 'Acknowledged at', 1.05], ['note', 'Note', 1.5], ['resolved', 'Resolved', 1.05], ['status', 'Status', 0.9], ['hoursToAck', 'Hours to ack', 0.6], ['remediations', 'Remediations', 0.8]],
-        population,
-        'No finding or alert was open in the period.',
+          'population',
+          'Population of exceptions',
+          [
+            ['type', 'Type', 0.6],
+            ['id', 'Id', 1.35],
+            ['kind', 'Kind / rule', 1.2],
+            ['severity', 'Severity', 0.7],
+            ['title', 'Title', 3],
+            ['subject', 'Subject', 1.5],
+            ['opened', 'Opened', 1.05],
+            ['ackBy', 'Acknowledged by', 1.05],
+            ['ackAt', 'Acknowledged at', 1.05],
+            ['note', 'Note', 1.5],
+            ['resolved', 'Resolved', 1.05],
+            ['status', 'Status', 0.9],
+            ['hoursToAck', 'Hours to ack', 0.6],
+            ['remediations', 'Remediations', 0.8],
+          ],
+          population,
+          'No finding or alert was open in the period.',
         ),
         pdfOmit: ['hoursToAck'],
         landscape: true,
@@ -83,7 +136,14 @@ export function exceptionsSection(data: ReportData): Section {
       table(
         'timeline',
         'Events in time order',
-        [['at', 'When', 1.1], ['what', 'Event', 1.1], ['id', 'Id', 0.8], ['title', 'Subject', 2.4], ['actor', 'By', 0.8], ['note', 'Note', 1.2]],
+        [
+          ['at', 'When', 1.1],
+          ['what', 'Event', 1.1],
+          ['id', 'Id', 0.8],
+          ['title', 'Subject', 2.4],
+          ['actor', 'By', 0.8],
+          ['note', 'Note', 1.2],
+        ],
         timeline.map((t) => [fmtTime(t.at), t.what, t.id, t.title, t.actor, t.note]),
         'No event in the period.',
       ),

@@ -37,7 +37,40 @@ export function catalogIndex(catalog: Catalog) {
 export const list = (items: readonly string[] | undefined, none = '') => (items && items.length > 0 ? items.join(', ') : none);
 
 /** EEA member states (ISO 3166-1 alpha-2) and the region names that mean "inside the EEA". */
-const EEA = new Set(['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO', 'EU', 'EEA']);
+const EEA = new Set([
+  'AT',
+  'BE',
+  'BG',
+  'HR',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'FI',
+  'FR',
+  'DE',
+  'GR',
+  'HU',
+  'IE',
+  'IT',
+  'LV',
+  'LT',
+  'LU',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SK',
+  'SI',
+  'ES',
+  'SE',
+  'IS',
+  'LI',
+  'NO',
+  'EU',
+  'EEA',
+]);
 
 /** Whether data sent to a system in `region` leaves the EEA (GDPR Chapter V): true, false, or null when the region is not recorded. */
 export function isThirdCountry(region: string | undefined): boolean | null {

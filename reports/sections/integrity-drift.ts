@@ -90,7 +90,18 @@ export function domainDrift(catalog: Catalog, counts: CountBucket[]): { rows: Do
       }
       if (!last) continue;
       const round = (n: number) => Math.round(n * 100) / 100;
-      rows.push({ domain: d.id, systemOfRecord: d.systemOfRecord, replica, sorLast: round(last.sor), replicaLast: round(last.rep), diffAtEnd: round(last.rep - last.sor), largestDiff: round(largest), largestAt, outOfTolerance: out, compared });
+      rows.push({
+        domain: d.id,
+        systemOfRecord: d.systemOfRecord,
+        replica,
+        sorLast: round(last.sor),
+        replicaLast: round(last.rep),
+        diffAtEnd: round(last.rep - last.sor),
+        largestDiff: round(largest),
+        largestAt,
+        outOfTolerance: out,
+        compared,
+      });
     }
   }
   return { rows, charts };

@@ -44,7 +44,9 @@ export function inventorySection(data: ReportData): Section {
           grid: { left: 170, right: 40, top: 10, bottom: 25 },
           xAxis: { type: 'value', minInterval: 1 },
           yAxis: { type: 'category', data: [...byStatus.map((b) => b.s), 'deprecated/retired in use'], inverse: true },
-          series: [{ type: 'bar', data: [...byStatus.map((b) => b.n), retiredInUse], label: { show: true, position: 'right' }, itemStyle: { color: '#3b6ea5' } }],
+          series: [
+            { type: 'bar', data: [...byStatus.map((b) => b.n), retiredInUse], label: { show: true, position: 'right' }, itemStyle: { color: '#3b6ea5' } },
+          ],
         },
       },
     ],
@@ -52,7 +54,16 @@ export function inventorySection(data: ReportData): Section {
       table(
         'systems',
         'Systems',
-        [['id', 'System', 1.3], ['kind', 'Kind', 0.8], ['owner', 'Owner', 1.6], ['lifecycle', 'Lifecycle', 0.8], ['region', 'Region', 0.6], ['status', 'Status', 1.1], ['spans', 'Spans', 0.7], ['lastSeen', 'Last seen', 1.3]],
+        [
+          ['id', 'System', 1.3],
+          ['kind', 'Kind', 0.8],
+          ['owner', 'Owner', 1.6],
+          ['lifecycle', 'Lifecycle', 0.8],
+          ['region', 'Region', 0.6],
+          ['status', 'Status', 1.1],
+          ['spans', 'Spans', 0.7],
+          ['lastSeen', 'Last seen', 1.3],
+        ],
         inventory.systems.map((s) => [
           s.documented ? `${s.name} (${s.id})` : s.name,
           s.kind,
@@ -68,7 +79,16 @@ export function inventorySection(data: ReportData): Section {
       table(
         'flows',
         'Flows',
-        [['id', 'Flow', 2], ['route', 'Source → target', 1.5], ['domain', 'Domain', 0.8], ['owner', 'Owner', 1.3], ['status', 'Status', 1.3], ['traces', 'Traces', 0.6], ['errors', 'Error rate', 0.6], ['lastSeen', 'Last seen', 1.2]],
+        [
+          ['id', 'Flow', 2],
+          ['route', 'Source → target', 1.5],
+          ['domain', 'Domain', 0.8],
+          ['owner', 'Owner', 1.3],
+          ['status', 'Status', 1.3],
+          ['traces', 'Traces', 0.6],
+          ['errors', 'Error rate', 0.6],
+          ['lastSeen', 'Last seen', 1.2],
+        ],
         inventory.flows.map((f, i) => [
           f.documented ? f.id : `${f.name} (via ${list(f.integrations)})`,
           `${ix.systemName(f.source)} → ${ix.systemName(f.target)}`,
@@ -84,7 +104,14 @@ export function inventorySection(data: ReportData): Section {
       table(
         'owners',
         'Owners and contacts',
-        [['id', 'Owner', 1.4], ['email', 'E-mail', 1.5], ['chat', 'Chat / on-call', 1.2], ['systems', 'Systems', 1.6], ['flows', 'Flows', 0.6], ['domains', 'Domains', 1.2]],
+        [
+          ['id', 'Owner', 1.4],
+          ['email', 'E-mail', 1.5],
+          ['chat', 'Chat / on-call', 1.2],
+          ['systems', 'Systems', 1.6],
+          ['flows', 'Flows', 0.6],
+          ['domains', 'Domains', 1.2],
+        ],
         catalog.owners.map((o) => [
           `${o.name} (${o.id})`,
           o.email ?? '',

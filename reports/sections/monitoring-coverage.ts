@@ -13,10 +13,18 @@ export function monitoringCoverageSection(data: ReportData): Section {
   const rows = data.inventory.flows.map((f) => {
     const flow = f.documented ? ix.flows.get(f.id) : undefined;
     const cls = flow?.class ? ix.classes.get(flow.class) : undefined;
-    const checks = cls ? [cls.latencyP95Ms !== undefined || cls.latencyP99Ms !== undefined ? 'latency' : '', cls.errorRate !== undefined ? 'error rate' : '', cls.staleAfter || flow?.schedule ? 'staleness' : ''].filter(Boolean) : [];
+    const checks = cls
+      ? [
+          cls.latencyP95Ms !== undefined || cls.latencyP99Ms !== undefined ? 'latency' : '',
+          cls.errorRate !== undefined ? 'error rate' : '',
+          cls.staleAfter || flow?.schedule ? 'staleness' : '',
+        ].filter(Boolean)
+      : [];
     const systems = [f.source, f.target];
     const probes = f.domain ? catalog.probes.filter((p) => p.domain === f.domain && systems.includes(p.system)).map((p) => p.id) : [];
-    const recons = f.domain ? catalog.reconciliations.filter((r) => r.domain === f.domain && (systems.includes(r.left.system) || systems.includes(r.right.system))).map((r) => r.id) : [];
+    const recons = f.domain
+      ? catalog.reconciliations.filter((r) => r.domain === f.domain && (systems.includes(r.left.system) || systems.includes(r.right.system))).map((r) => r.id)
+      : [];
     const alertRules = rules.recorded ? rules.rows.filter((r) => r.flows.includes(f.id)).map((r) => r.name || r.id) : [];
     const covered = checks.length + probes.length + recons.length + alertRules.length > 0;
     return { f, checks, cls, probes, recons, alertRules, covered };
@@ -43,7 +51,14 @@ export function monitoringCoverageSection(data: ReportData): Section {
       table(
         'coverage',
         'Coverage per flow',
-        [['flow', 'Flow', 2], ['alerts', 'Alert rules', 1.1], ['slo', 'SLO checks (class)', 1.3], ['probes', 'Probes', 1.2], ['recons', 'Reconciliations', 1], ['covered', 'Monitored', 0.6]],
+        [
+          ['flow', 'Flow', 2],
+          ['alerts', 'Alert rules', 1.1],
+          ['slo', 'SLO checks (class)', 1.3],
+          ['probes', 'Probes', 1.2],
+          ['recons', 'Reconciliations', 1],
+          ['covered', 'Monitored', 0.6],
+        ],
         rows.map((r) => [
           r.f.documented ? r.f.id : `${r.f.name} (undocumented)`,
           rules.recorded ? list(r.alertRules, 'none') : 'not recorded',
@@ -57,8 +72,18 @@ export function monitoringCoverageSection(data: ReportData): Section {
       table(
         'unmonitored',
         'Flows with no monitoring',
-        [['flow', 'Flow', 2], ['route', 'Source → target', 1.6], ['owner', 'Owner', 1.4], ['documented', 'Documented', 0.7]],
-        none.map((r) => [r.f.documented ? r.f.id : r.f.name, `${ix.systemName(r.f.source)} → ${ix.systemName(r.f.target)}`, ix.ownerText(r.f.owner), r.f.documented ? 'yes' : 'no']),
+        [
+          ['flow', 'Flow', 2],
+          ['route', 'Source → target', 1.6],
+          ['owner', 'Owner', 1.4],
+          ['documented', 'Documented', 0.7],
+        ],
+        none.map((r) => [
+          r.f.documented ? r.f.id : r.f.name,
+          `${ix.systemName(r.f.source)} → ${ix.systemName(r.f.target)}`,
+          ix.ownerText(r.f.owner),
+          r.f.documented ? 'yes' : 'no',
+        ]),
         'Every flow has at least one kind of monitoring.',
       ),
     ],

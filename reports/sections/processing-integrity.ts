@@ -15,7 +15,13 @@ function schemaChanges(data: ReportData) {
     let change: string;
     try {
       const d = diffShapes(prev.shape, cur.shape);
-      change = [d.added.length ? `added ${d.added.join(', ')}` : '', d.removed.length ? `removed ${d.removed.join(', ')}` : '', ...d.changed.map((c) => `${c.path}: ${c.before} → ${c.after}`)].filter(Boolean).join('; ');
+      change = [
+        d.added.length ? `added ${d.added.join(', ')}` : '',
+        d.removed.length ? `removed ${d.removed.join(', ')}` : '',
+        ...d.changed.map((c) => `${c.path}: ${c.before} → ${c.after}`),
+      ]
+        .filter(Boolean)
+        .join('; ');
     } catch {
       change = `fingerprint ${prev.fingerprint.slice(0, 8)} → ${cur.fingerprint.slice(0, 8)}`;
     }
@@ -60,13 +66,29 @@ export function processingIntegritySection(data: ReportData): Section {
           'count-drift',
           'Record-count drift per domain (replica against system of record)',
           [
-            ['domain', 'Domain', 0.9], ['sor', 'System of record', 0.9], ['sorLast', 'Its count (last)', 0.8], ['replica', 'Replica', 0.9], ['replicaLast', 'Replica count (last)', 0.8],
-            ['end', 'Difference at end', 0.8], ['largest', 'Largest difference', 0.8], ['largestAt', 'Largest at', 1.2], ['out', 'Buckets out of tolerance', 0.8], ['tolerance', 'Tolerance', 1.3],
+            ['domain', 'Domain', 0.9],
+            ['sor', 'System of record', 0.9],
+            ['sorLast', 'Its count (last)', 0.8],
+            ['replica', 'Replica', 0.9],
+            ['replicaLast', 'Replica count (last)', 0.8],
+            ['end', 'Difference at end', 0.8],
+            ['largest', 'Largest difference', 0.8],
+            ['largestAt', 'Largest at', 1.2],
+            ['out', 'Buckets out of tolerance', 0.8],
+            ['tolerance', 'Tolerance', 1.3],
           ],
           drift.rows.map((r) => {
             const d = ix.domains.get(r.domain);
             return [
-              r.domain, r.systemOfRecord, r.sorLast, r.replica, r.replicaLast, r.diffAtEnd, r.largestDiff, fmtTime(r.largestAt), `${r.outOfTolerance} of ${r.compared}`,
+              r.domain,
+              r.systemOfRecord,
+              r.sorLast,
+              r.replica,
+              r.replicaLast,
+              r.diffAtEnd,
+              r.largestDiff,
+              fmtTime(r.largestAt),
+              `${r.outOfTolerance} of ${r.compared}`,
               d ? `${d.drift.toleranceAbsolute} records or ${d.drift.tolerancePercent}%, settle ${d.drift.settle}` : '',
             ];
           }),
@@ -76,14 +98,29 @@ export function processingIntegritySection(data: ReportData): Section {
       table(
         'drift-findings',
         'Drift findings in the period',
-        [['id', 'Finding', 0.9], ['title', 'Title', 2.6], ['severity', 'Severity', 0.6], ['status', 'Status', 0.8], ['first', 'First seen', 1.1], ['resolved', 'Resolved', 1.1]],
+        [
+          ['id', 'Finding', 0.9],
+          ['title', 'Title', 2.6],
+          ['severity', 'Severity', 0.6],
+          ['status', 'Status', 0.8],
+          ['first', 'First seen', 1.1],
+          ['resolved', 'Resolved', 1.1],
+        ],
         [...driftFindings, ...schemaFindings].map((f) => [f.id, f.title, f.severity, f.status, fmtTime(f.firstSeen), fmtTime(f.resolvedAt)]),
         'No record-count, key or schema drift finding was open in the period.',
       ),
       table(
         'reconciliations',
         'Reconciliation runs',
-        [['at', 'Started', 1.1], ['id', 'Reconciliation', 1], ['pair', 'Left → right', 1], ['status', 'Result', 0.6], ['rows', 'Rows (left / right)', 0.9], ['diff', 'Missing / extra / changed', 0.9], ['samples', 'Sample keys', 1.8]],
+        [
+          ['at', 'Started', 1.1],
+          ['id', 'Reconciliation', 1],
+          ['pair', 'Left → right', 1],
+          ['status', 'Result', 0.6],
+          ['rows', 'Rows (left / right)', 0.9],
+          ['diff', 'Missing / extra / changed', 0.9],
+          ['samples', 'Sample keys', 1.8],
+        ],
         recons.map((r) => [
           fmtTime(r.startedAt),
           `${r.reconcileId}${r.domain ? ` (${r.domain})` : ''}`,
@@ -91,7 +128,11 @@ export function processingIntegritySection(data: ReportData): Section {
           r.status === 'ok' ? (r.missing + r.extra + r.changed === 0 ? 'agree' : 'differ') : `error: ${r.error}`,
           `${r.leftRows} / ${r.rightRows}`,
           `${r.missing} / ${r.extra} / ${r.changed}`,
-          [r.sampleMissing.length ? `missing ${r.sampleMissing.slice(0, 5).join(' ')}` : '', r.sampleExtra.length ? `extra ${r.sampleExtra.slice(0, 5).join(' ')}` : '', r.sampleChanged.length ? `changed ${r.sampleChanged.slice(0, 5).join(' ')}` : '']
+          [
+            r.sampleMissing.length ? `missing ${r.sampleMissing.slice(0, 5).join(' ')}` : '',
+            r.sampleExtra.length ? `extra ${r.sampleExtra.slice(0, 5).join(' ')}` : '',
+            r.sampleChanged.length ? `changed ${r.sampleChanged.slice(0, 5).join(' ')}` : '',
+          ]
             .filter(Boolean)
             .join('; '),
         ]),
@@ -100,26 +141,51 @@ export function processingIntegritySection(data: ReportData): Section {
       table(
         'schema-changes',
         'Schema changes seen by probes',
-        [['at', 'When', 1.1], ['probe', 'Probe (system)', 1.2], ['change', 'Change', 3.5]],
+        [
+          ['at', 'When', 1.1],
+          ['probe', 'Probe (system)', 1.2],
+          ['change', 'Change', 3.5],
+        ],
         changes.map((c) => [fmtTime(c.ts), `${c.probeId} (${c.system})`, c.change]),
         'No schema change was seen in the period.',
       ),
       table(
         'failed-runs',
         'Integration runs and failures per flow',
-        [['flow', 'Flow', 2.2], ['traces', 'Runs (traces)', 0.7], ['failed', 'Failed', 0.6], ['rate', 'Error rate', 0.7], ['allowed', 'Allowed (class)', 0.8], ['sample', 'Sample failed trace', 1.6]],
+        [
+          ['flow', 'Flow', 2.2],
+          ['traces', 'Runs (traces)', 0.7],
+          ['failed', 'Failed', 0.6],
+          ['rate', 'Error rate', 0.7],
+          ['allowed', 'Allowed (class)', 0.8],
+          ['sample', 'Sample failed trace', 1.6],
+        ],
         [...flows]
           .sort((a, b) => (b.stats?.errorRate ?? 0) - (a.stats?.errorRate ?? 0) || a.id.localeCompare(b.id))
           .map((f) => {
             const cls = f.documented ? ix.classes.get(ix.flows.get(f.id)?.class ?? '') : undefined;
-            return [f.documented ? f.id : f.name, f.stats!.traces, f.stats!.failedTraces, pct(f.stats!.errorRate), cls?.errorRate !== undefined ? pct(cls.errorRate) : '', f.stats!.sampleErrorTrace];
+            return [
+              f.documented ? f.id : f.name,
+              f.stats!.traces,
+              f.stats!.failedTraces,
+              pct(f.stats!.errorRate),
+              cls?.errorRate !== undefined ? pct(cls.errorRate) : '',
+              f.stats!.sampleErrorTrace,
+            ];
           }),
         'No integration run was observed in the period.',
       ),
       table(
         'probe-runs',
         'Probe runs (record counts read from the systems)',
-        [['probe', 'Probe', 1.1], ['system', 'System / domain', 1.1], ['runs', 'Runs', 0.5], ['failures', 'Failed', 0.5], ['range', 'Count first → last (min–max)', 1.5], ['error', 'Last error', 2]],
+        [
+          ['probe', 'Probe', 1.1],
+          ['system', 'System / domain', 1.1],
+          ['runs', 'Runs', 0.5],
+          ['failures', 'Failed', 0.5],
+          ['range', 'Count first → last (min–max)', 1.5],
+          ['error', 'Last error', 2],
+        ],
         data.probeRuns.map((p) => [
           `${p.probeId} (${p.kind})`,
           `${p.system}${p.domain ? ` / ${p.domain}` : ''}`,

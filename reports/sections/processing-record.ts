@@ -42,7 +42,10 @@ export function processingRecordSection(data: ReportData): Section {
     };
   });
   // Observed in the period, regulated domain, no documented flow: what no hand-written register can show.
-  const undocumented = new Map<string, { source: string; target: string; integration: string; domain: string; traces: number; records: number; first: string; last: string; trace: string }>();
+  const undocumented = new Map<
+    string,
+    { source: string; target: string; integration: string; domain: string; traces: number; records: number; first: string; last: string; trace: string }
+  >();
   for (const e of data.edges) {
     if (e.flowId || !regulated(e.effectiveDomain)) continue;
     const key = `${e.source}|${e.target}|${e.integration}|${e.effectiveDomain}`;
@@ -53,7 +56,17 @@ export function processingRecordSection(data: ReportData): Section {
       prev.first = prev.first < e.firstSeen ? prev.first : e.firstSeen;
       prev.last = prev.last > e.lastSeen ? prev.last : e.lastSeen;
     } else {
-      undocumented.set(key, { source: e.source, target: e.target, integration: e.integration, domain: e.effectiveDomain, traces: e.traces, records: e.records, first: e.firstSeen, last: e.lastSeen, trace: e.sampleTrace });
+      undocumented.set(key, {
+        source: e.source,
+        target: e.target,
+        integration: e.integration,
+        domain: e.effectiveDomain,
+        traces: e.traces,
+        records: e.records,
+        first: e.firstSeen,
+        last: e.lastSeen,
+        trace: e.sampleTrace,
+      });
     }
   }
   // Findings raised in the period for regulated data on undocumented flows that the window's rollups no longer hold.
@@ -63,7 +76,17 @@ export function processingRecordSection(data: ReportData): Section {
     const domain = String(f.evidence.domain ?? f.subject.domains[0] ?? '');
     const key = `${source}|${target}|${integration}|${domain}`;
     if (!undocumented.has(key) && source && target) {
-      undocumented.set(key, { source, target, integration, domain, traces: Number(f.evidence.traces ?? 0), records: Number(f.evidence.records ?? 0), first: f.firstSeen, last: f.lastSeen, trace: String((f.evidence.sampleTraceIds as string[] | undefined)?.[0] ?? '') });
+      undocumented.set(key, {
+        source,
+        target,
+        integration,
+        domain,
+        traces: Number(f.evidence.traces ?? 0),
+        records: Number(f.evidence.records ?? 0),
+        first: f.firstSeen,
+        last: f.lastSeen,
+        trace: String((f.evidence.sampleTraceIds as string[] | undefined)?.[0] ?? ''),
+      });
     }
   }
   const transfers = records.filter((r) => isThirdCountry(ix.systems.get(r.f.target)?.region) === true);
@@ -87,14 +110,33 @@ export function processingRecordSection(data: ReportData): Section {
       table(
         'register',
         'Processing activities (documented flows moving regulated data)',
-        [['flow', 'Flow', 1.5], ['purpose', 'Purpose', 1.6], ['subjects', 'Data subjects', 1], ['data', 'Personal data', 1.3], ['recipients', 'Recipients', 1.4], ['transfer', 'Third country', 0.9], ['retention', 'Retention / erasure', 1.5], ['security', 'Security measures', 1.2], ['observed', 'Observed', 0.8]],
+        [
+          ['flow', 'Flow', 1.5],
+          ['purpose', 'Purpose', 1.6],
+          ['subjects', 'Data subjects', 1],
+          ['data', 'Personal data', 1.3],
+          ['recipients', 'Recipients', 1.4],
+          ['transfer', 'Third country', 0.9],
+          ['retention', 'Retention / erasure', 1.5],
+          ['security', 'Security measures', 1.2],
+          ['observed', 'Observed', 0.8],
+        ],
         records.map((r) => r.row),
         'No documented flow moves a domain marked regulated in the catalog.',
       ),
       table(
         'undocumented-regulated',
         'Regulated flows observed but not documented',
-        [['route', 'Source → target', 1.8], ['integration', 'Integration', 1.2], ['domain', 'Domain (categories)', 1.2], ['traces', 'Traces', 0.6], ['records', 'Records', 0.7], ['first', 'First seen', 1.2], ['last', 'Last seen', 1.2], ['trace', 'Sample trace', 1.6]],
+        [
+          ['route', 'Source → target', 1.8],
+          ['integration', 'Integration', 1.2],
+          ['domain', 'Domain (categories)', 1.2],
+          ['traces', 'Traces', 0.6],
+          ['records', 'Records', 0.7],
+          ['first', 'First seen', 1.2],
+          ['last', 'Last seen', 1.2],
+          ['trace', 'Sample trace', 1.6],
+        ],
         [...undocumented.values()].map((u) => [
           `${ix.systemName(u.source)} → ${ix.systemName(u.target)}`,
           u.integration,

@@ -13,7 +13,8 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 /** The report source over Weft's ClickHouse tables; aggregation happens in SQL. */
 export function clickhouseReportSource(store: Store): ReportSource {
-  const rows = <R>(query: string, query_params: Record<string, unknown>) => store.client.query({ query, query_params, format: 'JSONEachRow' }).then((r) => r.json<R>());
+  const rows = <R>(query: string, query_params: Record<string, unknown>) =>
+    store.client.query({ query, query_params, format: 'JSONEachRow' }).then((r) => r.json<R>());
   const versions = new CatalogVersionStore(store);
   return {
     async catalogVersions(period) {
@@ -38,7 +39,14 @@ export function clickhouseReportSource(store: Store): ReportSource {
         `SELECT finding_id, at, actor, action, status, note FROM weft_finding_events WHERE at >= {since:${T}} AND at <= {until:${T}} ORDER BY at, finding_id`,
         params(period),
       );
-      return found.map((r): FindingEventRow => ({ findingId: r.finding_id, at: fromChTime(r.at), actor: r.actor, action: r.action, status: r.status, note: r.note }));
+      return found.map((r): FindingEventRow => ({
+        findingId: r.finding_id,
+        at: fromChTime(r.at),
+        actor: r.actor,
+        action: r.action,
+        status: r.status,
+        note: r.note,
+      }));
     },
 
     async probeRuns(period) {
@@ -49,22 +57,20 @@ export function clickhouseReportSource(store: Store): ReportSource {
          FROM probe_samples WHERE ts >= {since:${T}} AND ts <= {until:${T}} GROUP BY probe_id ORDER BY probe_id`,
         params(period),
       );
-      return found.map(
-        (r): ProbeRunSummary => ({
-          probeId: String(r.probe_id),
-          kind: String(r.p_kind),
-          system: String(r.p_system),
-          domain: String(r.p_domain),
-          runs: Number(r.runs),
-          failures: Number(r.failures),
-          first: num(r.v_first),
-          last: num(r.v_last),
-          min: num(r.v_min),
-          max: num(r.v_max),
-          lastError: String(r.last_error ?? ''),
-          lastErrorAt: Number(r.failures) > 0 ? fromChTime(String(r.last_error_at)) : null,
-        }),
-      );
+      return found.map((r): ProbeRunSummary => ({
+        probeId: String(r.probe_id),
+        kind: String(r.p_kind),
+        system: String(r.p_system),
+        domain: String(r.p_domain),
+        runs: Number(r.runs),
+        failures: Number(r.failures),
+        first: num(r.v_first),
+        last: num(r.v_last),
+        min: num(r.v_min),
+        max: num(r.v_max),
+        lastError: String(r.last_error ?? ''),
+        lastErrorAt: Number(r.failures) > 0 ? fromChTime(String(r.last_error_at)) : null,
+      }));
     },
 
     async counts(period, stepSeconds) {
@@ -74,7 +80,13 @@ export function clickhouseReportSource(store: Store): ReportSource {
          GROUP BY probe_id, bucket ORDER BY bucket, probe_id`,
         { ...params(period), step: Math.max(1, Math.round(stepSeconds)) },
       );
-      return found.map((r): CountBucket => ({ probeId: r.probe_id, system: r.c_system, domain: r.c_domain, bucket: fromChTime(r.bucket), value: Number(r.c_value) }));
+      return found.map((r): CountBucket => ({
+        probeId: r.probe_id,
+        system: r.c_system,
+        domain: r.c_domain,
+        bucket: fromChTime(r.bucket),
+        value: Number(r.c_value),
+      }));
     },
 
     async reconciliationRuns(period) {
@@ -84,27 +96,25 @@ export function clickhouseReportSource(store: Store): ReportSource {
          FROM reconciliation_runs WHERE started_at >= {since:${T}} AND started_at <= {until:${T}} ORDER BY started_at`,
         params(period),
       );
-      return found.map(
-        (r): ReconciliationRunRow => ({
-          runId: String(r.run_id),
-          reconcileId: String(r.reconcile_id),
-          domain: String(r.domain),
-          leftSystem: String(r.left_system),
-          rightSystem: String(r.right_system),
-          startedAt: fromChTime(String(r.started_at)),
-          finishedAt: fromChTime(String(r.finished_at)),
-          status: String(r.status),
-          error: String(r.error),
-          leftRows: Number(r.left_rows),
-          rightRows: Number(r.right_rows),
-          missing: Number(r.missing),
-          extra: Number(r.extra),
-          changed: Number(r.changed),
-          sampleMissing: r.sample_missing as string[],
-          sampleExtra: r.sample_extra as string[],
-          sampleChanged: r.sample_changed as string[],
-        }),
-      );
+      return found.map((r): ReconciliationRunRow => ({
+        runId: String(r.run_id),
+        reconcileId: String(r.reconcile_id),
+        domain: String(r.domain),
+        leftSystem: String(r.left_system),
+        rightSystem: String(r.right_system),
+        startedAt: fromChTime(String(r.started_at)),
+        finishedAt: fromChTime(String(r.finished_at)),
+        status: String(r.status),
+        error: String(r.error),
+        leftRows: Number(r.left_rows),
+        rightRows: Number(r.right_rows),
+        missing: Number(r.missing),
+        extra: Number(r.extra),
+        changed: Number(r.changed),
+        sampleMissing: r.sample_missing as string[],
+        sampleExtra: r.sample_extra as string[],
+        sampleChanged: r.sample_changed as string[],
+      }));
     },
 
     async schemaObservations(period) {
@@ -117,7 +127,14 @@ export function clickhouseReportSource(store: Store): ReportSource {
          ) ORDER BY probe_id, ts`,
         params(period),
       );
-      return found.map((r): SchemaObservationRow => ({ ts: fromChTime(r.ts), probeId: r.probe_id, system: r.system, domain: r.domain, fingerprint: r.fingerprint, shape: r.shape }));
+      return found.map((r): SchemaObservationRow => ({
+        ts: fromChTime(r.ts),
+        probeId: r.probe_id,
+        system: r.system,
+        domain: r.domain,
+        fingerprint: r.fingerprint,
+        shape: r.shape,
+      }));
     },
 
     alertRules: () => readAlertRules(store),

@@ -49,18 +49,32 @@ function pickList(row: Row, names: string[]): string[] {
 
 async function firstTable(store: Store, names: readonly string[]): Promise<string | null> {
   const rows = await store.client
-    .query({ query: 'SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN {names:Array(String)}', query_params: { names }, format: 'JSONEachRow' })
+    .query({
+      query: 'SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN {names:Array(String)}',
+      query_params: { names },
+      format: 'JSONEachRow',
+    })
     .then((r) => r.json<{ name: string }>());
   return names.find((n) => rows.some((r) => r.name === n)) ?? null;
 }
 
 /** Reads `SELECT *` of the first present table; a missing table or an unreadable one is "not recorded", with why. */
-async function readOptional<T>(store: Store, names: readonly string[], where: (table: string, columns: Set<string>) => string, params: Row, map: (r: Row) => T): Promise<Recorded<T>> {
+async function readOptional<T>(
+  store: Store,
+  names: readonly string[],
+  where: (table: string, columns: Set<string>) => string,
+  params: Row,
+  map: (r: Row) => T,
+): Promise<Recorded<T>> {
   try {
     const table = await firstTable(store, names);
     if (!table) return { recorded: false, reason: `${NOT_RECORDED} (no ${names.join(' or ')} table)` };
     const cols = await store.client
-      .query({ query: 'SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {t:String}', query_params: { t: table }, format: 'JSONEachRow' })
+      .query({
+        query: 'SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {t:String}',
+        query_params: { t: table },
+        format: 'JSONEachRow',
+      })
       .then((r) => r.json<{ name: string }>());
     const rows = await store.client
       .query({ query: `SELECT * FROM ${table} ${where(table, new Set(cols.map((c) => c.name)))}`, query_params: params, format: 'JSONEachRow' })
@@ -87,12 +101,18 @@ function labelsOf(row: Row): Map<string, string> {
 }
 
 export function readAlertRules(store: Store): Promise<Recorded<AlertRuleRow>> {
-  return readOptional(store, optionalTables.alertRules, (_t, c) => (c.has('version') ? 'FINAL' : ''), {}, (r) => ({
-    id: pick(r, ['id', 'rule_id']),
-    name: pick(r, ['name', 'title', 'id']),
-    flows: pickList(r, ['flows', 'subject_flows', 'flow', 'flow_id', 'labels']),
-    source: pick(r, ['source', 'origin', 'kind'], 'custom'),
-  }));
+  return readOptional(
+    store,
+    optionalTables.alertRules,
+    (_t, c) => (c.has('version') ? 'FINAL' : ''),
+    {},
+    (r) => ({
+      id: pick(r, ['id', 'rule_id']),
+      name: pick(r, ['name', 'title', 'id']),
+      flows: pickList(r, ['flows', 'subject_flows', 'flow', 'flow_id', 'labels']),
+      source: pick(r, ['source', 'origin', 'kind'], 'custom'),
+    }),
+  );
 }
 
 /**
@@ -100,42 +120,70 @@ export function readAlertRules(store: Store): Promise<Recorded<AlertRuleRow>> {
  * one row per alert (fingerprint): when it fired, who acknowledged it with which note, when it resolved.
  */
 export async function readAlerts(store: Store, period: Period): Promise<Recorded<AlertRow>> {
-  const events = await readOptional(store, optionalTables.alerts, () => "WHERE at >= {since:DateTime64(3, 'UTC')} AND at <= {until:DateTime64(3, 'UTC')} ORDER BY at", periodParams(period), (r) => ({
-    at: pickTime(r, ['at']) ?? '',
-    fingerprint: pick(r, ['fingerprint']),
-    rule: pick(r, ['rule']),
-    event: pick(r, ['event']),
-    actor: pick(r, ['actor']),
-    note: pick(r, ['note']),
-    labels: labelsOf(r),
-  }));
+  const events = await readOptional(
+    store,
+    optionalTables.alerts,
+    () => "WHERE at >= {since:DateTime64(3, 'UTC')} AND at <= {until:DateTime64(3, 'UTC')} ORDER BY at",
+    periodParams(period),
+    (r) => ({
+      at: pickTime(r, ['at']) ?? '',
+      fingerprint: pick(r, ['fingerprint']),
+      rule: pick(r, ['rule']),
+      event: pick(r, ['event']),
+      actor: pick(r, ['actor']),
+      note: pick(r, ['note']),
+      labels: labelsOf(r),
+    }),
+  );
   if (!events.recorded) return events;
   const alerts = new Map<string, AlertRow>();
   for (const e of events.rows) {
     let a = alerts.get(e.fingerprint);
     if (!a) {
       const flow = e.labels.get('flow');
-      a = { id: e.fingerprint, rule: e.rule, severity: e.labels.get('severity') ?? '', title: `${e.rule}${flow ? ` on ${flow}` : ''}`, flows: flow ? [flow] : [], openedAt: '', acknowledgedBy: null, acknowledgedAt: null, note: '', resolvedAt: null };
+      a = {
+        id: e.fingerprint,
+        rule: e.rule,
+        severity: e.labels.get('severity') ?? '',
+        title: `${e.rule}${flow ? ` on ${flow}` : ''}`,
+        flows: flow ? [flow] : [],
+        openedAt: '',
+        acknowledgedBy: null,
+        acknowledgedAt: null,
+        note: '',
+        resolvedAt: null,
+      };
       alerts.set(e.fingerprint, a);
     }
     if (e.event === 'firing' && !a.openedAt) a.openedAt = e.at;
     if (e.event === 'acknowledged') Object.assign(a, { acknowledgedBy: e.actor, acknowledgedAt: e.at, note: e.note });
     if (e.event === 'resolved') a.resolvedAt = e.at;
   }
-  return { recorded: true, rows: [...alerts.values()].filter((a) => a.openedAt || a.acknowledgedAt || a.resolvedAt).map((a) => ({ ...a, openedAt: a.openedAt || period.since })) };
+  return {
+    recorded: true,
+    rows: [...alerts.values()].filter((a) => a.openedAt || a.acknowledgedAt || a.resolvedAt).map((a) => ({ ...a, openedAt: a.openedAt || period.since })),
+  };
 }
 
 export function readRemediations(store: Store, period: Period): Promise<Recorded<RemediationRow>> {
   const at = ['at', 'started_at', 'attempted_at', 'ts'];
-  return readOptional(store, optionalTables.remediations, (_t, c) => inPeriod(c, at), periodParams(period), (r) => ({
-    at: pickTime(r, at) ?? '',
-    action: `${pick(r, ['action_id', 'action', 'name'])}${pick(r, ['flow']) ? ` (${pick(r, ['flow'])})` : ''}`,
-    subject: pick(r, ['fingerprint', 'alert_id', 'finding_id', 'subject', 'flow']),
-    attempt: Number(pick(r, ['attempt', 'attempt_no'], '1')),
-    outcome: pick(r, ['outcome', 'status', 'result']),
-    actor: pick(r, ['actor', 'triggered_by', 'mode'], 'weft'),
-    detail: [pick(r, ['http_status']) && pick(r, ['http_status']) !== '0' ? `HTTP ${pick(r, ['http_status'])}` : '', pick(r, ['error', 'detail', 'response'])].filter(Boolean).join(': '),
-  }));
+  return readOptional(
+    store,
+    optionalTables.remediations,
+    (_t, c) => inPeriod(c, at),
+    periodParams(period),
+    (r) => ({
+      at: pickTime(r, at) ?? '',
+      action: `${pick(r, ['action_id', 'action', 'name'])}${pick(r, ['flow']) ? ` (${pick(r, ['flow'])})` : ''}`,
+      subject: pick(r, ['fingerprint', 'alert_id', 'finding_id', 'subject', 'flow']),
+      attempt: Number(pick(r, ['attempt', 'attempt_no'], '1')),
+      outcome: pick(r, ['outcome', 'status', 'result']),
+      actor: pick(r, ['actor', 'triggered_by', 'mode'], 'weft'),
+      detail: [pick(r, ['http_status']) && pick(r, ['http_status']) !== '0' ? `HTTP ${pick(r, ['http_status'])}` : '', pick(r, ['error', 'detail', 'response'])]
+        .filter(Boolean)
+        .join(': '),
+    }),
+  );
 }
 
 export function readAuditLog(store: Store, period: Period): Promise<Recorded<AuditLogRow>> {

@@ -57,19 +57,20 @@ export async function readReportData(source: ReportSource, period: Period, optio
   const history = await source.catalogVersions(period);
   const catalog = options.catalog ?? history.atEnd?.catalog ?? options.fallbackCatalog ?? emptyCatalog();
   const catalogVersion = options.catalog ? null : (history.atEnd?.version ?? null);
-  const [estate, findings, findingEvents, probeRuns, counts, reconciliationRuns, schemaObservations, alertRules, alerts, remediations, auditLog] = await Promise.all([
-    source.estate(catalog, period),
-    source.findings(period),
-    source.findingEvents(period),
-    source.probeRuns(period),
-    source.counts(period, countStepSeconds(period)),
-    source.reconciliationRuns(period),
-    source.schemaObservations(period),
-    source.alertRules(),
-    source.alerts(period),
-    source.remediations(period),
-    source.auditLog(period),
-  ]);
+  const [estate, findings, findingEvents, probeRuns, counts, reconciliationRuns, schemaObservations, alertRules, alerts, remediations, auditLog] =
+    await Promise.all([
+      source.estate(catalog, period),
+      source.findings(period),
+      source.findingEvents(period),
+      source.probeRuns(period),
+      source.counts(period, countStepSeconds(period)),
+      source.reconciliationRuns(period),
+      source.schemaObservations(period),
+      source.alertRules(),
+      source.alerts(period),
+      source.remediations(period),
+      source.auditLog(period),
+    ]);
   return {
     period,
     catalog,

@@ -14,7 +14,13 @@ export const alertmanagerReceiver: ReceiverKind = (spec, n, ctx) => {
   const aliveUntil = new Date(Date.now() + AM_ALIVE_MS).toISOString();
   const body = n.alerts.map(({ alert, status }) => {
     const a = amAlert(alert, status, ctx.externalUrl);
-    return { labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: status === 'firing' ? aliveUntil : a.endsAt, generatorURL: a.generatorURL };
+    return {
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAt: a.startsAt,
+      endsAt: status === 'firing' ? aliveUntil : a.endsAt,
+      generatorURL: a.generatorURL,
+    };
   });
   return postJson(`${base}/api/v2/alerts`, body, resolveHeaders(spec, ctx.secrets, `receiver ${spec.id}`), ctx.timeoutMs);
 };

@@ -10,11 +10,25 @@ export function emailBody(n: Notification, externalUrl: string): { subject: stri
   const subject = `[${n.status.toUpperCase()}${n.status === 'firing' ? `:${n.alerts.filter((a) => a.status === 'firing').length}` : ''}] ${Object.values(n.groupLabels).join(' ') || n.receiver}`;
   const lines = n.alerts.map(({ alert, status }) => {
     const l = alert.labels;
-    return { status, summary: alert.annotations.summary ?? alert.rule, subject: l.flow ? `flow ${l.flow} (${l.source} → ${l.target})` : (l.system ?? l.domain ?? 'estate'), value: `${alert.annotations.value || '—'} (threshold ${alert.annotations.threshold ?? '—'})`, link: alertLink(externalUrl, alert), since: alert.firedAt ?? '' };
+    return {
+      status,
+      summary: alert.annotations.summary ?? alert.rule,
+      subject: l.flow ? `flow ${l.flow} (${l.source} → ${l.target})` : (l.system ?? l.domain ?? 'estate'),
+      value: `${alert.annotations.value || '—'} (threshold ${alert.annotations.threshold ?? '—'})`,
+      link: alertLink(externalUrl, alert),
+      since: alert.firedAt ?? '',
+    };
   });
-  const text = [subject, '', ...lines.map((x) => `${x.status.toUpperCase()}  ${x.summary}\n  ${x.subject}\n  value ${x.value}, since ${x.since}\n  ${x.link}`)].join('\n');
+  const text = [
+    subject,
+    '',
+    ...lines.map((x) => `${x.status.toUpperCase()}  ${x.summary}\n  ${x.subject}\n  value ${x.value}, since ${x.since}\n  ${x.link}`),
+  ].join('\n');
   const html = `<h2>${esc(subject)}</h2><table border="1" cellpadding="4" cellspacing="0"><tr><th>status</th><th>alert</th><th>subject</th><th>value</th><th>since</th></tr>${lines
-    .map((x) => `<tr><td>${esc(x.status)}</td><td><a href="${esc(x.link)}">${esc(x.summary)}</a></td><td>${esc(x.subject)}</td><td>${esc(x.value)}</td><td>${esc(x.since)}</td></tr>`)
+    .map(
+      (x) =>
+        `<tr><td>${esc(x.status)}</td><td><a href="${esc(x.link)}">${esc(x.summary)}</a></td><td>${esc(x.subject)}</td><td>${esc(x.value)}</td><td>${esc(x.since)}</td></tr>`,
+    )
     .join('')}</table>`;
   return { subject, text, html };
 }

@@ -21,7 +21,12 @@ export type ReceiverKind = (spec: ReceiverSpec, n: Notification, ctx: SendContex
 
 /** POSTs JSON; a non-2xx answer is an error carrying the status and the start of the body. */
 export async function postJson(url: string, body: unknown, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   const text = await res.text().catch(() => '');
   if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`), { httpStatus: res.status });
   return { httpStatus: res.status };

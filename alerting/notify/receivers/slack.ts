@@ -2,7 +2,8 @@ import type { Notification } from '../groups.ts';
 import { alertLink } from '../payload.ts';
 import { postJson, type ReceiverKind } from './receiver-kind.ts';
 
-const icon = (status: string, severity: string) => (status === 'resolved' ? ':white_check_mark:' : severity === 'critical' || severity === 'high' ? ':red_circle:' : ':large_orange_circle:');
+const icon = (status: string, severity: string) =>
+  status === 'resolved' ? ':white_check_mark:' : severity === 'critical' || severity === 'high' ? ':red_circle:' : ':large_orange_circle:';
 
 /** Slack Block Kit message: a header, one section per alert with its flow and numbers, a link into Weft. */
 export function slackMessage(n: Notification, externalUrl: string) {
@@ -21,10 +22,19 @@ export function slackMessage(n: Notification, externalUrl: string) {
       text: { type: 'mrkdwn', text: `${icon(status, alert.severity)} *${status.toUpperCase()}* ${alert.annotations.summary ?? ''}`.slice(0, 3000) },
       fields: fields.map((text) => ({ type: 'mrkdwn', text })),
     });
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${alertLink(externalUrl, alert)}|Open in Weft>${alert.annotations.runbook_url ? ` · <${alert.annotations.runbook_url}|Runbook>` : ''}` }] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `<${alertLink(externalUrl, alert)}|Open in Weft>${alert.annotations.runbook_url ? ` · <${alert.annotations.runbook_url}|Runbook>` : ''}`,
+        },
+      ],
+    });
   }
   return { text: title, blocks: blocks.slice(0, 50) };
 }
 
 /** A Slack incoming webhook (its URL is a secret: give it as env:NAME). */
-export const slackReceiver: ReceiverKind = (spec, n, ctx) => postJson(ctx.secrets.resolve(spec.url!, `receiver ${spec.id} url`), slackMessage(n, ctx.externalUrl), {}, ctx.timeoutMs);
+export const slackReceiver: ReceiverKind = (spec, n, ctx) =>
+  postJson(ctx.secrets.resolve(spec.url!, `receiver ${spec.id} url`), slackMessage(n, ctx.externalUrl), {}, ctx.timeoutMs);

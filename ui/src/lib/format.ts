@@ -3,8 +3,10 @@
 const nf = new Intl.NumberFormat('en');
 
 export const num = (n: number | null | undefined) => (n === null || n === undefined ? '–' : nf.format(n));
-export const pct = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '–' : `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.001 ? 2 : 1)}%`);
-export const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${nf.format(Math.round(v))} ms`);
+export const pct = (ratio: number | null | undefined) =>
+  ratio === null || ratio === undefined ? '–' : `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.001 ? 2 : 1)}%`;
+export const ms = (v: number | null | undefined) =>
+  v === null || v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${nf.format(Math.round(v))} ms`;
 
 /** "3 min ago", "2 h ago", or the date when older than a week; "never" for null. */
 export function ago(iso: string | null | undefined, now = Date.now()): string {

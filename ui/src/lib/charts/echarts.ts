@@ -4,7 +4,18 @@ import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, Tool
 import * as echarts from 'echarts/core';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
-echarts.use([GraphChart, LineChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DataZoomComponent, ToolboxComponent, SVGRenderer, CanvasRenderer]);
+echarts.use([
+  GraphChart,
+  LineChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  TitleComponent,
+  DataZoomComponent,
+  ToolboxComponent,
+  SVGRenderer,
+  CanvasRenderer,
+]);
 
 export { echarts };
 export type ChartOption = echarts.EChartsCoreOption;

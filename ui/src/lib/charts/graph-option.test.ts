@@ -3,13 +3,43 @@ import type { Graph, GraphEdge, GraphNode } from '../api/types.ts';
 import { graphOption, selectionOf } from './graph-option.ts';
 import { palette } from './palette.ts';
 
-const node = (id: string, over: Partial<GraphNode> = {}): GraphNode => ({ id, label: id.toUpperCase(), type: 'system', kind: 'crm', owner: 'icoe', lifecycle: 'active', documented: true, connections: 1, ...over });
-const edge = (id: string, over: Partial<GraphEdge> = {}): GraphEdge => ({ id, source: 'crm', target: 'erp', integrations: ['sync'], domain: 'customer', flowId: id, mark: 'documented', observed: true, traces: 5, records: 50, errorRate: 0, p95Ms: 100, lastSeen: null, ...over });
+const node = (id: string, over: Partial<GraphNode> = {}): GraphNode => ({
+  id,
+  label: id.toUpperCase(),
+  type: 'system',
+  kind: 'crm',
+  owner: 'icoe',
+  lifecycle: 'active',
+  documented: true,
+  connections: 1,
+  ...over,
+});
+const edge = (id: string, over: Partial<GraphEdge> = {}): GraphEdge => ({
+  id,
+  source: 'crm',
+  target: 'erp',
+  integrations: ['sync'],
+  domain: 'customer',
+  flowId: id,
+  mark: 'documented',
+  observed: true,
+  traces: 5,
+  records: 50,
+  errorRate: 0,
+  p95Ms: 100,
+  lastSeen: null,
+  ...over,
+});
 const graph: Graph = {
   since: '',
   pairing: { pairedUntil: '', observingSince: null, pendingTraces: 0, pendingSpans: 0 },
   until: '',
-  nodes: [node('crm', { connections: 3 }), node('erp'), node('unknown:api.saas.io', { label: 'api.saas.io', type: 'unknown-system', documented: false, owner: null }), node('ftp', { lifecycle: 'deprecated' })],
+  nodes: [
+    node('crm', { connections: 3 }),
+    node('erp'),
+    node('unknown:api.saas.io', { label: 'api.saas.io', type: 'unknown-system', documented: false, owner: null }),
+    node('ftp', { lifecycle: 'deprecated' }),
+  ],
   edges: [
     edge('sync'),
     edge('crm->unknown:api.saas.io', { target: 'unknown:api.saas.io', flowId: null, mark: 'undocumented' }),
@@ -20,7 +50,10 @@ const graph: Graph = {
   sprawl: { systems: 4, edges: 4, connectionsPerSystem: {}, hubs: [], flowsPerDomain: {}, undocumentedEdges: 1, averageConnections: 2 },
 };
 
-type Series = { data: { id: string; category: number; symbol: string; symbolSize: number }[]; links: { id: string; lineStyle: { color: string; type: string } }[] };
+type Series = {
+  data: { id: string; category: number; symbol: string; symbolSize: number }[];
+  links: { id: string; lineStyle: { color: string; type: string } }[];
+};
 const only = (g: Graph) => (graphOption(g).series as Series[])[0];
 
 describe('dependency graph chart', () => {

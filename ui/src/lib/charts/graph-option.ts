@@ -42,7 +42,9 @@ const windowHours = (g: Graph) => {
   return Number.isFinite(h) && h > 0 ? h : 24;
 };
 const healthLine = (h: Health | undefined) =>
-  h ? `<br/><b style="color:${severityColor[h.severity]}">${h.count} open finding${h.count === 1 ? '' : 's'}, worst ${h.severity}</b><br/>${h.titles.map(escapeHtml).join('<br/>')}` : '';
+  h
+    ? `<br/><b style="color:${severityColor[h.severity]}">${h.count} open finding${h.count === 1 ? '' : 's'}, worst ${h.severity}</b><br/>${h.titles.map(escapeHtml).join('<br/>')}`
+    : '';
 
 /** The figures a flow's tooltip shows: throughput per hour, p95, error rate, records. */
 export function edgeFigures(e: GraphEdge, hours: number): string {
@@ -116,7 +118,9 @@ export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): C
             target: e.target,
             lineStyle: edgeStyle(e, h),
             health: h?.severity ?? null,
-            label: h ? { show: true, formatter: h.kind, fontSize: 10, color: severityColor[h.severity] } : { show: !large && graph.edges.length <= 40 && e.observed, formatter: `${fmt.format(e.traces / hours)}/h`, fontSize: 10, color: '#5d6d7e' },
+            label: h
+              ? { show: true, formatter: h.kind, fontSize: 10, color: severityColor[h.severity] }
+              : { show: !large && graph.edges.length <= 40 && e.observed, formatter: `${fmt.format(e.traces / hours)}/h`, fontSize: 10, color: '#5d6d7e' },
             tip: `${escapeHtml(e.source)} → ${escapeHtml(e.target)}<br/>${e.mark} · ${escapeHtml(e.domain || 'no domain')}<br/>${edgeFigures(e, hours)}${healthLine(h)}`,
           };
         }),

@@ -4,9 +4,32 @@ import { graphOption, LARGE_GRAPH } from './graph-option.ts';
 import { filterFromParams, filterGraph, healthIndex } from './graph-view.ts';
 import { severityColor } from './palette.ts';
 
-const node = (id: string, over: Partial<GraphNode> = {}): GraphNode => ({ id, label: id, type: 'system', kind: 'crm', owner: 'icoe', lifecycle: 'active', documented: true, connections: 1, ...over });
+const node = (id: string, over: Partial<GraphNode> = {}): GraphNode => ({
+  id,
+  label: id,
+  type: 'system',
+  kind: 'crm',
+  owner: 'icoe',
+  lifecycle: 'active',
+  documented: true,
+  connections: 1,
+  ...over,
+});
 const edge = (id: string, source: string, target: string, over: Partial<GraphEdge> = {}): GraphEdge => ({
-  id, source, target, integrations: ['sync'], domain: 'customer', flowId: id, mark: 'documented', observed: true, traces: 48, records: 50, errorRate: 0.02, p95Ms: 120, lastSeen: null, ...over,
+  id,
+  source,
+  target,
+  integrations: ['sync'],
+  domain: 'customer',
+  flowId: id,
+  mark: 'documented',
+  observed: true,
+  traces: 48,
+  records: 50,
+  errorRate: 0.02,
+  p95Ms: 120,
+  lastSeen: null,
+  ...over,
 });
 const graph: Graph = {
   since: '2026-01-01T00:00:00.000Z',
@@ -19,11 +42,25 @@ const graph: Graph = {
     edge('crm->unknown:x.io', 'crm', 'unknown:x.io', { flowId: null, mark: 'undocumented' }),
   ],
   integrations: [],
+  pairing: { pairedUntil: '2026-01-02T00:00:00.000Z', observingSince: '2026-01-01T00:00:00.000Z', pendingTraces: 0, pendingSpans: 0 },
   sprawl: { systems: 5, edges: 4, connectionsPerSystem: {}, hubs: [], flowsPerDomain: {}, undocumentedEdges: 1, averageConnections: 1.6 },
 };
 const finding = (kind: Finding['kind'], severity: Finding['severity'], systems: string[], flows: string[] = []): Finding => ({
-  id: kind, kind, key: kind, severity, title: `${kind} title`, subject: { systems, flows, domains: [] }, evidence: {}, hint: '', status: 'open',
-  firstSeen: '', lastSeen: '', resolvedAt: null, acknowledgedBy: null, acknowledgedAt: null, note: '',
+  id: kind,
+  kind,
+  key: kind,
+  severity,
+  title: `${kind} title`,
+  subject: { systems, flows, domains: [] },
+  evidence: {},
+  hint: '',
+  status: 'open',
+  firstSeen: '',
+  lastSeen: '',
+  resolvedAt: null,
+  acknowledgedBy: null,
+  acknowledgedAt: null,
+  note: '',
 });
 
 describe('graph health', () => {
@@ -45,7 +82,12 @@ describe('graph health', () => {
   });
 
   it('colours and labels what is unhealthy, and shows throughput, p95 and errors on hover', () => {
-    const option = graphOption(graph, { health }) as { series: { data: { id: string; itemStyle?: { borderColor: string } }[]; links: { id: string; lineStyle: { color: string }; label: { show: boolean; formatter: string }; tip: string }[] }[] };
+    const option = graphOption(graph, { health }) as {
+      series: {
+        data: { id: string; itemStyle?: { borderColor: string } }[];
+        links: { id: string; lineStyle: { color: string }; label: { show: boolean; formatter: string }; tip: string }[];
+      }[];
+    };
     const links = Object.fromEntries(option.series[0].links.map((l) => [l.id, l]));
     expect(links['erp-wms'].lineStyle.color).toBe(severityColor.high);
     expect(links['erp-wms'].label).toMatchObject({ show: true, formatter: 'stale-flow' });
@@ -75,13 +117,25 @@ describe('graph filters', () => {
   });
 
   it('reads the filter from the URL, ignoring values it does not know', () => {
-    expect(filterFromParams(new URLSearchParams('focus=erp&hops=2&documented=undocumented&unhealthy=1'))).toMatchObject({ focus: 'erp', hops: 2, documented: 'undocumented', unhealthy: true });
+    expect(filterFromParams(new URLSearchParams('focus=erp&hops=2&documented=undocumented&unhealthy=1'))).toMatchObject({
+      focus: 'erp',
+      hops: 2,
+      documented: 'undocumented',
+      unhealthy: true,
+    });
     expect(filterFromParams(new URLSearchParams('hops=99&documented=maybe'))).toMatchObject({ hops: 1, documented: undefined });
   });
 
   it('places a large graph by owner without a simulation, labelling only hubs, unhealthy and focused systems', () => {
-    const many: Graph = { ...graph, nodes: Array.from({ length: LARGE_GRAPH + 10 }, (_, i) => node(`s${i}`, { connections: i === 0 ? 50 : 1, owner: `team-${i % 3}` })), edges: [] };
-    const option = graphOption(many, { focus: 's7' }) as { animation: boolean; series: { layout: string; data: { id: string; x: number; y: number; label: { show: boolean } }[] }[] };
+    const many: Graph = {
+      ...graph,
+      nodes: Array.from({ length: LARGE_GRAPH + 10 }, (_, i) => node(`s${i}`, { connections: i === 0 ? 50 : 1, owner: `team-${i % 3}` })),
+      edges: [],
+    };
+    const option = graphOption(many, { focus: 's7' }) as {
+      animation: boolean;
+      series: { layout: string; data: { id: string; x: number; y: number; label: { show: boolean } }[] }[];
+    };
     expect(option.animation).toBe(false);
     expect(option.series[0].layout).toBe('none');
     expect(option.series[0].data.filter((n) => n.label.show).map((n) => n.id)).toEqual(['s0', 's7']);

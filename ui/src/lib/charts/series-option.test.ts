@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { FlowSeries } from '../api/types.ts';
 import { filledBuckets, seriesOption } from './series-option.ts';
 
-const point = (t: string, traces: number, p95Ms: number) => ({ t, traces, failedTraces: traces > 2 ? 1 : 0, records: traces * 10, p50Ms: p95Ms / 2, p95Ms, p99Ms: p95Ms * 2 });
+const point = (t: string, traces: number, p95Ms: number) => ({
+  t,
+  traces,
+  failedTraces: traces > 2 ? 1 : 0,
+  records: traces * 10,
+  p50Ms: p95Ms / 2,
+  p95Ms,
+  p99Ms: p95Ms * 2,
+});
 const series: FlowSeries = {
   flow: 'customer-sync',
   source: 'crm',
@@ -30,11 +38,20 @@ describe('flow series charts', () => {
 
   it('keeps points that do not sit on the bucket grid', () => {
     const odd = { ...series, points: [...series.points, point('2026-01-01T10:02:30.000Z', 2, 50)] };
-    expect(filledBuckets(odd).filter((b) => b.point).map((b) => b.point!.traces)).toEqual([3, 2, 1]);
+    expect(
+      filledBuckets(odd)
+        .filter((b) => b.point)
+        .map((b) => b.point!.traces),
+    ).toEqual([3, 2, 1]);
   });
 
   it('overlays the previous period, shifted onto this one, as dashed lines', () => {
-    const previous: FlowSeries = { ...series, since: '2026-01-01T09:55:00.000Z', until: '2026-01-01T10:00:00.000Z', points: [point('2026-01-01T09:56:00.000Z', 7, 300)] };
+    const previous: FlowSeries = {
+      ...series,
+      since: '2026-01-01T09:55:00.000Z',
+      until: '2026-01-01T10:00:00.000Z',
+      points: [point('2026-01-01T09:56:00.000Z', 7, 300)],
+    };
     const lines = seriesOption(series, 'throughput', previous).series as (Line & { lineStyle?: { type: string } })[];
     const prev = lines.find((s) => s.name === 'traces (previous period)')!;
     expect(prev.lineStyle?.type).toBe('dashed');

@@ -62,12 +62,28 @@ export function seriesOption(series: FlowSeries, metric: Metric, previous?: Flow
     animation: false,
     // Drag-to-zoom: the toolbox's box zoom, switched on by the chart component. The toolbox must be
     // shown for its zoom to work; its buttons are drawn invisible (the page has its own controls).
-    toolbox: { show: true, right: 0, top: 0, itemSize: 1, showTitle: false, iconStyle: { opacity: 0 }, emphasis: { iconStyle: { opacity: 0 } }, feature: { dataZoom: { yAxisIndex: 'none' } } },
+    toolbox: {
+      show: true,
+      right: 0,
+      top: 0,
+      itemSize: 1,
+      showTitle: false,
+      iconStyle: { opacity: 0 },
+      emphasis: { iconStyle: { opacity: 0 } },
+      feature: { dataZoom: { yAxisIndex: 'none' } },
+    },
     grid: { left: 56, right: spec.units.length > 1 ? 64 : 16, top: 30, bottom: 28 },
     tooltip: { trigger: 'axis' },
     legend: { top: 0, left: 'center' },
     xAxis: { type: 'time' },
-    yAxis: spec.units.map((unit, i) => ({ type: 'value', name: unit, position: i === 0 ? 'left' : 'right', nameTextStyle: { align: i === 0 ? 'left' : 'right' }, minInterval: metric === 'latency' ? 0 : 1, splitLine: { show: i === 0 } })),
+    yAxis: spec.units.map((unit, i) => ({
+      type: 'value',
+      name: unit,
+      position: i === 0 ? 'left' : 'right',
+      nameTextStyle: { align: i === 0 ? 'left' : 'right' },
+      minInterval: metric === 'latency' ? 0 : 1,
+      splitLine: { show: i === 0 },
+    })),
     series: [
       ...spec.series.map((s) => ({
         name: s.name,

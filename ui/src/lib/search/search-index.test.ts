@@ -6,9 +6,29 @@ const systems = [
   { id: 'crm', name: 'Sales CRM', kind: 'crm', owner: 'sales-ops', documented: true },
   { id: 'unknown:contacts.growthhub.example', name: 'contacts.growthhub.example', kind: 'unknown', owner: null, documented: false },
 ] as SystemRow[];
-const flows = [{ id: 'crm-erp-account-create', name: 'Accounts into the ERP', source: 'crm', target: 'erp', domain: 'customer', owner: 'icoe', documented: true, integrations: ['l2c'] }] as FlowRow[];
+const flows = [
+  {
+    id: 'crm-erp-account-create',
+    name: 'Accounts into the ERP',
+    source: 'crm',
+    target: 'erp',
+    domain: 'customer',
+    owner: 'icoe',
+    documented: true,
+    integrations: ['l2c'],
+  },
+] as FlowRow[];
 const owners = [{ id: 'sales-ops', name: 'Sales operations', email: 'ops@example.com', systems: ['crm'], flows: [] }] as unknown as OwnerRow[];
-const findings = [{ id: 'f1', title: 'Unknown system contacts.growthhub.example', kind: 'unknown-system', severity: 'high', status: 'open', subject: { systems: ['unknown:contacts.growthhub.example'], flows: [], domains: [] } }] as unknown as Finding[];
+const findings = [
+  {
+    id: 'f1',
+    title: 'Unknown system contacts.growthhub.example',
+    kind: 'unknown-system',
+    severity: 'high',
+    status: 'open',
+    subject: { systems: ['unknown:contacts.growthhub.example'], flows: [], domains: [] },
+  },
+] as unknown as Finding[];
 const index = buildIndex({ systems, flows, owners, findings });
 
 describe('search', () => {

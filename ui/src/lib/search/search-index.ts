@@ -17,16 +17,40 @@ export interface SearchEntry {
 export function buildIndex(data: { systems?: SystemRow[]; flows?: FlowRow[]; owners?: OwnerRow[]; findings?: Finding[] }): SearchEntry[] {
   const entries: SearchEntry[] = [];
   for (const s of data.systems ?? []) {
-    entries.push({ type: 'system', title: s.name, detail: `${s.id} · ${s.kind}${s.owner ? ` · ${s.owner}` : ''}${s.documented ? '' : ' · unknown'}`, href: `/?focus=${encodeURIComponent(s.id)}`, text: `${s.id} ${s.name} ${s.kind} ${s.owner ?? ''}`.toLowerCase() });
+    entries.push({
+      type: 'system',
+      title: s.name,
+      detail: `${s.id} · ${s.kind}${s.owner ? ` · ${s.owner}` : ''}${s.documented ? '' : ' · unknown'}`,
+      href: `/?focus=${encodeURIComponent(s.id)}`,
+      text: `${s.id} ${s.name} ${s.kind} ${s.owner ?? ''}`.toLowerCase(),
+    });
   }
   for (const f of data.flows ?? []) {
-    entries.push({ type: 'flow', title: f.name, detail: `${f.source} → ${f.target}${f.domain ? ` · ${f.domain}` : ''}${f.documented ? '' : ' · undocumented'}`, href: flowHref(f.id), text: `${f.id} ${f.name} ${f.source} ${f.target} ${f.domain ?? ''} ${f.owner ?? ''} ${f.integrations.join(' ')}`.toLowerCase() });
+    entries.push({
+      type: 'flow',
+      title: f.name,
+      detail: `${f.source} → ${f.target}${f.domain ? ` · ${f.domain}` : ''}${f.documented ? '' : ' · undocumented'}`,
+      href: flowHref(f.id),
+      text: `${f.id} ${f.name} ${f.source} ${f.target} ${f.domain ?? ''} ${f.owner ?? ''} ${f.integrations.join(' ')}`.toLowerCase(),
+    });
   }
   for (const o of data.owners ?? []) {
-    entries.push({ type: 'owner', title: o.name, detail: `${o.id}${o.email ? ` · ${o.email}` : ''} · ${o.systems.length} systems, ${o.flows.length} flows`, href: `/?owner=${encodeURIComponent(o.id)}`, text: `${o.id} ${o.name} ${o.email ?? ''}`.toLowerCase() });
+    entries.push({
+      type: 'owner',
+      title: o.name,
+      detail: `${o.id}${o.email ? ` · ${o.email}` : ''} · ${o.systems.length} systems, ${o.flows.length} flows`,
+      href: `/?owner=${encodeURIComponent(o.id)}`,
+      text: `${o.id} ${o.name} ${o.email ?? ''}`.toLowerCase(),
+    });
   }
   for (const f of data.findings ?? []) {
-    entries.push({ type: 'finding', title: f.title, detail: `${f.severity} · ${f.kind} · ${f.status}`, href: `/findings/${f.id}`, text: `${f.title} ${f.kind} ${f.severity} ${[...f.subject.systems, ...f.subject.flows, ...f.subject.domains].join(' ')}`.toLowerCase() });
+    entries.push({
+      type: 'finding',
+      title: f.title,
+      detail: `${f.severity} · ${f.kind} · ${f.status}`,
+      href: `/findings/${f.id}`,
+      text: `${f.title} ${f.kind} ${f.severity} ${[...f.subject.systems, ...f.subject.flows, ...f.subject.domains].join(' ')}`.toLowerCase(),
+    });
   }
   return entries;
 }
