@@ -28,4 +28,17 @@ describe('jsonShape', () => {
   it('keeps keys sorted and merges array element shapes', () => {
     expect(jsonShape({ b: [1, 2, { x: true }], a: 'x' })).toEqual({ a: 'string', b: ['number', { x: 'boolean' }] });
   });
+
+  // Regression: keys of a probed document were written into a plain object, so "__proto__" vanished from the shape.
+  it('keeps "__proto__" and "constructor" keys of a probed document as keys', () => {
+    const doc = JSON.parse('{"__proto__": {"x": 1}, "constructor": "c"}') as unknown;
+    expect(JSON.stringify(jsonShape(doc))).toBe('{"__proto__":{"x":"number"},"constructor":"string"}');
+  });
+});
+
+describe('countAt, own properties only', () => {
+  it("does not read Object's prototype through a path", () => {
+    expect(countAt({ total: 3 }, '$.constructor')).toMatchObject({ ok: false });
+    expect(countAt({ items: [1, 2] }, '$.items')).toEqual({ ok: true, value: 2 });
+  });
 });

@@ -24,7 +24,8 @@ export function countAt(doc: unknown, path: string): CountResult {
   for (const part of parseJsonPath(path)) {
     if (cur === null || typeof cur !== 'object')
       return { ok: false, reason: `${walked.join('')} is ${cur === null ? 'null' : typeof cur}, not an object or array` };
-    cur = (cur as Record<string | number, unknown>)[part];
+    // Own properties only: `$.constructor` or `$.__proto__` is missing, not Object's.
+    cur = Object.hasOwn(cur, part) ? (cur as Record<string | number, unknown>)[part] : undefined;
     walked.push(typeof part === 'number' ? `[${part}]` : `.${part}`);
     if (cur === undefined) return { ok: false, reason: `${walked.join('')} is missing from the response` };
   }

@@ -14,7 +14,8 @@ export function jsonShape(value: unknown, depth = 0): unknown {
     return [...shapes.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, s]) => s);
   }
   if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
+    // No prototype: a probed API's "__proto__" or "constructor" key is a key like any other.
+    const out = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value as object).sort()) out[key] = jsonShape((value as Record<string, unknown>)[key], depth + 1);
     return out;
   }
