@@ -1,3 +1,4 @@
+import { rulesFor } from '../../alerting/index.ts';
 import type { AttributedEdge, Inventory } from '../../analyzer/index.ts';
 import { emptyCatalog, type Catalog } from '../../core/catalog/index.ts';
 import type { Finding } from '../../core/contracts/index.ts';
@@ -75,6 +76,7 @@ export async function readReportData(source: ReportSource, period: Period, optio
     period,
     catalog,
     catalogVersion,
+    alertRules: alertRules.recorded ? alertRules : catalogAlertRules(catalog),
     inventory: estate.inventory,
     edges: estate.edges,
     findings,
@@ -84,9 +86,21 @@ export async function readReportData(source: ReportSource, period: Period, optio
     reconciliationRuns,
     schemaObservations,
     catalogVersions: history.versions,
-    alertRules,
     alerts,
     remediations,
     auditLog,
   };
+}
+
+/**
+ * The alert rules Weft evaluates for a catalog (alerting/ derives them from classes, schedules,
+ * drift settings and probes, plus the catalog's own `alerts:`), as the coverage section lists them:
+ * used when no store records rules of its own.
+ */
+export function catalogAlertRules(catalog: Catalog): Recorded<AlertRuleRow> {
+  const rows = rulesFor(catalog)
+    // Estate-wide rules (telemetry gap, probe and drift findings) watch no single flow; a flow-level rule with no flow covers nothing.
+    .filter((r) => r.flows.length > 0)
+    .map((r) => ({ id: r.id, name: r.id, flows: r.flows, source: r.origin }));
+  return { recorded: true, rows };
 }
