@@ -257,7 +257,12 @@ describe.skipIf(!hasBrowser)('web UI', () => {
 
   it('searches systems, flows and findings from one box, keyboard first', { timeout: 120_000 }, async () => {
     await page.goto(`${weft.api!.url}/findings`);
-    await page.keyboard.press('/');
+    const box = page.getByRole('combobox', { name: 'Search systems, flows, owners, findings' });
+    // "/" focuses the box once the page's scripts have started (on a loaded machine, a moment after load).
+    await poll(async () => {
+      await page.keyboard.press('/');
+      return box.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement);
+    }).toBe(true);
     await page.keyboard.type('customers copied');
     await poll(() => page.getByRole('listbox', { name: 'Search results' }).innerText()).toMatch(/Customers copied to the ERP/);
     await page.keyboard.press('Enter');
