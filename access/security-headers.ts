@@ -44,10 +44,10 @@ export function securityHeaders(scriptHashes: readonly string[]): Record<string,
 }
 
 /** Adds the security headers to every response of `app` (404s and errors included). */
-export function installSecurityHeaders(app: FastifyInstance, headers: Record<string, string>): void {
-  const entries = Object.entries(headers);
+export function installSecurityHeaders(app: FastifyInstance, headers: Record<string, string> | (() => Record<string, string>)): void {
+  const current = typeof headers === 'function' ? headers : () => headers;
   app.addHook('onSend', async (_request, reply, payload) => {
-    for (const [k, v] of entries) if (!reply.hasHeader(k)) reply.header(k, v);
+    for (const [k, v] of Object.entries(current())) if (!reply.hasHeader(k)) reply.header(k, v);
     return payload;
   });
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
@@ -36,10 +36,23 @@ export interface ApiAppOptions {
   uiRoot?: string;
 }
 
-/** The inline-script hashes of the built UI's index.html, for its CSP ([] when not built). */
-function uiScriptHashes(root: string): string[] {
+/**
+ * The security headers, with the CSP hashes of the built UI's inline scripts, read again whenever
+ * index.html changes (a rebuild of the UI under a running Weft, e.g. by `npm install`, changes them;
+ * stale hashes would block every page).
+ */
+function uiSecurityHeaders(root: string): () => Record<string, string> {
   const index = join(root, 'index.html');
-  return existsSync(index) ? inlineScriptHashes(readFileSync(index, 'utf8')) : [];
+  let seen = '';
+  let headers = securityHeaders([]);
+  return () => {
+    const stamp = existsSync(index) ? String(statSync(index).mtimeMs) : 'none';
+    if (stamp !== seen) {
+      seen = stamp;
+      headers = securityHeaders(stamp === 'none' ? [] : inlineScriptHashes(readFileSync(index, 'utf8')));
+    }
+    return headers;
+  };
 }
 
 /**
@@ -57,7 +70,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   const credentials = options.credentials ?? (await Credentials.create({ logger: options.logger }));
   installErrorHandler(app);
   installJsonParser(app);
-  installSecurityHeaders(app, securityHeaders(uiScriptHashes(uiRoot)));
+  installSecurityHeaders(app, uiSecurityHeaders(uiRoot));
   // The OpenAPI browser's page and files hold no data (the document is public, like the code); calls made
   // from it carry the token given to its Authorize button and are checked like any other.
   installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, kind: 'api' }), {

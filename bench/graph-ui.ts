@@ -12,7 +12,7 @@ import { chromium, type Page } from 'playwright-core';
 import Fastify from 'fastify';
 import { uiPlugin } from '../api/ui-plugin.ts';
 import { uiBuildDir } from '../ui/index.ts';
-import { chromiumPath } from '../test/services.ts';
+import { chromiumLaunch } from '../test/services.ts';
 
 const systems = Number(process.argv[2] ?? 500);
 const flowCount = Number(process.argv[3] ?? 2000);
@@ -100,19 +100,7 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
-const browser = await chromium.launch({
-  executablePath: chromiumPath,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await chromium.launch(chromiumLaunch);
 
 async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -12,7 +12,7 @@ import { chromium, type Page } from 'playwright-core';
 import { buildConfig, parseArgs } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { startWeft } from '../runtime/start-weft.ts';
-import { chromiumPath } from '../test/services.ts';
+import { chromiumLaunch } from '../test/services.ts';
 
 const out = resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(out, { recursive: true });
@@ -41,19 +41,7 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 2000));
 }
 
-const browser = await chromium.launch({
-  executablePath: chromiumPath,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await chromium.launch(chromiumLaunch);
 const page: Page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const shoot = async (name: string, path: string, ready?: (p: Page) => Promise<unknown>) => {
   await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });

@@ -29,6 +29,24 @@ export async function serviceAvailable(name: string, port: number, host = '127.0
 export const chromiumPath = '/usr/bin/chromium';
 
 /**
+ * How the tests, benchmarks and scripts launch Debian's chromium: headless, and without the
+ * background networking that this machine's closed network refuses.
+ */
+export const chromiumLaunch = {
+  executablePath: chromiumPath,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+/**
  * Browser tests call this in a top-level `describe.skipIf`: without chromium they are skipped with a
  * printed reason, or fail under WEFT_REQUIRE_SERVICES=1 (CI installs it: see .ci/run).
  */

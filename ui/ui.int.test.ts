@@ -10,7 +10,7 @@ import { buildConfig, parseArgs } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
 import { sendSpans, type SpanSpec } from '../test/otel.ts';
-import { browserAvailable, chromiumPath } from '../test/services.ts';
+import { browserAvailable, chromiumLaunch } from '../test/services.ts';
 import { strFromU8, unzipSync } from 'fflate';
 import { verifyBundle } from '../reports/index.ts';
 import { uiBuildDir } from './index.ts';
@@ -111,19 +111,7 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await sendSpans(target('erp-writeback'), [run('writeback', t0 + 100, [select(), http('PUT', 'https://crm.internal/api/customers')])]);
     await weft.collector!.flush();
     await analyzed(weft);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch(chromiumLaunch);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(20_000);
     page.on('console', (m) => {

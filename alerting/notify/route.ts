@@ -1,6 +1,7 @@
 import type { Catalog, ReceiverType, RouteSpec } from '../../core/catalog/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { Labels } from '../model/alert.ts';
+import { unsafeRegexReason } from '../silences/safe-regex.ts';
 
 /** Where one alert goes and how its notifications are grouped and paced (durations in ms). */
 export interface ResolvedRoute {
@@ -25,9 +26,10 @@ export const receiverDefaults: Record<ReceiverType, Omit<ResolvedRoute, 'receive
 };
 
 const regexCache = new Map<string, RegExp>();
-const anchored = (re: string) => {
+/** A route's `matchRe` as an anchored RegExp; a pattern that could backtrack without bound (see safe-regex.ts) matches nothing. */
+const anchored = (re: string): RegExp => {
   let r = regexCache.get(re);
-  if (!r) regexCache.set(re, (r = new RegExp(`^(?:${re})$`)));
+  if (!r) regexCache.set(re, (r = unsafeRegexReason(re) ? /(?!)/ : new RegExp(`^(?:${re})$`)));
   return r;
 };
 const label = (labels: Labels, name: string) => (Object.hasOwn(labels, name) ? labels[name] : '');

@@ -1,4 +1,5 @@
 import type { Labels } from '../model/alert.ts';
+import { unsafeRegexReason } from './safe-regex.ts';
 
 /** An Alertmanager-style matcher: `=`, `!=`, `=~`, `!~` (regexes anchored at both ends). */
 export interface Matcher {
@@ -34,6 +35,8 @@ const cache = new Map<string, RegExp>();
 function compile(re: string): RegExp {
   let r = cache.get(re);
   if (!r) {
+    const unsafe = unsafeRegexReason(re);
+    if (unsafe) throw new Error(`"${re}" is refused: ${unsafe}`);
     try {
       r = new RegExp(`^(?:${re})$`);
     } catch {
@@ -48,7 +51,13 @@ function compile(re: string): RegExp {
 /** A missing label matches as the empty string, as in Alertmanager. */
 export function matches(m: Matcher, labels: Labels): boolean {
   const v = Object.hasOwn(labels, m.name) ? labels[m.name] : '';
-  const hit = m.isRegex ? compile(m.value).test(v) : v === m.value;
+  let hit: boolean;
+  try {
+    hit = m.isRegex ? compile(m.value).test(v) : v === m.value;
+  } catch {
+    // A stored matcher from before the regex checks (or edited by hand): it matches nothing.
+    hit = false;
+  }
   return m.isEqual ? hit : !hit;
 }
 

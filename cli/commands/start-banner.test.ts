@@ -12,7 +12,7 @@ describe('startBanner', () => {
     expect(text).toContain('UI and API   http://127.0.0.1:3000');
     expect(text).toContain('OTLP/HTTP    http://127.0.0.1:4318');
     expect(text).toContain('catalog      /srv/estate.yaml');
-    expect(text).toContain('npx weft audit --url http://127.0.0.1:3000');
+    expect(text).toContain('npm run weft -- audit --url http://127.0.0.1:3000');
   });
 
   it('says when no catalog is loaded', () => {

@@ -21,7 +21,7 @@ export function startBanner(weft: RunningWeft): string {
   } else {
     lines.push('  catalog      none: everything observed is undocumented (pass --catalog FILE)');
   }
-  if (weft.api) lines.push(`  audit        npx weft audit --url ${weft.api.url} --since 1h`);
+  if (weft.api) lines.push(`  audit        npm run weft -- audit --url ${weft.api.url} --since 1h`);
   lines.push('Stop with Ctrl-C (what is held is flushed first).');
   return lines.join('\n');
 }
