@@ -3,6 +3,7 @@
  * destinations, urlPrefixes) resolve datasets the way they resolve traced calls.
  * Naming conventions: https://openlineage.io/docs/spec/naming
  */
+import { defaultPorts } from '../core/net/default-ports.ts';
 
 /** The endpoint columns of weft_flow_edges_1m (see analyzer/flows/endpoint-match.ts `Endpoint`). */
 export interface DatasetEndpoint {
@@ -53,20 +54,6 @@ export function stripPartition(path: string): string {
   const cut = segments.findIndex((s) => PARTITION.test(s));
   return `/${(cut === -1 ? segments : segments.slice(0, cut)).join('/')}`;
 }
-
-/**
- * Default ports of the systems datasets name, as analyzer/flows/endpoint-host.ts `defaultPorts` (which
- * lineage/ may not import): `ep_host` carries ":port" only when it is not the system's default.
- */
-const defaultPorts = new Map([
-  ['postgresql', '5432'],
-  ['mysql', '3306'],
-  ['mssql', '1433'],
-  ['oracle', '1521'],
-  ['mongodb', '27017'],
-  ['rabbitmq', '5672'],
-  ['kafka', '9092'],
-]);
 
 /** `scheme://authority` of a namespace: scheme, lower-cased host (IPv6 in brackets) and port, without credentials. */
 function splitNamespace(namespace: string): { scheme: string; host: string; port: string } {

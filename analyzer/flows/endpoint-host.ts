@@ -4,24 +4,8 @@
  * default port of the endpoint's scheme or system. Match rules are parsed into the same shape here.
  */
 
-/** Default ports by URL scheme, `db.system` or `messaging.system` (the ones the view leaves out). */
-export const defaultPorts: ReadonlyMap<string, string> = new Map([
-  ['http', '80'],
-  ['https', '443'],
-  ['ws', '80'],
-  ['wss', '443'],
-  ['postgresql', '5432'],
-  ['mysql', '3306'],
-  ['mssql', '1433'],
-  ['oracle', '1521'],
-  ['mongodb', '27017'],
-  ['redis', '6379'],
-  ['rabbitmq', '5672'],
-  ['amqp', '5672'],
-  ['amqps', '5671'],
-  ['kafka', '9092'],
-  ['nats', '4222'],
-]);
+export { defaultPorts } from '../../core/net/default-ports.ts';
+import { defaultPorts } from '../../core/net/default-ports.ts';
 
 /** A host and its port ('' when not given); IPv6 without brackets; unix socket paths as they are. */
 export interface HostPort {
