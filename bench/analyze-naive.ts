@@ -10,7 +10,7 @@ import type { Catalog } from '../core/catalog/index.ts';
 import { endpointMapping, resolveExpr } from '../analyzer/flows/match-sql.ts';
 
 function touchesSelect(where: string): string {
-  const sql = readFileSync(`${migrationsDir}/030_span_touches_endpoints.sql`, 'utf8');
+  const sql = readFileSync(`${migrationsDir}/031_span_touches_cheap.sql`, 'utf8');
   const start = sql.indexOf('SELECT', sql.indexOf('CREATE MATERIALIZED VIEW IF NOT EXISTS weft_span_touches_mv'));
   const end = sql.indexOf('arrayEnumerate(touches) AS n;', start) + 'arrayEnumerate(touches) AS n'.length;
   return sql.slice(start, end).replace(/FROM otel_traces\n/, `FROM otel_traces ${where}\n`);

@@ -46,6 +46,10 @@ const cases: Array<[SpanSpec, string | null]> = [
   // connection-level spans touch nothing
   [span('net-connect', INTERNAL, { 'server.address': '127.0.0.1', 'server.port': 5432, 'network.transport': 'tcp' }), null],
   [span('dns-lookup', CLIENT, { 'peer.ipv4': '127.0.0.1' }), null],
+  // a SERVER span's own URL is where it was called, not what it touched
+  [span('server-own-url', SERVER, { 'http.request.method': 'POST', 'url.full': 'https://me.test/api/orders', 'server.address': 'me.test' }), null],
+  // an INTERNAL span with no endpoint attributes: no touch (its errors and records still count, below)
+  [{ ...span('internal-work', INTERNAL, { 'integration.records': 7 }), status: { code: api.SpanStatusCode.ERROR } }, null],
   [span('pg-connect', CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': 'orders', 'server.address': '127.0.0.1', 'server.port': 5432 }), null],
   [span('http-server', SERVER, { 'http.request.method': 'GET', 'server.address': 'api.local', 'url.path': '/x' }), null],
   // messaging per system
@@ -206,6 +210,13 @@ describe('span touches: what official instrumentation emits, through the real co
   it('still counts every span of a trace (connection spans included) in the trace touches', async () => {
     const [row] = await h.rows<{ spans: string }>("SELECT sum(spans) AS spans FROM weft_trace_touches WHERE integration = 'net-connect'");
     expect(Number(row.spans)).toBe(1);
+  });
+
+  it('counts the errors and records of spans that touch nothing (they skip the classification, not the trace)', async () => {
+    const [row] = await h.rows<{ spans: string; errors: string; records: string }>(
+      "SELECT sum(spans) AS spans, sum(errors) AS errors, sum(records) AS records FROM weft_trace_touches WHERE integration = 'internal-work'",
+    );
+    expect({ spans: Number(row.spans), errors: Number(row.errors), records: Number(row.records) }).toEqual({ spans: 1, errors: 1, records: 7 });
   });
 });
 
