@@ -119,6 +119,14 @@ describe('access over real sockets', () => {
       }
     }
     expect((await rawRequest(portOf(open), httpText('GET', '/', { host: 'rebind.evil.example' }))).status).toBe(403);
+    // The collector's health and metrics routes are the listener's too.
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const foreign = await rawRequest(openCollector.port, httpText('GET', path, { host: 'rebind.evil.example' }));
+      expect(foreign.status, path).toBe(403);
+      expect(foreign.body, path).not.toContain('weft_collector');
+      const ok = await rawRequest(openCollector.port, httpText('GET', path, { host: `127.0.0.1:${openCollector.port}` }));
+      expect(ok.status, path).toBe(200);
+    }
     // No Host at all: Node refuses an HTTP/1.1 request without one (400) before Weft sees it.
     expect([400, 403]).toContain((await rawRequest(portOf(open), httpText('GET', '/api/v1/health', {}))).status);
   });

@@ -34,7 +34,24 @@ export interface ApiAppOptions {
   publicNames?: readonly string[];
   /** The built UI to serve at `/` (ui/build); without it, `/` explains how to build the UI. */
   uiRoot?: string;
+  /** Deadlines of the listener (ms); `apiTimeouts` by default. */
+  timeouts?: ApiTimeouts;
 }
+
+/**
+ * Deadlines of the API listener (docs/security-limits.md), in milliseconds: a request's headers within
+ * `headersTimeoutMs`, the whole request, body included, within `requestTimeoutMs`, or Node answers 408 and
+ * closes the connection; connections are checked every `checkIntervalMs` (Node's default is 30 s, which
+ * let a trickling body hold a connection a minute). Fastify turns Node's request timeout off by default.
+ */
+export interface ApiTimeouts {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  checkIntervalMs: number;
+}
+
+/** The API's deadlines: headers 10 s, a whole request 30 s, checked every second. */
+export const apiTimeouts: ApiTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, checkIntervalMs: 1000 };
 
 /**
  * The security headers, with the CSP hashes of the built UI's inline scripts, read again whenever
@@ -65,6 +82,11 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   const app = Fastify({
     loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    requestTimeout: (options.timeouts ?? apiTimeouts).requestTimeoutMs,
+    http: {
+      headersTimeout: (options.timeouts ?? apiTimeouts).headersTimeoutMs,
+      connectionsCheckingInterval: (options.timeouts ?? apiTimeouts).checkIntervalMs,
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const uiRoot = options.uiRoot ?? defaultUiRoot;
   const credentials = options.credentials ?? (await Credentials.create({ logger: options.logger }));

@@ -137,14 +137,20 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
   app.post('/v1/traces', ingest('traces'));
   app.post('/v1/metrics', ingest('metrics'));
   app.post('/v1/logs', ingest('logs'));
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  // Health and metrics hold no secret but are still this listener's: a foreign Host (DNS rebinding)
+  // is refused here as on the OTLP routes and the API.
+  const sameHost = async (request: FastifyRequest, reply: FastifyReply) => {
+    const decision = await o.guard.check(request, 'public', request.url);
+    if (!decision.ok) return sendError(request, reply, decision.error.statusCode, decision.error.message);
+  };
+  app.get('/healthz', { preHandler: sameHost }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { preHandler: sameHost }, async (_request, reply) => {
     const r = o.ready();
     const q = o.quarantine();
     const quarantine = q.segments > 0 ? { quarantine: { ...q, note: 'spool segments the store refused; see the log and weft_collector_quarantined_*' } } : {};
     return reply.status(r.ok ? 200 : 503).send(r.ok ? { status: 'ready', ...quarantine } : { status: 'not ready', reason: r.reason, ...quarantine });
   });
-  app.get('/metrics', async (_request, reply) =>
+  app.get('/metrics', { preHandler: sameHost }, async (_request, reply) =>
     reply
       .type('text/plain; version=0.0.4')
       .send(o.metrics.render({ queuedRows: o.spool.openRows, spooledBytes: o.spool.pendingBytes, spoolMaxBytes: o.spoolMaxBytes })),
