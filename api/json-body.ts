@@ -1,15 +1,36 @@
 import type { FastifyInstance } from 'fastify';
+import sjson from 'secure-json-parse';
+import { ERR_BAD_REQUEST } from '../core/errors/index.ts';
 
 /**
- * JSON bodies as fastify parses them (prototype poisoning refused), except that an empty body is
- * no body: writes must say `Content-Type: application/json` (a cross-site form cannot), and a
- * write with nothing to say may send it without a body.
+ * Parses a JSON request body the way fastify does (prototype poisoning refused: a `__proto__` key, or
+ * `constructor.prototype`, anywhere in the body), but says which of the two went wrong: a syntax error
+ * with its position, or the forbidden key, so the sender knows what to change. An empty body is no body:
+ * writes must say `Content-Type: application/json` (a cross-site form cannot), and a write with nothing
+ * to say may send it without a body. Throws WEFT_ERR_BAD_REQUEST (400).
  */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/prototype property/i.test(message))
+      throw ERR_BAD_REQUEST(
+        'The JSON body has a "__proto__" or "constructor.prototype" key, which is refused (prototype poisoning); rename or remove that key.',
+      );
+    throw ERR_BAD_REQUEST(`The body is not valid JSON: ${message}.`);
+  }
+}
+
+/** Installs {@link parseJsonBody} as the app's `application/json` parser. */
 export function installJsonParser(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
-    return parse(request, String(body), done);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(String(body)));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
   });
 }
