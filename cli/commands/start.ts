@@ -9,7 +9,7 @@ import { startBanner } from './start-banner.ts';
 export const startCommand: Command = {
   summary: 'Run Weft: collector, probes, analyzer, API and UI in one process',
   usage:
-    'start [--demo [--no-faults | --faults=shadow-it,stale-flow,…] [--demo-time-scale 0.1] [--no-propagation]] [--catalog FILE]… [--late-arrival 2m] [--run-gap 30s] [--data DIR] [--clickhouse URL [--cluster NAME]] [--only collector|probes|analyzer|api] [--port 3000] [--otlp-port 4318] [--no-auto-remediation]',
+    'start [--demo [--no-faults | --faults=shadow-it,stale-flow,…] [--demo-time-scale 0.1] [--no-propagation]] [--catalog FILE]… [--late-arrival 2m] [--run-gap 30s] [--data DIR] [--clickhouse URL [--cluster NAME]] [--only collector|probes|analyzer|api] [--port 3000] [--otlp-port 4318] [--no-auto-remediation] [--secrets-file FILE]',
   async run(args, io) {
     const config = buildConfig(args, io.env, io.cwd);
     if (config.store.kind === 'embedded') {

@@ -4,6 +4,7 @@ import { parseDuration } from '../time/duration.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
 import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
 import { dataDirOf } from './data-dir.ts';
+import { secretsReader } from './secrets-file.ts';
 
 /** Flags that take no value. */
 const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'no-propagation', 'help', 'no-auto-remediation']);
@@ -146,6 +147,7 @@ export function configuredTokens(apiValue: string | undefined, ingestValue: stri
 export function buildConfig(args: ParsedArgs, env: Record<string, string | undefined>, cwd: string): WeftConfig {
   const f = (name: string) => flag(args, name);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const optionalAbs = (p: string | undefined) => (p ? abs(p) : undefined);
   const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
   const demoEnabled = f('demo') === 'true' && f('no-demo') !== 'true' && catalogFiles.length === 0;
   // The demo keeps its data apart from the user's own estate (.weft/demo vs .weft/data); --data takes
@@ -240,7 +242,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       allow: envPolicyList(f('catalog-env-allow') ?? env.WEFT_CATALOG_ENV_ALLOW, 'WEFT_CATALOG_ENV_ALLOW'),
       deny: envPolicyList(f('catalog-env-deny') ?? env.WEFT_CATALOG_ENV_DENY, 'WEFT_CATALOG_ENV_DENY'),
     },
-    env: (name: string) => env[name],
+    env: secretsReader(optionalAbs(f('secrets-file') ?? env.WEFT_SECRETS_FILE), env),
   };
 }
 

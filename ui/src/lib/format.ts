@@ -3,6 +3,8 @@
 const nf = new Intl.NumberFormat('en');
 
 export const num = (n: number | null | undefined) => (n === null || n === undefined ? '–' : nf.format(n));
+/** "1 trace", "2 traces", "1,204 traces": a count and its noun, plural unless the count is one. */
+export const count = (n: number | null | undefined, noun: string, plural = `${noun}s`) => `${num(n)} ${n === 1 ? noun : plural}`;
 export const pct = (ratio: number | null | undefined) =>
   ratio === null || ratio === undefined ? '–' : `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.001 ? 2 : 1)}%`;
 export const ms = (v: number | null | undefined) =>
