@@ -12,6 +12,7 @@ export { queryFlowSeries } from './flows/flow-series.ts';
 export type { FlowPoint } from './flows/flow-series.ts';
 export { ERR_FLOW_NOT_FOUND } from './errors.ts';
 export { runAudit } from './audit/run-audit.ts';
+export { resolveEndpoint } from './flows/endpoint-match.ts';
 export type { AuditSource } from './audit/run-audit.ts';
 export { buildAuditReport } from './audit/audit-report.ts';
 export type { AuditReport } from './audit/audit-report.ts';

@@ -1,6 +1,6 @@
 import { startAlerting, type AlertingRuntime } from '../alerting/index.ts';
 import { assertSafeBinding, createAuditLog, Credentials, type AuditLog, type Binding } from '../access/index.ts';
-import { startApi, type ApiServer } from '../api/index.ts';
+import { datasetSystem, startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
@@ -131,7 +131,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     }
 
     if (runs('probes')) {
-      const probes = startProbes({ store, catalog, logger, findings, env: config.env, envPolicy: config.catalogEnv });
+      const probes = startProbes({ store, catalog, logger, findings, env: config.env, envPolicy: config.catalogEnv, resolveDataset: datasetSystem });
       weft.probes = probes;
       started.push({ name: 'probes', stop: () => probes.stop() });
     }
