@@ -160,12 +160,13 @@ export function createLineageReceiver(store: Store): LineageReceiver {
     const datasets = [...new Set(reported.map((r) => r.dataset))];
     const latest = await store.client
       .query({
-        query: 'SELECT dataset, argMax(fingerprint, ts) AS fp, max(ts) AS ts FROM weft_lineage_schemas WHERE dataset IN {ds:Array(String)} GROUP BY dataset',
+        query:
+          'SELECT dataset, argMax(fingerprint, ts) AS fp, max(ts) AS last_ts FROM weft_lineage_schemas WHERE dataset IN {ds:Array(String)} GROUP BY dataset',
         query_params: { ds: datasets },
         format: 'JSONEachRow',
       })
-      .then((r) => r.json<{ dataset: string; fp: string; ts: string }>());
-    const last = new Map(latest.map((l) => [l.dataset, { fp: l.fp, ts: dateFromChTime(l.ts).getTime() }]));
+      .then((r) => r.json<{ dataset: string; fp: string; last_ts: string }>());
+    const last = new Map(latest.map((l) => [l.dataset, { fp: l.fp, ts: dateFromChTime(l.last_ts).getTime() }]));
     const changed: SchemaRow[] = [];
     for (const r of [...reported].sort((a, b) => a.ts - b.ts)) {
       const prev = last.get(r.dataset);

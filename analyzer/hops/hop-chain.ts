@@ -219,7 +219,8 @@ function paths(domain: Domain, edges: HopEdge[]): HopEdge[][] {
   const walk = (at: string, path: HopEdge[], visited: Set<string>) => {
     if (out.size >= MAX_CHAINS_PER_DOMAIN) return;
     const next = path.length < MAX_HOPS ? (bySource.get(at) ?? []).filter((e) => !visited.has(e.target)) : [];
-    if (path.length > 0 && (domain.replicas.includes(at) || next.length === 0)) out.set(path.map((e) => `${e.source}>${e.target}@${e.integration}`).join('|'), path);
+    if (path.length > 0 && (domain.replicas.includes(at) || next.length === 0))
+      out.set(path.map((e) => `${e.source}>${e.target}@${e.integration}`).join('|'), path);
     for (const e of next) walk(e.target, [...path, e], new Set([...visited, e.target]));
   };
   walk(domain.systemOfRecord, [], new Set([domain.systemOfRecord]));
