@@ -7,6 +7,8 @@ export type { Inventory, InventorySystem, InventoryFlow } from './inventory/buil
 export { analyzerKinds, detectAll, detectors } from './detectors/index.ts';
 export { takeSnapshot } from './model/take-snapshot.ts';
 export type { Snapshot, AttributedEdge } from './model/snapshot.ts';
+export { buildHopChains } from './hops/hop-chain.ts';
+export type { HopChain, Hop } from './hops/hop-chain.ts';
 export { runPairing } from './flows/pairing-job.ts';
 export { queryFlowSeries } from './flows/flow-series.ts';
 export type { FlowPoint } from './flows/flow-series.ts';

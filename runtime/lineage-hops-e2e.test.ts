@@ -59,6 +59,8 @@ flows:
   - { id: orders-load, source: lake, target: warehouse, domain: order, schedule: { every: 10m }, runtime: { flow: etl/orders_load } }
   - { id: orders-publish, source: warehouse, target: mart, domain: order, schedule: { every: 3m }, runtime: { flow: etl/orders_publish } }
   - { id: orders-archive, source: erp, target: mart, domain: order, schedule: { every: 10m }, runtime: { flow: etl/orders_archive } }
+probes:
+  - { id: erp-orders, kind: http, system: erp, domain: order, url: "http://127.0.0.1:9/orders/count", count: $.count, every: 24h }
 `,
   );
   const args = parseArgs(['--data', join(dir, 'weft'), '--port', '0', '--otlp-port', '0', '--catalog', catalog, '--window', '1h']);
@@ -101,15 +103,41 @@ describe('records per hop, through the receiver and the store', () => {
     // Each run's events one request at a time, as the clients send them; repeats change nothing.
     for (const e of [...events, events[3]]) expect((await post(e)).status).toBe(200);
 
+    // The ERP's order count as its probe read it: shown beside the system on the chain.
+    await weft.store.client.insert({
+      table: 'probe_samples',
+      format: 'JSONEachRow',
+      values: [
+        {
+          ts: at(3).replace('T', ' ').replace('Z', ''),
+          probe_id: 'erp-orders',
+          kind: 'http',
+          system: 'erp',
+          domain: 'order',
+          ok: 1,
+          value: 812,
+          metrics: {},
+          latency_ms: 5,
+          error_code: '',
+          error: '',
+        },
+      ],
+    });
     await weft.analyzer!.runNow();
-    const { chains } = await get<{ chains: Array<{ end: string; hops: Array<Record<string, any>>; firstDivergence: Record<string, any> | null }> }>(
-      '/api/v1/hops?domain=order',
-    );
+    const { chains } = await get<{
+      chains: Array<{ end: string; hops: Array<Record<string, any>>; counts: Array<Record<string, any>>; firstDivergence: Record<string, any> | null }>;
+    }>('/api/v1/hops?domain=order');
     const chain = chains.find((c) => c.hops.length === 3)!;
     expect(chain.hops.map((h) => [h.source, h.target, h.via, h.read, h.written, h.difference, h.lost])).toEqual([
       ['erp', 'lake', 'openlineage', 800, 800, 0, false],
       ['lake', 'warehouse', 'openlineage', 800, 780, 20, true],
       ['warehouse', 'mart', 'openlineage', 780, 780, 0, false],
+    ]);
+    expect(chain.counts.map((c) => [c.system, c.records])).toEqual([
+      ['erp', 812],
+      ['lake', null],
+      ['warehouse', null],
+      ['mart', null],
     ]);
     expect(chain.firstDivergence).toMatchObject({ hop: 1, at: 'hop', source: 'lake', target: 'warehouse', integration: 'etl/orders_load', lost: 20 });
 

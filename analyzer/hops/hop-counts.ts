@@ -87,15 +87,15 @@ export async function querySystemCounts(store: Store, catalog: Catalog, since: D
   if (probes.length === 0) return [];
   const rows = await store.client
     .query({
-      query: `SELECT probe_id, argMax(value, ts) AS value, max(ts) AS at FROM probe_samples
+      query: `SELECT probe_id, argMax(value, ts) AS latest, max(ts) AS latest_at FROM probe_samples
         WHERE probe_id IN {ids:Array(String)} AND ok = 1 AND value IS NOT NULL AND ts >= {since:${T}} AND ts <= {until:${T}}
         GROUP BY probe_id`,
       query_params: { ids: probes.map((p) => p.id), since: toChTime(since), until: toChTime(until) },
       format: 'JSONEachRow',
     })
-    .then((r) => r.json<{ probe_id: string; value: number | string; at: string }>());
+    .then((r) => r.json<{ probe_id: string; latest: number | string; latest_at: string }>());
   return rows.flatMap((r) => {
     const p = probes.find((x) => x.id === r.probe_id);
-    return p ? [{ system: p.system, domain: p.domain!, probeId: p.id, records: Number(r.value), at: fromChTime(r.at) }] : [];
+    return p ? [{ system: p.system, domain: p.domain!, probeId: p.id, records: Number(r.latest), at: fromChTime(r.latest_at) }] : [];
   });
 }
