@@ -88,7 +88,10 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
       "The nightly ETL's load task (OpenLineage job demo-etl/nightly_orders.load) silently writes about 3% fewer sales orders into the warehouse than it read from the lake.",
     checkEvidence: (e) =>
       expect(
-        e.hop?.integration === 'demo-etl/nightly_orders.load' && e.lost > e.tolerance && e.read > e.written && (e.runs as unknown[] | undefined)?.length! > 0,
+        (e.hop as { integration?: string } | undefined)?.integration === 'demo-etl/nightly_orders.load' &&
+          e.lost > e.tolerance &&
+          e.read > e.written &&
+          ((e.runs as unknown[] | undefined) ?? []).length > 0,
         'evidence should name the load job, more rows read than written beyond the tolerance, and the lossy runs',
       ),
   },
