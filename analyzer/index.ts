@@ -7,11 +7,14 @@ export type { Inventory, InventorySystem, InventoryFlow } from './inventory/buil
 export { analyzerKinds, detectAll, detectors } from './detectors/index.ts';
 export { takeSnapshot } from './model/take-snapshot.ts';
 export type { Snapshot, AttributedEdge } from './model/snapshot.ts';
+export { buildHopChains } from './hops/hop-chain.ts';
+export type { HopChain, Hop } from './hops/hop-chain.ts';
 export { runPairing } from './flows/pairing-job.ts';
 export { queryFlowSeries } from './flows/flow-series.ts';
 export type { FlowPoint } from './flows/flow-series.ts';
 export { ERR_FLOW_NOT_FOUND } from './errors.ts';
 export { runAudit } from './audit/run-audit.ts';
+export { resolveEndpoint } from './flows/endpoint-match.ts';
 export type { AuditSource } from './audit/run-audit.ts';
 export { buildAuditReport } from './audit/audit-report.ts';
 export type { AuditReport } from './audit/audit-report.ts';

@@ -3,3 +3,4 @@ export type { ApiAppOptions } from './app.ts';
 export { startApi } from './server.ts';
 export type { ApiServer } from './server.ts';
 export type { ApiServices, RoutePluginOptions } from './services.ts';
+export { datasetSystem } from './dataset-system.ts';

@@ -81,7 +81,8 @@ async function freePort(): Promise<number> {
 
 /** The estate on its own thread, exporting to `otlpUrl`, every fault on. */
 async function startEstate(otlpUrl: string, workDir: string, propagation = true): Promise<DemoEstate> {
-  const demo = await startDemoWorker({ otlpUrl, workDir, faults: true, timeScale: Number(TIME_SCALE), propagation, logLevel: 'warn' });
+  // The ETL jobs' OpenLineage events go through the same gateway (it forwards /api/… to Weft's API).
+  const demo = await startDemoWorker({ otlpUrl, lineageUrl: otlpUrl, workDir, faults: true, timeScale: Number(TIME_SCALE), propagation, logLevel: 'warn' });
   cleanups.push(() => demo.stop());
   return demo;
 }
@@ -150,7 +151,7 @@ describe('demo estate end to end, as telemetry really arrives', () => {
     const started = Date.now();
     const weft = await startWeft(config, silentLogger());
     cleanups.push(() => weft.stop());
-    gateway.forwardTo(weft.collector!.url);
+    gateway.forwardTo(weft.collector!.url, weft.api!.url);
     await expectExactlyFaults(weft.api!.url, [...faultKinds], 150_000, started);
     // Flows were paired from spans stamped well before Weft started (the span-time watermark dropped these).
     const [row] = await weft.store.client
@@ -199,14 +200,14 @@ describe('demo estate end to end, as telemetry really arrives', () => {
     cleanups.push(async () => void (child as ChildProcess | null)?.kill('SIGKILL'));
     const started = Date.now();
     await spawnWeft();
-    gateway.forwardTo(`http://127.0.0.1:${otlpPort}`);
+    gateway.forwardTo(`http://127.0.0.1:${otlpPort}`, apiUrl);
     await sleep(20_000);
 
     // Mid-run: hold a few seconds of spans, let Weft accept a batch into its spool, and kill it before it loads them.
     gateway.hold();
     await sleep(3000);
     const before = gateway.forwarded;
-    gateway.forwardTo(`http://127.0.0.1:${otlpPort}`);
+    gateway.forwardTo(`http://127.0.0.1:${otlpPort}`, apiUrl);
     await waitFor(
       async () => (gateway.forwarded > before ? true : undefined),
       10_000,

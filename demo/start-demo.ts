@@ -15,15 +15,22 @@ import { installRogueJobs } from './faults/rogue-jobs.ts';
 import { installBatchSyncs } from './integrations/batch-syncs.ts';
 import { installCaseToResolution } from './integrations/case-to-resolution.ts';
 import { installLeadToCash } from './integrations/lead-to-cash.ts';
+import { installNightlyEtl } from './integrations/nightly-etl.ts';
 import { installOrderToFulfillment } from './integrations/order-to-fulfillment.ts';
 import { runtimeControlHost, startRunEndpoint, type RunEndpoint } from './integrations/run-endpoint.ts';
 import { IntegrationRuntime } from './telemetry/integration-runtime.ts';
+import { LineageReporter } from './telemetry/lineage-reporter.ts';
 
 export interface DemoOptions {
   /** Weft's OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318 */
   otlpUrl: string;
-  /** Bearer token, when the collector requires ingest tokens. */
+  /** Bearer token, when the collector requires ingest tokens (the ETL jobs send it to the lineage endpoint too). */
   otlpToken?: string;
+  /**
+   * Weft's API base URL, where the ETL jobs POST their OpenLineage events (`/api/v1/lineage`); when
+   * absent, they keep their events until `setLineageUrl` says where (Weft's API starts after the demo).
+   */
+  lineageUrl?: string;
   /** Where the demo writes the catalog Weft loads (the rendered estate.yaml). */
   workDir: string;
   /** Faults on from the start: all (true), none (false) or a selection. */
@@ -51,6 +58,8 @@ export interface DemoEstate {
   systems: Record<string, string>;
   activeFaults(): FaultKind[];
   setFault(kind: FaultKind, on: boolean): void;
+  /** Where Weft's API listens, once it does: the ETL jobs' OpenLineage events go there. */
+  setLineageUrl(url: string): void;
   /** Exports every span buffered so far. */
   flush(): Promise<void>;
   stop(): Promise<void>;
@@ -80,9 +89,16 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
   const broker = new InProcessBroker((err, message) => log.warn({ topic: message.topic, err: (err as Error).message }, 'demo consumer failed'));
   const runtimes = new Map<string, IntegrationRuntime>();
   let control: RunEndpoint | undefined;
+  const lineage = new LineageReporter({
+    url: options.lineageUrl,
+    token: options.otlpToken,
+    onError: (message) => log.warn({ err: message }, 'demo lineage event refused'),
+  });
   const stop = async () => {
     await control?.stop();
     await scheduler.stop();
+    lineage.stop();
+    await lineage.flush();
     await broker.close();
     await Promise.all([...runtimes.values()].map((r) => r.shutdown().catch(() => undefined)));
     await Promise.all(servers.map((s) => s.stop()));
@@ -129,6 +145,7 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
     installCaseToResolution(ctx, seed.customers);
     const syncs = installBatchSyncs(ctx);
     installRogueJobs(ctx);
+    installNightlyEtl(ctx, lineage);
     // The runtime hosting the scheduled syncs has a run endpoint, which alerting's remediation calls.
     control = await startRunEndpoint(syncs.all, {
       host: options.bindHost,
@@ -159,6 +176,7 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
       stores,
       activeFaults: () => faults.active(),
       setFault: (kind, on) => faults.set(kind, on),
+      setLineageUrl: (url) => lineage.setUrl(url),
       flush: async () => void (await Promise.all([...runtimes.values()].map((r) => r.flush()))),
       stop,
     };

@@ -2,6 +2,8 @@ export { createLineageReceiver } from './receiver.ts';
 export type { LineageReceiver, LineageIngestResult } from './receiver.ts';
 export { datasetEndpoint, stripPartition, datasetKey } from './dataset-endpoint.ts';
 export type { DatasetEndpoint } from './dataset-endpoint.ts';
+export { datasetSchemas } from './dataset-schema.ts';
+export type { SchemaRow } from './dataset-schema.ts';
 export { runFlows, toEventRow, jobId, MAX_FLOWS_PER_RUN } from './run-flows.ts';
 export type { EventRow, FlowRow } from './run-flows.ts';
 export { splitEvents, eventProblem } from './validate.ts';

@@ -6,6 +6,7 @@
 import type { Store } from '../clickhouse/index.ts';
 import { dateFromChTime, toChTime } from '../clickhouse/index.ts';
 import { ERR_LINEAGE_BAD_INPUT } from './errors.ts';
+import { datasetSchemas, type SchemaRow } from './dataset-schema.ts';
 import { runFlows, toEventRow, type EventRow, type FlowRow } from './run-flows.ts';
 import { terminalTypes } from './schema.ts';
 import { splitEvents, type RejectedEvent } from './validate.ts';
@@ -16,6 +17,8 @@ export interface LineageIngestResult {
   rejected: RejectedEvent[];
   /** Runs whose first COMPLETE / FAIL / ABORT arrived in this request (their flows were written). */
   runsEnded: number;
+  /** Datasets whose reported schema (the `schema` facet) was new or differed from the last one recorded. */
+  schemasChanged: number;
 }
 
 export interface LineageReceiver {
@@ -148,10 +151,54 @@ export function createLineageReceiver(store: Store): LineageReceiver {
     return open.length;
   }
 
-  async function store_(rows: EventRow[]): Promise<number> {
+  /**
+   * Records each reported schema that differs from the latest one recorded for its dataset (by event
+   * time), as the probes record shapes: a repeat or an unchanged schema adds no row.
+   */
+  async function writeSchemas(reported: SchemaRow[]): Promise<number> {
+    if (reported.length === 0) return 0;
+    const datasets = [...new Set(reported.map((r) => r.dataset))];
+    const latest = await store.client
+      .query({
+        query:
+          'SELECT dataset, argMax(fingerprint, ts) AS fp, max(ts) AS last_ts FROM weft_lineage_schemas WHERE dataset IN {ds:Array(String)} GROUP BY dataset',
+        query_params: { ds: datasets },
+        format: 'JSONEachRow',
+      })
+      .then((r) => r.json<{ dataset: string; fp: string; last_ts: string }>());
+    const last = new Map(latest.map((l) => [l.dataset, { fp: l.fp, ts: dateFromChTime(l.last_ts).getTime() }]));
+    const changed: SchemaRow[] = [];
+    for (const r of [...reported].sort((a, b) => a.ts - b.ts)) {
+      const prev = last.get(r.dataset);
+      if (prev && prev.fp === r.fingerprint) continue;
+      changed.push(r);
+      // An older report arriving late is kept (history) but does not become the latest.
+      if (!prev || r.ts >= prev.ts) last.set(r.dataset, { fp: r.fingerprint, ts: r.ts });
+    }
+    if (changed.length === 0) return 0;
+    await store.client.insert({
+      table: 'weft_lineage_schemas',
+      format: 'JSONEachRow',
+      values: changed.map((r) => ({
+        ts: ms(r.ts),
+        dataset: r.dataset,
+        namespace: r.namespace,
+        name: r.name,
+        run_id: r.runId,
+        job: r.job,
+        domain: r.domain,
+        fingerprint: r.fingerprint,
+        shape: r.shape,
+      })),
+    });
+    return changed.length;
+  }
+
+  async function store_(rows: EventRow[], schemas: SchemaRow[]): Promise<{ runsEnded: number; schemasChanged: number }> {
     await store.client.insert({ table: 'weft_lineage_events', values: rows.map(eventColumns), format: 'JSONEachRow' });
     const ended = rows.filter((r) => terminalTypes.has(r.eventType));
-    return ended.length ? writeFlows(ended) : 0;
+    const runsEnded = ended.length ? await writeFlows(ended) : 0;
+    return { runsEnded, schemasChanged: await writeSchemas(schemas) };
   }
 
   return {
@@ -167,10 +214,11 @@ export function createLineageReceiver(store: Store): LineageReceiver {
         );
       }
       const rows = accepted.map((a) => toEventRow(a.event, now.getTime()));
-      const run = queue.then(() => store_(rows));
+      const schemas = accepted.flatMap((a, i) => datasetSchemas(a.event, rows[i].domain));
+      const run = queue.then(() => store_(rows, schemas));
       queue = run.catch(() => undefined);
-      const runsEnded = await run;
-      return { accepted: accepted.length, rejected, runsEnded };
+      const { runsEnded, schemasChanged } = await run;
+      return { accepted: accepted.length, rejected, runsEnded, schemasChanged };
     },
   };
 }

@@ -5,7 +5,7 @@
 import { datasetEndpoint, datasetKey, NO_ENDPOINT, type DatasetEndpoint } from './dataset-endpoint.ts';
 import type { RunEvent } from './schema.ts';
 
-/** A row of weft_lineage_events (times as epoch milliseconds; row counts -1 when not reported). */
+/** A row of weft_lineage_events (times as epoch milliseconds; row counts -1 when not reported: `inputStatistics.rowCount`, else `dataQualityMetrics.rowCount`, for inputs; `outputStatistics.rowCount` for outputs). */
 export interface EventRow {
   eventTime: number;
   arrived: number;
@@ -76,7 +76,7 @@ export function toEventRow(event: RunEvent, arrived: number): EventRow {
     nominalEnd: nominal?.nominalEndTime ? Date.parse(nominal.nominalEndTime) : null,
     inputs: inputs.map((d) => [d.namespace, d.name]),
     outputs: outputs.map((d) => [d.namespace, d.name]),
-    inputRows: inputs.map((d) => d.inputFacets?.inputStatistics?.rowCount ?? -1),
+    inputRows: inputs.map((d) => d.inputFacets?.inputStatistics?.rowCount ?? d.inputFacets?.dataQualityMetrics?.rowCount ?? -1),
     outputRows: outputs.map((d) => d.outputFacets?.outputStatistics?.rowCount ?? -1),
     producer: event.producer ?? '',
     raw: JSON.stringify(event),

@@ -30,9 +30,25 @@ const RunFacets = Type.Object(
   open,
 );
 
-const Dataset = { namespace: Name, name: Name, facets: Type.Optional(Type.Object({}, open)) };
+/** A field of the `schema` dataset facet (SchemaDatasetFacet): name, optional type, nested `fields` for structs. */
+export interface SchemaField {
+  name: string;
+  type?: string;
+  fields?: SchemaField[];
+}
+// Nested `fields` (structs) are read defensively by dataset-schema.ts, not checked here.
+const Field = Type.Object({ name: Type.String({ minLength: 1, maxLength: 1024 }), type: Type.Optional(Type.String({ maxLength: 1024 })) }, open);
+/** The `schema` dataset facet: the dataset's columns as the producer saw them (feeds schema drift). */
+const SchemaFacet = Type.Object({ fields: Type.Array(Field, { maxItems: 10_000 }) }, open);
+const Counted = Type.Optional(Type.Object({ rowCount: Type.Optional(RowCount) }, open));
+
+const Dataset = { namespace: Name, name: Name, facets: Type.Optional(Type.Object({ schema: Type.Optional(SchemaFacet) }, open)) };
 const InputDataset = Type.Object(
-  { ...Dataset, inputFacets: Type.Optional(Type.Object({ inputStatistics: Type.Optional(Type.Object({ rowCount: Type.Optional(RowCount) }, open)) }, open)) },
+  {
+    ...Dataset,
+    // inputStatistics (spec 1.x) and the older dataQualityMetrics both carry the rows read.
+    inputFacets: Type.Optional(Type.Object({ inputStatistics: Counted, dataQualityMetrics: Counted }, open)),
+  },
   open,
 );
 const OutputDataset = Type.Object(

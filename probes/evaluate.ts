@@ -1,6 +1,6 @@
 import { driftCandidates, evaluateDomainDrift, type CountPoint, type DriftState } from './drift/index.ts';
 import { keyDriftCandidates, ReconciliationRunStore } from './reconcile/index.ts';
-import { schemaDriftCandidates } from './schema-drift/index.ts';
+import { schemaDriftCandidates, type SchemaState } from './schema-drift/index.ts';
 import type { Catalog } from '../core/catalog/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { FindingCandidate, FindingKind, FindingSink, SyncResult } from '../core/contracts/index.ts';
@@ -8,6 +8,13 @@ import { parseDuration } from '../core/time/index.ts';
 import { readsCount, readsShape } from './kinds/index.ts';
 import { probeFailingCandidates } from './probe-failing.ts';
 import { SampleStore } from './sample-store.ts';
+
+/**
+ * The catalog system an OpenLineage dataset (namespace, name) belongs to, by the catalog's match rules;
+ * the composition root provides it (the rules live in analyzer/, the naming in lineage/). Without it a
+ * reported schema names its dataset namespace as the system.
+ */
+export type DatasetResolver = (catalog: Catalog, namespace: string, name: string) => string;
 
 export interface Evaluation {
   drift: DriftState[];
@@ -58,24 +65,35 @@ export async function probeCandidates(
   samples: SampleStore,
   runs: ReconciliationRunStore,
   now: Date,
+  resolveDataset?: DatasetResolver,
 ): Promise<{ drift: DriftState[]; candidates: Record<ProbeFindingKind, FindingCandidate[]> }> {
   const probeIds = catalog.probes.map((p) => p.id);
   const schemaIds = catalog.probes.filter(readsShape).map((p) => p.id);
-  const [drift, streaks, latest, schemas, latestRuns] = await Promise.all([
+  const [drift, streaks, latest, schemas, latestRuns, reported] = await Promise.all([
     driftStates(catalog, samples, now),
     samples.failureStreaks(probeIds),
     samples.latest(probeIds),
     samples.schemaStates(schemaIds),
     runs.latest(catalog.reconciliations.map((r) => r.id)),
+    samples.lineageSchemaChanges(),
   ]);
+  const lineageStates: SchemaState[] = reported.map((c) => ({
+    probeId: `lineage:${c.dataset}`,
+    system: resolveDataset?.(catalog, c.namespace, c.name) ?? c.namespace,
+    domain: c.domain,
+    baseline: c.baseline,
+    current: c.current,
+    reportedBy: { dataset: c.dataset, job: c.job, runId: c.current.runId, baselineRunId: c.baseline.runId },
+  }));
   return {
     drift,
     candidates: {
       'record-count-drift': driftCandidates(drift),
       'probe-failing': probeFailingCandidates(streaks, latest),
-      'schema-drift': schemaDriftCandidates(
-        schemas.map((s) => ({ probeId: s.current.probeId, system: s.current.system, domain: s.current.domain, baseline: s.baseline, current: s.current })),
-      ),
+      'schema-drift': schemaDriftCandidates([
+        ...schemas.map((s) => ({ probeId: s.current.probeId, system: s.current.system, domain: s.current.domain, baseline: s.baseline, current: s.current })),
+        ...lineageStates,
+      ]),
       'key-drift': keyDriftCandidates(latestRuns),
     },
   };
@@ -85,8 +103,8 @@ export async function probeCandidates(
  * For `weft audit` and other one-shot readers: the probe-side findings (record-count drift, failing
  * probes, schema drift, key drift) as they stand now, from the store alone.
  */
-export async function probeAuditCandidates(store: Store, catalog: Catalog, now: Date): Promise<FindingCandidate[]> {
-  const { candidates } = await probeCandidates(catalog, new SampleStore(store), new ReconciliationRunStore(store), now);
+export async function probeAuditCandidates(store: Store, catalog: Catalog, now: Date, resolveDataset?: DatasetResolver): Promise<FindingCandidate[]> {
+  const { candidates } = await probeCandidates(catalog, new SampleStore(store), new ReconciliationRunStore(store), now, resolveDataset);
   return probeFindingKinds.flatMap((k) => candidates[k]);
 }
 
@@ -97,8 +115,9 @@ export async function evaluateFindings(
   runs: ReconciliationRunStore,
   findings: FindingSink | undefined,
   now: Date,
+  resolveDataset?: DatasetResolver,
 ): Promise<Evaluation> {
-  const { drift, candidates } = await probeCandidates(catalog, samples, runs, now);
+  const { drift, candidates } = await probeCandidates(catalog, samples, runs, now, resolveDataset);
   const synced: Evaluation['synced'] = {};
   if (!findings) return { drift, synced };
   for (const kind of probeFindingKinds) synced[kind] = await findings.sync([kind], candidates[kind], now);

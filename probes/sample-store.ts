@@ -129,4 +129,54 @@ export class SampleStore {
       current: { ts: dateFromChTime(r.c_ts), probeId: r.probe_id, system: r.system, domain: r.domain, fingerprint: r.c_fp, shape: r.c_shape },
     }));
   }
+
+  /**
+   * Datasets whose schema, as OpenLineage producers reported it (weft_lineage_schemas, migration 081),
+   * differs now from the first one reported: the baseline and the latest, with the runs that reported them.
+   */
+  async lineageSchemaChanges(): Promise<LineageSchemaChange[]> {
+    type Row = {
+      dataset: string;
+      ns: string;
+      name: string;
+      domain: string;
+      job: string;
+      b_ts: string;
+      b_fp: string;
+      b_shape: string;
+      b_run: string;
+      c_ts: string;
+      c_fp: string;
+      c_shape: string;
+      c_run: string;
+    };
+    const rows = await this.rows<Row>(
+      `SELECT dataset, argMax(namespace, ts) AS ns, argMax(name, ts) AS name, argMax(domain, ts) AS domain, argMax(job, ts) AS job,
+              min(ts) AS b_ts, argMin(fingerprint, ts) AS b_fp, argMin(shape, ts) AS b_shape, argMin(run_id, ts) AS b_run,
+              max(ts) AS c_ts, argMax(fingerprint, ts) AS c_fp, argMax(shape, ts) AS c_shape, argMax(run_id, ts) AS c_run
+         FROM weft_lineage_schemas GROUP BY dataset HAVING b_fp != c_fp`,
+      {},
+    );
+    return rows.map((r) => ({
+      dataset: r.dataset,
+      namespace: r.ns,
+      name: r.name,
+      domain: r.domain,
+      job: r.job,
+      baseline: { ts: dateFromChTime(r.b_ts), fingerprint: r.b_fp, shape: r.b_shape, runId: r.b_run },
+      current: { ts: dateFromChTime(r.c_ts), fingerprint: r.c_fp, shape: r.c_shape, runId: r.c_run },
+    }));
+  }
+}
+
+/** A dataset whose reported schema changed: the first shape reported and the latest, each with its run. */
+export interface LineageSchemaChange {
+  dataset: string;
+  namespace: string;
+  name: string;
+  domain: string;
+  /** The job that reported the latest shape. */
+  job: string;
+  baseline: { ts: Date; fingerprint: string; shape: string; runId: string };
+  current: { ts: Date; fingerprint: string; shape: string; runId: string };
 }

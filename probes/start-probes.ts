@@ -5,7 +5,7 @@ import { ERR_NOT_FOUND } from '../core/errors/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { systemClock, type Clock } from '../core/time/index.ts';
 import type { DriftState } from './drift/index.ts';
-import { driftStates, type Evaluation } from './evaluate.ts';
+import { driftStates, type DatasetResolver, type Evaluation } from './evaluate.ts';
 import type { ReconcileProgress, ReconciliationRun, ReconciliationRunStore } from './reconcile/index.ts';
 import { findingsEvaluator } from './runtime/findings-evaluator.ts';
 import { jobId, parseJobId, scheduledJobs } from './runtime/jobs.ts';
@@ -34,6 +34,8 @@ export interface StartProbesOptions {
   envPolicy?: EnvPolicy;
   /** Run the catalog's schedules (default true); false: only on demand. */
   scheduled?: boolean;
+  /** Resolves OpenLineage datasets to catalog systems, for the schemas producers report (schema drift). */
+  resolveDataset?: DatasetResolver;
 }
 
 export interface ProbesRuntime {
@@ -44,6 +46,8 @@ export interface ProbesRuntime {
   runAll(): Promise<{ results: ProbeSample[]; errors: Array<{ probeId: string; error: string }> }>;
   /** Drift, schema drift, failing probes and key drift → findings. */
   evaluate(): Promise<Evaluation>;
+  /** Evaluates within a second (coalesced with other requests); for new data from outside the probes, such as a reported schema. Never throws. */
+  evaluateSoon(): void;
   /** Record-count drift as of now (no findings written). */
   drift(): Promise<DriftState[]>;
   readonly samples: SampleStore | null;
@@ -67,7 +71,15 @@ export function startProbes(options: StartProbesOptions): ProbesRuntime {
   const currentCatalog = () => catalog;
   const probes = probeRunner({ secrets, clock, records, logger });
   const reconcile = reconcileRunner({ catalog: currentCatalog, secrets, clock, records, flights, logger });
-  const evaluator = findingsEvaluator({ catalog: currentCatalog, records, findings: options.findings, clock, logger, redact: (text) => secrets.redact(text) });
+  const evaluator = findingsEvaluator({
+    catalog: currentCatalog,
+    records,
+    findings: options.findings,
+    clock,
+    logger,
+    redact: (text) => secrets.redact(text),
+    resolveDataset: options.resolveDataset,
+  });
   let handle: ScheduleHandle | undefined;
 
   const specOf = (id: string): ProbeSpec => {
@@ -130,6 +142,7 @@ export function startProbes(options: StartProbesOptions): ProbesRuntime {
       return { results, errors };
     },
     evaluate: evaluator.evaluate,
+    evaluateSoon: () => evaluator.soon(),
     drift: async () => (records.samples ? driftStates(catalog, records.samples, clock.now()) : []),
     async reloadCatalog(next) {
       await closeAll();

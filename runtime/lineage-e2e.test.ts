@@ -101,8 +101,8 @@ describe('OpenLineage into a running Weft', () => {
     );
 
   it("takes the spec's example events, unknown facets and all", async () => {
-    expect(await post(specStart)).toEqual({ status: 200, body: { accepted: 1, rejected: [], runsEnded: 0 } });
-    expect(await post(specComplete)).toEqual({ status: 200, body: { accepted: 1, rejected: [], runsEnded: 1 } });
+    expect(await post(specStart)).toEqual({ status: 200, body: { accepted: 1, rejected: [], runsEnded: 0, schemasChanged: 0 } });
+    expect(await post(specComplete)).toEqual({ status: 200, body: { accepted: 1, rejected: [], runsEnded: 1, schemasChanged: 1 } });
   });
 
   it("shows an Airflow task's run as the documented flow beside traced ones", async () => {
@@ -121,7 +121,7 @@ describe('OpenLineage into a running Weft', () => {
       },
     ];
     expect((await post(airflow('START', 6, { inputs, outputs }))).status).toBe(200);
-    expect((await post(airflow('COMPLETE', 2, { inputs, outputs }))).body).toEqual({ accepted: 1, rejected: [], runsEnded: 1 });
+    expect((await post(airflow('COMPLETE', 2, { inputs, outputs }))).body).toEqual({ accepted: 1, rejected: [], runsEnded: 1, schemasChanged: 0 });
 
     await weft.analyzer!.runNow();
     const graph = (await fetch(`${weft.api!.url}/api/v1/graph?since=1h`).then((r) => r.json())) as { edges: Array<{ source: string; target: string }> };

@@ -1,6 +1,6 @@
 import { startAlerting, type AlertingRuntime } from '../alerting/index.ts';
 import { assertSafeBinding, createAuditLog, Credentials, type AuditLog, type Binding } from '../access/index.ts';
-import { startApi, type ApiServer } from '../api/index.ts';
+import { datasetSystem, startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
@@ -12,7 +12,7 @@ import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
 import { startReports, type ReportsRuntime } from '../reports/index.ts';
 import { uiBuildDir } from '../ui/index.ts';
-import { enabledPlugins, type WeftPlugin } from './plugins/index.ts';
+import { enabledPlugins, type StartedPlugin, type WeftPlugin } from './plugins/index.ts';
 
 /** Something the composition root started and must stop, in reverse order. */
 export interface Stoppable {
@@ -95,8 +95,10 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
 
     // Plugins run beside the parts: after the collector (they may export to it), before the catalog
     // is read (they may bring it); each stops before the parts started earlier.
+    const plugins: StartedPlugin[] = [];
     for (const plugin of options.plugins ?? enabledPlugins(config)) {
       const running = await plugin.start({ config, otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`, logger });
+      plugins.push(running);
       started.push({ name: plugin.name, stop: () => running.stop() });
       running.attach?.(weft);
       if (running.catalogFiles) weft.catalogFiles = running.catalogFiles;
@@ -131,7 +133,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     }
 
     if (runs('probes')) {
-      const probes = startProbes({ store, catalog, logger, findings, env: config.env, envPolicy: config.catalogEnv });
+      const probes = startProbes({ store, catalog, logger, findings, env: config.env, envPolicy: config.catalogEnv, resolveDataset: datasetSystem });
       weft.probes = probes;
       started.push({ name: 'probes', stop: () => probes.stop() });
     }
@@ -182,6 +184,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
       };
       weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, credentials, publicNames, services });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
+      for (const plugin of plugins) plugin.apiReady?.(weft.api.url);
       logger.info(`API and UI listening on ${weft.api.url}`);
     }
     return weft;

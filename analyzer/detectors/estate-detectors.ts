@@ -184,7 +184,11 @@ export const deprecatedInUse: Detector = ({ snapshot }) => {
   return [...flows, ...systems];
 };
 
-/** A scheduled flow not seen for longer than its class allows: the silent failure. */
+/**
+ * A scheduled flow not seen for longer than its class allows: the silent failure. A flow run by an
+ * OpenLineage job (its `runtime.flow`) is seen when a run completes, as of the run's nominal time
+ * (the `nominalTime` facet; else its end); runs that FAIL or ABORT do not count (they are errors).
+ */
 export const staleFlow: Detector = ({ snapshot, now }) => {
   const { catalog } = snapshot;
   return catalog.flows
@@ -193,14 +197,27 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
       const allowed = allowedSilence(f, catalog.classes);
       if (!allowed) return [];
       const limitMs = allowed.ms;
-      const seen = snapshot.lastSeen
-        .filter((s) => s.source === f.source && s.target === f.target && runtimeMatches(f, s))
-        .map((s) => s.lastSeen)
-        .sort()
-        .at(-1);
+      // An OpenLineage job is fresh by its last COMPLETEd run's nominal time, not by any run (a FAIL is an error, not a run).
+      const lineage = f.runtime?.flow ? snapshot.lineageRuns?.find((r) => r.job === f.runtime.flow) : undefined;
+      const seen = lineage
+        ? (lineage.lastCompleteDue ?? lineage.lookbackSince)
+        : snapshot.lastSeen
+            .filter((s) => s.source === f.source && s.target === f.target && runtimeMatches(f, s))
+            .map((s) => s.lastSeen)
+            .sort()
+            .at(-1);
       if (!seen) return [];
       const silentMs = now.getTime() - Date.parse(seen);
       if (silentMs <= limitMs) return [];
+      const runs = lineage
+        ? {
+            via: 'openlineage',
+            lastCompletedRun: lineage.lastCompleteRun || null,
+            completedInLookback: lineage.lastCompleteDue !== null,
+            failedRuns: lineage.failedRuns,
+            lastFailedRun: lineage.lastFailedRun || null,
+          }
+        : {};
       return [
         {
           kind: 'stale-flow' as const,
@@ -208,7 +225,7 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
           severity: 'high' as const,
           title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)})`,
           subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
-          evidence: { lastSeen: seen, silentForMs: silentMs, allowedMs: limitMs, allowedBy: allowed.by, schedule: f.schedule, class: f.class ?? null },
+          evidence: { lastSeen: seen, silentForMs: silentMs, allowedMs: limitMs, allowedBy: allowed.by, schedule: f.schedule, class: f.class ?? null, ...runs },
           hint: `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.`,
         },
       ];

@@ -1,6 +1,7 @@
 import type { FindingCandidate, FindingKind } from '../../core/contracts/index.ts';
 import type { Detector, DetectorContext } from './detector.ts';
 import { deprecatedInUse, flowNeverObserved, ownerMissing, staleFlow, undocumentedFlow, unknownSystem } from './estate-detectors.ts';
+import { hopRecordLoss } from './hop-detectors.ts';
 import { catalogRuleOverlap, unnamedEndpoint } from './catalog-detectors.ts';
 import { errorRate, latencySloBreach, regulatedDataExposure, sorViolation } from './rule-detectors.ts';
 
@@ -18,6 +19,7 @@ export const detectors: Partial<Record<FindingKind, Detector>> = {
   'error-rate': errorRate,
   'catalog-rule-overlap': catalogRuleOverlap,
   'unnamed-endpoint': unnamedEndpoint,
+  'hop-record-loss': hopRecordLoss,
 };
 
 export const analyzerKinds = Object.keys(detectors) as FindingKind[];

@@ -1,6 +1,8 @@
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { MatchedBy } from '../flows/endpoint-match.ts';
 import type { ObservedEdge, ObservedTouch, SelfEdgeRow } from '../flows/observed.ts';
+import type { HopChain } from '../hops/hop-chain.ts';
+import type { LineageJobRuns } from '../hops/lineage-runs.ts';
 
 export type EdgeMark = 'documented' | 'undocumented' | 'deprecated';
 
@@ -36,6 +38,10 @@ export interface Snapshot {
   ruleOverlaps?: RuleOverlap[];
   /** Touches of endpoints with no usable name (`system` is `unnamed:<kind>`; left out of `touches`). */
   unnamed?: ObservedTouch[];
+  /** Records per hop: each domain's chains from its system of record to its replicas (analyzer/hops). */
+  hopChains?: HopChain[];
+  /** Documented OpenLineage jobs: their last completed run by nominal time, and failed runs (stale-flow reads it). */
+  lineageRuns?: LineageJobRuns[];
 }
 
 /** A self-edge an over-broad match rule made: which rules matched each end. */

@@ -5,7 +5,16 @@ import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
 import { queryEdgeLastSeen, queryEdges, querySelfEdges, queryTouches, type SelfEdgeRow } from '../flows/observed.ts';
 import { pairingState } from '../flows/pairing-job.ts';
+import { allowedSilence } from '../detectors/estate-detectors.ts';
+import { buildHopChains } from '../hops/hop-chain.ts';
+import { inFlightMs, queryLineageHops, querySettledTouches, querySystemCounts } from '../hops/hop-counts.ts';
+import { queryLineageJobRuns } from '../hops/lineage-runs.ts';
 import { attributeEdges, type RuleOverlap, type Snapshot } from './snapshot.ts';
+
+/** How far back a documented OpenLineage job's last completed run is looked for: the window, or twice the longest silence a flow is allowed. */
+function lineageLookbackMs(catalog: Catalog, windowMs: number): number {
+  return Math.max(windowMs, ...catalog.flows.map((f) => 2 * (allowedSilence(f, catalog.classes)?.ms ?? 0)));
+}
 
 /**
  * Self-edges worth telling the ICoE about, where a `hosts` rule is broader than its system: it claims a
@@ -42,6 +51,29 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   const lastSeen = (await queryEdgeLastSeen(store, mapping)).filter((e) => resolved(e.source, e.target));
   const state = await pairingState(store);
   const paired = state.pairedUntil;
+  const attributed = attributeEdges(catalog, edges);
+  const settleMs = inFlightMs(catalog);
+  const [lineage, settledTouches, systemCounts, lineageRuns] = await Promise.all([
+    queryLineageHops(store, mapping, since, until),
+    querySettledTouches(store, mapping, since, until, settleMs),
+    querySystemCounts(store, catalog, since, until),
+    queryLineageJobRuns(
+      store,
+      [...new Set(catalog.flows.flatMap((f) => (f.runtime?.flow ? [f.runtime.flow] : [])))],
+      new Date(until.getTime() - lineageLookbackMs(catalog, until.getTime() - since.getTime())),
+    ),
+  ]);
+  const hopChains = buildHopChains({
+    catalog,
+    since: since.toISOString(),
+    until: until.toISOString(),
+    edges: attributed,
+    touches,
+    settledTouches: settledTouches.filter((t) => resolved(t.system)),
+    settleMs,
+    lineage: lineage.filter((l) => resolved(l.source, l.target)),
+    systemCounts,
+  });
   return {
     catalog,
     since: since.toISOString(),
@@ -49,11 +81,13 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     observingSince: state.observingSince?.toISOString() ?? null,
     pairedUntil: paired && paired < until ? paired.toISOString() : until.toISOString(),
     pending: state.pending,
-    edges: attributeEdges(catalog, edges),
+    edges: attributed,
     touches,
     lastSeen,
     systemLastSeen: Object.fromEntries([...mapping.systemLastSeen].filter(([id]) => !id.startsWith(UNNAMED))),
     ruleOverlaps: overlaps,
     unnamed,
+    hopChains,
+    lineageRuns,
   };
 }

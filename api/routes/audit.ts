@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { runAudit } from '../../analyzer/index.ts';
 import type { Severity } from '../../core/contracts/index.ts';
 import { probeAuditCandidates } from '../../probes/index.ts';
+import { datasetSystem } from '../dataset-system.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { Num, SeveritySchema, SinceQuery, Str } from '../schemas/common.ts';
 import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
@@ -59,7 +60,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         now: new Date(),
         failOn: (request.query.failOn as Severity | undefined) ?? null,
         pair: false,
-        more: [probeAuditCandidates],
+        more: [(store, catalog, now) => probeAuditCandidates(store, catalog, now, datasetSystem)],
       });
     },
   );

@@ -8,6 +8,7 @@ import { driftRoutes } from './drift.ts';
 import { findingRoutes } from './findings.ts';
 import { graphRoutes } from './graph.ts';
 import { healthRoutes } from './health.ts';
+import { hopRoutes } from './hops.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { lineageRoutes } from './lineage.ts';
 import { probeRoutes } from './probes.ts';
@@ -31,4 +32,5 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   reportRoutes as FastifyPluginAsync<RoutePluginOptions>,
   accessRoutes as FastifyPluginAsync<RoutePluginOptions>,
   lineageRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  hopRoutes as FastifyPluginAsync<RoutePluginOptions>,
 ];

@@ -146,7 +146,7 @@ describe('POST /api/v1/lineage', () => {
       const zipped = gzipSync(JSON.stringify(event({ eventType: 'START', run: { runId: 'lineage-gzip' } })));
       const send = (payload: Buffer, encoding: string) =>
         app.inject({ method: 'POST', url: '/api/v1/lineage', payload, headers: { 'content-type': 'application/json', 'content-encoding': encoding } });
-      expect((await send(zipped, 'gzip')).json()).toEqual({ accepted: 1, rejected: [], runsEnded: 0 });
+      expect((await send(zipped, 'gzip')).json()).toEqual({ accepted: 1, rejected: [], runsEnded: 0, schemasChanged: 0 });
       const broken = await send(Buffer.from('not gzip at all'), 'gzip');
       expect(broken.statusCode).toBe(400);
       expect(broken.json().message).toMatch(/not valid gzip/);

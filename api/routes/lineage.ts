@@ -35,6 +35,7 @@ export const lineageRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
             accepted: Type.Integer({ description: 'Events stored' }),
             rejected: Type.Array(Rejected, { description: 'Events not stored, each with the field to change; the others were stored' }),
             runsEnded: Type.Integer({ description: 'Runs whose first COMPLETE, FAIL or ABORT arrived now (their flows were written)' }),
+            schemasChanged: Type.Integer({ description: 'Datasets whose reported schema (the schema facet) was new or changed (schema drift reads them)' }),
           }),
           400: ErrorBody,
           413: ErrorBody,
@@ -43,7 +44,10 @@ export const lineageRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
       },
     },
     async (request) => {
-      return receiver.ingest(request.body);
+      const result = await receiver.ingest(request.body);
+      // A new or changed reported schema is schema drift's business (probes/): evaluate soon, not in this request.
+      if (result.schemasChanged > 0) services.probes?.evaluateSoon();
+      return result;
     },
   );
 };

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { auditFormats, runAudit, type AuditFormat, type AuditReport } from '../../analyzer/index.ts';
 import { migrate, openStore } from '../../clickhouse/index.ts';
 import { probeAuditCandidates } from '../../probes/index.ts';
+import { datasetSystem } from '../../api/index.ts';
 import { emptyCatalog, loadCatalog } from '../../core/catalog/index.ts';
 import { buildConfig, flag, notWeftDataProblem } from '../../core/config/index.ts';
 import { severities, type Severity } from '../../core/contracts/index.ts';
@@ -82,7 +83,7 @@ export const auditCommand: Command = {
         failOn: (failOnText as Severity | undefined) ?? null,
         pair: store.kind === 'embedded',
         lateMs: config.analyzer.lateMs,
-        more: [probeAuditCandidates],
+        more: [(store, catalog, now) => probeAuditCandidates(store, catalog, now, datasetSystem)],
       });
       io.out(auditFormats[format](report));
       return report.failed ? 1 : 0;

@@ -13,11 +13,14 @@ export async function runDemo(args: ParsedArgs, io: CommandIO, until: (demo: InP
   const config = buildConfig(args, io.env, io.cwd);
   const otlpUrl = flag(args, 'otlp') ?? io.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
   if (!/^https?:\/\//.test(otlpUrl)) throw ERR_CONFIG(`--otlp must be Weft's OTLP/HTTP base URL like http://weft:4318, got "${otlpUrl}".`);
+  const lineageUrl = flag(args, 'lineage') ?? 'http://127.0.0.1:3000';
+  if (!/^https?:\/\//.test(lineageUrl)) throw ERR_CONFIG(`--lineage must be Weft's API base URL like http://weft:3000, got "${lineageUrl}".`);
   const bindHost = flag(args, 'bind') ?? '127.0.0.1';
   const advertiseHost = flag(args, 'advertise') ?? (bindHost === '0.0.0.0' ? '127.0.0.1' : bindHost);
   const demo = await startDemo({
     otlpUrl,
     otlpToken: flag(args, 'otlp-token') ?? io.env.WEFT_INGEST_TOKEN,
+    lineageUrl,
     workDir: resolve(io.cwd, flag(args, 'out') ?? `${config.dataDir}/demo`),
     faults: faultSelection(config.demo.faults),
     timeScale: config.demo.timeScale,
@@ -25,7 +28,7 @@ export async function runDemo(args: ParsedArgs, io: CommandIO, until: (demo: InP
     advertiseHost,
     logger: createLogger(config.logLevel),
   });
-  io.out(`demo estate exporting to ${otlpUrl}; faults: ${demo.activeFaults().join(', ') || 'none'}`);
+  io.out(`demo estate exporting to ${otlpUrl} (OpenLineage to ${lineageUrl}/api/v1/lineage); faults: ${demo.activeFaults().join(', ') || 'none'}`);
   io.out(`catalog: ${demo.catalogFile} (weft start --catalog ${demo.catalogFile})`);
   try {
     await until(demo);
@@ -38,7 +41,7 @@ export async function runDemo(args: ParsedArgs, io: CommandIO, until: (demo: InP
 export const demoCommand: Command = {
   summary: 'Run only the demo estate, exporting OTLP to a Weft elsewhere, and write the catalog that documents it',
   usage:
-    'demo [--otlp http://127.0.0.1:4318] [--otlp-token TOKEN] [--no-faults | --faults=LIST] [--demo-time-scale 1] [--out DIR] [--bind 127.0.0.1] [--advertise HOST]',
+    'demo [--otlp http://127.0.0.1:4318] [--otlp-token TOKEN] [--lineage http://127.0.0.1:3000] [--no-faults | --faults=LIST] [--demo-time-scale 1] [--out DIR] [--bind 127.0.0.1] [--advertise HOST]',
   run: (args, io) =>
     runDemo(
       args,

@@ -17,6 +17,7 @@ export const findingKinds = [
   'latency-slo-breach',
   'error-rate',
   'record-count-drift',
+  'hop-record-loss',
   'key-drift',
   'schema-drift',
   'probe-failing',

@@ -19,9 +19,11 @@ export class HoldingGateway {
   private server: Server | null = null;
   private readonly queue: Held[] = [];
   private target: string | null = null;
+  /** Where requests to `/api/…` (the ETL jobs' OpenLineage events) go: Weft's API, not its collector. */
+  private api: string | null = null;
   private pumping: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  /** Requests forwarded to Weft and accepted (2xx). */
+  /** OTLP requests forwarded to Weft and accepted (2xx). */
   forwarded = 0;
 
   /** Listens on a free loopback port; resolves its base URL (what the estate exports to). */
@@ -54,9 +56,10 @@ export class HoldingGateway {
     this.target = null;
   }
 
-  /** Forward the queue, then everything that comes, to Weft's OTLP base URL. */
-  forwardTo(url: string): void {
+  /** Forward the queue, then everything that comes, to Weft's OTLP base URL (and `/api/…` requests to its API base URL). */
+  forwardTo(url: string, apiUrl?: string): void {
     this.target = url.replace(/\/$/, '');
+    if (apiUrl) this.api = apiUrl.replace(/\/$/, '');
     this.kick();
   }
 
@@ -83,15 +86,18 @@ export class HoldingGateway {
   private async pump(): Promise<void> {
     while (this.target && this.queue.length > 0) {
       const next = this.queue[0];
+      const toApi = next.path.startsWith('/api/');
+      const base = toApi ? this.api : this.target;
+      if (!base) return; // kept in order until Weft's API is known
       try {
-        const res = await fetch(`${this.target}${next.path}`, { method: 'POST', headers: next.headers, body: next.body });
+        const res = await fetch(`${base}${next.path}`, { method: 'POST', headers: next.headers, body: next.body });
         await res.arrayBuffer();
         if (!res.ok) return; // retried on the next kick
       } catch {
         return; // Weft is down: keep it queued
       }
       this.queue.shift();
-      this.forwarded++;
+      if (!toApi) this.forwarded++;
     }
   }
 }

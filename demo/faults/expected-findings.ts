@@ -79,6 +79,22 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
         'evidence should show erp writing customer data into crm, the system of record',
       ),
   },
+  'lossy-etl': {
+    fault: 'lossy-etl',
+    finding: 'hop-record-loss',
+    subject: { systems: ['lake', 'warehouse'], flows: ['lake-warehouse-orders-load'], domains: ['order'] },
+    involves: ['lake', 'warehouse', 'order', 'lake-warehouse-orders-load'],
+    description:
+      "The nightly ETL's load task (OpenLineage job demo-etl/nightly_orders.load) silently writes about 3% fewer sales orders into the warehouse than it read from the lake.",
+    checkEvidence: (e) =>
+      expect(
+        (e.hop as { integration?: string } | undefined)?.integration === 'demo-etl/nightly_orders.load' &&
+          e.lost > e.tolerance &&
+          e.read > e.written &&
+          ((e.runs as unknown[] | undefined) ?? []).length > 0,
+        'evidence should name the load job, more rows read than written beyond the tolerance, and the lossy runs',
+      ),
+  },
 };
 
 const bare = (id: string) => id.replace(/^(unknown|integration):/, '');

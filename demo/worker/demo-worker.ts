@@ -11,6 +11,7 @@ try {
   const demo = await startDemo({ ...data, logger: createLogger(data.logLevel) });
   port.on('message', (message: ToWorker) => {
     if (message.type === 'set-fault') demo.setFault(message.kind, message.on);
+    else if (message.type === 'lineage-url') demo.setLineageUrl(message.url);
     else if (message.type === 'flush') void demo.flush().then(() => post({ type: 'flushed', id: message.id }));
     else if (message.type === 'stop') void demo.stop().then(() => post({ type: 'stopped' }));
   });

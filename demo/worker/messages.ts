@@ -5,6 +5,7 @@ import type { SeedSizes } from '../estate/systems.ts';
 export interface DemoWorkerData {
   otlpUrl: string;
   otlpToken?: string;
+  lineageUrl?: string;
   workDir: string;
   faults: FaultSelection;
   timeScale: number;
@@ -13,7 +14,8 @@ export interface DemoWorkerData {
   logLevel: string;
 }
 
-export type ToWorker = { type: 'set-fault'; kind: FaultKind; on: boolean } | { type: 'flush'; id: number } | { type: 'stop' };
+export type ToWorker =
+  { type: 'set-fault'; kind: FaultKind; on: boolean } | { type: 'lineage-url'; url: string } | { type: 'flush'; id: number } | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'ready'; catalogFile: string; systems: Record<string, string>; faults: FaultKind[] }

@@ -12,6 +12,7 @@ export function startDemoWorker(options: Omit<DemoOptions, 'logger'> & { logLeve
   const data: DemoWorkerData = {
     otlpUrl: options.otlpUrl,
     otlpToken: options.otlpToken,
+    lineageUrl: options.lineageUrl,
     workDir: options.workDir,
     faults: options.faults,
     timeScale: options.timeScale ?? 1,
@@ -44,6 +45,7 @@ export function startDemoWorker(options: Omit<DemoOptions, 'logger'> & { logLeve
             active = on ? [...new Set([...active, kind])] : active.filter((k) => k !== kind);
             send({ type: 'set-fault', kind, on });
           },
+          setLineageUrl: (url) => send({ type: 'lineage-url', url }),
           flush: () =>
             new Promise<void>((done) => {
               const id = nextFlush++;

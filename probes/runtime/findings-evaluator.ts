@@ -2,7 +2,7 @@ import type { Catalog } from '../../core/catalog/index.ts';
 import type { FindingSink } from '../../core/contracts/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import type { Clock } from '../../core/time/index.ts';
-import { evaluateFindings, type Evaluation } from '../evaluate.ts';
+import { evaluateFindings, type DatasetResolver, type Evaluation } from '../evaluate.ts';
 import type { ProbeRecords } from './probe-records.ts';
 
 /** How long scheduled runs wait to coalesce their evaluations: at most one a second, whatever the number of probes. */
@@ -18,6 +18,8 @@ export interface FindingsEvaluatorDeps {
   logger: Logger;
   /** Scrubs secrets from an error message before it is logged. */
   redact: (text: string) => string;
+  /** Resolves OpenLineage datasets to catalog systems (for reported schemas). */
+  resolveDataset?: DatasetResolver;
 }
 
 /**
@@ -32,7 +34,7 @@ export function findingsEvaluator(deps: FindingsEvaluatorDeps) {
 
   const evaluate = (): Promise<Evaluation> => {
     if (!records.samples || !records.runs) return Promise.resolve({ drift: [], synced: {} });
-    evaluating ??= evaluateFindings(deps.catalog(), records.samples, records.runs, deps.findings, clock.now()).finally(() => {
+    evaluating ??= evaluateFindings(deps.catalog(), records.samples, records.runs, deps.findings, clock.now(), deps.resolveDataset).finally(() => {
       evaluating = undefined;
     });
     return evaluating;

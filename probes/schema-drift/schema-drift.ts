@@ -7,13 +7,25 @@ export interface ShapeSnapshot {
   shape: string;
 }
 
+/** Who reported a shape that came from OpenLineage (the `schema` dataset facet) instead of a probe. */
+export interface ReportedBy {
+  /** The dataset's partition-free key (`namespace/name`). */
+  dataset: string;
+  /** The job (`namespace/name`) and run that reported the current shape, and the run of the baseline. */
+  job: string;
+  runId: string;
+  baselineRunId: string;
+}
+
 export interface SchemaState {
+  /** The probe id, or `lineage:<dataset>` for a shape an OpenLineage producer reported (then `reportedBy` says who). */
   probeId: string;
   system: string;
   domain: string;
   /** The first shape seen: what the integrations were built against. */
   baseline: ShapeSnapshot;
   current: ShapeSnapshot;
+  reportedBy?: ReportedBy;
 }
 
 export interface ShapeDiff {
@@ -70,14 +82,18 @@ export function schemaDriftCandidates(states: SchemaState[]): FindingCandidate[]
         diff.removed.length ? `${diff.removed.length} removed` : '',
         diff.changed.length ? `${diff.changed.length} changed` : '',
       ].filter(Boolean);
+      const by = s.reportedBy;
       return {
         kind: 'schema-drift' as const,
         key: s.probeId,
         severity: diff.removed.length > 0 || diff.changed.length > 0 ? ('high' as const) : ('medium' as const),
-        title: `The shape read by probe ${s.probeId} on ${s.system} changed: ${summary.join(', ') || 'reordered'}`,
+        title: by
+          ? `The schema of dataset ${by.dataset} on ${s.system}, as job ${by.job} reported it, changed: ${summary.join(', ') || 'reordered'}`
+          : `The shape read by probe ${s.probeId} on ${s.system} changed: ${summary.join(', ') || 'reordered'}`,
         subject: { systems: [s.system], flows: [], domains: s.domain ? [s.domain] : [] },
         evidence: {
           probe: s.probeId,
+          ...(by ? { source: 'openlineage', dataset: by.dataset, job: by.job, runId: by.runId, baselineRunId: by.baselineRunId } : {}),
           since: s.current.ts.toISOString(),
           before: { fingerprint: s.baseline.fingerprint, seen: s.baseline.ts.toISOString(), shape: JSON.parse(s.baseline.shape) as unknown },
           after: { fingerprint: s.current.fingerprint, shape: JSON.parse(s.current.shape) as unknown },
@@ -85,7 +101,9 @@ export function schemaDriftCandidates(states: SchemaState[]): FindingCandidate[]
           removed: diff.removed,
           changed: diff.changed,
         },
-        hint: `Check the integrations reading ${s.system} against the new shape; revert the change, or update the integrations that depend on the removed or changed fields.`,
+        hint: by
+          ? `Run ${by.runId} of ${by.job} reported the new schema of ${by.dataset}: check the jobs and integrations reading it against the new shape; revert the change, or update those that depend on the removed or changed columns.`
+          : `Check the integrations reading ${s.system} against the new shape; revert the change, or update the integrations that depend on the removed or changed fields.`,
       };
     });
 }

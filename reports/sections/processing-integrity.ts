@@ -30,12 +30,53 @@ function schemaChanges(data: ReportData) {
   return out;
 }
 
-/** SOC 2 processing integrity (PI1.x) evidence: count drift, reconciliations, schema drift, failed runs. */
+/** Records per hop, one row per hop (and per handoff through a messaging system) of every chain, deduplicated. */
+function hopRows(data: ReportData) {
+  const seen = new Set<string>();
+  const rows: Array<Array<string | number | null>> = [];
+  const verdict = (c: { judged: boolean; lost: boolean }) => (c.lost ? 'records lost' : c.judged ? 'ok' : 'not compared');
+  for (const c of data.hopChains ?? []) {
+    c.hops.forEach((h, i) => {
+      const key = `${c.domain}|${h.source}|${h.target}|${h.integration}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const first = c.firstDivergence?.hop === i ? ' (first divergence)' : '';
+      if (h.handoff)
+        rows.push([
+          c.domain,
+          `${c.systemOfRecord} → ${c.end}`,
+          `handoff through ${h.handoff.system}`,
+          `${h.handoff.writers.join(', ')} → ${h.integration}`,
+          h.handoff.read,
+          h.handoff.written,
+          h.handoff.difference,
+          verdict(h.handoff) + (c.firstDivergence?.hop === i && c.firstDivergence.at === 'handoff' ? first : ''),
+          h.handoff.traceIds.join(' '),
+        ]);
+      rows.push([
+        c.domain,
+        `${c.systemOfRecord} → ${c.end}`,
+        `${i + 1}. ${h.source} → ${h.target}`,
+        `${h.integration} (${h.via === 'openlineage' ? 'OpenLineage' : 'traces'}, ${h.countedUnits}/${h.units} counted)`,
+        h.read,
+        h.written,
+        h.difference,
+        verdict(h) + (c.firstDivergence?.hop === i && c.firstDivergence.at === 'hop' ? first : ''),
+        [...h.evidence.runs.map((r) => `run ${r.runId} (${r.read} → ${r.written})`), ...h.evidence.traceIds].join(' '),
+      ]);
+    });
+  }
+  return rows;
+}
+
+/** SOC 2 processing integrity (PI1.x) evidence: count drift, records per hop, reconciliations, schema drift, failed runs. */
 export function processingIntegritySection(data: ReportData): Section {
   const ix = catalogIndex(data.catalog);
   const drift = domainDrift(data.catalog, data.counts);
   const changes = schemaChanges(data);
-  const driftFindings = data.findings.filter((f) => f.kind === 'record-count-drift' || f.kind === 'key-drift');
+  const driftFindings = data.findings.filter((f) => f.kind === 'record-count-drift' || f.kind === 'key-drift' || f.kind === 'hop-record-loss');
+  const hops = hopRows(data);
+  const lossyHops = hops.filter((r) => String(r[7]).startsWith('records lost')).length;
   const schemaFindings = data.findings.filter((f) => f.kind === 'schema-drift');
   const flows = data.inventory.flows.filter((f) => f.stats);
   const traces = flows.reduce((n, f) => n + (f.stats?.traces ?? 0), 0);
@@ -48,12 +89,14 @@ export function processingIntegritySection(data: ReportData): Section {
     title: 'Processing integrity (SOC 2 PI1.x)',
     summary: [
       'Evidence that processing is complete, accurate and timely: record counts read from each system by probes and compared per domain with the system of record (PI1.4), ' +
+        'records per hop from each system of record through every integration to its replicas, with where the count first diverges (PI1.4), ' +
         'key-level reconciliation runs with their sample keys (PI1.4, PI1.5), schema drift of what integrations read (PI1.2), and failed integration runs (PI1.3).',
       `${driftFindings.length} drift findings were open in the period; ${drift.rows.filter((r) => r.outOfTolerance > 0).length} replica(s) were outside tolerance at some point. ` +
-        `${recons.length} reconciliation runs; ${changes.length} schema changes; ${failed} of ${traces} integration runs failed (${traces ? pct(failed / traces) : '0%'}); ${probeFailures} of ${probeRuns} probe runs failed.`,
+        `${hops.length} hops counted, ${lossyHops} losing records; ${recons.length} reconciliation runs; ${changes.length} schema changes; ${failed} of ${traces} integration runs failed (${traces ? pct(failed / traces) : '0%'}); ${probeFailures} of ${probeRuns} probe runs failed.`,
     ],
     figures: [
       { label: 'drift findings', value: driftFindings.length },
+      { label: 'hops losing records', value: `${lossyHops} / ${hops.length}` },
       { label: 'reconciliation runs', value: recons.length },
       { label: 'schema changes', value: changes.length },
       { label: 'failed runs', value: `${failed} / ${traces}` },
@@ -96,6 +139,23 @@ export function processingIntegritySection(data: ReportData): Section {
         ),
       },
       table(
+        'records-per-hop',
+        'Records per hop, system of record to replica (read, written, difference per hop)',
+        [
+          ['domain', 'Domain', 0.7],
+          ['chain', 'Chain', 1.1],
+          ['hop', 'Hop', 1.2],
+          ['by', 'Integration (counted)', 1.6],
+          ['read', 'Read', 0.6],
+          ['written', 'Written', 0.6],
+          ['difference', 'Difference', 0.6],
+          ['verdict', 'Verdict', 0.9],
+          ['evidence', 'Evidence (runs, traces)', 1.8],
+        ],
+        hops,
+        'No domain had a hop from its system of record in the period (hops are the observed flows of a domain, traced or reported through OpenLineage).',
+      ),
+      table(
         'drift-findings',
         'Drift findings in the period',
         [
@@ -107,7 +167,7 @@ export function processingIntegritySection(data: ReportData): Section {
           ['resolved', 'Resolved', 1.1],
         ],
         [...driftFindings, ...schemaFindings].map((f) => [f.id, f.title, f.severity, f.status, fmtTime(f.firstSeen), fmtTime(f.resolvedAt)]),
-        'No record-count, key or schema drift finding was open in the period.',
+        'No record-count, key, hop or schema drift finding was open in the period.',
       ),
       table(
         'reconciliations',

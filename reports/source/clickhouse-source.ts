@@ -23,7 +23,7 @@ export function clickhouseReportSource(store: Store): ReportSource {
 
     async estate(catalog, period) {
       const snapshot = await takeSnapshot(store, catalog, new Date(period.since), new Date(period.until));
-      return { inventory: buildInventory(snapshot), edges: snapshot.edges };
+      return { inventory: buildInventory(snapshot), edges: snapshot.edges, hopChains: snapshot.hopChains ?? [] };
     },
 
     async findings(period) {

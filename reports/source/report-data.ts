@@ -2,7 +2,7 @@
  * What a report is assembled from: plain data read from the store for one period. The sections
  * are pure functions of this; `ReportSource` (report-source.ts) is the one way it is read.
  */
-import type { Inventory, AttributedEdge } from '../../analyzer/index.ts';
+import type { Inventory, AttributedEdge, HopChain } from '../../analyzer/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import type { Finding } from '../../core/contracts/index.ts';
 import type { Period, Recorded } from '../model.ts';
@@ -137,6 +137,8 @@ export interface ReportData {
   inventory: Inventory;
   /** Observed flow edges in the period, attributed to documented flows. */
   edges: AttributedEdge[];
+  /** Records per hop over the period: each domain's chains from its system of record to its replicas (analyzer/hops). */
+  hopChains?: HopChain[];
   /** Findings open at any time in the period (current state). */
   findings: Finding[];
   findingEvents: FindingEventRow[];

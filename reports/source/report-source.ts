@@ -1,5 +1,5 @@
 import { rulesFor } from '../../alerting/index.ts';
-import type { AttributedEdge, Inventory } from '../../analyzer/index.ts';
+import type { AttributedEdge, HopChain, Inventory } from '../../analyzer/index.ts';
 import { emptyCatalog, type Catalog } from '../../core/catalog/index.ts';
 import type { Finding } from '../../core/contracts/index.ts';
 import type { Period, Recorded } from '../model.ts';
@@ -26,7 +26,8 @@ export interface ReportSource {
   /** Catalog versions loaded in the period plus the last one before it, oldest first; and the catalog in force at `until`. */
   catalogVersions(period: Period): Promise<{ versions: CatalogVersion[]; atEnd: { version: CatalogVersion; catalog: Catalog } | null }>;
   /** The estate as catalogued and observed in the period (the analyzer's inventory over its rollups). */
-  estate(catalog: Catalog, period: Period): Promise<{ inventory: Inventory; edges: AttributedEdge[] }>;
+  /** The estate as catalogued and observed in the period (the analyzer's inventory over its rollups), and its records per hop. */
+  estate(catalog: Catalog, period: Period): Promise<{ inventory: Inventory; edges: AttributedEdge[]; hopChains?: HopChain[] }>;
   findings(period: Period): Promise<Finding[]>;
   findingEvents(period: Period): Promise<FindingEventRow[]>;
   probeRuns(period: Period): Promise<ProbeRunSummary[]>;
@@ -79,6 +80,7 @@ export async function readReportData(source: ReportSource, period: Period, optio
     alertRules: alertRules.recorded ? alertRules : catalogAlertRules(catalog),
     inventory: estate.inventory,
     edges: estate.edges,
+    hopChains: estate.hopChains ?? [],
     findings,
     findingEvents,
     probeRuns,

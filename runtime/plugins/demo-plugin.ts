@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import { faultSelection, startDemoWorker } from '../../demo/index.ts';
 import type { WeftPlugin } from './plugin.ts';
 
+/** The API's host as a URL authority: a wildcard bind is reached on loopback, IPv6 in brackets. */
+const apiHost = (host: string) => (['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
+
 /**
  * The living demo estate (`weft start --demo`, `npm start`): it exports to this process's collector
  * and brings the catalog that documents it, which Weft reads instead of `--catalog` files. Started
@@ -14,6 +17,8 @@ export const demoPlugin: WeftPlugin = {
     const demo = await startDemoWorker({
       otlpUrl,
       otlpToken: config.access.tokens.find((t) => t.role === 'ingest' || t.role === 'admin')?.token,
+      // Known now when the port is fixed (the API may run in another process); else set once the API listens.
+      lineageUrl: config.api.port ? `http://${apiHost(config.api.host)}:${config.api.port}` : undefined,
       workDir: join(config.dataDir, 'demo'),
       faults: faultSelection(config.demo.faults),
       timeScale: config.demo.timeScale,
@@ -27,6 +32,8 @@ export const demoPlugin: WeftPlugin = {
       attach: (weft) => {
         weft.demo = demo;
       },
+      // The ETL jobs report OpenLineage to the API, which listens only after the plugins start.
+      apiReady: (url) => demo.setLineageUrl(url),
     };
   },
 };

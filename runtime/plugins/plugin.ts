@@ -17,6 +17,8 @@ export interface StartedPlugin {
   catalogFiles?: string[];
   /** Puts what the plugin runs on the running Weft (e.g. `weft.demo`), for the CLI and tests. */
   attach?(weft: RunningWeft): void;
+  /** Called once the API listens (it starts after the plugins), with its base URL. */
+  apiReady?(url: string): void;
 }
 
 /**

@@ -19,6 +19,7 @@ export type {
   FlowRow,
   FlowSeries,
   FlowStats,
+  HopChainRow,
   Graph,
   GraphEdge,
   GraphNode,

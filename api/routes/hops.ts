@@ -1,0 +1,67 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ERR_NOT_FOUND } from '../../core/errors/index.ts';
+import type { RoutePluginOptions } from '../services.ts';
+import { WindowFields } from '../schemas/common.ts';
+import { HopChainSchema } from '../schemas/hops.ts';
+import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
+
+const HopsQuery = Type.Object(
+  {
+    since: Type.Optional(
+      Type.String({
+        maxLength: 32,
+        pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$',
+        description: 'look-back window, e.g. 1h, 24h (default: the analyzer window)',
+      }),
+    ),
+    domain: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only the chains of this catalog domain' })),
+    flow: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1000,
+        description: 'only the chains through this flow (a catalog flow id, or an observed:source->target@integration id)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The id an observed (undocumented) flow has in the inventory. */
+const observedId = (h: { source: string; target: string; integration: string }) => `observed:${h.source}->${h.target}@${h.integration}`;
+
+/** Records per hop: each domain's chains from its system of record to its replicas, and where records were lost. */
+export const hopRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
+  app.get(
+    '/hops',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary:
+          "Records per hop: a domain's chains from its system of record to its replicas, records read and written per hop, where the count first diverges",
+        tags: ['flows'],
+        querystring: HopsQuery,
+        response: { 200: Type.Object({ ...WindowFields, chains: Type.Array(HopChainSchema) }) },
+      },
+    },
+    async (request) => {
+      const analyzer = analyzerOf(services);
+      const { domain, flow } = request.query;
+      if (domain !== undefined && !analyzer.catalog().domains.some((d) => d.id === domain)) {
+        throw ERR_NOT_FOUND(
+          `No domain "${domain}" in the catalog (domains: ${
+            analyzer
+              .catalog()
+              .domains.map((d) => d.id)
+              .join(', ') || 'none'
+          }).`,
+        );
+      }
+      const snap = await analyzer.snapshot(sinceMs(request.query.since));
+      const chains = (snap.hopChains ?? [])
+        .filter((c) => domain === undefined || c.domain === domain)
+        .filter((c) => flow === undefined || c.hops.some((h) => h.flowId === flow || observedId(h) === flow));
+      return { since: snap.since, until: snap.until, chains };
+    },
+  );
+};

@@ -1,0 +1,59 @@
+/** Records per hop (analyzer/hops/hop-chain.ts) as the API answers it: TypeBox only, the UI imports it. */
+import { Type, type Static } from '@sinclair/typebox';
+
+const Count = Type.Union([Type.Number(), Type.Null()], { description: 'records; null: not counted' });
+const CheckFields = {
+  read: Count,
+  written: Count,
+  difference: Type.Union([Type.Number(), Type.Null()], { description: 'records lost (positive) or gained; null unless both sides were counted' }),
+  tolerance: Type.Number({ description: "the domain's drift tolerance for this count" }),
+  judged: Type.Boolean({ description: 'both sides were counted for the same runs or settled window, so a loss can be called' }),
+  lost: Type.Boolean(),
+};
+
+export const HopSchema = Type.Object({
+  ...CheckFields,
+  source: Type.String(),
+  target: Type.String(),
+  integration: Type.String({ description: 'the job (namespace/name) or traced integration' }),
+  flowId: Type.Union([Type.String(), Type.Null()]),
+  via: Type.Union([Type.Literal('openlineage'), Type.Literal('trace')]),
+  units: Type.Number({ description: 'completed runs (OpenLineage) or traces in the window' }),
+  countedUnits: Type.Number({ description: 'of those, the ones with both counts' }),
+  evidence: Type.Object({
+    runs: Type.Array(Type.Object({ runId: Type.String(), read: Type.Number(), written: Type.Number(), ended: Type.String() })),
+    traceIds: Type.Array(Type.String()),
+  }),
+  handoff: Type.Union([
+    Type.Object({ ...CheckFields, system: Type.String(), writers: Type.Array(Type.String()), traceIds: Type.Array(Type.String()) }),
+    Type.Null(),
+  ]),
+});
+
+export const HopChainSchema = Type.Object({
+  domain: Type.String(),
+  systemOfRecord: Type.String(),
+  end: Type.String(),
+  replica: Type.Boolean(),
+  hops: Type.Array(HopSchema),
+  counts: Type.Array(
+    Type.Object({
+      system: Type.String(),
+      records: Type.Union([Type.Number(), Type.Null()]),
+      probeId: Type.Union([Type.String(), Type.Null()]),
+      at: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  firstDivergence: Type.Union([
+    Type.Object({
+      hop: Type.Integer(),
+      at: Type.Union([Type.Literal('hop'), Type.Literal('handoff')]),
+      source: Type.String(),
+      target: Type.String(),
+      integration: Type.String(),
+      lost: Type.Number(),
+    }),
+    Type.Null(),
+  ]),
+});
+export type HopChainRow = Static<typeof HopChainSchema>;
