@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig, parseArgs } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
+import { browserAvailable, chromiumLaunch } from '../test/services.ts';
 import { startWeft, type RunningWeft } from './start-weft.ts';
 
 // Three jobs carry orders from the ERP's database to the mart, reporting through OpenLineage over a
@@ -147,6 +149,19 @@ describe('records per hop, through the receiver and the store', () => {
     expect(findings[0].evidence.runs).toEqual([expect.objectContaining({ runId: 'run-l1', read: 500, written: 480 })]);
     // The flow's page asks by flow id; the other flows of the chain find it too.
     expect((await get<{ chains: unknown[] }>('/api/v1/hops?flow=orders-publish')).chains).toHaveLength(1);
+  });
+
+  it.skipIf(!browserAvailable())("shows the chain on the lossy flow's page, in a real browser, naming the hop", { timeout: 60_000 }, async () => {
+    const browser = await chromium.launch(chromiumLaunch);
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(`${weft.api!.url}/flows/orders-load`);
+      const chain = page.getByTestId('hop-chain').first();
+      await expect.poll(() => chain.innerText(), { timeout: 30_000, interval: 250 }).toMatch(/first diverges at hop 2 \(lake → warehouse\): 20 lost/);
+      expect(await chain.innerText()).toMatch(/records lost/);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('does not call a hop lossy when one side of it was not counted', async () => {
