@@ -46,7 +46,7 @@ async function measure(label: string) {
   const app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger, services: { store, analyzer } });
   const call = async <T = unknown>(method: 'GET' | 'POST', url: string) => {
     const t0 = performance.now();
-    const r = await app.inject({ method, url });
+    const r = await app.inject(method === 'POST' ? { method, url, headers: { 'content-type': 'application/json' }, payload: '{}' } : { method, url });
     if (r.statusCode !== 200) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
     return { ms: ms(t0), body: r.json<T>() };
   };
