@@ -55,7 +55,17 @@ const count = async (table = 'otel_traces') =>
   Number((await store.client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>()))[0].n);
 
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+/** process.memoryUsage() when RSS peaked: how much of it is JavaScript (heap, buffers) and how much the engine. */
+let atPeak = process.memoryUsage();
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peakRss) {
+    peakRss = m.rss;
+    atPeak = m;
+  }
+}, 20);
+const breakdown = () =>
+  `JS heap ${mib(atPeak.heapUsed)} used of ${mib(atPeak.heapTotal)}, buffers ${mib(atPeak.arrayBuffers)}; the rest (engine, its caches and the loaded library) ${mib(atPeak.rss - atPeak.heapTotal - atPeak.external)}`;
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 
 const load0 = loadavg()[0];
@@ -124,6 +134,7 @@ const acked1 = (phase1.statuses['200'] ?? 0) * SPANS_PER_BODY;
 const stored1 = (await count()) - baseRows;
 const e2eRate = acked1 / e2eSecs;
 const rss1 = peakRss;
+const breakdown1 = breakdown();
 
 // --- twice the sustainable load, open loop: backpressure must answer, memory must stay bounded
 const spoolSmall = await (async () => {
@@ -216,7 +227,7 @@ console.log(
 console.log(
   `request latency (${SPANS_PER_BODY} spans/request): p50 ${phase1.p50.toFixed(1)} ms, p99 ${phase1.p99.toFixed(1)} ms; statuses ${JSON.stringify(phase1.statuses)}`,
 );
-console.log(`peak RSS (collector + embedded engine): ${mib(rss1)}`);
+console.log(`peak RSS (collector + embedded engine): ${mib(rss1)} — at the peak: ${breakdown1}`);
 console.log(
   `where the time goes: main thread (HTTP + decode + spool) busy ${(elu * 100).toFixed(0)}%; loader inserting ${((insertBusy / e2eSecs) * 100).toFixed(0)}% of the run (${insertBusy.toFixed(1)} s of ${e2eSecs.toFixed(1)} s)`,
 );
