@@ -1,6 +1,7 @@
 import type { AlertMeasure, Catalog, Flow } from '../../core/catalog/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { AlertRule, Condition, Labels } from '../model/alert.ts';
+import { UNREACHABLE_MIN_CALLERS, UNREACHABLE_MIN_CALLS } from '../rules/derive-rules.ts';
 import { selectsSubject } from '../rules/select.ts';
 import { stalenessMs, throughputDropScore, type Observations } from './observations.ts';
 
@@ -98,6 +99,32 @@ function findingConditions(rule: AlertRule, catalog: Catalog, o: Observations): 
     });
 }
 
+/**
+ * A catalog system that stopped answering: in the rule's short window at least UNREACHABLE_MIN_CALLS calls
+ * reached it from at least UNREACHABLE_MIN_CALLERS integrations, and every one failed (refused, timed out,
+ * or answered with an error). The value is the share of failed calls. One integration failing all its
+ * calls is not enough: that may be its own fault (a bad request), which its flow's error-rate alert tells.
+ */
+function systemUnreachable(rule: AlertRule, catalog: Catalog, o: Observations): Condition[] {
+  return catalog.systems.flatMap((sys) => {
+    const s = o.systemCalls.get(sys.id);
+    if (!s || !selectsSubject(rule.selector, catalog, { systems: [sys.id], flows: [], domains: [] })) return [];
+    const labels: Labels = { alertname: rule.id, severity: rule.severity, system: sys.id, ...(sys.owner ? { owner: sys.owner } : {}), ...rule.labels };
+    const active = s.calls >= UNREACHABLE_MIN_CALLS && s.callers >= UNREACHABLE_MIN_CALLERS && s.failed >= s.calls;
+    return [
+      {
+        rule,
+        labels,
+        value: s.calls > 0 ? s.failed / s.calls : NaN,
+        threshold: 1,
+        active,
+        systems: [sys.id],
+        summary: `System ${sys.id} stopped answering: ${s.failed} of ${s.calls} calls from ${s.callers} integration${s.callers === 1 ? '' : 's'} failed in the last ${formatDuration(rule.windowMs)}`,
+      },
+    ];
+  });
+}
+
 function telemetryGap(rule: AlertRule, _c: Catalog, o: Observations): Condition[] {
   const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
   const value = o.lastIntake ? o.now.getTime() - Date.parse(o.lastIntake) : NaN;
@@ -126,6 +153,7 @@ export const measureKinds: Record<AlertMeasure, (rule: AlertRule, catalog: Catal
   'key-drift': findingConditions,
   'schema-drift': findingConditions,
   'probe-failing': findingConditions,
+  'system-unreachable': systemUnreachable,
   'telemetry-gap': telemetryGap,
 };
 

@@ -4,7 +4,7 @@ import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
 import type { AlertRule } from '../model/alert.ts';
 import { isFlowMeasure } from '../rules/derive-rules.ts';
-import type { FlowWindowStats, IntakeGap, Observations, OpenFinding } from './observations.ts';
+import type { FlowWindowStats, IntakeGap, Observations, OpenFinding, SystemCalls } from './observations.ts';
 
 const WEEK = 7 * 86_400_000;
 const findingKinds = ['record-count-drift', 'key-drift', 'schema-drift', 'probe-failing'] as const;
@@ -67,7 +67,8 @@ export interface ObserveOptions {
 /**
  * Reads what the rules need from the rollups — one snapshot per distinct window (minute and hour
  * rollups, flat in history), the seasonal baseline (the same window 1–4 weeks back, cached for ten
- * minutes), the last intake and the probes' open findings.
+ * minutes), the calls made to each system in the short window (system-unreachable), the last intake and
+ * the probes' open findings.
  */
 export async function observe(o: ObserveOptions): Promise<Observations & { baselineCache?: ObserveOptions['baselineCache'] }> {
   const { store, catalog, now } = o;
@@ -79,6 +80,23 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     const snap = await takeSnapshot(store, catalog, new Date(now.getTime() - w), now);
     first ??= snap;
     windows.set(w, flowStats(snap));
+  }
+  // Calls to each catalog system in the short window (the endpoint rollup, fed at ingest: no pairing wait).
+  const systemCalls = new Map<string, SystemCalls>();
+  const unreachable = o.rules.find((r) => r.measure === 'system-unreachable');
+  if (unreachable) {
+    const snap = await takeSnapshot(store, catalog, new Date(now.getTime() - unreachable.windowMs), now);
+    const systems = new Set(catalog.systems.map((s) => s.id));
+    const callers = new Map<string, Set<string>>();
+    for (const t of snap.touches) {
+      if (!systems.has(t.system)) continue;
+      const s = systemCalls.get(t.system) ?? { calls: 0, failed: 0, callers: 0 };
+      s.calls += t.spans;
+      s.failed += t.errors;
+      systemCalls.set(t.system, s);
+      callers.set(t.system, (callers.get(t.system) ?? new Set()).add(t.integration));
+    }
+    for (const [id, s] of systemCalls) s.callers = callers.get(id)!.size;
   }
   let baselineCache = o.baselineCache;
   const drop = flowRules.find((r) => r.measure === 'throughput-drop');
@@ -110,6 +128,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     windows,
     lastSeen: flowLastSeen(first!),
     baseline: baselineCache?.values ?? new Map<string, number[]>(),
+    systemCalls,
     findings,
     gaps: o.gaps,
     baselineCache,
