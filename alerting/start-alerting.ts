@@ -42,6 +42,8 @@ export interface AlertingOptions {
   leaseTtlMs?: number;
   /** Delivery retries: first retry after this (default 1 s). */
   retryBaseMs?: number;
+  /** How long one delivery attempt may take before it counts as failed (default 10 s). */
+  deliveryTimeoutMs?: number;
   random?: () => number;
 }
 
@@ -132,6 +134,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     externalUrl: typeof o.externalUrl === 'function' ? o.externalUrl() : o.externalUrl,
     signal: controller.signal,
     retryBaseMs: o.retryBaseMs,
+    timeoutMs: o.deliveryTimeoutMs,
     random: o.random,
   });
 

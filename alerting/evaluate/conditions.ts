@@ -36,6 +36,16 @@ const latency = (r: AlertRule, f: Flow, o: Observations, c: Catalog, pick: 'p95M
   return s && s.traces >= min ? s[pick] : NaN;
 };
 
+/**
+ * Up to when a flow's silence counts: the newest span Weft received (runs are seen at ingest, see
+ * flowLastTouch), or the pairing watermark if later; never after now (a sender whose clock runs ahead
+ * does not make every flow stale).
+ */
+const silentUntil = (o: Observations) => {
+  const t = Math.min(o.now.getTime(), Math.max(Date.parse(o.pairedUntil), o.lastIntake ? Date.parse(o.lastIntake) : -Infinity));
+  return new Date(t).toISOString();
+};
+
 /** A flow measure's value for one flow (NaN: no data in the window). */
 const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: Catalog) => number> = {
   'latency-p95': (r, f, o, c) => latency(r, f, o, c, 'p95Ms'),
@@ -47,7 +57,7 @@ const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: C
   traces: (r, f, o) => o.windows.get(r.windowMs)?.get(f.id)?.traces ?? 0,
   staleness: (_r, f, o) => {
     const seen = o.lastSeen.get(f.id);
-    return seen ? stalenessMs(seen, o.pairedUntil, o.gaps) : NaN;
+    return seen ? stalenessMs(seen, silentUntil(o), o.gaps) : NaN;
   },
   'throughput-drop': (r, f, o) => throughputDropScore(o.windows.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? []),
 };

@@ -175,4 +175,35 @@ describe('alert lifecycle over evaluations', () => {
     expect(sim.alerts().find((a) => a.rule === 'flow-error-rate')).toMatchObject({ state: 'firing', inhibitedBy: null });
     expect(sim.sent.flatMap((n) => n.alerts)).toEqual(['flow-error-rate:firing']);
   });
+
+  it('a stopped flow is stale once it has been silent for staleAfter up to the newest span received, not the lagging pairing watermark', () => {
+    const sim = simulate();
+    let firedAt = -1;
+    for (let s = 0; s <= 200 && firedAt < 0; s += 10) {
+      // Pairing lags 30 s behind (late spans awaited); the runs of cpq-erp-quote are seen at ingest.
+      const r = sim.run(
+        s,
+        observations(at(s), { lastIntake: iso(s - 1), lastSeen: { 'erp-cpq-sync': iso(55), 'cpq-erp-quote': iso(s - 5) }, pairedUntil: iso(s - 30) }),
+      );
+      if (r.changes.some((c) => c.alert.rule === 'flow-stale' && c.transition === 'firing')) firedAt = s;
+    }
+    // Last run at 55 s, staleAfter 60 s: silent for more than 60 s at the newest span (s − 1) from s = 120 on.
+    expect(firedAt).toBe(120);
+    expect(
+      sim
+        .alerts()
+        .filter((a) => a.rule === 'flow-stale')
+        .map((a) => a.labels.flow),
+    ).toEqual(['erp-cpq-sync']);
+  });
+
+  it('a sender whose clock runs ahead does not make running flows stale', () => {
+    const sim = simulate();
+    for (let s = 0; s <= 120; s += 10)
+      sim.run(
+        s,
+        observations(at(s), { lastIntake: iso(s + 600), lastSeen: { 'erp-cpq-sync': iso(s - 5), 'cpq-erp-quote': iso(s - 5) }, pairedUntil: iso(s - 10) }),
+      );
+    expect(sim.changes.filter((c) => c.alert.rule === 'flow-stale')).toEqual([]);
+  });
 });

@@ -36,7 +36,7 @@ export interface Observations {
   pairedUntil: string;
   /** Per window length (ms) → per flow id → stats over [now - window, now]. */
   windows: Map<number, Map<string, FlowWindowStats>>;
-  /** All-time last run per flow id. */
+  /** All-time last run per flow id (paired edges, or its calls to its target seen at ingest when newer). */
   lastSeen: Map<string, string>;
   /** Per flow id: traces in the same window 1, 2, 3, 4 weeks earlier (weeks without data left out). */
   baseline: Map<string, number[]>;

@@ -44,6 +44,23 @@ export function flowLastSeen(snap: Snapshot): Map<string, string> {
   return out;
 }
 
+/**
+ * The newest run per documented flow seen at ingest, before pairing: its integration's calls to the
+ * flow's target system in the snapshot's window (the endpoint rollup). Pairing waits for late spans;
+ * this does not, so a flow that stopped is known to be silent up to the newest span Weft received.
+ */
+export function flowLastTouch(snap: Snapshot): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of snap.catalog.flows) {
+    for (const t of snap.touches) {
+      if (t.system !== f.target || !runs(f, t)) continue;
+      const prev = out.get(f.id);
+      if (!prev || t.lastSeen > prev) out.set(f.id, t.lastSeen);
+    }
+  }
+  return out;
+}
+
 /** The newest span any integration sent (from the small, all-time endpoints table). */
 export async function lastIntake(store: Store): Promise<string | null> {
   const [row] = await store.client
@@ -51,6 +68,12 @@ export async function lastIntake(store: Store): Promise<string | null> {
     .then((r) => r.json<{ t: string; n: string }>());
   return row && Number(row.n) > 0 ? fromChTime(row.t) : null;
 }
+
+const newest = (a: Map<string, string>, b: Map<string, string>) => {
+  const out = new Map(a);
+  for (const [k, v] of b) if (!out.has(k) || Date.parse(v) > Date.parse(out.get(k)!)) out.set(k, v);
+  return out;
+};
 
 export interface ObserveOptions {
   store: Store;
@@ -126,7 +149,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     lastIntake: await lastIntake(store),
     pairedUntil: first!.pairedUntil,
     windows,
-    lastSeen: flowLastSeen(first!),
+    lastSeen: newest(flowLastSeen(first!), flowLastTouch(first!)),
     baseline: baselineCache?.values ?? new Map<string, number[]>(),
     systemCalls,
     findings,
