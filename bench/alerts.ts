@@ -30,7 +30,7 @@ await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
 const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
 
 const dir = mkdtempSync(join(tmpdir(), 'alerting-bench-'));
-const config = buildConfig(parseArgs(['--demo', '--no-faults', '--data', dir, '--port', '0', '--otlp-port', '0', '--log-level', 'warn']), {}, process.cwd());
+const config = buildConfig(parseArgs(['--demo', '--no-faults', '--data', dir, '--port', '0', '--otlp-port', '0', '--log-level', 'error']), {}, process.cwd());
 const weft = await startWeft(config, silentLogger());
 appendFileSync(weft.catalogFiles[0], `\nreceivers:\n  - { id: bench-hook, type: webhook, url: "${hookUrl}" }\nroutes:\n  - { receiver: bench-hook }\n`);
 await weft.analyzer!.reloadCatalog();
