@@ -30,7 +30,8 @@ export interface Notification {
 const notifiable = (a: Alert) => a.silencedBy.length === 0 && a.inhibitedBy === null;
 /**
  * An alert that fired and resolved between two messages of its group (e.g. within groupWait, when an
- * automatic remediation fixed it at once): its episode is still told, as resolved (with its startsAt).
+ * automatic remediation fixed it at once): its episode is still told — as firing in the next message,
+ * then resolved in the one after (groupInterval later), as for any other alert.
  */
 const firedUntold = (a: Alert, g: GroupState) =>
   g.sent[a.fingerprint] === undefined && a.firedAt !== null && Date.parse(a.firedAt) >= Date.parse(g.lastSentAt ?? g.createdAt);
@@ -40,8 +41,8 @@ const firedUntold = (a: Alert, g: GroupState) =>
  * labels; a group speaks first after groupWait, on a change (an alert starts firing or resolves) no sooner
  * than groupInterval after its last message, and otherwise every repeatInterval while an
  * unacknowledged alert fires. Never once per evaluation. A resolved alert is sent to receivers that were
- * told it fired, and to those it fired and resolved for between two messages (never told at all
- * otherwise); silenced and inhibited alerts are left out. `nextAt` (epoch ms, null: none) is
+ * told it fired; one that fired and resolved between two messages is told as firing first; silenced and
+ * inhibited alerts are left out. `nextAt` (epoch ms, null: none) is
  * when the earliest group that has something to say but must wait (groupWait, groupInterval,
  * repeatInterval, a retry) becomes due, so the caller can evaluate again then instead of up to an interval later.
  */
@@ -69,9 +70,9 @@ export function planNotifications(
     const content = m.alerts
       .filter(notifiable)
       .flatMap((a): Array<{ alert: Alert; status: 'firing' | 'resolved' }> =>
-        a.state === 'firing'
+        a.state === 'firing' || (a.state === 'resolved' && firedUntold(a, g))
           ? [{ alert: a, status: 'firing' }]
-          : a.state === 'resolved' && (g.sent[a.fingerprint] === 'firing' || firedUntold(a, g))
+          : a.state === 'resolved' && g.sent[a.fingerprint] === 'firing'
             ? [{ alert: a, status: 'resolved' }]
             : [],
       )
