@@ -145,6 +145,8 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     onDone: (n, delivered) => {
       if (delivered) log.debug({ receiver: n.receiver, group: n.groupKey, status: n.status }, 'notification delivered');
       else log.warn({ receiver: n.receiver, group: n.groupKey, status: n.status }, 'notification not delivered; the group tries again later');
+      // What changed in the group while it was being delivered goes out now, not an interval later.
+      soon();
     },
     onError: (err) => log.error({ err: err.message }, 'saving a notification group failed'),
   });

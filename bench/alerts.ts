@@ -59,7 +59,7 @@ interface Case {
   rule: string;
   kind: string;
   /** What the catalog allows before the condition is true at all (stale: staleAfter after the last run; drift: the settle time). */
-  allowance?: (t0: number) => number;
+  allowance?: (t0: number) => Promise<number>;
   /** Switched off by Weft itself (auto remediation), not by the bench. */
   selfHealing?: boolean;
 }
@@ -70,12 +70,16 @@ const cases: Case[] = [
     fault: 'stale-flow',
     rule: 'flow-stale',
     kind: 'stale',
-    // The flow's last run before the fault + the batch class's staleAfter (60 s).
-    allowance: () => Date.parse(weft.alerting!.lastObservations()!.lastSeen.get('erp-cpq-product-sync')!) + 60_000,
+    // The flow's last run before the fault + the batch class's staleAfter (60 s): the firing event's
+    // value is how long the flow had been silent then.
+    allowance: async (t0) => {
+      const fired = (await weft.alerting!.alertStore.events()).find((e) => e.rule === 'flow-stale' && e.event === 'firing' && Date.parse(e.at) >= t0)!;
+      return Date.parse(fired.at) - fired.value + 60_000;
+    },
     selfHealing: true,
   },
   // The customer domain's drift settle time (45 s): a divergence younger than that is records in flight.
-  { fault: 'replica-drift', rule: 'record-count-drift', kind: 'drift', allowance: (t0) => t0 + 45_000 },
+  { fault: 'replica-drift', rule: 'record-count-drift', kind: 'drift', allowance: async (t0) => t0 + 45_000 },
 ];
 const s1 = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
 const results: Array<{ c: Case; fired: number | null; firedAlert: number | null; beyond: number | null; off: number; resolved: number | null; load: number }> =
@@ -85,7 +89,7 @@ for (const c of cases) {
   weft.demo!.setFault(c.fault, true);
   const fired = await waitFor(c.rule, 'firing', t0, 240_000);
   const alert = (await weft.alerting!.alertStore.listAlerts(['firing', 'resolved'])).find((a) => a.rule === c.rule && a.firedAt && Date.parse(a.firedAt) >= t0);
-  const beyond = fired !== null && c.allowance ? t0 + fired - c.allowance(t0) : null;
+  const beyond = fired !== null && c.allowance ? t0 + fired - (await c.allowance(t0)) : null;
   const off = Date.now();
   if (!c.selfHealing) weft.demo!.setFault(c.fault, false);
   const r = {
