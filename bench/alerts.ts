@@ -4,7 +4,8 @@
  * settings (weft start --demo: analyzer every 10 s, pairing every 5 s, late-arrival 10 s, alerts evaluated
  * right after each pairing run and finding change; the receiver's default groupWait 5 s). The
  * stale flow is remediated automatically (the runtime's run endpoint); the resolved notifications are timed too.
- * Usage: tsx bench/alerts.ts
+ * Usage: tsx bench/alerts.ts [warmupSeconds=300] — the warm-up fills the rules' 5-minute windows, so a
+ * fault has to show against a full window of healthy traffic, as in an estate that has been running.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -17,6 +18,7 @@ import { silentLogger } from '../core/log/logger.ts';
 import type { FaultKind } from '../demo/faults/fault-switches.ts';
 import { startWeft } from '../runtime/start-weft.ts';
 
+const warmupS = Number(process.argv[2] ?? 300);
 const received: Array<{ at: number; payload: WebhookPayload }> = [];
 const hook = createServer((req, res) => {
   let body = '';
@@ -48,9 +50,9 @@ async function waitFor(rule: string, status: 'firing' | 'resolved', after: numbe
 console.log(
   `bench:alerts — weft start --demo at defaults (analyzer every ${config.analyzer.intervalMs / 1000}s, pairing every 5s, late-arrival ${config.analyzer.lateMs! / 1000}s; alerts evaluated after each pairing run and finding change; webhook groupWait 5s); load ${loadavg()
     .map((l) => l.toFixed(1))
-    .join(' ')}; warming up 60 s`,
+    .join(' ')}; warming up ${warmupS} s`,
 );
-await sleep(60_000);
+await sleep(warmupS * 1000);
 const early = received.filter((r) => r.payload.status === 'firing').flatMap((r) => r.payload.alerts.map((a) => a.labels.alertname));
 if (early.length) console.log(`(alerts firing before any fault: ${[...new Set(early)].join(', ')})`);
 
