@@ -7,10 +7,12 @@ import type { FindingStore } from '../findings/index.ts';
 import { Secrets, type EnvLookup } from '../probes/index.ts';
 import { conditionsFor } from './evaluate/conditions.ts';
 import { evaluateAlerts, type AlertChange } from './evaluate/evaluate.ts';
+import { dueAt } from './evaluate/lifecycle.ts';
 import { observe, type ObserveOptions } from './evaluate/observe.ts';
 import { trackGaps, type IntakeGap, type Observations } from './evaluate/observations.ts';
 import type { Alert, AlertRule } from './model/alert.ts';
 import { deliver } from './notify/deliver.ts';
+import { createDeliveryQueue } from './notify/delivery-queue.ts';
 import { planNotifications, type GroupState, type Notification } from './notify/groups.ts';
 import { routeAlert } from './notify/route.ts';
 import { actionsFor, runAction, type RemediationOutcome } from './remediation/run-action.ts';
@@ -40,6 +42,8 @@ export interface AlertingOptions {
   leaseTtlMs?: number;
   /** Delivery retries: first retry after this (default 1 s). */
   retryBaseMs?: number;
+  /** How long one delivery attempt may take before it counts as failed (default 10 s). */
+  deliveryTimeoutMs?: number;
   random?: () => number;
 }
 
@@ -48,7 +52,10 @@ export interface EvaluationReport {
   leader: boolean;
   alerts: number;
   changes: Array<{ fingerprint: string; rule: string; transition: string }>;
-  notifications: Array<{ receiver: string; groupKey: string; status: string; reason: string; delivered: boolean }>;
+  /** Notifications this evaluation handed to the delivery queue (their outcome: `deliveries()`, after `idle()`). */
+  notifications: Array<{ receiver: string; groupKey: string; status: string; reason: string }>;
+  /** When an alert or a notification group becomes due on its own (epoch ms on the alerting clock; null: none). */
+  nextAt: number | null;
   telemetryGap: boolean;
   errors: string[];
 }
@@ -56,6 +63,11 @@ export interface EvaluationReport {
 export interface AlertingRuntime {
   alertStore: AlertStore;
   evaluateNow(): Promise<EvaluationReport>;
+  /**
+   * Asks for an evaluation as soon as possible (new flow data paired, a finding opened or resolved):
+   * at once, or right after the one running, at most one every MIN_GAP_MS. No-op without the schedule.
+   */
+  soon(): void;
   rules(): AlertRule[];
   lastReport(): EvaluationReport | null;
   /** The last observations (per-flow p95 and error rate for /metrics). */
@@ -65,7 +77,7 @@ export interface AlertingRuntime {
   expireSilence(id: string, actor: string): Promise<Silence>;
   silences(): Promise<Silence[]>;
   remediate(fingerprint: string, actor: string, actionId?: string): Promise<RemediationOutcome[]>;
-  /** Remediation runs still going (auto ones start on firing and run in the background). */
+  /** Resolves when the remediation runs (auto ones start on firing) and the queued deliveries are over. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -81,11 +93,15 @@ export class AlertingError extends Error {
 }
 
 const RESOLVED_KEPT_MS = 3_600_000;
+/** Evaluations are at least this far apart (ms), however often they are asked for. */
+export const MIN_GAP_MS = 1_000;
 const significant = (a: Alert) => JSON.stringify([a.state, a.acknowledgedBy, a.inhibitedBy, a.silencedBy, a.severity, a.annotations.summary]);
 
 /**
- * Alerting: evaluates the rules on a schedule (only the lease holder), drives each alert's lifecycle,
- * notifies receivers on transitions and repeat intervals, and runs auto remediations. State lives in
+ * Alerting: evaluates the rules (only the lease holder) every `intervalMs` at the latest, right after
+ * new flow data or findings (`soon()`), and when an alert or notification group becomes due; drives each
+ * alert's lifecycle, notifies receivers on transitions and repeat intervals through a delivery queue
+ * that never holds up the evaluation, and runs auto remediations. State lives in
  * ClickHouse and is re-read on every evaluation (small: open alerts, groups, silences), so a restart or
  * a change of lease holder continues where the last one stopped. The loop never throws.
  */
@@ -118,7 +134,21 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     externalUrl: typeof o.externalUrl === 'function' ? o.externalUrl() : o.externalUrl,
     signal: controller.signal,
     retryBaseMs: o.retryBaseMs,
+    timeoutMs: o.deliveryTimeoutMs,
     random: o.random,
+  });
+
+  const queue = createDeliveryQueue({
+    deliver: (n) => deliver(n, deliverOptions()),
+    saveGroup: (key, doc) => alertStore.saveGroups([{ key, doc }], clock.now()),
+    now: () => clock.now(),
+    onDone: (n, delivered) => {
+      if (delivered) log.debug({ receiver: n.receiver, group: n.groupKey, status: n.status }, 'notification delivered');
+      else log.warn({ receiver: n.receiver, group: n.groupKey, status: n.status }, 'notification not delivered; the group tries again later');
+      // What changed in the group while it was being delivered goes out now, not an interval later.
+      soon();
+    },
+    onError: (err) => log.error({ err: err.message }, 'saving a notification group failed'),
   });
 
   const escalate = async (alert: Alert, action: RemediationSpec, lastError: string): Promise<boolean> => {
@@ -179,7 +209,16 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
 
   const evaluate = async (): Promise<EvaluationReport> => {
     const now = clock.now();
-    const report: EvaluationReport = { at: now.toISOString(), leader: false, alerts: 0, changes: [], notifications: [], telemetryGap: false, errors: [] };
+    const report: EvaluationReport = {
+      at: now.toISOString(),
+      leader: false,
+      alerts: 0,
+      changes: [],
+      notifications: [],
+      nextAt: null,
+      telemetryGap: false,
+      errors: [],
+    };
     try {
       report.leader = await lease.acquire(now);
       if (!report.leader) return report;
@@ -219,21 +258,37 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       );
       report.changes = result.changes.map((c) => ({ fingerprint: c.alert.fingerprint, rule: c.alert.rule, transition: c.transition }));
 
-      // Notifications: routed by labels and owners, grouped, paced.
+      // Notifications: routed by labels and owners, grouped, paced — and delivered off this path (a
+      // receiver that is down retries with backoff in the queue; the rules keep being evaluated).
       const routed = result.alerts
         .filter((a) => a.state === 'firing' || a.state === 'resolved')
         .map((alert) => ({ alert, routes: routeAlert(catalog, alert.labels) }));
       const plan = planNotifications(groups, routed, now);
-      const changedGroups: Array<{ key: string; doc: GroupState }> = [];
+      const notified = new Set<string>();
+      const toDeliver: Array<{ n: Notification; before: GroupState }> = [];
       for (const n of plan.notifications) {
-        const delivered = await deliver(n, deliverOptions());
-        report.notifications.push({ receiver: n.receiver, groupKey: n.groupKey, status: n.status, reason: n.reason, delivered });
-        const g = delivered ? n.after : { ...(plan.groups.get(n.groupKey) ?? n.after), retryAt: new Date(clock.now().getTime() + 30_000).toISOString() };
-        plan.groups.set(n.groupKey, g);
-        changedGroups.push({ key: n.groupKey, doc: g });
+        if (queue.busy(n.groupKey)) continue;
+        notified.add(n.groupKey);
+        const before = plan.groups.get(n.groupKey) ?? n.after;
+        toDeliver.push({ n, before });
+        report.notifications.push({ receiver: n.receiver, groupKey: n.groupKey, status: n.status, reason: n.reason });
       }
-      for (const [key, g] of plan.groups) if (!groups.has(key)) changedGroups.push({ key, doc: g });
-      await alertStore.saveGroups(changedGroups, now);
+      // New groups (their groupWait starts now) are saved first; a delivered group's state is saved when its delivery is over.
+      const newGroups = [...plan.groups].filter(([key]) => !groups.has(key) && !notified.has(key) && !queue.busy(key));
+      await alertStore.saveGroups(
+        newGroups.map(([key, doc]) => ({ key, doc })),
+        now,
+      );
+      for (const { n, before } of toDeliver) queue.enqueue(n, before);
+      report.nextAt = [
+        plan.nextAt,
+        ...result.alerts.map((a) =>
+          dueAt(
+            a,
+            rules.find((r) => r.id === a.rule),
+          ),
+        ),
+      ].reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.min(m, x)), null);
 
       // Auto remediation: once per firing episode, not for silenced alerts.
       for (const c of o.autoRemediate === false ? [] : result.changes) {
@@ -250,17 +305,45 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     return report;
   };
 
+  // Scheduling: every `intervalMs` at the latest, at once when asked (`soon()`: new pairs, findings
+  // opened or resolved), and when an alert or a group becomes due (for, keepFiringFor, groupWait…);
+  // never overlapping, at most one evaluation every MIN_GAP_MS.
+  let wakeAt = Infinity;
+  let again = false;
+  let lastEnd = 0;
+  const wake = (delayMs: number) => {
+    if (stopped || o.schedule === false) return;
+    const at = Date.now() + Math.max(0, delayMs);
+    if (timer && wakeAt <= at) return;
+    if (timer) clearTimeout(timer);
+    wakeAt = at;
+    timer = setTimeout(() => void tick(), at - Date.now());
+  };
   const evaluateNow = () => {
-    if (!running) running = evaluate().finally(() => (running = null));
+    if (!running)
+      running = evaluate().finally(() => {
+        running = null;
+        lastEnd = Date.now();
+        if (again) {
+          again = false;
+          wake(MIN_GAP_MS);
+        }
+      });
     return running;
   };
   const tick = async () => {
     timer = null;
+    wakeAt = Infinity;
     if (stopped) return;
-    await evaluateNow();
-    if (!stopped) timer = setTimeout(() => void tick(), o.intervalMs);
+    const report = await evaluateNow();
+    const dueIn = report.nextAt === null ? Infinity : report.nextAt - clock.now().getTime();
+    wake(Math.max(MIN_GAP_MS, Math.min(o.intervalMs, dueIn)));
   };
-  if (o.schedule !== false) timer = setTimeout(() => void tick(), 0);
+  const soon = () => {
+    if (running) again = true;
+    else wake(lastEnd + MIN_GAP_MS - Date.now());
+  };
+  if (o.schedule !== false) wake(0);
 
   const mustAlert = async (fp: string) => {
     const a = await alertStore.getAlert(fp);
@@ -271,6 +354,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
   return {
     alertStore,
     evaluateNow,
+    soon,
     rules: () => rulesFor(o.catalog()),
     lastReport: () => last,
     lastObservations: () => lastObs,
@@ -320,7 +404,10 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       return Promise.all(actions.map((x) => remediateAlert(a, x, actor)));
     },
     async idle() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      while (inFlight.size > 0 || queue.size() > 0) {
+        await Promise.allSettled([...inFlight]);
+        await queue.idle();
+      }
     },
     async stop() {
       stopped = true;
@@ -328,6 +415,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       if (running) await running.catch(() => undefined);
       controller.abort();
       await Promise.allSettled([...inFlight]);
+      await queue.idle();
       await lease.release().catch(() => undefined);
     },
   };

@@ -32,6 +32,8 @@ export interface AnalyzerOptions {
   schedule?: boolean;
   /** Run the pairing job (default true). A process that only serves the API leaves it to the analyzer process. */
   pairing?: boolean;
+  /** Told after every pairing run (from an evaluation or on its own), e.g. so alerting evaluates the new edges at once. Must not throw. */
+  onPairing?: (result: PairingResult) => void;
 }
 
 export interface RunResult {
@@ -84,6 +86,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
         { part: 'analyzer', paired: p.paired, retracted: p.retracted, pending: p.pending, unplaced: p.unplaced, settledBefore: p.settledBefore },
         `pairing: ${p.paired} units paired, ${p.retracted} re-paired, ${p.pending.traces} traces pending, ${p.unplaced.traces} traces (${p.unplaced.spans} spans) could not be placed`,
       );
+      options.onPairing?.(p);
       return p;
     });
   };

@@ -114,8 +114,17 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
       return read;
     };
     const catalog = readCatalog();
-    // One finding store: the analyzer's and the probes' kinds, their lifecycle, the API's view.
-    const findings = createFindingStore(store);
+    // One finding store: the analyzer's and the probes' kinds, their lifecycle, the API's view. A
+    // finding opened or resolved asks alerting to evaluate at once (drift, failing probes → alerts).
+    const stored = createFindingStore(store);
+    const findings: typeof stored = {
+      ...stored,
+      async sync(kinds, candidates, now) {
+        const changed = await stored.sync(kinds, candidates, now);
+        if (changed.opened > 0 || changed.resolved > 0) weft.alerting?.soon();
+        return changed;
+      },
+    };
 
     if (runs('analyzer') || runs('api')) {
       const analyzer = startAnalyzer({
@@ -127,6 +136,10 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
         findings,
         schedule: runs('analyzer'),
         pairing: runs('analyzer'),
+        // New edges are evaluated by alerting right after they are paired, not on a timer of its own.
+        onPairing: (p) => {
+          if (p.paired > 0 || p.retracted > 0) weft.alerting?.soon();
+        },
       });
       weft.analyzer = analyzer;
       started.push({ name: 'analyzer', stop: () => analyzer.stop() });
@@ -161,7 +174,8 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
         findings,
         logger,
         env: config.env,
-        // At the analyzer's pace, but no more often than every 5 s (each evaluation reads the rollups).
+        // Right after each pairing run that paired something and each finding change (soon()), and
+        // at the analyzer's pace at the latest (time alone makes flows stale and alerts due).
         intervalMs: Math.max(5_000, config.analyzer.intervalMs),
         externalUrl: () => weft.api?.url ?? apiUrl,
         schedule: runs('analyzer'),

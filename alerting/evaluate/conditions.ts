@@ -1,6 +1,7 @@
 import type { AlertMeasure, Catalog, Flow } from '../../core/catalog/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { AlertRule, Condition, Labels } from '../model/alert.ts';
+import { UNREACHABLE_MIN_CALLERS, UNREACHABLE_MIN_CALLS } from '../rules/derive-rules.ts';
 import { selectsSubject } from '../rules/select.ts';
 import { stalenessMs, throughputDropScore, type Observations } from './observations.ts';
 
@@ -35,6 +36,16 @@ const latency = (r: AlertRule, f: Flow, o: Observations, c: Catalog, pick: 'p95M
   return s && s.traces >= min ? s[pick] : NaN;
 };
 
+/**
+ * Up to when a flow's silence counts: the newest span Weft received (runs are seen at ingest, see
+ * flowLastTouch), or the pairing watermark if later; never after now (a sender whose clock runs ahead
+ * does not make every flow stale).
+ */
+const silentUntil = (o: Observations) => {
+  const t = Math.min(o.now.getTime(), Math.max(Date.parse(o.pairedUntil), o.lastIntake ? Date.parse(o.lastIntake) : -Infinity));
+  return new Date(t).toISOString();
+};
+
 /** A flow measure's value for one flow (NaN: no data in the window). */
 const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: Catalog) => number> = {
   'latency-p95': (r, f, o, c) => latency(r, f, o, c, 'p95Ms'),
@@ -46,7 +57,7 @@ const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: C
   traces: (r, f, o) => o.windows.get(r.windowMs)?.get(f.id)?.traces ?? 0,
   staleness: (_r, f, o) => {
     const seen = o.lastSeen.get(f.id);
-    return seen ? stalenessMs(seen, o.pairedUntil, o.gaps) : NaN;
+    return seen ? stalenessMs(seen, silentUntil(o), o.gaps) : NaN;
   },
   'throughput-drop': (r, f, o) => throughputDropScore(o.windows.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? []),
 };
@@ -98,6 +109,32 @@ function findingConditions(rule: AlertRule, catalog: Catalog, o: Observations): 
     });
 }
 
+/**
+ * A catalog system that stopped answering: in the rule's short window at least UNREACHABLE_MIN_CALLS calls
+ * reached it from at least UNREACHABLE_MIN_CALLERS integrations, and every one failed (refused, timed out,
+ * or answered with an error). The value is the share of failed calls. One integration failing all its
+ * calls is not enough: that may be its own fault (a bad request), which its flow's error-rate alert tells.
+ */
+function systemUnreachable(rule: AlertRule, catalog: Catalog, o: Observations): Condition[] {
+  return catalog.systems.flatMap((sys) => {
+    const s = o.systemCalls.get(sys.id);
+    if (!s || !selectsSubject(rule.selector, catalog, { systems: [sys.id], flows: [], domains: [] })) return [];
+    const labels: Labels = { alertname: rule.id, severity: rule.severity, system: sys.id, ...(sys.owner ? { owner: sys.owner } : {}), ...rule.labels };
+    const active = s.calls >= UNREACHABLE_MIN_CALLS && s.callers >= UNREACHABLE_MIN_CALLERS && s.failed >= s.calls;
+    return [
+      {
+        rule,
+        labels,
+        value: s.calls > 0 ? s.failed / s.calls : NaN,
+        threshold: 1,
+        active,
+        systems: [sys.id],
+        summary: `System ${sys.id} stopped answering: ${s.failed} of ${s.calls} calls from ${s.callers} integration${s.callers === 1 ? '' : 's'} failed in the last ${formatDuration(rule.windowMs)}`,
+      },
+    ];
+  });
+}
+
 function telemetryGap(rule: AlertRule, _c: Catalog, o: Observations): Condition[] {
   const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
   const value = o.lastIntake ? o.now.getTime() - Date.parse(o.lastIntake) : NaN;
@@ -126,6 +163,7 @@ export const measureKinds: Record<AlertMeasure, (rule: AlertRule, catalog: Catal
   'key-drift': findingConditions,
   'schema-drift': findingConditions,
   'probe-failing': findingConditions,
+  'system-unreachable': systemUnreachable,
   'telemetry-gap': telemetryGap,
 };
 

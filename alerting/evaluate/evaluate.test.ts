@@ -144,4 +144,66 @@ describe('alert lifecycle over evaluations', () => {
     expect(alerts.find((a) => a.rule === 'flow-latency-p95')?.inhibitedBy).toBe('probe-failing:wms');
     expect(sim.sent.flatMap((n) => n.alerts)).toEqual(['probe-failing:firing']);
   });
+
+  it('a system that stopped answering (every call from several integrations failed) inhibits the alerts of flows through it', () => {
+    const sim = simulate();
+    // The WMS refuses connections: the pick flow fails every run; the probe of the WMS has not failed (yet).
+    const down = (s: number) =>
+      observations(at(s), {
+        stats: { 'erp-wms-pick': { traces: 12, failedTraces: 12 } },
+        systemCalls: { wms: { calls: 14, failed: 14, callers: 2 }, erp: { calls: 30, failed: 0, callers: 3 } },
+      });
+    sim.run(0, down(0));
+    sim.run(10, down(10));
+    const alerts = sim.alerts();
+    const system = alerts.find((a) => a.rule === 'system-unreachable');
+    expect([system?.state, system?.labels.system, system?.labels.owner]).toEqual(['firing', 'wms', 'supply']);
+    expect(system?.annotations.summary).toBe('System wms stopped answering: 14 of 14 calls from 2 integrations failed in the last 1m');
+    expect(alerts.find((a) => a.rule === 'flow-error-rate')?.inhibitedBy).toBe('system-unreachable:wms');
+    // The system is told about, the flow's failures it explains are not; erp answers, nothing about it.
+    expect(sim.sent.flatMap((n) => n.alerts)).toEqual(['system-unreachable:firing']);
+    expect(alerts.filter((a) => a.labels.system === 'erp')).toEqual([]);
+  });
+
+  it('one integration failing every call it makes is an error of its flow, not a system that stopped answering', () => {
+    const sim = simulate();
+    const obs = (s: number) =>
+      observations(at(s), { stats: { 'erp-wms-pick': { traces: 12, failedTraces: 12 } }, systemCalls: { wms: { calls: 12, failed: 12, callers: 1 } } });
+    sim.run(0, obs(0));
+    sim.run(10, obs(10));
+    expect(sim.alerts().find((a) => a.rule === 'system-unreachable')).toBeUndefined();
+    expect(sim.alerts().find((a) => a.rule === 'flow-error-rate')).toMatchObject({ state: 'firing', inhibitedBy: null });
+    expect(sim.sent.flatMap((n) => n.alerts)).toEqual(['flow-error-rate:firing']);
+  });
+
+  it('a stopped flow is stale once it has been silent for staleAfter up to the newest span received, not the lagging pairing watermark', () => {
+    const sim = simulate();
+    let firedAt = -1;
+    for (let s = 0; s <= 200 && firedAt < 0; s += 10) {
+      // Pairing lags 30 s behind (late spans awaited); the runs of cpq-erp-quote are seen at ingest.
+      const r = sim.run(
+        s,
+        observations(at(s), { lastIntake: iso(s - 1), lastSeen: { 'erp-cpq-sync': iso(55), 'cpq-erp-quote': iso(s - 5) }, pairedUntil: iso(s - 30) }),
+      );
+      if (r.changes.some((c) => c.alert.rule === 'flow-stale' && c.transition === 'firing')) firedAt = s;
+    }
+    // Last run at 55 s, staleAfter 60 s: silent for more than 60 s at the newest span (s − 1) from s = 120 on.
+    expect(firedAt).toBe(120);
+    expect(
+      sim
+        .alerts()
+        .filter((a) => a.rule === 'flow-stale')
+        .map((a) => a.labels.flow),
+    ).toEqual(['erp-cpq-sync']);
+  });
+
+  it('a sender whose clock runs ahead does not make running flows stale', () => {
+    const sim = simulate();
+    for (let s = 0; s <= 120; s += 10)
+      sim.run(
+        s,
+        observations(at(s), { lastIntake: iso(s + 600), lastSeen: { 'erp-cpq-sync': iso(s - 5), 'cpq-erp-quote': iso(s - 5) }, pairedUntil: iso(s - 10) }),
+      );
+    expect(sim.changes.filter((c) => c.alert.rule === 'flow-stale')).toEqual([]);
+  });
 });

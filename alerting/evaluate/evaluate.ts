@@ -76,17 +76,26 @@ export function evaluateAlerts(
     });
   }
   const alerts = [...next.values()].filter((a) => a.state !== 'inactive');
-  // Inhibition: a system whose probe fails explains the alerts of flows through it; the telemetry gap explains every flow alert.
-  const broken = new Set(alerts.filter((a) => a.state === 'firing' && a.rule === 'probe-failing').flatMap((a) => a.systems));
+  // Inhibition: a system whose probe fails or that stopped answering explains the alerts of flows through
+  // it; the telemetry gap explains every flow alert.
+  const broken = new Map<string, string>();
+  for (const a of alerts) {
+    const measure = ruleById.get(a.rule)?.measure ?? (a.rule === 'probe-failing' ? 'probe-failing' : undefined);
+    if (a.state === 'firing' && measure !== undefined && systemMeasures.has(measure))
+      for (const s of a.systems) if (!broken.has(s)) broken.set(s, `${a.rule}:${s}`);
+  }
   const gapAlert = alerts.find((a) => a.state === 'firing' && ruleById.get(a.rule)?.measure === 'telemetry-gap');
   for (const a of alerts) {
     const rule = ruleById.get(a.rule);
-    const brokenSystem = a.flow && rule?.measure !== 'probe-failing' ? a.systems.find((s) => broken.has(s)) : undefined;
-    a.inhibitedBy = gapAlert && rule && isFlowMeasure(rule.measure) ? gapAlert.fingerprint : brokenSystem ? `probe-failing:${brokenSystem}` : null;
+    const brokenSystem = a.flow && !(rule && systemMeasures.has(rule.measure)) ? a.systems.find((s) => broken.has(s)) : undefined;
+    a.inhibitedBy = gapAlert && rule && isFlowMeasure(rule.measure) ? gapAlert.fingerprint : brokenSystem ? broken.get(brokenSystem)! : null;
     a.silencedBy = silencedBy(silences, a.labels, now);
   }
   return { alerts, changes, telemetryGap };
 }
+
+/** Measures whose firing alert says a system is down: they inhibit the alerts of flows through it. */
+const systemMeasures = new Set<AlertRule['measure']>(['probe-failing', 'system-unreachable']);
 
 const gone: AlertRule = {
   id: '',

@@ -102,3 +102,15 @@ export function step(prev: Alert | undefined, c: Condition, now: Date): StepResu
 
 /** True while a firing alert's condition is false but keepFiringFor has not run out (Grafana's "Recovering"). */
 export const isRecovering = (a: Alert) => a.state === 'firing' && a.falseSince !== null;
+
+/**
+ * When this alert's state would change on its own if its condition stays as it is (epoch ms; null: not
+ * by time alone): a pending alert reaching `for`, a recovering one reaching `keepFiringFor`. The
+ * evaluation loop wakes up then rather than up to an interval later.
+ */
+export function dueAt(a: Alert, rule: { forMs: number; keepFiringForMs: number } | undefined): number | null {
+  if (!rule) return null;
+  if (a.falseSince !== null && (a.state === 'firing' || a.state === 'pending')) return ms(a.falseSince) + rule.keepFiringForMs;
+  if (a.state === 'pending' && a.activeSince) return ms(a.activeSince) + rule.forMs;
+  return null;
+}

@@ -14,6 +14,14 @@ export interface OpenFinding {
   subject: { systems: string[]; flows: string[]; domains: string[] };
 }
 
+/** Calls integrations made to one catalog system in the short window (client spans touching it). */
+export interface SystemCalls {
+  calls: number;
+  failed: number;
+  /** Distinct integrations that called it. */
+  callers: number;
+}
+
 /** A span of time in which Weft received no telemetry at all (ISO instants; `to` is now while it lasts). */
 export interface IntakeGap {
   from: string;
@@ -28,10 +36,12 @@ export interface Observations {
   pairedUntil: string;
   /** Per window length (ms) → per flow id → stats over [now - window, now]. */
   windows: Map<number, Map<string, FlowWindowStats>>;
-  /** All-time last run per flow id. */
+  /** All-time last run per flow id (paired edges, or its calls to its target seen at ingest when newer). */
   lastSeen: Map<string, string>;
   /** Per flow id: traces in the same window 1, 2, 3, 4 weeks earlier (weeks without data left out). */
   baseline: Map<string, number[]>;
+  /** Per catalog system id: the calls made to it in the system-unreachable rule's window (empty without that rule). */
+  systemCalls: Map<string, SystemCalls>;
   /** Open findings of the probe kinds (record-count, key and schema drift, probe failing). */
   findings: OpenFinding[];
   /** Intake gaps that overlap the staleness horizon (the ongoing one included). */

@@ -4,7 +4,7 @@ import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
 import type { AlertRule } from '../model/alert.ts';
 import { isFlowMeasure } from '../rules/derive-rules.ts';
-import type { FlowWindowStats, IntakeGap, Observations, OpenFinding } from './observations.ts';
+import type { FlowWindowStats, IntakeGap, Observations, OpenFinding, SystemCalls } from './observations.ts';
 
 const WEEK = 7 * 86_400_000;
 const findingKinds = ['record-count-drift', 'key-drift', 'schema-drift', 'probe-failing'] as const;
@@ -44,6 +44,23 @@ export function flowLastSeen(snap: Snapshot): Map<string, string> {
   return out;
 }
 
+/**
+ * The newest run per documented flow seen at ingest, before pairing: its integration's calls to the
+ * flow's target system in the snapshot's window (the endpoint rollup). Pairing waits for late spans;
+ * this does not, so a flow that stopped is known to be silent up to the newest span Weft received.
+ */
+export function flowLastTouch(snap: Snapshot): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of snap.catalog.flows) {
+    for (const t of snap.touches) {
+      if (t.system !== f.target || !runs(f, t)) continue;
+      const prev = out.get(f.id);
+      if (!prev || t.lastSeen > prev) out.set(f.id, t.lastSeen);
+    }
+  }
+  return out;
+}
+
 /** The newest span any integration sent (from the small, all-time endpoints table). */
 export async function lastIntake(store: Store): Promise<string | null> {
   const [row] = await store.client
@@ -51,6 +68,12 @@ export async function lastIntake(store: Store): Promise<string | null> {
     .then((r) => r.json<{ t: string; n: string }>());
   return row && Number(row.n) > 0 ? fromChTime(row.t) : null;
 }
+
+const newest = (a: Map<string, string>, b: Map<string, string>) => {
+  const out = new Map(a);
+  for (const [k, v] of b) if (!out.has(k) || Date.parse(v) > Date.parse(out.get(k)!)) out.set(k, v);
+  return out;
+};
 
 export interface ObserveOptions {
   store: Store;
@@ -67,7 +90,8 @@ export interface ObserveOptions {
 /**
  * Reads what the rules need from the rollups — one snapshot per distinct window (minute and hour
  * rollups, flat in history), the seasonal baseline (the same window 1–4 weeks back, cached for ten
- * minutes), the last intake and the probes' open findings.
+ * minutes), the calls made to each system in the short window (system-unreachable), the last intake and
+ * the probes' open findings.
  */
 export async function observe(o: ObserveOptions): Promise<Observations & { baselineCache?: ObserveOptions['baselineCache'] }> {
   const { store, catalog, now } = o;
@@ -79,6 +103,23 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     const snap = await takeSnapshot(store, catalog, new Date(now.getTime() - w), now);
     first ??= snap;
     windows.set(w, flowStats(snap));
+  }
+  // Calls to each catalog system in the short window (the endpoint rollup, fed at ingest: no pairing wait).
+  const systemCalls = new Map<string, SystemCalls>();
+  const unreachable = o.rules.find((r) => r.measure === 'system-unreachable');
+  if (unreachable) {
+    const snap = await takeSnapshot(store, catalog, new Date(now.getTime() - unreachable.windowMs), now);
+    const systems = new Set(catalog.systems.map((s) => s.id));
+    const callers = new Map<string, Set<string>>();
+    for (const t of snap.touches) {
+      if (!systems.has(t.system)) continue;
+      const s = systemCalls.get(t.system) ?? { calls: 0, failed: 0, callers: 0 };
+      s.calls += t.spans;
+      s.failed += t.errors;
+      systemCalls.set(t.system, s);
+      callers.set(t.system, (callers.get(t.system) ?? new Set()).add(t.integration));
+    }
+    for (const [id, s] of systemCalls) s.callers = callers.get(id)!.size;
   }
   let baselineCache = o.baselineCache;
   const drop = flowRules.find((r) => r.measure === 'throughput-drop');
@@ -108,8 +149,9 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     lastIntake: await lastIntake(store),
     pairedUntil: first!.pairedUntil,
     windows,
-    lastSeen: flowLastSeen(first!),
+    lastSeen: newest(flowLastSeen(first!), flowLastTouch(first!)),
     baseline: baselineCache?.values ?? new Map<string, number[]>(),
+    systemCalls,
     findings,
     gaps: o.gaps,
     baselineCache,

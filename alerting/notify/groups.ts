@@ -28,19 +28,29 @@ export interface Notification {
 }
 
 const notifiable = (a: Alert) => a.silencedBy.length === 0 && a.inhibitedBy === null;
+/**
+ * An alert that fired and resolved between two messages of its group (e.g. within groupWait, when an
+ * automatic remediation fixed it at once): its episode is still told — as firing in the next message,
+ * then resolved in the one after (groupInterval later), as for any other alert.
+ */
+const firedUntold = (a: Alert, g: GroupState) =>
+  g.sent[a.fingerprint] === undefined && a.firedAt !== null && Date.parse(a.firedAt) >= Date.parse(g.lastSentAt ?? g.createdAt);
 
 /**
  * Which groups have something to say now (pure). Groups alerts by receiver and the route's groupBy
  * labels; a group speaks first after groupWait, on a change (an alert starts firing or resolves) no sooner
  * than groupInterval after its last message, and otherwise every repeatInterval while an
- * unacknowledged alert fires. Never once per evaluation. A resolved alert is sent only to receivers
- * that were told it fired; silenced and inhibited alerts are left out.
+ * unacknowledged alert fires. Never once per evaluation. A resolved alert is sent to receivers that were
+ * told it fired; one that fired and resolved between two messages is told as firing first; silenced and
+ * inhibited alerts are left out. `nextAt` (epoch ms, null: none) is
+ * when the earliest group that has something to say but must wait (groupWait, groupInterval,
+ * repeatInterval, a retry) becomes due, so the caller can evaluate again then instead of up to an interval later.
  */
 export function planNotifications(
   groups: ReadonlyMap<string, GroupState>,
   routed: Array<{ alert: Alert; routes: ResolvedRoute[] }>,
   now: Date,
-): { notifications: Notification[]; groups: Map<string, GroupState> } {
+): { notifications: Notification[]; groups: Map<string, GroupState>; nextAt: number | null } {
   const next = new Map(groups);
   const members = new Map<string, { route: ResolvedRoute; labels: Labels; alerts: Alert[] }>();
   for (const { alert, routes } of routed) {
@@ -54,12 +64,13 @@ export function planNotifications(
   }
   const t = now.getTime();
   const notifications: Notification[] = [];
+  let nextAt = Infinity;
   for (const [key, m] of members) {
     const g: GroupState = next.get(key) ?? { key, receiver: m.route.receiver, labels: m.labels, createdAt: now.toISOString(), lastSentAt: null, sent: {} };
     const content = m.alerts
       .filter(notifiable)
       .flatMap((a): Array<{ alert: Alert; status: 'firing' | 'resolved' }> =>
-        a.state === 'firing'
+        a.state === 'firing' || (a.state === 'resolved' && firedUntold(a, g))
           ? [{ alert: a, status: 'firing' }]
           : a.state === 'resolved' && g.sent[a.fingerprint] === 'firing'
             ? [{ alert: a, status: 'resolved' }]
@@ -79,7 +90,20 @@ export function planNotifications(
     if (!g.lastSentAt) reason = changed && t - Date.parse(g.createdAt) >= m.route.groupWaitMs ? 'first' : null;
     else if (changed) reason = since >= m.route.groupIntervalMs ? 'changed' : null;
     else if (unacked && since >= m.route.repeatIntervalMs) reason = 'repeat';
-    if (!reason || (g.retryAt && t < Date.parse(g.retryAt))) continue;
+    if (!reason || (g.retryAt && t < Date.parse(g.retryAt))) {
+      // When this group will have something to say (groupWait, groupInterval, repeatInterval, a retry).
+      const due = !g.lastSentAt
+        ? changed
+          ? Date.parse(g.createdAt) + m.route.groupWaitMs
+          : Infinity
+        : changed
+          ? Date.parse(g.lastSentAt) + m.route.groupIntervalMs
+          : unacked
+            ? Date.parse(g.lastSentAt) + m.route.repeatIntervalMs
+            : Infinity;
+      nextAt = Math.min(nextAt, Math.max(due, g.retryAt ? Date.parse(g.retryAt) : -Infinity));
+      continue;
+    }
     const sent: GroupState['sent'] = {};
     for (const c of content) if (c.status === 'firing') sent[c.alert.fingerprint] = 'firing';
     notifications.push({
@@ -94,5 +118,5 @@ export function planNotifications(
   }
   // Groups whose alerts went away entirely (inactive, rule removed) are forgotten once nothing fires there.
   for (const [key, g] of next) if (!members.has(key) && Object.values(g.sent).every((s) => s !== 'firing')) next.delete(key);
-  return { notifications, groups: next };
+  return { notifications, groups: next, nextAt: Number.isFinite(nextAt) ? nextAt : null };
 }

@@ -17,11 +17,16 @@ export const derivedDefaults: Record<
   'key-drift': { measure: 'key-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
   'schema-drift': { measure: 'schema-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'medium' },
   'probe-failing': { measure: 'probe-failing', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
+  'system-unreachable': { measure: 'system-unreachable', window: '1m', for: '0s', keepFiringFor: '1m', severity: 'high' },
   'telemetry-gap': { measure: 'telemetry-gap', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'critical' },
 };
 
 /** The throughput-drop score above which the derived rule fires (half the usual traffic gone). */
 export const THROUGHPUT_DROP_SCORE = 0.5;
+/** A system stopped answering when at least this many calls reached it in the window… */
+export const UNREACHABLE_MIN_CALLS = 3;
+/** …from at least this many integrations (one integration failing every call may be its own fault), and every one failed. */
+export const UNREACHABLE_MIN_CALLERS = 2;
 /** Weft's own intake silent for longer than this is a telemetry gap. */
 export const TELEMETRY_GAP_MS = 60_000;
 

@@ -1,5 +1,5 @@
 import { parseCatalog, type Catalog } from '../../core/catalog/index.ts';
-import type { FlowWindowStats, Observations } from '../evaluate/observations.ts';
+import type { FlowWindowStats, Observations, SystemCalls } from '../evaluate/observations.ts';
 
 /** A small estate: two scheduled flows and a realtime one, a webhook receiver for the ICoE team. */
 export const estateYaml = (extra = '') => `
@@ -31,7 +31,13 @@ export function testCatalog(extra = ''): Catalog {
 /** Observations at `now` with per-flow stats over the 5-minute window and last runs. */
 export function observations(
   now: Date,
-  o: { stats?: Record<string, Partial<FlowWindowStats>>; lastSeen?: Record<string, string>; lastIntake?: string | null; pairedUntil?: string } = {},
+  o: {
+    stats?: Record<string, Partial<FlowWindowStats>>;
+    lastSeen?: Record<string, string>;
+    lastIntake?: string | null;
+    pairedUntil?: string;
+    systemCalls?: Record<string, SystemCalls>;
+  } = {},
 ): Observations {
   const w = new Map<string, FlowWindowStats>();
   for (const [id, s] of Object.entries(o.stats ?? {})) w.set(id, { traces: 10, failedTraces: 0, p95Ms: 100, p99Ms: 150, ...s });
@@ -45,6 +51,7 @@ export function observations(
     ]),
     lastSeen: new Map(Object.entries(o.lastSeen ?? {})),
     baseline: new Map(),
+    systemCalls: new Map(Object.entries(o.systemCalls ?? {})),
     findings: [],
     gaps: [],
   };

@@ -92,6 +92,7 @@ describe('alert routes', () => {
   it('fires the error-rate alert of a flow that fails, lists it and notifies the webhook with the v4 payload', async () => {
     const report = await alerting.evaluateNow();
     expect(report.errors).toEqual([]);
+    await alerting.idle();
     const { status, body } = await call('GET', '/api/v1/alerts', 'viewer-token');
     expect(status).toBe(200);
     const errors = body.alerts.find((a: { rule: string }) => a.rule === 'flow-error-rate');

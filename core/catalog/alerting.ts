@@ -28,6 +28,7 @@ export const alertMeasures = [
   'key-drift',
   'schema-drift',
   'probe-failing',
+  'system-unreachable',
   'telemetry-gap',
 ] as const;
 export type AlertMeasure = (typeof alertMeasures)[number];
@@ -42,6 +43,7 @@ export const derivedRuleIds = [
   'key-drift',
   'schema-drift',
   'probe-failing',
+  'system-unreachable',
   'telemetry-gap',
 ] as const;
 export const alertSeverities = ['info', 'low', 'medium', 'high', 'critical'] as const;

@@ -95,6 +95,15 @@ export const faultSignatures: Record<FaultKind, FaultSignature> = {
         'evidence should name the load job, more rows read than written beyond the tolerance, and the lossy runs',
       ),
   },
+  'failing-flow': {
+    fault: 'failing-flow',
+    finding: 'error-rate',
+    subject: { flows: ['entitlements-support-context'] },
+    involves: ['entitlements-support-context', 'entitlements', 'support', 'entitlement', 'support-case-enricher'],
+    description: 'The support-case enricher sends entitlements the support desk rejects (HTTP 400): entitlements-support-context fails on every run.',
+    checkEvidence: (e) =>
+      expect(e.errorRate > e.threshold && e.traces > 0, 'evidence should show the flow failing more often than its class allows, with its traces'),
+  },
 };
 
 const bare = (id: string) => id.replace(/^(unknown|integration):/, '');

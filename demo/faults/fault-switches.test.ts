@@ -20,7 +20,7 @@ describe('fault switches', () => {
 
   it('names an unknown fault and lists the real ones', () => {
     expect(() => parseFaultList('shadow-it,slow-disk')).toThrow(
-      'Unknown demo fault "slow-disk"; choose from shadow-it, replica-drift, latency-regression, stale-flow, deprecated-flow, sor-violation, lossy-etl, all or none.',
+      'Unknown demo fault "slow-disk"; choose from shadow-it, replica-drift, latency-regression, stale-flow, deprecated-flow, sor-violation, lossy-etl, failing-flow, all or none.',
     );
   });
 });

@@ -1,4 +1,5 @@
 import { customerId, type DemoContext } from '../estate/demo-context.ts';
+import { entitlementsPayload } from '../faults/failing-flow.ts';
 import { hostOf } from './hosts.ts';
 
 const CRM = hostOf('crm');
@@ -51,7 +52,8 @@ export function installCaseToResolution(ctx: DemoContext, customers: number): vo
           domain: 'entitlement',
           operation: 'read',
         });
-        await step.http(attach('entitlements', 'entitlement', found.items.length, { entitlements: found.items.map((e) => ({ id: e.id, level: e.level })) }));
+        const hop = attach('entitlements', 'entitlement', found.items.length, { entitlements: found.items.map((e) => ({ id: e.id, level: e.level })) });
+        await step.http({ ...hop, body: entitlementsPayload(ctx.faults, hop.body) });
       });
       ctx.stores.support.collection('cases').patch(supportCase.id, { status: 'resolved' });
     },

@@ -1,0 +1,73 @@
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConfig, parseArgs } from '../core/config/index.ts';
+import { silentLogger } from '../core/log/logger.ts';
+import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
+import type { WebhookPayload } from './index.ts';
+
+/**
+ * The acceptance path in the demo estate (time scale 0.3): a user adds a webhook receiver; the
+ * stale-flow fault stops the product sync; Weft fires flow-stale, calls the batch runtime's run
+ * endpoint (auto remediation), the sync runs again and the alert resolves by itself — one firing and
+ * one resolved notification, nothing in between.
+ */
+describe('the demo estate: a stale flow is remediated automatically and resolves', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alerting-demo-'));
+  const received: WebhookPayload[] = [];
+  let hook: Server;
+  let weft: RunningWeft;
+
+  beforeAll(async () => {
+    hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => (received.push(JSON.parse(body) as WebhookPayload), res.end('{}')));
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const args = [
+      '--demo',
+      '--no-faults',
+      '--demo-time-scale',
+      '0.3',
+      '--analyze-every',
+      '2s',
+      '--data',
+      dir,
+      '--port',
+      '0',
+      '--otlp-port',
+      '0',
+      '--log-level',
+      'error',
+    ];
+    weft = await startWeft(buildConfig(parseArgs(args), {}, dir), silentLogger());
+    appendFileSync(
+      weft.catalogFiles[0],
+      `\nreceivers:\n  - { id: team-hook, type: webhook, url: "http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook" }\nroutes:\n  - { receiver: team-hook }\n`,
+    );
+    await weft.analyzer!.reloadCatalog();
+  }, 60_000);
+
+  afterAll(async () => {
+    await weft?.stop();
+    hook?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fires flow-stale, runs the remediation, resolves, and tells the webhook once of each', async () => {
+    const stale = () => received.flatMap((p) => p.alerts.filter((a) => a.labels.alertname === 'flow-stale').map((a) => `${a.labels.flow}:${a.status}`));
+    weft.demo!.setFault('stale-flow', true);
+    await expect.poll(stale, { timeout: 150_000, interval: 1000 }).toContain('erp-cpq-product-sync:resolved');
+    const attempts = await weft.alerting!.alertStore.attempts();
+    expect(attempts.filter((a) => a.action === 'rerun-product-sync').map((a) => a.outcome)).toContain('succeeded');
+    // One message per transition, nothing in between (the remediation may fix it within groupWait: the
+    // episode is still told as firing first).
+    expect(stale()).toEqual(['erp-cpq-product-sync:firing', 'erp-cpq-product-sync:resolved']);
+    const events = (await weft.alerting!.alertStore.events()).filter((e) => e.rule === 'flow-stale').map((e) => e.event);
+    expect(events).toEqual(expect.arrayContaining(['firing', 'resolved']));
+  }, 180_000);
+});
