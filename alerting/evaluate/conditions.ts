@@ -90,6 +90,7 @@ const findingKind: Partial<Record<AlertMeasure, string>> = {
   'record-count-drift': 'record-count-drift',
   'key-drift': 'key-drift',
   'schema-drift': 'schema-drift',
+  'hop-record-loss': 'hop-record-loss',
   'probe-failing': 'probe-failing',
 };
 
@@ -162,6 +163,7 @@ export const measureKinds: Record<AlertMeasure, (rule: AlertRule, catalog: Catal
   'record-count-drift': findingConditions,
   'key-drift': findingConditions,
   'schema-drift': findingConditions,
+  'hop-record-loss': findingConditions,
   'probe-failing': findingConditions,
   'system-unreachable': systemUnreachable,
   'telemetry-gap': telemetryGap,

@@ -46,6 +46,24 @@ function simulate(catalog = testCatalog(), silences: Silence[] = []) {
   };
 }
 
+describe('finding-backed rules', () => {
+  it("a hop-record-loss finding fires the derived hop-record-loss rule, naming the hop's systems and flow", () => {
+    const obs = observations(at(0));
+    obs.findings = [
+      {
+        id: 'f1',
+        kind: 'hop-record-loss',
+        key: 'hop:order:lake>warehouse',
+        title: '20 order records lost at lake → warehouse',
+        subject: { systems: ['lake', 'warehouse'], flows: ['lake-warehouse'], domains: ['order'] },
+      },
+    ];
+    const conditions = conditionsFor(rulesFor(testCatalog()), testCatalog(), obs).filter((c) => c.rule.id === 'hop-record-loss');
+    expect(conditions).toHaveLength(1);
+    expect(conditions[0].active).toBe(true);
+  });
+});
+
 describe('alert lifecycle over evaluations', () => {
   it('a latency that crosses its threshold every other minute for 10 minutes is one alert and one notification, then one resolved', () => {
     const sim = simulate();

@@ -16,6 +16,7 @@ export const derivedDefaults: Record<
   'record-count-drift': { measure: 'record-count-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
   'key-drift': { measure: 'key-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
   'schema-drift': { measure: 'schema-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'medium' },
+  'hop-record-loss': { measure: 'hop-record-loss', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
   'probe-failing': { measure: 'probe-failing', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
   'system-unreachable': { measure: 'system-unreachable', window: '1m', for: '0s', keepFiringFor: '1m', severity: 'high' },
   'telemetry-gap': { measure: 'telemetry-gap', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'critical' },

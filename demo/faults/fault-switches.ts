@@ -1,5 +1,14 @@
 /** The problems the demo can inject into its own estate, each one a thing Weft must find. */
-export const faultKinds = ['shadow-it', 'replica-drift', 'latency-regression', 'stale-flow', 'deprecated-flow', 'sor-violation', 'lossy-etl', 'failing-flow'] as const;
+export const faultKinds = [
+  'shadow-it',
+  'replica-drift',
+  'latency-regression',
+  'stale-flow',
+  'deprecated-flow',
+  'sor-violation',
+  'lossy-etl',
+  'failing-flow',
+] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 export type FaultSelection = boolean | Partial<Record<FaultKind, boolean>>;
