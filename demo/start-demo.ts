@@ -85,7 +85,20 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
   const faults = new FaultSwitches(options.faults);
 
   const servers: SystemServer[] = [];
-  const scheduler = new Scheduler((job, err) => log.warn({ job, err: (err as Error).message }, 'demo job failed'));
+  // A job failing the same way every run (an injected fault) is said once, then once every 5 minutes with a count.
+  const failures = new Map<string, { message: string; since: number; count: number; saidAt: number }>();
+  const scheduler = new Scheduler((job, err) => {
+    const message = (err as Error).message;
+    const now = Date.now();
+    const f = failures.get(job);
+    if (f && f.message === message && now - f.saidAt < 300_000) {
+      f.count++;
+      return;
+    }
+    const again = f && f.message === message ? { failedRuns: f.count + 1, since: new Date(f.since).toISOString() } : {};
+    failures.set(job, { message, since: f && f.message === message ? f.since : now, count: f && f.message === message ? f.count + 1 : 1, saidAt: now });
+    log.warn({ job, err: message, ...again }, f && f.message === message ? 'demo job still failing the same way' : 'demo job failed');
+  });
   const broker = new InProcessBroker((err, message) => log.warn({ topic: message.topic, err: (err as Error).message }, 'demo consumer failed'));
   const runtimes = new Map<string, IntegrationRuntime>();
   let control: RunEndpoint | undefined;
