@@ -10,7 +10,7 @@ import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
 import type { WebhookPayload } from './index.ts';
 
 /**
- * The acceptance path in the demo estate (time scale 0.3): a user adds a webhook receiver; the
+ * The acceptance path in the demo estate (time scale 0.1): a user adds a webhook receiver (groupWait 1 s, groupInterval 5 s); the
  * stale-flow fault stops the product sync; Weft fires flow-stale, calls the batch runtime's run
  * endpoint (auto remediation), the sync runs again and the alert resolves by itself — one firing and
  * one resolved notification, nothing in between.
@@ -32,7 +32,7 @@ describe('the demo estate: a stale flow is remediated automatically and resolves
       '--demo',
       '--no-faults',
       '--demo-time-scale',
-      '0.3',
+      '0.1',
       '--analyze-every',
       '2s',
       '--data',
@@ -47,7 +47,7 @@ describe('the demo estate: a stale flow is remediated automatically and resolves
     weft = await startWeft(buildConfig(parseArgs(args), {}, dir), silentLogger());
     appendFileSync(
       weft.catalogFiles[0],
-      `\nreceivers:\n  - { id: team-hook, type: webhook, url: "http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook" }\nroutes:\n  - { receiver: team-hook }\n`,
+      `\nreceivers:\n  - { id: team-hook, type: webhook, url: "http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook" }\nroutes:\n  - { receiver: team-hook, groupWait: 1s, groupInterval: 5s }\n`,
     );
     await weft.analyzer!.reloadCatalog();
   }, 60_000);
