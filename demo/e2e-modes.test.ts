@@ -23,9 +23,11 @@ import { startDemoWorker } from './worker/start-demo-worker.ts';
  *   queue reaches a freshly started Weft (spans stamped before Weft's start, older than its late-arrival window);
  * - Weft killed (`kill -9`) mid-run and restarted while the estate keeps exporting through the gateway;
  *   Weft's own spool is replayed at restart.
- * Demo time scale 0.4, analyzer every 2 s (as demo/e2e.test.ts).
+ * Demo time scale 0.25, analyzer every 2 s.
  */
-const TIME_SCALE = '0.4';
+const TIME_SCALE = '0.25';
+/** A wait of the estate's own time, written for time scale 0.4 and scaled to TIME_SCALE. */
+const estateMs = (msAt04: number) => Math.round((msAt04 * Number(TIME_SCALE)) / 0.4);
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
@@ -201,7 +203,7 @@ describe('demo estate end to end, as telemetry really arrives', () => {
     const started = Date.now();
     await spawnWeft();
     gateway.forwardTo(`http://127.0.0.1:${otlpPort}`, apiUrl);
-    await sleep(20_000);
+    await sleep(estateMs(20_000));
 
     // Mid-run: hold a few seconds of spans, let Weft accept a batch into its spool, and kill it before it loads them.
     gateway.hold();
