@@ -73,9 +73,11 @@ describe('generated DDL parses in ClickHouse', () => {
 
   it('evaluates every Distributed sharding key on the columns of its table, as an integer (the single-node schema stands in)', async () => {
     await migrate(store, { retention });
+    // Tables a later migration drops are not there to evaluate against.
+    const dropped = new Set(schema(true).flatMap(({ statement }) => /^DROP TABLE (?:IF EXISTS )?(\w+) ON CLUSTER/.exec(statement)?.[1] ?? []));
     const keys = schema(true)
       .map(({ statement }) => /ENGINE = Distributed\('[^']*', '[^']*', (\w+)_local, (.+)\)$/s.exec(statement))
-      .filter((m): m is RegExpExecArray => m !== null);
+      .filter((m): m is RegExpExecArray => m !== null && !dropped.has(m[1]));
     expect(keys.length).toBeGreaterThan(5);
     const problems: string[] = [];
     for (const [, table, key] of keys) {

@@ -23,6 +23,8 @@ describe('clusterize', () => {
   it('runs every CREATE, ALTER and DROP on the cluster', () => {
     const ddl = find(/^(CREATE|ALTER|DROP)\b/);
     expect(find(/^DROP VIEW IF EXISTS weft_span_touches_mv ON CLUSTER 'weft'$/)).toHaveLength(1);
+    // A dropped MergeTree table goes on every node, its Distributed table and its _local twin.
+    expect(find(/^DROP TABLE IF EXISTS weft_trace_touches(_local)? ON CLUSTER 'weft'$/)).toHaveLength(2);
     expect(ddl.length).toBeGreaterThan(10);
     for (const s of ddl) expect(s).toMatch(/ON CLUSTER 'weft'/);
   });

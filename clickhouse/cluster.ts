@@ -114,8 +114,13 @@ export function clusterize(statements: string[], options: ClusterOptions, known:
     }
     const drop = DROP.exec(s);
     if (drop) {
-      const name = drop[1].toUpperCase() === 'TABLE' && tables.has(drop[3]) ? local(drop[3]) : drop[3];
-      out.push(`DROP ${drop[1]} ${drop[2] ?? ''}${name} ${on}${s.slice(drop[0].length)}`);
+      // A MergeTree table is two on a cluster: the Distributed table, then its `_local` twin.
+      if (drop[1].toUpperCase() === 'TABLE' && tables.has(drop[3]))
+        out.push(
+          `DROP TABLE ${drop[2] ?? ''}${drop[3]} ${on}${s.slice(drop[0].length)}`,
+          `DROP TABLE ${drop[2] ?? ''}${local(drop[3])} ${on}${s.slice(drop[0].length)}`,
+        );
+      else out.push(`DROP ${drop[1]} ${drop[2] ?? ''}${drop[3]} ${on}${s.slice(drop[0].length)}`);
       continue;
     }
     const other = CREATE_OTHER.exec(s);

@@ -207,16 +207,21 @@ describe('span touches: what official instrumentation emits, through the real co
     expect(Object.fromEntries(cases.map(([s]) => [id(s), got.get(id(s)) ?? null]))).toEqual(Object.fromEntries(cases.map(([s, want]) => [id(s), want])));
   });
 
-  it('still counts every span of a trace (connection spans included) in the trace touches', async () => {
-    const [row] = await h.rows<{ spans: string }>("SELECT sum(spans) AS spans FROM weft_trace_touches WHERE integration = 'net-connect'");
+  it('still counts every span of a trace (connection spans included) in the rollups', async () => {
+    const [row] = await h.rows<{ spans: string }>("SELECT sum(spans) AS spans FROM weft_endpoint_rollup_1m WHERE integration = 'net-connect'");
     expect(Number(row.spans)).toBe(1);
   });
 
   it('counts the errors and records of spans that touch nothing (they skip the classification, not the trace)', async () => {
     const [row] = await h.rows<{ spans: string; errors: string; records: string }>(
-      "SELECT sum(spans) AS spans, sum(errors) AS errors, sum(records) AS records FROM weft_trace_touches WHERE integration = 'internal-work'",
+      "SELECT sum(spans) AS spans, sum(errors) AS errors, sum(records) AS records FROM weft_endpoint_rollup_1m WHERE integration = 'internal-work'",
     );
     expect({ spans: Number(row.spans), errors: Number(row.errors), records: Number(row.records) }).toEqual({ spans: 1, errors: 1, records: 7 });
+    // …and in what pairing reads: one row a span, by arrival.
+    const [arrived] = await h.rows<{ spans: string; errors: string; records: string }>(
+      "SELECT count() AS spans, sum(is_error) AS errors, sum(records) AS records FROM weft_trace_spans WHERE integration = 'internal-work'",
+    );
+    expect({ spans: Number(arrived.spans), errors: Number(arrived.errors), records: Number(arrived.records) }).toEqual({ spans: 1, errors: 1, records: 7 });
   });
 });
 

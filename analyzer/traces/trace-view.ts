@@ -77,7 +77,7 @@ function mentions(span: SpanRow, e: Endpoint): boolean {
 
 /**
  * One trace from `otel_traces`, read by its id: the time range from `otel_traces_trace_id_ts` first,
- * so only the partitions of those days are read. Systems come from `weft_trace_touches` (kept two
+ * so only the partitions of those days are read. Systems come from `weft_trace_touch_sets` (kept two
  * days) resolved against the catalog; older traces show their spans without systems.
  * Returns null when no span of the trace is stored (expired by retention, or never received).
  */
@@ -111,7 +111,7 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
 
   const touches = await store.client
     .query({
-      query: 'SELECT groupUniqArrayArray(reads) AS reads, groupUniqArrayArray(writes) AS writes FROM weft_trace_touches WHERE trace_id = {id:String}',
+      query: 'SELECT groupUniqArrayArray(reads) AS reads, groupUniqArrayArray(writes) AS writes FROM weft_trace_touch_sets WHERE trace_id = {id:String}',
       query_params: { id: traceId },
       format: 'JSONEachRow',
     })
