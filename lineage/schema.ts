@@ -10,7 +10,8 @@ const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|z|[
 const open = { additionalProperties: true } as const;
 const Name = Type.String({ minLength: 1, maxLength: 1024 });
 const Time = Type.String({ pattern: DATE_TIME, description: 'ISO 8601 date-time with a zone, e.g. 2026-11-29T02:00:00.000Z' });
-const RowCount = Type.Integer({ minimum: 0 });
+/** Rows are counted exactly up to 2^53 - 1 (a JSON number past it is not an exact count). */
+const RowCount = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
 /** The event types of the spec; `OTHER` is stored and otherwise ignored. */
 export const eventTypes = ['START', 'RUNNING', 'COMPLETE', 'ABORT', 'FAIL', 'OTHER'] as const;

@@ -21,9 +21,40 @@ export interface RejectedEvent {
 
 const field = (path: string) => path.replace(/^\//, '').replace(/\//g, '.');
 
+/** Events nested deeper than this (facets inside facets) are refused: no producer nests this far. */
+export const MAX_EVENT_DEPTH = 64;
+const EARLIEST = Date.parse('2000-01-01T00:00:00Z');
+const DAY = 86_400_000;
+
+/** How deep a JSON value nests (objects and arrays), counted without recursion; stops past `limit`. */
+function depthOver(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > limit) return true;
+    for (const child of Object.values(v as object)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/**
+ * Why a time of an event is out of range, or undefined: before 2000, or more than a day ahead of
+ * Weft's clock (the rule OTLP spans follow, docs/security-limits.md). A run stamped 9999 would be a
+ * flow's last run for ever, and no stale finding could open.
+ */
+function timeProblem(name: string, text: string, now: number): string | undefined {
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) return `field "${name}": "${text}" is not a real date-time`;
+  if (t < EARLIEST) return `field "${name}": ${text} is before 2000-01-01; send the time the run really happened`;
+  if (t > now + DAY) return `field "${name}": ${text} is more than a day ahead of Weft's clock; check the producer's clock`;
+  return undefined;
+}
+
 /** Why one value is not a RunEvent, or undefined when it is. */
-export function eventProblem(value: unknown): string | undefined {
+export function eventProblem(value: unknown, now = Date.now()): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'an event must be a JSON object (an OpenLineage RunEvent)';
+  if (depthOver(value, MAX_EVENT_DEPTH)) return `the event nests objects deeper than ${MAX_EVENT_DEPTH} levels; flatten its facets`;
   const v = value as Record<string, unknown>;
   if (!Object.hasOwn(v, 'run') && (Object.hasOwn(v, 'dataset') || Object.hasOwn(v, 'job')))
     return 'field "run": missing; Weft reads RunEvents (with run and job), not DatasetEvents or JobEvents';
@@ -36,10 +67,12 @@ export function eventProblem(value: unknown): string | undefined {
     return `field "${at}": ${first.message}`;
   }
   const event = value as RunEvent;
-  if (Number.isNaN(Date.parse(event.eventTime))) return `field "eventTime": "${event.eventTime}" is not a real date-time`;
   const nominal = event.run.facets?.nominalTime;
-  if (nominal && Number.isNaN(Date.parse(nominal.nominalStartTime))) return 'field "run.facets.nominalTime.nominalStartTime": not a real date-time';
-  return undefined;
+  return (
+    timeProblem('eventTime', event.eventTime, now) ??
+    (nominal ? timeProblem('run.facets.nominalTime.nominalStartTime', nominal.nominalStartTime, now) : undefined) ??
+    (nominal?.nominalEndTime ? timeProblem('run.facets.nominalTime.nominalEndTime', nominal.nominalEndTime, now) : undefined)
+  );
 }
 
 /**

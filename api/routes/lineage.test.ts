@@ -102,6 +102,9 @@ describe('POST /api/v1/lineage', () => {
   });
 
   describe('bad input', () => {
+    /** A request text whose run facet nests `levels` deep (built as text: stringifying it would overflow the stack). */
+    const deep = (levels: number) =>
+      JSON.stringify(event({ run: { runId: 'r-deep', facets: { deep: 'DEEP' } } })).replace('"DEEP"', `${'{"x":'.repeat(levels)}{}${'}'.repeat(levels)}`);
     const cases: Array<[string, unknown, number, RegExp]> = [
       ['not JSON', '{"eventType": ', 400, /JSON/],
       ['an empty array', [], 400, /empty array/],
@@ -118,6 +121,22 @@ describe('POST /api/v1/lineage', () => {
         400,
         /outputs\.0\.outputFacets\.outputStatistics\.rowCount/,
       ],
+      // regression: each of these was 200 (a 9999 run hid a stopped flow for good) or 500
+      ['an eventTime in 9999', event({ eventTime: '9999-12-31T23:59:59.000Z' }), 400, /field "eventTime": .* more than a day ahead/],
+      ['an eventTime in 1970', event({ eventTime: '1970-01-01T00:00:00.000Z' }), 400, /field "eventTime": .* before 2000-01-01/],
+      [
+        'a nominal start in 9999',
+        event({ run: { runId: 'r-nominal', facets: { nominalTime: { nominalStartTime: '9999-01-01T00:00:00Z' } } } }),
+        400,
+        /nominalStartTime.*more than a day ahead/,
+      ],
+      ...[1e21, 1e300, 2 ** 64].map((n): [string, unknown, number, RegExp] => [
+        `a rowCount of ${n}`,
+        event({ inputs: [{ namespace: 's3://b', name: 'x', inputFacets: { inputStatistics: { rowCount: n } } }] }),
+        400,
+        /inputs\.0\.inputFacets\.inputStatistics\.rowCount/,
+      ]),
+      ['a facet nested 5,000 deep', deep(5000), 400, /deeper than 64 levels/],
       ['over 1,000 inputs', event({ inputs: Array.from({ length: 1001 }, (_, i) => ({ namespace: 's3://b', name: `t${i}` })) }), 400, /field "inputs"/],
       ['a DatasetEvent', { eventTime: at(1), dataset: { namespace: 's3://b', name: 'x' }, producer: 'p', schemaURL: 's' }, 400, /RunEvents/],
     ];
