@@ -91,6 +91,9 @@ const findingKind: Partial<Record<AlertMeasure, string>> = {
   'key-drift': 'key-drift',
   'schema-drift': 'schema-drift',
   'hop-record-loss': 'hop-record-loss',
+  'unknown-system': 'unknown-system',
+  'sor-violation': 'sor-violation',
+  'deprecated-in-use': 'deprecated-in-use',
   'probe-failing': 'probe-failing',
 };
 
@@ -164,6 +167,9 @@ export const measureKinds: Record<AlertMeasure, (rule: AlertRule, catalog: Catal
   'key-drift': findingConditions,
   'schema-drift': findingConditions,
   'hop-record-loss': findingConditions,
+  'unknown-system': findingConditions,
+  'sor-violation': findingConditions,
+  'deprecated-in-use': findingConditions,
   'probe-failing': findingConditions,
   'system-unreachable': systemUnreachable,
   'telemetry-gap': telemetryGap,

@@ -62,6 +62,16 @@ describe('finding-backed rules', () => {
     expect(conditions).toHaveLength(1);
     expect(conditions[0].active).toBe(true);
   });
+
+  it('regression: shadow IT, a write into a system of record and a deprecated flow in use each fire their derived rule (they notified no one)', () => {
+    const obs = observations(at(0));
+    const subject = { systems: ['crm'], flows: ['customer-sync'], domains: ['customer'] };
+    obs.findings = ['unknown-system', 'sor-violation', 'deprecated-in-use'].map((kind) => ({ id: kind, kind, key: `${kind}:x`, title: kind, subject }));
+    const fired = conditionsFor(rulesFor(testCatalog()), testCatalog(), obs)
+      .filter((c) => c.active && obs.findings.some((f) => f.kind === c.rule.id))
+      .map((c) => c.rule.id);
+    expect(fired.sort()).toEqual(['deprecated-in-use', 'sor-violation', 'unknown-system']);
+  });
 });
 
 describe('alert lifecycle over evaluations', () => {

@@ -7,7 +7,16 @@ import { isFlowMeasure } from '../rules/derive-rules.ts';
 import type { FlowWindowStats, IntakeGap, Observations, OpenFinding, SystemCalls } from './observations.ts';
 
 const WEEK = 7 * 86_400_000;
-const findingKinds = ['record-count-drift', 'key-drift', 'schema-drift', 'hop-record-loss', 'probe-failing'] as const;
+const findingKinds = [
+  'record-count-drift',
+  'key-drift',
+  'schema-drift',
+  'hop-record-loss',
+  'unknown-system',
+  'sor-violation',
+  'deprecated-in-use',
+  'probe-failing',
+] as const;
 
 const runs = (f: Flow, e: { integration: string; service: string }) => {
   const r = f.runtime ?? {};

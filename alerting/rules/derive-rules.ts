@@ -17,6 +17,11 @@ export const derivedDefaults: Record<
   'key-drift': { measure: 'key-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
   'schema-drift': { measure: 'schema-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'medium' },
   'hop-record-loss': { measure: 'hop-record-loss', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
+  // The analyzer's estate findings that someone must act on (shadow IT, a write into a system of record,
+  // a deprecated flow still running): one alert per open finding, as drift.
+  'unknown-system': { measure: 'unknown-system', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'medium' },
+  'sor-violation': { measure: 'sor-violation', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
+  'deprecated-in-use': { measure: 'deprecated-in-use', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'low' },
   'probe-failing': { measure: 'probe-failing', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
   'system-unreachable': { measure: 'system-unreachable', window: '1m', for: '0s', keepFiringFor: '1m', severity: 'high' },
   'telemetry-gap': { measure: 'telemetry-gap', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'critical' },
