@@ -259,7 +259,7 @@ describe.skipIf(!hasBrowser)('web UI', () => {
 
   it('fits a phone screen (390 px): nothing wider than the page', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    for (const path of ['/', '/inventory?tab=flows', '/findings', '/flows/customer-sync']) {
+    for (const path of ['/', '/inventory?tab=flows', '/findings', '/flows/customer-sync', '/reports', '/alerts']) {
       await phone.goto(`${weft.api!.url}${path}`);
       await phone.waitForLoadState('networkidle');
       expect(
