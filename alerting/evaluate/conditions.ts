@@ -1,4 +1,5 @@
 import type { AlertMeasure, Catalog, Flow } from '../../core/catalog/index.ts';
+import type { FindingKind } from '../../core/contracts/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { AlertRule, Condition, Labels } from '../model/alert.ts';
 import { UNREACHABLE_MIN_CALLERS, UNREACHABLE_MIN_CALLS } from '../rules/derive-rules.ts';
@@ -86,7 +87,8 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
   });
 }
 
-const findingKind: Partial<Record<AlertMeasure, string>> = {
+/** The finding kind each finding-backed measure alerts on (one alert per open finding). */
+export const findingKind: Partial<Record<AlertMeasure, FindingKind>> = {
   'record-count-drift': 'record-count-drift',
   'key-drift': 'key-drift',
   'schema-drift': 'schema-drift',

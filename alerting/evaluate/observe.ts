@@ -4,19 +4,10 @@ import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
 import type { AlertRule } from '../model/alert.ts';
 import { isFlowMeasure } from '../rules/derive-rules.ts';
+import { findingKind } from './conditions.ts';
 import type { FlowWindowStats, IntakeGap, Observations, OpenFinding, SystemCalls } from './observations.ts';
 
 const WEEK = 7 * 86_400_000;
-const findingKinds = [
-  'record-count-drift',
-  'key-drift',
-  'schema-drift',
-  'hop-record-loss',
-  'unknown-system',
-  'sor-violation',
-  'deprecated-in-use',
-  'probe-failing',
-] as const;
 
 const runs = (f: Flow, e: { integration: string; service: string }) => {
   const r = f.runtime ?? {};
@@ -144,8 +135,10 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     baselineCache = { at: now.getTime(), windowMs: drop.windowMs, values };
   }
   let findings: OpenFinding[] = [];
-  if (o.findings && o.rules.some((r) => (findingKinds as readonly string[]).includes(r.measure))) {
-    findings = (await o.findings.list({ kind: [...findingKinds], status: ['open', 'acknowledged'], limit: 5000 })).map((f) => ({
+  // The open findings of the kinds the rules alert on (conditions.ts: findingKind).
+  const kinds = [...new Set(o.rules.flatMap((r) => findingKind[r.measure] ?? []))];
+  if (o.findings && kinds.length > 0) {
+    findings = (await o.findings.list({ kind: kinds, status: ['open', 'acknowledged'], limit: 5000 })).map((f) => ({
       id: f.id,
       kind: f.kind,
       key: f.key,
