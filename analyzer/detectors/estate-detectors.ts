@@ -31,8 +31,19 @@ export const undocumentedFlow: Detector = ({ snapshot }) =>
 
 /** Endpoints no catalog system matches: shadow IT, or a system missing match rules. */
 export const unknownSystem: Detector = ({ snapshot }) => {
-  const bySystem = new Map<string, typeof snapshot.touches>();
-  for (const t of snapshot.touches.filter((t) => isUnknown(t.system))) bySystem.set(t.system, [...(bySystem.get(t.system) ?? []), t]);
+  type Use = Pick<(typeof snapshot.touches)[number], 'integration' | 'direction' | 'spans' | 'lastSeen' | 'sampleTrace'>;
+  const bySystem = new Map<string, Use[]>();
+  const add = (system: string, use: Use) => bySystem.set(system, [...(bySystem.get(system) ?? []), use]);
+  for (const t of snapshot.touches.filter((t) => isUnknown(t.system))) add(t.system, t);
+  // Flows that reach an unknown endpoint without a span touching it (OpenLineage datasets no rule matches).
+  const touched = new Set(snapshot.touches.map((t) => `${t.system}@${t.integration}`));
+  for (const e of snapshot.edges)
+    for (const [end, direction] of [
+      [e.source, 'read'],
+      [e.target, 'write'],
+    ] as const)
+      if (isUnknown(end) && !touched.has(`${end}@${e.integration}`))
+        add(end, { integration: e.integration, direction, spans: e.traces, lastSeen: e.lastSeen, sampleTrace: e.sampleTrace });
   return [...bySystem].map(([system, touches]) => ({
     kind: 'unknown-system',
     key: system,

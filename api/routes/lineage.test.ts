@@ -287,6 +287,18 @@ describe('POST /api/v1/lineage', () => {
     expect(kinds).toMatch(/undocumented-flow .*orders-db.*lake/);
     expect(kinds).toMatch(/stale-flow Flow crm-export has not run/);
     expect(kinds).toMatch(/sor-violation .*orders-db/);
+    // regression: a dataset no catalog rule matches is an unknown system, as an unknown host of a span is
+    await post(
+      event({
+        run: { runId: 'lineage-unknown' },
+        job: { namespace: 'airflow', name: 'shadow.copy' },
+        inputs: crm,
+        outputs: [{ namespace: 's3://someones-bucket', name: 'dump/customers' }],
+      }),
+    );
+    await analyzer.runNow();
+    const unknown = (await app.inject({ method: 'GET', url: '/api/v1/findings?kind=unknown-system' })).json().findings as Array<{ title: string }>;
+    expect(unknown.map((f) => f.title).join('\n')).toMatch(/Unknown system .*someones-bucket.* is used by airflow\/shadow\.copy/);
     const graph = (await app.inject({ method: 'GET', url: '/api/v1/graph?since=1h' })).json();
     const edge = (s: string, t: string) => graph.edges.find((e: { source: string; target: string }) => e.source === s && e.target === t);
     expect(edge('orders-db', 'lake')).toMatchObject({ integrations: ['airflow/repeat.load'], mark: 'undocumented', observed: true, traces: 1, records: 98 });
