@@ -1,4 +1,4 @@
-import type { AlertMeasure, Catalog, Flow } from '../../core/catalog/index.ts';
+import { findingMeasures, type AlertMeasure, type FindingMeasure, type Catalog, type Flow } from '../../core/catalog/index.ts';
 import type { FindingKind } from '../../core/contracts/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { AlertRule, Condition, Labels } from '../model/alert.ts';
@@ -87,17 +87,8 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
   });
 }
 
-/** The finding kind each finding-backed measure alerts on (one alert per open finding). */
-export const findingKind: Partial<Record<AlertMeasure, FindingKind>> = {
-  'record-count-drift': 'record-count-drift',
-  'key-drift': 'key-drift',
-  'schema-drift': 'schema-drift',
-  'hop-record-loss': 'hop-record-loss',
-  'unknown-system': 'unknown-system',
-  'sor-violation': 'sor-violation',
-  'deprecated-in-use': 'deprecated-in-use',
-  'probe-failing': 'probe-failing',
-};
+/** The finding kind each finding-backed measure alerts on (one alert per open finding): the measure's own name. */
+export const findingKind: Partial<Record<AlertMeasure, FindingKind>> = Object.fromEntries(findingMeasures.map((m) => [m, m]));
 
 /** One condition per open finding of the measure's kind (the probes' verdicts: drift, failing probes). */
 function findingConditions(rule: AlertRule, catalog: Catalog, o: Observations): Condition[] {
@@ -165,14 +156,7 @@ export const measureKinds: Record<AlertMeasure, (rule: AlertRule, catalog: Catal
   traces: flowConditions,
   staleness: flowConditions,
   'throughput-drop': flowConditions,
-  'record-count-drift': findingConditions,
-  'key-drift': findingConditions,
-  'schema-drift': findingConditions,
-  'hop-record-loss': findingConditions,
-  'unknown-system': findingConditions,
-  'sor-violation': findingConditions,
-  'deprecated-in-use': findingConditions,
-  'probe-failing': findingConditions,
+  ...(Object.fromEntries(findingMeasures.map((m) => [m, findingConditions])) as Record<FindingMeasure, typeof findingConditions>),
   'system-unreachable': systemUnreachable,
   'telemetry-gap': telemetryGap,
 };

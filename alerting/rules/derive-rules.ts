@@ -1,7 +1,32 @@
-import type { AlertMeasure, AlertRuleSpec, Catalog, Flow, derivedRuleIds } from '../../core/catalog/index.ts';
+import {
+  findingMeasures,
+  type AlertMeasure,
+  type AlertRuleSpec,
+  type Catalog,
+  type FindingMeasure,
+  type Flow,
+  type derivedRuleIds,
+} from '../../core/catalog/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { AlertRule } from '../model/alert.ts';
 import { selectFlows } from './select.ts';
+
+/** Severity of each finding-backed rule (one alert per open finding of its kind, firing at once, resolving with it). */
+const findingSeverity: Record<FindingMeasure, AlertRule['severity']> = {
+  'record-count-drift': 'high',
+  'key-drift': 'high',
+  'schema-drift': 'medium',
+  'hop-record-loss': 'high',
+  // The analyzer's estate findings that someone must act on (shadow IT, a write into a system of record,
+  // a deprecated flow still running).
+  'unknown-system': 'medium',
+  'sor-violation': 'high',
+  'deprecated-in-use': 'low',
+  'probe-failing': 'high',
+};
+const findingRules = Object.fromEntries(
+  findingMeasures.map((m) => [m, { measure: m, window: '5m', for: '0s', keepFiringFor: '0s', severity: findingSeverity[m] }]),
+) as Record<FindingMeasure, { measure: AlertMeasure; window: string; for: string; keepFiringFor: string; severity: AlertRule['severity'] }>;
 
 /** Defaults of the rules Weft derives from the catalog, per measure (documented in alerting/README.md). */
 export const derivedDefaults: Record<
@@ -13,16 +38,7 @@ export const derivedDefaults: Record<
   'flow-error-rate': { measure: 'error-rate', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'high' },
   'flow-stale': { measure: 'staleness', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
   'flow-throughput-drop': { measure: 'throughput-drop', window: '1h', for: '10m', keepFiringFor: '30m', severity: 'medium' },
-  'record-count-drift': { measure: 'record-count-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
-  'key-drift': { measure: 'key-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
-  'schema-drift': { measure: 'schema-drift', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'medium' },
-  'hop-record-loss': { measure: 'hop-record-loss', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
-  // The analyzer's estate findings that someone must act on (shadow IT, a write into a system of record,
-  // a deprecated flow still running): one alert per open finding, as drift.
-  'unknown-system': { measure: 'unknown-system', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'medium' },
-  'sor-violation': { measure: 'sor-violation', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
-  'deprecated-in-use': { measure: 'deprecated-in-use', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'low' },
-  'probe-failing': { measure: 'probe-failing', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
+  ...findingRules,
   'system-unreachable': { measure: 'system-unreachable', window: '1m', for: '0s', keepFiringFor: '1m', severity: 'high' },
   'telemetry-gap': { measure: 'telemetry-gap', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'critical' },
 };

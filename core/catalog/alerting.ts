@@ -16,14 +16,11 @@ const UrlOrEnv = Type.String({
 });
 const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { description: 'label name → value' });
 
-/** What a rule measures, per flow (or once for the estate: telemetry-gap). */
-export const alertMeasures = [
-  'latency-p95',
-  'latency-p99',
-  'error-rate',
-  'traces',
-  'staleness',
-  'throughput-drop',
+/**
+ * Measures that alert on an open finding of the same kind, one alert per finding (the probes' drift
+ * verdicts, the hop accounting's, the analyzer's estate findings). Each is also a derived rule's id.
+ */
+export const findingMeasures = [
   'record-count-drift',
   'key-drift',
   'schema-drift',
@@ -32,6 +29,18 @@ export const alertMeasures = [
   'sor-violation',
   'deprecated-in-use',
   'probe-failing',
+] as const;
+export type FindingMeasure = (typeof findingMeasures)[number];
+
+/** What a rule measures, per flow (or once for the estate: telemetry-gap). */
+export const alertMeasures = [
+  'latency-p95',
+  'latency-p99',
+  'error-rate',
+  'traces',
+  'staleness',
+  'throughput-drop',
+  ...findingMeasures,
   'system-unreachable',
   'telemetry-gap',
 ] as const;
@@ -43,14 +52,7 @@ export const derivedRuleIds = [
   'flow-error-rate',
   'flow-stale',
   'flow-throughput-drop',
-  'record-count-drift',
-  'key-drift',
-  'schema-drift',
-  'hop-record-loss',
-  'unknown-system',
-  'sor-violation',
-  'deprecated-in-use',
-  'probe-failing',
+  ...findingMeasures,
   'system-unreachable',
   'telemetry-gap',
 ] as const;

@@ -33,9 +33,10 @@ export {
   RemediationSchema,
   validateAlertingSections,
   alertMeasures,
+  findingMeasures,
   receiverTypes,
   derivedRuleIds,
 } from './alerting.ts';
-export type { AlertRuleSpec, ReceiverSpec, RouteSpec, RemediationSpec, AlertSelector, AlertMeasure, ReceiverType } from './alerting.ts';
+export type { AlertRuleSpec, ReceiverSpec, RouteSpec, RemediationSpec, AlertSelector, AlertMeasure, FindingMeasure, ReceiverType } from './alerting.ts';
 export { toComplete } from './completeness.ts';
 export type { ToComplete } from './completeness.ts';
