@@ -40,8 +40,8 @@ export function routeAccessOf(app: FastifyInstance): readonly RouteAccess[] {
 /**
  * Puts the guard in front of every route of `app`: the level comes from the route that matched
  * (`config: { access }`), after the router decoded and normalised the path, so no spelling of a
- * path reaches a handler unchecked. Requests that match no route go to the not-found handler
- * (404, no data). Call before registering routes.
+ * path reaches a handler unchecked. Requests that match no route are checked as public (Host and
+ * nothing else), then go to the not-found handler (404, no data). Call before registering routes.
  */
 export function installAccess(app: FastifyInstance, guard: ListenerGuard, options: AccessOptions = {}): void {
   const routes: RouteAccess[] = [];
@@ -65,14 +65,15 @@ export function installAccess(app: FastifyInstance, guard: ListenerGuard, option
     }
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
-    if (request.is404) return;
-    const level = request.routeOptions.config.access;
+    // A path that matches no route still answers only to this listener's names: a foreign Host gets
+    // 403 there too (no data either way, but a DNS-rebinding probe learns nothing from the status).
+    const level = request.is404 ? 'public' : request.routeOptions.config.access;
     const decision = await guard.check({ method: request.method, headers: request.headers }, level, request.routeOptions.url ?? '');
     if (!decision.ok) {
       if (decision.error.code === ERR_UNAUTHORIZED.code) reply.header('www-authenticate', 'Bearer');
       throw decision.error;
     }
-    request.identity = decision.identity;
+    if (!request.is404) request.identity = decision.identity;
   });
 }
 

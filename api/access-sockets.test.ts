@@ -127,6 +127,16 @@ describe('access over real sockets', () => {
       const ok = await rawRequest(openCollector.port, httpText('GET', path, { host: `127.0.0.1:${openCollector.port}` }));
       expect(ok.status, path).toBe(200);
     }
+    // A path that matches no route answers 403 to a foreign Host too (and 404 to the listener's own names).
+    for (const [port, path] of [
+      [portOf(open), '/api/v1/no-such-route'],
+      [portOf(open), '/api/nothing'],
+      [openCollector.port, '/v1/nothing'],
+      [openCollector.port, '/'],
+    ] as const) {
+      expect((await rawRequest(port, httpText('GET', path, { host: 'rebind.evil.example' }))).status, path).toBe(403);
+      expect((await rawRequest(port, httpText('GET', path, { host: `127.0.0.1:${port}` }))).status, path).toBe(404);
+    }
     // No Host at all: Node refuses an HTTP/1.1 request without one (400) before Weft sees it.
     expect([400, 403]).toContain((await rawRequest(portOf(open), httpText('GET', '/api/v1/health', {}))).status);
   });

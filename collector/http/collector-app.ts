@@ -155,8 +155,10 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
       .type('text/plain; version=0.0.4')
       .send(o.metrics.render({ queuedRows: o.spool.openRows, spooledBytes: o.spool.pendingBytes, spoolMaxBytes: o.spoolMaxBytes })),
   );
-  app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, 404, `No route ${request.method} ${request.url.split('?')[0]}; OTLP/HTTP takes POST /v1/traces, /v1/metrics, /v1/logs.`),
-  );
+  app.setNotFoundHandler(async (request, reply) => {
+    const decision = await o.guard.check(request, 'public', request.url);
+    if (!decision.ok) return sendError(request, reply, decision.error.statusCode, decision.error.message);
+    return sendError(request, reply, 404, `No route ${request.method} ${request.url.split('?')[0]}; OTLP/HTTP takes POST /v1/traces, /v1/metrics, /v1/logs.`);
+  });
   return app;
 }
