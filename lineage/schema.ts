@@ -9,6 +9,11 @@ import { Type, type Static } from '@sinclair/typebox';
 const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|z|[+-]\\d{2}:?\\d{2})$';
 const open = { additionalProperties: true } as const;
 const Name = Type.String({ minLength: 1, maxLength: 1024 });
+/** The spec's `runId` (`format: uuid`, RFC 9562; producers send v4 or v7): any version, either case. */
+const RunId = Type.String({
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  description: 'a UUID, as the OpenLineage spec requires, e.g. 0190a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b',
+});
 const Time = Type.String({ pattern: DATE_TIME, description: 'ISO 8601 date-time with a zone, e.g. 2026-11-29T02:00:00.000Z' });
 /** Rows are counted exactly up to 2^53 - 1 (a JSON number past it is not an exact count). */
 const RowCount = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
@@ -25,7 +30,7 @@ const TagsFacet = Type.Object({ tags: Type.Array(Type.Object({ key: Type.String(
 const RunFacets = Type.Object(
   {
     tags: Type.Optional(TagsFacet),
-    parent: Type.Optional(Type.Object({ run: Type.Object({ runId: Name }, open), job: Type.Object({ namespace: Name, name: Name }, open) }, open)),
+    parent: Type.Optional(Type.Object({ run: Type.Object({ runId: RunId }, open), job: Type.Object({ namespace: Name, name: Name }, open) }, open)),
     nominalTime: Type.Optional(Type.Object({ nominalStartTime: Time, nominalEndTime: Type.Optional(Time) }, open)),
   },
   open,
@@ -64,7 +69,7 @@ export const RunEventSchema = Type.Object(
     eventTime: Time,
     producer: Type.Optional(Type.String({ maxLength: 2048 })),
     schemaURL: Type.Optional(Type.String({ maxLength: 2048 })),
-    run: Type.Object({ runId: Name, facets: Type.Optional(RunFacets) }, open),
+    run: Type.Object({ runId: RunId, facets: Type.Optional(RunFacets) }, open),
     job: Type.Object({ namespace: Name, name: Name, facets: Type.Optional(Type.Object({ tags: Type.Optional(TagsFacet) }, open)) }, open),
     inputs: Type.Optional(Type.Array(InputDataset, { maxItems: 1000 })),
     outputs: Type.Optional(Type.Array(OutputDataset, { maxItems: 1000 })),

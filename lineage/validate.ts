@@ -64,6 +64,10 @@ export function eventProblem(value: unknown, now = Date.now()): string | undefin
     if (at === 'eventType') return `field "eventType": must be one of ${eventTypes.join(', ')}`;
     if (at === '') return first.message;
     if (first.value === undefined) return `field "${at}": missing; the OpenLineage spec requires it`;
+    // A pattern's own text is no help to the sender: say what the value must be.
+    const expected = (first.schema as { pattern?: string; description?: string }).description;
+    if ((first.schema as { pattern?: string }).pattern !== undefined && expected)
+      return `field "${at}": ${JSON.stringify(String(first.value).slice(0, 80))} is not ${expected}`;
     return `field "${at}": ${first.message}`;
   }
   const event = value as RunEvent;

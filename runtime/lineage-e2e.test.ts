@@ -49,12 +49,12 @@ const airflow = (eventType: string, minutesAgo: number, extra: Record<string, un
   eventType,
   eventTime: new Date(base - minutesAgo * 60_000).toISOString(),
   run: {
-    runId: '01934b7e-1111-7000-8000-lineage00001',
+    runId: '01934b7e-1111-7000-8000-0000000e0001',
     facets: {
       parent: {
         _producer: 'p',
         _schemaURL: 's',
-        run: { runId: '01934b7e-0000-7000-8000-lineage00000' },
+        run: { runId: '01934b7e-0000-7000-8000-0000000e0000' },
         job: { namespace: 'airflow-prod', name: 'nightly_orders' },
       },
       nominalTime: { _producer: 'p', _schemaURL: 's', nominalStartTime: new Date(base - 60 * 60_000).toISOString() },

@@ -7,6 +7,7 @@ import { buildConfig, parseArgs } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { browserAvailable, chromiumLaunch } from '../test/services.ts';
 import { startWeft, type RunningWeft } from './start-weft.ts';
+import { runUuid } from '../test/run-id.ts';
 
 // Three jobs carry orders from the ERP's database to the mart, reporting through OpenLineage over a
 // real socket (the JSON the spec's examples show: no OpenLineage client installs here). The second
@@ -23,7 +24,7 @@ const fields = (cols: Array<[string, string]>) => ({ schema: { _producer: produc
 
 function run(job: string, runId: string, minutesAgo: number, input: object, read: number, output: object, written: number, schema?: object) {
   const common = {
-    run: { runId, facets: { nominalTime: { _producer: producer, _schemaURL: 's', nominalStartTime: at(minutesAgo + 1) } } },
+    run: { runId: runUuid(runId), facets: { nominalTime: { _producer: producer, _schemaURL: 's', nominalStartTime: at(minutesAgo + 1) } } },
     job: { namespace: 'etl', name: job },
     producer,
     schemaURL,
@@ -146,7 +147,7 @@ describe('records per hop, through the receiver and the store', () => {
     const { findings } = await get<{ findings: Finding[] }>('/api/v1/findings?kind=hop-record-loss');
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ subject: { systems: ['lake', 'warehouse'], flows: ['orders-load'] }, evidence: { lost: 20, read: 800, written: 780 } });
-    expect(findings[0].evidence.runs).toEqual([expect.objectContaining({ runId: 'run-l1', read: 500, written: 480 })]);
+    expect(findings[0].evidence.runs).toEqual([expect.objectContaining({ runId: runUuid('run-l1'), read: 500, written: 480 })]);
     // The flow's page asks by flow id; the other flows of the chain find it too.
     expect((await get<{ chains: unknown[] }>('/api/v1/hops?flow=orders-publish')).chains).toHaveLength(1);
   });
@@ -197,8 +198,8 @@ describe('records per hop, through the receiver and the store', () => {
       evidence: {
         source: 'openlineage',
         job: 'etl/orders_load',
-        runId: 'run-l3',
-        baselineRunId: 'run-l1',
+        runId: runUuid('run-l3'),
+        baselineRunId: runUuid('run-l1'),
         removed: ['analytics.public.orders.total: DECIMAL(12,2)'],
       },
     });
@@ -209,12 +210,21 @@ describe('records per hop, through the receiver and the store', () => {
     const failing = { namespace: 'etl', name: 'orders_publish' };
     // Later runs of orders_publish fail; the last completed one (nominal time 17 minutes ago, see above: 6 + 1) ages past 2 × 3m.
     for (const [id, ago] of [['run-p3', 4] as const, ['run-p4', 1] as const]) {
-      await post({ eventType: 'FAIL', eventTime: at(ago), run: { runId: id }, job: failing, inputs: [warehouse], outputs: [mart], producer, schemaURL });
+      await post({
+        eventType: 'FAIL',
+        eventTime: at(ago),
+        run: { runId: runUuid(id) },
+        job: failing,
+        inputs: [warehouse],
+        outputs: [mart],
+        producer,
+        schemaURL,
+      });
     }
     await weft.analyzer!.runNow();
     const { findings } = await get<{ findings: Finding[] }>('/api/v1/findings?kind=stale-flow');
     const stale = findings.find((f) => f.key === 'orders-publish')!;
-    expect(stale.evidence).toMatchObject({ via: 'openlineage', lastCompletedRun: 'run-p2', failedRuns: 2, lastFailedRun: 'run-p4' });
+    expect(stale.evidence).toMatchObject({ via: 'openlineage', lastCompletedRun: runUuid('run-p2'), failedRuns: 2, lastFailedRun: runUuid('run-p4') });
     expect(Date.parse(stale.evidence.lastSeen)).toBe(Date.parse(at(7)));
     // The other jobs' last completed runs are recent: not stale.
     expect(findings.map((f) => f.key).sort()).toEqual(['orders-publish']);

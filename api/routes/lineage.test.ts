@@ -12,6 +12,7 @@ import { silentLogger } from '../../core/log/logger.ts';
 import { datasetEndpoint } from '../../lineage/index.ts';
 import type { ApiApp } from '../app.ts';
 import { buildApiApp } from '../index.ts';
+import { runUuid } from '../../test/run-id.ts';
 
 const catalogYaml = `
 systems:
@@ -31,7 +32,7 @@ const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOStri
 const event = (over: Record<string, unknown>) => ({
   eventType: 'COMPLETE',
   eventTime: at(5),
-  run: { runId: 'lineage-run-1' },
+  run: { runId: runUuid('lineage-run-1') },
   job: { namespace: 'airflow', name: 'nightly.load' },
   producer: 'https://github.com/OpenLineage/OpenLineage/tree/1.24.2/client/python',
   schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
@@ -104,12 +105,24 @@ describe('POST /api/v1/lineage', () => {
   describe('bad input', () => {
     /** A request text whose run facet nests `levels` deep (built as text: stringifying it would overflow the stack). */
     const deep = (levels: number) =>
-      JSON.stringify(event({ run: { runId: 'r-deep', facets: { deep: 'DEEP' } } })).replace('"DEEP"', `${'{"x":'.repeat(levels)}{}${'}'.repeat(levels)}`);
+      JSON.stringify(event({ run: { runId: runUuid('r-deep'), facets: { deep: 'DEEP' } } })).replace(
+        '"DEEP"',
+        `${'{"x":'.repeat(levels)}{}${'}'.repeat(levels)}`,
+      );
     const cases: Array<[string, unknown, number, RegExp]> = [
       ['not JSON', '{"eventType": ', 400, /JSON/],
       ['an empty array', [], 400, /empty array/],
       ['a number', 7, 400, /JSON object/],
       ['no run.runId', event({ run: {} }), 400, /field "run\.runId".*missing/],
+      // The spec's runId is a UUID: a job name or a counter as the run id would pair unrelated runs.
+      ['a runId that is not a UUID', event({ run: { runId: 'nightly-42' } }), 400, /field "run\.runId": .*UUID/],
+      ['a runId with a stray character', event({ run: { runId: `${runUuid('x')}0` } }), 400, /field "run\.runId"/],
+      [
+        'a parent runId that is not a UUID',
+        event({ run: { runId: runUuid('child'), facets: { parent: { run: { runId: 'dag-run-1' }, job: { namespace: 'airflow', name: 'dag' } } } } }),
+        400,
+        /field "run\.facets\.parent\.run\.runId"/,
+      ],
       ['an empty job.name', event({ job: { namespace: 'airflow', name: '' } }), 400, /field "job\.name"/],
       ['an eventTime without zone', event({ eventTime: '2026-11-29 02:00:00' }), 400, /field "eventTime"/],
       ['an impossible eventTime', event({ eventTime: '2026-13-45T99:00:00Z' }), 400, /field "eventTime"/],
@@ -126,7 +139,7 @@ describe('POST /api/v1/lineage', () => {
       ['an eventTime in 1970', event({ eventTime: '1970-01-01T00:00:00.000Z' }), 400, /field "eventTime": .* before 2000-01-01/],
       [
         'a nominal start in 9999',
-        event({ run: { runId: 'r-nominal', facets: { nominalTime: { nominalStartTime: '9999-01-01T00:00:00Z' } } } }),
+        event({ run: { runId: runUuid('r-nominal'), facets: { nominalTime: { nominalStartTime: '9999-01-01T00:00:00Z' } } } }),
         400,
         /nominalStartTime.*more than a day ahead/,
       ],
@@ -155,14 +168,14 @@ describe('POST /api/v1/lineage', () => {
     });
 
     it('answers 413 with the limit for a body over it', async () => {
-      const big = event({ run: { runId: 'big', facets: { blob: { data: 'x'.repeat(9 * 1024 * 1024) } } } });
+      const big = event({ run: { runId: runUuid('big'), facets: { blob: { data: 'x'.repeat(9 * 1024 * 1024) } } } });
       const r = await post(big);
       expect(r.status).toBe(413);
       expect(r.body).toMatchObject({ code: 'WEFT_ERR_LINEAGE_TOO_LARGE', message: expect.stringMatching(/larger than 8388608 bytes/) });
     });
 
     it('reads gzip bodies and refuses broken gzip and other encodings', async () => {
-      const zipped = gzipSync(JSON.stringify(event({ eventType: 'START', run: { runId: 'lineage-gzip' } })));
+      const zipped = gzipSync(JSON.stringify(event({ eventType: 'START', run: { runId: runUuid('lineage-gzip') } })));
       const send = (payload: Buffer, encoding: string) =>
         app.inject({ method: 'POST', url: '/api/v1/lineage', payload, headers: { 'content-type': 'application/json', 'content-encoding': encoding } });
       expect((await send(zipped, 'gzip')).json()).toEqual({ accepted: 1, rejected: [], runsEnded: 0, schemasChanged: 0 });
@@ -175,11 +188,13 @@ describe('POST /api/v1/lineage', () => {
     });
 
     it('keeps the good events of a batch and names the bad ones by index', async () => {
-      const good = event({ runId: undefined, run: { runId: 'lineage-batch-good' }, eventType: 'START' });
-      const r = await post([good, event({ run: { runId: 'lineage-batch-bad' }, eventTime: 'yesterday' }), good]);
+      const good = event({ runId: undefined, run: { runId: runUuid('lineage-batch-good') }, eventType: 'START' });
+      const r = await post([good, event({ run: { runId: runUuid('lineage-batch-bad') }, eventTime: 'yesterday' }), good]);
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ accepted: 2, rejected: [{ index: 1, message: expect.stringMatching(/eventTime/) }] });
-      expect(await rows("SELECT run_id FROM weft_lineage_events FINAL WHERE run_id LIKE 'lineage-batch%'")).toEqual([{ run_id: 'lineage-batch-good' }]);
+      expect(
+        await rows(`SELECT run_id FROM weft_lineage_events FINAL WHERE run_id IN ('${runUuid('lineage-batch-good')}', '${runUuid('lineage-batch-bad')}')`),
+      ).toEqual([{ run_id: runUuid('lineage-batch-good') }]);
     });
   });
 
@@ -188,7 +203,7 @@ describe('POST /api/v1/lineage', () => {
       event({
         eventType: 'START',
         run: {
-          runId: 'lineage-facets',
+          runId: runUuid('lineage-facets'),
           facets: { spark_version: { _producer: 'p', _schemaURL: 's', 'spark-version': '3.5.1' }, processing_engine: { name: 'spark' } },
         },
         job: { namespace: 'spark', name: 'etl', facets: { sourceCode: { language: 'python', sourceCode: 'print(1)' }, jobType: { processingType: 'BATCH' } } },
@@ -203,13 +218,13 @@ describe('POST /api/v1/lineage', () => {
       }),
     );
     expect(r).toMatchObject({ status: 200, body: { accepted: 1, rejected: [], runsEnded: 0 } });
-    const [stored] = await rows<{ raw: string }>("SELECT raw FROM weft_lineage_events WHERE run_id = 'lineage-facets'");
+    const [stored] = await rows<{ raw: string }>(`SELECT raw FROM weft_lineage_events WHERE run_id = '${runUuid('lineage-facets')}'`);
     expect(JSON.parse(stored.raw).inputs[0].facets.somethingNew).toEqual([1, 2]);
   });
 
   it("counts a repeated event once and writes a run's flows once", async () => {
     const complete = event({
-      run: { runId: 'lineage-repeat' },
+      run: { runId: runUuid('lineage-repeat') },
       job: { namespace: 'airflow', name: 'repeat.load' },
       inputs: [{ namespace: 'postgres://orders-db.internal:5432', name: 'orders.public.orders', inputFacets: { inputStatistics: { rowCount: 100 } } }],
       outputs: [{ namespace: 's3://acme-lake', name: 'warehouse/orders/dt=2026-11-29', outputFacets: { outputStatistics: { rowCount: 98 } } }],
@@ -217,14 +232,14 @@ describe('POST /api/v1/lineage', () => {
     expect((await post(complete)).body.runsEnded).toBe(1);
     expect((await post(complete)).body.runsEnded).toBe(0);
     expect((await post([complete, complete])).body).toMatchObject({ accepted: 2, runsEnded: 0 });
-    expect(await rows("SELECT toInt32(count()) AS n FROM weft_lineage_events FINAL WHERE run_id = 'lineage-repeat'")).toEqual([{ n: 1 }]);
+    expect(await rows(`SELECT toInt32(count()) AS n FROM weft_lineage_events FINAL WHERE run_id = '${runUuid('lineage-repeat')}'`)).toEqual([{ n: 1 }]);
     const edges = await rows(
       "SELECT toInt32(sum(traces)) AS traces, toInt32(sum(records)) AS records FROM weft_flow_edges_1m WHERE integration = 'airflow/repeat.load'",
     );
     expect(edges).toEqual([{ traces: 1, records: 98 }]);
     expect(
       await rows(
-        "SELECT src_dataset, tgt_dataset, toInt32(rows_read) AS rows_read, toInt32(rows_written) AS rows_written FROM weft_lineage_flows WHERE run_id = 'lineage-repeat'",
+        `SELECT src_dataset, tgt_dataset, toInt32(rows_read) AS rows_read, toInt32(rows_written) AS rows_written FROM weft_lineage_flows WHERE run_id = '${runUuid('lineage-repeat')}'`,
       ),
     ).toEqual([
       {
@@ -241,21 +256,25 @@ describe('POST /api/v1/lineage', () => {
     const inputs = [{ namespace: 'mysql://crm-db.internal:3306', name: 'crm.customers' }];
     const outputs = [{ namespace: 'kafka://broker-1:9092', name: 'orders.customers' }];
     // Run A: COMPLETE arrives first, START (with the datasets) after it.
-    expect((await post(event({ run: { runId: 'lineage-ooo-a' }, job, eventTime: at(10), inputs, outputs }))).body.runsEnded).toBe(1);
-    expect((await post(event({ eventType: 'START', run: { runId: 'lineage-ooo-a' }, job, eventTime: at(12), inputs, outputs }))).body.runsEnded).toBe(0);
+    expect((await post(event({ run: { runId: runUuid('lineage-ooo-a') }, job, eventTime: at(10), inputs, outputs }))).body.runsEnded).toBe(1);
+    expect((await post(event({ eventType: 'START', run: { runId: runUuid('lineage-ooo-a') }, job, eventTime: at(12), inputs, outputs }))).body.runsEnded).toBe(
+      0,
+    );
     // Run B: START names the datasets, COMPLETE names none (as Airflow often does); its flows come from the START.
-    await post(event({ eventType: 'START', run: { runId: 'lineage-ooo-b' }, job, eventTime: at(9), inputs, outputs }));
-    await post(event({ run: { runId: 'lineage-ooo-b' }, job, eventTime: at(8) }));
+    await post(event({ eventType: 'START', run: { runId: runUuid('lineage-ooo-b') }, job, eventTime: at(9), inputs, outputs }));
+    await post(event({ run: { runId: runUuid('lineage-ooo-b') }, job, eventTime: at(8) }));
     // Run C: only a FAIL ever came.
-    await post(event({ eventType: 'FAIL', run: { runId: 'lineage-ooo-c' }, job, eventTime: at(7), inputs, outputs }));
+    await post(event({ eventType: 'FAIL', run: { runId: runUuid('lineage-ooo-c') }, job, eventTime: at(7), inputs, outputs }));
     const flows = await rows<{ run_id: string; has_start: number; status: string }>(
       "SELECT run_id, has_start, status FROM weft_lineage_flows WHERE job = 'airflow/order.task' ORDER BY run_id",
     );
-    expect(flows).toEqual([
-      { run_id: 'lineage-ooo-a', has_start: 0, status: 'COMPLETE' },
-      { run_id: 'lineage-ooo-b', has_start: 1, status: 'COMPLETE' },
-      { run_id: 'lineage-ooo-c', has_start: 0, status: 'FAIL' },
-    ]);
+    expect(flows).toEqual(
+      [
+        { run_id: runUuid('lineage-ooo-a'), has_start: 0, status: 'COMPLETE' },
+        { run_id: runUuid('lineage-ooo-b'), has_start: 1, status: 'COMPLETE' },
+        { run_id: runUuid('lineage-ooo-c'), has_start: 0, status: 'FAIL' },
+      ].sort((x, y) => (x.run_id < y.run_id ? -1 : 1)),
+    );
     expect(
       await rows("SELECT toInt32(sum(traces)) AS t, toInt32(sum(failed_traces)) AS f FROM weft_flow_edges_1m WHERE integration = 'airflow/order.task'"),
     ).toEqual([{ t: 3, f: 1 }]);
@@ -266,7 +285,7 @@ describe('POST /api/v1/lineage', () => {
     const crm = [{ namespace: 'mysql://crm-db.internal:3306', name: 'crm.customers' }];
     await post(
       event({
-        run: { runId: 'lineage-stale' },
+        run: { runId: runUuid('lineage-stale') },
         job: { namespace: 'airflow', name: 'crm.export' },
         eventTime: at(30),
         inputs: crm,
@@ -275,7 +294,7 @@ describe('POST /api/v1/lineage', () => {
     );
     await post(
       event({
-        run: { runId: 'lineage-sor' },
+        run: { runId: runUuid('lineage-sor') },
         job: { namespace: 'airflow', name: 'crm.backfill', facets: { tags: { tags: [{ key: 'domain', value: 'order', source: 'USER' }] } } },
         inputs: crm,
         outputs: [{ namespace: 'postgres://orders-db.internal:5432', name: 'orders.public.customers' }],
@@ -290,7 +309,7 @@ describe('POST /api/v1/lineage', () => {
     // regression: a dataset no catalog rule matches is an unknown system, as an unknown host of a span is
     await post(
       event({
-        run: { runId: 'lineage-unknown' },
+        run: { runId: runUuid('lineage-unknown') },
         job: { namespace: 'airflow', name: 'shadow.copy' },
         inputs: crm,
         outputs: [{ namespace: 's3://someones-bucket', name: 'dump/customers' }],
@@ -313,12 +332,12 @@ describe('POST /api/v1/lineage', () => {
   it('takes a job with only outputs as a flow from the job itself, and one with no datasets as no flow', async () => {
     await post(
       event({
-        run: { runId: 'lineage-only-out' },
+        run: { runId: runUuid('lineage-only-out') },
         job: { namespace: 'dbt', name: 'seed' },
         outputs: [{ namespace: 's3://acme-archive', name: 'seeds/x.csv' }],
       }),
     );
-    await post(event({ run: { runId: 'lineage-nothing' }, job: { namespace: 'dbt', name: 'noop' } }));
+    await post(event({ run: { runId: runUuid('lineage-nothing') }, job: { namespace: 'dbt', name: 'noop' } }));
     expect(await rows("SELECT job, src_kind, tgt_host FROM weft_lineage_flows WHERE job LIKE 'dbt/%'")).toEqual([
       { job: 'dbt/seed', src_kind: '', tgt_host: 'acme-archive' },
     ]);
