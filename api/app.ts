@@ -11,6 +11,7 @@ import type { ApiConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { ApiServices } from './services.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { installQueryKeyCheck } from './query-keys.ts';
 import { installJsonParser } from './json-body.ts';
 import { routePlugins } from './routes/index.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
@@ -92,6 +93,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   const credentials = options.credentials ?? (await Credentials.create({ logger: options.logger }));
   installErrorHandler(app);
   installJsonParser(app);
+  installQueryKeyCheck(app);
   installSecurityHeaders(app, uiSecurityHeaders(uiRoot));
   // The OpenAPI browser's page and files hold no data (the document is public, like the code); calls made
   // from it carry the token given to its Authorize button and are checked like any other.

@@ -115,6 +115,20 @@ describe('analyzer routes', () => {
     expect((await get('/api/v1/findings?severity=urgent')).status).toBe(400);
     expect((await get('/api/v1/graph?since=yesterday')).body.message).toMatch(/^Invalid querystring field "since"/);
     expect((await get('/api/v1/findings?limit=0')).status).toBe(400);
+    // regression: a parameter the route does not take was dropped, and the answer covered everything
+    for (const [url, key] of [
+      ['/api/v1/hops?domain[]=customer', 'domain[]'],
+      ['/api/v1/findings?sevrity=high', 'sevrity'],
+      ['/api/v1/graph?since=1h&domian=customer', 'domian'],
+      ['/api/v1/findings?__proto__=x', '__proto__'],
+      ['/api/v1/findings?constructor=x', 'constructor'],
+    ]) {
+      const r = await get(url);
+      expect(r.status, url).toBe(400);
+      expect(r.body.message, url).toContain(`Unknown query parameter "${key}"`);
+    }
+    expect((await get('/api/v1/hops?domain[]=customer')).body.message).toMatch(/it takes since, domain, flow\.$/);
+    expect((await get('/api/v1/graph?since=1h')).status).toBe(200);
   });
 
   it('reloads the catalog from its files: a bad file is a 400 listing its problems, a fixed one clears findings', async () => {
