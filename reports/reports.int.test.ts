@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
@@ -11,7 +11,18 @@ import type { Catalog } from '../core/catalog/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { ReconciliationRunStore, SampleStore } from '../probes/index.ts';
 import { toolAvailable } from '../test/services.ts';
-import { buildBundle, clickhouseReportSource, createReportService, loadOrCreateSigningKey, readReportData, verifyBundle, type Report } from './index.ts';
+import {
+  buildBundle,
+  clickhouseReportSource,
+  createReportService,
+  loadOrCreateSigningKey,
+  readReportData,
+  verifyBundle,
+  verifyBundleFiles,
+  type Report,
+} from './index.ts';
+import { reportVerifyCommand } from '../cli/commands/report-verify.ts';
+import { parseArgs } from '../core/config/index.ts';
 import { assembleReport } from './assemble.ts';
 import { CatalogVersionStore } from './catalog-history/catalog-versions.ts';
 import { createOptionalTables } from './testing/seed.ts';
@@ -283,6 +294,26 @@ describe('compliance report from a seeded store (real chDB)', () => {
       const result = verifyBundle(copy);
       expect(result.ok, `byte ${i} changed`).toBe(false);
     }
+    // regression: unzipped and zipped again by the zip tool (directory entries, deflate), the files intact:
+    // still not the zip Weft signed, but said so (not "changed"), and the unzipped files verify.
+    const unpacked = mkdtempSync(join(tmpdir(), 'reports-unpacked-'));
+    writeFileSync(join(unpacked, 'bundle.zip'), zip);
+    execFileSync('unzip', ['-q', 'bundle.zip', '-d', 'files'], { cwd: unpacked });
+    execFileSync('zip', ['-qr', '../repacked.zip', '.'], { cwd: join(unpacked, 'files') });
+    const repacked = verifyBundle(new Uint8Array(readFileSync(join(unpacked, 'repacked.zip'))));
+    expect(repacked).toMatchObject({ ok: false, repacked: true });
+    expect(repacked.problems).toEqual([expect.stringMatching(/^the zip holds directory entries \(csv\/.*repacked by another tool$/)]);
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t), env: {}, cwd: unpacked };
+    expect(await reportVerifyCommand.run(parseArgs(['files']), io)).toBe(0);
+    expect(out.join('\n')).toMatch(/^OK: the files in files are intact and signed/);
+    expect(await reportVerifyCommand.run(parseArgs(['repacked.zip']), io)).toBe(1);
+    expect(out.join('\n')).toMatch(/not the zip Weft signed, although every file in it matches the signed manifest/);
+    writeFileSync(join(unpacked, 'files', 'csv', 'inventory-flows.csv'), 'forged\n');
+    expect(await reportVerifyCommand.run(parseArgs(['files']), io)).toBe(1);
+    expect(out.at(-1)).toContain("csv/inventory-flows.csv: its SHA-256 differs from the manifest's");
+    writeFileSync(join(unpacked, 'files', 'extra.txt'), 'added');
+    expect(verifyBundleFiles(new Map([['extra.txt', new Uint8Array(1)]])).problems).toContain('manifest.json: missing from the bundle');
     // A bundle signed by another key fails when the expected key is given.
     const other = loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-key-')));
     expect(verifyBundle(zip, { expectedPublicKeyPem: other.publicKeyPem }).problems[0]).toMatch(/public-key.pem: the bundle was signed with key SHA256:/);

@@ -1,13 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
-import { verifyBundle } from '../../reports/index.ts';
+import { verifyBundle, verifyBundleFiles, type VerifyResult } from '../../reports/index.ts';
 import type { Command } from '../command.ts';
 
 export const reportVerifyCommand: Command = {
   summary: "Check an evidence bundle: the manifest's Ed25519 signature and every file's SHA-256; exits 1 naming what changed",
-  usage: 'report verify BUNDLE.zip [--key public-key.pem]   (the key printed by "weft report key"; without it, the key in the bundle)',
+  usage:
+    'report verify BUNDLE.zip|DIR [--key public-key.pem]   (DIR: the bundle unzipped; the key printed by "weft report key"; without it, the key in the bundle)',
   async run(args, io) {
     const [bundle] = args.positionals;
     if (!bundle || args.positionals.length > 1) throw ERR_CONFIG('Give one bundle: weft report verify report.zip');
@@ -19,15 +20,26 @@ export const reportVerifyCommand: Command = {
       }
     };
     const keyFile = flag(args, 'key');
-    const result = verifyBundle(new Uint8Array(read(bundle, 'the bundle')), keyFile ? { expectedPublicKeyPem: read(keyFile, 'the key').toString('utf8') } : {});
+    const options = keyFile ? { expectedPublicKeyPem: read(keyFile, 'the key').toString('utf8') } : {};
+    const path = resolve(io.cwd, bundle);
+    const extracted = isDirectory(path);
+    const result: VerifyResult = extracted ? verifyBundleFiles(filesUnder(path), options) : verifyBundle(new Uint8Array(read(bundle, 'the bundle')), options);
     if (!result.ok) {
-      io.err([`FAILED: ${bundle} is not the bundle Weft signed.`, ...result.problems.map((p) => `  ${p}`)].join('\n'));
+      const why = result.repacked
+        ? [
+            `FAILED: ${bundle} is not the zip Weft signed, although every file in it matches the signed manifest: another tool rewrote the archive.`,
+            `  Verify the zip Weft wrote, or the unzipped files: weft report verify DIR`,
+          ]
+        : [`FAILED: ${bundle} is not the bundle Weft signed.`];
+      io.err([...why, ...result.problems.map((p) => `  ${p}`)].join('\n'));
       return 1;
     }
     const m = result.manifest!;
     io.out(
       [
-        `OK: ${bundle} is intact and signed.`,
+        extracted
+          ? `OK: the files in ${bundle} are intact and signed (the unzipped bundle; the zip itself was not checked).`
+          : `OK: ${bundle} is intact and signed.`,
         `  report ${m.reportId}, period ${m.period.since} to ${m.period.until}, generated ${m.generatedAt}`,
         `  ${result.checked.length} files match their SHA-256 in the signed manifest`,
         `  signed with Ed25519 key ${result.fingerprint}${keyFile ? ' (the expected key)' : ': compare it with "weft report key" on the Weft that wrote it'}`,
@@ -36,3 +48,21 @@ export const reportVerifyCommand: Command = {
     return 0;
   },
 };
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Every file under `root`, keyed by its path inside the bundle (`/`-separated, as in the zip). */
+function filesUnder(root: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const name of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+    const full = join(root, name);
+    if (statSync(full).isFile()) files.set(name.split(sep).join('/'), new Uint8Array(readFileSync(full)));
+  }
+  return files;
+}

@@ -12,6 +12,8 @@ export interface VerifyResult {
   manifest: Manifest | null;
   /** Fingerprint of the key the bundle was signed with (compare it with `weft report key`). */
   fingerprint: string | null;
+  /** Every file is intact and signed, but the zip is not the one Weft wrote (rewritten by another tool). */
+  repacked: boolean;
 }
 
 function entries(zip: Uint8Array): { names: string[]; problems: string[]; data: Map<string, Uint8Array> } {
@@ -56,30 +58,73 @@ function layoutProblem(zip: Uint8Array, entries: Array<[string, Uint8Array]>, mt
   return `the zip's central directory was changed (byte ${at}): the bundle is not as Weft wrote it`;
 }
 
+/** The archive's entries that are files (a directory entry, `csv/`, holds nothing to check). */
+const isFile = (name: string) => !name.endsWith('/');
+
 /**
  * Checks an evidence bundle: manifest.json's Ed25519 signature with the bundle's public key (or the
- * one expected, when given), each listed file's SHA-256, and that nothing unlisted was added.
+ * one expected, when given), each listed file's SHA-256, that nothing unlisted was added, and that
+ * the zip is byte for byte the one Weft wrote. A zip rewritten by another tool (directory entries
+ * added, recompressed) fails even when its files are intact; `repacked` then says so, and the
+ * extracted files can be checked with `verifyBundleFiles`.
  * Never throws for a damaged bundle: every problem is returned, naming its file.
  */
 export function verifyBundle(zip: Uint8Array, options: { expectedPublicKeyPem?: string } = {}): VerifyResult {
-  const result: VerifyResult = { ok: false, problems: [], checked: [], manifest: null, fingerprint: null };
   let read: ReturnType<typeof entries>;
   try {
     read = entries(zip);
   } catch (err) {
-    result.problems.push(`the bundle is not a readable zip archive (${(err as Error).message}): it was changed or cut`);
-    return result;
+    return { ...emptyResult(), problems: [`the bundle is not a readable zip archive (${(err as Error).message}): it was changed or cut`] };
   }
-  result.problems.push(...read.problems);
-  const manifestBytes = read.data.get(MANIFEST);
-  const sig = read.data.get(SIGNATURE);
-  const pem = read.data.get(PUBLIC_KEY);
+  const files = read.names.filter(isFile);
+  const result = checkFiles(files, read.data, read.problems, options);
+  if (result.problems.length === 0 && result.manifest) {
+    const layout = layoutProblem(
+      zip,
+      files.map((n) => [n, read.data.get(n)!]),
+      new Date(result.manifest.generatedAt),
+    );
+    if (layout) {
+      const directories = read.names.filter((n) => !isFile(n));
+      result.repacked = true;
+      result.problems.push(
+        files.length === read.names.length
+          ? layout
+          : `the zip holds directory entries (${directories.slice(0, 5).join(', ')}) Weft never writes: it was repacked by another tool`,
+      );
+    }
+  }
+  result.ok = result.problems.length === 0;
+  return result;
+}
+
+/**
+ * Checks a bundle's files once extracted from the zip (`files`: path inside the bundle, e.g.
+ * `csv/inventory-flows.csv` → bytes): the manifest's signature and every file's SHA-256, as
+ * `verifyBundle` does, without the zip's own bytes. For a bundle that was unzipped or repacked.
+ */
+export function verifyBundleFiles(files: ReadonlyMap<string, Uint8Array>, options: { expectedPublicKeyPem?: string } = {}): VerifyResult {
+  const result = checkFiles([...files.keys()], files, [], options);
+  result.ok = result.problems.length === 0;
+  return result;
+}
+
+function emptyResult(): VerifyResult {
+  return { ok: false, problems: [], checked: [], manifest: null, fingerprint: null, repacked: false };
+}
+
+function checkFiles(names: string[], data: ReadonlyMap<string, Uint8Array>, readProblems: string[], options: { expectedPublicKeyPem?: string }): VerifyResult {
+  const result = emptyResult();
+  result.problems.push(...readProblems);
+  const manifestBytes = data.get(MANIFEST);
+  const sig = data.get(SIGNATURE);
+  const pem = data.get(PUBLIC_KEY);
   for (const [name, bytes] of [
     [MANIFEST, manifestBytes],
     [SIGNATURE, sig],
     [PUBLIC_KEY, pem],
   ] as const) {
-    if (!bytes && !read.problems.some((p) => p.startsWith(`${name}:`))) result.problems.push(`${name}: missing from the bundle`);
+    if (!bytes && !readProblems.some((p) => p.startsWith(`${name}:`))) result.problems.push(`${name}: missing from the bundle`);
   }
   if (!manifestBytes || !sig || !pem) return result;
   const keyPem = options.expectedPublicKeyPem ?? strFromU8(pem);
@@ -104,26 +149,17 @@ export function verifyBundle(zip: Uint8Array, options: { expectedPublicKeyPem?: 
   const listed = new Set<string>();
   for (const f of result.manifest.files ?? []) {
     listed.add(f.path);
-    const data = read.data.get(f.path);
-    if (!data) {
-      if (!read.problems.some((p) => p.startsWith(`${f.path}:`))) result.problems.push(`${f.path}: listed in the manifest but missing from the bundle`);
+    const bytes = data.get(f.path);
+    if (!bytes) {
+      if (!readProblems.some((p) => p.startsWith(`${f.path}:`))) result.problems.push(`${f.path}: listed in the manifest but missing from the bundle`);
       continue;
     }
-    if (sha256Hex(data) !== f.sha256) result.problems.push(`${f.path}: its SHA-256 differs from the manifest's (the file was changed)`);
+    if (sha256Hex(bytes) !== f.sha256) result.problems.push(`${f.path}: its SHA-256 differs from the manifest's (the file was changed)`);
     else result.checked.push(f.path);
   }
-  for (const name of read.names) {
+  for (const name of names) {
     if (!listed.has(name) && name !== MANIFEST && name !== SIGNATURE && name !== PUBLIC_KEY)
       result.problems.push(`${name}: in the bundle but not listed in the manifest`);
   }
-  if (result.problems.length === 0) {
-    const layout = layoutProblem(
-      zip,
-      read.names.map((n) => [n, read.data.get(n)!]),
-      new Date(result.manifest.generatedAt),
-    );
-    if (layout) result.problems.push(layout);
-  }
-  result.ok = result.problems.length === 0;
   return result;
 }
