@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bisect, firstWidth, mergeRanges } from './bisect.ts';
+import { bisect, firstWidth, mergeRanges, splitFactor } from './bisect.ts';
 import { planColumn, valueClassOf } from './canonical.ts';
 import type { KeyRange, RowKey, SegmentSum, SideQueries } from './sql-side.ts';
 
@@ -164,5 +164,14 @@ describe('keyNotesOf', () => {
       { left: 'so-2', right: 'SO-2', why: 'case' },
       { left: 'Ab ', right: 'ab', why: 'case+trailing-space' },
     ]);
+  });
+});
+
+describe('splitFactor', () => {
+  it('splits 16 ways, more when the largest differing segment would still be too big to download', () => {
+    expect(splitFactor(700, 256, 16, 1 << 18)).toBe(16);
+    expect(splitFactor(20_000, 256, 16, 1 << 26)).toBe(128);
+    expect(splitFactor(10_000_000, 256, 16, 1 << 30)).toBe(65_536);
+    expect(splitFactor(20_000, 256, 16, 8)).toBe(8);
   });
 });

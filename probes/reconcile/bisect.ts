@@ -5,7 +5,7 @@ export interface BisectOptions {
   segments?: number;
   /** A differing segment is downloaded (keys and row hashes) once it holds at most this many rows. */
   downloadBelow: number;
-  /** Ways a differing segment is split: a power of two (default 16). */
+  /** Ways a differing segment is split at least: a power of two (default 16); more when the largest differing segment holds more than `factor × downloadBelow` rows, so that the next level's segments are small enough to download. */
   factor?: number;
   onLevel?: (level: { level: number; width: number; segments: number; differing: number; downloading: number }) => void | Promise<void>;
 }
@@ -43,6 +43,18 @@ export function firstWidth(span: number, segments: number): number {
   return width;
 }
 
+/**
+ * How many ways to split the differing segments of a level: at least `factor`, and enough that the
+ * largest (`largest` rows) becomes segments of about `downloadBelow` rows — a skewed first level (many
+ * keys in one segment) then costs one more level, not one per factor of 16. A power of two, at most
+ * `width` (segments of one point) and 65,536 (segment sums a level may return per split segment).
+ */
+export function splitFactor(largest: number, downloadBelow: number, factor: number, width: number): number {
+  let f = factor;
+  while (f < 65_536 && largest / f > downloadBelow) f *= 2;
+  return Math.min(f, Math.max(1, width));
+}
+
 function differs(a: SegmentSum | undefined, b: SegmentSum | undefined): boolean {
   return (a?.count ?? 0) !== (b?.count ?? 0) || (a?.sum ?? '0') !== (b?.sum ?? '0');
 }
@@ -77,6 +89,7 @@ export async function bisect(left: SideQueries, right: SideQueries, options: Bis
       for (const v of rs.values()) result.rightRows += v.count;
     }
     const next: KeyRange[] = [];
+    let largest = 0;
     let downloading = 0;
     for (const b of new Set([...ls.keys(), ...rs.keys()])) {
       const l = ls.get(b);
@@ -88,13 +101,16 @@ export async function bisect(left: SideQueries, right: SideQueries, options: Bis
       if (width === 1 || oneSided || Math.max(l?.count ?? 0, r?.count ?? 0) <= options.downloadBelow) {
         leaves.push(range);
         downloading++;
-      } else next.push(range);
+      } else {
+        next.push(range);
+        largest = Math.max(largest, l?.count ?? 0, r?.count ?? 0);
+      }
     }
     await options.onLevel?.({ level: result.levels, width, segments: Math.max(ls.size, rs.size), differing: next.length + downloading, downloading });
     result.levels++;
     if (next.length === 0) break;
     ranges = mergeRanges(next);
-    width = width >= factor ? width / factor : 1;
+    width = Math.max(1, width / splitFactor(largest, options.downloadBelow, factor, width));
   }
 
   if (leaves.length > 0) {

@@ -1,7 +1,7 @@
 export { runReconciliation, keyNotesOf } from './run-reconciliation.ts';
 export type { RunReconciliationOptions } from './run-reconciliation.ts';
 export type { ReconciliationRun, ReconcileProgress, ChangedSample, KeyNote } from './reconciliation-run.ts';
-export { bisect, mergeRanges, firstWidth, compareKeys } from './bisect.ts';
+export { bisect, mergeRanges, firstWidth, splitFactor, compareKeys } from './bisect.ts';
 export { keyHashOf, KEY_HASH_SPACE } from './sql-side.ts';
 export type { RowKey } from './sql-side.ts';
 export type { BisectOptions, BisectResult } from './bisect.ts';

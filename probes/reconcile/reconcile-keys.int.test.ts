@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconcileSpec } from '../../core/catalog/index.ts';
 import { Secrets } from '../index.ts';
 import { serviceAvailable } from '../../test/services.ts';
-import { runReconciliation } from './index.ts';
+import { keyHashExpr } from './canonical.ts';
+import { keyHashOf, runReconciliation } from './index.ts';
 
 /** String, UUID, composite and mixed-type keys between the machine's PostgreSQL and MariaDB (issue 13, item 3). */
 const up = (await serviceAvailable('PostgreSQL', 5432)) && (await serviceAvailable('MariaDB', 3306));
@@ -121,5 +122,17 @@ describe.skipIf(!up)('reconciliation keys beyond integers', () => {
     expect(run.error).toBe('');
     expect(run.details.keyMode).toBe('hashed');
     expect({ missing: run.sampleMissing, extra: run.sampleExtra, changed: run.sampleChanged }).toEqual({ missing: ['7000000049'], extra: [], changed: [] });
+  });
+
+  it('the key hash is the same number in PostgreSQL, MariaDB and Weft, for any text', async () => {
+    const texts = ['', 'a', 'SO-000000123', 'SO-000777 ', '001Dn00000AbCdEIAX', 'Zoë-ÆØÅ-1', '日本語のキー', 'EU\x1f42', '\x01', 'x'.repeat(300)];
+    const pgRows = await pgc.query(`SELECT ${keyHashExpr('postgres', 't')} AS h FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i`, [texts]);
+    const [myRows] = (await myc.query(
+      texts.map(() => `SELECT ${keyHashExpr('mysql', 't')} AS h FROM (SELECT CONVERT(? USING utf8mb4) AS t) x`).join(' UNION ALL '),
+      texts,
+    )) as unknown as [Array<{ h: unknown }>];
+    const weft = texts.map(keyHashOf);
+    expect(pgRows.rows.map((r) => Number(r.h))).toEqual(weft);
+    expect(myRows.map((r) => Number(r.h))).toEqual(weft);
   });
 });
