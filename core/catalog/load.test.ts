@@ -127,7 +127,7 @@ flows:
 
   it('reports YAML syntax errors and a file that is not a mapping', () => {
     expect(problems({ 'bad.yaml': 'systems:\n  - id: crm\n   kind: [\n' })[0]).toMatch(
-      /^bad\.yaml:3:\d+: this line is indented like a list item's field but is not aligned/,
+      /^bad\.yaml:3:\d+: this line is indented 3 spaces, which lines up with no entry above it: indent it 4 spaces like "id"/,
     );
     expect(problems({ 'list.yaml': '- a\n- b\n' })).toEqual([
       'list.yaml:1:1: expected a mapping with the sections owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from './load.ts';
+import { misalignedLine } from './yaml-errors.ts';
 
 const problemsOf = (text: string) => parseCatalog([{ file: 'estate.yaml', text }]).problems.map((p) => `${p.line}: ${p.message}`);
 
@@ -20,11 +21,50 @@ describe('catalog YAML syntax errors', () => {
   });
 
   it('says what to change for indentation, tabs, duplicate keys, a missing colon and block mappings inside braces', () => {
-    expect(problemsOf('systems:\n  - id: crm\n   kind: crm\n')[0]).toMatch(/^3: .*not aligned with the fields above it/);
+    expect(problemsOf('systems:\n  - id: crm\n   kind: crm\n')[0]).toMatch(/^3: this line is indented 3 spaces, which lines up with no entry above it/);
     expect(problemsOf('systems:\n  - id: crm\n    kind: crm\n  owner: x\n')[0]).toMatch(/^4: .*not aligned with the fields above it/);
     expect(problemsOf('systems:\n\t- id: crm\n')[0]).toMatch(/^2: this line is indented with a tab/);
     expect(problemsOf('systems:\n  - id: crm\n    id: erp\n')[0]).toMatch(/^3: "id" appears twice in the same entry/);
     expect(problemsOf('systems:\n  - id crm\n    kind: crm\n')[0]).toMatch(/^2: a key has no colon after it/);
     expect(problemsOf('systems:\n  - { id: crm, match: hosts: [x] }\n')[0]).toMatch(/^2: inside \{ … \} or \[ … \], write inner mappings in braces too/);
+  });
+
+  // regression: one mis-indented list item gave three messages, the first about a ": " in a value
+  it('says once which line is mis-indented and what it should line up with, whichever way it is off', () => {
+    const cases: Array<[string, string, RegExp]> = [
+      [
+        'an item one space short',
+        'systems:\n  - id: crm\n    name: CRM\n - id: erp\n    name: ERP\nflows: []\n',
+        /^4: .*indented 1 space.*2 spaces like "- id" \(line 2\)/,
+      ],
+      [
+        'an item one space deep',
+        'systems:\n  - id: crm\n    name: CRM\n   - id: erp\n     name: ERP\n',
+        /^4: .*indented 3 spaces.*4 spaces like "name" \(line 3\), or 2 spaces like "- id"/,
+      ],
+      ['a field one space short', 'systems:\n  - id: crm\n   name: CRM\n  - id: erp\n', /^3: .*indented 3 spaces.*4 spaces like "id" \(line 2\)/],
+      ['a field one space deep', 'systems:\n  - id: crm\n     name: CRM\n  - id: erp\n', /^3: .*indented 5 spaces.*4 spaces like "id" \(line 2\)/],
+      [
+        'a nested list item',
+        'systems:\n  - id: crm\n    match:\n      hosts:\n      - a\n     - b\n',
+        /^6: .*indented 5 spaces.*6 spaces like "- a" \(line 5\)/,
+      ],
+    ];
+    for (const [what, text, expected] of cases) {
+      const problems = problemsOf(text);
+      expect(problems, what).toHaveLength(1);
+      expect(problems[0], what).toMatch(expected);
+    }
+  });
+
+  it('finds no misaligned line in well-indented YAML: block scalars, flow collections over lines, continued values', () => {
+    const valid = [
+      'systems:\n  - id: crm\n    description: |\n       indented text\n     any way\n    owner: sales\n',
+      'systems:\n  - { id: crm,\n       kind: crm }\n  - id: erp\n',
+      'systems:\n  - id: crm\n    description: a long value\n      continued here\n    owner: x\n',
+      'flows:\n- id: f\n  source: crm\n  tags:\n  - a\n  - b\n---\nsystems: []\n',
+      'a:\n    b:\n        - c: 1\n          d: 2\n    e: 3\n',
+    ];
+    for (const text of valid) expect(misalignedLine(text, 1000), text).toBeUndefined();
   });
 });

@@ -51,6 +51,116 @@ function openQuoteLine(text: string, end: number): number | undefined {
   return open?.line;
 }
 
+/** A line whose indentation lines up with nothing above it, and the indentations it could have meant. */
+export interface Misaligned {
+  line: number;
+  indent: number;
+  /** Nearby indentations that would be valid, each with the line and key that sets it (nearest first). */
+  candidates: { indent: number; line: number; key: string }[];
+}
+
+/** How a line is named in a message: its key, with the dash when it starts a list item ("- id"). */
+const label = (content: string) => (content.startsWith('-') ? `- ${firstKey(content.replace(/^-\s*/, ''))}` : firstKey(content));
+const firstKey = (content: string) => /^(-\s+)?([^:#\s][^:#]*?)\s*:(\s|$)/.exec(content)?.[2] ?? content.replace(/^-\s*/, '').split(/\s/)[0];
+
+/**
+ * The first line, up to line `upTo` (1-based), whose indentation matches no block open above it:
+ * not the column of an enclosing entry, nor deeper under a key that opens a block (`key:` with no
+ * value, or a list item's fields). Block scalars (`|`, `>`), flow collections spread over lines and
+ * continuation lines of a plain value are skipped. Used only where the parser already failed, to say
+ * which line is misaligned and with what.
+ */
+export function misalignedLine(text: string, upTo: number): Misaligned | undefined {
+  const lines = text.split('\n');
+  const stack: { indent: number; line: number; key: string }[] = [{ indent: 0, line: 0, key: '' }];
+  let opens = false;
+  let scalarAbove: number | undefined;
+  let flowDepth = 0;
+  for (let i = 0; i < Math.min(lines.length, upTo); i++) {
+    const raw = lines[i];
+    const content = raw.trim();
+    const indent = raw.length - raw.trimStart().length;
+    if (content === '' || content.startsWith('#')) continue;
+    if (scalarAbove !== undefined) {
+      if (indent > scalarAbove) continue;
+      scalarAbove = undefined;
+    }
+    if (flowDepth > 0) {
+      flowDepth += bracketBalance(content);
+      continue;
+    }
+    if (/^(---|\.\.\.)(\s|$)/.test(content)) {
+      stack.length = 1;
+      opens = false;
+      continue;
+    }
+    if (/\t/.test(raw.slice(0, indent + 1))) return undefined;
+    const top = () => stack[stack.length - 1];
+    if (indent > top().indent) {
+      if (!opens) {
+        // Deeper under a "key: value" line: a plain value continued (valid), unless it is a key or an item.
+        if (!/:(\s|$)/.test(content) && !content.startsWith('- ')) continue;
+        return { line: i + 1, indent, candidates: [top(), ...stack.slice(0, -1).reverse()].slice(0, 2) };
+      }
+      stack.push({ indent, line: i + 1, key: label(content) });
+    } else {
+      const popped: typeof stack = [];
+      while (top().indent > indent) popped.push(stack.pop()!);
+      if (top().indent !== indent) return { line: i + 1, indent, candidates: [...popped.slice(-1), top()] };
+      // The latest line at this level is the one to name.
+      Object.assign(top(), { line: i + 1, key: label(content) });
+    }
+    opens = false;
+    let rest = content;
+    let column = indent;
+    while (/^-(\s+|$)/.test(rest)) {
+      // A list item: its fields line up after the dash.
+      const dash = /^-(\s*)/.exec(rest)!;
+      column += 1 + dash[1].length;
+      rest = rest.slice(dash[0].length);
+      if (rest === '') {
+        opens = true;
+        break;
+      }
+      stack.push({ indent: column, line: i + 1, key: firstKey(rest) });
+    }
+    const value = /^[^#'"{[][^#]*?:(\s+(.*))?$/.exec(rest)?.[2]?.replace(/\s+#.*$/, '') ?? (rest === '' ? '' : undefined);
+    if (value === '' || (value === undefined && rest.endsWith(':'))) opens = true;
+    else if (value !== undefined && /^[|>][-+0-9]*$/.test(value)) scalarAbove = indent;
+    flowDepth = bracketBalance(value ?? rest);
+  }
+  return undefined;
+}
+
+/** `{`/`[` opened minus closed in a line, outside quotes. */
+function bracketBalance(text: string): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) break;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return Math.max(0, depth);
+}
+
+function misalignedMessage(m: Misaligned): string {
+  const like = m.candidates
+    .filter((c) => c.line > 0)
+    .map((c) => `${c.indent} spaces like "${c.key}" (line ${c.line})`)
+    .join(', or ');
+  return (
+    `this line is indented ${m.indent} space${m.indent === 1 ? '' : 's'}, which lines up with no entry above it` +
+    (like ? `: indent it ${like}` : ': indent it like the entry it belongs to') +
+    ' — a field lines up with the other fields of its entry, a new list item with the "- " of the item before'
+  );
+}
+
 const keyAt = (text: string, at: number) => /^[^:\s]+/.exec(text.slice(at))?.[0] ?? 'this key';
 
 /** Explanations by the yaml library's error code (a lookup table; unknown codes keep the library's text). */
@@ -73,7 +183,27 @@ const explanations: Partial<Record<YAMLError['code'], Explain>> = {
  * parser noticed it (often lines later or at the end of the file).
  */
 export function explainYamlErrors(text: string, errors: readonly YAMLError[], lines: LineCounter): YamlProblem[] {
-  return errors.map((e) => {
+  // One mistake often makes the parser report several errors on the same line or the line above;
+  // when a line near the first error lines up with nothing, that is the mistake: one message, there.
+  const firstLine = errors.length > 0 ? Math.min(...errors.map((e) => lines.linePos(e.pos[0]).line)) : 0;
+  const misaligned = errors.length > 0 ? misalignedLine(text, firstLine + 1) : undefined;
+  const problems: YamlProblem[] =
+    misaligned && misaligned.line >= firstLine - 1 ? [{ line: misaligned.line, column: misaligned.indent + 1, message: misalignedMessage(misaligned) }] : [];
+  const explained = errors
+    .filter((e) => {
+      if (problems.length === 0) return true;
+      const { line } = lines.linePos(e.pos[0]);
+      return line < misaligned!.line - 1 || line > misaligned!.line + 2;
+    })
+    .map((e) => explainOne(text, e, lines));
+  // The same line said once (the first, most specific error the parser gave for it).
+  const seen = new Set(problems.map((p) => p.line));
+  for (const p of explained) if (!seen.has(p.line) && seen.add(p.line)) problems.push(p);
+  return problems.sort((a, b) => a.line - b.line);
+}
+
+function explainOne(text: string, e: YAMLError, lines: LineCounter): YamlProblem {
+  {
     const at = e.pos[0];
     const { line, col } = lines.linePos(at);
     const first = e.message.split('\n')[0];
@@ -92,5 +222,5 @@ export function explainYamlErrors(text: string, errors: readonly YAMLError[], li
     }
     const explain = Object.hasOwn(explanations, e.code) ? explanations[e.code] : undefined;
     return { line, column: col, message: explain ? `${explain(text, at)} (YAML: ${first})` : `YAML syntax: ${first}` };
-  });
+  }
 }
