@@ -191,10 +191,14 @@ describe('demo estate end to end', () => {
       expect(res.status).toBe(200);
     }
     const file = join(dir, 'report.zip');
-    const io = { out: () => undefined, err: () => undefined, env: {}, cwd: dir };
+    const printed: string[] = [];
+    const io = { out: (t: string) => printed.push(t), err: () => undefined, env: {}, cwd: dir };
     expect(await reportCommand.run(parseArgs(['--url', weft.api!.url, '--since', '1h', '--out', file]), io)).toBe(0);
     expect(await reportVerifyCommand.run(parseArgs([file]), io)).toBe(0);
     const files = unzipSync(readFileSync(file));
+    // regression: the CLI printed its own clock's period, a few ms off the one the bundle states
+    const { period } = JSON.parse(strFromU8(files['manifest.json'])) as { period: { since: string; until: string } };
+    expect(printed[0]).toContain(`the report for ${period.since} to ${period.until}.`);
     const csv = (name: string) => strFromU8(files[`csv/${name}.csv`]);
     // The demo's real flows, the shadow-IT flow of customer data, the drift of billing's customers, the acknowledgement.
     expect(csv('inventory-flows')).toContain('crm-erp-account-create');

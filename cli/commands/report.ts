@@ -78,9 +78,11 @@ export const reportCommand: Command = {
     writeFileSync(out, zip);
     const check = verifyBundle(zip);
     if (!check.ok) throw ERR_CONFIG(`The bundle written to ${out} does not verify: ${check.problems.join('; ')}`);
+    // The period the bundle states (a running Weft resolves --since against its own clock, not this one).
+    const stated = check.manifest?.period ?? period;
     io.out(
       [
-        `Wrote ${out} (${zip.length} bytes): the report for ${period.since} to ${period.until}.`,
+        `Wrote ${out} (${zip.length} bytes): the report for ${stated.since} to ${stated.until}.`,
         `  ${check.checked.length} files (report.pdf, report.json, ${check.checked.filter((f) => f.endsWith('.csv')).length} CSV), listed with their SHA-256 in manifest.json`,
         `  signed with Ed25519 key ${check.fingerprint}`,
         `Check it: weft report verify ${out}`,
