@@ -112,14 +112,23 @@ describe('grouped graph', () => {
     expect(items.ledger.itemStyle?.borderColor).toBe(severityColor.medium);
   });
 
-  it('draws the systems of an expanded group and the focused system on their own', () => {
-    const g = groupGraph(graph, { by: 'owner', expand: new Set(['finance']), focus: 'shop' });
-    expect(g.systems.map((n) => n.id).sort()).toEqual(['billing', 'erp', 'ledger', 'shop']);
+  it('draws the systems of an expanded group on their own, and a focused system with its direct neighbours', () => {
+    const g = groupGraph(graph, { by: 'owner', expand: new Set(['finance']) });
+    expect(g.systems.map((n) => n.id)).toEqual(['erp', 'billing', 'ledger']);
     expect(g.groups.map((x) => x.key)).toEqual(['sales', '(unknown systems)']);
-    // Between two systems drawn on their own a flow stays a flow; from crm (still grouped) it is a line.
-    expect(g.edges.map((e) => e.id).sort()).toEqual(['erp-billing', 'shop-erp']);
-    expect(g.links.find((l) => l.source === 'group:sales' && l.target === 'erp')?.flows.map((e) => e.id)).toEqual(['crm-erp']);
+    // Between two systems drawn on their own a flow stays a flow; from a group it is a line.
+    expect(g.edges.map((e) => e.id)).toEqual(['erp-billing']);
+    expect(g.links.find((l) => l.source === 'group:sales' && l.target === 'erp')?.flows.map((e) => e.id)).toEqual(['crm-erp', 'shop-erp']);
     expect(g.links.find((l) => l.source === 'billing')?.target).toBe('group:sales');
+
+    const focused = groupGraph(graph, { by: 'owner', focus: 'crm' });
+    expect(focused.systems.map((n) => n.id)).toEqual(['crm', 'shop', 'erp', 'billing']);
+    expect(focused.groups.map((x) => [x.key, x.members.map((m) => m.id)])).toEqual([
+      ['finance', ['ledger']],
+      ['(unknown systems)', ['unknown:x.io']],
+    ]);
+    // The focused system sits at the centre of the drawing.
+    expect(groupLayout(focused, 'crm').get('crm')).toEqual({ x: 0, y: 0 });
   });
 
   it('groups by kind, and draws at most MAX_APART unhealthy systems apart, the worst first', () => {

@@ -46,7 +46,7 @@ export interface GroupLink {
 export interface GroupedGraph {
   by: GroupBy;
   groups: SystemGroup[];
-  /** Systems drawn on their own: members of expanded groups, the focused system, systems with open findings. */
+  /** Systems drawn on their own: members of expanded groups, the focused system and its neighbours, systems with open findings. */
   systems: GraphNode[];
   /** Flows between two systems drawn on their own, unchanged. */
   edges: GraphEdge[];
@@ -60,7 +60,7 @@ export interface GroupSettings {
   by: GroupBy;
   /** Group keys whose systems are drawn on their own. */
   expand?: ReadonlySet<string>;
-  /** A system always drawn on its own. */
+  /** A system drawn on its own, with its direct neighbours. */
   focus?: string;
   health?: HealthIndex;
 }
@@ -94,8 +94,9 @@ export function autoGroupBy(graph: Graph): GroupBy | undefined {
 
 /**
  * Draws less: systems grouped by owner or kind, flows between groups summed into one line per pair
- * (either direction). Members of an expanded group, the focused system and the systems with open
- * findings of their own (up to MAX_APART, worst first) are drawn on their own; a group takes the
+ * (either direction). Members of an expanded group, the focused system and its direct neighbours
+ * (up to MAX_APART) and the systems with open findings of their own (up to MAX_APART, worst first)
+ * are drawn on their own; a group takes the
  * colour of its members' and inner flows' worst open finding, a line that of its flows', so nothing
  * unhealthy is hidden. O(systems + flows).
  */
@@ -106,7 +107,16 @@ export function groupGraph(graph: Graph, settings: GroupSettings): GroupedGraph 
     .filter((n) => health?.nodes.has(n.id) && !expand.has(keyOf.get(n.id)!))
     .sort((a, b) => rank[health!.nodes.get(b.id)!.severity] - rank[health!.nodes.get(a.id)!.severity] || (a.id < b.id ? -1 : 1))
     .slice(0, MAX_APART);
-  const apart = new Set([...unhealthy.map((n) => n.id), ...(focus ? [focus] : [])]);
+  // Focused: the system and its direct neighbours (up to MAX_APART, unhealthy then best connected first) on their own, the farther hops grouped.
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const near = focus
+    ? [...new Set(graph.edges.flatMap((e) => (e.source === focus ? [e.target] : e.target === focus ? [e.source] : [])))]
+        .map((id) => byId.get(id))
+        .filter((n): n is GraphNode => n !== undefined && !expand.has(keyOf.get(n.id)!))
+        .sort((a, b) => Number(health?.nodes.has(b.id) ?? 0) - Number(health?.nodes.has(a.id) ?? 0) || b.connections - a.connections || (a.id < b.id ? -1 : 1))
+        .slice(0, MAX_APART)
+    : [];
+  const apart = new Set([...unhealthy.map((n) => n.id), ...(focus ? [focus] : []), ...near.map((n) => n.id)]);
   const groups = new Map<string, SystemGroup>();
   const systems: GraphNode[] = [];
   for (const n of graph.nodes) {

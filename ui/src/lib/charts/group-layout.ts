@@ -7,7 +7,7 @@ export function groupSymbolSize(g: SystemGroup, largest: number): number {
 }
 
 /** Distance between neighbouring systems drawn on their own around a group's place (layout units ≈ px). */
-const SPACING = 22;
+const SPACING = 40;
 const GOLDEN = 2.399963;
 /** Ids in code-unit order: a stable tie-break, without the cost of a locale's collation. */
 const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -19,7 +19,9 @@ const WIDE = 1.6;
  * large as what is drawn there), places connected by more flows are pulled together and discs never
  * overlap (a small deterministic simulation over the places, O(places² · 120)), then spread sideways; a group's node sits
  * at the centre of its place, its systems drawn on their own on a sunflower spiral around it, most
- * connected first. Deterministic: the same graph is always drawn the same way.
+ * connected first; the focused system and its neighbours drawn on their own have a place of their
+ * own at the centre. Deterministic: the same
+ * graph is always drawn the same way.
  * Returns drawn id (a group's `group:<key>` or a system's id) → position.
  */
 export function groupLayout(grouped: GroupedGraph, focus?: string): Map<string, { x: number; y: number }> {
@@ -31,14 +33,19 @@ export function groupLayout(grouped: GroupedGraph, focus?: string): Map<string, 
     return p;
   };
   for (const g of grouped.groups) place(g.key).group = g;
-  for (const n of grouped.systems) place(grouped.keyOf.get(n.id) ?? n.id).systems.push(n);
+  // The focused system has a place of its own, held at the centre, with its neighbours drawn on their own around it.
+  const focusPlace = `\u0000focus`;
+  const near = new Set(grouped.edges.flatMap((e) => (e.source === focus ? [e.target] : e.target === focus ? [e.source] : [])));
+  const placeOf = (id: string) => (id === focus || near.has(id) ? focusPlace : (grouped.keyOf.get(id) ?? id));
+  for (const n of grouped.systems) place(placeOf(n.id)).systems.push(n);
   for (const p of places.values()) {
     const inner = p.group ? groupSymbolSize(p.group, largest) / 2 + 14 : 0;
     // The spiral starts outside the group's node (and its label).
     p.offset = Math.ceil((inner / SPACING) ** 2);
     p.r = Math.max(inner, SPACING * Math.sqrt(p.offset + p.systems.length)) + 16;
   }
-  const ordered = [...places.entries()].sort((a, b) => b[1].r - a[1].r || byCode(a[0], b[0]));
+  const ordered = [...places.entries()].sort((a, b) => Number(b[0] === focusPlace) - Number(a[0] === focusPlace) || b[1].r - a[1].r || byCode(a[0], b[0]));
+  const pinned = ordered[0]?.[0] === focusPlace ? 0 : -1;
   const index = new Map(ordered.map(([key], i) => [key, i]));
   // Flat arrays: this runs before the first draw, often before the browser has optimised it.
   const count = ordered.length;
@@ -51,7 +58,7 @@ export function groupLayout(grouped: GroupedGraph, focus?: string): Map<string, 
     y[i] = spread * Math.sqrt(i) * Math.sin(i * GOLDEN);
   }
   // Flows between places, summed per pair: the weights of the pull.
-  const keyOfDrawn = (id: string) => (id.startsWith('group:') ? id.slice('group:'.length) : (grouped.keyOf.get(id) ?? id));
+  const keyOfDrawn = (id: string) => (id.startsWith('group:') ? id.slice('group:'.length) : placeOf(id));
   const weights = new Map<number, number>();
   const add = (s: string, t: string, n: number) => {
     const a = index.get(keyOfDrawn(s));
@@ -99,13 +106,16 @@ export function groupLayout(grouped: GroupedGraph, focus?: string): Map<string, 
         }
         const gap = r[i] + r[j] - d;
         if (gap <= 0) continue;
-        const push = gap / 2 / d;
-        x[i] -= dx * push;
-        y[i] -= dy * push;
-        x[j] += dx * push;
-        y[j] += dy * push;
+        // The pinned place does not move: the other takes the whole push.
+        const pi = i === pinned ? 0 : j === pinned ? gap / d : gap / 2 / d;
+        const pj = j === pinned ? 0 : i === pinned ? gap / d : gap / 2 / d;
+        x[i] -= dx * pi;
+        y[i] -= dy * pi;
+        x[j] += dx * pj;
+        y[j] += dy * pj;
       }
     }
+    if (pinned === 0) x[0] = y[0] = 0;
   }
   const out = new Map<string, { x: number; y: number }>();
   ordered.forEach(([, p], i) => {

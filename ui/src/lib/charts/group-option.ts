@@ -90,8 +90,11 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
           { name: 'Deprecated system', itemStyle: { color: palette.deprecated } },
           { name: 'Group of systems', symbol: 'roundRect', itemStyle: { color: palette.group } },
         ],
+        // Room for the labels of the systems at the edges.
         top: 24,
         bottom: 48,
+        left: 72,
+        right: 72,
         edgeSymbol: ['none', 'arrow'],
         edgeSymbolSize: 8,
         label: { show: true, position: 'bottom', fontSize: 12, color: '#1c2833' },
