@@ -1,7 +1,7 @@
 import type { Graph } from '../api/types.ts';
 import type { ChartOption } from './echarts.ts';
 import type { GroupedGraph, GroupLink, SystemGroup } from './graph-groups.ts';
-import { escapeHtml, flowLink, fmt, healthLine, systemItem, windowHours } from './graph-option.ts';
+import { escapeHtml, flowLink, fmt, healthLine, systemItem, tooltipOf, windowHours } from './graph-option.ts';
 import type { HealthIndex } from './graph-view.ts';
 import { groupLayout, groupSymbolSize } from './group-layout.ts';
 import { palette, severityColor } from './palette.ts';
@@ -25,14 +25,13 @@ function groupItem(g: SystemGroup, by: GroupedGraph['by'], largest: number, at: 
     itemStyle: { color: unknown ? palette.unknown : palette.group, ...(h ? { borderColor: severityColor[h.severity], borderWidth: 4 } : {}) },
     label: { show: true, formatter: `${g.key} (${g.members.length})`, fontWeight: 'bold' },
     health: h?.severity ?? null,
-    tip: `<b>${escapeHtml(g.key)}</b><br/>${plural(g.members.length, 'system')}${by === 'owner' && !g.key.startsWith('(') ? ' owned by this team' : ''}, ${plural(g.internal.length, 'flow')} between them<br/>click to draw its systems${healthLine(h)}`,
+    tip: () =>
+      `<b>${escapeHtml(g.key)}</b><br/>${plural(g.members.length, 'system')}${by === 'owner' && !g.key.startsWith('(') ? ' owned by this team' : ''}, ${plural(g.internal.length, 'flow')} between them<br/>click to draw its systems${healthLine(h)}`,
   };
 }
 
 function groupLink(l: GroupLink, name: (id: string) => string, hours: number) {
   const h = l.health;
-  const traces = l.flows.reduce((s, e) => s + e.traces, 0);
-  const undocumented = l.flows.filter((e) => e.mark === 'undocumented').length;
   return {
     id: l.id,
     source: l.source,
@@ -44,10 +43,15 @@ function groupLink(l: GroupLink, name: (id: string) => string, hours: number) {
       : { color: palette.documented, width: Math.min(6, 0.8 + Math.log2(l.flows.length)), opacity: 0.3, curveness: 0.08 },
     health: h?.severity ?? null,
     label: h ? { show: true, formatter: h.kind, fontSize: 10, color: severityColor[h.severity] } : { show: false },
-    tip:
-      `${escapeHtml(name(l.source))} → ${escapeHtml(name(l.target))}: ${plural(l.forward, 'flow')}` +
-      (l.backward ? `<br/>${escapeHtml(name(l.target))} → ${escapeHtml(name(l.source))}: ${plural(l.backward, 'flow')}` : '') +
-      `<br/>${undocumented ? `${fmt.format(undocumented)} undocumented · ` : ''}${fmt.format(traces / hours)} traces/h${healthLine(h)}`,
+    tip: () => {
+      const traces = l.flows.reduce((s, e) => s + e.traces, 0);
+      const undocumented = l.flows.filter((e) => e.mark === 'undocumented').length;
+      return (
+        `${escapeHtml(name(l.source))} → ${escapeHtml(name(l.target))}: ${plural(l.forward, 'flow')}` +
+        (l.backward ? `<br/>${escapeHtml(name(l.target))} → ${escapeHtml(name(l.source))}: ${plural(l.backward, 'flow')}` : '') +
+        `<br/>${undocumented ? `${fmt.format(undocumented)} undocumented · ` : ''}${fmt.format(traces / hours)} traces/h${healthLine(h)}`
+      );
+    },
   };
 }
 
@@ -75,7 +79,7 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
     animation: false,
     tooltip: {
       confine: true,
-      formatter: (p: { dataType: string; data: { name?: string; tip?: string } }) => p.data.tip ?? p.data.name ?? '',
+      formatter: tooltipOf,
     },
     legend: [{ data: ['System', 'Unknown system', 'Deprecated system', 'Group of systems'], bottom: 0, selectedMode: false }],
     series: [
