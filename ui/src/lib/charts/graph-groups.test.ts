@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, Graph, GraphEdge, GraphNode } from '../api/types.ts';
 import { selectionOf } from './graph-option.ts';
-import { autoGroupBy, GROUP_ABOVE, groupGraph, MAX_APART, MAX_OWNER_GROUPS } from './graph-groups.ts';
+import { autoGroupBy, GROUP_ABOVE, groupGraph, MAX_APART, MAX_OWNER_GROUPS, MAX_QUIET_LINKS } from './graph-groups.ts';
 import { healthIndex } from './graph-view.ts';
 import { groupLayout } from './group-layout.ts';
 import { groupedOption } from './group-option.ts';
@@ -177,10 +177,18 @@ describe('grouped layout', () => {
 
   it('lays out a large estate, 500 systems in 40 teams and 2,000 flows, as 40 groups that do not overlap', () => {
     const nodes = Array.from({ length: 500 }, (_, i) => node(`s${i}`, `team-${i % 40}`));
-    const edges = Array.from({ length: 2000 }, (_, i) => edge(`f${i}`, `s${(i * 7) % 500}`, `s${(i * 13 + 1) % 500}`));
+    let seed = 42;
+    const rnd = () => Math.floor(((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 500);
+    const edges = Array.from({ length: 2000 }, (_, i) => edge(`f${i}`, `s${rnd()}`, `s${rnd()}`));
     const g = groupGraph({ ...graph, nodes, edges }, { by: 'owner' });
     expect(g.groups).toHaveLength(40);
-    expect(g.links.length).toBeLessThan(800);
+    // Of the lines between groups without findings, the busiest MAX_QUIET_LINKS are drawn; one with a finding always is.
+    expect(g.links).toHaveLength(MAX_QUIET_LINKS);
+    expect(g.quietHidden).toBeGreaterThan(0);
+    const sick = healthIndex({ ...graph, nodes, edges }, [finding('slow', 'high', [edges[1990].source, edges[1990].target], ['f1990'])]);
+    const withFinding = groupGraph({ ...graph, nodes, edges }, { by: 'owner', health: sick });
+    expect(withFinding.links).toHaveLength(MAX_QUIET_LINKS + 1);
+    expect(withFinding.links.filter((l) => l.health).flatMap((l) => l.flows.map((e) => e.id))).toContain('f1990');
     const at = groupLayout(g);
     for (const a of g.groups)
       for (const b of g.groups) if (a !== b) expect(Math.hypot(at.get(a.id)!.x - at.get(b.id)!.x, at.get(a.id)!.y - at.get(b.id)!.y)).toBeGreaterThan(20);

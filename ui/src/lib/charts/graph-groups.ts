@@ -6,6 +6,8 @@ export const GROUP_ABOVE = 150;
 /** At most this many systems with open findings of their own are drawn apart from their group (worst first); the rest colour it. */
 export const MAX_APART = 60;
 
+/** At most this many lines between two groups without an open finding are drawn (the busiest); lines with findings always are. */
+export const MAX_QUIET_LINKS = 150;
 /** Past this many owners, automatic grouping groups systems by kind instead. */
 export const MAX_OWNER_GROUPS = 80;
 
@@ -50,8 +52,10 @@ export interface GroupedGraph {
   systems: GraphNode[];
   /** Flows between two systems drawn on their own, unchanged. */
   edges: GraphEdge[];
-  /** Everything else, summed per pair of drawn nodes. */
+  /** Everything else, summed per pair of drawn nodes: every line with an open finding or touching a system drawn on its own, and the busiest MAX_QUIET_LINKS of the others. */
   links: GroupLink[];
+  /** Lines between two groups, without findings, left out (the least busy past MAX_QUIET_LINKS). */
+  quietHidden: number;
   /** Each system's group key (also for systems drawn on their own: where they are placed). */
   keyOf: Map<string, string>;
 }
@@ -98,7 +102,8 @@ export function autoGroupBy(graph: Graph): GroupBy | undefined {
  * (up to MAX_APART) and the systems with open findings of their own (up to MAX_APART, worst first)
  * are drawn on their own; a group takes the
  * colour of its members' and inner flows' worst open finding, a line that of its flows', so nothing
- * unhealthy is hidden. O(systems + flows).
+ * unhealthy is hidden. Of the lines between two groups without findings only the busiest
+ * MAX_QUIET_LINKS are kept. O(systems + flows + lines · log lines).
  */
 export function groupGraph(graph: Graph, settings: GroupSettings): GroupedGraph {
   const { by, expand = new Set<string>(), focus, health } = settings;
@@ -155,5 +160,11 @@ export function groupGraph(graph: Graph, settings: GroupSettings): GroupedGraph 
       link.health = mergeHealth(link.health, h);
     }
   }
-  return { by, groups: [...groups.values()], systems, edges, links: [...links.values()], keyOf };
+  // Drawing less: between 40 teams a few hundred lines of one or two healthy flows are a grey tangle that took
+  // most of the drawing time; the busiest stay, and a group's click draws all of its own.
+  const all = [...links.values()];
+  const quiet = all.filter((l) => !l.health && l.source.startsWith('group:') && l.target.startsWith('group:'));
+  const left = new Set(quiet.sort((a, b) => b.flows.length - a.flows.length || (a.id < b.id ? -1 : 1)).slice(MAX_QUIET_LINKS));
+  const drawn = all.filter((l) => !left.has(l));
+  return { by, groups: [...groups.values()], systems, edges, links: drawn, quietHidden: all.length - drawn.length, keyOf };
 }
