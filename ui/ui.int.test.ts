@@ -14,6 +14,7 @@ import { browserAvailable, chromiumLaunch } from '../test/services.ts';
 import { strFromU8, unzipSync } from 'fflate';
 import { verifyBundle } from '../reports/index.ts';
 import { uiBuildDir } from './index.ts';
+import { severityColor } from './src/lib/charts/palette.ts';
 
 const catalogYaml = `
 owners:
@@ -241,6 +242,34 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(() => graph().getAttribute('aria-label')).toMatch(/^Dependency graph of 2 systems/);
     await page.getByRole('link', { name: 'clear filters' }).click();
     await poll(async () => page.url()).not.toMatch(/focus=/);
+  });
+
+  it('draws systems as groups by owner, a group rimmed with its worst finding, and draws its systems when it is clicked', async () => {
+    await page.goto(`${weft.api!.url}/`);
+    const graph = () => page.getByRole('img', { name: /^Dependency graph of/ });
+    await poll(() => graph().getAttribute('aria-label')).toMatch(/^Dependency graph of 2 systems/);
+    await page.getByTestId('group-select').selectOption('owner');
+    await poll(async () => page.url()).toMatch(/group=owner/);
+    await poll(() => graph().getAttribute('aria-label')).toMatch(/drawn as 1 group by owner and 0 systems on their own$/);
+    // The writeback into the CRM (its system of record) is a flow inside the team's group: the group takes that finding's colour.
+    // The group node is the rimmed one of the paths in the group colour (the legend's icon is the other).
+    const rims = () =>
+      graph()
+        .locator('svg path[fill="#6c8ebf"]')
+        .evaluateAll((els) => els.map((el) => el.getAttribute('stroke')));
+    await poll(rims).toEqual(expect.arrayContaining([expect.toBeOneOf(Object.values(severityColor))]));
+    const group = graph()
+      .locator('svg path[fill="#6c8ebf"]')
+      .nth((await rims()).findIndex((c) => Object.values(severityColor).includes(c!)));
+    await poll(() => graph().locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['icoe (2)']));
+    await group.click({ force: true });
+    await poll(async () => page.url()).toMatch(/expand=icoe/);
+    await poll(() => graph().getAttribute('aria-label')).toMatch(/drawn as 0 groups by owner and 2 systems on their own$/);
+    await poll(() => graph().locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['Sales CRM', 'Finance ERP']));
+    await poll(() => page.getByLabel('Selection').innerText()).toMatch(/icoe\s+2 systems, drawn on their own/);
+    await page.getByTestId('expand-link').click();
+    await poll(async () => page.url()).not.toMatch(/expand=/);
+    await poll(() => graph().getAttribute('aria-label')).toMatch(/drawn as 1 group by owner/);
   });
 
   it('searches systems, flows and findings from one box, keyboard first', { timeout: 120_000 }, async () => {

@@ -7,7 +7,9 @@ import { ApiError, session } from './client.svelte.ts';
  * (showing "loading" again) when its value changes; a refresh keeps the data on screen meanwhile.
  */
 export class Resource<T> {
-  value = $state<T | undefined>(undefined);
+  // Raw, not a deep proxy: an answer is replaced whole, never edited in place, and reading a large one
+  // (the graph of 500 systems) through Svelte's proxies cost more than drawing it.
+  value = $state.raw<T | undefined>(undefined);
   error = $state<ApiError | undefined>(undefined);
   loading = $state(true);
   #seq = 0;

@@ -85,13 +85,13 @@ describe('graph health', () => {
     const option = graphOption(graph, { health }) as {
       series: {
         data: { id: string; itemStyle?: { borderColor: string } }[];
-        links: { id: string; lineStyle: { color: string }; label: { show: boolean; formatter: string }; tip: string }[];
+        links: { id: string; lineStyle: { color: string }; label: { show: boolean; formatter: string }; tip: () => string }[];
       }[];
     };
     const links = Object.fromEntries(option.series[0].links.map((l) => [l.id, l]));
     expect(links['erp-wms'].lineStyle.color).toBe(severityColor.high);
     expect(links['erp-wms'].label).toMatchObject({ show: true, formatter: 'stale-flow' });
-    expect(links['crm-erp'].tip).toContain('2 traces/h · p95 120 ms · 2% errors · 50 records');
+    expect(links['crm-erp'].tip()).toContain('2 traces/h · p95 120 ms · 2% errors · 50 records');
     expect(links['crm-erp'].label).toMatchObject({ show: true, formatter: '2/h' });
     const nodes = Object.fromEntries(option.series[0].data.map((n) => [n.id, n]));
     expect(nodes['unknown:x.io'].itemStyle?.borderColor).toBe(severityColor.high);

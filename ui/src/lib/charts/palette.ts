@@ -3,6 +3,7 @@ import type { Severity } from '../api/types.ts';
 // Colours shared by the charts and the legends beside them.
 export const palette = {
   system: '#2456a6',
+  group: '#6c8ebf',
   unknown: '#c0392b',
   deprecated: '#d68910',
   documented: '#5d6d7e',
