@@ -32,9 +32,9 @@ function valueAt(rule: AlertRule, points: FlowPoint[], i: number, stepMs: number
   const p = points[i];
   switch (rule.measure) {
     case 'latency-p95':
-      return p && p.traces > 0 ? p.p95Ms : NaN;
+      return p && p.traces > 0 ? (p.p95Ms ?? NaN) : NaN;
     case 'latency-p99':
-      return p && p.traces > 0 ? p.p99Ms : NaN;
+      return p && p.traces > 0 ? (p.p99Ms ?? NaN) : NaN;
     case 'error-rate':
       return p && p.traces > 0 ? p.failedTraces / p.traces : NaN;
     case 'traces':

@@ -34,7 +34,7 @@ export const LATENCY_MIN_TRACES = 10;
 const latency = (r: AlertRule, f: Flow, o: Observations, c: Catalog, pick: 'p95Ms' | 'p99Ms') => {
   const s = o.windows.get(r.windowMs)?.get(f.id);
   const min = c.classes.find((k) => k.id === f.class)?.minTraces ?? LATENCY_MIN_TRACES;
-  return s && s.traces >= min ? s[pick] : NaN;
+  return s && s.traces >= min ? (s[pick] ?? NaN) : NaN;
 };
 
 /**

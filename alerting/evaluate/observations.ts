@@ -2,8 +2,9 @@
 export interface FlowWindowStats {
   traces: number;
   failedTraces: number;
-  p95Ms: number;
-  p99Ms: number;
+  /** ms; null when no trace of the flow had a duration (OpenLineage runs without a START): no latency verdict. */
+  p95Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface OpenFinding {

@@ -1,4 +1,4 @@
-import { takeSnapshot, type Snapshot } from '../../analyzer/index.ts';
+import { maxKnown, takeSnapshot, type Snapshot } from '../../analyzer/index.ts';
 import { fromChTime, type Store } from '../../clickhouse/index.ts';
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
@@ -20,11 +20,11 @@ export function flowStats(snap: Snapshot): Map<string, FlowWindowStats> {
   const out = new Map<string, FlowWindowStats>();
   for (const e of snap.edges) {
     if (!e.flowId) continue;
-    const s = out.get(e.flowId) ?? { traces: 0, failedTraces: 0, p95Ms: 0, p99Ms: 0 };
+    const s = out.get(e.flowId) ?? { traces: 0, failedTraces: 0, p95Ms: null, p99Ms: null };
     s.traces += e.traces;
     s.failedTraces += e.failedTraces;
-    s.p95Ms = Math.max(s.p95Ms, e.p95Ms);
-    s.p99Ms = Math.max(s.p99Ms, e.p99Ms);
+    s.p95Ms = maxKnown([s.p95Ms, e.p95Ms]);
+    s.p99Ms = maxKnown([s.p99Ms, e.p99Ms]);
     out.set(e.flowId, s);
   }
   return out;

@@ -42,7 +42,8 @@ export function renderMetrics(input: { findings: Finding[]; alerts: Alert[]; cat
   for (const f of flows) {
     const s = window?.get(f.id);
     if (!s || s.traces === 0) continue;
-    p95.push([{ flow: f.id }, s.p95Ms / 1000]);
+    // No sample for a flow whose runs carry no duration (OpenLineage without START): absent, not 0 s.
+    if (s.p95Ms !== null) p95.push([{ flow: f.id }, s.p95Ms / 1000]);
     err.push([{ flow: f.id }, s.failedTraces / s.traces]);
   }
   return [

@@ -113,8 +113,11 @@ export const LATENCY_MIN_TRACES = 10;
 export const latencySloBreach: Detector = ({ snapshot }) =>
   classFlows(snapshot).flatMap(({ f, cls, stats, limits }) => {
     if (stats.traces < (cls?.minTraces ?? LATENCY_MIN_TRACES)) return [];
-    const p95 = limits.p95 !== undefined && stats.p95Ms > limits.p95.value!;
-    const p99 = limits.p99 !== undefined && stats.p99Ms > limits.p99.value!;
+    // No duration known (OpenLineage runs without a START): no verdict on latency.
+    const { p95Ms, p99Ms } = stats;
+    if (p95Ms === null || p99Ms === null) return [];
+    const p95 = limits.p95 !== undefined && p95Ms > limits.p95.value!;
+    const p99 = limits.p99 !== undefined && p99Ms > limits.p99.value!;
     if (!p95 && !p99) return [];
     const by = [...new Set([limits.p95?.by, limits.p99?.by].filter(Boolean))].join(' and ');
     return [
@@ -122,7 +125,7 @@ export const latencySloBreach: Detector = ({ snapshot }) =>
         kind: 'latency-slo-breach' as const,
         key: f.id,
         severity: p99 ? ('high' as const) : ('medium' as const),
-        title: `Flow ${f.id} is slower than ${by === 'flow' ? 'its own thresholds allow' : `${by} allows`} (p95 ${Math.round(stats.p95Ms)} ms, p99 ${Math.round(stats.p99Ms)} ms)`,
+        title: `Flow ${f.id} is slower than ${by === 'flow' ? 'its own thresholds allow' : `${by} allows`} (p95 ${Math.round(p95Ms)} ms, p99 ${Math.round(p99Ms)} ms)`,
         subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
         evidence: {
           class: cls?.id ?? null,

@@ -2,15 +2,17 @@ import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { fromChTime, toChTime } from '../../clickhouse/index.ts';
 import { endpointMapping, resolveExpr, sqlString } from './match-sql.ts';
+import { quantileMs } from './observed.ts';
 
 export interface FlowPoint {
   t: string;
   traces: number;
   failedTraces: number;
   records: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
+  /** Latency quantiles of the bucket in ms; null when none of its traces had a duration (OpenLineage runs without a START). */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
 }
 
 /** Per-bucket stats of the edges source → target (optionally of one integration). */
@@ -40,14 +42,14 @@ export async function queryFlowSeries(
       query_params: { ...mapping.params, since: toChTime(since), until: toChTime(until), source: edge.source, target: edge.target },
       format: 'JSONEachRow',
     })
-    .then((r) => r.json<{ t: string; tr: string; ft: string; rc: string; q: number[] }>());
+    .then((r) => r.json<{ t: string; tr: string; ft: string; rc: string; q: Array<number | null> }>());
   return rows.map((r) => ({
     t: fromChTime(r.t),
     traces: Number(r.tr),
     failedTraces: Number(r.ft),
     records: Number(r.rc),
-    p50Ms: r.q[0],
-    p95Ms: r.q[1],
-    p99Ms: r.q[2],
+    p50Ms: quantileMs(r.q[0]),
+    p95Ms: quantileMs(r.q[1]),
+    p99Ms: quantileMs(r.q[2]),
   }));
 }

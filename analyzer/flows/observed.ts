@@ -15,9 +15,10 @@ export interface ObservedEdge {
   failedTraces: number;
   errorSpans: number;
   records: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
+  /** Latency quantiles in ms; null when no trace of the edge had a duration (OpenLineage runs whose START was not seen). */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
   firstSeen: string;
   lastSeen: string;
   sampleTrace: string;
@@ -39,6 +40,11 @@ export interface ObservedTouch {
 }
 
 const num = (v: unknown) => Number(v ?? 0);
+/**
+ * A latency quantile as ClickHouse returns it: the quantiles of an empty digest are NaN, written as
+ * null in JSON; no duration is "no data" (null), never 0 ms.
+ */
+export const quantileMs = (v: unknown): number | null => (v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Number(v));
 const time = (v: unknown) => fromChTime(String(v));
 const EDGE_KEY = 'integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer';
 const ENDPOINT_KEY = 'integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer';
@@ -76,7 +82,7 @@ export async function queryEdges(store: Store, mapping: EndpointMapping, since: 
     .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
     .then((r) => r.json<Record<string, unknown>>());
   return rows.map((r) => {
-    const q = (r.q as number[]) ?? [0, 0, 0];
+    const q = (r.q as Array<number | null>) ?? [null, null, null];
     return {
       source: String(r.source),
       target: String(r.target),
@@ -87,9 +93,9 @@ export async function queryEdges(store: Store, mapping: EndpointMapping, since: 
       failedTraces: num(r.failed),
       errorSpans: num(r.error_spans),
       records: num(r.records),
-      p50Ms: num(q[0]),
-      p95Ms: num(q[1]),
-      p99Ms: num(q[2]),
+      p50Ms: quantileMs(q[0]),
+      p95Ms: quantileMs(q[1]),
+      p99Ms: quantileMs(q[2]),
       firstSeen: time(r.first_seen),
       lastSeen: time(r.last_seen),
       sampleTrace: String(r.sample),

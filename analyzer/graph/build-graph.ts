@@ -1,4 +1,5 @@
 import { combineEdges, isIntegrationNode, isUnknown, pairingStatus, type EdgeMark, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
+import { unknownSystemUses } from '../model/unknown-systems.ts';
 
 export interface GraphNode {
   id: string;
@@ -23,7 +24,8 @@ export interface GraphEdge {
   traces: number;
   records: number;
   errorRate: number;
-  p95Ms: number;
+  /** ms; null: no duration known (not observed, or OpenLineage runs without a START). */
+  p95Ms: number | null;
   lastSeen: string | null;
 }
 
@@ -91,7 +93,7 @@ export function buildGraph(s: Snapshot): Graph {
       traces: 0,
       records: 0,
       errorRate: 0,
-      p95Ms: 0,
+      p95Ms: null,
       lastSeen: null,
     });
   }
@@ -101,7 +103,13 @@ export function buildGraph(s: Snapshot): Graph {
     link(e.source, e.target);
     link(e.target, e.source);
   }
-  const ids = new Set([...catalog.systems.map((x) => x.id), ...edges.flatMap((e) => [e.source, e.target]), ...s.touches.map((t) => t.system)]);
+  // Unknown systems from the one list the inventory (weft audit, reports) and the unknown-system findings use.
+  const ids = new Set([
+    ...catalog.systems.map((x) => x.id),
+    ...edges.flatMap((e) => [e.source, e.target]).filter((id) => !isUnknown(id)),
+    ...s.touches.map((t) => t.system).filter((id) => !isUnknown(id)),
+    ...unknownSystemUses(s).keys(),
+  ]);
   const nodes: GraphNode[] = [...ids].map((id) => {
     const sys = catalog.systems.find((x) => x.id === id);
     const type = isUnknown(id) ? 'unknown-system' : isIntegrationNode(id) ? 'integration' : 'system';

@@ -87,7 +87,16 @@ export function attributeEdges(catalog: Catalog, edges: ObservedEdge[]): Attribu
   });
 }
 
-/** Sums edges of one flow; latency quantiles are the largest of the edges' (an upper bound). */
+/** The largest of the values that are known (an upper bound); null when none is. */
+export function maxKnown(values: Array<number | null>): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? Math.max(...known) : null;
+}
+
+/**
+ * Sums edges of one flow; latency quantiles (ms) are the largest of the edges' that have one (an
+ * upper bound), null when no edge had a duration (OpenLineage runs carry none without their START).
+ */
 export function combineEdges(edges: ObservedEdge[]) {
   if (edges.length === 0) return null;
   const traces = edges.reduce((n, e) => n + e.traces, 0);
@@ -97,9 +106,9 @@ export function combineEdges(edges: ObservedEdge[]) {
     failedTraces: failed,
     errorRate: traces > 0 ? failed / traces : 0,
     records: edges.reduce((n, e) => n + e.records, 0),
-    p50Ms: Math.max(...edges.map((e) => e.p50Ms)),
-    p95Ms: Math.max(...edges.map((e) => e.p95Ms)),
-    p99Ms: Math.max(...edges.map((e) => e.p99Ms)),
+    p50Ms: maxKnown(edges.map((e) => e.p50Ms)),
+    p95Ms: maxKnown(edges.map((e) => e.p95Ms)),
+    p99Ms: maxKnown(edges.map((e) => e.p99Ms)),
     firstSeen: edges.map((e) => e.firstSeen).sort()[0],
     lastSeen: edges
       .map((e) => e.lastSeen)

@@ -20,6 +20,8 @@ export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]
 export const Str = Type.String();
 export const Num = Type.Number();
 export const NullStr = Nullable(Type.String());
+/** A latency in ms, or null when no duration is known (runs reported by OpenLineage without their START carry none): never 0 for "no data". */
+export const LatencyMs = Nullable(Type.Number({ description: 'ms; null when no duration is known (OpenLineage runs without a START event)' }));
 
 export const FlowStatsSchema = Nullable(
   Type.Object({
@@ -27,9 +29,9 @@ export const FlowStatsSchema = Nullable(
     failedTraces: Num,
     errorRate: Num,
     records: Num,
-    p50Ms: Num,
-    p95Ms: Num,
-    p99Ms: Num,
+    p50Ms: LatencyMs,
+    p95Ms: LatencyMs,
+    p99Ms: LatencyMs,
     firstSeen: Str,
     lastSeen: Str,
     sampleTrace: Str,

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { NullStr, Num, PairingStatusSchema, Str, WindowFields } from './common.ts';
+import { LatencyMs, NullStr, Num, PairingStatusSchema, Str, WindowFields } from './common.ts';
 
 export const NodeSchema = Type.Object({
   id: Str,
@@ -23,7 +23,7 @@ export const EdgeSchema = Type.Object({
   traces: Num,
   records: Num,
   errorRate: Num,
-  p95Ms: Num,
+  p95Ms: LatencyMs,
   lastSeen: NullStr,
 });
 export const GraphSchema = Type.Object({
@@ -42,5 +42,5 @@ export const GraphSchema = Type.Object({
     averageConnections: Num,
   }),
 });
-export const PointSchema = Type.Object({ t: Str, traces: Num, failedTraces: Num, records: Num, p50Ms: Num, p95Ms: Num, p99Ms: Num });
+export const PointSchema = Type.Object({ t: Str, traces: Num, failedTraces: Num, records: Num, p50Ms: LatencyMs, p95Ms: LatencyMs, p99Ms: LatencyMs });
 export const FlowSeriesSchema = Type.Object({ flow: Str, source: Str, target: Str, ...WindowFields, step: Str, points: Type.Array(PointSchema) });

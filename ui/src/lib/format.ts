@@ -10,6 +10,10 @@ export const pct = (ratio: number | null | undefined) =>
 export const ms = (v: number | null | undefined) =>
   v === null || v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${nf.format(Math.round(v))} ms`;
 
+/** Why a flow that ran shows no latency (the API gives null, never 0 ms, when no run had a duration). */
+export const noLatencyWhy =
+  'No run in this window had a duration: runs reported by OpenLineage carry no latency unless their START event reached Weft (traced runs always have one).';
+
 /** "3 min ago", "2 h ago", or the date when older than a week; "never" for null. */
 export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return 'never';

@@ -36,6 +36,26 @@ describe('flow series charts', () => {
     expect(p95.data.map(([, v]) => v)).toEqual([null, 120, null, null, 80, null]);
   });
 
+  // Regression: runs without a duration (OpenLineage without START) came back as 0 ms and drew a latency of zero.
+  it('draws no latency for a bucket whose runs carry no duration (null), where it ran', () => {
+    const lineage = { ...series, points: [{ ...point('2026-01-01T10:01:00.000Z', 3, 0), p50Ms: null, p95Ms: null, p99Ms: null }] };
+    const p95 = (seriesOption(lineage, 'latency').series as Line[]).find((s) => s.name === 'p95')!;
+    expect(p95.data.map(([, v]) => v)).toEqual([null, null, null, null, null, null]);
+    const traces = (seriesOption(lineage, 'throughput').series as Line[]).find((s) => s.name === 'traces')!;
+    expect(traces.data.map(([, v]) => v)).toEqual([0, 3, 0, 0, 0, 0]);
+  });
+
+  it('asks for fewer, shorter time labels that never overlap on a phone', () => {
+    const axis = (narrow: boolean) =>
+      seriesOption(series, 'throughput', undefined, { narrow }).xAxis as {
+        splitNumber: number;
+        axisLabel: { hideOverlap: boolean; formatter?: Record<string, string> };
+      };
+    expect(axis(false).axisLabel.hideOverlap).toBe(true);
+    expect(axis(true).splitNumber).toBeLessThan(axis(false).splitNumber);
+    expect(axis(true).axisLabel.formatter?.minute).toBe('{HH}:{mm}');
+  });
+
   it('keeps points that do not sit on the bucket grid', () => {
     const odd = { ...series, points: [...series.points, point('2026-01-01T10:02:30.000Z', 2, 50)] };
     expect(

@@ -23,7 +23,8 @@ type Metric = 'throughput' | 'errors' | 'latency';
 interface Line {
   name: string;
   color: string;
-  value: (p: SeriesPoint) => number;
+  /** The bucket's value; null draws a gap (latency of runs without a duration). */
+  value: (p: SeriesPoint) => number | null;
   gapWhenEmpty?: boolean;
   /** 1: the right-hand axis (records run to thousands where traces count in tens). */
   axis?: 0 | 1;
@@ -48,12 +49,30 @@ const lines: Record<Metric, { units: string[]; series: Line[] }> = {
 };
 
 /**
+ * Time-axis labels: at most about one per 90 px and none drawn over another. `narrow` (a phone, about
+ * 390 px wide) asks for three and for short labels (hours and minutes; the day only where it changes).
+ */
+function timeAxis(narrow: boolean): Record<string, unknown> {
+  return {
+    type: 'time',
+    splitNumber: narrow ? 3 : 6,
+    axisLabel: {
+      hideOverlap: true,
+      ...(narrow
+        ? { fontSize: 10, formatter: { year: '{yyyy}', month: '{MMM}', day: '{d} {MMM}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}' } }
+        : {}),
+    },
+  };
+}
+
+/**
  * One of the flow page's line charts (throughput, errors or latency) over the filled buckets. With
  * `previous` (the same flow over the period just before), each line gets a dashed twin shifted
  * forward by the period's length, so the two periods sit on top of each other. Dragging across the
- * chart selects a range to zoom into (the page turns it into from / to).
+ * chart selects a range to zoom into (the page turns it into from / to). `narrow`: drawn on a phone
+ * (fewer, shorter time labels and tighter margins).
  */
-export function seriesOption(series: FlowSeries, metric: Metric, previous?: FlowSeries): ChartOption {
+export function seriesOption(series: FlowSeries, metric: Metric, previous?: FlowSeries, { narrow = false }: { narrow?: boolean } = {}): ChartOption {
   const buckets = filledBuckets(series);
   const spec = lines[metric];
   const shift = Date.parse(series.since) - (previous ? Date.parse(previous.since) : 0);
@@ -72,10 +91,10 @@ export function seriesOption(series: FlowSeries, metric: Metric, previous?: Flow
       emphasis: { iconStyle: { opacity: 0 } },
       feature: { dataZoom: { yAxisIndex: 'none' } },
     },
-    grid: { left: 56, right: spec.units.length > 1 ? 64 : 16, top: 30, bottom: 28 },
+    grid: { left: narrow ? 44 : 56, right: spec.units.length > 1 ? (narrow ? 48 : 64) : 16, top: 30, bottom: 28 },
     tooltip: { trigger: 'axis' },
     legend: { top: 0, left: 'center' },
-    xAxis: { type: 'time' },
+    xAxis: timeAxis(narrow),
     yAxis: spec.units.map((unit, i) => ({
       type: 'value',
       name: unit,
