@@ -1,6 +1,7 @@
 import type { Flow, SloClass } from '../../core/catalog/index.ts';
 import { formatDuration, parseDuration } from '../../core/time/index.ts';
-import { combineEdges, isIntegrationNode, isUnknown, runtimeMatches } from '../model/snapshot.ts';
+import { combineEdges, isIntegrationNode, runtimeMatches } from '../model/snapshot.ts';
+import { unknownSystemUses } from '../model/unknown-systems.ts';
 import { subject, type Detector } from './detector.ts';
 
 /** Observed source → target carried by an integration that no catalog flow documents. */
@@ -30,21 +31,8 @@ export const undocumentedFlow: Detector = ({ snapshot }) =>
     }));
 
 /** Endpoints no catalog system matches: shadow IT, or a system missing match rules. */
-export const unknownSystem: Detector = ({ snapshot }) => {
-  type Use = Pick<(typeof snapshot.touches)[number], 'integration' | 'direction' | 'spans' | 'lastSeen' | 'sampleTrace'>;
-  const bySystem = new Map<string, Use[]>();
-  const add = (system: string, use: Use) => bySystem.set(system, [...(bySystem.get(system) ?? []), use]);
-  for (const t of snapshot.touches.filter((t) => isUnknown(t.system))) add(t.system, t);
-  // Flows that reach an unknown endpoint without a span touching it (OpenLineage datasets no rule matches).
-  const touched = new Set(snapshot.touches.map((t) => `${t.system}@${t.integration}`));
-  for (const e of snapshot.edges)
-    for (const [end, direction] of [
-      [e.source, 'read'],
-      [e.target, 'write'],
-    ] as const)
-      if (isUnknown(end) && !touched.has(`${end}@${e.integration}`))
-        add(end, { integration: e.integration, direction, spans: e.traces, lastSeen: e.lastSeen, sampleTrace: e.sampleTrace });
-  return [...bySystem].map(([system, touches]) => ({
+export const unknownSystem: Detector = ({ snapshot }) =>
+  [...unknownSystemUses(snapshot)].map(([system, touches]) => ({
     kind: 'unknown-system',
     key: system,
     severity: 'medium',
@@ -63,7 +51,6 @@ export const unknownSystem: Detector = ({ snapshot }) => {
     },
     hint: 'Declare the system in the catalog with a match rule (hosts, urlPrefixes, databases, destinations or peerServices) and an owner, or add the rule to the system it belongs to.',
   }));
-};
 
 /** Catalog systems, flows and domains without an owner. */
 export const ownerMissing: Detector = ({ snapshot }) => {

@@ -1,13 +1,5 @@
-import {
-  combineEdges,
-  isIntegrationNode,
-  isUnknown,
-  pairingStatus,
-  runtimeMatches,
-  type FlowStats,
-  type PairingStatus,
-  type Snapshot,
-} from '../model/snapshot.ts';
+import { combineEdges, isIntegrationNode, pairingStatus, runtimeMatches, type FlowStats, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
+import { unknownSystemUses } from '../model/unknown-systems.ts';
 
 export interface InventorySystem {
   id: string;
@@ -17,6 +9,7 @@ export interface InventorySystem {
   lifecycle: string;
   documented: boolean;
   integrations: string[];
+  /** Spans that touched it in the window; an unknown system only flows reached (an OpenLineage dataset) counts their runs. */
   spans: number;
   errors: number;
   records: number;
@@ -75,10 +68,12 @@ export interface Inventory {
 /** The estate as catalogued and as observed in the window, side by side. */
 export function buildInventory(s: Snapshot): Inventory {
   const { catalog } = s;
-  const systemIds = [...new Set([...catalog.systems.map((x) => x.id), ...s.touches.map((t) => t.system).filter(isUnknown)])];
+  // Unknown systems from the one list the unknown-system findings and the graph use (touches and flow ends).
+  const unknown = unknownSystemUses(s);
+  const systemIds = [...new Set([...catalog.systems.map((x) => x.id), ...unknown.keys()])];
   const systems: InventorySystem[] = systemIds.map((id) => {
     const sys = catalog.systems.find((x) => x.id === id);
-    const t = s.touches.filter((x) => x.system === id);
+    const t = unknown.get(id) ?? s.touches.filter((x) => x.system === id);
     return {
       id,
       name: sys?.name ?? id.slice('unknown:'.length),
