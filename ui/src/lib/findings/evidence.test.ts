@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { evidenceRows } from './evidence.ts';
+import { duration, evidenceRows, type EvidenceValue } from './evidence.ts';
+
+const text = (t: string, mono = false): EvidenceValue => ({ type: 'text', text: t, ...(mono ? { mono: true } : {}) });
+/** Everything a value would show, to check no JSON punctuation reaches the page. */
+const shown = (v: EvidenceValue): string =>
+  v.type === 'text'
+    ? v.text
+    : v.type === 'fields'
+      ? v.fields.map((f) => `${f.key} ${shown(f.value)}`).join(' ')
+      : [...v.columns, ...v.rows.flat().map(shown)].join(' ');
 
 describe('finding evidence', () => {
   it('pulls sample trace ids apart and shows the rest as readable rows', () => {
@@ -8,15 +17,103 @@ describe('finding evidence', () => {
       sampleErrorTrace: 'a1',
       p95Ms: 1234,
       integrations: ['x', 'y'],
-      window: { since: 's' },
+      documented: false,
       note: '',
     });
     expect(traces).toEqual(['a1', 'b2']);
     expect(rows).toEqual([
-      { key: 'p95 ms', text: '1,234' },
-      { key: 'integrations', text: 'x, y' },
-      { key: 'window', text: '{"since":"s"}' },
-      { key: 'note', text: '–' },
+      { key: 'p95', value: text('1.2 s') },
+      { key: 'integrations', value: text('x, y') },
+      { key: 'documented', value: text('no') },
+      { key: 'note', value: text('–') },
     ]);
+  });
+
+  // Regression: hop-record-loss showed its hop, window and runs as JSON.stringify output.
+  it("shows a hop-record-loss finding's hop as fields and its runs as a table", () => {
+    const { rows } = evidenceRows({
+      domain: 'order',
+      chain: ['orders-db', 'lake', 'warehouse'],
+      hop: { index: 0, at: 'hop', source: 'orders-db', target: 'lake', integration: 'airflow/load', via: 'openlineage', flowId: null },
+      read: 1200,
+      lost: 200,
+      window: { since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z' },
+      runs: [
+        { runId: '01934b7e-1111-7000-8000-0000000e0001', read: 1200, written: 1000, ended: '2026-01-01T02:00:00.000Z' },
+        { runId: '01934b7e-1111-7000-8000-0000000e0002', read: 5, written: 4, ended: '2026-01-01T03:00:00.000Z' },
+      ],
+      sampleTraceIds: [],
+    });
+    const by = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    expect(by.chain).toEqual(text('orders-db → lake → warehouse'));
+    expect(by.read).toEqual(text('1,200'));
+    expect(by.hop).toMatchObject({ type: 'fields' });
+    expect(by.hop.type === 'fields' && by.hop.fields.map((f) => [f.key, shown(f.value)])).toEqual([
+      ['index', '0'],
+      ['at', 'hop'],
+      ['source', 'orders-db'],
+      ['target', 'lake'],
+      ['integration', 'airflow/load'],
+      ['via', 'openlineage'],
+      ['flow id', '–'],
+    ]);
+    expect(by.runs).toEqual({
+      type: 'table',
+      columns: ['run id', 'read', 'written', 'ended'],
+      rows: [
+        [text('01934b7e-1111-7000-8000-0000000e0001', true), text('1,200'), text('1,000'), text('2026-01-01T02:00:00.000Z')],
+        [text('01934b7e-1111-7000-8000-0000000e0002', true), text('5'), text('4'), text('2026-01-01T03:00:00.000Z')],
+      ],
+    });
+    expect(by.window).toEqual({
+      type: 'fields',
+      fields: [
+        { key: 'since', value: text('2026-01-01T00:00:00.000Z') },
+        { key: 'until', value: text('2026-01-02T00:00:00.000Z') },
+      ],
+    });
+  });
+
+  it('shows the nested evidence of every other kind without JSON (drift, reconciliation, schema, staleness)', () => {
+    const evidence = {
+      // record-count-drift
+      recent: [{ ts: '2026-01-01T00:00:00.000Z', sor: 100, replica: 98 }],
+      differencePercent: 2,
+      // key-drift
+      changedColumns: [{ key: 'c-1', columns: [{ column: 'email', left: 'a@x', right: null }] }],
+      sampleMissing: ['c-7', 'c-9'],
+      // schema-drift
+      before: {
+        fingerprint: 'ab12',
+        seen: '2026-01-01T00:00:00.000Z',
+        shape: { customers: { id: 'int', email: { type: 'varchar', length: { max: 80, min: 0 } } } },
+      },
+      changed: [{ path: 'customers.email', before: 'varchar(80)', after: 'varchar(200)' }],
+      // stale-flow and flow-never-observed
+      silentForMs: 90_000_000,
+      schedule: { every: '1h' },
+      runtime: {},
+      // catalog-rule-overlap
+      rules: ['hosts'],
+    };
+    const { rows } = evidenceRows(evidence);
+    const all = rows.map((r) => `${r.key} ${shown(r.value)}`).join('\n');
+    expect(all).not.toMatch(/[{}"[\]]/);
+    const by = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    expect(by.recent).toMatchObject({ type: 'table', columns: ['ts', 'sor', 'replica'] });
+    expect(by['difference percent']).toEqual(text('2%'));
+    expect(by['changed columns']).toMatchObject({ type: 'table', columns: ['key', 'columns'] });
+    expect(by['changed columns'].type === 'table' && by['changed columns'].rows[0][1]).toEqual({
+      type: 'table',
+      columns: ['column', 'left', 'right'],
+      rows: [[text('email'), text('a@x'), text('–')]],
+    });
+    expect(by['silent for']).toEqual(text('1 d 1 h'));
+    expect(by.runtime).toEqual(text('–'));
+    expect(shown(by.before)).toContain('length max: 80, min: 0');
+  });
+
+  it('writes durations as people say them', () => {
+    expect([850, 12_500, 250_000, 3_600_000, 12_000_000, 90_000_000].map(duration)).toEqual(['850 ms', '12.5 s', '4 min 10 s', '1 h', '3 h 20 min', '1 d 1 h']);
   });
 });

@@ -1,25 +1,105 @@
-/** A finding's evidence as rows to show: sample trace ids apart, the rest as label + text. */
-export function evidenceRows(evidence: Record<string, unknown>): { traces: string[]; rows: { key: string; text: string }[] } {
+/**
+ * A finding's evidence as something to read: nested objects become labelled fields, lists of records
+ * (runs of a hop, recent counts, changed columns) become tables, durations and counts are written out.
+ * Never raw JSON: every finding kind's evidence is plain data of these shapes.
+ */
+export type EvidenceValue =
+  { type: 'text'; text: string; mono?: boolean } | { type: 'fields'; fields: EvidenceField[] } | { type: 'table'; columns: string[]; rows: EvidenceValue[][] };
+
+/** One labelled piece of evidence ("silent for", "hop", "runs"). */
+export interface EvidenceField {
+  key: string;
+  value: EvidenceValue;
+}
+
+const nf = new Intl.NumberFormat('en');
+/** Nesting past this depth is written on one line ("a: 1, b: 2"). */
+const MAX_DEPTH = 4;
+
+/** A finding's evidence as rows to show: sample trace ids apart (they become links), the rest as label + value. */
+export function evidenceRows(evidence: Record<string, unknown>): { traces: string[]; rows: EvidenceField[] } {
   const traces: string[] = [];
-  const rows: { key: string; text: string }[] = [];
+  const rows: EvidenceField[] = [];
   for (const [key, value] of Object.entries(evidence)) {
     if (/trace/i.test(key) && (Array.isArray(value) || typeof value === 'string')) {
       for (const id of Array.isArray(value) ? value : [value]) if (typeof id === 'string' && id) traces.push(id);
       continue;
     }
-    rows.push({ key: spaced(key), text: show(value) });
+    rows.push(field(key, value, 0));
   }
   return { traces: [...new Set(traces)], rows };
 }
 
-function spaced(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+/** "silentForMs" → "silent for", "sorCount" → "sor count". */
+export function spaced(key: string): string {
+  return key
+    .replace(/Ms$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase();
 }
 
-function show(value: unknown): string {
+/** A duration in ms as people say it: "850 ms", "12.5 s", "4 min 10 s", "3 h 20 min", "2 d 4 h". */
+export function duration(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (Math.abs(ms) < 1000) return `${nf.format(Math.round(ms))} ms`;
+  if (Math.abs(ms) < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const units: Array<[string, number]> = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1000],
+  ];
+  const parts: string[] = [];
+  let rest = Math.round(Math.abs(ms) / 1000) * 1000;
+  for (const [name, size] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || parts.length > 0) parts.push(`${n} ${name}`);
+    if (parts.length === 2) break;
+  }
+  return `${ms < 0 ? '-' : ''}${parts.filter((p) => !p.startsWith('0 ')).join(' ')}`;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isMono = (key: string) => /Id$|^id$|fingerprint|^endpoint$/.test(key);
+
+function field(key: string, value: unknown, depth: number): EvidenceField {
+  return { key: spaced(key), value: toValue(value, depth, key) };
+}
+
+function toValue(value: unknown, depth: number, key = ''): EvidenceValue {
+  if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
+    if (depth >= MAX_DEPTH) return { type: 'text', text: value.map((v) => oneLine(v)).join('; ') };
+    const columns = [...new Set(value.flatMap((v) => Object.keys(v)))];
+    return {
+      type: 'table',
+      columns: columns.map(spaced),
+      rows: value.map((v) => columns.map((c) => toValue(v[c], depth + 1, c))),
+    };
+  }
+  if (isRecord(value)) {
+    if (Object.keys(value).length === 0) return { type: 'text', text: '–' };
+    if (depth >= MAX_DEPTH) return { type: 'text', text: oneLine(value) };
+    return { type: 'fields', fields: Object.entries(value).map(([k, v]) => field(k, v, depth + 1)) };
+  }
+  return { type: 'text', text: scalar(value, key), ...(isMono(key) ? { mono: true } : {}) };
+}
+
+function scalar(value: unknown, key: string): string {
   if (value === null || value === undefined || value === '') return '–';
-  if (Array.isArray(value)) return value.length ? value.map(show).join(', ') : '–';
-  if (typeof value === 'object') return JSON.stringify(value);
-  if (typeof value === 'number') return new Intl.NumberFormat('en').format(value);
+  if (Array.isArray(value))
+    return value.length ? value.map((v) => (isRecord(v) || Array.isArray(v) ? oneLine(v) : scalar(v, ''))).join(key === 'chain' ? ' → ' : ', ') : '–';
+  if (typeof value === 'number') return /Ms$/.test(key) ? duration(value) : /percent/i.test(key) ? `${nf.format(value)}%` : nf.format(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return String(value);
+}
+
+/** A nested value on one line, without JSON punctuation: "since: …, until: …". */
+function oneLine(value: unknown): string {
+  if (isRecord(value))
+    return Object.entries(value)
+      .map(([k, v]) => `${spaced(k)}: ${isRecord(v) || Array.isArray(v) ? `(${oneLine(v)})` : scalar(v, k)}`)
+      .join(', ');
+  if (Array.isArray(value)) return value.map(oneLine).join(', ');
+  return scalar(value, '');
 }
