@@ -286,6 +286,54 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Customers copied to the ERP');
   });
 
+  /** The observed flow of an OpenLineage job whose run came without START (so without a duration), read from an unmatched bucket. */
+  let lineageFlow = '';
+
+  // Regression (issue #12): such a flow showed "0 ms" latency, and its dataset was an unknown system on the
+  // overview but not in `weft audit`'s summary.
+  it('shows "no data", not 0 ms, for a flow whose runs carry no latency, and counts its dataset as the audit does', async () => {
+    const event = {
+      eventType: 'COMPLETE',
+      eventTime: new Date().toISOString(),
+      run: { runId: '01934b7e-2222-7000-8000-0000000c0001' },
+      job: { namespace: 'airflow', name: 'export_customers' },
+      inputs: [{ namespace: 'postgres://erp-db:5432', name: 'erp.public.customers' }],
+      outputs: [{ namespace: 's3://partner-drop', name: 'exports/customers.csv' }],
+      producer: 'https://github.com/apache/airflow/tree/providers-openlineage/2.20.3',
+      schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+    };
+    const posted = await fetch(`${weft.api!.url}/api/v1/lineage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+    });
+    expect(posted.status).toBe(200);
+    await weft.analyzer!.runNow();
+    const flows = (await fetch(`${weft.api!.url}/api/v1/inventory/flows?since=24h`).then((r) => r.json())) as {
+      flows: Array<{ id: string; integrations: string[]; stats: { traces: number; p50Ms: number | null; p95Ms: number | null } | null }>;
+    };
+    const flow = flows.flows.find((f) => f.integrations.includes('airflow/export_customers'))!;
+    expect(flow.stats).toMatchObject({ traces: 1, p50Ms: null, p95Ms: null });
+    lineageFlow = flow.id;
+
+    await page.goto(`${weft.api!.url}/inventory?tab=flows`);
+    const row = page.locator('tr', { hasText: 'airflow/export_customers' });
+    await poll(() => row.getByTestId('no-latency').innerText()).toBe('no data');
+    expect(await row.getByTestId('no-latency').getAttribute('title')).toMatch(/OpenLineage carry no latency/);
+    expect(await row.innerText()).not.toMatch(/\b0 ms/);
+
+    await page.goto(`${weft.api!.url}/flows/${encodeURIComponent(lineageFlow)}`);
+    await poll(() => page.getByTestId('flow-latency').innerText()).toBe('no data');
+    await poll(() => page.getByTestId('no-latency-chart').innerText()).toMatch(/No latency data\. .*OpenLineage/);
+    await page.screenshot({ path: join(dir, 'lineage-flow.png'), fullPage: true });
+
+    // The overview's "N unknown" and the audit's summary count the same systems (the bucket among them).
+    const audit = (await fetch(`${weft.api!.url}/api/v1/audit?since=24h`).then((r) => r.json())) as { summary: { systems: { unknown: number } } };
+    expect(audit.summary.systems.unknown).toBeGreaterThanOrEqual(1);
+    await page.goto(`${weft.api!.url}/`);
+    await poll(() => page.getByLabel('Estate counts').innerText()).toMatch(new RegExp(`\\b${audit.summary.systems.unknown} unknown\\b`));
+  });
+
   it('fits a phone screen (390 px): nothing wider than the page', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     for (const path of ['/', '/inventory?tab=flows', '/findings', '/flows/customer-sync', '/reports', '/alerts']) {
@@ -296,6 +344,55 @@ describe.skipIf(!hasBrowser)('web UI', () => {
         path,
       ).toBeLessThanOrEqual(390);
     }
+    await phone.close();
+  });
+
+  // Regression (issue #12): at 390 px the flow charts' time labels overlapped, and the hop-chain,
+  // inventory and alerts tables scrolled sideways inside their box.
+  it('reads on a phone (390 px): tables as one card a row with every column, time labels apart', { timeout: 120_000 }, async () => {
+    const silence = await fetch(`${weft.api!.url}/api/v1/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ matchers: ['flow="customer-sync"'], duration: '2h', comment: 'phone layout check' }),
+    });
+    expect(silence.status).toBeLessThan(300);
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const pages = ['/inventory?tab=systems', '/inventory?tab=flows', '/inventory?tab=domains', '/flows/customer-sync', '/alerts', '/probes', '/reports'];
+    for (const path of [...pages, `/flows/${encodeURIComponent(lineageFlow)}`]) {
+      await phone.goto(`${weft.api!.url}${path}`);
+      await phone.waitForLoadState('networkidle');
+      const tables = await phone.locator('table.cards').all();
+      for (const table of tables) {
+        if (!(await table.isVisible())) continue;
+        const [scroll, client] = await table.evaluate((t) => [
+          (t as unknown as { scrollWidth: number }).scrollWidth,
+          (t as unknown as { clientWidth: number }).clientWidth,
+        ]);
+        expect(scroll, `a table on ${path} scrolls sideways`).toBeLessThanOrEqual(client + 1);
+        // Every cell still says which column it is (nothing dropped to make it fit).
+        for (const cell of await table.locator('tbody td').all())
+          expect(await cell.getAttribute('data-label'), `a cell on ${path} lost its column name`).not.toBeNull();
+      }
+      if (path === '/alerts') expect(await phone.locator('td[data-label="matchers"]').allInnerTexts()).toContain('flow="customer-sync"');
+      if (path === '/inventory?tab=flows') expect(await phone.locator('td[data-label="p95"]').allInnerTexts()).toContain('no data');
+    }
+    // The flow's records-per-hop table (its domain's chain crm → erp) as cards too.
+    await phone.goto(`${weft.api!.url}/flows/customer-sync`);
+    await poll(() => phone.getByTestId('hop-chain').count()).toBeGreaterThan(0);
+    await poll(() => phone.getByTestId('hop-chain').first().locator('td[data-label="hop"]').first().innerText()).toMatch(/crm[\s\S]*→ erp/);
+    // Time-axis labels of a chart: in one row, none overlapping the next.
+    const chart = phone.getByRole('img', { name: /^Throughput of customer-sync/ });
+    await poll(() => chart.locator('svg path').count()).toBeGreaterThan(3);
+    const box = (await chart.boundingBox())!;
+    const labels: Array<{ x: number; right: number }> = [];
+    for (const t of await chart.locator('svg text').all()) {
+      const b = await t.boundingBox();
+      if (b && b.y > box.y + box.height - 30) labels.push({ x: b.x, right: b.x + b.width });
+    }
+    labels.sort((a, b) => a.x - b.x);
+    expect(labels.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < labels.length; i++) expect(labels[i].x, 'time labels overlap').toBeGreaterThanOrEqual(labels[i - 1].right);
+    await phone.screenshot({ path: join(dir, 'phone-flow.png'), fullPage: true });
     await phone.close();
   });
 
