@@ -73,6 +73,16 @@ await phone.goto(`${base}/findings`, { waitUntil: 'networkidle' });
 await phone.waitForTimeout(1000);
 await phone.screenshot({ path: join(out, 'phone-findings.png') });
 console.log(`phone        /findings at 390 px`);
+// Tables become one card a row on a phone, and the flow's time labels stay apart.
+await phone.goto(`${base}/flows/erp-wms-pick-task?since=1h`, { waitUntil: 'networkidle' });
+await phone.getByRole('img', { name: /^Throughput of/ }).waitFor();
+await phone.waitForTimeout(1000);
+await phone.screenshot({ path: join(out, 'phone-flow.png'), fullPage: true });
+console.log(`phone        /flows/erp-wms-pick-task at 390 px`);
+await phone.goto(`${base}/inventory?tab=flows`, { waitUntil: 'networkidle' });
+await phone.waitForTimeout(1000);
+await phone.screenshot({ path: join(out, 'phone-inventory.png') });
+console.log(`phone        /inventory?tab=flows at 390 px`);
 
 await browser.close();
 await weft.stop();

@@ -155,6 +155,9 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toMatch(/Undocumented flow erp → crm/);
     await poll(() => page.getByTestId('finding-status').innerText()).toBe('open');
     expect(await page.locator('ul.traces code').count()).toBeGreaterThan(0);
+    // Evidence reads as labelled fields, never JSON.
+    await poll(() => page.getByTestId('evidence').innerText()).toMatch(/integration\s+erp-writeback/);
+    expect(await page.getByTestId('evidence').innerText()).not.toMatch(/[{}"]/);
 
     await page.getByLabel('Note').fill('CRM team owns this, ticket INT-42');
     // Regression: the form had a free-text "Your name"; who acts is the token's name, "local" without tokens.

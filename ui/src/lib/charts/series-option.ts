@@ -91,7 +91,7 @@ export function seriesOption(series: FlowSeries, metric: Metric, previous?: Flow
       emphasis: { iconStyle: { opacity: 0 } },
       feature: { dataZoom: { yAxisIndex: 'none' } },
     },
-    grid: { left: narrow ? 44 : 56, right: spec.units.length > 1 ? (narrow ? 48 : 64) : 16, top: 30, bottom: 28 },
+    grid: { left: narrow ? 44 : 56, right: spec.units.length > 1 ? (narrow ? 48 : 64) : 16, top: narrow ? 48 : 30, bottom: 28 },
     tooltip: { trigger: 'axis' },
     legend: { top: 0, left: 'center' },
     xAxis: timeAxis(narrow),

@@ -22,7 +22,7 @@ describe('finding evidence', () => {
     });
     expect(traces).toEqual(['a1', 'b2']);
     expect(rows).toEqual([
-      { key: 'p95', value: text('1.2 s') },
+      { key: 'p95', value: text('1,234 ms') },
       { key: 'integrations', value: text('x, y') },
       { key: 'documented', value: text('no') },
       { key: 'note', value: text('–') },
@@ -114,6 +114,14 @@ describe('finding evidence', () => {
   });
 
   it('writes durations as people say them', () => {
-    expect([850, 12_500, 250_000, 3_600_000, 12_000_000, 90_000_000].map(duration)).toEqual(['850 ms', '12.5 s', '4 min 10 s', '1 h', '3 h 20 min', '1 d 1 h']);
+    expect([850, 2517, 12_500, 250_000, 3_600_000, 12_000_000, 90_000_000].map(duration)).toEqual([
+      '850 ms',
+      '2,517 ms',
+      '12.5 s',
+      '4 min 10 s',
+      '1 h',
+      '3 h 20 min',
+      '1 d 1 h',
+    ]);
   });
 });

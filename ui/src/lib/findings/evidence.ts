@@ -38,10 +38,10 @@ export function spaced(key: string): string {
     .toLowerCase();
 }
 
-/** A duration in ms as people say it: "850 ms", "12.5 s", "4 min 10 s", "3 h 20 min", "2 d 4 h". */
+/** A duration in ms as people say it: "850 ms", "2,517 ms", "12.5 s", "4 min 10 s", "3 h 20 min", "2 d 4 h". */
 export function duration(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
-  if (Math.abs(ms) < 1000) return `${nf.format(Math.round(ms))} ms`;
+  if (Math.abs(ms) < 10_000) return `${nf.format(Math.round(ms))} ms`;
   if (Math.abs(ms) < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const units: Array<[string, number]> = [
     ['d', 86_400_000],
