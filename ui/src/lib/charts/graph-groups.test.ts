@@ -6,34 +6,11 @@ import { healthIndex } from './graph-view.ts';
 import { groupLayout } from './group-layout.ts';
 import { groupedOption } from './group-option.ts';
 import { palette, severityColor } from './palette.ts';
+import { graphEdge, graphNode } from './testing/graph-fixtures.ts';
 
-const node = (id: string, owner: string | null, over: Partial<GraphNode> = {}): GraphNode => ({
-  id,
-  label: id,
-  type: 'system',
-  kind: 'crm',
-  owner,
-  lifecycle: 'active',
-  documented: true,
-  connections: 1,
-  ...over,
-});
-const edge = (id: string, source: string, target: string, over: Partial<GraphEdge> = {}): GraphEdge => ({
-  id,
-  source,
-  target,
-  integrations: ['sync'],
-  domain: 'customer',
-  flowId: id,
-  mark: 'documented',
-  observed: true,
-  traces: 24,
-  records: 50,
-  errorRate: 0,
-  p95Ms: 120,
-  lastSeen: null,
-  ...over,
-});
+const node = (id: string, owner: string | null, over: Partial<GraphNode> = {}): GraphNode => graphNode(id, { owner, ...over });
+const edge = (id: string, source: string, target: string, over: Partial<GraphEdge> = {}): GraphEdge =>
+  graphEdge(id, source, target, { traces: 24, errorRate: 0, ...over });
 const finding = (id: string, severity: Finding['severity'], systems: string[], flows: string[] = []): Finding => ({
   id,
   kind: flows.length ? 'latency-slo-breach' : 'record-count-drift',

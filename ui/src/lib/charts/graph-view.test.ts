@@ -1,36 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, FlowRow, Graph, GraphEdge, GraphNode } from '../api/types.ts';
+import type { Finding, FlowRow, Graph } from '../api/types.ts';
 import { graphOption, LARGE_GRAPH } from './graph-option.ts';
 import { filterFromParams, filterGraph, healthIndex } from './graph-view.ts';
 import { severityColor } from './palette.ts';
+import { graphEdge, graphNode } from './testing/graph-fixtures.ts';
 
-const node = (id: string, over: Partial<GraphNode> = {}): GraphNode => ({
-  id,
-  label: id,
-  type: 'system',
-  kind: 'crm',
-  owner: 'icoe',
-  lifecycle: 'active',
-  documented: true,
-  connections: 1,
-  ...over,
-});
-const edge = (id: string, source: string, target: string, over: Partial<GraphEdge> = {}): GraphEdge => ({
-  id,
-  source,
-  target,
-  integrations: ['sync'],
-  domain: 'customer',
-  flowId: id,
-  mark: 'documented',
-  observed: true,
-  traces: 48,
-  records: 50,
-  errorRate: 0.02,
-  p95Ms: 120,
-  lastSeen: null,
-  ...over,
-});
+const node = graphNode;
+const edge = graphEdge;
 const graph: Graph = {
   since: '2026-01-01T00:00:00.000Z',
   until: '2026-01-02T00:00:00.000Z',
