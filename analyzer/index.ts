@@ -6,6 +6,8 @@ export { buildInventory } from './inventory/build-inventory.ts';
 export type { Inventory, InventorySystem, InventoryFlow } from './inventory/build-inventory.ts';
 export { analyzerKinds, detectAll, detectors } from './detectors/index.ts';
 export { takeSnapshot } from './model/take-snapshot.ts';
+export { takeWindows } from './model/take-windows.ts';
+export type { FlowWindows, WindowRequest, WindowRows } from './model/take-windows.ts';
 export type { Snapshot, AttributedEdge } from './model/snapshot.ts';
 export { buildHopChains } from './hops/hop-chain.ts';
 export type { HopChain, Hop } from './hops/hop-chain.ts';

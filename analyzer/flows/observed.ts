@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
-import { windowSource } from './window-source.ts';
+import { windowSource, windowsSource, type Window } from './window-source.ts';
 import type { Endpoint } from './endpoint-match.ts';
 
 /** A data flow as observed: source → target, carried by one integration, over a window. */
@@ -48,36 +48,42 @@ const ENDPOINT_KEY = 'integration, service, direction, domain, ep_kind, ep_sys, 
  * contributions were all retracted by re-pairing (their counts sum to 0) are left out.
  */
 export async function queryEdges(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<ObservedEdge[]> {
-  const source = windowSource(
+  return (await queryEdgesByWindow(store, mapping, [{ since, until }]))[0];
+}
+
+/** `queryEdges` over several windows in one query (one rollup read, whatever the number of windows): the edges of each, in order. */
+export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping, windows: Window[]): Promise<ObservedEdge[][]> {
+  if (windows.length === 0) return [];
+  const source = windowsSource(
     'weft_flow_edges',
     `${EDGE_KEY}, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace`,
-    since,
-    until,
+    windows,
   );
   const query = `
-    SELECT source, target, integration, service, domain,
+    SELECT w, source, target, integration, service, domain,
       sum(t) AS traces, sum(ft) AS failed, sum(es) AS error_spans, sum(rc) AS records,
       quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q, min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error
     FROM (
-      SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain, t, ft, es, rc, lat, fs, ls, st, se
+      SELECT w, ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain, t, ft, es, rc, lat, fs, ls, st, se
       FROM (
-        SELECT integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
+        SELECT w, integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
           sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
           quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se
         FROM (${source.sql})
-        GROUP BY ${EDGE_KEY}
+        GROUP BY w, ${EDGE_KEY}
         HAVING t > 0
       )
     )
     WHERE source != target
-    GROUP BY source, target, integration, service, domain
-    ORDER BY source, target, integration`;
+    GROUP BY w, source, target, integration, service, domain
+    ORDER BY w, source, target, integration`;
   const rows = await store.client
     .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
     .then((r) => r.json<Record<string, unknown>>());
-  return rows.map((r) => {
+  const out: ObservedEdge[][] = windows.map(() => []);
+  for (const r of rows) {
     const q = (r.q as number[]) ?? [0, 0, 0];
-    return {
+    out[num(r.w)].push({
       source: String(r.source),
       target: String(r.target),
       integration: String(r.integration),
@@ -94,41 +100,52 @@ export async function queryEdges(store: Store, mapping: EndpointMapping, since: 
       lastSeen: time(r.last_seen),
       sampleTrace: String(r.sample),
       sampleErrorTrace: String(r.sample_error),
-    };
-  });
+    });
+  }
+  return out;
 }
 
 /** Every system and unknown endpoint touched in [since, until], per integration and direction. */
 export async function queryTouches(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<ObservedTouch[]> {
-  const source = windowSource('weft_endpoint_rollup', `${ENDPOINT_KEY}, spans, errors, records, last_seen, sample_trace`, since, until);
+  return (await queryTouchesByWindow(store, mapping, [{ since, until }]))[0];
+}
+
+/** `queryTouches` over several windows in one query: the touches of each, in order. */
+export async function queryTouchesByWindow(store: Store, mapping: EndpointMapping, windows: Window[]): Promise<ObservedTouch[][]> {
+  if (windows.length === 0) return [];
+  const source = windowsSource('weft_endpoint_rollup', `${ENDPOINT_KEY}, spans, errors, records, last_seen, sample_trace`, windows);
   const query = `
-    SELECT system, integration, service, direction, domain, sum(s) AS spans, sum(e) AS errors, sum(rc) AS records, max(ls) AS last_seen, max(st) AS sample
+    SELECT w, system, integration, service, direction, domain, sum(s) AS spans, sum(e) AS errors, sum(rc) AS records, max(ls) AS last_seen, max(st) AS sample
     FROM (
-      SELECT ${resolveExpr('ep_')} AS system, integration, service, direction, domain, s, e, rc, ls, st
+      SELECT w, ${resolveExpr('ep_')} AS system, integration, service, direction, domain, s, e, rc, ls, st
       FROM (
-        SELECT integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer,
+        SELECT w, integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer,
           sum(spans) AS s, sum(errors) AS e, sum(records) AS rc, max(last_seen) AS ls, max(sample_trace) AS st
         FROM (${source.sql}) WHERE ep_kind != ''
-        GROUP BY ${ENDPOINT_KEY}
+        GROUP BY w, ${ENDPOINT_KEY}
       )
     )
-    GROUP BY system, integration, service, direction, domain
-    ORDER BY system, integration`;
+    GROUP BY w, system, integration, service, direction, domain
+    ORDER BY w, system, integration`;
   const rows = await store.client
     .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
     .then((r) => r.json<Record<string, unknown>>());
-  return rows.map((r) => ({
-    system: String(r.system),
-    integration: String(r.integration),
-    service: String(r.service),
-    direction: String(r.direction),
-    domain: String(r.domain),
-    spans: num(r.spans),
-    errors: num(r.errors),
-    records: num(r.records),
-    lastSeen: time(r.last_seen),
-    sampleTrace: String(r.sample),
-  }));
+  const out: ObservedTouch[][] = windows.map(() => []);
+  for (const r of rows) {
+    out[num(r.w)].push({
+      system: String(r.system),
+      integration: String(r.integration),
+      service: String(r.service),
+      direction: String(r.direction),
+      domain: String(r.domain),
+      spans: num(r.spans),
+      errors: num(r.errors),
+      records: num(r.records),
+      lastSeen: time(r.last_seen),
+      sampleTrace: String(r.sample),
+    });
+  }
+  return out;
 }
 
 /** All-time last seen per resolved edge (source → target by integration), from the small edges-seen table. */
