@@ -3,7 +3,7 @@ import type { Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../flows/endpoint-host.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
-import { queryEdgeLastSeen, queryEdges, querySelfEdges, queryTouchesByWindow, type SelfEdgeRow } from '../flows/observed.ts';
+import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type SelfEdgeRow } from '../flows/observed.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { allowedSilence } from '../detectors/estate-detectors.ts';
 import { buildHopChains } from '../hops/hop-chain.ts';
@@ -43,7 +43,9 @@ export function ruleOverlaps(rows: SelfEdgeRow[], matchedBy: EndpointMapping['ma
 export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, until: Date): Promise<Snapshot> {
   const mapping = await endpointMapping(store, catalog);
   const resolved = (...nodes: string[]) => nodes.every((n) => !n.startsWith(PENDING) && !n.startsWith(UNNAMED));
-  const edges = (await queryEdges(store, mapping, since, until)).filter((e) => resolved(e.source, e.target));
+  // The window's edges and self-edges, in one read.
+  const [observed] = await queryEdgesByWindow(store, mapping, [{ since, until }]);
+  const edges = observed.edges.filter((e) => resolved(e.source, e.target));
   // Hop chains are built per domain: without domains there are no record counts to read.
   const hops = catalog.domains.length > 0;
   const settleMs = inFlightMs(catalog);
@@ -52,7 +54,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   const [allTouches, settledTouches = []] = await queryTouchesByWindow(store, mapping, settled ? [{ since, until }, settled] : [{ since, until }]);
   const touches = allTouches.filter((t) => resolved(t.system));
   const unnamed = allTouches.filter((t) => t.system.startsWith(UNNAMED));
-  const overlaps = ruleOverlaps(await querySelfEdges(store, mapping, since, until), mapping.matchedBy);
+  const overlaps = ruleOverlaps(observed.selfEdges, mapping.matchedBy);
   const lastSeen = (await queryEdgeLastSeen(store, mapping)).filter((e) => resolved(e.source, e.target));
   const state = await pairingState(store);
   const paired = state.pairedUntil;

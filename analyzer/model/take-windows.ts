@@ -61,7 +61,7 @@ export async function takeWindows(store: Store, catalog: Catalog, requests: Wind
       edges: edgeAt.includes(i)
         ? attributeEdges(
             catalog,
-            edges[edgeAt.indexOf(i)].filter((e) => resolved(e.source, e.target)),
+            edges[edgeAt.indexOf(i)].edges.filter((e) => resolved(e.source, e.target)),
           )
         : [],
       touches: touchAt.includes(i) ? touches[touchAt.indexOf(i)].filter((t) => resolved(t.system)) : [],
