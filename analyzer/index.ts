@@ -7,6 +7,8 @@ export type { Inventory, InventorySystem, InventoryFlow } from './inventory/buil
 export { analyzerKinds, detectAll, detectors } from './detectors/index.ts';
 export { takeSnapshot } from './model/take-snapshot.ts';
 export { maxKnown } from './model/snapshot.ts';
+export { takeWindows } from './model/take-windows.ts';
+export type { FlowWindows, WindowRequest, WindowRows } from './model/take-windows.ts';
 export type { Snapshot, AttributedEdge } from './model/snapshot.ts';
 export { buildHopChains } from './hops/hop-chain.ts';
 export type { HopChain, Hop } from './hops/hop-chain.ts';

@@ -47,7 +47,10 @@ function touch(type: string, sys: string, write: boolean): string {
 
 /**
  * Inserts `spans` spans (4 per trace) evenly spread over [startMs, startMs + spanMs), trace ids
- * numbered from `firstTrace`. Everything is computed by the engine.
+ * numbered from `firstTrace`. Everything is computed by the engine; the views on `otel_traces` do
+ * the work (the classification of every span and the rollups), as on real ingest, on two insert
+ * streams (`max_insert_threads`: both cores of a 2-core machine). Callers insert at most ~1M spans
+ * at once: the views aggregate each insert block in memory.
  */
 export async function generateSpans(store: Store, spans: number, firstTrace: number, startMs: number, spanMs: number): Promise<void> {
   const traces = Math.floor(spans / SPANS_PER_TRACE);
@@ -68,6 +71,8 @@ export async function generateSpans(store: Store, spans: number, firstTrace: num
       SELECT number, intDiv(number, ${SPANS_PER_TRACE}) AS tr, number % ${SPANS_PER_TRACE} AS k, tr % ${INTEGRATIONS} AS i,
         i % ${SYSTEMS} AS rs, (i * 7 + 3) % ${SYSTEMS} AS ws, (i * 11 + 5) % ${SYSTEMS} AS xs, i % 3 AS rt, intDiv(i, 3) % 3 AS wt
       FROM numbers(${traces * SPANS_PER_TRACE})
-    )`;
-  await store.client.command({ query, clickhouse_settings: { max_insert_block_size: '1048576' } });
+    )
+    SETTINGS max_insert_block_size = 1048576, max_insert_threads = 2`;
+  // Settings in the statement, not clickhouse_settings: the embedded engine would keep those for the session.
+  await store.client.command({ query });
 }

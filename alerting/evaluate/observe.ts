@@ -1,4 +1,4 @@
-import { maxKnown, takeSnapshot, type Snapshot } from '../../analyzer/index.ts';
+import { maxKnown, takeWindows, type AttributedEdge, type FlowWindows, type WindowRequest } from '../../analyzer/index.ts';
 import { fromChTime, type Store } from '../../clickhouse/index.ts';
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
@@ -16,7 +16,7 @@ const runs = (f: Flow, e: { integration: string; service: string }) => {
 };
 
 /** Per documented flow: traces, failed traces and the largest p95/p99 of its edges (an upper bound, as the analyzer's). */
-export function flowStats(snap: Snapshot): Map<string, FlowWindowStats> {
+export function flowStats(snap: { edges: AttributedEdge[] }): Map<string, FlowWindowStats> {
   const out = new Map<string, FlowWindowStats>();
   for (const e of snap.edges) {
     if (!e.flowId) continue;
@@ -30,8 +30,8 @@ export function flowStats(snap: Snapshot): Map<string, FlowWindowStats> {
   return out;
 }
 
-/** All-time last run per documented flow, from the snapshot's small edges-seen table. */
-export function flowLastSeen(snap: Snapshot): Map<string, string> {
+/** All-time last run per documented flow, from the small edges-seen table. */
+export function flowLastSeen(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): Map<string, string> {
   const out = new Map<string, string>();
   for (const f of snap.catalog.flows) {
     const seen = snap.lastSeen
@@ -46,13 +46,13 @@ export function flowLastSeen(snap: Snapshot): Map<string, string> {
 
 /**
  * The newest run per documented flow seen at ingest, before pairing: its integration's calls to the
- * flow's target system in the snapshot's window (the endpoint rollup). Pairing waits for late spans;
- * this does not, so a flow that stopped is known to be silent up to the newest span Weft received.
+ * flow's target system in a window (the endpoint rollup). Pairing waits for late spans; this does
+ * not, so a flow that stopped is known to be silent up to the newest span Weft received.
  */
-export function flowLastTouch(snap: Snapshot): Map<string, string> {
+export function flowLastTouch(catalog: Catalog, touches: FlowWindows['windows'][number]['touches']): Map<string, string> {
   const out = new Map<string, string>();
-  for (const f of snap.catalog.flows) {
-    for (const t of snap.touches) {
+  for (const f of catalog.flows) {
+    for (const t of touches) {
       if (t.system !== f.target || !runs(f, t)) continue;
       const prev = out.get(f.id);
       if (!prev || t.lastSeen > prev) out.set(f.id, t.lastSeen);
@@ -88,30 +88,36 @@ export interface ObserveOptions {
 }
 
 /**
- * Reads what the rules need from the rollups — one snapshot per distinct window (minute and hour
- * rollups, flat in history), the seasonal baseline (the same window 1–4 weeks back, cached for ten
- * minutes), the calls made to each system in the short window (system-unreachable), the last intake and
- * the probes' open findings.
+ * Reads what the rules need from the rollups in one read per kind of row (`takeWindows`): the edges of
+ * each distinct flow-rule window and of the seasonal baseline (the same window 1–4 weeks back, cached
+ * for ten minutes), the touches of the first window (calls seen at ingest, for staleness) and of the
+ * system-unreachable window, the all-time last seen per edge, the pairing watermark, the last intake and
+ * the probes' open findings. Flat in history: every read is bounded by its window.
  */
 export async function observe(o: ObserveOptions): Promise<Observations & { baselineCache?: ObserveOptions['baselineCache'] }> {
   const { store, catalog, now } = o;
+  const at = (ms: number) => new Date(now.getTime() - ms);
   const flowRules = o.rules.filter((r) => isFlowMeasure(r.measure) && r.flows.length > 0);
   const windowsMs = [...new Set([...flowRules.map((r) => r.windowMs), 300_000])];
-  const windows = new Map<number, Map<string, FlowWindowStats>>();
-  let first: Snapshot | undefined;
-  for (const w of windowsMs) {
-    const snap = await takeSnapshot(store, catalog, new Date(now.getTime() - w), now);
-    first ??= snap;
-    windows.set(w, flowStats(snap));
-  }
+  const requests: WindowRequest[] = windowsMs.map((w, i) => ({ since: at(w), until: now, edges: true, touches: i === 0 }));
   // Calls to each catalog system in the short window (the endpoint rollup, fed at ingest: no pairing wait).
-  const systemCalls = new Map<string, SystemCalls>();
   const unreachable = o.rules.find((r) => r.measure === 'system-unreachable');
+  if (unreachable) requests.push({ since: at(unreachable.windowMs), until: now, touches: true });
+  let baselineCache = o.baselineCache;
+  const drop = flowRules.find((r) => r.measure === 'throughput-drop');
+  const baselineFrom = requests.length;
+  const refreshBaseline =
+    drop !== undefined && (!baselineCache || baselineCache.windowMs !== drop.windowMs || now.getTime() - baselineCache.at > (o.baselineMaxAgeMs ?? 600_000));
+  if (refreshBaseline) for (let k = 1; k <= 4; k++) requests.push({ since: at(k * WEEK + drop.windowMs), until: at(k * WEEK), edges: true });
+  const read = await takeWindows(store, catalog, requests, now);
+
+  const windows = new Map<number, Map<string, FlowWindowStats>>();
+  windowsMs.forEach((w, i) => windows.set(w, flowStats(read.windows[i])));
+  const systemCalls = new Map<string, SystemCalls>();
   if (unreachable) {
-    const snap = await takeSnapshot(store, catalog, new Date(now.getTime() - unreachable.windowMs), now);
     const systems = new Set(catalog.systems.map((s) => s.id));
     const callers = new Map<string, Set<string>>();
-    for (const t of snap.touches) {
+    for (const t of read.windows[windowsMs.length].touches) {
       if (!systems.has(t.system)) continue;
       const s = systemCalls.get(t.system) ?? { calls: 0, failed: 0, callers: 0 };
       s.calls += t.spans;
@@ -121,15 +127,12 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     }
     for (const [id, s] of systemCalls) s.callers = callers.get(id)!.size;
   }
-  let baselineCache = o.baselineCache;
-  const drop = flowRules.find((r) => r.measure === 'throughput-drop');
-  if (drop && (!baselineCache || baselineCache.windowMs !== drop.windowMs || now.getTime() - baselineCache.at > (o.baselineMaxAgeMs ?? 600_000))) {
+  if (refreshBaseline) {
     const values = new Map<string, number[]>();
-    for (let k = 1; k <= 4; k++) {
-      const until = new Date(now.getTime() - k * WEEK);
-      const snap = await takeSnapshot(store, catalog, new Date(until.getTime() - drop.windowMs), until);
-      if (snap.edges.length === 0) continue;
-      const stats = flowStats(snap);
+    for (const week of read.windows.slice(baselineFrom)) {
+      // A week with no data at all is left out.
+      if (week.edges.length === 0) continue;
+      const stats = flowStats(week);
       for (const f of catalog.flows) values.set(f.id, [...(values.get(f.id) ?? []), stats.get(f.id)?.traces ?? 0]);
     }
     baselineCache = { at: now.getTime(), windowMs: drop.windowMs, values };
@@ -149,9 +152,9 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
   return {
     now,
     lastIntake: await lastIntake(store),
-    pairedUntil: first!.pairedUntil,
+    pairedUntil: read.pairedUntil,
     windows,
-    lastSeen: newest(flowLastSeen(first!), flowLastTouch(first!)),
+    lastSeen: newest(flowLastSeen(read), flowLastTouch(catalog, read.windows[0].touches)),
     baseline: baselineCache?.values ?? new Map<string, number[]>(),
     systemCalls,
     findings,

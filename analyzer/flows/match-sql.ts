@@ -32,6 +32,22 @@ export const endpointKey = (e: Endpoint): string => [e.kind, e.sys, e.host, e.na
  */
 export const PENDING = 'pending:';
 
+/**
+ * Resolutions already made, per catalog (a reloaded catalog is a new object and starts afresh): every
+ * snapshot resolves every endpoint ever seen, most of them the same as last time.
+ */
+type Resolution = ReturnType<typeof resolveWithRule>;
+const resolutions = new WeakMap<Catalog, Map<string, Resolution>>();
+
+function resolveCached(catalog: Catalog, e: Endpoint): Resolution {
+  let known = resolutions.get(catalog);
+  if (!known) resolutions.set(catalog, (known = new Map<string, Resolution>()));
+  const key = endpointKey(e);
+  let r = known.get(key);
+  if (!r) known.set(key, (r = resolveWithRule(catalog, e)));
+  return r;
+}
+
 /** Resolves every endpoint ever seen against the catalog as it is now. */
 export async function endpointMapping(store: Store, catalog: Catalog): Promise<EndpointMapping> {
   const rows = await store.client
@@ -42,7 +58,7 @@ export async function endpointMapping(store: Store, catalog: Catalog): Promise<E
     })
     .then((r) => r.json<Endpoint & { last_seen: string; first_seen: string }>());
   const self = selfSystems(catalog);
-  const resolved = rows.map((e) => resolveWithRule(catalog, e));
+  const resolved = rows.map((e) => resolveCached(catalog, e));
   const systems = resolved.map((r) => r.system);
   const matchedBy = new Map<string, MatchedBy>();
   rows.forEach((e, i) => resolved[i].by && matchedBy.set(endpointKey(e), resolved[i].by!));

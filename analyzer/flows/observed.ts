@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
-import { windowSource } from './window-source.ts';
+import { windowsSource, type Window } from './window-source.ts';
 import type { Endpoint } from './endpoint-match.ts';
 
 /** A data flow as observed: source → target, carried by one integration, over a window. */
@@ -49,41 +49,81 @@ const time = (v: unknown) => fromChTime(String(v));
 const EDGE_KEY = 'integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer';
 const ENDPOINT_KEY = 'integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer';
 
+/** One window's edges between different systems, and its self-edges (both ends resolved to one system). */
+export interface WindowEdges {
+  edges: ObservedEdge[];
+  selfEdges: SelfEdgeRow[];
+}
+
+const RAW_ENDS = 'src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer';
+
 /**
- * Flow edges in [since, until], resolved to systems by the catalog's match rules now. Edges whose
- * contributions were all retracted by re-pairing (their counts sum to 0) are left out.
+ * Flow edges of each window (in order), resolved to systems by the catalog's match rules now, read in
+ * one query whatever the number of windows. Edges whose contributions were all retracted by re-pairing
+ * (their counts sum to 0) are left out. The same read gives each window's self-edges: edges whose two
+ * (non-empty) ends resolve to the same system, left out of the graph, which the analyzer reports when an
+ * over-broad match rule caused them. Each raw edge (endpoints as stored) is summed once; it then counts
+ * towards its resolved edge when it has traces and its ends differ (role 0), or is kept with its
+ * endpoints when both ends resolve to one system (role 1).
  */
-export async function queryEdges(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<ObservedEdge[]> {
-  const source = windowSource(
+export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping, windows: Window[]): Promise<WindowEdges[]> {
+  if (windows.length === 0) return [];
+  const source = windowsSource(
     'weft_flow_edges',
     `${EDGE_KEY}, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace`,
-    since,
-    until,
+    windows,
   );
+  const rawEnds = RAW_ENDS.split(', ');
   const query = `
-    SELECT source, target, integration, service, domain,
+    SELECT w, role, source, target, integration, service, domain, ${RAW_ENDS},
       sum(t) AS traces, sum(ft) AS failed, sum(es) AS error_spans, sum(rc) AS records,
       quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q, min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error
     FROM (
-      SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain, t, ft, es, rc, lat, fs, ls, st, se
+      SELECT w, role, source, target, integration, service, if(role = 1, '', domain) AS domain,
+        ${rawEnds.map((c) => `if(role = 1, ${c}, '') AS ${c}`).join(', ')}, t, ft, es, rc, lat, fs, ls, st, se
       FROM (
-        SELECT integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
-          sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
-          quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se
-        FROM (${source.sql})
-        GROUP BY ${EDGE_KEY}
-        HAVING t > 0
+        SELECT w, ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain, ${RAW_ENDS},
+          t, ft, es, rc, lat, fs, ls, st, se
+        FROM (
+          SELECT w, integration, service, domain, ${RAW_ENDS},
+            sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
+            quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se
+          FROM (${source.sql})
+          GROUP BY w, ${EDGE_KEY}
+        )
       )
+      ARRAY JOIN [0, 1] AS role
+      WHERE (role = 0 AND t > 0 AND source != target) OR (role = 1 AND src_kind != '' AND tgt_kind != '' AND source = target)
     )
-    WHERE source != target
-    GROUP BY source, target, integration, service, domain
-    ORDER BY source, target, integration`;
+    GROUP BY w, role, source, target, integration, service, domain, ${RAW_ENDS}
+    ORDER BY w, role, source, target, integration`;
   const rows = await store.client
     .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
     .then((r) => r.json<Record<string, unknown>>());
-  return rows.map((r) => {
+  const out: WindowEdges[] = windows.map(() => ({ edges: [], selfEdges: [] }));
+  const side = (r: Record<string, unknown>, p: string): Endpoint => ({
+    kind: String(r[`${p}kind`]),
+    sys: String(r[`${p}sys`]),
+    host: String(r[`${p}host`]),
+    name: String(r[`${p}name`]),
+    peer: String(r[`${p}peer`]),
+  });
+  for (const r of rows) {
+    if (num(r.role) === 1) {
+      out[num(r.w)].selfEdges.push({
+        system: String(r.source),
+        integration: String(r.integration),
+        service: String(r.service),
+        source: side(r, 'src_'),
+        target: side(r, 'tgt_'),
+        traces: num(r.traces),
+        lastSeen: time(r.last_seen),
+        sampleTrace: String(r.sample),
+      });
+      continue;
+    }
     const q = (r.q as Array<number | null>) ?? [null, null, null];
-    return {
+    out[num(r.w)].edges.push({
       source: String(r.source),
       target: String(r.target),
       integration: String(r.integration),
@@ -100,41 +140,47 @@ export async function queryEdges(store: Store, mapping: EndpointMapping, since: 
       lastSeen: time(r.last_seen),
       sampleTrace: String(r.sample),
       sampleErrorTrace: String(r.sample_error),
-    };
-  });
+    });
+  }
+  return out;
 }
 
-/** Every system and unknown endpoint touched in [since, until], per integration and direction. */
-export async function queryTouches(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<ObservedTouch[]> {
-  const source = windowSource('weft_endpoint_rollup', `${ENDPOINT_KEY}, spans, errors, records, last_seen, sample_trace`, since, until);
+/** Every system and unknown endpoint touched in each window (in order), per integration and direction, read in one query. */
+export async function queryTouchesByWindow(store: Store, mapping: EndpointMapping, windows: Window[]): Promise<ObservedTouch[][]> {
+  if (windows.length === 0) return [];
+  const source = windowsSource('weft_endpoint_rollup', `${ENDPOINT_KEY}, spans, errors, records, last_seen, sample_trace`, windows);
   const query = `
-    SELECT system, integration, service, direction, domain, sum(s) AS spans, sum(e) AS errors, sum(rc) AS records, max(ls) AS last_seen, max(st) AS sample
+    SELECT w, system, integration, service, direction, domain, sum(s) AS spans, sum(e) AS errors, sum(rc) AS records, max(ls) AS last_seen, max(st) AS sample
     FROM (
-      SELECT ${resolveExpr('ep_')} AS system, integration, service, direction, domain, s, e, rc, ls, st
+      SELECT w, ${resolveExpr('ep_')} AS system, integration, service, direction, domain, s, e, rc, ls, st
       FROM (
-        SELECT integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer,
+        SELECT w, integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer,
           sum(spans) AS s, sum(errors) AS e, sum(records) AS rc, max(last_seen) AS ls, max(sample_trace) AS st
         FROM (${source.sql}) WHERE ep_kind != ''
-        GROUP BY ${ENDPOINT_KEY}
+        GROUP BY w, ${ENDPOINT_KEY}
       )
     )
-    GROUP BY system, integration, service, direction, domain
-    ORDER BY system, integration`;
+    GROUP BY w, system, integration, service, direction, domain
+    ORDER BY w, system, integration`;
   const rows = await store.client
     .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
     .then((r) => r.json<Record<string, unknown>>());
-  return rows.map((r) => ({
-    system: String(r.system),
-    integration: String(r.integration),
-    service: String(r.service),
-    direction: String(r.direction),
-    domain: String(r.domain),
-    spans: num(r.spans),
-    errors: num(r.errors),
-    records: num(r.records),
-    lastSeen: time(r.last_seen),
-    sampleTrace: String(r.sample),
-  }));
+  const out: ObservedTouch[][] = windows.map(() => []);
+  for (const r of rows) {
+    out[num(r.w)].push({
+      system: String(r.system),
+      integration: String(r.integration),
+      service: String(r.service),
+      direction: String(r.direction),
+      domain: String(r.domain),
+      spans: num(r.spans),
+      errors: num(r.errors),
+      records: num(r.records),
+      lastSeen: time(r.last_seen),
+      sampleTrace: String(r.sample),
+    });
+  }
+  return out;
 }
 
 /** All-time last seen per resolved edge (source → target by integration), from the small edges-seen table. */
@@ -171,40 +217,4 @@ export interface SelfEdgeRow {
   traces: number;
   lastSeen: string;
   sampleTrace: string;
-}
-
-/**
- * Edges in [since, until] whose two (non-empty) ends resolve to the same system: `queryEdges` leaves
- * them out of the graph; the analyzer reports those an over-broad match rule caused.
- */
-export async function querySelfEdges(store: Store, mapping: EndpointMapping, since: Date, until: Date): Promise<SelfEdgeRow[]> {
-  const source = windowSource('weft_flow_edges', `${EDGE_KEY}, traces, last_seen, sample_trace`, since, until);
-  const query = `
-    SELECT ${resolveExpr('src_')} AS system, integration, service,
-      src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
-      sum(traces) AS t, max(last_seen) AS ls, max(sample_trace) AS st
-    FROM (${source.sql})
-    WHERE src_kind != '' AND tgt_kind != '' AND ${resolveExpr('src_')} = ${resolveExpr('tgt_')}
-    GROUP BY system, integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer
-    ORDER BY system, integration`;
-  const rows = await store.client
-    .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
-    .then((r) => r.json<Record<string, unknown>>());
-  const side = (r: Record<string, unknown>, p: string): Endpoint => ({
-    kind: String(r[`${p}kind`]),
-    sys: String(r[`${p}sys`]),
-    host: String(r[`${p}host`]),
-    name: String(r[`${p}name`]),
-    peer: String(r[`${p}peer`]),
-  });
-  return rows.map((r) => ({
-    system: String(r.system),
-    integration: String(r.integration),
-    service: String(r.service),
-    source: side(r, 'src_'),
-    target: side(r, 'tgt_'),
-    traces: num(r.t),
-    lastSeen: time(r.ls),
-    sampleTrace: String(r.st),
-  }));
 }

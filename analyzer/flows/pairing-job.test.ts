@@ -5,7 +5,7 @@ import { silentLogger } from '../../core/log/logger.ts';
 import { sendSpans, withTracer, type SpanSpec } from '../../test/otel.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-import { startAnalyzer, type Analyzer } from '../index.ts';
+import { runPairing, startAnalyzer, type Analyzer } from '../index.ts';
 import { catalogFrom } from '../test/estate-fixture.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
@@ -168,5 +168,16 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     await h.collector.flush();
     const run = await analyzer.runNow();
     expect(run.pairing?.unplaced).toEqual({ traces: 1, spans: 1 });
+  });
+
+  it('reads spans that arrive after a run with nothing new on a clock ahead of the store (it moved the frontier past them)', async () => {
+    // A pairing run on a host whose clock is ten minutes ahead of the store's, when nothing new has arrived.
+    expect((await runPairing(h.store, new Date(Date.now() + 10 * 60_000), 0)).paired).toBe(0);
+    await sendSpans({ url: h.collector.url, serviceName: 'skewed-sync' }, [
+      { name: 'run', kind: INTERNAL, children: [get('crm.internal'), post('erp.internal')] },
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await edges('skewed-sync')).toEqual(['crm -> erp traces=1 records=3']);
   });
 });

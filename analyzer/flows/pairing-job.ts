@@ -186,7 +186,11 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   );
   const hasNew = Number(span?.n ?? 0) > 0;
   const newest = hasNew ? fromChTime(span.newest) : null;
-  const floor = newest ? toChTime(new Date(Date.parse(newest) - MAX_SCAN_MS)) : cut;
+  // With nothing new the frontier moves up to the settled cut, but never past the store's own clock: spans
+  // are stamped by the store, and an analyzer clock ahead of it (another host's clock, a test looking into
+  // the future) would otherwise move the frontier past spans that have not arrived yet, and they would
+  // never be read.
+  const floor = newest ? toChTime(new Date(Date.parse(newest) - MAX_SCAN_MS)) : cut < visibleUntil ? cut : visibleUntil;
   const frontier = prev && prev.frontier > floor ? prev.frontier : floor;
   // Coverage starts when the first span arrived (or at this run, on an analyzer clock behind it) — never a span's own time.
   const firstSeen = hasNew ? (span.oldest < toChTime(now) ? span.oldest : toChTime(now)) : null;

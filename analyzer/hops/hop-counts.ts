@@ -9,7 +9,8 @@ import { fromChTime, toChTime } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import { resolveExpr, type EndpointMapping } from '../flows/match-sql.ts';
-import { queryTouches } from '../flows/observed.ts';
+import type { ObservedTouch } from '../flows/observed.ts';
+import type { Window } from '../flows/window-source.ts';
 import type { LineageHopCount, SystemCount, TouchCount } from './hop-chain.ts';
 
 /** Runs named as evidence per hop, lossiest first. */
@@ -66,19 +67,17 @@ export function inFlightMs(catalog: Catalog): number {
 }
 
 /**
- * Record counts per integration, system and direction in whole minutes that ended at least `settleMs`
- * before `until`: what was written then has had time to be read by `until`.
+ * The settled part of [since, until]: whole minutes that ended at least `settleMs` before `until` —
+ * what was written then has had time to be read by `until`. Null when nothing of the window is settled.
  */
-export async function querySettledTouches(store: Store, mapping: EndpointMapping, since: Date, until: Date, settleMs: number): Promise<TouchCount[]> {
+export function settledWindow(since: Date, until: Date, settleMs: number): Window | null {
   const end = new Date(until.getTime() - settleMs - MINUTE);
-  if (end <= since) return [];
-  return (await queryTouches(store, mapping, since, end)).map((t) => ({
-    system: t.system,
-    integration: t.integration,
-    direction: t.direction,
-    records: t.records,
-    sampleTrace: t.sampleTrace,
-  }));
+  return end <= since ? null : { since, until: end };
+}
+
+/** Record counts per integration, system and direction, from the touches read over the settled window. */
+export function touchCounts(touches: ObservedTouch[]): TouchCount[] {
+  return touches.map((t) => ({ system: t.system, integration: t.integration, direction: t.direction, records: t.records, sampleTrace: t.sampleTrace }));
 }
 
 /** The latest successful reading in [since, until] of each count probe with a domain (sql probes, http probes with a `count` path). */

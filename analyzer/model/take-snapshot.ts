@@ -3,11 +3,11 @@ import type { Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../flows/endpoint-host.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
-import { queryEdgeLastSeen, queryEdges, querySelfEdges, queryTouches, type SelfEdgeRow } from '../flows/observed.ts';
+import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type SelfEdgeRow } from '../flows/observed.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { allowedSilence } from '../detectors/estate-detectors.ts';
 import { buildHopChains } from '../hops/hop-chain.ts';
-import { inFlightMs, queryLineageHops, querySettledTouches, querySystemCounts } from '../hops/hop-counts.ts';
+import { inFlightMs, queryLineageHops, querySystemCounts, settledWindow, touchCounts } from '../hops/hop-counts.ts';
 import { queryLineageJobRuns } from '../hops/lineage-runs.ts';
 import { attributeEdges, type RuleOverlap, type Snapshot } from './snapshot.ts';
 
@@ -43,20 +43,25 @@ export function ruleOverlaps(rows: SelfEdgeRow[], matchedBy: EndpointMapping['ma
 export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, until: Date): Promise<Snapshot> {
   const mapping = await endpointMapping(store, catalog);
   const resolved = (...nodes: string[]) => nodes.every((n) => !n.startsWith(PENDING) && !n.startsWith(UNNAMED));
-  const edges = (await queryEdges(store, mapping, since, until)).filter((e) => resolved(e.source, e.target));
-  const allTouches = await queryTouches(store, mapping, since, until);
+  // The window's edges and self-edges, in one read.
+  const [observed] = await queryEdgesByWindow(store, mapping, [{ since, until }]);
+  const edges = observed.edges.filter((e) => resolved(e.source, e.target));
+  // Hop chains are built per domain: without domains there are no record counts to read.
+  const hops = catalog.domains.length > 0;
+  const settleMs = inFlightMs(catalog);
+  const settled = hops ? settledWindow(since, until, settleMs) : null;
+  // The window's touches and (for the hop chains) its settled part's, in one read.
+  const [allTouches, settledTouches = []] = await queryTouchesByWindow(store, mapping, settled ? [{ since, until }, settled] : [{ since, until }]);
   const touches = allTouches.filter((t) => resolved(t.system));
   const unnamed = allTouches.filter((t) => t.system.startsWith(UNNAMED));
-  const overlaps = ruleOverlaps(await querySelfEdges(store, mapping, since, until), mapping.matchedBy);
+  const overlaps = ruleOverlaps(observed.selfEdges, mapping.matchedBy);
   const lastSeen = (await queryEdgeLastSeen(store, mapping)).filter((e) => resolved(e.source, e.target));
   const state = await pairingState(store);
   const paired = state.pairedUntil;
   const attributed = attributeEdges(catalog, edges);
-  const settleMs = inFlightMs(catalog);
-  const [lineage, settledTouches, systemCounts, lineageRuns] = await Promise.all([
-    queryLineageHops(store, mapping, since, until),
-    querySettledTouches(store, mapping, since, until, settleMs),
-    querySystemCounts(store, catalog, since, until),
+  const [lineage, systemCounts, lineageRuns] = await Promise.all([
+    hops ? queryLineageHops(store, mapping, since, until) : [],
+    hops ? querySystemCounts(store, catalog, since, until) : [],
     queryLineageJobRuns(
       store,
       [...new Set(catalog.flows.flatMap((f) => (f.runtime?.flow ? [f.runtime.flow] : [])))],
@@ -69,7 +74,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     until: until.toISOString(),
     edges: attributed,
     touches,
-    settledTouches: settledTouches.filter((t) => resolved(t.system)),
+    settledTouches: touchCounts(settledTouches.filter((t) => resolved(t.system))),
     settleMs,
     lineage: lineage.filter((l) => resolved(l.source, l.target)),
     systemCounts,
