@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
@@ -21,6 +21,7 @@ import {
   verifyBundleFiles,
   type Report,
 } from './index.ts';
+import { reportKeyCommand } from '../cli/commands/report-key.ts';
 import { reportVerifyCommand } from '../cli/commands/report-verify.ts';
 import { parseArgs } from '../core/config/index.ts';
 import { assembleReport } from './assemble.ts';
@@ -314,6 +315,12 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(out.at(-1)).toContain("csv/inventory-flows.csv: its SHA-256 differs from the manifest's");
     writeFileSync(join(unpacked, 'files', 'extra.txt'), 'added');
     expect(verifyBundleFiles(new Map([['extra.txt', new Uint8Array(1)]])).problems).toContain('manifest.json: missing from the bundle');
+    // regression: `report key --data` on a directory with no key made a new one, printing a key no bundle was signed with
+    const noKey = mkdtempSync(join(tmpdir(), 'reports-nokey-'));
+    await expect(reportKeyCommand.run(parseArgs(['--data', noKey]), io)).rejects.toThrow(
+      /No report-signing key in .*keys: Weft makes it when it first signs a report/,
+    );
+    expect(existsSync(join(noKey, 'keys'))).toBe(false);
     // A bundle signed by another key fails when the expected key is given.
     const other = loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-key-')));
     expect(verifyBundle(zip, { expectedPublicKeyPem: other.publicKeyPem }).problems[0]).toMatch(/public-key.pem: the bundle was signed with key SHA256:/);

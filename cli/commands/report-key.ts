@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { buildConfig, flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { loadOrCreateSigningKey, signingKeyPaths } from '../../reports/index.ts';
@@ -6,7 +7,7 @@ import { weftApi } from './weft-api.ts';
 
 export const reportKeyCommand: Command = {
   summary: "Print the installation's report-signing public key (Ed25519) and its fingerprint",
-  usage: 'report key [--data DIR | --url http://127.0.0.1:3000]   (generated into DIR/keys on first use)',
+  usage: 'report key [--data DIR | --url http://127.0.0.1:3000]   (the key Weft made in DIR/keys when it first signed a report)',
   async run(args, io) {
     const url = flag(args, 'url');
     if (url) {
@@ -16,6 +17,11 @@ export const reportKeyCommand: Command = {
       return 0;
     }
     const config = buildConfig({ positionals: [], flags: args.flags.data ? { data: args.flags.data } : {} }, io.env, io.cwd);
+    // Only a key Weft already signs with: making one here would print a key no bundle is signed with.
+    if (!existsSync(signingKeyPaths(config.dataDir).privateKey))
+      throw ERR_CONFIG(
+        `No report-signing key in ${signingKeyPaths(config.dataDir).dir}: Weft makes it when it first signs a report. Pass --data with the directory Weft ran with (the demo's is .weft/demo), or --url for a running Weft.`,
+      );
     const key = loadOrCreateSigningKey(config.dataDir);
     io.out(`${key.publicKeyPem.trim()}\nfingerprint: ${key.fingerprint}\nfile: ${signingKeyPaths(config.dataDir).publicKey}`);
     return 0;
