@@ -80,6 +80,24 @@ export function eventProblem(value: unknown, now = Date.now()): string | undefin
 }
 
 /**
+ * The event with its run ids in lower case: UUIDs compare without regard to case (RFC 9562 §4),
+ * and a producer that writes one run's id in upper case once must not make it two runs.
+ */
+function withCanonicalRunIds(event: RunEvent): RunEvent {
+  const parent = event.run.facets?.parent;
+  return {
+    ...event,
+    run: {
+      ...event.run,
+      runId: event.run.runId.toLowerCase(),
+      ...(parent && event.run.facets
+        ? { facets: { ...event.run.facets, parent: { ...parent, run: { ...parent.run, runId: parent.run.runId.toLowerCase() } } } }
+        : {}),
+    },
+  };
+}
+
+/**
  * Splits a request body (one RunEvent or an array of them, as the OpenLineage HTTP transport
  * sends) into accepted and rejected events.
  */
@@ -90,7 +108,7 @@ export function splitEvents(body: unknown): { accepted: AcceptedEvent[]; rejecte
   items.forEach((item, index) => {
     const problem = eventProblem(item);
     if (problem) rejected.push({ index, message: problem });
-    else accepted.push({ index, event: item as RunEvent });
+    else accepted.push({ index, event: withCanonicalRunIds(item as RunEvent) });
   });
   return { accepted, rejected };
 }

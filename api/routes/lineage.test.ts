@@ -232,6 +232,9 @@ describe('POST /api/v1/lineage', () => {
     expect((await post(complete)).body.runsEnded).toBe(1);
     expect((await post(complete)).body.runsEnded).toBe(0);
     expect((await post([complete, complete])).body).toMatchObject({ accepted: 2, runsEnded: 0 });
+    // regression: the same run id in upper case was a second run (UUIDs compare without regard to case)
+    const upper = { ...complete, run: { runId: runUuid('lineage-repeat').toUpperCase() } };
+    expect((await post(upper)).body).toMatchObject({ accepted: 1, runsEnded: 0 });
     expect(await rows(`SELECT toInt32(count()) AS n FROM weft_lineage_events FINAL WHERE run_id = '${runUuid('lineage-repeat')}'`)).toEqual([{ n: 1 }]);
     const edges = await rows(
       "SELECT toInt32(sum(traces)) AS traces, toInt32(sum(records)) AS records FROM weft_flow_edges_1m WHERE integration = 'airflow/repeat.load'",
