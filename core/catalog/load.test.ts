@@ -79,7 +79,7 @@ flows:
       'e.yaml:2:9: systems[0].id: expected lower-case id: letters, digits, ".", "_" or "-", got "CRM"',
       'e.yaml:4:13: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
       'e.yaml:5:16: systems[0].lifecycle: expected active, deprecated or retired, got "gone"',
-      'e.yaml:7:21: systems[0].match.urlPrefixes[0]: expected a URL prefix starting with http:// or https://, got "crm.internal/api"',
+      'e.yaml:7:21: systems[0].match.urlPrefixes[0]: expected a URL prefix starting with http:// or https://, no spaces, got "crm.internal/api"',
       'e.yaml:8:19: systems[0].match.databases[0]: expected a DSN like "postgresql://db.internal/crm" or { system: postgresql, namespace: crm, host: db.internal }, got 42',
       'e.yaml:10:5: domains[0].systemOfRecord: missing required field; expected a system id declared in the catalog',
       'e.yaml:11:33: domains[0].drift.toleranceAbsolute: expected number to be greater or equal to 0 (records the replica may differ by (not negative)), got -1',

@@ -31,7 +31,7 @@ export const OwnerSchema = Type.Object(
 
 export const DatabaseRuleSchema = Type.Union(
   [
-    Type.String({ pattern: '^[a-z][a-z0-9+]*://', description: 'a DSN without credentials: postgresql://host/db' }),
+    Type.String({ pattern: '^[a-z][a-z0-9+]*://\\S*$', description: 'a DSN without credentials, no spaces: postgresql://host/db' }),
     Type.Object(
       { system: Type.String({ minLength: 1 }), namespace: Type.Optional(Type.String()), host: Type.Optional(Type.String()) },
       { additionalProperties: false },
@@ -47,11 +47,23 @@ export const DestinationRuleSchema = Type.Union(
 
 export const MatchRulesSchema = Type.Object(
   {
+    // No whitespace: a list item indented one space too deep is read by YAML as the previous item's
+    // continuation ("crm.internal - crm-api"), a host no span can name.
     hosts: Type.Optional(
-      Names('host names or host:port, * wildcards: crm.internal, *.salesforce.com, 127.0.0.1:18082 (localhost, 127.0.0.1 and ::1 are one host)'),
+      Type.Array(
+        Type.String({
+          pattern: '^\\S+$',
+          description: 'a host name or host:port, no spaces (a "- " item indented deeper than the one above it continues that one)',
+        }),
+        {
+          description: 'host names or host:port, * wildcards: crm.internal, *.salesforce.com, 127.0.0.1:18082 (localhost, 127.0.0.1 and ::1 are one host)',
+        },
+      ),
     ),
     urlPrefixes: Type.Optional(
-      Type.Array(Type.String({ pattern: '^(https?|s3a?|gs|abfss?|wasbs?|hdfs|file)://', description: 'a URL prefix starting with http:// or https://' })),
+      Type.Array(
+        Type.String({ pattern: '^(https?|s3a?|gs|abfss?|wasbs?|hdfs|file)://\\S*$', description: 'a URL prefix starting with http:// or https://, no spaces' }),
+      ),
     ),
     peerServices: Type.Optional(Names('peer.service values')),
     databases: Type.Optional(Type.Array(DatabaseRuleSchema)),

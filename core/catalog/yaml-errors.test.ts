@@ -67,4 +67,16 @@ describe('catalog YAML syntax errors', () => {
     ];
     for (const text of valid) expect(misalignedLine(text, 1000), text).toBeUndefined();
   });
+
+  // regression: a list item one space deeper than the one above is valid YAML (it continues that item)
+  // and gave the host "crm.internal - crm-api", which validated
+  it('refuses a host, URL prefix or DSN with a space, saying how the list item was read', () => {
+    expect(problemsOf('systems:\n  - id: crm\n    match:\n      hosts:\n        - crm.internal\n         - crm-api\n')).toEqual([
+      '5: expected a host name or host:port, no spaces (a "- " item indented deeper than the one above it continues that one), got "crm.internal - crm-api"',
+    ]);
+    expect(problemsOf('systems:\n  - id: crm\n    match:\n      urlPrefixes:\n        - https://crm.internal/api\n         - https://x\n')[0]).toMatch(
+      /^5: .*no spaces/,
+    );
+    expect(problemsOf('systems:\n  - id: crm\n    match:\n      databases:\n        - postgresql://db/crm\n         - mysql://db/x\n')[0]).toMatch(/^5: /);
+  });
 });
