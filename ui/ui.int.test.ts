@@ -339,7 +339,15 @@ describe.skipIf(!hasBrowser)('web UI', () => {
 
   it('fits a phone screen (390 px): nothing wider than the page', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    for (const path of ['/', '/inventory?tab=flows', '/findings', '/flows/customer-sync', '/reports', '/alerts']) {
+    // regression: a finding's or an observed flow's page widened the page with a long host in its title
+    const findings = (await fetch(`${weft.api!.url}/api/v1/findings?limit=20`).then((r) => r.json())) as { findings: Array<{ id: string }> };
+    const flows = (await fetch(`${weft.api!.url}/api/v1/inventory/flows`).then((r) => r.json())) as { flows: Array<{ id: string }> };
+    const pages = [
+      ...findings.findings.map((f) => `/findings/${encodeURIComponent(f.id)}`),
+      ...flows.flows.filter((f) => f.id.startsWith('observed:')).map((f) => `/flows/${encodeURIComponent(f.id)}`),
+    ];
+    expect(pages.length).toBeGreaterThan(2);
+    for (const path of ['/', '/inventory?tab=flows', '/findings', '/flows/customer-sync', '/reports', '/alerts', ...pages]) {
       await phone.goto(`${weft.api!.url}${path}`);
       await phone.waitForLoadState('networkidle');
       expect(
