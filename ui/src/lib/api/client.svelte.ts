@@ -93,8 +93,30 @@ async function download(path: string): Promise<Blob> {
   return response.blob();
 }
 
+/** GETs started before the page that needs them has loaded its code (`prefetch`), by path. */
+const early = new Map<string, Promise<unknown>>();
+
+/**
+ * Starts `GET /api/v1{path}` now; the first `api.get(path)` within 10 s takes its answer instead of
+ * asking again. For a page's first data, asked for while the page's own code is still loading.
+ */
+export function prefetch(path: string): void {
+  if (early.has(path)) return;
+  const answer = request('GET', path);
+  answer.catch(() => undefined);
+  early.set(path, answer);
+  setTimeout(() => early.delete(path), 10_000);
+}
+
+function get<T>(path: string): Promise<T> {
+  const answer = early.get(path);
+  if (!answer) return request<T>('GET', path);
+  early.delete(path);
+  return answer as Promise<T>;
+}
+
 export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
+  get,
   post: <T>(path: string, body: unknown = {}) => request<T>('POST', path, body),
   // Writes are JSON-only (access/): a DELETE sends an empty JSON object.
   del: <T>(path: string) => request<T>('DELETE', path, {}),
