@@ -331,9 +331,9 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
 
   it('lets exactly one of several processes evaluate (the lease), and another take over when it expires', async () => {
     const now = new Date(clock.t);
-    const a = createLease(store, 'process-a', { ttlMs: 30_000, name: 'lease-test', settleMs: 50 });
-    const b = createLease(store, 'process-b', { ttlMs: 30_000, name: 'lease-test', settleMs: 50 });
-    const c = createLease(store, 'process-c', { ttlMs: 30_000, name: 'lease-test', settleMs: 50 });
+    const a = createLease(store, 'process-a', { ttlMs: 30_000, name: 'lease-test' });
+    const b = createLease(store, 'process-b', { ttlMs: 30_000, name: 'lease-test' });
+    const c = createLease(store, 'process-c', { ttlMs: 30_000, name: 'lease-test' });
     const first = await Promise.all([a.acquire(now), b.acquire(now), c.acquire(now)]);
     expect(first.filter(Boolean)).toHaveLength(1);
     const holder = [a, b, c][first.indexOf(true)];
@@ -344,5 +344,42 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     const later = new Date(clock.t + 60_000);
     const second = await Promise.all(others.map((l) => l.acquire(later)));
     expect(second.filter(Boolean)).toHaveLength(1);
+  }, 30_000);
+
+  it('keeps one holder however late a claim reaches the engine (no timing decides the lease)', async () => {
+    // Process "slow" reads the lease free, then its claim reaches the engine only after "fast" has
+    // claimed, read back and started evaluating: the slow claim is for the version fast already
+    // holds, so it is dropped and slow does not hold the lease too.
+    let releaseSlow!: () => void;
+    const slowInsert = new Promise<void>((r) => (releaseSlow = r));
+    const slowStore = {
+      ...store,
+      client: new Proxy(store.client, {
+        get(target, prop, receiver) {
+          if (prop === 'insert') return async (...args: Parameters<typeof target.insert>) => (await slowInsert, target.insert(...args));
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      }),
+    } as typeof store;
+    const now = new Date(clock.t);
+    const fast = createLease(store, 'fast', { ttlMs: 30_000, name: 'lease-race' });
+    const slow = createLease(slowStore, 'slow', { ttlMs: 30_000, name: 'lease-race' });
+    const slowClaim = slow.acquire(now);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await fast.acquire(now)).toBe(true);
+    releaseSlow();
+    expect(await slowClaim).toBe(false);
+    expect(await fast.acquire(new Date(clock.t + 10_000))).toBe(true);
+    // A renewal racing a takeover of an expired lease: one of the two holds it, never both.
+    const late = new Date(clock.t + 10_000 + 31_000);
+    const race = await Promise.all([fast.acquire(late), createLease(store, 'other', { ttlMs: 30_000, name: 'lease-race' }).acquire(late)]);
+    expect(race.filter(Boolean)).toHaveLength(1);
+    // A released lease is free at once.
+    const winner = race[0] ? fast : undefined;
+    if (winner) {
+      await winner.release();
+      expect(await createLease(store, 'next', { ttlMs: 30_000, name: 'lease-race' }).acquire(late)).toBe(true);
+    }
   }, 30_000);
 });

@@ -6,34 +6,46 @@ export interface Lease {
   release(): Promise<void>;
 }
 
+/** The insert deduplication token of the claim of version `version` of lease `name`. */
+export const leaseClaimToken = (name: string, version: number) => `weft-lease-${name}-v${version}`;
+
 /**
- * The evaluation lease (table weft_alerting_lease): with several Weft processes on one ClickHouse server,
- * the holder evaluates and the others wait. A process claims the lease when it is free (expired, or its
- * own) by inserting a row with a higher version, waits `settleMs`, and holds it only if its row is
- * still the newest — of two processes that claim at once, the later version wins and the other backs off.
- * The holder renews on every evaluation; a holder that dies loses the lease after `ttlMs`.
+ * The evaluation lease (table weft_alerting_lease, a ReplacingMergeTree by `version`): with several
+ * Weft processes on one ClickHouse server or cluster, the holder evaluates and the others wait.
+ *
+ * A process that finds the lease free (no row, its own, or expired at `now`) claims the next version:
+ * it inserts a row with `version` = the version it read + 1 and the insert deduplication token
+ * {@link leaseClaimToken}(name, version). Every process that read the same version claims the same
+ * version with the same token, and the engine keeps the first claim it receives and drops the others
+ * as duplicates (`non_replicated_deduplication_window` on the table, Keeper on a replicated one) — a
+ * compare-and-set, so no timing decides who holds it: each claimant then reads the lease back and
+ * holds it only if the row is its own. The holder renews on every evaluation (a claim like any other,
+ * so a renewal racing a takeover is decided the same way); a holder that dies loses the lease after
+ * `ttlMs` (ms). `release` gives it up at once.
+ *
+ * Errors: the store's errors are thrown as they come (a claim that failed to reach the engine leaves
+ * the lease as it was).
  */
-export function createLease(store: Store, holder: string, options: { ttlMs: number; settleMs?: number; name?: string }): Lease {
+export function createLease(store: Store, holder: string, options: { ttlMs: number; name?: string }): Lease {
   const name = options.name ?? 'alerting';
-  const settle = options.settleMs ?? 250;
   let held = false;
-  let lastVersion = 0;
+  let heldVersion = 0;
   const current = async () => {
     const [row] = await store.client
       .query({
-        query: 'SELECT holder, toUnixTimestamp64Milli(expires_at) AS expires FROM weft_alerting_lease FINAL WHERE name = {name:String}',
+        query: 'SELECT holder, toUnixTimestamp64Milli(expires_at) AS expires, version FROM weft_alerting_lease FINAL WHERE name = {name:String}',
         query_params: { name },
         format: 'JSONEachRow',
       })
-      .then((r) => r.json<{ holder: string; expires: string }>());
-    return row ? { holder: row.holder, expires: Number(row.expires) } : undefined;
+      .then((r) => r.json<{ holder: string; expires: string; version: string }>());
+    return row ? { holder: row.holder, expires: Number(row.expires), version: Number(row.version) } : undefined;
   };
-  const write = async (expires: Date) => {
-    lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
+  const claim = async (version: number, expires: Date) => {
     await store.client.insert({
       table: 'weft_alerting_lease',
-      values: [{ name, holder, expires_at: toChTime(expires), version: lastVersion }],
+      values: [{ name, holder, expires_at: toChTime(expires), version }],
       format: 'JSONEachRow',
+      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: leaseClaimToken(name, version), insert_distributed_sync: 1 },
     });
   };
   return {
@@ -44,16 +56,19 @@ export function createLease(store: Store, holder: string, options: { ttlMs: numb
         held = false;
         return false;
       }
-      await write(new Date(now.getTime() + options.ttlMs));
-      if (!held || c?.holder !== holder) await new Promise((r) => setTimeout(r, settle));
+      const version = (c?.version ?? 0) + 1;
+      await claim(version, new Date(now.getTime() + options.ttlMs));
       const after = await current();
-      held = after?.holder === holder;
+      held = after?.holder === holder && after.version === version;
+      if (held) heldVersion = version;
       return held;
     },
     async release() {
       if (!held) return;
       held = false;
-      await write(new Date(0));
+      const c = await current();
+      if (c?.holder !== holder || c.version !== heldVersion) return;
+      await claim(c.version + 1, new Date(0));
     },
   };
 }
