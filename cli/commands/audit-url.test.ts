@@ -6,7 +6,10 @@ import { baseCatalogYaml, sendEstateTraffic } from '../../analyzer/test/estate-f
 import { buildConfig, parseArgs } from '../../core/config/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { startWeft, type RunningWeft } from '../../runtime/start-weft.ts';
+import { openFindings, waitFor } from '../../demo/e2e/weft-client.ts';
 import { auditCommand } from './audit.ts';
+
+const EXPECTED = ['undocumented-flow', 'unknown-system', 'deprecated-in-use', 'sor-violation'];
 
 describe('weft audit --url (a running Weft)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'weft-audit-url-'));
@@ -23,9 +26,18 @@ describe('weft audit --url (a running Weft)', () => {
     weft = await startWeft(config, silentLogger());
     await sendEstateTraffic(weft.collector!.url, Date.now());
     await weft.collector!.flush();
-    // Traces are paired once their late-arrival window (1s here) has passed.
-    await new Promise((r) => setTimeout(r, 2500));
-    await weft.analyzer!.runNow();
+    // Traces are paired once their late-arrival window (1s here) has passed, however long that
+    // takes on a busy machine: analyse until every expected kind is open.
+    await waitFor(
+      async () => {
+        await weft.analyzer!.runNow();
+        const kinds = new Set<string>((await openFindings(weft.api!.url)).map((f) => f.kind));
+        return EXPECTED.every((k) => kinds.has(k)) ? true : undefined;
+      },
+      60_000,
+      () => `the estate's traffic did not yield ${EXPECTED.join(', ')} within 60 s`,
+      500,
+    );
   });
   afterAll(async () => {
     await weft?.stop();
@@ -37,9 +49,7 @@ describe('weft audit --url (a running Weft)', () => {
     const report = JSON.parse(r.out);
     expect(report.version).toBe(1);
     expect(report.catalog.systems).toBeGreaterThan(0);
-    expect(report.findings.map((f: { kind: string }) => f.kind)).toEqual(
-      expect.arrayContaining(['undocumented-flow', 'unknown-system', 'deprecated-in-use', 'sor-violation']),
-    );
+    expect(report.findings.map((f: { kind: string }) => f.kind)).toEqual(expect.arrayContaining(EXPECTED));
     expect(r.code).toBe(report.failed ? 1 : 0);
     expect(report.failOn).toBe('high');
   });
