@@ -73,6 +73,11 @@ const hasBrowser = browserAvailable();
 /** Waits for what the page shows (a loaded machine answers slowly); fails with the last value seen. */
 const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 250 });
 
+/** An ISO 8601 date-time anywhere in a text: what no page may show (format.ts `when` writes times). */
+const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+/** A time as the UI writes it: "30 Nov 2026, 07:08:12". */
+const SHOWN_TIME = /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}:\d{2}$/;
+
 /**
  * The UI end to end: Weft started as `weft start` does (temp data dir, port 0), spans sent through its
  * collector with the real SDK, and Debian's chromium reading the pages the way a person does.
@@ -158,6 +163,12 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     // Evidence reads as labelled fields, never JSON.
     await poll(() => page.getByTestId('evidence').innerText()).toMatch(/integration\s+erp-writeback/);
     expect(await page.getByTestId('evidence').innerText()).not.toMatch(/[{}"]/);
+    // Regression: evidence showed its times as ISO strings where the header above it showed local time.
+    expect(await page.getByTestId('evidence').innerText()).not.toMatch(ISO_TIME);
+    const seen = page.getByTestId('evidence').locator('time').first();
+    expect(await seen.getAttribute('title')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    expect(await seen.innerText()).toMatch(SHOWN_TIME);
+
 
     await page.getByLabel('Note').fill('CRM team owns this, ticket INT-42');
     // Regression: the form had a free-text "Your name"; who acts is the token's name, "local" without tokens.
@@ -335,6 +346,44 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     expect(audit.summary.systems.unknown).toBeGreaterThanOrEqual(1);
     await page.goto(`${weft.api!.url}/`);
     await poll(() => page.getByLabel('Estate counts').innerText()).toMatch(new RegExp(`\\b${audit.summary.systems.unknown} unknown\\b`));
+  });
+
+  // Regression: evidence, the reports' periods ("… UTC"), silences' ends (the browser's own format) and old "last
+  // seen" dates (2026-01-01) each wrote time their own way; every time now reads one way, its ISO value on hover.
+  it('writes every time one way on every page, with its exact ISO value in the title', { timeout: 120_000 }, async () => {
+    const findings = (await fetch(`${weft.api!.url}/api/v1/findings?limit=20`).then((r) => r.json())) as { findings: Array<{ id: string }> };
+    const flow = (await fetch(`${weft.api!.url}/api/v1/inventory/flows`).then((r) => r.json())) as {
+      flows: Array<{ id: string; stats: { sampleTrace: string } | null }>;
+    };
+    const trace = flow.flows.find((f) => f.id === 'customer-sync')!.stats!.sampleTrace;
+    const paths = [
+      '/inventory?tab=systems',
+      '/inventory?tab=flows',
+      '/inventory?tab=domains',
+      '/findings',
+      ...findings.findings.map((f) => `/findings/${encodeURIComponent(f.id)}`),
+      '/flows/customer-sync',
+      `/traces/${trace}`,
+      '/alerts',
+      '/probes',
+      '/reports',
+    ];
+    let times = 0;
+    for (const path of paths) {
+      await page.goto(`${weft.api!.url}${path}`);
+      await page.waitForLoadState('networkidle');
+      await poll(() => page.locator('main [aria-busy="true"]').count()).toBe(0);
+      expect(await page.locator('main').innerText(), path).not.toMatch(ISO_TIME);
+      for (const t of await page.locator('main time').all()) {
+        const iso = (await t.getAttribute('datetime'))!;
+        expect(Date.parse(iso), `${path}: <time datetime>`).not.toBeNaN();
+        expect(await t.getAttribute('title'), path).toContain(iso);
+        const shown = await t.innerText();
+        if (!/ago$|^just now$/.test(shown)) expect(shown, path).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}(, \d{2}:\d{2}:\d{2})?$/);
+        times++;
+      }
+    }
+    expect(times).toBeGreaterThan(10);
   });
 
   it('fits a phone screen (390 px): nothing wider than the page', async () => {
