@@ -304,12 +304,14 @@ describe.skipIf(!hasBrowser)('web UI', () => {
       await view.getByLabel('Window').selectOption('custom');
       await poll(async () => new URL(view.url()).searchParams.has('from')).toBe(true);
       await laidOut('custom range, loading');
+      // The figures on screen are the preset's until the custom range's arrive, and the summary says so.
+      await poll(() => view.getByTestId('summary-window').innerText()).toBe('loading the last 7 days… (dimmed: the window before)');
       await view.getByTestId('compare').check();
       await poll(async () => new URL(view.url()).searchParams.get('compare')).toBe('1');
       await laidOut('custom range and comparison, loading');
       await held.release();
       await poll(dashed).toBeGreaterThan(0);
-      await poll(() => view.getByTestId('summary-window').innerText()).toMatch(/^the last 7 days/);
+      await poll(() => view.getByTestId('summary-window').innerText()).toBe('the last 7 days (the charts: the range chosen)');
       await laidOut('custom range and comparison');
 
       // Zoomed by dragging across a chart, with the comparison on.
