@@ -7,3 +7,5 @@ export { faultSignatures } from './faults/expected-findings.ts';
 export type { FaultSignature } from './faults/expected-findings.ts';
 export { demoCatalogPath, renderCatalog, readDemoCatalog } from './catalog/render-catalog.ts';
 export { demoSystems } from './estate/systems.ts';
+export { demoCensus, unknownHostsOf } from './estate/census.ts';
+export type { DemoCensus } from './estate/census.ts';

@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../core/log/logger.ts';
+import { Writable } from 'node:stream';
+import { loadCatalog } from '../core/catalog/index.ts';
+import { createLogger } from '../core/log/logger.ts';
+import { demoCensus } from './estate/census.ts';
 import { startDemo, type InProcessDemo } from './start-demo.ts';
 
 /** A bare OTLP/HTTP endpoint that keeps what the demo's exporters send. */
@@ -26,6 +29,14 @@ describe('demo estate', () => {
   const sink = otlpSink();
   const dir = mkdtempSync(join(tmpdir(), 'weft-demo-'));
   let demo: InProcessDemo;
+  /** What the demo logs (JSON lines). */
+  const logged: Array<Record<string, unknown>> = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logged.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
   const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
   /** Retries `check` until it passes (a loaded machine runs the estate slower), then lets its last failure speak. */
   const eventually = async (check: () => void | Promise<void>, deadlineMs = 20_000) => {
@@ -43,7 +54,14 @@ describe('demo estate', () => {
   beforeAll(async () => {
     await new Promise<void>((r) => sink.server.listen(0, '127.0.0.1', () => r()));
     const otlpUrl = `http://127.0.0.1:${(sink.server.address() as AddressInfo).port}`;
-    demo = await startDemo({ otlpUrl, workDir: dir, faults: false, timeScale: 0.05, seed: { customers: 3000, products: 20 }, logger: silentLogger() });
+    demo = await startDemo({
+      otlpUrl,
+      workDir: dir,
+      faults: false,
+      timeScale: 0.05,
+      seed: { customers: 3000, products: 20 },
+      logger: createLogger('info', logStream),
+    });
   });
   afterAll(async () => {
     await demo?.stop();
@@ -98,5 +116,23 @@ describe('demo estate', () => {
   it('writes the catalog that documents it, with probe URLs on its own ports', () => {
     const catalog = readFileSync(demo.catalogFile, 'utf8');
     expect(catalog).toContain(`url: "${demo.systems.crm}/api/customers/count"`);
+  });
+
+  // Regression: the start log said "systems": 9 (its servers less the shadow-IT host) where the banner said 13
+  // systems (its catalog) and the UI 14 (with the shadow-IT host): the log names what it counts.
+  it('logs its applications and the hosts outside its catalog, named as such, as its catalog has them', () => {
+    const running = logged.find((l) => typeof l.msg === 'string' && l.msg.startsWith('demo estate running'));
+    expect(running).toMatchObject({ applications: demoCensus.applications.length, unknownHosts: [] });
+    expect(running).not.toHaveProperty('systems');
+    const catalog = loadCatalog([demo.catalogFile]);
+    const documented = catalog.systems.map((s) => s.id);
+    // Every application is a documented system; the catalog documents more (the lake, the warehouse, the topics).
+    expect(documented).toEqual(expect.arrayContaining(demoCensus.applications));
+    expect(documented.length).toBeGreaterThan(demoCensus.applications.length);
+    // The shadow-IT host is in no catalog rule, so Weft counts it as an unknown system.
+    const hosts = catalog.systems.flatMap((s) => s.match.hosts);
+    for (const u of demoCensus.unknownHosts) expect(hosts).not.toContain(u.host);
+    // Each server is an application or the shadow-IT host's.
+    expect(Object.keys(demo.systems).sort()).toEqual([...demoCensus.applications, 'growthhub'].sort());
   });
 });

@@ -7,6 +7,7 @@ import type { DemoContext } from './estate/demo-context.ts';
 import { Scheduler } from './estate/scheduler.ts';
 import { startSystemServer, type SystemServer } from './estate/system-server.ts';
 import { SystemStore } from './estate/system-store.ts';
+import { demoCensus, unknownHostsOf } from './estate/census.ts';
 import { createStores, demoSystems, seedStores, shadowSystem, type DemoStores, type SeedSizes } from './estate/systems.ts';
 import { FaultSwitches, type FaultKind, type FaultSelection } from './faults/fault-switches.ts';
 import { wmsDelay } from './faults/latency-regression.ts';
@@ -54,7 +55,7 @@ export interface DemoOptions {
 export interface DemoEstate {
   /** The catalog that documents this running estate (probe URLs point at its ports). */
   catalogFile: string;
-  /** System id → loopback base URL. */
+  /** Server → loopback base URL: each of the demo's applications by its system id, and the shadow-IT host's server (`growthhub`, in no catalog). */
   systems: Record<string, string>;
   activeFaults(): FaultKind[];
   setFault(kind: FaultKind, on: boolean): void;
@@ -71,7 +72,7 @@ export interface InProcessDemo extends DemoEstate {
 }
 
 /**
- * Starts the demo enterprise: nine systems on loopback ports, the broker, the integrations of the
+ * Starts the demo enterprise: nine applications on loopback ports (and the shadow-IT host's), the broker, the integrations of the
  * three business processes and the scheduled syncs, each runtime exporting OTLP to Weft, plus the
  * faults selected. Writes the catalog that documents it.
  */
@@ -171,16 +172,19 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
     const catalogFile = join(options.workDir, 'demo-catalog.yaml');
     writeFileSync(catalogFile, renderCatalog(readDemoCatalog(), { endpoints: probeEndpoints, timeScale }));
     faults.onChange((kind, on) => log.info({ fault: kind, on }, on ? 'demo fault switched on' : 'demo fault switched off'));
+    // Named for what it counts: the catalog documents more systems than the demo serves (see census.ts).
+    const unknownHosts = unknownHostsOf(demoCensus, faults.active()).map((u) => u.host);
     log.info(
       {
-        systems: servers.length - 1,
+        applications: demoCensus.applications.length,
+        unknownHosts,
         runtimes: runtimes.size,
         faults: faults.active(),
         timeScale,
         propagation: options.propagation !== false,
         catalog: catalogFile,
       },
-      'demo estate running',
+      `demo estate running: ${demoCensus.applications.length} applications${unknownHosts.length ? ` and ${unknownHosts.length} host${unknownHosts.length === 1 ? '' : 's'} outside its catalog (${unknownHosts.join(', ')})` : ''}, ${runtimes.size} integration runtimes`,
     );
 
     return {

@@ -30,6 +30,7 @@ export interface GraphEdge {
 }
 
 export interface Sprawl {
+  /** Catalog and unknown systems (integration nodes are not systems). */
   systems: number;
   edges: number;
   /** Distinct neighbours per node. */
@@ -38,6 +39,7 @@ export interface Sprawl {
   hubs: Array<{ id: string; connections: number }>;
   flowsPerDomain: Record<string, number>;
   undocumentedEdges: number;
+  /** Distinct neighbours per system (integration nodes left out of the average, as they are of `systems`). */
   averageConnections: number;
 }
 
@@ -124,6 +126,8 @@ export function buildGraph(s: Snapshot): Graph {
       connections: neighbours.get(id)?.size ?? 0,
     };
   });
+  // What "systems" counts wherever Weft states it: catalog and unknown systems, not the integration nodes.
+  const systemNodes = nodes.filter((n) => n.type !== 'integration');
   const connectionsPerSystem = Object.fromEntries(nodes.map((n) => [n.id, n.connections]));
   const flowsPerDomain: Record<string, number> = {};
   for (const e of edges) if (e.domain) flowsPerDomain[e.domain] = (flowsPerDomain[e.domain] ?? 0) + 1;
@@ -141,7 +145,7 @@ export function buildGraph(s: Snapshot): Graph {
     edges,
     integrations: [...integrations.values()],
     sprawl: {
-      systems: nodes.filter((n) => n.type !== 'integration').length,
+      systems: systemNodes.length,
       edges: edges.length,
       connectionsPerSystem,
       hubs: nodes
@@ -150,7 +154,7 @@ export function buildGraph(s: Snapshot): Graph {
         .map((n) => ({ id: n.id, connections: n.connections })),
       flowsPerDomain,
       undocumentedEdges: edges.filter((e) => e.mark === 'undocumented').length,
-      averageConnections: nodes.length ? Number((nodes.reduce((n, x) => n + x.connections, 0) / nodes.length).toFixed(2)) : 0,
+      averageConnections: systemNodes.length ? Number((systemNodes.reduce((n, x) => n + x.connections, 0) / systemNodes.length).toFixed(2)) : 0,
     },
   };
 }

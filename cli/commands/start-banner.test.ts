@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildConfig, parseArgs } from '../../core/config/index.ts';
 import type { RunningWeft } from '../../runtime/start-weft.ts';
+import { demoCensus } from '../../demo/index.ts';
 import { startBanner } from './start-banner.ts';
 
 describe('startBanner', () => {
@@ -21,13 +22,25 @@ describe('startBanner', () => {
   });
 
   // Regression: the banner counted the demo's servers (10, with the shadow-IT host) where the inventory counts catalog systems.
-  it("counts the demo's systems as its catalog does", () => {
+  // Regression: then it said "13 systems" where the start log said "systems: 9" (the demo's applications) and the UI 14
+  // (with the shadow-IT host, an unknown system): each count now names what it counts.
+  it("counts the demo's systems as the UI does: documented (of which the demo's applications) and unknown", () => {
     const config = buildConfig(parseArgs(['--demo']), {}, '/srv');
-    const weft = {
-      config,
-      demo: { activeFaults: () => ['shadow-it'], systems: { a: 'x', b: 'x', c: 'x' }, catalogFile: '/srv/demo.yaml' },
-      analyzer: { catalog: () => ({ systems: [{ id: 'a' }, { id: 'b' }] }) },
-    } as unknown as RunningWeft;
-    expect(startBanner(weft)).toContain('demo estate  2 systems in its catalog; faults: shadow-it');
+    const documented = [...demoCensus.applications, 'lake', 'warehouse', 'topic-a', 'topic-b'].map((id) => ({ id }));
+    const weft = (faults: string[]) =>
+      ({
+        config,
+        demo: { activeFaults: () => faults, systems: { a: 'x', b: 'x', c: 'x' }, catalogFile: '/srv/demo.yaml' },
+        analyzer: { catalog: () => ({ systems: documented }) },
+      }) as unknown as RunningWeft;
+    const text = startBanner(weft(['shadow-it', 'stale-flow']));
+    expect(text).toContain(`demo estate  13 documented systems (its catalog's; ${demoCensus.applications.length} of them are the demo's applications)`);
+    expect(text).toContain("+ 1 unknown system, seen only in traffic once its fault's job runs: contacts.growthhub.example (shadow-it)");
+    expect(text).toContain('faults       shadow-it, stale-flow');
+    expect(text).not.toMatch(/\b\d+ systems\b/);
+    // Without the shadow-IT fault nothing outside the catalog shows.
+    const clean = startBanner(weft([]));
+    expect(clean).not.toContain('unknown system');
+    expect(clean).toContain('faults       none (clean)');
   });
 });

@@ -1,4 +1,29 @@
+import { demoCensus, unknownHostsOf, type DemoCensus } from '../../demo/index.ts';
 import type { RunningWeft } from '../../runtime/start-weft.ts';
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * The demo's systems, each count named for what it counts, as the UI and the API count them: the
+ * systems its catalog documents (of which the demo runs some as applications; the lake, the warehouse
+ * and the topics have no server), and the unknown systems its faults will show (hosts in no catalog,
+ * seen only in traffic). The start log's `applications` is the second figure, never "systems".
+ */
+function demoLines(documented: number | undefined, unknownHosts: DemoCensus['unknownHosts']): string[] {
+  const apps = demoCensus.applications.length;
+  const lines = [
+    documented === undefined
+      ? `  demo estate  ${plural(apps, 'application')}`
+      : `  demo estate  ${plural(documented, 'documented system')} (its catalog's; ${apps} of them are the demo's applications)`,
+  ];
+  if (unknownHosts.length > 0) {
+    const hosts = unknownHosts.map((u) => `${u.host} (${u.fault})`).join(', ');
+    lines.push(
+      `               + ${plural(unknownHosts.length, 'unknown system')}, seen only in traffic once ${unknownHosts.length === 1 ? "its fault's job runs" : "their faults' jobs run"}: ${hosts}`,
+    );
+  }
+  return lines;
+}
 
 /** The few lines a person reads after `weft start`: where to look and what to run next. */
 export function startBanner(weft: RunningWeft): string {
@@ -11,10 +36,8 @@ export function startBanner(weft: RunningWeft): string {
   if (weft.collector) lines.push(`  OTLP/HTTP    ${weft.collector.url}   (set OTEL_EXPORTER_OTLP_ENDPOINT to this)`);
   if (weft.demo) {
     const faults = weft.demo.activeFaults();
-    // The systems its catalog documents (what the UI and the inventory count), not the demo's servers.
-    const documented = weft.analyzer?.catalog().systems.length;
-    const systems = documented === undefined ? '' : `${documented} system${documented === 1 ? '' : 's'} in its catalog; `;
-    lines.push(`  demo estate  ${systems}faults: ${faults.length > 0 ? faults.join(', ') : 'none (clean)'}`);
+    lines.push(...demoLines(weft.analyzer?.catalog().systems.length, unknownHostsOf(demoCensus, faults)));
+    lines.push(`  faults       ${faults.length > 0 ? faults.join(', ') : 'none (clean)'}`);
     lines.push(`  catalog      ${weft.demo.catalogFile}`);
   } else if (config.catalogFiles.length > 0) {
     lines.push(`  catalog      ${config.catalogFiles.join(', ')}`);

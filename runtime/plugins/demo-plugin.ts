@@ -25,7 +25,8 @@ export const demoPlugin: WeftPlugin = {
       propagation: config.demo.propagation,
       logLevel: config.logLevel,
     });
-    logger.info({ systems: demo.systems, faults: demo.activeFaults() }, `demo estate running; its catalog: ${demo.catalogFile}`);
+    // `servers`, not `systems`: the demo's applications and the shadow-IT host, each where it listens (the catalog's systems are counted in the banner).
+    logger.info({ servers: demo.systems, faults: demo.activeFaults() }, `demo estate running; its catalog: ${demo.catalogFile}`);
     return {
       stop: () => demo.stop(),
       catalogFiles: [demo.catalogFile],

@@ -14,8 +14,50 @@ export const ms = (v: number | null | undefined) =>
 export const noLatencyWhy =
   'No run in this window had a duration: runs reported by OpenLineage carry no latency unless their START event reached Weft (traced runs always have one).';
 
-/** "3 min ago", "2 h ago", or the date when older than a week; "never" for null. */
-export function ago(iso: string | null | undefined, now = Date.now()): string {
+/**
+ * The one way the UI writes a point in time: the viewer's local time, day, month name and year and a
+ * 24-hour clock ("30 Nov 2026, 07:08:12"), the same in every locale (neither 11/30 nor 30/11 to
+ * misread). Where a time is shown, its ISO 8601 value goes in the element's title (components/Time.svelte).
+ */
+const clock = (timeZone?: string) =>
+  new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+  });
+const calendar = (timeZone?: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone });
+const localClock = clock();
+const localCalendar = calendar();
+
+/** Options of the time formatters: the time zone is the viewer's unless given (tests give one). */
+export interface TimeFormat {
+  /** An IANA zone such as "Europe/Berlin"; default: the browser's. */
+  timeZone?: string;
+}
+
+/** "30 Nov 2026, 07:08:12" (local time) for an ISO 8601 time or ms since the epoch; "–" for none; a value that is not a time as it is. */
+export function when(iso: string | number | null | undefined, { timeZone }: TimeFormat = {}): string {
+  if (iso === null || iso === undefined || iso === '') return '–';
+  const t = typeof iso === 'number' ? iso : Date.parse(iso);
+  if (Number.isNaN(t)) return String(iso);
+  return (timeZone ? clock(timeZone) : localClock).format(t);
+}
+
+/** "30 Nov 2026" (local date) for an ISO 8601 time; as `when` for none and for a value that is not a time. */
+export function day(iso: string | null | undefined, { timeZone }: TimeFormat = {}): string {
+  if (!iso) return '–';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  return (timeZone ? calendar(timeZone) : localCalendar).format(t);
+}
+
+/** "3 min ago", "2 h ago", or the date (as `day` writes it) when older than a week; "never" for null. */
+export function ago(iso: string | null | undefined, now = Date.now(), format: TimeFormat = {}): string {
   if (!iso) return 'never';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
@@ -25,10 +67,13 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
   if (s < 7 * 86_400) return `${Math.round(s / 86_400)} d ago`;
-  return new Date(t).toISOString().slice(0, 10);
+  return day(iso, format);
 }
 
-export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '–');
+/** An ISO 8601 date-time as the API writes them ("2026-11-30T07:08:12.345Z", or with an offset): a time to format, not text to show as it is. */
+export function isIsoTime(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) && !Number.isNaN(Date.parse(value));
+}
 
 /** Milliseconds of a duration like "5m", "1h30m", "7d". */
 export function durationMs(text: string): number {

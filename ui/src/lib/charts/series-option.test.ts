@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowSeries } from '../api/types.ts';
-import { filledBuckets, seriesOption } from './series-option.ts';
+import { when } from '../format.ts';
+import { filledBuckets, seriesLegend, seriesOption, type Metric } from './series-option.ts';
 
 const point = (t: string, traces: number, p95Ms: number) => ({
   t,
@@ -78,5 +79,52 @@ describe('flow series charts', () => {
     // 09:56 in the previous period sits at 10:01 of this one.
     expect(prev.data.find(([, v]) => v === 7)?.[0]).toBe(Date.parse('2026-01-01T10:01:00.000Z'));
     expect(lines.map((s) => s.name)).toEqual(['traces', 'records', 'traces (previous period)', 'records (previous period)']);
+  });
+
+  const previous: FlowSeries = {
+    ...series,
+    since: '2026-01-01T09:55:00.000Z',
+    until: '2026-01-01T10:00:00.000Z',
+    points: [point('2026-01-01T09:56:00.000Z', 7, 300)],
+  };
+  const metrics: Metric[] = ['throughput', 'errors', 'latency'];
+
+  // Regression: in compare mode ECharts' legend (centred at the top, wrapping onto three rows on a
+  // phone) was drawn over the axis names and the plot. The page draws the legend above the chart.
+  it('draws no legend inside the chart: the grid keeps room for the axis names only, at any width', () => {
+    for (const metric of metrics)
+      for (const narrow of [false, true]) {
+        const option = seriesOption(series, metric, previous, { narrow }) as { legend?: unknown; grid: { top: number }; yAxis: Array<{ name: string }> };
+        expect(option.legend, `${metric} ${narrow ? 'narrow' : 'wide'}`).toBeUndefined();
+        expect(option.grid.top).toBeLessThanOrEqual(32);
+        expect(option.yAxis.map((a) => a.name).every(Boolean)).toBe(true);
+      }
+  });
+
+  it("gives the page's legend one item per line drawn, in the chart's order and colours, dashed for the previous period", () => {
+    for (const metric of metrics)
+      for (const compare of [false, true]) {
+        const lines = seriesOption(series, metric, compare ? previous : undefined).series as Array<Line & { color: string; lineStyle?: { type: string } }>;
+        const legend = seriesLegend(metric, compare);
+        expect(legend.map((l) => l.name)).toEqual(lines.map((l) => l.name));
+        expect(legend.map((l) => l.color)).toEqual(lines.map((l) => l.color));
+        expect(legend.map((l) => l.dashed)).toEqual(lines.map((l) => l.lineStyle?.type === 'dashed'));
+      }
+  });
+
+  it('leaves out the lines switched off in the legend, and only those', () => {
+    const lines = seriesOption(series, 'throughput', previous, { hidden: ['records', 'traces (previous period)'] }).series as Line[];
+    expect(lines.map((l) => l.name)).toEqual(['traces', 'records (previous period)']);
+  });
+
+  it('heads the tooltip with the bucket time written as everywhere in the UI, not as ECharts writes it', () => {
+    const x = seriesOption(series, 'throughput').xAxis as {
+      axisPointer: { label: { formatter: (p: { value: number }) => string } };
+      axisLabel: { formatter: Record<string, string> };
+    };
+    const t = Date.parse('2026-01-01T10:01:00.000Z');
+    expect(x.axisPointer.label.formatter({ value: t })).toBe(when(t));
+    // A new day on the time axis reads "1 Jan", as dates do elsewhere, not ECharts' bare day number.
+    expect(x.axisLabel.formatter.day).toBe('{d} {MMM}');
   });
 });

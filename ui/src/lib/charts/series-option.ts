@@ -1,5 +1,5 @@
 import type { FlowSeries, SeriesPoint } from '../api/types.ts';
-import { durationMs } from '../format.ts';
+import { durationMs, when } from '../format.ts';
 import type { ChartOption } from './echarts.ts';
 import { palette } from './palette.ts';
 
@@ -18,7 +18,8 @@ export function filledBuckets(series: FlowSeries): { t: number; point: SeriesPoi
   return out.sort((a, b) => a.t - b.t);
 }
 
-type Metric = 'throughput' | 'errors' | 'latency';
+/** The flow page's three charts. */
+export type Metric = 'throughput' | 'errors' | 'latency';
 
 interface Line {
   name: string;
@@ -49,8 +50,9 @@ const lines: Record<Metric, { units: string[]; series: Line[] }> = {
 };
 
 /**
- * Time-axis labels: at most about one per 90 px and none drawn over another. `narrow` (a phone, about
- * 390 px wide) asks for three and for short labels (hours and minutes; the day only where it changes).
+ * Time-axis labels: at most about one per 90 px and none drawn over another (nor over the y axes'
+ * labels); a new day reads as the rest of the UI writes dates ("30 Nov"), not as ECharts' bare day
+ * number. `narrow` (a phone, about 390 px wide) asks for three, in a smaller font.
  */
 function timeAxis(narrow: boolean): Record<string, unknown> {
   return {
@@ -58,11 +60,28 @@ function timeAxis(narrow: boolean): Record<string, unknown> {
     splitNumber: narrow ? 3 : 6,
     axisLabel: {
       hideOverlap: true,
-      ...(narrow
-        ? { fontSize: 10, formatter: { year: '{yyyy}', month: '{MMM}', day: '{d} {MMM}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}' } }
-        : {}),
+      // Clear of the y axes' bottom labels ("0"), which sit on the x axis line: a time label at either
+      // end of the axis reached under them (the records axis' "0" and "07:30" overlapped on a phone).
+      margin: 12,
+      formatter: { year: '{yyyy}', month: '{MMM} {yyyy}', day: '{d} {MMM}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}' },
+      ...(narrow ? { fontSize: 10 } : {}),
     },
   };
+}
+
+/** One line of a chart as its legend shows it (the legend is drawn by the page, beside the chart). */
+export interface LegendItem {
+  /** The series' name, as in the option ("traces", "traces (previous period)"). */
+  name: string;
+  color: string;
+  /** Drawn dashed: the previous period. */
+  dashed: boolean;
+}
+
+/** The lines `seriesOption` draws for `metric`, in its order: each line, then with `compare` each line's previous period. */
+export function seriesLegend(metric: Metric, compare: boolean): LegendItem[] {
+  const now = lines[metric].series.map((s) => ({ name: s.name, color: s.color, dashed: false }));
+  return compare ? [...now, ...now.map((s) => ({ ...s, name: `${s.name} (previous period)`, dashed: true }))] : now;
 }
 
 /**
@@ -70,13 +89,25 @@ function timeAxis(narrow: boolean): Record<string, unknown> {
  * `previous` (the same flow over the period just before), each line gets a dashed twin shifted
  * forward by the period's length, so the two periods sit on top of each other. Dragging across the
  * chart selects a range to zoom into (the page turns it into from / to). `narrow`: drawn on a phone
- * (fewer, shorter time labels and tighter margins).
+ * (fewer, shorter time labels and tighter margins). `hidden`: names of lines left out (switched off
+ * in the legend).
+ *
+ * The chart draws no legend of its own: ECharts places a legend without regard to the axis names
+ * (on a phone the compare legend wrapped onto three rows over them and over the plot), so the page
+ * draws `seriesLegend` above the chart, where it wraps like text. The grid leaves room for the
+ * axis names only.
  */
-export function seriesOption(series: FlowSeries, metric: Metric, previous?: FlowSeries, { narrow = false }: { narrow?: boolean } = {}): ChartOption {
+export function seriesOption(
+  series: FlowSeries,
+  metric: Metric,
+  previous?: FlowSeries,
+  { narrow = false, hidden = [] }: { narrow?: boolean; hidden?: readonly string[] } = {},
+): ChartOption {
   const buckets = filledBuckets(series);
   const spec = lines[metric];
   const shift = Date.parse(series.since) - (previous ? Date.parse(previous.since) : 0);
   const before = previous ? filledBuckets(previous) : [];
+  const shown = (name: string) => !hidden.includes(name);
   return {
     animation: false,
     // Drag-to-zoom: the toolbox's box zoom, switched on by the chart component. The toolbox must be
@@ -91,10 +122,10 @@ export function seriesOption(series: FlowSeries, metric: Metric, previous?: Flow
       emphasis: { iconStyle: { opacity: 0 } },
       feature: { dataZoom: { yAxisIndex: 'none' } },
     },
-    grid: { left: narrow ? 44 : 56, right: spec.units.length > 1 ? (narrow ? 48 : 64) : 16, top: narrow ? 48 : 30, bottom: 28 },
+    grid: { left: narrow ? 44 : 56, right: spec.units.length > 1 ? (narrow ? 48 : 64) : 16, top: 30, bottom: 28 },
     tooltip: { trigger: 'axis' },
-    legend: { top: 0, left: 'center' },
-    xAxis: timeAxis(narrow),
+    // The tooltip's heading is the time of the bucket, written as every time in the UI is (format.ts `when`).
+    xAxis: { ...timeAxis(narrow), axisPointer: { label: { formatter: (p: { value: number | string }) => when(p.value) } } },
     yAxis: spec.units.map((unit, i) => ({
       type: 'value',
       name: unit,
@@ -104,26 +135,30 @@ export function seriesOption(series: FlowSeries, metric: Metric, previous?: Flow
       splitLine: { show: i === 0 },
     })),
     series: [
-      ...spec.series.map((s) => ({
-        name: s.name,
-        type: 'line',
-        yAxisIndex: s.axis ?? 0,
-        showSymbol: buckets.length < 60,
-        connectNulls: false,
-        color: s.color,
-        data: buckets.map((b) => [b.t, b.point ? s.value(b.point) : s.gapWhenEmpty ? null : 0]),
-      })),
+      ...spec.series
+        .filter((s) => shown(s.name))
+        .map((s) => ({
+          name: s.name,
+          type: 'line',
+          yAxisIndex: s.axis ?? 0,
+          showSymbol: buckets.length < 60,
+          connectNulls: false,
+          color: s.color,
+          data: buckets.map((b) => [b.t, b.point ? s.value(b.point) : s.gapWhenEmpty ? null : 0]),
+        })),
       ...(previous
-        ? spec.series.map((s) => ({
-            name: `${s.name} (previous period)`,
-            type: 'line',
-            yAxisIndex: s.axis ?? 0,
-            showSymbol: false,
-            connectNulls: false,
-            color: s.color,
-            lineStyle: { type: 'dashed', opacity: 0.55 },
-            data: before.map((b) => [b.t + shift, b.point ? s.value(b.point) : s.gapWhenEmpty ? null : 0]),
-          }))
+        ? spec.series
+            .filter((s) => shown(`${s.name} (previous period)`))
+            .map((s) => ({
+              name: `${s.name} (previous period)`,
+              type: 'line',
+              yAxisIndex: s.axis ?? 0,
+              showSymbol: false,
+              connectNulls: false,
+              color: s.color,
+              lineStyle: { type: 'dashed', opacity: 0.55 },
+              data: before.map((b) => [b.t + shift, b.point ? s.value(b.point) : s.gapWhenEmpty ? null : 0]),
+            }))
         : []),
     ],
   };

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { when } from '../format.ts';
 import { duration, evidenceRows, type EvidenceValue } from './evidence.ts';
 
 const text = (t: string, mono = false): EvidenceValue => ({ type: 'text', text: t, ...(mono ? { mono: true } : {}) });
+/** A time as the evidence shows it: written as every time in the UI, the ISO value kept for the title. */
+const time = (iso: string): EvidenceValue => ({ type: 'text', text: when(iso), time: iso });
+/** An ISO 8601 date-time anywhere in a text. */
+const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 /** Everything a value would show, to check no JSON punctuation reaches the page. */
 const shown = (v: EvidenceValue): string =>
   v.type === 'text'
@@ -61,15 +66,15 @@ describe('finding evidence', () => {
       type: 'table',
       columns: ['run id', 'read', 'written', 'ended'],
       rows: [
-        [text('01934b7e-1111-7000-8000-0000000e0001', true), text('1,200'), text('1,000'), text('2026-01-01T02:00:00.000Z')],
-        [text('01934b7e-1111-7000-8000-0000000e0002', true), text('5'), text('4'), text('2026-01-01T03:00:00.000Z')],
+        [text('01934b7e-1111-7000-8000-0000000e0001', true), text('1,200'), text('1,000'), time('2026-01-01T02:00:00.000Z')],
+        [text('01934b7e-1111-7000-8000-0000000e0002', true), text('5'), text('4'), time('2026-01-01T03:00:00.000Z')],
       ],
     });
     expect(by.window).toEqual({
       type: 'fields',
       fields: [
-        { key: 'since', value: text('2026-01-01T00:00:00.000Z') },
-        { key: 'until', value: text('2026-01-02T00:00:00.000Z') },
+        { key: 'since', value: time('2026-01-01T00:00:00.000Z') },
+        { key: 'until', value: time('2026-01-02T00:00:00.000Z') },
       ],
     });
   });
@@ -111,6 +116,41 @@ describe('finding evidence', () => {
     expect(by['silent for']).toEqual(text('1 d 1 h'));
     expect(by.runtime).toEqual(text('–'));
     expect(shown(by.before)).toContain('length max: 80, min: 0');
+  });
+
+  // Regression: evidence showed times as ISO strings (2026-11-30T06:57:28.094Z) where the page's header showed local time.
+  it('writes every time of every kind as the rest of the UI does, keeping the ISO value, at any depth', () => {
+    const evidence = {
+      // undocumented-flow, unknown-system, sor-violation, deprecated-in-use, regulated-data-exposure
+      firstSeen: '2026-11-30T06:57:37.691Z',
+      lastSeen: '2026-11-30T07:07:18.548Z',
+      // record-count-drift
+      divergingSince: '2026-11-30T06:57:28.094Z',
+      recent: [{ ts: '2026-11-30T07:06:49.344Z', sor: 100, replica: 98 }],
+      // hop-record-loss
+      window: { since: '2026-11-29T07:07:21.889Z', until: '2026-11-30T07:07:21.889Z' },
+      // past the nesting depth written on one line
+      deep: { a: { b: { c: { d: { at: '2026-11-30T07:00:00.000Z' } } } } },
+      // text that merely holds a date stays as it is
+      note: 'renamed 2026-11-30',
+    };
+    const { rows } = evidenceRows(evidence);
+    const by = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    expect(by['first seen']).toEqual(time('2026-11-30T06:57:37.691Z'));
+    expect(by['last seen']).toEqual(time('2026-11-30T07:07:18.548Z'));
+    expect(by['diverging since']).toEqual(time('2026-11-30T06:57:28.094Z'));
+    expect(by.recent.type === 'table' && by.recent.rows[0][0]).toEqual(time('2026-11-30T07:06:49.344Z'));
+    expect(by.window).toEqual({
+      type: 'fields',
+      fields: [
+        { key: 'since', value: time('2026-11-29T07:07:21.889Z') },
+        { key: 'until', value: time('2026-11-30T07:07:21.889Z') },
+      ],
+    });
+    expect(shown(by.deep)).toContain(`at: ${when('2026-11-30T07:00:00.000Z')}`);
+    expect(by.note).toEqual(text('renamed 2026-11-30'));
+    expect(rows.map((r) => shown(r.value)).join('\n')).not.toMatch(ISO);
+    expect(when('2026-11-30T06:57:37.691Z')).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}:\d{2}$/);
   });
 
   it('writes durations as people say them', () => {

@@ -1,10 +1,21 @@
+import { isIsoTime, when } from '../format.ts';
+
 /**
  * A finding's evidence as something to read: nested objects become labelled fields, lists of records
- * (runs of a hop, recent counts, changed columns) become tables, durations and counts are written out.
- * Never raw JSON: every finding kind's evidence is plain data of these shapes.
+ * (runs of a hop, recent counts, changed columns) become tables, durations and counts are written out,
+ * times are written as everywhere else in the UI (format.ts `when`). Never raw JSON: every finding
+ * kind's evidence is plain data of these shapes.
  */
 export type EvidenceValue =
-  { type: 'text'; text: string; mono?: boolean } | { type: 'fields'; fields: EvidenceField[] } | { type: 'table'; columns: string[]; rows: EvidenceValue[][] };
+  | {
+      type: 'text';
+      text: string;
+      mono?: boolean;
+      /** The text is this ISO 8601 time written for people; the view keeps the exact value (datetime, title). */
+      time?: string;
+    }
+  | { type: 'fields'; fields: EvidenceField[] }
+  | { type: 'table'; columns: string[]; rows: EvidenceValue[][] };
 
 /** One labelled piece of evidence ("silent for", "hop", "runs"). */
 export interface EvidenceField {
@@ -82,6 +93,7 @@ function toValue(value: unknown, depth: number, key = ''): EvidenceValue {
     if (depth >= MAX_DEPTH) return { type: 'text', text: oneLine(value) };
     return { type: 'fields', fields: Object.entries(value).map(([k, v]) => field(k, v, depth + 1)) };
   }
+  if (isIsoTime(value)) return { type: 'text', text: when(value), time: value };
   return { type: 'text', text: scalar(value, key), ...(isMono(key) ? { mono: true } : {}) };
 }
 
@@ -91,6 +103,7 @@ function scalar(value: unknown, key: string): string {
     return value.length ? value.map((v) => (isRecord(v) || Array.isArray(v) ? oneLine(v) : scalar(v, ''))).join(key === 'chain' ? ' → ' : ', ') : '–';
   if (typeof value === 'number') return /Ms$/.test(key) ? duration(value) : /percent/i.test(key) ? `${nf.format(value)}%` : nf.format(value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (isIsoTime(value)) return when(value);
   return String(value);
 }
 
