@@ -10,7 +10,7 @@ import {
   type WeftError,
 } from '../core/errors/index.ts';
 import { apiRoles, ingestRoles, localIdentity, type Credentials, type Identity } from './credentials.ts';
-import { allowedHosts, crossSiteOrigin, hostProblem, publicHosts } from './request-origin.ts';
+import { allowedHosts, crossSiteOrigin, hostProblem } from './request-origin.ts';
 import { mayAccess, rolesText, type AccessLevel } from './roles.ts';
 
 /** What the guard reads of a request. */
@@ -60,7 +60,7 @@ const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : 
  */
 export function listenerGuard(credentials: Credentials, listener: ListenerOptions): ListenerGuard {
   const allowed = allowedHosts(listener.host, listener.publicNames ?? []);
-  const publicNames = publicHosts(allowed);
+  const publicNames = allowed.public;
   const loopback = isLoopback(listener.host);
   const closingRoles = listener.kind === 'api' ? apiRoles : ingestRoles;
   const jsonWrites = listener.kind === 'api';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedHosts, crossSiteOrigin, hostProblem, publicHosts } from './request-origin.ts';
+import { allowedHosts, crossSiteOrigin, hostProblem } from './request-origin.ts';
 
 describe('Host and Origin checks', () => {
   const local = allowedHosts('127.0.0.1', []);
@@ -40,8 +40,8 @@ describe('Host and Origin checks', () => {
   });
 
   it('tells a cross-site Origin from the same origin by parsed host and port', () => {
-    const pub = publicHosts(allowedHosts('0.0.0.0', ['weft.internal']));
-    const same = (origin: string, host: string) => crossSiteOrigin({ origin, host }, new Set()) === undefined;
+    const pub = allowedHosts('0.0.0.0', ['weft.internal', 'localhost:5173', 'tls.example:443']).public;
+    const same = (origin: string, host: string) => crossSiteOrigin({ origin, host }, new Map()) === undefined;
     expect(same('http://localhost:3000', 'localhost:3000')).toBe(true);
     expect(same('http://LOCALHOST:3000', 'localhost.:3000')).toBe(true);
     expect(same('http://localhost', 'localhost:80')).toBe(true);
@@ -52,5 +52,10 @@ describe('Host and Origin checks', () => {
     expect(same('file:///x', 'localhost:3000')).toBe(false);
     expect(crossSiteOrigin({ origin: 'https://weft.internal:8443', host: '127.0.0.1:3000' }, pub)).toBeUndefined();
     expect(crossSiteOrigin({ origin: 'https://weft.internal.evil.example', host: 'weft.internal' }, pub)).toBe('https://weft.internal.evil.example');
+    // A public name given with a port counts on that port only: another site on localhost is another origin.
+    expect(crossSiteOrigin({ origin: 'http://localhost:5173', host: '127.0.0.1:3000' }, pub)).toBeUndefined();
+    expect(crossSiteOrigin({ origin: 'http://localhost:8080', host: '127.0.0.1:3000' }, pub)).toBe('http://localhost:8080');
+    expect(crossSiteOrigin({ origin: 'https://tls.example', host: '127.0.0.1:3000' }, pub)).toBeUndefined();
+    expect(crossSiteOrigin({ origin: 'http://tls.example', host: '127.0.0.1:3000' }, pub)).toBe('http://tls.example');
   });
 });

@@ -75,16 +75,15 @@ export function hostProblem(value: string | undefined, allowed: AllowedHosts, lo
   );
 }
 
-/** The parsed hosts of the public names, for the cross-site check. */
-export function publicHosts(allowed: AllowedHosts): ReadonlySet<string> {
-  return new Set(allowed.public.keys());
-}
-
 /**
  * The origin (or the Sec-Fetch-Site value) when a browser says the request comes from another site than the one it
- * is sent to, or from an opaque origin ("null"); undefined when same-origin or not a browser.
+ * is sent to, or from an opaque origin ("null"); undefined when same-origin, from a public name (`publicNames`,
+ * as `allowedHosts` reads them), or not a browser.
  */
-export function crossSiteOrigin(headers: { origin?: string; host?: string; 'sec-fetch-site'?: string }, publicNames: ReadonlySet<string>): string | undefined {
+export function crossSiteOrigin(
+  headers: { origin?: string; host?: string; 'sec-fetch-site'?: string },
+  publicNames: AllowedHosts['public'],
+): string | undefined {
   const site = headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') return headers.origin ?? site;
   const origin = headers.origin;
@@ -98,9 +97,10 @@ export function crossSiteOrigin(headers: { origin?: string; host?: string; 'sec-
   }
   const from = parseAuthority(url.host);
   if (!from || (url.protocol !== 'http:' && url.protocol !== 'https:')) return origin;
-  // A proxy's public name may change scheme and port; loopback names do not count here
-  // (another site on localhost:8080 is another origin).
-  if (publicNames.has(from.host)) return undefined;
+  // A proxy's public name may change scheme and port (on the port it was given with, if any); loopback
+  // names do not count here (another site on localhost:8080 is another origin).
+  const ports = publicNames.get(from.host);
+  if (ports === 'any' || ports?.has(url.port || (url.protocol === 'https:' ? '443' : ''))) return undefined;
   // Same origin as the Host the browser sent to; ports as written (none for the scheme's default,
   // so a TLS proxy that passes `Host: name` on for `https://name` is the same origin).
   const to = headers.host === undefined ? undefined : parseAuthority(headers.host.trim());
