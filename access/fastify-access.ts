@@ -68,7 +68,11 @@ export function installAccess(app: FastifyInstance, guard: ListenerGuard, option
     // A path that matches no route still answers only to this listener's names: a foreign Host gets
     // 403 there too (no data either way, but a DNS-rebinding probe learns nothing from the status).
     const level = request.is404 ? 'public' : request.routeOptions.config.access;
-    const decision = await guard.check({ method: request.method, headers: request.headers }, level, request.routeOptions.url ?? '');
+    const decision = await guard.check(
+      { method: request.method, headers: request.headers, localPort: request.raw.socket?.localPort },
+      level,
+      request.routeOptions.url ?? '',
+    );
     if (!decision.ok) {
       if (decision.error.code === ERR_UNAUTHORIZED.code) reply.header('www-authenticate', 'Bearer');
       throw decision.error;

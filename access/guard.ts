@@ -10,13 +10,19 @@ import {
   type WeftError,
 } from '../core/errors/index.ts';
 import { apiRoles, ingestRoles, localIdentity, type Credentials, type Identity } from './credentials.ts';
-import { allowedHostNames, crossSiteOrigin, hostAllowed, hostName } from './request-origin.ts';
+import { allowedHosts, crossSiteOrigin, hostProblem } from './request-origin.ts';
 import { mayAccess, rolesText, type AccessLevel } from './roles.ts';
 
 /** What the guard reads of a request. */
 export interface RequestFacts {
   method: string;
   headers: IncomingHttpHeaders;
+  /**
+   * The port of the connection the request arrived on (`socket.localPort`): a loopback name in Host
+   * must carry it. Absent for requests made without a socket (fastify's `inject`), whose port is
+   * then not compared.
+   */
+  localPort?: number;
 }
 
 /** The guard's answer: who it is (null on public routes without a token), or the error to send. */
@@ -53,8 +59,8 @@ const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : 
  * request is refused.
  */
 export function listenerGuard(credentials: Credentials, listener: ListenerOptions): ListenerGuard {
-  const publicNames = new Set((listener.publicNames ?? []).map((n) => hostName(n)));
-  const allowed = allowedHostNames(listener.host, listener.publicNames ?? []);
+  const allowed = allowedHosts(listener.host, listener.publicNames ?? []);
+  const publicNames = allowed.public;
   const loopback = isLoopback(listener.host);
   const closingRoles = listener.kind === 'api' ? apiRoles : ingestRoles;
   const jsonWrites = listener.kind === 'api';
@@ -63,7 +69,8 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
       if (level === undefined) return { ok: false, error: ERR_NO_ACCESS_LEVEL(`${request.method} ${route}`) };
       const open = loopback && !(await credentials.hasTokens(closingRoles));
       const host = header(request.headers.host);
-      if ((open || publicNames.size > 0) && !hostAllowed(host, allowed)) return { ok: false, error: ERR_FOREIGN_HOST(String(host ?? '').slice(0, 100)) };
+      const foreign = open || publicNames.size > 0 ? hostProblem(host, allowed, request.localPort) : undefined;
+      if (foreign !== undefined) return { ok: false, error: ERR_FOREIGN_HOST(host ? host.slice(0, 100) : '(none)', foreign) };
       const authorization = header(request.headers.authorization);
       if (level === 'public')
         return { ok: true, identity: open ? localIdentity : authorization ? ((await credentials.authenticate(authorization)) ?? null) : null };

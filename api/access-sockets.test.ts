@@ -113,7 +113,7 @@ describe('access over real sockets', () => {
       );
       expect(foreign.status, String(port)).toBe(403);
       expect(foreign.body).toContain('DNS rebinding');
-      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'localhost']) {
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
         const ok = await rawRequest(port, httpText(method, path, { host, 'content-type': 'application/json' }, method === 'POST' ? span : ''));
         expect(ok.status, host).toBe(200);
       }
@@ -139,6 +139,53 @@ describe('access over real sockets', () => {
     }
     // No Host at all: Node refuses an HTTP/1.1 request without one (400) before Weft sees it.
     expect([400, 403]).toContain((await rawRequest(portOf(open), httpText('GET', '/api/v1/health', {}))).status);
+  });
+
+  // regression: `Host: 127.0.0.1:3000.evil.com` passed (the check read the text before the first colon)
+  it("parses Host on both listeners: the name and the port must be the listener's", async () => {
+    const listeners = [
+      { what: 'API', port: portOf(open), method: 'GET', path: '/api/v1/openapi.json' },
+      { what: 'collector', port: openCollector.port, method: 'POST', path: '/v1/traces' },
+      { what: 'collector health', port: openCollector.port, method: 'GET', path: '/healthz' },
+    ];
+    for (const { what, port, method, path } of listeners) {
+      const send = (host: string | undefined, version = '1.1') =>
+        rawRequest(
+          port,
+          httpText(method, path, { ...(host === undefined ? {} : { host }), 'content-type': 'application/json' }, method === 'POST' ? span : '').replace(
+            'HTTP/1.1',
+            `HTTP/${version}`,
+          ),
+        );
+      const refused: Array<[string, RegExp]> = [
+        [`127.0.0.1:${port}.evil.example`, /not a host name with an optional port/],
+        [`127.0.0.1:${port}@evil.example`, /not a host name with an optional port/],
+        [`evil.example@127.0.0.1:${port}`, /not a host name with an optional port/],
+        [`127.0.0.1.evil.example:${port}`, /add the name to WEFT_PUBLIC_NAMES/],
+        [`localhost:${port}:80`, /not a host name with an optional port/],
+        [`localhost:`, /not a host name with an optional port/],
+        [`%6cocalhost:${port}`, /not a host name with an optional port/],
+        [`::1:${port}`, /not a host name with an optional port/],
+        // No port is port 80; another port is another listener's (a proxy's name goes in WEFT_PUBLIC_NAMES).
+        ['localhost', new RegExp(`localhost is answered on port ${port} here, not 80`)],
+        [`localhost:${port + 1}`, new RegExp(`localhost is answered on port ${port} here, not ${port + 1}`)],
+        [`[::1]:${port + 1}`, new RegExp(`\\[::1\\] is answered on port ${port} here, not ${port + 1}`)],
+      ];
+      for (const [host, why] of refused) {
+        const r = await send(host);
+        expect(r.status, `${what} ${host}`).toBe(403);
+        expect(r.body, `${what} ${host}`).toContain('a guard against DNS rebinding');
+        expect(r.body, `${what} ${host}`).toMatch(why);
+      }
+      for (const host of [`127.0.0.1:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`, `localhost.:${port}`, `127.0.0.2:${port}`, ` localhost:${port} `]) {
+        expect((await send(host)).status, `${what} ${host}`).toBe(200);
+      }
+      // No Host: Node refuses HTTP/1.1 without one (400); HTTP/1.0 reaches the guard, which refuses it.
+      expect((await send(undefined)).status, what).toBe(400);
+      const none = await send(undefined, '1.0');
+      expect(none.status, what).toBe(403);
+      expect(none.body, what).toMatch(/the request has no Host header/);
+    }
   });
 
   it('regression: a cross-site text/plain POST does not run anything (415), nor does any write that is not JSON', async () => {

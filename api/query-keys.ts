@@ -1,28 +1,72 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERR_BAD_REQUEST } from '../core/errors/index.ts';
 
+/** Most parameters one message names; the rest are counted ("and 3 more"). */
+const MAX_NAMED = 10;
+/** A parameter's name as a message shows it: quoted, at most 100 characters. */
+const shown = (key: string) => JSON.stringify(key.slice(0, 100));
+
+/** True when a property's schema takes a list (`?x=a&x=b` is then one value, not a mistake). */
+function takesList(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return false;
+  const s = schema as { type?: unknown; anyOf?: unknown[]; oneOf?: unknown[] };
+  if (s.type === 'array' || (Array.isArray(s.type) && s.type.includes('array'))) return true;
+  return [...(s.anyOf ?? []), ...(s.oneOf ?? [])].some(takesList);
+}
+
+/** `a, b and c`; past MAX_NAMED items, `…, j and 4 more`. */
+function listed(items: readonly string[]): string {
+  const all = items.length > MAX_NAMED ? [...items.slice(0, MAX_NAMED), `${items.length - MAX_NAMED} more`] : [...items];
+  return all.length <= 1 ? all.join('') : `${all.slice(0, -1).join(', ')} and ${all.at(-1)}`;
+}
+
 /**
- * Refuses query parameters a route does not take, with 400 naming the parameter and the ones the
- * route takes. Without it a misspelt filter (`?domian=…`, `?domain[]=…`, `?severity=high&sevrity=…`)
- * is dropped and the answer silently covers everything: a wrong answer, not an error. Applies to
- * every route that declares a querystring schema (a TypeBox object); routes without one take none
- * they read. Checked after access (preValidation), so only callers allowed on the route learn its
- * parameters. Call before registering routes.
+ * What is wrong with a request's query parameters for a route that takes `properties`: every
+ * parameter it does not take, and every parameter it takes once that was given more than once, in
+ * one message; undefined when nothing is. `query` is the parsed query string (a repeated key is an
+ * array of its values, as fastify's parser gives it).
+ */
+export function queryKeyProblem(query: Record<string, unknown>, properties: Record<string, unknown>, route: string): string | undefined {
+  const unknown: string[] = [];
+  const repeated: string[] = [];
+  for (const key of Object.keys(query)) {
+    if (!Object.hasOwn(properties, key)) unknown.push(key);
+    else if (Array.isArray(query[key]) && !takesList(properties[key])) repeated.push(key);
+  }
+  if (unknown.length === 0 && repeated.length === 0) return undefined;
+  const takes = Object.keys(properties).join(', ') || 'none';
+  const parts: string[] = [];
+  if (unknown.length > 0)
+    parts.push(`Unknown query parameter${unknown.length === 1 ? '' : 's'} ${listed(unknown.map(shown))} for ${route}; it takes ${takes}.`);
+  if (repeated.length > 0) {
+    const times = repeated.map((k) => `${shown(k)} (${(query[k] as unknown[]).length} times)`);
+    parts.push(
+      `Query parameter${repeated.length === 1 ? '' : 's'} ${listed(times)} given more than once for ${route}; ` +
+        `give ${repeated.length === 1 ? 'it' : 'each'} once.`,
+    );
+  }
+  return parts.join(' ');
+}
+
+/**
+ * Refuses query parameters a route does not take, and parameters it takes once given twice
+ * (`?severity=high&severity=low`), with one 400 naming all of them and the parameters the route
+ * takes. Without it a misspelt filter (`?domian=…`, `?domain[]=…`, `?severity=high&sevrity=…`)
+ * is dropped and the answer silently covers everything (a wrong answer, not an error), and a
+ * repeated one is refused as "must be string". Applies to every route that declares a querystring
+ * schema (a TypeBox object); routes without one take none they read. Checked after access
+ * (preValidation), so only callers allowed on the route learn its parameters. Call before
+ * registering routes.
  */
 export function installQueryKeyCheck(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     const properties = (route.schema?.querystring as { properties?: Record<string, unknown> } | undefined)?.properties;
     if (!properties) return;
-    const known = new Set(Object.keys(properties));
     const hook = async (request: FastifyRequest) => {
       const query = request.query as Record<string, unknown> | null;
       if (!query || typeof query !== 'object') return;
-      for (const key of Object.keys(query)) {
-        if (known.has(key)) continue;
-        throw ERR_BAD_REQUEST(
-          `Unknown query parameter ${JSON.stringify(key.slice(0, 100))} for ${request.method} ${route.url}; it takes ${[...known].join(', ') || 'none'}.`,
-        );
-      }
+      const problem = queryKeyProblem(query, properties, `${request.method} ${route.url}`);
+      if (problem) throw ERR_BAD_REQUEST(problem);
     };
     route.preValidation = [hook, ...[route.preValidation ?? []].flat()];
   });

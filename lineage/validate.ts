@@ -51,6 +51,23 @@ function timeProblem(name: string, text: string, now: number): string | undefine
   return undefined;
 }
 
+/**
+ * The UUIDs that name no run: RFC 9562 §5.9–5.10's Nil and Max UUIDs are sentinels (all bits 0,
+ * all bits 1), and the OpenLineage spec's runId identifies one run. A producer that sends one for
+ * every run (an unset field, a placeholder) would make all its runs one.
+ */
+const SENTINEL_UUIDS: ReadonlyMap<string, string> = new Map([
+  ['00000000-0000-0000-0000-000000000000', 'the nil UUID'],
+  ['ffffffff-ffff-ffff-ffff-ffffffffffff', 'the max UUID'],
+]);
+
+/** Why a run id (already a well-formed UUID) names no run, or undefined. */
+function runIdProblem(name: string, id: string): string | undefined {
+  const what = SENTINEL_UUIDS.get(id.toLowerCase());
+  if (!what) return undefined;
+  return `field "${name}": ${id} is ${what}, which identifies no run; the producer must send a real run id (a UUID made for this run, e.g. v4 or v7)`;
+}
+
 /** Why one value is not a RunEvent, or undefined when it is. */
 export function eventProblem(value: unknown, now = Date.now()): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'an event must be a JSON object (an OpenLineage RunEvent)';
@@ -72,7 +89,10 @@ export function eventProblem(value: unknown, now = Date.now()): string | undefin
   }
   const event = value as RunEvent;
   const nominal = event.run.facets?.nominalTime;
+  const parent = event.run.facets?.parent;
   return (
+    runIdProblem('run.runId', event.run.runId) ??
+    (parent ? runIdProblem('run.facets.parent.run.runId', parent.run.runId) : undefined) ??
     timeProblem('eventTime', event.eventTime, now) ??
     (nominal ? timeProblem('run.facets.nominalTime.nominalStartTime', nominal.nominalStartTime, now) : undefined) ??
     (nominal?.nominalEndTime ? timeProblem('run.facets.nominalTime.nominalEndTime', nominal.nominalEndTime, now) : undefined)

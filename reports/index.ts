@@ -12,7 +12,7 @@ export { tableToCsv, csvField } from './render/csv.ts';
 export { chartToSvg } from './render/charts.ts';
 export { buildBundle, reportFiles } from './bundle/bundle.ts';
 export type { Manifest, ManifestFile } from './bundle/bundle.ts';
-export { verifyBundle, verifyBundleFiles } from './bundle/verify.ts';
+export { BUNDLE_FILES, isBundleLayout, verifyBundle, verifyBundleFiles, zipKind } from './bundle/verify.ts';
 export type { VerifyResult } from './bundle/verify.ts';
 export { loadOrCreateSigningKey, keyFingerprint, signingKeyPaths } from './bundle/signing-key.ts';
 export type { SigningKey } from './bundle/signing-key.ts';

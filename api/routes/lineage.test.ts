@@ -123,6 +123,27 @@ describe('POST /api/v1/lineage', () => {
         400,
         /field "run\.facets\.parent\.run\.runId"/,
       ],
+      // regression: the nil UUID was accepted as a run id (RFC 9562's Nil and Max UUIDs are sentinels that identify nothing)
+      ...(
+        [
+          ['the nil UUID', '00000000-0000-0000-0000-000000000000', 'nil'],
+          ['the max UUID', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'max'],
+          ['the max UUID in upper case', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', 'max'],
+        ] as const
+      ).flatMap(([what, id, kind]): Array<[string, unknown, number, RegExp]> => [
+        [
+          `a runId that is ${what}`,
+          event({ run: { runId: id } }),
+          400,
+          new RegExp(`field "run\\.runId": ${id} is the ${kind} UUID, which identifies no run; the producer must send a real run id`),
+        ],
+        [
+          `a parent runId that is ${what}`,
+          event({ run: { runId: runUuid('child'), facets: { parent: { run: { runId: id }, job: { namespace: 'airflow', name: 'dag' } } } } }),
+          400,
+          new RegExp(`field "run\\.facets\\.parent\\.run\\.runId": ${id} is the ${kind} UUID, which identifies no run; the producer must send a real run id`),
+        ],
+      ]),
       ['an empty job.name', event({ job: { namespace: 'airflow', name: '' } }), 400, /field "job\.name"/],
       ['an eventTime without zone', event({ eventTime: '2026-11-29 02:00:00' }), 400, /field "eventTime"/],
       ['an impossible eventTime', event({ eventTime: '2026-13-45T99:00:00Z' }), 400, /field "eventTime"/],

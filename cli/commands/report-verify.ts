@@ -1,29 +1,24 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { verifyBundle, verifyBundleFiles, type VerifyResult } from '../../reports/index.ts';
 import type { Command } from '../command.ts';
+import { readBundleArgument, readExpectedKey } from './report-bundle-argument.ts';
 
 export const reportVerifyCommand: Command = {
-  summary: "Check an evidence bundle: the manifest's Ed25519 signature and every file's SHA-256; exits 1 naming what changed",
+  summary:
+    "Check an evidence bundle: the manifest's Ed25519 signature and every file's SHA-256; exits 1 naming what changed, 2 when given something that is not a bundle",
   usage:
     'report verify BUNDLE.zip|DIR [--key public-key.pem]   (DIR: the bundle unzipped; the key printed by "weft report key"; without it, the key in the bundle)',
   async run(args, io) {
     const [bundle] = args.positionals;
-    if (!bundle || args.positionals.length > 1) throw ERR_CONFIG('Give one bundle: weft report verify report.zip');
-    const read = (path: string, what: string) => {
-      try {
-        return readFileSync(resolve(io.cwd, path));
-      } catch (err) {
-        throw ERR_CONFIG(`Cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
-    };
+    if (!bundle || args.positionals.length > 1)
+      throw ERR_CONFIG('Give one bundle: its .zip (weft report verify report.zip) or the directory it was unzipped into.');
     const keyFile = flag(args, 'key');
-    const options = keyFile ? { expectedPublicKeyPem: read(keyFile, 'the key').toString('utf8') } : {};
-    const path = resolve(io.cwd, bundle);
-    const extracted = isDirectory(path);
-    const result: VerifyResult = extracted ? verifyBundleFiles(filesUnder(path), options) : verifyBundle(new Uint8Array(read(bundle, 'the bundle')), options);
+    const options = keyFile ? { expectedPublicKeyPem: readExpectedKey(resolve(io.cwd, keyFile), keyFile) } : {};
+    const given = readBundleArgument(resolve(io.cwd, bundle), bundle);
+    const extracted = given.kind === 'directory';
+    const result: VerifyResult = given.kind === 'directory' ? verifyBundleFiles(given.files, options) : verifyBundle(given.bytes, options);
     if (!result.ok) {
       const why = result.repacked
         ? [
@@ -48,21 +43,3 @@ export const reportVerifyCommand: Command = {
     return 0;
   },
 };
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** Every file under `root`, keyed by its path inside the bundle (`/`-separated, as in the zip). */
-function filesUnder(root: string): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>();
-  for (const name of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
-    const full = join(root, name);
-    if (statSync(full).isFile()) files.set(name.split(sep).join('/'), new Uint8Array(readFileSync(full)));
-  }
-  return files;
-}

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { ListenerGuard } from '../../access/index.ts';
+import type { ListenerGuard, RequestFacts } from '../../access/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_MEDIA_TYPE, ERR_OTLP_SPOOL_FULL, ERR_OTLP_SPOOL_WRITE } from '../otlp/bad-input.ts';
@@ -60,6 +60,9 @@ function sendError(request: FastifyRequest, reply: FastifyReply, status: number,
   return reply.type(JSON_TYPE).send(encodeJsonStatus(grpcCode(status), message));
 }
 
+/** What the guard reads of a request: its method, headers and the port it arrived on (Host must name it). */
+const facts = (request: FastifyRequest): RequestFacts => ({ method: request.method, headers: request.headers, localPort: request.raw.socket?.localPort });
+
 /** The OTLP/HTTP receiver: /v1/traces, /v1/metrics, /v1/logs, plus /healthz, /readyz, /metrics. */
 export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
   const app = fastify({
@@ -89,7 +92,7 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
   });
 
   const ingest = (signal: SignalName) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const decision = await o.guard.check(request, 'ingest', request.url);
+    const decision = await o.guard.check(facts(request), 'ingest', request.url);
     if (!decision.ok) {
       o.metrics.rejectRequest(decision.error.statusCode);
       if (decision.error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
@@ -140,7 +143,7 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
   // Health and metrics hold no secret but are still this listener's: a foreign Host (DNS rebinding)
   // is refused here as on the OTLP routes and the API.
   const sameHost = async (request: FastifyRequest, reply: FastifyReply) => {
-    const decision = await o.guard.check(request, 'public', request.url);
+    const decision = await o.guard.check(facts(request), 'public', request.url);
     if (!decision.ok) return sendError(request, reply, decision.error.statusCode, decision.error.message);
   };
   app.get('/healthz', { preHandler: sameHost }, async () => ({ status: 'ok' }));
@@ -156,7 +159,7 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
       .send(o.metrics.render({ queuedRows: o.spool.openRows, spooledBytes: o.spool.pendingBytes, spoolMaxBytes: o.spoolMaxBytes })),
   );
   app.setNotFoundHandler(async (request, reply) => {
-    const decision = await o.guard.check(request, 'public', request.url);
+    const decision = await o.guard.check(facts(request), 'public', request.url);
     if (!decision.ok) return sendError(request, reply, decision.error.statusCode, decision.error.message);
     return sendError(request, reply, 404, `No route ${request.method} ${request.url.split('?')[0]}; OTLP/HTTP takes POST /v1/traces, /v1/metrics, /v1/logs.`);
   });

@@ -86,6 +86,9 @@ flows:
       'e.yaml:11:55: domains[0].drift.tolerancePercent: expected number to be less or equal to 100 (percent of the system of record (0..100)), got 150',
       'e.yaml:14:16: classes[0].errorRate: expected number to be less or equal to 1 (a fraction between 0 and 1), got 2',
       'e.yaml:15:17: classes[0].staleAfter: expected a duration like 30s, 5m, 2h, 7d, got "soon"',
+      // regression: an entry with a schema problem had its references left unchecked; "crm" is the
+      // refused "CRM" in the form ids take, so not a second mistake
+      'e.yaml:19:13: flows[0].target: unknown system "erp"; expected one of the ids declared under systems (CRM)',
       'e.yaml:20:11: flows[0].docs: expected a link starting with http:// or https://, got "wiki"',
     ]);
   });

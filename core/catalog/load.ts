@@ -1,16 +1,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { isNode, type Document, type LineCounter } from 'yaml';
 import { defaultEnvPolicy, type EnvPolicy } from './env-refs.ts';
 import { validateProbeSections } from './probes.ts';
 import { validateAlertingSections } from './alerting.ts';
 import { validateReportSchedules } from './reports.ts';
 import { ERR_CATALOG, pathText, type CatalogProblem } from './problems.ts';
-import { referenceProblems, type ReferenceProblem } from './references.ts';
+import { referenceProblems, type ReferencedSections, type ReferenceProblem } from './references.ts';
 import { ruleWarnings } from './rule-warnings.ts';
 import { CatalogFileSchema, catalogSections, type CatalogSection } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
-import { explainYamlErrors } from './yaml-errors.ts';
+import { readCatalogYaml } from './yaml-recovery.ts';
 import type { Catalog } from './types.ts';
 
 interface Parsed {
@@ -48,6 +48,9 @@ export function emptyCatalog(): Catalog {
     sources: [],
   };
 }
+
+/** The sections whose references `referenceProblems` checks. */
+const referencedSections: Record<keyof ReferencedSections, true> = { owners: true, systems: true, domains: true, flows: true, classes: true };
 
 /** Line and column of the deepest YAML node on `segments` (the field itself, or its nearest parent). */
 function locate(p: Parsed, segments: Array<string | number>): { line: number; column: number } {
@@ -96,20 +99,28 @@ export function parseCatalog(
   const warnings: CatalogProblem[] = [];
   const catalog = emptyCatalog();
   const origins: Record<string, Array<{ p: Parsed; index: number }>> = {};
+  // Every entry the references are checked on, the ones that failed the schema too, and the fields the schema refused per file.
+  const checked: Partial<Record<keyof ReferencedSections, Array<{ item: unknown; p: Parsed; index: number }>>> = {};
+  const refused = new Map<string, string[]>();
   let defaultOwnerAt: Parsed | null = null;
   const declared: Partial<Record<CatalogSection, Set<string>>> = {};
+  const aliases: Partial<Record<CatalogSection, Set<string>>> = {};
   for (const { file, text } of files) {
     catalog.sources.push(file);
     if (Buffer.byteLength(text) > MAX_CATALOG_FILE_BYTES) {
       problems.push({ file, line: 0, column: 0, path: '', message: TOO_LARGE });
       continue;
     }
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    // Every YAML mistake, each with its entry set aside; the rest of the file is still validated.
+    const yaml = readCatalogYaml(text);
+    for (const e of yaml.problems) problems.push({ file, line: e.line, column: e.column, path: '', message: e.message });
+    if (!yaml.readable) continue;
+    const { doc, lines } = yaml;
     const parsed: Parsed = { file, doc, lines };
-    if (doc.errors.length > 0) {
-      for (const e of explainYamlErrors(text, doc.errors, lines)) problems.push({ file, line: e.line, column: e.column, path: '', message: e.message });
-      continue;
+    const setAside = (line: number) => yaml.setAside.some((r) => line >= r.from && line <= r.to);
+    for (const r of yaml.setAside) {
+      if (r.section !== undefined && (catalogSections as readonly string[]).includes(r.section))
+        for (const id of r.ids) (declared[r.section as CatalogSection] ??= new Set()).add(id);
     }
     let raw: unknown;
     try {
@@ -146,16 +157,28 @@ export function parseCatalog(
     const bad = new Set<string>();
     for (const sp of schemaProblems(value)) {
       const { line, column } = locate(parsed, sp.segments);
-      problems.push({ file, line, column, path: pathText(sp.segments), message: sp.message });
       if (sp.segments.length >= 2) bad.add(`${sp.segments[0]}/${sp.segments[1]}`);
+      refused.set(file, [...(refused.get(file) ?? []), pathText(sp.segments)]);
+      // An entry set aside for a YAML mistake is empty now: what it lacks is no mistake of its own.
+      if (!setAside(line)) problems.push({ file, line, column, path: pathText(sp.segments), message: sp.message });
     }
     for (const section of catalogSections) {
       const items = value[section];
       if (!Array.isArray(items)) continue;
       items.forEach((item, index) => {
+        if (setAside(locate(parsed, [section, index]).line)) return;
+        if (Object.hasOwn(referencedSections, section)) (checked[section as keyof ReferencedSections] ??= []).push({ item, p: parsed, index });
         if (bad.has(`${section}/${index}`)) {
+          // The entry is out, but its id still names it; one the schema refused (ids are lower case) most
+          // likely meant its lower-case form, so references to that are not a second mistake either.
           const id = (item as { id?: unknown })?.id;
-          if (typeof id === 'string') (declared[section] ??= new Set()).add(id);
+          if (typeof id === 'string') {
+            (declared[section] ??= new Set()).add(id);
+            (aliases[section] ??= new Set()).add(id.toLowerCase());
+          }
+          // `{ id crm, … }` is valid YAML: a key "id crm" with no value, and no id. It still names crm.
+          const lost = typeof item === 'object' && item !== null ? Object.keys(item).map((k) => /^id\s+([a-z0-9._-]+)$/i.exec(k)?.[1]) : [];
+          for (const name of lost) if (name !== undefined) (aliases[section] ??= new Set()).add(name.toLowerCase());
           return;
         }
         (catalog[section] as unknown[]).push(item);
@@ -171,7 +194,24 @@ export function parseCatalog(
     into.push({ file: o.p.file, line, column, path: pathText(segments), message });
   };
   for (const w of ruleWarnings(catalog) as ReferenceProblem[]) at(w.section, w.index, w.field, w.message, warnings);
-  for (const r of referenceProblems(catalog, declared)) at(r.section, r.index, r.field, r.message);
+  // References are checked on every entry, but not where the schema already refused the field (or what holds it).
+  const items = (k: keyof ReferencedSections) => (checked[k] ?? []).map((e) => e.item);
+  const view: ReferencedSections = {
+    owners: items('owners'),
+    systems: items('systems'),
+    domains: items('domains'),
+    flows: items('flows'),
+    classes: items('classes'),
+  };
+  for (const r of referenceProblems(view, declared, aliases)) {
+    const o = checked[r.section as keyof ReferencedSections]?.[r.index];
+    if (!o) continue;
+    const segments = [r.section, o.index, ...r.field];
+    const path = pathText(segments);
+    if ((refused.get(o.p.file) ?? []).some((q) => path === q || path.startsWith(`${q}.`) || path.startsWith(`${q}[`))) continue;
+    const { line, column } = locate(o.p, segments);
+    problems.push({ file: o.p.file, line, column, path, message: r.message });
+  }
   const ownerIds = new Set([...catalog.owners.map((o) => o.id), ...(declared.owners ?? [])]);
   if (catalog.defaultOwner !== undefined && defaultOwnerAt && !ownerIds.has(catalog.defaultOwner)) {
     const { line, column } = locate(defaultOwnerAt, ['defaultOwner']);
@@ -183,10 +223,22 @@ export function parseCatalog(
       message: `"${catalog.defaultOwner}" is not an owner: declare it under owners, or use one of ${[...ownerIds].join(', ') || '(none declared)'}`,
     });
   }
+  // Entries left out (set aside for a YAML mistake, or refused by the schema) still declare their ids:
+  // the section checks see them as stubs after the real entries, so a probe or a rule naming one is not
+  // a second mistake (a stub's own problems have no origin, and are dropped).
+  const stubs = (s: keyof ReferencedSections) => [...(declared[s] ?? []), ...(aliases[s] ?? [])].map((id) => ({ id }));
+  const refs = {
+    ...catalog,
+    owners: [...catalog.owners, ...stubs('owners')],
+    systems: [...catalog.systems, ...stubs('systems')],
+    domains: [...catalog.domains, ...stubs('domains')],
+    flows: [...catalog.flows, ...stubs('flows')],
+    classes: [...catalog.classes, ...stubs('classes')],
+  };
   for (const r of [
-    ...validateProbeSections(catalog, undefined, options.envPolicy ?? defaultEnvPolicy),
+    ...validateProbeSections(refs, undefined, options.envPolicy ?? defaultEnvPolicy),
     ...validateReportSchedules(catalog),
-    ...validateAlertingSections(catalog),
+    ...validateAlertingSections(refs),
   ]) {
     const m = /^(\w+)\[(\d+)\]\.?(.*)$/.exec(r.path);
     if (!m) continue;

@@ -1,5 +1,4 @@
 import { validateCronExpression } from 'cron';
-import type { Catalog } from './types.ts';
 import type { CatalogSection } from './schema.ts';
 
 /** A problem found across the merged catalog; `index` is the position in the merged section. */
@@ -10,20 +9,40 @@ export interface ReferenceProblem {
   message: string;
 }
 
+/** The sections references are checked in, as read: an entry may be any value when it failed the schema. */
+export type ReferencedSections = Record<'owners' | 'systems' | 'domains' | 'flows' | 'classes', readonly unknown[]>;
+
+type Entry = Record<string, unknown>;
+const isEntry = (v: unknown): v is Entry => typeof v === 'object' && v !== null && !Array.isArray(v);
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const number = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const texts = (v: unknown): Array<string | undefined> => (Array.isArray(v) ? v.map(text) : []);
+
 /**
  * What the schema cannot say: duplicate ids, references to ids that are not declared, and
  * impossible values (p95 above p99, a flow into its own source, a system of record that is its own replica).
- * `declared` holds ids of entries that failed the schema, so they do not also show up as unknown.
+ * Entries that failed the schema may be given too: only their fields of the right type are
+ * read (the caller drops what falls under a field the schema already refused), so a flow that
+ * misses its target still has an unknown source named. `declared` holds ids of entries set aside
+ * (a YAML mistake) or refused by the schema, so they do not also show up as unknown; `aliases`, ids
+ * a reference is not called unknown for but which are not listed as declared (the lower-case form of
+ * an id the schema refused).
  */
-export function referenceProblems(c: Catalog, declared: Partial<Record<CatalogSection, Set<string>>> = {}): ReferenceProblem[] {
+export function referenceProblems(
+  c: ReferencedSections,
+  declared: Partial<Record<CatalogSection, Set<string>>> = {},
+  aliases: Partial<Record<CatalogSection, Set<string>>> = {},
+): ReferenceProblem[] {
   const out: ReferenceProblem[] = [];
-  const ids = (section: 'owners' | 'systems' | 'domains' | 'flows' | 'classes') => {
+  const ids = (section: keyof ReferencedSections) => {
     const set = new Set(declared[section] ?? []);
     const first = new Map<string, number>();
     c[section].forEach((e, i) => {
-      if (first.has(e.id)) out.push({ section, index: i, field: ['id'], message: `duplicate id "${e.id}": ${section}[${first.get(e.id)}] already uses it` });
-      else first.set(e.id, i);
-      set.add(e.id);
+      const id = isEntry(e) ? text(e.id) : undefined;
+      if (id === undefined) return;
+      if (first.has(id)) out.push({ section, index: i, field: ['id'], message: `duplicate id "${id}": ${section}[${first.get(id)}] already uses it` });
+      else first.set(id, i);
+      set.add(id);
     });
     return set;
   };
@@ -39,9 +58,9 @@ export function referenceProblems(c: Catalog, declared: Partial<Record<CatalogSe
     value: string | undefined,
     set: Set<string>,
     what: string,
-    where: string,
+    where: keyof ReferencedSections,
   ) => {
-    if (value !== undefined && !set.has(value)) {
+    if (value !== undefined && !set.has(value) && !aliases[where]?.has(value)) {
       out.push({
         section,
         index,
@@ -50,42 +69,49 @@ export function referenceProblems(c: Catalog, declared: Partial<Record<CatalogSe
       });
     }
   };
+  const entries = (section: keyof ReferencedSections) => c[section].map((e, i) => [e, i] as const).filter((x): x is readonly [Entry, number] => isEntry(x[0]));
+  const classOf = (id: string | undefined) => entries('classes').find(([k]) => text(k.id) === id)?.[0];
 
-  c.systems.forEach((s, i) => ref('systems', i, ['owner'], s.owner, owners, 'owner', 'owners'));
-  c.domains.forEach((d, i) => {
-    ref('domains', i, ['systemOfRecord'], d.systemOfRecord, systems, 'system', 'systems');
-    d.replicas.forEach((r, j) => {
+  for (const [s, i] of entries('systems')) ref('systems', i, ['owner'], text(s.owner), owners, 'owner', 'owners');
+  for (const [d, i] of entries('domains')) {
+    const sor = text(d.systemOfRecord);
+    ref('domains', i, ['systemOfRecord'], sor, systems, 'system', 'systems');
+    texts(d.replicas).forEach((r, j) => {
       ref('domains', i, ['replicas', j], r, systems, 'system', 'systems');
-      if (r === d.systemOfRecord)
+      if (r !== undefined && r === sor)
         out.push({ section: 'domains', index: i, field: ['replicas', j], message: `"${r}" is the domain's system of record and cannot also be its replica` });
     });
-    d.allowedWriters.forEach((w, j) => ref('domains', i, ['allowedWriters', j], w, systems, 'system', 'systems'));
-    ref('domains', i, ['owner'], d.owner, owners, 'owner', 'owners');
-  });
-  c.flows.forEach((f, i) => {
-    ref('flows', i, ['source'], f.source, systems, 'system', 'systems');
-    ref('flows', i, ['target'], f.target, systems, 'system', 'systems');
-    if (f.source === f.target)
-      out.push({ section: 'flows', index: i, field: ['target'], message: `a flow's target must differ from its source ("${f.source}")` });
-    ref('flows', i, ['domain'], f.domain, domains, 'domain', 'domains');
-    ref('flows', i, ['owner'], f.owner, owners, 'owner', 'owners');
-    ref('flows', i, ['class'], f.class, classes, 'class', 'classes');
-    const p95 = f.latencyP95Ms ?? c.classes.find((k) => k.id === f.class)?.latencyP95Ms;
-    const p99 = f.latencyP99Ms ?? c.classes.find((k) => k.id === f.class)?.latencyP99Ms;
+    texts(d.allowedWriters).forEach((w, j) => ref('domains', i, ['allowedWriters', j], w, systems, 'system', 'systems'));
+    ref('domains', i, ['owner'], text(d.owner), owners, 'owner', 'owners');
+  }
+  for (const [f, i] of entries('flows')) {
+    const [source, target] = [text(f.source), text(f.target)];
+    ref('flows', i, ['source'], source, systems, 'system', 'systems');
+    ref('flows', i, ['target'], target, systems, 'system', 'systems');
+    if (source !== undefined && source === target)
+      out.push({ section: 'flows', index: i, field: ['target'], message: `a flow's target must differ from its source ("${source}")` });
+    ref('flows', i, ['domain'], text(f.domain), domains, 'domain', 'domains');
+    ref('flows', i, ['owner'], text(f.owner), owners, 'owner', 'owners');
+    ref('flows', i, ['class'], text(f.class), classes, 'class', 'classes');
+    const k = classOf(text(f.class));
+    const p95 = number(f.latencyP95Ms) ?? number(k?.latencyP95Ms);
+    const p99 = number(f.latencyP99Ms) ?? number(k?.latencyP99Ms);
     if ((f.latencyP95Ms !== undefined || f.latencyP99Ms !== undefined) && p95 !== undefined && p99 !== undefined && p95 > p99) {
       const field = f.latencyP95Ms !== undefined ? 'latencyP95Ms' : 'latencyP99Ms';
       out.push({ section: 'flows', index: i, field: [field], message: `p95 (${p95} ms) cannot exceed p99 (${p99} ms)` });
     }
-    if (f.schedule?.every && f.schedule.cron)
-      out.push({ section: 'flows', index: i, field: ['schedule', 'cron'], message: 'give either every or cron, not both' });
-    if (f.schedule?.cron && !validateCronExpression(f.schedule.cron).valid) {
-      out.push({ section: 'flows', index: i, field: ['schedule', 'cron'], message: `"${f.schedule.cron}" is not a cron expression (five or six fields, UTC)` });
+    const schedule = isEntry(f.schedule) ? f.schedule : undefined;
+    const cron = text(schedule?.cron);
+    if (schedule?.every && cron) out.push({ section: 'flows', index: i, field: ['schedule', 'cron'], message: 'give either every or cron, not both' });
+    if (cron && !validateCronExpression(cron).valid) {
+      out.push({ section: 'flows', index: i, field: ['schedule', 'cron'], message: `"${cron}" is not a cron expression (five or six fields, UTC)` });
     }
-  });
-  c.classes.forEach((k, i) => {
-    if (k.latencyP95Ms !== undefined && k.latencyP99Ms !== undefined && k.latencyP95Ms > k.latencyP99Ms) {
-      out.push({ section: 'classes', index: i, field: ['latencyP95Ms'], message: `p95 (${k.latencyP95Ms} ms) cannot exceed p99 (${k.latencyP99Ms} ms)` });
+  }
+  for (const [k, i] of entries('classes')) {
+    const [p95, p99] = [number(k.latencyP95Ms), number(k.latencyP99Ms)];
+    if (p95 !== undefined && p99 !== undefined && p95 > p99) {
+      out.push({ section: 'classes', index: i, field: ['latencyP95Ms'], message: `p95 (${p95} ms) cannot exceed p99 (${p99} ms)` });
     }
-  });
+  }
   return out;
 }

@@ -29,6 +29,32 @@ describe('catalog YAML syntax errors', () => {
     expect(problemsOf('systems:\n  - { id: crm, match: hosts: [x] }\n')[0]).toMatch(/^2: inside \{ … \} or \[ … \], write inner mappings in braces too/);
   });
 
+  // regression: a tab-indented line gave a second, wrong message (about ": " in a value) after the right one, or before it
+  it('says a tab once, at its line, and to indent with spaces', () => {
+    const tab = 'this line is indented with a tab: indent it with spaces (YAML does not allow tabs in indentation)';
+    const cases: Array<[string, string, string]> = [
+      ['a field under a block key', 'systems:\n  - id: crm\n    match:\n\t  hosts: [a]\n  - id: erp\n', `4: ${tab}`],
+      ['a list item under a key above it', 'systems:\n  - id: crm\n    match:\n      hosts:\n\t      - a\n', `5: ${tab}`],
+      ['a field of a list item', 'systems:\n  - id: crm\n\tkind: crm\n  - id: erp\nflows: []\n', `3: ${tab}`],
+      ['a list item', 'systems:\n  - id: crm\n    kind: crm\n\t- id: erp\n    kind: erp\n', `4: ${tab}`],
+      ['a tab after spaces', 'systems:\n  - id: crm\n  \tkind: crm\n', `3: ${tab}`],
+      [
+        'a run of lines',
+        'systems:\n\t- id: crm\n\t  kind: crm\nflows: []\n',
+        '2: lines 2–3 are indented with tabs: indent them with spaces (YAML does not allow tabs in indentation)',
+      ],
+    ];
+    for (const [what, text, expected] of cases) expect(problemsOf(text), what).toEqual([expected]);
+    expect(parseCatalog([{ file: 'e.yaml', text: 'systems:\n  - id: crm\n    \towner: x\n' }]).problems.map((p) => [p.line, p.column])).toEqual([[3, 5]]);
+  });
+
+  // regression: "systems" without its colon was said to be the next line's indentation
+  it('says a key misses its colon at the key, not at the line under it', () => {
+    expect(problemsOf('systems\n  - id: crm\n')).toEqual([
+      '1: a key has no colon after it, or a value continues on the next line: write "key: value" (e.g. "id: crm") (YAML: Implicit keys need to be on a single line)',
+    ]);
+  });
+
   // regression: one mis-indented list item gave three messages, the first about a ": " in a value
   it('says once which line is mis-indented and what it should line up with, whichever way it is off', () => {
     const cases: Array<[string, string, RegExp]> = [

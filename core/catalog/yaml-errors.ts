@@ -5,6 +5,8 @@ export interface YamlProblem {
   line: number;
   column: number;
   message: string;
+  /** The last line of the mistake when it spans several (a run of tab-indented lines); `line` otherwise. */
+  endLine?: number;
 }
 
 type Explain = (text: string, at: number) => string;
@@ -74,6 +76,7 @@ export function misalignedLine(text: string, upTo: number): Misaligned | undefin
   const lines = text.split('\n');
   const stack: { indent: number; line: number; key: string }[] = [{ indent: 0, line: 0, key: '' }];
   let opens = false;
+  let previous = '';
   let scalarAbove: number | undefined;
   let flowDepth = 0;
   for (let i = 0; i < Math.min(lines.length, upTo); i++) {
@@ -100,6 +103,8 @@ export function misalignedLine(text: string, upTo: number): Misaligned | undefin
       if (!opens) {
         // Deeper under a "key: value" line: a plain value continued (valid), unless it is a key or an item.
         if (!/:(\s|$)/.test(content) && !content.startsWith('- ')) continue;
+        // Deeper under a line with no colon at all: that line is a key missing its colon (the parser says so there).
+        if (!previous.includes(':') && !/^[-{[]/.test(previous)) return undefined;
         return { line: i + 1, indent, candidates: [top(), ...stack.slice(0, -1).reverse()].slice(0, 2) };
       }
       stack.push({ indent, line: i + 1, key: label(content) });
@@ -128,6 +133,7 @@ export function misalignedLine(text: string, upTo: number): Misaligned | undefin
     if (value === '' || (value === undefined && rest.endsWith(':'))) opens = true;
     else if (value !== undefined && /^[|>][-+0-9]*$/.test(value)) scalarAbove = indent;
     flowDepth = bracketBalance(value ?? rest);
+    previous = content;
   }
   return undefined;
 }
@@ -161,6 +167,28 @@ function misalignedMessage(m: Misaligned): string {
   );
 }
 
+const TAB_MESSAGE = 'this line is indented with a tab: indent it with spaces (YAML does not allow tabs in indentation)';
+
+/** True for a line whose indentation holds a tab. */
+const tabIndented = (line: string | undefined) => line !== undefined && /^[ \t]*\t/.test(line) && line.trim() !== '';
+
+/**
+ * The run of tab-indented lines that starts on the first error's line or the line after it (the
+ * parser often complains about the line above a tab first), as one problem at its first line; undefined
+ * when there is none. One tab makes the parser misread the lines around it, so its other errors there are
+ * not mistakes of their own.
+ */
+function tabRun(text: string, firstLine: number): YamlProblem | undefined {
+  const lines = text.split('\n');
+  const start = [firstLine, firstLine + 1].find((l) => tabIndented(lines[l - 1]));
+  if (start === undefined) return undefined;
+  let end = start;
+  while (tabIndented(lines[end])) end++;
+  const message =
+    end === start ? TAB_MESSAGE : `lines ${start}–${end} are indented with tabs: indent them with spaces (YAML does not allow tabs in indentation)`;
+  return { line: start, column: lines[start - 1].indexOf('\t') + 1, endLine: end, message };
+}
+
 const keyAt = (text: string, at: number) => /^[^:\s]+/.exec(text.slice(at))?.[0] ?? 'this key';
 
 /** Explanations by the yaml library's error code (a lookup table; unknown codes keep the library's text). */
@@ -171,7 +199,7 @@ const explanations: Partial<Record<YAMLError['code'], Explain>> = {
   BLOCK_IN_FLOW: () => 'inside { … } or [ … ], write inner mappings in braces too: { id: crm, match: { hosts: [x] } }, not match: hosts: [x]',
   MULTILINE_IMPLICIT_KEY: () => 'a key has no colon after it, or a value continues on the next line: write "key: value" (e.g. "id: crm")',
   DUPLICATE_KEY: (text, at) => `"${keyAt(text, at)}" appears twice in the same entry; keep one (or start a new list item with "- ")`,
-  TAB_AS_INDENT: () => 'this line is indented with a tab; YAML allows only spaces for indentation',
+  TAB_AS_INDENT: () => TAB_MESSAGE,
   BAD_INDENT: () => 'this line is not aligned with the fields above it: the fields of one entry start in the same column (indent with spaces)',
   MISSING_CHAR: () => 'this line is indented like a list item\'s field but is not aligned with the fields above it; align it, or start a new item with "- "',
   UNEXPECTED_TOKEN: () => 'unexpected text here: check the indentation and the punctuation (":", "- ", brackets) of this line and the one above',
@@ -184,16 +212,22 @@ const explanations: Partial<Record<YAMLError['code'], Explain>> = {
  */
 export function explainYamlErrors(text: string, errors: readonly YAMLError[], lines: LineCounter): YamlProblem[] {
   // One mistake often makes the parser report several errors on the same line or the line above;
-  // when a line near the first error lines up with nothing, that is the mistake: one message, there.
+  // when a line near the first error is indented with a tab, or lines up with nothing, that is the
+  // mistake: one message, there, and the parser's other errors around it are dropped.
   const firstLine = errors.length > 0 ? Math.min(...errors.map((e) => lines.linePos(e.pos[0]).line)) : 0;
-  const misaligned = errors.length > 0 ? misalignedLine(text, firstLine + 1) : undefined;
-  const problems: YamlProblem[] =
-    misaligned && misaligned.line >= firstLine - 1 ? [{ line: misaligned.line, column: misaligned.indent + 1, message: misalignedMessage(misaligned) }] : [];
+  const tab = errors.length > 0 ? tabRun(text, firstLine) : undefined;
+  const misaligned = errors.length > 0 && !tab ? misalignedLine(text, firstLine + 1) : undefined;
+  const cause: YamlProblem | undefined =
+    tab ??
+    (misaligned && misaligned.line >= firstLine - 1
+      ? { line: misaligned.line, column: misaligned.indent + 1, message: misalignedMessage(misaligned) }
+      : undefined);
+  const problems: YamlProblem[] = cause ? [cause] : [];
   const explained = errors
     .filter((e) => {
-      if (problems.length === 0) return true;
+      if (!cause) return true;
       const { line } = lines.linePos(e.pos[0]);
-      return line < misaligned!.line - 1 || line > misaligned!.line + 2;
+      return line < cause.line - 1 || line > (cause.endLine ?? cause.line) + 2;
     })
     .map((e) => explainOne(text, e, lines));
   // The same line said once (the first, most specific error the parser gave for it).

@@ -33,7 +33,8 @@ export interface AccessConfig {
   tokens: ConfiguredToken[];
   /**
    * Host names (besides the bound address and loopback names) browsers may use to reach Weft,
-   * e.g. `weft.internal` behind a proxy (`--public-name` / `WEFT_PUBLIC_NAMES`). Other Host and
+   * e.g. `weft.internal` behind a proxy (`--public-name` / `WEFT_PUBLIC_NAMES`); `host:port` allows
+   * that port only, a name without one any port. Lower case. Other Host and
    * Origin headers are refused (DNS rebinding, cross-site requests).
    */
   publicNames: string[];

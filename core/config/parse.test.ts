@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildConfig, parseArgs } from './index.ts';
+import { buildConfig, isLoopback, parseArgs } from './index.ts';
 
 const cfg = (argv: string[], env: Record<string, string> = {}) => buildConfig(parseArgs(argv), env, '/srv/weft');
 
@@ -52,6 +52,22 @@ describe('buildConfig', () => {
     );
     expect(() => cfg([], { WEFT_API_TOKENS: 'abcdefghijklmnop:root' })).toThrow(/role "root"/);
     expect(() => cfg([], { WEFT_INGEST_TOKENS: 'abcdefghijklmnop:admin' })).toThrow(/WEFT_INGEST_TOKENS takes ingest/);
+  });
+
+  it('reads public names as host or host:port and refuses anything else, saying what to give', () => {
+    expect(cfg(['--public-name', 'Weft.Internal,proxy.example:8443']).access.publicNames).toEqual(['weft.internal', 'proxy.example:8443']);
+    for (const bad of ['https://weft.internal', 'weft.internal/ui', 'weft.internal:', 'weft.internal:99999', 'user@weft.internal']) {
+      expect(() => cfg([], { WEFT_PUBLIC_NAMES: bad }), bad).toThrow(
+        /^WEFT_PUBLIC_NAMES \(--public-name\) takes host names, optionally with a port \(weft\.internal, weft\.internal:8443\)/,
+      );
+    }
+  });
+
+  // regression: a bind address was loopback when its text started with "127."
+  it('counts as loopback only 127.0.0.0/8, ::1 and localhost, not names that start like them', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost']) expect(isLoopback(host), host).toBe(true);
+    for (const host of ['127.0.0.1.example.com', '127.evil.example', '0.0.0.0', '10.0.0.5', 'localhost.example.com'])
+      expect(isLoopback(host), host).toBe(false);
   });
 
   it('names the variable when a number is not one', () => {

@@ -1,5 +1,7 @@
+import { isIPv4 } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
+import { parseAuthority } from '../net/authority.ts';
 import { parseDuration } from '../time/duration.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
 import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
@@ -94,9 +96,28 @@ function envPolicyList(value: string | undefined, what: string): string[] {
   return out;
 }
 
-/** True for an address only this machine can reach (127.0.0.0/8, ::1, localhost). */
+/**
+ * True for an address only this machine can reach: an IPv4 address in 127.0.0.0/8, ::1, localhost.
+ * A name that only starts like one (`127.0.0.1.example.com`) is not: it resolves wherever its DNS says.
+ */
 export function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+  if (isIPv4(host)) return host.split('.')[0] === '127';
+  return host === 'localhost' || host === '::1' || host === '[::1]';
+}
+
+/**
+ * WEFT_PUBLIC_NAMES (`--public-name`), lower case: each a host name or `host:port` (the port a
+ * proxy's clients use, when it is not to be any). A URL or anything else is refused, saying so.
+ */
+function publicNamesOf(value: string | undefined): string[] {
+  const names = list(value).map((n) => n.toLowerCase());
+  for (const n of names) {
+    if (!parseAuthority(n))
+      throw ERR_CONFIG(
+        `WEFT_PUBLIC_NAMES (--public-name) takes host names, optionally with a port (weft.internal, weft.internal:8443), got "${n.slice(0, 100)}".`,
+      );
+  }
+  return names;
 }
 
 /** Shortest configured token accepted: shorter ones are guessable. */
@@ -189,7 +210,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   // Binding beyond loopback without any token (configured or made by `weft token create`) is
   // refused at start by the composition root, which can see the token store (access/binding.ts).
   const tokens = configuredTokens(f('api-tokens') ?? env.WEFT_API_TOKENS, f('ingest-tokens') ?? env.WEFT_INGEST_TOKENS);
-  const publicNames = list(f('public-name') ?? env.WEFT_PUBLIC_NAMES).map((n) => n.toLowerCase());
+  const publicNames = publicNamesOf(f('public-name') ?? env.WEFT_PUBLIC_NAMES);
 
   const faultsFlag = f('faults');
   const demoFaults =

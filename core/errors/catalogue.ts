@@ -30,8 +30,7 @@ export const ERR_NO_ACCESS_LEVEL = defineError(
 export const ERR_FOREIGN_HOST = defineError(
   'WEFT_ERR_FOREIGN_HOST',
   403,
-  (host: string) =>
-    `This Weft does not answer to the Host "${host}" (a guard against DNS rebinding). Use the address it listens on, or add the name to WEFT_PUBLIC_NAMES (--public-name).`,
+  (host: string, why: string) => `This Weft does not answer to the Host "${host}" (a guard against DNS rebinding): ${why}.`,
 );
 export const ERR_CROSS_SITE = defineError(
   'WEFT_ERR_CROSS_SITE',

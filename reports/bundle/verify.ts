@@ -58,6 +58,44 @@ function layoutProblem(zip: Uint8Array, entries: Array<[string, Uint8Array]>, mt
   return `the zip's central directory was changed (byte ${at}): the bundle is not as Weft wrote it`;
 }
 
+/** The files a bundle holds at its top besides the report's: the manifest, its signature, the public key. */
+export const BUNDLE_FILES: readonly string[] = [MANIFEST, SIGNATURE, PUBLIC_KEY];
+
+/**
+ * True when top-level names look like a bundle's: at least two of `BUNDLE_FILES` (a bundle that
+ * lost one is still a bundle, to verify and call damaged; a lone manifest.json or public key is
+ * some other file).
+ */
+export function isBundleLayout(topNames: Iterable<string>): boolean {
+  const names = new Set(topNames);
+  return BUNDLE_FILES.filter((f) => names.has(f)).length >= 2;
+}
+
+/** The longest tail a zip's end-of-central-directory record sits in: 22 bytes and a comment of up to 65,535. */
+const EOCD_REACH = 22 + 0xffff;
+
+/**
+ * What a file is before it is verified (the CLI's check of its argument; PKWARE APPNOTE 4.3):
+ * - `not-zip`: neither a zip's first local header (`PK\x03\x04`) at its start nor an
+ *   end-of-central-directory record (`PK\x05\x06`) in its tail: another kind of file.
+ * - `other-zip`: a readable zip whose entries are not laid out as a bundle's (`isBundleLayout`).
+ * - `bundle`: a zip that is, or that is damaged beyond listing (its verification
+ *   says what is wrong).
+ */
+export function zipKind(bytes: Uint8Array): 'bundle' | 'other-zip' | 'not-zip' {
+  const signature = (at: number, third: number) => bytes[at] === 0x50 && bytes[at + 1] === 0x4b && bytes[at + 2] === third && bytes[at + 3] === third + 1;
+  let zip = bytes.length >= 4 && signature(0, 3);
+  for (let at = bytes.length - 22; !zip && at >= Math.max(0, bytes.length - EOCD_REACH); at--) zip = signature(at, 5);
+  if (!zip) return 'not-zip';
+  const names: string[] = [];
+  try {
+    unzipSync(bytes, { filter: (f) => (names.push(f.name), false) });
+  } catch {
+    return 'bundle';
+  }
+  return isBundleLayout(names) ? 'bundle' : 'other-zip';
+}
+
 /** The archive's entries that are files (a directory entry, `csv/`, holds nothing to check). */
 const isFile = (name: string) => !name.endsWith('/');
 
