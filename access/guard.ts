@@ -18,9 +18,8 @@ export interface RequestFacts {
   method: string;
   headers: IncomingHttpHeaders;
   /**
-   * The port of the connection the request arrived on (`socket.localPort`): a loopback name in Host
-   * must carry it. Absent for requests made without a socket (fastify's `inject`), whose port is
-   * then not compared.
+   * The port of the connection the request arrived on (`socket.localPort`), named in the example
+   * of a refusal's message. Absent for requests made without a socket (fastify's `inject`).
    */
   localPort?: number;
 }

@@ -11,7 +11,11 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 /** The names and ports a listener answers to. */
 export interface AllowedHosts {
-  /** Loopback names and the bound address (parsed hosts): answered only on the port the request arrived on. */
+  /**
+   * Loopback names and the bound address (parsed hosts), answered on any port: the port a client
+   * writes is the one it connected to, which a port mapping (`docker run -p 8080:3000`) or an SSH
+   * tunnel (`ssh -L 9000:localhost:3000`) changes; DNS rebinding needs a foreign name, not a port.
+   */
   local: ReadonlySet<string>;
   /**
    * Public names (WEFT_PUBLIC_NAMES), parsed host → the ports allowed ('' for none or 80), or
@@ -28,7 +32,7 @@ function hostOf(name: string): string | undefined {
 
 /**
  * What a listener bound to `boundHost` answers to: loopback names and the bound address (unless a
- * wildcard) on its own port, and the configured public names (`weft.internal` on any port,
+ * wildcard) on any port, and the configured public names (`weft.internal` on any port,
  * `weft.internal:8443` on that one). A public name that is no host[:port] is left out (the
  * configuration refuses it before: core/config).
  */
@@ -54,24 +58,23 @@ const portText = (a: Authority) => a.port || '80';
 
 /**
  * Why a listener does not answer to this Host header, or undefined when it does. The host must be
- * one of `allowed`'s names and the port theirs: for local names the port the request arrived on
- * (`localPort`, the socket's; not compared when the request came on no socket, as `inject` does),
- * for public names a configured one. Each reason says what to send instead.
+ * one of `allowed`'s names: a local name on any port, a public name on a port it was configured with
+ * (any when configured without one). `localPort` (the socket's, when the request came on one) only
+ * fills the example in a reason. Each reason says what to send instead.
  */
 export function hostProblem(value: string | undefined, allowed: AllowedHosts, localPort?: number): string | undefined {
   if (value === undefined || value.trim() === '')
     return `the request has no Host header; send the address Weft listens on, e.g. Host: 127.0.0.1:${localPort ?? 3000}`;
   const a = parseAuthority(value.trim());
   if (!a) return 'it is not a host name with an optional port (host or host:port, an IPv6 address in brackets); send the address Weft listens on';
-  const isLocal = allowed.local.has(a.host) || isLoopbackIPv4(a.host);
+  if (allowed.local.has(a.host) || isLoopbackIPv4(a.host)) return undefined;
   const ports = allowed.public.get(a.host);
   if (ports === 'any' || ports?.has(a.port)) return undefined;
-  if (isLocal && (localPort === undefined || portText(a) === String(localPort))) return undefined;
-  if (!isLocal && !ports) return 'use the address it listens on, or add the name to WEFT_PUBLIC_NAMES (--public-name)';
-  const answered = [...new Set([...(isLocal && localPort !== undefined ? [String(localPort)] : []), ...[...(ports ?? [])].map((p) => p || '80')])];
+  if (!ports) return 'use the address it listens on, or add the name to WEFT_PUBLIC_NAMES (--public-name)';
+  const answered = [...ports].map((p) => p || '80');
   return (
-    `${a.host} is answered on port ${answered.join(' or ')} here, not ${portText(a)}: send the port Weft listens on, ` +
-    `or add "${a.host}:${portText(a)}" to WEFT_PUBLIC_NAMES (--public-name) for a proxy that sends it`
+    `${a.host} is answered on port ${answered.join(' or ')} here, not ${portText(a)}: send that port, ` +
+    `or add "${a.host}:${portText(a)}" (or "${a.host}" for any port) to WEFT_PUBLIC_NAMES (--public-name) for a proxy that sends it`
   );
 }
 

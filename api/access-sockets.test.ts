@@ -142,7 +142,7 @@ describe('access over real sockets', () => {
   });
 
   // regression: `Host: 127.0.0.1:3000.evil.com` passed (the check read the text before the first colon)
-  it("parses Host on both listeners: the name and the port must be the listener's", async () => {
+  it("parses Host on both listeners: the name must be the listener's", async () => {
     const listeners = [
       { what: 'API', port: portOf(open), method: 'GET', path: '/api/v1/openapi.json' },
       { what: 'collector', port: openCollector.port, method: 'POST', path: '/v1/traces' },
@@ -166,10 +166,6 @@ describe('access over real sockets', () => {
         [`localhost:`, /not a host name with an optional port/],
         [`%6cocalhost:${port}`, /not a host name with an optional port/],
         [`::1:${port}`, /not a host name with an optional port/],
-        // No port is port 80; another port is another listener's (a proxy's name goes in WEFT_PUBLIC_NAMES).
-        ['localhost', new RegExp(`localhost is answered on port ${port} here, not 80`)],
-        [`localhost:${port + 1}`, new RegExp(`localhost is answered on port ${port} here, not ${port + 1}`)],
-        [`[::1]:${port + 1}`, new RegExp(`\\[::1\\] is answered on port ${port} here, not ${port + 1}`)],
       ];
       for (const [host, why] of refused) {
         const r = await send(host);
@@ -177,7 +173,18 @@ describe('access over real sockets', () => {
         expect(r.body, `${what} ${host}`).toContain('a guard against DNS rebinding');
         expect(r.body, `${what} ${host}`).toMatch(why);
       }
-      for (const host of [`127.0.0.1:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`, `localhost.:${port}`, `127.0.0.2:${port}`, ` localhost:${port} `]) {
+      // A loopback name on any port: a port mapping or an SSH tunnel changes the port a client writes.
+      for (const host of [
+        `127.0.0.1:${port}`,
+        `[::1]:${port}`,
+        `LOCALHOST:${port}`,
+        `localhost.:${port}`,
+        `127.0.0.2:${port}`,
+        ` localhost:${port} `,
+        'localhost',
+        `localhost:${port + 1}`,
+        `[::1]:${port + 1}`,
+      ]) {
         expect((await send(host)).status, `${what} ${host}`).toBe(200);
       }
       // No Host: Node refuses HTTP/1.1 without one (400); HTTP/1.0 reaches the guard, which refuses it.
