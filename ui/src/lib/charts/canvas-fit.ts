@@ -106,16 +106,16 @@ function largestScale(a: Axis, max: number): number {
 /**
  * Scales and moves a layout (one uniform scale, at most `maxScale`) so that every node's symbol and
  * label lie inside the canvas, `pad` px from its edges, as large as that allows, and centred; positions
- * come back in canvas px. Items without a position are left out. O(items · 40).
+ * come back in canvas px, with the scale used. Items without a position are left out. O(items · 40).
  */
 export function fitToCanvas(
   items: readonly Footprint[],
   positions: ReadonlyMap<string, Point>,
   size: CanvasSize,
   { maxScale = 1, pad = 6 }: { maxScale?: number; pad?: number } = {},
-): Map<string, Point> {
+): Map<string, Point> & { scale: number } {
   const placed = items.filter((f) => positions.has(f.id));
-  const out = new Map<string, Point>();
+  const out = Object.assign(new Map<string, Point>(), { scale: 1 });
   if (placed.length === 0) return out;
   const ext = placed.map(extent);
   const ax = axis(
@@ -139,7 +139,24 @@ export function fitToCanvas(
   const ox = (rx.from + rx.to) / 2;
   const oy = (ry.from + ry.to) / 2;
   placed.forEach((f, i) => out.set(f.id, { x: s * ax.at[i] + ox, y: s * ay.at[i] + oy }));
+  out.scale = s;
   return out;
+}
+
+/** Symbols are never drawn smaller than this share of their size. */
+const MIN_SHRINK = 0.45;
+
+/**
+ * fitToCanvas, with the symbols drawn smaller (down to MIN_SHRINK of their size) by as much as the
+ * layout had to be shrunk to fit: symbols are sized in px, so a layout drawn at a third of its size on
+ * a phone kept full-size symbols on top of each other. Changes the footprints' sizes in place.
+ */
+export function fitShrinking(items: Footprint[], positions: ReadonlyMap<string, Point>, size: CanvasSize, options: { maxScale?: number; pad?: number } = {}) {
+  const first = fitToCanvas(items, positions, size, options);
+  const shrink = Math.max(MIN_SHRINK, Math.min(1, first.scale));
+  if (shrink === 1) return first;
+  for (const f of items) f.size *= shrink;
+  return fitToCanvas(items, positions, size, options);
 }
 
 /** How far (px) around a label no other node's centre may lie. */

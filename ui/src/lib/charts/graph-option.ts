@@ -1,5 +1,5 @@
 import type { Graph, GraphEdge, GraphNode } from '../api/types.ts';
-import { fitToCanvas, identityBox, LABEL_FONT, labelStyle, pickLabels, stretchTo, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
+import { fitShrinking, identityBox, LABEL_FONT, labelStyle, pickLabels, stretchTo, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
 import type { ChartOption } from './echarts.ts';
 import { forceLayout } from './force-layout.ts';
 import { groupKey, type GroupBy, type GroupedGraph, type GroupLink } from './graph-groups.ts';
@@ -140,7 +140,8 @@ export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): C
   }));
   // A simulation costs O(systems²) a step: above LARGE_GRAPH systems they are placed by owner instead (clusterLayout).
   const laid = circular ? undefined : large ? stretchTo(clusterLayout(graph.nodes), size) : forceLayout(footprints, graph.edges, size);
-  const positions = laid && fitToCanvas(footprints, laid, size, { maxScale: large ? 2 : 1.2 });
+  const positions = laid && fitShrinking(footprints, laid, size, { maxScale: large ? 2 : 1.2 });
+  const drawnSize = new Map(footprints.map((f) => [f.id, f.size]));
   const labelled = positions ? pickLabels(footprints, positions, size, settings.focus) : undefined;
   const categories = [
     { name: 'System', itemStyle: { color: palette.system } },
@@ -148,7 +149,7 @@ export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): C
     { name: 'Deprecated system', itemStyle: { color: palette.deprecated } },
   ];
   const data = graph.nodes.map((n) =>
-    systemItem(n, nodeHealth(n.id), { at: positions?.get(n.id), symbolSize: symbolSize(n), label: labelled ? labelled.has(n.id) : candidate(n) }),
+    systemItem(n, nodeHealth(n.id), { at: positions?.get(n.id), symbolSize: drawnSize.get(n.id)!, label: labelled ? labelled.has(n.id) : candidate(n) }),
   );
   // Traces per hour on every line of a small graph, where there is room for them (not on a phone).
   const traffic = !large && graph.edges.length <= 40 && size.width >= NARROW;

@@ -1,5 +1,5 @@
 import type { GraphNode } from '../api/types.ts';
-import { LABEL_GAP, LABEL_LINE, labelWidth, stretchTo, type CanvasSize } from './canvas-fit.ts';
+import { LABEL_GAP, LABEL_LINE, LABEL_MAX_WIDTH, labelWidth, stretchTo, type CanvasSize } from './canvas-fit.ts';
 import { UNKNOWN_KEY, type GroupedGraph, type SystemGroup } from './graph-groups.ts';
 
 /** A group node's diameter (px): 18 for one system, 48 for the largest group. */
@@ -59,9 +59,15 @@ export function groupLayout(grouped: GroupedGraph, focus?: string, size: CanvasS
   const y = new Float64Array(count);
   const r = Float64Array.from(ordered, ([, p]) => p.r);
   const spread = (1.2 * r.reduce((s, v) => s + v, 0)) / Math.max(1, count);
+  // The canvas's shape (its room for node centres, as stretchTo reckons it): the places start on an ellipse
+  // of that shape and are pulled in harder across its short side, so a phone gets a tall column of places
+  // at a readable scale instead of a wide disc shrunk to fit (overlapping group nodes).
+  const shape = Math.max(40, size.width - LABEL_MAX_WIDTH) / Math.max(40, size.height - 3 * LABEL_LINE);
+  const [sx, sy] = [Math.min(1, Math.sqrt(shape)), Math.min(1, 1 / Math.sqrt(shape))];
+  const [gx, gy] = [Math.max(1, 1 / shape), Math.max(1, shape)];
   for (let i = 0; i < count; i++) {
-    x[i] = spread * Math.sqrt(i) * Math.cos(i * GOLDEN);
-    y[i] = spread * Math.sqrt(i) * Math.sin(i * GOLDEN);
+    x[i] = spread * Math.sqrt(i) * Math.cos(i * GOLDEN) * sx;
+    y[i] = spread * Math.sqrt(i) * Math.sin(i * GOLDEN) * sy;
   }
   // Flows between places, summed per pair: the weights of the pull.
   const keyOfDrawn = (id: string) => (id.startsWith('group:') ? id.slice('group:'.length) : placeOf(id));
@@ -96,8 +102,8 @@ export function groupLayout(grouped: GroupedGraph, focus?: string, size: CanvasS
       y[b] -= dy * f;
     }
     for (let i = 0; i < count; i++) {
-      x[i] *= 1 - 0.01 * heat;
-      y[i] *= 1 - 0.01 * heat;
+      x[i] *= 1 - Math.min(0.05, 0.01 * gx) * heat;
+      y[i] *= 1 - Math.min(0.05, 0.01 * gy) * heat;
     }
     // Discs never overlap: pushed apart last, at full strength.
     for (let i = 0; i < count; i++) {

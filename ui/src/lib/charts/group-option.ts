@@ -1,5 +1,5 @@
 import type { Graph } from '../api/types.ts';
-import { fitToCanvas, identityBox, pickLabels, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
+import { fitShrinking, identityBox, pickLabels, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
 import type { ChartOption } from './echarts.ts';
 import { forceLayout } from './force-layout.ts';
 import { UNKNOWN_KEY, type GroupedGraph, type GroupLink, type SystemGroup } from './graph-groups.ts';
@@ -26,7 +26,7 @@ const LABEL_ALL_BELOW = 60;
 
 const plural = (n: number, what: string) => `${fmt.format(n)} ${what}${n === 1 ? '' : 's'}`;
 
-function groupItem(g: SystemGroup, by: GroupedGraph['by'], largest: number, at: Point | undefined, label: boolean) {
+function groupItem(g: SystemGroup, by: GroupedGraph['by'], symbolSize: number, at: Point | undefined, label: boolean) {
   const unknown = g.key === UNKNOWN_KEY;
   const h = g.health;
   return {
@@ -36,7 +36,7 @@ function groupItem(g: SystemGroup, by: GroupedGraph['by'], largest: number, at: 
     value: g.members.length,
     category: 3,
     symbol: 'roundRect',
-    symbolSize: groupSymbolSize(g, largest),
+    symbolSize,
     itemStyle: { color: unknown ? palette.unknown : palette.group, ...(h ? { borderColor: severityColor[h.severity], borderWidth: 4 } : {}) },
     label: { show: label, formatter: groupLabel(g), fontWeight: 'bold' },
     health: h?.severity ?? null,
@@ -115,7 +115,8 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
     }),
   ];
   const laid = grouped.by === 'unknown' ? forceLayout(footprints, [...grouped.edges, ...grouped.links], size) : groupLayout(grouped, settings.focus, size);
-  const positions = fitToCanvas(footprints, laid, size, { maxScale: grouped.by === 'unknown' ? 1.2 : 2 });
+  const positions = fitShrinking(footprints, laid, size, { maxScale: grouped.by === 'unknown' ? 1.2 : 2 });
+  const drawnSize = new Map(footprints.map((f) => [f.id, f.size]));
   const labelled = pickLabels(footprints, positions, size, settings.focus);
   return {
     animation: false,
@@ -134,9 +135,9 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
         ],
         edgeSymbolSize: 8,
         data: [
-          ...grouped.groups.map((g) => groupItem(g, grouped.by, largest, positions.get(g.id), labelled.has(g.id))),
+          ...grouped.groups.map((g) => groupItem(g, grouped.by, drawnSize.get(g.id)!, positions.get(g.id), labelled.has(g.id))),
           ...grouped.systems.map((n) =>
-            systemItem(n, nodeHealth(n.id), { at: positions.get(n.id), symbolSize: systemSize(n.id, n.connections), label: labelled.has(n.id) }),
+            systemItem(n, nodeHealth(n.id), { at: positions.get(n.id), symbolSize: drawnSize.get(n.id)!, label: labelled.has(n.id) }),
           ),
         ],
         links: [
