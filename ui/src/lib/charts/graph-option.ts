@@ -54,6 +54,9 @@ export interface GraphOptionSettings {
  */
 export const NARROW = 600;
 
+/** Room (px) kept free at the canvas's edges: a line curving between two nodes near an edge, and its label, stay inside. */
+export const EDGE_PAD = 14;
+
 /** The canvas assumed when its size is not known (the overview's graph on a desktop). */
 export const DEFAULT_CANVAS: CanvasSize = { width: 1000, height: 560 };
 
@@ -140,7 +143,7 @@ export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): C
   }));
   // A simulation costs O(systems²) a step: above LARGE_GRAPH systems they are placed by owner instead (clusterLayout).
   const laid = circular ? undefined : large ? stretchTo(clusterLayout(graph.nodes), size) : forceLayout(footprints, graph.edges, size);
-  const positions = laid && fitShrinking(footprints, laid, size, { maxScale: large ? 2 : 1.2 });
+  const positions = laid && fitShrinking(footprints, laid, size, { maxScale: large ? 2 : 1.2, pad: EDGE_PAD });
   const drawnSize = new Map(footprints.map((f) => [f.id, f.size]));
   const labelled = positions ? pickLabels(footprints, positions, size, settings.focus) : undefined;
   const categories = [

@@ -5,6 +5,7 @@ import { forceLayout } from './force-layout.ts';
 import { UNKNOWN_KEY, type GroupedGraph, type GroupLink, type SystemGroup } from './graph-groups.ts';
 import {
   DEFAULT_CANVAS,
+  EDGE_PAD,
   escapeHtml,
   flowLink,
   fmt,
@@ -115,7 +116,7 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
     }),
   ];
   const laid = grouped.by === 'unknown' ? forceLayout(footprints, [...grouped.edges, ...grouped.links], size) : groupLayout(grouped, settings.focus, size);
-  const positions = fitShrinking(footprints, laid, size, { maxScale: grouped.by === 'unknown' ? 1.2 : 2 });
+  const positions = fitShrinking(footprints, laid, size, { maxScale: grouped.by === 'unknown' ? 1.2 : 2, pad: EDGE_PAD });
   const drawnSize = new Map(footprints.map((f) => [f.id, f.size]));
   const labelled = pickLabels(footprints, positions, size, settings.focus);
   return {
