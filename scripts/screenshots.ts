@@ -44,7 +44,9 @@ for (;;) {
 const browser = await chromium.launch(chromiumLaunch);
 const page: Page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const shoot = async (name: string, path: string, ready?: (p: Page) => Promise<unknown>) => {
-  await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
+  // A page that says what it waits for is taken once loaded: the overview's requests (prefetched with the app,
+  // refreshed every 15 s) kept 'networkidle' from ever coming.
+  await page.goto(`${base}${path}`, { waitUntil: ready ? 'load' : 'networkidle' });
   if (ready) await ready(page);
   await page.waitForTimeout(1500);
   await page.screenshot({ path: join(out, `${name}.png`), fullPage: false });
@@ -83,6 +85,12 @@ await phone.goto(`${base}/inventory?tab=flows`, { waitUntil: 'networkidle' });
 await phone.waitForTimeout(1000);
 await phone.screenshot({ path: join(out, 'phone-inventory.png') });
 console.log(`phone        /inventory?tab=flows at 390 px`);
+// The overview's graph fits a phone: every node and label inside the canvas, the legend below it.
+await phone.goto(`${base}/`, { waitUntil: 'load' });
+await phone.getByRole('img', { name: /^Dependency graph of/ }).waitFor();
+await phone.waitForTimeout(1500);
+await phone.screenshot({ path: join(out, 'phone-overview.png'), fullPage: true });
+console.log(`phone        / at 390 px`);
 
 await browser.close();
 await weft.stop();

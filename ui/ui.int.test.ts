@@ -441,32 +441,24 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(async () => page.url()).not.toMatch(/focus=/);
   });
 
-  it('draws systems as groups by owner, a group rimmed with its worst finding, and draws its systems when it is clicked', async () => {
-    await page.goto(`${weft.api!.url}/`);
+  // Regression: asked for groups by owner, the ERP (named by the system-of-record violation of its undocumented
+  // writeback into the CRM, a finding without a flow) was drawn inside its team's group.
+  it('draws systems named by a finding on their own when grouped by owner or kind, rimmed with its colour', async () => {
     const graph = () => page.getByRole('img', { name: /^Dependency graph of/ });
-    await poll(() => graph().getAttribute('aria-label')).toMatch(/^Dependency graph of 2 systems/);
-    await page.getByTestId('group-select').selectOption('owner');
-    await poll(async () => page.url()).toMatch(/group=owner/);
-    await poll(() => graph().getAttribute('aria-label')).toMatch(/drawn as 1 group by owner and 0 systems on their own$/);
-    // The writeback into the CRM (its system of record) is a flow inside the team's group: the group takes that finding's colour.
-    // The group node is the rimmed one of the paths in the group colour (the legend's icon is the other).
-    const rims = () =>
-      graph()
-        .locator('svg path[fill="#6c8ebf"]')
-        .evaluateAll((els) => els.map((el) => el.getAttribute('stroke')));
-    await poll(rims).toEqual(expect.arrayContaining([expect.toBeOneOf(Object.values(severityColor))]));
-    const group = graph()
-      .locator('svg path[fill="#6c8ebf"]')
-      .nth((await rims()).findIndex((c) => Object.values(severityColor).includes(c!)));
-    await poll(() => graph().locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['icoe (2)']));
-    await group.click({ force: true });
-    await poll(async () => page.url()).toMatch(/expand=icoe/);
-    await poll(() => graph().getAttribute('aria-label')).toMatch(/drawn as 0 groups by owner and 2 systems on their own$/);
-    await poll(() => graph().locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['Sales CRM', 'Finance ERP']));
-    await poll(() => page.getByLabel('Selection').innerText()).toMatch(/icoe\s+2 systems, drawn on their own/);
-    await page.getByTestId('expand-link').click();
-    await poll(async () => page.url()).not.toMatch(/expand=/);
-    await poll(() => graph().getAttribute('aria-label')).toMatch(/drawn as 1 group by owner/);
+    for (const by of ['owner', 'kind']) {
+      await page.goto(`${weft.api!.url}/`);
+      await poll(() => graph().getAttribute('aria-label')).toMatch(/^Dependency graph of 2 systems/);
+      await page.getByTestId('group-select').selectOption(by);
+      await poll(async () => page.url()).toMatch(new RegExp(`group=${by}`));
+      await poll(() => graph().getAttribute('aria-label')).toMatch(new RegExp(`drawn as 0 groups by ${by} and 2 systems on their own$`));
+      await poll(() => graph().locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['Sales CRM', 'Finance ERP']));
+      // Both systems are rimmed with the finding's colour.
+      const rims = () =>
+        graph()
+          .locator('svg path[fill="#2456a6"]')
+          .evaluateAll((els) => els.map((el) => el.getAttribute('stroke')));
+      await poll(async () => (await rims()).filter((c) => Object.values(severityColor).includes(c!)).length).toBe(2);
+    }
   });
 
   it('searches systems, flows and findings from one box, keyboard first', { timeout: 120_000 }, async () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, Graph, GraphEdge, GraphNode } from '../api/types.ts';
 import { selectionOf } from './graph-option.ts';
-import { autoGroupBy, GROUP_ABOVE, groupGraph, MAX_APART, MAX_OWNER_GROUPS, MAX_QUIET_LINKS } from './graph-groups.ts';
+import { autoGroupBy, GROUP_ABOVE, groupGraph, MAX_APART, MAX_OWNER_GROUPS, MAX_QUIET_LINKS, UNKNOWN_APART, UNKNOWN_KEY } from './graph-groups.ts';
 import { healthIndex } from './graph-view.ts';
 import { groupLayout } from './group-layout.ts';
 import { groupedOption } from './group-option.ts';
 import { palette, severityColor } from './palette.ts';
-import { graphEdge, graphNode } from './testing/graph-fixtures.ts';
+import { demoEstate, generatedEstate, graphEdge, graphNode, unknownHub } from './testing/graph-fixtures.ts';
 
 const node = (id: string, owner: string | null, over: Partial<GraphNode> = {}): GraphNode => graphNode(id, { owner, ...over });
 const edge = (id: string, source: string, target: string, over: Partial<GraphEdge> = {}): GraphEdge =>
@@ -122,11 +122,71 @@ describe('grouped graph', () => {
     expect(g.groups[0].health?.severity).toBe('low');
   });
 
+  // Regression: asked for by owner (or kind), the demo's ERP was drawn inside its team's group: the critical
+  // regulated-data exposure naming it (ERP → CRM, an undocumented flow) coloured only the line.
+  it('draws every system a finding names without a flow on its own, whichever grouping: the demo ERP under owner and kind', () => {
+    const demo = demoEstate();
+    const health = healthIndex(demo.graph, demo.findings);
+    expect(health.nodes.get('erp')).toMatchObject({ severity: 'critical', kind: 'regulated-data-exposure' });
+    for (const by of ['owner', 'kind'] as const) {
+      const g = groupGraph(demo.graph, { by, health });
+      expect(g.systems.map((n) => n.id).sort(), by).toEqual(['billing', 'crm', 'erp', 'unknown:contacts.growthhub.example']);
+      expect(
+        g.groups.flatMap((x) => x.members.map((m) => m.id)),
+        by,
+      ).not.toContain('erp');
+      // The flow between the ERP and the CRM is drawn as itself, coloured by its worst finding.
+      expect(g.edges.map((e) => e.id)).toContain('erp->crm');
+    }
+    // A finding about a flow colours its line only: the WMS (latency of ERP → WMS) stays in its group.
+    expect(
+      groupGraph(demo.graph, { by: 'owner', health })
+        .groups.find((x) => x.key === 'supply-chain')
+        ?.members.map((m) => m.id),
+    ).toEqual(['wms', 'tpl']);
+  });
+
+  // Regression: sixty unknown systems, each with its finding, were drawn on their own around the one system calling them.
+  it('draws at most UNKNOWN_APART unknown systems on their own, worst first, the rest as one node rimmed with their worst finding', () => {
+    const hub = unknownHub(60);
+    const health = healthIndex(hub.graph, hub.findings);
+    for (const by of ['owner', 'kind', 'unknown'] as const) {
+      const g = groupGraph(hub.graph, { by, health });
+      const unknown = g.systems.filter((n) => !n.documented);
+      expect(unknown, by).toHaveLength(UNKNOWN_APART);
+      // The one with a high finding first.
+      expect(unknown.map((n) => n.id)).toContain('unknown:host-7.example');
+      const group = g.groups.find((x) => x.key === UNKNOWN_KEY)!;
+      expect(group.members).toHaveLength(60 - UNKNOWN_APART);
+      expect(group.health?.severity).toBe('medium');
+      // One line from the CRM (or its group) to the group, carrying its 55 flows.
+      expect(g.links.filter((l) => l.target === group.id).map((l) => [l.source, l.flows.length])).toEqual([
+        [{ unknown: 'crm', owner: 'group:icoe', kind: 'group:crm' }[by], 55],
+      ]);
+    }
+    // Only unknown systems: every catalog system is drawn on its own.
+    const only = groupGraph(hub.graph, { by: 'unknown', health });
+    expect(only.groups.map((x) => x.key)).toEqual([UNKNOWN_KEY]);
+    expect(only.systems.filter((n) => n.documented).map((n) => n.id)).toEqual(['crm', 'erp', 'billing']);
+    // Clicked: all of them drawn.
+    expect(groupGraph(hub.graph, { by: 'unknown', health, expand: new Set([UNKNOWN_KEY]) }).systems).toHaveLength(63);
+    // The group is labelled with what it holds.
+    const option = groupedOption(hub.graph, only, { health, size: { width: 325, height: 560 } }) as {
+      series: { data: { id: string; label: { formatter?: string } }[] }[];
+    };
+    expect(option.series[0].data.find((d) => d.id === `group:${UNKNOWN_KEY}`)?.label.formatter).toBe('55 unknown systems');
+  });
+
   it('groups automatically past GROUP_ABOVE systems, by kind when there are too many owners', () => {
     const sized = (n: number, owners: number): Graph => ({ ...graph, nodes: Array.from({ length: n }, (_, i) => node(`s${i}`, `team-${i % owners}`)) });
     expect(autoGroupBy(sized(GROUP_ABOVE, 3))).toBeUndefined();
     expect(autoGroupBy(sized(GROUP_ABOVE + 1, 3))).toBe('owner');
     expect(autoGroupBy(sized(GROUP_ABOVE + 1, MAX_OWNER_GROUPS + 1))).toBe('kind');
+    // A small estate with more than a handful of unknown systems: only those are grouped.
+    expect(autoGroupBy(unknownHub(UNKNOWN_APART + 1).graph)).toBe('unknown');
+    expect(autoGroupBy(unknownHub(UNKNOWN_APART).graph)).toBeUndefined();
+    expect(autoGroupBy(demoEstate().graph)).toBeUndefined();
+    expect(autoGroupBy(generatedEstate(250, 400, 25).graph)).toBe('owner');
   });
 
   it('tells a click on a group (all its systems) and on a line (its flows) apart from a system or a flow', () => {

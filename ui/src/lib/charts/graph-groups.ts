@@ -5,14 +5,28 @@ import type { Health, HealthIndex } from './graph-view.ts';
 export const GROUP_ABOVE = 150;
 /** At most this many systems with open findings of their own are drawn apart from their group (worst first); the rest colour it. */
 export const MAX_APART = 60;
+/**
+ * Of the unknown systems, at most this many are drawn on their own (worst finding first, then best connected):
+ * the rest are one "N unknown systems" node, rimmed with their worst finding, drawn system by system when
+ * clicked. Sixty unknown hosts drawn on their own around the one system that calls them were a hairball
+ * of diamonds and labels; every unknown system has a finding (unknown-system), so being drawn apart told
+ * nothing more than the group's rim does.
+ */
+export const UNKNOWN_APART = 5;
+/** The group key of systems not in the catalog. */
+export const UNKNOWN_KEY = '(unknown systems)';
 
 /** At most this many lines between two groups without an open finding are drawn (the busiest); lines with findings always are. */
 export const MAX_QUIET_LINKS = 150;
 /** Past this many owners, automatic grouping groups systems by kind instead. */
 export const MAX_OWNER_GROUPS = 80;
 
-/** What systems are grouped by: their owner (team) or their kind (crm, erp…). */
-export type GroupBy = 'owner' | 'kind';
+/**
+ * What systems are grouped by: their owner (team), their kind (crm, erp…), or `unknown`: only the
+ * unknown systems past UNKNOWN_APART are grouped, every catalog system is drawn on its own (a small
+ * estate with many unknown hosts).
+ */
+export type GroupBy = 'owner' | 'kind' | 'unknown';
 
 /** Systems drawn as one node: a team's, or a kind's. */
 export interface SystemGroup {
@@ -80,8 +94,9 @@ export function mergeHealth(a: Health | undefined, b: Health | undefined): Healt
 
 /** The group a system belongs to: unknown systems and integrations apart from the catalog's. */
 export function groupKey(n: GraphNode, by: GroupBy): string {
+  if (!n.documented && n.type !== 'integration') return UNKNOWN_KEY;
+  if (by === 'unknown') return '(catalog)';
   if (n.type === 'integration') return '(integrations)';
-  if (!n.documented) return '(unknown systems)';
   return by === 'owner' ? (n.owner ?? '(no owner)') : n.kind || '(no kind)';
 }
 
@@ -89,29 +104,39 @@ export const groupId = (key: string) => `group:${key}`;
 
 /**
  * The grouping the overview picks for a graph when the user picked none: none up to GROUP_ABOVE
- * systems, else by owner (by kind when there are more than MAX_OWNER_GROUPS owners).
+ * systems (`unknown` when more than UNKNOWN_APART of them are unknown systems), else by owner (by
+ * kind when there are more than MAX_OWNER_GROUPS owners).
  */
 export function autoGroupBy(graph: Graph): GroupBy | undefined {
-  if (graph.nodes.length <= GROUP_ABOVE) return undefined;
+  if (graph.nodes.length <= GROUP_ABOVE)
+    return graph.nodes.filter((n) => groupKey(n, 'unknown') === UNKNOWN_KEY).length > UNKNOWN_APART ? 'unknown' : undefined;
   return new Set(graph.nodes.map((n) => groupKey(n, 'owner'))).size <= MAX_OWNER_GROUPS ? 'owner' : 'kind';
 }
 
 /**
- * Draws less: systems grouped by owner or kind, flows between groups summed into one line per pair
- * (either direction). Members of an expanded group, the focused system and its direct neighbours
- * (up to MAX_APART) and the systems with open findings of their own (up to MAX_APART, worst first)
- * are drawn on their own; a group takes the
- * colour of its members' and inner flows' worst open finding, a line that of its flows', so nothing
- * unhealthy is hidden. Of the lines between two groups without findings only the busiest
+ * Draws less: systems grouped by owner or kind (or only the unknown ones), flows between groups summed
+ * into one line per pair (either direction). Members of an expanded group, the focused system and its
+ * direct neighbours (up to MAX_APART) and the systems with open findings of their own (healthIndex's
+ * nodes: every system a finding names without naming a flow; up to MAX_APART, worst first) are drawn
+ * on their own, whichever grouping was chosen; of the unknown systems only UNKNOWN_APART are. A group
+ * takes the colour of its members' and inner flows' worst open finding, a line that of its flows', so
+ * nothing unhealthy is hidden. Of the lines between two groups without findings only the busiest
  * MAX_QUIET_LINKS are kept. O(systems + flows + lines · log lines).
  */
 export function groupGraph(graph: Graph, settings: GroupSettings): GroupedGraph {
   const { by, expand = new Set<string>(), focus, health } = settings;
   const keyOf = new Map(graph.nodes.map((n) => [n.id, groupKey(n, by)]));
+  // Unknown systems past the first UNKNOWN_APART stay in their group (worst first, then best connected).
+  let unknownLeft = UNKNOWN_APART;
+  const fewUnknown = (n: GraphNode) => keyOf.get(n.id) !== UNKNOWN_KEY || expand.has(UNKNOWN_KEY) || unknownLeft-- > 0;
   const unhealthy = graph.nodes
     .filter((n) => health?.nodes.has(n.id) && !expand.has(keyOf.get(n.id)!))
-    .sort((a, b) => rank[health!.nodes.get(b.id)!.severity] - rank[health!.nodes.get(a.id)!.severity] || (a.id < b.id ? -1 : 1))
+    .sort(
+      (a, b) => rank[health!.nodes.get(b.id)!.severity] - rank[health!.nodes.get(a.id)!.severity] || b.connections - a.connections || (a.id < b.id ? -1 : 1),
+    )
+    .filter(fewUnknown)
     .slice(0, MAX_APART);
+  const drawnApart = new Set(unhealthy.map((n) => n.id));
   // Focused: the system and its direct neighbours (up to MAX_APART, unhealthy then best connected first) on their own, the farther hops grouped.
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const near = focus
@@ -119,6 +144,7 @@ export function groupGraph(graph: Graph, settings: GroupSettings): GroupedGraph 
         .map((id) => byId.get(id))
         .filter((n): n is GraphNode => n !== undefined && !expand.has(keyOf.get(n.id)!))
         .sort((a, b) => Number(health?.nodes.has(b.id) ?? 0) - Number(health?.nodes.has(a.id) ?? 0) || b.connections - a.connections || (a.id < b.id ? -1 : 1))
+        .filter((n) => drawnApart.has(n.id) || fewUnknown(n))
         .slice(0, MAX_APART)
     : [];
   const apart = new Set([...unhealthy.map((n) => n.id), ...(focus ? [focus] : []), ...near.map((n) => n.id)]);
@@ -126,7 +152,7 @@ export function groupGraph(graph: Graph, settings: GroupSettings): GroupedGraph 
   const systems: GraphNode[] = [];
   for (const n of graph.nodes) {
     const key = keyOf.get(n.id)!;
-    if (expand.has(key) || apart.has(n.id)) {
+    if (expand.has(key) || apart.has(n.id) || (by === 'unknown' && key !== UNKNOWN_KEY)) {
       systems.push(n);
       continue;
     }

@@ -1,5 +1,7 @@
 import type { Graph, GraphEdge, GraphNode } from '../api/types.ts';
+import { fitShrinking, identityBox, LABEL_FONT, labelStyle, pickLabels, stretchTo, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
 import type { ChartOption } from './echarts.ts';
+import { forceLayout } from './force-layout.ts';
 import { groupKey, type GroupBy, type GroupedGraph, type GroupLink } from './graph-groups.ts';
 import type { Health, HealthIndex } from './graph-view.ts';
 import { palette, severityColor } from './palette.ts';
@@ -40,8 +42,56 @@ export interface GraphOptionSettings {
   health?: HealthIndex;
   /** The focused system: drawn larger and always labelled. */
   focus?: string;
-  /** `force` (default: a force simulation, once for large graphs) or `circular` (no simulation, instant for any size). */
+  /** `force` (default: forceLayout; past LARGE_GRAPH systems placed by owner, clusterLayout) or `circular` (ECharts' circle, instant for any size). */
   layout?: 'force' | 'circular';
+  /** The canvas the graph is drawn on (px): everything is placed inside it. Default DEFAULT_CANVAS. */
+  size?: CanvasSize;
+}
+
+/**
+ * Below this canvas width (px: a phone) lines carry no label (a finding's kind, traces per hour): they
+ * piled onto the nodes. The line's colour still tells the finding's severity; a tap shows the rest.
+ */
+export const NARROW = 600;
+
+/** Room (px) kept free at the canvas's edges: a line curving between two nodes near an edge, and its label, stay inside. */
+export const EDGE_PAD = 14;
+
+/** The canvas assumed when its size is not known (the overview's graph on a desktop). */
+export const DEFAULT_CANVAS: CanvasSize = { width: 1000, height: 560 };
+
+const severityRank = { critical: 4, high: 3, medium: 2, low: 1, info: 0 } as const;
+
+/**
+ * Whose label is kept when two would overlap: the focused system, then systems with a critical or high
+ * open finding, then groups (GROUP_LABEL_PRIORITY), then the other unhealthy systems, worst first, then the best connected.
+ */
+export function labelPriority(n: GraphNode, h: Health | undefined, focus: string | undefined): number {
+  const rank = h ? severityRank[h.severity] : -1;
+  return (n.id === focus ? 1e10 : 0) + (rank >= 3 ? 1e9 * (rank - 2) : (rank + 1) * 1e7) + n.connections;
+}
+/** A group's label priority (plus its systems): above systems with medium or low findings, below critical and high ones. */
+export const GROUP_LABEL_PRIORITY = 1e8;
+
+/**
+ * What every drawing of the graph shares: positions in canvas px (fitToCanvas) mapped onto themselves
+ * (identityBox), labels below the nodes cut at LABEL_MAX_WIDTH and shown on hover when there was no
+ * room for them, line labels that would overlap another hidden.
+ */
+export function graphSeriesBase(positions: ReadonlyMap<string, Point>, size: CanvasSize) {
+  return {
+    type: 'graph',
+    layout: 'none',
+    roam: true,
+    draggable: true,
+    ...identityBox(positions.values(), size),
+    edgeSymbol: ['none', 'arrow'],
+    label: { show: true, position: 'bottom', fontSize: LABEL_FONT, color: '#1c2833', ...labelStyle },
+    emphasis: { focus: 'adjacency', lineStyle: { width: 4 }, label: { show: true }, edgeLabel: { show: true } },
+    lineStyle: { curveness: 0.18, opacity: 0.9 },
+    // A finding's kind on a line: hidden where it would overlap another line's (on hover it shows).
+    labelLayout: (p: { dataType?: string }) => (p.dataType === 'edge' ? { hideOverlap: true } : {}),
+  };
 }
 
 export const fmt = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
@@ -71,56 +121,69 @@ export function edgeFigures(e: GraphEdge, hours: number): string {
 /**
  * The dependency graph as an ECharts option: systems as nodes (unknown ones as red diamonds), flows
  * as arrows; a node or flow with open findings takes the colour of the worst one and its arrow is
- * labelled with that finding's kind. Large graphs are laid out once, without animation.
+ * labelled with that finding's kind. Placed by forceLayout (past LARGE_GRAPH systems by owner,
+ * clusterLayout), then fitted into the canvas with every node and label inside it; labels that would
+ * overlap another label or node are shown on hover only (pickLabels). No animation: drawn once.
  */
 export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): ChartOption {
+  const size = settings.size ?? DEFAULT_CANVAS;
   const most = Math.max(1, ...graph.nodes.map((n) => n.connections));
   const large = graph.nodes.length > LARGE_GRAPH;
+  const circular = settings.layout === 'circular';
   const hours = windowHours(graph);
   const nodeHealth = (id: string) => settings.health?.nodes.get(id);
   const edgeHealth = (id: string) => settings.health?.edges.get(id);
-  const positions = large && settings.layout !== 'circular' ? clusterLayout(graph.nodes) : undefined;
-  const labelled = (n: GraphNode) => !large || n.id === settings.focus || nodeHealth(n.id) !== undefined || n.connections >= Math.max(3, most * 0.5);
-  return {
-    animation: !large,
-    animationDuration: 300,
-    tooltip: {
-      confine: true,
-      formatter: tooltipOf,
-    },
-    legend: [{ data: ['System', 'Unknown system', 'Deprecated system'], bottom: 0, selectedMode: false }],
-    series: [
-      {
-        type: 'graph',
-        // A force simulation costs O(systems²) a step: above LARGE_GRAPH systems they are placed by owner instead (clusterLayout).
-        layout: settings.layout === 'circular' ? 'circular' : large ? 'none' : 'force',
-        circular: { rotateLabel: true },
-        roam: true,
-        draggable: true,
-        force: { repulsion: 420, edgeLength: [90, 190], gravity: 0.08, layoutAnimation: true },
-        categories: [
-          { name: 'System', itemStyle: { color: palette.system } },
-          { name: 'Unknown system', symbol: 'diamond', itemStyle: { color: palette.unknown } },
-          { name: 'Deprecated system', itemStyle: { color: palette.deprecated } },
-        ],
-        top: 24,
-        bottom: 48,
-        edgeSymbol: ['none', 'arrow'],
-        edgeSymbolSize: 9,
-        label: { show: true, position: 'bottom', fontSize: 12, color: '#1c2833' },
-        emphasis: { focus: 'adjacency', lineStyle: { width: 4 } },
-        lineStyle: { curveness: 0.18, opacity: 0.9 },
-        data: graph.nodes.map((n) =>
-          systemItem(n, nodeHealth(n.id), {
-            at: positions?.get(n.id),
-            symbolSize: (large ? 8 : 18) + (large ? 14 : 22) * (n.connections / most) + (n.id === settings.focus ? 10 : 0),
-            label: labelled(n),
-          }),
-        ),
-        links: graph.edges.map((e) => flowLink(e, edgeHealth(e.id), hours, !large && graph.edges.length <= 40)),
-      },
-    ],
-  };
+  const symbolSize = (n: GraphNode) => (large ? 8 : 18) + (large ? 14 : 22) * (n.connections / most) + (n.id === settings.focus ? 10 : 0);
+  const candidate = (n: GraphNode) => !large || n.id === settings.focus || nodeHealth(n.id) !== undefined || n.connections >= Math.max(3, most * 0.5);
+  const footprints: Footprint[] = graph.nodes.map((n) => ({
+    id: n.id,
+    size: symbolSize(n),
+    label: candidate(n) ? n.label : undefined,
+    priority: labelPriority(n, nodeHealth(n.id), settings.focus),
+  }));
+  // A simulation costs O(systems²) a step: above LARGE_GRAPH systems they are placed by owner instead (clusterLayout).
+  const laid = circular ? undefined : large ? stretchTo(clusterLayout(graph.nodes), size) : forceLayout(footprints, graph.edges, size);
+  const positions = laid && fitShrinking(footprints, laid, size, { maxScale: large ? 2 : 1.2, pad: EDGE_PAD });
+  const drawnSize = new Map(footprints.map((f) => [f.id, f.size]));
+  const labelled = positions ? pickLabels(footprints, positions, size, settings.focus) : undefined;
+  const categories = [
+    { name: 'System', itemStyle: { color: palette.system } },
+    { name: 'Unknown system', symbol: 'diamond', itemStyle: { color: palette.unknown } },
+    { name: 'Deprecated system', itemStyle: { color: palette.deprecated } },
+  ];
+  const data = graph.nodes.map((n) =>
+    systemItem(n, nodeHealth(n.id), { at: positions?.get(n.id), symbolSize: drawnSize.get(n.id)!, label: labelled ? labelled.has(n.id) : candidate(n) }),
+  );
+  // Traces per hour on every line of a small graph, where there is room for them (not on a phone).
+  const traffic = !large && graph.edges.length <= 40 && size.width >= NARROW;
+  const links = graph.edges.map((e) => flowLink(e, edgeHealth(e.id), hours, traffic, size.width >= NARROW));
+  const tooltip = { confine: true, formatter: tooltipOf };
+  if (!positions) {
+    // ECharts' circle: inside the series' box, labels rotated outwards (room left for them all round).
+    const base = graphSeriesBase(new Map(), size);
+    return {
+      animation: false,
+      tooltip,
+      series: [
+        {
+          ...base,
+          layout: 'circular',
+          circular: { rotateLabel: true },
+          top: 72,
+          bottom: 72,
+          left: 96,
+          right: 96,
+          width: undefined,
+          height: undefined,
+          categories,
+          edgeSymbolSize: 9,
+          data,
+          links,
+        },
+      ],
+    };
+  }
+  return { animation: false, tooltip, series: [{ ...graphSeriesBase(positions, size), categories, edgeSymbolSize: 9, data, links }] };
 }
 
 /**
@@ -147,7 +210,7 @@ export function systemItem(n: GraphNode, h: Health | undefined, how: { at?: { x:
  * A flow as an ECharts graph link: styled by edgeStyle, labelled with its worst open finding's kind
  * (or, when `traffic`, with its traces per hour), a tooltip with its figures.
  */
-export function flowLink(e: GraphEdge, h: Health | undefined, hours: number, traffic: boolean) {
+export function flowLink(e: GraphEdge, h: Health | undefined, hours: number, traffic: boolean, kindLabel = true) {
   return {
     id: e.id,
     source: e.source,
@@ -155,7 +218,7 @@ export function flowLink(e: GraphEdge, h: Health | undefined, hours: number, tra
     lineStyle: edgeStyle(e, h),
     health: h?.severity ?? null,
     label: h
-      ? { show: true, formatter: h.kind, fontSize: 10, color: severityColor[h.severity] }
+      ? { show: kindLabel, formatter: h.kind, fontSize: 10, color: severityColor[h.severity] }
       : { show: traffic && e.observed, formatter: `${fmt.format(e.traces / hours)}/h`, fontSize: 10, color: '#5d6d7e' },
     tip: () =>
       `${escapeHtml(e.source)} → ${escapeHtml(e.target)}<br/>${e.mark} · ${escapeHtml(e.domain || 'no domain')}<br/>${edgeFigures(e, hours)}${healthLine(h)}`,

@@ -27,8 +27,11 @@ function worse(h: Health | undefined, f: Finding): Health {
 
 /**
  * Attaches each open finding to what it is about: to an edge when it names the edge's flow (or,
- * for an undocumented edge, when it names both of the edge's systems and no flow); otherwise to each
- * system it names. So a slow flow colours its arrow, an unknown system its node.
+ * for an undocumented edge, when it names both of the edge's systems and no flow); and to each
+ * system it names when it names no flow (or names flows not drawn). So a slow flow colours its arrow,
+ * an unknown system its node, and a finding about systems (a write into another's system of record,
+ * regulated data sent to an unknown host) both the undocumented arrow between them and their nodes:
+ * a grouped graph draws those systems on their own (groupGraph), never inside a group.
  */
 export function healthIndex(graph: Graph, findings: readonly Finding[]): HealthIndex {
   const edges = new Map<string, Health>();
@@ -48,7 +51,7 @@ export function healthIndex(graph: Graph, findings: readonly Finding[]): HealthI
       for (const s of f.subject.systems) for (const t of f.subject.systems) for (const e of byPair.get(`${s}\u0000${t}`) ?? []) if (!e.flowId) hit.add(e);
     }
     for (const e of hit) edges.set(e.id, worse(edges.get(e.id), f));
-    if (hit.size === 0) for (const s of f.subject.systems) nodes.set(s, worse(nodes.get(s), f));
+    if (hit.size === 0 || f.subject.flows.length === 0) for (const s of f.subject.systems) nodes.set(s, worse(nodes.get(s), f));
   }
   return { edges, nodes };
 }

@@ -1,18 +1,22 @@
 import type { GraphNode } from '../api/types.ts';
-import type { GroupedGraph, SystemGroup } from './graph-groups.ts';
+import { LABEL_GAP, LABEL_LINE, LABEL_MAX_WIDTH, labelWidth, stretchTo, type CanvasSize } from './canvas-fit.ts';
+import { UNKNOWN_KEY, type GroupedGraph, type SystemGroup } from './graph-groups.ts';
 
 /** A group node's diameter (px): 18 for one system, 48 for the largest group. */
 export function groupSymbolSize(g: SystemGroup, largest: number): number {
   return 18 + 30 * Math.sqrt(g.members.length / Math.max(1, largest));
 }
 
+/** A group node's label: `sales (12)`, or `55 unknown systems`. */
+export function groupLabel(g: SystemGroup): string {
+  return g.key === UNKNOWN_KEY ? `${g.members.length} unknown system${g.members.length === 1 ? '' : 's'}` : `${g.key} (${g.members.length})`;
+}
+
 /** Distance between neighbouring systems drawn on their own around a group's place (layout units ≈ px). */
-const SPACING = 40;
+const SPACING = 44;
 const GOLDEN = 2.399963;
 /** Ids in code-unit order: a stable tie-break, without the cost of a locale's collation. */
 const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-/** How much wider than tall the places are spread (the overview's chart is about twice as wide as tall). */
-const WIDE = 1.6;
 
 /**
  * Positions of a grouped graph, without ECharts' simulation: each group key gets a place (a disc as
@@ -20,11 +24,11 @@ const WIDE = 1.6;
  * overlap (a small deterministic simulation over the places, O(places² · 120)), then spread sideways; a group's node sits
  * at the centre of its place, its systems drawn on their own on a sunflower spiral around it, most
  * connected first; the focused system and its neighbours drawn on their own have a place of their
- * own at the centre. Deterministic: the same
- * graph is always drawn the same way.
- * Returns drawn id (a group's `group:<key>` or a system's id) → position.
+ * own at the centre; the places are spread to the canvas's shape. A group's systems start outside its
+ * node and the label below it. Deterministic: the same graph is always drawn the same way.
+ * Returns drawn id (a group's `group:<key>` or a system's id) → position (layout units ≈ px, for fitToCanvas).
  */
-export function groupLayout(grouped: GroupedGraph, focus?: string): Map<string, { x: number; y: number }> {
+export function groupLayout(grouped: GroupedGraph, focus?: string, size: CanvasSize = { width: 1000, height: 560 }): Map<string, { x: number; y: number }> {
   const largest = Math.max(1, ...grouped.groups.map((g) => g.members.length));
   const places = new Map<string, { group?: SystemGroup; systems: GraphNode[]; r: number; offset: number; x: number; y: number }>();
   const place = (key: string) => {
@@ -39,7 +43,9 @@ export function groupLayout(grouped: GroupedGraph, focus?: string): Map<string, 
   const placeOf = (id: string) => (id === focus || near.has(id) ? focusPlace : (grouped.keyOf.get(id) ?? id));
   for (const n of grouped.systems) place(placeOf(n.id)).systems.push(n);
   for (const p of places.values()) {
-    const inner = p.group ? groupSymbolSize(p.group, largest) / 2 + 14 : 0;
+    // Around the group's node and its label (centred below it): the farthest corner of that label.
+    const half = p.group ? groupSymbolSize(p.group, largest) / 2 : 0;
+    const inner = p.group ? Math.hypot(labelWidth(groupLabel(p.group), true) / 2, half + LABEL_GAP + LABEL_LINE) + 14 : 0;
     // The spiral starts outside the group's node (and its label).
     p.offset = Math.ceil((inner / SPACING) ** 2);
     p.r = Math.max(inner, SPACING * Math.sqrt(p.offset + p.systems.length)) + 16;
@@ -53,9 +59,15 @@ export function groupLayout(grouped: GroupedGraph, focus?: string): Map<string, 
   const y = new Float64Array(count);
   const r = Float64Array.from(ordered, ([, p]) => p.r);
   const spread = (1.2 * r.reduce((s, v) => s + v, 0)) / Math.max(1, count);
+  // The canvas's shape (its room for node centres, as stretchTo reckons it): the places start on an ellipse
+  // of that shape and are pulled in harder across its short side, so a phone gets a tall column of places
+  // at a readable scale instead of a wide disc shrunk to fit (overlapping group nodes).
+  const shape = Math.max(40, size.width - LABEL_MAX_WIDTH) / Math.max(40, size.height - 3 * LABEL_LINE);
+  const [sx, sy] = [Math.min(1, Math.sqrt(shape)), Math.min(1, 1 / Math.sqrt(shape))];
+  const [gx, gy] = [Math.max(1, 1 / shape), Math.max(1, shape)];
   for (let i = 0; i < count; i++) {
-    x[i] = spread * Math.sqrt(i) * Math.cos(i * GOLDEN);
-    y[i] = spread * Math.sqrt(i) * Math.sin(i * GOLDEN);
+    x[i] = spread * Math.sqrt(i) * Math.cos(i * GOLDEN) * sx;
+    y[i] = spread * Math.sqrt(i) * Math.sin(i * GOLDEN) * sy;
   }
   // Flows between places, summed per pair: the weights of the pull.
   const keyOfDrawn = (id: string) => (id.startsWith('group:') ? id.slice('group:'.length) : placeOf(id));
@@ -90,8 +102,8 @@ export function groupLayout(grouped: GroupedGraph, focus?: string): Map<string, 
       y[b] -= dy * f;
     }
     for (let i = 0; i < count; i++) {
-      x[i] *= 1 - 0.01 * heat;
-      y[i] *= 1 - 0.01 * heat;
+      x[i] *= 1 - Math.min(0.05, 0.01 * gx) * heat;
+      y[i] *= 1 - Math.min(0.05, 0.01 * gy) * heat;
     }
     // Discs never overlap: pushed apart last, at full strength.
     for (let i = 0; i < count; i++) {
@@ -117,11 +129,12 @@ export function groupLayout(grouped: GroupedGraph, focus?: string): Map<string, 
     }
     if (pinned === 0) x[0] = y[0] = 0;
   }
+  // Spread the places to the canvas's shape (wider than tall on a desktop, taller on a phone): a stretch only moves discs apart.
+  const centres = stretchTo(new Map(ordered.map(([key], i) => [key, { x: x[i], y: y[i] }])), size);
   const out = new Map<string, { x: number; y: number }>();
-  ordered.forEach(([, p], i) => {
-    // The chart is wider than tall: spread the places sideways (a stretch only moves discs apart).
-    p.x = x[i] * WIDE;
-    p.y = y[i];
+  ordered.forEach(([key, p]) => {
+    p.x = centres.get(key)!.x;
+    p.y = centres.get(key)!.y;
     if (p.group) out.set(p.group.id, { x: p.x, y: p.y });
     const sorted = [...p.systems].sort((a, b) => Number(b.id === focus) - Number(a.id === focus) || b.connections - a.connections || byCode(a.id, b.id));
     sorted.forEach((n, i) => {
