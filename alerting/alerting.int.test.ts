@@ -356,7 +356,11 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
       ...store,
       client: new Proxy(store.client, {
         get(target, prop, receiver) {
-          if (prop === 'insert') return async (...args: Parameters<typeof target.insert>) => (await slowInsert, target.insert(...args));
+          if (prop === 'command')
+            return async (params: Parameters<typeof target.command>[0]) => {
+              if (params.query.startsWith('INSERT')) await slowInsert;
+              return target.command(params);
+            };
           const v = Reflect.get(target, prop, receiver) as unknown;
           return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
         },

@@ -39,12 +39,11 @@ const copies = Math.max(1, Math.round(total / sample));
 const id = (col: string, len: number) => `if(${col} = '', '', substring(lower(hex(MD5(concat(${col}, toString(c))))), 1, ${len}))`;
 const t0 = performance.now();
 await store.client.command({
-  query: `INSERT INTO otel_traces SELECT scale_sample.* REPLACE (
+  query: `INSERT INTO otel_traces SETTINGS max_insert_block_size = 1048576 SELECT scale_sample.* REPLACE (
       Timestamp + toIntervalMillisecond(c * 1000) AS Timestamp,
       ${id('TraceId', 32)} AS TraceId, ${id('SpanId', 16)} AS SpanId, ${id('ParentSpanId', 16)} AS ParentSpanId,
       Duration + cityHash64(SpanId, c) % 5000000 AS Duration)
     FROM scale_sample CROSS JOIN (SELECT number AS c FROM numbers(${copies})) AS copies`,
-  clickhouse_settings: { max_insert_block_size: '1048576' },
 });
 const insertMs = performance.now() - t0;
 const stored = copies * sample;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from './index.ts';
+import { openStore, settingsClause } from './index.ts';
 
 describe('openStore (embedded)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'weft-store-'));
@@ -20,6 +20,38 @@ describe('openStore (embedded)', () => {
       expect(stderr.trim()).toBe(
         `weft start: The data directory ${join(dir, 'data')} is in use by another Weft process. Stop that process, or start this one with a different --data directory (or point both at a ClickHouse server with --clickhouse URL).`,
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('regression: a setting given for one statement holds for that statement only (a deduplication token was kept for the session, and later inserts dropped as duplicates)', async () => {
+    const store = await openStore({ kind: 'embedded', path: join(dir, 'settings') });
+    try {
+      const c = store.client;
+      for (const t of ['loaded', 'later'])
+        await c.command({ query: `CREATE TABLE ${t} (x UInt8) ENGINE = MergeTree ORDER BY x SETTINGS non_replicated_deduplication_window = 100` });
+      // Settings beside the query would be SET for the whole session: refused, naming them.
+      await expect(
+        c.insert({ table: 'later', values: [{ x: 1 }], format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: 't' } }),
+      ).rejects.toThrow(/does not take clickhouse_settings \(insert_deduplication_token\).*Write them in the statement/);
+      await expect(c.command({ query: 'SELECT 1', clickhouse_settings: { max_threads: 1 } })).rejects.toThrow(/max_threads/);
+      // In the statement: the same token twice is one block; inserts after it without a token are all kept.
+      const load = `INSERT INTO loaded (x)${settingsClause({ insert_deduplicate: 1, insert_deduplication_token: "seg-1'x" })} SELECT 7`;
+      await c.command({ query: load });
+      await c.command({ query: load });
+      await c.insert({ table: 'later', values: [{ x: 1 }], format: 'JSONEachRow' });
+      await c.insert({ table: 'later', values: [{ x: 2 }], format: 'JSONEachRow' });
+      await c.insert({ table: 'loaded', values: [{ x: 8 }], format: 'JSONEachRow' });
+      await c.insert({ table: 'loaded', values: [{ x: 9 }], format: 'JSONEachRow' });
+      const rows = async (t: string) =>
+        (await c.query({ query: `SELECT x FROM ${t} ORDER BY x`, format: 'JSONEachRow' }).then((r) => r.json<{ x: number }>())).map((r) => r.x);
+      expect(await rows('loaded')).toEqual([7, 8, 9]);
+      expect(await rows('later')).toEqual([1, 2]);
+      const [token] = await c
+        .query({ query: "SELECT value FROM system.settings WHERE name = 'insert_deduplication_token'", format: 'JSONEachRow' })
+        .then((r) => r.json<{ value: string }>());
+      expect(token.value).toBe('');
     } finally {
       await store.close();
     }

@@ -31,6 +31,37 @@ function claimDirectory(path: string): () => void {
   });
 }
 
+const CLIENT_CALLS = new Set(['query', 'command', 'insert', 'exec']);
+
+/**
+ * The embedded engine's client, refusing `clickhouse_settings`: the embedded connection sends them as
+ * `SET` statements, which hold for the engine's whole session — a deduplication token given for one
+ * insert was carried by every insert after it, and those were dropped as duplicates. Settings for one
+ * statement go in the statement (`settingsClause`, clickhouse/statement-settings.ts). Such a call
+ * rejects with a plain Error naming the settings.
+ */
+function withoutSessionSettings(client: ClickHouseClient): ClickHouseClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (typeof prop !== 'string' || !CLIENT_CALLS.has(prop)) return fn.bind(target);
+      return (...args: unknown[]) => {
+        const settings = (args[0] as { clickhouse_settings?: Record<string, unknown> } | undefined)?.clickhouse_settings;
+        const names = Object.keys(settings ?? {});
+        if (names.length > 0)
+          return Promise.reject(
+            new Error(
+              `The embedded store does not take clickhouse_settings (${names.join(', ')}): its engine would keep them for the whole session. Write them in the statement (settingsClause).`,
+            ),
+          );
+        return fn.apply(target, args);
+      };
+    },
+  });
+}
+
 /** Opens the store and checks it answers; a locked embedded directory becomes one plain sentence. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.kind === 'embedded') {
@@ -49,7 +80,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       throw err;
     }
     return {
-      client,
+      client: withoutSessionSettings(client),
       kind: 'embedded',
       database: 'default',
       path: config.path,

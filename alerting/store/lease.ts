@@ -1,4 +1,4 @@
-import { toChTime, type Store } from '../../clickhouse/index.ts';
+import { settingsClause, toChTime, type Store } from '../../clickhouse/index.ts';
 
 export interface Lease {
   /** True when this holder may evaluate until its next renewal. */
@@ -41,11 +41,13 @@ export function createLease(store: Store, holder: string, options: { ttlMs: numb
     return row ? { holder: row.holder, expires: Number(row.expires), version: Number(row.version) } : undefined;
   };
   const claim = async (version: number, expires: Date) => {
-    await store.client.insert({
-      table: 'weft_alerting_lease',
-      values: [{ name, holder, expires_at: toChTime(expires), version }],
-      format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: leaseClaimToken(name, version), insert_distributed_sync: 1 },
+    // The settings are written in the statement: they hold for this insert only (the embedded
+    // engine would keep settings given beside it for its session, and every later insert would
+    // carry this token).
+    const settings = settingsClause({ insert_deduplicate: 1, insert_deduplication_token: leaseClaimToken(name, version), insert_distributed_sync: 1 });
+    await store.client.command({
+      query: `INSERT INTO weft_alerting_lease (name, holder, expires_at, version)${settings} SELECT {name:String}, {holder:String}, toDateTime64({expires:String}, 3, 'UTC'), {version:UInt64}`,
+      query_params: { name, holder, expires: toChTime(expires), version },
     });
   };
   return {

@@ -90,8 +90,8 @@ describe('weft token and weft audit-log verify', () => {
   it('regression: fails on a tampered store and names the altered and the removed row', async () => {
     const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
     try {
-      await store.client.command({ query: "ALTER TABLE weft_audit_log UPDATE actor = 'mallory' WHERE seq = 2", clickhouse_settings: { mutations_sync: '2' } });
-      await store.client.command({ query: 'ALTER TABLE weft_audit_log DELETE WHERE seq = 4', clickhouse_settings: { mutations_sync: '2' } });
+      await store.client.command({ query: "ALTER TABLE weft_audit_log UPDATE actor = 'mallory' WHERE seq = 2 SETTINGS mutations_sync = 2" });
+      await store.client.command({ query: 'ALTER TABLE weft_audit_log DELETE WHERE seq = 4 SETTINGS mutations_sync = 2' });
     } finally {
       await store.close();
     }

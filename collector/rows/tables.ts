@@ -1,4 +1,5 @@
 import { traceColumns } from './trace-columns.ts';
+import { settingsClause, type StatementSettings } from '../../clickhouse/statement-settings.ts';
 
 /**
  * How mapped rows reach each table. Spool segments hold RowBinary rows whose fields follow
@@ -135,12 +136,13 @@ export function structure(spec: TableSpec): string {
 
 /**
  * The INSERT that loads one segment. `source` is `file` (the embedded engine reads the segment
- * from disk) or `input` (the segment is streamed to a server as the request body).
+ * from disk) or `input` (the segment is streamed to a server as the request body); `settings` are
+ * written into the statement (the deduplication token of the segment, for one).
  */
-export function loadStatement(spec: TableSpec, source: { file: string } | 'input', database?: string): string {
+export function loadStatement(spec: TableSpec, source: { file: string } | 'input', database?: string, settings?: StatementSettings): string {
   const columns = spec.fields.map((f) => `\`${f.column}\``).join(', ');
   const select = spec.fields.map((f, i) => (f.convert ? f.convert(`f${i}`) : `f${i}`)).join(', ');
   const table = database ? `\`${database}\`.\`${spec.table}\`` : `\`${spec.table}\``;
   const from = source === 'input' ? `input(${quote(structure(spec))})` : `file(${quote(source.file)}, ${quote(SEGMENT_FORMAT)}, ${quote(structure(spec))})`;
-  return `INSERT INTO ${table} (${columns}) SELECT ${select} FROM ${from}${source === 'input' ? ` FORMAT ${SEGMENT_FORMAT}` : ''}`;
+  return `INSERT INTO ${table} (${columns})${settingsClause(settings)} SELECT ${select} FROM ${from}${source === 'input' ? ` FORMAT ${SEGMENT_FORMAT}` : ''}`;
 }

@@ -179,19 +179,22 @@ export class Loader {
 
   private async load(segment: Segment): Promise<void> {
     const spec = tables[segment.table];
-    const clickhouse_settings = {
+    // Embedded: in the statement, so that they hold for this insert only (the embedded engine keeps
+    // settings given beside a query for its session: every later insert would carry this token).
+    // Server: as the request's parameters, which hold for that request.
+    const settings = {
       insert_deduplicate: 1,
       insert_deduplication_token: dedupToken(segment),
       deduplicate_blocks_in_dependent_materialized_views: 1,
     } as const;
     if (this.o.store.kind === 'embedded') {
-      await this.o.store.client.command({ query: loadStatement(spec, { file: segment.path }), clickhouse_settings });
+      await this.o.store.client.command({ query: loadStatement(spec, { file: segment.path }, undefined, settings) });
       return;
     }
     const result = await this.o.store.client.exec({
       query: loadStatement(spec, 'input', this.o.store.database),
       values: createReadStream(segment.path),
-      clickhouse_settings: { ...clickhouse_settings, insert_distributed_sync: 1 },
+      clickhouse_settings: { ...settings, insert_distributed_sync: 1 },
     });
     result.stream.resume();
     await new Promise<void>((resolve, reject) => {
