@@ -219,8 +219,14 @@ describe('analyzer routes', () => {
         expect(summary.status, q).toBe(400);
         expect(summary.body.message, q).toMatch(message);
         if (q.includes('step')) continue;
-        const series = await get(`/api/v1/flows/customer-sync/series?${q}`);
-        expect(series, q).toEqual({ status: 400, body: expect.objectContaining({ message: q.includes('form=') ? expect.any(String) : summary.body.message }) });
+        // The series and the records per hop take the same range, and refuse it the same way.
+        for (const route of ['/api/v1/flows/customer-sync/series', '/api/v1/hops']) {
+          const other = await get(`${route}?${q}`);
+          expect(other, `${route}?${q}`).toEqual({
+            status: 400,
+            body: expect.objectContaining({ message: q.includes('form=') ? expect.any(String) : summary.body.message }),
+          });
+        }
       }
     });
   });
@@ -269,7 +275,7 @@ describe('analyzer routes', () => {
       expect(r.status, url).toBe(400);
       expect(r.body.message, url).toContain(`Unknown query parameter "${key}"`);
     }
-    expect((await get('/api/v1/hops?domain[]=customer')).body.message).toMatch(/it takes since, domain, flow\.$/);
+    expect((await get('/api/v1/hops?domain[]=customer')).body.message).toMatch(/it takes since, from, to, domain, flow\.$/);
     expect((await get('/api/v1/graph?since=1h')).status).toBe(200);
   });
 
