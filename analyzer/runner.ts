@@ -49,7 +49,8 @@ export interface Analyzer {
   catalog(): Catalog;
   reloadCatalog(catalog?: Catalog): Promise<RunResult>;
   runNow(): Promise<RunResult>;
-  snapshot(sinceMs?: number): Promise<Snapshot>;
+  /** The rollups read over [until − sinceMs, until] (default: the analyzer window, ending now). */
+  snapshot(sinceMs?: number, until?: Date): Promise<Snapshot>;
   graph(sinceMs?: number): Promise<Graph>;
   inventory(sinceMs?: number): Promise<Inventory>;
   lastRun(): RunResult | null;
@@ -91,10 +92,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     });
   };
 
-  const snapshot = (sinceMs = config.windowMs) => {
-    const now = clock.now();
-    return takeSnapshot(store, catalog, new Date(now.getTime() - sinceMs), now);
-  };
+  const snapshot = (sinceMs = config.windowMs, until = clock.now()) => takeSnapshot(store, catalog, new Date(until.getTime() - sinceMs), until);
 
   const evaluate = async (): Promise<RunResult> => {
     const now = clock.now();

@@ -20,6 +20,11 @@ export interface ApiServices {
   probes?: ProbesRuntime;
   /** Alerts, silences, notifications and remediation (alerting/). */
   alerting?: AlertingRuntime;
+  /**
+   * How many days flow rollups are kept (WEFT_RETENTION_ROLLUP_DAYS; default 400): what part of an
+   * older window the flow summary can still show.
+   */
+  rollupDays?: number;
   /** Link template to an external trace viewer (`{traceId}` replaced), from the API config. */
   traceLinkTemplate?: string;
   /** Compliance reports and catalog history (reports/). */

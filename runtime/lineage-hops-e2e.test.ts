@@ -152,6 +152,20 @@ describe('records per hop, through the receiver and the store', () => {
     expect((await get<{ chains: unknown[] }>('/api/v1/hops?flow=orders-publish')).chains).toHaveLength(1);
   });
 
+  it("counts the records per hop over an absolute range (the flow page's custom range) as over a look-back", async () => {
+    type Chains = { since: string; until: string; chains: Array<{ hops: Array<Record<string, any>> }> };
+    const extract = (r: Chains) => r.chains.flatMap((c) => c.hops).find((h) => h.flowId === 'orders-extract');
+    // The second round of runs alone (10 minutes ago), then both rounds (20 and 10 minutes ago).
+    const recent = await get<Chains>(`/api/v1/hops?flow=orders-extract&from=${at(12)}&to=${at(0)}`);
+    expect([recent.since, recent.until]).toEqual([at(12), at(0)]);
+    expect(extract(recent)).toMatchObject({ read: 300, written: 300, lost: false });
+    expect(extract(await get<Chains>(`/api/v1/hops?flow=orders-extract&from=${at(25)}`))).toMatchObject({ read: 800, written: 800 });
+    expect(extract(await get<Chains>('/api/v1/hops?flow=orders-extract&since=25m'))).toMatchObject({ read: 800, written: 800 });
+    expect((await get<Chains>(`/api/v1/hops?flow=orders-extract&from=${at(60)}&to=${at(30)}`)).chains.flatMap((c) => c.hops)).not.toContainEqual(
+      expect.objectContaining({ flowId: 'orders-extract', read: 800 }),
+    );
+  });
+
   it.skipIf(!browserAvailable())("shows the chain on the lossy flow's page, in a real browser, naming the hop", { timeout: 60_000 }, async () => {
     const browser = await chromium.launch(chromiumLaunch);
     try {

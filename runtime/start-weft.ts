@@ -195,6 +195,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
         alerting: weft.alerting,
         auditLog,
         traceLinkTemplate: config.api.traceLinkTemplate,
+        rollupDays: config.retention.rollupDays,
       };
       weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, credentials, publicNames, services });
       started.push({ name: 'api', stop: () => weft.api!.stop() });

@@ -15,6 +15,9 @@ import { strFromU8, unzipSync } from 'fflate';
 import { verifyBundle } from '../reports/index.ts';
 import { uiBuildDir } from './index.ts';
 import { severityColor } from './src/lib/charts/palette.ts';
+import { countChange, latencyChange, ratioChange } from './src/lib/flows/period-change.ts';
+import { durationMs, ms, num, pct, when } from './src/lib/format.ts';
+import type { FlowStats, FlowSummary } from './src/lib/api/types.ts';
 
 const catalogYaml = `
 owners:
@@ -97,6 +100,73 @@ async function hold(page: Page, pattern: RegExp): Promise<{ release: () => Promi
       for (const route of held.splice(0)) await route.continue().catch(() => undefined);
     },
   };
+}
+
+const presets: Record<string, string> = { '1h': '1 hour', '6h': '6 hours', '24h': '24 hours', '7d': '7 days' };
+
+/**
+ * The flow page's summary states the window in the URL (a preset by name, an absolute range by its two
+ * ends, each in a <time> holding its exact value) and shows the figures the API gives for exactly that
+ * window — and, in comparison, those of the period before it (the window the card names) and the change.
+ */
+async function summaryIsOfTheWindow(view: Page, base: string, where: string): Promise<void> {
+  const q = new URL(view.url()).searchParams;
+  const [from, to] = [q.get('from'), q.get('to')];
+  const compare = q.get('compare') === '1';
+  const timeZone = await view.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const at = (iso: string) => when(iso, { timeZone });
+  const stated = view.getByTestId('summary-window');
+  await poll(() => stated.innerText(), `${where}: the window stated`).toBe(
+    from ? `${at(from)} – ${to ? at(to) : 'now'}` : `the last ${presets[q.get('since') ?? '1h']}`,
+  );
+  if (from)
+    expect(await stated.locator('time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime'))), where).toEqual(
+      [from, to].filter(Boolean).map((t) => new Date(t!).toISOString()),
+    );
+  const range = from ? `from=${encodeURIComponent(from)}${to ? `&to=${encodeURIComponent(to)}` : ''}` : `since=${q.get('since') ?? '1h'}`;
+  const summaryOf = (r: string) => fetch(`${base}/api/v1/flows/customer-sync/summary?${r}`).then((res) => res.json() as Promise<FlowSummary>);
+  const now = (await summaryOf(range)).flow.stats;
+  let then: FlowStats | null | undefined;
+  if (compare) {
+    // The period before, as the card names it: the API's answer for exactly that window.
+    const ends = view.getByTestId('previous-window').locator('time');
+    await poll(() => ends.count(), `${where}: the period before named`).toBe(2);
+    const [a, b] = await ends.evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')!));
+    // Just before the range, as long as it (a preset's ends are the API's, a moment apart from the test's).
+    if (from) expect(b, `${where}: the period before ends where the range starts`).toBe(new Date(from).toISOString());
+    if (from && to) expect(Date.parse(b) - Date.parse(a), `${where}: the period before is as long`).toBe(Date.parse(to) - Date.parse(from));
+    if (!from) expect(Date.parse(b) - Date.parse(a), `${where}: the period before is as long`).toBe(durationMs(q.get('since') ?? '1h'));
+    then = (await summaryOf(`from=${encodeURIComponent(a)}&to=${encodeURIComponent(b)}`)).flow.stats;
+  }
+  if (!now && (!compare || !then)) {
+    await poll(() => view.getByTestId('summary-empty').first().innerText(), `${where}: no traffic, said so`).toMatch(/^No traces of this flow in this window/);
+    expect(await view.getByTestId('flow-figures').count(), `${where}: no figures for no traffic`).toBe(0);
+    return;
+  }
+  const cells = (s: FlowStats | null | undefined): Record<string, string> => ({
+    traces: s ? num(s.traces) : 'none',
+    failed: s ? `${num(s.failedTraces)} (${pct(s.errorRate)})` : '–',
+    records: s ? num(s.records) : 'none',
+    latency: s && s.p95Ms !== null ? `${ms(s.p50Ms)} / ${ms(s.p95Ms)} / ${ms(s.p99Ms)}` : s ? 'no data' : '–',
+    'first-seen': s ? at(s.firstSeen) : '–',
+    'last-seen': s ? at(s.lastSeen) : '–',
+  });
+  const changes: Record<string, string> = {
+    traces: countChange(now?.traces ?? 0, then?.traces ?? 0),
+    failed: ratioChange(now?.errorRate, then?.errorRate),
+    records: countChange(now?.records ?? 0, then?.records ?? 0),
+    latency: latencyChange(now?.p95Ms, then?.p95Ms) === '–' ? '–' : `p95 ${latencyChange(now?.p95Ms, then?.p95Ms)}`,
+    'first-seen': '',
+    'last-seen': '',
+  };
+  const [shown, before] = [cells(now), cells(then)];
+  for (const key of Object.keys(shown)) {
+    const row = view.getByTestId(`figure-${key}`).locator('td');
+    const expected = compare
+      ? [key === 'latency' ? 'p50 / p95 / p99' : key.replace('-', ' '), shown[key], before[key], changes[key]]
+      : [key === 'latency' ? 'p50 / p95 / p99' : key.replace('-', ' '), shown[key]];
+    await poll(async () => (await row.allInnerTexts()).map((t) => t.trim()), `${where}: ${key}`).toEqual(expected);
+  }
 }
 
 /** Drags across a chart (again while the page has not zoomed: the chart may be redrawn under the first drag); returns the new `from`. */
@@ -225,7 +295,7 @@ describe.skipIf(!hasBrowser)('web UI', () => {
         .locator('svg path')
         .count(),
     ).toBeGreaterThan(3);
-    await poll(() => page.locator('section.facts-row').innerText()).toMatch(/traces\s+3 \(0 failed/);
+    await poll(() => page.locator('section.facts-row').innerText()).toMatch(/traces\s+3\s+failed\s+0 \(0\.0%\)/);
   });
 
   it('creates a compliance report with the button on the Reports page and downloads a bundle that verifies', async () => {
@@ -249,6 +319,7 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(() => page.getByLabel('Window').inputValue()).toBe('custom');
     const chart = page.getByRole('img', { name: /^Throughput of customer-sync/ });
     await poll(() => chart.locator('svg path[stroke-dasharray]').count()).toBeGreaterThan(0);
+    await summaryIsOfTheWindow(page, weft.api!.url, 'absolute range from the URL, compared');
     // Drag across the chart (again, if the chart was redrawn under the first drag by the comparison arriving).
     await poll(async () => {
       const box = (await chart.boundingBox())!;
@@ -261,6 +332,16 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     }).not.toBe(from);
     const zoomed = new URL(page.url()).searchParams;
     expect(Date.parse(zoomed.get('to')!) - Date.parse(zoomed.get('from')!)).toBeLessThan(Date.parse(to) - Date.parse(from));
+    await summaryIsOfTheWindow(page, weft.api!.url, 'zoomed');
+
+    // A range without traffic (nor any before it): said so, with no figures — never zeros.
+    const quiet = Date.now() - 5 * 3_600_000;
+    await page.goto(`${weft.api!.url}/flows/customer-sync?from=${new Date(quiet).toISOString()}&to=${new Date(quiet + 3_600_000).toISOString()}&compare=1`);
+    await summaryIsOfTheWindow(page, weft.api!.url, 'a range without traffic');
+    expect(await page.getByTestId('summary-empty').innerText()).toMatch(
+      /^No traces of this flow in this window, nor in the period before\. Last seen: \d+ (s|min) ago\.$/,
+    );
+    expect(await page.locator('section.facts-row').innerText()).not.toMatch(/\b0 ms\b|\(0\.0%\)/);
   });
 
   // Regression: a custom range, then "compare with the previous period", hid the flow's summary: the card was
@@ -288,7 +369,7 @@ describe.skipIf(!hasBrowser)('web UI', () => {
           await poll(async () => (await chart.getByRole('img', { name: /of customer-sync$/ }).boundingBox())?.height ?? 0).toBeGreaterThan(150);
         }
       };
-      const slow = () => hold(view, /\/api\/v1\/(inventory\/flows|hops|flows\/[^/]+\/series)/);
+      const slow = () => hold(view, /\/api\/v1\/(hops|flows\/[^/]+\/(series|summary))/);
       const dashed = () =>
         view
           .getByRole('img', { name: /^Throughput of customer-sync/ })
@@ -296,23 +377,28 @@ describe.skipIf(!hasBrowser)('web UI', () => {
           .count();
 
       await view.goto(`${weft.api!.url}/flows/customer-sync?since=1h`);
-      await poll(() => view.locator('section.facts-row').innerText()).toMatch(/traces\s+3 \(0 failed/);
+      await poll(() => view.locator('section.facts-row').innerText()).toMatch(/traces\s+3\s+failed\s+0 \(0\.0%\)/);
       await laidOut('preset');
+      await summaryIsOfTheWindow(view, weft.api!.url, `${width} px, preset`);
 
       // A custom range, then the comparison, each while the new answers are on their way, then with them.
       let held = await slow();
       await view.getByLabel('Window').selectOption('custom');
       await poll(async () => new URL(view.url()).searchParams.has('from')).toBe(true);
       await laidOut('custom range, loading');
-      // The figures on screen are the preset's until the custom range's arrive, and the summary says so.
-      await poll(() => view.getByTestId('summary-window').innerText()).toBe('loading the last 7 days… (dimmed: the window before)');
+      // The figures on screen are the preset's until the custom range's arrive, and the summary says so, naming the range.
+      const custom = new URL(view.url()).searchParams;
+      const zone = { timeZone: await view.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone) };
+      await poll(() => view.getByTestId('summary-window').innerText()).toBe(
+        `loading ${when(custom.get('from'), zone)} – ${when(custom.get('to'), zone)}… (dimmed: the window before)`,
+      );
       await view.getByTestId('compare').check();
       await poll(async () => new URL(view.url()).searchParams.get('compare')).toBe('1');
       await laidOut('custom range and comparison, loading');
       await held.release();
       await poll(dashed).toBeGreaterThan(0);
-      await poll(() => view.getByTestId('summary-window').innerText()).toBe('the last 7 days (the charts: the range chosen)');
       await laidOut('custom range and comparison');
+      await summaryIsOfTheWindow(view, weft.api!.url, `${width} px, custom range and comparison`);
 
       // Zoomed by dragging across a chart, with the comparison on.
       held = await slow();
@@ -320,9 +406,11 @@ describe.skipIf(!hasBrowser)('web UI', () => {
       await laidOut('zoomed with comparison, loading');
       await held.release();
       await laidOut('zoomed with comparison');
+      await summaryIsOfTheWindow(view, weft.api!.url, `${width} px, zoomed with comparison`);
       await view.getByTestId('compare').uncheck();
       await poll(async () => new URL(view.url()).searchParams.has('compare')).toBe(false);
       await laidOut('zoomed');
+      await summaryIsOfTheWindow(view, weft.api!.url, `${width} px, zoomed`);
 
       // Back to a preset, with and without the comparison.
       held = await slow();
@@ -333,8 +421,8 @@ describe.skipIf(!hasBrowser)('web UI', () => {
       await laidOut('preset and comparison, loading');
       await held.release();
       await poll(dashed).toBeGreaterThan(0);
-      await poll(() => view.getByTestId('summary-window').innerText()).toBe('the last 6 hours');
       await laidOut('preset and comparison');
+      await summaryIsOfTheWindow(view, weft.api!.url, `${width} px, preset and comparison`);
       await view.screenshot({ path: join(dir, `flow-compare-${width}.png`), fullPage: true });
       await view.close();
     }
@@ -360,7 +448,7 @@ describe.skipIf(!hasBrowser)('web UI', () => {
           ).toBeGreaterThan(0);
         // Measured once the page has settled (the summary and the records per hop above the charts loaded), in one go per chart.
         await view.waitForLoadState('networkidle');
-        await poll(() => view.locator('section.facts-row').innerText()).toMatch(/traces\s+3 \(0 failed/);
+        await poll(() => view.getByTestId('figure-traces').locator('td').nth(1).innerText()).toBe('3');
         await poll(() => view.getByTestId('hop-chain').count()).toBeGreaterThan(0);
         for (const section of await sections.all()) {
           const title = await section.getByRole('heading').innerText();

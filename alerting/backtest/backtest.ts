@@ -1,4 +1,4 @@
-import { queryFlowSeries, type FlowPoint } from '../../analyzer/index.ts';
+import { queryFlowSeries, selectFlow, type FlowPoint } from '../../analyzer/index.ts';
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { flowLabels, formatValue } from '../evaluate/conditions.ts';
@@ -69,14 +69,7 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     const f = catalog.flows.find((x) => x.id === flowId)!;
     const threshold = typeof rule.threshold === 'function' ? rule.threshold(flowId) : rule.threshold;
     if (threshold === undefined) continue;
-    const series = await queryFlowSeries(
-      store,
-      catalog,
-      { source: f.source, target: f.target, integration: f.runtime.flow, service: f.runtime.service },
-      new Date(start),
-      until,
-      stepMs / 1000,
-    );
+    const series = await queryFlowSeries(store, catalog, selectFlow(catalog, f.id), new Date(start), until, stepMs / 1000);
     const byT = new Map(series.map((p) => [Date.parse(p.t), p]));
     const points: FlowPoint[] = [];
     let alert: Alert | undefined;

@@ -1,7 +1,8 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { fromChTime, toChTime } from '../../clickhouse/index.ts';
-import { endpointMapping, resolveExpr, sqlString } from './match-sql.ts';
+import { flowEdgeCondition, type FlowSelection } from './flow-edges.ts';
+import { endpointMapping } from './match-sql.ts';
 import { quantileMs } from './observed.ts';
 
 export interface FlowPoint {
@@ -15,31 +16,31 @@ export interface FlowPoint {
   p99Ms: number | null;
 }
 
-/** Per-bucket stats of the edges source → target (optionally of one integration). */
+/**
+ * Per-bucket stats of one flow (`selectFlow`) over [since, until], in buckets of `stepSeconds` (at
+ * least 60: the rollups are per minute) starting at the epoch; buckets without traces are left out.
+ */
 export async function queryFlowSeries(
   store: Store,
   catalog: Catalog,
-  edge: { source: string; target: string; integration?: string; service?: string },
+  selection: FlowSelection,
   since: Date,
   until: Date,
   stepSeconds: number,
 ): Promise<FlowPoint[]> {
-  const runtime = [edge.integration ? `integration = ${sqlString(edge.integration)}` : '', edge.service ? `service = ${sqlString(edge.service)}` : ''].filter(
-    Boolean,
-  );
   const mapping = await endpointMapping(store, catalog);
+  const flow = flowEdgeCondition(catalog, selection);
   const query = `
     SELECT toStartOfInterval(minute, toIntervalSecond(${Math.max(60, Math.floor(stepSeconds))})) AS t,
       sum(traces) AS tr, sum(failed_traces) AS ft, sum(records) AS rc, quantilesTDigestMerge(0.5, 0.95, 0.99)(latency) AS q
     FROM weft_flow_edges_1m
     WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute <= toDateTime64({until:String}, 3, 'UTC')
-      ${runtime.length ? `AND (${runtime.join(' OR ')})` : ''}
-      AND ${resolveExpr('src_')} = {source:String} AND ${resolveExpr('tgt_')} = {target:String}
+      AND ${flow.sql}
     GROUP BY t HAVING tr > 0 ORDER BY t`;
   const rows = await store.client
     .query({
       query,
-      query_params: { ...mapping.params, since: toChTime(since), until: toChTime(until), source: edge.source, target: edge.target },
+      query_params: { ...mapping.params, ...flow.params, since: toChTime(since), until: toChTime(until) },
       format: 'JSONEachRow',
     })
     .then((r) => r.json<{ t: string; tr: string; ft: string; rc: string; q: Array<number | null> }>());

@@ -1,4 +1,6 @@
-import { combineEdges, isIntegrationNode, pairingStatus, runtimeMatches, type FlowStats, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
+import type { Flow } from '../../core/catalog/index.ts';
+import { observedFlowId } from '../flows/flow-edges.ts';
+import { combineEdges, documentedFlowFor, isIntegrationNode, pairingStatus, type FlowStats, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
 
 export interface InventorySystem {
@@ -65,6 +67,45 @@ export interface Inventory {
   }>;
 }
 
+/** What the inventory says of a catalog flow whatever the window: its catalog facts (integrations, stats and last seen are the caller's). */
+export function catalogFlowFacts(f: Flow): Pick<InventoryFlow, 'id' | 'name' | 'source' | 'target' | 'domain' | 'owner' | 'lifecycle' | 'documented'> {
+  return {
+    id: f.id,
+    name: f.name,
+    source: f.source,
+    target: f.target,
+    domain: f.domain ?? null,
+    owner: f.owner ?? null,
+    lifecycle: f.lifecycle,
+    documented: true,
+  };
+}
+
+/** What the inventory says of an undocumented flow seen from `source` to `target` through `integration`, with the domain its spans gave (or none). */
+export function observedFlowFacts(
+  source: string,
+  target: string,
+  integration: string,
+  domain: string | null,
+): Pick<InventoryFlow, 'id' | 'name' | 'source' | 'target' | 'domain' | 'owner' | 'lifecycle' | 'documented'> {
+  return {
+    id: observedFlowId(source, target, integration),
+    name: `${source.replace(/^integration:/, '')} → ${target.replace(/^integration:/, '')}`,
+    source,
+    target,
+    domain: domain || null,
+    owner: null,
+    lifecycle: 'active',
+    documented: false,
+  };
+}
+
+/** Traces per hour over [since, until] (ISO times; a window shorter than a minute counts as one), to three decimals. */
+export function throughputPerHour(traces: number, since: string, until: string): number {
+  const hours = Math.max(1 / 60, (Date.parse(until) - Date.parse(since)) / 3_600_000);
+  return Number((traces / hours).toFixed(3));
+}
+
 /** The estate as catalogued and as observed in the window, side by side. */
 export function buildInventory(s: Snapshot): Inventory {
   const { catalog } = s;
@@ -96,21 +137,15 @@ export function buildInventory(s: Snapshot): Inventory {
   });
   const flows: InventoryFlow[] = catalog.flows.map((f) => {
     const edges = s.edges.filter((e) => e.flowId === f.id);
+    // The flow's edges as the window's are attributed: a flow listed earlier that also matches claims them.
     const ever =
       s.lastSeen
-        .filter((x) => x.source === f.source && x.target === f.target && runtimeMatches(f, x))
+        .filter((x) => documentedFlowFor(catalog, x) === f)
         .map((x) => x.lastSeen)
         .sort()
         .at(-1) ?? null;
     return {
-      id: f.id,
-      name: f.name,
-      source: f.source,
-      target: f.target,
-      domain: f.domain ?? null,
-      owner: f.owner ?? null,
-      lifecycle: f.lifecycle,
-      documented: true,
+      ...catalogFlowFacts(f),
       integrations: [...new Set(edges.map((e) => e.integration))],
       stats: combineEdges(edges),
       lastSeen: ever,
@@ -118,21 +153,14 @@ export function buildInventory(s: Snapshot): Inventory {
     };
   });
   for (const e of s.edges.filter((x) => !x.flowId)) {
-    const id = `observed:${e.source}->${e.target}@${e.integration}`;
+    const id = observedFlowId(e.source, e.target, e.integration);
     const known = flows.find((f) => f.id === id);
     if (known) {
-      known.stats = combineEdges(s.edges.filter((x) => !x.flowId && `observed:${x.source}->${x.target}@${x.integration}` === id));
+      known.stats = combineEdges(s.edges.filter((x) => !x.flowId && observedFlowId(x.source, x.target, x.integration) === id));
       continue;
     }
     flows.push({
-      id,
-      name: `${e.source.replace(/^integration:/, '')} → ${e.target.replace(/^integration:/, '')}`,
-      source: e.source,
-      target: e.target,
-      domain: e.effectiveDomain || null,
-      owner: null,
-      lifecycle: 'active',
-      documented: false,
+      ...observedFlowFacts(e.source, e.target, e.integration, e.effectiveDomain),
       integrations: [e.integration],
       stats: combineEdges([e]),
       lastSeen: e.lastSeen,
@@ -171,7 +199,6 @@ export function buildInventory(s: Snapshot): Inventory {
         .sort()
         .at(-1) ?? null,
   }));
-  const hours = Math.max(1 / 60, (Date.parse(s.until) - Date.parse(s.since)) / 3_600_000);
-  for (const f of flows) f.throughputPerHour = Number(((f.stats?.traces ?? 0) / hours).toFixed(3));
+  for (const f of flows) f.throughputPerHour = throughputPerHour(f.stats?.traces ?? 0, s.since, s.until);
   return { since: s.since, until: s.until, pairing: pairingStatus(s), systems: systems.filter((x) => !isIntegrationNode(x.id)), flows, owners, domains };
 }

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnalyzer, type Analyzer } from '../../analyzer/index.ts';
-import { baseCatalogYaml, fixedCatalogYaml, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
+import { buildInventory, queryFlowSummaries, selectFlow, startAnalyzer, takeSnapshot, type Analyzer } from '../../analyzer/index.ts';
+import { baseCatalogYaml, catalogFrom, fixedCatalogYaml, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
@@ -83,6 +83,154 @@ describe('analyzer routes', () => {
     expect((await get('/api/v1/flows/nope/series')).body.message).toBe('No flow "nope" in the catalog or among observed flows.');
   });
 
+  describe("one flow's summary over a window (GET /flows/{id}/summary)", () => {
+    type Stats = { traces: number; failedTraces: number; records: number; p50Ms: number | null; p95Ms: number | null; firstSeen: string; lastSeen: string };
+    type Row = { id: string; stats: Stats | null; lastSeen: string | null; integrations: string[]; throughputPerHour: number };
+    const inventoryRow = async (id: string): Promise<Row> => (await get('/api/v1/inventory/flows?since=1h')).body.flows.find((f: Row) => f.id === id);
+    const seriesTotals = async (id: string, range: string) => {
+      const points = (await get(`/api/v1/flows/${encodeURIComponent(id)}/series?${range}`)).body.points as Array<
+        Record<'traces' | 'failedTraces' | 'records', number>
+      >;
+      return {
+        traces: points.reduce((n, p) => n + p.traces, 0),
+        failedTraces: points.reduce((n, p) => n + p.failedTraces, 0),
+        records: points.reduce((n, p) => n + p.records, 0),
+      };
+    };
+
+    it('counts a preset window as the inventory and the series do, and states the window', async () => {
+      const inv = await inventoryRow('customer-sync');
+      const { status, body } = await get('/api/v1/flows/customer-sync/summary?since=1h');
+      expect(status).toBe(200);
+      expect(Date.parse(body.until) - Date.parse(body.since)).toBe(3_600_000);
+      expect(body.keptSince).toBeNull();
+      expect(body.flow).toMatchObject({
+        id: 'customer-sync',
+        documented: true,
+        owner: 'icoe',
+        domain: 'customer',
+        integrations: inv.integrations,
+        lastSeen: inv.lastSeen,
+        throughputPerHour: 2,
+      });
+      // One edge: the inventory's latency (the largest of its edges') is the flow's.
+      expect(body.flow.stats).toEqual(inv.stats);
+      expect(body.flow.stats).toMatchObject({ traces: 2, failedTraces: 1, errorRate: 0.5, records: 20 });
+      expect(body.flow.stats.p95Ms).toBeGreaterThan(0);
+      expect(await seriesTotals('customer-sync', 'since=1h')).toEqual({ traces: 2, failedTraces: 1, records: 20 });
+    });
+
+    it('counts an absolute window (from, to) exactly: the minutes it holds, nothing before or after', async () => {
+      const inv = await inventoryRow('customer-sync');
+      const first = Date.parse(inv.stats!.firstSeen);
+      const range = `from=${new Date(first - 10 * 60_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
+      const around = (await get(`/api/v1/flows/customer-sync/summary?${range}`)).body;
+      expect(around.since).toBe(new Date(first - 10 * 60_000).toISOString());
+      expect(around.flow.stats).toMatchObject({ traces: 2, failedTraces: 1, records: 20, firstSeen: inv.stats!.firstSeen, lastSeen: inv.stats!.lastSeen });
+      expect(await seriesTotals('customer-sync', range)).toMatchObject({ traces: 2, failedTraces: 1, records: 20 });
+      // The window before the traffic, and the one from the minute after it: no trace, so no figures at all (never zeros).
+      for (const [from, to] of [
+        [first - 3 * 3_600_000, first - 3_600_000],
+        [Math.floor(Date.parse(inv.stats!.lastSeen) / 60_000) * 60_000 + 60_000, Date.now() + 60_000],
+      ]) {
+        const q = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
+        const empty = (await get(`/api/v1/flows/customer-sync/summary?${q}`)).body;
+        expect(empty.flow, q).toMatchObject({ id: 'customer-sync', stats: null, integrations: [], throughputPerHour: 0, lastSeen: inv.lastSeen });
+        expect((await seriesTotals('customer-sync', q)).traces, q).toBe(0);
+      }
+    });
+
+    it("gives an observed flow the inventory's row, and an observed id a catalog flow claims no traffic (the series neither)", async () => {
+      const id = 'observed:erp->crm@erp-writeback';
+      const inv = await inventoryRow(id);
+      const { flow } = (await get(`/api/v1/flows/${encodeURIComponent(id)}/summary?since=1h`)).body;
+      expect(flow).toEqual({ ...inv, throughputPerHour: flow.throughputPerHour });
+      expect(flow).toMatchObject({ documented: false, name: 'erp → crm', stats: { traces: 1 } });
+      // regression: the series of an observed id read every edge of its integration, a catalog flow's included
+      const claimed = 'observed:crm->erp@customer-sync';
+      expect((await get(`/api/v1/flows/${encodeURIComponent(claimed)}/summary?since=1h`)).body.flow).toMatchObject({ stats: null, documented: false });
+      expect((await seriesTotals(claimed, 'since=1h')).traces).toBe(0);
+      expect((await get('/api/v1/flows/nope/summary')).body.message).toBe('No flow "nope" in the catalog or among observed flows.');
+    });
+
+    it('counts every flow of the inventory the same way, whichever catalog flow claims an edge first', async () => {
+      // A flow with no runtime claims every crm → erp edge the flows listed before it do not.
+      const any = '  - { id: crm-erp-any, source: crm, target: erp, owner: icoe }\n';
+      const after = catalogFrom(`${baseCatalogYaml}${any}`);
+      const before = catalogFrom(baseCatalogYaml.replace('  - { id: customer-sync,', `${any}  - { id: customer-sync,`));
+      const until = new Date(Date.now() + 60_000);
+      const since = new Date(until.getTime() - 3_600_000);
+      for (const catalog of [after, before]) {
+        const inventory = buildInventory(await takeSnapshot(h.store, catalog, since, until));
+        for (const row of inventory.flows) {
+          const [summary] = await queryFlowSummaries(h.store, catalog, selectFlow(catalog, row.id), [{ since, until }]);
+          const { stats, ...facts } = row;
+          expect(summary, row.id).toMatchObject(facts);
+          expect(summary.stats && { ...summary.stats, p50Ms: null, p95Ms: null, p99Ms: null }, row.id).toEqual(
+            stats && { ...stats, p50Ms: null, p95Ms: null, p99Ms: null },
+          );
+        }
+        const traces = (id: string) => inventory.flows.find((f) => f.id === id)!.stats?.traces ?? 0;
+        expect([traces('customer-sync'), traces('crm-erp-any')]).toEqual(catalog === after ? [2, 0] : [0, 2]);
+      }
+    });
+
+    it('reads only what Weft keeps of a window that starts before its rollup retention, and says from when', async () => {
+      const kept = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store: h.store, analyzer, rollupDays: 1 } });
+      try {
+        const day = 86_400_000;
+        const ask = async (from: number, to: number) =>
+          (
+            await kept.inject({
+              method: 'GET',
+              url: `/api/v1/flows/customer-sync/summary?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`,
+            })
+          ).json();
+        const now = Date.now();
+        const partly = await ask(now - 3 * day, now + 60_000);
+        expect(Date.parse(partly.keptSince)).toBeGreaterThanOrEqual(now - day);
+        expect(Date.parse(partly.keptSince)).toBeLessThan(Date.now() - day + 1);
+        expect(partly.since).toBe(new Date(now - 3 * day).toISOString());
+        expect(partly.flow.stats).toMatchObject({ traces: 2 });
+        const gone = await ask(now - 5 * day, now - 3 * day);
+        expect(gone.keptSince).not.toBeNull();
+        expect(gone.flow).toMatchObject({ stats: null, throughputPerHour: 0 });
+        expect(gone.flow.lastSeen).not.toBeNull();
+        expect((await ask(now - 12 * 3_600_000, now)).keptSince).toBeNull();
+      } finally {
+        await kept.close();
+      }
+    });
+
+    it('refuses a range it cannot read with the same 400 and message as the series', async () => {
+      const now = Date.now();
+      const iso = (t: number) => new Date(t).toISOString();
+      for (const [q, message] of [
+        [`from=${iso(now - 3_600_000)}&to=${iso(now - 7_200_000)}`, /^from must be before to, got from=.* and to=/],
+        [`from=${iso(now - 401 * 86_400_000)}&to=${iso(now)}`, /^The range may cover at most 400 days, got 401 days/],
+        [`since=1h&from=${iso(now - 3_600_000)}`, /^Give either since, or from and to, not both\.$/],
+        [`to=${iso(now)}`, /^to needs from/],
+        ['from=yesterday-at-noon', /^from must be an ISO 8601 date-time such as 2026-11-29T08:00:00Z, got "yesterday-at-noon"\.$/],
+        ['since=401d', /^Invalid querystring field "since": at most 400d/],
+        ['since=1h&step=1m', /^Unknown query parameter "step" for GET \/api\/v1\/flows\/:id\/summary; it takes since, from, to\.$/],
+        [`form=${iso(now)}`, /^Unknown query parameter "form"/],
+      ] as const) {
+        const summary = await get(`/api/v1/flows/customer-sync/summary?${q}`);
+        expect(summary.status, q).toBe(400);
+        expect(summary.body.message, q).toMatch(message);
+        if (q.includes('step')) continue;
+        // The series and the records per hop take the same range, and refuse it the same way.
+        for (const route of ['/api/v1/flows/customer-sync/series', '/api/v1/hops']) {
+          const other = await get(`${route}?${q}`);
+          expect(other, `${route}?${q}`).toEqual({
+            status: 400,
+            body: expect.objectContaining({ message: q.includes('form=') ? expect.any(String) : summary.body.message }),
+          });
+        }
+      }
+    });
+  });
+
   it('filters findings, and records acknowledge and reopen with who and when (regression: the actor was a free-text x-weft-user header)', async () => {
     const { body } = await get('/api/v1/findings?kind=sor-violation&severity=high');
     expect(body.findings).toHaveLength(1);
@@ -127,7 +275,7 @@ describe('analyzer routes', () => {
       expect(r.status, url).toBe(400);
       expect(r.body.message, url).toContain(`Unknown query parameter "${key}"`);
     }
-    expect((await get('/api/v1/hops?domain[]=customer')).body.message).toMatch(/it takes since, domain, flow\.$/);
+    expect((await get('/api/v1/hops?domain[]=customer')).body.message).toMatch(/it takes since, from, to, domain, flow\.$/);
     expect((await get('/api/v1/graph?since=1h')).status).toBe(200);
   });
 
@@ -151,11 +299,17 @@ describe('analyzer routes', () => {
       '/api/v1/inventory/systems',
       '/api/v1/graph',
       '/api/v1/flows/{id}/series',
+      '/api/v1/flows/{id}/summary',
       '/api/v1/findings',
       '/api/v1/findings/{id}/ack',
       '/api/v1/catalog/reload',
     ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
+    // The flow's two routes take the same range.
+    const names = (path: string) => doc.paths[path].get.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name);
+    expect(names('/api/v1/flows/{id}/summary')).toEqual(['since', 'from', 'to']);
+    expect(names('/api/v1/flows/{id}/series')).toEqual(['since', 'from', 'to', 'step']);
+    expect(doc.paths['/api/v1/flows/{id}/summary'].get.responses['200'].content['application/json'].schema.properties.keptSince).toBeDefined();
   });
 });

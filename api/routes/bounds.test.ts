@@ -54,6 +54,7 @@ describe('time bounds on read routes, over a real socket', () => {
     '/api/v1/audit',
     '/api/v1/probes/crm-up/samples',
     '/api/v1/flows/customer-sync/series',
+    '/api/v1/flows/customer-sync/summary',
   ];
 
   it.each(routes)('%s: an overflowing since is a 400 that says what to send', async (route) => {

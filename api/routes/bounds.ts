@@ -13,6 +13,10 @@ export const DEFAULT_MAX_RECORD_SINCE_MS = 730 * 86_400_000;
 export const MIN_STEP_MS = 60_000;
 /** Most points one series may have (since / step). */
 export const MAX_SERIES_POINTS = 10_000;
+/** The longest absolute range (`from`, `to`) a route reads (400 days: the default rollup retention). */
+export const MAX_RANGE_MS = 400 * 86_400_000;
+/** The relative window when a range route is given neither `since` nor `from`. */
+export const DEFAULT_RANGE_MS = 86_400_000;
 
 function duration(text: string, field: string): number {
   try {
@@ -30,6 +34,33 @@ export function boundedSince(since: string | undefined, maxMs: number = DEFAULT_
   if (ms <= 0) throw ERR_BAD_REQUEST('Invalid querystring field "since": it must be a positive duration like 24h.');
   if (ms > maxMs) throw ERR_BAD_REQUEST(`Invalid querystring field "since": at most ${formatDuration(maxMs)} (what Weft keeps), got "${since}".`);
   return ms;
+}
+
+/**
+ * A time range from a query: absolute (`from`, `to`; `to` defaults to `now`) or relative (`since`,
+ * default 24h, bounded as `boundedSince`), as Dates. Throws ERR_BAD_REQUEST (400) with what to change
+ * when both kinds are given, a time is not ISO 8601, `from` is not before `to`, or the range is longer
+ * than 400 days.
+ */
+export function boundedRange(q: { since?: string; from?: string; to?: string }, now = Date.now()): { since: Date; until: Date } {
+  if (q.from === undefined && q.to === undefined) return { since: new Date(now - (boundedSince(q.since) ?? DEFAULT_RANGE_MS)), until: new Date(now) };
+  if (q.since !== undefined) throw ERR_BAD_REQUEST('Give either since, or from and to, not both.');
+  const parse = (v: string | undefined, name: string, fallback?: number) => {
+    if (v === undefined && fallback !== undefined) return fallback;
+    const t = v === undefined ? NaN : Date.parse(v);
+    if (!Number.isFinite(t))
+      throw ERR_BAD_REQUEST(`${name} must be an ISO 8601 date-time such as 2026-11-29T08:00:00Z, got ${JSON.stringify((v ?? '').slice(0, 40))}.`);
+    return t;
+  };
+  if (q.from === undefined) throw ERR_BAD_REQUEST('to needs from: give from too (or since, for a window ending now).');
+  const from = parse(q.from, 'from');
+  const to = parse(q.to, 'to', now);
+  const iso = (t: number) => new Date(t).toISOString();
+  if (from >= to) throw ERR_BAD_REQUEST(`from must be before to, got from=${iso(from)} and to=${iso(to)}.`);
+  if (to - from > MAX_RANGE_MS) {
+    throw ERR_BAD_REQUEST(`The range may cover at most 400 days, got ${Math.ceil((to - from) / 86_400_000)} days (from=${iso(from)}, to=${iso(to)}).`);
+  }
+  return { since: new Date(from), until: new Date(to) };
 }
 
 /** `step` → ms: at least 1m, at most the window, and at most MAX_SERIES_POINTS points over it. Throws ERR_BAD_REQUEST. */

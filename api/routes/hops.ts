@@ -2,9 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
-import { WindowFields } from '../schemas/common.ts';
+import { RangeFields, WindowFields } from '../schemas/common.ts';
 import { HopChainSchema } from '../schemas/hops.ts';
 import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
+import { boundedRange } from './bounds.ts';
 
 const HopsQuery = Type.Object(
   {
@@ -15,6 +16,8 @@ const HopsQuery = Type.Object(
         description: 'look-back window, e.g. 1h, 24h (default: the analyzer window)',
       }),
     ),
+    from: RangeFields.from,
+    to: RangeFields.to,
     domain: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only the chains of this catalog domain' })),
     flow: Type.Optional(
       Type.String({
@@ -38,7 +41,7 @@ export const hopRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (a
       config: { access: 'read' },
       schema: {
         summary:
-          "Records per hop: a domain's chains from its system of record to its replicas, records read and written per hop, where the count first diverges",
+          "Records per hop over a window (since, or from and to): a domain's chains from its system of record to its replicas, records read and written per hop, where the count first diverges",
         tags: ['flows'],
         querystring: HopsQuery,
         response: { 200: Type.Object({ ...WindowFields, chains: Type.Array(HopChainSchema) }) },
@@ -57,7 +60,10 @@ export const hopRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (a
           }).`,
         );
       }
-      const snap = await analyzer.snapshot(sinceMs(request.query.since));
+      const { since, from, to } = request.query;
+      // An absolute range as the flow's series and summary take it; else the look-back (the analyzer window by default).
+      const range = from !== undefined || to !== undefined ? boundedRange({ since, from, to }) : undefined;
+      const snap = range ? await analyzer.snapshot(range.until.getTime() - range.since.getTime(), range.until) : await analyzer.snapshot(sinceMs(since));
       const chains = (snap.hopChains ?? [])
         .filter((c) => domain === undefined || c.domain === domain)
         .filter((c) => flow === undefined || c.hops.some((h) => h.flowId === flow || observedId(h) === flow));

@@ -6,6 +6,7 @@ import { auditRoutes } from './audit.ts';
 import { catalogRoutes } from './catalog.ts';
 import { driftRoutes } from './drift.ts';
 import { findingRoutes } from './findings.ts';
+import { flowRoutes } from './flows.ts';
 import { graphRoutes } from './graph.ts';
 import { healthRoutes } from './health.ts';
 import { hopRoutes } from './hops.ts';
@@ -21,6 +22,7 @@ export const routePlugins: FastifyPluginAsync<RoutePluginOptions>[] = [
   healthRoutes as FastifyPluginAsync<RoutePluginOptions>,
   inventoryRoutes as FastifyPluginAsync<RoutePluginOptions>,
   graphRoutes as FastifyPluginAsync<RoutePluginOptions>,
+  flowRoutes as FastifyPluginAsync<RoutePluginOptions>,
   findingRoutes as FastifyPluginAsync<RoutePluginOptions>,
   catalogRoutes as FastifyPluginAsync<RoutePluginOptions>,
   probeRoutes as FastifyPluginAsync<RoutePluginOptions>,

@@ -351,6 +351,17 @@ describe('POST /api/v1/lineage', () => {
       documented: false,
       stats: { traces: 3, failedTraces: 1 },
     });
+    // One flow's summary: a job whose runs carry no duration (no START reached Weft) has no latency, not 0 ms.
+    const summary = async (id: string) => (await app.inject({ method: 'GET', url: `/api/v1/flows/${encodeURIComponent(id)}/summary?since=1h` })).json().flow;
+    expect(await summary('crm-export')).toMatchObject({
+      documented: true,
+      integrations: ['airflow/crm.export'],
+      stats: { traces: 1, p50Ms: null, p95Ms: null, p99Ms: null },
+    });
+    expect(await summary('observed:orders-db->lake@airflow/repeat.load')).toMatchObject({
+      documented: false,
+      stats: { traces: 1, records: 98, p50Ms: null, p95Ms: null, p99Ms: null },
+    });
   });
 
   it('takes a job with only outputs as a flow from the job itself, and one with no datasets as no flow', async () => {

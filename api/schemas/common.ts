@@ -16,6 +16,22 @@ export const SinceQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A time range, relative (`since`) or absolute (`from`, `to`): the routes of one flow take it and check
+ * it with `boundedRange` (api/routes/bounds.ts).
+ */
+export const RangeFields = {
+  since: SinceQuery.properties.since,
+  from: Type.Optional(
+    Type.String({
+      minLength: 10,
+      maxLength: 40,
+      description: 'absolute range start (ISO 8601, e.g. 2026-11-29T08:00:00Z); with `to`, instead of `since`',
+    }),
+  ),
+  to: Type.Optional(Type.String({ minLength: 10, maxLength: 40, description: 'absolute range end (ISO 8601; default now)' })),
+};
+
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 export const Str = Type.String();
 export const Num = Type.Number();

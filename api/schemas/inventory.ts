@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { FlowStatsSchema, NullStr, Num, Str } from './common.ts';
+import { FlowStatsSchema, NullStr, Num, Str, WindowFields } from './common.ts';
 
 const Strs = Type.Array(Str);
 
@@ -42,4 +42,14 @@ export const DomainRowSchema = Type.Object({
   traces: Num,
   records: Num,
   lastSeen: NullStr,
+});
+
+/** One flow's inventory row over a window (`GET /flows/{id}/summary`), and how much of the window Weft still keeps. */
+export const FlowSummarySchema = Type.Object({
+  ...WindowFields,
+  keptSince: Type.Union([Str, Type.Null()], {
+    description:
+      'set when the window starts before what Weft keeps (now minus the rollup retention): the figures cover keptSince–until; null when the whole window is kept',
+  }),
+  flow: FlowRowSchema,
 });

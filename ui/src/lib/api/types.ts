@@ -18,6 +18,7 @@ export type {
   FindingStatus,
   FlowRow,
   FlowSeries,
+  FlowSummary,
   FlowStats,
   HopChainRow,
   Graph,
