@@ -106,8 +106,9 @@ const presets: Record<string, string> = { '1h': '1 hour', '6h': '6 hours', '24h'
 
 /**
  * The flow page's summary states the window in the URL (a preset by name, an absolute range by its two
- * ends, each in a <time> holding its exact value) and shows the figures the API gives for exactly that
- * window — and, in comparison, those of the period before it (the window the card names) and the change.
+ * ends widened to whole minutes — the rollups' grain, so the window its figures cover — each in a <time>
+ * holding its exact value) and shows the figures the API gives for that window — and, in comparison,
+ * those of the period before it (the window the card names) and the change.
  */
 async function summaryIsOfTheWindow(view: Page, base: string, where: string): Promise<void> {
   const q = new URL(view.url()).searchParams;
@@ -115,14 +116,13 @@ async function summaryIsOfTheWindow(view: Page, base: string, where: string): Pr
   const compare = q.get('compare') === '1';
   const timeZone = await view.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
   const at = (iso: string) => when(iso, { timeZone });
+  const minute = (iso: string, round: (x: number) => number) => new Date(round(Date.parse(iso) / 60_000) * 60_000).toISOString();
+  const [since, until] = from && to ? [minute(from, Math.floor), minute(to, Math.ceil)] : [];
   const stated = view.getByTestId('summary-window');
   await poll(() => stated.innerText(), `${where}: the window stated`).toBe(
-    from ? `${at(from)} – ${to ? at(to) : 'now'}` : `the last ${presets[q.get('since') ?? '1h']}`,
+    since && until ? `${at(since)} – ${at(until)}` : `the last ${presets[q.get('since') ?? '1h']}`,
   );
-  if (from)
-    expect(await stated.locator('time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime'))), where).toEqual(
-      [from, to].filter(Boolean).map((t) => new Date(t!).toISOString()),
-    );
+  if (since && until) expect(await stated.locator('time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime'))), where).toEqual([since, until]);
   const range = from ? `from=${encodeURIComponent(from)}${to ? `&to=${encodeURIComponent(to)}` : ''}` : `since=${q.get('since') ?? '1h'}`;
   const summaryOf = (r: string) => fetch(`${base}/api/v1/flows/customer-sync/summary?${r}`).then((res) => res.json() as Promise<FlowSummary>);
   const now = (await summaryOf(range)).flow.stats;
@@ -133,8 +133,8 @@ async function summaryIsOfTheWindow(view: Page, base: string, where: string): Pr
     await poll(() => ends.count(), `${where}: the period before named`).toBe(2);
     const [a, b] = await ends.evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')!));
     // Just before the range, as long as it (a preset's ends are the API's, a moment apart from the test's).
-    if (from) expect(b, `${where}: the period before ends where the range starts`).toBe(new Date(from).toISOString());
-    if (from && to) expect(Date.parse(b) - Date.parse(a), `${where}: the period before is as long`).toBe(Date.parse(to) - Date.parse(from));
+    if (since && until) expect(b, `${where}: the period before ends where the window starts`).toBe(since);
+    if (since && until) expect(Date.parse(b) - Date.parse(a), `${where}: the period before is as long`).toBe(Date.parse(until) - Date.parse(since));
     if (!from) expect(Date.parse(b) - Date.parse(a), `${where}: the period before is as long`).toBe(durationMs(q.get('since') ?? '1h'));
     then = (await summaryOf(`from=${encodeURIComponent(a)}&to=${encodeURIComponent(b)}`)).flow.stats;
   }

@@ -102,7 +102,9 @@ describe('analyzer routes', () => {
       const inv = await inventoryRow('customer-sync');
       const { status, body } = await get('/api/v1/flows/customer-sync/summary?since=1h');
       expect(status).toBe(200);
+      // The last 60 whole minutes (the rollups' grain), the current one included: the window stated is the one covered.
       expect(Date.parse(body.until) - Date.parse(body.since)).toBe(3_600_000);
+      expect(Date.parse(body.since) % 60_000).toBe(0);
       expect(body.keptSince).toBeNull();
       expect(body.flow).toMatchObject({
         id: 'customer-sync',
@@ -125,7 +127,7 @@ describe('analyzer routes', () => {
       const first = Date.parse(inv.stats!.firstSeen);
       const range = `from=${new Date(first - 10 * 60_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
       const around = (await get(`/api/v1/flows/customer-sync/summary?${range}`)).body;
-      expect(around.since).toBe(new Date(first - 10 * 60_000).toISOString());
+      expect(around.since).toBe(new Date(Math.floor((first - 10 * 60_000) / 60_000) * 60_000).toISOString());
       expect(around.flow.stats).toMatchObject({ traces: 2, failedTraces: 1, records: 20, firstSeen: inv.stats!.firstSeen, lastSeen: inv.stats!.lastSeen });
       expect(await seriesTotals('customer-sync', range)).toMatchObject({ traces: 2, failedTraces: 1, records: 20 });
       // The window before the traffic, and the one from the minute after it: no trace, so no figures at all (never zeros).
@@ -137,6 +139,27 @@ describe('analyzer routes', () => {
         const empty = (await get(`/api/v1/flows/customer-sync/summary?${q}`)).body;
         expect(empty.flow, q).toMatchObject({ id: 'customer-sync', stats: null, integrations: [], throughputPerHour: 0, lastSeen: inv.lastSeen });
         expect((await seriesTotals('customer-sync', q)).traces, q).toBe(0);
+      }
+    });
+
+    it('regression: a range shorter than a minute, or not on minutes, states the whole minutes its figures cover (a 30 s range counted its whole minute, past its end)', async () => {
+      const inv = await inventoryRow('customer-sync');
+      const last = Date.parse(inv.stats!.lastSeen);
+      const minute = Math.floor(last / 60_000) * 60_000;
+      for (const [from, to] of [
+        [minute, minute + 30_000],
+        [minute + 10_000, minute + 20_000],
+        [minute - 45_000, minute + 15_000],
+      ]) {
+        const q = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
+        const body = (await get(`/api/v1/flows/customer-sync/summary?${q}`)).body;
+        expect(Date.parse(body.since) % 60_000, q).toBe(0);
+        expect(Date.parse(body.until) % 60_000, q).toBe(0);
+        expect(Date.parse(body.since), q).toBeLessThanOrEqual(from);
+        expect(Date.parse(body.until), q).toBeGreaterThanOrEqual(to);
+        // Every figure lies inside the window stated.
+        expect(Date.parse(body.flow.stats.lastSeen), q).toBeLessThan(Date.parse(body.until));
+        expect(Date.parse(body.flow.stats.firstSeen), q).toBeGreaterThanOrEqual(Date.parse(body.since));
       }
     });
 
@@ -190,7 +213,7 @@ describe('analyzer routes', () => {
         const partly = await ask(now - 3 * day, now + 60_000);
         expect(Date.parse(partly.keptSince)).toBeGreaterThanOrEqual(now - day);
         expect(Date.parse(partly.keptSince)).toBeLessThan(Date.now() - day + 1);
-        expect(partly.since).toBe(new Date(now - 3 * day).toISOString());
+        expect(partly.since).toBe(new Date(Math.floor((now - 3 * day) / 60_000) * 60_000).toISOString());
         expect(partly.flow.stats).toMatchObject({ traces: 2 });
         const gone = await ask(now - 5 * day, now - 3 * day);
         expect(gone.keptSince).not.toBeNull();

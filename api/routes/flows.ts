@@ -17,6 +17,7 @@ const STEPS: Array<[number, string]> = [
   [86_400_000, '1d'],
 ];
 
+const MINUTE_MS = 60_000;
 /** A step giving at most 200 buckets (about 100–200) over `rangeMs`, from 1m to 1d. */
 export function autoStep(rangeMs: number): string {
   return (STEPS.find(([ms]) => rangeMs / ms <= 200) ?? STEPS[STEPS.length - 1])[1];
@@ -78,7 +79,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (
       config: { access: 'read' },
       schema: {
         summary:
-          "One flow's inventory row over a range (traces, failures, records, latency quantiles, first and last seen in it; stats null when it had no trace there)",
+          "One flow's inventory row over a range widened to whole minutes (the rollups' grain; since and until in the answer are the window covered): traces, failures, records, latency quantiles, first and last seen in it; stats null when it had no trace there",
         tags: ['flows'],
         params: FlowParams,
         querystring: Type.Object(RangeFields, { additionalProperties: false }),
@@ -89,7 +90,16 @@ export const flowRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (
       const analyzer = analyzerOf(services);
       const catalog = analyzer.catalog();
       const flow = selectFlow(catalog, request.params.id);
-      const { since, until } = boundedRange(request.query);
+      const asked = boundedRange(request.query);
+      // The figures come from per-minute rollups, so the window they cover is made of whole minutes, and
+      // that is the window stated: a preset (`since`) is its length in minutes up to the end of the
+      // current minute; an absolute range is widened to the minutes it touches (a 30 s range is its
+      // whole minute, not a part of it).
+      const until = new Date(Math.ceil(asked.until.getTime() / MINUTE_MS) * MINUTE_MS);
+      const since =
+        request.query.since !== undefined
+          ? new Date(until.getTime() - Math.ceil((asked.until.getTime() - asked.since.getTime()) / MINUTE_MS) * MINUTE_MS)
+          : new Date(Math.floor(asked.since.getTime() / MINUTE_MS) * MINUTE_MS);
       const { read, keptSince } = keptPart(since, until, (services.rollupDays ?? DEFAULT_MAX_SINCE_MS / 86_400_000) * 86_400_000);
       const [row] = await queryFlowSummaries(services.store, catalog, flow, [read]);
       return { since: since.toISOString(), until: until.toISOString(), keptSince, flow: row };
