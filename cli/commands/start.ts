@@ -8,8 +8,17 @@ import { startBanner } from './start-banner.ts';
 
 export const startCommand: Command = {
   summary: 'Run Weft: collector, probes, analyzer, API and UI in one process',
-  usage:
-    'start [--demo [--no-faults | --faults=shadow-it,stale-flow,…] [--demo-time-scale 0.1] [--no-propagation]] [--catalog FILE]… [--late-arrival 2m] [--run-gap 30s] [--data DIR] [--clickhouse URL [--cluster NAME]] [--only collector|probes|analyzer|api] [--port 3000] [--otlp-port 4318] [--no-auto-remediation] [--secrets-file FILE]',
+  usage: [
+    'start [--no-demo | --demo [--no-faults | --faults=shadow-it,stale-flow,…] [--demo-time-scale 0.1] [--no-propagation]] [--catalog FILE]…',
+    '        [--data DIR] [--spool DIR] [--clickhouse URL [--cluster NAME]] [--only collector|probes|analyzer|api]',
+    '        [--host 127.0.0.1] [--port 3000] [--otlp-host 127.0.0.1] [--otlp-port 4318] [--public-name NAME[:PORT],…]',
+    '        [--late-arrival 2m] [--run-gap 30s] [--window 24h] [--analyze-every 30s] [--no-auto-remediation]',
+    '        [--retention-raw-days N] [--retention-rollup-days N] [--retention-record-days N]',
+    '        [--secrets-file FILE] [--catalog-env-allow NAME,…] [--catalog-env-deny NAME,…] [--trace-link URL] [--log-level info]',
+    '',
+    'Tokens: WEFT_API_TOKENS and WEFT_INGEST_TOKENS in the environment (--api-tokens, --ingest-tokens put them in the process list).',
+    'Most options can be given as environment variables instead (WEFT_PORT, WEFT_PUBLIC_NAMES, …; see README and docs/security.md).',
+  ].join('\n'),
   async run(args, io) {
     const config = buildConfig(args, io.env, io.cwd);
     if (config.store.kind === 'embedded') {
