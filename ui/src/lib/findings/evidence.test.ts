@@ -164,4 +164,15 @@ describe('finding evidence', () => {
       '1 d 1 h',
     ]);
   });
+
+  // Regression: an error-rate finding's evidence said "error rate 1" and "threshold 0.05" under a title of 100.0% and 5.0%.
+  it('writes shares as percentages, and a threshold beside a rate as one', () => {
+    const by = (e: Record<string, unknown>) => Object.fromEntries(evidenceRows(e).rows.map((r) => [r.key, r.value]));
+    const rated = by({ traces: 4, failedTraces: 4, errorRate: 1, threshold: 0.05 });
+    expect([rated['error rate'], rated.threshold, rated.traces]).toEqual([text('100%'), text('5%'), text('4')]);
+    expect(by({ errorRate: 0.1234 })['error rate']).toEqual(text('12.3%'));
+    // A threshold beside no rate keeps its own unit (here ms).
+    expect(by({ p95Ms: 900, thresholdMs: 500, threshold: 3 }).threshold).toEqual(text('3'));
+    expect(by({ flows: [{ errorRate: 0.5, threshold: 0.25 }] }).flows).toMatchObject({ rows: [[text('50%'), text('25%')]] });
+  });
 });

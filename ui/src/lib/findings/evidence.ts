@@ -24,19 +24,26 @@ export interface EvidenceField {
 }
 
 const nf = new Intl.NumberFormat('en');
+/** Keys holding a share from 0 to 1 (errorRate, thresholdRate): written as a percentage. */
+const RATE = /Rate$/;
+const rate = (v: number) => `${new Intl.NumberFormat('en', { maximumFractionDigits: 1 }).format(v * 100)}%`;
 /** Nesting past this depth is written on one line ("a: 1, b: 2"). */
 const MAX_DEPTH = 4;
 
-/** A finding's evidence as rows to show: sample trace ids apart (they become links), the rest as label + value. */
+/**
+ * A finding's evidence as rows to show: sample trace ids apart (they become links), the rest as label +
+ * value. Shares (keys ending in `Rate`, and a `threshold` beside one) are written as percentages.
+ */
 export function evidenceRows(evidence: Record<string, unknown>): { traces: string[]; rows: EvidenceField[] } {
   const traces: string[] = [];
   const rows: EvidenceField[] = [];
+  const rated = Object.keys(evidence).some((k) => RATE.test(k));
   for (const [key, value] of Object.entries(evidence)) {
     if (/trace/i.test(key) && (Array.isArray(value) || typeof value === 'string')) {
       for (const id of Array.isArray(value) ? value : [value]) if (typeof id === 'string' && id) traces.push(id);
       continue;
     }
-    rows.push(field(key, value, 0));
+    rows.push(rated && key === 'threshold' ? { key: spaced(key), value: toValue(value, 0, 'thresholdRate') } : field(key, value, 0));
   }
   return { traces: [...new Set(traces)], rows };
 }
@@ -85,13 +92,20 @@ function toValue(value: unknown, depth: number, key = ''): EvidenceValue {
     return {
       type: 'table',
       columns: columns.map(spaced),
-      rows: value.map((v) => columns.map((c) => toValue(v[c], depth + 1, c))),
+      rows: value.map((v) => columns.map((c) => toValue(v[c], depth + 1, c === 'threshold' && columns.some((k) => RATE.test(k)) ? 'thresholdRate' : c))),
     };
   }
   if (isRecord(value)) {
     if (Object.keys(value).length === 0) return { type: 'text', text: '–' };
     if (depth >= MAX_DEPTH) return { type: 'text', text: oneLine(value) };
-    return { type: 'fields', fields: Object.entries(value).map(([k, v]) => field(k, v, depth + 1)) };
+    // A rate's threshold is a rate too (as at the top: errorRate 1, threshold 0.05 → 100%, 5%).
+    const rated = Object.keys(value).some((k) => RATE.test(k));
+    return {
+      type: 'fields',
+      fields: Object.entries(value).map(([k, v]) =>
+        rated && k === 'threshold' ? { key: spaced(k), value: toValue(v, depth + 1, 'thresholdRate') } : field(k, v, depth + 1),
+      ),
+    };
   }
   if (isIsoTime(value)) return { type: 'text', text: when(value), time: value };
   return { type: 'text', text: scalar(value, key), ...(isMono(key) ? { mono: true } : {}) };
@@ -101,7 +115,8 @@ function scalar(value: unknown, key: string): string {
   if (value === null || value === undefined || value === '') return '–';
   if (Array.isArray(value))
     return value.length ? value.map((v) => (isRecord(v) || Array.isArray(v) ? oneLine(v) : scalar(v, ''))).join(key === 'chain' ? ' → ' : ', ') : '–';
-  if (typeof value === 'number') return /Ms$/.test(key) ? duration(value) : /percent/i.test(key) ? `${nf.format(value)}%` : nf.format(value);
+  if (typeof value === 'number')
+    return /Ms$/.test(key) ? duration(value) : /percent/i.test(key) ? `${nf.format(value)}%` : RATE.test(key) ? rate(value) : nf.format(value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (isIsoTime(value)) return when(value);
   return String(value);
