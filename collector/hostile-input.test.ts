@@ -75,6 +75,17 @@ describe('collector under hostile input', () => {
     await h?.close();
   });
 
+  it('regression: an OTLP path asked with GET is 405 (UNIMPLEMENTED) naming POST, an unknown path 404 (NOT_FOUND) — both said INTERNAL (13)', async () => {
+    for (const path of ['/v1/traces', '/v1/metrics', '/v1/logs']) {
+      const res = await fetch(`${h.collector.url}${path}?x=1`);
+      expect([res.status, res.headers.get('allow')], path).toEqual([405, 'POST']);
+      expect(await res.json(), path).toEqual({ code: 12, message: `${path} takes POST (an OTLP/HTTP export), not GET.` });
+    }
+    const missing = await fetch(`${h.collector.url}/v1/spans`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { code: number }).code).toBe(5);
+  });
+
   it('regression: 4 MiB of resource attributes copied into 2,000 rows is refused with 413 before the rows are built', async () => {
     const resource = [...service('amplify'), ...Array.from({ length: 64 }, (_, i) => kv(`r${i}`, { stringValue: 'x'.repeat(64 * 1024) }))];
     const spans = Array.from({ length: 2000 }, (_, i) => ({ name: `s${i}` }));

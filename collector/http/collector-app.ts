@@ -40,7 +40,19 @@ type Wire = 'proto' | 'json';
 const PROTO = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
 /** gRPC status codes for OTLP/HTTP error bodies. */
-const grpcCode = (status: number) => ({ 400: 3, 401: 16, 403: 7, 408: 4, 413: 8, 415: 3, 429: 8, 503: 14 })[status] ?? 13;
+const grpcCode = (status: number) =>
+  new Map([
+    [400, 3],
+    [401, 16],
+    [403, 7],
+    [404, 5],
+    [405, 12],
+    [408, 4],
+    [413, 8],
+    [415, 3],
+    [429, 8],
+    [503, 14],
+  ]).get(status) ?? 13;
 
 function wireOf(contentType: string | undefined): Wire | undefined {
   const base = (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -59,6 +71,8 @@ function sendError(request: FastifyRequest, reply: FastifyReply, status: number,
   if (wireOf(request.headers['content-type']) === 'proto') return reply.type(PROTO).send(encodeProtoStatus(grpcCode(status), message));
   return reply.type(JSON_TYPE).send(encodeJsonStatus(grpcCode(status), message));
 }
+
+const OTLP_PATHS = new Set(['/v1/traces', '/v1/metrics', '/v1/logs']);
 
 /** What the guard reads of a request: its method, headers and the port it arrived on (Host must name it). */
 const facts = (request: FastifyRequest): RequestFacts => ({ method: request.method, headers: request.headers, localPort: request.raw.socket?.localPort });
@@ -161,7 +175,13 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
   app.setNotFoundHandler(async (request, reply) => {
     const decision = await o.guard.check(facts(request), 'public', request.url);
     if (!decision.ok) return sendError(request, reply, decision.error.statusCode, decision.error.message);
-    return sendError(request, reply, 404, `No route ${request.method} ${request.url.split('?')[0]}; OTLP/HTTP takes POST /v1/traces, /v1/metrics, /v1/logs.`);
+    const path = request.url.split('?')[0];
+    // An OTLP path asked with another method than POST: 405 (UNIMPLEMENTED), saying which it takes.
+    if (OTLP_PATHS.has(path)) {
+      reply.header('allow', 'POST');
+      return sendError(request, reply, 405, `${path} takes POST (an OTLP/HTTP export), not ${request.method}.`);
+    }
+    return sendError(request, reply, 404, `No route ${request.method} ${path}; OTLP/HTTP takes POST /v1/traces, /v1/metrics, /v1/logs.`);
   });
   return app;
 }
