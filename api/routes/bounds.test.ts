@@ -46,6 +46,18 @@ describe('time bounds on read routes, over a real socket', () => {
     await h?.close();
   });
 
+  // Regression: `?since=-5m` answered 'must match pattern "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$"' and `?from=garbage` 'must NOT have fewer than 10 characters'.
+  it('answers a value of the wrong shape with what the field takes and the value given, not the schema rule', async () => {
+    const since = await get('/api/v1/graph?since=-5m');
+    expect(since.status).toBe(400);
+    expect(since.body.message).toMatch(/^Invalid querystring field "since": expected look-back window, e\.g\. 1h, 24h, 7d .*, got "-5m"\.$/);
+    const from = await get('/api/v1/flows/customer-sync/series?from=garbage&to=2026-11-30T00:00:00Z');
+    expect(from.body.message).toMatch(
+      /^Invalid querystring field "from": expected absolute range start \(ISO 8601, e\.g\. 2026-11-29T08:00:00Z\).*, got "garbage"\.$/,
+    );
+    expect(JSON.stringify([since.body, from.body])).not.toMatch(/must match pattern|must NOT have/);
+  });
+
   const huge = '99999999999999999999999d';
   const routes = [
     '/api/v1/graph',
