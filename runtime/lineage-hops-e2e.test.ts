@@ -147,6 +147,7 @@ describe('records per hop, through the receiver and the store', () => {
     const { findings } = await get<{ findings: Finding[] }>('/api/v1/findings?kind=hop-record-loss');
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ subject: { systems: ['lake', 'warehouse'], flows: ['orders-load'] }, evidence: { lost: 20, read: 800, written: 780 } });
+    expect(findings[0].title).toBe('20 order records lost at hop lake → warehouse (job etl/orders_load): read 800, wrote 780 over 2 runs');
     expect(findings[0].evidence.runs).toEqual([expect.objectContaining({ runId: runUuid('run-l1'), read: 500, written: 480 })]);
     // The flow's page asks by flow id; the other flows of the chain find it too.
     expect((await get<{ chains: unknown[] }>('/api/v1/hops?flow=orders-publish')).chains).toHaveLength(1);

@@ -3,6 +3,8 @@ import type { Hop, HopChain } from '../hops/hop-chain.ts';
 import { subject, type Detector } from './detector.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+/** `1 record`, `2 records`: a count with its noun, singular for one. */
+const countOf = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
 
 function candidate(chain: HopChain, index: number, hop: Hop, at: 'hop' | 'handoff', windowSince: string, windowUntil: string): FindingCandidate {
   const c = at === 'hop' ? hop : hop.handoff!;
@@ -11,15 +13,15 @@ function candidate(chain: HopChain, index: number, hop: Hop, at: 'hop' | 'handof
     at === 'hop'
       ? `at hop ${hop.source} → ${hop.target} (${hop.via === 'openlineage' ? 'job' : 'integration'} ${hop.integration})`
       : `between ${hop.handoff!.system} and ${hop.integration} (written into ${hop.handoff!.system}, not read out of it)`;
-  const counted =
+  const countedText =
     at === 'hop'
-      ? `read ${fmt(c.read ?? 0)}, wrote ${fmt(c.written ?? 0)} over ${hop.countedUnits} ${hop.via === 'openlineage' ? 'runs' : 'traces'}`
+      ? `read ${fmt(c.read ?? 0)}, wrote ${fmt(c.written ?? 0)} over ${countOf(hop.countedUnits, hop.via === 'openlineage' ? 'run' : 'trace')}`
       : `${fmt(c.written ?? 0)} written, ${fmt(c.read ?? 0)} read`;
   return {
     kind: 'hop-record-loss',
     key: `${chain.domain}:${at === 'hop' ? `${hop.source}->${hop.target}` : `${hop.handoff!.system}=>`}@${hop.integration}`,
     severity: 'high',
-    title: `${fmt(lost)} ${chain.domain} records lost ${where}: ${counted}`,
+    title: `${countOf(lost, `${chain.domain} record`)} lost ${where}: ${countedText}`,
     subject: subject(at === 'hop' ? [hop.source, hop.target] : [hop.handoff!.system, hop.target], hop.flowId ? [hop.flowId] : [], [chain.domain]),
     evidence: {
       domain: chain.domain,
