@@ -35,5 +35,7 @@ export default defineConfig({
     }),
   ],
   server: { proxy: { '/api': apiProxy(process.env.WEFT_API ?? 'http://127.0.0.1:3000') } },
-  build: { chunkSizeWarningLimit: 1200 },
+  // A slow machine makes Rolldown warn that plugins took long (PLUGIN_TIMINGS): a note for plugin authors, not for
+  // someone installing Weft, who would have to judge it.
+  build: { chunkSizeWarningLimit: 1200, rolldownOptions: { checks: { pluginTimings: false } } },
 });
