@@ -1,7 +1,8 @@
 /** Settings of one statement: ClickHouse setting names → numbers or strings. */
 export type StatementSettings = Readonly<Record<string, number | string>>;
 
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** A ClickHouse string literal: `'…'` with backslashes and quotes escaped. */
+export const sqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /**
  * ` SETTINGS a = 1, b = 'x'`, to write after an INSERT's column list or at the end of a SELECT:
@@ -14,5 +15,5 @@ export function settingsClause(settings: StatementSettings | undefined): string 
   const entries = Object.entries(settings ?? {});
   if (entries.length === 0) return '';
   for (const [k] of entries) if (!/^[a-z_][a-z0-9_]*$/i.test(k)) throw new Error(`not a setting name: ${JSON.stringify(k)}`);
-  return ` SETTINGS ${entries.map(([k, v]) => `${k} = ${typeof v === 'number' ? String(v) : quote(v)}`).join(', ')}`;
+  return ` SETTINGS ${entries.map(([k, v]) => `${k} = ${typeof v === 'number' ? String(v) : sqlString(v)}`).join(', ')}`;
 }

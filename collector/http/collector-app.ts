@@ -39,20 +39,20 @@ export interface CollectorAppOptions {
 type Wire = 'proto' | 'json';
 const PROTO = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
-/** gRPC status codes for OTLP/HTTP error bodies. */
-const grpcCode = (status: number) =>
-  new Map([
-    [400, 3],
-    [401, 16],
-    [403, 7],
-    [404, 5],
-    [405, 12],
-    [408, 4],
-    [413, 8],
-    [415, 3],
-    [429, 8],
-    [503, 14],
-  ]).get(status) ?? 13;
+/** HTTP status → gRPC status code of the OTLP/HTTP error body (google.rpc.Code); 13 (INTERNAL) otherwise. */
+const GRPC_CODES = new Map([
+  [400, 3],
+  [401, 16],
+  [403, 7],
+  [404, 5],
+  [405, 12],
+  [408, 4],
+  [413, 8],
+  [415, 3],
+  [429, 8],
+  [503, 14],
+]);
+const grpcCode = (status: number) => GRPC_CODES.get(status) ?? 13;
 
 function wireOf(contentType: string | undefined): Wire | undefined {
   const base = (contentType ?? '').split(';')[0].trim().toLowerCase();

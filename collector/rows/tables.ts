@@ -1,5 +1,5 @@
 import { traceColumns } from './trace-columns.ts';
-import { settingsClause, type StatementSettings } from '../../clickhouse/statement-settings.ts';
+import { settingsClause, sqlString as quote, type StatementSettings } from '../../clickhouse/statement-settings.ts';
 
 /**
  * How mapped rows reach each table. Spool segments hold RowBinary rows whose fields follow
@@ -126,8 +126,6 @@ export const tableNames = Object.keys(tables) as TableName[];
 
 /** The segment format: RowBinary, rows back to back in the order of `fields`. */
 export const SEGMENT_FORMAT = 'RowBinary';
-
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** `f0 UInt64, f1 String, …`: the structure of a segment file for this table. */
 export function structure(spec: TableSpec): string {
