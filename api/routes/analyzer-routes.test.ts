@@ -164,6 +164,27 @@ describe('analyzer routes', () => {
       }
     });
 
+    // Regression: buckets were laid from the epoch, so a 5m bucket began up to 4 minutes before `from`,
+    // and the period before a range of 13 minutes, shifted onto it, fell between its buckets.
+    it("lays the series' buckets from the start of the range's first minute, so the period before lines up with it", async () => {
+      const points = (await get('/api/v1/flows/customer-sync/series?since=1h&step=1m')).body.points as Array<{ t: string; traces: number }>;
+      const minute = Date.parse(points.find((p) => p.traces > 0)!.t);
+      // A first minute off the 5-minute marks, with seconds: the first bucket is that minute, not the 5-minute mark before it.
+      const first = (minute - 3 * 60_000) % 300_000 === 0 ? minute - 2 * 60_000 : minute - 3 * 60_000;
+      const from = first + 20_000;
+      const to = from + 13 * 60_000;
+      const buckets = (await get(`/api/v1/flows/customer-sync/series?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&step=5m`)).body
+        .points as Array<{ t: string; traces: number }>;
+      const ts = buckets.map((p) => Date.parse(p.t));
+      for (const t of ts) expect((t - first) % 300_000, new Date(t).toISOString()).toBe(0);
+      expect(Math.min(...ts)).toBeGreaterThanOrEqual(first);
+      // The traffic's minute is in the bucket laid from the first minute, and all of it.
+      expect(buckets.find((p) => p.traces > 0)?.t).toBe(new Date(first + Math.floor((minute - first) / 300_000) * 300_000).toISOString());
+      expect(buckets.reduce((n, p) => n + p.traces, 0)).toBe(2);
+      // So, as the period before the range of the same length after it, shifted by 13 minutes its buckets
+      // are that range's (laid from first + 13 minutes), not 2 minutes off them as from the epoch.
+    });
+
     it("gives an observed flow the inventory's row, and an observed id a catalog flow claims no traffic (the series neither)", async () => {
       const id = 'observed:erp->crm@erp-writeback';
       const inv = await inventoryRow(id);
