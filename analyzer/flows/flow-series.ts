@@ -21,6 +21,7 @@ export interface FlowPoint {
  * least 60: the rollups are per minute) laid every step from `origin` (any second; default the start
  * of `since`'s minute, so the first bucket is the range's own and two ranges of the same length are
  * bucketed alike: the flow page draws the period before on top of this one, shifted by the length).
+ * The minutes read are those overlapping the range (none starting at `until`, as `windowSource`).
  * `t` is a bucket's start (ISO 8601); buckets without traces are left out.
  */
 export async function queryFlowSeries(
@@ -41,7 +42,7 @@ export async function queryFlowSeries(
     SELECT toDateTime({origin:Int64} + toInt64(floor((toInt64(toUnixTimestamp(minute)) - {origin:Int64}) / {step:UInt32})) * {step:UInt32}, 'UTC') AS t,
       sum(traces) AS tr, sum(failed_traces) AS ft, sum(records) AS rc, quantilesTDigestMerge(0.5, 0.95, 0.99)(latency) AS q
     FROM weft_flow_edges_1m
-    WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute <= toDateTime64({until:String}, 3, 'UTC')
+    WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute < toDateTime64({until:String}, 3, 'UTC')
       AND ${flow.sql}
     GROUP BY t HAVING tr > 0 ORDER BY t`;
   const rows = await store.client

@@ -164,6 +164,22 @@ describe('analyzer routes', () => {
       }
     });
 
+    // Regression: a range ending on a minute (11:15:00) counted that minute's traffic (up to 11:15:59), so a
+    // range and the period before it both counted the minute between them.
+    it('counts nothing of the minute that starts where a range ends, so a range and the period before it share no minute', async () => {
+      const points = (await get('/api/v1/flows/customer-sync/series?since=1h&step=1m')).body.points as Array<{ t: string; traces: number }>;
+      const minute = Date.parse(points.find((p) => p.traces > 0)!.t);
+      const q = (a: number, b: number) => `from=${new Date(a).toISOString()}&to=${new Date(b).toISOString()}`;
+      const before = q(minute - 10 * 60_000, minute);
+      const after = q(minute, minute + 10 * 60_000);
+      expect((await get(`/api/v1/flows/customer-sync/summary?${before}`)).body.flow.stats, before).toBeNull();
+      expect((await seriesTotals('customer-sync', before)).traces, before).toBe(0);
+      expect((await get(`/api/v1/flows/customer-sync/summary?${after}`)).body.flow.stats, after).toMatchObject({ traces: 2 });
+      expect((await seriesTotals('customer-sync', after)).traces, after).toBe(2);
+      // A range ending within the minute counts it.
+      expect((await seriesTotals('customer-sync', q(minute - 10 * 60_000, minute + 1000))).traces).toBe(2);
+    });
+
     // Regression: buckets were laid from the epoch, so a 5m bucket began up to 4 minutes before `from`,
     // and the period before a range of 13 minutes, shifted onto it, fell between its buckets.
     it("lays the series' buckets from the start of the range's first minute, so the period before lines up with it", async () => {
