@@ -314,6 +314,19 @@ describe('analyzer routes', () => {
     ]);
   });
 
+  // Regression: the records per hop compared a handoff's writes over a settled part of the window it did not name.
+  it('says which part of the window a handoff through a topic or queue counts the writes of (GET /hops)', async () => {
+    const hour = (await get('/api/v1/hops?since=1h')).body;
+    expect(hour.settleMs).toBe(600_000);
+    expect(Date.parse(hour.settledUntil)).toBe(Date.parse(hour.until) - 600_000 - 60_000);
+    const until = Date.now() - 3_600_000;
+    const range = (await get(`/api/v1/hops?from=${new Date(until - 30 * 60_000).toISOString()}&to=${new Date(until).toISOString()}`)).body;
+    expect([range.until, range.settledUntil]).toEqual([new Date(until).toISOString(), new Date(until - 11 * 60_000).toISOString()]);
+    // Shorter than the settle time and the minute in progress: no part of it is settled.
+    const short = (await get(`/api/v1/hops?from=${new Date(until - 10 * 60_000).toISOString()}&to=${new Date(until).toISOString()}`)).body;
+    expect(short).toMatchObject({ settleMs: 600_000, settledUntil: null });
+  });
+
   it('answers bad queries with 400 and a message', async () => {
     expect(await get('/api/v1/findings?kind=nonsense')).toEqual({
       status: 400,
