@@ -163,6 +163,9 @@ describe('flow series charts: the range and the period before', () => {
         expect([x.min, x.max], metric).toEqual([at(range.since), at(range.until)]);
         // Not widened to hold the records' bars at both ends.
         expect(x.containShape).toBe(false);
+        // The first bucket (10:03, before 10:03:27) is drawn up to the axis, not filtered out with its traffic.
+        const zoom = (seriesOption(range, metric, previous).toolbox as { feature: { dataZoom: { filterMode: string } } }).feature.dataZoom;
+        expect(zoom.filterMode, metric).toBe('none');
       }
   });
 

@@ -178,7 +178,9 @@ export function seriesOption(
       showTitle: false,
       iconStyle: { opacity: 0 },
       emphasis: { iconStyle: { opacity: 0 } },
-      feature: { dataZoom: { yAxisIndex: 'none' } },
+      // filterMode 'none': a bucket starting before the axis (the range's first minute, when the range
+      // starts within it) is kept and its line clipped at the edge, not dropped with its traffic.
+      feature: { dataZoom: { yAxisIndex: 'none', filterMode: 'none' } },
     },
     grid: { left: narrow ? 44 : 56, right: two ? (narrow ? 48 : 64) : 16, top: 30, bottom: 28 },
     tooltip: { trigger: 'axis' },
