@@ -69,7 +69,7 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     const f = catalog.flows.find((x) => x.id === flowId)!;
     const threshold = typeof rule.threshold === 'function' ? rule.threshold(flowId) : rule.threshold;
     if (threshold === undefined) continue;
-    const series = await queryFlowSeries(store, catalog, selectFlow(catalog, f.id), new Date(start), until, stepMs / 1000);
+    const series = await queryFlowSeries(store, catalog, selectFlow(catalog, f.id), new Date(start), until, stepMs / 1000, new Date(start));
     const byT = new Map(series.map((p) => [Date.parse(p.t), p]));
     const points: FlowPoint[] = [];
     let alert: Alert | undefined;

@@ -18,7 +18,11 @@ export interface FlowPoint {
 
 /**
  * Per-bucket stats of one flow (`selectFlow`) over [since, until], in buckets of `stepSeconds` (at
- * least 60: the rollups are per minute) starting at the epoch; buckets without traces are left out.
+ * least 60: the rollups are per minute) laid every step from `origin` (any second; default the start
+ * of `since`'s minute, so the first bucket is the range's own and two ranges of the same length are
+ * bucketed alike: the flow page draws the period before on top of this one, shifted by the length).
+ * The minutes read are those overlapping the range (none starting at `until`, as `windowSource`).
+ * `t` is a bucket's start (ISO 8601); buckets without traces are left out.
  */
 export async function queryFlowSeries(
   store: Store,
@@ -27,20 +31,24 @@ export async function queryFlowSeries(
   since: Date,
   until: Date,
   stepSeconds: number,
+  origin: Date = new Date(Math.floor(since.getTime() / 60_000) * 60_000),
 ): Promise<FlowPoint[]> {
   const mapping = await endpointMapping(store, catalog);
   const flow = flowEdgeCondition(catalog, selection);
+  const step = Math.max(60, Math.floor(stepSeconds));
+  // Plain arithmetic (floor division: a minute may start before the origin), not toStartOfInterval's
+  // origin argument, which older ClickHouse servers lack.
   const query = `
-    SELECT toStartOfInterval(minute, toIntervalSecond(${Math.max(60, Math.floor(stepSeconds))})) AS t,
+    SELECT toDateTime({origin:Int64} + toInt64(floor((toInt64(toUnixTimestamp(minute)) - {origin:Int64}) / {step:UInt32})) * {step:UInt32}, 'UTC') AS t,
       sum(traces) AS tr, sum(failed_traces) AS ft, sum(records) AS rc, quantilesTDigestMerge(0.5, 0.95, 0.99)(latency) AS q
     FROM weft_flow_edges_1m
-    WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute <= toDateTime64({until:String}, 3, 'UTC')
+    WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute < toDateTime64({until:String}, 3, 'UTC')
       AND ${flow.sql}
     GROUP BY t HAVING tr > 0 ORDER BY t`;
   const rows = await store.client
     .query({
       query,
-      query_params: { ...mapping.params, ...flow.params, since: toChTime(since), until: toChTime(until) },
+      query_params: { ...mapping.params, ...flow.params, since: toChTime(since), until: toChTime(until), origin: Math.floor(origin.getTime() / 1000), step },
       format: 'JSONEachRow',
     })
     .then((r) => r.json<{ t: string; tr: string; ft: string; rc: string; q: Array<number | null> }>());

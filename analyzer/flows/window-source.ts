@@ -4,8 +4,11 @@ const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 /**
- * Rows of a rollup family for [since, until]: whole hours from the hourly table, the partial hours
- * at both ends from the per-minute table. A 24-hour window reads ~24 rows per key, not 1,440.
+ * Rows of a rollup family for [since, until]: the minutes that overlap it, from the one `since` falls
+ * in to the last that starts before `until` (a minute starting at `until` is after the window: a range
+ * ending 11:15:00 holds nothing of 11:15:xx, and the period before a range does not share its first
+ * minute). Whole hours from the hourly table, the partial hours at both ends from the per-minute
+ * table. A 24-hour window reads ~24 rows per key, not 1,440.
  * `prefix` names the query parameters (`<prefix>_since`, …), so several windows can share one query.
  */
 export function windowSource(
@@ -22,12 +25,12 @@ export function windowSource(
   const at = (name: string) => `toDateTime64({${prefix}_${name}:String}, 3, 'UTC')`;
   if (h1 >= h2) {
     return {
-      sql: `SELECT ${columns} FROM ${family}_1m WHERE minute >= ${at('since')} AND minute <= ${at('until')}`,
+      sql: `SELECT ${columns} FROM ${family}_1m WHERE minute >= ${at('since')} AND minute < ${at('until')}`,
       params: { [`${prefix}_since`]: t(sinceMin), [`${prefix}_until`]: toChTime(until) },
     };
   }
   return {
-    sql: `SELECT ${columns} FROM ${family}_1m WHERE (minute >= ${at('since')} AND minute < ${at('h1')}) OR (minute >= ${at('h2')} AND minute <= ${at('until')})
+    sql: `SELECT ${columns} FROM ${family}_1m WHERE (minute >= ${at('since')} AND minute < ${at('h1')}) OR (minute >= ${at('h2')} AND minute < ${at('until')})
       UNION ALL SELECT ${columns} FROM ${family}_1h WHERE hour >= ${at('h1')} AND hour < ${at('h2')}`,
     params: { [`${prefix}_since`]: t(sinceMin), [`${prefix}_h1`]: t(h1), [`${prefix}_h2`]: t(h2), [`${prefix}_until`]: toChTime(until) },
   };

@@ -40,6 +40,12 @@ export interface Snapshot {
   unnamed?: ObservedTouch[];
   /** Records per hop: each domain's chains from its system of record to its replicas (analyzer/hops). */
   hopChains?: HopChain[];
+  /**
+   * The part of the window the hop chains' handoffs (through a topic or queue) count writes in: from
+   * `since` to `settledUntil` (null: none of it, the window is too short), `settleMs` (the domains'
+   * largest drift settle) and the minute in progress before `until`, so records in flight are not lost.
+   */
+  hopSettle?: { settleMs: number; settledUntil: string | null };
   /** Documented OpenLineage jobs: their last completed run by nominal time, and failed runs (stale-flow reads it). */
   lineageRuns?: LineageJobRuns[];
 }

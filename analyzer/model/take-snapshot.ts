@@ -93,6 +93,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     ruleOverlaps: overlaps,
     unnamed,
     hopChains,
+    ...(hops ? { hopSettle: { settleMs, settledUntil: settled ? settled.until.toISOString() : null } } : {}),
     lineageRuns,
   };
 }

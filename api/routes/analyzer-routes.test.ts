@@ -164,6 +164,43 @@ describe('analyzer routes', () => {
       }
     });
 
+    // Regression: a range ending on a minute (11:15:00) counted that minute's traffic (up to 11:15:59), so a
+    // range and the period before it both counted the minute between them.
+    it('counts nothing of the minute that starts where a range ends, so a range and the period before it share no minute', async () => {
+      const points = (await get('/api/v1/flows/customer-sync/series?since=1h&step=1m')).body.points as Array<{ t: string; traces: number }>;
+      const minute = Date.parse(points.find((p) => p.traces > 0)!.t);
+      const q = (a: number, b: number) => `from=${new Date(a).toISOString()}&to=${new Date(b).toISOString()}`;
+      const before = q(minute - 10 * 60_000, minute);
+      const after = q(minute, minute + 10 * 60_000);
+      expect((await get(`/api/v1/flows/customer-sync/summary?${before}`)).body.flow.stats, before).toBeNull();
+      expect((await seriesTotals('customer-sync', before)).traces, before).toBe(0);
+      expect((await get(`/api/v1/flows/customer-sync/summary?${after}`)).body.flow.stats, after).toMatchObject({ traces: 2 });
+      expect((await seriesTotals('customer-sync', after)).traces, after).toBe(2);
+      // A range ending within the minute counts it.
+      expect((await seriesTotals('customer-sync', q(minute - 10 * 60_000, minute + 1000))).traces).toBe(2);
+    });
+
+    // Regression: buckets were laid from the epoch, so a 5m bucket began up to 4 minutes before `from`,
+    // and the period before a range of 13 minutes, shifted onto it, fell between its buckets.
+    it("lays the series' buckets from the start of the range's first minute, so the period before lines up with it", async () => {
+      const points = (await get('/api/v1/flows/customer-sync/series?since=1h&step=1m')).body.points as Array<{ t: string; traces: number }>;
+      const minute = Date.parse(points.find((p) => p.traces > 0)!.t);
+      // A first minute off the 5-minute marks, with seconds: the first bucket is that minute, not the 5-minute mark before it.
+      const first = (minute - 3 * 60_000) % 300_000 === 0 ? minute - 2 * 60_000 : minute - 3 * 60_000;
+      const from = first + 20_000;
+      const to = from + 13 * 60_000;
+      const buckets = (await get(`/api/v1/flows/customer-sync/series?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&step=5m`)).body
+        .points as Array<{ t: string; traces: number }>;
+      const ts = buckets.map((p) => Date.parse(p.t));
+      for (const t of ts) expect((t - first) % 300_000, new Date(t).toISOString()).toBe(0);
+      expect(Math.min(...ts)).toBeGreaterThanOrEqual(first);
+      // The traffic's minute is in the bucket laid from the first minute, and all of it.
+      expect(buckets.find((p) => p.traces > 0)?.t).toBe(new Date(first + Math.floor((minute - first) / 300_000) * 300_000).toISOString());
+      expect(buckets.reduce((n, p) => n + p.traces, 0)).toBe(2);
+      // So, as the period before the range of the same length after it, shifted by 13 minutes its buckets
+      // are that range's (laid from first + 13 minutes), not 2 minutes off them as from the epoch.
+    });
+
     it("gives an observed flow the inventory's row, and an observed id a catalog flow claims no traffic (the series neither)", async () => {
       const id = 'observed:erp->crm@erp-writeback';
       const inv = await inventoryRow(id);
@@ -275,6 +312,19 @@ describe('analyzer routes', () => {
       'deprecated-in-use',
       'deprecated-in-use',
     ]);
+  });
+
+  // Regression: the records per hop compared a handoff's writes over a settled part of the window it did not name.
+  it('says which part of the window a handoff through a topic or queue counts the writes of (GET /hops)', async () => {
+    const hour = (await get('/api/v1/hops?since=1h')).body;
+    expect(hour.settleMs).toBe(600_000);
+    expect(Date.parse(hour.settledUntil)).toBe(Date.parse(hour.until) - 600_000 - 60_000);
+    const until = Date.now() - 3_600_000;
+    const range = (await get(`/api/v1/hops?from=${new Date(until - 30 * 60_000).toISOString()}&to=${new Date(until).toISOString()}`)).body;
+    expect([range.until, range.settledUntil]).toEqual([new Date(until).toISOString(), new Date(until - 11 * 60_000).toISOString()]);
+    // Shorter than the settle time and the minute in progress: no part of it is settled.
+    const short = (await get(`/api/v1/hops?from=${new Date(until - 10 * 60_000).toISOString()}&to=${new Date(until).toISOString()}`)).body;
+    expect(short).toMatchObject({ settleMs: 600_000, settledUntil: null });
   });
 
   it('answers bad queries with 400 and a message', async () => {

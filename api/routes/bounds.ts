@@ -4,6 +4,7 @@
  */
 import { ERR_BAD_REQUEST, isWeftError } from '../../core/errors/index.ts';
 import { formatDuration, parseDuration } from '../../core/time/index.ts';
+import { MAX_RANGE_DAYS } from '../schemas/range-limits.ts';
 
 /** Longest look-back when the process does not say (the default rollup retention, 400 days). */
 export const DEFAULT_MAX_SINCE_MS = 400 * 86_400_000;
@@ -14,7 +15,7 @@ export const MIN_STEP_MS = 60_000;
 /** Most points one series may have (since / step). */
 export const MAX_SERIES_POINTS = 10_000;
 /** The longest absolute range (`from`, `to`) a route reads (400 days: the default rollup retention). */
-export const MAX_RANGE_MS = 400 * 86_400_000;
+export const MAX_RANGE_MS = MAX_RANGE_DAYS * 86_400_000;
 /** The relative window when a range route is given neither `since` nor `from`. */
 export const DEFAULT_RANGE_MS = 86_400_000;
 
@@ -58,7 +59,9 @@ export function boundedRange(q: { since?: string; from?: string; to?: string }, 
   const iso = (t: number) => new Date(t).toISOString();
   if (from >= to) throw ERR_BAD_REQUEST(`from must be before to, got from=${iso(from)} and to=${iso(to)}.`);
   if (to - from > MAX_RANGE_MS) {
-    throw ERR_BAD_REQUEST(`The range may cover at most 400 days, got ${Math.ceil((to - from) / 86_400_000)} days (from=${iso(from)}, to=${iso(to)}).`);
+    throw ERR_BAD_REQUEST(
+      `The range may cover at most ${MAX_RANGE_DAYS} days, got ${Math.ceil((to - from) / 86_400_000)} days (from=${iso(from)}, to=${iso(to)}).`,
+    );
   }
   return { since: new Date(from), until: new Date(to) };
 }

@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
-import { RangeFields, WindowFields } from '../schemas/common.ts';
-import { HopChainSchema } from '../schemas/hops.ts';
+import { RangeFields } from '../schemas/common.ts';
+import { HopsAnswerSchema } from '../schemas/hops.ts';
 import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
 import { boundedRange } from './bounds.ts';
 
@@ -44,7 +44,7 @@ export const hopRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (a
           "Records per hop over a window (since, or from and to): a domain's chains from its system of record to its replicas, records read and written per hop, where the count first diverges",
         tags: ['flows'],
         querystring: HopsQuery,
-        response: { 200: Type.Object({ ...WindowFields, chains: Type.Array(HopChainSchema) }) },
+        response: { 200: HopsAnswerSchema },
       },
     },
     async (request) => {
@@ -67,7 +67,7 @@ export const hopRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (a
       const chains = (snap.hopChains ?? [])
         .filter((c) => domain === undefined || c.domain === domain)
         .filter((c) => flow === undefined || c.hops.some((h) => h.flowId === flow || observedId(h) === flow));
-      return { since: snap.since, until: snap.until, chains };
+      return { since: snap.since, until: snap.until, settleMs: snap.hopSettle?.settleMs ?? 0, settledUntil: snap.hopSettle?.settledUntil ?? null, chains };
     },
   );
 };

@@ -42,5 +42,18 @@ export const GraphSchema = Type.Object({
     averageConnections: Num,
   }),
 });
-export const PointSchema = Type.Object({ t: Str, traces: Num, failedTraces: Num, records: Num, p50Ms: LatencyMs, p95Ms: LatencyMs, p99Ms: LatencyMs });
+export const PointSchema = Type.Object({
+  t: Type.String({ description: "the bucket's start: every step from the start of since's minute" }),
+  traces: Num,
+  failedTraces: Num,
+  records: Num,
+  p50Ms: LatencyMs,
+  p95Ms: LatencyMs,
+  p99Ms: LatencyMs,
+});
+/**
+ * One flow's buckets over [since, until]: laid every `step` from the start of since's minute (not from
+ * the epoch), so two ranges of the same length in whole minutes are bucketed alike; buckets without
+ * traces are left out.
+ */
 export const FlowSeriesSchema = Type.Object({ flow: Str, source: Str, target: Str, ...WindowFields, step: Str, points: Type.Array(PointSchema) });

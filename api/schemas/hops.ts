@@ -1,5 +1,6 @@
 /** Records per hop (analyzer/hops/hop-chain.ts) as the API answers it: TypeBox only, the UI imports it. */
 import { Type, type Static } from '@sinclair/typebox';
+import { WindowFields } from './common.ts';
 
 const Count = Type.Union([Type.Number(), Type.Null()], { description: 'records; null: not counted' });
 const CheckFields = {
@@ -57,3 +58,15 @@ export const HopChainSchema = Type.Object({
   ]),
 });
 export type HopChainRow = Static<typeof HopChainSchema>;
+
+/** `GET /hops`: the chains over [since, until], and the part of it a handoff counts writes in. */
+export const HopsAnswerSchema = Type.Object({
+  ...WindowFields,
+  settleMs: Type.Number({ description: "how long records may be in flight (ms): the largest drift settle of the catalog's domains" }),
+  settledUntil: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'a handoff through a topic or queue counts the records written into it from since to here (settleMs and the minute in progress before until), against those read from it over the whole window; null: the window is too short to hold a settled part',
+  }),
+  chains: Type.Array(HopChainSchema),
+});
+export type HopsAnswer = Static<typeof HopsAnswerSchema>;

@@ -83,5 +83,5 @@ export type ReportRun = Static<typeof ReportRunSchema>;
 export type ReportKey = Static<typeof ReportKeySchema>;
 export type TokenInfo = Static<typeof TokenInfoSchema>;
 export type AuditEntry = Static<typeof AuditEntrySchema>;
-export { HopChainSchema, HopSchema } from './hops.ts';
-export type { HopChainRow } from './hops.ts';
+export { HopChainSchema, HopSchema, HopsAnswerSchema } from './hops.ts';
+export type { HopChainRow, HopsAnswer } from './hops.ts';

@@ -21,6 +21,7 @@ export type {
   FlowSummary,
   FlowStats,
   HopChainRow,
+  HopsAnswer,
   Graph,
   GraphEdge,
   GraphNode,

@@ -1,5 +1,5 @@
-// ECharts with only what Weft draws (graph and line charts), rendered as SVG.
-import { GraphChart, LineChart } from 'echarts/charts';
+// ECharts with only what Weft draws (graph, line and bar charts), rendered as SVG.
+import { BarChart, GraphChart, LineChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
@@ -7,6 +7,7 @@ import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 echarts.use([
   GraphChart,
   LineChart,
+  BarChart,
   GridComponent,
   TooltipComponent,
   LegendComponent,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowSeries } from '../api/types.ts';
 import { when } from '../format.ts';
-import { filledBuckets, seriesLegend, seriesOption, type Metric } from './series-option.ts';
+import { palette } from './palette.ts';
+import { filledBuckets, isPeriodBefore, seriesLegend, seriesOption, shiftedPrevious, type Metric } from './series-option.ts';
 
 const point = (t: string, traces: number, p95Ms: number) => ({
   t,
@@ -25,25 +26,29 @@ const series: FlowSeries = {
 type Line = { name: string; data: [number, number | null][] };
 
 describe('flow series charts', () => {
-  it('fills every bucket of the window, so quiet minutes show as zero traffic', () => {
+  // Regression: the window's end (10:05:00) got a bucket of its own, drawn as a drop to zero traffic at the
+  // right edge, though that minute is after the range and the API reads nothing of it.
+  it('fills every bucket of the window, so quiet minutes show as zero traffic, and none starting at its end', () => {
     const buckets = filledBuckets(series);
-    expect(buckets.map((b) => new Date(b.t).toISOString().slice(11, 16))).toEqual(['10:00', '10:01', '10:02', '10:03', '10:04', '10:05']);
+    expect(buckets.map((b) => new Date(b.t).toISOString().slice(11, 16))).toEqual(['10:00', '10:01', '10:02', '10:03', '10:04']);
     const traces = (seriesOption(series, 'throughput').series as Line[]).find((s) => s.name === 'traces')!;
-    expect(traces.data.map(([, v]) => v)).toEqual([0, 3, 0, 0, 1, 0]);
+    expect(traces.data.map(([, v]) => v)).toEqual([0, 3, 0, 0, 1]);
+    // A window ending within a minute has that minute's bucket.
+    expect(filledBuckets({ ...series, until: '2026-01-01T10:05:01.000Z' }).map((b) => new Date(b.t).toISOString().slice(11, 16))).toContain('10:05');
   });
 
   it('leaves latency gaps where nothing ran instead of drawing a fake zero', () => {
     const p95 = (seriesOption(series, 'latency').series as Line[]).find((s) => s.name === 'p95')!;
-    expect(p95.data.map(([, v]) => v)).toEqual([null, 120, null, null, 80, null]);
+    expect(p95.data.map(([, v]) => v)).toEqual([null, 120, null, null, 80]);
   });
 
   // Regression: runs without a duration (OpenLineage without START) came back as 0 ms and drew a latency of zero.
   it('draws no latency for a bucket whose runs carry no duration (null), where it ran', () => {
     const lineage = { ...series, points: [{ ...point('2026-01-01T10:01:00.000Z', 3, 0), p50Ms: null, p95Ms: null, p99Ms: null }] };
     const p95 = (seriesOption(lineage, 'latency').series as Line[]).find((s) => s.name === 'p95')!;
-    expect(p95.data.map(([, v]) => v)).toEqual([null, null, null, null, null, null]);
+    expect(p95.data.map(([, v]) => v)).toEqual([null, null, null, null, null]);
     const traces = (seriesOption(lineage, 'throughput').series as Line[]).find((s) => s.name === 'traces')!;
-    expect(traces.data.map(([, v]) => v)).toEqual([0, 3, 0, 0, 0, 0]);
+    expect(traces.data.map(([, v]) => v)).toEqual([0, 3, 0, 0, 0]);
   });
 
   it('asks for fewer, shorter time labels that never overlap on a phone', () => {
@@ -104,11 +109,14 @@ describe('flow series charts', () => {
   it("gives the page's legend one item per line drawn, in the chart's order and colours, dashed for the previous period", () => {
     for (const metric of metrics)
       for (const compare of [false, true]) {
-        const lines = seriesOption(series, metric, compare ? previous : undefined).series as Array<Line & { color: string; lineStyle?: { type: string } }>;
+        const lines = seriesOption(series, metric, compare ? previous : undefined).series as Array<
+          Line & { type: string; color: string; lineStyle?: { type: string }; itemStyle?: { borderType?: string } }
+        >;
         const legend = seriesLegend(metric, compare);
         expect(legend.map((l) => l.name)).toEqual(lines.map((l) => l.name));
         expect(legend.map((l) => l.color)).toEqual(lines.map((l) => l.color));
-        expect(legend.map((l) => l.dashed)).toEqual(lines.map((l) => l.lineStyle?.type === 'dashed'));
+        expect(legend.map((l) => l.shape)).toEqual(lines.map((l) => l.type));
+        expect(legend.map((l) => l.dashed)).toEqual(lines.map((l) => (l.lineStyle?.type ?? l.itemStyle?.borderType) === 'dashed'));
       }
   });
 
@@ -126,5 +134,113 @@ describe('flow series charts', () => {
     expect(x.axisPointer.label.formatter({ value: t })).toBe(when(t));
     // A new day on the time axis reads "1 Jan", as dates do elsewhere, not ECharts' bare day number.
     expect(x.axisLabel.formatter.day).toBe('{d} {MMM}');
+  });
+});
+
+describe('flow series charts: the range and the period before', () => {
+  type Drawn = { name: string; type: string; z: number; yAxisIndex: number; data: [number, number | null][]; lineStyle?: { type?: string } };
+  const at = (iso: string) => Date.parse(iso);
+  /** A range of 13 minutes with seconds, in 5-minute buckets: neither its start nor its length is on a 5-minute mark. */
+  const range: FlowSeries = {
+    ...series,
+    since: '2026-01-01T10:03:27.000Z',
+    until: '2026-01-01T10:16:27.000Z',
+    step: '5m',
+    points: [point('2026-01-01T10:03:00.000Z', 2, 100), point('2026-01-01T10:13:00.000Z', 4, 90)],
+  };
+  const before: FlowSeries = {
+    ...range,
+    since: '2026-01-01T09:50:27.000Z',
+    until: '2026-01-01T10:03:27.000Z',
+    points: [point('2026-01-01T09:50:00.000Z', 5, 300), point('2026-01-01T10:00:00.000Z', 1, 200)],
+  };
+
+  // Regression: in compare mode the axis began at the period before's first bucket, before `from`.
+  it('spans the time axis over exactly the range chosen, with or without the period before', () => {
+    for (const metric of ['throughput', 'errors', 'latency'] as const)
+      for (const previous of [undefined, before]) {
+        const x = seriesOption(range, metric, previous).xAxis as { min: number; max: number; containShape: boolean };
+        expect([x.min, x.max], metric).toEqual([at(range.since), at(range.until)]);
+        // Not widened to hold the records' bars at both ends.
+        expect(x.containShape).toBe(false);
+        // The first bucket (10:03, before 10:03:27) is drawn up to the axis, not filtered out with its traffic.
+        const zoom = (seriesOption(range, metric, previous).toolbox as { feature: { dataZoom: { filterMode: string } } }).feature.dataZoom;
+        expect(zoom.filterMode, metric).toBe('none');
+      }
+  });
+
+  // Regression: 5-minute buckets were laid from the epoch, the first one (10:00) before the range's start.
+  it("lays the buckets from the range's first minute, as the API does", () => {
+    expect(filledBuckets(range).map((b) => new Date(b.t).toISOString().slice(11, 16))).toEqual(['10:03', '10:08', '10:13']);
+  });
+
+  // Regression: the dashed lines were laid on their own grid (from the epoch) and shifted by the length,
+  // which for a range not a multiple of the step put them between this range's buckets, with zeros there.
+  it("draws the previous period's minute t − L at t, on this range's buckets exactly, for a range of whole minutes", () => {
+    const whole: FlowSeries = { ...range, since: '2026-01-01T10:03:00.000Z', until: '2026-01-01T10:16:00.000Z' };
+    const prior: FlowSeries = { ...before, since: '2026-01-01T09:50:00.000Z', until: '2026-01-01T10:03:00.000Z' };
+    const length = 13 * 60_000;
+    const lines = seriesOption(whole, 'throughput', prior).series as Drawn[];
+    const traces = lines.find((s) => s.name === 'traces')!;
+    const dashed = lines.find((s) => s.name === 'traces (previous period)')!;
+    expect(dashed.data.map(([t]) => t)).toEqual(traces.data.map(([t]) => t));
+    expect(dashed.data).toEqual([
+      [at('2026-01-01T09:50:00.000Z') + length, 5],
+      [at('2026-01-01T09:55:00.000Z') + length, 0],
+      [at('2026-01-01T10:00:00.000Z') + length, 1],
+    ]);
+    // Latency: where the period before ran nothing, a gap, not a zero.
+    const p95 = (seriesOption(whole, 'latency', prior).series as Drawn[]).find((s) => s.name === 'p95 (previous period)')!;
+    expect(p95.data.map(([, v]) => v)).toEqual([300, null, 200]);
+  });
+
+  it('shifts the period before by exactly the length of a range with seconds, and draws none of it outside its own buckets', () => {
+    const shifted = shiftedPrevious(range, before);
+    const length = at(range.until) - at(range.since);
+    expect(shifted.map((b) => b.t - length)).toEqual(filledBuckets(before).map((b) => b.t));
+    expect(shifted.map((b) => b.point?.traces ?? 0)).toEqual([5, 0, 1]);
+  });
+
+  // Regression: while a new range loaded, the period before the earlier range was shifted by the new length.
+  it('draws no dashed line from an answer that is not the period just before this range, bucketed alike', () => {
+    expect(isPeriodBefore(range, before)).toBe(true);
+    const others: FlowSeries[] = [
+      { ...before, since: '2026-01-01T09:40:27.000Z' },
+      { ...before, since: '2026-01-01T09:49:27.000Z', until: '2026-01-01T10:02:27.000Z' },
+      { ...before, step: '1m' },
+    ];
+    for (const other of others) {
+      expect(isPeriodBefore(range, other)).toBe(false);
+      const names = (seriesOption(range, 'throughput', other).series as Drawn[]).map((s) => s.name);
+      expect(names).toEqual(['traces', 'records']);
+    }
+  });
+
+  // Regression: every trace moving 2 records drew the records line, on its own axis, exactly over the traces
+  // line (and the previous period's records over its traces).
+  it('draws records as bars under the traces line, each on its own axis written in its colour', () => {
+    const option = seriesOption(range, 'throughput', before) as {
+      series: Drawn[];
+      yAxis: Array<{ name: string; position: string; nameTextStyle: { color?: string }; axisLabel?: { color?: string } }>;
+    };
+    const [traces, records] = option.series;
+    expect([traces.name, traces.type, traces.yAxisIndex]).toEqual(['traces', 'line', 0]);
+    expect([records.name, records.type, records.yAxisIndex]).toEqual(['records', 'bar', 1]);
+    expect(traces.z).toBeGreaterThan(records.z);
+    // The previous period's records on this period's bars, not beside them (beside, the first fell off the axis).
+    for (const bar of option.series.filter((s) => s.type === 'bar')) expect((bar as Drawn & { barGap?: string }).barGap, bar.name).toBe('-100%');
+    for (const dashed of option.series.filter((s) => s.lineStyle?.type === 'dashed')) expect(traces.z).toBeGreaterThan(dashed.z);
+    // Of the previous period, only the traces are a line: its records are bars beside this period's.
+    expect(option.series.filter((s) => s.type === 'line').map((s) => s.name)).toEqual(['traces', 'traces (previous period)']);
+    expect(option.yAxis.map((a) => [a.name, a.position, a.nameTextStyle.color, a.axisLabel?.color])).toEqual([
+      ['traces', 'left', palette.throughput, palette.throughput],
+      ['records', 'right', palette.records, palette.records],
+    ]);
+    expect(seriesLegend('throughput', true).map((l) => [l.name, l.shape, l.axis])).toEqual([
+      ['traces', 'line', 'left'],
+      ['records', 'bar', 'right'],
+      ['traces (previous period)', 'line', 'left'],
+      ['records (previous period)', 'bar', 'right'],
+    ]);
   });
 });

@@ -3,15 +3,22 @@ import { durationMs, when } from '../format.ts';
 import type { ChartOption } from './echarts.ts';
 import { palette } from './palette.ts';
 
-/** Every bucket of the window, in order: an empty bucket has no traces (0) and no latency (a gap). */
+const MINUTE = 60_000;
+
+/**
+ * Every bucket of the window, in order: an empty bucket has no traces (0) and no latency (a gap). The
+ * buckets are laid every step from the start of `since`'s minute, as the API lays them
+ * (api/schemas/graph.ts `FlowSeriesSchema`), up to the last that starts before `until` (one starting at
+ * `until` is after the range, and the API reads nothing of it); `t` is a bucket's start (ms since the epoch).
+ */
 export function filledBuckets(series: FlowSeries): { t: number; point: SeriesPoint | undefined }[] {
   const step = durationMs(series.step);
   const byTime = new Map(series.points.map((p) => [Date.parse(p.t), p]));
   if (step <= 0) return [...byTime].map(([t, point]) => ({ t, point }));
-  const start = Math.floor(Date.parse(series.since) / step) * step;
+  const start = Math.floor(Date.parse(series.since) / MINUTE) * MINUTE;
   const end = Date.parse(series.until);
   const out: { t: number; point: SeriesPoint | undefined }[] = [];
-  for (let t = start; t <= end && out.length < 5000; t += step) out.push({ t, point: byTime.get(t) });
+  for (let t = start; t < end && out.length < 5000; t += step) out.push({ t, point: byTime.get(t) });
   // Points that do not sit on the grid (another bucket origin) are kept, not dropped.
   const onGrid = new Set(out.map((b) => b.t));
   for (const [t, point] of byTime) if (!onGrid.has(t)) out.push({ t, point });
@@ -29,6 +36,11 @@ interface Line {
   gapWhenEmpty?: boolean;
   /** 1: the right-hand axis (records run to thousands where traces count in tens). */
   axis?: 0 | 1;
+  /**
+   * 'bar': drawn as bars under the lines. Two lines on their own axes coincide when one is a multiple of
+   * the other (every trace moving 2 records drew the records line exactly over the traces line).
+   */
+  shape?: 'line' | 'bar';
 }
 
 const lines: Record<Metric, { units: string[]; series: Line[] }> = {
@@ -36,7 +48,7 @@ const lines: Record<Metric, { units: string[]; series: Line[] }> = {
     units: ['traces', 'records'],
     series: [
       { name: 'traces', color: palette.throughput, value: (p) => p.traces },
-      { name: 'records', color: palette.records, value: (p) => p.records, axis: 1 },
+      { name: 'records', color: palette.records, value: (p) => p.records, axis: 1, shape: 'bar' },
     ],
   },
   errors: { units: ['failed traces'], series: [{ name: 'failed traces', color: palette.errors, value: (p) => p.failedTraces }] },
@@ -54,9 +66,14 @@ const lines: Record<Metric, { units: string[]; series: Line[] }> = {
  * labels); a new day reads as the rest of the UI writes dates ("30 Nov"), not as ECharts' bare day
  * number. `narrow` (a phone, about 390 px wide) asks for three, in a smaller font.
  */
-function timeAxis(narrow: boolean): Record<string, unknown> {
+function timeAxis(narrow: boolean, min: number, max: number): Record<string, unknown> {
   return {
     type: 'time',
+    // Exactly the range chosen: never widened to a bucket that starts before it, to the period before,
+    // nor (containShape, on by default) to hold the bars at both ends whole.
+    min,
+    max,
+    containShape: false,
     splitNumber: narrow ? 3 : 6,
     axisLabel: {
       hideOverlap: true,
@@ -76,18 +93,58 @@ export interface LegendItem {
   color: string;
   /** Drawn dashed: the previous period. */
   dashed: boolean;
+  /** Drawn as a line, or as bars (records, under the traces line; the previous period's beside this one's). */
+  shape: 'line' | 'bar';
+  /** The axis it is read on, when the chart has two: 'left' or 'right'. */
+  axis?: 'left' | 'right';
 }
 
-/** The lines `seriesOption` draws for `metric`, in its order: each line, then with `compare` each line's previous period. */
+/** The lines `seriesOption` draws for `metric`, in its order: each line, then with `compare` each line's previous period (dashed). */
 export function seriesLegend(metric: Metric, compare: boolean): LegendItem[] {
-  const now = lines[metric].series.map((s) => ({ name: s.name, color: s.color, dashed: false }));
+  const spec = lines[metric];
+  const axis = (s: Line) => (spec.units.length > 1 ? { axis: s.axis === 1 ? ('right' as const) : ('left' as const) } : {});
+  const now = spec.series.map((s) => ({ name: s.name, color: s.color, dashed: false, shape: s.shape ?? 'line', ...axis(s) }));
   return compare ? [...now, ...now.map((s) => ({ ...s, name: `${s.name} (previous period)`, dashed: true }))] : now;
 }
 
 /**
- * One of the flow page's line charts (throughput, errors or latency) over the filled buckets. With
- * `previous` (the same flow over the period just before), each line gets a dashed twin shifted
- * forward by the period's length, so the two periods sit on top of each other. Dragging across the
+ * Whether `previous` is the period just before `series`, bucketed alike: it ends where `series` starts,
+ * is as long, and has the same step. An answer for an earlier range (kept on screen while the new one
+ * loads) is not, and is not drawn: shifted by another length its buckets would sit between these.
+ */
+export function isPeriodBefore(series: FlowSeries, previous: FlowSeries): boolean {
+  const length = Date.parse(series.until) - Date.parse(series.since);
+  return (
+    previous.step === series.step &&
+    Date.parse(previous.until) === Date.parse(series.since) &&
+    Date.parse(previous.until) - Date.parse(previous.since) === length
+  );
+}
+
+/**
+ * The buckets of `previous` (the period just before `series`, see `isPeriodBefore`) moved onto
+ * `series`: each drawn at its own time plus the range's length L, so that the previous period's minute
+ * t − L is drawn at t. Both are laid from their first minute, so for a range of whole minutes they are
+ * this range's buckets exactly (a range with seconds leaves them those seconds apart: the rollups are
+ * per minute). Only buckets of the previous period are drawn: where it has none (before its start, past
+ * its end) the dashed line has a gap, never a zero of its own.
+ */
+export function shiftedPrevious(series: FlowSeries, previous: FlowSeries): { t: number; point: SeriesPoint | undefined }[] {
+  const length = Date.parse(series.until) - Date.parse(series.since);
+  const start = Date.parse(previous.since);
+  const end = Date.parse(previous.until);
+  // The first bucket may start before `since` (it is its minute's); none starts after the period's end.
+  return filledBuckets(previous)
+    .filter((b) => b.t > start - MINUTE && b.t < end)
+    .map((b) => ({ t: b.t + length, point: b.point }));
+}
+
+/**
+ * One of the flow page's charts (throughput, errors or latency) over the filled buckets, its time axis
+ * exactly [since, until] of the range. Throughput draws traces as a line over records as bars, each
+ * on its own axis (left and right). With `previous` (the same flow over the period just before, see
+ * `isPeriodBefore`; another range's answer is left out), each line gets a dashed twin shifted forward
+ * by the range's length (`shiftedPrevious`), so the two periods sit on top of each other. Dragging across the
  * chart selects a range to zoom into (the page turns it into from / to). `narrow`: drawn on a phone
  * (fewer, shorter time labels and tighter margins). `hidden`: names of lines left out (switched off
  * in the legend).
@@ -105,9 +162,10 @@ export function seriesOption(
 ): ChartOption {
   const buckets = filledBuckets(series);
   const spec = lines[metric];
-  const shift = Date.parse(series.since) - (previous ? Date.parse(previous.since) : 0);
-  const before = previous ? filledBuckets(previous) : [];
+  const before = previous && isPeriodBefore(series, previous) ? shiftedPrevious(series, previous) : undefined;
   const shown = (name: string) => !hidden.includes(name);
+  const two = spec.units.length > 1;
+  const valueOf = (s: Line, point: SeriesPoint | undefined) => (point ? s.value(point) : s.gapWhenEmpty ? null : 0);
   return {
     animation: false,
     // Drag-to-zoom: the toolbox's box zoom, switched on by the chart component. The toolbox must be
@@ -120,45 +178,92 @@ export function seriesOption(
       showTitle: false,
       iconStyle: { opacity: 0 },
       emphasis: { iconStyle: { opacity: 0 } },
-      feature: { dataZoom: { yAxisIndex: 'none' } },
+      // filterMode 'none': a bucket starting before the axis (the range's first minute, when the range
+      // starts within it) is kept and its line clipped at the edge, not dropped with its traffic.
+      feature: { dataZoom: { yAxisIndex: 'none', filterMode: 'none' } },
     },
-    grid: { left: narrow ? 44 : 56, right: spec.units.length > 1 ? (narrow ? 48 : 64) : 16, top: 30, bottom: 28 },
+    grid: { left: narrow ? 44 : 56, right: two ? (narrow ? 48 : 64) : 16, top: 30, bottom: 28 },
     tooltip: { trigger: 'axis' },
     // The tooltip's heading is the time of the bucket, written as every time in the UI is (format.ts `when`).
-    xAxis: { ...timeAxis(narrow), axisPointer: { label: { formatter: (p: { value: number | string }) => when(p.value) } } },
-    yAxis: spec.units.map((unit, i) => ({
-      type: 'value',
-      name: unit,
-      position: i === 0 ? 'left' : 'right',
-      nameTextStyle: { align: i === 0 ? 'left' : 'right' },
-      minInterval: metric === 'latency' ? 0 : 1,
-      splitLine: { show: i === 0 },
-    })),
+    xAxis: {
+      ...timeAxis(narrow, Date.parse(series.since), Date.parse(series.until)),
+      axisPointer: { label: { formatter: (p: { value: number | string }) => when(p.value) } },
+    },
+    // With two axes each is written in its series' colour, so which line is read on which side shows.
+    yAxis: spec.units.map((unit, i) => {
+      const color = two ? spec.series.find((s) => (s.axis ?? 0) === i)?.color : undefined;
+      return {
+        type: 'value',
+        name: unit,
+        position: i === 0 ? 'left' : 'right',
+        nameTextStyle: { align: i === 0 ? 'left' : 'right', ...(color ? { color } : {}) },
+        ...(color ? { axisLabel: { color } } : {}),
+        minInterval: metric === 'latency' ? 0 : 1,
+        splitLine: { show: i === 0 },
+      };
+    }),
     series: [
       ...spec.series
         .filter((s) => shown(s.name))
-        .map((s) => ({
-          name: s.name,
-          type: 'line',
-          yAxisIndex: s.axis ?? 0,
-          showSymbol: buckets.length < 60,
-          connectNulls: false,
-          color: s.color,
-          data: buckets.map((b) => [b.t, b.point ? s.value(b.point) : s.gapWhenEmpty ? null : 0]),
-        })),
-      ...(previous
+        .map((s) =>
+          s.shape === 'bar'
+            ? {
+                name: s.name,
+                type: 'bar',
+                yAxisIndex: s.axis ?? 0,
+                color: s.color,
+                // Under the lines, light enough for a line drawn over a bar to stay seen.
+                z: 1,
+                barMaxWidth: 14,
+                // The previous period's bar (an outline) on this one's, not beside it: beside, this period's
+                // first bar fell wholly before the axis.
+                barGap: '-100%',
+                itemStyle: { opacity: 0.45 },
+                data: buckets.map((b) => [b.t, valueOf(s, b.point)]),
+              }
+            : {
+                name: s.name,
+                type: 'line',
+                yAxisIndex: s.axis ?? 0,
+                // Over the bars and the previous period's lines.
+                z: 3,
+                showSymbol: buckets.length < 60,
+                connectNulls: false,
+                color: s.color,
+                lineStyle: { width: 2 },
+                data: buckets.map((b) => [b.t, valueOf(s, b.point)]),
+              },
+        ),
+      // The previous period: dashed. Its records are outlined bars over this period's (a dashed line of them
+      // lay exactly on the previous traces' line, as records and traces did).
+      ...(before
         ? spec.series
             .filter((s) => shown(`${s.name} (previous period)`))
-            .map((s) => ({
-              name: `${s.name} (previous period)`,
-              type: 'line',
-              yAxisIndex: s.axis ?? 0,
-              showSymbol: false,
-              connectNulls: false,
-              color: s.color,
-              lineStyle: { type: 'dashed', opacity: 0.55 },
-              data: before.map((b) => [b.t + shift, b.point ? s.value(b.point) : s.gapWhenEmpty ? null : 0]),
-            }))
+            .map((s) =>
+              s.shape === 'bar'
+                ? {
+                    name: `${s.name} (previous period)`,
+                    type: 'bar',
+                    yAxisIndex: s.axis ?? 0,
+                    color: s.color,
+                    z: 1,
+                    barMaxWidth: 14,
+                    barGap: '-100%',
+                    itemStyle: { color: 'transparent', borderColor: s.color, borderType: 'dashed', borderWidth: 1 },
+                    data: before.map((b) => [b.t, valueOf(s, b.point)]),
+                  }
+                : {
+                    name: `${s.name} (previous period)`,
+                    type: 'line',
+                    yAxisIndex: s.axis ?? 0,
+                    z: 2,
+                    showSymbol: false,
+                    connectNulls: false,
+                    color: s.color,
+                    lineStyle: { type: 'dashed', opacity: 0.7 },
+                    data: before.map((b) => [b.t, valueOf(s, b.point)]),
+                  },
+            )
         : []),
     ],
   };

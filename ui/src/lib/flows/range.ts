@@ -1,0 +1,69 @@
+// The flow page's range: its custom inputs (local time, to the second), the check of what the URL or the
+// inputs give before anything is asked of the API, zooming by dragging, and the period before a range.
+import { MAX_RANGE_DAYS } from '../../../../api/schemas/range-limits.ts';
+import { when, type TimeFormat } from '../format.ts';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * An ISO 8601 time as a datetime-local input shows it: the viewer's local time to the second,
+ * "2026-11-30T07:08:12" (the input needs `step="1"` to show the seconds). The offset is the one of that
+ * date, not today's: a time across a daylight-saving change keeps its hour. '' for none or not a time.
+ */
+export function toLocalInput(iso: string | null | undefined): string {
+  const t = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(t)) return '';
+  const d = new Date(t);
+  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/**
+ * A datetime-local input's value ("2026-11-30T07:08", or with ":12" seconds; local time) as the URL
+ * keeps it, ISO 8601 in UTC; undefined when empty (the field cleared), '' when not a time (so the
+ * range check says so rather than the value vanishing).
+ */
+export function fromLocalInput(value: string): string | undefined {
+  if (!value) return undefined;
+  const m = /^(\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(value);
+  if (!m) return '';
+  const [, y, mo, d, h, mi, s = '0', frac = '0'] = m;
+  const t = new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0'))).getTime();
+  return Number.isNaN(t) ? '' : new Date(t).toISOString();
+}
+
+/**
+ * What is wrong with an absolute range as the URL or the inputs give it (`from`, and `to`: '' for an
+ * open range, up to `now`), in words that say what to change; null when the API will take it. The
+ * rules are the API's (api/routes/bounds.ts `boundedRange`): both times readable, 'from' before 'to',
+ * at most MAX_RANGE_DAYS days.
+ */
+export function rangeProblem(from: string, to: string, now: number, format: TimeFormat = {}): string | null {
+  const a = Date.parse(from);
+  const b = to ? Date.parse(to) : now;
+  if (Number.isNaN(a)) return "'from' is not a date and time: pick one in the 'from' field.";
+  if (Number.isNaN(b)) return "'to' is not a date and time: pick one in the 'to' field, or clear it for a range up to now.";
+  const toText = to ? `'to' is ${when(b, format)}` : `'to' is now (${when(b, format)})`;
+  if (a >= b) return `'from' must be before 'to': 'from' is ${when(a, format)}, ${toText}. Pick an earlier 'from' or a later 'to'.`;
+  if (b - a > MAX_RANGE_DAYS * DAY)
+    return `The range may cover at most ${MAX_RANGE_DAYS} days; this one covers ${Math.ceil((b - a) / DAY)}. Pick a later 'from' or an earlier 'to'.`;
+  return null;
+}
+
+/**
+ * The range a drag across a chart selects (ms since the epoch), widened to whole minutes (the rollups'
+ * grain, at least one): so the period before it, shifted onto it, lands on its buckets.
+ */
+export function zoomRange(a: number, b: number): { from: string; to: string } {
+  const from = Math.floor(Math.min(a, b) / MINUTE) * MINUTE;
+  const to = Math.max(from + MINUTE, Math.ceil(Math.max(a, b) / MINUTE) * MINUTE);
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
+/** The same length of time just before a window (for "compare with the previous period"), as ISO 8601. */
+export function periodBefore(w: { since: string; until: string }): { since: string; until: string } {
+  const a = Date.parse(w.since);
+  const b = Date.parse(w.until);
+  return { since: new Date(a - (b - a)).toISOString(), until: new Date(a).toISOString() };
+}
