@@ -1,4 +1,5 @@
 import type { Graph, GraphEdge, GraphNode } from '../api/types.ts';
+import { duration } from '../format.ts';
 import { fitShrinking, identityBox, LABEL_FONT, labelStyle, pickLabels, stretchTo, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
 import type { ChartOption } from './echarts.ts';
 import { forceLayout } from './force-layout.ts';
@@ -115,7 +116,7 @@ export const healthLine = (h: Health | undefined) =>
 /** The figures a flow's tooltip shows: throughput per hour, p95, error rate, records. */
 export function edgeFigures(e: GraphEdge, hours: number): string {
   if (!e.observed) return 'not observed in this window';
-  return `${fmt.format(e.traces / hours)} traces/h · p95 ${e.p95Ms === null ? 'no data' : `${fmt.format(e.p95Ms)} ms`} · ${fmt.format(e.errorRate * 100)}% errors · ${fmt.format(e.records)} records`;
+  return `${fmt.format(e.traces / hours)} traces/h · p95 ${e.p95Ms === null ? 'no data' : duration(e.p95Ms)} · ${fmt.format(e.errorRate * 100)}% errors · ${fmt.format(e.records)} records`;
 }
 
 /**
