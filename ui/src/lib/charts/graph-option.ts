@@ -107,6 +107,21 @@ export const windowHours = (g: Graph) => {
  */
 export const tooltipOf = (p: { data: { name?: string; tip?: () => string } }) => p.data.tip?.() ?? p.data.name ?? '';
 
+/**
+ * The graph's tooltip setting, for a canvas `size.width` px wide. A hover shows it, and so does a click
+ * or a tap: a touch screen has no hover, and there a tap on a system or a flow is how its name (whose
+ * label may be hidden to keep labels apart), figures and findings are read. Its lines wrap to the
+ * canvas's width less a margin (at most 420 px), and it stays inside the canvas: ECharts writes it on one
+ * line by default, and on a phone a flow's figures or a finding's title ran off the screen.
+ */
+export const graphTooltip = (size: CanvasSize) => ({
+  trigger: 'item',
+  triggerOn: 'mousemove|click',
+  confine: true,
+  formatter: tooltipOf,
+  extraCssText: `white-space: normal; overflow-wrap: anywhere; max-width: ${Math.max(160, Math.min(420, size.width - 24))}px;`,
+});
+
 /** A tooltip's line for open findings: count, worst severity, the first titles. */
 export const healthLine = (h: Health | undefined) =>
   h
@@ -158,7 +173,7 @@ export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): C
   // Traces per hour on every line of a small graph, where there is room for them (not on a phone).
   const traffic = !large && graph.edges.length <= 40 && size.width >= NARROW;
   const links = graph.edges.map((e) => flowLink(e, edgeHealth(e.id), hours, traffic, size.width >= NARROW));
-  const tooltip = { confine: true, formatter: tooltipOf };
+  const tooltip = graphTooltip(size);
   if (!positions) {
     // ECharts' circle: inside the series' box, labels rotated outwards (room left for them all round).
     const base = graphSeriesBase(new Map(), size);
