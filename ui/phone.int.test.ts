@@ -219,6 +219,9 @@ describe.skipIf(!hasBrowser)('on a phone (390 px, touch)', () => {
       await onScreen(`the system at ${x},${y}`);
       const [t] = await shown();
       if ([...names].some((name) => t.text.startsWith(name))) namedUnlabelled++;
+      // The page does not move under the finger: nothing widens it, and it stays where it was.
+      expect(await page.evaluate('document.documentElement.scrollWidth'), 'the page scrolls sideways after a tap').toBeLessThanOrEqual(PHONE.width);
+      expect(new URL(page.url()).pathname, 'the tap opened another page').toBe('/');
     }
     // A line is thin: a tap on the middle of one may miss it (then the tooltip of what it hit, or none, shows).
     const box = (await chart.boundingBox())!;
@@ -235,6 +238,7 @@ describe.skipIf(!hasBrowser)('on a phone (390 px, touch)', () => {
       );
       if (!hit) continue;
       await onScreen(`the line at ${e.x},${e.y}`);
+      expect(await page.evaluate('document.documentElement.scrollWidth'), 'the page scrolls sideways after a tap').toBeLessThanOrEqual(PHONE.width);
       if ((await shown())[0].text.includes('→')) flows++;
     }
     expect(namedUnlabelled, 'a tap names a system whose label is not drawn').toBeGreaterThan(0);
