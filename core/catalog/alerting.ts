@@ -6,6 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { SectionProblem } from './probes.ts';
+import { didYouMean } from '../text/index.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
 const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 2h, 7d' });
@@ -240,7 +241,10 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
   const refList = (where: string, values: string[] | undefined, set: Set<string>, what: string) =>
     values?.forEach((v, j) => {
       if (!set.has(v))
-        problems.push({ path: `${where}[${j}]`, message: `unknown ${what} "${v}": declare it under ${what === 'class' ? 'classes' : `${what}s`}` });
+        problems.push({
+          path: `${where}[${j}]`,
+          message: `unknown ${what} "${v}"${didYouMean(v, set)}: declare it under ${what === 'class' ? 'classes' : `${what}s`}`,
+        });
     });
   c.alerts.forEach((a, i) => {
     const where = `alerts[${i}]`;
@@ -250,7 +254,10 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
     refList(`${where}.select.domains`, a.select?.domains, sets.domains, 'domain');
     refList(`${where}.select.systems`, a.select?.systems, sets.systems, 'system');
     if (a.remediation && !remediations.has(a.remediation))
-      problems.push({ path: `${where}.remediation`, message: `unknown remediation "${a.remediation}": declare it under remediations` });
+      problems.push({
+        path: `${where}.remediation`,
+        message: `unknown remediation "${a.remediation}"${didYouMean(a.remediation, remediations)}: declare it under remediations`,
+      });
     if ((a.measure === 'error-rate' || a.measure === 'throughput-drop') && (a.threshold < 0 || a.threshold > 1)) {
       problems.push({ path: `${where}.threshold`, message: `${a.measure} is a fraction: give a threshold between 0 and 1` });
     }
@@ -262,14 +269,17 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
   c.routes.forEach((r, i) => {
     const where = `routes[${i}]`;
     if (r.receiver && !receivers.has(r.receiver))
-      problems.push({ path: `${where}.receiver`, message: `unknown receiver "${r.receiver}": declare it under receivers` });
+      problems.push({ path: `${where}.receiver`, message: `unknown receiver "${r.receiver}"${didYouMean(r.receiver, receivers)}: declare it under receivers` });
     for (const [name, re] of Object.entries(r.matchRe ?? {})) {
       if (!validRegex(re)) problems.push({ path: `${where}.matchRe.${name}`, message: `"${re}" is not a regular expression` });
     }
   });
   c.owners.forEach((o, i) => {
     if (o.receiver && !receivers.has(o.receiver))
-      problems.push({ path: `owners[${i}].receiver`, message: `unknown receiver "${o.receiver}": declare it under receivers` });
+      problems.push({
+        path: `owners[${i}].receiver`,
+        message: `unknown receiver "${o.receiver}"${didYouMean(o.receiver, receivers)}: declare it under receivers`,
+      });
   });
   c.remediations.forEach((r, i) => {
     const where = `remediations[${i}]`;
@@ -278,11 +288,11 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
       if (!ruleIds.has(id) && !(derivedRuleIds as readonly string[]).includes(id))
         problems.push({
           path: `${where}.rules[${j}]`,
-          message: `unknown rule "${id}": declare it under alerts, or name a derived rule (${derivedRuleIds.join(', ')})`,
+          message: `unknown rule "${id}"${didYouMean(id, [...ruleIds, ...derivedRuleIds])}: declare it under alerts, or name a derived rule (${derivedRuleIds.join(', ')})`,
         });
     });
     if (r.escalate && !receivers.has(r.escalate))
-      problems.push({ path: `${where}.escalate`, message: `unknown receiver "${r.escalate}": declare it under receivers` });
+      problems.push({ path: `${where}.escalate`, message: `unknown receiver "${r.escalate}"${didYouMean(r.escalate, receivers)}: declare it under receivers` });
     if (!r.flows?.length && !r.rules?.length) problems.push({ path: `${where}.flows`, message: 'attach the action to flows: [flow-id] or rules: [rule-id]' });
   });
   return problems;

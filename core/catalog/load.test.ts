@@ -77,7 +77,7 @@ flows:
 `;
     expect(problems({ 'e.yaml': text })).toEqual([
       'e.yaml:2:9: systems[0].id: expected lower-case id: letters, digits, ".", "_" or "-", got "CRM"',
-      'e.yaml:4:13: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
+      'e.yaml:4:5: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
       'e.yaml:5:16: systems[0].lifecycle: expected active, deprecated or retired, got "gone"',
       'e.yaml:7:21: systems[0].match.urlPrefixes[0]: expected a URL prefix starting with http:// or https://, no spaces, got "crm.internal/api"',
       'e.yaml:8:19: systems[0].match.databases[0]: expected a DSN like "postgresql://db.internal/crm" or { system: postgresql, namespace: crm, host: db.internal }, got 42',
@@ -140,7 +140,7 @@ flows:
   it('checks probe sections with the probes schemas and their references', () => {
     const text = `systems:\n  - id: crm\nprobes:\n  - id: crm-count\n    kind: sql\n    system: crmx\n    every: 1m\n    url: postgres://crm-db/crm\n    query: select count(*) from customers\n  - id: p2\n    kind: ftp\n    system: crm\n`;
     expect(problems({ 'p.yaml': text })).toEqual([
-      'p.yaml:6:13: probes[0].system: unknown system "crmx": declare it under systems',
+      'p.yaml:6:13: probes[0].system: unknown system "crmx" (did you mean "crm"?): declare it under systems',
       'p.yaml:11:11: probes[1].kind: expected a probe kind: sql, http, amqp-queue or nats-consumer, got "ftp"',
     ]);
   });

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
-import { isNode, type Document, type LineCounter } from 'yaml';
+import { isMap, isNode, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import { defaultEnvPolicy, type EnvPolicy } from './env-refs.ts';
 import { validateProbeSections } from './probes.ts';
 import { validateAlertingSections } from './alerting.ts';
@@ -11,6 +11,7 @@ import { ruleWarnings } from './rule-warnings.ts';
 import { CatalogFileSchema, catalogSections, type CatalogSection } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
 import { readCatalogYaml } from './yaml-recovery.ts';
+import { didYouMean } from '../text/index.ts';
 import type { Catalog } from './types.ts';
 
 interface Parsed {
@@ -52,14 +53,39 @@ export function emptyCatalog(): Catalog {
 /** The sections whose references `referenceProblems` checks. */
 const referencedSections: Record<keyof ReferencedSections, true> = { owners: true, systems: true, domains: true, flows: true, classes: true };
 
-/** Line and column of the deepest YAML node on `segments` (the field itself, or its nearest parent). */
-function locate(p: Parsed, segments: Array<string | number>): { line: number; column: number } {
+/** The key/value pair of `segments`' last field in its YAML mapping, when the field is written there. */
+function pairOf(p: Parsed, segments: Array<string | number>): Pair | undefined {
+  const last = segments.at(-1);
+  if (typeof last !== 'string') return undefined;
+  const parent = segments.length === 1 ? p.doc.contents : p.doc.getIn(segments.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  return parent.items.find((pair) => (isScalar(pair.key) ? String(pair.key.value) : pair.key) === last);
+}
+
+const position = (p: Parsed, node: Node) => {
+  const { line, col } = p.lines.linePos(node.range![0]);
+  return { line, column: col };
+};
+
+/**
+ * Line and column of what the author must change on `segments`: the key when `at` is 'key' (an unknown
+ * field), else the value; the key too when the value is empty (`owner:` with nothing after it) or is a
+ * block that starts on a later line (a mapping where a name was expected), which names no column of its
+ * own. A field that is not written (a missing required one) is placed at its nearest parent.
+ */
+function locate(p: Parsed, segments: Array<string | number>, at?: 'key'): { line: number; column: number } {
+  const pair = segments.length > 0 ? pairOf(p, segments) : undefined;
+  if (pair && isNode(pair.key) && pair.key.range) {
+    const key = position(p, pair.key);
+    const value = isNode(pair.value) && pair.value.range ? pair.value : undefined;
+    const empty = !value || (isScalar(value) && value.value === null && value.range![0] === value.range![1]);
+    if (at === 'key' || empty) return key;
+    const where = position(p, value);
+    return where.line > key.line ? key : where;
+  }
   for (let n = segments.length; n >= 0; n--) {
     const node = n === 0 ? p.doc.contents : p.doc.getIn(segments.slice(0, n), true);
-    if (isNode(node) && node.range) {
-      const { line, col } = p.lines.linePos(node.range[0]);
-      return { line, column: col };
-    }
+    if (isNode(node) && node.range) return position(p, node);
   }
   return { line: 1, column: 1 };
 }
@@ -156,7 +182,7 @@ export function parseCatalog(
     }
     const bad = new Set<string>();
     for (const sp of schemaProblems(value)) {
-      const { line, column } = locate(parsed, sp.segments);
+      const { line, column } = locate(parsed, sp.segments, sp.at);
       if (sp.segments.length >= 2) bad.add(`${sp.segments[0]}/${sp.segments[1]}`);
       refused.set(file, [...(refused.get(file) ?? []), pathText(sp.segments)]);
       // An entry set aside for a YAML mistake is empty now: what it lacks is no mistake of its own.
@@ -220,7 +246,7 @@ export function parseCatalog(
       line,
       column,
       path: 'defaultOwner',
-      message: `"${catalog.defaultOwner}" is not an owner: declare it under owners, or use one of ${[...ownerIds].join(', ') || '(none declared)'}`,
+      message: `"${catalog.defaultOwner}" is not an owner${didYouMean(catalog.defaultOwner, ownerIds)}: declare it under owners, or use one of ${[...ownerIds].join(', ') || '(none declared)'}`,
     });
   }
   // Entries left out (set aside for a YAML mistake, or refused by the schema) still declare their ids:

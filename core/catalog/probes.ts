@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { validateCronExpression } from 'cron';
 import { defaultEnvPolicy, envRefFields, envRefRefusal, type EnvPolicy } from './env-refs.ts';
 import { httpProbeProblems, urlPasswordProblem } from './secret-fields.ts';
+import { didYouMean } from '../text/index.ts';
 
 export type ProbeKind = 'sql' | 'http' | 'amqp-queue' | 'nats-consumer';
 export const probeKindNames: readonly ProbeKind[] = ['sql', 'http', 'amqp-queue', 'nats-consumer'];
@@ -206,8 +207,10 @@ export function validateProbeSections(
     const where = `probes[${i}]`;
     if (seen.has(p.id)) problems.push({ path: `${where}.id`, message: `probe id "${p.id}" is used twice` });
     seen.add(p.id);
-    if (!systems.has(p.system)) problems.push({ path: `${where}.system`, message: `unknown system "${p.system}": declare it under systems` });
-    if (p.domain && !domains.has(p.domain)) problems.push({ path: `${where}.domain`, message: `unknown domain "${p.domain}": declare it under domains` });
+    if (!systems.has(p.system))
+      problems.push({ path: `${where}.system`, message: `unknown system "${p.system}"${didYouMean(p.system, systems)}: declare it under systems` });
+    if (p.domain && !domains.has(p.domain))
+      problems.push({ path: `${where}.domain`, message: `unknown domain "${p.domain}"${didYouMean(p.domain, domains)}: declare it under domains` });
     problems.push(...scheduleProblems(where, p, true, isCron));
     if (p.kind === 'sql') problems.push(...connectionProblems(where, p));
     if (p.kind === 'amqp-queue') {
@@ -229,7 +232,8 @@ export function validateProbeSections(
     const where = `reconciliations[${i}]`;
     if (seenRec.has(r.id)) problems.push({ path: `${where}.id`, message: `reconciliation id "${r.id}" is used twice` });
     seenRec.add(r.id);
-    if (r.domain && !domains.has(r.domain)) problems.push({ path: `${where}.domain`, message: `unknown domain "${r.domain}": declare it under domains` });
+    if (r.domain && !domains.has(r.domain))
+      problems.push({ path: `${where}.domain`, message: `unknown domain "${r.domain}"${didYouMean(r.domain, domains)}: declare it under domains` });
     problems.push(...scheduleProblems(where, r, false, isCron));
     problems.push(...envProblems(where, r, envPolicy));
     const keyCount = Array.isArray(r.key) ? r.key.length : 1;
@@ -247,7 +251,8 @@ export function validateProbeSections(
       });
     for (const side of ['left', 'right'] as const) {
       const s = r[side];
-      if (!systems.has(s.system)) problems.push({ path: `${where}.${side}.system`, message: `unknown system "${s.system}": declare it under systems` });
+      if (!systems.has(s.system))
+        problems.push({ path: `${where}.${side}.system`, message: `unknown system "${s.system}"${didYouMean(s.system, systems)}: declare it under systems` });
       problems.push(...connectionProblems(`${where}.${side}`, s));
       const expected = r.updatedAt ? 1 : (r.columns?.length ?? 0);
       if (s.columns && s.columns.length !== expected) {

@@ -1,5 +1,6 @@
 import { validateCronExpression } from 'cron';
 import type { CatalogSection } from './schema.ts';
+import { didYouMean } from '../text/index.ts';
 
 /** A problem found across the merged catalog; `index` is the position in the merged section. */
 export interface ReferenceProblem {
@@ -65,7 +66,7 @@ export function referenceProblems(
         section,
         index,
         field,
-        message: `unknown ${what} "${value}"; expected one of the ids declared under ${where}${set.size ? ` (${[...set].slice(0, 8).join(', ')}${set.size > 8 ? ', …' : ''})` : ' (none declared)'}`,
+        message: `unknown ${what} "${value}"${didYouMean(value, set)}; expected one of the ids declared under ${where}${set.size ? ` (${[...set].slice(0, 8).join(', ')}${set.size > 8 ? ', …' : ''})` : ' (none declared)'}`,
       });
     }
   };

@@ -1,12 +1,18 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import { CatalogFileSchema } from './schema.ts';
-import { ProbeSpecSchema } from './probes.ts';
+import { ProbeSpecSchema, probeKindNames } from './probes.ts';
 import { redactUrl } from './secret-fields.ts';
+import { closestName, didYouMean } from '../text/index.ts';
 
 export interface SchemaProblem {
   segments: Array<string | number>;
   message: string;
+  /**
+   * 'key' when the key itself is the mistake (an unknown field): the problem is located at the key,
+   * not at its value. Otherwise at the value (see `locate` in load.ts for empty and block values).
+   */
+  at?: 'key';
 }
 
 const split = (path: string): Array<string | number> =>
@@ -26,8 +32,23 @@ function shown(e: ValueError): string {
   return JSON.stringify(e.value);
 }
 
+/** The allowed words of a union of string literals (`active | deprecated | retired`), else undefined. */
+function literals(schema: TSchema): string[] | undefined {
+  const anyOf = (schema as { anyOf?: TSchema[] }).anyOf;
+  if (!anyOf?.length || !anyOf.every((s) => typeof s.const === 'string')) return undefined;
+  return anyOf.map((s) => s.const as string);
+}
+
+/** "a, b or c" */
+const either = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : (words[0] ?? ''));
+
 function describe(e: ValueError): string {
   const d = e.schema.description as string | undefined;
+  const words = e.type === ValueErrorType.Union ? literals(e.schema) : undefined;
+  // An empty value (`lifecycle:` with nothing after it) reads as null: say it has none, not "got null".
+  if (e.value === null && e.type !== ValueErrorType.ObjectAdditionalProperties) {
+    return `no value given; expected ${d ?? (words ? either(words) : e.message.replace(/^Expected /, ''))}`;
+  }
   switch (e.type) {
     case ValueErrorType.ObjectAdditionalProperties:
       return '';
@@ -35,6 +56,7 @@ function describe(e: ValueError): string {
       return `missing required field${d ? `; expected ${d}` : ''}`;
     }
     case ValueErrorType.Union:
+      if (words) return `expected ${d ?? either(words)}, got ${shown(e)}${typeof e.value === 'string' ? didYouMean(e.value, words) : ''}`;
       return `expected ${d ?? 'one of the allowed forms'}, got ${shown(e)}`;
     case ValueErrorType.StringPattern:
       return `expected ${d ?? `text matching ${e.schema.pattern}`}, got ${shown(e)}`;
@@ -54,15 +76,46 @@ function probeVariant(item: unknown): TSchema | undefined {
   return ProbeSpecSchema.anyOf.find((s) => (s.properties.kind as { const?: unknown }).const === kind);
 }
 
+/** The value at a JSON pointer's segments (undefined where there is none). */
+function valueAt(value: unknown, segments: Array<string | number>): unknown {
+  let v = value;
+  for (const s of segments) v = typeof v === 'object' && v !== null && Object.hasOwn(v, s) ? (v as Record<string, unknown>)[s] : undefined;
+  return v;
+}
+
+/**
+ * The field an unknown key most likely meant: of the fields the object may hold, one it lacks is
+ * preferred (`sytemOfRecord` beside no `systemOfRecord`), else any (`hosts` written twice as `host`).
+ */
+function meantField(key: string, allowed: string[], present: object): string | undefined {
+  return (
+    closestName(
+      key,
+      allowed.filter((a) => !Object.hasOwn(present, a)),
+    ) ?? closestName(key, allowed)
+  );
+}
+
 function errorsOf(schema: TSchema, value: unknown, prefix: Array<string | number>): SchemaProblem[] {
   const out: SchemaProblem[] = [];
   const seen = new Set<string>();
+  // A required field reported missing where an unknown key in the same object is its misspelling is
+  // one mistake, said once at that key ("did you mean …?"): keyed by the object's path, the meant fields.
+  const misspelled = new Map<string, Set<string>>();
+  const missing: Array<{ object: string; field: string; problem: SchemaProblem }> = [];
   for (const e of Value.Errors(schema, value)) {
     const segments = [...prefix, ...split(e.path)];
     if (e.type === ValueErrorType.ObjectAdditionalProperties) {
       const allowed = Object.keys((e.schema as { properties?: object }).properties ?? {});
       const key = String(segments[segments.length - 1]);
-      out.push({ segments, message: `unknown field "${key}"; expected one of: ${allowed.join(', ')}` });
+      const owner = valueAt(value, split(e.path).slice(0, -1));
+      const meant = meantField(key, allowed, typeof owner === 'object' && owner !== null ? owner : {});
+      if (meant !== undefined) {
+        const object = segments.slice(0, -1).join('/');
+        misspelled.set(object, (misspelled.get(object) ?? new Set()).add(meant));
+      }
+      const hint = meant === undefined ? '' : ` (did you mean "${meant}"?)`;
+      out.push({ segments, at: 'key', message: `unknown field "${key}"${hint}; expected one of: ${allowed.join(', ')}` });
       continue;
     }
     if (segments[0] === 'probes' && segments.length === 2 && e.type === ValueErrorType.Union) {
@@ -71,9 +124,13 @@ function errorsOf(schema: TSchema, value: unknown, prefix: Array<string | number
       if (variant) {
         out.push(...errorsOf(variant, item, segments));
       } else {
+        const kind = (item as { kind?: unknown })?.kind;
         out.push({
           segments: [...segments, 'kind'],
-          message: `expected a probe kind: sql, http, amqp-queue or nats-consumer, got ${JSON.stringify((item as { kind?: unknown })?.kind)}`,
+          message:
+            kind === undefined || kind === null
+              ? `no probe kind given; expected kind: ${either([...probeKindNames])}`
+              : `expected a probe kind: ${either([...probeKindNames])}, got ${JSON.stringify(kind)}${typeof kind === 'string' ? didYouMean(kind, probeKindNames) : ''}`,
         });
       }
       continue;
@@ -81,9 +138,12 @@ function errorsOf(schema: TSchema, value: unknown, prefix: Array<string | number
     const key = segments.join('/');
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ segments, message: describe(e) });
+    const problem = { segments, message: describe(e) };
+    if (e.type === ValueErrorType.ObjectRequiredProperty) missing.push({ object: segments.slice(0, -1).join('/'), field: String(segments.at(-1)), problem });
+    out.push(problem);
   }
-  return out;
+  const said = new Set(missing.filter((m) => misspelled.get(m.object)?.has(m.field)).map((m) => m.problem));
+  return out.filter((p) => !said.has(p));
 }
 
 /** Schema problems of one catalog file (after defaults were filled), one per field. */

@@ -7,8 +7,56 @@ export const num = (n: number | null | undefined) => (n === null || n === undefi
 export const count = (n: number | null | undefined, noun: string, plural = `${noun}s`) => `${num(n)} ${n === 1 ? noun : plural}`;
 export const pct = (ratio: number | null | undefined) =>
   ratio === null || ratio === undefined ? '–' : `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.001 ? 2 : 1)}%`;
-export const ms = (v: number | null | undefined) =>
-  v === null || v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${nf.format(Math.round(v))} ms`;
+
+/** Units a duration under a minute is written in, smallest first: how many ms each is. */
+const SMALL_UNITS: ReadonlyArray<readonly [string, number]> = [
+  ['ns', 1e-6],
+  ['µs', 1e-3],
+  ['ms', 1],
+  ['s', 1000],
+];
+/** Units of a duration of a minute or more, largest first (ms each). */
+const LARGE_UNITS: ReadonlyArray<readonly [string, number]> = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['min', 60_000],
+  ['s', 1000],
+];
+
+/**
+ * The one way the UI writes a duration, given in milliseconds. Under a minute: three significant digits
+ * in the unit that suits the value, so figures side by side read alike — "834 ns", "83.4 µs", "1.20 ms",
+ * "12.3 ms", "123 ms", "2.51 s", "12.5 s". From a minute on, whole units as people say them, the two
+ * largest: "4 min 10 s", "3 h 20 min", "1 d 1 h". Zero is "0 ms"; a negative duration (an event
+ * before its trace's start, a clock skewed) keeps its sign ("−1.20 ms"); "–" for none or a value that is not a number.
+ */
+export function duration(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  if (value === 0) return '0 ms';
+  const sign = value < 0 ? '−' : '';
+  const abs = Math.abs(value);
+  // Rounded to three digits in its unit first: 999.96 µs is "1.00 ms", 59.97 s is "1 min".
+  for (const [i, [unit, size]] of SMALL_UNITS.entries()) {
+    const limit = SMALL_UNITS[i + 1]?.[1] ?? 60_000;
+    const digits = (abs / size).toPrecision(3);
+    if (Number(digits) * size < limit) return `${sign}${digits} ${unit}`;
+  }
+  const parts: string[] = [];
+  let rest = Math.round(abs / 1000) * 1000;
+  for (const [unit, size] of LARGE_UNITS) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || parts.length > 0) parts.push(`${n} ${unit}`);
+  }
+  // The two largest units say enough ("3 h 20 min", not "3 h 20 min 5 s"); a zero second part is dropped.
+  return `${sign}${parts
+    .slice(0, 2)
+    .filter((p, i) => i === 0 || !p.startsWith('0 '))
+    .join(' ')}`;
+}
+
+/** A latency or other duration in ms, or "–" for none: `duration`'s rule (kept as the name latency tables use). */
+export const ms = (v: number | null | undefined) => duration(v);
 
 /** Why a flow that ran shows no latency (the API gives null, never 0 ms, when no run had a duration). */
 export const noLatencyWhy =

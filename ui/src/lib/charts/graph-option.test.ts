@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph, GraphEdge, GraphNode } from '../api/types.ts';
 import { graphOption, selectionOf } from './graph-option.ts';
+import { groupGraph } from './graph-groups.ts';
+import { groupedOption } from './group-option.ts';
 import { palette } from './palette.ts';
 
 const node = (id: string, over: Partial<GraphNode> = {}): GraphNode => ({
@@ -77,5 +79,21 @@ describe('dependency graph chart', () => {
     expect(selectionOf(graph, 'node', 'erp')).toMatchObject({ type: 'node', node: { id: 'erp' } });
     expect(selectionOf(graph, 'edge', 'old-export')).toMatchObject({ type: 'edge', edge: { mark: 'deprecated' } });
     expect(selectionOf(graph, 'node', 'nope')).toBeUndefined();
+  });
+
+  // Regression: on a phone the tooltip came on hover only in intent and was written on one line, so a
+  // tapped flow's figures and a finding's title ran off the screen.
+  it('shows its tooltip on a click or tap too, wrapped to the canvas, drawn system by system or grouped', () => {
+    type Tip = { triggerOn: string; confine: boolean; extraCssText: string };
+    const phone = { width: 358, height: 560 };
+    const options = [graphOption(graph, { size: phone }), groupedOption(graph, groupGraph(graph, { by: 'owner' }), { size: phone })];
+    for (const o of options) {
+      const tip = o.tooltip as Tip;
+      expect(tip.triggerOn.split('|')).toContain('click');
+      expect(tip.confine).toBe(true);
+      expect(tip.extraCssText).toMatch(/white-space: normal;/);
+      expect(tip.extraCssText).toMatch(/max-width: 334px;/);
+    }
+    expect((graphOption(graph).tooltip as Tip).extraCssText).toMatch(/max-width: 420px;/);
   });
 });

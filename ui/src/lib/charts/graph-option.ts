@@ -1,4 +1,5 @@
 import type { Graph, GraphEdge, GraphNode } from '../api/types.ts';
+import { duration } from '../format.ts';
 import { fitShrinking, identityBox, LABEL_FONT, labelStyle, pickLabels, stretchTo, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
 import type { ChartOption } from './echarts.ts';
 import { forceLayout } from './force-layout.ts';
@@ -106,6 +107,21 @@ export const windowHours = (g: Graph) => {
  */
 export const tooltipOf = (p: { data: { name?: string; tip?: () => string } }) => p.data.tip?.() ?? p.data.name ?? '';
 
+/**
+ * The graph's tooltip setting, for a canvas `size.width` px wide. A hover shows it, and so does a click
+ * or a tap: a touch screen has no hover, and there a tap on a system or a flow is how its name (whose
+ * label may be hidden to keep labels apart), figures and findings are read. Its lines wrap to the
+ * canvas's width less a margin (at most 420 px), and it stays inside the canvas: ECharts writes it on one
+ * line by default, and on a phone a flow's figures or a finding's title ran off the screen.
+ */
+export const graphTooltip = (size: CanvasSize) => ({
+  trigger: 'item',
+  triggerOn: 'mousemove|click',
+  confine: true,
+  formatter: tooltipOf,
+  extraCssText: `white-space: normal; overflow-wrap: anywhere; max-width: ${Math.max(160, Math.min(420, size.width - 24))}px;`,
+});
+
 /** A tooltip's line for open findings: count, worst severity, the first titles. */
 export const healthLine = (h: Health | undefined) =>
   h
@@ -115,7 +131,7 @@ export const healthLine = (h: Health | undefined) =>
 /** The figures a flow's tooltip shows: throughput per hour, p95, error rate, records. */
 export function edgeFigures(e: GraphEdge, hours: number): string {
   if (!e.observed) return 'not observed in this window';
-  return `${fmt.format(e.traces / hours)} traces/h · p95 ${e.p95Ms === null ? 'no data' : `${fmt.format(e.p95Ms)} ms`} · ${fmt.format(e.errorRate * 100)}% errors · ${fmt.format(e.records)} records`;
+  return `${fmt.format(e.traces / hours)} traces/h · p95 ${e.p95Ms === null ? 'no data' : duration(e.p95Ms)} · ${fmt.format(e.errorRate * 100)}% errors · ${fmt.format(e.records)} records`;
 }
 
 /**
@@ -157,7 +173,7 @@ export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): C
   // Traces per hour on every line of a small graph, where there is room for them (not on a phone).
   const traffic = !large && graph.edges.length <= 40 && size.width >= NARROW;
   const links = graph.edges.map((e) => flowLink(e, edgeHealth(e.id), hours, traffic, size.width >= NARROW));
-  const tooltip = { confine: true, formatter: tooltipOf };
+  const tooltip = graphTooltip(size);
   if (!positions) {
     // ECharts' circle: inside the series' box, labels rotated outwards (room left for them all round).
     const base = graphSeriesBase(new Map(), size);

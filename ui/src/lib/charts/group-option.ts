@@ -10,12 +10,12 @@ import {
   flowLink,
   fmt,
   graphSeriesBase,
+  graphTooltip,
   GROUP_LABEL_PRIORITY,
   healthLine,
   labelPriority,
   NARROW,
   systemItem,
-  tooltipOf,
   windowHours,
 } from './graph-option.ts';
 import type { HealthIndex } from './graph-view.ts';
@@ -121,10 +121,7 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
   const labelled = pickLabels(footprints, positions, size, settings.focus);
   return {
     animation: false,
-    tooltip: {
-      confine: true,
-      formatter: tooltipOf,
-    },
+    tooltip: graphTooltip(size),
     series: [
       {
         ...graphSeriesBase(positions, size),

@@ -135,6 +135,18 @@ describe('flow series charts', () => {
     // A new day on the time axis reads "1 Jan", as dates do elsewhere, not ECharts' bare day number.
     expect(x.axisLabel.formatter.day).toBe('{d} {MMM}');
   });
+
+  // Regression: the latency chart's tooltip wrote ECharts' "2,561.34" where the page wrote "2.56 s", and on a
+  // phone it could run past the screen's edge.
+  it('writes latencies in the tooltip as every duration is, and keeps the tooltip inside the chart', () => {
+    type Tip = { confine: boolean; valueFormatter?: (v: unknown) => string };
+    const latency = seriesOption(series, 'latency').tooltip as Tip;
+    expect(latency.confine).toBe(true);
+    expect([2561.34, 0.834, null].map((v) => latency.valueFormatter!(v))).toEqual(['2.56 s', '834 µs', '–']);
+    const throughput = seriesOption(series, 'throughput').tooltip as Tip;
+    expect(throughput.confine).toBe(true);
+    expect(throughput.valueFormatter).toBeUndefined();
+  });
 });
 
 describe('flow series charts: the range and the period before', () => {

@@ -1,5 +1,5 @@
 import type { FlowSeries, SeriesPoint } from '../api/types.ts';
-import { durationMs, when } from '../format.ts';
+import { duration, durationMs, when } from '../format.ts';
 import type { ChartOption } from './echarts.ts';
 import { palette } from './palette.ts';
 
@@ -183,7 +183,12 @@ export function seriesOption(
       feature: { dataZoom: { yAxisIndex: 'none', filterMode: 'none' } },
     },
     grid: { left: narrow ? 44 : 56, right: two ? (narrow ? 48 : 64) : 16, top: 30, bottom: 28 },
-    tooltip: { trigger: 'axis' },
+    // Inside the chart (a phone's screen is not much wider), latencies written as every duration is.
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      ...(metric === 'latency' ? { valueFormatter: (v: unknown) => (typeof v === 'number' ? duration(v) : '–') } : {}),
+    },
     // The tooltip's heading is the time of the bucket, written as every time in the UI is (format.ts `when`).
     xAxis: {
       ...timeAxis(narrow, Date.parse(series.since), Date.parse(series.until)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { when } from '../format.ts';
-import { duration, evidenceRows, type EvidenceValue } from './evidence.ts';
+import { evidenceRows, type EvidenceValue } from './evidence.ts';
 
 const text = (t: string, mono = false): EvidenceValue => ({ type: 'text', text: t, ...(mono ? { mono: true } : {}) });
 /** A time as the evidence shows it: written as every time in the UI, the ISO value kept for the title. */
@@ -27,7 +27,7 @@ describe('finding evidence', () => {
     });
     expect(traces).toEqual(['a1', 'b2']);
     expect(rows).toEqual([
-      { key: 'p95', value: text('1,234 ms') },
+      { key: 'p95', value: text('1.23 s') },
       { key: 'integrations', value: text('x, y') },
       { key: 'documented', value: text('no') },
       { key: 'note', value: text('–') },
@@ -153,16 +153,9 @@ describe('finding evidence', () => {
     expect(when('2026-11-30T06:57:37.691Z')).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}:\d{2}$/);
   });
 
-  it('writes durations as people say them', () => {
-    expect([850, 2517, 12_500, 250_000, 3_600_000, 12_000_000, 90_000_000].map(duration)).toEqual([
-      '850 ms',
-      '2,517 ms',
-      '12.5 s',
-      '4 min 10 s',
-      '1 h',
-      '3 h 20 min',
-      '1 d 1 h',
-    ]);
+  it('writes durations as everywhere in the UI (format.ts duration)', () => {
+    const by = Object.fromEntries(evidenceRows({ silentForMs: 12_000_000, p95Ms: 850, thresholdMs: 2517 }).rows.map((r) => [r.key, r.value]));
+    expect(by).toEqual({ 'silent for': text('3 h 20 min'), p95: text('850 ms'), threshold: text('2.52 s') });
   });
 
   // Regression: an error-rate finding's evidence said "error rate 1" and "threshold 0.05" under a title of 100.0% and 5.0%.

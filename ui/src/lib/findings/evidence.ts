@@ -1,4 +1,4 @@
-import { isIsoTime, when } from '../format.ts';
+import { duration, isIsoTime, when } from '../format.ts';
 
 /**
  * A finding's evidence as something to read: nested objects become labelled fields, lists of records
@@ -54,28 +54,6 @@ export function spaced(key: string): string {
     .replace(/Ms$/, '')
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase();
-}
-
-/** A duration in ms as people say it: "850 ms", "2,517 ms", "12.5 s", "4 min 10 s", "3 h 20 min", "2 d 4 h". */
-export function duration(ms: number): string {
-  if (!Number.isFinite(ms)) return '–';
-  if (Math.abs(ms) < 10_000) return `${nf.format(Math.round(ms))} ms`;
-  if (Math.abs(ms) < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const units: Array<[string, number]> = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['min', 60_000],
-    ['s', 1000],
-  ];
-  const parts: string[] = [];
-  let rest = Math.round(Math.abs(ms) / 1000) * 1000;
-  for (const [name, size] of units) {
-    const n = Math.floor(rest / size);
-    rest -= n * size;
-    if (n > 0 || parts.length > 0) parts.push(`${n} ${name}`);
-    if (parts.length === 2) break;
-  }
-  return `${ms < 0 ? '-' : ''}${parts.filter((p) => !p.startsWith('0 ')).join(' ')}`;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

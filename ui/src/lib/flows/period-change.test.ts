@@ -18,10 +18,12 @@ describe('change from the previous period', () => {
     expect(ratioChange(0.1, null)).toBe('–');
   });
 
-  it('writes a latency change in ms or s, and none from "no data" (never from 0 ms)', () => {
-    expect(latencyChange(60, 48)).toBe('+12 ms (+25%)');
+  it('writes a latency change as every duration is written, and none from "no data" (never from 0 ms)', () => {
+    expect(latencyChange(60, 48)).toBe('+12.0 ms (+25%)');
     expect(latencyChange(18_000, 30_000)).toBe('−12.0 s (−40%)');
-    expect(latencyChange(40.2, 40)).toBe('±0 ms');
+    expect(latencyChange(40.2, 40)).toBe('+200 µs (+1%)');
+    // the two latencies read "40.0 ms": no change shown
+    expect(latencyChange(40.02, 40)).toBe('±0 ms');
     expect(latencyChange(40, null)).toBe('–');
     expect(latencyChange(null, 40)).toBe('–');
   });

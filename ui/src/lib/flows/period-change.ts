@@ -1,4 +1,5 @@
 // How a flow's figure changed from the previous period to the one shown (the flow page's comparison).
+import { duration } from '../format.ts';
 
 const nf = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const sign = (d: number) => (d > 0 ? '+' : d < 0 ? '−' : '±');
@@ -27,13 +28,14 @@ export function ratioChange(now: number | null | undefined, before: number | nul
 }
 
 /**
- * The change of a latency in ms: "+12 ms (+25%)", "−1.2 s (−40%)". Null on either side (no trace, or
+ * The change of a latency in ms, written as every duration is (format.ts `duration`): "+12.0 ms (+25%)",
+ * "−12.0 s (−40%)"; "±0 ms" when the two latencies read the same. Null on either side (no trace, or
  * no run with a duration: OpenLineage runs without their START) gives "–", never a change from 0 ms.
  */
 export function latencyChange(now: number | null | undefined, before: number | null | undefined): string {
   if (now === null || now === undefined || before === null || before === undefined) return '–';
   const d = now - before;
-  if (Math.round(d) === 0) return '±0 ms';
-  const size = Math.abs(d) >= 10_000 ? `${(Math.abs(d) / 1000).toFixed(1)} s` : `${nf.format(Math.abs(d))} ms`;
+  if (duration(now) === duration(before)) return '±0 ms';
+  const size = duration(Math.abs(d));
   return before > 0 ? `${sign(d)}${size} (${percent(d, before)})` : `${sign(d)}${size}`;
 }

@@ -20,12 +20,5 @@ export function waterfall(trace: Trace): Bar[] {
   });
 }
 
-/** "1.234 ms", "12.3 ms", "1.20 s" */
-export function duration(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 10) return `${ms.toFixed(1)} ms`;
-  return `${ms.toFixed(3)} ms`;
-}
-
 /** Whether a string is a trace id the API accepts (32 hex digits). */
 export const isTraceId = (s: string) => /^[0-9a-fA-F]{32}$/.test(s.trim());

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblem, parseCatalog } from './index.ts';
+
+const problems = (file: string, text: string) => parseCatalog([{ file, text }]).problems.map(formatProblem);
+
+// Regression: a misspelled key was located at its value (or, for a section or a block, at the line
+// below it), and no problem said which name was meant.
+describe('catalog problems for misspelled names', () => {
+  it('points at a misspelled key, at top level and nested under systems, domains, flows and probes, and names the field meant', () => {
+    const text = `owners:
+  - id: sales-it
+systmes:
+  - id: lost
+systems:
+  - id: crm
+    mtch:
+      hosts: [crm.internal]
+  - id: erp
+    match:
+      host: [erp.internal]
+domains:
+  - id: customer
+    sytemOfRecord: crm
+flows:
+  - id: sync
+    source: crm
+    target: erp
+    runtime:
+      servce: sync
+probes:
+  - id: ping
+    kind: http
+    system: crm
+    every: 1m
+    url: http://crm.internal/health
+    expectstatus: 200
+`;
+    expect(problems('estate.yaml', text)).toEqual([
+      'estate.yaml:3:1: systmes: unknown field "systmes" (did you mean "systems"?); expected one of: defaultOwner, owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports',
+      'estate.yaml:7:5: systems[0].mtch: unknown field "mtch" (did you mean "match"?); expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
+      'estate.yaml:11:7: systems[1].match.host: unknown field "host" (did you mean "hosts"?); expected one of: hosts, urlPrefixes, peerServices, databases, destinations, services',
+      // one mistake, said once: not also "systemOfRecord: missing required field"
+      'estate.yaml:14:5: domains[0].sytemOfRecord: unknown field "sytemOfRecord" (did you mean "systemOfRecord"?); expected one of: id, name, systemOfRecord, replicas, allowedWriters, regulated, owner, dataSubjects, personalData, retention, erasure, drift',
+      'estate.yaml:20:7: flows[0].runtime.servce: unknown field "servce" (did you mean "service"?); expected one of: service, flow',
+      'estate.yaml:27:5: probes[0].expectstatus: unknown field "expectstatus" (did you mean "expectStatus"?); expected one of: id, system, domain, every, cron, timeout, jitter, kind, url, password, count, headers, expectStatus',
+    ]);
+  });
+
+  it('points at a misspelled value of a fixed list and names the word meant: lifecycle, probe kind, receiver type, alert measure and severity', () => {
+    const text = `systems:
+  - id: crm
+    lifecycle: deprecatd
+probes:
+  - id: count
+    kind: sqll
+    system: crm
+receivers:
+  - id: hook
+    type: webhok
+    url: https://hooks.example.com/weft
+alerts:
+  - id: slow
+    measure: latency-p59
+    threshold: 500
+    severity: hihg
+`;
+    expect(problems('enums.yaml', text)).toEqual([
+      'enums.yaml:3:16: systems[0].lifecycle: expected active, deprecated or retired, got "deprecatd" (did you mean "deprecated"?)',
+      'enums.yaml:6:11: probes[0].kind: expected a probe kind: sql, http, amqp-queue or nats-consumer, got "sqll" (did you mean "sql"?)',
+      'enums.yaml:10:11: receivers[0].type: expected alertmanager, webhook, slack, email, got "webhok" (did you mean "webhook"?)',
+      expect.stringMatching(/^enums\.yaml:14:14: alerts\[0\]\.measure: expected latency-p95, .*, got "latency-p59" \(did you mean "latency-p95"\?\)$/),
+      'enums.yaml:16:15: alerts[0].severity: expected info, low, medium, high or critical, got "hihg" (did you mean "high"?)',
+    ]);
+  });
+
+  it('names the declared id a misspelled reference meant: systems, owners, domains and flows, from every section that names them', () => {
+    const text = `defaultOwner: sales-itt
+owners:
+  - id: sales-it
+systems:
+  - { id: crm, owner: salse-it }
+  - { id: erp }
+domains:
+  - id: customer
+    systemOfRecord: ccrm
+    replicas: [epr]
+flows:
+  - { id: sync, source: crmm, target: erp, domain: custmer }
+probes:
+  - id: health
+    kind: http
+    system: erpp
+    every: 1m
+    url: http://erp.internal/health
+alerts:
+  - id: slow
+    measure: latency-p95
+    threshold: 500
+    select: { systems: [ERP], flows: [snyc] }
+`;
+    expect(problems('refs.yaml', text)).toEqual([
+      'refs.yaml:1:15: defaultOwner: "sales-itt" is not an owner (did you mean "sales-it"?): declare it under owners, or use one of sales-it',
+      'refs.yaml:5:23: systems[0].owner: unknown owner "salse-it" (did you mean "sales-it"?); expected one of the ids declared under owners (sales-it)',
+      'refs.yaml:9:21: domains[0].systemOfRecord: unknown system "ccrm" (did you mean "crm"?); expected one of the ids declared under systems (crm, erp)',
+      'refs.yaml:10:16: domains[0].replicas[0]: unknown system "epr" (did you mean "erp"?); expected one of the ids declared under systems (crm, erp)',
+      'refs.yaml:12:25: flows[0].source: unknown system "crmm" (did you mean "crm"?); expected one of the ids declared under systems (crm, erp)',
+      'refs.yaml:12:52: flows[0].domain: unknown domain "custmer" (did you mean "customer"?); expected one of the ids declared under domains (customer)',
+      'refs.yaml:16:13: probes[0].system: unknown system "erpp" (did you mean "erp"?): declare it under systems',
+      'refs.yaml:23:25: alerts[0].select.systems[0]: unknown system "ERP" (did you mean "erp"?): declare it under systems',
+      'refs.yaml:23:39: alerts[0].select.flows[0]: unknown flow "snyc" (did you mean "sync"?): declare it under flows',
+    ]);
+  });
+
+  it('points at the key of a field left empty or given a block, which have no column of their own, and says it has no value', () => {
+    const text = `systems:
+  - id: crm
+    owner:
+    lifecycle:
+  - id: erp
+    owner:
+      id: sales-it
+probes:
+  - id: count
+    kind:
+    system: crm
+`;
+    expect(problems('empty.yaml', text)).toEqual([
+      'empty.yaml:3:5: systems[0].owner: no value given; expected an owner id declared in the catalog',
+      'empty.yaml:4:5: systems[0].lifecycle: no value given; expected active, deprecated or retired',
+      'empty.yaml:6:5: systems[1].owner: expected string (an owner id declared in the catalog), got {"id":"sales-it"}',
+      'empty.yaml:10:5: probes[0].kind: no probe kind given; expected kind: sql, http, amqp-queue or nats-consumer',
+    ]);
+  });
+
+  it('suggests nothing when no name is close, and still says what is allowed', () => {
+    const text = `systems:
+  - id: crm
+    colour: blue
+    lifecycle: gone
+flows:
+  - { id: f, source: crm, target: warehouse }
+`;
+    expect(problems('far.yaml', text)).toEqual([
+      'far.yaml:3:5: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
+      'far.yaml:4:16: systems[0].lifecycle: expected active, deprecated or retired, got "gone"',
+      'far.yaml:6:35: flows[0].target: unknown system "warehouse"; expected one of the ids declared under systems (crm)',
+    ]);
+  });
+});
