@@ -7,6 +7,18 @@ import { resolveEndpoint, type Endpoint } from '../flows/endpoint-match.ts';
 export const TRACE_SPAN_LIMIT = 5_000;
 
 /** One span of a trace, as the waterfall shows it. Times in ms since the epoch; durations in ms. */
+/**
+ * A point in time (nanoseconds since the epoch, as ClickHouse writes a DateTime64(9) in JSON) in
+ * milliseconds since the epoch, to the microsecond: a double holds no finer at this magnitude.
+ */
+export const epochNsToMs = (ns: string): number => Number(BigInt(ns) / 1000n) / 1000;
+
+/**
+ * A span's duration (nanoseconds, as text) in milliseconds, to the nanosecond: an 834 ns span is
+ * 0.000834 ms, not 0 (a duration is small enough for a double to hold every nanosecond).
+ */
+export const durationNsToMs = (ns: string): number => Number(BigInt(ns)) / 1e6;
+
 export interface TraceSpan {
   spanId: string;
   parentSpanId: string;
@@ -14,7 +26,9 @@ export interface TraceSpan {
   /** OTLP span kind as the ClickHouse exporter writes it (`Client`, `Server`, `Internal`, `Producer`, `Consumer`, `Unspecified`). */
   kind: string;
   service: string;
+  /** Start, milliseconds since the epoch (to the microsecond). */
   startMs: number;
+  /** Duration in milliseconds, to the nanosecond (0.000834 for 834 ns). */
   durationMs: number;
   /** `Ok`, `Error` or `Unset`. */
   status: string;
@@ -120,7 +134,6 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
   const writeEps = (touches[0]?.writes ?? []).map(toEndpoint);
   const system = (e: Endpoint) => resolveEndpoint(catalog, e);
 
-  const ms = (ns: string) => Number(BigInt(ns) / 1000n) / 1000;
   const spans = spansRows.map((r): TraceSpan => {
     const systems = new Set<string>();
     for (const e of [...readEps, ...writeEps]) if (mentions(r, e)) systems.add(system(e));
@@ -130,13 +143,13 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
       name: r.name,
       kind: r.kind,
       service: r.service,
-      startMs: ms(r.start_ns),
-      durationMs: Number(BigInt(r.duration_ns) / 1000n) / 1000,
+      startMs: epochNsToMs(r.start_ns),
+      durationMs: durationNsToMs(r.duration_ns),
       status: r.status,
       statusMessage: r.status_message,
       attributes: r.attributes,
       resource: r.resource,
-      events: r.event_times.map((t, i) => ({ timeMs: ms(t), name: r.event_names[i] ?? '', attributes: r.event_attributes[i] ?? {} })),
+      events: r.event_times.map((t, i) => ({ timeMs: epochNsToMs(t), name: r.event_names[i] ?? '', attributes: r.event_attributes[i] ?? {} })),
       systems: [...systems].sort(),
       depth: 0,
     };
