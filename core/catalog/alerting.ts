@@ -4,7 +4,7 @@
  * calls `validateAlertingSections` for what the schemas cannot say (references, regexes, shapes per
  * receiver type). Secrets (webhook URLs, SMTP passwords, header values) are `env:NAME` references only.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { SectionProblem } from './probes.ts';
 import { didYouMean } from '../text/index.ts';
 
@@ -15,7 +15,25 @@ const UrlOrEnv = Type.String({
   pattern: '^(https?://|env:[A-Za-z_][A-Za-z0-9_]*$)',
   description: 'http(s)://… or env:NAME (a URL that is a secret, such as a Slack webhook)',
 });
-const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { description: 'label name → value' });
+const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
+const labelNameRule = 'a label name is letters, digits and "_", not starting with a digit';
+
+/**
+ * A map keyed by alert label names (Prometheus data model: `[a-zA-Z_][a-zA-Z0-9_]*`). A key outside
+ * that rule is refused, not ignored: Alertmanager would refuse the label. `propertyNames` is JSON
+ * Schema's own keyword for a rule on keys (for editors), and its description is what schema-problems.ts
+ * says of a refused key; the check itself is patternProperties with additionalProperties false.
+ */
+function byLabelName<T extends TSchema>(value: T, description: string) {
+  return Type.Record(Type.String({ pattern: LABEL_NAME }), value, {
+    additionalProperties: false,
+    description,
+    propertyNames: { pattern: LABEL_NAME, description: labelNameRule },
+  });
+}
+
+/** Alert labels: label name → value. */
+export const Labels = byLabelName(Type.String(), 'label name → value');
 
 /**
  * Measures that alert on an open finding of the same kind, one alert per finding (the probes' drift
@@ -140,8 +158,18 @@ export const RouteSchema = Type.Object(
   {
     receiver: Type.Optional(Type.String({ minLength: 1, description: "a receiver id; without it, each owner's own receiver (owners[].receiver)" })),
     match: Type.Optional(Labels),
-    matchRe: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'label name → regular expression (anchored)' })),
-    groupBy: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "labels that make a group; ['...'] groups by every label" })),
+    matchRe: Type.Optional(byLabelName(Type.String(), 'label name → regular expression (anchored)')),
+    groupBy: Type.Optional(
+      Type.Array(
+        Type.String({
+          pattern: '^([a-zA-Z_][a-zA-Z0-9_]*|\\.\\.\\.)$',
+          description: `a label name (letters, digits and "_", not starting with a digit) or '...'`,
+        }),
+        {
+          description: "labels that make a group; ['...'] groups by every label",
+        },
+      ),
+    ),
     groupWait: Type.Optional(Duration),
     groupInterval: Type.Optional(Duration),
     repeatInterval: Type.Optional(Duration),

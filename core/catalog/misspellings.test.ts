@@ -146,4 +146,57 @@ flows:
       'far.yaml:6:35: flows[0].target: unknown system "warehouse"; expected one of the ids declared under systems (crm)',
     ]);
   });
+
+  // Regression: a label name Alertmanager refuses (a dash, a dot, a leading digit) passed silently
+  // under flows[].labels (a map's key rule was not enforced), and only the first was named elsewhere.
+  it('refuses every label name outside [a-zA-Z_][a-zA-Z0-9_]*, each at its key, in flows, rules, selectors and routes', () => {
+    const text = `owners:
+  - id: sales
+systems:
+  - id: crm
+    owner: sales
+  - id: erp
+    owner: sales
+flows:
+  - id: f1
+    source: crm
+    target: erp
+    labels:
+      bad-key: x
+      good_key: z
+      9x: y
+receivers:
+  - id: ops
+    type: webhook
+    url: http://127.0.0.1:9/hook
+alerts:
+  - id: slow
+    measure: latency-p95
+    threshold: 500
+    severity: high
+    labels:
+      team.name: a
+    select:
+      labels:
+        _ok: b
+        1st: b
+routes:
+  - receiver: ops
+    match:
+      sev-level: high
+    matchRe:
+      a b: ".*"
+    groupBy: [alertname, flow-id, "..."]
+`;
+    const rule = 'a label name is letters, digits and "_", not starting with a digit';
+    expect(problems('estate.yaml', text)).toEqual([
+      `estate.yaml:13:7: flows[0].labels.bad-key: name "bad-key" is not allowed: ${rule}`,
+      `estate.yaml:15:7: flows[0].labels.9x: name "9x" is not allowed: ${rule}`,
+      `estate.yaml:26:7: alerts[0].labels.team.name: name "team.name" is not allowed: ${rule}`,
+      `estate.yaml:30:9: alerts[0].select.labels.1st: name "1st" is not allowed: ${rule}`,
+      `estate.yaml:34:7: routes[0].match.sev-level: name "sev-level" is not allowed: ${rule}`,
+      `estate.yaml:36:7: routes[0].matchRe.a b: name "a b" is not allowed: ${rule}`,
+      `estate.yaml:37:26: routes[0].groupBy[1]: expected a label name (letters, digits and "_", not starting with a digit) or '...', got "flow-id"`,
+    ]);
+  });
 });

@@ -96,6 +96,21 @@ function meantField(key: string, allowed: string[], present: object): string | u
   );
 }
 
+/**
+ * The keys of a map (`Type.Record` with a key pattern) that break its key rule, each a problem at the
+ * key: `name "bad-key" is not allowed: …` with the schema's `propertyNames` description (or its pattern).
+ */
+function keysBreakingRule(schema: TSchema, map: unknown, at: Array<string | number>): SchemaProblem[] {
+  const [pattern] = Object.keys((schema as { patternProperties?: object }).patternProperties ?? {});
+  if (pattern === undefined || typeof map !== 'object' || map === null) return [];
+  const rule = new RegExp(pattern);
+  const names = (schema as { propertyNames?: { description?: unknown } }).propertyNames?.description;
+  const described = typeof names === 'string' ? `: ${names}` : `: a name matching ${pattern}`;
+  return Object.keys(map)
+    .filter((key) => !rule.test(key))
+    .map((key) => ({ segments: [...at, key], at: 'key' as const, message: `name "${key}" is not allowed${described}` }));
+}
+
 function errorsOf(schema: TSchema, value: unknown, prefix: Array<string | number>): SchemaProblem[] {
   const out: SchemaProblem[] = [];
   const seen = new Set<string>();
@@ -105,6 +120,12 @@ function errorsOf(schema: TSchema, value: unknown, prefix: Array<string | number
   const missing: Array<{ object: string; field: string; problem: SchemaProblem }> = [];
   for (const e of Value.Errors(schema, value)) {
     const segments = [...prefix, ...split(e.path)];
+    if (e.type === ValueErrorType.ObjectAdditionalProperties && (e.schema as { patternProperties?: object }).patternProperties) {
+      // A map whose keys follow a rule (alert labels): TypeBox names the first key that breaks it;
+      // every such key is said, each at itself.
+      out.push(...keysBreakingRule(e.schema, valueAt(value, split(e.path).slice(0, -1)), segments.slice(0, -1)));
+      continue;
+    }
     if (e.type === ValueErrorType.ObjectAdditionalProperties) {
       const allowed = Object.keys((e.schema as { properties?: object }).properties ?? {});
       const key = String(segments[segments.length - 1]);

@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ProbeSpecSchema, ReconcileSpecSchema } from './probes.ts';
-import { AlertRuleSchema, ReceiverSchema, RemediationSchema, RouteSchema } from './alerting.ts';
+import { AlertRuleSchema, Labels, ReceiverSchema, RemediationSchema, RouteSchema } from './alerting.ts';
 import { ReportScheduleSchema } from './reports.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
@@ -152,9 +152,7 @@ export const FlowSchema = Type.Object(
         { additionalProperties: false, description: "this flow's own thresholds, overriding its class's" },
       ),
     ),
-    labels: Type.Optional(
-      Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String(), { description: 'labels its alerts carry (and rules select on)' }),
-    ),
+    labels: Type.Optional({ ...Labels, description: 'labels its alerts carry (and rules select on)' }),
     staleAfter: Type.Optional({ ...Duration, description: "silence allowed before the flow is stale; overrides the class's staleAfter" }),
     latencyP95Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
     latencyP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "milliseconds, above 0; overrides the class's" })),
