@@ -199,4 +199,28 @@ routes:
       `estate.yaml:37:26: routes[0].groupBy[1]: expected a label name (letters, digits and "_", not starting with a digit) or '...', got "flow-id"`,
     ]);
   });
+
+  // Regression: a flow written with another tool's names (from/to) was told only the list of fields.
+  it("names Weft's field for another tool's name of it (from/to, type, team), once, without a second 'missing' problem", () => {
+    const text = `owners:
+  - id: sales
+systems:
+  - id: crm
+    owner: sales
+    type: crm
+  - id: erp
+    team: sales
+flows:
+  - id: f1
+    from: crm
+    to: erp
+    owner: sales
+`;
+    expect(problems('estate.yaml', text).map((p) => p.replace(/; expected one of: .*$/, ''))).toEqual([
+      'estate.yaml:6:5: systems[0].type: unknown field "type" (did you mean "kind"?)',
+      'estate.yaml:8:5: systems[1].team: unknown field "team" (did you mean "owner"?)',
+      'estate.yaml:11:5: flows[0].from: unknown field "from" (did you mean "source"?)',
+      'estate.yaml:12:5: flows[0].to: unknown field "to" (did you mean "target"?)',
+    ]);
+  });
 });

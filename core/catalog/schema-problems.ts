@@ -88,6 +88,8 @@ function valueAt(value: unknown, segments: Array<string | number>): unknown {
  * preferred (`sytemOfRecord` beside no `systemOfRecord`), else any (`hosts` written twice as `host`).
  */
 function meantField(key: string, allowed: string[], present: object): string | undefined {
+  const synonym = FIELD_SYNONYMS.get(key.toLowerCase())?.find((f) => allowed.includes(f));
+  if (synonym !== undefined) return synonym;
   return (
     closestName(
       key,
@@ -95,6 +97,26 @@ function meantField(key: string, allowed: string[], present: object): string | u
     ) ?? closestName(key, allowed)
   );
 }
+
+/**
+ * Names other catalogs and tools give Weft's fields (`from`/`to` of a flow, a system's `type`, a
+ * `team` for its owner): not misspellings, so no edit distance finds them. Each maps to the fields it
+ * may mean, the first one the object allows being said.
+ */
+const FIELD_SYNONYMS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['from', ['source']],
+  ['src', ['source']],
+  ['producer', ['source']],
+  ['to', ['target']],
+  ['dst', ['target']],
+  ['dest', ['target']],
+  ['destination', ['target']],
+  ['consumer', ['target']],
+  ['team', ['owner']],
+  ['type', ['kind']],
+  ['desc', ['description']],
+  ['tags', ['labels']],
+]);
 
 /**
  * The keys of a map (`Type.Record` with a key pattern) that break its key rule, each a problem at the
