@@ -10,11 +10,8 @@
  * Usage: tsx bench/graph-ui.ts [systems=500] [flows=2000] [runs=3]
  */
 import { loadavg } from 'node:os';
-import { chromium, type Page } from 'playwright-core';
-import Fastify from 'fastify';
-import { uiPlugin } from '../api/ui-plugin.ts';
-import { uiBuildDir } from '../ui/index.ts';
-import { chromiumLaunch } from '../test/services.ts';
+import type { Page } from 'playwright-core';
+import { startBuiltUi } from '../test/built-ui.ts';
 
 const systems = Number(process.argv[2] ?? 500);
 const flowCount = Number(process.argv[3] ?? 2000);
@@ -96,13 +93,8 @@ function estate() {
 const data = estate();
 /** Systems within one hop of sys-3 (what the focus view must show). */
 const focusSize = new Set(['sys-3', ...data.graph.edges.flatMap((e) => (e.source === 'sys-3' ? [e.target] : e.target === 'sys-3' ? [e.source] : []))]).size;
-const app = Fastify();
-await app.register(uiPlugin, { root: uiBuildDir });
-await app.listen({ host: '127.0.0.1', port: 0 });
-const address = app.server.address();
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-
-const browser = await chromium.launch(chromiumLaunch);
+const ui = await startBuiltUi();
+const { base, browser } = ui;
 
 async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -166,5 +158,4 @@ console.log(
 console.log(`  weft overview (groups by owner)        first render ${Math.round(g.first)} ms   focus on a system ${Math.round(g.focus)} ms`);
 console.log(`  baseline: every system drawn (canvas)  first render ${Math.round(e.first)} ms   focus on a system ${Math.round(e.focus)} ms`);
 console.log(`  first render grouped: ${(g.first / e.first).toFixed(2)}x the every-system drawing`);
-await browser.close();
-await app.close();
+await ui.close();

@@ -1,12 +1,10 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uiPlugin } from '../api/ui-plugin.ts';
-import { browserAvailable, chromiumLaunch } from '../test/services.ts';
+import { startBuiltUi, type BuiltUi } from '../test/built-ui.ts';
+import { browserAvailable } from '../test/services.ts';
 import type { Finding, Graph } from './src/lib/api/types.ts';
 import { palette } from './src/lib/charts/palette.ts';
 import { demoEstate, generatedEstate, unknownHub } from './src/lib/charts/testing/graph-fixtures.ts';
-import { uiBuildDir } from './index.ts';
 
 /** What the page's chart and legend look like, in page px, as the browser drew them (SVG renderer). */
 interface Drawn {
@@ -107,22 +105,17 @@ const hasBrowser = browserAvailable();
  * system), so the geometry checked is that of known graphs.
  */
 describe.skipIf(!hasBrowser)('overview graph geometry', () => {
-  let app: FastifyInstance;
+  let ui: BuiltUi;
   let browser: Browser;
   let base = '';
   let answer: { graph: Graph; findings: Finding[] } = demoEstate();
 
   beforeAll(async () => {
-    app = Fastify();
-    await app.register(uiPlugin, { root: uiBuildDir });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch(chromiumLaunch);
+    ui = await startBuiltUi();
+    ({ base, browser } = ui);
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await ui?.close();
   });
 
   async function open(width: number, path: string): Promise<Page> {

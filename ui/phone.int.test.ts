@@ -1,12 +1,10 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uiPlugin } from '../api/ui-plugin.ts';
-import { browserAvailable, chromiumLaunch } from '../test/services.ts';
+import { startBuiltUi, type BuiltUi } from '../test/built-ui.ts';
+import { browserAvailable } from '../test/services.ts';
 import type { Trace, TraceSpan } from './src/lib/api/types.ts';
 import { palette } from './src/lib/charts/palette.ts';
 import { demoEstate } from './src/lib/charts/testing/graph-fixtures.ts';
-import { uiBuildDir } from './index.ts';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -106,21 +104,16 @@ const tooltips = `[...document.querySelectorAll('[aria-label^="Dependency graph 
  * fixtures (the trace above, the demo estate's graph with its findings' real titles).
  */
 describe.skipIf(!hasBrowser)('on a phone (390 px, touch)', () => {
-  let app: FastifyInstance;
+  let ui: BuiltUi;
   let browser: Browser;
   let base = '';
 
   beforeAll(async () => {
-    app = Fastify();
-    await app.register(uiPlugin, { root: uiBuildDir });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch(chromiumLaunch);
+    ui = await startBuiltUi();
+    ({ base, browser } = ui);
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await ui?.close();
   });
 
   async function phone(path: string): Promise<Page> {
