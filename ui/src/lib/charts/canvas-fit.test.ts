@@ -7,9 +7,12 @@ import {
   LABEL_MAX_WIDTH,
   labelRect,
   labelWidth,
+  lineLabelBoxes,
   pickLabels,
+  pickLineLabels,
   stretchTo,
   type Footprint,
+  type LineLabel,
   type Point,
 } from './canvas-fit.ts';
 import { forceLayout } from './force-layout.ts';
@@ -164,5 +167,71 @@ describe('force layout', () => {
   it('places a lone node, and none', () => {
     expect(forceLayout([{ id: 'a', size: 10 }], [], phone).get('a')).toEqual({ x: 0, y: 0 });
     expect(forceLayout([], [], phone).size).toBe(0);
+  });
+});
+
+// Regression: traffic figures ("6.3/h", "16.5/h", "4.3/h") piled up on lines between close systems and
+// one sat on a system's label; ECharts' hideOverlap does not reach a graph's line labels.
+describe('pickLineLabels', () => {
+  const size = { width: 800, height: 500 };
+  const node = (id: string, label?: string): Footprint => ({ id, size: 20, label, priority: 0 });
+  const line = (id: string, source: string, target: string, priority: number, text = '21.8/h'): LineLabel => ({
+    id,
+    source,
+    target,
+    text,
+    priority,
+    curveness: 0.18,
+  });
+
+  it('puts a label where ECharts draws it: the middle of the curve, bowed by curveness across the line', () => {
+    const box = (rs: { x0: number; y0: number; x1: number; y1: number }[]) => ({
+      x0: Math.min(...rs.map((r) => r.x0)),
+      y0: Math.min(...rs.map((r) => r.y0)),
+      x1: Math.max(...rs.map((r) => r.x1)),
+      y1: Math.max(...rs.map((r) => r.y1)),
+    });
+    const r = box(lineLabelBoxes({ x: 0, y: 0 }, { x: 200, y: 0 }, 'abc', 0.18));
+    // The curve's middle: the ends' midpoint moved by half of curveness × length, to the side ECharts bows it.
+    expect((r.x0 + r.x1) / 2).toBeCloseTo(100);
+    expect((r.y0 + r.y1) / 2).toBeCloseTo(-18);
+    // A vertical line's label runs along it: taller than wide.
+    const v = box(lineLabelBoxes({ x: 0, y: 0 }, { x: 0, y: 200 }, 'abcdef', 0));
+    expect(v.y1 - v.y0).toBeGreaterThan(v.x1 - v.x0);
+    // A diagonal one reserves a band along the line, not the square around it: the corners stay free.
+    const d = lineLabelBoxes({ x: 0, y: 0 }, { x: 200, y: 200 }, 'regulated-data-exposure', 0);
+    const corner = { x: 100 + 40, y: 100 - 40 };
+    expect(d.some((b) => corner.x > b.x0 && corner.x < b.x1 && corner.y > b.y0 && corner.y < b.y1)).toBe(false);
+  });
+
+  it('keeps the more important of two labels that would overlap, and every label clear of nodes and node labels', () => {
+    const nodes = [node('a', 'CRM'), node('b', 'ERP'), node('c', 'Billing platform'), node('d')];
+    const at = new Map([
+      ['a', { x: 100, y: 100 }],
+      ['b', { x: 100, y: 300 }],
+      ['c', { x: 400, y: 100 }],
+      ['d', { x: 400, y: 300 }],
+    ]);
+    const lines = [
+      line('ab', 'a', 'b', 5),
+      // Parallel and almost on top of a→b: its label would sit on a→b's.
+      line('ab2', 'a', 'b', 1, '4.3/h'),
+      line('cd', 'c', 'd', 3),
+      // Its middle is node d's label's neighbourhood only when d is labelled: d has no label here.
+      line('bd', 'b', 'd', 2),
+    ];
+    const shown = pickLineLabels(lines, nodes, at, new Set(['a', 'b', 'c']), size);
+    expect([...shown].sort()).toEqual(['ab', 'bd', 'cd']);
+    // A line whose middle lies on a system: its label is not drawn.
+    const over = pickLineLabels([line('ac', 'a', 'c', 9)], [...nodes, node('m')], new Map([...at, ['m', { x: 250, y: 73 }]]), new Set(), size);
+    expect(over.size).toBe(0);
+  });
+
+  it('drops a label that would leave the canvas', () => {
+    const at = new Map([
+      ['a', { x: 5, y: 5 }],
+      ['b', { x: 5, y: 60 }],
+    ]);
+    expect(pickLineLabels([line('ab', 'a', 'b', 1, 'a long finding kind')], [node('a'), node('b')], at, new Set(), size).size).toBe(0);
   });
 });

@@ -206,6 +206,79 @@ export function pickLabels(items: readonly Footprint[], positions: ReadonlyMap<s
   return shown;
 }
 
+/** A line's label candidate: its ends (node ids), its text, how much it matters (higher first) and how its line bows (ECharts `curveness`). */
+export interface LineLabel {
+  id: string;
+  source: string;
+  target: string;
+  text: string;
+  priority: number;
+  curveness: number;
+}
+
+/** A line label's font size (px), as flowLink draws it. */
+export const LINE_LABEL_FONT = 10;
+
+/**
+ * Where ECharts draws a line label (`position: 'middle'`): the middle of the quadratic curve between
+ * the two nodes, whose control point is the ends' midpoint moved across the line by `curveness` × its
+ * length (echarts/lib/chart/graph/simpleLayoutHelper.js), rotated along the line. As boxes in canvas
+ * px: squares of the text's height laid along it, so a label on a diagonal line reserves the band it
+ * covers, not the whole box around it (which hid labels that had room).
+ */
+export function lineLabelBoxes(from: Point, to: Point, text: string, curveness: number): Rect[] {
+  const cx = (from.x + to.x) / 2 + 0.5 * curveness * (to.y - from.y);
+  const cy = (from.y + to.y) / 2 + 0.5 * curveness * (from.x - to.x);
+  const w = Math.ceil(text.length * LINE_LABEL_FONT * 0.62) + 2;
+  const h = LINE_LABEL_FONT + 4;
+  const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+  const [ux, uy] = [(to.x - from.x) / length, (to.y - from.y) / length];
+  const steps = Math.max(1, Math.ceil(w / h));
+  const boxes: Rect[] = [];
+  for (let i = 0; i < steps; i++) {
+    const along = -w / 2 + (w * (i + 0.5)) / steps;
+    const [x, y] = [cx + ux * along, cy + uy * along];
+    boxes.push({ x0: x - h / 2, y0: y - h / 2, x1: x + h / 2, y1: y + h / 2 });
+  }
+  return boxes;
+}
+
+/**
+ * The lines whose labels are drawn: highest priority first, a label is kept when it stays inside the
+ * canvas and meets no kept line label, no drawn node label (`nodeLabels`: ids whose labels pickLabels
+ * kept) and no node's symbol; the others show on hover. ECharts' own `hideOverlap` does not reach
+ * graph line labels, and traffic figures piled up between close systems. O(labels · (labels + nodes)).
+ */
+export function pickLineLabels(
+  lines: readonly LineLabel[],
+  nodes: readonly Footprint[],
+  positions: ReadonlyMap<string, Point>,
+  nodeLabels: ReadonlySet<string>,
+  size: CanvasSize,
+): Set<string> {
+  const blocked: Rect[] = [];
+  for (const f of nodes) {
+    const at = positions.get(f.id);
+    if (!at) continue;
+    const r = f.size / 2 + COVER_MARGIN;
+    blocked.push({ x0: at.x - r, y0: at.y - r, x1: at.x + r, y1: at.y + r });
+    if (nodeLabels.has(f.id)) blocked.push(labelRect(f, at));
+  }
+  const shown = new Set<string>();
+  const order = [...lines].sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : 1));
+  for (const l of order) {
+    const from = positions.get(l.source);
+    const to = positions.get(l.target);
+    if (!from || !to) continue;
+    const boxes = lineLabelBoxes(from, to, l.text, l.curveness);
+    if (boxes.some((r) => r.x0 < 0 || r.y0 < 0 || r.x1 > size.width || r.y1 > size.height)) continue;
+    if (boxes.some((r) => blocked.some((b) => meets(b, r)))) continue;
+    blocked.push(...boxes);
+    shown.add(l.id);
+  }
+  return shown;
+}
+
 /**
  * The graph series' box for positions already in canvas px: exactly their bounding box, so ECharts'
  * fit maps them onto themselves (scale 1). As percentages with `preserveAspect`, so a resized chart

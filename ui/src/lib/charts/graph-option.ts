@@ -1,6 +1,19 @@
 import type { Graph, GraphEdge, GraphNode } from '../api/types.ts';
 import { duration } from '../format.ts';
-import { fitShrinking, identityBox, LABEL_FONT, labelStyle, pickLabels, stretchTo, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
+import {
+  fitShrinking,
+  identityBox,
+  LABEL_FONT,
+  labelStyle,
+  LINE_LABEL_FONT,
+  pickLabels,
+  pickLineLabels,
+  stretchTo,
+  type CanvasSize,
+  type Footprint,
+  type LineLabel,
+  type Point,
+} from './canvas-fit.ts';
 import type { ChartOption } from './echarts.ts';
 import { forceLayout } from './force-layout.ts';
 import { groupKey, type GroupBy, type GroupedGraph, type GroupLink } from './graph-groups.ts';
@@ -58,6 +71,9 @@ export const NARROW = 600;
 /** Room (px) kept free at the canvas's edges: a line curving between two nodes near an edge, and its label, stay inside. */
 export const EDGE_PAD = 14;
 
+/** How far a line bows from straight (ECharts `lineStyle.curveness`): a→b and b→a bow to opposite sides. */
+export const CURVENESS = 0.18;
+
 /** The canvas assumed when its size is not known (the overview's graph on a desktop). */
 export const DEFAULT_CANVAS: CanvasSize = { width: 1000, height: 560 };
 
@@ -89,7 +105,7 @@ export function graphSeriesBase(positions: ReadonlyMap<string, Point>, size: Can
     edgeSymbol: ['none', 'arrow'],
     label: { show: true, position: 'bottom', fontSize: LABEL_FONT, color: '#1c2833', ...labelStyle },
     emphasis: { focus: 'adjacency', lineStyle: { width: 4 }, label: { show: true }, edgeLabel: { show: true } },
-    lineStyle: { curveness: 0.18, opacity: 0.9 },
+    lineStyle: { curveness: CURVENESS, opacity: 0.9 },
     // A finding's kind on a line: hidden where it would overlap another line's (on hover it shows).
     labelLayout: (p: { dataType?: string }) => (p.dataType === 'edge' ? { hideOverlap: true } : {}),
   };
@@ -172,7 +188,18 @@ export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): C
   );
   // Traces per hour on every line of a small graph, where there is room for them (not on a phone).
   const traffic = !large && graph.edges.length <= 40 && size.width >= NARROW;
-  const links = graph.edges.map((e) => flowLink(e, edgeHealth(e.id), hours, traffic, size.width >= NARROW));
+  const kindLabel = size.width >= NARROW;
+  const lineLabels =
+    positions && labelled
+      ? pickLineLabels(
+          graph.edges.flatMap((e) => flowLineLabel(e, edgeHealth(e.id), flowLabelText(e, edgeHealth(e.id), hours, traffic, kindLabel)) ?? []),
+          footprints,
+          positions,
+          labelled,
+          size,
+        )
+      : undefined;
+  const links = graph.edges.map((e) => flowLink(e, edgeHealth(e.id), hours, traffic, kindLabel, lineLabels ? lineLabels.has(e.id) : undefined));
   const tooltip = graphTooltip(size);
   if (!positions) {
     // ECharts' circle: inside the series' box, labels rotated outwards (room left for them all round).
@@ -222,11 +249,29 @@ export function systemItem(n: GraphNode, h: Health | undefined, how: { at?: { x:
   };
 }
 
+/** The label a flow's line carries when there is room: its worst open finding's kind (when `kindLabel`), else, when `traffic`, its traces per hour. */
+export function flowLabelText(e: GraphEdge, h: Health | undefined, hours: number, traffic: boolean, kindLabel = true): string | undefined {
+  if (h) return kindLabel ? h.kind : undefined;
+  return traffic && e.observed ? `${fmt.format(e.traces / hours)}/h` : undefined;
+}
+
+/**
+ * A flow's line label candidate for pickLineLabels (undefined when it carries none): worst finding
+ * first, then the busiest.
+ */
+export function flowLineLabel(e: GraphEdge, h: Health | undefined, text: string | undefined): LineLabel | undefined {
+  if (text === undefined) return undefined;
+  return { id: e.id, source: e.source, target: e.target, text, priority: (h ? 1e12 * (severityRank[h.severity] + 1) : 0) + e.traces, curveness: CURVENESS };
+}
+
 /**
  * A flow as an ECharts graph link: styled by edgeStyle, labelled with its worst open finding's kind
- * (or, when `traffic`, with its traces per hour), a tooltip with its figures.
+ * (or, when `traffic`, with its traces per hour; flowLabelText) unless `shown` says its label has no
+ * room (pickLineLabels), a tooltip with its figures.
  */
-export function flowLink(e: GraphEdge, h: Health | undefined, hours: number, traffic: boolean, kindLabel = true) {
+export function flowLink(e: GraphEdge, h: Health | undefined, hours: number, traffic: boolean, kindLabel = true, shown?: boolean) {
+  const text = flowLabelText(e, h, hours, traffic, kindLabel);
+  const show = text !== undefined && shown !== false;
   return {
     id: e.id,
     source: e.source,
@@ -234,8 +279,8 @@ export function flowLink(e: GraphEdge, h: Health | undefined, hours: number, tra
     lineStyle: edgeStyle(e, h),
     health: h?.severity ?? null,
     label: h
-      ? { show: kindLabel, formatter: h.kind, fontSize: 10, color: severityColor[h.severity] }
-      : { show: traffic && e.observed, formatter: `${fmt.format(e.traces / hours)}/h`, fontSize: 10, color: '#5d6d7e' },
+      ? { show, formatter: h.kind, fontSize: LINE_LABEL_FONT, color: severityColor[h.severity] }
+      : { show, formatter: `${fmt.format(e.traces / hours)}/h`, fontSize: LINE_LABEL_FONT, color: '#5d6d7e' },
     tip: () =>
       `${escapeHtml(e.source)} → ${escapeHtml(e.target)}<br/>${e.mark} · ${escapeHtml(e.domain || 'no domain')}<br/>${edgeFigures(e, hours)}${healthLine(h)}`,
   };

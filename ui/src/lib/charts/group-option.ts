@@ -1,5 +1,5 @@
 import type { Graph } from '../api/types.ts';
-import { fitShrinking, identityBox, pickLabels, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
+import { fitShrinking, identityBox, pickLabels, pickLineLabels, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
 import type { ChartOption } from './echarts.ts';
 import { forceLayout } from './force-layout.ts';
 import { UNKNOWN_KEY, type GroupedGraph, type GroupLink, type SystemGroup } from './graph-groups.ts';
@@ -7,6 +7,8 @@ import {
   DEFAULT_CANVAS,
   EDGE_PAD,
   escapeHtml,
+  flowLabelText,
+  flowLineLabel,
   flowLink,
   fmt,
   graphSeriesBase,
@@ -46,6 +48,9 @@ function groupItem(g: SystemGroup, by: GroupedGraph['by'], symbolSize: number, a
   };
 }
 
+/** How far a line between groups bows (ECharts `lineStyle.curveness`): less than a flow's, these lines are long. */
+const GROUP_LINK_CURVENESS = 0.08;
+
 function groupLink(l: GroupLink, name: (id: string) => string, hours: number, kindLabel: boolean) {
   const h = l.health;
   return {
@@ -55,8 +60,13 @@ function groupLink(l: GroupLink, name: (id: string) => string, hours: number, ki
     // Arrows on the lines that matter (an arrow is one more shape to draw, hundreds of lines are faint): both ways, one at each end.
     symbol: !h ? ['none', 'none'] : l.backward > 0 ? ['arrow', 'arrow'] : ['none', 'arrow'],
     lineStyle: h
-      ? { color: severityColor[h.severity], width: h.severity === 'critical' || h.severity === 'high' ? 3.5 : 2.5, opacity: 0.9, curveness: 0.08 }
-      : { color: palette.documented, width: Math.min(6, 0.8 + Math.log2(l.flows.length)), opacity: 0.3, curveness: 0.08 },
+      ? {
+          color: severityColor[h.severity],
+          width: h.severity === 'critical' || h.severity === 'high' ? 3.5 : 2.5,
+          opacity: 0.9,
+          curveness: GROUP_LINK_CURVENESS,
+        }
+      : { color: palette.documented, width: Math.min(6, 0.8 + Math.log2(l.flows.length)), opacity: 0.3, curveness: GROUP_LINK_CURVENESS },
     health: h?.severity ?? null,
     label: h ? { show: kindLabel, formatter: h.kind, fontSize: 10, color: severityColor[h.severity] } : { show: false },
     tip: () => {
@@ -119,6 +129,23 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
   const positions = fitShrinking(footprints, laid, size, { maxScale: grouped.by === 'unknown' ? 1.2 : 2, pad: EDGE_PAD });
   const drawnSize = new Map(footprints.map((f) => [f.id, f.size]));
   const labelled = pickLabels(footprints, positions, size, settings.focus);
+  const edgeHealth = (id: string) => settings.health?.edges.get(id);
+  const kindLabel = size.width >= NARROW;
+  // Line labels (a finding's kind) where they fit, flows' and group links' alike; the others on hover.
+  const lineLabels = pickLineLabels(
+    [
+      ...grouped.edges.flatMap((e) => flowLineLabel(e, edgeHealth(e.id), flowLabelText(e, edgeHealth(e.id), hours, false, kindLabel)) ?? []),
+      ...grouped.links.flatMap((l) =>
+        l.health && kindLabel
+          ? [{ id: l.id, source: l.source, target: l.target, text: l.health.kind, priority: l.flows.length, curveness: GROUP_LINK_CURVENESS }]
+          : [],
+      ),
+    ],
+    footprints,
+    positions,
+    labelled,
+    size,
+  );
   return {
     animation: false,
     tooltip: graphTooltip(size),
@@ -139,8 +166,8 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
           ),
         ],
         links: [
-          ...grouped.edges.map((e) => flowLink(e, settings.health?.edges.get(e.id), hours, false, size.width >= NARROW)),
-          ...grouped.links.map((l) => groupLink(l, (id) => names.get(id) ?? id, hours, size.width >= NARROW)),
+          ...grouped.edges.map((e) => flowLink(e, edgeHealth(e.id), hours, false, kindLabel, lineLabels.has(e.id))),
+          ...grouped.links.map((l) => groupLink(l, (id) => names.get(id) ?? id, hours, kindLabel && lineLabels.has(l.id))),
         ],
       },
     ],
