@@ -28,6 +28,8 @@ class LongestFirst extends BaseSequencer {
 
 const exclude = ['node_modules/**', 'ui/node_modules/**', 'ui/build/**', 'ui/.svelte-kit/**', '.weft/**'];
 
+// The run's temporary directory (TMPDIR) is its own, on the RAM disk when there is one, and removed
+// when the run ends (test/run-dir.ts).
 // Files share their worker process (and its module graph) with the files before them: no new process
 // and no new imports per file, which were half the suite's CPU time on 2 cores. chDB binds one data
 // directory per process at a time, so a file closes its store (and stops any Weft it started) before
@@ -43,5 +45,6 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     exclude,
     isolate: false,
+    globalSetup: ['./test/run-dir.ts'],
   },
 });
