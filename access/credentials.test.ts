@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import type { Store } from '../clickhouse/index.ts';
+import { openMigratedStore } from '../test/migrated-store.ts';
 import { createLogger } from '../core/log/logger.ts';
 import { createAuditLog, type AuditLog } from './audit-log.ts';
 import { Credentials } from './credentials.ts';
@@ -29,8 +30,7 @@ describe('credentials (tokens in the store, configured tokens)', () => {
   const logged: string[] = [];
 
   beforeAll(async () => {
-    store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-    await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 730 });
     const logger = createLogger('debug', new Writable({ write: (chunk, _enc, done) => (logged.push(String(chunk)), done()) }));
     auditLog = createAuditLog(store, { logger });
     credentials = await Credentials.create({

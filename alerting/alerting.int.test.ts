@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import type { Store } from '../clickhouse/index.ts';
+import { openMigratedStore } from '../test/migrated-store.ts';
 import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
 import type { FindingCandidate } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
@@ -99,8 +100,7 @@ describe.skipIf(!hasAm)('alerting against real receivers (Alertmanager, SMTP, HT
   let alerting: AlertingRuntime;
 
   beforeAll(async () => {
-    store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-    await migrate(store, { retention: { rawDays: 3650, rollupDays: 3650, recordDays: 3650 } });
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 3650, rollupDays: 3650, recordDays: 3650 });
     findings = createFindingStore(store, clock);
     http = createServer((req, res) => {
       let text = '';

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import type { Store } from '../clickhouse/index.ts';
+import { openMigratedStore } from '../test/migrated-store.ts';
 import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
 import type { FindingCandidate } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
@@ -40,8 +41,7 @@ describe('a failing receiver does not hold up the evaluation loop', () => {
   let arrived: () => void = () => undefined;
 
   beforeAll(async () => {
-    store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-    await migrate(store, { retention: { rawDays: 3650, rollupDays: 3650, recordDays: 3650 } });
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 3650, rollupDays: 3650, recordDays: 3650 });
     findings = createFindingStore(store, clock);
     http = createServer((req, res) => {
       let body = '';

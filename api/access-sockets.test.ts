@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Credentials } from '../access/index.ts';
-import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import type { Store } from '../clickhouse/index.ts';
+import { openMigratedStore } from '../test/migrated-store.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
 import type { ConfiguredToken } from '../core/config/index.ts';
 import { createLogger } from '../core/log/logger.ts';
@@ -65,8 +66,7 @@ describe('access over real sockets', () => {
   const portOf = (app: ApiApp) => (app.server.address() as { port: number }).port;
 
   beforeAll(async () => {
-    store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-    await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 730 });
     const logger = createLogger('debug', new Writable({ write: (chunk, _e, done) => (logged.push(String(chunk)), done()) }));
     const credentials = await Credentials.create({ configured, store, logger });
     guarded = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials, logger, services: { store } });

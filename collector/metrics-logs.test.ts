@@ -22,6 +22,11 @@ describe('collector metrics and logs', () => {
     meter.createObservableGauge('queue.depth').addCallback((r) => r.observe(17, { queue: 'orders' }));
     const h1 = meter.createHistogram('sync.duration', { unit: 'ms', advice: { explicitBucketBoundaries: [10, 100, 1000] } });
     for (const v of [5, 50, 500, 5000]) h1.record(v, { flow: 'crm-to-erp' });
+    // The SDK stamps a point's start (its first measurement) and its time (the collection at shutdown)
+    // from Date.now(), to the millisecond: the clock must move on between them, or both are the same
+    // millisecond and their order cannot be checked (it failed so on a fast run).
+    const measuredAt = Date.now();
+    while (Date.now() <= measuredAt) await new Promise((r) => setTimeout(r, 1));
     await provider.shutdown();
     await h.collector.flush();
 

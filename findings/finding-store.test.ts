@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import type { Store } from '../clickhouse/index.ts';
+import { openMigratedStore } from '../test/migrated-store.ts';
 import type { FindingCandidate } from '../core/contracts/index.ts';
 import { createFindingStore, findingId, type FindingStore } from './index.ts';
 
@@ -22,8 +23,7 @@ describe('createFindingStore', () => {
   let store: Store;
   let findings: FindingStore;
   beforeAll(async () => {
-    store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-    await migrate(store, { retention: { rawDays: 3650, rollupDays: 3650, recordDays: 3650 } });
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 3650, rollupDays: 3650, recordDays: 3650 });
     findings = createFindingStore(store);
   });
   afterAll(async () => {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { buildApiApp } from '../api/index.ts';
 import type { ApiApp } from '../api/app.ts';
-import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import type { Store } from '../clickhouse/index.ts';
+import { openMigratedStore } from '../test/migrated-store.ts';
 import type { ProbeSpec } from '../core/catalog/index.ts';
 import { createLogger } from '../core/log/logger.ts';
 import { createFindingStore } from '../findings/index.ts';
@@ -65,8 +66,7 @@ const listen = async (s: Server) => {
 beforeAll(async () => {
   if (!up) return;
   dir = mkdtempSync(join(tmpdir(), 'secrets-leak-'));
-  store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-  await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+  store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 730 });
   const findings = createFindingStore(store);
   // Another origin: it must never see the catalog's credential headers.
   other = createServer((req, res) => {

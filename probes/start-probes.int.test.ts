@@ -7,7 +7,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { buildApiApp } from '../api/index.ts';
-import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import type { Store } from '../clickhouse/index.ts';
+import { openMigratedStore } from '../test/migrated-store.ts';
 import type { FindingKind } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { serviceAvailable } from '../test/services.ts';
@@ -35,8 +36,7 @@ const open = async (kind: FindingKind) => (await findings.list({ kind: [kind], s
 
 beforeAll(async () => {
   if (!up) return;
-  store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-  await migrate(store, { retention: { rawDays: 3650, rollupDays: 3650, recordDays: 3650 } });
+  store = await openMigratedStore(join(dir, 'data'), { rawDays: 3650, rollupDays: 3650, recordDays: 3650 });
   findings = createFindingStore(store, clock);
   pgc = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
   await pgc.connect();

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnalyzer, type Analyzer } from '../../analyzer/index.ts';
 import { resolveEndpoint } from '../../analyzer/flows/endpoint-match.ts';
 import { Credentials } from '../../access/index.ts';
-import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
+import type { Store } from '../../clickhouse/index.ts';
+import { openMigratedStore } from '../../test/migrated-store.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { datasetEndpoint } from '../../lineage/index.ts';
@@ -81,8 +82,7 @@ describe('POST /api/v1/lineage', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lineage-route-'));
-    store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-    await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 730 });
     writeFileSync(join(dir, 'estate.yaml'), catalogYaml);
     const load = () => loadCatalog([join(dir, 'estate.yaml')]);
     analyzer = startAnalyzer({

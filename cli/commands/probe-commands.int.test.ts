@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openStore } from '../../clickhouse/index.ts';
+import { openMigratedStore } from '../../test/migrated-store.ts';
 import { serviceAvailable } from '../../test/services.ts';
 import { main } from '../main.ts';
 
@@ -26,8 +26,7 @@ function io() {
 beforeAll(async () => {
   if (!up) return;
   // The data directory of a Weft that has run (weft start creates it); probe commands record into it.
-  const store = await openStore({ kind: 'embedded', path: join(dir, 'weft', 'data') });
-  await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+  const store = await openMigratedStore(join(dir, 'weft', 'data'), { rawDays: 30, rollupDays: 400, recordDays: 730 });
   await store.close();
   const p = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
   await p.connect();

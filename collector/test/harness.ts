@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Credentials } from '../../access/index.ts';
-import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
+import type { Store } from '../../clickhouse/index.ts';
 import type { CollectorConfig } from '../../core/config/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
+import { openMigratedStore } from '../../test/migrated-store.ts';
 import { startCollector, type Collector } from '../index.ts';
 
 export interface Harness {
@@ -35,8 +36,7 @@ export async function startHarness(
   retention: { rawDays?: number } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-collector-'));
-  const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-  await migrate(store, { retention: { rawDays: retention.rawDays ?? 30, rollupDays: 400, recordDays: 730 } });
+  const store = await openMigratedStore(join(dir, 'data'), { rawDays: retention.rawDays ?? 30, rollupDays: 400, recordDays: 730 });
   const config = collectorConfig(dir, over);
   const configured = tokens.map((token, i) => ({ token, role: 'ingest' as const, name: `ingest-${i + 1}`, source: 'WEFT_INGEST_TOKENS' as const }));
   const collector = await startCollector({ config, store, logger: silentLogger(), credentials: await Credentials.create({ configured }) });
