@@ -74,6 +74,16 @@ describe('buildConfig', () => {
     expect(() => cfg([], { WEFT_OTLP_PORT: 'http' })).toThrow(/WEFT_OTLP_PORT must be a whole number, got "http"/);
   });
 
+  // Regression: `--trace-link foo` was refused as "WEFT_TRACE_LINK must be …", a variable the user never set.
+  it('names the flag when the value came from a flag, the variable when it came from the environment', () => {
+    expect(() => cfg(['--trace-link', 'foo'])).toThrow(/^--trace-link must be an http\(s\) URL with \{traceId\} in it/);
+    expect(() => cfg([], { WEFT_TRACE_LINK: 'foo' })).toThrow(/^WEFT_TRACE_LINK must be an http\(s\) URL/);
+    expect(() => cfg(['--port', '99999'])).toThrow('--port must be a port number (0-65535), got "99999".');
+    expect(() => cfg(['--otlp-port', 'x'], { WEFT_OTLP_PORT: '4318' })).toThrow('--otlp-port must be a whole number, got "x".');
+    expect(() => cfg(['--retention-raw-days', '-1'])).toThrow('--retention-raw-days must be a whole number, got "-1".');
+    expect(() => cfg(['--catalog-env-allow', 'a-b'])).toThrow(/^--catalog-env-allow takes variable names/);
+  });
+
   it("keeps the demo's data apart from the user's estate, and reads the propagation switch", () => {
     expect(cfg(['--demo']).dataDir).toMatch(/\/\.weft\/demo$/);
     expect(cfg([]).dataDir).toMatch(/\/\.weft$/);

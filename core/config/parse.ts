@@ -58,16 +58,16 @@ function int(value: string | undefined, what: string, fallback: number): number 
 }
 
 /** `http(s)://…{traceId}…`: a link template to an external trace viewer; anything else is a config error. */
-function traceLink(value: string | undefined): string | undefined {
+function traceLink(value: string | undefined, what: string): string | undefined {
   if (!value) return undefined;
   let url: URL;
   try {
     url = new URL(value.replace('{traceId}', '0'));
   } catch {
-    throw ERR_CONFIG(`WEFT_TRACE_LINK must be an http(s) URL with {traceId} in it, e.g. http://jaeger:16686/trace/{traceId}; got "${value}".`);
+    throw ERR_CONFIG(`${what} must be an http(s) URL with {traceId} in it, e.g. http://jaeger:16686/trace/{traceId}; got "${value}".`);
   }
   if (!/^https?:$/.test(url.protocol) || !value.includes('{traceId}')) {
-    throw ERR_CONFIG(`WEFT_TRACE_LINK must be an http(s) URL with {traceId} in it, e.g. http://jaeger:16686/trace/{traceId}; got "${value}".`);
+    throw ERR_CONFIG(`${what} must be an http(s) URL with {traceId} in it, e.g. http://jaeger:16686/trace/{traceId}; got "${value}".`);
   }
   return value;
 }
@@ -167,6 +167,11 @@ export function configuredTokens(apiValue: string | undefined, ingestValue: stri
  */
 export function buildConfig(args: ParsedArgs, env: Record<string, string | undefined>, cwd: string): WeftConfig {
   const f = (name: string) => flag(args, name);
+  /** A setting's value and where it came from, for its error message: the flag when given, else the variable. */
+  const from = (name: string, variable: string): [string | undefined, string] => {
+    const given = f(name);
+    return given !== undefined ? [given, `--${name}`] : [env[variable], variable];
+  };
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const optionalAbs = (p: string | undefined) => (p ? abs(p) : undefined);
   const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
@@ -227,13 +232,13 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     dataDir,
     store,
     retention: {
-      rawDays: int(f('retention-raw-days') ?? env.WEFT_RETENTION_RAW_DAYS, 'WEFT_RETENTION_RAW_DAYS', 30),
-      rollupDays: int(f('retention-rollup-days') ?? env.WEFT_RETENTION_ROLLUP_DAYS, 'WEFT_RETENTION_ROLLUP_DAYS', 400),
-      recordDays: int(f('retention-record-days') ?? env.WEFT_RETENTION_RECORD_DAYS, 'WEFT_RETENTION_RECORD_DAYS', 730),
+      rawDays: int(...from('retention-raw-days', 'WEFT_RETENTION_RAW_DAYS'), 30),
+      rollupDays: int(...from('retention-rollup-days', 'WEFT_RETENTION_ROLLUP_DAYS'), 400),
+      recordDays: int(...from('retention-record-days', 'WEFT_RETENTION_RECORD_DAYS'), 730),
     },
     collector: {
       host: collectorHost,
-      port: port(f('otlp-port') ?? env.WEFT_OTLP_PORT, 'WEFT_OTLP_PORT', 4318),
+      port: port(...from('otlp-port', 'WEFT_OTLP_PORT'), 4318),
       spoolDir: abs(f('spool') ?? env.WEFT_SPOOL_DIR ?? join(dataDir, 'spool')),
       spoolMaxBytes: int(env.WEFT_SPOOL_MAX_BYTES, 'WEFT_SPOOL_MAX_BYTES', 512 * 1024 * 1024),
       maxBodyBytes: int(env.WEFT_MAX_BODY_BYTES, 'WEFT_MAX_BODY_BYTES', 20 * 1024 * 1024),
@@ -243,8 +248,8 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     },
     api: {
       host: apiHost,
-      port: port(f('port') ?? env.WEFT_PORT, 'WEFT_PORT', 3000),
-      traceLinkTemplate: traceLink(f('trace-link') ?? env.WEFT_TRACE_LINK),
+      port: port(...from('port', 'WEFT_PORT'), 3000),
+      traceLinkTemplate: traceLink(...from('trace-link', 'WEFT_TRACE_LINK')),
     },
     access: { tokens, publicNames },
     catalogFiles,
@@ -260,8 +265,8 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     alerting: { autoRemediate: f('no-auto-remediation') !== 'true' && env.WEFT_AUTO_REMEDIATION !== 'false' },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
     catalogEnv: {
-      allow: envPolicyList(f('catalog-env-allow') ?? env.WEFT_CATALOG_ENV_ALLOW, 'WEFT_CATALOG_ENV_ALLOW'),
-      deny: envPolicyList(f('catalog-env-deny') ?? env.WEFT_CATALOG_ENV_DENY, 'WEFT_CATALOG_ENV_DENY'),
+      allow: envPolicyList(...from('catalog-env-allow', 'WEFT_CATALOG_ENV_ALLOW')),
+      deny: envPolicyList(...from('catalog-env-deny', 'WEFT_CATALOG_ENV_DENY')),
     },
     env: secretsReader(optionalAbs(f('secrets-file') ?? env.WEFT_SECRETS_FILE), env),
   };
