@@ -201,6 +201,29 @@ describe('analyzer routes', () => {
       // are that range's (laid from first + 13 minutes), not 2 minutes off them as from the epoch.
     });
 
+    // Regression: for 10:44:07 – 10:46:33 the series stated its range to the second while the summary read
+    // 10:44 – 10:47; the period before taken from the series (10:41:41 – 10:44:07) counted the 10:44 minute,
+    // which is inside the range, and its buckets fell 26 s past this range's.
+    it('states the whole-minute window the summary states, for presets and ranges with seconds', async () => {
+      const points = (await get('/api/v1/flows/customer-sync/series?since=1h&step=1m')).body.points as Array<{ t: string; traces: number }>;
+      const minute = Date.parse(points.find((p) => p.traces > 0)!.t);
+      const q = (a: number, b: number) => `from=${new Date(a).toISOString()}&to=${new Date(b).toISOString()}`;
+      for (const range of ['since=1h', q(minute + 7_000, minute + 2 * 60_000 + 33_000), q(minute - 2 * 60_000 + 41_000, minute + 7_000)]) {
+        const series = (await get(`/api/v1/flows/customer-sync/series?${range}`)).body;
+        const summary = (await get(`/api/v1/flows/customer-sync/summary?${range}`)).body;
+        expect({ since: series.since, until: series.until }, range).toEqual({ since: summary.since, until: summary.until });
+        expect(Date.parse(series.since) % 60_000, range).toBe(0);
+        expect(Date.parse(series.until) % 60_000, range).toBe(0);
+      }
+      // The range starting 7 s into the traffic's minute counts it; the period before it, read from the series' window, does not.
+      const series = (await get(`/api/v1/flows/customer-sync/series?${q(minute + 7_000, minute + 2 * 60_000 + 33_000)}`)).body;
+      expect(series.since).toBe(new Date(minute).toISOString());
+      expect(series.points.reduce((n: number, p: { traces: number }) => n + p.traces, 0)).toBe(2);
+      const length = Date.parse(series.until) - Date.parse(series.since);
+      const before = q(minute - length, minute);
+      expect((await seriesTotals('customer-sync', before)).traces, before).toBe(0);
+    });
+
     it("gives an observed flow the inventory's row, and an observed id a catalog flow claims no traffic (the series neither)", async () => {
       const id = 'observed:erp->crm@erp-writeback';
       const inv = await inventoryRow(id);
