@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildInventory, queryFlowSummaries, selectFlow, startAnalyzer, takeSnapshot, type Analyzer } from '../../analyzer/index.ts';
+import { buildInventory, queryFlowSummaries, throughputPerHour, selectFlow, startAnalyzer, takeSnapshot, type Analyzer } from '../../analyzer/index.ts';
 import { baseCatalogYaml, catalogFrom, fixedCatalogYaml, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
@@ -51,8 +51,11 @@ describe('analyzer routes', () => {
       owner: 'icoe',
       integrations: ['customer-sync'],
       stats: { traces: 2, records: 20, failedTraces: 1 },
-      throughputPerHour: 2,
     });
+    // Regression: the rate was over the whole hour though Weft had observed only its last minutes (2/h, not 2 per minutes observed).
+    expect(Date.parse(body.pairing.observingSince)).toBeGreaterThan(Date.parse(body.since));
+    expect(sync.throughputPerHour).toBe(throughputPerHour(2, body.since, body.until, body.pairing.observingSince));
+    expect(sync.throughputPerHour).toBeGreaterThan(2);
     expect(body.flows.find((f: { id: string }) => f.id === 'observed:erp->crm@erp-writeback')).toMatchObject({ documented: false });
     const systems = (await get('/api/v1/inventory/systems')).body.systems;
     expect(systems.find((s: { id: string }) => s.id === 'unknown:api.unknown-saas.com')).toMatchObject({ documented: false, integrations: ['shadow-sync'] });
@@ -113,8 +116,9 @@ describe('analyzer routes', () => {
         domain: 'customer',
         integrations: inv.integrations,
         lastSeen: inv.lastSeen,
-        throughputPerHour: 2,
       });
+      // Over the part of the hour observed (Weft started within it), not the whole hour.
+      expect(body.flow.throughputPerHour).toBeGreaterThan(2);
       // One edge: the inventory's latency (the largest of its edges') is the flow's.
       expect(body.flow.stats).toEqual(inv.stats);
       expect(body.flow.stats).toMatchObject({ traces: 2, failedTraces: 1, errorRate: 0.5, records: 20 });

@@ -16,7 +16,9 @@ import {
   labelPriority,
   NARROW,
   systemItem,
-  windowHours,
+  rateSpan,
+  rateText,
+  type RateSpan,
 } from './graph-option.ts';
 import type { HealthIndex } from './graph-view.ts';
 import { groupLabel, groupLayout, groupSymbolSize } from './group-layout.ts';
@@ -46,7 +48,7 @@ function groupItem(g: SystemGroup, by: GroupedGraph['by'], symbolSize: number, a
   };
 }
 
-function groupLink(l: GroupLink, name: (id: string) => string, hours: number, kindLabel: boolean) {
+function groupLink(l: GroupLink, name: (id: string) => string, span: RateSpan, kindLabel: boolean) {
   const h = l.health;
   return {
     id: l.id,
@@ -65,7 +67,7 @@ function groupLink(l: GroupLink, name: (id: string) => string, hours: number, ki
       return (
         `${escapeHtml(name(l.source))} → ${escapeHtml(name(l.target))}: ${plural(l.forward, 'flow')}` +
         (l.backward ? `<br/>${escapeHtml(name(l.target))} → ${escapeHtml(name(l.source))}: ${plural(l.backward, 'flow')}` : '') +
-        `<br/>${undocumented ? `${fmt.format(undocumented)} undocumented · ` : ''}${fmt.format(traces / hours)} traces/h${healthLine(h)}`
+        `<br/>${undocumented ? `${fmt.format(undocumented)} undocumented · ` : ''}${rateText(traces, span)}${healthLine(h)}`
       );
     },
   };
@@ -92,7 +94,7 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
   const size = settings.size ?? DEFAULT_CANVAS;
   const largest = Math.max(1, ...grouped.groups.map((g) => g.members.length));
   const most = Math.max(1, ...grouped.systems.map((n) => n.connections));
-  const hours = windowHours(graph);
+  const span = rateSpan(graph);
   const names = new Map<string, string>([
     ...grouped.groups.map((g) => [g.id, groupLabel(g)] as const),
     ...grouped.systems.map((n) => [n.id, n.label] as const),
@@ -139,8 +141,8 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
           ),
         ],
         links: [
-          ...grouped.edges.map((e) => flowLink(e, settings.health?.edges.get(e.id), hours, false, size.width >= NARROW)),
-          ...grouped.links.map((l) => groupLink(l, (id) => names.get(id) ?? id, hours, size.width >= NARROW)),
+          ...grouped.edges.map((e) => flowLink(e, settings.health?.edges.get(e.id), span, false, size.width >= NARROW)),
+          ...grouped.links.map((l) => groupLink(l, (id) => names.get(id) ?? id, span, size.width >= NARROW)),
         ],
       },
     ],
