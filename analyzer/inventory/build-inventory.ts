@@ -100,9 +100,16 @@ export function observedFlowFacts(
   };
 }
 
-/** Traces per hour over [since, until] (ISO times; a window shorter than a minute counts as one), to three decimals. */
-export function throughputPerHour(traces: number, since: string, until: string): number {
-  const hours = Math.max(1 / 60, (Date.parse(until) - Date.parse(since)) / 3_600_000);
+/**
+ * Traces per hour over the part of [since, until] Weft observed (ISO times): from `observingSince` (when
+ * Weft first received a span; null or absent: the whole window) when that is later than `since`, so the
+ * 12 minutes since a fresh start are not counted as a 24 h window. A part shorter than a minute counts as
+ * one. To three decimals.
+ */
+export function throughputPerHour(traces: number, since: string, until: string, observingSince?: string | null): number {
+  const observing = observingSince ? Date.parse(observingSince) : NaN;
+  const from = Number.isFinite(observing) ? Math.max(Date.parse(since), observing) : Date.parse(since);
+  const hours = Math.max(1 / 60, (Date.parse(until) - from) / 3_600_000);
   return Number((traces / hours).toFixed(3));
 }
 
@@ -199,6 +206,6 @@ export function buildInventory(s: Snapshot): Inventory {
         .sort()
         .at(-1) ?? null,
   }));
-  for (const f of flows) f.throughputPerHour = throughputPerHour(f.stats?.traces ?? 0, s.since, s.until);
+  for (const f of flows) f.throughputPerHour = throughputPerHour(f.stats?.traces ?? 0, s.since, s.until, s.observingSince);
   return { since: s.since, until: s.until, pairing: pairingStatus(s), systems: systems.filter((x) => !isIntegrationNode(x.id)), flows, owners, domains };
 }

@@ -9,6 +9,7 @@ import { fromChTime } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { flowEdgeCondition, type FlowSelection } from '../flows/flow-edges.ts';
 import { endpointMapping } from '../flows/match-sql.ts';
+import { pairingState } from '../flows/pairing-job.ts';
 import { quantileMs } from '../flows/observed.ts';
 import { windowsSource, type Window } from '../flows/window-source.ts';
 import type { FlowStats } from '../model/snapshot.ts';
@@ -34,7 +35,7 @@ interface WindowRow {
 /**
  * The inventory's row of one flow (`selectFlow`) for each window, in order: the same facts as
  * `/inventory/flows`, with `stats` over exactly that window (null when the flow had no trace in it —
- * never zeros), `integrations` seen in it, `throughputPerHour` over its length and `lastSeen` all time.
+ * never zeros), `integrations` seen in it, `throughputPerHour` over the part of it Weft observed (from when it first received a span, as the inventory's) and `lastSeen` all time.
  * Rows are the flow's as `flowEdgeCondition` says; an edge whose counts were all retracted by
  * re-pairing is left out, as in the inventory. Unlike the inventory's (the largest of its edges'),
  * the latency quantiles are those of the flow's merged digests: the same as one bucket of its time
@@ -73,12 +74,15 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
     SELECT maxOrNull(ls) AS last_seen FROM (
       SELECT ${SEEN_KEY}, max(last_seen) AS ls FROM weft_flow_edges_seen WHERE ${flow.sql} GROUP BY ${SEEN_KEY} HAVING sum(traces) > 0
     )`;
-  const [rows, ever] = await Promise.all([
+  const [rows, ever, pairing] = await Promise.all([
     read.length ? store.client.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<WindowRow>()) : [],
     store.client
       .query({ query: everQuery, query_params: { ...mapping.params, ...flow.params }, format: 'JSONEachRow' })
       .then((r) => r.json<{ last_seen: string | null }>()),
+    // When Weft started observing (as the inventory and the graph say it): rates are over the part of a window since then.
+    pairingState(store),
   ]);
+  const observingSince = pairing.observingSince?.toISOString() ?? null;
   const lastSeen = ever[0]?.last_seen ? fromChTime(ever[0].last_seen) : null;
   return windows.map((window, i) => {
     const since = window.since.toISOString();
@@ -88,7 +92,13 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
     const facts = selection.flow
       ? catalogFlowFacts(selection.flow)
       : observedFlowFacts(selection.source, selection.target, selection.integration!, row?.domain ?? null);
-    return { ...facts, integrations: row?.integrations ?? [], stats, lastSeen, throughputPerHour: throughputPerHour(stats?.traces ?? 0, since, until) };
+    return {
+      ...facts,
+      integrations: row?.integrations ?? [],
+      stats,
+      lastSeen,
+      throughputPerHour: throughputPerHour(stats?.traces ?? 0, since, until, observingSince),
+    };
   });
 }
 

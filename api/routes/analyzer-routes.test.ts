@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildInventory, queryFlowSummaries, selectFlow, startAnalyzer, takeSnapshot, type Analyzer } from '../../analyzer/index.ts';
+import { buildInventory, queryFlowSummaries, throughputPerHour, selectFlow, startAnalyzer, takeSnapshot, type Analyzer } from '../../analyzer/index.ts';
 import { baseCatalogYaml, catalogFrom, fixedCatalogYaml, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
@@ -51,8 +51,11 @@ describe('analyzer routes', () => {
       owner: 'icoe',
       integrations: ['customer-sync'],
       stats: { traces: 2, records: 20, failedTraces: 1 },
-      throughputPerHour: 2,
     });
+    // Regression: the rate was over the whole hour though Weft had observed only its last minutes (2/h, not 2 per minutes observed).
+    expect(Date.parse(body.pairing.observingSince)).toBeGreaterThan(Date.parse(body.since));
+    expect(sync.throughputPerHour).toBe(throughputPerHour(2, body.since, body.until, body.pairing.observingSince));
+    expect(sync.throughputPerHour).toBeGreaterThan(2);
     expect(body.flows.find((f: { id: string }) => f.id === 'observed:erp->crm@erp-writeback')).toMatchObject({ documented: false });
     const systems = (await get('/api/v1/inventory/systems')).body.systems;
     expect(systems.find((s: { id: string }) => s.id === 'unknown:api.unknown-saas.com')).toMatchObject({ documented: false, integrations: ['shadow-sync'] });
@@ -113,8 +116,9 @@ describe('analyzer routes', () => {
         domain: 'customer',
         integrations: inv.integrations,
         lastSeen: inv.lastSeen,
-        throughputPerHour: 2,
       });
+      // Over the part of the hour observed (Weft started within it), not the whole hour.
+      expect(body.flow.throughputPerHour).toBeGreaterThan(2);
       // One edge: the inventory's latency (the largest of its edges') is the flow's.
       expect(body.flow.stats).toEqual(inv.stats);
       expect(body.flow.stats).toMatchObject({ traces: 2, failedTraces: 1, errorRate: 0.5, records: 20 });
@@ -199,6 +203,29 @@ describe('analyzer routes', () => {
       expect(buckets.reduce((n, p) => n + p.traces, 0)).toBe(2);
       // So, as the period before the range of the same length after it, shifted by 13 minutes its buckets
       // are that range's (laid from first + 13 minutes), not 2 minutes off them as from the epoch.
+    });
+
+    // Regression: for 10:44:07 – 10:46:33 the series stated its range to the second while the summary read
+    // 10:44 – 10:47; the period before taken from the series (10:41:41 – 10:44:07) counted the 10:44 minute,
+    // which is inside the range, and its buckets fell 26 s past this range's.
+    it('states the whole-minute window the summary states, for presets and ranges with seconds', async () => {
+      const points = (await get('/api/v1/flows/customer-sync/series?since=1h&step=1m')).body.points as Array<{ t: string; traces: number }>;
+      const minute = Date.parse(points.find((p) => p.traces > 0)!.t);
+      const q = (a: number, b: number) => `from=${new Date(a).toISOString()}&to=${new Date(b).toISOString()}`;
+      for (const range of ['since=1h', q(minute + 7_000, minute + 2 * 60_000 + 33_000), q(minute - 2 * 60_000 + 41_000, minute + 7_000)]) {
+        const series = (await get(`/api/v1/flows/customer-sync/series?${range}`)).body;
+        const summary = (await get(`/api/v1/flows/customer-sync/summary?${range}`)).body;
+        expect({ since: series.since, until: series.until }, range).toEqual({ since: summary.since, until: summary.until });
+        expect(Date.parse(series.since) % 60_000, range).toBe(0);
+        expect(Date.parse(series.until) % 60_000, range).toBe(0);
+      }
+      // The range starting 7 s into the traffic's minute counts it; the period before it, read from the series' window, does not.
+      const series = (await get(`/api/v1/flows/customer-sync/series?${q(minute + 7_000, minute + 2 * 60_000 + 33_000)}`)).body;
+      expect(series.since).toBe(new Date(minute).toISOString());
+      expect(series.points.reduce((n: number, p: { traces: number }) => n + p.traces, 0)).toBe(2);
+      const length = Date.parse(series.until) - Date.parse(series.since);
+      const before = q(minute - length, minute);
+      expect((await seriesTotals('customer-sync', before)).traces, before).toBe(0);
     });
 
     it("gives an observed flow the inventory's row, and an observed id a catalog flow claims no traffic (the series neither)", async () => {

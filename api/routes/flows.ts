@@ -7,6 +7,7 @@ import { FlowSummarySchema } from '../schemas/inventory.ts';
 import { RangeFields } from '../schemas/common.ts';
 import { analyzerOf } from './analyzer-schemas.ts';
 import { boundedRange, boundedStep, DEFAULT_MAX_SINCE_MS } from './bounds.ts';
+import { minuteWindow } from '../schemas/minute-window.ts';
 
 const STEPS: Array<[number, string]> = [
   [60_000, '1m'],
@@ -17,7 +18,6 @@ const STEPS: Array<[number, string]> = [
   [86_400_000, '1d'],
 ];
 
-const MINUTE_MS = 60_000;
 /** A step giving at most 200 buckets (about 100–200) over `rangeMs`, from 1m to 1d. */
 export function autoStep(rangeMs: number): string {
   return (STEPS.find(([ms]) => rangeMs / ms <= 200) ?? STEPS[STEPS.length - 1])[1];
@@ -35,14 +35,26 @@ export function keptPart(since: Date, until: Date, keptMs: number, now = Date.no
   return { read: { since: new Date(Math.min(kept, until.getTime())), until }, keptSince: new Date(kept).toISOString() };
 }
 
-/** One flow's time series and its summary, over the same ranges (`since`, or `from` and `to`). */
+/**
+ * The whole minutes a range query (`since`, or `from` and `to`) is read over: the window the summary and
+ * the series both state (`minuteWindow`), so a range with seconds and the period before it share one
+ * grid of minutes. Throws ERR_BAD_REQUEST as `boundedRange`.
+ */
+function flowWindow(query: { since?: string; from?: string; to?: string }): { since: Date; until: Date } {
+  const asked = boundedRange(query);
+  const w = minuteWindow(asked.since.getTime(), asked.until.getTime(), query.from === undefined);
+  return { since: new Date(w.since), until: new Date(w.until) };
+}
+
+/** One flow's time series and its summary, over the same whole-minute windows (`flowWindow`). */
 export const flowRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
   app.get(
     '/flows/:id/series',
     {
       config: { access: 'read' },
       schema: {
-        summary: "One flow's time series (a catalog flow id, or observed:SOURCE->TARGET@INTEGRATION)",
+        summary:
+          "One flow's time series (a catalog flow id, or observed:SOURCE->TARGET@INTEGRATION) over a range widened to whole minutes, as the summary's (since and until in the answer are the window covered; buckets are laid from since)",
         tags: ['flows'],
         params: FlowParams,
         querystring: Type.Object(
@@ -65,7 +77,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (
       const analyzer = analyzerOf(services);
       const catalog = analyzer.catalog();
       const flow = selectFlow(catalog, request.params.id);
-      const { since, until } = boundedRange(request.query);
+      const { since, until } = flowWindow(request.query);
       const step = request.query.step ?? autoStep(until.getTime() - since.getTime());
       const stepMs = boundedStep(step, Math.max(until.getTime() - since.getTime(), 60_000));
       const points = await queryFlowSeries(services.store, catalog, flow, since, until, stepMs / 1000);
@@ -90,16 +102,11 @@ export const flowRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (
       const analyzer = analyzerOf(services);
       const catalog = analyzer.catalog();
       const flow = selectFlow(catalog, request.params.id);
-      const asked = boundedRange(request.query);
       // The figures come from per-minute rollups, so the window they cover is made of whole minutes, and
       // that is the window stated: a preset (`since`) is its length in minutes up to the end of the
       // current minute; an absolute range is widened to the minutes it touches (a 30 s range is its
-      // whole minute, not a part of it).
-      const until = new Date(Math.ceil(asked.until.getTime() / MINUTE_MS) * MINUTE_MS);
-      const since =
-        request.query.since !== undefined
-          ? new Date(until.getTime() - Math.ceil((asked.until.getTime() - asked.since.getTime()) / MINUTE_MS) * MINUTE_MS)
-          : new Date(Math.floor(asked.since.getTime() / MINUTE_MS) * MINUTE_MS);
+      // whole minute, not a part of it). The series states the same window (`flowWindow`).
+      const { since, until } = flowWindow(request.query);
       const { read, keptSince } = keptPart(since, until, (services.rollupDays ?? DEFAULT_MAX_SINCE_MS / 86_400_000) * 86_400_000);
       const [row] = await queryFlowSummaries(services.store, catalog, flow, [read]);
       return { since: since.toISOString(), until: until.toISOString(), keptSince, flow: row };

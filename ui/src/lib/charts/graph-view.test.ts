@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, FlowRow, Graph } from '../api/types.ts';
-import { graphOption, LARGE_GRAPH } from './graph-option.ts';
+import { graphOption, LARGE_GRAPH, rateSpan } from './graph-option.ts';
+import { groupedOption } from './group-option.ts';
+import { groupGraph } from './graph-groups.ts';
 import { filterFromParams, filterGraph, healthIndex } from './graph-view.ts';
 import { severityColor } from './palette.ts';
 import { graphEdge, graphNode } from './testing/graph-fixtures.ts';
@@ -74,6 +76,34 @@ describe('graph health', () => {
     expect(links['crm-erp'].label).toMatchObject({ show: true, formatter: '2/h' });
     const nodes = Object.fromEntries(option.series[0].data.map((n) => [n.id, n]));
     expect(nodes['unknown:x.io'].itemStyle?.borderColor).toBe(severityColor.high);
+  });
+});
+
+describe('graph rates', () => {
+  // Regression: on a fresh start erp→wms over the 24 h window read 18.9 traces/h (its traces over 24 h) where
+  // the flow page read ~1,800/h: Weft had observed only the last 12 minutes of the window.
+  const fresh: Graph = { ...graph, pairing: { ...graph.pairing, observingSince: '2026-01-01T23:48:00.000Z' } };
+  const tipOf = (g: Graph, id: string) => {
+    const option = graphOption(g, {}) as { series: { links: { id: string; label: { formatter: string }; tip: () => string }[] }[] };
+    return option.series[0].links.find((l) => l.id === id)!;
+  };
+
+  it('divides by the part of the window observed, and says so when it is shorter than the window', () => {
+    expect(rateSpan(fresh)).toEqual({ hours: 0.2, observed: '12 min' });
+    expect(tipOf(fresh, 'erp-wms').tip()).toContain('240 traces/h (over the 12 min observed) · p95');
+    expect(tipOf(fresh, 'erp-wms').label.formatter).toBe('240/h');
+    // Observing since the window's start (or before): the whole window, and nothing said.
+    expect(rateSpan(graph)).toEqual({ hours: 24, observed: null });
+    expect(tipOf(graph, 'erp-wms').tip()).toContain('2 traces/h · p95');
+    expect(rateSpan({ ...graph, pairing: { ...graph.pairing, observingSince: null } })).toEqual({ hours: 24, observed: null });
+    expect(rateSpan({ ...graph, pairing: { ...graph.pairing, observingSince: '2026-01-01T18:30:00.000Z' } }).observed).toBe('5.5 h');
+  });
+
+  it('divides a group link by the part observed too', () => {
+    const grouped = groupGraph(fresh, { by: 'owner' });
+    const option = groupedOption(fresh, grouped, { size: { width: 800, height: 560 } }) as { series: { links: { tip?: () => string }[] }[] };
+    const tips = option.series.flatMap((s) => s.links ?? []).map((l) => l.tip?.() ?? '');
+    expect(tips.some((t) => t.includes('traces/h (over the 12 min observed)'))).toBe(true);
   });
 });
 

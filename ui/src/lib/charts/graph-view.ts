@@ -92,7 +92,7 @@ export function filterGraph(graph: Graph, filter: GraphFilter, flows: readonly F
   });
   const keep = new Set<string>();
   if (filter.focus && nodeById.has(filter.focus)) {
-    const hops = Math.max(1, Math.min(filter.hops ?? 1, 10));
+    const hops = Math.max(1, Math.min(filter.hops ?? 1, MAX_HOPS));
     const near = new Map<string, string[]>();
     for (const e of edges) {
       near.set(e.source, [...(near.get(e.source) ?? []), e.target]);
@@ -115,7 +115,10 @@ export function filterGraph(graph: Graph, filter: GraphFilter, flows: readonly F
   return { ...graph, nodes, edges };
 }
 
-/** Reads a GraphFilter from URL search parameters (unknown values are ignored). */
+/** The most hops a focus reaches (the URL takes 1 to this; the overview offers each). */
+export const MAX_HOPS = 10;
+
+/** Reads a GraphFilter from URL search parameters (a `documented` or `hops` it does not take is ignored: see overview/filter-problems.ts, which says so). */
 export function filterFromParams(params: URLSearchParams): GraphFilter {
   const hops = Number(params.get('hops') ?? '1');
   return {
@@ -124,6 +127,6 @@ export function filterFromParams(params: URLSearchParams): GraphFilter {
     documented: ['documented', 'undocumented'].includes(params.get('documented') ?? '') ? (params.get('documented') as string) : undefined,
     unhealthy: params.get('unhealthy') === '1',
     focus: params.get('focus') ?? undefined,
-    hops: Number.isInteger(hops) && hops >= 1 && hops <= 10 ? hops : 1,
+    hops: Number.isInteger(hops) && hops >= 1 && hops <= MAX_HOPS ? hops : 1,
   };
 }

@@ -18,7 +18,9 @@ import {
   labelPriority,
   NARROW,
   systemItem,
-  windowHours,
+  rateSpan,
+  rateText,
+  type RateSpan,
 } from './graph-option.ts';
 import type { HealthIndex } from './graph-view.ts';
 import { groupLabel, groupLayout, groupSymbolSize } from './group-layout.ts';
@@ -51,7 +53,7 @@ function groupItem(g: SystemGroup, by: GroupedGraph['by'], symbolSize: number, a
 /** How far a line between groups bows (ECharts `lineStyle.curveness`): less than a flow's, these lines are long. */
 const GROUP_LINK_CURVENESS = 0.08;
 
-function groupLink(l: GroupLink, name: (id: string) => string, hours: number, kindLabel: boolean) {
+function groupLink(l: GroupLink, name: (id: string) => string, span: RateSpan, kindLabel: boolean) {
   const h = l.health;
   return {
     id: l.id,
@@ -75,7 +77,7 @@ function groupLink(l: GroupLink, name: (id: string) => string, hours: number, ki
       return (
         `${escapeHtml(name(l.source))} → ${escapeHtml(name(l.target))}: ${plural(l.forward, 'flow')}` +
         (l.backward ? `<br/>${escapeHtml(name(l.target))} → ${escapeHtml(name(l.source))}: ${plural(l.backward, 'flow')}` : '') +
-        `<br/>${undocumented ? `${fmt.format(undocumented)} undocumented · ` : ''}${fmt.format(traces / hours)} traces/h${healthLine(h)}`
+        `<br/>${undocumented ? `${fmt.format(undocumented)} undocumented · ` : ''}${rateText(traces, span)}${healthLine(h)}`
       );
     },
   };
@@ -102,7 +104,7 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
   const size = settings.size ?? DEFAULT_CANVAS;
   const largest = Math.max(1, ...grouped.groups.map((g) => g.members.length));
   const most = Math.max(1, ...grouped.systems.map((n) => n.connections));
-  const hours = windowHours(graph);
+  const span = rateSpan(graph);
   const names = new Map<string, string>([
     ...grouped.groups.map((g) => [g.id, groupLabel(g)] as const),
     ...grouped.systems.map((n) => [n.id, n.label] as const),
@@ -134,7 +136,7 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
   // Line labels (a finding's kind) where they fit, flows' and group links' alike; the others on hover.
   const lineLabels = pickLineLabels(
     [
-      ...grouped.edges.flatMap((e) => flowLineLabel(e, edgeHealth(e.id), flowLabelText(e, edgeHealth(e.id), hours, false, kindLabel)) ?? []),
+      ...grouped.edges.flatMap((e) => flowLineLabel(e, edgeHealth(e.id), flowLabelText(e, edgeHealth(e.id), span, false, kindLabel)) ?? []),
       ...grouped.links.flatMap((l) =>
         l.health && kindLabel
           ? [{ id: l.id, source: l.source, target: l.target, text: l.health.kind, priority: l.flows.length, curveness: GROUP_LINK_CURVENESS }]
@@ -166,8 +168,8 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
           ),
         ],
         links: [
-          ...grouped.edges.map((e) => flowLink(e, edgeHealth(e.id), hours, false, kindLabel, lineLabels.has(e.id))),
-          ...grouped.links.map((l) => groupLink(l, (id) => names.get(id) ?? id, hours, kindLabel && lineLabels.has(l.id))),
+          ...grouped.edges.map((e) => flowLink(e, edgeHealth(e.id), span, false, kindLabel, lineLabels.has(e.id))),
+          ...grouped.links.map((l) => groupLink(l, (id) => names.get(id) ?? id, span, kindLabel && lineLabels.has(l.id))),
         ],
       },
     ],

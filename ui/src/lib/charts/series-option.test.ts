@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowSeries } from '../api/types.ts';
 import { when } from '../format.ts';
 import { palette } from './palette.ts';
-import { filledBuckets, isPeriodBefore, seriesLegend, seriesOption, shiftedPrevious, type Metric } from './series-option.ts';
+import { bucketTooltip, filledBuckets, isPeriodBefore, seriesLegend, seriesOption, shiftedPrevious, type Metric } from './series-option.ts';
 
 const point = (t: string, traces: number, p95Ms: number) => ({
   t,
@@ -204,6 +204,42 @@ describe('flow series charts: the range and the period before', () => {
     // Latency: where the period before ran nothing, a gap, not a zero.
     const p95 = (seriesOption(whole, 'latency', prior).series as Drawn[]).find((s) => s.name === 'p95 (previous period)')!;
     expect(p95.data.map(([, v]) => v)).toEqual([300, null, 200]);
+  });
+
+  // Regression: on a phone a tap on the chart showed only the previous period's value (ECharts listed the
+  // series whose point was nearest the tap, and the dashed points sat 26 s off this range's).
+  it("lists this range's value and the period before's for a bucket, in the tooltip, wherever the pointer snapped", () => {
+    const whole: FlowSeries = {
+      ...range,
+      step: '1m',
+      since: '2026-01-01T10:44:00.000Z',
+      until: '2026-01-01T10:47:00.000Z',
+      points: [point('2026-01-01T10:45:00.000Z', 30, 100)],
+    };
+    const prior: FlowSeries = {
+      ...whole,
+      since: '2026-01-01T10:41:00.000Z',
+      until: '2026-01-01T10:44:00.000Z',
+      points: [point('2026-01-01T10:42:00.000Z', 3, 50)],
+    };
+    const t = at('2026-01-01T10:45:00.000Z');
+    expect(bucketTooltip(whole, 'throughput', prior, t)).toEqual([
+      { name: 'traces', color: palette.throughput, dashed: false, value: 30 },
+      { name: 'records', color: palette.records, dashed: false, value: 300 },
+      { name: 'traces (previous period)', color: palette.throughput, dashed: true, value: 3 },
+      { name: 'records (previous period)', color: palette.records, dashed: true, value: 30 },
+    ]);
+    expect(bucketTooltip(whole, 'latency', prior, at('2026-01-01T10:44:00.000Z'), ['p50', 'p50 (previous period)'])).toEqual([
+      { name: 'p95', color: palette.p95, dashed: false, value: null },
+      { name: 'p95 (previous period)', color: palette.p95, dashed: true, value: null },
+    ]);
+    // The chart's tooltip writes them all, even when ECharts hands it the previous period's point alone, a little off the bucket.
+    const tip = seriesOption(whole, 'throughput', prior).tooltip as { formatter: (p: unknown) => string };
+    const html = tip.formatter([{ seriesName: 'traces (previous period)', axisValue: t + 20_000, value: [t, 3] }]);
+    expect(html).toContain(when(t));
+    expect(html).toMatch(/traces: <b>30<\/b>/);
+    expect(html).toMatch(/traces \(previous period\): <b>3<\/b>/);
+    expect(html).toMatch(/records: <b>300<\/b>/);
   });
 
   it('shifts the period before by exactly the length of a range with seconds, and draws none of it outside its own buckets', () => {

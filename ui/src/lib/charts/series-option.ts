@@ -1,5 +1,5 @@
 import type { FlowSeries, SeriesPoint } from '../api/types.ts';
-import { duration, durationMs, when } from '../format.ts';
+import { duration, durationMs, num, when } from '../format.ts';
 import type { ChartOption } from './echarts.ts';
 import { palette } from './palette.ts';
 
@@ -139,6 +139,47 @@ export function shiftedPrevious(series: FlowSeries, previous: FlowSeries): { t: 
     .map((b) => ({ t: b.t + length, point: b.point }));
 }
 
+/** One line of a bucket's tooltip: a line's name, its colour, and its value there (null: no value, a gap). */
+export interface TooltipRow {
+  name: string;
+  color: string;
+  /** The previous period's value, drawn dashed. */
+  dashed: boolean;
+  value: number | null;
+}
+
+/**
+ * What the tooltip of the bucket drawn at `t` (ms since the epoch) lists: each line shown (not in
+ * `hidden`) with this range's value there, then with `previous` (see `isPeriodBefore`) each line's
+ * value in the period before, shifted onto `t` (`shiftedPrevious`). Read from the data, not from what
+ * ECharts' pointer snapped to: a tap on a phone listed only the series nearest to it (the previous
+ * period's, when its points sat seconds off this range's).
+ */
+export function bucketTooltip(series: FlowSeries, metric: Metric, previous: FlowSeries | undefined, t: number, hidden: readonly string[] = []): TooltipRow[] {
+  const spec = lines[metric];
+  const valueOf = (s: Line, point: SeriesPoint | undefined) => (point ? s.value(point) : s.gapWhenEmpty ? null : 0);
+  const rows: TooltipRow[] = [];
+  const now = filledBuckets(series).find((b) => b.t === t);
+  if (now) for (const s of spec.series) if (!hidden.includes(s.name)) rows.push({ name: s.name, color: s.color, dashed: false, value: valueOf(s, now.point) });
+  const before = previous && isPeriodBefore(series, previous) ? shiftedPrevious(series, previous).find((b) => b.t === t) : undefined;
+  if (before)
+    for (const s of spec.series) {
+      const name = `${s.name} (previous period)`;
+      if (!hidden.includes(name)) rows.push({ name, color: s.color, dashed: true, value: valueOf(s, before.point) });
+    }
+  return rows;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+
+/** `bucketTooltip` as the tooltip's HTML: the bucket's time (format.ts `when`), then a line per row, a dashed mark for the period before. */
+function tooltipHtml(t: number, rows: TooltipRow[], format: (v: number | null) => string): string {
+  const mark = (r: TooltipRow) =>
+    `<span style="display:inline-block;width:10px;height:0;margin-right:6px;vertical-align:middle;border-top:2px ${r.dashed ? 'dashed' : 'solid'} ${r.color}"></span>`;
+  const line = (r: TooltipRow) => `<div>${mark(r)}${escapeHtml(r.name)}: <b>${escapeHtml(format(r.value))}</b></div>`;
+  return `<div>${escapeHtml(when(t))}</div>${rows.map(line).join('')}`;
+}
+
 /**
  * One of the flow page's charts (throughput, errors or latency) over the filled buckets, its time axis
  * exactly [since, until] of the range. Throughput draws traces as a line over records as bars, each
@@ -166,6 +207,15 @@ export function seriesOption(
   const shown = (name: string) => !hidden.includes(name);
   const two = spec.units.length > 1;
   const valueOf = (s: Line, point: SeriesPoint | undefined) => (point ? s.value(point) : s.gapWhenEmpty ? null : 0);
+  const format = (v: unknown) => (typeof v !== 'number' ? '–' : metric === 'latency' ? duration(v) : num(v));
+  /** The bucket a tooltip is for: this range's bucket nearest to where the axis pointer is (ECharts passes it as axisValue). */
+  const bucketOf = (params: unknown): number | undefined => {
+    const first = (Array.isArray(params) ? params[0] : params) as { axisValue?: unknown; value?: unknown } | undefined;
+    const at = first?.axisValue ?? (Array.isArray(first?.value) ? first.value[0] : undefined);
+    const t = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : NaN;
+    if (Number.isNaN(t) || buckets.length === 0) return undefined;
+    return buckets.reduce((best, b) => (Math.abs(b.t - t) < Math.abs(best - t) ? b.t : best), buckets[0].t);
+  };
   return {
     animation: false,
     // Drag-to-zoom: the toolbox's box zoom, switched on by the chart component. The toolbox must be
@@ -188,6 +238,11 @@ export function seriesOption(
       trigger: 'axis',
       confine: true,
       ...(metric === 'latency' ? { valueFormatter: (v: unknown) => (typeof v === 'number' ? duration(v) : '–') } : {}),
+      // Every line's value at the bucket, this range's and the period before's (see `bucketTooltip`).
+      formatter: (params: unknown) => {
+        const t = bucketOf(params);
+        return t === undefined ? '' : tooltipHtml(t, bucketTooltip(series, metric, previous, t, hidden), format);
+      },
     },
     // The tooltip's heading is the time of the bucket, written as every time in the UI is (format.ts `when`).
     xAxis: {

@@ -67,9 +67,18 @@ describe("the flow page's range", () => {
   });
 
   it('takes the period before a window: as long, ending where it starts', () => {
-    expect(periodBefore({ since: '2026-11-30T10:03:27.000Z', until: '2026-11-30T10:16:27.000Z' })).toEqual({
-      since: '2026-11-30T09:50:27.000Z',
-      until: '2026-11-30T10:03:27.000Z',
+    expect(periodBefore({ since: '2026-11-30T10:03:00.000Z', until: '2026-11-30T10:16:00.000Z' })).toEqual({
+      since: '2026-11-30T09:50:00.000Z',
+      until: '2026-11-30T10:03:00.000Z',
+    });
+  });
+
+  // Regression: 10:44:07 – 10:46:33 was compared with 10:41:41 – 10:44:07 while the summary read whole minutes
+  // (10:41 – 10:44): the previous period's points fell 26 s past each minute, and it counted the 10:44 minute.
+  it('takes the period before a window with seconds on the whole minutes the API reads, sharing no minute with it', () => {
+    expect(periodBefore({ since: '2026-11-30T10:44:07.000Z', until: '2026-11-30T10:46:33.000Z' })).toEqual({
+      since: '2026-11-30T10:41:00.000Z',
+      until: '2026-11-30T10:44:00.000Z',
     });
   });
 });

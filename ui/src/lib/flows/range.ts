@@ -1,5 +1,6 @@
 // The flow page's range: its custom inputs (local time, to the second), the check of what the URL or the
 // inputs give before anything is asked of the API, zooming by dragging, and the period before a range.
+import { minuteWindow } from '../../../../api/schemas/minute-window.ts';
 import { MAX_RANGE_DAYS } from '../../../../api/schemas/range-limits.ts';
 import { when, type TimeFormat } from '../format.ts';
 
@@ -61,9 +62,14 @@ export function zoomRange(a: number, b: number): { from: string; to: string } {
   return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
 }
 
-/** The same length of time just before a window (for "compare with the previous period"), as ISO 8601. */
+/**
+ * The period before a window (for "compare with the previous period"), as ISO 8601: as long, ending where
+ * it starts, both on whole minutes. The window is first taken as the API reads it (api/schemas/minute-window.ts
+ * `minuteWindow`, the rule of the flow summary and series: 10:44:07 – 10:46:33 is 10:44 – 10:47), so the
+ * period before (10:41 – 10:44) shares no minute with it and its buckets, shifted by the length, are its
+ * buckets. A window the API stated (already whole minutes) is kept as it is.
+ */
 export function periodBefore(w: { since: string; until: string }): { since: string; until: string } {
-  const a = Date.parse(w.since);
-  const b = Date.parse(w.until);
-  return { since: new Date(a - (b - a)).toISOString(), until: new Date(a).toISOString() };
+  const { since, until } = minuteWindow(Date.parse(w.since), Date.parse(w.until), false);
+  return { since: new Date(since - (until - since)).toISOString(), until: new Date(since).toISOString() };
 }
