@@ -11,6 +11,7 @@ import { buildGraph, type Graph } from './graph/build-graph.ts';
 import { buildInventory, type Inventory } from './inventory/build-inventory.ts';
 import { takeSnapshot } from './model/take-snapshot.ts';
 import type { Snapshot } from './model/snapshot.ts';
+import { count } from '../core/text/index.ts';
 
 /** Between evaluations, pairing alone runs this often (ms): a complete new trace shows as a flow within about this long. */
 export const FIRST_SIGHT_MS = 5_000;
@@ -85,7 +86,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
       const level = quiet && p.paired === 0 && p.unplaced.traces === 0 ? 'debug' : 'info';
       logger[level](
         { part: 'analyzer', paired: p.paired, retracted: p.retracted, pending: p.pending, unplaced: p.unplaced, settledBefore: p.settledBefore },
-        `pairing: ${p.paired} units paired, ${p.retracted} re-paired, ${p.pending.traces} traces pending, ${p.unplaced.traces} traces (${p.unplaced.spans} spans) could not be placed`,
+        `pairing: ${count(p.paired, 'unit')} paired, ${p.retracted} re-paired, ${count(p.pending.traces, 'trace')} pending, ${count(p.unplaced.traces, 'trace')} (${count(p.unplaced.spans, 'span')}) could not be placed`,
       );
       options.onPairing?.(p);
       return p;

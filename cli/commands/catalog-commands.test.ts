@@ -26,7 +26,8 @@ describe('weft catalog validate', () => {
     writeFileSync(join(dir, 'b.yaml'), 'systems:\n  - { id: erp, owner: icoe }\nflows:\n  - { id: f, source: crm, target: erp }\n');
     const r = await weft('catalog', 'validate', 'a.yaml', 'b.yaml');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('valid (1 owners, 2 systems, 0 domains, 1 flows');
+    // Regression: it said "1 owners", "1 flows".
+    expect(r.out).toContain('valid (1 owner, 2 systems, 0 domains, 1 flow, 0 classes, 0 probes, 0 reconciliations)');
   });
 
   it('exits 1 and prints every problem with file, line and field', async () => {
@@ -103,7 +104,7 @@ spec: { type: openapi, owner: sales-it }
     );
     const r = await weft('catalog', 'import-backstage', 'catalog-info.yaml', '--out', 'estate.yaml');
     expect(r.code).toBe(0);
-    expect(r.err).toContain('imported 2 owners, 4 systems, 1 domains, 2 flows into estate.yaml');
+    expect(r.err).toContain('imported 2 owners, 4 systems, 1 domain, 2 flows into estate.yaml');
     expect(r.err).toContain('note: owner "ops" (group) is referenced but not declared as a Group');
     const { catalog, problems } = parseCatalog([{ file: 'estate.yaml', text: readFileSync(join(dir, 'estate.yaml'), 'utf8') }]);
     expect(problems).toEqual([]);
