@@ -17,7 +17,7 @@ describe('Secrets', () => {
   });
   it('names a missing variable, never a value', () => {
     expect(() => secrets.resolve('env:MISSING', 'probe p password')).toThrow(
-      "environment variable MISSING (probe p password) is not set: add MISSING=… to the secrets file (--secrets-file / WEFT_SECRETS_FILE, read again on weft catalog reload), or set it in Weft's environment and restart Weft",
+      'environment variable MISSING (probe p password) is not set: add MISSING=… to the secrets file (--secrets-file / WEFT_SECRETS_FILE, read again on weft catalog reload), or set it in the environment Weft starts with',
     );
   });
   it("refuses Weft's own settings and what the policy denies, naming the variable only (regression: env:WEFT_API_TOKENS)", () => {

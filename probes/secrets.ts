@@ -55,7 +55,7 @@ export class Secrets {
     if (value === undefined || value === '')
       throw new ProbeError(
         'config',
-        `environment variable ${m[1]} (${what}) is not set: add ${m[1]}=… to the secrets file (--secrets-file / WEFT_SECRETS_FILE, read again on weft catalog reload), or set it in Weft's environment and restart Weft`,
+        `environment variable ${m[1]} (${what}) is not set: add ${m[1]}=… to the secrets file (--secrets-file / WEFT_SECRETS_FILE, read again on weft catalog reload), or set it in the environment Weft starts with`,
       );
     if (remember) this.remember(value);
     return value;
