@@ -20,6 +20,7 @@ import { rulesFor } from './rules/derive-rules.ts';
 import { silenceStatus, type Silence } from './silences/matchers.ts';
 import { AlertStore } from './store/alert-store.ts';
 import { createLease } from './store/lease.ts';
+import { count } from '../core/text/index.ts';
 
 export interface AlertingOptions {
   store: Store;
@@ -169,7 +170,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       state: 'firing',
       firedAt: now,
       annotations: {
-        summary: `Remediation ${action.id} failed after ${action.attempts} attempts for ${alert.annotations.summary ?? alert.rule}: ${lastError}`,
+        summary: `Remediation ${action.id} failed after ${count(action.attempts, 'attempt')} for ${alert.annotations.summary ?? alert.rule}: ${lastError}`,
         value: '',
         threshold: '',
       },

@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/index.ts';
-import type { Catalog } from '../core/catalog/index.ts';
+import type { Catalog, CatalogProblem } from '../core/catalog/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { SyncResult } from '../core/contracts/index.ts';
 import type { Logger } from '../core/log/logger.ts';
@@ -11,6 +11,7 @@ import { buildGraph, type Graph } from './graph/build-graph.ts';
 import { buildInventory, type Inventory } from './inventory/build-inventory.ts';
 import { takeSnapshot } from './model/take-snapshot.ts';
 import type { Snapshot } from './model/snapshot.ts';
+import { count } from '../core/text/index.ts';
 
 /** Between evaluations, pairing alone runs this often (ms): a complete new trace shows as a flow within about this long. */
 export const FIRST_SIGHT_MS = 5_000;
@@ -24,8 +25,13 @@ export interface AnalyzerOptions {
   logger: Logger;
   config: WeftConfig['analyzer'];
   clock?: Clock;
-  /** Re-reads the catalog (from its files) for `reloadCatalog()` without an argument. */
-  loadCatalog?: () => Catalog;
+  /** The warnings `catalog` was read with (rules that can never match, an empty file); none when absent. */
+  catalogWarnings?: CatalogProblem[];
+  /**
+   * Re-reads the catalog (from its files) for `reloadCatalog()` without an argument, with its warnings.
+   * Throws ERR_CATALOG (every problem) when the files are invalid; the catalog in use is kept then.
+   */
+  loadCatalog?: () => { catalog: Catalog; warnings: CatalogProblem[] };
   /** The finding store shared with the probes (the composition root builds one); a new one over `store` when absent. */
   findings?: FindingStore;
   /** Start the periodic loop (default true). */
@@ -47,6 +53,9 @@ export interface RunResult {
 export interface Analyzer {
   findings: FindingStore;
   catalog(): Catalog;
+  /** The warnings the catalog in use was read with (file:line, as `weft catalog validate` prints them). */
+  catalogWarnings(): CatalogProblem[];
+  /** Swaps in `catalog` (or re-reads the files through `loadCatalog`) and evaluates at once. */
   reloadCatalog(catalog?: Catalog): Promise<RunResult>;
   runNow(): Promise<RunResult>;
   /** The rollups read over [until − sinceMs, until] (default: the analyzer window, ending now). */
@@ -68,6 +77,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   const lateMs = config.lateMs ?? DEFAULT_LATE_MS;
   const findings = options.findings ?? createFindingStore(store, clock);
   let catalog = options.catalog;
+  let warnings = options.catalogWarnings ?? [];
   let running: Promise<RunResult> | null = null;
   let last: RunResult | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -85,7 +95,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
       const level = quiet && p.paired === 0 && p.unplaced.traces === 0 ? 'debug' : 'info';
       logger[level](
         { part: 'analyzer', paired: p.paired, retracted: p.retracted, pending: p.pending, unplaced: p.unplaced, settledBefore: p.settledBefore },
-        `pairing: ${p.paired} units paired, ${p.retracted} re-paired, ${p.pending.traces} traces pending, ${p.unplaced.traces} traces (${p.unplaced.spans} spans) could not be placed`,
+        `pairing: ${count(p.paired, 'unit')} paired, ${p.retracted} re-paired, ${count(p.pending.traces, 'trace')} pending, ${count(p.unplaced.traces, 'trace')} (${count(p.unplaced.spans, 'span')}) could not be placed`,
       );
       options.onPairing?.(p);
       return p;
@@ -144,8 +154,10 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   return {
     findings,
     catalog: () => catalog,
+    catalogWarnings: () => warnings,
     async reloadCatalog(next) {
-      catalog = next ?? (options.loadCatalog ? options.loadCatalog() : catalog);
+      if (next) [catalog, warnings] = [next, []];
+      else if (options.loadCatalog) ({ catalog, warnings } = options.loadCatalog());
       if (running) await running;
       return runNow();
     },

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERR_BAD_REQUEST } from '../core/errors/index.ts';
+import { count } from '../core/text/index.ts';
 
 /** Most parameters one message names; the rest are counted ("and 3 more"). */
 const MAX_NAMED = 10;
@@ -39,7 +40,7 @@ export function queryKeyProblem(query: Record<string, unknown>, properties: Reco
   if (unknown.length > 0)
     parts.push(`Unknown query parameter${unknown.length === 1 ? '' : 's'} ${listed(unknown.map(shown))} for ${route}; it takes ${takes}.`);
   if (repeated.length > 0) {
-    const times = repeated.map((k) => `${shown(k)} (${(query[k] as unknown[]).length} times)`);
+    const times = repeated.map((k) => `${shown(k)} (${count((query[k] as unknown[]).length, 'time')})`);
     parts.push(
       `Query parameter${repeated.length === 1 ? '' : 's'} ${listed(times)} given more than once for ${route}; ` +
         `give ${repeated.length === 1 ? 'it' : 'each'} once.`,

@@ -21,6 +21,7 @@ import { installOrderToFulfillment } from './integrations/order-to-fulfillment.t
 import { runtimeControlHost, startRunEndpoint, type RunEndpoint } from './integrations/run-endpoint.ts';
 import { IntegrationRuntime } from './telemetry/integration-runtime.ts';
 import { LineageReporter } from './telemetry/lineage-reporter.ts';
+import { count } from '../core/text/index.ts';
 
 export interface DemoOptions {
   /** Weft's OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318 */
@@ -184,7 +185,7 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
         propagation: options.propagation !== false,
         catalog: catalogFile,
       },
-      `demo estate running: ${demoCensus.applications.length} applications${unknownHosts.length ? ` and ${unknownHosts.length} host${unknownHosts.length === 1 ? '' : 's'} outside its catalog (${unknownHosts.join(', ')})` : ''}, ${runtimes.size} integration runtimes`,
+      `demo estate running: ${count(demoCensus.applications.length, 'application')}${unknownHosts.length ? ` and ${count(unknownHosts.length, 'host')} outside its catalog (${unknownHosts.join(', ')})` : ''}, ${count(runtimes.size, 'integration runtime')}`,
     );
 
     return {

@@ -1,5 +1,6 @@
 import type { FindingCandidate } from '../core/contracts/index.ts';
 import type { ProbeSample } from './sample.ts';
+import { count } from '../core/text/index.ts';
 
 export interface FailureStreak {
   probeId: string;
@@ -19,7 +20,7 @@ export function probeFailingCandidates(streaks: FailureStreak[], latest: ProbeSa
         kind: 'probe-failing' as const,
         key: s.probeId,
         severity: sample.errorCode === 'down' || sample.errorCode === 'auth' ? ('high' as const) : ('medium' as const),
-        title: `Probe ${s.probeId} on ${sample.system} has failed ${s.failures} times in a row: ${sample.error}`,
+        title: `Probe ${s.probeId} on ${sample.system} has failed ${count(s.failures, 'time')} in a row: ${sample.error}`,
         subject: { systems: [sample.system], flows: [], domains: sample.domain ? [sample.domain] : [] },
         evidence: {
           probe: s.probeId,

@@ -101,7 +101,7 @@ beforeAll(async () => {
   analyzer = startAnalyzer({
     store,
     catalog,
-    loadCatalog: () => catalog,
+    loadCatalog: () => ({ catalog: catalog, warnings: [] }),
     logger,
     findings,
     config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },

@@ -16,7 +16,9 @@ describe('Secrets', () => {
     expect(secrets.resolve('plain', 'x')).toBe('plain');
   });
   it('names a missing variable, never a value', () => {
-    expect(() => secrets.resolve('env:MISSING', 'probe p password')).toThrow('environment variable MISSING (probe p password) is not set');
+    expect(() => secrets.resolve('env:MISSING', 'probe p password')).toThrow(
+      'environment variable MISSING (probe p password) is not set: add MISSING=… to the secrets file (--secrets-file / WEFT_SECRETS_FILE, read again on weft catalog reload), or set it in the environment Weft starts with',
+    );
   });
   it("refuses Weft's own settings and what the policy denies, naming the variable only (regression: env:WEFT_API_TOKENS)", () => {
     expect(() => secrets.resolve('env:WEFT_API_TOKENS', 'probe q url')).toThrow(/WEFT_\*/);

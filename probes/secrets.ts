@@ -52,7 +52,11 @@ export class Secrets {
     const refusal = envRefRefusal(m[1], this.policy);
     if (refusal) throw new ProbeError('config', `${what}: ${refusal}`);
     const value = this.env(m[1]);
-    if (value === undefined || value === '') throw new ProbeError('config', `environment variable ${m[1]} (${what}) is not set`);
+    if (value === undefined || value === '')
+      throw new ProbeError(
+        'config',
+        `environment variable ${m[1]} (${what}) is not set: add ${m[1]}=… to the secrets file (--secrets-file / WEFT_SECRETS_FILE, read again on weft catalog reload), or set it in the environment Weft starts with`,
+      );
     if (remember) this.remember(value);
     return value;
   }

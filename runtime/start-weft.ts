@@ -107,13 +107,11 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     // Read and validated once; the analyzer and the probes share it (a reload re-reads the files).
     // No catalog: an empty one, so everything observed shows up as undocumented.
     const catalogFiles = weft.catalogFiles;
-    const readCatalog = () => {
-      if (catalogFiles.length === 0) return emptyCatalog();
-      const { catalog: read, warnings } = loadCatalogWithWarnings(catalogFiles, { envPolicy: config.catalogEnv });
-      for (const w of warnings) logger.warn(`catalog: ${formatProblem(w)}`);
-      return read;
-    };
-    const catalog = readCatalog();
+    // Its warnings are logged here at start, and by POST /api/v1/catalog/reload (which also returns them) on a reload.
+    const readCatalog = () =>
+      catalogFiles.length === 0 ? { catalog: emptyCatalog(), warnings: [] } : loadCatalogWithWarnings(catalogFiles, { envPolicy: config.catalogEnv });
+    const { catalog, warnings: catalogWarnings } = readCatalog();
+    for (const w of catalogWarnings) logger.warn(`catalog: ${formatProblem(w)}`);
     // One finding store: the analyzer's and the probes' kinds, their lifecycle, the API's view. A
     // finding opened or resolved asks alerting to evaluate at once (drift, failing probes → alerts).
     const stored = createFindingStore(store);
@@ -130,6 +128,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
       const analyzer = startAnalyzer({
         store,
         catalog,
+        catalogWarnings,
         loadCatalog: readCatalog,
         logger,
         config: config.analyzer,

@@ -5,6 +5,7 @@ import { flowLabels, formatValue } from '../evaluate/conditions.ts';
 import { step } from '../evaluate/lifecycle.ts';
 import type { Alert, AlertRule } from '../model/alert.ts';
 import { rulesFor } from '../rules/derive-rules.ts';
+import { count } from '../../core/text/index.ts';
 
 /** One moment a rule would have changed an alert's state in the past. */
 export interface BacktestEvent {
@@ -100,9 +101,5 @@ export function renderBacktest(r: BacktestResult): string {
   if (r.events.length === 0) return `${head}\nwould not have fired.`;
   const lines = r.events.map((e) => `${e.at}  ${e.transition.padEnd(8)} ${e.flow}  (${e.value})`);
   const fired = r.events.filter((e) => e.transition === 'firing').length;
-  return [
-    head,
-    ...lines,
-    `${fired} time${fired === 1 ? '' : 's'} fired${r.firingAtEnd.length ? `; still firing at the end: ${r.firingAtEnd.join(', ')}` : ''}.`,
-  ].join('\n');
+  return [head, ...lines, `${count(fired, 'time')} fired${r.firingAtEnd.length ? `; still firing at the end: ${r.firingAtEnd.join(', ')}` : ''}.`].join('\n');
 }

@@ -5,6 +5,7 @@ import type { AlertRule, Condition, Labels } from '../model/alert.ts';
 import { UNREACHABLE_MIN_CALLERS, UNREACHABLE_MIN_CALLS } from '../rules/derive-rules.ts';
 import { selectsSubject } from '../rules/select.ts';
 import { stalenessMs, throughputDropScore, type Observations } from './observations.ts';
+import { count } from '../../core/text/index.ts';
 
 /** The labels every alert about a flow carries (catalog facts, then the flow's own labels). */
 export function flowLabels(catalog: Catalog, f: Flow): Labels {
@@ -126,7 +127,7 @@ function systemUnreachable(rule: AlertRule, catalog: Catalog, o: Observations): 
         threshold: 1,
         active,
         systems: [sys.id],
-        summary: `System ${sys.id} stopped answering: ${s.failed} of ${s.calls} calls from ${s.callers} integration${s.callers === 1 ? '' : 's'} failed in the last ${formatDuration(rule.windowMs)}`,
+        summary: `System ${sys.id} stopped answering: ${s.failed} of ${count(s.calls, 'call')} from ${count(s.callers, 'integration')} failed in the last ${formatDuration(rule.windowMs)}`,
       },
     ];
   });

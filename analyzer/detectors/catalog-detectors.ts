@@ -1,6 +1,7 @@
 import type { Endpoint } from '../flows/endpoint-match.ts';
 import { endpointLabel } from '../flows/endpoint-match.ts';
 import { subject, type Detector } from './detector.ts';
+import { count } from '../../core/text/index.ts';
 
 const describe = (e: Endpoint) => `${e.kind} ${endpointLabel(e)}${e.kind === 'http' && e.name ? e.name : ''}`;
 
@@ -56,7 +57,10 @@ export const unnamedEndpoint: Detector = ({ snapshot }) => {
       kind: 'unnamed-endpoint' as const,
       key: system,
       severity: 'low' as const,
-      title: `${integrations.join(', ')} touched ${kind} endpoints without a usable name (${touches.reduce((n, t) => n + t.spans, 0)} spans)`,
+      title: `${integrations.join(', ')} touched ${kind} endpoints without a usable name (${count(
+        touches.reduce((n, t) => n + t.spans, 0),
+        'span',
+      )})`,
       subject: subject(),
       evidence: {
         endpointKind: kind,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInventory, queryFlowSummaries, throughputPerHour, selectFlow, startAnalyzer, takeSnapshot, type Analyzer } from '../../analyzer/index.ts';
 import { baseCatalogYaml, catalogFrom, fixedCatalogYaml, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { loadCatalog } from '../../core/catalog/index.ts';
+import { loadCatalog, loadCatalogWithWarnings } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import type { ApiApp } from '../app.ts';
 import { buildApiApp } from '../index.ts';
@@ -28,7 +28,7 @@ describe('analyzer routes', () => {
     analyzer = startAnalyzer({
       store: h.store,
       catalog: loadCatalog([catalogFile]),
-      loadCatalog: () => loadCatalog([catalogFile]),
+      loadCatalog: () => loadCatalogWithWarnings([catalogFile]),
       logger: silentLogger(),
       config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
       schedule: false,
@@ -391,7 +391,32 @@ describe('analyzer routes', () => {
     const ok = await app.inject({ method: 'POST', url: '/api/v1/catalog/reload', headers: json });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().counts).toMatchObject({ systems: 6, flows: 6 });
+    expect(ok.json().warnings).toEqual([]);
     expect((await get('/api/v1/findings')).body.findings).toEqual([]);
+  });
+
+  it('returns the warnings of a reloaded catalog, as weft catalog validate prints them (it returned only counts)', async () => {
+    const json = { 'content-type': 'application/json' };
+    try {
+      writeFileSync(catalogFile, 'owners:\n  - id: team-a\nsystems:\n  - id: crm\n    owner: team-a\n    match: {}\n');
+      const r = await app.inject({ method: 'POST', url: '/api/v1/catalog/reload', headers: json });
+      expect(r.statusCode).toBe(200);
+      expect(r.json().warnings).toEqual([
+        {
+          file: catalogFile,
+          line: 6,
+          column: 12,
+          path: 'systems[0].match',
+          message: expect.stringContaining('system "crm" has no match rules'),
+          text: expect.stringMatching(
+            new RegExp(`^${catalogFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:12: systems\\[0\\]\\.match: system "crm" has no match rules`),
+          ),
+        },
+      ]);
+    } finally {
+      writeFileSync(catalogFile, fixedCatalogYaml);
+      await app.inject({ method: 'POST', url: '/api/v1/catalog/reload', headers: json });
+    }
   });
 
   it('describes every route in the OpenAPI document', async () => {
@@ -412,5 +437,8 @@ describe('analyzer routes', () => {
     expect(names('/api/v1/flows/{id}/summary')).toEqual(['since', 'from', 'to']);
     expect(names('/api/v1/flows/{id}/series')).toEqual(['since', 'from', 'to', 'step']);
     expect(doc.paths['/api/v1/flows/{id}/summary'].get.responses['200'].content['application/json'].schema.properties.keptSince).toBeDefined();
+    expect(
+      doc.paths['/api/v1/catalog/reload'].post.responses['200'].content['application/json'].schema.properties.warnings.items.properties.text,
+    ).toBeDefined();
   });
 });

@@ -30,7 +30,7 @@ describe('time bounds on read routes, over a real socket', () => {
     analyzer = startAnalyzer({
       store: h.store,
       catalog,
-      loadCatalog: () => loadCatalog([file]),
+      loadCatalog: () => ({ catalog: loadCatalog([file]), warnings: [] }),
       logger: silentLogger(),
       config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
       schedule: false,

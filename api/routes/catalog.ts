@@ -1,12 +1,26 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { identityOf } from '../../access/index.ts';
-import { redactCatalog } from '../../core/catalog/index.ts';
+import { formatProblem, redactCatalog, type CatalogProblem } from '../../core/catalog/index.ts';
+import { count } from '../../core/text/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { Num, Str } from '../schemas/common.ts';
 import { analyzerOf } from './analyzer-schemas.ts';
 
 const Counts = Type.Object({ owners: Num, systems: Num, domains: Num, flows: Num, classes: Num, probes: Num, reconciliations: Num, sources: Type.Array(Str) });
+const Warning = Type.Object(
+  {
+    file: Str,
+    line: Type.Integer({ description: '1-based; 0 when the warning is about the file as a whole' }),
+    column: Type.Integer(),
+    path: Type.String({ description: 'the field inside the file, e.g. systems[2].match; empty for the whole file' }),
+    message: Str,
+    text: Type.String({ description: 'the warning as weft catalog validate prints it: file:line:column: path: message' }),
+  },
+  { description: 'Something in the catalog that is valid but will not do what it seems to (a match rule that can never match, an empty file)' },
+);
+const warningsOf = (ws: CatalogProblem[]) => ws.map((w) => ({ ...w, text: formatProblem(w) }));
+
 const RunSchema = Type.Object({
   at: Str,
   candidates: Num,
@@ -49,9 +63,10 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     {
       config: { access: 'catalog' },
       schema: {
-        summary: 'Re-read the catalog files, validate them, and re-evaluate flows and findings (400 with every problem when invalid)',
+        summary:
+          'Re-read the catalog files, validate them, and re-evaluate flows and findings (400 with every problem when invalid; the warnings of a valid catalog, as weft catalog validate prints them, in warnings)',
         tags: ['catalog'],
-        response: { 200: Type.Object({ counts: Counts, run: RunSchema }) },
+        response: { 200: Type.Object({ counts: Counts, warnings: Type.Array(Warning), run: RunSchema }) },
       },
     },
     async (request) => {
@@ -65,7 +80,13 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
       // Catalog history (reports/): a new version when it changed, with who reloaded it; scheduled reports follow the catalog.
       await services.reports?.recordCatalog(analyzer.catalog(), { actor: identityOf(request).name, reason: 'reload' });
       services.reports?.reloadSchedules(analyzer.catalog());
-      return { counts: counts(analyzer.catalog()), run };
+      const warnings = analyzer.catalogWarnings();
+      request.log.info(
+        { sources: c.sources, warnings: warnings.length },
+        `catalog reloaded: ${count(c.systems.length, 'system')}, ${count(c.flows.length, 'flow')}, ${count(warnings.length, 'warning')}`,
+      );
+      for (const w of warnings) request.log.warn(`catalog: ${formatProblem(w)}`);
+      return { counts: counts(analyzer.catalog()), warnings: warningsOf(warnings), run };
     },
   );
 

@@ -88,7 +88,7 @@ describe('POST /api/v1/lineage', () => {
     analyzer = startAnalyzer({
       store,
       catalog: load(),
-      loadCatalog: load,
+      loadCatalog: () => ({ catalog: load(), warnings: [] }),
       logger: silentLogger(),
       config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
       schedule: false,

@@ -6,6 +6,7 @@ import { buildConfig, flag, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { Command, CommandIO } from '../command.ts';
+import { count } from '../../core/text/index.ts';
 
 /** Calls a running Weft's API (`--url`, default http://127.0.0.1:3000; token in WEFT_TOKEN); errors say what to do. */
 export async function callWeft<T>(args: ParsedArgs, io: CommandIO, method: string, path: string, body?: unknown): Promise<T> {
@@ -173,9 +174,7 @@ export const remediateCommand: Command = {
       { fingerprint: fp, ...(flag(args, 'action') ? { action: flag(args, 'action') } : {}) },
     );
     for (const o of outcomes)
-      io.out(
-        `${o.action}: ${o.outcome} after ${o.attempts} attempt${o.attempts === 1 ? '' : 's'} (last status ${o.lastStatus || '—'}${o.lastError ? `, ${o.lastError}` : ''})`,
-      );
+      io.out(`${o.action}: ${o.outcome} after ${count(o.attempts, 'attempt')} (last status ${o.lastStatus || '—'}${o.lastError ? `, ${o.lastError}` : ''})`);
     return outcomes.every((o) => o.outcome === 'succeeded') ? 0 : 1;
   },
 };

@@ -2,6 +2,7 @@ import { ChainVerifier, type AuditEntry, type ChainVerdict } from '../../access/
 import { flag } from '../../core/config/index.ts';
 import type { Command } from '../command.ts';
 import { callApi, withAccessStore } from './access-session.ts';
+import { count } from '../../core/text/index.ts';
 
 /** Reads a running Weft's audit log page by page and checks the chain here. */
 async function verifyFromApi(url: string, io: Parameters<Command['run']>[1]): Promise<ChainVerdict> {
@@ -24,10 +25,10 @@ export const auditLogVerifyCommand: Command = {
     const url = flag(args, 'url');
     const verdict = url ? await verifyFromApi(url, io) : await withAccessStore(args, io, { mustExist: true }, ({ auditLog }) => auditLog.verify());
     if (verdict.ok) {
-      io.out(verdict.head ? `Audit log intact: ${verdict.rows} rows, head seq ${verdict.head.seq} hash ${verdict.head.hash}.` : 'Audit log is empty.');
+      io.out(verdict.head ? `Audit log intact: ${count(verdict.rows, 'row')}, head seq ${verdict.head.seq} hash ${verdict.head.hash}.` : 'Audit log is empty.');
       return 0;
     }
-    io.err(`Audit log FAILED verification (${verdict.rows} rows read):`);
+    io.err(`Audit log FAILED verification (${count(verdict.rows, 'row')} read):`);
     for (const p of verdict.problems) io.err(`  seq ${p.seq}: ${p.problem}`);
     return 1;
   },

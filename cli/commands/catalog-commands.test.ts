@@ -26,7 +26,31 @@ describe('weft catalog validate', () => {
     writeFileSync(join(dir, 'b.yaml'), 'systems:\n  - { id: erp, owner: icoe }\nflows:\n  - { id: f, source: crm, target: erp }\n');
     const r = await weft('catalog', 'validate', 'a.yaml', 'b.yaml');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('valid (1 owners, 2 systems, 0 domains, 1 flows');
+    // Regression: it said "1 owners", "1 flows".
+    expect(r.out).toContain('valid (1 owner, 2 systems, 0 domains, 1 flow, 0 classes, 0 probes, 0 reconciliations)');
+  });
+
+  it('names the other file and line where a duplicate id was first declared (it named owners[0] of the merged list)', async () => {
+    writeFileSync(join(dir, 'c2.yaml'), 'owners:\n  - id: team-b\n  - id: team-a\n');
+    writeFileSync(join(dir, 'c3.yaml'), 'owners:\n  - id: team-a\n');
+    const r = await weft('catalog', 'validate', 'c2.yaml', 'c3.yaml');
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toEqual([
+      `${join(dir, 'c3.yaml')}:2:9: owners[0].id: duplicate id "team-a": ${join(dir, 'c2.yaml')}:3:9 (owners[1]) already uses it`,
+      '1 problem found.',
+    ]);
+  });
+
+  it('says a directory is not a file, and warns about an empty file without failing (it was "valid" with zero counts)', async () => {
+    writeFileSync(join(dir, 'empty.yaml'), '# to do\n\n');
+    const empty = await weft('catalog', 'validate', 'empty.yaml');
+    expect(empty.code).toBe(0);
+    expect(empty.err).toBe(
+      `warning: ${join(dir, 'empty.yaml')}: the file is empty (only blank lines or comments): it declares nothing; fill it in, or leave it out`,
+    );
+    const folder = await weft('catalog', 'validate', '.');
+    expect(folder.code).toBe(1);
+    expect(folder.err).toContain(`${dir}: is a directory, not a file: name the catalog files in it (e.g. catalog/*.yaml)`);
   });
 
   it('exits 1 and prints every problem with file, line and field', async () => {
@@ -34,7 +58,7 @@ describe('weft catalog validate', () => {
     const r = await weft('catalog', 'validate', 'bad.yaml', 'missing.yaml');
     expect(r.code).toBe(1);
     expect(r.err.split('\n')).toEqual([
-      `${join(dir, 'missing.yaml')}: cannot read the file: ENOENT`,
+      `${join(dir, 'missing.yaml')}: no such file: check the path (a relative path is read from the current directory)`,
       `${join(dir, 'bad.yaml')}:2:23: systems[0].owner: unknown owner "nobody"; expected one of the ids declared under owners (none declared)`,
       `${join(dir, 'bad.yaml')}:4:35: flows[0].target: a flow's target must differ from its source ("crm")`,
       '3 problems found.',
@@ -103,7 +127,7 @@ spec: { type: openapi, owner: sales-it }
     );
     const r = await weft('catalog', 'import-backstage', 'catalog-info.yaml', '--out', 'estate.yaml');
     expect(r.code).toBe(0);
-    expect(r.err).toContain('imported 2 owners, 4 systems, 1 domains, 2 flows into estate.yaml');
+    expect(r.err).toContain('imported 2 owners, 4 systems, 1 domain, 2 flows into estate.yaml');
     expect(r.err).toContain('note: owner "ops" (group) is referenced but not declared as a Group');
     const { catalog, problems } = parseCatalog([{ file: 'estate.yaml', text: readFileSync(join(dir, 'estate.yaml'), 'utf8') }]);
     expect(problems).toEqual([]);

@@ -4,6 +4,7 @@ import { formatProblem, importBackstage, parseCatalog, toComplete } from '../../
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { flag } from '../../core/config/index.ts';
 import type { Command } from '../command.ts';
+import { count } from '../../core/text/index.ts';
 
 export const catalogImportBackstageCommand: Command = {
   summary: 'Turn Backstage catalog-info.yaml entities into a Weft catalog to complete',
@@ -16,7 +17,9 @@ export const catalogImportBackstageCommand: Command = {
     if (out) writeFileSync(resolve(io.cwd, out), result.yaml);
     else io.out(result.yaml);
     const c = result.counts;
-    io.err(`imported ${c.owners} owners, ${c.systems} systems, ${c.domains} domains, ${c.flows} flows${out ? ` into ${out}` : ''}`);
+    io.err(
+      `imported ${count(c.owners, 'owner')}, ${count(c.systems, 'system')}, ${count(c.domains, 'domain')}, ${count(c.flows, 'flow')}${out ? ` into ${out}` : ''}`,
+    );
     for (const n of result.notes) io.err(`note: ${n}`);
     const parsed = parseCatalog([{ file: out ?? 'output', text: result.yaml }]);
     for (const p of parsed.problems) io.err(`to fix: ${formatProblem(p)}`);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { envPatterns, ERR_CATALOG, formatProblem, loadCatalogWithWarnings, type CatalogProblem } from '../../core/catalog/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command } from '../command.ts';
+import { count } from '../../core/text/index.ts';
 
 export const catalogValidateCommand: Command = {
   summary: 'Validate estate catalog files (no data needed); exits 1 and prints every problem when invalid, and warns about match rules that can never match',
@@ -15,14 +16,14 @@ export const catalogValidateCommand: Command = {
       const { catalog: c, warnings } = loadCatalogWithWarnings(files, { envPolicy });
       for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);
       io.out(
-        `${files.join(', ')}: valid (${c.owners.length} owners, ${c.systems.length} systems, ${c.domains.length} domains, ${c.flows.length} flows, ${c.classes.length} classes, ${c.probes.length} probes, ${c.reconciliations.length} reconciliations)`,
+        `${files.join(', ')}: valid (${count(c.owners.length, 'owner')}, ${count(c.systems.length, 'system')}, ${count(c.domains.length, 'domain')}, ${count(c.flows.length, 'flow')}, ${count(c.classes.length, 'class')}, ${count(c.probes.length, 'probe')}, ${count(c.reconciliations.length, 'reconciliation')})`,
       );
       return 0;
     } catch (err) {
       const problems = (err as { problems?: CatalogProblem[]; code?: string }).problems;
       if ((err as { code?: string }).code !== ERR_CATALOG.code || !problems) throw err;
       for (const p of problems) io.err(formatProblem(p));
-      io.err(`${problems.length} problem${problems.length === 1 ? '' : 's'} found.`);
+      io.err(`${count(problems.length, 'problem')} found.`);
       return 1;
     }
   },

@@ -4,6 +4,7 @@ import { auditCommand } from './audit.ts';
 import { auditLogVerifyCommand } from './audit-log-verify.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './token.ts';
 import { catalogImportBackstageCommand } from './catalog-import-backstage.ts';
+import { catalogReloadCommand } from './catalog-reload.ts';
 import { catalogValidateCommand } from './catalog-validate.ts';
 import { demoCommand } from './demo.ts';
 import { probeRunCommand } from './probe-run.ts';
@@ -19,6 +20,7 @@ export const commands: Record<string, Command> = {
   audit: auditCommand,
   'catalog validate': catalogValidateCommand,
   'catalog import-backstage': catalogImportBackstageCommand,
+  'catalog reload': catalogReloadCommand,
   'probe run': probeRunCommand,
   reconcile: reconcileCommand,
   report: reportCommand,

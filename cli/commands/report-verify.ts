@@ -4,6 +4,7 @@ import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { verifyBundle, verifyBundleFiles, type VerifyResult } from '../../reports/index.ts';
 import type { Command } from '../command.ts';
 import { readBundleArgument, readExpectedKey } from './report-bundle-argument.ts';
+import { count } from '../../core/text/index.ts';
 
 export const reportVerifyCommand: Command = {
   summary:
@@ -36,7 +37,7 @@ export const reportVerifyCommand: Command = {
           ? `OK: the files in ${bundle} are intact and signed (the unzipped bundle; the zip itself was not checked).`
           : `OK: ${bundle} is intact and signed.`,
         `  report ${m.reportId}, period ${m.period.since} to ${m.period.until}, generated ${m.generatedAt}`,
-        `  ${result.checked.length} files match their SHA-256 in the signed manifest`,
+        `  ${count(result.checked.length, 'file')} ${result.checked.length === 1 ? 'matches its' : 'match their'} SHA-256 in the signed manifest`,
         `  signed with Ed25519 key ${result.fingerprint}${keyFile ? ' (the expected key)' : ': compare it with "weft report key" on the Weft that wrote it'}`,
       ].join('\n'),
     );

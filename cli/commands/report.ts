@@ -9,6 +9,7 @@ import { silentLogger } from '../../core/log/logger.ts';
 import { createReportService, resolvePeriod, verifyBundle } from '../../reports/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { weftApi } from './weft-api.ts';
+import { count } from '../../core/text/index.ts';
 
 interface RunView {
   id: string;
@@ -82,8 +83,8 @@ export const reportCommand: Command = {
     const stated = check.manifest?.period ?? period;
     io.out(
       [
-        `Wrote ${out} (${zip.length} bytes): the report for ${stated.since} to ${stated.until}.`,
-        `  ${check.checked.length} files (report.pdf, report.json, ${check.checked.filter((f) => f.endsWith('.csv')).length} CSV), listed with their SHA-256 in manifest.json`,
+        `Wrote ${out} (${count(zip.length, 'byte')}): the report for ${stated.since} to ${stated.until}.`,
+        `  ${count(check.checked.length, 'file')} (report.pdf, report.json, ${check.checked.filter((f) => f.endsWith('.csv')).length} CSV), listed with their SHA-256 in manifest.json`,
         `  signed with Ed25519 key ${check.fingerprint}`,
         `Check it: weft report verify ${out}`,
       ].join('\n'),

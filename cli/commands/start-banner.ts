@@ -1,7 +1,6 @@
 import { demoCensus, unknownHostsOf, type DemoCensus } from '../../demo/index.ts';
 import type { RunningWeft } from '../../runtime/start-weft.ts';
-
-const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+import { count } from '../../core/text/index.ts';
 
 /**
  * The demo's systems, each count named for what it counts, as the UI and the API count them: the
@@ -13,13 +12,13 @@ function demoLines(documented: number | undefined, unknownHosts: DemoCensus['unk
   const apps = demoCensus.applications.length;
   const lines = [
     documented === undefined
-      ? `  demo estate  ${plural(apps, 'application')}`
-      : `  demo estate  ${plural(documented, 'documented system')} (its catalog's; ${apps} of them are the demo's applications)`,
+      ? `  demo estate  ${count(apps, 'application')}`
+      : `  demo estate  ${count(documented, 'documented system')} (its catalog's; ${apps} of them are the demo's applications)`,
   ];
   if (unknownHosts.length > 0) {
     const hosts = unknownHosts.map((u) => `${u.host} (${u.fault})`).join(', ');
     lines.push(
-      `               + ${plural(unknownHosts.length, 'unknown system')}, seen only in traffic once ${unknownHosts.length === 1 ? "its fault's job runs" : "their faults' jobs run"}: ${hosts}`,
+      `               + ${count(unknownHosts.length, 'unknown system')}, seen only in traffic once ${unknownHosts.length === 1 ? "its fault's job runs" : "their faults' jobs run"}: ${hosts}`,
     );
   }
   return lines;

@@ -1,4 +1,5 @@
 import { ERR_OTLP_EXPANDS_TOO_MUCH } from '../otlp/limits.ts';
+import { count } from '../../core/text/index.ts';
 
 /**
  * The row bytes one request may expand to (`IngestLimits.maxExpandedBytes`). Whatever a
@@ -15,7 +16,7 @@ export class ExpansionBudget {
   charge(rows: number, bytesPerRow: number, what: string): void {
     this.used += rows * bytesPerRow;
     if (this.used > this.limit) {
-      throw ERR_OTLP_EXPANDS_TOO_MUCH(this.limit, `${what}: ${bytesPerRow} bytes repeated in each of ${rows} rows`);
+      throw ERR_OTLP_EXPANDS_TOO_MUCH(this.limit, `${what}: ${count(bytesPerRow, 'byte')} repeated in each of ${count(rows, 'row')}`);
     }
   }
 }

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { tableNames, type TableName } from '../rows/tables.ts';
 import { commitPath, parseSegmentName, segmentName, type Segment } from './segment.ts';
 import { lockSpool } from './spool-lock.ts';
+import { count } from '../../core/text/index.ts';
 
 export interface SpoolOptions {
   dir: string;
@@ -164,7 +165,7 @@ export class Spool {
   quarantine(segment: Segment, reason: string): string {
     const target = join(this.options.dir, segmentName(segment.table, segment.id, 'quarantine'));
     renameSync(segment.path, target);
-    writeFileSync(`${target}.reason`, `${new Date().toISOString()} ${segment.rows} rows, ${segment.bytes} bytes\n${reason}\n`);
+    writeFileSync(`${target}.reason`, `${new Date().toISOString()} ${count(segment.rows, 'row')}, ${count(segment.bytes, 'byte')}\n${reason}\n`);
     this.pendingBytes -= segment.bytes;
     this.quarantined.segments++;
     this.quarantined.rows += segment.rows;

@@ -50,7 +50,15 @@ describe('parseCatalog', () => {
       { file: 'b.yaml', text: other },
     ]);
     expect(catalog.systems.map((s) => s.id)).toEqual(['crm', 'erp', 'wms', 'crm']);
-    expect(p.map(formatProblem)).toEqual(['b.yaml:3:9: systems[1].id: duplicate id "crm": systems[0] already uses it']);
+    expect(p.map(formatProblem)).toEqual(['b.yaml:3:9: systems[1].id: duplicate id "crm": a.yaml:5:9 (systems[0]) already uses it']);
+  });
+
+  it('names the line of the first entry for a duplicate id in the same file, by its index in that file', () => {
+    const { problems: p } = parseCatalog([
+      { file: 'a.yaml', text: 'owners:\n  - id: x\n' },
+      { file: 'b.yaml', text: 'systems:\n  - id: wms\n    owner: x\n  - id: wms\n    owner: x\n' },
+    ]);
+    expect(p.map(formatProblem)).toEqual(['b.yaml:4:9: systems[1].id: duplicate id "wms": systems[0] (line 2) already uses it']);
   });
 
   it('names file, line, field and what is expected for schema errors', () => {

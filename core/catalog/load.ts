@@ -20,6 +20,23 @@ interface Parsed {
   lines: LineCounter;
 }
 
+/**
+ * A duplicate id's message naming where the first entry with that id is, by its own file's index and
+ * line: `systems[0] (line 2)` in the same file, `other.yaml:2:11 (systems[0])` in another (the index in the
+ * merged list means nothing to a reader of either file). Undefined for any other problem.
+ */
+function duplicateMessage(
+  r: ReferenceProblem,
+  file: string,
+  checked: Partial<Record<keyof ReferencedSections, Array<{ p: Parsed; index: number }>>>,
+): string | undefined {
+  const first = r.duplicateOf && checked[r.section as keyof ReferencedSections]?.[r.duplicateOf.index];
+  if (!r.duplicateOf || !first) return undefined;
+  const { line, column } = locate(first.p, [r.section, first.index, 'id']);
+  const where = first.p.file === file ? `${r.section}[${first.index}] (line ${line})` : `${first.p.file}:${line}:${column} (${r.section}[${first.index}])`;
+  return `duplicate id "${r.duplicateOf.id}": ${where} already uses it`;
+}
+
 /** Largest catalog file read (bytes): a catalog is hand-written YAML; anything larger is refused with a message. */
 export const MAX_CATALOG_FILE_BYTES = 4 * 1024 * 1024;
 /** Most YAML aliases (`*name`) expanded per file: enough for shared anchors, not for an alias bomb (yaml's maxAliasCount). */
@@ -142,6 +159,15 @@ export function parseCatalog(
     for (const e of yaml.problems) problems.push({ file, line: e.line, column: e.column, path: '', message: e.message });
     if (!yaml.readable) continue;
     const { doc, lines } = yaml;
+    // Valid, but surely not meant: a file that declares nothing (a wrong file, or one saved before it was written).
+    if (doc.contents === null && yaml.problems.length === 0)
+      warnings.push({
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: 'the file is empty (only blank lines or comments): it declares nothing; fill it in, or leave it out',
+      });
     const parsed: Parsed = { file, doc, lines };
     const setAside = (line: number) => yaml.setAside.some((r) => line >= r.from && line <= r.to);
     for (const r of yaml.setAside) {
@@ -236,7 +262,7 @@ export function parseCatalog(
     const path = pathText(segments);
     if ((refused.get(o.p.file) ?? []).some((q) => path === q || path.startsWith(`${q}.`) || path.startsWith(`${q}[`))) continue;
     const { line, column } = locate(o.p, segments);
-    problems.push({ file: o.p.file, line, column, path, message: r.message });
+    problems.push({ file: o.p.file, line, column, path, message: duplicateMessage(r, o.p.file, checked) ?? r.message });
   }
   const ownerIds = new Set([...catalog.owners.map((o) => o.id), ...(declared.owners ?? [])]);
   if (catalog.defaultOwner !== undefined && defaultOwnerAt && !ownerIds.has(catalog.defaultOwner)) {
@@ -289,6 +315,22 @@ export function loadCatalog(paths: string[], options: CatalogOptions = {}): Cata
   return loadCatalogWithWarnings(paths, options).catalog;
 }
 
+/** Why a catalog file cannot be read, in words that say what to change (the file's path is printed before it). */
+function unreadable(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'no such file: check the path (a relative path is read from the current directory)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied: make the file readable by the user Weft runs as';
+    case 'EISDIR':
+      return 'is a directory, not a file: name the catalog files in it (e.g. catalog/*.yaml)';
+    default:
+      return `cannot read the file: ${err.code ?? err.message}`;
+  }
+}
+
 /** As loadCatalog, and also returns the warnings (rules that can never match). */
 export function loadCatalogWithWarnings(paths: string[], options: CatalogOptions = {}): { catalog: Catalog; warnings: CatalogProblem[] } {
   const files: Array<{ file: string; text: string }> = [];
@@ -301,7 +343,7 @@ export function loadCatalogWithWarnings(paths: string[], options: CatalogOptions
       }
       files.push({ file, text: readFileSync(file, 'utf8') });
     } catch (err) {
-      problems.push({ file, line: 0, column: 0, path: '', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+      problems.push({ file, line: 0, column: 0, path: '', message: unreadable(err as NodeJS.ErrnoException) });
     }
   }
   const result = parseCatalog(files, options);

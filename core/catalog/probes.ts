@@ -9,6 +9,7 @@ import { validateCronExpression } from 'cron';
 import { defaultEnvPolicy, envRefFields, envRefRefusal, type EnvPolicy } from './env-refs.ts';
 import { httpProbeProblems, urlPasswordProblem } from './secret-fields.ts';
 import { didYouMean } from '../text/index.ts';
+import { count } from '../text/index.ts';
 
 export type ProbeKind = 'sql' | 'http' | 'amqp-queue' | 'nats-consumer';
 export const probeKindNames: readonly ProbeKind[] = ['sql', 'http', 'amqp-queue', 'nats-consumer'];
@@ -256,7 +257,7 @@ export function validateProbeSections(
       problems.push(...connectionProblems(`${where}.${side}`, s));
       const expected = r.updatedAt ? 1 : (r.columns?.length ?? 0);
       if (s.columns && s.columns.length !== expected) {
-        problems.push({ path: `${where}.${side}.columns`, message: `lists ${s.columns.length} columns; the reconciliation compares ${expected}` });
+        problems.push({ path: `${where}.${side}.columns`, message: `lists ${count(s.columns.length, 'column')}; the reconciliation compares ${expected}` });
       }
     }
   });

@@ -1,4 +1,5 @@
 import { defineError } from '../errors/index.ts';
+import { count } from '../text/index.ts';
 
 /** One thing wrong with the catalog, where it is and what is expected. */
 export interface CatalogProblem {
@@ -17,7 +18,7 @@ export function formatProblem(p: CatalogProblem): string {
 }
 
 export const ERR_CATALOG = defineError('WEFT_ERR_CATALOG', 400, (problems: CatalogProblem[]) =>
-  [`The estate catalog has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`, ...problems.map((p) => `  ${formatProblem(p)}`)].join('\n'),
+  [`The estate catalog has ${count(problems.length, 'problem')}:`, ...problems.map((p) => `  ${formatProblem(p)}`)].join('\n'),
 );
 
 /** ["systems", 2, "match"] → "systems[2].match" */

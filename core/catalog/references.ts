@@ -8,6 +8,8 @@ export interface ReferenceProblem {
   index: number;
   field: Array<string | number>;
   message: string;
+  /** For a duplicate id: the index (in the same section) of the entry that declared it first; `id` is the id. */
+  duplicateOf?: { index: number; id: string };
 }
 
 /** The sections references are checked in, as read: an entry may be any value when it failed the schema. */
@@ -41,7 +43,15 @@ export function referenceProblems(
     c[section].forEach((e, i) => {
       const id = isEntry(e) ? text(e.id) : undefined;
       if (id === undefined) return;
-      if (first.has(id)) out.push({ section, index: i, field: ['id'], message: `duplicate id "${id}": ${section}[${first.get(id)}] already uses it` });
+      const earlier = first.get(id);
+      if (earlier !== undefined)
+        out.push({
+          section,
+          index: i,
+          field: ['id'],
+          message: `duplicate id "${id}": ${section}[${earlier}] already uses it`,
+          duplicateOf: { index: earlier, id },
+        });
       else first.set(id, i);
       set.add(id);
     });

@@ -1,4 +1,5 @@
 import type { LineCounter, YAMLError } from 'yaml';
+import { count } from '../text/index.ts';
 
 /** A YAML syntax error said in the catalog author's words: where it is and what to change. */
 export interface YamlProblem {
@@ -158,10 +159,10 @@ function bracketBalance(text: string): number {
 function misalignedMessage(m: Misaligned): string {
   const like = m.candidates
     .filter((c) => c.line > 0)
-    .map((c) => `${c.indent} spaces like "${c.key}" (line ${c.line})`)
+    .map((c) => `${count(c.indent, 'space')} like "${c.key}" (line ${c.line})`)
     .join(', or ');
   return (
-    `this line is indented ${m.indent} space${m.indent === 1 ? '' : 's'}, which lines up with no entry above it` +
+    `this line is indented ${count(m.indent, 'space')}, which lines up with no entry above it` +
     (like ? `: indent it ${like}` : ': indent it like the entry it belongs to') +
     ' — a field lines up with the other fields of its entry, a new list item with the "- " of the item before'
   );

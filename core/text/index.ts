@@ -1,1 +1,2 @@
 export { closestName, didYouMean } from './closest-name.ts';
+export { count, pluralOf } from './count.ts';

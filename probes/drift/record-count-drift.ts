@@ -1,6 +1,7 @@
 import type { Domain } from '../../core/catalog/index.ts';
 import type { FindingCandidate, Severity } from '../../core/contracts/index.ts';
 import { formatDuration, parseDuration } from '../../core/time/index.ts';
+import { count } from '../../core/text/index.ts';
 
 /** A record count read from one system at one time. */
 export interface CountPoint {
@@ -124,7 +125,7 @@ export function driftCandidates(states: DriftState[]): FindingCandidate[] {
       kind: 'record-count-drift' as const,
       key: `${s.domain}:${s.replica}`,
       severity: severityOf(s),
-      title: `${s.replica} holds ${s.replicaCount} ${s.domain} records, ${s.systemOfRecord} (system of record) ${s.sorCount}: ${s.difference > 0 ? '+' : ''}${s.difference} for ${formatDuration(s.at.getTime() - s.divergingSince!.getTime())}`,
+      title: `${s.replica} holds ${count(s.replicaCount, `${s.domain} record`)}, ${s.systemOfRecord} (system of record) ${s.sorCount}: ${s.difference > 0 ? '+' : ''}${s.difference} for ${formatDuration(s.at.getTime() - s.divergingSince!.getTime())}`,
       subject: { systems: [s.systemOfRecord, s.replica], flows: [], domains: [s.domain] },
       evidence: {
         systemOfRecord: s.systemOfRecord,

@@ -1,5 +1,6 @@
 import type { FindingCandidate } from '../../core/contracts/index.ts';
 import type { ReconciliationRun } from './reconciliation-run.ts';
+import { count } from '../../core/text/index.ts';
 
 /** A key-drift finding per reconciliation whose latest successful run found differing keys. */
 export function keyDriftCandidates(latestRuns: ReconciliationRun[]): FindingCandidate[] {
@@ -12,7 +13,7 @@ export function keyDriftCandidates(latestRuns: ReconciliationRun[]): FindingCand
         kind: 'key-drift' as const,
         key: r.reconcileId,
         severity: share >= 0.01 ? ('high' as const) : ('medium' as const),
-        title: `${r.rightSystem} disagrees with ${r.leftSystem}${r.domain ? ` on ${r.domain}` : ''}: ${r.missing} missing, ${r.extra} extra, ${r.changed} changed records`,
+        title: `${r.rightSystem} disagrees with ${r.leftSystem}${r.domain ? ` on ${r.domain}` : ''}: ${count(total, 'record')} ${total === 1 ? 'differs' : 'differ'} (${r.missing} missing, ${r.extra} extra, ${r.changed} changed)`,
         subject: { systems: [r.leftSystem, r.rightSystem], flows: [], domains: r.domain ? [r.domain] : [] },
         evidence: {
           reconciliation: r.reconcileId,

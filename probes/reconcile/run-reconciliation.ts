@@ -10,6 +10,7 @@ import { bisect } from './bisect.ts';
 import type { ChangedSample, KeyNote, ReconcileProgress, ReconciliationRun } from './reconciliation-run.ts';
 import { planColumn, valueClassOf } from './canonical.ts';
 import { columnsFor, sideQueries, type RowKey, type SideDefinition, type SideQueries } from './sql-side.ts';
+import { count } from '../../core/text/index.ts';
 
 export interface RunReconciliationOptions {
   secrets: Secrets;
@@ -188,7 +189,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
               level: lv.level,
               segments: lv.segments,
               differing: lv.differing,
-              message: `level ${lv.level}: ${lv.segments} segments of ${lv.width} keys, ${lv.differing} differ`,
+              message: `level ${lv.level}: ${count(lv.segments, 'segment')} of ${count(lv.width, 'key')}, ${lv.differing} ${lv.differing === 1 ? 'differs' : 'differ'}`,
             }),
         });
       }),
@@ -199,7 +200,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     const keys = [...found.missing, ...found.extra, ...found.changed];
     let now = found;
     if (keys.length > 0) {
-      await progress({ phase: 'recheck', message: `re-reading ${keys.length} differing keys` });
+      await progress({ phase: 'recheck', message: `re-reading ${count(keys.length, 'differing key')}` });
       const fresh = (side: number) =>
         sideQueries(
           defs[side],

@@ -1,6 +1,7 @@
 import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
 import { fmtTime, table } from './helpers.ts';
+import { count } from '../../core/text/index.ts';
 
 /** The audit log for the period (access/: weft_audit_log, hash-chained), or why it is not there. */
 export function auditLogSection(data: ReportData): Section {
@@ -13,7 +14,7 @@ export function auditLogSection(data: ReportData): Section {
     summary: log.recorded
       ? [
           'Every state-changing action taken through Weft in the period (acknowledgements, silences, remediations, catalog reloads, exports), with the name of the token that took it. Rows are hash-chained; `weft audit-log verify` checks the chain.',
-          `${rows.length} actions by ${actors.size} actors.`,
+          `${count(rows.length, 'action')} by ${count(actors.size, 'actor')}.`,
         ]
       : [`The audit log is ${log.reason}.`],
     figures: log.recorded

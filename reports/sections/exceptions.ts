@@ -1,6 +1,7 @@
 import type { Cell, Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
 import { fmtTime, list, table } from './helpers.ts';
+import { count } from '../../core/text/index.ts';
 
 const hours = (from: string | null, to: string | null) => (from && to ? Math.round(((Date.parse(to) - Date.parse(from)) / 3_600_000) * 100) / 100 : null);
 
@@ -75,7 +76,7 @@ export function exceptionsSection(data: ReportData): Section {
     title: 'Exceptions and their handling',
     summary: [
       `Every finding${data.alerts.recorded ? ' and alert' : ''} open at any time in the period, with who acknowledged it, when and with which note, when it was resolved, and the remediation attempts made; then every event in time order.`,
-      `${population.length} exceptions: ${acknowledged} acknowledged, ${resolved} resolved, ${population.length - resolved} still open or acknowledged at the end of the period. ${remediations.length} remediation attempts.`,
+      `${count(population.length, 'exception')}: ${acknowledged} acknowledged, ${resolved} resolved, ${population.length - resolved} still open or acknowledged at the end of the period. ${count(remediations.length, 'remediation attempt')}.`,
       ...(notes.length ? [`Alerts and remediation attempts: ${notes[0]}.`] : []),
     ],
     figures: [

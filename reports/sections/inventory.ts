@@ -1,6 +1,7 @@
 import type { ReportData } from '../source/report-data.ts';
 import type { Section } from '../model.ts';
 import { catalogIndex, fmtTime, list, pct, table } from './helpers.ts';
+import { count } from '../../core/text/index.ts';
 
 /** Flow status against the catalog: what an auditor compares the register with. */
 function flowStatus(f: ReportData['inventory']['flows'][number]): string {
@@ -14,25 +15,26 @@ export function inventorySection(data: ReportData): Section {
   const { inventory, catalog } = data;
   const ix = catalogIndex(catalog);
   const statuses = inventory.flows.map(flowStatus);
-  const count = (s: string) => statuses.filter((x) => x === s).length;
+  const withStatus = (s: string) => statuses.filter((x) => x === s).length;
   const observedSystems = inventory.systems.filter((s) => s.spans > 0);
   const unknown = inventory.systems.filter((s) => !s.documented);
-  const byStatus = ['documented and observed', 'documented, not observed', 'observed, not documented'].map((s) => ({ s, n: count(s) }));
+  const byStatus = ['documented and observed', 'documented, not observed', 'observed, not documented'].map((s) => ({ s, n: withStatus(s) }));
+  const undocumented = withStatus('observed, not documented');
   const retiredInUse = statuses.filter((s) => s.endsWith('still observed')).length;
   return {
     id: 'inventory',
     title: 'Estate inventory',
     summary: [
       `The estate as documented in the catalog and as observed in telemetry between ${fmtTime(data.period.since)} and ${fmtTime(data.period.until)}.`,
-      `${catalog.systems.length} systems and ${catalog.flows.length} flows are documented; ${observedSystems.length} systems and ${inventory.flows.filter((f) => f.stats).length} flows were observed. ` +
-        `${count('observed, not documented')} observed flows are not documented and ${unknown.length} observed systems are not in the catalog.`,
+      `${count(catalog.systems.length, 'system')} and ${count(catalog.flows.length, 'flow')} are documented; ${count(observedSystems.length, 'system')} and ${count(inventory.flows.filter((f) => f.stats).length, 'flow')} were observed. ` +
+        `${count(undocumented, 'observed flow')} ${undocumented === 1 ? 'is' : 'are'} not documented and ${count(unknown.length, 'observed system')} ${unknown.length === 1 ? 'is' : 'are'} not in the catalog.`,
     ],
     figures: [
       { label: 'systems documented', value: catalog.systems.length },
       { label: 'unknown systems observed', value: unknown.length },
       { label: 'flows documented', value: catalog.flows.length },
       { label: 'flows observed', value: inventory.flows.filter((f) => f.stats).length },
-      { label: 'undocumented flows', value: count('observed, not documented') },
+      { label: 'undocumented flows', value: undocumented },
       { label: 'deprecated or retired in use', value: retiredInUse },
     ],
     charts: [

@@ -1,6 +1,7 @@
 import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
 import { catalogIndex, list, table } from './helpers.ts';
+import { count } from '../../core/text/index.ts';
 
 /**
  * Which flows are watched, and how: alert rules (alerting/), Weft's own SLO checks from the flow's
@@ -35,8 +36,8 @@ export function monitoringCoverageSection(data: ReportData): Section {
     title: 'Monitoring coverage',
     summary: [
       "For each flow, what watches it in this installation: alert rules, Weft's SLO checks from the flow's class (latency, error rate, staleness), count probes on its domain at its source or target, and key-level reconciliations.",
-      `${rows.length - none.length} of ${rows.length} flows have at least one kind of monitoring; ${none.length} have none.` +
-        (rules.recorded ? ` ${rules.rows.length} alert rules are defined.` : ` Alert rules: ${rules.reason}.`),
+      `${rows.length - none.length} of ${count(rows.length, 'flow')} ${rows.length - none.length === 1 ? 'has' : 'have'} at least one kind of monitoring; ${none.length} ${none.length === 1 ? 'has' : 'have'} none.` +
+        (rules.recorded ? ` ${count(rules.rows.length, 'alert rule')} ${rules.rows.length === 1 ? 'is' : 'are'} defined.` : ` Alert rules: ${rules.reason}.`),
     ],
     figures: [
       { label: 'flows', value: rows.length },

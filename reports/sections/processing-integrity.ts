@@ -3,6 +3,7 @@ import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
 import { catalogIndex, fmtTime, pct, table } from './helpers.ts';
 import { domainDrift } from './integrity-drift.ts';
+import { count } from '../../core/text/index.ts';
 
 /** Schema changes in the period: each stored shape that differs from the probe's previous one. */
 function schemaChanges(data: ReportData) {
@@ -84,6 +85,7 @@ export function processingIntegritySection(data: ReportData): Section {
   const probeRuns = data.probeRuns.reduce((n, p) => n + p.runs, 0);
   const probeFailures = data.probeRuns.reduce((n, p) => n + p.failures, 0);
   const recons = data.reconciliationRuns;
+  const outside = drift.rows.filter((r) => r.outOfTolerance > 0).length;
   return {
     id: 'processing-integrity',
     title: 'Processing integrity (SOC 2 PI1.x)',
@@ -91,8 +93,8 @@ export function processingIntegritySection(data: ReportData): Section {
       'Evidence that processing is complete, accurate and timely: record counts read from each system by probes and compared per domain with the system of record (PI1.4), ' +
         'records per hop from each system of record through every integration to its replicas, with where the count first diverges (PI1.4), ' +
         'key-level reconciliation runs with their sample keys (PI1.4, PI1.5), schema drift of what integrations read (PI1.2), and failed integration runs (PI1.3).',
-      `${driftFindings.length} drift findings were open in the period; ${drift.rows.filter((r) => r.outOfTolerance > 0).length} replica(s) were outside tolerance at some point. ` +
-        `${hops.length} hops counted, ${lossyHops} losing records; ${recons.length} reconciliation runs; ${changes.length} schema changes; ${failed} of ${traces} integration runs failed (${traces ? pct(failed / traces) : '0%'}); ${probeFailures} of ${probeRuns} probe runs failed.`,
+      `${count(driftFindings.length, 'drift finding')} ${driftFindings.length === 1 ? 'was' : 'were'} open in the period; ${count(outside, 'replica')} ${outside === 1 ? 'was' : 'were'} outside tolerance at some point. ` +
+        `${count(hops.length, 'hop')} counted, ${lossyHops} losing records; ${count(recons.length, 'reconciliation run')}; ${count(changes.length, 'schema change')}; ${failed} of ${count(traces, 'integration run')} failed (${traces ? pct(failed / traces) : '0%'}); ${probeFailures} of ${count(probeRuns, 'probe run')} failed.`,
     ],
     figures: [
       { label: 'drift findings', value: driftFindings.length },

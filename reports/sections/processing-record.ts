@@ -1,6 +1,7 @@
 import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
 import { catalogIndex, fmtTime, isThirdCountry, list, table } from './helpers.ts';
+import { count } from '../../core/text/index.ts';
 
 /** "US (third country)" / "DE" / "region not recorded". */
 function transferText(region: string | undefined): string {
@@ -37,7 +38,7 @@ export function processingRecordSection(data: ReportData): Section {
         transferText(target?.region),
         [d.retention ? `retention: ${d.retention}` : 'retention not documented', d.erasure ? `erasure: ${d.erasure}` : 'erasure not documented'].join('; '),
         list([...(f.security ?? []).map((s) => `${s} (transit)`), ...(target?.security ?? []).map((s) => `${s} (${f.target})`)], 'not documented'),
-        observedTraces(f.id) > 0 ? `yes (${observedTraces(f.id)} traces)` : 'no',
+        observedTraces(f.id) > 0 ? `yes (${count(observedTraces(f.id), 'trace')})` : 'no',
       ],
     };
   });
@@ -96,8 +97,8 @@ export function processingRecordSection(data: ReportData): Section {
     title: 'Record of processing (GDPR Art. 30)',
     summary: [
       `Every documented flow that moves regulated data (a domain with regulated categories in the catalog): purpose, categories of data subjects and of personal data, recipients (the target system and its owner), transfers to third countries (the target system's region outside the EEA), retention and erasure limits, and security measures.`,
-      `${records.length} documented flows move regulated data; ${transfers.length} of them transfer it to a third country; ${gaps} lack a purpose, data subjects or a retention limit in the catalog. ` +
-        `${undocumented.size} regulated flows were observed in the period without being documented.`,
+      `${count(records.length, 'documented flow')} ${records.length === 1 ? 'moves' : 'move'} regulated data; ${transfers.length} of them ${transfers.length === 1 ? 'transfers' : 'transfer'} it to a third country; ${gaps} ${gaps === 1 ? 'lacks' : 'lack'} a purpose, data subjects or a retention limit in the catalog. ` +
+        `${count(undocumented.size, 'regulated flow')} ${undocumented.size === 1 ? 'was' : 'were'} observed in the period without being documented.`,
     ],
     figures: [
       { label: 'regulated flows documented', value: records.length },

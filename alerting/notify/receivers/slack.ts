@@ -1,13 +1,14 @@
 import type { Notification } from '../groups.ts';
 import { alertLink } from '../payload.ts';
 import { postJson, type ReceiverKind } from './receiver-kind.ts';
+import { count } from '../../../core/text/index.ts';
 
 const icon = (status: string, severity: string) =>
   status === 'resolved' ? ':white_check_mark:' : severity === 'critical' || severity === 'high' ? ':red_circle:' : ':large_orange_circle:';
 
 /** Slack Block Kit message: a header, one section per alert with its flow and numbers, a link into Weft. */
 export function slackMessage(n: Notification, externalUrl: string) {
-  const title = `${n.status === 'firing' ? 'Firing' : 'Resolved'}: ${n.alerts.length} alert${n.alerts.length === 1 ? '' : 's'} (${Object.values(n.groupLabels).join(', ') || n.receiver})`;
+  const title = `${n.status === 'firing' ? 'Firing' : 'Resolved'}: ${count(n.alerts.length, 'alert')} (${Object.values(n.groupLabels).join(', ') || n.receiver})`;
   const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } }];
   for (const { alert, status } of n.alerts.slice(0, 20)) {
     const l = alert.labels;

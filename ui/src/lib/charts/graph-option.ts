@@ -1,5 +1,5 @@
 import type { Graph, GraphEdge, GraphNode } from '../api/types.ts';
-import { duration } from '../format.ts';
+import { count, duration } from '../format.ts';
 import {
   fitShrinking,
   identityBox,
@@ -165,13 +165,13 @@ export const graphTooltip = (size: CanvasSize) => ({
 /** A tooltip's line for open findings: count, worst severity, the first titles. */
 export const healthLine = (h: Health | undefined) =>
   h
-    ? `<br/><b style="color:${severityColor[h.severity]}">${h.count} open finding${h.count === 1 ? '' : 's'}, worst ${h.severity}</b><br/>${h.titles.map(escapeHtml).join('<br/>')}`
+    ? `<br/><b style="color:${severityColor[h.severity]}">${count(h.count, 'open finding')}, worst ${h.severity}</b><br/>${h.titles.map(escapeHtml).join('<br/>')}`
     : '';
 
 /** The figures a flow's tooltip shows: throughput per hour over the part of the window observed (`rateSpan`), p95, error rate, records. */
 export function edgeFigures(e: GraphEdge, span: RateSpan): string {
   if (!e.observed) return 'not observed in this window';
-  return `${rateText(e.traces, span)} · p95 ${e.p95Ms === null ? 'no data' : duration(e.p95Ms)} · ${fmt.format(e.errorRate * 100)}% errors · ${fmt.format(e.records)} records`;
+  return `${rateText(e.traces, span)} · p95 ${e.p95Ms === null ? 'no data' : duration(e.p95Ms)} · ${fmt.format(e.errorRate * 100)}% errors · ${count(e.records, 'record')}`;
 }
 
 /**
@@ -269,7 +269,7 @@ export function systemItem(n: GraphNode, h: Health | undefined, how: { at?: { x:
     label: { show: how.label },
     health: h?.severity ?? null,
     tip: () =>
-      `<b>${escapeHtml(n.label)}</b><br/>${escapeHtml(n.documented ? `${n.kind}, owner ${n.owner ?? 'none'}` : 'not in the catalog')}<br/>${n.connections} connection${n.connections === 1 ? '' : 's'}${healthLine(h)}`,
+      `<b>${escapeHtml(n.label)}</b><br/>${escapeHtml(n.documented ? `${n.kind}, owner ${n.owner ?? 'none'}` : 'not in the catalog')}<br/>${count(n.connections, 'connection')}${healthLine(h)}`,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { GraphNode } from '../api/types.ts';
+import { count } from '../format.ts';
 import { LABEL_GAP, LABEL_LINE, LABEL_MAX_WIDTH, labelWidth, stretchTo, type CanvasSize } from './canvas-fit.ts';
 import { UNKNOWN_KEY, type GroupedGraph, type SystemGroup } from './graph-groups.ts';
 
@@ -9,7 +10,7 @@ export function groupSymbolSize(g: SystemGroup, largest: number): number {
 
 /** A group node's label: `sales (12)`, or `55 unknown systems`. */
 export function groupLabel(g: SystemGroup): string {
-  return g.key === UNKNOWN_KEY ? `${g.members.length} unknown system${g.members.length === 1 ? '' : 's'}` : `${g.key} (${g.members.length})`;
+  return g.key === UNKNOWN_KEY ? count(g.members.length, 'unknown system') : `${g.key} (${g.members.length})`;
 }
 
 /** Distance between neighbouring systems drawn on their own around a group's place (layout units ≈ px). */

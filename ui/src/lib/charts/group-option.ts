@@ -1,4 +1,5 @@
 import type { Graph } from '../api/types.ts';
+import { count } from '../format.ts';
 import { fitShrinking, identityBox, pickLabels, pickLineLabels, type CanvasSize, type Footprint, type Point } from './canvas-fit.ts';
 import type { ChartOption } from './echarts.ts';
 import { forceLayout } from './force-layout.ts';
@@ -29,8 +30,6 @@ import { palette, severityColor } from './palette.ts';
 /** Past this many systems drawn on their own, only the focused, unhealthy and best connected ones are labelled. */
 const LABEL_ALL_BELOW = 60;
 
-const plural = (n: number, what: string) => `${fmt.format(n)} ${what}${n === 1 ? '' : 's'}`;
-
 function groupItem(g: SystemGroup, by: GroupedGraph['by'], symbolSize: number, at: Point | undefined, label: boolean) {
   const unknown = g.key === UNKNOWN_KEY;
   const h = g.health;
@@ -46,7 +45,7 @@ function groupItem(g: SystemGroup, by: GroupedGraph['by'], symbolSize: number, a
     label: { show: label, formatter: groupLabel(g), fontWeight: 'bold' },
     health: h?.severity ?? null,
     tip: () =>
-      `<b>${escapeHtml(unknown ? groupLabel(g) : g.key)}</b><br/>${plural(g.members.length, 'system')}${by === 'owner' && !g.key.startsWith('(') ? ' owned by this team' : unknown ? ' not in the catalog' : ''}, ${plural(g.internal.length, 'flow')} between them<br/>click to draw its systems${healthLine(h)}`,
+      `<b>${escapeHtml(unknown ? groupLabel(g) : g.key)}</b><br/>${count(g.members.length, 'system')}${by === 'owner' && !g.key.startsWith('(') ? ' owned by this team' : unknown ? ' not in the catalog' : ''}, ${count(g.internal.length, 'flow')} between them<br/>click to draw its systems${healthLine(h)}`,
   };
 }
 
@@ -75,8 +74,8 @@ function groupLink(l: GroupLink, name: (id: string) => string, span: RateSpan, k
       const traces = l.flows.reduce((s, e) => s + e.traces, 0);
       const undocumented = l.flows.filter((e) => e.mark === 'undocumented').length;
       return (
-        `${escapeHtml(name(l.source))} → ${escapeHtml(name(l.target))}: ${plural(l.forward, 'flow')}` +
-        (l.backward ? `<br/>${escapeHtml(name(l.target))} → ${escapeHtml(name(l.source))}: ${plural(l.backward, 'flow')}` : '') +
+        `${escapeHtml(name(l.source))} → ${escapeHtml(name(l.target))}: ${count(l.forward, 'flow')}` +
+        (l.backward ? `<br/>${escapeHtml(name(l.target))} → ${escapeHtml(name(l.source))}: ${count(l.backward, 'flow')}` : '') +
         `<br/>${undocumented ? `${fmt.format(undocumented)} undocumented · ` : ''}${rateText(traces, span)}${healthLine(h)}`
       );
     },

@@ -1,4 +1,5 @@
 import type { Graph } from '../api/types.ts';
+import { count } from '../format.ts';
 
 /** How many systems the graph holds, split the way every count of systems in Weft is split. */
 export interface SystemCounts {
@@ -23,5 +24,5 @@ export function systemCounts(graph: Pick<Graph, 'nodes'>): SystemCounts {
 
 /** "14 systems (13 documented, 1 unknown)", "2 systems (2 documented)", "1 system (1 documented)". */
 export function describeSystems(c: SystemCounts): string {
-  return `${c.systems} system${c.systems === 1 ? '' : 's'} (${c.documented} documented${c.unknown ? `, ${c.unknown} unknown` : ''})`;
+  return `${count(c.systems, 'system')} (${c.documented} documented${c.unknown ? `, ${c.unknown} unknown` : ''})`;
 }

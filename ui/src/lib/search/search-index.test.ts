@@ -39,6 +39,10 @@ describe('search', () => {
     expect(search(index, 'OPS@')[0]).toMatchObject({ type: 'owner', href: '/?owner=sales-ops' });
   });
 
+  it('counts an owner\'s systems and flows with the right plural (it said "1 systems")', () => {
+    expect(search(index, 'OPS@')[0].detail).toBe('sales-ops · ops@example.com · 1 system, 0 flows');
+  });
+
   it('offers a trace id as a trace, and finds nothing for nothing', () => {
     expect(search(index, 'ABCDEF0123456789abcdef0123456789')[0]).toMatchObject({ type: 'trace', href: '/traces/abcdef0123456789abcdef0123456789' });
     expect(search(index, '   ')).toEqual([]);

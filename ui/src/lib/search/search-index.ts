@@ -1,5 +1,5 @@
 import type { Finding, FlowRow, OwnerRow, SystemRow } from '../api/types.ts';
-import { flowHref } from '../format.ts';
+import { count, flowHref } from '../format.ts';
 
 /** One thing the search box can find, with where it leads. */
 export interface SearchEntry {
@@ -38,7 +38,7 @@ export function buildIndex(data: { systems?: SystemRow[]; flows?: FlowRow[]; own
     entries.push({
       type: 'owner',
       title: o.name,
-      detail: `${o.id}${o.email ? ` · ${o.email}` : ''} · ${o.systems.length} systems, ${o.flows.length} flows`,
+      detail: `${o.id}${o.email ? ` · ${o.email}` : ''} · ${count(o.systems.length, 'system')}, ${count(o.flows.length, 'flow')}`,
       href: `/?owner=${encodeURIComponent(o.id)}`,
       text: `${o.id} ${o.name} ${o.email ?? ''}`.toLowerCase(),
     });
