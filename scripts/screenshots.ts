@@ -1,7 +1,8 @@
 /**
  * npm run screenshots — the pictures in docs/screenshots/ (and the README), taken from the living demo:
  * Weft and the demo estate start in this process (temp data directory, free ports, three times faster
- * than `npm start`), the script waits until every injected fault is reported, then Debian's chromium
+ * than `npm start`), the script waits until every injected fault is reported (its finding opened, or its
+ * remediation ran), with the logs silenced (the demo's faults make its jobs fail on purpose), then Debian's chromium
  * opens each page as a person would and saves it. Run it after changing a page.
  * Usage: tsx scripts/screenshots.ts [outDir=docs/screenshots]
  */
@@ -10,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { buildConfig, parseArgs } from '../core/config/index.ts';
+import type { FindingKind } from '../core/contracts/index.ts';
+import { faultReported, faultSignatures, type FaultKind } from '../demo/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { startWeft } from '../runtime/start-weft.ts';
 import { chromiumLaunch } from '../test/services.ts';
@@ -18,28 +21,52 @@ const out = resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(out, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), 'weft-screenshots-'));
 const config = buildConfig(
-  parseArgs(['--demo', '--demo-time-scale', '0.3', '--data', dir, '--port', '0', '--otlp-port', '0', '--analyze-every', '3s', '--log-level', 'warn']),
+  parseArgs(['--demo', '--demo-time-scale', '0.3', '--data', dir, '--port', '0', '--otlp-port', '0', '--analyze-every', '3s', '--log-level', 'silent']),
   {},
   dir,
 );
+const startedAt = new Date();
 const weft = await startWeft(config, silentLogger());
 const base = weft.api!.url;
 const get = async <T>(path: string): Promise<T> => (await fetch(`${base}/api/v1${path}`)).json() as Promise<T>;
 
-type F = { id: string; kind: string; evidence: Record<string, unknown> };
-const wanted = ['unknown-system', 'record-count-drift', 'latency-slo-breach', 'stale-flow', 'deprecated-in-use', 'sor-violation'];
+type F = {
+  id: string;
+  kind: FindingKind;
+  status: string;
+  subject: { systems: string[]; flows: string[]; domains: string[] };
+  evidence: Record<string, unknown>;
+};
+// Wait for what the demo shows: each active fault's finding (resolved ones count: the stale product sync is
+// re-run by the demo's auto remediation, which may resolve its finding before this loop sees it open), or a
+// remediation run for the fault's flow.
+const faults = weft.demo?.activeFaults() ?? [];
 const deadline = Date.now() + 240_000;
 let findings: F[] = [];
+let missing: FaultKind[] = [];
 for (;;) {
-  findings = (await get<{ findings: F[] }>('/findings')).findings;
-  const kinds = new Set(findings.map((f) => f.kind));
-  if (wanted.every((k) => kinds.has(k))) break;
+  findings = (await get<{ findings: F[] }>('/findings?status=open,acknowledged,resolved')).findings;
+  const attempts = (await get<{ attempts?: Array<{ flow: string }> }>('/remediations?limit=500')).attempts ?? [];
+  const remediated = new Set(attempts.map((a) => a.flow));
+  missing = faults.filter((k) => !faultReported(faultSignatures[k], findings, remediated));
+  if (missing.length === 0) break;
   if (Date.now() > deadline) {
-    console.warn(`not every fault was reported within 4 minutes (have: ${[...kinds].join(', ')}); taking the pictures anyway`);
+    console.warn(`not reported within 4 minutes: ${missing.map((k) => `${k} (${faultSignatures[k].finding})`).join(', ')}; taking the pictures anyway`);
     break;
   }
   await new Promise((r) => setTimeout(r, 2000));
 }
+console.log(`${faults.length - missing.length} of ${faults.length} demo faults reported after ${Math.round((Date.now() - deadline + 240_000) / 1000)} s`);
+findings = findings.filter((f) => f.status !== 'resolved');
+// The charts need a few minutes of runs: the flow page is taken over the demo's whole run (from its start).
+const minRunMs = 180_000;
+if (Date.now() - startedAt.getTime() < minRunMs) {
+  console.log(
+    `letting the demo run ${Math.round((minRunMs - (Date.now() - startedAt.getTime())) / 1000)} s more, so the charts have ${minRunMs / 60_000} minutes of runs`,
+  );
+  await new Promise((r) => setTimeout(r, minRunMs - (Date.now() - startedAt.getTime())));
+}
+const sinceStart = `from=${encodeURIComponent(startedAt.toISOString())}`;
 
 const browser = await chromium.launch(chromiumLaunch);
 const page: Page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -60,7 +87,7 @@ await shoot('focus', '/?focus=erp&hops=1', (p) => p.getByRole('img', { name: /^D
 await shoot('inventory', '/inventory?tab=flows');
 await shoot('findings', '/findings');
 if (latency) await shoot('finding', `/findings/${latency.id}`);
-await shoot('flow', '/flows/erp-wms-pick-task?since=1h&compare=1', (p) => p.getByRole('img', { name: /^Throughput of/ }).waitFor());
+await shoot('flow', `/flows/erp-wms-pick-task?${sinceStart}&compare=1`, (p) => p.getByRole('img', { name: /^Throughput of/ }).waitFor());
 if (trace) await shoot('trace', `/traces/${trace}`, (p) => p.getByTestId('span-row').first().waitFor());
 await shoot('probes', '/probes');
 for (const [name, path] of [
@@ -76,11 +103,11 @@ await phone.waitForTimeout(1000);
 await phone.screenshot({ path: join(out, 'phone-findings.png') });
 console.log(`phone        /findings at 390 px`);
 // Tables become one card a row on a phone, and the flow's time labels stay apart.
-await phone.goto(`${base}/flows/erp-wms-pick-task?since=1h`, { waitUntil: 'networkidle' });
+await phone.goto(`${base}/flows/erp-wms-pick-task?${sinceStart}`, { waitUntil: 'networkidle' });
 await phone.getByRole('img', { name: /^Throughput of/ }).waitFor();
 await phone.waitForTimeout(1000);
 await phone.screenshot({ path: join(out, 'phone-flow.png'), fullPage: true });
-console.log(`phone        /flows/erp-wms-pick-task at 390 px`);
+console.log(`phone        /flows/erp-wms-pick-task?${sinceStart} at 390 px`);
 await phone.goto(`${base}/inventory?tab=flows`, { waitUntil: 'networkidle' });
 await phone.waitForTimeout(1000);
 await phone.screenshot({ path: join(out, 'phone-inventory.png') });

@@ -64,6 +64,17 @@ const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: C
   'throughput-drop': (r, f, o) => throughputDropScore(o.windows.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? []),
 };
 
+/**
+ * Sample traces of a flow for an alert on it: for error-rate a failed run first, then any run in the
+ * rule's window (ids deduplicated; empty when the flow did not run in the window).
+ */
+export function flowTraceIds(rule: AlertRule, flowId: string, o: Observations): string[] {
+  const s = o.windows.get(rule.windowMs)?.get(flowId);
+  if (!s) return [];
+  const ids = rule.measure === 'error-rate' ? [s.sampleErrorTrace, s.sampleTrace] : [s.sampleTrace];
+  return [...new Set(ids.filter((t): t is string => !!t))];
+}
+
 function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Condition[] {
   const byId = new Map(catalog.flows.map((f) => [f.id, f]));
   return rule.flows.flatMap((id) => {
@@ -82,6 +93,7 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
         active: compare(rule.op, value, threshold),
         flow: f.id,
         systems: [f.source, f.target],
+        traceIds: flowTraceIds(rule, f.id, o),
         summary: `${rule.measure} of flow ${f.id} is ${formatValue(rule.measure, value)} (threshold ${formatValue(rule.measure, threshold)})`,
       },
     ];
@@ -103,7 +115,18 @@ function findingConditions(rule: AlertRule, catalog: Catalog, o: Observations): 
       if (f.subject.flows.length === 1) labels.flow = f.subject.flows[0];
       const owner = catalog.systems.find((s) => s.id === labels.system)?.owner ?? catalog.domains.find((d) => d.id === labels.domain)?.owner;
       if (owner) labels.owner = owner;
-      return { rule, labels, value: 1, threshold: 0, active: true, flow: labels.flow, systems: f.subject.systems, summary: f.title };
+      return {
+        rule,
+        labels,
+        value: 1,
+        threshold: 0,
+        active: true,
+        flow: labels.flow,
+        systems: f.subject.systems,
+        summary: f.title,
+        finding: f.id,
+        traceIds: f.traceIds,
+      };
     });
 }
 

@@ -56,6 +56,7 @@ describe('finding-backed rules', () => {
         key: 'hop:order:lake>warehouse',
         title: '20 order records lost at lake → warehouse',
         subject: { systems: ['lake', 'warehouse'], flows: ['lake-warehouse'], domains: ['order'] },
+        traceIds: [],
       },
     ];
     const conditions = conditionsFor(rulesFor(testCatalog()), testCatalog(), obs).filter((c) => c.rule.id === 'hop-record-loss');
@@ -66,11 +67,62 @@ describe('finding-backed rules', () => {
   it('regression: shadow IT, a write into a system of record and a deprecated flow in use each fire their derived rule (they notified no one)', () => {
     const obs = observations(at(0));
     const subject = { systems: ['crm'], flows: ['customer-sync'], domains: ['customer'] };
-    obs.findings = ['unknown-system', 'sor-violation', 'deprecated-in-use'].map((kind) => ({ id: kind, kind, key: `${kind}:x`, title: kind, subject }));
+    obs.findings = ['unknown-system', 'sor-violation', 'deprecated-in-use'].map((kind) => ({
+      id: kind,
+      kind,
+      key: `${kind}:x`,
+      title: kind,
+      subject,
+      traceIds: [],
+    }));
     const fired = conditionsFor(rulesFor(testCatalog()), testCatalog(), obs)
       .filter((c) => c.active && obs.findings.some((f) => f.kind === c.rule.id))
       .map((c) => c.rule.id);
     expect(fired.sort()).toEqual(['deprecated-in-use', 'sor-violation', 'unknown-system']);
+  });
+});
+
+describe('what an alert is about (finding and sample traces)', () => {
+  it('regression: an alert on a finding carries the finding id and its sample traces (alerts linked to nothing)', () => {
+    const sim = simulate();
+    const obs = observations(at(0));
+    obs.findings = [
+      {
+        id: 'sor-1',
+        kind: 'sor-violation',
+        key: 'sor:customer:shop>crm',
+        title: 'shop writes customer into crm',
+        subject: { systems: ['crm'], flows: [], domains: ['customer'] },
+        traceIds: ['aa11', 'bb22'],
+      },
+    ];
+    sim.run(0, obs);
+    const alert = sim.alerts().find((a) => a.rule === 'sor-violation')!;
+    expect(alert.state).toBe('firing');
+    expect(alert.finding).toBe('sor-1');
+    expect(alert.traceIds).toEqual(['aa11', 'bb22']);
+    // The finding resolves: the resolved alert still says what it was about.
+    sim.run(600, observations(at(600)));
+    const resolved = sim.changes.find((c) => c.alert.rule === 'sor-violation' && c.transition === 'resolved')!.alert;
+    expect([resolved.finding, resolved.traceIds]).toEqual(['sor-1', ['aa11', 'bb22']]);
+  });
+
+  it("a flow's error-rate alert carries a failed run's trace first, a latency alert a run's trace; neither names a finding", () => {
+    const sim = simulate();
+    const stats = { 'erp-wms-pick': { p95Ms: 2500, failedTraces: 9, sampleTrace: 'ok-run', sampleErrorTrace: 'failed-run' } };
+    for (let m = 0; m <= 10; m++) sim.run(m * 60, observations(at(m * 60), { stats }));
+    const alerts = sim.alerts().filter((a) => a.flow === 'erp-wms-pick');
+    const byRule = Object.fromEntries(alerts.map((a) => [a.rule, a]));
+    expect(byRule['flow-error-rate'].traceIds).toEqual(['failed-run', 'ok-run']);
+    expect(byRule['flow-latency-p95'].traceIds).toEqual(['ok-run']);
+    expect(byRule['flow-latency-p95'].finding).toBeNull();
+  });
+
+  it('keeps the last known traces when an evaluation has none (a flow that stopped running)', () => {
+    const sim = simulate();
+    sim.run(0, observations(at(0), { stats: { 'erp-wms-pick': { p95Ms: 2500, sampleTrace: 'slow-run' } } }));
+    sim.run(60, observations(at(60), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } }));
+    expect(sim.alerts().find((a) => a.rule === 'flow-latency-p95')!.traceIds).toEqual(['slow-run']);
   });
 });
 
@@ -163,6 +215,7 @@ describe('alert lifecycle over evaluations', () => {
         key: 'wms-count',
         title: 'Probe wms-count fails: connection refused',
         subject: { systems: ['wms'], flows: [], domains: [] },
+        traceIds: [],
       },
     ];
     sim.run(0, obs);

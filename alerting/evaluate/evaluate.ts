@@ -73,6 +73,8 @@ export function evaluateAlerts(
       summary: p.annotations.summary ?? '',
       flow: p.flow ?? undefined,
       systems: p.systems,
+      finding: p.finding ?? undefined,
+      traceIds: p.traceIds,
     });
   }
   const alerts = [...next.values()].filter((a) => a.state !== 'inactive');

@@ -35,6 +35,8 @@ export function newAlert(c: Condition, now: Date): Alert {
     silencedBy: [],
     flow: c.flow ?? null,
     systems: c.systems,
+    finding: c.finding ?? null,
+    traceIds: c.traceIds ?? [],
   };
 }
 
@@ -57,6 +59,9 @@ export function step(prev: Alert | undefined, c: Condition, now: Date): StepResu
     flow: c.flow ?? base.flow,
     systems: c.systems,
     labels: c.labels,
+    // Alerts stored before these fields existed have neither.
+    finding: c.finding ?? base.finding ?? null,
+    traceIds: c.traceIds?.length ? c.traceIds : (base.traceIds ?? []),
   };
   const { forMs, keepFiringForMs } = c.rule;
   const now_ = now.getTime();

@@ -5,6 +5,10 @@ export interface FlowWindowStats {
   /** ms; null when no trace of the flow had a duration (OpenLineage runs without a START): no latency verdict. */
   p95Ms: number | null;
   p99Ms: number | null;
+  /** A trace id of one run in the window ('' or absent: none known). */
+  sampleTrace?: string;
+  /** A trace id of one failed run in the window ('' or absent: none failed). */
+  sampleErrorTrace?: string;
 }
 
 export interface OpenFinding {
@@ -13,6 +17,8 @@ export interface OpenFinding {
   key: string;
   title: string;
   subject: { systems: string[]; flows: string[]; domains: string[] };
+  /** The finding's sample trace ids (its evidence's `sampleTraceIds`; empty when it has none). */
+  traceIds: string[];
 }
 
 /** Calls integrations made to one catalog system in the short window (client spans touching it). */

@@ -15,7 +15,10 @@ const runs = (f: Flow, e: { integration: string; service: string }) => {
   return (r.flow !== undefined && r.flow === e.integration) || (r.service !== undefined && r.service === e.service);
 };
 
-/** Per documented flow: traces, failed traces and the largest p95/p99 of its edges (an upper bound, as the analyzer's). */
+/**
+ * Per documented flow: traces, failed traces, the largest p95/p99 of its edges (an upper bound, as the
+ * analyzer's) and a sample trace id (and a failed one) of the first edge that has one.
+ */
 export function flowStats(snap: { edges: AttributedEdge[] }): Map<string, FlowWindowStats> {
   const out = new Map<string, FlowWindowStats>();
   for (const e of snap.edges) {
@@ -25,6 +28,8 @@ export function flowStats(snap: { edges: AttributedEdge[] }): Map<string, FlowWi
     s.failedTraces += e.failedTraces;
     s.p95Ms = maxKnown([s.p95Ms, e.p95Ms]);
     s.p99Ms = maxKnown([s.p99Ms, e.p99Ms]);
+    if (!s.sampleTrace && e.sampleTrace) s.sampleTrace = e.sampleTrace;
+    if (!s.sampleErrorTrace && e.sampleErrorTrace) s.sampleErrorTrace = e.sampleErrorTrace;
     out.set(e.flowId, s);
   }
   return out;
@@ -67,6 +72,12 @@ export async function lastIntake(store: Store): Promise<string | null> {
     .query({ query: 'SELECT toString(max(last_seen)) AS t, count() AS n FROM weft_endpoints', format: 'JSONEachRow' })
     .then((r) => r.json<{ t: string; n: string }>());
   return row && Number(row.n) > 0 ? fromChTime(row.t) : null;
+}
+
+/** A finding's evidence `sampleTraceIds` (strings only, at most 3); [] when it has none. */
+export function sampleTraceIds(evidence: Record<string, unknown>): string[] {
+  const ids = evidence.sampleTraceIds;
+  return Array.isArray(ids) ? ids.filter((t): t is string => typeof t === 'string' && t !== '').slice(0, 3) : [];
 }
 
 const newest = (a: Map<string, string>, b: Map<string, string>) => {
@@ -147,6 +158,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
       key: f.key,
       title: f.title,
       subject: f.subject,
+      traceIds: sampleTraceIds(f.evidence),
     }));
   }
   return {

@@ -42,6 +42,10 @@ export interface Condition {
   /** The flow or system the alert is about, for inhibition and links. */
   flow?: string;
   systems: string[];
+  /** The id of the finding the alert is about (finding measures only). */
+  finding?: string;
+  /** Sample trace ids of what the alert is about (the finding's, or a run of the flow in the window). */
+  traceIds?: string[];
 }
 
 export type AlertState = 'pending' | 'firing' | 'resolved' | 'inactive';
@@ -75,4 +79,12 @@ export interface Alert {
   silencedBy: string[];
   flow: string | null;
   systems: string[];
+  /** The id of the finding the alert is about (alerts on a finding measure), else null. */
+  finding: string | null;
+  /**
+   * Sample trace ids of what the alert is about: the finding's sample traces, or a run of the flow in
+   * the rule's window (a failed one first for error-rate). Kept from the last evaluation that had some;
+   * empty when none is known (a stale flow has no run in its window).
+   */
+  traceIds: string[];
 }

@@ -29,17 +29,35 @@ export interface WebhookPayload {
   alerts: AmAlert[];
 }
 
-/** The link into Weft's UI for an alert: its flow's page, else the Alerts page. */
+/**
+ * The link into Weft's UI for an alert: its finding's page (alerts on a finding), else its flow's page,
+ * else the Alerts page.
+ */
 export function alertLink(externalUrl: string, a: Alert): string {
   const base = externalUrl.replace(/\/$/, '');
+  if (a.finding) return `${base}/findings/${encodeURIComponent(a.finding)}`;
   return a.flow ? `${base}/flows/${encodeURIComponent(a.flow)}` : `${base}/alerts`;
 }
 
+/** The trace view of the alert's first sample trace, or null when it has none (alerts stored before traces were kept have none). */
+export function traceLink(externalUrl: string, a: Alert): string | null {
+  const id = a.traceIds?.[0];
+  return id ? `${externalUrl.replace(/\/$/, '')}/traces/${encodeURIComponent(id)}` : null;
+}
+
+/** The annotation that carries the trace link (`trace_url`) to Alertmanager and webhook receivers. */
+export const TRACE_ANNOTATION = 'trace_url';
+
+/**
+ * One alert as Alertmanager shows it. `generatorURL` opens the alert's finding or flow in Weft; the
+ * annotation `trace_url` opens a sample trace of it, when one is known.
+ */
 export function amAlert(a: Alert, status: 'firing' | 'resolved', externalUrl: string): AmAlert {
+  const trace = traceLink(externalUrl, a);
   return {
     status,
     labels: a.labels,
-    annotations: a.annotations,
+    annotations: trace ? { ...a.annotations, [TRACE_ANNOTATION]: trace } : a.annotations,
     startsAt: a.firedAt ?? a.activeSince ?? a.lastEvalAt,
     endsAt: status === 'resolved' ? (a.resolvedAt ?? a.lastEvalAt) : ZERO_TIME,
     generatorURL: alertLink(externalUrl, a),

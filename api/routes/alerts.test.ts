@@ -113,6 +113,36 @@ describe('alert routes', () => {
     expect((await call('GET', '/api/v1/alerts/rules')).body.rules.map((r: { id: string }) => r.id)).toContain('flow-stale');
   });
 
+  it("regression: every alert says what it is about — a finding alert its finding and the finding's sample traces, a flow alert a run's trace (alerts linked to nothing)", async () => {
+    const alerts: Array<{ rule: string; flow: string | null; finding: string | null; traceIds: string[]; fingerprint: string }> = (
+      await call('GET', '/api/v1/alerts', 'viewer-token')
+    ).body.alerts;
+    const shadow = alerts.find((a) => a.rule === 'unknown-system');
+    expect(shadow).toBeDefined();
+    const finding = (await call('GET', `/api/v1/findings/${shadow!.finding}`, 'viewer-token')).body.finding;
+    expect(finding.kind).toBe('unknown-system');
+    expect(finding.evidence.sampleTraceIds.length).toBeGreaterThan(0);
+    expect(shadow!.traceIds).toEqual(finding.evidence.sampleTraceIds);
+    const trace = await call('GET', `/api/v1/traces/${shadow!.traceIds[0]}`, 'viewer-token');
+    expect(trace.status).toBe(200);
+
+    const errors = alerts.find((a) => a.rule === 'flow-error-rate')!;
+    expect(errors.finding).toBeNull();
+    expect(errors.traceIds[0]).toMatch(/^[0-9a-f]{32}$/);
+    // A failed run first: the trace the error-rate alert links to has an error span.
+    const failed = (await call('GET', `/api/v1/traces/${errors.traceIds[0]}`, 'viewer-token')).body;
+    expect(failed.spans.map((x: { status: string }) => x.status)).toContain('Error');
+    const sent = payloads.flatMap((p) => p.alerts).find((a) => a.fingerprint === errors.fingerprint)!;
+    expect(sent.annotations.trace_url).toBe(`http://weft.test/traces/${errors.traceIds[0]}`);
+    const sentShadow = payloads.flatMap((p) => p.alerts).find((a) => a.fingerprint === shadow!.fingerprint)!;
+    expect(sentShadow.generatorURL).toBe(`http://weft.test/findings/${shadow!.finding}`);
+
+    const doc = (await call('GET', '/api/v1/openapi.json', 'viewer-token')).body;
+    const schema = doc.paths['/api/v1/alerts'].get.responses['200'].content['application/json'].schema.properties.alerts.items;
+    expect(schema.required).toEqual(expect.arrayContaining(['finding', 'traceIds']));
+    expect(schema.properties.traceIds.type).toBe('array');
+  });
+
   it('acknowledges and silences for sre, refuses a viewer, and says what is wrong with a bad matcher', async () => {
     // The customer-sync alert (the silence below matches its flow), whatever order the list has.
     const alert = (await call('GET', '/api/v1/alerts')).body.alerts.find((a: { labels: Record<string, string> }) => a.labels.flow === 'customer-sync');

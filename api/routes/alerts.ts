@@ -45,7 +45,8 @@ async function userErrors<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const view = (a: Alert) => ({ ...a, value: Number.isFinite(a.value) ? a.value : null });
+/** An alert as the API shows it: no NaN in JSON; alerts stored before `finding` and `traceIds` existed get null and []. */
+const view = (a: Alert) => ({ ...a, value: Number.isFinite(a.value) ? a.value : null, finding: a.finding ?? null, traceIds: a.traceIds ?? [] });
 const silenceView = (s: Silence) => ({ ...s, status: silenceStatus(s, new Date()) });
 
 /**

@@ -28,6 +28,13 @@ export const AlertSchema = Type.Object({
   silencedBy: Type.Array(Str),
   flow: NullStr,
   systems: Type.Array(Str),
+  finding: Type.Union([Str, Type.Null()], {
+    description: 'the id of the finding the alert is about (/api/v1/findings/{id}, UI /findings/{id}); null for alerts not derived from a finding',
+  }),
+  traceIds: Type.Array(Str, {
+    description:
+      "sample trace ids of what the alert is about (/api/v1/traces/{id}, UI /traces/{id}): the finding's sample traces, or a run of the flow in the rule's window (a failed run first for error-rate); empty when none is known",
+  }),
 });
 
 export const AlertEventSchema = Type.Object({ at: Str, fingerprint: Str, rule: Str, event: Str, actor: Str, value: Num, note: Str, labels: StrMap });

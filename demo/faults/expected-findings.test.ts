@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainedBy, faultSignatures, provesFault } from './expected-findings.ts';
+import { explainedBy, faultReported, faultSignatures, provesFault } from './expected-findings.ts';
 
 const finding = (kind: string, systems: string[], flows: string[] = [], domains: string[] = []) => ({
   kind: kind as never,
@@ -27,5 +27,15 @@ describe('expected findings', () => {
     expect(faultSignatures['replica-drift'].checkEvidence({ replica: 'billing', systemOfRecord: 'crm', difference: -3, tolerance: 10 })).toMatch(
       /more than the tolerance/,
     );
+  });
+
+  it('regression: a remediated fault counts as reported by its finding in any status or by its remediation (screenshots waited 4 minutes for a stale-flow finding already resolved)', () => {
+    const stale = faultSignatures['stale-flow'];
+    const resolved = { ...finding('stale-flow', ['erp', 'cpq'], ['erp-cpq-product-sync'], ['product']), status: 'resolved' };
+    expect(faultReported(stale, [resolved], new Set())).toBe(true);
+    expect(faultReported(stale, [], new Set(['erp-cpq-product-sync']))).toBe(true);
+    expect(faultReported(stale, [], new Set(['erp-shop-product-sync']))).toBe(false);
+    // A fault with no flow of its own is reported only by its finding.
+    expect(faultReported(faultSignatures['shadow-it'], [], new Set(['growth-contacts-export']))).toBe(false);
   });
 });

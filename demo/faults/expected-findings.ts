@@ -129,3 +129,18 @@ export function explainedBy(finding: Pick<Finding, 'subject'>, faults: readonly 
   const ids = findingIds(finding);
   return faults.find((f) => ids.every((id) => faultSignatures[f].involves.includes(id)));
 }
+
+/**
+ * Whether Weft has reported a fault: a finding that proves it was opened (whatever its status now), or a
+ * remediation ran for one of its flows. A fault that gets remediated (the stale product sync is re-run
+ * by the demo's auto remediation) may have its finding resolved before anyone looks, so an open finding
+ * alone is not the test. `findings` should include resolved ones; `remediatedFlows` are the flows of
+ * the recorded remediation attempts.
+ */
+export function faultReported(
+  signature: FaultSignature,
+  findings: ReadonlyArray<Pick<Finding, 'kind' | 'subject' | 'evidence'>>,
+  remediatedFlows: ReadonlySet<string>,
+): boolean {
+  return findings.some((f) => provesFault(signature, f)) || (signature.subject.flows ?? []).some((flow) => remediatedFlows.has(flow));
+}

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Notification } from '../groups.ts';
-import { alertLink } from '../payload.ts';
+import { alertLink, traceLink } from '../payload.ts';
 import type { ReceiverKind } from './receiver-kind.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -16,18 +16,22 @@ export function emailBody(n: Notification, externalUrl: string): { subject: stri
       subject: l.flow ? `flow ${l.flow} (${l.source} → ${l.target})` : (l.system ?? l.domain ?? 'estate'),
       value: `${alert.annotations.value || '—'} (threshold ${alert.annotations.threshold ?? '—'})`,
       link: alertLink(externalUrl, alert),
+      trace: traceLink(externalUrl, alert),
       since: alert.firedAt ?? '',
     };
   });
   const text = [
     subject,
     '',
-    ...lines.map((x) => `${x.status.toUpperCase()}  ${x.summary}\n  ${x.subject}\n  value ${x.value}, since ${x.since}\n  ${x.link}`),
+    ...lines.map(
+      (x) =>
+        `${x.status.toUpperCase()}  ${x.summary}\n  ${x.subject}\n  value ${x.value}, since ${x.since}\n  ${x.link}${x.trace ? `\n  trace ${x.trace}` : ''}`,
+    ),
   ].join('\n');
-  const html = `<h2>${esc(subject)}</h2><table border="1" cellpadding="4" cellspacing="0"><tr><th>status</th><th>alert</th><th>subject</th><th>value</th><th>since</th></tr>${lines
+  const html = `<h2>${esc(subject)}</h2><table border="1" cellpadding="4" cellspacing="0"><tr><th>status</th><th>alert</th><th>subject</th><th>value</th><th>since</th><th>trace</th></tr>${lines
     .map(
       (x) =>
-        `<tr><td>${esc(x.status)}</td><td><a href="${esc(x.link)}">${esc(x.summary)}</a></td><td>${esc(x.subject)}</td><td>${esc(x.value)}</td><td>${esc(x.since)}</td></tr>`,
+        `<tr><td>${esc(x.status)}</td><td><a href="${esc(x.link)}">${esc(x.summary)}</a></td><td>${esc(x.subject)}</td><td>${esc(x.value)}</td><td>${esc(x.since)}</td><td>${x.trace ? `<a href="${esc(x.trace)}">trace</a>` : ''}</td></tr>`,
     )
     .join('')}</table>`;
   return { subject, text, html };

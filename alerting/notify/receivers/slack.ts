@@ -1,5 +1,5 @@
 import type { Notification } from '../groups.ts';
-import { alertLink } from '../payload.ts';
+import { alertLink, traceLink } from '../payload.ts';
 import { postJson, type ReceiverKind } from './receiver-kind.ts';
 import { count } from '../../../core/text/index.ts';
 
@@ -12,6 +12,7 @@ export function slackMessage(n: Notification, externalUrl: string) {
   const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } }];
   for (const { alert, status } of n.alerts.slice(0, 20)) {
     const l = alert.labels;
+    const trace = traceLink(externalUrl, alert);
     const fields = [
       `*Rule*\n${l.alertname ?? alert.rule}`,
       `*Severity*\n${alert.severity}`,
@@ -28,7 +29,7 @@ export function slackMessage(n: Notification, externalUrl: string) {
       elements: [
         {
           type: 'mrkdwn',
-          text: `<${alertLink(externalUrl, alert)}|Open in Weft>${alert.annotations.runbook_url ? ` · <${alert.annotations.runbook_url}|Runbook>` : ''}`,
+          text: `<${alertLink(externalUrl, alert)}|Open in Weft>${trace ? ` · <${trace}|Trace>` : ''}${alert.annotations.runbook_url ? ` · <${alert.annotations.runbook_url}|Runbook>` : ''}`,
         },
       ],
     });
