@@ -189,7 +189,8 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     // Slack: readable blocks with a link into Weft.
     const [slack] = body('/slack/T000/B000/secret-path');
     expect(slack.text).toMatch(/^Firing: 2 alerts/);
-    expect(JSON.stringify(slack.blocks)).toContain('<http://weft.test/alerts|Open in Weft>');
+    // Each alert opens its own finding (a probe-failing alert is made from one), not the alerts page.
+    expect(JSON.stringify(slack.blocks).match(/<http:\/\/weft\.test\/findings\/[0-9a-f]{20}\|Open in Weft>/g)).toHaveLength(2);
     // E-mail: one message, plain text and HTML, authenticated with the env: password.
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatch(/Subject: \[FIRING:2\] probe-failing/);
