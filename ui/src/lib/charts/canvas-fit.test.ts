@@ -227,6 +227,26 @@ describe('pickLineLabels', () => {
     expect(over.size).toBe(0);
   });
 
+  // Regression: a rate label on a line near the top edge was drawn 4.5 px above the canvas (ECharts
+  // draws it a few px off the line).
+  it('drops a label that would come within a few px of the canvas edge', () => {
+    const at = new Map([
+      ['a', { x: 100, y: 12 }],
+      ['b', { x: 300, y: 12 }],
+    ]);
+    expect(
+      pickLineLabels([{ id: 'ab', source: 'a', target: 'b', text: '1,821.5/h', priority: 1, curveness: 0 }], [node('a'), node('b')], at, new Set(), size).size,
+    ).toBe(0);
+    const lower = new Map([
+      ['a', { x: 100, y: 40 }],
+      ['b', { x: 300, y: 40 }],
+    ]);
+    expect(
+      pickLineLabels([{ id: 'ab', source: 'a', target: 'b', text: '1,821.5/h', priority: 1, curveness: 0 }], [node('a'), node('b')], lower, new Set(), size)
+        .size,
+    ).toBe(1);
+  });
+
   it('drops a label that would leave the canvas', () => {
     const at = new Map([
       ['a', { x: 5, y: 5 }],

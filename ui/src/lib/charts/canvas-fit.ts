@@ -218,6 +218,8 @@ export interface LineLabel {
 
 /** A line label's font size (px), as flowLink draws it. */
 export const LINE_LABEL_FONT = 10;
+/** How far (px) a drawn line label may lie from the box reserved for it: ECharts' `edgeLabel.distance` (5) and the text's halo. */
+const LINE_LABEL_SLACK = 8;
 
 /**
  * Where ECharts draws a line label (`position: 'middle'`): the middle of the quadratic curve between
@@ -271,7 +273,9 @@ export function pickLineLabels(
     const to = positions.get(l.target);
     if (!from || !to) continue;
     const boxes = lineLabelBoxes(from, to, l.text, l.curveness);
-    if (boxes.some((r) => r.x0 < 0 || r.y0 < 0 || r.x1 > size.width || r.y1 > size.height)) continue;
+    // ECharts draws the text beside the line, `edgeLabel.distance` (5 px) off it, on either side: inside the canvas by that much more.
+    const m = LINE_LABEL_SLACK;
+    if (boxes.some((r) => r.x0 < m || r.y0 < m || r.x1 > size.width - m || r.y1 > size.height - m)) continue;
     if (boxes.some((r) => blocked.some((b) => meets(b, r)))) continue;
     blocked.push(...boxes);
     shown.add(l.id);
