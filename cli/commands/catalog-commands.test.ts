@@ -30,6 +30,18 @@ describe('weft catalog validate', () => {
     expect(r.out).toContain('valid (1 owner, 2 systems, 0 domains, 1 flow, 0 classes, 0 probes, 0 reconciliations)');
   });
 
+  // Regression: `validate a.yaml a.yaml` read the file twice and reported each id as a duplicate of itself.
+  it('reads a file named twice (or through another path to it) once, and warns', async () => {
+    writeFileSync(join(dir, 'twice.yaml'), 'owners:\n  - id: ops\nsystems:\n  - { id: crm, owner: ops, match: { hosts: [crm.internal] } }\n');
+    const r = await weft('catalog', 'validate', 'twice.yaml', 'twice.yaml', join(dir, 'sub', '..', 'twice.yaml'));
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${join(dir, 'twice.yaml')}: valid (1 owner, 1 system, 0 domains, 0 flows, 0 classes, 0 probes, 0 reconciliations)`);
+    expect(r.err.split('\n')).toEqual([
+      `warning: ${join(dir, 'twice.yaml')}: named twice (first as ${join(dir, 'twice.yaml')}): read once`,
+      `warning: ${join(dir, 'twice.yaml')}: named twice (first as ${join(dir, 'twice.yaml')}): read once`,
+    ]);
+  });
+
   it('names the other file and line where a duplicate id was first declared (it named owners[0] of the merged list)', async () => {
     writeFileSync(join(dir, 'c2.yaml'), 'owners:\n  - id: team-b\n  - id: team-a\n');
     writeFileSync(join(dir, 'c3.yaml'), 'owners:\n  - id: team-a\n');

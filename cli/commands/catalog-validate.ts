@@ -16,7 +16,7 @@ export const catalogValidateCommand: Command = {
       const { catalog: c, warnings } = loadCatalogWithWarnings(files, { envPolicy });
       for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);
       io.out(
-        `${files.join(', ')}: valid (${count(c.owners.length, 'owner')}, ${count(c.systems.length, 'system')}, ${count(c.domains.length, 'domain')}, ${count(c.flows.length, 'flow')}, ${count(c.classes.length, 'class')}, ${count(c.probes.length, 'probe')}, ${count(c.reconciliations.length, 'reconciliation')})`,
+        `${c.sources.join(', ')}: valid (${count(c.owners.length, 'owner')}, ${count(c.systems.length, 'system')}, ${count(c.domains.length, 'domain')}, ${count(c.flows.length, 'flow')}, ${count(c.classes.length, 'class')}, ${count(c.probes.length, 'probe')}, ${count(c.reconciliations.length, 'reconciliation')})`,
       );
       return 0;
     } catch (err) {

@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isNode, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import { defaultEnvPolicy, type EnvPolicy } from './env-refs.ts';
@@ -335,7 +336,18 @@ function unreadable(err: NodeJS.ErrnoException): string {
 export function loadCatalogWithWarnings(paths: string[], options: CatalogOptions = {}): { catalog: Catalog; warnings: CatalogProblem[] } {
   const files: Array<{ file: string; text: string }> = [];
   const problems: CatalogProblem[] = [];
+  const twice: CatalogProblem[] = [];
+  // A file named twice (`a.yaml a.yaml`, or once through a link or another relative path) is read once:
+  // read twice, each of its ids was a duplicate of itself.
+  const named = new Map<string, string>();
   for (const file of paths) {
+    const real = realPath(file);
+    const first = named.get(real);
+    if (first !== undefined) {
+      twice.push({ file, line: 0, column: 0, path: '', message: `named twice (first as ${first}): read once` });
+      continue;
+    }
+    named.set(real, file);
     try {
       if (statSync(file).size > MAX_CATALOG_FILE_BYTES) {
         problems.push({ file, line: 0, column: 0, path: '', message: TOO_LARGE });
@@ -349,5 +361,14 @@ export function loadCatalogWithWarnings(paths: string[], options: CatalogOptions
   const result = parseCatalog(files, options);
   const all = [...problems, ...result.problems];
   if (all.length > 0) throw Object.assign(ERR_CATALOG(all), { problems: all });
-  return { catalog: result.catalog, warnings: result.warnings };
+  return { catalog: result.catalog, warnings: [...twice, ...result.warnings] };
+}
+
+/** The file's canonical path (links resolved), or its absolute path when it cannot be resolved (then reading it reports why). */
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolve(file);
+  }
 }
