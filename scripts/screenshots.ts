@@ -87,8 +87,13 @@ await shoot('focus', '/?focus=erp&hops=1', (p) => p.getByRole('img', { name: /^D
 await shoot('inventory', '/inventory?tab=flows');
 await shoot('findings', '/findings');
 if (latency) await shoot('finding', `/findings/${latency.id}`);
-await shoot('flow', `/flows/erp-wms-pick-task?${sinceStart}&compare=1`, (p) => p.getByRole('img', { name: /^Throughput of/ }).waitFor());
+// Compared with the period before, the range is the run's second half: the period before is its first half, not before the demo began.
+const half = new Date((startedAt.getTime() + Date.now()) / 2);
+await shoot('flow', `/flows/erp-wms-pick-task?from=${encodeURIComponent(half.toISOString())}&compare=1`, (p) =>
+  p.getByRole('img', { name: /^Throughput of/ }).waitFor(),
+);
 if (trace) await shoot('trace', `/traces/${trace}`, (p) => p.getByTestId('span-row').first().waitFor());
+await shoot('traces', '/traces');
 await shoot('probes', '/probes');
 for (const [name, path] of [
   ['alerts', '/alerts'],

@@ -1,5 +1,6 @@
 import type { Finding, FlowRow, OwnerRow, SystemRow } from '../api/types.ts';
 import { count, flowHref } from '../format.ts';
+import { traceIdIn } from '../traces/waterfall.ts';
 
 /** One thing the search box can find, with where it leads. */
 export interface SearchEntry {
@@ -60,7 +61,7 @@ const typeOrder: Record<SearchEntry['type'], number> = { trace: 0, system: 1, fl
 /**
  * Entries matching every word of the query (case-insensitive substrings), best first: a title that
  * starts with the query, then a word that starts with it, then anywhere; systems before flows,
- * owners and findings. A 32-hex-digit query is also offered as a trace id.
+ * owners and findings. A trace id (32 hex digits) or a W3C traceparent is also offered as its trace.
  */
 export function search(entries: readonly SearchEntry[], query: string, limit = 12): SearchEntry[] {
   const q = query.trim().toLowerCase();
@@ -75,6 +76,7 @@ export function search(entries: readonly SearchEntry[], query: string, limit = 1
   }
   out.sort((a, b) => a.score - b.score || typeOrder[a.e.type] - typeOrder[b.e.type] || a.e.title.localeCompare(b.e.title));
   const hits = out.slice(0, limit).map((x) => x.e);
-  if (/^[0-9a-f]{32}$/.test(q)) hits.unshift({ type: 'trace', title: `Trace ${q}`, detail: 'open the trace view', href: `/traces/${q}`, text: q });
+  const traceId = traceIdIn(q);
+  if (traceId) hits.unshift({ type: 'trace', title: `Trace ${traceId}`, detail: 'open the trace view', href: `/traces/${traceId}`, text: traceId });
   return hits;
 }

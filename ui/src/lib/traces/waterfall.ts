@@ -22,3 +22,17 @@ export function waterfall(trace: Trace): Bar[] {
 
 /** Whether a string is a trace id the API accepts (32 hex digits). */
 export const isTraceId = (s: string) => /^[0-9a-fA-F]{32}$/.test(s.trim());
+
+/**
+ * The trace id in what a user pastes, lower-case, or undefined: a trace id (32 hex digits), or a W3C
+ * `traceparent` value `version-traceid-parentid-flags` (W3C Trace Context, §3.2: 2, 32, 16 and 2 hex
+ * digits), with or without its `traceparent:` header name; an all-zero trace id is invalid (§3.2.2.3).
+ */
+export function traceIdIn(text: string): string | undefined {
+  const t = text
+    .trim()
+    .replace(/^traceparent\s*[:=]\s*/i, '')
+    .toLowerCase();
+  const id = /^[0-9a-f]{32}$/.test(t) ? t : /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(t)?.[1];
+  return id && !/^0+$/.test(id) ? id : undefined;
+}
