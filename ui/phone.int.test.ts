@@ -8,7 +8,7 @@ import { demoEstate } from './src/lib/charts/testing/graph-fixtures.ts';
 
 const PHONE = { width: 390, height: 844 };
 
-/** A span of the trace below: `startMs` and `durationMs` relative to the trace's start. */
+/** A span of the trace below: `startMs` (its `offsetMs`) and `durationMs` relative to the trace's start. */
 const span = (
   spanId: string,
   parentSpanId: string,
@@ -24,6 +24,7 @@ const span = (
   kind: 'Client',
   service: 'customer-reconciliation',
   startMs: T0 + startMs,
+  offsetMs: startMs,
   durationMs,
   status: 'Unset',
   statusMessage: '',
@@ -42,6 +43,7 @@ const trace: Trace = {
   traceId: 'ab'.repeat(16),
   startMs: T0,
   endMs: T0 + 61_000,
+  durationMs: 61_000,
   spans: [
     span('01', '', 0, 'nightly-customer-reconciliation', 0, 61_000),
     span('02', '01', 1, LONG, 1, 0.83412, { systems: ['crm'] }),

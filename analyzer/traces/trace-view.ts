@@ -6,7 +6,6 @@ import { resolveEndpoint, type Endpoint } from '../flows/endpoint-match.ts';
 /** At most this many spans of one trace are returned (a trace with more says `truncated`). */
 export const TRACE_SPAN_LIMIT = 5_000;
 
-/** One span of a trace, as the waterfall shows it. Times in ms since the epoch; durations in ms. */
 /**
  * A point in time (nanoseconds since the epoch, as ClickHouse writes a DateTime64(9) in JSON) in
  * milliseconds since the epoch, to the microsecond: a double holds no finer at this magnitude.
@@ -19,6 +18,16 @@ export const epochNsToMs = (ns: string): number => Number(BigInt(ns) / 1000n) / 
  */
 export const durationNsToMs = (ns: string): number => Number(BigInt(ns)) / 1e6;
 
+/**
+ * How long after `originNs` (nanoseconds since the epoch, a BigInt) the point `ns` (nanoseconds since the
+ * epoch, as text) is, in milliseconds to the nanosecond: subtracted as integers first, so a span 700 ns
+ * after the trace's start is 0.0007 ms (two epoch-millisecond doubles, each to the microsecond, gave
+ * 0.000977 or 0). Negative when `ns` is before `originNs`; exact for offsets up to 104 days.
+ */
+export const offsetNsToMs = (ns: string, originNs: bigint): number => Number(BigInt(ns) - originNs) / 1e6;
+
+/** One span of a trace, as the waterfall shows it. Times in ms since the epoch; durations in ms. */
+
 export interface TraceSpan {
   spanId: string;
   parentSpanId: string;
@@ -28,6 +37,8 @@ export interface TraceSpan {
   service: string;
   /** Start, milliseconds since the epoch (to the microsecond). */
   startMs: number;
+  /** Start, milliseconds after the trace's start, to the nanosecond (0.0007 for 700 ns): what the waterfall places. */
+  offsetMs: number;
   /** Duration in milliseconds, to the nanosecond (0.000834 for 834 ns). */
   durationMs: number;
   /** `Ok`, `Error` or `Unset`. */
@@ -35,7 +46,8 @@ export interface TraceSpan {
   statusMessage: string;
   attributes: Record<string, string>;
   resource: Record<string, string>;
-  events: { timeMs: number; name: string; attributes: Record<string, string> }[];
+  /** `timeMs`: milliseconds since the epoch (to the microsecond); `offsetMs`: milliseconds after the trace's start, to the nanosecond. */
+  events: { timeMs: number; offsetMs: number; name: string; attributes: Record<string, string> }[];
   /** Catalog systems (or `unknown:<label>`) this span's attributes name, read or written. */
   systems: string[];
   /** Depth in the span tree (0: a root, or a span whose parent was not received). */
@@ -45,8 +57,12 @@ export interface TraceSpan {
 /** A whole trace: its spans in start order and the systems it read and wrote (resolved by the catalog as it is now). */
 export interface TraceView {
   traceId: string;
+  /** First span's start, milliseconds since the epoch (to the microsecond). */
   startMs: number;
+  /** Last span's end, milliseconds since the epoch (to the microsecond). */
   endMs: number;
+  /** From the first span's start to the last span's end, in milliseconds to the nanosecond. */
+  durationMs: number;
   spans: TraceSpan[];
   truncated: boolean;
   reads: string[];
@@ -134,6 +150,12 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
   const writeEps = (touches[0]?.writes ?? []).map(toEndpoint);
   const system = (e: Endpoint) => resolveEndpoint(catalog, e);
 
+  // Offsets from the trace's start subtracted in nanoseconds (BigInt): epoch milliseconds hold only microseconds.
+  const originNs = spansRows.reduce((min, r) => (BigInt(r.start_ns) < min ? BigInt(r.start_ns) : min), BigInt(spansRows[0].start_ns));
+  const endNs = spansRows.reduce((max, r) => {
+    const end = BigInt(r.start_ns) + BigInt(r.duration_ns);
+    return end > max ? end : max;
+  }, originNs);
   const spans = spansRows.map((r): TraceSpan => {
     const systems = new Set<string>();
     for (const e of [...readEps, ...writeEps]) if (mentions(r, e)) systems.add(system(e));
@@ -144,23 +166,28 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
       kind: r.kind,
       service: r.service,
       startMs: epochNsToMs(r.start_ns),
+      offsetMs: offsetNsToMs(r.start_ns, originNs),
       durationMs: durationNsToMs(r.duration_ns),
       status: r.status,
       statusMessage: r.status_message,
       attributes: r.attributes,
       resource: r.resource,
-      events: r.event_times.map((t, i) => ({ timeMs: epochNsToMs(t), name: r.event_names[i] ?? '', attributes: r.event_attributes[i] ?? {} })),
+      events: r.event_times.map((t, i) => ({
+        timeMs: epochNsToMs(t),
+        offsetMs: offsetNsToMs(t, originNs),
+        name: r.event_names[i] ?? '',
+        attributes: r.event_attributes[i] ?? {},
+      })),
       systems: [...systems].sort(),
       depth: 0,
     };
   });
   const ordered = treeOrder(spans);
-  const startMs = Math.min(...spans.map((s) => s.startMs));
-  const endMs = Math.max(...spans.map((s) => s.startMs + s.durationMs));
   return {
     traceId,
-    startMs,
-    endMs,
+    startMs: epochNsToMs(originNs.toString()),
+    endMs: epochNsToMs(endNs.toString()),
+    durationMs: durationNsToMs((endNs - originNs).toString()),
     spans: ordered,
     truncated,
     reads: [...new Set(readEps.map(system))].sort(),
@@ -184,7 +211,8 @@ export function treeOrder(spans: TraceSpan[]): TraceSpan[] {
       children.set(s.parentSpanId, list);
     } else roots.push(s);
   }
-  const byStart = (a: TraceSpan, b: TraceSpan) => a.startMs - b.startMs || b.durationMs - a.durationMs;
+  // By offset (to the nanosecond), not startMs (to the microsecond): spans 100 ns apart keep their order.
+  const byStart = (a: TraceSpan, b: TraceSpan) => a.offsetMs - b.offsetMs || b.durationMs - a.durationMs;
   const out: TraceSpan[] = [];
   const seen = new Set<string>();
   const stack: { span: TraceSpan; depth: number }[] = roots

@@ -62,7 +62,12 @@ describe('trace view (GET /api/v1/traces/:traceId)', () => {
     for (const s of body.spans) {
       expect(s.startMs).toBeGreaterThanOrEqual(body.startMs);
       expect(s.startMs + s.durationMs).toBeLessThanOrEqual(body.endMs + 0.001);
+      // Offsets from the trace's start (to the nanosecond) agree with the epoch times (to the microsecond).
+      expect(Math.abs(s.offsetMs - (s.startMs - body.startMs))).toBeLessThanOrEqual(0.002);
+      expect(s.offsetMs + s.durationMs).toBeLessThanOrEqual(body.durationMs);
     }
+    expect(root.offsetMs).toBe(0);
+    expect(Math.abs(body.durationMs - (body.endMs - body.startMs))).toBeLessThanOrEqual(0.002);
     expect(root.durationMs).toBeGreaterThan(200);
     expect(body.externalUrl).toBe(`http://jaeger.example:16686/trace/${sampleTrace}`);
     expect(body.truncated).toBe(false);
@@ -85,6 +90,7 @@ describe('treeOrder', () => {
     spanId,
     parentSpanId,
     startMs,
+    offsetMs: startMs,
     durationMs: 1,
     name: spanId,
     kind: 'Internal',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { filterFromParams } from '../charts/graph-view.ts';
-import { checkFilter } from './filter-problems.ts';
+import { checkExpand, checkFilter, overviewParams } from './filter-problems.ts';
 
 const choices = { domains: ['customer', 'order'], owners: ['icoe', 'sales'], systems: ['crm', 'erp', 'wms'] };
 const check = (query: string, known = choices) => {
@@ -55,5 +55,70 @@ describe("the overview's URL filters", () => {
       filter: expect.objectContaining({ domain: 'nosuch', focus: 'nonexistent' }),
       problems: [],
     });
+  });
+
+  // Regression: /?group=xyz fell back to the automatic grouping, /?unhealthy=yes showed everything,
+  // /?layout=xyz drew the force layout, and /?hops=2 without a focus did nothing, each without a word.
+  it('says a grouping, findings filter or layout the overview does not take, and hops without a focus', () => {
+    expect(check('group=xyz&unhealthy=yes&layout=xyz&hops=2').problems).toEqual([
+      { param: 'hops', message: "Within '2' hops applies to a focused system, and no focus is set: showing the whole estate." },
+      { param: 'unhealthy', message: "No findings filter 'yes': it is '1' (only what has open findings); showing everything." },
+      { param: 'group', message: "No grouping 'xyz': it is 'owner', 'kind' or 'none'; showing the automatic grouping (by owner past 150 systems)." },
+      { param: 'layout', message: "No layout 'xyz': it is 'force' or 'circular'; showing the force layout." },
+    ]);
+    // The filter applied is what is said to be shown.
+    expect(check('unhealthy=yes').filter.unhealthy).toBe(false);
+  });
+
+  it('takes every value its controls set, and an empty one as the default the control shows', () => {
+    for (const q of [
+      'group=owner',
+      'group=kind',
+      'group=none',
+      'group=',
+      'unhealthy=1',
+      'unhealthy=',
+      'layout=circular',
+      'layout=force',
+      'layout=',
+      'focus=erp&hops=3',
+    ])
+      expect(check(q).problems, q).toEqual([]);
+    // A bad hops with no focus is said once, as the value it is.
+    expect(check('hops=11').problems.map((p) => p.param)).toEqual(['hops']);
+  });
+
+  it('says an expanded group the drawing does not hold, or any when it is not drawn in groups', () => {
+    expect(checkExpand(['sales'], ['icoe', 'sales'])).toEqual([]);
+    expect(checkExpand([], null)).toEqual([]);
+    expect(checkExpand(['xyz'], undefined)).toEqual([]);
+    expect(checkExpand(['xyz', 'sales'], ['icoe', 'sales'])).toEqual([
+      { param: 'expand', message: "No group 'xyz' in this drawing to expand: expanding the others." },
+    ]);
+    expect(checkExpand(['xyz'], ['icoe'])).toEqual([{ param: 'expand', message: "No group 'xyz' in this drawing to expand: showing the groups collapsed." }]);
+    expect(checkExpand(['icoe'], null)).toEqual([{ param: 'expand', message: "Expanded 'icoe': the graph is not drawn in groups; showing every system." }]);
+  });
+
+  it('checks every parameter the overview reads (a bad value of each is said)', () => {
+    const bad: Record<(typeof overviewParams)[number], string> = {
+      since: 'x',
+      domain: 'x',
+      owner: 'x',
+      documented: 'x',
+      unhealthy: 'x',
+      focus: 'x',
+      hops: 'x',
+      group: 'x',
+      layout: 'x',
+      expand: 'x',
+    };
+    for (const param of overviewParams) {
+      const params = new URLSearchParams([[param, bad[param]]]);
+      const said = [...checkFilter(params, filterFromParams(params), choices).problems, ...checkExpand(params.getAll('expand'), null)];
+      expect(
+        said.map((p) => p.param),
+        param,
+      ).toEqual([param]);
+    }
   });
 });
