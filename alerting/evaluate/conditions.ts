@@ -75,6 +75,35 @@ export function flowTraceIds(rule: AlertRule, flowId: string, o: Observations): 
   return [...new Set(ids.filter((t): t is string => !!t))];
 }
 
+/**
+ * The finding kind an alert of each measure is about. A finding measure alerts on open findings of its
+ * own kind (one alert per finding); a flow measure's alert links the open finding of this kind on the
+ * same flow, the analyzer's verdict on the same thing (a flow measure without an entry links none).
+ */
+export const findingKind: Partial<Record<AlertMeasure, FindingKind>> = {
+  ...(Object.fromEntries(findingMeasures.map((m) => [m, m])) as Record<FindingMeasure, FindingKind>),
+  'latency-p95': 'latency-slo-breach',
+  'latency-p99': 'latency-slo-breach',
+  'error-rate': 'error-rate',
+  staleness: 'stale-flow',
+};
+
+/** The open finding of the rule's kind (findingKind) on this flow (its subject.flows names it), if any. */
+const flowFinding = (rule: AlertRule, flowId: string, o: Observations) => {
+  const kind = findingKind[rule.measure];
+  return kind ? o.findings.find((f) => f.kind === kind && f.subject.flows.includes(flowId)) : undefined;
+};
+
+/**
+ * What a flow alert is about: the open finding of its kind on the flow (findingKind; absent when none),
+ * and sample traces: a run of the flow in the rule's window (flowTraceIds), else the finding's.
+ */
+export function flowEvidence(rule: AlertRule, flowId: string, o: Observations): { finding?: string; traceIds: string[] } {
+  const finding = flowFinding(rule, flowId, o);
+  const runs = flowTraceIds(rule, flowId, o);
+  return { ...(finding ? { finding: finding.id } : {}), traceIds: runs.length > 0 ? runs : (finding?.traceIds ?? []) };
+}
+
 function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Condition[] {
   const byId = new Map(catalog.flows.map((f) => [f.id, f]));
   return rule.flows.flatMap((id) => {
@@ -93,15 +122,12 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
         active: compare(rule.op, value, threshold),
         flow: f.id,
         systems: [f.source, f.target],
-        traceIds: flowTraceIds(rule, f.id, o),
+        ...flowEvidence(rule, f.id, o),
         summary: `${rule.measure} of flow ${f.id} is ${formatValue(rule.measure, value)} (threshold ${formatValue(rule.measure, threshold)})`,
       },
     ];
   });
 }
-
-/** The finding kind each finding-backed measure alerts on (one alert per open finding): the measure's own name. */
-export const findingKind: Partial<Record<AlertMeasure, FindingKind>> = Object.fromEntries(findingMeasures.map((m) => [m, m]));
 
 /** One condition per open finding of the measure's kind (the probes' verdicts: drift, failing probes). */
 function findingConditions(rule: AlertRule, catalog: Catalog, o: Observations): Condition[] {

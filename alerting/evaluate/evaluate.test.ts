@@ -118,6 +118,49 @@ describe('what an alert is about (finding and sample traces)', () => {
     expect(byRule['flow-latency-p95'].finding).toBeNull();
   });
 
+  it("regression: a flow's latency, error-rate and staleness alerts link the open finding of the matching kind on the same flow (they had finding null)", () => {
+    const sim = simulate();
+    const finding = (id: string, kind: string, flow: string, traceIds: string[]) => ({
+      id,
+      kind,
+      key: flow,
+      title: id,
+      subject: { systems: [], flows: [flow], domains: [] },
+      traceIds,
+    });
+    const findings = [
+      finding('lat-other', 'latency-slo-breach', 'cpq-erp-quote', ['other-slow']),
+      finding('lat-1', 'latency-slo-breach', 'erp-wms-pick', ['slow-run']),
+      finding('err-1', 'error-rate', 'erp-wms-pick', ['failed-run']),
+      finding('stale-1', 'stale-flow', 'erp-cpq-sync', []),
+      finding('stale-other', 'stale-flow', 'erp-wms-pick', ['old-run']),
+    ];
+    // No sample trace of the flow in the window: the alert takes its finding's.
+    const stats = { 'erp-wms-pick': { p95Ms: 2500, failedTraces: 9 } };
+    for (let s = 0; s <= 600; s += 60) {
+      const obs = observations(at(s), { stats, lastIntake: iso(s - 1), lastSeen: { 'erp-cpq-sync': iso(-3600), 'erp-wms-pick': iso(s - 5) } });
+      obs.findings = findings;
+      sim.run(s, obs);
+    }
+    const about = (rule: string, flow: string) => {
+      const a = sim.alerts().find((x) => x.rule === rule && x.flow === flow)!;
+      return [a.state, a.finding, a.traceIds];
+    };
+    expect(about('flow-latency-p95', 'erp-wms-pick')).toEqual(['firing', 'lat-1', ['slow-run']]);
+    expect(about('flow-error-rate', 'erp-wms-pick')).toEqual(['firing', 'err-1', ['failed-run']]);
+    expect(about('flow-stale', 'erp-cpq-sync')).toEqual(['firing', 'stale-1', []]);
+
+    // A run of the flow in the window is still the first sample; the finding link stays.
+    const obs = observations(at(660), { stats: { 'erp-wms-pick': { ...stats['erp-wms-pick'], sampleTrace: 'ok-run', sampleErrorTrace: 'bad-run' } } });
+    obs.findings = findings;
+    const c = conditionsFor(rulesFor(testCatalog()), testCatalog(), obs).filter((x) => x.flow === 'erp-wms-pick');
+    const byRule = new Map(c.map((x) => [x.rule.id, [x.finding, x.traceIds]]));
+    expect(byRule.get('flow-latency-p95')).toEqual(['lat-1', ['ok-run']]);
+    expect(byRule.get('flow-error-rate')).toEqual(['err-1', ['bad-run', 'ok-run']]);
+    // A measure no finding kind proves links none.
+    expect(byRule.get('flow-throughput-drop')?.[0]).toBeUndefined();
+  });
+
   it('keeps the last known traces when an evaluation has none (a flow that stopped running)', () => {
     const sim = simulate();
     sim.run(0, observations(at(0), { stats: { 'erp-wms-pick': { p95Ms: 2500, sampleTrace: 'slow-run' } } }));

@@ -149,7 +149,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     baselineCache = { at: now.getTime(), windowMs: drop.windowMs, values };
   }
   let findings: OpenFinding[] = [];
-  // The open findings of the kinds the rules alert on (conditions.ts: findingKind).
+  // The open findings of the kinds the rules alert on or link (conditions.ts: findingKind).
   const kinds = [...new Set(o.rules.flatMap((r) => findingKind[r.measure] ?? []))];
   if (o.findings && kinds.length > 0) {
     findings = (await o.findings.list({ kind: kinds, status: ['open', 'acknowledged'], limit: 5000 })).map((f) => ({

@@ -42,7 +42,7 @@ export interface Condition {
   /** The flow or system the alert is about, for inhibition and links. */
   flow?: string;
   systems: string[];
-  /** The id of the finding the alert is about (finding measures only). */
+  /** The id of the finding the alert is about: the one a finding measure alerts on, or the open one of its kind on a flow measure's flow. */
   finding?: string;
   /** Sample trace ids of what the alert is about (the finding's, or a run of the flow in the window). */
   traceIds?: string[];
@@ -79,7 +79,10 @@ export interface Alert {
   silencedBy: string[];
   flow: string | null;
   systems: string[];
-  /** The id of the finding the alert is about (alerts on a finding measure), else null. */
+  /**
+   * The id of the finding the alert is about: the finding an alert on a finding measure comes from, or
+   * the open finding of the matching kind on the alert's flow (conditions.ts: findingKind); else null.
+   */
   finding: string | null;
   /**
    * Sample trace ids of what the alert is about: the finding's sample traces, or a run of the flow in

@@ -104,16 +104,17 @@ describe('alert routes', () => {
       value: 0.5,
     });
     const sent = payloads.flatMap((p) => p.alerts).find((a) => a.labels.alertname === 'flow-error-rate');
+    // The link opens the analyzer's error-rate finding on the same flow (see the next test).
     expect(sent).toMatchObject({
       status: 'firing',
       fingerprint: errors.fingerprint,
-      generatorURL: 'http://weft.test/flows/customer-sync',
+      generatorURL: `http://weft.test/findings/${errors.finding}`,
       endsAt: '0001-01-01T00:00:00Z',
     });
     expect((await call('GET', '/api/v1/alerts/rules')).body.rules.map((r: { id: string }) => r.id)).toContain('flow-stale');
   });
 
-  it("regression: every alert says what it is about — a finding alert its finding and the finding's sample traces, a flow alert a run's trace (alerts linked to nothing)", async () => {
+  it("regression: every alert says what it is about — a finding alert its finding and the finding's sample traces, a flow alert the open finding of its kind on the flow and a run's trace (alerts linked to nothing)", async () => {
     const alerts: Array<{ rule: string; flow: string | null; finding: string | null; traceIds: string[]; fingerprint: string }> = (
       await call('GET', '/api/v1/alerts', 'viewer-token')
     ).body.alerts;
@@ -127,7 +128,9 @@ describe('alert routes', () => {
     expect(trace.status).toBe(200);
 
     const errors = alerts.find((a) => a.rule === 'flow-error-rate')!;
-    expect(errors.finding).toBeNull();
+    // The analyzer's error-rate finding on customer-sync proves the same thing (it was null).
+    const proof = (await call('GET', `/api/v1/findings/${errors.finding}`, 'viewer-token')).body.finding;
+    expect([proof.kind, proof.subject.flows, proof.status]).toEqual(['error-rate', ['customer-sync'], 'open']);
     expect(errors.traceIds[0]).toMatch(/^[0-9a-f]{32}$/);
     // A failed run first: the trace the error-rate alert links to has an error span.
     const failed = (await call('GET', `/api/v1/traces/${errors.traceIds[0]}`, 'viewer-token')).body;

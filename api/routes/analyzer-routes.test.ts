@@ -346,12 +346,31 @@ describe('analyzer routes', () => {
     const hour = (await get('/api/v1/hops?since=1h')).body;
     expect(hour.settleMs).toBe(600_000);
     expect(Date.parse(hour.settledUntil)).toBe(Date.parse(hour.until) - 600_000 - 60_000);
-    const until = Date.now() - 3_600_000;
+    const until = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
     const range = (await get(`/api/v1/hops?from=${new Date(until - 30 * 60_000).toISOString()}&to=${new Date(until).toISOString()}`)).body;
     expect([range.until, range.settledUntil]).toEqual([new Date(until).toISOString(), new Date(until - 11 * 60_000).toISOString()]);
     // Shorter than the settle time and the minute in progress: no part of it is settled.
     const short = (await get(`/api/v1/hops?from=${new Date(until - 10 * 60_000).toISOString()}&to=${new Date(until).toISOString()}`)).body;
     expect(short).toMatchObject({ settleMs: 600_000, settledUntil: null });
+  });
+
+  // Regression: for 11:51:15 – 11:54:29 a flow's summary and charts read 11:51 – 11:55, while its records
+  // per hop said "Counted over 11:51:15 – 11:54:29".
+  it("counts records per hop over the whole minutes a flow's summary states (GET /hops)", async () => {
+    const minute = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000;
+    const iso = (t: number) => new Date(t).toISOString();
+    const seconds = `from=${iso(minute + 15_000)}&to=${iso(minute + 3 * 60_000 + 29_000)}`;
+    const whole = `from=${iso(minute)}&to=${iso(minute + 4 * 60_000)}`;
+    for (const range of [seconds, whole]) {
+      const hops = (await get(`/api/v1/hops?flow=customer-sync&${range}`)).body;
+      const summary = (await get(`/api/v1/flows/customer-sync/summary?${range}`)).body;
+      expect([hops.since, hops.until], range).toEqual([summary.since, summary.until]);
+      expect([hops.since, hops.until], range).toEqual([iso(minute), iso(minute + 4 * 60_000)]);
+    }
+    // A preset too: its length in whole minutes, ending on a minute (the end of the one in progress).
+    const hour = (await get('/api/v1/hops?flow=customer-sync&since=1h')).body;
+    expect(Date.parse(hour.until) % 60_000).toBe(0);
+    expect(Date.parse(hour.until) - Date.parse(hour.since)).toBe(3_600_000);
   });
 
   it('answers bad queries with 400 and a message', async () => {

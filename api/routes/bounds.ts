@@ -4,6 +4,7 @@
  */
 import { ERR_BAD_REQUEST, isWeftError } from '../../core/errors/index.ts';
 import { formatDuration, parseDuration } from '../../core/time/index.ts';
+import { minuteWindow } from '../schemas/minute-window.ts';
 import { MAX_RANGE_DAYS } from '../schemas/range-limits.ts';
 
 /** Longest look-back when the process does not say (the default rollup retention, 400 days). */
@@ -78,4 +79,16 @@ export function boundedStep(step: string, sinceMs: number): number {
     );
   }
   return ms;
+}
+
+/**
+ * The whole minutes a range query (`since`, or `from` and `to`) is read over: the window a flow's summary,
+ * series and records per hop all state (`minuteWindow`), so a range with seconds and the period before it
+ * share one grid of minutes (10:44:07 – 10:46:33 is read as 10:44 – 10:47). Throws ERR_BAD_REQUEST as
+ * `boundedRange`.
+ */
+export function flowWindow(query: { since?: string; from?: string; to?: string }): { since: Date; until: Date } {
+  const asked = boundedRange(query);
+  const w = minuteWindow(asked.since.getTime(), asked.until.getTime(), query.from === undefined);
+  return { since: new Date(w.since), until: new Date(w.until) };
 }

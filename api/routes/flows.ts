@@ -6,8 +6,7 @@ import { FlowSeriesSchema } from '../schemas/graph.ts';
 import { FlowSummarySchema } from '../schemas/inventory.ts';
 import { RangeFields } from '../schemas/common.ts';
 import { analyzerOf } from './analyzer-schemas.ts';
-import { boundedRange, boundedStep, DEFAULT_MAX_SINCE_MS } from './bounds.ts';
-import { minuteWindow } from '../schemas/minute-window.ts';
+import { boundedStep, DEFAULT_MAX_SINCE_MS, flowWindow } from './bounds.ts';
 
 const STEPS: Array<[number, string]> = [
   [60_000, '1m'],
@@ -33,17 +32,6 @@ export function keptPart(since: Date, until: Date, keptMs: number, now = Date.no
   const kept = now - keptMs;
   if (since.getTime() >= kept) return { read: { since, until }, keptSince: null };
   return { read: { since: new Date(Math.min(kept, until.getTime())), until }, keptSince: new Date(kept).toISOString() };
-}
-
-/**
- * The whole minutes a range query (`since`, or `from` and `to`) is read over: the window the summary and
- * the series both state (`minuteWindow`), so a range with seconds and the period before it share one
- * grid of minutes. Throws ERR_BAD_REQUEST as `boundedRange`.
- */
-function flowWindow(query: { since?: string; from?: string; to?: string }): { since: Date; until: Date } {
-  const asked = boundedRange(query);
-  const w = minuteWindow(asked.since.getTime(), asked.until.getTime(), query.from === undefined);
-  return { since: new Date(w.since), until: new Date(w.until) };
 }
 
 /** One flow's time series and its summary, over the same whole-minute windows (`flowWindow`). */

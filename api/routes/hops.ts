@@ -4,8 +4,8 @@ import { ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { RangeFields } from '../schemas/common.ts';
 import { HopsAnswerSchema } from '../schemas/hops.ts';
-import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
-import { boundedRange } from './bounds.ts';
+import { analyzerOf } from './analyzer-schemas.ts';
+import { flowWindow } from './bounds.ts';
 
 const HopsQuery = Type.Object(
   {
@@ -13,7 +13,7 @@ const HopsQuery = Type.Object(
       Type.String({
         maxLength: 32,
         pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$',
-        description: 'look-back window, e.g. 1h, 24h (default: the analyzer window)',
+        description: 'look-back window, e.g. 1h, 24h, read over whole minutes as a flow summary (default: the analyzer window)',
       }),
     ),
     from: RangeFields.from,
@@ -41,7 +41,7 @@ export const hopRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (a
       config: { access: 'read' },
       schema: {
         summary:
-          "Records per hop over a window (since, or from and to): a domain's chains from its system of record to its replicas, records read and written per hop, where the count first diverges",
+          "Records per hop over a window (since, or from and to, widened to whole minutes as a flow's summary and series): a domain's chains from its system of record to its replicas, records read and written per hop, where the count first diverges",
         tags: ['flows'],
         querystring: HopsQuery,
         response: { 200: HopsAnswerSchema },
@@ -61,9 +61,10 @@ export const hopRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (a
         );
       }
       const { since, from, to } = request.query;
-      // An absolute range as the flow's series and summary take it; else the look-back (the analyzer window by default).
-      const range = from !== undefined || to !== undefined ? boundedRange({ since, from, to }) : undefined;
-      const snap = range ? await analyzer.snapshot(range.until.getTime() - range.since.getTime(), range.until) : await analyzer.snapshot(sinceMs(since));
+      // A range (since, or from and to) is read over the whole minutes the flow's summary and series state
+      // (flowWindow), so the flow page's records per hop count over the same window; none: the analyzer window.
+      const range = since !== undefined || from !== undefined || to !== undefined ? flowWindow({ since, from, to }) : undefined;
+      const snap = range ? await analyzer.snapshot(range.until.getTime() - range.since.getTime(), range.until) : await analyzer.snapshot();
       const chains = (snap.hopChains ?? [])
         .filter((c) => domain === undefined || c.domain === domain)
         .filter((c) => flow === undefined || c.hops.some((h) => h.flowId === flow || observedId(h) === flow));

@@ -29,11 +29,12 @@ export const AlertSchema = Type.Object({
   flow: NullStr,
   systems: Type.Array(Str),
   finding: Type.Union([Str, Type.Null()], {
-    description: 'the id of the finding the alert is about (/api/v1/findings/{id}, UI /findings/{id}); null for alerts not derived from a finding',
+    description:
+      "the id of the finding the alert is about (/api/v1/findings/{id}, UI /findings/{id}): the finding an alert on a finding measure comes from; for a flow's latency, error-rate or staleness alert the open latency-slo-breach, error-rate or stale-flow finding on the same flow; null when there is none",
   }),
   traceIds: Type.Array(Str, {
     description:
-      "sample trace ids of what the alert is about (/api/v1/traces/{id}, UI /traces/{id}): the finding's sample traces, or a run of the flow in the rule's window (a failed run first for error-rate); empty when none is known",
+      "sample trace ids of what the alert is about (/api/v1/traces/{id}, UI /traces/{id}): the finding's sample traces for an alert on a finding measure; for a flow's alert a run of the flow in the rule's window (a failed run first for error-rate), else its finding's; empty when none is known",
   }),
 });
 
