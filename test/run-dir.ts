@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alive } from '../core/fs/pid-lock.ts';
 
 const prefix = 'weft-test-run-';
 
@@ -18,15 +19,6 @@ function ramDisk(): string | undefined {
     return bavail * bsize >= 2 * 1024 ** 3 ? dir : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0; EPERM: it exists but is another user's). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
