@@ -148,6 +148,43 @@ export interface TooltipRow {
   value: number | null;
 }
 
+/** A line's value in a bucket (`point` undefined: an empty bucket): 0, or null (a gap) for a line with `gapWhenEmpty`. */
+const valueOf = (s: Line, point: SeriesPoint | undefined) => (point ? s.value(point) : s.gapWhenEmpty ? null : 0);
+
+/**
+ * One line as ECharts draws it over `rows` (buckets at `t`, ms since the epoch). This range's: a solid
+ * line over everything, or faint bars under the lines; the period before's (`before`): a dashed line
+ * under this range's, or outlined dashed bars. The previous period's bar lies on this one's, not beside
+ * it (`barGap: '-100%'`): beside, this period's first bar fell wholly before the axis.
+ */
+function drawnSeries(s: Line, rows: readonly { t: number; point: SeriesPoint | undefined }[], before: boolean, showSymbol: boolean) {
+  const common = {
+    name: before ? `${s.name} (previous period)` : s.name,
+    yAxisIndex: s.axis ?? 0,
+    color: s.color,
+    data: rows.map((b) => [b.t, valueOf(s, b.point)]),
+  };
+  if (s.shape === 'bar')
+    return {
+      ...common,
+      type: 'bar',
+      // Under the lines, light enough for a line drawn over a bar to stay seen.
+      z: 1,
+      barMaxWidth: 14,
+      barGap: '-100%',
+      itemStyle: before ? { color: 'transparent', borderColor: s.color, borderType: 'dashed', borderWidth: 1 } : { opacity: 0.45 },
+    };
+  return {
+    ...common,
+    type: 'line',
+    // This range's over the bars and the previous period's lines.
+    z: before ? 2 : 3,
+    showSymbol,
+    connectNulls: false,
+    lineStyle: before ? { type: 'dashed', opacity: 0.7 } : { width: 2 },
+  };
+}
+
 /**
  * What the tooltip of the bucket drawn at `t` (ms since the epoch) lists: each line shown (not in
  * `hidden`) with this range's value there, then with `previous` (see `isPeriodBefore`) each line's
@@ -157,7 +194,6 @@ export interface TooltipRow {
  */
 export function bucketTooltip(series: FlowSeries, metric: Metric, previous: FlowSeries | undefined, t: number, hidden: readonly string[] = []): TooltipRow[] {
   const spec = lines[metric];
-  const valueOf = (s: Line, point: SeriesPoint | undefined) => (point ? s.value(point) : s.gapWhenEmpty ? null : 0);
   const rows: TooltipRow[] = [];
   const now = filledBuckets(series).find((b) => b.t === t);
   if (now) for (const s of spec.series) if (!hidden.includes(s.name)) rows.push({ name: s.name, color: s.color, dashed: false, value: valueOf(s, now.point) });
@@ -206,7 +242,6 @@ export function seriesOption(
   const before = previous && isPeriodBefore(series, previous) ? shiftedPrevious(series, previous) : undefined;
   const shown = (name: string) => !hidden.includes(name);
   const two = spec.units.length > 1;
-  const valueOf = (s: Line, point: SeriesPoint | undefined) => (point ? s.value(point) : s.gapWhenEmpty ? null : 0);
   const format = (v: unknown) => (typeof v !== 'number' ? '–' : metric === 'latency' ? duration(v) : num(v));
   /** The bucket a tooltip is for: this range's bucket nearest to where the axis pointer is (ECharts passes it as axisValue). */
   const bucketOf = (params: unknown): number | undefined => {
@@ -263,68 +298,10 @@ export function seriesOption(
       };
     }),
     series: [
-      ...spec.series
-        .filter((s) => shown(s.name))
-        .map((s) =>
-          s.shape === 'bar'
-            ? {
-                name: s.name,
-                type: 'bar',
-                yAxisIndex: s.axis ?? 0,
-                color: s.color,
-                // Under the lines, light enough for a line drawn over a bar to stay seen.
-                z: 1,
-                barMaxWidth: 14,
-                // The previous period's bar (an outline) on this one's, not beside it: beside, this period's
-                // first bar fell wholly before the axis.
-                barGap: '-100%',
-                itemStyle: { opacity: 0.45 },
-                data: buckets.map((b) => [b.t, valueOf(s, b.point)]),
-              }
-            : {
-                name: s.name,
-                type: 'line',
-                yAxisIndex: s.axis ?? 0,
-                // Over the bars and the previous period's lines.
-                z: 3,
-                showSymbol: buckets.length < 60,
-                connectNulls: false,
-                color: s.color,
-                lineStyle: { width: 2 },
-                data: buckets.map((b) => [b.t, valueOf(s, b.point)]),
-              },
-        ),
+      ...spec.series.filter((s) => shown(s.name)).map((s) => drawnSeries(s, buckets, false, buckets.length < 60)),
       // The previous period: dashed. Its records are outlined bars over this period's (a dashed line of them
       // lay exactly on the previous traces' line, as records and traces did).
-      ...(before
-        ? spec.series
-            .filter((s) => shown(`${s.name} (previous period)`))
-            .map((s) =>
-              s.shape === 'bar'
-                ? {
-                    name: `${s.name} (previous period)`,
-                    type: 'bar',
-                    yAxisIndex: s.axis ?? 0,
-                    color: s.color,
-                    z: 1,
-                    barMaxWidth: 14,
-                    barGap: '-100%',
-                    itemStyle: { color: 'transparent', borderColor: s.color, borderType: 'dashed', borderWidth: 1 },
-                    data: before.map((b) => [b.t, valueOf(s, b.point)]),
-                  }
-                : {
-                    name: `${s.name} (previous period)`,
-                    type: 'line',
-                    yAxisIndex: s.axis ?? 0,
-                    z: 2,
-                    showSymbol: false,
-                    connectNulls: false,
-                    color: s.color,
-                    lineStyle: { type: 'dashed', opacity: 0.7 },
-                    data: before.map((b) => [b.t, valueOf(s, b.point)]),
-                  },
-            )
-        : []),
+      ...(before ? spec.series.filter((s) => shown(`${s.name} (previous period)`)).map((s) => drawnSeries(s, before, true, false)) : []),
     ],
   };
 }

@@ -4,7 +4,6 @@ import { minuteWindow } from '../../../../api/schemas/minute-window.ts';
 import { MAX_RANGE_DAYS } from '../../../../api/schemas/range-limits.ts';
 import { when, type TimeFormat } from '../format.ts';
 
-const MINUTE = 60_000;
 const DAY = 86_400_000;
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -54,12 +53,11 @@ export function rangeProblem(from: string, to: string, now: number, format: Time
 
 /**
  * The range a drag across a chart selects (ms since the epoch), widened to whole minutes (the rollups'
- * grain, at least one): so the period before it, shifted onto it, lands on its buckets.
+ * grain, at least one; `minuteWindow`, as the API reads a range): so the period before it, shifted onto it, lands on its buckets.
  */
 export function zoomRange(a: number, b: number): { from: string; to: string } {
-  const from = Math.floor(Math.min(a, b) / MINUTE) * MINUTE;
-  const to = Math.max(from + MINUTE, Math.ceil(Math.max(a, b) / MINUTE) * MINUTE);
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+  const { since, until } = minuteWindow(Math.min(a, b), Math.max(a, b), false);
+  return { from: new Date(since).toISOString(), to: new Date(until).toISOString() };
 }
 
 /**
