@@ -1,4 +1,5 @@
-import type { AlertView } from '$lib/api/types.ts';
+import type { AlertView } from '../api/types.ts';
+import { flowHref } from '../format.ts';
 
 /** One link of an alert's row: where it goes, what it says, and its tooltip. */
 export interface AlertLink {
@@ -22,7 +23,7 @@ export interface AlertLinks {
 export function alertLinks(a: Pick<AlertView, 'flow' | 'labels' | 'finding' | 'traceIds'>): AlertLinks {
   const text = a.flow ?? a.labels.flow ?? a.labels.system ?? a.labels.domain ?? 'estate';
   return {
-    subject: { text, href: a.flow ? `/flows/${encodeURIComponent(a.flow)}` : null },
+    subject: { text, href: a.flow ? flowHref(a.flow) : null },
     finding: a.finding ? { href: `/findings/${encodeURIComponent(a.finding)}`, text: 'finding', title: 'the finding this alert is about' } : null,
     traces: (a.traceIds ?? []).map((id) => ({ href: `/traces/${encodeURIComponent(id)}`, text: `trace ${id.slice(0, 8)}…`, title: `sample trace ${id}` })),
   };
