@@ -34,11 +34,16 @@ export const LABEL_GAP = 5;
 export const LABEL_MAX_WIDTH = 150;
 
 /**
- * A label's width in px, overestimated (0.62 em a character, 0.68 em bold: the wide end of the sans-serif
- * fonts a browser picks) so that what is reserved for it is never less than what is drawn; at most LABEL_MAX_WIDTH.
+ * A text's width in px at `font` px, overestimated (0.62 em a character, 0.68 em bold: the wide end of the
+ * sans-serif fonts a browser picks) so that what is reserved for it is never less than what is drawn.
  */
+export function textWidth(text: string, font: number, bold = false): number {
+  return Math.ceil(text.length * font * (bold ? 0.68 : 0.62)) + 2;
+}
+
+/** A node label's width in px (textWidth at LABEL_FONT), at most LABEL_MAX_WIDTH: longer ones are cut. */
 export function labelWidth(text: string, bold = false): number {
-  return Math.min(LABEL_MAX_WIDTH, Math.ceil(text.length * LABEL_FONT * (bold ? 0.68 : 0.62)) + 2);
+  return Math.min(LABEL_MAX_WIDTH, textWidth(text, LABEL_FONT, bold));
 }
 
 /** The label's style for ECharts: cut past LABEL_MAX_WIDTH, with a white halo that keeps it legible where lines cross it. */
@@ -231,7 +236,8 @@ const LINE_LABEL_SLACK = 8;
 export function lineLabelBoxes(from: Point, to: Point, text: string, curveness: number): Rect[] {
   const cx = (from.x + to.x) / 2 + 0.5 * curveness * (to.y - from.y);
   const cy = (from.y + to.y) / 2 + 0.5 * curveness * (from.x - to.x);
-  const w = Math.ceil(text.length * LINE_LABEL_FONT * 0.62) + 2;
+  // Not cut: ECharts draws a line label whole.
+  const w = textWidth(text, LINE_LABEL_FONT);
   const h = LINE_LABEL_FONT + 4;
   const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
   const [ux, uy] = [(to.x - from.x) / length, (to.y - from.y) / length];
