@@ -46,33 +46,96 @@ function touch(type: string, sys: string, write: boolean): string {
 }
 
 /**
- * Inserts `spans` spans (4 per trace) evenly spread over [startMs, startMs + spanMs), trace ids
- * numbered from `firstTrace`. Everything is computed by the engine; the views on `otel_traces` do
- * the work (the classification of every span and the rollups), as on real ingest, on two insert
- * streams (`max_insert_threads`: both cores of a 2-core machine). Callers insert at most ~1M spans
- * at once: the views aggregate each insert block in memory.
+ * The endpoint a touch of `touch(type, sys, write)` names, as the span classification resolves it:
+ * a tuple (direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer) — see clickhouse/migrations/031.
  */
-export async function generateSpans(store: Store, spans: number, firstTrace: number, startMs: number, spanMs: number): Promise<void> {
+function endpoint(type: string, sys: string, write: boolean): string {
+  const dir = `'${write ? 'write' : 'read'}'`;
+  return `multiIf(
+    ${type} = 0, (${dir}, 'http', 'https', concat('sys-', toString(${sys}), '.corp'), '/api/v1', ''),
+    ${type} = 1, (${dir}, 'db', 'postgresql', concat('sys-', toString(${sys}), '.db'), concat('db', toString(${sys})), ''),
+    (${dir}, 'messaging', 'kafka', '', concat('topic-', toString(${sys})), ''))`;
+}
+
+/** The generated rows: `spans` spans (4 a trace) over [startMs, startMs + spanMs), trace ids from `firstTrace`. */
+function generated(spans: number, firstTrace: number, startMs: number, spanMs: number): string {
   const traces = Math.floor(spans / SPANS_PER_TRACE);
-  const query = `
-    INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, SpanAttributes, Duration, StatusCode)
-    SELECT
-      fromUnixTimestamp64Milli(toInt64(${startMs} + intDiv(tr * ${spanMs}, ${traces}) + k * 2), 'UTC') AS Timestamp,
-      leftPad(hex(${firstTrace} + tr), 32, '0') AS TraceId,
+  return `(
+      SELECT number, tr, k, i, rs, ws, xs, rt, wt,
+        fromUnixTimestamp64Milli(toInt64(${startMs} + intDiv(tr * ${spanMs}, ${traces}) + k * 2), 'UTC') AS Timestamp,
+        leftPad(hex(${firstTrace} + tr), 32, '0') AS TraceId,
+        concat('int-', toString(i)) AS ServiceName,
+        toUInt64((10 + (number * 7919) % 400) * 1000000) AS Duration,
+        if(k = 2 AND (number * 31) % 100 = 0, 'Error', 'Ok') AS StatusCode
+      FROM (
+        SELECT number, intDiv(number, ${SPANS_PER_TRACE}) AS tr, number % ${SPANS_PER_TRACE} AS k, tr % ${INTEGRATIONS} AS i,
+          i % ${SYSTEMS} AS rs, (i * 7 + 3) % ${SYSTEMS} AS ws, (i * 11 + 5) % ${SYSTEMS} AS xs, i % 3 AS rt, intDiv(i, 3) % 3 AS wt
+        FROM numbers(${traces * SPANS_PER_TRACE})
+      )
+    )`;
+}
+
+/** The columns of `weft_span_touches`, in `touchRows`' order. */
+export const TOUCH_COLUMNS =
+  'ts, end_ts, trace_id, integration, service, domain, direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer, is_error, is_primary, records, duration_ms';
+
+/** The spans as `otel_traces` rows (the columns of `SPAN_COLUMNS`). */
+export function spanRows(spans: number, firstTrace: number, startMs: number, spanMs: number): string {
+  return `
+    SELECT Timestamp, TraceId,
       leftPad(hex(number), 16, '0') AS SpanId,
       if(k = 0, '', leftPad(hex(number - k), 16, '0')) AS ParentSpanId,
       multiIf(k = 0, 'run', k = 2, 'write', 'read') AS SpanName,
       multiIf(k = 0, 'Internal', k = 2 AND wt = 2, 'Producer', k != 2 AND rt = 2, 'Consumer', 'Client') AS SpanKind,
-      concat('int-', toString(i)) AS ServiceName,
+      ServiceName,
       multiIf(k = 0, map(), k = 1, ${touch('rt', 'rs', false)}, k = 2, ${touch('wt', 'ws', true)}, ${touch('0', 'xs', false)}) AS SpanAttributes,
-      toUInt64((10 + (number * 7919) % 400) * 1000000) AS Duration,
-      if(k = 2 AND (number * 31) % 100 = 0, 'Error', 'Ok') AS StatusCode
-    FROM (
-      SELECT number, intDiv(number, ${SPANS_PER_TRACE}) AS tr, number % ${SPANS_PER_TRACE} AS k, tr % ${INTEGRATIONS} AS i,
-        i % ${SYSTEMS} AS rs, (i * 7 + 3) % ${SYSTEMS} AS ws, (i * 11 + 5) % ${SYSTEMS} AS xs, i % 3 AS rt, intDiv(i, 3) % 3 AS wt
-      FROM numbers(${traces * SPANS_PER_TRACE})
-    )
-    SETTINGS max_insert_block_size = 1048576, max_insert_threads = 2`;
-  // Settings in the statement, not clickhouse_settings: the embedded engine would keep those for the session.
-  await store.client.command({ query });
+      Duration, StatusCode
+    FROM ${generated(spans, firstTrace, startMs, spanMs)}`;
+}
+
+/** The columns `spanRows` gives, in its order. */
+export const SPAN_COLUMNS = 'Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, SpanAttributes, Duration, StatusCode';
+
+/**
+ * The same spans as `weft_span_touches` rows: what each span touched (one row a span: these spans touch
+ * at most one endpoint), as the collector's span classification writes them. bench/analyze.ts checks
+ * them against the classification views on a sample before it relies on them.
+ */
+export function touchRows(spans: number, firstTrace: number, startMs: number, spanMs: number): string {
+  return `
+    SELECT ${TOUCH_COLUMNS} FROM (
+    SELECT toDateTime64(Timestamp, 3, 'UTC') AS ts,
+      fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(ts) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
+      TraceId AS trace_id, ServiceName AS integration, ServiceName AS service, '' AS domain,
+      multiIf(k = 0, ('', '', '', '', '', ''), k = 1, ${endpoint('rt', 'rs', false)}, k = 2, ${endpoint('wt', 'ws', true)}, ${endpoint('0', 'xs', false)}) AS t,
+      t.1 AS direction, t.2 AS ep_kind, t.3 AS ep_sys, t.4 AS ep_host, t.5 AS ep_name, t.6 AS ep_peer,
+      toUInt8(StatusCode = 'Error') AS is_error, toUInt8(1) AS is_primary, toUInt64(0) AS records, Duration / 1e6 AS duration_ms
+    FROM ${generated(spans, firstTrace, startMs, spanMs)})`;
+}
+
+/** Settings for one generating insert: both cores (`max_insert_threads`), blocks of up to 1M rows. */
+const INSERT_SETTINGS = 'max_insert_block_size = 1048576, max_insert_threads = 2';
+
+/** The views that classify the spans inserted into `otel_traces` (clickhouse/migrations/031). */
+const CLASSIFYING_VIEWS = ['weft_span_touches_mv', 'weft_span_touches_none_mv'];
+
+/**
+ * Inserts `spans` spans (4 per trace) evenly spread over [startMs, startMs + spanMs), trace ids
+ * numbered from `firstTrace`, as Weft's collector writes them: the spans into `otel_traces` without the
+ * SQL classification, and what each touched into `weft_span_touches` (rows checked against the
+ * classification by analyze-estate.test.ts), so that every other view (trace index, arrivals, touch
+ * sets, endpoint rollups) does its work as on real ingest. Everything is computed by the engine, on two
+ * insert streams (`max_insert_threads`: both cores of a 2-core machine). Callers insert at most ~1M
+ * spans at once: the views aggregate each insert block in memory.
+ */
+export async function generateSpans(store: Store, spans: number, firstTrace: number, startMs: number, spanMs: number): Promise<void> {
+  const run = (query: string) => store.client.command({ query });
+  for (const view of CLASSIFYING_VIEWS) await run(`DETACH TABLE ${view}`);
+  try {
+    // Settings in the statement, not clickhouse_settings: the embedded engine would keep those for the session.
+    await run(`INSERT INTO otel_traces (${SPAN_COLUMNS}) ${spanRows(spans, firstTrace, startMs, spanMs)} SETTINGS ${INSERT_SETTINGS}`);
+  } finally {
+    for (const view of CLASSIFYING_VIEWS) await run(`ATTACH TABLE ${view}`);
+  }
+  await run(`INSERT INTO weft_span_touches (${TOUCH_COLUMNS}) ${touchRows(spans, firstTrace, startMs, spanMs)} SETTINGS ${INSERT_SETTINGS}`);
 }

@@ -9,15 +9,16 @@
  * flat from 1M to 100M (its cost follows the window and the estate, not the history).
  *
  * Spans are generated inside the engine (INSERT … SELECT FROM numbers(), bench/analyze-estate.ts), at
- * most 1M an insert, each insert the next slice of its day (as spans arrive), through `otel_traces`
- * and all its views, as ingest fills them; each day is followed by the pairing job (and so is the
- * first 1M, to be measured). The analyzer's clock is 2 minutes past the newest span. The summary
- * compares the last measurement with the first, and the pairing job's time per day of data, first
- * days against last (flat: its cost follows what arrived, not the days stored).
+ * most 1M an insert, each insert the next slice of its day (as spans arrive), into `otel_traces` and its
+ * views, with what each span touched written beside them as Weft's collector writes it (the touch rows,
+ * checked against the SQL classification by bench/analyze-estate.test.ts); each day is followed by the
+ * pairing job (and so is the first 1M, to be measured). The analyzer's clock is 2 minutes past the
+ * newest span. The summary compares the last measurement with the first, and the pairing job's time per
+ * day of data, first days against last (flat: its cost follows what arrived, not the days stored).
  *
- * The views cost ~50 µs of CPU a span (2 cores, 2026), so 100M spans need ~1.4 CPU-hours to generate:
- * use 10M spans a day (`100000000 10000000`: ten days, the 24 h window holds 10M spans), not 100 days
- * of 1M (same spans, ten times the pairing runs and measurements of a 1M window).
+ * Generating costs ~4 µs of engine CPU a span and pairing ~4 µs (2 cores, 2026): 100M spans, 100 days
+ * of 1M (the default spread: the 24 h window holds the same 1M spans at every measurement, so what grows
+ * is only the history), take about half an hour with the naive baseline.
  * Usage: tsx bench/analyze.ts [totalSpans=10000000] [spansPerDay=1000000]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
