@@ -2,7 +2,7 @@ export { runReconciliation, keyNotesOf } from './run-reconciliation.ts';
 export type { RunReconciliationOptions } from './run-reconciliation.ts';
 export type { ReconciliationRun, ReconcileProgress, ChangedSample, KeyNote } from './reconciliation-run.ts';
 export { bisect, mergeRanges, firstWidth, splitFactor, compareKeys } from './bisect.ts';
-export { keyHashOf, KEY_HASH_SPACE } from './sql-side.ts';
+export { keyHashOf, keySpreadOf, keyPointOf, KEY_POINT_SPACE } from './key-point.ts';
 export type { RowKey } from './sql-side.ts';
 export type { BisectOptions, BisectResult } from './bisect.ts';
 export { valueClassOf, canonicalExpr } from './canonical.ts';
