@@ -189,7 +189,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
               level: lv.level,
               segments: lv.segments,
               differing: lv.differing,
-              message: `level ${lv.level}: ${count(lv.segments, 'segment')} of ${count(lv.width, 'key')}, ${lv.differing} ${lv.differing === 1 ? 'differs' : 'differ'}`,
+              message: `level ${lv.level}: ${count(lv.segments, 'segment')} of ${count(lv.width, key.mode === 'hashed' ? 'key point' : 'key')}, ${lv.differing} ${lv.differing === 1 ? 'differs' : 'differ'}`,
             }),
         });
       }),
