@@ -3,24 +3,26 @@ import { bisect, firstWidth, mergeRanges, splitFactor } from './bisect.ts';
 import { planColumn, valueClassOf } from './canonical.ts';
 import type { KeyRange, RowKey, SegmentSum, SideQueries } from './sql-side.ts';
 
-/** A side held in memory: the same answers a database gives, for the bisection logic alone. */
-function memorySide(rows: Map<number, string>): SideQueries & { scanned: number } {
+/** A side held in memory: the same answers a database gives, for the bisection logic alone; with `unit`, a locator of `unit` keys. */
+function memorySide(rows: Map<number, string>, unit?: number): SideQueries & { scanned: number } {
   const inRanges = (k: number, ranges: KeyRange[] | null) => ranges === null || ranges.some((r) => k >= r.from && k < r.to);
   const side = {
     scanned: 0,
     duplicates: [],
+    ...(unit ? { locator: { unit, unitOf: (k: RowKey) => Math.floor(Number(k) / unit) } } : {}),
     async bounds() {
       const keys = [...rows.keys()];
       return { min: keys.length ? Math.min(...keys) : null, max: keys.length ? Math.max(...keys) : null, estimate: keys.length };
     },
-    async summarize(lo: number, width: number, ranges: KeyRange[] | null) {
+    async summarize(lo: number, width: number, ranges: KeyRange[] | null, locate = false) {
       const out = new Map<number, SegmentSum>();
       for (const [k, h] of rows) {
         if (!inRanges(k, ranges)) continue;
         side.scanned++;
         const b = Math.floor((k - lo) / width);
-        const s = out.get(b) ?? { count: 0, sum: '0' };
-        out.set(b, { count: s.count + 1, sum: (BigInt(s.sum) + BigInt(h)).toString() });
+        const s = out.get(b) ?? { count: 0, sum: '0', ...(locate ? { weighted: '0' } : {}) };
+        const weighted = locate ? { weighted: (BigInt(s.weighted!) + BigInt(Math.floor(k / unit!)) * (BigInt(h) % 2n ** 30n)).toString() } : {};
+        out.set(b, { count: s.count + 1, sum: (BigInt(s.sum) + BigInt(h)).toString(), ...weighted });
       }
       return out;
     },
@@ -173,5 +175,43 @@ describe('splitFactor', () => {
     expect(splitFactor(20_000, 256, 16, 1 << 26)).toBe(128);
     expect(splitFactor(10_000_000, 256, 16, 1 << 30)).toBe(65_536);
     expect(splitFactor(20_000, 256, 16, 8)).toBe(8);
+  });
+});
+
+describe('bisect with a locator', () => {
+  const table = (n: number) => new Map(Array.from({ length: n }, (_, k) => [k, hash(k)]));
+
+  it('settles segments that hold one difference each at the first level, downloading only their units', async () => {
+    const left = table(100_000);
+    const right = new Map(left);
+    right.delete(500);
+    left.delete(77_777);
+    right.delete(99_999);
+    right.set(40_123, hash(40_123, 'changed'));
+    const result = await bisect(memorySide(left, 16), memorySide(right, 16), { downloadBelow: 64 });
+    expect(result).toMatchObject({ missing: [500, 99_999], extra: [77_777], changed: [40_123], levels: 1 });
+    expect(result.rowsDownloaded).toBeLessThan(4 * 2 * 16);
+  });
+
+  it('does not take two changes for one: a unit that does not explain its segment is bisected again', async () => {
+    const left = table(50_000);
+    const right = new Map(left);
+    // equal hash changes at units 100 and 102 of one segment read as one change at unit 101
+    for (const k of [1600, 1632]) right.set(k, (BigInt(left.get(k)!) + 1000n).toString());
+    const result = await bisect(memorySide(left, 16), memorySide(right, 16), { downloadBelow: 64 });
+    expect(result.changed).toEqual([1600, 1632]);
+    expect(result.levels).toBeGreaterThan(1);
+  });
+
+  it('downloads segments holding several differences whole when they fit the share, instead of another level', async () => {
+    const left = table(100_000);
+    const right = new Map(left);
+    for (const k of [700, 701, 702]) right.delete(k);
+    const split = await bisect(memorySide(left, 16), memorySide(right, 16), { downloadBelow: 64 });
+    const whole = await bisect(memorySide(left, 16), memorySide(right, 16), { downloadBelow: 64, wholeShare: 0.01 });
+    expect(split.missing).toEqual([700, 701, 702]);
+    expect(whole.missing).toEqual([700, 701, 702]);
+    expect(whole.levels).toBe(1);
+    expect(split.levels).toBeGreaterThan(1);
   });
 });

@@ -207,4 +207,40 @@ describe.skipIf(!up)('reconciliation of keys that spread badly', () => {
     });
     expect(run.details.keyNotes).toEqual([{ left: rows[17][0], right: twin, why: 'case' }]);
   });
+
+  it('a segment holding one difference is settled at the first level: only the unit it lies in is downloaded, in both databases', async () => {
+    const t = `secrets_rec_shape_located_${suffix}`;
+    tables.push(t);
+    await pgc.query(`CREATE TABLE ${t} (id text PRIMARY KEY, v text)`);
+    await myc.query(`CREATE TABLE ${t} (id varchar(20) COLLATE utf8mb4_general_ci PRIMARY KEY, v varchar(20)) DEFAULT CHARSET=utf8mb4`);
+    await pgc.query(`INSERT INTO ${t} SELECT 'SO-' || lpad(g::text, 6, '0'), 'v' || g FROM generate_series(1, 20000) g`);
+    await myc.query(`INSERT INTO ${t} SELECT CONCAT('SO-', LPAD(seq, 6, '0')), CONCAT('v', seq) FROM seq_1_to_20000`);
+    // 20,000 rows make 32 first-level segments (a segment is a 32nd of the spreads): one difference in each of three
+    const segmentOf = (key: string) => Math.floor(keySpreadOf(key) / 2 ** 27);
+    const [missing, changed, extra] = ['SO-000017', 'SO-000500', 'SO-900001'].reduce<string[]>((picked, first) => {
+      let n = Number(first.slice(3));
+      while (picked.some((p) => segmentOf(p) === segmentOf(`SO-${String(n).padStart(6, '0')}`))) n++;
+      return [...picked, `SO-${String(n).padStart(6, '0')}`];
+    }, []);
+    await myc.query(`DELETE FROM ${t} WHERE id = ?`, [missing]);
+    await myc.query(`UPDATE ${t} SET v = 'changed' WHERE id = ?`, [changed]);
+    await myc.query(`INSERT INTO ${t} VALUES (?, 'stray')`, [extra]);
+    const run = await runReconciliation(
+      {
+        id: `rec-${t}`,
+        key: 'id',
+        columns: ['v'],
+        left: { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t },
+        right: { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t },
+      },
+      { secrets },
+    );
+    expect({ missing: run.sampleMissing, extra: run.sampleExtra, changed: run.sampleChanged }).toEqual({
+      missing: [missing],
+      extra: [extra],
+      changed: [changed],
+    });
+    expect(run.details.levels).toBe(1);
+    expect(run.rowsDownloaded).toBeLessThanOrEqual(12);
+  });
 });

@@ -183,6 +183,8 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
           // Hashed keys: each level is a scan of the whole table (the index cannot find a hash bucket), so differing
           // buckets are downloaded sooner; integer keys: deeper levels are cheap index range scans.
           downloadBelow: spec.downloadBelow ?? (key.mode === 'hashed' ? 256 : 32),
+          // Hashed keys: segments holding several differences are downloaded whole while that moves under 0.5% of the rows (a level more is a scan more).
+          wholeShare: key.mode === 'hashed' ? 0.005 : 0,
           onLevel: (lv) =>
             progress({
               phase: 'bisect',

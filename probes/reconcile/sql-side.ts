@@ -1,6 +1,7 @@
 import type { ColumnInfo, SqlDialect, SqlQuery, SqlSource } from '../sql/sql-source.ts';
 import { quoteIdent, rowHashExpr, rowTextExpr } from './canonical.ts';
 import { hashedSide } from './hashed-side.ts';
+import type { LocatorSums } from './segment-locator.ts';
 import { estimateOf } from './table-estimate.ts';
 
 /** A range [from, to) of the bisected space: integer keys themselves, or hashed keys' points (`KEY_POINT_SPACE`, `key-point.ts`). */
@@ -9,10 +10,8 @@ export interface KeyRange {
   to: number;
 }
 
-export interface SegmentSum {
-  count: number;
-  sum: string;
-}
+/** A segment's rows: their count, Σ row hash and (levels that locate, `segment-locator.ts`) Σ unit × weight, sums as decimal text. */
+export type SegmentSum = LocatorSums;
 
 /** A row's key: the integer itself (integer keys), or the canonical key text (string, UUID, decimal, composite keys). */
 export type RowKey = number | string;
@@ -21,8 +20,8 @@ export type RowKey = number | string;
 export interface SideQueries {
   /** Lowest and highest point of the bisected space, and the planner's estimate of the rows (-1 when unknown). */
   bounds(): Promise<{ min: number | null; max: number | null; estimate: number }>;
-  /** Count and hash sum per bucket of `width` from `lo`, over `ranges` (all rows when null). */
-  summarize(lo: number, width: number, ranges: KeyRange[] | null): Promise<Map<number, SegmentSum>>;
+  /** Count and hash sum per bucket of `width` from `lo`, over `ranges` (all rows when null); with `locate`, the weighted sum too (sides with a `locator`). */
+  summarize(lo: number, width: number, ranges: KeyRange[] | null, locate?: boolean): Promise<Map<number, SegmentSum>>;
   /** Key → row hash, for the rows in `ranges`; `duplicates` counts keys seen twice (equal once canonical). */
   download(ranges: KeyRange[]): Promise<Map<RowKey, string>>;
   /** Key → row hash for these keys (exact: a collation's idea of equal is not enough). */
@@ -31,6 +30,8 @@ export interface SideQueries {
   values(keys: RowKey[]): Promise<Map<RowKey, Array<string | null>>>;
   /** Keys that appeared more than once with the same canonical text on this side (e.g. "abc" and "ABC" against a uuid). */
   readonly duplicates: RowKey[];
+  /** Sides whose levels are scans locate single differences: a unit is `unit` points (a key's unit is its point ÷ unit, `unitOf`). */
+  readonly locator?: { unit: number; unitOf(key: RowKey): number };
 }
 
 export interface SideDefinition {
