@@ -72,6 +72,8 @@ interface Located {
   units: KeyRange[];
 }
 
+const largestOf = (segments: Array<{ largest: number }>) => segments.reduce((n, s) => Math.max(n, s.largest), 0);
+
 /** Count and hash sum of the downloaded rows of each located segment's units, on one side. */
 function totalsIn(rows: Map<RowKey, string>, located: Located[], unit: number, unitOf: (key: RowKey) => number): RowsTotal[] {
   const totals = located.map(() => ({ count: 0, sum: 0n }));
@@ -156,7 +158,7 @@ export async function bisect(left: SideQueries, right: SideQueries, options: Bis
       result.levels++;
       if (next.length === 0) break;
       ranges = mergeRanges(next.map((s) => s.range));
-      width = Math.max(1, width / splitFactor(Math.max(...next.map((s) => s.largest)), options.downloadBelow, factor, width));
+      width = Math.max(1, width / splitFactor(largestOf(next), options.downloadBelow, factor, width));
     }
 
     if (leaves.length > 0) {
@@ -171,8 +173,8 @@ export async function bisect(left: SideQueries, right: SideQueries, options: Bis
     const unexplained = located.filter((s, i) => !explains(s.l, s.r, inL[i], inR[i]));
     if (unexplained.length === 0) break;
     ranges = mergeRanges(unexplained.map((s) => s.range));
-    const narrowest = Math.min(...unexplained.map((s) => s.width));
-    width = Math.max(1, narrowest / splitFactor(Math.max(...unexplained.map((s) => s.largest)), options.downloadBelow, factor, narrowest));
+    const narrowest = unexplained.reduce((w, s) => Math.min(w, s.width), Infinity);
+    width = Math.max(1, narrowest / splitFactor(largestOf(unexplained), options.downloadBelow, factor, narrowest));
   }
 
   result.rowsDownloaded = lrows.size + rrows.size;
