@@ -22,7 +22,8 @@ describe('clusterize', () => {
 
   it('runs every CREATE, ALTER and DROP on the cluster', () => {
     const ddl = find(/^(CREATE|ALTER|DROP)\b/);
-    expect(find(/^DROP VIEW IF EXISTS weft_span_touches_mv ON CLUSTER 'weft'$/)).toHaveLength(1);
+    // Replaced twice: by 031 and by 033.
+    expect(find(/^DROP VIEW IF EXISTS weft_span_touches_mv ON CLUSTER 'weft'$/)).toHaveLength(2);
     // A dropped MergeTree table goes on every node, its Distributed table and its _local twin.
     expect(find(/^DROP TABLE IF EXISTS weft_trace_touches(_local)? ON CLUSTER 'weft'$/)).toHaveLength(2);
     expect(ddl.length).toBeGreaterThan(10);
@@ -51,6 +52,14 @@ describe('clusterize', () => {
     expect(mv).toMatch(/ON CLUSTER 'weft'\s+TO otel_traces_trace_id_ts_local\s+AS SELECT/);
     expect(mv).toMatch(/FROM otel_traces_local\b/);
     for (const s of find(/^CREATE MATERIALIZED VIEW/)) expect(s).not.toMatch(/FROM otel_traces\b(?!_)/);
+  });
+
+  it('gates the SQL classification on each node: the Null table of unclassified spans is per node, fed from otel_traces_local', () => {
+    expect(find(/^CREATE TABLE IF NOT EXISTS weft_spans_unclassified ON CLUSTER 'weft' \(/)[0]).toMatch(/ENGINE = Null$/);
+    const [gate] = find(/^CREATE MATERIALIZED VIEW IF NOT EXISTS weft_spans_unclassified_mv /);
+    expect(gate).toMatch(/TO weft_spans_unclassified AS\s+SELECT[\s\S]*FROM otel_traces_local\s+WHERE getSetting\('log_comment'\) != 'weft:classified'$/);
+    const classification = find(/^CREATE MATERIALIZED VIEW IF NOT EXISTS weft_span_touches(_none)?_mv /).slice(-2);
+    for (const s of classification) expect(s).toMatch(/FROM weft_spans_unclassified\b/);
   });
 
   it('sends ALTERs to the local tables', () => {

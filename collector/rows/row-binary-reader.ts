@@ -1,6 +1,7 @@
 import type { TableSpec } from './tables.ts';
 
-type Skip = (b: Buffer, p: number) => number;
+/** Moves past one RowBinary value of some type: returns the position after the value that starts at `p`. */
+export type Skip = (b: Buffer, p: number) => number;
 
 function varint(b: Buffer, p: number): [number, number] {
   let n = 0;
@@ -40,7 +41,8 @@ const skippers: Record<string, Skip> = {
   },
 };
 
-function skipperFor(type: string): Skip {
+/** A Skip for a RowBinary type of the collector's tables (String, numbers, Map(String, String), Array of those); throws for other types. */
+export function skipperFor(type: string): Skip {
   const direct = skippers[type];
   if (direct) return direct;
   const inner = /^Array\((.+)\)$/.exec(type)?.[1];

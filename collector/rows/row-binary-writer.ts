@@ -148,6 +148,15 @@ export class RowBinaryWriter {
     this.bytes(b, 0, b.length);
   }
 
+  /** A string given as a byte string: one char per byte, char codes 0–255 (`buffer.toString('latin1')`). */
+  latin1(s: string): void {
+    const n = s.length;
+    this.varint(n);
+    this.ensure(n);
+    if (n <= 64) for (let i = 0; i < n; i++) this.buf[this.pos++] = s.charCodeAt(i);
+    else this.pos += this.buf.write(s, this.pos, 'latin1');
+  }
+
   /** Lowercase hex of `src[start, end)` as a string; '' when all zero. */
   hexId(src: Uint8Array, start: number, end: number): void {
     let zero = true;

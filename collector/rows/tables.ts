@@ -127,8 +127,11 @@ export const tableNames = Object.keys(tables) as TableName[];
 /** The segment format: RowBinary, rows back to back in the order of `fields`. */
 export const SEGMENT_FORMAT = 'RowBinary';
 
+/** What a load statement needs of a table: its name and the fields of its segment files. */
+export type LoadSpec = Pick<TableSpec, 'fields'> & { table: string };
+
 /** `f0 UInt64, f1 String, …`: the structure of a segment file for this table. */
-export function structure(spec: TableSpec): string {
+export function structure(spec: LoadSpec): string {
   return spec.fields.map((f, i) => `f${i} ${f.type}`).join(', ');
 }
 
@@ -137,7 +140,7 @@ export function structure(spec: TableSpec): string {
  * from disk) or `input` (the segment is streamed to a server as the request body); `settings` are
  * written into the statement (the deduplication token of the segment, for one).
  */
-export function loadStatement(spec: TableSpec, source: { file: string } | 'input', database?: string, settings?: StatementSettings): string {
+export function loadStatement(spec: LoadSpec, source: { file: string } | 'input', database?: string, settings?: StatementSettings): string {
   const columns = spec.fields.map((f) => `\`${f.column}\``).join(', ');
   const select = spec.fields.map((f, i) => (f.convert ? f.convert(`f${i}`) : `f${i}`)).join(', ');
   const table = database ? `\`${database}\`.\`${spec.table}\`` : `\`${spec.table}\``;

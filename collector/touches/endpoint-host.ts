@@ -1,0 +1,117 @@
+import { asciiLower, trimSpaces, validUtf8 } from './byte-text.ts';
+import { extract } from './sql-direction.ts';
+
+/**
+ * Where a span went, as migration 033 reads it: the URL split as RFC 3986 does, the host and
+ * port from the URL or the span's server/peer attributes, and the endpoint's host text (lower
+ * case, no trailing dot, IPv6 in brackets, `:port` unless it is the default). Byte strings in
+ * and out (byte-text.ts); the regular expressions run on valid UTF-8, as in SQL.
+ */
+
+const URL_PARTS = /^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?:\/\/([^/?#]*))?([^?#]*)/;
+const USERINFO = /^.*@/s;
+const BRACKETED = /^\[([^\]]*)\]/;
+const UNBRACKETED = /^([^:]*)/;
+const URL_PORT = /^(?:\[[^\]]*\]|[^:]*):(\d+)$/;
+const HOST_HEADER_HOST = /^(\[[^\]]*\]|[^:]*)/;
+const HOST_HEADER_PORT = /:(\d+)$/;
+const TARGET_PATH = /^([^?#]*)/;
+const HOST_EDGES = /^\[|\]$|\.+$/;
+const DIGITS = /^[0-9]+$/;
+
+/** The default port of a scheme or system, as text. */
+export const DEFAULT_PORTS: ReadonlyMap<string, string> = new Map([
+  ['http', '80'],
+  ['https', '443'],
+  ['ws', '80'],
+  ['wss', '443'],
+  ['postgresql', '5432'],
+  ['mysql', '3306'],
+  ['mssql', '1433'],
+  ['oracle', '1521'],
+  ['mongodb', '27017'],
+  ['redis', '6379'],
+  ['rabbitmq', '5672'],
+  ['kafka', '9092'],
+  ['nats', '4222'],
+  ['amqp', '5672'],
+  ['amqps', '5671'],
+]);
+
+/** A URL's scheme, host, port and path (`url_parts`, `url_host`, `url_port`); `url` is valid UTF-8. */
+export interface UrlSplit {
+  scheme: string;
+  host: string;
+  port: string;
+  path: string;
+}
+
+const NO_URL: UrlSplit = { scheme: '', host: '', port: '', path: '' };
+
+export function splitUrl(url: string): UrlSplit {
+  if (url === '') return NO_URL;
+  const m = URL_PARTS.exec(url);
+  const hostport = (m?.[2] ?? '').replace(USERINFO, '');
+  return {
+    scheme: m?.[1] ?? '',
+    host: hostport.startsWith('[') ? extract(hostport, BRACKETED) : extract(hostport, UNBRACKETED),
+    port: extract(hostport, URL_PORT),
+    path: m?.[3] ?? '',
+  };
+}
+
+/** `url_path`: the first two segments of the URL's path (else url.path, else http.target's path). */
+export function endpointPath(urlPath: string, attrPath: string, target: string): string {
+  const path = urlPath !== '' ? urlPath : attrPath !== '' ? attrPath : extract(validUtf8(target), TARGET_PATH);
+  return path === '' ? '' : validUtf8(path.split('/', 3).join('/'));
+}
+
+/** The attributes that name the host and port when the URL does not. */
+export interface HostAttributes {
+  serverAddress: string;
+  netPeerName: string;
+  httpHost: string;
+  peerAddress: string;
+  netPeerIp: string;
+  serverPort: string;
+  netPeerPort: string;
+  peerPort: string;
+}
+
+/** `host_any` and `port_any`: from the URL when it has a host, else the first attribute that is set. */
+export function hostAndPort(url: UrlSplit, a: HostAttributes): { host: string; port: string } {
+  if (url.host !== '') return { host: url.host, port: url.port };
+  const httpHost = validUtf8(a.httpHost);
+  const host =
+    a.serverAddress !== ''
+      ? a.serverAddress
+      : a.netPeerName !== ''
+        ? a.netPeerName
+        : httpHost !== ''
+          ? extract(httpHost, HOST_HEADER_HOST)
+          : a.peerAddress !== ''
+            ? a.peerAddress
+            : a.netPeerIp;
+  const port = a.serverPort !== '' ? a.serverPort : a.netPeerPort !== '' ? a.netPeerPort : httpHost !== '' ? extract(httpHost, HOST_HEADER_PORT) : a.peerPort;
+  return { host: validUtf8(host), port: validUtf8(port) };
+}
+
+/** `host_v`: a socket path as it is; otherwise trimmed, one leading `[`, trailing `]` or dots dropped, lower case. */
+export function hostValue(host: string): string {
+  if (host.startsWith('/')) return host;
+  return asciiLower(trimSpaces(host).replace(HOST_EDGES, ''));
+}
+
+/** `ep_host_v`: the host (IPv6 in brackets) and `:port` unless the port is 0, not a number or the default. */
+export function endpointHost(host: string, port: string, defaultPort: string): string {
+  const shown = host.includes(':') && !host.startsWith('/') ? `[${host}]` : host;
+  if (host === '' || !DIGITS.test(port)) return shown;
+  const n = uint32OrZero(port);
+  return n !== 0 && String(n) !== defaultPort ? `${shown}:${n}` : shown;
+}
+
+/** ClickHouse `toUInt32OrZero` of a string of ASCII digits: 0 when it does not fit. */
+function uint32OrZero(digits: string): number {
+  const n = Number(digits);
+  return n <= 4294967295 ? n : 0;
+}

@@ -1,0 +1,490 @@
+import { messages } from '../otlp/proto-codec.ts';
+import { SPAN_KEYS } from './span-record.ts';
+
+/**
+ * Spans for the parity test (parity.test.ts): the cases of analyzer/flows/span-touches.test.ts,
+ * their siblings (odd and empty values, IPv6, default ports, SQL with comments, CTEs and COPY,
+ * temporary destinations, bytes that are not UTF-8, duplicate keys, non-string values…) and
+ * seeded random combinations of every attribute the classification reads. `requestOf` encodes
+ * them as one OTLP/protobuf request, each span in a trace of its own.
+ */
+export type Value = string | { int: string } | { bool: boolean } | { double: number } | { bytes: number[] } | { array: string[] } | { raw: number[] };
+export type Attributes = [key: string, value: Value][];
+
+export interface ParitySpan {
+  name: string;
+  /** OTLP span kind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  kind: number;
+  attributes: Attributes;
+  resource?: Attributes;
+  /** OTLP status code: 0 unset, 1 ok, 2 error. */
+  status?: number;
+  /** Start and duration in nanoseconds (decimal text). */
+  startNs?: string;
+  durationNs?: string;
+}
+
+const [INTERNAL, SERVER, CLIENT, PRODUCER, CONSUMER] = [1, 2, 3, 4, 5];
+const span = (name: string, kind: number, attributes: Record<string, Value> | Attributes, more: Partial<ParitySpan> = {}): ParitySpan => ({
+  name,
+  kind,
+  attributes: Array.isArray(attributes) ? attributes : Object.entries(attributes),
+  ...more,
+});
+const sql = (statement: Value, more: Record<string, Value> = {}) =>
+  span('sql', CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': 'orders', 'server.address': 'db.internal', 'db.query.text': statement, ...more });
+const http = (url: Value, more: Record<string, Value> = {}) => span('http', CLIENT, { 'http.request.method': 'GET', 'url.full': url, ...more });
+const host = (address: Value, more: Record<string, Value> = {}) => span('host', CLIENT, { 'http.request.method': 'POST', 'server.address': address, ...more });
+const msg = (attributes: Record<string, Value>, kind = PRODUCER, name = 'msg') => span(name, kind, { 'messaging.system': 'rabbitmq', ...attributes });
+const raw = (...parts: (string | number[])[]): Value => ({ raw: parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'utf8')] : p)) });
+
+/** The cases of span-touches.test.ts, then their siblings. */
+export function handmadeSpans(): ParitySpan[] {
+  return [
+    // span-touches.test.ts
+    http('https://REDACTED:REDACTED@crm.test.local/api/x'),
+    span('python-requests', CLIENT, { 'http.method': 'GET', 'http.url': 'http://localhost:18081/api/customers?page=2' }),
+    span('single-label', CLIENT, { 'http.request.method': 'POST', 'url.full': 'http://erp-api/orders/1/lines' }),
+    span('ipv6', CLIENT, { 'http.request.method': 'PUT', 'url.full': 'http://[::1]:8080/a' }),
+    http('HTTPS://Crm.Example.COM.:443/x'),
+    span('url-none', CLIENT, {
+      'http.request.method': 'GET',
+      'server.address': 'erp.internal',
+      'server.port': { int: '8443' },
+      'url.scheme': 'https',
+      'url.path': '/v1/orders',
+    }),
+    span('url-no-host', CLIENT, { 'http.request.method': 'GET', 'url.path': '/x' }),
+    span('net-connect', INTERNAL, { 'server.address': '127.0.0.1', 'server.port': { int: '5432' }, 'network.transport': 'tcp' }),
+    span('dns-lookup', CLIENT, { 'peer.ipv4': '127.0.0.1' }),
+    span('server-own-url', SERVER, { 'http.request.method': 'POST', 'url.full': 'https://me.test/api/orders', 'server.address': 'me.test' }),
+    span('internal-work', INTERNAL, { 'integration.records': { int: '7' } }, { status: 2 }),
+    span('pg-connect', CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': 'orders', 'server.address': '127.0.0.1', 'server.port': { int: '5432' } }),
+    span('http-server', SERVER, { 'http.request.method': 'GET', 'server.address': 'api.local', 'url.path': '/x' }),
+    msg({ 'messaging.destination': '', 'messaging.rabbitmq.routing_key': 'orders', 'server.address': '127.0.0.1', 'server.port': { int: '5672' } }),
+    msg(
+      {
+        'messaging.destination': '',
+        'messaging.rabbitmq.routing_key': 'orders',
+        'messaging.operation': 'process',
+        'server.address': '127.0.0.1',
+        'server.port': { int: '5672' },
+      },
+      CONSUMER,
+    ),
+    msg({ 'messaging.destination.name': 'amq.default', 'messaging.rabbitmq.destination.routing_key': 'orders', 'server.address': '127.0.0.1' }),
+    msg({ 'messaging.destination': 'orders', 'messaging.temp_destination': { bool: true }, 'net.peer.name': '127.0.0.1', 'net.peer.port': '5672' }),
+    msg({ 'messaging.destination.name': 'events:customer.changed', 'messaging.operation.type': 'process', 'server.address': '127.0.0.1' }, CONSUMER),
+    msg({ 'messaging.destination.name': 'orders', 'messaging.operation.type': 'send' }),
+    msg({ 'messaging.destination': '(temporary)', 'messaging.temp_destination': { bool: true } }, PRODUCER, 'orders send'),
+    span('nats-inbox-old', PRODUCER, { 'messaging.system': 'nats', 'messaging.destination.name': '_INBOX.abc.1' }),
+    msg({ 'messaging.destination': 'events', 'messaging.rabbitmq.routing_key': 'order.created' }),
+    msg({ 'messaging.destination': '' }),
+    span('nats-subject', PRODUCER, {
+      'messaging.system': 'nats',
+      'messaging.destination.name': 'orders.created',
+      'messaging.operation.type': 'publish',
+      'server.address': 'nats.internal',
+      'server.port': { int: '4223' },
+    }),
+    span('nats-reply', PRODUCER, { 'messaging.system': 'nats', 'messaging.destination.name': '_INBOX.x1', 'messaging.destination.temporary': { bool: true } }),
+    span('kafka-topic', CONSUMER, { 'messaging.system': 'kafka', 'messaging.destination.name': 'orders', 'messaging.operation.type': 'receive' }),
+    sql('/* app=sync */ SELECT id FROM orders'),
+    sql('-- nightly\n  select id from orders'),
+    sql('(SELECT 1) UNION (SELECT 2)'),
+    sql('WITH c AS (SELECT id FROM staging) INSERT INTO orders SELECT id FROM c'),
+    sql("WITH c AS (SELECT 'delete' AS x) SELECT * FROM c"),
+    sql('COPY orders (id) FROM STDIN WITH (FORMAT csv)'),
+    sql('COPY (SELECT * FROM orders) TO STDOUT'),
+    sql('SELECT * INTO archive_2026 FROM orders'),
+    sql('merge into orders o using staging s on o.id = s.id when matched then update set x = s.x'),
+    sql('TRUNCATE orders'),
+    sql('CREATE TEMP TABLE t AS SELECT * FROM orders'),
+    span('sql-operation-name', CLIENT, {
+      'db.system.name': 'postgresql',
+      'db.namespace': 'orders.public',
+      'server.address': 'db.internal',
+      'db.operation.name': 'UPDATE',
+    }),
+    span('sql-summary', CLIENT, {
+      'db.system.name': 'mysql',
+      'db.namespace': 'shop',
+      'server.address': 'db.internal',
+      'server.port': { int: '3306' },
+      'db.query.summary': 'SELECT orders',
+    }),
+    span('sql-nameless', CLIENT, { 'db.system.name': 'sqlite', 'db.query.text': 'select 1' }),
+    span('redis-set', CLIENT, { 'db.system': 'redis', 'db.statement': 'SET customer:1 ?', 'net.peer.name': 'cache', 'net.peer.port': { int: '6380' } }),
+    sql('select 1', { 'server.address': '/var/run/postgresql', 'server.port': { int: '5432' } }),
+    // URLs: RFC 3986 corners
+    http('http://[2001:db8::1]/x'),
+    http('http://[fe80::1%25eth0]:8080/a/b'),
+    http('http://[::1/x'),
+    http('http://h/a@b/c'),
+    http('http://u:p@x@host.example:81/p'),
+    http('//host.example/path/only'),
+    http('api/orders/7'),
+    http('mailto:ops@example.com'),
+    http('http://host:abc/x'),
+    http('http://host:0/x'),
+    http('http://host:65536/x'),
+    http('http://host:99999999999/x'),
+    http('http://host:0080/x'),
+    http('http://host:00000000000000000080/x'),
+    http('https://host:443/'),
+    http('wss://host:443/socket'),
+    http('ws://host:8080/socket'),
+    http('HTTP://H.EXAMPLE/'),
+    http('http://h.example?q=1'),
+    http('http://h.example#frag'),
+    http('http://h.example/a/b/c/d?x=1#y'),
+    http('http:/x/y'),
+    http('http://'),
+    http('http://:8080/x'),
+    http('http://a\nb@host.example/x\ny'),
+    http('http://host.example/with space/x'),
+    http('http://bücher.example/straße/ü'),
+    http('http://%62ad.example/%2F/x'),
+    http('1http://not-a-scheme/x'),
+    http(raw('http://bad', [0xff, 0xfe], '.example/p', [0xc3], '/q')),
+    http(raw('http://u', [0x80], 'x@host.example/', [0xe2, 0x82], 'z')),
+    http(raw('http://h', [0xed, 0xa0, 0x80], 'x/', [0xf4, 0x90, 0x80, 0x80])),
+    http(raw('http://h', [0xc0, 0xaf], 'x:8080/')),
+    http('https://host.example/x', { 'url.scheme': 'ftp' }),
+    span('url-old-and-new', CLIENT, { 'http.request.method': 'GET', 'url.full': '', 'http.url': 'http://old.example/a' }),
+    span('no-url-scheme', CLIENT, { 'http.request.method': 'GET', 'server.address': 'h.example', 'url.scheme': 'HTTPS', 'server.port': { int: '443' } }),
+    span('http-scheme-old', CLIENT, {
+      'http.method': 'get',
+      'net.peer.name': 'h.example',
+      'http.scheme': 'https',
+      'net.peer.port': '8443',
+      'http.target': '/a/b/c?d',
+    }),
+    span('method-only', CLIENT, { 'http.request.method': 'OPTIONS' }),
+    span('method-only-peer', CLIENT, { 'http.request.method': 'DELETE', 'peer.service': 'billing' }),
+    span('target-hash', CLIENT, { 'http.request.method': 'PATCH', 'server.address': 'h', 'http.target': '/x#frag/y' }),
+    span('unspecified-url', 0, { 'url.full': 'http://u.example/x' }),
+    span('internal-url', INTERNAL, { 'http.url': 'http://i.example/x/y/z' }),
+    // hosts and ports
+    host(' Host.Example. '),
+    host('[::1]'),
+    host('::1', { 'server.port': { int: '8080' } }),
+    host('host...'),
+    host('HOST.example', { 'server.port': '0' }),
+    host('h', { 'server.port': '-1' }),
+    host('h', { 'server.port': '08080' }),
+    host('h', { 'server.port': 'abc' }),
+    host('h', { 'server.port': '4294967296' }),
+    host('h', { 'server.port': '4294967295' }),
+    host('h', { 'server.port': ' 80' }),
+    host('h', { 'server.port': { int: '80' } }),
+    host('h', { 'server.port': { double: 80.5 } }),
+    host({ int: '12345' }),
+    host(''),
+    host(raw([0xff, 0xfe], 'shadow')),
+    host(raw('sh', [0xc3, 0x28], 'adow')),
+    host(raw('[', [0xff], 'abc]')),
+    host(raw([0xff], 'host.')),
+    span('net-peer', CLIENT, { 'http.request.method': 'GET', 'net.peer.name': 'Old.Example', 'net.peer.port': '8080' }),
+    span('http-host', CLIENT, { 'http.request.method': 'GET', 'http.host': 'api.local:8443' }),
+    span('http-host-v6', CLIENT, { 'http.request.method': 'GET', 'http.host': '[::1]:9000' }),
+    span('http-host-port-only', CLIENT, { 'http.request.method': 'GET', 'http.host': ':8080', 'network.peer.address': '10.0.0.1' }),
+    span('http-host-colon', CLIENT, { 'http.request.method': 'GET', 'http.host': 'h:', 'network.peer.port': '81' }),
+    span('http-host-bad', CLIENT, { 'http.request.method': 'GET', 'http.host': raw('h', [0xff], ':1:2') }),
+    span('peer-address', CLIENT, { 'http.request.method': 'GET', 'network.peer.address': '10.0.0.9', 'network.peer.port': { int: '8080' } }),
+    span('peer-ip', CLIENT, { 'http.request.method': 'GET', 'net.peer.ip': 'FE80::1', 'net.peer.port': '80' }),
+    // RPC and peer.service
+    span('grpc', CLIENT, { 'rpc.system': 'grpc', 'rpc.service': 'orders.v1.Orders', 'server.address': 'orders', 'server.port': { int: '50051' } }),
+    span('grpc-peer', CLIENT, { 'rpc.system': 'grpc', 'peer.service': 'orders' }),
+    span('grpc-nothing', CLIENT, { 'rpc.system': 'grpc', 'rpc.service': 'x' }),
+    span('peer-client', CLIENT, { 'peer.service': 'billing' }),
+    span('peer-internal', INTERNAL, { 'peer.service': 'billing' }),
+    span('peer-producer', PRODUCER, { 'peer.service': 'billing' }),
+    span('grpc-server', SERVER, { 'rpc.system': 'grpc', 'server.address': 'me' }),
+    // databases
+    sql("SELECT 'it''s' FROM t"),
+    sql("SELECT 'a\\'b; delete' FROM t"),
+    sql('SELECT "INSERT" FROM t'),
+    sql('SELECT `UPDATE` FROM t'),
+    sql('DO $$ BEGIN INSERT INTO t VALUES (1); END $$'),
+    sql('# mysql comment\nUPDATE t SET x = 1'),
+    sql('SELECT * FROM t INTO OUTFILE "/tmp/x"'),
+    sql('select * into temp table t2 from t'),
+    sql('SELECT 1 INTO @v'),
+    sql('SELECT * INTO UNLOGGED TABLE t3 FROM t'),
+    sql('WITH x AS (SELECT 1) SELECT * FROM x'),
+    sql('WITH x AS (SELECT 1) UPDATE t SET a = 1'),
+    sql('WITH x AS (SELECT 1) SELECT updated_at FROM x'),
+    sql('COPY t FROM STDIN'),
+    sql("COPY t (a, b) FROM '/x.csv'"),
+    sql('copy t to stdout'),
+    sql('COPY t(a)FROM x'),
+    sql('CREATE TABLE x AS SELECT 1'),
+    sql('CREATE TABLE x (a int)'),
+    sql('create unlogged table t as select 1'),
+    sql('CREATE TABLE x\n(a int) AS\nSELECT 1'),
+    sql('EXPLAIN SELECT 1'),
+    sql('DESC t'),
+    sql('VALUES (1)'),
+    sql('TABLE t'),
+    sql('LOAD DATA INFILE "x" INTO TABLE t'),
+    sql('CALL proc()'),
+    sql('   ((select 1))'),
+    sql('UPSERT INTO t VALUES (1)'),
+    sql('REPLACE INTO t VALUES (1)'),
+    sql("SELECT 'é' FROM t"),
+    sql('\n\tselect 1'),
+    sql('/* unterminated SELECT'),
+    sql("'unterminated string SELECT"),
+    sql('   '),
+    sql(''),
+    sql(raw('/* ', [0xff], ' */ INSERT INTO t VALUES (1)')),
+    sql(raw('SELECT ', [0xe2, 0x82], ' FROM t')),
+    sql(raw("SELECT '", [0xc0], "' ; DELETE")),
+    sql('select 1', { 'db.operation.name': 'select' }),
+    sql('delete from t', { 'db.operation.name': 'find' }),
+    sql('select 1', { 'db.operation.name': 'bulkWrite' }),
+    sql('select 1', { 'db.operation.name': 'unknown_op' }),
+    sql('select 1', { 'db.operation.name': '(  insertMany' }),
+    sql('select 1', { 'db.operation': 'INSERT' }),
+    sql('select 1', { 'db.query.summary': 'DELETE orders' }),
+    sql('select 1', { 'integration.operation': 'Create' }),
+    sql('insert into t values (1)', { 'integration.operation': 'READ' }),
+    span('redis-get', CLIENT, { 'db.system': 'redis', 'db.statement': 'GET k' }),
+    span('redis-del', CLIENT, { 'db.system': 'redis', 'db.statement': 'del k', 'server.address': 'cache', 'server.port': { int: '6379' } }),
+    span('redis-hgetall', CLIENT, { 'db.system.name': 'valkey', 'db.query.text': '  HGETALL h' }),
+    span('memcached', CLIENT, { 'db.system': 'memcached', 'db.statement': 'get x' }),
+    span('redis-empty', CLIENT, { 'db.system': 'redis' }),
+    span('pg-old', CLIENT, { 'db.system': 'postgres', 'db.name': 'crm', 'db.statement': 'select 1', 'net.peer.name': 'pg', 'net.peer.port': '5432' }),
+    span('mariadb', CLIENT, { 'db.system': 'MariaDB', 'db.name': 'shop', 'db.statement': 'UPDATE x', 'server.address': 'm', 'server.port': '3307' }),
+    span('mongo', CLIENT, {
+      'db.system': 'mongodb',
+      'db.namespace': 'app',
+      'db.operation': 'findAndModify',
+      'server.address': 'mongo',
+      'server.port': { int: '27017' },
+    }),
+    span('mssql', CLIENT, {
+      'db.system.name': 'mssql',
+      'db.namespace': 'inst|orders',
+      'db.query.text': 'select 1',
+      'server.address': 'sql',
+      'server.port': { int: '1433' },
+    }),
+    span('both-systems', CLIENT, {
+      'db.system.name': 'oracle',
+      'db.system': 'postgresql',
+      'db.query.text': 'select 1',
+      'server.address': 'ora',
+      'server.port': '1521',
+    }),
+    span('db-server-kind', SERVER, { 'db.system': 'postgresql', 'db.statement': 'select 1' }),
+    span('db-bool-system', CLIENT, { 'db.system': { bool: true }, 'db.statement': 'select 1' }),
+    // messaging
+    msg({ 'messaging.destination.anonymous': { bool: true }, 'messaging.destination.name': 'amq.gen-x', 'messaging.destination.template': 'replies' }),
+    msg({ 'messaging.destination.anonymous': 'true' }),
+    span('nats-template', PRODUCER, { 'messaging.system': 'nats', 'messaging.destination.name': '_INBOX.9', 'messaging.destination.template': '_INBOX.*' }),
+    msg({ 'messaging.destination.name': 'amq.rabbitmq.reply-to.g1h2' }),
+    msg({ 'messaging.destination.name': 'q', 'messaging.destination.temporary': 'True' }),
+    msg({ 'messaging.destination.name': ':orders' }),
+    msg({ 'messaging.destination.name': 'ex:rk:more' }),
+    msg({ 'messaging.destination': '(temporary)' }, PRODUCER, 'orders publish'),
+    msg({ 'messaging.destination': '(temporary)' }, PRODUCER, 'orders  \tsend'),
+    msg({ 'messaging.destination': '(temporary)' }, PRODUCER, 'orders send '),
+    msg({ 'messaging.destination': '(temporary)' }, PRODUCER, 'send'),
+    msg({ 'messaging.destination': '(temporary)' }, PRODUCER, ' send'),
+    msg({ 'messaging.destination.name': 'amq.default' }),
+    msg({
+      'messaging.destination.name': '',
+      'messaging.rabbitmq.destination.routing_key': '',
+      'rabbitmq.destination.routing_key': 'second',
+      'messaging.rabbitmq.routing_key': 'third',
+    }),
+    msg({ 'messaging.destination.name': 'q', 'messaging.operation.type': 'deliver' }, INTERNAL),
+    msg({ 'messaging.destination.name': 'q', 'messaging.operation.type': 'create' }, CONSUMER),
+    msg({ 'messaging.destination.name': 'q', 'messaging.operation.type': 'settle' }, CONSUMER),
+    msg({ 'messaging.destination.name': 'q', 'messaging.operation': 'RECEIVE' }, PRODUCER),
+    span('msg-upper', PRODUCER, { 'messaging.system': 'RabbitMQ', 'messaging.destination.name': 'Q', 'server.address': 'mq', 'server.port': '5672' }),
+    span('msg-kafka-port', PRODUCER, { 'messaging.system': 'kafka', 'messaging.destination.name': 't', 'server.address': 'k', 'server.port': { int: '9093' } }),
+    span('msg-and-db', PRODUCER, { 'messaging.system': 'kafka', 'messaging.destination.name': 't', 'db.system': 'postgresql', 'db.statement': 'insert' }),
+    span('msg-peer', PRODUCER, { 'messaging.system': 'sqs', 'messaging.destination.name': 'q', 'peer.service': 'aws' }),
+    span('msg-bad', PRODUCER, { 'messaging.system': raw('ka', [0xff], 'fka'), 'messaging.destination.name': raw('topic', [0xfe]) }),
+    // systems named by the integration
+    span('source', INTERNAL, { 'integration.source': 'crm' }),
+    span('target', SERVER, { 'integration.target': 'erp', 'db.system': 'postgresql', 'db.statement': 'select 1' }),
+    span('both', CLIENT, { 'integration.source': 'crm', 'integration.target': 'erp', 'integration.records': '12' }),
+    span('source-bad', CLIENT, { 'integration.source': raw('cr', [0xff, 0xff], 'm.x') }),
+    // what every row carries
+    span(
+      'flow-span',
+      CLIENT,
+      { 'peer.service': 'p', 'integration.flow': 'span-flow', 'integration.domain': 'order' },
+      { resource: [['integration.flow', 'res-flow']] },
+    ),
+    span(
+      'flow-resource',
+      CLIENT,
+      { 'peer.service': 'p' },
+      {
+        resource: [
+          ['integration.flow', 'res-flow'],
+          ['integration.domain', 'invoice'],
+        ],
+      },
+    ),
+    span('flow-empty', CLIENT, { 'peer.service': 'p', 'integration.flow': '' }, { resource: [['service.name', raw('svc-a', [0xff])]] }),
+    span('no-service', CLIENT, { 'peer.service': 'p' }, { resource: [['process.executable.name', 'node']] }),
+    ...['25', '+7', ' 7', '7 ', '-1', '1e3', '007', '18446744073709551615', '18446744073709551616', '0000000000000000000000042', '', '+', '٣'].map((r) =>
+      span(`records ${r}`, CLIENT, { 'peer.service': 'p', 'integration.records': r }),
+    ),
+    span('records-int', CLIENT, { 'peer.service': 'p', 'integration.records': { int: '12' } }),
+    span('records-double', CLIENT, { 'peer.service': 'p', 'integration.records': { double: 2.5 } }),
+    span('records-negative', CLIENT, { 'peer.service': 'p', 'integration.records': { int: '-3' } }),
+    span('status-ok', CLIENT, { 'peer.service': 'p' }, { status: 1 }),
+    span('status-error', CLIENT, { 'peer.service': 'p' }, { status: 2 }),
+    span('zero-duration', CLIENT, { 'peer.service': 'p' }, { durationNs: '0' }),
+    span('sub-ms', CLIENT, { 'peer.service': 'p' }, { startNs: '1767225600123999999', durationNs: '999999' }),
+    span('ms', CLIENT, { 'peer.service': 'p' }, { startNs: '1767225600000000001', durationNs: '1000000' }),
+    span('long', CLIENT, { 'peer.service': 'p' }, { startNs: '946771200000000000', durationNs: '820000000000000000' }),
+    span('odd-duration', CLIENT, { 'peer.service': 'p' }, { startNs: '1767225600000000000', durationNs: '9007199254740993' }),
+    // keys twice (the first counts, as a Map lookup finds it), values of other types
+    span('dup-url', CLIENT, [
+      ['http.request.method', 'GET'],
+      ['url.full', 'http://first.example/a'],
+      ['url.full', 'http://second.example/b'],
+    ]),
+    span('dup-empty-first', CLIENT, [
+      ['peer.service', ''],
+      ['peer.service', 'second'],
+    ]),
+    span('typed', CLIENT, { 'url.full': { array: ['http://x/a'] }, 'http.request.method': { bool: true }, 'server.address': { double: 1.5 } }),
+    span('bytes', CLIENT, { 'peer.service': { bytes: [1, 2, 255] } }),
+    span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
+  ];
+}
+
+/** Values worth trying for each attribute the classification reads. */
+function pool(key: string): Value[] {
+  const common: Value[] = ['', ' ', 'x', 'ÿ', raw('abcde', [0xff]), { int: '1' }, { bool: true }];
+  if (/url|target|path/.test(key))
+    return [
+      ...common,
+      'http://h.example/a/b/c',
+      'https://u@H.example:8443/x?y',
+      'http://[::1]:80/',
+      '/a/b?c',
+      '//h/p',
+      'http://h:0/',
+      raw('http://h', [0xc3], '/p'),
+    ];
+  if (/port/.test(key)) return [...common, '80', '443', '5432', '08080', '0', '99999', { int: '8080' }, '-5'];
+  if (/address|peer\.name|peer\.ip|http\.host/.test(key))
+    return [...common, 'Db.Example.', '[::1]', '::1', '/tmp/sock', 'h:81', ' h ', raw('host', [0xed, 0xa0, 0x80])];
+  if (/db\.system/.test(key)) return [...common, 'postgresql', 'postgres', 'mariadb', 'redis', 'sqlite', 'MySQL'];
+  if (/statement|query\.text/.test(key))
+    return [
+      ...common,
+      'select 1',
+      'INSERT INTO t',
+      '/* c */ update t',
+      "WITH a AS (SELECT 'x') DELETE FROM t",
+      'COPY t FROM STDIN',
+      'SET k v',
+      raw('sel', [0xff], 'ect'),
+    ];
+  if (/operation|summary/.test(key)) return [...common, 'SELECT', 'insert', 'find', 'publish', 'receive', 'process', 'read', 'upsert', 'write', 'Delete x'];
+  if (/method/.test(key)) return [...common, 'GET', 'post', 'HEAD', 'PUT', 'patch', 'OPTIONS'];
+  if (/messaging\.system/.test(key)) return [...common, 'rabbitmq', 'kafka', 'nats', 'RabbitMQ'];
+  if (/temporary|anonymous/.test(key)) return [...common, 'true', 'True', { bool: false }];
+  if (/destination|routing/.test(key)) return [...common, 'orders', 'amq.default', '(temporary)', '_INBOX.1', 'amq.rabbitmq.reply-to.x', 'ex:rk', ':q'];
+  if (/scheme/.test(key)) return [...common, 'https', 'HTTP', 'ws'];
+  if (/records/.test(key)) return [...common, '5', '+5', '-5', '5.0', { int: '9' }];
+  return [...common, 'crm', 'erp', 'Orders', raw('ep-x', [0xc0, 0x80])];
+}
+
+/** A small deterministic generator (mulberry32), so that a failure names a case that comes back. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` spans, each with a random kind and a random handful of the attributes read, with values from their pools. */
+export function randomSpans(count: number, seed = 13): ParitySpan[] {
+  const next = random(seed);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
+  const out: ParitySpan[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = 1 + Math.floor(next() * 8);
+    const attributes: Attributes = [];
+    for (let j = 0; j < n; j++) {
+      const key = pick(SPAN_KEYS);
+      attributes.push([key, pick(pool(key))]);
+    }
+    out.push(span(`random ${i}`, Math.floor(next() * 6), attributes, { status: Math.floor(next() * 3), name: pick(['r', 'q send', 'q publish']) }));
+  }
+  return out;
+}
+
+const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+
+/** One OTLP ExportTraceServiceRequest holding every span (a resource per span), as protobuf bytes; span i has trace id i + 1. */
+export function requestOf(spans: ParitySpan[]): Buffer {
+  const patches: { marker: Buffer; bytes: number[] }[] = [];
+  const text = (bytes: number[]) => {
+    const id = patches.length.toString(36);
+    if (bytes.length < id.length + 2) throw new Error('a raw value needs more bytes than its marker');
+    const marker = `\x07${id}\x07`.padEnd(bytes.length, '\x07');
+    patches.push({ marker: Buffer.from(marker, 'latin1'), bytes });
+    return marker;
+  };
+  const anyValue = (v: Value) => {
+    if (typeof v === 'string') return { stringValue: v };
+    if ('int' in v) return { intValue: v.int };
+    if ('bool' in v) return { boolValue: v.bool };
+    if ('double' in v) return { doubleValue: v.double };
+    if ('bytes' in v) return { bytesValue: Buffer.from(v.bytes) };
+    if ('array' in v) return { arrayValue: { values: v.array.map((s) => ({ stringValue: s })) } };
+    return { stringValue: text(v.raw) };
+  };
+  const kvs = (list: Attributes) => list.map(([key, value]) => ({ key, value: anyValue(value) }));
+  const request = messages.traces.request.fromObject({
+    resourceSpans: spans.map((s, i) => {
+      const start = s.startNs ? BigInt(s.startNs) : NOW_NS - 3_600_000_000_000n + BigInt(i) * 1_000_123n;
+      const traceId = Buffer.alloc(16);
+      traceId.writeUInt32BE(i + 1, 12);
+      return {
+        resource: { attributes: kvs(s.resource ?? [['service.name', 'parity']]) },
+        scopeSpans: [
+          {
+            scope: { name: 'parity' },
+            spans: [
+              {
+                traceId,
+                spanId: Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]),
+                name: s.name,
+                kind: s.kind,
+                startTimeUnixNano: start.toString(),
+                endTimeUnixNano: (start + BigInt(s.durationNs ?? '5000000')).toString(),
+                attributes: kvs(s.attributes),
+                status: s.status ? { code: s.status } : undefined,
+              },
+            ],
+          },
+        ],
+      };
+    }),
+  });
+  const body = Buffer.from(messages.traces.request.encode(request).finish());
+  for (const p of patches) {
+    const at = body.indexOf(p.marker);
+    if (at < 0) throw new Error('raw value marker not found in the request');
+    Buffer.from(p.bytes).copy(body, at);
+  }
+  return body;
+}

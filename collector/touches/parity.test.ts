@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../clickhouse/index.ts';
+import { openMigratedStore } from '../../test/migrated-store.ts';
+import { ingestBody } from '../http/ingest.ts';
+import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
+import { loadStatement, tables } from '../rows/tables.ts';
+import { handmadeSpans, randomSpans, requestOf, type ParitySpan } from './parity-corpus.ts';
+import { touchColumns, TouchWriter } from './touch-rows.ts';
+
+/** A column shown as text, or as 0x… hex when it is not UTF-8 (so that bytes, not their rendering, are compared). */
+const shown = (c: string) =>
+  /^(ts|end_ts|is_error|is_primary|records|duration_ms)$/.test(c) ? `toString(${c})` : `if(isValidUTF8(${c}), ${c}, concat('0x', hex(${c})))`;
+const ROW = touchColumns.map((c) => `${shown(c.column)} AS ${c.column}`).join(', ');
+
+/**
+ * The collector's classification (collector/touches/) against the SQL one (clickhouse/migrations/033)
+ * on real chDB: the same otel_traces rows, straight from the collector's decoder, go through both;
+ * each span's weft_span_touches rows must be identical, column for column and byte for byte.
+ */
+describe('span classification: collector (TypeScript) = materialized view (SQL)', () => {
+  let dir: string;
+  let store: Store;
+  const query = <T>(q: string) => store.client.query({ query: q, format: 'JSONEachRow' }).then((r) => r.json<T>());
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'weft-touch-parity-'));
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 730 });
+    // What the views write to weft_span_touches (a Null table), kept to be read; the collector's rows go to a twin.
+    for (const t of ['sql_touches', 'ts_touches'])
+      await store.client.command({ query: `CREATE TABLE ${t} AS weft_span_touches ENGINE = MergeTree ORDER BY tuple()` });
+    await store.client.command({ query: 'CREATE MATERIALIZED VIEW sql_touches_mv TO sql_touches AS SELECT * FROM weft_span_touches' });
+  });
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Both classifications of `spans`: rows per trace id (the span's case), sorted. */
+  async function classifyBoth(spans: ParitySpan[], batch: string) {
+    const segment = ingestBody('traces', 'proto', requestOf(spans)).tables[0];
+    expect(segment.rows).toBe(spans.length);
+    const spanFile = join(dir, `${batch}.spans`);
+    writeFileSync(spanFile, segment.data);
+    // Straight into otel_traces, as another writer would: the views classify.
+    await store.client.command({ query: loadStatement(tables.otel_traces, { file: spanFile }) });
+    const out = new RowBinaryWriter(1 << 20);
+    const touchRows = new TouchWriter().write(segment.data, out);
+    const touchFile = join(dir, `${batch}.touches`);
+    writeFileSync(touchFile, out.view());
+    await store.client.command({ query: loadStatement({ table: 'ts_touches', fields: [...touchColumns] }, { file: touchFile }) });
+    const read = async (table: string) => {
+      const rows = await query<Record<string, string>>(`SELECT ${ROW} FROM ${table}`);
+      const byTrace = new Map<string, string[]>();
+      for (const r of rows) byTrace.set(r.trace_id, [...(byTrace.get(r.trace_id) ?? []), JSON.stringify(r)]);
+      return byTrace;
+    };
+    const [sqlRows, tsRows] = [await read('sql_touches'), await read('ts_touches')];
+    await store.client.command({ query: 'TRUNCATE TABLE sql_touches' });
+    await store.client.command({ query: 'TRUNCATE TABLE ts_touches' });
+    await store.client.command({ query: 'TRUNCATE TABLE otel_traces' });
+    return { sqlRows, tsRows, touchRows };
+  }
+
+  /** Differences, one line per span: its case, then what SQL and the collector wrote. */
+  function differences(spans: ParitySpan[], r: Awaited<ReturnType<typeof classifyBoth>>): string[] {
+    const out: string[] = [];
+    spans.forEach((s, i) => {
+      const id = (i + 1).toString(16).padStart(32, '0');
+      const want = (r.sqlRows.get(id) ?? []).sort();
+      const got = (r.tsRows.get(id) ?? []).sort();
+      if (JSON.stringify(want) !== JSON.stringify(got))
+        out.push(`${s.name} ${JSON.stringify(s.attributes)}\n  sql: ${want.join('\n       ')}\n  ts:  ${got.join('\n       ')}`);
+    });
+    return out;
+  }
+
+  it('writes the columns of weft_span_touches as ClickHouse reports them, in order, with their types', async () => {
+    const columns = await query<{ name: string; type: string }>(
+      "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'weft_span_touches' ORDER BY position",
+    );
+    expect(touchColumns.map((c) => ({ name: c.column, type: c.type }))).toEqual(columns);
+  });
+
+  it('gives identical rows for the cases of span-touches.test.ts and their siblings', async () => {
+    const spans = handmadeSpans();
+    const r = await classifyBoth(spans, 'handmade');
+    expect(r.sqlRows.size).toBe(spans.length);
+    expect(r.touchRows).toBe([...r.tsRows.values()].reduce((n, rows) => n + rows.length, 0));
+    expect(differences(spans, r)).toEqual([]);
+  });
+
+  it('gives identical rows for 3,000 random combinations of the attributes the classification reads', async () => {
+    const spans = randomSpans(3000);
+    const r = await classifyBoth(spans, 'random');
+    expect(r.sqlRows.size).toBe(spans.length);
+    expect(differences(spans, r).slice(0, 10)).toEqual([]);
+  });
+});

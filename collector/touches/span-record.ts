@@ -1,0 +1,280 @@
+import { skipperFor, type Skip } from '../rows/row-binary-reader.ts';
+import { traceColumns, type TraceColumn } from '../rows/trace-columns.ts';
+
+/**
+ * The span attributes the classification reads (`A['…']` in clickhouse/migrations/033). A key
+ * missing from a span reads as '', as a Map lookup does in SQL.
+ */
+export const SPAN_KEYS = [
+  'integration.flow',
+  'integration.domain',
+  'integration.records',
+  'integration.source',
+  'integration.target',
+  'integration.operation',
+  'peer.service',
+  'rpc.system',
+  'rpc.service',
+  'db.system.name',
+  'db.system',
+  'db.namespace',
+  'db.name',
+  'db.query.text',
+  'db.statement',
+  'db.operation.name',
+  'db.operation',
+  'db.query.summary',
+  'messaging.system',
+  'messaging.destination.name',
+  'messaging.destination',
+  'messaging.rabbitmq.destination.routing_key',
+  'rabbitmq.destination.routing_key',
+  'messaging.rabbitmq.routing_key',
+  'messaging.destination.temporary',
+  'messaging.destination.anonymous',
+  'messaging.destination.template',
+  'messaging.operation.type',
+  'messaging.operation',
+  'url.full',
+  'http.url',
+  'url.path',
+  'http.target',
+  'http.request.method',
+  'http.method',
+  'url.scheme',
+  'http.scheme',
+  'server.address',
+  'net.peer.name',
+  'http.host',
+  'network.peer.address',
+  'net.peer.ip',
+  'server.port',
+  'net.peer.port',
+  'network.peer.port',
+] as const;
+export type SpanKey = (typeof SPAN_KEYS)[number];
+
+/** The resource attributes it reads (`ResourceAttributes['…']`). */
+export const RESOURCE_KEYS = ['integration.flow', 'integration.domain'] as const;
+export type ResourceKey = (typeof RESOURCE_KEYS)[number];
+
+/** Finds which of a fixed list of keys the bytes `b[s, e)` are: by length, then byte for byte. */
+class KeyIndex {
+  private readonly byLength: { bytes: Buffer; slot: number }[][] = [];
+  constructor(keys: readonly string[]) {
+    keys.forEach((key, slot) => {
+      const bytes = Buffer.from(key, 'latin1');
+      (this.byLength[bytes.length] ??= []).push({ bytes, slot });
+    });
+  }
+  slotOf(b: Buffer, s: number, e: number): number {
+    const candidates = this.byLength[e - s];
+    if (!candidates) return -1;
+    next: for (const c of candidates) {
+      const k = c.bytes;
+      for (let i = k.length - 1; i >= 0; i--) if (b[s + i] !== k[i]) continue next;
+      return c.slot;
+    }
+    return -1;
+  }
+}
+
+const spanIndex = new KeyIndex(SPAN_KEYS);
+const resourceIndex = new KeyIndex(RESOURCE_KEYS);
+const SPAN_SLOT = Object.fromEntries(SPAN_KEYS.map((k, i) => [k, i])) as Record<SpanKey, number>;
+const RESOURCE_SLOT = Object.fromEntries(RESOURCE_KEYS.map((k, i) => [k, i])) as Record<ResourceKey, number>;
+
+/** Value ranges of the keys looked for in one map, the first occurrence of each (as a Map lookup in SQL finds it). */
+class Slots {
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  /** The row (generation) in which a slot was last set, and last decoded. */
+  private readonly seen: Uint32Array;
+  private readonly decoded: Uint32Array;
+  private readonly text: string[];
+  private gen = 0;
+  b: Buffer = Buffer.alloc(0);
+  constructor(n: number) {
+    this.start = new Int32Array(n);
+    this.end = new Int32Array(n);
+    this.seen = new Uint32Array(n);
+    this.decoded = new Uint32Array(n);
+    this.text = new Array<string>(n).fill('');
+  }
+  clear(b: Buffer): void {
+    this.b = b;
+    if (++this.gen === 0xffffffff) {
+      this.seen.fill(0);
+      this.decoded.fill(0);
+      this.gen = 1;
+    }
+  }
+  /** Records value `[vs, ve)` for `slot` unless the key was seen earlier in this map. */
+  set(slot: number, vs: number, ve: number): void {
+    if (this.seen[slot] === this.gen) return;
+    this.seen[slot] = this.gen;
+    this.start[slot] = vs;
+    this.end[slot] = ve;
+  }
+  /** The value as a byte string ('' when absent), decoded once per row. */
+  get(slot: number): string {
+    if (this.seen[slot] !== this.gen) return '';
+    if (this.decoded[slot] !== this.gen) {
+      this.text[slot] = this.b.toString('latin1', this.start[slot], this.end[slot]);
+      this.decoded[slot] = this.gen;
+    }
+    return this.text[slot];
+  }
+  has(slot: number): boolean {
+    return this.seen[slot] === this.gen && this.end[slot] > this.start[slot];
+  }
+}
+
+/**
+ * One otel_traces row of a spool segment (RowBinary, columns in the order of `traceColumns`), read
+ * for the classification: positions of the columns it needs and the values of the attributes it
+ * reads. `read(b, p)` fills it from the row at `p` and returns where the next row starts.
+ * Accessors return byte strings (see byte-text.ts); ids and names stay ranges of `b`.
+ */
+export class SpanRecord {
+  b: Buffer = Buffer.alloc(0);
+  /** Timestamp (nanoseconds) and Duration as unsigned 32-bit halves. */
+  tsLo = 0;
+  tsHi = 0;
+  durLo = 0;
+  durHi = 0;
+  /** [start, end) of the string columns kept. */
+  readonly trace = [0, 0];
+  readonly name = [0, 0];
+  readonly kind = [0, 0];
+  readonly service = [0, 0];
+  readonly status = [0, 0];
+  private readonly attrs = new Slots(SPAN_KEYS.length);
+  private readonly resource = new Slots(RESOURCE_KEYS.length);
+  private readonly steps: ((b: Buffer, p: number) => number)[];
+
+  constructor() {
+    const str = (range: number[]) => (b: Buffer, p: number) => {
+      const [n, q] = varint(b, p);
+      range[0] = q;
+      range[1] = q + n;
+      return q + n;
+    };
+    const special: Partial<Record<TraceColumn, (b: Buffer, p: number) => number>> = {
+      Timestamp: (b, p) => {
+        this.tsLo = b.readUInt32LE(p);
+        this.tsHi = b.readUInt32LE(p + 4);
+        return p + 8;
+      },
+      TraceId: str(this.trace),
+      SpanName: str(this.name),
+      SpanKind: str(this.kind),
+      ServiceName: str(this.service),
+      ResourceAttributes: (b, p) => readMap(b, p, resourceIndex, this.resource),
+      SpanAttributes: (b, p) => readMap(b, p, spanIndex, this.attrs),
+      Duration: (b, p) => {
+        this.durLo = b.readUInt32LE(p);
+        this.durHi = b.readUInt32LE(p + 4);
+        return p + 8;
+      },
+      StatusCode: str(this.status),
+    };
+    this.steps = traceColumns.map((c) => special[c.column] ?? (skipperFor(c.type) as Skip));
+  }
+
+  /** Reads the row starting at `p`; returns the position after it. Throws a RangeError on a row cut short. */
+  read(b: Buffer, p: number): number {
+    this.b = b;
+    this.attrs.clear(b);
+    this.resource.clear(b);
+    for (const step of this.steps) p = step(b, p);
+    if (p > b.length) throw new RangeError('RowBinary segment ends inside a row');
+    return p;
+  }
+
+  /** `SpanAttributes['key']` as a byte string ('' when absent). */
+  attr(key: SpanKey): string {
+    return this.attrs.get(SPAN_SLOT[key]);
+  }
+
+  /** `SpanAttributes['key'] != ''`, without decoding the value. */
+  has(key: SpanKey): boolean {
+    return this.attrs.has(SPAN_SLOT[key]);
+  }
+
+  /** `ResourceAttributes['key']` as a byte string ('' when absent). */
+  resourceAttr(key: ResourceKey): string {
+    return this.resource.get(RESOURCE_SLOT[key]);
+  }
+
+  /** Range of `SpanAttributes['key']` in the row, or undefined when it is absent or empty (to copy it as bytes). */
+  attrRange(key: SpanKey): [number, number] | undefined {
+    const slot = SPAN_SLOT[key];
+    return this.attrs.has(slot) ? [this.attrs.start[slot], this.attrs.end[slot]] : undefined;
+  }
+
+  /** Range of `ResourceAttributes['key']`, or undefined when it is absent or empty. */
+  resourceRange(key: ResourceKey): [number, number] | undefined {
+    const slot = RESOURCE_SLOT[key];
+    return this.resource.has(slot) ? [this.resource.start[slot], this.resource.end[slot]] : undefined;
+  }
+
+  /** The span name as a byte string. */
+  spanName(): string {
+    return this.b.toString('latin1', this.name[0], this.name[1]);
+  }
+
+  /** Whether SpanKind / StatusCode contain `word` (ASCII, case-insensitive), as `positionCaseInsensitive(…) > 0`. */
+  kindIs(word: string): boolean {
+    return containsAsciiCi(this.b, this.kind, word);
+  }
+  statusIs(word: string): boolean {
+    return containsAsciiCi(this.b, this.status, word);
+  }
+}
+
+function varint(b: Buffer, p: number): [number, number] {
+  let n = 0;
+  let shift = 1;
+  for (;;) {
+    if (p >= b.length) throw new RangeError('RowBinary segment ends inside a length');
+    const byte = b[p++];
+    n += (byte & 0x7f) * shift;
+    if (byte < 0x80) return [n, p];
+    shift *= 128;
+  }
+}
+
+/** Reads a Map(String, String), recording the values of the keys `index` knows into `slots`. */
+function readMap(b: Buffer, p: number, index: KeyIndex, slots: Slots): number {
+  let [n, q] = varint(b, p);
+  for (let i = 0; i < n; i++) {
+    let ks: number;
+    let len: number;
+    if (b[q] < 0x80) {
+      len = b[q];
+      ks = q + 1;
+    } else [len, ks] = varint(b, q);
+    const ke = ks + len;
+    let vs: number;
+    if (b[ke] < 0x80) {
+      len = b[ke];
+      vs = ke + 1;
+    } else [len, vs] = varint(b, ke);
+    const ve = vs + len;
+    const slot = index.slotOf(b, ks, ke);
+    if (slot >= 0) slots.set(slot, vs, ve);
+    q = ve;
+  }
+  return q;
+}
+
+function containsAsciiCi(b: Buffer, range: number[], word: string): boolean {
+  const [s, e] = range;
+  const n = word.length;
+  outer: for (let i = s; i + n <= e; i++) {
+    for (let j = 0; j < n; j++) if ((b[i + j] | 0x20) !== word.charCodeAt(j)) continue outer;
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,65 @@
+import { asciiUpper, validUtf8 } from './byte-text.ts';
+
+/**
+ * Whether a database span read or wrote, as migration 033 decides it: from the operation the span
+ * names (db.operation.name / db.operation / db.query.summary, or a command store's statement), else
+ * from the statement as a tokenizer sees it. Inputs and results are byte strings (byte-text.ts);
+ * every regular expression here runs on valid UTF-8, as in SQL, where `\s` is [\t\n\f\r ] and `.`
+ * matches a newline.
+ */
+
+const READ_OPS = new Set([
+  'SELECT', 'SHOW', 'VALUES', 'TABLE', 'FIND', 'GET', 'MGET', 'HGET', 'HGETALL', 'HMGET', 'SCAN', 'HSCAN', 'SSCAN', 'ZSCAN',
+  'SMEMBERS', 'LRANGE', 'ZRANGE', 'EXISTS', 'AGGREGATE', 'COUNT', 'COUNTDOCUMENTS', 'DISTINCT', 'XREAD', 'XRANGE',
+]); // prettier-ignore
+const WRITE_OPS = new Set([
+  'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'TRUNCATE', 'COPY', 'SET', 'MSET', 'SETEX', 'HSET', 'HMSET',
+  'DEL', 'HDEL', 'LPUSH', 'RPUSH', 'SADD', 'ZADD', 'XADD', 'INCR', 'INCRBY', 'DECR', 'EXPIRE', 'INSERTONE', 'INSERTMANY',
+  'UPDATEONE', 'UPDATEMANY', 'DELETEONE', 'DELETEMANY', 'REPLACEONE', 'FINDANDMODIFY', 'FINDONEANDUPDATE', 'BULKWRITE',
+]); // prettier-ignore
+const COMMAND_STORES = new Set(['redis', 'valkey', 'memcached']);
+
+const FIRST_WORD = /^[\t\n\f\r (]*([A-Za-z]+)/;
+/** Comments, string literals and quoted identifiers: what a tokenizer skips. */
+const NOISE = /\/\*.*?\*\/|--[^\n]*|#[^\n]*|'(?:[^'\\]|''|\\.)*'|"(?:[^"]|"")*"|`[^`]*`|\$\$.*?\$\$/gs;
+const LEADING = /^[\t\n\f\r (]+/;
+const VERB = /^([A-Z]+)/;
+const SELECT_INTO = /\bINTO[\t\n\f\r ]+(?:TEMP\w*[\t\n\f\r ]+|UNLOGGED[\t\n\f\r ]+|TABLE[\t\n\f\r ]+)*[A-Z_]/;
+const INTO_FILE = /\bINTO[\t\n\f\r ]+(?:OUTFILE|DUMPFILE)\b/;
+const CTE_WRITE = /\b(?:INSERT|UPDATE|DELETE|MERGE)\b/;
+const COPY_FROM = /^COPY[\t\n\f\r ]+[^\t\n\f\r (]+(?:[\t\n\f\r ]*\([^)]*\))?[\t\n\f\r ]+FROM\b/;
+const CREATE_AS = /^CREATE[\t\n\f\r ]+(?:\w+[\t\n\f\r ]+)*TABLE\b.*\bAS\b/s;
+const READ_VERBS = new Set(['SELECT', 'SHOW', 'VALUES', 'TABLE', 'EXPLAIN', 'DESCRIBE', 'DESC']);
+const WRITE_VERBS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'TRUNCATE', 'LOAD']);
+
+/** ClickHouse `extract(s, re)`: the first group of the first match, '' when there is none. */
+export function extract(s: string, re: RegExp): string {
+  return re.exec(s)?.[1] ?? '';
+}
+
+/**
+ * The operation a span names (`db_op`): the first word of db.operation.name, db.operation or
+ * db.query.summary (the first that is set), or of the statement for a command store; upper-case.
+ */
+export function dbOperation(named: string, dbSys: string, dbText: string): string {
+  const source = named !== '' ? named : COMMAND_STORES.has(dbSys) ? dbText : '';
+  return asciiUpper(extract(validUtf8(source), FIRST_WORD));
+}
+
+/** 'read', 'write' or '' for an operation name (`op_dir`). */
+export function operationDirection(op: string): string {
+  return READ_OPS.has(op) ? 'read' : WRITE_OPS.has(op) ? 'write' : '';
+}
+
+/** 'read', 'write' or '' for a statement (`sql_dir`); `text` is valid UTF-8. */
+export function statementDirection(text: string): string {
+  const q = asciiUpper(text.replace(NOISE, ' ').replace(LEADING, ''));
+  const verb = extract(q, VERB);
+  if (verb === 'SELECT' && SELECT_INTO.test(q) && !INTO_FILE.test(q)) return 'write';
+  if (READ_VERBS.has(verb)) return 'read';
+  if (verb === 'WITH') return CTE_WRITE.test(q) ? 'write' : 'read';
+  if (WRITE_VERBS.has(verb)) return 'write';
+  if (verb === 'COPY') return COPY_FROM.test(q) ? 'write' : 'read';
+  if (verb === 'CREATE' && CREATE_AS.test(q)) return 'write';
+  return '';
+}

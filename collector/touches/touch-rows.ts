@@ -1,0 +1,92 @@
+import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
+import type { Field, LoadSpec } from '../rows/tables.ts';
+import { classify } from './classify.ts';
+import { SpanRecord } from './span-record.ts';
+
+const MS = "DateTime64(3, 'UTC')";
+
+/**
+ * The columns of weft_span_touches (migration 021), in the order the touches file of a spool
+ * segment holds them; `touch-rows.test.ts` compares them with the table ClickHouse reports.
+ */
+export const touchColumns = [
+  { column: 'ts', type: MS },
+  { column: 'end_ts', type: MS },
+  { column: 'trace_id', type: 'String' },
+  { column: 'integration', type: 'String' },
+  { column: 'service', type: 'String' },
+  { column: 'domain', type: 'String' },
+  { column: 'direction', type: 'String' },
+  { column: 'ep_kind', type: 'String' },
+  { column: 'ep_sys', type: 'String' },
+  { column: 'ep_host', type: 'String' },
+  { column: 'ep_name', type: 'String' },
+  { column: 'ep_peer', type: 'String' },
+  { column: 'is_error', type: 'UInt8' },
+  { column: 'is_primary', type: 'UInt8' },
+  { column: 'records', type: 'UInt64' },
+  { column: 'duration_ms', type: 'Float64' },
+] as const satisfies readonly Field[];
+
+/** How a touches file is loaded (`loadStatement(touchesSpec, …)`). */
+export const touchesSpec: LoadSpec = { table: 'weft_span_touches', fields: [...touchColumns] };
+
+const UINT64 = /^\+?0*([0-9]+)$/;
+const MAX_UINT64 = 18446744073709551615n;
+
+/** ClickHouse `toUInt64OrZero(s)` as decimal text: an optional '+' and digits that fit, else '0'. */
+export function uint64OrZero(s: string): string {
+  const m = UINT64.exec(s);
+  if (!m) return '0';
+  const digits = m[1];
+  if (digits.length < 20) return digits;
+  return digits.length === 20 && BigInt(digits) <= MAX_UINT64 ? digits : '0';
+}
+
+/** Milliseconds of a nanosecond count given as unsigned 32-bit halves, rounded down (exact). */
+function millis(lo: number, hi: number): number {
+  return hi * 4294 + Math.floor((hi * 967296 + lo) / 1e6);
+}
+
+/**
+ * Writes the weft_span_touches rows of every otel_traces row in `segment` (RowBinary in the order
+ * of `traceColumns`) to `out`, one or more per span (`classify`); returns how many. Throws a
+ * RangeError when the segment ends inside a row.
+ */
+export class TouchWriter {
+  private readonly span = new SpanRecord();
+
+  write(segment: Buffer, out: RowBinaryWriter): number {
+    const s = this.span;
+    let rows = 0;
+    let p = 0;
+    while (p < segment.length) {
+      p = s.read(segment, p);
+      const touches = classify(s);
+      const ts = millis(s.tsLo, s.tsHi);
+      const end = ts + millis(s.durLo, s.durHi);
+      const integration = s.attrRange('integration.flow') ?? s.resourceRange('integration.flow') ?? s.service;
+      const domain = s.attrRange('integration.domain') ?? s.resourceRange('integration.domain');
+      const isError = s.statusIs('error') ? 1 : 0;
+      const records = uint64OrZero(s.attr('integration.records'));
+      const duration = (s.durHi * 4294967296 + s.durLo) / 1e6;
+      for (let i = 0; i < touches.length; i++) {
+        const t = touches[i];
+        out.u64(ts % 4294967296, Math.floor(ts / 4294967296));
+        out.u64(end % 4294967296, Math.floor(end / 4294967296));
+        out.bytes(segment, s.trace[0], s.trace[1]);
+        out.bytes(segment, integration[0], integration[1]);
+        out.bytes(segment, s.service[0], s.service[1]);
+        if (domain) out.bytes(segment, domain[0], domain[1]);
+        else out.varint(0);
+        for (let f = 0; f < 6; f++) out.latin1(t[f]);
+        out.u8(isError);
+        out.u8(i === 0 ? 1 : 0);
+        out.u64Text(i === 0 ? records : '0');
+        out.f64(duration);
+      }
+      rows += touches.length;
+    }
+    return rows;
+  }
+}
