@@ -72,6 +72,8 @@ export async function startCollector({ config, store, logger, credentials, publi
     spool,
     metrics,
     spoolMaxBytes: config.spoolMaxBytes,
+    // The embedded store loads the collector's touches beside the spans; a server or cluster classifies in SQL.
+    classify: store.kind === 'embedded',
     ready: () => {
       if (spool.nearlyFull()) return { ok: false, reason: 'spool nearly full; storage is behind' };
       if (loader.lastError) return { ok: false, reason: `storage: ${loader.lastError}` };

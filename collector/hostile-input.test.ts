@@ -303,6 +303,8 @@ describe('collector under hostile input', () => {
     ]);
     expect(await count('after-many-days')).toBe(1);
     expect(await (await fetch(`${h.collector.url}/metrics`)).text()).toMatch(/^weft_collector_segments_split_total [1-9]$/m);
+    // Classified once: the touches went in before the split, and the parts were not classified again in SQL.
+    expect(await h.rows(`SELECT sum(spans) AS n FROM weft_endpoint_rollup_1m WHERE service = 'many-days'`)).toEqual([{ n: 150 }]);
   });
 
   it('sets aside a batch the store keeps refusing, counts and shows it, and keeps loading later batches, also after a restart', async () => {

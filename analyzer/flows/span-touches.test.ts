@@ -6,6 +6,7 @@ import { silentLogger } from '../../core/log/logger.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import { startAnalyzer, type Analyzer } from '../index.ts';
 import { catalogFrom } from '../test/estate-fixture.ts';
+import { toChTime } from '../../clickhouse/index.ts';
 
 const { CLIENT, INTERNAL, PRODUCER, CONSUMER, SERVER } = api.SpanKind;
 const MIN = 60_000;
@@ -186,6 +187,25 @@ const cases: Array<[SpanSpec, string | null]> = [
   ],
 ];
 
+/** A span as another writer (an OpenTelemetry Collector with the ClickHouse exporter) inserts it into otel_traces: attribute values as text. */
+function exporterRow(s: SpanSpec, i: number, flow: string) {
+  const text = (v: unknown) => (Array.isArray(v) ? JSON.stringify(v) : String(v));
+  const attributes = Object.fromEntries(Object.entries({ ...s.attributes, 'integration.flow': flow }).map(([k, v]) => [k, text(v)]));
+  const kinds = ['Internal', 'Server', 'Client', 'Producer', 'Consumer'];
+  return {
+    Timestamp: toChTime(new Date(Date.now() - MIN)),
+    TraceId: (0xabc000 + i).toString(16).padStart(32, '0'),
+    SpanId: (i + 1).toString(16).padStart(16, '0'),
+    SpanName: s.name,
+    SpanKind: kinds[s.kind ?? INTERNAL],
+    ServiceName: 'exporter-cases',
+    ResourceAttributes: { 'service.name': 'exporter-cases' },
+    SpanAttributes: attributes,
+    Duration: 5_000_000,
+    StatusCode: s.status?.code === api.SpanStatusCode.ERROR ? 'Error' : 'Unset',
+  };
+}
+
 describe('span touches: what official instrumentation emits, through the real collector', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -205,6 +225,18 @@ describe('span touches: what official instrumentation emits, through the real co
     const got = new Map(rows.map((r) => [r.integration, `${r.direction} ${r.ep_kind} ${r.ep_sys} ${r.ep_host} ${r.ep_name}`]));
     const id = (s: SpanSpec) => String(s.attributes?.['integration.flow']);
     expect(Object.fromEntries(cases.map(([s]) => [id(s), got.get(id(s)) ?? null]))).toEqual(Object.fromEntries(cases.map(([s, want]) => [id(s), want])));
+  });
+
+  it('classifies the same spans the same way when another writer inserts them straight into otel_traces (in SQL there)', async () => {
+    const id = (s: SpanSpec) => String(s.attributes?.['integration.flow']);
+    await h.store.client.insert({ table: 'otel_traces', values: cases.map(([s], i) => exporterRow(s, i, `direct:${id(s)}`)), format: 'JSONEachRow' });
+    const rows = await h.rows<Record<string, string>>(
+      "SELECT integration, direction, ep_kind, ep_sys, ep_host, ep_name FROM weft_endpoint_rollup_1m WHERE ep_kind != '' AND startsWith(integration, 'direct:')",
+    );
+    const got = new Map(rows.map((r) => [r.integration, `${r.direction} ${r.ep_kind} ${r.ep_sys} ${r.ep_host} ${r.ep_name}`]));
+    expect(Object.fromEntries(cases.map(([s]) => [id(s), got.get(`direct:${id(s)}`) ?? null]))).toEqual(
+      Object.fromEntries(cases.map(([s, want]) => [id(s), want])),
+    );
   });
 
   it('still counts every span of a trace (connection spans included) in the rollups', async () => {

@@ -34,6 +34,8 @@ export interface CollectorAppOptions {
   metrics: SelfMetrics;
   ready(): { ok: boolean; reason?: string };
   spoolMaxBytes: number;
+  /** Classify spans here and spool their weft_span_touches rows with them (collector/touches/; the embedded store). */
+  classify?: boolean;
 }
 
 type Wire = 'proto' | 'json';
@@ -135,11 +137,11 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     } finally {
       inflight.release(peer, held);
     }
-    const batch = ingestBody(signal, wire, body, { limits: o.limits });
-    const bytes = batch.tables.reduce((n, t) => n + t.data.length, 0);
+    const batch = ingestBody(signal, wire, body, { limits: o.limits, touches: o.classify });
+    const bytes = batch.tables.reduce((n, t) => n + t.data.length + (t.touches?.data.length ?? 0), 0);
     if (o.spool.wouldOverflow(bytes)) throw ERR_OTLP_SPOOL_FULL();
     try {
-      for (const t of batch.tables) o.spool.append(t.table, t.data, t.rows);
+      for (const t of batch.tables) o.spool.append(t.table, t);
     } catch (err) {
       request.log.error({ err }, 'spool write failed');
       throw ERR_OTLP_SPOOL_WRITE((err as NodeJS.ErrnoException).code ?? 'write failed');

@@ -8,10 +8,12 @@ import { decodeJson } from '../otlp/json-codec.ts';
 import { defaultIngestLimits, ERR_OTLP_EXPANDS_TOO_MUCH, IngestReport, type IngestLimits } from '../otlp/limits.ts';
 import { decodeProto, type SignalName } from '../otlp/proto-codec.ts';
 import { TraceDecoder } from '../otlp/trace-decoder.ts';
+import { TouchWriter } from '../touches/touch-rows.ts';
 
 /** Segment bytes (RowBinary) per table for one export request, plus what was rejected or changed. */
 export interface IngestBatch {
-  tables: { table: TableName; rows: number; data: Buffer }[];
+  /** `touches`: with `IngestOptions.touches`, the weft_span_touches rows of the otel_traces rows (collector/touches/). */
+  tables: { table: TableName; rows: number; data: Buffer; touches?: { rows: number; data: Buffer } }[];
   accepted: number;
   rejected: number;
   /** The partial_success message: refusals and warnings ('' when there are none). */
@@ -22,10 +24,14 @@ export interface IngestBatch {
 export interface IngestOptions {
   limits: IngestLimits;
   nowNs?: () => number;
+  /** Classify the spans here and return their weft_span_touches rows beside them (the embedded store loads both). */
+  touches?: boolean;
 }
 
 const decoder = new TraceDecoder();
 const out = new RowBinaryWriter(4 << 20);
+const touchWriter = new TouchWriter();
+const touchOut = new RowBinaryWriter(1 << 20);
 const tooMuch = (limit: number): never => {
   throw ERR_OTLP_EXPANDS_TOO_MUCH(limit, 'row data past the limit while writing');
 };
@@ -70,13 +76,22 @@ const fallbackLimits = defaultIngestLimits(20 * 1024 * 1024);
  */
 export function ingestBody(signal: SignalName, wire: 'proto' | 'json', body: Buffer, options: IngestOptions = { limits: fallbackLimits }): IngestBatch {
   const ctx: TraceContext = { limits: options.limits, report: new IngestReport(), nowNs: options.nowNs?.() ?? Date.now() * 1e6 };
+  let batch: IngestBatch;
   if (signal === 'traces' && wire === 'proto') {
     out.reset();
     out.limit = options.limits.maxExpandedBytes;
     const r = decoder.decode(body, out, ctx);
-    return { tables: [{ table: 'otel_traces', rows: r.rows, data: Buffer.from(out.view()) }], accepted: r.rows, rejected: r.rejected, message: r.message };
-  }
-  return fromObjects[signal](wire === 'proto' ? decodeProto(signal, body) : decodeJson(signal, body, options.limits.maxAnyValueDepth), ctx);
+    batch = { tables: [{ table: 'otel_traces', rows: r.rows, data: Buffer.from(out.view()) }], accepted: r.rows, rejected: r.rejected, message: r.message };
+  } else batch = fromObjects[signal](wire === 'proto' ? decodeProto(signal, body) : decodeJson(signal, body, options.limits.maxAnyValueDepth), ctx);
+  if (options.touches) for (const t of batch.tables) if (t.table === 'otel_traces') t.touches = touchesOf(t.data);
+  return batch;
+}
+
+/** The weft_span_touches rows of otel_traces segment bytes. */
+function touchesOf(spans: Buffer): { rows: number; data: Buffer } {
+  touchOut.reset();
+  const rows = touchWriter.write(spans, touchOut);
+  return { rows, data: Buffer.from(touchOut.view()) };
 }
 
 export { fromObjects };

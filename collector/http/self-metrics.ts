@@ -26,6 +26,11 @@ export class SelfMetrics {
     this.rejectedRequests.set(status, (this.rejectedRequests.get(status) ?? 0) + 1);
   }
 
+  /** weft_span_touches rows the collector classified and stored (counted under `inserted_rows_total`). */
+  observeTouches(rows: number): void {
+    this.insertedRows.set('weft_span_touches', (this.insertedRows.get('weft_span_touches') ?? 0) + rows);
+  }
+
   observeInsert(segment: Segment, seconds: number): void {
     this.insertedRows.set(segment.table, (this.insertedRows.get(segment.table) ?? 0) + segment.rows);
     this.latencySum += seconds;

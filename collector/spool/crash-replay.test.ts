@@ -69,6 +69,11 @@ describe('spool crash and replay', () => {
         })
         .then((r) => r.json<{ n: number }>());
       expect(lookup).toEqual([{ n: SPANS / 3 }]);
+      // The touches the collector spooled beside the spans are stored once too.
+      const touched = await store.client
+        .query({ query: "SELECT sum(spans) AS n FROM weft_endpoint_rollup_1m WHERE service = 'crash-svc'", format: 'JSONEachRow' })
+        .then((r) => r.json<{ n: number }>());
+      expect(touched).toEqual([{ n: SPANS }]);
     } finally {
       await store.close();
     }

@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import type { Store } from '../../clickhouse/index.ts';
+import type { StatementSettings, Store } from '../../clickhouse/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import { segmentRows } from '../rows/row-binary-reader.ts';
 import { loadStatement, tables } from '../rows/tables.ts';
 import type { SelfMetrics } from '../http/self-metrics.ts';
-import { dedupToken, type Segment } from './segment.ts';
+import { touchesSpec } from '../touches/touch-rows.ts';
+import { dedupToken, touchesDedupToken, type Segment } from './segment.ts';
 import type { Spool } from './spool.ts';
 
 /** Errors that retrying cannot fix: the segment is set aside at once. */
@@ -14,6 +15,11 @@ const POISON = /Cannot parse|CANNOT_PARSE|INCORRECT_DATA|Syntax error|TYPE_MISMA
 const TOO_MANY_PARTITIONS = /too many partitions|TOO_MANY_PARTS/i;
 /** Days (partitions) per part when a segment is split for spanning too many. */
 const DAYS_PER_PART = 50;
+/**
+ * The mark of spans whose touches the collector stored: an INSERT into otel_traces carrying it is not
+ * classified again in SQL (migration 033's weft_spans_unclassified_mv compares `log_comment` with it).
+ */
+export const CLASSIFIED_MARK = 'weft:classified';
 
 export interface LoaderOptions {
   store: Store;
@@ -28,7 +34,9 @@ export interface LoaderOptions {
  * Loads sealed segments into ClickHouse one at a time, in order. The embedded engine reads the
  * segment file itself (`INSERT … SELECT FROM file(…)`); a server gets the file streamed as the
  * body of `INSERT … SELECT FROM input(…)`. Each load carries the segment's deduplication token,
- * so a segment loaded again after a crash stores nothing twice.
+ * so a segment loaded again after a crash stores nothing twice. A classified segment (embedded)
+ * loads its touches file into weft_span_touches first, with a token of its own, then its spans
+ * marked `CLASSIFIED_MARK`: a pairing run that sees the spans sees their touches.
  *
  * No segment may block the ones behind it. A store outage (the table does not answer even a
  * trivial query) is retried with backoff for as long as it lasts. A segment the store refuses
@@ -38,6 +46,8 @@ export interface LoaderOptions {
  */
 export class Loader {
   private readonly queue: Segment[] = [];
+  /** Classified segments whose touches were stored by this run (their spans not yet). */
+  private readonly touchesStored = new WeakSet<Segment>();
   private running = false;
   private stopped = false;
   private waiters: (() => void)[] = [];
@@ -77,6 +87,7 @@ export class Loader {
         this.lastError = undefined;
         // Freeing a large file takes a while: off the event loop.
         await rm(segment.path, { force: true });
+        if (segment.touches) await rm(segment.touches.path, { force: true });
         this.queue.shift();
         this.o.spool.loaded(segment);
       } catch (err) {
@@ -132,9 +143,11 @@ export class Loader {
       part.ranges.push(data.subarray(r.start, r.end));
       part.rows++;
     }
+    // The parts of a segment whose touches are stored are classified spans; otherwise SQL classifies them.
     const replaced = this.o.spool.replaceWithParts(
       segment,
       parts.map((p) => ({ data: Buffer.concat(p.ranges), rows: p.rows })),
+      this.touchesStored.has(segment),
     );
     this.queue.splice(0, 1, ...replaced);
     this.o.metrics.segmentsSplit++;
@@ -142,6 +155,36 @@ export class Loader {
       { segment: segment.path, days: days.length, parts: replaced.length },
       'spool segment spans too many partitions for one insert; split by day',
     );
+    return true;
+  }
+
+  /**
+   * Loads a classified segment's touches (none left: stored before a split); true when they are
+   * stored. The engine refusing them as unreadable leaves the spans to the SQL classification
+   * (false, logged) rather than setting the spans aside; any other error is thrown (retried).
+   */
+  private async loadTouches(segment: Segment): Promise<boolean> {
+    if (!segment.touches || this.touchesStored.has(segment)) return true;
+    const settings = {
+      insert_deduplicate: 1,
+      insert_deduplication_token: touchesDedupToken(segment),
+      deduplicate_blocks_in_dependent_materialized_views: 1,
+      // Spans of many days are split by day below; their touches go to monthly rollups in one insert.
+      max_partitions_per_insert_block: 0,
+    } as const;
+    try {
+      await this.o.store.client.command({ query: loadStatement(touchesSpec, { file: segment.touches.path }, undefined, settings) });
+    } catch (err) {
+      const message = (err as Error).message ?? String(err);
+      if (!POISON.test(message)) throw err;
+      this.o.logger.error(
+        { segment: segment.touches.path, err: message },
+        'the store refuses the touches of a spool segment; its spans are classified in SQL instead',
+      );
+      return false;
+    }
+    this.touchesStored.add(segment);
+    this.o.metrics.observeTouches(segment.touches.rows);
     return true;
   }
 
@@ -188,7 +231,9 @@ export class Loader {
       deduplicate_blocks_in_dependent_materialized_views: 1,
     } as const;
     if (this.o.store.kind === 'embedded') {
-      await this.o.store.client.command({ query: loadStatement(spec, { file: segment.path }, undefined, settings) });
+      const classified = segment.classified && (await this.loadTouches(segment));
+      const marked: StatementSettings = classified ? { ...settings, log_comment: CLASSIFIED_MARK } : settings;
+      await this.o.store.client.command({ query: loadStatement(spec, { file: segment.path }, undefined, marked) });
       return;
     }
     const result = await this.o.store.client.exec({

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { tableNames, type TableName } from '../rows/tables.ts';
-import { commitPath, parseSegmentName, segmentName, type Segment } from './segment.ts';
+import { commitPath, parseSegmentName, segmentName, touchesPath, type Segment } from './segment.ts';
 import { lockSpool } from './spool-lock.ts';
 import { count } from '../../core/text/index.ts';
 
@@ -34,6 +34,17 @@ interface OpenSegment extends Segment {
   fd: number;
   commitFd: number;
   timer: NodeJS.Timeout;
+  /** The touches companion of a classified segment. */
+  touchesFd?: number;
+  touchBytes: number;
+  touchRows: number;
+}
+
+/** Rows for one table and, for spans the collector classified, their weft_span_touches rows. */
+export interface SpoolRows {
+  data: Buffer;
+  rows: number;
+  touches?: { data: Buffer; rows: number };
 }
 
 const LARGEST_SEGMENT = 256 * 1024 * 1024;
@@ -41,15 +52,18 @@ const LARGEST_SEGMENT = 256 * 1024 * 1024;
 /**
  * The durable spool. A request's rows are appended to the per-table open segment and the
  * segment's commit record (`<bytes> <rows>`) is updated before the request is acknowledged;
- * both are file writes, which survive `kill -9`. Sealed segments wait for the loader and are
- * deleted once stored. On start, what a previous run left is recovered in order, each open
- * segment cut back to its last commit (a torn, never acknowledged tail is dropped).
+ * both are file writes, which survive `kill -9`. Spans the collector classified carry their
+ * weft_span_touches rows in a companion file (`<table>.<id>.touches`), covered by the same commit
+ * record (`<bytes> <rows> <touch bytes> <touch rows>`) and loaded in the same load step. Sealed
+ * segments wait for the loader and are deleted once stored. On start, what a previous run left is
+ * recovered in order, each open segment (and its companion) cut back to its last commit (a torn,
+ * never acknowledged tail is dropped).
  */
 export class Spool {
   private readonly open = new Map<TableName, OpenSegment>();
   private readonly run = Date.now().toString(36);
   private seq = 0;
-  private readonly commitBuf = Buffer.alloc(32, 0x20);
+  private readonly commitBuf = Buffer.alloc(64, 0x20);
   /** Bytes written and not yet loaded. */
   pendingBytes = 0;
   /** Rows in open (unsealed) segments. */
@@ -74,7 +88,7 @@ export class Spool {
       if (!parsed || !tableNames.includes(parsed.table as TableName)) continue;
       const table = parsed.table as TableName;
       const path = join(this.options.dir, file);
-      if (parsed.state === 'commit') {
+      if (parsed.state === 'commit' || parsed.state === 'touches') {
         const states = ['open', 'ready', 'quarantine'] as const;
         const hasSegment = states.some((s) => existsSync(join(this.options.dir, segmentName(table, parsed.id, s))));
         if (!hasSegment) rmSync(path, { force: true });
@@ -87,30 +101,35 @@ export class Spool {
         continue;
       }
       const commit = readCommit(commitPath(path));
+      const companion = touchesPath(path);
       if (parsed.state === 'open') {
         if (!commit || commit.bytes === 0) {
-          rmSync(path, { force: true });
-          rmSync(commitPath(path), { force: true });
+          for (const f of [path, commitPath(path), companion]) rmSync(f, { force: true });
           continue;
         }
-        if (statSync(path).size > commit.bytes) {
-          const fd = openSync(path, 'r+');
-          ftruncateSync(fd, commit.bytes);
-          closeSync(fd);
-        }
+        cutTo(path, commit.bytes);
+        if (commit.touchBytes !== undefined) cutTo(companion, commit.touchBytes);
       }
       const ready = join(this.options.dir, segmentName(table, parsed.id, 'ready'));
       if (path !== ready) renameSync(path, ready);
       const bytes = statSync(ready).size;
       if (bytes === 0) {
-        rmSync(ready, { force: true });
-        rmSync(commitPath(ready), { force: true });
+        for (const f of [ready, commitPath(ready), companion]) rmSync(f, { force: true });
         continue;
       }
-      found.push({ table, id: parsed.id, path: ready, rows: commit?.rows ?? 0, bytes });
+      const segment: Segment = { table, id: parsed.id, path: ready, rows: commit?.rows ?? 0, bytes };
+      // Classified (the commit record counts touches): its touches load first; none left means they are stored.
+      // A companion that went missing leaves the spans to the SQL classification rather than without touches.
+      const touchBytes = existsSync(companion) ? statSync(companion).size : 0;
+      if (commit?.touchBytes === 0) segment.classified = true;
+      else if (commit?.touchBytes !== undefined && touchBytes > 0) {
+        segment.classified = true;
+        segment.touches = { path: companion, rows: commit.touchRows ?? 0, bytes: touchBytes };
+      } else rmSync(companion, { force: true });
+      found.push(segment);
     }
     found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const s of found) this.pendingBytes += s.bytes;
+    for (const s of found) this.pendingBytes += s.bytes + (s.touches?.bytes ?? 0);
     return found;
   }
 
@@ -124,24 +143,34 @@ export class Spool {
     return this.pendingBytes >= this.options.maxBytes * 0.8;
   }
 
-  /** Appends rows; durable against a process kill once this returns. */
-  append(table: TableName, data: Buffer, rows: number): void {
+  /** Appends rows (and their touches); durable against a process kill once this returns. */
+  append(table: TableName, { data, rows, touches }: SpoolRows): void {
     if (rows === 0) return;
     let seg = this.open.get(table);
-    if (!seg) seg = this.start(table);
+    // A segment is classified whole or not at all.
+    if (seg && (seg.touchesFd !== undefined) !== (touches !== undefined)) {
+      this.seal(table);
+      seg = undefined;
+    }
+    if (!seg) seg = this.start(table, touches !== undefined);
     try {
-      let off = 0;
-      while (off < data.length) off += writeSync(seg.fd, data, off, data.length - off);
+      writeAll(seg.fd, data);
+      if (touches && seg.touchesFd !== undefined) writeAll(seg.touchesFd, touches.data);
     } catch (err) {
       ftruncateSync(seg.fd, seg.bytes);
+      if (seg.touchesFd !== undefined) ftruncateSync(seg.touchesFd, seg.touchBytes);
       throw err;
     }
     seg.rows += rows;
     seg.bytes += data.length;
+    if (touches) {
+      seg.touchRows += touches.rows;
+      seg.touchBytes += touches.data.length;
+    }
     this.commitBuf.fill(0x20);
-    this.commitBuf.write(`${seg.bytes} ${seg.rows}`, 0, 'latin1');
+    this.commitBuf.write(`${seg.bytes} ${seg.rows}${touches ? ` ${seg.touchBytes} ${seg.touchRows}` : ''}`, 0, 'latin1');
     writeSync(seg.commitFd, this.commitBuf, 0, this.commitBuf.length, 0);
-    this.pendingBytes += data.length;
+    this.pendingBytes += data.length + (touches?.data.length ?? 0);
     this.openRows += rows;
     if (seg.rows >= this.options.batchRows || seg.bytes >= LARGEST_SEGMENT) this.seal(table);
   }
@@ -151,10 +180,10 @@ export class Spool {
     for (const table of [...this.open.keys()]) this.seal(table);
   }
 
-  /** Called by the loader once a segment is stored. */
+  /** Called by the loader once a segment (and its touches file) is stored and deleted. */
   loaded(segment: Segment): void {
     rmSync(commitPath(segment.path), { force: true });
-    this.pendingBytes -= segment.bytes;
+    this.pendingBytes -= segment.bytes + (segment.touches?.bytes ?? 0);
   }
 
   /**
@@ -166,7 +195,7 @@ export class Spool {
     const target = join(this.options.dir, segmentName(segment.table, segment.id, 'quarantine'));
     renameSync(segment.path, target);
     writeFileSync(`${target}.reason`, `${new Date().toISOString()} ${count(segment.rows, 'row')}, ${count(segment.bytes, 'byte')}\n${reason}\n`);
-    this.pendingBytes -= segment.bytes;
+    this.pendingBytes -= segment.bytes + (segment.touches?.bytes ?? 0);
     this.quarantined.segments++;
     this.quarantined.rows += segment.rows;
     return target;
@@ -175,29 +204,36 @@ export class Spool {
   /**
    * Replaces a sealed segment by parts (same rows, in order): each part is written with its
    * commit record before the original goes, so a crash between leaves rows that replay with the
-   * parts' own deduplication tokens. Returns the parts as segments to load.
+   * parts' own deduplication tokens. `classified`: the segment's touches are stored, so the parts
+   * are classified spans without a touches file; otherwise the parts are left to the SQL
+   * classification (and the touches file, if any, goes). Returns the parts as segments to load.
    */
-  replaceWithParts(segment: Segment, parts: { data: Buffer; rows: number }[]): Segment[] {
+  replaceWithParts(segment: Segment, parts: { data: Buffer; rows: number }[], classified = false): Segment[] {
     const out: Segment[] = parts.map((part, i) => {
       const id = `${segment.id}-${String(i).padStart(4, '0')}`;
       const path = join(this.options.dir, segmentName(segment.table, id, 'ready'));
-      writeFileSync(commitPath(path), `${part.data.length} ${part.rows}`);
+      writeFileSync(commitPath(path), `${part.data.length} ${part.rows}${classified ? ' 0 0' : ''}`);
       writeFileSync(path, part.data);
-      return { table: segment.table, id, path, rows: part.rows, bytes: part.data.length };
+      return { table: segment.table, id, path, rows: part.rows, bytes: part.data.length, ...(classified ? { classified } : {}) };
     });
     rmSync(segment.path, { force: true });
     rmSync(commitPath(segment.path), { force: true });
+    if (segment.touches) {
+      rmSync(segment.touches.path, { force: true });
+      this.pendingBytes -= segment.touches.bytes;
+    }
     return out;
   }
 
-  private start(table: TableName): OpenSegment {
+  private start(table: TableName, classified: boolean): OpenSegment {
     const id = `${this.run}.${String(this.seq++).padStart(10, '0')}`;
     const path = join(this.options.dir, segmentName(table, id, 'open'));
     const commitFd = openSync(commitPath(path), 'w');
     const fd = openSync(path, 'a');
+    const touchesFd = classified ? openSync(touchesPath(path), 'w') : undefined;
     const timer = setTimeout(() => this.seal(table), this.options.batchMaxWaitMs);
     timer.unref();
-    const seg: OpenSegment = { table, id, path, rows: 0, bytes: 0, fd, commitFd, timer };
+    const seg: OpenSegment = { table, id, path, rows: 0, bytes: 0, fd, commitFd, timer, touchesFd, touchBytes: 0, touchRows: 0 };
     this.open.set(table, seg);
     return seg;
   }
@@ -209,18 +245,40 @@ export class Spool {
     clearTimeout(seg.timer);
     closeSync(seg.fd);
     closeSync(seg.commitFd);
+    if (seg.touchesFd !== undefined) closeSync(seg.touchesFd);
     const ready = join(this.options.dir, segmentName(table, seg.id, 'ready'));
     renameSync(seg.path, ready);
     this.openRows -= seg.rows;
-    this.options.onSealed({ table, id: seg.id, path: ready, rows: seg.rows, bytes: seg.bytes });
+    const sealed: Segment = { table, id: seg.id, path: ready, rows: seg.rows, bytes: seg.bytes };
+    if (seg.touchesFd !== undefined) {
+      sealed.classified = true;
+      sealed.touches = { path: touchesPath(ready), rows: seg.touchRows, bytes: seg.touchBytes };
+    }
+    this.options.onSealed(sealed);
   }
 }
 
-function readCommit(path: string): { bytes: number; rows: number } | undefined {
+/** A commit record: `<bytes> <rows>`, with `<touch bytes> <touch rows>` after them for a classified segment. */
+function readCommit(path: string): { bytes: number; rows: number; touchBytes?: number; touchRows?: number } | undefined {
   try {
-    const [bytes, rows] = readFileSync(path, 'latin1').trim().split(/\s+/).map(Number);
-    return Number.isFinite(bytes) ? { bytes, rows: Number.isFinite(rows) ? rows : 0 } : undefined;
+    const [bytes, rows, touchBytes, touchRows] = readFileSync(path, 'latin1').trim().split(/\s+/).map(Number);
+    if (!Number.isFinite(bytes)) return undefined;
+    const touches = Number.isFinite(touchBytes) ? { touchBytes, touchRows: Number.isFinite(touchRows) ? touchRows : 0 } : {};
+    return { bytes, rows: Number.isFinite(rows) ? rows : 0, ...touches };
   } catch {
     return undefined;
   }
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+}
+
+/** Cuts a file back to `bytes` (a torn, never acknowledged tail); nothing when it is shorter or absent. */
+function cutTo(path: string, bytes: number): void {
+  if (!existsSync(path) || statSync(path).size <= bytes) return;
+  const fd = openSync(path, 'r+');
+  ftruncateSync(fd, bytes);
+  closeSync(fd);
 }
