@@ -5,17 +5,21 @@
  * as in SQL, whatever the bytes are, and the result is written back byte for byte.
  */
 
-const HAS_HIGH = /[\x80-\xff]/;
+/** Whether every char of a byte string is ASCII (below 0x80). */
+function ascii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 
 /** ClickHouse `lower()`: ASCII letters only (bytes 0x80–0xFF stay as they are). */
 export function asciiLower(s: string): string {
-  if (!HAS_HIGH.test(s)) return s.toLowerCase();
+  if (ascii(s)) return s.toLowerCase();
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 /** ClickHouse `upper()`: ASCII letters only. */
 export function asciiUpper(s: string): string {
-  if (!HAS_HIGH.test(s)) return s.toUpperCase();
+  if (ascii(s)) return s.toUpperCase();
   return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 }
 
@@ -60,7 +64,7 @@ function legal(s: string, p: number, n: number): boolean {
  * end of the value is one U+FFFD too.
  */
 export function validUtf8(s: string): string {
-  if (!HAS_HIGH.test(s)) return s;
+  if (ascii(s)) return s;
   let out = '';
   let valid = 0;
   let replaced = false;

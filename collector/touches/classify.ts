@@ -1,7 +1,7 @@
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
 import { DEFAULT_PORTS, endpointHost, endpointPath, hostAndPort, hostValue, splitUrl } from './endpoint-host.ts';
 import { messagingDestination } from './messaging.ts';
-import type { SpanRecord } from './span-record.ts';
+import { A, type SpanRecord } from './span-record.ts';
 import { dbOperation, operationDirection, statementDirection } from './sql-direction.ts';
 
 /**
@@ -12,6 +12,38 @@ import { dbOperation, operationDirection, statementDirection } from './sql-direc
 export type Touch = readonly [direction: string, kind: string, sys: string, host: string, name: string, peer: string];
 
 const NONE: readonly Touch[] = [['', '', '', '', '', '']];
+
+/** What decides a span's direction (`dir` in SQL), read once per span. */
+interface DirectionFacts {
+  method: string;
+  dbSys: string;
+  dbOp: string;
+  dbText: string;
+  producer: boolean;
+  consumer: boolean;
+}
+
+/** 'read', 'write' or 'unknown': the operation the integration names, else the HTTP method, the database operation or statement, the messaging operation, the span kind. */
+function direction(s: SpanRecord, f: DirectionFacts): string {
+  const op = asciiLower(s.attr(A['integration.operation']));
+  if (op === 'read') return 'read';
+  if (op === 'create' || op === 'update' || op === 'upsert' || op === 'delete' || op === 'write') return 'write';
+  const method = f.method;
+  if (method === 'GET' || method === 'HEAD') return 'read';
+  if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') return 'write';
+  if (f.dbSys !== '') {
+    const byOp = operationDirection(f.dbOp);
+    if (byOp !== '') return byOp;
+    const bySql = f.dbText === '' ? '' : statementDirection(f.dbText);
+    if (bySql !== '') return bySql;
+  }
+  const msgOp = asciiLower(first(s.attr(A['messaging.operation.type']), s.attr(A['messaging.operation'])));
+  if (msgOp === 'receive' || msgOp === 'process' || msgOp === 'deliver') return 'read';
+  if (msgOp === 'publish' || msgOp === 'send' || msgOp === 'create') return 'write';
+  if (f.producer) return 'write';
+  if (f.consumer) return 'read';
+  return 'unknown';
+}
 
 /**
  * What a span touched: the rules of clickhouse/migrations/033 (030's, written in SQL there),
@@ -27,99 +59,66 @@ export function classify(s: SpanRecord): readonly Touch[] {
     isClient ||
     isProducer ||
     isConsumer ||
-    s.has('integration.source') ||
-    s.has('integration.target') ||
-    s.has('messaging.system') ||
-    s.has('db.system.name') ||
-    s.has('db.system') ||
-    (!isServer && (s.has('url.full') || s.has('http.url')));
+    s.has(A['integration.source']) ||
+    s.has(A['integration.target']) ||
+    s.has(A['messaging.system']) ||
+    s.has(A['db.system.name']) ||
+    s.has(A['db.system']) ||
+    (!isServer && (s.has(A['url.full']) || s.has(A['http.url'])));
   if (!canTouch) return NONE;
 
-  const src = validUtf8(s.attr('integration.source'));
-  const tgt = validUtf8(s.attr('integration.target'));
+  const src = validUtf8(s.attr(A['integration.source']));
+  const tgt = validUtf8(s.attr(A['integration.target']));
   if (src !== '' || tgt !== '') {
-    const out: Touch[] = [];
-    if (src !== '') out.push(['read', 'system', '', '', src, '']);
-    if (tgt !== '') out.push(['write', 'system', '', '', tgt, '']);
-    return out;
+    if (tgt === '') return [['read', 'system', '', '', src, '']];
+    if (src === '') return [['write', 'system', '', '', tgt, '']];
+    return [
+      ['read', 'system', '', '', src, ''],
+      ['write', 'system', '', '', tgt, ''],
+    ];
   }
 
-  const peer = validUtf8(s.attr('peer.service'));
-  const dbSysRaw = asciiLower(first(s.attr('db.system.name'), s.attr('db.system')));
+  const peer = validUtf8(s.attr(A['peer.service']));
+  const dbSysRaw = asciiLower(first(s.attr(A['db.system.name']), s.attr(A['db.system'])));
   const dbSys = validUtf8(dbSysRaw === 'postgres' ? 'postgresql' : dbSysRaw === 'mariadb' ? 'mysql' : dbSysRaw);
-  const msgSys = asciiLower(validUtf8(s.attr('messaging.system')));
-  const url = validUtf8(first(s.attr('url.full'), s.attr('http.url')));
-  const method = asciiUpper(first(s.attr('http.request.method'), s.attr('http.method')));
+  const msgSys = asciiLower(validUtf8(s.attr(A['messaging.system'])));
+  const url = validUtf8(first(s.attr(A['url.full']), s.attr(A['http.url'])));
+  const method = asciiUpper(first(s.attr(A['http.request.method']), s.attr(A['http.method'])));
   const isHttp = !isServer && (url !== '' || method !== '');
-  const rpc = validUtf8(s.attr('rpc.system'));
+  const rpc = validUtf8(s.attr(A['rpc.system']));
 
   const split = splitUrl(url);
-  const { host, port } = hostAndPort(split, {
-    serverAddress: s.attr('server.address'),
-    netPeerName: s.attr('net.peer.name'),
-    httpHost: s.attr('http.host'),
-    peerAddress: s.attr('network.peer.address'),
-    netPeerIp: s.attr('net.peer.ip'),
-    serverPort: s.attr('server.port'),
-    netPeerPort: s.attr('net.peer.port'),
-    peerPort: s.attr('network.peer.port'),
-  });
+  const { host, port } = hostAndPort(split, s);
   const hostV = hostValue(host);
-  const scheme = asciiLower(split.scheme || s.attr('url.scheme') || s.attr('http.scheme') || (isHttp ? 'http' : ''));
-  const epHost = () => endpointHost(hostV, port, DEFAULT_PORTS.get(isHttp ? scheme : msgSys !== '' ? msgSys : dbSys) ?? '');
+  const scheme = asciiLower(split.scheme || s.attr(A['url.scheme']) || s.attr(A['http.scheme']) || (isHttp ? 'http' : ''));
+  const defaultPort = DEFAULT_PORTS.get(isHttp ? scheme : msgSys !== '' ? msgSys : dbSys) ?? '';
 
-  const dbText = validUtf8(first(s.attr('db.query.text'), s.attr('db.statement')));
-  const dbOp = dbOperation(first(s.attr('db.operation.name'), s.attr('db.operation'), s.attr('db.query.summary')), dbSys, dbText);
-  const direction = () => {
-    const op = asciiLower(s.attr('integration.operation'));
-    if (op === 'read') return 'read';
-    if (op === 'create' || op === 'update' || op === 'upsert' || op === 'delete' || op === 'write') return 'write';
-    if (method === 'GET' || method === 'HEAD') return 'read';
-    if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') return 'write';
-    if (dbSys !== '') {
-      const byOp = operationDirection(dbOp);
-      if (byOp !== '') return byOp;
-      const bySql = dbText === '' ? '' : statementDirection(dbText);
-      if (bySql !== '') return bySql;
-    }
-    const msgOp = asciiLower(first(s.attr('messaging.operation.type'), s.attr('messaging.operation')));
-    if (msgOp === 'receive' || msgOp === 'process' || msgOp === 'deliver') return 'read';
-    if (msgOp === 'publish' || msgOp === 'send' || msgOp === 'create') return 'write';
-    if (isProducer) return 'write';
-    if (isConsumer) return 'read';
-    return 'unknown';
-  };
+  const dbText = validUtf8(first(s.attr(A['db.query.text']), s.attr(A['db.statement'])));
+  const dbOp = dbOperation(first(s.attr(A['db.operation.name']), s.attr(A['db.operation']), s.attr(A['db.query.summary'])), dbSys, dbText);
+  const facts: DirectionFacts = { method, dbSys, dbOp, dbText, producer: isProducer, consumer: isConsumer };
 
   if (msgSys !== '') {
-    const { temporary, destination } = messagingDestination({
-      system: msgSys,
-      destinationName: s.attr('messaging.destination.name'),
-      destination: s.attr('messaging.destination'),
-      routingKeys: [s.attr('messaging.rabbitmq.destination.routing_key'), s.attr('rabbitmq.destination.routing_key'), s.attr('messaging.rabbitmq.routing_key')],
-      temporary: s.attr('messaging.destination.temporary'),
-      anonymous: s.attr('messaging.destination.anonymous'),
-      template: s.attr('messaging.destination.template'),
-      spanName: () => s.spanName(),
-    });
-    if (temporary && destination === '') return NONE;
-    if (destination !== '') return [[direction(), 'messaging', msgSys, epHost(), destination, peer]];
-    return [[direction(), 'unnamed', 'messaging', epHost(), msgSys, peer]];
+    const m = messagingDestination(s, msgSys);
+    if (m.temporary && m.destination === '') return NONE;
+    if (m.destination !== '') return [[direction(s, facts), 'messaging', msgSys, endpointHost(hostV, port, defaultPort), m.destination, peer]];
+    return [[direction(s, facts), 'unnamed', 'messaging', endpointHost(hostV, port, defaultPort), msgSys, peer]];
   }
   if (dbSys !== '') {
     if (dbText === '' && dbOp === '') return NONE;
-    const ep = epHost();
-    const dbNs = validUtf8(first(s.attr('db.namespace'), s.attr('db.name')));
-    if (ep === '' && dbNs === '') return [[direction(), 'unnamed', 'db', '', dbSys, peer]];
-    return [[direction(), 'db', dbSys, ep, dbNs, peer]];
+    const ep = endpointHost(hostV, port, defaultPort);
+    const dbNs = validUtf8(first(s.attr(A['db.namespace']), s.attr(A['db.name'])));
+    if (ep === '' && dbNs === '') return [[direction(s, facts), 'unnamed', 'db', '', dbSys, peer]];
+    return [[direction(s, facts), 'db', dbSys, ep, dbNs, peer]];
   }
   if (isHttp) {
-    const path = () => endpointPath(split.path, s.attr('url.path'), s.attr('http.target'));
-    if (hostV !== '') return [[direction(), 'http', scheme, epHost(), path(), peer]];
-    if (peer !== '') return [[direction(), 'peer', '', '', '', peer]];
-    return [[direction(), 'unnamed', 'http', '', path(), '']];
+    const path = hostV !== '' || peer === '' ? endpointPath(split.path, s.attr(A['url.path']), s.attr(A['http.target'])) : '';
+    if (hostV !== '') return [[direction(s, facts), 'http', scheme, endpointHost(hostV, port, defaultPort), path, peer]];
+    if (peer !== '') return [[direction(s, facts), 'peer', '', '', '', peer]];
+    return [[direction(s, facts), 'unnamed', 'http', '', path, '']];
   }
-  if (rpc !== '' && (hostV !== '' || peer !== '')) return [[direction(), 'rpc', rpc, epHost(), validUtf8(s.attr('rpc.service')), peer]];
-  if (peer !== '' && isClient) return [[direction(), 'peer', '', '', '', peer]];
+  if (rpc !== '' && (hostV !== '' || peer !== ''))
+    return [[direction(s, facts), 'rpc', rpc, endpointHost(hostV, port, defaultPort), validUtf8(s.attr(A['rpc.service'])), peer]];
+  if (peer !== '' && isClient) return [[direction(s, facts), 'peer', '', '', '', peer]];
   return NONE;
 }
 

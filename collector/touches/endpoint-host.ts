@@ -1,4 +1,5 @@
 import { asciiLower, trimSpaces, validUtf8 } from './byte-text.ts';
+import { A, type SpanRecord } from './span-record.ts';
 import { extract } from './sql-direction.ts';
 
 /**
@@ -66,34 +67,21 @@ export function endpointPath(urlPath: string, attrPath: string, target: string):
   return path === '' ? '' : validUtf8(path.split('/', 3).join('/'));
 }
 
-/** The attributes that name the host and port when the URL does not. */
-export interface HostAttributes {
-  serverAddress: string;
-  netPeerName: string;
-  httpHost: string;
-  peerAddress: string;
-  netPeerIp: string;
-  serverPort: string;
-  netPeerPort: string;
-  peerPort: string;
+/** `host_any` and `port_any`: from the URL when it has a host, else the first of the span's host/port attributes that is set. */
+export function hostAndPort(url: UrlSplit, s: SpanRecord): { host: string; port: string } {
+  if (url.host !== '') return { host: url.host, port: url.port };
+  const httpHost = validUtf8(s.attr(A['http.host']));
+  let host = s.attr(A['server.address']);
+  if (host === '') host = s.attr(A['net.peer.name']);
+  if (host === '') host = httpHost !== '' ? extract(httpHost, HOST_HEADER_HOST) : first(s.attr(A['network.peer.address']), s.attr(A['net.peer.ip']));
+  let port = s.attr(A['server.port']);
+  if (port === '') port = s.attr(A['net.peer.port']);
+  if (port === '') port = httpHost !== '' ? extract(httpHost, HOST_HEADER_PORT) : s.attr(A['network.peer.port']);
+  return { host: validUtf8(host), port: validUtf8(port) };
 }
 
-/** `host_any` and `port_any`: from the URL when it has a host, else the first attribute that is set. */
-export function hostAndPort(url: UrlSplit, a: HostAttributes): { host: string; port: string } {
-  if (url.host !== '') return { host: url.host, port: url.port };
-  const httpHost = validUtf8(a.httpHost);
-  const host =
-    a.serverAddress !== ''
-      ? a.serverAddress
-      : a.netPeerName !== ''
-        ? a.netPeerName
-        : httpHost !== ''
-          ? extract(httpHost, HOST_HEADER_HOST)
-          : a.peerAddress !== ''
-            ? a.peerAddress
-            : a.netPeerIp;
-  const port = a.serverPort !== '' ? a.serverPort : a.netPeerPort !== '' ? a.netPeerPort : httpHost !== '' ? extract(httpHost, HOST_HEADER_PORT) : a.peerPort;
-  return { host: validUtf8(host), port: validUtf8(port) };
+function first(a: string, b: string): string {
+  return a !== '' ? a : b;
 }
 
 /** `host_v`: a socket path as it is; otherwise trimmed, one leading `[`, trailing `]` or dots dropped, lower case. */

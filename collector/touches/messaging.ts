@@ -1,4 +1,5 @@
 import { validUtf8 } from './byte-text.ts';
+import { A, type SpanRecord } from './span-record.ts';
 
 /**
  * The destination a messaging span touched, as migration 033 names it (byte strings in and out):
@@ -6,36 +7,30 @@ import { validUtf8 } from './byte-text.ts';
  * the exchange, older pika's "(temporary)" is read from the span name; reply destinations
  * (temporary, anonymous, NATS `_INBOX.*`, RabbitMQ direct reply-to) are their template or nothing.
  */
-export interface MessagingAttributes {
-  /** lower(toValidUTF8(messaging.system)) */
-  system: string;
-  destinationName: string;
-  destination: string;
-  routingKeys: readonly [string, string, string];
-  temporary: string;
-  anonymous: string;
-  template: string;
-  spanName: () => string;
-}
-
 const SEND_SUFFIX = /[\t\n\f\r ]+(send|publish)$/;
 
-/** `msg_temporary` and `dest`. */
-export function messagingDestination(m: MessagingAttributes): { temporary: boolean; destination: string } {
-  const raw = m.destinationName !== '' ? m.destinationName : m.destination;
+/** `msg_temporary` and `dest` of a messaging span; `system` is lower(toValidUTF8(messaging.system)). */
+export function messagingDestination(s: SpanRecord, system: string): { temporary: boolean; destination: string } {
+  const name = s.attr(A['messaging.destination.name']);
+  const raw = name !== '' ? name : s.attr(A['messaging.destination']);
   const temporary =
-    m.temporary === 'true' ||
-    m.anonymous === 'true' ||
-    (m.system === 'nats' && raw.startsWith('_INBOX.')) ||
-    (m.system === 'rabbitmq' && raw.startsWith('amq.rabbitmq.reply-to'));
-  return { temporary, destination: validUtf8(destinationOf(m, raw, temporary)) };
+    s.attr(A['messaging.destination.temporary']) === 'true' ||
+    s.attr(A['messaging.destination.anonymous']) === 'true' ||
+    (system === 'nats' && raw.startsWith('_INBOX.')) ||
+    (system === 'rabbitmq' && raw.startsWith('amq.rabbitmq.reply-to'));
+  return { temporary, destination: validUtf8(destinationOf(s, system, raw, temporary)) };
 }
 
-function destinationOf(m: MessagingAttributes, raw: string, temporary: boolean): string {
-  if (temporary) return m.template;
-  if (m.system !== 'rabbitmq') return raw;
-  if (raw === '' || raw === 'amq.default') return m.routingKeys.find((k) => k !== '') ?? '';
-  if (raw === '(temporary)') return validUtf8(m.spanName()).replace(SEND_SUFFIX, '');
+function destinationOf(s: SpanRecord, system: string, raw: string, temporary: boolean): string {
+  if (temporary) return s.attr(A['messaging.destination.template']);
+  if (system !== 'rabbitmq') return raw;
+  if (raw === '' || raw === 'amq.default') {
+    const key = s.attr(A['messaging.rabbitmq.destination.routing_key']);
+    if (key !== '') return key;
+    const older = s.attr(A['rabbitmq.destination.routing_key']);
+    return older !== '' ? older : s.attr(A['messaging.rabbitmq.routing_key']);
+  }
+  if (raw === '(temporary)') return validUtf8(s.spanName()).replace(SEND_SUFFIX, '');
   const colon = raw.indexOf(':');
   if (colon > 0) return raw.slice(0, colon);
   if (colon === 0) return raw.slice(1);

@@ -1,4 +1,5 @@
 import { skipperFor, type Skip } from '../rows/row-binary-reader.ts';
+import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { traceColumns, type TraceColumn } from '../rows/trace-columns.ts';
 
 /**
@@ -81,8 +82,59 @@ class KeyIndex {
 
 const spanIndex = new KeyIndex(SPAN_KEYS);
 const resourceIndex = new KeyIndex(RESOURCE_KEYS);
-const SPAN_SLOT = Object.fromEntries(SPAN_KEYS.map((k, i) => [k, i])) as Record<SpanKey, number>;
-const RESOURCE_SLOT = Object.fromEntries(RESOURCE_KEYS.map((k, i) => [k, i])) as Record<ResourceKey, number>;
+/**
+ * Slot numbers of the span attributes read, by key: `record.attr(A['url.full'])`. A literal object,
+ * so that a lookup with a literal key costs a property load (checked against SPAN_KEYS below).
+ */
+export const A = {
+  'integration.flow': 0,
+  'integration.domain': 1,
+  'integration.records': 2,
+  'integration.source': 3,
+  'integration.target': 4,
+  'integration.operation': 5,
+  'peer.service': 6,
+  'rpc.system': 7,
+  'rpc.service': 8,
+  'db.system.name': 9,
+  'db.system': 10,
+  'db.namespace': 11,
+  'db.name': 12,
+  'db.query.text': 13,
+  'db.statement': 14,
+  'db.operation.name': 15,
+  'db.operation': 16,
+  'db.query.summary': 17,
+  'messaging.system': 18,
+  'messaging.destination.name': 19,
+  'messaging.destination': 20,
+  'messaging.rabbitmq.destination.routing_key': 21,
+  'rabbitmq.destination.routing_key': 22,
+  'messaging.rabbitmq.routing_key': 23,
+  'messaging.destination.temporary': 24,
+  'messaging.destination.anonymous': 25,
+  'messaging.destination.template': 26,
+  'messaging.operation.type': 27,
+  'messaging.operation': 28,
+  'url.full': 29,
+  'http.url': 30,
+  'url.path': 31,
+  'http.target': 32,
+  'http.request.method': 33,
+  'http.method': 34,
+  'url.scheme': 35,
+  'http.scheme': 36,
+  'server.address': 37,
+  'net.peer.name': 38,
+  'http.host': 39,
+  'network.peer.address': 40,
+  'net.peer.ip': 41,
+  'server.port': 42,
+  'net.peer.port': 43,
+  'network.peer.port': 44,
+} as const satisfies Record<SpanKey, number>;
+for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
+const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;
 
 /** Value ranges of the keys looked for in one map, the first occurrence of each (as a Map lookup in SQL finds it). */
 class Slots {
@@ -192,31 +244,26 @@ export class SpanRecord {
     return p;
   }
 
-  /** `SpanAttributes['key']` as a byte string ('' when absent). */
-  attr(key: SpanKey): string {
-    return this.attrs.get(SPAN_SLOT[key]);
+  /** `SpanAttributes['key']` as a byte string ('' when absent); `slot` is `A['key']`. */
+  attr(slot: number): string {
+    return this.attrs.get(slot);
   }
 
-  /** `SpanAttributes['key'] != ''`, without decoding the value. */
-  has(key: SpanKey): boolean {
-    return this.attrs.has(SPAN_SLOT[key]);
+  /** `SpanAttributes['key'] != ''`, without decoding the value; `slot` is `A['key']`. */
+  has(slot: number): boolean {
+    return this.attrs.has(slot);
   }
 
-  /** `ResourceAttributes['key']` as a byte string ('' when absent). */
-  resourceAttr(key: ResourceKey): string {
-    return this.resource.get(RESOURCE_SLOT[key]);
-  }
-
-  /** Range of `SpanAttributes['key']` in the row, or undefined when it is absent or empty (to copy it as bytes). */
-  attrRange(key: SpanKey): [number, number] | undefined {
-    const slot = SPAN_SLOT[key];
-    return this.attrs.has(slot) ? [this.attrs.start[slot], this.attrs.end[slot]] : undefined;
-  }
-
-  /** Range of `ResourceAttributes['key']`, or undefined when it is absent or empty. */
-  resourceRange(key: ResourceKey): [number, number] | undefined {
-    const slot = RESOURCE_SLOT[key];
-    return this.resource.has(slot) ? [this.resource.start[slot], this.resource.end[slot]] : undefined;
+  /**
+   * Copies the first non-empty of `SpanAttributes[A[slot]]`, `ResourceAttributes[resourceKey]` and (when
+   * given) `fallback` (a range of the row) as a RowBinary string; '' when none is set.
+   */
+  writeFirst(out: RowBinaryWriter, slot: number, resourceKey: ResourceKey, fallback?: number[]): void {
+    const r = RESOURCE_SLOT[resourceKey];
+    if (this.attrs.has(slot)) out.bytes(this.b, this.attrs.start[slot], this.attrs.end[slot]);
+    else if (this.resource.has(r)) out.bytes(this.b, this.resource.start[r], this.resource.end[r]);
+    else if (fallback) out.bytes(this.b, fallback[0], fallback[1]);
+    else out.varint(0);
   }
 
   /** The span name as a byte string. */

@@ -1,7 +1,7 @@
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import type { Field, LoadSpec } from '../rows/tables.ts';
 import { classify } from './classify.ts';
-import { SpanRecord } from './span-record.ts';
+import { A, SpanRecord } from './span-record.ts';
 
 const MS = "DateTime64(3, 'UTC')";
 
@@ -36,6 +36,7 @@ const MAX_UINT64 = 18446744073709551615n;
 
 /** ClickHouse `toUInt64OrZero(s)` as decimal text: an optional '+' and digits that fit, else '0'. */
 export function uint64OrZero(s: string): string {
+  if (s === '') return '0';
   const m = UINT64.exec(s);
   if (!m) return '0';
   const digits = m[1];
@@ -65,24 +66,22 @@ export class TouchWriter {
       const touches = classify(s);
       const ts = millis(s.tsLo, s.tsHi);
       const end = ts + millis(s.durLo, s.durHi);
-      const integration = s.attrRange('integration.flow') ?? s.resourceRange('integration.flow') ?? s.service;
-      const domain = s.attrRange('integration.domain') ?? s.resourceRange('integration.domain');
       const isError = s.statusIs('error') ? 1 : 0;
-      const records = uint64OrZero(s.attr('integration.records'));
+      const records = uint64OrZero(s.attr(A['integration.records']));
       const duration = (s.durHi * 4294967296 + s.durLo) / 1e6;
       for (let i = 0; i < touches.length; i++) {
         const t = touches[i];
         out.u64(ts % 4294967296, Math.floor(ts / 4294967296));
         out.u64(end % 4294967296, Math.floor(end / 4294967296));
         out.bytes(segment, s.trace[0], s.trace[1]);
-        out.bytes(segment, integration[0], integration[1]);
+        s.writeFirst(out, A['integration.flow'], 'integration.flow', s.service);
         out.bytes(segment, s.service[0], s.service[1]);
-        if (domain) out.bytes(segment, domain[0], domain[1]);
-        else out.varint(0);
+        s.writeFirst(out, A['integration.domain'], 'integration.domain');
         for (let f = 0; f < 6; f++) out.latin1(t[f]);
         out.u8(isError);
         out.u8(i === 0 ? 1 : 0);
-        out.u64Text(i === 0 ? records : '0');
+        if (i === 0 && records !== '0') out.u64Text(records);
+        else out.u64(0, 0);
         out.f64(duration);
       }
       rows += touches.length;
