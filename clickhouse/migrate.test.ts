@@ -29,6 +29,11 @@ describe('migrate', () => {
     const tables = (await schema()).map((t) => t.name);
     expect(tables).toContain('otel_traces');
     expect(tables).toContain('weft_migrations');
+    // The embedded store's memory bounds (embedded-memory.ts), as table settings ClickHouse reports.
+    expect(first.tuned).toEqual(['otel_traces']);
+    const otel = (await schema()).find((t) => t.name === 'otel_traces')!.create_table_query;
+    expect(otel).toMatch(/max_compress_block_size = 65536/);
+    expect(otel).toMatch(/vertical_merge_algorithm_min_rows_to_activate = 1/);
   });
 
   it('changes nothing when run a second time', async () => {
@@ -36,6 +41,7 @@ describe('migrate', () => {
     const second = await migrate(store, { retention });
     expect(second.applied).toEqual([]);
     expect(second.skipped.length).toBe(listMigrations().length);
+    expect(second.tuned).toEqual([]);
     expect(await schema()).toEqual(before);
   });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { RetentionConfig } from '../core/config/index.ts';
 import { ERR_MIGRATION } from '../core/errors/index.ts';
 import { clusterize, mergeTreeTables } from './cluster.ts';
+import { applyEmbeddedTableSettings } from './embedded-memory.ts';
 import { applyRetention } from './retention.ts';
 import type { Store } from './store.ts';
 
@@ -26,6 +27,8 @@ export interface MigrateResult {
   skipped: string[];
   /** Tables whose TTL was changed to match the configured retention. */
   retention?: string[];
+  /** Tables of the embedded store given its memory-bounding settings (embedded-memory.ts). */
+  tuned?: string[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -106,5 +109,6 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
   }
   // Tables created under other retention settings get the configured TTL.
   result.retention = await applyRetention(store, listMigrations(options.dir), options.retention);
+  result.tuned = await applyEmbeddedTableSettings(store);
   return result;
 }

@@ -25,6 +25,25 @@ describe('openStore (embedded)', () => {
     }
   });
 
+  it("starts the engine with the embedded store's memory bounds (server settings that cannot be changed later)", async () => {
+    const store = await openStore({ kind: 'embedded', path: join(dir, 'engine') });
+    try {
+      const rows = await store.client
+        .query({
+          query:
+            "SELECT name, value FROM system.server_settings WHERE name IN ('background_merges_mutations_concurrency_ratio', 'mark_cache_size') ORDER BY name",
+          format: 'JSONEachRow',
+        })
+        .then((r) => r.json<{ name: string; value: string }>());
+      expect(rows).toEqual([
+        { name: 'background_merges_mutations_concurrency_ratio', value: '1' },
+        { name: 'mark_cache_size', value: String(128 * 1024 * 1024) },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('regression: a setting given for one statement holds for that statement only (a deduplication token was kept for the session, and later inserts dropped as duplicates)', async () => {
     const store = await openStore({ kind: 'embedded', path: join(dir, 'settings') });
     try {

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import type { StoreConfig } from '../core/config/index.ts';
 import { ERR_STORE_LOCKED, ERR_STORE_UNREACHABLE } from '../core/errors/index.ts';
 import { claimPidFile } from '../core/fs/pid-lock.ts';
+import { EMBEDDED_ENGINE_ARGS } from './embedded-memory.ts';
 
 /** The one way every part reaches ClickHouse: embedded chDB or a server, same client API. */
 export interface Store {
@@ -68,11 +70,15 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     mkdirSync(config.path, { recursive: true });
     const release = claimDirectory(config.path);
     let client: ClickHouseClient;
+    let engine: Session | undefined;
     try {
+      // The first session of a data directory starts the engine with these arguments; the client's connection shares it.
+      engine = new Session(config.path, { connectionArgs: [...EMBEDDED_ENGINE_ARGS] });
       const connection = createChdbConnection({ path: config.path }) as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>;
       client = createClient({ connection });
       await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
     } catch (err) {
+      engine?.close();
       release();
       const e = err as { message?: string; code?: string };
       const lockedByEngine = LOCKED.test(String(e?.message ?? err)) || (e?.code === 'CHDB_CONNECTION' && existsSync(join(config.path, 'status')));
@@ -86,6 +92,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       path: config.path,
       close: async () => {
         await client.close();
+        engine?.close();
         release();
       },
     };
