@@ -4,6 +4,7 @@
  * undocumented; systems 48 and 49 are not in the catalog (unknown).
  */
 import type { Store } from '../clickhouse/index.ts';
+import { CLASSIFIED_MARK } from '../collector/index.ts';
 import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
 
 export const INTEGRATIONS = 200;
@@ -116,26 +117,20 @@ export function touchRows(spans: number, firstTrace: number, startMs: number, sp
 /** Settings for one generating insert: both cores (`max_insert_threads`), blocks of up to 1M rows. */
 const INSERT_SETTINGS = 'max_insert_block_size = 1048576, max_insert_threads = 2';
 
-/** The views that classify the spans inserted into `otel_traces` (clickhouse/migrations/031). */
-const CLASSIFYING_VIEWS = ['weft_span_touches_mv', 'weft_span_touches_none_mv'];
-
 /**
  * Inserts `spans` spans (4 per trace) evenly spread over [startMs, startMs + spanMs), trace ids
- * numbered from `firstTrace`, as Weft's collector writes them: the spans into `otel_traces` without the
- * SQL classification, and what each touched into `weft_span_touches` (rows checked against the
- * classification by analyze-estate.test.ts), so that every other view (trace index, arrivals, touch
- * sets, endpoint rollups) does its work as on real ingest. Everything is computed by the engine, on two
- * insert streams (`max_insert_threads`: both cores of a 2-core machine). Callers insert at most ~1M
- * spans at once: the views aggregate each insert block in memory.
+ * numbered from `firstTrace`, as Weft's collector loads a spool segment: what each span touched into
+ * `weft_span_touches` (rows checked against the SQL classification by analyze-estate.test.ts), then the
+ * spans into `otel_traces` marked `CLASSIFIED_MARK`, so the SQL classification skips them and every other
+ * view (trace index, arrivals, touch sets, endpoint rollups) does its work as on real ingest. Everything
+ * is computed by the engine, on two insert streams (`max_insert_threads`: both cores of a 2-core
+ * machine). Callers insert at most ~1M spans at once: the views aggregate each insert block in memory.
  */
 export async function generateSpans(store: Store, spans: number, firstTrace: number, startMs: number, spanMs: number): Promise<void> {
+  // Settings in the statement, not clickhouse_settings: the embedded engine would keep those for the session.
   const run = (query: string) => store.client.command({ query });
-  for (const view of CLASSIFYING_VIEWS) await run(`DETACH TABLE ${view}`);
-  try {
-    // Settings in the statement, not clickhouse_settings: the embedded engine would keep those for the session.
-    await run(`INSERT INTO otel_traces (${SPAN_COLUMNS}) ${spanRows(spans, firstTrace, startMs, spanMs)} SETTINGS ${INSERT_SETTINGS}`);
-  } finally {
-    for (const view of CLASSIFYING_VIEWS) await run(`ATTACH TABLE ${view}`);
-  }
   await run(`INSERT INTO weft_span_touches (${TOUCH_COLUMNS}) ${touchRows(spans, firstTrace, startMs, spanMs)} SETTINGS ${INSERT_SETTINGS}`);
+  await run(
+    `INSERT INTO otel_traces (${SPAN_COLUMNS}) ${spanRows(spans, firstTrace, startMs, spanMs)} SETTINGS ${INSERT_SETTINGS}, log_comment = '${CLASSIFIED_MARK}'`,
+  );
 }

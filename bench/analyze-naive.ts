@@ -10,10 +10,13 @@ import type { Catalog } from '../core/catalog/index.ts';
 import { endpointMapping, resolveExpr } from '../analyzer/flows/match-sql.ts';
 
 function touchesSelect(where: string): string {
-  const sql = readFileSync(`${migrationsDir}/031_span_touches_cheap.sql`, 'utf8');
+  const sql = readFileSync(`${migrationsDir}/033_span_touches_gate.sql`, 'utf8');
   const start = sql.indexOf('SELECT', sql.indexOf('CREATE MATERIALIZED VIEW IF NOT EXISTS weft_span_touches_mv'));
   const end = sql.indexOf('arrayEnumerate(touches) AS n;', start) + 'arrayEnumerate(touches) AS n'.length;
-  return sql.slice(start, end).replace(/FROM otel_traces\n/, `FROM otel_traces ${where}\n`);
+  // The view reads the spans from weft_spans_unclassified, which gets them from otel_traces with the attributes cast once.
+  const spans = `(SELECT Timestamp, TraceId, ServiceName, SpanName, SpanKind, StatusCode, Duration, ResourceAttributes,
+      CAST(SpanAttributes, 'Map(String, String)') AS A FROM otel_traces ${where})`;
+  return sql.slice(start, end).replace(/FROM weft_spans_unclassified\n/, `FROM ${spans}\n`);
 }
 
 function edgesFromRaw(where: string): string {
