@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 const longestFirst = [
   /demo\/e2e-modes\.test\.ts$/,
   /ui\/ui\.int\.test\.ts$/,
+  /ui\/flow-page\.int\.test\.ts$/,
   /demo\/e2e\.test\.ts$/,
   /alerting\/demo-remediation\.test\.ts$/,
   /cli\/commands\/start-counts\.int\.test\.ts$/,
