@@ -59,4 +59,5 @@ await Promise.all(Array.from({ length: concurrency }, (_, i) => lane(i)));
 agent.destroy();
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-process.stdout.write(JSON.stringify({ statuses, p50: q(0.5), p99: q(0.99), requests: latencies.length }) + '\n');
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ statuses, p50: q(0.5), p99: q(0.99), requests: latencies.length, cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n');

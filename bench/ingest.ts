@@ -30,6 +30,8 @@ interface SenderResult {
   p50: number;
   p99: number;
   requests: number;
+  /** CPU the sender process used (user + system), seconds. */
+  cpuSeconds: number;
 }
 
 function runSender(url: string, bodiesFile: string, concurrency: number, ms: number, rate = 0): Promise<SenderResult> {
@@ -156,12 +158,15 @@ const collector = await startCollector({
 });
 peakRss = 0;
 const elu0 = perf.eventLoopUtilization();
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const phase1 = await runSender(collector.url, bodiesFile, CONCURRENCY, PHASE_MS);
 const sendSecs = (performance.now() - t0) / 1000;
 await collector.flush();
 const e2eSecs = (performance.now() - t0) / 1000;
 const elu = perf.eventLoopUtilization(elu0).utilization;
+const cpu1 = process.cpuUsage(cpu0);
+const collectorCpu = (cpu1.user + cpu1.system) / 1e6;
 const selfMetrics = await (await fetch(`${collector.url}/metrics`)).text();
 const insertBusy = Number(/^weft_collector_insert_duration_seconds_sum (\S+)$/m.exec(selfMetrics)?.[1] ?? 0);
 const acked1 = (phase1.statuses['200'] ?? 0) * SPANS_PER_BODY;
@@ -169,6 +174,13 @@ const stored1 = (await count()) - baseRows;
 const e2eRate = acked1 / e2eSecs;
 const rss1 = peakRss;
 const breakdown1 = breakdown();
+// Whether merges keep up: active parts per table once the first phase is stored.
+const parts = await store.client
+  .query({
+    query: 'SELECT table, count() AS n FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY n DESC LIMIT 4',
+    format: 'JSONEachRow',
+  })
+  .then((r) => r.json<{ table: string; n: string }>());
 
 // --- twice the sustainable load, open loop: backpressure must answer, memory must stay bounded
 const spoolSmall = await (async () => {
@@ -268,6 +280,10 @@ console.log(`peak RSS (collector + embedded engine): ${mib(rss1)} — at the pea
 console.log(
   `where the time goes: main thread (HTTP + decode + spool) busy ${(elu * 100).toFixed(0)}%; loader inserting ${((insertBusy / e2eSecs) * 100).toFixed(0)}% of the run (${insertBusy.toFixed(1)} s of ${e2eSecs.toFixed(1)} s)`,
 );
+console.log(
+  `CPU: collector + engine ${(collectorCpu / e2eSecs).toFixed(2)} cores (${((collectorCpu / acked1) * 1e6).toFixed(1)} µs a span), sender ${(phase1.cpuSeconds / e2eSecs).toFixed(2)} cores, of ${(await import('node:os')).cpus().length}`,
+);
+console.log(`active parts after it (merges keeping up): ${parts.map((p) => `${p.table} ${p.n}`).join(', ')}`);
 console.log(`loss: acknowledged ${fmt(acked1)}, stored ${fmt(stored1)} → ${acked1 === stored1 ? 'zero loss' : `MISMATCH ${fmt(stored1 - acked1)}`}`);
 console.log('');
 console.log(
