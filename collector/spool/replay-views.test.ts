@@ -1,4 +1,4 @@
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/log/logger.ts';
@@ -51,5 +51,46 @@ describe('spool replay and materialized views', () => {
     h.collector = again;
     await again.flush();
     expect(await snapshot()).toEqual(once);
+  });
+
+  it('counts nothing twice either when the segment was not classified by the collector (the SQL classification behind the gate)', async () => {
+    await sendSpans({ url: h.collector.url, serviceName: 'replay-sql', resource: { 'integration.flow': 'erp-to-crm' } }, [
+      { name: 'GET /orders', attributes: { 'http.request.method': 'GET', 'server.address': 'erp.example.com' }, kind: 3 },
+      { name: 'PUT /accounts', attributes: { 'http.request.method': 'PUT', 'server.address': 'crm.example.com' }, kind: 3 },
+    ]);
+    // The open segment as a spool written without touches leaves it (an earlier version, or one written for a
+    // server): the spans alone, under a segment id (and so a deduplication token) of its own.
+    const spool = join(h.dir, 'spool');
+    const unclassified = join(h.dir, 'spool-sql');
+    cpSync(spool, unclassified, { recursive: true });
+    for (const f of readdirSync(unclassified)) {
+      const from = join(unclassified, f);
+      if (f.endsWith('.touches') || !f.startsWith('otel_traces.')) rmSync(from);
+      else {
+        if (f.endsWith('.commit')) writeFileSync(from, readFileSync(from, 'latin1').trim().split(/\s+/).slice(0, 2).join(' '));
+        renameSync(from, join(unclassified, f.replace(/^otel_traces\./, 'otel_traces.sql')));
+      }
+    }
+    expect(readdirSync(unclassified).length).toBe(2);
+    await h.collector.flush();
+    const count = async (q: string) => Number((await h.rows<{ n: string }>(q))[0].n);
+    const counts = async () => ({
+      spans: await count("SELECT count() AS n FROM otel_traces WHERE ServiceName = 'replay-sql'"),
+      touched: await count("SELECT sum(spans) AS n FROM weft_endpoint_rollup_1m WHERE integration = 'erp-to-crm'"),
+      views: await snapshot(),
+    });
+    const load = async () => {
+      await h.collector.stop();
+      rmSync(spool, { recursive: true, force: true });
+      cpSync(unclassified, spool, { recursive: true });
+      h.collector = await startCollector({ config: h.config, store: h.store, logger: silentLogger() });
+      await h.collector.flush();
+    };
+    const before = await counts();
+    await load();
+    const once = await counts();
+    expect({ spans: once.spans - before.spans, touched: once.touched - before.touched }).toEqual({ spans: 2, touched: 2 });
+    await load();
+    expect(await counts()).toEqual(once);
   });
 });
