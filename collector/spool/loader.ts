@@ -147,7 +147,7 @@ export class Loader {
     const replaced = this.o.spool.replaceWithParts(
       segment,
       parts.map((p) => ({ data: Buffer.concat(p.ranges), rows: p.rows })),
-      this.touchesStored.has(segment),
+      this.touchesAreStored(segment),
     );
     this.queue.splice(0, 1, ...replaced);
     this.o.metrics.segmentsSplit++;
@@ -164,7 +164,8 @@ export class Loader {
    * (false, logged) rather than setting the spans aside; any other error is thrown (retried).
    */
   private async loadTouches(segment: Segment): Promise<boolean> {
-    if (!segment.touches || this.touchesStored.has(segment)) return true;
+    if (this.touchesAreStored(segment)) return true;
+    if (!segment.touches) return false;
     const settings = {
       insert_deduplicate: 1,
       insert_deduplication_token: touchesDedupToken(segment),
@@ -186,6 +187,11 @@ export class Loader {
     this.touchesStored.add(segment);
     this.o.metrics.observeTouches(segment.touches.rows);
     return true;
+  }
+
+  /** A classified segment whose touches are in the store: stored by this run, or before it was split (no touches file left). */
+  private touchesAreStored(segment: Segment): boolean {
+    return Boolean(segment.classified) && (!segment.touches || this.touchesStored.has(segment));
   }
 
   private setAside(segment: Segment, message: string): void {

@@ -62,6 +62,33 @@ describe('classified loads', () => {
     expect(metrics).toMatch(/^weft_collector_inserted_rows_total\{table="weft_span_touches"\} 3$/m);
   });
 
+  it('regression: a segment split by day, and its parts split again, is classified once (its touches before the split)', async () => {
+    const DAY = 86_400_000;
+    // The engine refuses spans over more than 3 days in one insert: 8 days split into 8, then 4 + 4, then 2 + 2 + 2 + 2.
+    await h.store.client.command({ query: 'SET max_partitions_per_insert_block = 3' });
+    try {
+      await sendSpans(
+        { url: h.collector.url, serviceName: 'split-days' },
+        Array.from({ length: 8 }, (_, i) => ({
+          name: `day-${i}`,
+          kind: CLIENT,
+          start: Date.now() - i * DAY,
+          attributes: { 'http.request.method': 'GET', 'url.full': 'https://crm.example.com/api/x' },
+        })),
+      );
+      await h.collector.flush();
+    } finally {
+      await h.store.client.command({ query: 'SET max_partitions_per_insert_block = 100' });
+    }
+    expect(await total("SELECT count() AS n FROM otel_traces WHERE ServiceName = 'split-days'")).toBe(8);
+    expect(await total("SELECT sum(spans) AS n FROM weft_endpoint_rollup_1m WHERE service = 'split-days'")).toBe(8);
+    expect(await total("SELECT count() AS n FROM unclassified_seen WHERE TraceId IN (SELECT TraceId FROM otel_traces WHERE ServiceName = 'split-days')")).toBe(
+      0,
+    );
+    const metrics = await (await fetch(`${h.collector.url}/metrics`)).text();
+    expect(Number(/^weft_collector_segments_split_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+  });
+
   it('classifies in SQL what another writer inserts into otel_traces', async () => {
     await h.store.client.command({
       query: "INSERT INTO otel_traces SELECT * REPLACE ('other-writer' AS ServiceName) FROM (SELECT * FROM otel_traces WHERE ServiceName = 'classified')",
