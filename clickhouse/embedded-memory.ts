@@ -7,8 +7,8 @@ const MiB = 1024 * 1024;
  * changed later). With the table settings below they bound its memory beside the collector
  * (docs/scaling.md, "Memory of the embedded store"): merges run two at a time (the pool has two
  * threads on two cores; four merges ran at once before, each holding its blocks), and the caches that
- * grow with what queries read are capped (5 GiB each by default, sized for a server; Weft's reads
- * of rollups and recent windows keep a few MiB in them).
+ * grow with what queries read are capped (5 GiB each by default, sized for a server; after 1.5M spans
+ * and a few queries over spans and rollups they held under 1 MiB each).
  */
 export const EMBEDDED_ENGINE_ARGS: readonly string[] = [
   '--background_merges_mutations_concurrency_ratio=1',
