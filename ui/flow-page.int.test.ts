@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Box, dragAcross, hasBrowser, hold, openUiWeft, overlap, poll, type UiWeft } from './ui-weft.ts';
+import { type Box, dragAcross, hasBrowser, hold, openUiWeft, overlap, poll, type UiWeft } from './testing/ui-weft.ts';
 import { countChange, latencyChange, ratioChange } from './src/lib/flows/period-change.ts';
 import { durationMs, ms, num, pct, when } from './src/lib/format.ts';
 import type { FlowStats, FlowSummary } from './src/lib/api/types.ts';
@@ -74,7 +74,7 @@ async function summaryIsOfTheWindow(view: Page, base: string, where: string): Pr
 }
 
 /**
- * The flow page end to end (ui/ui-weft.ts): its summary, charts and comparison over every kind of
+ * The flow page end to end (ui/testing/ui-weft.ts): its summary, charts and comparison over every kind of
  * range, on a Weft and a browser of its own (the rest of the UI is in ui.int.test.ts).
  */
 describe.skipIf(!hasBrowser)('web UI: the flow page', () => {

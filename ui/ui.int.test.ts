@@ -7,10 +7,10 @@ import { silentLogger } from '../core/log/logger.ts';
 import { strFromU8, unzipSync } from 'fflate';
 import { verifyBundle } from '../reports/index.ts';
 import { severityColor } from './src/lib/charts/palette.ts';
-import { hasBrowser, ISO_TIME, openUiWeft, poll, SHOWN_TIME, type UiWeft } from './ui-weft.ts';
+import { hasBrowser, ISO_TIME, openUiWeft, poll, SHOWN_TIME, type UiWeft } from './testing/ui-weft.ts';
 
 /**
- * The UI end to end (ui/ui-weft.ts): Weft started as `weft start` does, spans sent through its
+ * The UI end to end (ui/testing/ui-weft.ts): Weft started as `weft start` does, spans sent through its
  * collector with the real SDK, and Debian's chromium reading the pages the way a person does. The flow
  * page's ranges and charts are in flow-page.int.test.ts, on a Weft of their own.
  */

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { api } from '@opentelemetry/sdk-node';
 import { chromium, type Browser, type Locator, type Page, type Route } from 'playwright-core';
 import { expect } from 'vitest';
-import { buildConfig, parseArgs } from '../core/config/index.ts';
-import { silentLogger } from '../core/log/logger.ts';
-import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
-import { sendSpans, type SpanSpec } from '../test/otel.ts';
-import { browserAvailable, chromiumLaunch } from '../test/services.ts';
-import { uiBuildDir } from './index.ts';
+import { buildConfig, parseArgs } from '../../core/config/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { startWeft, type RunningWeft } from '../../runtime/start-weft.ts';
+import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { browserAvailable, chromiumLaunch } from '../../test/services.ts';
+import { uiBuildDir } from '../index.ts';
 
 export const catalogYaml = `
 owners:
