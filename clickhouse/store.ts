@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { Session } from 'chdb';
+import { drainPending, Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import type { StoreConfig } from '../core/config/index.ts';
 import { ERR_STORE_LOCKED, ERR_STORE_UNREACHABLE } from '../core/errors/index.ts';
@@ -93,6 +93,9 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       close: async () => {
         await client.close();
         engine?.close();
+        // close() may return before the engine has let go of the directory (an operation still on a
+        // native thread): wait, so that the directory is the caller's again once close resolves.
+        await drainPending();
         release();
       },
     };
