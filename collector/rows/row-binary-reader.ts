@@ -3,7 +3,11 @@ import type { TableSpec } from './tables.ts';
 /** Moves past one RowBinary value of some type: returns the position after the value that starts at `p`. */
 export type Skip = (b: Buffer, p: number) => number;
 
-function varint(b: Buffer, p: number): [number, number] {
+/**
+ * Reads a RowBinary length (unsigned LEB128 varint) at `p`: returns [value, position after it]. Throws a
+ * RangeError when the buffer ends inside it.
+ */
+export function varint(b: Buffer, p: number): [number, number] {
   let n = 0;
   let shift = 1;
   for (;;) {

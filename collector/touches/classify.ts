@@ -1,5 +1,6 @@
+import { defaultPorts } from '../../core/net/default-ports.ts';
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
-import { DEFAULT_PORTS, endpointHost, endpointPath, hostAndPort, hostValue, splitUrl } from './endpoint-host.ts';
+import { endpointHost, endpointPath, hostAndPort, hostValue, splitUrl } from './endpoint-host.ts';
 import { messagingDestination } from './messaging.ts';
 import { A, type SpanRecord } from './span-record.ts';
 import { dbOperation, operationDirection, statementDirection } from './sql-direction.ts';
@@ -91,7 +92,7 @@ export function classify(s: SpanRecord): readonly Touch[] {
   const { host, port } = hostAndPort(split, s);
   const hostV = hostValue(host);
   const scheme = asciiLower(split.scheme || s.attr(A['url.scheme']) || s.attr(A['http.scheme']) || (isHttp ? 'http' : ''));
-  const defaultPort = DEFAULT_PORTS.get(isHttp ? scheme : msgSys !== '' ? msgSys : dbSys) ?? '';
+  const defaultPort = defaultPorts.get(isHttp ? scheme : msgSys !== '' ? msgSys : dbSys) ?? '';
 
   const dbText = validUtf8(first(s.attr(A['db.query.text']), s.attr(A['db.statement'])));
   const dbOp = dbOperation(first(s.attr(A['db.operation.name']), s.attr(A['db.operation']), s.attr(A['db.query.summary'])), dbSys, dbText);

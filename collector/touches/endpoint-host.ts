@@ -20,25 +20,6 @@ const TARGET_PATH = /^([^?#]*)/;
 const HOST_EDGES = /^\[|\]$|\.+$/;
 const DIGITS = /^[0-9]+$/;
 
-/** The default port of a scheme or system, as text. */
-export const DEFAULT_PORTS: ReadonlyMap<string, string> = new Map([
-  ['http', '80'],
-  ['https', '443'],
-  ['ws', '80'],
-  ['wss', '443'],
-  ['postgresql', '5432'],
-  ['mysql', '3306'],
-  ['mssql', '1433'],
-  ['oracle', '1521'],
-  ['mongodb', '27017'],
-  ['redis', '6379'],
-  ['rabbitmq', '5672'],
-  ['kafka', '9092'],
-  ['nats', '4222'],
-  ['amqp', '5672'],
-  ['amqps', '5671'],
-]);
-
 /** A URL's scheme, host, port and path (`url_parts`, `url_host`, `url_port`); `url` is valid UTF-8. */
 export interface UrlSplit {
   scheme: string;

@@ -1,4 +1,4 @@
-import { skipperFor, type Skip } from '../rows/row-binary-reader.ts';
+import { skipperFor, varint, type Skip } from '../rows/row-binary-reader.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { traceColumns, type TraceColumn } from '../rows/trace-columns.ts';
 
@@ -277,18 +277,6 @@ export class SpanRecord {
   }
   statusIs(word: string): boolean {
     return containsAsciiCi(this.b, this.status, word);
-  }
-}
-
-function varint(b: Buffer, p: number): [number, number] {
-  let n = 0;
-  let shift = 1;
-  for (;;) {
-    if (p >= b.length) throw new RangeError('RowBinary segment ends inside a length');
-    const byte = b[p++];
-    n += (byte & 0x7f) * shift;
-    if (byte < 0x80) return [n, p];
-    shift *= 128;
   }
 }
 
