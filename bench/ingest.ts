@@ -2,20 +2,15 @@
 // insert limit measured in the same run on the same rows. Prints figures; asserts nothing but
 // zero loss (every acknowledged span must be queryable).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { performance as perf } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { migrate, openStore } from '../clickhouse/index.ts';
 import { startCollector } from '../collector/index.ts';
-import { ingestBody } from '../collector/http/ingest.ts';
-import { loadStatement, tables } from '../collector/rows/tables.ts';
-import { RowBinaryWriter } from '../collector/rows/row-binary-writer.ts';
-import { CLASSIFIED_MARK } from '../collector/spool/loader.ts';
-import { touchesSpec, TouchWriter } from '../collector/touches/touch-rows.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { defaultIngestLimits } from '../collector/otlp/limits.ts';
 import { amplificationBody, manyDaysBody, post, slowUpload } from './ingest-adversarial.ts';
+import type { IngestLimits } from './ingest-limits.ts';
 
 const SPANS_PER_BODY = 512;
 const BATCH_ROWS = Number(process.env.BENCH_BATCH_ROWS ?? 50_000);
@@ -62,18 +57,48 @@ const count = async (table = 'otel_traces') =>
 let peakRss = 0;
 /** process.memoryUsage() when RSS peaked: how much of it is JavaScript (heap, buffers) and how much the engine. */
 let atPeak = process.memoryUsage();
+let trackedAtPeak = 0;
+/** RssAnon and RssFile (mapped files: the engine's library, node) from /proc/self/status, MiB; empty where there is none. */
+const procStatus = () => {
+  try {
+    const s = readFileSync('/proc/self/status', 'utf8');
+    const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN);
+    return `anonymous ${(kib('RssAnon') / 1024).toFixed(0)} MiB, mapped files ${(kib('RssFile') / 1024).toFixed(0)} MiB`;
+  } catch {
+    return '';
+  }
+};
+let statusAtPeak = '';
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
   if (m.rss > peakRss) {
     peakRss = m.rss;
     atPeak = m;
+    trackedAtPeak = engineTracked;
+    statusAtPeak = procStatus();
   }
 }, 20);
+/** The engine's own tracked memory (system.metrics MemoryTracking), sampled every 250 ms; its peak. */
+let engineTracked = 0;
+let engineTrackedPeak = 0;
+const engineSampler = setInterval(() => {
+  void store.client
+    .query({ query: "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'", format: 'JSONEachRow' })
+    .then((r) => r.json<{ value: string }>())
+    .then(
+      (rows) => {
+        engineTracked = Number(rows[0]?.value ?? 0);
+        engineTrackedPeak = Math.max(engineTrackedPeak, engineTracked);
+      },
+      () => undefined,
+    );
+}, 250);
 const breakdown = () =>
-  `JS heap ${mib(atPeak.heapUsed)} used of ${mib(atPeak.heapTotal)}, buffers ${mib(atPeak.arrayBuffers)}; the rest (engine, its caches and the loaded library) ${mib(atPeak.rss - atPeak.heapTotal - atPeak.external)}`;
+  `JS heap ${mib(atPeak.heapUsed)} used of ${mib(atPeak.heapTotal)}, buffers ${mib(atPeak.arrayBuffers)}; the rest (engine, its caches and the loaded library) ${mib(atPeak.rss - atPeak.heapTotal - atPeak.external)}, of which the engine tracked ${mib(trackedAtPeak)} (its peak in the phase ${mib(engineTrackedPeak)})${statusAtPeak && `; RSS by kind: ${statusAtPeak}`}`;
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 
 const load0 = loadavg()[0];
+const cores = cpus().length;
 console.log(`encoding ${BODIES} request bodies of ${SPANS_PER_BODY} spans with the OpenTelemetry SDK's protobuf serializer (another process)…`);
 const bodiesFile = join(dir, 'bodies.json');
 execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-encode.ts'), bodiesFile, String(BODIES), String(SPANS_PER_BODY)], {
@@ -83,63 +108,19 @@ const readBodies = () => (JSON.parse(readFileSync(bodiesFile, 'utf8')) as string
 const bodySize = readBodies()[0].length;
 console.log(`body size ${(bodySize / 1024).toFixed(0)} KiB (${(bodySize / SPANS_PER_BODY).toFixed(0)} bytes/span)`);
 
-/**
- * The engine's limits and the JavaScript side alone, before the collector starts; the bench's own buffers
- * (bodies, segments, touches) stay inside so that they are gone when the collector's memory is measured.
- */
-async function limits() {
-  // --- the engine's own limit on the same rows: INSERT … SELECT FROM file(segment), in segments
-  // of the collector's batch size, into a bare copy of otel_traces, into otel_traces as another writer
-  // would insert (the materialized views classify the spans in SQL), and as the collector loads a
-  // segment: its touches into weft_span_touches, then the spans marked as classified.
-  const bodies = readBodies();
-  const segment = Buffer.concat(bodies.map((b) => ingestBody('traces', 'proto', b).tables[0].data));
-  const segmentFile = join(dir, 'engine.rowbinary');
-  const repeat = Math.max(1, Math.round(BATCH_ROWS / (BODIES * SPANS_PER_BODY)));
-  const segmentBytes = Buffer.concat(Array(repeat).fill(segment));
-  writeFileSync(segmentFile, segmentBytes);
-  const touchesFile = join(dir, 'engine.touches');
-  const touchOut = new RowBinaryWriter(1 << 20);
-  const touchRows = new TouchWriter().write(segmentBytes, touchOut);
-  writeFileSync(touchesFile, touchOut.view());
-  const segmentRows = BODIES * SPANS_PER_BODY * repeat;
-  const SEGMENTS = 6;
-  let token = 0;
-  async function engineLimit(table: string, as: 'plain' | 'collector' = 'plain'): Promise<number> {
-    const before = await count(table);
-    const e0 = performance.now();
-    for (let i = 0; i < SEGMENTS; i++) {
-      const dedup = { insert_deduplicate: 1, insert_deduplication_token: `bench-${token++}`, deduplicate_blocks_in_dependent_materialized_views: 1 };
-      if (as === 'collector') {
-        await store.client.command({ query: loadStatement(touchesSpec, { file: touchesFile }, undefined, { ...dedup, max_partitions_per_insert_block: 0 }) });
-        await store.client.command({ query: loadStatement(tables.otel_traces, { file: segmentFile }, undefined, { ...dedup, log_comment: CLASSIFIED_MARK }) });
-      } else await store.client.command({ query: loadStatement({ ...tables.otel_traces, table: table as never }, { file: segmentFile }) });
-    }
-    const rate = (SEGMENTS * segmentRows) / ((performance.now() - e0) / 1000);
-    if ((await count(table)) - before !== SEGMENTS * segmentRows) throw new Error(`engine bench lost rows in ${table}`);
-    return rate;
-  }
-  await store.client.command({ query: 'CREATE TABLE otel_traces_engine_bench AS otel_traces' });
-  const engineBare = await engineLimit('otel_traces_engine_bench');
-  await store.client.command({ query: 'DROP TABLE otel_traces_engine_bench' });
-  const engineSql = await engineLimit('otel_traces');
-  const engineRate = await engineLimit('otel_traces', 'collector');
-  // --- the JavaScript side alone on one core: request bodies to segment bytes (and touches, as the collector does)
-  const jsSide = (touches: boolean) => {
-    let best = 0;
-    for (let round = 0; round < 3; round++) {
-      const j0 = performance.now();
-      for (const b of bodies) ingestBody('traces', 'proto', b, { limits: defaultIngestLimits(20 * 1024 * 1024), touches });
-      best = Math.max(best, (BODIES * SPANS_PER_BODY) / ((performance.now() - j0) / 1000));
-    }
-    return best;
-  };
-  const jsRateDecode = jsSide(false);
-  const jsRate = jsSide(true);
-  return { engineBare, engineSql, engineRate, jsRateDecode, jsRate, touchRows, segmentRows };
-}
-const { engineBare, engineSql, engineRate, jsRateDecode, jsRate, touchRows, segmentRows } = await limits();
-const SEGMENTS = 6;
+// The engine's limits and the JavaScript side alone, on a store of their own in another process (see ingest-limits.ts).
+console.log("measuring the engine's limits and the JavaScript side alone (another process, a store of its own)…");
+const limits = JSON.parse(
+  execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-limits.ts'), dir, bodiesFile, String(BATCH_ROWS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  }).toString(),
+) as IngestLimits;
+const { touchRows, segmentRows, segments: SEGMENTS } = limits;
+const engineBare = limits.bare.rowsPerSecond;
+const engineSql = limits.sql.rowsPerSecond;
+const engineRate = limits.collector.rowsPerSecond;
+const [jsRateDecode, jsRate] = [limits.jsDecode, limits.jsClassify];
 const baseRows = await count();
 
 // --- end to end through the collector
@@ -157,6 +138,9 @@ const collector = await startCollector({
   logger: silentLogger(),
 });
 peakRss = 0;
+engineTrackedPeak = 0;
+const rssBefore = process.memoryUsage().rss;
+const statusBefore = procStatus();
 const elu0 = perf.eventLoopUtilization();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -173,6 +157,35 @@ const acked1 = (phase1.statuses['200'] ?? 0) * SPANS_PER_BODY;
 const stored1 = (await count()) - baseRows;
 const e2eRate = acked1 / e2eSecs;
 const rss1 = peakRss;
+if (process.env.BENCH_SMAPS) {
+  const sm = readFileSync('/proc/self/smaps', 'utf8').split('\n');
+  const maps: { size: number; rss: number; name: string }[] = [];
+  for (const l of sm) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(l);
+    if (m) {
+      maps.push({ size: (parseInt(m[2], 16) - parseInt(m[1], 16)) / 1024, rss: 0, name: m[3] || '[anon]' });
+      continue;
+    }
+    const r = /^Rss:\s+(\d+) kB/.exec(l);
+    if (r) maps[maps.length - 1].rss = Number(r[1]);
+  }
+  const cls = new Map<string, { n: number; rss: number }>();
+  for (const m of maps) {
+    if (!m.name.startsWith('[')) continue;
+    const k = `${m.name} ${m.size >= 1024 ? Math.round(m.size / 1024) + 'MiB' : Math.round(m.size) + 'KiB'}`;
+    const c = cls.get(k) ?? { n: 0, rss: 0 };
+    c.n++;
+    c.rss += m.rss;
+    cls.set(k, c);
+  }
+  console.log(
+    [...cls]
+      .sort((a, b) => b[1].rss - a[1].rss)
+      .slice(0, 25)
+      .map(([k, c]) => `${(c.rss / 1024).toFixed(1)} MiB in ${c.n} × ${k}`)
+      .join('\n'),
+  );
+}
 const breakdown1 = breakdown();
 // Whether merges keep up: active parts per table once the first phase is stored.
 const parts = await store.client
@@ -254,18 +267,29 @@ const stored3 = (await count_(NORMAL)) - normalBefore;
 const daysStored = await count_(`ServiceName = 'adversarial-days'`);
 const rss3 = peakRss;
 clearInterval(sampler);
+clearInterval(engineSampler);
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log('');
 console.log(
-  `machine load average (1 min) at start ${load0.toFixed(1)}, at end ${loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores: figures scale with the CPU this process actually got`,
+  `machine load average (1 min) at start ${load0.toFixed(1)}, at end ${loadavg()[0].toFixed(1)} on ${cores} cores: figures scale with the CPU this process actually got`,
 );
 console.log(`engine limit, INSERT … SELECT FROM file (${SEGMENTS} segments of ${fmt(segmentRows)} rows, RowBinary):`);
-console.log(`  into a bare copy of otel_traces (no views):                             ${fmt(engineBare)} rows/s`);
-console.log(`  as the collector loads (${fmt(touchRows)} touches, then the spans marked classified): ${fmt(engineRate)} rows/s`);
-console.log(`  into otel_traces as another writer (views classify in SQL):             ${fmt(engineSql)} rows/s`);
+const perRow = (l: { cpuMicrosPerRow: number }) => `${l.cpuMicrosPerRow.toFixed(1)} µs CPU a row`;
+console.log(`  into a bare copy of otel_traces (no views):                             ${fmt(engineBare)} rows/s (${perRow(limits.bare)})`);
+console.log(`  as the collector loads (${fmt(touchRows)} touches, then the spans marked classified): ${fmt(engineRate)} rows/s (${perRow(limits.collector)})`);
+console.log(`  into otel_traces as another writer (views classify in SQL):             ${fmt(engineSql)} rows/s (${perRow(limits.sql)})`);
 console.log(
   `JavaScript side alone (one core): decode protobuf → RowBinary ${fmt(jsRateDecode)} spans/s; with the classification (touch rows) ${fmt(jsRate)} spans/s`,
+);
+// What the CPU allows: every span costs its decoding and classification plus the engine's load (merges after
+// it not counted); on all cores, before HTTP and the spool, the collector cannot go faster than this.
+
+const floorMicros = 1e6 / jsRate + limits.collector.cpuMicrosPerRow;
+console.log(
+  `CPU ceiling on ${cores} cores: decode + classify ${(1e6 / jsRate).toFixed(1)} µs + the collector's load ${limits.collector.cpuMicrosPerRow.toFixed(1)} µs = ` +
+    `${floorMicros.toFixed(1)} µs a span → at most ${fmt((cores * 1e6) / floorMicros)} spans/s (${((cores * 1e6) / floorMicros / engineBare).toFixed(2)} of the bare table) ` +
+    `before HTTP, the spool and merges; 0.8 of the bare table would need ${((cores * 1e6) / (0.8 * engineBare)).toFixed(1)} µs a span in all`,
 );
 console.log(
   `end to end (${CONCURRENCY} connections, ${(PHASE_MS / 1000).toFixed(0)} s of sending + drain): ${fmt(e2eRate)} spans/s  [${fmt(acked1)} spans acknowledged, sending ${sendSecs.toFixed(1)} s, queryable after ${e2eSecs.toFixed(1)} s]`,
@@ -277,11 +301,12 @@ console.log(
   `request latency (${SPANS_PER_BODY} spans/request): p50 ${phase1.p50.toFixed(1)} ms, p99 ${phase1.p99.toFixed(1)} ms; statuses ${JSON.stringify(phase1.statuses)}`,
 );
 console.log(`peak RSS (collector + embedded engine): ${mib(rss1)} — at the peak: ${breakdown1}`);
+console.log(`  RSS when the collector started: ${mib(rssBefore)} (${statusBefore})`);
 console.log(
   `where the time goes: main thread (HTTP + decode + spool) busy ${(elu * 100).toFixed(0)}%; loader inserting ${((insertBusy / e2eSecs) * 100).toFixed(0)}% of the run (${insertBusy.toFixed(1)} s of ${e2eSecs.toFixed(1)} s)`,
 );
 console.log(
-  `CPU: collector + engine ${(collectorCpu / e2eSecs).toFixed(2)} cores (${((collectorCpu / acked1) * 1e6).toFixed(1)} µs a span), sender ${(phase1.cpuSeconds / e2eSecs).toFixed(2)} cores, of ${(await import('node:os')).cpus().length}`,
+  `CPU: collector + engine ${(collectorCpu / e2eSecs).toFixed(2)} cores (${((collectorCpu / acked1) * 1e6).toFixed(1)} µs a span), sender ${(phase1.cpuSeconds / e2eSecs).toFixed(2)} cores, of ${cores}`,
 );
 console.log(`active parts after it (merges keeping up): ${parts.map((p) => `${p.table} ${p.n}`).join(', ')}`);
 console.log(`loss: acknowledged ${fmt(acked1)}, stored ${fmt(stored1)} → ${acked1 === stored1 ? 'zero loss' : `MISMATCH ${fmt(stored1 - acked1)}`}`);
