@@ -157,35 +157,6 @@ const acked1 = (phase1.statuses['200'] ?? 0) * SPANS_PER_BODY;
 const stored1 = (await count()) - baseRows;
 const e2eRate = acked1 / e2eSecs;
 const rss1 = peakRss;
-if (process.env.BENCH_SMAPS) {
-  const sm = readFileSync('/proc/self/smaps', 'utf8').split('\n');
-  const maps: { size: number; rss: number; name: string }[] = [];
-  for (const l of sm) {
-    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(l);
-    if (m) {
-      maps.push({ size: (parseInt(m[2], 16) - parseInt(m[1], 16)) / 1024, rss: 0, name: m[3] || '[anon]' });
-      continue;
-    }
-    const r = /^Rss:\s+(\d+) kB/.exec(l);
-    if (r) maps[maps.length - 1].rss = Number(r[1]);
-  }
-  const cls = new Map<string, { n: number; rss: number }>();
-  for (const m of maps) {
-    if (!m.name.startsWith('[')) continue;
-    const k = `${m.name} ${m.size >= 1024 ? Math.round(m.size / 1024) + 'MiB' : Math.round(m.size) + 'KiB'}`;
-    const c = cls.get(k) ?? { n: 0, rss: 0 };
-    c.n++;
-    c.rss += m.rss;
-    cls.set(k, c);
-  }
-  console.log(
-    [...cls]
-      .sort((a, b) => b[1].rss - a[1].rss)
-      .slice(0, 25)
-      .map(([k, c]) => `${(c.rss / 1024).toFixed(1)} MiB in ${c.n} × ${k}`)
-      .join('\n'),
-  );
-}
 const breakdown1 = breakdown();
 // Whether merges keep up: active parts per table once the first phase is stored.
 const parts = await store.client
