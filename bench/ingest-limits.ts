@@ -1,8 +1,9 @@
 // The engine's limits and the JavaScript side alone for bench:ingest, in a process of its own with a store of
-// its own: `ingest-limits.ts <dir> <bodies file> <batch rows>` prints them as JSON on stdout. A process of its
+// its own: `ingest-limits.ts <dir> <bodies file> <batch rows> <out file>` writes them as JSON to <out file>. A process of its
 // own because the engine keeps memory it has used: the bulk inserts here left ~250 MiB retained in the
 // process that then ran the collector, and the collector's peak RSS is what bench:ingest measures.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { migrate, openStore } from '../clickhouse/index.ts';
 import { ingestBody } from '../collector/http/ingest.ts';
@@ -12,7 +13,11 @@ import { loadStatement, tables } from '../collector/rows/tables.ts';
 import { CLASSIFIED_MARK } from '../collector/spool/loader.ts';
 import { touchesSpec, TouchWriter } from '../collector/touches/touch-rows.ts';
 
-/** What one insert path sustained: rows a second (wall), and CPU of the whole process (all threads) per row, µs. */
+/**
+ * What one insert path sustained: rows a second (wall), and CPU of the whole process (all threads) per row, µs,
+ * while its inserts ran (the merges they leave behind are not counted; those of the path before it are
+ * finished before it starts).
+ */
 export interface EngineLimit {
   rowsPerSecond: number;
   cpuMicrosPerRow: number;
@@ -34,7 +39,7 @@ export interface IngestLimits {
   segments: number;
 }
 
-const [dir, bodiesFile, batchRowsArg] = process.argv.slice(2);
+const [dir, bodiesFile, batchRowsArg, outFile] = process.argv.slice(2);
 const bodies = (JSON.parse(readFileSync(bodiesFile, 'utf8')) as string[]).map((b) => Buffer.from(b, 'base64'));
 const spansPerBody = ingestBody('traces', 'proto', bodies[0]).tables[0].rows;
 const store = await openStore({ kind: 'embedded', path: join(dir, 'limits-data') });
@@ -42,7 +47,8 @@ await migrate(store, { retention: { rawDays: 400, rollupDays: 400, recordDays: 7
 const count = async (table: string) =>
   Number((await store.client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>()))[0].n);
 
-// The same rows the collector will store, in segments of its batch size.
+// The same rows the collector will store, in segments of about its batch size: whole copies of the bodies'
+// rows (16,384 with bench:ingest's 32 × 512), at least one.
 const segment = Buffer.concat(bodies.map((b) => ingestBody('traces', 'proto', b).tables[0].data));
 const segmentFile = join(dir, 'engine.rowbinary');
 const repeat = Math.max(1, Math.round(Number(batchRowsArg) / (bodies.length * spansPerBody)));
@@ -56,7 +62,17 @@ const segmentRows = bodies.length * spansPerBody * repeat;
 const SEGMENTS = 6;
 let token = 0;
 
+/** Waits until no merge runs (at most 60 s), so that one path's CPU is not charged to the next. */
+async function mergesDone(): Promise<void> {
+  for (let waited = 0; waited < 60_000; waited += 100) {
+    const [{ n }] = await store.client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>());
+    if (Number(n) === 0) return;
+    await sleep(100);
+  }
+}
+
 async function engineLimit(table: string, as: 'plain' | 'collector' = 'plain'): Promise<EngineLimit> {
+  await mergesDone();
   const before = await count(table);
   const c0 = process.cpuUsage();
   const e0 = performance.now();
@@ -78,6 +94,7 @@ await store.client.command({ query: 'DROP TABLE otel_traces_engine_bench' });
 const sql = await engineLimit('otel_traces');
 const collector = await engineLimit('otel_traces', 'collector');
 
+await mergesDone();
 // The JavaScript side alone on one core: request bodies to segment bytes (and touches, as the collector does).
 const jsSide = (touches: boolean) => {
   let best = 0;
@@ -92,4 +109,4 @@ const jsDecode = jsSide(false);
 const jsClassify = jsSide(true);
 await store.close();
 const result: IngestLimits = { bare, sql, collector, jsDecode, jsClassify, touchRows, segmentRows, segments: SEGMENTS };
-process.stdout.write(JSON.stringify(result));
+writeFileSync(outFile, JSON.stringify(result));

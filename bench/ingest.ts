@@ -12,13 +12,22 @@ import { silentLogger } from '../core/log/logger.ts';
 import { amplificationBody, manyDaysBody, post, slowUpload } from './ingest-adversarial.ts';
 import type { IngestLimits } from './ingest-limits.ts';
 
+/** A whole number ≥ 1 from the environment variable `name`, else `fallback`; throws naming the variable. */
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${raw}: expected a whole number ≥ 1 (default ${fallback})`);
+  return n;
+}
+
 const SPANS_PER_BODY = 512;
-const BATCH_ROWS = Number(process.env.BENCH_BATCH_ROWS ?? 50_000);
+const BATCH_ROWS = positiveInt('BENCH_BATCH_ROWS', 50_000);
 /** A small spool in the overload phase, so that backpressure (503) shows within the phase. */
 const OVERLOAD_SPOOL_BYTES = 32 * 1024 * 1024;
 const BODIES = 32;
-const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const PHASE_MS = positiveInt('BENCH_PHASE_MS', 15_000);
+const CONCURRENCY = positiveInt('BENCH_CONCURRENCY', 8);
 
 interface SenderResult {
   statuses: Record<string, number>;
@@ -43,6 +52,10 @@ function runSender(url: string, bodiesFile: string, concurrency: number, ms: num
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
+// The bench's directory goes whatever ends the run: its end, an error, Ctrl-C.
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
 const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
 // Raw retention past the 150 days of the adversarial phase's many-days batches, so TTL keeps them to be counted.
 await migrate(store, { retention: { rawDays: 400, rollupDays: 400, recordDays: 730 } });
@@ -94,7 +107,7 @@ const engineSampler = setInterval(() => {
     );
 }, 250);
 const breakdown = () =>
-  `JS heap ${mib(atPeak.heapUsed)} used of ${mib(atPeak.heapTotal)}, buffers ${mib(atPeak.arrayBuffers)}; the rest (engine, its caches and the loaded library) ${mib(atPeak.rss - atPeak.heapTotal - atPeak.external)}, of which the engine tracked ${mib(trackedAtPeak)} (its peak in the phase ${mib(engineTrackedPeak)})${statusAtPeak && `; RSS by kind: ${statusAtPeak}`}`;
+  `JS heap ${mib(atPeak.heapUsed)} used of ${mib(atPeak.heapTotal)}, buffers and other memory outside the heap ${mib(atPeak.external)}; the rest (engine, its caches and the loaded library) ${mib(atPeak.rss - atPeak.heapTotal - atPeak.external)}, of which the engine tracked ${mib(trackedAtPeak)} in its last sample before the peak (sampled every 250 ms; its highest sample in the phase ${mib(engineTrackedPeak)})${statusAtPeak && `; RSS by kind: ${statusAtPeak}`}`;
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 
 const load0 = loadavg()[0];
@@ -110,12 +123,12 @@ console.log(`body size ${(bodySize / 1024).toFixed(0)} KiB (${(bodySize / SPANS_
 
 // The engine's limits and the JavaScript side alone, on a store of their own in another process (see ingest-limits.ts).
 console.log("measuring the engine's limits and the JavaScript side alone (another process, a store of its own)…");
-const limits = JSON.parse(
-  execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-limits.ts'), dir, bodiesFile, String(BATCH_ROWS)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 20,
-  }).toString(),
-) as IngestLimits;
+const limitsFile = join(dir, 'limits.json');
+execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-limits.ts'), dir, bodiesFile, String(BATCH_ROWS), limitsFile], {
+  stdio: 'inherit',
+  timeout: 15 * 60_000,
+});
+const limits = JSON.parse(readFileSync(limitsFile, 'utf8')) as IngestLimits;
 const { touchRows, segmentRows, segments: SEGMENTS } = limits;
 const engineBare = limits.bare.rowsPerSecond;
 const engineSql = limits.sql.rowsPerSecond;
@@ -253,13 +266,15 @@ console.log(`  into otel_traces as another writer (views classify in SQL):      
 console.log(
   `JavaScript side alone (one core): decode protobuf → RowBinary ${fmt(jsRateDecode)} spans/s; with the classification (touch rows) ${fmt(jsRate)} spans/s`,
 );
-// What the CPU allows: every span costs its decoding and classification plus the engine's load (merges after
-// it not counted); on all cores, before HTTP and the spool, the collector cannot go faster than this.
-
-const floorMicros = 1e6 / jsRate + limits.collector.cpuMicrosPerRow;
+// What the CPU allows: every span costs its decoding and classification (on the main thread, one core)
+// plus the engine's load (merges after it not counted); before HTTP and the spool, the collector cannot
+// go faster than all the cores can do both, nor than the main thread can do its part.
+const jsMicros = 1e6 / jsRate;
+const floorMicros = jsMicros + limits.collector.cpuMicrosPerRow;
+const ceiling = Math.min((cores * 1e6) / floorMicros, jsRate);
 console.log(
-  `CPU ceiling on ${cores} cores: decode + classify ${(1e6 / jsRate).toFixed(1)} µs + the collector's load ${limits.collector.cpuMicrosPerRow.toFixed(1)} µs = ` +
-    `${floorMicros.toFixed(1)} µs a span → at most ${fmt((cores * 1e6) / floorMicros)} spans/s (${((cores * 1e6) / floorMicros / engineBare).toFixed(2)} of the bare table) ` +
+  `CPU ceiling on ${cores} cores: decode + classify ${jsMicros.toFixed(1)} µs (main thread) + the collector's load ${limits.collector.cpuMicrosPerRow.toFixed(1)} µs = ` +
+    `${floorMicros.toFixed(1)} µs a span → at most ${fmt(ceiling)} spans/s (${(ceiling / engineBare).toFixed(2)} of the bare table) ` +
     `before HTTP, the spool and merges; 0.8 of the bare table would need ${((cores * 1e6) / (0.8 * engineBare)).toFixed(1)} µs a span in all`,
 );
 console.log(
@@ -272,7 +287,7 @@ console.log(
   `request latency (${SPANS_PER_BODY} spans/request): p50 ${phase1.p50.toFixed(1)} ms, p99 ${phase1.p99.toFixed(1)} ms; statuses ${JSON.stringify(phase1.statuses)}`,
 );
 console.log(`peak RSS (collector + embedded engine): ${mib(rss1)} — at the peak: ${breakdown1}`);
-console.log(`  RSS when the collector started: ${mib(rssBefore)} (${statusBefore})`);
+console.log(`  RSS when the collector started: ${mib(rssBefore)}${statusBefore && ` (${statusBefore})`}`);
 console.log(
   `where the time goes: main thread (HTTP + decode + spool) busy ${(elu * 100).toFixed(0)}%; loader inserting ${((insertBusy / e2eSecs) * 100).toFixed(0)}% of the run (${insertBusy.toFixed(1)} s of ${e2eSecs.toFixed(1)} s)`,
 );
@@ -292,7 +307,7 @@ console.log('');
 const selfMetric = (name: string) => new RegExp(`^${name} (\\d+)$`, 'm').exec(selfMetrics3)?.[1];
 const daysAcked = (hostile.days['200'] ?? 0) * 150;
 console.log(
-  `adversarial (normal load on ${CONCURRENCY} connections for ${(PHASE_MS / 1000).toFixed(0)} s, with hostile requests mixed in every 0.5 s ` +
+  `adversarial (normal load on ${CONCURRENCY} connections for ${(PHASE_MS / 1000).toFixed(0)} s, with hostile requests mixed in one after another, 0.5 s apart, ` +
     'and 4 uploads announcing 20 MiB at a byte a second):',
 );
 const amplifyKiB = (amplify.length / 1024).toFixed(0);
@@ -307,4 +322,3 @@ console.log(`  peak RSS: ${mib(rss3)} (first phase: ${mib(rss1)})`);
 const loss3 = acked3 === stored3 ? 'zero loss' : `MISMATCH ${fmt(stored3 - acked3)}`;
 console.log(`  loss of acknowledged normal spans: acknowledged ${fmt(acked3)}, stored ${fmt(stored3)} → ${loss3}`);
 await store.close();
-rmSync(dir, { recursive: true, force: true });
