@@ -208,10 +208,12 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     }>;
     const ours = await alerting.alertStore.listAlerts(['firing']);
     expect(amAlerts.map((a) => a.fingerprint).sort()).toEqual(ours.map((a) => a.fingerprint).sort());
-    // Alertmanager groups them by alertname and sends its webhook one grouped message.
-    await expect.poll(() => body('/am-hook').length, { timeout: 10_000 }).toBeGreaterThan(0);
-    const [grouped] = body('/am-hook') as WebhookPayload[];
-    expect(grouped.alerts.map((a) => a.labels.system).sort()).toEqual(['erp', 'wms']);
+    // Alertmanager groups them by alertname and sends its webhook the group. The alerts started before
+    // group_wait (the test's clock is weeks back), so Alertmanager flushes the group as soon as its first
+    // alert arrives: the first message may hold one alert or both, and the next one the rest.
+    const amSystems = () => [...new Set((body('/am-hook') as WebhookPayload[]).flatMap((p) => p.alerts.map((a) => a.labels.system)))].sort();
+    await expect.poll(amSystems, { timeout: 10_000 }).toEqual(['erp', 'wms']);
+    for (const message of body('/am-hook') as WebhookPayload[]) expect(message.groupLabels).toEqual({ alertname: 'probe-failing' });
     // A silence made in Alertmanager applies to a new alert Weft posts there.
     const silence = await fetch(`${am.url}/api/v2/silences`, {
       method: 'POST',
