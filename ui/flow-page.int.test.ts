@@ -114,15 +114,7 @@ describe.skipIf(!hasBrowser)('web UI: the flow page', () => {
     await poll(() => chart.locator('svg path[stroke-dasharray]').count()).toBeGreaterThan(0);
     await summaryIsOfTheWindow(page, weft.api!.url, 'absolute range from the URL, compared');
     // Drag across the chart (again, if the chart was redrawn under the first drag by the comparison arriving).
-    await poll(async () => {
-      const box = (await chart.boundingBox())!;
-      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
-      await page.mouse.down();
-      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5, { steps: 8 });
-      await page.mouse.up();
-      await page.waitForTimeout(500);
-      return new URL(page.url()).searchParams.get('from');
-    }).not.toBe(from);
+    await dragAcross(page, chart, from);
     const zoomed = new URL(page.url()).searchParams;
     expect(Date.parse(zoomed.get('to')!) - Date.parse(zoomed.get('from')!)).toBeLessThan(Date.parse(to) - Date.parse(from));
     await summaryIsOfTheWindow(page, weft.api!.url, 'zoomed');
