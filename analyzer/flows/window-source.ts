@@ -3,39 +3,6 @@ import { toChTime } from '../../clickhouse/index.ts';
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-/**
- * Rows of a rollup family for [since, until]: the minutes that overlap it, from the one `since` falls
- * in to the last that starts before `until` (a minute starting at `until` is after the window: a range
- * ending 11:15:00 holds nothing of 11:15:xx, and the period before a range does not share its first
- * minute). Whole hours from the hourly table, the partial hours at both ends from the per-minute
- * table. A 24-hour window reads ~24 rows per key, not 1,440.
- * `prefix` names the query parameters (`<prefix>_since`, …), so several windows can share one query.
- */
-export function windowSource(
-  family: 'weft_flow_edges' | 'weft_endpoint_rollup',
-  columns: string,
-  since: Date,
-  until: Date,
-  prefix = 'w',
-): { sql: string; params: Record<string, string> } {
-  const sinceMin = Math.floor(since.getTime() / MINUTE) * MINUTE;
-  const h1 = Math.ceil(sinceMin / HOUR) * HOUR;
-  const h2 = Math.floor(until.getTime() / HOUR) * HOUR;
-  const t = (ms: number) => toChTime(new Date(ms));
-  const at = (name: string) => `toDateTime64({${prefix}_${name}:String}, 3, 'UTC')`;
-  if (h1 >= h2) {
-    return {
-      sql: `SELECT ${columns} FROM ${family}_1m WHERE minute >= ${at('since')} AND minute < ${at('until')}`,
-      params: { [`${prefix}_since`]: t(sinceMin), [`${prefix}_until`]: toChTime(until) },
-    };
-  }
-  return {
-    sql: `SELECT ${columns} FROM ${family}_1m WHERE (minute >= ${at('since')} AND minute < ${at('h1')}) OR (minute >= ${at('h2')} AND minute < ${at('until')})
-      UNION ALL SELECT ${columns} FROM ${family}_1h WHERE hour >= ${at('h1')} AND hour < ${at('h2')}`,
-    params: { [`${prefix}_since`]: t(sinceMin), [`${prefix}_h1`]: t(h1), [`${prefix}_h2`]: t(h2), [`${prefix}_until`]: toChTime(until) },
-  };
-}
-
 /** A time window [since, until]. */
 export interface Window {
   since: Date;
@@ -43,16 +10,62 @@ export interface Window {
 }
 
 /**
+ * The ranges of a rollup family's two tables that make up [since, until] (epoch ms, each [lo, hi)): the
+ * minutes that overlap it, from the one `since` falls in to the last that starts before `until` (a
+ * minute starting at `until` is after the window: a range ending 11:15:00 holds nothing of 11:15:xx, and
+ * the period before a range does not share its first minute). Whole hours from the hourly table, the
+ * partial hours at both ends from the per-minute table. A 24-hour window reads ~24 rows per key, not 1,440.
+ */
+function windowRanges(since: Date, until: Date): { minutes: Array<[number, number]>; hours: Array<[number, number]> } {
+  const sinceMin = Math.floor(since.getTime() / MINUTE) * MINUTE;
+  const h1 = Math.ceil(sinceMin / HOUR) * HOUR;
+  const h2 = Math.floor(until.getTime() / HOUR) * HOUR;
+  if (h1 >= h2) return { minutes: [[sinceMin, until.getTime()]], hours: [] };
+  return {
+    minutes: [
+      [sinceMin, h1],
+      [h2, until.getTime()],
+    ],
+    hours: [[h1, h2]],
+  };
+}
+
+/**
  * The rows of several windows in one source, each row tagged with its window's index in column `w`
- * (a row in two overlapping windows comes twice, once per window).
+ * (a row in two overlapping windows comes twice, once per window). Each of the family's two tables is
+ * read once, whatever the number of windows: its rows in any window's ranges, each repeated for the
+ * windows it falls in (`arrayJoin`). One `UNION ALL` branch per window made the engine plan the whole
+ * query once per branch: six windows cost 118 ms of CPU a query on a small store, one read 51 ms.
+ * Query parameters are named `wm<k>_lo`, `wm<k>_hi` (per-minute ranges) and `wh<k>_lo`, `wh<k>_hi`
+ * (hourly ranges). No windows: a source with no rows.
  */
 export function windowsSource(
   family: 'weft_flow_edges' | 'weft_endpoint_rollup',
   columns: string,
   windows: Window[],
 ): { sql: string; params: Record<string, string> } {
-  const parts = windows.map((w, i) => windowSource(family, `toUInt16(${i}) AS w, ${columns}`, w.since, w.until, `w${i}`));
+  if (windows.length === 0) return { sql: `SELECT toUInt16(0) AS w, ${columns} FROM ${family}_1m WHERE 0`, params: {} };
+  const minutes: Array<{ w: number; lo: number; hi: number }> = [];
+  const hours: Array<{ w: number; lo: number; hi: number }> = [];
+  windows.forEach((win, w) => {
+    const r = windowRanges(win.since, win.until);
+    for (const [lo, hi] of r.minutes) minutes.push({ w, lo, hi });
+    for (const [lo, hi] of r.hours) hours.push({ w, lo, hi });
+  });
   const params: Record<string, string> = {};
-  for (const p of parts) Object.assign(params, p.params);
-  return { sql: parts.map((p) => p.sql).join('\n      UNION ALL '), params };
+  const read = (table: string, column: string, prefix: string, ranges: Array<{ w: number; lo: number; hi: number }>): string => {
+    const at = (k: number, end: 'lo' | 'hi') => `toDateTime64({${prefix}${k}_${end}:String}, 3, 'UTC')`;
+    ranges.forEach((r, k) => {
+      params[`${prefix}${k}_lo`] = toChTime(new Date(r.lo));
+      params[`${prefix}${k}_hi`] = toChTime(new Date(r.hi));
+    });
+    const ks = ranges.map((_, k) => k);
+    // A window's ranges in one table never overlap: a row matches at most one range per window.
+    const tag = `arrayJoin(arrayMap(k -> [${ranges.map((r) => r.w).join(', ')}][k + 1], arrayFilter(k -> ${column} >= [${ks.map((k) => at(k, 'lo')).join(', ')}][k + 1] AND ${column} < [${ks.map((k) => at(k, 'hi')).join(', ')}][k + 1], range(${ranges.length}))))`;
+    const where = ks.map((k) => `(${column} >= ${at(k, 'lo')} AND ${column} < ${at(k, 'hi')})`).join(' OR ');
+    return `SELECT toUInt16(${tag}) AS w, ${columns} FROM ${table} WHERE ${where}`;
+  };
+  const parts = [read(`${family}_1m`, 'minute', 'wm', minutes)];
+  if (hours.length > 0) parts.push(read(`${family}_1h`, 'hour', 'wh', hours));
+  return { sql: parts.join('\n      UNION ALL '), params };
 }
