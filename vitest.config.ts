@@ -14,7 +14,6 @@ const longestFirst = [
   /demo\/e2e\.test\.ts$/,
   /ui\/flow-page\.int\.test\.ts$/,
   /alerting\/demo-remediation\.test\.ts$/,
-  /cli\/commands\/start-counts\.int\.test\.ts$/,
   /test\/auto-estate-/,
   /runtime\/lineage-hops-e2e\.test\.ts$/,
 ];
