@@ -3,19 +3,18 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The longest files, started first so that the suite does not end waiting on one of them (patterns, in
- * order of their time in a clean-clone run of the suite on a 2-core machine, 2026-11-30: the two
- * end-to-end modes together 109–132 s when they were one file, then 62–88, 50–66, 44–70, 27–34 s, the
- * rest under 26 s).
+ * order of their time in clean-clone runs of the suite on a 2-core machine, 2026-11-30: 78, 64–76,
+ * 55–64, 51–61, 32–37, 26–29 s, then 12–21 s, the rest under 16 s).
  */
 const longestFirst = [
-  /demo\/e2e-history-kill\.test\.ts$/,
-  /demo\/e2e-no-propagation\.test\.ts$/,
-  /ui\/ui\.int\.test\.ts$/,
   /demo\/e2e\.test\.ts$/,
+  /demo\/e2e-history-kill\.test\.ts$/,
+  /ui\/ui\.int\.test\.ts$/,
   /ui\/flow-page\.int\.test\.ts$/,
   /alerting\/demo-remediation\.test\.ts$/,
-  /test\/auto-estate-/,
+  /demo\/e2e-no-propagation\.test\.ts$/,
   /runtime\/lineage-hops-e2e\.test\.ts$/,
+  /test\/auto-estate-/,
 ];
 
 class LongestFirst extends BaseSequencer {
