@@ -52,6 +52,8 @@ const config = buildConfig(
 const documentedActiveFlows = 18;
 
 let weft: RunningWeft;
+/** The banner as `weft start` prints it right after starting (the estate clean). */
+let startedBanner = '';
 let missing: string[] = [];
 /** This process's log lines (the demo plugin's among them; the demo's own thread logs at --log-level). */
 const logged: Array<Record<string, unknown>> = [];
@@ -64,6 +66,7 @@ const logStream = new Writable({
 
 beforeAll(async () => {
   weft = await startWeft(config, createLogger('info', logStream));
+  startedBanner = startBanner(weft);
   if (!weft.collector) missing.push('the collector (startWeft has no collector)');
   if (!weft.analyzer) missing.push('the analyzer (startWeft has no analyzer)');
   if (!weft.api) missing.push('the API');
@@ -246,8 +249,13 @@ describe('demo estate end to end', () => {
   // Regression: the banner said "13 systems", the start log "systems": 9 and the overview 14.
   it('says in the banner, the log and the API the same documented and unknown systems', async (ctx) => {
     if (missing.length > 0) return ctx.skip();
+    // At start (the estate clean) the banner names the documented systems and no unknown one, as the start log does.
+    expect(startedBanner).toMatch(/demo estate {2}\d+ documented systems/);
+    expect(startedBanner).not.toMatch(/unknown system/);
+    // With the shadow-IT fault on, the banner (as a start with --faults=shadow-it prints it) names its host.
     weft.demo!.setFault('shadow-it', true);
     const banner = startBanner(weft);
+    expect(banner.match(/demo estate {2}\d+ documented systems.*/)?.[0]).toBe(startedBanner.match(/demo estate {2}\d+ documented systems.*/)?.[0]);
     const documentedLine = /demo estate {2}(\d+) documented systems \(its catalog's; (\d+) of them are the demo's applications\)/.exec(banner);
     const unknownLine = /\+ (\d+) unknown systems?, seen only in traffic once [^:]+: (.+)$/m.exec(banner);
     expect(documentedLine, banner).not.toBeNull();
@@ -299,6 +307,9 @@ describe('demo estate end to end', () => {
     const running = logged.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('demo estate running'));
     expect(running.length).toBeGreaterThan(0);
     for (const line of running) expect(line).not.toHaveProperty('systems');
+    // The start log's faults are the start banner's: none, the estate started clean.
+    expect(startedBanner).toMatch(/faults {7}none \(clean\)/);
+    expect(running.map((l) => l.faults)).toEqual(running.map(() => []));
     const servers = running.find((l) => l.servers)?.servers as Record<string, string>;
     expect(Object.keys(servers).sort()).toEqual([...demoCensus.applications, 'growthhub'].sort());
   }, 75_000);

@@ -21,7 +21,7 @@ export interface FlowPoint {
  * least 60: the rollups are per minute) laid every step from `origin` (any second; default the start
  * of `since`'s minute, so the first bucket is the range's own and two ranges of the same length are
  * bucketed alike: the flow page draws the period before on top of this one, shifted by the length).
- * The minutes read are those overlapping the range (none starting at `until`, as `windowSource`).
+ * The minutes read are those overlapping the range (none starting at `until`, as `windowsSource`).
  * `t` is a bucket's start (ISO 8601); buckets without traces are left out.
  */
 export async function queryFlowSeries(

@@ -1,7 +1,7 @@
 /**
  * One flow's inventory row over any window (a preset, an absolute range, the period before it), read
  * from the rollups for that flow alone: whole hours from the hourly table, the partial hours at the
- * ends from the per-minute one (`windowSource`), so the cost follows the window and the flow's edges,
+ * ends from the per-minute one (`windowsSource`), so the cost follows the window and the flow's edges,
  * never the span history, and not the rest of the estate.
  */
 import type { Store } from '../../clickhouse/index.ts';

@@ -92,4 +92,13 @@ describe('buildConfig', () => {
     expect(cfg(['--demo', '--no-propagation']).demo.propagation).toBe(false);
     expect(cfg(['--demo']).demo.propagation).toBe(true);
   });
+
+  it('reads which demo faults are on: a list, all, none', () => {
+    expect(cfg(['--demo', '--faults=shadow-it']).demo.faults).toEqual(['shadow-it']);
+    expect(cfg(['--demo', '--faults=shadow-it,stale-flow']).demo.faults).toEqual(['shadow-it', 'stale-flow']);
+    expect(cfg(['--demo', '--faults']).demo.faults).toBe(true);
+    expect(cfg(['--demo', '--faults=all']).demo.faults).toBe(true);
+    expect(cfg(['--demo', '--faults=none']).demo.faults).toBe(false);
+    expect(cfg(['--demo', '--no-faults']).demo.faults).toBe(false);
+  });
 });
