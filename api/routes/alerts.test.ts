@@ -156,6 +156,18 @@ describe('alert routes', () => {
     expect((await call('POST', '/api/v1/alerts/0000000000000000/ack', 'sre-token', {})).status).toBe(404);
     const bad = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=~"("'], comment: 'x' });
     expect([bad.status, bad.body.message]).toEqual([400, expect.stringMatching(/matchers.*not a regular expression/)]);
+    // A time the store cannot hold is refused, naming the field (it reached the store before).
+    for (const [body, field] of [
+      [{ endsAt: '2400-01-01T00:00:00Z' }, 'endsAt'],
+      [{ startsAt: '1850-01-01T00:00:00Z', duration: '1h' }, 'startsAt'],
+      [{ startsAt: '2299-12-31T23:00:00Z', duration: '2h' }, 'endsAt'],
+    ] as const) {
+      const far = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=customer-sync'], comment: 'x', ...body });
+      expect([far.status, far.body.message], JSON.stringify(body)).toEqual([
+        400,
+        expect.stringMatching(new RegExp(`^Invalid body field "${field}": it must lie between the years 1900 and 2299`)),
+      ]);
+    }
     const made = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=customer-sync'], duration: '1h', comment: 'maintenance' });
     expect(made.status).toBe(201);
     expect(made.body.silence).toMatchObject({

@@ -14,6 +14,7 @@ import {
 import { ERR_BAD_REQUEST, ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
+import { storableTime } from '../schemas/range-limits.ts';
 import {
   AlertEventSchema,
   AlertSchema,
@@ -263,6 +264,15 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       const startsAt = b.startsAt ? new Date(b.startsAt) : new Date();
       if (b.endsAt && b.duration) throw ERR_BAD_REQUEST('Give either endsAt or duration, not both.');
       const endsAt = b.endsAt ? new Date(b.endsAt) : new Date(startsAt.getTime() + parseDuration(b.duration ?? '2h', 'duration'));
+      for (const [field, t] of [
+        ['startsAt', startsAt],
+        ['endsAt', endsAt],
+      ] as const) {
+        if (!storableTime(t.getTime()))
+          throw ERR_BAD_REQUEST(
+            `Invalid body field "${field}": it must lie between the years 1900 and 2299 (what the store holds)${Number.isNaN(t.getTime()) ? '' : `, got ${t.toISOString()}`}.`,
+          );
+      }
       const who = identityOf(request);
       const silence = await userErrors(() =>
         alertingOf(services).createSilence({

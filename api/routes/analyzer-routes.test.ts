@@ -299,6 +299,11 @@ describe('analyzer routes', () => {
         [`since=1h&from=${iso(now - 3_600_000)}`, /^Give either since, or from and to, not both\.$/],
         [`to=${iso(now)}`, /^to needs from/],
         ['from=yesterday-at-noon', /^from must be an ISO 8601 date-time such as 2026-11-29T08:00:00Z, got "yesterday-at-noon"\.$/],
+        [
+          'from=%2B010000-01-01T00:00:00Z&to=%2B010000-01-02T00:00:00Z',
+          /^from must lie between the years 1900 and 2299 \(what the store holds\), got \+010000-01-01/,
+        ],
+        [`from=1800-01-01T00:00:00Z&to=1800-01-02T00:00:00Z`, /^from must lie between the years 1900 and 2299/],
         ['since=401d', /^Invalid querystring field "since": at most 400d/],
         ['since=1h&step=1m', /^Unknown query parameter "step" for GET \/api\/v1\/flows\/:id\/summary; it takes since, from, to\.$/],
         [`form=${iso(now)}`, /^Unknown query parameter "form"/],

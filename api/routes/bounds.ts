@@ -5,7 +5,7 @@
 import { ERR_BAD_REQUEST, isWeftError } from '../../core/errors/index.ts';
 import { formatDuration, parseDuration } from '../../core/time/index.ts';
 import { minuteWindow } from '../schemas/minute-window.ts';
-import { MAX_RANGE_DAYS } from '../schemas/range-limits.ts';
+import { MAX_RANGE_DAYS, storableTime } from '../schemas/range-limits.ts';
 
 /** Longest look-back when the process does not say (the default rollup retention, 400 days). */
 export const DEFAULT_MAX_SINCE_MS = 400 * 86_400_000;
@@ -41,8 +41,8 @@ export function boundedSince(since: string | undefined, maxMs: number = DEFAULT_
 /**
  * A time range from a query: absolute (`from`, `to`; `to` defaults to `now`) or relative (`since`,
  * default 24h, bounded as `boundedSince`), as Dates. Throws ERR_BAD_REQUEST (400) with what to change
- * when both kinds are given, a time is not ISO 8601, `from` is not before `to`, or the range is longer
- * than 400 days.
+ * when both kinds are given, a time is not ISO 8601 or lies outside the years the store holds (1900–2299,
+ * `storableTime`), `from` is not before `to`, or the range is longer than 400 days.
  */
 export function boundedRange(q: { since?: string; from?: string; to?: string }, now = Date.now()): { since: Date; until: Date } {
   if (q.from === undefined && q.to === undefined) return { since: new Date(now - (boundedSince(q.since) ?? DEFAULT_RANGE_MS)), until: new Date(now) };
@@ -52,6 +52,7 @@ export function boundedRange(q: { since?: string; from?: string; to?: string }, 
     const t = v === undefined ? NaN : Date.parse(v);
     if (!Number.isFinite(t))
       throw ERR_BAD_REQUEST(`${name} must be an ISO 8601 date-time such as 2026-11-29T08:00:00Z, got ${JSON.stringify((v ?? '').slice(0, 40))}.`);
+    if (!storableTime(t)) throw ERR_BAD_REQUEST(`${name} must lie between the years 1900 and 2299 (what the store holds), got ${new Date(t).toISOString()}.`);
     return t;
   };
   if (q.from === undefined) throw ERR_BAD_REQUEST('to needs from: give from too (or since, for a window ending now).');

@@ -28,6 +28,21 @@ describe('flow range (series and summary)', () => {
     expect(() => boundedRange({ since: '401d' }, now)).toThrow('Invalid querystring field "since": at most 400d');
   });
 
+  // Regression: a year from 10000 on reached the store's SQL and answered 500 (CANNOT_PARSE_DATETIME).
+  it('refuses a time outside the years the store holds (1900–2299), naming it; takes their first and last instants', () => {
+    expect(() => boundedRange({ from: '+010000-01-01T00:00:00Z', to: '+010000-01-02T00:00:00Z' }, now)).toThrow(
+      'from must lie between the years 1900 and 2299 (what the store holds), got +010000-01-01T00:00:00.000Z.',
+    );
+    expect(() => boundedRange({ from: '2299-12-31T00:00:00Z', to: '+275760-09-13T00:00:00Z' }, now)).toThrow(
+      'to must lie between the years 1900 and 2299 (what the store holds), got +275760-09-13T00:00:00.000Z.',
+    );
+    expect(() => boundedRange({ from: '1899-12-31T23:00:00Z', to: '1900-01-01T01:00:00Z' }, now)).toThrow('from must lie between the years 1900 and 2299');
+    expect(() => boundedRange({ from: '-000001-01-01T00:00:00Z', to: '1900-01-01T01:00:00Z' }, now)).toThrow('from must lie between the years 1900 and 2299');
+    expect(() => boundedRange({ from: '2300-01-01T00:00:00Z', to: '2300-01-02T00:00:00Z' }, now)).toThrow('from must lie between the years 1900 and 2299');
+    expect(boundedRange({ from: '1900-01-01T00:00:00Z', to: '1900-01-02T00:00:00Z' }, now).since).toEqual(new Date('1900-01-01T00:00:00Z'));
+    expect(boundedRange({ from: '2299-12-30T00:00:00Z', to: '2299-12-31T23:59:59.999Z' }, now).until).toEqual(new Date('2299-12-31T23:59:59.999Z'));
+  });
+
   it('reads the part of a window Weft still keeps, and says where it starts', () => {
     const day = 86_400_000;
     const kept = new Date(now - 400 * day);

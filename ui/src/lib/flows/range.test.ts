@@ -48,6 +48,10 @@ describe("the flow page's range", () => {
       "'from' must be before 'to': 'from' is 30 Nov 2026, 14:00:00, 'to' is now (30 Nov 2026, 13:00:00). Pick an earlier 'from' or a later 'to'.",
     );
     expect(rangeProblem('yesterday', '', now)).toBe("'from' is not a date and time: pick one in the 'from' field.");
+    expect(rangeProblem('+010000-01-01T00:00:00Z', '+010000-01-02T00:00:00Z', now)).toBe(
+      "'from' lies outside the years 1900 to 2299 that Weft stores: pick a 'from' between them.",
+    );
+    expect(rangeProblem('2026-11-30T10:00:00Z', '2400-01-01T00:00:00Z', now)).toMatch(/^'to' lies outside the years 1900 to 2299/);
     expect(rangeProblem('2026-11-30T10:00:00Z', 'soon', now)).toMatch(/^'to' is not a date and time/);
     expect(rangeProblem('2025-01-01T00:00:00Z', '2026-11-30T00:00:00Z', now)).toBe(
       "The range may cover at most 400 days; this one covers 698. Pick a later 'from' or an earlier 'to'.",
