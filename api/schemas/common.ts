@@ -26,10 +26,10 @@ export const RangeFields = {
     Type.String({
       minLength: 10,
       maxLength: 40,
-      description: 'absolute range start (ISO 8601, e.g. 2026-11-29T08:00:00Z); with `to`, instead of `since`',
+      description: 'absolute range start (ISO 8601, e.g. 2026-11-29T08:00:00Z; years 1900–2299); with `to`, instead of `since`',
     }),
   ),
-  to: Type.Optional(Type.String({ minLength: 10, maxLength: 40, description: 'absolute range end (ISO 8601; default now)' })),
+  to: Type.Optional(Type.String({ minLength: 10, maxLength: 40, description: 'absolute range end (ISO 8601, years 1900–2299; default now)' })),
 };
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
