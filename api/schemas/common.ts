@@ -21,7 +21,13 @@ export const SinceQuery = Type.Object(
  * it with `boundedRange` (api/routes/bounds.ts).
  */
 export const RangeFields = {
-  since: SinceQuery.properties.since,
+  since: Type.Optional(
+    Type.String({
+      maxLength: 32,
+      pattern: SinceQuery.properties.since.pattern,
+      description: 'look-back window ending now, e.g. 1h, 24h, 7d (default: 24h); instead of `from` and `to`',
+    }),
+  ),
   from: Type.Optional(
     Type.String({
       minLength: 10,
