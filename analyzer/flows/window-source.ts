@@ -9,6 +9,9 @@ export interface Window {
   until: Date;
 }
 
+/** One range [lo, hi) of a rollup table (epoch ms) that window `w` (its index) reads. */
+type WindowRange = { w: number; lo: number; hi: number };
+
 /**
  * The ranges of a rollup family's two tables that make up [since, until] (epoch ms, each [lo, hi)): the
  * minutes that overlap it, from the one `since` falls in to the last that starts before `until` (a
@@ -16,17 +19,17 @@ export interface Window {
  * the period before a range does not share its first minute). Whole hours from the hourly table, the
  * partial hours at both ends from the per-minute table. A 24-hour window reads ~24 rows per key, not 1,440.
  */
-function windowRanges(since: Date, until: Date): { minutes: Array<[number, number]>; hours: Array<[number, number]> } {
+function windowRanges({ since, until }: Window, w: number): { minutes: WindowRange[]; hours: WindowRange[] } {
   const sinceMin = Math.floor(since.getTime() / MINUTE) * MINUTE;
   const h1 = Math.ceil(sinceMin / HOUR) * HOUR;
   const h2 = Math.floor(until.getTime() / HOUR) * HOUR;
-  if (h1 >= h2) return { minutes: [[sinceMin, until.getTime()]], hours: [] };
+  if (h1 >= h2) return { minutes: [{ w, lo: sinceMin, hi: until.getTime() }], hours: [] };
   return {
     minutes: [
-      [sinceMin, h1],
-      [h2, until.getTime()],
+      { w, lo: sinceMin, hi: h1 },
+      { w, lo: h2, hi: until.getTime() },
     ],
-    hours: [[h1, h2]],
+    hours: [{ w, lo: h1, hi: h2 }],
   };
 }
 
@@ -45,15 +48,11 @@ export function windowsSource(
   windows: Window[],
 ): { sql: string; params: Record<string, string> } {
   if (windows.length === 0) return { sql: `SELECT toUInt16(0) AS w, ${columns} FROM ${family}_1m WHERE 0`, params: {} };
-  const minutes: Array<{ w: number; lo: number; hi: number }> = [];
-  const hours: Array<{ w: number; lo: number; hi: number }> = [];
-  windows.forEach((win, w) => {
-    const r = windowRanges(win.since, win.until);
-    for (const [lo, hi] of r.minutes) minutes.push({ w, lo, hi });
-    for (const [lo, hi] of r.hours) hours.push({ w, lo, hi });
-  });
+  const ranges = windows.map(windowRanges);
+  const minutes = ranges.flatMap((r) => r.minutes);
+  const hours = ranges.flatMap((r) => r.hours);
   const params: Record<string, string> = {};
-  const read = (table: string, column: string, prefix: string, ranges: Array<{ w: number; lo: number; hi: number }>): string => {
+  const read = (table: string, column: string, prefix: string, ranges: WindowRange[]): string => {
     const at = (k: number, end: 'lo' | 'hi') => `toDateTime64({${prefix}${k}_${end}:String}, 3, 'UTC')`;
     ranges.forEach((r, k) => {
       params[`${prefix}${k}_lo`] = toChTime(new Date(r.lo));

@@ -14,7 +14,7 @@ import {
 import { ERR_BAD_REQUEST, ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
-import { storableTime } from '../schemas/range-limits.ts';
+import { STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../schemas/range-limits.ts';
 import {
   AlertEventSchema,
   AlertSchema,
@@ -270,7 +270,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       ] as const) {
         if (!storableTime(t.getTime()))
           throw ERR_BAD_REQUEST(
-            `Invalid body field "${field}": it must lie between the years 1900 and 2299 (what the store holds)${Number.isNaN(t.getTime()) ? '' : `, got ${t.toISOString()}`}.`,
+            `Invalid body field "${field}": it must lie between the years ${STORE_FIRST_YEAR} and ${STORE_LAST_YEAR} (what the store holds)${Number.isNaN(t.getTime()) ? '' : `, got ${t.toISOString()}`}.`,
           );
       }
       const who = identityOf(request);

@@ -5,7 +5,7 @@
 import { ERR_BAD_REQUEST, isWeftError } from '../../core/errors/index.ts';
 import { formatDuration, parseDuration } from '../../core/time/index.ts';
 import { minuteWindow } from '../schemas/minute-window.ts';
-import { MAX_RANGE_DAYS, storableTime } from '../schemas/range-limits.ts';
+import { MAX_RANGE_DAYS, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../schemas/range-limits.ts';
 
 /** Longest look-back when the process does not say (the default rollup retention, 400 days). */
 export const DEFAULT_MAX_SINCE_MS = 400 * 86_400_000;
@@ -52,7 +52,10 @@ export function boundedRange(q: { since?: string; from?: string; to?: string }, 
     const t = v === undefined ? NaN : Date.parse(v);
     if (!Number.isFinite(t))
       throw ERR_BAD_REQUEST(`${name} must be an ISO 8601 date-time such as 2026-11-29T08:00:00Z, got ${JSON.stringify((v ?? '').slice(0, 40))}.`);
-    if (!storableTime(t)) throw ERR_BAD_REQUEST(`${name} must lie between the years 1900 and 2299 (what the store holds), got ${new Date(t).toISOString()}.`);
+    if (!storableTime(t))
+      throw ERR_BAD_REQUEST(
+        `${name} must lie between the years ${STORE_FIRST_YEAR} and ${STORE_LAST_YEAR} (what the store holds), got ${new Date(t).toISOString()}.`,
+      );
     return t;
   };
   if (q.from === undefined) throw ERR_BAD_REQUEST('to needs from: give from too (or since, for a window ending now).');

@@ -1,7 +1,7 @@
 // The flow page's range: its custom inputs (local time, to the second), the check of what the URL or the
 // inputs give before anything is asked of the API, zooming by dragging, and the period before a range.
 import { minuteWindow } from '../../../../api/schemas/minute-window.ts';
-import { MAX_RANGE_DAYS, storableTime } from '../../../../api/schemas/range-limits.ts';
+import { MAX_RANGE_DAYS, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../../../api/schemas/range-limits.ts';
 import { when, type TimeFormat } from '../format.ts';
 
 const DAY = 86_400_000;
@@ -44,8 +44,9 @@ export function rangeProblem(from: string, to: string, now: number, format: Time
   const b = to ? Date.parse(to) : now;
   if (Number.isNaN(a)) return "'from' is not a date and time: pick one in the 'from' field.";
   if (Number.isNaN(b)) return "'to' is not a date and time: pick one in the 'to' field, or clear it for a range up to now.";
-  if (!storableTime(a)) return "'from' lies outside the years 1900 to 2299 that Weft stores: pick a 'from' between them.";
-  if (!storableTime(b)) return "'to' lies outside the years 1900 to 2299 that Weft stores: pick a 'to' between them, or clear it for a range up to now.";
+  const years = `${STORE_FIRST_YEAR} to ${STORE_LAST_YEAR}`;
+  if (!storableTime(a)) return `'from' lies outside the years ${years} that Weft stores: pick a 'from' between them.`;
+  if (!storableTime(b)) return `'to' lies outside the years ${years} that Weft stores: pick a 'to' between them, or clear it for a range up to now.`;
   const toText = to ? `'to' is ${when(b, format)}` : `'to' is now (${when(b, format)})`;
   if (a >= b) return `'from' must be before 'to': 'from' is ${when(a, format)}, ${toText}. Pick an earlier 'from' or a later 'to'.`;
   if (b - a > MAX_RANGE_DAYS * DAY)
