@@ -13,8 +13,24 @@ describe('report period', () => {
   });
 
   it('refuses what is not a period, saying what to give', () => {
-    expect(() => resolvePeriod({ since: 'yesterday' }, now)).toThrow(/duration back from now \(24h, 7d\) or an ISO 8601 time/);
+    expect(() => resolvePeriod({ since: 'yesterday' }, now)).toThrow(/duration back from now \(24h, 7d\) or an RFC 3339 time/);
     expect(() => resolvePeriod({ since: '1h', until: '2h' }, now)).toThrow(/must start before it ends/);
     expect(() => resolvePeriod({ since: '500d' }, now)).toThrow(/at most 400 days/);
+  });
+
+  // Regression: new Date() read 2026-02-30 as 2 March and a time without its offset in this machine's zone, so a
+  // report stated and covered a period other than the one asked for; a year the store cannot hold reached its SQL.
+  it('reads a time as RFC 3339 with its offset, or a date alone as its midnight UTC, and nothing else', () => {
+    expect(resolvePeriod({ since: '2026-11-01', until: '2026-11-02' }, now)).toEqual({ since: '2026-11-01T00:00:00.000Z', until: '2026-11-02T00:00:00.000Z' });
+    expect(resolvePeriod({ since: '2026-11-01T00:00:00+01:00', until: '2026-11-01T12:00:00Z' }, now).since).toBe('2026-10-31T23:00:00.000Z');
+    expect(resolvePeriod({ since: '2024-02-29', until: '2024-03-01' }, now).since).toBe('2024-02-29T00:00:00.000Z');
+    for (const bad of ['2026-02-30', '2026-02-30T00:00:00Z', '2026-11-01T00:00:00', '2026-11-01T00:00', '2026-11-1', '2026-11-01 garbage'])
+      expect(() => resolvePeriod({ since: bad, until: '2026-11-29T00:00:00Z' }, now), bad).toThrow(
+        `since "${bad}" is not a date and time that exists with its UTC offset (RFC 3339: 2026-11-29T08:00:00Z or 2026-11-29T09:00:00+01:00), nor a date alone (2026-11-01, its midnight UTC).`,
+      );
+    expect(() => resolvePeriod({ since: '1899-12-01', until: '1899-12-02' }, now)).toThrow(
+      'until 1899-12-02 lies outside the years 1900 to 2299 that Weft stores.',
+    );
+    expect(() => resolvePeriod({ since: '2026-11-01', until: '2300-01-01' }, now)).toThrow('until 2300-01-01 lies outside the years 1900 to 2299');
   });
 });

@@ -1,26 +1,34 @@
-import { parseDuration } from '../core/time/index.ts';
+import { INSTANT_EXAMPLE, instantMs, parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../core/time/index.ts';
 import { ERR_REPORT_PERIOD } from './errors.ts';
 import type { Period } from './model.ts';
 
 const MAX_MS = 400 * 86_400_000;
 
-/** A time given as a duration back from `now` ("24h", "7d") or an ISO 8601 timestamp. */
+/**
+ * A time given as a duration back from `now` ("24h", "7d"), an RFC 3339 date-time with its offset, or a
+ * date alone (its midnight UTC): `instantMs`, so 2026-02-30 is refused rather than read as 2 March and a
+ * time without its offset is not read in this machine's zone.
+ */
 function pointIn(text: string, now: Date, field: string): Date {
-  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const d = new Date(text);
-    if (Number.isNaN(d.getTime())) throw ERR_REPORT_PERIOD(`${field} "${text}" is not a valid ISO 8601 time (2026-11-01T00:00:00Z).`);
-    return d;
+  if (/^\d{4}-/.test(text)) {
+    const t = instantMs(text, { dateAlone: true });
+    if (Number.isNaN(t))
+      throw ERR_REPORT_PERIOD(
+        `${field} "${text}" is not a date and time that exists with its UTC offset (RFC 3339: ${INSTANT_EXAMPLE}), nor a date alone (2026-11-01, its midnight UTC).`,
+      );
+    if (!storableTime(t)) throw ERR_REPORT_PERIOD(`${field} ${text} lies outside the years ${STORE_FIRST_YEAR} to ${STORE_LAST_YEAR} that Weft stores.`);
+    return new Date(t);
   }
   try {
     return new Date(now.getTime() - parseDuration(text, field));
   } catch {
-    throw ERR_REPORT_PERIOD(`${field} takes a duration back from now (24h, 7d) or an ISO 8601 time (2026-11-01T00:00:00Z), got "${text}".`);
+    throw ERR_REPORT_PERIOD(`${field} takes a duration back from now (24h, 7d) or an RFC 3339 time (${INSTANT_EXAMPLE}), got "${text}".`);
   }
 }
 
 /**
- * The period a report covers: `since` (duration back from now, or ISO time) to `until` (ISO time or
- * duration back from now; default now). Throws WEFT_ERR_REPORT_PERIOD for an empty, inverted or
+ * The period a report covers: `since` (duration back from now, RFC 3339 time or date) to `until` (the
+ * same; default now). Throws WEFT_ERR_REPORT_PERIOD for an empty, inverted or
  * longer-than-400-days period.
  */
 export function resolvePeriod(input: { since?: string; until?: string }, now: Date): Period {

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { identityOf, type Credentials } from '../../access/index.ts';
-import { ERR_BAD_REQUEST } from '../../core/errors/index.ts';
 import { AuditEntrySchema, RoleSchema, TokenInfoSchema } from '../schemas/access.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
+import { queryInstant } from './bounds.ts';
 
 const TokenIdParams = Type.Object({ id: Type.String({ pattern: '^[a-z2-7]{10}$', description: 'token id (weft token list)' }) });
 
@@ -12,14 +12,9 @@ function credentialsOf(services: ApiServices): Credentials {
   return services.credentials;
 }
 
-/** An ISO time from a query, or a 400 naming the field. */
+/** A time from a query (`queryInstant`: RFC 3339, or a date alone), or a 400 naming the field. */
 function time(value: string | undefined, field: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1970 || d.getUTCFullYear() > 9999) {
-    throw ERR_BAD_REQUEST(`Invalid querystring field "${field}": give an ISO 8601 time such as 2026-11-29T00:00:00Z, got "${value.slice(0, 60)}".`);
-  }
-  return d;
+  return value === undefined ? undefined : new Date(queryInstant(value, field, { dateAlone: true }));
 }
 
 /** Tokens (admin) and the audit log (auditor, admin). */
@@ -72,8 +67,8 @@ export const accessRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
         tags: ['access'],
         querystring: Type.Object(
           {
-            since: Type.Optional(Type.String({ description: 'ISO time, inclusive' })),
-            until: Type.Optional(Type.String({ description: 'ISO time, inclusive' })),
+            since: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339 time with its offset, or a date alone (its midnight UTC); inclusive' })),
+            until: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339 time with its offset, or a date alone (its midnight UTC); inclusive' })),
             afterSeq: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'rows after this seq (paging)' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
           },

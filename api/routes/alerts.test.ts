@@ -168,6 +168,14 @@ describe('alert routes', () => {
         expect.stringMatching(new RegExp(`^Invalid body field "${field}": it must lie between the years 1900 and 2299`)),
       ]);
     }
+    // A day the calendar lacks, or a time without its offset, is not a time to silence until (the schema's RFC 3339 format).
+    for (const endsAt of ['2026-02-30T00:00:00Z', '2026-11-29T08:00:00', 'Nov 29 2026 08:00 GMT']) {
+      const bad = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=customer-sync'], comment: 'x', endsAt });
+      expect([bad.status, bad.body.message], endsAt).toEqual([
+        400,
+        'Invalid body field "endsAt": expected when it ends, an RFC 3339 date-time with its offset such as 2026-11-29T10:00:00Z (or give duration).',
+      ]);
+    }
     const made = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=customer-sync'], duration: '1h', comment: 'maintenance' });
     expect(made.status).toBe(201);
     expect(made.body.silence).toMatchObject({

@@ -12,9 +12,8 @@ import {
   type Silence,
 } from '../../alerting/index.ts';
 import { ERR_BAD_REQUEST, ERR_NOT_FOUND } from '../../core/errors/index.ts';
-import { parseDuration } from '../../core/time/index.ts';
+import { parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../core/time/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
-import { STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../schemas/range-limits.ts';
 import {
   AlertEventSchema,
   AlertSchema,

@@ -305,11 +305,15 @@ describe('analyzer routes', () => {
         [`from=${iso(now - 401 * 86_400_000)}&to=${iso(now)}`, /^The range may cover at most 400 days, got 401 days/],
         [`since=1h&from=${iso(now - 3_600_000)}`, /^Give either since, or from and to, not both\.$/],
         [`to=${iso(now)}`, /^to needs from/],
-        ['from=yesterday-at-noon', /^from must be an ISO 8601 date-time such as 2026-11-29T08:00:00Z, got "yesterday-at-noon"\.$/],
         [
-          'from=%2B010000-01-01T00:00:00Z&to=%2B010000-01-02T00:00:00Z',
-          /^from must lie between the years 1900 and 2299 \(what the store holds\), got \+010000-01-01/,
+          'from=yesterday-at-noon',
+          /^from must be a date and time that exists, with its UTC offset \(RFC 3339\), such as 2026-11-29T08:00:00Z or 2026-11-29T09:00:00\+01:00; got "yesterday-at-noon"\.$/,
         ],
+        ['from=%2B010000-01-01T00:00:00Z&to=%2B010000-01-02T00:00:00Z', /^from must be a date and time that exists, with its UTC offset/],
+        // Read by Date.parse before: 2 March, the server's zone, an HTTP date — each a window other than the one asked for.
+        [`from=2026-02-30T00:00:00Z&to=2026-03-03T00:00:00Z`, /^from must be a date and time that exists/],
+        [`from=${iso(now - 3_600_000).slice(0, 19)}`, /^from must be a date and time that exists, with its UTC offset/],
+        [`from=${encodeURIComponent(new Date(now - 3_600_000).toUTCString())}`, /^from must be a date and time that exists/],
         [`from=1800-01-01T00:00:00Z&to=1800-01-02T00:00:00Z`, /^from must lie between the years 1900 and 2299/],
         ['since=401d', /^Invalid querystring field "since": at most 400d/],
         ['since=1h&step=1m', /^Unknown query parameter "step" for GET \/api\/v1\/flows\/:id\/summary; it takes since, from, to\.$/],

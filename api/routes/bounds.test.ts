@@ -53,7 +53,7 @@ describe('time bounds on read routes, over a real socket', () => {
     expect(since.body.message).toMatch(/^Invalid querystring field "since": expected look-back window, e\.g\. 1h, 24h, 7d .*, got "-5m"\.$/);
     const from = await get('/api/v1/flows/customer-sync/series?from=garbage&to=2026-11-30T00:00:00Z');
     expect(from.body.message).toMatch(
-      /^Invalid querystring field "from": expected absolute range start \(ISO 8601, e\.g\. 2026-11-29T08:00:00Z; years 1900–2299\).*, got "garbage"\.$/,
+      /^Invalid querystring field "from": expected absolute range start, an RFC 3339 date-time with its offset \(e\.g\. 2026-11-29T08:00:00Z or 2026-11-29T09:00:00\+01:00; years 1900–2299\).*, got "garbage"\.$/,
     );
     expect(JSON.stringify([since.body, from.body])).not.toMatch(/must match pattern|must NOT have/);
   });

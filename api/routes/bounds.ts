@@ -3,9 +3,9 @@
  * that says what to send instead, never a 500 from an invalid date or an overflowing interval.
  */
 import { ERR_BAD_REQUEST, isWeftError } from '../../core/errors/index.ts';
-import { formatDuration, parseDuration } from '../../core/time/index.ts';
+import { formatDuration, INSTANT_EXAMPLE, instantMs, parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../core/time/index.ts';
 import { minuteWindow } from '../schemas/minute-window.ts';
-import { MAX_RANGE_DAYS, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../schemas/range-limits.ts';
+import { MAX_RANGE_DAYS } from '../schemas/range-limits.ts';
 
 /** Longest look-back when the process does not say (the default rollup retention, 400 days). */
 export const DEFAULT_MAX_SINCE_MS = 400 * 86_400_000;
@@ -41,26 +41,16 @@ export function boundedSince(since: string | undefined, maxMs: number = DEFAULT_
 /**
  * A time range from a query: absolute (`from`, `to`; `to` defaults to `now`) or relative (`since`,
  * default 24h, bounded as `boundedSince`), as Dates. Throws ERR_BAD_REQUEST (400) with what to change
- * when both kinds are given, a time is not ISO 8601 or lies outside the years the store holds (1900–2299,
+ * when both kinds are given, a time is not an RFC 3339 date-time with its offset (`instantMs`: a day the
+ * calendar has, no time read in the server's zone) or lies outside the years the store holds (1900–2299,
  * `storableTime`), `from` is not before `to`, or the range is longer than 400 days.
  */
 export function boundedRange(q: { since?: string; from?: string; to?: string }, now = Date.now()): { since: Date; until: Date } {
   if (q.from === undefined && q.to === undefined) return { since: new Date(now - (boundedSince(q.since) ?? DEFAULT_RANGE_MS)), until: new Date(now) };
   if (q.since !== undefined) throw ERR_BAD_REQUEST('Give either since, or from and to, not both.');
-  const parse = (v: string | undefined, name: string, fallback?: number) => {
-    if (v === undefined && fallback !== undefined) return fallback;
-    const t = v === undefined ? NaN : Date.parse(v);
-    if (!Number.isFinite(t))
-      throw ERR_BAD_REQUEST(`${name} must be an ISO 8601 date-time such as 2026-11-29T08:00:00Z, got ${JSON.stringify((v ?? '').slice(0, 40))}.`);
-    if (!storableTime(t))
-      throw ERR_BAD_REQUEST(
-        `${name} must lie between the years ${STORE_FIRST_YEAR} and ${STORE_LAST_YEAR} (what the store holds), got ${new Date(t).toISOString()}.`,
-      );
-    return t;
-  };
   if (q.from === undefined) throw ERR_BAD_REQUEST('to needs from: give from too (or since, for a window ending now).');
-  const from = parse(q.from, 'from');
-  const to = parse(q.to, 'to', now);
+  const from = queryInstant(q.from, 'from');
+  const to = q.to === undefined ? now : queryInstant(q.to, 'to');
   const iso = (t: number) => new Date(t).toISOString();
   if (from >= to) throw ERR_BAD_REQUEST(`from must be before to, got from=${iso(from)} and to=${iso(to)}.`);
   if (to - from > MAX_RANGE_MS) {
@@ -69,6 +59,26 @@ export function boundedRange(q: { since?: string; from?: string; to?: string }, 
     );
   }
   return { since: new Date(from), until: new Date(to) };
+}
+
+/**
+ * A client's absolute time → ms since the epoch: an RFC 3339 date-time with its offset (`instantMs`; with
+ * `dateAlone`, a date alone too, as its midnight UTC) within the years the store holds. Throws
+ * ERR_BAD_REQUEST (400) naming `field` and what to send instead.
+ */
+export function queryInstant(text: string, field: string, options: { dateAlone?: boolean } = {}): number {
+  const t = instantMs(text, options);
+  if (Number.isNaN(t)) {
+    const alone = options.dateAlone ? ', or a date alone (its midnight UTC)' : '';
+    throw ERR_BAD_REQUEST(
+      `${field} must be a date and time that exists, with its UTC offset (RFC 3339), such as ${INSTANT_EXAMPLE}${alone}; got ${JSON.stringify(text.slice(0, 40))}.`,
+    );
+  }
+  if (!storableTime(t))
+    throw ERR_BAD_REQUEST(
+      `${field} must lie between the years ${STORE_FIRST_YEAR} and ${STORE_LAST_YEAR} (what the store holds), got ${new Date(t).toISOString()}.`,
+    );
+  return t;
 }
 
 /** `step` → ms: at least 1m, at most the window, and at most MAX_SERIES_POINTS points over it. Throws ERR_BAD_REQUEST. */

@@ -147,6 +147,15 @@ describe('POST /api/v1/lineage', () => {
       ['an empty job.name', event({ job: { namespace: 'airflow', name: '' } }), 400, /field "job\.name"/],
       ['an eventTime without zone', event({ eventTime: '2026-11-29 02:00:00' }), 400, /field "eventTime"/],
       ['an impossible eventTime', event({ eventTime: '2026-13-45T99:00:00Z' }), 400, /field "eventTime"/],
+      // regression: Date.parse read a day the calendar lacks as the next month's, so the run was stored on 2 March
+      ['an eventTime on 30 February', event({ eventTime: '2026-02-30T02:00:00Z' }), 400, /field "eventTime": "2026-02-30T02:00:00Z" is not a real date-time/],
+      ['an eventTime on 29 February 2025', event({ eventTime: '2025-02-29T02:00:00Z' }), 400, /field "eventTime": .* is not a real date-time/],
+      [
+        'a nominal end on 31 April',
+        event({ run: { runId: runUuid('r-april'), facets: { nominalTime: { nominalStartTime: at(0), nominalEndTime: '2026-04-31T00:00:00Z' } } } }),
+        400,
+        /field "run\.facets\.nominalTime\.nominalEndTime": .* is not a real date-time/,
+      ],
       ['an unknown eventType', event({ eventType: 'DONE' }), 400, /field "eventType": must be one of START, RUNNING, COMPLETE/],
       ['a dataset without namespace', event({ inputs: [{ name: 'x' }] }), 400, /field "inputs\.0\.namespace"/],
       [

@@ -83,7 +83,7 @@ describe('/api/v1/reports', () => {
   it('answers bad input with what to change', async () => {
     const bad = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: as(tokens.auditor), payload: { since: 'last tuesday' } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/duration back from now \(24h, 7d\) or an ISO 8601 time/);
+    expect(bad.json().message).toMatch(/duration back from now \(24h, 7d\) or an RFC 3339 time/);
     const missing = await app.inject({ url: '/api/v1/reports/00000000-0000-0000-0000-000000000000', headers: as(tokens.auditor) });
     expect(missing.statusCode).toBe(404);
     expect((await app.inject({ url: '/api/v1/reports/__proto__', headers: as(tokens.auditor) })).statusCode).toBe(400);

@@ -8,7 +8,12 @@ import { ReportKeySchema, ReportRunSchema } from '../schemas/reports.ts';
 import { ERR_REPORTS_OFF } from './report-errors.ts';
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'report id (a UUID)' }) }, { additionalProperties: false });
-const Point = (what: string) => Type.String({ minLength: 2, maxLength: 40, description: `${what}: a duration back from now (24h, 7d) or an ISO 8601 time` });
+const Point = (what: string) =>
+  Type.String({
+    minLength: 2,
+    maxLength: 40,
+    description: `${what}: a duration back from now (24h, 7d), an RFC 3339 time with its offset, or a date alone (its midnight UTC)`,
+  });
 const CreateBody = Type.Object(
   { since: Type.Optional(Point('start of the period (default 24h)')), until: Type.Optional(Point('end of the period (default now)')) },
   { additionalProperties: false },

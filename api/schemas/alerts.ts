@@ -67,8 +67,15 @@ export const SilenceBodySchema = Type.Object(
       Type.Union([MatcherSchema, Type.String({ minLength: 2, maxLength: 1000, description: 'name=value, name!=value, name=~regex, name!~regex' })]),
       { minItems: 1, maxItems: 20 },
     ),
-    startsAt: Type.Optional(Type.String({ format: 'date-time' })),
-    endsAt: Type.Optional(Type.String({ format: 'date-time' })),
+    startsAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'when the silence starts, an RFC 3339 date-time with its offset such as 2026-11-29T08:00:00Z (default now)',
+      }),
+    ),
+    endsAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'when it ends, an RFC 3339 date-time with its offset such as 2026-11-29T10:00:00Z (or give duration)' }),
+    ),
     duration: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'instead of endsAt: 2h, 1d' })),
     comment: Type.String({ minLength: 1, maxLength: 2000 }),
   },

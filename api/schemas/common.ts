@@ -32,10 +32,13 @@ export const RangeFields = {
     Type.String({
       minLength: 10,
       maxLength: 40,
-      description: 'absolute range start (ISO 8601, e.g. 2026-11-29T08:00:00Z; years 1900–2299); with `to`, instead of `since`',
+      description:
+        'absolute range start, an RFC 3339 date-time with its offset (e.g. 2026-11-29T08:00:00Z or 2026-11-29T09:00:00+01:00; years 1900–2299); with `to`, instead of `since`',
     }),
   ),
-  to: Type.Optional(Type.String({ minLength: 10, maxLength: 40, description: 'absolute range end (ISO 8601, years 1900–2299; default now)' })),
+  to: Type.Optional(
+    Type.String({ minLength: 10, maxLength: 40, description: 'absolute range end, an RFC 3339 date-time with its offset (years 1900–2299; default now)' }),
+  ),
 };
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);

@@ -47,8 +47,15 @@ describe("the flow page's range", () => {
     expect(rangeProblem('2026-11-30T13:00:00Z', '', now, berlin)).toBe(
       "'from' must be before 'to': 'from' is 30 Nov 2026, 14:00:00, 'to' is now (30 Nov 2026, 13:00:00). Pick an earlier 'from' or a later 'to'.",
     );
-    expect(rangeProblem('yesterday', '', now)).toBe("'from' is not a date and time: pick one in the 'from' field.");
-    expect(rangeProblem('+010000-01-01T00:00:00Z', '+010000-01-02T00:00:00Z', now)).toBe(
+    expect(rangeProblem('yesterday', '', now)).toBe(
+      "'from' is not a date and time (an existing day, with its UTC offset: 2026-11-29T08:00:00Z or 2026-11-29T09:00:00+01:00): pick one in the 'from' field.",
+    );
+    // As the API reads them (core/time/instant.ts): a URL edited by hand to a day the calendar lacks, a time
+    // without its offset, a year past 9999 are refused, not read as 2 March, in the viewer's zone, or a far year.
+    for (const bad of ['2026-02-30T10:00:00Z', '2025-02-29T10:00:00Z', '2026-11-30T10:00:00', '+010000-01-01T00:00:00Z', 'Nov 30 2026 10:00 GMT'])
+      expect(rangeProblem(bad, '', now), bad).toMatch(/^'from' is not a date and time \(an existing day, with its UTC offset/);
+    expect(rangeProblem('2024-02-29T10:00:00Z', '2024-03-01T10:00:00+01:00', now)).toBeNull();
+    expect(rangeProblem('1899-12-31T23:59:59Z', '1900-01-02T00:00:00Z', now)).toBe(
       "'from' lies outside the years 1900 to 2299 that Weft stores: pick a 'from' between them.",
     );
     expect(rangeProblem('2026-11-30T10:00:00Z', '2400-01-01T00:00:00Z', now)).toMatch(/^'to' lies outside the years 1900 to 2299/);

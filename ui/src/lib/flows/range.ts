@@ -1,7 +1,8 @@
 // The flow page's range: its custom inputs (local time, to the second), the check of what the URL or the
 // inputs give before anything is asked of the API, zooming by dragging, and the period before a range.
 import { minuteWindow } from '../../../../api/schemas/minute-window.ts';
-import { MAX_RANGE_DAYS, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../../../api/schemas/range-limits.ts';
+import { MAX_RANGE_DAYS } from '../../../../api/schemas/range-limits.ts';
+import { INSTANT_EXAMPLE, instantMs, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../../../core/time/instant.ts';
 import { when, type TimeFormat } from '../format.ts';
 
 const DAY = 86_400_000;
@@ -36,14 +37,16 @@ export function fromLocalInput(value: string): string | undefined {
 /**
  * What is wrong with an absolute range as the URL or the inputs give it (`from`, and `to`: '' for an
  * open range, up to `now`), in words that say what to change; null when the API will take it. The
- * rules are the API's (api/routes/bounds.ts `boundedRange`): both times readable and within the years
- * the store holds (1900–2299), 'from' before 'to', at most MAX_RANGE_DAYS days.
+ * rules are the API's (api/routes/bounds.ts `boundedRange`): both times RFC 3339 with their offset
+ * (`instantMs`: a URL edited to 2026-02-30 is refused here, not read as 2 March) and within the years the
+ * store holds (1900–2299), 'from' before 'to', at most MAX_RANGE_DAYS days.
  */
 export function rangeProblem(from: string, to: string, now: number, format: TimeFormat = {}): string | null {
-  const a = Date.parse(from);
-  const b = to ? Date.parse(to) : now;
-  if (Number.isNaN(a)) return "'from' is not a date and time: pick one in the 'from' field.";
-  if (Number.isNaN(b)) return "'to' is not a date and time: pick one in the 'to' field, or clear it for a range up to now.";
+  const a = instantMs(from);
+  const b = to ? instantMs(to) : now;
+  const readable = `(an existing day, with its UTC offset: ${INSTANT_EXAMPLE})`;
+  if (Number.isNaN(a)) return `'from' is not a date and time ${readable}: pick one in the 'from' field.`;
+  if (Number.isNaN(b)) return `'to' is not a date and time ${readable}: pick one in the 'to' field, or clear it for a range up to now.`;
   const years = `${STORE_FIRST_YEAR} to ${STORE_LAST_YEAR}`;
   if (!storableTime(a)) return `'from' lies outside the years ${years} that Weft stores: pick a 'from' between them.`;
   if (!storableTime(b)) return `'to' lies outside the years ${years} that Weft stores: pick a 'to' between them, or clear it for a range up to now.`;
