@@ -3,7 +3,7 @@ import type { Catalog, CatalogProblem } from '../core/catalog/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { SyncResult } from '../core/contracts/index.ts';
 import type { Logger } from '../core/log/logger.ts';
-import { systemClock, type Clock } from '../core/time/index.ts';
+import { minuteWindow, systemClock, type Clock } from '../core/time/index.ts';
 import { analyzerKinds, detectAll } from './detectors/index.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { runPairing, type PairingResult } from './flows/pairing-job.ts';
@@ -58,7 +58,11 @@ export interface Analyzer {
   /** Swaps in `catalog` (or re-reads the files through `loadCatalog`) and evaluates at once. */
   reloadCatalog(catalog?: Catalog): Promise<RunResult>;
   runNow(): Promise<RunResult>;
-  /** The rollups read over [until − sinceMs, until] (default: the analyzer window, ending now). */
+  /**
+   * The rollups read over the whole minutes of [until − sinceMs, until] (`minuteWindow` as a look-back: its
+   * length in minutes, ending with the minute holding `until`; default the analyzer window, ending now), the
+   * window the snapshot states.
+   */
   snapshot(sinceMs?: number, until?: Date): Promise<Snapshot>;
   graph(sinceMs?: number): Promise<Graph>;
   inventory(sinceMs?: number): Promise<Inventory>;
@@ -102,7 +106,13 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     });
   };
 
-  const snapshot = (sinceMs = config.windowMs, until = clock.now()) => takeSnapshot(store, catalog, new Date(until.getTime() - sinceMs), until);
+  // Read over whole minutes, the rollups' grain, and stated as read: a look-back keeps its length and ends with
+  // the current minute, as a flow's summary and series read theirs (minuteWindow); the minute holding a
+  // mid-minute start was counted whole while the start was stated to the millisecond.
+  const snapshot = (sinceMs = config.windowMs, until = clock.now()) => {
+    const w = minuteWindow(until.getTime() - sinceMs, until.getTime(), true);
+    return takeSnapshot(store, catalog, new Date(w.since), new Date(w.until));
+  };
 
   const evaluate = async (): Promise<RunResult> => {
     const now = clock.now();

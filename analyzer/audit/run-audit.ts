@@ -5,6 +5,7 @@ import { detectAll } from '../detectors/index.ts';
 import { runPairing } from '../flows/pairing-job.ts';
 import { buildInventory } from '../inventory/build-inventory.ts';
 import { takeSnapshot } from '../model/take-snapshot.ts';
+import { minuteWindow } from '../../core/time/index.ts';
 import { buildAuditReport, type AuditReport } from './audit-report.ts';
 
 /** Findings another part evaluates from the store alone (e.g. the probes' drift), added to the audit. */
@@ -21,7 +22,9 @@ export async function runAudit(
   options: { sinceMs: number; now: Date; failOn: Severity | null; pair: boolean; lateMs?: number; more?: AuditSource[] },
 ): Promise<AuditReport> {
   if (options.pair) await runPairing(store, options.now, options.lateMs ?? 120_000);
-  const snapshot = await takeSnapshot(store, catalog, new Date(options.now.getTime() - options.sinceMs), options.now);
+  // Whole minutes, as the API's snapshots read and state theirs (analyzer/runner.ts).
+  const w = minuteWindow(options.now.getTime() - options.sinceMs, options.now.getTime(), true);
+  const snapshot = await takeSnapshot(store, catalog, new Date(w.since), new Date(w.until));
   const candidates = detectAll({ snapshot, now: options.now });
   for (const source of options.more ?? []) candidates.push(...(await source(store, catalog, options.now)));
   return buildAuditReport(catalog, buildInventory(snapshot), candidates, options.now, options.failOn);

@@ -235,6 +235,38 @@ describe('analyzer routes', () => {
       expect((await seriesTotals('customer-sync', before)).traces, before).toBe(0);
     });
 
+    // Regression: the inventory (and the graph) counted the whole minute holding `since` but stated `since` to the
+    // millisecond, so a trace before the stated start was counted and the inventory disagreed with the summary.
+    it('regression: the inventory and the graph state the whole-minute window they count, the one the summary states', async () => {
+      const first = Date.parse((await get('/api/v1/flows/customer-sync/summary?since=1h')).body.flow.stats.firstSeen);
+      for (const after of [1, 5, 20, 40]) {
+        let inv: { since: string; until: string; flows: Row[] };
+        let graph: { since: string; until: string };
+        let summary: { since: string; until: string; flow: Row };
+        let range: string;
+        for (;;) {
+          const startMinute = Math.floor(Date.now() / 60_000);
+          // A look-back starting `after` s past the flow's first trace: in its minute when that minute has that long left.
+          range = `since=${Math.max(1, Math.floor((Date.now() - first) / 1000) - after)}s`;
+          inv = (await get(`/api/v1/inventory/flows?${range}`)).body;
+          graph = (await get(`/api/v1/graph?${range}`)).body;
+          summary = (await get(`/api/v1/flows/customer-sync/summary?${range}`)).body;
+          if (Math.floor(Date.now() / 60_000) === startMinute) break;
+        }
+        expect(Date.parse(inv.since) % 60_000, range).toBe(0);
+        expect([inv.since, inv.until], range).toEqual([summary.since, summary.until]);
+        expect([graph.since, graph.until], range).toEqual([summary.since, summary.until]);
+        for (const f of inv.flows.filter((row) => row.stats)) {
+          expect(Date.parse(f.stats!.firstSeen), `${range} ${f.id}`).toBeGreaterThanOrEqual(Date.parse(inv.since));
+          expect(Date.parse(f.stats!.lastSeen), `${range} ${f.id}`).toBeLessThanOrEqual(Date.parse(inv.until));
+        }
+        expect(
+          inv.flows.find((f) => f.id === 'customer-sync'),
+          range,
+        ).toEqual(summary.flow);
+      }
+    });
+
     it("gives an observed flow the inventory's row, and an observed id a catalog flow claims no traffic (the series neither)", async () => {
       const id = 'observed:erp->crm@erp-writeback';
       const inv = await inventoryRow(id);

@@ -3,8 +3,16 @@
  * that says what to send instead, never a 500 from an invalid date or an overflowing interval.
  */
 import { ERR_BAD_REQUEST, isWeftError } from '../../core/errors/index.ts';
-import { formatDuration, INSTANT_EXAMPLE, instantMs, parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../core/time/index.ts';
-import { minuteWindow } from '../schemas/minute-window.ts';
+import {
+  formatDuration,
+  INSTANT_EXAMPLE,
+  instantMs,
+  minuteWindow,
+  parseDuration,
+  STORE_FIRST_YEAR,
+  STORE_LAST_YEAR,
+  storableTime,
+} from '../../core/time/index.ts';
 import { MAX_RANGE_DAYS } from '../schemas/range-limits.ts';
 
 /** Longest look-back when the process does not say (the default rollup retention, 400 days). */

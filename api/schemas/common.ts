@@ -64,7 +64,14 @@ export const FlowStatsSchema = Nullable(
   }),
 );
 
-export const WindowFields = { since: Str, until: Str };
+/**
+ * The window an answer's figures cover, as read: whole minutes (the rollups' grain). A look-back (`since=1h`)
+ * keeps its length and ends with the current minute; a range (`from`, `to`) is widened to the minutes it touches.
+ */
+export const WindowFields = {
+  since: Type.String({ description: 'start of the window the figures cover, on a whole minute (ISO 8601, UTC)' }),
+  until: Type.String({ description: 'its end, on a whole minute: for a look-back, the end of the current minute (ISO 8601, UTC)' }),
+};
 
 /** Pairing status beside observed data: what arrived but is still being paired (arrival time), so a wait does not look like lost data. */
 export const PairingStatusSchema = Type.Object({

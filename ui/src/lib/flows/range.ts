@@ -1,6 +1,6 @@
 // The flow page's range: its custom inputs (local time, to the second), the check of what the URL or the
 // inputs give before anything is asked of the API, zooming by dragging, and the period before a range.
-import { minuteWindow } from '../../../../api/schemas/minute-window.ts';
+import { minuteWindow } from '../../../../core/time/minute-window.ts';
 import { MAX_RANGE_DAYS } from '../../../../api/schemas/range-limits.ts';
 import { INSTANT_EXAMPLE, instantMs, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../../../core/time/instant.ts';
 import { when, type TimeFormat } from '../format.ts';
@@ -68,7 +68,7 @@ export function zoomRange(a: number, b: number): { from: string; to: string } {
 
 /**
  * The period before a window (for "compare with the previous period"), as ISO 8601: as long, ending where
- * it starts, both on whole minutes. The window is first taken as the API reads it (api/schemas/minute-window.ts
+ * it starts, both on whole minutes. The window is first taken as the API reads it (core/time/minute-window.ts
  * `minuteWindow`, the rule of the flow summary and series: 10:44:07 – 10:46:33 is 10:44 – 10:47), so the
  * period before (10:41 – 10:44) shares no minute with it and its buckets, shifted by the length, are its
  * buckets. A window the API stated (already whole minutes) is kept as it is.

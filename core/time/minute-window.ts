@@ -1,6 +1,7 @@
 /**
- * The whole-minute window a flow's figures cover, as plain arithmetic (no TypeBox): the API's summary and
- * series routes (api/routes/flows.ts) state it, and the UI lays the period before a range on it.
+ * The whole-minute window figures read from the rollups cover, as plain arithmetic: a flow's summary and
+ * series (api/routes/flows.ts) and the analyzer's snapshots behind the graph, the inventory and the records
+ * per hop (analyzer/runner.ts) are read over it and state it, and the UI lays the period before a range on it.
  */
 
 const MINUTE_MS = 60_000;
