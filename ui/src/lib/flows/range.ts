@@ -1,8 +1,14 @@
 // The flow page's range: its custom inputs (local time, to the second), the check of what the URL or the
 // inputs give before anything is asked of the API, zooming by dragging, and the period before a range.
-import { minuteWindow } from '../../../../core/time/minute-window.ts';
-import { MAX_RANGE_DAYS } from '../../../../api/schemas/range-limits.ts';
-import { INSTANT_EXAMPLE, instantMs, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../../../core/time/instant.ts';
+import {
+  INSTANT_EXAMPLE,
+  instantMs,
+  MAX_RANGE_DAYS,
+  minuteWindow,
+  STORE_FIRST_YEAR,
+  STORE_LAST_YEAR,
+  storableTime,
+} from '../../../../api/schemas/range-limits.ts';
 import { when, type TimeFormat } from '../format.ts';
 
 const DAY = 86_400_000;
