@@ -83,8 +83,8 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
   const list = async (range: AuditRange = {}): Promise<AuditEntry[]> => {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
-    if (range.since) (where.push('at >= {since:DateTime64(3)}'), (params.since = toChTime(range.since)));
-    if (range.until) (where.push('at <= {until:DateTime64(3)}'), (params.until = toChTime(range.until)));
+    if (range.since) (where.push('weft_audit_log.at >= {since:DateTime64(3)}'), (params.since = toChTime(range.since)));
+    if (range.until) (where.push('weft_audit_log.at <= {until:DateTime64(3)}'), (params.until = toChTime(range.until)));
     if (range.afterSeq !== undefined) (where.push('seq > {after:UInt64}'), (params.after = range.afterSeq));
     const limit = Math.min(Math.max(range.limit ?? 1000, 1), 10_000);
     const rows = await store.client

@@ -103,6 +103,17 @@ describe('credentials (tokens in the store, configured tokens)', () => {
     expect(await auditLog.verify()).toMatchObject({ ok: true, rows: 3 });
   });
 
+  // Regression: any since/until answered 500 — the WHERE compared the text alias `at` (toString(at)) with a DateTime64.
+  it('lists the rows between since and until, inclusive, by the stored time', async () => {
+    const all = await auditLog.list();
+    const first = new Date(all[0].at);
+    const last = new Date(all[all.length - 1].at);
+    expect(await auditLog.list({ since: first, until: last })).toEqual(all);
+    expect(await auditLog.list({ since: new Date(last.getTime() + 1) })).toEqual([]);
+    expect(await auditLog.list({ until: new Date(first.getTime() - 1) })).toEqual([]);
+    expect((await auditLog.list({ since: last })).map((e) => e.seq)).toEqual(all.filter((e) => e.at === all[all.length - 1].at).map((e) => e.seq));
+  });
+
   it('appends concurrent actions as one chain', async () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => auditLog.append({ name: 'weft', role: 'system' }, 'test.concurrent', `s${i}`, { i })));
     const v = await auditLog.verify();
