@@ -176,6 +176,22 @@ describe('alert routes', () => {
         'Invalid body field "endsAt": expected when it ends, an RFC 3339 date-time with its offset such as 2026-11-29T10:00:00Z (or give duration).',
       ]);
     }
+    // Regression: these pass the schema's format but no Date holds them; they were told "must lie between the years".
+    for (const [field, text] of [
+      ['endsAt', '2026-12-01T09:00:00+01'],
+      ['startsAt', '2016-12-31T23:59:60Z'],
+    ] as const) {
+      const bad = await call('POST', '/api/v1/silences', 'sre-token', {
+        matchers: ['flow=customer-sync'],
+        comment: 'x',
+        duration: field === 'startsAt' ? '1h' : undefined,
+        [field]: text,
+      });
+      expect([bad.status, bad.body.message], text).toEqual([
+        400,
+        `Invalid body field "${field}": expected an RFC 3339 date-time with its offset such as 2026-11-29T08:00:00Z or 2026-11-29T09:00:00+01:00, got "${text}".`,
+      ]);
+    }
     const made = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=customer-sync'], duration: '1h', comment: 'maintenance' });
     expect(made.status).toBe(201);
     expect(made.body.silence).toMatchObject({

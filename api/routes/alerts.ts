@@ -12,7 +12,7 @@ import {
   type Silence,
 } from '../../alerting/index.ts';
 import { ERR_BAD_REQUEST, ERR_NOT_FOUND } from '../../core/errors/index.ts';
-import { parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../core/time/index.ts';
+import { INSTANT_EXAMPLE, instantMs, parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../core/time/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
 import {
   AlertEventSchema,
@@ -260,9 +260,18 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       } catch (err) {
         throw ERR_BAD_REQUEST(`Invalid body field "matchers": ${(err as Error).message}.`);
       }
-      const startsAt = b.startsAt ? new Date(b.startsAt) : new Date();
+      // The schema's format lets through what no Date holds (an offset of hours only, a leap second): read as every route reads a time.
+      const read = (text: string, field: string) => {
+        const t = instantMs(text);
+        if (Number.isNaN(t))
+          throw ERR_BAD_REQUEST(
+            `Invalid body field "${field}": expected an RFC 3339 date-time with its offset such as ${INSTANT_EXAMPLE}, got ${JSON.stringify(text.slice(0, 40))}.`,
+          );
+        return new Date(t);
+      };
+      const startsAt = b.startsAt ? read(b.startsAt, 'startsAt') : new Date();
       if (b.endsAt && b.duration) throw ERR_BAD_REQUEST('Give either endsAt or duration, not both.');
-      const endsAt = b.endsAt ? new Date(b.endsAt) : new Date(startsAt.getTime() + parseDuration(b.duration ?? '2h', 'duration'));
+      const endsAt = b.endsAt ? read(b.endsAt, 'endsAt') : new Date(startsAt.getTime() + parseDuration(b.duration ?? '2h', 'duration'));
       for (const [field, t] of [
         ['startsAt', startsAt],
         ['endsAt', endsAt],
