@@ -278,7 +278,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       ] as const) {
         if (!storableTime(t.getTime()))
           throw ERR_BAD_REQUEST(
-            `Invalid body field "${field}": it must lie between the years ${STORE_FIRST_YEAR} and ${STORE_LAST_YEAR} (what the store holds)${Number.isNaN(t.getTime()) ? '' : `, got ${t.toISOString()}`}.`,
+            `Invalid body field "${field}": it must lie between the years ${STORE_FIRST_YEAR} and ${STORE_LAST_YEAR} (what the store holds), got ${t.toISOString()}.`,
           );
       }
       const who = identityOf(request);
