@@ -9,7 +9,7 @@ import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { runPairing, type PairingResult } from './flows/pairing-job.ts';
 import { buildGraph, type Graph } from './graph/build-graph.ts';
 import { buildInventory, type Inventory } from './inventory/build-inventory.ts';
-import { takeSnapshot } from './model/take-snapshot.ts';
+import { detectionSnapshot, takeSnapshot } from './model/take-snapshot.ts';
 import type { Snapshot } from './model/snapshot.ts';
 import { count } from '../core/text/index.ts';
 
@@ -109,9 +109,10 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   // Read over whole minutes, the rollups' grain, and stated as read: a look-back keeps its length and ends with
   // the current minute, as a flow's summary and series read theirs (minuteWindow); the minute holding a
   // mid-minute start was counted whole while the start was stated to the millisecond.
+  // A window ending with the minute in progress is read now: its settled part is measured from now.
   const snapshot = (sinceMs = config.windowMs, until = clock.now()) => {
     const w = minuteWindow(until.getTime() - sinceMs, until.getTime(), true);
-    return takeSnapshot(store, catalog, new Date(w.since), new Date(w.until));
+    return takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), clock.now());
   };
 
   const evaluate = async (): Promise<RunResult> => {
@@ -123,7 +124,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
       result.errors.push(`pairing: ${(err as Error).message}`);
     }
     try {
-      const snap = await takeSnapshot(store, catalog, new Date(now.getTime() - config.windowMs), now);
+      const snap = await detectionSnapshot(store, catalog, config.windowMs, now);
       const candidates = detectAll({ snapshot: snap, now });
       result.candidates = candidates.length;
       result.findings = await findings.sync(analyzerKinds, candidates, now);

@@ -4,15 +4,15 @@ import type { FindingCandidate, Severity } from '../../core/contracts/index.ts';
 import { detectAll } from '../detectors/index.ts';
 import { runPairing } from '../flows/pairing-job.ts';
 import { buildInventory } from '../inventory/build-inventory.ts';
-import { takeSnapshot } from '../model/take-snapshot.ts';
-import { minuteWindow } from '../../core/time/index.ts';
+import { detectionSnapshot } from '../model/take-snapshot.ts';
 import { buildAuditReport, type AuditReport } from './audit-report.ts';
 
 /** Findings another part evaluates from the store alone (e.g. the probes' drift), added to the audit. */
 export type AuditSource = (store: Store, catalog: Catalog, now: Date) => Promise<FindingCandidate[]>;
 
 /**
- * Evaluates the estate over [now - sinceMs, now] against `catalog`. With `pair` (a stopped Weft's
+ * Evaluates the estate over the whole minutes [now - sinceMs, now] touches against `catalog`, read as the
+ * running analyzer reads its window (`detectionSnapshot`). With `pair` (a stopped Weft's
  * embedded store), first pairs the traces past the late-arrival window; on a shared ClickHouse
  * server the running analyzer does that, and pairing twice would count traces twice.
  */
@@ -22,9 +22,8 @@ export async function runAudit(
   options: { sinceMs: number; now: Date; failOn: Severity | null; pair: boolean; lateMs?: number; more?: AuditSource[] },
 ): Promise<AuditReport> {
   if (options.pair) await runPairing(store, options.now, options.lateMs ?? 120_000);
-  // Whole minutes, as the API's snapshots read and state theirs (analyzer/runner.ts).
-  const w = minuteWindow(options.now.getTime() - options.sinceMs, options.now.getTime(), true);
-  const snapshot = await takeSnapshot(store, catalog, new Date(w.since), new Date(w.until));
+  // Read as the running analyzer reads its window, so the audit finds what it finds.
+  const snapshot = await detectionSnapshot(store, catalog, options.sinceMs, options.now);
   const candidates = detectAll({ snapshot, now: options.now });
   for (const source of options.more ?? []) candidates.push(...(await source(store, catalog, options.now)));
   return buildAuditReport(catalog, buildInventory(snapshot), candidates, options.now, options.failOn);

@@ -9,6 +9,7 @@ import { allowedSilence } from '../detectors/estate-detectors.ts';
 import { buildHopChains } from '../hops/hop-chain.ts';
 import { inFlightMs, queryLineageHops, querySystemCounts, settledWindow, touchCounts } from '../hops/hop-counts.ts';
 import { queryLineageJobRuns } from '../hops/lineage-runs.ts';
+import { minuteWindow } from '../../core/time/index.ts';
 import { attributeEdges, type RuleOverlap, type Snapshot } from './snapshot.ts';
 
 /** How far back a documented OpenLineage job's last completed run is looked for: the window, or twice the longest silence a flow is allowed. */
@@ -39,8 +40,14 @@ export function ruleOverlaps(rows: SelfEdgeRow[], matchedBy: EndpointMapping['ma
   });
 }
 
-/** Reads the rollups for [since, until] and resolves them against the catalog as it is now. */
-export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, until: Date): Promise<Snapshot> {
+/**
+ * Reads the rollups for [since, until] and resolves them against the catalog as it is now. `readAt` is the
+ * moment of reading (default `until`): a window stated to the end of the minute in progress is read at now,
+ * and what depends on elapsed time (the settled part of the hop counts, the look-back for lineage runs) is
+ * measured from the earlier of the two, never from a moment still to come.
+ */
+export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, until: Date, readAt: Date = until): Promise<Snapshot> {
+  const asOf = readAt < until ? readAt : until;
   const mapping = await endpointMapping(store, catalog);
   const resolved = (...nodes: string[]) => nodes.every((n) => !n.startsWith(PENDING) && !n.startsWith(UNNAMED));
   // The window's edges and self-edges, in one read.
@@ -49,7 +56,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   // Hop chains are built per domain: without domains there are no record counts to read.
   const hops = catalog.domains.length > 0;
   const settleMs = inFlightMs(catalog);
-  const settled = hops ? settledWindow(since, until, settleMs) : null;
+  const settled = hops ? settledWindow(since, until, settleMs, asOf) : null;
   // The window's touches and (for the hop chains) its settled part's, in one read.
   const [allTouches, settledTouches = []] = await queryTouchesByWindow(store, mapping, settled ? [{ since, until }, settled] : [{ since, until }]);
   const touches = allTouches.filter((t) => resolved(t.system));
@@ -65,7 +72,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     queryLineageJobRuns(
       store,
       [...new Set(catalog.flows.flatMap((f) => (f.runtime?.flow ? [f.runtime.flow] : [])))],
-      new Date(until.getTime() - lineageLookbackMs(catalog, until.getTime() - since.getTime())),
+      new Date(asOf.getTime() - lineageLookbackMs(catalog, until.getTime() - since.getTime())),
     ),
   ]);
   const hopChains = buildHopChains({
@@ -96,4 +103,17 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     ...(hops ? { hopSettle: { settleMs, settledUntil: settled ? settled.until.toISOString() : null } } : {}),
     lineageRuns,
   };
+}
+
+/**
+ * The snapshot findings are detected on, for the analyzer's runs and `weft audit` alike, so both find the
+ * same things over the same look-back: the whole minutes that [now − lookbackMs, now] touches (the minute
+ * holding its start counted whole, as the rollups hold it, up to the end of the minute in progress), stated
+ * as read (`minuteWindow` for a range) and read at `now`. A look-back shorter than a minute still reads the
+ * minute before when it reaches into it: 30 s asked for at 10:00:05 reads 09:59 – 10:01, not 5 s of data.
+ * `lookbackMs` in ms, > 0.
+ */
+export function detectionSnapshot(store: Store, catalog: Catalog, lookbackMs: number, now: Date): Promise<Snapshot> {
+  const w = minuteWindow(now.getTime() - lookbackMs, now.getTime(), false);
+  return takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), now);
 }
