@@ -16,6 +16,9 @@ describe('report period', () => {
     expect(() => resolvePeriod({ since: 'yesterday' }, now)).toThrow(/duration back from now \(24h, 7d\) or an RFC 3339 time/);
     expect(() => resolvePeriod({ since: '1h', until: '2h' }, now)).toThrow(/must start before it ends/);
     expect(() => resolvePeriod({ since: '500d' }, now)).toThrow(/at most 400 days/);
+    // Regression: an empty until was taken as now (an empty since already failed).
+    expect(() => resolvePeriod({ since: '1h', until: '' }, now)).toThrow(/^until takes a duration back from now \(24h, 7d\) or an RFC 3339 time .*got ""\.$/);
+    expect(() => resolvePeriod({ since: '' }, now)).toThrow(/^since takes a duration back from now/);
   });
 
   // Regression: new Date() read 2026-02-30 as 2 March and a time without its offset in this machine's zone, so a

@@ -28,11 +28,11 @@ function pointIn(text: string, now: Date, field: string): Date {
 
 /**
  * The period a report covers: `since` (duration back from now, RFC 3339 time or date) to `until` (the
- * same; default now). Throws WEFT_ERR_REPORT_PERIOD for an empty, inverted or
- * longer-than-400-days period.
+ * same; default now, when absent). Throws WEFT_ERR_REPORT_PERIOD for an empty `since` or `until` (not
+ * taken as its default), an empty, inverted or longer-than-400-days period.
  */
 export function resolvePeriod(input: { since?: string; until?: string }, now: Date): Period {
-  const until = input.until ? pointIn(input.until, now, 'until') : now;
+  const until = input.until === undefined ? now : pointIn(input.until, now, 'until');
   const since = pointIn(input.since ?? '24h', now, 'since');
   if (since.getTime() >= until.getTime())
     throw ERR_REPORT_PERIOD(`The period must start before it ends: since ${since.toISOString()} is not before until ${until.toISOString()}.`);

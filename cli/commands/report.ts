@@ -49,7 +49,7 @@ export const reportCommand: Command = {
     if (url) {
       if (flag(args, 'data') || flag(args, 'clickhouse') || files.length)
         throw ERR_CONFIG('--url asks a running Weft, which uses its own store and catalog; leave out --data, --clickhouse and --catalog.');
-      zip = await reportFromApi(url, { since, ...(until ? { until } : {}) }, io);
+      zip = await reportFromApi(url, { since, ...(until === undefined ? {} : { until }) }, io);
     } else {
       const clickhouse = flag(args, 'clickhouse');
       if (clickhouse && flag(args, 'data'))

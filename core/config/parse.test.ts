@@ -84,6 +84,23 @@ describe('buildConfig', () => {
     expect(() => cfg(['--catalog-env-allow', 'a-b'])).toThrow(/^--catalog-env-allow takes variable names/);
   });
 
+  // Regression: `weft report --until ''` (what `--until "$UNSET"` gives) reported up to now, and `--data ''` read
+  // the default store: an empty value was taken as an absent flag, so its default silently stood in for it.
+  it('refuses a value flag given an empty value, naming it, in both spellings', () => {
+    for (const argv of [
+      ['report', '--until', ''],
+      ['report', '--until='],
+      ['audit', '--since', ''],
+      ['start', '--data', ''],
+      ['alerts', 'silence', '--note='],
+    ])
+      expect(() => parseArgs(argv), argv.join(' ')).toThrow(
+        /^--(until|since|data|note) was given an empty value: give it one, or leave the flag out for its default\.$/,
+      );
+    expect(parseArgs(['report', '--until', 'now-ish', '--since=1h']).flags).toEqual({ until: ['now-ish'], since: ['1h'] });
+    expect(parseArgs(['start', '--demo', '--faults']).flags).toEqual({ demo: ['true'], faults: ['true'] });
+  });
+
   it("keeps the demo's data apart from the user's estate, and reads the propagation switch", () => {
     expect(cfg(['--demo']).dataDir).toMatch(/\/\.weft\/demo$/);
     expect(cfg([]).dataDir).toMatch(/\/\.weft$/);

@@ -16,7 +16,11 @@ export interface ParsedArgs {
   flags: Record<string, string[]>;
 }
 
-/** `--name value`, `--name=value`, repeatable; booleans take no value. */
+/**
+ * `--name value`, `--name=value`, repeatable; booleans take no value. A value flag given an empty value
+ * (`--until ''`, `--until=`, what `--until "$UNSET"` gives) throws ERR_CONFIG naming the flag: taken as
+ * absent it would silently mean the default (now, 24h, the local store) instead of what was meant.
+ */
 export function parseArgs(argv: string[], booleans: ReadonlySet<string> = booleanFlags): ParsedArgs {
   const positionals: string[] = [];
   // Null prototype: a flag named like an Object method (--constructor) is just an unknown flag.
@@ -40,6 +44,7 @@ export function parseArgs(argv: string[], booleans: ReadonlySet<string> = boolea
       if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw ERR_CONFIG(`--${name} needs a value.`);
       value = argv[++i];
     }
+    if (value === '' && !booleans.has(name)) throw ERR_CONFIG(`--${name} was given an empty value: give it one, or leave the flag out for its default.`);
     (flags[name] ??= []).push(value);
   }
   return { positionals, flags };
