@@ -72,14 +72,19 @@ export function boundedRange(q: { since?: string; from?: string; to?: string }, 
 /**
  * A client's absolute time → ms since the epoch: an RFC 3339 date-time with its offset (`instantMs`; with
  * `dateAlone`, a date alone too, as its midnight UTC) within the years the store holds. Throws
- * ERR_BAD_REQUEST (400) naming `field` and what to send instead.
+ * ERR_BAD_REQUEST (400) naming `field` and what to send instead; for an offset whose `+` was sent
+ * unencoded (and so arrives as a space), that it must be sent as `%2B`.
  */
 export function queryInstant(text: string, field: string, options: { dateAlone?: boolean } = {}): number {
   const t = instantMs(text, options);
   if (Number.isNaN(t)) {
     const alone = options.dateAlone ? ', or a date alone (its midnight UTC)' : '';
+    // A `+` left unencoded in a query string is decoded as a space (application/x-www-form-urlencoded).
+    const offset = / (\d{2}:?\d{2})$/.exec(text)?.[1];
+    const spaced = offset !== undefined && !Number.isNaN(instantMs(`${text.slice(0, -offset.length - 1)}+${offset}`));
+    const hint = spaced ? ` A + in a query string arrives as a space: send the offset as %2B${offset}.` : '';
     throw ERR_BAD_REQUEST(
-      `${field} must be a date and time that exists, with its UTC offset (RFC 3339), such as ${INSTANT_EXAMPLE}${alone}; got ${JSON.stringify(text.slice(0, 40))}.`,
+      `${field} must be a date and time that exists, with its UTC offset (RFC 3339), such as ${INSTANT_EXAMPLE}${alone}; got ${JSON.stringify(text.slice(0, 40))}.${hint}`,
     );
   }
   if (!storableTime(t))

@@ -83,6 +83,21 @@ describe('flow range (series and summary)', () => {
     expect(read('2026-11-29T10:00:00.123456789Z')).toBe('2026-11-29T10:00:00.123Z');
   });
 
+  // Regression: `?from=2026-11-29T10:00:00+01:00` typed unencoded reaches the server with a space for the +, and
+  // the 400 showed that space without saying why; a - offset and a real space elsewhere are not hinted at.
+  it('says to send %2B when an offset arrives with a space where its + was', () => {
+    for (const [sent, offset] of [
+      ['2026-11-29T10:00:00 01:00', '01:00'],
+      ['2026-11-29T10:00:00.250 0530', '0530'],
+      ['2026-11-29 10:00:00 00:00', '00:00'],
+    ])
+      expect(() => queryInstant(sent, 'from'), sent).toThrow(
+        `from must be a date and time that exists, with its UTC offset (RFC 3339), such as 2026-11-29T08:00:00Z or 2026-11-29T09:00:00+01:00; got ${JSON.stringify(sent)}. A + in a query string arrives as a space: send the offset as %2B${offset}.`,
+      );
+    for (const sent of ['2026-11-29T10:00:00 24:00', '2026-02-30T10:00:00 01:00', '2026-11-29T10:00 01:00', '2026-11-29T10:00:00Z 01:00'])
+      expect(() => queryInstant(sent, 'from'), sent).toThrow(new RegExp(`got ${JSON.stringify(sent)}\\.$`));
+  });
+
   // Regression: the audit log's since/until took any text new Date() reads (2026-02-30 as 2 March).
   it('reads a date alone as its midnight UTC where a route allows it (the audit log), and nothing else more', () => {
     expect(new Date(queryInstant('2026-11-01', 'since', { dateAlone: true })).toISOString()).toBe('2026-11-01T00:00:00.000Z');
