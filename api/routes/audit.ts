@@ -15,7 +15,13 @@ const Counts = Type.Record(Type.String(), Num);
 export const AuditReportSchema = Type.Object({
   version: Type.Literal(1),
   generatedAt: Str,
-  window: Type.Object({ since: Str, until: Str }),
+  window: Type.Object(
+    { since: Str, until: Str },
+    {
+      description:
+        "The whole minutes read, as the analyzer reads its window: from the start of the minute holding now − since to the end of the minute in progress (the rollups' grain).",
+    },
+  ),
   catalog: Type.Object({ files: Strs, systems: Num, flows: Num, domains: Num, owners: Num }),
   summary: Type.Object({
     systems: Type.Object({ total: Num, documented: Num, unknown: Num, observed: Num }),
