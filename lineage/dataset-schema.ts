@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { datasetEndpoint, datasetKey } from './dataset-endpoint.ts';
+import { eventTimeMs } from './event-time.ts';
 import { jobId } from './run-flows.ts';
 import type { RunEvent, SchemaField } from './schema.ts';
 
@@ -54,7 +55,7 @@ function tableOf(namespace: string, name: string): string {
 
 /** Every dataset of the event (inputs and outputs) that carries a `schema` facet with at least one field. */
 export function datasetSchemas(event: RunEvent, domain: string): SchemaRow[] {
-  const ts = Date.parse(event.eventTime);
+  const ts = eventTimeMs(event.eventTime);
   const job = jobId(event.job.namespace, event.job.name);
   const rows: SchemaRow[] = [];
   for (const d of [...(event.inputs ?? []), ...(event.outputs ?? [])]) {

@@ -3,6 +3,7 @@
  * (inputs × outputs, an empty side being the job itself). No I/O; the receiver stores both.
  */
 import { datasetEndpoint, datasetKey, NO_ENDPOINT, type DatasetEndpoint } from './dataset-endpoint.ts';
+import { eventTimeMs } from './event-time.ts';
 import type { RunEvent } from './schema.ts';
 
 /** A row of weft_lineage_events (times as epoch milliseconds; row counts -1 when not reported: `inputStatistics.rowCount`, else `dataQualityMetrics.rowCount`, for inputs; `outputStatistics.rowCount` for outputs). */
@@ -62,7 +63,7 @@ export function toEventRow(event: RunEvent, arrived: number): EventRow {
   const inputs = event.inputs ?? [];
   const outputs = event.outputs ?? [];
   return {
-    eventTime: Date.parse(event.eventTime),
+    eventTime: eventTimeMs(event.eventTime),
     arrived,
     runId: event.run.runId,
     eventType: event.eventType ?? 'OTHER',
@@ -72,8 +73,8 @@ export function toEventRow(event: RunEvent, arrived: number): EventRow {
     parentJobNamespace: parent?.job.namespace ?? '',
     parentJobName: parent?.job.name ?? '',
     domain: [...(event.run.facets?.tags?.tags ?? []), ...(event.job.facets?.tags?.tags ?? [])].find((t) => t.key === 'domain')?.value ?? '',
-    nominalStart: nominal ? Date.parse(nominal.nominalStartTime) : null,
-    nominalEnd: nominal?.nominalEndTime ? Date.parse(nominal.nominalEndTime) : null,
+    nominalStart: nominal ? eventTimeMs(nominal.nominalStartTime) : null,
+    nominalEnd: nominal?.nominalEndTime ? eventTimeMs(nominal.nominalEndTime) : null,
     inputs: inputs.map((d) => [d.namespace, d.name]),
     outputs: outputs.map((d) => [d.namespace, d.name]),
     inputRows: inputs.map((d) => d.inputFacets?.inputStatistics?.rowCount ?? d.inputFacets?.dataQualityMetrics?.rowCount ?? -1),

@@ -6,7 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 /** ISO 8601 date-time with a zone, as the spec's `format: date-time` (RFC 3339). */
-const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|z|[+-]\\d{2}:?\\d{2})$';
+const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|z|[+-]\\d{2}:?\\d{2})$';
 const open = { additionalProperties: true } as const;
 const Name = Type.String({ minLength: 1, maxLength: 1024 });
 /** The spec's `runId` (`format: uuid`, RFC 9562; producers send v4 or v7): any version, either case. */

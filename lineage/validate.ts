@@ -3,7 +3,7 @@
  * index and the field to change, so one bad event in a batch does not lose the others.
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { isCalendarDate } from '../core/time/index.ts';
+import { eventTimeMs } from './event-time.ts';
 import { eventTypes, RunEventSchema, type RunEvent } from './schema.ts';
 
 const check = TypeCompiler.Compile(RunEventSchema);
@@ -45,8 +45,8 @@ function depthOver(value: unknown, limit: number): boolean {
  * flow's last run for ever, and no stale finding could open.
  */
 function timeProblem(name: string, text: string, now: number): string | undefined {
-  // The schema's pattern has the shape; Date.parse alone would read a day the calendar lacks (2026-02-30) as the next month's.
-  const t = isCalendarDate(text.slice(0, 10)) ? Date.parse(text) : NaN;
+  // Not Date.parse, which read a day the calendar lacks (2026-02-30) as the next month's and 24:00 as the next day.
+  const t = eventTimeMs(text);
   if (Number.isNaN(t)) return `field "${name}": "${text}" is not a real date-time`;
   if (t < EARLIEST) return `field "${name}": ${text} is before 2000-01-01; send the time the run really happened`;
   if (t > now + DAY) return `field "${name}": ${text} is more than a day ahead of Weft's clock; check the producer's clock`;

@@ -150,6 +150,15 @@ describe('POST /api/v1/lineage', () => {
       // regression: Date.parse read a day the calendar lacks as the next month's, so the run was stored on 2 March
       ['an eventTime on 30 February', event({ eventTime: '2026-02-30T02:00:00Z' }), 400, /field "eventTime": "2026-02-30T02:00:00Z" is not a real date-time/],
       ['an eventTime on 29 February 2025', event({ eventTime: '2025-02-29T02:00:00Z' }), 400, /field "eventTime": .* is not a real date-time/],
+      // regression: Date.parse read 24:00 as the next day's midnight; a leap second or a 60th minute no Date holds
+      ...['2026-11-29T24:00:00Z', '2026-11-29T24:00Z', '2026-11-29T10:60:00Z', '2016-12-31T23:59:60Z', '2026-11-29T10:00:00+24:00'].map(
+        (t): [string, unknown, number, RegExp] => [
+          `an eventTime of ${t}`,
+          event({ eventTime: t }),
+          400,
+          new RegExp(`field "eventTime": "${t.replace(/\+/g, '\\+')}" is not a real date-time`),
+        ],
+      ),
       [
         'a nominal end on 31 April',
         event({ run: { runId: runUuid('r-april'), facets: { nominalTime: { nominalStartTime: at(0), nominalEndTime: '2026-04-31T00:00:00Z' } } } }),
@@ -226,6 +235,27 @@ describe('POST /api/v1/lineage', () => {
         await rows(`SELECT run_id FROM weft_lineage_events FINAL WHERE run_id IN ('${runUuid('lineage-batch-good')}', '${runUuid('lineage-batch-bad')}')`),
       ).toEqual([{ run_id: runUuid('lineage-batch-good') }]);
     });
+  });
+
+  // One reader for an event's times, as for every other time a client sends (RFC 3339): a time without seconds
+  // (Java's LocalTime.toString when they are zero), a lowercase t and z, a compact offset; stored as that instant.
+  it('reads an eventTime as RFC 3339, also without seconds, and stores that instant', async () => {
+    const minute = new Date(Math.floor(now / 60_000) * 60_000 - 10 * 60_000);
+    const iso = minute.toISOString();
+    const plusOne = new Date(minute.getTime() + 3_600_000).toISOString();
+    const forms: Array<[string, string]> = [
+      ['no-seconds', `${iso.slice(0, 16)}Z`],
+      ['lowercase', `${iso.slice(0, 10)}t${iso.slice(11, 19)}z`],
+      ['compact-offset', `${plusOne.slice(0, 19)}+0100`],
+      ['no-seconds-offset', `${plusOne.slice(0, 16)}+01:00`],
+    ];
+    for (const [name, eventTime] of forms) {
+      const r = await post(event({ eventType: 'START', eventTime, run: { runId: runUuid(`lineage-time-${name}`) } }));
+      expect(r, eventTime).toMatchObject({ status: 200, body: { accepted: 1, rejected: [] } });
+    }
+    const ids = forms.map(([name]) => `'${runUuid(`lineage-time-${name}`)}'`).join(', ');
+    const stored = await rows<{ t: string }>(`SELECT DISTINCT toString(event_time) AS t FROM weft_lineage_events WHERE run_id IN (${ids})`);
+    expect(stored.map((r) => r.t)).toEqual([iso.slice(0, 19).replace('T', ' ') + '.000']);
   });
 
   it('accepts facets it does not read and keeps them in the raw event', async () => {
