@@ -49,6 +49,54 @@ describe('flowNeverObserved', () => {
   it('reports an unscheduled flow once the whole window has been observed', () => {
     expect(missed('2025-12-31T00:00:00.000Z')).toEqual(['every-5m', 'batch-class', 'unscheduled']);
   });
+
+  // Regression: with a window shorter than a flow may be silent (--window 30s, a flow run every 60 s), the flow
+  // was "never observed" whenever its last run fell just before the window: it flapped with stale-flow's peace.
+  describe('over a window shorter than a flow may be silent', () => {
+    const short = (lastSeen: Snapshot['lastSeen'], lineageRuns?: Snapshot['lineageRuns']): string[] =>
+      flowNeverObserved({
+        snapshot: { ...snapshot('2026-01-01T00:00:00.000Z'), since: '2026-01-01T23:59:00.000Z', lastSeen, ...(lineageRuns ? { lineageRuns } : {}) },
+        now,
+      }).map((f) => f.key);
+    const seen = (source: string, target: string, at: string) => ({ source, target, integration: 'x', service: 'x', lastSeen: at });
+
+    it('is not reported while its last run is within its allowed silence, and is once it is not', () => {
+      // every-5m may be silent 10 min, batch-class 30 min; both last ran before the 1-minute window.
+      expect(short([seen('crm', 'erp', '2026-01-01T23:52:00.000Z'), seen('erp', 'billing', '2026-01-01T23:31:00.000Z')])).toEqual(['unscheduled']);
+      expect(short([seen('crm', 'erp', '2026-01-01T23:49:59.000Z'), seen('erp', 'billing', '2026-01-01T23:29:00.000Z')])).toEqual([
+        'every-5m',
+        'batch-class',
+        'unscheduled',
+      ]);
+      // Never seen at all, or seen only between other systems: reported. A flow with no allowed silence (unscheduled)
+      // is judged by the window alone.
+      expect(short([])).toEqual(['every-5m', 'batch-class', 'unscheduled']);
+      expect(short([seen('crm', 'billing', '2026-01-01T23:58:00.000Z')])).toEqual(['every-5m', 'batch-class', 'unscheduled']);
+    });
+
+    it("takes an OpenLineage job's last completed run, not a failed one, as its last run", () => {
+      const yaml = `${catalogYaml}  - { id: etl, source: erp, target: crm, owner: icoe, schedule: { every: 5m }, runtime: { flow: airflow/etl } }\n`;
+      const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
+      const run = (lastCompleteDue: string | null) => ({
+        job: 'airflow/etl',
+        lastCompleteDue,
+        lastCompleteRun: lastCompleteDue ? 'r1' : '',
+        failedRuns: 1,
+        lastFailedRun: 'r2',
+        lookbackSince: '2026-01-01T23:40:00.000Z',
+      });
+      const keys = (lastCompleteDue: string | null) =>
+        flowNeverObserved({
+          snapshot: { ...snapshot('2026-01-01T00:00:00.000Z'), catalog, since: '2026-01-01T23:59:00.000Z', lineageRuns: [run(lastCompleteDue)] },
+          now,
+        })
+          .map((f) => f.key)
+          .filter((k) => k === 'etl');
+      expect(keys('2026-01-01T23:55:00.000Z')).toEqual([]);
+      expect(keys('2026-01-01T23:45:00.000Z')).toEqual(['etl']);
+      expect(keys(null)).toEqual(['etl']);
+    });
+  });
 });
 
 describe('allowedSilence', () => {

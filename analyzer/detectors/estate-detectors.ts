@@ -1,6 +1,7 @@
 import type { Flow, SloClass } from '../../core/catalog/index.ts';
 import { formatDuration, parseDuration } from '../../core/time/index.ts';
-import { combineEdges, isIntegrationNode, runtimeMatches } from '../model/snapshot.ts';
+import type { LineageJobRuns } from '../hops/lineage-runs.ts';
+import { combineEdges, isIntegrationNode, runtimeMatches, type Snapshot } from '../model/snapshot.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
 import { subject, type Detector } from './detector.ts';
 
@@ -112,16 +113,41 @@ function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {
 }
 
 /**
+ * When a flow was last seen running, all time (ISO), or undefined: for a flow run by an OpenLineage job
+ * (its `runtime.flow`), its last COMPLETEd run's nominal time within the lineage look-back; else the
+ * newest paired edge between its systems from its runtime. One rule for stale-flow and flow-never-observed.
+ */
+function lastRun(flow: Flow, snapshot: Snapshot): { seen: string | undefined; lineage: LineageJobRuns | undefined } {
+  const lineage = flow.runtime?.flow ? snapshot.lineageRuns?.find((r) => r.job === flow.runtime.flow) : undefined;
+  if (lineage) return { seen: lineage.lastCompleteDue ?? undefined, lineage };
+  const seen = snapshot.lastSeen
+    .filter((s) => s.source === flow.source && s.target === flow.target && runtimeMatches(flow, s))
+    .map((s) => s.lastSeen)
+    .sort()
+    .at(-1);
+  return { seen, lineage };
+}
+
+/**
  * Documented active flows with no traffic in the window. A flow is not "never observed" before it
  * was due: Weft must have observed (and paired, past the late-arrival window) for longer than the
- * flow may be silent — a fresh install is not an alarm.
+ * flow may be silent — a fresh install is not an alarm. Nor is a flow that may be silent for longer than
+ * the window and was seen within that silence (a flow run every 5 minutes, absent from a 30 s window,
+ * ran 2 minutes ago): its absence from the window says nothing; stale-flow tells when it stops.
  */
-export const flowNeverObserved: Detector = ({ snapshot }) => {
+export const flowNeverObserved: Detector = ({ snapshot, now }) => {
   const windowMs = Date.parse(snapshot.until) - Date.parse(snapshot.since);
   const observedMs = snapshot.observingSince ? Date.parse(snapshot.pairedUntil) - Date.parse(snapshot.observingSince) : 0;
+  const seenWithinSilence = (f: Flow) => {
+    const silence = allowedSilence(f, snapshot.catalog.classes)?.ms;
+    if (silence === undefined || silence <= windowMs) return false;
+    const { seen } = lastRun(f, snapshot);
+    return seen !== undefined && now.getTime() - Date.parse(seen) <= silence;
+  };
   return snapshot.catalog.flows
     .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id))
     .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs))
+    .filter((f) => !seenWithinSilence(f))
     .map((f) => ({
       kind: 'flow-never-observed',
       key: f.id,
@@ -195,15 +221,11 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
       const allowed = allowedSilence(f, catalog.classes);
       if (!allowed) return [];
       const limitMs = allowed.ms;
-      // An OpenLineage job is fresh by its last COMPLETEd run's nominal time, not by any run (a FAIL is an error, not a run).
-      const lineage = f.runtime?.flow ? snapshot.lineageRuns?.find((r) => r.job === f.runtime.flow) : undefined;
-      const seen = lineage
-        ? (lineage.lastCompleteDue ?? lineage.lookbackSince)
-        : snapshot.lastSeen
-            .filter((s) => s.source === f.source && s.target === f.target && runtimeMatches(f, s))
-            .map((s) => s.lastSeen)
-            .sort()
-            .at(-1);
+      // An OpenLineage job is fresh by its last COMPLETEd run's nominal time, not by any run (a FAIL is an error,
+      // not a run); with none in the look-back, it has been silent at least since the look-back's start.
+      const last = lastRun(f, snapshot);
+      const lineage = last.lineage;
+      const seen = lineage ? (last.seen ?? lineage.lookbackSince) : last.seen;
       if (!seen) return [];
       const silentMs = now.getTime() - Date.parse(seen);
       if (silentMs <= limitMs) return [];
