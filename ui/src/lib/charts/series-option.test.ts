@@ -52,14 +52,37 @@ describe('flow series charts', () => {
   });
 
   it('asks for fewer, shorter time labels that never overlap on a phone', () => {
+    const hour = { ...series, since: '2026-01-01T10:00:00.000Z', until: '2026-01-01T11:00:00.000Z' };
     const axis = (narrow: boolean) =>
-      seriesOption(series, 'throughput', undefined, { narrow }).xAxis as {
-        splitNumber: number;
-        axisLabel: { hideOverlap: boolean; formatter?: Record<string, string> };
+      seriesOption(hour, 'throughput', undefined, { narrow }).xAxis as {
+        axisLabel: { hideOverlap: boolean; customValues: number[]; formatter: (v: number) => string };
       };
     expect(axis(false).axisLabel.hideOverlap).toBe(true);
-    expect(axis(true).splitNumber).toBeLessThan(axis(false).splitNumber);
-    expect(axis(true).axisLabel.formatter?.minute).toBe('{HH}:{mm}');
+    expect(axis(true).axisLabel.customValues.length).toBeLessThan(axis(false).axisLabel.customValues.length);
+    expect(axis(true).axisLabel.customValues.length).toBeGreaterThanOrEqual(3);
+    expect(
+      axis(true)
+        .axisLabel.customValues.map(axis(true).axisLabel.formatter)
+        .every((l) => /^\d{2}:\d{2}$|^\d{1,2} [A-Z][a-z]{2}/.test(l)),
+    ).toBe(true);
+  });
+
+  // Regression: across the first of a month ECharts' time axis drew the month's tick alone, so a phone's hour
+  // 23:50 – 00:50 on 1 December had one time label, "Dec 2026" (rendered here as ECharts draws it, in SVG).
+  it('draws several time labels on a phone whatever boundary the range crosses (day, month, year)', async () => {
+    const echarts = await import('echarts');
+    for (const until of ['2026-12-01T00:50:00.000Z', '2027-01-01T00:20:00.000Z', '2026-11-30T12:50:00.000Z', '2026-12-01T00:00:00.000Z']) {
+      const end = Date.parse(until);
+      const hour = { ...series, since: new Date(end - 3_600_000).toISOString(), until, points: [point(new Date(end - 1_800_000).toISOString(), 3, 120)] };
+      const option = seriesOption(hour, 'throughput', undefined, { narrow: true });
+      const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 325, height: 220 });
+      chart.setOption({ ...option, animation: false } as Parameters<typeof chart.setOption>[0]);
+      const texts = [...chart.renderToSVGString().matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+      chart.dispose();
+      const labels = (option.xAxis as { axisLabel: { customValues: number[]; formatter: (v: number) => string } }).axisLabel;
+      const drawn = labels.customValues.map(labels.formatter).filter((l) => texts.includes(l));
+      expect(drawn.length, `${until}: ${texts.join(' | ')}`).toBeGreaterThanOrEqual(3);
+    }
   });
 
   it('keeps points that do not sit on the bucket grid', () => {
@@ -128,12 +151,12 @@ describe('flow series charts', () => {
   it('heads the tooltip with the bucket time written as everywhere in the UI, not as ECharts writes it', () => {
     const x = seriesOption(series, 'throughput').xAxis as {
       axisPointer: { label: { formatter: (p: { value: number }) => string } };
-      axisLabel: { formatter: Record<string, string> };
+      axisLabel: { formatter: (v: number) => string };
     };
     const t = Date.parse('2026-01-01T10:01:00.000Z');
     expect(x.axisPointer.label.formatter({ value: t })).toBe(when(t));
-    // A new day on the time axis reads "1 Jan", as dates do elsewhere, not ECharts' bare day number.
-    expect(x.axisLabel.formatter.day).toBe('{d} {MMM}');
+    // A new day on the time axis reads "2 Jan", as dates do elsewhere, not ECharts' bare day number.
+    expect(x.axisLabel.formatter(new Date(2026, 0, 2).getTime())).toBe('2 Jan');
   });
 
   // Regression: the latency chart's tooltip wrote ECharts' "2,561.34" where the page wrote "2.56 s", and on a

@@ -2,6 +2,7 @@ import type { FlowSeries, SeriesPoint } from '../api/types.ts';
 import { duration, durationMs, num, when } from '../format.ts';
 import type { ChartOption } from './echarts.ts';
 import { palette } from './palette.ts';
+import { tickLabel, timeTicks } from './time-ticks.ts';
 
 const MINUTE = 60_000;
 
@@ -63,10 +64,12 @@ const lines: Record<Metric, { units: string[]; series: Line[] }> = {
 
 /**
  * Time-axis labels: at most about one per 90 px and none drawn over another (nor over the y axes'
- * labels); a new day reads as the rest of the UI writes dates ("30 Nov"), not as ECharts' bare day
- * number. `narrow` (a phone, about 390 px wide) asks for three, in a smaller font.
+ * labels), on round local times (`timeTicks`); a new day reads as the rest of the UI writes dates
+ * ("30 Nov"), not as ECharts' bare day number. `narrow` (a phone, about 390 px wide) asks for four
+ * intervals at most (six otherwise), in a smaller font.
  */
 function timeAxis(narrow: boolean, min: number, max: number): Record<string, unknown> {
+  const ticks = timeTicks(min, max, narrow ? 4 : 6);
   return {
     type: 'time',
     // Exactly the range chosen: never widened to a bucket that starts before it, to the period before,
@@ -74,13 +77,15 @@ function timeAxis(narrow: boolean, min: number, max: number): Record<string, unk
     min,
     max,
     containShape: false,
-    splitNumber: narrow ? 3 : 6,
+    // Our own ticks (time-ticks.ts): across the first of a month ECharts drew that month's tick alone.
+    axisTick: { customValues: ticks },
     axisLabel: {
+      customValues: ticks,
       hideOverlap: true,
       // Clear of the y axes' bottom labels ("0"), which sit on the x axis line: a time label at either
       // end of the axis reached under them (the records axis' "0" and "07:30" overlapped on a phone).
       margin: 12,
-      formatter: { year: '{yyyy}', month: '{MMM} {yyyy}', day: '{d} {MMM}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}' },
+      formatter: (value: number) => tickLabel(value),
       ...(narrow ? { fontSize: 10 } : {}),
     },
   };
