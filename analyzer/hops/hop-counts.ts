@@ -67,14 +67,13 @@ export function inFlightMs(catalog: Catalog): number {
 }
 
 /**
- * The settled part of [since, until], read at `readAt` (default `until`): the whole minutes that ended a
- * minute and `settleMs` before the earlier of `until` and `readAt` — what was written then has had time to
- * be read. Its end is a minute boundary, so the minutes read are the minutes stated. A window stated to the
- * end of the minute in progress (`until` after `readAt`) settles from `readAt`, not from its stated end:
- * records still in flight are not counted as settled. Null when nothing of the window is settled.
+ * The settled part of [since, until]: the whole minutes that ended a minute and `settleMs` before `until`
+ * — what was written then has had time to be read. Its end is a minute boundary, so the minutes read are
+ * the minutes stated. `until` is when the window is read (takeSnapshot passes the earlier of its end and
+ * the moment of reading, never a moment still to come). Null when nothing of the window is settled.
  */
-export function settledWindow(since: Date, until: Date, settleMs: number, readAt: Date = until): Window | null {
-  const end = new Date(Math.floor((Math.min(until.getTime(), readAt.getTime()) - settleMs - MINUTE) / MINUTE) * MINUTE);
+export function settledWindow(since: Date, until: Date, settleMs: number): Window | null {
+  const end = new Date(Math.floor((until.getTime() - settleMs - MINUTE) / MINUTE) * MINUTE);
   return end <= since ? null : { since, until: end };
 }
 

@@ -56,7 +56,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   // Hop chains are built per domain: without domains there are no record counts to read.
   const hops = catalog.domains.length > 0;
   const settleMs = inFlightMs(catalog);
-  const settled = hops ? settledWindow(since, until, settleMs, asOf) : null;
+  const settled = hops ? settledWindow(since, asOf, settleMs) : null;
   // The window's touches and (for the hop chains) its settled part's, in one read.
   const [allTouches, settledTouches = []] = await queryTouchesByWindow(store, mapping, settled ? [{ since, until }, settled] : [{ since, until }]);
   const touches = allTouches.filter((t) => resolved(t.system));

@@ -1,3 +1,5 @@
+import { day } from '../format.ts';
+
 /**
  * The time axis' ticks, chosen here rather than by ECharts: across the first of a month its time axis drew
  * the month's tick alone ("Dec 2026" as the only label of an hour 23:50 – 00:50), and on a phone that was
@@ -8,7 +10,9 @@
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+// As format.ts writes times and dates (en-GB: "1 Dec", "23:45" in every locale); `day` adds the year.
+const dayMonth = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' });
+const hourMinute = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 /** A step: a length within the day (ms, aligned to local midnight), a number of days, or of months. */
 type Step = { within: number } | { days: number } | { months: number };
@@ -39,9 +43,10 @@ export function timeTicks(min: number, max: number, target: number): number[] {
   const out: number[] = [];
   if ('within' in step) {
     // Day by day from the local midnight before min, so that a change of UTC offset keeps ticks on round times.
-    for (let day = localMidnight(min); day.getTime() <= max; day = localMidnight(day.getTime() + DAY + 2 * HOUR)) {
-      const next = localMidnight(day.getTime() + DAY + 2 * HOUR).getTime();
-      for (let t = day.getTime(); t < next && t <= max; t += step.within) if (t >= min) out.push(t);
+    for (let start = localMidnight(min).getTime(); start <= max;) {
+      const next = localMidnight(start + DAY + 2 * HOUR).getTime();
+      for (let t = start; t < next && t <= max; t += step.within) if (t >= min) out.push(t);
+      start = next;
     }
   } else if ('days' in step) {
     const day = localMidnight(min);
@@ -64,8 +69,6 @@ export function timeTicks(min: number, max: number, target: number): number[] {
  */
 export function tickLabel(t: number): string {
   const d = new Date(t);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (d.getHours() !== 0 || d.getMinutes() !== 0) return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  const date = `${d.getDate()} ${MONTHS[d.getMonth()]}`;
-  return d.getMonth() === 0 && d.getDate() === 1 ? `${date} ${d.getFullYear()}` : date;
+  if (d.getHours() !== 0 || d.getMinutes() !== 0) return hourMinute.format(d);
+  return d.getMonth() === 0 && d.getDate() === 1 ? day(d.toISOString()) : dayMonth.format(d);
 }
