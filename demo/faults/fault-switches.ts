@@ -1,3 +1,5 @@
+import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { didYouMean } from '../../core/text/index.ts';
 /** The problems the demo can inject into its own estate, each one a thing Weft must find. */
 export const faultKinds = [
   'shadow-it',
@@ -48,15 +50,22 @@ export class FaultSwitches {
   }
 }
 
-/** Parses "shadow-it,stale-flow" (or "all" / "none") into a selection; unknown names are an error naming them. */
+/**
+ * Parses "shadow-it,stale-flow" (or "all" / "none") into a selection. Throws ERR_CONFIG naming the unknown
+ * names (with the likely meant one), or when no name is given (`--faults=,`), or when all / none is mixed
+ * with names.
+ */
 export function parseFaultList(text: string): FaultSelection {
   const names = text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  const choices = `choose from ${faultKinds.join(', ')}, or all or none`;
+  if (names.length === 0) throw ERR_CONFIG(`--faults was given no fault names: ${choices}.`);
   if (names.length === 1 && (names[0] === 'all' || names[0] === 'none')) return names[0] === 'all';
+  if (names.includes('all') || names.includes('none')) throw ERR_CONFIG(`--faults takes all, none or a list of faults, not a mix of them ("${text}").`);
   const unknown = names.filter((n) => !faultKinds.includes(n as FaultKind));
-  if (unknown.length > 0) throw new Error(`Unknown demo fault ${unknown.map((u) => `"${u}"`).join(', ')}; choose from ${faultKinds.join(', ')}, all or none.`);
+  if (unknown.length > 0) throw ERR_CONFIG(`Unknown demo fault ${unknown.map((u) => `"${u}"${didYouMean(u, faultKinds)}`).join(', ')}; ${choices}.`);
   return Object.fromEntries(names.map((n) => [n, true]));
 }
 
