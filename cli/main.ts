@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from '../core/config/index.ts';
-import { isWeftError } from '../core/errors/index.ts';
+import { flag, parseArgs, type ParsedArgs } from '../core/config/index.ts';
+import { ERR_CONFIG, isWeftError } from '../core/errors/index.ts';
 import type { Command, CommandIO } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -24,13 +24,51 @@ function help(): string {
 }
 
 /** Resolves "catalog validate" style two-word commands before one-word ones. */
-function findCommand(argv: string[]): { name: string; command: Command; rest: string[] } | undefined {
+export function findCommand(argv: string[]): { name: string; command: Command; rest: string[] } | undefined {
   const known = (name: string) => (Object.hasOwn(commands, name) ? commands[name] : undefined);
   const two = argv.length > 1 ? known(`${argv[0]} ${argv[1]}`) : undefined;
   if (two) return { name: `${argv[0]} ${argv[1]}`, command: two, rest: argv.slice(2) };
   const one = argv.length > 0 ? known(argv[0]) : undefined;
   if (one) return { name: argv[0], command: one, rest: argv.slice(1) };
   return undefined;
+}
+
+/**
+ * Refuses operands beyond what the command takes (`weft token revoke a b` would revoke only a;
+ * `weft start --faults shadow-it` would run every fault), saying how to write what was meant.
+ */
+function checkOperands(name: string, command: Command, operands: string[], argv: string[]): void {
+  const most = command.operands ?? 0;
+  if (operands.length <= most) return;
+  const extra = operands.slice(most);
+  const before = argv[argv.indexOf(extra[0]) - 1];
+  const optionalFlag = before?.startsWith('--') ? before.slice(2) : undefined;
+  const hint =
+    optionalFlag !== undefined && (command.optional ?? []).includes(optionalFlag)
+      ? ` (a value for --${optionalFlag} goes after "=": --${optionalFlag}=${extra[0]})`
+      : /\.ya?ml$/i.test(extra[0]) && command.options.includes('catalog')
+        ? ` (a catalog file goes after --catalog: --catalog ${extra[0]})`
+        : '';
+  const quoted = (list: string[]) => list.map((e) => `"${e.slice(0, 100)}"`).join(', ');
+  const takes =
+    most === 0
+      ? `takes no arguments besides its flags, got ${quoted(extra)}`
+      : `takes ${most === 1 ? 'one argument' : `${most} arguments`}, got ${operands.length}: ${quoted(operands)}`;
+  throw ERR_CONFIG(`${takes}${hint}; see "weft ${name} --help".`);
+}
+
+/**
+ * A command's arguments read with its own flags: throws ERR_CONFIG for a flag it does not take, a
+ * malformed value (see `parseArgs`) or more operands than it takes (unless --help is asked for).
+ */
+export function commandArgs(name: string, command: Command, argv: string[]): ParsedArgs {
+  const args = parseArgs(argv, {
+    values: new Set(command.options),
+    booleans: new Set(command.booleans ?? []),
+    optional: new Set(command.optional ?? []),
+  });
+  if (flag(args, 'help') !== 'true') checkOperands(name, command, args.positionals, argv);
+  return args;
 }
 
 export async function main(argv: string[], io: CommandIO = defaultIO()): Promise<number> {
@@ -48,13 +86,13 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
     return 2;
   }
   try {
-    const booleans = new Set(['help', 'demo', 'no-demo', 'faults', 'no-faults', 'no-auto-remediation', ...(found.command.booleans ?? [])]);
-    const args = parseArgs(found.rest, booleans);
-    if (args.flags.help) {
-      io.out(`Usage: weft ${found.command.usage}\n\n${found.command.summary}`);
+    const { name, command, rest } = found;
+    const args = commandArgs(name, command, rest);
+    if (flag(args, 'help') === 'true') {
+      io.out(`Usage: weft ${command.usage}\n\n${command.summary}`);
       return 0;
     }
-    return await found.command.run(args, io);
+    return await command.run(args, io);
   } catch (err) {
     if (isWeftError(err)) {
       io.err(`weft ${found.name}: ${err.message}`);

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { createAuditLog, Credentials, type Actor, type AuditLog } from '../../access/index.ts';
 import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
-import { buildConfig, flag, type ParsedArgs } from '../../core/config/index.ts';
+import type { ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { localStoreConfig } from './store-flags.ts';
 import type { CommandIO } from '../command.ts';
 
 /** Who acts when the CLI changes the store directly: whoever can open the data directory is its operator. */
@@ -27,10 +28,7 @@ export async function withAccessStore<T>(
   options: { mustExist: boolean },
   fn: (s: { store: Store; credentials: Credentials; auditLog: AuditLog }) => Promise<T>,
 ): Promise<T> {
-  const clickhouse = flag(args, 'clickhouse');
-  if (clickhouse && flag(args, 'data')) throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
-  const flags = { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) };
-  const config = buildConfig({ positionals: [], flags }, io.env, io.cwd);
+  const config = localStoreConfig(args, io);
   if (options.mustExist && config.store.kind === 'embedded' && !existsSync(config.store.path)) {
     throw ERR_CONFIG(
       `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,

@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import { backtestRule, parseMatcher, renderBacktest, type BacktestResult } from '../../alerting/index.ts';
 import { migrate, openStore } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
-import { buildConfig, flag, type ParsedArgs } from '../../core/config/index.ts';
+import { flag, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
+import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { count } from '../../core/text/index.ts';
 
@@ -51,6 +52,7 @@ interface AlertRow {
 export const alertsListCommand: Command = {
   summary: 'List alerts of a running Weft (pending and firing by default)',
   usage: 'alerts list [--state pending,firing,resolved] [--url http://127.0.0.1:3000] [--json]',
+  options: ['state', 'url'],
   booleans: ['json'],
   async run(args, io) {
     const state = flag(args, 'state') ?? 'pending,firing';
@@ -78,6 +80,8 @@ export const alertsListCommand: Command = {
 export const alertsSilenceCommand: Command = {
   summary: 'Silence alerts matching label matchers (name=value, name!=value, name=~regex, name!~regex)',
   usage: 'alerts silence MATCHER… --comment TEXT [--duration 2h] [--url …]   |   alerts silence --expire ID',
+  options: ['comment', 'duration', 'url', 'expire'],
+  operands: Infinity,
   async run(args, io) {
     const expire = flag(args, 'expire');
     if (expire) {
@@ -110,6 +114,8 @@ export const alertsSilenceCommand: Command = {
 export const alertsAckCommand: Command = {
   summary: 'Acknowledge a firing alert (no more repeat notifications until it resolves)',
   usage: 'alerts ack FINGERPRINT [--note TEXT] [--url …]',
+  options: ['note', 'url'],
+  operands: 1,
   async run(args, io) {
     const fp = args.positionals[0];
     if (!fp) throw ERR_CONFIG('Give the alert fingerprint (weft alerts list shows it).');
@@ -124,7 +130,9 @@ export const alertsAckCommand: Command = {
 export const alertsTestCommand: Command = {
   summary: 'Backtest a rule on stored history: when it would have fired and resolved',
   usage: 'alerts test RULE [--since 7d] [--url … | --catalog FILE… [--data DIR | --clickhouse URL]] [--json]',
+  options: ['since', 'url', 'catalog', 'data', 'clickhouse'],
   booleans: ['json'],
+  operands: Infinity,
   async run(args, io) {
     const [rule, ...files] = args.positionals;
     if (!rule) throw ERR_CONFIG('Give a rule id: a custom rule from alerts:, or a derived one (flow-latency-p95, flow-error-rate, flow-stale…).');
@@ -132,15 +140,13 @@ export const alertsTestCommand: Command = {
     const sinceMs = parseDuration(since, '--since');
     const catalogs = [...(args.flags.catalog ?? []), ...files];
     let result: BacktestResult;
+    refuseBesideUrl(args, ['data', 'clickhouse'], 'store and catalog', catalogs.length);
+    if (catalogs.length === 0 && (flag(args, 'data') !== undefined || flag(args, 'clickhouse') !== undefined))
+      throw ERR_CONFIG('--data and --clickhouse need the catalog the rule is in: add --catalog FILE (or ask a running Weft with --url).');
     if (catalogs.length === 0) {
       result = await callWeft<BacktestResult>(args, io, 'GET', `/api/v1/alerts/backtest?rule=${encodeURIComponent(rule)}&since=${encodeURIComponent(since)}`);
     } else {
-      const clickhouse = flag(args, 'clickhouse');
-      const config = buildConfig(
-        { positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } },
-        io.env,
-        io.cwd,
-      );
+      const config = localStoreConfig(args, io);
       const catalog = loadCatalog(catalogs.map((f) => resolve(io.cwd, f)));
       const store = await openStore(config.store);
       try {
@@ -163,6 +169,8 @@ export const alertsTestCommand: Command = {
 export const remediateCommand: Command = {
   summary: "Run the remediation actions attached to an alert's rule or flow now",
   usage: 'remediate FINGERPRINT [--action ID] [--url …]',
+  options: ['action', 'url'],
+  operands: 1,
   async run(args, io) {
     const fp = args.positionals[0];
     if (!fp) throw ERR_CONFIG('Give the alert fingerprint (weft alerts list shows it).');

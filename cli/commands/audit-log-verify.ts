@@ -2,6 +2,7 @@ import { ChainVerifier, type AuditEntry, type ChainVerdict } from '../../access/
 import { flag } from '../../core/config/index.ts';
 import type { Command } from '../command.ts';
 import { callApi, withAccessStore } from './access-session.ts';
+import { refuseBesideUrl } from './store-flags.ts';
 import { count } from '../../core/text/index.ts';
 
 /** Reads a running Weft's audit log page by page and checks the chain here. */
@@ -21,8 +22,10 @@ async function verifyFromApi(url: string, io: Parameters<Command['run']>[1]): Pr
 export const auditLogVerifyCommand: Command = {
   summary: 'Check the hash chain of the audit log: exits 1 and names each removed or altered row',
   usage: 'audit-log verify [--data DIR | --clickhouse URL | --url http://127.0.0.1:3000 (WEFT_TOKEN of an auditor or admin)]',
+  options: ['data', 'clickhouse', 'url'],
   async run(args, io) {
     const url = flag(args, 'url');
+    refuseBesideUrl(args, ['data', 'clickhouse'], 'store');
     const verdict = url ? await verifyFromApi(url, io) : await withAccessStore(args, io, { mustExist: true }, ({ auditLog }) => auditLog.verify());
     if (verdict.ok) {
       io.out(verdict.head ? `Audit log intact: ${count(verdict.rows, 'row')}, head seq ${verdict.head.seq} hash ${verdict.head.hash}.` : 'Audit log is empty.');

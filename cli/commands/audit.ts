@@ -4,10 +4,11 @@ import { migrate, openStore } from '../../clickhouse/index.ts';
 import { probeAuditCandidates } from '../../probes/index.ts';
 import { datasetSystem } from '../../api/index.ts';
 import { emptyCatalog, loadCatalog } from '../../core/catalog/index.ts';
-import { buildConfig, flag, notWeftDataProblem } from '../../core/config/index.ts';
+import { flag, notWeftDataProblem } from '../../core/config/index.ts';
 import { severities, type Severity } from '../../core/contracts/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
+import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
 import type { Command } from '../command.ts';
 
 /** `--url`: ask a running Weft's API for the audit (the embedded store is held by that process). */
@@ -40,6 +41,8 @@ export const auditCommand: Command = {
   summary: 'Audit the estate: inventory summary and findings for a window; exits 1 when findings reach --fail-on',
   usage:
     'audit [--url http://127.0.0.1:3000 | --catalog FILE… [--data DIR | --clickhouse URL]] [--since 7d] [--format table|json|markdown] [--fail-on info|low|medium|high|critical]',
+  options: ['url', 'catalog', 'data', 'clickhouse', 'since', 'format', 'fail-on'],
+  operands: Infinity,
   async run(args, io) {
     const format = (flag(args, 'format') ?? 'table') as AuditFormat;
     if (!Object.hasOwn(auditFormats, format)) throw ERR_CONFIG(`--format takes table, json or markdown, got "${format}".`);
@@ -51,22 +54,12 @@ export const auditCommand: Command = {
     const url = flag(args, 'url');
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
     if (url) {
-      if (flag(args, 'data') || flag(args, 'clickhouse')) throw ERR_CONFIG('--url asks a running Weft; leave out --data and --clickhouse.');
-      if (files.length > 0)
-        throw ERR_CONFIG(
-          '--url audits against the catalog the running Weft has loaded; leave out --catalog (reload it there with POST /api/v1/catalog/reload).',
-        );
+      refuseBesideUrl(args, ['data', 'clickhouse'], 'store and catalog (reload it there with weft catalog reload)', files.length);
       const report = await auditFromApi(url, { since, failOn: failOnText }, io.env.WEFT_TOKEN);
       io.out(auditFormats[format](report));
       return report.failed ? 1 : 0;
     }
-    const clickhouse = flag(args, 'clickhouse');
-    if (clickhouse && flag(args, 'data')) throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
-    const config = buildConfig(
-      { positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } },
-      io.env,
-      io.cwd,
-    );
+    const config = localStoreConfig(args, io);
     const catalog = files.length > 0 ? loadCatalog(files.map((f) => resolve(io.cwd, f))) : emptyCatalog();
     const notWeft = config.store.kind === 'embedded' ? notWeftDataProblem(config.dataDir) : null;
     if (notWeft) {

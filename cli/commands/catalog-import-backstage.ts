@@ -9,6 +9,8 @@ import { count } from '../../core/text/index.ts';
 export const catalogImportBackstageCommand: Command = {
   summary: 'Turn Backstage catalog-info.yaml entities into a Weft catalog to complete',
   usage: 'catalog import-backstage FILE… [--out estate.yaml]',
+  options: ['out'],
+  operands: Infinity,
   async run(args, io) {
     const files = args.positionals.map((f) => resolve(io.cwd, f));
     if (files.length === 0) throw ERR_CONFIG('Name the Backstage files: weft catalog import-backstage catalog-info.yaml [more…] [--out estate.yaml]');

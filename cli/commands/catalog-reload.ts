@@ -13,6 +13,7 @@ interface ReloadAnswer {
 export const catalogReloadCommand: Command = {
   summary: 'Make a running Weft re-read its catalog files (and the secrets file), re-schedule probes and re-evaluate findings; prints its warnings',
   usage: 'catalog reload [--url http://127.0.0.1:3000]   (token in WEFT_TOKEN: an icoe or admin one; --url defaults to WEFT_URL)',
+  options: ['url'],
   async run(args, io) {
     const url = flag(args, 'url') ?? io.env.WEFT_URL ?? 'http://127.0.0.1:3000';
     // An invalid catalog is a 400 listing every problem (file:line): the error says it, and Weft keeps the catalog it had.

@@ -7,6 +7,8 @@ import { count } from '../../core/text/index.ts';
 export const catalogValidateCommand: Command = {
   summary: 'Validate estate catalog files (no data needed); exits 1 and prints every problem when invalid, and warns about match rules that can never match',
   usage: 'catalog validate FILE…',
+  options: [],
+  operands: Infinity,
   async run(args, io) {
     const files = args.positionals.map((f) => resolve(io.cwd, f));
     if (files.length === 0) throw ERR_CONFIG('Name the catalog files to validate: weft catalog validate estate.yaml [more.yaml…]');

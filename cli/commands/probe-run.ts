@@ -1,11 +1,14 @@
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command } from '../command.ts';
-import { probeSession } from './probe-session.ts';
+import { probeSession, probeSessionFlags } from './probe-session.ts';
 
 export const probeRunCommand: Command = {
   summary: 'Run one probe of the catalog now against the real system and print its result; exits 1 when it fails',
-  usage: 'probe run ID --catalog FILE… [--data DIR | --clickhouse URL] [--no-record]',
+  usage:
+    'probe run ID --catalog FILE… [--data DIR | --clickhouse URL] [--no-record] [--secrets-file FILE] [--catalog-env-allow NAME,…] [--catalog-env-deny NAME,…] [--log-level error]',
+  options: probeSessionFlags,
   booleans: ['no-record'],
+  operands: 1,
   async run(args, io) {
     const id = args.positionals[0];
     if (!id) throw ERR_CONFIG('Name the probe: weft probe run ID --catalog FILE.');

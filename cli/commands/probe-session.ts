@@ -7,6 +7,9 @@ import { createLogger } from '../../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../../probes/index.ts';
 import type { CommandIO } from '../command.ts';
 
+/** The flags of the commands that run probes (probe run, reconcile) besides --no-record. */
+export const probeSessionFlags: readonly string[] = ['catalog', 'data', 'clickhouse', 'secrets-file', 'catalog-env-allow', 'catalog-env-deny', 'log-level'];
+
 /**
  * Probes for one command run: the catalog from --catalog, credentials from the environment, and
  * the store when it can be opened (results recorded, findings synced); when a running Weft holds

@@ -1,12 +1,15 @@
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command } from '../command.ts';
-import { probeSession } from './probe-session.ts';
+import { probeSession, probeSessionFlags } from './probe-session.ts';
 import { count } from '../../core/text/index.ts';
 
 export const reconcileCommand: Command = {
   summary: 'Run one key-level reconciliation now (checksum bisection) with a progress line; prints the differences, exits 1 when there are any',
-  usage: 'reconcile ID --catalog FILE… [--data DIR | --clickhouse URL] [--no-record]',
+  usage:
+    'reconcile ID --catalog FILE… [--data DIR | --clickhouse URL] [--no-record] [--secrets-file FILE] [--catalog-env-allow NAME,…] [--catalog-env-deny NAME,…] [--log-level error]',
+  options: probeSessionFlags,
   booleans: ['no-record'],
+  operands: 1,
   async run(args, io) {
     const id = args.positionals[0];
     if (!id) throw ERR_CONFIG('Name the reconciliation: weft reconcile ID --catalog FILE.');

@@ -1,22 +1,24 @@
 import { existsSync } from 'node:fs';
-import { buildConfig, flag } from '../../core/config/index.ts';
+import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { loadOrCreateSigningKey, signingKeyPaths } from '../../reports/index.ts';
+import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
 import type { Command } from '../command.ts';
 import { weftApi } from './weft-api.ts';
 
 export const reportKeyCommand: Command = {
   summary: "Print the installation's report-signing public key (Ed25519) and its fingerprint",
   usage: 'report key [--data DIR | --url http://127.0.0.1:3000]   (the key Weft made in DIR/keys when it first signed a report)',
+  options: ['data', 'url'],
   async run(args, io) {
     const url = flag(args, 'url');
     if (url) {
-      if (flag(args, 'data')) throw ERR_CONFIG('Give either --url or --data, not both.');
+      refuseBesideUrl(args, ['data'], 'data directory');
       const key = await weftApi(url, io.env.WEFT_TOKEN, 'an auditor or admin token').json<{ publicKey: string; fingerprint: string }>('/api/v1/reports/key');
       io.out(`${key.publicKey.trim()}\nfingerprint: ${key.fingerprint}`);
       return 0;
     }
-    const config = buildConfig({ positionals: [], flags: args.flags.data ? { data: args.flags.data } : {} }, io.env, io.cwd);
+    const config = localStoreConfig(args, io);
     // Only a key Weft already signs with: making one here would print a key no bundle is signed with.
     if (!existsSync(signingKeyPaths(config.dataDir).privateKey))
       throw ERR_CONFIG(

@@ -11,6 +11,9 @@ export const reportVerifyCommand: Command = {
     "Check an evidence bundle: the manifest's Ed25519 signature and every file's SHA-256; exits 1 naming what changed, 2 when given something that is not a bundle",
   usage:
     'report verify BUNDLE.zip|DIR [--key public-key.pem]   (DIR: the bundle unzipped; the key printed by "weft report key"; without it, the key in the bundle)',
+  options: ['key'],
+  // One bundle; it says so itself, naming both forms a bundle takes.
+  operands: Infinity,
   async run(args, io) {
     const [bundle] = args.positionals;
     if (!bundle || args.positionals.length > 1)

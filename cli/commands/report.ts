@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import { runPairing } from '../../analyzer/index.ts';
 import { migrate, openStore } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
-import { buildConfig, flag } from '../../core/config/index.ts';
+import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { createReportService, resolvePeriod, verifyBundle } from '../../reports/index.ts';
+import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { weftApi } from './weft-api.ts';
 import { count } from '../../core/text/index.ts';
@@ -37,6 +38,8 @@ async function reportFromApi(url: string, body: { since: string; until?: string 
 export const reportCommand: Command = {
   summary: 'Compliance report for a period: a signed evidence bundle (PDF, CSV per table, JSON, manifest)',
   usage: 'report [--url http://127.0.0.1:3000 | [--data DIR | --clickhouse URL] [--catalog FILE…]] [--since 24h] [--until now] [--out report.zip]',
+  options: ['url', 'data', 'clickhouse', 'catalog', 'since', 'until', 'out'],
+  operands: Infinity,
   async run(args, io) {
     const now = new Date();
     const since = flag(args, 'since') ?? '24h';
@@ -47,18 +50,10 @@ export const reportCommand: Command = {
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
     let zip: Uint8Array;
     if (url) {
-      if (flag(args, 'data') || flag(args, 'clickhouse') || files.length)
-        throw ERR_CONFIG('--url asks a running Weft, which uses its own store and catalog; leave out --data, --clickhouse and --catalog.');
+      refuseBesideUrl(args, ['data', 'clickhouse'], 'store and catalog', files.length);
       zip = await reportFromApi(url, { since, ...(until === undefined ? {} : { until }) }, io);
     } else {
-      const clickhouse = flag(args, 'clickhouse');
-      if (clickhouse && flag(args, 'data'))
-        throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
-      const config = buildConfig(
-        { positionals: [], flags: { ...(clickhouse ? { clickhouse: [clickhouse] } : {}), ...(args.flags.data ? { data: args.flags.data } : {}) } },
-        io.env,
-        io.cwd,
-      );
+      const config = localStoreConfig(args, io);
       if (config.store.kind === 'embedded' && !existsSync(config.store.path)) {
         throw ERR_CONFIG(
           `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,

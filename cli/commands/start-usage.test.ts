@@ -10,5 +10,8 @@ describe('weft start --help', () => {
     expect(read.length).toBeGreaterThan(20);
     const missing = read.filter((name) => !new RegExp(`--${name}\\b`).test(startCommand.usage));
     expect(missing).toEqual([]);
+    // …and takes each: an option the configuration reads but the command refused could never be set.
+    const taken = new Set([...startCommand.options, ...(startCommand.booleans ?? []), ...(startCommand.optional ?? [])]);
+    expect(read.filter((name) => !taken.has(name))).toEqual([]);
   });
 });

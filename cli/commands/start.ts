@@ -1,10 +1,33 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { buildConfig, isWeftStore } from '../../core/config/index.ts';
+import { buildConfig, configFlags, configSwitches, flag, isWeftStore, type ParsedArgs, type WeftConfig } from '../../core/config/index.ts';
+import { faultSelection } from '../../demo/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
 import { startWeft } from '../../runtime/start-weft.ts';
 import type { Command } from '../command.ts';
 import { startBanner } from './start-banner.ts';
+
+/** The flags that only shape the demo estate. */
+const demoFlags = ['faults', 'no-faults', 'demo-time-scale', 'no-propagation'];
+
+/**
+ * Throws ERR_CONFIG when a demo flag is given while the demo is off: `weft start --catalog mine.yaml
+ * --faults=stale-flow` would otherwise run the user's estate and silently drop the flag.
+ */
+function refuseDemoFlagsWithoutDemo(args: ParsedArgs, config: WeftConfig): void {
+  if (config.demo.enabled) return;
+  const given = demoFlags.filter((name) => flag(args, name) !== undefined);
+  if (given.length === 0) return;
+  const why =
+    config.catalogFiles.length > 0
+      ? 'a catalog is given (--catalog or WEFT_CATALOG), so Weft watches that estate'
+      : flag(args, 'no-demo') === 'true'
+        ? '--no-demo is given'
+        : 'it runs only with --demo';
+  throw ERR_CONFIG(
+    `${given.map((g) => `--${g}`).join(', ')} ${given.length > 1 ? 'shape' : 'shapes'} the demo, which is off here: ${why}. Leave ${given.length > 1 ? 'them' : 'it'} out, or run the demo (weft start --demo, without a catalog).`,
+  );
+}
 
 export const startCommand: Command = {
   summary: 'Run Weft: collector, probes, analyzer, API and UI in one process',
@@ -19,8 +42,14 @@ export const startCommand: Command = {
     'Tokens: WEFT_API_TOKENS and WEFT_INGEST_TOKENS in the environment (--api-tokens, --ingest-tokens put them in the process list).',
     'Most options can be given as environment variables instead (WEFT_PORT, WEFT_PUBLIC_NAMES, …; see README and docs/security.md).',
   ].join('\n'),
+  options: configFlags,
+  booleans: configSwitches,
+  optional: ['faults'],
   async run(args, io) {
     const config = buildConfig(args, io.env, io.cwd);
+    refuseDemoFlagsWithoutDemo(args, config);
+    // Before anything starts: an unknown fault name is a usage error, not a failure of the running demo.
+    if (config.demo.enabled) faultSelection(config.demo.faults);
     if (config.store.kind === 'embedded') {
       // A new installation starts in an empty (or absent) directory; any other directory without Weft's data is refused.
       const entries = existsSync(config.dataDir) ? readdirSync(config.dataDir) : [];

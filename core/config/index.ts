@@ -1,6 +1,6 @@
-export { buildConfig, parseArgs, flag, isLoopback, configuredTokens, MIN_TOKEN_LENGTH } from './parse.ts';
+export { buildConfig, configFlags, configSwitches, parseArgs, flag, isLoopback, configuredTokens, MIN_TOKEN_LENGTH } from './parse.ts';
 export { dataDirOf, isWeftStore, notWeftDataProblem } from './data-dir.ts';
-export type { ParsedArgs } from './parse.ts';
+export type { FlagSpec, ParsedArgs } from './parse.ts';
 export { roles, parts } from './config.ts';
 export type {
   WeftConfig,

@@ -95,10 +95,58 @@ describe('buildConfig', () => {
       ['alerts', 'silence', '--note='],
     ])
       expect(() => parseArgs(argv), argv.join(' ')).toThrow(
-        /^--(until|since|data|note) was given an empty value: give it one, or leave the flag out for its default\.$/,
+        /^--(until|since|data|note) was given an empty value \(an unset variable\?\): give it a value, or leave the flag out\.$/,
       );
     expect(parseArgs(['report', '--until', 'now-ish', '--since=1h']).flags).toEqual({ until: ['now-ish'], since: ['1h'] });
     expect(parseArgs(['start', '--demo', '--faults']).flags).toEqual({ demo: ['true'], faults: ['true'] });
+  });
+
+  const spec = { values: new Set(['since', 'until', 'url']), booleans: new Set(['json', 'demo']), optional: new Set(['faults']) };
+
+  // Regression: `--demo=yes`, `--demo=` and `--json=1` were taken as "off" without a word, as `--faults=` was
+  // taken as "no faults": a switch reads true or false only, and an optional value is never empty.
+  it('reads a switch as given alone, =true or =false, and refuses any other value, naming the switch', () => {
+    expect(parseArgs(['--json', '--demo=false'], spec).flags).toEqual({ json: ['true'], demo: ['false'] });
+    expect(parseArgs(['--json=true'], spec).flags).toEqual({ json: ['true'] });
+    for (const [arg, value] of [
+      ['--demo=yes', 'yes'],
+      ['--demo=', ''],
+      ['--json=1', '1'],
+      ['--json=TRUE', 'TRUE'],
+      ['--help=please', 'please'],
+    ]) {
+      const name = arg.slice(2, arg.indexOf('='));
+      expect(() => parseArgs([arg], spec), arg).toThrow(
+        `--${name} takes no value (or =true / =false), got "${value}": write --${name} alone, or leave it out.`,
+      );
+    }
+    expect(() => parseArgs(['--faults='], spec)).toThrow('--faults= was given an empty value (an unset variable?): write --faults alone, or --faults=VALUE.');
+    // An optional value comes only after "=": the next word stays an operand, for the command to refuse.
+    expect(parseArgs(['--faults', 'shadow-it'], spec)).toEqual({ positionals: ['shadow-it'], flags: { faults: ['true'] } });
+    expect(parseArgs(['--faults=shadow-it'], spec).flags).toEqual({ faults: ['shadow-it'] });
+  });
+
+  // Regression: `weft audit --sinc 30s` audited the default 7 days, `weft token create --nam x` said --name was
+  // missing: a flag the command does not take was dropped. Now it is refused, with the one likely meant.
+  it('refuses a flag the command does not take, with the closest it does take or the list of them', () => {
+    expect(() => parseArgs(['--sinc', '30s'], spec)).toThrow(/^unknown flag --sinc \(did you mean --since\?\)\.$/);
+    expect(() => parseArgs(['--Until=now'], spec)).toThrow(/^unknown flag --Until \(did you mean --until\?\)\.$/);
+    expect(() => parseArgs(['--jsno'], spec)).toThrow(/^unknown flag --jsno \(did you mean --json\?\)\.$/);
+    expect(() => parseArgs(['--catalog', 'x.yaml'], spec)).toThrow(
+      /^unknown flag --catalog: this command takes --since, --until, --url, --json, --demo, --faults\.$/,
+    );
+    expect(() => parseArgs(['--constructor'], spec)).toThrow(/^unknown flag --constructor/);
+    expect(() => parseArgs(['--x'], { values: new Set(), booleans: new Set() })).toThrow(/^unknown flag --x: this command takes none\.$/);
+    // --help is every command's; without `values` (scripts, tests) any flag is read.
+    expect(parseArgs(['--help'], spec).flags).toEqual({ help: ['true'] });
+    expect(parseArgs(['-h'], spec).flags).toEqual({ help: ['true'] });
+    expect(parseArgs(['--anything', 'v']).flags).toEqual({ anything: ['v'] });
+  });
+
+  it('refuses a single-dash word as a flag, saying flags take two dashes; "--" ends the flags', () => {
+    expect(() => parseArgs(['-since', '1h'], spec)).toThrow('"-since": flags take two dashes (--since).');
+    expect(() => parseArgs(['-until=now'], spec)).toThrow('"-until=now": flags take two dashes (--until).');
+    expect(parseArgs(['--since', '-1h', '--', '--json', '-x'], spec)).toEqual({ positionals: ['--json', '-x'], flags: { since: ['-1h'] } });
   });
 
   it("keeps the demo's data apart from the user's estate, and reads the propagation switch", () => {

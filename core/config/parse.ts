@@ -3,13 +3,59 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
 import { parseAuthority } from '../net/authority.ts';
 import { parseDuration } from '../time/duration.ts';
+import { closestName } from '../text/closest-name.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
 import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
 import { dataDirOf } from './data-dir.ts';
 import { secretsReader } from './secrets-file.ts';
 
-/** Flags that take no value. */
-const booleanFlags = new Set(['demo', 'no-demo', 'faults', 'no-faults', 'no-propagation', 'help', 'no-auto-remediation']);
+/**
+ * How a command reads its flags. `values`: flags that take a value (`--since 7d`, `--since=7d`); when given,
+ * any flag in none of the three sets is refused, naming the closest known one. `booleans`: flags that take
+ * no value (`--json`), or `=true` / `=false`. `optional`: flags that stand alone for "true" or take a value
+ * after "=" (`--faults`, `--faults=stale-flow`); their value never comes from the next argument.
+ */
+export interface FlagSpec {
+  values?: ReadonlySet<string>;
+  booleans: ReadonlySet<string>;
+  optional?: ReadonlySet<string>;
+}
+
+/** The value flags `buildConfig` reads: those of `weft start`. */
+export const configFlags: readonly string[] = [
+  'catalog',
+  'data',
+  'spool',
+  'clickhouse',
+  'cluster',
+  'only',
+  'host',
+  'port',
+  'otlp-host',
+  'otlp-port',
+  'public-name',
+  'api-tokens',
+  'ingest-tokens',
+  'late-arrival',
+  'run-gap',
+  'window',
+  'analyze-every',
+  'retention-raw-days',
+  'retention-rollup-days',
+  'retention-record-days',
+  'secrets-file',
+  'catalog-env-allow',
+  'catalog-env-deny',
+  'trace-link',
+  'log-level',
+  'demo-time-scale',
+];
+
+/** The switches `buildConfig` reads (flags without a value): those of `weft start`. */
+export const configSwitches: readonly string[] = ['demo', 'no-demo', 'no-faults', 'no-propagation', 'no-auto-remediation'];
+
+/** Any flag, the switches of `weft start` and `--help`: for scripts and tests that build a configuration. */
+const lenientSpec: FlagSpec = { booleans: new Set([...configSwitches, 'help']), optional: new Set(['faults']) };
 
 export interface ParsedArgs {
   positionals: string[];
@@ -17,37 +63,67 @@ export interface ParsedArgs {
 }
 
 /**
- * `--name value`, `--name=value`, repeatable; booleans take no value. A value flag given an empty value
- * (`--until ''`, `--until=`, what `--until "$UNSET"` gives) throws ERR_CONFIG naming the flag: taken as
- * absent it would silently mean the default (now, 24h, the local store) instead of what was meant.
+ * `--name value`, `--name=value`, repeatable; booleans take no value (or `=true` / `=false`). Throws
+ * ERR_CONFIG, naming the flag and what to write instead, for:
+ * - a value flag given an empty value (`--until ''`, `--until=`, what `--until "$UNSET"` gives): taken as
+ *   absent it would silently mean the default (now, 24h, the local store) instead of what was meant;
+ * - a boolean given any value but true or false (`--demo=yes`, `--json=`), which would silently mean off;
+ * - an optional-value flag given an empty value (`--faults=`);
+ * - a flag outside `spec` when `spec.values` is given (`--sinc 30s` would otherwise mean the default);
+ * - a single-dash word (`-since`).
+ * `-h` is read as `--help`; everything after `--` is positional.
  */
-export function parseArgs(argv: string[], booleans: ReadonlySet<string> = booleanFlags): ParsedArgs {
+export function parseArgs(argv: string[], spec: FlagSpec = lenientSpec): ParsedArgs {
   const positionals: string[] = [];
   // Null prototype: a flag named like an Object method (--constructor) is just an unknown flag.
   const flags: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  const optional = spec.optional ?? new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
       positionals.push(...argv.slice(i + 1));
       break;
     }
+    if (arg === '-h') {
+      (flags.help ??= []).push('true');
+      continue;
+    }
+    if (/^-[A-Za-z]/.test(arg)) throw ERR_CONFIG(`"${arg}": flags take two dashes (-${arg.split('=')[0]}).`);
     if (!arg.startsWith('--')) {
       positionals.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    const given = eq > 0 ? arg.slice(eq + 1) : undefined;
+    if (spec.values && !spec.values.has(name) && !spec.booleans.has(name) && !optional.has(name) && name !== 'help') throw unknownFlag(name, spec);
     let value: string;
-    if (eq > 0) value = arg.slice(eq + 1);
-    else if (booleans.has(name)) value = 'true';
+    if (spec.booleans.has(name) || name === 'help') {
+      if (given !== undefined && given !== 'true' && given !== 'false')
+        throw ERR_CONFIG(`--${name} takes no value (or =true / =false), got "${given}": write --${name} alone, or leave it out.`);
+      value = given ?? 'true';
+    } else if (optional.has(name)) {
+      if (given === '') throw ERR_CONFIG(`--${name}= was given an empty value (an unset variable?): write --${name} alone, or --${name}=VALUE.`);
+      value = given ?? 'true';
+    } else if (given !== undefined) value = given;
     else {
       if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw ERR_CONFIG(`--${name} needs a value.`);
       value = argv[++i];
     }
-    if (value === '' && !booleans.has(name)) throw ERR_CONFIG(`--${name} was given an empty value: give it one, or leave the flag out for its default.`);
+    if (value === '') throw ERR_CONFIG(`--${name} was given an empty value (an unset variable?): give it a value, or leave the flag out.`);
     (flags[name] ??= []).push(value);
   }
   return { positionals, flags };
+}
+
+/** The error for a flag the command does not take: the closest one it does take, or the list of them. */
+function unknownFlag(name: string, spec: FlagSpec): Error {
+  const known = [...(spec.values ?? []), ...spec.booleans, ...(spec.optional ?? [])];
+  const meant = closestName(name, known);
+  if (meant !== undefined) return ERR_CONFIG(`unknown flag --${name} (did you mean --${meant}?).`);
+  if (known.length === 0) return ERR_CONFIG(`unknown flag --${name}: this command takes none.`);
+  if (known.length > 10) return ERR_CONFIG(`unknown flag --${name}: --help lists the flags this command takes.`);
+  return ERR_CONFIG(`unknown flag --${name}: this command takes ${known.map((k) => `--${k}`).join(', ')}.`);
 }
 
 export function flag(args: ParsedArgs, name: string): string | undefined {

@@ -1,0 +1,29 @@
+import { buildConfig, flag, type ParsedArgs, type WeftConfig } from '../../core/config/index.ts';
+import { ERR_CONFIG } from '../../core/errors/index.ts';
+import type { CommandIO } from '../command.ts';
+
+/**
+ * The configuration of the store a command opens itself: `--data DIR` (an embedded store) or
+ * `--clickhouse URL` (a server); with neither, WEFT_CLICKHOUSE_URL, WEFT_DATA_DIR or ./.weft as for
+ * `weft start`. No other flag of the command is read into it. Throws ERR_CONFIG when both are given.
+ */
+export function localStoreConfig(args: ParsedArgs, io: CommandIO): WeftConfig {
+  const clickhouse = flag(args, 'clickhouse');
+  const data = flag(args, 'data');
+  if (clickhouse !== undefined && data !== undefined)
+    throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
+  const flags = { ...(clickhouse !== undefined ? { clickhouse: [clickhouse] } : {}), ...(data !== undefined ? { data: [data] } : {}) };
+  return buildConfig({ positionals: [], flags }, io.env, io.cwd);
+}
+
+/**
+ * Throws ERR_CONFIG naming what is given beside `--url` among the flags `ignored` (e.g. data, clickhouse)
+ * and `catalogFiles` (the count of --catalog and positional catalog files): a running Weft answers
+ * from its own `owns` ("store", "store and catalog"), so they would be silently left unused.
+ */
+export function refuseBesideUrl(args: ParsedArgs, ignored: readonly string[], owns: string, catalogFiles = 0): void {
+  if (flag(args, 'url') === undefined) return;
+  const given = ignored.filter((name) => flag(args, name) !== undefined).map((name) => `--${name}`);
+  if (catalogFiles > 0) given.push('the catalog files');
+  if (given.length > 0) throw ERR_CONFIG(`--url asks a running Weft, which uses its own ${owns}; leave out ${given.join(' and ')}.`);
+}
