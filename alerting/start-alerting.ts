@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Store } from '../clickhouse/index.ts';
-import type { Catalog, RemediationSpec } from '../core/catalog/index.ts';
+import type { Catalog, EnvPolicy, RemediationSpec } from '../core/catalog/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { systemClock, type Clock } from '../core/time/index.ts';
 import type { FindingStore } from '../findings/index.ts';
@@ -29,6 +29,8 @@ export interface AlertingOptions {
   findings?: FindingStore;
   logger: Logger;
   env: EnvLookup;
+  /** Which variables the catalog's `env:NAME` references may read (the operator's allow- and deny-list; never WEFT_*). */
+  envPolicy?: EnvPolicy;
   clock?: Clock;
   /** How often rules are evaluated (ms). */
   intervalMs: number;
@@ -109,7 +111,7 @@ const significant = (a: Alert) => JSON.stringify([a.state, a.acknowledgedBy, a.i
 export function startAlerting(o: AlertingOptions): AlertingRuntime {
   const clock = o.clock ?? systemClock;
   const alertStore = new AlertStore(o.store);
-  const secrets = new Secrets(o.env);
+  const secrets = new Secrets(o.env, o.envPolicy);
   const lease = createLease(o.store, o.holder ?? `${hostname()}:${process.pid}`, { ttlMs: o.leaseTtlMs ?? Math.max(30_000, 3 * o.intervalMs) });
   const controller = new AbortController();
   const log = o.logger.child({ part: 'alerting' });

@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/index.ts';
-import type { Catalog } from '../core/catalog/index.ts';
+import type { Catalog, EnvPolicy } from '../core/catalog/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startReportSchedules, type ReportSchedules } from './schedule/scheduled-reports.ts';
 import { createReportService, type ReportService } from './service.ts';
@@ -19,6 +19,8 @@ export interface StartReportsOptions {
   /** The catalog in use now (for an installation that stored no version yet). */
   catalog: () => Catalog;
   env: (name: string) => string | undefined;
+  /** Which variables an `env:NAME` SMTP reference may read (the operator's allow- and deny-list; never WEFT_*). */
+  envPolicy?: EnvPolicy;
   /** Run the catalog's report schedules in this process (the one running the analyzer). */
   schedule: boolean;
 }
@@ -28,7 +30,9 @@ export async function startReports(options: StartReportsOptions): Promise<Report
   const logger = options.logger.child({ part: 'reports' });
   const service = createReportService({ store: options.store, dataDir: options.dataDir, logger, currentCatalog: options.catalog });
   await service.recordCatalog(options.catalog(), { actor: 'weft start', reason: 'start' });
-  const schedules = options.schedule ? startReportSchedules(options.catalog(), { service, dataDir: options.dataDir, logger, env: options.env }) : null;
+  const schedules = options.schedule
+    ? startReportSchedules(options.catalog(), { service, dataDir: options.dataDir, logger, env: options.env, envPolicy: options.envPolicy })
+    : null;
   return {
     ...service,
     schedules,

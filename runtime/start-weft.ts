@@ -158,6 +158,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
         logger,
         catalog: () => weft.analyzer?.catalog() ?? catalog,
         env: config.env,
+        envPolicy: config.catalogEnv,
         schedule: runs('analyzer'),
       });
       weft.reports = reports;
@@ -173,6 +174,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
         findings,
         logger,
         env: config.env,
+        envPolicy: config.catalogEnv,
         // Right after each pairing run that paired something and each finding change (soon()), and
         // at the analyzer's pace at the latest (time alone makes flows stale and alerts due).
         intervalMs: Math.max(5_000, config.analyzer.intervalMs),

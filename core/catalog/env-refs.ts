@@ -66,6 +66,34 @@ export function envRefFields(value: unknown, path: Array<string | number> = []):
   return [];
 }
 
+/**
+ * The catalog sections whose `env:NAME` references Weft resolves when it uses them: probe and
+ * reconciliation credentials, receiver URLs, headers and SMTP passwords, remediation requests, report SMTP URLs.
+ */
+export const SECTIONS_WITH_ENV_REFS = ['probes', 'reconciliations', 'receivers', 'remediations', 'reports'] as const;
+
+/**
+ * Every `env:NAME` in those sections that `policy` refuses, as `{ path: "receivers[0].headers.authorization", message }`:
+ * the same rule the probes, alerting and reports apply when they resolve a reference, checked when the catalog is read.
+ */
+export function envPolicyProblems(
+  catalog: Partial<Record<(typeof SECTIONS_WITH_ENV_REFS)[number], readonly unknown[]>>,
+  policy: EnvPolicy = defaultEnvPolicy,
+): Array<{ path: string; message: string }> {
+  const out: Array<{ path: string; message: string }> = [];
+  for (const section of SECTIONS_WITH_ENV_REFS) {
+    (catalog[section] ?? []).forEach((entry, i) => {
+      for (const field of envRefFields(entry)) {
+        for (const name of field.names) {
+          const refusal = envRefRefusal(name, policy);
+          if (refusal) out.push({ path: `${section}[${i}]${field.path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}`, message: refusal });
+        }
+      }
+    });
+  }
+  return out;
+}
+
 /** Splits `A,B*` into patterns; an invalid pattern is reported by the caller. */
 export function envPatterns(text: string | undefined): string[] {
   return (text ?? '')

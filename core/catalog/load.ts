@@ -2,7 +2,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isNode, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
-import { defaultEnvPolicy, type EnvPolicy } from './env-refs.ts';
+import { defaultEnvPolicy, envPolicyProblems, type EnvPolicy } from './env-refs.ts';
 import { validateProbeSections } from './probes.ts';
 import { validateAlertingSections } from './alerting.ts';
 import { validateReportSchedules } from './reports.ts';
@@ -289,7 +289,8 @@ export function parseCatalog(
     classes: [...catalog.classes, ...stubs('classes')],
   };
   for (const r of [
-    ...validateProbeSections(refs, undefined, options.envPolicy ?? defaultEnvPolicy),
+    ...validateProbeSections(refs),
+    ...envPolicyProblems(catalog, options.envPolicy ?? defaultEnvPolicy),
     ...validateReportSchedules(catalog),
     ...validateAlertingSections(refs),
   ]) {

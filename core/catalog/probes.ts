@@ -6,7 +6,6 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { validateCronExpression } from 'cron';
-import { defaultEnvPolicy, envRefFields, envRefRefusal, type EnvPolicy } from './env-refs.ts';
 import { httpProbeProblems, urlPasswordProblem } from './secret-fields.ts';
 import { didYouMean } from '../text/index.ts';
 import { count } from '../text/index.ts';
@@ -179,18 +178,6 @@ function connectionProblems(where: string, c: { dsn?: string; url?: string; pass
   return [];
 }
 
-/** Every `env:NAME` in an entry checked against the policy (never Weft's own `WEFT_*` settings). */
-function envProblems(where: string, entry: unknown, policy: EnvPolicy): SectionProblem[] {
-  const out: SectionProblem[] = [];
-  for (const field of envRefFields(entry)) {
-    for (const name of field.names) {
-      const refusal = envRefRefusal(name, policy);
-      if (refusal) out.push({ path: `${where}${field.path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}`, message: refusal });
-    }
-  }
-  return out;
-}
-
 /**
  * The references the schemas cannot check: probe and reconciliation systems and domains exist,
  * ids are unique, schedules are well formed, connections name their credentials by reference.
@@ -198,7 +185,6 @@ function envProblems(where: string, entry: unknown, policy: EnvPolicy): SectionP
 export function validateProbeSections(
   catalog: CatalogRefs,
   isCron: (expr: string) => boolean = (expr) => validateCronExpression(expr).valid,
-  envPolicy: EnvPolicy = defaultEnvPolicy,
 ): SectionProblem[] {
   const problems: SectionProblem[] = [];
   const systems = new Set(catalog.systems.map((s) => s.id));
@@ -226,7 +212,6 @@ export function validateProbeSections(
       });
     }
     if (p.kind === 'http') problems.push(...httpProbeProblems(p).map((h) => ({ path: `${where}.${h.field}`, message: h.message })));
-    problems.push(...envProblems(where, p, envPolicy));
   });
   const seenRec = new Set<string>();
   catalog.reconciliations.forEach((r, i) => {
@@ -236,7 +221,6 @@ export function validateProbeSections(
     if (r.domain && !domains.has(r.domain))
       problems.push({ path: `${where}.domain`, message: `unknown domain "${r.domain}"${didYouMean(r.domain, domains)}: declare it under domains` });
     problems.push(...scheduleProblems(where, r, false, isCron));
-    problems.push(...envProblems(where, r, envPolicy));
     const keyCount = Array.isArray(r.key) ? r.key.length : 1;
     for (const side of ['left', 'right'] as const) {
       const k = r[side].key;

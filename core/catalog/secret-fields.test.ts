@@ -40,6 +40,46 @@ reconciliations:
   });
 });
 
+describe('catalog env: references outside the probes', () => {
+  // Regression: the policy (never WEFT_*, the operator's allow- and deny-list) was checked for probes and
+  // reconciliations only: a receiver's header, an SMTP password, a remediation URL or a report's SMTP URL
+  // could name Weft's own tokens or a denied variable, and alerting would send it where the catalog said.
+  it("refuses Weft's own settings and denied variables in receivers, remediations and reports, at the field", () => {
+    const yaml = `${systems}receivers:
+  - { id: hook, type: webhook, url: "https://hooks.example/x", headers: { authorization: "Bearer env:AWS_SECRET_ACCESS_KEY", x-own: "env:WEFT_API_TOKENS" } }
+  - { id: chat, type: slack, url: env:WEFT_INGEST_TOKENS }
+  - { id: mail, type: email, to: [a@example.com], smtp: { host: smtp.example, port: 25, user: u, password: env:WEFT_CLICKHOUSE_PASSWORD } }
+  - { id: ok, type: webhook, url: env:HOOK_URL }
+remediations:
+  - { id: rerun, rules: [probe-failing], request: { method: POST, url: env:AWS_RUN_URL, headers: { authorization: "Bearer env:weft_api_tokens" } } }
+reports:
+  - { id: weekly, cron: "0 6 * * 1", email: { to: [a@example.com], smtp: env:WEFT_SMTP_URL } }
+  - { id: daily, cron: "0 6 * * *", email: { to: [a@example.com], smtp: env:REPORT_SMTP_URL } }
+`;
+    const own = "names one of Weft's own settings (WEFT_*)";
+    const expected = [
+      `receivers[0].headers.x-own: env:WEFT_API_TOKENS ${own}`,
+      `receivers[1].url: env:WEFT_INGEST_TOKENS ${own}`,
+      `receivers[2].smtp.password: env:WEFT_CLICKHOUSE_PASSWORD ${own}`,
+      `remediations[0].request.headers.authorization: env:weft_api_tokens ${own}`,
+      `reports[0].email.smtp: env:WEFT_SMTP_URL ${own}`,
+    ];
+    expect(problemsOf(yaml).map((p) => p.replace(/, which a catalog may never read.*$/, ''))).toEqual(expected);
+    const denyAws = problemsOf(yaml, { allow: [], deny: ['AWS_*'] }).map((p) => p.replace(/, which a catalog may never read.*$/, ''));
+    expect(denyAws).toEqual([
+      'receivers[0].headers.authorization: env:AWS_SECRET_ACCESS_KEY matches "AWS_*" in the deny-list of variables a catalog may not read (WEFT_CATALOG_ENV_DENY)',
+      ...expected.slice(0, 3),
+      'remediations[0].request.url: env:AWS_RUN_URL matches "AWS_*" in the deny-list of variables a catalog may not read (WEFT_CATALOG_ENV_DENY)',
+      ...expected.slice(3),
+    ]);
+    const onlyHooks = problemsOf(yaml, { allow: ['HOOK_*', 'REPORT_*'], deny: [] });
+    expect(onlyHooks.filter((p) => /allow-list/.test(p)).map((p) => p.split(':')[0])).toEqual([
+      'receivers[0].headers.authorization',
+      'remediations[0].request.url',
+    ]);
+  });
+});
+
 describe('http probe credentials', () => {
   it('refuses literal passwords in URLs, secret query values and literal credential headers', () => {
     const problems = problemsOf(`${systems}probes:

@@ -78,4 +78,40 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
       await schedules.stop();
     }
   }, 120_000);
+
+  // Regression: a report's `smtp: env:NAME` was read whatever the name: WEFT_* (Weft's own tokens and passwords)
+  // and the operator's deny-list were refused for probes only. A catalog that got past validation (an older
+  // Weft's) meets the same rule when the report is sent: nothing is read, nothing is sent, the run says why.
+  it("refuses an SMTP reference to Weft's own settings or a denied variable when sending, naming it, never reading it", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'reports-sched-'));
+    const valid = catalogFrom(baseCatalogYaml);
+    const catalog = {
+      ...valid,
+      reports: [
+        { id: 'own', cron: '0 6 * * 1', period: '1h', email: { to: ['audit@example.com'], smtp: 'env:WEFT_API_TOKENS' } },
+        { id: 'denied', cron: '0 6 * * 1', period: '1h', email: { to: ['audit@example.com'], smtp: 'env:REPORTS_TEST_SMTP' } },
+      ],
+    };
+    const service = createReportService({ store: h.store, dataDir, logger: silentLogger(), currentCatalog: () => catalog });
+    const read: string[] = [];
+    const env = (n: string) => (read.push(n), n === 'WEFT_API_TOKENS' ? 'a-token-that-must-not-move:admin' : `smtp://127.0.0.1:${port}`);
+    const schedules = startReportSchedules(catalog, { service, dataDir, logger: silentLogger(), env, envPolicy: { allow: [], deny: ['REPORTS_TEST_*'] } });
+    const before = received.length;
+    try {
+      expect(await schedules.runNow('own')).toMatchObject({
+        status: 'done',
+        emailedTo: [],
+        error: expect.stringMatching(/^written, but not e-mailed: reports own email\.smtp: env:WEFT_API_TOKENS names one of Weft's own settings \(WEFT_\*\)/),
+      });
+      expect(await schedules.runNow('denied')).toMatchObject({
+        emailedTo: [],
+        error:
+          'written, but not e-mailed: reports denied email.smtp: env:REPORTS_TEST_SMTP matches "REPORTS_TEST_*" in the deny-list of variables a catalog may not read (WEFT_CATALOG_ENV_DENY)',
+      });
+      expect(read).toEqual([]);
+      expect(received.length).toBe(before);
+    } finally {
+      await schedules.stop();
+    }
+  }, 120_000);
 });

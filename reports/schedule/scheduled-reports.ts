@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CronJob } from 'cron';
-import type { Catalog, ReportSchedule } from '../../core/catalog/index.ts';
+import { envRefRefusal, type Catalog, type EnvPolicy, type ReportSchedule } from '../../core/catalog/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { ReportRun } from '../runs/report-runs.ts';
@@ -21,8 +21,24 @@ export interface ScheduleOptions {
   logger: Logger;
   /** Resolves `env:NAME` SMTP references when a report is sent (never stored). */
   env: (name: string) => string | undefined;
+  /** Which variables an `env:NAME` SMTP reference may read (default: any but WEFT_*). */
+  envPolicy?: EnvPolicy;
   send?: SendReport;
   clock?: { now(): Date };
+}
+
+/**
+ * The schedule's SMTP URL: as written, or read from the variable its `env:NAME` names. Throws, naming the
+ * variable (never its value), when the operator's policy refuses it (always WEFT_*) or it is not set.
+ */
+function smtpUrl(id: string, ref: string, options: ScheduleOptions): string {
+  if (!ref.startsWith('env:')) return ref;
+  const name = ref.slice(4);
+  const refusal = envRefRefusal(name, options.envPolicy);
+  if (refusal) throw new Error(`reports ${id} email.smtp: ${refusal}`);
+  const value = options.env(name);
+  if (!value) throw new Error(`${ref} is not set in the environment`);
+  return value;
 }
 
 const stamp = (d: Date) =>
@@ -55,10 +71,9 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
       const file = join(spec.directory ?? join(options.dataDir, 'reports', 'scheduled'), `weft-report-${spec.id}-${stamp(now)}.zip`);
       const result = await service.generate({ period, actor: `schedule:${spec.id}`, trigger: 'schedule', scheduleId: spec.id, file });
       if (!spec.email) return result.run;
-      const smtp = spec.email.smtp.startsWith('env:') ? options.env(spec.email.smtp.slice(4)) : spec.email.smtp;
       let done: ReportRun;
       try {
-        if (!smtp) throw new Error(`${spec.email.smtp} is not set in the environment`);
+        const smtp = smtpUrl(spec.id, spec.email.smtp, options);
         await send(spec.email, smtp, result.run, result.zip);
         done = { ...result.run, emailedTo: spec.email.to };
       } catch (err) {
