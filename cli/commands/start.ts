@@ -1,5 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { buildConfig, configFlags, configSwitches, flag, isWeftStore, type ParsedArgs, type WeftConfig } from '../../core/config/index.ts';
+import {
+  buildConfig,
+  configFlags,
+  configSwitches,
+  flag,
+  unknownWeftVariables,
+  isWeftStore,
+  type ParsedArgs,
+  type WeftConfig,
+} from '../../core/config/index.ts';
 import { faultSelection } from '../../demo/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
@@ -62,6 +71,7 @@ export const startCommand: Command = {
     }
     const fresh = config.store.kind === 'embedded' && !isWeftStore(config.store.path);
     const logger = createLogger(config.logLevel);
+    for (const warning of unknownWeftVariables(io.env)) logger.warn(warning);
     const weft = await startWeft(config, logger);
     // The log is written asynchronously: let its lines ("listening on …") out first, so the banner comes last.
     await new Promise<void>((resolve) => logger.flush(() => resolve()));

@@ -1,4 +1,15 @@
-export { buildConfig, configFlags, configSwitches, parseArgs, flag, isLoopback, configuredTokens, MIN_TOKEN_LENGTH } from './parse.ts';
+export {
+  buildConfig,
+  configFlags,
+  configSwitches,
+  unknownWeftVariables,
+  weftVariables,
+  parseArgs,
+  flag,
+  isLoopback,
+  configuredTokens,
+  MIN_TOKEN_LENGTH,
+} from './parse.ts';
 export { dataDirOf, isWeftStore, notWeftDataProblem } from './data-dir.ts';
 export type { FlagSpec, ParsedArgs } from './parse.ts';
 export { roles, parts } from './config.ts';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildConfig, isLoopback, parseArgs } from './index.ts';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildConfig, isLoopback, parseArgs, unknownWeftVariables, weftVariables } from './index.ts';
 
 const cfg = (argv: string[], env: Record<string, string> = {}) => buildConfig(parseArgs(argv), env, '/srv/weft');
 
@@ -165,5 +167,46 @@ describe('buildConfig', () => {
     expect(cfg(['--demo', '--faults=all']).demo.faults).toBe(true);
     expect(cfg(['--demo', '--faults=none']).demo.faults).toBe(false);
     expect(cfg(['--demo', '--no-faults']).demo.faults).toBe(false);
+  });
+
+  // Regression: WEFT_AUTO_REMEDIATION=0 (or no, off) left remediation on: only the exact text "false" turned it off.
+  it('reads an on/off variable as true or false only, and refuses anything else, naming it', () => {
+    expect(cfg([], { WEFT_AUTO_REMEDIATION: 'false' }).alerting.autoRemediate).toBe(false);
+    expect(cfg([], { WEFT_AUTO_REMEDIATION: 'FALSE' }).alerting.autoRemediate).toBe(false);
+    expect(cfg([], { WEFT_AUTO_REMEDIATION: 'true' }).alerting.autoRemediate).toBe(true);
+    expect(cfg([], { WEFT_AUTO_REMEDIATION: '' }).alerting.autoRemediate).toBe(true);
+    for (const value of ['0', 'no', 'off', '1', 'yes'])
+      expect(() => cfg([], { WEFT_AUTO_REMEDIATION: value }), value).toThrow(`WEFT_AUTO_REMEDIATION takes true or false, got "${value}".`);
+  });
+});
+
+describe('WEFT_* variables', () => {
+  // Regression: WEFT_PROT=3001 started Weft on 3000 without a word.
+  it('warns of each WEFT_* variable Weft never reads, with the one meant, never its value', () => {
+    expect(unknownWeftVariables({ WEFT_PROT: '3001', WEFT_PORT: '3000', WEFT_CLICKHOUSE_URLL: 'http://u:secret@ch', HOME: '/root', WEFT_NEW: 'x' })).toEqual([
+      'WEFT_CLICKHOUSE_URLL is set, but Weft reads no such variable (did you mean WEFT_CLICKHOUSE_URL?): it has no effect.',
+      'WEFT_NEW is set, but Weft reads no such variable: it has no effect.',
+      'WEFT_PROT is set, but Weft reads no such variable (did you mean WEFT_PORT?): it has no effect.',
+    ]);
+    expect(unknownWeftVariables({ WEFT_API_TOKENS: 'x', WEFT_TOKEN: 'y', WEFT_REQUIRE_SERVICES: '1' })).toEqual([]);
+  });
+
+  it('knows every WEFT_* variable the code reads', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        if (['node_modules', 'build', '.svelte-kit', '.weft', '.git'].includes(name)) continue;
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (/\.(ts|mjs|js)$/.test(name) && !/\.test\.ts$/.test(name)) files.push(path);
+      }
+    };
+    walk(root);
+    const read = new Set<string>();
+    for (const file of files)
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:env\.|env\[['"]|\[['"]|, ['"]|\(['"])(WEFT_[A-Z][A-Z0-9_]*)/g)) read.add(m[1]);
+    expect(read.size).toBeGreaterThan(30);
+    expect([...read].filter((name) => !weftVariables.includes(name) && !name.startsWith('WEFT_ERR_')).sort()).toEqual([]);
   });
 });

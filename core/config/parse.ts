@@ -153,6 +153,14 @@ function traceLink(value: string | undefined, what: string): string | undefined 
   return value;
 }
 
+/** A switch set in the environment: true or false (any case); unset or empty is the default; anything else is refused. */
+function onOff(value: string | undefined, what: string, fallback: boolean): boolean {
+  if (value === undefined || value.trim() === '') return fallback;
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw ERR_CONFIG(`${what} takes true or false, got "${value.slice(0, 100)}".`);
+}
+
 function port(value: string | undefined, what: string, fallback: number): number {
   const n = int(value, what, fallback);
   if (n > 65535) throw ERR_CONFIG(`${what} must be a port number (0-65535), got "${value}".`);
@@ -343,7 +351,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale, propagation: f('no-propagation') !== 'true' },
-    alerting: { autoRemediate: f('no-auto-remediation') !== 'true' && env.WEFT_AUTO_REMEDIATION !== 'false' },
+    alerting: { autoRemediate: f('no-auto-remediation') !== 'true' && onOff(env.WEFT_AUTO_REMEDIATION, 'WEFT_AUTO_REMEDIATION', true) },
     logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
     catalogEnv: {
       allow: envPolicyList(...from('catalog-env-allow', 'WEFT_CATALOG_ENV_ALLOW')),
@@ -351,6 +359,82 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     },
     env: secretsReader(optionalAbs(f('secrets-file') ?? env.WEFT_SECRETS_FILE), env),
   };
+}
+
+/**
+ * Every WEFT_* variable Weft reads: the configuration's (above), the CLI's (WEFT_TOKEN, WEFT_URL and the demo's
+ * WEFT_INGEST_TOKEN), the UI dev server's (WEFT_API) and the test suite's (WEFT_REQUIRE_SERVICES, …).
+ */
+export const weftVariables: readonly string[] = [
+  'WEFT_ANALYZE_EVERY',
+  'WEFT_API',
+  'WEFT_API_TOKENS',
+  'WEFT_ATTRIBUTE_COUNT_LIMIT',
+  'WEFT_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+  'WEFT_AUTO_REMEDIATION',
+  'WEFT_BATCH_MAX_WAIT_MS',
+  'WEFT_BATCH_ROWS',
+  'WEFT_BODY_MAX_TIMEOUT_MS',
+  'WEFT_BODY_MIN_BYTES_PER_SECOND',
+  'WEFT_BODY_TIMEOUT_MS',
+  'WEFT_CATALOG',
+  'WEFT_CATALOG_ENV_ALLOW',
+  'WEFT_CATALOG_ENV_DENY',
+  'WEFT_CLICKHOUSE_CLUSTER',
+  'WEFT_CLICKHOUSE_DATABASE',
+  'WEFT_CLICKHOUSE_PASSWORD',
+  'WEFT_CLICKHOUSE_URL',
+  'WEFT_CLICKHOUSE_USER',
+  'WEFT_DATA_DIR',
+  'WEFT_DEMO_TIME_SCALE',
+  'WEFT_HEADERS_TIMEOUT_MS',
+  'WEFT_HOST',
+  'WEFT_INGEST_TOKEN',
+  'WEFT_INGEST_TOKENS',
+  'WEFT_LATE_ARRIVAL',
+  'WEFT_LOG_LEVEL',
+  'WEFT_MAX_ANY_VALUE_DEPTH',
+  'WEFT_MAX_BODY_BYTES',
+  'WEFT_MAX_EXPANDED_BYTES',
+  'WEFT_ONLY',
+  'WEFT_OTLP_HOST',
+  'WEFT_OTLP_PORT',
+  'WEFT_PEER_INFLIGHT_BYTES',
+  'WEFT_PORT',
+  'WEFT_PUBLIC_NAMES',
+  'WEFT_REQUIRE_SERVICES',
+  'WEFT_RETENTION_RAW_DAYS',
+  'WEFT_RETENTION_RECORD_DAYS',
+  'WEFT_RETENTION_ROLLUP_DAYS',
+  'WEFT_RUN_GAP',
+  'WEFT_SECRETS_FILE',
+  'WEFT_SEGMENT_MAX_ATTEMPTS',
+  'WEFT_SHOW_SPELLINGS',
+  'WEFT_SPOOL_DIR',
+  'WEFT_SPOOL_MAX_BYTES',
+  'WEFT_TOKEN',
+  'WEFT_TRACE_LINK',
+  'WEFT_UPDATE_FIXTURES',
+  'WEFT_URL',
+  'WEFT_WINDOW',
+];
+
+/**
+ * One warning per WEFT_* variable set in `env` that Weft never reads (`WEFT_PROT`), with the one likely meant:
+ * a setting spelt wrong would otherwise have no effect without a word. Names only, never values.
+ */
+export function unknownWeftVariables(env: Record<string, string | undefined>): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('WEFT_') && env[name] !== undefined && !weftVariables.includes(name))
+    .sort()
+    .map((name) => {
+      // Compared without the prefix all of them share, which would make any two look alike.
+      const meant = closestName(
+        name.slice(5),
+        weftVariables.map((v) => v.slice(5)),
+      );
+      return `${name} is set, but Weft reads no such variable${meant === undefined ? '' : ` (did you mean WEFT_${meant}?)`}: it has no effect.`;
+    });
 }
 
 /** Collector limits set in the environment (unset ones keep the collector's defaults). */
