@@ -1,8 +1,11 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isWeftError } from '../core/errors/index.ts';
+import { didYouMean } from '../core/text/index.ts';
 
 /** Validation keywords about a value's shape, answered with what the field takes rather than the rule ("must match pattern …"). */
 const SHAPE_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength', 'format']);
+/** Validation keywords of a closed set of values (an enum, or TypeBox's union of literals): answered with the values. */
+const CLOSED_SET_KEYWORDS = new Set(['const', 'enum', 'anyOf', 'oneOf']);
 
 /** The `description` the route's schema gives a top-level field of `where` (querystring, params, body, headers), if any. */
 function describedAs(schema: unknown, where: string, field: string): string | undefined {
@@ -13,12 +16,41 @@ function describedAs(schema: unknown, where: string, field: string): string | un
   return typeof description === 'string' && description ? description : undefined;
 }
 
+/** The values a field's schema allows when it is a closed set (`enum`, or a union of `const`s as TypeBox writes literals), else undefined. */
+function allowedValues(schema: unknown): string[] | undefined {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const s = schema as { enum?: unknown[]; const?: unknown; anyOf?: unknown[]; oneOf?: unknown[] };
+  if (Array.isArray(s.enum)) return s.enum.map(String);
+  if (s.const !== undefined) return [String(s.const)];
+  const branches = s.anyOf ?? s.oneOf;
+  if (!branches) return undefined;
+  const values: string[] = [];
+  for (const branch of branches) {
+    const v = allowedValues(branch);
+    if (!v) return undefined;
+    values.push(...v);
+  }
+  return values;
+}
+
+/** The schema the route gives a top-level field of `where`, if any. */
+function fieldSchema(schema: unknown, where: string, field: string): unknown {
+  const properties = ((schema as Record<string, unknown> | undefined)?.[where] as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return properties && Object.hasOwn(properties, field) ? properties[field] : undefined;
+}
+
+/** The text sent for a query or path field, or undefined (a body field, a list, absent). */
+function givenValue(request: { query: unknown; params: unknown }, where: string, field: string): string | undefined {
+  const source = where === 'querystring' ? request.query : where === 'params' ? request.params : undefined;
+  if (!source || typeof source !== 'object' || !Object.hasOwn(source, field)) return undefined;
+  const value = (source as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** `, got "…"` with the value sent (at most 60 characters), for a query or path field; '' otherwise. */
 function givenText(request: { query: unknown; params: unknown }, where: string, field: string): string {
-  const source = where === 'querystring' ? request.query : where === 'params' ? request.params : undefined;
-  if (!source || typeof source !== 'object' || !Object.hasOwn(source, field)) return '';
-  const value = (source as Record<string, unknown>)[field];
-  return typeof value === 'string' ? `, got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}` : '';
+  const value = givenValue(request, where, field);
+  return value === undefined ? '' : `, got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
 }
 
 /** The one error handler at the HTTP edge: user mistakes say what to change, 5xx details stay in the log. */
@@ -39,6 +71,17 @@ export function installErrorHandler(app: FastifyInstance): void {
       const path = first?.instancePath
         ? first.instancePath.replace(/^\//, '').replace(/\//g, '.')
         : ((first?.params as { missingProperty?: string })?.missingProperty ?? '');
+      const allowed =
+        first && CLOSED_SET_KEYWORDS.has(first.keyword) && path ? allowedValues(fieldSchema(request.routeOptions.schema, where, path)) : undefined;
+      if (allowed) {
+        const given = givenValue(request, where, path);
+        return reply.status(400).send({
+          statusCode: 400,
+          code: 'WEFT_ERR_BAD_REQUEST',
+          error: 'Bad Request',
+          message: `Invalid ${where} field "${path}": expected one of ${allowed.join(', ')}${givenText(request, where, path)}${given === undefined ? '' : didYouMean(given, allowed)}.`,
+        });
+      }
       const expected = first && SHAPE_KEYWORDS.has(first.keyword) && path ? describedAs(request.routeOptions.schema, where, path) : undefined;
       return reply.status(400).send({
         statusCode: 400,

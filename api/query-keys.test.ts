@@ -91,8 +91,14 @@ describe('query parameters a route does not take, or takes once', () => {
     for (const op of operations) {
       const r = await get(`${op.url}?sevrity=high&domian=customer&x[]=1`, op.method);
       expect(r.status, op.route).toBe(400);
-      expect(r.message, op.route).toBe(`Unknown query parameters "sevrity", "domian" and "x[]" for ${op.method} ${op.route}; it takes ${op.query.join(', ')}.`);
+      const meant = (name: string) => (op.query.includes(name) ? ` (did you mean "${name}"?)` : '');
+      expect(r.message, op.route).toBe(
+        `Unknown query parameters "sevrity"${meant('severity')}, "domian"${meant('domain')} and "x[]" for ${op.method} ${op.route}; it takes ${op.query.join(', ')}.`,
+      );
     }
+    expect((await get('/api/v1/drift?domian=customer')).message).toBe(
+      'Unknown query parameter "domian" (did you mean "domain"?) for GET /api/v1/drift; it takes domain.',
+    );
     const many = Array.from({ length: 13 }, (_, i) => `p${i}=1`).join('&');
     expect((await get(`/api/v1/graph?${many}`)).message).toBe(
       'Unknown query parameters "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9" and 3 more for GET /api/v1/graph; it takes since.',
@@ -103,9 +109,30 @@ describe('query parameters a route does not take, or takes once', () => {
     expect(await get('/api/v1/findings?sevrity=high&status=open&status=resolved&__proto__=x')).toEqual({
       status: 400,
       message:
-        'Unknown query parameters "sevrity" and "__proto__" for GET /api/v1/findings; it takes kind, severity, status, subject, limit. ' +
+        'Unknown query parameters "sevrity" (did you mean "severity"?) and "__proto__" for GET /api/v1/findings; it takes kind, severity, status, subject, limit. ' +
         'Query parameter "status" (2 times) given more than once for GET /api/v1/findings; give it once.',
     });
+  });
+
+  // Regression: `GET /api/v1/reports?limit=5` answered every report, as if the limit held: a route that declares
+  // no query parameters dropped whatever it was sent.
+  it('refuses any query parameter on an API route that takes none', async () => {
+    expect(await get('/api/v1/reports?limit=5')).toEqual({ status: 400, message: 'Unknown query parameter "limit" for GET /api/v1/reports; it takes none.' });
+    expect(await get('/api/v1/catalog?x=1&y=2')).toEqual({
+      status: 400,
+      message: 'Unknown query parameters "x" and "y" for GET /api/v1/catalog; it takes none.',
+    });
+  });
+
+  // Regression: `?failOn=hi` was answered 'must be equal to constant': TypeBox writes a closed set as a union of constants.
+  it('answers a value outside a closed set with the values it takes and the one likely meant', async () => {
+    expect(await get('/api/v1/audit?failOn=hgih')).toEqual({
+      status: 400,
+      message: 'Invalid querystring field "failOn": expected one of info, low, medium, high, critical, got "hgih" (did you mean "high"?).',
+    });
+    expect((await get('/api/v1/audit?failOn=fatal')).message).toBe(
+      'Invalid querystring field "failOn": expected one of info, low, medium, high, critical, got "fatal".',
+    );
   });
 
   it('lets a parameter whose schema is a list be repeated', () => {

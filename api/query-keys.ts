@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERR_BAD_REQUEST } from '../core/errors/index.ts';
-import { count } from '../core/text/index.ts';
+import { count, didYouMean } from '../core/text/index.ts';
 
 /** Most parameters one message names; the rest are counted ("and 3 more"). */
 const MAX_NAMED = 10;
@@ -38,7 +38,9 @@ export function queryKeyProblem(query: Record<string, unknown>, properties: Reco
   const takes = Object.keys(properties).join(', ') || 'none';
   const parts: string[] = [];
   if (unknown.length > 0)
-    parts.push(`Unknown query parameter${unknown.length === 1 ? '' : 's'} ${listed(unknown.map(shown))} for ${route}; it takes ${takes}.`);
+    parts.push(
+      `Unknown query parameter${unknown.length === 1 ? '' : 's'} ${listed(unknown.map((k) => `${shown(k)}${didYouMean(k.slice(0, 100), Object.keys(properties))}`))} for ${route}; it takes ${takes}.`,
+    );
   if (repeated.length > 0) {
     const times = repeated.map((k) => `${shown(k)} (${count((query[k] as unknown[]).length, 'time')})`);
     parts.push(
@@ -61,7 +63,10 @@ export function queryKeyProblem(query: Record<string, unknown>, properties: Reco
  */
 export function installQueryKeyCheck(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
-    const properties = (route.schema?.querystring as { properties?: Record<string, unknown> } | undefined)?.properties;
+    // An API route without a querystring schema takes no parameters: `GET /api/v1/reports?limit=5` would
+    // otherwise answer every report as if the limit held.
+    const properties =
+      (route.schema?.querystring as { properties?: Record<string, unknown> } | undefined)?.properties ?? (route.url.startsWith('/api/v1/') ? {} : undefined);
     if (!properties) return;
     const hook = async (request: FastifyRequest) => {
       const query = request.query as Record<string, unknown> | null;
