@@ -82,6 +82,9 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   // Errors are logged by the error handler; one line per request would drown the log.
   const app = Fastify({
     loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger,
+    // A field a schema does not declare is refused (400, naming it), not dropped: fastify's default strips it, so
+    // `"isRegx": true` in a silence matcher made an equality matcher and `"nte"` an acknowledgement without its note.
+    ajv: { customOptions: { removeAdditional: false } },
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: (options.timeouts ?? apiTimeouts).requestTimeoutMs,
     http: {

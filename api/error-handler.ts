@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isWeftError } from '../core/errors/index.ts';
-import { didYouMean } from '../core/text/index.ts';
+import { closestName, didYouMean } from '../core/text/index.ts';
 
 /** Validation keywords about a value's shape, answered with what the field takes rather than the rule ("must match pattern …"). */
 const SHAPE_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength', 'format']);
@@ -47,6 +47,41 @@ function givenValue(request: { query: unknown; params: unknown }, where: string,
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * The fields declared where an `additionalProperties` error arose: `schemaPath` ("#/properties/matchers/items/additionalProperties")
+ * walked from the route's schema of that part of the request. Empty when it cannot be followed.
+ */
+function declaredFields(schema: unknown, schemaPath: string): string[] {
+  let node: unknown = schema;
+  for (const step of schemaPath.replace(/^#\//, '').split('/').slice(0, -1)) {
+    if (!node || typeof node !== 'object' || !Object.hasOwn(node, step)) return [];
+    node = (node as Record<string, unknown>)[step];
+  }
+  const properties = (node as { properties?: unknown } | undefined)?.properties;
+  return properties && typeof properties === 'object' ? Object.keys(properties) : [];
+}
+
+/**
+ * For a `required` error: the field of the object at the error's place (`/matchers/0` in the body) that the schema
+ * does not declare and is close to the missing one (`isRegx` for `isRegex`), or undefined.
+ */
+function misspeltRequired(
+  request: { body: unknown; query: unknown; routeOptions: { schema?: unknown } },
+  where: string,
+  error: { instancePath: string; schemaPath: string; params: unknown },
+): string | undefined {
+  const missing = (error.params as { missingProperty?: unknown }).missingProperty;
+  if (typeof missing !== 'string') return undefined;
+  let node: unknown = where === 'body' ? request.body : where === 'querystring' ? request.query : undefined;
+  for (const step of error.instancePath.split('/').slice(1)) {
+    if (!node || typeof node !== 'object' || !Object.hasOwn(node, step)) return undefined;
+    node = (node as Record<string, unknown>)[step];
+  }
+  if (!node || typeof node !== 'object' || Array.isArray(node)) return undefined;
+  const declared = new Set(declaredFields((request.routeOptions.schema as Record<string, unknown> | undefined)?.[where], error.schemaPath));
+  return Object.keys(node).find((key) => !declared.has(key) && closestName(key, [missing]) === missing);
+}
+
 /** `, got "…"` with the value sent (at most 60 characters), for a query or path field; '' otherwise. */
 function givenText(request: { query: unknown; params: unknown }, where: string, field: string): string {
   const value = givenValue(request, where, field);
@@ -71,6 +106,20 @@ export function installErrorHandler(app: FastifyInstance): void {
       const path = first?.instancePath
         ? first.instancePath.replace(/^\//, '').replace(/\//g, '.')
         : ((first?.params as { missingProperty?: string })?.missingProperty ?? '');
+      // A required field missing because it was misspelt: answered as the misspelt field, with the one meant.
+      const misspelt = first?.keyword === 'required' ? misspeltRequired(request, where, first) : undefined;
+      if (first?.keyword === 'additionalProperties' || misspelt !== undefined) {
+        const name = misspelt ?? String((first!.params as { additionalProperty?: unknown }).additionalProperty ?? '');
+        const at = first!.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        const field = `${at ? `${at}.` : ''}${name}`;
+        const takes = declaredFields((request.routeOptions.schema as Record<string, unknown> | undefined)?.[where], first!.schemaPath);
+        return reply.status(400).send({
+          statusCode: 400,
+          code: 'WEFT_ERR_BAD_REQUEST',
+          error: 'Bad Request',
+          message: `Unknown ${where} field ${JSON.stringify(field.slice(0, 100))}${didYouMean(name.slice(0, 100), takes)}; ${takes.length ? `it takes ${takes.join(', ')}` : 'it takes none'}.`,
+        });
+      }
       const allowed =
         first && CLOSED_SET_KEYWORDS.has(first.keyword) && path ? allowedValues(fieldSchema(request.routeOptions.schema, where, path)) : undefined;
       if (allowed) {
