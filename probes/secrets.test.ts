@@ -32,6 +32,17 @@ describe('Secrets', () => {
       expect(String((err as Error).message)).not.toContain('admintoken');
     }
   });
+  it('answers a secrets file that cannot be read as meant as a configuration error of the probe, naming the field', () => {
+    const broken = new Secrets(() => {
+      throw new Error('WEFT_SECRETS_FILE / --secrets-file /etc/weft.env: line 4: the value of ERP_PASSWORD holds a #');
+    });
+    expect(() => broken.resolve('env:CRM_TOKEN', 'probe crm url')).toThrow(
+      expect.objectContaining({
+        code: 'config',
+        message: 'probe crm url: WEFT_SECRETS_FILE / --secrets-file /etc/weft.env: line 4: the value of ERP_PASSWORD holds a #',
+      }),
+    );
+  });
   it('scrubs handed-out values and URL passwords from messages', () => {
     secrets.resolve('env:TOKEN', 'token');
     expect(secrets.redact('failed with s3cr3t-value at mysql://root:hunter2@h/db')).toBe('failed with *** at mysql://root:***@h/db');

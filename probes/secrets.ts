@@ -51,7 +51,13 @@ export class Secrets {
     if (!m) return ref;
     const refusal = envRefRefusal(m[1], this.policy);
     if (refusal) throw new ProbeError('config', `${what}: ${refusal}`);
-    const value = this.env(m[1]);
+    let value: string | undefined;
+    try {
+      value = this.env(m[1]);
+    } catch (err) {
+      // The secrets file holds lines it would read other than meant: its message names them, never a value.
+      throw new ProbeError('config', `${what}: ${(err as Error).message}`);
+    }
     if (value === undefined || value === '')
       throw new ProbeError(
         'config',

@@ -30,4 +30,48 @@ describe('secretsReader', () => {
   it('stops at start with what to do when the file cannot be read', () => {
     expect(() => buildConfig(parseArgs(['start', '--secrets-file', join(dir, 'nope.env')]), {}, dir)).toThrow(/cannot read .*nope\.env \(ENOENT\); create it/);
   });
+
+  // Regression: Node's dotenv reader read `CRM_USER: weft` and the next line as one variable named "CRM_USER: weft\nCRM_TOKEN",
+  // so CRM_TOKEN was "not set" although the file held it; and `ERP_PASSWORD=p#ss` as "p". Neither said a word.
+  it('refuses, by line and variable name and never the value, what it would read other than meant', () => {
+    const file = join(dir, 'bad.env');
+    writeFileSync(
+      file,
+      '# credentials\nCRM_USER: weft\nCRM_TOKEN=abc\nERP_PASSWORD=p#ss-secret\nSHOP_KEY=k1 # the shop\nexport MQ_URL="amqp://u:p#w@mq"\nCRM-X=1\n',
+    );
+    let message = '';
+    try {
+      secretsReader(file, {});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      `WEFT_SECRETS_FILE / --secrets-file ${file}: line 2 is not NAME=value (names are letters, digits and _; comments start the line with #); ` +
+        'line 4: the value of ERP_PASSWORD holds a # that would cut it there (unquoted, # starts a comment): quote the value, ERP_PASSWORD="…"; ' +
+        'line 7 is not NAME=value (names are letters, digits and _; comments start the line with #).',
+    );
+    expect(message).not.toMatch(/ss-secret|abc|u:p/);
+  });
+
+  it('reads quoted values over several lines, comments after a space, export, and CRLF line ends', () => {
+    const file = join(dir, 'good.env');
+    writeFileSync(file, 'export A=1\r\nB="two # not a comment"\r\nC=3 # a comment\r\nKEY="-----BEGIN\nline\n-----END"\r\nD=\r\n');
+    const read = secretsReader(file, {});
+    expect([read('A'), read('B'), read('C'), read('KEY'), read('D')]).toEqual(['1', 'two # not a comment', '3', '-----BEGIN\nline\n-----END', '']);
+    writeFileSync(file, 'A="unclosed\n');
+    expect(() => secretsReader(file, {})).toThrow(/a quoted value is not closed by the end of the file: close its "/);
+  });
+
+  it('stops handing out values while a changed file holds such a line, and reads it again once mended', () => {
+    const file = join(dir, 'changing.env');
+    writeFileSync(file, 'CRM_TOKEN=one\n');
+    const read = secretsReader(file, { CRM_TOKEN: 'from-env' });
+    expect(read('CRM_TOKEN')).toBe('one');
+    writeFileSync(file, 'CRM_TOKEN=one\nERP_PASSWORD=a#b\n');
+    utimesSync(file, new Date(Date.now() + 5000), new Date(Date.now() + 5000));
+    expect(() => read('CRM_TOKEN')).toThrow(/line 2: the value of ERP_PASSWORD holds a #/);
+    writeFileSync(file, 'CRM_TOKEN=two\nERP_PASSWORD="a#b"\n');
+    utimesSync(file, new Date(Date.now() + 9000), new Date(Date.now() + 9000));
+    expect([read('CRM_TOKEN'), read('ERP_PASSWORD')]).toEqual(['two', 'a#b']);
+  });
 });
