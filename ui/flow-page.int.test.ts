@@ -178,17 +178,32 @@ describe.skipIf(!hasBrowser)('web UI: the flow page', () => {
         const summary = view.locator('section.facts-row');
         await poll(() => summary.isVisible(), `${width} px, ${step}: the summary is on the page`).toBe(true);
         await poll(() => summary.innerText(), `${width} px, ${step}: the summary names the flow`).toContain('customer-sync');
-        const [bar, card] = [(await view.locator('.toolbar').boundingBox())!, (await summary.boundingBox())!];
-        expect(card.height, `${width} px, ${step}: the summary's height`).toBeGreaterThan(20);
-        expect(card.y, `${width} px, ${step}: the summary under the toolbar`).toBeGreaterThanOrEqual(bar.y + bar.height - 1);
         const charts = view.locator('.charts > section');
         await poll(() => charts.count(), `${width} px, ${step}: three charts`).toBe(3);
-        for (const chart of await charts.all()) {
-          const box = (await chart.boundingBox())!;
-          expect(box.y, `${width} px, ${step}: a chart under the summary`).toBeGreaterThanOrEqual(card.y + card.height - 1);
-          expect(box.x + box.width, `${width} px, ${step}: a chart inside the page`).toBeLessThanOrEqual(width);
+        // One reading of every box at once (measured one by one, a card still growing or shrinking between two
+        // readings looked like an overlap), repeated until the page has settled into its layout.
+        const misplaced = () =>
+          view.evaluate((pageWidth) => {
+            // The page's document, typed by what is read of it (the tests compile without the DOM's types).
+            type Rect = { top: number; bottom: number; right: number; height: number };
+            type Node = { getBoundingClientRect(): Rect };
+            const document = (globalThis as unknown as { document: { querySelector(s: string): Node | null; querySelectorAll(s: string): Node[] } }).document;
+            const box = (el: Node | null) => el?.getBoundingClientRect();
+            const [bar, card] = [box(document.querySelector('.toolbar')), box(document.querySelector('section.facts-row'))];
+            if (!bar || !card) return ['the toolbar or the summary is missing'];
+            const out: string[] = [];
+            if (card.height <= 20) out.push(`the summary is ${card.height} px high`);
+            if (card.top < bar.bottom - 1) out.push(`the summary (top ${card.top}) is not under the toolbar (bottom ${bar.bottom})`);
+            [...document.querySelectorAll('.charts > section')].forEach((chart, i) => {
+              const b = chart.getBoundingClientRect();
+              if (b.top < card.bottom - 1) out.push(`chart ${i + 1} (top ${b.top}) is not under the summary (bottom ${card.bottom})`);
+              if (b.right > pageWidth) out.push(`chart ${i + 1} ends at ${b.right} px, outside the page`);
+            });
+            return out;
+          }, width);
+        await poll(misplaced, `${width} px, ${step}: the summary under the toolbar, the charts under the summary, inside the page`).toEqual([]);
+        for (const chart of await charts.all())
           await poll(async () => (await chart.getByRole('img', { name: /of customer-sync$/ }).boundingBox())?.height ?? 0).toBeGreaterThan(150);
-        }
       };
       const slow = () => hold(view, /\/api\/v1\/(hops|flows\/[^/]+\/(series|summary))/);
       const dashed = () =>
