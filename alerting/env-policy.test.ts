@@ -49,8 +49,10 @@ systems:
 receivers:
   - { id: denied-hook, type: webhook, url: "${base}/denied", headers: { authorization: "Bearer env:CORP_SECRET" } }
   - { id: allowed-hook, type: webhook, url: "${base}/allowed", headers: { authorization: "Bearer env:HOOK_TOKEN" } }
+  - { id: query-hook, type: webhook, url: "${base}/query?token=env:HOOK_TOKEN" }
 routes:
   - { receiver: denied-hook, groupWait: 0s, continue: true }
+  - { receiver: query-hook, groupWait: 0s, continue: true }
   - { receiver: allowed-hook, groupWait: 0s }
 `,
       },
@@ -96,9 +98,10 @@ routes:
       clock.now(),
     );
     const report = await alerting.evaluateNow();
-    expect(report.notifications.map((n) => n.receiver).sort()).toEqual(['allowed-hook', 'denied-hook']);
+    expect(report.notifications.map((n) => n.receiver).sort()).toEqual(['allowed-hook', 'denied-hook', 'query-hook']);
     await alerting.idle();
-    expect(requests).toEqual(['/allowed Bearer hook-token-value ']);
+    // A reference inside a URL (`?token=env:HOOK_TOKEN`) is resolved as in an http probe's query, not sent as text.
+    expect(requests.sort()).toEqual(['/allowed Bearer hook-token-value ', '/query?token=hook-token-value  ']);
     expect(read).not.toContain('CORP_SECRET');
     const deliveries = await alerting.alertStore.deliveries();
     const denied = deliveries.filter((d) => d.receiver === 'denied-hook');

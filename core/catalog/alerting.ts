@@ -13,7 +13,7 @@ const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', des
 const EnvRef = Type.String({ pattern: '^env:[A-Za-z_][A-Za-z0-9_]*$', description: 'env:NAME — read from the environment when used, never stored' });
 const UrlOrEnv = Type.String({
   pattern: '^(https?://|env:[A-Za-z_][A-Za-z0-9_]*$)',
-  description: 'http(s)://… or env:NAME (a URL that is a secret, such as a Slack webhook)',
+  description: 'http(s)://… (a query value may be a reference: ?token=env:NAME) or env:NAME (a URL that is a secret, such as a Slack webhook)',
 });
 const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
 const labelNameRule = 'a label name is letters, digits and "_", not starting with a digit';

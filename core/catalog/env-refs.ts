@@ -50,9 +50,22 @@ export function envRefRefusal(name: string, policy: EnvPolicy = defaultEnvPolicy
   return undefined;
 }
 
-/** Every `env:NAME` in a text, in order. */
+/**
+ * Every `env:NAME` in a text, in order, also where it is percent-encoded (`?key=env%3ANAME`): a URL's query
+ * values are decoded before their references are resolved, so they are checked decoded too.
+ */
 export function envRefsIn(text: string): string[] {
-  return [...text.matchAll(REF)].map((m) => m[1]);
+  const names = [...text.matchAll(REF)].map((m) => m[1]);
+  if (text.includes('%')) {
+    let decoded = text;
+    try {
+      decoded = decodeURIComponent(text);
+    } catch {
+      // Not valid percent-encoding: nothing decodes to a reference.
+    }
+    for (const m of decoded.matchAll(REF)) if (!names.includes(m[1])) names.push(m[1]);
+  }
+  return names;
 }
 
 /** Every string in a catalog entry that holds a reference, with its field path ("headers.authorization"). */

@@ -80,6 +80,22 @@ reports:
   });
 });
 
+describe('percent-encoded env: references', () => {
+  // Regression: an http probe decodes its query values before resolving them, so `?q=env%3AWEFT_API_TOKENS` was read
+  // (and refused) only when the probe ran, after `weft catalog validate` had called the catalog valid.
+  it('checks a reference as the probe reads it, decoded', () => {
+    const yaml = `${systems}probes:
+  - { id: a, kind: http, system: crm, every: 1m, url: "https://crm/x?q=env%3AWEFT_API_TOKENS" }
+  - { id: b, kind: http, system: crm, every: 1m, url: "https://crm/x?api_key=env%3aCRM_SECRET&page=1" }
+  - { id: c, kind: http, system: crm, every: 1m, url: "https://crm/x?q=%E0%A4%A" }
+`;
+    expect(problemsOf(yaml, { allow: [], deny: ['CRM_*'] })).toEqual([
+      expect.stringMatching(/^probes\[0\]\.url: env:WEFT_API_TOKENS names one of Weft's own settings/),
+      expect.stringMatching(/^probes\[1\]\.url: env:CRM_SECRET matches "CRM_\*" in the deny-list/),
+    ]);
+  });
+});
+
 describe('http probe credentials', () => {
   it('refuses literal passwords in URLs, secret query values and literal credential headers', () => {
     const problems = problemsOf(`${systems}probes:
