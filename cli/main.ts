@@ -76,13 +76,22 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
     io.out(`weft ${weftVersion()}`);
     return 0;
   }
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    // `weft help start`, `weft --help token create`: that command's help.
+    const asked = argv.length > 1 ? findCommand(argv.slice(1)) : undefined;
+    if (asked && asked.rest.length === 0) return main([...argv.slice(1), '--help'], io);
     io.out(help());
     return argv.length === 0 ? 2 : 0;
   }
   const found = findCommand(argv);
   if (!found) {
-    io.err(`Unknown command "${argv.slice(0, 2).join(' ')}".\n\n${help()}`);
+    // `weft token`: the commands of that group.
+    const group = Object.keys(commands).filter((name) => name.startsWith(`${argv[0]} `));
+    if (group.length > 0) {
+      io.err(`"weft ${argv[0]}" needs one of its commands:\n${group.map((name) => `  weft ${name.padEnd(26)} ${commands[name].summary}`).join('\n')}`);
+      return 2;
+    }
+    io.err(`Unknown command ${JSON.stringify(argv.slice(0, 2).join(' ').slice(0, 100))}.\n\n${help()}`);
     return 2;
   }
   try {
@@ -98,9 +107,32 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
       io.err(`weft ${found.name}: ${err.message}`);
       return 2;
     }
+    const fileProblem = fileError(err);
+    if (fileProblem) {
+      io.err(`weft ${found.name}: ${fileProblem}`);
+      return 2;
+    }
     io.err(`weft ${found.name}: ${(err as Error)?.stack ?? String(err)}`);
     return 1;
   }
+}
+
+/** What the system refused about a file a command was given (`ENOENT`, `EISDIR`, `EACCES` with the path), said plainly; undefined for other errors. */
+function fileError(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!e || typeof e.code !== 'string' || typeof e.path !== 'string') return undefined;
+  const reasons: Record<string, string> = {
+    ENOENT: 'does not exist (nor, when it is to be written, its directory)',
+    EISDIR: 'is a directory, not a file',
+    ENOTDIR: 'has a part that is not a directory',
+    EACCES: 'may not be read or written by this user',
+    EPERM: 'may not be read or written by this user',
+    EEXIST: 'already exists',
+    ENOSPC: 'cannot be written: the disk is full',
+    EROFS: 'is on a read-only file system',
+  };
+  const reason = Object.hasOwn(reasons, e.code) ? reasons[e.code] : undefined;
+  return reason ? `${e.path} ${reason} (${e.code}${e.syscall ? ` on ${e.syscall}` : ''}).` : undefined;
 }
 
 function defaultIO(): CommandIO {

@@ -106,7 +106,7 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
     [['audit', '--sinc', '30s'], 'weft audit: unknown flag --sinc (did you mean --since?).'],
     [['token', 'create', '--role', 'sre', '--nam', 'x'], 'weft token create: unknown flag --nam (did you mean --name?).'],
     [['audit', '--demo'], /^weft audit: unknown flag --demo: this command takes --url, --catalog, /],
-    [['catalog', 'validate', 'x.yaml', '--out', 'y'], 'weft catalog validate: unknown flag --out: this command takes none.'],
+    [['catalog', 'validate', 'x.yaml', '--out', 'y'], 'weft catalog validate: unknown flag --out: this command takes --catalog-env-allow, --catalog-env-deny.'],
     [['token', 'revoke', 'a', 'b'], 'weft token revoke: takes one argument, got 2: "a", "b"; see "weft token revoke --help".'],
     [['alerts', 'ack', 'f1', 'f2'], 'weft alerts ack: takes one argument, got 2: "f1", "f2"; see "weft alerts ack --help".'],
     [
@@ -159,6 +159,80 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
     expect(await main(argv, io)).toBe(2);
     if (typeof message === 'string') expect(io.text()).toBe(message);
     else expect(io.text()).toMatch(message);
+  });
+
+  // Regression: each of these also did something else than asked, or ended in a stack trace (exit 1).
+  it.each([
+    [['start', '--port', '3000', '--port', '4000'], 'weft start: --port is given more than once ("3000", "4000"): give it once.'],
+    [['start', '--demo', '--faults=stale-flow', '--no-faults'], 'weft start: Give --faults or --no-faults, not both.'],
+    [['start', '--demo', '--no-demo'], 'weft start: Give --demo or --no-demo, not both.'],
+    [['start', '--demo', '--log-level', 'verbose'], 'weft start: --log-level takes fatal, error, warn, info, debug, trace, silent, got "verbose".'],
+    [
+      ['start', '--demo', '--log-level', 'wran'],
+      'weft start: --log-level takes fatal, error, warn, info, debug, trace, silent, got "wran" (did you mean "warn"?).',
+    ],
+    [
+      ['probe', 'run', 'p', '--catalog', 'a.yaml', '--log-level=trace2'],
+      /^weft probe run: --log-level takes fatal, .*, got "trace2" \(did you mean "trace"\?\)\.$/,
+    ],
+    [['start', '--demo', '--window', '5x'], 'weft start: --window must be a duration like 30s, 5m, 2h or 7d, got "5x".'],
+    [['report', '--until=garbage'], /^weft report: --until takes a duration back from now \(24h, 7d\) or an RFC 3339 time .*, got "garbage"\.$/],
+    [
+      ['alerts', 'silence', '--expire', 'abc', 'flow=x', '--comment', 'c'],
+      'weft alerts silence: --expire ends a silence; it takes no matchers or --comment: expire it, then make a new one if need be.',
+    ],
+    [
+      ['token', 'create', '--role', 'amdin', '--name', 'x'],
+      'weft token create: --role takes ingest, viewer, sre, icoe, auditor, admin, got "amdin" (did you mean "admin"?).',
+    ],
+    [['catalog', 'validate', ''], 'weft catalog validate: An empty argument was given (an unset variable?): give it a value, or leave it out.'],
+    [
+      ['probe', 'run', 'p', '--catalog', 'a.yaml', '--data', 'd', '--clickhouse', 'http://ch:8123'],
+      'weft probe run: Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.',
+    ],
+    [
+      ['catalog', 'import-backstage', '/nonexistent-weft/catalog-info.yaml'],
+      /^weft catalog import-backstage: \/nonexistent-weft\/catalog-info\.yaml does not exist .*\(ENOENT on open\)\.$/,
+    ],
+    [
+      ['catalog', 'validate', 'x.yaml', '--catalog-env-allow', 'CRM-*'],
+      'weft catalog validate: --catalog-env-allow takes variable names or patterns like CRM_* (letters, digits, _ and *), got "CRM-*".',
+    ],
+  ])('weft %j', async (argv, message) => {
+    const io = capture();
+    expect(await main(argv, io)).toBe(2);
+    if (typeof message === 'string') expect(io.text()).toBe(message);
+    else expect(io.text()).toMatch(message);
+  });
+
+  it('quotes at most 100 characters of what it was given', async () => {
+    for (const [argv, message] of [
+      [[`--${'x'.repeat(5000)}`], /^Unknown command "--x{98}"\./],
+      [['audit', `--${'x'.repeat(5000)}`], /^weft audit: unknown flag --x{100}…: this command takes /],
+      [['start', `--demo=${'y'.repeat(5000)}`], /^weft start: --demo takes no value \(or =true \/ =false\), got "y{100}…": /],
+      [['start', '--demo', `--faults=${'z'.repeat(5000)}`], /^weft start: Unknown demo fault "z{100}…"; choose from /],
+    ] as const) {
+      const io = capture();
+      expect(await main([...argv], io)).toBe(2);
+      expect(io.text().length).toBeLessThan(4000);
+      expect(io.text()).toMatch(message);
+    }
+  });
+
+  it('gives a command\'s help for "weft help CMD", and the commands of a group for "weft token"', async () => {
+    for (const argv of [
+      ['help', 'token', 'list'],
+      ['--help', 'token', 'list'],
+      ['-h', 'token', 'list'],
+      ['token', 'list', '-h'],
+    ]) {
+      const io = capture();
+      expect(await main(argv, io), argv.join(' ')).toBe(0);
+      expect(io.text(), argv.join(' ')).toMatch(/^Usage: weft token list /);
+    }
+    const group = capture();
+    expect(await main(['token'], group)).toBe(2);
+    expect(group.text()).toMatch(/^"weft token" needs one of its commands:\n {2}weft token create +Make a token/);
   });
 
   it('still reads a switch given =true or =false, and asks for help with -h', async () => {

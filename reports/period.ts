@@ -14,7 +14,7 @@ function pointIn(text: string, now: Date, field: string): Date {
     const t = instantMs(text, { dateAlone: true });
     if (Number.isNaN(t))
       throw ERR_REPORT_PERIOD(
-        `${field} "${text}" is not a date and time that exists with its UTC offset (RFC 3339: ${INSTANT_EXAMPLE}), nor a date alone (2026-11-01, its midnight UTC).`,
+        `${field} ${JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text)} is not a date and time that exists with its UTC offset (RFC 3339: ${INSTANT_EXAMPLE}), nor a date alone (2026-11-01, its midnight UTC).`,
       );
     if (!storableTime(t)) throw ERR_REPORT_PERIOD(`${field} ${text} lies outside the years ${STORE_FIRST_YEAR} to ${STORE_LAST_YEAR} that Weft stores.`);
     return new Date(t);
@@ -22,18 +22,25 @@ function pointIn(text: string, now: Date, field: string): Date {
   try {
     return new Date(now.getTime() - parseDuration(text, field));
   } catch {
-    throw ERR_REPORT_PERIOD(`${field} takes a duration back from now (24h, 7d) or an RFC 3339 time (${INSTANT_EXAMPLE}), got "${text}".`);
+    throw ERR_REPORT_PERIOD(
+      `${field} takes a duration back from now (24h, 7d) or an RFC 3339 time (${INSTANT_EXAMPLE}), got ${JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text)}.`,
+    );
   }
 }
 
 /**
  * The period a report covers: `since` (duration back from now, RFC 3339 time or date) to `until` (the
  * same; default now, when absent). Throws WEFT_ERR_REPORT_PERIOD for an empty `since` or `until` (not
- * taken as its default), an empty, inverted or longer-than-400-days period.
+ * taken as its default), an empty, inverted or longer-than-400-days period. `names` are how its messages call
+ * the two fields (the API's body fields by default; the CLI passes its flags, `--since` and `--until`).
  */
-export function resolvePeriod(input: { since?: string; until?: string }, now: Date): Period {
-  const until = input.until === undefined ? now : pointIn(input.until, now, 'until');
-  const since = pointIn(input.since ?? '24h', now, 'since');
+export function resolvePeriod(
+  input: { since?: string; until?: string },
+  now: Date,
+  names: { since: string; until: string } = { since: 'since', until: 'until' },
+): Period {
+  const until = input.until === undefined ? now : pointIn(input.until, now, names.until);
+  const since = pointIn(input.since ?? '24h', now, names.since);
   if (since.getTime() >= until.getTime())
     throw ERR_REPORT_PERIOD(`The period must start before it ends: since ${since.toISOString()} is not before until ${until.toISOString()}.`);
   if (until.getTime() - since.getTime() > MAX_MS) throw ERR_REPORT_PERIOD('A report covers at most 400 days: shorten the period.');

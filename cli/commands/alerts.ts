@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { backtestRule, parseMatcher, renderBacktest, type BacktestResult } from '../../alerting/index.ts';
 import { migrate, openStore } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
-import { flag, type ParsedArgs } from '../../core/config/index.ts';
+import { flag, switchOn, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
@@ -57,7 +57,7 @@ export const alertsListCommand: Command = {
   async run(args, io) {
     const state = flag(args, 'state') ?? 'pending,firing';
     const { alerts } = await callWeft<{ alerts: AlertRow[] }>(args, io, 'GET', `/api/v1/alerts?state=${encodeURIComponent(state)}`);
-    if (flag(args, 'json')) {
+    if (switchOn(args, 'json')) {
       io.out(JSON.stringify(alerts, null, 2));
       return 0;
     }
@@ -84,7 +84,12 @@ export const alertsSilenceCommand: Command = {
   operands: Infinity,
   async run(args, io) {
     const expire = flag(args, 'expire');
-    if (expire) {
+    if (expire !== undefined) {
+      const besides = [
+        ...(args.positionals.length ? ['matchers'] : []),
+        ...['comment', 'duration'].filter((f) => flag(args, f) !== undefined).map((f) => `--${f}`),
+      ];
+      if (besides.length) throw ERR_CONFIG(`--expire ends a silence; it takes no ${besides.join(' or ')}: expire it, then make a new one if need be.`);
       const { silence } = await callWeft<{ silence: { id: string; endsAt: string } }>(args, io, 'DELETE', `/api/v1/silences/${encodeURIComponent(expire)}`, {});
       io.out(`Silence ${silence.id} expired at ${silence.endsAt}.`);
       return 0;
@@ -147,7 +152,10 @@ export const alertsTestCommand: Command = {
       result = await callWeft<BacktestResult>(args, io, 'GET', `/api/v1/alerts/backtest?rule=${encodeURIComponent(rule)}&since=${encodeURIComponent(since)}`);
     } else {
       const config = localStoreConfig(args, io);
-      const catalog = loadCatalog(catalogs.map((f) => resolve(io.cwd, f)));
+      const catalog = loadCatalog(
+        catalogs.map((f) => resolve(io.cwd, f)),
+        { envPolicy: config.catalogEnv },
+      );
       const store = await openStore(config.store);
       try {
         await migrate(store, { retention: config.retention });
@@ -161,7 +169,7 @@ export const alertsTestCommand: Command = {
         await store.close();
       }
     }
-    io.out(flag(args, 'json') ? JSON.stringify(result, null, 2) : renderBacktest(result));
+    io.out(switchOn(args, 'json') ? JSON.stringify(result, null, 2) : renderBacktest(result));
     return 0;
   },
 };

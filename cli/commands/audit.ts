@@ -60,7 +60,13 @@ export const auditCommand: Command = {
       return report.failed ? 1 : 0;
     }
     const config = localStoreConfig(args, io);
-    const catalog = files.length > 0 ? loadCatalog(files.map((f) => resolve(io.cwd, f))) : emptyCatalog();
+    const catalog =
+      files.length > 0
+        ? loadCatalog(
+            files.map((f) => resolve(io.cwd, f)),
+            { envPolicy: config.catalogEnv },
+          )
+        : emptyCatalog();
     const notWeft = config.store.kind === 'embedded' ? notWeftDataProblem(config.dataDir) : null;
     if (notWeft) {
       throw ERR_CONFIG(

@@ -14,7 +14,15 @@ export const catalogImportBackstageCommand: Command = {
   async run(args, io) {
     const files = args.positionals.map((f) => resolve(io.cwd, f));
     if (files.length === 0) throw ERR_CONFIG('Name the Backstage files: weft catalog import-backstage catalog-info.yaml [more…] [--out estate.yaml]');
-    const result = importBackstage(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })));
+    // A directory's read error names no path: it is added, so the error says which file it was.
+    const text = (file: string) => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (err) {
+        throw (err as NodeJS.ErrnoException).path ? err : Object.assign(err as NodeJS.ErrnoException, { path: file });
+      }
+    };
+    const result = importBackstage(files.map((file) => ({ file, text: text(file) })));
     const out = flag(args, 'out');
     if (out) writeFileSync(resolve(io.cwd, out), result.yaml);
     else io.out(result.yaml);

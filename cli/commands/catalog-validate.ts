@@ -1,20 +1,25 @@
 import { resolve } from 'node:path';
-import { envPatterns, ERR_CATALOG, formatProblem, loadCatalogWithWarnings, type CatalogProblem } from '../../core/catalog/index.ts';
+import { ERR_CATALOG, formatProblem, loadCatalogWithWarnings, type CatalogProblem } from '../../core/catalog/index.ts';
+import { envPolicyList, flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command } from '../command.ts';
 import { count } from '../../core/text/index.ts';
 
 export const catalogValidateCommand: Command = {
   summary: 'Validate estate catalog files (no data needed); exits 1 and prints every problem when invalid, and warns about match rules that can never match',
-  usage: 'catalog validate FILE…',
-  options: [],
+  usage: 'catalog validate FILE… [--catalog-env-allow NAME,…] [--catalog-env-deny NAME,…]   (or WEFT_CATALOG_ENV_ALLOW / _DENY, as for weft start)',
+  options: ['catalog-env-allow', 'catalog-env-deny'],
   operands: Infinity,
   async run(args, io) {
     const files = args.positionals.map((f) => resolve(io.cwd, f));
     if (files.length === 0) throw ERR_CONFIG('Name the catalog files to validate: weft catalog validate estate.yaml [more.yaml…]');
     try {
       // The same env: rules as weft start: WEFT_* never, and the operator's allow/deny lists.
-      const envPolicy = { allow: envPatterns(io.env.WEFT_CATALOG_ENV_ALLOW), deny: envPatterns(io.env.WEFT_CATALOG_ENV_DENY) };
+      const list = (name: string, variable: string) => {
+        const given = flag(args, name);
+        return envPolicyList(given ?? io.env[variable], given !== undefined ? `--${name}` : variable);
+      };
+      const envPolicy = { allow: list('catalog-env-allow', 'WEFT_CATALOG_ENV_ALLOW'), deny: list('catalog-env-deny', 'WEFT_CATALOG_ENV_DENY') };
       const { catalog: c, warnings } = loadCatalogWithWarnings(files, { envPolicy });
       for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);
       io.out(

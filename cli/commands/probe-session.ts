@@ -1,7 +1,7 @@
 import { createFindingStore } from '../../findings/index.ts';
 import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
-import { buildConfig, notWeftDataProblem, type ParsedArgs } from '../../core/config/index.ts';
+import { buildConfig, flag, logLevelOf, notWeftDataProblem, switchOn, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG, isWeftError } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../../probes/index.ts';
@@ -16,16 +16,18 @@ export const probeSessionFlags: readonly string[] = ['catalog', 'data', 'clickho
  * the embedded store, results are printed only.
  */
 export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ probes: ProbesRuntime; recorded: boolean; close(): Promise<void> }> {
+  if (flag(args, 'data') !== undefined && flag(args, 'clickhouse') !== undefined)
+    throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
   const config = buildConfig({ positionals: [], flags: Object.fromEntries(Object.entries(args.flags).filter(([k]) => k !== 'catalog')) }, io.env, io.cwd);
   const files = (args.flags.catalog ?? []).map((f) => (f.startsWith('/') ? f : `${io.cwd}/${f}`));
   if (files.length === 0) throw ERR_CONFIG('Pass the estate catalog: --catalog FILE (repeatable).');
   const catalog = loadCatalog(files, { envPolicy: config.catalogEnv });
-  const logger = createLogger(args.flags['log-level']?.[0] ?? 'error');
+  const logger = createLogger(logLevelOf(flag(args, 'log-level') ?? 'error', '--log-level'));
   let store: Store | null = null;
   const notWeft = config.store.kind === 'embedded' ? notWeftDataProblem(config.dataDir) : null;
-  if (notWeft && args.flags['no-record']?.[0] !== 'true')
-    io.err(`note: results are not recorded (no Weft data: ${notWeft}; pass --data with the directory weft start uses)`);
-  if (args.flags['no-record']?.[0] !== 'true' && !notWeft) {
+  const record = !switchOn(args, 'no-record');
+  if (notWeft && record) io.err(`note: results are not recorded (no Weft data: ${notWeft}; pass --data with the directory weft start uses)`);
+  if (record && !notWeft) {
     try {
       store = await openStore(config.store);
       await migrate(store, { retention: config.retention });

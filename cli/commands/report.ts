@@ -44,7 +44,7 @@ export const reportCommand: Command = {
     const now = new Date();
     const since = flag(args, 'since') ?? '24h';
     const until = flag(args, 'until');
-    const period = resolvePeriod({ since, until }, now);
+    const period = resolvePeriod({ since, until }, now, { since: '--since', until: '--until' });
     const out = resolve(io.cwd, flag(args, 'out') ?? `weft-report-${period.until.slice(0, 19).replace(/[-:]/g, '')}Z.zip`);
     const url = flag(args, 'url');
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
@@ -59,7 +59,12 @@ export const reportCommand: Command = {
           `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,
         );
       }
-      const catalog = files.length ? loadCatalog(files.map((f) => resolve(io.cwd, f))) : undefined;
+      const catalog = files.length
+        ? loadCatalog(
+            files.map((f) => resolve(io.cwd, f)),
+            { envPolicy: config.catalogEnv },
+          )
+        : undefined;
       const store = await openStore(config.store);
       try {
         await migrate(store, { retention: config.retention });

@@ -6,7 +6,7 @@ describe('weft start --help', () => {
   // Regression: an error told users to pass --public-name, which the usage did not list (nor --host, --window, …).
   it('names every option the configuration reads', () => {
     const parse = readFileSync(new URL('../../core/config/parse.ts', import.meta.url), 'utf8');
-    const read = [...new Set([...parse.matchAll(/\bf\('([a-z-]+)'\)/g)].map((m) => m[1]))];
+    const read = [...new Set([...parse.matchAll(/\b(?:f|from)\('([a-z-]+)'/g)].map((m) => m[1]))];
     expect(read.length).toBeGreaterThan(20);
     const missing = read.filter((name) => !new RegExp(`--${name}\\b`).test(startCommand.usage));
     expect(missing).toEqual([]);

@@ -4,6 +4,7 @@ import {
   configFlags,
   configSwitches,
   flag,
+  switchOn,
   unknownWeftVariables,
   isWeftStore,
   type ParsedArgs,
@@ -20,10 +21,15 @@ import { startBanner } from './start-banner.ts';
 const demoFlags = ['faults', 'no-faults', 'demo-time-scale', 'no-propagation'];
 
 /**
- * Throws ERR_CONFIG when a demo flag is given while the demo is off: `weft start --catalog mine.yaml
+ * Throws ERR_CONFIG when a switch is given with its opposite (`--faults=stale-flow --no-faults`), or a demo flag while the demo is off: `weft start --catalog mine.yaml
  * --faults=stale-flow` would otherwise run the user's estate and silently drop the flag.
  */
 function refuseDemoFlagsWithoutDemo(args: ParsedArgs, config: WeftConfig): void {
+  for (const [on, off] of [
+    ['demo', 'no-demo'],
+    ['faults', 'no-faults'],
+  ])
+    if (flag(args, on) !== undefined && flag(args, on) !== 'false' && switchOn(args, off)) throw ERR_CONFIG(`Give --${on} or --${off}, not both.`);
   if (config.demo.enabled) return;
   const given = demoFlags.filter((name) => flag(args, name) !== undefined);
   if (given.length === 0) return;

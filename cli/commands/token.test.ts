@@ -49,7 +49,9 @@ describe('weft token and weft audit-log verify', () => {
     const list = await weft(['token', 'list', '--data', dir]);
     expect(list.out).toMatch(/ana\s+sre\s+\S+\s+never/);
     for (const t of tokens.values()) expect(list.out).not.toContain(t.split('_')[3]);
-    expect((await weft(['token', 'create', '--role', 'root', '--name', 'x', '--data', dir])).err).toMatch(/Unknown role "root"/);
+    expect((await weft(['token', 'create', '--role', 'root', '--name', 'x', '--data', dir])).err).toMatch(
+      /--role takes ingest, viewer, sre, icoe, auditor, admin, got "root"/,
+    );
     expect((await weft(['token', 'create', '--role', 'sre', '--data', dir])).code).toBe(2);
   });
 

@@ -1,5 +1,6 @@
 import type { TokenInfo } from '../../access/index.ts';
-import { flag } from '../../core/config/index.ts';
+import { flag, roles, shown } from '../../core/config/index.ts';
+import { didYouMean } from '../../core/text/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command } from '../command.ts';
 import { callApi, cliActor, withAccessStore } from './access-session.ts';
@@ -34,6 +35,9 @@ export const tokenCreateCommand: Command = {
     const role = flag(args, 'role');
     const name = flag(args, 'name');
     if (!role || !name) throw ERR_CONFIG('Pass --role (ingest, viewer, sre, icoe, auditor or admin) and --name (who uses it: a person or a system).');
+    // Before any store is opened (or made): a mistyped role leaves nothing behind.
+    if (!(roles as readonly string[]).includes(role))
+      throw ERR_CONFIG(`--role takes ${roles.join(', ')}, got ${shown(role)}${didYouMean(role.slice(0, 100), roles)}.`);
     const url = flag(args, 'url');
     refuseBesideUrl(args, ['data', 'clickhouse'], 'store');
     const made = url

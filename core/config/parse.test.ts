@@ -145,6 +145,16 @@ describe('buildConfig', () => {
     expect(parseArgs(['--anything', 'v']).flags).toEqual({ anything: ['v'] });
   });
 
+  // Regression: `--port 3000 --port 4000` took 4000 and `--no-record=false --no-record` the first: a flag given twice
+  // was read as one of its values, without a word. --catalog adds a file each time.
+  it('refuses a flag given twice with different values, and keeps every --catalog', () => {
+    const withCatalog = { ...spec, values: new Set([...spec.values, 'catalog']) };
+    expect(() => parseArgs(['--since', '1h', '--since=7d'], spec)).toThrow('--since is given more than once ("1h", "7d"): give it once.');
+    expect(() => parseArgs(['--json=false', '--json'], spec)).toThrow('--json is given more than once ("false", "true"): give it once.');
+    expect(parseArgs(['--since', '1h', '--since', '1h'], spec).flags).toEqual({ since: ['1h', '1h'] });
+    expect(parseArgs(['--catalog', 'a.yaml', '--catalog', 'b.yaml'], withCatalog).flags).toEqual({ catalog: ['a.yaml', 'b.yaml'] });
+  });
+
   it('refuses a single-dash word as a flag, saying flags take two dashes; "--" ends the flags', () => {
     expect(() => parseArgs(['-since', '1h'], spec)).toThrow('"-since": flags take two dashes (--since).');
     expect(() => parseArgs(['-until=now'], spec)).toThrow('"-until=now": flags take two dashes (--until).');

@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
 import { parseAuthority } from '../net/authority.ts';
 import { parseDuration } from '../time/duration.ts';
-import { closestName } from '../text/closest-name.ts';
+import { closestName, didYouMean } from '../text/closest-name.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
 import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
 import { dataDirOf } from './data-dir.ts';
@@ -54,6 +54,28 @@ export const configFlags: readonly string[] = [
 /** The switches `buildConfig` reads (flags without a value): those of `weft start`. */
 export const configSwitches: readonly string[] = ['demo', 'no-demo', 'no-faults', 'no-propagation', 'no-auto-remediation'];
 
+/** Flags that may be given more than once, each adding a value (`--catalog a.yaml --catalog b.yaml`). */
+const repeatableFlags = new Set(['catalog']);
+
+/** A text a user gave, quoted for a message: at most 100 characters (then "…"), so a pasted file does not become the message. */
+export function shown(text: string): string {
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
+}
+
+/** The logging levels `--log-level` / WEFT_LOG_LEVEL take (pino's). */
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** `value` when it is a logging level; else ERR_CONFIG naming `what` (the flag or variable), the levels and the one meant. */
+export function logLevelOf(value: string, what: string): string {
+  if ((logLevels as readonly string[]).includes(value)) return value;
+  throw ERR_CONFIG(`${what} takes ${logLevels.join(', ')}, got ${shown(value)}${didYouMean(value.slice(0, 100), logLevels)}.`);
+}
+
+/** True when a switch (`--json`, `--no-record`) is on: given alone or `=true`, the last time it is given. */
+export function switchOn(args: ParsedArgs, name: string): boolean {
+  return flag(args, name) === 'true';
+}
+
 /** Any flag, the switches of `weft start` and `--help`: for scripts and tests that build a configuration. */
 const lenientSpec: FlagSpec = { booleans: new Set([...configSwitches, 'help']), optional: new Set(['faults']) };
 
@@ -88,8 +110,9 @@ export function parseArgs(argv: string[], spec: FlagSpec = lenientSpec): ParsedA
       (flags.help ??= []).push('true');
       continue;
     }
-    if (/^-[A-Za-z]/.test(arg)) throw ERR_CONFIG(`"${arg}": flags take two dashes (-${arg.split('=')[0]}).`);
+    if (/^-[A-Za-z]/.test(arg)) throw ERR_CONFIG(`${shown(arg)}: flags take two dashes (-${arg.split('=')[0].slice(0, 100)}).`);
     if (!arg.startsWith('--')) {
+      if (arg === '') throw ERR_CONFIG('An empty argument was given (an unset variable?): give it a value, or leave it out.');
       positionals.push(arg);
       continue;
     }
@@ -100,7 +123,7 @@ export function parseArgs(argv: string[], spec: FlagSpec = lenientSpec): ParsedA
     let value: string;
     if (spec.booleans.has(name) || name === 'help') {
       if (given !== undefined && given !== 'true' && given !== 'false')
-        throw ERR_CONFIG(`--${name} takes no value (or =true / =false), got "${given}": write --${name} alone, or leave it out.`);
+        throw ERR_CONFIG(`--${name} takes no value (or =true / =false), got ${shown(given)}: write --${name} alone, or leave it out.`);
       value = given ?? 'true';
     } else if (optional.has(name)) {
       if (given === '') throw ERR_CONFIG(`--${name}= was given an empty value (an unset variable?): write --${name} alone, or --${name}=VALUE.`);
@@ -111,6 +134,10 @@ export function parseArgs(argv: string[], spec: FlagSpec = lenientSpec): ParsedA
       value = argv[++i];
     }
     if (value === '') throw ERR_CONFIG(`--${name} was given an empty value (an unset variable?): give it a value, or leave the flag out.`);
+    const earlier = flags[name];
+    // Given twice, the last would silently win (--port 3000 --port 4000); where every value counts, each is kept.
+    if (spec.values && earlier && !repeatableFlags.has(name) && !earlier.includes(value))
+      throw ERR_CONFIG(`--${name} is given more than once (${[...earlier, value].map(shown).join(', ')}): give it once.`);
     (flags[name] ??= []).push(value);
   }
   return { positionals, flags };
@@ -119,11 +146,12 @@ export function parseArgs(argv: string[], spec: FlagSpec = lenientSpec): ParsedA
 /** The error for a flag the command does not take: the closest one it does take, or the list of them. */
 function unknownFlag(name: string, spec: FlagSpec): Error {
   const known = [...(spec.values ?? []), ...spec.booleans, ...(spec.optional ?? [])];
-  const meant = closestName(name, known);
-  if (meant !== undefined) return ERR_CONFIG(`unknown flag --${name} (did you mean --${meant}?).`);
-  if (known.length === 0) return ERR_CONFIG(`unknown flag --${name}: this command takes none.`);
-  if (known.length > 10) return ERR_CONFIG(`unknown flag --${name}: --help lists the flags this command takes.`);
-  return ERR_CONFIG(`unknown flag --${name}: this command takes ${known.map((k) => `--${k}`).join(', ')}.`);
+  const meant = closestName(name.slice(0, 100), known);
+  const given = name.length > 100 ? `--${name.slice(0, 100)}…` : `--${name}`;
+  if (meant !== undefined) return ERR_CONFIG(`unknown flag ${given} (did you mean --${meant}?).`);
+  if (known.length === 0) return ERR_CONFIG(`unknown flag ${given}: this command takes none.`);
+  if (known.length > 10) return ERR_CONFIG(`unknown flag ${given}: --help lists the flags this command takes.`);
+  return ERR_CONFIG(`unknown flag ${given}: this command takes ${known.map((k) => `--${k}`).join(', ')}.`);
 }
 
 export function flag(args: ParsedArgs, name: string): string | undefined {
@@ -176,8 +204,8 @@ function list(value: string | undefined): string[] {
     : [];
 }
 
-/** `CRM_*,ERP_DB_URL` → patterns; anything but letters, digits, _ and * is refused. */
-function envPolicyList(value: string | undefined, what: string): string[] {
+/** `CRM_*,ERP_DB_URL` → patterns; anything but letters, digits, _ and * is refused (ERR_CONFIG naming `what`). */
+export function envPolicyList(value: string | undefined, what: string): string[] {
   const out = envPatterns(value);
   for (const p of out) {
     if (!ENV_PATTERN.test(p)) throw ERR_CONFIG(`${what} takes variable names or patterns like CRM_* (letters, digits, _ and *), got "${p}".`);
@@ -261,6 +289,9 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     const given = f(name);
     return given !== undefined ? [given, `--${name}`] : [env[variable], variable];
   };
+  /** A duration setting, named in its error as the user gave it (the flag, else the variable). */
+  const withDefault = ([value, what]: [string | undefined, string], fallback: string): [string, string] => [value ?? fallback, what];
+  const duration = ([value, what]: [string | undefined, string], fallback: string) => parseDuration(value ?? fallback, what);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const optionalAbs = (p: string | undefined) => (p ? abs(p) : undefined);
   const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
@@ -343,16 +374,16 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     access: { tokens, publicNames },
     catalogFiles,
     analyzer: {
-      intervalMs: parseDuration(f('analyze-every') ?? env.WEFT_ANALYZE_EVERY ?? (demoEnabled ? '10s' : '30s'), 'WEFT_ANALYZE_EVERY'),
-      windowMs: parseDuration(f('window') ?? env.WEFT_WINDOW ?? '24h', 'WEFT_WINDOW'),
+      intervalMs: duration(from('analyze-every', 'WEFT_ANALYZE_EVERY'), demoEnabled ? '10s' : '30s'),
+      windowMs: duration(from('window', 'WEFT_WINDOW'), '24h'),
       // The demo's traces last a second or two: it seals them sooner, so its faults show within two minutes.
-      lateMs: parseDuration(f('late-arrival') ?? env.WEFT_LATE_ARRIVAL ?? (demoEnabled ? '10s' : '2m'), 'WEFT_LATE_ARRIVAL'),
-      runGapMs: parseDuration(f('run-gap') ?? env.WEFT_RUN_GAP ?? '30s', 'WEFT_RUN_GAP'),
+      lateMs: duration(from('late-arrival', 'WEFT_LATE_ARRIVAL'), demoEnabled ? '10s' : '2m'),
+      runGapMs: duration(from('run-gap', 'WEFT_RUN_GAP'), '30s'),
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale, propagation: f('no-propagation') !== 'true' },
     alerting: { autoRemediate: f('no-auto-remediation') !== 'true' && onOff(env.WEFT_AUTO_REMEDIATION, 'WEFT_AUTO_REMEDIATION', true) },
-    logLevel: f('log-level') ?? env.WEFT_LOG_LEVEL ?? 'info',
+    logLevel: logLevelOf(...withDefault(from('log-level', 'WEFT_LOG_LEVEL'), 'info')),
     catalogEnv: {
       allow: envPolicyList(...from('catalog-env-allow', 'WEFT_CATALOG_ENV_ALLOW')),
       deny: envPolicyList(...from('catalog-env-deny', 'WEFT_CATALOG_ENV_DENY')),

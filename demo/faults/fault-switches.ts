@@ -63,9 +63,15 @@ export function parseFaultList(text: string): FaultSelection {
   const choices = `choose from ${faultKinds.join(', ')}, or all or none`;
   if (names.length === 0) throw ERR_CONFIG(`--faults was given no fault names: ${choices}.`);
   if (names.length === 1 && (names[0] === 'all' || names[0] === 'none')) return names[0] === 'all';
-  if (names.includes('all') || names.includes('none')) throw ERR_CONFIG(`--faults takes all, none or a list of faults, not a mix of them ("${text}").`);
+  if (names.includes('all') || names.includes('none'))
+    throw ERR_CONFIG(
+      `--faults takes all, none or a list of faults, not a mix of them (${JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text)}).`,
+    );
   const unknown = names.filter((n) => !faultKinds.includes(n as FaultKind));
-  if (unknown.length > 0) throw ERR_CONFIG(`Unknown demo fault ${unknown.map((u) => `"${u}"${didYouMean(u, faultKinds)}`).join(', ')}; ${choices}.`);
+  if (unknown.length > 0)
+    throw ERR_CONFIG(
+      `Unknown demo fault ${unknown.map((u) => `${JSON.stringify(u.length > 100 ? `${u.slice(0, 100)}…` : u)}${didYouMean(u.slice(0, 100), faultKinds)}`).join(', ')}; ${choices}.`,
+    );
   return Object.fromEntries(names.map((n) => [n, true]));
 }
 
