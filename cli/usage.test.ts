@@ -99,6 +99,14 @@ function capture(): CommandIO & { text: () => string } {
   return { out: (t) => lines.push(t), err: (t) => lines.push(t), env: {}, cwd: '/nonexistent', text: () => lines.join('\n') };
 }
 
+/** Runs `weft argv` and expects exit code 2 with exactly `message` (or a text matching it). */
+async function refusedWith(argv: string[], message: string | RegExp): Promise<void> {
+  const io = capture();
+  expect(await main(argv, io)).toBe(2);
+  if (typeof message === 'string') expect(io.text()).toBe(message);
+  else expect(io.text()).toMatch(message);
+}
+
 describe('weft refuses, before doing anything, what it would otherwise drop', () => {
   // Regression: each of these ran, doing something else than asked: the default look-back, one token of two,
   // every fault, the demo instead of the catalog, the local store instead of the one named.
@@ -154,12 +162,7 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
       ['alerts', 'test', 'flow-stale', '--data', 'd'],
       'weft alerts test: --data and --clickhouse need the catalog the rule is in: add --catalog FILE (or ask a running Weft with --url).',
     ],
-  ])('weft %j', async (argv, message) => {
-    const io = capture();
-    expect(await main(argv, io)).toBe(2);
-    if (typeof message === 'string') expect(io.text()).toBe(message);
-    else expect(io.text()).toMatch(message);
-  });
+  ])('weft %j', refusedWith);
 
   // Regression: each of these also did something else than asked, or ended in a stack trace (exit 1).
   it.each([
@@ -198,12 +201,7 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
       ['catalog', 'validate', 'x.yaml', '--catalog-env-allow', 'CRM-*'],
       'weft catalog validate: --catalog-env-allow takes variable names or patterns like CRM_* (letters, digits, _ and *), got "CRM-*".',
     ],
-  ])('weft %j', async (argv, message) => {
-    const io = capture();
-    expect(await main(argv, io)).toBe(2);
-    if (typeof message === 'string') expect(io.text()).toBe(message);
-    else expect(io.text()).toMatch(message);
-  });
+  ])('weft %j', refusedWith);
 
   it('quotes at most 100 characters of what it was given', async () => {
     for (const [argv, message] of [
