@@ -78,6 +78,9 @@ export const startCommand: Command = {
     const fresh = config.store.kind === 'embedded' && !isWeftStore(config.store.path);
     const logger = createLogger(config.logLevel);
     for (const warning of unknownWeftVariables(io.env)) logger.warn(warning);
+    // `npm start -- --catalog mine.yaml` is `weft start --demo --catalog mine.yaml`: the catalog wins, said once.
+    if (switchOn(args, 'demo') && !config.demo.enabled && config.catalogFiles.length > 0)
+      logger.info('a catalog is given, so Weft watches that estate and the demo does not run (leave the catalog out to run the demo)');
     const weft = await startWeft(config, logger);
     // The log is written asynchronously: let its lines ("listening on …") out first, so the banner comes last.
     await new Promise<void>((resolve) => logger.flush(() => resolve()));
