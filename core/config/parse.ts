@@ -92,7 +92,9 @@ export interface ParsedArgs {
  * - a boolean given any value but true or false (`--demo=yes`, `--json=`), which would silently mean off;
  * - an optional-value flag given an empty value (`--faults=`);
  * - a flag outside `spec` when `spec.values` is given (`--sinc 30s` would otherwise mean the default);
- * - a single-dash word (`-since`).
+ * - with `spec.values`, a flag given twice with different values (`--port 3000 --port 4000`), but --catalog;
+ * - a single-dash word (`-since`), and an empty argument (`weft catalog validate "$UNSET"`).
+ * Values are quoted in messages up to 100 characters.
  * `-h` is read as `--help`; everything after `--` is positional.
  */
 export function parseArgs(argv: string[], spec: FlagSpec = lenientSpec): ParsedArgs {
@@ -130,7 +132,7 @@ export function parseArgs(argv: string[], spec: FlagSpec = lenientSpec): ParsedA
       value = given ?? 'true';
     } else if (given !== undefined) value = given;
     else {
-      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw ERR_CONFIG(`--${name} needs a value.`);
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw ERR_CONFIG(`--${name.slice(0, 100)} needs a value.`);
       value = argv[++i];
     }
     if (value === '') throw ERR_CONFIG(`--${name} was given an empty value (an unset variable?): give it a value, or leave the flag out.`);
