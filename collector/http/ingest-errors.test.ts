@@ -79,18 +79,44 @@ describe('collector ingest errors', () => {
     expect(((await res.json()) as { message: string }).message).toMatch(/Unsupported content encoding "br"/);
   });
 
-  it('answers invalid ids with 400 naming the field', async () => {
-    const res = await post('/v1/traces', json(spanRequest('bad-ids', [{ traceId: 'not-hex', spanId: 'eee19b7ec3c1b174', name: 'x' }])), {
-      'content-type': 'application/json',
-    });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toBe(
-      'resourceSpans[0].scopeSpans[0].spans[0].traceId must be 32 hex characters, got "not-hex".',
+  // Regression: one span with a malformed id (a 64-bit trace id from an older tracer, base64 from protobuf's JSON
+  // mapping) failed the whole request with 400, which OTLP exporters do not retry: the request's good spans were lost.
+  it("refuses a span with a malformed id alone, keeping the request's other spans, and names the field", async () => {
+    const good = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'kept' };
+    const res = await post(
+      '/v1/traces',
+      json(
+        spanRequest('bad-ids-json', [
+          { traceId: 'not-hex', spanId: 'eee19b7ec3c1b174', name: 'x' },
+          good,
+          { traceId: 'W47/95gDgQPSabYzgT/GDA==', spanId: '7uGbfsPBsXQ=', name: 'base64' },
+          { traceId: '5b8efff798038103', spanId: 'eee19b7ec3c1b175', name: '64-bit trace id' },
+        ]),
+      ),
+      { 'content-type': 'application/json' },
     );
-    const short = protoBody(spanRequest('bad-ids', [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b', name: 'x' }]));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      partialSuccess: {
+        rejectedSpans: 3,
+        errorMessage:
+          '2 rejected: spans with a trace id or span id of the wrong length (a trace id is 16 bytes, in OTLP/JSON 32 hex characters; a span id 8 bytes, 16 hex) (first at resourceSpans[0].scopeSpans[0].spans[0].traceId); ' +
+          '1 rejected: spans with ids in base64 (OTLP/JSON writes trace and span ids as hex, not as the base64 of protobuf JSON) (first at resourceSpans[0].scopeSpans[0].spans[2].traceId)',
+      },
+    });
+    const short = protoBody(spanRequest('bad-ids-proto', [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b', name: 'x' }, good]));
     const res2 = await post('/v1/traces', short, { 'content-type': 'application/x-protobuf' });
-    expect(res2.status).toBe(400);
-    expect(decodeProtoStatus(Buffer.from(await res2.arrayBuffer())).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].spanId must be 8 bytes, got 3.');
+    expect(res2.status).toBe(200);
+    expect(decodeProtoResponse('traces', Buffer.from(await res2.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedSpans: 1,
+        errorMessage:
+          '1 rejected: spans with a trace id or span id of the wrong length (a trace id is 16 bytes, in OTLP/JSON 32 hex characters; a span id 8 bytes, 16 hex) (first at resourceSpans[0].scopeSpans[0].spans[0].spanId)',
+      },
+    });
+    await h.collector.flush();
+    for (const service of ['bad-ids-json', 'bad-ids-proto'])
+      expect(await h.rows(`SELECT SpanName FROM otel_traces WHERE ServiceName = '${service}'`), service).toEqual([{ SpanName: 'kept' }]);
   });
 
   it('answers a field of the wrong type with 400 naming its path', async () => {
@@ -180,11 +206,11 @@ describe('collector ingest errors', () => {
     expect((await fetch(`${h.collector.url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${h.collector.url}/readyz`)).json()).toEqual({ status: 'ready' });
     const text = await (await fetch(`${h.collector.url}/metrics`)).text();
-    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 21$/m);
-    expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 1$/m);
+    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 23$/m);
+    expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 5$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="400"\} \d+$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="413"\} 2$/m);
-    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 21$/m);
+    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 23$/m);
     expect(text).toMatch(/^weft_collector_insert_duration_seconds_count [1-9]\d*$/m);
     expect(text).toMatch(/^weft_collector_spooled_bytes 0$/m);
   });

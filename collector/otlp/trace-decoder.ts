@@ -332,9 +332,15 @@ export class TraceDecoder {
         else if (tag === T.status) [statusS, statusE] = [at, at + n];
       } else r.skip(tag & 7, end);
     }
-    lists.checkId(s, { field: 'traceId', length: s.traceE - s.traceS, want: 16 });
-    lists.checkId(s, { field: 'spanId', length: s.spanE - s.spanS, want: 8 });
-    lists.checkId(s, { field: 'parentSpanId', length: s.parentE - s.parentS, want: 8 });
+    // A malformed id is the span's own fault: it alone is refused, the request's other spans are kept.
+    const badId =
+      s.traceE - s.traceS !== 16 && s.traceE !== s.traceS
+        ? 'traceId'
+        : s.spanE - s.spanS !== 8 && s.spanE !== s.spanS
+          ? 'spanId'
+          : s.parentE - s.parentS !== 8 && s.parentE !== s.parentS
+            ? 'parentSpanId'
+            : undefined;
     s.code = 0;
     s.msgS = s.msgE = 0;
     if (statusS >= 0) {
@@ -351,6 +357,10 @@ export class TraceDecoder {
     }
     const report = this.ctx.report;
     const where = spanWhere;
+    if (badId) {
+      report.reject(TRACE_REASONS.badIds, `${where(s)}.${badId}`);
+      return false;
+    }
     if (isZero(b, s.traceS, s.traceE) || isZero(b, s.spanS, s.spanE)) {
       report.reject(TRACE_REASONS.noIds, where(s));
       return false;

@@ -15,6 +15,8 @@ const STATUS_ENUM = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR']
 /** Reasons shared with the protobuf decoder, so both paths answer in the same words. */
 export const TRACE_REASONS = {
   noIds: 'spans without a trace id or span id',
+  badIds: 'spans with a trace id or span id of the wrong length (a trace id is 16 bytes, in OTLP/JSON 32 hex characters; a span id 8 bytes, 16 hex)',
+  base64Ids: 'spans with ids in base64 (OTLP/JSON writes trace and span ids as hex, not as the base64 of protobuf JSON)',
   unknownKind: 'spans with an unknown kind (stored as Unspecified)',
   unknownStatus: 'spans with an unknown status code (stored as Unset)',
   time: (problem: string) => `spans with times out of range (${problem})`,
@@ -24,6 +26,19 @@ export const TRACE_REASONS = {
 export interface TraceContext extends ValueContext {
   /** Nanoseconds since the epoch, for the "more than a day ahead" check. */
   nowNs: number;
+}
+
+/** True for an id `idHex` reads: absent, empty, `bytes` bytes, or 2 × `bytes` hex characters. */
+function isIdText(v: unknown, bytes: number): boolean {
+  if (v === undefined || v === null || v === '') return true;
+  if (typeof v === 'string') return v.length === bytes * 2 && /^[0-9a-fA-F]*$/.test(v);
+  if (v instanceof Uint8Array) return v.length === 0 || v.length === bytes;
+  return Array.isArray(v) && v.length === 0;
+}
+
+/** True for the base64 text of `bytes` bytes (what protobuf's JSON mapping, not OTLP/JSON, writes for an id). */
+function looksBase64(v: unknown, bytes: number): boolean {
+  return typeof v === 'string' && v.length === Math.ceil(bytes / 3) * 4 && /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === bytes;
 }
 
 /** end < start, exactly, on decimal nanosecond text. */
@@ -74,9 +89,21 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
 
 /** The span's own columns (resource and scope are filled by the caller), or undefined when refused. */
 function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): Record<TraceColumn, unknown> | undefined {
-  const traceId = idHex(span.traceId, 16, `${w}.traceId`);
-  const spanId = idHex(span.spanId, 8, `${w}.spanId`);
-  const parent = idHex(span.parentSpanId, 8, `${w}.parentSpanId`);
+  // A malformed id is the span's own fault: it alone is refused, the request's other spans are kept.
+  const ids: string[] = [];
+  for (const [field, bytes] of [
+    ['traceId', 16],
+    ['spanId', 8],
+    ['parentSpanId', 8],
+  ] as const) {
+    const value = span[field];
+    if (!isIdText(value, bytes)) {
+      ctx.report.reject(looksBase64(value, bytes) ? TRACE_REASONS.base64Ids : TRACE_REASONS.badIds, `${w}.${field}`);
+      return undefined;
+    }
+    ids.push(idHex(value, bytes, `${w}.${field}`));
+  }
+  const [traceId, spanId, parent] = ids;
   const start = nanosText(span.startTimeUnixNano, `${w}.startTimeUnixNano`);
   const end = nanosText(span.endTimeUnixNano, `${w}.endTimeUnixNano`);
   let kind = enumNumber(span.kind, KIND_ENUM, `${w}.kind`);
