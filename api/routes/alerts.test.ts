@@ -204,6 +204,35 @@ describe('alert routes', () => {
     expect(silenced.silencedBy).toEqual([made.body.silence.id]);
     expect((await call('DELETE', `/api/v1/silences/${made.body.silence.id}`, 'sre-token', {})).body.silence.status).toBe('expired');
     expect((await call('POST', '/api/v1/remediations', 'sre-token', { fingerprint: alert.fingerprint })).body.message).toMatch(/No remediation is attached/);
+
+    // Regression: the object form { isEqual: false, isRegex: false } (a "!=" matcher) was refused as `flow!"x"`:
+    // the operator was built as "!" and "~", leaving out the "=" of "!=".
+    for (const [given, stored] of [
+      [
+        { isEqual: false, isRegex: false },
+        { isEqual: false, isRegex: false },
+      ],
+      [
+        { isEqual: false, isRegex: true },
+        { isEqual: false, isRegex: true },
+      ],
+      [
+        { isEqual: true, isRegex: true },
+        { isEqual: true, isRegex: true },
+      ],
+      [{}, { isEqual: true, isRegex: false }],
+      [{ isRegex: true }, { isEqual: true, isRegex: true }],
+      [{ isEqual: false }, { isEqual: false, isRegex: false }],
+    ]) {
+      const r = await call('POST', '/api/v1/silences', 'sre-token', {
+        matchers: [{ name: 'flow', value: 'customer-.*', ...given }],
+        duration: '1m',
+        comment: 'ops',
+      });
+      expect(r.status, JSON.stringify(given)).toBe(201);
+      expect(r.body.silence.matchers, JSON.stringify(given)).toEqual([{ name: 'flow', value: 'customer-.*', ...stored }]);
+      await call('DELETE', `/api/v1/silences/${r.body.silence.id}`, 'sre-token', {});
+    }
   });
 
   it('serves Prometheus gauges that promtool accepts', async (ctx) => {

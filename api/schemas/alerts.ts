@@ -42,10 +42,10 @@ export const AlertEventSchema = Type.Object({ at: Str, fingerprint: Str, rule: S
 
 export const MatcherSchema = Type.Object(
   {
-    name: Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }),
+    name: Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'a label name: letters, digits and _, not starting with a digit' }),
     value: Type.String({ maxLength: 1000 }),
-    isRegex: Type.Boolean({ description: 'default false' }),
-    isEqual: Type.Boolean({ description: 'default true: = or =~; false: != or !~' }),
+    isRegex: Type.Optional(Type.Boolean({ description: 'default false' })),
+    isEqual: Type.Optional(Type.Boolean({ description: 'default true: = or =~; false: != or !~' })),
   },
   { additionalProperties: false },
 );
