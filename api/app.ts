@@ -11,7 +11,8 @@ import type { ApiConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { ApiServices } from './services.ts';
 import { installErrorHandler } from './error-handler.ts';
-import { installQueryKeyCheck } from './query-keys.ts';
+import { installBodyCheck, installQueryKeyCheck } from './query-keys.ts';
+import { installValidators } from './validators.ts';
 import { installJsonParser } from './json-body.ts';
 import { routePlugins } from './routes/index.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
@@ -82,9 +83,9 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   // Errors are logged by the error handler; one line per request would drown the log.
   const app = Fastify({
     loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger,
-    // A field a schema does not declare is refused (400, naming it), not dropped: fastify's default strips it, so
-    // `"isRegx": true` in a silence matcher made an equality matcher and `"nte"` an acknowledgement without its note.
-    ajv: { customOptions: { removeAdditional: false } },
+    // An observed flow's id names its two systems and its integration (71 characters in the demo): fastify's
+    // default of 100 characters a path parameter answered a longer one "No route".
+    routerOptions: { maxParamLength: 1000 },
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: (options.timeouts ?? apiTimeouts).requestTimeoutMs,
     http: {
@@ -95,8 +96,12 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   const uiRoot = options.uiRoot ?? defaultUiRoot;
   const credentials = options.credentials ?? (await Credentials.create({ logger: options.logger }));
   installErrorHandler(app);
+  // A field a schema does not declare is refused (400, naming it), not dropped as fastify's default does (a
+  // misspelt "isRegx" made an equality matcher), and a body value of the wrong type is refused, not coerced.
+  installValidators(app);
   installJsonParser(app);
   installQueryKeyCheck(app);
+  installBodyCheck(app);
   installSecurityHeaders(app, uiSecurityHeaders(uiRoot));
   // The OpenAPI browser's page and files hold no data (the document is public, like the code); calls made
   // from it carry the token given to its Authorize button and are checked like any other.

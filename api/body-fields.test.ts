@@ -55,7 +55,85 @@ describe('body fields a route does not take', () => {
   });
 
   it('answers a value outside a closed set in a body with the values taken', async () => {
-    const r = await post('/api/v1/tokens', { role: 'operator', name: 'ana' });
-    expect(r).toEqual({ status: 400, message: expect.stringMatching(/^Invalid body field "role": expected one of (ingest|viewer)/) });
+    expect(await post('/api/v1/tokens', { role: 'Admin', name: 'ana' })).toEqual({
+      status: 400,
+      message: 'Invalid body field "role": expected one of ingest, viewer, sre, icoe, auditor, admin, got "Admin" (did you mean "admin"?).',
+    });
+  });
+
+  // Regression: a route that declares no body took any (`{"dryRun": true}` on a catalog reload did a real reload,
+  // a DELETE's `{"comment": …}` was lost), and a value of the wrong type was converted (`"note": 123` stored as "123",
+  // `"matchers": "a=x"` read as a list, `"isEqual": 0` as false).
+  it('refuses a body on a route that takes none, but for {} and no body', async () => {
+    expect(await post('/api/v1/catalog/reload', { dryRun: true })).toEqual({
+      status: 400,
+      message: 'Unknown body field "dryRun" for POST /api/v1/catalog/reload; it takes none (send no body, or {}).',
+    });
+    expect(await post('/api/v1/probes/crm-count/run', ['x'])).toEqual({
+      status: 400,
+      message: 'POST /api/v1/probes/:id/run takes no body (send none, or {}), got a list.',
+    });
+    const del = await app.inject({
+      method: 'DELETE',
+      url: '/api/v1/silences/0b7c3a52-2c39-4d5e-9c1e-3f5a6b7c8d9e',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ comment: 'why' }),
+    });
+    expect([del.statusCode, del.json().message]).toEqual([
+      400,
+      'Unknown body field "comment" for DELETE /api/v1/silences/:id; it takes none (send no body, or {}).',
+    ]);
+  });
+
+  it('refuses a body value of the wrong type instead of converting it', async () => {
+    for (const [url, body, message] of [
+      ['/api/v1/alerts/0123456789abcdef/ack', { note: 123 }, 'Invalid body field "note": must be string'],
+      ['/api/v1/alerts/0123456789abcdef/ack', { note: ['from a list'] }, 'Invalid body field "note": must be string'],
+      ['/api/v1/tokens', { role: 'viewer', name: 123 }, 'Invalid body field "name": must be string'],
+      ['/api/v1/silences', { matchers: 'flow=x', comment: 'c', duration: '1h' }, 'Invalid body field "matchers": must be array'],
+      [
+        '/api/v1/silences',
+        { matchers: [{ name: 'flow', value: 'x', isEqual: 0 }], comment: 'c', duration: '1h' },
+        /^Invalid body field "matchers\.0\.isEqual": must be boolean/,
+      ],
+    ] as const) {
+      const r = await post(url, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      if (typeof message === 'string') expect(r.message, JSON.stringify(body)).toBe(message);
+      else expect(r.message, JSON.stringify(body)).toMatch(message);
+    }
+  });
+
+  // Regression: a latin-1 body was read as UTF-8 and "café" stored as "caf\uFFFD", in the audit log too.
+  it('refuses a JSON body in a charset other than UTF-8', async () => {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/alerts/0123456789abcdef/ack',
+      headers: { 'content-type': 'application/json; charset=iso-8859-1' },
+      payload: Buffer.from('{"note":"caf\u00e9"}', 'latin1'),
+    });
+    expect([r.statusCode, r.json().message]).toEqual([
+      415,
+      'JSON is read as UTF-8 (RFC 8259 §8.1); got charset "iso-8859-1": send the body in UTF-8, with charset=utf-8 or none.',
+    ]);
+    const utf8 = await app.inject({
+      method: 'POST',
+      url: '/api/v1/catalog/reload',
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      payload: '{"x":1}',
+    });
+    expect(utf8.json().message).toMatch(/^Unknown body field "x"/);
+  });
+
+  // Regression: a flow id over 100 characters (an observed flow's id names both systems and the integration) was
+  // answered "No route", the path echoed in full.
+  it('routes a long path parameter to its route, and quotes a path of no route briefly', async () => {
+    const id = `observed:crm->unknown:${'contacts.'.repeat(20)}example@export`;
+    const r = await app.inject({ method: 'GET', url: `/api/v1/flows/${encodeURIComponent(id)}/summary` });
+    expect(r.json().message).not.toMatch(/^No route/);
+    const none = await app.inject({ method: 'GET', url: `/api/v1/nothing/${'x'.repeat(5000)}` });
+    expect(none.statusCode).toBe(404);
+    expect(none.json().message).toMatch(/^No route GET \/api\/v1\/nothing\/x+…\.$/);
+    expect(none.json().message.length).toBeLessThan(260);
   });
 });

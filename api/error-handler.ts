@@ -16,6 +16,17 @@ function describedAs(schema: unknown, where: string, field: string): string | un
   return typeof description === 'string' && description ? description : undefined;
 }
 
+/** A request path for a message: at most 200 characters, then "…". */
+function shownPath(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+/** The `description` the route's schema gives the whole of `where` (the body), if any. */
+function wholeDescription(schema: unknown, where: string): string | undefined {
+  const description = ((schema as Record<string, unknown> | undefined)?.[where] as { description?: unknown } | undefined)?.description;
+  return typeof description === 'string' && description ? description : undefined;
+}
+
 /** The values a field's schema allows when it is a closed set (`enum`, or a union of `const`s as TypeBox writes literals), else undefined. */
 function allowedValues(schema: unknown): string[] | undefined {
   if (!schema || typeof schema !== 'object') return undefined;
@@ -39,9 +50,9 @@ function fieldSchema(schema: unknown, where: string, field: string): unknown {
   return properties && Object.hasOwn(properties, field) ? properties[field] : undefined;
 }
 
-/** The text sent for a query or path field, or undefined (a body field, a list, absent). */
-function givenValue(request: { query: unknown; params: unknown }, where: string, field: string): string | undefined {
-  const source = where === 'querystring' ? request.query : where === 'params' ? request.params : undefined;
+/** The text sent for a query, path or top-level body field, or undefined (a nested field, not text, absent). */
+function givenValue(request: { query: unknown; params: unknown; body?: unknown }, where: string, field: string): string | undefined {
+  const source = where === 'querystring' ? request.query : where === 'params' ? request.params : where === 'body' ? request.body : undefined;
   if (!source || typeof source !== 'object' || !Object.hasOwn(source, field)) return undefined;
   const value = (source as Record<string, unknown>)[field];
   return typeof value === 'string' ? value : undefined;
@@ -82,8 +93,8 @@ function misspeltRequired(
   return Object.keys(node).find((key) => !declared.has(key) && closestName(key, [missing]) === missing);
 }
 
-/** `, got "…"` with the value sent (at most 60 characters), for a query or path field; '' otherwise. */
-function givenText(request: { query: unknown; params: unknown }, where: string, field: string): string {
+/** `, got "…"` with the value sent (at most 60 characters), for a query, path or top-level body field; '' otherwise. */
+function givenText(request: { query: unknown; params: unknown; body?: unknown }, where: string, field: string): string {
   const value = givenValue(request, where, field);
   return value === undefined ? '' : `, got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
 }
@@ -131,6 +142,15 @@ export function installErrorHandler(app: FastifyInstance): void {
           message: `Invalid ${where} field "${path}": expected one of ${allowed.join(', ')}${givenText(request, where, path)}${given === undefined ? '' : didYouMean(given, allowed)}.`,
         });
       }
+      // The whole body of the wrong kind (a number, a string): answered with what the route takes, when it says.
+      const whole =
+        first && !first.instancePath && ['type', 'anyOf'].includes(first.keyword) ? wholeDescription(request.routeOptions.schema, where) : undefined;
+      if (whole) {
+        const got = request.body === null ? 'null' : Array.isArray(request.body) ? 'a list' : `a ${typeof request.body}`;
+        return reply
+          .status(400)
+          .send({ statusCode: 400, code: 'WEFT_ERR_BAD_REQUEST', error: 'Bad Request', message: `Invalid ${where}: expected ${whole}, got ${got}.` });
+      }
       const expected = first && SHAPE_KEYWORDS.has(first.keyword) && path ? describedAs(request.routeOptions.schema, where, path) : undefined;
       return reply.status(400).send({
         statusCode: 400,
@@ -151,8 +171,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.status(status).send({ statusCode: status, code: err.code ?? 'WEFT_ERR_BAD_REQUEST', error: 'Bad Request', message: err.message });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .send({ statusCode: 404, code: 'WEFT_ERR_NOT_FOUND', error: 'Not Found', message: `No route ${request.method} ${request.url.split('?')[0]}.` });
+    reply.status(404).send({
+      statusCode: 404,
+      code: 'WEFT_ERR_NOT_FOUND',
+      error: 'Not Found',
+      message: `No route ${request.method} ${shownPath(request.url.split('?')[0])}.`,
+    });
   });
 }

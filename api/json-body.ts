@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import sjson from 'secure-json-parse';
-import { ERR_BAD_REQUEST } from '../core/errors/index.ts';
+import { ERR_BAD_REQUEST, ERR_JSON_CHARSET } from '../core/errors/index.ts';
 
 /**
  * Parses a JSON request body the way fastify does (prototype poisoning refused: a `__proto__` key, or
@@ -23,11 +23,14 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-/** Installs {@link parseJsonBody} as the app's `application/json` parser. */
+/** Installs {@link parseJsonBody} as the app's `application/json` parser; a charset other than UTF-8 is a 415 (WEFT_ERR_MEDIA_TYPE). */
 export function installJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     try {
+      // Any other charset would be read as UTF-8 all the same, and its text stored garbled ("caf\uFFFD").
+      const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
+      if (charset !== undefined && !/^utf-?8$/i.test(charset)) throw ERR_JSON_CHARSET(charset);
       done(null, parseJsonBody(String(body)));
     } catch (err) {
       done(err as Error, undefined);

@@ -77,3 +77,36 @@ export function installQueryKeyCheck(app: FastifyInstance): void {
     route.preValidation = [hook, ...[route.preValidation ?? []].flat()];
   });
 }
+
+/**
+ * What is wrong with the body sent to a route that declares none: undefined for no body or `{}` (what the UI
+ * and the CLI send), else a message naming the fields, or saying what was sent instead of an object.
+ */
+export function bodyWithoutSchemaProblem(body: unknown, route: string): string | undefined {
+  if (body === undefined) return undefined;
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    const keys = Object.keys(body);
+    if (keys.length === 0) return undefined;
+    return `Unknown body field${keys.length === 1 ? '' : 's'} ${listed(keys.map(shown))} for ${route}; it takes none (send no body, or {}).`;
+  }
+  const what = body === null ? 'null' : Array.isArray(body) ? 'a list' : `a ${typeof body}`;
+  return `${route} takes no body (send none, or {}), got ${what}.`;
+}
+
+/**
+ * Refuses a body sent to an API route that declares none (`POST /api/v1/catalog/reload {"dryRun": true}` did a
+ * real reload; `DELETE /api/v1/silences/ID {"comment": …}` lost the comment): the fields would be dropped
+ * without a word. No body and `{}` are taken. Call before registering routes.
+ */
+export function installBodyCheck(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.body || !route.url.startsWith('/api/v1/')) return;
+    const methods = [route.method].flat();
+    if (!methods.some((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m))) return;
+    const hook = async (request: FastifyRequest) => {
+      const problem = bodyWithoutSchemaProblem(request.body, `${request.method} ${route.url}`);
+      if (problem) throw ERR_BAD_REQUEST(problem);
+    };
+    route.preValidation = [hook, ...[route.preValidation ?? []].flat()];
+  });
+}

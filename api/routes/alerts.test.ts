@@ -173,7 +173,7 @@ describe('alert routes', () => {
       const bad = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=customer-sync'], comment: 'x', endsAt });
       expect([bad.status, bad.body.message], endsAt).toEqual([
         400,
-        'Invalid body field "endsAt": expected when it ends, an RFC 3339 date-time with its offset such as 2026-11-29T10:00:00Z (or give duration).',
+        `Invalid body field "endsAt": expected when it ends, an RFC 3339 date-time with its offset such as 2026-11-29T10:00:00Z (or give duration), got "${endsAt}".`,
       ]);
     }
     // Regression: these pass the schema's format but no Date holds them; they were told "must lie between the years".

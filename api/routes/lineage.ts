@@ -28,7 +28,7 @@ export const lineageRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
         summary: 'OpenLineage RunEvents in (one event or an array); runs that end become flows of their job',
         tags: ['lineage'],
         body: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Array(Type.Unknown())], {
-          description: 'An OpenLineage RunEvent (https://openlineage.io/spec/2-0-2/OpenLineage.json) or an array of them',
+          description: 'a JSON object, an OpenLineage RunEvent (https://openlineage.io/spec/2-0-2/OpenLineage.json), or an array of them',
         }),
         response: {
           200: Type.Object({

@@ -76,7 +76,9 @@ export const SilenceBodySchema = Type.Object(
     endsAt: Type.Optional(
       Type.String({ format: 'date-time', description: 'when it ends, an RFC 3339 date-time with its offset such as 2026-11-29T10:00:00Z (or give duration)' }),
     ),
-    duration: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'instead of endsAt: 2h, 1d' })),
+    duration: Type.Optional(
+      Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'how long, instead of endsAt: a duration such as 2h or 1d' }),
+    ),
     comment: Type.String({ minLength: 1, maxLength: 2000 }),
   },
   { additionalProperties: false },

@@ -44,6 +44,11 @@ export const ERR_WRITE_MEDIA_TYPE = defineError(
   (got: string) =>
     `Requests that change something must send "Content-Type: application/json" (with a JSON body, {} when there is nothing to say); got "${got}".`,
 );
+export const ERR_JSON_CHARSET = defineError(
+  'WEFT_ERR_MEDIA_TYPE',
+  415,
+  (charset: string) => `JSON is read as UTF-8 (RFC 8259 §8.1); got charset "${charset.slice(0, 40)}": send the body in UTF-8, with charset=utf-8 or none.`,
+);
 export const ERR_TOKEN = defineError('WEFT_ERR_TOKEN', 400, (what: string) => what);
 export const ERR_TOKEN_NOT_FOUND = defineError(
   'WEFT_ERR_TOKEN_NOT_FOUND',

@@ -13,6 +13,7 @@ export {
   ERR_FOREIGN_HOST,
   ERR_CROSS_SITE,
   ERR_WRITE_MEDIA_TYPE,
+  ERR_JSON_CHARSET,
   ERR_TOKEN,
   ERR_TOKEN_NOT_FOUND,
 } from './catalogue.ts';
