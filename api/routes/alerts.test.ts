@@ -95,6 +95,11 @@ describe('alert routes', () => {
     await alerting.idle();
     const { status, body } = await call('GET', '/api/v1/alerts', 'viewer-token');
     expect(status).toBe(200);
+    // Regression: `?state=` and `?state=,` answered no alerts at all, as if none were in any state.
+    for (const query of ['state=', 'state=,', 'state=firing,'])
+      expect((await call('GET', `/api/v1/alerts?${query}`, 'viewer-token')).body.message, query).toMatch(
+        /^Invalid querystring field "state": it (is empty|has an empty item \(.*\)); expected one or more of pending, firing, resolved, separated by commas\.$/,
+      );
     const errors = body.alerts.find((a: { rule: string }) => a.rule === 'flow-error-rate');
     expect(errors).toMatchObject({
       state: 'firing',

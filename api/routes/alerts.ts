@@ -1,3 +1,4 @@
+import { commaList } from './bounds.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { identityOf } from '../../access/index.ts';
@@ -75,16 +76,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       },
     },
     async (request) => {
-      const wanted = (request.query.state ?? 'pending,firing')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const bad = wanted.filter((s) => !(states as readonly string[]).includes(s));
-      if (bad.length)
-        throw ERR_BAD_REQUEST(
-          `Invalid querystring field "state": unknown ${bad.map((b) => `"${b}"`).join(', ')}; expected one or more of ${states.join(', ')}.`,
-        );
-      const alerts = await alertingOf(services).alertStore.listAlerts(wanted as Alert['state'][], request.query.limit);
+      const wanted = commaList(request.query.state, states, 'state') ?? ['pending', 'firing'];
+      const alerts = await alertingOf(services).alertStore.listAlerts(wanted, request.query.limit);
       return { alerts: alerts.map(view) };
     },
   );

@@ -1,3 +1,4 @@
+import { findingKinds } from '../../core/contracts/index.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -435,6 +436,17 @@ describe('analyzer routes', () => {
       }),
     });
     expect((await get('/api/v1/findings?severity=urgent')).status).toBe(400);
+    // Regression: `?status=` and `?status=,,` were read as no filter (resolved findings included), `?kind=` too.
+    for (const [query, problem] of [
+      ['status=', 'it is empty'],
+      ['status=,,,', 'it has an empty item (",,,")'],
+      ['status=open,', 'it has an empty item ("open,")'],
+      ['kind=', 'it is empty'],
+    ])
+      expect((await get(`/api/v1/findings?${query}`)).body.message, query).toBe(
+        `Invalid querystring field "${query.split('=')[0]}": ${problem}; expected one or more of ${query.startsWith('status') ? 'open, acknowledged, resolved' : findingKinds.join(', ')}, separated by commas.`,
+      );
+    expect((await get('/api/v1/findings?status=opne')).body.message).toMatch(/^Invalid querystring field "status": unknown "opne" \(did you mean "open"\?\); /);
     expect((await get('/api/v1/graph?since=yesterday')).body.message).toMatch(/^Invalid querystring field "since"/);
     expect((await get('/api/v1/findings?limit=0')).status).toBe(400);
     // regression: a parameter the route does not take was dropped, and the answer covered everything

@@ -3,6 +3,7 @@
  * that says what to send instead, never a 500 from an invalid date or an overflowing interval.
  */
 import { ERR_BAD_REQUEST, isWeftError } from '../../core/errors/index.ts';
+import { didYouMean } from '../../core/text/index.ts';
 import {
   formatDuration,
   INSTANT_EXAMPLE,
@@ -118,4 +119,25 @@ export function flowWindow(query: { since?: string; from?: string; to?: string }
   const asked = boundedRange(query);
   const w = minuteWindow(asked.since.getTime(), asked.until.getTime(), query.from === undefined);
   return { since: new Date(w.since), until: new Date(w.until) };
+}
+
+/**
+ * A comma-separated query value of names from `allowed` (`?status=open,acknowledged`), or undefined when the
+ * parameter is absent. Throws WEFT_ERR_BAD_REQUEST (400) for an empty value or item (`?status=`, `open,,x`,
+ * `open,`: read as "no filter" it would answer everything), and for an unknown name, with the one meant.
+ */
+export function commaList<T extends string>(value: string | undefined, allowed: readonly T[], field: string): T[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((s) => s.trim());
+  const takes = `expected one or more of ${allowed.join(', ')}, separated by commas`;
+  if (items.some((i) => i === ''))
+    throw ERR_BAD_REQUEST(
+      `Invalid querystring field "${field}": ${value.trim() === '' ? 'it is empty' : `it has an empty item (${JSON.stringify(value.slice(0, 100))})`}; ${takes}.`,
+    );
+  const bad = items.filter((i) => !allowed.includes(i as T));
+  if (bad.length)
+    throw ERR_BAD_REQUEST(
+      `Invalid querystring field "${field}": unknown ${bad.map((b) => `${JSON.stringify(b.slice(0, 100))}${didYouMean(b.slice(0, 100), allowed)}`).join(', ')}; ${takes}.`,
+    );
+  return items as T[];
 }

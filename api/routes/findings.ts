@@ -1,9 +1,9 @@
+import { commaList } from './bounds.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ERR_FINDING_NOT_FOUND, type FindingStore } from '../../findings/index.ts';
 import { findingKinds, findingStatuses } from '../../core/contracts/index.ts';
 import { identityOf } from '../../access/index.ts';
-import { ERR_BAD_REQUEST } from '../../core/errors/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
 import { SeveritySchema } from '../schemas/common.ts';
 import { FindingEventSchema, FindingSchema } from '../schemas/findings.ts';
@@ -15,19 +15,6 @@ function findingsOf(services: ApiServices): FindingStore {
 }
 
 /** "a,b" → checked list; an unknown value is a 400 naming the allowed ones. */
-function csv<T extends string>(value: string | undefined, allowed: readonly T[], field: string): T[] | undefined {
-  if (!value) return undefined;
-  const items = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const bad = items.filter((i) => !allowed.includes(i as T));
-  if (bad.length)
-    throw ERR_BAD_REQUEST(
-      `Invalid querystring field "${field}": unknown ${bad.map((b) => `"${b}"`).join(', ')}; expected one or more of ${allowed.join(', ')} (comma-separated).`,
-    );
-  return items as T[];
-}
 
 const NoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{6,64}$', description: 'finding id' }) });
@@ -57,9 +44,9 @@ export const findingRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     async (request) => {
       const q = request.query;
       const findings = await findingsOf(services).list({
-        kind: csv(q.kind, findingKinds, 'kind'),
+        kind: commaList(q.kind, findingKinds, 'kind'),
         minSeverity: q.severity,
-        status: csv(q.status, findingStatuses, 'status') ?? ['open', 'acknowledged'],
+        status: commaList(q.status, findingStatuses, 'status') ?? ['open', 'acknowledged'],
         subject: q.subject,
         limit: q.limit,
       });
