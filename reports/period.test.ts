@@ -36,4 +36,18 @@ describe('report period', () => {
     );
     expect(() => resolvePeriod({ since: '2026-11-01', until: '2300-01-01' }, now)).toThrow('until 2300-01-01 lies outside the years 1900 to 2299');
   });
+
+  // Regression: `until` a month ahead was taken, and a report signed for a period that had not happened yet.
+  it('refuses an end in the future, and reads an end within a minute ahead (a clock running ahead) as now', () => {
+    expect(() => resolvePeriod({ since: '1h', until: '2026-12-29T12:00:00Z' }, now)).toThrow(
+      'until 2026-12-29T12:00:00.000Z lies in the future (it is 2026-11-29T12:00:00.000Z): a report covers what has happened; give a time up to now, or leave it out for now.',
+    );
+    expect(() => resolvePeriod({ since: '1h', until: '2026-11-29T12:01:01Z' }, now, { since: '--since', until: '--until' })).toThrow(
+      /^--until 2026-11-29T12:01:01\.000Z lies in the future/,
+    );
+    expect(resolvePeriod({ since: '1h', until: '2026-11-29T12:00:30Z' }, now)).toEqual({
+      since: '2026-11-29T11:00:00.000Z',
+      until: '2026-11-29T12:00:00.000Z',
+    });
+  });
 });

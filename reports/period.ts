@@ -3,6 +3,8 @@ import { ERR_REPORT_PERIOD } from './errors.ts';
 import type { Period } from './model.ts';
 
 const MAX_MS = 400 * 86_400_000;
+/** How far ahead of this machine's clock a period's end is taken as "now" (another machine's clock running ahead), in ms. */
+const FUTURE_SKEW_MS = 60_000;
 
 /**
  * A time given as a duration back from `now` ("24h", "7d"), an RFC 3339 date-time with its offset, or a
@@ -31,7 +33,8 @@ function pointIn(text: string, now: Date, field: string): Date {
 /**
  * The period a report covers: `since` (duration back from now, RFC 3339 time or date) to `until` (the
  * same; default now, when absent). Throws WEFT_ERR_REPORT_PERIOD for an empty `since` or `until` (not
- * taken as its default), an empty, inverted or longer-than-400-days period. `names` are how its messages call
+ * taken as its default), an empty, inverted or longer-than-400-days period, and an `until` more than a minute
+ * ahead of `now` (within a minute, it is read as `now`). `names` are how its messages call
  * the two fields (the API's body fields by default; the CLI passes its flags, `--since` and `--until`).
  */
 export function resolvePeriod(
@@ -39,7 +42,13 @@ export function resolvePeriod(
   now: Date,
   names: { since: string; until: string } = { since: 'since', until: 'until' },
 ): Period {
-  const until = input.until === undefined ? now : pointIn(input.until, now, names.until);
+  let until = input.until === undefined ? now : pointIn(input.until, now, names.until);
+  // A signed report says what happened up to its end: an end to come is refused (a clock a little ahead is read as now).
+  if (until.getTime() > now.getTime() + FUTURE_SKEW_MS)
+    throw ERR_REPORT_PERIOD(
+      `${names.until} ${until.toISOString()} lies in the future (it is ${now.toISOString()}): a report covers what has happened; give a time up to now, or leave it out for now.`,
+    );
+  if (until.getTime() > now.getTime()) until = now;
   const since = pointIn(input.since ?? '24h', now, names.since);
   if (since.getTime() >= until.getTime())
     throw ERR_REPORT_PERIOD(`The period must start before it ends: since ${since.toISOString()} is not before until ${until.toISOString()}.`);
