@@ -136,4 +136,18 @@ describe('body fields a route does not take', () => {
     expect(none.json().message).toMatch(/^No route GET \/api\/v1\/nothing\/x+…\.$/);
     expect(none.json().message.length).toBeLessThan(260);
   });
+
+  // Regression: an inverted audit-log range answered no entries (as if nobody had done anything); a replay of 0s, nothing.
+  it('refuses an inverted audit-log range and a backtest of no time', async () => {
+    const log = await app.inject({ method: 'GET', url: '/api/v1/audit-log?since=2026-11-02&until=2026-11-01' });
+    expect([log.statusCode, log.json().message]).toEqual([
+      400,
+      'Invalid querystring: since (2026-11-02) is after until (2026-11-01); give since before until.',
+    ]);
+    const replay = await app.inject({ method: 'GET', url: '/api/v1/alerts/backtest?rule=flow-stale&since=0s' });
+    expect([replay.statusCode, replay.json().message]).toEqual([
+      400,
+      'Invalid querystring field "since": it must be a positive duration like 7d (a replay of no time evaluates nothing).',
+    ]);
+  });
 });

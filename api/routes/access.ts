@@ -1,3 +1,4 @@
+import { ERR_BAD_REQUEST } from '../../core/errors/index.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { identityOf, type Credentials } from '../../access/index.ts';
@@ -78,9 +79,13 @@ export const accessRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
       },
     },
     async (request) => {
-      if (!services.auditLog) return { entries: [] };
       const q = request.query;
-      return { entries: await services.auditLog.list({ since: time(q.since, 'since'), until: time(q.until, 'until'), afterSeq: q.afterSeq, limit: q.limit }) };
+      const [since, until] = [time(q.since, 'since'), time(q.until, 'until')];
+      // An inverted range would answer "no entries", as if nobody had done anything.
+      if (since && until && since.getTime() > until.getTime())
+        throw ERR_BAD_REQUEST(`Invalid querystring: since (${q.since}) is after until (${q.until}); give since before until.`);
+      if (!services.auditLog) return { entries: [] };
+      return { entries: await services.auditLog.list({ since, until, afterSeq: q.afterSeq, limit: q.limit }) };
     },
   );
 };

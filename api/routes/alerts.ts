@@ -166,10 +166,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       },
     },
     async (request) => {
-      if (!services.analyzer) throw ERR_NOT_FOUND('The analyzer does not run in this process: backtests need its catalog.');
       const until = new Date();
       const sinceMs = parseDuration(request.query.since ?? '7d', 'since');
       if (sinceMs > 90 * 86_400_000) throw ERR_BAD_REQUEST('Invalid querystring field "since": at most 90d.');
+      if (sinceMs <= 0)
+        throw ERR_BAD_REQUEST('Invalid querystring field "since": it must be a positive duration like 7d (a replay of no time evaluates nothing).');
+      if (!services.analyzer) throw ERR_NOT_FOUND('The analyzer does not run in this process: backtests need its catalog.');
       try {
         return await backtestRule(services.store, services.analyzer.catalog(), request.query.rule, new Date(until.getTime() - sinceMs), until);
       } catch (err) {
