@@ -214,6 +214,12 @@ describe.skipIf(!up)('probe API', () => {
       const drift = await app.inject({ method: 'GET', url: '/api/v1/drift?domain=customer' });
       expect(drift.statusCode).toBe(200);
       expect(drift.json().drift[0]).toMatchObject({ domain: 'customer', systemOfRecord: 'crm', replica: 'erp', sorCount: 10, replicaCount: 10, drift: false });
+      // Regression: a domain the catalog lacks answered "no drift", as if its replicas agreed.
+      const noDomain = await app.inject({ method: 'GET', url: '/api/v1/drift?domain=custmer' });
+      expect([noDomain.statusCode, noDomain.json().message]).toEqual([
+        404,
+        'No domain "custmer" in the catalog (did you mean "customer"?) (domains: customer).',
+      ]);
       const recs = await app.inject({ method: 'GET', url: '/api/v1/reconciliations' });
       expect(recs.json().reconciliations[0]).toMatchObject({ id: 'customers', left: { system: 'crm', table }, latest: { status: 'ok', missing: 0 } });
       const runs = await app.inject({ method: 'GET', url: '/api/v1/reconciliations/customers/runs' });

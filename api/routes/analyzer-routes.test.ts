@@ -424,6 +424,11 @@ describe('analyzer routes', () => {
     }
     // A preset too: its length in whole minutes, ending on a minute (the end of the one in progress).
     const hour = (await get('/api/v1/hops?flow=customer-sync&since=1h')).body;
+    // Regression: a flow id that names no flow answered "no hops", as if the flow carried nothing.
+    expect(await get('/api/v1/hops?flow=customer-snyc')).toEqual({
+      status: 404,
+      body: expect.objectContaining({ message: 'No flow "customer-snyc" in the catalog or among observed flows.' }),
+    });
     expect(Date.parse(hour.until) % 60_000).toBe(0);
     expect(Date.parse(hour.until) - Date.parse(hour.since)).toBe(3_600_000);
   });

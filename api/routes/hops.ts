@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { selectFlow } from '../../analyzer/index.ts';
 import { ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { RangeFields } from '../schemas/common.ts';
@@ -60,6 +61,8 @@ export const hopRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (a
           }).`,
         );
       }
+      // A flow that is neither in the catalog nor an observed flow's id would answer "no hops" (the flow page's rule).
+      if (flow !== undefined) selectFlow(analyzer.catalog(), flow);
       const { since, from, to } = request.query;
       // A range (since, or from and to) is read over the whole minutes the flow's summary and series state
       // (flowWindow), so the flow page's records per hop count over the same window; none: the analyzer window.
