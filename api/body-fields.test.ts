@@ -150,4 +150,12 @@ describe('body fields a route does not take', () => {
       'Invalid querystring field "since": it must be a positive duration like 7d (a replay of no time evaluates nothing).',
     ]);
   });
+
+  // Regression: a matcher that may be an object or a "name=value" string was answered with the object form's
+  // complaint ("must be object") whatever was wrong with the string given.
+  it('answers a value that may take two forms with the form it has, or both', async () => {
+    const silence = (matcher: unknown) => post('/api/v1/silences', { matchers: [matcher], comment: 'c', duration: '1h' });
+    expect(await silence('a')).toEqual({ status: 400, message: 'Invalid body field "matchers.0": must NOT have fewer than 2 characters' });
+    expect(await silence(5)).toEqual({ status: 400, message: 'Invalid body field "matchers.0": must be an object or a string' });
+  });
 });

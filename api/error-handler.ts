@@ -16,6 +16,26 @@ function describedAs(schema: unknown, where: string, field: string): string | un
   return typeof description === 'string' && description ? description : undefined;
 }
 
+/** A validation error as fastify passes it on (Ajv's). */
+type ValidationError = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * The error that says most: for a value that may take several forms (anyOf: a matcher object or a
+ * "name=value" string), the form whose type the value has and the rule it broke ("must NOT have fewer than 2
+ * characters"), not the first form's "must be object"; when it has none of the types, one error naming them all.
+ */
+function telling(errors: ValidationError[]): ValidationError | undefined {
+  const first = errors[0];
+  const anyOf = errors.find((e) => e.keyword === 'anyOf');
+  if (!anyOf) return first;
+  // A form the value has the type of: its error lies deeper than the value, or is not about the type.
+  const at = anyOf.instancePath;
+  const specific = errors.find((e) => e !== anyOf && (e.instancePath.length > at.length || e.keyword !== 'type'));
+  if (specific) return specific;
+  const types = [...new Set(errors.filter((e) => e.keyword === 'type' && e.instancePath === at).map((e) => String((e.params as { type?: unknown }).type)))];
+  return types.length > 1 && first ? { ...first, message: `must be ${types.map((t) => (t === 'object' ? 'an object' : `a ${t}`)).join(' or ')}` } : first;
+}
+
 /** A request path for a message: at most 200 characters, then "…". */
 function shownPath(path: string): string {
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
@@ -113,7 +133,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (err.validation) {
       const where = err.validationContext ?? 'request';
-      const first = err.validation[0];
+      const first = telling(err.validation);
       const path = first?.instancePath
         ? first.instancePath.replace(/^\//, '').replace(/\//g, '.')
         : ((first?.params as { missingProperty?: string })?.missingProperty ?? '');
