@@ -158,4 +158,20 @@ describe('body fields a route does not take', () => {
     expect(await silence('a')).toEqual({ status: 400, message: 'Invalid body field "matchers.0": must NOT have fewer than 2 characters' });
     expect(await silence(5)).toEqual({ status: 400, message: 'Invalid body field "matchers.0": must be an object or a string' });
   });
+
+  // Regression: these were answered with the raw pattern ('must match pattern "^(\\d+(\\.\\d+)?(ms|s|…'), not what to give.
+  it('answers a value of the wrong shape with what the field takes', async () => {
+    const replay = await app.inject({ method: 'GET', url: '/api/v1/alerts/backtest?rule=flow-stale&since=abc' });
+    expect(replay.json().message).toBe(
+      'Invalid querystring field "since": expected how far back to replay: a duration such as 24h or 7d (at most 90d), got "abc".',
+    );
+    expect(await post('/api/v1/remediations', { fingerprint: 'XYZ' })).toEqual({
+      status: 400,
+      message: 'Invalid body field "fingerprint": expected the alert fingerprint (16 hex digits), got "XYZ".',
+    });
+    const probe = await app.inject({ method: 'POST', url: '/api/v1/probes/CRM%20count/run', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(probe.json().message).toBe(
+      'Invalid params field "id": expected an id from the catalog: lower-case letters, digits, and . _ - after the first, got "CRM count".',
+    );
+  });
 });

@@ -148,7 +148,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         querystring: Type.Object(
           {
             rule: Type.String({ minLength: 1, maxLength: 200 }),
-            since: Type.Optional(Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', default: '7d' })),
+            since: Type.Optional(
+              Type.String({
+                pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$',
+                default: '7d',
+                description: 'how far back to replay: a duration such as 24h or 7d (at most 90d)',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -329,7 +335,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         summary: "Run the remediation actions attached to an alert's rule or flow now (waits for their attempts)",
         tags: ['alerts'],
         body: Type.Object(
-          { fingerprint: Type.String({ pattern: '^[0-9a-f]{16}$' }), action: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+          {
+            fingerprint: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'the alert fingerprint (16 hex digits)' }),
+            action: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ outcomes: Type.Array(RemediationOutcomeSchema) }) },

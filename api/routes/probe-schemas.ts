@@ -14,7 +14,9 @@ export function probesOf(services: { probes?: ProbesRuntime }): ProbesRuntime {
   return services.probes;
 }
 
-export const IdParams = Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$' }) });
+export const IdParams = Type.Object({
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'an id from the catalog: lower-case letters, digits, and . _ - after the first' }),
+});
 
 export const sampleOut = (s: ProbeSample) => ({
   at: s.ts.toISOString(),
