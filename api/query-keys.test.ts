@@ -135,6 +135,20 @@ describe('query parameters a route does not take, or takes once', () => {
     );
   });
 
+  // Regression: the validator read ?limit=0x10 as 16, ?limit=1e2 as 100 and ?limit=%20 as 0 (then "must be >= 1").
+  it('takes a number parameter in decimal digits only', async () => {
+    for (const [given, shownValue] of [
+      ['0x10', '0x10'],
+      ['1e2', '1e2'],
+      ['%20', ' '],
+      ['10abc', '10abc'],
+    ])
+      expect(await get(`/api/v1/findings?limit=${given}`), given).toEqual({
+        status: 400,
+        message: `Invalid querystring field "limit": expected a whole number in decimal digits, got ${JSON.stringify(shownValue)}.`,
+      });
+  });
+
   it('lets a parameter whose schema is a list be repeated', () => {
     const properties = { tag: Type.Array(Type.String()), either: Type.Union([Type.String(), Type.Array(Type.String())]), one: Type.String() };
     expect(queryKeyProblem({ tag: ['a', 'b'], either: ['a', 'b'], one: 'x' }, properties, 'GET /x')).toBeUndefined();

@@ -52,6 +52,21 @@ export function queryKeyProblem(query: Record<string, unknown>, properties: Reco
 }
 
 /**
+ * A number parameter written other than in decimal digits: the validator's coercion reads `?limit=0x10` as 16,
+ * `?limit=1e2` as 100 and `?limit=%20` as 0. Undefined when every number parameter is plain decimal.
+ */
+export function queryNumberProblem(query: Record<string, unknown>, properties: Record<string, unknown>): string | undefined {
+  for (const key of Object.keys(query)) {
+    const type = (properties[key] as { type?: unknown } | undefined)?.type;
+    const value = query[key];
+    if ((type !== 'integer' && type !== 'number') || typeof value !== 'string') continue;
+    if (!(type === 'integer' ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/).test(value))
+      return `Invalid querystring field ${shown(key)}: expected ${type === 'integer' ? 'a whole number' : 'a number'} in decimal digits, got ${shown(value)}.`;
+  }
+  return undefined;
+}
+
+/**
  * Refuses query parameters a route does not take, and parameters it takes once given twice
  * (`?severity=high&severity=low`), with one 400 naming all of them and the parameters the route
  * takes. Without it a misspelt filter (`?domian=…`, `?domain[]=…`, `?severity=high&sevrity=…`)
@@ -71,7 +86,7 @@ export function installQueryKeyCheck(app: FastifyInstance): void {
     const hook = async (request: FastifyRequest) => {
       const query = request.query as Record<string, unknown> | null;
       if (!query || typeof query !== 'object') return;
-      const problem = queryKeyProblem(query, properties, `${request.method} ${route.url}`);
+      const problem = queryKeyProblem(query, properties, `${request.method} ${route.url}`) ?? queryNumberProblem(query, properties);
       if (problem) throw ERR_BAD_REQUEST(problem);
     };
     route.preValidation = [hook, ...[route.preValidation ?? []].flat()];
