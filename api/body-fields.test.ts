@@ -174,4 +174,11 @@ describe('body fields a route does not take', () => {
       'Invalid params field "id": expected an id from the catalog: lower-case letters, digits, and . _ - after the first, got "CRM count".',
     );
   });
+
+  // Regression: a body over the limit was answered 413 with "error": "Bad Request", fastify's code and no limit.
+  it('answers a body over the limit with the limit, in its own words', async () => {
+    const r = await post('/api/v1/alerts/0123456789abcdef/ack', { note: 'x'.repeat(2 * 1024 * 1024) });
+    expect(r.status).toBe(413);
+    expect(r.message).toMatch(/^The body is larger than \d+ bytes: send a smaller one\.$/);
+  });
 });

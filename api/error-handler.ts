@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isWeftError } from '../core/errors/index.ts';
 import { closestName, didYouMean } from '../core/text/index.ts';
@@ -14,6 +15,18 @@ function describedAs(schema: unknown, where: string, field: string): string | un
   if (!properties || typeof properties !== 'object' || !Object.hasOwn(properties, field)) return undefined;
   const description = (properties as Record<string, { description?: unknown }>)[field]?.description;
   return typeof description === 'string' && description ? description : undefined;
+}
+
+/** What fastify's own refusals mean for the sender: the body over the limit (with the limit), a malformed URL. */
+function httpLayerError(err: FastifyError, limit: number | undefined): { code: string; message: string } | undefined {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { code: 'WEFT_ERR_TOO_LARGE', message: `The body is larger than ${limit === undefined ? 'the limit' : `${limit} bytes`}: send a smaller one.` };
+  }
+  if (err.code === 'FST_ERR_BAD_URL')
+    return { code: 'WEFT_ERR_BAD_REQUEST', message: 'The URL is not valid: a % in its path must start a percent-encoded byte (%2F).' };
+  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return { code: 'WEFT_ERR_BAD_REQUEST', message: 'The body is empty but says it is JSON: send {} or no Content-Type.' };
+  return undefined;
 }
 
 /** A validation error as fastify passes it on (Ajv's). */
@@ -188,7 +201,14 @@ export function installErrorHandler(app: FastifyInstance): void {
         .status(status)
         .send({ statusCode: status, code: 'WEFT_ERR_INTERNAL', error: 'Internal Server Error', message: 'Internal error; see the Weft log.' });
     }
-    return reply.status(status).send({ statusCode: status, code: err.code ?? 'WEFT_ERR_BAD_REQUEST', error: 'Bad Request', message: err.message });
+    // The HTTP layer's own refusals (fastify's FST_ERR_* codes), in Weft's words.
+    const own = httpLayerError(err, request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit);
+    return reply.status(status).send({
+      statusCode: status,
+      code: own?.code ?? (err.code?.startsWith('WEFT_') ? err.code : 'WEFT_ERR_BAD_REQUEST'),
+      error: STATUS_CODES[status] ?? 'Bad Request',
+      message: own?.message ?? err.message,
+    });
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({
