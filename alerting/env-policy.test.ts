@@ -63,7 +63,7 @@ routes:
       catalog: (): Catalog => catalog,
       findings,
       logger: silentLogger(),
-      env: (name) => (read.push(name), name === 'CORP_SECRET' ? 'corp-secret-value' : 'hook-token-value'),
+      env: (name) => (read.push(name), name === 'CORP_SECRET' ? 'corp-secret-value' : 'hook&token #value'),
       envPolicy: { allow: [], deny: ['CORP_*'] },
       clock,
       intervalMs: 10_000,
@@ -100,14 +100,15 @@ routes:
     const report = await alerting.evaluateNow();
     expect(report.notifications.map((n) => n.receiver).sort()).toEqual(['allowed-hook', 'denied-hook', 'query-hook']);
     await alerting.idle();
-    // A reference inside a URL (`?token=env:HOOK_TOKEN`) is resolved as in an http probe's query, not sent as text.
-    expect(requests.sort()).toEqual(['/allowed Bearer hook-token-value ', '/query?token=hook-token-value  ']);
+    // A reference inside a URL (`?token=env:HOOK_TOKEN`) is resolved as in an http probe's query, not sent as text,
+    // and encoded as a query value (regression: "&" split it into a second parameter, "#" cut it).
+    expect(requests.sort()).toEqual(['/allowed Bearer hook&token #value ', '/query?token=hook%26token+%23value  ']);
     expect(read).not.toContain('CORP_SECRET');
     const deliveries = await alerting.alertStore.deliveries();
     const denied = deliveries.filter((d) => d.receiver === 'denied-hook');
     expect(denied.length).toBeGreaterThan(0);
     expect(denied.every((d) => !d.ok)).toBe(true);
     expect(JSON.stringify(denied)).toMatch(/env:CORP_SECRET matches \\"CORP_\*\\" in the deny-list/);
-    expect(JSON.stringify(deliveries)).not.toMatch(/corp-secret-value|hook-token-value/);
+    expect(JSON.stringify(deliveries)).not.toMatch(/corp-secret-value|hook&token|hook%26token/);
   });
 });

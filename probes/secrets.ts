@@ -67,6 +67,23 @@ export class Secrets {
     return value;
   }
 
+  /**
+   * A URL as the catalog writes it: a whole `env:NAME` is the URL itself (a Slack webhook); otherwise each query
+   * value holding references is resolved and percent-encoded as a query value (`?token=env:T` with T = "a&b#c"
+   * sends `token=a%26b%23c`, not a second parameter and a cut), as an http probe's query is. Throws like `resolve`;
+   * a reference elsewhere in the URL (its path, its host) is refused, naming it.
+   */
+  resolveUrl(text: string, what: string): string {
+    if (/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return this.resolve(text, what);
+    if (!text.includes('env:')) return text;
+    const url = new URL(text);
+    for (const [name, value] of [...url.searchParams])
+      if (value.includes('env:')) url.searchParams.set(name, this.resolveEmbedded(value, `${what} query parameter ${name}`));
+    if (url.toString().replace(url.search, '').includes('env:'))
+      throw new ProbeError('config', `${what}: an env: reference may stand for the whole URL or a query value, not a part of its host or path`);
+    return url.toString();
+  }
+
   /** A text holding references ("Bearer env:TOKEN", "?key=env:KEY"): each is resolved and remembered. */
   resolveEmbedded(text: string, what: string): string {
     return text.replace(REF, (ref) => this.resolve(ref, what));

@@ -102,7 +102,7 @@ export async function runAction(action: RemediationSpec, alert: Alert, o: RunAct
     lastStatus = 0;
     lastError = '';
     try {
-      url = o.secrets.resolveEmbedded(action.request.url, `remediation ${action.id} url`);
+      url = o.secrets.resolveUrl(action.request.url, `remediation ${action.id} url`);
       const headers: Record<string, string> = { 'idempotency-key': key, 'user-agent': 'weft-remediation' };
       for (const [k, v] of Object.entries(action.request.headers ?? {}))
         headers[k.toLowerCase()] = o.secrets.resolveEmbedded(v, `remediation ${action.id} header ${k}`);

@@ -16,10 +16,7 @@ const ALWAYS_CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie'];
  * Every value is remembered for redaction; messages keep naming `spec.url`, which holds references only.
  */
 export function httpRequest(spec: HttpProbeSpec, secrets: Secrets): { url: URL; headers: Headers; credentialHeaders: Set<string> } {
-  const url = new URL(spec.url);
-  for (const [name, value] of [...url.searchParams]) {
-    if (value.includes('env:')) url.searchParams.set(name, secrets.resolveEmbedded(value, `probe ${spec.id} query parameter ${name}`));
-  }
+  const url = new URL(secrets.resolveUrl(spec.url, `probe ${spec.id}`));
   const headers = new Headers({ accept: 'application/json' });
   const credentialHeaders = new Set(ALWAYS_CREDENTIALS);
   for (const [name, value] of Object.entries(spec.headers ?? {})) {

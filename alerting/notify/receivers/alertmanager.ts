@@ -10,7 +10,7 @@ export const AM_ALIVE_MS = 4 * 60_000;
  * then does its own grouping, silences, inhibition and on-call routing.
  */
 export const alertmanagerReceiver: ReceiverKind = (spec, n, ctx) => {
-  const base = ctx.secrets.resolveEmbedded(spec.url!, `receiver ${spec.id} url`).replace(/\/$/, '');
+  const base = ctx.secrets.resolveUrl(spec.url!, `receiver ${spec.id} url`).replace(/\/$/, '');
   const aliveUntil = new Date(Date.now() + AM_ALIVE_MS).toISOString();
   const body = n.alerts.map(({ alert, status }) => {
     const a = amAlert(alert, status, ctx.externalUrl);

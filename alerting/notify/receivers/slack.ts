@@ -39,4 +39,4 @@ export function slackMessage(n: Notification, externalUrl: string) {
 
 /** A Slack incoming webhook (its URL is a secret: give it as env:NAME). */
 export const slackReceiver: ReceiverKind = (spec, n, ctx) =>
-  postJson(ctx.secrets.resolveEmbedded(spec.url!, `receiver ${spec.id} url`), slackMessage(n, ctx.externalUrl), {}, ctx.timeoutMs);
+  postJson(ctx.secrets.resolveUrl(spec.url!, `receiver ${spec.id} url`), slackMessage(n, ctx.externalUrl), {}, ctx.timeoutMs);
