@@ -119,11 +119,12 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
     [['alerts', 'ack', 'f1', 'f2'], 'weft alerts ack: takes one argument, got 2: "f1", "f2"; see "weft alerts ack --help".'],
     [
       ['start', '--demo', '--faults', 'shadow-it'],
-      'weft start: takes no arguments besides its flags, got "shadow-it" (a value for --faults goes after "=": --faults=shadow-it); see "weft start --help".',
+      'weft start: "shadow-it" is not a catalog file: a value for --faults goes after "=", as in --faults=shadow-it.',
     ],
+    // `--catalog flows/*.yaml` as the shell passes it: both files are read (and, missing, named) before anything starts.
     [
-      ['start', 'estate.yaml'],
-      'weft start: takes no arguments besides its flags, got "estate.yaml" (a catalog file goes after --catalog: --catalog estate.yaml); see "weft start --help".',
+      ['start', '--catalog', '/nonexistent-weft/estate.yaml', '/nonexistent-weft/flows.yaml'],
+      /^weft start: The estate catalog has 2 problems:\n {2}\/nonexistent-weft\/estate\.yaml: no such file.*\n {2}\/nonexistent-weft\/flows\.yaml: no such file/,
     ],
     [['start', '--demo=yes'], 'weft start: --demo takes no value (or =true / =false), got "yes": write --demo alone, or leave it out.'],
     [['start', '--demo', '--faults='], 'weft start: --faults= was given an empty value (an unset variable?): write --faults alone, or --faults=VALUE.'],

@@ -10,12 +10,27 @@ import {
   type ParsedArgs,
   type WeftConfig,
 } from '../../core/config/index.ts';
-import { faultSelection } from '../../demo/index.ts';
+import { faultKinds, faultSelection } from '../../demo/index.ts';
+import { loadCatalog } from '../../core/catalog/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
 import { startWeft } from '../../runtime/start-weft.ts';
 import type { Command } from '../command.ts';
 import { startBanner } from './start-banner.ts';
+
+/**
+ * `args` with its operands read as catalog files (after those given with --catalog). Throws ERR_CONFIG for an
+ * operand that is a list of demo faults: `--faults shadow-it` means `--faults=shadow-it`, not a file of that name.
+ */
+function withCatalogOperands(args: ParsedArgs): ParsedArgs {
+  if (args.positionals.length === 0) return args;
+  const faultList = args.positionals.find((p) =>
+    p.split(',').every((name) => (faultKinds as readonly string[]).includes(name) || name === 'all' || name === 'none'),
+  );
+  if (faultList !== undefined) throw ERR_CONFIG(`"${faultList}" is not a catalog file: a value for --faults goes after "=", as in --faults=${faultList}.`);
+  const flags = Object.assign(Object.create(null) as Record<string, string[]>, args.flags, { catalog: [...(args.flags.catalog ?? []), ...args.positionals] });
+  return { positionals: [], flags };
+}
 
 /** The flags that only shape the demo estate. */
 const demoFlags = ['faults', 'no-faults', 'demo-time-scale', 'no-propagation'];
@@ -47,7 +62,7 @@ function refuseDemoFlagsWithoutDemo(args: ParsedArgs, config: WeftConfig): void 
 export const startCommand: Command = {
   summary: 'Run Weft: collector, probes, analyzer, API and UI in one process',
   usage: [
-    'start [--no-demo | --demo [--no-faults | --faults=shadow-it,stale-flow,…] [--demo-time-scale 0.1] [--no-propagation]] [--catalog FILE]…',
+    'start [--no-demo | --demo [--no-faults | --faults=shadow-it,stale-flow,…] [--demo-time-scale 0.1] [--no-propagation]] [[--catalog] FILE]…',
     '        [--data DIR] [--spool DIR] [--clickhouse URL [--cluster NAME]] [--only collector|probes|analyzer|api]',
     '        [--host 127.0.0.1] [--port 3000] [--otlp-host 127.0.0.1] [--otlp-port 4318] [--public-name NAME[:PORT],…]',
     '        [--late-arrival 2m] [--run-gap 30s] [--window 24h] [--analyze-every 30s] [--no-auto-remediation]',
@@ -60,11 +75,16 @@ export const startCommand: Command = {
   options: configFlags,
   booleans: configSwitches,
   optional: ['faults'],
-  async run(args, io) {
+  // Catalog files, as for audit and report: `--catalog flows/*.yaml` reaches weft as --catalog a.yaml b.yaml.
+  operands: Infinity,
+  async run(given, io) {
+    const args = withCatalogOperands(given);
     const config = buildConfig(args, io.env, io.cwd);
     refuseDemoFlagsWithoutDemo(args, config);
-    // Before anything starts: an unknown fault name is a usage error, not a failure of the running demo.
+    // Before anything starts (a store made, a port taken): an unknown fault name is a usage error, not a failure
+    // of the running demo, and a catalog that cannot be read stops here, with every problem it has.
     if (config.demo.enabled) faultSelection(config.demo.faults);
+    if (config.catalogFiles.length > 0) loadCatalog(config.catalogFiles, { envPolicy: config.catalogEnv });
     if (config.store.kind === 'embedded') {
       // A new installation starts in an empty (or absent) directory; any other directory without Weft's data is refused.
       const entries = existsSync(config.dataDir) ? readdirSync(config.dataDir) : [];
