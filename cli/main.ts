@@ -120,7 +120,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
 /** What the system refused about a file a command was given (`ENOENT`, `EISDIR`, `EACCES` with the path), said plainly; undefined for other errors. */
 function fileError(err: unknown): string | undefined {
   const e = err as NodeJS.ErrnoException | undefined;
-  if (!e || typeof e.code !== 'string' || typeof e.path !== 'string') return undefined;
+  if (!e || typeof e.code !== 'string') return undefined;
   const reasons: Record<string, string> = {
     ENOENT: 'does not exist (nor, when it is to be written, its directory)',
     EISDIR: 'is a directory, not a file',
@@ -131,8 +131,14 @@ function fileError(err: unknown): string | undefined {
     ENOSPC: 'cannot be written: the disk is full',
     EROFS: 'is on a read-only file system',
   };
+  const listen = e as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e.syscall === 'listen' && listen.port !== undefined) {
+    const at = `${listen.address ?? ''}:${listen.port}`;
+    if (e.code === 'EADDRINUSE') return `${at} is already in use (EADDRINUSE): stop what listens there, or give another port (--port, --otlp-port).`;
+    if (e.code === 'EACCES') return `${at} may not be listened on by this user (EACCES): ports below 1024 need privileges; give a higher one.`;
+  }
   const reason = Object.hasOwn(reasons, e.code) ? reasons[e.code] : undefined;
-  return reason ? `${e.path} ${reason} (${e.code}${e.syscall ? ` on ${e.syscall}` : ''}).` : undefined;
+  return reason && typeof e.path === 'string' ? `${e.path} ${reason} (${e.code}${e.syscall ? ` on ${e.syscall}` : ''}).` : undefined;
 }
 
 function defaultIO(): CommandIO {

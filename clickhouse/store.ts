@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { drainPending, Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import type { StoreConfig } from '../core/config/index.ts';
@@ -107,6 +107,9 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     database: config.database,
     request_timeout: 60_000,
     clickhouse_settings: { date_time_input_format: 'best_effort' },
+    // Its own warnings (a failed ping, with a stack) would come before Weft's one line saying what to do; its
+    // errors are thrown to Weft, which says them.
+    log: { level: ClickHouseLogLevel.ERROR },
   });
   const ping = await client.ping();
   if (!ping.success) {

@@ -179,6 +179,17 @@ describe('buildConfig', () => {
     expect(cfg(['--demo', '--no-faults']).demo.faults).toBe(false);
   });
 
+  // Regression: one port for both listeners failed at start with EADDRINUSE and a stack, after the store was made.
+  it('refuses one port for the API and the collector, naming where each came from', () => {
+    expect(() => cfg(['--port', '3911', '--otlp-port', '3911'])).toThrow(
+      '--port and --otlp-port are both 3911: the API and the OTLP collector need a port each.',
+    );
+    expect(() => cfg(['--otlp-port', '3000'])).toThrow('the default of --port and --otlp-port are both 3000: the API and the OTLP collector need a port each.');
+    expect(() => cfg([], { WEFT_PORT: '4318' })).toThrow('WEFT_PORT and the default of --otlp-port are both 4318');
+    expect(cfg(['--port', '0', '--otlp-port', '0']).api.port).toBe(0);
+    expect(cfg(['--port', '4318', '--host', '127.0.0.2']).api.port).toBe(4318);
+  });
+
   // Regression: WEFT_AUTO_REMEDIATION=0 (or no, off) left remediation on: only the exact text "false" turned it off.
   it('reads an on/off variable as true or false only, and refuses anything else, naming it', () => {
     expect(cfg([], { WEFT_AUTO_REMEDIATION: 'false' }).alerting.autoRemediate).toBe(false);

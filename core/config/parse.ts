@@ -294,6 +294,8 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   /** A duration setting, named in its error as the user gave it (the flag, else the variable). */
   const withDefault = ([value, what]: [string | undefined, string], fallback: string): [string, string] => [value ?? fallback, what];
   const duration = ([value, what]: [string | undefined, string], fallback: string) => parseDuration(value ?? fallback, what);
+  /** Where a setting came from, for a message: the flag, the variable, or the flag's default. */
+  const setBy = (name: string, variable: string) => (f(name) !== undefined ? `--${name}` : env[variable] !== undefined ? variable : `the default of --${name}`);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const optionalAbs = (p: string | undefined) => (p ? abs(p) : undefined);
   const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);
@@ -350,6 +352,13 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   const demoTimeScale = Number(timeScaleText);
   if (!(demoTimeScale > 0)) throw ERR_CONFIG(`--demo-time-scale must be a number above 0 (0.1 runs the demo ten times faster), got "${timeScaleText}".`);
 
+  const [otlpPort, apiPort] = [port(...from('otlp-port', 'WEFT_OTLP_PORT'), 4318), port(...from('port', 'WEFT_PORT'), 3000)];
+  // One port for both listeners would fail at start, after the store and the collector are up.
+  if (otlpPort !== 0 && otlpPort === apiPort && (collectorHost === apiHost || collectorHost === '0.0.0.0' || apiHost === '0.0.0.0'))
+    throw ERR_CONFIG(
+      `${setBy('port', 'WEFT_PORT')} and ${setBy('otlp-port', 'WEFT_OTLP_PORT')} are both ${apiPort}: the API and the OTLP collector need a port each.`,
+    );
+
   return {
     dataDir,
     store,
@@ -360,7 +369,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     },
     collector: {
       host: collectorHost,
-      port: port(...from('otlp-port', 'WEFT_OTLP_PORT'), 4318),
+      port: otlpPort,
       spoolDir: abs(f('spool') ?? env.WEFT_SPOOL_DIR ?? join(dataDir, 'spool')),
       spoolMaxBytes: int(env.WEFT_SPOOL_MAX_BYTES, 'WEFT_SPOOL_MAX_BYTES', 512 * 1024 * 1024),
       maxBodyBytes: int(env.WEFT_MAX_BODY_BYTES, 'WEFT_MAX_BODY_BYTES', 20 * 1024 * 1024),
@@ -370,7 +379,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     },
     api: {
       host: apiHost,
-      port: port(...from('port', 'WEFT_PORT'), 3000),
+      port: apiPort,
       traceLinkTemplate: traceLink(...from('trace-link', 'WEFT_TRACE_LINK')),
     },
     access: { tokens, publicNames },
