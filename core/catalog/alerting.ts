@@ -322,6 +322,13 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
     if (r.escalate && !receivers.has(r.escalate))
       problems.push({ path: `${where}.escalate`, message: `unknown receiver "${r.escalate}"${didYouMean(r.escalate, receivers)}: declare it under receivers` });
     if (!r.flows?.length && !r.rules?.length) problems.push({ path: `${where}.flows`, message: 'attach the action to flows: [flow-id] or rules: [rule-id]' });
+    // The body is a template ({{labels.flow}}), sent as written: a reference there would go out as its text.
+    if (r.request.body?.includes('env:'))
+      problems.push({
+        path: `${where}.request.body`,
+        message:
+          'env: references are read in the url and the headers, not in the body (sent as written): put the secret in a header, e.g. authorization: "Bearer env:NAME"',
+      });
   });
   return problems;
 }

@@ -80,6 +80,18 @@ reports:
   });
 });
 
+describe('env: references in a remediation body', () => {
+  // Regression: a remediation's body is a template sent as written: `env:TOKEN` there went out as its text.
+  it('refuses them, saying where references are read', () => {
+    const yaml = `${systems}remediations:
+  - { id: rerun, rules: [probe-failing], request: { method: POST, url: "https://runner.example/run", body: '{"token":"env:RUN_TOKEN"}' } }
+`;
+    expect(problemsOf(yaml)).toEqual([
+      'remediations[0].request.body: env: references are read in the url and the headers, not in the body (sent as written): put the secret in a header, e.g. authorization: "Bearer env:NAME"',
+    ]);
+  });
+});
+
 describe('percent-encoded env: references', () => {
   // Regression: an http probe decodes its query values before resolving them, so `?q=env%3AWEFT_API_TOKENS` was read
   // (and refused) only when the probe ran, after `weft catalog validate` had called the catalog valid.

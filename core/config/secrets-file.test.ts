@@ -53,6 +53,14 @@ describe('secretsReader', () => {
     expect(message).not.toMatch(/ss-secret|abc|u:p/);
   });
 
+  it('refuses a name given twice, and a WEFT_* name, which it would never read', () => {
+    const file = join(dir, 'twice.env');
+    writeFileSync(file, 'CRM_TOKEN=one\nWEFT_API_TOKENS=abcdefghijklmnop:admin\nCRM_TOKEN=two\n');
+    expect(() => secretsReader(file, {})).toThrow(
+      `WEFT_SECRETS_FILE / --secrets-file ${file}: line 2: WEFT_API_TOKENS is one of Weft's own settings, which are read from its environment, never from this file: set it there; line 3 gives CRM_TOKEN again (first on line 1): give each name once.`,
+    );
+  });
+
   it('reads quoted values over several lines, comments after a space, export, and CRLF line ends', () => {
     const file = join(dir, 'good.env');
     writeFileSync(file, 'export A=1\r\nB="two # not a comment"\r\nC=3 # a comment\r\nKEY="-----BEGIN\nline\n-----END"\r\nD=\r\n');

@@ -14,11 +14,13 @@ import { ERR_CONFIG } from '../errors/index.ts';
 /**
  * What Node's dotenv reader (`util.parseEnv`) would read other than meant, by line (1-based), naming variables,
  * never values: a line that is not `NAME=value` (it would swallow the next line's name: `A: 1` then `B=2` reads
- * a variable "A: 1\nB"), and an unquoted value with a `#` inside (it is cut there: `PASSWORD=p#ss` reads "p").
+ * a variable "A: 1\nB"), an unquoted value with a `#` inside (it is cut there: `PASSWORD=p#ss` reads "p"), a name
+ * given twice (the last would win without a word), and a WEFT_* name (never read from this file).
  * A quoted value may run over several lines.
  */
 export function secretsFileProblems(text: string): string[] {
   const problems: string[] = [];
+  const seen = new Map<string, number>();
   let open: { quote: string } | null = null;
   text.split(/\r?\n/).forEach((line, i) => {
     if (open) {
@@ -33,6 +35,12 @@ export function secretsFileProblems(text: string): string[] {
       return;
     }
     const [, name, value] = m;
+    const first = seen.get(name);
+    if (first !== undefined) problems.push(`line ${i + 1} gives ${name} again (first on line ${first}): give each name once`);
+    else seen.set(name, i + 1);
+    // A catalog may never read Weft's own settings, and Weft reads its own from its environment only.
+    if (/^WEFT_/i.test(name))
+      problems.push(`line ${i + 1}: ${name} is one of Weft's own settings, which are read from its environment, never from this file: set it there`);
     const quote = value[0];
     if (quote === '"' || quote === "'" || quote === '`') {
       if (value.indexOf(quote, 1) === -1) open = { quote };
