@@ -67,11 +67,11 @@ describe('body fields a route does not take', () => {
   it('refuses a body on a route that takes none, but for {} and no body', async () => {
     expect(await post('/api/v1/catalog/reload', { dryRun: true })).toEqual({
       status: 400,
-      message: 'Unknown body field "dryRun" for POST /api/v1/catalog/reload; it takes none (send no body, or {}).',
+      message: 'Unknown body field "dryRun" for POST /api/v1/catalog/reload; it takes none (send {}, or no body, with Content-Type: application/json).',
     });
     expect(await post('/api/v1/probes/crm-count/run', ['x'])).toEqual({
       status: 400,
-      message: 'POST /api/v1/probes/:id/run takes no body (send none, or {}), got a list.',
+      message: 'POST /api/v1/probes/:id/run takes no body (send {}, or none, with Content-Type: application/json), got a list.',
     });
     const del = await app.inject({
       method: 'DELETE',
@@ -81,7 +81,7 @@ describe('body fields a route does not take', () => {
     });
     expect([del.statusCode, del.json().message]).toEqual([
       400,
-      'Unknown body field "comment" for DELETE /api/v1/silences/:id; it takes none (send no body, or {}).',
+      'Unknown body field "comment" for DELETE /api/v1/silences/:id; it takes none (send {}, or no body, with Content-Type: application/json).',
     ]);
   });
 

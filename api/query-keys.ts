@@ -102,10 +102,10 @@ export function bodyWithoutSchemaProblem(body: unknown, route: string): string |
   if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
     const keys = Object.keys(body);
     if (keys.length === 0) return undefined;
-    return `Unknown body field${keys.length === 1 ? '' : 's'} ${listed(keys.map(shown))} for ${route}; it takes none (send no body, or {}).`;
+    return `Unknown body field${keys.length === 1 ? '' : 's'} ${listed(keys.map(shown))} for ${route}; it takes none (send {}, or no body, with Content-Type: application/json).`;
   }
   const what = body === null ? 'null' : Array.isArray(body) ? 'a list' : `a ${typeof body}`;
-  return `${route} takes no body (send none, or {}), got ${what}.`;
+  return `${route} takes no body (send {}, or none, with Content-Type: application/json), got ${what}.`;
 }
 
 /**

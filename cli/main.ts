@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { flag, parseArgs, type ParsedArgs } from '../core/config/index.ts';
 import { ERR_CONFIG, isWeftError } from '../core/errors/index.ts';
+import { closestName } from '../core/text/index.ts';
 import type { Command, CommandIO } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -58,6 +59,37 @@ function checkOperands(name: string, command: Command, operands: string[], argv:
 }
 
 /**
+ * Says what `argv` names instead of a command: a group's commands (`weft token`), the command meant
+ * (`weft catalog valdate` → catalog validate, `weft stat` → start), or the list of commands. Returns exit code 2.
+ */
+function unknownCommand(argv: string[], io: CommandIO): number {
+  const names = Object.keys(commands);
+  const group = names.filter((name) => name.startsWith(`${argv[0]} `));
+  const asked = argv.slice(0, group.length > 0 ? 2 : 1).join(' ');
+  // Within a group, its second word is compared: "token frob" is not close to "token list" for sharing "token ".
+  const sub =
+    group.length > 0 && argv.length > 1
+      ? closestName(
+          argv[1].slice(0, 100),
+          group.map((g) => g.slice(argv[0].length + 1)),
+        )
+      : undefined;
+  const meant = group.length > 0 ? (sub === undefined ? undefined : `${argv[0]} ${sub}`) : closestName(asked.slice(0, 100), names);
+  if (meant !== undefined) {
+    io.err(`Unknown command ${JSON.stringify(asked.slice(0, 100))}: did you mean "weft ${meant}"?`);
+    return 2;
+  }
+  if (group.length > 0 && argv.length === 1) {
+    io.err(`"weft ${argv[0]}" needs one of its commands:\n${group.map((name) => `  weft ${name.padEnd(26)} ${commands[name].summary}`).join('\n')}`);
+    return 2;
+  }
+  io.err(
+    `Unknown command ${JSON.stringify(argv.slice(0, 2).join(' ').slice(0, 100))}.\n\n${group.length > 0 ? `"weft ${argv[0]}" has: ${group.map((g) => `weft ${g}`).join(', ')}.` : help()}`,
+  );
+  return 2;
+}
+
+/**
  * A command's arguments read with its own flags: throws ERR_CONFIG for a flag it does not take, a
  * malformed value (see `parseArgs`) or more operands than it takes (unless --help is asked for).
  */
@@ -77,23 +109,16 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
     return 0;
   }
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    // `weft help start`, `weft --help token create`: that command's help.
-    const asked = argv.length > 1 ? findCommand(argv.slice(1)) : undefined;
-    if (asked && asked.rest.length === 0) return main([...argv.slice(1), '--help'], io);
+    // `weft help start`, `weft --help token create`: that command's help; `weft help token`: the group's commands.
+    if (argv.length > 1) {
+      const asked = findCommand(argv.slice(1));
+      return asked && asked.rest.length === 0 ? main([...argv.slice(1), '--help'], io) : unknownCommand(argv.slice(1), io);
+    }
     io.out(help());
     return argv.length === 0 ? 2 : 0;
   }
   const found = findCommand(argv);
-  if (!found) {
-    // `weft token`: the commands of that group.
-    const group = Object.keys(commands).filter((name) => name.startsWith(`${argv[0]} `));
-    if (group.length > 0) {
-      io.err(`"weft ${argv[0]}" needs one of its commands:\n${group.map((name) => `  weft ${name.padEnd(26)} ${commands[name].summary}`).join('\n')}`);
-      return 2;
-    }
-    io.err(`Unknown command ${JSON.stringify(argv.slice(0, 2).join(' ').slice(0, 100))}.\n\n${help()}`);
-    return 2;
-  }
+  if (!found) return unknownCommand(argv, io);
   try {
     const { name, command, rest } = found;
     const args = commandArgs(name, command, rest);

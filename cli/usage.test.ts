@@ -204,6 +204,15 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
     ],
   ])('weft %j', refusedWith);
 
+  // Regression: `weft help nosuch` printed the general help with exit 0; `weft catalog valdate x` named no command meant.
+  it("names the command meant, or a group's commands, for a command that is not one", async () => {
+    await refusedWith(['help', 'nosuch'], /^Unknown command "nosuch"\.\n\nUsage: weft <command>/);
+    await refusedWith(['catalog', 'valdate', 'x.yaml'], 'Unknown command "catalog valdate": did you mean "weft catalog validate"?');
+    await refusedWith(['stat', '--demo'], 'Unknown command "stat": did you mean "weft start"?');
+    await refusedWith(['token', 'frob'], 'Unknown command "token frob".\n\n"weft token" has: weft token create, weft token list, weft token revoke.');
+    await refusedWith(['help', 'token'], /^"weft token" needs one of its commands:\n/);
+  });
+
   it('quotes at most 100 characters of what it was given', async () => {
     for (const [argv, message] of [
       [[`--${'x'.repeat(5000)}`], /^Unknown command "--x{98}"\./],
