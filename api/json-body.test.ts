@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonBody } from './json-body.ts';
+import { parseJsonBody, repeatedKey } from './json-body.ts';
 
 describe('parseJsonBody', () => {
   it('parses JSON, and an empty body is no body', () => {
@@ -17,5 +17,19 @@ describe('parseJsonBody', () => {
 
   it('says where a syntax error is', () => {
     expect(() => parseJsonBody('{"a":')).toThrow(/^The body is not valid JSON: .+\.$/);
+  });
+
+  // Regression: `{"duration": "1h", "duration": "2h"}` made a 2-hour silence, `{"since": "1h", "since": "2h"}` a 2-hour
+  // report: JSON.parse keeps the last of a repeated key without a word (RFC 8259 §4 leaves it undefined).
+  it('refuses a key given twice in one object, at any depth, and only then', () => {
+    expect(() => parseJsonBody('{"matchers":["a=b"],"duration":"1h","duration":"2h","comment":"t"}')).toThrow(
+      'The JSON body gives the key "duration" twice in one object (JSON.parse would keep the last): give it once.',
+    );
+    expect(repeatedKey('{"a":{"b":1,"b":1}}')).toBe('b');
+    expect(repeatedKey('{"\\u0061":1,"a":2}')).toBe('a');
+    expect(repeatedKey('{"k":"\\\\","k":1}')).toBe('k');
+    expect(repeatedKey('{"a":[1,2],"b":"a","a":0}')).toBe('a');
+    for (const fine of ['{"a":1,"b":2}', '{"a":{"b":1,"c":[{"b":2},{"b":3}]},"b":{"x":"a\\"b","y":"a\\"b"}}', '[{"k":1},{"k":2}]', '["a","a"]', '"a"', '{}'])
+      expect(repeatedKey(fine), fine).toBeUndefined();
   });
 });

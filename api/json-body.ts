@@ -11,8 +11,9 @@ import { ERR_BAD_REQUEST, ERR_JSON_CHARSET } from '../core/errors/index.ts';
  */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
+  let value: unknown;
   try {
-    return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (err) {
     const message = (err as Error).message;
     if (/prototype property/i.test(message))
@@ -21,6 +22,42 @@ export function parseJsonBody(text: string): unknown {
       );
     throw ERR_BAD_REQUEST(`The body is not valid JSON: ${message}.`);
   }
+  const twice = repeatedKey(text);
+  if (twice !== undefined)
+    throw ERR_BAD_REQUEST(
+      `The JSON body gives the key ${JSON.stringify(twice.slice(0, 100))} twice in one object (JSON.parse would keep the last): give it once.`,
+    );
+  return value;
+}
+
+/**
+ * The first key given twice in one object of `text` (valid JSON), or undefined. RFC 8259 §4 leaves duplicate
+ * names' meaning open; read as the last one, `{"duration": "1h", "duration": "2h"}` silently meant 2h.
+ */
+export function repeatedKey(text: string): string | undefined {
+  const objects: Array<Set<string> | null> = [];
+  let keyNext = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      if (keyNext && keys) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+        keyNext = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      objects.push(new Set());
+      keyNext = true;
+    } else if (c === '[') objects.push(null);
+    else if (c === '}' || c === ']') objects.pop();
+    else if (c === ',') keyNext = objects[objects.length - 1] !== null && objects.length > 0;
+  }
+  return undefined;
 }
 
 /** Installs {@link parseJsonBody} as the app's `application/json` parser; a charset other than UTF-8 is a 415 (WEFT_ERR_MEDIA_TYPE). */
