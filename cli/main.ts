@@ -105,6 +105,10 @@ export function commandArgs(name: string, command: Command, argv: string[]): Par
 
 export async function main(argv: string[], io: CommandIO = defaultIO()): Promise<number> {
   if (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version') {
+    if (argv.length > 1) {
+      io.err(`weft ${argv[0]} takes nothing after it, got ${JSON.stringify(argv[1].slice(0, 100))}.`);
+      return 2;
+    }
     io.out(`weft ${weftVersion()}`);
     return 0;
   }

@@ -211,6 +211,7 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
     await refusedWith(['stat', '--demo'], 'Unknown command "stat": did you mean "weft start"?');
     await refusedWith(['token', 'frob'], 'Unknown command "token frob".\n\n"weft token" has: weft token create, weft token list, weft token revoke.');
     await refusedWith(['help', 'token'], /^"weft token" needs one of its commands:\n/);
+    await refusedWith(['--version', 'extra'], 'weft --version takes nothing after it, got "extra".');
   });
 
   it('quotes at most 100 characters of what it was given', async () => {
