@@ -66,6 +66,11 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     }
     started.length = 0;
   };
+  // The configured catalog is read before anything starts (a store made, a port taken): one that cannot be
+  // read stops here, with every problem it has. A plugin that brings its own catalog (the demo) is read later.
+  const readFiles = (files: string[]) =>
+    files.length === 0 ? { catalog: emptyCatalog(), warnings: [] } : loadCatalogWithWarnings(files, { envPolicy: config.catalogEnv });
+  const configured = readFiles(config.catalogFiles);
   try {
     const store = await openStore(config.store);
     started.push({ name: 'store', stop: () => store.close() });
@@ -108,9 +113,8 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     // No catalog: an empty one, so everything observed shows up as undocumented.
     const catalogFiles = weft.catalogFiles;
     // Its warnings are logged here at start, and by POST /api/v1/catalog/reload (which also returns them) on a reload.
-    const readCatalog = () =>
-      catalogFiles.length === 0 ? { catalog: emptyCatalog(), warnings: [] } : loadCatalogWithWarnings(catalogFiles, { envPolicy: config.catalogEnv });
-    const { catalog, warnings: catalogWarnings } = readCatalog();
+    const readCatalog = () => readFiles(catalogFiles);
+    const { catalog, warnings: catalogWarnings } = catalogFiles === config.catalogFiles ? configured : readCatalog();
     for (const w of catalogWarnings) logger.warn(`catalog: ${formatProblem(w)}`);
     // One finding store: the analyzer's and the probes' kinds, their lifecycle, the API's view. A
     // finding opened or resolved asks alerting to evaluate at once (drift, failing probes → alerts).

@@ -11,7 +11,6 @@ import {
   type WeftConfig,
 } from '../../core/config/index.ts';
 import { faultKinds, faultSelection } from '../../demo/index.ts';
-import { loadCatalog } from '../../core/catalog/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
 import { startWeft } from '../../runtime/start-weft.ts';
@@ -81,10 +80,8 @@ export const startCommand: Command = {
     const args = withCatalogOperands(given);
     const config = buildConfig(args, io.env, io.cwd);
     refuseDemoFlagsWithoutDemo(args, config);
-    // Before anything starts (a store made, a port taken): an unknown fault name is a usage error, not a failure
-    // of the running demo, and a catalog that cannot be read stops here, with every problem it has.
+    // Before anything starts: an unknown fault name is a usage error, not a failure of the running demo.
     if (config.demo.enabled) faultSelection(config.demo.faults);
-    if (config.catalogFiles.length > 0) loadCatalog(config.catalogFiles, { envPolicy: config.catalogEnv });
     if (config.store.kind === 'embedded') {
       // A new installation starts in an empty (or absent) directory; any other directory without Weft's data is refused.
       const entries = existsSync(config.dataDir) ? readdirSync(config.dataDir) : [];
