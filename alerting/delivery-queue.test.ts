@@ -8,9 +8,9 @@ import type { Store } from '../clickhouse/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
 import type { FindingCandidate } from '../core/contracts/index.ts';
-import { silentLogger } from '../core/log/logger.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
-import { startAlerting, type AlertingRuntime, type WebhookPayload } from './index.ts';
+import { type AlertingRuntime, type WebhookPayload } from './index.ts';
+import { alertingForTest } from './testing/fixtures.ts';
 
 const probeFailing = (system: string): FindingCandidate => ({
   kind: 'probe-failing',
@@ -73,16 +73,11 @@ routes:
       },
     ]);
     if (problems.length) throw new Error(JSON.stringify(problems));
-    alerting = startAlerting({
+    alerting = alertingForTest({
       store,
       catalog: (): Catalog => catalog,
       findings,
-      logger: silentLogger(),
-      env: () => undefined,
       clock,
-      intervalMs: 10_000,
-      externalUrl: 'http://weft.test',
-      schedule: false,
       retryBaseMs: 10,
       // The receiver holds the first attempt for as long as the test takes: it must not time out meanwhile.
       deliveryTimeoutMs: 120_000,

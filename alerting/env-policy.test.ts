@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../clickhouse/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
-import { silentLogger } from '../core/log/logger.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
-import { startAlerting, type AlertingRuntime } from './index.ts';
+import { type AlertingRuntime } from './index.ts';
+import { alertingForTest } from './testing/fixtures.ts';
 
 /**
  * Regression: alerting read a receiver's `env:NAME` references under the default policy only, so the
@@ -58,17 +58,13 @@ routes:
       },
     ]);
     if (problems.length) throw new Error(JSON.stringify(problems));
-    alerting = startAlerting({
+    alerting = alertingForTest({
       store,
       catalog: (): Catalog => catalog,
       findings,
-      logger: silentLogger(),
       env: (name) => (read.push(name), name === 'CORP_SECRET' ? 'corp-secret-value' : 'hook&token #value'),
       envPolicy: { allow: [], deny: ['CORP_*'] },
       clock,
-      intervalMs: 10_000,
-      externalUrl: 'http://weft.test',
-      schedule: false,
       retryBaseMs: 10,
       random: () => 0,
     });

@@ -7,7 +7,8 @@ import { startHarness, type Harness } from '../collector/test/harness.ts';
 import { parseCatalog } from '../core/catalog/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { sendSpans, type SpanSpec } from '../test/otel.ts';
-import { startAlerting, type AlertingRuntime, type WebhookPayload } from './index.ts';
+import { type AlertingRuntime, type WebhookPayload } from './index.ts';
+import { alertingForTest } from './testing/fixtures.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
 const refused = { code: api.SpanStatusCode.ERROR, message: 'connect ECONNREFUSED 10.0.0.9:443' };
@@ -92,16 +93,7 @@ routes:
       schedule: false,
     });
     await analyzer.runNow();
-    alerting = startAlerting({
-      store: h.store,
-      catalog: () => catalog,
-      findings: analyzer.findings,
-      logger: silentLogger(),
-      env: () => undefined,
-      intervalMs: 10_000,
-      externalUrl: 'http://weft.test',
-      schedule: false,
-    });
+    alerting = alertingForTest({ store: h.store, catalog: () => catalog, findings: analyzer.findings });
   });
   afterAll(async () => {
     await alerting?.stop();

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { isWeftError } from '../core/errors/index.ts';
 import { closestName, didYouMean } from '../core/text/index.ts';
 
@@ -10,11 +10,7 @@ const CLOSED_SET_KEYWORDS = new Set(['const', 'enum', 'anyOf', 'oneOf']);
 
 /** The `description` the route's schema gives a top-level field of `where` (querystring, params, body, headers), if any. */
 function describedAs(schema: unknown, where: string, field: string): string | undefined {
-  const part = (schema as Record<string, unknown> | undefined)?.[where] as { properties?: unknown } | undefined;
-  const properties = part?.properties;
-  if (!properties || typeof properties !== 'object' || !Object.hasOwn(properties, field)) return undefined;
-  const description = (properties as Record<string, { description?: unknown }>)[field]?.description;
-  return typeof description === 'string' && description ? description : undefined;
+  return descriptionOf(fieldSchema(schema, where, field));
 }
 
 /** What fastify's own refusals mean for the sender: the body over the limit (with the limit), a malformed URL. */
@@ -56,7 +52,12 @@ function shownPath(path: string): string {
 
 /** The `description` the route's schema gives the whole of `where` (the body), if any. */
 function wholeDescription(schema: unknown, where: string): string | undefined {
-  const description = ((schema as Record<string, unknown> | undefined)?.[where] as { description?: unknown } | undefined)?.description;
+  return descriptionOf((schema as Record<string, unknown> | undefined)?.[where]);
+}
+
+/** A schema's `description`, when it has a non-empty one. */
+function descriptionOf(schema: unknown): string | undefined {
+  const description = (schema as { description?: unknown } | undefined)?.description;
   return typeof description === 'string' && description ? description : undefined;
 }
 
@@ -132,6 +133,40 @@ function givenText(request: { query: unknown; params: unknown; body?: unknown },
   return value === undefined ? '' : `, got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
 }
 
+/** What a failed schema validation says to the sender: the field, what it takes, the value given, the one meant. */
+function validationMessage(err: FastifyError, errors: ValidationError[], request: FastifyRequest): string {
+  const where = err.validationContext ?? 'request';
+  const schema = request.routeOptions.schema;
+  const first = telling(errors);
+  const path = first?.instancePath
+    ? first.instancePath.replace(/^\//, '').replace(/\//g, '.')
+    : ((first?.params as { missingProperty?: string })?.missingProperty ?? '');
+  // A required field missing because it was misspelt: answered as the misspelt field, with the one meant.
+  const misspelt = first?.keyword === 'required' ? misspeltRequired(request, where, first) : undefined;
+  if (first && (first.keyword === 'additionalProperties' || misspelt !== undefined)) {
+    const name = misspelt ?? String((first.params as { additionalProperty?: unknown }).additionalProperty ?? '');
+    const at = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const field = `${at ? `${at}.` : ''}${name}`;
+    const takes = declaredFields((schema as Record<string, unknown> | undefined)?.[where], first.schemaPath);
+    return `Unknown ${where} field ${JSON.stringify(field.slice(0, 100))}${didYouMean(name.slice(0, 100), takes)}; ${takes.length ? `it takes ${takes.join(', ')}` : 'it takes none'}.`;
+  }
+  const allowed = first && CLOSED_SET_KEYWORDS.has(first.keyword) && path ? allowedValues(fieldSchema(schema, where, path)) : undefined;
+  if (allowed) {
+    const given = givenValue(request, where, path);
+    return `Invalid ${where} field "${path}": expected one of ${allowed.join(', ')}${givenText(request, where, path)}${given === undefined ? '' : didYouMean(given, allowed)}.`;
+  }
+  // The whole body of the wrong kind (a number, a string): answered with what the route takes, when it says.
+  const whole = first && !first.instancePath && ['type', 'anyOf'].includes(first.keyword) ? wholeDescription(schema, where) : undefined;
+  if (whole) {
+    const got = request.body === null ? 'null' : Array.isArray(request.body) ? 'a list' : `a ${typeof request.body}`;
+    return `Invalid ${where}: expected ${whole}, got ${got}.`;
+  }
+  const expected = first && SHAPE_KEYWORDS.has(first.keyword) && path ? describedAs(schema, where, path) : undefined;
+  return expected
+    ? `Invalid ${where} field "${path}": expected ${expected}${givenText(request, where, path)}.`
+    : `Invalid ${where}${path ? ` field "${path}"` : ''}: ${first?.message ?? err.message}`;
+}
+
 /** The one error handler at the HTTP edge: user mistakes say what to change, 5xx details stay in the log. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -145,54 +180,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       });
     }
     if (err.validation) {
-      const where = err.validationContext ?? 'request';
-      const first = telling(err.validation);
-      const path = first?.instancePath
-        ? first.instancePath.replace(/^\//, '').replace(/\//g, '.')
-        : ((first?.params as { missingProperty?: string })?.missingProperty ?? '');
-      // A required field missing because it was misspelt: answered as the misspelt field, with the one meant.
-      const misspelt = first?.keyword === 'required' ? misspeltRequired(request, where, first) : undefined;
-      if (first?.keyword === 'additionalProperties' || misspelt !== undefined) {
-        const name = misspelt ?? String((first!.params as { additionalProperty?: unknown }).additionalProperty ?? '');
-        const at = first!.instancePath.replace(/^\//, '').replace(/\//g, '.');
-        const field = `${at ? `${at}.` : ''}${name}`;
-        const takes = declaredFields((request.routeOptions.schema as Record<string, unknown> | undefined)?.[where], first!.schemaPath);
-        return reply.status(400).send({
-          statusCode: 400,
-          code: 'WEFT_ERR_BAD_REQUEST',
-          error: 'Bad Request',
-          message: `Unknown ${where} field ${JSON.stringify(field.slice(0, 100))}${didYouMean(name.slice(0, 100), takes)}; ${takes.length ? `it takes ${takes.join(', ')}` : 'it takes none'}.`,
-        });
-      }
-      const allowed =
-        first && CLOSED_SET_KEYWORDS.has(first.keyword) && path ? allowedValues(fieldSchema(request.routeOptions.schema, where, path)) : undefined;
-      if (allowed) {
-        const given = givenValue(request, where, path);
-        return reply.status(400).send({
-          statusCode: 400,
-          code: 'WEFT_ERR_BAD_REQUEST',
-          error: 'Bad Request',
-          message: `Invalid ${where} field "${path}": expected one of ${allowed.join(', ')}${givenText(request, where, path)}${given === undefined ? '' : didYouMean(given, allowed)}.`,
-        });
-      }
-      // The whole body of the wrong kind (a number, a string): answered with what the route takes, when it says.
-      const whole =
-        first && !first.instancePath && ['type', 'anyOf'].includes(first.keyword) ? wholeDescription(request.routeOptions.schema, where) : undefined;
-      if (whole) {
-        const got = request.body === null ? 'null' : Array.isArray(request.body) ? 'a list' : `a ${typeof request.body}`;
-        return reply
-          .status(400)
-          .send({ statusCode: 400, code: 'WEFT_ERR_BAD_REQUEST', error: 'Bad Request', message: `Invalid ${where}: expected ${whole}, got ${got}.` });
-      }
-      const expected = first && SHAPE_KEYWORDS.has(first.keyword) && path ? describedAs(request.routeOptions.schema, where, path) : undefined;
-      return reply.status(400).send({
-        statusCode: 400,
-        code: 'WEFT_ERR_BAD_REQUEST',
-        error: 'Bad Request',
-        message: expected
-          ? `Invalid ${where} field "${path}": expected ${expected}${givenText(request, where, path)}.`
-          : `Invalid ${where}${path ? ` field "${path}"` : ''}: ${first?.message ?? err.message}`,
-      });
+      return reply
+        .status(400)
+        .send({ statusCode: 400, code: 'WEFT_ERR_BAD_REQUEST', error: 'Bad Request', message: validationMessage(err, err.validation, request) });
     }
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {

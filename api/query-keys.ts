@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { ERR_BAD_REQUEST } from '../core/errors/index.ts';
 import { count, didYouMean } from '../core/text/index.ts';
 
@@ -66,6 +66,11 @@ export function queryNumberProblem(query: Record<string, unknown>, properties: R
   return undefined;
 }
 
+/** Puts `hook` before the route's own preValidation hooks (after access, before the schema's validation). */
+function runFirst(route: RouteOptions, hook: (request: FastifyRequest) => Promise<void>): void {
+  route.preValidation = [hook, ...[route.preValidation ?? []].flat()];
+}
+
 /**
  * Refuses query parameters a route does not take, and parameters it takes once given twice
  * (`?severity=high&severity=low`), with one 400 naming all of them and the parameters the route
@@ -89,7 +94,7 @@ export function installQueryKeyCheck(app: FastifyInstance): void {
       const problem = queryKeyProblem(query, properties, `${request.method} ${route.url}`) ?? queryNumberProblem(query, properties);
       if (problem) throw ERR_BAD_REQUEST(problem);
     };
-    route.preValidation = [hook, ...[route.preValidation ?? []].flat()];
+    runFirst(route, hook);
   });
 }
 
@@ -122,6 +127,6 @@ export function installBodyCheck(app: FastifyInstance): void {
       const problem = bodyWithoutSchemaProblem(request.body, `${request.method} ${route.url}`);
       if (problem) throw ERR_BAD_REQUEST(problem);
     };
-    route.preValidation = [hook, ...[route.preValidation ?? []].flat()];
+    runFirst(route, hook);
   });
 }

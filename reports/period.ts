@@ -1,4 +1,5 @@
 import { INSTANT_EXAMPLE, instantMs, parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../core/time/index.ts';
+import { shown } from '../core/text/index.ts';
 import { ERR_REPORT_PERIOD } from './errors.ts';
 import type { Period } from './model.ts';
 
@@ -16,7 +17,7 @@ function pointIn(text: string, now: Date, field: string): Date {
     const t = instantMs(text, { dateAlone: true });
     if (Number.isNaN(t))
       throw ERR_REPORT_PERIOD(
-        `${field} ${JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text)} is not a date and time that exists with its UTC offset (RFC 3339: ${INSTANT_EXAMPLE}), nor a date alone (2026-11-01, its midnight UTC).`,
+        `${field} ${shown(text)} is not a date and time that exists with its UTC offset (RFC 3339: ${INSTANT_EXAMPLE}), nor a date alone (2026-11-01, its midnight UTC).`,
       );
     if (!storableTime(t)) throw ERR_REPORT_PERIOD(`${field} ${text} lies outside the years ${STORE_FIRST_YEAR} to ${STORE_LAST_YEAR} that Weft stores.`);
     return new Date(t);
@@ -24,9 +25,7 @@ function pointIn(text: string, now: Date, field: string): Date {
   try {
     return new Date(now.getTime() - parseDuration(text, field));
   } catch {
-    throw ERR_REPORT_PERIOD(
-      `${field} takes a duration back from now (24h, 7d) or an RFC 3339 time (${INSTANT_EXAMPLE}), got ${JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text)}.`,
-    );
+    throw ERR_REPORT_PERIOD(`${field} takes a duration back from now (24h, 7d) or an RFC 3339 time (${INSTANT_EXAMPLE}), got ${shown(text)}.`);
   }
 }
 

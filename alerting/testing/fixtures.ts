@@ -1,5 +1,7 @@
 import { parseCatalog, type Catalog } from '../../core/catalog/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
 import type { FlowWindowStats, Observations, SystemCalls } from '../evaluate/observations.ts';
+import { startAlerting, type AlertingOptions, type AlertingRuntime } from '../start-alerting.ts';
 
 /** A small estate: two scheduled flows and a realtime one, a webhook receiver for the ICoE team. */
 export const estateYaml = (extra = '') => `
@@ -55,4 +57,12 @@ export function observations(
     findings: [],
     gaps: [],
   };
+}
+
+/**
+ * Alerting as the tests that drive it by hand start it: no loop (`evaluateNow()` evaluates), a silent log, links
+ * to http://weft.test, rules every 10 s at the latest, no environment; `options` add to these or replace them.
+ */
+export function alertingForTest(options: Pick<AlertingOptions, 'store' | 'catalog'> & Partial<AlertingOptions>): AlertingRuntime {
+  return startAlerting({ logger: silentLogger(), env: () => undefined, intervalMs: 10_000, externalUrl: 'http://weft.test', schedule: false, ...options });
 }

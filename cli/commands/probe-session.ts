@@ -6,6 +6,7 @@ import { ERR_CONFIG, isWeftError } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../../probes/index.ts';
 import type { CommandIO } from '../command.ts';
+import { refuseDataWithClickhouse } from './store-flags.ts';
 
 /** The flags of the commands that run probes (probe run, reconcile) besides --no-record. */
 export const probeSessionFlags: readonly string[] = ['catalog', 'data', 'clickhouse', 'secrets-file', 'catalog-env-allow', 'catalog-env-deny', 'log-level'];
@@ -16,8 +17,7 @@ export const probeSessionFlags: readonly string[] = ['catalog', 'data', 'clickho
  * the embedded store, results are printed only.
  */
 export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ probes: ProbesRuntime; recorded: boolean; close(): Promise<void> }> {
-  if (flag(args, 'data') !== undefined && flag(args, 'clickhouse') !== undefined)
-    throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
+  refuseDataWithClickhouse(args);
   const config = buildConfig({ positionals: [], flags: Object.fromEntries(Object.entries(args.flags).filter(([k]) => k !== 'catalog')) }, io.env, io.cwd);
   const files = (args.flags.catalog ?? []).map((f) => (f.startsWith('/') ? f : `${io.cwd}/${f}`));
   if (files.length === 0) throw ERR_CONFIG('Pass the estate catalog: --catalog FILE (repeatable).');

@@ -8,12 +8,16 @@ import type { CommandIO } from '../command.ts';
  * `weft start`. No other flag of the command is read into it. Throws ERR_CONFIG when both are given.
  */
 export function localStoreConfig(args: ParsedArgs, io: CommandIO): WeftConfig {
-  const clickhouse = flag(args, 'clickhouse');
-  const data = flag(args, 'data');
-  if (clickhouse !== undefined && data !== undefined)
-    throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
+  refuseDataWithClickhouse(args);
+  const [clickhouse, data] = [flag(args, 'clickhouse'), flag(args, 'data')];
   const flags = { ...(clickhouse !== undefined ? { clickhouse: [clickhouse] } : {}), ...(data !== undefined ? { data: [data] } : {}) };
   return buildConfig({ positionals: [], flags }, io.env, io.cwd);
+}
+
+/** Throws ERR_CONFIG when both `--data` and `--clickhouse` are given: one store is read, the other flag would be dropped. */
+export function refuseDataWithClickhouse(args: ParsedArgs): void {
+  if (flag(args, 'clickhouse') !== undefined && flag(args, 'data') !== undefined)
+    throw ERR_CONFIG('Give either --clickhouse (a ClickHouse server) or --data (an embedded data directory), not both.');
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { TokenInfo } from '../../access/index.ts';
-import { flag, roles, shown } from '../../core/config/index.ts';
-import { didYouMean } from '../../core/text/index.ts';
+import { flag, roles } from '../../core/config/index.ts';
+import { didYouMean, shown } from '../../core/text/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command } from '../command.ts';
 import { callApi, cliActor, withAccessStore } from './access-session.ts';

@@ -1,3 +1,4 @@
+import { isWeftError } from '../../core/errors/index.ts';
 import { attributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { durationNanos, enumNumber, idHex, nanosText } from '../otlp/ids-and-times.ts';
 import { spanTimeProblem } from '../otlp/limits.ts';
@@ -26,14 +27,6 @@ export const TRACE_REASONS = {
 export interface TraceContext extends ValueContext {
   /** Nanoseconds since the epoch, for the "more than a day ahead" check. */
   nowNs: number;
-}
-
-/** True for an id `idHex` reads: absent, empty, `bytes` bytes, or 2 × `bytes` hex characters. */
-function isIdText(v: unknown, bytes: number): boolean {
-  if (v === undefined || v === null || v === '') return true;
-  if (typeof v === 'string') return v.length === bytes * 2 && /^[0-9a-fA-F]*$/.test(v);
-  if (v instanceof Uint8Array) return v.length === 0 || v.length === bytes;
-  return Array.isArray(v) && v.length === 0;
 }
 
 /** True for the base64 text of `bytes` bytes (what protobuf's JSON mapping, not OTLP/JSON, writes for an id). */
@@ -97,11 +90,13 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): R
     ['parentSpanId', 8],
   ] as const) {
     const value = span[field];
-    if (!isIdText(value, bytes)) {
+    try {
+      ids.push(idHex(value, bytes, `${w}.${field}`));
+    } catch (err) {
+      if (!isWeftError(err)) throw err;
       ctx.report.reject(looksBase64(value, bytes) ? TRACE_REASONS.base64Ids : TRACE_REASONS.badIds, `${w}.${field}`);
       return undefined;
     }
-    ids.push(idHex(value, bytes, `${w}.${field}`));
   }
   const [traceId, spanId, parent] = ids;
   const start = nanosText(span.startTimeUnixNano, `${w}.startTimeUnixNano`);

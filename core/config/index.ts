@@ -5,7 +5,6 @@ export {
   unknownWeftVariables,
   weftVariables,
   logLevelOf,
-  shown,
   switchOn,
   envPolicyList,
   parseArgs,

@@ -4,6 +4,7 @@ import { ERR_CONFIG } from '../errors/index.ts';
 import { parseAuthority } from '../net/authority.ts';
 import { parseDuration } from '../time/duration.ts';
 import { closestName, didYouMean } from '../text/closest-name.ts';
+import { shown } from '../text/shown.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
 import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
 import { dataDirOf } from './data-dir.ts';
@@ -56,11 +57,6 @@ export const configSwitches: readonly string[] = ['demo', 'no-demo', 'no-faults'
 
 /** Flags that may be given more than once, each adding a value (`--catalog a.yaml --catalog b.yaml`). */
 const repeatableFlags = new Set(['catalog']);
-
-/** A text a user gave, quoted for a message: at most 100 characters (then "…"), so a pasted file does not become the message. */
-export function shown(text: string): string {
-  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
-}
 
 /** The logging levels `--log-level` / WEFT_LOG_LEVEL take (pino's). */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -295,7 +291,10 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   const withDefault = ([value, what]: [string | undefined, string], fallback: string): [string, string] => [value ?? fallback, what];
   const duration = ([value, what]: [string | undefined, string], fallback: string) => parseDuration(value ?? fallback, what);
   /** Where a setting came from, for a message: the flag, the variable, or the flag's default. */
-  const setBy = (name: string, variable: string) => (f(name) !== undefined ? `--${name}` : env[variable] !== undefined ? variable : `the default of --${name}`);
+  const setBy = (name: string, variable: string) => {
+    const [value, what] = from(name, variable);
+    return value !== undefined ? what : `the default of --${name}`;
+  };
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const optionalAbs = (p: string | undefined) => (p ? abs(p) : undefined);
   const catalogFiles = [...(args.flags.catalog ?? []), ...list(env.WEFT_CATALOG)].map(abs);

@@ -1,5 +1,5 @@
 import { ERR_CONFIG } from '../../core/errors/index.ts';
-import { didYouMean } from '../../core/text/index.ts';
+import { didYouMean, shown } from '../../core/text/index.ts';
 /** The problems the demo can inject into its own estate, each one a thing Weft must find. */
 export const faultKinds = [
   'shadow-it',
@@ -63,15 +63,10 @@ export function parseFaultList(text: string): FaultSelection {
   const choices = `choose from ${faultKinds.join(', ')}, or all or none`;
   if (names.length === 0) throw ERR_CONFIG(`--faults was given no fault names: ${choices}.`);
   if (names.length === 1 && (names[0] === 'all' || names[0] === 'none')) return names[0] === 'all';
-  if (names.includes('all') || names.includes('none'))
-    throw ERR_CONFIG(
-      `--faults takes all, none or a list of faults, not a mix of them (${JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text)}).`,
-    );
+  if (names.includes('all') || names.includes('none')) throw ERR_CONFIG(`--faults takes all, none or a list of faults, not a mix of them (${shown(text)}).`);
   const unknown = names.filter((n) => !faultKinds.includes(n as FaultKind));
   if (unknown.length > 0)
-    throw ERR_CONFIG(
-      `Unknown demo fault ${unknown.map((u) => `${JSON.stringify(u.length > 100 ? `${u.slice(0, 100)}…` : u)}${didYouMean(u.slice(0, 100), faultKinds)}`).join(', ')}; ${choices}.`,
-    );
+    throw ERR_CONFIG(`Unknown demo fault ${unknown.map((u) => `${shown(u)}${didYouMean(u.slice(0, 100), faultKinds)}`).join(', ')}; ${choices}.`);
   return Object.fromEntries(names.map((n) => [n, true]));
 }
 
