@@ -119,6 +119,32 @@ describe('collector ingest errors', () => {
       expect(await h.rows(`SELECT SpanName FROM otel_traces WHERE ServiceName = '${service}'`), service).toEqual([{ SpanName: 'kept' }]);
   });
 
+  it("refuses a span whose link id is malformed alone, over HTTP, naming the link's field", async () => {
+    const good = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'kept' };
+    const res = await post(
+      '/v1/traces',
+      json(
+        spanRequest('bad-link-json', [
+          { ...good, spanId: 'eee19b7ec3c1b176', name: 'base64 link', links: [{ traceId: 'W47/95gDgQPSabYzgT/GDA==', spanId: '7uGbfsPBsXQ=' }] },
+          { ...good, links: [{ traceId: '5b8efff798038103d269b633813fc60d', spanId: 'eee19b7ec3c1b177' }] },
+        ]),
+      ),
+      { 'content-type': 'application/json' },
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      partialSuccess: {
+        rejectedSpans: 1,
+        errorMessage:
+          '1 rejected: spans with ids in base64 (OTLP/JSON writes trace and span ids as hex, not as the base64 of protobuf JSON) (first at resourceSpans[0].scopeSpans[0].spans[0].links[0].traceId)',
+      },
+    });
+    await h.collector.flush();
+    expect(await h.rows(`SELECT SpanName, Links.SpanId AS links FROM otel_traces WHERE ServiceName = 'bad-link-json'`)).toEqual([
+      { SpanName: 'kept', links: ['eee19b7ec3c1b177'] },
+    ]);
+  });
+
   it('answers a field of the wrong type with 400 naming its path', async () => {
     const res = await post(
       '/v1/traces',
@@ -206,11 +232,11 @@ describe('collector ingest errors', () => {
     expect((await fetch(`${h.collector.url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${h.collector.url}/readyz`)).json()).toEqual({ status: 'ready' });
     const text = await (await fetch(`${h.collector.url}/metrics`)).text();
-    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 23$/m);
-    expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 5$/m);
+    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 24$/m);
+    expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 6$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="400"\} \d+$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="413"\} 2$/m);
-    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 23$/m);
+    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 24$/m);
     expect(text).toMatch(/^weft_collector_insert_duration_seconds_count [1-9]\d*$/m);
     expect(text).toMatch(/^weft_collector_spooled_bytes 0$/m);
   });

@@ -205,8 +205,29 @@ describe('TraceDecoder', () => {
     }
   });
 
-  it('names the field of an id with the wrong length', () => {
-    const body = encode({ resourceSpans: [{ scopeSpans: [{ spans: [span({ links: [{ traceId: id('0102'), spanId: id('01'.repeat(8)) }] })] }] }] });
-    expect(() => fast(body)).toThrow('resourceSpans[0].scopeSpans[0].spans[0].links[0].traceId must be 16 bytes, got 2.');
+  // Regression: a link with an id of the wrong length failed the whole request with 400, losing its good spans.
+  it("refuses a span whose link has an id of the wrong length alone, on both paths, naming the link's field", () => {
+    const goodLink = { traceId: id('01'.repeat(16)), spanId: id('02'.repeat(8)) };
+    const body = encode({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                span({ name: 'bad link trace id', links: [goodLink, { traceId: id('0102'), spanId: id('01'.repeat(8)) }] }),
+                span({ name: 'kept', spanId: id('2122232425262728'), links: [goodLink, { traceId: Buffer.alloc(0), spanId: Buffer.alloc(0) }] }),
+                span({ name: 'bad link span id', spanId: id('3132333435363738'), links: [{ traceId: id('01'.repeat(16)), spanId: id('01'.repeat(16)) }] }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const got = fast(body);
+    expect(got).toEqual(reference(body));
+    expect([got.rows, got.rejected]).toEqual([1, 2]);
+    expect(got.message).toBe(
+      '2 rejected: spans with a trace id or span id of the wrong length (a trace id is 16 bytes, in OTLP/JSON 32 hex characters; a span id 8 bytes, 16 hex) (first at resourceSpans[0].scopeSpans[0].spans[0].links[1].traceId)',
+    );
   });
 });

@@ -340,7 +340,7 @@ export class TraceDecoder {
           ? 'spanId'
           : s.parentE - s.parentS !== 8 && s.parentE !== s.parentS
             ? 'parentSpanId'
-            : undefined;
+            : this.badLinkId();
     s.code = 0;
     s.msgS = s.msgE = 0;
     if (statusS >= 0) {
@@ -382,6 +382,31 @@ export class TraceDecoder {
       s.code = 0;
     }
     return true;
+  }
+
+  /** `links[i].traceId` or `links[i].spanId` of the first link id of the wrong length in the span read, else undefined. */
+  private badLinkId(): string | undefined {
+    const r = this.f.r;
+    const lk = this.span.links.list;
+    const LINK = TAG['Span.Link'];
+    for (let i = 0; i < lk.length; i += 2) {
+      // The last occurrence of a field is its value (protobuf's merge rule), as the column writers read it.
+      let traceBytes = 0;
+      let spanBytes = 0;
+      r.p = lk[i];
+      while (r.p < lk[i + 1]) {
+        const t = r.varint(lk[i + 1]);
+        if (t === LINK.trace_id || t === LINK.span_id) {
+          const n = r.len(lk[i + 1]);
+          r.p += n;
+          if (t === LINK.trace_id) traceBytes = n;
+          else spanBytes = n;
+        } else r.skip(t & 7, lk[i + 1]);
+      }
+      if (traceBytes !== 0 && traceBytes !== 16) return `links[${i / 2}].traceId`;
+      if (spanBytes !== 0 && spanBytes !== 8) return `links[${i / 2}].spanId`;
+    }
+    return undefined;
   }
 }
 

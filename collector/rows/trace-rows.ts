@@ -82,19 +82,24 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
 
 /** The span's own columns (resource and scope are filled by the caller), or undefined when refused. */
 function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): Record<TraceColumn, unknown> | undefined {
-  // A malformed id is the span's own fault: it alone is refused, the request's other spans are kept.
+  // A malformed id, the span's own or one of its links', is the span's own fault: it alone is refused, the
+  // request's other spans are kept.
+  const links = list(span.links, `${w}.links`);
+  const lk = links.map((l, i) => obj(l, `${w}.links[${i}]`));
+  const idFields: [holder: Record<string, unknown>, field: string, bytes: number, where: string][] = [
+    [span, 'traceId', 16, `${w}.traceId`],
+    [span, 'spanId', 8, `${w}.spanId`],
+    [span, 'parentSpanId', 8, `${w}.parentSpanId`],
+  ];
+  lk.forEach((l, i) => idFields.push([l, 'traceId', 16, `${w}.links[${i}].traceId`], [l, 'spanId', 8, `${w}.links[${i}].spanId`]));
   const ids: string[] = [];
-  for (const [field, bytes] of [
-    ['traceId', 16],
-    ['spanId', 8],
-    ['parentSpanId', 8],
-  ] as const) {
-    const value = span[field];
+  for (const [holder, field, bytes, where] of idFields) {
+    const value = holder[field];
     try {
-      ids.push(idHex(value, bytes, `${w}.${field}`));
+      ids.push(idHex(value, bytes, where));
     } catch (err) {
       if (!isWeftError(err)) throw err;
-      ctx.report.reject(looksBase64(value, bytes) ? TRACE_REASONS.base64Ids : TRACE_REASONS.badIds, `${w}.${field}`);
+      ctx.report.reject(looksBase64(value, bytes) ? TRACE_REASONS.base64Ids : TRACE_REASONS.badIds, where);
       return undefined;
     }
   }
@@ -105,7 +110,6 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): R
   const status = span.status ? obj(span.status, `${w}.status`) : {};
   let code = enumNumber(status.code, STATUS_ENUM, `${w}.status.code`);
   const events = list(span.events, `${w}.events`);
-  const links = list(span.links, `${w}.links`);
   if (!traceId || !spanId) {
     ctx.report.reject(TRACE_REASONS.noIds, w);
     return undefined;
@@ -124,7 +128,6 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): R
     code = 0;
   }
   const ev = events.map((e, i) => obj(e, `${w}.events[${i}]`));
-  const lk = links.map((l, i) => obj(l, `${w}.links[${i}]`));
   return {
     Timestamp: start,
     TraceId: traceId,
@@ -144,8 +147,8 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): R
     'Events.Timestamp': ev.map((e, i) => nanosText(e.timeUnixNano, `${w}.events[${i}].timeUnixNano`)),
     'Events.Name': ev.map((e, i) => str(e.name, `${w}.events[${i}].name`)),
     'Events.Attributes': ev.map((e, i) => attributeMap(e.attributes, `${w}.events[${i}].attributes`, ctx)),
-    'Links.TraceId': lk.map((l, i) => idHex(l.traceId, 16, `${w}.links[${i}].traceId`)),
-    'Links.SpanId': lk.map((l, i) => idHex(l.spanId, 8, `${w}.links[${i}].spanId`)),
+    'Links.TraceId': lk.map((_, i) => ids[3 + 2 * i]),
+    'Links.SpanId': lk.map((_, i) => ids[4 + 2 * i]),
     'Links.TraceState': lk.map((l, i) => str(l.traceState, `${w}.links[${i}].traceState`)),
     'Links.Attributes': lk.map((l, i) => attributeMap(l.attributes, `${w}.links[${i}].attributes`, ctx)),
   };
