@@ -9,7 +9,7 @@
 export interface EnvPolicy {
   /** When not empty, only names matching one of these patterns may be read. */
   allow: readonly string[];
-  /** Names matching one of these may never be read (checked after `allow`). */
+  /** Names matching one of these may never be read (checked after `allow`; letter case ignored). */
   deny: readonly string[];
 }
 
@@ -23,12 +23,14 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** An `env:NAME` reference anywhere in a text (a header value, a URL's query). */
 const REF = /env:([A-Za-z_][A-Za-z0-9_]*)/g;
 
-function globMatch(pattern: string, name: string): boolean {
+/** Whether `name` matches the glob `pattern` (`*` any run of characters); `ignoreCase` for the deny-list. */
+function globMatch(pattern: string, name: string, ignoreCase = false): boolean {
   const re = new RegExp(
     `^${pattern
       .split('*')
       .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
       .join('.*')}$`,
+    ignoreCase ? 'i' : '',
   );
   return re.test(name);
 }
@@ -45,7 +47,9 @@ export function envRefRefusal(name: string, policy: EnvPolicy = defaultEnvPolicy
   if (policy.allow.length > 0 && !policy.allow.some((p) => globMatch(p, name))) {
     return `env:${name} is not in the allow-list of variables a catalog may read (WEFT_CATALOG_ENV_ALLOW=${policy.allow.join(',')})`;
   }
-  const denied = policy.deny.find((p) => globMatch(p, name));
+  // The deny-list errs on the side of refusing: `AWS_*` keeps out `aws_secret_access_key` too. The allow-list
+  // matches exactly, so it never lets in more than it names.
+  const denied = policy.deny.find((p) => globMatch(p, name, true));
   if (denied) return `env:${name} matches "${denied}" in the deny-list of variables a catalog may not read (WEFT_CATALOG_ENV_DENY)`;
   return undefined;
 }

@@ -31,11 +31,20 @@ reconciliations:
   - { id: a, kind: sql, system: crm, every: 1m, dsn: env:CRM_DSN, query: select 1 }
   - { id: b, kind: sql, system: crm, every: 1m, dsn: env:HOME, query: select 1 }
   - { id: c, kind: sql, system: crm, every: 1m, dsn: env:CRM_ROOT_DSN, query: select 1 }
+  - { id: d, kind: sql, system: crm, every: 1m, dsn: env:crm_dsn, query: select 1 }
+  - { id: e, kind: sql, system: crm, every: 1m, dsn: env:aws_secret, query: select 1 }
 `;
     expect(problemsOf(yaml)).toEqual([]);
+    // The allow-list matches exactly (crm_dsn is not CRM_*); the deny-list ignores case (aws_secret is AWS_*).
     expect(problemsOf(yaml, { allow: ['CRM_*'], deny: ['*_ROOT_*'] })).toEqual([
       expect.stringMatching(/^probes\[1\]\.dsn: env:HOME is not in the allow-list/),
       expect.stringMatching(/^probes\[2\]\.dsn: env:CRM_ROOT_DSN matches "\*_ROOT_\*" in the deny-list/),
+      expect.stringMatching(/^probes\[3\]\.dsn: env:crm_dsn is not in the allow-list/),
+      expect.stringMatching(/^probes\[4\]\.dsn: env:aws_secret is not in the allow-list/),
+    ]);
+    expect(problemsOf(yaml, { allow: [], deny: ['AWS_*', '*_root_*'] })).toEqual([
+      expect.stringMatching(/^probes\[2\]\.dsn: env:CRM_ROOT_DSN matches "\*_root_\*" in the deny-list/),
+      expect.stringMatching(/^probes\[4\]\.dsn: env:aws_secret matches "AWS_\*" in the deny-list/),
     ]);
   });
 });
