@@ -52,19 +52,19 @@ export const UNREACHABLE_MIN_CALLERS = 2;
 /** Weft's own intake silent for longer than this is a telemetry gap. */
 export const TELEMETRY_GAP_MS = 60_000;
 
-/** A flow's threshold for a derived flow measure: its own `slo`, else its class's; undefined: not watched. */
+/** A flow's threshold for a derived flow measure: its own (given directly or under `slo`), else its class's; undefined: not watched. */
 export function flowThreshold(catalog: Catalog, f: Flow, measure: AlertMeasure): number | undefined {
   const cls = catalog.classes.find((c) => c.id === f.class);
   switch (measure) {
     case 'latency-p95':
-      return f.slo?.latencyP95Ms ?? cls?.latencyP95Ms;
+      return f.latencyP95Ms ?? cls?.latencyP95Ms;
     case 'latency-p99':
-      return f.slo?.latencyP99Ms ?? cls?.latencyP99Ms;
+      return f.latencyP99Ms ?? cls?.latencyP99Ms;
     case 'error-rate':
-      return f.slo?.errorRate ?? cls?.errorRate;
+      return f.errorRate ?? cls?.errorRate;
     case 'staleness': {
       if (!f.schedule) return undefined;
-      const stale = f.slo?.staleAfter ?? cls?.staleAfter;
+      const stale = f.staleAfter ?? cls?.staleAfter;
       if (stale) return parseDuration(stale);
       return f.schedule.every ? 2 * parseDuration(f.schedule.every) : undefined;
     }

@@ -11,7 +11,7 @@ import { rulesFor } from './derive-rules.ts';
 describe('alert rules from the catalog', () => {
   it('derives latency, error-rate and staleness thresholds per flow from its class, or its own slo', () => {
     const catalog = testCatalog();
-    catalog.flows[1].slo = { latencyP95Ms: 750 };
+    catalog.flows[1].latencyP95Ms = 750;
     const rules = rulesFor(catalog);
     const p95 = rules.find((r) => r.id === 'flow-latency-p95')!;
     const stale = rules.find((r) => r.id === 'flow-stale')!;

@@ -6,7 +6,7 @@ import { startHarness, type Harness } from '../test/harness.ts';
 const MAX = 1024 * 1024;
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
 
-function spanRequest(service: string, spans: { traceId: string; spanId: string; name: string }[]) {
+function spanRequest(service: string, spans: { traceId: string; spanId: string; name: string; links?: { traceId: string; spanId: string }[] }[]) {
   return {
     resourceSpans: [
       {

@@ -35,6 +35,25 @@ flows:
 const problems = (files: Record<string, string>) => parseCatalog(Object.entries(files).map(([file, text]) => ({ file, text }))).problems.map(formatProblem);
 
 describe('parseCatalog', () => {
+  // Regression: a flow's thresholds under `slo` were read by alerting only, and those given directly by the
+  // analyzer only: the same flow was judged against two different limits.
+  it("folds a flow's slo thresholds onto the flow, and refuses one given both ways", () => {
+    const withSlo = good.replace(
+      '    runtime: { service: customer-sync }',
+      '    runtime: { service: customer-sync }\n    slo: { latencyP99Ms: 2000, staleAfter: 2h }',
+    );
+    const { catalog, problems: p } = parseCatalog([{ file: 'estate.yaml', text: withSlo }]);
+    expect(p).toEqual([]);
+    expect(catalog.flows[0]).toMatchObject({ latencyP99Ms: 2000, staleAfter: '2h' });
+    expect(catalog.flows[0]).not.toHaveProperty('slo');
+    expect(problems({ 'e.yaml': withSlo.replace('slo: {', 'latencyP99Ms: 1500\n    slo: {') })).toEqual([
+      "e.yaml:31:26: flows[0].slo.latencyP99Ms: latencyP99Ms is given twice, directly on the flow and under slo; keep one (both mean this flow's own threshold)",
+    ]);
+    expect(problems({ 'e.yaml': withSlo.replace('latencyP99Ms: 2000', 'latencyP95Ms: 2000') })).toEqual([
+      'e.yaml:30:26: flows[0].slo.latencyP95Ms: p95 (2000 ms) cannot exceed p99 (900 ms)',
+    ]);
+  });
+
   it('reads a valid catalog and fills the defaults', () => {
     const { catalog, problems: p } = parseCatalog([{ file: 'estate.yaml', text: good }]);
     expect(p).toEqual([]);

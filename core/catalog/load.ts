@@ -7,13 +7,13 @@ import { validateProbeSections } from './probes.ts';
 import { validateAlertingSections } from './alerting.ts';
 import { validateReportSchedules } from './reports.ts';
 import { ERR_CATALOG, pathText, type CatalogProblem } from './problems.ts';
-import { referenceProblems, type ReferencedSections, type ReferenceProblem } from './references.ts';
+import { FLOW_THRESHOLDS, referenceProblems, type ReferencedSections, type ReferenceProblem } from './references.ts';
 import { ruleWarnings } from './rule-warnings.ts';
 import { CatalogFileSchema, catalogSections, type CatalogSection } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
 import { readCatalogYaml } from './yaml-recovery.ts';
 import { didYouMean } from '../text/index.ts';
-import type { Catalog } from './types.ts';
+import type { Catalog, Flow } from './types.ts';
 
 interface Parsed {
   file: string;
@@ -109,11 +109,19 @@ function locate(p: Parsed, segments: Array<string | number>, at?: 'key'): { line
 }
 
 /**
- * Fills what the catalog leaves implicit: names default to ids; owners are inherited. A flow without
+ * Fills what the catalog leaves implicit: names default to ids; owners are inherited; a flow's `slo`
+ * thresholds move onto the flow itself (`latencyP95Ms`, `latencyP99Ms`, `errorRate`, `staleAfter`). A flow without
  * an owner takes its domain's, else its runtime's (the system whose `match.services` lists the flow's
  * `runtime.service`), else the catalog's `defaultOwner`; systems and domains take `defaultOwner`.
  */
 function complete(c: Catalog): Catalog {
+  // A flow's own thresholds under `slo` are the same as given directly (never both: referenceProblems):
+  // folded into the flow, so every reader finds them in one place.
+  for (const f of c.flows as Array<Flow & { slo?: Partial<Pick<Flow, (typeof FLOW_THRESHOLDS)[number]>> }>) {
+    if (!f.slo) continue;
+    for (const key of FLOW_THRESHOLDS) if (f.slo[key] !== undefined) (f as Record<string, unknown>)[key] ??= f.slo[key];
+    delete f.slo;
+  }
   for (const section of [c.owners, c.systems, c.domains, c.flows] as Array<Array<{ id: string; name?: string }>>) {
     for (const e of section) e.name ??= e.id;
   }

@@ -19,6 +19,8 @@ type Entry = Record<string, unknown>;
 const isEntry = (v: unknown): v is Entry => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const number = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+/** A flow's own thresholds, given directly on the flow or under its `slo`. */
+export const FLOW_THRESHOLDS = ['latencyP95Ms', 'latencyP99Ms', 'errorRate', 'staleAfter'] as const;
 const texts = (v: unknown): Array<string | undefined> => (Array.isArray(v) ? v.map(text) : []);
 
 /**
@@ -105,11 +107,23 @@ export function referenceProblems(
     ref('flows', i, ['owner'], text(f.owner), owners, 'owner', 'owners');
     ref('flows', i, ['class'], text(f.class), classes, 'class', 'classes');
     const k = classOf(text(f.class));
-    const p95 = number(f.latencyP95Ms) ?? number(k?.latencyP95Ms);
-    const p99 = number(f.latencyP99Ms) ?? number(k?.latencyP99Ms);
-    if ((f.latencyP95Ms !== undefined || f.latencyP99Ms !== undefined) && p95 !== undefined && p99 !== undefined && p95 > p99) {
-      const field = f.latencyP95Ms !== undefined ? 'latencyP95Ms' : 'latencyP99Ms';
-      out.push({ section: 'flows', index: i, field: [field], message: `p95 (${p95} ms) cannot exceed p99 (${p99} ms)` });
+    // A flow's own thresholds are given directly or under `slo` (one concept, two spellings): never both.
+    const slo = isEntry(f.slo) ? f.slo : {};
+    for (const key of FLOW_THRESHOLDS)
+      if (f[key] !== undefined && slo[key] !== undefined)
+        out.push({
+          section: 'flows',
+          index: i,
+          field: ['slo', key],
+          message: `${key} is given twice, directly on the flow and under slo; keep one (both mean this flow's own threshold)`,
+        });
+    const own = (key: 'latencyP95Ms' | 'latencyP99Ms') =>
+      f[key] !== undefined ? { value: number(f[key]), field: [key] } : slo[key] !== undefined ? { value: number(slo[key]), field: ['slo', key] } : undefined;
+    const [own95, own99] = [own('latencyP95Ms'), own('latencyP99Ms')];
+    const p95 = own95 ? own95.value : number(k?.latencyP95Ms);
+    const p99 = own99 ? own99.value : number(k?.latencyP99Ms);
+    if ((own95 || own99) && p95 !== undefined && p99 !== undefined && p95 > p99) {
+      out.push({ section: 'flows', index: i, field: (own95 ?? own99)!.field, message: `p95 (${p95} ms) cannot exceed p99 (${p99} ms)` });
     }
     const schedule = isEntry(f.schedule) ? f.schedule : undefined;
     const cron = text(schedule?.cron);

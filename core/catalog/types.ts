@@ -51,9 +51,9 @@ export type Schedule = Static<typeof ScheduleSchema>;
 /**
  * A documented flow source → target; `runtime` is what runs it as seen in spans (`service.name`,
  * `integration.flow`); `class` an SLO class id; `staleAfter`, `latencyP95Ms`, `latencyP99Ms` and
- * `errorRate` override its class's.
+ * `errorRate` override its class's (a catalog file may also give them under `slo`; loading moves them here).
  */
-export type Flow = Named<Static<typeof FlowSchema>>;
+export type Flow = Named<Omit<Static<typeof FlowSchema>, 'slo'>>;
 
 /**
  * An SLO class: latency thresholds (ms), error rate (0..1), staleAfter (a scheduled flow silent longer
