@@ -1,5 +1,7 @@
 import {
+  allowedSilence,
   findingMeasures,
+  flowThresholds,
   type AlertMeasure,
   type AlertRuleSpec,
   type Catalog,
@@ -57,17 +59,14 @@ export function flowThreshold(catalog: Catalog, f: Flow, measure: AlertMeasure):
   const cls = catalog.classes.find((c) => c.id === f.class);
   switch (measure) {
     case 'latency-p95':
-      return f.latencyP95Ms ?? cls?.latencyP95Ms;
+      return flowThresholds(f, cls).p95?.value;
     case 'latency-p99':
-      return f.latencyP99Ms ?? cls?.latencyP99Ms;
+      return flowThresholds(f, cls).p99?.value;
     case 'error-rate':
-      return f.errorRate ?? cls?.errorRate;
-    case 'staleness': {
-      if (!f.schedule) return undefined;
-      const stale = f.staleAfter ?? cls?.staleAfter;
-      if (stale) return parseDuration(stale);
-      return f.schedule.every ? 2 * parseDuration(f.schedule.every) : undefined;
-    }
+      return flowThresholds(f, cls).errorRate?.value;
+    case 'staleness':
+      // Only a scheduled flow is expected to run: as the stale-flow finding.
+      return f.schedule ? allowedSilence(f, catalog.classes)?.ms : undefined;
     default:
       return undefined;
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import { allowedSilence, flowNeverObserved, staleFlow } from './estate-detectors.ts';
+import { allowedSilence } from '../../core/catalog/index.ts';
+import { flowNeverObserved, staleFlow } from './estate-detectors.ts';
 
 const catalogYaml = `owners: [{ id: icoe }]
 systems: [{ id: crm }, { id: erp }, { id: billing }]

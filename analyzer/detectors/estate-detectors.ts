@@ -1,5 +1,5 @@
-import type { Flow, SloClass } from '../../core/catalog/index.ts';
-import { formatDuration, parseDuration } from '../../core/time/index.ts';
+import { allowedSilence, type Flow, type SloClass } from '../../core/catalog/index.ts';
+import { formatDuration } from '../../core/time/index.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
 import { combineEdges, isIntegrationNode, runtimeMatches, type Snapshot } from '../model/snapshot.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
@@ -94,18 +94,6 @@ export const ownerMissing: Detector = ({ snapshot }) => {
       })),
   ];
 };
-
-/**
- * How long a flow may be silent, and what says so: its own `staleAfter`, else its SLO class's, else
- * twice its schedule's period (`every`); undefined when none says (a cron-only flow without a limit).
- * One rule for stale-flow and flow-never-observed.
- */
-export function allowedSilence(flow: Flow, classes: SloClass[]): { ms: number; by: 'flow' | 'class' | 'schedule' } | undefined {
-  if (flow.staleAfter) return { ms: parseDuration(flow.staleAfter), by: 'flow' };
-  const classLimit = classes.find((c) => c.id === flow.class)?.staleAfter;
-  if (classLimit) return { ms: parseDuration(classLimit), by: 'class' };
-  return flow.schedule?.every ? { ms: 2 * parseDuration(flow.schedule.every), by: 'schedule' } : undefined;
-}
 
 /** How long Weft must have been observing before a flow's absence means something: its allowed silence, at most the window. */
 function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {

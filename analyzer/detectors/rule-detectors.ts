@@ -1,4 +1,4 @@
-import type { Domain, Flow, SloClass } from '../../core/catalog/index.ts';
+import { flowThresholds, type Domain, type Flow } from '../../core/catalog/index.ts';
 import { combineEdges, type AttributedEdge } from '../model/snapshot.ts';
 import { subject, type Detector } from './detector.ts';
 
@@ -86,13 +86,6 @@ export const regulatedDataExposure: Detector = ({ snapshot }) => {
     ];
   });
 };
-
-/** A flow's thresholds: its own where given, else its class's; `by` names where each came from. */
-export function flowThresholds(f: Flow, cls: SloClass | undefined) {
-  const pick = <K extends 'latencyP95Ms' | 'latencyP99Ms' | 'errorRate'>(k: K) =>
-    f[k] !== undefined ? { value: f[k], by: 'flow' } : cls?.[k] !== undefined ? { value: cls[k], by: `class ${cls.id}` } : undefined;
-  return { p95: pick('latencyP95Ms'), p99: pick('latencyP99Ms'), errorRate: pick('errorRate') };
-}
 
 function classFlows(snapshot: Parameters<Detector>[0]['snapshot']) {
   return snapshot.catalog.flows.flatMap((f) => {

@@ -1,11 +1,10 @@
 import type { Store } from '../../clickhouse/index.ts';
-import type { Catalog } from '../../core/catalog/index.ts';
+import { allowedSilence, type Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../flows/endpoint-host.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
 import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type SelfEdgeRow } from '../flows/observed.ts';
 import { pairingState } from '../flows/pairing-job.ts';
-import { allowedSilence } from '../detectors/estate-detectors.ts';
 import { buildHopChains } from '../hops/hop-chain.ts';
 import { inFlightMs, queryLineageHops, querySystemCounts, settledWindow, touchCounts } from '../hops/hop-counts.ts';
 import { queryLineageJobRuns } from '../hops/lineage-runs.ts';

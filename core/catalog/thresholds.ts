@@ -1,0 +1,36 @@
+import { parseDuration } from '../time/index.ts';
+import type { Flow, SloClass } from './types.ts';
+
+/** A threshold and where it comes from: `'flow'` (the flow's own) or `'class <id>'`. */
+export interface Threshold {
+  value: number;
+  by: string;
+}
+
+/**
+ * A flow's latency and error-rate thresholds (p95 and p99 in ms, error rate a fraction 0–1): its own
+ * where given, else its SLO class's; a key is undefined when neither gives it (not judged). The one rule
+ * the analyzer's findings and the derived alert rules both follow.
+ */
+export function flowThresholds(f: Flow, cls: SloClass | undefined): { p95?: Threshold; p99?: Threshold; errorRate?: Threshold } {
+  const pick = (k: 'latencyP95Ms' | 'latencyP99Ms' | 'errorRate'): Threshold | undefined => {
+    const own = f[k];
+    if (own !== undefined) return { value: own, by: 'flow' };
+    const inherited = cls?.[k];
+    return inherited !== undefined ? { value: inherited, by: `class ${cls!.id}` } : undefined;
+  };
+  return { p95: pick('latencyP95Ms'), p99: pick('latencyP99Ms'), errorRate: pick('errorRate') };
+}
+
+/**
+ * How long a flow may be silent (ms), and what says so: its own `staleAfter`, else its SLO class's, else
+ * twice its schedule's period (`every`); undefined when none says (a cron-only flow without a limit).
+ * One rule for the stale-flow and flow-never-observed findings and the derived staleness alert.
+ * Throws when a duration is not one (the catalog's schema refuses such a catalog first).
+ */
+export function allowedSilence(flow: Flow, classes: readonly SloClass[]): { ms: number; by: 'flow' | 'class' | 'schedule' } | undefined {
+  if (flow.staleAfter) return { ms: parseDuration(flow.staleAfter), by: 'flow' };
+  const classLimit = classes.find((c) => c.id === flow.class)?.staleAfter;
+  if (classLimit) return { ms: parseDuration(classLimit), by: 'class' };
+  return flow.schedule?.every ? { ms: 2 * parseDuration(flow.schedule.every), by: 'schedule' } : undefined;
+}
