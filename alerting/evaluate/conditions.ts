@@ -1,4 +1,4 @@
-import { findingMeasures, type AlertMeasure, type FindingMeasure, type Catalog, type Flow } from '../../core/catalog/index.ts';
+import { findingMeasures, latencyMinTraces, type AlertMeasure, type FindingMeasure, type Catalog, type Flow } from '../../core/catalog/index.ts';
 import type { FindingKind } from '../../core/contracts/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { AlertRule, Condition, Labels } from '../model/alert.ts';
@@ -28,13 +28,10 @@ const units: Partial<Record<AlertMeasure, (v: number) => string>> = {
 };
 export const formatValue = (m: AlertMeasure, v: number) => (Number.isNaN(v) ? 'no data' : (units[m] ?? String)(v));
 
-/** Traces a flow needs in the window before its latency is judged, as the analyzer's finding (class `minTraces`). */
-export const LATENCY_MIN_TRACES = 10;
-
 /** A percentile over enough traces, else NaN (no verdict on a handful of runs). */
 const latency = (r: AlertRule, f: Flow, o: Observations, c: Catalog, pick: 'p95Ms' | 'p99Ms') => {
   const s = o.windows.get(r.windowMs)?.get(f.id);
-  const min = c.classes.find((k) => k.id === f.class)?.minTraces ?? LATENCY_MIN_TRACES;
+  const min = latencyMinTraces(f, c.classes);
   return s && s.traces >= min ? (s[pick] ?? NaN) : NaN;
 };
 

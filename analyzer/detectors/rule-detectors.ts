@@ -1,4 +1,4 @@
-import { flowThresholds, type Domain, type Flow } from '../../core/catalog/index.ts';
+import { flowThresholds, latencyMinTraces, type Domain, type Flow } from '../../core/catalog/index.ts';
 import { combineEdges, type AttributedEdge } from '../model/snapshot.ts';
 import { subject, type Detector } from './detector.ts';
 
@@ -96,16 +96,10 @@ function classFlows(snapshot: Parameters<Detector>[0]['snapshot']) {
   });
 }
 
-/**
- * Traces a flow needs in the window before its latency is judged (a class's `minTraces` overrides it):
- * the p95 of three traces is the slowest of them, and one slow run is not a breach of an SLO.
- */
-export const LATENCY_MIN_TRACES = 10;
-
 /** A flow whose p95 or p99 latency exceeds its class's threshold over the window, measured on at least `minTraces` traces. */
 export const latencySloBreach: Detector = ({ snapshot }) =>
   classFlows(snapshot).flatMap(({ f, cls, stats, limits }) => {
-    if (stats.traces < (cls?.minTraces ?? LATENCY_MIN_TRACES)) return [];
+    if (stats.traces < latencyMinTraces(f, snapshot.catalog.classes)) return [];
     // No duration known (OpenLineage runs without a START): no verdict on latency.
     const { p95Ms, p99Ms } = stats;
     if (p95Ms === null || p99Ms === null) return [];

@@ -39,6 +39,6 @@ export {
 } from './alerting.ts';
 export type { AlertRuleSpec, ReceiverSpec, RouteSpec, RemediationSpec, AlertSelector, AlertMeasure, FindingMeasure, ReceiverType } from './alerting.ts';
 export { toComplete } from './completeness.ts';
-export { allowedSilence, flowThresholds } from './thresholds.ts';
+export { allowedSilence, flowThresholds, latencyMinTraces, LATENCY_MIN_TRACES } from './thresholds.ts';
 export type { Threshold } from './thresholds.ts';
 export type { ToComplete } from './completeness.ts';

@@ -23,6 +23,17 @@ export function flowThresholds(f: Flow, cls: SloClass | undefined): { p95?: Thre
 }
 
 /**
+ * Traces a flow needs in the window before its latency is judged, unless its class's `minTraces` says
+ * otherwise: the p95 of three traces is the slowest of them, and one slow run is not a breach of an SLO.
+ */
+export const LATENCY_MIN_TRACES = 10;
+
+/** Traces `flow` needs in a window before its p95/p99 is judged, for findings and alerts alike: its class's `minTraces`, else 10. */
+export function latencyMinTraces(flow: Flow, classes: readonly SloClass[]): number {
+  return classes.find((c) => c.id === flow.class)?.minTraces ?? LATENCY_MIN_TRACES;
+}
+
+/**
  * How long a flow may be silent (ms), and what says so: its own `staleAfter`, else its SLO class's, else
  * twice its schedule's period (`every`); undefined when none says (a cron-only flow without a limit).
  * One rule for the stale-flow and flow-never-observed findings and the derived staleness alert.
