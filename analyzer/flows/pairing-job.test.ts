@@ -22,6 +22,8 @@ flows:
   - { id: unlinked, source: crm, target: erp, owner: icoe, runtime: { service: unlinked-sync } }
   - { id: late, source: crm, target: erp, owner: icoe, runtime: { service: late-sync } }
   - { id: history, source: crm, target: erp, owner: icoe, runtime: { service: history-sync } }
+  - { id: outcome, source: crm, target: erp, owner: icoe, runtime: { service: outcome-sync } }
+  - { id: clocks, source: crm, target: erp, owner: icoe, runtime: { service: clock-sync } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -75,6 +77,82 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     // Coverage is arrival (the analyzer's clock), never a span's own time.
     const snap = await analyzer.snapshot();
     expect(Date.parse(snap.observingSince!)).toBeGreaterThan(t + HOUR);
+  });
+
+  // Regression: a run counted as failed when any of its spans failed, so an upsert (GET 404, then POST 201) and a
+  // retried call (503, then 200) made high error-rate findings on flows whose every run succeeded.
+  it("judges a run's outcome by its root span and the span that ended last, not by a failed call it handled", async () => {
+    const { ERROR, OK } = api.SpanStatusCode;
+    const failedCall = { status: { code: ERROR } };
+    const t = Date.now() - HOUR;
+    const run = (start: number, children: SpanSpec[], more: Partial<SpanSpec> = {}): SpanSpec => ({
+      name: 'run',
+      kind: INTERNAL,
+      start,
+      durationMs: 500,
+      children,
+      ...more,
+    });
+    await sendSpans({ url: h.collector.url, serviceName: 'outcome-sync' }, [
+      // upsert: the lookup 404s, the create succeeds — succeeded
+      run(t, [
+        get('crm.internal', { start: t + 10, durationMs: 20 }),
+        get('erp.internal', { start: t + 40, durationMs: 20, ...failedCall }),
+        post('erp.internal', { start: t + 70, durationMs: 20 }),
+      ]),
+      // retried: 503 then 200, the root explicitly OK — succeeded
+      run(
+        t + 1000,
+        [
+          get('crm.internal', { start: t + 1010, durationMs: 20 }),
+          post('erp.internal', { start: t + 1040, durationMs: 20, ...failedCall }),
+          post('erp.internal', { start: t + 1070, durationMs: 20 }),
+        ],
+        { status: { code: OK } },
+      ),
+      // the write fails and nothing follows — failed
+      run(t + 2000, [get('crm.internal', { start: t + 2010, durationMs: 20 }), post('erp.internal', { start: t + 2040, durationMs: 20, ...failedCall })]),
+      // every call succeeded, but the integration says the run failed — failed
+      run(t + 3000, [get('crm.internal', { start: t + 3010, durationMs: 20 }), post('erp.internal', { start: t + 3040, durationMs: 20 })], {
+        status: { code: ERROR },
+      }),
+    ]);
+    // The same without trace context: each call its own trace, paired by instance and time.
+    await sendSpans({ url: h.collector.url, serviceName: 'outcome-sync', resource: { 'service.instance.id': 'w-1', 'integration.flow': 'outcome-pieces' } }, [
+      get('crm.internal', { start: t, durationMs: 20 }),
+      post('erp.internal', { start: t + 30, durationMs: 20, ...failedCall }),
+      post('erp.internal', { start: t + 60, durationMs: 20 }),
+      get('crm.internal', { start: t + 5000, durationMs: 20 }),
+      post('erp.internal', { start: t + 5030, durationMs: 20, ...failedCall }),
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const edges = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'outcome-sync' && e.source === 'crm' && e.target === 'erp');
+    const of = (integration: string) => edges.filter((e) => e.integration === integration).map((e) => ({ traces: e.traces, failed: e.failedTraces }));
+    expect(of('outcome-sync')).toEqual([{ traces: 4, failed: 2 }]);
+    // Each write is a run: the failed write retried at once (the same endpoint, within the run gap) is a handled
+    // failure; the failed write nothing retried is a failed run.
+    expect(of('outcome-pieces')).toEqual([{ traces: 3, failed: 1 }]);
+  });
+
+  // Regression: a run's latency was the spread of its spans, so a worker whose clock was three minutes behind the
+  // scheduler that started the run made a 300 ms run a 180 s one (a high latency finding).
+  it("measures a run with a root span by the root span's duration, whatever the clocks of the hosts its calls ran on", async () => {
+    const t = Date.now() - HOUR;
+    const behind = 3 * 60_000;
+    await sendSpans({ url: h.collector.url, serviceName: 'clock-sync' }, [
+      {
+        name: 'run',
+        kind: INTERNAL,
+        start: t,
+        durationMs: 300,
+        children: [get('crm.internal', { start: t + 20 - behind, durationMs: 100 }), post('erp.internal', { start: t + 150 - behind, durationMs: 100 })],
+      },
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const [edge] = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'clock-sync');
+    expect([edge.source, edge.target, edge.p95Ms]).toEqual(['crm', 'erp', 300]);
   });
 
   it('changes nothing when the same spans are stored again (a re-export)', async () => {

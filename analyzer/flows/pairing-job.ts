@@ -53,20 +53,33 @@ function rows(table: string, src: RowSource): string {
   return src.older ? `${recent} UNION ALL SELECT * FROM ${table} WHERE arrived < ${since} AND trace_id IN {older:Array(String)}` : recent;
 }
 
-/** The per-trace aggregate (spans de-duplicated by trace, integration and span id: a re-export counts once) into weft_pairing_traces. */
+/** The integration's own root span: the trace's root, and not itself a call (a wrapper around the run's calls). */
+const WRAPPER = '(is_root = 1 AND is_call = 0)';
+
+/**
+ * The per-trace aggregate (spans de-duplicated by trace, integration and span id: a re-export counts once) into
+ * weft_pairing_traces. A trace failed as a run when its root wrapper span failed or the span that ended last did (a
+ * call that failed and was handled — a 503 retried into a 200, a 404 before a create — does not fail the run; of
+ * spans that ended at the same millisecond, the one that started later, then one that succeeded, counts as the last); its
+ * latency is the root wrapper span's duration (one process, one clock), else the spread of its spans.
+ */
 function tracesInsert(src: RowSource): string {
   return `
-    INSERT INTO weft_pairing_traces
+    INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
+      spans, errors, failed, records, start, end, latency_ms, last_arrival, first_arrival)
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
-      t.ds, t.r, t.w, t.u, s.spans, s.errors, s.records, s.start, s.end, greatest(s.last_arrival, t.last_arrival), s.first_arrival
+      t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed, s.records, s.start, s.end, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival
     FROM (
       SELECT trace_id, integration, any(service) AS service, max(instance) AS instance, max(run_id) AS run_id,
-        max(is_root) AS has_root, maxIf(root_touch, is_root = 1) AS root_touch,
+        max(is_root) AS has_root, maxIf(is_call, is_root = 1) AS root_touch,
         count() AS spans, countIf(is_error = 1) AS errors, sum(records) AS records, min(ts) AS start, max(end_ts) AS end,
+        max(${WRAPPER}) AS wrapped,
+        toUInt8(maxIf(is_error, ${WRAPPER}) = 1 OR argMaxIf(is_error, (end_ts, ts, is_error = 0), NOT ${WRAPPER}) = 1) AS failed,
+        if(wrapped = 1, toFloat64(maxIf(dateDiff('millisecond', ts, end_ts), ${WRAPPER})), toFloat64(dateDiff('millisecond', start, end))) AS latency_ms,
         max(arr_last) AS last_arrival, min(arr_first) AS first_arrival
       FROM (
         SELECT trace_id, span_id, integration, any(service) AS service, any(instance) AS instance, any(run_id) AS run_id,
-          any(is_root) AS is_root, any(root_touch) AS root_touch, any(is_error) AS is_error, any(records) AS records,
+          any(is_root) AS is_root, any(root_touch) AS is_call, any(is_error) AS is_error, any(records) AS records,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first
         FROM (${rows('weft_trace_spans', src)})
         GROUP BY trace_id, integration, span_id)
@@ -216,7 +229,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   await c.command({
     query: `INSERT INTO weft_pairing_work (unit, grp, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, latency_ms, traces, known)
       SELECT concat('t:', trace_id, ':', integration), '', toStartOfMinute(start), integration, service, if(empty(domains), '', domains[1]),
-        arraySort(reads), arraySort(writes), errors > 0, errors, records, start, end, toFloat64(dateDiff('millisecond', start, end)), [trace_id],
+        arraySort(reads), arraySort(writes), failed, errors, records, start, end, latency_ms, [trace_id],
         first_arrival <= ${at('known')}
       FROM weft_pairing_traces
       WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR has_root = 1) AND (notEmpty(reads) OR notEmpty(writes))`,
@@ -328,6 +341,7 @@ interface TraceRow {
   reads: string[][];
   writes: string[][];
   errors: number | string;
+  failed: number | string;
   records: number | string;
   spans: number | string;
   start: string;
@@ -345,6 +359,7 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
   reads: r.reads.map((t) => t.join('\u001f')),
   writes: r.writes.map((t) => t.join('\u001f')),
   errors: Number(r.errors),
+  failed: Number(r.failed) === 1,
   records: Number(r.records),
   startMs: Date.parse(fromChTime(r.start)),
   endMs: Date.parse(fromChTime(r.end)),
@@ -352,7 +367,7 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
   spans: Number(r.spans),
 });
 
-const TRACE_COLUMNS = 'trace_id, integration, service, instance, run_id, domains, reads, writes, errors, records, spans, start, end, last_arrival';
+const TRACE_COLUMNS = 'trace_id, integration, service, instance, run_id, domains, reads, writes, errors, failed, records, spans, start, end, last_arrival';
 
 /**
  * Pairs the settled traces that are pieces of a run, together with the pieces of the same runs paired
@@ -399,7 +414,7 @@ function unitRow(u: PairingUnit) {
     domain: u.domain,
     reads: [...u.reads].sort().map(tuple),
     writes: [...u.writes].sort().map(tuple),
-    failed: u.errors > 0 ? 1 : 0,
+    failed: u.failed ? 1 : 0,
     errors: u.errors,
     records: u.records,
     start: toChTime(new Date(u.startMs)),

@@ -12,6 +12,7 @@ const piece = (at: number, rw: { reads?: string[]; writes?: string[] }, more: Pa
   reads: rw.reads ?? [],
   writes: rw.writes ?? [],
   errors: 0,
+  failed: false,
   records: 1,
   startMs: at,
   endMs: at + 50,

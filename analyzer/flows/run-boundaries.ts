@@ -25,6 +25,8 @@ export interface FragmentTrace {
   reads: string[];
   writes: string[];
   errors: number;
+  /** Whether the piece failed as a run would: its root wrapper span or its last-ending span failed (pairing-job.ts). */
+  failed: boolean;
   records: number;
   startMs: number;
   endMs: number;
@@ -52,6 +54,8 @@ export interface PairingUnit {
   reads: string[];
   writes: string[];
   errors: number;
+  /** Whether the run failed: the piece that ended last failed (a failed call handled by a later one does not fail the run). */
+  failed: boolean;
   records: number;
   startMs: number;
   endMs: number;
@@ -64,6 +68,7 @@ export function groupKey(f: Pick<FragmentTrace, 'integration' | 'service' | 'ins
   return f.runId ? `run:${f.integration}\u001f${f.runId}` : `inst:${f.integration}\u001f${f.service}\u001f${f.instance}`;
 }
 
+const sameList = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 const union = (lists: string[][]) => [...new Set(lists.flat())].sort();
 
 function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: FragmentTrace[], writes: string[][]): PairingUnit {
@@ -78,6 +83,7 @@ function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: Fr
     reads: union(members.map((m) => m.reads)),
     writes: union(writes),
     errors: counted.reduce((n, m) => n + m.errors, 0),
+    failed: members.reduce((last, m) => (m.endMs > last.endMs ? m : last)).failed,
     records: counted.reduce((n, m) => n + m.records, 0),
     startMs: Math.min(...members.map((m) => m.startMs)),
     endMs: Math.max(...members.map((m) => m.endMs)),
@@ -131,7 +137,7 @@ export function fragmentUnits(
     const writes = pieces.filter((p) => p.writes.length > 0);
     const claimed = new Set<FragmentTrace>();
     let prev = null as { w: FragmentTrace; reads: FragmentTrace[] } | null;
-    for (const w of writes) {
+    for (const [i, w] of writes.entries()) {
       // The reads since the previous write (a run reads, then writes); none: the previous write's, when close (read A, write B, write C).
       const since = reads.filter(
         (r) => r.startMs <= w.startMs && w.startMs - r.endMs <= gapMs && (!prev || (r.startMs >= prev.w.startMs && !prev.reads.includes(r))),
@@ -140,7 +146,12 @@ export function fragmentUnits(
       prev = { w, reads: before };
       const counted = [w, ...before.filter((r) => !claimed.has(r))];
       for (const r of before) claimed.add(r);
-      units.push(unitOf(`w:${w.traceId}\u001f${w.integration}`, grp, [w, ...before], counted, [w.writes]));
+      const unit = unitOf(`w:${w.traceId}\u001f${w.integration}`, grp, [w, ...before], counted, [w.writes]);
+      // A failed write retried at once (the next write, to the same endpoints, within the gap, succeeded) is a failure
+      // the integration handled, as a retry inside one trace is.
+      const next = writes[i + 1];
+      if (unit.failed && next && !next.failed && sameList(next.writes, w.writes) && next.startMs - w.endMs <= gapMs) unit.failed = false;
+      units.push(unit);
     }
     for (const r of reads) {
       if (claimed.has(r)) continue;

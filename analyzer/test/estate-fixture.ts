@@ -75,14 +75,26 @@ export async function sendEstateTraffic(url: string, start: number): Promise<voi
       ],
       300,
     ),
-    // A retry: the first write fails, the second succeeds; still one edge for the trace.
+    // A failed run: the write fails and so does its retry; still one edge for the trace.
     run(
       'sync customers',
       start + 1000,
       [
-        http('GET', 'https://crm.internal/api/customers?page=2'),
-        sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 5 }, { status: ERROR }),
-        sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer', 'integration.records': 5 }),
+        http('GET', 'https://crm.internal/api/customers?page=2', {}, { start: start + 1010, durationMs: 20 }),
+        sql(
+          'INSERT INTO customers VALUES ($1)',
+          'erp',
+          'erp-db',
+          { 'integration.domain': 'customer', 'integration.records': 5 },
+          { status: ERROR, start: start + 1040, durationMs: 20 },
+        ),
+        sql(
+          'INSERT INTO customers VALUES ($1)',
+          'erp',
+          'erp-db',
+          { 'integration.domain': 'customer', 'integration.records': 5 },
+          { status: ERROR, start: start + 1070, durationMs: 20 },
+        ),
       ],
       250,
     ),
