@@ -9,7 +9,7 @@ export { conditionsFor, measureKinds, flowLabels, formatValue } from './evaluate
 export { stalenessMs, throughputDropScore, trackGaps } from './evaluate/observations.ts';
 export type { Observations, FlowWindowStats, IntakeGap, OpenFinding } from './evaluate/observations.ts';
 export { rulesFor, derivedDefaults, flowThreshold, THROUGHPUT_DROP_SCORE, TELEMETRY_GAP_MS } from './rules/derive-rules.ts';
-export { parseMatcher, matches, silencedBy, silenceStatus, formatMatcher } from './silences/matchers.ts';
+export { parseMatcher, matcherOf, matches, silencedBy, silenceStatus, formatMatcher } from './silences/matchers.ts';
 export type { Matcher, Silence, SilenceStatus } from './silences/matchers.ts';
 export { routeAlert, receiverDefaults } from './notify/route.ts';
 export type { ResolvedRoute } from './notify/route.ts';

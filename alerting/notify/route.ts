@@ -1,7 +1,6 @@
-import type { Catalog, ReceiverType, RouteSpec } from '../../core/catalog/index.ts';
+import { labelRegex, labelRegexProblem, type Catalog, type LabelRegex, type ReceiverType, type RouteSpec } from '../../core/catalog/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { Labels } from '../model/alert.ts';
-import { unsafeRegexReason } from '../silences/safe-regex.ts';
 
 /** Where one alert goes and how its notifications are grouped and paced (durations in ms). */
 export interface ResolvedRoute {
@@ -25,13 +24,9 @@ export const receiverDefaults: Record<ReceiverType, Omit<ResolvedRoute, 'receive
   email: { groupBy: ['alertname'], groupWaitMs: 5_000, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000 },
 };
 
-const regexCache = new Map<string, RegExp>();
-/** A route's `matchRe` as an anchored RegExp; a pattern that could backtrack without bound (see safe-regex.ts) matches nothing. */
-const anchored = (re: string): RegExp => {
-  let r = regexCache.get(re);
-  if (!r) regexCache.set(re, (r = unsafeRegexReason(re) ? /(?!)/ : new RegExp(`^(?:${re})$`)));
-  return r;
-};
+/** A route's `matchRe` (RE2, anchored, as Alertmanager); one RE2 cannot read (refused when the catalog loads) matches nothing. */
+const anchored = (re: string): LabelRegex => (labelRegexProblem(re) ? NOTHING : labelRegex(re));
+const NOTHING: LabelRegex = { test: () => false };
 const label = (labels: Labels, name: string) => (Object.hasOwn(labels, name) ? labels[name] : '');
 
 function routeMatches(r: RouteSpec, labels: Labels): boolean {

@@ -1,7 +1,7 @@
 import type { Labels } from '../model/alert.ts';
-import { unsafeRegexReason } from './safe-regex.ts';
+import { labelRegex } from '../../core/catalog/index.ts';
 
-/** An Alertmanager-style matcher: `=`, `!=`, `=~`, `!~` (regexes anchored at both ends). */
+/** An Alertmanager-style matcher: `=`, `!=`, `=~`, `!~` (regexes in RE2 syntax, anchored at both ends). */
 export interface Matcher {
   name: string;
   value: string;
@@ -31,22 +31,20 @@ export function parseMatcher(text: string): Matcher {
   return matcher;
 }
 
-const cache = new Map<string, RegExp>();
-function compile(re: string): RegExp {
-  let r = cache.get(re);
-  if (!r) {
-    const unsafe = unsafeRegexReason(re);
-    if (unsafe) throw new Error(`"${re}" is refused: ${unsafe}`);
-    try {
-      r = new RegExp(`^(?:${re})$`);
-    } catch {
-      throw new Error(`"${re}" is not a regular expression`);
-    }
-    if (cache.size > 1000) cache.clear();
-    cache.set(re, r);
-  }
-  return r;
+/**
+ * A matcher given as Alertmanager's API object (`{ name, value, isRegex, isEqual }`), checked as parseMatcher
+ * checks text: the value is taken as it is (a regex's backslashes stay backslashes). Throws a message naming what
+ * is wrong.
+ */
+export function matcherOf(m: { name: string; value: string; isRegex?: boolean; isEqual?: boolean }): Matcher {
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(m.name)) throw new Error(`"${m.name}" is not a label name: letters, digits and _, not starting with a digit`);
+  const matcher = { name: m.name, value: m.value, isRegex: m.isRegex ?? false, isEqual: m.isEqual ?? true };
+  if (matcher.isRegex) compile(matcher.value);
+  return matcher;
 }
+
+/** The matcher's regex (RE2, anchored, as Alertmanager); throws saying what is wrong. */
+const compile = (re: string) => labelRegex(re);
 
 /** A missing label matches as the empty string, as in Alertmanager. */
 export function matches(m: Matcher, labels: Labels): boolean {
@@ -55,7 +53,7 @@ export function matches(m: Matcher, labels: Labels): boolean {
   try {
     hit = m.isRegex ? compile(m.value).test(v) : v === m.value;
   } catch {
-    // A stored matcher from before the regex checks (or edited by hand): it matches nothing.
+    // A stored matcher from before the regex checks (or edited by hand) that RE2 cannot read: it matches nothing.
     hit = false;
   }
   return m.isEqual ? hit : !hit;

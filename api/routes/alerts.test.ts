@@ -238,6 +238,30 @@ describe('alert routes', () => {
       expect(r.body.silence.matchers, JSON.stringify(given)).toEqual([{ name: 'flow', value: 'customer-.*', ...stored }]);
       await call('DELETE', `/api/v1/silences/${r.body.silence.id}`, 'sre-token', {});
     }
+
+    // Regression: an object matcher's value went through JSON text and back, so a regex's backslash was doubled
+    // (`customer\.sync` stored as `customer\\.sync`, matching a literal backslash).
+    const escaped = await call('POST', '/api/v1/silences', 'sre-token', {
+      matchers: [{ name: 'flow', value: 'customer\\-sync|\\d+', isRegex: true }],
+      duration: '1m',
+      comment: 'ops',
+    });
+    expect(escaped.body.silence.matchers).toEqual([{ name: 'flow', value: 'customer\\-sync|\\d+', isRegex: true, isEqual: true }]);
+    await alerting.evaluateNow();
+    expect((await call('GET', `/api/v1/alerts/${alert.fingerprint}`)).body.alert.silencedBy).toEqual([escaped.body.silence.id]);
+    await call('DELETE', `/api/v1/silences/${escaped.body.silence.id}`, 'sre-token', {});
+
+    // Regression: twenty `.*` in a row before a letter no label holds made every evaluation take seconds on the main
+    // thread (the API, the collector and the probes stalled); matchers are RE2 now, linear whatever the pattern.
+    const slow = await call('POST', '/api/v1/silences', 'sre-token', { matchers: [`alertname=~${'.*'.repeat(20)}Z`], duration: '1m', comment: 'ops' });
+    expect(slow.status).toBe(201);
+    await alerting.evaluateNow();
+    await call('DELETE', `/api/v1/silences/${slow.body.silence.id}`, 'sre-token', {});
+    const backref = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['alertname=~(a)\\1'], duration: '1m', comment: 'ops' });
+    expect([backref.status, backref.body.message]).toEqual([
+      400,
+      'Invalid body field "matchers": "(a)\\1" is not a regular expression in RE2 syntax, as Alertmanager reads it (invalid escape sequence: `\\1`).',
+    ]);
   });
 
   it('serves Prometheus gauges that promtool accepts', async (ctx) => {

@@ -6,6 +6,7 @@ import {
   AlertingError,
   backtestRule,
   parseMatcher,
+  matcherOf,
   silenceStatus,
   type Alert,
   type AlertingRuntime,
@@ -28,11 +29,6 @@ import {
 
 const states = ['pending', 'firing', 'resolved'] as const;
 
-/** The operator of an Alertmanager matcher object: `=`, `=~`, `!=` or `!~` (isEqual defaults to true, isRegex to false). */
-function matcherOperator(m: { isEqual?: boolean; isRegex?: boolean }): string {
-  if (m.isEqual === false) return m.isRegex ? '!~' : '!=';
-  return m.isRegex ? '=~' : '=';
-}
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 }));
 const FpParams = Type.Object({ fingerprint: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'the alert fingerprint (16 hex digits)' }) });
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'silence id' }) });
@@ -259,7 +255,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       const b = request.body;
       let matchers: Matcher[];
       try {
-        matchers = b.matchers.map((m) => (typeof m === 'string' ? parseMatcher(m) : parseMatcher(`${m.name}${matcherOperator(m)}${JSON.stringify(m.value)}`)));
+        matchers = b.matchers.map((m) => (typeof m === 'string' ? parseMatcher(m) : matcherOf(m)));
       } catch (err) {
         throw ERR_BAD_REQUEST(`Invalid body field "matchers": ${(err as Error).message}.`);
       }

@@ -1,3 +1,4 @@
+import { labelRegexProblem } from './label-regex.ts';
 /**
  * The alerting sections of the estate catalog: `alerts` (custom rules), `receivers`, `routes` and
  * `remediations`. Owned by alerting/; the loader validates them with the schemas exported here, then
@@ -223,15 +224,6 @@ interface AlertingRefs {
   remediations: RemediationSpec[];
 }
 
-const validRegex = (re: string) => {
-  try {
-    new RegExp(`^(?:${re})$`);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Receiver fields each type needs. */
 const receiverNeeds: Record<ReceiverType, (r: ReceiverSpec) => { field: string; message: string } | null> = {
   alertmanager: (r) => (r.url ? null : { field: 'url', message: 'an alertmanager receiver needs url: http://alertmanager:9093' }),
@@ -299,7 +291,8 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
     if (r.receiver && !receivers.has(r.receiver))
       problems.push({ path: `${where}.receiver`, message: `unknown receiver "${r.receiver}"${didYouMean(r.receiver, receivers)}: declare it under receivers` });
     for (const [name, re] of Object.entries(r.matchRe ?? {})) {
-      if (!validRegex(re)) problems.push({ path: `${where}.matchRe.${name}`, message: `"${re}" is not a regular expression` });
+      const problem = labelRegexProblem(re);
+      if (problem) problems.push({ path: `${where}.matchRe.${name}`, message: problem });
     }
   });
   c.owners.forEach((o, i) => {

@@ -39,6 +39,8 @@ export {
 } from './alerting.ts';
 export type { AlertRuleSpec, ReceiverSpec, RouteSpec, RemediationSpec, AlertSelector, AlertMeasure, FindingMeasure, ReceiverType } from './alerting.ts';
 export { toComplete } from './completeness.ts';
+export { labelRegex, labelRegexProblem, MAX_LABEL_REGEX_LENGTH } from './label-regex.ts';
+export type { LabelRegex } from './label-regex.ts';
 export { allowedSilence, flowThresholds, latencyMinTraces, LATENCY_MIN_TRACES } from './thresholds.ts';
 export type { Threshold } from './thresholds.ts';
 export type { ToComplete } from './completeness.ts';
