@@ -19,6 +19,42 @@ describe('binding and no-token mode', () => {
     await expect(assertSafeBinding(await Credentials.create({ configured: [admin] }), [{ what: 'API', host: '0.0.0.0' }])).resolves.toBeUndefined();
   });
 
+  // Regression: with --public-name (Weft behind a proxy) and no token, a request through the proxy was `local`, admin,
+  // and could make itself an admin token; so could one from any proxy on this machine that forwards from elsewhere.
+  it('never runs the API in no-token mode behind a proxy: public names need a token, forwarded requests are refused', async () => {
+    const none = await Credentials.create();
+    await expect(assertSafeBinding(none, [{ what: 'API', host: '127.0.0.1' }], ['weft.example.com'])).rejects.toThrow(
+      /The API is reached as weft.example.com \(WEFT_PUBLIC_NAMES\), through a proxy, beyond this machine, and no token for it exists: create one first/,
+    );
+    await expect(assertSafeBinding(none, [{ what: 'collector', host: '127.0.0.1' }], ['weft.example.com'])).resolves.toBeUndefined();
+    const proxied = listenerGuard(none, { host: '127.0.0.1', kind: 'api', publicNames: ['weft.example.com'] });
+    expect(await proxied.check({ method: 'GET', headers: { host: 'weft.example.com' } }, 'read')).toMatchObject({ ok: false, error: { statusCode: 401 } });
+    const local = listenerGuard(none, { host: '127.0.0.1', kind: 'api' });
+    for (const [name, value] of [
+      ['x-forwarded-for', '203.0.113.9'],
+      ['forwarded', 'for=203.0.113.9'],
+      ['x-real-ip', '203.0.113.9'],
+      ['x-forwarded-host', 'weft.example.com'],
+    ])
+      expect(await local.check({ method: 'GET', headers: { host: '127.0.0.1:3000', [name]: value } }, 'read'), name).toMatchObject({
+        ok: false,
+        error: { statusCode: 403, code: 'WEFT_ERR_PROXIED' },
+      });
+    const collector = listenerGuard(none, { host: '127.0.0.1', kind: 'collector' });
+    expect(await collector.check({ method: 'POST', headers: { host: '127.0.0.1', 'x-forwarded-for': '203.0.113.9' } }, 'ingest')).toMatchObject({
+      ok: false,
+      error: { code: 'WEFT_ERR_PROXIED' },
+    });
+    // With a token, a proxied request is judged by its token like any other.
+    const withAdmin = listenerGuard(await Credentials.create({ configured: [admin] }), { host: '127.0.0.1', kind: 'api' });
+    expect(
+      await withAdmin.check(
+        { method: 'GET', headers: { host: '127.0.0.1', 'x-forwarded-for': '203.0.113.9', authorization: `Bearer ${admin.token}` } },
+        'read',
+      ),
+    ).toMatchObject({ ok: true, identity: { name: 'ops' } });
+  });
+
   it('never runs in no-token mode off loopback: without tokens every request is refused there', async () => {
     const none = await Credentials.create();
     const exposed = listenerGuard(none, { host: '0.0.0.0', kind: 'api' });

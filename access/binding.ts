@@ -9,24 +9,28 @@ export interface Binding {
 }
 
 /**
- * Refuses to start a listener beyond loopback while no token for it exists (configured or made by
+ * Refuses to start a listener beyond loopback (or an API with public names: reached through a proxy)
+ * while no token for it exists (configured or made by
  * `weft token create` and not revoked: an ingest or admin token for the collector, any other for
  * the API). Such a listener would refuse everyone anyway (no-token mode is for loopback only);
  * refusing to start says so at once.
  */
-export async function assertSafeBinding(credentials: Credentials, bindings: readonly Binding[]): Promise<void> {
+export async function assertSafeBinding(credentials: Credentials, bindings: readonly Binding[], publicNames: readonly string[] = []): Promise<void> {
   for (const b of bindings) {
-    if (isLoopback(b.host)) continue;
+    // Public names are how the API is reached through a proxy: from beyond this machine, as a non-loopback address is.
+    const beyond = !isLoopback(b.host) || (b.what === 'API' && publicNames.length > 0);
+    if (!beyond) continue;
     // Admin tokens may ingest too: a collector with only admin tokens is closed, not open.
     if (await credentials.hasTokens(b.what === 'collector' ? ['ingest', 'admin'] : apiRoles)) continue;
-    throw refusal(b);
+    throw refusal(b, isLoopback(b.host) ? publicNames : []);
   }
 }
 
-function refusal(b: Binding) {
+function refusal(b: Binding, publicNames: readonly string[]) {
   const collector = b.what === 'collector';
+  const where = publicNames.length > 0 ? `is reached as ${publicNames.join(', ')} (WEFT_PUBLIC_NAMES), through a proxy,` : `binds to ${b.host},`;
   return ERR_CONFIG(
-    `The ${b.what} binds to ${b.host}, beyond this machine, and no token for it exists: create one first ` +
+    `The ${b.what} ${where} beyond this machine, and no token for it exists: create one first ` +
       `("weft token create --role ${collector ? 'ingest' : 'admin'} --name NAME --data DIR") ` +
       `or set ${collector ? 'WEFT_INGEST_TOKENS (token[:ingest],…)' : 'WEFT_API_TOKENS (token:role[:name],…)'}.`,
   );

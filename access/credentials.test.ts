@@ -120,6 +120,22 @@ describe('credentials (tokens in the store, configured tokens)', () => {
     expect(v).toMatchObject({ ok: true, rows: 13, head: { seq: 13 } });
   });
 
+  // Regression: revoking the only admin token left nobody able to make tokens, and the API on loopback silently
+  // ran without tokens again (anyone on the machine became admin).
+  it('keeps the last admin token: it cannot be revoked until another admin token exists', async () => {
+    const admins = (await credentials.listTokens()).filter((t) => t.role === 'admin' && !t.revokedAt);
+    const { info: first } = admins.length > 0 ? { info: admins[0] } : await credentials.createToken({ role: 'admin', name: 'first-admin' }, admin);
+    for (const other of admins.slice(1)) await credentials.revokeToken(other.id, admin);
+    await expect(credentials.revokeToken(first.id, admin)).rejects.toThrow(/is the last admin token: .*Make another admin token first/);
+    expect(await credentials.hasTokens(['admin'])).toBe(true);
+    const { info: second } = await credentials.createToken({ role: 'admin', name: 'second-admin' }, admin);
+    await credentials.revokeToken(first.id, admin);
+    await expect(credentials.revokeToken(second.id, admin)).rejects.toThrow(/last admin token/);
+    // Reserved names are reserved in any letter case.
+    await expect(credentials.createToken({ role: 'viewer', name: 'Local' }, admin)).rejects.toThrow(/reserved/);
+    await expect(credentials.createToken({ role: 'viewer', name: 'WEFT' }, admin)).rejects.toThrow(/reserved/);
+  });
+
   it('never writes a token to the log', async () => {
     const { token } = await credentials.createToken({ role: 'admin', name: 'carol' }, admin);
     await credentials.authenticate(`Bearer ${token}`);

@@ -211,7 +211,8 @@ export class Credentials {
       throw ERR_TOKEN(
         `Token name "${input.name.slice(0, 80)}" is not allowed: use 1–64 letters, digits and . _ @ - (a person or a system, e.g. ana@example.com).`,
       );
-    if (RESERVED_NAMES.has(input.name)) throw ERR_TOKEN(`The name "${input.name}" is reserved (it marks no-token mode or Weft itself); choose another.`);
+    if (RESERVED_NAMES.has(input.name.toLowerCase()))
+      throw ERR_TOKEN(`The name "${input.name}" is reserved (it marks no-token mode or Weft itself); choose another.`);
     const active = await tokens.list({ active: true });
     if (this.configuredNames.has(input.name) || active.some((t) => t.name === input.name)) {
       throw ERR_TOKEN(`An active token is already named "${input.name}"; revoke it first or choose another name.`);
@@ -233,6 +234,13 @@ export class Credentials {
   /** Revokes a stored token at once in this process (other processes within `cacheMs`). */
   async revokeToken(id: string, by: Actor): Promise<TokenInfo> {
     const tokens = this.requireStore();
+    // The last admin token stays: without it nobody can make tokens, and a loopback API would fall back to no-token mode.
+    const active = await tokens.list({ active: true });
+    const target = active.find((t) => t.id === id);
+    if (target?.role === 'admin' && !(this.options.configured ?? []).some((t) => t.role === 'admin') && active.filter((t) => t.role === 'admin').length === 1)
+      throw ERR_TOKEN(
+        `Token ${id} is the last admin token: revoking it would leave nobody able to make or revoke tokens, and an API on loopback would run without tokens again. Make another admin token first ("weft token create --role admin --name NAME"), then revoke this one.`,
+      );
     if (!(await tokens.revoke(id, by.name, this.now()))) throw ERR_TOKEN_NOT_FOUND(id);
     for (const [key, entry] of this.cache) if (entry.identity?.tokenId === id) this.cache.delete(key);
     await this.options.auditLog?.append(by, 'token.revoke', id, {});

@@ -4,6 +4,7 @@ import {
   ERR_CROSS_SITE,
   ERR_FORBIDDEN,
   ERR_FOREIGN_HOST,
+  ERR_PROXIED,
   ERR_NO_ACCESS_LEVEL,
   ERR_UNAUTHORIZED,
   ERR_WRITE_MEDIA_TYPE,
@@ -49,13 +50,16 @@ export interface ListenerOptions {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Headers a reverse proxy adds (RFC 7239 `Forwarded`, and the de-facto X-Forwarded-* and X-Real-IP), lower case. */
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'] as const;
 const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
 
 /**
  * The guard for one listener. No-token mode (no token configured or stored, listener on
- * loopback): everyone is `local` with the admin role, but only through loopback names or the
- * configured public names, and never from another site. Off loopback without tokens, every
- * request is refused.
+ * loopback, and for the API no public names): everyone is `local` with the admin role, but only
+ * through loopback names, never from another site, and never through a proxy (a request carrying
+ * `Forwarded`, `X-Forwarded-*` or `X-Real-IP` gets 403 WEFT_ERR_PROXIED). Off loopback, or for an API
+ * with public names, without tokens every request is refused.
  */
 export function listenerGuard(credentials: Credentials, listener: ListenerOptions): ListenerGuard {
   const allowed = allowedHosts(listener.host, listener.publicNames ?? []);
@@ -66,10 +70,14 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
   return {
     async check(request, level, route = '') {
       if (level === undefined) return { ok: false, error: ERR_NO_ACCESS_LEVEL(`${request.method} ${route}`) };
-      const open = loopback && !(await credentials.hasTokens(closingRoles));
+      // Public names mean the API is reached from beyond this machine (through a proxy): never without tokens.
+      const open = loopback && !(listener.kind === 'api' && publicNames.size > 0) && !(await credentials.hasTokens(closingRoles));
       const host = header(request.headers.host);
       const foreign = open || publicNames.size > 0 ? hostProblem(host, allowed, request.localPort) : undefined;
       if (foreign !== undefined) return { ok: false, error: ERR_FOREIGN_HOST(host ? host.slice(0, 100) : '(none)', foreign) };
+      // A proxy on this machine forwards requests from anywhere: no-token mode does not serve what came through one.
+      const proxied = open ? PROXY_HEADERS.find((h) => request.headers[h] !== undefined) : undefined;
+      if (proxied !== undefined) return { ok: false, error: ERR_PROXIED(proxied) };
       const authorization = header(request.headers.authorization);
       if (level === 'public')
         return { ok: true, identity: open ? localIdentity : authorization ? ((await credentials.authenticate(authorization)) ?? null) : null };

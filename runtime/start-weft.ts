@@ -86,8 +86,8 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     const bindings: Binding[] = [];
     if (runs('collector')) bindings.push({ what: 'collector', host: config.collector.host });
     if (runs('api')) bindings.push({ what: 'API', host: config.api.host });
-    await assertSafeBinding(credentials, bindings);
     const publicNames = config.access.publicNames;
+    await assertSafeBinding(credentials, bindings, publicNames);
     const weft: RunningWeft = { config, catalogFiles: config.catalogFiles, store, credentials, auditLog, stop: stopAll };
 
     if (runs('collector')) {

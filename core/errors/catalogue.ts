@@ -32,6 +32,12 @@ export const ERR_FOREIGN_HOST = defineError(
   403,
   (host: string, why: string) => `This Weft does not answer to the Host "${host}" (a guard against DNS rebinding): ${why}.`,
 );
+export const ERR_PROXIED = defineError(
+  'WEFT_ERR_PROXIED',
+  403,
+  (header: string) =>
+    `This request came through a proxy (it carries ${header}), and this Weft runs without tokens, which serves only this machine. Create an admin token ("weft token create --role admin --name NAME") and send it, or call Weft directly on this machine.`,
+);
 export const ERR_CROSS_SITE = defineError(
   'WEFT_ERR_CROSS_SITE',
   403,
