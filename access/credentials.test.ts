@@ -136,6 +136,16 @@ describe('credentials (tokens in the store, configured tokens)', () => {
     await expect(credentials.createToken({ role: 'viewer', name: 'WEFT' }, admin)).rejects.toThrow(/reserved/);
   });
 
+  // Regression: once a stored ingest token closed the collector, the demo (which knew only configured tokens) had
+  // every span refused, silently. It now gets a token of this process's own, which closes nothing for anyone else.
+  it("makes a process's own token that authenticates and does not end no-token mode", async () => {
+    const before = await credentials.hasTokens(['ingest']);
+    const token = credentials.processToken('weft:demo', 'ingest');
+    expect(await credentials.authenticate(`Bearer ${token}`)).toEqual({ name: 'weft:demo', role: 'ingest', via: 'process' });
+    expect(await credentials.hasTokens(['ingest'])).toBe(before);
+    expect(credentials.processToken('weft:demo', 'ingest')).not.toBe(token);
+  });
+
   it('never writes a token to the log', async () => {
     const { token } = await credentials.createToken({ role: 'admin', name: 'carol' }, admin);
     await credentials.authenticate(`Bearer ${token}`);

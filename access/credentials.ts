@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../clickhouse/index.ts';
 import type { ConfiguredToken } from '../core/config/index.ts';
 import { ERR_TOKEN, ERR_TOKEN_NOT_FOUND } from '../core/errors/index.ts';
@@ -14,7 +14,7 @@ export interface Identity {
   /** The token's name; `local` in no-token loopback mode. */
   name: string;
   role: Role;
-  via: 'token' | 'configured' | 'local';
+  via: 'token' | 'configured' | 'local' | 'process';
   /** The stored token's id (via 'token'). */
   tokenId?: string;
 }
@@ -88,6 +88,19 @@ export class Credentials {
       this.configuredNames.add(t.name);
     }
     if (options.store) this.tokens = new TokenStore(options.store);
+  }
+
+  /**
+   * A token for a part of this process that calls its own listeners (the demo estate exporting to the collector
+   * and reporting OpenLineage to the API): random, held only in memory as a configured token is, gone when the
+   * process ends. It does not end no-token mode (`hasTokens` does not count it), so making one changes nothing for
+   * anyone else. `name` is who acts in records; returns the token's text.
+   */
+  processToken(name: string, role: Role): string {
+    const token = `weft-process-${randomBytes(24).toString('base64url')}`;
+    const digest = fastDigest(token);
+    this.configured.set(digest, { digest: Buffer.from(digest, 'hex'), identity: Object.freeze({ name, role, via: 'process' as const }) });
+    return token;
   }
 
   /** Builds the check; reads how many stored tokens are active. */

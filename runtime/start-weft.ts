@@ -102,7 +102,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     // is read (they may bring it); each stops before the parts started earlier.
     const plugins: StartedPlugin[] = [];
     for (const plugin of options.plugins ?? enabledPlugins(config)) {
-      const running = await plugin.start({ config, otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`, logger });
+      const running = await plugin.start({ config, otlpUrl: weft.collector?.url ?? `http://127.0.0.1:${config.collector.port}`, logger, credentials });
       plugins.push(running);
       started.push({ name: plugin.name, stop: () => running.stop() });
       running.attach?.(weft);

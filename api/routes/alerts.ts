@@ -54,7 +54,7 @@ const silenceView = (s: Silence) => ({ ...s, status: silenceStatus(s, new Date()
 
 /**
  * Alerts, silences and remediations. Every route declares its access level (access/roles.ts): reading is
- * `read`, acknowledging `findings`, silencing `silence`, remediating `remediate`.
+ * `read`; acknowledging and silencing `silence` (both stop an alert's notifications: the SRE's call); remediating `remediate`.
  */
 export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
   app.get(
@@ -209,7 +209,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
   app.post(
     '/alerts/:fingerprint/ack',
     {
-      config: { access: 'findings' },
+      config: { access: 'silence' },
       schema: {
         summary: 'Acknowledge a pending or firing alert (no more repeat notifications; resolved is still sent)',
         tags: ['alerts'],

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../core/log/logger.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendSpans } from '../../test/otel.ts';
 import { startHarness, type Harness } from '../test/harness.ts';
@@ -60,8 +62,10 @@ describe('collector backpressure', () => {
 
 describe('collector ingest auth', () => {
   let h: Harness;
+  const logged: string[] = [];
   beforeAll(async () => {
-    h = await startHarness({ tokens: ['ingest-token-1', 'ingest-token-2'] });
+    const logger = createLogger('info', new Writable({ write: (chunk, _enc, done) => (logged.push(String(chunk)), done()) }));
+    h = await startHarness({ tokens: ['ingest-token-1', 'ingest-token-2'], logger });
   });
   afterAll(async () => {
     await h?.close();
@@ -78,6 +82,15 @@ describe('collector ingest auth', () => {
     });
     expect(wrong.status).toBe(401);
     await expect(sendSpans({ url: h.collector.url, serviceName: 'no-token' }, [{ name: 'x' }])).rejects.toThrow(/Unauthorized/);
+    // Regression: refused exporters were invisible (a demo or an exporter with a stale token lost every span, and
+    // nothing said so). The first refusal is logged at once, then at most once a minute; never the token.
+    const warnings = logged
+      .map((l) => JSON.parse(l) as { msg: string; refused: number; byStatus: Record<string, number> })
+      .filter((l) => /refused/.test(l.msg));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ refused: 1, byStatus: { 401: 1 } });
+    expect(warnings[0].msg).toMatch(/^the collector refused a request to ingest telemetry: the exporter's spans are lost until it sends a valid ingest token$/);
+    expect(logged.join('')).not.toContain('nope');
   });
 
   it('accepts the real SDK with a configured token', async () => {

@@ -107,11 +107,14 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     return sendError(request, reply, status, err.message, retry);
   });
 
+  // An exporter without a valid token loses every span it sends, and its own logs are rarely read: say so here.
+  const refusals = refusalLog(o.logger);
   const ingest = (signal: SignalName) => async (request: FastifyRequest, reply: FastifyReply) => {
     const decision = await o.guard.check(facts(request), 'ingest', request.url);
     if (!decision.ok) {
       o.metrics.rejectRequest(decision.error.statusCode);
       if (decision.error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+      refusals.note(decision.error.statusCode, request.socket.remoteAddress ?? '', decision.error.message);
       return sendError(request, reply, decision.error.statusCode, decision.error.message);
     }
     const wire = wireOf(request.headers['content-type']);
@@ -186,4 +189,32 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     return sendError(request, reply, 404, `No route ${request.method} ${path}; OTLP/HTTP takes POST /v1/traces, /v1/metrics, /v1/logs.`);
   });
   return app;
+}
+
+/** How often the collector says again that it refuses exporters (ms). */
+const REFUSAL_LOG_EVERY_MS = 60_000;
+
+/**
+ * Logs refused ingest requests (401, 403) as one warning per minute at most: how many, with which status,
+ * the last peer address and the answer it got (never a token). The first refusal is logged at once.
+ */
+function refusalLog(logger: Logger): { note(status: number, peer: string, message: string): void } {
+  let count = 0;
+  let loggedAt = -Infinity;
+  const byStatus = new Map<number, number>();
+  return {
+    note(status, peer, message) {
+      count++;
+      byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+      const now = Date.now();
+      if (now - loggedAt < REFUSAL_LOG_EVERY_MS) return;
+      logger.warn(
+        { refused: count, byStatus: Object.fromEntries(byStatus), lastPeer: peer, answer: message },
+        `the collector refused ${count === 1 ? 'a request' : `${count} requests`} to ingest telemetry${loggedAt === -Infinity ? '' : ' in the last minute'}: the exporter's spans are lost until it sends a valid ingest token`,
+      );
+      loggedAt = now;
+      count = 0;
+      byStatus.clear();
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Credentials } from '../../access/index.ts';
 import type { Store } from '../../clickhouse/index.ts';
 import type { CollectorConfig } from '../../core/config/index.ts';
-import { silentLogger } from '../../core/log/logger.ts';
+import { silentLogger, type Logger } from '../../core/log/logger.ts';
 import { openMigratedStore } from '../../test/migrated-store.ts';
 import { startCollector, type Collector } from '../index.ts';
 
@@ -32,14 +32,14 @@ export function collectorConfig(dir: string, over: Partial<CollectorConfig> = {}
 
 /** A migrated embedded store in a temp directory with a collector on a free port. */
 export async function startHarness(
-  { tokens = [], ...over }: Partial<CollectorConfig> & { tokens?: string[] } = {},
+  { tokens = [], logger = silentLogger(), ...over }: Partial<CollectorConfig> & { tokens?: string[]; logger?: Logger } = {},
   retention: { rawDays?: number } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-collector-'));
   const store = await openMigratedStore(join(dir, 'data'), { rawDays: retention.rawDays ?? 30, rollupDays: 400, recordDays: 730 });
   const config = collectorConfig(dir, over);
   const configured = tokens.map((token, i) => ({ token, role: 'ingest' as const, name: `ingest-${i + 1}`, source: 'WEFT_INGEST_TOKENS' as const }));
-  const collector = await startCollector({ config, store, logger: silentLogger(), credentials: await Credentials.create({ configured }) });
+  const collector = await startCollector({ config, store, logger, credentials: await Credentials.create({ configured }) });
   return {
     dir,
     store,

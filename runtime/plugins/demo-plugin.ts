@@ -13,10 +13,12 @@ const apiHost = (host: string) => (['0.0.0.0', '::'].includes(host) ? '127.0.0.1
 export const demoPlugin: WeftPlugin = {
   name: 'demo',
   enabled: (config) => config.demo.enabled,
-  async start({ config, otlpUrl, logger }) {
+  async start({ config, otlpUrl, logger, credentials }) {
     const demo = await startDemoWorker({
       otlpUrl,
-      otlpToken: config.access.tokens.find((t) => t.role === 'ingest' || t.role === 'admin')?.token,
+      // A configured ingest token, else one of this process's own: once a stored ingest token closes the collector,
+      // the demo's spans would otherwise be refused (401) one and all.
+      otlpToken: config.access.tokens.find((t) => t.role === 'ingest' || t.role === 'admin')?.token ?? credentials.processToken('weft:demo', 'ingest'),
       // Known now when the port is fixed (the API may run in another process); else set once the API listens.
       lineageUrl: config.api.port ? `http://${apiHost(config.api.host)}:${config.api.port}` : undefined,
       workDir: join(config.dataDir, 'demo'),

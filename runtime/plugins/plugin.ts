@@ -1,4 +1,5 @@
 import type { WeftConfig } from '../../core/config/index.ts';
+import type { Credentials } from '../../access/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import type { RunningWeft } from '../start-weft.ts';
 
@@ -8,6 +9,8 @@ export interface PluginContext {
   /** Where this process's collector accepts OTLP/HTTP (or where it would listen, when another process runs it). */
   otlpUrl: string;
   logger: Logger;
+  /** The running Weft's credential check, for a plugin that calls its listeners (`processToken`). */
+  credentials: Credentials;
 }
 
 /** A started plugin: stopped by the composition root in reverse order, like the parts. */
