@@ -1,5 +1,5 @@
 import { startAlerting, type AlertingRuntime } from '../alerting/index.ts';
-import { assertSafeBinding, createAuditLog, Credentials, type AuditLog, type Binding } from '../access/index.ts';
+import { apiRoles, assertSafeBinding, createAuditLog, Credentials, ingestRoles, type AuditLog, type Binding } from '../access/index.ts';
 import { datasetSystem, startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
@@ -7,7 +7,7 @@ import { migrate, openStore, type Store } from '../clickhouse/index.ts';
 import { emptyCatalog, formatProblem, loadCatalogWithWarnings } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
 import type { DemoEstate } from '../demo/index.ts';
-import type { WeftConfig } from '../core/config/index.ts';
+import { isLoopback, type WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
 import { startReports, type ReportsRuntime } from '../reports/index.ts';
@@ -96,6 +96,11 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
       // Stopped before the store closes (reverse order): stop() flushes what it holds.
       started.push({ name: 'collector', stop: () => collector.stop() });
       logger.info(`OTLP/HTTP collector listening on ${collector.url} (/v1/traces, /v1/metrics, /v1/logs)`);
+      // The collector's no-token mode ends with an ingest token, not with the API's tokens: say so when only the API is closed.
+      if (isLoopback(config.collector.host) && !(await credentials.hasTokens(ingestRoles)) && (await credentials.hasTokens(apiRoles)))
+        logger.warn(
+          'the API requires tokens, but the collector takes telemetry from any process on this machine without one (no ingest token exists): make one to close it too ("weft token create --role ingest --name NAME") and give it to your exporters',
+        );
     }
 
     // Plugins run beside the parts: after the collector (they may export to it), before the catalog
