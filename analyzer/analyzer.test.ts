@@ -22,7 +22,7 @@ describe('analyzer (spans from the real OpenTelemetry SDK through the collector)
       store: h.store,
       catalog: catalogFrom(baseCatalogYaml),
       logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN },
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
       clock: { now: () => new Date(now) },
       schedule: false,
     });

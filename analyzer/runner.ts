@@ -92,7 +92,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   // so a new flow shows in the graph and inventory (read at request time) soon after its trace arrives.
   let pairingChain: Promise<unknown> = Promise.resolve();
   const pair = (now: Date, quiet: boolean): Promise<PairingResult> => {
-    const run = pairingChain.then(() => runPairing(store, now, lateMs, { runGapMs: config.runGapMs }));
+    const run = pairingChain.then(() => runPairing(store, now, lateMs, { runGapMs: config.runGapMs, completeGraceMs: config.completeGraceMs }));
     pairingChain = run.catch(() => undefined);
     return run.then((p) => {
       // One line per run, never a silent drop: what was paired, what waits, what could not be placed.

@@ -6,6 +6,7 @@ import { sendSpans, withTracer, type SpanSpec } from '../../test/otel.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 import { runPairing, startAnalyzer, type Analyzer } from '../index.ts';
+import { COMPLETE_GRACE_MS } from './pairing-job.ts';
 import { catalogFrom } from '../test/estate-fixture.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
@@ -257,5 +258,49 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     await h.collector.flush();
     expect((await analyzer.runNow()).errors).toEqual([]);
     expect(await edges('skewed-sync')).toEqual(['crm -> erp traces=1 records=3']);
+  });
+});
+
+describe('pairing a complete trace (its root arrived) while another process still exports its spans', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  const edges = async () =>
+    (
+      await h.rows<{ e: string }>(
+        "SELECT concat(src_host, ' -> ', tgt_host, ' traces=', toString(sum(traces))) AS e FROM weft_flow_edges_1m WHERE service = 'split-sync' GROUP BY src_host, tgt_host HAVING sum(traces) > 0",
+      )
+    ).map((r) => r.e);
+
+  // Regression: a trace was paired the moment its root span arrived; the write, exported by another process's batch
+  // a few seconds later, came after it, so a read-only half of the run (an undocumented flow) opened and resolved.
+  it('waits COMPLETE_GRACE_MS after the last span arrived before pairing a complete trace early', async () => {
+    let traceId = '';
+    let rootSpanId = '';
+    await withTracer({ url: h.collector.url, serviceName: 'split-sync' }, (tracer) => {
+      const root = tracer.startSpan('run', { kind: INTERNAL });
+      [traceId, rootSpanId] = [root.spanContext().traceId, root.spanContext().spanId];
+      tracer.startSpan('GET', { kind: CLIENT, attributes: get('crm.internal').attributes }, api.trace.setSpan(api.ROOT_CONTEXT, root)).end();
+      root.end();
+    });
+    await h.collector.flush();
+    const late = 120_000;
+    const first = await runPairing(h.store, new Date(), late);
+    expect([first.paired, first.pending.traces]).toEqual([0, 1]);
+    expect(await edges()).toEqual([]);
+    // The worker's batch: the write, a child of the same root.
+    await withTracer({ url: h.collector.url, serviceName: 'split-sync' }, (tracer) => {
+      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, { traceId, spanId: rootSpanId, traceFlags: 1 });
+      tracer.startSpan('POST', { kind: CLIENT, attributes: post('erp.internal').attributes }, parent).end();
+    });
+    await h.collector.flush();
+    // Past the grace (an analyzer clock ahead by more than it), still inside the late-arrival window: paired whole.
+    const second = await runPairing(h.store, new Date(Date.now() + COMPLETE_GRACE_MS + 5_000), late);
+    expect([second.paired, second.retracted]).toEqual([1, 0]);
+    expect(await edges()).toEqual(['crm.internal -> erp.internal traces=1']);
   });
 });

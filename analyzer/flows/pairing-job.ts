@@ -96,6 +96,14 @@ function tracesInsert(src: RowSource): string {
 /** A trace that is one piece of a run: no run id, its root is itself a call (no wrapper span), and it does not both read and write. */
 const FRAGMENT = "(run_id = '' AND has_root = 1 AND root_touch = 1 AND NOT (notEmpty(reads) AND notEmpty(writes)))";
 const SETTLED = `(last_arrival < ${at('cut')})`;
+/**
+ * A trace whose root span has arrived is complete, and is paired before the late-arrival window ends, once no span of
+ * it has arrived for this long (ms; the window, when shorter): spans of the same trace from other processes come in
+ * their own exporters' batches (the SDK exports every 5 s by default), and pairing on the root's arrival alone made a
+ * read-only half of a run, an undocumented flow that opened and resolved seconds later.
+ */
+export const COMPLETE_GRACE_MS = 15_000;
+const COMPLETE = `(has_root = 1 AND last_arrival < ${at('completeCut')})`;
 
 /** Rows of weft_flow_edges_1m for units (`sign` 1: add; -1: retract, counts negated modulo 2^64 and neutral times). */
 function edgesSelect(from: string, sign: 1 | -1): string {
@@ -158,14 +166,16 @@ export async function watermark(store: Store): Promise<Date | undefined> {
 export interface PairingOptions {
   /** Gap allowed between a run's reads and its write when the integration loses trace context (ms). */
   runGapMs?: number;
+  /** How long a complete trace (its root arrived) waits for more spans before it is paired (ms; default COMPLETE_GRACE_MS, at most lateMs). */
+  completeGraceMs?: number;
   /** The wall clock arrival stamps are compared with (default: now); tests with a fake analyzer clock keep the real one. */
   wallNow?: Date;
 }
 
 /**
  * Pairs what arrived into per-minute flow edges. A trace of an integration is paired once no span of
- * it has arrived for `lateMs` (arrival time, whatever its timestamps say), or at once when its root
- * span has arrived (a complete trace: fast first sight); spans arriving later re-pair it. Traces that
+ * it has arrived for `lateMs` (arrival time, whatever its timestamps say), or, when its root span has
+ * arrived (a complete trace: fast first sight), once none has for COMPLETE_GRACE_MS; spans arriving later re-pair it. Traces that
  * are pieces of one run (no trace context: see run-boundaries.ts) are paired as that run. Each unit's
  * contribution is kept in weft_pairing_ledger: re-pairing retracts the old contribution and adds the
  * new one, and an identical contribution (a re-export, a spool replay) changes nothing.
@@ -179,7 +189,9 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     c.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
   // Settled: no span arrived for lateMs of real time (arrival stamps are the store's clock at insert).
   // (An analyzer clock ahead of the wall clock — a test looking into the future — counts as later.)
-  const cut = toChTime(new Date(Math.max((options.wallNow ?? new Date()).getTime(), now.getTime()) - lateMs));
+  const wall = Math.max((options.wallNow ?? new Date()).getTime(), now.getTime());
+  const cut = toChTime(new Date(wall - lateMs));
+  const completeCut = toChTime(new Date(wall - Math.min(lateMs, options.completeGraceMs ?? COMPLETE_GRACE_MS)));
   const pairedUntil = toChTime(new Date(now.getTime() - lateMs));
 
   // Before reading: the store's time, and the start of any insert still running (its rows are stamped
@@ -232,8 +244,8 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
         arraySort(reads), arraySort(writes), failed, errors, records, start, end, latency_ms, [trace_id],
         first_arrival <= ${at('known')}
       FROM weft_pairing_traces
-      WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR has_root = 1) AND (notEmpty(reads) OR notEmpty(writes))`,
-    query_params: { cut, known: knownSince },
+      WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR ${COMPLETE}) AND (notEmpty(reads) OR notEmpty(writes))`,
+    query_params: { cut, completeCut, known: knownSince },
   });
 
   const [waiting] = await json<{
@@ -244,12 +256,12 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     oldest: string | null;
     unsettled: number | string;
   }>(
-    `SELECT uniqExactIf(trace_id, NOT ${SETTLED} AND NOT (has_root = 1 AND NOT ${FRAGMENT})) AS pt, sumIf(spans, NOT ${SETTLED} AND NOT (has_root = 1 AND NOT ${FRAGMENT})) AS ps,
+    `SELECT uniqExactIf(trace_id, NOT ${SETTLED} AND NOT (${COMPLETE} AND NOT ${FRAGMENT})) AS pt, sumIf(spans, NOT ${SETTLED} AND NOT (${COMPLETE} AND NOT ${FRAGMENT})) AS ps,
        uniqExactIf(trace_id, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS ut,
        sumIf(spans, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS us,
        minIf(last_arrival, NOT ${SETTLED}) AS oldest, countIf(NOT ${SETTLED}) AS unsettled
      FROM weft_pairing_traces`,
-    { cut },
+    { cut, completeCut },
   );
   // Runs of several traces (integration.run.id, or pieces of one run without trace context), settled.
   const { scope, deferred } = await pairRuns(store, json, cut, gapMs);

@@ -350,7 +350,7 @@ describe('malformed values through the collector and the analyzer (issue 9: user
       store: h.store,
       catalog,
       logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN },
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
       clock: { now: () => new Date(t0 + 5 * MIN) },
       schedule: false,
     });

@@ -111,6 +111,11 @@ export interface WeftConfig {
      * instance that ended at most this long before it (ms; analyzer/README.md, "Run boundaries").
      */
     runGapMs?: number;
+    /**
+     * A trace whose root span arrived is paired once no span of it has arrived for this long (ms; default 15 s,
+     * at most lateMs): the other processes' spans of the trace come in their own exporters' batches.
+     */
+    completeGraceMs?: number;
   };
   demo: {
     enabled: boolean;
