@@ -74,6 +74,12 @@ describe('analyzer (spans from the real OpenTelemetry SDK through the collector)
     const [unknown] = await analyzer.findings.list({ kind: ['unknown-system'] });
     expect(unknown.evidence).toMatchObject({ endpoint: 'api.unknown-saas.com', integrations: ['shadow-sync'], directions: ['write'] });
     expect((unknown.evidence.sampleTraceIds as string[])[0]).toMatch(/^[0-9a-f]{32}$/);
+    // Regression: the latency finding's sample was the highest trace id, often a fast run; it is the slowest run now.
+    const [latency] = await analyzer.findings.list({ kind: ['latency-slo-breach'] });
+    const [slowest] = await h.rows<{ id: string }>(
+      "SELECT TraceId AS id FROM otel_traces WHERE ServiceName = 'customer-sync' AND ParentSpanId = '' ORDER BY Duration DESC LIMIT 1",
+    );
+    expect(latency.evidence.sampleTraceIds).toEqual([slowest.id]);
   });
 
   it('opens stale-flow when a scheduled flow goes silent, and resolves it when it runs again', async () => {

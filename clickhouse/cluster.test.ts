@@ -62,8 +62,14 @@ describe('clusterize', () => {
     for (const s of classification) expect(s).toMatch(/FROM weft_spans_unclassified\b/);
   });
 
-  it('sends ALTERs to the local tables', () => {
+  it('sends ALTERs to the local tables, and a new column to the Distributed table as well', () => {
     expect(find(/^ALTER TABLE otel_traces_local ON CLUSTER 'weft' MODIFY SETTING/)).toHaveLength(1);
+    expect(find(/^ALTER TABLE otel_traces ON CLUSTER/)).toHaveLength(0);
+    for (const table of ['weft_flow_edges_1m', 'weft_flow_edges_1h'])
+      expect(find(new RegExp(`^ALTER TABLE ${table}(_local)? ON CLUSTER 'weft' ADD COLUMN IF NOT EXISTS sample_slow `)).map((s) => s.split(' ')[2])).toEqual([
+        `${table}_local`,
+        table,
+      ]);
   });
 
   it('shards by a deterministic key, so a replayed segment splits over the shards as the first time (regression: rand())', () => {

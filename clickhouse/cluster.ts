@@ -2,7 +2,8 @@
  * The cluster variant of the schema, generated from the same migration files: every MergeTree
  * table becomes `<name>_local` on each node (Replicated engine, `ON CLUSTER`) plus a Distributed
  * table `<name>` over it, so that writers and readers keep using the plain names. Materialized
- * views attach to the local tables on each node; ALTERs go to the local tables.
+ * views attach to the local tables on each node; ALTERs go to the local tables (and a column change to the
+ * Distributed table as well).
  */
 export interface ClusterOptions {
   cluster: string;
@@ -108,8 +109,11 @@ export function clusterize(statements: string[], options: ClusterOptions, known:
     }
     const alter = ALTER_TABLE.exec(s);
     if (alter) {
+      const rest = s.slice(alter[0].length);
       const name = tables.has(alter[1]) ? local(alter[1]) : alter[1];
-      out.push(`ALTER TABLE ${name} ${on}${s.slice(alter[0].length)}`);
+      out.push(`ALTER TABLE ${name} ${on}${rest}`);
+      // A column is the Distributed table's too (it reads the local tables through its own columns); a setting is not.
+      if (tables.has(alter[1]) && /^\s*(ADD|DROP|MODIFY|RENAME|COMMENT)\s+COLUMN\b/i.test(rest)) out.push(`ALTER TABLE ${alter[1]} ${on}${rest}`);
       continue;
     }
     const drop = DROP.exec(s);

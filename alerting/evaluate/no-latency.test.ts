@@ -24,6 +24,8 @@ const edge = (p95Ms: number | null): AttributedEdge => ({
   lastSeen: now.toISOString(),
   sampleTrace: '',
   sampleErrorTrace: '',
+  slowestTrace: '',
+  slowestMs: 0,
   flowId: 'erp-wms-pick',
   mark: 'documented',
   effectiveDomain: '',

@@ -30,6 +30,8 @@ const edge = (source: string, target: string, domain = 'customer'): ObservedEdge
   lastSeen: '2026-01-01T01:00:00.000Z',
   sampleTrace: 'abc',
   sampleErrorTrace: '',
+  slowestTrace: '',
+  slowestMs: 0,
 });
 
 function snapshot(edges: ObservedEdge[]): Snapshot {

@@ -123,9 +123,10 @@ export const latencySloBreach: Detector = ({ snapshot }) =>
           thresholdP99Ms: limits.p99?.value ?? null,
           thresholdsFrom: by,
           traces: stats.traces,
-          sampleTraceIds: [stats.sampleTrace].filter(Boolean),
+          // The slowest run's trace: a sample of what is slow, not any run of the flow.
+          sampleTraceIds: [stats.slowestTrace || stats.sampleTrace].filter(Boolean),
         },
-        hint: `Look at the slowest spans of the sample trace; if the class is too strict for this flow, give it another class.`,
+        hint: `Look at the slowest spans of the sample trace (the flow's slowest run in the window); if the class is too strict for this flow, give it another class.`,
       },
     ];
   });

@@ -23,6 +23,9 @@ export interface ObservedEdge {
   lastSeen: string;
   sampleTrace: string;
   sampleErrorTrace: string;
+  /** The slowest run's trace and its latency (ms), '' and 0 when none is known (OpenLineage runs). */
+  slowestTrace: string;
+  slowestMs: number;
 }
 
 /** A system (or unknown endpoint) as touched by one integration in one direction. */
@@ -70,24 +73,26 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
   if (windows.length === 0) return [];
   const source = windowsSource(
     'weft_flow_edges',
-    `${EDGE_KEY}, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace`,
+    `${EDGE_KEY}, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow`,
     windows,
   );
   const rawEnds = RAW_ENDS.split(', ');
   const query = `
     SELECT w, role, source, target, integration, service, domain, ${RAW_ENDS},
       sum(t) AS traces, sum(ft) AS failed, sum(es) AS error_spans, sum(rc) AS records,
-      quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q, min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error
+      quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q, min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error,
+      max(sl) AS slowest
     FROM (
       SELECT w, role, source, target, integration, service, if(role = 1, '', domain) AS domain,
-        ${rawEnds.map((c) => `if(role = 1, ${c}, '') AS ${c}`).join(', ')}, t, ft, es, rc, lat, fs, ls, st, se
+        ${rawEnds.map((c) => `if(role = 1, ${c}, '') AS ${c}`).join(', ')}, t, ft, es, rc, lat, fs, ls, st, se, sl
       FROM (
         SELECT w, ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain, ${RAW_ENDS},
-          t, ft, es, rc, lat, fs, ls, st, se
+          t, ft, es, rc, lat, fs, ls, st, se, sl
         FROM (
           SELECT w, integration, service, domain, ${RAW_ENDS},
             sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
-            quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se
+            quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se,
+            max(sample_slow) AS sl
           FROM (${source.sql})
           GROUP BY w, ${EDGE_KEY}
         )
@@ -140,6 +145,7 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
       lastSeen: time(r.last_seen),
       sampleTrace: String(r.sample),
       sampleErrorTrace: String(r.sample_error),
+      ...slowest(r.slowest),
     });
   }
   return out;
@@ -217,4 +223,10 @@ export interface SelfEdgeRow {
   traces: number;
   lastSeen: string;
   sampleTrace: string;
+}
+
+/** `(latency ms, trace id)` as the JSON format gives a tuple (an array), as the edge's slowest run. */
+function slowest(v: unknown): { slowestTrace: string; slowestMs: number } {
+  const [ms, trace] = Array.isArray(v) ? (v as unknown[]) : [0, ''];
+  return { slowestTrace: String(trace ?? ''), slowestMs: Number(ms) || 0 };
 }

@@ -118,7 +118,8 @@ function edgesSelect(from: string, sign: 1 | -1): string {
       ${sign === 1 ? 'min(u_start)' : "toDateTime64('2299-12-31 00:00:00', 3, 'UTC')"} AS first_seen,
       ${sign === 1 ? 'max(u_end)' : "toDateTime64(0, 3, 'UTC')"} AS last_seen,
       ${sign === 1 ? 'max(u_traces[1])' : "''"} AS sample_trace,
-      ${sign === 1 ? 'maxIf(u_traces[1], u_failed = 1)' : "''"} AS sample_error_trace
+      ${sign === 1 ? 'maxIf(u_traces[1], u_failed = 1)' : "''"} AS sample_error_trace,
+      ${sign === 1 ? 'max((u_latency, u_traces[1]))' : "(toFloat64(0), '')"} AS sample_slow
     FROM (
       SELECT minute, integration, service, domain, reads, writes, failed AS u_failed, errors AS u_errors, records AS u_records,
         start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces

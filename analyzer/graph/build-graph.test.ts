@@ -22,6 +22,8 @@ const edge = (source: string, target: string, integration: string): AttributedEd
   lastSeen: at,
   sampleTrace: '',
   sampleErrorTrace: '',
+  slowestTrace: '',
+  slowestMs: 0,
   flowId: null,
   mark: 'undocumented',
   effectiveDomain: '',

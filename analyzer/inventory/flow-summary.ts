@@ -28,6 +28,7 @@ interface WindowRow {
   last_seen: string;
   sample: string;
   sample_error: string;
+  slowest: string;
   integrations: string[];
   domain: string;
 }
@@ -51,18 +52,18 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
   const read = windows.flatMap((w, i) => (w.since < w.until ? [i] : []));
   const source = windowsSource(
     'weft_flow_edges',
-    `${EDGE_KEY}, traces, failed_traces, records, latency, first_seen, last_seen, sample_trace, sample_error_trace`,
+    `${EDGE_KEY}, traces, failed_traces, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow`,
     read.map((i) => windows[i]),
   );
   const params = { ...source.params, ...mapping.params, ...flow.params };
   const query = `
     SELECT w, sum(t) AS traces, sum(ft) AS failed, sum(rc) AS records, quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q,
-      min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error,
+      min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error, max(sl).2 AS slowest,
       arraySort(groupUniqArray(integration)) AS integrations, minIf(domain, domain != '') AS domain
     FROM (
       SELECT w, ${EDGE_KEY}, sum(traces) AS t, sum(failed_traces) AS ft, sum(records) AS rc,
         quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls,
-        max(sample_trace) AS st, max(sample_error_trace) AS se
+        max(sample_trace) AS st, max(sample_error_trace) AS se, max(sample_slow) AS sl
       FROM (${source.sql})
       WHERE ${flow.sql}
       GROUP BY w, ${EDGE_KEY}
@@ -118,5 +119,6 @@ function statsOf(r: WindowRow): FlowStats {
     lastSeen: fromChTime(r.last_seen),
     sampleTrace: r.sample,
     sampleErrorTrace: r.sample_error,
+    slowestTrace: r.slowest,
   };
 }

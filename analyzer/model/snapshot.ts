@@ -122,6 +122,8 @@ export function combineEdges(edges: ObservedEdge[]) {
       .at(-1)!,
     sampleTrace: edges.find((e) => e.sampleTrace)?.sampleTrace ?? '',
     sampleErrorTrace: edges.find((e) => e.sampleErrorTrace)?.sampleErrorTrace ?? '',
+    /** The trace of the slowest run over the edges ('' when none is known). */
+    slowestTrace: edges.reduce((a, e) => (e.slowestTrace && e.slowestMs > a.ms ? { ms: e.slowestMs, trace: e.slowestTrace } : a), { ms: -1, trace: '' }).trace,
   };
 }
 

@@ -26,6 +26,8 @@ const edge = (source: string, target: string, integration: string, over: Partial
   lastSeen: at,
   sampleTrace: '',
   sampleErrorTrace: '',
+  slowestTrace: '',
+  slowestMs: 0,
   flowId: null,
   mark: 'undocumented',
   effectiveDomain: '',
