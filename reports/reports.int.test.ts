@@ -94,7 +94,7 @@ describe('compliance report from a seeded store (real chDB)', () => {
       store: h.store,
       catalog,
       logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN },
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
       clock: { now: () => new Date(now) },
       schedule: false,
     });
