@@ -21,7 +21,8 @@ export async function runAudit(
   catalog: Catalog,
   options: { sinceMs: number; now: Date; failOn: Severity | null; pair: boolean; lateMs?: number; more?: AuditSource[] },
 ): Promise<AuditReport> {
-  if (options.pair) await runPairing(store, options.now, options.lateMs ?? 120_000);
+  // A complete trace (its root arrived) is paired at once: nothing more reaches a stopped Weft's store.
+  if (options.pair) await runPairing(store, options.now, options.lateMs ?? 120_000, { completeGraceMs: 0 });
   // Read as the running analyzer reads its window, so the audit finds what it finds.
   const snapshot = await detectionSnapshot(store, catalog, options.sinceMs, options.now);
   const candidates = detectAll({ snapshot, now: options.now });
