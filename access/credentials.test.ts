@@ -7,7 +7,7 @@ import type { Store } from '../clickhouse/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { createLogger } from '../core/log/logger.ts';
 import { createAuditLog, type AuditLog } from './audit-log.ts';
-import { Credentials } from './credentials.ts';
+import { Credentials, KDF_FAILURES_PER_ID } from './credentials.ts';
 import { tokenChecksum } from './token-format.ts';
 
 const admin = { name: 'ops-admin', role: 'admin' };
@@ -144,6 +144,25 @@ describe('credentials (tokens in the store, configured tokens)', () => {
     expect(await credentials.authenticate(`Bearer ${token}`)).toEqual({ name: 'weft:demo', role: 'ingest', via: 'process' });
     expect(await credentials.hasTokens(['ingest'])).toBe(before);
     expect(credentials.processToken('weft:demo', 'ingest')).not.toBe(token);
+  });
+
+  // Regression: token ids are not secret, and each made-up secret for a real id cost a KDF run: 400 at once slowed
+  // everyone's requests to seconds. Past KDF_FAILURES_PER_ID failures in a minute, an id's secrets cost none.
+  it('stops running the KDF for an id after many wrong secrets in a minute', async () => {
+    const { token, info } = await credentials.createToken({ role: 'viewer', name: 'guessed' }, admin);
+    const forged = (i: number) => {
+      const secret = [...String(i).padStart(4, '0')]
+        .map((d) => 'abcdefghij'[Number(d)])
+        .join('')
+        .padStart(32, 'x');
+      const body = `${token.slice(0, token.lastIndexOf('_') + 1)}${secret}`;
+      return `${body}${tokenChecksum(body)}`;
+    };
+    const runs = credentials.stats.kdfRuns;
+    for (let i = 0; i < KDF_FAILURES_PER_ID + 30; i++) expect(await credentials.authenticate(`Bearer ${forged(i)}`)).toBeUndefined();
+    expect(credentials.stats.kdfRuns - runs).toBe(KDF_FAILURES_PER_ID);
+    expect(logged.some((l) => l.includes('many wrong secrets for one token id') && l.includes(info.id))).toBe(true);
+    await credentials.revokeToken(info.id, admin);
   });
 
   it('never writes a token to the log', async () => {

@@ -45,6 +45,9 @@ export const ingestRoles: readonly Role[] = ['ingest'];
 export const apiRoles: readonly Role[] = ['viewer', 'sre', 'icoe', 'auditor', 'admin'];
 
 const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+/** Failed checks of one stored token id allowed in FAILURE_WINDOW_MS before its secrets are refused without a KDF run. */
+export const KDF_FAILURES_PER_ID = 20;
+const FAILURE_WINDOW_MS = 60_000;
 const RESERVED_NAMES = new Set(['local', 'weft']);
 const NEGATIVE_CACHE_MS = 5_000;
 const CACHE_MAX = 10_000;
@@ -72,6 +75,8 @@ export class Credentials {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly pending = new Map<string, Promise<Identity | undefined>>();
   private readonly touched = new Map<string, number>();
+  /** Failed checks per stored token id in the current minute (see KDF_FAILURES_PER_ID). */
+  private readonly failures = new Map<string, { count: number; since: number; said: boolean }>();
   /** Counters for tests and /metrics: store lookups and KDF runs (each at most once per token per cache period). */
   readonly stats = { lookups: 0, kdfRuns: 0 };
   private storedActive = new Map<Role, number>();
@@ -180,12 +185,25 @@ export class Credentials {
       // A typo, a wrong prefix or a bad checksum costs no lookup.
       if (!parsed || !this.tokens) return undefined;
       try {
+        // Token ids are not secret: a flood of made-up secrets for a real id would each cost a KDF run. Past
+        // KDF_FAILURES_PER_ID failed checks of one id in a minute, its secrets are refused without one until the minute ends.
+        const failed = this.failures.get(parsed.id);
+        if (failed && Date.now() - failed.since < FAILURE_WINDOW_MS && failed.count >= KDF_FAILURES_PER_ID) {
+          if (!failed.said) {
+            failed.said = true;
+            this.options.logger?.warn(
+              { tokenId: parsed.id, failures: failed.count },
+              'many wrong secrets for one token id: its checks are refused without verification for the rest of the minute',
+            );
+          }
+          return undefined;
+        }
         this.stats.lookups++;
         const row = await this.tokens.get(parsed.id);
         if (row && !row.revoked && row.role === parsed.role && (this.stats.kdfRuns++, await verifySecret(presented, row.secretHash))) {
           identity = Object.freeze({ name: row.name, role: row.role, via: 'token' as const, tokenId: row.id });
           this.touch(row.id);
-        }
+        } else if (row) this.noteFailure(parsed.id);
       } catch (err) {
         this.options.logger?.error({ err, tokenId: parsed.id }, 'token lookup failed');
         cacheable = false;
@@ -199,6 +217,17 @@ export class Credentials {
       this.cache.set(key, { identity, until: Date.now() + (identity ? this.cacheMs : NEGATIVE_CACHE_MS) });
     }
     return identity;
+  }
+
+  /** Counts a failed check of a stored token's id in the current minute. */
+  private noteFailure(id: string): void {
+    const now = Date.now();
+    const f = this.failures.get(id);
+    if (f && now - f.since < FAILURE_WINDOW_MS) f.count++;
+    else {
+      if (this.failures.size >= CACHE_MAX) this.failures.clear();
+      this.failures.set(id, { count: 1, since: now, said: false });
+    }
   }
 
   private touch(id: string): void {
