@@ -98,12 +98,20 @@ const toEndpoint = ([kind, sys, host, name, peer]: TouchTuple): Endpoint => ({ k
 
 /** Attribute values a span names an endpoint by (host, database, destination, peer service). */
 function mentions(span: SpanRow, e: Endpoint): boolean {
-  const values = new Set(Object.values(span.attributes));
   if (e.kind === 'unnamed') return false;
+  // Hosts are compared as the classification keeps them: lower case, without the trailing dot of a fully
+  // qualified name (`ERP.Acme.Test.:8443` is erp.acme.test:8443); names and peers as they are.
+  const values = Object.values(span.attributes);
+  const hostly = new Set(values.map(hostSpelling));
   // ep_host carries a non-default port ("127.0.0.1:18081", "[::1]:8443"); spans name the host alone in server.address.
-  const fields = [e.host, splitHostPort(e.host).host, e.name, e.peer].filter((v): v is string => typeof v === 'string' && v !== '');
-  return fields.some((f) => values.has(f) || [...values].some((v) => v.includes(`//${f}`) || v.startsWith(`${f}:`)));
+  const hosts = [e.host, splitHostPort(e.host).host].filter((v): v is string => typeof v === 'string' && v !== '');
+  const names = [e.name, e.peer].filter((v): v is string => typeof v === 'string' && v !== '');
+  const byHost = hosts.some((f) => hostly.has(f) || [...hostly].some((v) => v.includes(`//${f}`) || v.startsWith(`${f}:`)));
+  return byHost || names.some((f) => values.includes(f) || values.some((v) => v.includes(`//${f}`) || v.startsWith(`${f}:`)));
 }
+
+/** An attribute value as a host is kept: ASCII lower case, no trailing dot before a port, a path or the end. */
+const hostSpelling = (v: string) => v.toLowerCase().replace(/\.+(?=[:/?#]|$)/g, '');
 
 /**
  * One trace from `otel_traces`, read by its id: the time range from `otel_traces_trace_id_ts` first,

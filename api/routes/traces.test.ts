@@ -6,6 +6,8 @@ import { baseCatalogYaml, sendEstateTraffic } from '../../analyzer/test/estate-f
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
+import { withTracer } from '../../test/otel.ts';
+import { api } from '@opentelemetry/sdk-node';
 import type { ApiApp } from '../app.ts';
 import { buildApiApp } from '../index.ts';
 
@@ -71,6 +73,42 @@ describe('trace view (GET /api/v1/traces/:traceId)', () => {
     expect(root.durationMs).toBeGreaterThan(200);
     expect(body.externalUrl).toBe(`http://jaeger.example:16686/trace/${sampleTrace}`);
     expect(body.truncated).toBe(false);
+  });
+
+  // Regression: a span naming its host in another letter case or with the trailing dot of a fully qualified name
+  // (`ERP.Acme.Test.`) was counted in its flow but shown touching no system in the trace view.
+  it('shows the system a span touched whatever the spelling of its host', async () => {
+    let traceId = '';
+    await withTracer({ url: h.collector.url, serviceName: 'spelling-sync' }, (tracer) => {
+      const root = tracer.startSpan('run', { kind: api.SpanKind.INTERNAL });
+      traceId = root.spanContext().traceId;
+      const ctx = api.trace.setSpan(api.ROOT_CONTEXT, root);
+      tracer
+        .startSpan('GET', { kind: api.SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': 'https://CRM.Internal./api/customers' } }, ctx)
+        .end();
+      tracer
+        .startSpan(
+          'INSERT',
+          {
+            kind: api.SpanKind.CLIENT,
+            attributes: {
+              'db.system.name': 'postgresql',
+              'db.namespace': 'erp',
+              'server.address': 'ERP-DB.',
+              'db.query.text': 'INSERT INTO customers VALUES ($1)',
+            },
+          },
+          ctx,
+        )
+        .end();
+      root.end();
+    });
+    await h.collector.flush();
+    await analyzer.runNow();
+    const { body } = await get(`/api/v1/traces/${traceId}`);
+    expect([body.reads, body.writes]).toEqual([['crm'], ['erp']]);
+    const systemsOf = (n: string) => body.spans.find((s: { name: string }) => s.name === n).systems;
+    expect([systemsOf('GET'), systemsOf('INSERT')]).toEqual([['crm'], ['erp']]);
   });
 
   it('reads a trace id in upper case too', async () => {
