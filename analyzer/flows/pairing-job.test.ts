@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
@@ -25,6 +26,7 @@ flows:
   - { id: history, source: crm, target: erp, owner: icoe, runtime: { service: history-sync } }
   - { id: outcome, source: crm, target: erp, owner: icoe, runtime: { service: outcome-sync } }
   - { id: clocks, source: crm, target: erp, owner: icoe, runtime: { service: clock-sync } }
+  - { id: dangling, source: crm, target: erp, owner: icoe, runtime: { service: dangling-sync } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -154,6 +156,24 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect((await analyzer.runNow()).errors).toEqual([]);
     const [edge] = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'clock-sync');
     expect([edge.source, edge.target, edge.p95Ms]).toEqual(['crm', 'erp', 300]);
+  });
+
+  // Regression: calls exported each as its own trace, with a parent id pointing at a span never sent (a runtime that
+  // forwards a context it does not export), were two half-runs: crm → integration and integration → erp, both
+  // undocumented, instead of the documented crm → erp.
+  it('pairs calls whose parent span never arrived as pieces of one run', async () => {
+    const t = Date.now() - HOUR;
+    const dangling = () =>
+      api.trace.setSpanContext(api.ROOT_CONTEXT, { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), traceFlags: 1 });
+    await withTracer({ url: h.collector.url, serviceName: 'dangling-sync', resource: { 'service.instance.id': 'runner-1' } }, (tracer) => {
+      for (const at of [t, t + 60_000]) {
+        tracer.startSpan('GET', { kind: CLIENT, startTime: at, attributes: get('crm.internal').attributes }, dangling()).end(at + 50);
+        tracer.startSpan('POST', { kind: CLIENT, startTime: at + 100, attributes: post('erp.internal').attributes }, dangling()).end(at + 150);
+      }
+    });
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await edges('dangling-sync')).toEqual(['crm -> erp traces=2 records=6']);
   });
 
   it('changes nothing when the same spans are stored again (a re-export)', async () => {

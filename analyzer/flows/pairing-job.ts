@@ -71,7 +71,7 @@ function tracesInsert(src: RowSource): string {
       t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed, s.records, s.start, s.end, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival
     FROM (
       SELECT trace_id, integration, any(service) AS service, max(instance) AS instance, max(run_id) AS run_id,
-        max(is_root) AS has_root, maxIf(is_call, is_root = 1) AS root_touch,
+        max(is_root) AS has_root, if(has_root = 1, maxIf(is_call, is_root = 1), min(is_call)) AS root_touch,
         count() AS spans, countIf(is_error = 1) AS errors, sum(records) AS records, min(ts) AS start, max(end_ts) AS end,
         max(${WRAPPER}) AS wrapped,
         toUInt8(maxIf(is_error, ${WRAPPER}) = 1 OR argMaxIf(is_error, (end_ts, ts, is_error = 0), NOT ${WRAPPER}) = 1) AS failed,
@@ -93,8 +93,12 @@ function tracesInsert(src: RowSource): string {
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration`;
 }
 
-/** A trace that is one piece of a run: no run id, its root is itself a call (no wrapper span), and it does not both read and write. */
-const FRAGMENT = "(run_id = '' AND has_root = 1 AND root_touch = 1 AND NOT (notEmpty(reads) AND notEmpty(writes)))";
+/**
+ * A trace that is one piece of a run: no run id, its root is itself a call (no wrapper span) — or, when its root
+ * never arrived (a parent id that points at a span never sent), every span of it is a call — and it does not both
+ * read and write.
+ */
+const FRAGMENT = "(run_id = '' AND root_touch = 1 AND NOT (notEmpty(reads) AND notEmpty(writes)))";
 const SETTLED = `(last_arrival < ${at('cut')})`;
 /**
  * A trace whose root span has arrived is complete, and is paired before the late-arrival window ends, once no span of
