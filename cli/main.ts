@@ -79,8 +79,14 @@ function unknownCommand(argv: string[], io: CommandIO): number {
     io.err(`Unknown command ${JSON.stringify(asked.slice(0, 100))}: did you mean "weft ${meant}"?`);
     return 2;
   }
+  const listing = () => group.map((name) => `  weft ${name.padEnd(26)} ${commands[name].summary}`).join('\n');
+  // `weft token --help`: the group's commands, on stdout, as help is.
+  if (group.length > 0 && argv.length === 2 && (argv[1] === '--help' || argv[1] === '-h')) {
+    io.out(`"weft ${argv[0]}" has these commands ("weft ${argv[0]} COMMAND --help" for one):\n${listing()}`);
+    return 0;
+  }
   if (group.length > 0 && argv.length === 1) {
-    io.err(`"weft ${argv[0]}" needs one of its commands:\n${group.map((name) => `  weft ${name.padEnd(26)} ${commands[name].summary}`).join('\n')}`);
+    io.err(`"weft ${argv[0]}" needs one of its commands:\n${listing()}`);
     return 2;
   }
   io.err(

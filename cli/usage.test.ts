@@ -242,6 +242,17 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
     const group = capture();
     expect(await main(['token'], group)).toBe(2);
     expect(group.text()).toMatch(/^"weft token" needs one of its commands:\n {2}weft token create +Make a token/);
+    // Regression: `weft token --help` answered `Unknown command "token --help"` with exit 2.
+    for (const argv of [
+      ['token', '--help'],
+      ['catalog', '-h'],
+    ]) {
+      const io = capture();
+      expect(await main(argv, io), argv.join(' ')).toBe(0);
+      expect(io.text(), argv.join(' ')).toMatch(
+        new RegExp(`^"weft ${argv[0]}" has these commands \\("weft ${argv[0]} COMMAND --help" for one\\):\n {2}weft ${argv[0]} `),
+      );
+    }
   });
 
   it('still reads a switch given =true or =false, and asks for help with -h', async () => {

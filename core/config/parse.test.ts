@@ -44,6 +44,15 @@ describe('buildConfig', () => {
   it('regression: an empty token (":admin", what "${UNSET}:admin" gives) is refused at start, naming the variable', () => {
     expect(() => cfg([], { WEFT_API_TOKENS: ':admin' })).toThrow(/WEFT_API_TOKENS item 1 has an empty token/);
     expect(() => cfg([], { WEFT_API_TOKENS: 'abcdefghijklmnop:admin,' })).toThrow(/WEFT_API_TOKENS item 2 is empty/);
+    // Regression: a space before ":" became part of the token, which no request can present (Weft started, and refused everyone).
+    for (const value of [' Sup3rS3cretValue-0123456789 :viewer', 'Sup3rS3cretValue-0123456789: viewer', 'Sup3rS3cret Value-0123456789:viewer'])
+      expect(() => cfg([], { WEFT_API_TOKENS: value }), value).toThrow(
+        /WEFT_API_TOKENS item 1 has a space inside it \(around a ":"\?\): write token:role\[:name\] without spaces/,
+      );
+    expect(cfg([], { WEFT_API_TOKENS: ' Sup3rS3cretValue-0123456789:viewer , other-token-0123456789:sre' }).access.tokens.map((t) => t.token)).toEqual([
+      'Sup3rS3cretValue-0123456789',
+      'other-token-0123456789',
+    ]);
     expect(() => cfg([], { WEFT_INGEST_TOKENS: ':ingest' })).toThrow(/WEFT_INGEST_TOKENS item 1 has an empty token/);
   });
 

@@ -256,6 +256,9 @@ export function configuredTokens(apiValue: string | undefined, ingestValue: stri
       const [token, roleText = defaultRole, name = `${source}#${i + 1}`, ...rest] = item.split(':');
       if (rest.length > 0) throw ERR_CONFIG(`${where} has too many ":" parts: write token:role or token:role:name (tokens may not contain ":" or ",").`);
       if (token === '') throw ERR_CONFIG(`${where} has an empty token (an unset variable in "\${VAR}:role"?): set the token, or remove the item.`);
+      // A bearer token is sent as one word: a space in it (`token :viewer`) would make a token no request can present.
+      if (/\s/.test(token) || /\s/.test(roleText) || /\s/.test(name))
+        throw ERR_CONFIG(`${where} has a space inside it (around a ":"?): write token:role[:name] without spaces; a token is sent as one word.`);
       if (token.length < MIN_TOKEN_LENGTH) {
         throw ERR_CONFIG(
           `${where} is ${token.length} characters long: tokens must be at least ${MIN_TOKEN_LENGTH} (make one with "weft token create" or "openssl rand -hex 24").`,
