@@ -58,6 +58,12 @@ describe('ui plugin', () => {
     const api = await app.inject({ url: '/api/v1/no-such-route' });
     expect(api.statusCode).toBe(404);
     expect(api.json()).toMatchObject({ code: 'WEFT_ERR_NOT_FOUND', message: 'No route GET /api/v1/no-such-route.' });
+    // Regression: other spellings of an API path got the app shell with a 200.
+    for (const url of ['//api/v1/findings', '/API/V1/REPORTS/r1/bundle', '/%61pi/v1/findings', '/api%2Fv1/findings', '/Api']) {
+      const r = await app.inject({ url });
+      expect(r.statusCode, url).toBe(404);
+      expect(r.body, url).not.toContain('Weft shell');
+    }
   });
 
   it('never serves a file outside the build directory', async () => {

@@ -9,7 +9,20 @@ export interface UiPluginOptions {
   root: string;
 }
 
-const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+/**
+ * Whether a path names the API however it is spelled (`//api/v1/…`, `/API/V1/…`, `/%61pi/…`): such a path that
+ * no route matched gets the API's 404, never the UI's page with a 200.
+ */
+function isApiPath(path: string): boolean {
+  let p = path;
+  try {
+    p = decodeURIComponent(path);
+  } catch {
+    // Malformed percent-encoding: judged as written.
+  }
+  p = p.replace(/[\\/]+/g, '/').toLowerCase();
+  return p === '/api' || p.startsWith('/api/');
+}
 
 /** The page served at every UI path when ui/build is missing: says how to build it. */
 export function notBuiltPage(root: string): string {
