@@ -4,6 +4,7 @@ import { createAuditLog, Credentials, type Actor, type AuditLog } from '../../ac
 import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
 import type { ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { weftApi } from './weft-api.ts';
 import { localStoreConfig } from './store-flags.ts';
 import type { CommandIO } from '../command.ts';
 
@@ -45,25 +46,7 @@ export async function withAccessStore<T>(
   }
 }
 
-/** Calls a running Weft's API with WEFT_TOKEN; a non-2xx answer becomes a message that says what to do. */
+/** Calls a running Weft's API (`path` under /api/v1) with WEFT_TOKEN (an admin token); a non-2xx answer becomes a message that says what to do. */
 export async function callApi<T>(url: string, io: CommandIO, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  let target: URL;
-  try {
-    target = new URL(`/api/v1${path}`, url);
-  } catch {
-    throw ERR_CONFIG(`--url must be Weft's address, like http://127.0.0.1:3000, got "${url}".`);
-  }
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (io.env.WEFT_TOKEN) headers.authorization = `Bearer ${io.env.WEFT_TOKEN}`;
-  if (method === 'POST') headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(target, { method, headers, body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined, signal: AbortSignal.timeout(60_000) });
-  } catch (err) {
-    throw ERR_CONFIG(`Weft is not answering at ${url} (${(err as Error).message}): is "weft start" running there?`);
-  }
-  const payload = (await res.json().catch(() => ({}))) as T & { message?: string };
-  if (res.status === 401) throw ERR_CONFIG(`Weft at ${url} wants a token: set WEFT_TOKEN.`);
-  if (!res.ok) throw ERR_CONFIG(`Weft at ${url} answered ${res.status}: ${payload.message ?? res.statusText}`);
-  return payload;
+  return weftApi(url, io.env.WEFT_TOKEN, 'an admin token').json<T>(`/api/v1${path}`, { method, body: method === 'POST' ? (body ?? {}) : undefined });
 }

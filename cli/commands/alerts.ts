@@ -4,6 +4,7 @@ import { migrate, openStore } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { flag, switchOn, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { weftApi } from './weft-api.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
 import type { Command, CommandIO } from '../command.ts';
@@ -12,27 +13,7 @@ import { count } from '../../core/text/index.ts';
 /** Calls a running Weft's API (`--url`, default http://127.0.0.1:3000; token in WEFT_TOKEN); errors say what to do. */
 export async function callWeft<T>(args: ParsedArgs, io: CommandIO, method: string, path: string, body?: unknown): Promise<T> {
   const url = flag(args, 'url') ?? io.env.WEFT_URL ?? 'http://127.0.0.1:3000';
-  let target: URL;
-  try {
-    target = new URL(path, url);
-  } catch {
-    throw ERR_CONFIG(`--url must be Weft's address, like http://127.0.0.1:3000, got "${url}".`);
-  }
-  const headers: Record<string, string> = {};
-  if (io.env.WEFT_TOKEN) headers.authorization = `Bearer ${io.env.WEFT_TOKEN}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(target, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(120_000) });
-  } catch (err) {
-    throw ERR_CONFIG(
-      `Weft is not answering at ${url} (${((err as Error).cause as Error)?.message ?? (err as Error).message}): is "weft start" running there? Pass --url.`,
-    );
-  }
-  const json = (await res.json().catch(() => ({}))) as T & { message?: string };
-  if (res.status === 401) throw ERR_CONFIG(`Weft at ${url} wants a token: set WEFT_TOKEN.`);
-  if (!res.ok) throw ERR_CONFIG(`Weft at ${url} answered ${res.status}: ${json.message ?? res.statusText}`);
-  return json;
+  return weftApi(url, io.env.WEFT_TOKEN, 'an sre or admin token').json<T>(path, { method, body });
 }
 
 interface AlertRow {

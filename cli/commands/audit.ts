@@ -7,34 +7,15 @@ import { emptyCatalog, loadCatalog } from '../../core/catalog/index.ts';
 import { flag, notWeftDataProblem } from '../../core/config/index.ts';
 import { severities, type Severity } from '../../core/contracts/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { weftApi } from './weft-api.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
 import type { Command } from '../command.ts';
 
 /** `--url`: ask a running Weft's API for the audit (the embedded store is held by that process). */
 async function auditFromApi(url: string, query: { since: string; failOn?: string }, token: string | undefined): Promise<AuditReport> {
-  let base: URL;
-  try {
-    base = new URL('/api/v1/audit', url);
-  } catch {
-    throw ERR_CONFIG(`--url must be Weft's address, like http://127.0.0.1:3000, got "${url}".`);
-  }
-  base.searchParams.set('since', query.since);
-  if (query.failOn) base.searchParams.set('failOn', query.failOn);
-  let res: Response;
-  try {
-    res = await fetch(base, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(120_000) });
-  } catch (err) {
-    throw ERR_CONFIG(
-      `Weft is not answering at ${url} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): is "weft start" running there?`,
-    );
-  }
-  const body = (await res.json().catch(() => ({}))) as AuditReport & { message?: string };
-  if (!res.ok) {
-    if (res.status === 401) throw ERR_CONFIG(`Weft at ${url} wants a token: set WEFT_TOKEN (a viewer token is enough).`);
-    throw ERR_CONFIG(`Weft at ${url} answered ${res.status}: ${body.message ?? res.statusText}`);
-  }
-  return body;
+  const params = new URLSearchParams({ since: query.since, ...(query.failOn ? { failOn: query.failOn } : {}) });
+  return weftApi(url, token, 'a viewer token is enough').json<AuditReport>(`/api/v1/audit?${params}`);
 }
 
 export const auditCommand: Command = {

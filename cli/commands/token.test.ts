@@ -73,6 +73,11 @@ describe('weft token and weft audit-log verify', () => {
       expect(verified.code, verified.err).toBe(0);
       expect(verified.out).toMatch(/^Audit log intact: 5 rows, head seq 5 hash [0-9a-f]{64}\.$/);
       expect((await weft(['audit-log', 'verify', '--url', url], { WEFT_TOKEN: tokens.get('vic')! })).err).toMatch(/answered 403/);
+      // Regression: a refused WEFT_TOKEN was answered "wants a token: set WEFT_TOKEN", as if none had been given.
+      expect((await weft(['token', 'list', '--url', url], { WEFT_TOKEN: 'weft_admin_aaaaaaaaaa_wrong' })).err).toMatch(
+        /refused the token in WEFT_TOKEN \(revoked, mistyped, or made for another Weft\): set WEFT_TOKEN to a valid one \(an admin token\)/,
+      );
+      expect((await weft(['token', 'list', '--url', url], {})).err).toMatch(/wants a token: set WEFT_TOKEN \(an admin token\)/);
       const list = await weft(['token', 'list', '--url', url], { WEFT_TOKEN: tokens.get('root')! });
       expect(list.out).toMatch(/root\s+admin\s+\S+\s+20\d\d-/); // used just now
     } finally {

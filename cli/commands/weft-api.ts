@@ -1,6 +1,10 @@
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 
-/** A running Weft's API for a CLI command: JSON and bytes, with errors in plain words. */
+/**
+ * A running Weft's API for a CLI command (`url` its base, `token` WEFT_TOKEN's value, `tokenHint` which role it
+ * needs): JSON and bytes; every failure — not answering, a refused token, any other non-2xx answer — is an ERR_CONFIG
+ * that says what to do. The one way the CLI calls a running Weft.
+ */
 export function weftApi(url: string, token: string | undefined, tokenHint: string) {
   const at = (path: string) => {
     try {
@@ -25,7 +29,12 @@ export function weftApi(url: string, token: string | undefined, tokenHint: strin
     }
     if (!res.ok) {
       const body = (await res.json().catch(() => ({}))) as { message?: string };
-      if (res.status === 401) throw ERR_CONFIG(`Weft at ${url} wants a token: set WEFT_TOKEN (${tokenHint}).`);
+      if (res.status === 401)
+        throw ERR_CONFIG(
+          token
+            ? `Weft at ${url} refused the token in WEFT_TOKEN (revoked, mistyped, or made for another Weft): set WEFT_TOKEN to a valid one (${tokenHint}).`
+            : `Weft at ${url} wants a token: set WEFT_TOKEN (${tokenHint}).`,
+        );
       throw ERR_CONFIG(`Weft at ${url} answered ${res.status}: ${body.message ?? res.statusText}`);
     }
     return res;
