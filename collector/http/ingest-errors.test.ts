@@ -236,6 +236,8 @@ describe('collector ingest errors', () => {
     expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 6$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="400"\} \d+$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="413"\} 2$/m);
+    // Statuses never answered yet are 0, not missing (an alert on the series sees it before the first refusal).
+    expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="401"\} 0$/m);
     expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 24$/m);
     expect(text).toMatch(/^weft_collector_insert_duration_seconds_count [1-9]\d*$/m);
     expect(text).toMatch(/^weft_collector_spooled_bytes 0$/m);

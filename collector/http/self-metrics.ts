@@ -8,8 +8,11 @@ export class SelfMetrics {
   readonly accepted: Record<Signal, number> = { traces: 0, metrics: 0, logs: 0 };
   /** Items refused inside an accepted request (partial_success). */
   readonly rejectedItems: Record<Signal, number> = { traces: 0, metrics: 0, logs: 0 };
-  /** Whole requests refused, by HTTP status. */
-  readonly rejectedRequests = new Map<number, number>();
+  /**
+   * Whole requests refused, by HTTP status; the statuses the collector answers start at 0, so an alert on
+   * `rejected_requests_total{status="401"}` sees a series before the first refusal (Prometheus's advice for labels known in advance).
+   */
+  readonly rejectedRequests = new Map<number, number>([400, 401, 403, 408, 413, 415, 429, 503].map((s) => [s, 0]));
   readonly insertedRows = new Map<string, number>();
   insertErrors = 0;
   segmentsQueued = 0;
