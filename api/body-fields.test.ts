@@ -23,6 +23,17 @@ describe('body fields a route does not take', () => {
     await app?.close();
   });
 
+  // Regression: a message quoted what was sent with its bidirectional overrides as they were (U+202E reverses
+  // the text after it wherever the message is shown).
+  it('writes the characters that would restyle a message as escapes', async () => {
+    const field = await post('/api/v1/silences', { matchers: ['flow=x'], comment: 'c', duration: '1h', ['note\u202Etxt']: 1 });
+    expect(field.status).toBe(400);
+    expect(field.message).toContain('note\\u{202E}txt');
+    expect(field.message).not.toContain('\u202E');
+    const path = await app.inject({ method: 'GET', url: `/api/v1/${encodeURIComponent('find\u202Eings')}` });
+    expect(path.json().message).not.toContain('\u202E');
+  });
+
   it('refuses an unknown field inside a list item, with its path and the field meant', async () => {
     expect(await post('/api/v1/silences', { matchers: [{ name: 'flow', value: 'erp-.*', isRegx: true }], comment: 'upgrade', duration: '2h' })).toEqual({
       status: 400,

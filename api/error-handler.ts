@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { isWeftError } from '../core/errors/index.ts';
-import { closestName, didYouMean } from '../core/text/index.ts';
+import { closestName, didYouMean, printable } from '../core/text/index.ts';
 
 /** Validation keywords about a value's shape, answered with what the field takes rather than the rule ("must match pattern …"). */
 const SHAPE_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength', 'format']);
@@ -167,7 +167,7 @@ function validationMessage(err: FastifyError, errors: ValidationError[], request
     : `Invalid ${where}${path ? ` field "${path}"` : ''}: ${first?.message ?? err.message}`;
 }
 
-/** The one error handler at the HTTP edge: user mistakes say what to change, 5xx details stay in the log. */
+/** The one error handler at the HTTP edge: user mistakes say what to change (with what would restyle text written as escapes, `printable`), 5xx details stay in the log. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isWeftError(err)) {
@@ -175,14 +175,14 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(err.statusCode).send({
         statusCode: err.statusCode,
         code: err.code,
-        error: err.statusCode >= 500 ? 'Internal Server Error' : err.message,
-        message: err.statusCode >= 500 && err.statusCode !== 503 ? 'Internal error; see the Weft log.' : err.message,
+        error: err.statusCode >= 500 ? 'Internal Server Error' : printable(err.message),
+        message: err.statusCode >= 500 && err.statusCode !== 503 ? 'Internal error; see the Weft log.' : printable(err.message),
       });
     }
     if (err.validation) {
       return reply
         .status(400)
-        .send({ statusCode: 400, code: 'WEFT_ERR_BAD_REQUEST', error: 'Bad Request', message: validationMessage(err, err.validation, request) });
+        .send({ statusCode: 400, code: 'WEFT_ERR_BAD_REQUEST', error: 'Bad Request', message: printable(validationMessage(err, err.validation, request)) });
     }
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
@@ -197,7 +197,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       statusCode: status,
       code: own?.code ?? (err.code?.startsWith('WEFT_') ? err.code : 'WEFT_ERR_BAD_REQUEST'),
       error: STATUS_CODES[status] ?? 'Bad Request',
-      message: own?.message ?? err.message,
+      message: printable(own?.message ?? err.message),
     });
   });
   app.setNotFoundHandler((request, reply) => {
@@ -205,7 +205,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       statusCode: 404,
       code: 'WEFT_ERR_NOT_FOUND',
       error: 'Not Found',
-      message: `No route ${request.method} ${shownPath(request.url.split('?')[0])}.`,
+      message: printable(`No route ${request.method} ${shownPath(request.url.split('?')[0])}.`),
     });
   });
 }

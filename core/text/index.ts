@@ -1,3 +1,3 @@
 export { closestName, didYouMean } from './closest-name.ts';
 export { count, pluralOf } from './count.ts';
-export { shown } from './shown.ts';
+export { printable, shown } from './shown.ts';
