@@ -1,4 +1,5 @@
 import { labelRegexProblem } from './label-regex.ts';
+import { httpProbeProblems } from './secret-fields.ts';
 /**
  * The alerting sections of the estate catalog: `alerts` (custom rules), `receivers`, `routes` and
  * `remediations`. Owned by alerting/; the loader validates them with the schemas exported here, then
@@ -258,6 +259,24 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
   unique(c.alerts, 'alerts');
   unique(c.receivers, 'receivers');
   unique(c.remediations, 'remediations');
+  // Credentials are references (env:NAME), never values in the catalog, which every reader of the API sees: as for probes.
+  const credentials = (where: string, x: { url?: string; headers?: Record<string, string> }) => {
+    if (typeof x.url === 'string' && !x.url.startsWith('env:'))
+      for (const p of httpProbeProblems({ url: x.url, headers: x.headers })) problems.push({ path: `${where}.${p.field}`, message: p.message });
+    else if (x.headers)
+      for (const p of httpProbeProblems({ url: 'http://x', headers: x.headers })) problems.push({ path: `${where}.${p.field}`, message: p.message });
+  };
+  c.receivers.forEach((r, i) => {
+    credentials(`receivers[${i}]`, r);
+    if (r.type === 'slack' && typeof r.url === 'string' && !r.url.startsWith('env:'))
+      problems.push({
+        path: `receivers[${i}].url`,
+        message: 'a Slack incoming-webhook URL is itself the credential: give it as env:NAME (the variable holding the URL)',
+      });
+  });
+  c.remediations.forEach((r, i) => {
+    if (r.request) credentials(`remediations[${i}].request`, r.request);
+  });
   const refList = (where: string, values: string[] | undefined, set: Set<string>, what: string) =>
     values?.forEach((v, j) => {
       if (!set.has(v))

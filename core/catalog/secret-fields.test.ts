@@ -213,3 +213,32 @@ describe('schema problems never repeat a literal credential', () => {
     expect(problems[0]).toMatch(/probes\[0\]\.password: .*not repeated here: write env:NAME/);
   });
 });
+
+describe('credentials of receivers and remediations', () => {
+  // Regression: a receiver's or remediation's literal token (a URL's ?token=, an authorization header, a literal
+  // Slack webhook URL) was accepted, and GET /api/v1/catalog showed it to every viewer.
+  const yaml = `${systems}receivers:
+  - { id: hook, type: webhook, url: "https://hooks.example/x?token=LITERAL999", headers: { authorization: "Bearer LITERAL777" } }
+  - { id: chat, type: slack, url: "https://hooks.slack.com/services/T0/B0/SECRET" }
+  - { id: ok, type: webhook, url: "https://hooks.example/x?token=env:HOOK_TOKEN", headers: { authorization: "Bearer env:HOOK_BEARER" } }
+remediations:
+  - { id: rerun, rules: [flow-stale], request: { url: "https://runner.example/run?api_key=LITERAL555" } }
+`;
+  it('refuses them at validation, saying to write env:NAME', () => {
+    expect(problemsOf(yaml)).toEqual([
+      expect.stringMatching(/^receivers\[0\]\.url: query parameter "token" looks like a credential: write it as token=env:NAME/),
+      expect.stringMatching(/^receivers\[0\]\.headers\.authorization: header "authorization" carries a credential/),
+      expect.stringMatching(/^receivers\[1\]\.url: a Slack incoming-webhook URL is itself the credential: give it as env:NAME/),
+      expect.stringMatching(/^remediations\[0\]\.request\.url: query parameter "api_key" looks like a credential/),
+    ]);
+  });
+
+  it('masks them in the catalog viewers see, keeping references', () => {
+    const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
+    const shown = JSON.stringify(redactCatalog(catalog));
+    for (const secret of ['LITERAL999', 'LITERAL777', 'SECRET', 'LITERAL555']) expect(shown).not.toContain(secret);
+    expect(shown).toContain('token=env:HOOK_TOKEN');
+    expect(shown).toContain('"rerun"');
+    expect(shown).toContain('Bearer env:HOOK_BEARER');
+  });
+});

@@ -84,10 +84,23 @@ function redactConnection<T extends { url?: string; dsn?: string; password?: str
   return out;
 }
 
+/** A receiver's or remediation's URL and headers with literal credentials masked; `wholeUrl`: the URL is itself one (Slack). */
+function redactHttp<T extends { url?: string; headers?: Record<string, string> }>(x: T, wholeUrl = false): T {
+  const out: T = { ...x };
+  if (typeof out.url === 'string') out.url = wholeUrl && !out.url.startsWith('env:') ? MASK : redactUrl(out.url);
+  if (out.headers) {
+    const headers = Object.create(null) as Record<string, string>;
+    for (const [name, value] of Object.entries(out.headers)) headers[name] = SECRET_HEADER.test(name) && !SECRET_HEADER_VALUE.test(value.trim()) ? MASK : value;
+    out.headers = headers;
+  }
+  return out;
+}
+
 /**
  * The catalog as viewers may see it: `env:NAME` references stay (they are names, not values);
  * anything that would be a literal credential (a URL password, a secret query value, a credential
- * header, a dsn, password or token that is not a reference) is replaced by ***. Validation already
+ * header, a dsn, password or token that is not a reference, in probes, reconciliations, receivers — a literal
+ * Slack webhook URL whole — and remediations) is replaced by ***. Validation already
  * refuses such literals; this view holds even for a catalog loaded before that rule.
  */
 export function redactCatalog(c: Catalog): Catalog {
@@ -105,6 +118,8 @@ export function redactCatalog(c: Catalog): Catalog {
       return out;
     }),
     reconciliations: c.reconciliations.map((r) => ({ ...r, left: redactConnection(r.left), right: redactConnection(r.right) })),
+    receivers: c.receivers.map((r) => redactHttp(r, r.type === 'slack')),
+    remediations: c.remediations.map((r) => (r.request ? { ...r, request: redactHttp(r.request) } : r)),
     systems: c.systems.map((s) =>
       s.match?.databases ? { ...s, match: { ...s.match, databases: s.match.databases.map((d) => (typeof d === 'string' ? redactUrl(d) : d)) } } : s,
     ),
