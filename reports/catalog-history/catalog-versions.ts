@@ -56,7 +56,7 @@ export class CatalogVersionStore {
     );
     const inside = await this.rows(
       `SELECT at, sha256, actor, reason, sources, '' AS catalog, changes FROM weft_catalog_versions
-       WHERE at >= {since:DateTime64(3, 'UTC')} AND at <= {until:DateTime64(3, 'UTC')} ORDER BY at`,
+       WHERE at >= {since:DateTime64(3, 'UTC')} AND at < {until:DateTime64(3, 'UTC')} ORDER BY at`,
       p,
     );
     return [...before, ...inside].map(toVersion);

@@ -28,7 +28,7 @@ export function clickhouseReportSource(store: Store): ReportSource {
 
     async findings(period) {
       const found = await rows<FindingRow>(
-        `SELECT * FROM weft_findings FINAL WHERE first_seen <= {until:${T}} AND (resolved_at IS NULL OR resolved_at >= {since:${T}}) ORDER BY first_seen, id`,
+        `SELECT * FROM weft_findings FINAL WHERE first_seen < {until:${T}} AND (resolved_at IS NULL OR resolved_at >= {since:${T}}) ORDER BY first_seen, id`,
         params(period),
       );
       return found.map(rowToFinding);
@@ -36,7 +36,7 @@ export function clickhouseReportSource(store: Store): ReportSource {
 
     async findingEvents(period) {
       const found = await rows<{ finding_id: string; at: string; actor: string; action: string; status: string; note: string }>(
-        `SELECT finding_id, at, actor, action, status, note FROM weft_finding_events WHERE at >= {since:${T}} AND at <= {until:${T}} ORDER BY at, finding_id`,
+        `SELECT finding_id, at, actor, action, status, note FROM weft_finding_events WHERE at >= {since:${T}} AND at < {until:${T}} ORDER BY at, finding_id`,
         params(period),
       );
       return found.map((r): FindingEventRow => ({
@@ -54,7 +54,7 @@ export function clickhouseReportSource(store: Store): ReportSource {
         `SELECT probe_id, any(kind) AS p_kind, any(system) AS p_system, any(domain) AS p_domain, count() AS runs, countIf(ok = 0) AS failures,
                 argMinIf(value, ts, ok = 1) AS v_first, argMaxIf(value, ts, ok = 1) AS v_last, minIf(value, ok = 1) AS v_min, maxIf(value, ok = 1) AS v_max,
                 argMaxIf(error, ts, ok = 0) AS last_error, maxIf(ts, ok = 0) AS last_error_at
-         FROM probe_samples WHERE ts >= {since:${T}} AND ts <= {until:${T}} GROUP BY probe_id ORDER BY probe_id`,
+         FROM probe_samples WHERE ts >= {since:${T}} AND ts < {until:${T}} GROUP BY probe_id ORDER BY probe_id`,
         params(period),
       );
       return found.map((r): ProbeRunSummary => ({
@@ -76,7 +76,7 @@ export function clickhouseReportSource(store: Store): ReportSource {
     async counts(period, stepSeconds) {
       const found = await rows<{ probe_id: string; c_system: string; c_domain: string; bucket: string; c_value: number }>(
         `SELECT probe_id, any(system) AS c_system, any(domain) AS c_domain, toStartOfInterval(ts, toIntervalSecond({step:UInt32})) AS bucket, avg(value) AS c_value
-         FROM probe_samples WHERE ts >= {since:${T}} AND ts <= {until:${T}} AND ok = 1 AND value IS NOT NULL AND domain != ''
+         FROM probe_samples WHERE ts >= {since:${T}} AND ts < {until:${T}} AND ok = 1 AND value IS NOT NULL AND domain != ''
          GROUP BY probe_id, bucket ORDER BY bucket, probe_id`,
         { ...params(period), step: Math.max(1, Math.round(stepSeconds)) },
       );
@@ -93,7 +93,7 @@ export function clickhouseReportSource(store: Store): ReportSource {
       const found = await rows<Record<string, unknown>>(
         `SELECT run_id, reconcile_id, domain, left_system, right_system, started_at, finished_at, status, error, left_rows, right_rows, missing, extra, changed,
                 sample_missing, sample_extra, sample_changed
-         FROM reconciliation_runs WHERE started_at >= {since:${T}} AND started_at <= {until:${T}} ORDER BY started_at`,
+         FROM reconciliation_runs WHERE started_at >= {since:${T}} AND started_at < {until:${T}} ORDER BY started_at`,
         params(period),
       );
       return found.map((r): ReconciliationRunRow => ({
@@ -121,7 +121,7 @@ export function clickhouseReportSource(store: Store): ReportSource {
       // The period's rows, and each probe's last row before it (what the first change in the period is against).
       const found = await rows<{ ts: string; probe_id: string; system: string; domain: string; fingerprint: string; shape: string }>(
         `SELECT ts, probe_id, system, domain, fingerprint, shape FROM (
-           SELECT ts, probe_id, system, domain, fingerprint, shape FROM probe_schemas WHERE ts >= {since:${T}} AND ts <= {until:${T}}
+           SELECT ts, probe_id, system, domain, fingerprint, shape FROM probe_schemas WHERE ts >= {since:${T}} AND ts < {until:${T}}
            UNION ALL
            SELECT ts, probe_id, system, domain, fingerprint, shape FROM probe_schemas WHERE ts < {since:${T}} ORDER BY ts DESC LIMIT 1 BY probe_id
          ) ORDER BY probe_id, ts`,

@@ -89,7 +89,7 @@ async function readOptional<T>(
 function inPeriod(columns: Set<string>, names: string[], order = true): string {
   const col = names.find((n) => columns.has(n));
   if (!col) return '';
-  return `WHERE ${col} >= {since:DateTime64(3, 'UTC')} AND ${col} <= {until:DateTime64(3, 'UTC')}${order ? ` ORDER BY ${col}` : ''}`;
+  return `WHERE ${col} >= {since:DateTime64(3, 'UTC')} AND ${col} < {until:DateTime64(3, 'UTC')}${order ? ` ORDER BY ${col}` : ''}`;
 }
 
 const periodParams = (p: Period) => ({ since: toChTime(new Date(p.since)), until: toChTime(new Date(p.until)) });
@@ -116,14 +116,20 @@ export function readAlertRules(store: Store): Promise<Recorded<AlertRuleRow>> {
 }
 
 /**
- * Alerts of the period from alerting's event log (weft_alert_events: firing, acknowledged, resolved…),
- * one row per alert (fingerprint): when it fired, who acknowledged it with which note, when it resolved.
+ * Every alert open at any time in the period, one row per time it fired (an episode: firing, then resolved):
+ * an alert firing when the period began (its last firing or resolved event before `since` was a firing) with
+ * the time it really opened, one that fired and resolved within it, one still firing at its end (resolvedAt
+ * null). An alert that fired again after resolving is a second row. Acknowledgements go to the episode they
+ * were made in. Events are read in [since, until) plus, per alert, its last firing or resolved event before.
  */
 export async function readAlerts(store: Store, period: Period): Promise<Recorded<AlertRow>> {
   const events = await readOptional(
     store,
     optionalTables.alerts,
-    () => "WHERE at >= {since:DateTime64(3, 'UTC')} AND at <= {until:DateTime64(3, 'UTC')} ORDER BY at",
+    (table) =>
+      `WHERE at < {until:DateTime64(3, 'UTC')} AND (at >= {since:DateTime64(3, 'UTC')} OR (fingerprint, at) IN (
+         SELECT fingerprint, max(at) FROM ${table} WHERE at < {since:DateTime64(3, 'UTC')} AND event IN ('firing', 'resolved') GROUP BY fingerprint))
+       ORDER BY at`,
     periodParams(period),
     (r) => ({
       at: pickTime(r, ['at']) ?? '',
@@ -136,10 +142,12 @@ export async function readAlerts(store: Store, period: Period): Promise<Recorded
     }),
   );
   if (!events.recorded) return events;
-  const alerts = new Map<string, AlertRow>();
+  const rows: AlertRow[] = [];
+  const open = new Map<string, AlertRow>();
+  const last = new Map<string, AlertRow>();
   for (const e of events.rows) {
-    let a = alerts.get(e.fingerprint);
-    if (!a) {
+    let a = open.get(e.fingerprint);
+    if (e.event === 'firing' && !a) {
       const flow = e.labels.get('flow');
       a = {
         id: e.fingerprint,
@@ -147,22 +155,26 @@ export async function readAlerts(store: Store, period: Period): Promise<Recorded
         severity: e.labels.get('severity') ?? '',
         title: `${e.rule}${flow ? ` on ${flow}` : ''}`,
         flows: flow ? [flow] : [],
-        openedAt: '',
+        openedAt: e.at,
         acknowledgedBy: null,
         acknowledgedAt: null,
         note: '',
         resolvedAt: null,
       };
-      alerts.set(e.fingerprint, a);
+      open.set(e.fingerprint, a);
+      last.set(e.fingerprint, a);
+      rows.push(a);
     }
-    if (e.event === 'firing' && !a.openedAt) a.openedAt = e.at;
+    a ??= last.get(e.fingerprint);
+    if (!a) continue;
     if (e.event === 'acknowledged') Object.assign(a, { acknowledgedBy: e.actor, acknowledgedAt: e.at, note: e.note });
-    if (e.event === 'resolved') a.resolvedAt = e.at;
+    if (e.event === 'resolved' && open.get(e.fingerprint) === a) {
+      a.resolvedAt = e.at;
+      open.delete(e.fingerprint);
+    }
   }
-  return {
-    recorded: true,
-    rows: [...alerts.values()].filter((a) => a.openedAt || a.acknowledgedAt || a.resolvedAt).map((a) => ({ ...a, openedAt: a.openedAt || period.since })),
-  };
+  // An episode that resolved before the period (read only to know the state at its start) is not in it.
+  return { recorded: true, rows: rows.filter((a) => a.resolvedAt === null || a.resolvedAt >= period.since) };
 }
 
 export function readRemediations(store: Store, period: Period): Promise<Recorded<RemediationRow>> {
@@ -190,7 +202,7 @@ export function readAuditLog(store: Store, period: Period): Promise<Recorded<Aud
   return readOptional(
     store,
     optionalTables.auditLog,
-    () => "WHERE at >= {since:DateTime64(3, 'UTC')} AND at <= {until:DateTime64(3, 'UTC')} ORDER BY seq",
+    () => "WHERE at >= {since:DateTime64(3, 'UTC')} AND at < {until:DateTime64(3, 'UTC')} ORDER BY seq",
     periodParams(period),
     (r) => ({
       seq: Number(pick(r, ['seq'], '0')),

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../clickhouse/index.ts';
+import { openMigratedStore } from '../../test/migrated-store.ts';
+import { resolvePeriod } from '../period.ts';
+import { readAlerts } from './optional-tables.ts';
+
+// Regression: the report built one row per alert from the events inside the period only, so an alert firing
+// all through the period was left out, one that resolved and fired again was shown resolved, and one opened
+// before the period was shown opened at the period's start.
+describe('alerts in a report: every episode open at any time in the period', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-alerts-'));
+  let store: Store;
+  const ev = (at: string, fingerprint: string, event: string, actor = '', note = '') => ({
+    at: at.replace('T', ' ').replace('Z', ''),
+    fingerprint,
+    rule: 'flow-stale',
+    event,
+    actor,
+    value: 0,
+    note,
+    labels: { flow: `${fingerprint}-flow`, severity: 'high' },
+  });
+  beforeAll(async () => {
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 730 });
+    await store.client.insert({
+      table: 'weft_alert_events',
+      format: 'JSONEachRow',
+      values: [
+        ev('2026-11-30T09:00:00.000Z', 'throughout', 'firing'),
+        ev('2026-11-30T09:30:00.000Z', 'before', 'firing'),
+        ev('2026-11-30T09:45:00.000Z', 'before', 'resolved'),
+        ev('2026-11-30T10:05:00.000Z', 'refired', 'firing'),
+        ev('2026-11-30T10:10:00.000Z', 'refired', 'acknowledged', 'ana', 'looking'),
+        ev('2026-11-30T10:15:00.000Z', 'refired', 'resolved'),
+        ev('2026-11-30T10:40:00.000Z', 'refired', 'firing'),
+        ev('2026-11-30T09:50:00.000Z', 'across', 'firing'),
+        ev('2026-11-30T10:20:00.000Z', 'across', 'resolved'),
+        // At the period's end exactly: the next period's.
+        ev('2026-11-30T11:00:00.000Z', 'next', 'firing'),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads episodes, with the times they really opened and resolved', async () => {
+    const period = resolvePeriod({ since: '2026-11-30T10:00:00Z', until: '2026-11-30T11:00:00Z' }, new Date('2026-12-01T00:00:00Z'));
+    const alerts = await readAlerts(store, period);
+    expect(alerts.recorded).toBe(true);
+    const rows = alerts.recorded ? alerts.rows.map((a) => [a.id, a.openedAt, a.resolvedAt, a.acknowledgedBy]) : [];
+    expect(rows).toEqual([
+      ['throughout', '2026-11-30T09:00:00.000Z', null, null],
+      ['across', '2026-11-30T09:50:00.000Z', '2026-11-30T10:20:00.000Z', null],
+      ['refired', '2026-11-30T10:05:00.000Z', '2026-11-30T10:15:00.000Z', 'ana'],
+      ['refired', '2026-11-30T10:40:00.000Z', null, null],
+    ]);
+  });
+
+  it('rounds a period down to whole minutes at both ends, so two reports that meet share nothing', () => {
+    const now = new Date('2026-12-01T00:00:00Z');
+    expect(resolvePeriod({ since: '2026-11-30T10:00:30.500Z', until: '2026-11-30T10:52:55.657Z' }, now)).toEqual({
+      since: '2026-11-30T10:00:00.000Z',
+      until: '2026-11-30T10:52:00.000Z',
+    });
+    expect(() => resolvePeriod({ since: '2026-11-30T10:52:10Z', until: '2026-11-30T10:52:50Z' }, now)).toThrow(/holds none once both ends are rounded down/);
+  });
+});
