@@ -144,3 +144,24 @@ describe('evaluateDomainDrift', () => {
     expect(evaluateDomainDrift(domain, { crm: series([[0, 1]]) }, t(1))).toEqual([]);
   });
 });
+
+describe('a side whose count probe stopped answering', () => {
+  // Regression: the CRM's count probe went down, its last count (2,280) stayed in use while the ERP kept growing:
+  // a false drift (+37) fired and flapped, and the real drift of another replica resolved.
+  it('is not compared with the other side after twice its usual interval, so no drift is made up and none resolved', () => {
+    const minutes = Array.from({ length: 31 }, (_, m) => m);
+    const sor = series(minutes.filter((m) => m <= 10).map((m) => [m, 2280 + m] as [number, number]));
+    const erp = series(minutes.map((m) => [m, 2280 + m + (m > 10 ? (m - 10) * 3 : 0)] as [number, number]));
+    const [state] = evaluateDomainDrift(domain, { crm: sor, erp }, t(30));
+    expect(state).toMatchObject({ sorCount: 2290, replicaCount: 2298, diverging: false, drift: false });
+    expect(state.at).toEqual(t(12));
+    // A real drift found while both answered stays found once one side goes quiet.
+    const short = series(minutes.map((m) => [m, 2270 + m] as [number, number]));
+    const [real] = evaluateDomainDrift(
+      { ...domain, drift: { ...domain.drift, settle: '5m' } },
+      { crm: series(minutes.map((m) => [m, 2300 + m] as [number, number])).slice(0, 20), erp: short },
+      t(30),
+    );
+    expect(real).toMatchObject({ drift: true, difference: -28 });
+  });
+});

@@ -41,8 +41,13 @@ interface Aligned {
   replica: number;
 }
 
-/** Pairs each time either side was read with the latest reading of the other side at that time. */
-export function align(sor: CountPoint[], replica: CountPoint[]): Aligned[] {
+/**
+ * Pairs each time either side was read with the latest reading of the other side at that time, when that
+ * reading is at most `maxAgeMs` old: a side whose probe stopped answering (its last count frozen) is not
+ * compared with the other side's new counts, which made a growing replica look like drift against a system of
+ * record whose count probe was down, and made a real drift look resolved.
+ */
+export function align(sor: CountPoint[], replica: CountPoint[], maxAgeMs = Number.POSITIVE_INFINITY): Aligned[] {
   const times = [...new Set([...sor, ...replica].map((p) => p.ts.getTime()))].sort((a, b) => a - b);
   const out: Aligned[] = [];
   let i = -1;
@@ -50,9 +55,20 @@ export function align(sor: CountPoint[], replica: CountPoint[]): Aligned[] {
   for (const t of times) {
     while (i + 1 < sor.length && sor[i + 1].ts.getTime() <= t) i++;
     while (j + 1 < replica.length && replica[j + 1].ts.getTime() <= t) j++;
-    if (i >= 0 && j >= 0) out.push({ ts: new Date(t), sor: sor[i].value, replica: replica[j].value });
+    if (i >= 0 && j >= 0 && t - sor[i].ts.getTime() <= maxAgeMs && t - replica[j].ts.getTime() <= maxAgeMs)
+      out.push({ ts: new Date(t), sor: sor[i].value, replica: replica[j].value });
   }
   return out;
+}
+
+/** The median time between consecutive readings (ms), at least 1 s; infinite with fewer than two readings. */
+function usualGapMs(points: CountPoint[]): number {
+  if (points.length < 2) return Number.POSITIVE_INFINITY;
+  const gaps = points
+    .slice(1)
+    .map((p, k) => p.ts.getTime() - points[k].ts.getTime())
+    .sort((a, b) => a - b);
+  return Math.max(1000, gaps[Math.floor(gaps.length / 2)]);
 }
 
 export function toleranceFor(sorCount: number, settings: Domain['drift']): number {
@@ -77,7 +93,9 @@ export function evaluateDomainDrift(domain: Domain, series: Record<string, Count
   const sor = series[domain.systemOfRecord] ?? [];
   const states: DriftState[] = [];
   for (const replica of domain.replicas) {
-    const points = align(sor, series[replica] ?? []);
+    const other = series[replica] ?? [];
+    // A reading stands for twice the usual time between readings of either side (a missed run or two).
+    const points = align(sor, other, 2 * Math.max(usualGapMs(sor), usualGapMs(other)));
     if (points.length === 0) continue;
     let since: Aligned | null = null;
     for (const p of points) {
