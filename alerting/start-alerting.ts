@@ -205,9 +205,11 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     const prev = new Map<string, Alert>();
     for (const a of alerts)
       if (a.state !== 'resolved' || now.getTime() - Date.parse(a.resolvedAt ?? a.lastEvalAt) < RESOLVED_KEPT_MS) prev.set(a.fingerprint, a);
+    // Deliveries that end after this read change their group's state: those groups wait for the next evaluation.
+    const readMark = queue.mark();
     const groups = (await alertStore.loadGroups()) as Map<string, GroupState>;
     const silences = (await alertStore.listSilences(5000)).filter((s) => silenceStatus(s, now) !== 'expired');
-    return { prev, groups, silences };
+    return { prev, groups, silences, readMark };
   };
 
   const evaluate = async (): Promise<EvaluationReport> => {
@@ -227,7 +229,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       if (!report.leader) return report;
       const catalog = o.catalog();
       const rules = rulesFor(catalog);
-      const { prev, groups, silences } = await loadState(now);
+      const { prev, groups, silences, readMark } = await loadState(now);
       const obs = await observe({ store: o.store, catalog, rules, findings: o.findings, now, gaps, baselineCache });
       baselineCache = obs.baselineCache;
       gaps = trackGaps(gaps, obs.lastIntake, now);
@@ -270,14 +272,14 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       const notified = new Set<string>();
       const toDeliver: Array<{ n: Notification; before: GroupState }> = [];
       for (const n of plan.notifications) {
-        if (queue.busy(n.groupKey)) continue;
+        if (queue.busy(n.groupKey) || queue.changedSince(n.groupKey, readMark)) continue;
         notified.add(n.groupKey);
         const before = plan.groups.get(n.groupKey) ?? n.after;
         toDeliver.push({ n, before });
         report.notifications.push({ receiver: n.receiver, groupKey: n.groupKey, status: n.status, reason: n.reason });
       }
       // New groups (their groupWait starts now) are saved first; a delivered group's state is saved when its delivery is over.
-      const newGroups = [...plan.groups].filter(([key]) => !groups.has(key) && !notified.has(key) && !queue.busy(key));
+      const newGroups = [...plan.groups].filter(([key]) => !groups.has(key) && !notified.has(key) && !queue.busy(key) && !queue.changedSince(key, readMark));
       await alertStore.saveGroups(
         newGroups.map(([key, doc]) => ({ key, doc })),
         now,

@@ -28,6 +28,13 @@ export interface DeliveryQueue {
   idle(): Promise<void>;
   /** Groups being delivered now. */
   size(): number;
+  /** A mark to take before reading the groups' saved states (see `changedSince`). */
+  mark(): number;
+  /**
+   * True when a delivery of this group ended (and its state was saved) after `mark` was taken: the state read
+   * then is stale, and planning from it would send the same notification again; the next evaluation reads it anew.
+   */
+  changedSince(groupKey: string, mark: number): boolean;
 }
 
 /**
@@ -37,6 +44,9 @@ export interface DeliveryQueue {
  */
 export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
   const running = new Map<string, Promise<void>>();
+  /** When each group's last delivery ended, as a count of deliveries ended (a mark). */
+  const ended = new Map<string, number>();
+  let endings = 0;
   const run = async (n: Notification, before: GroupState) => {
     let delivered = false;
     try {
@@ -46,6 +56,7 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
     } catch (err) {
       o.onError?.(err as Error);
     } finally {
+      ended.set(n.groupKey, ++endings);
       running.delete(n.groupKey);
     }
     o.onDone?.(n, delivered);
@@ -60,5 +71,7 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
       while (running.size > 0) await Promise.allSettled([...running.values()]);
     },
     size: () => running.size,
+    mark: () => endings,
+    changedSince: (key, mark) => (ended.get(key) ?? 0) > mark,
   };
 }
