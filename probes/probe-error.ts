@@ -13,18 +13,7 @@ export class ProbeError extends Error {
   }
 }
 
-const downCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'EPIPE']);
-
-/** Network-level causes shared by every kind: the target is not there. */
-export function networkCause(err: unknown): string | undefined {
-  let e = err as { code?: string; cause?: unknown; errors?: unknown[] } | undefined;
-  for (let depth = 0; e && depth < 4; depth++) {
-    if (e.code && downCodes.has(e.code)) return e.code;
-    if (Array.isArray(e.errors) && e.errors.length > 0) e = e.errors[0] as typeof e;
-    else e = e.cause as typeof e;
-  }
-  return undefined;
-}
+export { networkCause } from '../core/net/network-cause.ts';
 
 export function isProbeError(err: unknown): err is ProbeError {
   return err instanceof ProbeError;

@@ -1,3 +1,4 @@
+import { networkCause } from '../../core/net/network-cause.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import type { Secrets } from '../../probes/index.ts';
@@ -48,7 +49,10 @@ export async function deliver(n: Notification, o: DeliverOptions): Promise<boole
       record.ok = true;
       record.httpStatus = res.httpStatus;
     } catch (err) {
-      record.error = o.secrets.redact((err as Error).message ?? String(err)).slice(0, 500);
+      // fetch says only "fetch failed": the cause (ECONNREFUSED, ENOTFOUND…) is what an operator acts on.
+      const cause = networkCause(err);
+      const message = (err as Error).message ?? String(err);
+      record.error = o.secrets.redact(cause && !message.includes(cause) ? `${message} (${cause})` : message).slice(0, 500);
       record.httpStatus = Number((err as { httpStatus?: number }).httpStatus ?? 0);
     }
     record.durationMs = Date.now() - started;
