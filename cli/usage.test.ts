@@ -107,6 +107,21 @@ async function refusedWith(argv: string[], message: string | RegExp): Promise<vo
   else expect(io.text()).toMatch(message);
 }
 
+describe('weft report checks where the bundle goes before it starts one', () => {
+  // Regression: --out in a missing directory, or naming a directory, was refused only after the report had been
+  // assembled (and recorded as a run) on the server.
+  it('refuses an --out it could not write, saying what to give instead', async () => {
+    await refusedWith(
+      ['report', '--url', 'http://127.0.0.1:9', '--out', '/nonexistent/dir/r.zip'],
+      /^weft report: --out \/nonexistent\/dir\/r\.zip: the directory \/nonexistent\/dir does not exist/,
+    );
+    await refusedWith(
+      ['report', '--url', 'http://127.0.0.1:9', '--out', '/tmp'],
+      /^weft report: --out \/tmp is a directory: give a file name, such as \/tmp\/report\.zip\./,
+    );
+  });
+});
+
 describe('weft refuses, before doing anything, what it would otherwise drop', () => {
   // Regression: each of these ran, doing something else than asked: the default look-back, one token of two,
   // every fault, the demo instead of the catalog, the local store instead of the one named.

@@ -1,5 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { runPairing } from '../../analyzer/index.ts';
 import { migrate, openStore } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
@@ -46,11 +46,19 @@ export const reportCommand: Command = {
     const until = flag(args, 'until');
     const period = resolvePeriod({ since, until }, now, { since: '--since', until: '--until' });
     const out = resolve(io.cwd, flag(args, 'out') ?? `weft-report-${period.until.slice(0, 19).replace(/[-:]/g, '')}Z.zip`);
+    // Where the bundle goes is checked before any work: a report assembled (and recorded) for a path that cannot take it is wasted.
+    const checkOut = () => {
+      if (existsSync(out) && statSync(out).isDirectory())
+        throw ERR_CONFIG(`--out ${out} is a directory: give a file name, such as ${join(out, 'report.zip')}.`);
+      if (!existsSync(dirname(out)) || !statSync(dirname(out)).isDirectory())
+        throw ERR_CONFIG(`--out ${out}: the directory ${dirname(out)} does not exist; create it, or write the report elsewhere.`);
+    };
     const url = flag(args, 'url');
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
     let zip: Uint8Array;
     if (url) {
       refuseBesideUrl(args, ['data', 'clickhouse'], 'store and catalog', files.length);
+      checkOut();
       zip = await reportFromApi(url, { since, ...(until === undefined ? {} : { until }) }, io);
     } else {
       const config = localStoreConfig(args, io);
@@ -65,6 +73,7 @@ export const reportCommand: Command = {
             { envPolicy: config.catalogEnv },
           )
         : undefined;
+      checkOut();
       const store = await openStore(config.store);
       try {
         await migrate(store, { retention: config.retention });
