@@ -56,9 +56,9 @@ export async function deliver(n: Notification, o: DeliverOptions): Promise<boole
       record.httpStatus = Number((err as { httpStatus?: number }).httpStatus ?? 0);
     }
     record.durationMs = Date.now() - started;
-    await o.alertStore.recordDelivery(record).catch((err: Error) => o.logger.error({ part: 'alerting', err: err.message }, 'recording a delivery failed'));
+    await o.alertStore.recordDelivery(record).catch((err: Error) => o.logger.error({ err: err.message }, 'recording a delivery failed'));
     if (record.ok) return true;
-    o.logger.warn({ part: 'alerting', receiver: n.receiver, attempt, error: record.error }, 'notification failed');
+    o.logger.warn({ receiver: n.receiver, attempt, error: record.error }, 'notification failed');
     if (attempt < attempts && !o.signal?.aborted) await sleep(backoffDelay(attempt, o.retryBaseMs ?? 1000, 30_000, o.random), o.signal);
     if (o.signal?.aborted) return false;
   }
