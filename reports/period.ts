@@ -5,7 +5,16 @@ import type { Period } from './model.ts';
 
 const MAX_MS = 400 * 86_400_000;
 const MINUTE_MS = 60_000;
-const floorMinute = (t: Date) => Math.floor(t.getTime() / MINUTE_MS) * MINUTE_MS;
+
+/**
+ * The whole minutes flows are counted over in a report of `period` (their rollups are kept by the minute): both
+ * ends rounded down, [since, until), so two reports that meet share no minute (rounding out counted the one
+ * between them twice) and none is left out. Events, findings and alerts are read over the exact period.
+ */
+export function flowMinutes(period: Period): { since: Date; until: Date } {
+  const floor = (iso: string) => new Date(Math.floor(Date.parse(iso) / MINUTE_MS) * MINUTE_MS);
+  return { since: floor(period.since), until: floor(period.until) };
+}
 /** How far ahead of this machine's clock a period's end is taken as "now" (another machine's clock running ahead), in ms. */
 const FUTURE_SKEW_MS = 60_000;
 
@@ -37,7 +46,6 @@ function pointIn(text: string, now: Date, field: string): Date {
  * taken as its default), an empty, inverted or longer-than-400-days period, and an `until` more than a minute
  * ahead of `now` (within a minute, it is read as `now`). `names` are how its messages call
  * the two fields (the API's body fields by default; the CLI passes its flags, `--since` and `--until`).
- * Both ends are then rounded down to the minute: the period is [since, until) in whole minutes.
  */
 export function resolvePeriod(
   input: { since?: string; until?: string },
@@ -55,12 +63,5 @@ export function resolvePeriod(
   if (since.getTime() >= until.getTime())
     throw ERR_REPORT_PERIOD(`The period must start before it ends: since ${since.toISOString()} is not before until ${until.toISOString()}.`);
   if (until.getTime() - since.getTime() > MAX_MS) throw ERR_REPORT_PERIOD('A report covers at most 400 days: shorten the period.');
-  // Whole minutes, the grain flows are kept at, both ends rounded down: [since, until) then counts every run once,
-  // and two reports that meet (a daily schedule's) share no minute, where rounding out counted the one between twice.
-  const [lo, hi] = [floorMinute(since), floorMinute(until)];
-  if (lo >= hi)
-    throw ERR_REPORT_PERIOD(
-      `A report covers whole minutes (the grain flows are kept at), and ${since.toISOString()} to ${until.toISOString()} holds none once both ends are rounded down to the minute: give a period that contains a whole minute.`,
-    );
-  return { since: new Date(lo).toISOString(), until: new Date(hi).toISOString() };
+  return { since: since.toISOString(), until: until.toISOString() };
 }

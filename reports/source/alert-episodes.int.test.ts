@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../clickhouse/index.ts';
 import { openMigratedStore } from '../../test/migrated-store.ts';
-import { resolvePeriod } from '../period.ts';
+import { flowMinutes, resolvePeriod } from '../period.ts';
 import { readAlerts } from './optional-tables.ts';
 
 // Regression: the report built one row per alert from the events inside the period only, so an alert firing
@@ -61,12 +61,12 @@ describe('alerts in a report: every episode open at any time in the period', () 
     ]);
   });
 
-  it('rounds a period down to whole minutes at both ends, so two reports that meet share nothing', () => {
+  it('counts flows over the whole minutes of the period, both ends rounded down, so two reports that meet share none', () => {
     const now = new Date('2026-12-01T00:00:00Z');
-    expect(resolvePeriod({ since: '2026-11-30T10:00:30.500Z', until: '2026-11-30T10:52:55.657Z' }, now)).toEqual({
-      since: '2026-11-30T10:00:00.000Z',
-      until: '2026-11-30T10:52:00.000Z',
-    });
-    expect(() => resolvePeriod({ since: '2026-11-30T10:52:10Z', until: '2026-11-30T10:52:50Z' }, now)).toThrow(/holds none once both ends are rounded down/);
+    const a = resolvePeriod({ since: '2026-11-30T10:00:30.500Z', until: '2026-11-30T10:52:55.657Z' }, now);
+    const b = resolvePeriod({ since: '2026-11-30T10:52:55.657Z', until: '2026-11-30T11:00:00Z' }, now);
+    expect(a).toEqual({ since: '2026-11-30T10:00:30.500Z', until: '2026-11-30T10:52:55.657Z' });
+    expect(flowMinutes(a)).toEqual({ since: new Date('2026-11-30T10:00:00Z'), until: new Date('2026-11-30T10:52:00Z') });
+    expect(flowMinutes(b)).toEqual({ since: new Date('2026-11-30T10:52:00Z'), until: new Date('2026-11-30T11:00:00Z') });
   });
 });

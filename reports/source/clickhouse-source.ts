@@ -3,6 +3,7 @@ import { fromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
 import { rowToFinding, type FindingRow } from '../../findings/index.ts';
 import { CatalogVersionStore } from '../catalog-history/catalog-versions.ts';
 import type { Period } from '../model.ts';
+import { flowMinutes } from '../period.ts';
 import { readAlertRules, readAlerts, readAuditLog, readRemediations } from './optional-tables.ts';
 import type { CountBucket, FindingEventRow, ProbeRunSummary, ReconciliationRunRow, SchemaObservationRow } from './report-data.ts';
 import type { ReportSource } from './report-source.ts';
@@ -22,7 +23,8 @@ export function clickhouseReportSource(store: Store): ReportSource {
     },
 
     async estate(catalog, period) {
-      const snapshot = await takeSnapshot(store, catalog, new Date(period.since), new Date(period.until));
+      const minutes = flowMinutes(period);
+      const snapshot = await takeSnapshot(store, catalog, minutes.since, minutes.until);
       return { inventory: buildInventory(snapshot), edges: snapshot.edges, hopChains: snapshot.hopChains ?? [] };
     },
 
