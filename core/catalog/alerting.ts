@@ -1,5 +1,5 @@
 import { labelRegexProblem } from './label-regex.ts';
-import { httpProbeProblems } from './secret-fields.ts';
+import { httpCredentialProblems } from './secret-fields.ts';
 /**
  * The alerting sections of the estate catalog: `alerts` (custom rules), `receivers`, `routes` and
  * `remediations`. Owned by alerting/; the loader validates them with the schemas exported here, then
@@ -261,10 +261,7 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
   unique(c.remediations, 'remediations');
   // Credentials are references (env:NAME), never values in the catalog, which every reader of the API sees: as for probes.
   const credentials = (where: string, x: { url?: string; headers?: Record<string, string> }) => {
-    if (typeof x.url === 'string' && !x.url.startsWith('env:'))
-      for (const p of httpProbeProblems({ url: x.url, headers: x.headers })) problems.push({ path: `${where}.${p.field}`, message: p.message });
-    else if (x.headers)
-      for (const p of httpProbeProblems({ url: 'http://x', headers: x.headers })) problems.push({ path: `${where}.${p.field}`, message: p.message });
+    for (const p of httpCredentialProblems(x)) problems.push({ path: `${where}.${p.field}`, message: p.message });
   };
   c.receivers.forEach((r, i) => {
     credentials(`receivers[${i}]`, r);

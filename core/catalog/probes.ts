@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { validateCronExpression } from 'cron';
-import { httpProbeProblems, urlPasswordProblem } from './secret-fields.ts';
+import { httpCredentialProblems, urlPasswordProblem } from './secret-fields.ts';
 import { didYouMean } from '../text/index.ts';
 import { count } from '../text/index.ts';
 
@@ -211,7 +211,7 @@ export function validateProbeSections(
         if (pw) problems.push({ path, message: pw.replace('password: env:NAME', 'user + password: env:NAME, or token: env:NAME') });
       });
     }
-    if (p.kind === 'http') problems.push(...httpProbeProblems(p).map((h) => ({ path: `${where}.${h.field}`, message: h.message })));
+    if (p.kind === 'http') problems.push(...httpCredentialProblems(p).map((h) => ({ path: `${where}.${h.field}`, message: h.message })));
   });
   const seenRec = new Set<string>();
   catalog.reconciliations.forEach((r, i) => {

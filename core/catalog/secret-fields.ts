@@ -25,13 +25,17 @@ export function urlPasswordProblem(url: string): string | undefined {
   return parsed.password ? 'the url must not carry a password: use password: env:NAME' : undefined;
 }
 
-/** Literal credentials in an http probe: a password in the URL, a secret query parameter, a credential header that is not a reference. */
-export function httpProbeProblems(p: { url: string; headers?: Record<string, string> }): Array<{ field: string; message: string }> {
+/**
+ * Literal credentials in an HTTP call the catalog describes (an http probe, a receiver, a remediation's request): a
+ * password in the URL, a secret query parameter, a credential header that is not a reference. A URL given as
+ * `env:NAME`, or none, has nothing to check.
+ */
+export function httpCredentialProblems(p: { url?: string; headers?: Record<string, string> }): Array<{ field: string; message: string }> {
   const out: Array<{ field: string; message: string }> = [];
-  const pw = urlPasswordProblem(p.url);
+  const pw = p.url === undefined ? undefined : urlPasswordProblem(p.url);
   if (pw) out.push({ field: 'url', message: 'the url must not carry a password: give the user in the url and password: env:NAME (sent as basic auth)' });
   try {
-    for (const [name, value] of new URL(p.url).searchParams) {
+    for (const [name, value] of new URL(p.url ?? '').searchParams) {
       if (SECRET_PARAM.test(name) && !ENV_VALUE.test(value)) {
         out.push({ field: 'url', message: `query parameter "${name}" looks like a credential: write it as ${name}=env:NAME, never the value itself` });
       }
@@ -84,15 +88,18 @@ function redactConnection<T extends { url?: string; dsn?: string; password?: str
   return out;
 }
 
+/** Headers with the values of credential headers that are not references masked (a null-prototype copy). */
+function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(headers)) out[name] = SECRET_HEADER.test(name) && !SECRET_HEADER_VALUE.test(value.trim()) ? MASK : value;
+  return out;
+}
+
 /** A receiver's or remediation's URL and headers with literal credentials masked; `wholeUrl`: the URL is itself one (Slack). */
 function redactHttp<T extends { url?: string; headers?: Record<string, string> }>(x: T, wholeUrl = false): T {
   const out: T = { ...x };
   if (typeof out.url === 'string') out.url = wholeUrl && !out.url.startsWith('env:') ? MASK : redactUrl(out.url);
-  if (out.headers) {
-    const headers = Object.create(null) as Record<string, string>;
-    for (const [name, value] of Object.entries(out.headers)) headers[name] = SECRET_HEADER.test(name) && !SECRET_HEADER_VALUE.test(value.trim()) ? MASK : value;
-    out.headers = headers;
-  }
+  if (out.headers) out.headers = redactHeaders(out.headers);
   return out;
 }
 
@@ -108,12 +115,7 @@ export function redactCatalog(c: Catalog): Catalog {
     ...c,
     probes: c.probes.map((p) => {
       const out = redactConnection(p as typeof p & { url?: string; dsn?: string; password?: string; token?: string }) as typeof p;
-      if (out.kind === 'http' && out.headers) {
-        const headers = Object.create(null) as Record<string, string>;
-        for (const [name, value] of Object.entries(out.headers))
-          headers[name] = SECRET_HEADER.test(name) && !SECRET_HEADER_VALUE.test(value.trim()) ? MASK : value;
-        out.headers = headers;
-      }
+      if (out.kind === 'http' && out.headers) out.headers = redactHeaders(out.headers);
       if (out.kind === 'nats-consumer') out.servers = Array.isArray(out.servers) ? out.servers.map(redactUrl) : redactUrl(out.servers);
       return out;
     }),
