@@ -102,13 +102,15 @@ function mentions(span: SpanRow, e: Endpoint): boolean {
   // Hosts are compared as the classification keeps them: lower case, without the trailing dot of a fully
   // qualified name (`ERP.Acme.Test.:8443` is erp.acme.test:8443); names and peers as they are.
   const values = Object.values(span.attributes);
-  const hostly = new Set(values.map(hostSpelling));
+  const hostly = values.map(hostSpelling);
   // ep_host carries a non-default port ("127.0.0.1:18081", "[::1]:8443"); spans name the host alone in server.address.
   const hosts = [e.host, splitHostPort(e.host).host].filter((v): v is string => typeof v === 'string' && v !== '');
   const names = [e.name, e.peer].filter((v): v is string => typeof v === 'string' && v !== '');
-  const byHost = hosts.some((f) => hostly.has(f) || [...hostly].some((v) => v.includes(`//${f}`) || v.startsWith(`${f}:`)));
-  return byHost || names.some((f) => values.includes(f) || values.some((v) => v.includes(`//${f}`) || v.startsWith(`${f}:`)));
+  return hosts.some((f) => namedIn(hostly, f)) || names.some((f) => namedIn(values, f));
 }
+
+/** Whether one of `values` is `f`, or a URL or `host:port` naming it. */
+const namedIn = (values: string[], f: string) => values.includes(f) || values.some((v) => v.includes(`//${f}`) || v.startsWith(`${f}:`));
 
 /** An attribute value as a host is kept: ASCII lower case, no trailing dot before a port, a path or the end. */
 const hostSpelling = (v: string) => v.toLowerCase().replace(/\.+(?=[:/?#]|$)/g, '');
