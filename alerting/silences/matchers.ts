@@ -26,9 +26,7 @@ export type SilenceStatus = 'pending' | 'active' | 'expired';
 export function parseMatcher(text: string): Matcher {
   const m = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$/.exec(text);
   if (!m) throw new Error(`"${text}" is not a matcher: write name=value, name!=value, name=~regex or name!~regex`);
-  const matcher = { name: m[1], value: m[3], isRegex: m[2].endsWith('~'), isEqual: m[2].startsWith('=') };
-  if (matcher.isRegex) compile(matcher.value);
-  return matcher;
+  return matcherOf({ name: m[1], value: m[3], isRegex: m[2].endsWith('~'), isEqual: m[2].startsWith('=') });
 }
 
 /**
@@ -39,19 +37,16 @@ export function parseMatcher(text: string): Matcher {
 export function matcherOf(m: { name: string; value: string; isRegex?: boolean; isEqual?: boolean }): Matcher {
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(m.name)) throw new Error(`"${m.name}" is not a label name: letters, digits and _, not starting with a digit`);
   const matcher = { name: m.name, value: m.value, isRegex: m.isRegex ?? false, isEqual: m.isEqual ?? true };
-  if (matcher.isRegex) compile(matcher.value);
+  if (matcher.isRegex) labelRegex(matcher.value);
   return matcher;
 }
-
-/** The matcher's regex (RE2, anchored, as Alertmanager); throws saying what is wrong. */
-const compile = (re: string) => labelRegex(re);
 
 /** A missing label matches as the empty string, as in Alertmanager. */
 export function matches(m: Matcher, labels: Labels): boolean {
   const v = Object.hasOwn(labels, m.name) ? labels[m.name] : '';
   let hit: boolean;
   try {
-    hit = m.isRegex ? compile(m.value).test(v) : v === m.value;
+    hit = m.isRegex ? labelRegex(m.value).test(v) : v === m.value;
   } catch {
     // A stored matcher from before the regex checks (or edited by hand) that RE2 cannot read: it matches nothing.
     hit = false;

@@ -68,7 +68,8 @@ export function groupKey(f: Pick<FragmentTrace, 'integration' | 'service' | 'ins
   return f.runId ? `run:${f.integration}\u001f${f.runId}` : `inst:${f.integration}\u001f${f.service}\u001f${f.instance}`;
 }
 
-const sameList = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+/** Whether two endpoint lists hold the same endpoints, in any order. */
+const sameList = (a: string[], b: string[]) => [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
 const union = (lists: string[][]) => [...new Set(lists.flat())].sort();
 
 function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: FragmentTrace[], writes: string[][]): PairingUnit {
