@@ -22,8 +22,8 @@ describe('clusterize', () => {
 
   it('runs every CREATE, ALTER and DROP on the cluster', () => {
     const ddl = find(/^(CREATE|ALTER|DROP)\b/);
-    // Replaced twice: by 031 and by 033.
-    expect(find(/^DROP VIEW IF EXISTS weft_span_touches_mv ON CLUSTER 'weft'$/)).toHaveLength(2);
+    // Replaced three times: by 031, 033 and 085.
+    expect(find(/^DROP VIEW IF EXISTS weft_span_touches_mv ON CLUSTER 'weft'$/)).toHaveLength(3);
     // A dropped MergeTree table goes on every node, its Distributed table and its _local twin.
     expect(find(/^DROP TABLE IF EXISTS weft_trace_touches(_local)? ON CLUSTER 'weft'$/)).toHaveLength(2);
     expect(ddl.length).toBeGreaterThan(10);
@@ -70,6 +70,14 @@ describe('clusterize', () => {
         `${table}_local`,
         table,
       ]);
+    // 085: the touch sets' record_spans on both; the Null table of touches is per node, with no Distributed twin.
+    expect(find(/^ALTER TABLE weft_trace_touch_sets(_local)? ON CLUSTER 'weft' ADD COLUMN IF NOT EXISTS record_spans /).map((s) => s.split(' ')[2])).toEqual([
+      'weft_trace_touch_sets_local',
+      'weft_trace_touch_sets',
+    ]);
+    expect(find(/^ALTER TABLE weft_span_touches\w* ON CLUSTER 'weft' ADD COLUMN IF NOT EXISTS span_id /).map((s) => s.split(' ')[2])).toEqual([
+      'weft_span_touches',
+    ]);
   });
 
   it('shards by a deterministic key, so a replayed segment splits over the shards as the first time (regression: rand())', () => {

@@ -27,6 +27,7 @@ flows:
   - { id: outcome, source: crm, target: erp, owner: icoe, runtime: { service: outcome-sync } }
   - { id: clocks, source: crm, target: erp, owner: icoe, runtime: { service: clock-sync } }
   - { id: dangling, source: crm, target: erp, owner: icoe, runtime: { service: dangling-sync } }
+  - { id: counted, source: crm, target: erp, owner: icoe, runtime: { service: counted-sync } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -182,6 +183,51 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(run.pairing?.paired).toBe(0);
     expect(run.pairing?.retracted).toBe(0);
     expect(await edges('history-sync')).toEqual(['crm -> erp traces=1 records=3']);
+  });
+
+  // Regression: a run's records were the sum of every span's integration.records, so a sync that read 5 records and
+  // wrote them (both calls reporting 5) moved 10, and 15 when its root span reported the run's 5 too.
+  it("counts a run's records once: what its writes report, else its root span's, else its reads'", async () => {
+    const t = Date.now() - HOUR;
+    const n = (records: number) => ({ attributes: { 'integration.records': records } });
+    const call = (spec: SpanSpec, records: number, start: number): SpanSpec => ({
+      ...spec,
+      start,
+      durationMs: 20,
+      attributes: { ...spec.attributes, 'integration.records': records },
+    });
+    const run = (start: number, children: SpanSpec[], more: Partial<SpanSpec> = {}): SpanSpec => ({
+      name: 'run',
+      kind: INTERNAL,
+      start,
+      durationMs: 500,
+      children,
+      ...more,
+    });
+    await sendSpans({ url: h.collector.url, serviceName: 'counted-sync' }, [
+      // read 5, write 5, the root says 5 too: 5
+      run(t, [call(get('crm.internal'), 5, t + 10), call(post('erp.internal'), 5, t + 40)], n(5)),
+      // read 5, written in two pages of 2 and 3: 5
+      run(t + 1000, [call(get('crm.internal'), 5, t + 1010), call(post('erp.internal'), 2, t + 1040), call(post('erp.internal'), 3, t + 1070)]),
+      // the writes do not report: the root's 4, not the reads' 9
+      run(t + 2000, [call(get('crm.internal'), 9, t + 2010), call(post('erp.internal'), 0, t + 2040)], n(4)),
+      // nothing but the read reports: 6
+      run(t + 3000, [call(get('crm.internal'), 6, t + 3010), call(post('erp.internal'), 0, t + 3040)]),
+    ]);
+    // The same first run without trace context (each call its own trace): 5.
+    await sendSpans({ url: h.collector.url, serviceName: 'counted-sync', resource: { 'service.instance.id': 'c-1' } }, [
+      call(get('crm.internal'), 5, t + 5000),
+      call(post('erp.internal'), 5, t + 5030),
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const expected = ['crm -> erp traces=5 records=25'];
+    expect(await edges('counted-sync')).toEqual(expected);
+    // Stored again, through the SQL classification this time (another writer): each span still counts once.
+    await h.store.client.command({ query: "INSERT INTO otel_traces SELECT * FROM otel_traces WHERE ServiceName = 'counted-sync'" });
+    const again = await analyzer.runNow();
+    expect(again.pairing).toMatchObject({ paired: 0, retracted: 0 });
+    expect(await edges('counted-sync')).toEqual(expected);
   });
 
   it('re-pairs a trace when a span arrives after the trace was paired, without counting it twice', async () => {

@@ -1,6 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime, toChTime } from '../../clickhouse/index.ts';
-import { fragmentUnits, groupKey, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
+import { fragmentUnits, groupKey, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
 export interface PairingResult {
@@ -61,14 +61,18 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * weft_pairing_traces. A trace failed as a run when its root wrapper span failed or the span that ended last did (a
  * call that failed and was handled — a 503 retried into a 200, a 404 before a create — does not fail the run; of
  * spans that ended at the same millisecond, the one that started later, then one that succeeded, counts as the last); its
- * latency is the root wrapper span's duration (one process, one clock), else the spread of its spans.
+ * latency is the root wrapper span's duration (one process, one clock), else the spread of its spans; its records are
+ * chosen by direction (`runRecords`), each span's counted once.
  */
 function tracesInsert(src: RowSource): string {
   return `
     INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
-      spans, errors, failed, records, start, end, latency_ms, last_arrival, first_arrival)
+      spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival)
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
-      t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed, s.records, s.start, s.end, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival
+      t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed,
+      -- Touch sets stored before record_spans existed (migration 085) have none: their spans' sum, as then.
+      if(empty(t.rs), s.records, ${runRecordsSql('t.rw', 't.ro', 't.rr')}), t.rw, if(empty(t.rs), s.records, t.ro), t.rr,
+      s.start, s.end, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival
     FROM (
       SELECT trace_id, integration, any(service) AS service, max(instance) AS instance, max(run_id) AS run_id,
         max(is_root) AS has_root, if(has_root = 1, maxIf(is_call, is_root = 1), min(is_call)) AS root_touch,
@@ -87,7 +91,11 @@ function tracesInsert(src: RowSource): string {
     ) AS s
     LEFT JOIN (
       SELECT trace_id, integration, arraySort(groupUniqArrayArray(domains)) AS ds, groupUniqArrayArray(reads) AS r,
-        groupUniqArrayArray(writes) AS w, groupUniqArrayArray(unknowns) AS u, max(arrived) AS last_arrival
+        groupUniqArrayArray(writes) AS w, groupUniqArrayArray(unknowns) AS u, max(arrived) AS last_arrival,
+        -- (span id, direction, records) of the spans that reported records: a span re-exported counts once.
+        groupUniqArrayArray(record_spans) AS rs,
+        arraySum(x -> if(x.2 = 'write', x.3, 0), rs) AS rw, arraySum(x -> if(x.2 = 'read', x.3, 0), rs) AS rr,
+        arraySum(x -> if(x.2 NOT IN ('read', 'write'), x.3, 0), rs) AS ro
       FROM (${rows('weft_trace_touch_sets', src)})
       GROUP BY trace_id, integration
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration`;
@@ -359,7 +367,9 @@ interface TraceRow {
   writes: string[][];
   errors: number | string;
   failed: number | string;
-  records: number | string;
+  records_written: number | string;
+  records_own: number | string;
+  records_read: number | string;
   spans: number | string;
   start: string;
   end: string;
@@ -377,14 +387,15 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
   writes: r.writes.map((t) => t.join('\u001f')),
   errors: Number(r.errors),
   failed: Number(r.failed) === 1,
-  records: Number(r.records),
+  records: { written: Number(r.records_written), own: Number(r.records_own), read: Number(r.records_read) },
   startMs: Date.parse(fromChTime(r.start)),
   endMs: Date.parse(fromChTime(r.end)),
   arrivedMs: Date.parse(fromChTime(r.last_arrival)),
   spans: Number(r.spans),
 });
 
-const TRACE_COLUMNS = 'trace_id, integration, service, instance, run_id, domains, reads, writes, errors, failed, records, spans, start, end, last_arrival';
+const TRACE_COLUMNS =
+  'trace_id, integration, service, instance, run_id, domains, reads, writes, errors, failed, records_written, records_own, records_read, spans, start, end, last_arrival';
 
 /**
  * Pairs the settled traces that are pieces of a run, together with the pieces of the same runs paired

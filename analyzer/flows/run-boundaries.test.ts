@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fragmentUnits, type FragmentTrace } from './run-boundaries.ts';
+import { fragmentUnits, runRecords, type FragmentTrace } from './run-boundaries.ts';
 
 let n = 0;
 const piece = (at: number, rw: { reads?: string[]; writes?: string[] }, more: Partial<FragmentTrace> = {}): FragmentTrace => ({
@@ -13,7 +13,8 @@ const piece = (at: number, rw: { reads?: string[]; writes?: string[] }, more: Pa
   writes: rw.writes ?? [],
   errors: 0,
   failed: false,
-  records: 1,
+  // One record reported by each call, in its direction.
+  records: { written: rw.writes?.length ? 1 : 0, own: 0, read: rw.reads?.length ? 1 : 0 },
   startMs: at,
   endMs: at + 50,
   arrivedMs: 0,
@@ -32,7 +33,21 @@ describe('run boundaries of integrations without trace context', () => {
   it('gives a run that reads once and writes twice both edges, and counts its records once', () => {
     const { units } = fragmentUnits([piece(0, { reads: ['a'] }), piece(100, { writes: ['b'] }), piece(200, { writes: ['c'] })], [], [], 30_000);
     expect(shapes(units)).toEqual(['a > b 150ms', 'a > c 250ms']);
-    expect(units.reduce((s, u) => s + u.records, 0)).toBe(3);
+    // Each write reported 1 record: 2 records moved (the read's 1 is what was listed, not moved again).
+    expect(units.map((u) => u.records)).toEqual([1, 1]);
+  });
+
+  it("counts a run's records as its writes report them, not the sum of its reads and writes", () => {
+    const rec = (written: number, own: number, read: number) => ({ records: { written, own, read } });
+    const run = (at: number, read: ReturnType<typeof rec>, write: ReturnType<typeof rec>) =>
+      fragmentUnits([piece(at, { reads: ['a'] }, read), piece(at + 100, { writes: ['b'] }, write)], [], [], 30_000).units.map((u) => u.records);
+    expect(run(0, rec(0, 0, 5), rec(5, 0, 0))).toEqual([5]);
+    // Writes that do not report: the reads' count; a count only the root span gives: that one.
+    expect(run(0, rec(0, 0, 5), rec(0, 0, 0))).toEqual([5]);
+    expect(run(0, rec(0, 0, 5), rec(0, 7, 0))).toEqual([7]);
+    // Fewer written than read (a filter): what was written.
+    expect(run(0, rec(0, 0, 5), rec(3, 0, 0))).toEqual([3]);
+    expect(runRecords({ written: 0, own: 0, read: 0 })).toBe(0);
   });
 
   it('keeps a read no write follows as a read-only run, and separates service instances', () => {

@@ -27,12 +27,38 @@ export interface FragmentTrace {
   errors: number;
   /** Whether the piece failed as a run would: its root wrapper span or its last-ending span failed (pairing-job.ts). */
   failed: boolean;
-  records: number;
+  /** Records its spans reported, by the direction of each span (each span once). */
+  records: RecordsByDirection;
   startMs: number;
   endMs: number;
   /** When its last span arrived (epoch ms). */
   arrivedMs: number;
   spans?: number;
+}
+
+/**
+ * Records (`integration.records`) a run's spans reported, summed by the direction of each span's primary touch:
+ * `written` by its writes, `read` by its reads, `own` by the rest (the integration's root span, calls of no known
+ * direction). Each span is counted once, however often it was exported.
+ */
+export interface RecordsByDirection {
+  written: number;
+  own: number;
+  read: number;
+}
+
+/**
+ * The records a run moved: what its writes report; where no write reports a count, what its own spans do; where
+ * none does, what its reads do. Summing every span counted a sync that reads 5 records and writes them as 10.
+ * `runRecordsSql` is the same rule in SQL (pairing-job.ts, for runs of one trace).
+ */
+export function runRecords(r: RecordsByDirection): number {
+  return r.written > 0 ? r.written : r.own > 0 ? r.own : r.read;
+}
+
+/** `runRecords` as a ClickHouse expression over three UInt64 expressions (trusted SQL, never client input). */
+export function runRecordsSql(written: string, own: string, read: string): string {
+  return `multiIf(${written} > 0, ${written}, ${own} > 0, ${own}, ${read})`;
 }
 
 /** A unit paired earlier, as the ledger keeps it. */
@@ -85,7 +111,11 @@ function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: Fr
     writes: union(writes),
     errors: counted.reduce((n, m) => n + m.errors, 0),
     failed: members.reduce((last, m) => (m.endMs > last.endMs ? m : last)).failed,
-    records: counted.reduce((n, m) => n + m.records, 0),
+    records: runRecords({
+      written: counted.reduce((n, m) => n + m.records.written, 0),
+      own: counted.reduce((n, m) => n + m.records.own, 0),
+      read: counted.reduce((n, m) => n + m.records.read, 0),
+    }),
     startMs: Math.min(...members.map((m) => m.startMs)),
     endMs: Math.max(...members.map((m) => m.endMs)),
     traces: [...new Set(members.map((m) => m.traceId))].sort(),

@@ -44,6 +44,11 @@ export const RangeFields = {
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 export const Str = Type.String();
 export const Num = Type.Number();
+/** Records a flow's runs moved (docs/catalog.md, "How spans become flows"). */
+export const RunRecords = Type.Number({
+  description:
+    "records the runs moved: what each run's writes report (integration.records, each span once); where no write reports a count, its root span's; where none does, its reads'",
+});
 export const NullStr = Nullable(Type.String());
 /** A latency in ms, or null when no duration is known (runs reported by OpenLineage without their START carry none): never 0 for "no data". */
 export const LatencyMs = Nullable(Type.Number({ description: 'ms; null when no duration is known (OpenLineage runs without a START event)' }));
@@ -53,7 +58,7 @@ export const FlowStatsSchema = Nullable(
     traces: Num,
     failedTraces: Num,
     errorRate: Num,
-    records: Num,
+    records: RunRecords,
     p50Ms: LatencyMs,
     p95Ms: LatencyMs,
     p99Ms: LatencyMs,

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { LatencyMs, NullStr, Num, PairingStatusSchema, Str, WindowFields } from './common.ts';
+import { LatencyMs, NullStr, Num, PairingStatusSchema, RunRecords, Str, WindowFields } from './common.ts';
 
 export const NodeSchema = Type.Object({
   id: Str,
@@ -21,7 +21,7 @@ export const EdgeSchema = Type.Object({
   mark: Type.Union([Type.Literal('documented'), Type.Literal('undocumented'), Type.Literal('deprecated')]),
   observed: Type.Boolean(),
   traces: Num,
-  records: Num,
+  records: RunRecords,
   errorRate: Num,
   p95Ms: LatencyMs,
   lastSeen: NullStr,
@@ -46,7 +46,7 @@ export const PointSchema = Type.Object({
   t: Type.String({ description: "the bucket's start: every step from the start of since's minute" }),
   traces: Num,
   failedTraces: Num,
-  records: Num,
+  records: RunRecords,
   p50Ms: LatencyMs,
   p95Ms: LatencyMs,
   p99Ms: LatencyMs,

@@ -197,6 +197,7 @@ export class SpanRecord {
   durHi = 0;
   /** [start, end) of the string columns kept. */
   readonly trace = [0, 0];
+  readonly span = [0, 0];
   readonly name = [0, 0];
   readonly kind = [0, 0];
   readonly service = [0, 0];
@@ -219,6 +220,7 @@ export class SpanRecord {
         return p + 8;
       },
       TraceId: str(this.trace),
+      SpanId: str(this.span),
       SpanName: str(this.name),
       SpanKind: str(this.kind),
       ServiceName: str(this.service),

@@ -6,7 +6,7 @@ import { A, SpanRecord } from './span-record.ts';
 const MS = "DateTime64(3, 'UTC')";
 
 /**
- * The columns of weft_span_touches (migration 021), in the order the touches file of a spool
+ * The columns of weft_span_touches (migrations 021 and 085), in the order the touches file of a spool
  * segment holds them; `touch-rows.test.ts` compares them with the table ClickHouse reports.
  */
 export const touchColumns = [
@@ -26,6 +26,7 @@ export const touchColumns = [
   { column: 'is_primary', type: 'UInt8' },
   { column: 'records', type: 'UInt64' },
   { column: 'duration_ms', type: 'Float64' },
+  { column: 'span_id', type: 'String' },
 ] as const satisfies readonly Field[];
 
 /** How a touches file is loaded (`loadStatement(touchesSpec, …)`). */
@@ -83,6 +84,7 @@ export class TouchWriter {
         if (i === 0 && records !== '0') out.u64Text(records);
         else out.u64(0, 0);
         out.f64(duration);
+        out.bytes(segment, s.span[0], s.span[1]);
       }
       rows += touches.length;
     }
