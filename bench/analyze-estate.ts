@@ -78,7 +78,7 @@ function generated(spans: number, firstTrace: number, startMs: number, spanMs: n
 
 /** The columns of `weft_span_touches`, in `touchRows`' order. */
 export const TOUCH_COLUMNS =
-  'ts, end_ts, trace_id, integration, service, domain, direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer, is_error, is_primary, records, duration_ms';
+  'ts, end_ts, trace_id, integration, service, domain, direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer, is_error, is_primary, records, duration_ms, span_id';
 
 /** The spans as `otel_traces` rows (the columns of `SPAN_COLUMNS`). */
 export function spanRows(spans: number, firstTrace: number, startMs: number, spanMs: number): string {
@@ -110,7 +110,8 @@ export function touchRows(spans: number, firstTrace: number, startMs: number, sp
       TraceId AS trace_id, ServiceName AS integration, ServiceName AS service, '' AS domain,
       multiIf(k = 0, ('', '', '', '', '', ''), k = 1, ${endpoint('rt', 'rs', false)}, k = 2, ${endpoint('wt', 'ws', true)}, ${endpoint('0', 'xs', false)}) AS t,
       t.1 AS direction, t.2 AS ep_kind, t.3 AS ep_sys, t.4 AS ep_host, t.5 AS ep_name, t.6 AS ep_peer,
-      toUInt8(StatusCode = 'Error') AS is_error, toUInt8(1) AS is_primary, toUInt64(0) AS records, Duration / 1e6 AS duration_ms
+      toUInt8(StatusCode = 'Error') AS is_error, toUInt8(1) AS is_primary, toUInt64(0) AS records, Duration / 1e6 AS duration_ms,
+      leftPad(hex(number), 16, '0') AS span_id
     FROM ${generated(spans, firstTrace, startMs, spanMs)})`;
 }
 

@@ -112,8 +112,10 @@ export function clusterize(statements: string[], options: ClusterOptions, known:
       const rest = s.slice(alter[0].length);
       const name = tables.has(alter[1]) ? local(alter[1]) : alter[1];
       out.push(`ALTER TABLE ${name} ${on}${rest}`);
-      // A column is the Distributed table's too (it reads the local tables through its own columns); a setting is not.
-      if (tables.has(alter[1]) && /^\s*(ADD|DROP|MODIFY|RENAME|COMMENT)\s+COLUMN\b/i.test(rest)) out.push(`ALTER TABLE ${alter[1]} ${on}${rest}`);
+      // A column is the Distributed table's too (it reads the local tables through its own columns); a setting or a
+      // sorting key is not: of an ALTER with several commands, only its column commands go to the Distributed table.
+      const columns = tables.has(alter[1]) ? alterCommands(rest).filter((c) => /^(ADD|DROP|MODIFY|RENAME|COMMENT)\s+COLUMN\b/i.test(c)) : [];
+      if (columns.length > 0) out.push(`ALTER TABLE ${alter[1]} ${on} ${columns.join(', ')}`);
       continue;
     }
     const drop = DROP.exec(s);
@@ -135,4 +137,28 @@ export function clusterize(statements: string[], options: ClusterOptions, known:
     out.push(s);
   }
   return out;
+}
+
+/**
+ * The commands of an ALTER's tail (`ADD COLUMN a UInt8, MODIFY ORDER BY (x, a)`), split at the commas outside
+ * parentheses and string literals, trimmed.
+ */
+function alterCommands(rest: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === "'") {
+      // A literal ends at the next quote not escaped by a backslash.
+      for (i++; i < rest.length && rest[i] !== "'"; i++) if (rest[i] === '\\') i++;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(rest.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(rest.slice(start).trim());
+  return out.filter((c) => c !== '');
 }

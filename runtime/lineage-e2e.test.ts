@@ -141,4 +141,39 @@ describe('OpenLineage into a running Weft', () => {
       stats: { traces: 1, records: 1200, failedTraces: 0 },
     });
   });
+
+  // Regression: a run was one "trace" per input × output row, so a run reading two tables of one database and
+  // writing two datasets of one lake counted as four runs of orders-db → lake.
+  it('counts a run that reads and writes several datasets of the two systems once, with the rows written to each', async () => {
+    const runId = '01934b7e-1111-7000-8000-0000000e0002';
+    const table = (name: string, rowCount: number) => ({
+      namespace: 'postgres://orders-db.internal:5432',
+      name,
+      inputFacets: { inputStatistics: { _producer: 'p', _schemaURL: 's', rowCount } },
+    });
+    const dataset = (name: string, rowCount: number) => ({
+      namespace: 's3://acme-lake',
+      name,
+      outputFacets: { outputStatistics: { _producer: 'p', _schemaURL: 's', rowCount } },
+    });
+    const inputs = [table('orders.public.orders', 700), table('orders.public.order_lines', 2100)];
+    const outputs = [dataset('warehouse/orders/dt=2026-11-30', 700), dataset('warehouse/lines/dt=2026-11-30', 2100)];
+    const event = (type: string, minutesAgo: number) => {
+      const e = airflow(type, minutesAgo, { inputs, outputs });
+      return { ...e, run: { ...e.run, runId } };
+    };
+    expect((await post(event('START', 5))).status).toBe(200);
+    expect((await post(event('COMPLETE', 3))).body).toMatchObject({ accepted: 1, runsEnded: 1 });
+    await weft.analyzer!.runNow();
+    const flows = (await fetch(`${weft.api!.url}/api/v1/inventory/flows?since=1h`).then((r) => r.json())) as { flows: Array<{ id: string }> };
+    // This run and the one before: two runs, 1200 + 700 + 2100 rows written.
+    expect(flows.flows.find((f: { id: string }) => f.id === 'nightly-orders')).toMatchObject({ stats: { traces: 2, records: 4000, failedTraces: 0 } });
+    const summary = (await fetch(`${weft.api!.url}/api/v1/flows/nightly-orders/summary?since=1h`).then((r) => r.json())) as { flow: { stats: unknown } };
+    expect(summary.flow.stats).toMatchObject({ traces: 2, records: 4000 });
+    const series = (await fetch(`${weft.api!.url}/api/v1/flows/nightly-orders/series?since=1h&step=1h`).then((r) => r.json())) as {
+      points: Array<{ traces: number; records: number }>;
+    };
+    expect(series.points.reduce((n, p) => n + p.traces, 0)).toBe(2);
+    expect(series.points.reduce((n, p) => n + p.records, 0)).toBe(4000);
+  });
 });

@@ -4,6 +4,7 @@ import { fromChTime, toChTime } from '../../clickhouse/index.ts';
 import { flowEdgeCondition, type FlowSelection } from './flow-edges.ts';
 import { endpointMapping } from './match-sql.ts';
 import { quantileMs } from './observed.ts';
+import { groupRecords, RUN_GROUP, TARGET_KEY } from './window-source.ts';
 
 export interface FlowPoint {
   t: string;
@@ -39,11 +40,21 @@ export async function queryFlowSeries(
   // Plain arithmetic (floor division: a minute may start before the origin), not toStartOfInterval's
   // origin argument, which older ClickHouse servers lack.
   const query = `
-    SELECT toDateTime({origin:Int64} + toInt64(floor((toInt64(toUnixTimestamp(minute)) - {origin:Int64}) / {step:UInt32})) * {step:UInt32}, 'UTC') AS t,
-      sum(traces) AS tr, sum(failed_traces) AS ft, sum(records) AS rc, quantilesTDigestMerge(0.5, 0.95, 0.99)(latency) AS q
-    FROM weft_flow_edges_1m
-    WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute < toDateTime64({until:String}, 3, 'UTC')
-      AND ${flow.sql}
+    SELECT t, sum(gt) AS tr, sum(gf) AS ft, sum(gr) AS rc, quantilesTDigestMerge(0.5, 0.95, 0.99)(gl) AS q
+    FROM (
+      -- Once per run group (RUN_GROUP) and bucket: the flow's edges of one run count once.
+      SELECT t, integration, service, domain, g, max(et) AS gt, max(ef) AS gf, ${groupRecords('tk')} AS gr, any(el) AS gl
+      FROM (
+        SELECT toDateTime({origin:Int64} + toInt64(floor((toInt64(toUnixTimestamp(minute)) - {origin:Int64}) / {step:UInt32})) * {step:UInt32}, 'UTC') AS t,
+          integration, service, domain, ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, sum(traces) AS et, sum(failed_traces) AS ef, sum(records) AS rc,
+          quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS el
+        FROM weft_flow_edges_1m
+        WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute < toDateTime64({until:String}, 3, 'UTC')
+          AND ${flow.sql}
+        GROUP BY t, integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer, shape
+      )
+      GROUP BY t, integration, service, domain, g
+    )
     GROUP BY t HAVING tr > 0 ORDER BY t`;
   const rows = await store.client
     .query({

@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
-import { windowsSource, type Window } from './window-source.ts';
+import { groupRecords, RUN_GROUP, TARGET_KEY, windowsSource, type Window } from './window-source.ts';
 import type { Endpoint } from './endpoint-match.ts';
 
 /** A data flow as observed: source → target, carried by one integration, over a window. */
@@ -73,32 +73,38 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
   if (windows.length === 0) return [];
   const source = windowsSource(
     'weft_flow_edges',
-    `${EDGE_KEY}, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow`,
+    `${EDGE_KEY}, shape, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow`,
     windows,
   );
   const rawEnds = RAW_ENDS.split(', ');
+  // Per raw edge and run group, summed; then once per run group and resolved edge (RUN_GROUP); then summed over groups.
   const query = `
     SELECT w, role, source, target, integration, service, domain, ${RAW_ENDS},
       sum(t) AS traces, sum(ft) AS failed, sum(es) AS error_spans, sum(rc) AS records,
       quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q, min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error,
       max(sl) AS slowest
     FROM (
-      SELECT w, role, source, target, integration, service, if(role = 1, '', domain) AS domain,
-        ${rawEnds.map((c) => `if(role = 1, ${c}, '') AS ${c}`).join(', ')}, t, ft, es, rc, lat, fs, ls, st, se, sl
+      SELECT w, role, source, target, integration, service, domain, ${RAW_ENDS}, g,
+        max(t) AS t, max(ft) AS ft, max(es) AS es, ${groupRecords('tk')} AS rc, any(lat) AS lat, min(fs) AS fs, max(ls) AS ls, max(st) AS st, max(se) AS se, max(sl) AS sl
       FROM (
-        SELECT w, ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain, ${RAW_ENDS},
-          t, ft, es, rc, lat, fs, ls, st, se, sl
+        SELECT w, role, source, target, integration, service, if(role = 1, '', domain) AS domain,
+          ${rawEnds.map((c) => `if(role = 1, ${c}, '') AS ${c}`).join(', ')}, g, tk, t, ft, es, rc, lat, fs, ls, st, se, sl
         FROM (
-          SELECT w, integration, service, domain, ${RAW_ENDS},
-            sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
-            quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se,
-            max(sample_slow) AS sl
-          FROM (${source.sql})
-          GROUP BY w, ${EDGE_KEY}
+          SELECT w, ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain, ${RAW_ENDS},
+            ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, t, ft, es, rc, lat, fs, ls, st, se, sl
+          FROM (
+            SELECT w, integration, service, domain, ${RAW_ENDS}, shape,
+              sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
+              quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se,
+              max(sample_slow) AS sl
+            FROM (${source.sql})
+            GROUP BY w, ${EDGE_KEY}, shape
+          )
         )
+        ARRAY JOIN [0, 1] AS role
+        WHERE (role = 0 AND t > 0 AND source != target) OR (role = 1 AND src_kind != '' AND tgt_kind != '' AND source = target)
       )
-      ARRAY JOIN [0, 1] AS role
-      WHERE (role = 0 AND t > 0 AND source != target) OR (role = 1 AND src_kind != '' AND tgt_kind != '' AND source = target)
+      GROUP BY w, role, source, target, integration, service, domain, ${RAW_ENDS}, g
     )
     GROUP BY w, role, source, target, integration, service, domain, ${RAW_ENDS}
     ORDER BY w, role, source, target, integration`;

@@ -8,6 +8,9 @@ import { sendSpans, withTracer, type SpanSpec } from '../../test/otel.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 import { runPairing, startAnalyzer, type Analyzer } from '../index.ts';
 import { COMPLETE_GRACE_MS } from './pairing-job.ts';
+import { selectFlow } from './flow-edges.ts';
+import { queryFlowSeries } from './flow-series.ts';
+import { queryFlowSummaries } from '../inventory/flow-summary.ts';
 import { catalogFrom } from '../test/estate-fixture.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
@@ -28,6 +31,7 @@ flows:
   - { id: clocks, source: crm, target: erp, owner: icoe, runtime: { service: clock-sync } }
   - { id: dangling, source: crm, target: erp, owner: icoe, runtime: { service: dangling-sync } }
   - { id: counted, source: crm, target: erp, owner: icoe, runtime: { service: counted-sync } }
+  - { id: fanned, source: crm, target: erp, owner: icoe, runtime: { service: fanned-sync } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -228,6 +232,47 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     const again = await analyzer.runNow();
     expect(again.pairing).toMatchObject({ paired: 0, retracted: 0 });
     expect(await edges('counted-sync')).toEqual(expected);
+  });
+
+  // Regression: a run's edges are every endpoint it read × every one it wrote, and summing them after resolving
+  // endpoints to systems made one run that read two CRM resources and wrote two ERP ones four runs of crm → erp.
+  it('counts a run once per flow however many endpoints of the two systems it touched', async () => {
+    const t = Date.now() - HOUR;
+    const call = (method: string, url: string, records = 0): SpanSpec => ({
+      name: method,
+      kind: CLIENT,
+      durationMs: 20,
+      attributes: { 'http.request.method': method, 'url.full': url, 'integration.records': records },
+    });
+    const run = (start: number, failed: boolean): SpanSpec => ({
+      name: 'run',
+      kind: INTERNAL,
+      start,
+      durationMs: 300,
+      ...(failed ? { status: { code: api.SpanStatusCode.ERROR } } : {}),
+      children: [
+        call('GET', 'https://crm.internal/api/customers'),
+        call('GET', 'https://crm.internal/api/orders?customer=7'),
+        call('POST', 'https://erp.internal/api/accounts', 2),
+        call('POST', 'https://erp.internal/api/contacts', 3),
+      ],
+    });
+    // Two runs of one shape in one minute, a third that failed, and a fourth of another shape (one read).
+    await sendSpans({ url: h.collector.url, serviceName: 'fanned-sync' }, [
+      run(t, false),
+      run(t + 1000, false),
+      run(t + 2000, true),
+      { ...run(t + 3000, false), children: [call('GET', 'https://crm.internal/api/customers'), call('POST', 'https://erp.internal/api/accounts', 4)] },
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await edges('fanned-sync')).toEqual(['crm -> erp traces=4 records=19']);
+    const [summary] = await queryFlowSummaries(h.store, analyzer.catalog(), selectFlow(analyzer.catalog(), 'fanned'), [
+      { since: new Date(t - HOUR), until: new Date() },
+    ]);
+    expect(summary.stats).toMatchObject({ traces: 4, failedTraces: 1, records: 19 });
+    const series = await queryFlowSeries(h.store, analyzer.catalog(), selectFlow(analyzer.catalog(), 'fanned'), new Date(t - HOUR), new Date(), 7200);
+    expect(series.map((p) => [p.traces, p.failedTraces, p.records])).toEqual([[4, 1, 19]]);
   });
 
   it('re-pairs a trace when a span arrives after the trace was paired, without counting it twice', async () => {

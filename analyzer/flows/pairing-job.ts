@@ -117,7 +117,13 @@ const SETTLED = `(last_arrival < ${at('cut')})`;
 export const COMPLETE_GRACE_MS = 15_000;
 const COMPLETE = `(has_root = 1 AND last_arrival < ${at('completeCut')})`;
 
-/** Rows of weft_flow_edges_1m for units (`sign` 1: add; -1: retract, counts negated modulo 2^64 and neutral times). */
+/**
+ * A unit's shape (migration 086): a hash of the endpoints it read and wrote (sorted arrays, as the work table and the
+ * ledger keep them), so a retraction hits the rows its addition made. Every edge row of one shape holds the same units.
+ */
+const RUN_SHAPE_OF_UNIT = 'cityHash64(arraySort(reads), arraySort(writes))';
+
+/** Rows of weft_flow_edges_1m for units (`sign` 1: add; -1: retract, counts negated modulo 2^64 and neutral times), in the table's column order. */
 function edgesSelect(from: string, sign: 1 | -1): string {
   const n = (expr: string) => (sign === 1 ? expr : `toUInt64(-toInt64(${expr}))`);
   const latency = sign === 1 ? 'latency_ms' : 'toFloat64(0)';
@@ -131,14 +137,15 @@ function edgesSelect(from: string, sign: 1 | -1): string {
       ${sign === 1 ? 'max(u_end)' : "toDateTime64(0, 3, 'UTC')"} AS last_seen,
       ${sign === 1 ? 'max(u_traces[1])' : "''"} AS sample_trace,
       ${sign === 1 ? 'maxIf(u_traces[1], u_failed = 1)' : "''"} AS sample_error_trace,
-      ${sign === 1 ? 'max((u_latency, u_traces[1]))' : "(toFloat64(0), '')"} AS sample_slow
+      ${sign === 1 ? 'max((u_latency, u_traces[1]))' : "(toFloat64(0), '')"} AS sample_slow,
+      shape
     FROM (
       SELECT minute, integration, service, domain, reads, writes, failed AS u_failed, errors AS u_errors, records AS u_records,
-        start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces
+        start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces, ${RUN_SHAPE_OF_UNIT} AS shape
       FROM (${from}))
     ARRAY JOIN if(empty(reads), [${EMPTY}], reads) AS src
     ARRAY JOIN if(empty(writes), [${EMPTY}], writes) AS tgt
-    GROUP BY minute, integration, service, domain, src, tgt`;
+    GROUP BY minute, integration, service, domain, src, tgt, shape`;
 }
 
 /** The pairing state: how far pairing got, since when Weft receives spans, and what waits to be paired. */

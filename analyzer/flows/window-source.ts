@@ -68,3 +68,23 @@ export function windowsSource(
   if (hours.length > 0) parts.push(read(`${family}_1h`, 'hour', 'wh', hours));
   return { sql: parts.join('\n      UNION ALL '), params };
 }
+
+/**
+ * The run group of a `weft_flow_edges` row, beside its integration, service and domain (migration 086): the edge
+ * rows of one group hold the same runs (every endpoint a run read × every one it wrote), so a query that resolves
+ * edges to systems takes a group's counts once per resolved edge (`max`: they are equal) before summing groups.
+ * Without it one run that read two CRM resources and wrote two ERP ones was four runs of crm → erp. Rows written
+ * before 086 (shape 0) are each a group of their own, summed edge by edge as they were.
+ */
+export const RUN_GROUP = 'if(shape = 0, cityHash64(src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer), shape)';
+
+/**
+ * A run group's records on one resolved edge, an aggregate over its edge rows (column `rc`: records; `targetKey`: the
+ * row's target endpoint as one value, `TARGET_KEY` or a column holding it). A traced run carries its records on
+ * every one of its edges (`max`: they are equal); an OpenLineage run (service '') the rows written to each edge's
+ * target datasets, summed over the group's distinct targets.
+ */
+export const groupRecords = (targetKey: string): string => `if(service = '', arraySum(x -> x.2, groupUniqArray((${targetKey}, rc))), max(rc))`;
+
+/** The target endpoint of a `weft_flow_edges` row, as one value (`groupRecords`). */
+export const TARGET_KEY = 'cityHash64(tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer)';

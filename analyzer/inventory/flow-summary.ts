@@ -11,7 +11,7 @@ import { flowEdgeCondition, type FlowSelection } from '../flows/flow-edges.ts';
 import { endpointMapping } from '../flows/match-sql.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { quantileMs } from '../flows/observed.ts';
-import { windowsSource, type Window } from '../flows/window-source.ts';
+import { groupRecords, RUN_GROUP, TARGET_KEY, windowsSource, type Window } from '../flows/window-source.ts';
 import type { FlowStats } from '../model/snapshot.ts';
 import { catalogFlowFacts, observedFlowFacts, throughputPerHour, type InventoryFlow } from './build-inventory.ts';
 
@@ -52,22 +52,28 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
   const read = windows.flatMap((w, i) => (w.since < w.until ? [i] : []));
   const source = windowsSource(
     'weft_flow_edges',
-    `${EDGE_KEY}, traces, failed_traces, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow`,
+    `${EDGE_KEY}, shape, traces, failed_traces, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow`,
     read.map((i) => windows[i]),
   );
   const params = { ...source.params, ...mapping.params, ...flow.params };
+  // Per raw edge and run group, summed; then once per run group (RUN_GROUP: the flow's edges of one run count once); then summed.
   const query = `
     SELECT w, sum(t) AS traces, sum(ft) AS failed, sum(rc) AS records, quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q,
       min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error, max(sl).2 AS slowest,
       arraySort(groupUniqArray(integration)) AS integrations, minIf(domain, domain != '') AS domain
     FROM (
-      SELECT w, ${EDGE_KEY}, sum(traces) AS t, sum(failed_traces) AS ft, sum(records) AS rc,
-        quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls,
-        max(sample_trace) AS st, max(sample_error_trace) AS se, max(sample_slow) AS sl
-      FROM (${source.sql})
-      WHERE ${flow.sql}
-      GROUP BY w, ${EDGE_KEY}
-      HAVING t > 0
+      SELECT w, integration, service, domain, ${RUN_GROUP} AS g, max(t) AS t, max(ft) AS ft, ${groupRecords(TARGET_KEY)} AS rc, any(lat) AS lat,
+        min(fs) AS fs, max(ls) AS ls, max(st) AS st, max(se) AS se, max(sl) AS sl
+      FROM (
+        SELECT w, ${EDGE_KEY}, shape, sum(traces) AS t, sum(failed_traces) AS ft, sum(records) AS rc,
+          quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls,
+          max(sample_trace) AS st, max(sample_error_trace) AS se, max(sample_slow) AS sl
+        FROM (${source.sql})
+        WHERE ${flow.sql}
+        GROUP BY w, ${EDGE_KEY}, shape
+        HAVING t > 0
+      )
+      GROUP BY w, integration, service, domain, g
     )
     GROUP BY w ORDER BY w`;
   // All-time last seen of the flow's edges, from the small edges-seen table (no time dimension).
