@@ -32,6 +32,8 @@ flows:
   - { id: dangling, source: crm, target: erp, owner: icoe, runtime: { service: dangling-sync } }
   - { id: counted, source: crm, target: erp, owner: icoe, runtime: { service: counted-sync } }
   - { id: fanned, source: crm, target: erp, owner: icoe, runtime: { service: fanned-sync } }
+  - { id: skewed-pieces, source: crm, target: erp, owner: icoe, runtime: { service: skewed-pieces } }
+  - { id: ahead, source: crm, target: erp, owner: icoe, runtime: { service: ahead-sync } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -161,6 +163,56 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect((await analyzer.runNow()).errors).toEqual([]);
     const [edge] = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'clock-sync');
     expect([edge.source, edge.target, edge.p95Ms]).toEqual(['crm', 'erp', 300]);
+  });
+
+  // Regression: without a root span, a run's latency was the spread of all its spans, across processes: a reader whose
+  // clock ran 3 minutes behind its writer's made a 50 ms run 3 minutes, and a false latency-slo-breach.
+  it('measures a run without a root span on one clock at a time: the largest spread of one instance', async () => {
+    const t = Date.now() - HOUR;
+    const behind = 3 * 60_000;
+    for (const [i, at] of [t, t + 60_000].entries()) {
+      // One trace, its parent a scheduler that exports nothing: the read on reader-1, the write on writer-1.
+      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        traceFlags: 1,
+      });
+      await withTracer({ url: h.collector.url, serviceName: 'skewed-pieces', resource: { 'service.instance.id': `reader-${i}` } }, (tracer) =>
+        tracer.startSpan('GET', { kind: CLIENT, startTime: at - behind, attributes: get('crm.internal').attributes }, parent).end(at - behind + 20),
+      );
+      await withTracer({ url: h.collector.url, serviceName: 'skewed-pieces', resource: { 'service.instance.id': `writer-${i}` } }, (tracer) =>
+        tracer.startSpan('POST', { kind: CLIENT, startTime: at + 30, attributes: post('erp.internal').attributes }, parent).end(at + 60),
+      );
+    }
+    // A run id shared by two processes, each call its own trace: the same.
+    for (const [side, at, spec] of [
+      ['reader-9', t + 120_000 - behind, get('crm.internal', { durationMs: 20 })],
+      ['writer-9', t + 120_030, post('erp.internal', { durationMs: 30 })],
+    ] as const) {
+      await sendSpans({ url: h.collector.url, serviceName: 'skewed-pieces', resource: { 'service.instance.id': side } }, [
+        { ...spec, start: at, attributes: { ...spec.attributes, 'integration.run.id': 'run-9' } },
+      ]);
+    }
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const [edge] = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'skewed-pieces');
+    expect([edge.source, edge.target, edge.traces]).toEqual(['crm', 'erp', 3]);
+    expect(edge.p99Ms).toBeLessThanOrEqual(30);
+  });
+
+  // Regression: a trace stamped by a clock two hours ahead counted in a minute still to come: the flow looked never
+  // observed in the hour it ran, and its last run was in the future, so it could never be stale.
+  it('moves a trace that ended after it arrived back to its arrival', async () => {
+    const ahead = 2 * HOUR;
+    const t = Date.now() + ahead;
+    await sendSpans({ url: h.collector.url, serviceName: 'ahead-sync' }, [
+      { name: 'run', kind: INTERNAL, start: t, durationMs: 300, children: [get('crm.internal', { start: t + 10 }), post('erp.internal', { start: t + 100 })] },
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const [edge] = (await analyzer.snapshot(HOUR)).edges.filter((e) => e.service === 'ahead-sync');
+    expect([edge?.source, edge?.target, edge?.traces, edge?.p95Ms]).toEqual(['crm', 'erp', 1, 300]);
+    expect(Date.parse(edge.lastSeen)).toBeLessThanOrEqual(Date.now());
   });
 
   // Regression: calls exported each as its own trace, with a parent id pointing at a span never sent (a runtime that

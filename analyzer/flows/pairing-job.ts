@@ -61,10 +61,12 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * weft_pairing_traces. A trace failed as a run when its root wrapper span failed or the span that ended last did (a
  * call that failed and was handled — a 503 retried into a 200, a 404 before a create — does not fail the run; of
  * spans that ended at the same millisecond, the one that started later, then one that succeeded, counts as the last); its
- * latency is the root wrapper span's duration (one process, one clock), else the spread of its spans; its records are
- * chosen by direction (`runRecords`), each span's counted once.
+ * latency is the root wrapper span's duration (one process, one clock), else the largest spread of one service
+ * instance's spans; its records are chosen by direction (`runRecords`), each span's counted once; a trace that ended
+ * after it arrived (a clock ahead) is moved back to its arrival.
  */
 function tracesInsert(src: RowSource): string {
+  const AHEAD = "toIntervalMillisecond(greatest(0, dateDiff('millisecond', greatest(s.last_arrival, t.last_arrival), s.end)))";
   return `
     INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
       spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival)
@@ -72,17 +74,23 @@ function tracesInsert(src: RowSource): string {
       t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed,
       -- Touch sets stored before record_spans existed (migration 085) have none: their spans' sum, as then.
       if(empty(t.rs), s.records, ${runRecordsSql('t.rw', 't.ro', 't.rr')}), t.rw, if(empty(t.rs), s.records, t.ro), t.rr,
-      s.start, s.end, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival
+      -- A span cannot end after it arrived: a trace that does was stamped by a clock ahead of the store's, and is moved
+      -- back by that much, so that it counts in the minute it ran and a flow's last run is never in the future.
+      s.start - ${AHEAD}, s.end - ${AHEAD}, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival
     FROM (
-      SELECT trace_id, integration, any(service) AS service, max(instance) AS instance, max(run_id) AS run_id,
+      SELECT trace_id, integration, any(service) AS service, max(inst) AS instance, max(run_id) AS run_id,
         max(is_root) AS has_root, if(has_root = 1, maxIf(is_call, is_root = 1), min(is_call)) AS root_touch,
         count() AS spans, countIf(is_error = 1) AS errors, sum(records) AS records, min(ts) AS start, max(end_ts) AS end,
         max(${WRAPPER}) AS wrapped,
         toUInt8(maxIf(is_error, ${WRAPPER}) = 1 OR argMaxIf(is_error, (end_ts, ts, is_error = 0), NOT ${WRAPPER}) = 1) AS failed,
-        if(wrapped = 1, toFloat64(maxIf(dateDiff('millisecond', ts, end_ts), ${WRAPPER})), toFloat64(dateDiff('millisecond', start, end))) AS latency_ms,
+        -- Without a root wrapper span: the largest spread of one service instance's spans (one clock each; the spread
+        -- across instances measured their clocks' offset: a reader 3 minutes behind its writer made a 50 ms run 3 minutes).
+        if(wrapped = 1, toFloat64(maxIf(dateDiff('millisecond', ts, end_ts), ${WRAPPER})),
+          toFloat64(arrayMax(arrayMap((lo, hi) -> hi - lo,
+            minMap([inst], [toUnixTimestamp64Milli(ts)]).2, maxMap([inst], [toUnixTimestamp64Milli(end_ts)]).2)))) AS latency_ms,
         max(arr_last) AS last_arrival, min(arr_first) AS first_arrival
       FROM (
-        SELECT trace_id, span_id, integration, any(service) AS service, any(instance) AS instance, any(run_id) AS run_id,
+        SELECT trace_id, span_id, integration, any(service) AS service, any(instance) AS inst, any(run_id) AS run_id,
           any(is_root) AS is_root, any(root_touch) AS is_call, any(is_error) AS is_error, any(records) AS records,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first
         FROM (${rows('weft_trace_spans', src)})
@@ -454,7 +462,7 @@ function unitRow(u: PairingUnit) {
     records: u.records,
     start: toChTime(new Date(u.startMs)),
     end: toChTime(new Date(u.endMs)),
-    latency_ms: u.endMs - u.startMs,
+    latency_ms: u.latencyMs,
     traces: u.traces,
   };
 }

@@ -85,6 +85,8 @@ export interface PairingUnit {
   records: number;
   startMs: number;
   endMs: number;
+  /** How long it ran (ms): the largest spread of one service instance's pieces (one clock each). */
+  latencyMs: number;
   /** Its traces, sorted; the first is the sample trace. */
   traces: string[];
 }
@@ -118,8 +120,23 @@ function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: Fr
     }),
     startMs: Math.min(...members.map((m) => m.startMs)),
     endMs: Math.max(...members.map((m) => m.endMs)),
+    latencyMs: instanceSpread(members),
     traces: [...new Set(members.map((m) => m.traceId))].sort(),
   };
+}
+
+/**
+ * The largest spread (ms, last end − first start) of the pieces of one service instance: the pieces of a run id may
+ * come from several processes whose clocks differ, and the spread across them would measure the clocks' offset.
+ */
+function instanceSpread(members: FragmentTrace[]): number {
+  const spans = new Map<string, { lo: number; hi: number }>();
+  for (const m of members) {
+    const s = spans.get(m.instance);
+    if (!s) spans.set(m.instance, { lo: m.startMs, hi: m.endMs });
+    else ((s.lo = Math.min(s.lo, m.startMs)), (s.hi = Math.max(s.hi, m.endMs)));
+  }
+  return Math.max(...[...spans.values()].map((s) => s.hi - s.lo));
 }
 
 /**
