@@ -22,6 +22,7 @@ owners:
 systems:
   - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
   - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
+  - { id: billing, owner: icoe, match: { hosts: [billing.internal] } }
 flows:
   - { id: linked, source: crm, target: erp, owner: icoe, runtime: { service: linked-sync } }
   - { id: unlinked, source: crm, target: erp, owner: icoe, runtime: { service: unlinked-sync } }
@@ -34,6 +35,8 @@ flows:
   - { id: fanned, source: crm, target: erp, owner: icoe, runtime: { service: fanned-sync } }
   - { id: skewed-pieces, source: crm, target: erp, owner: icoe, runtime: { service: skewed-pieces } }
   - { id: ahead, source: crm, target: erp, owner: icoe, runtime: { service: ahead-sync } }
+  - { id: fan-erp, source: crm, target: erp, owner: icoe, runtime: { service: fanout-sync } }
+  - { id: fan-billing, source: crm, target: billing, owner: icoe, runtime: { service: fanout-sync } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -198,6 +201,39 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     const [edge] = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'skewed-pieces');
     expect([edge.source, edge.target, edge.traces]).toEqual(['crm', 'erp', 3]);
     expect(edge.p99Ms).toBeLessThanOrEqual(30);
+  });
+
+  // Regression: a run that wrote ERP (201) and billing (500) failed on every edge of it, so crm → erp, whose writes all
+  // succeeded, got a false error-rate finding.
+  it('fails a run on the edges to the targets whose last write failed, and on every edge when no write did', async () => {
+    const { ERROR } = api.SpanStatusCode;
+    const t = Date.now() - HOUR;
+    const w = (host: string, start: number, failed = false): SpanSpec => post(host, { start, durationMs: 20, ...(failed ? { status: { code: ERROR } } : {}) });
+    const run = (start: number, writes: SpanSpec[], more: Partial<SpanSpec> = {}): SpanSpec => ({
+      name: 'run',
+      kind: INTERNAL,
+      start,
+      durationMs: 500,
+      children: [get('crm.internal', { start: start + 5, durationMs: 5 }), ...writes],
+      ...more,
+    });
+    await sendSpans({ url: h.collector.url, serviceName: 'fanout-sync' }, [
+      // billing's write fails last: failed on crm → billing only (twice)
+      ...[0, 1].map((i) => run(t + i * 1000, [w('erp.internal', t + i * 1000 + 20), w('billing.internal', t + i * 1000 + 50, true)])),
+      // ERP's write fails and is not tried again, billing's succeeds last: failed on crm → erp only
+      run(t + 2000, [w('erp.internal', t + 2020, true), w('billing.internal', t + 2050)]),
+      // ERP answers 503, then 201 on the retry: failed nowhere
+      run(t + 3000, [w('erp.internal', t + 3020, true), w('erp.internal', t + 3050), w('billing.internal', t + 3080)]),
+      // every write succeeded but the run failed (its root span): failed on both
+      run(t + 4000, [w('erp.internal', t + 4020), w('billing.internal', t + 4050)], { status: { code: ERROR } }),
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const fan = (await analyzer.snapshot(3 * HOUR)).edges
+      .filter((e) => e.service === 'fanout-sync')
+      .map((e) => `${e.source} -> ${e.target} traces=${e.traces} failed=${e.failedTraces}`)
+      .sort();
+    expect(fan).toEqual(['crm -> billing traces=5 failed=3', 'crm -> erp traces=5 failed=2']);
   });
 
   // Regression: a trace stamped by a clock two hours ahead counted in a minute still to come: the flow looked never

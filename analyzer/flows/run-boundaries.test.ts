@@ -11,6 +11,7 @@ const piece = (at: number, rw: { reads?: string[]; writes?: string[] }, more: Pa
   domains: [],
   reads: rw.reads ?? [],
   writes: rw.writes ?? [],
+  failedWrites: [],
   errors: 0,
   failed: false,
   // One record reported by each call, in its direction.

@@ -24,6 +24,8 @@ export interface FragmentTrace {
   domains: string[];
   reads: string[];
   writes: string[];
+  /** Its write endpoints whose last write failed. */
+  failedWrites: string[];
   errors: number;
   /** Whether the piece failed as a run would: its root wrapper span or its last-ending span failed (pairing-job.ts). */
   failed: boolean;
@@ -79,6 +81,8 @@ export interface PairingUnit {
   domain: string;
   reads: string[];
   writes: string[];
+  /** The targets whose last write in the run failed (the edges the run failed on, pairing-job.ts). */
+  failedWrites: string[];
   errors: number;
   /** Whether the run failed: the piece that ended last failed (a failed call handled by a later one does not fail the run). */
   failed: boolean;
@@ -111,6 +115,7 @@ function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: Fr
     domain: domains[0] ?? '',
     reads: union(members.map((m) => m.reads)),
     writes: union(writes),
+    failedWrites: lastWriteFailed(members),
     errors: counted.reduce((n, m) => n + m.errors, 0),
     failed: members.reduce((last, m) => (m.endMs > last.endMs ? m : last)).failed,
     records: runRecords({
@@ -123,6 +128,16 @@ function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: Fr
     latencyMs: instanceSpread(members),
     traces: [...new Set(members.map((m) => m.traceId))].sort(),
   };
+}
+
+/** The write endpoints whose last write among `members` (the piece that ended last writing it) failed, sorted. */
+function lastWriteFailed(members: FragmentTrace[]): string[] {
+  const last = new Map<string, FragmentTrace>();
+  for (const m of members) for (const w of m.writes) if (!last.has(w) || m.endMs > last.get(w)!.endMs) last.set(w, m);
+  return [...last]
+    .filter(([w, m]) => m.failedWrites.includes(w))
+    .map(([w]) => w)
+    .sort();
 }
 
 /**
@@ -198,7 +213,10 @@ export function fragmentUnits(
       // A failed write retried at once (the next write, to the same endpoints, within the gap, succeeded) is a failure
       // the integration handled, as a retry inside one trace is.
       const next = writes[i + 1];
-      if (unit.failed && next && !next.failed && sameList(next.writes, w.writes) && next.startMs - w.endMs <= gapMs) unit.failed = false;
+      if (unit.failed && next && !next.failed && sameList(next.writes, w.writes) && next.startMs - w.endMs <= gapMs) {
+        unit.failed = false;
+        unit.failedWrites = [];
+      }
       units.push(unit);
     }
     for (const r of reads) {
