@@ -205,3 +205,42 @@ flows:
     ]);
   });
 });
+
+// Regression: a copy of a flow, or a flow after one with no runtime, was accepted silently and stayed "never observed" (the first
+// flow that matches a run takes it), with stale and never-observed findings if scheduled; a blank runtime was accepted;
+// a match rule given to two systems matched only the first, silently.
+describe('rules and flows that can never take effect', () => {
+  const withFlows = (flows: string) => `${good.slice(0, good.indexOf('flows:'))}flows:\n${flows}`;
+  it('warns about a flow that an earlier one with the same ends and a covering runtime takes every run of', () => {
+    const flow = (id: string, runtime: string) => `  - { id: ${id}, source: crm, target: erp, runtime: ${runtime} }\n`;
+    const at = (flows: string) =>
+      parseCatalog([{ file: 'e.yaml', text: withFlows(flows) }])
+        .warnings.map(formatProblem)
+        .filter((p) => p.includes('never be observed'));
+    expect(at(flow('a', '{ service: s }') + flow('b', '{ service: s }'))).toHaveLength(1);
+    expect(at(flow('a', '{}') + flow('b', '{ service: s }'))).toHaveLength(1);
+    expect(at(flow('a', '{ service: s, flow: f }') + flow('b', '{ flow: f }'))).toHaveLength(1);
+    expect(at(flow('a', '{ service: s }') + flow('b', '{ service: s }'))[0]).toMatch(
+      /^e\.yaml:\d+:\d+: flows\[1\]\.runtime: can never be observed: flows\[0\] \("a"\)/,
+    );
+    // Each its own runtime, or the specific one first: both can be observed.
+    expect(at(flow('a', '{ service: s }') + flow('b', '{ service: t }'))).toEqual([]);
+    expect(at(flow('a', '{ service: s }') + flow('b', '{}'))).toEqual([]);
+    expect(at(flow('a', '{ flow: f }') + flow('b', '{ service: s, flow: f }'))).toEqual([]);
+    expect(at(flow('a', '{ service: s }') + '  - { id: b, source: erp, target: crm, runtime: { service: s } }\n')).toEqual([]);
+  });
+
+  it('refuses a blank runtime', () => {
+    const p = problems({ 'e.yaml': withFlows('  - { id: a, source: crm, target: erp, runtime: { service: " " } }\n') });
+    expect(p.some((m) => m.includes('flows[0].runtime.service'))).toBe(true);
+  });
+
+  it('warns about a match rule an earlier system already has', () => {
+    const yaml = good.replace('      databases: ["postgresql://erp-db/erp"]', '      hosts: [CRM.internal]\n      databases: ["postgresql://erp-db/erp"]');
+    const { warnings, problems: p } = parseCatalog([{ file: 'e.yaml', text: yaml }]);
+    expect(p).toEqual([]);
+    expect(warnings.map(formatProblem).filter((w) => w.includes('also a rule'))).toEqual([
+      'e.yaml:13:15: systems[1].match.hosts[0]: "CRM.internal" is also a rule of systems[0] ("crm"), which comes first and takes every endpoint it matches, so it never matches here; keep it on one system',
+    ]);
+  });
+});

@@ -10,11 +10,13 @@ type RuleField = keyof MatchRules;
  * Match rules that can never match an endpoint as Weft stores it (docs/catalog.md, "How endpoints are
  * identified"): a system without any rule, a URL prefix deeper than the stored path or with a query,
  * fragment or userinfo, a host written as a URL or with a path, a DSN that is not a URL, RabbitMQ's
- * default exchange as a destination. Warnings, not errors: the catalog stays valid.
+ * default exchange as a destination, a rule an earlier system already has (the first match wins), a flow an earlier
+ * flow takes every run of. Warnings, not errors: the catalog stays valid.
  */
 export function ruleWarnings(c: Catalog): ReferenceProblem[] {
   const out: ReferenceProblem[] = [];
   const warn = (index: number, field: Array<string | number>, message: string) => out.push({ section: 'systems', index, field, message });
+  const seen = new Map<string, number>();
   c.systems.forEach((s, i) => {
     const m = s.match ?? {};
     const fields = (['hosts', 'urlPrefixes', 'peerServices', 'databases', 'destinations', 'services'] as RuleField[]).filter((f) => (m[f]?.length ?? 0) > 0);
@@ -62,6 +64,20 @@ export function ruleWarnings(c: Catalog): ReferenceProblem[] {
         warn(i, ['match', 'databases', j], `"${d}" is not a DSN (postgresql://host[:port]/database)`);
       }
     });
+    // The first system in catalog order whose rule matches an endpoint is its system: the same rule given again later
+    // never matches there.
+    for (const f of fields)
+      (m[f] as unknown[]).forEach((rule, j) => {
+        const key = `${f}\u0000${typeof rule === 'string' ? (f === 'hosts' ? rule.toLowerCase() : rule) : JSON.stringify(rule)}`;
+        const earlier = seen.get(key);
+        if (earlier === undefined) seen.set(key, i);
+        else if (earlier !== i)
+          warn(
+            i,
+            ['match', f, j],
+            `${JSON.stringify(rule)} is also a rule of systems[${earlier}] ("${c.systems[earlier].id}"), which comes first and takes every endpoint it matches, so it never matches here; keep it on one system`,
+          );
+      });
     (m.destinations ?? []).forEach((d, j) => {
       const name = typeof d === 'string' ? d : d.name;
       if (name === 'amq.default')
@@ -71,6 +87,29 @@ export function ruleWarnings(c: Catalog): ReferenceProblem[] {
           `RabbitMQ's default exchange is identified by the routing key (the queue name); "${name}" can never match — name the queue`,
         );
     });
+  });
+  // A flow listed after one that takes every run it could match (same ends, a runtime that covers its own) is never
+  // observed: the first flow in catalog order that matches a run is its flow (analyzer `documentedFlowFor`).
+  c.flows.forEach((f, i) => {
+    const covering = c.flows.findIndex(
+      (e, k) =>
+        k < i &&
+        e.source === f.source &&
+        e.target === f.target &&
+        ((!e.runtime?.service && !e.runtime?.flow) ||
+          ((f.runtime?.service !== undefined || f.runtime?.flow !== undefined) &&
+            (f.runtime?.service === undefined || f.runtime.service === e.runtime?.service) &&
+            (f.runtime?.flow === undefined || f.runtime.flow === e.runtime?.flow))),
+    );
+    if (covering >= 0)
+      out.push({
+        section: 'flows',
+        index: i,
+        field: ['runtime'],
+        message:
+          `can never be observed: flows[${covering}] ("${c.flows[covering].id}") comes first with the same source and target and a runtime that covers ` +
+          `this one's, and takes every run of it; remove one, list the narrower one first, or give each a runtime of its own (runtime.service / runtime.flow)`,
+      });
   });
   return out;
 }

@@ -130,8 +130,8 @@ export const FlowSchema = Type.Object(
     owner: Type.Optional(Ref('owner')),
     runtime: Type.Object(
       {
-        service: Type.Optional(Type.String({ minLength: 1, description: 'service.name' })),
-        flow: Type.Optional(Type.String({ minLength: 1, description: 'integration.flow' })),
+        service: Type.Optional(Type.String({ minLength: 1, pattern: '\\S', description: 'service.name (not blank)' })),
+        flow: Type.Optional(Type.String({ minLength: 1, pattern: '\\S', description: 'integration.flow (not blank)' })),
       },
       { additionalProperties: false, default: {} },
     ),
