@@ -63,10 +63,10 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * spans that ended at the same millisecond, the one that started later, then one that succeeded, counts as the last); its
  * latency is the root wrapper span's duration (one process, one clock), else the largest spread of one service
  * instance's spans; its records are chosen by direction (`runRecords`), each span's counted once; a trace that ended
- * after it arrived (a clock ahead) is moved back to its arrival.
+ * after the pairing's `now` parameter (a clock ahead of the analyzer's) is moved back to end then.
  */
 function tracesInsert(src: RowSource): string {
-  const AHEAD = "toIntervalMillisecond(greatest(0, dateDiff('millisecond', greatest(s.last_arrival, t.last_arrival), s.end)))";
+  const AHEAD = `toIntervalMillisecond(greatest(0, dateDiff('millisecond', ${at('now')}, s.end)))`;
   return `
     INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
       spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival, failed_writes)
@@ -74,8 +74,8 @@ function tracesInsert(src: RowSource): string {
       t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed,
       -- Touch sets stored before record_spans existed (migration 085) have none: their spans' sum, as then.
       if(empty(t.rs), s.records, ${runRecordsSql('t.rw', 't.ro', 't.rr')}), t.rw, if(empty(t.rs), s.records, t.ro), t.rr,
-      -- A span cannot end after it arrived: a trace that does was stamped by a clock ahead of the store's, and is moved
-      -- back by that much, so that it counts in the minute it ran and a flow's last run is never in the future.
+      -- A run cannot end after it is paired: a trace that does was stamped by a clock ahead of the analyzer's, and is
+      -- moved back by that much, so that it counts in the minute it ran and a flow's last run is never in the future.
       s.start - ${AHEAD}, s.end - ${AHEAD}, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival,
       -- The write endpoints whose last write failed (an odd mark: end × 2 + 1 when it succeeded).
       arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arrayFilter((k, v) -> v % 2 = 0, t.wl.1, t.wl.2)))
@@ -273,7 +273,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
         { frontier },
       )
     ).map((r) => r.trace_id);
-    await c.command({ query: tracesInsert({ since: 'frontier', older: older.length > 0 }), query_params: { frontier, older } });
+    await c.command({ query: tracesInsert({ since: 'frontier', older: older.length > 0 }), query_params: { frontier, older, now: toChTime(new Date(wall)) } });
   }
   // A unit whose spans all arrived after the last run's newest arrival was never paired: no ledger lookup for it.
   const knownSince = prev?.newest ?? toChTime(new Date(0));
@@ -306,7 +306,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     { cut, completeCut },
   );
   // Runs of several traces (integration.run.id, or pieces of one run without trace context), settled.
-  const { scope, deferred } = await pairRuns(store, json, cut, gapMs);
+  const { scope, deferred } = await pairRuns(store, json, cut, gapMs, toChTime(new Date(wall)));
 
   const params = { cut, scope };
   // Ledger rows are looked up by unit (its sort key), never scanned whole.
@@ -433,9 +433,10 @@ const TRACE_COLUMNS =
 
 /**
  * Pairs the settled traces that are pieces of a run, together with the pieces of the same runs paired
- * before (found through the ledger); returns the ledger units it recomputed (the scope to retract from).
+ * before (found through the ledger); returns the ledger units it recomputed (the scope to retract from). `wallAt`: the
+ * pairing's clock (a trace ending after it is moved back, as in `tracesInsert`).
  */
-async function pairRuns(store: Store, json: Json, cut: string, gapMs: number): Promise<{ scope: string[]; deferred: FragmentTrace[] }> {
+async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wallAt: string): Promise<{ scope: string[]; deferred: FragmentTrace[] }> {
   const fresh = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE (run_id != '' OR ${FRAGMENT}) AND ${SETTLED}`, { cut })).map(
     toFragment,
   );
@@ -455,7 +456,7 @@ async function pairRuns(store: Store, json: Json, cut: string, gapMs: number): P
   let earlier: FragmentTrace[] = [];
   if (missing.length > 0) {
     await store.client.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
-    await store.client.command({ query: tracesInsert({ ids: 'SELECT arrayJoin({ids:Array(String)})' }), query_params: { ids: missing } });
+    await store.client.command({ query: tracesInsert({ ids: 'SELECT arrayJoin({ids:Array(String)})' }), query_params: { ids: missing, now: wallAt } });
     earlier = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces`)).map(toFragment).filter((f) => groups.includes(groupKey(f)));
   }
   const { units, scope, deferred } = fragmentUnits(fresh, earlier, ledger, gapMs, Date.parse(fromChTime(cut)) - gapMs);
