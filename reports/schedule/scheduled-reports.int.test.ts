@@ -29,6 +29,10 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo(address, _session, callback) {
+        if (!address.address.startsWith('nobody')) return callback();
+        callback(Object.assign(new Error(`<${address.address}>: no such user`), { responseCode: 550 }));
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -74,6 +78,37 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
       });
       expect((await service.get(nightly!.id)).error).toMatch(/not e-mailed/);
       expect(nightly!.file.startsWith(join(dataDir, 'reports', 'scheduled'))).toBe(true);
+    } finally {
+      await schedules.stop();
+    }
+  }, 120_000);
+
+  // Regression: a recipient the SMTP server refused (550) was recorded as e-mailed, since the catalog's `to`
+  // was recorded rather than what the server accepted. The run now names who got it and who was refused, why.
+  it('records only the recipients the server accepted, and names each refused one with its answer', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'reports-sched-'));
+    const catalog = catalogFrom(`${baseCatalogYaml}reports:
+  - { id: some, cron: "0 6 * * 1", period: 1h, email: { to: [audit@example.com, nobody@example.com], smtp: "smtp://127.0.0.1:${port}" } }
+  - { id: none, cron: "0 6 * * 1", period: 1h, email: { to: [nobody@example.com, nobody2@example.com], smtp: "smtp://127.0.0.1:${port}" } }
+`);
+    const service = createReportService({ store: h.store, dataDir, logger: silentLogger(), currentCatalog: () => catalog });
+    const schedules = startReportSchedules(catalog, { service, dataDir, logger: silentLogger(), env: () => undefined });
+    const before = received.length;
+    try {
+      const some = await schedules.runNow('some');
+      const error = 'e-mailed to audit@example.com; refused by the server: nobody@example.com (550 <nobody@example.com>: no such user)';
+      expect(some).toMatchObject({ status: 'done', emailedTo: ['audit@example.com'], error });
+      expect(await service.get(some!.id)).toMatchObject({ emailedTo: ['audit@example.com'], error });
+      expect(received.slice(before).map((r) => r.to)).toEqual([['audit@example.com']]);
+
+      const none = await schedules.runNow('none');
+      expect(none).toMatchObject({
+        status: 'done',
+        emailedTo: [],
+        error:
+          'written, but not e-mailed: refused by the server: nobody@example.com (550 <nobody@example.com>: no such user); nobody2@example.com (550 <nobody2@example.com>: no such user)',
+      });
+      expect(received.length).toBe(before + 1);
     } finally {
       await schedules.stop();
     }

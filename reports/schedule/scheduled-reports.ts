@@ -5,7 +5,7 @@ import type { Logger } from '../../core/log/logger.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { ReportRun } from '../runs/report-runs.ts';
 import type { ReportService } from '../service.ts';
-import { sendReportEmail, type SendReport } from './email.ts';
+import { deliveryProblem, sendReportEmail, type SendReport } from './email.ts';
 
 export interface ReportSchedules {
   /** Replaces the schedules with the catalog's `reports` section. */
@@ -74,8 +74,9 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
       let done: ReportRun;
       try {
         const smtp = smtpUrl(spec.id, spec.email.smtp, options);
-        await send(spec.email, smtp, result.run, result.zip);
-        done = { ...result.run, emailedTo: spec.email.to };
+        const delivery = await send(spec.email, smtp, result.run, result.zip);
+        done = { ...result.run, emailedTo: delivery.accepted, error: deliveryProblem(delivery) };
+        if (done.error) logger.error({ schedule: spec.id, err: done.error }, 'scheduled report refused by the SMTP server');
       } catch (err) {
         done = { ...result.run, error: `written, but not e-mailed: ${(err as Error).message}` };
         logger.error({ schedule: spec.id, err: (err as Error).message }, 'scheduled report not e-mailed');
