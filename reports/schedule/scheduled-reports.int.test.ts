@@ -83,6 +83,29 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
     }
   }, 120_000);
 
+  // Regression: a scheduled period ended when the timer fired (09:44:00.006Z, then 09:45:00.059Z), so consecutive
+  // reports overlapped or left gaps. It now ends at the tick the schedule was due, exactly.
+  it("ends each run's period at the cron tick it was due, so consecutive runs meet", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'reports-sched-'));
+    const catalog = catalogFrom(`${baseCatalogYaml}reports:
+  - { id: minutely, cron: "* * * * *", period: 1m }
+  - { id: quarter, cron: "*/15 * * * *", period: 15m }
+`);
+    const service = createReportService({ store: h.store, dataDir, logger: silentLogger(), currentCatalog: () => catalog });
+    let now = new Date('2026-03-02T09:44:00.006Z');
+    const schedules = startReportSchedules(catalog, { service, dataDir, logger: silentLogger(), env: () => undefined, clock: { now: () => now } });
+    try {
+      const first = await schedules.runNow('minutely');
+      expect(first).toMatchObject({ since: '2026-03-02T09:43:00.000Z', until: '2026-03-02T09:44:00.000Z' });
+      expect(first!.file).toMatch(/weft-report-minutely-20260302T094400Z\.zip$/);
+      now = new Date('2026-03-02T09:45:00.059Z');
+      expect(await schedules.runNow('minutely')).toMatchObject({ since: '2026-03-02T09:44:00.000Z', until: '2026-03-02T09:45:00.000Z' });
+      expect(await schedules.runNow('quarter')).toMatchObject({ since: '2026-03-02T09:30:00.000Z', until: '2026-03-02T09:45:00.000Z' });
+    } finally {
+      await schedules.stop();
+    }
+  }, 120_000);
+
   // Regression: a recipient the SMTP server refused (550) was recorded as e-mailed, since the catalog's `to`
   // was recorded rather than what the server accepted. The run now names who got it and who was refused, why.
   it('records only the recipients the server accepted, and names each refused one with its answer', async () => {

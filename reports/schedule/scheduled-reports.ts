@@ -5,12 +5,13 @@ import type { Logger } from '../../core/log/logger.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { ReportRun } from '../runs/report-runs.ts';
 import type { ReportService } from '../service.ts';
+import { lastTickAtOrBefore } from './due-tick.ts';
 import { deliveryProblem, sendReportEmail, type SendReport } from './email.ts';
 
 export interface ReportSchedules {
   /** Replaces the schedules with the catalog's `reports` section. */
   reload(catalog: Catalog): void;
-  /** Runs one schedule now (what its cron tick does); resolves with the recorded run. */
+  /** Runs one schedule now as its most recent due tick (what that cron tick does); resolves with the recorded run. */
   runNow(id: string): Promise<ReportRun | null>;
   stop(): Promise<void>;
 }
@@ -48,8 +49,8 @@ const stamp = (d: Date) =>
     .replace(/\.\d+Z$/, 'Z');
 
 /**
- * Scheduled reports: one cron job (UTC) per catalog entry. A tick writes the bundle for the last
- * `period` into the schedule's directory and e-mails it when `email` is set; the run is recorded
+ * Scheduled reports: one cron job (UTC) per catalog entry. A tick writes the bundle for the `period`
+ * that ends at the tick's due time (exactly, so consecutive reports meet) into the schedule's directory and e-mails it when `email` is set; the run is recorded
  * (done, failed, and whom it was e-mailed to or why it was not). A tick never throws and never
  * overlaps the previous one of the same schedule.
  */
@@ -62,13 +63,15 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
   const running = new Map<string, Promise<ReportRun | null>>();
 
   const run = async (spec: ReportSchedule): Promise<ReportRun | null> => {
-    const now = clock.now();
     try {
+      // The period ends at the tick the schedule was due, not when the timer fired, so consecutive reports meet exactly.
+      const due = lastTickAtOrBefore(spec.cron, clock.now());
+      if (!due) throw new Error(`cron "${spec.cron}" was not due in the last five years`);
       const period = {
-        since: new Date(now.getTime() - parseDuration(spec.period ?? '24h', `reports.${spec.id}.period`)).toISOString(),
-        until: now.toISOString(),
+        since: new Date(due.getTime() - parseDuration(spec.period ?? '24h', `reports.${spec.id}.period`)).toISOString(),
+        until: due.toISOString(),
       };
-      const file = join(spec.directory ?? join(options.dataDir, 'reports', 'scheduled'), `weft-report-${spec.id}-${stamp(now)}.zip`);
+      const file = join(spec.directory ?? join(options.dataDir, 'reports', 'scheduled'), `weft-report-${spec.id}-${stamp(due)}.zip`);
       const result = await service.generate({ period, actor: `schedule:${spec.id}`, trigger: 'schedule', scheduleId: spec.id, file });
       if (!spec.email) return result.run;
       let done: ReportRun;
