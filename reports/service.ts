@@ -43,6 +43,8 @@ export interface ReportService {
   recordCatalog(catalog: Catalog, who: { actor: string; reason: string }): Promise<void>;
   /** The signing key's public half and fingerprint. */
   publicKey(): { pem: string; fingerprint: string };
+  /** The end (ISO) of the latest period a schedule's runs covered, whatever their outcome; null when it never ran. */
+  lastScheduledUntil(scheduleId: string): Promise<string | null>;
   /** Records a later state of a run (e.g. whom its bundle was e-mailed to). */
   update(run: ReportRun): Promise<void>;
   /** Waits for background reports to finish (shutdown). */
@@ -145,6 +147,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       const k = signingKey();
       return { pem: k.publicKeyPem, fingerprint: k.fingerprint };
     },
+    lastScheduledUntil: (scheduleId) => runs.lastScheduledUntil(scheduleId),
     update: (run) => runs.write(run),
     async idle() {
       await Promise.allSettled([...pending]);

@@ -95,6 +95,19 @@ export class ReportRunStore {
     return rows[0] ? toRun(rows[0]) : undefined;
   }
 
+  /** The end of the latest period a schedule's runs covered (any outcome), or null when it never ran. */
+  async lastScheduledUntil(scheduleId: string): Promise<string | null> {
+    const rows = await this.store.client
+      .query({
+        query: `SELECT max(period_until) AS until, count() AS n FROM weft_report_runs FINAL
+                WHERE trigger = 'schedule' AND schedule_id = {scheduleId:String}`,
+        query_params: { scheduleId },
+        format: 'JSONEachRow',
+      })
+      .then((r) => r.json<{ until: string; n: string | number }>());
+    return rows[0] && Number(rows[0].n) > 0 ? fromChTime(rows[0].until) : null;
+  }
+
   async list(limit = 50): Promise<ReportRun[]> {
     const rows = await this.store.client
       .query({ query: 'SELECT * FROM weft_report_runs FINAL ORDER BY started_at DESC LIMIT {limit:UInt32}', query_params: { limit }, format: 'JSONEachRow' })

@@ -106,6 +106,57 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
     }
   }, 120_000);
 
+  // Regression: a tick missed while Weft was down (daily at 06:00, restarted at 06:00) left no report and no
+  // record. On start, the most recent missed tick runs, late, and its record says so; earlier ones are named.
+  it('runs the most recent tick missed while Weft was down, late, saying so; never a tick that has a run', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'reports-sched-'));
+    const catalog = catalogFrom(`${baseCatalogYaml}reports:
+  - { id: daily-catchup, cron: "0 6 * * *", period: 24h }
+  - { id: never-ran, cron: "0 6 * * *", period: 24h }
+`);
+    const service = createReportService({ store: h.store, dataDir, logger: silentLogger(), currentCatalog: () => catalog });
+    const startAt = async (iso: string) => {
+      const schedules = startReportSchedules(catalog, { service, dataDir, logger: silentLogger(), env: () => undefined, clock: { now: () => new Date(iso) } });
+      await schedules.caughtUp;
+      return schedules;
+    };
+    const runsOf = async (id: string) => (await service.list(500)).filter((r) => r.scheduleId === id).sort((a, b) => a.until.localeCompare(b.until));
+
+    const first = await startAt('2026-03-01T06:00:00.020Z');
+    await first.runNow('daily-catchup');
+    await first.stop();
+    expect(await runsOf('daily-catchup')).toHaveLength(1);
+
+    // Restarted at 06:00: the 06:00 tick never fired.
+    await (await startAt('2026-03-02T06:00:00.500Z')).stop();
+    const afterRestart = await runsOf('daily-catchup');
+    expect(afterRestart).toHaveLength(2);
+    expect(afterRestart[1]).toMatchObject({
+      status: 'done',
+      since: '2026-03-01T06:00:00.000Z',
+      until: '2026-03-02T06:00:00.000Z',
+      error: 'run late: due at 2026-03-02T06:00:00.000Z, when Weft was not running',
+    });
+
+    // Started again: that tick has its run now, so nothing runs twice.
+    await (await startAt('2026-03-02T09:00:00.000Z')).stop();
+    expect(await runsOf('daily-catchup')).toHaveLength(2);
+
+    // Down for three days: the last tick runs, and its record names the ones missed before it.
+    await (await startAt('2026-03-05T07:30:00.000Z')).stop();
+    const afterOutage = await runsOf('daily-catchup');
+    expect(afterOutage).toHaveLength(3);
+    expect(afterOutage[2]).toMatchObject({
+      since: '2026-03-04T06:00:00.000Z',
+      until: '2026-03-05T06:00:00.000Z',
+      error:
+        'run late: due at 2026-03-05T06:00:00.000Z, when Weft was not running; earlier ticks since the previous run (period ending 2026-03-02T06:00:00.000Z) were missed and not run',
+    });
+
+    // A schedule that never ran has missed nothing.
+    expect(await runsOf('never-ran')).toEqual([]);
+  }, 120_000);
+
   // Regression: a recipient the SMTP server refused (550) was recorded as e-mailed, since the catalog's `to`
   // was recorded rather than what the server accepted. The run now names who got it and who was refused, why.
   it('records only the recipients the server accepted, and names each refused one with its answer', async () => {

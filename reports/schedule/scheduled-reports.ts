@@ -13,6 +13,11 @@ export interface ReportSchedules {
   reload(catalog: Catalog): void;
   /** Runs one schedule now as its most recent due tick (what that cron tick does); resolves with the recorded run. */
   runNow(id: string): Promise<ReportRun | null>;
+  /**
+   * Settles once the start's catch-up is done: each schedule that ran before and whose most recent due tick
+   * has no run (Weft was down at the tick) has run that tick, late, with the run saying so.
+   */
+  caughtUp: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +47,25 @@ function smtpUrl(id: string, ref: string, options: ScheduleOptions): string {
   return value;
 }
 
+/** A tick run after its time (on start, for a tick missed while Weft was down). */
+interface Late {
+  due: Date;
+  /** The end of the period the schedule's previous run covered. */
+  previousUntil: string;
+}
+
+/**
+ * What a late run's record says: when it was due, and, when the schedule was also due between its previous
+ * run and this tick, that those ticks were not run.
+ */
+function lateNoteOf(due: Date, previousUntil: string, spec: ReportSchedule): string {
+  const note = `run late: due at ${due.toISOString()}, when Weft was not running`;
+  const before = lastTickAtOrBefore(spec.cron, new Date(due.getTime() - 1));
+  return before && before.getTime() > Date.parse(previousUntil)
+    ? `${note}; earlier ticks since the previous run (period ending ${previousUntil}) were missed and not run`
+    : note;
+}
+
 const stamp = (d: Date) =>
   d
     .toISOString()
@@ -52,7 +76,9 @@ const stamp = (d: Date) =>
  * Scheduled reports: one cron job (UTC) per catalog entry. A tick writes the bundle for the `period`
  * that ends at the tick's due time (exactly, so consecutive reports meet) into the schedule's directory and e-mails it when `email` is set; the run is recorded
  * (done, failed, and whom it was e-mailed to or why it was not). A tick never throws and never
- * overlaps the previous one of the same schedule.
+ * overlaps the previous one of the same schedule. On start, a schedule that ran before and whose most
+ * recent due tick has no run (Weft was down then) runs that tick at once, its record saying it ran late;
+ * earlier missed ticks are named in that record, not run.
  */
 export function startReportSchedules(catalog: Catalog, options: ScheduleOptions): ReportSchedules {
   const { service, logger } = options;
@@ -62,10 +88,10 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
   let specs = new Map<string, ReportSchedule>();
   const running = new Map<string, Promise<ReportRun | null>>();
 
-  const run = async (spec: ReportSchedule): Promise<ReportRun | null> => {
+  const run = async (spec: ReportSchedule, late?: Late): Promise<ReportRun | null> => {
     try {
       // The period ends at the tick the schedule was due, not when the timer fired, so consecutive reports meet exactly.
-      const due = lastTickAtOrBefore(spec.cron, clock.now());
+      const due = late?.due ?? lastTickAtOrBefore(spec.cron, clock.now());
       if (!due) throw new Error(`cron "${spec.cron}" was not due in the last five years`);
       const period = {
         since: new Date(due.getTime() - parseDuration(spec.period ?? '24h', `reports.${spec.id}.period`)).toISOString(),
@@ -73,16 +99,22 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
       };
       const file = join(spec.directory ?? join(options.dataDir, 'reports', 'scheduled'), `weft-report-${spec.id}-${stamp(due)}.zip`);
       const result = await service.generate({ period, actor: `schedule:${spec.id}`, trigger: 'schedule', scheduleId: spec.id, file });
-      if (!spec.email) return result.run;
-      let done: ReportRun;
-      try {
-        const smtp = smtpUrl(spec.id, spec.email.smtp, options);
-        const delivery = await send(spec.email, smtp, result.run, result.zip);
-        done = { ...result.run, emailedTo: delivery.accepted, error: deliveryProblem(delivery) };
-        if (done.error) logger.error({ schedule: spec.id, err: done.error }, 'scheduled report refused by the SMTP server');
-      } catch (err) {
-        done = { ...result.run, error: `written, but not e-mailed: ${(err as Error).message}` };
-        logger.error({ schedule: spec.id, err: (err as Error).message }, 'scheduled report not e-mailed');
+      const lateNote = late ? lateNoteOf(due, late.previousUntil, spec) : '';
+      if (!spec.email && !lateNote) return result.run;
+      let done: ReportRun = { ...result.run, error: lateNote };
+      if (spec.email) {
+        let emailNote: string;
+        try {
+          const smtp = smtpUrl(spec.id, spec.email.smtp, options);
+          const delivery = await send(spec.email, smtp, result.run, result.zip);
+          done = { ...done, emailedTo: delivery.accepted };
+          emailNote = deliveryProblem(delivery);
+          if (emailNote) logger.error({ schedule: spec.id, err: emailNote }, 'scheduled report refused by the SMTP server');
+        } catch (err) {
+          emailNote = `written, but not e-mailed: ${(err as Error).message}`;
+          logger.error({ schedule: spec.id, err: (err as Error).message }, 'scheduled report not e-mailed');
+        }
+        done = { ...done, error: [lateNote, emailNote].filter(Boolean).join('; ') };
       }
       await service.update(done);
       return done;
@@ -92,10 +124,10 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
     }
   };
 
-  const tick = (spec: ReportSchedule): Promise<ReportRun | null> => {
+  const tick = (spec: ReportSchedule, late?: Late): Promise<ReportRun | null> => {
     const current = running.get(spec.id);
     if (current) return current;
-    const p = run(spec).finally(() => running.delete(spec.id));
+    const p = run(spec, late).finally(() => running.delete(spec.id));
     running.set(spec.id, p);
     return p;
   };
@@ -115,7 +147,22 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
   };
   schedule(catalog);
 
+  // A tick missed while Weft was down: run the most recent one, late (never the ones before it).
+  const catchUp = async (spec: ReportSchedule) => {
+    try {
+      const due = lastTickAtOrBefore(spec.cron, clock.now());
+      const previous = due && (await service.lastScheduledUntil(spec.id));
+      if (!due || !previous || Date.parse(previous) >= due.getTime()) return;
+      logger.warn({ schedule: spec.id, due: due.toISOString(), previousUntil: previous }, 'scheduled report missed while Weft was down: running it late');
+      await tick(spec, { due, previousUntil: previous });
+    } catch (err) {
+      logger.error({ schedule: spec.id, err: (err as Error).message }, 'scheduled report catch-up failed');
+    }
+  };
+  const caughtUp = Promise.all(catalog.reports.map(catchUp)).then(() => undefined);
+
   return {
+    caughtUp,
     reload: schedule,
     async runNow(id) {
       const spec = specs.get(id);
@@ -124,6 +171,7 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
     async stop() {
       for (const job of jobs.values()) void job.stop();
       jobs = new Map();
+      await caughtUp;
       await Promise.allSettled([...running.values()]);
     },
   };
