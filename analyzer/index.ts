@@ -2,7 +2,7 @@ export { startAnalyzer } from './runner.ts';
 export type { Analyzer, AnalyzerOptions, RunResult } from './runner.ts';
 export { buildGraph } from './graph/build-graph.ts';
 export type { Graph, GraphNode, GraphEdge, Sprawl } from './graph/build-graph.ts';
-export { buildInventory, throughputPerHour } from './inventory/build-inventory.ts';
+export { buildInventory, throughputPerHour, type InventoryOptions } from './inventory/build-inventory.ts';
 export type { Inventory, InventorySystem, InventoryFlow } from './inventory/build-inventory.ts';
 export { analyzerKinds, detectAll, detectors } from './detectors/index.ts';
 export { takeSnapshot } from './model/take-snapshot.ts';

@@ -278,6 +278,30 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(JSON.parse(strFromU8(files['report.json'])).sections).toHaveLength(7);
   });
 
+  // Regression: "last seen" in a report's inventory was all-time: a report of a past period showed a time after
+  // its end, and changed when regenerated. It is now the latest time in the period, or "not seen in the period".
+  it("shows each system's and flow's last seen within the report's period, never after its end", async () => {
+    const lastSeenColumn = (r: Report, table: string) => {
+      const t = r.sections.find((x) => x.id === 'inventory')!.tables.find((x) => x.id === table)!;
+      const i = t.columns.findIndex((c) => c.key === 'lastSeen');
+      return t.rows.map((row) => String(row[i]));
+    };
+    const before = { since: new Date(t0 - 30 * MIN).toISOString(), until: new Date(t0 - 2 * MIN).toISOString() };
+    const pastData = await readReportData(clickhouseReportSource(h.store), before);
+    expect([...pastData.inventory.systems, ...pastData.inventory.flows].map((x) => x.lastSeen).filter(Boolean)).toEqual([]);
+    const past = assembleReport(pastData, { requestedBy: 'auditor-carol', now: new Date() });
+    for (const table of ['systems', 'flows']) {
+      expect(lastSeenColumn(past, table).length).toBeGreaterThan(0);
+      expect(new Set(lastSeenColumn(past, table))).toEqual(new Set(['not seen in the period']));
+    }
+
+    const during = await readReportData(clickhouseReportSource(h.store), period());
+    const seen = [...during.inventory.systems, ...during.inventory.flows].map((x) => x.lastSeen).filter((x): x is string => x !== null);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const at of seen) expect(Date.parse(at)).toBeLessThan(Date.parse(period().until));
+    expect(seen.some((at) => Date.parse(at) >= t0)).toBe(true);
+  }, 60_000);
+
   it('signs the bundle: verify accepts it, and a one-byte change anywhere fails naming the file', async () => {
     const key = loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-key-')));
     const { zip } = await buildBundle(report, key);

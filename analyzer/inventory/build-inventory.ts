@@ -113,8 +113,18 @@ export function throughputPerHour(traces: number, since: string, until: string, 
   return Number((traces / hours).toFixed(3));
 }
 
+export interface InventoryOptions {
+  /**
+   * What a system's and a documented flow's `lastSeen` means: `ever` (default; the UI and API) the latest
+   * time Weft ever saw it, even after the window; `window` the latest time in the window, null when it was
+   * not seen there (a report of a past period, which must not change when regenerated).
+   */
+  lastSeen?: 'ever' | 'window';
+}
+
 /** The estate as catalogued and as observed in the window, side by side. */
-export function buildInventory(s: Snapshot): Inventory {
+export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inventory {
+  const ever = options.lastSeen !== 'window';
   const { catalog } = s;
   // Unknown systems from the one list the unknown-system findings and the graph use (touches and flow ends).
   const unknown = unknownSystemUses(s);
@@ -138,24 +148,26 @@ export function buildInventory(s: Snapshot): Inventory {
           .map((x) => x.lastSeen)
           .sort()
           .at(-1) ??
-        s.systemLastSeen[id] ??
+        (ever ? s.systemLastSeen[id] : undefined) ??
         null,
     };
   });
   const flows: InventoryFlow[] = catalog.flows.map((f) => {
     const edges = s.edges.filter((e) => e.flowId === f.id);
     // The flow's edges as the window's are attributed: a flow listed earlier that also matches claims them.
-    const ever =
-      s.lastSeen
-        .filter((x) => documentedFlowFor(catalog, x) === f)
-        .map((x) => x.lastSeen)
-        .sort()
-        .at(-1) ?? null;
+    const stats = combineEdges(edges);
+    const lastSeen = ever
+      ? (s.lastSeen
+          .filter((x) => documentedFlowFor(catalog, x) === f)
+          .map((x) => x.lastSeen)
+          .sort()
+          .at(-1) ?? null)
+      : (stats?.lastSeen ?? null);
     return {
       ...catalogFlowFacts(f),
       integrations: [...new Set(edges.map((e) => e.integration))],
-      stats: combineEdges(edges),
-      lastSeen: ever,
+      stats,
+      lastSeen,
       throughputPerHour: 0,
     };
   });

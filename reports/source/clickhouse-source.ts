@@ -25,7 +25,7 @@ export function clickhouseReportSource(store: Store): ReportSource {
     async estate(catalog, period) {
       const minutes = flowMinutes(period);
       const snapshot = await takeSnapshot(store, catalog, minutes.since, minutes.until);
-      return { inventory: buildInventory(snapshot), edges: snapshot.edges, hopChains: snapshot.hopChains ?? [] };
+      return { inventory: buildInventory(snapshot, { lastSeen: 'window' }), edges: snapshot.edges, hopChains: snapshot.hopChains ?? [] };
     },
 
     async findings(period) {
