@@ -302,6 +302,21 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(seen.some((at) => Date.parse(at) >= t0)).toBe(true);
   }, 60_000);
 
+  // Regression: a recipient's region that is no ISO 3166-1 code (a catalog an older Weft accepted: `eu-west-1`,
+  // `Germany`) was reported as a third-country transfer. It is now an unknown region, never counted as a transfer.
+  it('reports a target region it does not recognise as unknown, never as a third-country transfer', async () => {
+    for (const region of ['eu-west-1', 'Germany']) {
+      const old = { ...catalog, systems: catalog.systems.map((x) => (x.id === 'erp' ? { ...x, region } : x)) };
+      const r = assembleReport(await readReportData(clickhouseReportSource(h.store), period(), { catalog: old }), {
+        requestedBy: 'auditor-carol',
+        now: new Date(),
+      });
+      const section = r.sections.find((x) => x.id === 'processing-record')!;
+      expect(section.tables.find((t) => t.id === 'register')!.rows[0][5]).toBe(`unknown region '${region}'`);
+      expect(section.figures).toEqual(expect.arrayContaining([{ label: 'third-country transfers', value: 0 }]));
+    }
+  }, 60_000);
+
   it('signs the bundle: verify accepts it, and a one-byte change anywhere fails naming the file', async () => {
     const key = loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-key-')));
     const { zip } = await buildBundle(report, key);

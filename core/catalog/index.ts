@@ -22,6 +22,8 @@ export { defaultEnvPolicy, envRefRefusal, envPatterns, RESERVED_ENV_PATTERNS, EN
 export type { EnvPolicy } from './env-refs.ts';
 export { redactCatalog, redactUrl, SECRET_HEADER, SECRET_PARAM } from './secret-fields.ts';
 export { ruleWarnings } from './rule-warnings.ts';
+export { regionKind, regionProblems } from './regions.ts';
+export type { RegionKind } from './regions.ts';
 export { ERR_CATALOG, formatProblem } from './problems.ts';
 export type { CatalogProblem } from './problems.ts';
 export { importBackstage } from './backstage.ts';

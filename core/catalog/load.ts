@@ -8,6 +8,7 @@ import { validateAlertingSections } from './alerting.ts';
 import { validateReportSchedules } from './reports.ts';
 import { ERR_CATALOG, pathText, type CatalogProblem } from './problems.ts';
 import { FLOW_THRESHOLDS, referenceProblems, type ReferencedSections, type ReferenceProblem } from './references.ts';
+import { regionProblems } from './regions.ts';
 import { ruleWarnings } from './rule-warnings.ts';
 import { CatalogFileSchema, catalogSections, type CatalogSection } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
@@ -300,6 +301,7 @@ export function parseCatalog(
     ...validateProbeSections(refs),
     ...envPolicyProblems(catalog, options.envPolicy ?? defaultEnvPolicy),
     ...validateReportSchedules(catalog),
+    ...regionProblems(catalog),
     ...validateAlertingSections(refs),
   ]) {
     const m = /^(\w+)\[(\d+)\]\.?(.*)$/.exec(r.path);

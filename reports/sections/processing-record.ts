@@ -1,13 +1,21 @@
 import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
-import { catalogIndex, fmtTime, isThirdCountry, list, table } from './helpers.ts';
+import { regionKind } from '../../core/catalog/index.ts';
+import { catalogIndex, fmtTime, list, table } from './helpers.ts';
 import { count } from '../../core/text/index.ts';
 
-/** "US (third country)" / "DE" / "region not recorded". */
+/** "yes: US (outside the EEA)" / "no (DE)" / "region not recorded" / "unknown region 'eu-west-1'" (never called a transfer). */
 function transferText(region: string | undefined): string {
-  const third = isThirdCountry(region);
-  if (third === null) return 'region not recorded';
-  return third ? `yes: ${region} (outside the EEA)` : `no (${region})`;
+  switch (regionKind(region)) {
+    case 'not-recorded':
+      return 'region not recorded';
+    case 'unknown':
+      return `unknown region '${region}'`;
+    case 'eea':
+      return `no (${region})`;
+    case 'third-country':
+      return `yes: ${region} (outside the EEA)`;
+  }
 }
 
 /**
@@ -90,7 +98,7 @@ export function processingRecordSection(data: ReportData): Section {
       });
     }
   }
-  const transfers = records.filter((r) => isThirdCountry(ix.systems.get(r.f.target)?.region) === true);
+  const transfers = records.filter((r) => regionKind(ix.systems.get(r.f.target)?.region) === 'third-country');
   const gaps = records.filter((r) => !r.f.purpose || !r.d.retention || !r.d.dataSubjects?.length).length;
   const sections = {
     id: 'processing-record' as const,
