@@ -278,6 +278,28 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(JSON.parse(strFromU8(files['report.json'])).sections).toHaveLength(7);
   });
 
+  // Regression: the PDF drew every character its standard fonts lack as "?": two systems named in Japanese looked alike.
+  it.skipIf(!hasPdftotext)(
+    'keeps system names in other scripts distinguishable in the PDF, as code points',
+    async () => {
+      const names = new Map([
+        ['crm', '日本'],
+        ['erp', '日立'],
+      ]);
+      const named = { ...catalog, systems: catalog.systems.map((x) => (names.has(x.id) ? { ...x, name: names.get(x.id)! } : x)) };
+      const r = assembleReport(await readReportData(clickhouseReportSource(h.store), period(), { catalog: named }), {
+        requestedBy: 'auditor-carol',
+        now: new Date(),
+      });
+      const { zip } = await buildBundle(r, loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-key-'))));
+      const text = pdfText(unzipSync(zip)['report.pdf']);
+      expect(text).toContain('<U+65E5><U+672C> (crm)');
+      expect(text).toContain('<U+65E5><U+7ACB> (erp)');
+      expect(text).not.toContain('?? (crm)');
+    },
+    60_000,
+  );
+
   // Regression: "last seen" in a report's inventory was all-time: a report of a past period showed a time after
   // its end, and changed when regenerated. It is now the latest time in the period, or "not seen in the period".
   it("shows each system's and flow's last seen within the report's period, never after its end", async () => {

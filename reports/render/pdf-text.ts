@@ -10,10 +10,14 @@ const REPLACE = new Map([
   ['\u00a0', ' '],
 ]);
 
+/** A character the standard fonts cannot draw, written so it stays distinguishable: 日 → "<U+65E5>". */
+const codePointText = (code: number) => `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
+
 /**
  * Text as the standard PDF fonts can draw it: Latin-1 and the Windows-1252 extras kept, arrows and
- * comparison signs spelled out, anything else (other scripts, emoji, control characters) as "?".
- * Very long cells are cut at `max` characters so a single cell never outgrows a page.
+ * comparison signs spelled out, control characters as a space, anything else (other scripts, emoji)
+ * as its code point, `<U+65E5>`, so two names in another script never look alike. Very long cells are
+ * cut at `max` characters (of the original text) so a single cell never outgrows a page.
  */
 export function pdfText(value: unknown, max = 1200): string {
   const text = value === null || value === undefined ? '' : String(value);
@@ -24,7 +28,7 @@ export function pdfText(value: unknown, max = 1200): string {
     if (swap !== undefined) out += swap;
     else if (ch === '\n' || (code >= 0x20 && code < 0x7f) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.has(ch)) out += ch;
     else if (code < 0x20 || code === 0x7f) out += ' ';
-    else out += '?';
+    else out += codePointText(code);
   }
   return out;
 }
