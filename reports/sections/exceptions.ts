@@ -53,7 +53,7 @@ export function exceptionsSection(data: ReportData): Section {
       a.rule,
       a.severity,
       a.title,
-      list(a.flows),
+      a.subject || 'estate',
       fmtTime(a.openedAt),
       a.acknowledgedBy ?? '',
       fmtTime(a.acknowledgedAt),

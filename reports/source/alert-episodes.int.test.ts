@@ -69,4 +69,39 @@ describe('alerts in a report: every episode open at any time in the period', () 
     expect(flowMinutes(a)).toEqual({ since: new Date('2026-11-30T10:00:00Z'), until: new Date('2026-11-30T10:52:00Z') });
     expect(flowMinutes(b)).toEqual({ since: new Date('2026-11-30T10:52:00Z'), until: new Date('2026-11-30T11:00:00Z') });
   });
+  // Regression: an alert without a \`flow\` label (a drift alert on a system, a domain's, one raised for a finding)
+  // had an empty Subject in the report. It is named by its system, domain or finding as the API and UI do.
+  it('names what each alert is about by its flow, system, domain or finding label', async () => {
+    const at = '2026-11-29 10:10:00.000';
+    const alert = (fingerprint: string, labels: Record<string, string>) => ({
+      at,
+      fingerprint,
+      rule: 'probe-drift',
+      event: 'firing',
+      actor: '',
+      value: 1,
+      note: '',
+      labels,
+    });
+    await store.client.insert({
+      table: 'weft_alert_events',
+      format: 'JSONEachRow',
+      values: [
+        alert('on-flow', { flow: 'customer-sync', system: 'erp', severity: 'high' }),
+        alert('on-system', { system: 'erp', finding: 'drift:erp:customer', severity: 'high' }),
+        alert('on-domain', { domain: 'customer', severity: 'high' }),
+        alert('on-finding', { finding: 'drift:erp:customer', severity: 'high' }),
+        alert('estate', { severity: 'high' }),
+      ],
+    });
+    const alerts = await readAlerts(store, resolvePeriod({ since: '2026-11-29T10:00:00Z', until: '2026-11-29T11:00:00Z' }, new Date('2026-12-01T00:00:00Z')));
+    const rows = alerts.recorded ? alerts.rows.map((a) => [a.id, a.subject, a.title]) : [];
+    expect(rows.sort((a, b) => a[0].localeCompare(b[0]))).toEqual([
+      ['estate', '', 'probe-drift'],
+      ['on-domain', 'customer', 'probe-drift on customer'],
+      ['on-finding', 'finding drift:erp:customer', 'probe-drift on finding drift:erp:customer'],
+      ['on-flow', 'customer-sync', 'probe-drift on customer-sync'],
+      ['on-system', 'erp', 'probe-drift on erp'],
+    ]);
+  });
 });

@@ -116,6 +116,15 @@ export function readAlertRules(store: Store): Promise<Recorded<AlertRuleRow>> {
 }
 
 /**
+ * What an alert is about, as the API and UI name it: its flow, else its system, else its domain, else the
+ * finding it was raised for (`finding <key>`); '' for an estate-wide alert.
+ */
+export function alertSubject(labels: ReadonlyMap<string, string>): string {
+  const finding = labels.get('finding');
+  return labels.get('flow') || labels.get('system') || labels.get('domain') || (finding ? `finding ${finding}` : '');
+}
+
+/**
  * Every alert open at any time in the period, one row per time it fired (an episode: firing, then resolved):
  * an alert firing when the period began (its last firing or resolved event before `since` was a firing) with
  * the time it really opened, one that fired and resolved within it, one still firing at its end (resolvedAt
@@ -149,11 +158,13 @@ export async function readAlerts(store: Store, period: Period): Promise<Recorded
     let a = open.get(e.fingerprint);
     if (e.event === 'firing' && !a) {
       const flow = e.labels.get('flow');
+      const subject = alertSubject(e.labels);
       a = {
         id: e.fingerprint,
         rule: e.rule,
         severity: e.labels.get('severity') ?? '',
-        title: `${e.rule}${flow ? ` on ${flow}` : ''}`,
+        title: `${e.rule}${subject ? ` on ${subject}` : ''}`,
+        subject,
         flows: flow ? [flow] : [],
         openedAt: e.at,
         acknowledgedBy: null,

@@ -97,6 +97,8 @@ export interface AlertRow {
   rule: string;
   severity: string;
   title: string;
+  /** What it is about: its flow, else system, else domain, else `finding <key>`; '' for the estate. */
+  subject: string;
   flows: string[];
   openedAt: string;
   acknowledgedBy: string | null;
