@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Report } from './model.ts';
+import { flowMinutes } from './period.ts';
 import { sectionBuilders } from './sections/index.ts';
 import type { ReportData } from './source/report-data.ts';
 
 /** Builds the report from data already read (pure apart from the id default). */
 export function assembleReport(data: ReportData, meta: { id?: string; requestedBy: string; now: Date }): Report {
   const v = data.catalogVersion;
+  const flows = flowMinutes(data.period);
   return {
     version: 1,
     id: meta.id ?? randomUUID(),
     title: 'Integration estate compliance report',
     generatedAt: meta.now.toISOString(),
     period: data.period,
+    flowWindow: { since: flows.since.toISOString(), until: flows.until.toISOString() },
     requestedBy: meta.requestedBy,
     catalog: {
       sha256: v?.sha256 ?? null,

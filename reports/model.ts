@@ -62,6 +62,11 @@ export interface Report {
   title: string;
   generatedAt: string;
   period: Period;
+  /**
+   * The exact window flow figures (runs, records, errors, last seen) cover: the period's whole minutes, both
+   * ends rounded down ([since, until); equal when the period holds no whole minute, and no flow is counted).
+   */
+  flowWindow: Period;
   /** Who asked for it (token name, "weft report", a schedule id). */
   requestedBy: string;
   catalog: { sha256: string | null; loadedAt: string | null; sources: string[]; note: string };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolvePeriod } from './period.ts';
+import { flowWindowText, resolvePeriod } from './period.ts';
 
 const now = new Date('2026-11-29T12:00:00.000Z');
 
@@ -49,5 +49,16 @@ describe('report period', () => {
       since: '2026-11-29T11:00:00.000Z',
       until: '2026-11-29T12:00:00.000Z',
     });
+  });
+
+  // Regression: the PDF said flows were observed "between <since> and <until>" while they are counted over whole
+  // minutes with both ends rounded down: a report of 09:44:00-09:44:59 said 0 flows beside findings from 09:44:16.
+  it('states the exact window flow figures cover, and says so when it holds no whole minute', () => {
+    expect(flowWindowText({ since: '2026-03-02T09:44:00.000Z', until: '2026-03-02T09:44:59.000Z' })).toBe(
+      'No flow is counted in this report: flows are counted over whole minutes, both ends of the period rounded down to the minute, and this period holds no whole minute (both ends round down to 2026-03-02 09:44:00 UTC).',
+    );
+    expect(flowWindowText({ since: '2026-03-02T09:44:16.000Z', until: '2026-03-02T09:46:05.000Z' })).toBe(
+      'Flow figures (runs, records, errors, last seen) cover 2026-03-02 09:44:00 UTC to 2026-03-02 09:46:00 UTC (until excluded): flows are counted over whole minutes, both ends of the period rounded down to the minute.',
+    );
   });
 });

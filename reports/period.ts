@@ -15,6 +15,20 @@ export function flowMinutes(period: Period): { since: Date; until: Date } {
   const floor = (iso: string) => new Date(Math.floor(Date.parse(iso) / MINUTE_MS) * MINUTE_MS);
   return { since: floor(period.since), until: floor(period.until) };
 }
+/**
+ * The sentence a report says about the window its flow figures cover (`flowMinutes`), exact to the second:
+ * "Flow figures (runs, records, errors) are counted over whole minutes, from … to … UTC", or, when the period
+ * holds no minute's start, that no flow is counted in it.
+ */
+export function flowWindowText(period: Period): string {
+  const { since, until } = flowMinutes(period);
+  const at = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  const rule = 'flows are counted over whole minutes, both ends of the period rounded down to the minute';
+  return since.getTime() === until.getTime()
+    ? `No flow is counted in this report: ${rule}, and this period holds no whole minute (both ends round down to ${at(since)}).`
+    : `Flow figures (runs, records, errors, last seen) cover ${at(since)} to ${at(until)} (until excluded): ${rule}.`;
+}
+
 /** How far ahead of this machine's clock a period's end is taken as "now" (another machine's clock running ahead), in ms. */
 const FUTURE_SKEW_MS = 60_000;
 

@@ -278,6 +278,31 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(JSON.parse(strFromU8(files['report.json'])).sections).toHaveLength(7);
   });
 
+  // Regression: the PDF said flows were observed between the period's ends, but counts them over its whole minutes,
+  // both ends rounded down: a period inside one minute said 0 flows with no word why. The PDF and JSON state the window.
+  it.skipIf(!hasPdftotext)(
+    'states in the PDF and the JSON the exact window its flow figures cover',
+    async () => {
+      const minute = Math.floor(t0 / MIN) * MIN;
+      const at = (ms: number) => new Date(ms).toISOString();
+      const render = async (p: { since: string; until: string }) => {
+        const r = assembleReport(await readReportData(clickhouseReportSource(h.store), p), { requestedBy: 'auditor-carol', now: new Date() });
+        const files = unzipSync((await buildBundle(r, loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-key-'))))).zip);
+        return { text: pdfText(files['report.pdf']), json: JSON.parse(strFromU8(files['report.json'])) as Report };
+      };
+      const within = await render({ since: at(minute), until: at(minute + 59_000) });
+      expect(within.json.flowWindow).toEqual({ since: at(minute), until: at(minute) });
+      expect(within.text).toContain('No flow is counted in this report');
+      expect(within.text).toContain('FLOW FIGURES none: the period holds no whole minute');
+
+      const across = await render({ since: at(minute + 16_000), until: at(minute + 2 * MIN + 5_000) });
+      expect(across.json.flowWindow).toEqual({ since: at(minute), until: at(minute + 2 * MIN) });
+      const shown = (ms: number) => `${at(ms).slice(0, 19).replace('T', ' ')} UTC`;
+      expect(across.text).toContain(`Flow figures (runs, records, errors, last seen) cover ${shown(minute)} to ${shown(minute + 2 * MIN)} (until excluded)`);
+    },
+    60_000,
+  );
+
   // Regression: the PDF drew every character its standard fonts lack as "?": two systems named in Japanese looked alike.
   it.skipIf(!hasPdftotext)(
     'keeps system names in other scripts distinguishable in the PDF, as code points',

@@ -15,6 +15,7 @@ const report: Report = {
   title: 'Estate report',
   generatedAt: '2026-11-29T00:00:00.000Z',
   period: { since: '2026-11-28T00:00:00.000Z', until: '2026-11-29T00:00:00.000Z' },
+  flowWindow: { since: '2026-11-28T00:00:00.000Z', until: '2026-11-29T00:00:00.000Z' },
   requestedBy: 'weft report',
   catalog: { sha256: null, loadedAt: null, sources: [], note: 'no catalog' },
   sections: [],

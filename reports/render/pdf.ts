@@ -25,6 +25,12 @@ function cover(doc: Doc, report: Report): void {
     .text(pdfText(`${fmtTime(report.period.since)}  to  ${fmtTime(report.period.until)}`), MARGINS.left, 170);
   const facts: Array<[string, string]> = [
     ['Period', `${fmtTime(report.period.since)} – ${fmtTime(report.period.until)}`],
+    [
+      'Flow figures',
+      report.flowWindow.since === report.flowWindow.until
+        ? 'none: the period holds no whole minute (flows are counted by the whole minute)'
+        : `${fmtTime(report.flowWindow.since)} – ${fmtTime(report.flowWindow.until)} (whole minutes, both ends rounded down)`,
+    ],
     ['Generated', fmtTime(report.generatedAt)],
     ['Requested by', report.requestedBy],
     ['Report id', report.id],

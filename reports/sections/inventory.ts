@@ -2,6 +2,7 @@ import type { ReportData } from '../source/report-data.ts';
 import type { Section } from '../model.ts';
 import { catalogIndex, fmtTime, list, pct, table } from './helpers.ts';
 import { count } from '../../core/text/index.ts';
+import { flowWindowText } from '../period.ts';
 
 /** Flow status against the catalog: what an auditor compares the register with. */
 function flowStatus(f: ReportData['inventory']['flows'][number]): string {
@@ -25,7 +26,7 @@ export function inventorySection(data: ReportData): Section {
     id: 'inventory',
     title: 'Estate inventory',
     summary: [
-      `The estate as documented in the catalog and as observed in telemetry between ${fmtTime(data.period.since)} and ${fmtTime(data.period.until)}.`,
+      `The estate as documented in the catalog and as observed in telemetry in the period ${fmtTime(data.period.since)} to ${fmtTime(data.period.until)}. ${flowWindowText(data.period)}`,
       `${count(catalog.systems.length, 'system')} and ${count(catalog.flows.length, 'flow')} are documented; ${count(observedSystems.length, 'system')} and ${count(inventory.flows.filter((f) => f.stats).length, 'flow')} were observed. ` +
         `${count(undocumented, 'observed flow')} ${undocumented === 1 ? 'is' : 'are'} not documented and ${count(unknown.length, 'observed system')} ${unknown.length === 1 ? 'is' : 'are'} not in the catalog.`,
     ],
