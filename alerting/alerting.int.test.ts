@@ -55,7 +55,7 @@ routes:
   - { match: { alertname: probe-failing }, groupWait: 0s, groupInterval: 1s, continue: true }
   - { receiver: slack, groupWait: 0s, groupInterval: 1s, continue: true }
   - { receiver: mail, groupWait: 0s, groupInterval: 1s, continue: true }
-  - { receiver: am }
+  - { receiver: am, repeatInterval: 4h }
 remediations:
   - { id: restart-probe-target, mode: auto, rules: [probe-failing], request: { method: POST, url: "${base}/remediate", headers: { authorization: "Bearer env:PLATFORM_TOKEN" },
       body: '{"system":"{{labels.system}}","key":"{{idempotencyKey}}"}' }, attempts: 3, backoff: 10ms, maxBackoff: 50ms }
@@ -330,6 +330,37 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     expect((await alerting.alertStore.getAlert(erp.fingerprint))!.silencedBy).toEqual([s.id]);
     const expired = await alerting.expireSilence(s.id, 'sre-bob');
     expect(Date.parse(expired.endsAt)).toBeLessThanOrEqual(clock.t);
+  }, 30_000);
+
+  it('regression: keeps an acknowledged, silenced alert alive in Alertmanager while Weft shows it firing (a 4h repeatInterval route)', async () => {
+    await alerting.idle();
+    const [erp] = (await alerting.alertStore.listAlerts(['firing'])).filter((a) => a.labels.system === 'erp');
+    await alerting.createSilence({
+      matchers: [{ name: 'system', value: 'erp', isRegex: false, isEqual: true }],
+      startsAt: clock.now().toISOString(),
+      endsAt: new Date(clock.t + 3600_000).toISOString(),
+      createdBy: 'sre-bob',
+      comment: 'erp upgrade, longer',
+    });
+    const inAm = async () =>
+      ((await fetch(`${am.url}/api/v2/alerts`).then((r) => r.json())) as Array<{ fingerprint: string; endsAt: string; status: { state: string } }>).find(
+        (a) => a.fingerprint === erp.fingerprint,
+      );
+    let endsAt = Date.parse((await inAm())!.endsAt);
+    // Past Alertmanager's keep-alive minute, three times: each evaluation posts erp again, endsAt moves ahead.
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      clock.t += 61_000;
+      await alerting.evaluateNow();
+      await alerting.idle();
+      const weft = (await alerting.alertStore.getAlert(erp.fingerprint))!;
+      expect([weft.state, weft.acknowledgedBy, weft.silencedBy.length]).toEqual(['firing', 'sre-bob', 1]);
+      const am1 = (await inAm())!;
+      expect(am1.status.state).toBe('active');
+      expect(Date.parse(am1.endsAt)).toBeGreaterThan(endsAt);
+      expect(Date.parse(am1.endsAt)).toBeGreaterThan(Date.now() + 3 * 60_000);
+      endsAt = Date.parse(am1.endsAt);
+    }
   }, 30_000);
 
   it('lets exactly one of several processes evaluate (the lease), and another take over when it expires', async () => {

@@ -21,8 +21,8 @@ export interface Notification {
   groupLabels: Labels;
   status: 'firing' | 'resolved';
   alerts: Array<{ alert: Alert; status: 'firing' | 'resolved' }>;
-  /** Why now: the first message, a change, or the repeat interval. */
-  reason: 'first' | 'changed' | 'repeat';
+  /** Why now: the first message, a change, the repeat interval, or keeping the receiver's firing alerts alive (route `keepAliveMs`). */
+  reason: 'first' | 'changed' | 'repeat' | 'keep-alive';
   /** The group's state once this message has been delivered. */
   after: GroupState;
 }
@@ -42,7 +42,11 @@ const firedUntold = (a: Alert, g: GroupState) =>
  * than groupInterval after its last message, and otherwise every repeatInterval while an
  * unacknowledged alert fires. Never once per evaluation. A resolved alert is sent to receivers that were
  * told it fired; one that fired and resolved between two messages is told as firing first; silenced and
- * inhibited alerts are left out. `nextAt` (epoch ms, null: none) is
+ * inhibited alerts are left out. A receiver that forgets what it is not told again (Alertmanager, route
+ * `keepAliveMs`) is different: every keepAliveMs its group posts again each firing alert it was told of,
+ * acknowledged, silenced or inhibited since or not, and tells it resolved when it resolves — so an
+ * alert still firing in Weft never looks resolved there; an alert silenced or inhibited before it was
+ * told is not posted. `nextAt` (epoch ms, null: none) is
  * when the earliest group that has something to say but must wait (groupWait, groupInterval,
  * repeatInterval, a retry) becomes due, so the caller can evaluate again then instead of up to an interval later.
  */
@@ -67,8 +71,11 @@ export function planNotifications(
   let nextAt = Infinity;
   for (const [key, m] of members) {
     const g: GroupState = next.get(key) ?? { key, receiver: m.route.receiver, labels: m.labels, createdAt: now.toISOString(), lastSentAt: null, sent: {} };
+    const keepAliveMs = m.route.keepAliveMs;
+    // Muting never takes back what a keep-alive receiver was told fires: it would resolve there while firing here.
+    const shown = (a: Alert) => notifiable(a) || (keepAliveMs !== null && g.sent[a.fingerprint] === 'firing');
     const content = m.alerts
-      .filter(notifiable)
+      .filter(shown)
       .flatMap((a): Array<{ alert: Alert; status: 'firing' | 'resolved' }> =>
         a.state === 'firing' || (a.state === 'resolved' && firedUntold(a, g))
           ? [{ alert: a, status: 'firing' }]
@@ -86,10 +93,13 @@ export function planNotifications(
     const changed = content.some((c) => g.sent[c.alert.fingerprint] !== c.status);
     const since = g.lastSentAt ? t - Date.parse(g.lastSentAt) : Infinity;
     const unacked = content.some((c) => c.status === 'firing' && !c.alert.acknowledgedBy);
+    // Firing alerts a keep-alive receiver was told of: re-posted every keepAliveMs, whatever else waits.
+    const kept = keepAliveMs !== null && g.lastSentAt !== null && content.some((c) => c.status === 'firing' && g.sent[c.alert.fingerprint] === 'firing');
     let reason: Notification['reason'] | null = null;
     if (!g.lastSentAt) reason = changed && t - Date.parse(g.createdAt) >= m.route.groupWaitMs ? 'first' : null;
-    else if (changed) reason = since >= m.route.groupIntervalMs ? 'changed' : null;
-    else if (unacked && since >= m.route.repeatIntervalMs) reason = 'repeat';
+    else if (changed && since >= m.route.groupIntervalMs) reason = 'changed';
+    else if (!changed && unacked && since >= m.route.repeatIntervalMs) reason = 'repeat';
+    if (!reason && kept && since >= keepAliveMs) reason = 'keep-alive';
     if (!reason || (g.retryAt && t < Date.parse(g.retryAt))) {
       // When this group will have something to say (groupWait, groupInterval, repeatInterval, a retry).
       const due = !g.lastSentAt
@@ -101,7 +111,8 @@ export function planNotifications(
           : unacked
             ? Date.parse(g.lastSentAt) + m.route.repeatIntervalMs
             : Infinity;
-      nextAt = Math.min(nextAt, Math.max(due, g.retryAt ? Date.parse(g.retryAt) : -Infinity));
+      const alive = kept ? Date.parse(g.lastSentAt!) + keepAliveMs : Infinity;
+      nextAt = Math.min(nextAt, Math.max(Math.min(due, alive), g.retryAt ? Date.parse(g.retryAt) : -Infinity));
       continue;
     }
     const sent: GroupState['sent'] = {};

@@ -1,6 +1,7 @@
 import { labelRegex, labelRegexProblem, type Catalog, type LabelRegex, type ReceiverType, type RouteSpec } from '../../core/catalog/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { Labels } from '../model/alert.ts';
+import { AM_KEEP_ALIVE_MS } from './receivers/alertmanager.ts';
 
 /** Where one alert goes and how its notifications are grouped and paced (durations in ms). */
 export interface ResolvedRoute {
@@ -9,19 +10,26 @@ export interface ResolvedRoute {
   groupWaitMs: number;
   groupIntervalMs: number;
   repeatIntervalMs: number;
+  /**
+   * For a receiver that forgets a firing alert it is not told of again (Alertmanager: the alert's endsAt
+   * passes and it resolves there), how often the firing alerts it was told of are posted again (ms),
+   * whatever else holds: acknowledged, silenced or inhibited in Weft, a pending change waiting for
+   * groupInterval, any repeatInterval. Not set by routes. Null for receivers that keep what they were told.
+   */
+  keepAliveMs: number | null;
 }
 
 /**
  * Pacing by receiver type when a route does not say. Alertmanager does its own grouping and repeats:
  * Weft posts every alert routed there in one request on any change, and re-posts the firing ones every
- * minute so they stay alive there, as Prometheus does. The others get one message per group: after 5 s, changes at most once a minute,
+ * minute (AM_KEEP_ALIVE_MS, whatever a route's repeatInterval says) so they stay alive there, as Prometheus does. The others get one message per group: after 5 s, changes at most once a minute,
  * a reminder every 4 hours while something is firing.
  */
 export const receiverDefaults: Record<ReceiverType, Omit<ResolvedRoute, 'receiver'>> = {
-  alertmanager: { groupBy: [], groupWaitMs: 0, groupIntervalMs: 0, repeatIntervalMs: 60_000 },
-  webhook: { groupBy: ['alertname'], groupWaitMs: 5_000, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000 },
-  slack: { groupBy: ['alertname'], groupWaitMs: 5_000, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000 },
-  email: { groupBy: ['alertname'], groupWaitMs: 5_000, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000 },
+  alertmanager: { groupBy: [], groupWaitMs: 0, groupIntervalMs: 0, repeatIntervalMs: AM_KEEP_ALIVE_MS, keepAliveMs: AM_KEEP_ALIVE_MS },
+  webhook: { groupBy: ['alertname'], groupWaitMs: 5_000, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000, keepAliveMs: null },
+  slack: { groupBy: ['alertname'], groupWaitMs: 5_000, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000, keepAliveMs: null },
+  email: { groupBy: ['alertname'], groupWaitMs: 5_000, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000, keepAliveMs: null },
 };
 
 /** A route's `matchRe` (RE2, anchored, as Alertmanager); one RE2 cannot read (refused when the catalog loads) matches nothing. */
@@ -45,6 +53,7 @@ function resolve(catalog: Catalog, receiverId: string, r: RouteSpec | undefined)
     groupWaitMs: r?.groupWait ? parseDuration(r.groupWait) : d.groupWaitMs,
     groupIntervalMs: r?.groupInterval ? parseDuration(r.groupInterval) : d.groupIntervalMs,
     repeatIntervalMs: r?.repeatInterval ? parseDuration(r.repeatInterval) : d.repeatIntervalMs,
+    keepAliveMs: d.keepAliveMs,
   };
 }
 

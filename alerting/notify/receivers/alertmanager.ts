@@ -1,13 +1,19 @@
 import { amAlert } from '../payload.ts';
 import { postJson, resolveHeaders, type ReceiverKind } from './receiver-kind.ts';
 
-/** How long Alertmanager keeps a firing alert without hearing of it again (Weft re-posts every minute). */
+/** How long Alertmanager keeps a firing alert without hearing of it again: the endsAt Weft posts is this far ahead (ms). */
 export const AM_ALIVE_MS = 4 * 60_000;
+/**
+ * How often Weft re-posts every firing alert Alertmanager was told of (ms), as Prometheus does (its
+ * resend delay): well inside AM_ALIVE_MS, so an alert still firing in Weft never times out (resolves) there.
+ */
+export const AM_KEEP_ALIVE_MS = 60_000;
 
 /**
- * Prometheus Alertmanager's /api/v2/alerts, posted as Prometheus posts: firing alerts with endsAt a few
- * minutes ahead (re-posted while firing), resolved ones with endsAt = when they resolved. Alertmanager
- * then does its own grouping, silences, inhibition and on-call routing.
+ * Prometheus Alertmanager's /api/v2/alerts, posted as Prometheus posts: firing alerts with endsAt
+ * AM_ALIVE_MS ahead (re-posted every AM_KEEP_ALIVE_MS while firing, acknowledged or not: route.ts
+ * `keepAliveMs`), resolved ones with endsAt = when they resolved. Alertmanager then does its own
+ * grouping, repeats, silences, inhibition and on-call routing.
  */
 export const alertmanagerReceiver: ReceiverKind = (spec, n, ctx) => {
   const base = ctx.secrets.resolveUrl(spec.url!, `receiver ${spec.id} url`).replace(/\/$/, '');

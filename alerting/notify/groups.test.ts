@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { Catalog } from '../../core/catalog/index.ts';
+import type { Alert } from '../model/alert.ts';
+import { testCatalog } from '../testing/fixtures.ts';
+import { planNotifications, type GroupState, type Notification } from './groups.ts';
+import { routeAlert } from './route.ts';
+
+const t0 = Date.parse('2026-11-02T10:00:00.000Z');
+const at = (s: number) => new Date(t0 + s * 1000);
+
+function alert(fingerprint: string, over: Partial<Alert> = {}): Alert {
+  return {
+    fingerprint,
+    rule: 'sor-violation',
+    labels: { alertname: 'sor-violation', severity: 'high', system: fingerprint, owner: 'icoe' },
+    annotations: { summary: `violation ${fingerprint}` },
+    state: 'firing',
+    severity: 'high',
+    value: 1,
+    threshold: 0,
+    activeSince: at(0).toISOString(),
+    firedAt: at(0).toISOString(),
+    lastTrueAt: at(0).toISOString(),
+    falseSince: null,
+    resolvedAt: null,
+    lastEvalAt: at(0).toISOString(),
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    ackNote: '',
+    inhibitedBy: null,
+    silencedBy: [],
+    flow: null,
+    systems: [fingerprint],
+    finding: null,
+    traceIds: [],
+    ...over,
+  };
+}
+
+/** Plans at each step as the engine does, every notification delivered at once. */
+function planner(catalog: Catalog) {
+  let groups = new Map<string, GroupState>();
+  const sent: Array<{ s: number; receiver: string; reason: string; alerts: string[] }> = [];
+  return {
+    sent,
+    run(s: number, alerts: Alert[]) {
+      const plan = planNotifications(
+        groups,
+        alerts.map((a) => ({ alert: a, routes: routeAlert(catalog, a.labels) })),
+        at(s),
+      );
+      for (const n of plan.notifications) {
+        sent.push({
+          s,
+          receiver: n.receiver,
+          reason: n.reason,
+          alerts: n.alerts.map((x: Notification['alerts'][number]) => `${x.alert.fingerprint}:${x.status}`),
+        });
+        plan.groups.set(n.groupKey, n.after);
+      }
+      groups = plan.groups;
+      return plan;
+    },
+  };
+}
+
+const withAm = (routes = '  - { receiver: am }') =>
+  testCatalog(`  - { id: am, type: alertmanager, url: "http://127.0.0.1:9/am" }
+routes:
+${routes}
+`);
+const toAm = (p: ReturnType<typeof planner>, from = 0) => p.sent.filter((x) => x.receiver === 'am' && x.s >= from);
+
+describe('planNotifications for Alertmanager (a keep-alive receiver)', () => {
+  it('regression: re-posts an acknowledged firing alert every minute, so it never resolves in Alertmanager (acks stop only repeats elsewhere)', () => {
+    // Alertmanager, and on to the owner's webhook.
+    const p = planner(withAm('  - { receiver: am, continue: true }\n  - { groupWait: 5s }'));
+    p.run(0, [alert('a')]);
+    p.run(10, [alert('a')]);
+    expect(p.sent.map((x) => x.receiver).sort()).toEqual(['am', 'team-hook']);
+    const acked = alert('a', { acknowledgedBy: 'sre', acknowledgedAt: at(20).toISOString() });
+    for (let s = 30; s <= 300; s += 30) p.run(s, [acked]);
+    expect(toAm(p, 30).map((x) => [x.s, x.reason, x.alerts])).toEqual([
+      [60, 'keep-alive', ['a:firing']],
+      [120, 'keep-alive', ['a:firing']],
+      [180, 'keep-alive', ['a:firing']],
+      [240, 'keep-alive', ['a:firing']],
+      [300, 'keep-alive', ['a:firing']],
+    ]);
+    // The webhook keeps the ack's meaning: no repeat.
+    expect(p.sent.filter((x) => x.receiver === 'team-hook' && x.s >= 30)).toEqual([]);
+  });
+
+  it('regression: keeps a silenced or inhibited alert Alertmanager was told of alive, and tells it resolved when it resolves', () => {
+    const p = planner(withAm());
+    p.run(0, [alert('a'), alert('b')]);
+    const muted = [alert('a', { silencedBy: ['s1'] }), alert('b', { inhibitedBy: 'probe-failing:x' })];
+    p.run(60, muted);
+    p.run(120, muted);
+    expect(toAm(p, 60).map((x) => [x.s, x.alerts])).toEqual([
+      [60, ['a:firing', 'b:firing']],
+      [120, ['a:firing', 'b:firing']],
+    ]);
+    const resolved = muted.map((a) => ({ ...a, state: 'resolved' as const, resolvedAt: at(150).toISOString() }));
+    p.run(150, resolved);
+    expect(toAm(p, 150).map((x) => x.alerts)).toEqual([['a:resolved', 'b:resolved']]);
+    p.run(300, resolved);
+    expect(toAm(p, 151)).toEqual([]);
+  });
+
+  it('does not post an alert silenced before Alertmanager was told of it, and posts it once the silence ends', () => {
+    const p = planner(withAm());
+    p.run(0, [alert('a', { silencedBy: ['s1'] })]);
+    p.run(120, [alert('a', { silencedBy: ['s1'] })]);
+    expect(p.sent).toEqual([]);
+    p.run(130, [alert('a')]);
+    expect(toAm(p).map((x) => x.alerts)).toEqual([['a:firing']]);
+  });
+
+  it("regression: a route's repeatInterval (4h) or a long groupInterval does not slow the keep-alive", () => {
+    const p = planner(withAm('  - { receiver: am, repeatInterval: 4h, groupInterval: 10m }'));
+    p.run(0, [alert('a')]);
+    p.run(60, [alert('a')]);
+    // b starts firing: a change, held for groupInterval (10 min), but a still re-posted every minute.
+    p.run(90, [alert('a'), alert('b')]);
+    const plan = p.run(100, [alert('a'), alert('b')]);
+    expect(plan.nextAt).toBe(at(120).getTime());
+    p.run(120, [alert('a'), alert('b')]);
+    expect(toAm(p).map((x) => [x.s, x.reason])).toEqual([
+      [0, 'first'],
+      [60, 'keep-alive'],
+      [120, 'keep-alive'],
+    ]);
+  });
+});
