@@ -60,20 +60,23 @@ function resolve(catalog: Catalog, receiverId: string, r: RouteSpec | undefined)
 /**
  * The receivers an alert goes to (pure): the catalog's routes in order — a route without a receiver
  * sends to the receiver of the alert's owner (owners[].receiver) — stopping at the first match unless it
- * says `continue`. When no route matches, the owner's receiver. No receiver at all: nobody is told
- * (the alert is still shown in the UI, the API and /metrics).
+ * says `continue`, as Alertmanager. A matching route that has no receiver to send to (its owner has
+ * none) still stops there: it sends to nobody. When no route matches, the owner's receiver. No receiver
+ * at all: nobody is told (the alert is still shown in the UI, the API and /metrics).
  */
 export function routeAlert(catalog: Catalog, labels: Labels): ResolvedRoute[] {
   const ownerReceiver = catalog.owners.find((o) => o.id === label(labels, 'owner'))?.receiver;
   const out: ResolvedRoute[] = [];
+  let matched = false;
   for (const r of catalog.routes) {
     if (!routeMatches(r, labels)) continue;
+    matched = true;
     const target = r.receiver ?? ownerReceiver;
     const resolved = target ? resolve(catalog, target, r) : undefined;
     if (resolved && !out.some((o) => o.receiver === resolved.receiver)) out.push(resolved);
-    if (resolved && !r.continue) return out;
+    if (!r.continue) return out;
   }
-  if (out.length === 0 && ownerReceiver) {
+  if (!matched && ownerReceiver) {
     const resolved = resolve(catalog, ownerReceiver, undefined);
     if (resolved) out.push(resolved);
   }
