@@ -1,4 +1,5 @@
 import { networkCause } from '../../core/net/network-cause.ts';
+import { parseDuration } from '../../core/time/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import type { Secrets } from '../../probes/index.ts';
@@ -13,21 +14,35 @@ export interface DeliverOptions {
   secrets: Secrets;
   logger: Logger;
   externalUrl: string;
-  /** Attempts per notification (default 3), the first retry after `retryBaseMs` (default 1 s), doubling. */
+  /**
+   * Attempts per notification (default 3: the first and 2 retries), the first retry after `retryBaseMs`
+   * (default 1 s), doubling, with equal jitter (0.5–1 s, then 1–2 s).
+   */
   attempts?: number;
   retryBaseMs?: number;
+  /** How long one attempt waits for the receiver (ms) when the receiver's own `timeout` does not say; default DEFAULT_RECEIVER_TIMEOUT_MS. */
   timeoutMs?: number;
   signal?: AbortSignal;
   random?: () => number;
 }
 
+/** How long one delivery attempt waits for a receiver's answer when neither its `timeout` nor the process says (ms). */
+export const DEFAULT_RECEIVER_TIMEOUT_MS = 10_000;
+
+/** fetch's AbortSignal.timeout (TimeoutError), nodemailer's connection, greeting and socket timeouts (ETIMEDOUT). */
+const timedOut = (err: unknown) => (err as Error)?.name === 'TimeoutError' || (err as { code?: string })?.code === 'ETIMEDOUT';
+
 /**
  * Delivers one notification with retries (exponential backoff with jitter); records every attempt in
- * weft_alert_deliveries with secrets redacted. Never throws: returns whether it got through.
+ * weft_alert_deliveries with secrets redacted. Each attempt waits the receiver's `timeout` (else
+ * `o.timeoutMs`, else 10 s). Never throws: returns whether it got through — false means no attempt was
+ * answered with success, not that nothing arrived: an attempt that timed out may have been delivered and
+ * is sent again (at least once, as Alertmanager's notifications), and its record says so.
  */
 export async function deliver(n: Notification, o: DeliverOptions): Promise<boolean> {
   const spec = o.catalog.receivers.find((r) => r.id === n.receiver);
   const attempts = o.attempts ?? 3;
+  const timeoutMs = spec?.timeout ? parseDuration(spec.timeout, `receivers.${spec.id}.timeout`) : (o.timeoutMs ?? DEFAULT_RECEIVER_TIMEOUT_MS);
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const started = Date.now();
     const record: Delivery = {
@@ -45,13 +60,15 @@ export async function deliver(n: Notification, o: DeliverOptions): Promise<boole
     };
     try {
       if (!spec) throw new Error(`receiver "${n.receiver}" is not in the catalog`);
-      const res = await receiverKinds[spec.type](spec, n, { secrets: o.secrets, externalUrl: o.externalUrl, timeoutMs: o.timeoutMs ?? 10_000 });
+      const res = await receiverKinds[spec.type](spec, n, { secrets: o.secrets, externalUrl: o.externalUrl, timeoutMs });
       record.ok = true;
       record.httpStatus = res.httpStatus;
     } catch (err) {
       // fetch says only "fetch failed": the cause (ECONNREFUSED, ENOTFOUND…) is what an operator acts on.
       const cause = networkCause(err);
-      const message = (err as Error).message ?? String(err);
+      const message = timedOut(err)
+        ? `no answer within ${timeoutMs} ms: it may have been delivered (the receiver's timeout, default 10s)`
+        : ((err as Error).message ?? String(err));
       record.error = o.secrets.redact(cause && !message.includes(cause) ? `${message} (${cause})` : message).slice(0, 500);
       record.httpStatus = Number((err as { httpStatus?: number }).httpStatus ?? 0);
     }

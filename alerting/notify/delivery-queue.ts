@@ -40,7 +40,10 @@ export interface DeliveryQueue {
 /**
  * Deliveries off the evaluation path: a receiver that is down (timeouts, retries with backoff) holds up
  * only its own group, never the evaluation of the rules nor the other groups. One delivery per group at
- * a time; a group being delivered is not planned again until its state is saved, so nothing is sent twice.
+ * a time; a group being delivered is not planned again until its state is saved, so a message that got
+ * through is not planned twice. Delivery is at least once, as Alertmanager's: an attempt that timed out
+ * (a receiver slower than its `timeout`) may have got through, and is sent again — by the next attempt,
+ * then by the group RETRY_AFTER_FAILURE_MS later, for as long as no attempt is answered with success.
  */
 export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
   const running = new Map<string, Promise<void>>();

@@ -9,6 +9,7 @@ import { httpCredentialProblems } from './secret-fields.ts';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { SectionProblem } from './probes.ts';
 import { didYouMean } from '../text/index.ts';
+import { parseDuration } from '../time/index.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
 const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 2h, 7d' });
@@ -152,6 +153,12 @@ export const ReceiverSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    timeout: Type.Optional(
+      Type.String({
+        ...Duration,
+        description: 'how long one attempt waits for the answer (default 10s, 1s to 5m); one that times out may still have been delivered, and is sent again',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -223,6 +230,15 @@ interface AlertingRefs {
   receivers: ReceiverSpec[];
   routes: RouteSpec[];
   remediations: RemediationSpec[];
+}
+
+/** A duration in ms, NaN when it is not one (the schema reports that). */
+function durationOrNaN(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    return NaN;
+  }
 }
 
 /** Receiver fields each type needs. */
@@ -301,6 +317,9 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
   c.receivers.forEach((r, i) => {
     const need = receiverNeeds[r.type](r);
     if (need) problems.push({ path: `receivers[${i}].${need.field}`, message: need.message });
+    const timeoutMs = r.timeout === undefined ? undefined : durationOrNaN(r.timeout);
+    if (timeoutMs !== undefined && (timeoutMs < 1000 || timeoutMs > 300_000))
+      problems.push({ path: `receivers[${i}].timeout`, message: `timeout ${r.timeout} is out of range: give 1s to 5m` });
   });
   c.routes.forEach((r, i) => {
     const where = `routes[${i}]`;
