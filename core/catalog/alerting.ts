@@ -277,10 +277,11 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
   unique(c.remediations, 'remediations');
   // Credentials are references (env:NAME), never values in the catalog, which every reader of the API sees: as for probes.
   const credentials = (where: string, x: { url?: string; headers?: Record<string, string> }) => {
-    for (const p of httpCredentialProblems(x)) problems.push({ path: `${where}.${p.field}`, message: p.message });
+    for (const p of httpCredentialProblems(x, { passwordField: false })) problems.push({ path: `${where}.${p.field}`, message: p.message });
   };
   c.receivers.forEach((r, i) => {
-    credentials(`receivers[${i}]`, r);
+    // A Slack receiver sends no headers, and its whole URL is the credential (below).
+    credentials(`receivers[${i}]`, r.type === 'slack' ? { headers: r.headers } : r);
     if (r.type === 'slack' && typeof r.url === 'string' && !r.url.startsWith('env:'))
       problems.push({
         path: `receivers[${i}].url`,

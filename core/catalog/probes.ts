@@ -211,7 +211,8 @@ export function validateProbeSections(
         if (pw) problems.push({ path, message: pw.replace('password: env:NAME', 'user + password: env:NAME, or token: env:NAME') });
       });
     }
-    if (p.kind === 'http') problems.push(...httpCredentialProblems(p).map((h) => ({ path: `${where}.${h.field}`, message: h.message })));
+    if (p.kind === 'http')
+      problems.push(...httpCredentialProblems(p, { passwordField: true }).map((h) => ({ path: `${where}.${h.field}`, message: h.message })));
   });
   const seenRec = new Set<string>();
   catalog.reconciliations.forEach((r, i) => {

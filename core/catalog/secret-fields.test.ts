@@ -233,6 +233,34 @@ remediations:
     ]);
   });
 
+  it('regression: says how a receiver or remediation sends a user and password (a header), not a password field they do not have', () => {
+    const problems = problemsOf(`${systems}receivers:
+  - { id: w2, type: webhook, url: "https://user:pw@example.com/hook" }
+  - { id: am, type: alertmanager, url: "http://user:pw@alertmanager:9093" }
+remediations:
+  - { id: rerun, rules: [flow-stale], request: { url: "https://user:pw@runner.example/run" } }
+probes:
+  - { id: h, kind: http, system: crm, every: 1m, url: "https://weft:pw@crm/x" }
+`);
+    const header =
+      'the url must not carry a user and password: send them as a header instead, headers: { authorization: "Basic env:NAME" } (NAME holding base64 of user:password)';
+    expect(problems).toEqual([
+      `receivers[0].url: ${header}`,
+      `receivers[1].url: ${header}`,
+      `remediations[0].request.url: ${header}`,
+      // An http probe has a password field, sent as basic auth.
+      'probes[0].url: the url must not carry a password: give the user in the url and password: env:NAME (sent as basic auth)',
+    ]);
+    // The advice, followed, is accepted.
+    expect(
+      problemsOf(`${systems}receivers:
+  - { id: w2, type: webhook, url: "https://example.com/hook", headers: { authorization: "Basic env:HOOK_BASIC" } }
+remediations:
+  - { id: rerun, rules: [flow-stale], request: { url: "https://runner.example/run", headers: { authorization: "Basic env:RUNNER_BASIC" } } }
+`),
+    ).toEqual([]);
+  });
+
   it('masks them in the catalog viewers see, keeping references', () => {
     const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
     const shown = JSON.stringify(redactCatalog(catalog));

@@ -28,12 +28,22 @@ export function urlPasswordProblem(url: string): string | undefined {
 /**
  * Literal credentials in an HTTP call the catalog describes (an http probe, a receiver, a remediation's request): a
  * password in the URL, a secret query parameter, a credential header that is not a reference. A URL given as
- * `env:NAME`, or none, has nothing to check.
+ * `env:NAME`, or none, has nothing to check. `passwordField`: the call has a `password` field sent as basic
+ * auth (http probes), else (receivers, remediations) the advice is an authorization header.
  */
-export function httpCredentialProblems(p: { url?: string; headers?: Record<string, string> }): Array<{ field: string; message: string }> {
+export function httpCredentialProblems(
+  p: { url?: string; headers?: Record<string, string> },
+  o: { passwordField: boolean },
+): Array<{ field: string; message: string }> {
   const out: Array<{ field: string; message: string }> = [];
   const pw = p.url === undefined ? undefined : urlPasswordProblem(p.url);
-  if (pw) out.push({ field: 'url', message: 'the url must not carry a password: give the user in the url and password: env:NAME (sent as basic auth)' });
+  if (pw)
+    out.push({
+      field: 'url',
+      message: o.passwordField
+        ? 'the url must not carry a password: give the user in the url and password: env:NAME (sent as basic auth)'
+        : 'the url must not carry a user and password: send them as a header instead, headers: { authorization: "Basic env:NAME" } (NAME holding base64 of user:password)',
+    });
   try {
     for (const [name, value] of new URL(p.url ?? '').searchParams) {
       if (SECRET_PARAM.test(name) && !ENV_VALUE.test(value)) {
