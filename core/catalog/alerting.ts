@@ -316,7 +316,7 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
     }
   });
   c.receivers.forEach((r, i) => {
-    const need = receiverNeeds[r.type](r);
+    const need = receiverNeeds[r.type]?.(r); // a refused receiver's stub has no type
     if (need) problems.push({ path: `receivers[${i}].${need.field}`, message: need.message });
     const timeoutMs = r.timeout === undefined ? undefined : durationOrNaN(r.timeout);
     if (timeoutMs !== undefined && (timeoutMs < 1000 || timeoutMs > 300_000))
@@ -352,7 +352,7 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
       problems.push({ path: `${where}.escalate`, message: `unknown receiver "${r.escalate}"${didYouMean(r.escalate, receivers)}: declare it under receivers` });
     if (!r.flows?.length && !r.rules?.length) problems.push({ path: `${where}.flows`, message: 'attach the action to flows: [flow-id] or rules: [rule-id]' });
     // The body is a template ({{labels.flow}}), sent as written: a reference there would go out as its text.
-    if (r.request.body?.includes('env:'))
+    if (r.request?.body?.includes('env:'))
       problems.push({
         path: `${where}.request.body`,
         message:

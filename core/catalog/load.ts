@@ -288,14 +288,18 @@ export function parseCatalog(
   // Entries left out (set aside for a YAML mistake, or refused by the schema) still declare their ids:
   // the section checks see them as stubs after the real entries, so a probe or a rule naming one is not
   // a second mistake (a stub's own problems have no origin, and are dropped).
-  const stubs = (s: keyof ReferencedSections) => [...(declared[s] ?? []), ...(aliases[s] ?? [])].map((id) => ({ id }));
+  const stubs = <T>(s: CatalogSection) => [...(declared[s] ?? []), ...(aliases[s] ?? [])].map((id) => ({ id }) as T);
   const refs = {
     ...catalog,
-    owners: [...catalog.owners, ...stubs('owners')],
-    systems: [...catalog.systems, ...stubs('systems')],
-    domains: [...catalog.domains, ...stubs('domains')],
-    flows: [...catalog.flows, ...stubs('flows')],
-    classes: [...catalog.classes, ...stubs('classes')],
+    owners: [...catalog.owners, ...stubs<Catalog['owners'][number]>('owners')],
+    systems: [...catalog.systems, ...stubs<Catalog['systems'][number]>('systems')],
+    domains: [...catalog.domains, ...stubs<Catalog['domains'][number]>('domains')],
+    flows: [...catalog.flows, ...stubs<Catalog['flows'][number]>('flows')],
+    classes: [...catalog.classes, ...stubs<Catalog['classes'][number]>('classes')],
+    // A route, owner or remediation naming a refused receiver, or a remediation naming a refused rule, is no second mistake either.
+    receivers: [...catalog.receivers, ...stubs<Catalog['receivers'][number]>('receivers')],
+    alerts: [...catalog.alerts, ...stubs<Catalog['alerts'][number]>('alerts')],
+    remediations: [...catalog.remediations, ...stubs<Catalog['remediations'][number]>('remediations')],
   };
   for (const r of [
     ...validateProbeSections(refs),

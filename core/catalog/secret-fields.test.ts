@@ -261,6 +261,26 @@ remediations:
     ).toEqual([]);
   });
 
+  it('regression: does not report references to a receiver, rule or remediation the schema refused (the follow-on of one mistake)', () => {
+    expect(
+      problemsOf(`${systems}owners:
+  - { id: icoe, receiver: w2 }
+receivers:
+  - { id: w2, type: webhook, url: "https://example.com/hook", password: "env:HOOK_PASSWORD" }
+routes:
+  - { receiver: w2 }
+alerts:
+  - { id: slow, measure: latency-p95, threshold: 1000, severity: hgh, remediation: rerun }
+remediations:
+  - { id: rerun, rules: [slow], escalate: w2, request: { url: "https://runner.example/run" }, attempts: many }
+`),
+    ).toEqual([
+      'receivers[0].password: unknown field "password"; expected one of: id, type, url, headers, to, from, smtp, timeout',
+      expect.stringMatching(/^alerts\[0\]\.severity: /),
+      expect.stringMatching(/^remediations\[0\]\.attempts: /),
+    ]);
+  });
+
   it('masks them in the catalog viewers see, keeping references', () => {
     const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
     const shown = JSON.stringify(redactCatalog(catalog));
