@@ -14,7 +14,7 @@ import type { Alert, AlertRule } from './model/alert.ts';
 import { deliver } from './notify/deliver.ts';
 import { createDeliveryQueue } from './notify/delivery-queue.ts';
 import { planNotifications, type GroupState, type Notification } from './notify/groups.ts';
-import { routeAlert } from './notify/route.ts';
+import { receiverRoute, routeAlert } from './notify/route.ts';
 import { actionsFor, runAction, type RemediationOutcome } from './remediation/run-action.ts';
 import { rulesFor } from './rules/derive-rules.ts';
 import { silenceStatus, type Silence } from './silences/matchers.ts';
@@ -268,7 +268,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       const routed = result.alerts
         .filter((a) => a.state === 'firing' || a.state === 'resolved')
         .map((alert) => ({ alert, routes: routeAlert(catalog, alert.labels) }));
-      const plan = planNotifications(groups, routed, now);
+      const plan = planNotifications(groups, routed, now, (id) => receiverRoute(catalog, id));
       const notified = new Set<string>();
       const toDeliver: Array<{ n: Notification; before: GroupState }> = [];
       for (const n of plan.notifications) {

@@ -3,7 +3,7 @@ import type { Catalog } from '../../core/catalog/index.ts';
 import type { Alert } from '../model/alert.ts';
 import { testCatalog } from '../testing/fixtures.ts';
 import { planNotifications, type GroupState, type Notification } from './groups.ts';
-import { routeAlert } from './route.ts';
+import { receiverRoute, routeAlert } from './route.ts';
 
 const t0 = Date.parse('2026-11-02T10:00:00.000Z');
 const at = (s: number) => new Date(t0 + s * 1000);
@@ -37,17 +37,21 @@ function alert(fingerprint: string, over: Partial<Alert> = {}): Alert {
   };
 }
 
-/** Plans at each step as the engine does, every notification delivered at once. */
+/** Plans at each step as the engine does, every notification delivered at once; `reload` swaps the catalog. */
 function planner(catalog: Catalog) {
   let groups = new Map<string, GroupState>();
   const sent: Array<{ s: number; receiver: string; reason: string; alerts: string[] }> = [];
   return {
     sent,
+    reload(c: Catalog) {
+      catalog = c;
+    },
     run(s: number, alerts: Alert[]) {
       const plan = planNotifications(
         groups,
         alerts.map((a) => ({ alert: a, routes: routeAlert(catalog, a.labels) })),
         at(s),
+        (id) => receiverRoute(catalog, id),
       );
       for (const n of plan.notifications) {
         sent.push({
@@ -130,6 +134,84 @@ describe('planNotifications for Alertmanager (a keep-alive receiver)', () => {
       [0, 'first'],
       [60, 'keep-alive'],
       [120, 'keep-alive'],
+    ]);
+  });
+});
+
+describe('planNotifications after a catalog reload moves alerts', () => {
+  const hooks = (routes: string) =>
+    testCatalog(`  - { id: other-hook, type: webhook, url: "http://127.0.0.1:9/other" }
+  - { id: am, type: alertmanager, url: "http://127.0.0.1:9/am" }
+${routes ? `routes:\n${routes}` : ''}
+`);
+  const resolvedAt = (a: Alert, s: number): Alert => ({ ...a, state: 'resolved', resolvedAt: at(s).toISOString() });
+
+  it('regression: tells the old receiver resolved for what it was told firing, and the new one firing', () => {
+    const p = planner(hooks(''));
+    p.run(0, [alert('a')]);
+    p.run(10, [alert('a')]);
+    p.reload(hooks('  - { receiver: other-hook, groupWait: 0s }'));
+    p.run(20, [alert('a')]);
+    p.run(70, [alert('a')]);
+    expect(p.sent.map((x) => [x.s, x.receiver, x.alerts])).toEqual([
+      [10, 'team-hook', ['a:firing']],
+      [20, 'other-hook', ['a:firing']],
+      [70, 'team-hook', ['a:resolved']], // groupInterval (1 min) after its last message
+    ]);
+    // Told once: the old group then has nothing left to say.
+    p.run(200, [alert('a')]);
+    p.run(300, [resolvedAt(alert('a'), 250)]);
+    expect(p.sent.slice(3).map((x) => [x.s, x.receiver, x.alerts])).toEqual([[300, 'other-hook', ['a:resolved']]]);
+  });
+
+  it('plans the old group when it becomes due (nextAt), and tells an alert that resolved meanwhile as resolved once', () => {
+    const p = planner(hooks(''));
+    p.run(0, [alert('a')]);
+    p.run(10, [alert('a'), alert('b')]);
+    p.reload(hooks('  - { receiver: other-hook, groupWait: 0s }'));
+    const plan = p.run(30, [alert('a'), resolvedAt(alert('b'), 25)]);
+    expect(plan.nextAt).toBe(at(70).getTime());
+    p.run(70, [alert('a'), resolvedAt(alert('b'), 25)]);
+    expect(p.sent.filter((x) => x.receiver === 'team-hook').map((x) => [x.s, x.alerts])).toEqual([
+      [10, ['a:firing', 'b:firing']],
+      [70, ['a:resolved', 'b:resolved']],
+    ]);
+    // b resolved before it ever went to other-hook: other-hook hears of a only.
+    expect(p.sent.filter((x) => x.receiver === 'other-hook').map((x) => x.alerts)).toEqual([['a:firing']]);
+  });
+
+  it('says nothing when only the grouping changed on the same receiver, and forgets a group whose receiver was removed', () => {
+    const p = planner(hooks(''));
+    p.run(0, [alert('a')]);
+    p.run(10, [alert('a')]);
+    p.reload(hooks('  - { groupBy: [system], groupWait: 0s }'));
+    p.run(20, [alert('a')]);
+    p.run(100, [alert('a')]);
+    expect(p.sent.map((x) => [x.s, x.receiver, x.alerts])).toEqual([
+      [10, 'team-hook', ['a:firing']],
+      [20, 'team-hook', ['a:firing']],
+    ]);
+    const q = planner(hooks('  - { receiver: other-hook, groupWait: 0s }'));
+    q.run(0, [alert('a')]);
+    q.reload(testCatalog()); // other-hook removed: the owner's team-hook
+    q.run(100, [alert('a')]);
+    const plan = q.run(110, [alert('a')]);
+    expect(q.sent.map((x) => [x.s, x.receiver])).toEqual([
+      [0, 'other-hook'],
+      [110, 'team-hook'],
+    ]);
+    expect([...plan.groups.values()].map((g) => g.receiver)).toEqual(['team-hook']);
+  });
+
+  it('leaves a still firing alert to expire in an Alertmanager it no longer goes to, and tells it resolved there when it resolved', () => {
+    const p = planner(hooks('  - { receiver: am }'));
+    p.run(0, [alert('a'), alert('b')]);
+    p.reload(hooks('  - { receiver: other-hook, groupWait: 0s }'));
+    p.run(30, [alert('a'), resolvedAt(alert('b'), 20)]);
+    p.run(120, [alert('a'), resolvedAt(alert('b'), 20)]);
+    expect(p.sent.filter((x) => x.receiver === 'am').map((x) => [x.s, x.alerts])).toEqual([
+      [0, ['a:firing', 'b:firing']],
+      [30, ['b:resolved']],
     ]);
   });
 });

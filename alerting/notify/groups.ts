@@ -1,4 +1,5 @@
 import type { Alert, Labels } from '../model/alert.ts';
+import { planOrphans } from './orphan-groups.ts';
 import { groupKeyOf, groupLabels, type ResolvedRoute } from './route.ts';
 
 /** What one group has told its receiver so far (persisted, so a restart neither repeats nor forgets). */
@@ -46,7 +47,12 @@ const firedUntold = (a: Alert, g: GroupState) =>
  * `keepAliveMs`) is different: every keepAliveMs its group posts again each firing alert it was told of,
  * acknowledged, silenced or inhibited since or not, and tells it resolved when it resolves — so an
  * alert still firing in Weft never looks resolved there; an alert silenced or inhibited before it was
- * told is not posted. `nextAt` (epoch ms, null: none) is
+ * told is not posted. A group no alert routes to any more (a catalog reload moved its alerts to another
+ * receiver or group, or removed its route) tells what it last told as firing resolved, groupInterval after
+ * its last message, paced as its receiver (`receiverRoute`: undefined when the receiver is gone, and the
+ * group is then forgotten) — except an alert that still fires and still goes to that receiver in another
+ * group, and, for a keep-alive receiver, one that still fires (its other receivers may keep it alive at
+ * the same Alertmanager; else it ends there when its endsAt passes). `nextAt` (epoch ms, null: none) is
  * when the earliest group that has something to say but must wait (groupWait, groupInterval,
  * repeatInterval, a retry) becomes due, so the caller can evaluate again then instead of up to an interval later.
  */
@@ -54,6 +60,7 @@ export function planNotifications(
   groups: ReadonlyMap<string, GroupState>,
   routed: Array<{ alert: Alert; routes: ResolvedRoute[] }>,
   now: Date,
+  receiverRoute: (receiver: string) => ResolvedRoute | undefined = () => undefined,
 ): { notifications: Notification[]; groups: Map<string, GroupState>; nextAt: number | null } {
   const next = new Map(groups);
   const members = new Map<string, { route: ResolvedRoute; labels: Labels; alerts: Alert[] }>();
@@ -127,7 +134,8 @@ export function planNotifications(
       after: { ...g, lastSentAt: now.toISOString(), sent, retryAt: undefined },
     });
   }
-  // Groups whose alerts went away entirely (inactive, rule removed) are forgotten once nothing fires there.
-  for (const [key, g] of next) if (!members.has(key) && Object.values(g.sent).every((s) => s !== 'firing')) next.delete(key);
+  const orphans = planOrphans(next, members, routed, t, receiverRoute);
+  notifications.push(...orphans.notifications);
+  nextAt = Math.min(nextAt, orphans.nextAt);
   return { notifications, groups: next, nextAt: Number.isFinite(nextAt) ? nextAt : null };
 }

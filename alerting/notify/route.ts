@@ -83,6 +83,9 @@ export function routeAlert(catalog: Catalog, labels: Labels): ResolvedRoute[] {
   return out;
 }
 
+/** A receiver's own pacing (its type's defaults, no route), or undefined when the catalog has no such receiver. */
+export const receiverRoute = (catalog: Catalog, receiverId: string): ResolvedRoute | undefined => resolve(catalog, receiverId, undefined);
+
 /** The labels that make an alert's group on a route (`...`: all of them). */
 export function groupLabels(route: ResolvedRoute, labels: Labels): Labels {
   if (route.groupBy.includes('...')) return { ...labels };
