@@ -77,21 +77,24 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
     windows,
   );
   const rawEnds = RAW_ENDS.split(', ');
-  // Per raw edge and run group, summed; then once per run group and resolved edge (RUN_GROUP); then summed over groups.
+  const anyEnds = rawEnds.map((c) => `any(${c}) AS ${c}`).join(', ');
+  // Per raw edge and run group, summed; then resolved: an edge between two systems (role 0) is taken once per run group
+  // (RUN_GROUP) and summed over groups; a self-edge (role 1) keeps its raw ends (keyed by their hash `re`).
   const query = `
-    SELECT w, role, source, target, integration, service, domain, ${RAW_ENDS},
+    SELECT w, role, source, target, integration, service, domain, ${anyEnds},
       sum(t) AS traces, sum(ft) AS failed, sum(es) AS error_spans, sum(rc) AS records,
       quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q, min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error,
       max(sl) AS slowest
     FROM (
-      SELECT w, role, source, target, integration, service, domain, ${RAW_ENDS}, g,
+      SELECT w, role, source, target, integration, service, domain, re, g, ${anyEnds},
         max(t) AS t, max(ft) AS ft, max(es) AS es, ${groupRecords('tk')} AS rc, any(lat) AS lat, min(fs) AS fs, max(ls) AS ls, max(st) AS st, max(se) AS se, max(sl) AS sl
       FROM (
         SELECT w, role, source, target, integration, service, if(role = 1, '', domain) AS domain,
-          ${rawEnds.map((c) => `if(role = 1, ${c}, '') AS ${c}`).join(', ')}, g, tk, t, ft, es, rc, lat, fs, ls, st, se, sl
+          ${rawEnds.map((c) => `if(role = 1, ${c}, '') AS ${c}`).join(', ')}, if(role = 1, cityHash64(${RAW_ENDS}), 0) AS re,
+          g, tk, t, ft, es, rc, lat, fs, ls, st, se, sl
         FROM (
-          SELECT w, ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain, ${RAW_ENDS},
-            ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, t, ft, es, rc, lat, fs, ls, st, se, sl
+          SELECT w, ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, toUInt8(source = target) AS role, integration, service, domain,
+            ${RAW_ENDS}, ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, t, ft, es, rc, lat, fs, ls, st, se, sl
           FROM (
             SELECT w, integration, service, domain, ${RAW_ENDS}, shape,
               sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
@@ -101,12 +104,11 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
             GROUP BY w, ${EDGE_KEY}, shape
           )
         )
-        ARRAY JOIN [0, 1] AS role
-        WHERE (role = 0 AND t > 0 AND source != target) OR (role = 1 AND src_kind != '' AND tgt_kind != '' AND source = target)
+        WHERE (role = 0 AND t > 0) OR (role = 1 AND src_kind != '' AND tgt_kind != '')
       )
-      GROUP BY w, role, source, target, integration, service, domain, ${RAW_ENDS}, g
+      GROUP BY w, role, source, target, integration, service, domain, re, g
     )
-    GROUP BY w, role, source, target, integration, service, domain, ${RAW_ENDS}
+    GROUP BY w, role, source, target, integration, service, domain, re
     ORDER BY w, role, source, target, integration`;
   const rows = await store.client
     .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })

@@ -84,7 +84,7 @@ export const RUN_GROUP = 'if(shape = 0, cityHash64(src_kind, src_sys, src_host, 
  * every one of its edges (`max`: they are equal); an OpenLineage run (service '') the rows written to each edge's
  * target datasets, summed over the group's distinct targets.
  */
-export const groupRecords = (targetKey: string): string => `if(service = '', arraySum(x -> x.2, groupUniqArray((${targetKey}, rc))), max(rc))`;
+export const groupRecords = (targetKey: string): string => `if(service = '', arraySum(x -> x.2, groupUniqArrayIf((${targetKey}, rc), service = '')), max(rc))`;
 
-/** The target endpoint of a `weft_flow_edges` row, as one value (`groupRecords`). */
-export const TARGET_KEY = 'cityHash64(tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer)';
+/** The target endpoint of an OpenLineage run's `weft_flow_edges` row (service ''), as one value (`groupRecords`); 0 for a traced run's. */
+export const TARGET_KEY = "if(service = '', cityHash64(tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer), 0)";
