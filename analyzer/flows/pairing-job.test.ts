@@ -52,6 +52,16 @@ const post = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
   ...more,
 });
 
+/** A run of 500 ms: an INTERNAL root span (the integration's own) around `children`. */
+const wrapped = (start: number, children: SpanSpec[], more: Partial<SpanSpec> = {}): SpanSpec => ({
+  name: 'run',
+  kind: INTERNAL,
+  start,
+  durationMs: 500,
+  children,
+  ...more,
+});
+
 describe('pairing by arrival (real SDK → collector → chDB → pairing job)', () => {
   let h: Harness;
   let analyzer: Analyzer;
@@ -98,14 +108,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     const { ERROR, OK } = api.SpanStatusCode;
     const failedCall = { status: { code: ERROR } };
     const t = Date.now() - HOUR;
-    const run = (start: number, children: SpanSpec[], more: Partial<SpanSpec> = {}): SpanSpec => ({
-      name: 'run',
-      kind: INTERNAL,
-      start,
-      durationMs: 500,
-      children,
-      ...more,
-    });
+    const run = wrapped;
     await sendSpans({ url: h.collector.url, serviceName: 'outcome-sync' }, [
       // upsert: the lookup 404s, the create succeeds — succeeded
       run(t, [
@@ -209,14 +212,8 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     const { ERROR } = api.SpanStatusCode;
     const t = Date.now() - HOUR;
     const w = (host: string, start: number, failed = false): SpanSpec => post(host, { start, durationMs: 20, ...(failed ? { status: { code: ERROR } } : {}) });
-    const run = (start: number, writes: SpanSpec[], more: Partial<SpanSpec> = {}): SpanSpec => ({
-      name: 'run',
-      kind: INTERNAL,
-      start,
-      durationMs: 500,
-      children: [get('crm.internal', { start: start + 5, durationMs: 5 }), ...writes],
-      ...more,
-    });
+    const run = (start: number, writes: SpanSpec[], more: Partial<SpanSpec> = {}) =>
+      wrapped(start, [get('crm.internal', { start: start + 5, durationMs: 5 }), ...writes], more);
     await sendSpans({ url: h.collector.url, serviceName: 'fanout-sync' }, [
       // billing's write fails last: failed on crm → billing only (twice)
       ...[0, 1].map((i) => run(t + i * 1000, [w('erp.internal', t + i * 1000 + 20), w('billing.internal', t + i * 1000 + 50, true)])),
@@ -288,14 +285,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
       durationMs: 20,
       attributes: { ...spec.attributes, 'integration.records': records },
     });
-    const run = (start: number, children: SpanSpec[], more: Partial<SpanSpec> = {}): SpanSpec => ({
-      name: 'run',
-      kind: INTERNAL,
-      start,
-      durationMs: 500,
-      children,
-      ...more,
-    });
+    const run = wrapped;
     await sendSpans({ url: h.collector.url, serviceName: 'counted-sync' }, [
       // read 5, write 5, the root says 5 too: 5
       run(t, [call(get('crm.internal'), 5, t + 10), call(post('erp.internal'), 5, t + 40)], n(5)),
