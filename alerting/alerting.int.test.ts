@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../clickhouse/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
+import { renderMetrics } from './metrics/prometheus.ts';
 import type { FindingCandidate } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
@@ -198,6 +199,27 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     expect(mails[0]).toMatch(/text\/html/);
     // No secret in what Weft stored about its deliveries.
     expect(JSON.stringify(deliveries)).not.toMatch(/hook-secret|secret-path|smtp-secret/);
+    // Regression: a receiver that was down showed only in the deliveries list; /metrics says so now. The webhook's
+    // latest attempt succeeded: up. Its next one fails: down, its last success kept.
+    const up = () => renderMetrics({ findings: [], alerts: [], catalog: catalog(), observations: null, receivers: health });
+    let health = await alerting.alertStore.receiverHealth();
+    expect(up()).toMatch(/^weft_alert_receiver_up\{receiver="supply-hook"\} 1$/m);
+    const success = health.find((r) => r.receiver === 'supply-hook')!.lastSuccessAt!;
+    await alerting.alertStore.recordDelivery({
+      ...deliveries.find((d) => d.receiver === 'supply-hook')!,
+      at: new Date(Date.parse(success) + 1000).toISOString(),
+      attempt: 1,
+      ok: false,
+      httpStatus: 0,
+      error: 'fetch failed (ECONNREFUSED)',
+    });
+    health = await alerting.alertStore.receiverHealth();
+    expect(up()).toMatch(/^weft_alert_receiver_up\{receiver="supply-hook"\} 0$/m);
+    expect(up()).toContain(`weft_alert_receiver_last_success_timestamp_seconds{receiver="supply-hook"} ${Date.parse(success) / 1000}`);
+    // Receivers not in the catalog are not exported (labels stay bounded by the catalog).
+    expect(
+      renderMetrics({ findings: [], alerts: [], catalog: catalog(), observations: null, receivers: [{ receiver: 'x', ok: false, lastSuccessAt: null }] }),
+    ).not.toMatch(/receiver="x"/);
   }, 30_000);
 
   it('Alertmanager receives the alerts with Weft fingerprints, groups them, and respects its own silence', async () => {

@@ -2,6 +2,7 @@ import type { Catalog } from '../../core/catalog/index.ts';
 import { severities, type Finding } from '../../core/contracts/index.ts';
 import type { Observations } from '../evaluate/observations.ts';
 import type { Alert } from '../model/alert.ts';
+import type { ReceiverHealth } from '../store/alert-store.ts';
 
 /** Flows exported per-flow gauges at most (catalog flows only: cardinality bounded by the catalog). */
 export const MAX_FLOW_SERIES = 500;
@@ -21,11 +22,17 @@ function gauge(name: string, help: string, samples: Array<[Record<string, string
 
 /**
  * Weft's gauges in the Prometheus text format (0.0.4), so users can alert from their own Prometheus:
- * open findings by kind and severity, firing alerts by severity, and per catalog flow its p95 latency and
- * error rate over the last 5 minutes. Labels come from the catalog only, never from telemetry, so the
+ * open findings by kind and severity, firing alerts by severity, per catalog flow its p95 latency and
+ * error rate over the last 5 minutes, and per catalog receiver whether its deliveries succeed. Labels come from the catalog only, never from telemetry, so the
  * number of series is bounded by the catalog (and MAX_FLOW_SERIES).
  */
-export function renderMetrics(input: { findings: Finding[]; alerts: Alert[]; catalog: Catalog; observations: Observations | null }): string {
+export function renderMetrics(input: {
+  findings: Finding[];
+  alerts: Alert[];
+  catalog: Catalog;
+  observations: Observations | null;
+  receivers?: ReceiverHealth[];
+}): string {
   const byKind = new Map<string, number>();
   for (const f of input.findings) {
     const k = `${f.kind}\u0000${f.severity}`;
@@ -46,6 +53,9 @@ export function renderMetrics(input: { findings: Finding[]; alerts: Alert[]; cat
     if (s.p95Ms !== null) p95.push([{ flow: f.id }, s.p95Ms / 1000]);
     err.push([{ flow: f.id }, s.failedTraces / s.traces]);
   }
+  // Receivers of the catalog only (bounded labels): one whose latest attempt failed is down until one succeeds.
+  const declared = new Set((input.catalog.receivers ?? []).map((r) => r.id));
+  const receivers = (input.receivers ?? []).filter((r) => declared.has(r.receiver));
   return [
     gauge(
       'weft_findings_open',
@@ -55,6 +65,18 @@ export function renderMetrics(input: { findings: Finding[]; alerts: Alert[]; cat
     gauge('weft_alerts_firing', 'Firing alerts by severity.', firing),
     gauge('weft_flow_latency_p95_seconds', 'p95 latency of each catalog flow over the last 5 minutes, seconds.', p95),
     gauge('weft_flow_error_ratio', 'Share of failed runs of each catalog flow over the last 5 minutes (0..1).', err),
+    gauge(
+      'weft_alert_receiver_up',
+      '1 when the latest notification delivery attempt to the receiver (last 7 days) succeeded, 0 when it failed; absent when there was none.',
+      receivers.map((r) => [{ receiver: r.receiver }, r.ok ? 1 : 0]),
+    ),
+    gauge(
+      'weft_alert_receiver_last_success_timestamp_seconds',
+      'When a notification was last delivered to the receiver (Unix time, seconds; last 7 days).',
+      receivers.flatMap((r): Array<[Record<string, string>, number]> =>
+        r.lastSuccessAt ? [[{ receiver: r.receiver }, Date.parse(r.lastSuccessAt) / 1000]] : [],
+      ),
+    ),
     '',
   ].join('\n');
 }

@@ -30,6 +30,15 @@ export interface Delivery {
   durationMs: number;
 }
 
+/** How a receiver's deliveries went lately (`AlertStore.receiverHealth`). */
+export interface ReceiverHealth {
+  receiver: string;
+  /** Whether its latest delivery attempt succeeded. */
+  ok: boolean;
+  /** When its latest successful attempt was (ISO 8601), null when none in the days read. */
+  lastSuccessAt: string | null;
+}
+
 /** One remediation attempt (an HTTP call to an integration platform, or the escalation after the last). */
 export interface RemediationAttempt {
   at: string;
@@ -204,6 +213,18 @@ export class AlertStore {
       error: String(r.error),
       durationMs: Number(r.duration_ms),
     }));
+  }
+
+  /**
+   * Per receiver with a delivery attempt in the last 7 days: whether its latest attempt succeeded, and when the latest
+   * successful one was (ISO 8601; null when none in those days). Read for Prometheus `/metrics`.
+   */
+  async receiverHealth(): Promise<ReceiverHealth[]> {
+    const rows = await this.rows<{ receiver: string; latest_ok: number | string; last_success: string | null }>(
+      `SELECT receiver, argMax(ok, (at, attempt)) AS latest_ok, if(countIf(ok = 1) > 0, maxIf(at, ok = 1), NULL) AS last_success
+       FROM weft_alert_deliveries WHERE at >= now64(3) - toIntervalDay(7) GROUP BY receiver ORDER BY receiver`,
+    );
+    return rows.map((r) => ({ receiver: r.receiver, ok: Number(r.latest_ok) === 1, lastSuccessAt: r.last_success ? fromChTime(r.last_success) : null }));
   }
 
   async recordAttempt(a: RemediationAttempt): Promise<void> {

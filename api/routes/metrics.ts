@@ -4,7 +4,7 @@ import type { ApiServices } from '../services.ts';
 
 /**
  * Prometheus `/metrics` beside the UI (outside /api/v1, where scrapers look): open findings, firing
- * alerts, per-flow p95 and error rate. Access level `read` (a viewer token when tokens are required).
+ * alerts, per-flow p95 and error rate, receivers whose deliveries fail. Access level `read` (a viewer token when tokens are required).
  */
 export function registerMetricsRoute(app: FastifyInstance, services: ApiServices): void {
   app.get('/metrics', { config: { access: 'read' }, schema: { hide: true } }, async (_request, reply) => {
@@ -16,6 +16,7 @@ export function registerMetricsRoute(app: FastifyInstance, services: ApiServices
       alerts,
       catalog: catalog ?? ({ flows: [] } as never),
       observations: catalog ? (services.alerting?.lastObservations() ?? null) : null,
+      receivers: services.alerting ? await services.alerting.alertStore.receiverHealth() : [],
     });
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   });
