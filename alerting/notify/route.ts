@@ -61,7 +61,8 @@ function resolve(catalog: Catalog, receiverId: string, r: RouteSpec | undefined)
  * The receivers an alert goes to (pure): the catalog's routes in order — a route without a receiver
  * sends to the receiver of the alert's owner (owners[].receiver) — stopping at the first match unless it
  * says `continue`, as Alertmanager. A matching route that has no receiver to send to (its owner has
- * none) still stops there: it sends to nobody. When no route matches, the owner's receiver. No receiver
+ * none) still stops there: it sends to nobody. A receiver is listed once, on the first route that sends to it (a later
+ * route to it, after `continue`, is skipped with its grouping). When no route matches, the owner's receiver. No receiver
  * at all: nobody is told (the alert is still shown in the UI, the API and /metrics).
  */
 export function routeAlert(catalog: Catalog, labels: Labels): ResolvedRoute[] {
