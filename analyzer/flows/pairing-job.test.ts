@@ -295,6 +295,12 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
       run(t + 2000, [call(get('crm.internal'), 9, t + 2010), call(post('erp.internal'), 0, t + 2040)], n(4)),
       // nothing but the read reports: 6
       run(t + 3000, [call(get('crm.internal'), 6, t + 3010), call(post('erp.internal'), 0, t + 3040)]),
+      // the write answered 503 and was retried: the failed span moved nothing, 5
+      run(t + 4000, [
+        call(get('crm.internal'), 5, t + 4010),
+        { ...call(post('erp.internal'), 5, t + 4040), status: { code: api.SpanStatusCode.ERROR } },
+        call(post('erp.internal'), 5, t + 4070),
+      ]),
     ]);
     // The same first run without trace context (each call its own trace): 5.
     await sendSpans({ url: h.collector.url, serviceName: 'counted-sync', resource: { 'service.instance.id': 'c-1' } }, [
@@ -303,7 +309,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
     await h.collector.flush();
     expect((await analyzer.runNow()).errors).toEqual([]);
-    const expected = ['crm -> erp traces=5 records=25'];
+    const expected = ['crm -> erp traces=6 records=30'];
     expect(await edges('counted-sync')).toEqual(expected);
     // Stored again, through the SQL classification this time (another writer): each span still counts once.
     await h.store.client.command({ query: "INSERT INTO otel_traces SELECT * FROM otel_traces WHERE ServiceName = 'counted-sync'" });
