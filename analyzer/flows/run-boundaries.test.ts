@@ -75,4 +75,20 @@ describe('run boundaries of integrations without trace context', () => {
     const runs = [0, 1600, 3200].flatMap((t) => [piece(t, { writes: ['support'] }), piece(t, { reads: ['erp'] })]);
     expect(fragmentUnits(runs, [], [], 30_000).units.map((u) => u.traces.length)).toEqual([2, 2, 2]);
   });
+
+  // Regression: without trace context a write answered 503 and tried again was two runs of the flow (the retry paired
+  // with the first attempt's reads), and a run whose writes all failed was one run per attempt.
+  it('makes a failed write and its retries one run, judged by the last attempt; a read in between starts another run', () => {
+    const failed = { failed: true, failedWrites: ['b'] };
+    const shape = (units: ReturnType<typeof fragmentUnits>['units']) =>
+      units.map((u) => `${u.reads.join('+') || '-'} > ${u.writes.join('+')} ${u.failed ? 'failed' : 'ok'} ${u.traces.length}`);
+    // read, 503, 503, 201: one run of four pieces, succeeded
+    const retried = [piece(0, { reads: ['a'] }), piece(100, { writes: ['b'] }, failed), piece(200, { writes: ['b'] }, failed), piece(300, { writes: ['b'] })];
+    expect(shape(fragmentUnits(retried, [], [], 30_000).units)).toEqual(['a > b ok 4']);
+    // read, 503, 503: one failed run
+    expect(shape(fragmentUnits(retried.slice(0, 3), [], [], 30_000).units)).toEqual(['a > b failed 3']);
+    // read, 500; read, 201 (the next run): two runs, the first failed
+    const runs = [piece(0, { reads: ['a'] }), piece(100, { writes: ['b'] }, failed), piece(1000, { reads: ['a'] }), piece(1100, { writes: ['b'] })];
+    expect(shape(fragmentUnits(runs, [], [], 30_000).units)).toEqual(['a > b failed 2', 'a > b ok 2']);
+  });
 });

@@ -201,6 +201,8 @@ export function fragmentUnits(
     const writes = pieces.filter((p) => p.writes.length > 0);
     const claimed = new Set<FragmentTrace>();
     let prev = null as { w: FragmentTrace; reads: FragmentTrace[] } | null;
+    // Failed writes retried by the write after them: pieces of that write's run.
+    let retried: FragmentTrace[] = [];
     for (const [i, w] of writes.entries()) {
       // The reads since the previous write (a run reads, then writes); none: the previous write's, when close (read A, write B, write C).
       const since = reads.filter(
@@ -208,17 +210,24 @@ export function fragmentUnits(
       );
       const before: FragmentTrace[] = since.length > 0 ? since : prev && w.startMs - prev.w.endMs <= gapMs ? prev.reads : [];
       prev = { w, reads: before };
-      const counted = [w, ...before.filter((r) => !claimed.has(r))];
-      for (const r of before) claimed.add(r);
-      const unit = unitOf(`w:${w.traceId}\u001f${w.integration}`, grp, [w, ...before], counted, [w.writes]);
-      // A failed write retried at once (the next write, to the same endpoints, within the gap, succeeded) is a failure
-      // the integration handled, as a retry inside one trace is.
+      // A failed write tried again at once — the next write, to the same endpoints, within the gap, with no read in
+      // between — is one run with it, as a retry inside one trace is: its outcome is the last attempt's, and it is one
+      // run, not two. (A read in between starts another run: its failure stands.)
       const next = writes[i + 1];
-      if (unit.failed && next && !next.failed && sameList(next.writes, w.writes) && next.startMs - w.endMs <= gapMs) {
-        unit.failed = false;
-        unit.failedWrites = [];
+      if (
+        w.failed &&
+        next &&
+        sameList(next.writes, w.writes) &&
+        next.startMs - w.endMs <= gapMs &&
+        !reads.some((r) => r.startMs > w.startMs && r.startMs <= next.startMs)
+      ) {
+        retried.push(w);
+        continue;
       }
-      units.push(unit);
+      const counted = [w, ...retried, ...before.filter((r) => !claimed.has(r))];
+      for (const r of before) claimed.add(r);
+      units.push(unitOf(`w:${w.traceId}\u001f${w.integration}`, grp, [w, ...retried, ...before], counted, [w.writes]));
+      retried = [];
     }
     for (const r of reads) {
       if (claimed.has(r)) continue;
