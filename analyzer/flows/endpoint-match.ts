@@ -5,9 +5,9 @@
  * How each kind is identified and matched: docs/catalog.md, "How endpoints are identified".
  */
 import type { Catalog, MatchRules } from '../../core/catalog/index.ts';
-import { defaultPorts, hostMatches, nameMatches, splitHostPort, type HostPort } from './endpoint-host.ts';
+import { defaultPorts, hostMatches, nameMatches, splitHostPort, type HostPort } from '../../core/net/host-port.ts';
 
-/** One endpoint as stored in weft_endpoints; `host` is "host" or "host:port" (see endpoint-host.ts). */
+/** One endpoint as stored in weft_endpoints; `host` is "host" or "host:port" (see core/net/host-port.ts). */
 export interface Endpoint {
   kind: string;
   sys: string;

@@ -1,6 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { allowedSilence, type Catalog } from '../../core/catalog/index.ts';
-import { splitHostPort } from '../flows/endpoint-host.ts';
+import { splitHostPort } from '../../core/net/host-port.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
 import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type SelfEdgeRow } from '../flows/observed.ts';

@@ -1,6 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
-import { splitHostPort } from '../flows/endpoint-host.ts';
+import { splitHostPort } from '../../core/net/host-port.ts';
 import { resolveEndpoint, type Endpoint } from '../flows/endpoint-match.ts';
 
 /** At most this many spans of one trace are returned (a trace with more says `truncated`). */

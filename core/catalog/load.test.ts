@@ -239,8 +239,29 @@ describe('rules and flows that can never take effect', () => {
     const yaml = good.replace('      databases: ["postgresql://erp-db/erp"]', '      hosts: [CRM.internal]\n      databases: ["postgresql://erp-db/erp"]');
     const { warnings, problems: p } = parseCatalog([{ file: 'e.yaml', text: yaml }]);
     expect(p).toEqual([]);
-    expect(warnings.map(formatProblem).filter((w) => w.includes('also a rule'))).toEqual([
-      'e.yaml:13:15: systems[1].match.hosts[0]: "CRM.internal" is also a rule of systems[0] ("crm"), which comes first and takes every endpoint it matches, so it never matches here; keep it on one system',
+    expect(warnings.map(formatProblem).filter((w) => w.includes('covered by'))).toEqual([
+      'e.yaml:13:15: systems[1].match.hosts[0]: "CRM.internal" is covered by systems[0] ("crm")\'s hosts rule "crm.internal", which comes first and takes every endpoint it matches, so it never matches here; keep it on one system, or list the narrower one first',
     ]);
+    // Its siblings: a bare host before host:port, a wildcard before a name, two spellings of loopback, a trailing dot.
+    const covered = (first: string, second: string) =>
+      parseCatalog([
+        {
+          file: 'e.yaml',
+          text: good
+            .replace('hosts: [crm.internal]', `hosts: ["${first}"]`)
+            .replace('      databases: ["postgresql://erp-db/erp"]', `      hosts: ["${second}"]`),
+        },
+      ])
+        .warnings.map(formatProblem)
+        .some((w) => w.includes('covered by'));
+    expect(covered('crm.internal', 'crm.internal:8080')).toBe(true);
+    expect(covered('*.internal', 'erp.internal')).toBe(true);
+    expect(covered('localhost', '127.0.0.1')).toBe(true);
+    expect(covered('crm.internal', 'crm.internal.')).toBe(true);
+    expect(covered('*.internal', '*.internal')).toBe(true);
+    // The narrower rule first: both can match.
+    expect(covered('crm.internal:8080', 'crm.internal')).toBe(false);
+    expect(covered('erp.internal', '*.internal')).toBe(false);
+    expect(covered('crm.internal', 'erp.internal')).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { hostMatches, normaliseHost, splitHostPort } from '../net/host-port.ts';
 import type { ReferenceProblem } from './references.ts';
 import type { Catalog, MatchRules } from './types.ts';
 
@@ -66,9 +67,26 @@ export function ruleWarnings(c: Catalog): ReferenceProblem[] {
     });
     // The first system in catalog order whose rule matches an endpoint is its system: the same rule given again later
     // never matches there.
-    for (const f of fields)
+    // A host an earlier system's `hosts` rule already covers (the same host, a bare host before host:port, a
+    // wildcard before a name, two spellings of loopback): that system takes every endpoint this rule matches.
+    (m.hosts ?? []).forEach((h, j) => {
+      const endpoint = splitHostPort(h);
+      // A wildcard rule is covered by the same wildcard only (what a pattern matches is not an endpoint to test).
+      const covers = (e: string) => (h.includes('*') ? normaliseHost(e) === normaliseHost(h) : hostMatches(splitHostPort(e), endpoint, '', false));
+      for (const [k, earlier] of c.systems.slice(0, i).entries()) {
+        const cover = (earlier.match?.hosts ?? []).find(covers);
+        if (cover === undefined) continue;
+        warn(
+          i,
+          ['match', 'hosts', j],
+          `"${h}" is covered by systems[${k}] ("${earlier.id}")'s hosts rule "${cover}", which comes first and takes every endpoint it matches, so it never matches here; keep it on one system, or list the narrower one first`,
+        );
+        return;
+      }
+    });
+    for (const f of fields.filter((x) => x !== 'hosts'))
       (m[f] as unknown[]).forEach((rule, j) => {
-        const key = `${f}\u0000${typeof rule === 'string' ? (f === 'hosts' ? rule.toLowerCase() : rule) : JSON.stringify(rule)}`;
+        const key = `${f}\u0000${typeof rule === 'string' ? rule : JSON.stringify(rule)}`;
         const earlier = seen.get(key);
         if (earlier === undefined) seen.set(key, i);
         else if (earlier !== i)

@@ -1,11 +1,12 @@
 /**
  * Host and port of an endpoint, spelled the way clickhouse/migrations/030_span_touches_endpoints.sql
  * writes `ep_host`: lower-case host, no trailing dot, IPv6 in brackets, ":port" only when it is not the
- * default port of the endpoint's scheme or system. Match rules are parsed into the same shape here.
+ * default port of the endpoint's scheme or system. Match rules are parsed into the same shape here (the analyzer's
+ * resolution and the catalog's warnings about rules that can never match).
  */
 
-export { defaultPorts } from '../../core/net/default-ports.ts';
-import { defaultPorts } from '../../core/net/default-ports.ts';
+export { defaultPorts } from './default-ports.ts';
+import { defaultPorts } from './default-ports.ts';
 
 /** A host and its port ('' when not given); IPv6 without brackets; unix socket paths as they are. */
 export interface HostPort {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalHost, hostMatches, isLoopback, splitHostPort } from './endpoint-host.ts';
+import { canonicalHost, hostMatches, isLoopback, splitHostPort } from './host-port.ts';
 
 describe('endpoint hosts', () => {
   it('spells hosts as the view does: lower case, IPv6 in brackets, default ports left out', () => {
