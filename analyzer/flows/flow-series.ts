@@ -4,7 +4,7 @@ import { fromChTime, toChTime } from '../../clickhouse/index.ts';
 import { flowEdgeCondition, type FlowSelection } from './flow-edges.ts';
 import { endpointMapping } from './match-sql.ts';
 import { quantileMs } from './observed.ts';
-import { groupRecords, RUN_GROUP, TARGET_KEY } from './window-source.ts';
+import { RUN_GROUP, runGroupOnce, TARGET_KEY } from './window-source.ts';
 
 export interface FlowPoint {
   t: string;
@@ -40,31 +40,31 @@ export async function queryFlowSeries(
   // Plain arithmetic (floor division: a minute may start before the origin), not toStartOfInterval's
   // origin argument, which older ClickHouse servers lack.
   const query = `
-    SELECT t, sum(gt) AS tr, sum(gf) AS ft, sum(gr) AS rc, quantilesTDigestMerge(0.5, 0.95, 0.99)(gl) AS q
+    SELECT b, sum(t) AS tr, sum(ft) AS ft, sum(rc) AS rc, quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q
     FROM (
       -- Once per run group (RUN_GROUP) and bucket: the flow's edges of one run count once.
-      SELECT t, integration, service, domain, g, max(et) AS gt, max(ef) AS gf, ${groupRecords('tk')} AS gr, any(el) AS gl
+      SELECT b, integration, service, domain, g, ${runGroupOnce(['t', 'ft', 'rc', 'lat'])}
       FROM (
-        SELECT toDateTime({origin:Int64} + toInt64(floor((toInt64(toUnixTimestamp(minute)) - {origin:Int64}) / {step:UInt32})) * {step:UInt32}, 'UTC') AS t,
-          integration, service, domain, ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, sum(traces) AS et, sum(failed_traces) AS ef, sum(records) AS rc,
-          quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS el
+        SELECT toDateTime({origin:Int64} + toInt64(floor((toInt64(toUnixTimestamp(minute)) - {origin:Int64}) / {step:UInt32})) * {step:UInt32}, 'UTC') AS b,
+          integration, service, domain, ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, sum(traces) AS t, sum(failed_traces) AS ft, sum(records) AS rc,
+          quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat
         FROM weft_flow_edges_1m
         WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute < toDateTime64({until:String}, 3, 'UTC')
           AND ${flow.sql}
-        GROUP BY t, integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer, shape
+        GROUP BY b, integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer, shape
       )
-      GROUP BY t, integration, service, domain, g
+      GROUP BY b, integration, service, domain, g
     )
-    GROUP BY t HAVING tr > 0 ORDER BY t`;
+    GROUP BY b HAVING tr > 0 ORDER BY b`;
   const rows = await store.client
     .query({
       query,
       query_params: { ...mapping.params, ...flow.params, since: toChTime(since), until: toChTime(until), origin: Math.floor(origin.getTime() / 1000), step },
       format: 'JSONEachRow',
     })
-    .then((r) => r.json<{ t: string; tr: string; ft: string; rc: string; q: Array<number | null> }>());
+    .then((r) => r.json<{ b: string; tr: string; ft: string; rc: string; q: Array<number | null> }>());
   return rows.map((r) => ({
-    t: fromChTime(r.t),
+    t: fromChTime(r.b),
     traces: Number(r.tr),
     failedTraces: Number(r.ft),
     records: Number(r.rc),

@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
-import { groupRecords, RUN_GROUP, TARGET_KEY, windowsSource, type Window } from './window-source.ts';
+import { RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from './window-source.ts';
 import type { Endpoint } from './endpoint-match.ts';
 
 /** A data flow as observed: source → target, carried by one integration, over a window. */
@@ -87,7 +87,7 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
       max(sl) AS slowest
     FROM (
       SELECT w, role, source, target, integration, service, domain, re, g, ${anyEnds},
-        max(t) AS t, max(ft) AS ft, max(es) AS es, ${groupRecords('tk')} AS rc, any(lat) AS lat, min(fs) AS fs, max(ls) AS ls, max(st) AS st, max(se) AS se, max(sl) AS sl
+        ${runGroupOnce(['t', 'ft', 'es', 'rc', 'lat', 'fs', 'ls', 'st', 'se', 'sl'])}
       FROM (
         SELECT w, role, source, target, integration, service, if(role = 1, '', domain) AS domain,
           ${rawEnds.map((c) => `if(role = 1, ${c}, '') AS ${c}`).join(', ')}, if(role = 1, cityHash64(${RAW_ENDS}), 0) AS re,

@@ -67,13 +67,14 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  */
 function tracesInsert(src: RowSource): string {
   const AHEAD = `toIntervalMillisecond(greatest(0, dateDiff('millisecond', ${at('now')}, s.end)))`;
+  const OWN = 'if(empty(t.rs), s.records, t.ro)';
   return `
     INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
       spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival, failed_writes)
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
       t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed,
-      -- Touch sets stored before record_spans existed (migration 085) have none: their spans' sum, as then.
-      if(empty(t.rs), s.records, ${runRecordsSql('t.rw', 't.ro', 't.rr')}), t.rw, if(empty(t.rs), s.records, t.ro), t.rr,
+      -- Touch sets stored before record_spans existed (migration 085) have none: their spans' sum, as then (as own records).
+      ${runRecordsSql('t.rw', OWN, 't.rr')}, t.rw, ${OWN}, t.rr,
       -- A run cannot end after it is paired: a trace that does was stamped by a clock ahead of the analyzer's, and is
       -- moved back by that much, so that it counts in the minute it ran and a flow's last run is never in the future.
       s.start - ${AHEAD}, s.end - ${AHEAD}, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival,

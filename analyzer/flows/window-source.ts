@@ -78,13 +78,39 @@ export function windowsSource(
  */
 export const RUN_GROUP = 'if(shape = 0, cityHash64(src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer), shape)';
 
-/**
- * A run group's records on one resolved edge, an aggregate over its edge rows (column `rc`: records; `targetKey`: the
- * row's target endpoint as one value, `TARGET_KEY` or a column holding it). A traced run carries its records on
- * every one of its edges (`max`: they are equal); an OpenLineage run (service '') the rows written to each edge's
- * target datasets, summed over the group's distinct targets.
- */
-export const groupRecords = (targetKey: string): string => `if(service = '', arraySum(x -> x.2, groupUniqArrayIf((${targetKey}, rc), service = '')), max(rc))`;
-
-/** The target endpoint of an OpenLineage run's `weft_flow_edges` row (service ''), as one value (`groupRecords`); 0 for a traced run's. */
+/** The target endpoint of an OpenLineage run's `weft_flow_edges` row (service ''), as one value; 0 for a traced run's. Select it as `tk` for `runGroupOnce`. */
 export const TARGET_KEY = "if(service = '', cityHash64(tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer), 0)";
+
+/**
+ * How a run group's edge rows combine on one resolved edge, per column. Counts are equal on every edge row of a group
+ * (`max`), but records: a traced run carries its records on every one of its edges (`max`); an OpenLineage run
+ * (service '') the rows written to each edge's target datasets (`tk`), summed over the group's distinct targets.
+ */
+const ONCE: Readonly<Record<string, string>> = {
+  t: 'max(t)',
+  ft: 'max(ft)',
+  es: 'max(es)',
+  rc: "if(service = '', arraySum(x -> x.2, groupUniqArrayIf((tk, rc), service = '')), max(rc))",
+  lat: 'any(lat)',
+  fs: 'min(fs)',
+  ls: 'max(ls)',
+  st: 'max(st)',
+  se: 'max(se)',
+  sl: 'max(sl)',
+};
+
+/**
+ * The aggregates that take a run group's counts once on one resolved edge (`GROUP BY …, RUN_GROUP`), over its edge
+ * rows summed per raw edge, each column named the same in and out: traces `t`, failed runs `ft`, error spans `es`,
+ * records `rc` (UInt64; needs `service` and `tk`, the row's `TARGET_KEY`), latency digest state `lat`, first and last
+ * seen `fs`, `ls`, sample traces `st`, `se`, `sl`. Throws on a column it does not know (a query written wrong).
+ */
+export function runGroupOnce(columns: readonly string[]): string {
+  return columns
+    .map((c) => {
+      const aggregate = ONCE[c];
+      if (aggregate === undefined) throw new Error(`runGroupOnce: no rule for column ${c}`);
+      return `${aggregate} AS ${c}`;
+    })
+    .join(', ');
+}

@@ -11,7 +11,7 @@ import { flowEdgeCondition, type FlowSelection } from '../flows/flow-edges.ts';
 import { endpointMapping } from '../flows/match-sql.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { quantileMs } from '../flows/observed.ts';
-import { groupRecords, RUN_GROUP, TARGET_KEY, windowsSource, type Window } from '../flows/window-source.ts';
+import { RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from '../flows/window-source.ts';
 import type { FlowStats } from '../model/snapshot.ts';
 import { catalogFlowFacts, observedFlowFacts, throughputPerHour, type InventoryFlow } from './build-inventory.ts';
 
@@ -62,10 +62,9 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
       min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error, max(sl).2 AS slowest,
       arraySort(groupUniqArray(integration)) AS integrations, minIf(domain, domain != '') AS domain
     FROM (
-      SELECT w, integration, service, domain, ${RUN_GROUP} AS g, max(t) AS t, max(ft) AS ft, ${groupRecords(TARGET_KEY)} AS rc, any(lat) AS lat,
-        min(fs) AS fs, max(ls) AS ls, max(st) AS st, max(se) AS se, max(sl) AS sl
+      SELECT w, integration, service, domain, ${RUN_GROUP} AS g, ${runGroupOnce(['t', 'ft', 'rc', 'lat', 'fs', 'ls', 'st', 'se', 'sl'])}
       FROM (
-        SELECT w, ${EDGE_KEY}, shape, sum(traces) AS t, sum(failed_traces) AS ft, sum(records) AS rc,
+        SELECT w, ${EDGE_KEY}, shape, ${TARGET_KEY} AS tk, sum(traces) AS t, sum(failed_traces) AS ft, sum(records) AS rc,
           quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls,
           max(sample_trace) AS st, max(sample_error_trace) AS se, max(sample_slow) AS sl
         FROM (${source.sql})
