@@ -39,7 +39,7 @@ export interface FragmentTrace {
 }
 
 /**
- * Records (`integration.records`) a run's spans that did not fail reported (migration 088: a failed span moved none),
+ * Records (`integration.records`) a run's spans that did not fail reported (a failed span moved none: migration 087),
  * summed by the direction of each span's primary touch:
  * `written` by its writes, `read` by its reads, `own` by the rest (the integration's root span, calls of no known
  * direction). Each span is counted once, however often it was exported.

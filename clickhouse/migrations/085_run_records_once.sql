@@ -2,7 +2,8 @@
 -- count, those of its spans that are neither reads nor writes (its root span, calls of no known direction); where none
 -- does, those of its reads. Summing every span made a sync that reads 5 records and writes them count 10.
 -- The direction of a span's records is its primary touch's (weft_span_touches, `records` on `is_primary` rows), and a
--- span re-exported counts once: touches now carry the span id, and the touch sets keep (span id, direction, records) as record_spans.
+-- span re-exported counts once: touches now carry the span id, and the touch sets keep (span id, direction, records) as
+-- record_spans, of the spans that did not fail (a write answered 503 and retried, both reporting 5, moved 5).
 --
 -- The classification views are 033's, with the span id carried through; weft_spans_unclassified and the views are
 -- made anew (the Null tables hold nothing, so nothing is lost).
@@ -235,20 +236,8 @@ WHERE NOT (positionCaseInsensitive(SpanKind, 'client') > 0 OR positionCaseInsens
                   OR A['messaging.system'] != '' OR A['db.system.name'] != '' OR A['db.system'] != ''
                   OR (positionCaseInsensitive(SpanKind, 'server') = 0 AND (A['url.full'] != '' OR A['http.url'] != '')));
 
+-- Filled by weft_trace_touch_sets_mv, made anew in 087 with this column and 087's own.
 ALTER TABLE weft_trace_touch_sets ADD COLUMN IF NOT EXISTS record_spans Array(Tuple(String, String, UInt64));
-
-DROP VIEW IF EXISTS weft_trace_touch_sets_mv;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS weft_trace_touch_sets_mv TO weft_trace_touch_sets AS
-SELECT
-    now64(3, 'UTC') AS arrived, trace_id, integration,
-    groupUniqArrayIf(domain, domain != '') AS domains,
-    groupUniqArrayIf((ep_kind, ep_sys, ep_host, ep_name, ep_peer), direction = 'read' AND ep_kind != '') AS reads,
-    groupUniqArrayIf((ep_kind, ep_sys, ep_host, ep_name, ep_peer), direction = 'write' AND ep_kind != '') AS writes,
-    groupUniqArrayIf((ep_kind, ep_sys, ep_host, ep_name, ep_peer), direction NOT IN ('read', 'write') AND ep_kind != '') AS unknowns,
-    groupUniqArrayIf((span_id, direction, records), records > 0) AS record_spans
-FROM weft_span_touches
-GROUP BY trace_id, integration;
 
 -- The records of a trace by direction, for runs of several traces (each summed, then chosen as above).
 ALTER TABLE weft_pairing_traces ADD COLUMN IF NOT EXISTS records_written UInt64;

@@ -5,7 +5,8 @@
 -- reads) fails with its run.
 --
 -- The touch sets keep, per write endpoint, its last write: (end ms × 2 + 1 when it succeeded), the largest wins, so
--- of writes ending in the same millisecond one that succeeded is the last.
+-- of writes ending in the same millisecond one that succeeded is the last. Their view is made anew with this column and
+-- 085's record_spans: (span id, direction, records) of the spans that reported records and did not fail.
 ALTER TABLE weft_trace_touch_sets ADD COLUMN IF NOT EXISTS write_last Tuple(Array(String), Array(UInt64));
 
 DROP VIEW IF EXISTS weft_trace_touch_sets_mv;
@@ -17,7 +18,7 @@ SELECT
     groupUniqArrayIf((ep_kind, ep_sys, ep_host, ep_name, ep_peer), direction = 'read' AND ep_kind != '') AS reads,
     groupUniqArrayIf((ep_kind, ep_sys, ep_host, ep_name, ep_peer), direction = 'write' AND ep_kind != '') AS writes,
     groupUniqArrayIf((ep_kind, ep_sys, ep_host, ep_name, ep_peer), direction NOT IN ('read', 'write') AND ep_kind != '') AS unknowns,
-    groupUniqArrayIf((span_id, direction, records), records > 0) AS record_spans,
+    groupUniqArrayIf((span_id, direction, records), records > 0 AND is_error = 0) AS record_spans,
     maxMapIf([concat(ep_kind, char(31), ep_sys, char(31), ep_host, char(31), ep_name, char(31), ep_peer)],
              [toUInt64(toUnixTimestamp64Milli(end_ts)) * 2 + (is_error = 0)], direction = 'write' AND ep_kind != '') AS write_last
 FROM weft_span_touches
