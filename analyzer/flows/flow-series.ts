@@ -4,7 +4,7 @@ import { fromChTime, toChTime } from '../../clickhouse/index.ts';
 import { flowEdgeCondition, type FlowSelection } from './flow-edges.ts';
 import { endpointMapping } from './match-sql.ts';
 import { quantileMs } from './observed.ts';
-import { RUN_GROUP, runGroupOnce, TARGET_KEY } from './window-source.ts';
+import { RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY } from './window-source.ts';
 
 export interface FlowPoint {
   t: string;
@@ -47,7 +47,7 @@ export async function queryFlowSeries(
       FROM (
         SELECT toDateTime({origin:Int64} + toInt64(floor((toInt64(toUnixTimestamp(minute)) - {origin:Int64}) / {step:UInt32})) * {step:UInt32}, 'UTC') AS b,
           integration, service, domain, ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, sum(traces) AS t, sum(failed_traces) AS ft, sum(records) AS rc,
-          quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat
+          quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, ${RECORDS_PER_TARGET}
         FROM weft_flow_edges_1m
         WHERE minute >= toStartOfMinute(toDateTime64({since:String}, 3, 'UTC')) AND minute < toDateTime64({until:String}, 3, 'UTC')
           AND ${flow.sql}

@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
-import { RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from './window-source.ts';
+import { RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from './window-source.ts';
 import type { Endpoint } from './endpoint-match.ts';
 
 /** A data flow as observed: source → target, carried by one integration, over a window. */
@@ -73,7 +73,7 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
   if (windows.length === 0) return [];
   const source = windowsSource(
     'weft_flow_edges',
-    `${EDGE_KEY}, shape, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow`,
+    `${EDGE_KEY}, shape, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow, records_per_target`,
     windows,
   );
   const rawEnds = RAW_ENDS.split(', ');
@@ -99,7 +99,7 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
             SELECT w, integration, service, domain, ${RAW_ENDS}, shape,
               sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
               quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se,
-              max(sample_slow) AS sl
+              max(sample_slow) AS sl, ${RECORDS_PER_TARGET}
             FROM (${source.sql})
             GROUP BY w, ${EDGE_KEY}, shape
           )

@@ -37,6 +37,8 @@ flows:
   - { id: ahead, source: crm, target: erp, owner: icoe, runtime: { service: ahead-sync } }
   - { id: fan-erp, source: crm, target: erp, owner: icoe, runtime: { service: fanout-sync } }
   - { id: fan-billing, source: crm, target: billing, owner: icoe, runtime: { service: fanout-sync } }
+  - { id: split-erp, source: crm, target: erp, owner: icoe, runtime: { service: split-sync } }
+  - { id: split-billing, source: crm, target: billing, owner: icoe, runtime: { service: split-sync } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -357,6 +359,65 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(summary.stats).toMatchObject({ traces: 4, failedTraces: 1, records: 19 });
     const series = await queryFlowSeries(h.store, analyzer.catalog(), selectFlow(analyzer.catalog(), 'fanned'), new Date(t - HOUR), new Date(), 7200);
     expect(series.map((p) => [p.traces, p.failedTraces, p.records])).toEqual([[4, 1, 19]]);
+  });
+
+  // Regression: a run that wrote 5 ERP accounts and 2 billing invoices showed 7 records on crm → erp and 7 on
+  // crm → billing: its total written, on each of its flows.
+  it('gives each flow of a run the records the run wrote to its target', async () => {
+    const t = Date.now() - HOUR;
+    const call = (method: string, url: string, records: number, start: number): SpanSpec => ({
+      name: method,
+      kind: CLIENT,
+      start,
+      durationMs: 20,
+      attributes: { 'http.request.method': method, 'url.full': url, 'integration.records': records },
+    });
+    const read = (start: number, records = 7) => call('GET', 'https://crm.internal/api/customers', records, start);
+    const erp = (start: number, records: number, path = 'accounts') => call('POST', `https://erp.internal/api/${path}`, records, start);
+    const billing = (start: number, records: number) => call('POST', 'https://billing.internal/api/invoices', records, start);
+    await sendSpans({ url: h.collector.url, serviceName: 'split-sync' }, [
+      // ERP 5, billing 2
+      wrapped(t, [read(t + 10), erp(t + 40, 5), billing(t + 70, 2)]),
+      // ERP 5 over two of its resources, billing 1
+      wrapped(t + 1000, [read(t + 1010), erp(t + 1040, 2, 'accounts'), erp(t + 1070, 3, 'contacts'), billing(t + 1100, 1)]),
+      // the writes do not report, the root span says 4: 4 on each flow (the run's records, not split)
+      wrapped(t + 2000, [read(t + 2010), erp(t + 2040, 0), billing(t + 2070, 0)], { attributes: { 'integration.records': 4 } }),
+    ]);
+    // Without trace context, one run id over three traces: ERP 3, billing 1.
+    await sendSpans({ url: h.collector.url, serviceName: 'split-sync', resource: { 'service.instance.id': 's-1' } }, [
+      { ...read(t + 3000), attributes: { ...read(t + 3000).attributes, 'integration.run.id': 'split-1' } },
+      { ...erp(t + 3040, 3), attributes: { ...erp(t + 3040, 3).attributes, 'integration.run.id': 'split-1' } },
+      { ...billing(t + 3070, 1), attributes: { ...billing(t + 3070, 1).attributes, 'integration.run.id': 'split-1' } },
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const expected = ['crm -> billing traces=4 records=8', 'crm -> erp traces=4 records=17'];
+    expect(await edges('split-sync')).toEqual(expected);
+    const catalog = analyzer.catalog();
+    for (const [flow, records] of [
+      ['split-erp', 17],
+      ['split-billing', 8],
+    ] as const) {
+      const [summary] = await queryFlowSummaries(h.store, catalog, selectFlow(catalog, flow), [{ since: new Date(t - 3 * HOUR), until: new Date() }]);
+      expect(summary.stats, flow).toMatchObject({ traces: 4, records });
+      const series = await queryFlowSeries(h.store, catalog, selectFlow(catalog, flow), new Date(t - HOUR), new Date(), 7200);
+      expect(
+        series.map((p) => [p.traces, p.records]),
+        flow,
+      ).toEqual([[4, records]]);
+    }
+    // The hourly rollup keeps which rows carry their target's records.
+    const [hourly] = await h.store.client
+      .query({
+        query: "SELECT sum(records) AS records, groupUniqArray(records_per_target) AS per_target FROM weft_flow_edges_1h WHERE service = 'split-sync'",
+        format: 'JSONEachRow',
+      })
+      .then((r) => r.json<{ records: string; per_target: number[] }>());
+    expect([Number(hourly.records), hourly.per_target.sort()]).toEqual([5 + 2 + 2 + 3 + 1 + 4 + 4 + 3 + 1, [0, 1]]);
+    // Stored again, through the SQL classification this time (another writer): nothing changes.
+    await h.store.client.command({ query: "INSERT INTO otel_traces SELECT * FROM otel_traces WHERE ServiceName = 'split-sync'" });
+    expect((await analyzer.runNow()).pairing).toMatchObject({ paired: 0, retracted: 0 });
+    expect(await edges('split-sync')).toEqual(expected);
   });
 
   it('re-pairs a trace when a span arrives after the trace was paired, without counting it twice', async () => {

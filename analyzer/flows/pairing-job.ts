@@ -62,7 +62,8 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * call that failed and was handled — a 503 retried into a 200, a 404 before a create — does not fail the run; of
  * spans that ended at the same millisecond, the one that started later, then one that succeeded, counts as the last); its
  * latency is the root wrapper span's duration (one process, one clock), else the largest spread of one service
- * instance's spans; its records are chosen by direction (`runRecords`), each span's counted once; a trace that ended
+ * instance's spans; its records are chosen by direction (`runRecords`), each span's counted once, and what its writes
+ * reported is kept per write endpoint (`target_records`, 088: each edge carries its target's); a trace that ended
  * after the pairing's `now` parameter (a clock ahead of the analyzer's) is moved back to end then.
  */
 function tracesInsert(src: RowSource): string {
@@ -70,7 +71,8 @@ function tracesInsert(src: RowSource): string {
   const OWN = 'if(empty(t.rs), s.records, t.ro)';
   return `
     INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
-      spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival, failed_writes)
+      spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival, failed_writes,
+      target_records)
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
       t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed,
       -- Touch sets stored before record_spans existed (migration 085) have none: their spans' sum, as then (as own records).
@@ -79,7 +81,9 @@ function tracesInsert(src: RowSource): string {
       -- moved back by that much, so that it counts in the minute it ran and a flow's last run is never in the future.
       s.start - ${AHEAD}, s.end - ${AHEAD}, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival,
       -- The write endpoints whose last write failed (an odd mark: end × 2 + 1 when it succeeded).
-      arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arrayFilter((k, v) -> v % 2 = 0, t.wl.1, t.wl.2)))
+      arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arrayFilter((k, v) -> v % 2 = 0, t.wl.1, t.wl.2))),
+      -- The records written to each write endpoint (088).
+      arrayMap((k, n) -> ((k[1], k[2], k[3], k[4], k[5]), n), arrayMap(k -> splitByChar('\\x1f', k), t.wk), t.wn)
     FROM (
       SELECT trace_id, integration, any(service) AS service, max(inst) AS instance, max(run_id) AS run_id,
         max(is_root) AS has_root, if(has_root = 1, maxIf(is_call, is_root = 1), min(is_call)) AS root_touch,
@@ -105,6 +109,8 @@ function tracesInsert(src: RowSource): string {
         groupUniqArrayArray(writes) AS w, groupUniqArrayArray(unknowns) AS u, max(arrived) AS last_arrival,
         -- (span id, direction, records) of the spans that reported records: a span re-exported counts once.
         groupUniqArrayArray(record_spans) AS rs, maxMap(write_last) AS wl,
+        -- (span id, write endpoint, records) of the write spans that reported records (088): summed per endpoint.
+        groupUniqArrayArray(write_records) AS wrs, arrayDistinct(arrayMap(x -> x.2, wrs)) AS wk, arrayMap(k -> arraySum(x -> if(x.2 = k, x.3, 0), wrs), wk) AS wn,
         arraySum(x -> if(x.2 = 'write', x.3, 0), rs) AS rw, arraySum(x -> if(x.2 = 'read', x.3, 0), rs) AS rr,
         arraySum(x -> if(x.2 NOT IN ('read', 'write'), x.3, 0), rs) AS ro
       FROM (${rows('weft_trace_touch_sets', src)})
@@ -129,17 +135,24 @@ export const COMPLETE_GRACE_MS = 15_000;
 const COMPLETE = `(has_root = 1 AND last_arrival < ${at('completeCut')})`;
 
 /**
- * A unit's shape (migrations 086, 087): a hash of the endpoints it read and wrote, the targets whose last write failed
- * and whether it failed — what decides each of its edge rows — so every edge row of one shape holds the same units.
+ * A unit's shape (migrations 086–088): a hash of the endpoints it read and wrote, the targets whose last write failed,
+ * whether it failed and whether its records are per target — what decides each of its edge rows — so every edge row of
+ * one shape holds the same units.
  * The ledger keeps each unit's shape, and a retraction hits the rows its addition made.
  */
-const RUN_SHAPE_OF_UNIT = 'cityHash64(arraySort(reads), arraySort(writes), arraySort(failed_writes), failed)';
+const RUN_SHAPE_OF_UNIT = 'cityHash64(arraySort(reads), arraySort(writes), arraySort(failed_writes), failed, notEmpty(target_records))';
 
 /**
  * Whether a unit failed on its edge to `tgt` (087): its last write to that target failed; or it failed and no target's
  * last write did (its root span failed, or a read: every edge fails); an edge with no target fails with its run.
  */
 const EDGE_FAILED = `if(tgt = ${EMPTY}, u_failed, if(has(u_failed_writes, tgt) OR (u_failed = 1 AND empty(u_failed_writes)), 1, 0))`;
+
+/**
+ * A unit's records on its edge to `tgt` (088): what it wrote to that target when its records are its writes' (they
+ * are kept per target), else its records (its root span's or its reads': the same on every edge).
+ */
+const EDGE_RECORDS = 'if(empty(u_target_records), u_records, arraySum(x -> if(x.1 = tgt, x.2, 0), u_target_records))';
 
 /**
  * Rows of weft_flow_edges_1m for units (`sign` 1: add, from the work table; -1: retract, from the ledger with the shape
@@ -152,17 +165,17 @@ function edgesSelect(from: string, sign: 1 | -1): string {
     SELECT minute, integration, service, domain,
       src.1 AS src_kind, src.2 AS src_sys, src.3 AS src_host, src.4 AS src_name, src.5 AS src_peer,
       tgt.1 AS tgt_kind, tgt.2 AS tgt_sys, tgt.3 AS tgt_host, tgt.4 AS tgt_name, tgt.5 AS tgt_peer,
-      ${n('count()')} AS traces, ${n(`countIf(${EDGE_FAILED} = 1)`)} AS failed_traces, ${n('sum(u_errors)')} AS error_spans, ${n('sum(u_records)')} AS records,
+      ${n('count()')} AS traces, ${n(`countIf(${EDGE_FAILED} = 1)`)} AS failed_traces, ${n('sum(u_errors)')} AS error_spans, ${n(`sum(${EDGE_RECORDS})`)} AS records,
       ${sign === 1 ? 'quantilesTDigestState(0.5, 0.95, 0.99)(u_latency)' : 'quantilesTDigestStateIf(0.5, 0.95, 0.99)(u_latency, 0)'} AS latency,
       ${sign === 1 ? 'min(u_start)' : "toDateTime64('2299-12-31 00:00:00', 3, 'UTC')"} AS first_seen,
       ${sign === 1 ? 'max(u_end)' : "toDateTime64(0, 3, 'UTC')"} AS last_seen,
       ${sign === 1 ? 'max(u_traces[1])' : "''"} AS sample_trace,
       ${sign === 1 ? `maxIf(u_traces[1], ${EDGE_FAILED} = 1)` : "''"} AS sample_error_trace,
       ${sign === 1 ? 'max((u_latency, u_traces[1]))' : "(toFloat64(0), '')"} AS sample_slow,
-      shape
+      shape, max(notEmpty(u_target_records)) AS records_per_target
     FROM (
       SELECT minute, integration, service, domain, reads, writes, failed AS u_failed, failed_writes AS u_failed_writes, errors AS u_errors,
-        records AS u_records, start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces,
+        records AS u_records, target_records AS u_target_records, start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces,
         ${sign === 1 ? RUN_SHAPE_OF_UNIT : 'shape'} AS shape
       FROM (${from}))
     ARRAY JOIN if(empty(reads), [${EMPTY}], reads) AS src
@@ -282,10 +295,10 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   // Units that are one trace of one integration: settled, or complete (their root span has arrived).
   await c.command({
     query: `INSERT INTO weft_pairing_work (unit, grp, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, latency_ms, traces,
-        failed_writes, known)
+        failed_writes, target_records, known)
       SELECT concat('t:', trace_id, ':', integration), '', toStartOfMinute(start), integration, service, if(empty(domains), '', domains[1]),
         arraySort(reads), arraySort(writes), failed, errors, records, start, end, latency_ms, [trace_id], arraySort(failed_writes),
-        first_arrival <= ${at('known')}
+        if(records_written > 0, arraySort(target_records), []), first_arrival <= ${at('known')}
       FROM weft_pairing_traces
       WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR ${COMPLETE}) AND (notEmpty(reads) OR notEmpty(writes))`,
     query_params: { cut, completeCut, known: knownSince },
@@ -333,13 +346,13 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     // Retracted units not recomputed become inactive; changed ones take their new contribution.
     await c.command({
       query: `INSERT INTO weft_pairing_ledger (unit, grp, active, digest, minute, integration, service, domain, reads, writes, failed, errors, records,
-          start, end, traces, paired_at, version, failed_writes, shape)
+          start, end, traces, paired_at, version, failed_writes, shape, target_records)
         SELECT unit, grp, 0, digest, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, traces, now64(3), {version:UInt64},
-          failed_writes, shape
+          failed_writes, shape, target_records
         FROM weft_pairing_ledger FINAL WHERE ${stale} AND unit NOT IN (SELECT unit FROM weft_pairing_work)
         UNION ALL
         SELECT unit, grp, 1, digest, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, traces, now64(3), {version:UInt64},
-          failed_writes, ${RUN_SHAPE_OF_UNIT}
+          failed_writes, ${RUN_SHAPE_OF_UNIT}, target_records
         FROM weft_pairing_work WHERE ${changed}`,
       query_params: { ...params, version },
     });
@@ -399,6 +412,7 @@ interface TraceRow {
   reads: string[][];
   writes: string[][];
   failed_writes: string[][];
+  target_records: [string[], number | string][];
   errors: number | string;
   failed: number | string;
   records_written: number | string;
@@ -420,6 +434,7 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
   reads: r.reads.map((t) => t.join('\u001f')),
   writes: r.writes.map((t) => t.join('\u001f')),
   failedWrites: r.failed_writes.map((t) => t.join('\u001f')),
+  targetRecords: r.target_records.map(([t, n]) => [t.join('\u001f'), Number(n)]),
   errors: Number(r.errors),
   failed: Number(r.failed) === 1,
   records: { written: Number(r.records_written), own: Number(r.records_own), read: Number(r.records_read) },
@@ -430,7 +445,7 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
 });
 
 const TRACE_COLUMNS =
-  'trace_id, integration, service, instance, run_id, domains, reads, writes, failed_writes, errors, failed, records_written, records_own, records_read, spans, start, end, last_arrival';
+  'trace_id, integration, service, instance, run_id, domains, reads, writes, failed_writes, target_records, errors, failed, records_written, records_own, records_read, spans, start, end, last_arrival';
 
 /**
  * Pairs the settled traces that are pieces of a run, together with the pieces of the same runs paired
@@ -479,6 +494,7 @@ function unitRow(u: PairingUnit) {
     reads: [...u.reads].sort().map(tuple),
     writes: [...u.writes].sort().map(tuple),
     failed_writes: [...u.failedWrites].sort().map(tuple),
+    target_records: u.targetRecords.map(([k, n]) => [tuple(k), n]),
     failed: u.failed ? 1 : 0,
     errors: u.errors,
     records: u.records,

@@ -16,6 +16,7 @@ const piece = (at: number, rw: { reads?: string[]; writes?: string[] }, more: Pa
   failed: false,
   // One record reported by each call, in its direction.
   records: { written: rw.writes?.length ? 1 : 0, own: 0, read: rw.reads?.length ? 1 : 0 },
+  targetRecords: rw.writes?.length ? [[rw.writes[0], 1]] : [],
   startMs: at,
   endMs: at + 50,
   arrivedMs: 0,
@@ -49,6 +50,25 @@ describe('run boundaries of integrations without trace context', () => {
     // Fewer written than read (a filter): what was written.
     expect(run(0, rec(0, 0, 5), rec(3, 0, 0))).toEqual([3]);
     expect(runRecords({ written: 0, own: 0, read: 0 })).toBe(0);
+  });
+
+  // Regression: a run that wrote the ERP and billing showed its total written on both flows (7 and 7, not 5 and 2).
+  it("keeps what a run wrote to each target, when its records are its writes'", () => {
+    const erp = piece(100, { writes: ['erp'] }, { runId: 'r1', records: { written: 5, own: 0, read: 0 }, targetRecords: [['erp', 5]] });
+    const billing = piece(200, { writes: ['billing'] }, { runId: 'r1', records: { written: 2, own: 0, read: 0 }, targetRecords: [['billing', 2]] });
+    // A retried write to the ERP in another trace of the run: summed per target.
+    const erpAgain = piece(300, { writes: ['erp'] }, { runId: 'r1', records: { written: 1, own: 0, read: 0 }, targetRecords: [['erp', 1]] });
+    const read = piece(0, { reads: ['crm'] }, { runId: 'r1', records: { written: 0, own: 0, read: 8 }, targetRecords: [] });
+    const [unit] = fragmentUnits([read, erp, billing, erpAgain], [], [], 30_000).units;
+    expect(unit.records).toBe(8);
+    expect(unit.targetRecords).toEqual([
+      ['billing', 2],
+      ['erp', 6],
+    ]);
+    // Records that are the root span's or the reads' (no write reports a count) are the run's on every edge: none per target.
+    const own = piece(100, { writes: ['erp'] }, { runId: 'r2', records: { written: 0, own: 4, read: 0 }, targetRecords: [] });
+    const [ownUnit] = fragmentUnits([{ ...read, traceId: 'r2-read', runId: 'r2' }, own], [], [], 30_000).units;
+    expect([ownUnit.records, ownUnit.targetRecords]).toEqual([4, []]);
   });
 
   it('keeps a read no write follows as a read-only run, and separates service instances', () => {

@@ -31,6 +31,8 @@ export interface FragmentTrace {
   failed: boolean;
   /** Records its spans reported, by the direction of each span (each span once). */
   records: RecordsByDirection;
+  /** Records its write spans reported, per write endpoint: [endpoint key, records]. */
+  targetRecords: [string, number][];
   startMs: number;
   endMs: number;
   /** When its last span arrived (epoch ms). */
@@ -88,6 +90,11 @@ export interface PairingUnit {
   /** Whether the run failed: the piece that ended last failed (a failed call handled by a later one does not fail the run). */
   failed: boolean;
   records: number;
+  /**
+   * The records it wrote to each target, [endpoint key, records] sorted by key, when its records are its writes'
+   * (`runRecords`); empty when they are its own or its reads' (then every edge of it carries `records`).
+   */
+  targetRecords: [string, number][];
   startMs: number;
   endMs: number;
   /** How long it ran (ms): the largest spread of one service instance's pieces (one clock each). */
@@ -108,6 +115,11 @@ const union = (lists: string[][]) => [...new Set(lists.flat())].sort();
 function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: FragmentTrace[], writes: string[][]): PairingUnit {
   const head = members[0];
   const domains = union(members.map((m) => m.domains));
+  const records: RecordsByDirection = {
+    written: counted.reduce((n, m) => n + m.records.written, 0),
+    own: counted.reduce((n, m) => n + m.records.own, 0),
+    read: counted.reduce((n, m) => n + m.records.read, 0),
+  };
   return {
     unit,
     grp,
@@ -119,16 +131,20 @@ function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: Fr
     failedWrites: lastWriteFailed(members),
     errors: counted.reduce((n, m) => n + m.errors, 0),
     failed: members.reduce((last, m) => (m.endMs > last.endMs ? m : last)).failed,
-    records: runRecords({
-      written: counted.reduce((n, m) => n + m.records.written, 0),
-      own: counted.reduce((n, m) => n + m.records.own, 0),
-      read: counted.reduce((n, m) => n + m.records.read, 0),
-    }),
+    records: runRecords(records),
+    targetRecords: records.written > 0 ? recordsByTarget(counted) : [],
     startMs: Math.min(...members.map((m) => m.startMs)),
     endMs: Math.max(...members.map((m) => m.endMs)),
     latencyMs: instanceSpread(members),
     traces: [...new Set(members.map((m) => m.traceId))].sort(),
   };
+}
+
+/** The records the pieces' write spans reported, summed per write endpoint: [endpoint key, records], sorted by key. */
+function recordsByTarget(pieces: FragmentTrace[]): [string, number][] {
+  const sums = new Map<string, number>();
+  for (const p of pieces) for (const [k, n] of p.targetRecords) sums.set(k, (sums.get(k) ?? 0) + n);
+  return [...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The write endpoints whose last write among `members` (the piece that ended last writing it) failed, sorted. */

@@ -78,19 +78,27 @@ export function windowsSource(
  */
 export const RUN_GROUP = 'if(shape = 0, cityHash64(src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer), shape)';
 
-/** The target endpoint of an OpenLineage run's `weft_flow_edges` row (service ''), as one value; 0 for a traced run's. Select it as `tk` for `runGroupOnce`. */
-export const TARGET_KEY = "if(service = '', cityHash64(tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer), 0)";
+/**
+ * The target endpoint of a `weft_flow_edges` row whose records are its target's, as one value: an OpenLineage run's
+ * (service '') and a traced run's whose writes reported its records (`bt`, the rows' `max(records_per_target)`,
+ * migration 088); 0 for a row that carries its run's records on every edge. Select it as `tk` for `runGroupOnce`.
+ */
+export const TARGET_KEY = "if(service = '' OR bt = 1, cityHash64(tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer), 0)";
+
+/** What `TARGET_KEY` needs beside the edge's columns, aggregated per raw edge and shape. */
+export const RECORDS_PER_TARGET = 'max(records_per_target) AS bt';
 
 /**
  * How a run group's edge rows combine on one resolved edge, per column. Counts are equal on every edge row of a group
- * (`max`), but records: a traced run carries its records on every one of its edges (`max`); an OpenLineage run
- * (service '') the rows written to each edge's target datasets (`tk`), summed over the group's distinct targets.
+ * (`max`), but records: a row with a target key (`tk`: an OpenLineage run's rows written to its target datasets, a
+ * traced run's records written to its target) carries its target's, summed over the group's distinct targets; a row
+ * without (a run whose records are its root span's or its reads') carries its run's on every edge (`max`).
  */
 const ONCE: Readonly<Record<string, string>> = {
   t: 'max(t)',
   ft: 'max(ft)',
   es: 'max(es)',
-  rc: "if(service = '', arraySum(x -> x.2, groupUniqArrayIf((tk, rc), service = '')), max(rc))",
+  rc: 'if(max(tk) != 0, arraySum(x -> x.2, groupUniqArray((tk, rc))), max(rc))',
   lat: 'any(lat)',
   fs: 'min(fs)',
   ls: 'max(ls)',

@@ -11,7 +11,7 @@ import { flowEdgeCondition, type FlowSelection } from '../flows/flow-edges.ts';
 import { endpointMapping } from '../flows/match-sql.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { quantileMs } from '../flows/observed.ts';
-import { RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from '../flows/window-source.ts';
+import { RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from '../flows/window-source.ts';
 import type { FlowStats } from '../model/snapshot.ts';
 import { catalogFlowFacts, observedFlowFacts, throughputPerHour, type InventoryFlow } from './build-inventory.ts';
 
@@ -52,7 +52,7 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
   const read = windows.flatMap((w, i) => (w.since < w.until ? [i] : []));
   const source = windowsSource(
     'weft_flow_edges',
-    `${EDGE_KEY}, shape, traces, failed_traces, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow`,
+    `${EDGE_KEY}, shape, traces, failed_traces, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow, records_per_target`,
     read.map((i) => windows[i]),
   );
   const params = { ...source.params, ...mapping.params, ...flow.params };
@@ -66,7 +66,7 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
       FROM (
         SELECT w, ${EDGE_KEY}, shape, ${TARGET_KEY} AS tk, sum(traces) AS t, sum(failed_traces) AS ft, sum(records) AS rc,
           quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls,
-          max(sample_trace) AS st, max(sample_error_trace) AS se, max(sample_slow) AS sl
+          max(sample_trace) AS st, max(sample_error_trace) AS se, max(sample_slow) AS sl, ${RECORDS_PER_TARGET}
         FROM (${source.sql})
         WHERE ${flow.sql}
         GROUP BY w, ${EDGE_KEY}, shape

@@ -1,0 +1,56 @@
+-- A run's records on each of its flows: what it wrote to that flow's target. A run that read 5 CRM customers,
+-- wrote 5 accounts to the ERP and 2 invoices to billing showed 7 records on crm → erp and 7 on crm → billing (the
+-- run's total on every flow). Now a run whose writes report records (`integration.records`) carries them per write
+-- endpoint, and each of its edges the records written to its target; a run whose records come from its root span or
+-- its reads (no write reports a count) carries those on every edge, as before.
+--
+-- The touch sets keep (span id, write endpoint, records) of the write spans that reported records and did not fail
+-- (a span re-exported counts once); the pairing tables the records a trace or unit wrote to each target, set when its
+-- records are those of its writes; each edge row whether its records are its target's (`records_per_target`, a
+-- function of the row's shape, which now includes it). Queries that take a run group's rows once on a resolved edge
+-- sum such rows over the group's distinct targets, as they do an OpenLineage run's (analyzer/flows/window-source.ts).
+-- Rows from before this migration carry 0 and are read as they were.
+ALTER TABLE weft_trace_touch_sets ADD COLUMN IF NOT EXISTS write_records Array(Tuple(String, String, UInt64));
+
+DROP VIEW IF EXISTS weft_trace_touch_sets_mv;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS weft_trace_touch_sets_mv TO weft_trace_touch_sets AS
+SELECT
+    now64(3, 'UTC') AS arrived, trace_id, integration,
+    groupUniqArrayIf(domain, domain != '') AS domains,
+    groupUniqArrayIf((ep_kind, ep_sys, ep_host, ep_name, ep_peer), direction = 'read' AND ep_kind != '') AS reads,
+    groupUniqArrayIf((ep_kind, ep_sys, ep_host, ep_name, ep_peer), direction = 'write' AND ep_kind != '') AS writes,
+    groupUniqArrayIf((ep_kind, ep_sys, ep_host, ep_name, ep_peer), direction NOT IN ('read', 'write') AND ep_kind != '') AS unknowns,
+    groupUniqArrayIf((span_id, direction, records), records > 0 AND is_error = 0) AS record_spans,
+    maxMapIf([concat(ep_kind, char(31), ep_sys, char(31), ep_host, char(31), ep_name, char(31), ep_peer)],
+             [toUInt64(toUnixTimestamp64Milli(end_ts)) * 2 + (is_error = 0)], direction = 'write' AND ep_kind != '') AS write_last,
+    groupUniqArrayIf((span_id, concat(ep_kind, char(31), ep_sys, char(31), ep_host, char(31), ep_name, char(31), ep_peer), records),
+             direction = 'write' AND ep_kind != '' AND records > 0 AND is_error = 0) AS write_records
+FROM weft_span_touches
+GROUP BY trace_id, integration;
+
+ALTER TABLE weft_pairing_traces ADD COLUMN IF NOT EXISTS target_records Array(Tuple(Tuple(String, String, String, String, String), UInt64));
+
+ALTER TABLE weft_pairing_work ADD COLUMN IF NOT EXISTS target_records Array(Tuple(Tuple(String, String, String, String, String), UInt64));
+
+ALTER TABLE weft_pairing_work MODIFY COLUMN digest UInt64 MATERIALIZED
+    cityHash64(minute, integration, service, domain, arraySort(reads), arraySort(writes), failed, errors, records, start, end, arraySort(traces),
+        arraySort(failed_writes), arraySort(target_records));
+
+ALTER TABLE weft_pairing_ledger ADD COLUMN IF NOT EXISTS target_records Array(Tuple(Tuple(String, String, String, String, String), UInt64));
+
+ALTER TABLE weft_flow_edges_1m ADD COLUMN IF NOT EXISTS records_per_target SimpleAggregateFunction(max, UInt8);
+
+ALTER TABLE weft_flow_edges_1h ADD COLUMN IF NOT EXISTS records_per_target SimpleAggregateFunction(max, UInt8);
+
+DROP VIEW IF EXISTS weft_flow_edges_1h_mv;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS weft_flow_edges_1h_mv TO weft_flow_edges_1h AS
+SELECT toStartOfHour(minute) AS hour, integration, service, domain,
+    src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer, shape,
+    sum(traces) AS traces, sum(failed_traces) AS failed_traces, sum(error_spans) AS error_spans, sum(records) AS records,
+    quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS latency,
+    min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(sample_trace) AS sample_trace, max(sample_error_trace) AS sample_error_trace,
+    max(sample_slow) AS sample_slow, max(records_per_target) AS records_per_target
+FROM weft_flow_edges_1m
+GROUP BY hour, integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer, shape;
