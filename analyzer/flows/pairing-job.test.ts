@@ -39,6 +39,10 @@ flows:
   - { id: fan-billing, source: crm, target: billing, owner: icoe, runtime: { service: fanout-sync } }
   - { id: split-erp, source: crm, target: erp, owner: icoe, runtime: { service: split-sync } }
   - { id: split-billing, source: crm, target: billing, owner: icoe, runtime: { service: split-sync } }
+  - { id: split2-erp, source: crm, target: erp, owner: icoe, runtime: { service: split2-sync } }
+  - { id: split2-billing, source: crm, target: billing, owner: icoe, runtime: { service: split2-sync } }
+  - { id: upgrade-erp, source: crm, target: erp, owner: icoe, runtime: { service: upgrade-sync } }
+  - { id: upgrade-billing, source: crm, target: billing, owner: icoe, runtime: { service: upgrade-sync } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -420,6 +424,42 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(await edges('split-sync')).toEqual(expected);
   });
 
+  // Regressions: a span naming both ends (integration.source + integration.target) carried its records as read, so they
+  // were never its target's; a target whose writes reported nothing showed 0 records; without trace context, a read's
+  // records reached only the first write's flow.
+  it("gives a both-ends span's records to its target, and a target whose writes report nothing the run's own count", async () => {
+    const t = Date.now() - HOUR;
+    const call = (attributes: Record<string, string | number>, start: number): SpanSpec => ({ name: 'call', kind: CLIENT, start, durationMs: 20, attributes });
+    const http = (method: string, url: string, records: number, start: number) =>
+      call({ 'http.request.method': method, 'url.full': url, 'integration.records': records }, start);
+    await sendSpans({ url: h.collector.url, serviceName: 'split2-sync' }, [
+      // both ends named on each call: ERP 6, billing 2
+      wrapped(t, [
+        call({ 'integration.source': 'crm', 'integration.target': 'erp', 'integration.records': 6 }, t + 10),
+        call({ 'integration.source': 'crm', 'integration.target': 'billing', 'integration.records': 2 }, t + 40),
+      ]),
+      // the ERP client reports 5, the billing client nothing, the root 7: ERP 5, billing 7
+      wrapped(
+        t + 1000,
+        [
+          http('GET', 'https://crm.internal/api/customers', 7, t + 1010),
+          http('POST', 'https://erp.internal/api/accounts', 5, t + 1040),
+          http('POST', 'https://billing.internal/api/invoices', 0, t + 1070),
+        ],
+        { attributes: { 'integration.records': 7 } },
+      ),
+    ]);
+    // Without trace context (each call its own trace, one instance): the read's 5 reach both flows, as in one trace.
+    await sendSpans({ url: h.collector.url, serviceName: 'split2-sync', resource: { 'service.instance.id': 'split2-1' } }, [
+      http('GET', 'https://crm.internal/api/customers', 5, t + 2000),
+      http('POST', 'https://erp.internal/api/accounts', 0, t + 2100),
+      http('POST', 'https://billing.internal/api/invoices', 0, t + 2200),
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await edges('split2-sync')).toEqual(['crm -> billing traces=3 records=14', 'crm -> erp traces=3 records=16']);
+  });
+
   it('re-pairs a trace when a span arrives after the trace was paired, without counting it twice', async () => {
     let traceId = '';
     let rootSpanId = '';
@@ -444,6 +484,35 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     const run = await analyzer.runNow();
     expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });
     expect(await edges('late-sync')).toEqual(['crm -> erp traces=1 records=3']);
+  });
+
+  // Regression: a run whose ERP write was stored before migration 088 (its touch set has no write_spans) and whose
+  // billing write arrived after it showed crm → erp 0: only the new write's records were known per target.
+  it('keeps the records of a run stored partly before per-target records on every edge, as they were', async () => {
+    let traceId = '';
+    let rootSpanId = '';
+    const post = (host: string, records: number) => ({ 'http.request.method': 'POST', 'url.full': `https://${host}/api/x`, 'integration.records': records });
+    await withTracer({ url: h.collector.url, serviceName: 'upgrade-sync' }, (tracer) => {
+      const root = tracer.startSpan('run', { kind: INTERNAL });
+      [traceId, rootSpanId] = [root.spanContext().traceId, root.spanContext().spanId];
+      const ctx = api.trace.setSpan(api.ROOT_CONTEXT, root);
+      tracer.startSpan('GET', { kind: CLIENT, attributes: { ...get('crm.internal').attributes, 'integration.records': 5 } }, ctx).end();
+      tracer.startSpan('POST', { kind: CLIENT, attributes: post('erp.internal', 5) }, ctx).end();
+      root.end();
+    });
+    await h.collector.flush();
+    // As a touch set stored before 088 is: its writes, no write_spans.
+    await h.store.client.command({
+      query: "ALTER TABLE weft_trace_touch_sets UPDATE write_spans = [] WHERE integration = 'upgrade-sync' SETTINGS mutations_sync = 2",
+    });
+    await withTracer({ url: h.collector.url, serviceName: 'upgrade-sync' }, (tracer) => {
+      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, { traceId, spanId: rootSpanId, traceFlags: 1 });
+      tracer.startSpan('POST', { kind: CLIENT, attributes: post('billing.internal', 2) }, parent).end();
+    });
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    // The run's records (5 + 2 written) on each flow, as before 088: never 0 on the flow whose write came first.
+    expect(await edges('upgrade-sync')).toEqual(['crm -> billing traces=1 records=7', 'crm -> erp traces=1 records=7']);
   });
 
   it('pairs an integration that loses trace context as the same flow, run by run (one service instance, close in time)', async () => {

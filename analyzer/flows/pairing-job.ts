@@ -1,6 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime, toChTime } from '../../clickhouse/index.ts';
-import { fragmentUnits, groupKey, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
+import { fragmentUnits, groupKey, runRecordsSql, targetRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
 export interface PairingResult {
@@ -82,7 +82,7 @@ function tracesInsert(src: RowSource): string {
       s.start - ${AHEAD}, s.end - ${AHEAD}, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival,
       -- The write endpoints whose last write failed (an odd mark: end × 2 + 1 when it succeeded).
       arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arrayFilter((k, v) -> v % 2 = 0, t.wl.1, t.wl.2))),
-      -- The records written to each write endpoint (088).
+      -- The records reported by the spans that wrote each write endpoint (088; 0 for one whose writes reported none).
       arrayMap((k, n) -> ((k[1], k[2], k[3], k[4], k[5]), n), arrayMap(k -> splitByChar('\\x1f', k), t.wk), t.wn)
     FROM (
       SELECT trace_id, integration, any(service) AS service, max(inst) AS instance, max(run_id) AS run_id,
@@ -109,10 +109,17 @@ function tracesInsert(src: RowSource): string {
         groupUniqArrayArray(writes) AS w, groupUniqArrayArray(unknowns) AS u, max(arrived) AS last_arrival,
         -- (span id, direction, records) of the spans that reported records: a span re-exported counts once.
         groupUniqArrayArray(record_spans) AS rs, maxMap(write_last) AS wl,
-        -- (span id, write endpoint, records) of the write spans that reported records (088): summed per endpoint.
-        groupUniqArrayArray(write_records) AS wrs, arrayDistinct(arrayMap(x -> x.2, wrs)) AS wk, arrayMap(k -> arraySum(x -> if(x.2 = k, x.3, 0), wrs), wk) AS wn,
-        arraySum(x -> if(x.2 = 'write', x.3, 0), rs) AS rw, arraySum(x -> if(x.2 = 'read', x.3, 0), rs) AS rr,
-        arraySum(x -> if(x.2 NOT IN ('read', 'write'), x.3, 0), rs) AS ro
+        -- (span id, write endpoint) of every write touch (088). A span that wrote moved its records to what it wrote,
+        -- whichever of its touches carries them (a span naming both ends carries them on its read): they are written.
+        groupUniqArrayArray(write_spans) AS ws, arrayDistinct(arrayMap(x -> x.1, ws)) AS wids,
+        arraySum(x -> if(x.2 = 'write' OR has(wids, x.1), x.3, 0), rs) AS rw,
+        arraySum(x -> if(x.2 = 'read' AND NOT has(wids, x.1), x.3, 0), rs) AS rr,
+        arraySum(x -> if(x.2 NOT IN ('read', 'write') AND NOT has(wids, x.1), x.3, 0), rs) AS ro,
+        -- Per write endpoint, the records of the spans that wrote it (0: its writes reported none). A touch set stored
+        -- before 088 has writes and no write_spans: then none (the trace's records stay on every edge, as they were).
+        max(notEmpty(writes) AND empty(write_spans)) AS before_088,
+        if(before_088 = 1, [], arrayDistinct(arrayMap(x -> x.2, ws))) AS wk,
+        arrayMap(k -> arraySum(x -> if(x.2 = k, arraySum(r -> if(r.1 = x.1, r.3, 0), rs), 0), ws), wk) AS wn
       FROM (${rows('weft_trace_touch_sets', src)})
       GROUP BY trace_id, integration
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration`;
@@ -298,7 +305,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
         failed_writes, target_records, known)
       SELECT concat('t:', trace_id, ':', integration), '', toStartOfMinute(start), integration, service, if(empty(domains), '', domains[1]),
         arraySort(reads), arraySort(writes), failed, errors, records, start, end, latency_ms, [trace_id], arraySort(failed_writes),
-        if(records_written > 0, arraySort(target_records), []), first_arrival <= ${at('known')}
+        ${targetRecordsSql('target_records', 'records_written', 'records_own', 'records_read')}, first_arrival <= ${at('known')}
       FROM weft_pairing_traces
       WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR ${COMPLETE}) AND (notEmpty(reads) OR notEmpty(writes))`,
     query_params: { cut, completeCut, known: knownSince },

@@ -71,6 +71,52 @@ describe('run boundaries of integrations without trace context', () => {
     expect([ownUnit.records, ownUnit.targetRecords]).toEqual([4, []]);
   });
 
+  // Regression: a target whose writes reported nothing showed 0 records for a successful run when another target's did.
+  it("gives a target whose writes reported nothing the run's own count, else its reads'", () => {
+    const read = piece(0, { reads: ['crm'] }, { runId: 'r3', records: { written: 0, own: 0, read: 9 }, targetRecords: [] });
+    const root = piece(10, {}, { runId: 'r3', records: { written: 0, own: 7, read: 0 }, targetRecords: [] });
+    const erp = piece(100, { writes: ['erp'] }, { runId: 'r3', records: { written: 5, own: 0, read: 0 }, targetRecords: [['erp', 5]] });
+    const billing = piece(200, { writes: ['billing'] }, { runId: 'r3', records: { written: 0, own: 0, read: 0 }, targetRecords: [['billing', 0]] });
+    const [unit] = fragmentUnits([read, root, erp, billing], [], [], 30_000).units;
+    expect(unit.targetRecords).toEqual([
+      ['billing', 7],
+      ['erp', 5],
+    ]);
+    // Without the root's count: the reads'.
+    const [noRoot] = fragmentUnits(
+      [read, erp, billing].map((p) => ({ ...p, runId: 'r4' })),
+      [],
+      [],
+      30_000,
+    ).units;
+    expect(noRoot.targetRecords).toEqual([
+      ['billing', 9],
+      ['erp', 5],
+    ]);
+    // A piece that wrote but does not know its endpoints' records (stored before they were kept): none per target.
+    const [legacy] = fragmentUnits(
+      [read, erp, { ...billing, targetRecords: [] }].map((p) => ({ ...p, runId: 'r5' })),
+      [],
+      [],
+      30_000,
+    ).units;
+    expect([legacy.records, legacy.targetRecords]).toEqual([5, []]);
+  });
+
+  // Regression: without trace context, read A, write B, write C gave A's records to B's flow only (5 and 0), where the
+  // same run in one trace gives 5 and 5.
+  it("counts a read's records for each host its writes reach, once per host", () => {
+    const key = (host: string, path: string) => `http\u001fhttp\u001f${host}\u001f${path}\u001f`;
+    const run = (writes: string[]) => {
+      const read = piece(0, { reads: [key('crm.internal', '/customers')] }, { records: { written: 0, own: 0, read: 5 } });
+      const ws = writes.map((k, i) => piece(100 + i * 100, { writes: [k] }, { records: { written: 0, own: 0, read: 0 }, targetRecords: [[k, 0]] }));
+      return fragmentUnits([read, ...ws], [], [], 30_000).units.map((u) => u.records);
+    };
+    expect(run([key('erp.internal', '/accounts'), key('billing.internal', '/invoices')])).toEqual([5, 5]);
+    // Two resources of one host (one system's): its flow counts the read once.
+    expect(run([key('erp.internal', '/accounts'), key('erp.internal', '/contacts')])).toEqual([5, 0]);
+  });
+
   it('keeps a read no write follows as a read-only run, and separates service instances', () => {
     const { units } = fragmentUnits([piece(0, { reads: ['a'] }), piece(100, { writes: ['b'] }, { instance: 'i-2' })], [], [], 30_000);
     expect(shapes(units).sort()).toEqual(['- > b 50ms', 'a > - 50ms']);

@@ -66,6 +66,28 @@ export function runRecordsSql(written: string, own: string, read: string): strin
   return `multiIf(${written} > 0, ${written}, ${own} > 0, ${own}, ${read})`;
 }
 
+/**
+ * The records a run moved to each of its write endpoints (migration 088), [endpoint key, records] sorted by key, from
+ * what the spans that wrote each one reported (`reported`, with 0 for an endpoint whose writes reported none): an
+ * endpoint whose writes reported none takes the run's count from its own spans, else its reads (`runRecords` without
+ * its writes) — a run whose ERP client reports 5 and whose billing client reports nothing, its root span saying 7,
+ * shows 5 and 7, never a successful run of 0. Empty when no write reported a count (the run's records are then the
+ * same on every edge) or when the endpoints are not known (`reported` empty: touch sets stored before 088).
+ */
+export function recordsByTarget(reported: [string, number][], r: RecordsByDirection): [string, number][] {
+  if (r.written === 0) return [];
+  const fallback = r.own > 0 ? r.own : r.read;
+  return reported.map(([k, n]): [string, number] => [k, n > 0 ? n : fallback]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * `recordsByTarget` as a ClickHouse expression over an Array(Tuple(Tuple(…endpoint), UInt64)) expression and the
+ * three UInt64 records expressions (trusted SQL, never client input).
+ */
+export function targetRecordsSql(reported: string, written: string, own: string, read: string): string {
+  return `if(${written} > 0, arraySort(arrayMap(x -> (x.1, if(x.2 > 0, x.2, if(${own} > 0, ${own}, ${read}))), ${reported})), [])`;
+}
+
 /** A unit paired earlier, as the ledger keeps it. */
 export interface LedgerUnit {
   unit: string;
@@ -108,17 +130,31 @@ export function groupKey(f: Pick<FragmentTrace, 'integration' | 'service' | 'ins
   return f.runId ? `run:${f.integration}\u001f${f.runId}` : `inst:${f.integration}\u001f${f.service}\u001f${f.instance}`;
 }
 
+/** The host of an endpoint key (kind, system, host, name, peer joined by U+001F); the whole key when it has none. */
+const hostOf = (key: string) => key.split('\u001f')[2] || key;
+
 /** Whether two endpoint lists hold the same endpoints, in any order. */
 const sameList = (a: string[], b: string[]) => [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
 const union = (lists: string[][]) => [...new Set(lists.flat())].sort();
 
-function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: FragmentTrace[], writes: string[][]): PairingUnit {
+/**
+ * One unit of `members`: its errors counted over `counted` (each piece in one unit only), its records over `recordsFrom`
+ * (`counted`, and reads an earlier unit counted when this one writes a target that one did not: `fragmentUnits`).
+ */
+function unitOf(
+  unit: string,
+  grp: string,
+  members: FragmentTrace[],
+  counted: FragmentTrace[],
+  writes: string[][],
+  recordsFrom: FragmentTrace[] = counted,
+): PairingUnit {
   const head = members[0];
   const domains = union(members.map((m) => m.domains));
   const records: RecordsByDirection = {
-    written: counted.reduce((n, m) => n + m.records.written, 0),
-    own: counted.reduce((n, m) => n + m.records.own, 0),
-    read: counted.reduce((n, m) => n + m.records.read, 0),
+    written: recordsFrom.reduce((n, m) => n + m.records.written, 0),
+    own: recordsFrom.reduce((n, m) => n + m.records.own, 0),
+    read: recordsFrom.reduce((n, m) => n + m.records.read, 0),
   };
   return {
     unit,
@@ -132,7 +168,7 @@ function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: Fr
     errors: counted.reduce((n, m) => n + m.errors, 0),
     failed: members.reduce((last, m) => (m.endMs > last.endMs ? m : last)).failed,
     records: runRecords(records),
-    targetRecords: records.written > 0 ? recordsByTarget(counted) : [],
+    targetRecords: recordsByTarget(reportedByTarget(recordsFrom, writes), records),
     startMs: Math.min(...members.map((m) => m.startMs)),
     endMs: Math.max(...members.map((m) => m.endMs)),
     latencyMs: instanceSpread(members),
@@ -140,11 +176,15 @@ function unitOf(unit: string, grp: string, members: FragmentTrace[], counted: Fr
   };
 }
 
-/** The records the pieces' write spans reported, summed per write endpoint: [endpoint key, records], sorted by key. */
-function recordsByTarget(pieces: FragmentTrace[]): [string, number][] {
-  const sums = new Map<string, number>();
-  for (const p of pieces) for (const [k, n] of p.targetRecords) sums.set(k, (sums.get(k) ?? 0) + n);
-  return [...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * What the pieces' write spans reported per write endpoint of the unit, summed ([endpoint key, records]); empty when a
+ * piece that wrote does not know its endpoints' records (stored before 088), so the unit keeps its records on every edge.
+ */
+function reportedByTarget(pieces: FragmentTrace[], writes: string[][]): [string, number][] {
+  if (pieces.some((p) => p.writes.length > 0 && p.targetRecords.length === 0)) return [];
+  const sums = new Map<string, number>(union(writes).map((k) => [k, 0]));
+  for (const p of pieces) for (const [k, n] of p.targetRecords) if (sums.has(k)) sums.set(k, sums.get(k)! + n);
+  return [...sums];
 }
 
 /** The write endpoints whose last write among `members` (the piece that ended last writing it) failed, sorted. */
@@ -216,6 +256,8 @@ export function fragmentUnits(
     const reads = pieces.filter((p) => p.reads.length > 0 && p.writes.length === 0);
     const writes = pieces.filter((p) => p.writes.length > 0);
     const claimed = new Set<FragmentTrace>();
+    // The hosts (else endpoints) of the writes each read's records were counted for.
+    const credited = new Map<FragmentTrace, Set<string>>();
     let prev = null as { w: FragmentTrace; reads: FragmentTrace[] } | null;
     // Failed writes retried by the write after them: pieces of that write's run.
     let retried: FragmentTrace[] = [];
@@ -241,8 +283,17 @@ export function fragmentUnits(
         continue;
       }
       const counted = [w, ...retried, ...before.filter((r) => !claimed.has(r))];
-      for (const r of before) claimed.add(r);
-      units.push(unitOf(`w:${w.traceId}\u001f${w.integration}`, grp, [w, ...retried, ...before], counted, [w.writes]));
+      // Reads an earlier write counted count their records again for a write to another host (read A, write B, write
+      // C: A's records reach C's flow as they reach B's, as in one trace), never twice for one host: two resources of
+      // one host are one system's, and its flow would count them twice.
+      const recounted = before.filter((r) => claimed.has(r) && w.writes.some((k) => !credited.get(r)!.has(hostOf(k))));
+      for (const r of before) {
+        claimed.add(r);
+        const hosts = credited.get(r) ?? new Set<string>();
+        for (const k of w.writes) hosts.add(hostOf(k));
+        credited.set(r, hosts);
+      }
+      units.push(unitOf(`w:${w.traceId}\u001f${w.integration}`, grp, [w, ...retried, ...before], counted, [w.writes], [...counted, ...recounted]));
       retried = [];
     }
     for (const r of reads) {

@@ -1,16 +1,19 @@
 -- A run's records on each of its flows: what it wrote to that flow's target. A run that read 5 CRM customers,
 -- wrote 5 accounts to the ERP and 2 invoices to billing showed 7 records on crm → erp and 7 on crm → billing (the
 -- run's total on every flow). Now a run whose writes report records (`integration.records`) carries them per write
--- endpoint, and each of its edges the records written to its target; a run whose records come from its root span or
--- its reads (no write reports a count) carries those on every edge, as before.
+-- endpoint, and each of its edges the records written to its target (a target whose writes report none: the run's
+-- own count, else its reads'); a run whose records come from its root span or its reads (no write reports a count)
+-- carries those on every edge, as before.
 --
--- The touch sets keep (span id, write endpoint, records) of the write spans that reported records and did not fail
--- (a span re-exported counts once); the pairing tables the records a trace or unit wrote to each target, set when its
--- records are those of its writes; each edge row whether its records are its target's (`records_per_target`, a
--- function of the row's shape, which now includes it). Queries that take a run group's rows once on a resolved edge
+-- The touch sets keep (span id, write endpoint) of every write touch (`write_spans`): a span that wrote counts its
+-- records (`record_spans`, on whichever of its touches carries them: a span naming both ends with
+-- `integration.source` and `integration.target` carries them on its read) as written, to each endpoint it wrote. A
+-- touch set stored before this migration has writes and no write_spans: its trace keeps its records on every edge.
+-- The pairing tables keep the records a trace or unit wrote to each target; each edge row whether its records are
+-- its target's (`records_per_target`, a function of the row's shape, which now includes it). Queries that take a run group's rows once on a resolved edge
 -- sum such rows over the group's distinct targets, as they do an OpenLineage run's (analyzer/flows/window-source.ts).
 -- Rows from before this migration carry 0 and are read as they were.
-ALTER TABLE weft_trace_touch_sets ADD COLUMN IF NOT EXISTS write_records Array(Tuple(String, String, UInt64));
+ALTER TABLE weft_trace_touch_sets ADD COLUMN IF NOT EXISTS write_spans Array(Tuple(String, String));
 
 DROP VIEW IF EXISTS weft_trace_touch_sets_mv;
 
@@ -24,8 +27,8 @@ SELECT
     groupUniqArrayIf((span_id, direction, records), records > 0 AND is_error = 0) AS record_spans,
     maxMapIf([concat(ep_kind, char(31), ep_sys, char(31), ep_host, char(31), ep_name, char(31), ep_peer)],
              [toUInt64(toUnixTimestamp64Milli(end_ts)) * 2 + (is_error = 0)], direction = 'write' AND ep_kind != '') AS write_last,
-    groupUniqArrayIf((span_id, concat(ep_kind, char(31), ep_sys, char(31), ep_host, char(31), ep_name, char(31), ep_peer), records),
-             direction = 'write' AND ep_kind != '' AND records > 0 AND is_error = 0) AS write_records
+    groupUniqArrayIf((span_id, concat(ep_kind, char(31), ep_sys, char(31), ep_host, char(31), ep_name, char(31), ep_peer)),
+             direction = 'write' AND ep_kind != '') AS write_spans
 FROM weft_span_touches
 GROUP BY trace_id, integration;
 
