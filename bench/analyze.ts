@@ -19,9 +19,13 @@
  * Generating costs ~4 µs of engine CPU a span and pairing ~4 µs (2 cores, 2026): 100M spans, 100 days
  * of 1M (the default spread: the 24 h window holds the same 1M spans at every measurement, so what grows
  * is only the history), take about half an hour with the naive baseline.
- * Usage: tsx bench/analyze.ts [totalSpans=10000000] [spansPerDay=1000000]
+ * Usage: tsx bench/analyze.ts [totalSpans=10000000] [spansPerDay=1000000] [--keep]
+ *        tsx bench/analyze.ts --measure DIR
+ * `--keep` leaves the store (and bench.json: the analyzer's clock and the spans stored) in the printed directory;
+ * `--measure DIR` measures such a store again, without generating anything: a store generated on a busy machine is
+ * measured when it is quiet, and stores of different sizes one after the other at the same load.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAlerting } from '../alerting/index.ts';
@@ -38,9 +42,16 @@ const DAY = 86_400_000;
 const INSERT_SPANS = 1_000_000;
 /** How long the naive baseline may run at one measurement (ms). */
 const NAIVE_BUDGET_MS = 120_000;
-const total = Number(process.argv[2] ?? 10_000_000);
-const perDay = Number(process.argv[3] ?? 1_000_000);
-const dir = mkdtempSync(join(tmpdir(), 'weft-bench-analyze-'));
+const args = process.argv.slice(2);
+const keep = args.includes('--keep');
+const measureAt = args.includes('--measure') ? args[args.indexOf('--measure') + 1] : undefined;
+if (args.includes('--measure') && !measureAt) throw new Error('--measure needs the directory a --keep run printed');
+const numbers = args.filter((a) => /^\d+$/.test(a));
+const [total, perDay] = [Number(numbers[0] ?? 10_000_000), Number(numbers[1] ?? 1_000_000)];
+if (!measureAt && !(total > 0 && perDay > 0)) throw new Error(`usage: tsx bench/analyze.ts [totalSpans] [spansPerDay] [--keep] | --measure DIR`);
+const dir = measureAt ?? mkdtempSync(join(tmpdir(), 'weft-bench-analyze-'));
+/** What a kept store needs to be measured again: the analyzer's clock (epoch ms) and the spans stored. */
+const state = join(dir, 'bench.json');
 const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
 await migrate(store, { retention: { rawDays: 3650, rollupDays: 3650, recordDays: 3650 } });
 const catalog = benchCatalog();
@@ -50,7 +61,7 @@ const load = () => loadavg()[0].toFixed(1);
 // the newest span) is then never behind the arrival stamps (the store's clock at insert), as in real use,
 // where pairing and the graph count what arrived after the last pairing run as still pending.
 const base = Date.now() - Math.round(DAY / Math.ceil(Math.min(perDay, total) / INSERT_SPANS)) + 60_000;
-let clock = base;
+let clock = measureAt ? (JSON.parse(readFileSync(state, 'utf8')) as { clock: number }).clock : base;
 const logger = silentLogger();
 const wall0 = performance.now();
 
@@ -140,6 +151,13 @@ async function measure(label: string) {
 }
 
 const label = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(0)}M` : `${(n / 1e3).toFixed(0)}k`);
+if (measureAt) {
+  const { spans } = JSON.parse(readFileSync(state, 'utf8')) as { spans: number };
+  console.log(`bench:analyze --measure — the store in ${dir} (${spans.toLocaleString()} spans), analyzer clock ${new Date(clock).toISOString()}`);
+  await measure(label(spans));
+  await store.close();
+  process.exit(0);
+}
 const tenfold = (n: number) => n >= 1e6 && Math.log10(n) % 1 === 0;
 console.log(
   `bench:analyze — ${total.toLocaleString()} spans, ${perDay.toLocaleString()} a day, at most ${INSERT_SPANS.toLocaleString()} an insert, ` +
@@ -183,6 +201,7 @@ while (loaded < total) {
   );
   loaded += n;
   day++;
+  writeFileSync(state, JSON.stringify({ clock, spans: loaded }));
   if (tenfold(loaded) || loaded === total) await measure(label(loaded));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -201,4 +220,5 @@ if (pairingMs.length > 1) {
 console.log(`pairing time per day of data (ms), day 1..${pairingMs.length}: ${pairingMs.join(', ')}`);
 console.log(`total ${Math.round((performance.now() - wall0) / 1000)} s (load ${load()})`);
 await store.close();
-rmSync(dir, { recursive: true, force: true });
+if (keep) console.log(`store kept in ${dir}: measure it again with tsx bench/analyze.ts --measure ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
