@@ -35,3 +35,10 @@ export function catalogIndex(catalog: Catalog) {
 }
 
 export const list = (items: readonly string[] | undefined, none = '') => (items && items.length > 0 ? items.join(', ') : none);
+
+/**
+ * How a report names a flow in its tables: a documented flow by its catalog id; an undocumented one by its route and the
+ * integrations seen on it ("crm → billing (via s4)"), so that two undocumented flows of one route stay apart.
+ */
+export const flowLabel = (f: { documented: boolean; id: string; name: string; integrations?: readonly string[] }): string =>
+  f.documented ? f.id : `${f.name} (via ${list(f.integrations, 'no integration')})`;

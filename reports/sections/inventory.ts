@@ -1,6 +1,6 @@
 import type { ReportData } from '../source/report-data.ts';
 import type { Section } from '../model.ts';
-import { catalogIndex, fmtTime, list, pct, table } from './helpers.ts';
+import { catalogIndex, flowLabel, fmtTime, list, pct, table } from './helpers.ts';
 import { count } from '../../core/text/index.ts';
 import { flowWindowText } from '../period.ts';
 
@@ -93,7 +93,7 @@ export function inventorySection(data: ReportData): Section {
           ['lastSeen', 'Last seen', 1.2],
         ],
         inventory.flows.map((f, i) => [
-          f.documented ? f.id : `${f.name} (via ${list(f.integrations)})`,
+          flowLabel(f),
           `${ix.systemName(f.source)} → ${ix.systemName(f.target)}`,
           f.domain ?? '',
           f.documented ? ix.ownerText(f.owner) : 'no owner',

@@ -1,6 +1,6 @@
 import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
-import { catalogIndex, list, table } from './helpers.ts';
+import { catalogIndex, flowLabel, list, table } from './helpers.ts';
 import { count } from '../../core/text/index.ts';
 
 /**
@@ -61,7 +61,7 @@ export function monitoringCoverageSection(data: ReportData): Section {
           ['covered', 'Monitored', 0.6],
         ],
         rows.map((r) => [
-          r.f.documented ? r.f.id : `${r.f.name} (undocumented)`,
+          `${flowLabel(r.f)}${r.f.documented ? '' : ', undocumented'}`,
           rules.recorded ? list(r.alertRules, 'none') : 'not recorded',
           r.checks.length ? `${list(r.checks)} (${r.cls!.id})` : 'none',
           list(r.probes, 'none'),
@@ -80,7 +80,7 @@ export function monitoringCoverageSection(data: ReportData): Section {
           ['documented', 'Documented', 0.7],
         ],
         none.map((r) => [
-          r.f.documented ? r.f.id : r.f.name,
+          flowLabel(r.f),
           `${ix.systemName(r.f.source)} → ${ix.systemName(r.f.target)}`,
           ix.ownerText(r.f.owner),
           r.f.documented ? 'yes' : 'no',

@@ -1,7 +1,7 @@
 import { diffShapes } from '../../probes/index.ts';
 import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
-import { catalogIndex, fmtTime, pct, table } from './helpers.ts';
+import { catalogIndex, flowLabel, fmtTime, pct, table } from './helpers.ts';
 import { domainDrift } from './integrity-drift.ts';
 import { count } from '../../core/text/index.ts';
 
@@ -227,7 +227,7 @@ export function processingIntegritySection(data: ReportData): Section {
           .map((f) => {
             const cls = f.documented ? ix.classes.get(ix.flows.get(f.id)?.class ?? '') : undefined;
             return [
-              f.documented ? f.id : f.name,
+              flowLabel(f),
               f.stats!.traces,
               f.stats!.failedTraces,
               pct(f.stats!.errorRate),
