@@ -4,7 +4,7 @@ import { fromChTime, toChTime } from '../../clickhouse/index.ts';
 import { flowEdgeCondition, type FlowSelection } from './flow-edges.ts';
 import { endpointMapping } from './match-sql.ts';
 import { quantileMs } from './observed.ts';
-import { RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY } from './window-source.ts';
+import { NESTED_ROLLUP_SETTINGS, RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY } from './window-source.ts';
 
 export interface FlowPoint {
   t: string;
@@ -55,7 +55,7 @@ export async function queryFlowSeries(
       )
       GROUP BY b, integration, service, domain, g
     )
-    GROUP BY b HAVING tr > 0 ORDER BY b`;
+    GROUP BY b HAVING tr > 0 ORDER BY b${NESTED_ROLLUP_SETTINGS}`;
   const rows = await store.client
     .query({
       query,

@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
-import { RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from './window-source.ts';
+import { NESTED_ROLLUP_SETTINGS, RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from './window-source.ts';
 import type { Endpoint } from './endpoint-match.ts';
 
 /** A data flow as observed: source → target, carried by one integration, over a window. */
@@ -109,7 +109,7 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
       GROUP BY w, role, source, target, integration, service, domain, re, g
     )
     GROUP BY w, role, source, target, integration, service, domain, re
-    ORDER BY w, role, source, target, integration`;
+    ORDER BY w, role, source, target, integration${NESTED_ROLLUP_SETTINGS}`;
   const rows = await store.client
     .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
     .then((r) => r.json<Record<string, unknown>>());
@@ -175,7 +175,7 @@ export async function queryTouchesByWindow(store: Store, mapping: EndpointMappin
       )
     )
     GROUP BY w, system, integration, service, direction, domain
-    ORDER BY w, system, integration`;
+    ORDER BY w, system, integration${NESTED_ROLLUP_SETTINGS}`;
   const rows = await store.client
     .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
     .then((r) => r.json<Record<string, unknown>>());

@@ -11,7 +11,7 @@ import { flowEdgeCondition, type FlowSelection } from '../flows/flow-edges.ts';
 import { endpointMapping } from '../flows/match-sql.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { quantileMs } from '../flows/observed.ts';
-import { RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from '../flows/window-source.ts';
+import { NESTED_ROLLUP_SETTINGS, RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from '../flows/window-source.ts';
 import type { FlowStats } from '../model/snapshot.ts';
 import { catalogFlowFacts, observedFlowFacts, throughputPerHour, type InventoryFlow } from './build-inventory.ts';
 
@@ -74,7 +74,7 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
       )
       GROUP BY w, integration, service, domain, g
     )
-    GROUP BY w ORDER BY w`;
+    GROUP BY w ORDER BY w${NESTED_ROLLUP_SETTINGS}`;
   // All-time last seen of the flow's edges, from the small edges-seen table (no time dimension).
   const everQuery = `
     SELECT maxOrNull(ls) AS last_seen FROM (
