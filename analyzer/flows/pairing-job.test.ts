@@ -21,7 +21,7 @@ owners:
   - { id: icoe }
 systems:
   - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
-  - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
+  - { id: erp, owner: icoe, match: { hosts: [erp.internal, erp2.internal] } }
   - { id: billing, owner: icoe, match: { hosts: [billing.internal] } }
 flows:
   - { id: linked, source: crm, target: erp, owner: icoe, runtime: { service: linked-sync } }
@@ -41,6 +41,8 @@ flows:
   - { id: split-billing, source: crm, target: billing, owner: icoe, runtime: { service: split-sync } }
   - { id: split2-erp, source: crm, target: erp, owner: icoe, runtime: { service: split2-sync } }
   - { id: split2-billing, source: crm, target: billing, owner: icoe, runtime: { service: split2-sync } }
+  - { id: split3-erp, source: crm, target: erp, owner: icoe, runtime: { service: split3-sync } }
+  - { id: split3-billing, source: crm, target: billing, owner: icoe, runtime: { service: split3-sync } }
   - { id: upgrade-erp, source: crm, target: erp, owner: icoe, runtime: { service: upgrade-sync } }
   - { id: upgrade-billing, source: crm, target: billing, owner: icoe, runtime: { service: upgrade-sync } }
 `;
@@ -488,6 +490,54 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
 
   // Regression: a run whose ERP write was stored before migration 088 (its touch set has no write_spans) and whose
   // billing write arrived after it showed crm → erp 0: only the new write's records were known per target.
+  // Regressions: the fallback was given per endpoint, so an ERP resource whose writes reported nothing added the run's
+  // count to the 5 another ERP resource reported; a write that failed took the fallback too (a failed billing write
+  // showed the run's reads, a failover to a second ERP host 5 + 5); and the records of a trace whose only counting span
+  // failed were counted.
+  it("falls back to the run's count only when none of a target system's writes reported and its last one did not fail", async () => {
+    const t = Date.now() - HOUR;
+    const { ERROR } = api.SpanStatusCode;
+    const http = (method: string, url: string, records: number, start: number, failed = false): SpanSpec => ({
+      name: method,
+      kind: CLIENT,
+      start,
+      durationMs: 20,
+      attributes: { 'http.request.method': method, 'url.full': url, 'integration.records': records },
+      ...(failed ? { status: { code: ERROR } } : {}),
+    });
+    const read = (start: number, records = 5) => http('GET', 'https://crm.internal/api/customers', records, start);
+    await sendSpans({ url: h.collector.url, serviceName: 'split3-sync' }, [
+      // ERP accounts 5 on one host, contacts on the other host silent, billing 2: ERP 5 (not 5 + the reads' 5), billing 2
+      wrapped(t, [
+        read(t + 10),
+        http('POST', 'https://erp.internal/api/accounts', 5, t + 40),
+        http('POST', 'https://erp2.internal/api/contacts', 0, t + 70),
+        http('POST', 'https://billing.internal/api/invoices', 2, t + 100),
+      ]),
+      // billing's only write failed (its 2 not moved): ERP 5, billing 0
+      wrapped(t + 1000, [
+        read(t + 1010),
+        http('POST', 'https://erp.internal/api/accounts', 5, t + 1040),
+        http('POST', 'https://billing.internal/api/invoices', 2, t + 1070, true),
+      ]),
+      // a failover: the first ERP host answers 503, the second takes the 5: ERP 5
+      wrapped(t + 2000, [
+        read(t + 2010),
+        http('POST', 'https://erp.internal/api/accounts', 5, t + 2040, true),
+        http('POST', 'https://erp2.internal/api/accounts', 5, t + 2070),
+      ]),
+      // the only span that reports records failed: nothing moved
+      wrapped(t + 3000, [read(t + 3010, 0), http('POST', 'https://erp.internal/api/accounts', 5, t + 3040, true)]),
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const records = (await analyzer.snapshot(3 * HOUR)).edges
+      .filter((e) => e.service === 'split3-sync')
+      .map((e) => `${e.source} -> ${e.target} traces=${e.traces} records=${e.records}`)
+      .sort();
+    expect(records).toEqual(['crm -> billing traces=2 records=2', 'crm -> erp traces=4 records=15']);
+  });
+
   it('keeps the records of a run stored partly before per-target records on every edge, as they were', async () => {
     let traceId = '';
     let rootSpanId = '';

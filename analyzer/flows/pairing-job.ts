@@ -1,6 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime, toChTime } from '../../clickhouse/index.ts';
-import { fragmentUnits, groupKey, runRecordsSql, targetRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
+import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
 export interface PairingResult {
@@ -68,14 +68,17 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  */
 function tracesInsert(src: RowSource): string {
   const AHEAD = `toIntervalMillisecond(greatest(0, dateDiff('millisecond', ${at('now')}, s.end)))`;
-  const OWN = 'if(empty(t.rs), s.records, t.ro)';
+  // Touch sets stored before record_spans existed (085) have none: their spans' sum, as then. A trace stored since whose
+  // only spans reporting records failed has none either, and moved nothing (0, not its failed spans' sum): it is told
+  // apart by its writes' write_spans (088), or by having no write.
+  const OWN = 'if(empty(t.rs) AND (t.before_088 = 1 OR empty(t.w)), s.records, t.ro)';
   return `
     INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
       spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival, failed_writes,
       target_records)
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
       t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed,
-      -- Touch sets stored before record_spans existed (migration 085) have none: their spans' sum, as then (as own records).
+      -- Records by direction (OWN: see above).
       ${runRecordsSql('t.rw', OWN, 't.rr')}, t.rw, ${OWN}, t.rr,
       -- A run cannot end after it is paired: a trace that does was stamped by a clock ahead of the analyzer's, and is
       -- moved back by that much, so that it counts in the minute it ran and a flow's last run is never in the future.
@@ -143,11 +146,12 @@ const COMPLETE = `(has_root = 1 AND last_arrival < ${at('completeCut')})`;
 
 /**
  * A unit's shape (migrations 086–088): a hash of the endpoints it read and wrote, the targets whose last write failed,
- * whether it failed and whether its records are per target — what decides each of its edge rows — so every edge row of
- * one shape holds the same units.
+ * whether it failed, whether its records are per target and which targets' writes reported records — what decides
+ * each of its edge rows — so every edge row of one shape holds the same units.
  * The ledger keeps each unit's shape, and a retraction hits the rows its addition made.
  */
-const RUN_SHAPE_OF_UNIT = 'cityHash64(arraySort(reads), arraySort(writes), arraySort(failed_writes), failed, notEmpty(target_records))';
+const RUN_SHAPE_OF_UNIT =
+  'cityHash64(arraySort(reads), arraySort(writes), arraySort(failed_writes), failed, notEmpty(target_records), arraySort(arrayMap(x -> x.1, arrayFilter(x -> x.2 > 0, target_records))))';
 
 /**
  * Whether a unit failed on its edge to `tgt` (087): its last write to that target failed; or it failed and no target's
@@ -160,6 +164,12 @@ const EDGE_FAILED = `if(tgt = ${EMPTY}, u_failed, if(has(u_failed_writes, tgt) O
  * are kept per target), else its records (its root span's or its reads': the same on every edge).
  */
 const EDGE_RECORDS = 'if(empty(u_target_records), u_records, arraySum(x -> if(x.1 = tgt, x.2, 0), u_target_records))';
+
+/**
+ * A unit's fallback on its edge to `tgt` (088): its `records_fallback` when its records are per target, its writes to
+ * `tgt` reported none and its last write to `tgt` did not fail (a failed write moved nothing); else 0.
+ */
+const EDGE_FALLBACK = `if(notEmpty(u_target_records) AND arraySum(x -> if(x.1 = tgt, x.2, 0), u_target_records) = 0 AND NOT has(u_failed_writes, tgt), u_fallback, 0)`;
 
 /**
  * Rows of weft_flow_edges_1m for units (`sign` 1: add, from the work table; -1: retract, from the ledger with the shape
@@ -179,10 +189,10 @@ function edgesSelect(from: string, sign: 1 | -1): string {
       ${sign === 1 ? 'max(u_traces[1])' : "''"} AS sample_trace,
       ${sign === 1 ? `maxIf(u_traces[1], ${EDGE_FAILED} = 1)` : "''"} AS sample_error_trace,
       ${sign === 1 ? 'max((u_latency, u_traces[1]))' : "(toFloat64(0), '')"} AS sample_slow,
-      shape, max(notEmpty(u_target_records)) AS records_per_target
+      shape, max(notEmpty(u_target_records)) AS records_per_target, ${n(`sum(${EDGE_FALLBACK})`)} AS records_fallback
     FROM (
       SELECT minute, integration, service, domain, reads, writes, failed AS u_failed, failed_writes AS u_failed_writes, errors AS u_errors,
-        records AS u_records, target_records AS u_target_records, start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces,
+        records AS u_records, target_records AS u_target_records, records_fallback AS u_fallback, start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces,
         ${sign === 1 ? RUN_SHAPE_OF_UNIT : 'shape'} AS shape
       FROM (${from}))
     ARRAY JOIN if(empty(reads), [${EMPTY}], reads) AS src
@@ -302,10 +312,10 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   // Units that are one trace of one integration: settled, or complete (their root span has arrived).
   await c.command({
     query: `INSERT INTO weft_pairing_work (unit, grp, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, latency_ms, traces,
-        failed_writes, target_records, known)
+        failed_writes, target_records, records_fallback, known)
       SELECT concat('t:', trace_id, ':', integration), '', toStartOfMinute(start), integration, service, if(empty(domains), '', domains[1]),
         arraySort(reads), arraySort(writes), failed, errors, records, start, end, latency_ms, [trace_id], arraySort(failed_writes),
-        ${targetRecordsSql('target_records', 'records_written', 'records_own', 'records_read')}, first_arrival <= ${at('known')}
+        if(records_written > 0, arraySort(target_records), []), ${recordsFallbackSql('records_written', 'records_own', 'records_read')}, first_arrival <= ${at('known')}
       FROM weft_pairing_traces
       WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR ${COMPLETE}) AND (notEmpty(reads) OR notEmpty(writes))`,
     query_params: { cut, completeCut, known: knownSince },
@@ -353,13 +363,13 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     // Retracted units not recomputed become inactive; changed ones take their new contribution.
     await c.command({
       query: `INSERT INTO weft_pairing_ledger (unit, grp, active, digest, minute, integration, service, domain, reads, writes, failed, errors, records,
-          start, end, traces, paired_at, version, failed_writes, shape, target_records)
+          start, end, traces, paired_at, version, failed_writes, shape, target_records, records_fallback)
         SELECT unit, grp, 0, digest, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, traces, now64(3), {version:UInt64},
-          failed_writes, shape, target_records
+          failed_writes, shape, target_records, records_fallback
         FROM weft_pairing_ledger FINAL WHERE ${stale} AND unit NOT IN (SELECT unit FROM weft_pairing_work)
         UNION ALL
         SELECT unit, grp, 1, digest, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, traces, now64(3), {version:UInt64},
-          failed_writes, ${RUN_SHAPE_OF_UNIT}, target_records
+          failed_writes, ${RUN_SHAPE_OF_UNIT}, target_records, records_fallback
         FROM weft_pairing_work WHERE ${changed}`,
       query_params: { ...params, version },
     });
@@ -502,6 +512,7 @@ function unitRow(u: PairingUnit) {
     writes: [...u.writes].sort().map(tuple),
     failed_writes: [...u.failedWrites].sort().map(tuple),
     target_records: u.targetRecords.map(([k, n]) => [tuple(k), n]),
+    records_fallback: u.recordsFallback,
     failed: u.failed ? 1 : 0,
     errors: u.errors,
     records: u.records,

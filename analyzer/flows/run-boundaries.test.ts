@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fragmentUnits, runRecords, type FragmentTrace } from './run-boundaries.ts';
+import { fragmentUnits, recordsFallback, runRecords, type FragmentTrace } from './run-boundaries.ts';
 
 let n = 0;
 const piece = (at: number, rw: { reads?: string[]; writes?: string[] }, more: Partial<FragmentTrace> = {}): FragmentTrace => ({
@@ -78,9 +78,13 @@ describe('run boundaries of integrations without trace context', () => {
     const erp = piece(100, { writes: ['erp'] }, { runId: 'r3', records: { written: 5, own: 0, read: 0 }, targetRecords: [['erp', 5]] });
     const billing = piece(200, { writes: ['billing'] }, { runId: 'r3', records: { written: 0, own: 0, read: 0 }, targetRecords: [['billing', 0]] });
     const [unit] = fragmentUnits([read, root, erp, billing], [], [], 30_000).units;
-    expect(unit.targetRecords).toEqual([
-      ['billing', 7],
-      ['erp', 5],
+    // What each endpoint's writes reported, and what one that reported none carries: the root's 7.
+    expect([unit.targetRecords, unit.recordsFallback]).toEqual([
+      [
+        ['billing', 0],
+        ['erp', 5],
+      ],
+      7,
     ]);
     // Without the root's count: the reads'.
     const [noRoot] = fragmentUnits(
@@ -89,10 +93,11 @@ describe('run boundaries of integrations without trace context', () => {
       [],
       30_000,
     ).units;
-    expect(noRoot.targetRecords).toEqual([
-      ['billing', 9],
-      ['erp', 5],
-    ]);
+    expect(noRoot.recordsFallback).toBe(9);
+    // Neither: nothing is known of what reached billing.
+    expect(recordsFallback({ written: 5, own: 0, read: 0 })).toBe(0);
+    // No write reported a count: the run's records are the same on every edge, no fallback.
+    expect(recordsFallback({ written: 0, own: 7, read: 9 })).toBe(0);
     // A piece that wrote but does not know its endpoints' records (stored before they were kept): none per target.
     const [legacy] = fragmentUnits(
       [read, erp, { ...billing, targetRecords: [] }].map((p) => ({ ...p, runId: 'r5' })),

@@ -67,25 +67,18 @@ export function runRecordsSql(written: string, own: string, read: string): strin
 }
 
 /**
- * The records a run moved to each of its write endpoints (migration 088), [endpoint key, records] sorted by key, from
- * what the spans that wrote each one reported (`reported`, with 0 for an endpoint whose writes reported none): an
- * endpoint whose writes reported none takes the run's count from its own spans, else its reads (`runRecords` without
- * its writes) — a run whose ERP client reports 5 and whose billing client reports nothing, its root span saying 7,
- * shows 5 and 7, never a successful run of 0. Empty when no write reported a count (the run's records are then the
- * same on every edge) or when the endpoints are not known (`reported` empty: touch sets stored before 088).
+ * What a run whose writes reported records carries on an edge to a target whose writes reported none (migration 088):
+ * its own spans' count, else its reads' (`runRecords` without its writes; 0 when neither reports: nothing is known of
+ * it). A run whose ERP client reports 5 and whose billing client reports nothing, its root span saying 7, shows 5 and
+ * 7, not 5 and 0. 0 when no write reported a count: the run's records are then the same on every edge.
  */
-export function recordsByTarget(reported: [string, number][], r: RecordsByDirection): [string, number][] {
-  if (r.written === 0) return [];
-  const fallback = r.own > 0 ? r.own : r.read;
-  return reported.map(([k, n]): [string, number] => [k, n > 0 ? n : fallback]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+export function recordsFallback(r: RecordsByDirection): number {
+  return r.written === 0 ? 0 : r.own > 0 ? r.own : r.read;
 }
 
-/**
- * `recordsByTarget` as a ClickHouse expression over an Array(Tuple(Tuple(…endpoint), UInt64)) expression and the
- * three UInt64 records expressions (trusted SQL, never client input).
- */
-export function targetRecordsSql(reported: string, written: string, own: string, read: string): string {
-  return `if(${written} > 0, arraySort(arrayMap(x -> (x.1, if(x.2 > 0, x.2, if(${own} > 0, ${own}, ${read}))), ${reported})), [])`;
+/** `recordsFallback` as a ClickHouse expression over three UInt64 expressions (trusted SQL, never client input). */
+export function recordsFallbackSql(written: string, own: string, read: string): string {
+  return `if(${written} = 0, 0, if(${own} > 0, ${own}, ${read}))`;
 }
 
 /** A unit paired earlier, as the ledger keeps it. */
@@ -113,10 +106,13 @@ export interface PairingUnit {
   failed: boolean;
   records: number;
   /**
-   * The records it wrote to each target, [endpoint key, records] sorted by key, when its records are its writes'
-   * (`runRecords`); empty when they are its own or its reads' (then every edge of it carries `records`).
+   * The records its writes reported per write endpoint, [endpoint key, records] sorted by key (0: that endpoint's writes
+   * reported none), when its records are its writes' (`runRecords`); empty when they are its own or its reads' (then
+   * every edge of it carries `records`), or when a piece does not know its endpoints' records (stored before 088).
    */
   targetRecords: [string, number][];
+  /** What an edge to a target whose writes reported none carries (`recordsFallback`). */
+  recordsFallback: number;
   startMs: number;
   endMs: number;
   /** How long it ran (ms): the largest spread of one service instance's pieces (one clock each). */
@@ -168,7 +164,8 @@ function unitOf(
     errors: counted.reduce((n, m) => n + m.errors, 0),
     failed: members.reduce((last, m) => (m.endMs > last.endMs ? m : last)).failed,
     records: runRecords(records),
-    targetRecords: recordsByTarget(reportedByTarget(recordsFrom, writes), records),
+    targetRecords: records.written > 0 ? reportedByTarget(recordsFrom, writes) : [],
+    recordsFallback: recordsFallback(records),
     startMs: Math.min(...members.map((m) => m.startMs)),
     endMs: Math.max(...members.map((m) => m.endMs)),
     latencyMs: instanceSpread(members),
@@ -184,7 +181,7 @@ function reportedByTarget(pieces: FragmentTrace[], writes: string[][]): [string,
   if (pieces.some((p) => p.writes.length > 0 && p.targetRecords.length === 0)) return [];
   const sums = new Map<string, number>(union(writes).map((k) => [k, 0]));
   for (const p of pieces) for (const [k, n] of p.targetRecords) if (sums.has(k)) sums.set(k, sums.get(k)! + n);
-  return [...sums];
+  return [...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The write endpoints whose last write among `members` (the piece that ended last writing it) failed, sorted. */

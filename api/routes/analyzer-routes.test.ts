@@ -53,7 +53,8 @@ describe('analyzer routes', () => {
       documented: true,
       owner: 'icoe',
       integrations: ['customer-sync'],
-      stats: { traces: 2, records: 20, failedTraces: 1 },
+      // 10: the failed run's writes failed and moved nothing.
+      stats: { traces: 2, records: 10, failedTraces: 1 },
     });
     // Regression: the rate was over the whole hour though Weft had observed only its last minutes (2/h, not 2 per minutes observed).
     expect(Date.parse(body.pairing.observingSince)).toBeGreaterThan(Date.parse(body.since));
@@ -124,9 +125,9 @@ describe('analyzer routes', () => {
       expect(body.flow.throughputPerHour).toBeGreaterThan(2);
       // One edge: the inventory's latency (the largest of its edges') is the flow's.
       expect(body.flow.stats).toEqual(inv.stats);
-      expect(body.flow.stats).toMatchObject({ traces: 2, failedTraces: 1, errorRate: 0.5, records: 20 });
+      expect(body.flow.stats).toMatchObject({ traces: 2, failedTraces: 1, errorRate: 0.5, records: 10 });
       expect(body.flow.stats.p95Ms).toBeGreaterThan(0);
-      expect(await seriesTotals('customer-sync', 'since=1h')).toEqual({ traces: 2, failedTraces: 1, records: 20 });
+      expect(await seriesTotals('customer-sync', 'since=1h')).toEqual({ traces: 2, failedTraces: 1, records: 10 });
     });
 
     it('counts an absolute window (from, to) exactly: the minutes it holds, nothing before or after', async () => {
@@ -135,8 +136,8 @@ describe('analyzer routes', () => {
       const range = `from=${new Date(first - 10 * 60_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
       const around = (await get(`/api/v1/flows/customer-sync/summary?${range}`)).body;
       expect(around.since).toBe(new Date(Math.floor((first - 10 * 60_000) / 60_000) * 60_000).toISOString());
-      expect(around.flow.stats).toMatchObject({ traces: 2, failedTraces: 1, records: 20, firstSeen: inv.stats!.firstSeen, lastSeen: inv.stats!.lastSeen });
-      expect(await seriesTotals('customer-sync', range)).toMatchObject({ traces: 2, failedTraces: 1, records: 20 });
+      expect(around.flow.stats).toMatchObject({ traces: 2, failedTraces: 1, records: 10, firstSeen: inv.stats!.firstSeen, lastSeen: inv.stats!.lastSeen });
+      expect(await seriesTotals('customer-sync', range)).toMatchObject({ traces: 2, failedTraces: 1, records: 10 });
       // The window before the traffic, and the one from the minute after it: no trace, so no figures at all (never zeros).
       for (const [from, to] of [
         [first - 3 * 3_600_000, first - 3_600_000],
