@@ -16,13 +16,6 @@
 -- system reported, or the fallback when none did (5 ERP accounts reported on one host, contacts on another host
 -- silent: 5, not 5 plus the fallback), summed over the group's distinct targets as an OpenLineage run's are
 -- (analyzer/flows/window-source.ts); the shape includes which targets reported, so a group is one or the other.
---
--- A run's failure on a target system is its last write to the system's: a write to one ERP host that failed, then the
--- same write to a second ERP host that succeeded (a failover), failed crm → erp, the first endpoint's last write having
--- failed. The pairing tables keep a unit's write endpoints in the order of their last write (`write_order`, part of
--- the shape), and each edge row its target's place in it (`write_rank`, from 1); a query that resolves edges to
--- systems takes a run group's failure from its row written last.
---
 -- Rows from before this migration carry 0 and are read as they were.
 ALTER TABLE weft_trace_touch_sets ADD COLUMN IF NOT EXISTS write_spans Array(Tuple(String, String));
 
@@ -45,31 +38,23 @@ GROUP BY trace_id, integration;
 
 ALTER TABLE weft_pairing_traces ADD COLUMN IF NOT EXISTS target_records Array(Tuple(Tuple(String, String, String, String, String), UInt64));
 
-ALTER TABLE weft_pairing_traces ADD COLUMN IF NOT EXISTS write_order Array(Tuple(String, String, String, String, String));
-
 ALTER TABLE weft_pairing_work ADD COLUMN IF NOT EXISTS target_records Array(Tuple(Tuple(String, String, String, String, String), UInt64));
 
 ALTER TABLE weft_pairing_work ADD COLUMN IF NOT EXISTS records_fallback UInt64;
 
-ALTER TABLE weft_pairing_work ADD COLUMN IF NOT EXISTS write_order Array(Tuple(String, String, String, String, String));
-
 ALTER TABLE weft_pairing_work MODIFY COLUMN digest UInt64 MATERIALIZED
     cityHash64(minute, integration, service, domain, arraySort(reads), arraySort(writes), failed, errors, records, start, end, arraySort(traces),
-        arraySort(failed_writes), arraySort(target_records), records_fallback, write_order);
+        arraySort(failed_writes), arraySort(target_records), records_fallback);
 
 ALTER TABLE weft_pairing_ledger ADD COLUMN IF NOT EXISTS target_records Array(Tuple(Tuple(String, String, String, String, String), UInt64));
 
 ALTER TABLE weft_pairing_ledger ADD COLUMN IF NOT EXISTS records_fallback UInt64;
 
-ALTER TABLE weft_pairing_ledger ADD COLUMN IF NOT EXISTS write_order Array(Tuple(String, String, String, String, String));
-
 ALTER TABLE weft_flow_edges_1m ADD COLUMN IF NOT EXISTS records_per_target SimpleAggregateFunction(max, UInt8),
-    ADD COLUMN IF NOT EXISTS records_fallback SimpleAggregateFunction(sum, UInt64),
-    ADD COLUMN IF NOT EXISTS write_rank SimpleAggregateFunction(max, UInt16);
+    ADD COLUMN IF NOT EXISTS records_fallback SimpleAggregateFunction(sum, UInt64);
 
 ALTER TABLE weft_flow_edges_1h ADD COLUMN IF NOT EXISTS records_per_target SimpleAggregateFunction(max, UInt8),
-    ADD COLUMN IF NOT EXISTS records_fallback SimpleAggregateFunction(sum, UInt64),
-    ADD COLUMN IF NOT EXISTS write_rank SimpleAggregateFunction(max, UInt16);
+    ADD COLUMN IF NOT EXISTS records_fallback SimpleAggregateFunction(sum, UInt64);
 
 DROP VIEW IF EXISTS weft_flow_edges_1h_mv;
 
@@ -79,7 +64,6 @@ SELECT toStartOfHour(minute) AS hour, integration, service, domain,
     sum(traces) AS traces, sum(failed_traces) AS failed_traces, sum(error_spans) AS error_spans, sum(records) AS records,
     quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS latency,
     min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(sample_trace) AS sample_trace, max(sample_error_trace) AS sample_error_trace,
-    max(sample_slow) AS sample_slow, max(records_per_target) AS records_per_target, sum(records_fallback) AS records_fallback,
-    max(write_rank) AS write_rank
+    max(sample_slow) AS sample_slow, max(records_per_target) AS records_per_target, sum(records_fallback) AS records_fallback
 FROM weft_flow_edges_1m
 GROUP BY hour, integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer, shape;
