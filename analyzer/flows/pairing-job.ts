@@ -163,13 +163,14 @@ const EDGE_FAILED = `if(tgt = ${EMPTY}, u_failed, if(has(u_failed_writes, tgt) O
  * A unit's records on its edge to `tgt` (088): what it wrote to that target when its records are its writes' (they
  * are kept per target), else its records (its root span's or its reads': the same on every edge).
  */
-const EDGE_RECORDS = 'if(empty(u_target_records), u_records, arraySum(x -> if(x.1 = tgt, x.2, 0), u_target_records))';
+const EDGE_RECORDS = 'if(empty(u_target_records), u_records, arraySum(x -> if(x.1 = tgt, x.2, 0), u_target_records) AS u_to_tgt)';
 
 /**
  * A unit's fallback on its edge to `tgt` (088): its `records_fallback` when its records are per target, its writes to
- * `tgt` reported none and its last write to `tgt` did not fail (a failed write moved nothing); else 0.
+ * `tgt` reported none (`u_to_tgt`, defined once in EDGE_RECORDS) and its last write to `tgt` did not fail (a failed
+ * write moved nothing); else 0.
  */
-const EDGE_FALLBACK = `if(notEmpty(u_target_records) AND arraySum(x -> if(x.1 = tgt, x.2, 0), u_target_records) = 0 AND NOT has(u_failed_writes, tgt), u_fallback, 0)`;
+const EDGE_FALLBACK = `if(notEmpty(u_target_records) AND u_to_tgt = 0 AND NOT has(u_failed_writes, tgt), u_fallback, 0)`;
 
 /**
  * Rows of weft_flow_edges_1m for units (`sign` 1: add, from the work table; -1: retract, from the ledger with the shape
