@@ -138,6 +138,49 @@ flows:
     expect(staleFlow({ snapshot: snap('2026-01-01T21:30:00.000Z'), now }).map((f) => [f.key, f.evidence.allowedBy])).toEqual([['hourly', 'flow']]);
   });
 
+  // Regression: on a loaded machine the demo's invoice sync was "not run for 25s (allowed 24s)" while it ran every
+  // 6 s: the pairing run that would have paired its last runs was late, and the silence was counted to the clock.
+  // Runs after the pairing horizon may have arrived unpaired; the silence is known only up to that horizon.
+  describe('when pairing is behind the clock', () => {
+    const behind = (lastSeen: string, pairedUntil: string) => ({ ...snap(lastSeen), pairedUntil });
+
+    it('counts the silence up to the pairing horizon, not to now', () => {
+      // Last seen 2 h 30 min before now (allowed 2 h), but paired only up to 1 h 30 min after that run.
+      expect(staleFlow({ snapshot: behind('2026-01-01T21:30:00.000Z', '2026-01-01T23:00:00.000Z'), now })).toEqual([]);
+      const [late] = staleFlow({ snapshot: behind('2026-01-01T21:30:00.000Z', '2026-01-01T23:45:00.000Z'), now });
+      expect(late.evidence).toMatchObject({ silentForMs: 135 * 60_000, observedUntil: '2026-01-01T23:45:00.000Z', allowedMs: 120 * 60_000 });
+      expect(late.title).toContain('has not run for 2h15m (allowed 2h)');
+    });
+
+    it('never counts past now (a horizon ahead of the clock changes nothing)', () => {
+      const [f] = staleFlow({ snapshot: behind('2026-01-01T21:30:00.000Z', '2026-01-02T01:00:00.000Z'), now });
+      expect(f.evidence).toMatchObject({ silentForMs: 150 * 60_000, observedUntil: '2026-01-02T00:00:00.000Z' });
+    });
+
+    it('does not call a flow last seen within its silence of the horizon never observed', () => {
+      const s = { ...behind('2026-01-01T21:30:00.000Z', '2026-01-01T23:00:00.000Z'), since: '2026-01-01T23:30:00.000Z' };
+      expect(flowNeverObserved({ snapshot: s, now }).map((f) => f.key)).toEqual([]);
+      const past = { ...s, pairedUntil: '2026-01-01T23:40:00.000Z' };
+      expect(flowNeverObserved({ snapshot: past, now }).map((f) => f.key)).toEqual(['hourly']);
+    });
+
+    it("counts an OpenLineage job's silence to now: its run events are not paired", () => {
+      const lineage = {
+        job: 'airflow/etl',
+        lastCompleteDue: '2026-01-01T21:30:00.000Z',
+        lastCompleteRun: 'r1',
+        failedRuns: 0,
+        lastFailedRun: '',
+        lookbackSince: '2026-01-01T00:00:00.000Z',
+      };
+      const yaml2 = `${yaml}  - { id: etl, source: erp, target: crm, owner: icoe, schedule: { every: 1h }, runtime: { flow: airflow/etl } }\n`;
+      const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml2 }]);
+      const s = { ...behind('2026-01-01T23:30:00.000Z', '2026-01-01T22:00:00.000Z'), catalog, lineageRuns: [lineage] };
+      const found = staleFlow({ snapshot: s, now });
+      expect(found.map((f) => [f.key, f.evidence.silentForMs])).toEqual([['etl', 150 * 60_000]]);
+    });
+  });
+
   it("waits for the flow's own staleAfter before calling it never observed", () => {
     expect(flowNeverObserved({ snapshot: { ...snap(''), lastSeen: [] }, now })).toEqual([]);
   });

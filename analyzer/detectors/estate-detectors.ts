@@ -117,6 +117,17 @@ function lastRun(flow: Flow, snapshot: Snapshot): { seen: string | undefined; li
 }
 
 /**
+ * Up to when a flow's silence is known (epoch ms): for a flow seen through paired traces, the pairing horizon
+ * (`pairedUntil`, at most `now`): a run after it may have arrived and not be paired yet, so a pairing run that is
+ * late (a loaded machine, a long catch-up) is not read as an integration that stopped. For an OpenLineage job,
+ * `now`: its run events are read as they arrive, not paired.
+ */
+function silenceKnownUntil(snapshot: Snapshot, now: Date, lineage: LineageJobRuns | undefined): number {
+  if (lineage) return now.getTime();
+  return Math.min(now.getTime(), Date.parse(snapshot.pairedUntil));
+}
+
+/**
  * Documented active flows with no traffic in the window. A flow is not "never observed" before it
  * was due: Weft must have observed (and paired, past the late-arrival window) for longer than the
  * flow may be silent — a fresh install is not an alarm. Nor is a flow that may be silent for longer than
@@ -129,8 +140,8 @@ export const flowNeverObserved: Detector = ({ snapshot, now }) => {
   const seenWithinSilence = (f: Flow) => {
     const silence = allowedSilence(f, snapshot.catalog.classes)?.ms;
     if (silence === undefined || silence <= windowMs) return false;
-    const { seen } = lastRun(f, snapshot);
-    return seen !== undefined && now.getTime() - Date.parse(seen) <= silence;
+    const { seen, lineage } = lastRun(f, snapshot);
+    return seen !== undefined && silenceKnownUntil(snapshot, now, lineage) - Date.parse(seen) <= silence;
   };
   return snapshot.catalog.flows
     .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id))
@@ -200,6 +211,8 @@ export const deprecatedInUse: Detector = ({ snapshot }) => {
  * A scheduled flow not seen for longer than its class allows: the silent failure. A flow run by an
  * OpenLineage job (its `runtime.flow`) is seen when a run completes, as of the run's nominal time
  * (the `nominalTime` facet; else its end); runs that FAIL or ABORT do not count (they are errors).
+ * The silence is counted up to what Weft has paired (`evidence.observedUntil`, see silenceKnownUntil), not to
+ * the clock: Weft being behind is not the integration stopping.
  */
 export const staleFlow: Detector = ({ snapshot, now }) => {
   const { catalog } = snapshot;
@@ -215,7 +228,8 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
       const lineage = last.lineage;
       const seen = lineage ? (last.seen ?? lineage.lookbackSince) : last.seen;
       if (!seen) return [];
-      const silentMs = now.getTime() - Date.parse(seen);
+      const knownUntil = silenceKnownUntil(snapshot, now, lineage);
+      const silentMs = knownUntil - Date.parse(seen);
       if (silentMs <= limitMs) return [];
       const runs = lineage
         ? {
@@ -233,7 +247,16 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
           severity: 'high' as const,
           title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)})`,
           subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
-          evidence: { lastSeen: seen, silentForMs: silentMs, allowedMs: limitMs, allowedBy: allowed.by, schedule: f.schedule, class: f.class ?? null, ...runs },
+          evidence: {
+            lastSeen: seen,
+            silentForMs: silentMs,
+            observedUntil: new Date(knownUntil).toISOString(),
+            allowedMs: limitMs,
+            allowedBy: allowed.by,
+            schedule: f.schedule,
+            class: f.class ?? null,
+            ...runs,
+          },
           hint: `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.`,
         },
       ];
