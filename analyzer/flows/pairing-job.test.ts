@@ -494,7 +494,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   // count to the 5 another ERP resource reported; a write that failed took the fallback too (a failed billing write
   // showed the run's reads, a failover to a second ERP host 5 + 5); and the records of a trace whose only counting span
   // failed were counted.
-  it("falls back to the run's count only when none of a target system's writes reported and its last one did not fail", async () => {
+  it("falls back to the run's count only when none of a target system's writes reported and its last one did not fail; fails a run on a system when its last write there failed", async () => {
     const t = Date.now() - HOUR;
     const { ERROR } = api.SpanStatusCode;
     const http = (method: string, url: string, records: number, start: number, failed = false): SpanSpec => ({
@@ -526,16 +526,23 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
         http('POST', 'https://erp.internal/api/accounts', 5, t + 2040, true),
         http('POST', 'https://erp2.internal/api/accounts', 5, t + 2070),
       ]),
-      // the only span that reports records failed: nothing moved
+      // the only span that reports records failed: nothing moved (and the run failed on crm → erp)
       wrapped(t + 3000, [read(t + 3010, 0), http('POST', 'https://erp.internal/api/accounts', 5, t + 3040, true)]),
+      // the ERP's last write (contacts, on its second host) failed after accounts succeeded: failed on crm → erp, 3 moved
+      wrapped(t + 4000, [
+        read(t + 4010),
+        http('POST', 'https://erp.internal/api/accounts', 3, t + 4040),
+        http('POST', 'https://erp2.internal/api/contacts', 2, t + 4070, true),
+      ]),
     ]);
     await h.collector.flush();
     expect((await analyzer.runNow()).errors).toEqual([]);
     const records = (await analyzer.snapshot(3 * HOUR)).edges
       .filter((e) => e.service === 'split3-sync')
-      .map((e) => `${e.source} -> ${e.target} traces=${e.traces} records=${e.records}`)
+      .map((e) => `${e.source} -> ${e.target} traces=${e.traces} failed=${e.failedTraces} records=${e.records}`)
       .sort();
-    expect(records).toEqual(['crm -> billing traces=2 records=2', 'crm -> erp traces=4 records=15']);
+    // The failover failed no run: the ERP's last write succeeded.
+    expect(records).toEqual(['crm -> billing traces=2 failed=1 records=2', 'crm -> erp traces=5 failed=2 records=18']);
   });
 
   it('keeps the records of a run stored partly before per-target records on every edge, as they were', async () => {

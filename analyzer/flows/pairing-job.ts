@@ -75,7 +75,7 @@ function tracesInsert(src: RowSource): string {
   return `
     INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
       spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival, failed_writes,
-      target_records)
+      target_records, write_order)
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
       t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed,
       -- Records by direction (OWN: see above).
@@ -86,7 +86,9 @@ function tracesInsert(src: RowSource): string {
       -- The write endpoints whose last write failed (an odd mark: end × 2 + 1 when it succeeded).
       arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arrayFilter((k, v) -> v % 2 = 0, t.wl.1, t.wl.2))),
       -- The records reported by the spans that wrote each write endpoint (088; 0 for one whose writes reported none).
-      arrayMap((k, n) -> ((k[1], k[2], k[3], k[4], k[5]), n), arrayMap(k -> splitByChar('\\x1f', k), t.wk), t.wn)
+      arrayMap((k, n) -> ((k[1], k[2], k[3], k[4], k[5]), n), arrayMap(k -> splitByChar('\\x1f', k), t.wk), t.wn),
+      -- The write endpoints in the order of their last write (089; of writes ending at once, a failed one first).
+      arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arraySort((k, v) -> v, t.wl.1, t.wl.2)))
     FROM (
       SELECT trace_id, integration, any(service) AS service, max(inst) AS instance, max(run_id) AS run_id,
         max(is_root) AS has_root, if(has_root = 1, maxIf(is_call, is_root = 1), min(is_call)) AS root_touch,
@@ -145,13 +147,13 @@ export const COMPLETE_GRACE_MS = 15_000;
 const COMPLETE = `(has_root = 1 AND last_arrival < ${at('completeCut')})`;
 
 /**
- * A unit's shape (migrations 086–088): a hash of the endpoints it read and wrote, the targets whose last write failed,
- * whether it failed, whether its records are per target and which targets' writes reported records — what decides
- * each of its edge rows — so every edge row of one shape holds the same units.
+ * A unit's shape (migrations 086–089): a hash of the endpoints it read and wrote, the targets whose last write failed,
+ * whether it failed, whether its records are per target, which targets' writes reported records and the order of its
+ * last writes — what decides each of its edge rows — so every edge row of one shape holds the same units.
  * The ledger keeps each unit's shape, and a retraction hits the rows its addition made.
  */
 const RUN_SHAPE_OF_UNIT =
-  'cityHash64(arraySort(reads), arraySort(writes), arraySort(failed_writes), failed, notEmpty(target_records), arraySort(arrayMap(x -> x.1, arrayFilter(x -> x.2 > 0, target_records))))';
+  'cityHash64(arraySort(reads), arraySort(writes), arraySort(failed_writes), failed, notEmpty(target_records), arraySort(arrayMap(x -> x.1, arrayFilter(x -> x.2 > 0, target_records))), write_order)';
 
 /**
  * Whether a unit failed on its edge to `tgt` (087): its last write to that target failed; or it failed and no target's
@@ -190,10 +192,11 @@ function edgesSelect(from: string, sign: 1 | -1): string {
       ${sign === 1 ? 'max(u_traces[1])' : "''"} AS sample_trace,
       ${sign === 1 ? `maxIf(u_traces[1], ${EDGE_FAILED} = 1)` : "''"} AS sample_error_trace,
       ${sign === 1 ? 'max((u_latency, u_traces[1]))' : "(toFloat64(0), '')"} AS sample_slow,
-      shape, max(notEmpty(u_target_records)) AS records_per_target, ${n(`sum(${EDGE_FALLBACK})`)} AS records_fallback
+      shape, max(notEmpty(u_target_records)) AS records_per_target, ${n(`sum(${EDGE_FALLBACK})`)} AS records_fallback,
+      max(indexOf(u_write_order, tgt)) AS write_rank
     FROM (
       SELECT minute, integration, service, domain, reads, writes, failed AS u_failed, failed_writes AS u_failed_writes, errors AS u_errors,
-        records AS u_records, target_records AS u_target_records, records_fallback AS u_fallback, start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces,
+        records AS u_records, target_records AS u_target_records, records_fallback AS u_fallback, write_order AS u_write_order, start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces,
         ${sign === 1 ? RUN_SHAPE_OF_UNIT : 'shape'} AS shape
       FROM (${from}))
     ARRAY JOIN if(empty(reads), [${EMPTY}], reads) AS src
@@ -313,10 +316,10 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   // Units that are one trace of one integration: settled, or complete (their root span has arrived).
   await c.command({
     query: `INSERT INTO weft_pairing_work (unit, grp, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, latency_ms, traces,
-        failed_writes, target_records, records_fallback, known)
+        failed_writes, target_records, records_fallback, write_order, known)
       SELECT concat('t:', trace_id, ':', integration), '', toStartOfMinute(start), integration, service, if(empty(domains), '', domains[1]),
         arraySort(reads), arraySort(writes), failed, errors, records, start, end, latency_ms, [trace_id], arraySort(failed_writes),
-        if(records_written > 0, arraySort(target_records), []), ${recordsFallbackSql('records_written', 'records_own', 'records_read')}, first_arrival <= ${at('known')}
+        if(records_written > 0, arraySort(target_records), []), ${recordsFallbackSql('records_written', 'records_own', 'records_read')}, write_order, first_arrival <= ${at('known')}
       FROM weft_pairing_traces
       WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR ${COMPLETE}) AND (notEmpty(reads) OR notEmpty(writes))`,
     query_params: { cut, completeCut, known: knownSince },
@@ -364,13 +367,13 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     // Retracted units not recomputed become inactive; changed ones take their new contribution.
     await c.command({
       query: `INSERT INTO weft_pairing_ledger (unit, grp, active, digest, minute, integration, service, domain, reads, writes, failed, errors, records,
-          start, end, traces, paired_at, version, failed_writes, shape, target_records, records_fallback)
+          start, end, traces, paired_at, version, failed_writes, shape, target_records, records_fallback, write_order)
         SELECT unit, grp, 0, digest, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, traces, now64(3), {version:UInt64},
-          failed_writes, shape, target_records, records_fallback
+          failed_writes, shape, target_records, records_fallback, write_order
         FROM weft_pairing_ledger FINAL WHERE ${stale} AND unit NOT IN (SELECT unit FROM weft_pairing_work)
         UNION ALL
         SELECT unit, grp, 1, digest, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, traces, now64(3), {version:UInt64},
-          failed_writes, ${RUN_SHAPE_OF_UNIT}, target_records, records_fallback
+          failed_writes, ${RUN_SHAPE_OF_UNIT}, target_records, records_fallback, write_order
         FROM weft_pairing_work WHERE ${changed}`,
       query_params: { ...params, version },
     });
@@ -431,6 +434,7 @@ interface TraceRow {
   writes: string[][];
   failed_writes: string[][];
   target_records: [string[], number | string][];
+  write_order: string[][];
   errors: number | string;
   failed: number | string;
   records_written: number | string;
@@ -453,6 +457,7 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
   writes: r.writes.map((t) => t.join('\u001f')),
   failedWrites: r.failed_writes.map((t) => t.join('\u001f')),
   targetRecords: r.target_records.map(([t, n]) => [t.join('\u001f'), Number(n)]),
+  writeOrder: r.write_order.map((t) => t.join('\u001f')),
   errors: Number(r.errors),
   failed: Number(r.failed) === 1,
   records: { written: Number(r.records_written), own: Number(r.records_own), read: Number(r.records_read) },
@@ -463,7 +468,7 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
 });
 
 const TRACE_COLUMNS =
-  'trace_id, integration, service, instance, run_id, domains, reads, writes, failed_writes, target_records, errors, failed, records_written, records_own, records_read, spans, start, end, last_arrival';
+  'trace_id, integration, service, instance, run_id, domains, reads, writes, failed_writes, target_records, write_order, errors, failed, records_written, records_own, records_read, spans, start, end, last_arrival';
 
 /**
  * Pairs the settled traces that are pieces of a run, together with the pieces of the same runs paired
@@ -514,6 +519,7 @@ function unitRow(u: PairingUnit) {
     failed_writes: [...u.failedWrites].sort().map(tuple),
     target_records: u.targetRecords.map(([k, n]) => [tuple(k), n]),
     records_fallback: u.recordsFallback,
+    write_order: u.writeOrder.map(tuple),
     failed: u.failed ? 1 : 0,
     errors: u.errors,
     records: u.records,

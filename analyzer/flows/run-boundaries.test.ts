@@ -17,6 +17,7 @@ const piece = (at: number, rw: { reads?: string[]; writes?: string[] }, more: Pa
   // One record reported by each call, in its direction.
   records: { written: rw.writes?.length ? 1 : 0, own: 0, read: rw.reads?.length ? 1 : 0 },
   targetRecords: rw.writes?.length ? [[rw.writes[0], 1]] : [],
+  writeOrder: rw.writes ?? [],
   startMs: at,
   endMs: at + 50,
   arrivedMs: 0,

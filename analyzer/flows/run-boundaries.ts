@@ -33,6 +33,8 @@ export interface FragmentTrace {
   records: RecordsByDirection;
   /** Records its write spans reported, per write endpoint: [endpoint key, records]. */
   targetRecords: [string, number][];
+  /** Its write endpoints in the order of their last write (empty when stored before migration 089). */
+  writeOrder: string[];
   startMs: number;
   endMs: number;
   /** When its last span arrived (epoch ms). */
@@ -113,6 +115,8 @@ export interface PairingUnit {
   targetRecords: [string, number][];
   /** What an edge to a target whose writes reported none carries (`recordsFallback`). */
   recordsFallback: number;
+  /** Its write endpoints in the order of their last write: the last one decides its failure on a target system. */
+  writeOrder: string[];
   startMs: number;
   endMs: number;
   /** How long it ran (ms): the largest spread of one service instance's pieces (one clock each). */
@@ -161,6 +165,7 @@ function unitOf(
     reads: union(members.map((m) => m.reads)),
     writes: union(writes),
     failedWrites: lastWriteFailed(members),
+    writeOrder: lastWriteOrder(members, union(writes)),
     errors: counted.reduce((n, m) => n + m.errors, 0),
     failed: members.reduce((last, m) => (m.endMs > last.endMs ? m : last)).failed,
     records: runRecords(records),
@@ -182,6 +187,21 @@ function reportedByTarget(pieces: FragmentTrace[], writes: string[][]): [string,
   const sums = new Map<string, number>(union(writes).map((k) => [k, 0]));
   for (const p of pieces) for (const [k, n] of p.targetRecords) if (sums.has(k)) sums.set(k, sums.get(k)! + n);
   return [...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * `writes` in the order of their last write among `members`: by the end of the piece that wrote each last, then by its
+ * place in that piece's own order.
+ */
+function lastWriteOrder(members: FragmentTrace[], writes: string[]): string[] {
+  const at = new Map<string, [number, number]>();
+  for (const m of members)
+    for (const w of m.writes) {
+      const mark: [number, number] = [m.endMs, m.writeOrder.indexOf(w)];
+      const seen = at.get(w);
+      if (!seen || mark[0] > seen[0] || (mark[0] === seen[0] && mark[1] > seen[1])) at.set(w, mark);
+    }
+  return writes.filter((w) => at.has(w)).sort((a, b) => at.get(a)![0] - at.get(b)![0] || at.get(a)![1] - at.get(b)![1] || (a < b ? -1 : 1));
 }
 
 /** The write endpoints whose last write among `members` (the piece that ended last writing it) failed, sorted. */

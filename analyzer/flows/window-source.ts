@@ -99,14 +99,16 @@ export const RUN_GROUP = 'if(shape = 0, cityHash64(src_kind, src_sys, src_host, 
 export const TARGET_KEY = "if(service = '' OR bt = 1, cityHash64(tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer), 0)";
 
 /**
- * What `TARGET_KEY` and the records of `runGroupOnce` need beside the edge's columns, aggregated per raw edge and shape:
- * whether the rows' records are their target's (`bt`) and their fallback (`fb`, migration 088).
+ * What `TARGET_KEY` and `runGroupOnce` need beside the edge's columns, aggregated per raw edge and shape (migrations 088, 089):
+ * whether the rows' records are their target's (`bt`), their fallback (`fb`) and their target's place in the order of
+ * the runs' last writes (`wr`).
  */
-export const RECORDS_PER_TARGET = 'max(records_per_target) AS bt, sum(records_fallback) AS fb';
+export const RECORDS_PER_TARGET = 'max(records_per_target) AS bt, sum(records_fallback) AS fb, max(write_rank) AS wr';
 
 /**
  * How a run group's edge rows combine on one resolved edge, per column. Counts are equal on every edge row of a group
- * (`max`), but records: a row with a target key (`tk`: an OpenLineage run's rows written to its target datasets, a
+ * (`max`), but failed runs and records. Failed runs are the row's written last (`wr`): a write that failed on one ERP
+ * host and succeeded on another failed no run of crm → erp. Records: a row with a target key (`tk`: an OpenLineage run's rows written to its target datasets, a
  * traced run's records written to its target) carries its target's, summed over the group's distinct targets — or,
  * when no write to the resolved target reported a count, the runs' fallback (`fb`: their own count, else their reads',
  * equal on the rows whose last write did not fail); a row without (a run whose records are its root span's or its
@@ -114,7 +116,7 @@ export const RECORDS_PER_TARGET = 'max(records_per_target) AS bt, sum(records_fa
  */
 const ONCE: Readonly<Record<string, string>> = {
   t: 'max(t)',
-  ft: 'max(ft)',
+  ft: 'if(max(wr) = 0, max(ft), argMax(ft, wr))',
   es: 'max(es)',
   rc: 'if(max(tk) != 0, if(max(rc) > 0, arraySum(x -> x.2, groupUniqArray((tk, rc))), max(fb)), max(rc))',
   lat: 'any(lat)',
@@ -128,7 +130,7 @@ const ONCE: Readonly<Record<string, string>> = {
 /**
  * The aggregates that take a run group's counts once on one resolved edge (`GROUP BY …, RUN_GROUP`), over its edge
  * rows summed per raw edge, each column named the same in and out: traces `t`, failed runs `ft`, error spans `es`,
- * records `rc` (UInt64; needs `tk`, the row's `TARGET_KEY`, and `fb`, from `RECORDS_PER_TARGET`), latency digest state `lat`, first and last
+ * records `rc` (UInt64; needs `tk`, the row's `TARGET_KEY`, and `fb`, from `RECORDS_PER_TARGET`; `ft` needs its `wr`), latency digest state `lat`, first and last
  * seen `fs`, `ls`, sample traces `st`, `se`, `sl`. Throws on a column it does not know (a query written wrong).
  */
 export function runGroupOnce(columns: readonly string[]): string {

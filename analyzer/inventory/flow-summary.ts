@@ -52,7 +52,7 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
   const read = windows.flatMap((w, i) => (w.since < w.until ? [i] : []));
   const source = windowsSource(
     'weft_flow_edges',
-    `${EDGE_KEY}, shape, traces, failed_traces, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow, records_per_target, records_fallback`,
+    `${EDGE_KEY}, shape, traces, failed_traces, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow, records_per_target, records_fallback, write_rank`,
     read.map((i) => windows[i]),
   );
   const params = { ...source.params, ...mapping.params, ...flow.params };
