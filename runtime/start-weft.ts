@@ -12,6 +12,7 @@ import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
 import { startReports, type ReportsRuntime } from '../reports/index.ts';
 import { uiBuildDir } from '../ui/index.ts';
+import { createServer } from 'node:net';
 import { enabledPlugins, type StartedPlugin, type WeftPlugin } from './plugins/index.ts';
 
 /** Something the composition root started and must stop, in reverse order. */
@@ -71,6 +72,9 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
   const readFiles = (files: string[]) =>
     files.length === 0 ? { catalog: emptyCatalog(), warnings: [] } : loadCatalogWithWarnings(files, { envPolicy: config.catalogEnv });
   const configured = readFiles(config.catalogFiles);
+  // So are the ports it will listen on: a port in use stops the start before a store is made or opened.
+  if (config.only.includes('collector')) await assertPortFree(config.collector.host, config.collector.port);
+  if (config.only.includes('api')) await assertPortFree(config.api.host, config.api.port);
   try {
     const store = await openStore(config.store);
     started.push({ name: 'store', stop: () => store.close() });
@@ -217,4 +221,19 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * Resolves when `host:port` can be listened on now (the port taken and let go at once; 0 picks any port and is always
+ * free). Rejects with the error `listen` gives (`EADDRINUSE`, `EACCES`; with `syscall`, `address` and `port`), so a
+ * start that would fail to bind fails before it makes or opens a store. Another process may still take the port
+ * before the part listens: that start fails as it did before.
+ */
+export function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }

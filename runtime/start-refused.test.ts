@@ -1,0 +1,42 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandIO } from '../cli/command.ts';
+import { main } from '../cli/main.ts';
+
+// Regression: `weft start` on a port already in use made and migrated a store in the data directory, then failed to
+// listen, leaving the directory behind. The ports are checked before anything is made.
+describe('weft start on a port in use', () => {
+  const root = mkdtempSync(join(tmpdir(), 'weft-refused-'));
+  let busy: Server;
+  let port = 0;
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    port = (busy.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise((r) => busy.close(r));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const start = async (data: string, ports: string[]) => {
+    const lines: string[] = [];
+    const io: CommandIO = { out: (t) => lines.push(t), err: (t) => lines.push(t), env: {}, cwd: root };
+    const code = await main(['start', '--no-demo', '--data', data, '--host', '127.0.0.1', ...ports], io);
+    return { code, text: lines.join('\n') };
+  };
+
+  it.each([
+    ['the API', (p: number) => ['--port', String(p), '--otlp-port', '0']],
+    ['the collector', (p: number) => ['--port', '0', '--otlp-port', String(p)]],
+  ])('refuses when %s port is taken, says which, and makes no data directory', async (_what, ports) => {
+    const data = join(root, `fresh-${_what.replace(/\W/g, '')}`);
+    const { code, text } = await start(data, ports(port));
+    expect(code).not.toBe(0);
+    expect(text).toContain(`127.0.0.1:${port} is already in use (EADDRINUSE)`);
+    expect(existsSync(data)).toBe(false);
+  });
+});
