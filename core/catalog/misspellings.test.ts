@@ -46,6 +46,21 @@ probes:
     ]);
   });
 
+  // Regression: \`weft catalog validate package.json\` listed every key of the file as an unknown field (13 problems).
+  it('says once that a file none of whose top-level fields is a catalog field is not a catalog, and still names a misspelled section', () => {
+    const all = 'defaultOwner, owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports';
+    expect(problems('package.json', '{\n  "name": "x",\n  "version": "1.0.0",\n  "scripts": {}\n}\n')).toEqual([
+      `package.json:2:3: name: not a Weft catalog: none of its top-level fields (name, version, scripts) is a catalog's; a catalog has some of: ${all} (docs/catalog.md)`,
+    ]);
+    expect(problems('k8s.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\ndata: {}\nbinaryData: {}\nimmutable: true\n')).toEqual([
+      `k8s.yaml:1:1: apiVersion: not a Weft catalog: none of its top-level fields (apiVersion, kind, metadata, data, binaryData, …) is a catalog's; a catalog has some of: ${all} (docs/catalog.md)`,
+    ]);
+    // A misspelled section alone is a catalog with a mistake, said at the key as before.
+    expect(problems('c.yaml', 'system:\n  - id: crm\n')).toEqual([
+      `c.yaml:1:1: system: unknown field "system" (did you mean "systems"?); expected one of: ${all}`,
+    ]);
+  });
+
   it('points at a misspelled value of a fixed list and names the word meant: lifecycle, probe kind, receiver type, alert measure and severity', () => {
     const text = `systems:
   - id: crm

@@ -189,8 +189,27 @@ function errorsOf(schema: TSchema, value: unknown, prefix: Array<string | number
   return out.filter((p) => !said.has(p));
 }
 
-/** Schema problems of one catalog file (after defaults were filled), one per field. */
+/**
+ * Schema problems of one catalog file (after defaults were filled), one per field. A file none of whose top-level fields
+ * is a catalog's (a package.json, a Kubernetes manifest given by mistake) is one problem at its first field, not one per
+ * field: "not a Weft catalog". A file whose fields include a misspelled catalog field gets the field's own problems.
+ */
 export function schemaProblems(value: unknown): SchemaProblem[] {
+  const known = Object.keys(CatalogFileSchema.properties);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    // A key that is a catalog field misspelled, or another tool's name for one (`system`, `components`), is said as such.
+    if (keys.length > 0 && !keys.some((k) => known.includes(k) || meantField(k, known, value) !== undefined)) {
+      const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', …' : '');
+      return [
+        {
+          segments: [keys[0]],
+          at: 'key',
+          message: `not a Weft catalog: none of its top-level fields (${shown}) is a catalog's; a catalog has some of: ${known.join(', ')} (docs/catalog.md)`,
+        },
+      ];
+    }
+  }
   const all = errorsOf(CatalogFileSchema, value, []);
   const seen = new Set<string>();
   return all.filter((p) => {
