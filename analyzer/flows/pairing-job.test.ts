@@ -599,6 +599,25 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(findings.filter((f) => f.includes('sync'))).toEqual([]);
   });
 
+  // Regression: replicas whose resources had no service.instance.id (nor host + pid) were one instance, so a read of one
+  // replica and a write of another, close in time, made a flow neither ran (billing -> erp here, undocumented).
+  it.each([
+    ['k8s.pod.uid', (r: string) => ({ 'k8s.pod.uid': `uid-${r}` })],
+    ['container.id', (r: string) => ({ 'container.id': `c0ffee${r}` })],
+    ['host.name alone', (r: string) => ({ 'host.name': `node-${r}` })],
+  ])('tells replicas without service.instance.id apart by %s', async (attribute, resourceOf) => {
+    const t = Date.now() - HOUR + 5 * 60_000 + Math.floor(Math.random() * 60_000);
+    const service = `replica-sync-${attribute.replace(/\W/g, '-')}`;
+    // Replica a reads CRM and writes the ERP; replica b, in between, reads billing and writes the CRM.
+    await sendSpans({ url: h.collector.url, serviceName: service, resource: resourceOf('a') }, [get('crm.internal', { start: t, durationMs: 20 })]);
+    await sendSpans({ url: h.collector.url, serviceName: service, resource: resourceOf('b') }, [get('billing.internal', { start: t + 30, durationMs: 20 })]);
+    await sendSpans({ url: h.collector.url, serviceName: service, resource: resourceOf('a') }, [post('erp.internal', { start: t + 60, durationMs: 20 })]);
+    await sendSpans({ url: h.collector.url, serviceName: service, resource: resourceOf('b') }, [post('crm.internal', { start: t + 90, durationMs: 20 })]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await edges(service)).toEqual(['billing -> crm traces=1 records=3', 'crm -> erp traces=1 records=3']);
+  });
+
   it('re-pairs a run without trace context whose write arrives after its read was paired (a slow call)', async () => {
     const t = Date.now() - 30 * 60_000;
     const target = { url: h.collector.url, serviceName: 'unlinked-sync', resource: { 'service.instance.id': 'job-2' } };

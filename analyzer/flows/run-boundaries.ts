@@ -3,8 +3,8 @@
  * call as its own trace (zero-code instrumentation of a script, an iPaaS runtime), one run is several
  * traces; these are put back together here:
  * - traces carrying the same `integration.run.id` are one run, whatever their timing;
- * - otherwise the pieces of one service instance (`service.instance.id`, else `host.id`/`host.name`
- *   + `process.pid`) of one integration are paired by time: each write is paired with the reads of
+ * - otherwise the pieces of one service instance (`service.instance.id`, else `k8s.pod.uid`, else `container.id`, else
+ *   `host.id`/`host.name` + `process.pid`, else the host alone; migration 090) of one integration are paired by time: each write is paired with the reads of
  *   that instance made since the previous write (and ended at most `gapMs` before it started), or,
  *   with none in between, with the previous write's reads (read A, write B, write C); a read no write
  *   follows is a read-only run (once `gapMs` more has passed since it arrived: a slow write may still
@@ -17,7 +17,7 @@ export interface FragmentTrace {
   traceId: string;
   integration: string;
   service: string;
-  /** `service.instance.id`, or host + pid; '' when the resource says neither. */
+  /** `service.instance.id`, else the pod, the container, host + pid or the host (migration 090); '' when the resource says none. */
   instance: string;
   /** `integration.run.id`, '' when absent. */
   runId: string;
