@@ -545,6 +545,35 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(records).toEqual(['crm -> billing traces=2 failed=1 records=2', 'crm -> erp traces=5 failed=2 records=18']);
   });
 
+  it("samples as a flow's failed run one that failed on its target, not a failover that failed elsewhere", async () => {
+    const t = Date.now() - HOUR;
+    const { ERROR } = api.SpanStatusCode;
+    const http = (method: string, url: string, start: number, failed = false): SpanSpec => ({
+      name: method,
+      kind: CLIENT,
+      start,
+      durationMs: 20,
+      attributes: { 'http.request.method': method, 'url.full': url, 'integration.records': 1 },
+      ...(failed ? { status: { code: ERROR } } : {}),
+    });
+    // the ERP failed over to its second host (no failed run of crm → erp); billing failed
+    const [failedOver] = await sendSpans({ url: h.collector.url, serviceName: 'failover-sampler' }, [
+      wrapped(t, [
+        http('GET', 'https://crm.internal/api/customers', t + 10),
+        http('POST', 'https://erp.internal/api/accounts', t + 40, true),
+        http('POST', 'https://erp2.internal/api/accounts', t + 70),
+        http('POST', 'https://billing.internal/api/invoices', t + 100, true),
+      ]),
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const samples = (await analyzer.snapshot(3 * HOUR)).edges
+      .filter((e) => e.service === 'failover-sampler')
+      .map((e) => `${e.source} -> ${e.target} failed=${e.failedTraces} sample=${e.sampleErrorTrace === failedOver ? 'run' : e.sampleErrorTrace}`)
+      .sort();
+    expect(samples).toEqual(['crm -> billing failed=1 sample=run', 'crm -> erp failed=0 sample=']);
+  });
+
   it('keeps the records of a run stored partly before per-target records on every edge, as they were', async () => {
     let traceId = '';
     let rootSpanId = '';

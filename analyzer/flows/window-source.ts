@@ -108,7 +108,8 @@ export const RECORDS_PER_TARGET = 'max(records_per_target) AS bt, sum(records_fa
 /**
  * How a run group's edge rows combine on one resolved edge, per column. Counts are equal on every edge row of a group
  * (`max`), but failed runs and records. Failed runs are the row's written last (`wr`): a write that failed on one ERP
- * host and succeeded on another failed no run of crm → erp. Records: a row with a target key (`tk`: an OpenLineage run's rows written to its target datasets, a
+ * host and succeeded on another failed no run of crm → erp; so is the sample of a failed run (`se`), one whose last write
+ * there failed. Records: a row with a target key (`tk`: an OpenLineage run's rows written to its target datasets, a
  * traced run's records written to its target) carries its target's, summed over the group's distinct targets — or,
  * when no write to the resolved target reported a count, the runs' fallback (`fb`: their own count, else their reads',
  * equal on the rows whose last write did not fail); a row without (a run whose records are its root span's or its
@@ -123,7 +124,7 @@ const ONCE: Readonly<Record<string, string>> = {
   fs: 'min(fs)',
   ls: 'max(ls)',
   st: 'max(st)',
-  se: 'max(se)',
+  se: 'if(max(wr) = 0, max(se), argMax(se, wr))',
   sl: 'max(sl)',
 };
 
