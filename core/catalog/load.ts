@@ -166,6 +166,7 @@ export function parseCatalog(
     }
     // Every YAML mistake, each with its entry set aside; the rest of the file is still validated.
     const yaml = readCatalogYaml(text);
+    const yamlProblemsFrom = problems.length;
     for (const e of yaml.problems) problems.push({ file, line: e.line, column: e.column, path: '', message: e.message });
     if (!yaml.readable) continue;
     const { doc, lines } = yaml;
@@ -218,6 +219,8 @@ export function parseCatalog(
     }
     const bad = new Set<string>();
     for (const sp of schemaProblems(value)) {
+      // A file that is not a catalog (a Kubernetes manifest of several documents) is said once: its YAML mistakes are moot.
+      if (sp.notCatalog) problems.splice(yamlProblemsFrom);
       const { line, column } = locate(parsed, sp.segments, sp.at);
       if (sp.segments.length >= 2) bad.add(`${sp.segments[0]}/${sp.segments[1]}`);
       refused.set(file, [...(refused.get(file) ?? []), pathText(sp.segments)]);

@@ -55,6 +55,14 @@ probes:
     expect(problems('k8s.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\ndata: {}\nbinaryData: {}\nimmutable: true\n')).toEqual([
       `k8s.yaml:1:1: apiVersion: not a Weft catalog: none of its top-level fields (apiVersion, kind, metadata, data, binaryData, …) is a catalog's; a catalog has some of: ${all} (docs/catalog.md)`,
     ]);
+    // A Kubernetes manifest of several documents: once too, not also its "---" and the keys its documents share.
+    expect(problems('k8s.yaml', 'apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: Service\n')).toEqual([
+      `k8s.yaml:1:1: apiVersion: not a Weft catalog: none of its top-level fields (apiVersion, kind) is a catalog's; a catalog has some of: ${all} (docs/catalog.md)`,
+    ]);
+    // A catalog of several documents is told it must be one, in words (not the YAML library's).
+    expect(problems('c.yaml', 'owners:\n  - id: icoe\n---\nsystems:\n  - id: crm\n')[0]).toMatch(
+      /^c\.yaml:3:1: a catalog file is one YAML document and "---" here starts another/,
+    );
     // A misspelled section alone is a catalog with a mistake, said at the key as before.
     expect(problems('c.yaml', 'system:\n  - id: crm\n')).toEqual([
       `c.yaml:1:1: system: unknown field "system" (did you mean "systems"?); expected one of: ${all}`,

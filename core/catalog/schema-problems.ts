@@ -13,6 +13,8 @@ export interface SchemaProblem {
    * not at its value. Otherwise at the value (see `locate` in load.ts for empty and block values).
    */
   at?: 'key';
+  /** Set on the one problem of a file that is not a catalog at all: the file's other problems (its YAML's) are moot. */
+  notCatalog?: true;
 }
 
 const split = (path: string): Array<string | number> =>
@@ -205,6 +207,7 @@ export function schemaProblems(value: unknown): SchemaProblem[] {
         {
           segments: [keys[0]],
           at: 'key',
+          notCatalog: true,
           message: `not a Weft catalog: none of its top-level fields (${shown}) is a catalog's; a catalog has some of: ${known.join(', ')} (docs/catalog.md)`,
         },
       ];

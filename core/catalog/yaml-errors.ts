@@ -203,6 +203,8 @@ const explanations: Partial<Record<YAMLError['code'], Explain>> = {
   TAB_AS_INDENT: () => TAB_MESSAGE,
   BAD_INDENT: () => 'this line is not aligned with the fields above it: the fields of one entry start in the same column (indent with spaces)',
   MISSING_CHAR: () => 'this line is indented like a list item\'s field but is not aligned with the fields above it; align it, or start a new item with "- "',
+  MULTIPLE_DOCS: () =>
+    'a catalog file is one YAML document and "---" here starts another: remove it, or put each part in a file of its own (several --catalog files merge)',
   UNEXPECTED_TOKEN: () => 'unexpected text here: check the indentation and the punctuation (":", "- ", brackets) of this line and the one above',
 };
 
