@@ -53,4 +53,14 @@ describe('a flow whose runs carry no duration', () => {
     expect(text).not.toMatch(/weft_flow_latency_p95_seconds\{flow="erp-wms-pick"\}/);
     expect(text).toMatch(/weft_flow_error_ratio\{flow="erp-wms-pick"\} 0/);
   });
+
+  it('exports the pairing watermark (stale-flow counts silence only up to it), and nothing before an evaluation', () => {
+    const obs = observations(now, { pairedUntil: '2026-01-01T11:58:00.000Z' });
+    expect(renderMetrics({ findings: [], alerts: [], catalog: testCatalog(), observations: obs })).toMatch(
+      /^weft_pairing_paired_until_timestamp_seconds 1767268680$/m,
+    );
+    expect(renderMetrics({ findings: [], alerts: [], catalog: testCatalog(), observations: null })).not.toMatch(
+      /^weft_pairing_paired_until_timestamp_seconds /m,
+    );
+  });
 });

@@ -23,7 +23,7 @@ function gauge(name: string, help: string, samples: Array<[Record<string, string
 /**
  * Weft's gauges in the Prometheus text format (0.0.4), so users can alert from their own Prometheus:
  * open findings by kind and severity, firing alerts by severity, per catalog flow its p95 latency and
- * error rate over the last 5 minutes, and per catalog receiver whether its deliveries succeed. Labels come from the catalog only, never from telemetry, so the
+ * error rate over the last 5 minutes, per catalog receiver whether its deliveries succeed, and the pairing watermark. Labels come from the catalog only, never from telemetry, so the
  * number of series is bounded by the catalog (and MAX_FLOW_SERIES).
  */
 export function renderMetrics(input: {
@@ -65,6 +65,13 @@ export function renderMetrics(input: {
     gauge('weft_alerts_firing', 'Firing alerts by severity.', firing),
     gauge('weft_flow_latency_p95_seconds', 'p95 latency of each catalog flow over the last 5 minutes, seconds.', p95),
     gauge('weft_flow_error_ratio', 'Share of failed runs of each catalog flow over the last 5 minutes (0..1).', err),
+    // Findings about silence (stale-flow) count only up to what is paired: a pairing that stopped hides them, so its
+    // watermark is exported for an operator's own rule (time() - this > a few late-arrival windows: Weft is behind).
+    gauge(
+      'weft_pairing_paired_until_timestamp_seconds',
+      'Flow edges are known up to this moment (the pairing watermark at the last alert evaluation; Unix time, seconds); absent before the first evaluation.',
+      input.observations ? [[{}, Date.parse(input.observations.pairedUntil) / 1000]] : [],
+    ),
     gauge(
       'weft_alert_receiver_up',
       '1 when the latest notification delivery attempt to the receiver (last 7 days) succeeded, 0 when it failed; absent when there was none.',
