@@ -166,10 +166,11 @@ function fileError(err: unknown): string | undefined {
     ENOSPC: 'cannot be written: the disk is full',
     EROFS: 'is on a read-only file system',
   };
-  const listen = e as NodeJS.ErrnoException & { address?: string; port?: number };
+  const listen = e as NodeJS.ErrnoException & { address?: string; port?: number; option?: string };
   if (e.syscall === 'listen' && listen.port !== undefined) {
     const at = `${listen.address ?? ''}:${listen.port}`;
-    if (e.code === 'EADDRINUSE') return `${at} is already in use (EADDRINUSE): stop what listens there, or give another port (--port, --otlp-port).`;
+    const option = listen.option ?? '--port, --otlp-port';
+    if (e.code === 'EADDRINUSE') return `${at} is already in use (EADDRINUSE): stop what listens there, or give another port (${option}).`;
     if (e.code === 'EACCES') return `${at} may not be listened on by this user (EACCES): ports below 1024 need privileges; give a higher one.`;
   }
   const reason = Object.hasOwn(reasons, e.code) ? reasons[e.code] : undefined;

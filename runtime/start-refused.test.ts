@@ -30,13 +30,13 @@ describe('weft start on a port in use', () => {
   };
 
   it.each([
-    ['the API', (p: number) => ['--port', String(p), '--otlp-port', '0']],
-    ['the collector', (p: number) => ['--port', '0', '--otlp-port', String(p)]],
-  ])('refuses when %s port is taken, says which, and makes no data directory', async (_what, ports) => {
+    ['the API', (p: number) => ['--port', String(p), '--otlp-port', '0'], '--port'],
+    ['the collector', (p: number) => ['--port', '0', '--otlp-port', String(p)], '--otlp-port'],
+  ])('refuses when %s port is taken, says which and the option to change, and makes no data directory', async (_what, ports, option) => {
     const data = join(root, `fresh-${_what.replace(/\W/g, '')}`);
     const { code, text } = await start(data, ports(port));
     expect(code).not.toBe(0);
-    expect(text).toContain(`127.0.0.1:${port} is already in use (EADDRINUSE)`);
+    expect(text).toContain(`127.0.0.1:${port} is already in use (EADDRINUSE): stop what listens there, or give another port (${option}).`);
     expect(existsSync(data)).toBe(false);
   });
 });

@@ -73,8 +73,8 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     files.length === 0 ? { catalog: emptyCatalog(), warnings: [] } : loadCatalogWithWarnings(files, { envPolicy: config.catalogEnv });
   const configured = readFiles(config.catalogFiles);
   // So are the ports it will listen on: a port in use stops the start before a store is made or opened.
-  if (config.only.includes('collector')) await assertPortFree(config.collector.host, config.collector.port);
-  if (config.only.includes('api')) await assertPortFree(config.api.host, config.api.port);
+  if (config.only.includes('collector')) await assertPortFree(config.collector.host, config.collector.port, '--otlp-port');
+  if (config.only.includes('api')) await assertPortFree(config.api.host, config.api.port, '--port');
   try {
     const store = await openStore(config.store);
     started.push({ name: 'store', stop: () => store.close() });
@@ -225,15 +225,15 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
 
 /**
  * Resolves when `host:port` can be listened on now (the port taken and let go at once; 0 picks any port and is always
- * free). Rejects with the error `listen` gives (`EADDRINUSE`, `EACCES`; with `syscall`, `address` and `port`), so a
- * start that would fail to bind fails before it makes or opens a store. Another process may still take the port
- * before the part listens: that start fails as it did before.
+ * free). Rejects with the error `listen` gives (`EADDRINUSE`, `EACCES`; with `syscall`, `address` and `port`, and
+ * `option`: the command-line option that sets this port), so a start that would fail to bind fails before it makes or
+ * opens a store. Another process may still take the port before the part listens: that start fails as it did before.
  */
-export function assertPortFree(host: string, port: number): Promise<void> {
+export function assertPortFree(host: string, port: number, option: string): Promise<void> {
   if (port === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', reject);
+    probe.once('error', (err: Error) => reject(Object.assign(err, { option })));
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }
