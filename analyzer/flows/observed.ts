@@ -91,10 +91,10 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
       FROM (
         SELECT w, role, source, target, integration, service, if(role = 1, '', domain) AS domain,
           ${rawEnds.map((c) => `if(role = 1, ${c}, '') AS ${c}`).join(', ')}, if(role = 1, cityHash64(${RAW_ENDS}), 0) AS re,
-          g, tk, t, ft, es, rc, fb, wr, lat, fs, ls, st, se, sl
+          g, tk, t, ft, es, rc, fb, wr, tn, ff, lat, fs, ls, st, se, sl
         FROM (
           SELECT w, ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, toUInt8(source = target) AS role, integration, service, domain,
-            ${RAW_ENDS}, ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, t, ft, es, rc, fb, wr, lat, fs, ls, st, se, sl
+            ${RAW_ENDS}, ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, t, ft, es, rc, fb, wr, tn, ff, lat, fs, ls, st, se, sl
           FROM (
             SELECT w, integration, service, domain, ${RAW_ENDS}, shape,
               sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,

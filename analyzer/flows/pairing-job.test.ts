@@ -574,6 +574,61 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(samples).toEqual(['crm -> billing failed=1 sample=run', 'crm -> erp failed=0 sample=']);
   });
 
+  // Regression: with the failure taken from a system's last write, a write of accounts that failed, followed by a write
+  // of contacts to the same system that succeeded, failed no run: the accounts were lost, not written elsewhere. Only a
+  // later successful write of the same resource (another host) takes a failure back.
+  it('fails a run on a system when a resource of it failed and was not written again elsewhere', async () => {
+    const t = Date.now() - HOUR;
+    const { ERROR } = api.SpanStatusCode;
+    const http = (method: string, url: string, start: number, failed = false): SpanSpec => ({
+      name: method,
+      kind: CLIENT,
+      start,
+      durationMs: 20,
+      attributes: { 'http.request.method': method, 'url.full': url, 'integration.records': 1 },
+      ...(failed ? { status: { code: ERROR } } : {}),
+    });
+    const run = (start: number, writes: Array<[string, boolean]>) =>
+      wrapped(start, [
+        http('GET', 'https://crm.internal/api/customers', start + 10),
+        ...writes.map(([url, failed], i) => http('POST', url, start + 40 + 30 * i, failed)),
+      ]);
+    const service = (name: string, writes: Array<[string, boolean]>) => sendSpans({ url: h.collector.url, serviceName: name }, [run(t, writes)]);
+    // accounts failed, contacts (same host) written after: failed
+    await service('partial-a', [
+      ['https://erp.internal/api/accounts', true],
+      ['https://erp.internal/api/contacts', false],
+    ]);
+    // accounts failed on one host, contacts on the other: failed
+    await service('partial-b', [
+      ['https://erp.internal/api/accounts', true],
+      ['https://erp2.internal/api/contacts', false],
+    ]);
+    // accounts failed, then written on the second host, then contacts: not failed
+    await service('partial-c', [
+      ['https://erp.internal/api/accounts', true],
+      ['https://erp2.internal/api/accounts', false],
+      ['https://erp2.internal/api/contacts', false],
+    ]);
+    // accounts written on the second host first, then failed on the first: failed (the last write of accounts failed)
+    await service('partial-d', [
+      ['https://erp2.internal/api/accounts', false],
+      ['https://erp.internal/api/accounts', true],
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const failed = (await analyzer.snapshot(3 * HOUR)).edges
+      .filter((e) => e.service.startsWith('partial-'))
+      .map((e) => `${e.service} ${e.source} -> ${e.target} traces=${e.traces} failed=${e.failedTraces} sample=${e.sampleErrorTrace ? 'yes' : 'no'}`)
+      .sort();
+    expect(failed).toEqual([
+      'partial-a crm -> erp traces=1 failed=1 sample=yes',
+      'partial-b crm -> erp traces=1 failed=1 sample=yes',
+      'partial-c crm -> erp traces=1 failed=0 sample=no',
+      'partial-d crm -> erp traces=1 failed=1 sample=yes',
+    ]);
+  });
+
   it('keeps the records of a run stored partly before per-target records on every edge, as they were', async () => {
     let traceId = '';
     let rootSpanId = '';

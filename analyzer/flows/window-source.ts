@@ -100,38 +100,49 @@ export const TARGET_KEY = "if(service = '' OR bt = 1, cityHash64(tgt_kind, tgt_s
 
 /**
  * What `TARGET_KEY` and `runGroupOnce` need beside the edge's columns, aggregated per raw edge and shape (migrations 088, 089):
- * whether the rows' records are their target's (`bt`), their fallback (`fb`) and their target's place in the order of
- * the runs' last writes (`wr`).
+ * whether the rows' records are their target's (`bt`), their fallback (`fb`), their target's place in the order of
+ * the runs' last writes (`wr`), which resource of its system the target is, whatever its host (`tn`: kind and name), and
+ * whether its runs failed on it (`ff`).
  */
-export const RECORDS_PER_TARGET = 'max(records_per_target) AS bt, sum(records_fallback) AS fb, max(write_rank) AS wr';
+export const RECORDS_PER_TARGET =
+  'max(records_per_target) AS bt, sum(records_fallback) AS fb, max(write_rank) AS wr, any(cityHash64(tgt_kind, tgt_name)) AS tn, toUInt8(sum(failed_traces) > 0) AS ff';
 
 /**
  * How a run group's edge rows combine on one resolved edge, per column. Counts are equal on every edge row of a group
- * (`max`), but failed runs and records. Failed runs are the row's written last (`wr`): a write that failed on one ERP
- * host and succeeded on another failed no run of crm → erp; so is the sample of a failed run (`se`), one whose last write
- * there failed. Records: a row with a target key (`tk`: an OpenLineage run's rows written to its target datasets, a
+ * (`max`), but failed runs and records. A run failed on the resolved target when a resource of it (`tn`) was last
+ * written by a write that failed, unless the same resource was written later, on another host, by one that succeeded
+ * (`wr`: the order of the last writes): a write that failed on one ERP host and succeeded on another failed no run of
+ * crm → erp, while accounts that failed and contacts written after them did; so is the sample of a failed run (`se`). Records: a row with a target key (`tk`: an OpenLineage run's rows written to its target datasets, a
  * traced run's records written to its target) carries its target's, summed over the group's distinct targets — or,
  * when no write to the resolved target reported a count, the runs' fallback (`fb`: their own count, else their reads',
  * equal on the rows whose last write did not fail); a row without (a run whose records are its root span's or its
  * reads') carries its run's on every edge (`max`).
  */
+/**
+ * Whether a run group failed on its resolved target (089): one of its rows (a target endpoint) failed (`ff`) and no
+ * row of the same resource (`tn`) was written after it (`wr`) without failing — per resource, the last failed rank
+ * against the last successful one (both maps hold every resource: 1 stands for none). Rows of one group hold the same
+ * runs (one shape), so each row's failed runs are none or all of them.
+ */
+const FAILED_ON_TARGET = 'arrayExists((f, s) -> f > s, maxMap([tn], [if(ff = 1, toUInt32(wr) + 2, 1)]).2, maxMap([tn], [if(ff = 0, toUInt32(wr) + 2, 1)]).2)';
+
 const ONCE: Readonly<Record<string, string>> = {
   t: 'max(t)',
-  ft: 'if(max(wr) = 0, max(ft), argMax(ft, wr))',
+  ft: `if(max(wr) = 0 OR ${FAILED_ON_TARGET}, max(ft), 0)`,
   es: 'max(es)',
   rc: 'if(max(tk) != 0, if(max(rc) > 0, arraySum(x -> x.2, groupUniqArray((tk, rc))), max(fb)), max(rc))',
   lat: 'any(lat)',
   fs: 'min(fs)',
   ls: 'max(ls)',
   st: 'max(st)',
-  se: 'if(max(wr) = 0, max(se), argMax(se, wr))',
+  se: `if(max(wr) = 0 OR ${FAILED_ON_TARGET}, max(se), '')`,
   sl: 'max(sl)',
 };
 
 /**
  * The aggregates that take a run group's counts once on one resolved edge (`GROUP BY …, RUN_GROUP`), over its edge
  * rows summed per raw edge, each column named the same in and out: traces `t`, failed runs `ft`, error spans `es`,
- * records `rc` (UInt64; needs `tk`, the row's `TARGET_KEY`, and `fb`, from `RECORDS_PER_TARGET`; `ft` needs its `wr`), latency digest state `lat`, first and last
+ * records `rc` (UInt64; needs `tk`, the row's `TARGET_KEY`, and `fb`, from `RECORDS_PER_TARGET`; `ft` and `se` need its `wr`, `tn` and `ff`), latency digest state `lat`, first and last
  * seen `fs`, `ls`, sample traces `st`, `se`, `sl`. Throws on a column it does not know (a query written wrong).
  */
 export function runGroupOnce(columns: readonly string[]): string {

@@ -3,7 +3,9 @@
 -- known only when a query resolves them, and the first endpoint's last write had failed. The pairing tables now keep a
 -- unit's write endpoints in the order of their last write (`write_order`, of writes ending at once a failed one first;
 -- part of the shape), and each edge row its target's place in it (`write_rank`, from 1); a query that resolves edges
--- to systems takes a run group's failure from its row written last (analyzer/flows/window-source.ts).
+-- to systems fails a run group on a system when a resource of it (kind and name, whatever the host) was last written
+-- by a write that failed (analyzer/flows/window-source.ts): accounts that failed on one ERP host and were written on
+-- another fail nothing; accounts that failed and contacts written after them fail the run.
 -- Rows from before this migration carry an empty order and rank 0, and are read as they were.
 ALTER TABLE weft_pairing_traces ADD COLUMN IF NOT EXISTS write_order Array(Tuple(String, String, String, String, String));
 
