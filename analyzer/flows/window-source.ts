@@ -108,6 +108,14 @@ export const RECORDS_PER_TARGET =
   'max(records_per_target) AS bt, sum(records_fallback) AS fb, max(write_rank) AS wr, any(cityHash64(tgt_kind, tgt_name)) AS tn, toUInt8(sum(failed_traces) > 0) AS ff';
 
 /**
+ * Whether a run group failed on its resolved target (089): one of its rows (a target endpoint) failed (`ff`) and no
+ * row of the same resource (`tn`) was written after it (`wr`) without failing — per resource, the last failed rank
+ * against the last successful one (both maps hold every resource: 1 stands for none). Rows of one group hold the same
+ * runs (one shape), so each row's failed runs are none or all of them.
+ */
+const FAILED_ON_TARGET = 'arrayExists((f, s) -> f > s, maxMap([tn], [if(ff = 1, toUInt32(wr) + 2, 1)]).2, maxMap([tn], [if(ff = 0, toUInt32(wr) + 2, 1)]).2)';
+
+/**
  * How a run group's edge rows combine on one resolved edge, per column. Counts are equal on every edge row of a group
  * (`max`), but failed runs and records. A run failed on the resolved target when a resource of it (`tn`) was last
  * written by a write that failed, unless the same resource was written later, on another host, by one that succeeded
@@ -118,14 +126,6 @@ export const RECORDS_PER_TARGET =
  * equal on the rows whose last write did not fail); a row without (a run whose records are its root span's or its
  * reads') carries its run's on every edge (`max`).
  */
-/**
- * Whether a run group failed on its resolved target (089): one of its rows (a target endpoint) failed (`ff`) and no
- * row of the same resource (`tn`) was written after it (`wr`) without failing — per resource, the last failed rank
- * against the last successful one (both maps hold every resource: 1 stands for none). Rows of one group hold the same
- * runs (one shape), so each row's failed runs are none or all of them.
- */
-const FAILED_ON_TARGET = 'arrayExists((f, s) -> f > s, maxMap([tn], [if(ff = 1, toUInt32(wr) + 2, 1)]).2, maxMap([tn], [if(ff = 0, toUInt32(wr) + 2, 1)]).2)';
-
 const ONCE: Readonly<Record<string, string>> = {
   t: 'max(t)',
   ft: `if(max(wr) = 0 OR ${FAILED_ON_TARGET}, max(ft), 0)`,
