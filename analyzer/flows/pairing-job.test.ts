@@ -61,6 +61,16 @@ const post = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
 });
 
 /** A run of 500 ms: an INTERNAL root span (the integration's own) around `children`. */
+/** An HTTP client call at `start` (20 ms) reporting `records` (default 1); `failed`: its status is ERROR. */
+const httpCall = (method: string, url: string, start: number, { records = 1, failed = false } = {}): SpanSpec => ({
+  name: method,
+  kind: CLIENT,
+  start,
+  durationMs: 20,
+  attributes: { 'http.request.method': method, 'url.full': url, 'integration.records': records },
+  ...(failed ? { status: { code: api.SpanStatusCode.ERROR } } : {}),
+});
+
 const wrapped = (start: number, children: SpanSpec[], more: Partial<SpanSpec> = {}): SpanSpec => ({
   name: 'run',
   kind: INTERNAL,
@@ -371,16 +381,9 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   // crm → billing: its total written, on each of its flows.
   it('gives each flow of a run the records the run wrote to its target', async () => {
     const t = Date.now() - HOUR;
-    const call = (method: string, url: string, records: number, start: number): SpanSpec => ({
-      name: method,
-      kind: CLIENT,
-      start,
-      durationMs: 20,
-      attributes: { 'http.request.method': method, 'url.full': url, 'integration.records': records },
-    });
-    const read = (start: number, records = 7) => call('GET', 'https://crm.internal/api/customers', records, start);
-    const erp = (start: number, records: number, path = 'accounts') => call('POST', `https://erp.internal/api/${path}`, records, start);
-    const billing = (start: number, records: number) => call('POST', 'https://billing.internal/api/invoices', records, start);
+    const read = (start: number, records = 7) => httpCall('GET', 'https://crm.internal/api/customers', start, { records });
+    const erp = (start: number, records: number, path = 'accounts') => httpCall('POST', `https://erp.internal/api/${path}`, start, { records });
+    const billing = (start: number, records: number) => httpCall('POST', 'https://billing.internal/api/invoices', start, { records });
     await sendSpans({ url: h.collector.url, serviceName: 'split-sync' }, [
       // ERP 5, billing 2
       wrapped(t, [read(t + 10), erp(t + 40, 5), billing(t + 70, 2)]),
@@ -496,43 +499,34 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   // failed were counted.
   it("falls back to the run's count only when none of a target system's writes reported and its last one did not fail; fails a run on a system when its last write there failed", async () => {
     const t = Date.now() - HOUR;
-    const { ERROR } = api.SpanStatusCode;
-    const http = (method: string, url: string, records: number, start: number, failed = false): SpanSpec => ({
-      name: method,
-      kind: CLIENT,
-      start,
-      durationMs: 20,
-      attributes: { 'http.request.method': method, 'url.full': url, 'integration.records': records },
-      ...(failed ? { status: { code: ERROR } } : {}),
-    });
-    const read = (start: number, records = 5) => http('GET', 'https://crm.internal/api/customers', records, start);
+    const read = (start: number, records = 5) => httpCall('GET', 'https://crm.internal/api/customers', start, { records });
     await sendSpans({ url: h.collector.url, serviceName: 'split3-sync' }, [
       // ERP accounts 5 on one host, contacts on the other host silent, billing 2: ERP 5 (not 5 + the reads' 5), billing 2
       wrapped(t, [
         read(t + 10),
-        http('POST', 'https://erp.internal/api/accounts', 5, t + 40),
-        http('POST', 'https://erp2.internal/api/contacts', 0, t + 70),
-        http('POST', 'https://billing.internal/api/invoices', 2, t + 100),
+        httpCall('POST', 'https://erp.internal/api/accounts', t + 40, { records: 5 }),
+        httpCall('POST', 'https://erp2.internal/api/contacts', t + 70, { records: 0 }),
+        httpCall('POST', 'https://billing.internal/api/invoices', t + 100, { records: 2 }),
       ]),
       // billing's only write failed (its 2 not moved): ERP 5, billing 0
       wrapped(t + 1000, [
         read(t + 1010),
-        http('POST', 'https://erp.internal/api/accounts', 5, t + 1040),
-        http('POST', 'https://billing.internal/api/invoices', 2, t + 1070, true),
+        httpCall('POST', 'https://erp.internal/api/accounts', t + 1040, { records: 5 }),
+        httpCall('POST', 'https://billing.internal/api/invoices', t + 1070, { records: 2, failed: true }),
       ]),
       // a failover: the first ERP host answers 503, the second takes the 5: ERP 5
       wrapped(t + 2000, [
         read(t + 2010),
-        http('POST', 'https://erp.internal/api/accounts', 5, t + 2040, true),
-        http('POST', 'https://erp2.internal/api/accounts', 5, t + 2070),
+        httpCall('POST', 'https://erp.internal/api/accounts', t + 2040, { records: 5, failed: true }),
+        httpCall('POST', 'https://erp2.internal/api/accounts', t + 2070, { records: 5 }),
       ]),
       // the only span that reports records failed: nothing moved (and the run failed on crm → erp)
-      wrapped(t + 3000, [read(t + 3010, 0), http('POST', 'https://erp.internal/api/accounts', 5, t + 3040, true)]),
+      wrapped(t + 3000, [read(t + 3010, 0), httpCall('POST', 'https://erp.internal/api/accounts', t + 3040, { records: 5, failed: true })]),
       // the ERP's last write (contacts, on its second host) failed after accounts succeeded: failed on crm → erp, 3 moved
       wrapped(t + 4000, [
         read(t + 4010),
-        http('POST', 'https://erp.internal/api/accounts', 3, t + 4040),
-        http('POST', 'https://erp2.internal/api/contacts', 2, t + 4070, true),
+        httpCall('POST', 'https://erp.internal/api/accounts', t + 4040, { records: 3 }),
+        httpCall('POST', 'https://erp2.internal/api/contacts', t + 4070, { records: 2, failed: true }),
       ]),
     ]);
     await h.collector.flush();
@@ -547,22 +541,13 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
 
   it("samples as a flow's failed run one that failed on its target, not a failover that failed elsewhere", async () => {
     const t = Date.now() - HOUR;
-    const { ERROR } = api.SpanStatusCode;
-    const http = (method: string, url: string, start: number, failed = false): SpanSpec => ({
-      name: method,
-      kind: CLIENT,
-      start,
-      durationMs: 20,
-      attributes: { 'http.request.method': method, 'url.full': url, 'integration.records': 1 },
-      ...(failed ? { status: { code: ERROR } } : {}),
-    });
     // the ERP failed over to its second host (no failed run of crm → erp); billing failed
     const [failedOver] = await sendSpans({ url: h.collector.url, serviceName: 'failover-sampler' }, [
       wrapped(t, [
-        http('GET', 'https://crm.internal/api/customers', t + 10),
-        http('POST', 'https://erp.internal/api/accounts', t + 40, true),
-        http('POST', 'https://erp2.internal/api/accounts', t + 70),
-        http('POST', 'https://billing.internal/api/invoices', t + 100, true),
+        httpCall('GET', 'https://crm.internal/api/customers', t + 10),
+        httpCall('POST', 'https://erp.internal/api/accounts', t + 40, { failed: true }),
+        httpCall('POST', 'https://erp2.internal/api/accounts', t + 70),
+        httpCall('POST', 'https://billing.internal/api/invoices', t + 100, { failed: true }),
       ]),
     ]);
     await h.collector.flush();
@@ -579,19 +564,10 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   // later successful write of the same resource (another host) takes a failure back.
   it('fails a run on a system when a resource of it failed and was not written again elsewhere', async () => {
     const t = Date.now() - HOUR;
-    const { ERROR } = api.SpanStatusCode;
-    const http = (method: string, url: string, start: number, failed = false): SpanSpec => ({
-      name: method,
-      kind: CLIENT,
-      start,
-      durationMs: 20,
-      attributes: { 'http.request.method': method, 'url.full': url, 'integration.records': 1 },
-      ...(failed ? { status: { code: ERROR } } : {}),
-    });
     const run = (start: number, writes: Array<[string, boolean]>) =>
       wrapped(start, [
-        http('GET', 'https://crm.internal/api/customers', start + 10),
-        ...writes.map(([url, failed], i) => http('POST', url, start + 40 + 30 * i, failed)),
+        httpCall('GET', 'https://crm.internal/api/customers', start + 10),
+        ...writes.map(([url, failed], i) => httpCall('POST', url, start + 40 + 30 * i, { failed })),
       ]);
     const service = (name: string, writes: Array<[string, boolean]>) => sendSpans({ url: h.collector.url, serviceName: name }, [run(t, writes)]);
     // accounts failed, contacts (same host) written after: failed
