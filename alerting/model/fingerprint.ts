@@ -1,8 +1,55 @@
 import type { Labels } from './alert.ts';
 
-const OFFSET = 0xcbf29ce484222325n;
-const PRIME = 0x100000001b3n;
-const MASK = 0xffffffffffffffffn;
+/**
+ * FNV-1a 64 state as four 16-bit limbs, lowest first (every product stays below 2^53, so plain numbers
+ * hold it exactly, with no BigInt per byte).
+ */
+type State = [number, number, number, number];
+
+/** h = (h XOR byte) × 0x100000001b3 mod 2^64: the prime is 2^40 + 0x1b3, so limb 2 takes h × 2^8 besides. */
+function step(h: State, byte: number): void {
+  const h0 = h[0] ^ byte;
+  const r0 = h0 * 0x1b3;
+  const r1 = h[1] * 0x1b3 + (r0 >>> 16);
+  const r2 = h[2] * 0x1b3 + h0 * 0x100 + Math.floor(r1 / 0x10000);
+  const r3 = h[3] * 0x1b3 + h[1] * 0x100 + Math.floor(r2 / 0x10000);
+  h[0] = r0 & 0xffff;
+  h[1] = r1 & 0xffff;
+  h[2] = r2 & 0xffff;
+  h[3] = r3 & 0xffff;
+}
+
+/** Feeds `s` as UTF-8 (a lone surrogate as U+FFFD, as Go's and TextEncoder's conversions do), then the byte 0xff. */
+function feed(h: State, s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      step(h, c);
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      } else c = 0xfffd;
+    }
+    if (c < 0x800) {
+      step(h, 0xc0 | (c >> 6));
+    } else if (c < 0x10000) {
+      step(h, 0xe0 | (c >> 12));
+      step(h, 0x80 | ((c >> 6) & 0x3f));
+    } else {
+      step(h, 0xf0 | (c >> 18));
+      step(h, 0x80 | ((c >> 12) & 0x3f));
+      step(h, 0x80 | ((c >> 6) & 0x3f));
+    }
+    step(h, 0x80 | (c & 0x3f));
+  }
+  step(h, 0xff);
+}
+
+const hex4 = (n: number) => n.toString(16).padStart(4, '0');
 
 /**
  * A label set's fingerprint as Alertmanager computes it (prometheus/common model.LabelsToSignature):
@@ -10,20 +57,11 @@ const MASK = 0xffffffffffffffffn;
  * Returns 16 lower-case hex digits; the same labels give the same fingerprint in any order, in any process.
  */
 export function fingerprint(labels: Labels): string {
-  let h = OFFSET;
-  const add = (bytes: Uint8Array) => {
-    for (const b of bytes) {
-      h ^= BigInt(b);
-      h = (h * PRIME) & MASK;
-    }
-  };
-  const sep = new Uint8Array([0xff]);
-  const enc = new TextEncoder();
+  // The offset basis 0xcbf29ce484222325, lowest limb first.
+  const h: State = [0x2325, 0x8422, 0x9ce4, 0xcbf2];
   for (const name of Object.keys(labels).sort()) {
-    add(enc.encode(name));
-    add(sep);
-    add(enc.encode(labels[name]));
-    add(sep);
+    feed(h, name);
+    feed(h, labels[name]);
   }
-  return h.toString(16).padStart(16, '0');
+  return hex4(h[3]) + hex4(h[2]) + hex4(h[1]) + hex4(h[0]);
 }

@@ -62,6 +62,26 @@ describe('fingerprints, matchers, backoff, templates', () => {
     expect(fingerprint({ alertname: 'x', flow: 'a' })).not.toBe(fingerprint({ alertname: 'x', flow: 'b' }));
   });
 
+  it('fingerprints as FNV-1a 64 over UTF-8 does, byte by byte (any character, a lone surrogate as U+FFFD)', () => {
+    // The signature written the plain way (BigInt a byte), against which the fast one is held.
+    const reference = (labels: Record<string, string>) => {
+      let h = 0xcbf29ce484222325n;
+      const add = (bytes: Uint8Array) => {
+        for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+      };
+      for (const name of Object.keys(labels).sort()) for (const s of [name, labels[name]]) add(new Uint8Array([...new TextEncoder().encode(s), 0xff]));
+      return h.toString(16).padStart(16, '0');
+    };
+    expect(fingerprint({ alertname: 'x', flow: 'a' })).toBe('1ef776b92e9bb887');
+    const sets = [
+      { alertname: 'FlowErrorRate', flow: 'billing-erp-invoice-sync', severity: 'critical' },
+      { ü: 'é', z: '\u{1F600}', k: '\uFFFF\u0800\u07FF\u0080\u007F' },
+      { lone: '\uD800x', trail: 'x\uDC00', end: 'a\uD83D' },
+      { '': '' },
+    ];
+    for (const l of sets) expect(fingerprint(l)).toBe(reference(l));
+  });
+
   it('matches =, !=, =~ and !~ as Alertmanager does (anchored regexes, a missing label is empty)', () => {
     const l = { flow: 'erp-cpq-sync', severity: 'high' };
     expect(['flow=erp-cpq-sync', 'flow!=x', 'flow=~"erp-.*"', 'flow!~"cpq"', 'team=""'].map((m) => matches(parseMatcher(m), l))).toEqual([
