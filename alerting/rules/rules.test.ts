@@ -73,7 +73,7 @@ describe('fingerprints, matchers, backoff, templates', () => {
       return h.toString(16).padStart(16, '0');
     };
     expect(fingerprint({ alertname: 'x', flow: 'a' })).toBe('1ef776b92e9bb887');
-    const sets = [
+    const sets: Record<string, string>[] = [
       { alertname: 'FlowErrorRate', flow: 'billing-erp-invoice-sync', severity: 'critical' },
       { ü: 'é', z: '\u{1F600}', k: '\uFFFF\u0800\u07FF\u0080\u007F' },
       { lone: '\uD800x', trail: 'x\uDC00', end: 'a\uD83D' },
