@@ -1,6 +1,15 @@
 import type { Flow } from '../../core/catalog/index.ts';
 import { observedFlowId } from '../flows/flow-edges.ts';
-import { combineEdges, documentedFlowFor, isIntegrationNode, pairingStatus, type FlowStats, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
+import {
+  combineEdges,
+  documentedFlowFor,
+  isIntegrationNode,
+  pairingStatus,
+  type AttributedEdge,
+  type FlowStats,
+  type PairingStatus,
+  type Snapshot,
+} from '../model/snapshot.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
 
 export interface InventorySystem {
@@ -152,17 +161,21 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
         null,
     };
   });
+  // Each documented flow's edges and all-time last seen, gathered in one pass over each list (a pass per flow
+  // took flows × rows × flows steps: 138 ms of an inventory of 200 flows).
+  const edgesOf = new Map<string, AttributedEdge[]>();
+  for (const e of s.edges) if (e.flowId) edgesOf.set(e.flowId, [...(edgesOf.get(e.flowId) ?? []), e]);
+  const everSeen = new Map<Flow, string>();
+  if (ever)
+    for (const x of s.lastSeen) {
+      const f = documentedFlowFor(catalog, x);
+      if (f && (everSeen.get(f) ?? '') < x.lastSeen) everSeen.set(f, x.lastSeen);
+    }
   const flows: InventoryFlow[] = catalog.flows.map((f) => {
-    const edges = s.edges.filter((e) => e.flowId === f.id);
+    const edges = edgesOf.get(f.id) ?? [];
     // The flow's edges as the window's are attributed: a flow listed earlier that also matches claims them.
     const stats = combineEdges(edges);
-    const lastSeen = ever
-      ? (s.lastSeen
-          .filter((x) => documentedFlowFor(catalog, x) === f)
-          .map((x) => x.lastSeen)
-          .sort()
-          .at(-1) ?? null)
-      : (stats?.lastSeen ?? null);
+    const lastSeen = ever ? (everSeen.get(f) ?? null) : (stats?.lastSeen ?? null);
     return {
       ...catalogFlowFacts(f),
       integrations: [...new Set(edges.map((e) => e.integration))],
@@ -171,18 +184,21 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
       throughputPerHour: 0,
     };
   });
-  for (const e of s.edges.filter((x) => !x.flowId)) {
+  // Undocumented edges, by the id of the flow they are: edges of one id (other services, other domains) are one flow.
+  const undocumented = new Map<string, AttributedEdge[]>();
+  for (const e of s.edges) {
+    if (e.flowId) continue;
     const id = observedFlowId(e.source, e.target, e.integration);
-    const known = flows.find((f) => f.id === id);
-    if (known) {
-      known.stats = combineEdges(s.edges.filter((x) => !x.flowId && observedFlowId(x.source, x.target, x.integration) === id));
-      continue;
-    }
+    undocumented.set(id, [...(undocumented.get(id) ?? []), e]);
+  }
+  for (const [, edges] of undocumented) {
+    const [e] = edges;
+    const stats = combineEdges(edges)!;
     flows.push({
       ...observedFlowFacts(e.source, e.target, e.integration, e.effectiveDomain),
       integrations: [e.integration],
-      stats: combineEdges([e]),
-      lastSeen: e.lastSeen,
+      stats,
+      lastSeen: stats.lastSeen,
       throughputPerHour: 0,
     });
   }

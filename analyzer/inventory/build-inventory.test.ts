@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { parseCatalog } from '../../core/catalog/index.ts';
+import type { AttributedEdge, Snapshot } from '../model/snapshot.ts';
+import { attributeEdges } from '../model/snapshot.ts';
+import { buildInventory } from './build-inventory.ts';
+
+const { catalog } = parseCatalog([
+  {
+    file: 'c.yaml',
+    text: 'systems: [{ id: crm }, { id: erp }, { id: billing }]\nflows:\n  - { id: crm-erp, source: crm, target: erp }\n  - { id: billing-erp, source: billing, target: erp }\n',
+  },
+]);
+const edge = (
+  source: string,
+  target: string,
+  integration: string,
+  service: string,
+  lastSeen: string,
+  traces: number,
+): Omit<AttributedEdge, 'flowId' | 'mark' | 'effectiveDomain'> => ({
+  source,
+  target,
+  integration,
+  service,
+  domain: '',
+  traces,
+  failedTraces: 0,
+  errorSpans: 0,
+  records: 0,
+  p50Ms: null,
+  p95Ms: null,
+  p99Ms: null,
+  firstSeen: '2026-01-01T01:00:00.000Z',
+  lastSeen,
+  sampleTrace: '',
+  sampleErrorTrace: '',
+  slowestTrace: '',
+  slowestMs: 0,
+});
+
+const snapshot: Snapshot = {
+  catalog,
+  since: '2026-01-01T00:00:00.000Z',
+  until: '2026-01-02T00:00:00.000Z',
+  observingSince: '2026-01-01T00:00:00.000Z',
+  pairedUntil: '2026-01-02T00:00:00.000Z',
+  pending: { traces: 0, spans: 0 },
+  edges: attributeEdges(catalog, [
+    edge('crm', 'erp', 'sync', 'sync-a', '2026-01-01T05:00:00.000Z', 3),
+    edge('crm', 'erp', 'sync', 'sync-b', '2026-01-01T09:00:00.000Z', 2),
+    // Undocumented: two services of one integration, the earlier one listed first.
+    edge('erp', 'crm', 'push', 'push-a', '2026-01-01T07:00:00.000Z', 1),
+    edge('erp', 'crm', 'push', 'push-b', '2026-01-01T20:00:00.000Z', 4),
+  ]),
+  touches: [],
+  lastSeen: [
+    { source: 'crm', target: 'erp', integration: 'sync', service: 'sync-a', lastSeen: '2026-01-01T05:00:00.000Z' },
+    { source: 'crm', target: 'erp', integration: 'sync', service: 'sync-b', lastSeen: '2026-01-03T09:00:00.000Z' },
+    { source: 'billing', target: 'erp', integration: 'invoices', service: 'invoices', lastSeen: '2025-12-30T00:00:00.000Z' },
+  ],
+  systemLastSeen: {},
+};
+
+describe('buildInventory', () => {
+  it('gives each documented flow its edges in the window and the latest time it was ever seen', () => {
+    const flows = new Map(buildInventory(snapshot).flows.map((f) => [f.id, f]));
+    expect(flows.get('crm-erp')).toMatchObject({ integrations: ['sync'], stats: { traces: 5 }, lastSeen: '2026-01-03T09:00:00.000Z' });
+    // Not in the window, seen before it.
+    expect(flows.get('billing-erp')).toMatchObject({ integrations: [], stats: null, lastSeen: '2025-12-30T00:00:00.000Z' });
+    // A report of a past period: the window's own last seen.
+    const windowOnly = new Map(buildInventory(snapshot, { lastSeen: 'window' }).flows.map((f) => [f.id, f]));
+    expect(windowOnly.get('crm-erp')?.lastSeen).toBe('2026-01-01T09:00:00.000Z');
+    expect(windowOnly.get('billing-erp')?.lastSeen).toBeNull();
+  });
+
+  // Regression: an undocumented flow carried by two services took its last seen from the edge listed first.
+  it('makes one undocumented flow of the edges of one source, target and integration, last seen at the latest of them', () => {
+    const observed = buildInventory(snapshot).flows.filter((f) => f.id.startsWith('observed:'));
+    expect(observed).toHaveLength(1);
+    expect(observed[0]).toMatchObject({ id: 'observed:erp->crm@push', stats: { traces: 5 }, lastSeen: '2026-01-01T20:00:00.000Z' });
+  });
+});
