@@ -71,9 +71,9 @@ const RAW_ENDS = 'src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt
  * endpoints when both ends resolve to one system (role 1). Each window's edges and self-edges come
  * sorted by source, target and integration (code points).
  *
- * The statement is kept small, because planning it is most of its cost (100 of 165 ms of CPU on
- * `bench:analyze`'s 1M-span estate, and the same at 100M): the raw ends travel as one array, read only
- * for self-edges, and the rows are sorted here, not in SQL (an ORDER BY cost 15–27 ms of planning).
+ * The statement is kept small, because planning it is most of its cost (about 65 of its 120 ms of CPU on
+ * `bench:analyze`'s 1M-span estate; docs/scaling.md): the raw ends travel as one array, read only for
+ * self-edges, and the rows are sorted here, not in SQL (an ORDER BY cost 15–27 ms of planning).
  */
 export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping, windows: Window[]): Promise<WindowEdges[]> {
   if (windows.length === 0) return [];
