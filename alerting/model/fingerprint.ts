@@ -54,12 +54,15 @@ const hex4 = (n: number) => n.toString(16).padStart(4, '0');
 /**
  * A label set's fingerprint as Alertmanager computes it (prometheus/common model.LabelsToSignature):
  * FNV-1a 64 over the label names in sorted order, each name and value followed by the byte 0xff.
+ * A label whose value is empty is left out, as Alertmanager's API drops it from an alert it receives
+ * (an empty label is an absent one): `{ tier: '' }` would otherwise be another alert here than there.
  * Returns 16 lower-case hex digits; the same labels give the same fingerprint in any order, in any process.
  */
 export function fingerprint(labels: Labels): string {
   // The offset basis 0xcbf29ce484222325, lowest limb first.
   const h: State = [0x2325, 0x8422, 0x9ce4, 0xcbf2];
   for (const name of Object.keys(labels).sort()) {
+    if (labels[name] === '') continue;
     feed(h, name);
     feed(h, labels[name]);
   }
