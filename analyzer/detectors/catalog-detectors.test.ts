@@ -41,6 +41,26 @@ describe('catalog-rule-overlap (regression: a hosts rule that also captured the 
     expect(finding.evidence.endpoints).toEqual(['messaging rabbitmq:orders', 'http api.internal/api/x']);
   });
 
+  it('regression: lists the ends read, then the ends written, each in code-point order, whatever order the rows come in (the title changed with the store)', () => {
+    const a = http('shared.internal', '/api/a');
+    const b = http('shared.internal:8080', '/api/b');
+    const audit: Endpoint = { ...queue, name: 'audit-ü' };
+    const matched = by([a, b, queue, audit].map((e) => [e, 'hosts'] as [Endpoint, MatchedBy]));
+    const rows = [row(b, queue), row(a, audit), row(b, audit), row(a, queue)];
+    const seen = [rows, [...rows].reverse(), [rows[2], rows[0], rows[3], rows[1]]].map((order) => {
+      const [finding] = catalogRuleOverlap({ snapshot: snapshot({ ruleOverlaps: ruleOverlaps(order, matched) }), now });
+      return { title: finding.title, endpoints: finding.evidence.endpoints };
+    });
+    expect(seen[0].endpoints).toEqual([
+      'http shared.internal/api/a',
+      'http shared.internal:8080/api/b',
+      'messaging rabbitmq:audit-ü',
+      'messaging rabbitmq:orders',
+    ]);
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
+  });
+
   it('reports two HTTP services on two ports of one host that a port-less hosts rule claims', () => {
     expect(
       ruleOverlaps(

@@ -1,7 +1,7 @@
 import type { Endpoint } from '../flows/endpoint-match.ts';
 import { endpointLabel } from '../flows/endpoint-match.ts';
 import { subject, type Detector } from './detector.ts';
-import { count } from '../../core/text/index.ts';
+import { compareCodePoints, count } from '../../core/text/index.ts';
 
 const describe = (e: Endpoint) => `${e.kind} ${endpointLabel(e)}${e.kind === 'http' && e.name ? e.name : ''}`;
 
@@ -15,7 +15,10 @@ export const catalogRuleOverlap: Detector = ({ snapshot }) => {
   for (const o of snapshot.ruleOverlaps ?? []) groups.set(`${o.system}@${o.integration}`, [...(groups.get(`${o.system}@${o.integration}`) ?? []), o]);
   return [...groups].map(([key, list]) => {
     const first = list[0];
-    const endpoints = [...new Set(list.flatMap((o) => [describe(o.source), describe(o.target)]))];
+    // The ends it reads, then the ends it writes, each in code-point order: the rows come in no particular order
+    // (one store gave one order, another store or version of the read another), and the title carries the list.
+    const sorted = (ends: string[]) => [...new Set(ends)].sort(compareCodePoints);
+    const endpoints = [...new Set([...sorted(list.map((o) => describe(o.source))), ...sorted(list.map((o) => describe(o.target)))])];
     return {
       kind: 'catalog-rule-overlap' as const,
       key,
@@ -32,7 +35,7 @@ export const catalogRuleOverlap: Detector = ({ snapshot }) => {
           .map((o) => o.lastSeen)
           .sort()
           .at(-1),
-        sampleTraceIds: [...new Set(list.map((o) => o.sampleTrace).filter(Boolean))].slice(0, 3),
+        sampleTraceIds: [...new Set(list.map((o) => o.sampleTrace).filter(Boolean))].sort().slice(0, 3),
       },
       hint:
         `Narrow the hosts rule of ${first.system} (add the port, "host:port", or use urlPrefixes), and give the other endpoint its own system ` +
