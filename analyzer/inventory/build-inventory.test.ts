@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
-import type { AttributedEdge, Snapshot } from '../model/snapshot.ts';
 import { attributeEdges } from '../model/snapshot.ts';
+import { daySnapshot, observedEdge } from '../test/snapshot-fixture.ts';
 import { buildInventory } from './build-inventory.ts';
 
 const { catalog } = parseCatalog([
@@ -10,41 +10,10 @@ const { catalog } = parseCatalog([
     text: 'systems: [{ id: crm }, { id: erp }, { id: billing }]\nflows:\n  - { id: crm-erp, source: crm, target: erp }\n  - { id: billing-erp, source: billing, target: erp }\n',
   },
 ]);
-const edge = (
-  source: string,
-  target: string,
-  integration: string,
-  service: string,
-  lastSeen: string,
-  traces: number,
-): Omit<AttributedEdge, 'flowId' | 'mark' | 'effectiveDomain'> => ({
-  source,
-  target,
-  integration,
-  service,
-  domain: '',
-  traces,
-  failedTraces: 0,
-  errorSpans: 0,
-  records: 0,
-  p50Ms: null,
-  p95Ms: null,
-  p99Ms: null,
-  firstSeen: '2026-01-01T01:00:00.000Z',
-  lastSeen,
-  sampleTrace: '',
-  sampleErrorTrace: '',
-  slowestTrace: '',
-  slowestMs: 0,
-});
+const edge = (source: string, target: string, integration: string, service: string, lastSeen: string, traces: number) =>
+  observedEdge(source, target, integration, { service, lastSeen, traces, firstSeen: '2026-01-01T01:00:00.000Z' });
 
-const snapshot: Snapshot = {
-  catalog,
-  since: '2026-01-01T00:00:00.000Z',
-  until: '2026-01-02T00:00:00.000Z',
-  observingSince: '2026-01-01T00:00:00.000Z',
-  pairedUntil: '2026-01-02T00:00:00.000Z',
-  pending: { traces: 0, spans: 0 },
+const snapshot = daySnapshot(catalog, {
   edges: attributeEdges(catalog, [
     edge('crm', 'erp', 'sync', 'sync-a', '2026-01-01T05:00:00.000Z', 3),
     edge('crm', 'erp', 'sync', 'sync-b', '2026-01-01T09:00:00.000Z', 2),
@@ -52,14 +21,12 @@ const snapshot: Snapshot = {
     edge('erp', 'crm', 'push', 'push-a', '2026-01-01T07:00:00.000Z', 1),
     edge('erp', 'crm', 'push', 'push-b', '2026-01-01T20:00:00.000Z', 4),
   ]),
-  touches: [],
   lastSeen: [
     { source: 'crm', target: 'erp', integration: 'sync', service: 'sync-a', lastSeen: '2026-01-01T05:00:00.000Z' },
     { source: 'crm', target: 'erp', integration: 'sync', service: 'sync-b', lastSeen: '2026-01-03T09:00:00.000Z' },
     { source: 'billing', target: 'erp', integration: 'invoices', service: 'invoices', lastSeen: '2025-12-30T00:00:00.000Z' },
   ],
-  systemLastSeen: {},
-};
+});
 
 describe('buildInventory', () => {
   it('gives each documented flow its edges in the window and the latest time it was ever seen', () => {

@@ -5,43 +5,16 @@ import { unknownSystem } from '../detectors/estate-detectors.ts';
 import { buildGraph } from '../graph/build-graph.ts';
 import { buildInventory } from '../inventory/build-inventory.ts';
 import type { AttributedEdge, Snapshot } from './snapshot.ts';
+import { daySnapshot, FIXTURE_AT, observedEdge } from '../test/snapshot-fixture.ts';
 import { unknownSystemUses } from './unknown-systems.ts';
 
 const { catalog } = parseCatalog([{ file: 'c.yaml', text: 'systems: [{ id: crm }, { id: erp }]\n' }]);
-const at = '2026-01-01T12:00:00.000Z';
-const edge = (source: string, target: string, integration: string, over: Partial<AttributedEdge> = {}): AttributedEdge => ({
-  source,
-  target,
-  integration,
-  service: '',
-  domain: '',
-  traces: 4,
-  failedTraces: 1,
-  errorSpans: 1,
-  records: 120,
-  p50Ms: null,
-  p95Ms: null,
-  p99Ms: null,
-  firstSeen: at,
-  lastSeen: at,
-  sampleTrace: '',
-  sampleErrorTrace: '',
-  slowestTrace: '',
-  slowestMs: 0,
-  flowId: null,
-  mark: 'undocumented',
-  effectiveDomain: '',
-  ...over,
-});
+const at = FIXTURE_AT;
+const edge = (source: string, target: string, integration: string, over: Partial<AttributedEdge> = {}) =>
+  observedEdge(source, target, integration, { failedTraces: 1, errorSpans: 1, records: 120, ...over });
 
 /** A traced call to an unknown API, and an OpenLineage job reading the CRM into a bucket no rule matches. */
-const snapshot: Snapshot = {
-  catalog,
-  since: '2026-01-01T00:00:00.000Z',
-  until: '2026-01-02T00:00:00.000Z',
-  observingSince: '2026-01-01T00:00:00.000Z',
-  pairedUntil: '2026-01-02T00:00:00.000Z',
-  pending: { traces: 0, spans: 0 },
+const snapshot: Snapshot = daySnapshot(catalog, {
   edges: [
     edge('crm', 'unknown:s3://lake/customers', 'airflow/export_customers'),
     edge('erp', 'unknown:partner.example.com', 'erp-push', { traces: 9, sampleTrace: 't1', p50Ms: 30, p95Ms: 80, p99Ms: 90 }),
@@ -60,9 +33,7 @@ const snapshot: Snapshot = {
       sampleTrace: 't1',
     },
   ],
-  lastSeen: [],
-  systemLastSeen: {},
-};
+});
 const unknownIds = ['unknown:partner.example.com', 'unknown:s3://lake/customers'];
 
 describe('unknownSystemUses', () => {
