@@ -20,22 +20,6 @@ export const EMBEDDED_ENGINE_ARGS: readonly string[] = [
 ];
 
 /**
- * Query settings of every statement Weft sends, on either store (the embedded engine takes them as `SET` for its
- * session, a server with every request): no JIT compilation of expressions, aggregate functions or sort
- * descriptions. The engine compiles an expression once it has met the same one (constants included) three times,
- * which costs 100–200 ms of CPU for the window's edges read (its fourth run took 336 ms against 150 before and
- * after), while Weft's reads aggregate thousands of rollup rows, where compiled code saves microseconds: the same
- * read ran in the same 145–150 ms compiled or not. Windows move every minute, so the compilation came again. The
- * collector's inserts through the views cost the same with it off (1M spans generated into `otel_traces`, four
- * alternated runs).
- */
-export const QUERY_SETTINGS: Readonly<Record<string, number>> = {
-  compile_expressions: 0,
-  compile_aggregate_expressions: 0,
-  compile_sort_description: 0,
-};
-
-/**
  * Table settings of the embedded store. otel_traces, the widest table (two attribute maps, events,
  * links: about 40 column files a part), is written with 64 KiB compression blocks instead of 1 MiB:
  * the buffers of one segment's insert take 129 MiB instead of 245 MiB (49,152 spans), for ~3 % more

@@ -44,31 +44,6 @@ describe('openStore (embedded)', () => {
     }
   });
 
-  it('compiles no expression, aggregate or sort description, for every statement of its session (QUERY_SETTINGS)', async () => {
-    const store = await openStore({ kind: 'embedded', path: join(dir, 'jit') });
-    try {
-      const read = () =>
-        store.client
-          .query({
-            query: "SELECT name, value FROM system.settings WHERE name LIKE 'compile_%' AND name != 'compile_regular_expressions' ORDER BY name",
-            format: 'JSONEachRow',
-          })
-          .then((r) => r.json<{ name: string; value: string }>());
-      const off = [
-        { name: 'compile_aggregate_expressions', value: '0' },
-        { name: 'compile_expressions', value: '0' },
-        { name: 'compile_sort_description', value: '0' },
-      ];
-      expect(await read()).toEqual(off);
-      // Still so after other statements of the session (an insert, a query with settings of its own).
-      await store.client.command({ query: 'CREATE TABLE j (x UInt8) ENGINE = MergeTree ORDER BY x' });
-      await store.client.command({ query: `INSERT INTO j (x)${settingsClause({ max_threads: 1 })} SELECT 1` });
-      expect(await read()).toEqual(off);
-    } finally {
-      await store.close();
-    }
-  });
-
   it('regression: a setting given for one statement holds for that statement only (a deduplication token was kept for the session, and later inserts dropped as duplicates)', async () => {
     const store = await openStore({ kind: 'embedded', path: join(dir, 'settings') });
     try {

@@ -6,7 +6,7 @@ import { createChdbConnection } from 'chdb/connection';
 import type { StoreConfig } from '../core/config/index.ts';
 import { ERR_STORE_LOCKED, ERR_STORE_UNREACHABLE } from '../core/errors/index.ts';
 import { claimPidFile } from '../core/fs/pid-lock.ts';
-import { EMBEDDED_ENGINE_ARGS, QUERY_SETTINGS } from './embedded-memory.ts';
+import { EMBEDDED_ENGINE_ARGS } from './embedded-memory.ts';
 
 /** The one way every part reaches ClickHouse: embedded chDB or a server, same client API. */
 export interface Store {
@@ -77,12 +77,6 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       const connection = createChdbConnection({ path: config.path }) as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>;
       client = createClient({ connection });
       await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
-      // For the engine's whole session: the one place where that is meant.
-      await client.command({
-        query: `SET ${Object.entries(QUERY_SETTINGS)
-          .map(([k, v]) => `${k} = ${v}`)
-          .join(', ')}`,
-      });
     } catch (err) {
       engine?.close();
       release();
@@ -112,7 +106,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     password: config.password,
     database: config.database,
     request_timeout: 60_000,
-    clickhouse_settings: { date_time_input_format: 'best_effort', ...QUERY_SETTINGS },
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
     // Its own warnings (a failed ping, with a stack) would come before Weft's one line saying what to do; its
     // errors are thrown to Weft, which says them.
     log: { level: ClickHouseLogLevel.ERROR },
