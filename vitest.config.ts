@@ -54,5 +54,8 @@ export default defineConfig({
     exclude,
     isolate: false,
     globalSetup: ['./test/run-dir.ts'],
+    // expect.poll waits on a browser drawing a page or a running Weft analysing: under a loaded CI machine
+    // that takes seconds, not vitest's default 1 s (a phone page's 8 span rows were not drawn in 1 s).
+    expect: { poll: { timeout: 30_000, interval: 100 } },
   },
 });

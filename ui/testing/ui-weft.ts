@@ -94,17 +94,24 @@ export async function hold(page: Page, pattern: RegExp): Promise<{ release: () =
   };
 }
 
-/** Drags across a chart (again while the page has not zoomed: the chart may be redrawn under the first drag); returns the new `from`. */
+/**
+ * Drags across a chart and waits for the page to zoom (its URL's `from` no longer `before`). Drags again
+ * only when a drag was not taken (the chart redrawn under it): each drag's navigation is waited for first
+ * (up to 15 s), as a second drag after a slow first one would zoom into the zoomed window.
+ * Throws when three drags did not zoom.
+ */
 export async function dragAcross(page: Page, chart: Locator, before: string | null): Promise<void> {
   await chart.scrollIntoViewIfNeeded();
-  await poll(async () => {
+  const zoomed = (url: URL) => url.searchParams.get('from') !== before;
+  for (let attempt = 0; attempt < 3 && !zoomed(new URL(page.url())); attempt++) {
     const box = (await chart.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5, { steps: 8 });
     await page.mouse.up();
-    return new URL(page.url()).searchParams.get('from');
-  }).not.toBe(before);
+    await page.waitForURL(zoomed, { timeout: 15_000 }).catch(() => undefined);
+  }
+  expect(new URL(page.url()).searchParams.get('from'), 'a drag across the chart zoomed').not.toBe(before);
 }
 
 /**
