@@ -35,12 +35,19 @@ export function scheduleSync(ctx: DemoContext, runtime: IntegrationRuntime, spec
   // The seeded replicas start in step with their source.
   let watermark = ctx.stores[spec.source.system].collection(spec.source.records).lastSeq();
   let ran = false;
+  // Repairs asked for, and the last one a finished run carried out: a repair asked for while a run is
+  // under way is the next run's (that run's end moves the watermark, which must not swallow it), and a
+  // failed run leaves it asked.
+  let resyncAsked = 0;
+  let resyncDone = 0;
   const run = () =>
     runtime.run(spec.flow, async (step) => {
+      const asked = resyncAsked;
+      const since = asked > resyncDone ? 0 : watermark;
       const page = await step.http<{ items: DemoRecord[]; lastSeq: number }>({
         host: source,
         method: 'GET',
-        path: `/${spec.source.records}?since=${watermark}&limit=5000`,
+        path: `/${spec.source.records}?since=${since}&limit=5000`,
         domain: spec.domain,
         operation: 'read',
       });
@@ -54,6 +61,7 @@ export function scheduleSync(ctx: DemoContext, runtime: IntegrationRuntime, spec
         body: { items: page.items.map(copyOf) },
       });
       watermark = page.lastSeq;
+      resyncDone = Math.max(resyncDone, asked);
       ran = true;
     });
   ctx.scheduler.add({
@@ -65,7 +73,7 @@ export function scheduleSync(ctx: DemoContext, runtime: IntegrationRuntime, spec
   });
   return {
     flow: spec.flow,
-    resyncAll: () => void (watermark = 0),
+    resyncAll: () => void resyncAsked++,
     runNow: async () => {
       spec.resume?.();
       await run();
