@@ -28,3 +28,18 @@ describe('buildGraph sprawl', () => {
     expect(graph.sprawl.averageConnections).toBe(1.25);
   });
 });
+
+describe('buildGraph edge domain', () => {
+  // Regression: an edge drawn for several integrations or services took the domain of the one listed first.
+  it('gives an edge of several integrations the least of their non-empty domains, whatever their order', () => {
+    const edges = [
+      { ...edge('crm', 'erp', 'sync'), domain: 'order', effectiveDomain: 'order' },
+      { ...edge('crm', 'erp', 'copy'), domain: '', effectiveDomain: '' },
+      { ...edge('crm', 'erp', 'push'), domain: 'customer', effectiveDomain: 'customer' },
+    ];
+    for (const order of [edges, [...edges].reverse()]) {
+      const [drawn] = buildGraph(daySnapshot(catalog, { edges: order })).edges;
+      expect(drawn).toMatchObject({ source: 'crm', target: 'erp', domain: 'customer', traces: 12 });
+    }
+  });
+});

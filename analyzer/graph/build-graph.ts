@@ -1,4 +1,4 @@
-import { combineEdges, isIntegrationNode, isUnknown, pairingStatus, type EdgeMark, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
+import { combineEdges, edgesDomain, isIntegrationNode, isUnknown, pairingStatus, type EdgeMark, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
 
 export interface GraphNode {
@@ -60,7 +60,9 @@ export function buildGraph(s: Snapshot): Graph {
   const groups = new Map<string, Snapshot['edges']>();
   for (const e of s.edges) {
     const key = `${e.source}\u0000${e.target}\u0000${e.flowId ?? ''}`;
-    groups.set(key, [...(groups.get(key) ?? []), e]);
+    const list = groups.get(key);
+    if (list) list.push(e);
+    else groups.set(key, [e]);
   }
   const edges: GraphEdge[] = [...groups.values()].map((list) => {
     const first = list[0];
@@ -70,7 +72,7 @@ export function buildGraph(s: Snapshot): Graph {
       source: first.source,
       target: first.target,
       integrations: [...new Set(list.map((e) => e.integration))],
-      domain: first.effectiveDomain,
+      domain: edgesDomain(list),
       flowId: first.flowId,
       mark: first.mark,
       observed: true,

@@ -47,3 +47,22 @@ describe('buildInventory', () => {
     expect(observed[0]).toMatchObject({ id: 'observed:erp->crm@push', stats: { traces: 5 }, lastSeen: '2026-01-01T20:00:00.000Z' });
   });
 });
+
+// Regression: an undocumented flow whose services sent different `integration.domain` values took the domain of
+// the edge listed first, and the flow summary (SQL: the least non-empty one) another.
+describe('the domain of an undocumented flow of several services', () => {
+  it('is the least of its edges’ non-empty domains in code-point order, as the flow summary takes it, whatever their order', () => {
+    const edges = [
+      observedEdge('erp', 'crm', 'push', { service: 'push-a', domain: 'order' }),
+      observedEdge('erp', 'crm', 'push', { service: 'push-b', domain: '' }),
+      observedEdge('erp', 'crm', 'push', { service: 'push-c', domain: 'customer' }),
+      observedEdge('erp', 'crm', 'push', { service: 'push-d', domain: 'Ärger' }),
+    ];
+    for (const order of [edges, [...edges].reverse()]) {
+      const inventory = buildInventory(daySnapshot(catalog, { edges: attributeEdges(catalog, order) }));
+      expect(inventory.flows.find((f) => f.id === 'observed:erp->crm@push')?.domain).toBe('customer');
+    }
+    const none = buildInventory(daySnapshot(catalog, { edges: attributeEdges(catalog, [edges[1]]) }));
+    expect(none.flows.find((f) => f.id === 'observed:erp->crm@push')?.domain).toBeNull();
+  });
+});

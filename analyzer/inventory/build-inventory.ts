@@ -3,6 +3,7 @@ import { observedFlowId } from '../flows/flow-edges.ts';
 import {
   combineEdges,
   documentedFlowFor,
+  edgesDomain,
   isIntegrationNode,
   pairingStatus,
   type AttributedEdge,
@@ -195,7 +196,7 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
     if (e.flowId) continue;
     const stats = combineEdges(edges)!;
     flows.push({
-      ...observedFlowFacts(e.source, e.target, e.integration, e.effectiveDomain),
+      ...observedFlowFacts(e.source, e.target, e.integration, edgesDomain(edges)),
       integrations: [e.integration],
       stats,
       lastSeen: stats.lastSeen,

@@ -3,6 +3,7 @@ import type { MatchedBy } from '../flows/endpoint-match.ts';
 import type { ObservedEdge, ObservedTouch, SelfEdgeRow } from '../flows/observed.ts';
 import type { HopChain } from '../hops/hop-chain.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
+import { compareCodePoints } from '../../core/text/index.ts';
 
 export type EdgeMark = 'documented' | 'undocumented' | 'deprecated';
 
@@ -91,6 +92,17 @@ export function attributeEdges(catalog: Catalog, edges: ObservedEdge[]): Attribu
     const mark: EdgeMark = !flow ? 'undocumented' : flow.lifecycle === 'active' ? 'documented' : 'deprecated';
     return { ...e, flowId: flow?.id ?? null, mark, effectiveDomain: e.domain || flow?.domain || '' };
   });
+}
+
+/**
+ * The domain of edges shown as one flow (a graph edge, an undocumented flow of several services): the least of
+ * their non-empty domains in code-point order, as the flow summary's SQL takes it (`minIf(domain, domain != '')`,
+ * which compares UTF-8 bytes); '' when none has one. The first edge's was whichever came first.
+ */
+export function edgesDomain(edges: Array<{ effectiveDomain: string }>): string {
+  let least = '';
+  for (const e of edges) if (e.effectiveDomain !== '' && (least === '' || compareCodePoints(e.effectiveDomain, least) < 0)) least = e.effectiveDomain;
+  return least;
 }
 
 /** The largest of the values that are known (an upper bound); null when none is. */
