@@ -9,13 +9,15 @@ import { catalogRuleOverlap, unnamedEndpoint } from './catalog-detectors.ts';
 
 const http = (host: string, name = '/api/x'): Endpoint => ({ kind: 'http', sys: 'http', host, name, peer: '' });
 const queue: Endpoint = { kind: 'messaging', sys: 'rabbitmq', host: 'api.internal', name: 'orders', peer: '' };
-const row = (source: Endpoint, target: Endpoint): SelfEdgeRow => ({
+/** A raw self-edge of the relay's runs: 2 of run group 7 (every edge of one run group holds the same runs) unless `runs` says. */
+const row = (source: Endpoint, target: Endpoint, runs = [{ group: '7', traces: 2 }]): SelfEdgeRow => ({
   system: 'crm',
   integration: 'relay',
   service: 'relay',
   source,
   target,
-  traces: 2,
+  traces: runs.reduce((n, g) => n + g.traces, 0),
+  runs,
   lastSeen: '2026-01-01T00:00:00.000Z',
   sampleTrace: 'abc',
 });
@@ -59,6 +61,30 @@ describe('catalog-rule-overlap (regression: a hosts rule that also captured the 
     ]);
     expect(seen[1]).toEqual(seen[0]);
     expect(seen[2]).toEqual(seen[0]);
+  });
+
+  // Regression: the finding's traces added every raw edge's runs: two runs of a relay that read two endpoints and
+  // wrote two (four raw edges of one run group) were 8 traces.
+  it('counts the runs behind its edges once: per service and run group the largest count, summed', () => {
+    const a = http('shared.internal', '/api/a');
+    const b = http('shared.internal:8080', '/api/b');
+    const audit: Endpoint = { ...queue, name: 'audit' };
+    const matched = by([a, b, queue, audit].map((e) => [e, 'hosts'] as [Endpoint, MatchedBy]));
+    const traces = (rows: SelfEdgeRow[]) => catalogRuleOverlap({ snapshot: snapshot({ ruleOverlaps: ruleOverlaps(rows, matched) }), now })[0].evidence.traces;
+    expect(traces([row(a, queue), row(a, audit), row(b, queue), row(b, audit)])).toBe(2);
+    // Another shape of run (it wrote only the queue), and a row of both: 2 + 3.
+    expect(
+      traces([
+        row(a, queue, [
+          { group: '7', traces: 2 },
+          { group: '9', traces: 3 },
+        ]),
+        row(a, audit),
+        row(b, queue, [{ group: '9', traces: 3 }]),
+      ]),
+    ).toBe(5);
+    // The same group in another service is other runs.
+    expect(traces([row(a, queue), { ...row(a, audit), service: 'relay-2' }])).toBe(4);
   });
 
   it('reports two HTTP services on two ports of one host that a port-less hosts rule claims', () => {

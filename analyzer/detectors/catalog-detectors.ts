@@ -1,5 +1,6 @@
 import type { Endpoint } from '../flows/endpoint-match.ts';
 import { endpointLabel } from '../flows/endpoint-match.ts';
+import { selfEdgeRuns } from '../flows/observed.ts';
 import { subject, type Detector } from './detector.ts';
 import { compareCodePoints, count } from '../../core/text/index.ts';
 
@@ -30,7 +31,8 @@ export const catalogRuleOverlap: Detector = ({ snapshot }) => {
         integration: first.integration,
         endpoints,
         rules: [...new Set(list.flatMap((o) => [o.sourceRule, o.targetRule]).filter(Boolean))],
-        traces: list.reduce((n, o) => n + o.traces, 0),
+        // Runs, not raw edges: a run that read two endpoints and wrote two is in four of them.
+        traces: selfEdgeRuns(list),
         lastSeen: list
           .map((o) => o.lastSeen)
           .sort()

@@ -88,7 +88,7 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
     SELECT w, role, source, target, integration, service, d AS domain, any(ends) AS ends,
       sum(t) AS traces, sum(ft) AS failed, sum(es) AS error_spans, sum(rc) AS records,
       quantilesTDigestMerge(0.5, 0.95, 0.99)(lat) AS q, min(fs) AS first_seen, max(ls) AS last_seen, max(st) AS sample, max(se) AS sample_error,
-      max(sl) AS slowest
+      max(sl) AS slowest, groupArrayIf((g, t), role = 1) AS runs
     FROM (
       SELECT w, role, source, target, integration, service, d, re, g, any(ends) AS ends,
         ${runGroupOnce(['t', 'ft', 'es', 'rc', 'lat', 'fs', 'ls', 'st', 'se', 'sl'])}
@@ -132,6 +132,7 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
         source: side(r.ends as string[], 0),
         target: side(r.ends as string[], 5),
         traces: num(r.traces),
+        runs: (r.runs as Array<[unknown, unknown]>).map(([group, traces]) => ({ group: String(group), traces: num(traces) })),
         lastSeen: time(r.last_seen),
         sampleTrace: String(r.sample),
       });
@@ -230,9 +231,31 @@ export interface SelfEdgeRow {
   service: string;
   source: Endpoint;
   target: Endpoint;
+  /** Runs of the raw edge (summed over its run groups): a run that read or wrote several endpoints of the system is in several raw edges. */
   traces: number;
+  /**
+   * The raw edge's runs by run group (`RUN_GROUP`, as a decimal string): rows of one group (and service) hold the same
+   * runs, so the runs of several raw edges are each group's largest count, summed over groups (`selfEdgeRuns`).
+   */
+  runs: Array<{ group: string; traces: number }>;
   lastSeen: string;
   sampleTrace: string;
+}
+
+/**
+ * The runs behind self-edge rows (of one system and integration): per service and run group the largest count of
+ * its rows, summed. A relay run that read two endpoints and wrote two is in four raw edges: one run, not four.
+ */
+export function selfEdgeRuns(rows: Array<Pick<SelfEdgeRow, 'service' | 'runs'>>): number {
+  const most = new Map<string, number>();
+  for (const r of rows)
+    for (const g of r.runs) {
+      const key = `${r.service}\u0000${g.group}`;
+      most.set(key, Math.max(most.get(key) ?? 0, g.traces));
+    }
+  let runs = 0;
+  for (const n of most.values()) runs += n;
+  return runs;
 }
 
 /** `(latency ms, trace id)` as the JSON format gives a tuple (an array), as the edge's slowest run. */

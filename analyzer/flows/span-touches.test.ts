@@ -339,6 +339,21 @@ describe('malformed values through the collector and the analyzer (issue 9: user
         children: [span('post', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://api.internal/orders', 'integration.flow': 'relay' })],
       },
     ]);
+    // Two runs of a job that reads two resources of the API on its admin port and writes two on its public one: one
+    // run group of four raw edges, each holding both runs.
+    const relayRun = {
+      name: 'copy batch',
+      kind: INTERNAL,
+      start: t0,
+      attributes: { 'integration.flow': 'port-relay' },
+      children: [
+        span('get a', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://api.internal:8443/admin/a' }),
+        span('get b', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://api.internal:8443/admin/b' }),
+        span('post c', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://api.internal/c' }),
+        span('post d', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://api.internal/d' }),
+      ].map((c) => ({ ...c, start: t0, attributes: { ...c.attributes, 'integration.flow': 'port-relay' } })),
+    };
+    await sendSpans({ url: h.collector.url, serviceName: 'port-relay' }, [relayRun, { ...relayRun, start: t0 + 1000 }]);
     await h.collector.flush();
     const catalog = catalogFrom(`systems:
   - { id: api, match: { hosts: [api.internal] } }
@@ -382,8 +397,18 @@ describe('malformed values through the collector and the analyzer (issue 9: user
   it('opens catalog-rule-overlap for an edge one hosts rule claims both ends of, instead of dropping it silently', async () => {
     const graph = await analyzer.graph();
     expect(graph.edges.filter((e) => e.source === 'api' || e.target === 'api')).toEqual([]);
-    const [overlap] = await analyzer.findings.list({ kind: ['catalog-rule-overlap'] });
+    const overlap = (await analyzer.findings.list({ kind: ['catalog-rule-overlap'] })).find((f) => f.key === 'api@relay');
     expect(overlap).toMatchObject({ key: 'api@relay', status: 'open' });
-    expect(overlap.evidence.endpoints).toEqual(['messaging rabbitmq:orders', 'http api.internal/orders']);
+    expect(overlap!.evidence.endpoints).toEqual(['messaging rabbitmq:orders', 'http api.internal/orders']);
+  });
+
+  // Regression: the evidence added every raw edge's runs: 2 runs reading two endpoints and writing two were 8 traces.
+  it('counts the runs of an overlap once, however many of its endpoints each run read and wrote', async () => {
+    const overlap = (await analyzer.findings.list({ kind: ['catalog-rule-overlap'] })).find((f) => f.key === 'api@port-relay');
+    expect(overlap).toMatchObject({ key: 'api@port-relay', status: 'open' });
+    expect(overlap!.evidence).toMatchObject({
+      traces: 2,
+      endpoints: ['http api.internal:8443/admin/a', 'http api.internal:8443/admin/b', 'http api.internal/c', 'http api.internal/d'],
+    });
   });
 });
