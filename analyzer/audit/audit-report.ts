@@ -8,6 +8,12 @@ export interface AuditReport {
   version: 1;
   generatedAt: string;
   window: { since: string; until: string };
+  /**
+   * How far pairing had got when the audit read the store (`pairedUntil`, arrival time, ISO) and what had arrived
+   * and was not paired yet (`pendingTraces`, `pendingSpans`): runs in those traces are not in the flows and
+   * findings of this report. Added within version 1.
+   */
+  pairing: { pairedUntil: string; pendingTraces: number; pendingSpans: number };
   catalog: { files: string[]; systems: number; flows: number; domains: number; owners: number };
   summary: {
     systems: { total: number; documented: number; unknown: number; observed: number };
@@ -39,6 +45,7 @@ export function buildAuditReport(catalog: Catalog, inventory: Inventory, candida
     version: 1,
     generatedAt: now.toISOString(),
     window: { since: inventory.since, until: inventory.until },
+    pairing: { pairedUntil: inventory.pairing.pairedUntil, pendingTraces: inventory.pairing.pendingTraces, pendingSpans: inventory.pairing.pendingSpans },
     catalog: {
       files: catalog.sources,
       systems: catalog.systems.length,

@@ -1,3 +1,4 @@
+import { count } from '../../core/text/index.ts';
 import type { AuditReport } from './audit-report.ts';
 
 const subjectText = (s: AuditReport['findings'][number]['subject']) =>
@@ -7,6 +8,14 @@ function summaryLines(r: AuditReport): string[] {
   const s = r.summary;
   return [
     `window ${r.window.since} .. ${r.window.until}; catalog ${r.catalog.files.join(', ') || '(none)'}`,
+    ...(r.pairing.pendingTraces > 0
+      ? [
+          `not yet paired: ${count(r.pairing.pendingTraces, 'trace')} (${count(r.pairing.pendingSpans, 'span')})${
+            // Before the first pairing run the horizon is the window's end: nothing was paired, there is no "after".
+            r.pairing.pairedUntil < r.window.until ? ` that arrived after ${r.pairing.pairedUntil}` : ''
+          }; their runs are not in this audit`,
+        ]
+      : []),
     `systems: ${s.systems.total} (${s.systems.documented} documented, ${s.systems.unknown} unknown, ${s.systems.observed} observed)`,
     `flows: ${s.flows.total} (${s.flows.documented} documented, ${s.flows.undocumented} undocumented, ${s.flows.observed} observed, ${s.flows.neverObserved} never observed)`,
     `findings: ${s.findings.total} (${

@@ -7,6 +7,7 @@ import { loadCatalog, type Catalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { analyzerKinds } from '../detectors/index.ts';
 import { startAnalyzer } from '../runner.ts';
+import { auditFormats } from './render-audit.ts';
 import { runAudit } from './run-audit.ts';
 
 const MINUTE = 60_000;
@@ -65,5 +66,48 @@ describe('runAudit reads what the running analyzer reads', () => {
     } finally {
       await analyzer.stop();
     }
+  });
+});
+
+// Regression: on a Weft whose pairing was behind, `weft audit --since 30s` listed no edge findings and did not say
+// why: the runs that had arrived were simply not paired yet.
+describe('runAudit says what it could not see yet', () => {
+  let h: Harness;
+  let catalog: Catalog;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    writeFileSync(join(h.dir, 'estate.yaml'), baseCatalogYaml);
+    catalog = loadCatalog([join(h.dir, 'estate.yaml')]);
+    await sendEstateTraffic(h.collector.url, Date.now() - MINUTE);
+    await h.collector.flush();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('states the traces not paired yet, in the JSON and in the table, and nothing once they are paired', async () => {
+    const now = new Date();
+    const behind = await runAudit(h.store, catalog, { sinceMs: 5 * MINUTE, now, failOn: null, pair: false });
+    expect(behind.pairing.pendingTraces).toBeGreaterThan(0);
+    expect(behind.pairing.pendingSpans).toBeGreaterThanOrEqual(behind.pairing.pendingTraces);
+    expect(behind.summary.flows.observed).toBe(0);
+    // Never paired: no horizon to name.
+    expect(auditFormats.table(behind)).toContain(
+      `not yet paired: ${behind.pairing.pendingTraces} traces (${behind.pairing.pendingSpans} spans); their runs are not in this audit`,
+    );
+    expect(auditFormats.markdown(behind)).toContain('- not yet paired: ');
+    // A stopped Weft's store: the audit pairs first, and every complete trace is in it.
+    const paired = await runAudit(h.store, catalog, { sinceMs: 5 * MINUTE, now, failOn: null, pair: true, lateMs: 0 });
+    expect(paired.pairing.pendingTraces).toBe(0);
+    expect(paired.summary.flows.observed).toBeGreaterThan(0);
+    expect(auditFormats.table(paired)).not.toContain('not yet paired');
+    // Traces that arrive after a pairing run: named with the horizon they arrived after.
+    await sendEstateTraffic(h.collector.url, Date.now() - 30_000);
+    await h.collector.flush();
+    const later = await runAudit(h.store, catalog, { sinceMs: 5 * MINUTE, now: new Date(), failOn: null, pair: false });
+    expect(later.pairing.pendingTraces).toBeGreaterThan(0);
+    expect(later.pairing.pairedUntil < later.window.until).toBe(true);
+    expect(auditFormats.table(later)).toContain(`that arrived after ${later.pairing.pairedUntil}; their runs are not in this audit`);
   });
 });

@@ -22,6 +22,13 @@ export const AuditReportSchema = Type.Object({
         "The whole minutes read, as the analyzer reads its window: from the start of the minute holding now − since to the end of the minute in progress (the rollups' grain).",
     },
   ),
+  pairing: Type.Object(
+    { pairedUntil: Str, pendingTraces: Num, pendingSpans: Num },
+    {
+      description:
+        'How far pairing had got when the audit read the store (arrival time), and the traces that had arrived and were not paired yet: their runs are not in this report.',
+    },
+  ),
   catalog: Type.Object({ files: Strs, systems: Num, flows: Num, domains: Num, owners: Num }),
   summary: Type.Object({
     systems: Type.Object({ total: Num, documented: Num, unknown: Num, observed: Num }),
