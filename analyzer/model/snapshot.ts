@@ -82,8 +82,27 @@ export function runtimeMatches(flow: Flow, e: { integration: string; service: st
   return (r.flow !== undefined && r.flow === e.integration) || (r.service !== undefined && r.service === e.service);
 }
 
+/** A catalog's flows by their two ends (`source NUL target`), each list in catalog order; built once per flows list. */
+const flowsByEnds = new WeakMap<readonly Flow[], Map<string, Flow[]>>();
+
+/**
+ * The documented flow an edge belongs to: the first flow in catalog order with the edge's source and target whose
+ * runtime matches it (`runtimeMatches`); undefined when none does. Looks up the flows between the two ends (a
+ * search of every flow per edge was 15 ms of an alert evaluation's 392 edges × 6 windows × 200 flows).
+ */
 export function documentedFlowFor(catalog: Catalog, e: { source: string; target: string; integration: string; service: string }): Flow | undefined {
-  return catalog.flows.find((f) => f.source === e.source && f.target === e.target && runtimeMatches(f, e));
+  let index = flowsByEnds.get(catalog.flows);
+  if (!index) {
+    index = new Map();
+    for (const f of catalog.flows) {
+      const key = `${f.source}\u0000${f.target}`;
+      const list = index.get(key);
+      if (list) list.push(f);
+      else index.set(key, [f]);
+    }
+    flowsByEnds.set(catalog.flows, index);
+  }
+  return index.get(`${e.source}\u0000${e.target}`)?.find((f) => runtimeMatches(f, e));
 }
 
 export function attributeEdges(catalog: Catalog, edges: ObservedEdge[]): AttributedEdge[] {
