@@ -163,4 +163,22 @@ describe('run boundaries of integrations without trace context', () => {
     const runs = [piece(0, { reads: ['a'] }), piece(100, { writes: ['b'] }, failed), piece(1000, { reads: ['a'] }), piece(1100, { writes: ['b'] })];
     expect(shape(fragmentUnits(runs, [], [], 30_000).units)).toEqual(['a > b failed 2', 'a > b ok 2']);
   });
+
+  // Regression: the write order and the failed targets took the last write by two rules that disagreed when two pieces
+  // ended in the same millisecond: the order named the piece that wrote erp later in its own order (which succeeded),
+  // the failure the piece listed first (which failed), so the run failed on erp after a successful last write.
+  it('takes the same last write of a target for the write order and the failed targets', () => {
+    const run = { runId: 'r1', endMs: 150 };
+    const first = piece(0, { writes: ['erp', 'billing'] }, { ...run, failedWrites: ['erp'], writeOrder: ['erp', 'billing'] });
+    const second = piece(10, { writes: ['erp', 'billing'] }, { ...run, writeOrder: ['billing', 'erp'] });
+    for (const members of [
+      [first, second],
+      [second, first],
+    ]) {
+      const [unit] = fragmentUnits(members, [], [], 30_000).units;
+      // erp: the second piece's, in place 1 against the first's 0; billing: the first piece's (place 1 against 0).
+      expect(unit.writeOrder).toEqual(['billing', 'erp']);
+      expect(unit.failedWrites).toEqual([]);
+    }
+  });
 });

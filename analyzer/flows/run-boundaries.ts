@@ -151,6 +151,7 @@ function unitOf(
 ): PairingUnit {
   const head = members[0];
   const domains = union(members.map((m) => m.domains));
+  const last = lastWrites(members);
   const records: RecordsByDirection = {
     written: recordsFrom.reduce((n, m) => n + m.records.written, 0),
     own: recordsFrom.reduce((n, m) => n + m.records.own, 0),
@@ -164,8 +165,8 @@ function unitOf(
     domain: domains[0] ?? '',
     reads: union(members.map((m) => m.reads)),
     writes: union(writes),
-    failedWrites: lastWriteFailed(members),
-    writeOrder: lastWriteOrder(members, union(writes)),
+    failedWrites: lastWriteFailed(last),
+    writeOrder: lastWriteOrder(last, union(writes)),
     errors: counted.reduce((n, m) => n + m.errors, 0),
     failed: members.reduce((last, m) => (m.endMs > last.endMs ? m : last)).failed,
     records: runRecords(records),
@@ -189,27 +190,40 @@ function reportedByTarget(pieces: FragmentTrace[], writes: string[][]): [string,
   return [...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/**
- * `writes` in the order of their last write among `members`: by the end of the piece that wrote each last, then by its
- * place in that piece's own order.
- */
-function lastWriteOrder(members: FragmentTrace[], writes: string[]): string[] {
-  const at = new Map<string, [number, number]>();
-  for (const m of members)
-    for (const w of m.writes) {
-      const mark: [number, number] = [m.endMs, m.writeOrder.indexOf(w)];
-      const seen = at.get(w);
-      if (!seen || mark[0] > seen[0] || (mark[0] === seen[0] && mark[1] > seen[1])) at.set(w, mark);
-    }
-  return writes.filter((w) => at.has(w)).sort((a, b) => at.get(a)![0] - at.get(b)![0] || at.get(a)![1] - at.get(b)![1] || (a < b ? -1 : 1));
+/** A write endpoint's last write among a unit's pieces: the piece, its end (ms) and the endpoint's place in its `writeOrder`. */
+interface LastWrite {
+  piece: FragmentTrace;
+  endMs: number;
+  place: number;
 }
 
-/** The write endpoints whose last write among `members` (the piece that ended last writing it) failed, sorted. */
-function lastWriteFailed(members: FragmentTrace[]): string[] {
-  const last = new Map<string, FragmentTrace>();
-  for (const m of members) for (const w of m.writes) if (!last.has(w) || m.endMs > last.get(w)!.endMs) last.set(w, m);
+/**
+ * Each write endpoint's last write among `members`: by the end of the piece that wrote it, then by its place in that
+ * piece's own order; at a tie of both, the piece listed first. The one rule for the unit's write order and for the
+ * targets it failed on (two rules disagreed at a tie: the order named one piece last, the failure another).
+ */
+function lastWrites(members: FragmentTrace[]): Map<string, LastWrite> {
+  const last = new Map<string, LastWrite>();
+  for (const piece of members)
+    for (const w of piece.writes) {
+      const mark = { piece, endMs: piece.endMs, place: piece.writeOrder.indexOf(w) };
+      const seen = last.get(w);
+      if (!seen || mark.endMs > seen.endMs || (mark.endMs === seen.endMs && mark.place > seen.place)) last.set(w, mark);
+    }
+  return last;
+}
+
+/** `writes` in the order of their last write (`lastWrites`), then by key. */
+function lastWriteOrder(last: Map<string, LastWrite>, writes: string[]): string[] {
+  return writes
+    .filter((w) => last.has(w))
+    .sort((a, b) => last.get(a)!.endMs - last.get(b)!.endMs || last.get(a)!.place - last.get(b)!.place || (a < b ? -1 : 1));
+}
+
+/** The write endpoints whose last write (`lastWrites`) failed, sorted. */
+function lastWriteFailed(last: Map<string, LastWrite>): string[] {
   return [...last]
-    .filter(([w, m]) => m.failedWrites.includes(w))
+    .filter(([w, l]) => l.piece.failedWrites.includes(w))
     .map(([w]) => w)
     .sort();
 }
