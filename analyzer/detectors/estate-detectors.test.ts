@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { allowedSilence } from '../../core/catalog/index.ts';
-import { flowNeverObserved, staleFlow } from './estate-detectors.ts';
+import { flowNeverObserved, staleFlow, undocumentedFlow } from './estate-detectors.ts';
+import { attributeEdges } from '../model/snapshot.ts';
+import { daySnapshot, observedEdge } from '../test/snapshot-fixture.ts';
 
 const catalogYaml = `owners: [{ id: icoe }]
 systems: [{ id: crm }, { id: erp }, { id: billing }]
@@ -183,5 +185,28 @@ flows:
 
   it("waits for the flow's own staleAfter before calling it never observed", () => {
     expect(flowNeverObserved({ snapshot: { ...snap(''), lastSeen: [] }, now })).toEqual([]);
+  });
+});
+
+// Regression: an undocumented flow carried by several services of one integration gave one undocumented-flow finding
+// per service, all with the same key (so the same id): the audit listed the flow three times, each with one service's
+// traces and domain, and the stored finding kept whichever came last (its domain not the flow's in the inventory).
+describe('undocumentedFlow of an integration with several services', () => {
+  it('is one finding per flow: the least non-empty domain, every service, the runs summed', () => {
+    const { catalog } = parseCatalog([{ file: 'c.yaml', text: 'systems: [{ id: crm }, { id: erp }]\n' }]);
+    const edges = [
+      observedEdge('crm', 'erp', 'push', { service: 'push-a', domain: 'order', traces: 2, sampleTrace: 'a1' }),
+      observedEdge('crm', 'erp', 'push', { service: 'push-b', domain: '', traces: 1, sampleTrace: 'b1' }),
+      observedEdge('crm', 'erp', 'push', { service: 'push-c', domain: 'customer', traces: 4, sampleTrace: 'c1' }),
+      observedEdge('erp', 'crm', 'back', { service: 'back', domain: '', traces: 1 }),
+    ];
+    for (const order of [edges, [...edges].reverse()]) {
+      const found = undocumentedFlow({ snapshot: daySnapshot(catalog, { edges: attributeEdges(catalog, order) }), now: new Date('2026-01-02T00:00:00Z') });
+      expect(found.map((f) => f.key).sort()).toEqual(['crm->erp@push', 'erp->crm@back']);
+      const push = found.find((f) => f.key === 'crm->erp@push')!;
+      expect(push.subject.domains).toEqual(['customer']);
+      expect(push.evidence).toMatchObject({ integration: 'push', services: ['push-a', 'push-b', 'push-c'], traces: 7 });
+      expect(found.find((f) => f.key === 'erp->crm@back')!.subject.domains).toEqual([]);
+    }
   });
 });

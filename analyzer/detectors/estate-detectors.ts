@@ -1,35 +1,53 @@
 import { allowedSilence, type Flow, type SloClass } from '../../core/catalog/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
-import { combineEdges, isIntegrationNode, runtimeMatches, type Snapshot } from '../model/snapshot.ts';
+import { combineEdges, edgesDomain, isIntegrationNode, runtimeMatches, type Snapshot } from '../model/snapshot.ts';
+import { compareCodePoints } from '../../core/text/index.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
 import { subject, type Detector } from './detector.ts';
 
-/** Observed source → target carried by an integration that no catalog flow documents. */
-export const undocumentedFlow: Detector = ({ snapshot }) =>
-  snapshot.edges
-    .filter((e) => e.mark === 'undocumented')
-    .map((e) => ({
-      kind: 'undocumented-flow',
-      key: `${e.source}->${e.target}@${e.integration}`,
-      severity: 'medium',
+/**
+ * Observed source → target carried by an integration that no catalog flow documents: one finding per flow (its
+ * edges of every service of the integration), with the flow's domain as the inventory takes it (`edgesDomain`).
+ */
+export const undocumentedFlow: Detector = ({ snapshot }) => {
+  const flows = new Map<string, Snapshot['edges']>();
+  for (const e of snapshot.edges) {
+    if (e.mark !== 'undocumented') continue;
+    const key = `${e.source}->${e.target}@${e.integration}`;
+    const list = flows.get(key);
+    if (list) list.push(e);
+    else flows.set(key, [e]);
+  }
+  return [...flows].map(([key, list]) => {
+    const e = list[0];
+    const stats = combineEdges(list)!;
+    const domain = edgesDomain(list);
+    const services = [...new Set(list.map((x) => x.service))].sort(compareCodePoints);
+    return {
+      kind: 'undocumented-flow' as const,
+      key,
+      severity: 'medium' as const,
       title: `Undocumented flow ${e.source} → ${e.target} (${e.integration})`,
       subject: subject(
         [e.source, e.target].filter((s) => !isIntegrationNode(s)),
         [],
-        e.effectiveDomain ? [e.effectiveDomain] : [],
+        domain ? [domain] : [],
       ),
       evidence: {
         integration: e.integration,
-        service: e.service,
-        traces: e.traces,
-        records: e.records,
-        firstSeen: e.firstSeen,
-        lastSeen: e.lastSeen,
-        sampleTraceIds: [e.sampleTrace].filter(Boolean),
+        service: services[0],
+        services,
+        traces: stats.traces,
+        records: stats.records,
+        firstSeen: stats.firstSeen,
+        lastSeen: stats.lastSeen,
+        sampleTraceIds: [...new Set(list.map((x) => x.sampleTrace).filter(Boolean))].slice(0, 3),
       },
-      hint: `Add a flow with source ${e.source}, target ${e.target} and runtime ${e.integration === e.service ? `{ service: ${e.service} }` : `{ flow: ${e.integration} }`} to the catalog, with an owner — or stop the integration if it should not exist.`,
-    }));
+      hint: `Add a flow with source ${e.source}, target ${e.target} and runtime ${services.length === 1 && e.integration === services[0] ? `{ service: ${services[0]} }` : `{ flow: ${e.integration} }`} to the catalog, with an owner — or stop the integration if it should not exist.`,
+    };
+  });
+};
 
 /** Endpoints no catalog system matches: shadow IT, or a system missing match rules. */
 export const unknownSystem: Detector = ({ snapshot }) =>
