@@ -130,3 +130,28 @@ flows:
     expect(errorRate({ snapshot: s, now })).toEqual([]);
   });
 });
+
+// Regression: a flow carried by several services (or, for sor-violation, several integrations) gave one finding per
+// edge under one key, so the same id: the audit listed it once per service, each with that service's traces.
+describe('sor-violation and regulated-data-exposure of several services or integrations', () => {
+  const of = (integration: string, service: string, traces: number, sampleTrace: string): ObservedEdge => ({
+    ...edge('erp', 'crm'),
+    integration,
+    service,
+    traces,
+    records: traces,
+    sampleTrace,
+  });
+  const edges = [of('push', 'push-a', 2, 't1'), of('push', 'push-b', 3, 't2'), of('copy', 'copy', 1, 't3')];
+  it('is one finding per key, its traces and records summed over the edges', () => {
+    for (const order of [edges, [...edges].reverse()]) {
+      const sor = sorViolation({ snapshot: snapshot(order), now: new Date() });
+      expect(sor.map((f) => f.key)).toEqual(['customer:erp->crm']);
+      expect(sor[0].evidence).toMatchObject({ traces: 6, records: 6, integrations: ['copy', 'push'] });
+      expect((sor[0].evidence.sampleTraceIds as string[]).sort()).toEqual(['t1', 't2', 't3']);
+      const exposed = regulatedDataExposure({ snapshot: snapshot(order), now: new Date() });
+      expect(exposed.map((f) => f.key).sort()).toEqual(['customer:erp->crm@copy', 'customer:erp->crm@push']);
+      expect(exposed.find((f) => f.key === 'customer:erp->crm@push')!.evidence).toMatchObject({ traces: 5, records: 5 });
+    }
+  });
+});

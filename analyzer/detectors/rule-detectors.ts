@@ -1,4 +1,6 @@
 import { flowThresholds, latencyMinTraces, type Domain, type Flow } from '../../core/catalog/index.ts';
+import type { FindingCandidate } from '../../core/contracts/index.ts';
+import { compareCodePoints } from '../../core/text/index.ts';
 import { combineEdges, type AttributedEdge } from '../model/snapshot.ts';
 import { subject, type Detector } from './detector.ts';
 
@@ -12,6 +14,35 @@ function approvedCopyPath(flows: Map<string, Flow>, e: AttributedEdge, domain: D
 }
 
 /**
+ * One finding per key of findings made per edge: the edges of one flow's several services (and, for a key without the
+ * integration, of several integrations) were each a finding under the same key, so the same id. The first's title,
+ * subject and hint; traces and records summed; the latest lastSeen; the integrations and up to 3 sample traces of all.
+ */
+function oneByKey(found: FindingCandidate[]): FindingCandidate[] {
+  const byKey = new Map<string, FindingCandidate>();
+  for (const f of found) {
+    const seen = byKey.get(f.key);
+    const integrations = [String(f.evidence.integration)];
+    if (!seen) {
+      byKey.set(f.key, { ...f, evidence: { ...f.evidence, integrations } });
+      continue;
+    }
+    const a = seen.evidence;
+    const b = f.evidence;
+    seen.subject = { ...seen.subject, flows: [...new Set([...seen.subject.flows, ...f.subject.flows])].sort(compareCodePoints) };
+    seen.evidence = {
+      ...a,
+      integrations: [...new Set([...(a.integrations as string[]), ...integrations])].sort(compareCodePoints),
+      traces: Number(a.traces) + Number(b.traces),
+      records: Number(a.records) + Number(b.records),
+      lastSeen: [String(a.lastSeen), String(b.lastSeen)].sort().at(-1),
+      sampleTraceIds: [...new Set([...(a.sampleTraceIds as string[]), ...(b.sampleTraceIds as string[])])].slice(0, 3),
+    };
+  }
+  return [...byKey.values()];
+}
+
+/**
  * A domain written into its system of record from another system, or a replica fed from a system
  * that is not the domain's system of record — unless the domain lists the writer in allowedWriters,
  * or (for a replica) a documented flow approves that copy path.
@@ -19,72 +50,76 @@ function approvedCopyPath(flows: Map<string, Flow>, e: AttributedEdge, domain: D
 export const sorViolation: Detector = ({ snapshot }) => {
   const domains = new Map(snapshot.catalog.domains.map((d) => [d.id, d]));
   const flows = new Map(snapshot.catalog.flows.map((f) => [f.id, f]));
-  return snapshot.edges.flatMap((e) => {
-    const d = domains.get(e.effectiveDomain);
-    if (!d || e.source === d.systemOfRecord || d.allowedWriters.includes(e.source)) return [];
-    const intoSor = e.target === d.systemOfRecord;
-    if (!intoSor && !d.replicas.includes(e.target)) return [];
-    if (!intoSor && approvedCopyPath(flows, e, d)) return [];
-    return [
-      {
-        kind: 'sor-violation' as const,
-        key: `${d.id}:${e.source}->${e.target}`,
-        severity: 'high' as const,
-        title: intoSor
-          ? `${e.source} writes ${d.id} data into its system of record ${d.systemOfRecord}`
-          : `Replica ${e.target} gets ${d.id} data from ${e.source}, not from the system of record ${d.systemOfRecord}`,
-        subject: subject([e.source, e.target, d.systemOfRecord], e.flowId ? [e.flowId] : [], [d.id]),
-        evidence: {
-          domain: d.id,
-          systemOfRecord: d.systemOfRecord,
-          writer: e.source,
-          target: e.target,
-          integration: e.integration,
-          traces: e.traces,
-          records: e.records,
-          lastSeen: e.lastSeen,
-          sampleTraceIds: [e.sampleTrace].filter(Boolean),
+  return oneByKey(
+    snapshot.edges.flatMap((e): FindingCandidate[] => {
+      const d = domains.get(e.effectiveDomain);
+      if (!d || e.source === d.systemOfRecord || d.allowedWriters.includes(e.source)) return [];
+      const intoSor = e.target === d.systemOfRecord;
+      if (!intoSor && !d.replicas.includes(e.target)) return [];
+      if (!intoSor && approvedCopyPath(flows, e, d)) return [];
+      return [
+        {
+          kind: 'sor-violation' as const,
+          key: `${d.id}:${e.source}->${e.target}`,
+          severity: 'high' as const,
+          title: intoSor
+            ? `${e.source} writes ${d.id} data into its system of record ${d.systemOfRecord}`
+            : `Replica ${e.target} gets ${d.id} data from ${e.source}, not from the system of record ${d.systemOfRecord}`,
+          subject: subject([e.source, e.target, d.systemOfRecord], e.flowId ? [e.flowId] : [], [d.id]),
+          evidence: {
+            domain: d.id,
+            systemOfRecord: d.systemOfRecord,
+            writer: e.source,
+            target: e.target,
+            integration: e.integration,
+            traces: e.traces,
+            records: e.records,
+            lastSeen: e.lastSeen,
+            sampleTraceIds: [e.sampleTrace].filter(Boolean),
+          },
+          hint: intoSor
+            ? `Route ${d.id} changes through ${d.systemOfRecord} itself, or add ${e.source} to domains.${d.id}.allowedWriters if it is an approved writer (e.g. an MDM hub).`
+            : `Feed ${e.target} from ${d.systemOfRecord}, or document this copy path as a flow (source ${e.source}, target ${e.target}, domain ${d.id}) if it is approved.`,
         },
-        hint: intoSor
-          ? `Route ${d.id} changes through ${d.systemOfRecord} itself, or add ${e.source} to domains.${d.id}.allowedWriters if it is an approved writer (e.g. an MDM hub).`
-          : `Feed ${e.target} from ${d.systemOfRecord}, or document this copy path as a flow (source ${e.source}, target ${e.target}, domain ${d.id}) if it is approved.`,
-      },
-    ];
-  });
+      ];
+    }),
+  );
 };
 
 /** Regulated data (a domain with regulated categories) on an undocumented flow or a flow without owner. */
 export const regulatedDataExposure: Detector = ({ snapshot }) => {
   const { catalog } = snapshot;
-  return snapshot.edges.flatMap((e) => {
-    const d = catalog.domains.find((x) => x.id === e.effectiveDomain);
-    if (!d || d.regulated.length === 0) return [];
-    const flow = e.flowId ? catalog.flows.find((f) => f.id === e.flowId) : undefined;
-    if (flow && flow.owner) return [];
-    const why = flow ? 'has no owner' : 'is undocumented';
-    return [
-      {
-        kind: 'regulated-data-exposure' as const,
-        key: `${d.id}:${e.source}->${e.target}@${e.integration}`,
-        severity: flow ? ('high' as const) : ('critical' as const),
-        title: `${d.regulated.join(', ')} data (${d.id}) moves ${e.source} → ${e.target} on a flow that ${why}`,
-        subject: subject([e.source, e.target], flow ? [flow.id] : [], [d.id]),
-        evidence: {
-          domain: d.id,
-          regulated: d.regulated,
-          integration: e.integration,
-          documented: Boolean(flow),
-          traces: e.traces,
-          records: e.records,
-          lastSeen: e.lastSeen,
-          sampleTraceIds: [e.sampleTrace].filter(Boolean),
+  return oneByKey(
+    snapshot.edges.flatMap((e): FindingCandidate[] => {
+      const d = catalog.domains.find((x) => x.id === e.effectiveDomain);
+      if (!d || d.regulated.length === 0) return [];
+      const flow = e.flowId ? catalog.flows.find((f) => f.id === e.flowId) : undefined;
+      if (flow && flow.owner) return [];
+      const why = flow ? 'has no owner' : 'is undocumented';
+      return [
+        {
+          kind: 'regulated-data-exposure' as const,
+          key: `${d.id}:${e.source}->${e.target}@${e.integration}`,
+          severity: flow ? ('high' as const) : ('critical' as const),
+          title: `${d.regulated.join(', ')} data (${d.id}) moves ${e.source} → ${e.target} on a flow that ${why}`,
+          subject: subject([e.source, e.target], flow ? [flow.id] : [], [d.id]),
+          evidence: {
+            domain: d.id,
+            regulated: d.regulated,
+            integration: e.integration,
+            documented: Boolean(flow),
+            traces: e.traces,
+            records: e.records,
+            lastSeen: e.lastSeen,
+            sampleTraceIds: [e.sampleTrace].filter(Boolean),
+          },
+          hint: flow
+            ? `Give flow ${flow.id} an owner accountable for ${d.regulated.join(', ')} data.`
+            : `Document this flow with an owner and purpose (required for ${d.regulated.join(', ')} data), or stop it.`,
         },
-        hint: flow
-          ? `Give flow ${flow.id} an owner accountable for ${d.regulated.join(', ')} data.`
-          : `Document this flow with an owner and purpose (required for ${d.regulated.join(', ')} data), or stop it.`,
-      },
-    ];
-  });
+      ];
+    }),
+  );
 };
 
 function classFlows(snapshot: Parameters<Detector>[0]['snapshot']) {
