@@ -42,7 +42,8 @@ export const undocumentedFlow: Detector = ({ snapshot }) => {
         records: stats.records,
         firstSeen: stats.firstSeen,
         lastSeen: stats.lastSeen,
-        sampleTraceIds: [...new Set(list.map((x) => x.sampleTrace).filter(Boolean))].slice(0, 3),
+        // Sorted: the edges of one flow come in no set order, and the evidence must not change with it.
+        sampleTraceIds: [...new Set(list.map((x) => x.sampleTrace).filter(Boolean))].sort().slice(0, 3),
       },
       hint: `Add a flow with source ${e.source}, target ${e.target} and runtime ${services.length === 1 && e.integration === services[0] ? `{ service: ${services[0]} }` : `{ flow: ${e.integration} }`} to the catalog, with an owner — or stop the integration if it should not exist.`,
     };
@@ -50,26 +51,30 @@ export const undocumentedFlow: Detector = ({ snapshot }) => {
 };
 
 /** Endpoints no catalog system matches: shadow IT, or a system missing match rules. */
+// Its lists in code-point order: the touches and edges come in no set order, and the title and evidence must not change with it.
 export const unknownSystem: Detector = ({ snapshot }) =>
-  [...unknownSystemUses(snapshot)].map(([system, touches]) => ({
-    kind: 'unknown-system',
-    key: system,
-    severity: 'medium',
-    title: `Unknown system ${system.slice('unknown:'.length)} is used by ${[...new Set(touches.map((t) => t.integration))].join(', ')}`,
-    subject: subject([system]),
-    evidence: {
-      endpoint: system.slice('unknown:'.length),
-      integrations: [...new Set(touches.map((t) => t.integration))],
-      directions: [...new Set(touches.map((t) => t.direction))],
-      spans: touches.reduce((n, t) => n + t.spans, 0),
-      lastSeen: touches
-        .map((t) => t.lastSeen)
-        .sort()
-        .at(-1),
-      sampleTraceIds: [...new Set(touches.map((t) => t.sampleTrace).filter(Boolean))].slice(0, 3),
-    },
-    hint: 'Declare the system in the catalog with a match rule (hosts, urlPrefixes, databases, destinations or peerServices) and an owner, or add the rule to the system it belongs to.',
-  }));
+  [...unknownSystemUses(snapshot)].map(([system, touches]) => {
+    const integrations = [...new Set(touches.map((t) => t.integration))].sort(compareCodePoints);
+    return {
+      kind: 'unknown-system' as const,
+      key: system,
+      severity: 'medium' as const,
+      title: `Unknown system ${system.slice('unknown:'.length)} is used by ${integrations.join(', ')}`,
+      subject: subject([system]),
+      evidence: {
+        endpoint: system.slice('unknown:'.length),
+        integrations,
+        directions: [...new Set(touches.map((t) => t.direction))].sort(),
+        spans: touches.reduce((n, t) => n + t.spans, 0),
+        lastSeen: touches
+          .map((t) => t.lastSeen)
+          .sort()
+          .at(-1),
+        sampleTraceIds: [...new Set(touches.map((t) => t.sampleTrace).filter(Boolean))].sort().slice(0, 3),
+      },
+      hint: 'Declare the system in the catalog with a match rule (hosts, urlPrefixes, databases, destinations or peerServices) and an owner, or add the rule to the system it belongs to.',
+    };
+  });
 
 /** Catalog systems, flows and domains without an owner. */
 export const ownerMissing: Detector = ({ snapshot }) => {

@@ -30,13 +30,16 @@ function oneByKey(found: FindingCandidate[]): FindingCandidate[] {
     const a = seen.evidence;
     const b = f.evidence;
     seen.subject = { ...seen.subject, flows: [...new Set([...seen.subject.flows, ...f.subject.flows])].sort(compareCodePoints) };
+    const all = [...new Set([...(a.integrations as string[]), ...integrations])].sort(compareCodePoints);
     seen.evidence = {
       ...a,
-      integrations: [...new Set([...(a.integrations as string[]), ...integrations])].sort(compareCodePoints),
+      // The first in code-point order, whatever order the edges came in.
+      integration: all[0],
+      integrations: all,
       traces: Number(a.traces) + Number(b.traces),
       records: Number(a.records) + Number(b.records),
       lastSeen: [String(a.lastSeen), String(b.lastSeen)].sort().at(-1),
-      sampleTraceIds: [...new Set([...(a.sampleTraceIds as string[]), ...(b.sampleTraceIds as string[])])].slice(0, 3),
+      sampleTraceIds: [...new Set([...(a.sampleTraceIds as string[]), ...(b.sampleTraceIds as string[])])].sort().slice(0, 3),
     };
   }
   return [...byKey.values()];
