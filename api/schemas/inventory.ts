@@ -28,7 +28,10 @@ export const FlowRowSchema = Type.Object({
   integrations: Strs,
   stats: FlowStatsSchema,
   lastSeen: NullStr,
-  throughputPerHour: Num,
+  throughputPerHour: Type.Number({
+    description:
+      "Traces per hour over the part of the window Weft observed: from when it first received a span, when that is later than the window's start (a Weft started 12 minutes ago divides by 12 minutes, not by the window's 24 hours); at least a minute.",
+  }),
 });
 export const OwnerRowSchema = Type.Object({ id: Str, name: Str, email: NullStr, systems: Strs, flows: Strs, domains: Strs, traces: Num, lastSeen: NullStr });
 export const DomainRowSchema = Type.Object({
