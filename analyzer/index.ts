@@ -8,6 +8,7 @@ export { analyzerKinds, detectAll, detectors } from './detectors/index.ts';
 export { takeSnapshot } from './model/take-snapshot.ts';
 export { maxKnown } from './model/snapshot.ts';
 export { takeWindows } from './model/take-windows.ts';
+export { pairingState, type PairingState } from './flows/pairing-job.ts';
 export type { FlowWindows, WindowRequest, WindowRows } from './model/take-windows.ts';
 export type { Snapshot, AttributedEdge } from './model/snapshot.ts';
 export { buildHopChains } from './hops/hop-chain.ts';

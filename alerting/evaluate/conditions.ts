@@ -45,6 +45,9 @@ const silentUntil = (o: Observations) => {
   return new Date(t).toISOString();
 };
 
+/** The flow measures that count runs: judged on the settled windows (`Observations.settled`), the rest on the windows ending now. */
+export const countMeasures: ReadonlySet<AlertMeasure> = new Set(['traces', 'throughput-drop']);
+
 /** A flow measure's value for one flow (NaN: no data in the window). */
 const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: Catalog) => number> = {
   'latency-p95': (r, f, o, c) => latency(r, f, o, c, 'p95Ms'),
@@ -53,12 +56,12 @@ const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: C
     const s = o.windows.get(r.windowMs)?.get(f.id);
     return s && s.traces > 0 ? s.failedTraces / s.traces : NaN;
   },
-  traces: (r, f, o) => o.windows.get(r.windowMs)?.get(f.id)?.traces ?? 0,
+  traces: (r, f, o) => o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0,
   staleness: (_r, f, o) => {
     const seen = o.lastSeen.get(f.id);
     return seen ? stalenessMs(seen, silentUntil(o), o.gaps) : NaN;
   },
-  'throughput-drop': (r, f, o) => throughputDropScore(o.windows.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? []),
+  'throughput-drop': (r, f, o) => throughputDropScore(o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? []),
 };
 
 /**
@@ -66,7 +69,7 @@ const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: C
  * rule's window (ids deduplicated; empty when the flow did not run in the window).
  */
 export function flowTraceIds(rule: AlertRule, flowId: string, o: Observations): string[] {
-  const s = o.windows.get(rule.windowMs)?.get(flowId);
+  const s = (countMeasures.has(rule.measure) ? o.settled : o.windows).get(rule.windowMs)?.get(flowId);
   if (!s) return [];
   const ids = rule.measure === 'error-rate' ? [s.sampleErrorTrace, s.sampleTrace] : [s.sampleTrace];
   return [...new Set(ids.filter((t): t is string => !!t))];

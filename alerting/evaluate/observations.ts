@@ -41,11 +41,18 @@ export interface Observations {
   lastIntake: string | null;
   /** Flow edges are known up to here (the pairing watermark, at most now). */
   pairedUntil: string;
-  /** Per window length (ms) → per flow id → stats over [now - window, now]. */
+  /** Per window length (ms) → per flow id → stats over [now - window, now]: what ratios and quantiles are judged on (error rate, latency). */
   windows: Map<number, Map<string, FlowWindowStats>>;
+  /**
+   * Per window length (ms) → per flow id → stats over [pairedUntil - window, pairedUntil]: what counts are judged on
+   * (`traces`, `throughput-drop`). A window ending at now holds only the runs paired so far, so a flow running every
+   * 4 minutes had none in a 5-minute window whose last 2–3 minutes were not paired yet, and a Weft whose pairing was
+   * behind saw every flow's throughput drop; its paired part ratios and quantiles can be judged on, not counts.
+   */
+  settled: Map<number, Map<string, FlowWindowStats>>;
   /** All-time last run per flow id (paired edges, or its calls to its target seen at ingest when newer). */
   lastSeen: Map<string, string>;
-  /** Per flow id: traces in the same window 1, 2, 3, 4 weeks earlier (weeks without data left out). */
+  /** Per flow id: traces in the same settled window 1, 2, 3, 4 weeks earlier (weeks without data left out). */
   baseline: Map<string, number[]>;
   /** Per catalog system id: the calls made to it in the system-unreachable rule's window (empty without that rule). */
   systemCalls: Map<string, SystemCalls>;

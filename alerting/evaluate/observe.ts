@@ -1,10 +1,10 @@
-import { maxKnown, takeWindows, type AttributedEdge, type FlowWindows, type WindowRequest } from '../../analyzer/index.ts';
+import { maxKnown, pairingState, takeWindows, type AttributedEdge, type FlowWindows, type WindowRequest } from '../../analyzer/index.ts';
 import { fromChTime, type Store } from '../../clickhouse/index.ts';
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
 import type { AlertRule } from '../model/alert.ts';
 import { isFlowMeasure } from '../rules/derive-rules.ts';
-import { findingKind } from './conditions.ts';
+import { countMeasures, findingKind } from './conditions.ts';
 import type { FlowWindowStats, IntakeGap, Observations, OpenFinding, SystemCalls } from './observations.ts';
 
 const WEEK = 7 * 86_400_000;
@@ -100,35 +100,48 @@ export interface ObserveOptions {
 
 /**
  * Reads what the rules need from the rollups in one read per kind of row (`takeWindows`): the edges of
- * each distinct flow-rule window and of the seasonal baseline (the same window 1–4 weeks back, cached
- * for ten minutes), the touches of the first window (calls seen at ingest, for staleness) and of the
+ * each distinct flow-rule window (ending now for ratios and quantiles, at the pairing watermark for counts:
+ * `Observations.settled`) and of the seasonal baseline (the settled window 1–4 weeks back, cached
+ * for ten minutes of the watermark's progress), the touches of the first window (calls seen at ingest, for staleness) and of the
  * system-unreachable window, the all-time last seen per edge, the pairing watermark, the last intake and
  * the probes' open findings. Flat in history: every read is bounded by its window.
  */
 export async function observe(o: ObserveOptions): Promise<Observations & { baselineCache?: ObserveOptions['baselineCache'] }> {
   const { store, catalog, now } = o;
   const at = (ms: number) => new Date(now.getTime() - ms);
+  // Counts are judged on windows that end where pairing got to (`Observations.settled`), the rest on windows ending now.
+  const state = await pairingState(store);
+  const settledAt = state.pairedUntil && state.pairedUntil < now ? state.pairedUntil : now;
+  const before = (ms: number) => new Date(settledAt.getTime() - ms);
   const flowRules = o.rules.filter((r) => isFlowMeasure(r.measure) && r.flows.length > 0);
-  const windowsMs = [...new Set([...flowRules.map((r) => r.windowMs), 300_000])];
-  const requests: WindowRequest[] = windowsMs.map((w, i) => ({ since: at(w), until: now, edges: true, touches: i === 0 }));
+  const windowsMs = [...new Set([...flowRules.filter((r) => !countMeasures.has(r.measure)).map((r) => r.windowMs), 300_000])];
+  const settledMs = [...new Set(flowRules.filter((r) => countMeasures.has(r.measure)).map((r) => r.windowMs))];
+  const requests: WindowRequest[] = [
+    ...windowsMs.map((w, i) => ({ since: at(w), until: now, edges: true, touches: i === 0 })),
+    ...settledMs.map((w) => ({ since: before(w), until: settledAt, edges: true })),
+  ];
   // Calls to each catalog system in the short window (the endpoint rollup, fed at ingest: no pairing wait).
   const unreachable = o.rules.find((r) => r.measure === 'system-unreachable');
   if (unreachable) requests.push({ since: at(unreachable.windowMs), until: now, touches: true });
   let baselineCache = o.baselineCache;
   const drop = flowRules.find((r) => r.measure === 'throughput-drop');
   const baselineFrom = requests.length;
+  // The same settled window 1–4 weeks back; `at` is the settled window's end it was read for.
   const refreshBaseline =
-    drop !== undefined && (!baselineCache || baselineCache.windowMs !== drop.windowMs || now.getTime() - baselineCache.at > (o.baselineMaxAgeMs ?? 600_000));
-  if (refreshBaseline) for (let k = 1; k <= 4; k++) requests.push({ since: at(k * WEEK + drop.windowMs), until: at(k * WEEK), edges: true });
-  const read = await takeWindows(store, catalog, requests, now);
+    drop !== undefined &&
+    (!baselineCache || baselineCache.windowMs !== drop.windowMs || Math.abs(settledAt.getTime() - baselineCache.at) > (o.baselineMaxAgeMs ?? 600_000));
+  if (refreshBaseline) for (let k = 1; k <= 4; k++) requests.push({ since: before(k * WEEK + drop.windowMs), until: before(k * WEEK), edges: true });
+  const read = await takeWindows(store, catalog, requests, now, state);
 
   const windows = new Map<number, Map<string, FlowWindowStats>>();
   windowsMs.forEach((w, i) => windows.set(w, flowStats(read.windows[i])));
+  const settled = new Map<number, Map<string, FlowWindowStats>>();
+  settledMs.forEach((w, i) => settled.set(w, flowStats(read.windows[windowsMs.length + i])));
   const systemCalls = new Map<string, SystemCalls>();
   if (unreachable) {
     const systems = new Set(catalog.systems.map((s) => s.id));
     const callers = new Map<string, Set<string>>();
-    for (const t of read.windows[windowsMs.length].touches) {
+    for (const t of read.windows[windowsMs.length + settledMs.length].touches) {
       if (!systems.has(t.system)) continue;
       const s = systemCalls.get(t.system) ?? { calls: 0, failed: 0, callers: 0 };
       s.calls += t.spans;
@@ -146,7 +159,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
       const stats = flowStats(week);
       for (const f of catalog.flows) values.set(f.id, [...(values.get(f.id) ?? []), stats.get(f.id)?.traces ?? 0]);
     }
-    baselineCache = { at: now.getTime(), windowMs: drop.windowMs, values };
+    baselineCache = { at: settledAt.getTime(), windowMs: drop.windowMs, values };
   }
   let findings: OpenFinding[] = [];
   // The open findings of the kinds the rules alert on or link (conditions.ts: findingKind).
@@ -166,6 +179,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     lastIntake: await lastIntake(store),
     pairedUntil: read.pairedUntil,
     windows,
+    settled,
     lastSeen: newest(flowLastSeen(read), flowLastTouch(catalog, read.windows[0].touches)),
     baseline: baselineCache?.values ?? new Map<string, number[]>(),
     systemCalls,

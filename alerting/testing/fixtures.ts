@@ -51,6 +51,10 @@ export function observations(
       [300_000, w],
       [3_600_000, w],
     ]),
+    settled: new Map([
+      [300_000, w],
+      [3_600_000, w],
+    ]),
     lastSeen: new Map(Object.entries(o.lastSeen ?? {})),
     baseline: new Map(),
     systemCalls: new Map(Object.entries(o.systemCalls ?? {})),

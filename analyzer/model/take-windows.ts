@@ -3,7 +3,7 @@ import type { Catalog } from '../../core/catalog/index.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointMapping, PENDING } from '../flows/match-sql.ts';
 import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type ObservedTouch } from '../flows/observed.ts';
-import { pairingState } from '../flows/pairing-job.ts';
+import { pairingState, type PairingState } from '../flows/pairing-job.ts';
 import type { Window } from '../flows/window-source.ts';
 import { attributeEdges, type AttributedEdge, type Snapshot } from './snapshot.ts';
 
@@ -34,9 +34,10 @@ export interface FlowWindows {
  * The edges and touches of several windows, for readers that need only those (alert evaluation): one
  * rollup read for the edges of every window and one for the touches, instead of a snapshot per window.
  * Endpoints resolve against the catalog as it is now and edges are attributed to documented flows, as
- * in `takeSnapshot`; unresolved (pending, unnamed) ends are left out the same way.
+ * in `takeSnapshot`; unresolved (pending, unnamed) ends are left out the same way. `state`: the pairing state when the
+ * caller has read it already (to place its windows), else read here.
  */
-export async function takeWindows(store: Store, catalog: Catalog, requests: WindowRequest[], now: Date): Promise<FlowWindows> {
+export async function takeWindows(store: Store, catalog: Catalog, requests: WindowRequest[], now: Date, state?: PairingState): Promise<FlowWindows> {
   const mapping = await endpointMapping(store, catalog);
   const resolved = (...nodes: string[]) => nodes.every((n) => !n.startsWith(PENDING) && !n.startsWith(UNNAMED));
   const edgeAt = requests.flatMap((r, i) => (r.edges ? [i] : []));
@@ -52,7 +53,7 @@ export async function takeWindows(store: Store, catalog: Catalog, requests: Wind
     touchAt.map((i) => requests[i]),
   );
   const lastSeen = (await queryEdgeLastSeen(store, mapping)).filter((e) => resolved(e.source, e.target));
-  const paired = (await pairingState(store)).pairedUntil;
+  const paired = (state ?? (await pairingState(store))).pairedUntil;
   return {
     catalog,
     windows: requests.map((r, i) => ({
