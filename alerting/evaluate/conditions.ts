@@ -48,6 +48,19 @@ const silentUntil = (o: Observations) => {
 /** The flow measures that count runs: judged on the settled windows (`Observations.settled`), the rest on the windows ending now. */
 export const countMeasures: ReadonlySet<AlertMeasure> = new Set(['traces', 'throughput-drop']);
 
+/**
+ * Whether the runs of a count rule's settled window ([pairedUntil − window, pairedUntil]) can be counted: Weft was
+ * receiving spans over all of it — it started observing before the window, and no intake gap overlaps it. Otherwise
+ * the runs it did not receive would count as runs that did not happen (a fresh Weft's `traces < 1` fired at once;
+ * after an outage of Weft's intake, every window holding it).
+ */
+function counted(r: AlertRule, o: Observations): boolean {
+  const until = Date.parse(o.pairedUntil);
+  const since = until - r.windowMs;
+  if (o.observingSince === null || Date.parse(o.observingSince) > since) return false;
+  return !o.gaps.some((g) => Date.parse(g.from) < until && Date.parse(g.to) > since);
+}
+
 /** A flow measure's value for one flow (NaN: no data in the window). */
 const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: Catalog) => number> = {
   'latency-p95': (r, f, o, c) => latency(r, f, o, c, 'p95Ms'),
@@ -56,12 +69,12 @@ const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: C
     const s = o.windows.get(r.windowMs)?.get(f.id);
     return s && s.traces > 0 ? s.failedTraces / s.traces : NaN;
   },
-  traces: (r, f, o) => o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0,
+  traces: (r, f, o) => (counted(r, o) ? (o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0) : NaN),
   staleness: (_r, f, o) => {
     const seen = o.lastSeen.get(f.id);
     return seen ? stalenessMs(seen, silentUntil(o), o.gaps) : NaN;
   },
-  'throughput-drop': (r, f, o) => throughputDropScore(o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? []),
+  'throughput-drop': (r, f, o) => (counted(r, o) ? throughputDropScore(o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? []) : NaN),
 };
 
 /**

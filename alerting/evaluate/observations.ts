@@ -41,6 +41,8 @@ export interface Observations {
   lastIntake: string | null;
   /** Flow edges are known up to here (the pairing watermark, at most now). */
   pairedUntil: string;
+  /** When Weft first received a span (ISO; null: never): a count over a window that starts earlier is no verdict. */
+  observingSince: string | null;
   /** Per window length (ms) → per flow id → stats over [now - window, now]: what ratios and quantiles are judged on (error rate, latency). */
   windows: Map<number, Map<string, FlowWindowStats>>;
   /**

@@ -47,9 +47,11 @@ describe('observe: counts over the window up to where pairing got', () => {
     expect(o.pairedUntil).toBe(pairedAt.toISOString());
     expect(o.settled.get(5 * MINUTE)?.get('customer-sync')?.traces).toBe(2);
     expect(o.windows.get(5 * MINUTE)?.get('customer-sync')).toBeUndefined();
+    // Not firing (this store began observing inside the window, so the rule gives no verdict: count-windows.test.ts).
     const few = conditionsFor(rules, catalog, o).find((c) => c.rule.id === 'few-runs')!;
-    expect(few).toMatchObject({ value: 2, active: false });
-    expect(few.traceIds.length).toBeGreaterThan(0);
+    expect(few).toMatchObject({ active: false });
+    expect(o.observingSince).not.toBeNull();
+    expect(few.traceIds?.length).toBeGreaterThan(0);
     // The error rate has no runs to judge in the window ending now: no verdict, not a fault.
     expect(conditionsFor(rules, catalog, o).find((c) => c.rule.id === 'errors')).toMatchObject({ active: false });
     // With pairing up to date, both windows are the same.

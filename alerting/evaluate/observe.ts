@@ -66,7 +66,10 @@ export function flowLastTouch(catalog: Catalog, touches: FlowWindows['windows'][
   return out;
 }
 
-/** The newest span any integration sent (from the small, all-time endpoints table). */
+/**
+ * The newest span of a call any integration made (from the small, all-time endpoints table: client, producer and
+ * consumer spans, and spans with endpoint attributes; spans internal to a service are not in it). ISO; null: none yet.
+ */
 export async function lastIntake(store: Store): Promise<string | null> {
   const [row] = await store.client
     .query({ query: 'SELECT toString(max(last_seen)) AS t, count() AS n FROM weft_endpoints', format: 'JSONEachRow' })
@@ -178,6 +181,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     now,
     lastIntake: await lastIntake(store),
     pairedUntil: read.pairedUntil,
+    observingSince: state.observingSince?.toISOString() ?? null,
     windows,
     settled,
     lastSeen: newest(flowLastSeen(read), flowLastTouch(catalog, read.windows[0].touches)),

@@ -38,6 +38,8 @@ export function observations(
     lastSeen?: Record<string, string>;
     lastIntake?: string | null;
     pairedUntil?: string;
+    /** Default: 30 days before now. */
+    observingSince?: string | null;
     systemCalls?: Record<string, SystemCalls>;
   } = {},
 ): Observations {
@@ -47,6 +49,7 @@ export function observations(
     now,
     lastIntake: o.lastIntake === undefined ? now.toISOString() : o.lastIntake,
     pairedUntil: o.pairedUntil ?? new Date(now.getTime() - 10_000).toISOString(),
+    observingSince: o.observingSince === undefined ? new Date(now.getTime() - 30 * 86_400_000).toISOString() : o.observingSince,
     windows: new Map([
       [300_000, w],
       [3_600_000, w],
