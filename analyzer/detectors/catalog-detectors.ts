@@ -1,7 +1,8 @@
 import type { Endpoint } from '../flows/endpoint-match.ts';
 import { endpointLabel } from '../flows/endpoint-match.ts';
 import { selfEdgeRuns } from '../flows/observed.ts';
-import { subject, type Detector } from './detector.ts';
+import { sampleTraces, subject, type Detector } from './detector.ts';
+import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints, count } from '../../core/text/index.ts';
 
 const describe = (e: Endpoint) => `${e.kind} ${endpointLabel(e)}${e.kind === 'http' && e.name ? e.name : ''}`;
@@ -12,8 +13,7 @@ const describe = (e: Endpoint) => `${e.kind} ${endpointLabel(e)}${e.kind === 'ht
  * graph without a word, and a documented flow through it would look never observed.
  */
 export const catalogRuleOverlap: Detector = ({ snapshot }) => {
-  const groups = new Map<string, NonNullable<typeof snapshot.ruleOverlaps>>();
-  for (const o of snapshot.ruleOverlaps ?? []) groups.set(`${o.system}@${o.integration}`, [...(groups.get(`${o.system}@${o.integration}`) ?? []), o]);
+  const groups = groupBy(snapshot.ruleOverlaps ?? [], (o) => `${o.system}@${o.integration}`);
   return [...groups].map(([key, list]) => {
     const first = list[0];
     // The ends it reads, then the ends it writes, each in code-point order: the rows come in no particular order
@@ -37,7 +37,7 @@ export const catalogRuleOverlap: Detector = ({ snapshot }) => {
           .map((o) => o.lastSeen)
           .sort()
           .at(-1),
-        sampleTraceIds: [...new Set(list.map((o) => o.sampleTrace).filter(Boolean))].sort().slice(0, 3),
+        sampleTraceIds: sampleTraces(list.map((o) => o.sampleTrace)),
       },
       hint:
         `Narrow the hosts rule of ${first.system} (add the port, "host:port", or use urlPrefixes), and give the other endpoint its own system ` +

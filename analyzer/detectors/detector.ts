@@ -15,4 +15,10 @@ export const subject = (systems: string[] = [], flows: string[] = [], domains: s
   domains: [...new Set(domains)],
 });
 
+/**
+ * A finding's `sampleTraceIds`: up to 3 distinct non-empty trace ids, the least first, so the evidence does not change
+ * with the order its rows came in.
+ */
+export const sampleTraces = (ids: Iterable<string>): string[] => [...new Set(ids)].filter(Boolean).sort().slice(0, 3);
+
 export type DetectorTable = Partial<Record<FindingKind, Detector>>;

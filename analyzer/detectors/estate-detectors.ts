@@ -2,23 +2,20 @@ import { allowedSilence, type Flow, type SloClass } from '../../core/catalog/ind
 import { formatDuration } from '../../core/time/index.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
 import { combineEdges, edgesDomain, isIntegrationNode, runtimeMatches, type Snapshot } from '../model/snapshot.ts';
+import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
-import { subject, type Detector } from './detector.ts';
+import { sampleTraces, subject, type Detector } from './detector.ts';
 
 /**
  * Observed source → target carried by an integration that no catalog flow documents: one finding per flow (its
  * edges of every service of the integration), with the flow's domain as the inventory takes it (`edgesDomain`).
  */
 export const undocumentedFlow: Detector = ({ snapshot }) => {
-  const flows = new Map<string, Snapshot['edges']>();
-  for (const e of snapshot.edges) {
-    if (e.mark !== 'undocumented') continue;
-    const key = `${e.source}->${e.target}@${e.integration}`;
-    const list = flows.get(key);
-    if (list) list.push(e);
-    else flows.set(key, [e]);
-  }
+  const flows = groupBy(
+    snapshot.edges.filter((e) => e.mark === 'undocumented'),
+    (e) => `${e.source}->${e.target}@${e.integration}`,
+  );
   return [...flows].map(([key, list]) => {
     const e = list[0];
     const stats = combineEdges(list)!;
@@ -42,16 +39,17 @@ export const undocumentedFlow: Detector = ({ snapshot }) => {
         records: stats.records,
         firstSeen: stats.firstSeen,
         lastSeen: stats.lastSeen,
-        // Sorted: the edges of one flow come in no set order, and the evidence must not change with it.
-        sampleTraceIds: [...new Set(list.map((x) => x.sampleTrace).filter(Boolean))].sort().slice(0, 3),
+        sampleTraceIds: sampleTraces(list.map((x) => x.sampleTrace)),
       },
       hint: `Add a flow with source ${e.source}, target ${e.target} and runtime ${services.length === 1 && e.integration === services[0] ? `{ service: ${services[0]} }` : `{ flow: ${e.integration} }`} to the catalog, with an owner — or stop the integration if it should not exist.`,
     };
   });
 };
 
-/** Endpoints no catalog system matches: shadow IT, or a system missing match rules. */
-// Its lists in code-point order: the touches and edges come in no set order, and the title and evidence must not change with it.
+/**
+ * Endpoints no catalog system matches: shadow IT, or a system missing match rules. Its lists in code-point order: the
+ * touches and edges come in no set order, and the title and evidence must not change with it.
+ */
 export const unknownSystem: Detector = ({ snapshot }) =>
   [...unknownSystemUses(snapshot)].map(([system, touches]) => {
     const integrations = [...new Set(touches.map((t) => t.integration))].sort(compareCodePoints);
@@ -70,7 +68,7 @@ export const unknownSystem: Detector = ({ snapshot }) =>
           .map((t) => t.lastSeen)
           .sort()
           .at(-1),
-        sampleTraceIds: [...new Set(touches.map((t) => t.sampleTrace).filter(Boolean))].sort().slice(0, 3),
+        sampleTraceIds: sampleTraces(touches.map((t) => t.sampleTrace)),
       },
       hint: 'Declare the system in the catalog with a match rule (hosts, urlPrefixes, databases, destinations or peerServices) and an owner, or add the rule to the system it belongs to.',
     };

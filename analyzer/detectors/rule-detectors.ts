@@ -2,7 +2,7 @@ import { flowThresholds, latencyMinTraces, type Domain, type Flow } from '../../
 import type { FindingCandidate } from '../../core/contracts/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 import { combineEdges, type AttributedEdge } from '../model/snapshot.ts';
-import { subject, type Detector } from './detector.ts';
+import { sampleTraces, subject, type Detector } from './detector.ts';
 
 /**
  * A documented flow that copies a domain into one of its replicas is an approved copy path, whatever
@@ -39,7 +39,7 @@ function oneByKey(found: FindingCandidate[]): FindingCandidate[] {
       traces: Number(a.traces) + Number(b.traces),
       records: Number(a.records) + Number(b.records),
       lastSeen: [String(a.lastSeen), String(b.lastSeen)].sort().at(-1),
-      sampleTraceIds: [...new Set([...(a.sampleTraceIds as string[]), ...(b.sampleTraceIds as string[])])].sort().slice(0, 3),
+      sampleTraceIds: sampleTraces([...(a.sampleTraceIds as string[]), ...(b.sampleTraceIds as string[])]),
     };
   }
   return [...byKey.values()];

@@ -131,7 +131,6 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
         service: String(r.service),
         source: side(r.ends as string[], 0),
         target: side(r.ends as string[], 5),
-        traces: num(r.traces),
         runs: (r.runs as Array<[unknown, unknown]>).map(([group, traces]) => ({ group: String(group), traces: num(traces) })),
         lastSeen: time(r.last_seen),
         sampleTrace: String(r.sample),
@@ -231,8 +230,6 @@ export interface SelfEdgeRow {
   service: string;
   source: Endpoint;
   target: Endpoint;
-  /** Runs of the raw edge (summed over its run groups): a run that read or wrote several endpoints of the system is in several raw edges. */
-  traces: number;
   /**
    * The raw edge's runs by run group (`RUN_GROUP`, as a decimal string): rows of one group (and service) hold the same
    * runs, so the runs of several raw edges are each group's largest count, summed over groups (`selfEdgeRuns`).

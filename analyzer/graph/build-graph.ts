@@ -1,5 +1,6 @@
 import { combineEdges, edgesDomain, isIntegrationNode, isUnknown, pairingStatus, type EdgeMark, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
+import { groupBy } from '../../core/collections/index.ts';
 
 export interface GraphNode {
   id: string;
@@ -57,13 +58,7 @@ export interface Graph {
 /** Systems and integrations as nodes; observed flows (and documented but unseen ones) as edges. */
 export function buildGraph(s: Snapshot): Graph {
   const { catalog } = s;
-  const groups = new Map<string, Snapshot['edges']>();
-  for (const e of s.edges) {
-    const key = `${e.source}\u0000${e.target}\u0000${e.flowId ?? ''}`;
-    const list = groups.get(key);
-    if (list) list.push(e);
-    else groups.set(key, [e]);
-  }
+  const groups = groupBy(s.edges, (e) => `${e.source}\u0000${e.target}\u0000${e.flowId ?? ''}`);
   const edges: GraphEdge[] = [...groups.values()].map((list) => {
     const first = list[0];
     const stats = combineEdges(list)!;

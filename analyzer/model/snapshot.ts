@@ -3,6 +3,7 @@ import type { MatchedBy } from '../flows/endpoint-match.ts';
 import type { ObservedEdge, ObservedTouch, SelfEdgeRow } from '../flows/observed.ts';
 import type { HopChain } from '../hops/hop-chain.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
+import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 
 export type EdgeMark = 'documented' | 'undocumented' | 'deprecated';
@@ -93,13 +94,7 @@ const flowsByEnds = new WeakMap<readonly Flow[], Map<string, Flow[]>>();
 export function documentedFlowFor(catalog: Catalog, e: { source: string; target: string; integration: string; service: string }): Flow | undefined {
   let index = flowsByEnds.get(catalog.flows);
   if (!index) {
-    index = new Map();
-    for (const f of catalog.flows) {
-      const key = `${f.source}\u0000${f.target}`;
-      const list = index.get(key);
-      if (list) list.push(f);
-      else index.set(key, [f]);
-    }
+    index = groupBy(catalog.flows, (f) => `${f.source}\u0000${f.target}`);
     flowsByEnds.set(catalog.flows, index);
   }
   return index.get(`${e.source}\u0000${e.target}`)?.find((f) => runtimeMatches(f, e));

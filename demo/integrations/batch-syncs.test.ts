@@ -41,24 +41,30 @@ function heldSync() {
     expect(calls.length, `call ${n} made`).toBeGreaterThan(n);
     return calls[n];
   };
-  return { sync, run: () => job!.run(), call };
+  /** One whole run: its read answered with a page ending at `lastSeq`, its write with success; the read's path. */
+  const runThrough = async (lastSeq: number) => {
+    const first = calls.length;
+    const done = job!.run();
+    const read = await call(first);
+    read.answer({ items: [], lastSeq });
+    (await call(first + 1)).answer({});
+    await done;
+    return read.path;
+  };
+  return { sync, run: () => job!.run(), call, runThrough };
 }
+
+/** The path of a sync's read of the customers changed since `since`. */
+const readSince = (since: number) => `/customers?since=${since}&limit=5000`;
 
 describe('a batch sync and its repair', () => {
   it('copies only what changed since its last run, and everything on the run after a repair is asked for', async () => {
     const s = heldSync();
-    let done = s.run();
-    (await s.call(0)).answer({ items: [], lastSeq: 130 });
-    (await s.call(1)).answer({});
-    await done;
+    expect(await s.runThrough(130)).toBe(readSince(120));
     s.sync.resyncAll();
-    done = s.run();
-    expect((await s.call(2)).path).toBe('/customers?since=0&limit=5000');
-    (await s.call(2)).answer({ items: [], lastSeq: 130 });
-    (await s.call(3)).answer({});
-    await done;
-    done = s.run();
-    expect((await s.call(4)).path, 'once repaired, back to the changes').toBe('/customers?since=130&limit=5000');
+    expect(await s.runThrough(130)).toBe(readSince(0));
+    void s.run();
+    expect((await s.call(4)).path, 'once repaired, back to the changes').toBe(readSince(130));
   });
 
   // Regression: the repair set the watermark to 0, and a run under way when it was asked for set it back to
@@ -67,24 +73,24 @@ describe('a batch sync and its repair', () => {
   it('keeps a repair asked for while a run is under way for the next run', async () => {
     const s = heldSync();
     let done = s.run();
-    expect((await s.call(0)).path).toBe('/customers?since=120&limit=5000');
+    expect((await s.call(0)).path).toBe(readSince(120));
     (await s.call(0)).answer({ items: [], lastSeq: 125 });
     s.sync.resyncAll(); // between the run's read and its write
     (await s.call(1)).answer({});
     await done;
     done = s.run();
-    expect((await s.call(2)).path, 'the next run repairs').toBe('/customers?since=0&limit=5000');
+    expect((await s.call(2)).path, 'the next run repairs').toBe(readSince(0));
   });
 
   it('keeps a repair for the next run when the run carrying it fails', async () => {
     const s = heldSync();
     s.sync.resyncAll();
     let done = s.run();
-    expect((await s.call(0)).path).toBe('/customers?since=0&limit=5000');
+    expect((await s.call(0)).path).toBe(readSince(0));
     (await s.call(0)).answer({ items: [], lastSeq: 125 });
     (await s.call(1)).fail(new Error('billing answered 503'));
     await expect(done).rejects.toThrow('503');
     done = s.run();
-    expect((await s.call(2)).path, 'the failed repair is tried again').toBe('/customers?since=0&limit=5000');
+    expect((await s.call(2)).path, 'the failed repair is tried again').toBe(readSince(0));
   });
 });
