@@ -61,7 +61,8 @@ export interface Analyzer {
   /**
    * The rollups read over the whole minutes of [until − sinceMs, until] (`minuteWindow` as a look-back: its
    * length in minutes, ending with the minute holding `until`; default the analyzer window, ending now), the
-   * window the snapshot states.
+   * window the snapshot states. A call for the minutes of a read still under way (with the same catalog) gets
+   * that read's snapshot, the same object: callers read it and never change it.
    */
   snapshot(sinceMs?: number, until?: Date): Promise<Snapshot>;
   graph(sinceMs?: number): Promise<Graph>;
@@ -110,9 +111,20 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   // the current minute, as a flow's summary and series read theirs (minuteWindow); the minute holding a
   // mid-minute start was counted whole while the start was stated to the millisecond.
   // A window ending with the minute in progress is read now: its settled part is measured from now.
-  const snapshot = (sinceMs = config.windowMs, until = clock.now()) => {
+  // A read asked for while the same one is under way (the same minutes, the same catalog) shares it: the pages
+  // ask for several views of one window at once (the overview its graph and flow list, the search its three
+  // lists), each a snapshot of 5–8 statements. Nothing is kept once a read ends, so none is older than its request.
+  const reading = new Map<string, { catalog: Catalog; read: Promise<Snapshot> }>();
+  const snapshot = (sinceMs = config.windowMs, until = clock.now()): Promise<Snapshot> => {
     const w = minuteWindow(until.getTime() - sinceMs, until.getTime(), true);
-    return takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), clock.now());
+    const key = `${w.since}/${w.until}`;
+    const held = reading.get(key);
+    if (held?.catalog === catalog) return held.read;
+    const read = takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), clock.now());
+    reading.set(key, { catalog, read });
+    const done = () => void (reading.get(key)?.read === read && reading.delete(key));
+    read.then(done, done);
+    return read;
   };
 
   const evaluate = async (): Promise<RunResult> => {
