@@ -9,7 +9,8 @@ import { conditionsFor } from './evaluate/conditions.ts';
 import { evaluateAlerts, type AlertChange } from './evaluate/evaluate.ts';
 import { dueAt } from './evaluate/lifecycle.ts';
 import { observe, type ObserveOptions } from './evaluate/observe.ts';
-import { trackGaps, type IntakeGap, type Observations } from './evaluate/observations.ts';
+import { mergeGaps, trackGaps, type IntakeGap, type Observations } from './evaluate/observations.ts';
+import { recoverGaps } from './evaluate/recover-gaps.ts';
 import type { Alert, AlertRule } from './model/alert.ts';
 import { deliver } from './notify/deliver.ts';
 import { createDeliveryQueue } from './notify/delivery-queue.ts';
@@ -116,6 +117,8 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
   const controller = new AbortController();
   const log = o.logger.child({ part: 'alerting' });
   let gaps: Array<IntakeGap & { open?: boolean }> = [];
+  /** Whether this process held the lease at its last evaluation: on taking it, the gaps are read back (recoverGaps). */
+  let wasLeader = false;
   let baselineCache: ObserveOptions['baselineCache'];
   let last: EvaluationReport | null = null;
   let lastObs: Observations | null = null;
@@ -226,10 +229,19 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     };
     try {
       report.leader = await lease.acquire(now);
-      if (!report.leader) return report;
+      if (!report.leader) {
+        wasLeader = false;
+        return report;
+      }
       const catalog = o.catalog();
       const rules = rulesFor(catalog);
       const { prev, groups, silences, readMark } = await loadState(now);
+      // The gaps of the time this process did not watch (it was down, starting, or another held the lease) are read
+      // from what arrived; those it watched itself are kept.
+      if (!wasLeader) {
+        gaps = mergeGaps(await recoverGaps(o.store, now), gaps);
+        wasLeader = true;
+      }
       const obs = await observe({ store: o.store, catalog, rules, findings: o.findings, now, gaps, baselineCache });
       baselineCache = obs.baselineCache;
       gaps = trackGaps(gaps, obs.lastIntake, now);

@@ -96,6 +96,22 @@ export function throughputDropScore(current: number, baseline: number[], minTrac
 }
 
 /**
+ * The union of two lists of intake gaps (pure), in order of their start: gaps that overlap or touch become one,
+ * open while either was open (an open gap lasts until now, so it stays the last, as `trackGaps` expects).
+ */
+export function mergeGaps<G extends IntakeGap & { open?: boolean }>(a: readonly G[], b: readonly G[]): Array<IntakeGap & { open?: boolean }> {
+  const out: Array<IntakeGap & { open?: boolean }> = [];
+  for (const g of [...a, ...b].sort((x, y) => Date.parse(x.from) - Date.parse(y.from))) {
+    const last = out.at(-1);
+    if (last && Date.parse(g.from) <= Date.parse(last.to)) {
+      if (Date.parse(g.to) > Date.parse(last.to)) last.to = g.to;
+      if (g.open) last.open = true;
+    } else out.push({ from: g.from, to: g.to, ...(g.open ? { open: true } : {}) });
+  }
+  return out;
+}
+
+/**
  * Updates the list of intake gaps (pure): a silence longer than `minGapMs` opens a gap from the last
  * span received; it lasts while nothing arrives and closes at the first new span. Gaps older than
  * `keepMs` are forgotten.
