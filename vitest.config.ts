@@ -42,6 +42,12 @@ const exclude = ['node_modules/**', 'ui/node_modules/**', 'ui/build/**', 'ui/.sv
 // Four worker processes on two cores: the longest files mostly wait (on the demo estate's pace, the
 // analyzer's runs, a page's network going idle: the browser file used 39 CPU-s in 91 s, the demo's
 // end-to-end modes 46 in 96), and the two more workers run other files in those waits.
+// Measured 2026-12-01 (CPU per file from /proc/self/stat, children included): the suite used 680–695 CPU-s, 70 % of
+// it in 14 files. The files that run a demo estate use CPU for as long as they run (0.6–0.9 CPU-s a second: the
+// estate's traffic and a Weft analysing it every 2 s), so they cost more on a busier machine: the history-and-kill
+// file used 41 CPU-s in 70 s alone and 95 in 264 s in the suite. Six workers ran 624 s and five estate files missed
+// their deadlines; starting at most two estates at a time, with the other files at a lower priority (nice 10), ran
+// as long as now (455 s against 447), the browser files slower by what the estates gained.
 export default defineConfig({
   test: {
     pool: 'forks',
