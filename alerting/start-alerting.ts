@@ -242,9 +242,10 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
         gaps = mergeGaps(await recoverGaps(o.store, now), gaps);
         wasLeader = true;
       }
-      const obs = await observe({ store: o.store, catalog, rules, findings: o.findings, now, gaps, baselineCache });
+      const obs = await observe({ store: o.store, catalog, rules, findings: o.findings, now, gaps, baselineCache, lastArrival: lastObs?.lastArrival });
       baselineCache = obs.baselineCache;
-      gaps = trackGaps(gaps, obs.lastIntake, now);
+      // By arrival, Weft's clock: a sender's clock ahead would close a gap in the future, one behind keep it open.
+      gaps = trackGaps(gaps, obs.lastArrival ?? obs.lastIntake, now);
       obs.gaps = gaps;
       lastObs = obs;
       const result = evaluateAlerts(prev, conditionsFor(rules, catalog, obs), rules, silences, now);

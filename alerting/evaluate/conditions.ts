@@ -197,7 +197,9 @@ function systemUnreachable(rule: AlertRule, catalog: Catalog, o: Observations): 
 
 function telemetryGap(rule: AlertRule, _c: Catalog, o: Observations): Condition[] {
   const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
-  const value = o.lastIntake ? o.now.getTime() - Date.parse(o.lastIntake) : NaN;
+  // Since the last span stored (Weft's clock), else, with none in 2 days, since the newest call's span time.
+  const last = o.lastArrival ?? o.lastIntake;
+  const value = last ? Math.max(0, o.now.getTime() - Date.parse(last)) : NaN;
   return [
     {
       rule,

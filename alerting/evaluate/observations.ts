@@ -37,8 +37,13 @@ export interface IntakeGap {
 
 export interface Observations {
   now: Date;
-  /** The newest span any integration sent (null: Weft never received any). */
+  /** The newest span time of a call any integration sent (the sender's clock; null: Weft never received any): how far flows' silence is measured. */
   lastIntake: string | null;
+  /**
+   * When Weft last stored a span, any span (its arrival, Weft's clock; null: none in the last 2 days): what intake gaps
+   * and `telemetry-gap` are measured from, whatever the senders' clocks say and however late a gateway delivers.
+   */
+  lastArrival: string | null;
   /** Flow edges are known up to here (the pairing watermark, at most now). */
   pairedUntil: string;
   /** When Weft first received a span (ISO; null: never): a count over a window that starts earlier is no verdict. */

@@ -1,5 +1,5 @@
 import { maxKnown, pairingState, takeWindows, type AttributedEdge, type FlowWindows, type WindowRequest } from '../../analyzer/index.ts';
-import { fromChTime, type Store } from '../../clickhouse/index.ts';
+import { fromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
 import type { AlertRule } from '../model/alert.ts';
@@ -77,6 +77,22 @@ export async function lastIntake(store: Store): Promise<string | null> {
   return row && Number(row.n) > 0 ? fromChTime(row.t) : null;
 }
 
+/**
+ * When Weft last stored a span (`weft_trace_spans.arrived`: any span, stamped by the store at insert), looking from
+ * `since` on (the previous answer; the table is sorted by arrival, so only what arrived since is read). ISO; null
+ * when nothing arrived since `since`.
+ */
+export async function lastArrival(store: Store, since: Date): Promise<string | null> {
+  const [row] = await store.client
+    .query({
+      query: `SELECT toUnixTimestamp64Milli(max(arrived)) AS t, count() AS n FROM weft_trace_spans WHERE arrived >= toDateTime64({since:String}, 3, 'UTC')`,
+      query_params: { since: toChTime(since) },
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.json<{ t: string | number; n: string | number }>());
+  return row && Number(row.n) > 0 ? new Date(Number(row.t)).toISOString() : null;
+}
+
 /** A finding's evidence `sampleTraceIds` (strings only, at most 3); [] when it has none. */
 export function sampleTraceIds(evidence: Record<string, unknown>): string[] {
   const ids = evidence.sampleTraceIds;
@@ -96,6 +112,8 @@ export interface ObserveOptions {
   findings?: FindingStore;
   now: Date;
   gaps: IntakeGap[];
+  /** The last arrival the previous evaluation read (`Observations.lastArrival`): only what arrived since is read; 2 days back without it. */
+  lastArrival?: string | null;
   /** Cached seasonal baselines (recomputed when older than `baselineMaxAgeMs`). */
   baselineCache?: { at: number; windowMs: number; values: Map<string, number[]> };
   baselineMaxAgeMs?: number;
@@ -177,9 +195,12 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
       traceIds: sampleTraceIds(f.evidence),
     }));
   }
+  const known = o.lastArrival ?? null;
+  const arrived = (await lastArrival(store, known ? new Date(known) : at(2 * 86_400_000))) ?? known;
   return {
     now,
     lastIntake: await lastIntake(store),
+    lastArrival: arrived,
     pairedUntil: read.pairedUntil,
     observingSince: state.observingSince?.toISOString() ?? null,
     windows,

@@ -7,7 +7,10 @@ import { catalogFrom, baseCatalogYaml } from '../../analyzer/test/estate-fixture
 import { silentLogger } from '../../core/log/logger.ts';
 import { openMigratedStore } from '../../test/migrated-store.ts';
 import { startAlerting } from '../start-alerting.ts';
-import { mergeGaps } from './observations.ts';
+import { rulesFor } from '../rules/derive-rules.ts';
+import { conditionsFor } from './conditions.ts';
+import { mergeGaps, trackGaps } from './observations.ts';
+import { observe } from './observe.ts';
 import { recoverGaps } from './recover-gaps.ts';
 
 const S = 1000;
@@ -94,6 +97,82 @@ describe('intake gaps read back from what arrived (a Weft that restarts or takes
     } finally {
       await alerting.stop();
     }
+  });
+});
+
+// Regression: the newest span's own time (the sender's clock) stood for when Weft last received one. Spans a gateway
+// delivered minutes late fired telemetry-gap while they kept arriving; a sender clock ahead held it off, and closed an
+// intake gap in the future.
+describe('telemetry-gap and intake gaps measured by arrival, not by the senders clocks', () => {
+  let dir: string;
+  let store: Store;
+  const now = Math.floor(Date.now() / MIN) * MIN;
+  const catalog = catalogFrom(baseCatalogYaml);
+  const gapRule = rulesFor(catalog).find((r) => r.measure === 'telemetry-gap')!;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'weft-last-arrival-'));
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 365 });
+  });
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A call span stored at `arrivedMs` whose own time (its sender's clock) is `spanMs`. */
+  const store1 = async (arrivedMs: number, spanMs: number) => {
+    await store.client.insert({
+      table: 'weft_trace_spans',
+      values: [
+        {
+          arrived: toChTime(new Date(arrivedMs)),
+          trace_id: `t${arrivedMs}`,
+          span_id: 's',
+          service: 'sync',
+          ts: toChTime(new Date(spanMs)),
+          end_ts: toChTime(new Date(spanMs)),
+        },
+      ],
+      format: 'JSONEachRow',
+    });
+    await store.client.insert({
+      table: 'weft_endpoints',
+      values: [
+        {
+          ep_kind: 'http',
+          ep_sys: '',
+          ep_host: 'crm.internal',
+          ep_name: '',
+          ep_peer: '',
+          first_seen: toChTime(new Date(spanMs)),
+          last_seen: toChTime(new Date(spanMs)),
+        },
+      ],
+      format: 'JSONEachRow',
+    });
+  };
+  const telemetryGap = async (lastArrival?: string | null) => {
+    const o = await observe({ store, catalog, rules: [gapRule], now: new Date(now), gaps: [], lastArrival });
+    return { o, c: conditionsFor([gapRule], catalog, o)[0] };
+  };
+
+  it('does not fire while spans arrive that a gateway held for 10 minutes', async () => {
+    await store1(now - 5 * S, now - 10 * MIN);
+    const { o, c } = await telemetryGap();
+    expect(o.lastArrival).toBe(iso(now - 5 * S));
+    expect(c).toMatchObject({ value: 5 * S, active: false });
+  });
+
+  it('fires after 60 s without a span even when the last one was stamped 10 minutes ahead, and gaps close when spans arrive', async () => {
+    await store.client.command({ query: 'TRUNCATE TABLE weft_trace_spans' });
+    await store.client.command({ query: 'TRUNCATE TABLE weft_endpoints' });
+    await store1(now - 90 * S, now + 10 * MIN);
+    const { o, c } = await telemetryGap();
+    expect(c).toMatchObject({ value: 90 * S, active: true });
+    // The open gap runs from the last arrival, not from a span time still to come.
+    expect(trackGaps([], o.lastArrival, new Date(now))).toEqual([{ from: iso(now - 90 * S), to: iso(now), open: true }]);
+    // The next evaluation reads only what arrived since the last answer, and keeps that answer when nothing did.
+    expect((await telemetryGap(o.lastArrival)).o.lastArrival).toBe(iso(now - 90 * S));
   });
 });
 

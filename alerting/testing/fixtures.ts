@@ -37,6 +37,8 @@ export function observations(
     stats?: Record<string, Partial<FlowWindowStats>>;
     lastSeen?: Record<string, string>;
     lastIntake?: string | null;
+    /** Default: `lastIntake`. */
+    lastArrival?: string | null;
     pairedUntil?: string;
     /** Default: 30 days before now. */
     observingSince?: string | null;
@@ -48,6 +50,7 @@ export function observations(
   return {
     now,
     lastIntake: o.lastIntake === undefined ? now.toISOString() : o.lastIntake,
+    lastArrival: o.lastArrival !== undefined ? o.lastArrival : o.lastIntake === undefined ? now.toISOString() : o.lastIntake,
     pairedUntil: o.pairedUntil ?? new Date(now.getTime() - 10_000).toISOString(),
     observingSince: o.observingSince === undefined ? new Date(now.getTime() - 30 * 86_400_000).toISOString() : o.observingSince,
     windows: new Map([
