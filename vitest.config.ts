@@ -1,28 +1,14 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
+import { startOrder } from './test/schedule.ts';
 
-/**
- * The longest files, started first so that the suite does not end waiting on one of them (patterns, in
- * order of their time in clean-clone runs of the suite on a 2-core machine, 2026-11-30: 78, 64–76,
- * 55–64, 51–61, 32–37, 26–29 s, then 12–21 s, the rest under 16 s).
- */
-const longestFirst = [
-  /demo\/e2e\.test\.ts$/,
-  /demo\/e2e-history-kill\.test\.ts$/,
-  /ui\/ui\.int\.test\.ts$/,
-  /ui\/flow-page\.int\.test\.ts$/,
-  /alerting\/demo-remediation\.test\.ts$/,
-  /demo\/e2e-no-propagation\.test\.ts$/,
-  /runtime\/lineage-hops-e2e\.test\.ts$/,
-  /test\/auto-estate-/,
-];
-
-class LongestFirst extends BaseSequencer {
+/** Starts files in `startOrder` (test/schedule.ts); the rest keep vitest's order. */
+class StartOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const rank = (f: TestSpecification) => {
-      const i = longestFirst.findIndex((p) => p.test(f.moduleId));
-      return i === -1 ? longestFirst.length : i;
+      const i = startOrder.findIndex((p) => p.test(f.moduleId));
+      return i === -1 ? startOrder.length : i;
     };
     return sorted
       .map((f, i) => ({ f, i }))
@@ -46,8 +32,10 @@ const exclude = ['node_modules/**', 'ui/node_modules/**', 'ui/build/**', 'ui/.sv
 // it in 14 files. The files that run a demo estate use CPU for as long as they run (0.6–0.9 CPU-s a second: the
 // estate's traffic and a Weft analysing it every 2 s), so they cost more on a busier machine: the history-and-kill
 // file used 41 CPU-s in 70 s alone and 95 in 264 s in the suite. Six workers ran 624 s and five estate files missed
-// their deadlines; starting at most two estates at a time, with the other files at a lower priority (nice 10), ran
-// as long as now (455 s against 447), the browser files slower by what the estates gained.
+// their deadlines. Starting at most two estates at a time, with the other files at a lower priority (nice 10,
+// test/schedule.ts), ran as long (455 s against 447), the browser files slower by what the estates gained; it is
+// kept because an estate starved of CPU cannot keep its pace: two clean-clone runs with every file at one priority
+// failed on the estates' own findings (flows stale, calls slow) at load 11–12.
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -55,7 +43,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: 4,
     reporters: ['default', './test/summary-reporter.ts'],
-    sequence: { sequencer: LongestFirst },
+    sequence: { sequencer: StartOrder },
+    setupFiles: ['./test/file-priority.ts'],
     include: ['**/*.test.ts'],
     exclude,
     isolate: false,
