@@ -238,11 +238,14 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       const { prev, groups, silences, readMark } = await loadState(now);
       // The gaps of the time this process did not watch (it was down, starting, or another held the lease) are read
       // from what arrived; those it watched itself are kept.
+      let lastArrival = lastObs?.lastArrival;
       if (!wasLeader) {
-        gaps = mergeGaps(await recoverGaps(o.store, now), gaps);
+        const recovered = await recoverGaps(o.store, now);
+        gaps = mergeGaps(recovered.gaps, gaps);
+        lastArrival = recovered.lastArrival ?? lastArrival;
         wasLeader = true;
       }
-      const obs = await observe({ store: o.store, catalog, rules, findings: o.findings, now, gaps, baselineCache, lastArrival: lastObs?.lastArrival });
+      const obs = await observe({ store: o.store, catalog, rules, findings: o.findings, now, gaps, baselineCache, lastArrival });
       baselineCache = obs.baselineCache;
       // By arrival, Weft's clock: a sender's clock ahead would close a gap in the future, one behind keep it open.
       gaps = trackGaps(gaps, obs.lastArrival ?? obs.lastIntake, now);

@@ -16,53 +16,61 @@ import { recoverGaps } from './recover-gaps.ts';
 const S = 1000;
 const MIN = 60 * S;
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Instants from `from` to `to` (ms), `stepMs` apart. */
+const every = (from: number, to: number, stepMs: number) => Array.from({ length: Math.floor((to - from) / stepMs) + 1 }, (_, i) => from + i * stepMs);
+
+/** One store for the file; each test empties what it fills. */
+let dir: string;
+let store: Store;
+const now = Math.floor(Date.now() / MIN) * MIN;
+const catalog = catalogFrom(baseCatalogYaml);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'weft-recover-gaps-'));
+  store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 365 });
+});
+beforeEach(async () => {
+  await store.client.command({ query: 'TRUNCATE TABLE weft_trace_spans' });
+  await store.client.command({ query: 'TRUNCATE TABLE weft_endpoints' });
+});
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Spans stored as arriving at these instants (ms, Weft's clock), each stamped `spanMs` by its sender (default: its arrival). */
+const arrive = (times: number[], spanMs?: number) =>
+  store.client.insert({
+    table: 'weft_trace_spans',
+    values: times.map((t, i) => ({
+      arrived: toChTime(new Date(t)),
+      trace_id: `t${t}`,
+      span_id: `s${i}`,
+      service: 'sync',
+      ts: toChTime(new Date(spanMs ?? t)),
+      end_ts: toChTime(new Date(spanMs ?? t)),
+    })),
+    format: 'JSONEachRow',
+  });
 
 describe('intake gaps read back from what arrived (a Weft that restarts or takes over the lease)', () => {
-  let dir: string;
-  let store: Store;
-  const now = Math.floor(Date.now() / MIN) * MIN;
-  /** Spans stored as arriving at these instants (ms), as the collector's view stamps them. */
-  const arrive = (times: number[]) =>
-    store.client.insert({
-      table: 'weft_trace_spans',
-      values: times.map((t, i) => ({
-        arrived: toChTime(new Date(t)),
-        trace_id: `t${t}`,
-        span_id: `s${i}`,
-        service: 'sync',
-        ts: toChTime(new Date(t)),
-        end_ts: toChTime(new Date(t)),
-      })),
-      format: 'JSONEachRow',
-    });
-  const every = (from: number, to: number, stepMs: number) => Array.from({ length: Math.floor((to - from) / stepMs) + 1 }, (_, i) => from + i * stepMs);
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'weft-recover-gaps-'));
-    store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 365 });
-  });
-  beforeEach(async () => {
-    await store.client.command({ query: 'TRUNCATE TABLE weft_trace_spans' });
-  });
-  afterAll(async () => {
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('finds every silence longer than the gap threshold between arrivals, with the arrivals as its ends, and the look-back before the first', async () => {
     // Traffic every 5 s from 20 to 10 minutes ago, Weft down until 4 minutes ago, traffic again until 30 s ago.
     await arrive([...every(now - 20 * MIN, now - 10 * MIN, 5 * S), ...every(now - 4 * MIN, now - 30 * S, 5 * S)]);
-    expect(await recoverGaps(store, new Date(now), 15 * S, 60 * MIN)).toEqual([
+    const recovered = await recoverGaps(store, new Date(now), 15 * S, 60 * MIN);
+    expect(recovered.gaps).toEqual([
       { from: iso(now - 60 * MIN), to: iso(now - 20 * MIN) },
       { from: iso(now - 10 * MIN), to: iso(now - 4 * MIN) },
     ]);
+    // The last arrival it read, which the evaluation reads on from.
+    expect(recovered.lastArrival).toBe(iso(now - 30 * S));
     // The silence until now is not a gap read back: trackGaps opens it from the newest span while it lasts.
   });
 
   it('takes a silence of exactly the threshold as no gap and one a millisecond longer as one, wherever the buckets fall', async () => {
     const t = now - 10 * MIN + 7 * S; // off the 15 s buckets
     await arrive([t, t + 15 * S, t + 30 * S + 1, t + 31 * S, t + 46 * S + 1]);
-    expect(await recoverGaps(store, new Date(now), 15 * S, 11 * MIN)).toEqual([
+    expect((await recoverGaps(store, new Date(now), 15 * S, 11 * MIN)).gaps).toEqual([
       { from: iso(now - 11 * MIN), to: iso(t) },
       { from: iso(t + 15 * S), to: iso(t + 30 * S + 1) },
       { from: iso(t + 31 * S), to: iso(t + 46 * S + 1) },
@@ -70,9 +78,9 @@ describe('intake gaps read back from what arrived (a Weft that restarts or takes
   });
 
   it('reads nothing as a gap when nothing arrived, and leaves out what arrived before the look-back or after now', async () => {
-    expect(await recoverGaps(store, new Date(now), 15 * S, 60 * MIN)).toEqual([]);
+    expect((await recoverGaps(store, new Date(now), 15 * S, 60 * MIN)).gaps).toEqual([]);
     await arrive([now - 2 * 60 * MIN, ...every(now - 60 * MIN, now - 30 * MIN, 5 * S), now + 5 * MIN]);
-    expect(await recoverGaps(store, new Date(now), 15 * S, 60 * MIN)).toEqual([]);
+    expect((await recoverGaps(store, new Date(now), 15 * S, 60 * MIN)).gaps).toEqual([]);
   });
 
   // Regression: the gaps lived in the alerting loop's memory only, so a restarted Weft counted the runs it never
@@ -80,7 +88,6 @@ describe('intake gaps read back from what arrived (a Weft that restarts or takes
   // through the downtime (`staleness`).
   it('gives the alerting loop, when it takes the lease, the gap of the time Weft was down', async () => {
     await arrive([...every(now - 20 * MIN, now - 10 * MIN, 5 * S), ...every(now - 4 * MIN, now - 5 * S, 5 * S)]);
-    const catalog = catalogFrom(baseCatalogYaml);
     const alerting = startAlerting({
       store,
       catalog: () => catalog,
@@ -104,37 +111,11 @@ describe('intake gaps read back from what arrived (a Weft that restarts or takes
 // delivered minutes late fired telemetry-gap while they kept arriving; a sender clock ahead held it off, and closed an
 // intake gap in the future.
 describe('telemetry-gap and intake gaps measured by arrival, not by the senders clocks', () => {
-  let dir: string;
-  let store: Store;
-  const now = Math.floor(Date.now() / MIN) * MIN;
-  const catalog = catalogFrom(baseCatalogYaml);
   const gapRule = rulesFor(catalog).find((r) => r.measure === 'telemetry-gap')!;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'weft-last-arrival-'));
-    store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 365 });
-  });
-  afterAll(async () => {
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   /** A call span stored at `arrivedMs` whose own time (its sender's clock) is `spanMs`. */
   const store1 = async (arrivedMs: number, spanMs: number) => {
-    await store.client.insert({
-      table: 'weft_trace_spans',
-      values: [
-        {
-          arrived: toChTime(new Date(arrivedMs)),
-          trace_id: `t${arrivedMs}`,
-          span_id: 's',
-          service: 'sync',
-          ts: toChTime(new Date(spanMs)),
-          end_ts: toChTime(new Date(spanMs)),
-        },
-      ],
-      format: 'JSONEachRow',
-    });
+    await arrive([arrivedMs], spanMs);
     await store.client.insert({
       table: 'weft_endpoints',
       values: [
@@ -164,8 +145,6 @@ describe('telemetry-gap and intake gaps measured by arrival, not by the senders 
   });
 
   it('fires after 60 s without a span even when the last one was stamped 10 minutes ahead, and gaps close when spans arrive', async () => {
-    await store.client.command({ query: 'TRUNCATE TABLE weft_trace_spans' });
-    await store.client.command({ query: 'TRUNCATE TABLE weft_endpoints' });
     await store1(now - 90 * S, now + 10 * MIN);
     const { o, c } = await telemetryGap();
     expect(c).toMatchObject({ value: 90 * S, active: true });

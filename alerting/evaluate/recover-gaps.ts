@@ -10,9 +10,11 @@ import type { IntakeGap } from './observations.ts';
  * its own downtime (`staleness`). A silence that lasts until `now` is left to `trackGaps`, which opens it from the
  * newest span. One read at an acquisition of the lease: per `minGapMs` bucket of arrival time the first and the
  * last arrival (at most 5,760 rows a day at 15 s), so a gap's ends are arrival instants, not bucket edges.
- * `now`, `minGapMs` and `keepMs` as `trackGaps` takes them (ms). Throws what the store throws.
+ * `now`, `minGapMs` and `keepMs` as `trackGaps` takes them (ms). Also returns the last arrival it read (ISO; null:
+ * none in the look-back), which the evaluation reads on from (`ObserveOptions.lastArrival`) instead of again.
+ * Throws what the store throws.
  */
-export async function recoverGaps(store: Store, now: Date, minGapMs = 15_000, keepMs = 86_400_000): Promise<IntakeGap[]> {
+export async function recoverGaps(store: Store, now: Date, minGapMs = 15_000, keepMs = 86_400_000): Promise<{ gaps: IntakeGap[]; lastArrival: string | null }> {
   const since = now.getTime() - keepMs;
   const rows = await store.client
     .query({
@@ -34,5 +36,5 @@ export async function recoverGaps(store: Store, now: Date, minGapMs = 15_000, ke
     const [from, to] = [Number(rows[i - 1].last), Number(rows[i].first)];
     if (to - from > minGapMs) gaps.push({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
   }
-  return gaps;
+  return { gaps, lastArrival: rows.length > 0 ? new Date(Number(rows[rows.length - 1].last)).toISOString() : null };
 }
