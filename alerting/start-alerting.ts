@@ -260,7 +260,9 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
           changedFps.has(a.fingerprint) ||
           !prev.has(a.fingerprint) ||
           significant(prev.get(a.fingerprint)!) !== significant(a) ||
-          now.getTime() - Date.parse(prev.get(a.fingerprint)!.lastEvalAt) > 60_000,
+          // Pending and firing alerts are saved at least every minute with their latest value; a resolved one is left
+          // as it was resolved (its condition's later values are not its own).
+          (a.state !== 'resolved' && now.getTime() - Date.parse(prev.get(a.fingerprint)!.lastEvalAt) > 60_000),
       );
       // Cleared (pending → inactive) alerts are saved once as inactive, so they leave the open list.
       const cleared = result.changes.filter((c) => c.transition === 'cleared').map((c) => c.alert);

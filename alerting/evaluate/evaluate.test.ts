@@ -186,6 +186,26 @@ describe('alert lifecycle over evaluations', () => {
     ]);
   });
 
+  it("regression: a resolved alert keeps the value and summary it was resolved with (later evaluations rewrote them with the flow's new figures)", () => {
+    const sim = simulate();
+    const latency = () => sim.alerts().find((a) => a.rule === 'flow-latency-p95')!;
+    sim.run(0, observations(at(0), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } }));
+    for (let m = 1; m <= 6; m++) sim.run(m * 60, observations(at(m * 60), { stats: { 'erp-wms-pick': { p95Ms: 400 } } }));
+    expect(latency().state).toBe('resolved');
+    const resolved = structuredClone(latency());
+    expect(resolved.value).toBe(400);
+    expect(resolved.annotations.summary).toMatch(/400 ms/);
+    // Calm, with other figures: the resolved alert is left as it was, its evaluation time included.
+    for (let m = 7; m <= 12; m++) sim.run(m * 60, observations(at(m * 60), { stats: { 'erp-wms-pick': { p95Ms: m % 2 === 0 ? 150 : 900 } } }));
+    sim.run(13 * 60, observations(at(13 * 60), { stats: {} }));
+    expect(latency()).toEqual(resolved);
+    expect(latency().lastEvalAt).toBe(latency().resolvedAt);
+    // A new breach is a new episode, with its own value.
+    sim.run(14 * 60, observations(at(14 * 60), { stats: { 'erp-wms-pick': { p95Ms: 3100 } } }));
+    expect([latency().state, latency().value, latency().resolvedAt]).toEqual(['firing', 3100, null]);
+    expect(latency().annotations.summary).toMatch(/3,?100 ms|3\.1 s/);
+  });
+
   it('does not notify on every evaluation while firing, only every repeatInterval', () => {
     const sim = simulate(testCatalog('routes:\n  - { receiver: team-hook, groupWait: 0s, groupInterval: 1m, repeatInterval: 10m }'));
     for (let s = 0; s <= 25 * 60; s += 30) sim.run(s, observations(at(s), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } }));

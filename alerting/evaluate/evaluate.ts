@@ -2,7 +2,7 @@ import type { Alert, AlertRule, Condition } from '../model/alert.ts';
 import { fingerprint } from '../model/fingerprint.ts';
 import { silencedBy, type Silence } from '../silences/matchers.ts';
 import { isFlowMeasure } from '../rules/derive-rules.ts';
-import { step, type Transition } from './lifecycle.ts';
+import { step, stillOver, type Transition } from './lifecycle.ts';
 
 export interface AlertChange {
   alert: Alert;
@@ -36,8 +36,10 @@ export function evaluateAlerts(
   const next = new Map<string, Alert>();
   const changes: AlertChange[] = [];
   const apply = (p: Alert | undefined, c: Condition) => {
+    const over = stillOver(p, c);
     const { alert, transition } = step(p, c, now);
-    alert.annotations = annotate(c);
+    // A resolved alert keeps the summary it was resolved with.
+    if (!over) alert.annotations = annotate(c);
     if (transition) changes.push({ alert, transition });
     next.set(alert.fingerprint, alert);
   };

@@ -41,13 +41,23 @@ export function newAlert(c: Condition, now: Date): Alert {
 }
 
 /**
+ * An alert that is over (resolved, or inactive) and whose condition is still false: the evaluation leaves it as it
+ * was, its value, threshold and summary those it was resolved with (what its resolved notification said). The
+ * condition's later values belong to no episode of it.
+ */
+export const stillOver = (prev: Alert | undefined, c: Condition): prev is Alert =>
+  prev !== undefined && !c.active && (prev.state === 'resolved' || prev.state === 'inactive');
+
+/**
  * One evaluation of one alert (pure; the clock is `now`). inactive → pending when the condition holds;
  * pending → firing once it has held for `for`; firing → resolved once it has been false for
  * `keepFiringFor` (while recovering it stays firing, so a flapping flow is one alert). A pending alert
  * whose condition drops falls back to inactive only after the same `keepFiringFor` (at once when 0),
- * so a threshold crossed every other evaluation still reaches firing. Resolved → pending starts a new episode.
+ * so a threshold crossed every other evaluation still reaches firing. Resolved → pending starts a new episode; a
+ * resolved alert whose condition stays false is returned unchanged (`stillOver`), its evaluation time included.
  */
 export function step(prev: Alert | undefined, c: Condition, now: Date): StepResult {
+  if (stillOver(prev, c)) return { alert: { ...prev }, transition: null };
   const t = now.toISOString();
   const base = prev ?? newAlert(c, now);
   const a: Alert = {
@@ -90,7 +100,7 @@ export function step(prev: Alert | undefined, c: Condition, now: Date): StepResu
     }
     return { alert: a, transition: null };
   }
-  // The condition is false (or there is no data).
+  // The condition is false (or there is no data); an alert that is over was left as it was (`stillOver`), a new one stays inactive.
   if (a.state === 'inactive' || a.state === 'resolved') return { alert: a, transition: null };
   a.falseSince ??= t;
   const recoveredFor = now_ - ms(a.falseSince);
