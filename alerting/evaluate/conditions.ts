@@ -24,6 +24,7 @@ const units: Partial<Record<AlertMeasure, (v: number) => string>> = {
   'error-rate': (v) => `${(v * 100).toFixed(1)}%`,
   staleness: (v) => formatDuration(v),
   'telemetry-gap': (v) => formatDuration(v),
+  'pairing-lag': (v) => formatDuration(v),
   'throughput-drop': (v) => `${Math.round(v * 100)}% below the usual`,
 };
 export const formatValue = (m: AlertMeasure, v: number) => (Number.isNaN(v) ? 'no data' : (units[m] ?? String)(v));
@@ -213,6 +214,27 @@ function telemetryGap(rule: AlertRule, _c: Catalog, o: Observations): Condition[
   ];
 }
 
+/**
+ * Weft itself behind: the time since its pairing job last completed a run (the analyzer stopped, failing every run, or
+ * one run taking longer than the threshold). Until the job has run once there is no value. While it is behind, flows
+ * and findings are as of its last run; this alert is what says so.
+ */
+function pairingLag(rule: AlertRule, _c: Catalog, o: Observations): Condition[] {
+  const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
+  const value = o.lastPairingRun ? Math.max(0, o.now.getTime() - Date.parse(o.lastPairingRun)) : NaN;
+  return [
+    {
+      rule,
+      labels: { alertname: rule.id, severity: rule.severity, ...rule.labels },
+      value,
+      threshold,
+      active: compare('>', value, threshold),
+      systems: [],
+      summary: `Weft is behind: its pairing job last completed a run ${formatValue('pairing-lag', value)} ago, so flows, findings and flow alerts are as of then (is the analyzer running? see its log)`,
+    },
+  ];
+}
+
 /** How each measure becomes conditions: a lookup table (adding a measure adds an entry). */
 export const measureKinds: Record<AlertMeasure, (rule: AlertRule, catalog: Catalog, o: Observations) => Condition[]> = {
   'latency-p95': flowConditions,
@@ -224,6 +246,7 @@ export const measureKinds: Record<AlertMeasure, (rule: AlertRule, catalog: Catal
   ...(Object.fromEntries(findingMeasures.map((m) => [m, findingConditions])) as Record<FindingMeasure, typeof findingConditions>),
   'system-unreachable': systemUnreachable,
   'telemetry-gap': telemetryGap,
+  'pairing-lag': pairingLag,
 };
 
 /** Every condition the rules see in these observations (pure). */

@@ -202,6 +202,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     lastIntake: await lastIntake(store),
     lastArrival: arrived,
     pairedUntil: read.pairedUntil,
+    lastPairingRun: state.lastRunAt?.toISOString() ?? null,
     observingSince: state.observingSince?.toISOString() ?? null,
     windows,
     settled,

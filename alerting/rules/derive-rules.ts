@@ -43,6 +43,7 @@ export const derivedDefaults: Record<
   ...findingRules,
   'system-unreachable': { measure: 'system-unreachable', window: '1m', for: '0s', keepFiringFor: '1m', severity: 'high' },
   'telemetry-gap': { measure: 'telemetry-gap', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'critical' },
+  'weft-behind': { measure: 'pairing-lag', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
 };
 
 /** The throughput-drop score above which the derived rule fires (half the usual traffic gone). */
@@ -53,6 +54,11 @@ export const UNREACHABLE_MIN_CALLS = 3;
 export const UNREACHABLE_MIN_CALLERS = 2;
 /** Weft's own intake silent for longer than this is a telemetry gap. */
 export const TELEMETRY_GAP_MS = 60_000;
+/**
+ * Weft is behind when its pairing job has not completed a run for longer than this (ms): twenty runs at the default
+ * 30 s interval. An analyzer run less often than every 3 minutes needs a custom rule `weft-behind` with a higher one.
+ */
+export const PAIRING_LAG_MS = 600_000;
 
 /** A flow's threshold for a derived flow measure: its own (given directly or under `slo`), else its class's; undefined: not watched. */
 export function flowThreshold(catalog: Catalog, f: Flow, measure: AlertMeasure): number | undefined {
@@ -84,9 +90,11 @@ function derived(catalog: Catalog, id: keyof typeof derivedDefaults): AlertRule 
       ? THROUGHPUT_DROP_SCORE
       : d.measure === 'telemetry-gap'
         ? TELEMETRY_GAP_MS
-        : isFlowMeasure(d.measure)
-          ? (flow: string) => (byId.has(flow) ? flowThreshold(catalog, byId.get(flow)!, d.measure) : undefined)
-          : 0;
+        : d.measure === 'pairing-lag'
+          ? PAIRING_LAG_MS
+          : isFlowMeasure(d.measure)
+            ? (flow: string) => (byId.has(flow) ? flowThreshold(catalog, byId.get(flow)!, d.measure) : undefined)
+            : 0;
   return {
     id,
     origin: 'derived',

@@ -40,6 +40,8 @@ export function observations(
     /** Default: `lastIntake`. */
     lastArrival?: string | null;
     pairedUntil?: string;
+    /** Default: 5 s before now. */
+    lastPairingRun?: string | null;
     /** Default: 30 days before now. */
     observingSince?: string | null;
     systemCalls?: Record<string, SystemCalls>;
@@ -52,6 +54,7 @@ export function observations(
     lastIntake: o.lastIntake === undefined ? now.toISOString() : o.lastIntake,
     lastArrival: o.lastArrival !== undefined ? o.lastArrival : o.lastIntake === undefined ? now.toISOString() : o.lastIntake,
     pairedUntil: o.pairedUntil ?? new Date(now.getTime() - 10_000).toISOString(),
+    lastPairingRun: o.lastPairingRun !== undefined ? o.lastPairingRun : new Date(now.getTime() - 5_000).toISOString(),
     observingSince: o.observingSince === undefined ? new Date(now.getTime() - 30 * 86_400_000).toISOString() : o.observingSince,
     windows: new Map([
       [300_000, w],

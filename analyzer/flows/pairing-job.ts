@@ -25,6 +25,8 @@ export interface PairingState {
   /** The last run's settled-before (arrival time); undefined before the first run. */
   pairedUntil?: Date;
   observingSince?: Date;
+  /** When the last run ended (the analyzer's clock when it ran); undefined before the first run. */
+  lastRunAt?: Date;
   /** Arrived and not paired yet: the last run's pending plus what arrived after it. */
   pending: { traces: number; spans: number };
 }
@@ -226,6 +228,7 @@ export async function pairingState(store: Store): Promise<PairingState> {
   const observing = last?.since ?? null;
   return {
     pairedUntil: last ? new Date(Number(last.until)) : undefined,
+    lastRunAt: last ? new Date(fromChTime(last.at)) : undefined,
     observingSince: observing !== null ? new Date(Number(observing)) : undefined,
     pending: {
       traces: Number(last?.pending_traces ?? 0) + Number(after[0]?.traces ?? 0),

@@ -54,7 +54,7 @@ export const findingMeasures = [
 ] as const;
 export type FindingMeasure = (typeof findingMeasures)[number];
 
-/** What a rule measures, per flow (or once for the estate: telemetry-gap). */
+/** What a rule measures, per flow (or once for the estate: telemetry-gap; once for Weft itself: pairing-lag). */
 export const alertMeasures = [
   'latency-p95',
   'latency-p99',
@@ -65,6 +65,7 @@ export const alertMeasures = [
   ...findingMeasures,
   'system-unreachable',
   'telemetry-gap',
+  'pairing-lag',
 ] as const;
 export type AlertMeasure = (typeof alertMeasures)[number];
 /** Ids of the rules Weft derives from the catalog (alerting/rules/derive-rules.ts defines them). */
@@ -77,6 +78,7 @@ export const derivedRuleIds = [
   ...findingMeasures,
   'system-unreachable',
   'telemetry-gap',
+  'weft-behind',
 ] as const;
 export const alertSeverities = ['info', 'low', 'medium', 'high', 'critical'] as const;
 

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../clickhouse/index.ts';
+import { runPairing } from '../../analyzer/index.ts';
+import { catalogFrom, baseCatalogYaml } from '../../analyzer/test/estate-fixture.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { openMigratedStore } from '../../test/migrated-store.ts';
+import { startAlerting, type AlertingRuntime } from '../start-alerting.ts';
+
+const MIN = 60_000;
+let dir: string;
+let store: Store;
+let alerting: AlertingRuntime;
+const t0 = Math.floor(Date.now() / MIN) * MIN;
+let t = t0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'weft-behind-'));
+  store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 365 });
+  const catalog = catalogFrom(baseCatalogYaml);
+  alerting = startAlerting({
+    store,
+    catalog: () => catalog,
+    logger: silentLogger(),
+    env: () => undefined,
+    intervalMs: 10_000,
+    externalUrl: 'http://weft.test',
+    schedule: false,
+    holder: 'test',
+    clock: { now: () => new Date(t) },
+  });
+});
+afterAll(async () => {
+  await alerting?.stop();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The weft-behind alert as stored after an evaluation at `at` (epoch ms), with the transitions that evaluation made to it. */
+async function evaluateAt(at: number) {
+  t = at;
+  const report = await alerting.evaluateNow();
+  expect(report.errors).toEqual([]);
+  const alert = (await alerting.alertStore.listAlerts(['pending', 'firing', 'resolved'], 100)).find((a) => a.rule === 'weft-behind');
+  return { alert, transitions: report.changes.filter((c) => c.rule === 'weft-behind').map((c) => c.transition) };
+}
+
+describe('weft-behind: Weft says when its own pairing job stopped completing runs', () => {
+  it('has no value before the pairing job ever ran, fires once its last run is over 10 minutes old, and resolves with the next run', async () => {
+    // Nothing paired yet (a Weft just installed): no verdict, not "behind since 1970".
+    expect((await evaluateAt(t0)).alert).toBeUndefined();
+    await runPairing(store, new Date(t0), 60_000);
+    expect((await evaluateAt(t0 + 9 * MIN)).alert).toBeUndefined();
+    // The analyzer stopped (or fails every run): flows and findings are as of its last run, and the alert says so.
+    const behind = await evaluateAt(t0 + 11 * MIN);
+    expect(behind.transitions).toEqual(['firing']);
+    expect([behind.alert?.state, behind.alert?.value, behind.alert?.severity]).toEqual(['firing', 11 * MIN, 'high']);
+    expect(behind.alert?.annotations.summary).toMatch(/^Weft is behind: its pairing job last completed a run 11m ago/);
+    await runPairing(store, new Date(t0 + 11 * MIN), 60_000);
+    const caughtUp = await evaluateAt(t0 + 11 * MIN + 10_000);
+    expect(caughtUp.transitions).toEqual(['resolved']);
+    expect(caughtUp.alert?.state).toBe('resolved');
+  });
+});
