@@ -156,7 +156,7 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
     [['alerts', 'list', '--json=1'], 'weft alerts list: --json takes no value (or =true / =false), got "1": write --json alone, or leave it out.'],
     [
       ['report', '--url', 'http://127.0.0.1:9', '--data', 'd'],
-      'weft report: --url asks a running Weft, which uses its own store and catalog; leave out --data.',
+      'weft report: --url asks a running Weft, which uses its own store, catalog and pairing; leave out --data.',
     ],
     [
       ['token', 'list', '--url', 'http://127.0.0.1:9', '--clickhouse', 'http://ch:8123'],

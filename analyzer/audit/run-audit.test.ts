@@ -53,7 +53,7 @@ describe('runAudit reads what the running analyzer reads', () => {
     try {
       const run = await analyzer.runNow();
       expect(run.errors).toEqual([]);
-      const audit = await runAudit(h.store, catalog, { sinceMs: 30_000, now, failOn: null, pair: false });
+      const audit = await runAudit(h.store, catalog, { sinceMs: 30_000, now, failOn: null });
       // Stated as read: from the start of the minute holding now − 30 s to the end of the minute in progress.
       const since = Math.floor((now.getTime() - 30_000) / MINUTE) * MINUTE;
       expect(audit.window).toEqual({ since: new Date(since).toISOString(), until: new Date(minute + MINUTE).toISOString() });
@@ -88,7 +88,7 @@ describe('runAudit says what it could not see yet', () => {
 
   it('states the traces not paired yet, in the JSON and in the table, and nothing once they are paired', async () => {
     const now = new Date();
-    const behind = await runAudit(h.store, catalog, { sinceMs: 5 * MINUTE, now, failOn: null, pair: false });
+    const behind = await runAudit(h.store, catalog, { sinceMs: 5 * MINUTE, now, failOn: null });
     expect(behind.pairing.pendingTraces).toBeGreaterThan(0);
     expect(behind.pairing.pendingSpans).toBeGreaterThanOrEqual(behind.pairing.pendingTraces);
     expect(behind.summary.flows.observed).toBe(0);
@@ -98,14 +98,14 @@ describe('runAudit says what it could not see yet', () => {
     );
     expect(auditFormats.markdown(behind)).toContain('- not yet paired: ');
     // A stopped Weft's store: the audit pairs first, and every complete trace is in it.
-    const paired = await runAudit(h.store, catalog, { sinceMs: 5 * MINUTE, now, failOn: null, pair: true, lateMs: 0 });
+    const paired = await runAudit(h.store, catalog, { sinceMs: 5 * MINUTE, now, failOn: null, pair: { lateMs: 0, runGapMs: 30_000 } });
     expect(paired.pairing.pendingTraces).toBe(0);
     expect(paired.summary.flows.observed).toBeGreaterThan(0);
     expect(auditFormats.table(paired)).not.toContain('not yet paired');
     // Traces that arrive after a pairing run: named with the horizon they arrived after.
     await sendEstateTraffic(h.collector.url, Date.now() - 30_000);
     await h.collector.flush();
-    const later = await runAudit(h.store, catalog, { sinceMs: 5 * MINUTE, now: new Date(), failOn: null, pair: false });
+    const later = await runAudit(h.store, catalog, { sinceMs: 5 * MINUTE, now: new Date(), failOn: null });
     expect(later.pairing.pendingTraces).toBeGreaterThan(0);
     expect(later.pairing.pairedUntil < later.window.until).toBe(true);
     expect(auditFormats.table(later)).toContain(`that arrived after ${later.pairing.pairedUntil}; their runs are not in this audit`);

@@ -237,6 +237,25 @@ export async function pairingState(store: Store): Promise<PairingState> {
   };
 }
 
+/**
+ * How a Weft paired its traces (ms): its late-arrival window (`--late-arrival`, default 2 minutes as `weft start`) and
+ * run gap (`--run-gap`, default `DEFAULT_RUN_GAP_MS`).
+ */
+export interface PairingWindows {
+  lateMs?: number;
+  runGapMs?: number;
+}
+
+/**
+ * Pairs what a stopped Weft's embedded store had not paired yet, as its analyzer would have with the same late-arrival
+ * window and run gap (so a report or an audit of the store finds the runs Weft found), a complete trace (its root
+ * arrived) at once: nothing more reaches a stopped Weft. Never on a ClickHouse server, where a running analyzer pairs
+ * (pairing twice would count traces twice). Throws what the store throws.
+ */
+export function pairStoppedStore(store: Store, now: Date, windows: PairingWindows): Promise<PairingResult> {
+  return runPairing(store, now, windows.lateMs ?? 120_000, { runGapMs: windows.runGapMs ?? DEFAULT_RUN_GAP_MS, completeGraceMs: 0 });
+}
+
 /** How far (arrival time) traces have been paired into flow edges; undefined before the first run. */
 export async function watermark(store: Store): Promise<Date | undefined> {
   return (await pairingState(store)).pairedUntil;

@@ -72,7 +72,6 @@ export const auditRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         sinceMs: sinceMs(request.query.since) ?? 7 * 86_400_000,
         now: new Date(),
         failOn: (request.query.failOn as Severity | undefined) ?? null,
-        pair: false,
         more: [(store, catalog, now) => probeAuditCandidates(store, catalog, now, datasetSystem)],
       });
     },

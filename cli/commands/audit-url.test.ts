@@ -61,7 +61,7 @@ describe('weft audit --url (a running Weft)', () => {
 
   it('says what to change when the address or the flags are wrong', async () => {
     await expect(audit('--url', weft.api!.url, '--catalog', 'estate.yaml')).rejects.toThrow(
-      /^--url asks a running Weft, which uses its own store and catalog \(reload it there with weft catalog reload\); leave out the catalog files\.$/,
+      /^--url asks a running Weft, which uses its own store, catalog and pairing \(reload the catalog there with weft catalog reload\); leave out the catalog files\.$/,
     );
     await expect(audit('--url', 'http://127.0.0.1:9')).rejects.toThrow(/Weft is not answering at http:\/\/127.0.0.1:9 .*is "weft start" running there\?/);
   });

@@ -21,8 +21,8 @@ async function auditFromApi(url: string, query: { since: string; failOn?: string
 export const auditCommand: Command = {
   summary: 'Audit the estate: inventory summary and findings for a window; exits 1 when findings reach --fail-on',
   usage:
-    'audit [--url http://127.0.0.1:3000 | --catalog FILE… [--data DIR | --clickhouse URL]] [--since 7d] [--format table|json|markdown] [--fail-on info|low|medium|high|critical]',
-  options: ['url', 'catalog', 'data', 'clickhouse', 'since', 'format', 'fail-on'],
+    'audit [--url http://127.0.0.1:3000 | --catalog FILE… [--data DIR [--late-arrival 2m] [--run-gap 30s] | --clickhouse URL]] [--since 7d] [--format table|json|markdown] [--fail-on info|low|medium|high|critical]',
+  options: ['url', 'catalog', 'data', 'clickhouse', 'late-arrival', 'run-gap', 'since', 'format', 'fail-on'],
   operands: Infinity,
   async run(args, io) {
     const format = (flag(args, 'format') ?? 'table') as AuditFormat;
@@ -35,7 +35,12 @@ export const auditCommand: Command = {
     const url = flag(args, 'url');
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
     if (url) {
-      refuseBesideUrl(args, ['data', 'clickhouse'], 'store and catalog (reload it there with weft catalog reload)', files.length);
+      refuseBesideUrl(
+        args,
+        ['data', 'clickhouse', 'late-arrival', 'run-gap'],
+        'store, catalog and pairing (reload the catalog there with weft catalog reload)',
+        files.length,
+      );
       const report = await auditFromApi(url, { since, failOn: failOnText }, io.env.WEFT_TOKEN);
       io.out(auditFormats[format](report));
       return report.failed ? 1 : 0;
@@ -61,8 +66,8 @@ export const auditCommand: Command = {
         sinceMs,
         now: new Date(),
         failOn: (failOnText as Severity | undefined) ?? null,
-        pair: store.kind === 'embedded',
-        lateMs: config.analyzer.lateMs,
+        // A stopped Weft's embedded store: paired first, with the windows Weft ran with.
+        pair: store.kind === 'embedded' ? config.analyzer : undefined,
         more: [(store, catalog, now) => probeAuditCandidates(store, catalog, now, datasetSystem)],
       });
       io.out(auditFormats[format](report));

@@ -1,6 +1,6 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { runPairing } from '../../analyzer/index.ts';
+import { pairStoppedStore } from '../../analyzer/index.ts';
 import { migrate, openStore } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { flag } from '../../core/config/index.ts';
@@ -37,8 +37,9 @@ async function reportFromApi(url: string, body: { since: string; until?: string 
 
 export const reportCommand: Command = {
   summary: 'Compliance report for a period: a signed evidence bundle (PDF, CSV per table, JSON, manifest)',
-  usage: 'report [--url http://127.0.0.1:3000 | [--data DIR | --clickhouse URL] [--catalog FILE…]] [--since 24h] [--until now] [--out report.zip]',
-  options: ['url', 'data', 'clickhouse', 'catalog', 'since', 'until', 'out'],
+  usage:
+    'report [--url http://127.0.0.1:3000 | [--data DIR [--late-arrival 2m] [--run-gap 30s] | --clickhouse URL] [--catalog FILE…]] [--since 24h] [--until now] [--out report.zip]',
+  options: ['url', 'data', 'clickhouse', 'late-arrival', 'run-gap', 'catalog', 'since', 'until', 'out'],
   operands: Infinity,
   async run(args, io) {
     const now = new Date();
@@ -57,7 +58,7 @@ export const reportCommand: Command = {
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
     let zip: Uint8Array;
     if (url) {
-      refuseBesideUrl(args, ['data', 'clickhouse'], 'store and catalog', files.length);
+      refuseBesideUrl(args, ['data', 'clickhouse', 'late-arrival', 'run-gap'], 'store, catalog and pairing', files.length);
       checkOut();
       zip = await reportFromApi(url, { since, ...(until === undefined ? {} : { until }) }, io);
     } else {
@@ -77,8 +78,8 @@ export const reportCommand: Command = {
       const store = await openStore(config.store);
       try {
         await migrate(store, { retention: config.retention });
-        // A stopped Weft's embedded store: pair the traces past the late-arrival window first (a running analyzer does it on a server).
-        if (store.kind === 'embedded') await runPairing(store, now, config.analyzer.lateMs ?? 120_000);
+        // A stopped Weft's embedded store: paired first, with the windows Weft ran with (a running analyzer does it on a server).
+        if (store.kind === 'embedded') await pairStoppedStore(store, now, config.analyzer);
         const service = createReportService({ store, dataDir: config.dataDir, logger: silentLogger() });
         ({ zip } = await service.generate({ period, actor: `cli:${io.env.USER ?? 'unknown'}`, trigger: 'cli', catalog, file: out }));
       } finally {

@@ -2,15 +2,23 @@ import { buildConfig, flag, type ParsedArgs, type WeftConfig } from '../../core/
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { CommandIO } from '../command.ts';
 
+/** The flags of `weft start` a command that opens a store itself reads as `weft start` does. */
+const storeFlags = ['clickhouse', 'data', 'late-arrival', 'run-gap'] as const;
+
 /**
  * The configuration of the store a command opens itself: `--data DIR` (an embedded store) or
  * `--clickhouse URL` (a server); with neither, WEFT_CLICKHOUSE_URL, WEFT_DATA_DIR or ./.weft as for
- * `weft start`. No other flag of the command is read into it. Throws ERR_CONFIG when both are given.
+ * `weft start`. `--late-arrival` and `--run-gap` (else WEFT_LATE_ARRIVAL, WEFT_RUN_GAP, the defaults) give the
+ * windows a stopped Weft's store is paired with. No other flag of the command is read into it. Throws ERR_CONFIG
+ * when both stores are given, or for a malformed duration.
  */
 export function localStoreConfig(args: ParsedArgs, io: CommandIO): WeftConfig {
   refuseDataWithClickhouse(args);
-  const [clickhouse, data] = [flag(args, 'clickhouse'), flag(args, 'data')];
-  const flags = { ...(clickhouse !== undefined ? { clickhouse: [clickhouse] } : {}), ...(data !== undefined ? { data: [data] } : {}) };
+  const flags: Record<string, string[]> = {};
+  for (const name of storeFlags) {
+    const value = flag(args, name);
+    if (value !== undefined) flags[name] = [value];
+  }
   return buildConfig({ positionals: [], flags }, io.env, io.cwd);
 }
 

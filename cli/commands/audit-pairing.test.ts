@@ -1,0 +1,82 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { api } from '@opentelemetry/sdk-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { parseArgs } from '../../core/config/index.ts';
+import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { auditCommand } from './audit.ts';
+
+const catalogYaml = `
+owners:
+  - { id: icoe }
+systems:
+  - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
+  - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
+flows:
+  - { id: nightly-sync, source: crm, target: erp, owner: icoe, runtime: { service: nightly-sync } }
+`;
+
+const call = (method: string, url: string, start: number): SpanSpec => ({
+  name: method,
+  kind: api.SpanKind.CLIENT,
+  start,
+  durationMs: 20,
+  attributes: { 'http.request.method': method, 'url.full': url },
+});
+
+/**
+ * A stopped Weft's store holding one run of an integration that loses trace context: its read and its write are
+ * two traces 45 s apart, one run for a Weft started with `--run-gap 2m` (two pieces with the default 30 s).
+ */
+async function storeOfAStoppedWeft(): Promise<Harness> {
+  const h = await startHarness();
+  writeFileSync(join(h.dir, 'estate.yaml'), catalogYaml);
+  const t = Date.now() - 10 * 60_000;
+  await sendSpans({ url: h.collector.url, serviceName: 'nightly-sync' }, [
+    call('GET', 'https://crm.internal/api/customers', t),
+    call('POST', 'https://erp.internal/api/customers', t + 45_000),
+  ]);
+  await h.collector.flush();
+  await h.collector.stop();
+  await h.store.close();
+  return h;
+}
+
+// Regression: `weft audit --data` (and `weft report --data`) paired what a stopped Weft had not paired with the default
+// run gap, whatever Weft ran with (WEFT_RUN_GAP was not read, and the commands took no --run-gap or --late-arrival): a
+// run Weft saw as one became a read and a write, the documented flow "never observed".
+describe('weft audit of a stopped Weft pairs with the windows Weft ran with', () => {
+  const stores: Harness[] = [];
+  beforeAll(async () => {
+    stores.push(await storeOfAStoppedWeft(), await storeOfAStoppedWeft());
+  });
+  afterAll(() => {
+    for (const h of stores) rmSync(h.dir, { recursive: true, force: true });
+  });
+  const audit = async (h: Harness, argv: string[], env: Record<string, string> = {}) => {
+    const out: string[] = [];
+    await auditCommand.run(parseArgs(['--catalog', 'estate.yaml', '--data', h.dir, '--since', '1h', '--format', 'json', ...argv]), {
+      out: (s) => out.push(s),
+      err: () => undefined,
+      env,
+      cwd: h.dir,
+    });
+    return JSON.parse(out.join('\n')) as { summary: { flows: { observed: number; undocumented: number } } };
+  };
+
+  // A late-arrival window of 1 s: the spans arrived moments ago (a window of minutes would leave them pending, as stated).
+  it('takes --run-gap as weft start does', async () => {
+    expect((await audit(stores[0], ['--run-gap', '2m', '--late-arrival', '1s'])).summary.flows).toMatchObject({ observed: 1, undocumented: 0 });
+  });
+
+  it('reads WEFT_RUN_GAP as weft start does', async () => {
+    expect((await audit(stores[1], [], { WEFT_RUN_GAP: '2m', WEFT_LATE_ARRIVAL: '1s' })).summary.flows).toMatchObject({ observed: 1, undocumented: 0 });
+  });
+
+  it('refuses them beside --url, where the running Weft pairs', async () => {
+    await expect(
+      auditCommand.run(parseArgs(['--url', 'http://127.0.0.1:1', '--run-gap', '2m']), { out: () => {}, err: () => {}, env: {}, cwd: '/' }),
+    ).rejects.toThrow(/leave out --run-gap/);
+  });
+});
