@@ -196,11 +196,13 @@ function systemUnreachable(rule: AlertRule, catalog: Catalog, o: Observations): 
   });
 }
 
-function telemetryGap(rule: AlertRule, _c: Catalog, o: Observations): Condition[] {
+/**
+ * The one condition of a rule on Weft itself: the time (ms) since `since` (ISO, Weft's clock; null: no value), clamped at
+ * 0, against the rule's threshold; `summary` says it in words from its formatted value.
+ */
+function timeSince(rule: AlertRule, o: Observations, since: string | null, summary: (value: string) => string): Condition[] {
   const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
-  // Since the last span stored (Weft's clock), else, with none in 2 days, since the newest call's span time.
-  const last = o.lastArrival ?? o.lastIntake;
-  const value = last ? Math.max(0, o.now.getTime() - Date.parse(last)) : NaN;
+  const value = since ? Math.max(0, o.now.getTime() - Date.parse(since)) : NaN;
   return [
     {
       rule,
@@ -209,31 +211,33 @@ function telemetryGap(rule: AlertRule, _c: Catalog, o: Observations): Condition[
       threshold,
       active: compare('>', value, threshold),
       systems: [],
-      summary: `Weft has received no telemetry for ${formatValue('telemetry-gap', value)}: the integrations' exporters, the network or Weft's collector is down`,
+      summary: summary(formatValue(rule.measure, value)),
     },
   ];
 }
+
+/** No telemetry at all: since the last span stored (Weft's clock), else, with none in 2 days, since the newest call's span time. */
+const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[] =>
+  timeSince(
+    rule,
+    o,
+    o.lastArrival ?? o.lastIntake,
+    (v) => `Weft has received no telemetry for ${v}: the integrations' exporters, the network or Weft's collector is down`,
+  );
 
 /**
  * Weft itself behind: the time since its pairing job last completed a run (the analyzer stopped, failing every run, or
  * one run taking longer than the threshold). Until the job has run once there is no value. While it is behind, flows
  * and findings are as of its last run; this alert is what says so.
  */
-function pairingLag(rule: AlertRule, _c: Catalog, o: Observations): Condition[] {
-  const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
-  const value = o.lastPairingRun ? Math.max(0, o.now.getTime() - Date.parse(o.lastPairingRun)) : NaN;
-  return [
-    {
-      rule,
-      labels: { alertname: rule.id, severity: rule.severity, ...rule.labels },
-      value,
-      threshold,
-      active: compare('>', value, threshold),
-      systems: [],
-      summary: `Weft is behind: its pairing job last completed a run ${formatValue('pairing-lag', value)} ago, so flows, findings and flow alerts are as of then (is the analyzer running? see its log)`,
-    },
-  ];
-}
+const pairingLag = (rule: AlertRule, _c: Catalog, o: Observations): Condition[] =>
+  timeSince(
+    rule,
+    o,
+    o.lastPairingRun,
+    (v) =>
+      `Weft is behind: its pairing job last completed a run ${v} ago, so flows, findings and flow alerts are as of then (is the analyzer running? see its log)`,
+  );
 
 /** How each measure becomes conditions: a lookup table (adding a measure adds an entry). */
 export const measureKinds: Record<AlertMeasure, (rule: AlertRule, catalog: Catalog, o: Observations) => Condition[]> = {

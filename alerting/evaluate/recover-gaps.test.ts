@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toChTime, type Store } from '../../clickhouse/index.ts';
 import { catalogFrom, baseCatalogYaml } from '../../analyzer/test/estate-fixture.ts';
-import { silentLogger } from '../../core/log/logger.ts';
 import { openMigratedStore } from '../../test/migrated-store.ts';
-import { startAlerting } from '../start-alerting.ts';
+import { alertingForTest } from '../testing/fixtures.ts';
 import { rulesFor } from '../rules/derive-rules.ts';
 import { conditionsFor } from './conditions.ts';
 import { mergeGaps, trackGaps } from './observations.ts';
@@ -88,16 +87,7 @@ describe('intake gaps read back from what arrived (a Weft that restarts or takes
   // through the downtime (`staleness`).
   it('gives the alerting loop, when it takes the lease, the gap of the time Weft was down', async () => {
     await arrive([...every(now - 20 * MIN, now - 10 * MIN, 5 * S), ...every(now - 4 * MIN, now - 5 * S, 5 * S)]);
-    const alerting = startAlerting({
-      store,
-      catalog: () => catalog,
-      logger: silentLogger(),
-      env: () => undefined,
-      intervalMs: 10_000,
-      externalUrl: 'http://weft.test',
-      schedule: false,
-      clock: { now: () => new Date(now) },
-    });
+    const alerting = alertingForTest({ store, catalog: () => catalog, clock: { now: () => new Date(now) } });
     try {
       await alerting.evaluateNow();
       expect(alerting.lastObservations()?.gaps).toContainEqual({ from: iso(now - 10 * MIN), to: iso(now - 4 * MIN) });

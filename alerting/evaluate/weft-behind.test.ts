@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../clickhouse/index.ts';
 import { runPairing } from '../../analyzer/index.ts';
 import { catalogFrom, baseCatalogYaml } from '../../analyzer/test/estate-fixture.ts';
-import { silentLogger } from '../../core/log/logger.ts';
 import { openMigratedStore } from '../../test/migrated-store.ts';
-import { startAlerting, type AlertingRuntime } from '../start-alerting.ts';
+import type { AlertingRuntime } from '../start-alerting.ts';
+import { alertingForTest } from '../testing/fixtures.ts';
 
 const MIN = 60_000;
 let dir: string;
@@ -20,17 +20,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'weft-behind-'));
   store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 365 });
   const catalog = catalogFrom(baseCatalogYaml);
-  alerting = startAlerting({
-    store,
-    catalog: () => catalog,
-    logger: silentLogger(),
-    env: () => undefined,
-    intervalMs: 10_000,
-    externalUrl: 'http://weft.test',
-    schedule: false,
-    holder: 'test',
-    clock: { now: () => new Date(t) },
-  });
+  alerting = alertingForTest({ store, catalog: () => catalog, holder: 'test', clock: { now: () => new Date(t) } });
 });
 afterAll(async () => {
   await alerting?.stop();
