@@ -13,7 +13,13 @@ export interface AuditReport {
    * and was not paired yet (`pendingTraces`, `pendingSpans`): runs in those traces are not in the flows and
    * findings of this report. Added within version 1.
    */
-  pairing: { pairedUntil: string; pendingTraces: number; pendingSpans: number };
+  pairing: {
+    pairedUntil: string;
+    pendingTraces: number;
+    pendingSpans: number;
+    /** The windows (ms) the audit paired a stopped Weft's store with first; absent when it only read (a running Weft pairs). */
+    pairedWith?: { lateMs: number; runGapMs: number };
+  };
   catalog: { files: string[]; systems: number; flows: number; domains: number; owners: number };
   summary: {
     systems: { total: number; documented: number; unknown: number; observed: number };

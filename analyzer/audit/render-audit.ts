@@ -1,3 +1,4 @@
+import { formatDuration } from '../../core/time/index.ts';
 import { count } from '../../core/text/index.ts';
 import type { AuditReport } from './audit-report.ts';
 
@@ -8,6 +9,11 @@ function summaryLines(r: AuditReport): string[] {
   const s = r.summary;
   return [
     `window ${r.window.since} .. ${r.window.until}; catalog ${r.catalog.files.join(', ') || '(none)'}`,
+    ...(r.pairing.pairedWith
+      ? [
+          `paired first with a late-arrival window of ${formatDuration(r.pairing.pairedWith.lateMs)} and a run gap of ${formatDuration(r.pairing.pairedWith.runGapMs)} (--late-arrival, --run-gap; by default those the store was last paired with)`,
+        ]
+      : []),
     ...(r.pairing.pendingTraces > 0
       ? [
           `not yet paired: ${count(r.pairing.pendingTraces, 'trace')} (${count(r.pairing.pendingSpans, 'span')})${

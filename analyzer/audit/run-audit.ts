@@ -12,20 +12,22 @@ export type AuditSource = (store: Store, catalog: Catalog, now: Date) => Promise
 
 /**
  * Evaluates the estate over the whole minutes [now - sinceMs, now] touches against `catalog`, read as the
- * running analyzer reads its window (`detectionSnapshot`). With `pair` (a stopped Weft's embedded store: the
- * late-arrival window and run gap it ran with), first pairs what it had not paired (`pairStoppedStore`); without it
- * (a ClickHouse server, or the store of a running Weft) the running analyzer does that, and pairing twice would count
- * traces twice.
+ * running analyzer reads its window (`detectionSnapshot`). With `pair` (a stopped Weft's embedded store: the windows
+ * given, the others those it last ran with), first pairs what it had not paired (`pairStoppedStore`), and says with
+ * which windows (`pairing.pairedWith`); without it (a ClickHouse server, or the store of a running Weft) the running
+ * analyzer does that, and pairing twice would count traces twice.
  */
 export async function runAudit(
   store: Store,
   catalog: Catalog,
-  options: { sinceMs: number; now: Date; failOn: Severity | null; pair?: PairingWindows; more?: AuditSource[] },
+  options: { sinceMs: number; now: Date; failOn: Severity | null; pair?: Partial<PairingWindows>; more?: AuditSource[] },
 ): Promise<AuditReport> {
-  if (options.pair) await pairStoppedStore(store, options.now, options.pair);
+  const paired = options.pair ? await pairStoppedStore(store, options.now, options.pair) : undefined;
   // Read as the running analyzer reads its window, so the audit finds what it finds.
   const snapshot = await detectionSnapshot(store, catalog, options.sinceMs, options.now);
   const candidates = detectAll({ snapshot, now: options.now });
   for (const source of options.more ?? []) candidates.push(...(await source(store, catalog, options.now)));
-  return buildAuditReport(catalog, buildInventory(snapshot), candidates, options.now, options.failOn);
+  const report = buildAuditReport(catalog, buildInventory(snapshot), candidates, options.now, options.failOn);
+  if (paired) report.pairing.pairedWith = paired.windows;
+  return report;
 }

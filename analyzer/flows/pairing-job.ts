@@ -237,23 +237,43 @@ export async function pairingState(store: Store): Promise<PairingState> {
   };
 }
 
-/**
- * How a Weft paired its traces (ms): its late-arrival window (`--late-arrival`, default 2 minutes as `weft start`) and
- * run gap (`--run-gap`, default `DEFAULT_RUN_GAP_MS`).
- */
+/** How traces are paired (ms): the late-arrival window (`--late-arrival`) and the run gap (`--run-gap`). */
 export interface PairingWindows {
-  lateMs?: number;
-  runGapMs?: number;
+  lateMs: number;
+  runGapMs: number;
+}
+
+/** The late-arrival window of `weft start` when none is given (ms; the demo's is shorter). */
+const DEFAULT_LATE_MS = 120_000;
+
+/**
+ * The windows the last pairing run of the store used (migration 091), each where known: null for a store never paired,
+ * or paired last before 091. Throws what the store throws.
+ */
+export async function lastPairingWindows(store: Store): Promise<{ lateMs: number | null; runGapMs: number | null }> {
+  const rows = await store.client
+    .query({ query: 'SELECT late_ms, run_gap_ms FROM weft_pairing_runs ORDER BY at DESC LIMIT 1', format: 'JSONEachRow' })
+    .then((r) => r.json<{ late_ms: number | string | null; run_gap_ms: number | string | null }>());
+  const known = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  return { lateMs: known(rows[0]?.late_ms), runGapMs: known(rows[0]?.run_gap_ms) };
 }
 
 /**
- * Pairs what a stopped Weft's embedded store had not paired yet, as its analyzer would have with the same late-arrival
- * window and run gap (so a report or an audit of the store finds the runs Weft found), a complete trace (its root
- * arrived) at once: nothing more reaches a stopped Weft. Never on a ClickHouse server, where a running analyzer pairs
- * (pairing twice would count traces twice). Throws what the store throws.
+ * Pairs what a stopped Weft's embedded store had not paired yet, as its analyzer would have (so a report or an audit
+ * of the store finds the runs Weft found), a complete trace (its root arrived) at once: nothing more reaches a stopped
+ * Weft. Each window is the one `given`, else the one the store's last pairing run used (`lastPairingWindows`: the
+ * Weft that wrote it), else `weft start`'s default; what is paired is not paired again, so the windows matter once.
+ * Never on a ClickHouse server, where a running analyzer pairs (pairing twice would count traces twice). Returns the
+ * windows used and the run's result. Throws what the store throws.
  */
-export function pairStoppedStore(store: Store, now: Date, windows: PairingWindows): Promise<PairingResult> {
-  return runPairing(store, now, windows.lateMs ?? 120_000, { runGapMs: windows.runGapMs ?? DEFAULT_RUN_GAP_MS, completeGraceMs: 0 });
+export async function pairStoppedStore(
+  store: Store,
+  now: Date,
+  given: Partial<PairingWindows> = {},
+): Promise<{ windows: PairingWindows; result: PairingResult }> {
+  const last = given.lateMs !== undefined && given.runGapMs !== undefined ? { lateMs: null, runGapMs: null } : await lastPairingWindows(store);
+  const windows = { lateMs: given.lateMs ?? last.lateMs ?? DEFAULT_LATE_MS, runGapMs: given.runGapMs ?? last.runGapMs ?? DEFAULT_RUN_GAP_MS };
+  return { windows, result: await runPairing(store, now, windows.lateMs, { runGapMs: windows.runGapMs, completeGraceMs: 0 }) };
 }
 
 /** How far (arrival time) traces have been paired into flow edges; undefined before the first run. */
@@ -436,6 +456,8 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
         unplaced_traces: result.unplaced.traces,
         unplaced_spans: result.unplaced.spans,
         observing_since: observingSince,
+        late_ms: lateMs,
+        run_gap_ms: gapMs,
       },
     ],
     format: 'JSONEachRow',

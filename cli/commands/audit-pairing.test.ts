@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { parseArgs } from '../../core/config/index.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { runPairing } from '../../analyzer/index.ts';
 import { auditCommand } from './audit.ts';
 
 const catalogYaml = `
@@ -29,8 +30,10 @@ const call = (method: string, url: string, start: number): SpanSpec => ({
  * A stopped Weft's store holding one run of an integration that loses trace context: its read and its write are
  * two traces 45 s apart, one run for a Weft started with `--run-gap 2m` (two pieces with the default 30 s).
  */
-async function storeOfAStoppedWeft(): Promise<Harness> {
+async function storeOfAStoppedWeft(ranWith?: { lateMs: number; runGapMs: number }): Promise<Harness> {
   const h = await startHarness();
+  // The stopped Weft's analyzer ran once before the spans came (it pairs at start), with its own windows.
+  if (ranWith) await runPairing(h.store, new Date(), ranWith.lateMs, { runGapMs: ranWith.runGapMs });
   writeFileSync(join(h.dir, 'estate.yaml'), catalogYaml);
   const t = Date.now() - 10 * 60_000;
   await sendSpans({ url: h.collector.url, serviceName: 'nightly-sync' }, [
@@ -49,7 +52,7 @@ async function storeOfAStoppedWeft(): Promise<Harness> {
 describe('weft audit of a stopped Weft pairs with the windows Weft ran with', () => {
   const stores: Harness[] = [];
   beforeAll(async () => {
-    stores.push(await storeOfAStoppedWeft(), await storeOfAStoppedWeft());
+    stores.push(await storeOfAStoppedWeft(), await storeOfAStoppedWeft(), await storeOfAStoppedWeft({ lateMs: 1000, runGapMs: 120_000 }));
   });
   afterAll(() => {
     for (const h of stores) rmSync(h.dir, { recursive: true, force: true });
@@ -62,7 +65,10 @@ describe('weft audit of a stopped Weft pairs with the windows Weft ran with', ()
       env,
       cwd: h.dir,
     });
-    return JSON.parse(out.join('\n')) as { summary: { flows: { observed: number; undocumented: number } } };
+    return JSON.parse(out.join('\n')) as {
+      summary: { flows: { observed: number; undocumented: number } };
+      pairing: { pairedWith?: { lateMs: number; runGapMs: number } };
+    };
   };
 
   // A late-arrival window of 1 s: the spans arrived moments ago (a window of minutes would leave them pending, as stated).
@@ -72,6 +78,22 @@ describe('weft audit of a stopped Weft pairs with the windows Weft ran with', ()
 
   it('reads WEFT_RUN_GAP as weft start does', async () => {
     expect((await audit(stores[1], [], { WEFT_RUN_GAP: '2m', WEFT_LATE_ARRIVAL: '1s' })).summary.flows).toMatchObject({ observed: 1, undocumented: 0 });
+  });
+
+  // The helper's break test: an audit without the flags paired with the defaults, for good (a later audit with the right
+  // windows, or Weft itself restarted, found the runs split). The store says which windows its Weft last paired with.
+  it('pairs with the windows the store was last paired with when none is given, and says which', async () => {
+    const audit3 = await audit(stores[2], []);
+    expect(audit3.summary.flows).toMatchObject({ observed: 1, undocumented: 0 });
+    expect(audit3.pairing.pairedWith).toEqual({ lateMs: 1000, runGapMs: 120_000 });
+  });
+
+  it('refuses them for a ClickHouse server, whose running analyzer pairs', async () => {
+    await expect(
+      auditCommand.run(parseArgs(['--clickhouse', 'http://127.0.0.1:1', '--run-gap', '2m']), { out: () => {}, err: () => {}, env: {}, cwd: '/' }),
+    ).rejects.toThrow(
+      /^--run-gap is for a stopped Weft's embedded store \(--data\); on a ClickHouse server the running analyzer pairs with its own windows: leave it out\.$/,
+    );
   });
 
   it('refuses them beside --url, where the running Weft pairs', async () => {

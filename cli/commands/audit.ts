@@ -9,7 +9,7 @@ import { severities, type Severity } from '../../core/contracts/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { weftApi } from './weft-api.ts';
 import { parseDuration } from '../../core/time/index.ts';
-import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
+import { givenPairingWindows, localStoreConfig, refuseBesideUrl } from './store-flags.ts';
 import type { Command } from '../command.ts';
 
 /** `--url`: ask a running Weft's API for the audit (the embedded store is held by that process). */
@@ -59,6 +59,7 @@ export const auditCommand: Command = {
         `No Weft data to audit: ${notWeft}. Pass --data with the directory Weft ran with (as weft start printed it), --url for a running Weft, or --clickhouse for a ClickHouse server.`,
       );
     }
+    const pairing = givenPairingWindows(args, io, config);
     const store = await openStore(config.store);
     try {
       await migrate(store, { retention: config.retention });
@@ -66,8 +67,8 @@ export const auditCommand: Command = {
         sinceMs,
         now: new Date(),
         failOn: (failOnText as Severity | undefined) ?? null,
-        // A stopped Weft's embedded store: paired first, with the windows Weft ran with.
-        pair: store.kind === 'embedded' ? config.analyzer : undefined,
+        // A stopped Weft's embedded store: paired first, with the windows given, else those it last ran with.
+        pair: store.kind === 'embedded' ? pairing : undefined,
         more: [(store, catalog, now) => probeAuditCandidates(store, catalog, now, datasetSystem)],
       });
       io.out(auditFormats[format](report));

@@ -7,7 +7,7 @@ import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { createReportService, resolvePeriod, verifyBundle } from '../../reports/index.ts';
-import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
+import { givenPairingWindows, localStoreConfig, refuseBesideUrl } from './store-flags.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { weftApi } from './weft-api.ts';
 import { count } from '../../core/text/index.ts';
@@ -75,11 +75,13 @@ export const reportCommand: Command = {
           )
         : undefined;
       checkOut();
+      const pairing = givenPairingWindows(args, io, config);
       const store = await openStore(config.store);
       try {
         await migrate(store, { retention: config.retention });
-        // A stopped Weft's embedded store: paired first, with the windows Weft ran with (a running analyzer does it on a server).
-        if (store.kind === 'embedded') await pairStoppedStore(store, now, config.analyzer);
+        // A stopped Weft's embedded store: paired first, with the windows given, else those it last ran with (a running
+        // analyzer does it on a server).
+        if (store.kind === 'embedded') await pairStoppedStore(store, now, pairing);
         const service = createReportService({ store, dataDir: config.dataDir, logger: silentLogger() });
         ({ zip } = await service.generate({ period, actor: `cli:${io.env.USER ?? 'unknown'}`, trigger: 'cli', catalog, file: out }));
       } finally {

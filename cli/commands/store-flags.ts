@@ -22,6 +22,28 @@ export function localStoreConfig(args: ParsedArgs, io: CommandIO): WeftConfig {
   return buildConfig({ positionals: [], flags }, io.env, io.cwd);
 }
 
+/**
+ * The pairing windows given for a stopped Weft's store (ms): `--late-arrival` and `--run-gap`, else WEFT_LATE_ARRIVAL
+ * and WEFT_RUN_GAP, each left out when neither is given (the store's own, as its last pairing run recorded them, are
+ * then used: `pairStoppedStore`). `config` is `localStoreConfig`'s, which validated them. Throws ERR_CONFIG when a
+ * flag is given for a ClickHouse server, whose running analyzer pairs with its own windows.
+ */
+export function givenPairingWindows(args: ParsedArgs, io: CommandIO, config: WeftConfig): { lateMs?: number; runGapMs?: number } {
+  const given = (name: string, variable: string) => flag(args, name) !== undefined || (io.env[variable] ?? '') !== '';
+  if (config.store.kind !== 'embedded') {
+    const flags = ['late-arrival', 'run-gap'].filter((name) => flag(args, name) !== undefined);
+    if (flags.length > 0)
+      throw ERR_CONFIG(
+        `${flags.map((f) => `--${f}`).join(' and ')} ${flags.length > 1 ? 'are' : 'is'} for a stopped Weft's embedded store (--data); on a ClickHouse server the running analyzer pairs with its own windows: leave ${flags.length > 1 ? 'them' : 'it'} out.`,
+      );
+    return {};
+  }
+  return {
+    ...(given('late-arrival', 'WEFT_LATE_ARRIVAL') ? { lateMs: config.analyzer.lateMs } : {}),
+    ...(given('run-gap', 'WEFT_RUN_GAP') ? { runGapMs: config.analyzer.runGapMs } : {}),
+  };
+}
+
 /** Throws ERR_CONFIG when both `--data` and `--clickhouse` are given: one store is read, the other flag would be dropped. */
 export function refuseDataWithClickhouse(args: ParsedArgs): void {
   if (flag(args, 'clickhouse') !== undefined && flag(args, 'data') !== undefined)
