@@ -111,6 +111,9 @@ const significant = (a: Alert) => JSON.stringify([a.state, a.acknowledgedBy, a.i
  */
 export function startAlerting(o: AlertingOptions): AlertingRuntime {
   const clock = o.clock ?? systemClock;
+  /** When this process started evaluating: how far behind Weft is, is measured from here at most (`weft-behind`). */
+  const watchingSince = clock.now();
+  const ruleOptions = { evaluationIntervalMs: o.intervalMs };
   const alertStore = new AlertStore(o.store);
   const secrets = new Secrets(o.env, o.envPolicy);
   const lease = createLease(o.store, o.holder ?? `${hostname()}:${process.pid}`, { ttlMs: o.leaseTtlMs ?? Math.max(30_000, 3 * o.intervalMs) });
@@ -234,7 +237,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
         return report;
       }
       const catalog = o.catalog();
-      const rules = rulesFor(catalog);
+      const rules = rulesFor(catalog, ruleOptions);
       const { prev, groups, silences, readMark } = await loadState(now);
       // The gaps of the time this process did not watch (it was down, starting, or another held the lease) are read
       // from what arrived; those it watched itself are kept.
@@ -245,7 +248,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
         lastArrival = recovered.lastArrival ?? lastArrival;
         wasLeader = true;
       }
-      const obs = await observe({ store: o.store, catalog, rules, findings: o.findings, now, gaps, baselineCache, lastArrival });
+      const obs = await observe({ store: o.store, catalog, rules, findings: o.findings, now, gaps, baselineCache, lastArrival, watchingSince });
       baselineCache = obs.baselineCache;
       // By arrival, Weft's clock: a sender's clock ahead would close a gap in the future, one behind keep it open.
       gaps = trackGaps(gaps, obs.lastArrival ?? obs.lastIntake, now);
@@ -378,7 +381,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     alertStore,
     evaluateNow,
     soon,
-    rules: () => rulesFor(o.catalog()),
+    rules: () => rulesFor(o.catalog(), ruleOptions),
     lastReport: () => last,
     lastObservations: () => lastObs,
     async acknowledge(fp, actor, note) {
@@ -413,7 +416,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     async remediate(fp, actor, actionId) {
       const a = await mustAlert(fp);
       const catalog = o.catalog();
-      const rule = rulesFor(catalog).find((r) => r.id === a.rule);
+      const rule = rulesFor(catalog, ruleOptions).find((r) => r.id === a.rule);
       let actions = actionsFor(catalog.remediations, a, rule?.remediation);
       if (actionId) actions = actions.filter((x) => x.id === actionId);
       if (actions.length === 0) {

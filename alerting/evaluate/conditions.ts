@@ -198,31 +198,32 @@ function systemUnreachable(rule: AlertRule, catalog: Catalog, o: Observations): 
 
 /**
  * The one condition of a rule on Weft itself: the time (ms) since `since` (ISO, Weft's clock; null: no value), clamped at
- * 0, against the rule's threshold; `summary` says it in words from its formatted value.
+ * 0, against the rule's threshold; `summary` says it in words from its formatted value, as a problem while the
+ * condition holds and as a recovery when it does not (what a resolved alert keeps).
  */
-function timeSince(rule: AlertRule, o: Observations, since: string | null, summary: (value: string) => string): Condition[] {
+function timeSince(rule: AlertRule, o: Observations, since: string | null, summary: (value: string, active: boolean) => string): Condition[] {
   const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
   const value = since ? Math.max(0, o.now.getTime() - Date.parse(since)) : NaN;
+  const active = compare('>', value, threshold);
   return [
     {
       rule,
       labels: { alertname: rule.id, severity: rule.severity, ...rule.labels },
       value,
       threshold,
-      active: compare('>', value, threshold),
+      active,
       systems: [],
-      summary: summary(formatValue(rule.measure, value)),
+      summary: summary(formatValue(rule.measure, value), active),
     },
   ];
 }
 
 /** No telemetry at all: since the last span stored (Weft's clock), else, with none in 2 days, since the newest call's span time. */
 const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[] =>
-  timeSince(
-    rule,
-    o,
-    o.lastArrival ?? o.lastIntake,
-    (v) => `Weft has received no telemetry for ${v}: the integrations' exporters, the network or Weft's collector is down`,
+  timeSince(rule, o, o.lastArrival ?? o.lastIntake, (v, active) =>
+    active
+      ? `Weft has received no telemetry for ${v}: the integrations' exporters, the network or Weft's collector is down`
+      : `Weft is receiving telemetry: the last span arrived ${v} ago`,
   );
 
 /**
@@ -231,12 +232,10 @@ const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[
  * and findings are as of its last run; this alert is what says so.
  */
 const pairingLag = (rule: AlertRule, _c: Catalog, o: Observations): Condition[] =>
-  timeSince(
-    rule,
-    o,
-    o.lastPairingRun,
-    (v) =>
-      `Weft is behind: its pairing job last completed a run ${v} ago, so flows, findings and flow alerts are as of then (is the analyzer running? see its log)`,
+  timeSince(rule, o, o.lastPairingRun, (v, active) =>
+    active
+      ? `Weft is behind: its pairing job last completed a run ${v} ago, so flows, findings and flow alerts are as of then (is the analyzer running? see its log)`
+      : `Weft is up to date: its pairing job last completed a run ${v} ago`,
   );
 
 /** How each measure becomes conditions: a lookup table (adding a measure adds an entry). */

@@ -46,7 +46,10 @@ export interface Observations {
   lastArrival: string | null;
   /** Flow edges are known up to here (the pairing watermark, at most now). */
   pairedUntil: string;
-  /** When the pairing job last completed a run (the analyzer's clock; null: it never has): how far behind Weft is. */
+  /**
+   * When the pairing job last completed a run (the analyzer's clock), or when this process started evaluating if that
+   * is later (null: neither): how far behind Weft is.
+   */
   lastPairingRun: string | null;
   /** When Weft first received a span (ISO; null: never): a count over a window that starts earlier is no verdict. */
   observingSince: string | null;

@@ -99,6 +99,9 @@ export function sampleTraceIds(evidence: Record<string, unknown>): string[] {
   return Array.isArray(ids) ? ids.filter((t): t is string => typeof t === 'string' && t !== '').slice(0, 3) : [];
 }
 
+/** The later of two instants, either absent. */
+const latest = (a: Date | undefined, b: Date | undefined) => (a && b ? (a > b ? a : b) : (a ?? b));
+
 const newest = (a: Map<string, string>, b: Map<string, string>) => {
   const out = new Map(a);
   for (const [k, v] of b) if (!out.has(k) || Date.parse(v) > Date.parse(out.get(k)!)) out.set(k, v);
@@ -112,6 +115,11 @@ export interface ObserveOptions {
   findings?: FindingStore;
   now: Date;
   gaps: IntakeGap[];
+  /**
+   * Since when this process has been evaluating (its start): Weft is not behind before its analyzer has had the time to
+   * run, however long ago the store's last pairing run was (a Weft restarted after a long stop). Default: no such floor.
+   */
+  watchingSince?: Date;
   /** The last arrival the previous evaluation read (`Observations.lastArrival`): only what arrived since is read; 2 days back without it. */
   lastArrival?: string | null;
   /** Cached seasonal baselines (recomputed when older than `baselineMaxAgeMs`). */
@@ -202,7 +210,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     lastIntake: await lastIntake(store),
     lastArrival: arrived,
     pairedUntil: read.pairedUntil,
-    lastPairingRun: state.lastRunAt?.toISOString() ?? null,
+    lastPairingRun: latest(state.lastRunAt, o.watchingSince)?.toISOString() ?? null,
     observingSince: state.observingSince?.toISOString() ?? null,
     windows,
     settled,

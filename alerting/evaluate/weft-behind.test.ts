@@ -6,6 +6,7 @@ import type { Store } from '../../clickhouse/index.ts';
 import { runPairing } from '../../analyzer/index.ts';
 import { catalogFrom, baseCatalogYaml } from '../../analyzer/test/estate-fixture.ts';
 import { openMigratedStore } from '../../test/migrated-store.ts';
+import { rulesFor } from '../rules/derive-rules.ts';
 import type { AlertingRuntime } from '../start-alerting.ts';
 import { alertingForTest } from '../testing/fixtures.ts';
 
@@ -38,8 +39,8 @@ async function evaluateAt(at: number) {
 }
 
 describe('weft-behind: Weft says when its own pairing job stopped completing runs', () => {
-  it('has no value before the pairing job ever ran, fires once its last run is over 10 minutes old, and resolves with the next run', async () => {
-    // Nothing paired yet (a Weft just installed): no verdict, not "behind since 1970".
+  it('is not behind at its start (no pairing run yet), fires once its last run is over 10 minutes old, and resolves with the next run', async () => {
+    // Nothing paired yet (a Weft just installed): not behind, measured from its start, not "behind since 1970".
     expect((await evaluateAt(t0)).alert).toBeUndefined();
     await runPairing(store, new Date(t0), 60_000);
     expect((await evaluateAt(t0 + 9 * MIN)).alert).toBeUndefined();
@@ -52,5 +53,30 @@ describe('weft-behind: Weft says when its own pairing job stopped completing run
     const caughtUp = await evaluateAt(t0 + 11 * MIN + 10_000);
     expect(caughtUp.transitions).toEqual(['resolved']);
     expect(caughtUp.alert?.state).toBe('resolved');
+    // What a resolved alert keeps (and its resolved notification says) reads as the recovery it is.
+    expect(caughtUp.alert?.annotations.summary).toBe('Weft is up to date: its pairing job last completed a run 10s ago');
+  });
+
+  // The break test's restart: a Weft stopped for over 10 minutes fired weft-behind at its first evaluation, before its
+  // analyzer's first run.
+  it('gives a restarted Weft the threshold from its start before it is behind, whatever the store says of the last run', async () => {
+    // Started 49 minutes after the store's last pairing run.
+    t = t0 + 60 * MIN;
+    const restarted = alertingForTest({ store, catalog: () => catalogFrom(baseCatalogYaml), holder: 'test', clock: { now: () => new Date(t) } });
+    try {
+      const first = await restarted.evaluateNow();
+      expect(first.changes.filter((c) => c.rule === 'weft-behind')).toEqual([]);
+      t = t0 + 71 * MIN;
+      const later = await restarted.evaluateNow();
+      expect(later.changes.filter((c) => c.rule === 'weft-behind').map((c) => c.transition)).toEqual(['firing']);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('waits three evaluation intervals when alerting evaluates less often than every 200 s (an analyzer every 15 minutes)', () => {
+    const threshold = (evaluationIntervalMs?: number) =>
+      rulesFor(catalogFrom(baseCatalogYaml), { evaluationIntervalMs }).find((r) => r.id === 'weft-behind')?.threshold;
+    expect([threshold(), threshold(30_000), threshold(900_000)]).toEqual([10 * MIN, 10 * MIN, 45 * MIN]);
   });
 });

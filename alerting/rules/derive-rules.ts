@@ -55,10 +55,17 @@ export const UNREACHABLE_MIN_CALLERS = 2;
 /** Weft's own intake silent for longer than this is a telemetry gap. */
 export const TELEMETRY_GAP_MS = 60_000;
 /**
- * Weft is behind when its pairing job has not completed a run for longer than this (ms): twenty runs at the default
- * 30 s interval. An analyzer run less often than every 3 minutes needs a custom rule `weft-behind` with a higher one.
+ * Weft is behind when its pairing job has not completed a run for longer than this (ms; twenty runs at the default
+ * 30 s interval), or than three evaluation intervals when that is longer (`RuleOptions`): alerting evaluates at the
+ * analyzer's pace, and an analyzer that runs every 15 minutes is not behind 11 minutes after its last run.
  */
 export const PAIRING_LAG_MS = 600_000;
+
+/** What the derived rules depend on besides the catalog. */
+export interface RuleOptions {
+  /** How often rules are evaluated at the latest (ms; alerting's `intervalMs`, the analyzer's pace). Default: 30 s. */
+  evaluationIntervalMs?: number;
+}
 
 /** A flow's threshold for a derived flow measure: its own (given directly or under `slo`), else its class's; undefined: not watched. */
 export function flowThreshold(catalog: Catalog, f: Flow, measure: AlertMeasure): number | undefined {
@@ -81,7 +88,7 @@ export function flowThreshold(catalog: Catalog, f: Flow, measure: AlertMeasure):
 const flowMeasures = new Set<AlertMeasure>(['latency-p95', 'latency-p99', 'error-rate', 'traces', 'staleness', 'throughput-drop']);
 export const isFlowMeasure = (m: AlertMeasure) => flowMeasures.has(m);
 
-function derived(catalog: Catalog, id: keyof typeof derivedDefaults): AlertRule {
+function derived(catalog: Catalog, id: keyof typeof derivedDefaults, options: RuleOptions): AlertRule {
   const d = derivedDefaults[id];
   const flows = isFlowMeasure(d.measure) ? catalog.flows.filter((f) => f.lifecycle === 'active').map((f) => f.id) : [];
   const byId = new Map(catalog.flows.map((f) => [f.id, f]));
@@ -91,7 +98,7 @@ function derived(catalog: Catalog, id: keyof typeof derivedDefaults): AlertRule 
       : d.measure === 'telemetry-gap'
         ? TELEMETRY_GAP_MS
         : d.measure === 'pairing-lag'
-          ? PAIRING_LAG_MS
+          ? Math.max(PAIRING_LAG_MS, 3 * (options.evaluationIntervalMs ?? 30_000))
           : isFlowMeasure(d.measure)
             ? (flow: string) => (byId.has(flow) ? flowThreshold(catalog, byId.get(flow)!, d.measure) : undefined)
             : 0;
@@ -135,11 +142,11 @@ export function customRule(catalog: Catalog, spec: AlertRuleSpec): AlertRule {
  * Every rule Weft evaluates for this catalog: the derived ones (a custom rule with the same id
  * replaces a derived one, e.g. `telemetry-gap` with another threshold) followed by the custom ones.
  */
-export function rulesFor(catalog: Catalog): AlertRule[] {
+export function rulesFor(catalog: Catalog, options: RuleOptions = {}): AlertRule[] {
   const custom = catalog.alerts.map((a) => customRule(catalog, a));
   const replaced = new Set(custom.map((r) => r.id));
   return [
-    ...(Object.keys(derivedDefaults) as Array<keyof typeof derivedDefaults>).filter((id) => !replaced.has(id)).map((id) => derived(catalog, id)),
+    ...(Object.keys(derivedDefaults) as Array<keyof typeof derivedDefaults>).filter((id) => !replaced.has(id)).map((id) => derived(catalog, id, options)),
     ...custom,
   ];
 }

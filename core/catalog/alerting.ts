@@ -104,7 +104,8 @@ export const AlertRuleSchema = Type.Object(
     select: Type.Optional(AlertSelectorSchema),
     op: Type.Optional(Type.Union([Type.Literal('>'), Type.Literal('<')], { description: '> (default) or <' })),
     threshold: Type.Number({
-      description: 'ms for latency and staleness, 0..1 for error-rate, a count for traces, 0..1 for throughput-drop, 1 for finding measures',
+      description:
+        'ms for latency, staleness, telemetry-gap and pairing-lag, 0..1 for error-rate, a count for traces, 0..1 for throughput-drop, 1 for finding measures',
     }),
     window: Type.Optional(Duration),
     for: Type.Optional(Duration),
