@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { createAuditLog, Credentials, type Actor, type AuditLog } from '../../access/index.ts';
-import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
+import { migrate, type Store } from '../../clickhouse/index.ts';
 import type { ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { weftApi } from './weft-api.ts';
-import { localStoreConfig } from './store-flags.ts';
+import { localStoreConfig, openLocalStore } from './store-flags.ts';
 import type { CommandIO } from '../command.ts';
 
 /** Who acts when the CLI changes the store directly: whoever can open the data directory is its operator. */
@@ -35,7 +35,7 @@ export async function withAccessStore<T>(
       `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,
     );
   }
-  const store = await openStore(config.store);
+  const store = await openLocalStore(config);
   try {
     await migrate(store, { retention: config.retention });
     const auditLog = createAuditLog(store);

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { backtestRule, parseMatcher, renderBacktest, type BacktestResult } from '../../alerting/index.ts';
-import { migrate, openStore } from '../../clickhouse/index.ts';
+import { migrate } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { flag, switchOn, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { weftApi } from './weft-api.ts';
 import { parseDuration } from '../../core/time/index.ts';
-import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
+import { localStoreConfig, openLocalStore, refuseBesideUrl } from './store-flags.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { count } from '../../core/text/index.ts';
 
@@ -137,7 +137,7 @@ export const alertsTestCommand: Command = {
         catalogs.map((f) => resolve(io.cwd, f)),
         { envPolicy: config.catalogEnv },
       );
-      const store = await openStore(config.store);
+      const store = await openLocalStore(config);
       try {
         await migrate(store, { retention: config.retention });
         const until = new Date();

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api } from '@opentelemetry/sdk-node';
@@ -7,6 +8,7 @@ import { parseArgs } from '../../core/config/index.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import { runPairing } from '../../analyzer/index.ts';
 import { auditCommand } from './audit.ts';
+import { tokenListCommand } from './token.ts';
 
 const catalogYaml = `
 owners:
@@ -94,6 +96,21 @@ describe('weft audit of a stopped Weft pairs with the windows Weft ran with', ()
     ).rejects.toThrow(
       /^--run-gap is for a stopped Weft's embedded store \(--data\); on a ClickHouse server the running analyzer pairs with its own windows: leave it out\.$/,
     );
+  });
+
+  // The break test: on a running Weft's directory the audit said to stop that process or start this one elsewhere.
+  it('says to ask a running Weft with --url when it holds the data directory (audit, token list)', async () => {
+    const running = spawn('sleep', ['30']);
+    try {
+      writeFileSync(join(stores[0].dir, 'data', 'weft.pid'), String(running.pid));
+      const held =
+        /^The data directory .*\/data is held by a running Weft: ask it with --url and its API address \(as weft start printed it, e\.g\. --url http:\/\/127\.0\.0\.1:3000\), or stop it first\.$/;
+      await expect(audit(stores[0], [])).rejects.toThrow(held);
+      await expect(tokenListCommand.run(parseArgs(['--data', stores[0].dir]), { out: () => {}, err: () => {}, env: {}, cwd: '/' })).rejects.toThrow(held);
+    } finally {
+      running.kill();
+      rmSync(join(stores[0].dir, 'data', 'weft.pid'), { force: true });
+    }
   });
 
   it('refuses them beside --url, where the running Weft pairs', async () => {

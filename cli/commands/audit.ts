@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { auditFormats, runAudit, type AuditFormat, type AuditReport } from '../../analyzer/index.ts';
-import { migrate, openStore } from '../../clickhouse/index.ts';
+import { migrate } from '../../clickhouse/index.ts';
 import { probeAuditCandidates } from '../../probes/index.ts';
 import { datasetSystem } from '../../api/index.ts';
 import { emptyCatalog, loadCatalog } from '../../core/catalog/index.ts';
@@ -9,7 +9,7 @@ import { severities, type Severity } from '../../core/contracts/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { weftApi } from './weft-api.ts';
 import { parseDuration } from '../../core/time/index.ts';
-import { givenPairingWindows, localStoreConfig, refuseBesideUrl } from './store-flags.ts';
+import { givenPairingWindows, localStoreConfig, openLocalStore, refuseBesideUrl } from './store-flags.ts';
 import type { Command } from '../command.ts';
 
 /** `--url`: ask a running Weft's API for the audit (the embedded store is held by that process). */
@@ -60,7 +60,7 @@ export const auditCommand: Command = {
       );
     }
     const pairing = givenPairingWindows(args, io, config);
-    const store = await openStore(config.store);
+    const store = await openLocalStore(config);
     try {
       await migrate(store, { retention: config.retention });
       const report = await runAudit(store, catalog, {

@@ -1,13 +1,13 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pairStoppedStore } from '../../analyzer/index.ts';
-import { migrate, openStore } from '../../clickhouse/index.ts';
+import { migrate } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { createReportService, resolvePeriod, verifyBundle } from '../../reports/index.ts';
-import { givenPairingWindows, localStoreConfig, refuseBesideUrl } from './store-flags.ts';
+import { givenPairingWindows, localStoreConfig, openLocalStore, refuseBesideUrl } from './store-flags.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { weftApi } from './weft-api.ts';
 import { count } from '../../core/text/index.ts';
@@ -76,7 +76,7 @@ export const reportCommand: Command = {
         : undefined;
       checkOut();
       const pairing = givenPairingWindows(args, io, config);
-      const store = await openStore(config.store);
+      const store = await openLocalStore(config);
       try {
         await migrate(store, { retention: config.retention });
         // A stopped Weft's embedded store: paired first, with the windows given, else those it last ran with (a running

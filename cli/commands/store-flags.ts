@@ -1,5 +1,6 @@
+import { openStore, type Store } from '../../clickhouse/index.ts';
 import { buildConfig, flag, type ParsedArgs, type WeftConfig } from '../../core/config/index.ts';
-import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { ERR_CONFIG, ERR_STORE_LOCKED, isWeftError } from '../../core/errors/index.ts';
 import type { CommandIO } from '../command.ts';
 
 /** The flags of `weft start` a command that opens a store itself reads as `weft start` does. */
@@ -60,4 +61,21 @@ export function refuseBesideUrl(args: ParsedArgs, ignored: readonly string[], ow
   const given = ignored.filter((name) => flag(args, name) !== undefined).map((name) => `--${name}`);
   if (catalogFiles > 0) given.push('the catalog files');
   if (given.length > 0) throw ERR_CONFIG(`--url asks a running Weft, which uses its own ${owns}; leave out ${given.join(' and ')}.`);
+}
+
+/**
+ * Opens the store a command reads itself (`localStoreConfig`). An embedded directory a running Weft holds becomes a
+ * plain ERR_CONFIG saying to ask that Weft with `--url` (every command that opens a store takes it), not to start
+ * this one elsewhere. Throws what `openStore` throws otherwise.
+ */
+export async function openLocalStore(config: WeftConfig): Promise<Store> {
+  try {
+    return await openStore(config.store);
+  } catch (err) {
+    if (isWeftError(err) && err.code === ERR_STORE_LOCKED.code && config.store.kind === 'embedded')
+      throw ERR_CONFIG(
+        `The data directory ${config.store.path} is held by a running Weft: ask it with --url and its API address (as weft start printed it, e.g. --url http://127.0.0.1:3000), or stop it first.`,
+      );
+    throw err;
+  }
 }
