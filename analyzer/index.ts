@@ -13,7 +13,15 @@ export type { FlowWindows, WindowRequest, WindowRows } from './model/take-window
 export type { Snapshot, AttributedEdge } from './model/snapshot.ts';
 export { buildHopChains } from './hops/hop-chain.ts';
 export type { HopChain, Hop } from './hops/hop-chain.ts';
-export { lastPairingWindows, pairStoppedStore, runPairing, type PairingWindows } from './flows/pairing-job.ts';
+export {
+  describeStoppedPairing,
+  lastPairingWindows,
+  pairedAnything,
+  pairStoppedStore,
+  runPairing,
+  type PairingWindows,
+  type StoppedPairing,
+} from './flows/pairing-job.ts';
 export { queryFlowSeries } from './flows/flow-series.ts';
 export type { FlowPoint } from './flows/flow-series.ts';
 export { selectFlow } from './flows/flow-edges.ts';

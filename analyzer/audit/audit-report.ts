@@ -1,3 +1,4 @@
+import type { StoppedPairing } from '../flows/pairing-job.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { severities, type FindingCandidate, type Severity } from '../../core/contracts/index.ts';
 import { findingId } from '../../findings/index.ts';
@@ -17,8 +18,12 @@ export interface AuditReport {
     pairedUntil: string;
     pendingTraces: number;
     pendingSpans: number;
-    /** The windows (ms) the audit paired a stopped Weft's store with first; absent when it only read (a running Weft pairs). */
-    pairedWith?: { lateMs: number; runGapMs: number };
+    /**
+     * The windows (ms) the audit paired a stopped Weft's store with first, where each came from (given, recorded by the
+     * store's Weft, the default) and what that Weft recorded; absent when it paired nothing (all was paired, or it only
+     * read: a running Weft pairs). Added within version 1.
+     */
+    pairedWith?: Omit<StoppedPairing, 'result'>;
   };
   catalog: { files: string[]; systems: number; flows: number; domains: number; owners: number };
   summary: {

@@ -1,5 +1,6 @@
 import { formatDuration } from '../../core/time/index.ts';
 import { count } from '../../core/text/index.ts';
+import { describeStoppedPairing } from '../flows/pairing-job.ts';
 import type { AuditReport } from './audit-report.ts';
 
 const subjectText = (s: AuditReport['findings'][number]['subject']) =>
@@ -9,11 +10,7 @@ function summaryLines(r: AuditReport): string[] {
   const s = r.summary;
   return [
     `window ${r.window.since} .. ${r.window.until}; catalog ${r.catalog.files.join(', ') || '(none)'}`,
-    ...(r.pairing.pairedWith
-      ? [
-          `paired first with a late-arrival window of ${formatDuration(r.pairing.pairedWith.lateMs)} and a run gap of ${formatDuration(r.pairing.pairedWith.runGapMs)} (--late-arrival, --run-gap; by default those the store was last paired with)`,
-        ]
-      : []),
+    ...(r.pairing.pairedWith ? [describeStoppedPairing(r.pairing.pairedWith, formatDuration)] : []),
     ...(r.pairing.pendingTraces > 0
       ? [
           `not yet paired: ${count(r.pairing.pendingTraces, 'trace')} (${count(r.pairing.pendingSpans, 'span')})${

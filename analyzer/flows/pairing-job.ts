@@ -247,33 +247,67 @@ export interface PairingWindows {
 const DEFAULT_LATE_MS = 120_000;
 
 /**
- * The windows the last pairing run of the store used (migration 091), each where known: null for a store never paired,
- * or paired last before 091. Throws what the store throws.
+ * The windows the store's last recording pairing run used (migration 091: a Weft's analyzer records them, an audit does
+ * not), each null when none is kept: a store never paired by a Weft since 091, or not for the 7 days runs are kept.
+ * Throws what the store throws.
  */
 export async function lastPairingWindows(store: Store): Promise<{ lateMs: number | null; runGapMs: number | null }> {
   const rows = await store.client
-    .query({ query: 'SELECT late_ms, run_gap_ms FROM weft_pairing_runs ORDER BY at DESC LIMIT 1', format: 'JSONEachRow' })
+    .query({
+      query: 'SELECT late_ms, run_gap_ms FROM weft_pairing_runs WHERE late_ms IS NOT NULL AND run_gap_ms IS NOT NULL ORDER BY at DESC LIMIT 1',
+      format: 'JSONEachRow',
+    })
     .then((r) => r.json<{ late_ms: number | string | null; run_gap_ms: number | string | null }>());
   const known = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
   return { lateMs: known(rows[0]?.late_ms), runGapMs: known(rows[0]?.run_gap_ms) };
 }
 
+/** Where a window a stopped store was paired with came from: given (flag or variable), recorded by its Weft, the default. */
+export type WindowSource = 'given' | 'recorded' | 'default';
+
+/** What `pairStoppedStore` did: the windows it used and where each came from, what its Weft recorded, and the run. */
+export interface StoppedPairing {
+  windows: PairingWindows;
+  sources: { lateMs: WindowSource; runGapMs: WindowSource };
+  /** The windows the store's Weft last recorded (null: none kept). */
+  recorded: { lateMs: number | null; runGapMs: number | null };
+  result: PairingResult;
+}
+
 /**
  * Pairs what a stopped Weft's embedded store had not paired yet, as its analyzer would have (so a report or an audit
  * of the store finds the runs Weft found), a complete trace (its root arrived) at once: nothing more reaches a stopped
- * Weft. Each window is the one `given`, else the one the store's last pairing run used (`lastPairingWindows`: the
- * Weft that wrote it), else `weft start`'s default; what is paired is not paired again, so the windows matter once.
- * Never on a ClickHouse server, where a running analyzer pairs (pairing twice would count traces twice). Returns the
- * windows used and the run's result. Throws what the store throws.
+ * Weft. Each window is the one `given`, else the one its Weft last recorded (`lastPairingWindows`), else `weft start`'s
+ * default; what is paired is not paired again, so the windows matter once, and this run records none. Never on a
+ * ClickHouse server, where a running analyzer pairs (pairing twice would count traces twice). Throws what the store
+ * throws.
  */
-export async function pairStoppedStore(
-  store: Store,
-  now: Date,
-  given: Partial<PairingWindows> = {},
-): Promise<{ windows: PairingWindows; result: PairingResult }> {
-  const last = given.lateMs !== undefined && given.runGapMs !== undefined ? { lateMs: null, runGapMs: null } : await lastPairingWindows(store);
-  const windows = { lateMs: given.lateMs ?? last.lateMs ?? DEFAULT_LATE_MS, runGapMs: given.runGapMs ?? last.runGapMs ?? DEFAULT_RUN_GAP_MS };
-  return { windows, result: await runPairing(store, now, windows.lateMs, { runGapMs: windows.runGapMs, completeGraceMs: 0 }) };
+export async function pairStoppedStore(store: Store, now: Date, given: Partial<PairingWindows> = {}): Promise<StoppedPairing> {
+  const recorded = await lastPairingWindows(store);
+  const pick = (g: number | undefined, r: number | null, fallback: number): [number, WindowSource] =>
+    g !== undefined ? [g, 'given'] : r !== null ? [r, 'recorded'] : [fallback, 'default'];
+  const [lateMs, lateFrom] = pick(given.lateMs, recorded.lateMs, DEFAULT_LATE_MS);
+  const [runGapMs, gapFrom] = pick(given.runGapMs, recorded.runGapMs, DEFAULT_RUN_GAP_MS);
+  const result = await runPairing(store, now, lateMs, { runGapMs, completeGraceMs: 0, recordWindows: false });
+  return { windows: { lateMs, runGapMs }, sources: { lateMs: lateFrom, runGapMs: gapFrom }, recorded, result };
+}
+
+/** Whether a stopped store's pairing run changed anything (paired or retracted a unit): only then do its windows matter. */
+export const pairedAnything = (p: StoppedPairing) => p.result.paired + p.result.retracted > 0;
+
+/**
+ * One line on the windows a stopped store was paired with and where each came from; with a warning when a window given
+ * differs from the one the store's Weft recorded (what is paired stays paired). `duration` writes a length (ms).
+ */
+export function describeStoppedPairing(p: Omit<StoppedPairing, 'result'>, duration: (ms: number) => string): string {
+  const from: Record<WindowSource, string> = { given: 'as given', recorded: "as the store's Weft paired", default: 'the default: the store records none' };
+  const window = (key: keyof PairingWindows) => `${duration(p.windows[key])} (${from[p.sources[key]]})`;
+  const differs = (['lateMs', 'runGapMs'] as const).filter((k) => p.sources[k] === 'given' && p.recorded[k] !== null && p.recorded[k] !== p.windows[k]);
+  const name = (k: keyof PairingWindows) => (k === 'lateMs' ? 'a late-arrival window' : 'a run gap');
+  const warning = differs.length
+    ? `; the store's Weft paired with ${differs.map((k) => `${name(k)} of ${duration(p.recorded[k]!)}`).join(' and ')}, and what is paired now stays paired`
+    : '';
+  return `paired first what the stopped Weft had not: late-arrival window ${window('lateMs')}, run gap ${window('runGapMs')}${warning}`;
 }
 
 /** How far (arrival time) traces have been paired into flow edges; undefined before the first run. */
@@ -288,6 +322,11 @@ export interface PairingOptions {
   completeGraceMs?: number;
   /** The wall clock arrival stamps are compared with (default: now); tests with a fake analyzer clock keep the real one. */
   wallNow?: Date;
+  /**
+   * Record the windows with the run (migration 091; default true): they are what a stopped store is paired with later
+   * (`pairStoppedStore`). An audit's or a report's own run records none, so a window given once does not become the store's.
+   */
+  recordWindows?: boolean;
 }
 
 /**
@@ -456,8 +495,8 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
         unplaced_traces: result.unplaced.traces,
         unplaced_spans: result.unplaced.spans,
         observing_since: observingSince,
-        late_ms: lateMs,
-        run_gap_ms: gapMs,
+        late_ms: options.recordWindows === false ? null : lateMs,
+        run_gap_ms: options.recordWindows === false ? null : gapMs,
       },
     ],
     format: 'JSONEachRow',

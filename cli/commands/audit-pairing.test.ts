@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { parseArgs } from '../../core/config/index.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
-import { runPairing } from '../../analyzer/index.ts';
+import { lastPairingWindows, runPairing } from '../../analyzer/index.ts';
+import { openStore } from '../../clickhouse/index.ts';
 import { auditCommand } from './audit.ts';
 import { tokenListCommand } from './token.ts';
 
@@ -54,24 +55,27 @@ async function storeOfAStoppedWeft(ranWith?: { lateMs: number; runGapMs: number 
 describe('weft audit of a stopped Weft pairs with the windows Weft ran with', () => {
   const stores: Harness[] = [];
   beforeAll(async () => {
-    stores.push(await storeOfAStoppedWeft(), await storeOfAStoppedWeft(), await storeOfAStoppedWeft({ lateMs: 1000, runGapMs: 120_000 }));
+    const ranWith = { lateMs: 1000, runGapMs: 120_000 };
+    stores.push(await storeOfAStoppedWeft(), await storeOfAStoppedWeft(), await storeOfAStoppedWeft(ranWith), await storeOfAStoppedWeft(ranWith));
   });
   afterAll(() => {
     for (const h of stores) rmSync(h.dir, { recursive: true, force: true });
   });
-  const audit = async (h: Harness, argv: string[], env: Record<string, string> = {}) => {
+  const auditText = async (h: Harness, argv: string[], env: Record<string, string> = {}, format = 'json') => {
     const out: string[] = [];
-    await auditCommand.run(parseArgs(['--catalog', 'estate.yaml', '--data', h.dir, '--since', '1h', '--format', 'json', ...argv]), {
+    await auditCommand.run(parseArgs(['--catalog', 'estate.yaml', '--data', h.dir, '--since', '1h', '--format', format, ...argv]), {
       out: (s) => out.push(s),
       err: () => undefined,
       env,
       cwd: h.dir,
     });
-    return JSON.parse(out.join('\n')) as {
-      summary: { flows: { observed: number; undocumented: number } };
-      pairing: { pairedWith?: { lateMs: number; runGapMs: number } };
-    };
+    return out.join('\n');
   };
+  const audit = async (h: Harness, argv: string[], env: Record<string, string> = {}) =>
+    JSON.parse(await auditText(h, argv, env)) as {
+      summary: { flows: { observed: number; undocumented: number } };
+      pairing: { pairedWith?: { windows: unknown; sources: unknown; recorded: unknown } };
+    };
 
   // A late-arrival window of 1 s: the spans arrived moments ago (a window of minutes would leave them pending, as stated).
   it('takes --run-gap as weft start does', async () => {
@@ -87,7 +91,27 @@ describe('weft audit of a stopped Weft pairs with the windows Weft ran with', ()
   it('pairs with the windows the store was last paired with when none is given, and says which', async () => {
     const audit3 = await audit(stores[2], []);
     expect(audit3.summary.flows).toMatchObject({ observed: 1, undocumented: 0 });
-    expect(audit3.pairing.pairedWith).toEqual({ lateMs: 1000, runGapMs: 120_000 });
+    expect(audit3.pairing.pairedWith).toEqual({
+      windows: { lateMs: 1000, runGapMs: 120_000 },
+      sources: { lateMs: 'recorded', runGapMs: 'recorded' },
+      recorded: { lateMs: 1000, runGapMs: 120_000 },
+    });
+    // Regression (second break test): an audit that pairs nothing claimed to have paired with the windows it was given.
+    expect((await audit(stores[2], ['--run-gap', '30s'])).pairing.pairedWith).toBeUndefined();
+  });
+
+  // Regression (second break test): a window given to one audit became the store's, and a different one went by unsaid.
+  it("warns when a window given differs from the store's, and does not make it the store's", async () => {
+    const table = await auditText(stores[3], ['--run-gap', '30s'], {}, 'table');
+    expect(table).toContain(
+      "paired first what the stopped Weft had not: late-arrival window 1s (as the store's Weft paired), run gap 30s (as given); the store's Weft paired with a run gap of 2m, and what is paired now stays paired",
+    );
+    const store = await openStore({ kind: 'embedded', path: join(stores[3].dir, 'data') });
+    try {
+      expect(await lastPairingWindows(store)).toEqual({ lateMs: 1000, runGapMs: 120_000 });
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses them for a ClickHouse server, whose running analyzer pairs', async () => {

@@ -21,7 +21,7 @@ async function auditFromApi(url: string, query: { since: string; failOn?: string
 export const auditCommand: Command = {
   summary: 'Audit the estate: inventory summary and findings for a window; exits 1 when findings reach --fail-on',
   usage:
-    'audit [--url http://127.0.0.1:3000 | --catalog FILE… [--data DIR [--late-arrival 2m] [--run-gap 30s] | --clickhouse URL]] [--since 7d] [--format table|json|markdown] [--fail-on info|low|medium|high|critical]',
+    'audit [--url http://127.0.0.1:3000 | --catalog FILE… [--data DIR [--late-arrival DURATION] [--run-gap DURATION] | --clickhouse URL]] [--since 7d] [--format table|json|markdown] [--fail-on info|low|medium|high|critical]',
   options: ['url', 'catalog', 'data', 'clickhouse', 'late-arrival', 'run-gap', 'since', 'format', 'fail-on'],
   operands: Infinity,
   async run(args, io) {

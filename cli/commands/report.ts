@@ -1,6 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { pairStoppedStore } from '../../analyzer/index.ts';
+import { describeStoppedPairing, pairedAnything, pairStoppedStore } from '../../analyzer/index.ts';
+import { formatDuration } from '../../core/time/index.ts';
 import { migrate } from '../../clickhouse/index.ts';
 import { loadCatalog } from '../../core/catalog/index.ts';
 import { flag } from '../../core/config/index.ts';
@@ -38,7 +39,7 @@ async function reportFromApi(url: string, body: { since: string; until?: string 
 export const reportCommand: Command = {
   summary: 'Compliance report for a period: a signed evidence bundle (PDF, CSV per table, JSON, manifest)',
   usage:
-    'report [--url http://127.0.0.1:3000 | [--data DIR [--late-arrival 2m] [--run-gap 30s] | --clickhouse URL] [--catalog FILE…]] [--since 24h] [--until now] [--out report.zip]',
+    'report [--url http://127.0.0.1:3000 | [--data DIR [--late-arrival DURATION] [--run-gap DURATION] | --clickhouse URL] [--catalog FILE…]] [--since 24h] [--until now] [--out report.zip]',
   options: ['url', 'data', 'clickhouse', 'late-arrival', 'run-gap', 'catalog', 'since', 'until', 'out'],
   operands: Infinity,
   async run(args, io) {
@@ -81,7 +82,10 @@ export const reportCommand: Command = {
         await migrate(store, { retention: config.retention });
         // A stopped Weft's embedded store: paired first, with the windows given, else those it last ran with (a running
         // analyzer does it on a server).
-        if (store.kind === 'embedded') await pairStoppedStore(store, now, pairing);
+        if (store.kind === 'embedded') {
+          const paired = await pairStoppedStore(store, now, pairing);
+          if (pairedAnything(paired)) io.err(describeStoppedPairing(paired, formatDuration));
+        }
         const service = createReportService({ store, dataDir: config.dataDir, logger: silentLogger() });
         ({ zip } = await service.generate({ period, actor: `cli:${io.env.USER ?? 'unknown'}`, trigger: 'cli', catalog, file: out }));
       } finally {
