@@ -197,13 +197,24 @@ function systemUnreachable(rule: AlertRule, catalog: Catalog, o: Observations): 
 }
 
 /**
- * The one condition of a rule on Weft itself: the time (ms) since `since` (ISO, Weft's clock; null: no value), clamped at
- * 0, against the rule's threshold; `summary` says it in words from its formatted value, as a problem while the
- * condition holds and as a recovery when it does not (what a resolved alert keeps).
+ * The one condition of a rule on Weft itself: the time (ms) since `since` (ISO, Weft's clock), measured from when this
+ * process started evaluating at most (`Observations.watchingSince`), clamped at 0, against the rule's threshold. No
+ * value without `since`, unless `orStart`: then from the start. `summary` says it in words from its formatted value,
+ * as a problem while the condition holds and as a recovery when it does not (what a resolved alert keeps), and whether
+ * it counts from the start.
  */
-function timeSince(rule: AlertRule, o: Observations, since: string | null, summary: (value: string, active: boolean) => string): Condition[] {
+function timeSince(
+  rule: AlertRule,
+  o: Observations,
+  since: string | null,
+  orStart: boolean,
+  summary: (value: string, active: boolean, fromStart: boolean) => string,
+): Condition[] {
   const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
-  const value = since ? Math.max(0, o.now.getTime() - Date.parse(since)) : NaN;
+  const start = o.watchingSince;
+  const fromStart = start !== null && (since === null ? orStart : Date.parse(start) > Date.parse(since));
+  const from = fromStart ? start : since;
+  const value = from ? Math.max(0, o.now.getTime() - Date.parse(from)) : NaN;
   const active = compare('>', value, threshold);
   return [
     {
@@ -213,29 +224,36 @@ function timeSince(rule: AlertRule, o: Observations, since: string | null, summa
       threshold,
       active,
       systems: [],
-      summary: summary(formatValue(rule.measure, value), active),
+      summary: summary(formatValue(rule.measure, value), active, fromStart),
     },
   ];
 }
 
-/** No telemetry at all: since the last span stored (Weft's clock), else, with none in 2 days, since the newest call's span time. */
+/**
+ * No telemetry at all: since the last span stored (Weft's clock), else, with none in 2 days, since the newest call's
+ * span time; no value for a Weft that never received any (nothing is sending yet, which is no gap).
+ */
 const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[] =>
-  timeSince(rule, o, o.lastArrival ?? o.lastIntake, (v, active) =>
+  timeSince(rule, o, o.lastArrival ?? o.lastIntake, false, (v, active, fromStart) =>
     active
-      ? `Weft has received no telemetry for ${v}: the integrations' exporters, the network or Weft's collector is down`
-      : `Weft is receiving telemetry: the last span arrived ${v} ago`,
+      ? `Weft has received no telemetry ${fromStart ? `in the ${v} since it started` : `for ${v}`}: the integrations' exporters, the network or Weft's collector is down`
+      : fromStart
+        ? `Weft started ${v} ago and no span has arrived since yet`
+        : `Weft is receiving telemetry: the last span arrived ${v} ago`,
   );
 
 /**
  * Weft itself behind: the time since its pairing job last completed a run (the analyzer stopped, failing every run, or
- * one run taking longer than the threshold). Until the job has run once there is no value. While it is behind, flows
- * and findings are as of its last run; this alert is what says so.
+ * one run taking longer than the threshold), or since this process started when that is later or the job never ran.
+ * While it is behind, flows and findings are as of its last run; this alert is what says so.
  */
 const pairingLag = (rule: AlertRule, _c: Catalog, o: Observations): Condition[] =>
-  timeSince(rule, o, o.lastPairingRun, (v, active) =>
+  timeSince(rule, o, o.lastPairingRun, true, (v, active, fromStart) =>
     active
-      ? `Weft is behind: its pairing job last completed a run ${v} ago, so flows, findings and flow alerts are as of then (is the analyzer running? see its log)`
-      : `Weft is up to date: its pairing job last completed a run ${v} ago`,
+      ? `Weft is behind: its pairing job has not completed a run ${fromStart ? `in the ${v} since Weft started` : `for ${v}`}, so flows, findings and flow alerts are as of its last run (is the analyzer running? see its log)`
+      : fromStart
+        ? `Weft started ${v} ago and its pairing job has not completed a run since yet`
+        : `Weft is up to date: its pairing job last completed a run ${v} ago`,
   );
 
 /** How each measure becomes conditions: a lookup table (adding a measure adds an entry). */

@@ -46,11 +46,14 @@ export interface Observations {
   lastArrival: string | null;
   /** Flow edges are known up to here (the pairing watermark, at most now). */
   pairedUntil: string;
-  /**
-   * When the pairing job last completed a run (the analyzer's clock), or when this process started evaluating if that
-   * is later (null: neither): how far behind Weft is.
-   */
+  /** When the pairing job last completed a run (the analyzer's clock; null: it never has): how far behind Weft is. */
   lastPairingRun: string | null;
+  /**
+   * When this process started evaluating (null: not known). Weft's own "time since" alerts measure from here at most: a
+   * Weft restarted after a long stop is neither behind nor in a telemetry gap before its analyzer and its senders had
+   * the time to run again.
+   */
+  watchingSince: string | null;
   /** When Weft first received a span (ISO; null: never): a count over a window that starts earlier is no verdict. */
   observingSince: string | null;
   /** Per window length (ms) → per flow id → stats over [now - window, now]: what ratios and quantiles are judged on (error rate, latency). */

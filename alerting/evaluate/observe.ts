@@ -99,9 +99,6 @@ export function sampleTraceIds(evidence: Record<string, unknown>): string[] {
   return Array.isArray(ids) ? ids.filter((t): t is string => typeof t === 'string' && t !== '').slice(0, 3) : [];
 }
 
-/** The later of two instants, either absent. */
-const latest = (a: Date | undefined, b: Date | undefined) => (a && b ? (a > b ? a : b) : (a ?? b));
-
 const newest = (a: Map<string, string>, b: Map<string, string>) => {
   const out = new Map(a);
   for (const [k, v] of b) if (!out.has(k) || Date.parse(v) > Date.parse(out.get(k)!)) out.set(k, v);
@@ -115,10 +112,7 @@ export interface ObserveOptions {
   findings?: FindingStore;
   now: Date;
   gaps: IntakeGap[];
-  /**
-   * Since when this process has been evaluating (its start): Weft is not behind before its analyzer has had the time to
-   * run, however long ago the store's last pairing run was (a Weft restarted after a long stop). Default: no such floor.
-   */
+  /** Since when this process has been evaluating (its start; `Observations.watchingSince`). */
   watchingSince?: Date;
   /** The last arrival the previous evaluation read (`Observations.lastArrival`): only what arrived since is read; 2 days back without it. */
   lastArrival?: string | null;
@@ -210,7 +204,8 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     lastIntake: await lastIntake(store),
     lastArrival: arrived,
     pairedUntil: read.pairedUntil,
-    lastPairingRun: latest(state.lastRunAt, o.watchingSince)?.toISOString() ?? null,
+    lastPairingRun: state.lastRunAt?.toISOString() ?? null,
+    watchingSince: o.watchingSince?.toISOString() ?? null,
     observingSince: state.observingSince?.toISOString() ?? null,
     windows,
     settled,

@@ -7,8 +7,9 @@ import { runPairing } from '../../analyzer/index.ts';
 import { catalogFrom, baseCatalogYaml } from '../../analyzer/test/estate-fixture.ts';
 import { openMigratedStore } from '../../test/migrated-store.ts';
 import { rulesFor } from '../rules/derive-rules.ts';
+import { conditionsFor } from './conditions.ts';
 import type { AlertingRuntime } from '../start-alerting.ts';
-import { alertingForTest } from '../testing/fixtures.ts';
+import { alertingForTest, observations } from '../testing/fixtures.ts';
 
 const MIN = 60_000;
 let dir: string;
@@ -48,7 +49,7 @@ describe('weft-behind: Weft says when its own pairing job stopped completing run
     const behind = await evaluateAt(t0 + 11 * MIN);
     expect(behind.transitions).toEqual(['firing']);
     expect([behind.alert?.state, behind.alert?.value, behind.alert?.severity]).toEqual(['firing', 11 * MIN, 'high']);
-    expect(behind.alert?.annotations.summary).toMatch(/^Weft is behind: its pairing job last completed a run 11m ago/);
+    expect(behind.alert?.annotations.summary).toMatch(/^Weft is behind: its pairing job has not completed a run for 11m, so flows/);
     await runPairing(store, new Date(t0 + 11 * MIN), 60_000);
     const caughtUp = await evaluateAt(t0 + 11 * MIN + 10_000);
     expect(caughtUp.transitions).toEqual(['resolved']);
@@ -72,6 +73,26 @@ describe('weft-behind: Weft says when its own pairing job stopped completing run
     } finally {
       await restarted.stop();
     }
+  });
+
+  // The second break test: telemetry-gap (critical) fired at the first evaluation after any restart longer than 60 s.
+  it('gives a restarted Weft a minute from its start before telemetry-gap, and says it counts from the start', () => {
+    const catalog = catalogFrom(baseCatalogYaml);
+    const now = new Date(t0);
+    const gap = (watchingSince: string | null) =>
+      conditionsFor(rulesFor(catalog), catalog, observations(now, { lastIntake: new Date(t0 - 10 * MIN).toISOString(), watchingSince })).find(
+        (c) => c.rule.id === 'telemetry-gap',
+      )!;
+    expect([gap(null).active, gap(null).value]).toEqual([true, 10 * MIN]);
+    expect([gap(new Date(t0 - 5_000).toISOString()).active, gap(new Date(t0 - 5_000).toISOString()).value]).toEqual([false, 5_000]);
+    const stillNone = gap(new Date(t0 - 90_000).toISOString());
+    expect([stillNone.active, stillNone.summary]).toEqual([
+      true,
+      "Weft has received no telemetry in the 1m30s since it started: the integrations' exporters, the network or Weft's collector is down",
+    ]);
+    // Never received anything (nothing sends yet): no gap, whenever it started.
+    const fresh = conditionsFor(rulesFor(catalog), catalog, observations(now, { lastIntake: null, watchingSince: new Date(t0 - 90_000).toISOString() }));
+    expect(fresh.find((c) => c.rule.id === 'telemetry-gap')!.active).toBe(false);
   });
 
   it('waits three evaluation intervals when alerting evaluates less often than every 200 s (an analyzer every 15 minutes)', () => {

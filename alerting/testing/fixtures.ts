@@ -42,6 +42,8 @@ export function observations(
     pairedUntil?: string;
     /** Default: 5 s before now. */
     lastPairingRun?: string | null;
+    /** Default: null. */
+    watchingSince?: string | null;
     /** Default: 30 days before now. */
     observingSince?: string | null;
     systemCalls?: Record<string, SystemCalls>;
@@ -55,6 +57,7 @@ export function observations(
     lastArrival: o.lastArrival !== undefined ? o.lastArrival : o.lastIntake === undefined ? now.toISOString() : o.lastIntake,
     pairedUntil: o.pairedUntil ?? new Date(now.getTime() - 10_000).toISOString(),
     lastPairingRun: o.lastPairingRun !== undefined ? o.lastPairingRun : new Date(now.getTime() - 5_000).toISOString(),
+    watchingSince: o.watchingSince ?? null,
     observingSince: o.observingSince === undefined ? new Date(now.getTime() - 30 * 86_400_000).toISOString() : o.observingSince,
     windows: new Map([
       [300_000, w],
