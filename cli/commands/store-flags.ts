@@ -25,8 +25,8 @@ export function localStoreConfig(args: ParsedArgs, io: CommandIO): WeftConfig {
 
 /**
  * The pairing windows given for a stopped Weft's store (ms): `--late-arrival` and `--run-gap`, else WEFT_LATE_ARRIVAL
- * and WEFT_RUN_GAP, each left out when neither is given (the store's own, as its last pairing run recorded them, are
- * then used: `pairStoppedStore`). `config` is `localStoreConfig`'s, which validated them. Throws ERR_CONFIG when a
+ * and WEFT_RUN_GAP, each left out when neither is given (those the store's Weft last recorded are then used:
+ * `pairStoppedStore`). `config` is `localStoreConfig`'s, which validated them. Throws ERR_CONFIG when a
  * flag is given for a ClickHouse server, whose running analyzer pairs with its own windows.
  */
 export function givenPairingWindows(args: ParsedArgs, io: CommandIO, config: WeftConfig): { lateMs?: number; runGapMs?: number } {
