@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,6 +135,19 @@ describe('weft audit of a stopped Weft pairs with the windows Weft ran with', ()
       running.kill();
       rmSync(join(stores[0].dir, 'data', 'weft.pid'), { force: true });
     }
+  });
+
+  // The second break test: an audit of the demo's directory without --catalog showed its flows undocumented, with nothing
+  // pointing to the catalog the demo renders there.
+  it("points to the demo's catalog when the directory is the demo's and no catalog is given", async () => {
+    const demoDir = join(stores[0].dir, 'demo');
+    mkdirSync(demoDir);
+    writeFileSync(join(demoDir, 'demo-catalog.yaml'), catalogYaml);
+    const err: string[] = [];
+    await auditCommand.run(parseArgs(['--data', stores[0].dir, '--since', '1h']), { out: () => {}, err: (s) => err.push(s), env: {}, cwd: '/' });
+    expect(err).toEqual([
+      `note: no catalog given, so every observed flow is undocumented; this directory is the demo's, whose catalog is: --catalog ${join(demoDir, 'demo-catalog.yaml')}`,
+    ]);
   });
 
   it('refuses them beside --url, where the running Weft pairs', async () => {

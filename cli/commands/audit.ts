@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { auditFormats, runAudit, type AuditFormat, type AuditReport } from '../../analyzer/index.ts';
 import { migrate } from '../../clickhouse/index.ts';
 import { probeAuditCandidates } from '../../probes/index.ts';
@@ -59,6 +60,10 @@ export const auditCommand: Command = {
         `No Weft data to audit: ${notWeft}. Pass --data with the directory Weft ran with (as weft start printed it), --url for a running Weft, or --clickhouse for a ClickHouse server.`,
       );
     }
+    // The demo writes its catalog into its data directory: without it every flow of the demo's estate is undocumented.
+    const demoCatalog = join(config.dataDir, 'demo', 'demo-catalog.yaml');
+    if (files.length === 0 && config.store.kind === 'embedded' && existsSync(demoCatalog))
+      io.err(`note: no catalog given, so every observed flow is undocumented; this directory is the demo's, whose catalog is: --catalog ${demoCatalog}`);
     const pairing = givenPairingWindows(args, io, config);
     const store = await openLocalStore(config);
     try {
