@@ -1,5 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime, toChTime } from '../../clickhouse/index.ts';
+import { DEFAULT_LATE_ARRIVAL, DEFAULT_RUN_GAP } from '../../core/config/index.ts';
+import { parseDuration } from '../../core/time/index.ts';
 import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
@@ -34,8 +36,8 @@ export interface PairingState {
 const EMPTY = "('', '', '', '', '')";
 /** Traces whose spans arrive further apart than this may be paired as two units (arrival rows are kept two days). */
 const MAX_SCAN_MS = 36 * 3_600_000;
-/** Default gap between a run's reads and its write when an integration loses trace context (ms). */
-export const DEFAULT_RUN_GAP_MS = 30_000;
+/** Default gap between a run's reads and its write when an integration loses trace context (ms; `--run-gap`'s). */
+export const DEFAULT_RUN_GAP_MS = parseDuration(DEFAULT_RUN_GAP);
 
 const at = (name: string) => `toDateTime64({${name}:String}, 3, 'UTC')`;
 
@@ -244,7 +246,7 @@ export interface PairingWindows {
 }
 
 /** The late-arrival window of `weft start` when none is given (ms; the demo's is shorter). */
-const DEFAULT_LATE_MS = 120_000;
+const DEFAULT_LATE_MS = parseDuration(DEFAULT_LATE_ARRIVAL);
 
 /**
  * The windows the store's last recording pairing run used (migration 091: a Weft's analyzer records them, an audit does

@@ -12,6 +12,8 @@ export {
   isLoopback,
   configuredTokens,
   MIN_TOKEN_LENGTH,
+  DEFAULT_LATE_ARRIVAL,
+  DEFAULT_RUN_GAP,
 } from './parse.ts';
 export { dataDirOf, isWeftStore, notWeftDataProblem } from './data-dir.ts';
 export type { FlagSpec, ParsedArgs } from './parse.ts';

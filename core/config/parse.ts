@@ -10,6 +10,11 @@ import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, ty
 import { dataDirOf } from './data-dir.ts';
 import { secretsReader } from './secrets-file.ts';
 
+/** `--late-arrival`'s default outside the demo: how long a trace waits for late spans before it is paired. */
+export const DEFAULT_LATE_ARRIVAL = '2m';
+/** `--run-gap`'s default: the gap between a run's reads and its write when an integration loses trace context. */
+export const DEFAULT_RUN_GAP = '30s';
+
 /**
  * How a command reads its flags. `values`: flags that take a value (`--since 7d`, `--since=7d`); when given,
  * any flag in none of the three sets is refused, naming the closest known one. `booleans`: flags that take
@@ -390,8 +395,8 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       intervalMs: duration(from('analyze-every', 'WEFT_ANALYZE_EVERY'), demoEnabled ? '10s' : '30s'),
       windowMs: duration(from('window', 'WEFT_WINDOW'), '24h'),
       // The demo's traces last a second or two: it seals them sooner, so its faults show within two minutes.
-      lateMs: duration(from('late-arrival', 'WEFT_LATE_ARRIVAL'), demoEnabled ? '10s' : '2m'),
-      runGapMs: duration(from('run-gap', 'WEFT_RUN_GAP'), '30s'),
+      lateMs: duration(from('late-arrival', 'WEFT_LATE_ARRIVAL'), demoEnabled ? '10s' : DEFAULT_LATE_ARRIVAL),
+      runGapMs: duration(from('run-gap', 'WEFT_RUN_GAP'), DEFAULT_RUN_GAP),
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale, propagation: f('no-propagation') !== 'true' },
