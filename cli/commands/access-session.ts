@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { createAuditLog, Credentials, type Actor, type AuditLog } from '../../access/index.ts';
-import { migrate, type Store } from '../../clickhouse/index.ts';
+import type { Actor, AuditLog, Credentials } from '../../access/index.ts';
+import type { Store } from '../../clickhouse/index.ts';
 import type { ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { weftApi } from './weft-api.ts';
@@ -35,6 +35,7 @@ export async function withAccessStore<T>(
       `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,
     );
   }
+  const [{ createAuditLog, Credentials }, { migrate }] = await Promise.all([import('../../access/index.ts'), import('../../clickhouse/index.ts')]);
   const store = await openLocalStore(config);
   try {
     await migrate(store, { retention: config.retention });

@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import { backtestRule, parseMatcher, renderBacktest, type BacktestResult } from '../../alerting/index.ts';
-import { migrate } from '../../clickhouse/index.ts';
-import { loadCatalog } from '../../core/catalog/index.ts';
+import type { BacktestResult } from '../../alerting/index.ts';
 import { flag, switchOn, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { weftApi } from './weft-api.ts';
@@ -76,6 +74,7 @@ export const alertsSilenceCommand: Command = {
       return 0;
     }
     if (args.positionals.length === 0) throw ERR_CONFIG('Give at least one matcher, like flow=erp-cpq-product-sync or severity=~"high|critical".');
+    const { parseMatcher } = await import('../../alerting/index.ts');
     for (const m of args.positionals) {
       try {
         parseMatcher(m);
@@ -125,6 +124,7 @@ export const alertsTestCommand: Command = {
     const since = flag(args, 'since') ?? '7d';
     const sinceMs = parseDuration(since, '--since');
     const catalogs = [...(args.flags.catalog ?? []), ...files];
+    const { backtestRule, renderBacktest } = await import('../../alerting/index.ts');
     let result: BacktestResult;
     refuseBesideUrl(args, ['data', 'clickhouse'], 'store and catalog', catalogs.length);
     if (catalogs.length === 0 && (flag(args, 'data') !== undefined || flag(args, 'clickhouse') !== undefined))
@@ -133,6 +133,7 @@ export const alertsTestCommand: Command = {
       result = await callWeft<BacktestResult>(args, io, 'GET', `/api/v1/alerts/backtest?rule=${encodeURIComponent(rule)}&since=${encodeURIComponent(since)}`);
     } else {
       const config = localStoreConfig(args, io);
+      const [{ loadCatalog }, { migrate }] = await Promise.all([import('../../core/catalog/index.ts'), import('../../clickhouse/index.ts')]);
       const catalog = loadCatalog(
         catalogs.map((f) => resolve(io.cwd, f)),
         { envPolicy: config.catalogEnv },

@@ -1,4 +1,4 @@
-import { ChainVerifier, type AuditEntry, type ChainVerdict } from '../../access/index.ts';
+import type { AuditEntry, ChainVerdict } from '../../access/index.ts';
 import { flag } from '../../core/config/index.ts';
 import type { Command } from '../command.ts';
 import { callApi, withAccessStore } from './access-session.ts';
@@ -7,6 +7,7 @@ import { count } from '../../core/text/index.ts';
 
 /** Reads a running Weft's audit log page by page and checks the chain here. */
 async function verifyFromApi(url: string, io: Parameters<Command['run']>[1]): Promise<ChainVerdict> {
+  const { ChainVerifier } = await import('../../access/index.ts');
   const v = new ChainVerifier();
   let after = 0;
   for (;;) {

@@ -1,12 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { auditFormats, runAudit, type AuditFormat, type AuditReport } from '../../analyzer/index.ts';
-import { migrate } from '../../clickhouse/index.ts';
-import { probeAuditCandidates } from '../../probes/index.ts';
-import { datasetSystem } from '../../api/index.ts';
-import { emptyCatalog, loadCatalog } from '../../core/catalog/index.ts';
+import type { AuditFormat, AuditReport } from '../../analyzer/index.ts';
 import { flag, notWeftDataProblem } from '../../core/config/index.ts';
-import { severities, type Severity } from '../../core/contracts/index.ts';
+import type { Severity } from '../../core/contracts/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { weftApi } from './weft-api.ts';
 import { parseDuration } from '../../core/time/index.ts';
@@ -26,6 +22,7 @@ export const auditCommand: Command = {
   options: ['url', 'catalog', 'data', 'clickhouse', 'late-arrival', 'run-gap', 'since', 'format', 'fail-on'],
   operands: Infinity,
   async run(args, io) {
+    const [{ auditFormats, runAudit }, { severities }] = await Promise.all([import('../../analyzer/index.ts'), import('../../core/contracts/index.ts')]);
     const format = (flag(args, 'format') ?? 'table') as AuditFormat;
     if (!Object.hasOwn(auditFormats, format)) throw ERR_CONFIG(`--format takes table, json or markdown, got "${format}".`);
     const failOnText = flag(args, 'fail-on');
@@ -47,6 +44,12 @@ export const auditCommand: Command = {
       return report.failed ? 1 : 0;
     }
     const config = localStoreConfig(args, io);
+    const [{ emptyCatalog, loadCatalog }, { migrate }, { probeAuditCandidates }, { datasetSystem }] = await Promise.all([
+      import('../../core/catalog/index.ts'),
+      import('../../clickhouse/index.ts'),
+      import('../../probes/index.ts'),
+      import('../../api/index.ts'),
+    ]);
     const catalog =
       files.length > 0
         ? loadCatalog(

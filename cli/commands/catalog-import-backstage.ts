@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatProblem, importBackstage, parseCatalog, toComplete } from '../../core/catalog/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { flag } from '../../core/config/index.ts';
 import type { Command } from '../command.ts';
@@ -14,6 +13,7 @@ export const catalogImportBackstageCommand: Command = {
   async run(args, io) {
     const files = args.positionals.map((f) => resolve(io.cwd, f));
     if (files.length === 0) throw ERR_CONFIG('Name the Backstage files: weft catalog import-backstage catalog-info.yaml [more…] [--out estate.yaml]');
+    const { formatProblem, importBackstage, parseCatalog, toComplete } = await import('../../core/catalog/index.ts');
     // A directory's read error names no path: it is added, so the error says which file it was.
     const text = (file: string) => {
       try {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ERR_CATALOG, formatProblem, loadCatalogWithWarnings, type CatalogProblem } from '../../core/catalog/index.ts';
+import type { CatalogProblem } from '../../core/catalog/index.ts';
 import { envPolicyList, flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command } from '../command.ts';
@@ -13,6 +13,7 @@ export const catalogValidateCommand: Command = {
   async run(args, io) {
     const files = args.positionals.map((f) => resolve(io.cwd, f));
     if (files.length === 0) throw ERR_CONFIG('Name the catalog files to validate: weft catalog validate estate.yaml [more.yaml…]');
+    const { ERR_CATALOG, formatProblem, loadCatalogWithWarnings } = await import('../../core/catalog/index.ts');
     try {
       // The same env: rules as weft start: WEFT_* never, and the operator's allow/deny lists.
       const list = (name: string, variable: string) => {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { buildConfig, flag, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
-import { faultSelection, startDemo, type InProcessDemo } from '../../demo/index.ts';
+import type { InProcessDemo } from '../../demo/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 
 /**
@@ -17,6 +17,7 @@ export async function runDemo(args: ParsedArgs, io: CommandIO, until: (demo: InP
   if (!/^https?:\/\//.test(lineageUrl)) throw ERR_CONFIG(`--lineage must be Weft's API base URL like http://weft:3000, got "${lineageUrl}".`);
   const bindHost = flag(args, 'bind') ?? '127.0.0.1';
   const advertiseHost = flag(args, 'advertise') ?? (bindHost === '0.0.0.0' ? '127.0.0.1' : bindHost);
+  const { faultSelection, startDemo } = await import('../../demo/index.ts');
   const demo = await startDemo({
     otlpUrl,
     otlpToken: flag(args, 'otlp-token') ?? io.env.WEFT_INGEST_TOKEN,

@@ -1,10 +1,8 @@
-import { createFindingStore } from '../../findings/index.ts';
-import { migrate, openStore, type Store } from '../../clickhouse/index.ts';
-import { loadCatalog } from '../../core/catalog/index.ts';
+import type { Store } from '../../clickhouse/index.ts';
 import { buildConfig, flag, logLevelOf, notWeftDataProblem, switchOn, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG, isWeftError } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
-import { startProbes, type ProbesRuntime } from '../../probes/index.ts';
+import type { ProbesRuntime } from '../../probes/index.ts';
 import type { CommandIO } from '../command.ts';
 import { refuseDataWithClickhouse } from './store-flags.ts';
 
@@ -21,6 +19,12 @@ export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ p
   const config = buildConfig({ positionals: [], flags: Object.fromEntries(Object.entries(args.flags).filter(([k]) => k !== 'catalog')) }, io.env, io.cwd);
   const files = (args.flags.catalog ?? []).map((f) => (f.startsWith('/') ? f : `${io.cwd}/${f}`));
   if (files.length === 0) throw ERR_CONFIG('Pass the estate catalog: --catalog FILE (repeatable).');
+  const [{ loadCatalog }, { migrate, openStore }, { createFindingStore }, { startProbes }] = await Promise.all([
+    import('../../core/catalog/index.ts'),
+    import('../../clickhouse/index.ts'),
+    import('../../findings/index.ts'),
+    import('../../probes/index.ts'),
+  ]);
   const catalog = loadCatalog(files, { envPolicy: config.catalogEnv });
   const logger = createLogger(logLevelOf(flag(args, 'log-level') ?? 'error', '--log-level'));
   let store: Store | null = null;

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
-import { loadOrCreateSigningKey, signingKeyPaths } from '../../reports/index.ts';
 import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
 import type { Command } from '../command.ts';
 import { weftApi } from './weft-api.ts';
@@ -19,6 +18,7 @@ export const reportKeyCommand: Command = {
       return 0;
     }
     const config = localStoreConfig(args, io);
+    const { loadOrCreateSigningKey, signingKeyPaths } = await import('../../reports/index.ts');
     // Only a key Weft already signs with: making one here would print a key no bundle is signed with.
     if (!existsSync(signingKeyPaths(config.dataDir).privateKey))
       throw ERR_CONFIG(

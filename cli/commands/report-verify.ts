@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
-import { verifyBundle, verifyBundleFiles, type VerifyResult } from '../../reports/index.ts';
+import type { VerifyResult } from '../../reports/index.ts';
 import type { Command } from '../command.ts';
-import { readBundleArgument, readExpectedKey } from './report-bundle-argument.ts';
 import { count } from '../../core/text/index.ts';
 
 export const reportVerifyCommand: Command = {
@@ -19,6 +18,10 @@ export const reportVerifyCommand: Command = {
     if (!bundle || args.positionals.length > 1)
       throw ERR_CONFIG('Give one bundle: its .zip (weft report verify report.zip) or the directory it was unzipped into.');
     const keyFile = flag(args, 'key');
+    const [{ verifyBundle, verifyBundleFiles }, { readBundleArgument, readExpectedKey }] = await Promise.all([
+      import('../../reports/index.ts'),
+      import('./report-bundle-argument.ts'),
+    ]);
     const options = keyFile ? { expectedPublicKeyPem: readExpectedKey(resolve(io.cwd, keyFile), keyFile) } : {};
     const given = readBundleArgument(resolve(io.cwd, bundle), bundle);
     const extracted = given.kind === 'directory';

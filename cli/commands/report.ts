@@ -1,13 +1,9 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { describeStoppedPairing, pairedAnything, pairStoppedStore } from '../../analyzer/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
-import { migrate } from '../../clickhouse/index.ts';
-import { loadCatalog } from '../../core/catalog/index.ts';
 import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
-import { createReportService, resolvePeriod, verifyBundle } from '../../reports/index.ts';
 import { givenPairingWindows, localStoreConfig, openLocalStore, refuseBesideUrl } from './store-flags.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { weftApi } from './weft-api.ts';
@@ -46,6 +42,7 @@ export const reportCommand: Command = {
     const now = new Date();
     const since = flag(args, 'since') ?? '24h';
     const until = flag(args, 'until');
+    const { createReportService, resolvePeriod, verifyBundle } = await import('../../reports/index.ts');
     const period = resolvePeriod({ since, until }, now, { since: '--since', until: '--until' });
     const out = resolve(io.cwd, flag(args, 'out') ?? `weft-report-${period.until.slice(0, 19).replace(/[-:]/g, '')}Z.zip`);
     // Where the bundle goes is checked before any work: a report assembled (and recorded) for a path that cannot take it is wasted.
@@ -69,6 +66,11 @@ export const reportCommand: Command = {
           `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,
         );
       }
+      const [{ loadCatalog }, { migrate }, { describeStoppedPairing, pairedAnything, pairStoppedStore }] = await Promise.all([
+        import('../../core/catalog/index.ts'),
+        import('../../clickhouse/index.ts'),
+        import('../../analyzer/index.ts'),
+      ]);
       const catalog = files.length
         ? loadCatalog(
             files.map((f) => resolve(io.cwd, f)),

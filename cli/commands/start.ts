@@ -10,22 +10,17 @@ import {
   type ParsedArgs,
   type WeftConfig,
 } from '../../core/config/index.ts';
-import { faultKinds, faultSelection } from '../../demo/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { createLogger } from '../../core/log/logger.ts';
-import { startWeft } from '../../runtime/start-weft.ts';
 import type { Command } from '../command.ts';
-import { startBanner } from './start-banner.ts';
 
 /**
  * `args` with its operands read as catalog files (after those given with --catalog). Throws ERR_CONFIG for an
  * operand that is a list of demo faults: `--faults shadow-it` means `--faults=shadow-it`, not a file of that name.
  */
-function withCatalogOperands(args: ParsedArgs): ParsedArgs {
+function withCatalogOperands(args: ParsedArgs, faultKinds: readonly string[]): ParsedArgs {
   if (args.positionals.length === 0) return args;
-  const faultList = args.positionals.find((p) =>
-    p.split(',').every((name) => (faultKinds as readonly string[]).includes(name) || name === 'all' || name === 'none'),
-  );
+  const faultList = args.positionals.find((p) => p.split(',').every((name) => faultKinds.includes(name) || name === 'all' || name === 'none'));
   if (faultList !== undefined) throw ERR_CONFIG(`"${faultList}" is not a catalog file: a value for --faults goes after "=", as in --faults=${faultList}.`);
   const flags = Object.assign(Object.create(null) as Record<string, string[]>, args.flags, { catalog: [...(args.flags.catalog ?? []), ...args.positionals] });
   return { positionals: [], flags };
@@ -77,7 +72,13 @@ export const startCommand: Command = {
   // Catalog files, as for audit and report: `--catalog flows/*.yaml` reaches weft as --catalog a.yaml b.yaml.
   operands: Infinity,
   async run(given, io) {
-    const args = withCatalogOperands(given);
+    // Loaded here, not with the command list: `weft --help` and the other commands do not wait for the whole of Weft.
+    const [{ faultKinds, faultSelection }, { startWeft }, { startBanner }] = await Promise.all([
+      import('../../demo/index.ts'),
+      import('../../runtime/start-weft.ts'),
+      import('./start-banner.ts'),
+    ]);
+    const args = withCatalogOperands(given, faultKinds);
     const config = buildConfig(args, io.env, io.cwd);
     refuseDemoFlagsWithoutDemo(args, config);
     // Before anything starts: an unknown fault name is a usage error, not a failure of the running demo.

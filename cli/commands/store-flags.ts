@@ -1,4 +1,4 @@
-import { openStore, type Store } from '../../clickhouse/index.ts';
+import type { Store } from '../../clickhouse/index.ts';
 import { buildConfig, flag, type ParsedArgs, type WeftConfig } from '../../core/config/index.ts';
 import { ERR_CONFIG, ERR_STORE_LOCKED, isWeftError } from '../../core/errors/index.ts';
 import type { CommandIO } from '../command.ts';
@@ -69,6 +69,7 @@ export function refuseBesideUrl(args: ParsedArgs, ignored: readonly string[], ow
  * this one elsewhere. Throws what `openStore` throws otherwise.
  */
 export async function openLocalStore(config: WeftConfig): Promise<Store> {
+  const { openStore } = await import('../../clickhouse/index.ts');
   try {
     return await openStore(config.store);
   } catch (err) {
