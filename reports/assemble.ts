@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Report } from './model.ts';
+import type { Report, ReportPairing } from './model.ts';
 import { flowMinutes } from './period.ts';
 import { sectionBuilders } from './sections/index.ts';
 import type { ReportData } from './source/report-data.ts';
 
-/** Builds the report from data already read (pure apart from the id default). */
-export function assembleReport(data: ReportData, meta: { id?: string; requestedBy: string; now: Date }): Report {
+/** Builds the report from data already read (pure apart from the id default); `pairing` when a stopped store was paired first. */
+export function assembleReport(data: ReportData, meta: { id?: string; requestedBy: string; now: Date; pairing?: ReportPairing }): Report {
   const v = data.catalogVersion;
   const flows = flowMinutes(data.period);
   return {
@@ -26,6 +26,7 @@ export function assembleReport(data: ReportData, meta: { id?: string; requestedB
           ? 'read from the files given'
           : 'no catalog available',
     },
+    ...(meta.pairing ? { pairing: meta.pairing } : {}),
     sections: sectionBuilders.map(([, build]) => build(data)),
   };
 }

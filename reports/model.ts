@@ -3,6 +3,8 @@
  * what the report source read. Every rendering (PDF, CSV, JSON) reads this and nothing else.
  */
 
+import type { StoppedPairing } from '../analyzer/index.ts';
+
 /** A table cell: text, a number, or nothing (rendered as an empty cell / "—"). */
 export type Cell = string | number | null;
 
@@ -56,6 +58,14 @@ export interface Period {
   until: string;
 }
 
+/**
+ * The windows a stopped Weft's embedded store was paired with before the report read it (`weft report --data`), and
+ * where each came from (`pairStoppedStore`): the flow figures include the runs this pairing found.
+ */
+export interface ReportPairing {
+  pairedWith: Omit<StoppedPairing, 'result'>;
+}
+
 export interface Report {
   version: 1;
   id: string;
@@ -70,6 +80,8 @@ export interface Report {
   /** Who asked for it (token name, "weft report", a schedule id). */
   requestedBy: string;
   catalog: { sha256: string | null; loadedAt: string | null; sources: string[]; note: string };
+  /** Present only when the report paired a stopped Weft's store first (added within version 1). */
+  pairing?: ReportPairing;
   sections: Section[];
 }
 

@@ -9,7 +9,7 @@ import { buildBundle } from './bundle/bundle.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './bundle/signing-key.ts';
 import { CatalogVersionStore } from './catalog-history/catalog-versions.ts';
 import { ERR_REPORT_NOT_FOUND } from './errors.ts';
-import type { Period, Report } from './model.ts';
+import type { Period, Report, ReportPairing } from './model.ts';
 import { ReportRunStore, type ReportRun, type ReportTrigger } from './runs/report-runs.ts';
 import { clickhouseReportSource } from './source/clickhouse-source.ts';
 import { readReportData, type ReportSource } from './source/report-source.ts';
@@ -24,6 +24,8 @@ export interface ReportRequest {
   file?: string;
   /** A catalog to use instead of the stored version (`weft report --catalog`). */
   catalog?: Catalog;
+  /** How a stopped Weft's store was paired before the report (`weft report --data`), stated in report.json and the PDF. */
+  pairing?: ReportPairing;
 }
 
 export interface ReportResult {
@@ -95,7 +97,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
   const finish = async (run: ReportRun, request: ReportRequest): Promise<ReportResult> => {
     try {
       const data = await readReportData(source, request.period, { catalog: request.catalog, fallbackCatalog: options.currentCatalog?.() });
-      const report = assembleReport(data, { id: run.id, requestedBy: request.actor, now: clock.now() });
+      const report = assembleReport(data, { id: run.id, requestedBy: request.actor, now: clock.now(), pairing: request.pairing });
       const bundle = await buildBundle(report, signingKey());
       mkdirSync(dirname(run.file), { recursive: true });
       writeFileSync(run.file, bundle.zip);

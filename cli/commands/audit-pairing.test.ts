@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,10 @@ import { parseArgs } from '../../core/config/index.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import { lastPairingWindows, runPairing } from '../../analyzer/index.ts';
 import { openStore } from '../../clickhouse/index.ts';
+import { strFromU8, unzipSync } from 'fflate';
+import { toolAvailable } from '../../test/services.ts';
 import { auditCommand } from './audit.ts';
+import { reportCommand } from './report.ts';
 import { tokenListCommand } from './token.ts';
 
 const catalogYaml = `
@@ -56,7 +59,13 @@ describe('weft audit of a stopped Weft pairs with the windows Weft ran with', ()
   const stores: Harness[] = [];
   beforeAll(async () => {
     const ranWith = { lateMs: 1000, runGapMs: 120_000 };
-    stores.push(await storeOfAStoppedWeft(), await storeOfAStoppedWeft(), await storeOfAStoppedWeft(ranWith), await storeOfAStoppedWeft(ranWith));
+    stores.push(
+      await storeOfAStoppedWeft(),
+      await storeOfAStoppedWeft(),
+      await storeOfAStoppedWeft(ranWith),
+      await storeOfAStoppedWeft(ranWith),
+      await storeOfAStoppedWeft(ranWith),
+    );
   });
   afterAll(() => {
     for (const h of stores) rmSync(h.dir, { recursive: true, force: true });
@@ -111,6 +120,31 @@ describe('weft audit of a stopped Weft pairs with the windows Weft ran with', ()
       expect(await lastPairingWindows(store)).toEqual({ lateMs: 1000, runGapMs: 120_000 });
     } finally {
       await store.close();
+    }
+  });
+
+  // Regression (known since the second break test): `weft report --data` said how it paired only on the terminal; the
+  // bundle an auditor receives did not, though its flow figures include the runs that pairing found.
+  it('states in the report bundle (report.json and the PDF) the windows a stopped store was paired with', async () => {
+    const out = join(stores[4].dir, 'report.zip');
+    const err: string[] = [];
+    const argv = ['--catalog', 'estate.yaml', '--data', stores[4].dir, '--since', '1h', '--late-arrival', '1s', '--out', out];
+    await reportCommand.run(parseArgs(argv), { out: () => {}, err: (s) => err.push(s), env: {}, cwd: stores[4].dir });
+    const line = "paired first what the stopped Weft had not: late-arrival window 1s (as given), run gap 2m (as the store's Weft paired)";
+    expect(err).toEqual([line]);
+    const files = unzipSync(new Uint8Array(readFileSync(out)));
+    const report = JSON.parse(strFromU8(files['report.json'])) as { pairing?: unknown };
+    expect(report.pairing).toEqual({
+      pairedWith: {
+        windows: { lateMs: 1000, runGapMs: 120_000 },
+        sources: { lateMs: 'given', runGapMs: 'recorded' },
+        recorded: { lateMs: 1000, runGapMs: 120_000 },
+      },
+    });
+    if (toolAvailable('/usr/bin/pdftotext', 'poppler-utils')) {
+      writeFileSync(join(stores[4].dir, 'report.pdf'), files['report.pdf']);
+      const text = execFileSync('pdftotext', ['-raw', join(stores[4].dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      expect(text).toContain(`PAIRING ${line}`);
     }
   });
 

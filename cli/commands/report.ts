@@ -5,6 +5,7 @@ import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { givenPairingWindows, localStoreConfig, openLocalStore, refuseBesideUrl } from './store-flags.ts';
+import type { StoppedPairing } from '../../analyzer/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { weftApi } from './weft-api.ts';
 import { count } from '../../core/text/index.ts';
@@ -84,12 +85,24 @@ export const reportCommand: Command = {
         await migrate(store, { retention: config.retention });
         // A stopped Weft's embedded store: paired first, with the windows given, else those it last ran with (a running
         // analyzer does it on a server).
+        let pairedWith: StoppedPairing | undefined;
         if (store.kind === 'embedded') {
           const paired = await pairStoppedStore(store, now, pairing);
-          if (pairedAnything(paired)) io.err(describeStoppedPairing(paired, formatDuration));
+          if (pairedAnything(paired)) {
+            pairedWith = paired;
+            io.err(describeStoppedPairing(paired, formatDuration));
+          }
         }
         const service = createReportService({ store, dataDir: config.dataDir, logger: silentLogger() });
-        ({ zip } = await service.generate({ period, actor: `cli:${io.env.USER ?? 'unknown'}`, trigger: 'cli', catalog, file: out }));
+        ({ zip } = await service.generate({
+          period,
+          actor: `cli:${io.env.USER ?? 'unknown'}`,
+          trigger: 'cli',
+          catalog,
+          file: out,
+          // The bundle says so too (report.json, the PDF's first page), not only this terminal.
+          pairing: pairedWith && { pairedWith: { windows: pairedWith.windows, sources: pairedWith.sources, recorded: pairedWith.recorded } },
+        }));
       } finally {
         await store.close();
       }

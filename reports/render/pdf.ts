@@ -1,5 +1,7 @@
 import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
+import { describeStoppedPairing } from '../../analyzer/index.ts';
+import { formatDuration } from '../../core/time/index.ts';
 import type { Report, Section } from '../model.ts';
 import { fmtTime } from '../sections/helpers.ts';
 import { chartToSvg } from './charts.ts';
@@ -36,6 +38,7 @@ function cover(doc: Doc, report: Report): void {
     ['Report id', report.id],
     ['Catalog', report.catalog.sha256 ? `version ${report.catalog.sha256.slice(0, 16)}… loaded ${fmtTime(report.catalog.loadedAt)}` : report.catalog.note],
     ['Catalog files', report.catalog.sources.join(', ') || '—'],
+    ...(report.pairing ? [['Pairing', describeStoppedPairing(report.pairing.pairedWith, formatDuration)] as [string, string]] : []),
   ];
   let y = 250;
   for (const [k, v] of facts) {
