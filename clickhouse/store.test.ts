@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stateHolderAddress } from '../core/fs/pid-lock.ts';
 import { openStore, settingsClause } from './index.ts';
 
 describe('openStore (embedded)', () => {
@@ -11,15 +12,24 @@ describe('openStore (embedded)', () => {
 
   it('tells a second process in plain words that the data directory is in use', async () => {
     const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-    try {
+    const start = async () => {
       const child = spawn(process.execPath, ['bin/weft.mjs', 'start', '--data', dir, '--port', '0', '--otlp-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (b) => (stderr += b));
       const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
-      expect(code).toBe(2);
-      expect(stderr.trim()).toBe(
-        `weft start: The data directory ${join(dir, 'data')} is in use by another Weft process. Stop that process, or start this one with a different --data directory (or point both at a ClickHouse server with --clickhouse URL).`,
+      return { code, stderr: stderr.trim() };
+    };
+    try {
+      expect(await start()).toEqual({
+        code: 2,
+        stderr: `weft start: The data directory ${join(dir, 'data')} is in use by another Weft process. Stop that process, or start this one with a different --data directory (or point both at a ClickHouse server with --clickhouse URL).`,
+      });
+      // A holder whose API listens states its address (runtime/start-weft.ts): the message gives it.
+      const unstate = stateHolderAddress(join(dir, 'data'), 'http://127.0.0.1:8123');
+      expect((await start()).stderr).toBe(
+        `weft start: The data directory ${join(dir, 'data')} is in use by another Weft process (its API answers at http://127.0.0.1:8123). Stop that process, or start this one with a different --data directory (or point both at a ClickHouse server with --clickhouse URL).`,
       );
+      unstate();
     } finally {
       await store.close();
     }

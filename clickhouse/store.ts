@@ -5,7 +5,7 @@ import { drainPending, Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import type { StoreConfig } from '../core/config/index.ts';
 import { ERR_STORE_LOCKED, ERR_STORE_UNREACHABLE } from '../core/errors/index.ts';
-import { claimPidFile } from '../core/fs/pid-lock.ts';
+import { claimPidFile, holderAddress } from '../core/fs/pid-lock.ts';
 import { EMBEDDED_ENGINE_ARGS } from './embedded-memory.ts';
 
 /** The one way every part reaches ClickHouse: embedded chDB or a server, same client API. */
@@ -29,7 +29,7 @@ const LOCKED = /Cannot lock file|Another server instance in same directory is al
  */
 function claimDirectory(path: string): () => void {
   return claimPidFile(join(path, 'weft.pid'), () => {
-    throw ERR_STORE_LOCKED(path);
+    throw ERR_STORE_LOCKED(path, holderAddress(path));
   });
 }
 

@@ -13,6 +13,7 @@ import { startProbes, type ProbesRuntime } from '../probes/index.ts';
 import { startReports, type ReportsRuntime } from '../reports/index.ts';
 import { uiBuildDir } from '../ui/index.ts';
 import { createServer } from 'node:net';
+import { stateHolderAddress } from '../core/fs/pid-lock.ts';
 import { enabledPlugins, type StartedPlugin, type WeftPlugin } from './plugins/index.ts';
 
 /** Something the composition root started and must stop, in reverse order. */
@@ -215,6 +216,11 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       for (const plugin of plugins) plugin.apiReady?.(weft.api.url);
       logger.info(`API and UI listening on ${weft.api.url}`);
+      // Beside the directory's pid file: a command refused the directory says to ask this address (cli openLocalStore).
+      if (config.store.kind === 'embedded') {
+        const unstate = stateHolderAddress(config.store.path, weft.api.url);
+        started.push({ name: 'api address', stop: async () => unstate() });
+      }
     }
     return weft;
   } catch (err) {

@@ -1,6 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { buildConfig, flag, type ParsedArgs, type WeftConfig } from '../../core/config/index.ts';
 import { ERR_CONFIG, ERR_STORE_LOCKED, isWeftError } from '../../core/errors/index.ts';
+import { holderAddress } from '../../core/fs/pid-lock.ts';
 import type { CommandIO } from '../command.ts';
 
 /** The flags of `weft start` a command that opens a store itself reads as `weft start` does. */
@@ -65,7 +66,8 @@ export function refuseBesideUrl(args: ParsedArgs, ignored: readonly string[], ow
 
 /**
  * Opens the store a command reads itself (`localStoreConfig`). An embedded directory a running Weft holds becomes a
- * plain ERR_CONFIG saying to ask that Weft with `--url` (every command that opens a store takes it), not to start
+ * plain ERR_CONFIG saying to ask that Weft with `--url` (every command that opens a store takes it) and the address its
+ * API stated (`holderAddress`; an example when it stated none), not to start
  * this one elsewhere. Throws what `openStore` throws otherwise.
  */
 export async function openLocalStore(config: WeftConfig): Promise<Store> {
@@ -73,10 +75,15 @@ export async function openLocalStore(config: WeftConfig): Promise<Store> {
   try {
     return await openStore(config.store);
   } catch (err) {
-    if (isWeftError(err) && err.code === ERR_STORE_LOCKED.code && config.store.kind === 'embedded')
+    if (isWeftError(err) && err.code === ERR_STORE_LOCKED.code && config.store.kind === 'embedded') {
+      // The Weft holding it states its API's address beside its pid file once it listens (runtime/start-weft.ts).
+      const url = holderAddress(config.store.path);
       throw ERR_CONFIG(
-        `The data directory ${config.store.path} is held by a running Weft: ask it with --url and its API address (as weft start printed it, e.g. --url http://127.0.0.1:3000), or stop it first.`,
+        url
+          ? `The data directory ${config.store.path} is held by a running Weft: ask it with --url ${url} (its API), or stop it first.`
+          : `The data directory ${config.store.path} is held by a running Weft: ask it with --url and its API address (as weft start printed it, e.g. --url http://127.0.0.1:3000), or stop it first.`,
       );
+    }
     throw err;
   }
 }

@@ -5,8 +5,8 @@ export const ERR_CONFIG = defineError('WEFT_ERR_CONFIG', 400, (what: string) => 
 export const ERR_STORE_LOCKED = defineError(
   'WEFT_ERR_STORE_LOCKED',
   503,
-  (path: string) =>
-    `The data directory ${path} is in use by another Weft process. Stop that process, or start this one with a different --data directory (or point both at a ClickHouse server with --clickhouse URL).`,
+  (path: string, apiUrl?: string) =>
+    `The data directory ${path} is in use by another Weft process${apiUrl ? ` (its API answers at ${apiUrl})` : ''}. Stop that process, or start this one with a different --data directory (or point both at a ClickHouse server with --clickhouse URL).`,
 );
 export const ERR_STORE_UNREACHABLE = defineError(
   'WEFT_ERR_STORE_UNREACHABLE',

@@ -1,4 +1,5 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Whether a process with this pid exists (signal 0; EPERM: it exists but is another user's). */
 export function alive(pid: number): boolean {
@@ -30,4 +31,39 @@ export function claimPidFile(file: string, onHeld: (pid: number) => never): () =
       // already gone
     }
   };
+}
+
+/** The file beside a directory's pid file in which its holder states its API address (`holderAddress`). */
+const ADDRESS_FILE = 'weft.url';
+
+/**
+ * States that this process, the holder of directory `dir` (its pid file `weft.pid`), answers at `url` (its API's
+ * address), so that a command refused the directory can say where to ask instead. Returns the removal, which leaves
+ * a file another process wrote since. Throws what writing the file throws.
+ */
+export function stateHolderAddress(dir: string, url: string): () => void {
+  const file = join(dir, ADDRESS_FILE);
+  const text = JSON.stringify({ pid: process.pid, url });
+  writeFileSync(file, text);
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8') === text) rmSync(file);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+/**
+ * The API address the live process holding `dir` stated (`stateHolderAddress`); undefined when it stated none, or the
+ * file is another process's (a holder that is gone, or one that did not start its API). Never throws.
+ */
+export function holderAddress(dir: string): string | undefined {
+  try {
+    const holder = Number(readFileSync(join(dir, 'weft.pid'), 'utf8').trim());
+    const stated = JSON.parse(readFileSync(join(dir, ADDRESS_FILE), 'utf8')) as { pid?: unknown; url?: unknown };
+    return stated.pid === holder && alive(holder) && typeof stated.url === 'string' && /^https?:\/\/[^\s]+$/.test(stated.url) ? stated.url : undefined;
+  } catch {
+    return undefined;
+  }
 }
