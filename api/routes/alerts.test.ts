@@ -116,7 +116,17 @@ describe('alert routes', () => {
       generatorURL: `http://weft.test/findings/${errors.finding}`,
       endsAt: '0001-01-01T00:00:00Z',
     });
-    expect((await call('GET', '/api/v1/alerts/rules')).body.rules.map((r: { id: string }) => r.id)).toContain('flow-stale');
+    const rules: Array<{ id: string; windowMs: number | null }> = (await call('GET', '/api/v1/alerts/rules')).body.rules;
+    expect(rules.map((r) => r.id)).toContain('flow-stale');
+    // Regression: rules whose measure takes no window showed the default's 5 minutes.
+    const windowOf = (id: string) => rules.find((r) => r.id === id)?.windowMs;
+    expect([
+      windowOf('flow-latency-p95'),
+      windowOf('system-unreachable'),
+      windowOf('telemetry-gap'),
+      windowOf('weft-behind'),
+      windowOf('unknown-system'),
+    ]).toEqual([300_000, 60_000, null, null, null]);
   });
 
   it("regression: every alert says what it is about — a finding alert its finding and the finding's sample traces, a flow alert the open finding of its kind on the flow and a run's trace (alerts linked to nothing)", async () => {

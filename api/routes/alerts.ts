@@ -13,6 +13,7 @@ import {
   type Matcher,
   type Silence,
 } from '../../alerting/index.ts';
+import { windowedMeasures } from '../../core/catalog/index.ts';
 import { ERR_BAD_REQUEST, ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import { INSTANT_EXAMPLE, instantMs, parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../core/time/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
@@ -124,7 +125,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
           origin: r.origin,
           measure: r.measure,
           op: r.op,
-          windowMs: r.windowMs,
+          windowMs: windowedMeasures.has(r.measure) ? r.windowMs : null,
           forMs: r.forMs,
           keepFiringForMs: r.keepFiringForMs,
           severity: r.severity,

@@ -1,6 +1,6 @@
 /** Response and body shapes of /api/v1/alerts, /silences and /remediations (TypeBox only). */
 import { Type } from '@sinclair/typebox';
-import { NullStr, Num, SeveritySchema, Str } from './common.ts';
+import { Nullable, NullStr, Num, SeveritySchema, Str } from './common.ts';
 
 const StrMap = Type.Record(Type.String(), Type.String());
 
@@ -130,7 +130,8 @@ export const RuleSchema = Type.Object({
   origin: Str,
   measure: Str,
   op: Str,
-  windowMs: Num,
+  /** The window the rule reads (ms); null for a measure that takes none (a finding measure, telemetry-gap, pairing-lag). */
+  windowMs: Nullable(Num),
   forMs: Num,
   keepFiringForMs: Num,
   severity: SeveritySchema,

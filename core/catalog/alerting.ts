@@ -68,6 +68,22 @@ export const alertMeasures = [
   'pairing-lag',
 ] as const;
 export type AlertMeasure = (typeof alertMeasures)[number];
+
+/**
+ * The measures a rule's `window` shapes: the flow measures read over it (latency, error rate, runs, a throughput drop;
+ * for staleness, the window its sample traces come from) and the calls a system answered. The others take none: a
+ * finding measure alerts on each open finding, `telemetry-gap` and `pairing-lag` on the time since Weft last received a
+ * span or completed a pairing run.
+ */
+export const windowedMeasures: ReadonlySet<AlertMeasure> = new Set<AlertMeasure>([
+  'latency-p95',
+  'latency-p99',
+  'error-rate',
+  'traces',
+  'staleness',
+  'throughput-drop',
+  'system-unreachable',
+]);
 /** Ids of the rules Weft derives from the catalog (alerting/rules/derive-rules.ts defines them). */
 export const derivedRuleIds = [
   'flow-latency-p95',

@@ -36,6 +36,7 @@ export {
   validateAlertingSections,
   alertMeasures,
   findingMeasures,
+  windowedMeasures,
   receiverTypes,
   derivedRuleIds,
 } from './alerting.ts';

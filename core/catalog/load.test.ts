@@ -211,6 +211,24 @@ flows:
 // a match rule given to two systems matched only the first, silently.
 describe('rules and flows that can never take effect', () => {
   const withFlows = (flows: string) => `${good.slice(0, good.indexOf('flows:'))}flows:\n${flows}`;
+  // Regression: a window on a rule whose measure takes none was accepted and ignored (and GET /alerts/rules showed it).
+  it('warns about a window on an alert rule whose measure takes none, and only there', () => {
+    const rule = (measure: string, window = ', window: 10m') => `  - { id: r-${measure}, measure: ${measure}, threshold: 1${window} }\n`;
+    const warned = (alerts: string) =>
+      parseCatalog([{ file: 'e.yaml', text: `${good}alerts:\n${alerts}` }])
+        .warnings.map(formatProblem)
+        .filter((p) => p.includes('window has no effect'));
+    expect(warned(rule('telemetry-gap'))).toEqual([
+      expect.stringMatching(
+        /^e\.yaml:\d+:\d+: alerts\[0\]\.window: window has no effect on a telemetry-gap rule: it alerts on the time since Weft last received a span; leave window out$/,
+      ),
+    ]);
+    expect(warned(rule('pairing-lag') + rule('unknown-system'))).toEqual([
+      expect.stringContaining('alerts[0].window: window has no effect on a pairing-lag rule: it alerts on the time since Weft last completed a pairing run'),
+      expect.stringContaining('alerts[1].window: window has no effect on a unknown-system rule: it alerts on each open unknown-system finding'),
+    ]);
+    expect(warned(rule('latency-p95') + rule('system-unreachable') + rule('telemetry-gap', ''))).toEqual([]);
+  });
   it('warns about a flow that an earlier one with the same ends and a covering runtime takes every run of', () => {
     const flow = (id: string, runtime: string) => `  - { id: ${id}, source: crm, target: erp, runtime: ${runtime} }\n`;
     const at = (flows: string) =>

@@ -1,5 +1,6 @@
 import { hostMatches, normaliseHost, splitHostPort } from '../net/host-port.ts';
 import type { ReferenceProblem } from './references.ts';
+import { windowedMeasures } from './alerting.ts';
 import type { Catalog, MatchRules } from './types.ts';
 
 /** Endpoint keys keep at most this many URL path segments (clickhouse/migrations/030_span_touches_endpoints.sql). */
@@ -127,6 +128,22 @@ export function ruleWarnings(c: Catalog): ReferenceProblem[] {
         message:
           `can never be observed: flows[${covering}] ("${c.flows[covering].id}") comes first with the same source and target and a runtime that covers ` +
           `this one's, and takes every run of it; remove one, list the narrower one first, or give each a runtime of its own (runtime.service / runtime.flow)`,
+      });
+  });
+  // A window on a rule whose measure takes none was read as if it shaped the rule (it is shown nowhere, and ignored).
+  c.alerts.forEach((a, i) => {
+    if (a.window !== undefined && !windowedMeasures.has(a.measure))
+      out.push({
+        section: 'alerts',
+        index: i,
+        field: ['window'],
+        message: `window has no effect on a ${a.measure} rule: ${
+          a.measure === 'telemetry-gap'
+            ? 'it alerts on the time since Weft last received a span'
+            : a.measure === 'pairing-lag'
+              ? 'it alerts on the time since Weft last completed a pairing run'
+              : `it alerts on each open ${a.measure} finding`
+        }; leave window out`,
       });
   });
   return out;
