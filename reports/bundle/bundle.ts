@@ -2,7 +2,6 @@ import { createHash, sign } from 'node:crypto';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { Report } from '../model.ts';
 import { tableToCsv } from '../render/csv.ts';
-import { renderPdf } from '../render/pdf.ts';
 import type { SigningKey } from './signing-key.ts';
 
 export const MANIFEST = 'manifest.json';
@@ -30,6 +29,9 @@ export const sha256Hex = (data: Uint8Array) => createHash('sha256').update(data)
 
 /** The report's files: the PDF, report.json, one CSV per table (`csv/<section>-<table>.csv`). */
 export async function reportFiles(report: Report): Promise<Map<string, Uint8Array>> {
+  // The PDF renderer and the chart library (~1.2 s to load) are loaded by the first report, not by every process
+  // that imports reports/ (weft start, weft report verify).
+  const { renderPdf } = await import('../render/pdf.ts');
   const files = new Map<string, Uint8Array>();
   files.set('report.pdf', new Uint8Array(await renderPdf(report)));
   files.set('report.json', strToU8(`${JSON.stringify(report, null, 2)}\n`));
