@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { faultSelection, startDemoWorker } from '../../demo/index.ts';
 import type { WeftPlugin } from './plugin.ts';
 
 /** The API's host as a URL authority: a wildcard bind is reached on loopback, IPv6 in brackets. */
@@ -14,6 +13,8 @@ export const demoPlugin: WeftPlugin = {
   name: 'demo',
   enabled: (config) => config.demo.enabled,
   async start({ config, otlpUrl, logger, credentials }) {
+    // Loaded when the demo runs: its estate's telemetry (the OpenTelemetry SDK) is no part of a Weft without it.
+    const { faultSelection, startDemoWorker } = await import('../../demo/index.ts');
     const demo = await startDemoWorker({
       otlpUrl,
       // A configured ingest token, else one of this process's own: once a stored ingest token closes the collector,
