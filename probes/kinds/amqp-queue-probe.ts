@@ -1,4 +1,4 @@
-import amqp, { type ChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import type { AmqpQueueProbeSpec } from '../../core/catalog/index.ts';
 import { networkCause, ProbeError } from '../probe-error.ts';
 import type { Secrets } from '../secrets.ts';
@@ -49,6 +49,8 @@ export const amqpQueueProbe: ProbeFactory<AmqpQueueProbeSpec> = (spec, secrets) 
       const { url, where } = brokerUrl(spec, secrets);
       try {
         if (!connection) {
+          // The driver is loaded by the first probe of the kind, not by every Weft.
+          const { default: amqp } = await import('amqplib');
           const c = await amqp.connect(url, { timeout: timeoutMs });
           c.on('error', drop);
           c.on('close', () => {

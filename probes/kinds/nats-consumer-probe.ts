@@ -1,5 +1,4 @@
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsConsumerProbeSpec } from '../../core/catalog/index.ts';
 import { networkCause, ProbeError } from '../probe-error.ts';
 import type { ProbeFactory } from './probe-kind.ts';
@@ -26,6 +25,8 @@ export const natsConsumerProbe: ProbeFactory<NatsConsumerProbeSpec> = (spec, sec
   return {
     async run(timeoutMs) {
       try {
+        // The client is loaded by the first probe of the kind, not by every Weft.
+        const [{ jetstreamManager }, { connect }] = await Promise.all([import('@nats-io/jetstream'), import('@nats-io/transport-node')]);
         if (!nc || nc.isClosed()) {
           nc = await connect({
             servers,

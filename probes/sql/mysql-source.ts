@@ -1,4 +1,4 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { networkCause, ProbeError } from '../probe-error.ts';
 import { describeTarget, type ColumnInfo, type SqlRows, type SqlSource, type SqlTarget } from './sql-source.ts';
 
@@ -28,28 +28,33 @@ const toRows = ([rows, fields]: [unknown, unknown]): SqlRows => ({
 export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
   const where = describeTarget(target);
   const secret = target.label !== undefined;
-  const pool = mysql.createPool({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database || undefined,
-    connectionLimit: poolSize,
-    connectTimeout: 10_000,
-    charset: 'utf8mb4',
-    timezone: 'Z',
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    dateStrings: true,
-    maxIdle: poolSize,
-    idleTimeout: 30_000,
-  });
+  // The driver is loaded, and the pool made, by the first query: not by every Weft, nor for a source never queried.
+  let pooled: Promise<mysql.Pool> | undefined;
+  const poolOf = () =>
+    (pooled ??= import('mysql2/promise').then(({ default: driver }) =>
+      driver.createPool({
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        database: target.database || undefined,
+        connectionLimit: poolSize,
+        connectTimeout: 10_000,
+        charset: 'utf8mb4',
+        timezone: 'Z',
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        dateStrings: true,
+        maxIdle: poolSize,
+        idleTimeout: 30_000,
+      }),
+    ));
   let timeoutVariable: string | undefined;
 
   async function session<T>(begin: string, timeoutMs: number, work: (c: mysql.PoolConnection) => Promise<T>): Promise<T> {
     let conn: mysql.PoolConnection;
     try {
-      conn = await pool.getConnection();
+      conn = await (await poolOf()).getConnection();
     } catch (err) {
       throw classify(err, where, timeoutMs, secret);
     }
@@ -104,6 +109,8 @@ export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
         ...(r.cs ? { charset: String(r.cs) } : {}),
       }));
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (pooled) await (await pooled).end();
+    },
   };
 }

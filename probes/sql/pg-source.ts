@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { networkCause, ProbeError } from '../probe-error.ts';
 import { describeTarget, type ColumnInfo, type SqlRows, type SqlSource, type SqlTarget } from './sql-source.ts';
 
@@ -25,24 +25,30 @@ const toRows = (r: pg.QueryResult): SqlRows => ({ rows: r.rows as Record<string,
 export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
   const where = describeTarget(target);
   const secret = target.label !== undefined;
-  const pool = new pg.Pool({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password || undefined,
-    database: target.database,
-    max: poolSize,
-    idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 10_000,
-    application_name: (target.application ?? 'weft').slice(0, 63),
-  });
-  // An idle connection dropped by the server must not take the process down; the next run reconnects.
-  pool.on('error', () => undefined);
+  // The driver is loaded, and the pool made, by the first query: not by every Weft, nor for a source never queried.
+  let pooled: Promise<pg.Pool> | undefined;
+  const poolOf = () =>
+    (pooled ??= import('pg').then(({ default: driver }) => {
+      const pool = new driver.Pool({
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password || undefined,
+        database: target.database,
+        max: poolSize,
+        idleTimeoutMillis: 30_000,
+        connectionTimeoutMillis: 10_000,
+        application_name: (target.application ?? 'weft').slice(0, 63),
+      });
+      // An idle connection dropped by the server must not take the process down; the next run reconnects.
+      pool.on('error', () => undefined);
+      return pool;
+    }));
 
   async function session<T>(begin: string, timeoutMs: number, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await pool.connect();
+      client = await (await poolOf()).connect();
     } catch (err) {
       throw classify(err, where, timeoutMs, secret);
     }
@@ -88,6 +94,8 @@ export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
       );
       return rows.map((r) => ({ table: String(r.tbl), column: String(r.col), type: String(r.typ), nullable: Boolean(r.nullable) }));
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (pooled) await (await pooled).end();
+    },
   };
 }

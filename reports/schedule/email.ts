@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import nodemailer from 'nodemailer';
 import type { ReportSchedule } from '../../core/catalog/index.ts';
 import type { ReportRun } from '../runs/report-runs.ts';
 
@@ -41,6 +40,8 @@ function refusedOf(rejected: Array<string | { address: string }>, errors: RcptEr
 
 /** E-mail over SMTP with nodemailer: the bundle attached, the period and manifest hash in the text. */
 export const sendReportEmail: SendReport = async (email, smtpUrl, run, zip) => {
+  // Loaded by the first e-mail, not by every Weft.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport(smtpUrl);
   try {
     const info = await transport.sendMail({

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { Notification } from '../groups.ts';
 import { alertLink, traceLink } from '../payload.ts';
 import type { ReceiverKind } from './receiver-kind.ts';
@@ -40,6 +39,8 @@ export function emailBody(n: Notification, externalUrl: string): { subject: stri
 /** E-mail over SMTP (nodemailer), plain text and HTML; the password is an env:NAME reference. */
 export const emailReceiver: ReceiverKind = async (spec, n, ctx) => {
   const smtp = spec.smtp!;
+  // Loaded by the first e-mail, not by every Weft.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
