@@ -48,7 +48,7 @@ export const auditCommand: Command = {
       import('../../core/catalog/index.ts'),
       import('../../clickhouse/index.ts'),
       import('../../probes/index.ts'),
-      import('../../api/index.ts'),
+      import('../../api/dataset-system.ts'),
     ]);
     const catalog =
       files.length > 0
