@@ -45,3 +45,13 @@ describe('what `weft` loads before it knows the command', () => {
     expect(packages, 'packages loaded by every weft command').toEqual(['ajv-formats', 'fastest-levenshtein', 'pino']);
   });
 });
+
+describe('what `weft start` loads before it listens', () => {
+  // The PDF renderer and chart library (reports), the demo estate's OpenTelemetry SDK, the probes' database, broker
+  // and SMTP clients loaded with every Weft: about 1.5 s of a start. Each loads with its first use now.
+  it('leaves out what only a report, the demo, a probe kind or an e-mail needs', () => {
+    const { packages } = staticClosure('runtime/start-weft.ts');
+    const onFirstUse = /^(pdfkit|svg-to-pdfkit|echarts|@opentelemetry\/|pg$|mysql2|amqplib|@nats-io\/|nodemailer)/;
+    expect(packages.filter((p) => onFirstUse.test(p))).toEqual([]);
+  });
+});
