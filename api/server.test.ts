@@ -58,4 +58,23 @@ describe('API listener deadlines, over real sockets', () => {
       await api.stop();
     }
   });
+
+  it('regression: states an address a client can use when bound to a wildcard or an IPv6 address (was http://:::PORT, no URL)', async () => {
+    // weft start prints this address, and states it in weft.url for commands refused the data directory (--url it).
+    for (const [host, stated] of [
+      ['::', '127.0.0.1'],
+      ['::1', '[::1]'],
+      ['0.0.0.0', '127.0.0.1'],
+      ['127.0.0.1', '127.0.0.1'],
+    ]) {
+      const api = await startApi({ config: { host, port: 0 }, logger: silentLogger(), services: {} as ApiServices });
+      try {
+        expect(new URL(api.url).hostname, host).toBe(stated);
+        // It answers there (401 for a bind beyond loopback without tokens: it was reached).
+        expect([200, 401], host).toContain((await fetch(`${api.url}/api/v1/openapi.json`)).status);
+      } finally {
+        await api.stop();
+      }
+    }
+  });
 });

@@ -1,8 +1,10 @@
 import type { ApiApp } from './app.ts';
 import { buildApiApp, type ApiAppOptions } from './app.ts';
+import { clientUrlHost } from '../core/net/host-port.ts';
 
 export interface ApiServer {
   app: ApiApp;
+  /** Where a client on this machine reaches it (`clientUrlHost`: a wildcard bind on loopback, IPv6 in brackets). */
   url: string;
   stop(): Promise<void>;
 }
@@ -13,5 +15,5 @@ export async function startApi(options: ApiAppOptions): Promise<ApiServer> {
   await app.listen({ host: options.config.host, port: options.config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.config.port;
-  return { app, url: `http://${options.config.host}:${port}`, stop: () => app.close() };
+  return { app, url: `http://${clientUrlHost(options.config.host)}:${port}`, stop: () => app.close() };
 }

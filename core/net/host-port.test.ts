@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalHost, hostMatches, isLoopback, splitHostPort } from './host-port.ts';
+import { canonicalHost, clientUrlHost, hostMatches, isLoopback, splitHostPort } from './host-port.ts';
 
 describe('endpoint hosts', () => {
   it('spells hosts as the view does: lower case, IPv6 in brackets, default ports left out', () => {
@@ -22,5 +22,10 @@ describe('endpoint hosts', () => {
     expect(isLoopback('/var/run/postgresql', true)).toBe(true);
     expect(hostMatches({ host: 'localhost', port: '' }, { host: '/var/run/postgresql', port: '' }, 'postgresql', true)).toBe(true);
     expect(hostMatches({ host: 'localhost', port: '5433' }, { host: '127.0.0.1', port: '' }, 'postgresql', true)).toBe(false);
+  });
+
+  it('writes a listening host as a URL authority a local client reaches: wildcards on loopback, IPv6 in brackets', () => {
+    expect(['0.0.0.0', '::', '[::]'].map(clientUrlHost)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+    expect(['::1', '[::1]', 'fe80::1', '127.0.0.1', 'weft.internal'].map(clientUrlHost)).toEqual(['[::1]', '[::1]', '[fe80::1]', '127.0.0.1', 'weft.internal']);
   });
 });

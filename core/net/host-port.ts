@@ -88,3 +88,12 @@ export function hostMatches(rule: HostPort, endpoint: HostPort, system: string, 
   if (isLoopback(rule.host) && (isLoopback(endpoint.host, socketIsLoopback) || (socketIsLoopback && endpoint.host === ''))) return true;
   return nameMatches(endpoint.host, normaliseHost(rule.host));
 }
+
+/**
+ * A listening host as the authority a client on this machine writes in a URL: a wildcard bind (0.0.0.0, ::) is
+ * reached on loopback, an IPv6 address in brackets (`http://:::3000` and `http://::1:3000` are no URLs).
+ */
+export function clientUrlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]') return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

@@ -1,8 +1,6 @@
 import { join } from 'node:path';
+import { clientUrlHost } from '../../core/net/host-port.ts';
 import type { WeftPlugin } from './plugin.ts';
-
-/** The API's host as a URL authority: a wildcard bind is reached on loopback, IPv6 in brackets. */
-const apiHost = (host: string) => (['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
 
 /**
  * The living demo estate (`weft start --demo`, `npm start`): it exports to this process's collector
@@ -21,7 +19,7 @@ export const demoPlugin: WeftPlugin = {
       // the demo's spans would otherwise be refused (401) one and all.
       otlpToken: config.access.tokens.find((t) => t.role === 'ingest' || t.role === 'admin')?.token ?? credentials.processToken('weft:demo', 'ingest'),
       // Known now when the port is fixed (the API may run in another process); else set once the API listens.
-      lineageUrl: config.api.port ? `http://${apiHost(config.api.host)}:${config.api.port}` : undefined,
+      lineageUrl: config.api.port ? `http://${clientUrlHost(config.api.host)}:${config.api.port}` : undefined,
       workDir: join(config.dataDir, 'demo'),
       faults: faultSelection(config.demo.faults),
       timeScale: config.demo.timeScale,
