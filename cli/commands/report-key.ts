@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
+import { holderAddress } from '../../core/fs/pid-lock.ts';
 import { localStoreConfig, refuseBesideUrl } from './store-flags.ts';
 import type { Command } from '../command.ts';
 import { weftApi } from './weft-api.ts';
@@ -20,10 +21,15 @@ export const reportKeyCommand: Command = {
     const config = localStoreConfig(args, io);
     const { loadOrCreateSigningKey, signingKeyPaths } = await import('../../reports/index.ts');
     // Only a key Weft already signs with: making one here would print a key no bundle is signed with.
-    if (!existsSync(signingKeyPaths(config.dataDir).privateKey))
+    if (!existsSync(signingKeyPaths(config.dataDir).privateKey)) {
+      // A Weft running on the directory makes the key when asked for it: its API's stated address is the way.
+      const running = config.store.kind === 'embedded' ? holderAddress(config.store.path) : undefined;
       throw ERR_CONFIG(
-        `No report-signing key in ${signingKeyPaths(config.dataDir).dir}: Weft makes it when it first signs a report. Pass --data with the directory Weft ran with (the demo's is .weft/demo), or --url for a running Weft.`,
+        running
+          ? `No report-signing key in ${signingKeyPaths(config.dataDir).dir} yet: the Weft running on this directory makes it when it first signs a report; ask it with --url ${running}.`
+          : `No report-signing key in ${signingKeyPaths(config.dataDir).dir}: Weft makes it when it first signs a report. Pass --data with the directory Weft ran with (the demo's is .weft/demo), or --url for a running Weft.`,
       );
+    }
     const key = loadOrCreateSigningKey(config.dataDir);
     io.out(`${key.publicKeyPem.trim()}\nfingerprint: ${key.fingerprint}\nfile: ${signingKeyPaths(config.dataDir).publicKey}`);
     return 0;
