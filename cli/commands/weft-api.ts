@@ -6,17 +6,18 @@ import { ERR_CONFIG } from '../../core/errors/index.ts';
  * that says what to do. The one way the CLI calls a running Weft.
  */
 export function weftApi(url: string, token: string | undefined, tokenHint: string) {
+  // Checked before any request, so that a malformed --url is not reported as a Weft that does not answer.
   const at = (path: string) => {
-    try {
-      return new URL(path, url);
-    } catch {
-      throw ERR_CONFIG(`--url must be Weft's address, like http://127.0.0.1:3000, got "${url}".`);
-    }
+    const target = URL.canParse(path, url) ? new URL(path, url) : undefined;
+    if (!target || !['http:', 'https:'].includes(target.protocol))
+      throw ERR_CONFIG(`--url must be Weft's address, like http://127.0.0.1:3000, got "${url.slice(0, 200)}".`);
+    return target;
   };
   const call = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+    const target = at(path);
     let res: Response;
     try {
-      res = await fetch(at(path), {
+      res = await fetch(target, {
         method: init.method ?? 'GET',
         headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
         body: init.body ? JSON.stringify(init.body) : undefined,
