@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,8 @@ describe('openStore (embedded)', () => {
 
   it('tells a second process in plain words that the data directory is in use', async () => {
     const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
-    const start = async () => {
-      const child = spawn(process.execPath, ['bin/weft.mjs', 'start', '--data', dir, '--port', '0', '--otlp-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const start = async (ports = ['--port', '0']) => {
+      const child = spawn(process.execPath, ['bin/weft.mjs', 'start', '--data', dir, ...ports, '--otlp-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (b) => (stderr += b));
       const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
@@ -29,6 +30,17 @@ describe('openStore (embedded)', () => {
       expect((await start()).stderr).toBe(
         `weft start: The data directory ${join(dir, 'data')} is in use by another Weft process (its API answers at http://127.0.0.1:8123). Stop that process, or start this one with a different --data directory (or point both at a ClickHouse server with --clickhouse URL).`,
       );
+      // Started with the ports the holder listens on: the directory is what it is told about, not a port in use.
+      const taken = createServer();
+      await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+      const port = (taken.address() as AddressInfo).port;
+      try {
+        expect((await start(['--port', String(port)])).stderr).toMatch(
+          /^weft start: The data directory .* is in use by another Weft process \(its API answers at /,
+        );
+      } finally {
+        taken.close();
+      }
       unstate();
     } finally {
       await store.close();

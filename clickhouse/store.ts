@@ -5,7 +5,7 @@ import { drainPending, Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import type { StoreConfig } from '../core/config/index.ts';
 import { ERR_STORE_LOCKED, ERR_STORE_UNREACHABLE } from '../core/errors/index.ts';
-import { claimPidFile, holderAddress } from '../core/fs/pid-lock.ts';
+import { claimPidFile, holderAddress, liveHolder } from '../core/fs/pid-lock.ts';
 import { EMBEDDED_ENGINE_ARGS } from './embedded-memory.ts';
 
 /** The one way every part reaches ClickHouse: embedded chDB or a server, same client API. */
@@ -62,6 +62,15 @@ function withoutSessionSettings(client: ClickHouseClient): ClickHouseClient {
       };
     },
   });
+}
+
+/**
+ * Throws ERR_STORE_LOCKED (with the address the holder's API stated) when another live Weft holds the embedded
+ * directory; nothing for a server. For a start to say so before anything else it checks (its ports: the holder listens
+ * on them too); `openStore` claims the directory itself.
+ */
+export function assertStoreFree(config: StoreConfig): void {
+  if (config.kind === 'embedded' && liveHolder(join(config.path, 'weft.pid')) !== undefined) throw ERR_STORE_LOCKED(config.path, holderAddress(config.path));
 }
 
 /** Opens the store and checks it answers; a locked embedded directory becomes one plain sentence. */

@@ -3,7 +3,7 @@ import { apiRoles, assertSafeBinding, createAuditLog, Credentials, ingestRoles, 
 import { datasetSystem, startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
-import { migrate, openStore, type Store } from '../clickhouse/index.ts';
+import { assertStoreFree, migrate, openStore, type Store } from '../clickhouse/index.ts';
 import { emptyCatalog, formatProblem, loadCatalogWithWarnings } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
 import type { DemoEstate } from '../demo/index.ts';
@@ -73,7 +73,9 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
   const readFiles = (files: string[]) =>
     files.length === 0 ? { catalog: emptyCatalog(), warnings: [] } : loadCatalogWithWarnings(files, { envPolicy: config.catalogEnv });
   const configured = readFiles(config.catalogFiles);
-  // So are the ports it will listen on: a port in use stops the start before a store is made or opened.
+  // So are the ports it will listen on: a port in use stops the start before a store is made or opened. A directory
+  // another Weft holds is said first, as such: that Weft listens on the same ports.
+  assertStoreFree(config.store);
   if (config.only.includes('collector')) await assertPortFree(config.collector.host, config.collector.port, '--otlp-port');
   if (config.only.includes('api')) await assertPortFree(config.api.host, config.api.port, '--port');
   try {

@@ -33,6 +33,16 @@ export function claimPidFile(file: string, onHeld: (pid: number) => never): () =
   };
 }
 
+/** The live process other than this one whose pid `file` holds; undefined when none (no file, a process gone). Never throws. */
+export function liveHolder(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return pid && pid !== process.pid && alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The file beside a directory's pid file in which its holder states its API address (`holderAddress`). */
 const ADDRESS_FILE = 'weft.url';
 
