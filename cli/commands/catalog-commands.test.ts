@@ -6,6 +6,7 @@ import { parseCatalog } from '../../core/catalog/index.ts';
 import { parseArgs } from '../../core/config/index.ts';
 import type { Command } from '../command.ts';
 import { catalogImportBackstageCommand } from './catalog-import-backstage.ts';
+import { main } from '../main.ts';
 import { catalogValidateCommand } from './catalog-validate.ts';
 
 const commands: Record<string, Command> = { validate: catalogValidateCommand, 'import-backstage': catalogImportBackstageCommand };
@@ -154,5 +155,31 @@ spec: { type: openapi, owner: sales-it }
     expect(r.err).toMatch(/domains\/customer\s+replicas/);
     expect(r.err).toMatch(/flows\/\S+\s+a class/);
     expect(r.err).not.toMatch(/systems\/order-sync\s+match rules/);
+  });
+
+  // Regression (break test): a file that is not YAML, or holds no entity, exited 0 and wrote an empty catalog (over
+  // --out's file), with "then: weft catalog validate estate.yaml" said though nothing was written there.
+  it('writes nothing from files it cannot read, or that hold no Backstage entity, and says which', async () => {
+    writeFileSync(join(dir, 'good.yaml'), 'kind: System\nmetadata: { name: crm }\n');
+    writeFileSync(join(dir, 'broken.yaml'), 'kind: System\nmetadata: { name: [crm\n');
+    writeFileSync(join(dir, 'kept.yaml'), '# a catalog the user wrote\n');
+    const run = async (...argv: string[]) => {
+      const err: string[] = [];
+      const code = await main(['catalog', 'import-backstage', ...argv], { out: () => undefined, err: (t) => err.push(t), env: {}, cwd: dir });
+      return { code, err: err.join('\n') };
+    };
+    const broken = await run('good.yaml', 'broken.yaml', '--out', 'kept.yaml');
+    expect(broken.code).toBe(2);
+    expect(broken.err).toMatch(
+      /^weft catalog import-backstage: Not imported: YAML that cannot be read \(fix it and run again\):\n {2}\S*broken\.yaml:\d+:\d+: /,
+    );
+    expect(readFileSync(join(dir, 'kept.yaml'), 'utf8')).toBe('# a catalog the user wrote\n');
+    writeFileSync(join(dir, 'none.yaml'), 'apiVersion: v1\nkind: ConfigMap\n');
+    const none = await run('none.yaml');
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('Not imported: no Backstage entity');
+    const printed = await run('good.yaml');
+    expect(printed.code).toBe(0);
+    expect(printed.err).toContain('then: save it (--out estate.yaml) and run weft catalog validate estate.yaml');
   });
 });

@@ -23,10 +23,18 @@ export const catalogImportBackstageCommand: Command = {
       }
     };
     const result = importBackstage(files.map((file) => ({ file, text: text(file) })));
+    // Nothing is written from files that could not all be read: a catalog missing their entities (or an --out file
+    // overwritten with an empty one) is not what was asked for.
+    if (result.unreadable.length > 0)
+      throw ERR_CONFIG(`Not imported: YAML that cannot be read (fix it and run again):\n${result.unreadable.map((u) => `  ${u}`).join('\n')}`);
+    const c = result.counts;
+    if (c.owners + c.systems + c.domains + c.flows === 0)
+      throw ERR_CONFIG(
+        `Not imported: no Backstage entity (Group, System, Component, Resource, API, Domain, each with kind and metadata.name) in ${args.positionals.join(', ')}.`,
+      );
     const out = flag(args, 'out');
     if (out) writeFileSync(resolve(io.cwd, out), result.yaml);
     else io.out(result.yaml);
-    const c = result.counts;
     io.err(
       `imported ${count(c.owners, 'owner')}, ${count(c.systems, 'system')}, ${count(c.domains, 'domain')}, ${count(c.flows, 'flow')}${out ? ` into ${out}` : ''}`,
     );
@@ -38,7 +46,7 @@ export const catalogImportBackstageCommand: Command = {
       io.err(`\nto complete (${remaining.length}) before Weft can observe and judge these entries:`);
       for (const r of remaining) io.err(`  ${r.entry.padEnd(36)} ${r.what}`);
     }
-    io.err(`\nthen: weft catalog validate ${out ?? 'estate.yaml'}`);
+    io.err(out ? `\nthen: weft catalog validate ${out}` : '\nthen: save it (--out estate.yaml) and run weft catalog validate estate.yaml');
     return 0;
   },
 };

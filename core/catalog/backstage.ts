@@ -14,6 +14,8 @@ interface Entity {
 export interface BackstageImport {
   yaml: string;
   notes: string[];
+  /** YAML that could not be read, each `file:line:column: message` (its documents are not imported). */
+  unreadable: string[];
   counts: { owners: number; systems: number; domains: number; flows: number };
 }
 
@@ -31,11 +33,14 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []
 
 export function importBackstage(files: Array<{ file: string; text: string }>): BackstageImport {
   const notes: string[] = [];
+  const unreadable: string[] = [];
   const entities: Entity[] = [];
   for (const { file, text } of files) {
     for (const doc of parseAllDocuments(text)) {
       if ('errors' in doc && doc.errors.length) {
-        notes.push(`${file}: YAML syntax: ${doc.errors[0].message.split('\n')[0]}`);
+        const e = doc.errors[0];
+        const at = e.linePos?.[0];
+        unreadable.push(`${file}:${at ? `${at.line}:${at.col}` : '0:0'}: ${e.message.split('\n')[0]}`);
         continue;
       }
       const e = doc.toJS() as Entity | null;
@@ -128,6 +133,7 @@ export function importBackstage(files: Array<{ file: string; text: string }>): B
   return {
     yaml: doc.toString({ lineWidth: 0 }),
     notes,
+    unreadable,
     counts: { owners: owners.size, systems: systems.length, domains: domains.length, flows: flows.length },
   };
 }
