@@ -74,9 +74,17 @@ function unknownCommand(argv: string[], io: CommandIO): number {
           group.map((g) => g.slice(argv[0].length + 1)),
         )
       : undefined;
-  const meant = group.length > 0 ? (sub === undefined ? undefined : `${argv[0]} ${sub}`) : closestName(asked.slice(0, 100), names);
+  // Without a group, a two-word command misspelt in its first word (`weft tokn list`) is looked for as two words first.
+  const twoWords =
+    group.length === 0 && argv.length > 1 && !argv[1].startsWith('-')
+      ? closestName(
+          `${argv[0]} ${argv[1]}`.slice(0, 100),
+          names.filter((n) => n.includes(' ')),
+        )
+      : undefined;
+  const meant = group.length > 0 ? (sub === undefined ? undefined : `${argv[0]} ${sub}`) : (twoWords ?? closestName(asked.slice(0, 100), names));
   if (meant !== undefined) {
-    io.err(`Unknown command ${JSON.stringify(asked.slice(0, 100))}: did you mean "weft ${meant}"?`);
+    io.err(`Unknown command ${JSON.stringify((twoWords ? `${argv[0]} ${argv[1]}` : asked).slice(0, 100))}: did you mean "weft ${meant}"?`);
     return 2;
   }
   const listing = () => group.map((name) => `  weft ${name.padEnd(26)} ${commands[name].summary}`).join('\n');

@@ -224,6 +224,9 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
     await refusedWith(['help', 'nosuch'], /^Unknown command "nosuch"\.\n\nUsage: weft <command>/);
     await refusedWith(['catalog', 'valdate', 'x.yaml'], 'Unknown command "catalog valdate": did you mean "weft catalog validate"?');
     await refusedWith(['stat', '--demo'], 'Unknown command "stat": did you mean "weft start"?');
+    // Regression (break test): a two-word command misspelt in its first word listed every command, with no suggestion.
+    await refusedWith(['tokn', 'list'], 'Unknown command "tokn list": did you mean "weft token list"?');
+    await refusedWith(['audit-lg', 'verify'], 'Unknown command "audit-lg verify": did you mean "weft audit-log verify"?');
     await refusedWith(['token', 'frob'], 'Unknown command "token frob".\n\n"weft token" has: weft token create, weft token list, weft token revoke.');
     await refusedWith(['help', 'token'], /^"weft token" needs one of its commands:\n/);
     await refusedWith(['--version', 'extra'], 'weft --version takes nothing after it, got "extra".');
