@@ -1,6 +1,7 @@
 import {
   allowedSilence,
   findingMeasures,
+  flowMeasures,
   flowThresholds,
   type AlertMeasure,
   type AlertRuleSpec,
@@ -85,8 +86,8 @@ export function flowThreshold(catalog: Catalog, f: Flow, measure: AlertMeasure):
   }
 }
 
-const flowMeasures = new Set<AlertMeasure>(['latency-p95', 'latency-p99', 'error-rate', 'traces', 'staleness', 'throughput-drop']);
-export const isFlowMeasure = (m: AlertMeasure) => flowMeasures.has(m);
+const flowMeasureSet: ReadonlySet<AlertMeasure> = new Set(flowMeasures);
+export const isFlowMeasure = (m: AlertMeasure) => flowMeasureSet.has(m);
 
 function derived(catalog: Catalog, id: keyof typeof derivedDefaults, options: RuleOptions): AlertRule {
   const d = derivedDefaults[id];

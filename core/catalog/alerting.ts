@@ -54,19 +54,11 @@ export const findingMeasures = [
 ] as const;
 export type FindingMeasure = (typeof findingMeasures)[number];
 
+/** The measures judged per flow (a rule of one is evaluated for each flow its selector picks). */
+export const flowMeasures = ['latency-p95', 'latency-p99', 'error-rate', 'traces', 'staleness', 'throughput-drop'] as const;
+
 /** What a rule measures, per flow (or once for the estate: telemetry-gap; once for Weft itself: pairing-lag). */
-export const alertMeasures = [
-  'latency-p95',
-  'latency-p99',
-  'error-rate',
-  'traces',
-  'staleness',
-  'throughput-drop',
-  ...findingMeasures,
-  'system-unreachable',
-  'telemetry-gap',
-  'pairing-lag',
-] as const;
+export const alertMeasures = [...flowMeasures, ...findingMeasures, 'system-unreachable', 'telemetry-gap', 'pairing-lag'] as const;
 export type AlertMeasure = (typeof alertMeasures)[number];
 
 /**
@@ -75,15 +67,8 @@ export type AlertMeasure = (typeof alertMeasures)[number];
  * finding measure alerts on each open finding, `telemetry-gap` and `pairing-lag` on the time since Weft last received a
  * span or completed a pairing run.
  */
-export const windowedMeasures: ReadonlySet<AlertMeasure> = new Set<AlertMeasure>([
-  'latency-p95',
-  'latency-p99',
-  'error-rate',
-  'traces',
-  'staleness',
-  'throughput-drop',
-  'system-unreachable',
-]);
+export const windowedMeasures: ReadonlySet<AlertMeasure> = new Set<AlertMeasure>([...flowMeasures, 'system-unreachable']);
+
 /** Ids of the rules Weft derives from the catalog (alerting/rules/derive-rules.ts defines them). */
 export const derivedRuleIds = [
   'flow-latency-p95',

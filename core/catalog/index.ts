@@ -36,6 +36,7 @@ export {
   validateAlertingSections,
   alertMeasures,
   findingMeasures,
+  flowMeasures,
   windowedMeasures,
   receiverTypes,
   derivedRuleIds,
