@@ -66,9 +66,9 @@ export function refuseBesideUrl(args: ParsedArgs, ignored: readonly string[], ow
 
 /**
  * Opens the store a command reads itself (`localStoreConfig`). An embedded directory a running Weft holds becomes a
- * plain ERR_CONFIG saying to ask that Weft with `--url` (every command that opens a store takes it) and the address its
- * API stated (`holderAddress`; an example when it stated none), not to start
- * this one elsewhere. Throws what `openStore` throws otherwise.
+ * plain ERR_CONFIG saying to ask that Weft with `--url` (every command that opens a store takes it) at the address its
+ * API stated (`holderAddress`; an example when it stated none), not to start this one elsewhere. Throws what
+ * `openStore` throws otherwise.
  */
 export async function openLocalStore(config: WeftConfig): Promise<Store> {
   const { openStore } = await import('../../clickhouse/index.ts');

@@ -220,12 +220,14 @@ describe('rules and flows that can never take effect', () => {
         .filter((p) => p.includes('window has no effect'));
     expect(warned(rule('telemetry-gap'))).toEqual([
       expect.stringMatching(
-        /^e\.yaml:\d+:\d+: alerts\[0\]\.window: window has no effect on a telemetry-gap rule: it alerts on the time since Weft last received a span; leave window out$/,
+        /^e\.yaml:\d+:\d+: alerts\[0\]\.window: window has no effect on a rule of measure telemetry-gap: it alerts on the time since Weft last received a span; leave window out$/,
       ),
     ]);
     expect(warned(rule('pairing-lag') + rule('unknown-system'))).toEqual([
-      expect.stringContaining('alerts[0].window: window has no effect on a pairing-lag rule: it alerts on the time since Weft last completed a pairing run'),
-      expect.stringContaining('alerts[1].window: window has no effect on a unknown-system rule: it alerts on each open unknown-system finding'),
+      expect.stringContaining(
+        'alerts[0].window: window has no effect on a rule of measure pairing-lag: it alerts on the time since Weft last completed a pairing run',
+      ),
+      expect.stringContaining('alerts[1].window: window has no effect on a rule of measure unknown-system: it alerts on each open unknown-system finding'),
     ]);
     expect(warned(rule('latency-p95') + rule('system-unreachable') + rule('telemetry-gap', ''))).toEqual([]);
   });

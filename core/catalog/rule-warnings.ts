@@ -137,7 +137,7 @@ export function ruleWarnings(c: Catalog): ReferenceProblem[] {
         section: 'alerts',
         index: i,
         field: ['window'],
-        message: `window has no effect on a ${a.measure} rule: ${
+        message: `window has no effect on a rule of measure ${a.measure}: ${
           a.measure === 'telemetry-gap'
             ? 'it alerts on the time since Weft last received a span'
             : a.measure === 'pairing-lag'
