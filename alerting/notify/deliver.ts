@@ -63,6 +63,8 @@ export async function deliver(n: Notification, o: DeliverOptions): Promise<boole
       const res = await receiverKinds[spec.type](spec, n, { secrets: o.secrets, externalUrl: o.externalUrl, timeoutMs });
       record.ok = true;
       record.httpStatus = res.httpStatus;
+      // Delivered to some only: still a success (not sent again), with who was left out.
+      if (res.partial) record.error = o.secrets.redact(res.partial).slice(0, 500);
     } catch (err) {
       // fetch says only "fetch failed": the cause (ECONNREFUSED, ENOTFOUND…) is what an operator acts on.
       const cause = networkCause(err);

@@ -36,6 +36,20 @@ export function emailBody(n: Notification, externalUrl: string): { subject: stri
   return { subject, text, html };
 }
 
+const address = (a: string | { address: string }) => (typeof a === 'string' ? a : a.address);
+
+/** The recipients the SMTP server refused, each with its answer to RCPT TO; '' when it accepted all. */
+function refusedRecipients(info: { accepted: Array<string | { address: string }>; rejected: Array<string | { address: string }> }): string {
+  const errors = (info as { rejectedErrors?: Array<{ recipient?: string; response?: string }> }).rejectedErrors ?? [];
+  return info.rejected
+    .map(address)
+    .map((a) => {
+      const response = errors.find((e) => e.recipient === a)?.response;
+      return response ? `${a} (${response})` : a;
+    })
+    .join(', ');
+}
+
 /** E-mail over SMTP (nodemailer), plain text and HTML; the password is an env:NAME reference. */
 export const emailReceiver: ReceiverKind = async (spec, n, ctx) => {
   const smtp = spec.smtp!;
@@ -52,8 +66,16 @@ export const emailReceiver: ReceiverKind = async (spec, n, ctx) => {
   });
   try {
     const body = emailBody(n, ctx.externalUrl);
-    await transport.sendMail({ from: spec.from ?? 'weft@localhost', to: spec.to!.join(', '), subject: body.subject, text: body.text, html: body.html });
-    return { httpStatus: 0 };
+    const info = await transport.sendMail({
+      from: spec.from ?? 'weft@localhost',
+      to: spec.to!.join(', '),
+      subject: body.subject,
+      text: body.text,
+      html: body.html,
+    });
+    // Some recipients refused, others accepted: delivered, but the refused ones are named (nodemailer throws only when all are).
+    const refused = refusedRecipients(info);
+    return refused ? { httpStatus: 0, partial: `e-mailed to ${info.accepted.map(address).join(', ')}; refused by the server: ${refused}` } : { httpStatus: 0 };
   } finally {
     transport.close();
   }

@@ -14,6 +14,8 @@ export interface SendContext {
 /** The outcome of one delivery attempt; throwing is a failed attempt too. */
 export interface SendResult {
   httpStatus: number;
+  /** Delivered, but not to everyone: what the receiver refused (an SMTP server refusing some recipients). */
+  partial?: string;
 }
 
 /** One receiver kind: turns a notification into the receiver's wire format and delivers it. */
