@@ -182,4 +182,18 @@ spec: { type: openapi, owner: sales-it }
     expect(printed.code).toBe(0);
     expect(printed.err).toContain('then: save it (--out estate.yaml) and run weft catalog validate estate.yaml');
   });
+
+  // Regression (break test): a YAML mistake was the parser's first line, cut before its excerpt ("Tabs are not allowed as
+  // indentation at line 5, column 1:"), and an unclosed quote was placed at the end of the file, not where it opens.
+  it("names a YAML mistake as weft catalog validate does: what to change, at the mistake's line", async () => {
+    writeFileSync(join(dir, 'tab.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: crm\n\tspec: x\n');
+    writeFileSync(join(dir, 'quote.yaml'), 'kind: System\nmetadata:\n  name: "crm\n  title: CRM\n');
+    const err: string[] = [];
+    const code = await main(['catalog', 'import-backstage', 'tab.yaml', 'quote.yaml'], { out: () => undefined, err: (t) => err.push(t), env: {}, cwd: dir });
+    expect(code).toBe(2);
+    const text = err.join('\n');
+    expect(text).toMatch(/tab\.yaml:5:1: this line is indented with a tab: indent it with spaces/);
+    expect(text).toMatch(/quote\.yaml:3:\d+: .*quote/i);
+    expect(text).not.toMatch(/at line \d+, column \d+:$/m);
+  });
 });

@@ -3,7 +3,8 @@
  * System/Component/Resource → systems, Domain → domains, dependsOn / consumesApis / providesApis →
  * documented flows (dependency → dependent: the dependent reads from what it depends on).
  */
-import { Document, parseAllDocuments } from 'yaml';
+import { Document, LineCounter, parseAllDocuments } from 'yaml';
+import { explainYamlErrors } from './yaml-errors.ts';
 
 interface Entity {
   kind: string;
@@ -36,11 +37,12 @@ export function importBackstage(files: Array<{ file: string; text: string }>): B
   const unreadable: string[] = [];
   const entities: Entity[] = [];
   for (const { file, text } of files) {
-    for (const doc of parseAllDocuments(text)) {
+    const lines = new LineCounter();
+    for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
       if ('errors' in doc && doc.errors.length) {
-        const e = doc.errors[0];
-        const at = e.linePos?.[0];
-        unreadable.push(`${file}:${at ? `${at.line}:${at.col}` : '0:0'}: ${e.message.split('\n')[0]}`);
+        // Said as `weft catalog validate` says it: what to change, where the mistake is (an unclosed quote where it opens).
+        const [p] = explainYamlErrors(text, doc.errors, lines);
+        unreadable.push(`${file}:${p.line}:${p.column}: ${p.message}`);
         continue;
       }
       const e = doc.toJS() as Entity | null;
