@@ -38,6 +38,8 @@ export async function runProbeOnce(
   } catch (err) {
     // A non-probe error is a bug or a driver surprise: its text is redacted like any other.
     const e = isProbeError(err) ? err : new ProbeError('config', String((err as Error)?.message ?? err));
+    // How long the probe took, not how long its connections took to close (a pool ending waits for a pending connect).
+    const latencyMs = performance.now() - started;
     if (e.code === 'timeout' || e.code === 'down') await probe.close().catch(() => undefined);
     return {
       sample: {
@@ -45,7 +47,7 @@ export async function runProbeOnce(
         ok: false,
         value: null,
         metrics: secrets.redactDeep(e.metrics),
-        latencyMs: performance.now() - started,
+        latencyMs,
         errorCode: e.code,
         error: secrets.redactTruncated(e.message, MAX_ERROR_CHARS),
       },
