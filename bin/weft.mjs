@@ -5,3 +5,7 @@ import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
+// A command that has finished exits, even when a library left a handle open (the NATS client keeps the socket of a
+// connect that timed out, and a stopped Weft or `weft probe run` waited on it for ever): a second for what is still
+// being written, then the exit. Nothing else runs after main: `weft start` returns once Weft has stopped.
+setTimeout(() => process.exit(), 1000).unref();
