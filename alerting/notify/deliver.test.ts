@@ -9,27 +9,11 @@ import { parseCatalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { Secrets } from '../../probes/index.ts';
 import { openMigratedStore } from '../../test/migrated-store.ts';
-import type { Alert } from '../model/alert.ts';
 import { AlertStore } from '../store/alert-store.ts';
 import { deliver } from './deliver.ts';
-import type { Notification } from './groups.ts';
+import { firstNotification } from '../testing/fixtures.ts';
 
-const alert = {
-  fingerprint: '0123456789abcdef',
-  rule: 'flow-stale',
-  labels: { alertname: 'flow-stale' },
-  annotations: {},
-  firedAt: '2026-11-02T10:00:00.000Z',
-} as unknown as Alert;
-const note = (receiver: string): Notification => ({
-  groupKey: `${receiver}:{}`,
-  receiver,
-  groupLabels: {},
-  status: 'firing',
-  alerts: [{ alert, status: 'firing' }],
-  reason: 'first',
-  after: { key: `${receiver}:{}`, receiver, labels: {}, createdAt: '', lastSentAt: null, sent: {} },
-});
+const note = firstNotification;
 
 /** A real receiver that answers 200, but only after 1.5 s; a real store recording the attempts. */
 describe('deliver to a slow receiver', () => {

@@ -1,6 +1,8 @@
 import { parseCatalog, type Catalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import type { FlowWindowStats, Observations, SystemCalls } from '../evaluate/observations.ts';
+import type { Alert } from '../model/alert.ts';
+import type { Notification } from '../notify/groups.ts';
 import { startAlerting, type AlertingOptions, type AlertingRuntime } from '../start-alerting.ts';
 
 /** A small estate: two scheduled flows and a realtime one, a webhook receiver for the ICoE team. */
@@ -82,3 +84,23 @@ export function observations(
 export function alertingForTest(options: Pick<AlertingOptions, 'store' | 'catalog'> & Partial<AlertingOptions>): AlertingRuntime {
   return startAlerting({ logger: silentLogger(), env: () => undefined, intervalMs: 10_000, externalUrl: 'http://weft.test', schedule: false, ...options });
 }
+
+/** A firing flow-stale alert, for tests of delivery. */
+export const staleAlert = {
+  fingerprint: '0123456789abcdef',
+  rule: 'flow-stale',
+  labels: { alertname: 'flow-stale' },
+  annotations: {},
+  firedAt: '2026-11-02T10:00:00.000Z',
+} as unknown as Alert;
+
+/** The first notification of `staleAlert` to `receiver` (a group of its own). */
+export const firstNotification = (receiver: string): Notification => ({
+  groupKey: `${receiver}:{}`,
+  receiver,
+  groupLabels: {},
+  status: 'firing',
+  alerts: [{ alert: staleAlert, status: 'firing' }],
+  reason: 'first',
+  after: { key: `${receiver}:{}`, receiver, labels: {}, createdAt: '', lastSentAt: null, sent: {} },
+});

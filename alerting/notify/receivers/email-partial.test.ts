@@ -4,27 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../../core/catalog/index.ts';
 import { silentLogger } from '../../../core/log/logger.ts';
 import { Secrets } from '../../../probes/index.ts';
-import type { Alert } from '../../model/alert.ts';
 import type { AlertStore, Delivery } from '../../store/alert-store.ts';
 import { deliver } from '../deliver.ts';
-import type { Notification } from '../groups.ts';
+import { firstNotification } from '../../testing/fixtures.ts';
 
-const alert = {
-  fingerprint: '0123456789abcdef',
-  rule: 'flow-stale',
-  labels: { alertname: 'flow-stale' },
-  annotations: {},
-  firedAt: '2026-11-02T10:00:00.000Z',
-} as unknown as Alert;
-const notification: Notification = {
-  groupKey: 'mail:{}',
-  receiver: 'mail',
-  groupLabels: {},
-  status: 'firing',
-  alerts: [{ alert, status: 'firing' }],
-  reason: 'first',
-  after: { key: 'mail:{}', receiver: 'mail', labels: {}, createdAt: '', lastSentAt: null, sent: {} },
-};
+const notification = firstNotification('mail');
 
 /** A real SMTP server that refuses one of the receiver's two recipients (550). */
 describe('an e-mail receiver whose server refuses some recipients', () => {
