@@ -79,5 +79,10 @@ describe('weft audit --url (a running Weft)', () => {
     expect(stderr.trim()).toBe(
       `weft audit: The data directory ${join(dir, 'data')} is held by a running Weft: ask it with --url ${weft.api!.url} (its API), or stop it first.`,
     );
+    // Stated while it runs, gone once it stops.
+    expect(existsSync(join(dir, 'data', 'weft.url'))).toBe(true);
+    await weft.stop();
+    stopped = true;
+    expect(existsSync(join(dir, 'data', 'weft.url'))).toBe(false);
   });
 });
