@@ -6,7 +6,8 @@ import { parseDuration } from '../../core/time/index.ts';
 import type { ReportRun } from '../runs/report-runs.ts';
 import type { ReportService } from '../service.ts';
 import { lastTickAtOrBefore } from './due-tick.ts';
-import { deliveryProblem, sendReportEmail, type SendReport } from './email.ts';
+import { deliveryProblem } from '../../core/mail/smtp-delivery.ts';
+import { sendReportEmail, type SendReport } from './email.ts';
 
 export interface ReportSchedules {
   /** Replaces the schedules with the catalog's `reports` section. */

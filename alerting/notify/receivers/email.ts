@@ -1,3 +1,4 @@
+import { deliveryOf, deliveryProblem } from '../../../core/mail/smtp-delivery.ts';
 import type { Notification } from '../groups.ts';
 import { alertLink, traceLink } from '../payload.ts';
 import type { ReceiverKind } from './receiver-kind.ts';
@@ -36,20 +37,6 @@ export function emailBody(n: Notification, externalUrl: string): { subject: stri
   return { subject, text, html };
 }
 
-const address = (a: string | { address: string }) => (typeof a === 'string' ? a : a.address);
-
-/** The recipients the SMTP server refused, each with its answer to RCPT TO; '' when it accepted all. */
-function refusedRecipients(info: { accepted: Array<string | { address: string }>; rejected: Array<string | { address: string }> }): string {
-  const errors = (info as { rejectedErrors?: Array<{ recipient?: string; response?: string }> }).rejectedErrors ?? [];
-  return info.rejected
-    .map(address)
-    .map((a) => {
-      const response = errors.find((e) => e.recipient === a)?.response;
-      return response ? `${a} (${response})` : a;
-    })
-    .join(', ');
-}
-
 /** E-mail over SMTP (nodemailer), plain text and HTML; the password is an env:NAME reference. */
 export const emailReceiver: ReceiverKind = async (spec, n, ctx) => {
   const smtp = spec.smtp!;
@@ -74,8 +61,8 @@ export const emailReceiver: ReceiverKind = async (spec, n, ctx) => {
       html: body.html,
     });
     // Some recipients refused, others accepted: delivered, but the refused ones are named (nodemailer throws only when all are).
-    const refused = refusedRecipients(info);
-    return refused ? { httpStatus: 0, partial: `e-mailed to ${info.accepted.map(address).join(', ')}; refused by the server: ${refused}` } : { httpStatus: 0 };
+    const problem = deliveryProblem(deliveryOf(info));
+    return problem ? { httpStatus: 0, partial: problem } : { httpStatus: 0 };
   } finally {
     transport.close();
   }
