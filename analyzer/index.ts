@@ -16,7 +16,7 @@ export type { HopChain, Hop } from './hops/hop-chain.ts';
 export {
   describeStoppedPairing,
   lastPairingWindows,
-  pairedAnything,
+  statedPairing,
   pairStoppedStore,
   runPairing,
   type PairingWindows,

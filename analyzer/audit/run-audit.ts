@@ -2,7 +2,7 @@ import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import type { FindingCandidate, Severity } from '../../core/contracts/index.ts';
 import { detectAll } from '../detectors/index.ts';
-import { pairedAnything, pairStoppedStore, type PairingWindows } from '../flows/pairing-job.ts';
+import { pairStoppedStore, statedPairing, type PairingWindows } from '../flows/pairing-job.ts';
 import { buildInventory } from '../inventory/build-inventory.ts';
 import { detectionSnapshot } from '../model/take-snapshot.ts';
 import { buildAuditReport, type AuditReport } from './audit-report.ts';
@@ -28,6 +28,7 @@ export async function runAudit(
   const candidates = detectAll({ snapshot, now: options.now });
   for (const source of options.more ?? []) candidates.push(...(await source(store, catalog, options.now)));
   const report = buildAuditReport(catalog, buildInventory(snapshot), candidates, options.now, options.failOn);
-  if (paired && pairedAnything(paired)) report.pairing.pairedWith = { windows: paired.windows, sources: paired.sources, recorded: paired.recorded };
+  const stated = paired && statedPairing(paired);
+  if (stated) report.pairing.pairedWith = stated;
   return report;
 }

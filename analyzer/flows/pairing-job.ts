@@ -295,7 +295,11 @@ export async function pairStoppedStore(store: Store, now: Date, given: Partial<P
 }
 
 /** Whether a stopped store's pairing run changed anything (paired or retracted a unit): only then do its windows matter. */
-export const pairedAnything = (p: StoppedPairing) => p.result.paired + p.result.retracted > 0;
+const pairedAnything = (p: StoppedPairing) => p.result.paired + p.result.retracted > 0;
+
+/** What an audit or a report states of a stopped store's pairing (its windows and where each came from): undefined when it paired nothing. */
+export const statedPairing = (p: StoppedPairing): Omit<StoppedPairing, 'result'> | undefined =>
+  pairedAnything(p) ? { windows: p.windows, sources: p.sources, recorded: p.recorded } : undefined;
 
 /**
  * One line on the windows a stopped store was paired with and where each came from; with a warning when a window given

@@ -5,7 +5,6 @@ import { flag } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { givenPairingWindows, localStoreConfig, openLocalStore, refuseBesideUrl } from './store-flags.ts';
-import type { StoppedPairing } from '../../analyzer/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { weftApi } from './weft-api.ts';
 import { count } from '../../core/text/index.ts';
@@ -67,7 +66,7 @@ export const reportCommand: Command = {
           `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,
         );
       }
-      const [{ loadCatalog }, { migrate }, { describeStoppedPairing, pairedAnything, pairStoppedStore }] = await Promise.all([
+      const [{ loadCatalog }, { migrate }, { describeStoppedPairing, pairStoppedStore, statedPairing }] = await Promise.all([
         import('../../core/catalog/index.ts'),
         import('../../clickhouse/index.ts'),
         import('../../analyzer/index.ts'),
@@ -85,14 +84,8 @@ export const reportCommand: Command = {
         await migrate(store, { retention: config.retention });
         // A stopped Weft's embedded store: paired first, with the windows given, else those it last ran with (a running
         // analyzer does it on a server).
-        let pairedWith: StoppedPairing | undefined;
-        if (store.kind === 'embedded') {
-          const paired = await pairStoppedStore(store, now, pairing);
-          if (pairedAnything(paired)) {
-            pairedWith = paired;
-            io.err(describeStoppedPairing(paired, formatDuration));
-          }
-        }
+        const pairedWith = store.kind === 'embedded' ? statedPairing(await pairStoppedStore(store, now, pairing)) : undefined;
+        if (pairedWith) io.err(describeStoppedPairing(pairedWith, formatDuration));
         const service = createReportService({ store, dataDir: config.dataDir, logger: silentLogger() });
         ({ zip } = await service.generate({
           period,
@@ -101,7 +94,7 @@ export const reportCommand: Command = {
           catalog,
           file: out,
           // The bundle says so too (report.json, the PDF's first page), not only this terminal.
-          pairing: pairedWith && { pairedWith: { windows: pairedWith.windows, sources: pairedWith.sources, recorded: pairedWith.recorded } },
+          pairing: pairedWith && { pairedWith },
         }));
       } finally {
         await store.close();
