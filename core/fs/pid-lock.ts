@@ -33,14 +33,19 @@ export function claimPidFile(file: string, onHeld: (pid: number) => never): () =
   };
 }
 
-/** The live process other than this one whose pid `file` holds; undefined when none (no file, a process gone). Never throws. */
-export function liveHolder(file: string): number | undefined {
+/** The pid a pid file holds; undefined when there is no file or no number in it. Never throws. */
+function pidIn(file: string): number | undefined {
   try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return pid && pid !== process.pid && alive(pid) ? pid : undefined;
+    return Number(readFileSync(file, 'utf8').trim()) || undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The live process other than this one whose pid `file` holds; undefined when none (no file, a process gone). Never throws. */
+export function liveHolder(file: string): number | undefined {
+  const pid = pidIn(file);
+  return pid !== undefined && pid !== process.pid && alive(pid) ? pid : undefined;
 }
 
 /** The file beside a directory's pid file in which its holder states its API address (`holderAddress`). */
@@ -70,9 +75,11 @@ export function stateHolderAddress(dir: string, url: string): () => void {
  */
 export function holderAddress(dir: string): string | undefined {
   try {
-    const holder = Number(readFileSync(join(dir, 'weft.pid'), 'utf8').trim());
+    const holder = pidIn(join(dir, 'weft.pid'));
     const stated = JSON.parse(readFileSync(join(dir, ADDRESS_FILE), 'utf8')) as { pid?: unknown; url?: unknown };
-    return stated.pid === holder && alive(holder) && typeof stated.url === 'string' && /^https?:\/\/[^\s]+$/.test(stated.url) ? stated.url : undefined;
+    return holder !== undefined && stated.pid === holder && alive(holder) && typeof stated.url === 'string' && /^https?:\/\/[^\s]+$/.test(stated.url)
+      ? stated.url
+      : undefined;
   } catch {
     return undefined;
   }
