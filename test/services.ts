@@ -25,11 +25,17 @@ export async function serviceAvailable(name: string, port: number, host = '127.0
   return up;
 }
 
-/** Debian's chromium, which the browser tests drive through playwright-core. */
-export const chromiumPath = '/usr/bin/chromium';
+/**
+ * The browser the browser tests drive through playwright-core: Debian's chromium headless shell (package
+ * chromium-headless-shell, the same engine without the full browser's layers, which playwright itself runs
+ * headless), else Debian's chromium. The shell used 24–30 % less CPU on the two largest browser files (flow page
+ * 29.2 CPU-s against 41.9, the rest of the UI 27.7 against 36.6, each file alone, 2026-12-02).
+ */
+export const chromiumPath =
+  ['/usr/lib/chromium/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p)) ?? '/usr/lib/chromium/chromium-headless-shell';
 
 /**
- * How the tests, benchmarks and scripts launch Debian's chromium: headless, and without the
+ * How the tests, benchmarks and scripts launch chromium (`chromiumPath`): headless, and without the
  * background networking that this machine's closed network refuses.
  */
 export const chromiumLaunch = {
@@ -52,7 +58,7 @@ export const chromiumLaunch = {
  */
 export function browserAvailable(path = chromiumPath): boolean {
   if (existsSync(path)) return true;
-  const reason = `chromium is not installed at ${path} (apt-get install -y --no-install-recommends chromium)`;
+  const reason = `chromium is not installed at ${path} (apt-get install -y --no-install-recommends chromium-headless-shell)`;
   if (process.env.WEFT_REQUIRE_SERVICES === '1') throw new Error(`${reason}, and WEFT_REQUIRE_SERVICES=1 requires it.`);
   console.warn(`skipping browser tests: ${reason}`);
   return false;
