@@ -49,7 +49,7 @@ export const sqlProbe: ProbeFactory<SqlProbeSpec> = (spec, secrets) => {
   const tables = spec.tables ?? tablesOf(spec.query);
   return {
     async run(timeoutMs) {
-      source ??= openSqlSource({ ...sqlTarget(spec, secrets, `probe ${spec.id}`), application: `weft-probe:${spec.id}` });
+      source ??= openSqlSource({ ...sqlTarget(spec, secrets, `probe ${spec.id}`), application: `weft-probe:${spec.id}`, connectTimeoutMs: timeoutMs });
       const { rows, fields } = await source.query(spec.query, [], timeoutMs);
       const reading = readingFromRow(rows, fields, spec.id);
       const columns = await source.columns(tables, timeoutMs);

@@ -1,6 +1,6 @@
 import type mysql from 'mysql2/promise';
 import { networkCause, ProbeError } from '../probe-error.ts';
-import { describeTarget, type ColumnInfo, type SqlRows, type SqlSource, type SqlTarget } from './sql-source.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, describeTarget, type ColumnInfo, type SqlRows, type SqlSource, type SqlTarget } from './sql-source.ts';
 
 /** mysql2 errors → probe error codes; for a secret DSN, connection errors by their number only (the text names the user). */
 function classify(err: unknown, where: string, timeoutMs: number, secret = false): ProbeError {
@@ -39,7 +39,7 @@ export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
         password: target.password,
         database: target.database || undefined,
         connectionLimit: poolSize,
-        connectTimeout: 10_000,
+        connectTimeout: target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         charset: 'utf8mb4',
         timezone: 'Z',
         supportBigNumbers: true,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { networkCause, ProbeError } from '../probe-error.ts';
-import { describeTarget, type ColumnInfo, type SqlRows, type SqlSource, type SqlTarget } from './sql-source.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, describeTarget, type ColumnInfo, type SqlRows, type SqlSource, type SqlTarget } from './sql-source.ts';
 
 /**
  * PostgreSQL SQLSTATE classes → probe error codes. For a secret DSN (`secret`), connection errors
@@ -37,7 +37,7 @@ export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
         database: target.database,
         max: poolSize,
         idleTimeoutMillis: 30_000,
-        connectionTimeoutMillis: 10_000,
+        connectionTimeoutMillis: target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         application_name: (target.application ?? 'weft').slice(0, 63),
       });
       // An idle connection dropped by the server must not take the process down; the next run reconnects.

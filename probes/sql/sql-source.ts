@@ -36,6 +36,9 @@ export interface SqlSource {
 }
 
 /** What a connection needs once references are resolved. */
+/** How long a new connection may take when the target does not say (ms). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export interface SqlTarget {
   dialect: SqlDialect;
   host: string;
@@ -45,6 +48,12 @@ export interface SqlTarget {
   database: string;
   /** Shown to the database's administrators (PostgreSQL application_name): "weft-probe:crm-count". */
   application?: string;
+  /**
+   * How long a new connection may take (ms; default `DEFAULT_CONNECT_TIMEOUT_MS`): a probe gives its own timeout, so
+   * that a server that accepts and never answers is given up when the probe is, not 10 s later (closing the pool waits
+   * for a pending connect).
+   */
+  connectTimeoutMs?: number;
   /**
    * How messages name this database when its address is itself secret (`dsn: env:NAME`): the
    * reference, so that no part of the DSN (user, host, database) reaches a message.
