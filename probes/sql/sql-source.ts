@@ -35,10 +35,10 @@ export interface SqlSource {
   close(): Promise<void>;
 }
 
-/** What a connection needs once references are resolved. */
 /** How long a new connection may take when the target does not say (ms). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+/** What a connection needs once references are resolved. */
 export interface SqlTarget {
   dialect: SqlDialect;
   host: string;
