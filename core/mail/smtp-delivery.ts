@@ -30,7 +30,7 @@ interface RcptError {
 const address = (a: Recipient) => (typeof a === 'string' ? a : a.address);
 
 /** Each refused recipient with the server's answer to its RCPT TO (`rejectedErrors`); 'refused' when none is known. */
-export function refusedOf(rejected: Recipient[], errors: RcptError[] | undefined): RefusedRecipient[] {
+function refusedOf(rejected: Recipient[], errors: RcptError[] | undefined): RefusedRecipient[] {
   return rejected.map(address).map((a) => {
     const e = errors?.find((x) => x.recipient === a);
     return { address: a, response: e?.response ?? e?.message ?? 'refused' };
@@ -41,6 +41,15 @@ export function refusedOf(rejected: Recipient[], errors: RcptError[] | undefined
 export function deliveryOf(info: { accepted: Recipient[]; rejected: Recipient[] }): Delivery {
   const errors = (info as { rejectedErrors?: RcptError[] }).rejectedErrors;
   return { accepted: info.accepted.map(address), refused: refusedOf(info.rejected, errors) };
+}
+
+/**
+ * The delivery an error `sendMail` threw stands for when the server refused every recipient (nodemailer throws then,
+ * with each RCPT TO answer on the error): none accepted, each refused with its answer; undefined for any other error.
+ */
+export function refusedDeliveryOf(err: unknown): Delivery | undefined {
+  const e = err as { rejected?: Recipient[]; rejectedErrors?: RcptError[] } | null;
+  return e?.rejected?.length ? { accepted: [], refused: refusedOf(e.rejected, e.rejectedErrors) } : undefined;
 }
 
 /**

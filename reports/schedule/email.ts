@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { ReportSchedule } from '../../core/catalog/index.ts';
-import { deliveryOf, refusedOf, type Delivery } from '../../core/mail/smtp-delivery.ts';
+import { deliveryOf, refusedDeliveryOf, type Delivery } from '../../core/mail/smtp-delivery.ts';
 import type { ReportRun } from '../runs/report-runs.ts';
 
 /**
@@ -30,9 +30,9 @@ export const sendReportEmail: SendReport = async (email, smtpUrl, run, zip) => {
     });
     return deliveryOf(info);
   } catch (err) {
-    // Every recipient refused: nodemailer throws, with each RCPT TO answer on the error.
-    const e = err as { rejected?: string[]; rejectedErrors?: Parameters<typeof refusedOf>[1] };
-    if (e.rejected?.length) return { accepted: [], refused: refusedOf(e.rejected, e.rejectedErrors) };
+    // Every recipient refused: a delivery with none accepted, not an error.
+    const refused = refusedDeliveryOf(err);
+    if (refused) return refused;
     throw err;
   } finally {
     transport.close();
