@@ -1,0 +1,111 @@
+// npm run bench:ingest-views — what each materialized view on otel_traces and weft_span_touches costs the
+// collector's load, in CPU a span: the load as the collector does it (a segment's touches, then its spans marked
+// classified) with every view attached, with each view detached in turn, and with none (the baseline: the two
+// inserts alone). Merges are stopped while it measures, so that a path pays for its own inserts and views only.
+// Prints figures; asserts nothing but that every insert stored its rows.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate, openStore } from '../clickhouse/index.ts';
+import { ingestBody } from '../collector/http/ingest.ts';
+import { RowBinaryWriter } from '../collector/rows/row-binary-writer.ts';
+import { loadStatement, tables } from '../collector/rows/tables.ts';
+import { CLASSIFIED_MARK } from '../collector/spool/loader.ts';
+import { touchesSpec, TouchWriter } from '../collector/touches/touch-rows.ts';
+
+const BODIES = 32;
+const SPANS_PER_BODY = 512;
+/** Copies of the bodies' spans in a segment: 3 × 16,384 = 49,152 rows, about the collector's batch. */
+const COPIES = 3;
+const SEGMENTS = 4;
+const ROUNDS = 5;
+
+const dir = mkdtempSync(join(tmpdir(), 'weft-bench-views-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+process.on('SIGINT', () => process.exit(130));
+const load0 = loadavg()[0];
+const bodiesFile = join(dir, 'bodies.json');
+execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-encode.ts'), bodiesFile, String(BODIES), String(SPANS_PER_BODY)]);
+const bodies = (JSON.parse(readFileSync(bodiesFile, 'utf8')) as string[]).map((b) => Buffer.from(b, 'base64'));
+const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
+await migrate(store, { retention: { rawDays: 400, rollupDays: 400, recordDays: 730 } });
+
+const segment = Buffer.concat(Array(COPIES).fill(Buffer.concat(bodies.map((b) => ingestBody('traces', 'proto', b).tables[0].data))));
+const segmentFile = join(dir, 'segment.rowbinary');
+writeFileSync(segmentFile, segment);
+const touchOut = new RowBinaryWriter(1 << 20);
+const touchRows = new TouchWriter().write(segment, touchOut);
+const touchesFile = join(dir, 'segment.touches');
+writeFileSync(touchesFile, touchOut.view());
+const rows = BODIES * SPANS_PER_BODY * COPIES;
+
+const count = async (table: string) =>
+  Number((await store.client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>()))[0].n);
+let token = 0;
+type Insert = 'spans' | 'touches';
+/** CPU of the whole process per span (µs) while SEGMENTS segments' `what` are inserted as the collector inserts them. */
+async function once(what: Insert): Promise<number> {
+  const table = 'otel_traces';
+  const before = what === 'spans' ? await count(table) : 0;
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < SEGMENTS; i++) {
+    const dedup = { insert_deduplicate: 1, insert_deduplication_token: `views-${token++}`, deduplicate_blocks_in_dependent_materialized_views: 1 };
+    const query =
+      what === 'touches'
+        ? loadStatement(touchesSpec, { file: touchesFile }, undefined, { ...dedup, max_partitions_per_insert_block: 0 })
+        : loadStatement(tables.otel_traces, { file: segmentFile }, undefined, { ...dedup, log_comment: CLASSIFIED_MARK });
+    await store.client.command({ query });
+  }
+  const cpu = process.cpuUsage(c0);
+  // weft_span_touches is a Null table (its views keep what they need): only otel_traces' rows can be counted.
+  if (what === 'spans' && (await count(table)) - before !== SEGMENTS * rows) throw new Error(`the bench lost rows in ${table}`);
+  return (cpu.user + cpu.system) / (SEGMENTS * rows);
+}
+/** The median of ROUNDS runs of `once`. */
+async function median(what: Insert): Promise<number> {
+  const runs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) runs.push(await once(what));
+  return runs.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
+}
+
+const views = await store.client
+  .query({
+    query: "SELECT name, create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView' ORDER BY name",
+    format: 'JSONEachRow',
+  })
+  .then((r) => r.json<{ name: string; q: string }>());
+const on = (table: string) => views.filter((v) => new RegExp(`\\bFROM\\s+(\\w+\\.)?${table}\\b`).test(v.q)).map((v) => v.name);
+const viewsOf: Record<Insert, string[]> = { spans: on('otel_traces'), touches: on('weft_span_touches') };
+const detach = (names: string[]) => Promise.all(names.map((n) => store.client.command({ query: `DETACH TABLE ${n}` })));
+const attach = (names: string[]) => Promise.all(names.map((n) => store.client.command({ query: `ATTACH TABLE ${n}` })));
+
+await store.client.command({ query: 'SYSTEM STOP MERGES' });
+await once('touches'); // the first inserts of a process pay for loading what they use: not measured
+await once('spans');
+const µs = (x: number) => `${x.toFixed(2)} µs`;
+console.log(
+  `the collector's load of ${rows.toLocaleString('en-US')}-span segments (${touchRows.toLocaleString('en-US')} touch rows each), merges stopped, median of ${ROUNDS} × ${SEGMENTS} segments; CPU of the process a span:`,
+);
+let total = 0;
+let bare = 0;
+for (const what of ['touches', 'spans'] as const) {
+  const all = await median(what);
+  await detach(viewsOf[what]);
+  const none = await median(what);
+  await attach(viewsOf[what]);
+  total += all;
+  bare += none;
+  console.log(
+    `  ${what === 'spans' ? 'spans marked classified into otel_traces' : 'touches into weft_span_touches'}: ${µs(all)} with its ${viewsOf[what].length} views, ${µs(none)} without any (the insert alone)`,
+  );
+  for (const view of viewsOf[what]) {
+    await detach([view]);
+    const without = await median(what);
+    await attach([view]);
+    console.log(`    ${view.padEnd(34)} ${µs(all - without).padStart(9)} (${µs(without)} without it)`);
+  }
+}
+console.log(`both inserts: ${µs(total)} a span with the views, ${µs(bare)} without (the views ${((100 * (total - bare)) / total).toFixed(0)} %)`);
+console.log(`machine load average (1 min) at start ${load0.toFixed(1)}, at end ${loadavg()[0].toFixed(1)}: figures scale with the CPU this process got`);
+await store.close();
