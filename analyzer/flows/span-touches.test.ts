@@ -32,6 +32,15 @@ const cases: Array<[SpanSpec, string | null]> = [
   ],
   [span('url-single-label', CLIENT, { 'http.request.method': 'POST', 'url.full': 'http://erp-api/orders/1/lines' }), 'write http http erp-api /orders/1'],
   [span('url-ipv6', CLIENT, { 'http.request.method': 'PUT', 'url.full': 'http://[::1]:8080/a' }), 'write http http [::1]:8080 /a'],
+  // an IPv6 address in brackets where a bare one belongs (server.address from a parsed URI, a Host header)
+  [
+    span('host-ipv6-bracketed', CLIENT, { 'http.request.method': 'POST', 'server.address': '[2001:db8::5]', 'server.port': 8443, 'url.path': '/a' }),
+    'write http http [2001:db8::5]:8443 /a',
+  ],
+  [
+    span('host-header-ipv6', CLIENT, { 'http.method': 'GET', 'http.host': '[2001:DB8::7]:8443', 'http.target': '/a?x=1' }),
+    'read http http [2001:db8::7]:8443 /a',
+  ],
   [span('url-default-port', CLIENT, { 'http.request.method': 'GET', 'url.full': 'HTTPS://Crm.Example.COM.:443/x' }), 'read http https crm.example.com /x'],
   [
     span('url-none', CLIENT, {
@@ -146,6 +155,16 @@ const cases: Array<[SpanSpec, string | null]> = [
   [sql('sql-cte-write', 'WITH c AS (SELECT id FROM staging) INSERT INTO orders SELECT id FROM c'), 'write db postgresql db.internal orders'],
   [sql('sql-cte-read', "WITH c AS (SELECT 'delete' AS x) SELECT * FROM c"), 'read db postgresql db.internal orders'],
   [sql('sql-copy-from', 'COPY orders (id) FROM STDIN WITH (FORMAT csv)'), 'write db postgresql db.internal orders'],
+  // a row lock in a CTE is no write (an outbox poller); `#` is PostgreSQL's operator, MySQL's comment
+  [
+    sql('sql-cte-row-lock', 'WITH b AS (SELECT id FROM outbox ORDER BY id LIMIT 10 FOR NO KEY UPDATE SKIP LOCKED) SELECT o.* FROM outbox o JOIN b USING (id)'),
+    'read db postgresql db.internal orders',
+  ],
+  [
+    sql('sql-pg-hash-operator', "WITH s AS (SELECT payload #>> '{customer,id}' AS id FROM inbox) INSERT INTO customers (id) SELECT id FROM s"),
+    'write db postgresql db.internal orders',
+  ],
+  [sql('sql-mysql-hash-comment', 'WITH s AS (SELECT 1) SELECT * FROM s # UPDATE later', { 'db.system.name': 'mysql' }), 'read db mysql db.internal orders'],
   [sql('sql-copy-to', 'COPY (SELECT * FROM orders) TO STDOUT'), 'read db postgresql db.internal orders'],
   [sql('sql-select-into', 'SELECT * INTO archive_2026 FROM orders'), 'write db postgresql db.internal orders'],
   [sql('sql-merge', 'merge into orders o using staging s on o.id = s.id when matched then update set x = s.x'), 'write db postgresql db.internal orders'],

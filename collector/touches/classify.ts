@@ -35,7 +35,7 @@ function direction(s: SpanRecord, f: DirectionFacts): string {
   if (f.dbSys !== '') {
     const byOp = operationDirection(f.dbOp);
     if (byOp !== '') return byOp;
-    const bySql = f.dbText === '' ? '' : statementDirection(f.dbText);
+    const bySql = f.dbText === '' ? '' : statementDirection(f.dbText, f.dbSys);
     if (bySql !== '') return bySql;
   }
   const msgOp = asciiLower(first(s.attr(A['messaging.operation.type']), s.attr(A['messaging.operation'])));

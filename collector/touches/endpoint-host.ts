@@ -17,7 +17,7 @@ const URL_PORT = /^(?:\[[^\]]*\]|[^:]*):(\d+)$/;
 const HOST_HEADER_HOST = /^(\[[^\]]*\]|[^:]*)/;
 const HOST_HEADER_PORT = /:(\d+)$/;
 const TARGET_PATH = /^([^?#]*)/;
-const HOST_EDGES = /^\[|\]$|\.+$/;
+const HOST_EDGES = /^\[|\]$|\.+$/g;
 const DIGITS = /^[0-9]+$/;
 
 /** A URL's scheme, host, port and path (`url_parts`, `url_host`, `url_port`); `url` is valid UTF-8. */
@@ -65,7 +65,7 @@ function first(a: string, b: string): string {
   return a !== '' ? a : b;
 }
 
-/** `host_v`: a socket path as it is; otherwise trimmed, one leading `[`, trailing `]` or dots dropped, lower case. */
+/** `host_v`: a socket path as it is; otherwise trimmed, a leading `[` and a trailing `]` (both: `[::1]`) or dots dropped, lower case. */
 export function hostValue(host: string): string {
   if (host.startsWith('/')) return host;
   return asciiLower(trimSpaces(host).replace(HOST_EDGES, ''));

@@ -22,6 +22,11 @@ const COMMAND_STORES = new Set(['redis', 'valkey', 'memcached']);
 const FIRST_WORD = /^[\t\n\f\r (]*([A-Za-z]+)/;
 /** Comments, string literals and quoted identifiers: what a tokenizer skips. */
 const NOISE = /\/\*.*?\*\/|--[^\n]*|#[^\n]*|'(?:[^'\\]|''|\\.)*'|"(?:[^"]|"")*"|`[^`]*`|\$\$.*?\$\$/gs;
+/** The same for PostgreSQL and its kin, where `#` is an operator (`payload #>> '{id}'`), not a comment. */
+const NOISE_NO_HASH = /\/\*.*?\*\/|--[^\n]*|'(?:[^'\\]|''|\\.)*'|"(?:[^"]|"")*"|`[^`]*`|\$\$.*?\$\$/gs;
+const HASH_IS_OPERATOR = new Set(['postgresql', 'cockroachdb', 'redshift']);
+/** A row lock (`FOR UPDATE`, `FOR NO KEY UPDATE`) names no write: a CTE that only locks and reads is a read. */
+const ROW_LOCK = /\bFOR[\t\n\f\r ]+(?:NO[\t\n\f\r ]+KEY[\t\n\f\r ]+)?UPDATE\b/g;
 const LEADING = /^[\t\n\f\r (]+/;
 const VERB = /^([A-Z]+)/;
 const SELECT_INTO = /\bINTO[\t\n\f\r ]+(?:TEMP\w*[\t\n\f\r ]+|UNLOGGED[\t\n\f\r ]+|TABLE[\t\n\f\r ]+)*[A-Z_]/;
@@ -51,13 +56,13 @@ export function operationDirection(op: string): string {
   return READ_OPS.has(op) ? 'read' : WRITE_OPS.has(op) ? 'write' : '';
 }
 
-/** 'read', 'write' or '' for a statement (`sql_dir`); `text` is valid UTF-8. */
-export function statementDirection(text: string): string {
-  const q = asciiUpper(text.replace(NOISE, ' ').replace(LEADING, ''));
+/** 'read', 'write' or '' for a statement (`sql_dir`) of database system `dbSys` (`db_sys`); `text` is valid UTF-8. */
+export function statementDirection(text: string, dbSys: string): string {
+  const q = asciiUpper(text.replace(HASH_IS_OPERATOR.has(dbSys) ? NOISE_NO_HASH : NOISE, ' ').replace(LEADING, ''));
   const verb = extract(q, VERB);
   if (verb === 'SELECT' && SELECT_INTO.test(q) && !INTO_FILE.test(q)) return 'write';
   if (READ_VERBS.has(verb)) return 'read';
-  if (verb === 'WITH') return CTE_WRITE.test(q) ? 'write' : 'read';
+  if (verb === 'WITH') return CTE_WRITE.test(q.replace(ROW_LOCK, ' ')) ? 'write' : 'read';
   if (WRITE_VERBS.has(verb)) return 'write';
   if (verb === 'COPY') return COPY_FROM.test(q) ? 'write' : 'read';
   if (verb === 'CREATE' && CREATE_AS.test(q)) return 'write';
