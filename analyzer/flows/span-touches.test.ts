@@ -130,6 +130,24 @@ const cases: Array<[SpanSpec, string | null]> = [
     'write messaging rabbitmq  events',
   ],
   [span('no-destination', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination': '' }), 'write unnamed messaging  rabbitmq'],
+  // an RPC server's reply through the default exchange (amqplib's sendToQueue(replyTo)): the queue is the routing key
+  [
+    span('amqplib-direct-reply-to', PRODUCER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination': '',
+      'messaging.rabbitmq.routing_key': 'amq.rabbitmq.reply-to.g1hkABCD.x',
+    }),
+    null,
+  ],
+  [
+    span('amqplib-server-named-reply', PRODUCER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination.name': '',
+      'messaging.rabbitmq.destination.routing_key': 'amq.gen-JzTY20BRgKO-HjmUJj0wLg',
+    }),
+    null,
+  ],
+  [span('pika-reply-consume', CONSUMER, { 'messaging.system': 'rabbitmq', 'messaging.destination.name': ':amq.gen-Qx3' }), null],
   [
     span('nats-subject', PRODUCER, {
       'messaging.system': 'nats',

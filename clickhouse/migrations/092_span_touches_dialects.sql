@@ -5,7 +5,10 @@
 -- - `#` starts a comment in MySQL only: in PostgreSQL (and CockroachDB, Redshift) it is an operator, and reading
 --   `payload #>> '{id}'` as a comment hid the rest of the line (a CTE's INSERT after it made a write a read);
 -- - a CTE's row lock (`FOR UPDATE`, `FOR NO KEY UPDATE`) is no write: an outbox poller's
---   `WITH batch AS (SELECT … FOR UPDATE SKIP LOCKED) SELECT …` reads.
+--   `WITH batch AS (SELECT … FOR UPDATE SKIP LOCKED) SELECT …` reads;
+-- - RabbitMQ's reply queues touch nothing however they are reached: amqplib replies through the default exchange, so
+--   the direct reply-to queue is the routing key (the check read only the exchange's name), and the server-named
+--   queues RPC clients declare (`amq.gen-…`, one per client) are replies too: each was an unknown system.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -113,13 +116,7 @@ FROM (
             multiIf(A['messaging.rabbitmq.destination.routing_key'] != '', A['messaging.rabbitmq.destination.routing_key'],
                     A['rabbitmq.destination.routing_key'] != '', A['rabbitmq.destination.routing_key'],
                     A['messaging.rabbitmq.routing_key']) AS routing_key,
-            -- reply destinations; not the old messaging.temp_destination, which pika and Python's Kafka
-            -- instrumentations set on every publish to a real queue or topic
-            A['messaging.destination.temporary'] = 'true' OR A['messaging.destination.anonymous'] = 'true'
-                OR (msg_sys = 'nats' AND startsWith(dest_raw, '_INBOX.'))
-                OR (msg_sys = 'rabbitmq' AND startsWith(dest_raw, 'amq.rabbitmq.reply-to')) AS msg_temporary,
             toValidUTF8(multiIf(
-                msg_temporary, A['messaging.destination.template'],
                 msg_sys != 'rabbitmq', dest_raw,
                 dest_raw IN ('', 'amq.default'), routing_key,
                 -- older pika recorded "(temporary)" on every publish; the span name "<destination> send" has it
@@ -127,7 +124,15 @@ FROM (
                 -- pika under the stable conventions: "<exchange>:<routing key>" (the exchange, as amqplib reports it)
                 position(dest_raw, ':') > 1, substring(dest_raw, 1, position(dest_raw, ':') - 1),
                 startsWith(dest_raw, ':'), substring(dest_raw, 2),
-                dest_raw)) AS dest,
+                dest_raw)) AS dest_named,
+            -- reply destinations; not the old messaging.temp_destination, which pika and Python's Kafka
+            -- instrumentations set on every publish to a real queue or topic. RabbitMQ's, whichever exchange reached
+            -- them (amqplib replies through the default exchange: the queue is the routing key): direct reply-to, and
+            -- the server-named queues (amq.gen-…) RPC clients declare
+            A['messaging.destination.temporary'] = 'true' OR A['messaging.destination.anonymous'] = 'true'
+                OR (msg_sys = 'nats' AND startsWith(dest_raw, '_INBOX.'))
+                OR (msg_sys = 'rabbitmq' AND (startsWith(dest_named, 'amq.rabbitmq.reply-to') OR startsWith(dest_named, 'amq.gen-'))) AS msg_temporary,
+            if(msg_temporary, toValidUTF8(A['messaging.destination.template']), dest_named) AS dest,
             -- HTTP: an RFC 3986 split of the URL (scheme, authority, path); userinfo is dropped
             toValidUTF8(if(A['url.full'] != '', A['url.full'], A['http.url'])) AS url,
             if(url = '', ['', '', ''], extractGroups(url, '^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)')) AS url_parts,

@@ -295,6 +295,12 @@ export function handmadeSpans(): ParitySpan[] {
     msg({ 'messaging.destination.anonymous': 'true' }),
     span('nats-template', PRODUCER, { 'messaging.system': 'nats', 'messaging.destination.name': '_INBOX.9', 'messaging.destination.template': '_INBOX.*' }),
     msg({ 'messaging.destination.name': 'amq.rabbitmq.reply-to.g1h2' }),
+    msg({ 'messaging.destination.name': '', 'messaging.rabbitmq.destination.routing_key': 'amq.rabbitmq.reply-to.g1h2.x' }),
+    msg({ 'messaging.destination': '', 'messaging.rabbitmq.routing_key': 'amq.gen-JzTY20BRgKO' }),
+    msg({ 'messaging.destination.name': 'amq.default', 'rabbitmq.destination.routing_key': 'amq.gen-x', 'messaging.destination.template': 'rpc-replies' }),
+    msg({ 'messaging.destination.name': ':amq.rabbitmq.reply-to.g1h2' }, CONSUMER),
+    msg({ 'messaging.destination.name': 'rpc:amq.gen-x' }),
+    span('amq.gen-y send', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination.name': '(temporary)' }),
     msg({ 'messaging.destination.name': 'q', 'messaging.destination.temporary': 'True' }),
     msg({ 'messaging.destination.name': ':orders' }),
     msg({ 'messaging.destination.name': 'ex:rk:more' }),
@@ -406,7 +412,8 @@ function pool(key: string): Value[] {
   if (/method/.test(key)) return [...common, 'GET', 'post', 'HEAD', 'PUT', 'patch', 'OPTIONS'];
   if (/messaging\.system/.test(key)) return [...common, 'rabbitmq', 'kafka', 'nats', 'RabbitMQ'];
   if (/temporary|anonymous/.test(key)) return [...common, 'true', 'True', { bool: false }];
-  if (/destination|routing/.test(key)) return [...common, 'orders', 'amq.default', '(temporary)', '_INBOX.1', 'amq.rabbitmq.reply-to.x', 'ex:rk', ':q'];
+  if (/destination|routing/.test(key))
+    return [...common, 'orders', 'amq.default', '(temporary)', '_INBOX.1', 'amq.rabbitmq.reply-to.x', 'amq.gen-q', 'ex:rk', ':q'];
   if (/scheme/.test(key)) return [...common, 'https', 'HTTP', 'ws'];
   if (/records/.test(key)) return [...common, '5', '+5', '-5', '5.0', { int: '9' }];
   return [...common, 'crm', 'erp', 'Orders', raw('ep-x', [0xc0, 0x80])];
