@@ -182,6 +182,10 @@ const cases: Array<[SpanSpec, string | null]> = [
     sql('sql-pg-hash-operator', "WITH s AS (SELECT payload #>> '{customer,id}' AS id FROM inbox) INSERT INTO customers (id) SELECT id FROM s"),
     'write db postgresql db.internal orders',
   ],
+  // several statements in one: a write when one writes, else a read when one reads
+  [sql('sql-multi-write', 'BEGIN; INSERT INTO customers (id) VALUES ($1); COMMIT'), 'write db postgresql db.internal orders'],
+  [sql('sql-multi-set-write', "SET search_path TO erp; UPDATE customers SET name = 'a;b'"), 'write db postgresql db.internal orders'],
+  [sql('sql-multi-read', 'START TRANSACTION READ ONLY; SELECT * FROM customers; COMMIT'), 'read db postgresql db.internal orders'],
   [sql('sql-mysql-hash-comment', 'WITH s AS (SELECT 1) SELECT * FROM s # UPDATE later', { 'db.system.name': 'mysql' }), 'read db mysql db.internal orders'],
   [sql('sql-copy-to', 'COPY (SELECT * FROM orders) TO STDOUT'), 'read db postgresql db.internal orders'],
   [sql('sql-select-into', 'SELECT * INTO archive_2026 FROM orders'), 'write db postgresql db.internal orders'],

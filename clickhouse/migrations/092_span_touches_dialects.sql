@@ -91,17 +91,18 @@ FROM (
                    replaceRegexpAll(db_text, '(?s)/\\*.*?\\*/|--[^\\n]*|\'(?:[^\'\\\\]|\'\'|\\\\.)*\'|"(?:[^"]|"")*"|`[^`]*`|\\$\\$.*?\\$\\$', ' '),
                    replaceRegexpAll(db_text, '(?s)/\\*.*?\\*/|--[^\\n]*|#[^\\n]*|\'(?:[^\'\\\\]|\'\'|\\\\.)*\'|"(?:[^"]|"")*"|`[^`]*`|\\$\\$.*?\\$\\$', ' ')),
                 '^[\\s(]+', ''))) AS q,
-            extract(q, '^([A-Z]+)') AS q_verb,
-            multiIf(
-                q_verb = 'SELECT' AND match(q, '\\bINTO\\s+(?:TEMP\\w*\\s+|UNLOGGED\\s+|TABLE\\s+)*[A-Z_]')
-                    AND NOT match(q, '\\bINTO\\s+(?:OUTFILE|DUMPFILE)\\b'), 'write',
-                q_verb IN ('SELECT', 'SHOW', 'VALUES', 'TABLE', 'EXPLAIN', 'DESCRIBE', 'DESC'), 'read',
-                q_verb = 'WITH', if(match(replaceRegexpAll(q, '\\bFOR\\s+(?:NO\\s+KEY\\s+)?UPDATE\\b', ' '),
+            -- each statement of several (`BEGIN; INSERT …; COMMIT`): a write when one writes, else a read when one reads
+            arrayMap(p -> multiIf(
+                extract(p, '^([A-Z]+)') = 'SELECT' AND match(p, '\\bINTO\\s+(?:TEMP\\w*\\s+|UNLOGGED\\s+|TABLE\\s+)*[A-Z_]')
+                    AND NOT match(p, '\\bINTO\\s+(?:OUTFILE|DUMPFILE)\\b'), 'write',
+                extract(p, '^([A-Z]+)') IN ('SELECT', 'SHOW', 'VALUES', 'TABLE', 'EXPLAIN', 'DESCRIBE', 'DESC'), 'read',
+                extract(p, '^([A-Z]+)') = 'WITH', if(match(replaceRegexpAll(p, '\\bFOR\\s+(?:NO\\s+KEY\\s+)?UPDATE\\b', ' '),
                     '\\b(?:INSERT|UPDATE|DELETE|MERGE)\\b'), 'write', 'read'),
-                q_verb IN ('INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'TRUNCATE', 'LOAD'), 'write',
-                q_verb = 'COPY', if(match(q, '^COPY\\s+[^\\s(]+(?:\\s*\\([^)]*\\))?\\s+FROM\\b'), 'write', 'read'),
-                q_verb = 'CREATE' AND match(q, '^CREATE\\s+(?:\\w+\\s+)*TABLE\\b.*\\bAS\\b'), 'write',
-                '') AS sql_dir,
+                extract(p, '^([A-Z]+)') IN ('INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'TRUNCATE', 'LOAD'), 'write',
+                extract(p, '^([A-Z]+)') = 'COPY', if(match(p, '^COPY\\s+[^\\s(]+(?:\\s*\\([^)]*\\))?\\s+FROM\\b'), 'write', 'read'),
+                extract(p, '^([A-Z]+)') = 'CREATE' AND match(p, '^CREATE\\s+(?:\\w+\\s+)*TABLE\\b.*\\bAS\\b'), 'write',
+                ''), arrayMap(x -> replaceRegexpOne(x, '^[\\s(]+', ''), splitByChar(';', q))) AS sql_dirs,
+            if(has(sql_dirs, 'write'), 'write', if(has(sql_dirs, 'read'), 'read', '')) AS sql_dir,
             multiIf(
                 db_op IN ('SELECT', 'SHOW', 'VALUES', 'TABLE', 'FIND', 'GET', 'MGET', 'HGET', 'HGETALL', 'HMGET', 'SCAN', 'HSCAN', 'SSCAN', 'ZSCAN',
                           'SMEMBERS', 'LRANGE', 'ZRANGE', 'EXISTS', 'AGGREGATE', 'COUNT', 'COUNTDOCUMENTS', 'DISTINCT', 'XREAD', 'XRANGE'), 'read',

@@ -56,9 +56,19 @@ export function operationDirection(op: string): string {
   return READ_OPS.has(op) ? 'read' : WRITE_OPS.has(op) ? 'write' : '';
 }
 
-/** 'read', 'write' or '' for a statement (`sql_dir`) of database system `dbSys` (`db_sys`); `text` is valid UTF-8. */
+/**
+ * 'read', 'write' or '' for a statement (`sql_dir`) of database system `dbSys` (`db_sys`); `text` is valid UTF-8. Several
+ * statements in one (`BEGIN; INSERT …; COMMIT`, `SET …; UPDATE …`) write when one of them writes, else read when one
+ * of them reads: the first alone named a write no direction, or a read.
+ */
 export function statementDirection(text: string, dbSys: string): string {
   const q = asciiUpper(text.replace(HASH_IS_OPERATOR.has(dbSys) ? NOISE_NO_HASH : NOISE, ' ').replace(LEADING, ''));
+  const each = q.split(';').map((p) => oneStatementDirection(p.replace(LEADING, '')));
+  return each.includes('write') ? 'write' : each.includes('read') ? 'read' : '';
+}
+
+/** The direction of one statement, upper-case, without comments, literals or leading parentheses. */
+function oneStatementDirection(q: string): string {
   const verb = extract(q, VERB);
   if (verb === 'SELECT' && SELECT_INTO.test(q) && !INTO_FILE.test(q)) return 'write';
   if (READ_VERBS.has(verb)) return 'read';
