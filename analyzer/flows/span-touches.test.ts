@@ -41,6 +41,29 @@ const cases: Array<[SpanSpec, string | null]> = [
     span('host-header-ipv6', CLIENT, { 'http.method': 'GET', 'http.host': '[2001:DB8::7]:8443', 'http.target': '/a?x=1' }),
     'read http http [2001:db8::7]:8443 /a',
   ],
+  // a host attribute that carries its port
+  [
+    span('host-with-port', CLIENT, {
+      'db.system.name': 'postgresql',
+      'db.namespace': 'erp',
+      'server.address': 'erp-db.internal:5433',
+      'db.query.text': 'SELECT 1',
+    }),
+    'read db postgresql erp-db.internal:5433 erp',
+  ],
+  [
+    span('peer-name-with-port', CLIENT, {
+      'http.request.method': 'GET',
+      'net.peer.name': 'WMS.internal:8443',
+      'http.target': '/api/x',
+      'http.scheme': 'https',
+    }),
+    'read http https wms.internal:8443 /api/x',
+  ],
+  [
+    span('host-v6-with-port', CLIENT, { 'http.request.method': 'GET', 'server.address': '[2001:db8::9]:8443', 'url.path': '/x' }),
+    'read http http [2001:db8::9]:8443 /x',
+  ],
   [span('url-default-port', CLIENT, { 'http.request.method': 'GET', 'url.full': 'HTTPS://Crm.Example.COM.:443/x' }), 'read http https crm.example.com /x'],
   [
     span('url-none', CLIENT, {

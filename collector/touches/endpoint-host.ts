@@ -58,7 +58,22 @@ export function hostAndPort(url: UrlSplit, s: SpanRecord): { host: string; port:
   let port = s.attr(A['server.port']);
   if (port === '') port = s.attr(A['net.peer.port']);
   if (port === '') port = httpHost !== '' ? extract(httpHost, HOST_HEADER_PORT) : s.attr(A['network.peer.port']);
-  return { host: validUtf8(host), port: validUtf8(port) };
+  return withoutPort(validUtf8(host), validUtf8(port));
+}
+
+const BRACKETED_HOST = /^\[[^\]]*\](?::\d+)?$/;
+const HOST_COLON_PORT = /^[^:]*:\d+$/;
+const EMBEDDED_PORT = /^(?:\[[^\]]*\]|[^:]*):(\d+)$/;
+
+/**
+ * A host attribute that carries its port (`erp-db.internal:5433`, `[2001:db8::9]:8443`; one colon is never an IPv6
+ * address) as host and port, the port attribute first: read whole, it was taken for an IPv6 address and shown as
+ * `[erp-db.internal:5433]`, which no rule matched.
+ */
+function withoutPort(host: string, port: string): { host: string; port: string } {
+  const bracketed = BRACKETED_HOST.test(host);
+  if (host.startsWith('/') || (!bracketed && !HOST_COLON_PORT.test(host))) return { host, port };
+  return { host: extract(host, bracketed ? BRACKETED : UNBRACKETED), port: port !== '' ? port : extract(host, EMBEDDED_PORT) };
 }
 
 function first(a: string, b: string): string {
