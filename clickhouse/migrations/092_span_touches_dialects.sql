@@ -1,4 +1,4 @@
--- The classification of spans another writer inserts (033, as 085 made it), with the collector's three corrections
+-- The classification of spans another writer inserts (033, as 085 made it), with the collector's corrections
 -- (collector/touches/, parity.test.ts keeps the two the same):
 -- - a bracketed IPv6 host in server.address, net.peer.name or a Host header (`[2001:db8::5]`) loses both brackets,
 --   not only the first (it was the endpoint `[2001:db8::5]]`, which no rule matched: an unknown system);
@@ -8,7 +8,11 @@
 --   `WITH batch AS (SELECT … FOR UPDATE SKIP LOCKED) SELECT …` reads;
 -- - RabbitMQ's reply queues touch nothing however they are reached: amqplib replies through the default exchange, so
 --   the direct reply-to queue is the routing key (the check read only the exchange's name), and the server-named
---   queues RPC clients declare (`amq.gen-…`, one per client) are replies too: each was an unknown system.
+--   queues RPC clients declare (`amq.gen-…`, one per client) are replies too: each was an unknown system;
+-- - a host attribute that carries its port (`erp-db.internal:5433`, `[2001:db8::9]:8443`) is host and port (the port
+--   attribute first): it was taken whole for an IPv6 address, `[erp-db.internal:5433]`, which no rule matched;
+-- - several statements in one (`BEGIN; INSERT …; COMMIT`, `SET …; UPDATE …`) write when one of them writes, else
+--   read when one reads: the first alone made such a write no direction (a read-only run) or a read.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
