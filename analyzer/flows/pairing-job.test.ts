@@ -45,6 +45,8 @@ flows:
   - { id: split3-billing, source: crm, target: billing, owner: icoe, runtime: { service: split3-sync } }
   - { id: upgrade-erp, source: crm, target: erp, owner: icoe, runtime: { service: upgrade-sync } }
   - { id: upgrade-billing, source: crm, target: billing, owner: icoe, runtime: { service: upgrade-sync } }
+  - { id: wrapped-export, source: crm, target: erp, owner: icoe, runtime: { flow: wrapped-export } }
+  - { id: late-wrapper, source: crm, target: erp, owner: icoe, runtime: { flow: late-wrapper } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -463,6 +465,62 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     await h.collector.flush();
     expect((await analyzer.runNow()).errors).toEqual([]);
     expect(await edges('split2-sync')).toEqual(['crm -> billing traces=3 records=14', 'crm -> erp traces=3 records=16']);
+  });
+
+  // Regression: an integration runtime hosting many flows names the flow on its own span around a run
+  // (integration.flow), and the calls under it, instrumented by HTTP and SQL libraries, carry only the service name.
+  // The calls were paired as the service's, an undocumented flow crm → erp, and the documented flow never observed.
+  const byIntegration = async (service: string) =>
+    (await analyzer.snapshot(3 * HOUR)).edges
+      .filter((e) => e.service === service)
+      .map((e) => `${e.integration}: ${e.source} -> ${e.target} traces=${e.traces} records=${e.records}`)
+      .sort();
+
+  it("pairs the calls under a wrapper span that names the flow as that flow's, not the service's", async () => {
+    const t = Date.now() - HOUR;
+    await sendSpans({ url: h.collector.url, serviceName: 'ipaas-runtime' }, [
+      wrapped(t, [get('crm.internal', { start: t + 10 }), post('erp.internal', { start: t + 40 })], { attributes: { 'integration.flow': 'wrapped-export' } }),
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('ipaas-runtime')).toEqual(['wrapped-export: crm -> erp traces=1 records=3']);
+  });
+
+  it('re-pairs the calls as their flow when the wrapper span naming it arrives after them, without counting them twice', async () => {
+    const t = Date.now() - HOUR;
+    const traceId = randomBytes(16).toString('hex');
+    const rootId = randomBytes(8).toString('hex');
+    const nano = (ms: number) => `${ms}000000`;
+    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const span = (name: string, kind: number, startMs: number, attributes: object[], parentSpanId = rootId, spanId = randomBytes(8).toString('hex')) => ({
+      traceId,
+      spanId,
+      parentSpanId,
+      name,
+      kind,
+      startTimeUnixNano: nano(startMs),
+      endTimeUnixNano: nano(startMs + 20),
+      attributes,
+    });
+    const send = async (spans: object[]) => {
+      const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'late-wrapper-runtime')] }, scopeSpans: [{ spans }] }] };
+      const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      await h.collector.flush();
+    };
+    // The calls first (their parent, the wrapper, not yet exported): paired as the service's, for now.
+    await send([
+      span('GET', 3, t + 10, [str('http.request.method', 'GET'), str('url.full', 'https://crm.internal/api/customers')]),
+      span('POST', 3, t + 40, [str('http.request.method', 'POST'), str('url.full', 'https://erp.internal/api/customers'), str('integration.records', '3')]),
+    ]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('late-wrapper-runtime')).toEqual(['late-wrapper-runtime: crm -> erp traces=1 records=3']);
+    // Then the wrapper, naming the flow: the trace is the flow's, and the service's pairing is taken back.
+    await send([span('run', 1, t, [str('integration.flow', 'late-wrapper')], '', rootId)]);
+    const run = await analyzer.runNow();
+    expect(run.errors).toEqual([]);
+    expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });
+    expect(await byIntegration('late-wrapper-runtime')).toEqual(['late-wrapper: crm -> erp traces=1 records=3']);
   });
 
   it('re-pairs a trace when a span arrives after the trace was paired, without counting it twice', async () => {

@@ -57,6 +57,35 @@ function rows(table: string, src: RowSource): string {
   return src.older ? `${recent} UNION ALL SELECT * FROM ${table} WHERE arrived < ${since} AND trace_id IN {older:Array(String)}` : recent;
 }
 
+/**
+ * Per trace and service, the one flow some of its spans name (`integration.flow`: an integration other than the service
+ * name) when others name none (their integration is the service name): columns trace_id, service, flow. An integration
+ * runtime that hosts many flows sets the flow on its own span around a run, and the calls under it — HTTP, SQL,
+ * messaging, instrumented by libraries that know nothing of flows — carry only the service: they are that flow's.
+ * A service naming two or more flows in one trace (a flow calling another) keeps its unnamed spans as they are: which
+ * flow each belongs to would need its ancestors.
+ */
+function flowOfUnnamed(src: RowSource): string {
+  return `SELECT trace_id, service, groupUniqArrayIf(integration, integration != service)[1] AS flow
+    FROM (${rows('weft_trace_spans', src)})
+    GROUP BY trace_id, service
+    HAVING uniqExactIf(integration, integration != service) = 1 AND countIf(integration = service) > 0`;
+}
+
+/** `rows('weft_trace_spans', src)` with each unnamed span's integration its flow (`flowOfUnnamed`), its own kept as `was`. */
+function spansByFlow(src: RowSource): string {
+  return `SELECT x.* REPLACE (if(x.integration = x.service AND f.flow != '', f.flow, x.integration) AS integration), x.integration AS was
+    FROM (${rows('weft_trace_spans', src)}) AS x
+    LEFT JOIN (${flowOfUnnamed(src)}) AS f ON x.trace_id = f.trace_id AND x.service = f.service`;
+}
+
+/** `rows('weft_trace_touch_sets', src)` with the touch sets of unnamed spans under their flow (`flowOfUnnamed`). */
+function touchSetsByFlow(src: RowSource): string {
+  return `SELECT t.* REPLACE (if(f.flow != '', f.flow, t.integration) AS integration)
+    FROM (${rows('weft_trace_touch_sets', src)}) AS t
+    LEFT JOIN (${flowOfUnnamed(src)}) AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
+}
+
 /** The integration's own root span: the trace's root, and not itself a call (a wrapper around the run's calls). */
 const WRAPPER = '(is_root = 1 AND is_call = 0)';
 
@@ -79,7 +108,7 @@ function tracesInsert(src: RowSource): string {
   return `
     INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
       spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival, failed_writes,
-      target_records, write_order)
+      target_records, write_order, folded)
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
       t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed,
       -- Records by direction (OWN: see above).
@@ -92,7 +121,8 @@ function tracesInsert(src: RowSource): string {
       -- The records reported by the spans that wrote each write endpoint (088; 0 for one whose writes reported none).
       arrayMap((k, n) -> ((k[1], k[2], k[3], k[4], k[5]), n), arrayMap(k -> splitByChar('\\x1f', k), t.wk), t.wn),
       -- The write endpoints in the order of their last write (089; of writes ending at once, a failed one first).
-      arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arraySort((k, v) -> v, t.wl.1, t.wl.2)))
+      arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arraySort((k, v) -> v, t.wl.1, t.wl.2))),
+      s.folded
     FROM (
       SELECT trace_id, integration, any(service) AS service, max(inst) AS instance, max(run_id) AS run_id,
         max(is_root) AS has_root, if(has_root = 1, maxIf(is_call, is_root = 1), min(is_call)) AS root_touch,
@@ -104,12 +134,14 @@ function tracesInsert(src: RowSource): string {
         if(wrapped = 1, toFloat64(maxIf(dateDiff('millisecond', ts, end_ts), ${WRAPPER})),
           toFloat64(arrayMax(arrayMap((lo, hi) -> hi - lo,
             minMap([inst], [toUnixTimestamp64Milli(ts)]).2, maxMap([inst], [toUnixTimestamp64Milli(end_ts)]).2)))) AS latency_ms,
-        max(arr_last) AS last_arrival, min(arr_first) AS first_arrival
+        max(arr_last) AS last_arrival, min(arr_first) AS first_arrival,
+        -- The integrations it took unnamed spans from (flowOfUnnamed): a unit paired under one of them is retracted.
+        arrayFilter(i -> i != integration, groupUniqArray(was)) AS folded
       FROM (
         SELECT trace_id, span_id, integration, any(service) AS service, any(instance) AS inst, any(run_id) AS run_id,
           any(is_root) AS is_root, any(root_touch) AS is_call, any(is_error) AS is_error, any(records) AS records,
-          min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first
-        FROM (${rows('weft_trace_spans', src)})
+          min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, any(was) AS was
+        FROM (${spansByFlow(src)})
         GROUP BY trace_id, integration, span_id)
       GROUP BY trace_id, integration
     ) AS s
@@ -129,7 +161,7 @@ function tracesInsert(src: RowSource): string {
         max(notEmpty(writes) AND empty(write_spans)) AS before_088,
         if(before_088 = 1, [], arrayDistinct(arrayMap(x -> x.2, ws))) AS wk,
         arrayMap(k -> arraySum(x -> if(x.2 = k, arraySum(r -> if(r.1 = x.1, r.3, 0), rs), 0), ws), wk) AS wn
-      FROM (${rows('weft_trace_touch_sets', src)})
+      FROM (${touchSetsByFlow(src)})
       GROUP BY trace_id, integration
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration`;
 }
@@ -432,7 +464,11 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
 
   const params = { cut, scope };
   // Ledger rows are looked up by unit (its sort key), never scanned whole.
-  const touched = 'unit IN (SELECT unit FROM weft_pairing_work WHERE known = 1 UNION ALL SELECT arrayJoin({scope:Array(String)}))';
+  // A unit a trace was paired as under an integration its unnamed spans no longer take (flowOfUnnamed: the wrapper span
+  // naming their flow arrived after them) is touched by the trace's unit, and retracted.
+  const touched = `unit IN (SELECT unit FROM weft_pairing_work WHERE known = 1 UNION ALL SELECT arrayJoin({scope:Array(String)})
+    UNION ALL SELECT concat('t:', trace_id, ':', arrayJoin(folded)) FROM weft_pairing_traces
+      WHERE notEmpty(folded) AND concat('t:', trace_id, ':', integration) IN (SELECT unit FROM weft_pairing_work))`;
   const changed =
     '(known = 0 OR (unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_ledger FINAL WHERE active = 1 AND unit IN (SELECT unit FROM weft_pairing_work WHERE known = 1)))';
   const stale = `active = 1 AND ${touched} AND (unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_work)`;
