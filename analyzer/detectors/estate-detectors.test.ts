@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { allowedSilence } from '../../core/catalog/index.ts';
-import { flowNeverObserved, staleFlow, undocumentedFlow } from './estate-detectors.ts';
+import { deprecatedInUse, flowNeverObserved, staleFlow, undocumentedFlow } from './estate-detectors.ts';
 import { attributeEdges } from '../model/snapshot.ts';
 import { daySnapshot, observedEdge } from '../test/snapshot-fixture.ts';
 
@@ -208,5 +208,52 @@ describe('undocumentedFlow of an integration with several services', () => {
       expect(push.evidence).toMatchObject({ integration: 'push', services: ['push-a', 'push-b', 'push-c'], traces: 7 });
       expect(found.find((f) => f.key === 'erp->crm@back')!.subject.domains).toEqual([]);
     }
+  });
+});
+
+describe('deprecatedInUse', () => {
+  const { catalog } = parseCatalog([
+    {
+      file: 'c.yaml',
+      text: `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }, { id: legacy-ftp, lifecycle: retired }]
+flows:
+  - { id: old-export, source: crm, target: erp, owner: icoe, lifecycle: retired, runtime: { service: old-export } }
+`,
+    },
+  ]);
+  const at = (iso: string) => ({ lastSeen: iso });
+  const found = (lifecycleSince?: Record<string, string>) =>
+    deprecatedInUse({
+      snapshot: daySnapshot(catalog, {
+        edges: attributeEdges(catalog, [observedEdge('crm', 'erp', 'old-export', { service: 'old-export', ...at('2026-01-01T12:20:45.000Z') })]),
+        touches: [
+          {
+            system: 'legacy-ftp',
+            integration: 'nightly',
+            service: 'nightly',
+            direction: 'write',
+            domain: '',
+            spans: 3,
+            errors: 0,
+            records: 0,
+            lastSeen: '2026-01-01T12:20:45.000Z',
+            sampleTrace: 't1',
+          },
+        ],
+        ...(lifecycleSince ? { lifecycleSince } : {}),
+      }),
+      now,
+    }).map((f) => f.key);
+
+  // Regression: a flow stopped at 12:20:45 and retired at 12:28 was "Retired flow … still runs" (high) for as long as
+  // its last run stayed in the window: use before the lifecycle changed was counted as use after it.
+  it('reports use after the flow or system became deprecated or retired, not before', () => {
+    expect(found({ 'flow:old-export': '2026-01-01T12:28:00.000Z', 'system:legacy-ftp': '2026-01-01T12:28:00.000Z' })).toEqual([]);
+    expect(found({ 'flow:old-export': '2026-01-01T12:20:00.000Z', 'system:legacy-ftp': '2026-01-01T12:20:45.000Z' })).toEqual(['flow:old-export']);
+  });
+
+  it('reports any use in the window when the lifecycle is not known to have changed (no catalog version stored)', () => {
+    expect(found()).toEqual(['flow:old-export', 'system:legacy-ftp']);
   });
 });

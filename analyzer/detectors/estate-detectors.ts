@@ -182,11 +182,18 @@ export const flowNeverObserved: Detector = ({ snapshot, now }) => {
 /** Deprecated or retired flows and systems that still carry traffic. */
 export const deprecatedInUse: Detector = ({ snapshot }) => {
   const { catalog } = snapshot;
+  const lifecycleSince = new Map(Object.entries(snapshot.lifecycleSince ?? {}));
+  // Use up to the moment the lifecycle changed is not use of a deprecated or retired flow: a flow stopped, then
+  // retired, was reported as still running for as long as its last run stayed in the window.
+  const usedAfter = (key: string, lastSeen: string) => {
+    const since = lifecycleSince.get(key);
+    return since === undefined || Date.parse(lastSeen) > Date.parse(since);
+  };
   const flows = catalog.flows
     .filter((f) => f.lifecycle !== 'active')
     .flatMap((f) => {
       const stats = combineEdges(snapshot.edges.filter((e) => e.flowId === f.id));
-      if (!stats) return [];
+      if (!stats || !usedAfter(`flow:${f.id}`, stats.lastSeen)) return [];
       return [
         {
           kind: 'deprecated-in-use' as const,
@@ -202,7 +209,7 @@ export const deprecatedInUse: Detector = ({ snapshot }) => {
   const systems = catalog.systems
     .filter((s) => s.lifecycle !== 'active')
     .flatMap((s) => {
-      const touches = snapshot.touches.filter((t) => t.system === s.id);
+      const touches = snapshot.touches.filter((t) => t.system === s.id && usedAfter(`system:${s.id}`, t.lastSeen));
       if (touches.length === 0) return [];
       return [
         {

@@ -50,6 +50,12 @@ export interface Snapshot {
   hopSettle?: { settleMs: number; settledUntil: string | null };
   /** Documented OpenLineage jobs: their last completed run by nominal time, and failed runs (stale-flow reads it). */
   lineageRuns?: LineageJobRuns[];
+  /**
+   * Since when the flows (`flow:<id>`) and systems (`system:<id>`) that are not active and were used in the window have
+   * had their lifecycle, from the catalog versions Weft stored (ISO-8601; none known: it held all along). Use before it
+   * is not use of a deprecated or retired flow (`queryLifecycleSince`).
+   */
+  lifecycleSince?: Record<string, string>;
 }
 
 /** A self-edge an over-broad match rule made: which rules matched each end. */

@@ -1,3 +1,4 @@
+import { queryLifecycleSince } from './lifecycle-since.ts';
 import type { Store } from '../../clickhouse/index.ts';
 import { allowedSilence, type Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../../core/net/host-port.ts';
@@ -74,6 +75,12 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
       new Date(asOf.getTime() - lineageLookbackMs(catalog, until.getTime() - since.getTime())),
     ),
   ]);
+  const lifecycleSince = await queryLifecycleSince(store, catalog, {
+    flows: [
+      ...new Set(attributed.flatMap((e) => (e.flowId !== null && catalog.flows.find((f) => f.id === e.flowId)?.lifecycle !== 'active' ? [e.flowId] : []))),
+    ],
+    systems: catalog.systems.filter((s) => s.lifecycle !== 'active' && touches.some((t) => t.system === s.id)).map((s) => s.id),
+  });
   const hopChains = buildHopChains({
     catalog,
     since: since.toISOString(),
@@ -101,6 +108,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     hopChains,
     ...(hops ? { hopSettle: { settleMs, settledUntil: settled ? settled.until.toISOString() : null } } : {}),
     lineageRuns,
+    ...(lifecycleSince.size > 0 ? { lifecycleSince: Object.fromEntries(lifecycleSince) } : {}),
   };
 }
 
