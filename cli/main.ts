@@ -174,13 +174,18 @@ function fileError(err: unknown): string | undefined {
     ENOSPC: 'cannot be written: the disk is full',
     EROFS: 'is on a read-only file system',
   };
-  const listen = e as NodeJS.ErrnoException & { address?: string; port?: number; option?: string };
+  const listen = e as NodeJS.ErrnoException & { address?: string; port?: number; option?: string; hostOption?: string; hostname?: string };
+  const hostOption = listen.hostOption ?? '--host, --otlp-host';
   if (e.syscall === 'listen' && listen.port !== undefined) {
     const at = `${listen.address ?? ''}:${listen.port}`;
     const option = listen.option ?? '--port, --otlp-port';
     if (e.code === 'EADDRINUSE') return `${at} is already in use (EADDRINUSE): stop what listens there, or give another port (${option}).`;
     if (e.code === 'EACCES') return `${at} may not be listened on by this user (EACCES): ports below 1024 need privileges; give a higher one.`;
   }
+  if (e.syscall === 'listen' && e.code === 'EADDRNOTAVAIL')
+    return `${listen.address ?? ''} is not an address of this machine (EADDRNOTAVAIL): give one of its addresses (127.0.0.1, or 0.0.0.0 for all) to ${hostOption}.`;
+  if (e.syscall === 'getaddrinfo' && (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN'))
+    return `"${listen.hostname ?? ''}" is not a host name or address this machine can listen on (${e.code}): give one of its addresses (127.0.0.1, or 0.0.0.0 for all) to ${hostOption}.`;
   const reason = Object.hasOwn(reasons, e.code) ? reasons[e.code] : undefined;
   return reason && typeof e.path === 'string' ? `${e.path} ${reason} (${e.code}${e.syscall ? ` on ${e.syscall}` : ''}).` : undefined;
 }

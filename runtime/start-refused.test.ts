@@ -40,3 +40,33 @@ describe('weft start on a port in use', () => {
     expect(existsSync(data)).toBe(false);
   });
 });
+
+// Regression (break test): `weft start --host 10.255.255.1` (an address of another machine) or `--host nosuch.invalid`
+// (a name that does not resolve; also with --port 0) printed a stack trace and exited 1. It is a usage error: exit 2,
+// naming the option to change, and no data directory is made.
+describe('weft start on a host it cannot listen on', () => {
+  const root = mkdtempSync(join(tmpdir(), 'weft-refused-host-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it.each([
+    ['an address of another machine', ['--host', '10.255.255.1', '--port', '0'], '10.255.255.1 is not an address of this machine (EADDRNOTAVAIL)', '--host'],
+    ['a name that does not resolve', ['--host', 'nosuch.invalid', '--port', '0'], '"nosuch.invalid" is not a host name or address', '--host'],
+    [
+      'a collector host that does not resolve',
+      ['--otlp-host', 'nosuch.invalid', '--otlp-port', '0'],
+      '"nosuch.invalid" is not a host name or address',
+      '--otlp-host',
+    ],
+  ])('refuses %s with exit 2, the option to change and no stack trace', async (what, flags, said, option) => {
+    const data = join(root, what.replace(/\W/g, ''));
+    const lines: string[] = [];
+    const io: CommandIO = { out: (t) => lines.push(t), err: (t) => lines.push(t), env: {}, cwd: root };
+    const code = await main(['start', '--no-demo', '--data', data, '--port', '0', '--otlp-port', '0', ...flags], io);
+    const text = lines.join('\n');
+    expect(code).toBe(2);
+    expect(text).toContain(said);
+    expect(text).toContain(`to ${option}.`);
+    expect(text).not.toMatch(/\n\s+at /);
+    expect(existsSync(data)).toBe(false);
+  });
+});

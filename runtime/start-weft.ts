@@ -76,8 +76,8 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
   // So are the ports it will listen on: a port in use stops the start before a store is made or opened. A directory
   // another Weft holds is said first, as such: that Weft listens on the same ports.
   assertStoreFree(config.store);
-  if (config.only.includes('collector')) await assertPortFree(config.collector.host, config.collector.port, '--otlp-port');
-  if (config.only.includes('api')) await assertPortFree(config.api.host, config.api.port, '--port');
+  if (config.only.includes('collector')) await assertPortFree(config.collector.host, config.collector.port, '--otlp-port', '--otlp-host');
+  if (config.only.includes('api')) await assertPortFree(config.api.host, config.api.port, '--port', '--host');
   try {
     const store = await openStore(config.store);
     started.push({ name: 'store', stop: () => store.close() });
@@ -232,16 +232,17 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
 }
 
 /**
- * Resolves when `host:port` can be listened on now (the port taken and let go at once; 0 picks any port and is always
- * free). Rejects with the error `listen` gives (`EADDRINUSE`, `EACCES`; with `syscall`, `address` and `port`, and
- * `option`: the command-line option that sets this port), so a start that would fail to bind fails before it makes or
- * opens a store. Another process may still take the port before the part listens: that start fails as it did before.
+ * Resolves when `host:port` can be listened on now (the port taken and let go at once; port 0 takes any free port, which
+ * still checks the host). Rejects with the error `listen` gives (`EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`; with `syscall`,
+ * `address` and `port`) or the host's lookup gives (`ENOTFOUND`; `syscall` getaddrinfo, `hostname`), each with `option`
+ * and `hostOption`: the command-line options that set this port and this host. So a start that would fail to bind fails
+ * before it makes or opens a store. Another process may still take the port before the part listens: that start fails
+ * as it did before.
  */
-export function assertPortFree(host: string, port: number, option: string): Promise<void> {
-  if (port === 0) return Promise.resolve();
+export function assertPortFree(host: string, port: number, option: string, hostOption = '--host'): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', (err: Error) => reject(Object.assign(err, { option })));
+    probe.once('error', (err: Error) => reject(Object.assign(err, { option, hostOption })));
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }
