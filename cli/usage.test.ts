@@ -195,6 +195,17 @@ describe('weft refuses, before doing anything, what it would otherwise drop', ()
       /^weft probe run: --log-level takes fatal, .*, got "trace2" \(did you mean "trace"\?\)\.$/,
     ],
     [['start', '--demo', '--window', '5x'], 'weft start: --window must be a duration like 30s, 5m, 2h or 7d, got "5x".'],
+    // Regression (break test): a duration of no time was taken: `weft start --analyze-every 0s` analysed in a loop that
+    // never rested, `--window 0s` judged a window of nothing, and `weft audit --catalog … --since 0s` passed as a CI gate
+    // (exit 0, no findings) where `--url` was refused by the API.
+    [['start', '--demo', '--window', '0s'], 'weft start: --window must be longer than 0 (a window of no time holds no flows), got "0s".'],
+    [['start', '--demo', '--analyze-every', '0ms'], 'weft start: --analyze-every must be longer than 0 (an analysis every 0 s never rests), got "0ms".'],
+    [['audit', '--catalog', 'a.yaml', '--since', '0m'], 'weft audit: --since must be longer than 0 (no time at all is not a window), got "0m".'],
+    [['alerts', 'test', 'flow-stale', '--since', '0s'], 'weft alerts test: --since must be longer than 0 (no time at all is not a window), got "0s".'],
+    [
+      ['alerts', 'silence', 'flow=x', '--comment', 'c', '--duration', '0h'],
+      'weft alerts silence: --duration must be longer than 0 (a silence of no time silences nothing), got "0h".',
+    ],
     [['report', '--until=garbage'], /^weft report: --until takes a duration back from now \(24h, 7d\) or an RFC 3339 time .*, got "garbage"\.$/],
     [
       ['alerts', 'silence', '--expire', 'abc', 'flow=x', '--comment', 'c'],

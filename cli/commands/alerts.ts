@@ -3,7 +3,7 @@ import type { BacktestResult } from '../../alerting/index.ts';
 import { flag, switchOn, type ParsedArgs } from '../../core/config/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { weftApi } from './weft-api.ts';
-import { parseDuration } from '../../core/time/index.ts';
+import { parsePositiveDuration } from '../../core/time/index.ts';
 import { localStoreConfig, openLocalStore, refuseBesideUrl } from './store-flags.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { count } from '../../core/text/index.ts';
@@ -85,7 +85,7 @@ export const alertsSilenceCommand: Command = {
     const comment = flag(args, 'comment');
     if (!comment) throw ERR_CONFIG('--comment is required: say why (e.g. --comment "ERP upgrade, CHG-1234").');
     const duration = flag(args, 'duration') ?? '2h';
-    parseDuration(duration, '--duration');
+    parsePositiveDuration(duration, '--duration', 'a silence of no time silences nothing');
     const { silence } = await callWeft<{ silence: { id: string; endsAt: string } }>(args, io, 'POST', '/api/v1/silences', {
       matchers: args.positionals,
       duration,
@@ -122,7 +122,7 @@ export const alertsTestCommand: Command = {
     const [rule, ...files] = args.positionals;
     if (!rule) throw ERR_CONFIG('Give a rule id: a custom rule from alerts:, or a derived one (flow-latency-p95, flow-error-rate, flow-stale…).');
     const since = flag(args, 'since') ?? '7d';
-    const sinceMs = parseDuration(since, '--since');
+    const sinceMs = parsePositiveDuration(since, '--since', 'no time at all is not a window');
     const catalogs = [...(args.flags.catalog ?? []), ...files];
     const { backtestRule, renderBacktest } = await import('../../alerting/index.ts');
     let result: BacktestResult;

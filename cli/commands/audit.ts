@@ -5,7 +5,7 @@ import { flag, notWeftDataProblem } from '../../core/config/index.ts';
 import type { Severity } from '../../core/contracts/index.ts';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { weftApi } from './weft-api.ts';
-import { parseDuration } from '../../core/time/index.ts';
+import { parsePositiveDuration } from '../../core/time/index.ts';
 import { givenPairingWindows, localStoreConfig, openLocalStore, refuseBesideUrl } from './store-flags.ts';
 import type { Command } from '../command.ts';
 
@@ -29,7 +29,7 @@ export const auditCommand: Command = {
     if (failOnText !== undefined && !severities.includes(failOnText as Severity))
       throw ERR_CONFIG(`--fail-on takes ${severities.join(', ')}, got "${failOnText}".`);
     const since = flag(args, 'since') ?? '7d';
-    const sinceMs = parseDuration(since, '--since');
+    const sinceMs = parsePositiveDuration(since, '--since', 'no time at all is not a window');
     const url = flag(args, 'url');
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
     if (url) {

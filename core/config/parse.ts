@@ -2,7 +2,7 @@ import { isIPv4 } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
 import { parseAuthority } from '../net/authority.ts';
-import { parseDuration } from '../time/duration.ts';
+import { parseDuration, parsePositiveDuration } from '../time/duration.ts';
 import { closestName, didYouMean } from '../text/closest-name.ts';
 import { shown } from '../text/shown.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
@@ -298,6 +298,8 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   /** A duration setting, named in its error as the user gave it (the flag, else the variable). */
   const withDefault = ([value, what]: [string | undefined, string], fallback: string): [string, string] => [value ?? fallback, what];
   const duration = ([value, what]: [string | undefined, string], fallback: string) => parseDuration(value ?? fallback, what);
+  const positiveDuration = ([value, what]: [string | undefined, string], fallback: string, reason: string) =>
+    parsePositiveDuration(value ?? fallback, what, reason);
   /** Where a setting came from, for a message: the flag, the variable, or the flag's default. */
   const setBy = (name: string, variable: string) => {
     const [value, what] = from(name, variable);
@@ -392,8 +394,8 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     access: { tokens, publicNames },
     catalogFiles,
     analyzer: {
-      intervalMs: duration(from('analyze-every', 'WEFT_ANALYZE_EVERY'), demoEnabled ? '10s' : '30s'),
-      windowMs: duration(from('window', 'WEFT_WINDOW'), '24h'),
+      intervalMs: positiveDuration(from('analyze-every', 'WEFT_ANALYZE_EVERY'), demoEnabled ? '10s' : '30s', 'an analysis every 0 s never rests'),
+      windowMs: positiveDuration(from('window', 'WEFT_WINDOW'), '24h', 'a window of no time holds no flows'),
       // The demo's traces last a second or two: it seals them sooner, so its faults show within two minutes.
       lateMs: duration(from('late-arrival', 'WEFT_LATE_ARRIVAL'), demoEnabled ? '10s' : DEFAULT_LATE_ARRIVAL),
       runGapMs: duration(from('run-gap', 'WEFT_RUN_GAP'), DEFAULT_RUN_GAP),

@@ -33,6 +33,17 @@ export function parseDuration(text: string, what = 'duration'): number {
   return total;
 }
 
+/**
+ * parseDuration for a length of time that must pass: a window, a period, an interval. "0s" (or "0m", "0ms") is
+ * refused with ERR_CONFIG naming `what` and the reason: a window of no time holds nothing, an interval of none is a
+ * loop that never rests.
+ */
+export function parsePositiveDuration(text: string, what = 'duration', reason = 'no time at all is not a window'): number {
+  const ms = parseDuration(text, what);
+  if (ms <= 0) throw ERR_CONFIG(`${what} must be longer than 0 (${reason}), got "${String(text).trim()}".`);
+  return ms;
+}
+
 export function isDuration(text: string): boolean {
   return /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/.test(String(text).trim());
 }
