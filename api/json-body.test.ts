@@ -33,3 +33,19 @@ describe('parseJsonBody', () => {
       expect(repeatedKey(fine), fine).toBeUndefined();
   });
 });
+
+// Regression (break test): POST /api/v1/findings/ID/ack with {"note":"\ud800"} answered 500: JSON.parse takes a lone
+// surrogate escape, and the store (which reads rows as JSON text) refused the row. Every body is checked when parsed.
+describe('a lone UTF-16 surrogate in a JSON body', () => {
+  it('is refused with 400 naming where it is, in values and keys at any depth', () => {
+    expect(() => parseJsonBody('{"note":"x\\ud800"}')).toThrow(/lone UTF-16 surrogate .* in "note", which is not Unicode text/);
+    expect(() => parseJsonBody('{"matchers":["a=b","c=\\udc00"]}')).toThrow(/in "matchers\[1\]"/);
+    expect(() => parseJsonBody('{"a":{"\\udbff":1}}')).toThrow(/in "a\.\udbff"/);
+    expect(() => parseJsonBody('"\\ud800"')).toThrow(/in its value/);
+    expect(() => parseJsonBody('{"note":"\\ud800"}')).toThrow(expect.objectContaining({ statusCode: 400 }));
+  });
+
+  it('lets a whole pair (an emoji) and other escapes through', () => {
+    expect(parseJsonBody('{"note":"\\ud83d\\ude00 \\u0000 \\u001b"}')).toEqual({ note: '\u{1F600} \u0000 \u001b' });
+  });
+});

@@ -22,12 +22,44 @@ export function parseJsonBody(text: string): unknown {
       );
     throw ERR_BAD_REQUEST(`The body is not valid JSON: ${message}.`);
   }
+  const broken = loneSurrogateAt(value, '');
+  if (broken !== undefined)
+    throw ERR_BAD_REQUEST(
+      `The JSON body has a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair) in ${broken === '' ? 'its value' : `"${broken.slice(0, 100)}"`}, which is not Unicode text: send the character whole, or leave it out.`,
+    );
   const twice = repeatedKey(text);
   if (twice !== undefined)
     throw ERR_BAD_REQUEST(
       `The JSON body gives the key ${JSON.stringify(twice.slice(0, 100))} twice in one object (JSON.parse would keep the last): give it once.`,
     );
   return value;
+}
+
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Where in a parsed body (`note`, `matchers[0]`, a key's own path) a string holds a lone surrogate, or undefined.
+ * JSON.parse takes `"\uD800"`; what is stored (ClickHouse reads it as JSON text and refuses it) or sent on may not.
+ */
+export function loneSurrogateAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = loneSurrogateAt(value[i], `${path}[${i}]`);
+      if (at !== undefined) return at;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const here = path === '' ? key : `${path}.${key}`;
+      if (LONE_SURROGATE.test(key)) return here;
+      const at = loneSurrogateAt(item, here);
+      if (at !== undefined) return at;
+    }
+  }
+  return undefined;
 }
 
 /**
