@@ -404,9 +404,15 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       const s = (await alertStore.listSilences(10_000)).find((x) => x.id === id);
       if (!s) throw new AlertingError('not-found', `No silence with id ${id}; GET /api/v1/silences lists them.`);
       const now = clock.now();
+      // Expiring what has ended would change nothing but its comment, saying it was ended by someone who did not.
+      if (silenceStatus(s, now) === 'expired')
+        throw new AlertingError(
+          'bad-request',
+          `Silence ${id} already ended at ${s.endsAt}: there is nothing to expire (GET /api/v1/silences lists the active ones).`,
+        );
       const expired: Silence = {
         ...s,
-        endsAt: silenceStatus(s, now) === 'expired' ? s.endsAt : now.toISOString(),
+        endsAt: now.toISOString(),
         comment: s.comment ? `${s.comment} (expired by ${actor})` : `expired by ${actor}`,
       };
       await alertStore.saveSilence(expired);

@@ -218,6 +218,12 @@ describe('alert routes', () => {
     const silenced = (await call('GET', `/api/v1/alerts/${alert.fingerprint}`)).body.alert;
     expect(silenced.silencedBy).toEqual([made.body.silence.id]);
     expect((await call('DELETE', `/api/v1/silences/${made.body.silence.id}`, 'sre-token', {})).body.silence.status).toBe('expired');
+    // Regression (break test): expiring it again answered 200, appended "(expired by …)" to its comment once more and
+    // wrote another silence.expire to the audit log. What has ended is not expired again.
+    const again = await call('DELETE', `/api/v1/silences/${made.body.silence.id}`, 'sre-token', {});
+    expect([again.status, again.body.message]).toEqual([400, expect.stringMatching(/^Silence .* already ended at .*: there is nothing to expire/)]);
+    const kept = (await call('GET', '/api/v1/silences')).body.silences.find((x: { id: string }) => x.id === made.body.silence.id);
+    expect(kept.comment).toBe('maintenance (expired by alerting-sre)');
     expect((await call('POST', '/api/v1/remediations', 'sre-token', { fingerprint: alert.fingerprint })).body.message).toMatch(/No remediation is attached/);
 
     // Regression: the object form { isEqual: false, isRegex: false } (a "!=" matcher) was refused as `flow!"x"`:
