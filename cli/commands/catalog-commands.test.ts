@@ -183,6 +183,27 @@ spec: { type: openapi, owner: sales-it }
     expect(printed.err).toContain('then: save it (--out estate.yaml) and run weft catalog validate estate.yaml');
   });
 
+  // Regression (break test): --out overwrote an existing file without a word: a catalog completed by hand after the
+  // first import, or (--out catalog-info.yaml) the Backstage file being imported.
+  it('never writes over an existing file or one of its inputs', async () => {
+    writeFileSync(join(dir, 'bs.yaml'), 'kind: System\nmetadata: { name: crm }\n');
+    writeFileSync(join(dir, 'done.yaml'), '# completed by hand\n');
+    const run = async (...argv: string[]) => {
+      const err: string[] = [];
+      const code = await main(['catalog', 'import-backstage', ...argv], { out: () => undefined, err: (t) => err.push(t), env: {}, cwd: dir });
+      return { code, err: err.join('\n') };
+    };
+    const over = await run('bs.yaml', '--out', 'done.yaml');
+    expect([over.code, over.err]).toEqual([2, expect.stringContaining('--out done.yaml already exists (a catalog completed by hand would be lost)')]);
+    expect(readFileSync(join(dir, 'done.yaml'), 'utf8')).toBe('# completed by hand\n');
+    const self = await run('bs.yaml', '--out', './bs.yaml');
+    expect([self.code, self.err]).toEqual([2, expect.stringContaining('--out ./bs.yaml is one of the Backstage files being imported')]);
+    expect(readFileSync(join(dir, 'bs.yaml'), 'utf8')).toBe('kind: System\nmetadata: { name: crm }\n');
+    const fresh = await run('bs.yaml', '--out', 'fresh.yaml');
+    expect(fresh.code).toBe(0);
+    expect(readFileSync(join(dir, 'fresh.yaml'), 'utf8')).toContain('id: crm');
+  });
+
   // Regression (break test): a YAML mistake was the parser's first line, cut before its excerpt ("Tabs are not allowed as
   // indentation at line 5, column 1:"), and an unclosed quote was placed at the end of the file, not where it opens.
   it("names a YAML mistake as weft catalog validate does: what to change, at the mistake's line", async () => {

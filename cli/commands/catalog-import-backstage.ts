@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import { flag } from '../../core/config/index.ts';
@@ -32,8 +32,19 @@ export const catalogImportBackstageCommand: Command = {
       throw ERR_CONFIG(
         `Not imported: no Backstage entity (Group, System, Component, Resource, API, Domain, each with kind and metadata.name) in ${args.positionals.join(', ')}.`,
       );
+    // The output is a catalog to complete by hand: a second import over it would throw that work away (or, given one
+    // of the Backstage files, the file itself). Printed without --out, it can still be redirected over a file on purpose.
     const out = flag(args, 'out');
-    if (out) writeFileSync(resolve(io.cwd, out), result.yaml);
+    if (out !== undefined) {
+      const target = resolve(io.cwd, out);
+      if (files.includes(target))
+        throw ERR_CONFIG(`--out ${out} is one of the Backstage files being imported: write the catalog to another file (--out estate.yaml).`);
+      if (existsSync(target))
+        throw ERR_CONFIG(
+          `--out ${out} already exists (a catalog completed by hand would be lost): give a new file, or delete it first (without --out the catalog is printed, to compare or to redirect).`,
+        );
+    }
+    if (out) writeFileSync(resolve(io.cwd, out), result.yaml, { flag: 'wx' });
     else io.out(result.yaml);
     io.err(
       `imported ${count(c.owners, 'owner')}, ${count(c.systems, 'system')}, ${count(c.domains, 'domain')}, ${count(c.flows, 'flow')}${out ? ` into ${out}` : ''}`,
