@@ -43,20 +43,33 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * JSON.parse takes `"\uD800"`; what is stored (ClickHouse reads it as JSON text and refuses it) or sent on may not.
  */
 export function loneSurrogateAt(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const at = loneSurrogateAt(value[i], `${path}[${i}]`);
-      if (at !== undefined) return at;
-    }
-    return undefined;
+  // Walked without recursion (a body may nest thousands deep; its route refuses that with its own message), each
+  // entry keeping its parent, so a path is spelled out only for the string found.
+  interface Entry {
+    value: unknown;
+    step: string;
+    parent: Entry | null;
   }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const here = path === '' ? key : `${path}.${key}`;
-      if (LONE_SURROGATE.test(key)) return here;
-      const at = loneSurrogateAt(item, here);
-      if (at !== undefined) return at;
+  const pathOf = (e: Entry): string => {
+    const steps: string[] = [];
+    for (let at: Entry | null = e; at; at = at.parent) steps.push(at.step);
+    return steps.reverse().reduce((p, step) => (step.startsWith('[') || p === '' ? p + step : `${p}.${step}`), '');
+  };
+  const stack: Entry[] = [{ value, step: path, parent: null }];
+  while (stack.length > 0) {
+    const e = stack.pop() as Entry;
+    if (typeof e.value === 'string') {
+      if (LONE_SURROGATE.test(e.value)) return pathOf(e);
+    } else if (Array.isArray(e.value)) {
+      for (let i = e.value.length - 1; i >= 0; i--) stack.push({ value: e.value[i], step: `[${i}]`, parent: e });
+    } else if (e.value !== null && typeof e.value === 'object') {
+      const entries = Object.entries(e.value);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, item] = entries[i];
+        const child: Entry = { value: item, step: key, parent: e };
+        if (LONE_SURROGATE.test(key)) return pathOf(child);
+        stack.push(child);
+      }
     }
   }
   return undefined;
