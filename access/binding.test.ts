@@ -103,4 +103,23 @@ describe('binding and no-token mode', () => {
     expect(await post('https://weft.internal')).toMatchObject({ ok: true });
     expect(await post('https://evil.example')).toMatchObject({ ok: false, error: { code: 'WEFT_ERR_CROSS_SITE' } });
   });
+
+  // Regression (break test): a viewer's POST without Content-Type (or an unknown token's) was answered 415 "send
+  // Content-Type: application/json"; sent so, it was refused 403 (or 401) all the same. Who may do it is said first.
+  it('says a missing or lacking token before the type of a write, and checks the type for those who may write', async () => {
+    const viewer = { ...admin, token: 'binding-viewer-token-0123456789', role: 'viewer' as const, name: 'vi' };
+    const credentials = await Credentials.create({ configured: [admin, viewer] });
+    const guard = listenerGuard(credentials, { host: '127.0.0.1', kind: 'api' });
+    const post = (token: string, headers: Record<string, string> = {}) =>
+      guard.check({ method: 'POST', headers: { host: '127.0.0.1:3000', authorization: `Bearer ${token}`, ...headers } }, 'run');
+    expect(await post(viewer.token)).toMatchObject({ ok: false, error: { statusCode: 403, code: 'WEFT_ERR_FORBIDDEN' } });
+    expect(await post('not-a-token-0123456789')).toMatchObject({ ok: false, error: { statusCode: 401 } });
+    expect(await post(admin.token)).toMatchObject({ ok: false, error: { statusCode: 415, code: 'WEFT_ERR_MEDIA_TYPE' } });
+    expect(await post(admin.token, { 'content-type': 'text/plain' })).toMatchObject({ ok: false, error: { statusCode: 415 } });
+    expect(await post(admin.token, { 'content-type': 'application/json', origin: 'https://evil.example' })).toMatchObject({
+      ok: false,
+      error: { code: 'WEFT_ERR_CROSS_SITE' },
+    });
+    expect(await post(admin.token, { 'content-type': 'application/json' })).toMatchObject({ ok: true, identity: { name: 'ops' } });
+  });
 });

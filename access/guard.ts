@@ -81,15 +81,17 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
       const authorization = header(request.headers.authorization);
       if (level === 'public')
         return { ok: true, identity: open ? localIdentity : authorization ? ((await credentials.authenticate(authorization)) ?? null) : null };
+      // Who it is and whether the role may do this come first: a viewer's write is told it needs another role, not
+      // to fix a header and then be refused anyway. Nothing passes until the write's type and origin are checked too.
+      const identity = open ? localIdentity : await credentials.authenticate(authorization);
+      if (!identity) return { ok: false, error: ERR_UNAUTHORIZED() };
+      if (!mayAccess(identity.role, level)) return { ok: false, error: ERR_FORBIDDEN(rolesText(level)) };
       if (jsonWrites && !SAFE_METHODS.has(request.method)) {
         const type = String(header(request.headers['content-type']) ?? '');
         if (type.split(';')[0].trim().toLowerCase() !== 'application/json') return { ok: false, error: ERR_WRITE_MEDIA_TYPE(type.slice(0, 100) || '(none)') };
       }
       const cross = crossSiteOrigin({ origin: header(request.headers.origin), host, 'sec-fetch-site': header(request.headers['sec-fetch-site']) }, publicNames);
       if (cross !== undefined) return { ok: false, error: ERR_CROSS_SITE(cross.slice(0, 100)) };
-      const identity = open ? localIdentity : await credentials.authenticate(authorization);
-      if (!identity) return { ok: false, error: ERR_UNAUTHORIZED() };
-      if (!mayAccess(identity.role, level)) return { ok: false, error: ERR_FORBIDDEN(rolesText(level)) };
       return { ok: true, identity };
     },
   };
