@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../clickhouse/index.ts';
 import { openMigratedStore } from '../../test/migrated-store.ts';
 import { serviceAvailable } from '../../test/services.ts';
 import { main } from '../main.ts';
@@ -94,5 +95,31 @@ describe.skipIf(!up)('weft reconcile', () => {
     expect(text).toMatch(/missing\s+1\s+e\.g\. 20/);
     expect(text).toMatch(/changed\s+1\s+e\.g\. 33/);
     expect(text).toContain('key 33: name "n33" → "x"');
+  });
+});
+
+// Regression (break test): `weft probe run` and `weft reconcile` recorded their results into the store with no row in
+// its audit log, which docs/security.md promises for every run of a probe or a reconciliation (the API wrote one).
+describe.skipIf(!up)('the audit log of the store a probe command records into', () => {
+  it('holds a row for each recorded probe run and reconciliation, by the command line user', async () => {
+    expect(await main(['probe', 'run', 'crm-count', '--catalog', catalog, '--data', join(dir, 'weft')], io().io)).toBe(0);
+    expect(await main(['probe', 'run', 'crm-count', '--catalog', catalog, '--no-record', '--data', join(dir, 'weft')], io().io)).toBe(0);
+    expect(await main(['reconcile', 'names', '--catalog', catalog, '--data', join(dir, 'weft')], io().io)).toBe(1);
+    const store = await openStore({ kind: 'embedded', path: join(dir, 'weft', 'data') });
+    try {
+      const rows = await (
+        await store.client.query({ query: 'SELECT actor, action, subject, detail FROM weft_audit_log ORDER BY seq', format: 'JSONEachRow' })
+      ).json<{ actor: string; action: string; subject: string; detail: string }>();
+      const runs = rows.filter((r) => r.action === 'probe.run' || r.action === 'reconciliation.run');
+      expect(runs.slice(-2).map((r) => [r.action, r.subject, JSON.parse(r.detail)])).toEqual([
+        ['probe.run', 'crm-count', { ok: true }],
+        ['reconciliation.run', 'names', { status: 'ok' }],
+      ]);
+      expect(runs.every((r) => r.actor.startsWith('cli:'))).toBe(true);
+    } finally {
+      await store.close();
+    }
+    const verified = io();
+    expect(await main(['audit-log', 'verify', '--data', join(dir, 'weft')], verified.io)).toBe(0);
   });
 });

@@ -15,6 +15,7 @@ export const probeRunCommand: Command = {
     const session = await probeSession(args, io);
     try {
       const { sample, shapeChanged } = await session.probes.runProbe(id);
+      await session.audit('probe.run', id, { ok: sample.ok });
       const metrics = Object.entries(sample.metrics)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ');

@@ -14,16 +14,27 @@ export const probeSessionFlags: readonly string[] = ['catalog', 'data', 'clickho
  * the store when it can be opened (results recorded, findings synced); when a running Weft holds
  * the embedded store, results are printed only.
  */
-export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ probes: ProbesRuntime; recorded: boolean; close(): Promise<void> }> {
+export async function probeSession(
+  args: ParsedArgs,
+  io: CommandIO,
+): Promise<{
+  probes: ProbesRuntime;
+  recorded: boolean;
+  /** Writes the run to the store's audit log (as the API's probe.run and reconciliation.run do), when it was recorded. */
+  audit(action: string, subject: string, detail: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}> {
   refuseDataWithClickhouse(args);
   const config = buildConfig({ positionals: [], flags: Object.fromEntries(Object.entries(args.flags).filter(([k]) => k !== 'catalog')) }, io.env, io.cwd);
   const files = (args.flags.catalog ?? []).map((f) => (f.startsWith('/') ? f : `${io.cwd}/${f}`));
   if (files.length === 0) throw ERR_CONFIG('Pass the estate catalog: --catalog FILE (repeatable).');
-  const [{ loadCatalog }, { migrate, openStore }, { createFindingStore }, { startProbes }] = await Promise.all([
+  const [{ loadCatalog }, { migrate, openStore }, { createFindingStore }, { startProbes }, { createAuditLog }, { cliActor }] = await Promise.all([
     import('../../core/catalog/index.ts'),
     import('../../clickhouse/index.ts'),
     import('../../findings/index.ts'),
     import('../../probes/index.ts'),
+    import('../../access/index.ts'),
+    import('./access-session.ts'),
   ]);
   const catalog = loadCatalog(files, { envPolicy: config.catalogEnv });
   const logger = createLogger(logLevelOf(flag(args, 'log-level') ?? 'error', '--log-level'));
@@ -53,6 +64,9 @@ export async function probeSession(args: ParsedArgs, io: CommandIO): Promise<{ p
   return {
     probes,
     recorded: store !== null,
+    async audit(action, subject, detail) {
+      if (store) await createAuditLog(store, { logger }).append(cliActor(), action, subject, detail);
+    },
     async close() {
       await probes.stop();
       await store?.close();

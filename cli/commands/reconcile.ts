@@ -16,6 +16,7 @@ export const reconcileCommand: Command = {
     const session = await probeSession(args, io);
     try {
       const run = await session.probes.runReconciliation(id, (p) => io.err(`reconcile ${id}: ${p.message}`));
+      await session.audit('reconciliation.run', id, { status: run.status });
       if (run.status === 'error') {
         io.out(`reconcile ${id}: FAILED: ${run.error}`);
         return 2;
