@@ -97,6 +97,17 @@ describe('time bounds on read routes, over a real socket', () => {
       expect(r.body.message, q).toMatch(why);
     }
     expect((await get(`${series}?since=2h&step=10m`)).status).toBe(200);
+    // Regression (break test): step=90s was taken and laid buckets of one minute and of two by turns (30, 60, 30…
+    // traces of an even flow), and since=7d&step=1m was told to "use a step of at least 1m", the step it gave.
+    for (const [q, message] of [
+      ['since=1h&step=90s', 'Invalid querystring field "step": whole minutes (the rollups are per minute), got "90s"; use 1m or 2m.'],
+      ['since=1h&step=1m30s', 'Invalid querystring field "step": whole minutes (the rollups are per minute), got "1m30s"; use 1m or 2m.'],
+      ['since=7d&step=1m', 'Invalid querystring field "step": since / step would be 10080 points, more than 10000; use a step of at least 2m.'],
+    ] as const) {
+      const r = await get(`${series}?${q}`);
+      expect([r.status, r.body.message], q).toEqual([400, message]);
+    }
+    expect((await get(`${series}?since=7d&step=2m`)).status).toBe(200);
   });
 
   it('ordinary windows still answer', async () => {

@@ -95,15 +95,22 @@ export function queryInstant(text: string, field: string, options: { dateAlone?:
   return t;
 }
 
-/** `step` → ms: at least 1m, at most the window, and at most MAX_SERIES_POINTS points over it. Throws ERR_BAD_REQUEST. */
+/** `step` → ms: whole minutes, at least 1m, at most the window, and at most MAX_SERIES_POINTS points over it. Throws ERR_BAD_REQUEST. */
 export function boundedStep(step: string, sinceMs: number): number {
   const ms = duration(step, 'step');
   if (ms < MIN_STEP_MS) throw ERR_BAD_REQUEST(`Invalid querystring field "step": at least 1m (the rollups are per minute), got "${step}".`);
+  // A step between whole minutes lays buckets of one minute and of two by turns: a sawtooth no flow has.
+  if (ms % MIN_STEP_MS !== 0) {
+    const below = Math.floor(ms / MIN_STEP_MS) * MIN_STEP_MS;
+    throw ERR_BAD_REQUEST(
+      `Invalid querystring field "step": whole minutes (the rollups are per minute), got "${step}"; use ${formatDuration(below)} or ${formatDuration(below + MIN_STEP_MS)}.`,
+    );
+  }
   if (ms > sinceMs) throw ERR_BAD_REQUEST(`Invalid querystring field "step": at most the window (since=${formatDuration(sinceMs)}), got "${step}".`);
   if (sinceMs / ms > MAX_SERIES_POINTS) {
     throw ERR_BAD_REQUEST(
       `Invalid querystring field "step": since / step would be ${Math.ceil(sinceMs / ms)} points, more than ${MAX_SERIES_POINTS}; ` +
-        `use a step of at least ${formatDuration(Math.ceil(sinceMs / MAX_SERIES_POINTS))}.`,
+        `use a step of at least ${formatDuration(Math.ceil(sinceMs / MAX_SERIES_POINTS / MIN_STEP_MS) * MIN_STEP_MS)}.`,
     );
   }
   return ms;
