@@ -52,7 +52,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (
               Type.String({
                 maxLength: 32,
                 pattern: '^(\\d+(ms|s|m|h|d|w))+$',
-                description: 'bucket size: at least 1m, at most the range, at most 10,000 points (default: at most 200 buckets)',
+                description: 'bucket size: whole minutes, at least 1m, at most the range, at most 10,000 points (default: at most 200 buckets)',
               }),
             ),
           },
