@@ -77,6 +77,16 @@ describe('weft catalog validate', () => {
       '3 problems found.',
     ]);
   });
+
+  // Regression (break test): `weft catalog validate 'catalog/*.yml'` where no file matches (the shell passes the
+  // pattern on as it is) said "no such file: check the path", not that the pattern matched nothing.
+  it('says a pattern the shell left unexpanded matched no file', async () => {
+    const r = await weft('catalog', 'validate', 'catalog/*.yml');
+    expect([r.code, r.err.split('\n')[0]]).toEqual([
+      1,
+      `${join(dir, 'catalog/*.yml')}: no file matches this pattern (the shell passes a pattern that matches nothing as it is): check the directory and the extension (.yaml or .yml)`,
+    ]);
+  });
 });
 
 describe('weft catalog validate: rules that can never match', () => {

@@ -1,5 +1,5 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isNode, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import { defaultEnvPolicy, envPolicyProblems, type EnvPolicy } from './env-refs.ts';
@@ -335,10 +335,13 @@ export function loadCatalog(paths: string[], options: CatalogOptions = {}): Cata
 }
 
 /** Why a catalog file cannot be read, in words that say what to change (the file's path is printed before it). */
-function unreadable(err: NodeJS.ErrnoException): string {
+function unreadable(err: NodeJS.ErrnoException, file: string): string {
   switch (err.code) {
     case 'ENOENT':
     case 'ENOTDIR':
+      // `catalog/*.yml` where no file matches: the shell passes the pattern as it is, which is no file's name.
+      if (/[*?[]/.test(basename(file)))
+        return 'no file matches this pattern (the shell passes a pattern that matches nothing as it is): check the directory and the extension (.yaml or .yml)';
       return 'no such file: check the path (a relative path is read from the current directory)';
     case 'EACCES':
     case 'EPERM':
@@ -373,7 +376,7 @@ export function loadCatalogWithWarnings(paths: string[], options: CatalogOptions
       }
       files.push({ file, text: readFileSync(file, 'utf8') });
     } catch (err) {
-      problems.push({ file, line: 0, column: 0, path: '', message: unreadable(err as NodeJS.ErrnoException) });
+      problems.push({ file, line: 0, column: 0, path: '', message: unreadable(err as NodeJS.ErrnoException, file) });
     }
   }
   const result = parseCatalog(files, options);
