@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { flag, parseArgs, type ParsedArgs } from '../core/config/index.ts';
 import { ERR_CONFIG, isWeftError } from '../core/errors/index.ts';
-import { closestName, printable } from '../core/text/index.ts';
+import { closestName, printable, terminalText } from '../core/text/index.ts';
 import type { Command, CommandIO } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -192,7 +192,8 @@ function fileError(err: unknown): string | undefined {
 
 function defaultIO(): CommandIO {
   return {
-    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    // What is printed comes partly from telemetry (flow ids, system names, finding titles): it may not restyle the terminal.
+    out: (t) => process.stdout.write(terminalText(t.endsWith('\n') ? t : `${t}\n`)),
     // Messages quote what was given (a file's text, an argument): nothing in it may restyle the terminal.
     err: (t) => process.stderr.write(printable(t.endsWith('\n') ? t : `${t}\n`)),
     env: process.env,

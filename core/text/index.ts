@@ -1,4 +1,4 @@
 export { closestName, didYouMean } from './closest-name.ts';
 export { compareCodePoints } from './code-point-order.ts';
 export { count, pluralOf } from './count.ts';
-export { printable, shown } from './shown.ts';
+export { printable, shown, terminalText } from './shown.ts';

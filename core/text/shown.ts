@@ -19,3 +19,13 @@ const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2
 export function printable(text: string): string {
   return text.replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`);
 }
+
+/**
+ * `text` for a terminal's standard output: every INVISIBLE character written as `\uXXXX`. What the CLI prints comes
+ * partly from telemetry (a span's peer.service, a flow id), which any sender could fill with escape sequences that
+ * clear the screen, retitle it or rewrite the clipboard; as `\uXXXX` JSON output stays JSON that means the same
+ * (such characters stand only inside its strings, where that is their escape).
+ */
+export function terminalText(text: string): string {
+  return text.replace(INVISIBLE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
