@@ -38,7 +38,12 @@ function table(r: AuditReport): string {
   return [...summaryLines(r), '', rows.length ? line(['SEVERITY', 'KIND', 'FINDING']) : 'No findings.', ...rows.map(line)].join('\n');
 }
 
-const md = (s: string) => s.replace(/\|/g, '\\|');
+/**
+ * Text as one table cell of Markdown that shows as itself: a system or flow name comes from telemetry, and a report
+ * posted to a pull request would otherwise render what any sender put there (a link, an image, a heading on a new
+ * line, raw HTML). Line breaks become spaces; Markdown's punctuation is escaped.
+ */
+const md = (s: string) => s.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_{}[\]<>()#+!|~]/g, '\\$&');
 
 function markdown(r: AuditReport): string {
   return [
