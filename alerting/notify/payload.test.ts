@@ -77,3 +77,23 @@ describe('alert links in notifications', () => {
     expect(slack).toContain('<https://weft.example.com/findings/f-sor-1|Open in Weft>');
   });
 });
+
+// Regression (break test): an unknown system named in telemetry ("<!channel> <https://evil.example|Open in Weft>") went
+// into the Slack message's mrkdwn as it was: Slack would notify the whole channel and show a link to evil.example
+// as "Open in Weft". Names and summaries are now text; only Weft's own links are links.
+describe('a Slack message of names from telemetry', () => {
+  it('escapes &, < and > in every field and summary, and keeps its own links', () => {
+    const name = 'unknown:<!channel> <https://evil.example|Open in Weft> & co';
+    const msg = slackMessage(
+      note(
+        alert({ labels: { alertname: 'unknown-system', severity: 'medium', system: name }, annotations: { summary: `Unknown system ${name}`, value: '1' } }),
+      ),
+      base,
+    );
+    const texts = JSON.stringify(msg.blocks);
+    expect(texts).not.toContain('<!channel>');
+    expect(texts).not.toContain('<https://evil.example');
+    expect(texts).toContain('unknown:&lt;!channel&gt; &lt;https://evil.example|Open in Weft&gt; &amp; co');
+    expect(texts).toContain('<https://weft.example.com/findings/f-sor-1|Open in Weft>');
+  });
+});

@@ -6,6 +6,13 @@ import { count } from '../../../core/text/index.ts';
 const icon = (status: string, severity: string) =>
   status === 'resolved' ? ':white_check_mark:' : severity === 'critical' || severity === 'high' ? ':red_circle:' : ':large_orange_circle:';
 
+/**
+ * Text for a Slack mrkdwn field as it is: `&`, `<` and `>` escaped as Slack asks. Labels and summaries carry names from
+ * telemetry (an unknown system's peer.service), in which `<!channel>` would notify the whole channel and
+ * `<https://…|Open in Weft>` would be a link that says something else than where it goes.
+ */
+const text = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /** Slack Block Kit message: a header, one section per alert with its flow and numbers, a link into Weft. */
 export function slackMessage(n: Notification, externalUrl: string) {
   const title = `${n.status === 'firing' ? 'Firing' : 'Resolved'}: ${count(n.alerts.length, 'alert')} (${Object.values(n.groupLabels).join(', ') || n.receiver})`;
@@ -14,14 +21,14 @@ export function slackMessage(n: Notification, externalUrl: string) {
     const l = alert.labels;
     const trace = traceLink(externalUrl, alert);
     const fields = [
-      `*Rule*\n${l.alertname ?? alert.rule}`,
-      `*Severity*\n${alert.severity}`,
-      l.flow ? `*Flow*\n${l.flow} (${l.source} → ${l.target})` : `*Subject*\n${l.system ?? l.domain ?? 'estate'}`,
-      `*Value*\n${alert.annotations.value || '—'} (threshold ${alert.annotations.threshold ?? '—'})`,
+      `*Rule*\n${text(l.alertname ?? alert.rule)}`,
+      `*Severity*\n${text(alert.severity)}`,
+      l.flow ? `*Flow*\n${text(`${l.flow} (${l.source} → ${l.target})`)}` : `*Subject*\n${text(l.system ?? l.domain ?? 'estate')}`,
+      `*Value*\n${text(`${alert.annotations.value || '—'} (threshold ${alert.annotations.threshold ?? '—'})`)}`,
     ];
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `${icon(status, alert.severity)} *${status.toUpperCase()}* ${alert.annotations.summary ?? ''}`.slice(0, 3000) },
+      text: { type: 'mrkdwn', text: `${icon(status, alert.severity)} *${status.toUpperCase()}* ${text(alert.annotations.summary ?? '')}`.slice(0, 3000) },
       fields: fields.map((text) => ({ type: 'mrkdwn', text })),
     });
     blocks.push({
