@@ -63,7 +63,7 @@ export function loneSurrogateAt(value: unknown, path: string): string | undefine
     } else if (Array.isArray(e.value)) {
       for (let i = e.value.length - 1; i >= 0; i--) stack.push({ value: e.value[i], step: `[${i}]`, parent: e });
     } else if (e.value !== null && typeof e.value === 'object') {
-      const entries = Object.entries(e.value);
+      const entries: Array<[string, unknown]> = Object.entries(e.value as Record<string, unknown>);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, item] = entries[i];
         const child: Entry = { value: item, step: key, parent: e };
