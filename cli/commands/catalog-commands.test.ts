@@ -193,6 +193,24 @@ spec: { type: openapi, owner: sales-it }
     expect(printed.err).toContain('then: save it (--out estate.yaml) and run weft catalog validate estate.yaml');
   });
 
+  // Regression (break test): a dependsOn or consumesApis naming an entity of a file not given made no flow and said
+  // nothing, so the catalog looked complete.
+  it('says which dependencies made no flow because their entity was not imported', async () => {
+    writeFileSync(
+      join(dir, 'one.yaml'),
+      'kind: Component\nmetadata: { name: crm-service }\nspec: { owner: sales, dependsOn: [resource:crm-db], consumesApis: [billing-api] }\n',
+    );
+    const err: string[] = [];
+    const code = await main(['catalog', 'import-backstage', 'one.yaml'], { out: () => undefined, err: (t) => err.push(t), env: {}, cwd: dir });
+    expect(code).toBe(0);
+    expect(err.join('\n')).toContain(
+      'note: crm-service dependsOn resource:crm-db: "crm-db" is not among the imported entities, so no flow was made for it; import its file too, or add the flow by hand',
+    );
+    expect(err.join('\n')).toContain(
+      "note: crm-service consumesApis billing-api: no imported entity providesApis it, so no flow was made for it; import the provider's file too, or add the flow by hand",
+    );
+  });
+
   // Regression (break test): --out overwrote an existing file without a word: a catalog completed by hand after the
   // first import, or (--out catalog-info.yaml) the Backstage file being imported.
   it('never writes over an existing file or one of its inputs', async () => {

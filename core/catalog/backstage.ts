@@ -106,6 +106,9 @@ export function importBackstage(files: Array<{ file: string; text: string }>): B
   const flows: Array<Record<string, unknown>> = [];
   const addFlow = (source: string, dependent: Entity, why: string) => {
     const target = slug(dependent.metadata.name);
+    // A dependency on an entity of a file not given makes no flow: said, so that it is not taken for none.
+    if (!ids.has(source) && ids.has(target))
+      notes.push(`${why}: "${source}" is not among the imported entities, so no flow was made for it; import its file too, or add the flow by hand`);
     if (source === target || !ids.has(source) || !ids.has(target)) return;
     const id = `${source}-to-${target}`;
     if (flows.some((f) => f.id === id)) return;
@@ -121,8 +124,14 @@ export function importBackstage(files: Array<{ file: string; text: string }>): B
   };
   for (const e of entities) {
     for (const dep of strings(e.spec?.dependsOn)) addFlow(ref(dep, 'component').name, e, `${e.metadata.name} dependsOn ${dep}`);
-    for (const api of strings(e.spec?.consumesApis))
-      for (const p of providers.get(ref(api, 'api').name) ?? []) addFlow(p, e, `${e.metadata.name} consumesApis ${api}`);
+    for (const api of strings(e.spec?.consumesApis)) {
+      const from = providers.get(ref(api, 'api').name) ?? [];
+      if (from.length === 0 && ids.has(slug(e.metadata.name)))
+        notes.push(
+          `${e.metadata.name} consumesApis ${api}: no imported entity providesApis it, so no flow was made for it; import the provider's file too, or add the flow by hand`,
+        );
+      for (const p of from) addFlow(p, e, `${e.metadata.name} consumesApis ${api}`);
+    }
   }
   const catalog = { owners: [...owners.values()], systems, domains, flows };
   const doc = new Document(catalog);
