@@ -10,7 +10,7 @@ import { Credentials, inlineScriptHashes, installAccess, installSecurityHeaders,
 import type { ApiConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { ApiServices } from './services.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { installErrorHandler, MAX_PATH_PARAM_LENGTH } from './error-handler.ts';
 import { installBodyCheck, installQueryKeyCheck } from './query-keys.ts';
 import { installValidators } from './validators.ts';
 import { installJsonParser } from './json-body.ts';
@@ -85,7 +85,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
     loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger,
     // An observed flow's id names its two systems and its integration (71 characters in the demo): fastify's
     // default of 100 characters a path parameter answered a longer one "No route".
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: (options.timeouts ?? apiTimeouts).requestTimeoutMs,
     http: {

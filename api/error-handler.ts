@@ -168,6 +168,9 @@ function validationMessage(err: FastifyError, errors: ValidationError[], request
 }
 
 /** The one error handler at the HTTP edge: user mistakes say what to change (with what would restyle text written as escapes, `printable`), 5xx details stay in the log. */
+/** The longest path parameter the API's router matches (characters as sent, percent-encoding included): an observed flow's id names its two systems and its integration. */
+export const MAX_PATH_PARAM_LENGTH = 1000;
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isWeftError(err)) {
@@ -201,11 +204,15 @@ export function installErrorHandler(app: FastifyInstance): void {
     });
   });
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    // The router matches no parameter longer than its limit: say that, not that the route is unknown.
+    const longest = Math.max(...path.split('/').map((segment) => segment.length));
+    const why = longest > MAX_PATH_PARAM_LENGTH ? `: a part of the path is ${longest} characters long, over the ${MAX_PATH_PARAM_LENGTH} an id may have` : '';
     reply.status(404).send({
       statusCode: 404,
       code: 'WEFT_ERR_NOT_FOUND',
       error: 'Not Found',
-      message: printable(`No route ${request.method} ${shownPath(request.url.split('?')[0])}.`),
+      message: printable(`No route ${request.method} ${shownPath(path)}${why}.`),
     });
   });
 }
