@@ -257,3 +257,43 @@ flows:
     expect(found()).toEqual(['flow:old-export', 'system:legacy-ftp']);
   });
 });
+
+describe('undocumentedFlow and the halves of a documented flow', () => {
+  const { catalog } = parseCatalog([
+    {
+      file: 'c.yaml',
+      text: `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }, { id: billing }]
+flows:
+  - { id: steps, source: crm, target: erp, owner: icoe, runtime: { service: step-sync } }
+  - { id: anywhere, source: billing, target: erp, owner: icoe }
+`,
+    },
+  ]);
+  const keys = (edges: ReturnType<typeof observedEdge>[]) =>
+    undocumentedFlow({ snapshot: daySnapshot(catalog, { edges: attributeEdges(catalog, edges) }), now }).map((f) => f.key);
+  const edge = (source: string, target: string, integration: string) => observedEdge(source, target, integration, { service: integration });
+
+  // Regression: a run of integration.run.id steps further apart than the late-arrival window was paired as its read
+  // step alone first, an undocumented flow crm → integration:step-sync that resolved once the write step came; a run
+  // whose read and write are traces of their own stayed two such halves.
+  it('does not report a half of a flow documented with its runtime (what it reads, what it writes)', () => {
+    expect(keys([edge('crm', 'integration:step-sync', 'step-sync'), edge('integration:step-sync', 'erp', 'step-sync')])).toEqual([]);
+  });
+
+  it('reports a half no documented flow of the runtime has, and the halves of a flow documented without a runtime', () => {
+    expect(
+      keys([
+        edge('billing', 'integration:step-sync', 'step-sync'),
+        edge('integration:step-sync', 'billing', 'step-sync'),
+        edge('crm', 'integration:other-sync', 'other-sync'),
+        edge('billing', 'integration:nightly', 'nightly'),
+      ]),
+    ).toEqual([
+      'billing->integration:step-sync@step-sync',
+      'integration:step-sync->billing@step-sync',
+      'crm->integration:other-sync@other-sync',
+      'billing->integration:nightly@nightly',
+    ]);
+  });
+});

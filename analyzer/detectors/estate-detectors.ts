@@ -1,7 +1,7 @@
 import { allowedSilence, type Flow, type SloClass } from '../../core/catalog/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
-import { combineEdges, edgesDomain, isIntegrationNode, runtimeMatches, type Snapshot } from '../model/snapshot.ts';
+import { combineEdges, edgesDomain, flowOfHalf, isIntegrationNode, runtimeMatches, type Snapshot } from '../model/snapshot.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
@@ -13,7 +13,7 @@ import { sampleTraces, subject, type Detector } from './detector.ts';
  */
 export const undocumentedFlow: Detector = ({ snapshot }) => {
   const flows = groupBy(
-    snapshot.edges.filter((e) => e.mark === 'undocumented'),
+    snapshot.edges.filter((e) => e.mark === 'undocumented' && !flowOfHalf(snapshot.catalog, e)),
     (e) => `${e.source}->${e.target}@${e.integration}`,
   );
   return [...flows].map(([key, list]) => {

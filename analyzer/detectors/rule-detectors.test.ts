@@ -11,6 +11,7 @@ domains:
 flows:
   - { id: crm-erp, source: crm, target: erp, domain: customer }
   - { id: crm-billing, source: crm, target: billing, domain: customer, owner: icoe }
+  - { id: steps, source: crm, target: billing, domain: customer, owner: icoe, runtime: { service: step-sync } }
 `;
 
 const edge = (source: string, target: string, domain = 'customer'): ObservedEdge => ({
@@ -153,5 +154,24 @@ describe('sor-violation and regulated-data-exposure of several services or integ
       expect(exposed.map((f) => f.key).sort()).toEqual(['customer:erp->crm@copy', 'customer:erp->crm@push']);
       expect(exposed.find((f) => f.key === 'customer:erp->crm@push')!.evidence).toMatchObject({ traces: 5, records: 5 });
     }
+  });
+});
+
+// Regression: a run paired in halves (integration.run.id steps further apart than the late-arrival window, or a read and
+// a write in traces of their own) wrote the replica as "integration:step-sync", not as the documented flow's source: a
+// high sor-violation, and regulated data "on an undocumented flow", for a documented, owned copy path.
+describe('the halves of a documented flow', () => {
+  const half = (source: string, target: string): ObservedEdge => ({ ...edge(source, target), integration: 'step-sync', service: 'step-sync' });
+  const halves = [half('crm', 'integration:step-sync'), half('integration:step-sync', 'billing')];
+
+  it("are written by the flow's source and carry its owner", () => {
+    expect(sorViolation({ snapshot: snapshot(halves), now })).toEqual([]);
+    expect(regulatedDataExposure({ snapshot: snapshot(halves), now })).toEqual([]);
+  });
+
+  it('are not when the runtime documents no such flow', () => {
+    const other = [half('integration:step-sync', 'erp')];
+    expect(sorViolation({ snapshot: snapshot(other), now }).map((f) => f.key)).toEqual(['customer:integration:step-sync->erp']);
+    expect(regulatedDataExposure({ snapshot: snapshot(other), now }).map((f) => f.title)).toEqual([expect.stringMatching(/undocumented/)]);
   });
 });

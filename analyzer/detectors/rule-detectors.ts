@@ -1,15 +1,15 @@
 import { flowThresholds, latencyMinTraces, type Domain, type Flow } from '../../core/catalog/index.ts';
 import type { FindingCandidate } from '../../core/contracts/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
-import { combineEdges, type AttributedEdge } from '../model/snapshot.ts';
+import { combineEdges, flowOfHalf, isIntegrationNode, type AttributedEdge } from '../model/snapshot.ts';
 import { sampleTraces, subject, type Detector } from './detector.ts';
 
 /**
  * A documented flow that copies a domain into one of its replicas is an approved copy path, whatever
  * its source (a chain through a topic, a hub): the catalog says this copy is meant. Retired flows approve nothing.
  */
-function approvedCopyPath(flows: Map<string, Flow>, e: AttributedEdge, domain: Domain): boolean {
-  const flow = e.flowId ? flows.get(e.flowId) : undefined;
+function approvedCopyPath(flows: Map<string, Flow>, e: AttributedEdge, domain: Domain, half: Flow | undefined): boolean {
+  const flow = e.flowId ? flows.get(e.flowId) : half;
   return Boolean(flow && flow.lifecycle !== 'retired' && (flow.domain ?? e.domain) === domain.id && domain.replicas.includes(e.target));
 }
 
@@ -56,10 +56,13 @@ export const sorViolation: Detector = ({ snapshot }) => {
   return oneByKey(
     snapshot.edges.flatMap((e): FindingCandidate[] => {
       const d = domains.get(e.effectiveDomain);
-      if (!d || e.source === d.systemOfRecord || d.allowedWriters.includes(e.source)) return [];
+      // The write half of a documented flow (its run paired in halves) writes for the flow's source.
+      const half = e.flowId ? undefined : flowOfHalf(snapshot.catalog, e);
+      const writer = half && isIntegrationNode(e.source) ? half.source : e.source;
+      if (!d || writer === d.systemOfRecord || d.allowedWriters.includes(writer)) return [];
       const intoSor = e.target === d.systemOfRecord;
       if (!intoSor && !d.replicas.includes(e.target)) return [];
-      if (!intoSor && approvedCopyPath(flows, e, d)) return [];
+      if (!intoSor && approvedCopyPath(flows, e, d, half)) return [];
       return [
         {
           kind: 'sor-violation' as const,
@@ -96,7 +99,7 @@ export const regulatedDataExposure: Detector = ({ snapshot }) => {
     snapshot.edges.flatMap((e): FindingCandidate[] => {
       const d = catalog.domains.find((x) => x.id === e.effectiveDomain);
       if (!d || d.regulated.length === 0) return [];
-      const flow = e.flowId ? catalog.flows.find((f) => f.id === e.flowId) : undefined;
+      const flow = e.flowId ? catalog.flows.find((f) => f.id === e.flowId) : flowOfHalf(catalog, e);
       if (flow && flow.owner) return [];
       const why = flow ? 'has no owner' : 'is undocumented';
       return [

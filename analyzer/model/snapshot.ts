@@ -106,6 +106,21 @@ export function documentedFlowFor(catalog: Catalog, e: { source: string; target:
   return index.get(`${e.source}\u0000${e.target}`)?.find((f) => runtimeMatches(f, e));
 }
 
+/**
+ * The documented flow an edge is half of: the edge is a system read by the integration itself (a run that wrote nothing,
+ * or not yet) and a flow documented with this runtime (`runtime.service` or `runtime.flow`) reads that system, or the
+ * integration writing a system such a flow writes; the first in catalog order, undefined when none. A run paired in
+ * halves — `integration.run.id` steps further apart than the late-arrival window, a run whose read and write are traces
+ * of their own — is that flow's: not an undocumented flow, nor a writer other than the flow's source. A flow without a
+ * runtime claims no half.
+ */
+export function flowOfHalf(catalog: Catalog, e: { source: string; target: string; integration: string; service: string }): Flow | undefined {
+  const claims = (f: Flow) => Boolean(f.runtime?.service || f.runtime?.flow) && runtimeMatches(f, e);
+  if (isIntegrationNode(e.target)) return catalog.flows.find((f) => f.source === e.source && claims(f));
+  if (isIntegrationNode(e.source)) return catalog.flows.find((f) => f.target === e.target && claims(f));
+  return undefined;
+}
+
 export function attributeEdges(catalog: Catalog, edges: ObservedEdge[]): AttributedEdge[] {
   return edges.map((e) => {
     const flow = documentedFlowFor(catalog, e);
