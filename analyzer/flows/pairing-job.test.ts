@@ -486,6 +486,30 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(await byIntegration('ipaas-runtime')).toEqual(['wrapped-export: crm -> erp traces=1 records=3']);
   });
 
+  it("keeps a service's own calls when it names a flow only on a sub-step with calls of its own", async () => {
+    const t = Date.now() - HOUR;
+    await sendSpans({ url: h.collector.url, serviceName: 'substep-runtime' }, [
+      wrapped(t, [
+        get('crm.internal', { start: t + 10, durationMs: 5 }),
+        {
+          name: 'enrich',
+          kind: INTERNAL,
+          start: t + 100,
+          durationMs: 100,
+          attributes: { 'integration.flow': 'enrichment' },
+          children: [get('billing.internal', { start: t + 110, durationMs: 5 })],
+        },
+        post('erp.internal', { start: t + 300, durationMs: 5 }),
+      ]),
+    ]);
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('substep-runtime')).toEqual([
+      'substep-runtime: billing -> erp traces=1 records=3',
+      'substep-runtime: crm -> erp traces=1 records=3',
+    ]);
+  });
+
   it('re-pairs the calls as their flow when the wrapper span naming it arrives after them, without counting them twice', async () => {
     const t = Date.now() - HOUR;
     const traceId = randomBytes(16).toString('hex');
@@ -516,7 +540,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect((await analyzer.runNow()).errors).toEqual([]);
     expect(await byIntegration('late-wrapper-runtime')).toEqual(['late-wrapper-runtime: crm -> erp traces=1 records=3']);
     // Then the wrapper, naming the flow: the trace is the flow's, and the service's pairing is taken back.
-    await send([span('run', 1, t, [str('integration.flow', 'late-wrapper')], '', rootId)]);
+    await send([{ ...span('run', 1, t, [str('integration.flow', 'late-wrapper')], '', rootId), endTimeUnixNano: nano(t + 500) }]);
     const run = await analyzer.runNow();
     expect(run.errors).toEqual([]);
     expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });

@@ -62,14 +62,19 @@ function rows(table: string, src: RowSource): string {
  * name) when others name none (their integration is the service name): columns trace_id, service, flow. An integration
  * runtime that hosts many flows sets the flow on its own span around a run, and the calls under it — HTTP, SQL,
  * messaging, instrumented by libraries that know nothing of flows — carry only the service: they are that flow's.
- * A service naming two or more flows in one trace (a flow calling another) keeps its unnamed spans as they are: which
- * flow each belongs to would need its ancestors.
+ * The flow's spans must enclose the unnamed calls in time (one process, one clock): a service whose own work names no
+ * flow and names one on a part of it (a sub-step) has calls outside that part, and keeps them. A service naming two or
+ * more flows in one trace (a flow calling another) keeps its unnamed spans as they are: which flow each belongs to
+ * would need its ancestors.
  */
 function flowOfUnnamed(src: RowSource): string {
   return `SELECT trace_id, service, groupUniqArrayIf(integration, integration != service)[1] AS flow
     FROM (${rows('weft_trace_spans', src)})
     GROUP BY trace_id, service
-    HAVING uniqExactIf(integration, integration != service) = 1 AND countIf(integration = service) > 0`;
+    HAVING uniqExactIf(integration, integration != service) = 1 AND countIf(integration = service) > 0
+      AND (countIf(integration = service AND root_touch = 1) = 0
+        OR (minIf(ts, integration = service AND root_touch = 1) >= minIf(ts, integration != service)
+          AND maxIf(end_ts, integration = service AND root_touch = 1) <= maxIf(end_ts, integration != service)))`;
 }
 
 /** `rows('weft_trace_spans', src)` with each unnamed span's integration its flow (`flowOfUnnamed`), its own kept as `was`. */
