@@ -47,6 +47,7 @@ flows:
   - { id: upgrade-billing, source: crm, target: billing, owner: icoe, runtime: { service: upgrade-sync } }
   - { id: wrapped-export, source: crm, target: erp, owner: icoe, runtime: { flow: wrapped-export } }
   - { id: late-wrapper, source: crm, target: erp, owner: icoe, runtime: { flow: late-wrapper } }
+  - { id: late-run-wrapper, source: crm, target: erp, owner: icoe, runtime: { flow: late-run-wrapper } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -545,6 +546,89 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(run.errors).toEqual([]);
     expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });
     expect(await byIntegration('late-wrapper-runtime')).toEqual(['late-wrapper: crm -> erp traces=1 records=3']);
+  });
+
+  // Regression: the wrapper span also carried the run id (integration.run.id), so the trace was paired again in a run,
+  // not as a trace of the flow, and the unit paired under the service before the wrapper arrived was never retracted:
+  // the run counted twice, once as an undocumented flow of the service.
+  it('retracts the calls paired as the service when the late wrapper span naming their flow also names a run', async () => {
+    const t = Date.now() - HOUR;
+    const traceId = randomBytes(16).toString('hex');
+    const rootId = randomBytes(8).toString('hex');
+    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const span = (name: string, kind: number, startMs: number, attributes: object[], parentSpanId = rootId, spanId = randomBytes(8).toString('hex')) => ({
+      traceId,
+      spanId,
+      parentSpanId,
+      name,
+      kind,
+      startTimeUnixNano: `${startMs}000000`,
+      endTimeUnixNano: `${startMs + 20}000000`,
+      attributes,
+    });
+    const send = async (spans: object[]) => {
+      const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'late-run-runtime')] }, scopeSpans: [{ spans }] }] };
+      const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      await h.collector.flush();
+    };
+    await send([
+      span('GET', 3, t + 10, [str('http.request.method', 'GET'), str('url.full', 'https://crm.internal/api/customers')]),
+      span('POST', 3, t + 40, [str('http.request.method', 'POST'), str('url.full', 'https://erp.internal/api/customers'), str('integration.records', '3')]),
+    ]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('late-run-runtime')).toEqual(['late-run-runtime: crm -> erp traces=1 records=3']);
+    await send([span('run', 1, t, [str('integration.flow', 'late-run-wrapper'), str('integration.run.id', `run-${traceId}`)], '', rootId)]);
+    const run = await analyzer.runNow();
+    expect(run.errors).toEqual([]);
+    expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });
+    expect(await byIntegration('late-run-runtime')).toEqual(['late-run-wrapper: crm -> erp traces=1 records=3']);
+  });
+
+  // Regression: pairing a run that grew refills weft_pairing_traces with the run's earlier pieces, and the units to
+  // retract for a late wrapper span were read from it afterwards: paired in the same pass, the trace counted twice.
+  it('retracts the calls paired as the service when their late wrapper span is paired together with a run that grew', async () => {
+    const t = Date.now() - HOUR;
+    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const span = (
+      traceId: string,
+      name: string,
+      startMs: number,
+      attributes: object[],
+      parentSpanId = '',
+      spanId = randomBytes(8).toString('hex'),
+      kind = 3,
+    ) => ({
+      traceId,
+      spanId,
+      parentSpanId,
+      name,
+      kind,
+      startTimeUnixNano: `${startMs}000000`,
+      endTimeUnixNano: `${startMs + 20}000000`,
+      attributes,
+    });
+    const send = async (service: string, spans: object[]) => {
+      const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
+      const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      await h.collector.flush();
+    };
+    const traceId = randomBytes(16).toString('hex');
+    const rootId = randomBytes(8).toString('hex');
+    const runId = [str('integration.run.id', `grow-${traceId}`)];
+    const getCrm = [str('http.request.method', 'GET'), str('url.full', 'https://crm.internal/api/customers')];
+    const postErp = [str('http.request.method', 'POST'), str('url.full', 'https://erp.internal/api/customers'), str('integration.records', '3')];
+    await send('late-grow-runtime', [span(traceId, 'GET', t + 10, getCrm, rootId), span(traceId, 'POST', t + 40, postErp, rootId)]);
+    await send('grow-runner', [span(randomBytes(16).toString('hex'), 'GET', t + 100, [...getCrm, ...runId])]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('late-grow-runtime')).toEqual(['late-grow-runtime: crm -> erp traces=1 records=3']);
+    // The wrapper, and the run's second piece: one pass pairs both.
+    await send('late-grow-runtime', [span(traceId, 'run', t, [str('integration.flow', 'late-wrapper')], '', rootId, 1)]);
+    await send('grow-runner', [span(randomBytes(16).toString('hex'), 'POST', t + 200, [...postErp, ...runId])]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('late-grow-runtime')).toEqual(['late-wrapper: crm -> erp traces=1 records=3']);
+    expect(await byIntegration('grow-runner')).toEqual(['grow-runner: crm -> erp traces=1 records=3']);
   });
 
   it('re-pairs a trace when a span arrives after the trace was paired, without counting it twice', async () => {

@@ -464,16 +464,22 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
      FROM weft_pairing_traces`,
     { cut, completeCut },
   );
+  // The units a trace was paired as under an integration its unnamed spans no longer take (flowOfUnnamed: the wrapper
+  // span naming their flow arrived after them), with the trace and the integration it is paired as now. Read before
+  // pairRuns, which may refill weft_pairing_traces with the earlier pieces of a run.
+  const folded = await json<{ unit: string; trace_id: string; integration: string }>(
+    `SELECT concat('t:', trace_id, ':', f) AS unit, trace_id, integration FROM weft_pairing_traces ARRAY JOIN folded AS f`,
+  );
   // Runs of several traces (integration.run.id, or pieces of one run without trace context), settled.
   const { scope, deferred } = await pairRuns(store, json, cut, gapMs, toChTime(new Date(wall)));
 
-  const params = { cut, scope };
+  const params = { cut, scope, fu: folded.map((f) => f.unit), ft: folded.map((f) => f.trace_id), fi: folded.map((f) => f.integration) };
   // Ledger rows are looked up by unit (its sort key), never scanned whole.
-  // A unit a trace was paired as under an integration its unnamed spans no longer take (flowOfUnnamed: the wrapper span
-  // naming their flow arrived after them) is touched by the trace's unit, and retracted.
+  // A unit a trace was paired as under an integration its unnamed spans no longer take (`folded`) is touched once the
+  // trace is paired again under its flow, as a trace or in a run (a wrapper span with integration.run.id), and retracted.
   const touched = `unit IN (SELECT unit FROM weft_pairing_work WHERE known = 1 UNION ALL SELECT arrayJoin({scope:Array(String)})
-    UNION ALL SELECT concat('t:', trace_id, ':', arrayJoin(folded)) FROM weft_pairing_traces
-      WHERE notEmpty(folded) AND concat('t:', trace_id, ':', integration) IN (SELECT unit FROM weft_pairing_work))`;
+    UNION ALL SELECT f.1 FROM (SELECT arrayJoin(arrayZip({fu:Array(String)}, {ft:Array(String)}, {fi:Array(String)})) AS f)
+      WHERE (f.2, f.3) IN (SELECT arrayJoin(traces), integration FROM weft_pairing_work))`;
   const changed =
     '(known = 0 OR (unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_ledger FINAL WHERE active = 1 AND unit IN (SELECT unit FROM weft_pairing_work WHERE known = 1)))';
   const stale = `active = 1 AND ${touched} AND (unit, digest) NOT IN (SELECT unit, digest FROM weft_pairing_work)`;
