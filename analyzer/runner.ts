@@ -55,8 +55,13 @@ export interface Analyzer {
   catalog(): Catalog;
   /** The warnings the catalog in use was read with (file:line, as `weft catalog validate` prints them). */
   catalogWarnings(): CatalogProblem[];
-  /** Swaps in `catalog` (or re-reads the files through `loadCatalog`) and evaluates at once. */
-  reloadCatalog(catalog?: Catalog): Promise<RunResult>;
+  /**
+   * Swaps in `catalog` (or re-reads the files through `loadCatalog`) and evaluates at once. `beforeUse` is awaited with
+   * the new catalog before it is used: storing it as a catalog version there (reports/) makes the lifecycle changes it
+   * brings known to that first evaluation (`queryLifecycleSince`), which otherwise took a flow just retired as retired
+   * all along and opened a deprecated-in-use finding for its earlier runs, resolved by the next evaluation.
+   */
+  reloadCatalog(catalog?: Catalog, beforeUse?: (catalog: Catalog) => Promise<void>): Promise<RunResult>;
   runNow(): Promise<RunResult>;
   /**
    * The rollups read over the whole minutes of [until − sinceMs, until] (`minuteWindow` as a look-back: its
@@ -178,9 +183,14 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     findings,
     catalog: () => catalog,
     catalogWarnings: () => warnings,
-    async reloadCatalog(next) {
-      if (next) [catalog, warnings] = [next, []];
-      else if (options.loadCatalog) ({ catalog, warnings } = options.loadCatalog());
+    async reloadCatalog(next, beforeUse) {
+      const loaded = next ? { catalog: next, warnings: [] } : options.loadCatalog ? options.loadCatalog() : { catalog, warnings };
+      // An evaluation under way finishes with the catalog it started with, and finds the new version not yet stored.
+      if (beforeUse) {
+        if (running) await running;
+        await beforeUse(loaded.catalog);
+      }
+      ({ catalog, warnings } = loaded);
       if (running) await running;
       return runNow();
     },

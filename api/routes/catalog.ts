@@ -71,14 +71,17 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     },
     async (request) => {
       const analyzer = analyzerOf(services);
-      const run = await analyzer.reloadCatalog();
+      // Catalog history (reports/): a new version when it changed, with who reloaded it, stored before the catalog is
+      // used, so that the evaluation of the reload knows since when its lifecycles hold (deprecated-in-use).
+      const run = await analyzer.reloadCatalog(undefined, async (next) => {
+        await services.reports?.recordCatalog(next, { actor: identityOf(request).name, reason: 'reload' });
+      });
       const c = analyzer.catalog();
       const detail = { systems: c.systems.length, flows: c.flows.length, probes: c.probes.length };
       await services.auditLog?.append(identityOf(request), 'catalog.reload', c.sources.join(','), detail);
       // The probes read the same catalog: new probes, reconciliations and drift settings apply now.
       await services.probes?.reloadCatalog(analyzer.catalog());
-      // Catalog history (reports/): a new version when it changed, with who reloaded it; scheduled reports follow the catalog.
-      await services.reports?.recordCatalog(analyzer.catalog(), { actor: identityOf(request).name, reason: 'reload' });
+      // Scheduled reports follow the catalog.
       services.reports?.reloadSchedules(analyzer.catalog());
       const warnings = analyzer.catalogWarnings();
       request.log.info(
