@@ -563,7 +563,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
       name,
       kind,
       startTimeUnixNano: `${startMs}000000`,
-      endTimeUnixNano: `${startMs + 20}000000`,
+      endTimeUnixNano: `${startMs + (name === 'run' ? 500 : 20)}000000`,
       attributes,
     });
     const send = async (spans: object[]) => {
@@ -605,7 +605,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
       name,
       kind,
       startTimeUnixNano: `${startMs}000000`,
-      endTimeUnixNano: `${startMs + 20}000000`,
+      endTimeUnixNano: `${startMs + (name === 'run' ? 500 : 20)}000000`,
       attributes,
     });
     const send = async (service: string, spans: object[]) => {

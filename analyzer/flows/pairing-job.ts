@@ -467,8 +467,12 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   // The units a trace was paired as under an integration its unnamed spans no longer take (flowOfUnnamed: the wrapper
   // span naming their flow arrived after them), with the trace and the integration it is paired as now. Read before
   // pairRuns, which may refill weft_pairing_traces with the earlier pieces of a run.
+  // Only traces with spans that arrived before the last run can have been paired before: a trace seen whole for the
+  // first time (most, where every run has its wrapper) lists none, so what is passed stays small.
   const folded = await json<{ unit: string; trace_id: string; integration: string }>(
-    `SELECT concat('t:', trace_id, ':', f) AS unit, trace_id, integration FROM weft_pairing_traces ARRAY JOIN folded AS f`,
+    `SELECT concat('t:', trace_id, ':', f) AS unit, trace_id, integration FROM weft_pairing_traces ARRAY JOIN folded AS f
+     WHERE first_arrival <= ${at('known')}`,
+    { known: knownSince },
   );
   // Runs of several traces (integration.run.id, or pieces of one run without trace context), settled.
   const { scope, deferred } = await pairRuns(store, json, cut, gapMs, toChTime(new Date(wall)));
