@@ -1,7 +1,8 @@
 // npm run bench:ingest-views — what each materialized view on otel_traces and weft_span_touches costs the
 // collector's load, in CPU a span: the load as the collector does it (a segment's touches, then its spans marked
-// classified) with every view attached, with each view detached in turn, and with none (the baseline: the two
-// inserts alone). Merges are stopped while it measures, so that a path pays for its own inserts and views only.
+// classified) with every view attached, against the same with each view detached in turn and with none (the baseline:
+// the two inserts alone), in paired runs. Merges are stopped while it measures, so that a path pays for its own
+// inserts and views only.
 // Prints figures; asserts nothing but that every insert stored its rows.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ const SPANS_PER_BODY = 512;
 /** Copies of the bodies' spans in a segment: 3 × 16,384 = 49,152 rows, about the collector's batch. */
 const COPIES = 3;
 const SEGMENTS = 4;
-const ROUNDS = 5;
+const ROUNDS = 3;
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-bench-views-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -62,11 +63,24 @@ async function once(what: Insert): Promise<number> {
   if (what === 'spans' && (await count(table)) - before !== SEGMENTS * rows) throw new Error(`the bench lost rows in ${table}`);
   return (cpu.user + cpu.system) / (SEGMENTS * rows);
 }
-/** The median of ROUNDS runs of `once`. */
-async function median(what: Insert): Promise<number> {
-  const runs: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) runs.push(await once(what));
-  return runs.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
+/**
+ * What removing `views` saves a span on `what`'s insert (µs): the median over ROUNDS of the difference between a run
+ * with every view attached and the run right after it with `views` detached (paired runs: the cost of an insert drifts
+ * as its tables fill), and the median of the runs with every view.
+ */
+async function saving(what: Insert, names: string[]): Promise<{ all: number; saved: number }> {
+  const all: number[] = [];
+  const saved: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const a = await once(what);
+    await detach(names);
+    const b = await once(what);
+    await attach(names);
+    all.push(a);
+    saved.push(a - b);
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return { all: median(all), saved: median(saved) };
 }
 
 const views = await store.client
@@ -85,26 +99,18 @@ await once('touches'); // the first inserts of a process pay for loading what th
 await once('spans');
 const µs = (x: number) => `${x.toFixed(2)} µs`;
 console.log(
-  `the collector's load of ${rows.toLocaleString('en-US')}-span segments (${touchRows.toLocaleString('en-US')} touch rows each), merges stopped, median of ${ROUNDS} × ${SEGMENTS} segments; CPU of the process a span:`,
+  `the collector's load of ${rows.toLocaleString('en-US')}-span segments (${touchRows.toLocaleString('en-US')} touch rows each), merges stopped, each figure the median of ${ROUNDS} paired runs of ${SEGMENTS} segments; CPU of the process a span (each view: what detaching it saves):`,
 );
 let total = 0;
 let bare = 0;
 for (const what of ['touches', 'spans'] as const) {
-  const all = await median(what);
-  await detach(viewsOf[what]);
-  const none = await median(what);
-  await attach(viewsOf[what]);
+  const { all, saved } = await saving(what, viewsOf[what]);
   total += all;
-  bare += none;
+  bare += all - saved;
   console.log(
-    `  ${what === 'spans' ? 'spans marked classified into otel_traces' : 'touches into weft_span_touches'}: ${µs(all)} with its ${viewsOf[what].length} views, ${µs(none)} without any (the insert alone)`,
+    `  ${what === 'spans' ? 'spans marked classified into otel_traces' : 'touches into weft_span_touches'}: ${µs(all)} with its ${viewsOf[what].length} views, ${µs(all - saved)} without any (the insert alone)`,
   );
-  for (const view of viewsOf[what]) {
-    await detach([view]);
-    const without = await median(what);
-    await attach([view]);
-    console.log(`    ${view.padEnd(34)} ${µs(all - without).padStart(9)} (${µs(without)} without it)`);
-  }
+  for (const view of viewsOf[what]) console.log(`    ${view.padEnd(34)} ${µs((await saving(what, [view])).saved).padStart(9)}`);
 }
 console.log(`both inserts: ${µs(total)} a span with the views, ${µs(bare)} without (the views ${((100 * (total - bare)) / total).toFixed(0)} %)`);
 console.log(`machine load average (1 min) at start ${load0.toFixed(1)}, at end ${loadavg()[0].toFixed(1)}: figures scale with the CPU this process got`);
