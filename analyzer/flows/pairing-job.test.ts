@@ -511,37 +511,44 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
   });
 
-  it('re-pairs the calls as their flow when the wrapper span naming it arrives after them, without counting them twice', async () => {
-    const t = Date.now() - HOUR;
+  // Raw OTLP/JSON with ids of the test's choosing: a wrapper span sent after the calls under it (the SDK exports a
+  // parent only once it ends, after its children, and with ids of its own).
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const getCrm = [str('http.request.method', 'GET'), str('url.full', 'https://crm.internal/api/customers')];
+  const postErp = [str('http.request.method', 'POST'), str('url.full', 'https://erp.internal/api/customers'), str('integration.records', '3')];
+  /** A span of `traceId` starting at `startMs`: 500 ms for the wrapper ('run', INTERNAL), else a 20 ms CLIENT call. */
+  const rawSpan = (traceId: string, name: string, startMs: number, attributes: object[], parentSpanId = '', spanId = randomBytes(8).toString('hex')) => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    name,
+    kind: name === 'run' ? 1 : 3,
+    startTimeUnixNano: `${startMs}000000`,
+    endTimeUnixNano: `${startMs + (name === 'run' ? 500 : 20)}000000`,
+    attributes,
+  });
+  const sendRaw = async (service: string, spans: object[]) => {
+    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
+    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    await h.collector.flush();
+  };
+  /** Sends a GET crm and a POST erp under a wrapper not yet sent, pairs them, and returns the trace and wrapper ids. */
+  const callsBeforeTheirWrapper = async (service: string, t: number) => {
     const traceId = randomBytes(16).toString('hex');
     const rootId = randomBytes(8).toString('hex');
-    const nano = (ms: number) => `${ms}000000`;
-    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-    const span = (name: string, kind: number, startMs: number, attributes: object[], parentSpanId = rootId, spanId = randomBytes(8).toString('hex')) => ({
-      traceId,
-      spanId,
-      parentSpanId,
-      name,
-      kind,
-      startTimeUnixNano: nano(startMs),
-      endTimeUnixNano: nano(startMs + 20),
-      attributes,
-    });
-    const send = async (spans: object[]) => {
-      const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'late-wrapper-runtime')] }, scopeSpans: [{ spans }] }] };
-      const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect(res.status).toBe(200);
-      await h.collector.flush();
-    };
-    // The calls first (their parent, the wrapper, not yet exported): paired as the service's, for now.
-    await send([
-      span('GET', 3, t + 10, [str('http.request.method', 'GET'), str('url.full', 'https://crm.internal/api/customers')]),
-      span('POST', 3, t + 40, [str('http.request.method', 'POST'), str('url.full', 'https://erp.internal/api/customers'), str('integration.records', '3')]),
-    ]);
+    await sendRaw(service, [rawSpan(traceId, 'GET', t + 10, getCrm, rootId), rawSpan(traceId, 'POST', t + 40, postErp, rootId)]);
     expect((await analyzer.runNow()).errors).toEqual([]);
-    expect(await byIntegration('late-wrapper-runtime')).toEqual(['late-wrapper-runtime: crm -> erp traces=1 records=3']);
+    // Paired as the service's, for now.
+    expect(await byIntegration(service)).toEqual([`${service}: crm -> erp traces=1 records=3`]);
+    return { traceId, rootId };
+  };
+
+  it('re-pairs the calls as their flow when the wrapper span naming it arrives after them, without counting them twice', async () => {
+    const t = Date.now() - HOUR;
+    const { traceId, rootId } = await callsBeforeTheirWrapper('late-wrapper-runtime', t);
     // Then the wrapper, naming the flow: the trace is the flow's, and the service's pairing is taken back.
-    await send([{ ...span('run', 1, t, [str('integration.flow', 'late-wrapper')], '', rootId), endTimeUnixNano: nano(t + 500) }]);
+    await sendRaw('late-wrapper-runtime', [rawSpan(traceId, 'run', t, [str('integration.flow', 'late-wrapper')], '', rootId)]);
     const run = await analyzer.runNow();
     expect(run.errors).toEqual([]);
     expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });
@@ -553,32 +560,10 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   // the run counted twice, once as an undocumented flow of the service.
   it('retracts the calls paired as the service when the late wrapper span naming their flow also names a run', async () => {
     const t = Date.now() - HOUR;
-    const traceId = randomBytes(16).toString('hex');
-    const rootId = randomBytes(8).toString('hex');
-    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-    const span = (name: string, kind: number, startMs: number, attributes: object[], parentSpanId = rootId, spanId = randomBytes(8).toString('hex')) => ({
-      traceId,
-      spanId,
-      parentSpanId,
-      name,
-      kind,
-      startTimeUnixNano: `${startMs}000000`,
-      endTimeUnixNano: `${startMs + (name === 'run' ? 500 : 20)}000000`,
-      attributes,
-    });
-    const send = async (spans: object[]) => {
-      const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'late-run-runtime')] }, scopeSpans: [{ spans }] }] };
-      const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect(res.status).toBe(200);
-      await h.collector.flush();
-    };
-    await send([
-      span('GET', 3, t + 10, [str('http.request.method', 'GET'), str('url.full', 'https://crm.internal/api/customers')]),
-      span('POST', 3, t + 40, [str('http.request.method', 'POST'), str('url.full', 'https://erp.internal/api/customers'), str('integration.records', '3')]),
+    const { traceId, rootId } = await callsBeforeTheirWrapper('late-run-runtime', t);
+    await sendRaw('late-run-runtime', [
+      rawSpan(traceId, 'run', t, [str('integration.flow', 'late-run-wrapper'), str('integration.run.id', `run-${traceId}`)], '', rootId),
     ]);
-    expect((await analyzer.runNow()).errors).toEqual([]);
-    expect(await byIntegration('late-run-runtime')).toEqual(['late-run-runtime: crm -> erp traces=1 records=3']);
-    await send([span('run', 1, t, [str('integration.flow', 'late-run-wrapper'), str('integration.run.id', `run-${traceId}`)], '', rootId)]);
     const run = await analyzer.runNow();
     expect(run.errors).toEqual([]);
     expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });
@@ -589,43 +574,12 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   // retract for a late wrapper span were read from it afterwards: paired in the same pass, the trace counted twice.
   it('retracts the calls paired as the service when their late wrapper span is paired together with a run that grew', async () => {
     const t = Date.now() - HOUR;
-    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-    const span = (
-      traceId: string,
-      name: string,
-      startMs: number,
-      attributes: object[],
-      parentSpanId = '',
-      spanId = randomBytes(8).toString('hex'),
-      kind = 3,
-    ) => ({
-      traceId,
-      spanId,
-      parentSpanId,
-      name,
-      kind,
-      startTimeUnixNano: `${startMs}000000`,
-      endTimeUnixNano: `${startMs + (name === 'run' ? 500 : 20)}000000`,
-      attributes,
-    });
-    const send = async (service: string, spans: object[]) => {
-      const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
-      const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect(res.status).toBe(200);
-      await h.collector.flush();
-    };
-    const traceId = randomBytes(16).toString('hex');
-    const rootId = randomBytes(8).toString('hex');
-    const runId = [str('integration.run.id', `grow-${traceId}`)];
-    const getCrm = [str('http.request.method', 'GET'), str('url.full', 'https://crm.internal/api/customers')];
-    const postErp = [str('http.request.method', 'POST'), str('url.full', 'https://erp.internal/api/customers'), str('integration.records', '3')];
-    await send('late-grow-runtime', [span(traceId, 'GET', t + 10, getCrm, rootId), span(traceId, 'POST', t + 40, postErp, rootId)]);
-    await send('grow-runner', [span(randomBytes(16).toString('hex'), 'GET', t + 100, [...getCrm, ...runId])]);
-    expect((await analyzer.runNow()).errors).toEqual([]);
-    expect(await byIntegration('late-grow-runtime')).toEqual(['late-grow-runtime: crm -> erp traces=1 records=3']);
+    const runId = [str('integration.run.id', `grow-${randomBytes(8).toString('hex')}`)];
+    await sendRaw('grow-runner', [rawSpan(randomBytes(16).toString('hex'), 'GET', t + 100, [...getCrm, ...runId])]);
+    const { traceId, rootId } = await callsBeforeTheirWrapper('late-grow-runtime', t);
     // The wrapper, and the run's second piece: one pass pairs both.
-    await send('late-grow-runtime', [span(traceId, 'run', t, [str('integration.flow', 'late-wrapper')], '', rootId, 1)]);
-    await send('grow-runner', [span(randomBytes(16).toString('hex'), 'POST', t + 200, [...postErp, ...runId])]);
+    await sendRaw('late-grow-runtime', [rawSpan(traceId, 'run', t, [str('integration.flow', 'late-wrapper')], '', rootId)]);
+    await sendRaw('grow-runner', [rawSpan(randomBytes(16).toString('hex'), 'POST', t + 200, [...postErp, ...runId])]);
     expect((await analyzer.runNow()).errors).toEqual([]);
     expect(await byIntegration('late-grow-runtime')).toEqual(['late-wrapper: crm -> erp traces=1 records=3']);
     expect(await byIntegration('grow-runner')).toEqual(['grow-runner: crm -> erp traces=1 records=3']);
