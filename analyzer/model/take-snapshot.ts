@@ -1,4 +1,3 @@
-import { queryLifecycleSince } from './lifecycle-since.ts';
 import type { Store } from '../../clickhouse/index.ts';
 import { allowedSilence, type Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../../core/net/host-port.ts';
@@ -11,6 +10,7 @@ import { inFlightMs, queryLineageHops, querySystemCounts, settledWindow, touchCo
 import { queryLineageJobRuns } from '../hops/lineage-runs.ts';
 import { minuteWindow } from '../../core/time/index.ts';
 import { attributeEdges, type RuleOverlap, type Snapshot } from './snapshot.ts';
+import { queryLifecycleSince } from './lifecycle-since.ts';
 
 /** How far back a documented OpenLineage job's last completed run is looked for: the window, or twice the longest silence a flow is allowed. */
 function lineageLookbackMs(catalog: Catalog, windowMs: number): number {
