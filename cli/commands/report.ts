@@ -49,6 +49,8 @@ export const reportCommand: Command = {
     const checkOut = () => {
       if (existsSync(out) && statSync(out).isDirectory())
         throw ERR_CONFIG(`--out ${out} is a directory: give a file name, such as ${join(out, 'report.zip')}.`);
+      // A signed bundle already written (one an auditor may have been given) is not replaced without a word.
+      if (existsSync(out)) throw ERR_CONFIG(`--out ${out} exists: write the report to another file, or remove that one first.`);
       if (!existsSync(dirname(out)) || !statSync(dirname(out)).isDirectory())
         throw ERR_CONFIG(`--out ${out}: the directory ${dirname(out)} does not exist; create it, or write the report elsewhere.`);
     };
