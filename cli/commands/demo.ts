@@ -41,8 +41,11 @@ export async function runDemo(args: ParsedArgs, io: CommandIO, until: (demo: InP
 
 export const demoCommand: Command = {
   summary: 'Run only the demo estate, exporting OTLP to a Weft elsewhere, and write the catalog that documents it',
-  usage:
+  usage: [
     'demo [--otlp http://127.0.0.1:4318] [--otlp-token TOKEN] [--lineage http://127.0.0.1:3000] [--no-faults | --faults=LIST] [--demo-time-scale 1] [--out DIR] [--bind 127.0.0.1] [--advertise HOST] [--log-level info]',
+    '',
+    'Token: WEFT_INGEST_TOKEN in the environment (--otlp-token puts it in the process list).',
+  ].join('\n'),
   options: ['otlp', 'otlp-token', 'lineage', 'demo-time-scale', 'out', 'bind', 'advertise', 'log-level'],
   booleans: ['no-faults'],
   optional: ['faults'],
