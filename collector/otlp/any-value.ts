@@ -38,6 +38,7 @@ export function doubleText(v: unknown): string {
 }
 
 const TRUNCATED = 'attribute values longer than AttributeValueLengthLimit were truncated';
+const NOT_INTEGER = 'intValue attributes that are not integers were kept as text (OTLP/JSON writes an int64 as a decimal string)';
 const DROPPED = 'attributes past AttributeCountLimit were dropped';
 
 function bytesText(v: unknown, ctx: ValueContext | undefined, where: string): string {
@@ -108,7 +109,12 @@ export function anyValueText(v: AnyValueLike, ctx?: ValueContext, where = 'value
   if (!v) return '';
   if (has(v, 'stringValue')) return stringText(v.stringValue, ctx, where);
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
-  if (has(v, 'intValue')) return intText(v.intValue);
+  if (has(v, 'intValue')) {
+    const t = intText(v.intValue);
+    // Only OTLP/JSON can carry one ("twelve"): protobuf's int64 is a number. Kept, as the sender wrote it, and said.
+    if (!INT.test(t)) ctx?.report.warn(NOT_INTEGER, where);
+    return t;
+  }
   if (has(v, 'doubleValue')) return doubleText(v.doubleValue);
   if (has(v, 'bytesValue')) return bytesText(v.bytesValue, ctx, where);
   if (has(v, 'arrayValue') || has(v, 'kvlistValue')) return jsonOf(v, 0, ctx, where);

@@ -6,6 +6,7 @@ import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { tables } from '../rows/tables.ts';
 import { traceRows, type TraceContext } from '../rows/trace-rows.ts';
 import { defaultIngestLimits, IngestReport, type IngestLimits } from './limits.ts';
+import { decodeJson } from './json-codec.ts';
 import { decodeProto, messages } from './proto-codec.ts';
 import { TraceDecoder } from './trace-decoder.ts';
 
@@ -182,6 +183,41 @@ describe('TraceDecoder', () => {
         /^The request would expand to more than 100000 bytes of rows \(resourceSpans\[0\]\.resource: 100\d\d bytes repeated in each of 50 rows\)/,
       );
     }
+  });
+
+  // Regression (break test): OTLP/JSON `intValue: "twelve"` was stored as the text "twelve" without a word (the
+  // OpenTelemetry Collector refuses the whole request); the span is kept, and the sender is told.
+  it('keeps an OTLP/JSON intValue that is not an integer as text, and says so in partial_success', () => {
+    const request = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'json-sender' } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: '0102030405060708090a0b0c0d0e0f10',
+                  spanId: '1112131415161718',
+                  name: 'GET',
+                  startTimeUnixNano: T0,
+                  endTimeUnixNano: T0,
+                  attributes: [
+                    { key: 'integration.records', value: { intValue: 'twelve' } },
+                    { key: 'ok', value: { intValue: '12' } },
+                    { key: 'number', value: { intValue: 12 } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const m = traceRows(decodeJson('traces', Buffer.from(JSON.stringify(request))), ctx());
+    expect([m.rows.length, m.rejected]).toEqual([1, 0]);
+    expect(m.message).toBe(
+      '1 kept: intValue attributes that are not integers were kept as text (OTLP/JSON writes an int64 as a decimal string) (first at resourceSpans[0].scopeSpans[0].spans[0].attributes)',
+    );
   });
 
   it('refuses an AnyValue nested past the limit with 400 on both paths', () => {
