@@ -167,10 +167,10 @@ function validationMessage(err: FastifyError, errors: ValidationError[], request
     : `Invalid ${where}${path ? ` field "${path}"` : ''}: ${first?.message ?? err.message}`;
 }
 
-/** The one error handler at the HTTP edge: user mistakes say what to change (with what would restyle text written as escapes, `printable`), 5xx details stay in the log. */
 /** The longest path parameter the API's router matches (characters as sent, percent-encoding included): an observed flow's id names its two systems and its integration. */
 export const MAX_PATH_PARAM_LENGTH = 1000;
 
+/** The one error handler at the HTTP edge: user mistakes say what to change (with what would restyle text written as escapes, `printable`), 5xx details stay in the log. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isWeftError(err)) {

@@ -76,9 +76,8 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     ),
   ]);
   const lifecycleSince = await queryLifecycleSince(store, catalog, {
-    flows: [
-      ...new Set(attributed.flatMap((e) => (e.flowId !== null && catalog.flows.find((f) => f.id === e.flowId)?.lifecycle !== 'active' ? [e.flowId] : []))),
-    ],
+    // attributeEdges marks an edge of a flow that is not active 'deprecated'.
+    flows: [...new Set(attributed.flatMap((e) => (e.mark === 'deprecated' && e.flowId !== null ? [e.flowId] : [])))],
     systems: catalog.systems.filter((s) => s.lifecycle !== 'active' && touches.some((t) => t.system === s.id)).map((s) => s.id),
   });
   const hopChains = buildHopChains({

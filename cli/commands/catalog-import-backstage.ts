@@ -35,8 +35,8 @@ export const catalogImportBackstageCommand: Command = {
     // The output is a catalog to complete by hand: a second import over it would throw that work away (or, given one
     // of the Backstage files, the file itself). Printed without --out, it can still be redirected over a file on purpose.
     const out = flag(args, 'out');
-    if (out !== undefined) {
-      const target = resolve(io.cwd, out);
+    const target = out === undefined ? undefined : resolve(io.cwd, out);
+    if (target !== undefined) {
       if (files.includes(target))
         throw ERR_CONFIG(`--out ${out} is one of the Backstage files being imported: write the catalog to another file (--out estate.yaml).`);
       if (existsSync(target))
@@ -44,7 +44,7 @@ export const catalogImportBackstageCommand: Command = {
           `--out ${out} already exists (a catalog completed by hand would be lost): give a new file, or delete it first (without --out the catalog is printed, to compare or to redirect).`,
         );
     }
-    if (out) writeFileSync(resolve(io.cwd, out), result.yaml, { flag: 'wx' });
+    if (out && target) writeFileSync(target, result.yaml, { flag: 'wx' });
     else io.out(result.yaml);
     io.err(
       `imported ${count(c.owners, 'owner')}, ${count(c.systems, 'system')}, ${count(c.domains, 'domain')}, ${count(c.flows, 'flow')}${out ? ` into ${out}` : ''}`,
