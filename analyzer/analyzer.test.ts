@@ -109,3 +109,76 @@ describe('analyzer (spans from the real OpenTelemetry SDK through the collector)
     expect(inventory.flows.every((f) => f.documented)).toBe(true);
   });
 });
+
+describe("stale-flow by Weft's clock (writers whose clocks are off)", () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  let now = Date.now();
+  const real = now;
+  const open = async () => (await analyzer.findings.list({ status: ['open'] })).map((f: Finding) => `${f.kind} ${f.key}`).sort();
+  const catalogYaml = `
+owners: [{ id: icoe, email: icoe@example.com }]
+systems:
+  - { id: crm, kind: crm, owner: icoe, match: { hosts: [crm.internal] } }
+  - { id: erp, kind: erp, owner: icoe, match: { databases: ["postgresql://erp-db/erp"] } }
+domains:
+  - { id: customer, systemOfRecord: crm, replicas: [erp], owner: icoe }
+classes:
+  - { id: gold, staleAfter: 10m }
+flows:
+  - { id: behind-sync, source: crm, target: erp, domain: customer, owner: icoe, class: gold, schedule: { every: 5m }, runtime: { service: behind-sync } }
+  - { id: ahead-sync, source: crm, target: erp, domain: customer, owner: icoe, class: gold, schedule: { every: 5m }, runtime: { service: ahead-sync } }
+  - { id: true-sync, source: crm, target: erp, domain: customer, owner: icoe, class: gold, schedule: { every: 5m }, runtime: { service: true-sync } }
+`;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    // One run each, now: by a clock 25 minutes behind Weft's, 25 minutes ahead, and right.
+    await sendCustomerSync(h.collector.url, real - 25 * MIN, 'behind-sync');
+    await sendCustomerSync(h.collector.url, real + 25 * MIN, 'ahead-sync');
+    await sendCustomerSync(h.collector.url, real, 'true-sync');
+    await h.collector.flush();
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog: catalogFrom(catalogYaml),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 20 * MIN, lateMs: MIN, completeGraceMs: 0 },
+      clock: { now: () => new Date(now) },
+      schedule: false,
+    });
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('does not call a flow stale that ran a minute ago by a clock 25 minutes behind', async () => {
+    now = real + 2 * MIN;
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    // Was: stale-flow behind-sync, "has not run for 26m" (its run's end by its own clock, 25 minutes behind).
+    expect(await open()).toEqual([]);
+    const graph = await analyzer.graph();
+    expect(
+      graph.edges
+        .filter((e) => e.observed && e.source === 'crm')
+        .map((e) => e.flowId)
+        .sort(),
+    ).toEqual(['ahead-sync', 'true-sync']);
+  });
+
+  it('opens stale-flow for each once Weft has received nothing from it for longer than allowed', async () => {
+    now = real + 15 * MIN;
+    await analyzer.runNow();
+    // Not flow-never-observed behind-sync: its run's own clock puts it before the window, and Weft received it inside.
+    // ahead-sync's run, by a clock 25 minutes ahead, counts from the pairing's clock when it was paired (now + 2 minutes).
+    expect(await open()).toEqual(['stale-flow ahead-sync', 'stale-flow behind-sync', 'stale-flow true-sync']);
+    const evidence = (await analyzer.findings.list({ kind: ['stale-flow'] })).find((f) => f.key === 'behind-sync')!;
+    // Counted from the arrival (Weft's clock): about 14 minutes, not the 39 its own clock says.
+    expect(evidence.evidence.silentForMs as number).toBeLessThan(15 * MIN);
+    expect(evidence.evidence.silentForMs as number).toBeGreaterThan(10 * MIN);
+    expect(Date.parse(evidence.evidence.lastArrived as string) - Date.parse(evidence.evidence.lastSeen as string)).toBeGreaterThan(24 * MIN);
+    expect(evidence.hint).toContain('its clock may be behind');
+    const right = (await analyzer.findings.list({ kind: ['stale-flow'] })).find((f) => f.key === 'true-sync')!;
+    expect(right.hint).not.toContain('clock');
+  });
+});

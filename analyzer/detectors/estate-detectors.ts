@@ -125,17 +125,36 @@ function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {
  * When a flow was last seen running, all time (ISO), or undefined: for a flow run by an OpenLineage job
  * (its `runtime.flow`), its last COMPLETEd run's nominal time within the lineage look-back; else the
  * newest paired edge between its systems from its runtime. One rule for stale-flow and flow-never-observed.
+ * `arrived`: for a traced flow, when Weft received its newest run, by Weft's clock (ISO; undefined for an OpenLineage
+ * job, whose nominal time is the job's own statement, and for runs paired before arrivals were kept).
  */
-function lastRun(flow: Flow, snapshot: Snapshot): { seen: string | undefined; lineage: LineageJobRuns | undefined } {
+function lastRun(flow: Flow, snapshot: Snapshot): { seen: string | undefined; arrived: string | undefined; lineage: LineageJobRuns | undefined } {
   const lineage = flow.runtime?.flow ? snapshot.lineageRuns?.find((r) => r.job === flow.runtime.flow) : undefined;
-  if (lineage) return { seen: lineage.lastCompleteDue ?? undefined, lineage };
-  const seen = snapshot.lastSeen
-    .filter((s) => s.source === flow.source && s.target === flow.target && runtimeMatches(flow, s))
-    .map((s) => s.lastSeen)
-    .sort()
-    .at(-1);
-  return { seen, lineage };
+  if (lineage) return { seen: lineage.lastCompleteDue ?? undefined, arrived: undefined, lineage };
+  const edges = snapshot.lastSeen.filter((s) => s.source === flow.source && s.target === flow.target && runtimeMatches(flow, s));
+  const newest = (times: Array<string | undefined>) =>
+    times
+      .filter((t): t is string => t !== undefined)
+      .sort()
+      .at(-1);
+  return { seen: newest(edges.map((s) => s.lastSeen)), arrived: newest(edges.map((s) => s.lastArrived)), lineage };
 }
+
+/**
+ * Since when a flow has been silent (epoch ms): the later of its newest run's own end time and when Weft received that
+ * run, by Weft's clock (which `silenceKnownUntil` also reads); the run's time alone for an OpenLineage job and for runs
+ * paired before arrivals were kept. A writer's clock behind Weft's made every run look older than it was by the
+ * difference (a flow that ran a minute ago, stale by 20 minutes of skew). Neither time is earlier than the run really
+ * ended, so the silence is never overstated: a run its exporter held back (a retry after an outage) counts as seen when
+ * it arrived, and a writer's clock ahead of Weft's is held back to the pairing's clock when its traces are paired.
+ */
+function silentSince(last: { seen: string | undefined; arrived: string | undefined }): number {
+  const seen = Date.parse(last.seen!);
+  return last.arrived === undefined ? seen : Math.max(seen, Date.parse(last.arrived));
+}
+
+/** A run's spans arriving this much later (ms) than their own end say a clock behind Weft's, or an exporter holding them back. */
+const ARRIVAL_LAG_WORTH_SAYING_MS = 60_000;
 
 /**
  * Up to when a flow's silence is known (epoch ms): for a flow seen through paired traces, the pairing horizon
@@ -161,13 +180,19 @@ export const flowNeverObserved: Detector = ({ snapshot, now }) => {
   const seenWithinSilence = (f: Flow) => {
     const silence = allowedSilence(f, snapshot.catalog.classes)?.ms;
     if (silence === undefined || silence <= windowMs) return false;
-    const { seen, lineage } = lastRun(f, snapshot);
-    return seen !== undefined && silenceKnownUntil(snapshot, now, lineage) - Date.parse(seen) <= silence;
+    const last = lastRun(f, snapshot);
+    return last.seen !== undefined && silenceKnownUntil(snapshot, now, last.lineage) - silentSince(last) <= silence;
+  };
+  // Received within the window, though its runs' own clocks put them before it (a writer's clock behind Weft's, or a
+  // time zone taken for UTC): observed, not missing.
+  const arrivedInWindow = (f: Flow) => {
+    const arrived = lastRun(f, snapshot).arrived;
+    return arrived !== undefined && arrived >= snapshot.since && arrived <= snapshot.until;
   };
   return snapshot.catalog.flows
     .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id))
     .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs))
-    .filter((f) => !seenWithinSilence(f))
+    .filter((f) => !seenWithinSilence(f) && !arrivedInWindow(f))
     .map((f) => ({
       kind: 'flow-never-observed',
       key: f.id,
@@ -257,8 +282,9 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
       const seen = lineage ? (last.seen ?? lineage.lookbackSince) : last.seen;
       if (!seen) return [];
       const knownUntil = silenceKnownUntil(snapshot, now, lineage);
-      const silentMs = knownUntil - Date.parse(seen);
+      const silentMs = knownUntil - silentSince({ seen, arrived: last.arrived });
       if (silentMs <= limitMs) return [];
+      const lagMs = last.arrived === undefined ? 0 : Date.parse(last.arrived) - Date.parse(seen);
       const runs = lineage
         ? {
             via: 'openlineage',
@@ -277,6 +303,7 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
           subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
           evidence: {
             lastSeen: seen,
+            ...(last.arrived !== undefined ? { lastArrived: last.arrived } : {}),
             silentForMs: silentMs,
             observedUntil: new Date(knownUntil).toISOString(),
             allowedMs: limitMs,
@@ -285,7 +312,11 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
             class: f.class ?? null,
             ...runs,
           },
-          hint: `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.`,
+          hint:
+            `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.` +
+            (lagMs > ARRIVAL_LAG_WORTH_SAYING_MS
+              ? ` Its last run's spans arrived ${formatDuration(lagMs)} after their own end time: its clock may be behind Weft's, or its exporter held them back; the silence is counted from their arrival.`
+              : ''),
         },
       ];
     });

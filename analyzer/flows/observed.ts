@@ -199,15 +199,27 @@ export async function queryTouchesByWindow(store: Store, mapping: EndpointMappin
   return out;
 }
 
+/**
+ * The newest run of a resolved edge (source → target by integration and service), all time: `lastSeen` its end by the
+ * clocks of the processes that ran it (ISO), `lastArrived` when Weft received its spans, by Weft's clock (ISO; absent
+ * when every run of the edge was paired before migration 094 kept arrivals).
+ */
+export interface EdgeLastSeen {
+  source: string;
+  target: string;
+  integration: string;
+  service: string;
+  lastSeen: string;
+  lastArrived?: string;
+}
+
 /** All-time last seen per resolved edge (source → target by integration), from the small edges-seen table. */
-export async function queryEdgeLastSeen(
-  store: Store,
-  mapping: EndpointMapping,
-): Promise<Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>> {
+export async function queryEdgeLastSeen(store: Store, mapping: EndpointMapping): Promise<EdgeLastSeen[]> {
   const query = `
-    SELECT source, target, integration, service, max(ls) AS last_seen FROM (
-      SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, ls FROM (
-        SELECT integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer, max(last_seen) AS ls
+    SELECT source, target, integration, service, max(ls) AS last_seen, max(la) AS last_arrived FROM (
+      SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, ls, la FROM (
+        SELECT integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
+          max(last_seen) AS ls, max(last_arrived) AS la
         FROM weft_flow_edges_seen
         GROUP BY integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer
         HAVING sum(traces) > 0))
@@ -220,6 +232,8 @@ export async function queryEdgeLastSeen(
     integration: String(r.integration),
     service: String(r.service),
     lastSeen: time(r.last_seen),
+    // 1970: every run of the edge was paired before Weft kept arrivals (migration 094).
+    ...(Date.parse(time(r.last_arrived)) > 0 ? { lastArrived: time(r.last_arrived) } : {}),
   }));
 }
 

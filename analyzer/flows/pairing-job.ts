@@ -234,10 +234,12 @@ function edgesSelect(from: string, sign: 1 | -1): string {
       ${sign === 1 ? `maxIf(u_traces[1], ${EDGE_FAILED} = 1)` : "''"} AS sample_error_trace,
       ${sign === 1 ? 'max((u_latency, u_traces[1]))' : "(toFloat64(0), '')"} AS sample_slow,
       shape, max(notEmpty(u_target_records)) AS records_per_target, ${n(`sum(${EDGE_FALLBACK})`)} AS records_fallback,
-      max(indexOf(u_write_order, tgt)) AS write_rank
+      max(indexOf(u_write_order, tgt)) AS write_rank,
+      ${sign === 1 ? 'max(u_arrived)' : "toDateTime64(0, 3, 'UTC')"} AS last_arrived
     FROM (
       SELECT minute, integration, service, domain, reads, writes, failed AS u_failed, failed_writes AS u_failed_writes, errors AS u_errors,
         records AS u_records, target_records AS u_target_records, records_fallback AS u_fallback, write_order AS u_write_order, start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces,
+        ${sign === 1 ? 'arrived' : "toDateTime64(0, 3, 'UTC')"} AS u_arrived,
         ${sign === 1 ? RUN_SHAPE_OF_UNIT : 'shape'} AS shape
       FROM (${from}))
     ARRAY JOIN if(empty(reads), [${EMPTY}], reads) AS src
@@ -440,10 +442,11 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   // Units that are one trace of one integration: settled, or complete (their root span has arrived).
   await c.command({
     query: `INSERT INTO weft_pairing_work (unit, grp, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, latency_ms, traces,
-        failed_writes, target_records, records_fallback, write_order, known)
+        failed_writes, target_records, records_fallback, write_order, known, arrived)
       SELECT concat('t:', trace_id, ':', integration), '', toStartOfMinute(start), integration, service, if(empty(domains), '', domains[1]),
         arraySort(reads), arraySort(writes), failed, errors, records, start, end, latency_ms, [trace_id], arraySort(failed_writes),
-        if(records_written > 0, arraySort(target_records), []), ${recordsFallbackSql('records_written', 'records_own', 'records_read')}, write_order, first_arrival <= ${at('known')}
+        if(records_written > 0, arraySort(target_records), []), ${recordsFallbackSql('records_written', 'records_own', 'records_read')}, write_order, first_arrival <= ${at('known')},
+        last_arrival
       FROM weft_pairing_traces
       WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR ${COMPLETE}) AND (notEmpty(reads) OR notEmpty(writes))`,
     query_params: { cut, completeCut, known: knownSince },
@@ -667,5 +670,6 @@ function unitRow(u: PairingUnit) {
     end: toChTime(new Date(u.endMs)),
     latency_ms: u.latencyMs,
     traces: u.traces,
+    arrived: toChTime(new Date(u.arrivedMs)),
   };
 }

@@ -121,6 +121,8 @@ export interface PairingUnit {
   endMs: number;
   /** How long it ran (ms): the largest spread of one service instance's pieces (one clock each). */
   latencyMs: number;
+  /** When Weft received its newest span (epoch ms, Weft's clock, not the writers'): the last of its pieces' arrivals. */
+  arrivedMs: number;
   /** Its traces, sorted; the first is the sample trace. */
   traces: string[];
 }
@@ -175,6 +177,7 @@ function unitOf(
     startMs: Math.min(...members.map((m) => m.startMs)),
     endMs: Math.max(...members.map((m) => m.endMs)),
     latencyMs: instanceSpread(members),
+    arrivedMs: Math.max(...members.map((m) => m.arrivedMs)),
     traces: [...new Set(members.map((m) => m.traceId))].sort(),
   };
 }

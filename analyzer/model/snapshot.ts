@@ -1,6 +1,6 @@
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { MatchedBy } from '../flows/endpoint-match.ts';
-import type { ObservedEdge, ObservedTouch, SelfEdgeRow } from '../flows/observed.ts';
+import type { EdgeLastSeen, ObservedEdge, ObservedTouch, SelfEdgeRow } from '../flows/observed.ts';
 import type { HopChain } from '../hops/hop-chain.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
 import { groupBy } from '../../core/collections/index.ts';
@@ -32,8 +32,8 @@ export interface Snapshot {
   pending?: { traces: number; spans: number };
   edges: AttributedEdge[];
   touches: ObservedTouch[];
-  /** All-time last seen per edge (source, target, integration, service). */
-  lastSeen: Array<{ source: string; target: string; integration: string; service: string; lastSeen: string }>;
+  /** All-time last seen per edge (source, target, integration, service): the run's end, and when Weft received it. */
+  lastSeen: EdgeLastSeen[];
   /** All-time last seen per system (catalog ids and unknown:…), whatever the window. */
   systemLastSeen: Record<string, string>;
   /** Edges whose two different endpoints one `hosts` rule resolved to the same system (left out of `edges`). */

@@ -157,9 +157,9 @@ export async function sendEstateTraffic(url: string, start: number): Promise<voi
   ]);
 }
 
-/** One more run of customer-sync at `start`. */
-export async function sendCustomerSync(url: string, start: number): Promise<void> {
-  await sendSpans({ url, serviceName: 'customer-sync' }, [
+/** One more run of customer-sync at `start` (epoch ms, the run's own clock), exported as `serviceName`. */
+export async function sendCustomerSync(url: string, start: number, serviceName = 'customer-sync'): Promise<void> {
+  await sendSpans({ url, serviceName }, [
     run(
       'sync customers',
       start,
