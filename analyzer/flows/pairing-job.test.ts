@@ -585,6 +585,65 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(await byIntegration('grow-runner')).toEqual(['grow-runner: crm -> erp traces=1 records=3']);
   });
 
+  // Regressions: a call whose trace had no root yet (its wrapper span not exported: a job longer than the late-arrival
+  // window exports its calls in batches and its wrapper at the end) is a piece of a run of its service instance; when the
+  // wrapper arrived, the trace was paired again as a trace, and the run it had been a piece of stayed: counted twice.
+  it('takes a write back from the run of its instance when its late wrapper span makes it a trace of its own', async () => {
+    const t = Date.now() - HOUR;
+    const traceId = randomBytes(16).toString('hex');
+    const rootId = randomBytes(8).toString('hex');
+    await sendRaw('late-write-only', [rawSpan(traceId, 'POST', t + 40, postErp, rootId)]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('late-write-only')).toEqual(['late-write-only: integration:late-write-only -> erp traces=1 records=3']);
+    await sendRaw('late-write-only', [rawSpan(traceId, 'run', t, [], '', rootId)]);
+    const run = await analyzer.runNow();
+    expect(run.errors).toEqual([]);
+    expect(run.pairing).toMatchObject({ paired: 1, retracted: 1 });
+    expect(await byIntegration('late-write-only')).toEqual(['late-write-only: integration:late-write-only -> erp traces=1 records=3']);
+  });
+
+  it('takes a write back from the run of its instance when its late wrapper span names its flow', async () => {
+    const t = Date.now() - HOUR;
+    const traceId = randomBytes(16).toString('hex');
+    const rootId = randomBytes(8).toString('hex');
+    await sendRaw('late-write-flow', [rawSpan(traceId, 'POST', t + 40, postErp, rootId)]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    await sendRaw('late-write-flow', [rawSpan(traceId, 'run', t, [str('integration.flow', 'late-wrapper')], '', rootId)]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('late-write-flow')).toEqual(['late-wrapper: integration:late-wrapper -> erp traces=1 records=3']);
+  });
+
+  it('takes a write back from the run of its instance when its late wrapper span names a run', async () => {
+    const t = Date.now() - HOUR;
+    const traceId = randomBytes(16).toString('hex');
+    const rootId = randomBytes(8).toString('hex');
+    await sendRaw('late-write-run', [rawSpan(traceId, 'POST', t + 40, postErp, rootId)]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    await sendRaw('late-write-run', [rawSpan(traceId, 'run', t, [str('integration.run.id', `run-${traceId}`)], '', rootId)]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('late-write-run')).toEqual(['late-write-run: integration:late-write-run -> erp traces=1 records=3']);
+  });
+
+  it("takes a read back from the write of its instance that claimed it when the read's late wrapper makes it a trace", async () => {
+    const t = Date.now() - HOUR;
+    const readTrace = randomBytes(16).toString('hex');
+    const readRoot = randomBytes(8).toString('hex');
+    // A read and a write in two traces of one instance, within the run gap: one run, crm -> erp.
+    await sendRaw('late-read-claimed', [
+      rawSpan(readTrace, 'GET', t + 10, getCrm, readRoot),
+      rawSpan(randomBytes(16).toString('hex'), 'POST', t + 40, postErp, randomBytes(8).toString('hex')),
+    ]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('late-read-claimed')).toEqual(['late-read-claimed: crm -> erp traces=1 records=3']);
+    // The read's wrapper arrives: the read is a trace of its own (a read only), and the write a run of its own.
+    await sendRaw('late-read-claimed', [rawSpan(readTrace, 'run', t, [], '', readRoot)]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await byIntegration('late-read-claimed')).toEqual([
+      'late-read-claimed: crm -> integration:late-read-claimed traces=1 records=0',
+      'late-read-claimed: integration:late-read-claimed -> erp traces=1 records=3',
+    ]);
+  });
+
   it('re-pairs a trace when a span arrives after the trace was paired, without counting it twice', async () => {
     let traceId = '';
     let rootSpanId = '';

@@ -178,6 +178,8 @@ function tracesInsert(src: RowSource): string {
  */
 const FRAGMENT = "(run_id = '' AND root_touch = 1 AND NOT (notEmpty(reads) AND notEmpty(writes)))";
 const SETTLED = `(last_arrival < ${at('cut')})`;
+/** A trace paired in a run rather than alone: it names a run (integration.run.id), or it is a fragment. */
+const PIECE = `(run_id != '' OR ${FRAGMENT})`;
 /**
  * A trace whose root span has arrived is complete, and is paired before the late-arrival window ends, once no span of
  * it has arrived for this long (ms; the window, when shorter): spans of the same trace from other processes come in
@@ -448,7 +450,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
         if(records_written > 0, arraySort(target_records), []), ${recordsFallbackSql('records_written', 'records_own', 'records_read')}, write_order, first_arrival <= ${at('known')},
         last_arrival
       FROM weft_pairing_traces
-      WHERE run_id = '' AND NOT ${FRAGMENT} AND (${SETTLED} OR ${COMPLETE}) AND (notEmpty(reads) OR notEmpty(writes))`,
+      WHERE NOT ${PIECE} AND (${SETTLED} OR ${COMPLETE}) AND (notEmpty(reads) OR notEmpty(writes))`,
     query_params: { cut, completeCut, known: knownSince },
   });
 
@@ -613,39 +615,77 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
 const TRACE_COLUMNS =
   'trace_id, integration, service, instance, run_id, domains, reads, writes, failed_writes, target_records, write_order, errors, failed, records_written, records_own, records_read, spans, start, end, last_arrival';
 
+/** A ledger unit as `pairRuns` reads it. */
+const toLedgerUnit = (u: { unit: string; grp: string; traces: string[]; start: string; end: string }): LedgerUnit => ({
+  unit: u.unit,
+  grp: u.grp,
+  traces: u.traces,
+  startMs: Date.parse(fromChTime(u.start)),
+  endMs: Date.parse(fromChTime(u.end)),
+});
+
 /**
  * Pairs the settled traces that are pieces of a run, together with the pieces of the same runs paired
  * before (found through the ledger); returns the ledger units it recomputed (the scope to retract from). `wallAt`: the
  * pairing's clock (a trace ending after it is moved back, as in `tracesInsert`).
  */
 async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wallAt: string): Promise<{ scope: string[]; deferred: FragmentTrace[] }> {
-  const fresh = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE (run_id != '' OR ${FRAGMENT}) AND ${SETTLED}`, { cut })).map(
-    toFragment,
-  );
-  if (fresh.length === 0) return { scope: [], deferred: [] };
-  const groups = [...new Set(fresh.map(groupKey))];
-  const lo = Math.min(...fresh.map((f) => f.startMs)) - gapMs;
-  const hi = Math.max(...fresh.map((f) => f.endMs)) + gapMs;
+  const fresh = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE ${PIECE} AND ${SETTLED}`, { cut })).map(toFragment);
+  // Pieces that left the run of their service instance they were paired in: the trace's root (a wrapper span, exported
+  // when a job longer than the late-arrival window ends, after its calls) arrived, and the trace is now paired as a trace
+  // of its own (already in the work table) or in a run its wrapper names. Their instance's runs are paired again without
+  // them; a trace still a piece of that instance is read back as one and stays.
+  const leaving = [
+    ...new Set([
+      ...(await json<{ id: string }>("SELECT DISTINCT arrayJoin(traces) AS id FROM weft_pairing_work WHERE known = 1 AND grp = ''")).map((r) => r.id),
+      ...fresh.filter((f) => f.runId).map((f) => f.traceId),
+    ]),
+  ];
+  const left =
+    leaving.length === 0
+      ? []
+      : (
+          await json<{ unit: string; grp: string; traces: string[]; start: string; end: string }>(
+            `SELECT unit, grp, traces, start, end FROM weft_pairing_ledger FINAL
+             WHERE active = 1 AND startsWith(grp, 'inst:') AND hasAny(traces, {ids:Array(String)})`,
+            { ids: leaving },
+          )
+        ).map(toLedgerUnit);
+  if (fresh.length === 0 && left.length === 0) return { scope: [], deferred: [] };
+  const groups = [...new Set([...fresh.map(groupKey), ...left.map((u) => u.grp)])];
+  const lo = Math.min(...fresh.map((f) => f.startMs), ...left.map((u) => u.startMs)) - gapMs;
+  const hi = Math.max(...fresh.map((f) => f.endMs), ...left.map((u) => u.endMs)) + gapMs;
   const ledger = (
     await json<{ unit: string; grp: string; traces: string[]; start: string; end: string }>(
       `SELECT unit, grp, traces, start, end FROM weft_pairing_ledger FINAL
        WHERE active = 1 AND has({groups:Array(String)}, grp) AND (startsWith(grp, 'run:') OR (end >= ${at('lo')} AND start <= ${at('hi')}))`,
       { groups, lo: toChTime(new Date(lo)), hi: toChTime(new Date(hi)) },
     )
-  ).map((u): LedgerUnit => ({ unit: u.unit, grp: u.grp, traces: u.traces, startMs: Date.parse(fromChTime(u.start)), endMs: Date.parse(fromChTime(u.end)) }));
+  ).map(toLedgerUnit);
   const known = new Set(fresh.map((f) => f.traceId));
-  const missing = [...new Set(ledger.flatMap((u) => u.traces))].filter((t) => !known.has(t));
+  const missing = [...new Set([...ledger.flatMap((u) => u.traces).filter((t) => !known.has(t)), ...left.flatMap((u) => u.traces)])];
   let earlier: FragmentTrace[] = [];
   if (missing.length > 0) {
     await store.client.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
     await store.client.command({ query: tracesInsert({ ids: 'SELECT arrayJoin({ids:Array(String)})' }), query_params: { ids: missing, now: wallAt } });
-    earlier = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces`)).map(toFragment).filter((f) => groups.includes(groupKey(f)));
+    // Only what is still a piece: a trace whose root arrived since is paired as a trace, not in its instance's run.
+    earlier = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE ${PIECE}`))
+      .map(toFragment)
+      .filter((f) => groups.includes(groupKey(f)));
   }
-  const { units, scope, deferred } = fragmentUnits(fresh, earlier, ledger, gapMs, Date.parse(fromChTime(cut)) - gapMs);
+  const { units, scope, deferred } = fragmentUnits(
+    fresh,
+    earlier,
+    ledger,
+    gapMs,
+    Date.parse(fromChTime(cut)) - gapMs,
+    left.map((u) => u.grp),
+  );
   if (units.length > 0) {
     await store.client.insert({ table: 'weft_pairing_work', values: units.map(unitRow), format: 'JSONEachRow' });
   }
-  return { scope, deferred };
+  // A unit left with no piece (its only trace left) is in no recomputed group's range: retracted by name.
+  return { scope: [...new Set([...scope, ...left.map((u) => u.unit)])], deferred };
 }
 
 function unitRow(u: PairingUnit) {

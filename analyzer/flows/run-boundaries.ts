@@ -246,9 +246,10 @@ function instanceSpread(members: FragmentTrace[]): number {
 }
 
 /**
- * The units of the groups touched by `fresh` (newly settled pieces), recomputed together with
- * `earlier` (pieces of the ledger units that may be affected). Returns the units and the scope: the
- * ledger units of those groups that the recomputation replaces (retracted unless reproduced exactly).
+ * The units of the groups touched by `fresh` (newly settled pieces) and of `also` (groups a piece left: its root
+ * arrived and it is a trace of its own now), recomputed together with `earlier` (pieces of the ledger units that may
+ * be affected). Returns the units and the scope: the ledger units of those groups that the recomputation replaces
+ * (retracted unless reproduced exactly).
  */
 export function fragmentUnits(
   fresh: FragmentTrace[],
@@ -256,6 +257,7 @@ export function fragmentUnits(
   ledger: LedgerUnit[],
   gapMs: number,
   readOnlyBeforeMs = Number.POSITIVE_INFINITY,
+  also: Iterable<string> = [],
 ): { units: PairingUnit[]; scope: string[]; deferred: FragmentTrace[] } {
   const byKey = new Map<string, FragmentTrace>();
   for (const f of [...earlier, ...fresh]) byKey.set(`${f.traceId}\u001f${f.integration}`, f);
@@ -264,7 +266,7 @@ export function fragmentUnits(
     const g = groupKey(f);
     groups.set(g, [...(groups.get(g) ?? []), f]);
   }
-  const freshGroups = new Set(fresh.map(groupKey));
+  const freshGroups = new Set([...fresh.map(groupKey), ...also]);
   const units: PairingUnit[] = [];
   const deferred: FragmentTrace[] = [];
   const scope = new Set<string>();
