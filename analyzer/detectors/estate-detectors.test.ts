@@ -253,6 +253,24 @@ flows:
     expect(found({ 'flow:old-export': '2026-01-01T12:20:00.000Z', 'system:legacy-ftp': '2026-01-01T12:20:45.000Z' })).toEqual(['flow:old-export']);
   });
 
+  // Regression: a writer's clock 10 minutes ahead of Weft's put a run that ended (and arrived) at 12:19 at 12:29, after the
+  // flow was retired at 12:28: "Retired flow … still runs".
+  it('does not count a run Weft received before the change, whatever its own clock says', () => {
+    const ahead = (arrived: string) =>
+      deprecatedInUse({
+        snapshot: daySnapshot(catalog, {
+          edges: attributeEdges(catalog, [observedEdge('crm', 'erp', 'old-export', { service: 'old-export', ...at('2026-01-01T12:29:00.000Z') })]),
+          lastSeen: [
+            { source: 'crm', target: 'erp', integration: 'old-export', service: 'old-export', lastSeen: '2026-01-01T12:29:00.000Z', lastArrived: arrived },
+          ],
+          lifecycleSince: { 'flow:old-export': '2026-01-01T12:28:00.000Z' },
+        }),
+        now,
+      }).map((f) => f.key);
+    expect(ahead('2026-01-01T12:19:00.000Z')).toEqual([]);
+    expect(ahead('2026-01-01T12:29:01.000Z')).toEqual(['flow:old-export']);
+  });
+
   it('reports any use in the window when the lifecycle is not known to have changed (no catalog version stored)', () => {
     expect(found()).toEqual(['flow:old-export', 'system:legacy-ftp']);
   });

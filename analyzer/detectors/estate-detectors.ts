@@ -214,11 +214,17 @@ export const deprecatedInUse: Detector = ({ snapshot }) => {
     const since = lifecycleSince.get(key);
     return since === undefined || Date.parse(lastSeen) > Date.parse(since);
   };
+  // Nor is a run Weft received before the change, whatever its own clock says: a writer's clock ahead of Weft's put a run
+  // that ended a minute before the flow was retired after it (a run ends no later than it arrives).
+  const receivedAfter = (f: Flow) => {
+    const arrived = lastRun(f, snapshot).arrived;
+    return arrived === undefined || usedAfter(`flow:${f.id}`, arrived);
+  };
   const flows = catalog.flows
     .filter((f) => f.lifecycle !== 'active')
     .flatMap((f) => {
       const stats = combineEdges(snapshot.edges.filter((e) => e.flowId === f.id));
-      if (!stats || !usedAfter(`flow:${f.id}`, stats.lastSeen)) return [];
+      if (!stats || !usedAfter(`flow:${f.id}`, stats.lastSeen) || !receivedAfter(f)) return [];
       return [
         {
           kind: 'deprecated-in-use' as const,
