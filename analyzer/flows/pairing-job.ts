@@ -647,7 +647,8 @@ async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wa
       : (
           await json<{ unit: string; grp: string; traces: string[]; start: string; end: string }>(
             `SELECT unit, grp, traces, start, end FROM weft_pairing_ledger FINAL
-             WHERE active = 1 AND startsWith(grp, 'inst:') AND hasAny(traces, {ids:Array(String)})`,
+             WHERE unit IN (SELECT unit FROM weft_pairing_pieces WHERE trace_id IN (SELECT arrayJoin({ids:Array(String)})))
+               AND active = 1 AND startsWith(grp, 'inst:') AND hasAny(traces, {ids:Array(String)})`,
             { ids: leaving },
           )
         ).map(toLedgerUnit);
@@ -683,6 +684,8 @@ async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wa
   );
   if (units.length > 0) {
     await store.client.insert({ table: 'weft_pairing_work', values: units.map(unitRow), format: 'JSONEachRow' });
+    const pieces = units.filter((u) => u.grp.startsWith('inst:')).flatMap((u) => u.traces.map((t) => ({ trace_id: t, unit: u.unit, paired_at: wallAt })));
+    if (pieces.length > 0) await store.client.insert({ table: 'weft_pairing_pieces', values: pieces, format: 'JSONEachRow' });
   }
   // A unit left with no piece (its only trace left) is in no recomputed group's range: retracted by name.
   return { scope: [...new Set([...scope, ...left.map((u) => u.unit)])], deferred };
