@@ -13,3 +13,9 @@ export const ERR_REPORT_NOT_READY = defineError(
 );
 export const ERR_REPORT_PERIOD = defineError('WEFT_ERR_REPORT_PERIOD', 400, (what: string) => what);
 export const ERR_SIGNING_KEY = defineError('WEFT_ERR_SIGNING_KEY', 500, (what: string) => what);
+export const ERR_REPORT_FILE_EXISTS = defineError(
+  'WEFT_ERR_REPORT_FILE_EXISTS',
+  409,
+  (file: string) =>
+    `${file} was created by something else while the report was assembled: it was left as it is and this report was not written; write it to another file.`,
+);

@@ -428,4 +428,17 @@ describe('compliance report from a seeded store (real chDB)', () => {
     const failed = (await failing.list()).find((r) => r.scheduleId === 'daily');
     expect(failed).toMatchObject({ status: 'failed', error: 'rollups unreadable', trigger: 'schedule' });
   });
+
+  // Regression (break test): three `weft report --data … --out same.zip` at once each wrote over the others' bundle.
+  it('never writes a bundle over a file that exists, even one made while the report was assembled', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'reports-excl-'));
+    const file = join(dataDir, 'same.zip');
+    writeFileSync(file, 'the bundle another export wrote');
+    const service = createReportService({ store: h.store, dataDir, logger: silentLogger() });
+    await expect(service.generate({ period: period(), actor: 'cli:carol', trigger: 'cli', file })).rejects.toThrow(
+      `${file} was created by something else while the report was assembled`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('the bundle another export wrote');
+  });
+
 });

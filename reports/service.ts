@@ -8,7 +8,7 @@ import { assembleReport } from './assemble.ts';
 import { buildBundle } from './bundle/bundle.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './bundle/signing-key.ts';
 import { CatalogVersionStore } from './catalog-history/catalog-versions.ts';
-import { ERR_REPORT_NOT_FOUND } from './errors.ts';
+import { ERR_REPORT_FILE_EXISTS, ERR_REPORT_NOT_FOUND } from './errors.ts';
 import type { Period, Report, ReportPairing } from './model.ts';
 import { ReportRunStore, type ReportRun, type ReportTrigger } from './runs/report-runs.ts';
 import { clickhouseReportSource } from './source/clickhouse-source.ts';
@@ -100,7 +100,14 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       const report = assembleReport(data, { id: run.id, requestedBy: request.actor, now: clock.now(), pairing: request.pairing });
       const bundle = await buildBundle(report, signingKey());
       mkdirSync(dirname(run.file), { recursive: true });
-      writeFileSync(run.file, bundle.zip);
+      // Exclusively: a signed bundle already written there (one an auditor may have been given) is never replaced,
+      // even by another report that was assembled at the same time.
+      try {
+        writeFileSync(run.file, bundle.zip, { flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        throw ERR_REPORT_FILE_EXISTS(run.file);
+      }
       const done: ReportRun = {
         ...run,
         status: 'done',

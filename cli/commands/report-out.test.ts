@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,5 +25,42 @@ describe('weft report --out on a file that exists', () => {
     });
     expect([code, err.join('\n')]).toEqual([2, `weft report: --out ${kept} exists: write the report to another file, or remove that one first.`]);
     expect(readFileSync(kept, 'utf8')).toBe('the bundle given to the auditor');
+  });
+});
+
+// Regression (break test): three `weft report --out same.zip` run at once all printed "Wrote same.zip": the file was
+// checked before the report was assembled and then written over, so two of the three signed bundles were lost.
+describe('weft report --out created by another export while this one was assembled', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-report-race-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves the other bundle as it is and says so', async () => {
+    const out = join(dir, 'same.zip');
+    const id = '00000000-0000-4000-8000-000000000001';
+    const run = { id, status: 'done', error: '', bundle: `/api/v1/reports/${id}/bundle` };
+    // A Weft that answers the report API; the other export writes the file just before this one downloads its bundle.
+    const server = createServer((req, res) => {
+      if (req.url?.endsWith('/bundle')) {
+        writeFileSync(out, 'the bundle the other export wrote');
+        res.writeHead(200, { 'content-type': 'application/zip' }).end('PK not a bundle');
+        return;
+      }
+      res.writeHead(req.method === 'POST' ? 202 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ report: run }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const err: string[] = [];
+    try {
+      const code = await main(['report', '--url', `http://127.0.0.1:${(server.address() as AddressInfo).port}`, '--out', 'same.zip'], {
+        out: () => undefined,
+        err: (t) => err.push(t),
+        env: {},
+        cwd: dir,
+      });
+      expect(code).toBe(2);
+    } finally {
+      server.close();
+    }
+    expect(err.join('\n')).toContain(`--out ${out} was created by something else while the report was assembled`);
+    expect(readFileSync(out, 'utf8')).toBe('the bundle the other export wrote');
   });
 });

@@ -32,6 +32,19 @@ async function reportFromApi(url: string, body: { since: string; until?: string 
   return api.bytes(report.bundle!);
 }
 
+/** Writes a bundle to a file that must not exist yet (checked again at the write, not only before the work). */
+export function writeExclusive(out: string, zip: Uint8Array): void {
+  try {
+    writeFileSync(out, zip, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw ERR_CONFIG(
+        `--out ${out} was created by something else while the report was assembled: it was left as it is and this report not written; write it to another file.`,
+      );
+    throw err;
+  }
+}
+
 export const reportCommand: Command = {
   summary: 'Compliance report for a period: a signed evidence bundle (PDF, CSV per table, JSON, manifest)',
   usage:
@@ -102,7 +115,8 @@ export const reportCommand: Command = {
         await store.close();
       }
     }
-    writeFileSync(out, zip);
+    // Created exclusively: another export that wrote the same --out while this one was assembled keeps its bundle.
+    if (url) writeExclusive(out, zip);
     const check = verifyBundle(zip);
     if (!check.ok) throw ERR_CONFIG(`The bundle written to ${out} does not verify: ${check.problems.join('; ')}`);
     // The period the bundle states (a running Weft resolves --since against its own clock, not this one).
