@@ -441,4 +441,26 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(readFileSync(file, 'utf8')).toBe('the bundle another export wrote');
   });
 
+  // Regression (break test): a bucket's count was the average of its samples, so the drift table showed a replica
+  // holding "1987.75" records under "Replica count (last)".
+  it("counts a probe's bucket as its last sample, not an average", async () => {
+    const base = Math.floor((t0 - 40 * MIN) / (5 * MIN)) * 5 * MIN;
+    const at = (m: number, value: number) => ({
+      ts: new Date(base + m * MIN),
+      probeId: 'order-count',
+      kind: 'http',
+      system: 'erp',
+      domain: 'order',
+      ok: true,
+      value,
+      metrics: {},
+      latencyMs: 5,
+      errorCode: '' as const,
+      error: '',
+    });
+    await new SampleStore(h.store).write([at(1, 100), at(2, 107)]);
+    const counts = await clickhouseReportSource(h.store).counts({ since: new Date(base).toISOString(), until: new Date(base + 5 * MIN).toISOString() }, 300);
+    expect(counts.filter((c) => c.probeId === 'order-count').map((c) => c.value)).toEqual([107]);
+  });
+
 });

@@ -77,7 +77,7 @@ export function clickhouseReportSource(store: Store): ReportSource {
 
     async counts(period, stepSeconds) {
       const found = await rows<{ probe_id: string; c_system: string; c_domain: string; bucket: string; c_value: number }>(
-        `SELECT probe_id, any(system) AS c_system, any(domain) AS c_domain, toStartOfInterval(ts, toIntervalSecond({step:UInt32})) AS bucket, avg(value) AS c_value
+        `SELECT probe_id, any(system) AS c_system, any(domain) AS c_domain, toStartOfInterval(ts, toIntervalSecond({step:UInt32})) AS bucket, argMax(value, ts) AS c_value
          FROM probe_samples WHERE ts >= {since:${T}} AND ts < {until:${T}} AND ok = 1 AND value IS NOT NULL AND domain != ''
          GROUP BY probe_id, bucket ORDER BY bucket, probe_id`,
         { ...params(period), step: Math.max(1, Math.round(stepSeconds)) },

@@ -28,7 +28,7 @@ export interface FindingEventRow {
   note: string;
 }
 
-/** A probe's record counts in one time bucket (average of its successful samples). */
+/** A probe's record count in one time bucket: its last successful sample in the bucket (a count read, never an average of counts). */
 export interface CountBucket {
   probeId: string;
   system: string;
@@ -135,6 +135,11 @@ export interface ReportData {
   catalog: Catalog;
   /** The stored catalog version the report used; null when none is stored (then `catalog` came from files or is empty). */
   catalogVersion: CatalogVersion | null;
+  /**
+   * Where `catalog` came from: the stored version in force at the end of the period, the files given for this report,
+   * the catalog the installation runs with now (no version was stored by the end of the period), or none.
+   */
+  catalogOrigin?: 'stored' | 'given' | 'current' | 'none';
   /** The estate as catalogued and as observed in the period (analyzer/). */
   inventory: Inventory;
   /** Observed flow edges in the period, attributed to documented flows. */
