@@ -463,4 +463,16 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(counts.filter((c) => c.probeId === 'order-count').map((c) => c.value)).toEqual([107]);
   });
 
+  // Regression (break test): a period that ended before any catalog version was stored was reported with the catalog
+  // Weft runs with now, and its cover said "read from the files given" although no file was given.
+  it('says when the catalog shown is not one stored for the period', async () => {
+    const early = { since: new Date(t0 - 60 * MIN).toISOString(), until: new Date(t0 - 20 * MIN).toISOString() };
+    const data = await readReportData(clickhouseReportSource(h.store), early, { fallbackCatalog: catalog });
+    const r = assembleReport(data, { requestedBy: 'auditor-carol', now: new Date() });
+    expect(r.catalog.note).toBe(
+      'no catalog version was stored by the end of the period: this report uses the catalog Weft runs with now, which may not be the one in force then',
+    );
+    const given = await readReportData(clickhouseReportSource(h.store), early, { catalog });
+    expect(assembleReport(given, { requestedBy: 'auditor-carol', now: new Date() }).catalog.note).toBe('read from the files given');
+  });
 });

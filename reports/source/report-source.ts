@@ -59,6 +59,7 @@ export async function readReportData(source: ReportSource, period: Period, optio
   const history = await source.catalogVersions(period);
   const catalog = options.catalog ?? history.atEnd?.catalog ?? options.fallbackCatalog ?? emptyCatalog();
   const catalogVersion = options.catalog ? null : (history.atEnd?.version ?? null);
+  const catalogOrigin = options.catalog ? 'given' : history.atEnd ? 'stored' : options.fallbackCatalog ? 'current' : 'none';
   const [estate, findings, findingEvents, probeRuns, counts, reconciliationRuns, schemaObservations, alertRules, alerts, remediations, auditLog] =
     await Promise.all([
       source.estate(catalog, period),
@@ -77,6 +78,7 @@ export async function readReportData(source: ReportSource, period: Period, optio
     period,
     catalog,
     catalogVersion,
+    catalogOrigin,
     alertRules: alertRules.recorded ? alertRules : catalogAlertRules(catalog),
     inventory: estate.inventory,
     edges: estate.edges,
