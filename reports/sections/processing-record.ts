@@ -99,13 +99,19 @@ export function processingRecordSection(data: ReportData): Section {
     }
   }
   const transfers = records.filter((r) => regionKind(ix.systems.get(r.f.target)?.region) === 'third-country');
-  const gaps = records.filter((r) => !r.f.purpose || !r.d.retention || !r.d.dataSubjects?.length).length;
+  // Art. 30(1): purposes (b), categories of data subjects and of personal data (c), whether the recipient is in a third
+  // country (e: the target's region, not recorded or not recognised), envisaged erasure time limits (f: retention).
+  const transferUnknown = (r: (typeof records)[number]) => {
+    const kind = regionKind(ix.systems.get(r.f.target)?.region);
+    return kind === 'not-recorded' || kind === 'unknown';
+  };
+  const gaps = records.filter((r) => !r.f.purpose || !r.d.retention || !r.d.dataSubjects?.length || !r.d.personalData?.length || transferUnknown(r)).length;
   const sections = {
     id: 'processing-record' as const,
     title: 'Record of processing (GDPR Art. 30)',
     summary: [
       `Every documented flow that moves regulated data (a domain with regulated categories in the catalog): purpose, categories of data subjects and of personal data, recipients (the target system and its owner), transfers to third countries (the target system's region outside the EEA), retention and erasure limits, and security measures.`,
-      `${count(records.length, 'documented flow')} ${records.length === 1 ? 'moves' : 'move'} regulated data; ${transfers.length} of them ${transfers.length === 1 ? 'transfers' : 'transfer'} it to a third country; ${gaps} ${gaps === 1 ? 'lacks' : 'lack'} a purpose, data subjects or a retention limit in the catalog. ` +
+      `${count(records.length, 'documented flow')} ${records.length === 1 ? 'moves' : 'move'} regulated data; ${transfers.length} of them ${transfers.length === 1 ? 'transfers' : 'transfer'} it to a third country; ${gaps} ${gaps === 1 ? 'lacks' : 'lack'} a purpose, data subjects, personal data categories, a retention limit or the recipient's region (so whether it is a third-country transfer) in the catalog. ` +
         `${count(undocumented.size, 'regulated flow')} ${undocumented.size === 1 ? 'was' : 'were'} observed in the period without being documented.`,
     ],
     figures: [
