@@ -104,6 +104,9 @@ export async function readReportData(source: ReportSource, period: Period, optio
 export function catalogAlertRules(catalog: Catalog): Recorded<AlertRuleRow> {
   const rows = rulesFor(catalog)
     // Estate-wide rules (telemetry gap, probe and drift findings) watch no single flow; a flow-level rule with no flow covers nothing.
+    // A derived flow rule names every active flow but is evaluated only for those with a threshold (a class, an SLO, a
+    // schedule): a flow without one is not watched by it, as alerting skips it.
+    .map((r) => ({ ...r, flows: r.flows.filter((id) => (typeof r.threshold === 'function' ? r.threshold(id) !== undefined : true)) }))
     .filter((r) => r.flows.length > 0)
     .map((r) => ({ id: r.id, name: r.id, flows: r.flows, source: r.origin }));
   return { recorded: true, rows };
