@@ -31,3 +31,27 @@ describe('record of processing: records incomplete', () => {
     );
   });
 });
+
+// Regression (break test): a report of 14:52:10 to 14:52:40 listed an undocumented regulated flow known only from its
+// finding with "19 traces, 2063 records, last seen 14:55:15": the finding's own evidence, counted after the period ended.
+describe('record of processing: undocumented regulated flows known from a finding', () => {
+  it('shows no counts and no time outside the period from the finding', () => {
+    const catalog = catalogFrom(estate(complete, 'region: IE,'));
+    const finding = {
+      kind: 'regulated-data-exposure',
+      subject: { systems: ['erp', 'crm'], flows: [], domains: ['customer'] },
+      evidence: { documented: false, integration: 'writeback', domain: 'customer', traces: 19, records: 2063, sampleTraceIds: ['abc'] },
+      firstSeen: '2026-12-02T14:52:18.000Z',
+      lastSeen: '2026-12-02T14:55:15.000Z',
+    };
+    const section = processingRecordSection({
+      period: { since: '2026-12-02T14:52:10.000Z', until: '2026-12-02T14:52:40.000Z' },
+      catalog,
+      edges: [],
+      findings: [finding],
+    } as unknown as ReportData);
+    const t = section.tables.find((x) => x.id === 'undocumented-regulated')!;
+    expect(t.rows).toEqual([['erp → crm', 'writeback', 'customer (pii)', null, null, '2026-12-02 14:52:18 UTC', '', 'abc']]);
+    expect(section.summary.at(-1)).toContain('1 of them is known from a regulated-data-exposure finding open in the period');
+  });
+});

@@ -53,15 +53,25 @@ export function processingRecordSection(data: ReportData): Section {
   // Observed in the period, regulated domain, no documented flow: what no hand-written register can show.
   const undocumented = new Map<
     string,
-    { source: string; target: string; integration: string; domain: string; traces: number; records: number; first: string; last: string; trace: string }
+    {
+      source: string;
+      target: string;
+      integration: string;
+      domain: string;
+      traces: number | null;
+      records: number | null;
+      first: string;
+      last: string;
+      trace: string;
+    }
   >();
   for (const e of data.edges) {
     if (e.flowId || !regulated(e.effectiveDomain)) continue;
     const key = `${e.source}|${e.target}|${e.integration}|${e.effectiveDomain}`;
     const prev = undocumented.get(key);
     if (prev) {
-      prev.traces += e.traces;
-      prev.records += e.records;
+      prev.traces = (prev.traces ?? 0) + e.traces;
+      prev.records = (prev.records ?? 0) + e.records;
       prev.first = prev.first < e.firstSeen ? prev.first : e.firstSeen;
       prev.last = prev.last > e.lastSeen ? prev.last : e.lastSeen;
     } else {
@@ -78,22 +88,27 @@ export function processingRecordSection(data: ReportData): Section {
       });
     }
   }
-  // Findings raised in the period for regulated data on undocumented flows that the window's rollups no longer hold.
+  // Findings raised in the period for regulated data on undocumented flows that the window's rollups no longer hold (or a
+  // period with no whole minute). Their evidence counts the finding's own window, not the period: no counts are shown,
+  // and a first or last seen outside the period is left out rather than shown as if seen in it.
+  const inPeriod = (at: string) => Date.parse(at) >= Date.parse(data.period.since) && Date.parse(at) < Date.parse(data.period.until);
+  let fromFindings = 0;
   for (const f of data.findings.filter((x) => x.kind === 'regulated-data-exposure' && x.evidence.documented === false)) {
     const [source, target] = f.subject.systems;
     const integration = String(f.evidence.integration ?? '');
     const domain = String(f.evidence.domain ?? f.subject.domains[0] ?? '');
     const key = `${source}|${target}|${integration}|${domain}`;
     if (!undocumented.has(key) && source && target) {
+      fromFindings++;
       undocumented.set(key, {
         source,
         target,
         integration,
         domain,
-        traces: Number(f.evidence.traces ?? 0),
-        records: Number(f.evidence.records ?? 0),
-        first: f.firstSeen,
-        last: f.lastSeen,
+        traces: null,
+        records: null,
+        first: inPeriod(f.firstSeen) ? f.firstSeen : '',
+        last: inPeriod(f.lastSeen) ? f.lastSeen : '',
         trace: String((f.evidence.sampleTraceIds as string[] | undefined)?.[0] ?? ''),
       });
     }
@@ -113,6 +128,11 @@ export function processingRecordSection(data: ReportData): Section {
       `Every documented flow that moves regulated data (a domain with regulated categories in the catalog): purpose, categories of data subjects and of personal data, recipients (the target system and its owner), transfers to third countries (the target system's region outside the EEA), retention and erasure limits, and security measures.`,
       `${count(records.length, 'documented flow')} ${records.length === 1 ? 'moves' : 'move'} regulated data; ${transfers.length} of them ${transfers.length === 1 ? 'transfers' : 'transfer'} it to a third country; ${gaps} ${gaps === 1 ? 'lacks' : 'lack'} a purpose, data subjects, personal data categories, a retention limit or the recipient's region (so whether it is a third-country transfer) in the catalog. ` +
         `${count(undocumented.size, 'regulated flow')} ${undocumented.size === 1 ? 'was' : 'were'} observed in the period without being documented.`,
+      ...(fromFindings > 0
+        ? [
+            `${fromFindings} of them ${fromFindings === 1 ? 'is' : 'are'} known from a regulated-data-exposure finding open in the period, not from flow figures counted in it (its traces and records are left blank, and a first or last seen outside the period too).`,
+          ]
+        : []),
     ],
     figures: [
       { label: 'regulated flows documented', value: records.length },
