@@ -24,4 +24,14 @@ describe('pdfText', () => {
       'ship <U+1F680>',
     ]);
   });
+
+  // Regression (break test): the cut at 1200 characters counted the original text, so a 1200-character name in
+  // Japanese became 9,600 characters of code points: one table row ran over 80 pages of the PDF.
+  it('cuts a long cell at what is drawn, never inside a code point', () => {
+    const shown = pdfText('日'.repeat(1200));
+    expect(shown.length).toBeLessThanOrEqual(1201);
+    expect(shown).toBe(`${'<U+65E5>'.repeat(150)}…`);
+    expect(pdfText('ab日', 9)).toBe('ab…');
+    expect(pdfText('🚀'.repeat(3), 20)).toBe('<U+1F680><U+1F680>…');
+  });
 });

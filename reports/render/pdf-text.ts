@@ -17,18 +17,25 @@ const codePointText = (code: number) => `<U+${code.toString(16).toUpperCase().pa
  * Text as the standard PDF fonts can draw it: Latin-1 and the Windows-1252 extras kept, arrows and
  * comparison signs spelled out, control characters as a space, anything else (other scripts, emoji)
  * as its code point, `<U+65E5>`, so two names in another script never look alike. Very long cells are
- * cut at `max` characters (of the original text) so a single cell never outgrows a page.
+ * cut at `max` characters of what is drawn (a code point written out counts its 8 or 9 characters, never cut
+ * in two) so a single cell never outgrows a page.
  */
 export function pdfText(value: unknown, max = 1200): string {
   const text = value === null || value === undefined ? '' : String(value);
   let out = '';
-  for (const ch of text.length > max ? `${text.slice(0, max)}…` : text) {
+  for (const ch of text) {
     const code = ch.codePointAt(0)!;
     const swap = REPLACE.get(ch);
-    if (swap !== undefined) out += swap;
-    else if (ch === '\n' || (code >= 0x20 && code < 0x7f) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.has(ch)) out += ch;
-    else if (code < 0x20 || code === 0x7f) out += ' ';
-    else out += codePointText(code);
+    const piece =
+      swap !== undefined
+        ? swap
+        : ch === '\n' || (code >= 0x20 && code < 0x7f) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.has(ch)
+          ? ch
+          : code < 0x20 || code === 0x7f
+            ? ' '
+            : codePointText(code);
+    if (out.length + piece.length > max) return `${out}…`;
+    out += piece;
   }
   return out;
 }
