@@ -40,6 +40,36 @@ describe('buildInventory', () => {
     expect(windowOnly.get('billing-erp')?.lastSeen).toBeNull();
   });
 
+  // Regression: a report of 14:55–15:10 showed a flow last seen at 15:10:02, a run that started in its last minute.
+  it("keeps a window's last seen inside the window: a run that ended after it was seen up to its end", () => {
+    const after = '2026-01-02T00:00:02.551Z';
+    const late = daySnapshot(catalog, {
+      edges: attributeEdges(catalog, [edge('crm', 'erp', 'sync', 'sync-a', after, 1), edge('erp', 'crm', 'push', 'push-a', after, 1)]),
+      touches: [
+        {
+          system: 'crm',
+          integration: 'sync',
+          service: 'sync-a',
+          direction: 'read',
+          domain: '',
+          spans: 1,
+          errors: 0,
+          records: 0,
+          lastSeen: after,
+          sampleTrace: 't',
+        },
+      ],
+    });
+    const windowOnly = buildInventory(late, { lastSeen: 'window' });
+    expect(windowOnly.flows.filter((f) => f.stats).map((f) => [f.id, f.lastSeen])).toEqual([
+      ['crm-erp', late.until],
+      ['observed:erp->crm@push', late.until],
+    ]);
+    expect(windowOnly.systems.find((x) => x.id === 'crm')?.lastSeen).toBe(late.until);
+    // The API's inventory says when it was really last seen.
+    expect(buildInventory(late).systems.find((x) => x.id === 'crm')?.lastSeen).toBe(after);
+  });
+
   // Regression: an undocumented flow carried by two services took its last seen from the edge listed first.
   it('makes one undocumented flow of the edges of one source, target and integration, last seen at the latest of them', () => {
     const observed = buildInventory(snapshot).flows.filter((f) => f.id.startsWith('observed:'));

@@ -136,6 +136,10 @@ export interface InventoryOptions {
 export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inventory {
   const ever = options.lastSeen !== 'window';
   const { catalog } = s;
+  // In `window` mode, never after the window: a run that started in its last minute and ended after it was seen
+  // running up to the window's end (a report's "last seen" fell after the period it covers).
+  const untilMs = Date.parse(s.until);
+  const held = <T extends string | null>(at: T): T => (!ever && at !== null && Date.parse(at) > untilMs ? (s.until as T) : at);
   // Unknown systems from the one list the unknown-system findings and the graph use (touches and flow ends).
   const unknown = unknownSystemUses(s);
   const systemIds = [...new Set([...catalog.systems.map((x) => x.id), ...unknown.keys()])];
@@ -153,13 +157,14 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
       spans: t.reduce((n, x) => n + x.spans, 0),
       errors: t.reduce((n, x) => n + x.errors, 0),
       records: t.reduce((n, x) => n + x.records, 0),
-      lastSeen:
+      lastSeen: held(
         t
           .map((x) => x.lastSeen)
           .sort()
           .at(-1) ??
-        (ever ? s.systemLastSeen[id] : undefined) ??
-        null,
+          (ever ? s.systemLastSeen[id] : undefined) ??
+          null,
+      ),
     };
   });
   // Each flow's edges and each documented flow's all-time last seen, gathered in one pass over each list (a pass per
@@ -176,7 +181,7 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
     const edges = edgesOf.get(f.id) ?? [];
     // The flow's edges as the window's are attributed: a flow listed earlier that also matches claims them.
     const stats = combineEdges(edges);
-    const lastSeen = ever ? (everSeen.get(f) ?? null) : (stats?.lastSeen ?? null);
+    const lastSeen = ever ? (everSeen.get(f) ?? null) : held(stats?.lastSeen ?? null);
     return {
       ...catalogFlowFacts(f),
       integrations: [...new Set(edges.map((e) => e.integration))],
@@ -193,7 +198,7 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
       ...observedFlowFacts(e.source, e.target, e.integration, edgesDomain(edges)),
       integrations: [e.integration],
       stats,
-      lastSeen: stats.lastSeen,
+      lastSeen: held(stats.lastSeen),
       throughputPerHour: 0,
     });
   }
@@ -210,7 +215,7 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
       flows: [...new Set(flows.filter((f) => f.domain === d.id).map((f) => f.id))],
       traces: stats?.traces ?? 0,
       records: stats?.records ?? 0,
-      lastSeen: stats?.lastSeen ?? null,
+      lastSeen: held(stats?.lastSeen ?? null),
     };
   });
   const owners = catalog.owners.map((o) => ({
