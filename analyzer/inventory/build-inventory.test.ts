@@ -70,6 +70,17 @@ describe('buildInventory', () => {
     expect(buildInventory(late).systems.find((x) => x.id === 'crm')?.lastSeen).toBe(after);
   });
 
+  // Regression: the datasets OpenLineage runs read and write (no span touches them) were "not seen in the period" in a
+  // report whose flows between them showed 15 runs.
+  it('sees a system at an end of a flow seen in the window, spans or not', () => {
+    const windowOnly = buildInventory(snapshot, { lastSeen: 'window' });
+    expect(Object.fromEntries(windowOnly.systems.map((x) => [x.id, x.lastSeen]))).toEqual({
+      crm: '2026-01-01T20:00:00.000Z',
+      erp: '2026-01-01T20:00:00.000Z',
+      billing: null,
+    });
+  });
+
   // Regression: an undocumented flow carried by two services took its last seen from the edge listed first.
   it('makes one undocumented flow of the edges of one source, target and integration, last seen at the latest of them', () => {
     const observed = buildInventory(snapshot).flows.filter((f) => f.id.startsWith('observed:'));

@@ -143,6 +143,9 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
   // Unknown systems from the one list the unknown-system findings and the graph use (touches and flow ends).
   const unknown = unknownSystemUses(s);
   const systemIds = [...new Set([...catalog.systems.map((x) => x.id), ...unknown.keys()])];
+  // A system is seen at an end of a flow seen in the window, too: a dataset OpenLineage runs read or write has no span.
+  const edgeSeen = new Map<string, string>();
+  for (const e of s.edges) for (const end of [e.source, e.target]) if ((edgeSeen.get(end) ?? '') < e.lastSeen) edgeSeen.set(end, e.lastSeen);
   const systems: InventorySystem[] = systemIds.map((id) => {
     const sys = catalog.systems.find((x) => x.id === id);
     const t = unknown.get(id) ?? s.touches.filter((x) => x.system === id);
@@ -158,8 +161,8 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
       errors: t.reduce((n, x) => n + x.errors, 0),
       records: t.reduce((n, x) => n + x.records, 0),
       lastSeen: held(
-        t
-          .map((x) => x.lastSeen)
+        [...t.map((x) => x.lastSeen), edgeSeen.get(id)]
+          .filter((x): x is string => x !== undefined)
           .sort()
           .at(-1) ??
           (ever ? s.systemLastSeen[id] : undefined) ??

@@ -11,13 +11,20 @@ function flowStatus(f: ReportData['inventory']['flows'][number]): string {
   return f.lifecycle === 'active' ? 'documented and observed' : `${f.lifecycle}, still observed`;
 }
 
+/** A documented system's status in the period: seen in its spans, only as an end of a flow seen (OpenLineage runs), or not. */
+function systemStatus(s: ReportData['inventory']['systems'][number]): string {
+  if (s.spans > 0) return 'documented, observed';
+  return s.lastSeen !== null ? 'documented, observed (flows, no spans)' : 'documented';
+}
+
 /** Estate inventory: systems, flows, owners and contacts, lifecycle, documented against observed. */
 export function inventorySection(data: ReportData): Section {
   const { inventory, catalog } = data;
   const ix = catalogIndex(catalog);
   const statuses = inventory.flows.map(flowStatus);
   const withStatus = (s: string) => statuses.filter((x) => x === s).length;
-  const observedSystems = inventory.systems.filter((s) => s.spans > 0);
+  // Seen in the period: its spans, or an end of a flow seen (a dataset OpenLineage runs read or write has no span).
+  const observedSystems = inventory.systems.filter((s) => s.spans > 0 || s.lastSeen !== null);
   const unknown = inventory.systems.filter((s) => !s.documented);
   const byStatus = ['documented and observed', 'documented, not observed', 'observed, not documented'].map((s) => ({ s, n: withStatus(s) }));
   const undocumented = withStatus('observed, not documented');
@@ -73,7 +80,7 @@ export function inventorySection(data: ReportData): Section {
           s.documented ? ix.ownerText(s.owner) : 'not in the catalog',
           s.lifecycle,
           ix.systems.get(s.id)?.region ?? '',
-          s.documented ? (s.spans > 0 ? 'documented, observed' : 'documented') : 'unknown (shadow IT?)',
+          s.documented ? systemStatus(s) : 'unknown (shadow IT?)',
           s.spans,
           s.lastSeen ? fmtTime(s.lastSeen) : 'not seen in the period',
         ]),
