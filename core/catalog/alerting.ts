@@ -245,6 +245,9 @@ function durationOrNaN(text: string): number {
   }
 }
 
+/** The longest wait between two attempts of a remediation (a day; a timer holds at most 24.8 days). */
+const MAX_REMEDIATION_BACKOFF_MS = 86_400_000;
+
 /** Receiver fields each type needs. */
 const receiverNeeds: Record<ReceiverType, (r: ReceiverSpec) => { field: string; message: string } | null> = {
   alertmanager: (r) => (r.url ? null : { field: 'url', message: 'an alertmanager receiver needs url: http://alertmanager:9093' }),
@@ -326,8 +329,22 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
     if (timeoutMs !== undefined && (timeoutMs < 1000 || timeoutMs > 300_000))
       problems.push({ path: `receivers[${i}].timeout`, message: `timeout ${r.timeout} is out of range: give 1s to 5m` });
   });
+  c.alerts.forEach((a, i) => {
+    // A window of no time holds no run: `traces < 1` over it fires for every flow, the others never do.
+    if (a.window !== undefined && durationOrNaN(a.window) === 0)
+      problems.push({ path: `alerts[${i}].window`, message: `window ${a.window} holds nothing: give a window longer than 0 (e.g. 5m)` });
+  });
   c.routes.forEach((r, i) => {
     const where = `routes[${i}]`;
+    // As Alertmanager refuses group_interval and repeat_interval of 0: a group would be told again at every evaluation.
+    for (const field of ['groupInterval', 'repeatInterval'] as const) {
+      const text = r[field];
+      if (text !== undefined && durationOrNaN(text) === 0)
+        problems.push({
+          path: `${where}.${field}`,
+          message: `${field} ${text} would send the group again at every evaluation (about once a second): give a duration longer than 0 (default ${field === 'groupInterval' ? '1m' : '4h'})`,
+        });
+    }
     if (r.receiver && !receivers.has(r.receiver))
       problems.push({ path: `${where}.receiver`, message: `unknown receiver "${r.receiver}"${didYouMean(r.receiver, receivers)}: declare it under receivers` });
     for (const [name, re] of Object.entries(r.matchRe ?? {})) {
@@ -354,6 +371,14 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
     });
     if (r.escalate && !receivers.has(r.escalate))
       problems.push({ path: `${where}.escalate`, message: `unknown receiver "${r.escalate}"${didYouMean(r.escalate, receivers)}: declare it under receivers` });
+    const timeoutMs = r.request?.timeout === undefined ? undefined : durationOrNaN(r.request.timeout);
+    if (timeoutMs !== undefined && (timeoutMs < 1000 || timeoutMs > 300_000))
+      problems.push({ path: `${where}.request.timeout`, message: `timeout ${r.request.timeout} is out of range: give 1s to 5m` });
+    // A wait between attempts is a timer: past a day (timers hold at most 24.8 days) it would fire at once, not wait.
+    for (const field of ['backoff', 'maxBackoff'] as const) {
+      if (typeof r[field] === 'string' && durationOrNaN(r[field]) > MAX_REMEDIATION_BACKOFF_MS)
+        problems.push({ path: `${where}.${field}`, message: `${field} ${r[field]} is too long: give at most 1d between two attempts` });
+    }
     if (!r.flows?.length && !r.rules?.length) problems.push({ path: `${where}.flows`, message: 'attach the action to flows: [flow-id] or rules: [rule-id]' });
     // The body is a template ({{labels.flow}}), sent as written: a reference there would go out as its text.
     if (r.request?.body?.includes('env:'))

@@ -173,6 +173,42 @@ flows:
   });
 });
 
+describe('durations the schema lets through but Weft cannot use', () => {
+  // Each of these loaded (and `weft catalog reload` took it), then failed every alert evaluation or paced a group at every
+  // evaluation: a route's groupInterval of 99999999w stopped alerting, and Alertmanager told every firing alert resolved.
+  it('refuses a duration longer than 100 years in any section, naming the field', () => {
+    const text = `${good.replace('classes:\n', 'classes:\n  - { id: slow, staleAfter: 99999999w }\n')}receivers:
+  - { id: hook, type: webhook, url: "http://127.0.0.1:1/x" }
+routes:
+  - { receiver: hook, groupInterval: 99999999w }
+`;
+    expect(problems({ 'd.yaml': text })).toEqual([
+      'd.yaml:20:29: classes[0].staleAfter: a duration is longer than the longest duration Weft accepts (100 years), got "99999999w".',
+      'd.yaml:34:38: routes[0].groupInterval: a duration is longer than the longest duration Weft accepts (100 years), got "99999999w".',
+    ]);
+  });
+
+  it('refuses zero intervals and windows, and remediation timeouts and backoffs a timer cannot hold', () => {
+    const text = `${good}alerts:
+  - { id: none-ran, measure: traces, op: "<", threshold: 1, window: 0s, severity: high }
+receivers:
+  - { id: hook, type: webhook, url: "http://127.0.0.1:1/x" }
+routes:
+  - { receiver: hook, groupWait: 0s, groupInterval: 0s, repeatInterval: 0ms }
+remediations:
+  - { id: rerun, rules: [flow-stale], request: { url: "http://127.0.0.1:1/run", timeout: 0s }, backoff: 40d, maxBackoff: 50d }
+`;
+    expect(problems({ 'z.yaml': text })).toEqual([
+      'z.yaml:31:69: alerts[0].window: window 0s holds nothing: give a window longer than 0 (e.g. 5m)',
+      'z.yaml:35:53: routes[0].groupInterval: groupInterval 0s would send the group again at every evaluation (about once a second): give a duration longer than 0 (default 1m)',
+      'z.yaml:35:73: routes[0].repeatInterval: repeatInterval 0ms would send the group again at every evaluation (about once a second): give a duration longer than 0 (default 4h)',
+      'z.yaml:37:90: remediations[0].request.timeout: timeout 0s is out of range: give 1s to 5m',
+      'z.yaml:37:105: remediations[0].backoff: backoff 40d is too long: give at most 1d between two attempts',
+      'z.yaml:37:122: remediations[0].maxBackoff: maxBackoff 50d is too long: give at most 1d between two attempts',
+    ]);
+  });
+});
+
 describe('ownership defaults', () => {
   const yaml = `defaultOwner: icoe
 owners: [{ id: icoe }, { id: sales-it }, { id: erp-team }]

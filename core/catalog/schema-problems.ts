@@ -4,6 +4,7 @@ import { CatalogFileSchema } from './schema.ts';
 import { ProbeSpecSchema, probeKindNames } from './probes.ts';
 import { redactUrl } from './secret-fields.ts';
 import { closestName, didYouMean } from '../text/index.ts';
+import { parseDuration } from '../time/index.ts';
 
 export interface SchemaProblem {
   segments: Array<string | number>;
@@ -213,7 +214,7 @@ export function schemaProblems(value: unknown): SchemaProblem[] {
       ];
     }
   }
-  const all = errorsOf(CatalogFileSchema, value, []);
+  const all = [...errorsOf(CatalogFileSchema, value, []), ...durationProblems(CatalogFileSchema, value, [])];
   const seen = new Set<string>();
   return all.filter((p) => {
     const key = `${p.segments.join('/')}|${p.message}`;
@@ -221,4 +222,45 @@ export function schemaProblems(value: unknown): SchemaProblem[] {
     seen.add(key);
     return true;
   });
+}
+
+/** The pattern every catalog duration field has (core/catalog/schema.ts, probes.ts, alerting.ts). */
+const DURATION_PATTERN = '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$';
+
+/**
+ * Durations that have a duration's shape but that Weft cannot use: longer than the longest it accepts (100 years), or
+ * a text too long to read. The pattern alone lets "99999999w" through, and the parts that read it later (alerting's
+ * evaluation, a route's pacing, staleness) would fail on every run instead of the catalog failing once, here. Walks the
+ * schema beside the value: every string whose schema is a duration is parsed.
+ */
+function durationProblems(schema: TSchema, value: unknown, at: Array<string | number>): SchemaProblem[] {
+  const out = new Map<string, SchemaProblem>();
+  const walk = (s: TSchema, v: unknown, path: Array<string | number>) => {
+    const x = s as {
+      type?: string;
+      pattern?: string;
+      properties?: Record<string, TSchema>;
+      items?: TSchema;
+      anyOf?: TSchema[];
+      patternProperties?: Record<string, TSchema>;
+    };
+    if (typeof v === 'string' && x.type === 'string' && x.pattern === DURATION_PATTERN && new RegExp(x.pattern).test(v)) {
+      try {
+        parseDuration(v, 'a duration');
+      } catch (err) {
+        const key = path.join('/');
+        if (!out.has(key)) out.set(key, { segments: path, message: (err as Error).message });
+      }
+      return;
+    }
+    if (x.anyOf) for (const variant of x.anyOf) walk(variant, v, path);
+    if (Array.isArray(v) && x.items) v.forEach((item, i) => walk(x.items as TSchema, item, [...path, i]));
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      for (const [k, sub] of Object.entries(x.properties ?? {})) if (Object.hasOwn(v, k)) walk(sub, (v as Record<string, unknown>)[k], [...path, k]);
+      const values = Object.values(x.patternProperties ?? {});
+      if (values.length === 1) for (const [k, item] of Object.entries(v)) walk(values[0], item, [...path, k]);
+    }
+  };
+  walk(schema, value, at);
+  return [...out.values()];
 }
