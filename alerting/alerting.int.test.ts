@@ -14,6 +14,7 @@ import { silentLogger } from '../core/log/logger.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { alertmanagerPath, startAlertmanager, toolAvailable, type RunningAlertmanager } from '../test/alertmanager.ts';
 import { createLease, startAlerting, type AlertingRuntime, type WebhookPayload } from './index.ts';
+import { fingerprint } from './model/fingerprint.ts';
 
 /** Local HTTP stand-ins: the webhook and Slack receivers and the remediation targets, recording what they get. */
 interface Received {
@@ -297,6 +298,9 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     const escalation = body('/hook').slice(hooksBefore) as WebhookPayload[];
     expect(escalation.map((p) => p.alerts[0].labels.alertname)).toEqual(['remediation-failed']);
     expect(escalation[0].alerts[0].annotations.summary).toMatch(/Remediation always-fails failed after 2 attempts/);
+    // Regression: the escalation carried the failed alert's fingerprint, so a consumer keyed on it took one for the other.
+    expect(escalation[0].alerts[0].fingerprint).not.toBe(wms.fingerprint);
+    expect(escalation[0].alerts[0].fingerprint).toBe(fingerprint(escalation[0].alerts[0].labels));
   }, 30_000);
 
   it('survives a restart with firing alerts: no repeated notification, and the resolved one is sent once', async () => {

@@ -12,6 +12,7 @@ import { observe, type ObserveOptions } from './evaluate/observe.ts';
 import { mergeGaps, trackGaps, type IntakeGap, type Observations } from './evaluate/observations.ts';
 import { recoverGaps } from './evaluate/recover-gaps.ts';
 import type { Alert, AlertRule } from './model/alert.ts';
+import { fingerprint } from './model/fingerprint.ts';
 import { deliver } from './notify/deliver.ts';
 import { createDeliveryQueue } from './notify/delivery-queue.ts';
 import { planNotifications, type GroupState, type Notification } from './notify/groups.ts';
@@ -168,10 +169,13 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       severity: 'critical',
       action: action.id,
       ...(alert.flow ? { flow: alert.flow } : {}),
+      ...(alert.flow && alert.labels.source && alert.labels.target ? { source: alert.labels.source, target: alert.labels.target } : {}),
       ...(alert.labels.owner ? { owner: alert.labels.owner } : {}),
     };
     const synthetic: Alert = {
       ...alert,
+      // Its own identity: with the failed alert's fingerprint, a webhook consumer keyed on it took the escalation for that alert.
+      fingerprint: fingerprint(labels),
       rule: 'remediation-failed',
       labels,
       severity: 'critical',

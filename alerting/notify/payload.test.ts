@@ -97,3 +97,25 @@ describe('a Slack message of names from telemetry', () => {
     expect(texts).toContain('<https://weft.example.com/findings/f-sor-1|Open in Weft>');
   });
 });
+
+// Regression (break test): alerts on a finding about a flow (hop-record-loss, deprecated-in-use) and remediation
+// escalations name a flow but not its ends; their e-mails said "flow lake-load (undefined → undefined)", and an
+// escalation, which has no threshold, "value — (threshold )".
+describe('a flow alert whose labels do not name its ends', () => {
+  const onFlow = alert({
+    rule: 'remediation-failed',
+    labels: { alertname: 'remediation-failed', severity: 'critical', flow: 'lake-load', action: 'rerun' },
+    annotations: { summary: 'Remediation rerun failed', value: '', threshold: '' },
+  });
+  it('is about the flow, without made-up ends, and shows a dash for what it has no number of', () => {
+    const mail = emailBody(note(onFlow), base);
+    expect(mail.text).toContain('\n  flow lake-load\n  value — (threshold —)');
+    expect(mail.text + mail.html).not.toContain('undefined');
+    const slack = JSON.stringify(slackMessage(note(onFlow), base));
+    expect(slack).toContain('*Flow*\\nlake-load"');
+    expect(slack).toContain('(threshold —)');
+    expect(slack).not.toContain('undefined');
+    const withEnds = alert({ labels: { alertname: 'flow-stale', severity: 'high', flow: 'f', source: 'crm', target: 'erp' } });
+    expect(emailBody(note(withEnds), base).text).toContain('flow f (crm → erp)');
+  });
+});

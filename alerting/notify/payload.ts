@@ -45,6 +45,20 @@ export function traceLink(externalUrl: string, a: Alert): string | null {
   return id ? `${externalUrl.replace(/\/$/, '')}/traces/${encodeURIComponent(id)}` : null;
 }
 
+/**
+ * What an alert is about, for a human: `flow F (S → T)` for a flow alert (`flow F` when its labels do not name both ends:
+ * an alert on a finding about a flow, an escalation), else its system, domain or the estate.
+ */
+export function alertSubject(labels: Labels): string {
+  if (labels.flow) return labels.source && labels.target ? `flow ${labels.flow} (${labels.source} → ${labels.target})` : `flow ${labels.flow}`;
+  return labels.system ?? labels.domain ?? 'estate';
+}
+
+/** `value (threshold t)` for a human, `—` for either one the alert has none of (an escalation has neither). */
+export function alertValueText(a: Alert): string {
+  return `${a.annotations.value || '—'} (threshold ${a.annotations.threshold || '—'})`;
+}
+
 /** The annotation that carries the trace link (`trace_url`) to Alertmanager and webhook receivers. */
 export const TRACE_ANNOTATION = 'trace_url';
 

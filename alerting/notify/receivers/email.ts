@@ -1,6 +1,6 @@
 import { deliveryOf, deliveryProblem } from '../../../core/mail/smtp-delivery.ts';
 import type { Notification } from '../groups.ts';
-import { alertLink, traceLink } from '../payload.ts';
+import { alertLink, alertSubject, alertValueText, traceLink } from '../payload.ts';
 import type { ReceiverKind } from './receiver-kind.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -13,8 +13,8 @@ export function emailBody(n: Notification, externalUrl: string): { subject: stri
     return {
       status,
       summary: alert.annotations.summary ?? alert.rule,
-      subject: l.flow ? `flow ${l.flow} (${l.source} → ${l.target})` : (l.system ?? l.domain ?? 'estate'),
-      value: `${alert.annotations.value || '—'} (threshold ${alert.annotations.threshold ?? '—'})`,
+      subject: alertSubject(l),
+      value: alertValueText(alert),
       link: alertLink(externalUrl, alert),
       trace: traceLink(externalUrl, alert),
       since: alert.firedAt ?? '',

@@ -1,5 +1,5 @@
 import type { Notification } from '../groups.ts';
-import { alertLink, traceLink } from '../payload.ts';
+import { alertLink, alertSubject, alertValueText, traceLink } from '../payload.ts';
 import { postJson, type ReceiverKind } from './receiver-kind.ts';
 import { count } from '../../../core/text/index.ts';
 
@@ -23,8 +23,8 @@ export function slackMessage(n: Notification, externalUrl: string) {
     const fields = [
       `*Rule*\n${text(l.alertname ?? alert.rule)}`,
       `*Severity*\n${text(alert.severity)}`,
-      l.flow ? `*Flow*\n${text(`${l.flow} (${l.source} → ${l.target})`)}` : `*Subject*\n${text(l.system ?? l.domain ?? 'estate')}`,
-      `*Value*\n${text(`${alert.annotations.value || '—'} (threshold ${alert.annotations.threshold ?? '—'})`)}`,
+      l.flow ? `*Flow*\n${text(alertSubject(l).slice('flow '.length))}` : `*Subject*\n${text(alertSubject(l))}`,
+      `*Value*\n${text(alertValueText(alert))}`,
     ];
     blocks.push({
       type: 'section',
