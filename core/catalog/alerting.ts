@@ -248,6 +248,15 @@ function durationOrNaN(text: string): number {
 /** The longest wait between two attempts of a remediation (a day; a timer holds at most 24.8 days). */
 const MAX_REMEDIATION_BACKOFF_MS = 86_400_000;
 
+/** The fields that depend on the receiver's type, and those each type reads (all read id, type and timeout). */
+const typeFields = ['url', 'headers', 'to', 'from', 'smtp'] as const;
+const receiverReads: Record<ReceiverType, ReadonlyArray<(typeof typeFields)[number]>> = {
+  alertmanager: ['url', 'headers'],
+  webhook: ['url', 'headers'],
+  slack: ['url'],
+  email: ['to', 'from', 'smtp'],
+};
+
 /** Receiver fields each type needs. */
 const receiverNeeds: Record<ReceiverType, (r: ReceiverSpec) => { field: string; message: string } | null> = {
   alertmanager: (r) => (r.url ? null : { field: 'url', message: 'an alertmanager receiver needs url: http://alertmanager:9093' }),
@@ -325,6 +334,15 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
   c.receivers.forEach((r, i) => {
     const need = receiverNeeds[r.type]?.(r); // a refused receiver's stub has no type
     if (need) problems.push({ path: `receivers[${i}].${need.field}`, message: need.message });
+    // A field another type reads was taken and never used: an e-mail receiver given a url sent nothing there.
+    const reads = receiverReads[r.type];
+    if (reads)
+      for (const field of typeFields)
+        if (r[field] !== undefined && !reads.includes(field))
+          problems.push({
+            path: `receivers[${i}].${field}`,
+            message: `${/^[aeiou]/.test(r.type) ? 'an' : 'a'} ${r.type} receiver does not read ${field} (it reads ${reads.join(', ')}): leave it out, or give the type that does`,
+          });
     const timeoutMs = r.timeout === undefined ? undefined : durationOrNaN(r.timeout);
     if (timeoutMs !== undefined && (timeoutMs < 1000 || timeoutMs > 300_000))
       problems.push({ path: `receivers[${i}].timeout`, message: `timeout ${r.timeout} is out of range: give 1s to 5m` });

@@ -209,6 +209,24 @@ remediations:
   });
 });
 
+// Regression (break test): a field only another receiver type reads was accepted and ignored: an e-mail receiver given a
+// url, a webhook given recipients, a Slack receiver given headers (it sends none) — the catalog said valid.
+describe('receiver fields of another type', () => {
+  it('refuses each, naming what the type reads', () => {
+    const text = `${good}receivers:
+  - { id: hook, type: webhook, url: "http://127.0.0.1:1/x", to: [sre@example.com] }
+  - { id: mail, type: email, url: "http://127.0.0.1:1/x", to: [sre@example.com], smtp: { host: mail.internal } }
+  - { id: chat, type: slack, url: "env:SLACK_URL", headers: { x-team: sre } }
+  - { id: am, type: alertmanager, url: "http://am:9093", headers: { x-team: sre }, timeout: 30s }
+`;
+    expect(problems({ 'r.yaml': text })).toEqual([
+      'r.yaml:31:65: receivers[0].to: a webhook receiver does not read to (it reads url, headers): leave it out, or give the type that does',
+      'r.yaml:32:35: receivers[1].url: an email receiver does not read url (it reads to, from, smtp): leave it out, or give the type that does',
+      'r.yaml:33:61: receivers[2].headers: a slack receiver does not read headers (it reads url): leave it out, or give the type that does',
+    ]);
+  });
+});
+
 describe('ownership defaults', () => {
   const yaml = `defaultOwner: icoe
 owners: [{ id: icoe }, { id: sales-it }, { id: erp-team }]
