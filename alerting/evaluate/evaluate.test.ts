@@ -268,6 +268,31 @@ describe('alert lifecycle over evaluations', () => {
     expect(sim.sent).toEqual([]);
   });
 
+  // Regression: a probe failing every other pair of runs (every 15 s) opened and resolved its finding once a minute, and
+  // each time paged FIRING and RESOLVED: 16 e-mails in 8 minutes.
+  it('a probe-failing finding that opens and resolves every minute is one alert, resolved 5 minutes after it stops', () => {
+    const sim = simulate();
+    const failing = {
+      id: 'f1',
+      kind: 'probe-failing',
+      key: 'wms-count',
+      title: 'Probe wms-count fails: connection refused',
+      subject: { systems: ['wms'], flows: [], domains: [] },
+      traceIds: [],
+    };
+    for (let s = 0; s <= 480; s += 15) {
+      const obs = observations(at(s));
+      obs.findings = s % 60 < 30 ? [failing] : [];
+      sim.run(s, obs);
+    }
+    const probe = (xs: Array<{ status: string; alerts: string[] }>) => xs.filter((n) => n.alerts.some((a) => a.startsWith('probe-failing')));
+    expect(sim.changes.filter((c) => c.alert.rule === 'probe-failing').map((c) => c.transition)).toEqual(['firing']);
+    expect(probe(sim.sent).map((n) => n.status)).toEqual(['firing']);
+    for (let s = 495; s <= 900; s += 15) sim.run(s, observations(at(s)));
+    expect(sim.changes.filter((c) => c.alert.rule === 'probe-failing').map((c) => c.transition)).toEqual(['firing', 'resolved']);
+    expect(probe(sim.sent).map((n) => n.status)).toEqual(['firing', 'resolved']);
+  });
+
   it('a failing probe of a system inhibits the alerts of flows through it', () => {
     const sim = simulate();
     const obs = observations(at(0), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } });

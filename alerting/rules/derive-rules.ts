@@ -27,8 +27,15 @@ const findingSeverity: Record<FindingMeasure, AlertRule['severity']> = {
   'deprecated-in-use': 'low',
   'probe-failing': 'high',
 };
+/**
+ * How long a finding-backed alert stays firing after its finding resolved: a probe failing every other pair of runs
+ * opened and resolved its probe-failing finding once a minute, and paged FIRING and RESOLVED each time (16 e-mails in 8
+ * minutes); with 5 minutes it is one alert, as a flapping flow is. The other kinds resolve on evidence that holds (a
+ * count back in line, a catalog entry added), at once.
+ */
+const findingKeepFiringFor: Partial<Record<FindingMeasure, string>> = { 'probe-failing': '5m' };
 const findingRules = Object.fromEntries(
-  findingMeasures.map((m) => [m, { measure: m, window: '5m', for: '0s', keepFiringFor: '0s', severity: findingSeverity[m] }]),
+  findingMeasures.map((m) => [m, { measure: m, window: '5m', for: '0s', keepFiringFor: findingKeepFiringFor[m] ?? '0s', severity: findingSeverity[m] }]),
 ) as Record<FindingMeasure, { measure: AlertMeasure; window: string; for: string; keepFiringFor: string; severity: AlertRule['severity'] }>;
 
 /** Defaults of the rules Weft derives from the catalog, per measure (documented in alerting/README.md). */
