@@ -19,7 +19,7 @@ import { planNotifications, type GroupState, type Notification } from './notify/
 import { receiverRoute, routeAlert } from './notify/route.ts';
 import { actionsFor, runAction, type RemediationOutcome } from './remediation/run-action.ts';
 import { rulesFor } from './rules/derive-rules.ts';
-import { silenceStatus, type Silence } from './silences/matchers.ts';
+import { formatMatcher, matches, silenceStatus, type Silence } from './silences/matchers.ts';
 import { AlertStore } from './store/alert-store.ts';
 import { createLease } from './store/lease.ts';
 import { count } from '../core/text/index.ts';
@@ -401,6 +401,12 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     },
     async createSilence(input) {
       if (input.matchers.length === 0) throw new AlertingError('bad-request', 'A silence needs at least one matcher, like flow="erp-cpq-product-sync".');
+      // As Alertmanager: matchers that all match an alert without the label (alertname=~".*", flow!="x") silence everything.
+      if (input.matchers.every((m) => matches(m, {})))
+        throw new AlertingError(
+          'bad-request',
+          `Every matcher of this silence (${input.matchers.map(formatMatcher).join(', ')}) also matches an alert without its label, so it would silence every alert; give at least one that needs a value, like flow="erp-cpq-product-sync".`,
+        );
       if (!(Date.parse(input.endsAt) > Date.parse(input.startsAt))) throw new AlertingError('bad-request', 'endsAt must be after startsAt.');
       return alertStore.newSilence(input, clock.now());
     },

@@ -171,6 +171,14 @@ describe('alert routes', () => {
     expect((await call('POST', '/api/v1/alerts/0000000000000000/ack', 'sre-token', {})).status).toBe(404);
     const bad = await call('POST', '/api/v1/silences', 'sre-token', { matchers: ['flow=~"("'], comment: 'x' });
     expect([bad.status, bad.body.message]).toEqual([400, expect.stringMatching(/matchers.*not a regular expression/)]);
+    // Regression: alertname=~".*" was accepted and silenced every alert; Alertmanager refuses it.
+    for (const matchers of [['alertname=~".*"'], ['flow!="x"', 'team=~"a|"'], ['flow=""']]) {
+      const all = await call('POST', '/api/v1/silences', 'sre-token', { matchers, comment: 'x', duration: '1h' });
+      expect([all.status, all.body.message], matchers.join()).toEqual([
+        400,
+        expect.stringMatching(/would silence every alert; give at least one that needs a value/),
+      ]);
+    }
     // A time the store cannot hold is refused, naming the field (it reached the store before).
     for (const [body, field] of [
       [{ endsAt: '2400-01-01T00:00:00Z' }, 'endsAt'],
@@ -246,12 +254,19 @@ describe('alert routes', () => {
       [{ isEqual: false }, { isEqual: false, isRegex: false }],
     ]) {
       const r = await call('POST', '/api/v1/silences', 'sre-token', {
-        matchers: [{ name: 'flow', value: 'customer-.*', ...given }],
+        // With one matcher that needs a value: a negative one alone would silence every alert without the label.
+        matchers: [
+          { name: 'flow', value: 'customer-.*', ...given },
+          { name: 'rule', value: 'flow-error-rate' },
+        ],
         duration: '1m',
         comment: 'ops',
       });
       expect(r.status, JSON.stringify(given)).toBe(201);
-      expect(r.body.silence.matchers, JSON.stringify(given)).toEqual([{ name: 'flow', value: 'customer-.*', ...stored }]);
+      expect(r.body.silence.matchers, JSON.stringify(given)).toEqual([
+        { name: 'flow', value: 'customer-.*', ...stored },
+        { name: 'rule', value: 'flow-error-rate', isEqual: true, isRegex: false },
+      ]);
       await call('DELETE', `/api/v1/silences/${r.body.silence.id}`, 'sre-token', {});
     }
 
