@@ -1,4 +1,4 @@
-import { maxKnown, pairingState, takeWindows, type AttributedEdge, type FlowWindows, type WindowRequest } from '../../analyzer/index.ts';
+import { isHalfOf, maxKnown, pairingState, takeWindows, type AttributedEdge, type FlowWindows, type WindowRequest } from '../../analyzer/index.ts';
 import { fromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
@@ -35,12 +35,15 @@ export function flowStats(snap: { edges: AttributedEdge[] }): Map<string, FlowWi
   return out;
 }
 
-/** All-time last run per documented flow, from the small edges-seen table. */
+/**
+ * All-time last run per documented flow, from the small edges-seen table; a half of its run (its runtime reading its
+ * source alone — a delta sync that found nothing to write — or writing its target alone) is a run, as for stale-flow.
+ */
 export function flowLastSeen(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): Map<string, string> {
   const out = new Map<string, string>();
   for (const f of snap.catalog.flows) {
     const seen = snap.lastSeen
-      .filter((s) => s.source === f.source && s.target === f.target && runs(f, s))
+      .filter((s) => (s.source === f.source && s.target === f.target && runs(f, s)) || isHalfOf(f, s))
       .map((s) => s.lastSeen)
       .sort()
       .at(-1);

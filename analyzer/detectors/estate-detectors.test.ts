@@ -188,6 +188,69 @@ flows:
   });
 });
 
+// Regression: a flow whose runs were seen only as halves — a delta sync that found nothing to write (its runs read the
+// source only), tail sampling that kept one side of a run, a read and a write paired apart — was "never observed" and,
+// once its full runs stopped, "stale", although the same halves were that flow's for undocumented-flow (flowOfHalf).
+describe('a flow seen through halves of its runs', () => {
+  const yaml = `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }, { id: billing }]
+flows:
+  - { id: delta, source: crm, target: erp, owner: icoe, schedule: { every: 10m }, runtime: { service: delta-sync } }
+  - { id: delta-billing, source: crm, target: billing, owner: icoe, schedule: { every: 10m }, runtime: { service: delta-sync } }
+  - { id: push, source: crm, target: erp, owner: icoe, schedule: { every: 10m }, runtime: { service: push-sync } }
+  - { id: other, source: billing, target: erp, owner: icoe, schedule: { every: 10m }, runtime: { service: other-sync } }
+`;
+  const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
+  const now = new Date('2026-01-02T00:00:00Z');
+  const seen = (source: string, target: string, service: string, at: string) => ({ source, target, integration: service, service, lastSeen: at });
+  const snap = (edges: Snapshot['edges'], lastSeen: Snapshot['lastSeen']): Snapshot => ({
+    catalog,
+    since: '2026-01-01T23:30:00.000Z',
+    until: '2026-01-02T00:00:00.000Z',
+    observingSince: '2026-01-01T20:00:00.000Z',
+    pairedUntil: '2026-01-02T00:00:00.000Z',
+    edges: attributeEdges(catalog, edges),
+    touches: [],
+    lastSeen,
+    systemLastSeen: {},
+  });
+
+  it('is observed when its runs only read its source, or only wrote its target', () => {
+    const s = snap(
+      [
+        observedEdge('crm', 'integration:delta-sync', 'delta-sync', { service: 'delta-sync' }),
+        observedEdge('integration:push-sync', 'erp', 'push-sync', { service: 'push-sync' }),
+        // Another runtime's halves are not other's.
+        observedEdge('billing', 'integration:delta-sync', 'delta-sync', { service: 'delta-sync' }),
+        observedEdge('integration:push-sync', 'erp', 'push-sync', { service: 'push-sync' }),
+      ],
+      [],
+    );
+    expect(flowNeverObserved({ snapshot: s, now }).map((f) => f.key)).toEqual(['other']);
+  });
+
+  it('is not stale while halves of its runs keep coming, and is once they stop', () => {
+    const s = snap(
+      [],
+      [
+        seen('crm', 'erp', 'delta-sync', '2026-01-01T21:00:00.000Z'),
+        seen('crm', 'integration:delta-sync', 'delta-sync', '2026-01-01T23:55:00.000Z'),
+        seen('crm', 'erp', 'push-sync', '2026-01-01T21:00:00.000Z'),
+        seen('integration:push-sync', 'erp', 'push-sync', '2026-01-01T23:55:00.000Z'),
+        seen('billing', 'erp', 'other-sync', '2026-01-01T21:00:00.000Z'),
+        seen('integration:delta-sync', 'erp', 'delta-sync', '2026-01-01T23:55:00.000Z'),
+      ],
+    );
+    // delta-billing: the runtime's read of the CRM is a run of each of its flows that read the CRM.
+    expect(staleFlow({ snapshot: s, now }).map((f) => f.key)).toEqual(['other']);
+    const stopped = snap(
+      [],
+      [seen('crm', 'erp', 'delta-sync', '2026-01-01T21:00:00.000Z'), seen('crm', 'integration:delta-sync', 'delta-sync', '2026-01-01T22:00:00.000Z')],
+    );
+    expect(staleFlow({ snapshot: stopped, now }).map((f) => f.key)).toEqual(['delta', 'delta-billing']);
+  });
+});
+
 // Regression: an undocumented flow carried by several services of one integration gave one undocumented-flow finding
 // per service, all with the same key (so the same id): the audit listed the flow three times, each with one service's
 // traces and domain, and the stored finding kept whichever came last (its domain not the flow's in the inventory).

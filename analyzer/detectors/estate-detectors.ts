@@ -1,7 +1,7 @@
 import { allowedSilence, type Flow, type SloClass } from '../../core/catalog/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
-import { combineEdges, edgesDomain, flowOfHalf, isIntegrationNode, runtimeMatches, type Snapshot } from '../model/snapshot.ts';
+import { combineEdges, edgesDomain, flowOfHalf, isHalfOf, isIntegrationNode, runtimeMatches, type Snapshot } from '../model/snapshot.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
@@ -131,7 +131,9 @@ function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {
 function lastRun(flow: Flow, snapshot: Snapshot): { seen: string | undefined; arrived: string | undefined; lineage: LineageJobRuns | undefined } {
   const lineage = flow.runtime?.flow ? snapshot.lineageRuns?.find((r) => r.job === flow.runtime.flow) : undefined;
   if (lineage) return { seen: lineage.lastCompleteDue ?? undefined, arrived: undefined, lineage };
-  const edges = snapshot.lastSeen.filter((s) => s.source === flow.source && s.target === flow.target && runtimeMatches(flow, s));
+  // A half of the flow's run (its read alone, or its write alone: a delta sync that found nothing to write, a run whose
+  // read and write were paired apart, tail sampling that kept one side) is a run of the flow too.
+  const edges = snapshot.lastSeen.filter((s) => (s.source === flow.source && s.target === flow.target && runtimeMatches(flow, s)) || isHalfOf(flow, s));
   const newest = (times: Array<string | undefined>) =>
     times
       .filter((t): t is string => t !== undefined)
@@ -190,7 +192,7 @@ export const flowNeverObserved: Detector = ({ snapshot, now }) => {
     return arrived !== undefined && arrived >= snapshot.since && arrived <= snapshot.until;
   };
   return snapshot.catalog.flows
-    .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id))
+    .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id || (e.flowId === null && isHalfOf(f, e))))
     .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs))
     .filter((f) => !seenWithinSilence(f) && !arrivedInWindow(f))
     .map((f) => ({

@@ -115,10 +115,19 @@ export function documentedFlowFor(catalog: Catalog, e: { source: string; target:
  * runtime claims no half.
  */
 export function flowOfHalf(catalog: Catalog, e: { source: string; target: string; integration: string; service: string }): Flow | undefined {
-  const claims = (f: Flow) => Boolean(f.runtime?.service || f.runtime?.flow) && runtimeMatches(f, e);
-  if (isIntegrationNode(e.target)) return catalog.flows.find((f) => f.source === e.source && claims(f));
-  if (isIntegrationNode(e.source)) return catalog.flows.find((f) => f.target === e.target && claims(f));
-  return undefined;
+  return catalog.flows.find((f) => isHalfOf(f, e));
+}
+
+/**
+ * Whether an edge is a half of `flow` (see `flowOfHalf`): the integration itself reading the flow's source or writing
+ * its target, from the flow's runtime (a flow without a runtime has no halves). Unlike `flowOfHalf`, every flow of the
+ * runtime that reads that source (or writes that target) has the half, not only the first in catalog order.
+ */
+export function isHalfOf(flow: Flow, e: { source: string; target: string; integration: string; service: string }): boolean {
+  if (!(flow.runtime?.service || flow.runtime?.flow) || !runtimeMatches(flow, e)) return false;
+  if (isIntegrationNode(e.target)) return flow.source === e.source && !isIntegrationNode(e.source);
+  if (isIntegrationNode(e.source)) return flow.target === e.target;
+  return false;
 }
 
 export function attributeEdges(catalog: Catalog, edges: ObservedEdge[]): AttributedEdge[] {
