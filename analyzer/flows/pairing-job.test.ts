@@ -644,6 +644,23 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
   });
 
+  // Regression: a write exported twice whose copies disagreed on integration.records (one pipeline's processor changed
+  // it) was counted twice: crm → erp records=8 for a span that reported 3 or 5.
+  it('counts a span exported twice once when its copies disagree on its records', async () => {
+    const t = Date.now() - HOUR;
+    const [traceId, rootId, writeId] = [randomBytes(16).toString('hex'), randomBytes(8).toString('hex'), randomBytes(8).toString('hex')];
+    const records = (n: number) => [...postErp.slice(0, 2), { key: 'integration.records', value: { intValue: String(n) } }];
+    const copy = (n: number) => [
+      rawSpan(traceId, 'run', t, [], '', rootId),
+      rawSpan(traceId, 'GET', t + 10, getCrm, rootId),
+      rawSpan(traceId, 'POST', t + 40, records(n), rootId, writeId),
+    ];
+    await sendRaw('reexport-records', copy(3));
+    await sendRaw('reexport-records', copy(5));
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await edges('reexport-records')).toEqual(['crm -> erp traces=1 records=5']);
+  });
+
   it('re-pairs a trace when a span arrives after the trace was paired, without counting it twice', async () => {
     let traceId = '';
     let rootSpanId = '';

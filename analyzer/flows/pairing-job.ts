@@ -153,8 +153,11 @@ function tracesInsert(src: RowSource): string {
     LEFT JOIN (
       SELECT trace_id, integration, arraySort(groupUniqArrayArray(domains)) AS ds, groupUniqArrayArray(reads) AS r,
         groupUniqArrayArray(writes) AS w, groupUniqArrayArray(unknowns) AS u, max(arrived) AS last_arrival,
-        -- (span id, direction, records) of the spans that reported records: a span re-exported counts once.
-        groupUniqArrayArray(record_spans) AS rs, maxMap(write_last) AS wl,
+        -- (span id, direction, records) of the spans that reported records: a span re-exported counts once, also when
+        -- the copies disagree on its records (a pipeline's processor changed them): the larger is kept.
+        arrayReverseSort(groupUniqArrayArray(record_spans)) AS rs_all,
+        arrayFilter((x, i) -> i = 1 OR x.1 != tupleElement(rs_all[i - 1], 1) OR x.2 != tupleElement(rs_all[i - 1], 2), rs_all, arrayEnumerate(rs_all)) AS rs,
+        maxMap(write_last) AS wl,
         -- (span id, write endpoint) of every write touch (088). A span that wrote moved its records to what it wrote,
         -- whichever of its touches carries them (a span naming both ends carries them on its read): they are written.
         groupUniqArrayArray(write_spans) AS ws, arrayDistinct(arrayMap(x -> x.1, ws)) AS wids,
