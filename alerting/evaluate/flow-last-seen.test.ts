@@ -22,4 +22,14 @@ flows:
     ];
     expect(Object.fromEntries(flowLastSeen({ catalog, lastSeen }))).toEqual({ delta: '2026-01-01T23:55:00.000Z', other: '2026-01-01T21:00:00.000Z' });
   });
+
+  // Regression: a writer whose clock was 25 minutes behind Weft's fired flow-stale a minute after its run (its run's end
+  // by its own clock), while stale-flow counted from when Weft received the run.
+  it("takes the later of a run's end and its arrival, as stale-flow does", () => {
+    const lastSeen = [
+      { ...seen('crm', 'erp', 'delta-sync', '2026-01-01T21:00:00.000Z'), lastArrived: '2026-01-01T21:25:00.000Z' },
+      { ...seen('billing', 'erp', 'other-sync', '2026-01-01T21:00:00.000Z'), lastArrived: '2026-01-01T20:59:59.000Z' },
+    ];
+    expect(Object.fromEntries(flowLastSeen({ catalog, lastSeen }))).toEqual({ delta: '2026-01-01T21:25:00.000Z', other: '2026-01-01T21:00:00.000Z' });
+  });
 });

@@ -1,4 +1,4 @@
-import { isHalfOf, maxKnown, pairingState, takeWindows, type AttributedEdge, type FlowWindows, type WindowRequest } from '../../analyzer/index.ts';
+import { isHalfOf, maxKnown, pairingState, silentSince, takeWindows, type AttributedEdge, type FlowWindows, type WindowRequest } from '../../analyzer/index.ts';
 import { fromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
@@ -36,7 +36,8 @@ export function flowStats(snap: { edges: AttributedEdge[] }): Map<string, FlowWi
 }
 
 /**
- * All-time last run per documented flow, from the small edges-seen table; a half of its run (its runtime reading its
+ * All-time last run per documented flow (`silentSince`: the later of its end and its arrival), from the small
+ * edges-seen table; a half of its run (its runtime reading its
  * source alone — a delta sync that found nothing to write — or writing its target alone) is a run, as for stale-flow.
  */
 export function flowLastSeen(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): Map<string, string> {
@@ -44,7 +45,7 @@ export function flowLastSeen(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): M
   for (const f of snap.catalog.flows) {
     const seen = snap.lastSeen
       .filter((s) => (s.source === f.source && s.target === f.target && runs(f, s)) || isHalfOf(f, s))
-      .map((s) => s.lastSeen)
+      .map(silentSince)
       .sort()
       .at(-1);
     if (seen) out.set(f.id, seen);

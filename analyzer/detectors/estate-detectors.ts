@@ -1,7 +1,7 @@
 import { allowedSilence, type Flow, type SloClass } from '../../core/catalog/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
-import { combineEdges, edgesDomain, flowOfHalf, isHalfOf, isIntegrationNode, runtimeMatches, type Snapshot } from '../model/snapshot.ts';
+import { combineEdges, edgesDomain, flowOfHalf, isHalfOf, isIntegrationNode, runtimeMatches, silentSince, type Snapshot } from '../model/snapshot.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
@@ -142,17 +142,9 @@ function lastRun(flow: Flow, snapshot: Snapshot): { seen: string | undefined; ar
   return { seen: newest(edges.map((s) => s.lastSeen)), arrived: newest(edges.map((s) => s.lastArrived)), lineage };
 }
 
-/**
- * Since when a flow has been silent (epoch ms): the later of its newest run's own end time and when Weft received that
- * run, by Weft's clock (which `silenceKnownUntil` also reads); the run's time alone for an OpenLineage job and for runs
- * paired before arrivals were kept. A writer's clock behind Weft's made every run look older than it was by the
- * difference (a flow that ran a minute ago, stale by 20 minutes of skew). Neither time is earlier than the run really
- * ended, so the silence is never overstated: a run its exporter held back (a retry after an outage) counts as seen when
- * it arrived, and a writer's clock ahead of Weft's is held back to the pairing's clock when its traces are paired.
- */
-function silentSince(last: { seen: string | undefined; arrived: string | undefined }): number {
-  const seen = Date.parse(last.seen!);
-  return last.arrived === undefined ? seen : Math.max(seen, Date.parse(last.arrived));
+/** Since when a flow has been silent (epoch ms; `silentSince`): its run's own time alone for an OpenLineage job. */
+function silentSinceMs(last: { seen: string | undefined; arrived: string | undefined }): number {
+  return Date.parse(silentSince({ lastSeen: last.seen!, lastArrived: last.arrived }));
 }
 
 /** A run's spans arriving this much later (ms) than their own end say a clock behind Weft's, or an exporter holding them back. */
@@ -183,7 +175,7 @@ export const flowNeverObserved: Detector = ({ snapshot, now }) => {
     const silence = allowedSilence(f, snapshot.catalog.classes)?.ms;
     if (silence === undefined || silence <= windowMs) return false;
     const last = lastRun(f, snapshot);
-    return last.seen !== undefined && silenceKnownUntil(snapshot, now, last.lineage) - silentSince(last) <= silence;
+    return last.seen !== undefined && silenceKnownUntil(snapshot, now, last.lineage) - silentSinceMs(last) <= silence;
   };
   // Received within the window, though its runs' own clocks put them before it (a writer's clock behind Weft's, or a
   // time zone taken for UTC): observed, not missing.
@@ -290,7 +282,7 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
       const seen = lineage ? (last.seen ?? lineage.lookbackSince) : last.seen;
       if (!seen) return [];
       const knownUntil = silenceKnownUntil(snapshot, now, lineage);
-      const silentMs = knownUntil - silentSince({ seen, arrived: last.arrived });
+      const silentMs = knownUntil - silentSinceMs({ seen, arrived: last.arrived });
       if (silentMs <= limitMs) return [];
       const lagMs = last.arrived === undefined ? 0 : Date.parse(last.arrived) - Date.parse(seen);
       const runs = lineage

@@ -119,6 +119,19 @@ export function flowOfHalf(catalog: Catalog, e: { source: string; target: string
 }
 
 /**
+ * Since when a flow whose newest run is `e` has been silent (ISO): the later of that run's own end (`lastSeen`, the
+ * clocks of the processes that ran it) and when Weft received it (`lastArrived`, Weft's clock, which the horizons a
+ * silence is counted up to also read); `lastSeen` alone when the arrival is not known. A writer's clock behind Weft's
+ * made every run look older than it was by the difference (a flow that ran a minute ago, stale by 20 minutes of skew).
+ * Neither time is earlier than the run really ended, so a silence is never overstated: a run its exporter held back
+ * (a retry after an outage, spans loaded from files) counts as seen when it arrived. The one rule for stale-flow, its
+ * alert and flow-never-observed.
+ */
+export function silentSince(e: { lastSeen: string; lastArrived?: string }): string {
+  return e.lastArrived !== undefined && Date.parse(e.lastArrived) > Date.parse(e.lastSeen) ? e.lastArrived : e.lastSeen;
+}
+
+/**
  * Whether an edge is a half of `flow` (see `flowOfHalf`): the integration itself reading the flow's source or writing
  * its target, from the flow's runtime (a flow without a runtime has no halves). Unlike `flowOfHalf`, every flow of the
  * runtime that reads that source (or writes that target) has the half, not only the first in catalog order.
