@@ -1,4 +1,4 @@
-export type { Catalog, Owner, System, Domain, Flow, SloClass, MatchRules, DriftSettings, Schedule, Lifecycle } from './types.ts';
+export type { Catalog, Controller, Owner, System, Domain, Flow, SloClass, MatchRules, DriftSettings, Schedule, Lifecycle } from './types.ts';
 export type {
   ProbeKind,
   ProbeSpec,

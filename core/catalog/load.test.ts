@@ -339,3 +339,26 @@ describe('rules and flows that can never take effect', () => {
     expect(covered('crm.internal', 'erp.internal')).toBe(false);
   });
 });
+
+describe('controller (GDPR Art. 30(1)(a))', () => {
+  const one = 'controller: { name: Example GmbH, contact: privacy@example.com }\n';
+  it('is read from one file, and refused when two files set different ones or a field is unknown', () => {
+    expect(parseCatalog([{ file: 'a.yaml', text: one }]).catalog.controller).toEqual({ name: 'Example GmbH', contact: 'privacy@example.com' });
+    // The same controller in two files is one.
+    expect(
+      parseCatalog([
+        { file: 'a.yaml', text: one },
+        { file: 'b.yaml', text: one },
+      ]).problems,
+    ).toEqual([]);
+    const two = parseCatalog([
+      { file: 'a.yaml', text: one },
+      { file: 'b.yaml', text: 'controller: { name: Other SA, contact: x@example.com }\n' },
+    ]);
+    expect(two.problems.map((p) => `${p.file}:${p.line} ${p.path}: ${p.message}`)).toEqual([
+      'b.yaml:1 controller: another file already sets the controller; set it in one file only',
+    ]);
+    const bad = parseCatalog([{ file: 'a.yaml', text: 'controller: { name: Example GmbH, contact: x@example.com, dpo: { name: D } }\n' }]);
+    expect(bad.problems.map((p) => p.path)).toEqual(['controller.dpo.contact']);
+  });
+});

@@ -10,7 +10,7 @@ import { ERR_CATALOG, pathText, type CatalogProblem } from './problems.ts';
 import { FLOW_THRESHOLDS, referenceProblems, type ReferencedSections, type ReferenceProblem } from './references.ts';
 import { regionProblems } from './regions.ts';
 import { ruleWarnings } from './rule-warnings.ts';
-import { CatalogFileSchema, catalogSections, type CatalogSection } from './schema.ts';
+import { CatalogFileSchema, ControllerSchema, catalogSections, type CatalogSection } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
 import { readCatalogYaml } from './yaml-recovery.ts';
 import { didYouMean } from '../text/index.ts';
@@ -216,6 +216,13 @@ export function parseCatalog(
         catalog.defaultOwner = defaultOwner;
         defaultOwnerAt = parsed;
       }
+    }
+    const controller = (raw as Record<string, unknown>).controller;
+    if (controller !== undefined && controller !== null) {
+      if (catalog.controller !== undefined && JSON.stringify(catalog.controller) !== JSON.stringify(controller)) {
+        const { line, column } = locate(parsed, ['controller']);
+        problems.push({ file, line, column, path: 'controller', message: 'another file already sets the controller; set it in one file only' });
+      } else if (Value.Check(ControllerSchema, controller)) catalog.controller = controller;
     }
     const bad = new Set<string>();
     for (const sp of schemaProblems(value)) {

@@ -36,7 +36,7 @@ probes:
     expectstatus: 200
 `;
     expect(problems('estate.yaml', text)).toEqual([
-      'estate.yaml:3:1: systmes: unknown field "systmes" (did you mean "systems"?); expected one of: defaultOwner, owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports',
+      'estate.yaml:3:1: systmes: unknown field "systmes" (did you mean "systems"?); expected one of: defaultOwner, controller, owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports',
       'estate.yaml:7:5: systems[0].mtch: unknown field "mtch" (did you mean "match"?); expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
       'estate.yaml:11:7: systems[1].match.host: unknown field "host" (did you mean "hosts"?); expected one of: hosts, urlPrefixes, peerServices, databases, destinations, services',
       // one mistake, said once: not also "systemOfRecord: missing required field"
@@ -48,7 +48,7 @@ probes:
 
   // Regression: \`weft catalog validate package.json\` listed every key of the file as an unknown field (13 problems).
   it('says once that a file none of whose top-level fields is a catalog field is not a catalog, and still names a misspelled section', () => {
-    const all = 'defaultOwner, owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports';
+    const all = 'defaultOwner, controller, owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports';
     expect(problems('package.json', '{\n  "name": "x",\n  "version": "1.0.0",\n  "scripts": {}\n}\n')).toEqual([
       `package.json:2:3: name: not a Weft catalog: none of its top-level fields (name, version, scripts) is a catalog's; a catalog has some of: ${all} (docs/catalog.md)`,
     ]);

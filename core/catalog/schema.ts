@@ -29,6 +29,34 @@ export const OwnerSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A party of the record of processing: a name and how to reach it (postal address, e-mail or telephone). */
+const PartySchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    contact: Type.String({ minLength: 1, description: 'how to reach it: a postal address, an e-mail address or a telephone number' }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Who is responsible for the processing the catalog records: GDPR Art. 30(1)(a), the name and contact details of the
+ * controller and, where applicable, the joint controller, the controller's representative (Art. 27) and the data
+ * protection officer (Art. 37).
+ */
+export const ControllerSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: 'the controller: the organisation that decides why and how personal data is processed' }),
+    contact: Type.String({ minLength: 1, description: 'its contact details: a postal address, an e-mail address or a telephone number' }),
+    jointControllers: Type.Optional(Type.Array(PartySchema, { description: 'joint controllers (Art. 26), where there are any' })),
+    representative: Type.Optional(PartySchema),
+    dpo: Type.Optional(PartySchema),
+  },
+  {
+    additionalProperties: false,
+    description: "GDPR Art. 30(1)(a): the controller's name and contact details, with its representative and data protection officer",
+  },
+);
+
 export const DatabaseRuleSchema = Type.Union(
   [
     Type.String({ pattern: '^[a-z][a-z0-9+]*://\\S*$', description: 'a DSN without credentials, no spaces: postgresql://host/db' }),
@@ -183,6 +211,7 @@ export const CatalogFileSchema = Type.Object(
         description: 'an owner id declared in the catalog: the owner of every system, domain and flow that names none and inherits none',
       }),
     ),
+    controller: Type.Optional(ControllerSchema),
     owners: Type.Optional(Type.Array(OwnerSchema)),
     systems: Type.Optional(Type.Array(SystemSchema)),
     domains: Type.Optional(Type.Array(DomainSchema)),

@@ -9,7 +9,17 @@ import type { Static } from '@sinclair/typebox';
 import type { AlertRuleSpec, ReceiverSpec, RemediationSpec, RouteSpec } from './alerting.ts';
 import type { ProbeSpec, ReconcileSpec } from './probes.ts';
 import type { ReportSchedule } from './reports.ts';
-import type { DomainSchema, DriftSchema, FlowSchema, MatchRulesSchema, OwnerSchema, ScheduleSchema, SloClassSchema, SystemSchema } from './schema.ts';
+import type {
+  ControllerSchema,
+  DomainSchema,
+  DriftSchema,
+  FlowSchema,
+  MatchRulesSchema,
+  OwnerSchema,
+  ScheduleSchema,
+  SloClassSchema,
+  SystemSchema,
+} from './schema.ts';
 
 /** After loading, every owner, system, domain and flow has a name (its id when the catalog gives none). */
 type Named<T extends { name?: string }> = Omit<T, 'name'> & { name: string };
@@ -19,6 +29,8 @@ export type Lifecycle = Static<typeof SystemSchema>['lifecycle'];
 
 /** A team: id, name and its contacts (email, slack, oncall). */
 export type Owner = Named<Static<typeof OwnerSchema>>;
+/** The controller of the processing and its representative and DPO (GDPR Art. 30(1)(a); `controller` in the catalog). */
+export type Controller = Static<typeof ControllerSchema>;
 
 /**
  * How a touched endpoint is recognised as this system; any rule matching is enough. hosts (names or
@@ -69,6 +81,8 @@ export interface Catalog {
    * flow's runtime service), else this.
    */
   defaultOwner?: string;
+  /** The controller, its representative and DPO (GDPR Art. 30(1)(a)); set in one file only. */
+  controller?: Controller;
   owners: Owner[];
   systems: System[];
   domains: Domain[];

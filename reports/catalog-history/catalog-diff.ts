@@ -37,6 +37,8 @@ const short = (v: unknown) => {
  */
 export function diffCatalogs(before: Catalog | null, after: Catalog): string[] {
   const changes: string[] = [];
+  for (const field of ['controller', 'defaultOwner'] as const)
+    if (canonicalJson(before?.[field]) !== canonicalJson(after[field])) changes.push(`${field}: ${short(before?.[field])} → ${short(after[field])}`);
   for (const section of catalogSections) {
     const a = new Map(((before?.[section] ?? []) as Array<{ id: string }>).map((x) => [x.id, x as unknown as Record<string, unknown>]));
     const b = new Map(((after[section] ?? []) as Array<{ id: string }>).map((x) => [x.id, x as unknown as Record<string, unknown>]));

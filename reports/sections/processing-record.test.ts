@@ -32,6 +32,37 @@ describe('record of processing: records incomplete', () => {
   });
 });
 
+// Regression (break test): the record had no controller, joint controller, representative or DPO anywhere
+// (Art. 30(1)(a)), and the catalog had nowhere to say them: an auditor rejects a record without them.
+describe('record of processing: the controller (Art. 30(1)(a))', () => {
+  const controller = `controller:
+  name: Example GmbH
+  contact: Hauptstr. 1, 10115 Berlin, privacy@example.com
+  jointControllers: [{ name: Partner AG, contact: partner@example.com }]
+  dpo: { name: Dana Prot, contact: dpo@example.com }
+`;
+  it('names the controller, its joint controllers, representative and DPO from the catalog', () => {
+    const r = record(controller + estate(complete, 'region: IE,'));
+    expect(r.tables.find((t) => t.id === 'controller')!.rows).toEqual([
+      ['Controller', 'Example GmbH, Hauptstr. 1, 10115 Berlin, privacy@example.com'],
+      ['Joint controller', 'Partner AG, partner@example.com'],
+      ['Representative (Art. 27)', 'none recorded'],
+      ['Data protection officer', 'Dana Prot, dpo@example.com'],
+    ]);
+    expect(r.figures).toContainEqual({ label: 'controller recorded', value: 'yes' });
+    expect(r.summary.at(-1)).toBe(
+      'Controller (Art. 30(1)(a)): Example GmbH, Hauptstr. 1, 10115 Berlin, privacy@example.com; data protection officer: Dana Prot, dpo@example.com.',
+    );
+  });
+
+  it('says the record is not complete without a controller, and what to add', () => {
+    const r = record(estate(complete, 'region: IE,'));
+    expect(r.tables.find((t) => t.id === 'controller')!.rows).toEqual([]);
+    expect(r.figures).toContainEqual({ label: 'controller recorded', value: 'no' });
+    expect(r.summary.at(-1)).toContain('add controller: { name, contact }');
+  });
+});
+
 // Regression (break test): a report of 14:52:10 to 14:52:40 listed an undocumented regulated flow known only from its
 // finding with "19 traces, 2063 records, last seen 14:55:15": the finding's own evidence, counted after the period ended.
 describe('record of processing: undocumented regulated flows known from a finding', () => {
@@ -52,6 +83,6 @@ describe('record of processing: undocumented regulated flows known from a findin
     } as unknown as ReportData);
     const t = section.tables.find((x) => x.id === 'undocumented-regulated')!;
     expect(t.rows).toEqual([['erp → crm', 'writeback', 'customer (pii)', null, null, '2026-12-02 14:52:18 UTC', '', 'abc']]);
-    expect(section.summary.at(-1)).toContain('1 of them is known from a regulated-data-exposure finding open in the period');
+    expect(section.summary.at(-2)).toContain('1 of them is known from a regulated-data-exposure finding open in the period');
   });
 });

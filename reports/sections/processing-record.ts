@@ -1,6 +1,6 @@
 import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
-import { regionKind } from '../../core/catalog/index.ts';
+import { regionKind, type Catalog } from '../../core/catalog/index.ts';
 import { catalogIndex, fmtTime, list, table } from './helpers.ts';
 import { count } from '../../core/text/index.ts';
 
@@ -16,6 +16,23 @@ function transferText(region: string | undefined): string {
     case 'third-country':
       return `yes: ${region} (outside the EEA)`;
   }
+}
+
+/** "name, contact" of a party of the record. */
+const party = (p: { name: string; contact: string }) => `${p.name}, ${p.contact}`;
+
+/**
+ * The Art. 30(1)(a) rows: the controller and, where the catalog has them, its joint controllers, representative and
+ * data protection officer ([role, name and contact]); empty without a controller in the catalog.
+ */
+function controllerRows(c: Catalog['controller']): string[][] {
+  if (!c) return [];
+  return [
+    ['Controller', party(c)],
+    ...(c.jointControllers ?? []).map((j) => ['Joint controller', party(j)]),
+    ['Representative (Art. 27)', c.representative ? party(c.representative) : 'none recorded'],
+    ['Data protection officer', c.dpo ? party(c.dpo) : 'none recorded'],
+  ];
 }
 
 /**
@@ -133,8 +150,12 @@ export function processingRecordSection(data: ReportData): Section {
             `${fromFindings} of them ${fromFindings === 1 ? 'is' : 'are'} known from a regulated-data-exposure finding open in the period, not from flow figures counted in it (its traces and records are left blank, and a first or last seen outside the period too).`,
           ]
         : []),
+      catalog.controller
+        ? `Controller (Art. 30(1)(a)): ${party(catalog.controller)}${catalog.controller.dpo ? `; data protection officer: ${party(catalog.controller.dpo)}` : ''}.`
+        : "The controller's name and contact details (Art. 30(1)(a)) are not in the catalog: add controller: { name, contact } (with dpo and representative where there are any); without them this is not a complete record.",
     ],
     figures: [
+      { label: 'controller recorded', value: catalog.controller ? 'yes' : 'no' },
       { label: 'regulated flows documented', value: records.length },
       { label: 'third-country transfers', value: transfers.length },
       { label: 'records incomplete', value: gaps },
@@ -142,6 +163,16 @@ export function processingRecordSection(data: ReportData): Section {
     ],
     charts: [],
     tables: [
+      table(
+        'controller',
+        'Controller and contacts (Art. 30(1)(a))',
+        [
+          ['role', 'Role', 1],
+          ['contact', 'Name and contact details', 3],
+        ],
+        controllerRows(catalog.controller),
+        'Not recorded: the catalog names no controller (controller: { name, contact }).',
+      ),
       table(
         'register',
         'Processing activities (documented flows moving regulated data)',
