@@ -51,6 +51,8 @@ describe('weft report verify: what it is given', () => {
 
   it('verifies the zip and the directory it was unzipped into', async () => {
     expect(await run('report.zip')).toMatchObject({ code: 0, out: expect.stringMatching(/^OK: report\.zip is intact and signed/) });
+    // Regression: without --key, a bundle re-signed with someone else's key was "OK: … intact and signed" and nothing more.
+    expect((await run('report.zip')).out.split('\n')[0]).toMatch(/Whose key signed it was not checked: pass --key/);
     expect(await run('unzipped')).toMatchObject({ code: 0, out: expect.stringMatching(/^OK: the files in unzipped are intact and signed/) });
     expect(await run('report.zip', '--key', 'misc/weft-report.pub.pem')).toMatchObject({ code: 0, out: expect.stringContaining('(the expected key)') });
   });

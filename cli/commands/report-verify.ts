@@ -39,9 +39,12 @@ export const reportVerifyCommand: Command = {
     const m = result.manifest!;
     io.out(
       [
-        extracted
+        (extracted
           ? `OK: the files in ${bundle} are intact and signed (the unzipped bundle; the zip itself was not checked).`
-          : `OK: ${bundle} is intact and signed.`,
+          : `OK: ${bundle} is intact and signed.`) +
+          // Anyone can re-sign a changed bundle with a key of their own and put that key in it: without --key, "signed"
+          // says only that the files match the key the bundle carries.
+          (keyFile ? '' : ' Whose key signed it was not checked: pass --key with the key of the Weft that wrote it.'),
         `  report ${m.reportId}, period ${m.period.since} to ${m.period.until}, generated ${m.generatedAt}`,
         `  ${count(result.checked.length, 'file')} ${result.checked.length === 1 ? 'matches its' : 'match their'} SHA-256 in the signed manifest`,
         `  signed with Ed25519 key ${result.fingerprint}${keyFile ? ' (the expected key)' : ': compare it with "weft report key" on the Weft that wrote it'}`,
