@@ -325,6 +325,8 @@ describe('compliance report from a seeded store (real chDB)', () => {
       expect(text).toContain('<U+65E5><U+672C> (crm)');
       expect(text).toContain('<U+65E5><U+7ACB> (erp)');
       expect(text).not.toContain('?? (crm)');
+      // Regression: the cover's key figures read "1 third-country transfers" (value, then label).
+      expect(text).toMatch(/controller recorded: no · regulated flows documented: \d+ · third-country transfers: \d+/);
     },
     60_000,
   );

@@ -56,7 +56,8 @@ function cover(doc: Doc, report: Report): void {
   for (const s of report.sections) {
     const first = s.figures
       .slice(0, 3)
-      .map((f) => `${f.value} ${f.label}`)
+      // "label: value": "1 third-country transfers" and "yes controller recorded" read badly the other way round.
+      .map((f) => `${f.label}: ${f.value}`)
       .join(' · ');
     doc.font('Helvetica-Bold').fontSize(9).fillColor(ink.text).text(pdfText(s.title), MARGINS.left, doc.y, { continued: true });
     doc
