@@ -239,6 +239,59 @@ const cases: Array<[SpanSpec, string | null]> = [
     span('redis-set', CLIENT, { 'db.system': 'redis', 'db.statement': 'SET customer:1 ?', 'net.peer.name': 'cache', 'net.peer.port': 6380 }),
     'write db redis cache:6380 ',
   ],
+  // MongoDB and Redis operations that named no direction (migration 096): a run reading or writing with them paired nothing
+  ...(
+    [
+      ['findOne', 'read'],
+      ['getMore', 'read'],
+      ['estimatedDocumentCount', 'read'],
+      ['save', 'write'],
+      ['remove', 'write'],
+      ['findOneAndReplace', 'write'],
+      ['findOneAndDelete', 'write'],
+      ['create', 'write'],
+    ] as const
+  ).map(([op, dir]): [SpanSpec, string] => [
+    span(`mongo-${op}`, CLIENT, { 'db.system.name': 'mongodb', 'db.namespace': 'erp', 'db.operation.name': op, 'server.address': 'erp-mongo' }),
+    `${dir} db mongodb erp-mongo erp`,
+  ]),
+  ...(
+    [
+      ['BRPOP jobs 0', 'read'],
+      ['LPOP jobs', 'read'],
+      ['LMOVE jobs done LEFT RIGHT', 'read'],
+      ['XREADGROUP GROUP g c STREAMS events >', 'read'],
+      ['HLEN h', 'read'],
+      ['TTL k', 'read'],
+      ['SETNX lock 1', 'write'],
+      ['HINCRBY h f 1', 'write'],
+      ['UNLINK k', 'write'],
+      ['PUBLISH orders {}', 'write'],
+      ['XACK events g 1-0', 'write'],
+      ['GETDEL k', 'write'],
+      // SAVE persists Redis's dataset: a write only in MongoDB (mongoose's save)
+      ['SAVE', 'unknown'],
+    ] as const
+  ).map(([q, dir]): [SpanSpec, string] => [
+    span(`redis-${q.split(' ')[0].toLowerCase()}`, CLIENT, { 'db.system': 'redis', 'db.statement': q, 'server.address': 'queue' }),
+    `${dir} db redis queue `,
+  ]),
+  // SQL's CREATE without AS is schema, not a write (CREATE writes for MongoDB only)
+  [sql('sql-create-operation', 'CREATE TABLE t (a int)', { 'db.operation.name': 'CREATE' }), 'unknown db postgresql db.internal orders'],
+  // a client naming its route only in url.template (OpenTelemetry semantic conventions), not url.full, url.path or http.target
+  [
+    span('url-template', CLIENT, {
+      'http.request.method': 'GET',
+      'server.address': 'shop.internal',
+      'url.scheme': 'https',
+      'url.template': '/api/orders/{id}?expand={what}',
+    }),
+    'read http https shop.internal /api/orders',
+  ],
+  [
+    span('url-template-after-path', CLIENT, { 'http.request.method': 'GET', 'server.address': 'h', 'url.path': '/p/1', 'url.template': '/p/{id}' }),
+    'read http http h /p/1',
+  ],
   [
     span('sql-socket', CLIENT, {
       'db.system.name': 'postgresql',

@@ -33,7 +33,7 @@ function direction(s: SpanRecord, f: DirectionFacts): string {
   if (method === 'GET' || method === 'HEAD') return 'read';
   if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') return 'write';
   if (f.dbSys !== '') {
-    const byOp = operationDirection(f.dbOp);
+    const byOp = operationDirection(f.dbOp, f.dbSys);
     if (byOp !== '') return byOp;
     const bySql = f.dbText === '' ? '' : statementDirection(f.dbText, f.dbSys);
     if (bySql !== '') return bySql;
@@ -112,7 +112,7 @@ export function classify(s: SpanRecord): readonly Touch[] {
     return [[direction(s, facts), 'db', dbSys, ep, dbNs, peer]];
   }
   if (isHttp) {
-    const path = hostV !== '' || peer === '' ? endpointPath(split.path, s.attr(A['url.path']), s.attr(A['http.target'])) : '';
+    const path = hostV !== '' || peer === '' ? endpointPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])) : '';
     if (hostV !== '') return [[direction(s, facts), 'http', scheme, endpointHost(hostV, port, defaultPort), path, peer]];
     if (peer !== '') return [[direction(s, facts), 'peer', '', '', '', peer]];
     return [[direction(s, facts), 'unnamed', 'http', '', path, '']];

@@ -42,9 +42,13 @@ export function splitUrl(url: string): UrlSplit {
   };
 }
 
-/** `url_path`: the first two segments of the URL's path (else url.path, else http.target's path). */
-export function endpointPath(urlPath: string, attrPath: string, target: string): string {
-  const path = urlPath !== '' ? urlPath : attrPath !== '' ? attrPath : extract(validUtf8(target), TARGET_PATH);
+/**
+ * `url_path`: the first two segments of the URL's path (else url.path, else http.target's path, else url.template's:
+ * a client that names only the route, `/api/orders/{id}`, and server.address).
+ */
+export function endpointPath(urlPath: string, attrPath: string, target: string, template: string): string {
+  const targetPath = urlPath !== '' || attrPath !== '' ? '' : extract(validUtf8(target), TARGET_PATH);
+  const path = urlPath !== '' ? urlPath : attrPath !== '' ? attrPath : targetPath !== '' ? targetPath : extract(validUtf8(template), TARGET_PATH);
   return path === '' ? '' : validUtf8(path.split('/', 3).join('/'));
 }
 

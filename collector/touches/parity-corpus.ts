@@ -175,6 +175,17 @@ export function handmadeSpans(): ParitySpan[] {
     }),
     span('method-only', CLIENT, { 'http.request.method': 'OPTIONS' }),
     span('method-only-peer', CLIENT, { 'http.request.method': 'DELETE', 'peer.service': 'billing' }),
+    // url.template, the last path source (096): query and fragment dropped, two segments, after url.path and http.target
+    span('template', CLIENT, { 'http.request.method': 'GET', 'server.address': 'shop.internal', 'url.scheme': 'https', 'url.template': '/api/orders/{id}' }),
+    span('template-query', CLIENT, { 'http.request.method': 'POST', 'server.address': 'h', 'url.template': '/a/{b}?c={c}#d' }),
+    span('template-after-path', CLIENT, { 'http.request.method': 'GET', 'server.address': 'h', 'url.path': '/p/q/r', 'url.template': '/t/{x}' }),
+    span('template-after-target', CLIENT, { 'http.request.method': 'GET', 'server.address': 'h', 'http.target': '/p?x', 'url.template': '/t/{x}' }),
+    span('template-target-no-path', CLIENT, { 'http.request.method': 'GET', 'server.address': 'h', 'http.target': '?page=2', 'url.template': '/t/{x}' }),
+    span('template-after-url', CLIENT, { 'http.request.method': 'GET', 'url.full': 'http://h/u/v', 'url.template': '/t/{x}' }),
+    span('template-no-host', CLIENT, { 'http.request.method': 'GET', 'url.template': '/t/{x}/y' }),
+    span('template-peer', CLIENT, { 'http.request.method': 'GET', 'peer.service': 'p', 'url.template': '/t/{x}' }),
+    span('template-bytes', CLIENT, { 'http.request.method': 'GET', 'server.address': 'h', 'url.template': raw('/t', [0xff], '/{x}') }),
+    span('template-server', SERVER, { 'http.request.method': 'GET', 'server.address': 'h', 'url.template': '/t/{x}' }),
     span('target-hash', CLIENT, { 'http.request.method': 'PATCH', 'server.address': 'h', 'http.target': '/x#frag/y' }),
     span('unspecified-url', 0, { 'url.full': 'http://u.example/x' }),
     span('internal-url', INTERNAL, { 'http.url': 'http://i.example/x/y/z' }),
@@ -291,6 +302,20 @@ export function handmadeSpans(): ParitySpan[] {
       'server.address': 'mongo',
       'server.port': { int: '27017' },
     }),
+    // operations that named no direction before 096: MongoDB's, Redis's pops and the rest (SAVE and CREATE write for MongoDB only)
+    ...['findOne', 'getMore', 'estimatedDocumentCount', 'countDocuments', 'save', 'remove', 'findOneAndReplace', 'findOneAndDelete', 'create'].map((op) =>
+      span(`mongo-${op}`, CLIENT, { 'db.system.name': 'mongodb', 'db.namespace': 'erp', 'db.operation.name': op, 'server.address': 'mongo' }),
+    ),
+    span('mongoose-save-old', CLIENT, { 'db.system': 'mongodb', 'db.name': 'erp', 'db.operation': 'save', 'net.peer.name': 'mongo' }),
+    span('redis-save', CLIENT, { 'db.system': 'redis', 'db.statement': 'SAVE' }),
+    sql('CREATE TABLE x (a int)', { 'db.operation.name': 'CREATE' }),
+    sql('CREATE TABLE x AS SELECT 1', { 'db.operation.name': 'create' }),
+    ...['BRPOP jobs 0', 'lpop jobs', 'BLMOVE a b LEFT RIGHT 0', 'XREADGROUP GROUP g c STREAMS s >', 'TTL k', 'ZREVRANGE z 0 -1'].map((q) =>
+      span('redis-read-op', CLIENT, { 'db.system': 'redis', 'db.statement': q, 'server.address': 'cache' }),
+    ),
+    ...['SETNX k v', 'HINCRBYFLOAT h f 1.5', 'unlink k', 'PUBLISH ch msg', 'XACK s g 1-0', 'GETDEL k', 'LTRIM l 0 9'].map((q) =>
+      span('redis-write-op', CLIENT, { 'db.system.name': 'valkey', 'db.query.text': q, 'server.address': 'cache' }),
+    ),
     span('mssql', CLIENT, {
       'db.system.name': 'mssql',
       'db.namespace': 'inst|orders',
@@ -413,7 +438,7 @@ function pool(key: string): Value[] {
   if (/port/.test(key)) return [...common, '80', '443', '5432', '08080', '0', '99999', { int: '8080' }, '-5'];
   if (/address|peer\.name|peer\.ip|http\.host/.test(key))
     return [...common, 'Db.Example.', '[::1]', '::1', '/tmp/sock', 'h:81', ' h ', raw('host', [0xed, 0xa0, 0x80])];
-  if (/db\.system/.test(key)) return [...common, 'postgresql', 'postgres', 'mariadb', 'redis', 'sqlite', 'MySQL'];
+  if (/db\.system/.test(key)) return [...common, 'postgresql', 'postgres', 'mariadb', 'redis', 'sqlite', 'MySQL', 'mongodb'];
   if (/statement|query\.text/.test(key))
     return [
       ...common,
@@ -423,9 +448,12 @@ function pool(key: string): Value[] {
       "WITH a AS (SELECT 'x') DELETE FROM t",
       'COPY t FROM STDIN',
       'SET k v',
+      'BRPOP q 0',
+      'save',
       raw('sel', [0xff], 'ect'),
     ];
-  if (/operation|summary/.test(key)) return [...common, 'SELECT', 'insert', 'find', 'publish', 'receive', 'process', 'read', 'upsert', 'write', 'Delete x'];
+  if (/operation|summary/.test(key))
+    return [...common, 'SELECT', 'insert', 'find', 'publish', 'receive', 'process', 'read', 'upsert', 'write', 'Delete x', 'findOne', 'save', 'CREATE', 'lpop'];
   if (/method/.test(key)) return [...common, 'GET', 'post', 'HEAD', 'PUT', 'patch', 'OPTIONS'];
   if (/messaging\.system/.test(key)) return [...common, 'rabbitmq', 'kafka', 'nats', 'RabbitMQ'];
   if (/temporary|anonymous/.test(key)) return [...common, 'true', 'True', { bool: false }];

@@ -52,6 +52,7 @@ export const SPAN_KEYS = [
   'server.port',
   'net.peer.port',
   'network.peer.port',
+  'url.template',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -132,6 +133,7 @@ export const A = {
   'server.port': 42,
   'net.peer.port': 43,
   'network.peer.port': 44,
+  'url.template': 45,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;

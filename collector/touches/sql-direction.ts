@@ -9,14 +9,37 @@ import { asciiUpper, validUtf8 } from './byte-text.ts';
  */
 
 const READ_OPS = new Set([
-  'SELECT', 'SHOW', 'VALUES', 'TABLE', 'FIND', 'GET', 'MGET', 'HGET', 'HGETALL', 'HMGET', 'SCAN', 'HSCAN', 'SSCAN', 'ZSCAN',
-  'SMEMBERS', 'LRANGE', 'ZRANGE', 'EXISTS', 'AGGREGATE', 'COUNT', 'COUNTDOCUMENTS', 'DISTINCT', 'XREAD', 'XRANGE',
+  // SQL
+  'SELECT', 'SHOW', 'VALUES', 'TABLE',
+  // MongoDB (driver commands, mongoose operations)
+  'FIND', 'FINDONE', 'GETMORE', 'AGGREGATE', 'COUNT', 'COUNTDOCUMENTS', 'ESTIMATEDDOCUMENTCOUNT', 'DISTINCT',
+  // Redis / Valkey: reads, and pops that consume a list, set, sorted set or stream (data flows out of the store)
+  'GET', 'MGET', 'STRLEN', 'EXISTS', 'TTL', 'PTTL', 'SCAN',
+  'HGET', 'HGETALL', 'HMGET', 'HEXISTS', 'HLEN', 'HSCAN',
+  'LRANGE', 'LLEN', 'LPOP', 'RPOP', 'BLPOP', 'BRPOP', 'LMOVE', 'BLMOVE', 'RPOPLPUSH', 'BRPOPLPUSH', 'LMPOP', 'BLMPOP',
+  'SMEMBERS', 'SISMEMBER', 'SCARD', 'SSCAN', 'SPOP',
+  'ZRANGE', 'ZRANGEBYSCORE', 'ZREVRANGE', 'ZREVRANGEBYSCORE', 'ZCARD', 'ZSCAN', 'ZPOPMIN', 'ZPOPMAX', 'BZPOPMIN', 'BZPOPMAX',
+  'XREAD', 'XREADGROUP', 'XRANGE',
 ]); // prettier-ignore
 const WRITE_OPS = new Set([
-  'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'TRUNCATE', 'COPY', 'SET', 'MSET', 'SETEX', 'HSET', 'HMSET',
-  'DEL', 'HDEL', 'LPUSH', 'RPUSH', 'SADD', 'ZADD', 'XADD', 'INCR', 'INCRBY', 'DECR', 'EXPIRE', 'INSERTONE', 'INSERTMANY',
-  'UPDATEONE', 'UPDATEMANY', 'DELETEONE', 'DELETEMANY', 'REPLACEONE', 'FINDANDMODIFY', 'FINDONEANDUPDATE', 'BULKWRITE',
+  // SQL
+  'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'TRUNCATE', 'COPY',
+  // MongoDB
+  'INSERTONE', 'INSERTMANY', 'UPDATEONE', 'UPDATEMANY', 'DELETEONE', 'DELETEMANY', 'REPLACEONE', 'REMOVE', 'BULKWRITE',
+  'FINDANDMODIFY', 'FINDONEANDUPDATE', 'FINDONEANDREPLACE', 'FINDONEANDDELETE',
+  // Redis / Valkey
+  'SET', 'SETNX', 'SETEX', 'PSETEX', 'MSET', 'MSETNX', 'GETSET', 'GETDEL', 'APPEND',
+  'INCR', 'INCRBY', 'INCRBYFLOAT', 'DECR', 'DECRBY', 'DEL', 'UNLINK', 'EXPIRE', 'PEXPIRE', 'EXPIREAT', 'PEXPIREAT',
+  'HSET', 'HSETNX', 'HMSET', 'HINCRBY', 'HINCRBYFLOAT', 'HDEL',
+  'LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX', 'LINSERT', 'LSET', 'LREM', 'LTRIM',
+  'SADD', 'SREM', 'ZADD', 'ZINCRBY', 'ZREM',
+  'XADD', 'XACK', 'XDEL', 'XTRIM', 'PUBLISH',
 ]); // prettier-ignore
+/**
+ * Writes under names that mean something else elsewhere, so only for MongoDB: mongoose's `save` and `create` (in
+ * Redis SAVE persists the dataset to disk; in SQL a CREATE without AS is schema, not data).
+ */
+const MONGODB_WRITE_OPS = new Set(['SAVE', 'CREATE']);
 const COMMAND_STORES = new Set(['redis', 'valkey', 'memcached']);
 
 const FIRST_WORD = /^[\t\n\f\r (]*([A-Za-z]+)/;
@@ -51,9 +74,9 @@ export function dbOperation(named: string, dbSys: string, dbText: string): strin
   return asciiUpper(extract(validUtf8(source), FIRST_WORD));
 }
 
-/** 'read', 'write' or '' for an operation name (`op_dir`). */
-export function operationDirection(op: string): string {
-  return READ_OPS.has(op) ? 'read' : WRITE_OPS.has(op) ? 'write' : '';
+/** 'read', 'write' or '' for an operation name (`op_dir`) of database system `dbSys` (`db_sys`). */
+export function operationDirection(op: string, dbSys: string): string {
+  return READ_OPS.has(op) ? 'read' : WRITE_OPS.has(op) || (dbSys === 'mongodb' && MONGODB_WRITE_OPS.has(op)) ? 'write' : '';
 }
 
 /**
