@@ -529,3 +529,61 @@ describe('malformed values through the collector and the analyzer (issue 9: user
     });
   });
 });
+
+describe('operations and routes that named no direction or path, paired into their flows (migration 096)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  beforeAll(async () => {
+    h = await startHarness();
+    const runOf = (flow: string, children: SpanSpec[]): SpanSpec => ({
+      name: 'run',
+      kind: INTERNAL,
+      start: t0,
+      children: children.map((c) => ({ ...c, start: t0, attributes: { ...c.attributes, 'integration.flow': flow } })),
+    });
+    // A worker that takes a job off a Redis list (BRPOP: the list is read) and saves it with mongoose to erp's database.
+    await sendSpans({ url: h.collector.url, serviceName: 'queue-worker' }, [
+      runOf('queue-worker', [
+        span('brpop', CLIENT, { 'db.system': 'redis', 'db.statement': 'BRPOP jobs 5', 'server.address': 'queue', 'server.port': 6379 }),
+        span('save', CLIENT, { 'db.system': 'mongodb', 'db.name': 'erp', 'db.operation': 'save', 'net.peer.name': 'erp-mongo', 'net.peer.port': 27017 }),
+      ]),
+    ]);
+    // A sync whose HTTP client names the shop's route only in url.template, then saves what it read.
+    await sendSpans({ url: h.collector.url, serviceName: 'shop-sync' }, [
+      runOf('shop-sync', [
+        span('GET', CLIENT, { 'http.request.method': 'GET', 'server.address': 'shop.internal', 'url.scheme': 'https', 'url.template': '/api/orders/{id}' }),
+        span('save', CLIENT, { 'db.system.name': 'mongodb', 'db.namespace': 'erp', 'db.operation.name': 'save', 'server.address': 'erp-mongo' }),
+      ]),
+    ]);
+    await h.collector.flush();
+    const catalog = catalogFrom(`systems:
+  - { id: job-queue, match: { databases: [{ system: redis, host: queue }] } }
+  - { id: erp, match: { databases: ["mongodb://erp-mongo/erp"] } }
+  - { id: shop, match: { urlPrefixes: ["https://shop.internal/api/"] } }
+`);
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog,
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
+      clock: { now: () => new Date(t0 + 5 * MIN) },
+      schedule: false,
+    });
+    expect((await analyzer.runNow()).errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('pairs a Redis BRPOP and a mongoose save into job-queue -> erp, and a url.template read into shop -> erp', async () => {
+    const graph = await analyzer.graph();
+    const edges = graph.edges
+      .filter((e) => e.observed)
+      .map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`)
+      .sort();
+    expect(edges).toEqual(['job-queue -> erp queue-worker', 'shop -> erp shop-sync']);
+    expect((await analyzer.inventory()).systems.map((s) => s.id).filter((id) => id.startsWith('unknown:'))).toEqual([]);
+  });
+});
