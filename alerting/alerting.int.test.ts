@@ -53,6 +53,9 @@ receivers:
   - { id: slack, type: slack, url: "env:SLACK_URL" }
   - { id: mail, type: email, to: [oncall@example.test], from: weft@example.test, smtp: { host: 127.0.0.1, port: ${smtpPort}, user: weft, password: "env:SMTP_PASSWORD" } }
   - { id: am, type: alertmanager, url: "${am?.url ?? 'http://127.0.0.1:1'}" }
+# About delivery, not flapping: probe-failing resolves with its finding (its derived rule keeps firing 5m).
+alerts:
+  - { id: probe-failing, measure: probe-failing, threshold: 0, keepFiringFor: 0s, severity: high }
 routes:
   - { match: { alertname: probe-failing }, groupWait: 0s, groupInterval: 1s, continue: true }
   - { receiver: slack, groupWait: 0s, groupInterval: 1s, continue: true }

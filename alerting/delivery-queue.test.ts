@@ -67,6 +67,9 @@ systems:
   - { id: wms, owner: supply }
 receivers:
   - { id: supply-hook, type: webhook, url: "${url}" }
+# About delivery, not flapping: probe-failing resolves with its finding (its derived rule keeps firing 5m).
+alerts:
+  - { id: probe-failing, measure: probe-failing, threshold: 0, keepFiringFor: 0s, severity: high }
 routes:
   - { receiver: supply-hook, groupWait: 0s, groupInterval: 1s }
 `,
