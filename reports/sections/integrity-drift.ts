@@ -15,8 +15,8 @@ export interface DomainDriftRow {
   compared: number;
 }
 
-/** system → bucket → count, for one domain (the first probe of a system wins). */
-function seriesOf(counts: CountBucket[], domain: string): Map<string, Map<string, number>> {
+/** system → bucket → count (the bucket's last sample), for one domain (the first probe of a system wins). */
+function seriesOf(counts: CountBucket[], domain: string, pick: (c: CountBucket) => number = (c) => c.value): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>();
   const probeOf = new Map<string, string>();
   for (const c of counts) {
@@ -24,7 +24,7 @@ function seriesOf(counts: CountBucket[], domain: string): Map<string, Map<string
     if (!probeOf.has(c.system)) probeOf.set(c.system, c.probeId);
     if (probeOf.get(c.system) !== c.probeId) continue;
     if (!out.has(c.system)) out.set(c.system, new Map());
-    out.get(c.system)!.set(c.bucket, c.value);
+    out.get(c.system)!.set(c.bucket, pick(c));
   }
   return out;
 }
@@ -64,11 +64,16 @@ export function domainDrift(catalog: Catalog, counts: CountBucket[]): { rows: Do
           })),
       },
     });
-    const sor = series.get(d.systemOfRecord);
-    if (!sor) continue;
+    // Compared on each bucket's average (a drift that ended before the bucket did still shows), reported at the end
+    // with the last samples (counts read, never an average of counts).
+    const means = seriesOf(counts, d.id, (c) => c.mean ?? c.value);
+    const sor = means.get(d.systemOfRecord);
+    const sorLast = series.get(d.systemOfRecord);
+    if (!sor || !sorLast) continue;
     for (const replica of d.replicas) {
-      const rep = series.get(replica);
-      if (!rep) continue;
+      const rep = means.get(replica);
+      const repLast = series.get(replica);
+      if (!rep || !repLast) continue;
       let largest = 0;
       let largestAt = '';
       let out = 0;
@@ -86,7 +91,7 @@ export function domainDrift(catalog: Catalog, counts: CountBucket[]): { rows: Do
           largest = diff;
           largestAt = b;
         }
-        last = { sor: a, rep: r };
+        last = { sor: sorLast.get(b) ?? a, rep: repLast.get(b) ?? r };
       }
       if (!last) continue;
       const round = (n: number) => Math.round(n * 100) / 100;

@@ -117,7 +117,7 @@ export function processingIntegritySection(data: ReportData): Section {
             ['replica', 'Replica', 0.9],
             ['replicaLast', 'Replica count (last)', 0.8],
             ['end', 'Difference at end', 0.8],
-            ['largest', 'Largest difference', 0.8],
+            ['largest', 'Largest difference (bucket average)', 0.8],
             ['largestAt', 'Largest at', 1.2],
             ['out', 'Buckets out of tolerance', 0.8],
             ['tolerance', 'Tolerance', 1.3],

@@ -76,8 +76,9 @@ export function clickhouseReportSource(store: Store): ReportSource {
     },
 
     async counts(period, stepSeconds) {
-      const found = await rows<{ probe_id: string; c_system: string; c_domain: string; bucket: string; c_value: number }>(
-        `SELECT probe_id, any(system) AS c_system, any(domain) AS c_domain, toStartOfInterval(ts, toIntervalSecond({step:UInt32})) AS bucket, argMax(value, ts) AS c_value
+      const found = await rows<{ probe_id: string; c_system: string; c_domain: string; bucket: string; c_value: number; c_mean: number }>(
+        `SELECT probe_id, any(system) AS c_system, any(domain) AS c_domain, toStartOfInterval(ts, toIntervalSecond({step:UInt32})) AS bucket,
+           argMax(value, ts) AS c_value, avg(value) AS c_mean
          FROM probe_samples WHERE ts >= {since:${T}} AND ts < {until:${T}} AND ok = 1 AND value IS NOT NULL AND domain != ''
          GROUP BY probe_id, bucket ORDER BY bucket, probe_id`,
         { ...params(period), step: Math.max(1, Math.round(stepSeconds)) },
@@ -88,6 +89,7 @@ export function clickhouseReportSource(store: Store): ReportSource {
         domain: r.c_domain,
         bucket: fromChTime(r.bucket),
         value: Number(r.c_value),
+        mean: Number(r.c_mean),
       }));
     },
 

@@ -35,6 +35,12 @@ export interface CountBucket {
   domain: string;
   bucket: string;
   value: number;
+  /**
+   * The average of its successful samples in the bucket: what a replica is compared with its system of record on, bucket
+   * by bucket (a drift that lasted part of the bucket shows in part; the last samples alone missed one that ended before
+   * the bucket did). Absent: `value`.
+   */
+  mean?: number;
 }
 
 /** A probe's runs over the period. */
