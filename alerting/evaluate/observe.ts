@@ -37,8 +37,8 @@ export function flowStats(snap: { edges: AttributedEdge[] }): Map<string, FlowWi
 
 /**
  * All-time last run per documented flow (`silentSince`: the later of its end and its arrival), from the small
- * edges-seen table; a half of its run (its runtime reading its
- * source alone — a delta sync that found nothing to write — or writing its target alone) is a run, as for stale-flow.
+ * edges-seen table; a half of its run (its runtime reading its source alone — a delta sync that found nothing to
+ * write — or writing its target alone) is a run, as for stale-flow.
  */
 export function flowLastSeen(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): Map<string, string> {
   const out = new Map<string, string>();

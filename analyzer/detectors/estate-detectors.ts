@@ -181,7 +181,7 @@ export const flowNeverObserved: Detector = ({ snapshot, now }) => {
   // time zone taken for UTC): observed, not missing.
   const arrivedInWindow = (f: Flow) => {
     const arrived = lastRun(f, snapshot).arrived;
-    return arrived !== undefined && arrived >= snapshot.since && arrived <= snapshot.until;
+    return arrived !== undefined && Date.parse(arrived) >= Date.parse(snapshot.since) && Date.parse(arrived) <= Date.parse(snapshot.until);
   };
   return snapshot.catalog.flows
     .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id || (e.flowId === null && isHalfOf(f, e))))
