@@ -268,21 +268,23 @@ describe('alert lifecycle over evaluations', () => {
     expect(sim.sent).toEqual([]);
   });
 
+  /** An open probe-failing finding of the wms system. */
+  const wmsProbeFailing = {
+    id: 'f1',
+    kind: 'probe-failing',
+    key: 'wms-count',
+    title: 'Probe wms-count fails: connection refused',
+    subject: { systems: ['wms'], flows: [], domains: [] },
+    traceIds: [],
+  };
+
   // Regression: a probe failing every other pair of runs (every 15 s) opened and resolved its finding once a minute, and
   // each time paged FIRING and RESOLVED: 16 e-mails in 8 minutes.
   it('a probe-failing finding that opens and resolves every minute is one alert, resolved 5 minutes after it stops', () => {
     const sim = simulate();
-    const failing = {
-      id: 'f1',
-      kind: 'probe-failing',
-      key: 'wms-count',
-      title: 'Probe wms-count fails: connection refused',
-      subject: { systems: ['wms'], flows: [], domains: [] },
-      traceIds: [],
-    };
     for (let s = 0; s <= 480; s += 15) {
       const obs = observations(at(s));
-      obs.findings = s % 60 < 30 ? [failing] : [];
+      obs.findings = s % 60 < 30 ? [wmsProbeFailing] : [];
       sim.run(s, obs);
     }
     const probe = (xs: Array<{ status: string; alerts: string[] }>) => xs.filter((n) => n.alerts.some((a) => a.startsWith('probe-failing')));
@@ -296,16 +298,7 @@ describe('alert lifecycle over evaluations', () => {
   it('a failing probe of a system inhibits the alerts of flows through it', () => {
     const sim = simulate();
     const obs = observations(at(0), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } });
-    obs.findings = [
-      {
-        id: 'f1',
-        kind: 'probe-failing',
-        key: 'wms-count',
-        title: 'Probe wms-count fails: connection refused',
-        subject: { systems: ['wms'], flows: [], domains: [] },
-        traceIds: [],
-      },
-    ];
+    obs.findings = [wmsProbeFailing];
     sim.run(0, obs);
     sim.run(10, { ...obs, now: at(10) });
     const alerts = sim.alerts();
