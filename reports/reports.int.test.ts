@@ -210,7 +210,7 @@ describe('compliance report from a seeded store (real chDB)', () => {
       'customers',
       'contact details [pii]',
       'erp; owner: icoe <icoe@example.com>',
-      'yes: US (outside the EEA)',
+      'yes: US (outside the EEA); safeguard not documented',
     ]);
     const undocumented = rows('processing-record', 'undocumented-regulated').map((r) => String(r[0]));
     expect(undocumented).toEqual(expect.arrayContaining(['crm → unknown system api.unknown-saas.com', 'erp → crm']));
@@ -267,7 +267,7 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(text).toMatch(/Contents/);
     expect(text).toMatch(/Page 3 of \d+/);
     expect(text).toContain('Invoice customers from the ERP');
-    expect(text).toContain('yes: US (outside the EEA)');
+    expect(text).toContain('yes: US (outside the EEA); safeguard not documented');
     expect(text).toContain('customers-crm-erp');
     expect(text).toContain('asked the sales team who runs it');
     expect(text).toContain('systems.erp.region: (none) -> US');

@@ -104,7 +104,7 @@ flows:
 `;
     expect(problems({ 'e.yaml': text })).toEqual([
       'e.yaml:2:9: systems[0].id: expected lower-case id: letters, digits, ".", "_" or "-", got "CRM"',
-      'e.yaml:4:5: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
+      'e.yaml:4:5: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, transfer, security, match',
       'e.yaml:5:16: systems[0].lifecycle: expected active, deprecated or retired, got "gone"',
       'e.yaml:7:21: systems[0].match.urlPrefixes[0]: expected a URL prefix starting with http:// or https://, no spaces, got "crm.internal/api"',
       'e.yaml:8:19: systems[0].match.databases[0]: expected a DSN like "postgresql://db.internal/crm" or { system: postgresql, namespace: crm, host: db.internal }, got 42',

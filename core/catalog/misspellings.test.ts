@@ -37,7 +37,7 @@ probes:
 `;
     expect(problems('estate.yaml', text)).toEqual([
       'estate.yaml:3:1: systmes: unknown field "systmes" (did you mean "systems"?); expected one of: defaultOwner, controller, owners, systems, domains, flows, classes, probes, reconciliations, alerts, receivers, routes, remediations, reports',
-      'estate.yaml:7:5: systems[0].mtch: unknown field "mtch" (did you mean "match"?); expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
+      'estate.yaml:7:5: systems[0].mtch: unknown field "mtch" (did you mean "match"?); expected one of: id, name, owner, kind, lifecycle, description, region, transfer, security, match',
       'estate.yaml:11:7: systems[1].match.host: unknown field "host" (did you mean "hosts"?); expected one of: hosts, urlPrefixes, peerServices, databases, destinations, services',
       // one mistake, said once: not also "systemOfRecord: missing required field"
       'estate.yaml:14:5: domains[0].sytemOfRecord: unknown field "sytemOfRecord" (did you mean "systemOfRecord"?); expected one of: id, name, systemOfRecord, replicas, allowedWriters, regulated, owner, dataSubjects, personalData, retention, erasure, drift',
@@ -164,7 +164,7 @@ flows:
   - { id: f, source: crm, target: warehouse }
 `;
     expect(problems('far.yaml', text)).toEqual([
-      'far.yaml:3:5: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
+      'far.yaml:3:5: systems[0].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, transfer, security, match',
       'far.yaml:4:16: systems[0].lifecycle: expected active, deprecated or retired, got "gone"',
       'far.yaml:6:35: flows[0].target: unknown system "warehouse"; expected one of the ids declared under systems (crm)',
     ]);

@@ -101,6 +101,27 @@ export const MatchRulesSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/**
+ * The safeguard a transfer of personal data to a system in a third country rests on (GDPR Chapter V: Art. 45 adequacy
+ * decision, Art. 46(2)(c) standard contractual clauses, Art. 47 binding corporate rules, Art. 49 derogation), and where
+ * it is documented: Art. 30(1)(e) asks for that documentation for a transfer under Art. 49(1), second subparagraph.
+ */
+export const TransferSchema = Type.Object(
+  {
+    mechanism: Type.Union(
+      [
+        Type.Literal('adequacy-decision'),
+        Type.Literal('standard-contractual-clauses'),
+        Type.Literal('binding-corporate-rules'),
+        Type.Literal('derogation-art-49'),
+      ],
+      { description: 'adequacy-decision (Art. 45), standard-contractual-clauses (Art. 46), binding-corporate-rules (Art. 47) or derogation-art-49' },
+    ),
+    documentation: Type.Optional(Type.String({ minLength: 1, description: 'where the safeguard is documented: a link or a document reference' })),
+  },
+  { additionalProperties: false },
+);
+
 export const SystemSchema = Type.Object(
   {
     id: Id,
@@ -110,6 +131,7 @@ export const SystemSchema = Type.Object(
     lifecycle: Lifecycle,
     description: Type.Optional(Type.String()),
     region: Type.Optional(Region),
+    transfer: Type.Optional(TransferSchema),
     security: Type.Optional(Names('security measures of the system: encryption-at-rest, sso, access-review…')),
     match: MatchRulesSchema,
   },

@@ -23,7 +23,7 @@ flows:
 `;
     expect(problemsOf(text)).toEqual([
       expect.stringMatching(new RegExp(`^e\\.yaml:3:11: ${COLON.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)),
-      'e.yaml:5:5: systems[1].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
+      'e.yaml:5:5: systems[1].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, transfer, security, match',
       'e.yaml:9:13: flows[0].target: unknown system "wms"; expected one of the ids declared under systems (crm, erp)',
     ]);
   });
@@ -90,7 +90,7 @@ flows:
 `;
     expect(problemsOf(text)).toEqual([
       'e.yaml:4:1: the "[" opened on this line is never closed: add "]" at the end of the entry',
-      'e.yaml:6:5: systems[2].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, security, match',
+      'e.yaml:6:5: systems[2].colour: unknown field "colour"; expected one of: id, name, owner, kind, lifecycle, description, region, transfer, security, match',
       'e.yaml:8:16: systems[3].lifecycle: expected active, deprecated or retired, got "gone"',
       'e.yaml:11:33: flows[1].target: unknown system "z"; expected one of the ids declared under systems (b, c, d, a)',
     ]);

@@ -27,8 +27,27 @@ describe('record of processing: records incomplete', () => {
     expect(incomplete(estate('dataSubjects: [customers], retention: 10 years', 'region: IE,'))).toBe(1);
     expect(incomplete(estate(complete, ''))).toBe(1);
     expect(record(estate(complete, '')).summary[1]).toContain(
-      "1 lacks a purpose, data subjects, personal data categories, a retention limit or the recipient's region",
+      "1 lacks a purpose, data subjects, personal data categories, a retention limit, the recipient's region (so whether it is a third-country transfer) or a third-country transfer's safeguard",
     );
+  });
+});
+
+// Regression (break test): a transfer to a third country showed only "yes: US (outside the EEA)", with nowhere to record
+// the safeguard it rests on (Art. 30(1)(e); GDPR Chapter V), and counted as a complete record.
+describe('record of processing: the safeguard of a third-country transfer (Art. 30(1)(e))', () => {
+  const transfer = (t: string) => record(estate(complete, `region: US, ${t}`));
+  const cell = (r: ReturnType<typeof record>) => r.tables.find((t) => t.id === 'register')!.rows[0][5];
+  it('shows the safeguard, and counts a transfer without one (or an Art. 49 derogation without its documentation) as incomplete', () => {
+    const scc = transfer('transfer: { mechanism: standard-contractual-clauses, documentation: "https://legal.example/scc-2021-914" },');
+    expect(cell(scc)).toBe('yes: US (outside the EEA); safeguard: standard contractual clauses (Art. 46), documented in https://legal.example/scc-2021-914');
+    expect(scc.figures).toContainEqual({ label: 'records incomplete', value: 0 });
+    const none = transfer('');
+    expect(cell(none)).toBe('yes: US (outside the EEA); safeguard not documented');
+    expect(none.figures).toContainEqual({ label: 'records incomplete', value: 1 });
+    expect(incomplete(estate(complete, 'region: US, transfer: { mechanism: derogation-art-49 },'))).toBe(1);
+    expect(incomplete(estate(complete, 'region: US, transfer: { mechanism: derogation-art-49, documentation: DPA-2026-17 },'))).toBe(0);
+    // Within the EEA there is no transfer to safeguard.
+    expect(incomplete(estate(complete, 'region: IE,'))).toBe(0);
   });
 });
 

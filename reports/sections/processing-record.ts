@@ -1,11 +1,22 @@
 import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
-import { regionKind, type Catalog } from '../../core/catalog/index.ts';
+import { regionKind, type Catalog, type System } from '../../core/catalog/index.ts';
 import { catalogIndex, fmtTime, list, table } from './helpers.ts';
 import { count } from '../../core/text/index.ts';
 
-/** "yes: US (outside the EEA)" / "no (DE)" / "region not recorded" / "unknown region 'eu-west-1'" (never called a transfer). */
-function transferText(region: string | undefined): string {
+const MECHANISM: Record<NonNullable<System['transfer']>['mechanism'], string> = {
+  'adequacy-decision': 'adequacy decision (Art. 45)',
+  'standard-contractual-clauses': 'standard contractual clauses (Art. 46)',
+  'binding-corporate-rules': 'binding corporate rules (Art. 47)',
+  'derogation-art-49': 'derogation (Art. 49)',
+};
+
+/**
+ * "yes: US (outside the EEA); safeguard: standard contractual clauses (Art. 46), documented in …" / "…; safeguard not
+ * documented" / "no (DE)" / "region not recorded" / "unknown region 'eu-west-1'" (never called a transfer).
+ */
+function transferText(target: System | undefined): string {
+  const region = target?.region;
   switch (regionKind(region)) {
     case 'not-recorded':
       return 'region not recorded';
@@ -13,9 +24,21 @@ function transferText(region: string | undefined): string {
       return `unknown region '${region}'`;
     case 'eea':
       return `no (${region})`;
-    case 'third-country':
-      return `yes: ${region} (outside the EEA)`;
+    case 'third-country': {
+      const t = target?.transfer;
+      const safeguard = t ? `safeguard: ${MECHANISM[t.mechanism]}${t.documentation ? `, documented in ${t.documentation}` : ''}` : 'safeguard not documented';
+      return `yes: ${region} (outside the EEA); ${safeguard}`;
+    }
   }
+}
+
+/**
+ * Whether a transfer to `target` lacks what Art. 30(1)(e) asks: a third-country recipient with no safeguard recorded,
+ * or an Art. 49 derogation without its documentation.
+ */
+function safeguardMissing(target: System | undefined): boolean {
+  if (regionKind(target?.region) !== 'third-country') return false;
+  return !target?.transfer || (target.transfer.mechanism === 'derogation-art-49' && !target.transfer.documentation);
 }
 
 /** "name, contact" of a party of the record. */
@@ -60,7 +83,7 @@ export function processingRecordSection(data: ReportData): Section {
         list(d.dataSubjects, 'not documented'),
         `${list(d.personalData, 'not documented')} [${d.regulated.join(', ')}]`,
         `${ix.systemName(f.target)}; owner: ${ix.ownerText(target?.owner)}`,
-        transferText(target?.region),
+        transferText(target),
         [d.retention ? `retention: ${d.retention}` : 'retention not documented', d.erasure ? `erasure: ${d.erasure}` : 'erasure not documented'].join('; '),
         list([...(f.security ?? []).map((s) => `${s} (transit)`), ...(target?.security ?? []).map((s) => `${s} (${f.target})`)], 'not documented'),
         observedTraces(f.id) > 0 ? `yes (${count(observedTraces(f.id), 'trace')})` : 'no',
@@ -137,13 +160,21 @@ export function processingRecordSection(data: ReportData): Section {
     const kind = regionKind(ix.systems.get(r.f.target)?.region);
     return kind === 'not-recorded' || kind === 'unknown';
   };
-  const gaps = records.filter((r) => !r.f.purpose || !r.d.retention || !r.d.dataSubjects?.length || !r.d.personalData?.length || transferUnknown(r)).length;
+  const gaps = records.filter(
+    (r) =>
+      !r.f.purpose ||
+      !r.d.retention ||
+      !r.d.dataSubjects?.length ||
+      !r.d.personalData?.length ||
+      transferUnknown(r) ||
+      safeguardMissing(ix.systems.get(r.f.target)),
+  ).length;
   const sections = {
     id: 'processing-record' as const,
     title: 'Record of processing (GDPR Art. 30)',
     summary: [
       `Every documented flow that moves regulated data (a domain with regulated categories in the catalog): purpose, categories of data subjects and of personal data, recipients (the target system and its owner), transfers to third countries (the target system's region outside the EEA), retention and erasure limits, and security measures.`,
-      `${count(records.length, 'documented flow')} ${records.length === 1 ? 'moves' : 'move'} regulated data; ${transfers.length} of them ${transfers.length === 1 ? 'transfers' : 'transfer'} it to a third country; ${gaps} ${gaps === 1 ? 'lacks' : 'lack'} a purpose, data subjects, personal data categories, a retention limit or the recipient's region (so whether it is a third-country transfer) in the catalog. ` +
+      `${count(records.length, 'documented flow')} ${records.length === 1 ? 'moves' : 'move'} regulated data; ${transfers.length} of them ${transfers.length === 1 ? 'transfers' : 'transfer'} it to a third country; ${gaps} ${gaps === 1 ? 'lacks' : 'lack'} a purpose, data subjects, personal data categories, a retention limit, the recipient's region (so whether it is a third-country transfer) or a third-country transfer's safeguard in the catalog. ` +
         `${count(undocumented.size, 'regulated flow')} ${undocumented.size === 1 ? 'was' : 'were'} observed in the period without being documented.`,
       ...(fromFindings > 0
         ? [
