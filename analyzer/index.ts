@@ -6,7 +6,7 @@ export { buildInventory, throughputPerHour, type InventoryOptions } from './inve
 export type { Inventory, InventorySystem, InventoryFlow } from './inventory/build-inventory.ts';
 export { analyzerKinds, detectAll, detectors } from './detectors/index.ts';
 export { takeSnapshot } from './model/take-snapshot.ts';
-export { isHalfOf, maxKnown, silentSince } from './model/snapshot.ts';
+export { isRunOf, maxKnown, runtimeMatches, silentSince } from './model/snapshot.ts';
 export { takeWindows } from './model/take-windows.ts';
 export { pairingState, type PairingState } from './flows/pairing-job.ts';
 export type { FlowWindows, WindowRequest, WindowRows } from './model/take-windows.ts';

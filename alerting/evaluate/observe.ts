@@ -1,6 +1,16 @@
-import { isHalfOf, maxKnown, pairingState, silentSince, takeWindows, type AttributedEdge, type FlowWindows, type WindowRequest } from '../../analyzer/index.ts';
+import {
+  isRunOf,
+  maxKnown,
+  pairingState,
+  runtimeMatches,
+  silentSince,
+  takeWindows,
+  type AttributedEdge,
+  type FlowWindows,
+  type WindowRequest,
+} from '../../analyzer/index.ts';
 import { fromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
-import type { Catalog, Flow } from '../../core/catalog/index.ts';
+import type { Catalog } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
 import type { AlertRule } from '../model/alert.ts';
 import { isFlowMeasure } from '../rules/derive-rules.ts';
@@ -8,12 +18,6 @@ import { countMeasures, findingKind } from './conditions.ts';
 import type { FlowWindowStats, IntakeGap, Observations, OpenFinding, SystemCalls } from './observations.ts';
 
 const WEEK = 7 * 86_400_000;
-
-const runs = (f: Flow, e: { integration: string; service: string }) => {
-  const r = f.runtime ?? {};
-  if (!r.service && !r.flow) return true;
-  return (r.flow !== undefined && r.flow === e.integration) || (r.service !== undefined && r.service === e.service);
-};
 
 /**
  * Per documented flow: traces, failed traces, the largest p95/p99 of its edges (an upper bound, as the
@@ -44,7 +48,7 @@ export function flowLastSeen(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): M
   const out = new Map<string, string>();
   for (const f of snap.catalog.flows) {
     const seen = snap.lastSeen
-      .filter((s) => (s.source === f.source && s.target === f.target && runs(f, s)) || isHalfOf(f, s))
+      .filter((s) => isRunOf(f, s))
       .map(silentSince)
       .sort()
       .at(-1);
@@ -62,7 +66,7 @@ export function flowLastTouch(catalog: Catalog, touches: FlowWindows['windows'][
   const out = new Map<string, string>();
   for (const f of catalog.flows) {
     for (const t of touches) {
-      if (t.system !== f.target || !runs(f, t)) continue;
+      if (t.system !== f.target || !runtimeMatches(f, t)) continue;
       const prev = out.get(f.id);
       if (!prev || t.lastSeen > prev) out.set(f.id, t.lastSeen);
     }

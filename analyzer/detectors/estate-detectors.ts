@@ -1,7 +1,7 @@
 import { allowedSilence, type Flow, type SloClass } from '../../core/catalog/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
-import { combineEdges, edgesDomain, flowOfHalf, isHalfOf, isIntegrationNode, runtimeMatches, silentSince, type Snapshot } from '../model/snapshot.ts';
+import { combineEdges, edgesDomain, flowOfHalf, isHalfOf, isIntegrationNode, isRunOf, silentSince, type Snapshot } from '../model/snapshot.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
@@ -133,7 +133,7 @@ function lastRun(flow: Flow, snapshot: Snapshot): { seen: string | undefined; ar
   if (lineage) return { seen: lineage.lastCompleteDue ?? undefined, arrived: undefined, lineage };
   // A half of the flow's run (its read alone, or its write alone: a delta sync that found nothing to write, a run whose
   // read and write were paired apart, tail sampling that kept one side) is a run of the flow too.
-  const edges = snapshot.lastSeen.filter((s) => (s.source === flow.source && s.target === flow.target && runtimeMatches(flow, s)) || isHalfOf(flow, s));
+  const edges = snapshot.lastSeen.filter((s) => isRunOf(flow, s));
   const newest = (times: Array<string | undefined>) =>
     times
       .filter((t): t is string => t !== undefined)
@@ -166,27 +166,26 @@ function silenceKnownUntil(snapshot: Snapshot, now: Date, lineage: LineageJobRun
  * was due: Weft must have observed (and paired, past the late-arrival window) for longer than the
  * flow may be silent — a fresh install is not an alarm. Nor is a flow that may be silent for longer than
  * the window and was seen within that silence (a flow run every 5 minutes, absent from a 30 s window,
- * ran 2 minutes ago): its absence from the window says nothing; stale-flow tells when it stops.
+ * ran 2 minutes ago): its absence from the window says nothing; stale-flow tells when it stops. Nor is a flow whose last
+ * run Weft received within the window, whatever the run's own clock says.
  */
 export const flowNeverObserved: Detector = ({ snapshot, now }) => {
   const windowMs = Date.parse(snapshot.until) - Date.parse(snapshot.since);
   const observedMs = snapshot.observingSince ? Date.parse(snapshot.pairedUntil) - Date.parse(snapshot.observingSince) : 0;
-  const seenWithinSilence = (f: Flow) => {
+  const seenLately = (f: Flow) => {
+    const last = lastRun(f, snapshot);
+    // Received within the window, though its runs' own clocks put them before it (a writer's clock behind Weft's, or a
+    // time zone taken for UTC): observed, not missing.
+    if (last.arrived !== undefined && Date.parse(last.arrived) >= Date.parse(snapshot.since) && Date.parse(last.arrived) <= Date.parse(snapshot.until))
+      return true;
     const silence = allowedSilence(f, snapshot.catalog.classes)?.ms;
     if (silence === undefined || silence <= windowMs) return false;
-    const last = lastRun(f, snapshot);
     return last.seen !== undefined && silenceKnownUntil(snapshot, now, last.lineage) - silentSinceMs(last) <= silence;
-  };
-  // Received within the window, though its runs' own clocks put them before it (a writer's clock behind Weft's, or a
-  // time zone taken for UTC): observed, not missing.
-  const arrivedInWindow = (f: Flow) => {
-    const arrived = lastRun(f, snapshot).arrived;
-    return arrived !== undefined && Date.parse(arrived) >= Date.parse(snapshot.since) && Date.parse(arrived) <= Date.parse(snapshot.until);
   };
   return snapshot.catalog.flows
     .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id || (e.flowId === null && isHalfOf(f, e))))
     .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs))
-    .filter((f) => !seenWithinSilence(f) && !arrivedInWindow(f))
+    .filter((f) => !seenLately(f))
     .map((f) => ({
       kind: 'flow-never-observed',
       key: f.id,

@@ -588,13 +588,19 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   // Regressions: a call whose trace had no root yet (its wrapper span not exported: a job longer than the late-arrival
   // window exports its calls in batches and its wrapper at the end) is a piece of a run of its service instance; when the
   // wrapper arrived, the trace was paired again as a trace, and the run it had been a piece of stayed: counted twice.
-  it('takes a write back from the run of its instance when its late wrapper span makes it a trace of its own', async () => {
-    const t = Date.now() - HOUR;
+  /** Sends a POST erp under a wrapper not yet sent, pairs it (a piece of its instance's run), and returns the ids. */
+  const writeBeforeItsWrapper = async (service: string, t: number) => {
     const traceId = randomBytes(16).toString('hex');
     const rootId = randomBytes(8).toString('hex');
-    await sendRaw('late-write-only', [rawSpan(traceId, 'POST', t + 40, postErp, rootId)]);
+    await sendRaw(service, [rawSpan(traceId, 'POST', t + 40, postErp, rootId)]);
     expect((await analyzer.runNow()).errors).toEqual([]);
-    expect(await byIntegration('late-write-only')).toEqual(['late-write-only: integration:late-write-only -> erp traces=1 records=3']);
+    expect(await byIntegration(service)).toEqual([`${service}: integration:${service} -> erp traces=1 records=3`]);
+    return { traceId, rootId };
+  };
+
+  it('takes a write back from the run of its instance when its late wrapper span makes it a trace of its own', async () => {
+    const t = Date.now() - HOUR;
+    const { traceId, rootId } = await writeBeforeItsWrapper('late-write-only', t);
     await sendRaw('late-write-only', [rawSpan(traceId, 'run', t, [], '', rootId)]);
     const run = await analyzer.runNow();
     expect(run.errors).toEqual([]);
@@ -604,10 +610,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
 
   it('takes a write back from the run of its instance when its late wrapper span names its flow', async () => {
     const t = Date.now() - HOUR;
-    const traceId = randomBytes(16).toString('hex');
-    const rootId = randomBytes(8).toString('hex');
-    await sendRaw('late-write-flow', [rawSpan(traceId, 'POST', t + 40, postErp, rootId)]);
-    expect((await analyzer.runNow()).errors).toEqual([]);
+    const { traceId, rootId } = await writeBeforeItsWrapper('late-write-flow', t);
     await sendRaw('late-write-flow', [rawSpan(traceId, 'run', t, [str('integration.flow', 'late-wrapper')], '', rootId)]);
     expect((await analyzer.runNow()).errors).toEqual([]);
     expect(await byIntegration('late-write-flow')).toEqual(['late-wrapper: integration:late-wrapper -> erp traces=1 records=3']);
@@ -615,10 +618,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
 
   it('takes a write back from the run of its instance when its late wrapper span names a run', async () => {
     const t = Date.now() - HOUR;
-    const traceId = randomBytes(16).toString('hex');
-    const rootId = randomBytes(8).toString('hex');
-    await sendRaw('late-write-run', [rawSpan(traceId, 'POST', t + 40, postErp, rootId)]);
-    expect((await analyzer.runNow()).errors).toEqual([]);
+    const { traceId, rootId } = await writeBeforeItsWrapper('late-write-run', t);
     await sendRaw('late-write-run', [rawSpan(traceId, 'run', t, [str('integration.run.id', `run-${traceId}`)], '', rootId)]);
     expect((await analyzer.runNow()).errors).toEqual([]);
     expect(await byIntegration('late-write-run')).toEqual(['late-write-run: integration:late-write-run -> erp traces=1 records=3']);

@@ -132,6 +132,14 @@ export function silentSince(e: { lastSeen: string; lastArrived?: string }): stri
 }
 
 /**
+ * Whether an edge is a run of `flow` for its silence (stale-flow, its alert, flow-never-observed): between its two
+ * systems from its runtime, or a half of it (`isHalfOf`).
+ */
+export function isRunOf(flow: Flow, e: { source: string; target: string; integration: string; service: string }): boolean {
+  return (e.source === flow.source && e.target === flow.target && runtimeMatches(flow, e)) || isHalfOf(flow, e);
+}
+
+/**
  * Whether an edge is a half of `flow` (see `flowOfHalf`): the integration itself reading the flow's source or writing
  * its target, from the flow's runtime (a flow without a runtime has no halves). Unlike `flowOfHalf`, every flow of the
  * runtime that reads that source (or writes that target) has the half, not only the first in catalog order.

@@ -9,10 +9,10 @@ import { httpCredentialProblems } from './secret-fields.ts';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { SectionProblem } from './probes.ts';
 import { didYouMean } from '../text/index.ts';
-import { parseDuration } from '../time/index.ts';
+import { DURATION_PATTERN, parseDuration } from '../time/index.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
-const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 2h, 7d' });
+const Duration = Type.String({ pattern: DURATION_PATTERN, description: 'a duration like 30s, 5m, 2h, 7d' });
 const EnvRef = Type.String({ pattern: '^env:[A-Za-z_][A-Za-z0-9_]*$', description: 'env:NAME — read from the environment when used, never stored' });
 const UrlOrEnv = Type.String({
   pattern: '^(https?://|env:[A-Za-z_][A-Za-z0-9_]*$)',

@@ -9,12 +9,13 @@ import { validateCronExpression } from 'cron';
 import { httpCredentialProblems, urlPasswordProblem } from './secret-fields.ts';
 import { didYouMean } from '../text/index.ts';
 import { count } from '../text/index.ts';
+import { DURATION_PATTERN } from '../time/index.ts';
 
 export type ProbeKind = 'sql' | 'http' | 'amqp-queue' | 'nats-consumer';
 export const probeKindNames: readonly ProbeKind[] = ['sql', 'http', 'amqp-queue', 'nats-consumer'];
 
 const EnvRef = Type.String({ pattern: '^env:[A-Za-z_][A-Za-z0-9_]*$', description: 'env:NAME — read from the environment when the probe runs' });
-const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 1h' });
+const Duration = Type.String({ pattern: DURATION_PATTERN, description: 'a duration like 30s, 5m, 1h' });
 const Column = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' });
 /** One key column, or the columns of a composite key. */
 const KeyColumns = (description: string) => Type.Union([Column, Type.Array(Column, { minItems: 1, maxItems: 8 })], { description });

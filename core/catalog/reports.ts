@@ -4,6 +4,7 @@
  * e-mails it when `email` is given. SMTP credentials are `env:NAME` references, never stored.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { DURATION_PATTERN } from '../time/index.ts';
 import { validateCronExpression } from 'cron';
 import type { SectionProblem } from './probes.ts';
 
@@ -15,7 +16,7 @@ export const ReportScheduleSchema = Type.Object(
     id: Id,
     cron: Type.String({ minLength: 9, description: 'cron expression, UTC: "0 6 * * 1" is Mondays at 06:00' }),
     period: Type.String({
-      pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$',
+      pattern: DURATION_PATTERN,
       default: '24h',
       description: 'the period each report covers, ending when it runs: 24h, 7d',
     }),

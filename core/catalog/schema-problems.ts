@@ -4,7 +4,7 @@ import { CatalogFileSchema } from './schema.ts';
 import { ProbeSpecSchema, probeKindNames } from './probes.ts';
 import { redactUrl } from './secret-fields.ts';
 import { closestName, didYouMean } from '../text/index.ts';
-import { parseDuration } from '../time/index.ts';
+import { DURATION_PATTERN, parseDuration } from '../time/index.ts';
 
 export interface SchemaProblem {
   segments: Array<string | number>;
@@ -223,9 +223,6 @@ export function schemaProblems(value: unknown): SchemaProblem[] {
     return true;
   });
 }
-
-/** The pattern every catalog duration field has (core/catalog/schema.ts, probes.ts, alerting.ts). */
-const DURATION_PATTERN = '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$';
 
 /**
  * Durations that have a duration's shape but that Weft cannot use: longer than the longest it accepts (100 years), or

@@ -6,10 +6,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ProbeSpecSchema, ReconcileSpecSchema } from './probes.ts';
 import { AlertRuleSchema, Labels, ReceiverSchema, RemediationSchema, RouteSchema } from './alerting.ts';
 import { ReportScheduleSchema } from './reports.ts';
+import { DURATION_PATTERN } from '../time/index.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'lower-case id: letters, digits, ".", "_" or "-"' });
 const Ref = (what: string) => Type.String({ minLength: 1, description: `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} id declared in the catalog` });
-const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'a duration like 30s, 5m, 2h, 7d' });
+const Duration = Type.String({ pattern: DURATION_PATTERN, description: 'a duration like 30s, 5m, 2h, 7d' });
 const Lifecycle = Type.Union([Type.Literal('active'), Type.Literal('deprecated'), Type.Literal('retired')], {
   default: 'active',
   description: 'active, deprecated or retired',

@@ -44,8 +44,17 @@ export function parsePositiveDuration(text: string, what = 'duration', reason = 
   return ms;
 }
 
+/**
+ * The JSON Schema pattern of a duration in the catalog (`30s`, `5m`, `1h30m`): the one every duration field uses, and
+ * what the catalog's range check (core/catalog/schema-problems.ts) recognises a duration field by.
+ */
+export const DURATION_PATTERN = '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$';
+
+const DURATION = new RegExp(DURATION_PATTERN);
+
+/** Whether `text` (trimmed) has a duration's shape (DURATION_PATTERN); its range is parseDuration's to check. */
 export function isDuration(text: string): boolean {
-  return /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/.test(String(text).trim());
+  return DURATION.test(String(text).trim());
 }
 
 /** 90_000 → "1m30s"; for messages and evidence. */

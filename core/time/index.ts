@@ -1,4 +1,4 @@
-export { parseDuration, parsePositiveDuration, isDuration, formatDuration, MAX_DURATION_MS } from './duration.ts';
+export { parseDuration, parsePositiveDuration, isDuration, formatDuration, MAX_DURATION_MS, DURATION_PATTERN } from './duration.ts';
 export { systemClock } from './clock.ts';
 export { minuteWindow } from './minute-window.ts';
 export type { Clock } from './clock.ts';
