@@ -12,6 +12,7 @@ import { selectFlow } from './flow-edges.ts';
 import { queryFlowSeries } from './flow-series.ts';
 import { queryFlowSummaries } from '../inventory/flow-summary.ts';
 import { catalogFrom } from '../test/estate-fixture.ts';
+import { detectAll } from '../detectors/index.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
 const HOUR = 3_600_000;
@@ -48,6 +49,8 @@ flows:
   - { id: wrapped-export, source: crm, target: erp, owner: icoe, runtime: { flow: wrapped-export } }
   - { id: late-wrapper, source: crm, target: erp, owner: icoe, runtime: { flow: late-wrapper } }
   - { id: late-run-wrapper, source: crm, target: erp, owner: icoe, runtime: { flow: late-run-wrapper } }
+  - { id: copied-sync, source: crm, target: erp, owner: icoe, runtime: { service: copied-sync } }
+  - { id: copied, source: crm, target: erp, owner: icoe, runtime: { flow: copied } }
 `;
 
 const get = (host: string, more: Partial<SpanSpec> = {}): SpanSpec => ({
@@ -659,6 +662,74 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     await sendRaw('reexport-records', copy(5));
     expect((await analyzer.runNow()).errors).toEqual([]);
     expect(await edges('reexport-records')).toEqual(['crm -> erp traces=1 records=5']);
+  });
+
+  // Regression: a batch exported again by a pipeline that lost its resource (service.name unset: the collector names it
+  // unknown_service:<executable>, as the SDK specification does) was a second integration in the trace, paired as
+  // unknown_service:node: crm -> erp, an undocumented flow beside the documented one its spans were copies of.
+  describe('a span copy whose resource lost service.name (unknown_service)', () => {
+    const sendResource = async (resource: object[], spans: object[]) => {
+      const body = { resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ spans }] }] };
+      const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      await h.collector.flush();
+    };
+    const nameless = (executable: string) => (executable ? [str('process.executable.name', executable)] : []);
+    /** A run of `service` (a wrapper, a GET crm and a POST erp; `flow` named on the wrapper only), and its ids. */
+    const run = (t: number, flow = '') => {
+      const [traceId, rootId] = [randomBytes(16).toString('hex'), randomBytes(8).toString('hex')];
+      return [
+        rawSpan(traceId, 'run', t, flow ? [str('integration.flow', flow)] : [], '', rootId),
+        rawSpan(traceId, 'GET', t + 10, getCrm, rootId),
+        rawSpan(traceId, 'POST', t + 40, postErp, rootId),
+      ];
+    };
+    const unknownEdges = async () =>
+      (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service.startsWith('unknown_service') || e.integration.startsWith('unknown_service'));
+
+    it('counts the copy as the named service it was copied from, whichever arrived first', async () => {
+      const t = Date.now() - HOUR;
+      const first = run(t);
+      await sendRaw('copied-sync', first);
+      await sendResource(nameless('node'), first);
+      const second = run(t + 1000);
+      await sendResource(nameless(''), second);
+      expect((await analyzer.runNow()).errors).toEqual([]);
+      // The second run's nameless copy arrived alone: for now it is the unknown service's.
+      expect((await unknownEdges()).map((e) => `${e.integration}: ${e.source} -> ${e.target} traces=${e.traces}`)).toEqual([
+        'unknown_service: crm -> erp traces=1',
+      ]);
+      await sendRaw('copied-sync', second);
+      const paired = await analyzer.runNow();
+      expect(paired.errors).toEqual([]);
+      expect(paired.pairing).toMatchObject({ retracted: 1 });
+      expect(await unknownEdges()).toEqual([]);
+      expect(await edges('copied-sync')).toEqual(['crm -> erp traces=2 records=6']);
+      const found = detectAll({ snapshot: await analyzer.snapshot(3 * HOUR), now: new Date() });
+      expect(found.filter((f) => JSON.stringify(f).includes('unknown_service')).map((f) => f.kind)).toEqual([]);
+    });
+
+    it("counts the copy of a flow's calls as that flow's when only the wrapper span names it", async () => {
+      const spans = run(Date.now() - HOUR, 'copied');
+      await sendRaw('copied-runtime', spans);
+      await sendResource(nameless('java'), spans.slice(1));
+      expect((await analyzer.runNow()).errors).toEqual([]);
+      expect(await unknownEdges()).toEqual([]);
+      expect(await byIntegration('copied-runtime')).toEqual(['copied: crm -> erp traces=1 records=3']);
+    });
+
+    it('keeps an unnamed service as its own when its spans are not copies, also in a trace with named ones', async () => {
+      const t = Date.now() - HOUR;
+      const spans = run(t);
+      const { traceId, spanId: rootId } = spans[0];
+      await sendRaw('copied-third', spans);
+      // Another process in the same trace, without a name, reading billing and writing erp: its own spans.
+      const getBilling = [str('http.request.method', 'GET'), str('url.full', 'https://billing.internal/api/invoices')];
+      await sendResource(nameless('python'), [rawSpan(traceId, 'GET', t + 100, getBilling, rootId), rawSpan(traceId, 'POST', t + 120, postErp, rootId)]);
+      expect((await analyzer.runNow()).errors).toEqual([]);
+      expect((await unknownEdges()).map((e) => `${e.integration}: ${e.source} -> ${e.target}`)).toEqual(['unknown_service:python: billing -> erp']);
+      expect(await edges('copied-third')).toEqual(['crm -> erp traces=1 records=3']);
+    });
   });
 
   it('re-pairs a trace when a span arrives after the trace was paired, without counting it twice', async () => {

@@ -58,6 +58,42 @@ function rows(table: string, src: RowSource): string {
 }
 
 /**
+ * A service without `service.name`: `unknown_service`, or `unknown_service:<process.executable.name>`, as the SDK
+ * specification names it (https://opentelemetry.io/docs/specs/semconv/resource/#service) and the collector stores it.
+ */
+const NAMELESS = "(service = 'unknown_service' OR startsWith(service, 'unknown_service:'))";
+
+/**
+ * Per trace, the nameless services (`NAMELESS`, their spans naming no flow) whose spans there are all copies of one named
+ * integration's — same span ids, a batch exported again by a pipeline that lost its resource: columns trace_id, service,
+ * into (that integration), into_service (its service). A span id is its process's own, so such a copy is that
+ * integration's run, not a second integration: paired apart it was an undocumented flow beside the documented one.
+ * A nameless service with a span of its own in the trace keeps its spans (which process sent a copy among its own
+ * spans cannot be told from the spans). Only traces with a nameless span are grouped by span.
+ */
+function copiesOf(src: RowSource): string {
+  const spans = rows('weft_trace_spans', src);
+  return `SELECT trace_id, service, any(named[1].1) AS into, any(named[1].2) AS into_service
+    FROM (
+      SELECT trace_id, span_id, groupUniqArrayIf(service, ${NAMELESS} AND integration = service) AS nameless,
+        groupUniqArrayIf((integration, service), NOT ${NAMELESS}) AS named
+      FROM (${spans})
+      WHERE trace_id IN (SELECT trace_id FROM (${spans}) WHERE ${NAMELESS} AND integration = service)
+      GROUP BY trace_id, span_id
+    ) ARRAY JOIN nameless AS service
+    GROUP BY trace_id, service
+    HAVING min(length(named)) = 1 AND uniqExact(named[1]) = 1`;
+}
+
+/** `rows('weft_trace_spans', src)` with the spans of a nameless copy under the integration they are copies of (`copiesOf`), the integration they arrived with kept as `arrived_as`. */
+function ownedSpans(src: RowSource): string {
+  return `SELECT x.* REPLACE (if(c.into != '' AND x.integration = x.service, c.into, x.integration) AS integration,
+        if(c.into != '' AND x.integration = x.service, c.into_service, x.service) AS service)
+    FROM (SELECT *, integration AS arrived_as FROM (${rows('weft_trace_spans', src)})) AS x
+    LEFT JOIN (${copiesOf(src)}) AS c ON x.trace_id = c.trace_id AND x.service = c.service`;
+}
+
+/**
  * Per trace and service, the one flow some of its spans name (`integration.flow`: an integration other than the service
  * name) when others name none (their integration is the service name): columns trace_id, service, flow. An integration
  * runtime that hosts many flows sets the flow on its own span around a run, and the calls under it — HTTP, SQL,
@@ -65,11 +101,11 @@ function rows(table: string, src: RowSource): string {
  * The flow's spans must enclose the unnamed calls in time (one process, one clock): a service whose own work names no
  * flow and names one on a part of it (a sub-step) has calls outside that part, and keeps them. A service naming two or
  * more flows in one trace (a flow calling another) keeps its unnamed spans as they are: which flow each belongs to
- * would need its ancestors.
+ * would need its ancestors. Nameless copies count as the service they are copies of (`ownedSpans`).
  */
 function flowOfUnnamed(src: RowSource): string {
   return `SELECT trace_id, service, groupUniqArrayIf(integration, integration != service)[1] AS flow
-    FROM (${rows('weft_trace_spans', src)})
+    FROM (${ownedSpans(src)})
     GROUP BY trace_id, service
     HAVING uniqExactIf(integration, integration != service) = 1 AND countIf(integration = service) > 0
       AND (countIf(integration = service AND root_touch = 1) = 0
@@ -77,17 +113,27 @@ function flowOfUnnamed(src: RowSource): string {
           AND maxIf(end_ts, integration = service AND root_touch = 1) <= maxIf(end_ts, integration != service)))`;
 }
 
-/** `rows('weft_trace_spans', src)` with each unnamed span's integration its flow (`flowOfUnnamed`), its own kept as `was`. */
+/**
+ * `ownedSpans(src)` with each unnamed span's integration its flow (`flowOfUnnamed`), the integration it arrived with kept
+ * as `was`.
+ */
 function spansByFlow(src: RowSource): string {
-  return `SELECT x.* REPLACE (if(x.integration = x.service AND f.flow != '', f.flow, x.integration) AS integration), x.integration AS was
-    FROM (${rows('weft_trace_spans', src)}) AS x
+  return `SELECT x.* REPLACE (if(x.integration = x.service AND f.flow != '', f.flow, x.integration) AS integration), x.arrived_as AS was
+    FROM (${ownedSpans(src)}) AS x
     LEFT JOIN (${flowOfUnnamed(src)}) AS f ON x.trace_id = f.trace_id AND x.service = f.service`;
 }
 
-/** `rows('weft_trace_touch_sets', src)` with the touch sets of unnamed spans under their flow (`flowOfUnnamed`). */
+/**
+ * `rows('weft_trace_touch_sets', src)` with the touch sets of nameless copies under the integration they are copies of
+ * (`copiesOf`), and those of unnamed spans under their flow (`flowOfUnnamed`).
+ */
 function touchSetsByFlow(src: RowSource): string {
   return `SELECT t.* REPLACE (if(f.flow != '', f.flow, t.integration) AS integration)
-    FROM (${rows('weft_trace_touch_sets', src)}) AS t
+    FROM (
+      SELECT t0.* REPLACE (if(c.into != '', c.into, t0.integration) AS integration)
+      FROM (${rows('weft_trace_touch_sets', src)}) AS t0
+      LEFT JOIN (${copiesOf(src)}) AS c ON t0.trace_id = c.trace_id AND t0.integration = c.service
+    ) AS t
     LEFT JOIN (${flowOfUnnamed(src)}) AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
 }
 
@@ -140,12 +186,13 @@ function tracesInsert(src: RowSource): string {
           toFloat64(arrayMax(arrayMap((lo, hi) -> hi - lo,
             minMap([inst], [toUnixTimestamp64Milli(ts)]).2, maxMap([inst], [toUnixTimestamp64Milli(end_ts)]).2)))) AS latency_ms,
         max(arr_last) AS last_arrival, min(arr_first) AS first_arrival,
-        -- The integrations it took unnamed spans from (flowOfUnnamed): a unit paired under one of them is retracted.
-        arrayFilter(i -> i != integration, groupUniqArray(was)) AS folded
+        -- The integrations it took spans from (a flow's unnamed calls, flowOfUnnamed; nameless copies, copiesOf): a unit
+        -- paired under one of them is retracted.
+        arrayFilter(i -> i != integration, groupUniqArrayArray(was)) AS folded
       FROM (
         SELECT trace_id, span_id, integration, any(service) AS service, any(instance) AS inst, any(run_id) AS run_id,
           any(is_root) AS is_root, any(root_touch) AS is_call, any(is_error) AS is_error, any(records) AS records,
-          min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, any(was) AS was
+          min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was
         FROM (${spansByFlow(src)})
         GROUP BY trace_id, integration, span_id)
       GROUP BY trace_id, integration
