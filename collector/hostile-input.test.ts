@@ -188,6 +188,7 @@ describe('collector under hostile input', () => {
       { name: 'forever', end: 18446744073709551615n },
       { name: 'backwards', start: NOW_NS, end: NOW_NS - 1n },
       { name: 'next-week', start: NOW_NS + 7n * DAY_NS },
+      { name: 'no end', end: 0n },
     ];
     for (const type of ['proto', 'json'] as const) {
       const svc = `times-${type}`;
@@ -202,11 +203,20 @@ describe('collector under hostile input', () => {
             '1 rejected: spans with times out of range (start before 2000-01-01) (first at resourceSpans[0].scopeSpans[0].spans[1]); ' +
             '2 rejected: spans with times out of range (start or end more than a day ahead of the collector clock) ' +
             '(first at resourceSpans[0].scopeSpans[0].spans[2]); ' +
-            '1 rejected: spans with times out of range (end before start) (first at resourceSpans[0].scopeSpans[0].spans[3])',
+            '1 kept: spans that end before they start (a clock stepped back?), stored with end = start (duration 0) and ' +
+            'weft.normalized=end_before_start (first at resourceSpans[0].scopeSpans[0].spans[3]); ' +
+            '1 rejected: spans with times out of range (end unset or before 2000-01-01) (first at resourceSpans[0].scopeSpans[0].spans[5])',
         },
       });
       await h.collector.flush();
-      expect(await h.rows(`SELECT SpanName, Duration FROM otel_traces WHERE ServiceName = '${svc}'`)).toEqual([{ SpanName: 'good', Duration: 1000000 }]);
+      expect(
+        await h.rows(
+          `SELECT SpanName, Duration, SpanAttributes['weft.normalized'] AS normalized FROM otel_traces WHERE ServiceName = '${svc}' ORDER BY SpanName`,
+        ),
+      ).toEqual([
+        { SpanName: 'backwards', Duration: 0, normalized: 'end_before_start' },
+        { SpanName: 'good', Duration: 1000000, normalized: '' },
+      ]);
     }
     expect(await h.rows(`SELECT count() AS n FROM otel_traces WHERE Timestamp < '2000-01-01' OR Duration > 86400e9`)).toEqual([{ n: 0 }]);
   });

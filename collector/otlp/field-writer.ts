@@ -116,6 +116,34 @@ export class FieldWriter {
     for (let i = 0; i < n * 2; i += 2) this.keyValue(list[i], list[i + 1], out);
   }
 
+  /**
+   * A Map column of KeyValues like `map`, with `key`=`value` (UTF-8 bytes) added after them: Weft's own
+   * attribute, set over any the sender gave under the same key and not counted against AttributeCountLimit.
+   */
+  mapWith(kvs: Ranges, key: Uint8Array, value: Uint8Array, out: RowBinaryWriter): void {
+    const list = kvs.list;
+    let n = list.length / 2;
+    const limit = this.ctx.limits.attributeCountLimit;
+    if (n > limit) {
+      this.ctx.report.warn(WARN_DROPPED, this.at.toString());
+      n = limit;
+    }
+    let same = 0;
+    for (let i = 0; i < n * 2; i += 2) if (this.hasKey(list[i], list[i + 1], key)) same++;
+    out.varint(n - same + 1);
+    for (let i = 0; i < n * 2; i += 2) if (!this.hasKey(list[i], list[i + 1], key)) this.keyValue(list[i], list[i + 1], out);
+    out.bytes(key, 0, key.length);
+    out.bytes(value, 0, value.length);
+  }
+
+  /** Whether the KeyValue in [start, end) has the key `key` (its last key field, protobuf's merge rule). */
+  private hasKey(start: number, end: number, key: Uint8Array): boolean {
+    this.stringField(start, end, KV.key);
+    if (this.fieldEnd - this.fieldStart !== key.length) return false;
+    for (let i = 0; i < key.length; i++) if (this.r.b[this.fieldStart + i] !== key[i]) return false;
+    return true;
+  }
+
   keyStart = 0;
   keyEnd = 0;
 

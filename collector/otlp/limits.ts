@@ -50,18 +50,37 @@ export const EARLIEST_NS = 946_684_800_000_000_000;
 const DAY_NS = 86_400_000_000_000;
 
 /**
- * Why a span's times are refused, or undefined when they are fine. Times must lie between
- * 2000-01-01 and one day after `nowNs`, and the end must not precede the start. `start`/`end`
- * are nanoseconds as doubles (exact enough for these bounds); `endBeforeStart` is decided
- * exactly by the caller. Refused spans never reach storage, so they cannot move the
- * observation history (first seen, watched since) of anything.
+ * Why a span's times are refused, or undefined when they are fine. Start and end must lie between
+ * 2000-01-01 and one day after `nowNs` (an end of 0 is an end never set: OTLP requires it). `start`/`end` are
+ * nanoseconds as doubles (exact enough for these bounds). Refused spans never reach storage, so they cannot
+ * move the observation history (first seen, watched since) of anything. An end before the start is not
+ * refused: see `END_BEFORE_START`.
  */
-export function spanTimeProblem(start: number, end: number, endBeforeStart: boolean, nowNs: number): string | undefined {
+export function spanTimeProblem(start: number, end: number, nowNs: number): string | undefined {
   if (start < EARLIEST_NS) return 'start before 2000-01-01';
+  if (end < EARLIEST_NS) return 'end unset or before 2000-01-01';
   if (start > nowNs + DAY_NS || end > nowNs + DAY_NS) return 'start or end more than a day ahead of the collector clock';
-  if (endBeforeStart) return 'end before start';
   return undefined;
 }
+
+/**
+ * The span attribute Weft sets on a span it stored with a value changed, in Weft's own namespace; its value
+ * says which change (documented in docs/security-limits.md). Where the collector sets it, it replaces a
+ * value the sender gave, and it is not counted against AttributeCountLimit.
+ */
+export const NORMALIZED_ATTRIBUTE = 'weft.normalized';
+
+/**
+ * `weft.normalized` of a span that ended before it started, which a host clock stepped back mid-span (an
+ * NTP correction) produces. The span is kept, not refused: it records a read or write that pairing needs
+ * (without it a run is a half, a flow looks stale). It is stored with end = start, a duration of 0, and a
+ * warning in `partial_success`. The start is kept rather than the end because the start is the span's
+ * `Timestamp`, by which every reader places it: kept, the span stays inside its parent (a flow's wrapper
+ * span claims the calls it encloses in time) and in the order its run made its calls; the end taken after
+ * the step would move it before its parent. The OpenTelemetry JS SDK's `Span.end()` applies the same rule
+ * (end = start, "Setting span duration to 0ms"), so a span normalised here is stored as that SDK sends it.
+ */
+export const END_BEFORE_START = 'end_before_start';
 
 /**
  * What the OpenTelemetry SDK specification names a service without `service.name`:

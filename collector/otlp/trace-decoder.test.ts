@@ -4,6 +4,7 @@ import { encodeBodies } from '../../bench/ingest-spans.ts';
 import { encodeRows } from '../rows/row-binary.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { tables } from '../rows/tables.ts';
+import { traceColumns } from '../rows/trace-columns.ts';
 import { traceRows, type TraceContext } from '../rows/trace-rows.ts';
 import { defaultIngestLimits, IngestReport, type IngestLimits } from './limits.ts';
 import { decodeJson } from './json-codec.ts';
@@ -129,7 +130,8 @@ describe('TraceDecoder', () => {
                 span({ name: '1970', startTimeUnixNano: '0', endTimeUnixNano: '1000' }),
                 span({ name: 'no times', startTimeUnixNano: undefined, endTimeUnixNano: undefined }),
                 span({ name: 'forever', endTimeUnixNano: '18446744073709551615' }),
-                span({ name: 'backwards', endTimeUnixNano: '1764230400123456788' }),
+                span({ name: 'no end', endTimeUnixNano: undefined }),
+                span({ name: 'end 1970', endTimeUnixNano: '1000' }),
                 span({ name: 'tomorrow+', startTimeUnixNano: String(NOW_NS + 2 * 86_400e9), endTimeUnixNano: String(NOW_NS + 2 * 86_400e9) }),
               ],
             },
@@ -139,9 +141,59 @@ describe('TraceDecoder', () => {
     });
     const got = fast(body);
     expect(got).toEqual(reference(body));
-    expect([got.rows, got.rejected]).toEqual([1, 5]);
-    expect(got.message).toContain('2 rejected: spans with times out of range (start before 2000-01-01) (first at resourceSpans[0].scopeSpans[0].spans[1])');
-    expect(got.message).toContain('spans with times out of range (end before start)');
+    expect([got.rows, got.rejected]).toEqual([1, 6]);
+    expect(got.message).toBe(
+      '2 rejected: spans with times out of range (start before 2000-01-01) (first at resourceSpans[0].scopeSpans[0].spans[1]); ' +
+        '2 rejected: spans with times out of range (start or end more than a day ahead of the collector clock) (first at resourceSpans[0].scopeSpans[0].spans[3]); ' +
+        '2 rejected: spans with times out of range (end unset or before 2000-01-01) (first at resourceSpans[0].scopeSpans[0].spans[4])',
+    );
+  });
+
+  // Regression: a span ending before it starts (a host clock stepped back mid-span) was refused, and the read
+  // or write it recorded was lost to pairing.
+  it('keeps a span that ends before it starts with duration 0 and weft.normalized, the same way on both paths', () => {
+    const attributes = [kv('a', { stringValue: '1' }), kv('weft.normalized', { stringValue: 'sent' }), kv('b', { stringValue: '2' })];
+    const body = encode({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                span({ name: 'backwards by 1 ns', endTimeUnixNano: '1764230400123456788', attributes }),
+                span({ name: 'backwards by 2^32 ns', spanId: id('2122232425262728'), endTimeUnixNano: String(BigInt(T0) - 2n ** 32n) }),
+                span({ name: 'sender flag kept', spanId: id('3132333435363738'), attributes }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const got = fast(body);
+    expect(got).toEqual(reference(body));
+    expect([got.rows, got.rejected]).toEqual([3, 0]);
+    expect(got.message).toBe(
+      '2 kept: spans that end before they start (a clock stepped back?), stored with end = start (duration 0) and ' +
+        'weft.normalized=end_before_start (first at resourceSpans[0].scopeSpans[0].spans[0])',
+    );
+    const rows = traceRows(decodeProto('traces', body), ctx()).rows.map((r) => Object.fromEntries(traceColumns.map((c, i) => [c.column, r[i]])));
+    expect(rows.map((r) => [r.SpanName, r.Timestamp, r.Duration, { ...(r.SpanAttributes as object) }])).toEqual([
+      ['backwards by 1 ns', T0, '0', { a: '1', b: '2', 'weft.normalized': 'end_before_start' }],
+      ['backwards by 2^32 ns', T0, '0', { 'weft.normalized': 'end_before_start' }],
+      ['sender flag kept', T0, '0', { a: '1', 'weft.normalized': 'sent', b: '2' }],
+    ]);
+  });
+
+  it('adds weft.normalized past AttributeCountLimit, the same way on both paths', () => {
+    const attributes = [kv('a', { stringValue: '1' }), kv('b', { stringValue: '2' }), kv('weft.normalized', { stringValue: 'past the limit' })];
+    const body = encode({ resourceSpans: [{ scopeSpans: [{ spans: [span({ endTimeUnixNano: '1764230400000000000', attributes })] }] }] });
+    const got = fast(body, { attributeCountLimit: 2 });
+    expect(got).toEqual(reference(body, { attributeCountLimit: 2 }));
+    const [row] = traceRows(decodeProto('traces', body), ctx({ attributeCountLimit: 2 })).rows;
+    expect({ ...(row[traceColumns.findIndex((c) => c.column === 'SpanAttributes')] as object) }).toEqual({
+      a: '1',
+      b: '2',
+      'weft.normalized': 'end_before_start',
+    });
   });
 
   it('truncates and drops attributes past the limits, and says so, the same way on both paths', () => {

@@ -5,7 +5,7 @@ import { spanKindNames, statusCodeNames } from '../rows/trace-names.ts';
 import { TRACE_REASONS, type TraceContext } from '../rows/trace-rows.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { FieldWriter, Ranges } from './field-writer.ts';
-import { ERR_OTLP_EXPANDS_TOO_MUCH, IngestReport, spanTimeProblem, unknownServiceName } from './limits.ts';
+import { END_BEFORE_START, ERR_OTLP_EXPANDS_TOO_MUCH, IngestReport, NORMALIZED_ATTRIBUTE, spanTimeProblem, unknownServiceName } from './limits.ts';
 import { TAG } from './proto-fields.ts';
 import * as lists from './span-columns.ts';
 import { Malformed } from './wire-reader.ts';
@@ -32,6 +32,8 @@ const rowBinaryString = (s: string) => {
 const KIND_BYTES = spanKindNames.map(rowBinaryString);
 const STATUS_BYTES = statusCodeNames.map(rowBinaryString);
 const SERVICE_NAME = Buffer.from('service.name');
+const NORMALIZED_KEY = Buffer.from(NORMALIZED_ATTRIBUTE);
+const END_BEFORE_START_VALUE = Buffer.from(END_BEFORE_START);
 const EXECUTABLE_NAME = Buffer.from('process.executable.name');
 
 /** The span being written: byte ranges of its fields in the request ([start, end) pairs). */
@@ -49,6 +51,8 @@ class SpanFields implements lists.SpanLists {
   kind = 0;
   startAt = -1;
   endAt = -1;
+  /** The span ends before it starts: stored with duration 0 and `weft.normalized=end_before_start`. */
+  backwards = false;
   code = 0;
   msgS = 0;
   msgE = 0;
@@ -83,7 +87,7 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   ResourceAttributes: (s, out) => out.raw(s.resourceAttributes),
   ScopeName: (s, out) => out.bytes(s.f.r.b, s.scopeNameS, s.scopeNameE),
   ScopeVersion: (s, out) => out.bytes(s.f.r.b, s.scopeVersionS, s.scopeVersionE),
-  SpanAttributes: (s, out) => s.f.map(s.attrs, out),
+  SpanAttributes: (s, out) => (s.backwards ? s.f.mapWith(s.attrs, NORMALIZED_KEY, END_BEFORE_START_VALUE, out) : s.f.map(s.attrs, out)),
   Duration: (s, out) => writeDuration(s, out),
   StatusCode: (s, out) => out.raw(STATUS_BYTES[s.code]),
   StatusMessage: (s, out) => out.bytes(s.f.r.b, s.msgS, s.msgE),
@@ -367,11 +371,13 @@ export class TraceDecoder {
     }
     const startNs = s.startAt >= 0 ? nanos(b, s.startAt) : 0;
     const endNs = s.endAt >= 0 ? nanos(b, s.endAt) : 0;
-    const problem = spanTimeProblem(startNs, endNs, endBeforeStart(b, s.startAt, s.endAt), this.ctx.nowNs);
+    const problem = spanTimeProblem(startNs, endNs, this.ctx.nowNs);
     if (problem) {
       report.reject(TRACE_REASONS.time(problem), where(s));
       return false;
     }
+    s.backwards = endBeforeStart(b, s.startAt, s.endAt);
+    if (s.backwards) report.warn(TRACE_REASONS.endBeforeStart, where(s));
     // int32 on the wire: a negative kind arrives as a ten-byte varint, far above 5.
     if (s.kind >= spanKindNames.length) {
       report.warn(TRACE_REASONS.unknownKind, `${where(s)}.kind`);
@@ -412,10 +418,10 @@ export class TraceDecoder {
 
 const spanWhere = (s: SpanFields) => `${s.scopeWhere}.spans[${s.index}]`;
 
-/** Duration = end - start on 32-bit halves (times passed `spanTimeProblem`, so end >= start). */
+/** Duration = end - start on 32-bit halves; 0 for a span that ends before it starts (`END_BEFORE_START`). */
 function writeDuration(s: SpanFields, out: RowBinaryWriter): void {
   const b = s.f.r.b;
-  if (s.startAt < 0 || s.endAt < 0) return out.u64(0, 0);
+  if (s.backwards || s.startAt < 0 || s.endAt < 0) return out.u64(0, 0);
   let lo = readU32(b, s.endAt) - readU32(b, s.startAt);
   let hi = readU32(b, s.endAt + 4) - readU32(b, s.startAt + 4);
   if (lo < 0) {

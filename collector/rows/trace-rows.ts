@@ -1,7 +1,7 @@
 import { isWeftError } from '../../core/errors/index.ts';
-import { attributeMap, type ValueContext } from '../otlp/any-value.ts';
+import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { durationNanos, enumNumber, idHex, nanosText } from '../otlp/ids-and-times.ts';
-import { spanTimeProblem } from '../otlp/limits.ts';
+import { END_BEFORE_START, NORMALIZED_ATTRIBUTE, spanTimeProblem } from '../otlp/limits.ts';
 import { ExpansionBudget } from './expansion.ts';
 import type { Mapped } from './mapped.ts';
 import { list, mapRowBytes, obj, serviceName, str } from './shape.ts';
@@ -21,6 +21,7 @@ export const TRACE_REASONS = {
   unknownKind: 'spans with an unknown kind (stored as Unspecified)',
   unknownStatus: 'spans with an unknown status code (stored as Unset)',
   time: (problem: string) => `spans with times out of range (${problem})`,
+  endBeforeStart: `spans that end before they start (a clock stepped back?), stored with end = start (duration 0) and ${NORMALIZED_ATTRIBUTE}=${END_BEFORE_START}`,
 } as const;
 
 /** What a trace mapper needs besides the request: limits, the report, and the collector clock. */
@@ -41,9 +42,21 @@ function endBeforeStart(start: string, end: string): boolean {
 }
 
 /**
+ * `attributes`, with `weft.normalized=end_before_start` set when `backwards`: over a value the sender gave,
+ * and last, where the protobuf decoder writes it.
+ */
+function flagged(attributes: AttributeMap, backwards: boolean): AttributeMap {
+  if (!backwards) return attributes;
+  delete attributes[NORMALIZED_ATTRIBUTE];
+  attributes[NORMALIZED_ATTRIBUTE] = END_BEFORE_START;
+  return attributes;
+}
+
+/**
  * One row per span, in the order of `traceColumns`, from an ExportTraceServiceRequest decoded
  * from protobuf or OTLP/JSON. Spans without ids or with times out of range are refused one by
- * one (reported in `ctx.report`); an unknown kind or status keeps the span.
+ * one (reported in `ctx.report`); an unknown kind or status keeps the span, and so does an end
+ * before the start (normalised: see `END_BEFORE_START`), each with a warning.
  */
 export function traceRows(request: unknown, ctx: TraceContext): Mapped {
   const rows: unknown[][] = [];
@@ -114,11 +127,13 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): R
     ctx.report.reject(TRACE_REASONS.noIds, w);
     return undefined;
   }
-  const problem = spanTimeProblem(Number(start), Number(end), endBeforeStart(start, end), ctx.nowNs);
+  const problem = spanTimeProblem(Number(start), Number(end), ctx.nowNs);
   if (problem) {
     ctx.report.reject(TRACE_REASONS.time(problem), w);
     return undefined;
   }
+  const backwards = endBeforeStart(start, end);
+  if (backwards) ctx.report.warn(TRACE_REASONS.endBeforeStart, w);
   if (!(kind >= 0 && kind < spanKindNames.length)) {
     ctx.report.warn(TRACE_REASONS.unknownKind, `${w}.kind`);
     kind = 0;
@@ -140,8 +155,8 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): R
     ResourceAttributes: undefined,
     ScopeName: '',
     ScopeVersion: '',
-    SpanAttributes: attributeMap(span.attributes, `${w}.attributes`, ctx),
-    Duration: durationNanos(start, end),
+    SpanAttributes: flagged(attributeMap(span.attributes, `${w}.attributes`, ctx), backwards),
+    Duration: backwards ? '0' : durationNanos(start, end),
     StatusCode: statusCodeNames[code],
     StatusMessage: str(status.message, `${w}.status.message`),
     'Events.Timestamp': ev.map((e, i) => nanosText(e.timeUnixNano, `${w}.events[${i}].timeUnixNano`)),
