@@ -175,4 +175,35 @@ describe('credentials (tokens in the store, configured tokens)', () => {
     expect(text).not.toContain(token.split('_')[3]);
     expect(text).not.toContain('configured-viewer-token-0001');
   });
+
+  // Regression: a check that read a token's row before it was revoked, and finished after the revocation returned,
+  // cached the token as verified, so it kept working for a minute after "weft token revoke" said it was revoked.
+  it('refuses a token whose check was running while it was revoked, then and afterwards', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = false;
+    // The row is read (not yet revoked), but its answer arrives only after the revocation has returned.
+    const client = new Proxy(store.client, {
+      get(target, prop, receiver) {
+        if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
+        return async (params: { query: string }) => {
+          const result = await target.query(params as never);
+          if (!held && params.query.includes('FROM weft_tokens FINAL WHERE id =')) {
+            held = true;
+            await gate;
+          }
+          return result;
+        };
+      },
+    });
+    const slowStore = { ...store, client } as Store;
+    const racing = await Credentials.create({ store: slowStore, auditLog, cacheMs: 60_000 });
+    const { token, info } = await credentials.createToken({ role: 'viewer', name: 'racing' }, admin);
+    const inflight = racing.authenticate(`Bearer ${token}`);
+    await expect.poll(() => held).toBe(true);
+    await racing.revokeToken(info.id, admin);
+    release();
+    expect(await inflight).toBeUndefined();
+    expect(await racing.authenticate(`Bearer ${token}`)).toBeUndefined();
+  });
 });

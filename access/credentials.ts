@@ -77,6 +77,11 @@ export class Credentials {
   private readonly touched = new Map<string, number>();
   /** Failed checks per stored token id in the current minute (see KDF_FAILURES_PER_ID). */
   private readonly failures = new Map<string, { count: number; since: number; said: boolean }>();
+  /**
+   * Ids revoked by this process. A check that read a token's row before its revocation and finished its KDF run
+   * after it must neither pass nor cache the token (it would have stayed valid for `cacheMs` after revoke returned).
+   */
+  private readonly revokedIds = new Set<string>();
   /** Counters for tests and /metrics: store lookups and KDF runs (each at most once per token per cache period). */
   readonly stats = { lookups: 0, kdfRuns: 0 };
   private storedActive = new Map<Role, number>();
@@ -200,7 +205,14 @@ export class Credentials {
         }
         this.stats.lookups++;
         const row = await this.tokens.get(parsed.id);
-        if (row && !row.revoked && row.role === parsed.role && (this.stats.kdfRuns++, await verifySecret(presented, row.secretHash))) {
+        if (
+          row &&
+          !row.revoked &&
+          row.role === parsed.role &&
+          (this.stats.kdfRuns++, await verifySecret(presented, row.secretHash)) &&
+          // Revoked here while the row was read or the KDF ran.
+          !this.revokedIds.has(row.id)
+        ) {
           identity = Object.freeze({ name: row.name, role: row.role, via: 'token' as const, tokenId: row.id });
           this.touch(row.id);
         } else if (row) this.noteFailure(parsed.id);
@@ -284,6 +296,8 @@ export class Credentials {
         `Token ${id} is the last admin token: revoking it would leave nobody able to make or revoke tokens, and an API on loopback would run without tokens again. Make another admin token first ("weft token create --role admin --name NAME"), then revoke this one.`,
       );
     if (!(await tokens.revoke(id, by.name, this.now()))) throw ERR_TOKEN_NOT_FOUND(id);
+    // In the same synchronous step as clearing the cache: a check still running sees the id as revoked when it ends.
+    this.revokedIds.add(id);
     for (const [key, entry] of this.cache) if (entry.identity?.tokenId === id) this.cache.delete(key);
     await this.options.auditLog?.append(by, 'token.revoke', id, {});
     await this.recount();
