@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLog, type AuditLog } from '../access/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
@@ -27,6 +28,7 @@ const hasAm = toolAvailable(alertmanagerPath, 'prometheus-alertmanager');
 const dir = mkdtempSync(join(tmpdir(), 'alerting-int-'));
 let store: Store;
 let findings: FindingStore;
+let auditLog: AuditLog;
 let http: Server;
 let base = '';
 const received: Received[] = [];
@@ -85,6 +87,7 @@ const runtime = () =>
     clock,
     intervalMs: 10_000,
     externalUrl: 'http://weft.test',
+    auditLog,
     schedule: false,
     holder: 'test-a',
     leaseTtlMs: 60_000,
@@ -107,6 +110,7 @@ describe.skipIf(!hasAm)('alerting against real receivers (Alertmanager, SMTP, HT
   beforeAll(async () => {
     store = await openMigratedStore(join(dir, 'data'), { rawDays: 3650, rollupDays: 3650, recordDays: 3650 });
     findings = createFindingStore(store, clock);
+    auditLog = createAuditLog(store);
     http = createServer((req, res) => {
       let text = '';
       req.on('data', (d) => (text += d));
@@ -277,6 +281,14 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     const calls = received.filter((r) => r.path === '/remediate');
     // wms, erp and (later) crm each got one run; each succeeded at once except where scripted.
     expect(calls.length).toBeGreaterThanOrEqual(2);
+    // Regression: Weft's own remediations (a POST to another system) were not in the audit log; a person's were.
+    const recorded = (await auditLog.list()).filter((e) => e.action === 'remediation.run');
+    expect(recorded.length).toBe(calls.length);
+    for (const e of recorded) {
+      expect(e).toMatchObject({ actor: 'weft', role: 'system' });
+      expect(JSON.parse(e.detail)).toEqual({ outcomes: ['restart-probe-target:succeeded'], auto: true });
+    }
+    expect(await auditLog.verify()).toMatchObject({ ok: true });
     script.set('/remediate', [503, 502]);
     const before = received.filter((r) => r.path === '/remediate').length;
     const [wms] = (await alerting.alertStore.listAlerts(['firing'])).filter((a) => a.labels.system === 'wms');

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { systemActor, type AuditLog } from '../access/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { Catalog, EnvPolicy, RemediationSpec } from '../core/catalog/index.ts';
 import type { Logger } from '../core/log/logger.ts';
@@ -40,6 +41,8 @@ export interface AlertingOptions {
   externalUrl: string | (() => string);
   /** Run `mode: auto` remediations when an alert fires (default true). */
   autoRemediate?: boolean;
+  /** Where automatic remediations are recorded (actor `weft`, action `remediation.run`), as the API records a person's. */
+  auditLog?: AuditLog;
   /** Start the periodic loop (default true); false: only `evaluateNow()` evaluates. */
   schedule?: boolean;
   /** This process's name in the lease (default host:pid). */
@@ -325,7 +328,12 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
         if (c.transition !== 'firing' || c.alert.silencedBy.length > 0) continue;
         const rule = rules.find((r) => r.id === c.alert.rule);
         for (const action of actionsFor(catalog.remediations, c.alert, rule?.remediation).filter((x) => x.mode === 'auto'))
-          void remediateAlert(c.alert, action, 'weft (auto)');
+          // Recorded as the API records a person's run (remediation.run), by Weft itself; idle() waits for the record too.
+          void track(
+            remediateAlert(c.alert, action, 'weft (auto)')
+              .then((r) => o.auditLog?.append(systemActor, 'remediation.run', c.alert.fingerprint, { outcomes: [`${r.action}:${r.outcome}`], auto: true }))
+              .catch((err: unknown) => log.error({ err: (err as Error).message, action: action.id }, 'recording an automatic remediation failed')),
+          );
       }
     } catch (err) {
       report.errors.push((err as Error).message ?? String(err));

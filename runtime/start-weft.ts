@@ -197,6 +197,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
         externalUrl: () => weft.api?.url ?? apiUrl,
         schedule: runs('analyzer'),
         autoRemediate: config.alerting.autoRemediate,
+        auditLog,
       });
       weft.alerting = alerting;
       started.push({ name: 'alerting', stop: () => alerting.stop() });
