@@ -206,4 +206,28 @@ describe('credentials (tokens in the store, configured tokens)', () => {
     expect(await inflight).toBeUndefined();
     expect(await racing.authenticate(`Bearer ${token}`)).toBeUndefined();
   });
+  // Regression: token ids are not secret (they are in the token's text and in `weft token list`); 20 made-up secrets a
+  // minute for an id locked out the token's own holder once its verified entry expired (60 s), for as long as they went on.
+  it('keeps a token its holder already used working while strangers flood its id with wrong secrets', async () => {
+    const shortCache = await Credentials.create({ store, auditLog, cacheMs: 1 });
+    const { token, info } = await credentials.createToken({ role: 'sre', name: 'flooded' }, admin);
+    expect(await shortCache.authenticate(`Bearer ${token}`)).toMatchObject({ name: 'flooded' });
+    const prefix = token.slice(0, token.lastIndexOf('_') + 1);
+    const forged = (i: number) => {
+      const body = `${prefix}${String(i)
+        .padStart(32, 'z')
+        .replace(/\d/g, (d) => 'abcdefghij'[Number(d)])}`;
+      return `Bearer ${body}${tokenChecksum(body)}`;
+    };
+    for (let i = 0; i < KDF_FAILURES_PER_ID + 5; i++) expect(await shortCache.authenticate(forged(i))).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 5));
+    const runs = shortCache.stats.kdfRuns;
+    expect(await shortCache.authenticate(`Bearer ${token}`)).toMatchObject({ name: 'flooded', role: 'sre' });
+    expect(await shortCache.authenticate(forged(999))).toBeUndefined();
+    expect(shortCache.stats.kdfRuns).toBe(runs);
+    // Revoked: refused, though its digest was known.
+    await shortCache.revokeToken(info.id, admin);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await shortCache.authenticate(`Bearer ${token}`)).toBeUndefined();
+  });
 });

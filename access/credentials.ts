@@ -82,6 +82,8 @@ export class Credentials {
    * after it must neither pass nor cache the token (it would have stayed valid for `cacheMs` after revoke returned).
    */
   private readonly revokedIds = new Set<string>();
+  /** Per stored token id, the SHA-256 of the token verified for it in this process (never stored; dropped on revocation). */
+  private readonly verifiedDigests = new Map<string, Buffer>();
   /** Counters for tests and /metrics: store lookups and KDF runs (each at most once per token per cache period). */
   readonly stats = { lookups: 0, kdfRuns: 0 };
   private storedActive = new Map<Role, number>();
@@ -191,14 +193,18 @@ export class Credentials {
       if (!parsed || !this.tokens) return undefined;
       try {
         // Token ids are not secret: a flood of made-up secrets for a real id would each cost a KDF run. Past
-        // KDF_FAILURES_PER_ID failed checks of one id in a minute, its secrets are refused without one until the minute ends.
+        // KDF_FAILURES_PER_ID failed checks of one id in a minute, its secrets are refused without one until the minute
+        // ends — but for the one already verified in this process (known by its digest): a stranger who knows an id
+        // must not lock its holder out.
+        const good = this.verifiedDigests.get(parsed.id);
+        const knownGood = good !== undefined && timingSafeEqual(good, Buffer.from(key, 'hex'));
         const failed = this.failures.get(parsed.id);
-        if (failed && Date.now() - failed.since < FAILURE_WINDOW_MS && failed.count >= KDF_FAILURES_PER_ID) {
+        if (!knownGood && failed && Date.now() - failed.since < FAILURE_WINDOW_MS && failed.count >= KDF_FAILURES_PER_ID) {
           if (!failed.said) {
             failed.said = true;
             this.options.logger?.warn(
               { tokenId: parsed.id, failures: failed.count },
-              'many wrong secrets for one token id: its checks are refused without verification for the rest of the minute',
+              'many wrong secrets for one token id: its checks are refused without verification for the rest of the minute (but for the token already verified)',
             );
           }
           return undefined;
@@ -209,11 +215,14 @@ export class Credentials {
           row &&
           !row.revoked &&
           row.role === parsed.role &&
-          (this.stats.kdfRuns++, await verifySecret(presented, row.secretHash)) &&
+          // A token's secret never changes: one verified before needs no second KDF run.
+          (knownGood || (this.stats.kdfRuns++, await verifySecret(presented, row.secretHash))) &&
           // Revoked here while the row was read or the KDF ran.
           !this.revokedIds.has(row.id)
         ) {
           identity = Object.freeze({ name: row.name, role: row.role, via: 'token' as const, tokenId: row.id });
+          if (this.verifiedDigests.size >= CACHE_MAX) this.verifiedDigests.clear();
+          this.verifiedDigests.set(row.id, Buffer.from(key, 'hex'));
           this.touch(row.id);
         } else if (row) this.noteFailure(parsed.id);
       } catch (err) {
@@ -298,6 +307,7 @@ export class Credentials {
     if (!(await tokens.revoke(id, by.name, this.now()))) throw ERR_TOKEN_NOT_FOUND(id);
     // In the same synchronous step as clearing the cache: a check still running sees the id as revoked when it ends.
     this.revokedIds.add(id);
+    this.verifiedDigests.delete(id);
     for (const [key, entry] of this.cache) if (entry.identity?.tokenId === id) this.cache.delete(key);
     await this.options.auditLog?.append(by, 'token.revoke', id, {});
     await this.recount();
