@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../clickhouse/index.ts';
-import type { ConfiguredToken } from '../core/config/index.ts';
+import { RESERVED_TOKEN_NAMES, type ConfiguredToken } from '../core/config/index.ts';
 import { ERR_TOKEN, ERR_TOKEN_NOT_FOUND } from '../core/errors/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { Actor, AuditLog } from './audit-log.ts';
@@ -48,7 +48,7 @@ const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 /** Failed checks of one stored token id allowed in FAILURE_WINDOW_MS before its secrets are refused without a KDF run. */
 export const KDF_FAILURES_PER_ID = 20;
 const FAILURE_WINDOW_MS = 60_000;
-const RESERVED_NAMES = new Set(['local', 'weft']);
+const RESERVED_NAMES = new Set(RESERVED_TOKEN_NAMES);
 const NEGATIVE_CACHE_MS = 5_000;
 const CACHE_MAX = 10_000;
 const TOUCH_EVERY_MS = 60_000;

@@ -12,6 +12,7 @@ export {
   isLoopback,
   configuredTokens,
   MIN_TOKEN_LENGTH,
+  RESERVED_TOKEN_NAMES,
   DEFAULT_LATE_ARRIVAL,
   DEFAULT_RUN_GAP,
 } from './parse.ts';

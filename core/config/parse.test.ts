@@ -65,6 +65,22 @@ describe('buildConfig', () => {
     expect(() => cfg([], { WEFT_INGEST_TOKENS: 'abcdefghijklmnop:admin' })).toThrow(/WEFT_INGEST_TOKENS takes ingest/);
   });
 
+  // Regression: a configured token could be named `weft` or `local`, so its actions showed in the audit log as Weft's
+  // own or as no-token mode's; and two tokens joined with ":" printed the second one in the error as its "role".
+  it('refuses reserved token names, and never echoes a token given where a role goes', () => {
+    for (const name of ['weft', 'local', 'WEFT', 'Local'])
+      expect(() => cfg([], { WEFT_API_TOKENS: `abcdefghijklmnop:admin:${name}` }), name).toThrow(/WEFT_API_TOKENS item 1 has name ".*", which is reserved/);
+    expect(() => cfg([], { WEFT_INGEST_TOKENS: 'abcdefghijklmnop:ingest:weft' })).toThrow(/reserved/);
+    let message = '';
+    try {
+      cfg([], { WEFT_API_TOKENS: 'abcdefghijklmnop:Sup3rS3cretValue-0123456789' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/WEFT_API_TOKENS item 1 has role of 27 characters \(a token\? items are separated by ","\)/);
+    expect(message).not.toContain('Sup3rS3cretValue');
+  });
+
   it('reads public names as host or host:port and refuses anything else, saying what to give', () => {
     expect(cfg(['--public-name', 'Weft.Internal,proxy.example:8443']).access.publicNames).toEqual(['weft.internal', 'proxy.example:8443']);
     for (const bad of ['https://weft.internal', 'weft.internal/ui', 'weft.internal:', 'weft.internal:99999', 'user@weft.internal']) {

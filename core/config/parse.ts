@@ -240,6 +240,9 @@ function publicNamesOf(value: string | undefined): string[] {
   return names;
 }
 
+/** Names no token may act as (any letter case): `local` is no-token mode, `weft` is Weft itself. */
+export const RESERVED_TOKEN_NAMES: readonly string[] = ['local', 'weft'];
+
 /** Shortest configured token accepted: shorter ones are guessable. */
 export const MIN_TOKEN_LENGTH = 16;
 
@@ -269,10 +272,17 @@ export function configuredTokens(apiValue: string | undefined, ingestValue: stri
           `${where} is ${token.length} characters long: tokens must be at least ${MIN_TOKEN_LENGTH} (make one with "weft token create" or "openssl rand -hex 24").`,
         );
       }
-      if (!allowed.includes(roleText as Role)) throw ERR_CONFIG(`${where} has role "${roleText}"; ${source} takes ${allowed.join(', ')}.`);
+      if (!allowed.includes(roleText as Role)) {
+        // A role as long as a token is most likely one (two tokens joined with ":" instead of ","): never echo it.
+        const shown = roleText.length >= MIN_TOKEN_LENGTH ? `of ${roleText.length} characters (a token? items are separated by ",")` : `"${roleText}"`;
+        throw ERR_CONFIG(`${where} has role ${shown}; ${source} takes ${allowed.join(', ')}.`);
+      }
       const earlier = seen.get(token);
       if (earlier) throw ERR_CONFIG(`${where} repeats the token of ${earlier}: give each token once, with one role.`);
       if (!/^[A-Za-z0-9._@#-]{1,64}$/.test(name)) throw ERR_CONFIG(`${where} has name "${name}": use letters, digits and . _ @ # - (at most 64).`);
+      // `local` marks no-token mode and `weft` Weft's own actions in the audit log: a token acting as either would blur who did what.
+      if (RESERVED_TOKEN_NAMES.includes(name.toLowerCase()))
+        throw ERR_CONFIG(`${where} has name "${name}", which is reserved (it marks no-token mode or Weft itself in the audit log): choose another.`);
       if (names.has(name)) throw ERR_CONFIG(`${where} repeats the name "${name}": each token needs its own name (it is who acts in the audit log).`);
       seen.set(token, where);
       names.add(name);
