@@ -175,6 +175,9 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isWeftError(err)) {
       if (err.statusCode >= 500) request.log.error({ err }, err.message);
+      // A refusal for now (every report export place taken) says when to come back.
+      const retryAfter = err.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter > 0) reply.header('retry-after', String(retryAfter));
       return reply.status(err.statusCode).send({
         statusCode: err.statusCode,
         code: err.code,

@@ -1,4 +1,4 @@
-import { defineError } from '../core/errors/index.ts';
+import { defineError, WeftError } from '../core/errors/index.ts';
 
 /** Error codes of the reports part (the catalogue's style: code, HTTP status, message saying what to change). */
 export const ERR_REPORT_NOT_FOUND = defineError(
@@ -19,3 +19,18 @@ export const ERR_REPORT_FILE_EXISTS = defineError(
   (file: string) =>
     `${file} was created by something else while the report was assembled: it was left as it is and this report was not written; write it to another file.`,
 );
+/**
+ * Every export place is taken (`ExportSlots`): HTTP 429, and `details.retryAfterSeconds` is sent as Retry-After by the
+ * HTTP edge. The message says what to do.
+ */
+export function ERR_REPORTS_BUSY(busy: { running: number; waiting: number }, retryAfterSeconds: number): WeftError {
+  return new WeftError(
+    ERR_REPORTS_BUSY.code,
+    `Weft is assembling ${busy.running} report${busy.running === 1 ? '' : 's'} and has ${busy.waiting} waiting, as many as it takes at once: ` +
+      `try again in ${retryAfterSeconds} s (Retry-After); the reports already started are listed by GET /api/v1/reports.`,
+    ERR_REPORTS_BUSY.statusCode,
+    { retryAfterSeconds },
+  );
+}
+ERR_REPORTS_BUSY.code = 'WEFT_ERR_REPORTS_BUSY';
+ERR_REPORTS_BUSY.statusCode = 429;

@@ -7,6 +7,7 @@ import type { Logger } from '../core/log/logger.ts';
 import { assembleReport } from './assemble.ts';
 import { buildBundle } from './bundle/bundle.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './bundle/signing-key.ts';
+import { DEFAULT_EXPORT_LIMITS, ExportSlots, type ExportLimits } from './export/export-slots.ts';
 import { CatalogVersionStore } from './catalog-history/catalog-versions.ts';
 import { ERR_REPORT_FILE_EXISTS, ERR_REPORT_NOT_FOUND } from './errors.ts';
 import type { Period, Report, ReportPairing } from './model.ts';
@@ -35,9 +36,16 @@ export interface ReportResult {
 }
 
 export interface ReportService {
-  /** Assembles, renders, signs and writes a report now; records the run (failed ones too) and rethrows a failure. */
+  /**
+   * Assembles, renders, signs and writes a report once an export place is free (it waits for one, never refused: a
+   * schedule's tick or a CLI export); records the run (failed ones too) and rethrows a failure.
+   */
   generate(request: ReportRequest): Promise<ReportResult>;
-  /** Starts `generate` in the background and returns the run as recorded at its start ("running"). */
+  /**
+   * Takes an export place (waiting in the queue) and runs `generate` in the background; returns the run as recorded at
+   * its start ("running", also while it waits). Throws ERR_REPORTS_BUSY (429, Retry-After) when every place is taken:
+   * nothing is recorded then.
+   */
   start(request: ReportRequest): Promise<ReportRun>;
   get(id: string): Promise<ReportRun>;
   list(limit?: number): Promise<ReportRun[]>;
@@ -61,6 +69,8 @@ export interface ReportServiceOptions {
   currentCatalog?: () => Catalog;
   source?: ReportSource;
   clock?: { now(): Date };
+  /** Reports built at once and waiting (default 1 and 4, `DEFAULT_EXPORT_LIMITS`). */
+  exports?: ExportLimits;
 }
 
 /** Reports for one installation: its store, its data directory (bundles, signing key), its run records. */
@@ -71,6 +81,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
   const runs = new ReportRunStore(store);
   const versions = new CatalogVersionStore(store);
   const pending = new Set<Promise<unknown>>();
+  const slots = new ExportSlots(options.exports ?? DEFAULT_EXPORT_LIMITS);
   let key: SigningKey | undefined;
   const signingKey = () => (key ??= loadOrCreateSigningKey(dataDir));
 
@@ -126,14 +137,30 @@ export function createReportService(options: ReportServiceOptions): ReportServic
 
   return {
     async generate(request) {
-      const run = begin(request);
-      await runs.write(run);
-      return finish(run, request);
+      const ticket = slots.take({ refuse: false });
+      try {
+        const run = begin(request);
+        await runs.write(run);
+        await ticket.ready;
+        return await finish(run, request);
+      } finally {
+        ticket.release();
+      }
     },
     async start(request) {
-      const run = begin(request);
-      await runs.write(run);
-      const job = finish(run, request).catch((err: unknown) => logger.error({ err, report: run.id }, 'report failed'));
+      const ticket = slots.take({ refuse: true });
+      let run: ReportRun;
+      try {
+        run = begin(request);
+        await runs.write(run);
+      } catch (err) {
+        ticket.release();
+        throw err;
+      }
+      const job = ticket.ready
+        .then(() => finish(run, request))
+        .catch((err: unknown) => logger.error({ err, report: run.id }, 'report failed'))
+        .finally(() => ticket.release());
       pending.add(job);
       void job.finally(() => pending.delete(job));
       return run;

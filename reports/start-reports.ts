@@ -2,6 +2,7 @@ import type { Store } from '../clickhouse/index.ts';
 import type { Catalog, EnvPolicy } from '../core/catalog/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startReportSchedules, type ReportSchedules } from './schedule/scheduled-reports.ts';
+import type { ExportLimits } from './export/export-slots.ts';
 import { createReportService, type ReportService } from './service.ts';
 
 /** Reports as `weft start` runs them: the service, the catalog history and (optionally) the schedules. */
@@ -23,12 +24,20 @@ export interface StartReportsOptions {
   envPolicy?: EnvPolicy;
   /** Run the catalog's report schedules in this process (the one running the analyzer). */
   schedule: boolean;
+  /** Reports built at once and waiting, API and schedules together (default 1 and 4). */
+  exports?: ExportLimits;
 }
 
 /** Builds the report service, stores the catalog in use as a version (when it changed) and starts the schedules. */
 export async function startReports(options: StartReportsOptions): Promise<ReportsRuntime> {
   const logger = options.logger.child({ part: 'reports' });
-  const service = createReportService({ store: options.store, dataDir: options.dataDir, logger, currentCatalog: options.catalog });
+  const service = createReportService({
+    store: options.store,
+    dataDir: options.dataDir,
+    logger,
+    currentCatalog: options.catalog,
+    exports: options.exports,
+  });
   await service.recordCatalog(options.catalog(), { actor: 'weft start', reason: 'start' });
   const schedules = options.schedule
     ? startReportSchedules(options.catalog(), { service, dataDir: options.dataDir, logger, env: options.env, envPolicy: options.envPolicy })

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseCatalogYaml, catalogFrom } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { silentLogger } from '../../core/log/logger.ts';
-import { startReports, verifyBundle, type ReportsRuntime } from '../../reports/index.ts';
+import { clickhouseReportSource, createReportService, startReports, verifyBundle, type ReportSource, type ReportsRuntime } from '../../reports/index.ts';
 import { Credentials } from '../../access/index.ts';
 import { buildApiApp } from '../index.ts';
 import type { ApiApp } from '../app.ts';
@@ -88,4 +88,56 @@ describe('/api/v1/reports', () => {
     expect(missing.statusCode).toBe(404);
     expect((await app.inject({ url: '/api/v1/reports/__proto__', headers: as(tokens.auditor) })).statusCode).toBe(400);
   });
+
+  it('queues exports up to the bound and answers beyond it 429 with Retry-After and what to do', async () => {
+    // One export at a time and one waiting; the store read of each report is held until released.
+    const held: Array<() => void> = [];
+    const good = clickhouseReportSource(h.store);
+    const source: ReportSource = { ...good, estate: (c, p) => new Promise<void>((r) => held.push(r)).then(() => good.estate(c, p)) };
+    const catalog = catalogFrom(baseCatalogYaml);
+    const service = createReportService({
+      store: h.store,
+      dataDir: mkdtempSync(join(tmpdir(), 'reports-busy-')),
+      logger: silentLogger(),
+      source,
+      currentCatalog: () => catalog,
+      exports: { concurrency: 1, queue: 1 },
+    });
+    const busyApp = await buildApiApp({
+      config: { host: '127.0.0.1', port: 0 },
+      credentials: await Credentials.create({ configured: [{ token: tokens.auditor, role: 'auditor', name: 'reports-auditor', source: 'WEFT_API_TOKENS' }] }),
+      logger: silentLogger(),
+      services: { store: h.store, reports: { ...service, schedules: null, reloadSchedules: () => undefined, stop: () => service.idle() } },
+    });
+    try {
+      const post = () => busyApp.inject({ method: 'POST', url: '/api/v1/reports', headers: as(tokens.auditor), payload: { since: '1h' } });
+      const before = (await service.list(1000)).length;
+      const [first, second] = [await post(), await post()];
+      expect([first.statusCode, second.statusCode]).toEqual([202, 202]);
+      const refused = await post();
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      expect(refused.json()).toMatchObject({
+        code: 'WEFT_ERR_REPORTS_BUSY',
+        message: expect.stringMatching(/^Weft is assembling 1 report and has 1 waiting, as many as it takes at once: try again in \d+ s \(Retry-After\)/),
+      });
+      // A refused request records no run; the two taken finish in turn, and then a request is taken again.
+      const ids = (await service.list(1000)).map((r) => r.id);
+      expect(ids).toEqual(expect.arrayContaining([first.json().report.id, second.json().report.id]));
+      expect(ids).toHaveLength(before + 2);
+      while (held.length < 1) await new Promise((r) => setTimeout(r, 20));
+      held.shift()!();
+      while (held.length < 1) await new Promise((r) => setTimeout(r, 20));
+      held.shift()!();
+      await service.idle();
+      expect((await service.get(second.json().report.id)).status).toBe('done');
+      const again = await post();
+      expect(again.statusCode).toBe(202);
+      while (held.length < 1) await new Promise((r) => setTimeout(r, 20));
+      held.shift()!();
+      await service.idle();
+    } finally {
+      await busyApp.close();
+    }
+  }, 180_000);
 });

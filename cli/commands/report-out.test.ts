@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,5 +62,31 @@ describe('weft report --out created by another export while this one was assembl
     }
     expect(err.join('\n')).toContain(`--out ${out} was created by something else while the report was assembled`);
     expect(readFileSync(out, 'utf8')).toBe('the bundle the other export wrote');
+  });
+});
+
+describe('weft report --url on a Weft whose export places are all taken', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-report-busy-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints what Weft said and when to try again, and writes nothing', async () => {
+    const message =
+      'Weft is assembling 1 report and has 4 waiting, as many as it takes at once: try again in 42 s (Retry-After); the reports already started are listed by GET /api/v1/reports.';
+    const server = createServer((_req, res) => {
+      res
+        .writeHead(429, { 'content-type': 'application/json', 'retry-after': '42' })
+        .end(JSON.stringify({ statusCode: 429, code: 'WEFT_ERR_REPORTS_BUSY', error: message, message }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const err: string[] = [];
+    try {
+      const code = await main(['report', '--url', url, '--out', 'r.zip'], { out: () => undefined, err: (t) => err.push(t), env: {}, cwd: dir });
+      expect(code).toBe(2);
+    } finally {
+      server.close();
+    }
+    expect(err.join('\n')).toBe(`weft report: Weft at ${url} is busy (429) and asks to try again in 42 s: ${message}`);
+    expect(existsSync(join(dir, 'r.zip'))).toBe(false);
   });
 });

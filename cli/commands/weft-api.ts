@@ -36,6 +36,10 @@ export function weftApi(url: string, token: string | undefined, tokenHint: strin
             ? `Weft at ${url} refused the token in WEFT_TOKEN (revoked, mistyped, or made for another Weft): set WEFT_TOKEN to a valid one (${tokenHint}).`
             : `Weft at ${url} wants a token: set WEFT_TOKEN (${tokenHint}).`,
         );
+      // Busy for now (every report export place taken): the message says when to try again; so does Retry-After.
+      const retryAfter = res.headers.get('retry-after');
+      if ((res.status === 429 || res.status === 503) && retryAfter && /^\d+$/.test(retryAfter))
+        throw ERR_CONFIG(`Weft at ${url} is busy (${res.status}) and asks to try again in ${retryAfter} s: ${body.message ?? res.statusText}`);
       throw ERR_CONFIG(`Weft at ${url} answered ${res.status}: ${body.message ?? res.statusText}`);
     }
     return res;
