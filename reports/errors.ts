@@ -19,6 +19,12 @@ export const ERR_REPORT_FILE_EXISTS = defineError(
   (file: string) =>
     `${file} was created by something else while the report was assembled: it was left as it is and this report was not written; write it to another file.`,
 );
+export const ERR_REPORT_BUILD = defineError(
+  'WEFT_ERR_REPORT_BUILD',
+  500,
+  (what: string) => `The report could not be assembled: ${what}. Nothing was written; the run is recorded as failed.`,
+);
+
 /**
  * Every export place is taken (`ExportSlots`): HTTP 429, and `details.retryAfterSeconds` is sent as Retry-After by the
  * HTTP edge. The message says what to do.

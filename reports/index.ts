@@ -21,9 +21,12 @@ export type { ReportRun, ReportStatus, ReportTrigger } from './runs/report-runs.
 export { createReportService } from './service.ts';
 export type { ReportService, ReportServiceOptions, ReportRequest, ReportResult } from './service.ts';
 export { resolvePeriod } from './period.ts';
-export { ERR_REPORT_NOT_FOUND, ERR_REPORT_NOT_READY, ERR_REPORT_PERIOD, ERR_REPORTS_BUSY, ERR_SIGNING_KEY } from './errors.ts';
+export { ERR_REPORT_BUILD, ERR_REPORT_NOT_FOUND, ERR_REPORT_NOT_READY, ERR_REPORT_PERIOD, ERR_REPORTS_BUSY, ERR_SIGNING_KEY } from './errors.ts';
 export { DEFAULT_EXPORT_LIMITS, ExportSlots } from './export/export-slots.ts';
 export type { ExportLimits, ExportTicket } from './export/export-slots.ts';
+export { buildInWorker } from './export/worker-build.ts';
+export { runBuildJob } from './export/build-job.ts';
+export type { BuildJob, BuildOutput } from './export/build-job.ts';
 export { startReports } from './start-reports.ts';
 export type { ReportsRuntime, StartReportsOptions } from './start-reports.ts';
 export { startReportSchedules } from './schedule/scheduled-reports.ts';

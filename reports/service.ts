@@ -4,13 +4,13 @@ import { dirname, join } from 'node:path';
 import type { Store } from '../clickhouse/index.ts';
 import type { Catalog } from '../core/catalog/index.ts';
 import type { Logger } from '../core/log/logger.ts';
-import { assembleReport } from './assemble.ts';
-import { buildBundle } from './bundle/bundle.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './bundle/signing-key.ts';
+import { runBuildJob, type BuildJob, type BuildOutput } from './export/build-job.ts';
 import { DEFAULT_EXPORT_LIMITS, ExportSlots, type ExportLimits } from './export/export-slots.ts';
+import { buildInWorker } from './export/worker-build.ts';
 import { CatalogVersionStore } from './catalog-history/catalog-versions.ts';
 import { ERR_REPORT_FILE_EXISTS, ERR_REPORT_NOT_FOUND } from './errors.ts';
-import type { Period, Report, ReportPairing } from './model.ts';
+import type { Period, ReportPairing } from './model.ts';
 import { ReportRunStore, type ReportRun, type ReportTrigger } from './runs/report-runs.ts';
 import { clickhouseReportSource } from './source/clickhouse-source.ts';
 import { readReportData, type ReportSource } from './source/report-source.ts';
@@ -31,7 +31,7 @@ export interface ReportRequest {
 
 export interface ReportResult {
   run: ReportRun;
-  report: Report;
+  /** The signed bundle, as written to `run.file`. */
   zip: Uint8Array;
 }
 
@@ -71,6 +71,11 @@ export interface ReportServiceOptions {
   clock?: { now(): Date };
   /** Reports built at once and waiting (default 1 and 4, `DEFAULT_EXPORT_LIMITS`). */
   exports?: ExportLimits;
+  /**
+   * Where the CPU-heavy part (assembly, PDF, CSV, JSON, SHA-256, signature, zip) runs: `worker` (default), a worker
+   * thread per report so the event loop stays free; `loop`, on the event loop (the benchmark's baseline).
+   */
+  assembly?: 'worker' | 'loop';
 }
 
 /** Reports for one installation: its store, its data directory (bundles, signing key), its run records. */
@@ -82,6 +87,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
   const versions = new CatalogVersionStore(store);
   const pending = new Set<Promise<unknown>>();
   const slots = new ExportSlots(options.exports ?? DEFAULT_EXPORT_LIMITS);
+  const build: (job: BuildJob) => Promise<BuildOutput> = options.assembly === 'loop' ? runBuildJob : buildInWorker;
   let key: SigningKey | undefined;
   const signingKey = () => (key ??= loadOrCreateSigningKey(dataDir));
 
@@ -108,8 +114,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
   const finish = async (run: ReportRun, request: ReportRequest): Promise<ReportResult> => {
     try {
       const data = await readReportData(source, request.period, { catalog: request.catalog, fallbackCatalog: options.currentCatalog?.() });
-      const report = assembleReport(data, { id: run.id, requestedBy: request.actor, now: clock.now(), pairing: request.pairing });
-      const bundle = await buildBundle(report, signingKey());
+      const bundle = await build({ data, meta: { id: run.id, requestedBy: request.actor, now: clock.now(), pairing: request.pairing }, key: signingKey() });
       mkdirSync(dirname(run.file), { recursive: true });
       // Exclusively: a signed bundle already written there (one an auditor may have been given) is never replaced,
       // even by another report that was assembled at the same time.
@@ -127,7 +132,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
         manifestSha256: bundle.manifestSha256,
       };
       await runs.write(done);
-      return { run: done, report, zip: bundle.zip };
+      return { run: done, zip: bundle.zip };
     } catch (err) {
       const failed: ReportRun = { ...run, status: 'failed', finishedAt: clock.now().toISOString(), error: (err as Error).message };
       await runs.write(failed).catch((e: unknown) => logger.error({ err: e }, 'could not record a failed report run'));

@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
-import { describeStoppedPairing } from '../../analyzer/index.ts';
+// Not the analyzer's index: that loads the store (libchdb), which a report's worker thread must not.
+import { describeStoppedPairing } from '../../analyzer/flows/stopped-pairing-text.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { Report, Section } from '../model.ts';
 import { fmtTime } from '../sections/helpers.ts';

@@ -1,4 +1,5 @@
-import { diffShapes } from '../../probes/index.ts';
+// Not the probes' index: that loads the store (libchdb), which a report's worker thread must not.
+import { diffShapes } from '../../probes/schema-drift/schema-drift.ts';
 import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
 import { catalogIndex, flowLabel, fmtTime, pct, table } from './helpers.ts';
