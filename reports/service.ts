@@ -13,7 +13,7 @@ import { ERR_REPORT_FILE_EXISTS, ERR_REPORT_NOT_FOUND } from './errors.ts';
 import type { Period, ReportPairing } from './model.ts';
 import { ReportRunStore, type ReportRun, type ReportTrigger } from './runs/report-runs.ts';
 import { clickhouseReportSource } from './source/clickhouse-source.ts';
-import { readReportData, type ReportSource } from './source/report-source.ts';
+import { readStoredReportData, type ReportSource } from './source/report-source.ts';
 
 export interface ReportRequest {
   period: Period;
@@ -113,7 +113,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
 
   const finish = async (run: ReportRun, request: ReportRequest): Promise<ReportResult> => {
     try {
-      const data = await readReportData(source, request.period, { catalog: request.catalog, fallbackCatalog: options.currentCatalog?.() });
+      const data = await readStoredReportData(source, request.period, { catalog: request.catalog, fallbackCatalog: options.currentCatalog?.() });
       const bundle = await build({ data, meta: { id: run.id, requestedBy: request.actor, now: clock.now(), pairing: request.pairing }, key: signingKey() });
       mkdirSync(dirname(run.file), { recursive: true });
       // Exclusively: a signed bundle already written there (one an auditor may have been given) is never replaced,

@@ -3,10 +3,11 @@ import { assembleReport } from '../assemble.ts';
 import { buildBundle } from '../bundle/bundle.ts';
 import type { ReportPairing } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
+import { withCatalogAlertRules } from '../source/report-source.ts';
 
 /**
  * Everything the CPU-heavy half of a report needs, as plain data (what a worker thread can be sent): the data read
- * from the store, who asked and when, and the signing key (a `KeyObject` crosses threads as it is).
+ * from the store (`readStoredReportData`: the alert rules are derived here when the store records none), who asked and when, and the signing key (a `KeyObject` crosses threads as it is).
  */
 export interface BuildJob {
   data: ReportData;
@@ -26,7 +27,7 @@ export interface BuildOutput {
  * `assembly: 'loop'`, on the caller's thread; the bytes are the same either way. Throws what assembly or rendering throws.
  */
 export async function runBuildJob(job: BuildJob): Promise<BuildOutput> {
-  const report = assembleReport(job.data, job.meta);
+  const report = assembleReport(withCatalogAlertRules(job.data), job.meta);
   const bundle = await buildBundle(report, job.key);
   return { zip: bundle.zip, manifestSha256: bundle.manifestSha256 };
 }

@@ -9,7 +9,7 @@ import { loadOrCreateSigningKey } from '../bundle/signing-key.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import { createReportService } from '../service.ts';
 import { clickhouseReportSource } from '../source/clickhouse-source.ts';
-import { readReportData, type ReportSource } from '../source/report-source.ts';
+import { readReportData, readStoredReportData, type ReportSource } from '../source/report-source.ts';
 import { runBuildJob, type BuildJob } from './build-job.ts';
 import { buildInWorker } from './worker-build.ts';
 
@@ -26,10 +26,15 @@ describe('a report built in a worker thread', () => {
   });
 
   it('is byte for byte the bundle built on the event loop, and verifies', async () => {
-    const data = await readReportData(clickhouseReportSource(h.store), period(), { fallbackCatalog: catalog });
+    const p = period();
+    // The worker is given the data as stored (the alert rules not derived yet: it derives them), the loop all of it.
+    const stored = await readStoredReportData(clickhouseReportSource(h.store), p, { fallbackCatalog: catalog });
+    expect(stored.alertRules.recorded).toBe(false);
+    const data = await readReportData(clickhouseReportSource(h.store), p, { fallbackCatalog: catalog });
     const key = loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-worker-key-')));
-    const job: BuildJob = { data, meta: { id: '00000000-0000-4000-8000-0000000000aa', requestedBy: 'auditor-carol', now: new Date() }, key };
-    const [inWorker, onLoop] = await Promise.all([buildInWorker(job), runBuildJob(job)]);
+    const meta = { id: '00000000-0000-4000-8000-0000000000aa', requestedBy: 'auditor-carol', now: new Date() };
+    const job: BuildJob = { data, meta, key };
+    const [inWorker, onLoop] = await Promise.all([buildInWorker({ ...job, data: stored }), runBuildJob(job)]);
     expect(Buffer.from(inWorker.zip).equals(Buffer.from(onLoop.zip))).toBe(true);
     expect(inWorker.manifestSha256).toBe(onLoop.manifestSha256);
     const check = verifyBundle(inWorker.zip, { expectedPublicKeyPem: key.publicKeyPem });

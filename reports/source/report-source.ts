@@ -1,4 +1,5 @@
-import { rulesFor } from '../../alerting/index.ts';
+// Not alerting's index: that loads the store (libchdb), which a report's worker thread (withCatalogAlertRules) must not.
+import { rulesFor } from '../../alerting/rules/derive-rules.ts';
 import type { AttributedEdge, HopChain, Inventory } from '../../analyzer/index.ts';
 import { emptyCatalog, type Catalog } from '../../core/catalog/index.ts';
 import type { Finding } from '../../core/contracts/index.ts';
@@ -54,8 +55,17 @@ export function countStepSeconds(period: Period): number {
   return Math.max(60, Math.ceil(seconds / 60));
 }
 
-/** Reads everything a report needs for `period` through `source`. */
+/** Reads everything a report needs for `period` through `source`, the alert rules derived from the catalog when the store records none. */
 export async function readReportData(source: ReportSource, period: Period, options: ReadOptions = {}): Promise<ReportData> {
+  return withCatalogAlertRules(await readStoredReportData(source, period, options));
+}
+
+/**
+ * `readReportData` without the CPU-bound part: when the store records no alert rules, `alertRules` stays
+ * `{ recorded: false }` and `withCatalogAlertRules` derives them (a report's worker thread does: for 3,000 flows
+ * deriving them held the event loop for a third of a second).
+ */
+export async function readStoredReportData(source: ReportSource, period: Period, options: ReadOptions = {}): Promise<ReportData> {
   const history = await source.catalogVersions(period);
   const catalog = options.catalog ?? history.atEnd?.catalog ?? options.fallbackCatalog ?? emptyCatalog();
   const catalogVersion = options.catalog ? null : (history.atEnd?.version ?? null);
@@ -79,7 +89,7 @@ export async function readReportData(source: ReportSource, period: Period, optio
     catalog,
     catalogVersion,
     catalogOrigin,
-    alertRules: alertRules.recorded ? alertRules : catalogAlertRules(catalog),
+    alertRules,
     inventory: estate.inventory,
     edges: estate.edges,
     hopChains: estate.hopChains ?? [],
@@ -94,6 +104,11 @@ export async function readReportData(source: ReportSource, period: Period, optio
     remediations,
     auditLog,
   };
+}
+
+/** `data` with the alert rules derived from its catalog when the store recorded none (pure; as it is otherwise). */
+export function withCatalogAlertRules(data: ReportData): ReportData {
+  return data.alertRules.recorded ? data : { ...data, alertRules: catalogAlertRules(data.catalog) };
 }
 
 /**
