@@ -103,15 +103,19 @@ export class FieldWriter {
     this.map(kvs, out);
   }
 
+  /** How many of `kvs`' KeyValues a Map column keeps: at most AttributeCountLimit, the rest reported dropped. */
+  private keptCount(kvs: Ranges): number {
+    const n = kvs.list.length / 2;
+    const limit = this.ctx.limits.attributeCountLimit;
+    if (n <= limit) return n;
+    this.ctx.report.warn(WARN_DROPPED, this.at.toString());
+    return limit;
+  }
+
   /** A Map column of KeyValues; only the first AttributeCountLimit are kept (the rest reported). */
   map(kvs: Ranges, out: RowBinaryWriter): void {
     const list = kvs.list;
-    let n = list.length / 2;
-    const limit = this.ctx.limits.attributeCountLimit;
-    if (n > limit) {
-      this.ctx.report.warn(WARN_DROPPED, this.at.toString());
-      n = limit;
-    }
+    const n = this.keptCount(kvs);
     out.varint(n);
     for (let i = 0; i < n * 2; i += 2) this.keyValue(list[i], list[i + 1], out);
   }
@@ -122,12 +126,7 @@ export class FieldWriter {
    */
   mapWith(kvs: Ranges, key: Uint8Array, value: Uint8Array, out: RowBinaryWriter): void {
     const list = kvs.list;
-    let n = list.length / 2;
-    const limit = this.ctx.limits.attributeCountLimit;
-    if (n > limit) {
-      this.ctx.report.warn(WARN_DROPPED, this.at.toString());
-      n = limit;
-    }
+    const n = this.keptCount(kvs);
     let same = 0;
     for (let i = 0; i < n * 2; i += 2) if (this.hasKey(list[i], list[i + 1], key)) same++;
     out.varint(n - same + 1);
