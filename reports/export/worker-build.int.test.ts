@@ -42,6 +42,32 @@ describe('a report built in a worker thread', () => {
     expect(check.ok).toBe(true);
   }, 120_000);
 
+  it("builds the next report in the worker the last one used, from that report's data alone", async () => {
+    const key = loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-worker-reuse-key-')));
+    const threads: number[] = [];
+    const { Worker } = await import('node:worker_threads');
+    const postMessage = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: InstanceType<typeof Worker>, ...args: Parameters<typeof postMessage>) {
+      if (!threads.includes(this.threadId)) threads.push(this.threadId);
+      return postMessage.apply(this, args);
+    };
+    try {
+      // Two periods, two requesters: what the second bundle holds must be its own, not the first's left in the worker.
+      for (const [i, requestedBy] of ['auditor-erin', 'auditor-frank'].entries()) {
+        const p = { since: new Date(Date.now() - (i + 1) * 3_600_000).toISOString(), until: new Date().toISOString() };
+        const stored = await readStoredReportData(clickhouseReportSource(h.store), p, { fallbackCatalog: catalog });
+        const data = await readReportData(clickhouseReportSource(h.store), p, { fallbackCatalog: catalog });
+        const meta = { id: `00000000-0000-4000-8000-00000000000${i}`, requestedBy, now: new Date() };
+        const inWorker = await buildInWorker({ data: stored, meta, key });
+        const onLoop = await runBuildJob({ data, meta, key });
+        expect(Buffer.from(inWorker.zip).equals(Buffer.from(onLoop.zip)), requestedBy).toBe(true);
+      }
+    } finally {
+      Worker.prototype.postMessage = postMessage;
+    }
+    expect(threads).toHaveLength(1);
+  }, 120_000);
+
   it('fails with what went wrong, records the run failed, and gives its export place back', async () => {
     const good = clickhouseReportSource(h.store);
     let broken = true;

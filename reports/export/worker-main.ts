@@ -1,7 +1,7 @@
 /**
  * The report worker thread: receives a build job in pieces (`job-pieces.ts`), then `build` with who asked and the
  * key; answers `done` with the zip (its buffer transferred, not copied) or `failed` with the error's message. One job
- * per worker. Never opens the store, and must not load it either (libchdb binds one data directory per process, and a
+ * at a time; a worker is used again for the next (`worker-build.ts`). Never opens the store, and must not load it either (libchdb binds one data directory per process, and a
  * thread that loaded it crashes the process when it ends): the data comes in the messages, and nothing this imports
  * may import `clickhouse/` (worker-imports.test.ts).
  */
@@ -17,10 +17,13 @@ export type FromWorker = { kind: 'done'; zip: Uint8Array; manifestSha256: string
 
 const port = parentPort;
 if (port) {
-  const data: Record<string, unknown> = {};
+  let data: Record<string, unknown> = {};
   port.on('message', (message: ToWorker) => {
     if (message.kind === 'piece') return assemblePiece(data, message.piece);
-    runBuildJob({ data: data as unknown as ReportData, meta: message.meta, key: message.key }).then(
+    const job = { data: data as unknown as ReportData, meta: message.meta, key: message.key };
+    // The next job's pieces start a new data set.
+    data = {};
+    runBuildJob(job).then(
       (out) => port.postMessage({ kind: 'done', zip: out.zip, manifestSha256: out.manifestSha256 } satisfies FromWorker, [out.zip.buffer as ArrayBuffer]),
       (err: unknown) => {
         const e = err instanceof Error ? err : new Error(String(err));
