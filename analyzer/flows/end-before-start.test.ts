@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import type { Harness } from '../../collector/test/harness.ts';
 import { decodeProtoResponse, messages } from '../../collector/otlp/proto-codec.ts';
-import { silentLogger } from '../../core/log/logger.ts';
-import { startAnalyzer, type Analyzer } from '../index.ts';
-import { catalogFrom } from '../test/estate-fixture.ts';
+import type { Analyzer } from '../index.ts';
+import { startPairingHarness, type PairingHarness } from '../test/pairing-harness.ts';
 
 // Regression: a host clock stepped back mid-span (an NTP correction) ends a span before it starts. The
 // collector refused such a span, so the read it recorded never reached pairing: the run was a half
@@ -93,19 +92,13 @@ describe('a span that ends before it starts (host clock stepped back)', () => {
   let h: Harness;
   let analyzer: Analyzer;
 
+  let harness: PairingHarness | undefined;
   beforeAll(async () => {
-    h = await startHarness();
-    analyzer = startAnalyzer({
-      store: h.store,
-      catalog: catalogFrom(catalogYaml),
-      logger: silentLogger(),
-      config: { intervalMs: HOUR, windowMs: 3 * HOUR, lateMs: 0, runGapMs: 1000 },
-      schedule: false,
-    });
+    harness = await startPairingHarness(catalogYaml);
+    ({ h, analyzer } = harness);
   });
   afterAll(async () => {
-    await analyzer?.stop();
-    await h?.close();
+    await harness?.close();
   });
 
   it('is kept with duration 0 and flagged, and its read pairs with the write into crm -> erp, through OTLP/JSON and protobuf', async () => {

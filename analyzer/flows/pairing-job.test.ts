@@ -2,16 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { silentLogger } from '../../core/log/logger.ts';
 import { sendSpans, withTracer, type SpanSpec } from '../../test/otel.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-import { runPairing, startAnalyzer, type Analyzer } from '../index.ts';
+import { runPairing, type Analyzer } from '../index.ts';
 import { COMPLETE_GRACE_MS } from './pairing-job.ts';
 import { selectFlow } from './flow-edges.ts';
 import { queryFlowSeries } from './flow-series.ts';
 import { queryFlowSummaries } from '../inventory/flow-summary.ts';
-import { catalogFrom } from '../test/estate-fixture.ts';
+import { startPairingHarness, type PairingHarness } from '../test/pairing-harness.ts';
 import { detectAll } from '../detectors/index.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
@@ -101,20 +100,13 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
    */
   const pairNow = async () => ({ pairing: await runPairing(h.store, new Date(), 0, { runGapMs: 1000 }), errors: [] as string[] });
 
+  let harness: PairingHarness | undefined;
   beforeAll(async () => {
-    h = await startHarness();
-    // Late-arrival window 0: whatever arrived before a run is settled (the window's wait is not what these tests are about).
-    analyzer = startAnalyzer({
-      store: h.store,
-      catalog: catalogFrom(catalogYaml),
-      logger: silentLogger(),
-      config: { intervalMs: HOUR, windowMs: 3 * HOUR, lateMs: 0, runGapMs: 1000 },
-      schedule: false,
-    });
+    harness = await startPairingHarness(catalogYaml);
+    ({ h, analyzer } = harness);
   });
   afterAll(async () => {
-    await analyzer?.stop();
-    await h?.close();
+    await harness?.close();
   });
 
   it('pairs history that arrives after start (span times two hours old) — the old span-time watermark lost it', async () => {
