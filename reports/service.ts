@@ -73,7 +73,7 @@ export interface ReportServiceOptions {
   exports?: ExportLimits;
   /**
    * Where the CPU-heavy part (assembly, PDF, CSV, JSON, SHA-256, signature, zip) runs: `worker` (default), a worker
-   * thread per report so the event loop stays free; `loop`, on the event loop (the benchmark's baseline).
+   * thread (kept for the next report a while) so the event loop stays free; `loop`, on the event loop (the benchmark's baseline).
    */
   assembly?: 'worker' | 'loop';
 }

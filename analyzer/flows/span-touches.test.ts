@@ -11,6 +11,23 @@ import { toChTime } from '../../clickhouse/index.ts';
 const { CLIENT, INTERNAL, PRODUCER, CONSUMER, SERVER } = api.SpanKind;
 const MIN = 60_000;
 
+/**
+ * An analyzer over `h`'s store on a clock stopped at `now` (epoch ms), a day's window and a minute's late-arrival
+ * window, not scheduled, after one run without errors.
+ */
+async function analyzedAt(h: Harness, catalog: ReturnType<typeof catalogFrom>, now: number): Promise<Analyzer> {
+  const analyzer = startAnalyzer({
+    store: h.store,
+    catalog,
+    logger: silentLogger(),
+    config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
+    clock: { now: () => new Date(now) },
+    schedule: false,
+  });
+  expect((await analyzer.runNow()).errors).toEqual([]);
+  return analyzer;
+}
+
 /** One span per case; `integration.flow` names the case so each row can be told apart. */
 const span = (id: string, kind: api.SpanKind, attributes: api.Attributes): SpanSpec => ({
   name: id,
@@ -478,15 +495,7 @@ describe('malformed values through the collector and the analyzer (issue 9: user
   - { id: orders-db, match: { databases: ["postgresql://db.internal/orders"] } }
   - { id: crm-test, match: { hosts: [crm.test.local] } }
 `);
-    analyzer = startAnalyzer({
-      store: h.store,
-      catalog,
-      logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
-      clock: { now: () => new Date(t0 + 5 * MIN) },
-      schedule: false,
-    });
-    expect((await analyzer.runNow()).errors).toEqual([]);
+    analyzer = await analyzedAt(h, catalog, t0 + 5 * MIN);
   });
   afterAll(async () => {
     await analyzer?.stop();
@@ -562,15 +571,7 @@ describe('operations and routes that named no direction or path, paired into the
   - { id: erp, match: { databases: ["mongodb://erp-mongo/erp"] } }
   - { id: shop, match: { urlPrefixes: ["https://shop.internal/api/"] } }
 `);
-    analyzer = startAnalyzer({
-      store: h.store,
-      catalog,
-      logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
-      clock: { now: () => new Date(t0 + 5 * MIN) },
-      schedule: false,
-    });
-    expect((await analyzer.runNow()).errors).toEqual([]);
+    analyzer = await analyzedAt(h, catalog, t0 + 5 * MIN);
   });
   afterAll(async () => {
     await analyzer?.stop();
