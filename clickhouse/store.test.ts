@@ -66,6 +66,36 @@ describe('openStore (embedded)', () => {
     }
   });
 
+  it('analyses every statement of the session without the rewrites that cost Weft more than they save (EMBEDDED_SESSION_SETTINGS)', async () => {
+    const store = await openStore({ kind: 'embedded', path: join(dir, 'session') });
+    try {
+      const read = () =>
+        store.client
+          .query({
+            query:
+              "SELECT name, value FROM system.settings WHERE name IN ('optimize_and_compare_chain', 'optimize_aggregators_of_group_by_keys') ORDER BY name",
+            format: 'JSONEachRow',
+          })
+          .then((r) => r.json<{ name: string; value: string }>());
+      const expected = [
+        { name: 'optimize_aggregators_of_group_by_keys', value: '0' },
+        { name: 'optimize_and_compare_chain', value: '0' },
+      ];
+      expect(await read()).toEqual(expected);
+      // Still so after other statements: a session setting, not one statement's.
+      await store.client.command({ query: 'CREATE TABLE t (x UInt8) ENGINE = MergeTree ORDER BY x' });
+      await store.client.insert({ table: 't', values: [{ x: 1 }, { x: 1 }], format: 'JSONEachRow' });
+      // The results are ClickHouse's: a max of the GROUP BY key, and a derived comparison, answer as with the rewrites.
+      const [row] = await store.client
+        .query({ query: 'SELECT x, max(x) AS m, count() AS n FROM t WHERE x < 5 AND 0 < x GROUP BY x', format: 'JSONEachRow' })
+        .then((r) => r.json<{ x: number; m: number; n: number }>());
+      expect(row).toEqual({ x: 1, m: 1, n: 2 });
+      expect(await read()).toEqual(expected);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('regression: a setting given for one statement holds for that statement only (a deduplication token was kept for the session, and later inserts dropped as duplicates)', async () => {
     const store = await openStore({ kind: 'embedded', path: join(dir, 'settings') });
     try {

@@ -7,6 +7,7 @@ import type { StoreConfig } from '../core/config/index.ts';
 import { ERR_STORE_LOCKED, ERR_STORE_UNREACHABLE } from '../core/errors/index.ts';
 import { claimPidFile, holderAddress, liveHolder } from '../core/fs/pid-lock.ts';
 import { EMBEDDED_ENGINE_ARGS } from './embedded-memory.ts';
+import { EMBEDDED_SESSION_SETTINGS, setStatement } from './embedded-session.ts';
 
 /** The one way every part reaches ClickHouse: embedded chDB or a server, same client API. */
 export interface Store {
@@ -86,6 +87,8 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       const connection = createChdbConnection({ path: config.path }) as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>;
       client = createClient({ connection });
       await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+      // On the raw client: the wrapped one refuses session settings, which is what these are meant to be.
+      await client.command({ query: setStatement(EMBEDDED_SESSION_SETTINGS) });
     } catch (err) {
       engine?.close();
       release();
