@@ -461,4 +461,38 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
       expect(await createLease(store, 'next', { ttlMs: 30_000, name: 'lease-race' }).acquire(late)).toBe(true);
     }
   }, 30_000);
+
+  // Regression: on the embedded store a Weft restarted after a crash (a new process, so a new holder) found the lease
+  // claimed by the dead one and evaluated nothing until the claim expired (30 s at least).
+  it('evaluates at once on the embedded store, whatever lease a crashed process left, and claims none (one process holds the directory)', async () => {
+    const count = async () =>
+      Number(
+        (
+          await store.client
+            .query({ query: "SELECT count() AS n FROM weft_alerting_lease WHERE name = 'alerting'", format: 'JSONEachRow' })
+            .then((r) => r.json<{ n: string }>())
+        )[0].n,
+      );
+    const dead = createLease(store, 'crashed-host:4242', { ttlMs: 30 * 60_000 });
+    expect(await dead.acquire(new Date(clock.t))).toBe(true);
+    const claims = await count();
+    const restarted = startAlerting({
+      store,
+      catalog,
+      findings,
+      logger: silentLogger(),
+      env: (n) => env[n],
+      clock,
+      intervalMs: 10_000,
+      externalUrl: 'http://weft.test',
+      schedule: false,
+    });
+    try {
+      expect((await restarted.evaluateNow()).leader).toBe(true);
+      expect(await count()).toBe(claims);
+    } finally {
+      await restarted.stop();
+      await dead.release();
+    }
+  }, 30_000);
 });

@@ -22,7 +22,7 @@ import { actionsFor, runAction, type RemediationOutcome } from './remediation/ru
 import { rulesFor } from './rules/derive-rules.ts';
 import { formatMatcher, matches, silenceStatus, type Silence } from './silences/matchers.ts';
 import { AlertStore } from './store/alert-store.ts';
-import { createLease } from './store/lease.ts';
+import { createLease, soleLease } from './store/lease.ts';
 import { count } from '../core/text/index.ts';
 
 export interface AlertingOptions {
@@ -45,8 +45,9 @@ export interface AlertingOptions {
   auditLog?: AuditLog;
   /** Start the periodic loop (default true); false: only `evaluateNow()` evaluates. */
   schedule?: boolean;
-  /** This process's name in the lease (default host:pid). */
+  /** This process's name in the lease of a server's store (default host:pid); the embedded store's process always holds it. */
   holder?: string;
+  /** How long a server store's lease holds without a renewal (ms; default max(30 s, 3 × intervalMs)). */
   leaseTtlMs?: number;
   /** Delivery retries: first retry after this (default 1 s). */
   retryBaseMs?: number;
@@ -120,7 +121,11 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
   const ruleOptions = { evaluationIntervalMs: o.intervalMs };
   const alertStore = new AlertStore(o.store);
   const secrets = new Secrets(o.env, o.envPolicy);
-  const lease = createLease(o.store, o.holder ?? `${hostname()}:${process.pid}`, { ttlMs: o.leaseTtlMs ?? Math.max(30_000, 3 * o.intervalMs) });
+  // Several processes share a server's store and take turns (the lease); the embedded store has one process.
+  const lease =
+    o.store.kind === 'embedded'
+      ? soleLease()
+      : createLease(o.store, o.holder ?? `${hostname()}:${process.pid}`, { ttlMs: o.leaseTtlMs ?? Math.max(30_000, 3 * o.intervalMs) });
   const controller = new AbortController();
   const log = o.logger.child({ part: 'alerting' });
   let gaps: Array<IntakeGap & { open?: boolean }> = [];
