@@ -1,3 +1,4 @@
+import type { AuditLog } from '../access/index.ts';
 import type { Store } from '../clickhouse/index.ts';
 import type { Catalog, EnvPolicy } from '../core/catalog/index.ts';
 import type { Logger } from '../core/log/logger.ts';
@@ -26,6 +27,8 @@ export interface StartReportsOptions {
   schedule: boolean;
   /** Reports built at once and waiting, API and schedules together (default 1 and 4). */
   exports?: ExportLimits;
+  /** Where scheduled reports are recorded (those exported through the API are recorded by the API). */
+  auditLog?: AuditLog;
 }
 
 /** Builds the report service, stores the catalog in use as a version (when it changed) and starts the schedules. */
@@ -40,7 +43,14 @@ export async function startReports(options: StartReportsOptions): Promise<Report
   });
   await service.recordCatalog(options.catalog(), { actor: 'weft start', reason: 'start' });
   const schedules = options.schedule
-    ? startReportSchedules(options.catalog(), { service, dataDir: options.dataDir, logger, env: options.env, envPolicy: options.envPolicy })
+    ? startReportSchedules(options.catalog(), {
+        service,
+        dataDir: options.dataDir,
+        logger,
+        env: options.env,
+        envPolicy: options.envPolicy,
+        auditLog: options.auditLog,
+      })
     : null;
   return {
     ...service,

@@ -176,6 +176,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
         env: config.env,
         envPolicy: config.catalogEnv,
         schedule: runs('analyzer'),
+        auditLog,
       });
       weft.reports = reports;
       started.push({ name: 'reports', stop: () => reports.stop() });

@@ -5,6 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseCatalogYaml, catalogFrom } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { createAuditLog } from '../../access/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import { createReportService } from '../service.ts';
@@ -115,8 +116,16 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
   - { id: never-ran, cron: "0 6 * * *", period: 24h }
 `);
     const service = createReportService({ store: h.store, dataDir, logger: silentLogger(), currentCatalog: () => catalog });
+    const auditLog = createAuditLog(h.store);
     const startAt = async (iso: string) => {
-      const schedules = startReportSchedules(catalog, { service, dataDir, logger: silentLogger(), env: () => undefined, clock: { now: () => new Date(iso) } });
+      const schedules = startReportSchedules(catalog, {
+        service,
+        dataDir,
+        logger: silentLogger(),
+        env: () => undefined,
+        clock: { now: () => new Date(iso) },
+        auditLog,
+      });
       await schedules.caughtUp;
       return schedules;
     };
@@ -155,6 +164,14 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
 
     // A schedule that never ran has missed nothing.
     expect(await runsOf('never-ran')).toEqual([]);
+
+    // Regression: scheduled reports were in the report runs only, not in the audit log beside those people export. Each
+    // run is there, by Weft, with its period, and the late one says so; the chain still verifies.
+    const audited = (await auditLog.list()).filter((e) => e.action === 'report.create');
+    expect(audited.map((e) => [e.actor, e.subject, JSON.parse(e.detail)])).toEqual(
+      afterOutage.map((r, i) => ['weft', r.id, { since: r.since, until: r.until, schedule: 'daily-catchup', ...(i > 0 ? { late: true } : {}) }]),
+    );
+    expect((await auditLog.verify()).ok).toBe(true);
   }, 120_000);
 
   // Regression: a recipient the SMTP server refused (550) was recorded as e-mailed, since the catalog's `to`

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { systemActor, type AuditLog } from '../../access/index.ts';
 import { CronJob } from 'cron';
 import { envRefRefusal, type Catalog, type EnvPolicy, type ReportSchedule } from '../../core/catalog/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
@@ -32,6 +33,8 @@ export interface ScheduleOptions {
   envPolicy?: EnvPolicy;
   send?: SendReport;
   clock?: { now(): Date };
+  /** Where each scheduled report is recorded (actor `weft`, action `report.create`), as the API records a person's. */
+  auditLog?: AuditLog;
 }
 
 /**
@@ -100,6 +103,7 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
       };
       const file = join(spec.directory ?? join(options.dataDir, 'reports', 'scheduled'), `weft-report-${spec.id}-${stamp(due)}.zip`);
       const result = await service.generate({ period, actor: `schedule:${spec.id}`, trigger: 'schedule', scheduleId: spec.id, file });
+      await audit(result.run, spec, late);
       const lateNote = late ? lateNoteOf(due, late.previousUntil, spec) : '';
       if (!spec.email && !lateNote) return result.run;
       let done: ReportRun = { ...result.run, error: lateNote };
@@ -122,6 +126,16 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
     } catch (err) {
       logger.error({ schedule: spec.id, err }, 'scheduled report failed');
       return null;
+    }
+  };
+
+  // In the audit log beside the reports people export: who (Weft, for the schedule), which period, which run.
+  const audit = async (done: ReportRun, spec: ReportSchedule, late?: Late) => {
+    const detail = { since: done.since, until: done.until, schedule: spec.id, ...(late ? { late: true } : {}) };
+    try {
+      await options.auditLog?.append(systemActor, 'report.create', done.id, detail);
+    } catch (err) {
+      logger.error({ schedule: spec.id, err: (err as Error).message }, 'scheduled report not recorded in the audit log');
     }
   };
 
