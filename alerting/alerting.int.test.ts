@@ -14,7 +14,7 @@ import type { FindingCandidate } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { alertmanagerPath, startAlertmanager, toolAvailable, type RunningAlertmanager } from '../test/alertmanager.ts';
-import { createLease, startAlerting, type AlertingRuntime, type WebhookPayload } from './index.ts';
+import { createLease, startAlerting, type AlertingOptions, type AlertingRuntime, type WebhookPayload } from './index.ts';
 import { fingerprint } from './model/fingerprint.ts';
 
 /** Local HTTP stand-ins: the webhook and Slack receivers and the remediation targets, recording what they get. */
@@ -77,7 +77,7 @@ function catalog(): Catalog {
 }
 
 const env: Record<string, string> = { HOOK_TOKEN: 'hook-secret-123', SLACK_URL: '', SMTP_PASSWORD: 'smtp-secret', PLATFORM_TOKEN: 'platform-secret' };
-const runtime = () =>
+const runtime = (options: Partial<AlertingOptions> = {}) =>
   startAlerting({
     store,
     catalog,
@@ -93,6 +93,7 @@ const runtime = () =>
     leaseTtlMs: 60_000,
     retryBaseMs: 10,
     random: () => 0,
+    ...options,
   });
 const probeFailing = (system: string): FindingCandidate => ({
   kind: 'probe-failing',
@@ -476,17 +477,7 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     const dead = createLease(store, 'crashed-host:4242', { ttlMs: 30 * 60_000 });
     expect(await dead.acquire(new Date(clock.t))).toBe(true);
     const claims = await count();
-    const restarted = startAlerting({
-      store,
-      catalog,
-      findings,
-      logger: silentLogger(),
-      env: (n) => env[n],
-      clock,
-      intervalMs: 10_000,
-      externalUrl: 'http://weft.test',
-      schedule: false,
-    });
+    const restarted = runtime({ holder: 'restarted-host:4343' });
     try {
       expect((await restarted.evaluateNow()).leader).toBe(true);
       expect(await count()).toBe(claims);
