@@ -177,6 +177,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
         envPolicy: config.catalogEnv,
         schedule: runs('analyzer'),
         auditLog,
+        exports: config.reports,
       });
       weft.reports = reports;
       started.push({ name: 'reports', stop: () => reports.stop() });

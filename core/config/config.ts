@@ -131,6 +131,13 @@ export interface WeftConfig {
     /** Run the catalog's `mode: auto` remediations when an alert fires (off: only on request). */
     autoRemediate: boolean;
   };
+  /** Report exports (reports/): API and schedules share the bound; past it `POST /api/v1/reports` is answered 429. */
+  reports: {
+    /** Reports assembled at the same time (`--report-exports` / WEFT_REPORT_EXPORTS; default 1, at least 1). */
+    concurrency: number;
+    /** Reports that wait for a place beyond those (`--report-queue` / WEFT_REPORT_QUEUE; default 4, 0 or more). */
+    queue: number;
+  };
   logLevel: string;
   /** Which variables the catalog's `env:NAME` references may read (never WEFT_*): WEFT_CATALOG_ENV_ALLOW / WEFT_CATALOG_ENV_DENY. */
   catalogEnv: EnvPolicy;

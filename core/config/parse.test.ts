@@ -12,6 +12,15 @@ describe('buildConfig', () => {
     expect([c.collector.host, c.collector.port, c.api.host, c.api.port]).toEqual(['127.0.0.1', 4318, '127.0.0.1', 3000]);
   });
 
+  it('bounds report exports at 1 built and 4 waiting, or as --report-exports / --report-queue (or their variables) say', () => {
+    expect(cfg([]).reports).toEqual({ concurrency: 1, queue: 4 });
+    expect(cfg(['--report-exports', '2', '--report-queue', '0']).reports).toEqual({ concurrency: 2, queue: 0 });
+    expect(cfg([], { WEFT_REPORT_EXPORTS: '3', WEFT_REPORT_QUEUE: '10' }).reports).toEqual({ concurrency: 3, queue: 10 });
+    expect(() => cfg(['--report-exports', '0'])).toThrow('--report-exports must be 1 or more (a report must be able to be built), got "0".');
+    expect(() => cfg([], { WEFT_REPORT_QUEUE: '-1' })).toThrow('WEFT_REPORT_QUEUE must be a whole number, got "-1".');
+    expect(() => cfg(['--report-queue', 'many'])).toThrow('--report-queue must be a whole number, got "many".');
+  });
+
   it('reads the collector limits from the environment and leaves unset ones to the collector defaults', () => {
     const c = cfg([], { WEFT_ATTRIBUTE_COUNT_LIMIT: '64', WEFT_BODY_TIMEOUT_MS: '5000', WEFT_MAX_EXPANDED_BYTES: '' });
     expect(c.collector.limits).toEqual({ attributeCountLimit: 64, bodyTimeoutMs: 5000 });

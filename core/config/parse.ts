@@ -55,6 +55,8 @@ export const configFlags: readonly string[] = [
   'trace-link',
   'log-level',
   'demo-time-scale',
+  'report-exports',
+  'report-queue',
 ];
 
 /** The switches `buildConfig` reads (flags without a value): those of `weft start`. */
@@ -166,6 +168,13 @@ function int(value: string | undefined, what: string, fallback: number): number 
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw ERR_CONFIG(`${what} must be a whole number, got "${value}".`);
+  return n;
+}
+
+/** `int`, and at least 1: else ERR_CONFIG naming `what` and saying why (`reason`). */
+function atLeastOne(value: string | undefined, what: string, fallback: number, reason: string): number {
+  const n = int(value, what, fallback);
+  if (n < 1) throw ERR_CONFIG(`${what} must be 1 or more (${reason}), got "${value}".`);
   return n;
 }
 
@@ -413,6 +422,10 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale, propagation: f('no-propagation') !== 'true' },
     alerting: { autoRemediate: f('no-auto-remediation') !== 'true' && onOff(env.WEFT_AUTO_REMEDIATION, 'WEFT_AUTO_REMEDIATION', true) },
+    reports: {
+      concurrency: atLeastOne(...from('report-exports', 'WEFT_REPORT_EXPORTS'), 1, 'a report must be able to be built'),
+      queue: int(...from('report-queue', 'WEFT_REPORT_QUEUE'), 4),
+    },
     logLevel: logLevelOf(...withDefault(from('log-level', 'WEFT_LOG_LEVEL'), 'info')),
     catalogEnv: {
       allow: envPolicyList(...from('catalog-env-allow', 'WEFT_CATALOG_ENV_ALLOW')),
@@ -463,6 +476,8 @@ export const weftVariables: readonly string[] = [
   'WEFT_PEER_INFLIGHT_BYTES',
   'WEFT_PORT',
   'WEFT_PUBLIC_NAMES',
+  'WEFT_REPORT_EXPORTS',
+  'WEFT_REPORT_QUEUE',
   'WEFT_REQUIRE_SERVICES',
   'WEFT_RETENTION_RAW_DAYS',
   'WEFT_RETENTION_RECORD_DAYS',
