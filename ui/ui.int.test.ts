@@ -5,7 +5,7 @@ import { Credentials } from '../access/index.ts';
 import { buildApiApp, type ApiServer } from '../api/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { strFromU8, unzipSync } from 'fflate';
-import { verifyBundle } from '../reports/index.ts';
+import { ERR_REPORTS_BUSY, verifyBundle } from '../reports/index.ts';
 import { severityColor } from './src/lib/charts/palette.ts';
 import { hasBrowser, ISO_TIME, openUiWeft, poll, SHOWN_TIME, type UiWeft } from './testing/ui-weft.ts';
 
@@ -92,6 +92,36 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     expect(verifyBundle(new Uint8Array(readFileSync(file)))).toMatchObject({ ok: true, problems: [] });
     expect(strFromU8(unzipSync(new Uint8Array(readFileSync(file)))['csv/inventory-flows.csv'])).toContain('customer-sync');
     await poll(() => page.locator('table').first().innerText()).toMatch(/done/);
+  });
+
+  // Regression: the 429 of a report beyond the export bound was shown in a one-line badge that ran off the page's right
+  // edge, cut mid-sentence ("… listed by GET /api/v1/rep"), in a 1280 px window.
+  it('says in full, inside the page, why a report cannot start now (429, every export place taken)', async () => {
+    const busy = ERR_REPORTS_BUSY({ running: 1, waiting: 4 }, 30);
+    // A laptop's window: the sentence is longer than the space beside the form.
+    const wide = page.viewportSize()!;
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(`${weft.api!.url}/reports`);
+    await page.route('**/api/v1/reports', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({
+            status: 429,
+            headers: { 'content-type': 'application/json', 'retry-after': '30' },
+            body: JSON.stringify({ statusCode: 429, code: busy.code, error: 'Too Many Requests', message: busy.message }),
+          })
+        : route.continue(),
+    );
+    try {
+      await page.getByRole('button', { name: 'Create report' }).click();
+      const alert = page.getByRole('alert');
+      await poll(() => alert.innerText()).toBe(busy.message);
+      const box = (await alert.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(1024);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    } finally {
+      await page.unroute('**/api/v1/reports');
+      await page.setViewportSize(wide);
+    }
   });
 
   it("opens a flow's sample trace as a waterfall with the systems it touched, and finds a trace by its id", async () => {
