@@ -6,6 +6,7 @@ import { buildApiApp, type ApiServer } from '../api/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { strFromU8, unzipSync } from 'fflate';
 import { ERR_REPORTS_BUSY, verifyBundle } from '../reports/index.ts';
+import type { Probe } from '../api/schemas/index.ts';
 import { severityColor } from './src/lib/charts/palette.ts';
 import { hasBrowser, ISO_TIME, openUiWeft, poll, SHOWN_TIME, type UiWeft } from './testing/ui-weft.ts';
 
@@ -117,10 +118,45 @@ describe.skipIf(!hasBrowser)('web UI', () => {
       await poll(() => alert.innerText()).toBe(busy.message);
       const box = (await alert.boundingBox())!;
       expect(box.x + box.width).toBeLessThanOrEqual(1024);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     } finally {
       await page.unroute('**/api/v1/reports');
       await page.setViewportSize(wide);
+    }
+  });
+
+  // Regression, the same kind: a probe's run refused (a role that may not run it, a probe the catalog no longer has) was a
+  // one-line badge in its table cell, and the table ran past the page.
+  it('says in full, inside the page, why a probe could not be run', async () => {
+    const message = "The token's role viewer may not run probes: run it with a token of role sre, icoe or admin (weft token create --role sre).";
+    const probe: Probe = {
+      id: 'crm-customers',
+      kind: 'record-count',
+      system: 'crm',
+      domain: 'customer',
+      schedule: 'every 1m',
+      timeout: '10s',
+      healthy: true,
+      consecutiveFailures: 0,
+      latest: null,
+    };
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.route('**/api/v1/probes', (route) => route.fulfill({ json: { probes: [probe] } }));
+    await page.route('**/api/v1/probes/crm-customers/run', (route) =>
+      route.fulfill({ status: 403, json: { statusCode: 403, code: 'WEFT_ERR_FORBIDDEN', error: 'Forbidden', message } }),
+    );
+    try {
+      await page.goto(`${weft.api!.url}/probes`);
+      await page.getByRole('button', { name: 'Run now' }).click();
+      const alert = page.getByRole('alert');
+      await poll(() => alert.innerText()).toBe(message);
+      const box = (await alert.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(1024);
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    } finally {
+      await page.unroute('**/api/v1/probes/crm-customers/run');
+      await page.unroute('**/api/v1/probes');
+      await page.setViewportSize({ width: 1400, height: 900 });
     }
   });
 
