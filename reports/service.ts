@@ -27,6 +27,12 @@ export interface ReportRequest {
   catalog?: Catalog;
   /** How a stopped Weft's store was paired before the report (`weft report --data`), stated in report.json and the PDF. */
   pairing?: ReportPairing;
+  /**
+   * Called with the run once it is recorded as running, before it waits for an export place or is assembled: whatever
+   * the outcome, the caller knows the run's id (a schedule records it in the audit log, as the API does a report it
+   * starts). It must not reject; the run goes on when it resolves.
+   */
+  onRecorded?: (run: ReportRun) => Promise<void>;
 }
 
 export interface ReportResult {
@@ -146,6 +152,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       try {
         const run = begin(request);
         await runs.write(run);
+        await request.onRecorded?.(run);
         await ticket.ready;
         return await finish(run, request);
       } finally {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -172,6 +172,30 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
       afterOutage.map((r, i) => ['weft', r.id, { since: r.since, until: r.until, schedule: 'daily-catchup', ...(i > 0 ? { late: true } : {}) }]),
     );
     expect((await auditLog.verify()).ok).toBe(true);
+  }, 120_000);
+
+  // Regression: a scheduled run that failed (its directory could not be written) was recorded as failed among the report
+  // runs but was missing from the audit log, where the API records each report it starts, whatever its outcome.
+  it('records a scheduled run in the audit log when it starts, so a run that fails is there too', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'reports-sched-'));
+    const notADirectory = join(dataDir, 'a-file');
+    writeFileSync(notADirectory, '');
+    const catalog = catalogFrom(`${baseCatalogYaml}reports:
+  - { id: unwritable, cron: "0 6 * * *", period: 24h, directory: ${join(notADirectory, 'out')} }
+`);
+    const service = createReportService({ store: h.store, dataDir, logger: silentLogger(), currentCatalog: () => catalog });
+    const auditLog = createAuditLog(h.store);
+    const schedules = startReportSchedules(catalog, { service, dataDir, logger: silentLogger(), env: () => undefined, auditLog });
+    try {
+      expect(await schedules.runNow('unwritable')).toBeNull();
+      const runs = (await service.list(500)).filter((r) => r.scheduleId === 'unwritable');
+      expect(runs).toEqual([expect.objectContaining({ status: 'failed', error: expect.stringContaining('ENOTDIR') })]);
+      const audited = (await auditLog.list()).filter((e) => e.action === 'report.create' && e.subject === runs[0].id);
+      expect(audited.map((e) => [e.actor, JSON.parse(e.detail)])).toEqual([['weft', { since: runs[0].since, until: runs[0].until, schedule: 'unwritable' }]]);
+      expect((await auditLog.verify()).ok).toBe(true);
+    } finally {
+      await schedules.stop();
+    }
   }, 120_000);
 
   // Regression: a recipient the SMTP server refused (550) was recorded as e-mailed, since the catalog's `to`

@@ -33,7 +33,10 @@ export interface ScheduleOptions {
   envPolicy?: EnvPolicy;
   send?: SendReport;
   clock?: { now(): Date };
-  /** Where each scheduled report is recorded (actor `weft`, action `report.create`), as the API records a person's. */
+  /**
+   * Where each scheduled report is recorded (actor `weft`, action `report.create`) when its run starts, as the API records
+   * a person's: a run that then fails is recorded too (its outcome is in the report runs).
+   */
   auditLog?: AuditLog;
 }
 
@@ -102,8 +105,9 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
         until: due.toISOString(),
       };
       const file = join(spec.directory ?? join(options.dataDir, 'reports', 'scheduled'), `weft-report-${spec.id}-${stamp(due)}.zip`);
-      const result = await service.generate({ period, actor: `schedule:${spec.id}`, trigger: 'schedule', scheduleId: spec.id, file });
-      await audit(result.run, spec, late);
+      // In the audit log once the run is recorded, as the API records a report it starts: a run that then fails is there too.
+      const onRecorded = (started: ReportRun) => audit(started, spec, late);
+      const result = await service.generate({ period, actor: `schedule:${spec.id}`, trigger: 'schedule', scheduleId: spec.id, file, onRecorded });
       const lateNote = late ? lateNoteOf(due, late.previousUntil, spec) : '';
       if (!spec.email && !lateNote) return result.run;
       let done: ReportRun = { ...result.run, error: lateNote };
@@ -129,11 +133,11 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
     }
   };
 
-  // In the audit log beside the reports people export: who (Weft, for the schedule), which period, which run.
-  const audit = async (done: ReportRun, spec: ReportSchedule, late?: Late) => {
-    const detail = { since: done.since, until: done.until, schedule: spec.id, ...(late ? { late: true } : {}) };
+  // In the audit log beside the reports people export: who (Weft, for the schedule), which period, which run. Never rejects.
+  const audit = async (started: ReportRun, spec: ReportSchedule, late?: Late) => {
+    const detail = { since: started.since, until: started.until, schedule: spec.id, ...(late ? { late: true } : {}) };
     try {
-      await options.auditLog?.append(systemActor, 'report.create', done.id, detail);
+      await options.auditLog?.append(systemActor, 'report.create', started.id, detail);
     } catch (err) {
       logger.error({ schedule: spec.id, err: (err as Error).message }, 'scheduled report not recorded in the audit log');
     }
