@@ -19,8 +19,24 @@ const perTick = Number(numbers[1] ?? 400);
 if (!(ticks > 0 && perTick >= 4)) throw new Error('usage: tsx bench/pairing-tick.ts [ticks ≥ 1] [spansPerTick ≥ 4]');
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-bench-pairing-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-process.on('SIGINT', () => process.exit(130));
+// Ctrl-C stops the bench between two statements, not at once: exiting while the embedded engine ran one left the
+// directory behind (the engine wrote into it during or after its removal), or crashed (SIGSEGV) or hung the exit. The
+// open store is closed, the directory removed, and the bench exits 130. A second Ctrl-C (a second later or more: a
+// launcher may relay the first one again) leaves at once.
+class Interrupted extends Error {}
+let interrupted = 0;
+const stopIfInterrupted = () => {
+  if (interrupted) throw new Interrupted('interrupted');
+};
+process.on('SIGINT', () => {
+  if (interrupted && Date.now() - interrupted < 1_000) return;
+  if (interrupted) {
+    console.error(`interrupted again: leaving at once (${dir} may be left behind)`);
+    process.kill(process.pid, 'SIGKILL');
+  }
+  interrupted = Date.now();
+  console.error('interrupted: stopping after the current statement, then closing the store and removing its directory (Ctrl-C again to leave at once)');
+});
 
 const defaults = Object.fromEntries(Object.keys(EMBEDDED_SESSION_SETTINGS).map((k) => [k, 1]));
 const modes = { weft: setStatement(EMBEDDED_SESSION_SETTINGS), clickhouse: setStatement(defaults) } as const;
@@ -28,6 +44,7 @@ type Mode = keyof typeof modes;
 
 /** One embedded store per mode (one engine per process: opened in turn), each with the same history. */
 async function withStore<T>(name: Mode, f: (store: Store) => Promise<T>): Promise<T> {
+  stopIfInterrupted();
   const store = await openStore({ kind: 'embedded', path: join(dir, name) });
   try {
     await store.client.command({ query: modes[name] });
@@ -37,45 +54,57 @@ async function withStore<T>(name: Mode, f: (store: Store) => Promise<T>): Promis
   }
 }
 
-const times: Record<Mode, number[]> = { weft: [], clickhouse: [] };
-const start = Date.now() - 10 * 60_000;
-let trace = 0;
-// An hour of history first (20,000 spans), paired, as a running Weft has.
-for (const mode of Object.keys(modes) as Mode[])
-  await withStore(mode, async (store) => {
-    await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
-    await generateSpans(store, 20_000, 0, start - 3_600_000, 3_600_000);
-    await runPairing(store, new Date(), 0);
-  });
-trace = 20_000 / 4;
-// Each mode keeps its store open for its ticks (as a running Weft does), in blocks that alternate between them.
-const BLOCK = 5;
-for (let done = 0; done < ticks; done += BLOCK) {
-  const n = Math.min(BLOCK, ticks - done);
-  for (const mode of Object.keys(modes) as Mode[])
-    await withStore(mode, async (store) => {
-      for (let i = 0; i < n; i++) {
-        const at = start + (done + i) * 2_000;
-        await generateSpans(store, perTick, trace + (done + i) * perTick, at, 2_000);
-        const t0 = performance.now();
-        await runPairing(store, new Date(), 0);
-        times[mode].push(performance.now() - t0);
-      }
-    });
-}
-
 function quartiles(xs: number[]): [number, number, number] {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
   return [q(0.25), q(0.5), q(0.75)];
 }
 
-const fmt = (xs: number[]) => quartiles(xs).map((x) => x.toFixed(0));
-console.log(`pairing runs, ${ticks} ticks of ${perTick} new spans after 20,000 paired (load ${loadavg()[0].toFixed(1)}):`);
-for (const mode of Object.keys(modes) as Mode[]) {
-  const [q1, med, q3] = fmt(times[mode]);
-  const label = mode === 'weft' ? 'with EMBEDDED_SESSION_SETTINGS' : "with ClickHouse's defaults (baseline)";
-  console.log(`  ${label.padEnd(40)} median ${med} ms (quartiles ${q1}–${q3})`);
+try {
+  const times: Record<Mode, number[]> = { weft: [], clickhouse: [] };
+  const start = Date.now() - 10 * 60_000;
+  let trace = 0;
+  // An hour of history first (20,000 spans), paired, as a running Weft has.
+  for (const mode of Object.keys(modes) as Mode[])
+    await withStore(mode, async (store) => {
+      await migrate(store, { retention: { rawDays: 30, rollupDays: 400, recordDays: 730 } });
+      stopIfInterrupted();
+      await generateSpans(store, 20_000, 0, start - 3_600_000, 3_600_000);
+      stopIfInterrupted();
+      await runPairing(store, new Date(), 0);
+    });
+  trace = 20_000 / 4;
+  // Each mode keeps its store open for its ticks (as a running Weft does), in blocks that alternate between them.
+  const BLOCK = 5;
+  for (let done = 0; done < ticks; done += BLOCK) {
+    const n = Math.min(BLOCK, ticks - done);
+    for (const mode of Object.keys(modes) as Mode[])
+      await withStore(mode, async (store) => {
+        for (let i = 0; i < n; i++) {
+          stopIfInterrupted();
+          const at = start + (done + i) * 2_000;
+          await generateSpans(store, perTick, trace + (done + i) * perTick, at, 2_000);
+          stopIfInterrupted();
+          const t0 = performance.now();
+          await runPairing(store, new Date(), 0);
+          times[mode].push(performance.now() - t0);
+        }
+      });
+  }
+
+  const fmt = (xs: number[]) => quartiles(xs).map((x) => x.toFixed(0));
+  console.log(`pairing runs, ${ticks} ticks of ${perTick} new spans after 20,000 paired (load ${loadavg()[0].toFixed(1)}):`);
+  for (const mode of Object.keys(modes) as Mode[]) {
+    const [q1, med, q3] = fmt(times[mode]);
+    const label = mode === 'weft' ? 'with EMBEDDED_SESSION_SETTINGS' : "with ClickHouse's defaults (baseline)";
+    console.log(`  ${label.padEnd(40)} median ${med} ms (quartiles ${q1}–${q3})`);
+  }
+  const ratio = quartiles(times.weft)[1] / quartiles(times.clickhouse)[1];
+  console.log(`  ratio of the medians: ${ratio.toFixed(2)}`);
+} catch (err) {
+  if (!(err instanceof Interrupted)) throw err;
+} finally {
+  // Every store is closed by now (withStore): nothing writes in the directory any more.
+  rmSync(dir, { recursive: true, force: true });
 }
-const ratio = quartiles(times.weft)[1] / quartiles(times.clickhouse)[1];
-console.log(`  ratio of the medians: ${ratio.toFixed(2)}`);
+if (interrupted) process.exit(130);
