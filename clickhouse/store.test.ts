@@ -83,13 +83,19 @@ describe('openStore (embedded)', () => {
       ];
       expect(await read()).toEqual(expected);
       // Still so after other statements: a session setting, not one statement's.
-      await store.client.command({ query: 'CREATE TABLE t (x UInt8) ENGINE = MergeTree ORDER BY x' });
-      await store.client.insert({ table: 't', values: [{ x: 1 }, { x: 1 }], format: 'JSONEachRow' });
-      // The results are ClickHouse's: a max of the GROUP BY key, and a derived comparison, answer as with the rewrites.
-      const [row] = await store.client
-        .query({ query: 'SELECT x, max(x) AS m, count() AS n FROM t WHERE x < 5 AND 0 < x GROUP BY x', format: 'JSONEachRow' })
-        .then((r) => r.json<{ x: number; m: number; n: number }>());
-      expect(row).toEqual({ x: 1, m: 1, n: 2 });
+      await store.client.command({ query: "CREATE TABLE t (x UInt8, dt DateTime('UTC'), d DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY dt" });
+      await store.client.command({
+        query: "INSERT INTO t VALUES (1, '2025-12-31 23:59:59', '2026-01-01 00:00:00.250'), (1, '2025-12-31 23:59:59', '2026-01-01 00:00:00.250')",
+      });
+      const answer = (query: string) => store.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<Record<string, number>>());
+      // A max of the GROUP BY key answers as with the rewrite.
+      expect(await answer('SELECT x, max(x) AS m, count() AS n FROM t WHERE x < 5 AND 0 < x GROUP BY x')).toEqual([{ x: 1, m: 1, n: 2 }]);
+      // The derived comparison `dt < '…00.5'` is not a DateTime: with ClickHouse's default the chain fails (TYPE_MISMATCH).
+      const chain = "SELECT count() AS n FROM t WHERE dt < d AND d < '2026-01-01 00:00:00.5'";
+      expect(await answer(chain)).toEqual([{ n: 2 }]);
+      await store.client.command({ query: 'SET optimize_and_compare_chain = 1' });
+      await expect(answer(chain)).rejects.toThrow(/Cannot convert string '2026-01-01 00:00:00.5'/);
+      await store.client.command({ query: 'SET optimize_and_compare_chain = 0' });
       expect(await read()).toEqual(expected);
     } finally {
       await store.close();
