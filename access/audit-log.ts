@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/index.ts';
-import { fromChTime, toChTime } from '../clickhouse/index.ts';
+import { fromChTime, settingsClause, toChTime } from '../clickhouse/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { ChainVerifier, rowHash, type AuditEntry, type ChainVerdict } from './audit-chain.ts';
 
@@ -64,10 +64,21 @@ const toEntry = (r: Row): AuditEntry => ({
 
 const COLUMNS = 'seq, toString(at) AS at, actor, role, action, subject, detail, prev_hash, hash';
 
+/** The insert deduplication token of the row that takes seq `seq` of the audit log. */
+export const auditClaimToken = (seq: number) => `weft-audit-${seq}`;
+
+/** Appends in a row that lose their seq to another process before one is stored: then the append fails. */
+const MAX_CLAIMS = 20;
+
 /**
- * The audit log in ClickHouse (`weft_audit_log`). One writer process is assumed (the one that
- * runs the API); each append reads the head again first, so a second writer shows up in
- * `verify` as a repeated seq rather than going unnoticed.
+ * The audit log in ClickHouse (`weft_audit_log`). Several processes may append (a server's store split with
+ * `--only`: the API's people, the analyzer's automatic remediations and scheduled reports): each row claims the
+ * next seq as the lease claims a version (alerting/store/lease.ts). It is inserted with the deduplication token
+ * {@link auditClaimToken}(seq); of two processes that read the same head and claim the same seq, the engine keeps
+ * the first row and drops the other as a duplicate (`non_replicated_deduplication_window`, migration 097; Keeper
+ * on a replicated table, whose rows of one seq meet on one shard). Each appender reads its seq back and, when
+ * the row there is not its own, appends again after it. Without this, two rows took one seq, and `verify`
+ * reported an untouched log as altered.
  */
 export function createAuditLog(store: Store, options: { logger?: Logger; now?: () => Date } = {}): AuditLog {
   const now = options.now ?? (() => new Date());
@@ -78,6 +89,25 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
       .query({ query: 'SELECT seq, hash FROM weft_audit_log ORDER BY seq DESC LIMIT 1', format: 'JSONEachRow' })
       .then((r) => r.json<{ seq: string | number; hash: string }>());
     return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: '' };
+  };
+
+  /** The hashes stored at `seq` (one, unless rows were written by a version without claims). */
+  const hashesAt = async (seq: number): Promise<string[]> =>
+    (
+      await store.client
+        .query({ query: 'SELECT hash FROM weft_audit_log WHERE seq = {seq:UInt64}', query_params: { seq }, format: 'JSONEachRow' })
+        .then((r) => r.json<{ hash: string }>())
+    ).map((r) => r.hash);
+
+  /** Inserts `entry` as the claim of its seq (the settings in the statement: the embedded engine would keep them for its session). */
+  const claim = async (entry: AuditEntry) => {
+    const settings = settingsClause({ insert_deduplicate: 1, insert_deduplication_token: auditClaimToken(entry.seq), insert_distributed_sync: 1 });
+    await store.client.command({
+      query: `INSERT INTO weft_audit_log (seq, at, actor, role, action, subject, detail, prev_hash, hash)${settings}
+        SELECT {seq:UInt64}, toDateTime64({at:String}, 3, 'UTC'), {actor:String}, {role:String}, {action:String}, {subject:String},
+          {detail:String}, {prevHash:String}, {hash:String}`,
+      query_params: { ...entry, at: toChTime(new Date(entry.at)) },
+    });
   };
 
   const list = async (range: AuditRange = {}): Promise<AuditEntry[]> => {
@@ -100,38 +130,27 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
   return {
     append(actor, action, subject, detail = {}) {
       const run = queue.then(async () => {
-        const prev = await head();
-        // DateTime64(3): keep milliseconds only, so the hashed time is the stored one.
-        const at = new Date(Math.floor(now().getTime()));
-        const base = {
-          seq: prev.seq + 1,
-          at: at.toISOString(),
-          actor: actor.name,
-          role: actor.role,
-          action,
-          subject,
-          detail: JSON.stringify(detail),
-          prevHash: prev.hash,
-        };
-        const entry: AuditEntry = { ...base, hash: rowHash(base) };
-        await store.client.insert({
-          table: 'weft_audit_log',
-          values: [
-            {
-              seq: entry.seq,
-              at: toChTime(at),
-              actor: entry.actor,
-              role: entry.role,
-              action,
-              subject,
-              detail: entry.detail,
-              prev_hash: entry.prevHash,
-              hash: entry.hash,
-            },
-          ],
-          format: 'JSONEachRow',
-        });
-        return entry;
+        for (let attempt = 1; ; attempt++) {
+          const prev = await head();
+          // DateTime64(3): keep milliseconds only, so the hashed time is the stored one.
+          const at = new Date(Math.floor(now().getTime()));
+          const base = {
+            seq: prev.seq + 1,
+            at: at.toISOString(),
+            actor: actor.name,
+            role: actor.role,
+            action,
+            subject,
+            detail: JSON.stringify(detail),
+            prevHash: prev.hash,
+          };
+          const entry: AuditEntry = { ...base, hash: rowHash(base) };
+          await claim(entry);
+          // Another process's row took this seq first: ours was dropped as its duplicate; append after it.
+          if ((await hashesAt(entry.seq)).includes(entry.hash)) return entry;
+          if (attempt >= MAX_CLAIMS)
+            throw new Error(`audit log: ${MAX_CLAIMS} appends in a row lost their seq to other processes; ${action} on ${subject} is not recorded`);
+        }
       });
       queue = run.catch((err: unknown) => options.logger?.error({ err, action }, 'audit-log append failed'));
       return run;

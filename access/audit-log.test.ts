@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../clickhouse/index.ts';
+import { openMigratedStore } from '../test/migrated-store.ts';
+import { createAuditLog, systemActor } from './audit-log.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'weft-audit-log-'));
+let store: Store;
+
+beforeAll(async () => {
+  store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 730 });
+});
+
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** `store` as another process sees it: its inserts wait until `release` is called (a claim that reaches the engine late). */
+function slowInserts(of: Store): { store: Store; release: () => void; waiting: Promise<void> } {
+  let release!: () => void;
+  let arrived!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const waiting = new Promise<void>((r) => (arrived = r));
+  const client = new Proxy(of.client, {
+    get(target, prop, receiver) {
+      if (prop === 'command')
+        return async (params: Parameters<typeof target.command>[0]) => {
+          if (params.query.trimStart().startsWith('INSERT')) {
+            arrived();
+            await gate;
+          }
+          return target.command(params);
+        };
+      if (prop === 'insert')
+        return async (params: Parameters<typeof target.insert>[0]) => {
+          arrived();
+          await gate;
+          return target.insert(params);
+        };
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { store: { ...of, client } as Store, release, waiting };
+}
+
+describe('audit log with several appending processes', () => {
+  // Regression: a server's store split with --only has two appenders (the API's, and the analyzer's automatic
+  // remediations and scheduled reports). Both read the same head, both wrote seq 1, and verify said the untouched log
+  // had been altered.
+  it('gives each row its own seq when two processes append at once, and the chain verifies', async () => {
+    const api = createAuditLog(store);
+    const slow = slowInserts(store);
+    const analyzer = createAuditLog(slow.store);
+    // The analyzer's process reads the head (empty) and sends its row; the row reaches the engine after the API's.
+    const late = analyzer.append(systemActor, 'remediation.run', 'alert:0123', { auto: true });
+    await slow.waiting;
+    const first = await api.append({ name: 'sre-bob', role: 'sre' }, 'finding.acknowledge', 'finding:abc', { note: 'on it' });
+    slow.release();
+    const second = await late;
+
+    expect([first.seq, second.seq]).toEqual([1, 2]);
+    expect(second.prevHash).toBe(first.hash);
+    const rows = await api.list();
+    expect(rows.map((r) => [r.seq, r.actor, r.action])).toEqual([
+      [1, 'sre-bob', 'finding.acknowledge'],
+      [2, 'weft', 'remediation.run'],
+    ]);
+    expect(await api.verify()).toMatchObject({ ok: true, rows: 2, problems: [] });
+
+    // And many at once from three appenders: every row its own seq, in one chain.
+    const logs = [createAuditLog(store), createAuditLog(store), createAuditLog(store)];
+    await Promise.all(logs.flatMap((log, i) => [1, 2, 3, 4].map((k) => log.append(systemActor, 'report.create', `run-${i}-${k}`))));
+    const all = await api.list();
+    expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    expect(await api.verify()).toMatchObject({ ok: true, rows: 14, problems: [] });
+  });
+});
