@@ -160,6 +160,23 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     }
   });
 
+  // Regression: a refused action was shown in the grey status line a done one uses ("Silence created."): an SRE could
+  // take a silence that was never created for one that was, and go on being paged.
+  it('says a refused silence is refused, as an alert, never in the line that says what was done', async () => {
+    await page.goto(`${weft.api!.url}/alerts`);
+    await page.getByLabel('Matchers').fill('flow customer-sync');
+    await page.getByLabel('For').fill('2h');
+    await page.getByLabel('Comment').fill('maintenance window');
+    await page.getByRole('button', { name: 'Create silence' }).click();
+    const alert = page.getByRole('alert');
+    await poll(() => alert.count()).toBe(1);
+    const refusal = await alert.innerText();
+    expect(refusal).toMatch(/matcher/i);
+    expect(await page.getByRole('status').count()).toBe(0);
+    const stored = (await fetch(`${weft.api!.url}/api/v1/silences`).then((r) => r.json())) as { silences: Array<{ comment: string }> };
+    expect(stored.silences.map((x) => x.comment)).not.toContain('maintenance window');
+  });
+
   it("opens a flow's sample trace as a waterfall with the systems it touched, and finds a trace by its id", async () => {
     await page.goto(`${weft.api!.url}/flows/customer-sync`);
     await page.getByTestId('flow-trace').click();
