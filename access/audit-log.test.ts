@@ -78,4 +78,19 @@ describe('audit log with several appending processes', () => {
     expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
     expect(await api.verify()).toMatchObject({ ok: true, rows: 14, problems: [] });
   });
+
+  // The claims of removed rows stay spent: a log whose last row was deleted took its seq again, and the deletion went
+  // unseen; with the claim spent, an append would find no row of its own there.
+  it('appends after a removed last row, leaving the gap for verify to name, instead of failing or hiding it', async () => {
+    const log = createAuditLog(store);
+    await log.append(systemActor, 'report.create', 'run-1');
+    await log.append(systemActor, 'report.create', 'run-2');
+    const before = (await log.list()).length;
+    await store.client.command({ query: `ALTER TABLE weft_audit_log DELETE WHERE seq = ${before} SETTINGS mutations_sync = 2` });
+    const next = await log.append(systemActor, 'report.create', 'run-after-removal');
+    expect(next.seq).toBe(before + 1);
+    const verdict = await log.verify();
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems.map((p) => p.problem).join('\n')).toMatch(new RegExp(`row ${before} is missing`));
+  });
 });

@@ -69,6 +69,9 @@ export const auditClaimToken = (seq: number) => `weft-audit-${seq}`;
 
 /** Appends in a row that lose their seq to another process before one is stored: then the append fails. */
 const MAX_CLAIMS = 20;
+/** Reads of a claimed seq that found no row, and the wait between them (ms), before the seq is taken as spent. */
+const EMPTY_REREADS = 3;
+const EMPTY_REREAD_MS = 200;
 
 /**
  * The audit log in ClickHouse (`weft_audit_log`). Several processes may append (a server's store split with
@@ -130,12 +133,14 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
   return {
     append(actor, action, subject, detail = {}) {
       const run = queue.then(async () => {
+        /** The lowest seq to claim: past one whose claim was spent by a row no longer there (see below). */
+        let from = 0;
         for (let attempt = 1; ; attempt++) {
           const prev = await head();
           // DateTime64(3): keep milliseconds only, so the hashed time is the stored one.
           const at = new Date(Math.floor(now().getTime()));
           const base = {
-            seq: prev.seq + 1,
+            seq: Math.max(prev.seq + 1, from),
             at: at.toISOString(),
             actor: actor.name,
             role: actor.role,
@@ -146,8 +151,17 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
           };
           const entry: AuditEntry = { ...base, hash: rowHash(base) };
           await claim(entry);
-          // Another process's row took this seq first: ours was dropped as its duplicate; append after it.
-          if ((await hashesAt(entry.seq)).includes(entry.hash)) return entry;
+          let there = await hashesAt(entry.seq);
+          // A replica the read reaches may not have the row yet (a replicated table): read again before taking it as gone.
+          for (let i = 0; there.length === 0 && i < EMPTY_REREADS; i++) {
+            await new Promise((r) => setTimeout(r, EMPTY_REREAD_MS));
+            there = await hashesAt(entry.seq);
+          }
+          if (there.includes(entry.hash)) return entry;
+          // Another process's row took this seq first: ours was dropped as its duplicate; append after it. No row there at
+          // all: the seq's claim was spent by a row since removed (the log's last rows deleted): the next row takes the
+          // seq after it, and `verify` goes on naming the removed one.
+          if (there.length === 0) from = entry.seq + 1;
           if (attempt >= MAX_CLAIMS)
             throw new Error(`audit log: ${MAX_CLAIMS} appends in a row lost their seq to other processes; ${action} on ${subject} is not recorded`);
         }
