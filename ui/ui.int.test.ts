@@ -162,6 +162,39 @@ describe.skipIf(!hasBrowser)('web UI', () => {
 
   // Regression: a refused action was shown in the grey status line a done one uses ("Silence created."): an SRE could
   // take a silence that was never created for one that was, and go on being paged.
+  // Regression: a refusal that echoes a long unbroken token (here the malformed matcher, 200 letters) did not break in
+  // its alert block: the page scrolled sideways to 1758 px at 390 px and at 1024 px; a reports refusal with a long
+  // URL did the same (2251 px).
+  it('breaks a refusal with a long unbroken token inside its alert, on a phone', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(`${weft.api!.url}/alerts`);
+      await phone.getByLabel('Matchers').fill('a'.repeat(200));
+      await phone.getByLabel('For').fill('2h');
+      await phone.getByLabel('Comment').fill('long token');
+      await phone.getByRole('button', { name: 'Create silence' }).click();
+      await poll(() => phone.getByRole('alert').innerText()).toContain('a'.repeat(200));
+      expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+
+      const refusal = `Refused: ${weft.api!.url}/${'x'.repeat(250)}`;
+      await phone.route('**/api/v1/reports', (route) =>
+        route.request().method() === 'POST'
+          ? route.fulfill({
+              status: 400,
+              contentType: 'application/json',
+              body: JSON.stringify({ statusCode: 400, code: 'WEFT_ERR_BAD_REQUEST', error: refusal, message: refusal }),
+            })
+          : route.continue(),
+      );
+      await phone.goto(`${weft.api!.url}/reports`);
+      await phone.getByRole('button', { name: 'Create report' }).click();
+      await poll(() => phone.getByRole('alert').innerText()).toContain('x'.repeat(250));
+      expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('says a refused silence is refused, as an alert, never in the line that says what was done', async () => {
     await page.goto(`${weft.api!.url}/alerts`);
     await page.getByLabel('Matchers').fill('flow customer-sync');
