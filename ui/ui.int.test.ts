@@ -6,7 +6,7 @@ import { buildApiApp, type ApiServer } from '../api/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { strFromU8, unzipSync } from 'fflate';
 import { ERR_REPORTS_BUSY, verifyBundle } from '../reports/index.ts';
-import type { Probe } from '../api/schemas/index.ts';
+import type { Drift, Probe } from '../api/schemas/index.ts';
 import { severityColor } from './src/lib/charts/palette.ts';
 import { hasBrowser, ISO_TIME, openUiWeft, poll, SHOWN_TIME, type UiWeft } from './testing/ui-weft.ts';
 
@@ -208,6 +208,53 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     expect(await page.getByRole('status').count()).toBe(0);
     const stored = (await fetch(`${weft.api!.url}/api/v1/silences`).then((r) => r.json())) as { silences: Array<{ comment: string }> };
     expect(stored.silences.map((x) => x.comment)).not.toContain('maintenance window');
+  });
+
+  // Regression: at 1024 px the Probes page was 1,099 px wide with the demo's counts: the record-count drift table's last
+  // column ("counted") was cut off.
+  it('fits the Probes page and its drift table in a 1024 px window', async () => {
+    const at = new Date(Date.now() - 2_000).toISOString();
+    const probe: Probe = {
+      id: 'billing-customers',
+      kind: 'http',
+      system: 'billing',
+      domain: 'customer',
+      schedule: 'every 10s',
+      timeout: '10s',
+      healthy: true,
+      consecutiveFailures: 0,
+      latest: null,
+    };
+    const drift = (replica: string, replicaCount: number, drifting: boolean): Drift => ({
+      domain: 'customer',
+      systemOfRecord: 'crm',
+      replica,
+      at,
+      sorCount: 2_066,
+      replicaCount,
+      difference: replicaCount - 2_066,
+      differencePercent: ((replicaCount - 2_066) / 2_066) * 100,
+      tolerance: 10,
+      diverging: drifting,
+      divergingSince: drifting ? new Date(Date.now() - 180_000).toISOString() : null,
+      drift: drifting,
+      settleMs: 60_000,
+      trend: 'shrinking',
+      ratePerHour: -1_234,
+      recent: [],
+    });
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.route('**/api/v1/probes', (route) => route.fulfill({ json: { probes: [probe] } }));
+    await page.route('**/api/v1/drift', (route) => route.fulfill({ json: { drift: [drift('erp', 2_066, false), drift('billing', 2_046, true)] } }));
+    try {
+      await page.goto(`${weft.api!.url}/probes`);
+      await poll(() => page.locator('table').nth(1).innerText()).toMatch(/crm → billing/);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
+    } finally {
+      await page.unroute('**/api/v1/drift');
+      await page.unroute('**/api/v1/probes');
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
   });
 
   it("opens a flow's sample trace as a waterfall with the systems it touched, and finds a trace by its id", async () => {
