@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/index.ts';
-import { fromChTime, settingsClause, toChTime } from '../clickhouse/index.ts';
+import { claimSettings, fromChTime, settingsClause, toChTime } from '../clickhouse/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { ChainVerifier, rowHash, type AuditEntry, type ChainVerdict } from './audit-chain.ts';
 
@@ -109,7 +109,7 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
 
   /** Inserts `entry` as the claim of its seq (the settings in the statement: the embedded engine would keep them for its session). */
   const claim = async (entry: AuditEntry) => {
-    const settings = settingsClause({ insert_deduplicate: 1, insert_deduplication_token: auditClaimToken(entry.seq), insert_distributed_sync: 1 });
+    const settings = settingsClause(claimSettings(auditClaimToken(entry.seq)));
     await store.client.command({
       query: `INSERT INTO weft_audit_log (seq, at, actor, role, action, subject, detail, prev_hash, hash)${settings}
         SELECT {seq:UInt64}, toDateTime64({at:String}, 3, 'UTC'), {actor:String}, {role:String}, {action:String}, {subject:String},

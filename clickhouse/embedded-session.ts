@@ -1,3 +1,5 @@
+import { settingsList, type StatementSettings } from './statement-settings.ts';
+
 /**
  * Query settings of the embedded engine's session, set once when the store opens (`SET`): they hold for
  * every statement of the process. Both turn off a rewrite of the query analyser that costs more than it
@@ -21,11 +23,7 @@ export const EMBEDDED_SESSION_SETTINGS: Readonly<Record<string, number>> = {
   optimize_aggregators_of_group_by_keys: 0,
 };
 
-/** The `SET` statement that gives a session `settings` (names and whole numbers only, as above). */
-export function setStatement(settings: Readonly<Record<string, number>>): string {
-  const parts = Object.entries(settings).map(([name, value]) => {
-    if (!/^[a-z_]+$/.test(name) || !Number.isInteger(value)) throw new Error(`not a session setting Weft sets: ${name} = ${value}`);
-    return `${name} = ${value}`;
-  });
-  return `SET ${parts.join(', ')}`;
+/** The `SET` statement that gives a session `settings`. Throws on a name that is not a setting name. */
+export function setStatement(settings: StatementSettings): string {
+  return `SET ${settingsList(settings)}`;
 }

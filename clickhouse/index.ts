@@ -5,4 +5,4 @@ export type { Migration, MigrateOptions, MigrateResult } from './migrate.ts';
 export { clusterize } from './cluster.ts';
 export { applyRetention, ttlRules } from './retention.ts';
 export { toChTime, fromChTime, dateFromChTime } from './ch-time.ts';
-export { settingsClause, type StatementSettings } from './statement-settings.ts';
+export { claimSettings, settingsClause, type StatementSettings } from './statement-settings.ts';

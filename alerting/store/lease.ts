@@ -1,4 +1,4 @@
-import { settingsClause, toChTime, type Store } from '../../clickhouse/index.ts';
+import { claimSettings, settingsClause, toChTime, type Store } from '../../clickhouse/index.ts';
 
 export interface Lease {
   /** True when this holder may evaluate until its next renewal. */
@@ -44,7 +44,7 @@ export function createLease(store: Store, holder: string, options: { ttlMs: numb
     // The settings are written in the statement: they hold for this insert only (the embedded
     // engine would keep settings given beside it for its session, and every later insert would
     // carry this token).
-    const settings = settingsClause({ insert_deduplicate: 1, insert_deduplication_token: leaseClaimToken(name, version), insert_distributed_sync: 1 });
+    const settings = settingsClause(claimSettings(leaseClaimToken(name, version)));
     await store.client.command({
       query: `INSERT INTO weft_alerting_lease (name, holder, expires_at, version)${settings} SELECT {name:String}, {holder:String}, toDateTime64({expires:String}, 3, 'UTC'), {version:UInt64}`,
       query_params: { name, holder, expires: toChTime(expires), version },
