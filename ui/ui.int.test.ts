@@ -95,73 +95,76 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     await poll(() => page.locator('table').first().innerText()).toMatch(/done/);
   });
 
+  type RouteHandler = Parameters<UiWeft['page']['route']>[1];
+  /** Runs `check` with `page` in a window `width` px wide and `routes` (URL pattern → handler) answered, then puts both back. */
+  const inWindow = async (width: number, routes: Record<string, RouteHandler>, check: () => Promise<void>) => {
+    const before = page.viewportSize()!;
+    await page.setViewportSize({ width, height: 768 });
+    for (const [url, handler] of Object.entries(routes)) await page.route(url, handler);
+    try {
+      await check();
+    } finally {
+      for (const url of Object.keys(routes)) await page.unroute(url);
+      await page.setViewportSize(before);
+    }
+  };
+  /** The page's alert says `message`, whole, inside a window `width` px wide, and the page does not scroll sideways. */
+  const expectWholeAlert = async (message: string, width: number) => {
+    const alert = page.getByRole('alert');
+    await poll(() => alert.innerText()).toBe(message);
+    const box = (await alert.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(width);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+  };
+  /** A healthy probe of the customers in `system`, as GET /api/v1/probes lists it. */
+  const probeOf = (system: string): Probe => ({
+    id: `${system}-customers`,
+    kind: 'http',
+    system,
+    domain: 'customer',
+    schedule: 'every 10s',
+    timeout: '10s',
+    healthy: true,
+    consecutiveFailures: 0,
+    latest: null,
+  });
+
   // Regression: the 429 of a report beyond the export bound was shown in a one-line badge that ran off the page's right
   // edge, cut mid-sentence ("… listed by GET /api/v1/rep"), in a 1280 px window.
   it('says in full, inside the page, why a report cannot start now (429, every export place taken)', async () => {
     const busy = ERR_REPORTS_BUSY({ running: 1, waiting: 4 }, 30);
-    // A laptop's window: the sentence is longer than the space beside the form.
-    const wide = page.viewportSize()!;
-    await page.setViewportSize({ width: 1024, height: 768 });
-    await page.goto(`${weft.api!.url}/reports`);
-    await page.route('**/api/v1/reports', (route) =>
+    const answer: RouteHandler = (route) =>
       route.request().method() === 'POST'
         ? route.fulfill({
             status: 429,
             headers: { 'content-type': 'application/json', 'retry-after': '30' },
             body: JSON.stringify({ statusCode: 429, code: busy.code, error: 'Too Many Requests', message: busy.message }),
           })
-        : route.continue(),
-    );
-    try {
+        : route.continue();
+    // A laptop's window: the sentence is longer than the space beside the form.
+    await inWindow(1024, { '**/api/v1/reports': answer }, async () => {
+      await page.goto(`${weft.api!.url}/reports`);
       await page.getByRole('button', { name: 'Create report' }).click();
-      const alert = page.getByRole('alert');
-      await poll(() => alert.innerText()).toBe(busy.message);
-      const box = (await alert.boundingBox())!;
-      expect(box.x + box.width).toBeLessThanOrEqual(1024);
-      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-    } finally {
-      await page.unroute('**/api/v1/reports');
-      await page.setViewportSize(wide);
-    }
+      await expectWholeAlert(busy.message, 1024);
+    });
   });
 
   // Regression, the same kind: a probe's run refused (a role that may not run it, a probe the catalog no longer has) was a
   // one-line badge in its table cell, and the table ran past the page.
   it('says in full, inside the page, why a probe could not be run', async () => {
     const message = "The token's role viewer may not run probes: run it with a token of role sre, icoe or admin (weft token create --role sre).";
-    const probe: Probe = {
-      id: 'crm-customers',
-      kind: 'record-count',
-      system: 'crm',
-      domain: 'customer',
-      schedule: 'every 1m',
-      timeout: '10s',
-      healthy: true,
-      consecutiveFailures: 0,
-      latest: null,
+    const routes: Record<string, RouteHandler> = {
+      '**/api/v1/probes': (route) => route.fulfill({ json: { probes: [probeOf('crm')] } }),
+      '**/api/v1/probes/crm-customers/run': (route) =>
+        route.fulfill({ status: 403, json: { statusCode: 403, code: 'WEFT_ERR_FORBIDDEN', error: 'Forbidden', message } }),
     };
-    await page.setViewportSize({ width: 1024, height: 768 });
-    await page.route('**/api/v1/probes', (route) => route.fulfill({ json: { probes: [probe] } }));
-    await page.route('**/api/v1/probes/crm-customers/run', (route) =>
-      route.fulfill({ status: 403, json: { statusCode: 403, code: 'WEFT_ERR_FORBIDDEN', error: 'Forbidden', message } }),
-    );
-    try {
+    await inWindow(1024, routes, async () => {
       await page.goto(`${weft.api!.url}/probes`);
       await page.getByRole('button', { name: 'Run now' }).click();
-      const alert = page.getByRole('alert');
-      await poll(() => alert.innerText()).toBe(message);
-      const box = (await alert.boundingBox())!;
-      expect(box.x + box.width).toBeLessThanOrEqual(1024);
-      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-    } finally {
-      await page.unroute('**/api/v1/probes/crm-customers/run');
-      await page.unroute('**/api/v1/probes');
-      await page.setViewportSize({ width: 1400, height: 900 });
-    }
+      await expectWholeAlert(message, 1024);
+    });
   });
 
-  // Regression: a refused action was shown in the grey status line a done one uses ("Silence created."): an SRE could
-  // take a silence that was never created for one that was, and go on being paged.
   // Regression: a refusal that echoes a long unbroken token (here the malformed matcher, 200 letters) did not break in
   // its alert block: the page scrolled sideways to 1758 px at 390 px and at 1024 px; a reports refusal with a long
   // URL did the same (2251 px).
@@ -195,6 +198,8 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     }
   });
 
+  // Regression: a refused action was shown in the grey status line a done one uses ("Silence created."): an SRE could
+  // take a silence that was never created for one that was, and go on being paged.
   it('says a refused silence is refused, as an alert, never in the line that says what was done', async () => {
     await page.goto(`${weft.api!.url}/alerts`);
     await page.getByLabel('Matchers').fill('flow customer-sync');
@@ -214,17 +219,6 @@ describe.skipIf(!hasBrowser)('web UI', () => {
   // column ("counted") was cut off.
   it('fits the Probes page and its drift table in a 1024 px window', async () => {
     const at = new Date(Date.now() - 2_000).toISOString();
-    const probe: Probe = {
-      id: 'billing-customers',
-      kind: 'http',
-      system: 'billing',
-      domain: 'customer',
-      schedule: 'every 10s',
-      timeout: '10s',
-      healthy: true,
-      consecutiveFailures: 0,
-      latest: null,
-    };
     const drift = (replica: string, replicaCount: number, drifting: boolean): Drift => ({
       domain: 'customer',
       systemOfRecord: 'crm',
@@ -243,18 +237,15 @@ describe.skipIf(!hasBrowser)('web UI', () => {
       ratePerHour: -1_234,
       recent: [],
     });
-    await page.setViewportSize({ width: 1024, height: 768 });
-    await page.route('**/api/v1/probes', (route) => route.fulfill({ json: { probes: [probe] } }));
-    await page.route('**/api/v1/drift', (route) => route.fulfill({ json: { drift: [drift('erp', 2_066, false), drift('billing', 2_046, true)] } }));
-    try {
+    const routes: Record<string, RouteHandler> = {
+      '**/api/v1/probes': (route) => route.fulfill({ json: { probes: [probeOf('billing')] } }),
+      '**/api/v1/drift': (route) => route.fulfill({ json: { drift: [drift('erp', 2_066, false), drift('billing', 2_046, true)] } }),
+    };
+    await inWindow(1024, routes, async () => {
       await page.goto(`${weft.api!.url}/probes`);
       await poll(() => page.locator('table').nth(1).innerText()).toMatch(/crm → billing/);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
-    } finally {
-      await page.unroute('**/api/v1/drift');
-      await page.unroute('**/api/v1/probes');
-      await page.setViewportSize({ width: 1400, height: 900 });
-    }
+    });
   });
 
   it("opens a flow's sample trace as a waterfall with the systems it touched, and finds a trace by its id", async () => {
