@@ -64,34 +64,40 @@ function rows(table: string, src: RowSource): string {
 const NAMELESS = "(service = 'unknown_service' OR startsWith(service, 'unknown_service:'))";
 
 /**
+ * A scratch table read as a subquery, as the arrival tables are (`rows`): on a cluster each is a Distributed table, and a
+ * join or an IN of two of them named directly would be sent to every shard (refused by `distributed_product_mode`);
+ * read in a subquery, the join runs where the statement was sent.
+ */
+const scratch = (table: string) => `(SELECT * FROM ${table})`;
+
+/**
  * Per trace, the nameless services (`NAMELESS`, their spans naming no flow) whose spans there are all copies of one named
  * integration's — same span ids, a batch exported again by a pipeline that lost its resource: columns trace_id, service,
- * into (that integration), into_service (its service). A span id is its process's own, so such a copy is that
- * integration's run, not a second integration: paired apart it was an undocumented flow beside the documented one.
- * A nameless service with a span of its own in the trace keeps its spans (which process sent a copy among its own
- * spans cannot be told from the spans). Only traces with a nameless span are grouped by span.
+ * into_integration (that integration), into_service (its service), read from the run's spans (weft_pairing_spans). A
+ * span id is its process's own, so such a copy is that integration's run, not a second integration: paired apart it was
+ * an undocumented flow beside the documented one. A nameless service with a span of its own in the trace keeps its spans
+ * (which process sent a copy among its own spans cannot be told from the spans). Only traces with a nameless span are
+ * grouped by span.
  */
-function copiesOf(src: RowSource): string {
-  const spans = rows('weft_trace_spans', src);
-  return `SELECT trace_id, service, any(named[1].1) AS into, any(named[1].2) AS into_service
+const COPIES = `SELECT trace_id, service, any(named[1].1) AS into_integration, any(named[1].2) AS into_service
     FROM (
       SELECT trace_id, span_id, groupUniqArrayIf(service, ${NAMELESS} AND integration = service) AS nameless,
         groupUniqArrayIf((integration, service), NOT ${NAMELESS}) AS named
-      FROM (${spans})
-      WHERE trace_id IN (SELECT trace_id FROM (${spans}) WHERE ${NAMELESS} AND integration = service)
+      FROM ${scratch('weft_pairing_spans')}
+      WHERE trace_id IN (SELECT trace_id FROM ${scratch('weft_pairing_spans')} WHERE ${NAMELESS} AND integration = service)
       GROUP BY trace_id, span_id
     ) ARRAY JOIN nameless AS service
     GROUP BY trace_id, service
     HAVING min(length(named)) = 1 AND uniqExact(named[1]) = 1`;
-}
 
-/** `rows('weft_trace_spans', src)` with the spans of a nameless copy under the integration they are copies of (`copiesOf`), the integration they arrived with kept as `arrived_as`. */
-function ownedSpans(src: RowSource): string {
-  return `SELECT x.* REPLACE (if(c.into != '' AND x.integration = x.service, c.into, x.integration) AS integration,
-        if(c.into != '' AND x.integration = x.service, c.into_service, x.service) AS service)
-    FROM (SELECT *, integration AS arrived_as FROM (${rows('weft_trace_spans', src)})) AS x
-    LEFT JOIN (${copiesOf(src)}) AS c ON x.trace_id = c.trace_id AND x.service = c.service`;
-}
+/**
+ * The run's spans (weft_pairing_spans) with the spans of a nameless copy under the integration they are copies of
+ * (weft_pairing_copies, `COPIES`); `arrived_as` keeps the integration they arrived with.
+ */
+const OWNED_SPANS = `SELECT x.* REPLACE (if(c.into_integration != '' AND x.integration = x.service, c.into_integration, x.integration) AS integration,
+        if(c.into_integration != '' AND x.integration = x.service, c.into_service, x.service) AS service), x.integration AS arrived_as
+    FROM ${scratch('weft_pairing_spans')} AS x
+    LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON x.trace_id = c.trace_id AND x.service = c.service`;
 
 /**
  * Per trace and service, the one flow some of its spans name (`integration.flow`: an integration other than the service
@@ -101,40 +107,61 @@ function ownedSpans(src: RowSource): string {
  * The flow's spans must enclose the unnamed calls in time (one process, one clock): a service whose own work names no
  * flow and names one on a part of it (a sub-step) has calls outside that part, and keeps them. A service naming two or
  * more flows in one trace (a flow calling another) keeps its unnamed spans as they are: which flow each belongs to
- * would need its ancestors. Nameless copies count as the service they are copies of (`ownedSpans`).
+ * would need its ancestors. Nameless copies count as the service they are copies of (`OWNED_SPANS`).
  */
-function flowOfUnnamed(src: RowSource): string {
-  return `SELECT trace_id, service, groupUniqArrayIf(integration, integration != service)[1] AS flow
-    FROM (${ownedSpans(src)})
+const FLOW_OF_UNNAMED = `SELECT trace_id, service, groupUniqArrayIf(integration, integration != service)[1] AS flow
+    FROM (${OWNED_SPANS})
     GROUP BY trace_id, service
     HAVING uniqExactIf(integration, integration != service) = 1 AND countIf(integration = service) > 0
       AND (countIf(integration = service AND root_touch = 1) = 0
         OR (minIf(ts, integration = service AND root_touch = 1) >= minIf(ts, integration != service)
           AND maxIf(end_ts, integration = service AND root_touch = 1) <= maxIf(end_ts, integration != service)))`;
-}
 
 /**
- * `ownedSpans(src)` with each unnamed span's integration its flow (`flowOfUnnamed`), the integration it arrived with kept
- * as `was`.
+ * `OWNED_SPANS` with each unnamed span's integration its flow (weft_pairing_unnamed, `FLOW_OF_UNNAMED`), the integration
+ * it arrived with kept as `was`.
  */
-function spansByFlow(src: RowSource): string {
-  return `SELECT x.* REPLACE (if(x.integration = x.service AND f.flow != '', f.flow, x.integration) AS integration), x.arrived_as AS was
-    FROM (${ownedSpans(src)}) AS x
-    LEFT JOIN (${flowOfUnnamed(src)}) AS f ON x.trace_id = f.trace_id AND x.service = f.service`;
-}
+const SPANS_BY_FLOW = `SELECT x.* REPLACE (if(x.integration = x.service AND f.flow != '', f.flow, x.integration) AS integration), x.arrived_as AS was
+    FROM (${OWNED_SPANS}) AS x
+    LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON x.trace_id = f.trace_id AND x.service = f.service`;
 
 /**
  * `rows('weft_trace_touch_sets', src)` with the touch sets of nameless copies under the integration they are copies of
- * (`copiesOf`), and those of unnamed spans under their flow (`flowOfUnnamed`).
+ * (weft_pairing_copies), and those of unnamed spans under their flow (weft_pairing_unnamed).
  */
 function touchSetsByFlow(src: RowSource): string {
   return `SELECT t.* REPLACE (if(f.flow != '', f.flow, t.integration) AS integration)
     FROM (
-      SELECT t0.* REPLACE (if(c.into != '', c.into, t0.integration) AS integration)
+      SELECT t0.* REPLACE (if(c.into_integration != '', c.into_integration, t0.integration) AS integration)
       FROM (${rows('weft_trace_touch_sets', src)}) AS t0
-      LEFT JOIN (${copiesOf(src)}) AS c ON t0.trace_id = c.trace_id AND t0.integration = c.service
+      LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON t0.trace_id = c.trace_id AND t0.integration = c.service
     ) AS t
-    LEFT JOIN (${flowOfUnnamed(src)}) AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
+    LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
+}
+
+/** weft_trace_spans' columns, which weft_pairing_spans repeats (098). */
+const SPAN_COLUMNS = 'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, records, ts, end_ts';
+
+/**
+ * The per-trace aggregate of the spans `src` selects into weft_pairing_traces (`tracesInsert`), in stages (098): the
+ * spans, read once, into weft_pairing_spans; the nameless copies among them (`COPIES`) and the flow of unnamed spans
+ * (`FLOW_OF_UNNAMED`), each computed once into a scratch table; then the aggregate, which joins those. As one statement
+ * with the subqueries inlined (copies four times, the spans twelve), the engine spent 130 ms analysing it and 215 ms
+ * planning it on an empty store (a loaded 2-core machine), most of a pairing run's cost. `params`: the statement
+ * parameters `src` and `tracesInsert` use (frontier, older, ids, now). One pairing job runs at a time (the scratch
+ * tables are its own). Rejects with the engine's error.
+ */
+async function insertTraces(store: Store, src: RowSource, params: Record<string, unknown>): Promise<void> {
+  const c = store.client;
+  for (const table of ['weft_pairing_spans', 'weft_pairing_copies', 'weft_pairing_unnamed']) await c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+  const { now, ...spanParams } = params;
+  await c.command({
+    query: `INSERT INTO weft_pairing_spans (${SPAN_COLUMNS}) SELECT ${SPAN_COLUMNS} FROM (${rows('weft_trace_spans', src)})`,
+    query_params: spanParams,
+  });
+  await c.command({ query: `INSERT INTO weft_pairing_copies (trace_id, service, into_integration, into_service) ${COPIES}` });
+  await c.command({ query: `INSERT INTO weft_pairing_unnamed (trace_id, service, flow) ${FLOW_OF_UNNAMED}` });
+  await c.command({ query: tracesInsert(src), query_params: { ...spanParams, now } });
 }
 
 /** The integration's own root span: the trace's root, and not itself a call (a wrapper around the run's calls). */
@@ -148,7 +175,8 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * latency is the root wrapper span's duration (one process, one clock), else the largest spread of one service
  * instance's spans; its records are chosen by direction (`runRecords`), each span's counted once, and what its writes
  * reported is kept per write endpoint (`target_records`, 088: each edge carries its target's); a trace that ended
- * after the pairing's `now` parameter (a clock ahead of the analyzer's) is moved back to end then.
+ * after the pairing's `now` parameter (a clock ahead of the analyzer's) is moved back to end then. Reads the spans
+ * from the scratch tables `insertTraces` fills, and the touch sets `src` selects.
  */
 function tracesInsert(src: RowSource): string {
   const AHEAD = `toIntervalMillisecond(greatest(0, dateDiff('millisecond', ${at('now')}, s.end)))`;
@@ -186,14 +214,14 @@ function tracesInsert(src: RowSource): string {
           toFloat64(arrayMax(arrayMap((lo, hi) -> hi - lo,
             minMap([inst], [toUnixTimestamp64Milli(ts)]).2, maxMap([inst], [toUnixTimestamp64Milli(end_ts)]).2)))) AS latency_ms,
         max(arr_last) AS last_arrival, min(arr_first) AS first_arrival,
-        -- The integrations it took spans from (a flow's unnamed calls, flowOfUnnamed; nameless copies, copiesOf): a unit
+        -- The integrations it took spans from (a flow's unnamed calls, FLOW_OF_UNNAMED; nameless copies, COPIES): a unit
         -- paired under one of them is retracted.
         arrayFilter(i -> i != integration, groupUniqArrayArray(was)) AS folded
       FROM (
         SELECT trace_id, span_id, integration, any(service) AS service, any(instance) AS inst, any(run_id) AS run_id,
           any(is_root) AS is_root, any(root_touch) AS is_call, any(is_error) AS is_error, any(records) AS records,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was
-        FROM (${spansByFlow(src)})
+        FROM (${SPANS_BY_FLOW})
         GROUP BY trace_id, integration, span_id)
       GROUP BY trace_id, integration
     ) AS s
@@ -473,7 +501,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
         { frontier },
       )
     ).map((r) => r.trace_id);
-    await c.command({ query: tracesInsert({ since: 'frontier', older: older.length > 0 }), query_params: { frontier, older, now: toChTime(new Date(wall)) } });
+    await insertTraces(store, { since: 'frontier', older: older.length > 0 }, { frontier, older, now: toChTime(new Date(wall)) });
   }
   // A unit whose spans all arrived after the last run's newest arrival was never paired: no ledger lookup for it.
   const knownSince = prev?.newest ?? toChTime(new Date(0));
@@ -506,7 +534,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
      FROM weft_pairing_traces`,
     { cut, completeCut },
   );
-  // The units a trace was paired as under an integration its unnamed spans no longer take (flowOfUnnamed: the wrapper
+  // The units a trace was paired as under an integration its unnamed spans no longer take (FLOW_OF_UNNAMED: the wrapper
   // span naming their flow arrived after them), with the trace and the integration it is paired as now. Read before
   // pairRuns, which may refill weft_pairing_traces with the earlier pieces of a run.
   // Only traces with spans that arrived before the last run can have been paired before: a trace seen whole for the
@@ -705,7 +733,7 @@ async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wa
   let earlier: FragmentTrace[] = [];
   if (missing.length > 0) {
     await store.client.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
-    await store.client.command({ query: tracesInsert({ ids: 'SELECT arrayJoin({ids:Array(String)})' }), query_params: { ids: missing, now: wallAt } });
+    await insertTraces(store, { ids: 'SELECT arrayJoin({ids:Array(String)})' }, { ids: missing, now: wallAt });
     // Only what is still a piece: a trace whose root arrived since is paired as a trace, not in its instance's run.
     earlier = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE ${PIECE}`))
       .map(toFragment)
