@@ -7,6 +7,7 @@ export const roles: readonly Role[] = ['ingest', 'viewer', 'sre', 'icoe', 'audit
 export type StoreConfig =
   { kind: 'embedded'; path: string } | { kind: 'server'; url: string; user: string; password: string; database: string; cluster?: string };
 
+/** How long each kind of row is kept, in days: 1 to 10,000 each (`MAX_RETENTION_DAYS`, core/config/parse.ts, says why). */
 export interface RetentionConfig {
   /** Days of raw spans, metrics and logs kept (TTL). */
   rawDays: number;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConfig, isLoopback, parseArgs, unknownWeftVariables, weftVariables } from './index.ts';
+import { MAX_RETENTION_DAYS } from './parse.ts';
 
 const cfg = (argv: string[], env: Record<string, string> = {}) => buildConfig(parseArgs(argv), env, '/srv/weft');
 
@@ -19,6 +20,33 @@ describe('buildConfig', () => {
     expect(() => cfg(['--report-exports', '0'])).toThrow('--report-exports must be 1 or more (a report must be able to be built), got "0".');
     expect(() => cfg([], { WEFT_REPORT_QUEUE: '-1' })).toThrow('WEFT_REPORT_QUEUE must be a whole number, got "-1".');
     expect(() => cfg(['--report-queue', 'many'])).toThrow('--report-queue must be a whole number, got "many".');
+  });
+
+  // Regression: numbers were read with JavaScript's Number, so `--report-queue 1e3` was 1000, `WEFT_OTLP_PORT=0x10` port
+  // 16, and a value past 2^53 was rounded; and a retention past the engine's last date (2106) wrapped its rows' expiry
+  // around to 1970: `--retention-raw-days 30000` deleted every span as it was stored, 0 days did the same.
+  it('reads whole numbers in decimal digits only, up to 2^53 − 1, and retentions of 1 to 10,000 days', () => {
+    for (const v of ['1e3', '0x10', '+5', '5.0', '1_000', '0b1', '٣', '5 5', 'Infinity'])
+      expect(() => cfg(['--report-queue', v]), v).toThrow(`--report-queue must be a whole number, got "${v}".`);
+    expect(() => cfg([], { WEFT_BATCH_ROWS: '9007199254740993' })).toThrow('WEFT_BATCH_ROWS must be at most 9007199254740991, got "9007199254740993".');
+    expect(() => cfg(['--otlp-port', '0x10'])).toThrow('--otlp-port must be a whole number, got "0x10".');
+    expect(() => cfg([], { WEFT_BODY_TIMEOUT_MS: '1e4' })).toThrow('WEFT_BODY_TIMEOUT_MS must be a whole number, got "1e4".');
+    expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: `${'9'.repeat(300)}` })).toThrow(
+      `WEFT_SPOOL_MAX_BYTES must be at most 9007199254740991, got "${'9'.repeat(100)}…".`,
+    );
+    expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: `x${'9'.repeat(300)}` })).toThrow(`WEFT_SPOOL_MAX_BYTES must be a whole number, got "x${'9'.repeat(99)}…".`);
+    expect(cfg(['--report-queue', ' 7 ']).reports.queue).toBe(7);
+    expect(cfg([], { WEFT_BATCH_ROWS: '0010' }).collector.batchRows).toBe(10);
+
+    expect(cfg(['--retention-raw-days', '1', '--retention-record-days', '10000']).retention).toEqual({ rawDays: 1, rollupDays: 400, recordDays: 10_000 });
+    expect(() => cfg(['--retention-raw-days', '0'])).toThrow('--retention-raw-days must be 1 or more: 0 days would delete every row as it is stored, got "0".');
+    expect(() => cfg([], { WEFT_RETENTION_ROLLUP_DAYS: '30000' })).toThrow(
+      'WEFT_RETENTION_ROLLUP_DAYS must be at most 10000 days (27 years): a longer one ends past the engine\'s last date, 2106-02-07, and would delete rows as they are stored; got "30000".',
+    );
+    expect(() => cfg(['--retention-record-days', '10001'])).toThrow(/--retention-record-days must be at most 10000 days/);
+    expect(() => cfg(['--retention-raw-days', '1e3'])).toThrow('--retention-raw-days must be a whole number, got "1e3".');
+    // The longest retention ends before the engine's last date (2106-02-07 06:28:15 UTC) for rows stamped until 2078.
+    expect(Date.UTC(2078, 0, 1) + MAX_RETENTION_DAYS * 86_400_000).toBeLessThan(Date.UTC(2106, 1, 7, 6, 28, 15));
   });
 
   it('reads the collector limits from the environment and leaves unset ones to the collector defaults', () => {

@@ -164,10 +164,37 @@ export function flag(args: ParsedArgs, name: string): string | undefined {
   return v ? v[v.length - 1] : undefined;
 }
 
+/**
+ * A whole number written in decimal digits (spaces around it allowed), up to 2^53 − 1; unset or empty is `fallback`.
+ * `1e3`, `0x10`, `+5`, `5.0` and `1_000` are refused rather than read as JavaScript's `Number` reads them (1000, 16, …),
+ * and a value too large to hold exactly is refused rather than rounded. Throws ERR_CONFIG naming `what` (the flag or
+ * variable) and quoting the value (its first 100 characters).
+ */
 function int(value: string | undefined, what: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw ERR_CONFIG(`${what} must be a whole number, got "${value}".`);
+  const digits = value.trim();
+  const quoted = value.length > 100 ? `${value.slice(0, 100)}…` : value;
+  if (!/^[0-9]+$/.test(digits)) throw ERR_CONFIG(`${what} must be a whole number, got "${quoted}".`);
+  const n = Number(digits);
+  if (!Number.isSafeInteger(n)) throw ERR_CONFIG(`${what} must be at most ${Number.MAX_SAFE_INTEGER}, got "${quoted}".`);
+  return n;
+}
+
+/**
+ * The most days a retention may keep rows: a row's expiry (its time plus the days) must stay before the end of the
+ * engine's DateTime, 2106-02-07 — past it, ClickHouse wraps the expiry around to 1970 and deletes the rows as they are
+ * stored (`--retention-raw-days 30000` kept nothing). 10,000 days is 27 years.
+ */
+export const MAX_RETENTION_DAYS = 10_000;
+
+/** A retention in days (`int`), 1 to MAX_RETENTION_DAYS; else ERR_CONFIG naming `what` and saying why. */
+function retentionDays(value: string | undefined, what: string, fallback: number): number {
+  const n = int(value, what, fallback);
+  if (n < 1) throw ERR_CONFIG(`${what} must be 1 or more: 0 days would delete every row as it is stored, got "${value}".`);
+  if (n > MAX_RETENTION_DAYS)
+    throw ERR_CONFIG(
+      `${what} must be at most ${MAX_RETENTION_DAYS} days (27 years): a longer one ends past the engine's last date, 2106-02-07, and would delete rows as they are stored; got "${value}".`,
+    );
   return n;
 }
 
@@ -391,9 +418,9 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     dataDir,
     store,
     retention: {
-      rawDays: int(...from('retention-raw-days', 'WEFT_RETENTION_RAW_DAYS'), 30),
-      rollupDays: int(...from('retention-rollup-days', 'WEFT_RETENTION_ROLLUP_DAYS'), 400),
-      recordDays: int(...from('retention-record-days', 'WEFT_RETENTION_RECORD_DAYS'), 730),
+      rawDays: retentionDays(...from('retention-raw-days', 'WEFT_RETENTION_RAW_DAYS'), 30),
+      rollupDays: retentionDays(...from('retention-rollup-days', 'WEFT_RETENTION_ROLLUP_DAYS'), 400),
+      recordDays: retentionDays(...from('retention-record-days', 'WEFT_RETENTION_RECORD_DAYS'), 730),
     },
     collector: {
       host: collectorHost,
