@@ -716,6 +716,29 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
       expect(await byIntegration('copied-runtime')).toEqual(['copied: crm -> erp traces=1 records=3']);
     });
 
+    // Regression: a span's rows were read in the scratch table's order (by service) and the first gave the span's
+    // service and instance: a copy from unknown_service came before the rows of a service named after it ('x…', 'z…'),
+    // though it arrived later. The span of a flow was the unknown service's; a piece of a run lost its instance and
+    // left its instance's run (a read alone and a write alone instead of crm -> erp).
+    it('takes the service and instance of a span from the row that arrived first, not from a later copy', async () => {
+      const t = Date.now() - HOUR;
+      const spans = run(t, 'copied');
+      const named = spans.map((s) => ({ ...s, attributes: [...s.attributes, str('integration.flow', 'copied')] }));
+      await sendRaw('xfer-runtime', named);
+      await sendResource(nameless('java'), named);
+      const [read, write] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
+      const pieces = [
+        rawSpan(read, 'GET', t + 5000, getCrm, randomBytes(8).toString('hex')),
+        rawSpan(write, 'POST', t + 5200, postErp, randomBytes(8).toString('hex')),
+      ];
+      await sendResource([str('service.name', 'zeta-pieces'), str('service.instance.id', 'i-1')], pieces);
+      await sendResource(nameless(''), pieces.slice(0, 1));
+      expect((await pairNow()).errors).toEqual([]);
+      expect(await unknownEdges()).toEqual([]);
+      expect(await byIntegration('xfer-runtime')).toEqual(['copied: crm -> erp traces=1 records=3']);
+      expect(await edges('zeta-pieces')).toEqual(['crm -> erp traces=1 records=3']);
+    });
+
     it('keeps an unnamed service as its own when its spans are not copies, also in a trace with named ones', async () => {
       const t = Date.now() - HOUR;
       const spans = run(t);

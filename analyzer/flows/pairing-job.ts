@@ -92,10 +92,12 @@ const COPIES = `SELECT trace_id, service, any(named[1].1) AS into_integration, a
 
 /**
  * The run's spans (weft_pairing_spans) with the spans of a nameless copy under the integration they are copies of
- * (weft_pairing_copies, `COPIES`); `arrived_as` keeps the integration they arrived with.
+ * (weft_pairing_copies, `COPIES`); `arrived_as` keeps the integration they arrived with, `nameless_row` (1) marks a row
+ * that arrived from a nameless service (`FIRST_ROW`).
  */
 const OWNED_SPANS = `SELECT x.* REPLACE (if(c.into_integration != '' AND x.integration = x.service, c.into_integration, x.integration) AS integration,
-        if(c.into_integration != '' AND x.integration = x.service, c.into_service, x.service) AS service), x.integration AS arrived_as
+        if(c.into_integration != '' AND x.integration = x.service, c.into_service, x.service) AS service), x.integration AS arrived_as,
+        toUInt8(x.service = 'unknown_service' OR startsWith(x.service, 'unknown_service:')) AS nameless_row
     FROM ${scratch('weft_pairing_spans')} AS x
     LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON x.trace_id = c.trace_id AND x.service = c.service`;
 
@@ -164,6 +166,15 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
   await c.command({ query: tracesInsert(src), query_params: { ...spanParams, now } });
 }
 
+/**
+ * Which of a span's rows (the same span exported more than once: a re-export, a nameless copy) gives its service,
+ * instance, run id, kind, status and records: the first arrived, and of rows arrived at once the integration's own
+ * before a nameless service's copy. Not the order the rows are read in: weft_pairing_spans is sorted by service, and a
+ * later copy from `unknown_service` (no instance, no run id: its resource was lost) came before the rows of a service
+ * named after it, whose run then took the copy's service and empty instance.
+ */
+const FIRST_ROW = '(arrived, nameless_row)';
+
 /** The integration's own root span: the trace's root, and not itself a call (a wrapper around the run's calls). */
 const WRAPPER = '(is_root = 1 AND is_call = 0)';
 
@@ -218,8 +229,9 @@ function tracesInsert(src: RowSource): string {
         -- paired under one of them is retracted.
         arrayFilter(i -> i != integration, groupUniqArrayArray(was)) AS folded
       FROM (
-        SELECT trace_id, span_id, integration, any(service) AS service, any(instance) AS inst, any(run_id) AS run_id,
-          any(is_root) AS is_root, any(root_touch) AS is_call, any(is_error) AS is_error, any(records) AS records,
+        SELECT trace_id, span_id, integration, argMin(service, ${FIRST_ROW}) AS service, argMin(instance, ${FIRST_ROW}) AS inst,
+          argMin(run_id, ${FIRST_ROW}) AS run_id, argMin(is_root, ${FIRST_ROW}) AS is_root, argMin(root_touch, ${FIRST_ROW}) AS is_call,
+          argMin(is_error, ${FIRST_ROW}) AS is_error, argMin(records, ${FIRST_ROW}) AS records,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was
         FROM (${SPANS_BY_FLOW})
         GROUP BY trace_id, integration, span_id)
