@@ -720,7 +720,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     // service and instance: a copy from unknown_service came before the rows of a service named after it ('x…', 'z…'),
     // though it arrived later. The span of a flow was the unknown service's; a piece of a run lost its instance and
     // left its instance's run (a read alone and a write alone instead of crm -> erp).
-    it('takes the service and instance of a span from the row that arrived first, not from a later copy', async () => {
+    it('takes the service and instance of a span from its own row, not from a nameless copy, whichever arrived first', async () => {
       const t = Date.now() - HOUR;
       const spans = run(t, 'copied');
       const named = spans.map((s) => ({ ...s, attributes: [...s.attributes, str('integration.flow', 'copied')] }));
@@ -733,10 +733,19 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
       ];
       await sendResource([str('service.name', 'zeta-pieces'), str('service.instance.id', 'i-1')], pieces);
       await sendResource(nameless(''), pieces.slice(0, 1));
+      // The same when the copy arrived first: the service's own row, with its instance, counts.
+      const [read2, write2] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
+      const first = [
+        rawSpan(read2, 'GET', t + 9000, getCrm, randomBytes(8).toString('hex')),
+        rawSpan(write2, 'POST', t + 9200, postErp, randomBytes(8).toString('hex')),
+      ];
+      await sendResource(nameless(''), first.slice(0, 1));
+      await sendResource([str('service.name', 'zeta-first'), str('service.instance.id', 'i-2')], first);
       expect((await pairNow()).errors).toEqual([]);
       expect(await unknownEdges()).toEqual([]);
       expect(await byIntegration('xfer-runtime')).toEqual(['copied: crm -> erp traces=1 records=3']);
       expect(await edges('zeta-pieces')).toEqual(['crm -> erp traces=1 records=3']);
+      expect(await edges('zeta-first')).toEqual(['crm -> erp traces=1 records=3']);
     });
 
     it('keeps an unnamed service as its own when its spans are not copies, also in a trace with named ones', async () => {

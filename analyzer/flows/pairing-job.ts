@@ -168,12 +168,12 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
 
 /**
  * Which of a span's rows (the same span exported more than once: a re-export, a nameless copy) gives its service,
- * instance, run id, kind, status and records: the first arrived, and of rows arrived at once the integration's own
- * before a nameless service's copy. Not the order the rows are read in: weft_pairing_spans is sorted by service, and a
- * later copy from `unknown_service` (no instance, no run id: its resource was lost) came before the rows of a service
- * named after it, whose run then took the copy's service and empty instance.
+ * instance, run id, kind, status and records: the integration's own row before a nameless service's copy (which lost its
+ * resource: no instance, no run id), whichever arrived first; of those, the first arrived. Not the order the rows are
+ * read in: weft_pairing_spans is sorted by service, and a later copy from `unknown_service` came before the rows of a
+ * service named after it, whose run then took the copy's service and empty instance.
  */
-const FIRST_ROW = '(arrived, nameless_row)';
+const FIRST_ROW = '(nameless_row, arrived)';
 
 /** The integration's own root span: the trace's root, and not itself a call (a wrapper around the run's calls). */
 const WRAPPER = '(is_root = 1 AND is_call = 0)';
