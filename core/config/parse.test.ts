@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConfig, isLoopback, parseArgs, unknownWeftVariables, weftVariables } from './index.ts';
-import { MAX_RETENTION_DAYS } from './parse.ts';
+import { MAX_RETENTION_DAYS, MAX_TIMER_MS } from './parse.ts';
 
 const cfg = (argv: string[], env: Record<string, string> = {}) => buildConfig(parseArgs(argv), env, '/srv/weft');
 
@@ -47,6 +47,32 @@ describe('buildConfig', () => {
     expect(() => cfg(['--retention-raw-days', '1e3'])).toThrow('--retention-raw-days must be a whole number, got "1e3".');
     // The longest retention ends before the engine's last date (2106-02-07 06:28:15 UTC) for rows stamped until 2078.
     expect(Date.UTC(2078, 0, 1) + MAX_RETENTION_DAYS * 86_400_000).toBeLessThan(Date.UTC(2106, 1, 7, 6, 28, 15));
+  });
+
+  // Regression: a delay past 2^31 − 1 ms does not fit Node's timers, which fire it at once: `--analyze-every 30d` ran the
+  // analysis back to back with a TimeoutOverflowWarning each time, WEFT_BODY_TIMEOUT_MS and WEFT_BODY_MAX_TIMEOUT_MS of
+  // 3000000000 re-armed the body deadline every millisecond of a slow upload (4,192 warnings for a 5 s body),
+  // WEFT_BATCH_MAX_WAIT_MS of 3000000000 sealed each batch at once, and WEFT_HEADERS_TIMEOUT_MS=9007199254740991 made
+  // the start fail with Node's RangeError about "headersTimeout".
+  it('refuses delays longer than a timer holds (2^31 − 1 ms) and keeps those up to it', () => {
+    const max = String(MAX_TIMER_MS);
+    const over = String(MAX_TIMER_MS + 1);
+    for (const name of ['WEFT_BATCH_MAX_WAIT_MS', 'WEFT_HEADERS_TIMEOUT_MS', 'WEFT_BODY_TIMEOUT_MS', 'WEFT_BODY_MAX_TIMEOUT_MS'])
+      expect(() => cfg([], { [name]: over }), name).toThrow(
+        `${name} must be at most 2147483647 ms (24.8 days): a longer delay does not fit Node's timers, which fire it at once, over and over; got "${over}".`,
+      );
+    expect(() => cfg(['--analyze-every', '30d'])).toThrow(/^--analyze-every must be at most 2147483647 ms \(24.8 days\).*got "30d"\.$/);
+    expect(() => cfg([], { WEFT_ANALYZE_EVERY: '25d' })).toThrow(/^WEFT_ANALYZE_EVERY must be at most 2147483647 ms/);
+    const c = cfg(['--analyze-every', '24d'], {
+      WEFT_BATCH_MAX_WAIT_MS: max,
+      WEFT_HEADERS_TIMEOUT_MS: max,
+      WEFT_BODY_TIMEOUT_MS: '0',
+      WEFT_BODY_MAX_TIMEOUT_MS: max,
+    });
+    expect([c.analyzer.intervalMs, c.collector.batchMaxWaitMs]).toEqual([24 * 86_400_000, MAX_TIMER_MS]);
+    expect(c.collector.limits).toEqual({ headersTimeoutMs: MAX_TIMER_MS, bodyTimeoutMs: 0, bodyMaxTimeoutMs: MAX_TIMER_MS });
+    // Windows and pairing delays are compared with times, never given to a timer: they stay up to 100 years.
+    expect(cfg(['--window', '36500d', '--late-arrival', '30d']).analyzer).toMatchObject({ windowMs: 36_500 * 86_400_000, lateMs: 30 * 86_400_000 });
   });
 
   it('reads the collector limits from the environment and leaves unset ones to the collector defaults', () => {

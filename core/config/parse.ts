@@ -205,6 +205,26 @@ function atLeastOne(value: string | undefined, what: string, fallback: number, r
   return n;
 }
 
+/**
+ * The longest delay Node's timers hold, in ms (2^31 − 1, 24.8 days): a longer one fires at once, with a
+ * TimeoutOverflowWarning, every time it is set — `--analyze-every 30d` ran the analysis back to back.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A delay in ms (`int`) that is given to a timer: at most MAX_TIMER_MS, else ERR_CONFIG naming `what` and saying why. */
+function timerMs(value: string | undefined, what: string, fallback: number): number {
+  const n = int(value, what, fallback);
+  if (n > MAX_TIMER_MS) throw timerTooLong(what, value);
+  return n;
+}
+
+/** The error for a delay longer than a timer holds. */
+function timerTooLong(what: string, value: string | undefined): Error {
+  return ERR_CONFIG(
+    `${what} must be at most ${MAX_TIMER_MS} ms (24.8 days): a longer delay does not fit Node's timers, which fire it at once, over and over; got "${value}".`,
+  );
+}
+
 /** `http(s)://…{traceId}…`: a link template to an external trace viewer; anything else is a config error. */
 function traceLink(value: string | undefined, what: string): string | undefined {
   if (!value) return undefined;
@@ -346,6 +366,12 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   const duration = ([value, what]: [string | undefined, string], fallback: string) => parseDuration(value ?? fallback, what);
   const positiveDuration = ([value, what]: [string | undefined, string], fallback: string, reason: string) =>
     parsePositiveDuration(value ?? fallback, what, reason);
+  /** A positive duration that sets a timer: at most MAX_TIMER_MS. */
+  const timerDuration = ([value, what]: [string | undefined, string], fallback: string, reason: string) => {
+    const ms = positiveDuration([value, what], fallback, reason);
+    if (ms > MAX_TIMER_MS) throw timerTooLong(what, value);
+    return ms;
+  };
   /** Where a setting came from, for a message: the flag, the variable, or the flag's default. */
   const setBy = (name: string, variable: string) => {
     const [value, what] = from(name, variable);
@@ -429,7 +455,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       spoolMaxBytes: int(env.WEFT_SPOOL_MAX_BYTES, 'WEFT_SPOOL_MAX_BYTES', 512 * 1024 * 1024),
       maxBodyBytes: int(env.WEFT_MAX_BODY_BYTES, 'WEFT_MAX_BODY_BYTES', 20 * 1024 * 1024),
       batchRows: int(env.WEFT_BATCH_ROWS, 'WEFT_BATCH_ROWS', 50_000),
-      batchMaxWaitMs: int(env.WEFT_BATCH_MAX_WAIT_MS, 'WEFT_BATCH_MAX_WAIT_MS', 1000),
+      batchMaxWaitMs: timerMs(env.WEFT_BATCH_MAX_WAIT_MS, 'WEFT_BATCH_MAX_WAIT_MS', 1000),
       limits: collectorLimits(env),
     },
     api: {
@@ -440,7 +466,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     access: { tokens, publicNames },
     catalogFiles,
     analyzer: {
-      intervalMs: positiveDuration(from('analyze-every', 'WEFT_ANALYZE_EVERY'), demoEnabled ? '10s' : '30s', 'an analysis every 0 s never rests'),
+      intervalMs: timerDuration(from('analyze-every', 'WEFT_ANALYZE_EVERY'), demoEnabled ? '10s' : '30s', 'an analysis every 0 s never rests'),
       windowMs: positiveDuration(from('window', 'WEFT_WINDOW'), '24h', 'a window of no time holds no flows'),
       // The demo's traces last a second or two: it seals them sooner, so its faults show within two minutes.
       lateMs: duration(from('late-arrival', 'WEFT_LATE_ARRIVAL'), demoEnabled ? '10s' : DEFAULT_LATE_ARRIVAL),
@@ -554,7 +580,9 @@ function collectorLimits(env: Record<string, string | undefined>): Partial<Colle
     ['peerInflightBytes', 'WEFT_PEER_INFLIGHT_BYTES'],
     ['segmentMaxAttempts', 'WEFT_SEGMENT_MAX_ATTEMPTS'],
   ];
+  // Deadlines set timers (the body's) or add up to Node's request timeout (the headers'): each fits a timer.
+  const timers = new Set<keyof CollectorLimits>(['headersTimeoutMs', 'bodyTimeoutMs', 'bodyMaxTimeoutMs']);
   const out: Partial<CollectorLimits> = {};
-  for (const [key, name] of names) if (env[name] !== undefined && env[name] !== '') out[key] = int(env[name], name, 0);
+  for (const [key, name] of names) if (env[name] !== undefined && env[name] !== '') out[key] = (timers.has(key) ? timerMs : int)(env[name], name, 0);
   return out;
 }
