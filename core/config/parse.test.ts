@@ -75,6 +75,25 @@ describe('buildConfig', () => {
     expect(cfg(['--window', '36500d', '--late-arrival', '30d']).analyzer).toMatchObject({ windowMs: 36_500 * 86_400_000, lateMs: 30 * 86_400_000 });
   });
 
+  // Regression: sizes that no request fits were taken: WEFT_MAX_BODY_BYTES=0 failed the start with fastify's
+  // "'bodyLimit' option must be an integer > 0"; WEFT_MAX_EXPANDED_BYTES=0 answered 413 to every request;
+  // WEFT_SPOOL_MAX_BYTES=0 answered 503 "spool is full while storage catches up" to every request, for ever;
+  // WEFT_PEER_INFLIGHT_BYTES=1 answered 429 "retry" to a 375 KB request, for ever.
+  it('refuses collector sizes that no request (or no large request) could ever fit', () => {
+    expect(() => cfg([], { WEFT_MAX_BODY_BYTES: '0' })).toThrow('WEFT_MAX_BODY_BYTES must be 1 or more (a body limit of 0 takes no request), got "0".');
+    expect(() => cfg([], { WEFT_MAX_EXPANDED_BYTES: '0' })).toThrow(/^WEFT_MAX_EXPANDED_BYTES must be 1 or more/);
+    expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: '0' })).toThrow(
+      'WEFT_SPOOL_MAX_BYTES must be at least the rows one request may expand to (WEFT_MAX_EXPANDED_BYTES, 83886080): a smaller spool answers 503 to such a request for ever, even when empty; got "0".',
+    );
+    expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: '1000', WEFT_MAX_EXPANDED_BYTES: '1001' })).toThrow(/WEFT_MAX_EXPANDED_BYTES, 1001/);
+    expect(() => cfg([], { WEFT_PEER_INFLIGHT_BYTES: '1' })).toThrow(
+      'WEFT_PEER_INFLIGHT_BYTES must be at least the body limit (WEFT_MAX_BODY_BYTES, 20971520): a peer that may hold less than one body gets 429 for a large request for ever; got "1".',
+    );
+    // Small but consistent sizes work, and stay accepted.
+    const c = cfg([], { WEFT_MAX_BODY_BYTES: '1', WEFT_MAX_EXPANDED_BYTES: '1000', WEFT_SPOOL_MAX_BYTES: '1000', WEFT_PEER_INFLIGHT_BYTES: '1' });
+    expect([c.collector.maxBodyBytes, c.collector.spoolMaxBytes, c.collector.limits]).toEqual([1, 1000, { maxExpandedBytes: 1000, peerInflightBytes: 1 }]);
+  });
+
   it('reads the collector limits from the environment and leaves unset ones to the collector defaults', () => {
     const c = cfg([], { WEFT_ATTRIBUTE_COUNT_LIMIT: '64', WEFT_BODY_TIMEOUT_MS: '5000', WEFT_MAX_EXPANDED_BYTES: '' });
     expect(c.collector.limits).toEqual({ attributeCountLimit: 64, bodyTimeoutMs: 5000 });

@@ -440,6 +440,8 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       `${setBy('port', 'WEFT_PORT')} and ${setBy('otlp-port', 'WEFT_OTLP_PORT')} are both ${apiPort}: the API and the OTLP collector need a port each.`,
     );
 
+  const collector = collectorSizes(env);
+
   return {
     dataDir,
     store,
@@ -452,8 +454,8 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       host: collectorHost,
       port: otlpPort,
       spoolDir: abs(f('spool') ?? env.WEFT_SPOOL_DIR ?? join(dataDir, 'spool')),
-      spoolMaxBytes: int(env.WEFT_SPOOL_MAX_BYTES, 'WEFT_SPOOL_MAX_BYTES', 512 * 1024 * 1024),
-      maxBodyBytes: int(env.WEFT_MAX_BODY_BYTES, 'WEFT_MAX_BODY_BYTES', 20 * 1024 * 1024),
+      spoolMaxBytes: collector.spoolMaxBytes,
+      maxBodyBytes: collector.maxBodyBytes,
       batchRows: int(env.WEFT_BATCH_ROWS, 'WEFT_BATCH_ROWS', 50_000),
       batchMaxWaitMs: timerMs(env.WEFT_BATCH_MAX_WAIT_MS, 'WEFT_BATCH_MAX_WAIT_MS', 1000),
       limits: collectorLimits(env),
@@ -564,6 +566,35 @@ export function unknownWeftVariables(env: Record<string, string | undefined>): s
       );
       return `${name} is set, but Weft reads no such variable${meant === undefined ? '' : ` (did you mean WEFT_${meant}?)`}: it has no effect.`;
     });
+}
+
+/**
+ * WEFT_MAX_BODY_BYTES and WEFT_SPOOL_MAX_BYTES, checked against each other and against WEFT_MAX_EXPANDED_BYTES and
+ * WEFT_PEER_INFLIGHT_BYTES so that a request within the limits can be taken at all. Each refusal below answered every
+ * (or every large) request for ever: a body limit of 0 failed the start with fastify's "'bodyLimit' option must be an
+ * integer > 0"; an expansion budget of 0 answered 413 to every request; a spool smaller than one request's rows 503
+ * "while storage catches up" to it for ever; a peer share smaller than one body 429 "retry" to it for ever.
+ */
+function collectorSizes(env: Record<string, string | undefined>): { maxBodyBytes: number; spoolMaxBytes: number } {
+  const maxBodyBytes = atLeastOne(env.WEFT_MAX_BODY_BYTES, 'WEFT_MAX_BODY_BYTES', 20 * 1024 * 1024, 'a body limit of 0 takes no request');
+  const expanded = atLeastOne(
+    env.WEFT_MAX_EXPANDED_BYTES,
+    'WEFT_MAX_EXPANDED_BYTES',
+    // The collector's default (collector/otlp/limits.ts, defaultIngestLimits).
+    Math.max(4 * maxBodyBytes, 16 * 1024 * 1024),
+    'a budget of 0 bytes of rows refuses every request with 413',
+  );
+  const spoolMaxBytes = int(env.WEFT_SPOOL_MAX_BYTES, 'WEFT_SPOOL_MAX_BYTES', 512 * 1024 * 1024);
+  if (spoolMaxBytes < expanded)
+    throw ERR_CONFIG(
+      `WEFT_SPOOL_MAX_BYTES must be at least the rows one request may expand to (WEFT_MAX_EXPANDED_BYTES, ${expanded}): a smaller spool answers 503 to such a request for ever, even when empty; got "${env.WEFT_SPOOL_MAX_BYTES}".`,
+    );
+  const peer = env.WEFT_PEER_INFLIGHT_BYTES;
+  if (peer !== undefined && peer !== '' && int(peer, 'WEFT_PEER_INFLIGHT_BYTES', 0) < maxBodyBytes)
+    throw ERR_CONFIG(
+      `WEFT_PEER_INFLIGHT_BYTES must be at least the body limit (WEFT_MAX_BODY_BYTES, ${maxBodyBytes}): a peer that may hold less than one body gets 429 for a large request for ever; got "${peer}".`,
+    );
+  return { maxBodyBytes, spoolMaxBytes };
 }
 
 /** Collector limits set in the environment (unset ones keep the collector's defaults). */
