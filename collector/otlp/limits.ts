@@ -1,3 +1,4 @@
+import { defaultMaxExpandedBytes } from '../../core/config/index.ts';
 import { defineError } from '../../core/errors/index.ts';
 
 /**
@@ -28,7 +29,7 @@ export const defaultIngestLimits = (maxBodyBytes: number): IngestLimits => ({
   attributeCountLimit: 128,
   attributeValueLengthLimit: 64 * 1024,
   maxAnyValueDepth: 32,
-  maxExpandedBytes: Math.max(4 * maxBodyBytes, 16 * 1024 * 1024),
+  maxExpandedBytes: defaultMaxExpandedBytes(maxBodyBytes),
 });
 
 export const ERR_OTLP_EXPANDS_TOO_MUCH = defineError(

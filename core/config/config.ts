@@ -2,6 +2,13 @@ import type { EnvPolicy } from '../catalog/env-refs.ts';
 
 /** Weft's process configuration: built once, at the edge (CLI flags + environment), then passed down typed. */
 export type Role = 'ingest' | 'viewer' | 'sre' | 'icoe' | 'auditor' | 'admin';
+/**
+ * The default budget of row data one OTLP request may expand to (bytes; WEFT_MAX_EXPANDED_BYTES): four times the body
+ * limit (`maxBodyBytes`, bytes), at least 16 MiB. The collector's default (collector/otlp/limits.ts) and the spool's
+ * lower bound (core/config/parse.ts) both read it here.
+ */
+export const defaultMaxExpandedBytes = (maxBodyBytes: number): number => Math.max(4 * maxBodyBytes, 16 * 1024 * 1024);
+
 export const roles: readonly Role[] = ['ingest', 'viewer', 'sre', 'icoe', 'auditor', 'admin'];
 
 export type StoreConfig =

@@ -6,7 +6,7 @@ import { parseDuration, parsePositiveDuration } from '../time/duration.ts';
 import { closestName, didYouMean } from '../text/closest-name.ts';
 import { shown } from '../text/shown.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
-import { parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
+import { defaultMaxExpandedBytes, parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
 import { dataDirOf } from './data-dir.ts';
 import { secretsReader } from './secrets-file.ts';
 
@@ -580,8 +580,7 @@ function collectorSizes(env: Record<string, string | undefined>): { maxBodyBytes
   const expanded = atLeastOne(
     env.WEFT_MAX_EXPANDED_BYTES,
     'WEFT_MAX_EXPANDED_BYTES',
-    // The collector's default (collector/otlp/limits.ts, defaultIngestLimits).
-    Math.max(4 * maxBodyBytes, 16 * 1024 * 1024),
+    defaultMaxExpandedBytes(maxBodyBytes),
     'a budget of 0 bytes of rows refuses every request with 413',
   );
   const spoolMaxBytes = int(env.WEFT_SPOOL_MAX_BYTES, 'WEFT_SPOOL_MAX_BYTES', 512 * 1024 * 1024);
