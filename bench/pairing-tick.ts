@@ -5,38 +5,20 @@
 // (EMBEDDED_SESSION_SETTINGS, clickhouse/embedded-session.ts), the other, the baseline in the same run, with
 // ClickHouse's defaults for them. Prints
 // the median and quartiles of a run's time (ms) in each mode, and their ratio.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runPairing } from '../analyzer/index.ts';
 import { migrate, openStore, type Store } from '../clickhouse/index.ts';
 import { EMBEDDED_SESSION_SETTINGS, setStatement } from '../clickhouse/embedded-session.ts';
 import { generateSpans } from './analyze-estate.ts';
+import { benchScratch } from './scratch.ts';
 
 const numbers = process.argv.slice(2).filter((a) => /^\d+$/.test(a));
 const ticks = Number(numbers[0] ?? 30);
 const perTick = Number(numbers[1] ?? 400);
 if (!(ticks > 0 && perTick >= 4)) throw new Error('usage: tsx bench/pairing-tick.ts [ticks ≥ 1] [spansPerTick ≥ 4]');
 
-const dir = mkdtempSync(join(tmpdir(), 'weft-bench-pairing-'));
-// Ctrl-C stops the bench between two statements, not at once: exiting while the embedded engine ran one left the
-// directory behind (the engine wrote into it during or after its removal), or crashed (SIGSEGV) or hung the exit. The
-// open store is closed, the directory removed, and the bench exits 130. A second Ctrl-C (a second later or more: a
-// launcher may relay the first one again) leaves at once.
-class Interrupted extends Error {}
-let interrupted = 0;
-const stopIfInterrupted = () => {
-  if (interrupted) throw new Interrupted('interrupted');
-};
-process.on('SIGINT', () => {
-  if (interrupted && Date.now() - interrupted < 1_000) return;
-  if (interrupted) {
-    console.error(`interrupted again: leaving at once (${dir} may be left behind)`);
-    process.kill(process.pid, 'SIGKILL');
-  }
-  interrupted = Date.now();
-  console.error('interrupted: stopping after the current statement, then closing the store and removing its directory (Ctrl-C again to leave at once)');
-});
+const { dir, stopIfInterrupted, run } = benchScratch('weft-bench-pairing-');
 
 const defaults = Object.fromEntries(Object.keys(EMBEDDED_SESSION_SETTINGS).map((k) => [k, 1]));
 const modes = { weft: setStatement(EMBEDDED_SESSION_SETTINGS), clickhouse: setStatement(defaults) } as const;
@@ -60,7 +42,7 @@ function quartiles(xs: number[]): [number, number, number] {
   return [q(0.25), q(0.5), q(0.75)];
 }
 
-try {
+await run(async () => {
   const times: Record<Mode, number[]> = { weft: [], clickhouse: [] };
   const start = Date.now() - 10 * 60_000;
   let trace = 0;
@@ -101,10 +83,5 @@ try {
   }
   const ratio = quartiles(times.weft)[1] / quartiles(times.clickhouse)[1];
   console.log(`  ratio of the medians: ${ratio.toFixed(2)}`);
-} catch (err) {
-  if (!(err instanceof Interrupted)) throw err;
-} finally {
   // Every store is closed by now (withStore): nothing writes in the directory any more.
-  rmSync(dir, { recursive: true, force: true });
-}
-if (interrupted) process.exit(130);
+});

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+interface Child {
+  /** Resolves with the exit code (or the signal's name); 'hung' when it has not exited 30 s after it was stopped. */
+  exited: Promise<number | string>;
+  ready: Promise<string>;
+  stderr: () => string;
+  interrupt: () => void;
+}
+
+const tmps: string[] = [];
+afterEach(() => {
+  for (const t of tmps.splice(0)) rmSync(t, { recursive: true, force: true });
+});
+
+/** Runs bench/test/scratch-child.ts with its own TMPDIR (returned as `tmp`). */
+function child(mode: string, existing?: string): Child & { tmp: string } {
+  const tmp = mkdtempSync(join(tmpdir(), 'scratch-test-'));
+  tmps.push(tmp);
+  const c = spawn(process.execPath, ['--import', 'tsx', 'bench/test/scratch-child.ts', mode, ...(existing ? [existing] : [])], {
+    env: { ...process.env, TMPDIR: tmp },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  c.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const ready = new Promise<string>((resolve) =>
+    c.stdout.on('data', (b: Buffer) => (out += b.toString()) && /ready (\S+)/.test(out) && resolve(/ready (\S+)/.exec(out)![1])),
+  );
+  const exited = new Promise<number | string>((resolve) => {
+    const timer = setTimeout(() => {
+      c.kill('SIGKILL');
+      resolve('hung');
+    }, 45_000);
+    c.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? String(signal));
+    });
+  });
+  return { tmp, exited, ready, stderr: () => err, interrupt: () => c.kill('SIGINT') };
+}
+
+const left = (tmp: string) => readdirSync(tmp).filter((d) => d.startsWith('weft-scratch-test-'));
+
+// Regression: bench:storage, bench:analyze, bench:alerts and bench:first-sight removed their directory only when they
+// completed — a failure or a Ctrl-C left it (a 100M-span bench:analyze store is gigabytes) — and a Ctrl-C during a
+// statement of the embedded engine could crash or hang the exit.
+describe('bench/scratch (the benches’ temporary directory)', () => {
+  it('on Ctrl-C stops after the current statement, closes the store, removes the directory and exits 130', async () => {
+    const c = child('loop');
+    await c.ready;
+    c.interrupt();
+    expect(await c.exited).toBe(130);
+    expect(c.stderr()).not.toMatch(/ENOTEMPTY|Error/);
+    expect(left(c.tmp)).toEqual([]);
+  }, 60_000);
+
+  it('on Ctrl-C during a sleep wakes at once', async () => {
+    const c = child('sleep');
+    await c.ready;
+    c.interrupt();
+    // The child sleeps 10 minutes: still asleep, it is 'hung' 45 s after it started.
+    expect(await c.exited).toBe(130);
+    expect(left(c.tmp)).toEqual([]);
+  }, 60_000);
+
+  it('bench:analyze: Ctrl-C while it generates removes its store and exits 130', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'scratch-test-'));
+    tmps.push(tmp);
+    const c = spawn(process.execPath, ['--import', 'tsx', 'bench/analyze.ts', '200000', '20000'], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
+    const exited = new Promise<number | string>((resolve) => c.on('exit', (code, signal) => resolve(code ?? String(signal))));
+    try {
+      const tables = () => readdirSync(tmp).map((d) => join(tmp, d, 'data', 'data', 'default', 'otel_traces'));
+      while (c.exitCode === null && !tables().some((t) => existsSync(t))) await new Promise((r) => setTimeout(r, 50));
+      c.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(readdirSync(tmp).filter((d) => d.startsWith('weft-bench-analyze-'))).toEqual([]);
+    } finally {
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    }
+  }, 90_000);
+
+  it('removes the directory when the bench fails, and exits with its error', async () => {
+    const c = child('fail');
+    expect(await c.exited).toBe(1);
+    expect(c.stderr()).toContain('the bench failed');
+    expect(left(c.tmp)).toEqual([]);
+  }, 60_000);
+
+  it('removes it when the bench completes, unless kept; never removes an existing directory', async () => {
+    const done = child('done');
+    expect(await done.exited).toBe(0);
+    expect(left(done.tmp)).toEqual([]);
+
+    const kept = child('keep');
+    const dir = await kept.ready;
+    expect(await kept.exited).toBe(0);
+    expect(left(kept.tmp)).toHaveLength(1);
+    expect(existsSync(join(dir, 'data'))).toBe(true);
+
+    const again = child('existing', dir);
+    expect(await again.exited).toBe(0);
+    expect(existsSync(join(dir, 'data'))).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Thrown by `stopIfInterrupted` after a Ctrl-C: `run` catches it. */
+export class Interrupted extends Error {}
+
+/** Something a bench opened in its directory and closes before it is removed: an embedded store, a running Weft. */
+type Closer = () => Promise<unknown>;
+
+/** A bench's temporary directory, removed however the bench ends (`benchScratch`). */
+export interface BenchScratch {
+  /** The directory, new and empty, under the temp directory (TMPDIR). */
+  readonly dir: string;
+  /** Throws `Interrupted` once Ctrl-C was pressed: a bench calls it between statements, in its loops. */
+  stopIfInterrupted(): void;
+  /**
+   * Registers what `run` closes before it removes the directory (a store's `close`, a Weft's `stop`), once; returns `it`.
+   * A bench leaves the closing to `run` (an embedded store closed twice is an error).
+   */
+  closing<T>(it: T, close: (it: T) => Promise<unknown>): T;
+  /**
+   * Runs the bench's `main`, then closes what `closing` registered and was not closed yet (last first) and removes the
+   * directory — when `main` returns, throws, or stops at `stopIfInterrupted`. Exits 130 after a Ctrl-C; rethrows any
+   * other error of `main` once the directory is removed.
+   */
+  run(main: () => Promise<void>): Promise<void>;
+  /** Waits `ms`; rejects with `Interrupted` at once on Ctrl-C (a bench's long waits: a warm-up, a poll). */
+  sleep(ms: number): Promise<void>;
+}
+
+/** Where the directory comes from and when it is removed. */
+export interface ScratchOptions {
+  /** An existing directory to use instead of a new one (a store kept by an earlier run): never removed. */
+  existing?: string;
+  /** Keep the new directory when the bench ends normally (to measure it again); removed when it fails or is interrupted. */
+  keep?: boolean;
+}
+
+/**
+ * A temporary directory for a bench's stores (prefix: its name's start under TMPDIR), and the bench's Ctrl-C. Ctrl-C stops
+ * the bench between two statements (at its next `stopIfInterrupted`), not at once: exiting while the embedded engine ran
+ * one left the directory behind — the engine wrote into it during or after its removal (ENOTEMPTY) — or crashed the exit
+ * (SIGSEGV) or hung it. A second Ctrl-C a second or more later (a launcher such as npm may relay the first one again)
+ * leaves at once, saying the directory may be left behind.
+ */
+export function benchScratch(prefix: string, options: ScratchOptions = {}): BenchScratch {
+  const dir = options.existing ?? mkdtempSync(join(tmpdir(), prefix));
+  const remove = (ended: 'normally' | 'not') => {
+    if (options.existing === undefined && !(options.keep && ended === 'normally')) rmSync(dir, { recursive: true, force: true });
+  };
+  const closers: Closer[] = [];
+  const sleepers = new Set<() => void>();
+  let interrupted = 0;
+  process.on('SIGINT', () => {
+    if (interrupted && Date.now() - interrupted < 1_000) return;
+    if (interrupted) {
+      console.error(`interrupted again: leaving at once (${dir} may be left behind)`);
+      process.kill(process.pid, 'SIGKILL');
+    }
+    interrupted = Date.now();
+    console.error(
+      `interrupted: stopping after the current statement, then closing the store${options.existing === undefined ? ' and removing its directory' : ''} (Ctrl-C again to leave at once)`,
+    );
+    for (const wake of sleepers) wake();
+  });
+  return {
+    dir,
+    stopIfInterrupted() {
+      if (interrupted) throw new Interrupted('interrupted');
+    },
+    closing(it, close) {
+      closers.push(() => close(it));
+      return it;
+    },
+    async run(main) {
+      try {
+        await main();
+      } catch (err) {
+        if (!(err instanceof Interrupted)) {
+          await closeAll();
+          remove('not');
+          throw err;
+        }
+      }
+      await closeAll();
+      remove(interrupted ? 'not' : 'normally');
+      if (interrupted) process.exit(130);
+    },
+    sleep(ms) {
+      if (interrupted) return Promise.reject(new Interrupted('interrupted'));
+      return new Promise<void>((resolve, reject) => {
+        const wake = () => {
+          clearTimeout(timer);
+          sleepers.delete(wake);
+          reject(new Interrupted('interrupted'));
+        };
+        const timer = setTimeout(() => {
+          sleepers.delete(wake);
+          resolve();
+        }, ms);
+        sleepers.add(wake);
+      });
+    },
+  };
+
+  async function closeAll(): Promise<void> {
+    for (const close of closers.splice(0).reverse()) await close().catch((e: unknown) => console.error(`closing: ${String(e)}`));
+  }
+}
