@@ -1020,6 +1020,74 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   });
 });
 
+describe('a waiting trace whose touch sets were stamped after its spans', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  const edges = async () =>
+    (
+      await h.rows<{ e: string }>(
+        "SELECT concat(src_host, ' -> ', tgt_host, ' traces=', toString(sum(traces))) AS e FROM weft_flow_edges_1m WHERE service = 'lagged-sync' GROUP BY src_host, tgt_host HAVING sum(traces) > 0",
+      )
+    ).map((r) => r.e);
+
+  /** Moves the touch sets of `traceId` 3 s after their spans' stamp, as a large insert's views stamp them under load. */
+  const restamp = async (traceId: string) => {
+    const [{ stamped }] = await h.rows<{ stamped: string }>(
+      `SELECT toString(max(arrived)) AS stamped FROM weft_trace_touch_sets WHERE trace_id = '${traceId}'`,
+    );
+    await h.store.client.command({
+      query:
+        'INSERT INTO weft_trace_touch_sets SELECT * REPLACE (arrived + toIntervalSecond(3) AS arrived) FROM weft_trace_touch_sets WHERE trace_id = {id:String}',
+      query_params: { id: traceId },
+    });
+    await h.store.client.command({
+      query: `ALTER TABLE weft_trace_touch_sets DELETE WHERE trace_id = {id:String} AND arrived <= toDateTime64({stamped:String}, 3, 'UTC') SETTINGS mutations_sync = 2`,
+      query_params: { id: traceId, stamped },
+    });
+  };
+
+  // Regression: a run left waiting traces to the next from a second before their last arrival — the later of their
+  // spans' and their touch sets' stamps. Each view of an insert stamps its own now64(), and under load the touch sets'
+  // came seconds after the spans' (a large segment): the next run read spans from after the trace's, never saw it
+  // again, and it was never paired (a run's reads and writes lost; seen at 2,500 traces a batch).
+  it('is read again from its spans’ arrival, and paired once settled', async () => {
+    const t = Date.now() - HOUR;
+    const [traceId] = await sendSpans({ url: h.collector.url, serviceName: 'lagged-sync' }, [
+      wrapped(t, [httpCall('GET', 'https://crm.internal/api/customers', t + 10), httpCall('POST', 'https://erp.internal/api/customers', t + 100)]),
+    ]);
+    await h.collector.flush();
+    await restamp(traceId);
+    // Inside its late-arrival window (and not complete yet): waiting.
+    const first = await runPairing(h.store, new Date(), 60_000, { completeGraceMs: 60_000 });
+    expect(first.pending.traces).toBe(1);
+    expect(await edges()).toEqual([]);
+    // Two minutes on (the analyzer's clock), nothing new arrived: settled, and paired.
+    const second = await runPairing(h.store, new Date(Date.now() + 120_000), 60_000, { completeGraceMs: 60_000 });
+    expect(second.paired).toBe(1);
+    expect(await edges()).toEqual(['crm.internal -> erp.internal traces=1']);
+  });
+
+  // The same for a read held back for a write that may still come (a piece of a run without trace context).
+  it('reads a held-back read again from its spans’ arrival, and pairs it once no write came', async () => {
+    const t = Date.now() - HOUR;
+    const [traceId] = await sendSpans({ url: h.collector.url, serviceName: 'lagged-sync', resource: { 'service.instance.id': 'i-7' } }, [
+      httpCall('GET', 'https://crm.internal/api/orders', t),
+    ]);
+    await h.collector.flush();
+    await restamp(traceId);
+    const first = await runPairing(h.store, new Date(), 0, { runGapMs: 30_000 });
+    expect(first.pending.traces).toBe(1);
+    const second = await runPairing(h.store, new Date(Date.now() + 120_000), 0, { runGapMs: 30_000 });
+    expect(second.paired).toBe(1);
+    expect(await edges()).toContain('crm.internal ->  traces=1');
+  });
+});
+
 describe('pairing a complete trace (its root arrived) while another process still exports its spans', () => {
   let h: Harness;
   beforeAll(async () => {

@@ -198,7 +198,7 @@ function tracesInsert(src: RowSource): string {
   return `
     INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
       spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival, failed_writes,
-      target_records, write_order, folded)
+      target_records, write_order, folded, spans_arrival)
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
       t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed,
       -- Records by direction (OWN: see above).
@@ -212,7 +212,7 @@ function tracesInsert(src: RowSource): string {
       arrayMap((k, n) -> ((k[1], k[2], k[3], k[4], k[5]), n), arrayMap(k -> splitByChar('\\x1f', k), t.wk), t.wn),
       -- The write endpoints in the order of their last write (089; of writes ending at once, a failed one first).
       arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arraySort((k, v) -> v, t.wl.1, t.wl.2))),
-      s.folded
+      s.folded, s.last_arrival
     FROM (
       SELECT trace_id, integration, any(service) AS service, max(inst) AS instance, max(run_id) AS run_id,
         max(is_root) AS has_root, if(has_root = 1, maxIf(is_call, is_root = 1), min(is_call)) AS root_touch,
@@ -542,7 +542,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     `SELECT uniqExactIf(trace_id, NOT ${SETTLED} AND NOT (${COMPLETE} AND NOT ${FRAGMENT})) AS pt, sumIf(spans, NOT ${SETTLED} AND NOT (${COMPLETE} AND NOT ${FRAGMENT})) AS ps,
        uniqExactIf(trace_id, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS ut,
        sumIf(spans, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS us,
-       minIf(last_arrival, NOT ${SETTLED}) AS oldest, countIf(NOT ${SETTLED}) AS unsettled
+       minIf(spans_arrival, NOT ${SETTLED}) AS oldest, countIf(NOT ${SETTLED}) AS unsettled
      FROM weft_pairing_traces`,
     { cut, completeCut },
   );
@@ -605,8 +605,12 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   let next = newest ? toChTime(new Date(Date.parse(newest) + 1)) : frontier;
   if (visibleUntil < next) next = visibleUntil;
   // Traces still waiting (inside their window, or reads held back for a write that may still come) are
-  // looked at again: from a second before their last arrival (their rows' stamps differ by a millisecond or so).
-  const waitingSince = [unsettled && waiting.oldest ? Date.parse(fromChTime(waiting.oldest)) : Infinity, ...deferred.map((d) => d.arrivedMs)];
+  // looked at again: from a second before their spans' last arrival (their span rows' stamps differ by a millisecond or
+  // so) — not their touch sets', which may be stamped seconds later (099): the run reads spans from there.
+  const waitingSince = [
+    unsettled && waiting.oldest ? Date.parse(fromChTime(waiting.oldest)) : Infinity,
+    ...deferred.map((d) => d.spansArrivedMs ?? d.arrivedMs),
+  ];
   const earliest = Math.min(...waitingSince);
   if (Number.isFinite(earliest) && toChTime(new Date(earliest - 1000)) < next) next = toChTime(new Date(earliest - 1000));
   if (next < frontier) next = frontier;
@@ -666,6 +670,7 @@ interface TraceRow {
   start: string;
   end: string;
   last_arrival: string;
+  spans_arrival: string;
 }
 
 const toFragment = (r: TraceRow): FragmentTrace => ({
@@ -686,11 +691,12 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
   startMs: Date.parse(fromChTime(r.start)),
   endMs: Date.parse(fromChTime(r.end)),
   arrivedMs: Date.parse(fromChTime(r.last_arrival)),
+  spansArrivedMs: Date.parse(fromChTime(r.spans_arrival)),
   spans: Number(r.spans),
 });
 
 const TRACE_COLUMNS =
-  'trace_id, integration, service, instance, run_id, domains, reads, writes, failed_writes, target_records, write_order, errors, failed, records_written, records_own, records_read, spans, start, end, last_arrival';
+  'trace_id, integration, service, instance, run_id, domains, reads, writes, failed_writes, target_records, write_order, errors, failed, records_written, records_own, records_read, spans, start, end, last_arrival, spans_arrival';
 
 /** A ledger unit as `pairRuns` reads it. */
 const toLedgerUnit = (u: { unit: string; grp: string; traces: string[]; start: string; end: string }): LedgerUnit => ({

@@ -37,8 +37,13 @@ export interface FragmentTrace {
   writeOrder: string[];
   startMs: number;
   endMs: number;
-  /** When its last span arrived (epoch ms). */
+  /** When its last span arrived (epoch ms): the later of its spans' and its touch sets' stamps. */
   arrivedMs: number;
+  /**
+   * When its spans last arrived (epoch ms; weft_trace_spans' stamp, which the touch sets' may follow by seconds): a
+   * run that leaves the piece waiting reads it again from before this. Absent: `arrivedMs`.
+   */
+  spansArrivedMs?: number;
   spans?: number;
 }
 
