@@ -1,7 +1,16 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { MAX_ANY_VALUE_DEPTH } from '../../core/config/index.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
+
+// protobufjs stops at 100 nested messages (protoc's default), and an attribute value's kvlist level is three of them
+// (AnyValue, KeyValueList, KeyValue): a value nesting 33 levels or more, allowed by a WEFT_MAX_ANY_VALUE_DEPTH above
+// the default, failed its decoding with a plain Error (500) instead of decoding or being refused by that limit (400).
+// Room for the deepest value the limit may allow, under a request's own nesting (16 levels).
+const RECURSION_LIMIT = 16 + 3 * MAX_ANY_VALUE_DEPTH;
+protobuf.util.recursionLimit = Math.max(protobuf.util.recursionLimit, RECURSION_LIMIT);
+protobuf.Reader.recursionLimit = Math.max(protobuf.Reader.recursionLimit, RECURSION_LIMIT);
 
 const root = protobuf.loadSync(join(dirname(fileURLToPath(import.meta.url)), 'otlp.proto'));
 const type = (name: string) => root.lookupType(`weft.otlp.${name}`);

@@ -9,6 +9,14 @@ export type Role = 'ingest' | 'viewer' | 'sre' | 'icoe' | 'auditor' | 'admin';
  */
 export const defaultMaxExpandedBytes = (maxBodyBytes: number): number => Math.max(4 * maxBodyBytes, 16 * 1024 * 1024);
 
+/**
+ * The deepest nesting of AnyValue arrays and kvlists WEFT_MAX_ANY_VALUE_DEPTH may allow (levels; default 32): a request
+ * nesting 1,000 levels under a limit above it overflowed the OTLP/JSON decoder's stack (RangeError, answered 500); the
+ * protobuf decoder (protobufjs) is given room for it (collector/otlp/proto-codec.ts); 256 levels decode in both
+ * (collector/otlp/any-value-depth.test.ts).
+ */
+export const MAX_ANY_VALUE_DEPTH = 256;
+
 export const roles: readonly Role[] = ['ingest', 'viewer', 'sre', 'icoe', 'auditor', 'admin'];
 
 export type StoreConfig =

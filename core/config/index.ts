@@ -18,7 +18,7 @@ export {
 } from './parse.ts';
 export { dataDirOf, isWeftStore, notWeftDataProblem } from './data-dir.ts';
 export type { FlagSpec, ParsedArgs } from './parse.ts';
-export { roles, parts, defaultMaxExpandedBytes } from './config.ts';
+export { roles, parts, defaultMaxExpandedBytes, MAX_ANY_VALUE_DEPTH } from './config.ts';
 export type {
   WeftConfig,
   StoreConfig,

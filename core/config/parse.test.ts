@@ -94,6 +94,14 @@ describe('buildConfig', () => {
     expect([c.collector.maxBodyBytes, c.collector.spoolMaxBytes, c.collector.limits]).toEqual([1, 1000, { maxExpandedBytes: 1000, peerInflightBytes: 1 }]);
   });
 
+  it('takes WEFT_MAX_ANY_VALUE_DEPTH from 1 to 256', () => {
+    expect(cfg([], { WEFT_MAX_ANY_VALUE_DEPTH: '256' }).collector.limits?.maxAnyValueDepth).toBe(256);
+    for (const v of ['0', '257', '1000000'])
+      expect(() => cfg([], { WEFT_MAX_ANY_VALUE_DEPTH: v }), v).toThrow(
+        `WEFT_MAX_ANY_VALUE_DEPTH must be 1 to 256: 0 refuses every array attribute (the OpenTelemetry SDKs send process.command_args as one) and a deeper nesting overflowed the decoder's stack (500 instead of 400); got "${v}".`,
+      );
+  });
+
   it('reads the collector limits from the environment and leaves unset ones to the collector defaults', () => {
     const c = cfg([], { WEFT_ATTRIBUTE_COUNT_LIMIT: '64', WEFT_BODY_TIMEOUT_MS: '5000', WEFT_MAX_EXPANDED_BYTES: '' });
     expect(c.collector.limits).toEqual({ attributeCountLimit: 64, bodyTimeoutMs: 5000 });

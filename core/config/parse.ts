@@ -6,7 +6,17 @@ import { parseDuration, parsePositiveDuration } from '../time/duration.ts';
 import { closestName, didYouMean } from '../text/closest-name.ts';
 import { shown } from '../text/shown.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
-import { defaultMaxExpandedBytes, parts, roles, type CollectorLimits, type ConfiguredToken, type Part, type Role, type WeftConfig } from './config.ts';
+import {
+  defaultMaxExpandedBytes,
+  MAX_ANY_VALUE_DEPTH,
+  parts,
+  roles,
+  type CollectorLimits,
+  type ConfiguredToken,
+  type Part,
+  type Role,
+  type WeftConfig,
+} from './config.ts';
 import { dataDirOf } from './data-dir.ts';
 import { secretsReader } from './secrets-file.ts';
 
@@ -614,5 +624,10 @@ function collectorLimits(env: Record<string, string | undefined>): Partial<Colle
   const timers = new Set<keyof CollectorLimits>(['headersTimeoutMs', 'bodyTimeoutMs', 'bodyMaxTimeoutMs']);
   const out: Partial<CollectorLimits> = {};
   for (const [key, name] of names) if (env[name] !== undefined && env[name] !== '') out[key] = (timers.has(key) ? timerMs : int)(env[name], name, 0);
+  const depth = out.maxAnyValueDepth;
+  if (depth !== undefined && (depth < 1 || depth > MAX_ANY_VALUE_DEPTH))
+    throw ERR_CONFIG(
+      `WEFT_MAX_ANY_VALUE_DEPTH must be 1 to ${MAX_ANY_VALUE_DEPTH}: 0 refuses every array attribute (the OpenTelemetry SDKs send process.command_args as one) and a deeper nesting overflowed the decoder's stack (500 instead of 400); got "${env.WEFT_MAX_ANY_VALUE_DEPTH}".`,
+    );
   return out;
 }
