@@ -1020,7 +1020,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   });
 });
 
-describe('a waiting trace whose touch sets were stamped after its spans', () => {
+describe('pairing across arrivals: a trace whose touch sets were stamped after its spans, a complete trace whose spans are still exported', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
@@ -1028,10 +1028,11 @@ describe('a waiting trace whose touch sets were stamped after its spans', () => 
   afterAll(async () => {
     await h?.close();
   });
-  const edges = async () =>
+  /** The stored flow edges of `service`, by host: "src -> tgt traces=N" (traces summed above 0). */
+  const edges = async (service: string) =>
     (
       await h.rows<{ e: string }>(
-        "SELECT concat(src_host, ' -> ', tgt_host, ' traces=', toString(sum(traces))) AS e FROM weft_flow_edges_1m WHERE service = 'lagged-sync' GROUP BY src_host, tgt_host HAVING sum(traces) > 0",
+        `SELECT concat(src_host, ' -> ', tgt_host, ' traces=', toString(sum(traces))) AS e FROM weft_flow_edges_1m WHERE service = '${service}' GROUP BY src_host, tgt_host HAVING sum(traces) > 0`,
       )
     ).map((r) => r.e);
 
@@ -1065,11 +1066,11 @@ describe('a waiting trace whose touch sets were stamped after its spans', () => 
     // Inside its late-arrival window (and not complete yet): waiting.
     const first = await runPairing(h.store, new Date(), 60_000, { completeGraceMs: 60_000 });
     expect(first.pending.traces).toBe(1);
-    expect(await edges()).toEqual([]);
+    expect(await edges('lagged-sync')).toEqual([]);
     // Two minutes on (the analyzer's clock), nothing new arrived: settled, and paired.
     const second = await runPairing(h.store, new Date(Date.now() + 120_000), 60_000, { completeGraceMs: 60_000 });
     expect(second.paired).toBe(1);
-    expect(await edges()).toEqual(['crm.internal -> erp.internal traces=1']);
+    expect(await edges('lagged-sync')).toEqual(['crm.internal -> erp.internal traces=1']);
   });
 
   // The same for a read held back for a write that may still come (a piece of a run without trace context).
@@ -1084,24 +1085,8 @@ describe('a waiting trace whose touch sets were stamped after its spans', () => 
     expect(first.pending.traces).toBe(1);
     const second = await runPairing(h.store, new Date(Date.now() + 120_000), 0, { runGapMs: 30_000 });
     expect(second.paired).toBe(1);
-    expect(await edges()).toContain('crm.internal ->  traces=1');
+    expect(await edges('lagged-sync')).toContain('crm.internal ->  traces=1');
   });
-});
-
-describe('pairing a complete trace (its root arrived) while another process still exports its spans', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  const edges = async () =>
-    (
-      await h.rows<{ e: string }>(
-        "SELECT concat(src_host, ' -> ', tgt_host, ' traces=', toString(sum(traces))) AS e FROM weft_flow_edges_1m WHERE service = 'split-sync' GROUP BY src_host, tgt_host HAVING sum(traces) > 0",
-      )
-    ).map((r) => r.e);
 
   // Regression: a trace was paired the moment its root span arrived; the write, exported by another process's batch
   // a few seconds later, came after it, so a read-only half of the run (an undocumented flow) opened and resolved.
@@ -1118,7 +1103,7 @@ describe('pairing a complete trace (its root arrived) while another process stil
     const late = 120_000;
     const first = await runPairing(h.store, new Date(), late);
     expect([first.paired, first.pending.traces]).toEqual([0, 1]);
-    expect(await edges()).toEqual([]);
+    expect(await edges('split-sync')).toEqual([]);
     // The worker's batch: the write, a child of the same root.
     await withTracer({ url: h.collector.url, serviceName: 'split-sync' }, (tracer) => {
       const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, { traceId, spanId: rootSpanId, traceFlags: 1 });
@@ -1128,6 +1113,6 @@ describe('pairing a complete trace (its root arrived) while another process stil
     // Past the grace (an analyzer clock ahead by more than it), still inside the late-arrival window: paired whole.
     const second = await runPairing(h.store, new Date(Date.now() + COMPLETE_GRACE_MS + 5_000), late);
     expect([second.paired, second.retracted]).toEqual([1, 0]);
-    expect(await edges()).toEqual(['crm.internal -> erp.internal traces=1']);
+    expect(await edges('split-sync')).toEqual(['crm.internal -> erp.internal traces=1']);
   });
 });
