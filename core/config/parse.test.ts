@@ -94,6 +94,18 @@ describe('buildConfig', () => {
     expect([c.collector.maxBodyBytes, c.collector.spoolMaxBytes, c.collector.limits]).toEqual([1, 1000, { maxExpandedBytes: 1000, peerInflightBytes: 1 }]);
   });
 
+  // Regression: a limit of 0 was taken, and every span was stored as unknown_service with no attributes and no system.
+  it('takes attribute limits of 1 or more', () => {
+    expect(cfg([], { WEFT_ATTRIBUTE_COUNT_LIMIT: '1', WEFT_ATTRIBUTE_VALUE_LENGTH_LIMIT: '1' }).collector.limits).toMatchObject({
+      attributeCountLimit: 1,
+      attributeValueLengthLimit: 1,
+    });
+    for (const name of ['WEFT_ATTRIBUTE_COUNT_LIMIT', 'WEFT_ATTRIBUTE_VALUE_LENGTH_LIMIT'])
+      expect(() => cfg([], { [name]: '0' }), name).toThrow(
+        `${name} must be 1 or more: 0 drops (or empties) every attribute, service.name and the URLs, queries and hosts included, so every span is stored as unknown_service and touches no system; got "0".`,
+      );
+  });
+
   it('takes WEFT_MAX_ANY_VALUE_DEPTH from 1 to 256', () => {
     expect(cfg([], { WEFT_MAX_ANY_VALUE_DEPTH: '256' }).collector.limits?.maxAnyValueDepth).toBe(256);
     for (const v of ['0', '257', '1000000'])

@@ -624,6 +624,14 @@ function collectorLimits(env: Record<string, string | undefined>): Partial<Colle
   const timers = new Set<keyof CollectorLimits>(['headersTimeoutMs', 'bodyTimeoutMs', 'bodyMaxTimeoutMs']);
   const out: Partial<CollectorLimits> = {};
   for (const [key, name] of names) if (env[name] !== undefined && env[name] !== '') out[key] = (timers.has(key) ? timerMs : int)(env[name], name, 0);
+  for (const [key, name] of [
+    ['attributeCountLimit', 'WEFT_ATTRIBUTE_COUNT_LIMIT'],
+    ['attributeValueLengthLimit', 'WEFT_ATTRIBUTE_VALUE_LENGTH_LIMIT'],
+  ] as const)
+    if (out[key] === 0)
+      throw ERR_CONFIG(
+        `${name} must be 1 or more: 0 drops (or empties) every attribute, service.name and the URLs, queries and hosts included, so every span is stored as unknown_service and touches no system; got "0".`,
+      );
   const depth = out.maxAnyValueDepth;
   if (depth !== undefined && (depth < 1 || depth > MAX_ANY_VALUE_DEPTH))
     throw ERR_CONFIG(
