@@ -26,7 +26,7 @@
  * `--measure DIR` measures such a store again, without generating anything: a store generated on a busy machine is
  * measured when it is quiet, and stores of different sizes one after the other at the same load.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startAlerting } from '../alerting/index.ts';
@@ -51,6 +51,12 @@ if (args.includes('--measure') && !measureAt) throw new Error('--measure needs t
 const numbers = args.filter((a) => /^\d+$/.test(a));
 const [total, perDay] = [Number(numbers[0] ?? 10_000_000), Number(numbers[1] ?? 1_000_000)];
 if (!measureAt && !(total > 0 && perDay > 0)) throw new Error(`usage: tsx bench/analyze.ts [totalSpans] [spansPerDay] [--keep] | --measure DIR`);
+// A --measure DIR is opened (and migrated) only when a --keep run left it: any other directory, a Weft's own data
+// directory included, is not touched.
+if (measureAt && !existsSync(join(measureAt, 'bench.json'))) {
+  console.error(`--measure ${measureAt}: not a store kept by \`bench/analyze.ts --keep\` (it has no bench.json); nothing was opened.`);
+  process.exit(2);
+}
 // A --measure DIR store is never removed; a --keep run's is kept when it completes (removed when it fails or on Ctrl-C).
 const { dir, stopIfInterrupted, closing, run } = benchScratch('weft-bench-analyze-', { existing: measureAt, keep });
 await run(async () => {

@@ -84,6 +84,19 @@ describe('bench/scratch (the benches’ temporary directory)', () => {
     }
   }, 90_000);
 
+  // Regression: --measure opened and migrated any directory before it looked for bench.json: a mistyped path became a
+  // store left behind, and a Weft data directory had its retention rewritten to 3650 days.
+  it('bench:analyze --measure refuses a directory a --keep run did not leave, and opens nothing', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'scratch-test-'));
+    tmps.push(tmp);
+    const c = spawn(process.execPath, ['--import', 'tsx', 'bench/analyze.ts', '--measure', join(tmp, 'typo')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    expect(await new Promise((resolve) => c.on('exit', (code) => resolve(code)))).toBe(2);
+    expect(stderr).toContain('not a store kept by `bench/analyze.ts --keep` (it has no bench.json); nothing was opened.');
+    expect(existsSync(join(tmp, 'typo'))).toBe(false);
+  }, 60_000);
+
   it('removes the directory when the bench fails, and exits with its error', async () => {
     const c = child('fail');
     expect(await c.exited).toBe(1);

@@ -42,7 +42,9 @@ export interface ScratchOptions {
  * the bench between two statements (at its next `stopIfInterrupted`), not at once: exiting while the embedded engine ran
  * one left the directory behind — the engine wrote into it during or after its removal (ENOTEMPTY) — or crashed the exit
  * (SIGSEGV) or hung it. A second Ctrl-C a second or more later (a launcher such as npm may relay the first one again)
- * leaves at once, saying the directory may be left behind.
+ * leaves at once, saying the directory may be left behind. Run a bench with `node --import tsx`, not the `tsx` command:
+ * tsx relays a Ctrl-C and kills its child ~60 ms later when it has not exited, before a busy bench reaches its
+ * handler, and the directory was left.
  */
 export function benchScratch(prefix: string, options: ScratchOptions = {}): BenchScratch {
   const dir = options.existing ?? mkdtempSync(join(tmpdir(), prefix));
