@@ -61,7 +61,9 @@ function rows(table: string, src: RowSource): string {
  * A service without `service.name`: `unknown_service`, or `unknown_service:<process.executable.name>`, as the SDK
  * specification names it (https://opentelemetry.io/docs/specs/semconv/resource/#service) and the collector stores it.
  */
-const NAMELESS = "(service = 'unknown_service' OR startsWith(service, 'unknown_service:'))";
+/** Whether the service in `column` is such a nameless one (a SQL condition); NAMELESS: of the column `service`. */
+const namelessIn = (column: string) => `(${column} = 'unknown_service' OR startsWith(${column}, 'unknown_service:'))`;
+const NAMELESS = namelessIn('service');
 
 /**
  * A scratch table read as a subquery, as the arrival tables are (`rows`): on a cluster each is a Distributed table, and a
@@ -97,7 +99,7 @@ const COPIES = `SELECT trace_id, service, any(named[1].1) AS into_integration, a
  */
 const OWNED_SPANS = `SELECT x.* REPLACE (if(c.into_integration != '' AND x.integration = x.service, c.into_integration, x.integration) AS integration,
         if(c.into_integration != '' AND x.integration = x.service, c.into_service, x.service) AS service), x.integration AS arrived_as,
-        toUInt8(x.service = 'unknown_service' OR startsWith(x.service, 'unknown_service:')) AS nameless_row
+        toUInt8(${namelessIn('x.service')}) AS nameless_row
     FROM ${scratch('weft_pairing_spans')} AS x
     LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON x.trace_id = c.trace_id AND x.service = c.service`;
 
