@@ -76,17 +76,15 @@ export function benchScratch(prefix: string, options: ScratchOptions = {}): Benc
       return it;
     },
     async run(main) {
+      let failed: { err: unknown } | undefined;
       try {
         await main();
       } catch (err) {
-        if (!(err instanceof Interrupted)) {
-          await closeAll();
-          remove('not');
-          throw err;
-        }
+        if (!(err instanceof Interrupted)) failed = { err };
       }
       await closeAll();
-      remove(interrupted ? 'not' : 'normally');
+      remove(failed || interrupted ? 'not' : 'normally');
+      if (failed) throw failed.err;
       if (interrupted) process.exit(130);
     },
     sleep(ms) {
