@@ -9,7 +9,10 @@ interface Child {
   exited: Promise<number | string>;
   ready: Promise<string>;
   stderr: () => string;
-  interrupt: () => void;
+  interrupt: (signal?: NodeJS.Signals) => void;
+  stdout: () => string;
+  /** Resolves with the directory once the child printed `opening <dir>` (mode `opening`). */
+  opening: Promise<string>;
 }
 
 const tmps: string[] = [];
@@ -28,9 +31,10 @@ function child(mode: string, existing?: string): Child & { tmp: string } {
   let out = '';
   let err = '';
   c.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const ready = new Promise<string>((resolve) =>
-    c.stdout.on('data', (b: Buffer) => (out += b.toString()) && /ready (\S+)/.test(out) && resolve(/ready (\S+)/.exec(out)![1])),
-  );
+  const waitFor = (re: RegExp) => new Promise<string>((resolve) => c.stdout.on('data', () => re.test(out) && resolve(re.exec(out)![1])));
+  c.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const ready = waitFor(/ready (\S+)/);
+  const opening = waitFor(/opening (\S+)/);
   const exited = new Promise<number | string>((resolve) => {
     const timer = setTimeout(() => {
       c.kill('SIGKILL');
@@ -41,7 +45,7 @@ function child(mode: string, existing?: string): Child & { tmp: string } {
       resolve(code ?? String(signal));
     });
   });
-  return { tmp, exited, ready, stderr: () => err, interrupt: () => c.kill('SIGINT') };
+  return { tmp, exited, ready, opening, stderr: () => err, stdout: () => out, interrupt: (signal = 'SIGINT') => c.kill(signal) };
 }
 
 const left = (tmp: string) => readdirSync(tmp).filter((d) => d.startsWith('weft-scratch-test-'));
@@ -56,6 +60,27 @@ describe('bench/scratch (the benches’ temporary directory)', () => {
     c.interrupt();
     expect(await c.exited).toBe(130);
     expect(c.stderr()).not.toMatch(/ENOTEMPTY|Error/);
+    expect(left(c.tmp)).toEqual([]);
+  }, 60_000);
+
+  // Regression: SIGTERM (a kill, a CI job's timeout) killed a bench at once and left its directory.
+  it('on SIGTERM does the same and exits 143', async () => {
+    const c = child('loop');
+    await c.ready;
+    c.interrupt('SIGTERM');
+    expect(await c.exited).toBe(143);
+    expect(c.stderr()).toContain('terminated: stopping after the current statement');
+    expect(left(c.tmp)).toEqual([]);
+  }, 60_000);
+
+  // Regression: a Ctrl-C while the store opened (its migrations take seconds) was seen only at the bench's first loop,
+  // after its set-up (bench:analyze generated a day of spans first: 10–15 s on a loaded machine).
+  it('on Ctrl-C while the store opens stops before the set-up', async () => {
+    const c = child('opening');
+    await c.opening;
+    c.interrupt();
+    expect(await c.exited).toBe(130);
+    expect(c.stdout()).not.toContain('set up');
     expect(left(c.tmp)).toEqual([]);
   }, 60_000);
 
