@@ -21,17 +21,25 @@ export interface AuditEntry {
   detail: string;
   /** The previous row's hash ('' for seq 1). */
   prevHash: string;
+  /**
+   * 16 random hex digits drawn by the appender (migration 100), so that two processes appending the same action in the
+   * same millisecond write two different rows; '' (or absent, in a copy made before 100) for rows stored before.
+   */
+  nonce?: string;
   /** sha256 (hex) of the canonical row, see canonicalRow. */
   hash: string;
 }
 
 /**
  * The text hashed for a row: a JSON array of every column but `hash`, in table order
- * (`[seq, at, actor, role, action, subject, detail, prev_hash]`); JSON escaping makes the
- * fields unambiguous whatever they contain.
+ * (`[seq, at, actor, role, action, subject, detail, prev_hash, nonce]`, without the nonce when it is empty: the rows
+ * stored before it existed, migration 100, keep their hash); JSON escaping makes the fields unambiguous whatever they
+ * contain.
  */
 export function canonicalRow(e: Omit<AuditEntry, 'hash'>): string {
-  return JSON.stringify([e.seq, e.at, e.actor, e.role, e.action, e.subject, e.detail, e.prevHash]);
+  const fields: unknown[] = [e.seq, e.at, e.actor, e.role, e.action, e.subject, e.detail, e.prevHash];
+  if (e.nonce) fields.push(e.nonce);
+  return JSON.stringify(fields);
 }
 
 export const rowHash = (e: Omit<AuditEntry, 'hash'>): string => createHash('sha256').update(canonicalRow(e)).digest('hex');

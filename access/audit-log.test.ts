@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../clickhouse/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
+import { rowHash } from './audit-chain.ts';
 import { createAuditLog, systemActor } from './audit-log.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-audit-log-'));
@@ -77,6 +78,55 @@ describe('audit log with several appending processes', () => {
     const all = await api.list();
     expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
     expect(await api.verify()).toMatchObject({ ok: true, rows: 14, problems: [] });
+  });
+
+  // Regression: two processes appending the same action by the same actor in the same millisecond wrote the same bytes
+  // under the same claim token: the engine kept one row, both appenders found their hash at the seq, and one action was
+  // not recorded. Siblings: the same with an identical detail, and three appenders.
+  it('records both when two processes append the same action in the same millisecond', async () => {
+    await store.client.command({ query: 'TRUNCATE TABLE weft_audit_log' });
+    const at = new Date('2026-12-03T07:30:00.123Z');
+    const slow = slowInserts(store);
+    const api = createAuditLog(store, { now: () => at });
+    const other = createAuditLog(slow.store, { now: () => at });
+    const late = other.append(systemActor, 'report.create', 'weekly', { format: 'pdf' });
+    await slow.waiting;
+    const first = await api.append(systemActor, 'report.create', 'weekly', { format: 'pdf' });
+    slow.release();
+    const second = await late;
+    expect([first.seq, second.seq]).toEqual([1, 2]);
+    expect(first.nonce).not.toBe(second.nonce);
+    const rows = await api.list();
+    expect(rows.map((r) => [r.seq, r.at, r.action, r.subject, r.detail])).toEqual([
+      [1, at.toISOString(), 'report.create', 'weekly', '{"format":"pdf"}'],
+      [2, at.toISOString(), 'report.create', 'weekly', '{"format":"pdf"}'],
+    ]);
+    expect(await api.verify()).toMatchObject({ ok: true, rows: 2, problems: [] });
+
+    const same = Array.from({ length: 3 }, () => createAuditLog(store, { now: () => at }));
+    await Promise.all(same.map((log) => log.append(systemActor, 'catalog.reload', 'catalog')));
+    expect((await api.list()).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(await api.verify()).toMatchObject({ ok: true, rows: 5, problems: [] });
+  });
+
+  // Rows stored before the nonce existed (migration 100) keep their hash, and a chain mixing them with new rows verifies.
+  it('verifies rows stored without a nonce beside rows with one', async () => {
+    await store.client.command({ query: 'TRUNCATE TABLE weft_audit_log' });
+    const log = createAuditLog(store);
+    const old = await log.append(systemActor, 'report.create', 'before');
+    await store.client.command({ query: "ALTER TABLE weft_audit_log UPDATE nonce = '' WHERE seq = 1 SETTINGS mutations_sync = 2" });
+    const { hash: _hash, ...rest } = old;
+    await store.client.command({
+      query: 'ALTER TABLE weft_audit_log UPDATE hash = {h:String} WHERE seq = 1 SETTINGS mutations_sync = 2',
+      query_params: { h: rowHash({ ...rest, nonce: '' }) },
+    });
+    await log.append(systemActor, 'report.create', 'after');
+    const rows = await log.list();
+    expect(rows.map((r) => [r.seq, r.nonce === '' ? 'none' : 'drawn'])).toEqual([
+      [1, 'none'],
+      [2, 'drawn'],
+    ]);
+    expect(await log.verify()).toMatchObject({ ok: true, rows: 2, problems: [] });
   });
 
   // The claims of removed rows stay spent: a log whose last row was deleted took its seq again, and the deletion went

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Store } from '../clickhouse/index.ts';
 import { claimSettings, fromChTime, settingsClause, toChTime } from '../clickhouse/index.ts';
 import type { Logger } from '../core/log/logger.ts';
@@ -47,6 +48,7 @@ interface Row {
   subject: string;
   detail: string;
   prev_hash: string;
+  nonce: string;
   hash: string;
 }
 
@@ -59,10 +61,11 @@ const toEntry = (r: Row): AuditEntry => ({
   subject: r.subject,
   detail: r.detail,
   prevHash: r.prev_hash,
+  nonce: r.nonce,
   hash: r.hash,
 });
 
-const COLUMNS = 'seq, toString(at) AS at, actor, role, action, subject, detail, prev_hash, hash';
+const COLUMNS = 'seq, toString(at) AS at, actor, role, action, subject, detail, prev_hash, nonce, hash';
 
 /** The insert deduplication token of the row that takes seq `seq` of the audit log. */
 export const auditClaimToken = (seq: number) => `weft-audit-${seq}`;
@@ -111,9 +114,9 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
   const claim = async (entry: AuditEntry) => {
     const settings = settingsClause(claimSettings(auditClaimToken(entry.seq)));
     await store.client.command({
-      query: `INSERT INTO weft_audit_log (seq, at, actor, role, action, subject, detail, prev_hash, hash)${settings}
+      query: `INSERT INTO weft_audit_log (seq, at, actor, role, action, subject, detail, prev_hash, nonce, hash)${settings}
         SELECT {seq:UInt64}, toDateTime64({at:String}, 3, 'UTC'), {actor:String}, {role:String}, {action:String}, {subject:String},
-          {detail:String}, {prevHash:String}, {hash:String}`,
+          {detail:String}, {prevHash:String}, {nonce:String}, {hash:String}`,
       query_params: { ...entry, at: toChTime(new Date(entry.at)) },
     });
   };
@@ -138,6 +141,10 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
   return {
     append(actor, action, subject, detail = {}) {
       const run = queue.then(async () => {
+        // This append's own: two processes appending the same action in the same millisecond write different rows. Without
+        // it the rows were the same bytes under the same claim token: the engine kept one, both appenders read their hash
+        // back, and one action was not recorded.
+        const nonce = randomBytes(8).toString('hex');
         /** The lowest seq to claim: past one whose claim was spent by a row no longer there (see below). */
         let from = 0;
         for (let attempt = 1; ; attempt++) {
@@ -153,6 +160,7 @@ export function createAuditLog(store: Store, options: { logger?: Logger; now?: (
             subject,
             detail: JSON.stringify(detail),
             prevHash: prev.hash,
+            nonce,
           };
           const entry: AuditEntry = { ...base, hash: rowHash(base) };
           await claim(entry);

@@ -27,5 +27,6 @@ export const AuditEntrySchema = Type.Object({
   subject: Str,
   detail: Type.String({ description: 'JSON text, exactly as stored (hashed)' }),
   prevHash: Str,
+  nonce: Type.Optional(Type.String({ description: "the appender's random value, hashed with the row ('' or absent for rows stored before it existed)" })),
   hash: Str,
 });
