@@ -75,6 +75,38 @@ describe('buildConfig', () => {
     expect(cfg(['--window', '36500d', '--late-arrival', '30d']).analyzer).toMatchObject({ windowMs: 36_500 * 86_400_000, lateMs: 30 * 86_400_000 });
   });
 
+  // Regression: a value past 2^53 − 1 given to a setting with a smaller bound of its own was refused as "must be at most
+  // 9007199254740991": `--retention-raw-days 99999999999999999999`, a port, WEFT_MAX_ANY_VALUE_DEPTH and the timer
+  // delays were told a bound that is not theirs (10000 days, 65535, 256, 2147483647 ms), and a longer value was told
+  // more and more about a limit it would still exceed.
+  it("names a setting's own bound, not 2^53 − 1, however many digits it is given", () => {
+    const huge = ['99999999999999999999', '9007199254740992', '9'.repeat(400)];
+    const shown = (v: string) => (v.length > 100 ? `${v.slice(0, 100)}…` : v);
+    for (const v of huge) {
+      for (const name of ['--retention-raw-days', '--retention-rollup-days', '--retention-record-days'])
+        expect(() => cfg([name, v]), `${name} ${v}`).toThrow(
+          `${name} must be at most 10000 days (27 years): a longer one ends past the engine's last date, 2106-02-07, and would delete rows as they are stored; got "${shown(v)}".`,
+        );
+      expect(() => cfg([], { WEFT_RETENTION_RAW_DAYS: v })).toThrow(/^WEFT_RETENTION_RAW_DAYS must be at most 10000 days/);
+      for (const [argv, env, name] of [
+        [['--port', v], {}, '--port'],
+        [['--otlp-port', v], {}, '--otlp-port'],
+        [[], { WEFT_PORT: v }, 'WEFT_PORT'],
+        [[], { WEFT_OTLP_PORT: v }, 'WEFT_OTLP_PORT'],
+      ] as const)
+        expect(() => cfg([...argv], { ...env }), `${name} ${v}`).toThrow(`${name} must be a port number (0-65535), got "${shown(v)}".`);
+      expect(() => cfg([], { WEFT_MAX_ANY_VALUE_DEPTH: v })).toThrow(/^WEFT_MAX_ANY_VALUE_DEPTH must be 1 to 256: /);
+      for (const name of ['WEFT_BATCH_MAX_WAIT_MS', 'WEFT_HEADERS_TIMEOUT_MS', 'WEFT_BODY_TIMEOUT_MS', 'WEFT_BODY_MAX_TIMEOUT_MS'])
+        expect(() => cfg([], { [name]: v }), `${name} ${v}`).toThrow(`${name} must be at most 2147483647 ms (24.8 days): a longer delay does not fit`);
+      // A duration set as a timer: its own bound, not the 100 years every duration has.
+      for (const unit of ['ms', 's', 'd'])
+        expect(() => cfg(['--analyze-every', `${v.slice(0, 60)}${unit}`]), unit).toThrow(/^--analyze-every must be at most 2147483647 ms \(24.8 days\)/);
+    }
+    // Settings bounded by 2^53 − 1 alone still say it.
+    expect(() => cfg([], { WEFT_BATCH_ROWS: '99999999999999999999' })).toThrow('WEFT_BATCH_ROWS must be at most 9007199254740991, got "99999999999999999999".');
+    expect(() => cfg(['--report-queue', '99999999999999999999'])).toThrow('--report-queue must be at most 9007199254740991');
+  });
+
   // Regression: sizes that no request fits were taken: WEFT_MAX_BODY_BYTES=0 failed the start with fastify's
   // "'bodyLimit' option must be an integer > 0"; WEFT_MAX_EXPANDED_BYTES=0 answered 413 to every request;
   // WEFT_SPOOL_MAX_BYTES=0 answered 503 "spool is full while storage catches up" to every request, for ever;

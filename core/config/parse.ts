@@ -174,19 +174,34 @@ export function flag(args: ParsedArgs, name: string): string | undefined {
   return v ? v[v.length - 1] : undefined;
 }
 
+/** `"value"` for a message: its first 100 characters, then "…" when it is longer. */
+function quote(value: string | undefined): string {
+  const v = value ?? '';
+  return `"${v.length > 100 ? `${v.slice(0, 100)}…` : v}"`;
+}
+
+/** A setting's own upper bound on a whole number: `max`, and the error that says why (thrown for any larger value). */
+interface IntBound {
+  max: number;
+  error: () => Error;
+}
+
 /**
  * A whole number written in decimal digits (spaces around it allowed), up to 2^53 − 1; unset or empty is `fallback`.
  * `1e3`, `0x10`, `+5`, `5.0` and `1_000` are refused rather than read as JavaScript's `Number` reads them (1000, 16, …),
  * and a value too large to hold exactly is refused rather than rounded. Throws ERR_CONFIG naming `what` (the flag or
- * variable) and quoting the value (its first 100 characters).
+ * variable) and quoting the value (its first 100 characters). With `bound`, any value above `bound.max` — one past
+ * 2^53 − 1 included — throws `bound.error()`, so that the message names the setting's own bound (65535, 10000 days, …)
+ * rather than 2^53 − 1.
  */
-function int(value: string | undefined, what: string, fallback: number): number {
+function int(value: string | undefined, what: string, fallback: number, bound?: IntBound): number {
   if (value === undefined || value === '') return fallback;
   const digits = value.trim();
-  const quoted = value.length > 100 ? `${value.slice(0, 100)}…` : value;
-  if (!/^[0-9]+$/.test(digits)) throw ERR_CONFIG(`${what} must be a whole number, got "${quoted}".`);
+  if (!/^[0-9]+$/.test(digits)) throw ERR_CONFIG(`${what} must be a whole number, got ${quote(value)}.`);
   const n = Number(digits);
-  if (!Number.isSafeInteger(n)) throw ERR_CONFIG(`${what} must be at most ${Number.MAX_SAFE_INTEGER}, got "${quoted}".`);
+  // Digits only: n is a number, Infinity for hundreds of digits, and larger than any bound when past 2^53 − 1.
+  if (bound && n > bound.max) throw bound.error();
+  if (!Number.isSafeInteger(n)) throw ERR_CONFIG(`${what} must be at most ${Number.MAX_SAFE_INTEGER}, got ${quote(value)}.`);
   return n;
 }
 
@@ -199,19 +214,21 @@ export const MAX_RETENTION_DAYS = 10_000;
 
 /** A retention in days (`int`), 1 to MAX_RETENTION_DAYS; else ERR_CONFIG naming `what` and saying why. */
 function retentionDays(value: string | undefined, what: string, fallback: number): number {
-  const n = int(value, what, fallback);
-  if (n < 1) throw ERR_CONFIG(`${what} must be 1 or more: 0 days would delete every row as it is stored, got "${value}".`);
-  if (n > MAX_RETENTION_DAYS)
-    throw ERR_CONFIG(
-      `${what} must be at most ${MAX_RETENTION_DAYS} days (27 years): a longer one ends past the engine's last date, 2106-02-07, and would delete rows as they are stored; got "${value}".`,
-    );
+  const n = int(value, what, fallback, {
+    max: MAX_RETENTION_DAYS,
+    error: () =>
+      ERR_CONFIG(
+        `${what} must be at most ${MAX_RETENTION_DAYS} days (27 years): a longer one ends past the engine's last date, 2106-02-07, and would delete rows as they are stored; got ${quote(value)}.`,
+      ),
+  });
+  if (n < 1) throw ERR_CONFIG(`${what} must be 1 or more: 0 days would delete every row as it is stored, got ${quote(value)}.`);
   return n;
 }
 
 /** `int`, and at least 1: else ERR_CONFIG naming `what` and saying why (`reason`). */
 function atLeastOne(value: string | undefined, what: string, fallback: number, reason: string): number {
   const n = int(value, what, fallback);
-  if (n < 1) throw ERR_CONFIG(`${what} must be 1 or more (${reason}), got "${value}".`);
+  if (n < 1) throw ERR_CONFIG(`${what} must be 1 or more (${reason}), got ${quote(value)}.`);
   return n;
 }
 
@@ -223,15 +240,13 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /** A delay in ms (`int`) that is given to a timer: at most MAX_TIMER_MS, else ERR_CONFIG naming `what` and saying why. */
 function timerMs(value: string | undefined, what: string, fallback: number): number {
-  const n = int(value, what, fallback);
-  if (n > MAX_TIMER_MS) throw timerTooLong(what, value);
-  return n;
+  return int(value, what, fallback, { max: MAX_TIMER_MS, error: () => timerTooLong(what, value) });
 }
 
 /** The error for a delay longer than a timer holds. */
 function timerTooLong(what: string, value: string | undefined): Error {
   return ERR_CONFIG(
-    `${what} must be at most ${MAX_TIMER_MS} ms (24.8 days): a longer delay does not fit Node's timers, which fire it at once, over and over; got "${value}".`,
+    `${what} must be at most ${MAX_TIMER_MS} ms (24.8 days): a longer delay does not fit Node's timers, which fire it at once, over and over; got ${quote(value)}.`,
   );
 }
 
@@ -258,10 +273,9 @@ function onOff(value: string | undefined, what: string, fallback: boolean): bool
   throw ERR_CONFIG(`${what} takes true or false, got "${value.slice(0, 100)}".`);
 }
 
+/** A TCP port (`int`), 0 to 65535 (0: any free port); else ERR_CONFIG naming `what`. */
 function port(value: string | undefined, what: string, fallback: number): number {
-  const n = int(value, what, fallback);
-  if (n > 65535) throw ERR_CONFIG(`${what} must be a port number (0-65535), got "${value}".`);
-  return n;
+  return int(value, what, fallback, { max: 65535, error: () => ERR_CONFIG(`${what} must be a port number (0-65535), got ${quote(value)}.`) });
 }
 
 function list(value: string | undefined): string[] {
@@ -377,11 +391,8 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   const positiveDuration = ([value, what]: [string | undefined, string], fallback: string, reason: string) =>
     parsePositiveDuration(value ?? fallback, what, reason);
   /** A positive duration that sets a timer: at most MAX_TIMER_MS. */
-  const timerDuration = ([value, what]: [string | undefined, string], fallback: string, reason: string) => {
-    const ms = positiveDuration([value, what], fallback, reason);
-    if (ms > MAX_TIMER_MS) throw timerTooLong(what, value);
-    return ms;
-  };
+  const timerDuration = ([value, what]: [string | undefined, string], fallback: string, reason: string) =>
+    parsePositiveDuration(value ?? fallback, what, reason, { maxMs: MAX_TIMER_MS, error: () => timerTooLong(what, value) });
   /** Where a setting came from, for a message: the flag, the variable, or the flag's default. */
   const setBy = (name: string, variable: string) => {
     const [value, what] = from(name, variable);
@@ -601,7 +612,7 @@ function collectorSizes(env: Record<string, string | undefined>): { maxBodyBytes
   const peer = env.WEFT_PEER_INFLIGHT_BYTES;
   if (peer !== undefined && peer !== '' && int(peer, 'WEFT_PEER_INFLIGHT_BYTES', 0) < maxBodyBytes)
     throw ERR_CONFIG(
-      `WEFT_PEER_INFLIGHT_BYTES must be at least the body limit (WEFT_MAX_BODY_BYTES, ${maxBodyBytes}): a peer that may hold less than one body gets 429 for a large request for ever; got "${peer}".`,
+      `WEFT_PEER_INFLIGHT_BYTES must be at least the body limit (WEFT_MAX_BODY_BYTES, ${maxBodyBytes}): a peer that may hold less than one body gets 429 for a large request for ever; got ${quote(peer)}.`,
     );
   return { maxBodyBytes, spoolMaxBytes };
 }
@@ -622,8 +633,18 @@ function collectorLimits(env: Record<string, string | undefined>): Partial<Colle
   ];
   // Deadlines set timers (the body's) or add up to Node's request timeout (the headers'): each fits a timer.
   const timers = new Set<keyof CollectorLimits>(['headersTimeoutMs', 'bodyTimeoutMs', 'bodyMaxTimeoutMs']);
+  const depthError = () =>
+    ERR_CONFIG(
+      `WEFT_MAX_ANY_VALUE_DEPTH must be 1 to ${MAX_ANY_VALUE_DEPTH}: 0 refuses every array attribute (the OpenTelemetry SDKs send process.command_args as one) and a deeper nesting overflowed the decoder's stack (500 instead of 400); got ${quote(env.WEFT_MAX_ANY_VALUE_DEPTH)}.`,
+    );
+  const read = (key: keyof CollectorLimits, name: string): number =>
+    timers.has(key)
+      ? timerMs(env[name], name, 0)
+      : key === 'maxAnyValueDepth'
+        ? int(env[name], name, 0, { max: MAX_ANY_VALUE_DEPTH, error: depthError })
+        : int(env[name], name, 0);
   const out: Partial<CollectorLimits> = {};
-  for (const [key, name] of names) if (env[name] !== undefined && env[name] !== '') out[key] = (timers.has(key) ? timerMs : int)(env[name], name, 0);
+  for (const [key, name] of names) if (env[name] !== undefined && env[name] !== '') out[key] = read(key, name);
   for (const [key, name] of [
     ['attributeCountLimit', 'WEFT_ATTRIBUTE_COUNT_LIMIT'],
     ['attributeValueLengthLimit', 'WEFT_ATTRIBUTE_VALUE_LENGTH_LIMIT'],
@@ -632,10 +653,6 @@ function collectorLimits(env: Record<string, string | undefined>): Partial<Colle
       throw ERR_CONFIG(
         `${name} must be 1 or more: 0 drops (or empties) every attribute, service.name and the URLs, queries and hosts included, so every span is stored as unknown_service and touches no system; got "0".`,
       );
-  const depth = out.maxAnyValueDepth;
-  if (depth !== undefined && (depth < 1 || depth > MAX_ANY_VALUE_DEPTH))
-    throw ERR_CONFIG(
-      `WEFT_MAX_ANY_VALUE_DEPTH must be 1 to ${MAX_ANY_VALUE_DEPTH}: 0 refuses every array attribute (the OpenTelemetry SDKs send process.command_args as one) and a deeper nesting overflowed the decoder's stack (500 instead of 400); got "${env.WEFT_MAX_ANY_VALUE_DEPTH}".`,
-    );
+  if (out.maxAnyValueDepth === 0) throw depthError();
   return out;
 }

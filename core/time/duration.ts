@@ -8,11 +8,22 @@ export const MAX_DURATION_MS = 100 * 365 * 86_400_000;
 const MAX_DURATION_TEXT = 64;
 
 /**
+ * A setting's own upper bound on a duration, below MAX_DURATION_MS: `maxMs` (ms), and the error that says it, thrown
+ * for any longer duration — an overflowing one ("99999999999999999999d") included, so that the message names the
+ * setting's bound rather than the 100 years every duration has.
+ */
+export interface DurationBound {
+  maxMs: number;
+  error: () => Error;
+}
+
+/**
  * "500ms", "30s", "5m", "2h", "7d", "1w", or compound "1h30m" → milliseconds. Throws ERR_CONFIG
  * (400) with a message naming the value when it is not a duration, or longer than MAX_DURATION_MS
- * (so that an overflowing "99999999999999999999999d" never becomes an invalid date further on).
+ * (so that an overflowing "99999999999999999999999d" never becomes an invalid date further on);
+ * with `bound`, `bound.error()` for a duration longer than `bound.maxMs`.
  */
-export function parseDuration(text: string, what = 'duration'): number {
+export function parseDuration(text: string, what = 'duration', bound?: DurationBound): number {
   const s = String(text).trim();
   const shown = s.length > 40 ? `${s.slice(0, 40)}…` : s;
   if (s.length > MAX_DURATION_TEXT) throw ERR_CONFIG(`${what} must be a duration like 30s, 5m, 2h or 7d, got a ${s.length}-character text "${shown}".`);
@@ -27,6 +38,8 @@ export function parseDuration(text: string, what = 'duration'): number {
   if (s.length === 0 || matched !== s.length) {
     throw ERR_CONFIG(`${what} must be a duration like 30s, 5m, 2h or 7d, got "${shown}".`);
   }
+  // NaN never: every number matched is digits. Infinity (an overflow) is longer than any bound.
+  if (bound && total > bound.maxMs) throw bound.error();
   if (!Number.isFinite(total) || total > MAX_DURATION_MS) {
     throw ERR_CONFIG(`${what} is longer than the longest duration Weft accepts (100 years), got "${shown}".`);
   }
@@ -36,10 +49,10 @@ export function parseDuration(text: string, what = 'duration'): number {
 /**
  * parseDuration for a length of time that must pass: a window, a period, an interval. "0s" (or "0m", "0ms") is
  * refused with ERR_CONFIG naming `what` and the reason: a window of no time holds nothing, an interval of none is a
- * loop that never rests.
+ * loop that never rests. `bound` as for parseDuration.
  */
-export function parsePositiveDuration(text: string, what = 'duration', reason = 'no time at all is not a window'): number {
-  const ms = parseDuration(text, what);
+export function parsePositiveDuration(text: string, what = 'duration', reason = 'no time at all is not a window', bound?: DurationBound): number {
+  const ms = parseDuration(text, what, bound);
   if (ms <= 0) throw ERR_CONFIG(`${what} must be longer than 0 (${reason}), got "${String(text).trim()}".`);
   return ms;
 }
