@@ -114,16 +114,36 @@ describe('buildConfig', () => {
   it('refuses collector sizes that no request (or no large request) could ever fit', () => {
     expect(() => cfg([], { WEFT_MAX_BODY_BYTES: '0' })).toThrow('WEFT_MAX_BODY_BYTES must be 1 or more (a body limit of 0 takes no request), got "0".');
     expect(() => cfg([], { WEFT_MAX_EXPANDED_BYTES: '0' })).toThrow(/^WEFT_MAX_EXPANDED_BYTES must be 1 or more/);
-    expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: '0' })).toThrow(
-      'WEFT_SPOOL_MAX_BYTES must be at least the rows one request may expand to (WEFT_MAX_EXPANDED_BYTES, 83886080): a smaller spool answers 503 to such a request for ever, even when empty; got "0".',
-    );
-    expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: '1000', WEFT_MAX_EXPANDED_BYTES: '1001' })).toThrow(/WEFT_MAX_EXPANDED_BYTES, 1001/);
-    expect(() => cfg([], { WEFT_PEER_INFLIGHT_BYTES: '1' })).toThrow(
-      'WEFT_PEER_INFLIGHT_BYTES must be at least the body limit (WEFT_MAX_BODY_BYTES, 20971520): a peer that may hold less than one body gets 429 for a large request for ever; got "1".',
-    );
+    expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: '0' })).toThrow(/^The spool \(WEFT_SPOOL_MAX_BYTES, 0 bytes\) must hold at least the rows one request/);
+    expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: '1000', WEFT_MAX_EXPANDED_BYTES: '1001' })).toThrow(/WEFT_MAX_EXPANDED_BYTES, 1001 bytes/);
+    expect(() => cfg([], { WEFT_PEER_INFLIGHT_BYTES: '1' })).toThrow(/^WEFT_PEER_INFLIGHT_BYTES must be at least the body limit/);
     // Small but consistent sizes work, and stay accepted.
     const c = cfg([], { WEFT_MAX_BODY_BYTES: '1', WEFT_MAX_EXPANDED_BYTES: '1000', WEFT_SPOOL_MAX_BYTES: '1000', WEFT_PEER_INFLIGHT_BYTES: '1' });
     expect([c.collector.maxBodyBytes, c.collector.spoolMaxBytes, c.collector.limits]).toEqual([1, 1000, { maxExpandedBytes: 1000, peerInflightBytes: 1 }]);
+  });
+
+  // Regression: WEFT_SPOOL_MAX_BYTES=1000 was refused as smaller than "WEFT_MAX_EXPANDED_BYTES, 83886080", a variable the
+  // user never set (83886080 is its default: 4 × the body limit); WEFT_MAX_BODY_BYTES=209715200 alone was refused as
+  // WEFT_SPOOL_MAX_BYTES … got "undefined", and the peer share named the body limit's default as if it were set.
+  it('says which setting each size of a collector refusal comes from, and which of them are defaults', () => {
+    expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: '1000' })).toThrow(
+      'The spool (WEFT_SPOOL_MAX_BYTES, 1000 bytes) must hold at least the rows one request may expand to (83886080 bytes, the default of WEFT_MAX_EXPANDED_BYTES, which is not set: 4 × the body limit (20971520 bytes, the default of WEFT_MAX_BODY_BYTES, which is not set), at least 16 MiB): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES, or set WEFT_MAX_EXPANDED_BYTES to at most 1000.',
+    );
+    expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: '1000', WEFT_MAX_EXPANDED_BYTES: '1001' })).toThrow(
+      'The spool (WEFT_SPOOL_MAX_BYTES, 1000 bytes) must hold at least the rows one request may expand to (WEFT_MAX_EXPANDED_BYTES, 1001 bytes): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES, or set WEFT_MAX_EXPANDED_BYTES to at most 1000.',
+    );
+    expect(() => cfg([], { WEFT_MAX_BODY_BYTES: '209715200' })).toThrow(
+      'The spool (536870912 bytes, the default of WEFT_SPOOL_MAX_BYTES, which is not set) must hold at least the rows one request may expand to (838860800 bytes, the default of WEFT_MAX_EXPANDED_BYTES, which is not set: 4 × the body limit (WEFT_MAX_BODY_BYTES, 209715200 bytes), at least 16 MiB): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES, or set WEFT_MAX_EXPANDED_BYTES to at most 536870912 (or WEFT_MAX_BODY_BYTES to at most 134217728).',
+    );
+    expect(() => cfg([], { WEFT_PEER_INFLIGHT_BYTES: '1' })).toThrow(
+      'WEFT_PEER_INFLIGHT_BYTES must be at least the body limit (20971520 bytes, the default of WEFT_MAX_BODY_BYTES, which is not set): a peer that may hold less than one body gets 429 for a large request for ever; got "1".',
+    );
+    expect(() => cfg([], { WEFT_PEER_INFLIGHT_BYTES: '1', WEFT_MAX_BODY_BYTES: '2' })).toThrow(
+      'WEFT_PEER_INFLIGHT_BYTES must be at least the body limit (WEFT_MAX_BODY_BYTES, 2 bytes): ',
+    );
+    // What each message says to set is taken.
+    expect(cfg([], { WEFT_SPOOL_MAX_BYTES: '1000', WEFT_MAX_EXPANDED_BYTES: '1000' }).collector.spoolMaxBytes).toBe(1000);
+    expect(cfg([], { WEFT_MAX_BODY_BYTES: '134217728' }).collector.spoolMaxBytes).toBe(536870912);
   });
 
   // Regression: a limit of 0 was taken, and every span was stored as unknown_service with no attributes and no system.

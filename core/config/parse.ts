@@ -596,6 +596,9 @@ export function unknownWeftVariables(env: Record<string, string | undefined>): s
  * integer > 0"; an expansion budget of 0 answered 413 to every request; a spool smaller than one request's rows 503
  * "while storage catches up" to it for ever; a peer share smaller than one body 429 "retry" to it for ever.
  */
+/** WEFT_SPOOL_MAX_BYTES when it is not set: 512 MiB. */
+const SPOOL_MAX_BYTES_DEFAULT = 512 * 1024 * 1024;
+
 function collectorSizes(env: Record<string, string | undefined>): { maxBodyBytes: number; spoolMaxBytes: number } {
   const maxBodyBytes = atLeastOne(env.WEFT_MAX_BODY_BYTES, 'WEFT_MAX_BODY_BYTES', 20 * 1024 * 1024, 'a body limit of 0 takes no request');
   const expanded = atLeastOne(
@@ -604,15 +607,20 @@ function collectorSizes(env: Record<string, string | undefined>): { maxBodyBytes
     defaultMaxExpandedBytes(maxBodyBytes),
     'a budget of 0 bytes of rows refuses every request with 413',
   );
-  const spoolMaxBytes = int(env.WEFT_SPOOL_MAX_BYTES, 'WEFT_SPOOL_MAX_BYTES', 512 * 1024 * 1024);
+  const spoolMaxBytes = int(env.WEFT_SPOOL_MAX_BYTES, 'WEFT_SPOOL_MAX_BYTES', SPOOL_MAX_BYTES_DEFAULT);
+  const given = (name: string) => env[name] !== undefined && env[name] !== '';
+  /** A size for a message: the variable and its value when it is set, else the value and that it is the variable's default. */
+  const size = (name: string, bytes: number, defaultIs = '') =>
+    given(name) ? `${name}, ${bytes} bytes` : `${bytes} bytes, the default of ${name}, which is not set${defaultIs}`;
+  const bodyLimit = size('WEFT_MAX_BODY_BYTES', maxBodyBytes);
   if (spoolMaxBytes < expanded)
     throw ERR_CONFIG(
-      `WEFT_SPOOL_MAX_BYTES must be at least the rows one request may expand to (WEFT_MAX_EXPANDED_BYTES, ${expanded}): a smaller spool answers 503 to such a request for ever, even when empty; got "${env.WEFT_SPOOL_MAX_BYTES}".`,
+      `The spool (${size('WEFT_SPOOL_MAX_BYTES', spoolMaxBytes)}) must hold at least the rows one request may expand to (${size('WEFT_MAX_EXPANDED_BYTES', expanded, `: 4 × the body limit (${bodyLimit}), at least 16 MiB`)}): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES, or set WEFT_MAX_EXPANDED_BYTES to at most ${spoolMaxBytes}${given('WEFT_MAX_EXPANDED_BYTES') || spoolMaxBytes < defaultMaxExpandedBytes(0) ? '' : ` (or WEFT_MAX_BODY_BYTES to at most ${Math.floor(spoolMaxBytes / 4)})`}.`,
     );
   const peer = env.WEFT_PEER_INFLIGHT_BYTES;
   if (peer !== undefined && peer !== '' && int(peer, 'WEFT_PEER_INFLIGHT_BYTES', 0) < maxBodyBytes)
     throw ERR_CONFIG(
-      `WEFT_PEER_INFLIGHT_BYTES must be at least the body limit (WEFT_MAX_BODY_BYTES, ${maxBodyBytes}): a peer that may hold less than one body gets 429 for a large request for ever; got ${quote(peer)}.`,
+      `WEFT_PEER_INFLIGHT_BYTES must be at least the body limit (${bodyLimit}): a peer that may hold less than one body gets 429 for a large request for ever; got ${quote(peer)}.`,
     );
   return { maxBodyBytes, spoolMaxBytes };
 }
