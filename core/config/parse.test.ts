@@ -107,6 +107,30 @@ describe('buildConfig', () => {
     expect(() => cfg(['--report-queue', '99999999999999999999'])).toThrow('--report-queue must be at most 9007199254740991');
   });
 
+  // Regression: `--analyze-every 1ms` (or 0.0001ms) was taken, and the analysis (a pairing run and every detector, hundreds
+  // of ms) ran back to back, holding a core; `--late-arrival 0.5ms` and `--run-gap 1.5ms` were taken, and every pairing
+  // run failed with "Cannot parse input" (the store records both windows in whole ms), flows never paired.
+  it('takes --analyze-every of 1s or more, and the analyzer windows in whole milliseconds', () => {
+    for (const v of ['0.0001ms', '1ms', '999ms', '0.5s'])
+      expect(() => cfg(['--analyze-every', v]), v).toThrow(
+        `--analyze-every must be 1s or more: an analysis takes hundreds of milliseconds, so a shorter interval runs them back to back; got "${v}". Write 1s or more (the default is 30s).`,
+      );
+    expect(() => cfg([], { WEFT_ANALYZE_EVERY: '100ms' })).toThrow(/^WEFT_ANALYZE_EVERY must be 1s or more: /);
+    expect(() => cfg(['--demo', '--analyze-every', '10ms'])).toThrow(/^--analyze-every must be 1s or more/);
+    expect(cfg(['--analyze-every', '1s']).analyzer.intervalMs).toBe(1000);
+    expect(cfg(['--analyze-every', '2s']).analyzer.intervalMs).toBe(2000);
+
+    expect(() => cfg(['--late-arrival', '0.5ms'])).toThrow('--late-arrival must be a whole number of milliseconds, got "0.5ms" (0.5 ms): write 0ms or 1ms.');
+    expect(() => cfg(['--run-gap', '1.5ms'])).toThrow('--run-gap must be a whole number of milliseconds, got "1.5ms" (1.5 ms): write 1ms or 2ms.');
+    expect(() => cfg([], { WEFT_RUN_GAP: '0.0001s' })).toThrow(
+      'WEFT_RUN_GAP must be a whole number of milliseconds, got "0.0001s" (0.1 ms): write 0ms or 1ms.',
+    );
+    expect(() => cfg(['--window', '0.0001ms'])).toThrow('--window must be a whole number of milliseconds, got "0.0001ms" (0.0001 ms): write 1ms.');
+    expect(() => cfg([], { WEFT_LATE_ARRIVAL: '1.0005s' })).toThrow(/^WEFT_LATE_ARRIVAL must be a whole number of milliseconds, got "1.0005s"/);
+    // A late-arrival window or a run gap of 0 pairs at once, or joins no separate traces into a run: both are kept.
+    expect(cfg(['--late-arrival', '0s', '--run-gap', '0ms', '--window', '1.5s']).analyzer).toMatchObject({ lateMs: 0, runGapMs: 0, windowMs: 1500 });
+  });
+
   // Regression: sizes that no request fits were taken: WEFT_MAX_BODY_BYTES=0 failed the start with fastify's
   // "'bodyLimit' option must be an integer > 0"; WEFT_MAX_EXPANDED_BYTES=0 answered 413 to every request;
   // WEFT_SPOOL_MAX_BYTES=0 answered 503 "spool is full while storage catches up" to every request, for ever;

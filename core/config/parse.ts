@@ -238,6 +238,13 @@ function atLeastOne(value: string | undefined, what: string, fallback: number, r
  */
 export const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * The shortest `--analyze-every` (ms): an analysis (a pairing run and every detector over the window) takes hundreds of
+ * ms even on a small estate (docs/scaling.md: a pairing run alone ~240 ms), and the next one is set when the last ends,
+ * so `--analyze-every 1ms` ran them back to back, holding a core. The demo and tests use 2 s at the least.
+ */
+export const MIN_ANALYZE_EVERY_MS = 1000;
+
 /** A delay in ms (`int`) that is given to a timer: at most MAX_TIMER_MS, else ERR_CONFIG naming `what` and saying why. */
 function timerMs(value: string | undefined, what: string, fallback: number): number {
   return int(value, what, fallback, { max: MAX_TIMER_MS, error: () => timerTooLong(what, value) });
@@ -393,6 +400,24 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   /** A positive duration that sets a timer: at most MAX_TIMER_MS. */
   const timerDuration = ([value, what]: [string | undefined, string], fallback: string, reason: string) =>
     parsePositiveDuration(value ?? fallback, what, reason, { maxMs: MAX_TIMER_MS, error: () => timerTooLong(what, value) });
+  /**
+   * A duration kept in whole ms (the store records the pairing windows as UInt64: `--late-arrival 0.5ms` failed every
+   * pairing run with "Cannot parse input"); else ERR_CONFIG naming `what`, the value and the nearest ones to write.
+   */
+  const wholeMs = (ms: number, [value, what]: [string | undefined, string], least = 0) => {
+    if (Number.isInteger(ms)) return ms;
+    const near = [Math.max(least, Math.floor(ms)), Math.ceil(ms)].filter((n, i, all) => all.indexOf(n) === i).map((n) => `${n}ms`);
+    throw ERR_CONFIG(`${what} must be a whole number of milliseconds, got ${quote(value)} (${ms} ms): write ${near.join(' or ')}.`);
+  };
+  /** `--analyze-every`: a timer's delay, at least MIN_ANALYZE_EVERY_MS. */
+  const analyzeEvery = (given: [string | undefined, string], fallback: string) => {
+    const ms = timerDuration(given, fallback, 'an analysis every 0 s never rests');
+    if (ms < MIN_ANALYZE_EVERY_MS)
+      throw ERR_CONFIG(
+        `${given[1]} must be 1s or more: an analysis takes hundreds of milliseconds, so a shorter interval runs them back to back; got ${quote(given[0])}. Write 1s or more (the default is 30s).`,
+      );
+    return ms;
+  };
   /** Where a setting came from, for a message: the flag, the variable, or the flag's default. */
   const setBy = (name: string, variable: string) => {
     const [value, what] = from(name, variable);
@@ -489,11 +514,14 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     access: { tokens, publicNames },
     catalogFiles,
     analyzer: {
-      intervalMs: timerDuration(from('analyze-every', 'WEFT_ANALYZE_EVERY'), demoEnabled ? '10s' : '30s', 'an analysis every 0 s never rests'),
-      windowMs: positiveDuration(from('window', 'WEFT_WINDOW'), '24h', 'a window of no time holds no flows'),
+      intervalMs: analyzeEvery(from('analyze-every', 'WEFT_ANALYZE_EVERY'), demoEnabled ? '10s' : '30s'),
+      windowMs: wholeMs(positiveDuration(from('window', 'WEFT_WINDOW'), '24h', 'a window of no time holds no flows'), from('window', 'WEFT_WINDOW'), 1),
       // The demo's traces last a second or two: it seals them sooner, so its faults show within two minutes.
-      lateMs: duration(from('late-arrival', 'WEFT_LATE_ARRIVAL'), demoEnabled ? '10s' : DEFAULT_LATE_ARRIVAL),
-      runGapMs: duration(from('run-gap', 'WEFT_RUN_GAP'), DEFAULT_RUN_GAP),
+      lateMs: wholeMs(
+        duration(from('late-arrival', 'WEFT_LATE_ARRIVAL'), demoEnabled ? '10s' : DEFAULT_LATE_ARRIVAL),
+        from('late-arrival', 'WEFT_LATE_ARRIVAL'),
+      ),
+      runGapMs: wholeMs(duration(from('run-gap', 'WEFT_RUN_GAP'), DEFAULT_RUN_GAP), from('run-gap', 'WEFT_RUN_GAP')),
     },
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale, propagation: f('no-propagation') !== 'true' },
