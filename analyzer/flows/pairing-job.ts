@@ -1,6 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime, toChTime } from '../../clickhouse/index.ts';
-import { DEFAULT_LATE_ARRIVAL, DEFAULT_RUN_GAP } from '../../core/config/index.ts';
+import { DEFAULT_LATE_ARRIVAL, DEFAULT_RUN_GAP, MAX_LATE_ARRIVAL_MS } from '../../core/config/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 
@@ -34,8 +34,12 @@ export interface PairingState {
 }
 
 const EMPTY = "('', '', '', '', '')";
-/** Traces whose spans arrive further apart than this may be paired as two units (arrival rows are kept two days). */
-const MAX_SCAN_MS = 36 * 3_600_000;
+/**
+ * Traces whose spans arrive further apart than this may be paired as two units (arrival rows are kept two days): the
+ * frontier is never held further back than this before the newest arrival, so it is also the longest late-arrival
+ * window `weft start` takes (a trace waiting longer would be passed by the frontier and never paired).
+ */
+const MAX_SCAN_MS = MAX_LATE_ARRIVAL_MS;
 /** Default gap between a run's reads and its write when an integration loses trace context (ms; `--run-gap`'s). */
 export const DEFAULT_RUN_GAP_MS = parseDuration(DEFAULT_RUN_GAP);
 

@@ -96,6 +96,7 @@ export const startCommand: Command = {
     const fresh = config.store.kind === 'embedded' && !isWeftStore(config.store.path);
     const logger = createLogger(config.logLevel);
     for (const warning of unknownWeftVariables(io.env)) logger.warn(warning);
+    for (const warning of config.warnings ?? []) logger.warn(warning);
     // `npm start -- --catalog mine.yaml` is `weft start --demo --catalog mine.yaml`: the catalog wins, said once.
     if (switchOn(args, 'demo') && !config.demo.enabled && config.catalogFiles.length > 0)
       logger.info('a catalog is given, so Weft watches that estate and the demo does not run (leave the catalog out to run the demo)');

@@ -104,6 +104,8 @@ export type Part = 'collector' | 'probes' | 'analyzer' | 'api';
 export const parts: readonly Part[] = ['collector', 'probes', 'analyzer', 'api'];
 
 export interface WeftConfig {
+  /** What the configuration allows but likely does not mean, one line each: `weft start` logs each as a warning. */
+  warnings?: string[];
   dataDir: string;
   store: StoreConfig;
   retention: RetentionConfig;

@@ -15,6 +15,7 @@ export {
   RESERVED_TOKEN_NAMES,
   DEFAULT_LATE_ARRIVAL,
   DEFAULT_RUN_GAP,
+  MAX_LATE_ARRIVAL_MS,
 } from './parse.ts';
 export { dataDirOf, isWeftStore, notWeftDataProblem } from './data-dir.ts';
 export type { FlagSpec, ParsedArgs } from './parse.ts';

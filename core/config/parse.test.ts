@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConfig, isLoopback, parseArgs, unknownWeftVariables, weftVariables } from './index.ts';
-import { MAX_RETENTION_DAYS, MAX_TIMER_MS } from './parse.ts';
+import { MAX_LATE_ARRIVAL_MS, MAX_RETENTION_DAYS, MAX_TIMER_MS } from './parse.ts';
 
 const cfg = (argv: string[], env: Record<string, string> = {}) => buildConfig(parseArgs(argv), env, '/srv/weft');
 
@@ -71,8 +71,9 @@ describe('buildConfig', () => {
     });
     expect([c.analyzer.intervalMs, c.collector.batchMaxWaitMs]).toEqual([24 * 86_400_000, MAX_TIMER_MS]);
     expect(c.collector.limits).toEqual({ headersTimeoutMs: MAX_TIMER_MS, bodyTimeoutMs: 0, bodyMaxTimeoutMs: MAX_TIMER_MS });
-    // Windows and pairing delays are compared with times, never given to a timer: they stay up to 100 years.
-    expect(cfg(['--window', '36500d', '--late-arrival', '30d']).analyzer).toMatchObject({ windowMs: 36_500 * 86_400_000, lateMs: 30 * 86_400_000 });
+    // A window is compared with times, never given to a timer: it stays up to 100 years (a late-arrival window has its own
+    // bound, 36 hours, below).
+    expect(cfg(['--window', '36500d', '--late-arrival', '36h']).analyzer).toMatchObject({ windowMs: 36_500 * 86_400_000, lateMs: 36 * 3_600_000 });
   });
 
   // Regression: a value past 2^53 − 1 given to a setting with a smaller bound of its own was refused as "must be at most
@@ -129,6 +130,45 @@ describe('buildConfig', () => {
     expect(() => cfg([], { WEFT_LATE_ARRIVAL: '1.0005s' })).toThrow(/^WEFT_LATE_ARRIVAL must be a whole number of milliseconds, got "1.0005s"/);
     // A late-arrival window or a run gap of 0 pairs at once, or joins no separate traces into a run: both are kept.
     expect(cfg(['--late-arrival', '0s', '--run-gap', '0ms', '--window', '1.5s']).analyzer).toMatchObject({ lateMs: 0, runGapMs: 0, windowMs: 1500 });
+  });
+
+  // Regression: `--late-arrival 40d` was taken: a pairing run never holds its frontier further back than 36 hours before
+  // the newest arrival (and arrival rows are kept two days), so a trace without its root span waiting longer than that
+  // was passed by and never paired; a late-arrival window longer than the raw retention (`--retention-raw-days 1
+  // --late-arrival 30h`) had the spans deleted before their traces were paired; and one as long as the findings' window
+  // left every such trace out of it without a word.
+  it('bounds the late-arrival window by what pairing reads back and by the raw retention, and warns when it fills the window', () => {
+    expect(MAX_LATE_ARRIVAL_MS).toBe(36 * 3_600_000);
+    for (const [argv, env, name, got] of [
+      [['--late-arrival', '40d'], {}, '--late-arrival', '40d'],
+      [['--late-arrival', '36h1ms'], {}, '--late-arrival', '36h1ms'],
+      [[], { WEFT_LATE_ARRIVAL: '3d' }, 'WEFT_LATE_ARRIVAL', '3d'],
+      [['--late-arrival', '99999999999999999999d'], {}, '--late-arrival', '99999999999999999999d'],
+    ] as const)
+      expect(() => cfg([...argv], { ...env }), got).toThrow(
+        `${name} must be at most 36h: pairing looks for a trace's spans among those that arrived in the last 36 hours (arrivals are kept two days), so a trace waiting longer is never paired; got "${got}".`,
+      );
+    expect(() => cfg(['--retention-raw-days', '1', '--late-arrival', '30h'])).toThrow(
+      '--late-arrival (30h) is longer than the raw retention (--retention-raw-days, 1 day): spans would be deleted before their traces are paired. Shorten --late-arrival or raise --retention-raw-days.',
+    );
+    expect(() => cfg([], { WEFT_RETENTION_RAW_DAYS: '1', WEFT_LATE_ARRIVAL: '24h1s' })).toThrow(
+      'WEFT_LATE_ARRIVAL (24h1s) is longer than the raw retention (WEFT_RETENTION_RAW_DAYS, 1 day): spans would be deleted before their traces are paired. Shorten WEFT_LATE_ARRIVAL or raise WEFT_RETENTION_RAW_DAYS.',
+    );
+    expect(cfg(['--retention-raw-days', '1', '--late-arrival', '24h']).analyzer.lateMs).toBe(86_400_000);
+    expect(cfg(['--late-arrival', '36h']).analyzer.lateMs).toBe(36 * 3_600_000);
+
+    // As long as the window or longer: started, with a warning saying both values and what to change.
+    expect(cfg(['--window', '1m', '--late-arrival', '2m']).warnings).toEqual([
+      '--late-arrival (2m) is not shorter than --window (1m): a trace whose root span does not arrive is paired only after the window it ran in has passed, so the findings over the window never count it. Shorten --late-arrival or lengthen --window.',
+    ]);
+    expect(cfg(['--window', '2m']).warnings).toEqual([
+      'the default of --late-arrival (2m) is not shorter than --window (2m): a trace whose root span does not arrive is paired only after the window it ran in has passed, so the findings over the window never count it. Shorten the default of --late-arrival or lengthen --window.',
+    ]);
+    expect(cfg([], { WEFT_LATE_ARRIVAL: '30h' }).warnings).toEqual([
+      expect.stringMatching(/^WEFT_LATE_ARRIVAL \(30h\) is not shorter than the default of --window \(24h\)/),
+    ]);
+    expect(cfg([]).warnings).toEqual([]);
+    expect(cfg(['--demo', '--window', '30s']).warnings).toEqual([]);
   });
 
   // Regression: sizes that no request fits were taken: WEFT_MAX_BODY_BYTES=0 failed the start with fastify's

@@ -2,7 +2,7 @@ import { isIPv4 } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
 import { parseAuthority } from '../net/authority.ts';
-import { parseDuration, parsePositiveDuration } from '../time/duration.ts';
+import { parseDuration, parsePositiveDuration, type DurationBound } from '../time/duration.ts';
 import { closestName, didYouMean } from '../text/closest-name.ts';
 import { shown } from '../text/shown.ts';
 import { ENV_PATTERN, envPatterns } from '../catalog/env-refs.ts';
@@ -245,6 +245,16 @@ export const MAX_TIMER_MS = 2_147_483_647;
  */
 export const MIN_ANALYZE_EVERY_MS = 1000;
 
+/** A day in ms. */
+const DAY_MS = 86_400_000;
+
+/**
+ * The longest late-arrival window (ms; 36 hours): a pairing run reads the spans that arrived since its frontier, which it
+ * never holds further back than 36 hours before the newest arrival (analyzer/flows/pairing-job.ts reads this as its
+ * MAX_SCAN_MS), and the arrival rows are kept two days, so a trace that waits longer for late spans is never paired.
+ */
+export const MAX_LATE_ARRIVAL_MS = 36 * 3_600_000;
+
 /** A delay in ms (`int`) that is given to a timer: at most MAX_TIMER_MS, else ERR_CONFIG naming `what` and saying why. */
 function timerMs(value: string | undefined, what: string, fallback: number): number {
   return int(value, what, fallback, { max: MAX_TIMER_MS, error: () => timerTooLong(what, value) });
@@ -394,7 +404,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   };
   /** A duration setting, named in its error as the user gave it (the flag, else the variable). */
   const withDefault = ([value, what]: [string | undefined, string], fallback: string): [string, string] => [value ?? fallback, what];
-  const duration = ([value, what]: [string | undefined, string], fallback: string) => parseDuration(value ?? fallback, what);
+  const duration = ([value, what]: [string | undefined, string], fallback: string, bound?: DurationBound) => parseDuration(value ?? fallback, what, bound);
   const positiveDuration = ([value, what]: [string | undefined, string], fallback: string, reason: string) =>
     parsePositiveDuration(value ?? fallback, what, reason);
   /** A positive duration that sets a timer: at most MAX_TIMER_MS. */
@@ -488,14 +498,57 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
 
   const collector = collectorSizes(env);
 
+  const retention = {
+    rawDays: retentionDays(...from('retention-raw-days', 'WEFT_RETENTION_RAW_DAYS'), 30),
+    rollupDays: retentionDays(...from('retention-rollup-days', 'WEFT_RETENTION_ROLLUP_DAYS'), 400),
+    recordDays: retentionDays(...from('retention-record-days', 'WEFT_RETENTION_RECORD_DAYS'), 730),
+  };
+  // A trace waits for the late-arrival window before it is paired: not longer than pairing looks back.
+  const lateText = from('late-arrival', 'WEFT_LATE_ARRIVAL')[0] ?? (demoEnabled ? '10s' : DEFAULT_LATE_ARRIVAL);
+  const lateBy = setBy('late-arrival', 'WEFT_LATE_ARRIVAL');
+  const lateBound: DurationBound = {
+    maxMs: MAX_LATE_ARRIVAL_MS,
+    error: () =>
+      ERR_CONFIG(
+        `${lateBy} must be at most 36h: pairing looks for a trace's spans among those that arrived in the last 36 hours (arrivals are kept two days), so a trace waiting longer is never paired; got ${quote(lateText)}.`,
+      ),
+  };
+  const analyzer = {
+    intervalMs: analyzeEvery(from('analyze-every', 'WEFT_ANALYZE_EVERY'), demoEnabled ? '10s' : '30s'),
+    windowMs: wholeMs(positiveDuration(from('window', 'WEFT_WINDOW'), '24h', 'a window of no time holds no flows'), from('window', 'WEFT_WINDOW'), 1),
+    // The demo's traces last a second or two: it seals them sooner, so its faults show within two minutes.
+    lateMs: wholeMs(
+      duration(from('late-arrival', 'WEFT_LATE_ARRIVAL'), demoEnabled ? '10s' : DEFAULT_LATE_ARRIVAL, lateBound),
+      from('late-arrival', 'WEFT_LATE_ARRIVAL'),
+    ),
+    runGapMs: wholeMs(duration(from('run-gap', 'WEFT_RUN_GAP'), DEFAULT_RUN_GAP), from('run-gap', 'WEFT_RUN_GAP')),
+  };
+  // A trace waits for the late-arrival window before it is paired: not longer than spans are kept.
+  if (analyzer.lateMs > retention.rawDays * DAY_MS) {
+    const rawBy = setBy('retention-raw-days', 'WEFT_RETENTION_RAW_DAYS');
+    throw ERR_CONFIG(
+      `${lateBy} (${lateText.trim()}) is longer than the raw retention (${rawBy}, ${retention.rawDays} ${retention.rawDays === 1 ? 'day' : 'days'}): spans would be deleted before their traces are paired. Shorten ${lateBy} or raise ${rawBy}.`,
+    );
+  }
+
+  // Longer than the window findings look back over: a trace without its root span (an integration that loses trace
+  // context) is paired only once the window it ran in has passed, so the window's flows and findings never count it.
+  // Pairing still works (a trace whose root arrived is paired 15 s after its last span, and longer look-backs count
+  // every trace): said at start, not refused.
+  const warnings: string[] = [];
+  if (analyzer.lateMs >= analyzer.windowMs) {
+    const windowBy = setBy('window', 'WEFT_WINDOW');
+    const windowText = (from('window', 'WEFT_WINDOW')[0] ?? '24h').trim();
+    warnings.push(
+      `${lateBy} (${lateText.trim()}) is not shorter than ${windowBy} (${windowText}): a trace whose root span does not arrive is paired only after the window it ran in has passed, so the findings over the window never count it. Shorten ${lateBy} or lengthen ${windowBy}.`,
+    );
+  }
+
   return {
+    warnings,
     dataDir,
     store,
-    retention: {
-      rawDays: retentionDays(...from('retention-raw-days', 'WEFT_RETENTION_RAW_DAYS'), 30),
-      rollupDays: retentionDays(...from('retention-rollup-days', 'WEFT_RETENTION_ROLLUP_DAYS'), 400),
-      recordDays: retentionDays(...from('retention-record-days', 'WEFT_RETENTION_RECORD_DAYS'), 730),
-    },
+    retention,
     collector: {
       host: collectorHost,
       port: otlpPort,
@@ -513,16 +566,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
     },
     access: { tokens, publicNames },
     catalogFiles,
-    analyzer: {
-      intervalMs: analyzeEvery(from('analyze-every', 'WEFT_ANALYZE_EVERY'), demoEnabled ? '10s' : '30s'),
-      windowMs: wholeMs(positiveDuration(from('window', 'WEFT_WINDOW'), '24h', 'a window of no time holds no flows'), from('window', 'WEFT_WINDOW'), 1),
-      // The demo's traces last a second or two: it seals them sooner, so its faults show within two minutes.
-      lateMs: wholeMs(
-        duration(from('late-arrival', 'WEFT_LATE_ARRIVAL'), demoEnabled ? '10s' : DEFAULT_LATE_ARRIVAL),
-        from('late-arrival', 'WEFT_LATE_ARRIVAL'),
-      ),
-      runGapMs: wholeMs(duration(from('run-gap', 'WEFT_RUN_GAP'), DEFAULT_RUN_GAP), from('run-gap', 'WEFT_RUN_GAP')),
-    },
+    analyzer,
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
     demo: { enabled: demoEnabled, faults: demoFaults, timeScale: demoTimeScale, propagation: f('no-propagation') !== 'true' },
     alerting: { autoRemediate: f('no-auto-remediation') !== 'true' && onOff(env.WEFT_AUTO_REMEDIATION, 'WEFT_AUTO_REMEDIATION', true) },
