@@ -35,4 +35,36 @@ describe('validateProbeSections', () => {
       { path: 'reconciliations[0].right.columns', message: 'lists 2 columns; the reconciliation compares 0' },
     ]);
   });
+  // Regression: `every: 0s` (or 1ms) was taken, and a probe still running skipped each tick with a warning: a
+  // "tick skipped" line every millisecond; `every: 30d` did not fit a timer, which ran the probe at once, over and over.
+  it('takes an every of 1s to 24.8 days (with its jitter), for probes and reconciliations alike', () => {
+    const probe = (every: string, jitter?: string) =>
+      ({ id: 'c', kind: 'sql', system: 'crm', every, ...(jitter ? { jitter } : {}), dsn: 'env:CRM_DSN', query: 'select 1' }) as ProbeSpec;
+    const rec = (every: string) =>
+      ({
+        id: 'r',
+        key: 'id',
+        columns: ['a'],
+        every,
+        left: { system: 'crm', dsn: 'env:A', table: 't' },
+        right: { system: 'erp', dsn: 'env:B', table: 't' },
+      }) as ReconcileSpec;
+    const problems = (probes: ProbeSpec[], reconciliations: ReconcileSpec[] = []) => validateProbeSections({ ...base, probes, reconciliations });
+    for (const every of ['0s', '1ms', '0.0001ms', '999ms'])
+      expect(problems([probe(every)]), every).toEqual([
+        { path: 'probes[0].every', message: `every: ${every} is shorter than 1s: the runs would follow each other back to back; write every: 1s or more` },
+      ]);
+    expect(problems([], [rec('0s')])).toEqual([
+      { path: 'reconciliations[0].every', message: 'every: 0s is shorter than 1s: the runs would follow each other back to back; write every: 1s or more' },
+    ]);
+    for (const every of ['25d', '99999999999999999999d'])
+      expect(problems([probe(every)]), every).toEqual([
+        {
+          path: 'probes[0].every',
+          message: `every: ${every} is longer than a timer holds (24.8 days), which would run it at once, over and over; write a cron expression instead (cron: "0 3 1 * *" runs it monthly)`,
+        },
+      ]);
+    expect(problems([probe('24d', '1d')])[0]?.message).toMatch(/^every: 24d with jitter: 1d is longer than a timer holds/);
+    expect(problems([probe('1s'), { ...probe('24d', '10h'), id: 'd' }], [rec('1h')])).toEqual([]);
+  });
 });

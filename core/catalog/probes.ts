@@ -9,7 +9,8 @@ import { validateCronExpression } from 'cron';
 import { httpCredentialProblems, urlPasswordProblem } from './secret-fields.ts';
 import { didYouMean } from '../text/index.ts';
 import { count } from '../text/index.ts';
-import { DURATION_PATTERN } from '../time/index.ts';
+import { DURATION_PATTERN, isDuration, parseDuration } from '../time/index.ts';
+import { MAX_TIMER_MS } from '../config/parse.ts';
 
 export type ProbeKind = 'sql' | 'http' | 'amqp-queue' | 'nats-consumer';
 export const probeKindNames: readonly ProbeKind[] = ['sql', 'http', 'amqp-queue', 'nats-consumer'];
@@ -163,11 +164,47 @@ interface CatalogRefs {
   reconciliations: ReconcileSpec[];
 }
 
-/** Checks a schedule: exactly one of `every` / `cron`, and a cron expression that parses. */
-function scheduleProblems(where: string, spec: { every?: string; cron?: string }, required: boolean, isCron: (expr: string) => boolean): SectionProblem[] {
+/**
+ * The shortest `every` of a probe or a reconciliation (ms): the next run is set as one starts, and a run still going
+ * skips the tick with a warning, so `every: 0s` (or 1ms) logged "tick skipped" every millisecond of a run.
+ */
+export const MIN_SCHEDULE_EVERY_MS = 1000;
+
+/**
+ * Checks a schedule: exactly one of `every` / `cron`, a cron expression that parses, and an `every` (plus its `jitter`)
+ * from 1 s (MIN_SCHEDULE_EVERY_MS) to the longest delay a timer holds (MAX_TIMER_MS, 24.8 days: a longer one fired at
+ * once, over and over). A malformed duration is the schema's to report.
+ */
+function scheduleProblems(
+  where: string,
+  spec: { every?: string; cron?: string; jitter?: string },
+  required: boolean,
+  isCron: (expr: string) => boolean,
+): SectionProblem[] {
   if (spec.every && spec.cron) return [{ path: `${where}.cron`, message: 'give either every or cron, not both' }];
   if (required && !spec.every && !spec.cron) return [{ path: `${where}.every`, message: 'a probe needs a schedule: every: 1m, or cron: "*/5 * * * *"' }];
   if (spec.cron && !isCron(spec.cron)) return [{ path: `${where}.cron`, message: `"${spec.cron}" is not a cron expression (five or six fields, UTC)` }];
+  if (spec.every && isDuration(spec.every)) {
+    const ms = (text: string | undefined) => {
+      try {
+        return text && isDuration(text) ? parseDuration(text) : 0;
+      } catch {
+        return Infinity;
+      }
+    };
+    const every = ms(spec.every);
+    if (every < MIN_SCHEDULE_EVERY_MS)
+      return [
+        { path: `${where}.every`, message: `every: ${spec.every} is shorter than 1s: the runs would follow each other back to back; write every: 1s or more` },
+      ];
+    if (every + ms(spec.jitter) > MAX_TIMER_MS)
+      return [
+        {
+          path: `${where}.every`,
+          message: `every: ${spec.every}${spec.jitter ? ` with jitter: ${spec.jitter}` : ''} is longer than a timer holds (24.8 days), which would run it at once, over and over; write a cron expression instead (cron: "0 3 1 * *" runs it monthly)`,
+        },
+      ];
+  }
   return [];
 }
 
