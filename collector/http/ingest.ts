@@ -4,6 +4,7 @@ import { encodeRows } from '../rows/row-binary.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { traceRows, type TraceContext } from '../rows/trace-rows.ts';
 import { tables, type TableName } from '../rows/tables.ts';
+import { checkDecodeCost } from '../otlp/decode-cost.ts';
 import { decodeJson } from '../otlp/json-codec.ts';
 import { defaultIngestLimits, ERR_OTLP_EXPANDS_TOO_MUCH, IngestReport, type IngestLimits } from '../otlp/limits.ts';
 import { decodeProto, type SignalName } from '../otlp/proto-codec.ts';
@@ -71,8 +72,9 @@ const fallbackLimits = defaultIngestLimits(20 * 1024 * 1024);
 /**
  * Maps one export request body to segment bytes. Protobuf traces take the hand-written decoder
  * (bytes to RowBinary directly); everything else goes through protobufjs or JSON.parse and the
- * object mappers. Throws 400 (unreadable, too deeply nested) or 413 (would expand past
- * `limits.maxExpandedBytes`); refused items and warnings come back in `rejected`/`message`.
+ * object mappers, once its messages are counted (`checkDecodeCost`). Throws 400 (unreadable, too deeply nested) or
+ * 413 (would expand past `limits.maxExpandedBytes`, or decode into more messages than its share of it); refused items
+ * and warnings come back in `rejected`/`message`.
  */
 export function ingestBody(signal: SignalName, wire: 'proto' | 'json', body: Buffer, options: IngestOptions = { limits: fallbackLimits }): IngestBatch {
   const ctx: TraceContext = { limits: options.limits, report: new IngestReport(), nowNs: options.nowNs?.() ?? Date.now() * 1e6 };
@@ -82,7 +84,10 @@ export function ingestBody(signal: SignalName, wire: 'proto' | 'json', body: Buf
     out.limit = options.limits.maxExpandedBytes;
     const r = decoder.decode(body, out, ctx);
     batch = { tables: [{ table: 'otel_traces', rows: r.rows, data: Buffer.from(out.view()) }], accepted: r.rows, rejected: r.rejected, message: r.message };
-  } else batch = fromObjects[signal](wire === 'proto' ? decodeProto(signal, body) : decodeJson(signal, body, options.limits.maxAnyValueDepth), ctx);
+  } else {
+    checkDecodeCost(signal, wire, body, options.limits.maxExpandedBytes);
+    batch = fromObjects[signal](wire === 'proto' ? decodeProto(signal, body) : decodeJson(signal, body, options.limits.maxAnyValueDepth), ctx);
+  }
   if (options.touches) for (const t of batch.tables) if (t.table === 'otel_traces') t.touches = touchesOf(t.data);
   return batch;
 }

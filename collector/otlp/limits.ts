@@ -46,6 +46,30 @@ export const ERR_OTLP_TOO_DEEP = defineError(
   (limit: number, where: string) => `${where} nests arrayValue/kvlistValue deeper than ${limit} levels; flatten the attribute value.`,
 );
 
+/**
+ * What one decoded message (protobufjs) or JSON object or array costs the collector's heap, in bytes, for the bound
+ * below: an empty message measured 95 bytes (2,000,000 empty ResourceMetrics: 181 MiB of heap), a dense OTLP payload
+ * (data points, log records and their attributes: 12–25 bytes of body per message) less per body byte.
+ */
+export const DECODED_BYTES_PER_MESSAGE = 48;
+
+/**
+ * The most messages (protobuf) or objects and arrays (JSON) a request decoded whole may hold: its share of the
+ * expansion budget, `maxExpandedBytes / DECODED_BYTES_PER_MESSAGE` (1,747,626 at the default 80 MiB, which a dense
+ * 20 MiB body of data points stays under). Metrics and logs in protobuf, and every signal in OTLP/JSON, are decoded
+ * into objects before their rows are counted: 19 KiB of gzip holding 10 million empty ResourceMetrics (20 MiB once
+ * inflated) took 5 s of the main thread and about 900 MiB of heap each, and five of them at once took the collector
+ * from 375 MiB to 2.3 GiB.
+ */
+export const maxDecodedMessages = (maxExpandedBytes: number): number => Math.max(1, Math.floor(maxExpandedBytes / DECODED_BYTES_PER_MESSAGE));
+
+export const ERR_OTLP_TOO_MANY_MESSAGES = defineError(
+  'WEFT_ERR_OTLP_TOO_MANY_MESSAGES',
+  413,
+  (limit: number, what: string) =>
+    `The request holds more than ${limit} ${what} (WEFT_MAX_EXPANDED_BYTES / ${DECODED_BYTES_PER_MESSAGE}); send fewer items per request.`,
+);
+
 /** 2000-01-01T00:00:00Z in nanoseconds: spans that start earlier are refused. */
 export const EARLIEST_NS = 946_684_800_000_000_000;
 const DAY_NS = 86_400_000_000_000;
