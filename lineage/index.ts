@@ -10,5 +10,5 @@ export { splitEvents, eventProblem } from './validate.ts';
 export type { AcceptedEvent, RejectedEvent } from './validate.ts';
 export { RunEventSchema, eventTypes, terminalTypes } from './schema.ts';
 export type { RunEvent, EventType } from './schema.ts';
-export { ERR_LINEAGE_BAD_INPUT, ERR_LINEAGE_ENCODING, ERR_LINEAGE_TOO_LARGE } from './errors.ts';
+export { ERR_LINEAGE_BAD_INPUT, ERR_LINEAGE_ENCODING, ERR_LINEAGE_TOO_LARGE, ERR_LINEAGE_TOO_MANY_EVENTS, MAX_EVENTS_PER_REQUEST } from './errors.ts';
 export { decodedBody } from './gunzip-body.ts';

@@ -5,7 +5,7 @@
  */
 import type { Store } from '../clickhouse/index.ts';
 import { dateFromChTime, toChTime } from '../clickhouse/index.ts';
-import { ERR_LINEAGE_BAD_INPUT } from './errors.ts';
+import { ERR_LINEAGE_BAD_INPUT, ERR_LINEAGE_TOO_MANY_EVENTS, MAX_EVENTS_PER_REQUEST } from './errors.ts';
 import { datasetSchemas, type SchemaRow } from './dataset-schema.ts';
 import { runFlows, toEventRow, type EventRow, type FlowRow } from './run-flows.ts';
 import { terminalTypes } from './schema.ts';
@@ -203,6 +203,8 @@ export function createLineageReceiver(store: Store): LineageReceiver {
 
   return {
     async ingest(body, now = new Date()) {
+      // Each event may be answered with its own rejection: 2.7 million `{}` made a 250 MB answer.
+      if (Array.isArray(body) && body.length > MAX_EVENTS_PER_REQUEST) throw ERR_LINEAGE_TOO_MANY_EVENTS(body.length);
       const { accepted, rejected } = splitEvents(body);
       if (accepted.length === 0) {
         const shown = rejected.slice(0, MAX_REJECTIONS_IN_MESSAGE).map((r) => (Array.isArray(body) ? `event ${r.index}: ${r.message}` : r.message));

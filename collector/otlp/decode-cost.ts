@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs';
+import { jsonValueCount } from '../../core/text/index.ts';
 import { ERR_OTLP_TOO_MANY_MESSAGES, maxDecodedMessages } from './limits.ts';
 import { messages, type SignalName } from './proto-codec.ts';
 import { Malformed, WireReader } from './wire-reader.ts';
@@ -38,25 +39,6 @@ export function protoMessageCount(type: protobuf.Type, body: Uint8Array, max: nu
     }
   } catch (err) {
     if (!(err instanceof Malformed)) throw err;
-  }
-  return count;
-}
-
-/**
- * How many objects and arrays JSON.parse would build from `body` (brackets outside strings); stops past `max`. Invalid
- * JSON is counted as far as it goes (JSON.parse then refuses it).
- */
-export function jsonValueCount(body: Uint8Array, max: number): number {
-  let count = 0;
-  let inString = false;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (inString) {
-      if (c === 0x5c)
-        i++; // a backslash escapes the next byte (a quote, a backslash, or a letter of \uXXXX)
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if ((c === 0x7b || c === 0x5b) && ++count > max) return count;
   }
   return count;
 }

@@ -2,3 +2,4 @@ export { closestName, didYouMean } from './closest-name.ts';
 export { compareCodePoints } from './code-point-order.ts';
 export { count, pluralOf } from './count.ts';
 export { printable, shown, terminalText } from './shown.ts';
+export { jsonValueCount } from './json-value-count.ts';
