@@ -3,6 +3,7 @@ import type { AmqpQueueProbeSpec } from '../../core/catalog/index.ts';
 import { networkCause, ProbeError } from '../probe-error.ts';
 import type { Secrets } from '../secrets.ts';
 import type { ProbeFactory } from './probe-kind.ts';
+import { reusedConnection, type ReusedConnection } from './reused-connection.ts';
 
 /**
  * The broker URL with its password, and how messages name the broker. A URL held in a variable
@@ -38,27 +39,20 @@ function classify(err: unknown, where: string, queue: string): ProbeError {
 
 /** RabbitMQ queue depth (the value) and consumer count, by a passive declare on a reused connection. */
 export const amqpQueueProbe: ProbeFactory<AmqpQueueProbeSpec> = (spec, secrets) => {
-  let connection: ChannelModel | undefined;
-  const drop = () => {
-    const c = connection;
-    connection = undefined;
-    c?.close().catch(() => undefined);
+  const connection: ReusedConnection<ChannelModel> = reusedConnection({ close: (c) => c.close() });
+  const open = async (url: string, timeoutMs: number) => {
+    // The driver is loaded by the first probe of the kind, not by every Weft.
+    const { default: amqp } = await import('amqplib');
+    const c = await amqp.connect(url, { timeout: timeoutMs });
+    c.on('error', () => connection.drop(c));
+    c.on('close', () => connection.drop(c));
+    return c;
   };
   return {
     async run(timeoutMs) {
       const { url, where } = brokerUrl(spec, secrets);
       try {
-        if (!connection) {
-          // The driver is loaded by the first probe of the kind, not by every Weft.
-          const { default: amqp } = await import('amqplib');
-          const c = await amqp.connect(url, { timeout: timeoutMs });
-          c.on('error', drop);
-          c.on('close', () => {
-            if (connection === c) connection = undefined;
-          });
-          connection = c;
-        }
-        const channel = await connection.createChannel();
+        const channel = await (await connection.get(() => open(url, timeoutMs))).createChannel();
         channel.on('error', () => undefined);
         try {
           const q = await channel.checkQueue(spec.queue);
@@ -70,10 +64,6 @@ export const amqpQueueProbe: ProbeFactory<AmqpQueueProbeSpec> = (spec, secrets) 
         throw classify(err, where, spec.queue);
       }
     },
-    async close() {
-      const c = connection;
-      connection = undefined;
-      await c?.close().catch(() => undefined);
-    },
+    close: () => connection.close(),
   };
 };

@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsConsumerProbeSpec } from '../../core/catalog/index.ts';
 import { networkCause, ProbeError } from '../probe-error.ts';
 import type { ProbeFactory } from './probe-kind.ts';
+import { reusedConnection } from './reused-connection.ts';
 
 function classify(err: unknown, where: string, spec: NatsConsumerProbeSpec): ProbeError {
   if (err instanceof ProbeError) return err;
@@ -19,25 +20,25 @@ function classify(err: unknown, where: string, spec: NatsConsumerProbeSpec): Pro
 
 /** JetStream consumer: pending (the value), ack-pending, waiting and redelivered, on a reused connection. */
 export const natsConsumerProbe: ProbeFactory<NatsConsumerProbeSpec> = (spec, secrets) => {
-  let nc: NatsConnection | undefined;
   const servers = Array.isArray(spec.servers) ? spec.servers : [spec.servers];
   const where = servers.join(',');
+  const connection = reusedConnection<NatsConnection>({ close: (c) => c.close(), usable: (c) => !c.isClosed() });
+  const open = async (connect: typeof import('@nats-io/transport-node').connect, timeoutMs: number) =>
+    connect({
+      servers,
+      user: spec.user,
+      pass: spec.password ? secrets.resolve(spec.password, `probe ${spec.id} password`) : undefined,
+      token: spec.token ? secrets.resolve(spec.token, `probe ${spec.id} token`) : undefined,
+      timeout: timeoutMs,
+      reconnect: false,
+      name: 'weft-probe',
+    });
   return {
     async run(timeoutMs) {
       try {
         // The client is loaded by the first probe of the kind, not by every Weft.
         const [{ jetstreamManager }, { connect }] = await Promise.all([import('@nats-io/jetstream'), import('@nats-io/transport-node')]);
-        if (!nc || nc.isClosed()) {
-          nc = await connect({
-            servers,
-            user: spec.user,
-            pass: spec.password ? secrets.resolve(spec.password, `probe ${spec.id} password`) : undefined,
-            token: spec.token ? secrets.resolve(spec.token, `probe ${spec.id} token`) : undefined,
-            timeout: timeoutMs,
-            reconnect: false,
-            name: 'weft-probe',
-          });
-        }
+        const nc = await connection.get(() => open(connect, timeoutMs));
         const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
         const info = await jsm.consumers.info(spec.stream, spec.consumer);
         return {
@@ -48,10 +49,6 @@ export const natsConsumerProbe: ProbeFactory<NatsConsumerProbeSpec> = (spec, sec
         throw classify(err, where, spec);
       }
     },
-    async close() {
-      const c = nc;
-      nc = undefined;
-      await c?.close().catch(() => undefined);
-    },
+    close: () => connection.close(),
   };
 };

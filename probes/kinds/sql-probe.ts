@@ -5,6 +5,7 @@ import { openSqlSource } from '../sql/open-sql-source.ts';
 import type { SqlSource } from '../sql/sql-source.ts';
 import { sqlTarget } from '../sql/sql-target.ts';
 import type { ProbeFactory, ProbeReading } from './probe-kind.ts';
+import { reusedConnection } from './reused-connection.ts';
 
 /** Tables named after FROM / JOIN in a query: the default subjects of schema drift. */
 export function tablesOf(query: string): string[] {
@@ -45,20 +46,20 @@ export function readingFromRow(rows: Array<Record<string, unknown>>, fields: str
 }
 
 export const sqlProbe: ProbeFactory<SqlProbeSpec> = (spec, secrets) => {
-  let source: SqlSource | undefined;
+  // Closing a pool can reject (mysql2 ending one whose connect failed): it is forgotten either way, not kept closed.
+  const pool = reusedConnection<SqlSource>({ close: (s) => s.close() });
   const tables = spec.tables ?? tablesOf(spec.query);
   return {
     async run(timeoutMs) {
-      source ??= openSqlSource({ ...sqlTarget(spec, secrets, `probe ${spec.id}`), application: `weft-probe:${spec.id}`, connectTimeoutMs: timeoutMs });
+      const target = { ...sqlTarget(spec, secrets, `probe ${spec.id}`), application: `weft-probe:${spec.id}`, connectTimeoutMs: timeoutMs };
+      // The run keeps its own pool: a close() meanwhile ends it, and a later run's new pool is not this run's.
+      const source = await pool.get(async () => openSqlSource(target));
       const { rows, fields } = await source.query(spec.query, [], timeoutMs);
       const reading = readingFromRow(rows, fields, spec.id);
       const columns = await source.columns(tables, timeoutMs);
       const shape = columns.map((c) => ({ table: c.table, column: c.column, type: c.type, nullable: c.nullable }));
       return { ...reading, shape: shape.length > 0 ? fingerprintOf(shape) : undefined };
     },
-    async close() {
-      await source?.close();
-      source = undefined;
-    },
+    close: () => pool.close(),
   };
 };
