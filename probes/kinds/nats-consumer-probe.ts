@@ -29,8 +29,10 @@ export const natsConsumerProbe: ProbeFactory<NatsConsumerProbeSpec> = (spec, sec
   const servers = Array.isArray(spec.servers) ? spec.servers : [spec.servers];
   const where = servers.join(',');
   const connection = reusedConnection<NatsConnection>({ close: (c) => c.close(), usable: (c) => !c.isClosed() });
-  const open = async (connect: typeof import('@nats-io/transport-node').connect, timeoutMs: number) =>
-    connect({
+  const open = async (timeoutMs: number) => {
+    // The client is loaded by the first probe of the kind, not by every Weft.
+    const { connect } = await import('@nats-io/transport-node');
+    return connect({
       servers,
       user: spec.user,
       pass: spec.password ? secrets.resolve(spec.password, `probe ${spec.id} password`) : undefined,
@@ -41,12 +43,13 @@ export const natsConsumerProbe: ProbeFactory<NatsConsumerProbeSpec> = (spec, sec
       reconnect: false,
       name: 'weft-probe',
     });
+  };
   return {
     async run(timeoutMs) {
       try {
-        // The client is loaded by the first probe of the kind, not by every Weft.
-        const [{ jetstreamManager }, { connect }] = await Promise.all([import('@nats-io/jetstream'), import('@nats-io/transport-node')]);
-        const nc = await connection.get(() => open(connect, timeoutMs));
+        // Asked for before anything is awaited: a close() from then on (this run given up) closes what it opens.
+        const nc = await connection.get(() => open(timeoutMs));
+        const { jetstreamManager } = await import('@nats-io/jetstream');
         const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
         const info = await jsm.consumers.info(spec.stream, spec.consumer);
         return {

@@ -98,6 +98,19 @@ describe('a probe reusing its connection', () => {
     });
   }
 
+  // Regression: a NATS run asked for its connection only after loading the client, so a run closed before that (given
+  // up at its deadline while the client loaded) opened a connection after the close, and it stayed open.
+  for (const k of overlapping) {
+    it.skipIf(!k.up)(`${k.kind}: a run closed as it starts opens nothing that outlives the close`, async () => {
+      const p = await proxy(k.port, {});
+      const probe = createProbe(specOf({ kind: k.kind, ...k.fields(p.port) }), secrets);
+      const run = probe.run(5000).catch(() => undefined);
+      await probe.close();
+      await run;
+      await expect.poll(() => p.open.size, { timeout: 2000 }).toBe(0);
+    });
+  }
+
   // Regression: closing a MariaDB pool whose connect had timed out rejected, the probe kept the closed pool, and every
   // later run failed with "Pool is closed." until the Weft restarted.
   it.skipIf(!up.my)('sql on MariaDB: runs again after a run that timed out while connecting', async () => {

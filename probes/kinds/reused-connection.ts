@@ -15,7 +15,8 @@ export interface ReusedConnection<C> {
   /**
    * The open connection, or the one being opened; when there is none (or it is no longer usable), `open` opens one
    * (a broker connection, a database pool; it rejects when it cannot). A run passes its own `open`, with the
-   * references it resolved.
+   * references it resolved, and asks before it awaits anything: a `close()` after that closes what `open` opens,
+   * while a run that asked later, after a `close()` that was meant for it, would open a connection nobody closes.
    */
   get(open: () => Promise<C>): Promise<C>;
   /** Forgets and closes `connection` if it is the current one (the driver reported it broken); the next `get()` opens another. */
