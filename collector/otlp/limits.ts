@@ -11,7 +11,7 @@ import { defineError } from '../../core/errors/index.ts';
  * specification allows. Defaults are in `defaultIngestLimits` and docs/security-limits.md.
  */
 export interface IngestLimits {
-  /** Attributes kept per resource, scope, span, event and link (the first ones on the wire). */
+  /** Attributes kept per scope, span, event, link, log record and data point (the first ones on the wire); resources are exempt (`resourceLimits`). */
   attributeCountLimit: number;
   /** Longest string or bytes attribute value, in UTF-8 bytes (cut at a character boundary). */
   attributeValueLengthLimit: number;
@@ -24,6 +24,16 @@ export interface IngestLimits {
    */
   maxExpandedBytes: number;
 }
+
+/**
+ * The limits a resource's attributes are held to: `limits` without the attribute count and value length limits. The
+ * OpenTelemetry specification's attribute limits exempt resources ("Resource attributes SHOULD be exempt from the
+ * limits described above": https://opentelemetry.io/docs/specs/otel/common/#attribute-limits); before, a small
+ * WEFT_ATTRIBUTE_COUNT_LIMIT or value length limit dropped or cut `service.name`, and the spans were stored under
+ * another service. What a resource repeats into every row stays bounded by the expansion budget (`maxExpandedBytes`),
+ * and its nesting by `maxAnyValueDepth`.
+ */
+export const resourceLimits = (limits: IngestLimits): IngestLimits => ({ ...limits, attributeCountLimit: Infinity, attributeValueLengthLimit: Infinity });
 
 export const defaultIngestLimits = (maxBodyBytes: number): IngestLimits => ({
   attributeCountLimit: 128,

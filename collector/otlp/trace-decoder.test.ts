@@ -222,8 +222,32 @@ describe('TraceDecoder', () => {
     const got = fast(body, limits);
     expect(got).toEqual(reference(body, limits));
     expect(got.message).toMatch(
-      /^\d+ kept: attributes past AttributeCountLimit were dropped \(first at resourceSpans\[0\]\.resource\.attributes\); \d+ kept: attribute values longer/,
+      /^1 kept: attributes past AttributeCountLimit were dropped \(first at resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.attributes\); 3 kept: attribute values longer than AttributeValueLengthLimit were truncated \(first at resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.attributes\)$/,
     );
+    // Regression: the resource was held to the limits too, which the specification exempts it from: service.name (22
+    // bytes) was cut to 9 ("truncated") or, past the count, dropped, and the spans were stored under another service.
+    const [row] = traceRows(decodeProto('traces', body), ctx(limits)).rows;
+    const column = (name: string) => row[traceColumns.findIndex((c) => c.column === name)];
+    expect(column('ServiceName')).toBe('truncated-service-name');
+    expect(Object.keys(column('ResourceAttributes') as object)).toHaveLength(6);
+    expect(Object.keys(column('SpanAttributes') as object)).toHaveLength(3);
+  });
+
+  it('never drops service.name past AttributeCountLimit, on both paths', () => {
+    const body = encode({
+      resourceSpans: [
+        {
+          resource: {
+            attributes: [kv('host.name', { stringValue: 'h1' }), kv('process.pid', { intValue: 7 }), kv('service.name', { stringValue: 'late-in-the-list' })],
+          },
+          scopeSpans: [{ spans: [span({})] }],
+        },
+      ],
+    });
+    const limits = { attributeCountLimit: 1, attributeValueLengthLimit: 1 };
+    expect(fast(body, limits)).toEqual(reference(body, limits));
+    const [row] = traceRows(decodeProto('traces', body), ctx(limits)).rows;
+    expect(row[traceColumns.findIndex((c) => c.column === 'ServiceName')]).toBe('late-in-the-list');
   });
 
   it('refuses with 413 a request whose resource would be copied into too many rows', () => {

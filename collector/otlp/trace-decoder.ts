@@ -12,6 +12,7 @@ import {
   IngestReport,
   maxDecodedMessages,
   NORMALIZED_ATTRIBUTE,
+  resourceLimits,
   spanTimeProblem,
   unknownServiceName,
 } from './limits.ts';
@@ -241,15 +242,17 @@ export class TraceDecoder {
     };
     f.at.prefix = where;
     f.at.span = -1;
+    // Every attribute, whole: resources are exempt from the attribute limits (`resourceLimits`).
+    const limits = resourceLimits(this.ctx.limits);
+    f.ctx = { limits, report: this.ctx.report };
     f.map(attrs, w);
-    // Find service.name and process.executable.name among the attributes kept (the last of each wins).
+    // Find service.name and process.executable.name among them (the last of each wins).
     let service = '';
     let executable: string | undefined;
-    const kept = Math.min(attrs.list.length / 2, this.ctx.limits.attributeCountLimit);
     const probe = new RowBinaryWriter(64);
     // Warnings about these two were reported by the map above: read them again unreported.
-    f.ctx = { limits: this.ctx.limits, report: new IngestReport() };
-    for (let i = 0; i < kept * 2; i += 2) {
+    f.ctx = { limits, report: new IngestReport() };
+    for (let i = 0; i < attrs.list.length; i += 2) {
       f.stringField(attrs.list[i], attrs.list[i + 1], TAG.KeyValue.key);
       const isService = sameBytes(f.r.b, f.fieldStart, f.fieldEnd, SERVICE_NAME);
       const isExecutable = !isService && sameBytes(f.r.b, f.fieldStart, f.fieldEnd, EXECUTABLE_NAME);

@@ -1,4 +1,5 @@
 import { anyValueText, attributeMap, type ValueContext } from '../otlp/any-value.ts';
+import { resourceLimits } from '../otlp/limits.ts';
 import { idHex, nanosText } from '../otlp/ids-and-times.ts';
 import type { Mapped } from './mapped.ts';
 import { ExpansionBudget } from './expansion.ts';
@@ -19,7 +20,7 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
     const rw = `resourceLogs[${r}]`;
     const rl = obj(resourceLogs[r], rw);
     const resource = obj(rl.resource, `${rw}.resource`);
-    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, ctx);
+    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
     const resSchema = str(rl.schemaUrl, `${rw}.schemaUrl`);
     const service = serviceName(resAttrs);
     const scopeLogs = list(rl.scopeLogs, `${rw}.scopeLogs`);

@@ -1,4 +1,5 @@
 import { attributeMap, intText, type ValueContext } from '../otlp/any-value.ts';
+import { resourceLimits } from '../otlp/limits.ts';
 import { enumNumber, idHex, nanosText } from '../otlp/ids-and-times.ts';
 import { ExpansionBudget } from './expansion.ts';
 import { list, mapRowBytes, num, obj, serviceName, str } from './shape.ts';
@@ -46,7 +47,7 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
     const rw = `resourceMetrics[${r}]`;
     const rm = obj(resourceMetrics[r], rw);
     const resource = obj(rm.resource, `${rw}.resource`);
-    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, ctx);
+    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
     const resSchema = str(rm.schemaUrl, `${rw}.schemaUrl`);
     const service = serviceName(resAttrs);
     const scopeMetrics = list(rm.scopeMetrics, `${rw}.scopeMetrics`);

@@ -1,7 +1,7 @@
 import { isWeftError } from '../../core/errors/index.ts';
 import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { durationNanos, enumNumber, idHex, nanosText } from '../otlp/ids-and-times.ts';
-import { END_BEFORE_START, NORMALIZED_ATTRIBUTE, spanTimeProblem } from '../otlp/limits.ts';
+import { END_BEFORE_START, NORMALIZED_ATTRIBUTE, resourceLimits, spanTimeProblem } from '../otlp/limits.ts';
 import { ExpansionBudget } from './expansion.ts';
 import type { Mapped } from './mapped.ts';
 import { list, mapRowBytes, obj, serviceName, str } from './shape.ts';
@@ -66,7 +66,7 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
     const rw = `resourceSpans[${r}]`;
     const rs = obj(resourceSpans[r], rw);
     const resource = rs.resource ? obj(rs.resource, `${rw}.resource`) : {};
-    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, ctx);
+    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
     const service = serviceName(resAttrs);
     const scopeSpans = list(rs.scopeSpans, `${rw}.scopeSpans`);
     const spanCount = scopeSpans.reduce<number>((n, ss, s) => n + list(obj(ss, `${rw}.scopeSpans[${s}]`).spans, `${rw}.scopeSpans[${s}].spans`).length, 0);
