@@ -311,6 +311,14 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     const hooksBefore = body('/hook').length;
     const [failed] = await alerting.remediate(wms.fingerprint, 'sre-alice', 'always-fails');
     expect(failed).toMatchObject({ outcome: 'escalated', attempts: 2, lastStatus: 500 });
+    // The escalation is an alert: it fires at the next evaluation, and its receiver (escalate: supply-hook, a webhook)
+    // is told after its groupWait (5 s), as of any alert.
+    await alerting.idle();
+    clock.t += 1_000;
+    expect((await alerting.evaluateNow()).changes.map((c) => `${c.rule}:${c.transition}`)).toEqual(['remediation-failed:firing']);
+    clock.t += 5_000;
+    await alerting.evaluateNow();
+    await alerting.idle();
     const escalation = body('/hook').slice(hooksBefore) as WebhookPayload[];
     expect(escalation.map((p) => p.alerts[0].labels.alertname)).toEqual(['remediation-failed']);
     expect(escalation[0].alerts[0].annotations.summary).toMatch(/Remediation always-fails failed after 2 attempts/);
@@ -335,18 +343,31 @@ receivers: [{ name: hook, webhook_configs: [{ url: "${base}/am-hook" }] }]
     await findings.sync(['probe-failing'], [], clock.now());
     const resolved = await alerting.evaluateNow();
     await alerting.idle();
-    expect(resolved.changes.map((c) => c.transition)).toEqual(['resolved', 'resolved', 'resolved']);
-    const hook = body('/hook').slice(hooks) as WebhookPayload[];
-    expect(
-      hook.map((p) => [
+    // wms's escalation (its remediation always-fails failed) resolves with it.
+    expect(resolved.changes.map((c) => `${c.rule}:${c.transition}`).sort()).toEqual([
+      'probe-failing:resolved',
+      'probe-failing:resolved',
+      'probe-failing:resolved',
+      'remediation-failed:resolved',
+    ]);
+    const told = () =>
+      (body('/hook').slice(hooks) as WebhookPayload[]).map((p) => [
         p.status,
         p.alerts
-          .map((a) => `${a.labels.system}:${a.status}`)
+          .map((a) => `${a.labels.system ?? a.labels.alertname}:${a.status}`)
           .sort()
           .join(','),
-      ]),
-    ).toEqual([['resolved', 'crm:resolved,erp:resolved,wms:resolved']]);
+      ]);
+    expect(told()).toEqual([['resolved', 'crm:resolved,erp:resolved,wms:resolved']]);
     expect(body('/slack/T000/B000/secret-path').length).toBe(slackCount + 1);
+    // The escalation's group told its firing under a minute ago: its resolved message waits for its groupInterval.
+    clock.t += 60_000;
+    await alerting.evaluateNow();
+    await alerting.idle();
+    expect(told()).toEqual([
+      ['resolved', 'crm:resolved,erp:resolved,wms:resolved'],
+      ['resolved', 'remediation-failed:resolved'],
+    ]);
     clock.t += 60_000;
     const quiet = await alerting.evaluateNow();
     expect(quiet.notifications).toEqual([]);

@@ -13,17 +13,16 @@ import { observe, type ObserveOptions } from './evaluate/observe.ts';
 import { mergeGaps, trackGaps, type IntakeGap, type Observations } from './evaluate/observations.ts';
 import { recoverGaps } from './evaluate/recover-gaps.ts';
 import type { Alert, AlertRule } from './model/alert.ts';
-import { fingerprint } from './model/fingerprint.ts';
 import { deliver } from './notify/deliver.ts';
 import { createDeliveryQueue } from './notify/delivery-queue.ts';
 import { planNotifications, type GroupState, type Notification } from './notify/groups.ts';
-import { receiverRoute, routeAlert } from './notify/route.ts';
+import { receiverRoute } from './notify/route.ts';
+import { alertRoutes, escalationConditions, escalationKeys, escalationLabels, ESCALATION_RULE_ID } from './remediation/escalation.ts';
 import { actionsFor, runAction, type RemediationOutcome } from './remediation/run-action.ts';
 import { rulesFor } from './rules/derive-rules.ts';
 import { formatMatcher, matches, silenceStatus, type Silence } from './silences/matchers.ts';
 import { AlertStore } from './store/alert-store.ts';
 import { createLease, soleLease } from './store/lease.ts';
-import { count } from '../core/text/index.ts';
 
 export interface AlertingOptions {
   store: Store;
@@ -54,6 +53,12 @@ export interface AlertingOptions {
   /** How long one delivery attempt may take before it counts as failed (default 10 s). */
   deliveryTimeoutMs?: number;
   random?: () => number;
+  /**
+   * How far ahead the `endsAt` of a firing alert posted to an Alertmanager receiver is (ms, default AM_ALIVE_MS, 4 min):
+   * Alertmanager resolves it then unless Weft posts it again (every AM_KEEP_ALIVE_MS on the alerting clock). Tests
+   * shorten it to see an alert outlive its first `endsAt` in seconds.
+   */
+  alertmanagerAliveMs?: number;
 }
 
 export interface EvaluationReport {
@@ -154,6 +159,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     retryBaseMs: o.retryBaseMs,
     timeoutMs: o.deliveryTimeoutMs,
     random: o.random,
+    alertmanagerAliveMs: o.alertmanagerAliveMs,
   });
 
   const queue = createDeliveryQueue({
@@ -169,52 +175,19 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     onError: (err) => log.error({ err: err.message }, 'saving a notification group failed'),
   });
 
-  const escalate = async (alert: Alert, action: RemediationSpec, lastError: string): Promise<boolean> => {
-    const catalog = o.catalog();
-    const now = clock.now().toISOString();
-    const labels = {
-      alertname: 'remediation-failed',
-      severity: 'critical',
-      action: action.id,
-      ...(alert.flow ? { flow: alert.flow } : {}),
-      ...(alert.flow && alert.labels.source && alert.labels.target ? { source: alert.labels.source, target: alert.labels.target } : {}),
-      ...(alert.labels.owner ? { owner: alert.labels.owner } : {}),
-    };
-    const synthetic: Alert = {
-      ...alert,
-      // Its own identity: with the failed alert's fingerprint, a webhook consumer keyed on it took the escalation for that alert.
-      fingerprint: fingerprint(labels),
-      rule: 'remediation-failed',
-      labels,
-      severity: 'critical',
-      state: 'firing',
-      firedAt: now,
-      annotations: {
-        summary: `Remediation ${action.id} failed after ${count(action.attempts, 'attempt')} for ${alert.annotations.summary ?? alert.rule}: ${lastError}`,
-        value: '',
-        threshold: '',
-      },
-    };
-    const receivers = action.escalate ? [action.escalate] : routeAlert(catalog, alert.labels).map((r) => r.receiver);
-    let told = false;
-    for (const receiver of receivers) {
-      const n: Notification = {
-        groupKey: `${receiver}:escalation:${action.id}:${alert.fingerprint}`,
-        receiver,
-        groupLabels: { alertname: 'remediation-failed' },
-        status: 'firing',
-        alerts: [{ alert: synthetic, status: 'firing' }],
-        reason: 'first',
-        after: { key: '', receiver, labels: {}, createdAt: now, lastSentAt: now, sent: {} },
-      };
-      told = (await deliver(n, deliverOptions())) || told;
-    }
-    return told;
-  };
+  /**
+   * Every attempt failed: the run's record (`escalated`) makes the next evaluation fire `remediation-failed`
+   * (remediation/escalation.ts), which the groups deliver, retry, keep alive and resolve as any alert. Whether
+   * anyone will be told: the escalation routes to at least one receiver (else the run ends `escalation-failed`).
+   */
+  const escalate = async (alert: Alert, action: RemediationSpec): Promise<boolean> =>
+    alertRoutes(o.catalog(), { rule: ESCALATION_RULE_ID, labels: escalationLabels(alert, action.id) }).length > 0;
 
   const remediateAlert = (alert: Alert, action: RemediationSpec, actor: string) =>
     track(runAction(action, alert, { alertStore, secrets, escalate, actor, random: o.random, signal: controller.signal })).then((r) => {
       log.info({ action: action.id, alert: alert.fingerprint, outcome: r.outcome, attempts: r.attempts }, 'remediation ran');
+      // An escalation fires, or one resolves after a run that succeeded: evaluated now, not an interval later.
+      soon();
       return r;
     });
 
@@ -266,7 +239,11 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       gaps = trackGaps(gaps, obs.lastArrival ?? obs.lastIntake, now);
       obs.gaps = gaps;
       lastObs = obs;
-      const result = evaluateAlerts(prev, conditionsFor(rules, catalog, obs), rules, silences, now);
+      // Escalations: the firing alerts whose latest remediation run on this episode ended without a fix.
+      const ruleOf = (a: Alert) => rules.find((r) => r.id === a.rule)?.remediation;
+      const keys = escalationKeys([...prev.values()], (a) => actionsFor(catalog.remediations, a, ruleOf(a)));
+      const escalations = escalationConditions(keys, await alertStore.runEnds([...new Set(keys.map((k) => k.key))]));
+      const result = evaluateAlerts(prev, [...conditionsFor(rules, catalog, obs), ...escalations], rules, silences, now);
       report.telemetryGap = result.telemetryGap;
       report.alerts = result.alerts.filter((a) => a.state === 'firing' || a.state === 'pending').length;
       const changedFps = new Set(result.changes.map((c) => c.alert.fingerprint));
@@ -300,7 +277,7 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       // receiver that is down retries with backoff in the queue; the rules keep being evaluated).
       const routed = result.alerts
         .filter((a) => a.state === 'firing' || a.state === 'resolved')
-        .map((alert) => ({ alert, routes: routeAlert(catalog, alert.labels) }));
+        .map((alert) => ({ alert, routes: alertRoutes(catalog, alert) }));
       const plan = planNotifications(groups, routed, now, (id) => receiverRoute(catalog, id));
       const notified = new Set<string>();
       const toDeliver: Array<{ n: Notification; before: GroupState }> = [];

@@ -37,11 +37,14 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
-/** Starts a real Alertmanager with a temporary config and storage on a free port, clustering off. */
-export async function startAlertmanager(config: string): Promise<RunningAlertmanager> {
+/**
+ * Starts a real Alertmanager with a temporary config and storage on a free port (at or above `portFrom`, plus a
+ * random step of up to 50 so parallel test files rarely race for one), clustering off.
+ */
+export async function startAlertmanager(config: string, portFrom = 19093): Promise<RunningAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'alerting-am-'));
   writeFileSync(join(dir, 'alertmanager.yml'), config);
-  const port = await freePort(19093 + Math.floor(Math.random() * 50));
+  const port = await freePort(portFrom + Math.floor(Math.random() * 50));
   const child: ChildProcess = spawn(
     alertmanagerPath,
     [

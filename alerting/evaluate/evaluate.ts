@@ -21,7 +21,8 @@ export interface EvaluationResult {
 /**
  * One evaluation of every rule (pure): steps each alert with its condition, holds flow rules during a
  * telemetry gap (no data because the pipeline is down is not a flow problem), marks inhibited and
- * silenced alerts. An alert whose condition is no longer reported is stepped as false.
+ * silenced alerts. An alert whose condition is no longer reported is stepped as false. Conditions with
+ * `whileFiring` (escalations) are stepped after the others, active only while one of those alerts fires.
  */
 export function evaluateAlerts(
   prev: ReadonlyMap<string, Alert>,
@@ -44,6 +45,7 @@ export function evaluateAlerts(
     next.set(alert.fingerprint, alert);
   };
   for (const c of conditions) {
+    if (c.whileFiring) continue;
     const fp = fingerprint(c.labels);
     if (next.has(fp)) continue;
     const p = prev.get(fp);
@@ -53,8 +55,10 @@ export function evaluateAlerts(
     }
     apply(p, c);
   }
+  // Stepped once every other alert is: what they depend on is then this evaluation's state.
+  const dependent = new Map(conditions.filter((c) => c.whileFiring).map((c) => [fingerprint(c.labels), c]));
   for (const [fp, p] of prev) {
-    if (next.has(fp)) continue;
+    if (next.has(fp) || dependent.has(fp)) continue;
     const rule = ruleById.get(p.rule);
     if (held(rule)) {
       next.set(fp, p);
@@ -78,6 +82,11 @@ export function evaluateAlerts(
       finding: p.finding ?? undefined,
       traceIds: p.traceIds,
     });
+  }
+  for (const [fp, c] of dependent) {
+    if (next.has(fp)) continue;
+    const firing = c.whileFiring!.some((f) => next.get(f)?.state === 'firing');
+    apply(prev.get(fp), { ...c, active: c.active && firing });
   }
   const alerts = [...next.values()].filter((a) => a.state !== 'inactive');
   // Inhibition: a system whose probe fails or that stopped answering explains the alerts of flows through
@@ -121,7 +130,8 @@ function annotate(c: Condition): Record<string, string> {
   if (c.rule.annotations.description) a.description = fill(c.rule.annotations.description, c);
   if (c.rule.annotations.runbook_url) a.runbook_url = c.rule.annotations.runbook_url;
   a.value = Number.isNaN(c.value) ? '' : String(Math.round(c.value * 1000) / 1000);
-  a.threshold = String(c.threshold);
+  // An escalation has no threshold (NaN, stored as null).
+  a.threshold = typeof c.threshold === 'number' && !Number.isNaN(c.threshold) ? String(c.threshold) : '';
   return a;
 }
 

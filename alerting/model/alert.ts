@@ -7,6 +7,9 @@ import type { Severity } from '../../core/contracts/index.ts';
 
 export type Labels = Record<string, string>;
 
+/** The rule id and `alertname` of escalations: every attempt of a remediation failed (remediation/escalation.ts). */
+export const ESCALATION_RULE_ID = 'remediation-failed';
+
 /** A rule ready to evaluate: durations in ms, thresholds in the measure's unit. */
 export interface AlertRule {
   id: string;
@@ -46,6 +49,11 @@ export interface Condition {
   finding?: string;
   /** Sample trace ids of what the alert is about (the finding's, or a run of the flow in the window). */
   traceIds?: string[];
+  /**
+   * Fingerprints of other alerts: the condition holds only while one of them fires after the same evaluation
+   * (an escalation, while the alert whose remediation failed fires). Such conditions are stepped after the others.
+   */
+  whileFiring?: string[];
 }
 
 export type AlertState = 'pending' | 'firing' | 'resolved' | 'inactive';

@@ -24,6 +24,8 @@ export interface DeliverOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   random?: () => number;
+  /** How far ahead a firing alert's `endsAt` posted to Alertmanager is (ms; default AM_ALIVE_MS). */
+  alertmanagerAliveMs?: number;
 }
 
 /** How long one delivery attempt waits for a receiver's answer when neither its `timeout` nor the process says (ms). */
@@ -60,7 +62,12 @@ export async function deliver(n: Notification, o: DeliverOptions): Promise<boole
     };
     try {
       if (!spec) throw new Error(`receiver "${n.receiver}" is not in the catalog`);
-      const res = await receiverKinds[spec.type](spec, n, { secrets: o.secrets, externalUrl: o.externalUrl, timeoutMs });
+      const res = await receiverKinds[spec.type](spec, n, {
+        secrets: o.secrets,
+        externalUrl: o.externalUrl,
+        timeoutMs,
+        alertmanagerAliveMs: o.alertmanagerAliveMs,
+      });
       record.ok = true;
       record.httpStatus = res.httpStatus;
       // Delivered to some only: still a success (not sent again), with who was left out.

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { RemediationSpec } from '../../core/catalog/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { Secrets } from '../../probes/index.ts';
-import type { Alert } from '../model/alert.ts';
+import { ESCALATION_RULE_ID, type Alert } from '../model/alert.ts';
 import type { AlertStore, RemediationAttempt } from '../store/alert-store.ts';
 import { backoffDelay, sleep } from './backoff.ts';
 
@@ -19,7 +19,10 @@ export interface RemediationOutcome {
 export interface RunActionOptions {
   alertStore: AlertStore;
   secrets: Secrets;
-  /** Tells someone that every attempt failed; resolves to whether it got through. */
+  /**
+   * Raises the escalation once every attempt failed (start-alerting: the run's `escalated` record fires the
+   * `remediation-failed` alert at the next evaluation); resolves to whether a receiver is there to tell it.
+   */
   escalate: (alert: Alert, action: RemediationSpec, lastError: string) => Promise<boolean>;
   actor: string;
   random?: () => number;
@@ -49,8 +52,12 @@ export function renderTemplate(text: string, a: Alert, key: string): string {
   });
 }
 
-/** The actions that fix an alert: a custom rule's own, and those attached to its rule and/or flow. */
+/**
+ * The actions that fix an alert: a custom rule's own, and those attached to its rule and/or flow. None for an
+ * escalation (`remediation-failed`): an action attached to its flow would otherwise run again on its own failure.
+ */
 export function actionsFor(actions: RemediationSpec[], a: Alert, ruleAction?: string): RemediationSpec[] {
+  if (a.rule === ESCALATION_RULE_ID) return [];
   return actions.filter(
     (x) =>
       x.id === ruleAction ||
@@ -65,7 +72,8 @@ const retryable = (status: number) => status === 0 || status === 408 || status =
 /**
  * Runs one remediation action for one alert: the HTTP call, up to `attempts` times with exponential
  * backoff and jitter, the same Idempotency-Key header on each; a 4xx other than 408/429 is not retried.
- * When every attempt failed, escalates. Every attempt (and the escalation) is recorded. Never throws.
+ * When every attempt failed, escalates: the last record is `escalated` (`escalation-failed` when no receiver is
+ * there to tell), and it is what fires the escalation alert (escalation.ts). Every attempt is recorded. Never throws.
  */
 export async function runAction(action: RemediationSpec, alert: Alert, o: RunActionOptions): Promise<RemediationOutcome> {
   const runId = randomUUID();
@@ -132,7 +140,7 @@ export async function runAction(action: RemediationSpec, alert: Alert, o: RunAct
   }
   const attempts = Math.min(attempt, action.attempts);
   const told = await o.escalate(alert, action, lastError).catch(() => false);
-  lastError = told ? lastError : `${lastError}; the escalation could not be delivered`;
+  lastError = told ? lastError : `${lastError}; no receiver is routed the escalation`;
   await record(attempts, told ? 'escalated' : 'escalation-failed', 0);
   return { runId, action: action.id, fingerprint: alert.fingerprint, outcome: told ? 'escalated' : 'escalation-failed', attempts, lastStatus, lastError };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
 import type { Alert, AlertState } from '../model/alert.ts';
+import type { RunEnd } from '../remediation/escalation.ts';
 import type { Matcher, Silence } from '../silences/matchers.ts';
 
 /** One lifecycle or acknowledgement event of an alert. */
@@ -250,6 +251,29 @@ export class AlertStore {
       ],
       format: 'JSONEachRow',
     });
+  }
+
+  /**
+   * How the latest remediation run of each (action, alert, idempotency key) among `keys` ended: its last record
+   * that ends a run (succeeded, escalated, escalation-failed), latest by time. Keys absent: no run ended.
+   */
+  async runEnds(keys: string[]): Promise<RunEnd[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.rows<{ action: string; fingerprint: string; idempotency_key: string; last: [string, number | string, string] }>(
+      `SELECT action, fingerprint, idempotency_key, argMax((outcome, attempt, error), at) AS last
+       FROM weft_remediation_attempts
+       WHERE idempotency_key IN {keys:Array(String)} AND outcome IN ('succeeded', 'escalated', 'escalation-failed')
+       GROUP BY action, fingerprint, idempotency_key`,
+      { keys },
+    );
+    return rows.map((r) => ({
+      action: r.action,
+      fingerprint: r.fingerprint,
+      idempotencyKey: r.idempotency_key,
+      outcome: r.last[0] as RunEnd['outcome'],
+      attempts: Number(r.last[1]),
+      error: r.last[2],
+    }));
   }
 
   async attempts(options: { fingerprint?: string; limit?: number } = {}): Promise<RemediationAttempt[]> {

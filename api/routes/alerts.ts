@@ -50,7 +50,13 @@ async function userErrors<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** An alert as the API shows it: no NaN in JSON; alerts stored before `finding` and `traceIds` existed get null and []. */
-const view = (a: Alert) => ({ ...a, value: Number.isFinite(a.value) ? a.value : null, finding: a.finding ?? null, traceIds: a.traceIds ?? [] });
+const view = (a: Alert) => ({
+  ...a,
+  value: Number.isFinite(a.value) ? a.value : null,
+  threshold: Number.isFinite(a.threshold) ? a.threshold : null,
+  finding: a.finding ?? null,
+  traceIds: a.traceIds ?? [],
+});
 const silenceView = (s: Silence) => ({ ...s, status: silenceStatus(s, new Date()) });
 
 /**

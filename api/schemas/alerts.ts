@@ -14,7 +14,7 @@ export const AlertSchema = Type.Object({
   state: AlertStateSchema,
   severity: SeveritySchema,
   value: Type.Union([Num, Type.Null()], { description: 'null: no data' }),
-  threshold: Num,
+  threshold: Type.Union([Num, Type.Null()], { description: 'null: none (an escalation, rule remediation-failed)' }),
   activeSince: NullStr,
   firedAt: NullStr,
   lastTrueAt: NullStr,

@@ -213,7 +213,12 @@ export const RemediationSchema = Type.Object(
     attempts: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
     backoff: Type.String({ ...Duration, default: '2s', description: 'first delay; doubles each attempt, with jitter' }),
     maxBackoff: Type.String({ ...Duration, default: '1m' }),
-    escalate: Type.Optional(Type.String({ minLength: 1, description: "a receiver told when every attempt failed (default: the alert's route)" })),
+    escalate: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'a receiver told of the escalation (alertname remediation-failed) when every attempt failed, instead of the receivers its labels route to',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

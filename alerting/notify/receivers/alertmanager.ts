@@ -17,7 +17,7 @@ export const AM_KEEP_ALIVE_MS = 60_000;
  */
 export const alertmanagerReceiver: ReceiverKind = (spec, n, ctx) => {
   const base = ctx.secrets.resolveUrl(spec.url!, `receiver ${spec.id} url`).replace(/\/$/, '');
-  const aliveUntil = new Date(Date.now() + AM_ALIVE_MS).toISOString();
+  const aliveUntil = new Date(Date.now() + (ctx.alertmanagerAliveMs ?? AM_ALIVE_MS)).toISOString();
   const body = n.alerts.map(({ alert, status }) => {
     const a = amAlert(alert, status, ctx.externalUrl);
     return {

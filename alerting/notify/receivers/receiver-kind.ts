@@ -9,6 +9,8 @@ export interface SendContext {
   /** Weft's own address, for links (generatorURL, the UI). */
   externalUrl: string;
   timeoutMs: number;
+  /** Alertmanager receivers: how far ahead a firing alert's `endsAt` is (ms; default AM_ALIVE_MS). */
+  alertmanagerAliveMs?: number;
 }
 
 /** The outcome of one delivery attempt; throwing is a failed attempt too. */
