@@ -27,6 +27,15 @@ describe('demo catalog', () => {
     expect(text).toContain('# The demo enterprise');
   });
 
+  // Regression: at the end-to-end tests' pace (0.05) the probes ran every 500 ms, which a catalog may not ask for (1 s
+  // or more); the demo then failed to start.
+  it('keeps probe periods at 1 s or more at any pace, staying valid', () => {
+    const text = renderCatalog(readDemoCatalog(), { endpoints, timeScale: 0.05 });
+    const { problems, catalog } = parseCatalog([{ file: 'rendered.yaml', text }]);
+    expect(problems).toEqual([]);
+    expect(new Set(catalog.probes.map((p) => (p as { every?: string }).every))).toEqual(new Set(['1s']));
+  });
+
   it('refuses a probe on a host the demo does not serve', () => {
     const text = readDemoCatalog().replace('http://crm.demo.local/api/customers/count', 'http://nowhere.demo.local/count');
     expect(() => renderCatalog(text, { endpoints, timeScale: 1 })).toThrow('Probe crm-customers names nowhere.demo.local, which the demo does not serve.');

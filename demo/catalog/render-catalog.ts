@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { MIN_SCHEDULE_EVERY_MS } from '../../core/catalog/index.ts';
 import { formatDuration, parseDuration } from '../../core/time/index.ts';
 
 /** The demo estate's catalog as committed (the `npm start` pace, logical host names in probe URLs). */
@@ -9,22 +10,23 @@ export const demoCatalogPath = fileURLToPath(new URL('./estate.yaml', import.met
 export interface RenderOptions {
   /** Demo host (crm.demo.local) → loopback base URL (http://127.0.0.1:PORT) the system really listens on. */
   endpoints: ReadonlyMap<string, string>;
-  /** Multiplies every schedule, staleness limit, settle time and probe period (1 = as written; 0.1 = ten times faster). */
+  /** Multiplies every schedule, staleness limit, settle time and probe period (1 = as written; 0.1 = ten times faster; a probe period stays 1 s or more). */
   timeScale: number;
 }
 
-function scaled(value: unknown, timeScale: number, where: string): string {
-  const ms = Math.max(1, Math.round(parseDuration(String(value), where) * timeScale));
+/** `value` × `timeScale`, at least `floorMs` (ms). */
+function scaled(value: unknown, timeScale: number, where: string, floorMs = 1): string {
+  const ms = Math.max(floorMs, Math.round(parseDuration(String(value), where) * timeScale));
   return ms % 1000 === 0 ? formatDuration(ms) : `${ms}ms`;
 }
 
-/** Rescales the duration at `path` inside each item of `section`, when the item has one. */
-function scaleEach(doc: Document, section: string, path: string[], timeScale: number): void {
+/** Rescales the duration at `path` inside each item of `section`, when the item has one, to at least `floorMs`. */
+function scaleEach(doc: Document, section: string, path: string[], timeScale: number, floorMs = 1): void {
   const items = doc.get(section);
   if (!isSeq(items)) return;
   items.items.forEach((item, i) => {
     if (!isMap(item) || !item.hasIn(path)) return;
-    item.setIn(path, scaled(item.getIn(path), timeScale, `${section}[${i}].${path.join('.')}`));
+    item.setIn(path, scaled(item.getIn(path), timeScale, `${section}[${i}].${path.join('.')}`, floorMs));
   });
 }
 
@@ -58,7 +60,8 @@ export function renderCatalog(text: string, options: RenderOptions): string {
     scaleEach(doc, 'flows', ['schedule', 'every'], options.timeScale);
     scaleEach(doc, 'classes', ['staleAfter'], options.timeScale);
     scaleEach(doc, 'domains', ['drift', 'settle'], options.timeScale);
-    scaleEach(doc, 'probes', ['every'], options.timeScale);
+    // A catalog's probes run at most once a second (core/catalog/probes.ts), at any pace.
+    scaleEach(doc, 'probes', ['every'], options.timeScale, MIN_SCHEDULE_EVERY_MS);
   }
   return doc.toString({ lineWidth: 0 });
 }
