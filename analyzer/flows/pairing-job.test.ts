@@ -836,6 +836,49 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(records).toEqual(['crm -> billing traces=2 failed=1 records=2', 'crm -> erp traces=5 failed=2 records=18']);
   });
 
+  // Regression: without trace context, a write that failed on one ERP host and was written again at once on another (a
+  // failover) was two runs, one of them failed: crm → erp showed 2 runs and a 50% failure rate for a run that wrote its
+  // 5 accounts. The retry rule took only the same endpoints (host included) as the same write; a resource is its kind
+  // and name, whatever its host, as in one trace. Siblings: a failed write not written again fails its run, and a write
+  // of another resource after it is not its retry.
+  it('takes a failover without trace context (the same resource written on another host) as one run, judged by its last write', async () => {
+    const t = Date.now() - HOUR;
+    const crm = 'https://crm.internal/api/customers';
+    const pieces = (service: string, instance: string, calls: SpanSpec[]) =>
+      sendSpans({ url: h.collector.url, serviceName: service, resource: { 'service.instance.id': instance } }, calls);
+    // read, accounts fail on erp, written on erp2: one run, succeeded, its 5 accounts moved
+    await pieces('failover-pieces', 'fp-1', [
+      httpCall('GET', crm, t, { records: 5 }),
+      httpCall('POST', 'https://erp.internal/api/accounts', t + 30, { records: 5, failed: true }),
+      httpCall('POST', 'https://erp2.internal/api/accounts', t + 60, { records: 5 }),
+    ]);
+    // read, accounts fail on erp, nothing after: one failed run
+    await pieces('failover-pieces-lost', 'fp-2', [
+      httpCall('GET', crm, t, { records: 2 }),
+      httpCall('POST', 'https://erp.internal/api/accounts', t + 30, { records: 2, failed: true }),
+    ]);
+    // read, accounts fail on erp, then contacts written on erp2: not a retry of the accounts, whose failure stands
+    await pieces('failover-pieces-other', 'fp-3', [
+      httpCall('GET', crm, t, { records: 3 }),
+      httpCall('POST', 'https://erp.internal/api/accounts', t + 30, { records: 3, failed: true }),
+      httpCall('POST', 'https://erp2.internal/api/contacts', t + 60, { records: 3 }),
+    ]);
+    await h.collector.flush();
+    expect((await pairNow()).errors).toEqual([]);
+    const edges = (await analyzer.snapshot(3 * HOUR)).edges
+      .filter((e) => e.service.startsWith('failover-pieces'))
+      .map(
+        (e) =>
+          `${e.service}: ${e.source} -> ${e.target} traces=${e.traces} failed=${e.failedTraces}${e.service === 'failover-pieces' ? ` records=${e.records}` : ''}`,
+      )
+      .sort();
+    expect(edges).toEqual([
+      'failover-pieces-lost: crm -> erp traces=1 failed=1',
+      'failover-pieces-other: crm -> erp traces=2 failed=1',
+      'failover-pieces: crm -> erp traces=1 failed=0 records=5',
+    ]);
+  });
+
   it("samples as a flow's failed run one that failed on its target, not a failover that failed elsewhere", async () => {
     const t = Date.now() - HOUR;
     // the ERP failed over to its second host (no failed run of crm → erp); billing failed

@@ -140,8 +140,20 @@ export function groupKey(f: Pick<FragmentTrace, 'integration' | 'service' | 'ins
 /** The host of an endpoint key (kind, system, host, name, peer joined by U+001F); the whole key when it has none. */
 const hostOf = (key: string) => key.split('\u001f')[2] || key;
 
-/** Whether two endpoint lists hold the same endpoints, in any order. */
-const sameList = (a: string[], b: string[]) => [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
+/**
+ * The resource an endpoint key (kind, system, host, name, peer joined by U+001F) writes: its kind, system and name,
+ * whatever its host and peer, as a failover sees it (the same accounts written on a second ERP host).
+ */
+const resourceOf = (key: string) => {
+  const [kind, sys, , name] = key.split('\u001f');
+  return [kind, sys, name].join('\u001f');
+};
+
+/** Whether two endpoint lists write the same resources (`resourceOf`), in any order. */
+const sameResources = (a: string[], b: string[]) => {
+  const of = (list: string[]) => [...new Set(list.map(resourceOf))].sort().join('\u0000');
+  return of(a) === of(b);
+};
 const union = (lists: string[][]) => [...new Set(lists.flat())].sort();
 
 /**
@@ -309,14 +321,15 @@ export function fragmentUnits(
       );
       const before: FragmentTrace[] = since.length > 0 ? since : prev && w.startMs - prev.w.endMs <= gapMs ? prev.reads : [];
       prev = { w, reads: before };
-      // A failed write tried again at once — the next write, to the same endpoints, within the gap, with no read in
-      // between — is one run with it, as a retry inside one trace is: its outcome is the last attempt's, and it is one
-      // run, not two. (A read in between starts another run: its failure stands.)
+      // A failed write tried again at once — the next write, to the same resources (on the same host, or another: a
+      // failover), within the gap, with no read in between — is one run with it, as a retry inside one trace is: its
+      // outcome is the last attempt's on each resource, and it is one run, not two. (A read in between starts another
+      // run: its failure stands.)
       const next = writes[i + 1];
       if (
         w.failed &&
         next &&
-        sameList(next.writes, w.writes) &&
+        sameResources(next.writes, w.writes) &&
         next.startMs - w.endMs <= gapMs &&
         !reads.some((r) => r.startMs > w.startMs && r.startMs <= next.startMs)
       ) {
