@@ -10,12 +10,12 @@ import type { Store } from '../clickhouse/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
 import { renderMetrics } from './metrics/prometheus.ts';
-import type { FindingCandidate } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { alertmanagerPath, startAlertmanager, toolAvailable, type RunningAlertmanager } from '../test/alertmanager.ts';
 import { createLease, startAlerting, type AlertingOptions, type AlertingRuntime, type WebhookPayload } from './index.ts';
 import { fingerprint } from './model/fingerprint.ts';
+import { probeFailing } from './testing/fixtures.ts';
 
 /** Local HTTP stand-ins: the webhook and Slack receivers and the remediation targets, recording what they get. */
 interface Received {
@@ -95,15 +95,6 @@ const runtime = (options: Partial<AlertingOptions> = {}) =>
     random: () => 0,
     ...options,
   });
-const probeFailing = (system: string): FindingCandidate => ({
-  kind: 'probe-failing',
-  key: `${system}-count`,
-  severity: 'high',
-  title: `Probe ${system}-count fails: connection refused`,
-  subject: { systems: [system], flows: [], domains: [] },
-  evidence: {},
-  hint: '',
-});
 
 describe.skipIf(!hasAm)('alerting against real receivers (Alertmanager, SMTP, HTTP stand-ins)', () => {
   let alerting: AlertingRuntime;

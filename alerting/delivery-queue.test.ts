@@ -7,20 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../clickhouse/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
-import type { FindingCandidate } from '../core/contracts/index.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { type AlertingRuntime, type WebhookPayload } from './index.ts';
-import { alertingForTest } from './testing/fixtures.ts';
-
-const probeFailing = (system: string): FindingCandidate => ({
-  kind: 'probe-failing',
-  key: `${system}-count`,
-  severity: 'high',
-  title: `Probe ${system}-count fails: connection refused`,
-  subject: { systems: [system], flows: [], domains: [] },
-  evidence: {},
-  hint: '',
-});
+import { alertingForTest, probeFailing } from './testing/fixtures.ts';
 
 /**
  * A receiver that is down (it holds every request, then refuses one) while alerts keep changing: the

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../clickhouse/index.ts';
 import { parseCatalog, type Catalog } from '../core/catalog/index.ts';
-import type { FindingCandidate } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { alertmanagerPath, startAlertmanager, toolAvailable, type RunningAlertmanager } from '../test/alertmanager.ts';
 import { startAlerting, type AlertingOptions, type AlertingRuntime, type WebhookPayload } from './index.ts';
+import { probeFailing } from './testing/fixtures.ts';
 
 // Regression: an escalation (every attempt of a remediation failed) was one notification sent outside the alert store
 // and the groups: Alertmanager resolved it when its first endsAt passed although the remediation had failed and the
@@ -78,15 +78,6 @@ const runtime = (options: Partial<AlertingOptions> = {}) =>
     alertmanagerAliveMs: ALIVE_MS,
     ...options,
   });
-const probeFailing = (system: string): FindingCandidate => ({
-  kind: 'probe-failing',
-  key: `${system}-count`,
-  severity: 'high',
-  title: `Probe ${system}-count fails: connection refused`,
-  subject: { systems: [system], flows: [], domains: [] },
-  evidence: {},
-  hint: '',
-});
 /** What a receiver was told of escalations: `status:alert status` per message that holds one. */
 const escalations = (path: string) =>
   received

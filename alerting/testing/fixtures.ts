@@ -1,5 +1,6 @@
 import { parseCatalog, type Catalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
+import type { FindingCandidate } from '../../core/contracts/index.ts';
 import type { FlowWindowStats, Observations, SystemCalls } from '../evaluate/observations.ts';
 import type { Alert } from '../model/alert.ts';
 import type { Notification } from '../notify/groups.ts';
@@ -103,4 +104,15 @@ export const firstNotification = (receiver: string): Notification => ({
   alerts: [{ alert: staleAlert, status: 'firing' }],
   reason: 'first',
   after: { key: `${receiver}:{}`, receiver, labels: {}, createdAt: '', lastSentAt: null, sent: {} },
+});
+
+/** A probe-failing finding on `system` (its probe `<system>-count` refused): what most alerting tests fire on. */
+export const probeFailing = (system: string): FindingCandidate => ({
+  kind: 'probe-failing',
+  key: `${system}-count`,
+  severity: 'high',
+  title: `Probe ${system}-count fails: connection refused`,
+  subject: { systems: [system], flows: [], domains: [] },
+  evidence: {},
+  hint: '',
 });
