@@ -879,6 +879,69 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
   });
 
+  // Regression: a trace paired as a trace of its own, then given a run id by a span arriving later (a job that names
+  // its run on its last span), was counted twice: as that trace, and in the run (crm → erp: 2 runs, 6 records for one
+  // run of 3). Sibling: a trace whose later spans name another run id was counted again in each run (3 runs of 3
+  // records showed 18): each record is counted once, in the run the trace is paired in now.
+  it('counts a trace once when a span arriving later gives it a run id, or another one', async () => {
+    const t = Date.now() - HOUR;
+    const edgesOf = async (service: string) =>
+      (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === service).map((e) => `${e.source} -> ${e.target} records=${e.records}`);
+    const calls = (tracer: api.Tracer, ctx: api.Context, start: number, runId?: string) => {
+      const runIds = runId ? { 'integration.run.id': runId } : {};
+      tracer
+        .startSpan(
+          'GET',
+          { kind: CLIENT, startTime: start + 10, attributes: { ...runIds, 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/x' } },
+          ctx,
+        )
+        .end(start + 30);
+      tracer
+        .startSpan(
+          'POST',
+          {
+            kind: CLIENT,
+            startTime: start + 40,
+            attributes: { ...runIds, 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/x', 'integration.records': 3 },
+          },
+          ctx,
+        )
+        .end(start + 60);
+    };
+    // A trace of its own, then a late span naming its run.
+    let traced = api.ROOT_CONTEXT;
+    await withTracer({ url: h.collector.url, serviceName: 'late-run-id' }, (tracer) => {
+      const root = tracer.startSpan('run', { kind: INTERNAL, startTime: t });
+      traced = api.trace.setSpan(api.ROOT_CONTEXT, root);
+      calls(tracer, traced, t);
+      root.end(t + 100);
+    });
+    await h.collector.flush();
+    expect((await pairNow()).errors).toEqual([]);
+    expect(await edgesOf('late-run-id')).toEqual(['crm -> erp records=3']);
+    await withTracer({ url: h.collector.url, serviceName: 'late-run-id' }, (tracer) => {
+      tracer.startSpan('finalize', { kind: INTERNAL, startTime: t + 70, attributes: { 'integration.run.id': 'late-run-1' } }, traced).end(t + 80);
+    });
+    await h.collector.flush();
+    expect((await pairNow()).errors).toEqual([]);
+    expect(await edgesOf('late-run-id')).toEqual(['crm -> erp records=3']);
+    expect((await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'late-run-id').map((e) => e.traces)).toEqual([1]);
+
+    // One trace id, its spans naming one run id and then another, arriving in turn.
+    const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+      traceId: randomBytes(16).toString('hex'),
+      spanId: randomBytes(8).toString('hex'),
+      traceFlags: 1,
+      isRemote: true,
+    });
+    for (const [i, runId] of ['two-ids-1', 'two-ids-2', 'two-ids-3'].entries()) {
+      await withTracer({ url: h.collector.url, serviceName: 'two-run-ids' }, (tracer) => calls(tracer, parent, t + i * 60_000, runId));
+      await h.collector.flush();
+      expect((await pairNow()).errors).toEqual([]);
+    }
+    expect(await edgesOf('two-run-ids')).toEqual(['crm -> erp records=9']);
+  });
+
   it("samples as a flow's failed run one that failed on its target, not a failover that failed elsewhere", async () => {
     const t = Date.now() - HOUR;
     // the ERP failed over to its second host (no failed run of crm → erp); billing failed

@@ -720,10 +720,10 @@ const toLedgerUnit = (u: { unit: string; grp: string; traces: string[]; start: s
  */
 async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wallAt: string): Promise<{ scope: string[]; deferred: FragmentTrace[] }> {
   const fresh = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE ${PIECE} AND ${SETTLED}`, { cut })).map(toFragment);
-  // Pieces that left the run of their service instance they were paired in: the trace's root (a wrapper span, exported
-  // when a job longer than the late-arrival window ends, after its calls) arrived, and the trace is now paired as a trace
-  // of its own (already in the work table) or in a run its wrapper names. Their instance's runs are paired again without
-  // them; a trace still a piece of that instance is read back as one and stays.
+  // Pieces that left the run they were paired in: the trace's root (a wrapper span, exported when a job longer than the
+  // late-arrival window ends, after its calls) arrived, and the trace is now paired as a trace of its own (already in the
+  // work table) or in a run its wrapper names; or a later span named another run id. The runs they left are paired
+  // again without them; a trace still a piece of that run is read back as one and stays.
   const leaving = [
     ...new Set([
       ...(await json<{ id: string }>("SELECT DISTINCT arrayJoin(traces) AS id FROM weft_pairing_work WHERE known = 1 AND grp = ''")).map((r) => r.id),
@@ -737,7 +737,7 @@ async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wa
           await json<{ unit: string; grp: string; traces: string[]; start: string; end: string }>(
             `SELECT unit, grp, traces, start, end FROM weft_pairing_ledger FINAL
              WHERE unit IN (SELECT unit FROM weft_pairing_pieces WHERE trace_id IN (SELECT arrayJoin({ids:Array(String)})))
-               AND active = 1 AND startsWith(grp, 'inst:') AND hasAny(traces, {ids:Array(String)})`,
+               AND active = 1 AND hasAny(traces, {ids:Array(String)})`,
             { ids: leaving },
           )
         ).map(toLedgerUnit);
@@ -773,11 +773,15 @@ async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wa
   );
   if (units.length > 0) {
     await store.client.insert({ table: 'weft_pairing_work', values: units.map(unitRow), format: 'JSONEachRow' });
-    const pieces = units.filter((u) => u.grp.startsWith('inst:')).flatMap((u) => u.traces.map((t) => ({ trace_id: t, unit: u.unit, paired_at: wallAt })));
+    // Every run's traces (of an instance, or of a run id), found by trace when one of them leaves it.
+    const pieces = units.flatMap((u) => u.traces.map((t) => ({ trace_id: t, unit: u.unit, paired_at: wallAt })));
     if (pieces.length > 0) await store.client.insert({ table: 'weft_pairing_pieces', values: pieces, format: 'JSONEachRow' });
   }
-  // A unit left with no piece (its only trace left) is in no recomputed group's range: retracted by name.
-  return { scope: [...new Set([...scope, ...left.map((u) => u.unit)])], deferred };
+  // A unit left with no piece (its only trace left) is in no recomputed group's range: retracted by name. So is the unit
+  // a piece was paired as when it was a trace of its own (`t:`): a late span gave it a run id, and it was counted twice,
+  // as that trace and in its run.
+  const asTraces = fresh.map((f) => `t:${f.traceId}:${f.integration}`);
+  return { scope: [...new Set([...scope, ...left.map((u) => u.unit), ...asTraces])], deferred };
 }
 
 function unitRow(u: PairingUnit) {
