@@ -40,6 +40,17 @@ export function amplificationBody(): Buffer {
   );
 }
 
+/**
+ * 10 million empty ResourceMetrics (`0a 00` repeated: 20 MiB inflated, under the body limit), gzipped to about 19 KiB:
+ * decoded whole, it took 5 s of the main thread and about 900 MiB of heap (docs/security-limits.md).
+ */
+export function emptyMessagesBody(): Buffer {
+  const n = 10_000_000 - 16;
+  const b = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) b[2 * i] = 0x0a;
+  return gzipSync(b);
+}
+
 /** 150 spans on 150 different days in one small request (the issue's poison batch). */
 export function manyDaysBody(): Buffer {
   const now = BigInt(Date.now()) * 1_000_000n;
@@ -50,8 +61,8 @@ export function manyDaysBody(): Buffer {
   );
 }
 
-export function post(url: string, body: Buffer, gzip = false): Promise<number> {
-  return fetch(`${url}/v1/traces`, {
+export function post(url: string, body: Buffer, gzip = false, signal: 'traces' | 'metrics' | 'logs' = 'traces'): Promise<number> {
+  return fetch(`${url}/v1/${signal}`, {
     method: 'POST',
     body,
     headers: { 'content-type': 'application/x-protobuf', ...(gzip ? { 'content-encoding': 'gzip' } : {}) },

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { migrate, openStore } from '../clickhouse/index.ts';
 import { startCollector } from '../collector/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { amplificationBody, manyDaysBody, post, slowUpload } from './ingest-adversarial.ts';
+import { amplificationBody, emptyMessagesBody, manyDaysBody, post, slowUpload } from './ingest-adversarial.ts';
 import type { IngestLimits } from './ingest-limits.ts';
 
 /** A whole number ≥ 1 from the environment variable `name`, else `fallback`; throws naming the variable. */
@@ -224,15 +224,17 @@ const adversarial = await startCollector({
 });
 const amplify = amplificationBody();
 const manyDays = manyDaysBody();
+const empties = emptyMessagesBody();
 peakRss = 0;
 const slow = Array.from({ length: 4 }, () => slowUpload(adversarial.url));
-const hostile = { amplify: {} as Record<string, number>, days: {} as Record<string, number> };
+const hostile = { amplify: {} as Record<string, number>, days: {} as Record<string, number>, empties: {} as Record<string, number> };
 const tally = (m: Record<string, number>, s: number) => (m[s] = (m[s] ?? 0) + 1);
 let hostileRunning = true;
 const hostileLoop = (async () => {
   while (hostileRunning) {
     tally(hostile.amplify, await post(adversarial.url, amplify, true));
     tally(hostile.days, await post(adversarial.url, manyDays));
+    tally(hostile.empties, await post(adversarial.url, empties, true, 'metrics'));
     await new Promise((r) => setTimeout(r, 500));
   }
 })();
@@ -312,6 +314,9 @@ console.log(
 );
 const amplifyKiB = (amplify.length / 1024).toFixed(0);
 console.log(`  amplification requests (4 MiB of resource attributes × 2,000 spans, ${amplifyKiB} KiB gzipped): ${JSON.stringify(hostile.amplify)}`);
+console.log(
+  `  empty-message requests (10 million empty ResourceMetrics, ${(empties.length / 1024).toFixed(0)} KiB gzipped, 20 MiB inflated): ${JSON.stringify(hostile.empties)}`,
+);
 console.log(`  many-days batches (150 spans on 150 days, ${(manyDays.length / 1024).toFixed(0)} KiB): statuses ${JSON.stringify(hostile.days)}`);
 console.log(`    stored ${fmt(daysStored)} of ${fmt(daysAcked)} acknowledged; segments split ${selfMetric('weft_collector_segments_split_total')}`);
 console.log(`    quarantined segments ${selfMetric('weft_collector_quarantined_segments')}`);
