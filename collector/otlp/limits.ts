@@ -25,19 +25,28 @@ export interface IngestLimits {
   maxExpandedBytes: number;
 }
 
+/** AttributeValueLengthLimit's default (UTF-8 bytes), and the least a resource's values are held to (`resourceLimits`). */
+export const DEFAULT_ATTRIBUTE_VALUE_LENGTH = 64 * 1024;
+
 /**
- * The limits a resource's attributes are held to: `limits` without the attribute count and value length limits. The
- * OpenTelemetry specification's attribute limits exempt resources ("Resource attributes SHOULD be exempt from the
- * limits described above": https://opentelemetry.io/docs/specs/otel/common/#attribute-limits); before, a small
- * WEFT_ATTRIBUTE_COUNT_LIMIT or value length limit dropped or cut `service.name`, and the spans were stored under
- * another service. What a resource repeats into every row stays bounded by the expansion budget (`maxExpandedBytes`),
- * and its nesting by `maxAnyValueDepth`.
+ * The limits a resource's attributes are held to: no attribute count limit, and values cut at the larger of
+ * AttributeValueLengthLimit and its default (64 KiB). The OpenTelemetry specification's attribute limits exempt
+ * resources ("Resource attributes SHOULD be exempt from the limits described above":
+ * https://opentelemetry.io/docs/specs/otel/common/#attribute-limits); before, a small WEFT_ATTRIBUTE_COUNT_LIMIT or
+ * value length limit dropped or cut `service.name`, and the spans were stored under another service. Their values keep
+ * a bound, as every identity Weft reads from a resource (instance, host, pod, run id) is stored with each span: a
+ * 15 MiB `service.name` with one span was taken whole. What a resource repeats into every row stays bounded by the
+ * expansion budget (`maxExpandedBytes`), and its nesting by `maxAnyValueDepth`.
  */
-export const resourceLimits = (limits: IngestLimits): IngestLimits => ({ ...limits, attributeCountLimit: Infinity, attributeValueLengthLimit: Infinity });
+export const resourceLimits = (limits: IngestLimits): IngestLimits => ({
+  ...limits,
+  attributeCountLimit: Infinity,
+  attributeValueLengthLimit: Math.max(limits.attributeValueLengthLimit, DEFAULT_ATTRIBUTE_VALUE_LENGTH),
+});
 
 export const defaultIngestLimits = (maxBodyBytes: number): IngestLimits => ({
   attributeCountLimit: 128,
-  attributeValueLengthLimit: 64 * 1024,
+  attributeValueLengthLimit: DEFAULT_ATTRIBUTE_VALUE_LENGTH,
   maxAnyValueDepth: 32,
   maxExpandedBytes: defaultMaxExpandedBytes(maxBodyBytes),
 });
@@ -79,6 +88,18 @@ export const ERR_OTLP_TOO_MANY_MESSAGES = defineError(
   (limit: number, what: string) =>
     `The request holds more than ${limit} ${what} (WEFT_MAX_EXPANDED_BYTES / ${DECODED_BYTES_PER_MESSAGE}); send fewer items per request.`,
 );
+
+/**
+ * The longest name Weft derives from telemetry, in UTF-8 bytes: a span's ServiceName (its resource's `service.name`),
+ * and the integration, domain and endpoint (system, host, name, peer) of its touches. Longer ones are cut at a character
+ * boundary. A name is an identity shown and stored everywhere (the graph, the inventory, findings): a 30 KiB request
+ * whose `messaging.destination.name` was an array of 4 million "x" made a system named by 16.6 MB of text, the inventory
+ * answered 50 MB in 13 s, and every analysis failed on a 100 MB row; a 15 MiB `service.name` did the same.
+ */
+export const MAX_NAME_BYTES = 1024;
+
+/** The `partial_success` warning for a ServiceName cut to MAX_NAME_BYTES. */
+export const WARN_SERVICE_NAME_CUT = `service.name values longer than ${MAX_NAME_BYTES} bytes were cut to ${MAX_NAME_BYTES} bytes for ServiceName`;
 
 /** 2000-01-01T00:00:00Z in nanoseconds: spans that start earlier are refused. */
 export const EARLIEST_NS = 946_684_800_000_000_000;

@@ -8,13 +8,14 @@ import { FieldWriter, Ranges } from './field-writer.ts';
 import {
   END_BEFORE_START,
   ERR_OTLP_EXPANDS_TOO_MUCH,
-  ERR_OTLP_TOO_MANY_MESSAGES,
   IngestReport,
-  maxDecodedMessages,
+  MAX_NAME_BYTES,
   NORMALIZED_ATTRIBUTE,
   resourceLimits,
   spanTimeProblem,
+  truncateUtf8,
   unknownServiceName,
+  WARN_SERVICE_NAME_CUT,
 } from './limits.ts';
 import { TAG } from './proto-fields.ts';
 import * as lists from './span-columns.ts';
@@ -124,9 +125,6 @@ export class TraceDecoder {
   private readonly resAttrs = new RowBinaryWriter(4096);
   private ctx!: TraceContext;
   private budget = new ExpansionBudget(Infinity);
-  /** ResourceSpans and ScopeSpans read in this request, and the most it may hold (`maxDecodedMessages`). */
-  private containers = 0;
-  private maxContainers = Infinity;
 
   constructor() {
     this.f = new FieldWriter();
@@ -138,8 +136,6 @@ export class TraceDecoder {
     this.f.reset(body, ctx);
     this.ctx = ctx;
     this.budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
-    this.containers = 0;
-    this.maxContainers = maxDecodedMessages(ctx.limits.maxExpandedBytes);
     let rows = 0;
     try {
       rows = this.request(body.length, out);
@@ -172,7 +168,7 @@ export class TraceDecoder {
    * rather than read, as in the requests decoded whole (decode-cost.ts).
    */
   private container(): void {
-    if (++this.containers > this.maxContainers) throw ERR_OTLP_TOO_MANY_MESSAGES(this.maxContainers, 'ResourceSpans and ScopeSpans');
+    this.f.countMessage();
   }
 
   private resourceSpans(start: number, end: number, at: number, out: RowBinaryWriter): number {
@@ -264,7 +260,10 @@ export class TraceDecoder {
       else executable = text;
     }
     f.ctx = this.ctx;
-    this.span.service = rowBinaryString(service || unknownServiceName(executable));
+    const name = service || unknownServiceName(executable);
+    const cut = truncateUtf8(name, MAX_NAME_BYTES);
+    if (cut !== name) this.ctx.report.warn(WARN_SERVICE_NAME_CUT, `${where}.attributes`);
+    this.span.service = rowBinaryString(cut);
     this.span.resourceAttributes = Buffer.from(w.view());
   }
 

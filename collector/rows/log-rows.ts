@@ -22,7 +22,7 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
     const resource = obj(rl.resource, `${rw}.resource`);
     const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
     const resSchema = str(rl.schemaUrl, `${rw}.schemaUrl`);
-    const service = serviceName(resAttrs);
+    const service = serviceName(resAttrs, ctx.report, `${rw}.resource.attributes`);
     const scopeLogs = list(rl.scopeLogs, `${rw}.scopeLogs`);
     for (let s = 0; s < scopeLogs.length; s++) {
       const sw = `${rw}.scopeLogs[${s}]`;

@@ -49,7 +49,7 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
     const resource = obj(rm.resource, `${rw}.resource`);
     const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
     const resSchema = str(rm.schemaUrl, `${rw}.schemaUrl`);
-    const service = serviceName(resAttrs);
+    const service = serviceName(resAttrs, ctx.report, `${rw}.resource.attributes`);
     const scopeMetrics = list(rm.scopeMetrics, `${rw}.scopeMetrics`);
     for (let s = 0; s < scopeMetrics.length; s++) {
       const sw = `${rw}.scopeMetrics[${s}]`;

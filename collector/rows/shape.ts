@@ -1,6 +1,6 @@
 import { mapBytes, type AttributeMap } from '../otlp/any-value.ts';
 import { ERR_OTLP_BAD_INPUT } from '../otlp/bad-input.ts';
-import { unknownServiceName } from '../otlp/limits.ts';
+import { MAX_NAME_BYTES, truncateUtf8, unknownServiceName, WARN_SERVICE_NAME_CUT, type IngestReport } from '../otlp/limits.ts';
 
 /** Readers that accept a decoded protobuf message or OTLP/JSON and name the field on a mismatch. */
 export function obj(v: unknown, where: string): Record<string, unknown> {
@@ -32,11 +32,15 @@ export function num(v: unknown, where: string): number {
 
 /**
  * The ServiceName column: the resource's `service.name`, or, when it is absent or empty,
- * `unknown_service[:<process.executable.name>]` as the SDK specification names such a service.
+ * `unknown_service[:<process.executable.name>]` as the SDK specification names such a service; cut to MAX_NAME_BYTES
+ * (a warning in `report`, naming `where`).
  */
-export function serviceName(resAttrs: AttributeMap): string {
+export function serviceName(resAttrs: AttributeMap, report?: IngestReport, where = ''): string {
   const name = resAttrs['service.name'];
-  return name ? name : unknownServiceName(resAttrs['process.executable.name']);
+  const service = name ? name : unknownServiceName(resAttrs['process.executable.name']);
+  const cut = truncateUtf8(service, MAX_NAME_BYTES);
+  if (cut !== service) report?.warn(WARN_SERVICE_NAME_CUT, where);
+  return cut;
 }
 
 /** RowBinary bytes of an attribute map repeated in every row (for the expansion budget). */

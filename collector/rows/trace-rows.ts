@@ -67,7 +67,7 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
     const rs = obj(resourceSpans[r], rw);
     const resource = rs.resource ? obj(rs.resource, `${rw}.resource`) : {};
     const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
-    const service = serviceName(resAttrs);
+    const service = serviceName(resAttrs, ctx.report, `${rw}.resource.attributes`);
     const scopeSpans = list(rs.scopeSpans, `${rw}.scopeSpans`);
     const spanCount = scopeSpans.reduce<number>((n, ss, s) => n + list(obj(ss, `${rw}.scopeSpans[${s}]`).spans, `${rw}.scopeSpans[${s}].spans`).length, 0);
     budget.charge(spanCount, mapRowBytes(resAttrs) + Buffer.byteLength(service), `${rw}.resource`);

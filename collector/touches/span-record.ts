@@ -1,3 +1,4 @@
+import { utf8Cut } from '../otlp/limits.ts';
 import { skipperFor, varint, type Skip } from '../rows/row-binary-reader.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { traceColumns, type TraceColumn } from '../rows/trace-columns.ts';
@@ -260,13 +261,15 @@ export class SpanRecord {
 
   /**
    * Copies the first non-empty of `SpanAttributes[A[slot]]`, `ResourceAttributes[resourceKey]` and (when
-   * given) `fallback` (a range of the row) as a RowBinary string; '' when none is set.
+   * given) `fallback` (a range of the row) as a RowBinary string, cut to `maxBytes` at a UTF-8 character boundary; ''
+   * when none is set.
    */
-  writeFirst(out: RowBinaryWriter, slot: number, resourceKey: ResourceKey, fallback?: number[]): void {
+  writeFirst(out: RowBinaryWriter, slot: number, resourceKey: ResourceKey, fallback?: number[], maxBytes = Infinity): void {
     const r = RESOURCE_SLOT[resourceKey];
-    if (this.attrs.has(slot)) out.bytes(this.b, this.attrs.start[slot], this.attrs.end[slot]);
-    else if (this.resource.has(r)) out.bytes(this.b, this.resource.start[r], this.resource.end[r]);
-    else if (fallback) out.bytes(this.b, fallback[0], fallback[1]);
+    const write = (start: number, end: number) => out.bytes(this.b, start, end - start > maxBytes ? utf8Cut(this.b, start, maxBytes) : end);
+    if (this.attrs.has(slot)) write(this.attrs.start[slot], this.attrs.end[slot]);
+    else if (this.resource.has(r)) write(this.resource.start[r], this.resource.end[r]);
+    else if (fallback) write(fallback[0], fallback[1]);
     else out.varint(0);
   }
 

@@ -1,3 +1,4 @@
+import { MAX_NAME_BYTES } from '../otlp/limits.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import type { Field, LoadSpec } from '../rows/tables.ts';
 import { classify } from './classify.ts';
@@ -45,6 +46,17 @@ export function uint64OrZero(s: string): string {
   return digits.length === 20 && BigInt(digits) <= MAX_UINT64 ? digits : '0';
 }
 
+/**
+ * `bytes` (a byte string: one char a byte, as `classify` gives them) cut to MAX_NAME_BYTES at a UTF-8 character
+ * boundary: an endpoint named by an attribute value of megabytes (an array of millions of items) named a system.
+ */
+export function nameCut(bytes: string): string {
+  if (bytes.length <= MAX_NAME_BYTES) return bytes;
+  let cut = MAX_NAME_BYTES;
+  while (cut > 0 && (bytes.charCodeAt(cut) & 0xc0) === 0x80) cut--;
+  return bytes.slice(0, cut);
+}
+
 /** Milliseconds of a nanosecond count given as unsigned 32-bit halves, rounded down (exact). */
 function millis(lo: number, hi: number): number {
   return hi * 4294 + Math.floor((hi * 967296 + lo) / 1e6);
@@ -75,10 +87,11 @@ export class TouchWriter {
         out.u64(ts % 4294967296, Math.floor(ts / 4294967296));
         out.u64(end % 4294967296, Math.floor(end / 4294967296));
         out.bytes(segment, s.trace[0], s.trace[1]);
-        s.writeFirst(out, A['integration.flow'], 'integration.flow', s.service);
+        // Names are cut to MAX_NAME_BYTES (the stored ServiceName already is).
+        s.writeFirst(out, A['integration.flow'], 'integration.flow', s.service, MAX_NAME_BYTES);
         out.bytes(segment, s.service[0], s.service[1]);
-        s.writeFirst(out, A['integration.domain'], 'integration.domain');
-        for (let f = 0; f < 6; f++) out.latin1(t[f]);
+        s.writeFirst(out, A['integration.domain'], 'integration.domain', undefined, MAX_NAME_BYTES);
+        for (let f = 0; f < 6; f++) out.latin1(nameCut(t[f]));
         out.u8(isError);
         out.u8(i === 0 ? 1 : 0);
         if (i === 0 && records !== '0') out.u64Text(records);
