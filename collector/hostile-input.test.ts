@@ -151,18 +151,23 @@ describe('collector under hostile input', () => {
     const items = '{},'.repeat(6_900_000);
     const json = (top: string) => Buffer.from(`{"${top}":[${items}{}]}`);
     const cases: [string, 'proto' | 'json', Buffer, RegExp][] = [
-      ['metrics', 'proto', emptyTops, /more than 1747626 protobuf messages/],
-      ['logs', 'proto', emptyTops, /more than 1747626 protobuf messages/],
-      ['traces', 'proto', emptyTops, /more than 1747626 protobuf messages \(ResourceSpans, ScopeSpans, and the items of array and kvlist values\)/],
+      ['metrics', 'proto', emptyTops, /more than 2621440 protobuf messages/],
+      ['logs', 'proto', emptyTops, /more than 2621440 protobuf messages/],
+      [
+        'traces',
+        'proto',
+        emptyTops,
+        /more than 2621440 protobuf messages \(ResourceSpans, ScopeSpans, attributes, events, links, and items of array and kvlist values\)/,
+      ],
       [
         'traces',
         'proto',
         field1(repeated([0x12, 0], 9_000_000)),
-        /more than 1747626 protobuf messages \(ResourceSpans, ScopeSpans, and the items of array and kvlist values\)/,
+        /more than 2621440 protobuf messages \(ResourceSpans, ScopeSpans, attributes, events, links, and items of array and kvlist values\)/,
       ],
-      ['metrics', 'json', json('resourceMetrics'), /more than 1747626 JSON objects and arrays/],
-      ['logs', 'json', json('resourceLogs'), /more than 1747626 JSON objects and arrays/],
-      ['traces', 'json', json('resourceSpans'), /more than 1747626 JSON objects and arrays/],
+      ['metrics', 'json', json('resourceMetrics'), /more than 2621440 JSON objects and arrays/],
+      ['logs', 'json', json('resourceLogs'), /more than 2621440 JSON objects and arrays/],
+      ['traces', 'json', json('resourceSpans'), /more than 2621440 JSON objects and arrays/],
     ];
     const rss = process.memoryUsage().rss;
     for (const [signal, type, body, message] of cases) {
@@ -176,7 +181,7 @@ describe('collector under hostile input', () => {
       expect([signal, type, res.status]).toEqual([signal, type, 413]);
       const text = type === 'proto' ? decodeProtoStatus(Buffer.from(await res.arrayBuffer())).message : ((await res.json()) as { message: string }).message;
       expect(text).toMatch(message);
-      expect(text).toContain('(WEFT_MAX_EXPANDED_BYTES / 48); send fewer items per request.');
+      expect(text).toContain('(WEFT_MAX_EXPANDED_BYTES / 32); send fewer items per request.');
     }
     expect(process.memoryUsage().rss - rss).toBeLessThan(400 * 1024 * 1024);
     expect((await post(JSON.stringify(jsonRequest(service('after-empties'), [{ name: 'ok' }])), 'json')).status).toBe(200);
@@ -231,8 +236,29 @@ describe('collector under hostile input', () => {
     const flood = await post(request([named('array-flood')], [arrayOf('a', Buffer.from([0x0a, 0x00]), 10_400_000)]), 'proto', { 'content-encoding': 'gzip' });
     expect(flood.status).toBe(413);
     expect(decodeProtoStatus(Buffer.from(await flood.arrayBuffer())).message).toMatch(
-      /more than 1747626 protobuf messages \(ResourceSpans, ScopeSpans, and the items/,
+      /more than 2621440 protobuf messages \(ResourceSpans, ScopeSpans, attributes, events, links, and items/,
     );
+
+    // Events and links are messages too (6 million empty events were stored as one 60 MB row).
+    const events = Buffer.alloc(2 * 6_000_000);
+    for (let i = 0; i < 6_000_000; i++) events[2 * i] = 0x5a;
+    const eventFlood = await post(request([named('event-flood')], [kvBody('k', 'v')]), 'proto', { 'content-encoding': 'gzip' });
+    expect(eventFlood.status).toBe(200);
+    const manyEvents = gzipSync(
+      ld(
+        0x0a,
+        ld(
+          0x12,
+          ld(
+            0x12,
+            Buffer.concat([ld(0x0a, Buffer.alloc(16, 5)), ld(0x12, Buffer.alloc(8, 6)), ld(0x2a, 'x'), fixed64(0x39, NOW_NS), fixed64(0x41, NOW_NS), events]),
+          ),
+        ),
+      ),
+    );
+    const eventsAnswer = await post(manyEvents, 'proto', { 'content-encoding': 'gzip' });
+    expect(eventsAnswer.status).toBe(413);
+    expect(decodeProtoStatus(Buffer.from(await eventsAnswer.arrayBuffer())).message).toMatch(/more than 2621440 protobuf messages/);
 
     const destination = await post(
       request([named('destination-flood')], [rabbit, arrayOf('messaging.destination.name', ld(0x0a, ld(0x0a, 'x')), 1_000_000)]),

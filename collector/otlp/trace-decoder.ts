@@ -188,6 +188,7 @@ export class TraceDecoder {
           const t = r.varint(resEnd);
           if (t === TAG.Resource.attributes) {
             const m = r.len(resEnd);
+            this.f.countMessage();
             attrs.push(r.p, r.p + m);
             r.p += m;
           } else r.skip(t & 7, resEnd);
@@ -366,9 +367,10 @@ export class TraceDecoder {
         else if (tag === T.trace_state) [s.stateS, s.stateE] = [at, at + n];
         else if (tag === T.parent_span_id) [s.parentS, s.parentE] = [at, at + n];
         else if (tag === T.name) [s.nameS, s.nameE] = [at, at + n];
-        else if (tag === T.attributes) s.attrs.push(at, at + n);
-        else if (tag === T.events) s.events.push(at, at + n);
-        else if (tag === T.links) s.links.push(at, at + n);
+        // Each is a message of the request's count (a span of 6 million empty events, 12 KiB of gzip, was one 60 MB row).
+        else if (tag === T.attributes) (this.f.countMessage(), s.attrs.push(at, at + n));
+        else if (tag === T.events) (this.f.countMessage(), s.events.push(at, at + n));
+        else if (tag === T.links) (this.f.countMessage(), s.links.push(at, at + n));
         else if (tag === T.status) [statusS, statusE] = [at, at + n];
       } else r.skip(tag & 7, end);
     }
