@@ -3,6 +3,13 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// Output read by a command that stopped reading (`weft start | head -3`, `| grep -m1`) is dropped, not an error: the
+// unhandled EPIPE ended the process while the embedded engine ran, which crashed it (SIGSEGV) or hung it (its API
+// answering nothing, SIGTERM ignored). The logger (pino's own stdout stream) stops writing on EPIPE by itself.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
 // A command that has finished exits, even when a library left a handle open (the NATS client keeps the socket of a
