@@ -189,15 +189,17 @@ describe('buildConfig', () => {
   // Regression: WEFT_SPOOL_MAX_BYTES=1000 was refused as smaller than "WEFT_MAX_EXPANDED_BYTES, 83886080", a variable the
   // user never set (83886080 is its default: 4 × the body limit); WEFT_MAX_BODY_BYTES=209715200 alone was refused as
   // WEFT_SPOOL_MAX_BYTES … got "undefined", and the peer share named the body limit's default as if it were set.
+  // Regression (new-user pass): the refusal of a 1000-byte spool advised "set WEFT_MAX_EXPANDED_BYTES to at most 1000";
+  // followed, Weft started and refused 10 spans of an SDK with 413. A smaller budget is offered only from 16 MiB.
   it('says which setting each size of a collector refusal comes from, and which of them are defaults', () => {
     expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: '1000' })).toThrow(
-      'The spool (WEFT_SPOOL_MAX_BYTES, 1000 bytes) must hold at least the rows one request may expand to (83886080 bytes, the default of WEFT_MAX_EXPANDED_BYTES, which is not set: 4 × the body limit (20971520 bytes, the default of WEFT_MAX_BODY_BYTES, which is not set), at least 16 MiB): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES, or set WEFT_MAX_EXPANDED_BYTES to at most 1000.',
+      'The spool (WEFT_SPOOL_MAX_BYTES, 1000 bytes) must hold at least the rows one request may expand to (83886080 bytes, the default of WEFT_MAX_EXPANDED_BYTES, which is not set: 4 × the body limit (20971520 bytes, the default of WEFT_MAX_BODY_BYTES, which is not set), at least 16 MiB): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES to at least 83886080.',
     );
     expect(() => cfg([], { WEFT_SPOOL_MAX_BYTES: '1000', WEFT_MAX_EXPANDED_BYTES: '1001' })).toThrow(
-      'The spool (WEFT_SPOOL_MAX_BYTES, 1000 bytes) must hold at least the rows one request may expand to (WEFT_MAX_EXPANDED_BYTES, 1001 bytes): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES, or set WEFT_MAX_EXPANDED_BYTES to at most 1000.',
+      'The spool (WEFT_SPOOL_MAX_BYTES, 1000 bytes) must hold at least the rows one request may expand to (WEFT_MAX_EXPANDED_BYTES, 1001 bytes): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES to at least 1001.',
     );
     expect(() => cfg([], { WEFT_MAX_BODY_BYTES: '209715200' })).toThrow(
-      'The spool (536870912 bytes, the default of WEFT_SPOOL_MAX_BYTES, which is not set) must hold at least the rows one request may expand to (838860800 bytes, the default of WEFT_MAX_EXPANDED_BYTES, which is not set: 4 × the body limit (WEFT_MAX_BODY_BYTES, 209715200 bytes), at least 16 MiB): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES, or set WEFT_MAX_EXPANDED_BYTES to at most 536870912 (or WEFT_MAX_BODY_BYTES to at most 134217728).',
+      'The spool (536870912 bytes, the default of WEFT_SPOOL_MAX_BYTES, which is not set) must hold at least the rows one request may expand to (838860800 bytes, the default of WEFT_MAX_EXPANDED_BYTES, which is not set: 4 × the body limit (WEFT_MAX_BODY_BYTES, 209715200 bytes), at least 16 MiB): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES to at least 838860800, or set WEFT_MAX_EXPANDED_BYTES to at most 536870912 (or WEFT_MAX_BODY_BYTES to at most 134217728).',
     );
     expect(() => cfg([], { WEFT_PEER_INFLIGHT_BYTES: '1' })).toThrow(
       'WEFT_PEER_INFLIGHT_BYTES must be at least the body limit (20971520 bytes, the default of WEFT_MAX_BODY_BYTES, which is not set): a peer that may hold less than one body gets 429 for a large request for ever; got "1".',

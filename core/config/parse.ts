@@ -687,7 +687,13 @@ function collectorSizes(env: Record<string, string | undefined>): { maxBodyBytes
   const bodyLimit = size('WEFT_MAX_BODY_BYTES', maxBodyBytes);
   if (spoolMaxBytes < expanded)
     throw ERR_CONFIG(
-      `The spool (${size('WEFT_SPOOL_MAX_BYTES', spoolMaxBytes)}) must hold at least the rows one request may expand to (${size('WEFT_MAX_EXPANDED_BYTES', expanded, `: 4 × the body limit (${bodyLimit}), at least 16 MiB`)}): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES, or set WEFT_MAX_EXPANDED_BYTES to at most ${spoolMaxBytes}${given('WEFT_MAX_EXPANDED_BYTES') || spoolMaxBytes < defaultMaxExpandedBytes(0) ? '' : ` (or WEFT_MAX_BODY_BYTES to at most ${Math.floor(spoolMaxBytes / 4)})`}.`,
+      `The spool (${size('WEFT_SPOOL_MAX_BYTES', spoolMaxBytes)}) must hold at least the rows one request may expand to (${size('WEFT_MAX_EXPANDED_BYTES', expanded, `: 4 × the body limit (${bodyLimit}), at least 16 MiB`)}): a smaller spool answers 503 to such a request for ever, even when empty. Raise WEFT_SPOOL_MAX_BYTES to at least ${expanded}${
+        // A smaller budget is offered only when it still takes a request of ordinary size (16 MiB, the default's floor):
+        // "at most 1000" was followed, and 10 spans of an SDK were refused with 413.
+        spoolMaxBytes < defaultMaxExpandedBytes(0)
+          ? ''
+          : `, or set WEFT_MAX_EXPANDED_BYTES to at most ${spoolMaxBytes}${given('WEFT_MAX_EXPANDED_BYTES') ? '' : ` (or WEFT_MAX_BODY_BYTES to at most ${Math.floor(spoolMaxBytes / 4)})`}`
+      }.`,
     );
   const peer = env.WEFT_PEER_INFLIGHT_BYTES;
   if (peer !== undefined && peer !== '' && int(peer, 'WEFT_PEER_INFLIGHT_BYTES', 0) < maxBodyBytes)
