@@ -111,10 +111,18 @@ export const startCommand: Command = {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'stopping: flushing what is held');
-        weft.stop().then(resolve, (err) => {
-          logger.error({ err }, 'error while stopping');
-          resolve();
-        });
+        weft.stop().then(
+          () => {
+            // Said once everything is written and closed: Ctrl-C printed only "stopping", and left it to the reader to
+            // guess when Weft had stopped.
+            logger.info('stopped: everything held was written');
+            resolve();
+          },
+          (err) => {
+            logger.error({ err }, 'error while stopping');
+            resolve();
+          },
+        );
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
