@@ -72,10 +72,9 @@ export class FieldWriter {
 
   /**
    * Counts one ResourceSpans, ScopeSpans, attribute (KeyValue), event, link, or item of an array or kvlist attribute
-   * value; throws ERR_OTLP_TOO_MANY_MESSAGES
-   * (413) past the request's share (`maxDecodedMessages`), as for the requests decoded whole (decode-cost.ts): 20 KiB of
-   * gzip holding one attribute of 10 million empty array items took 3.7 s and +700 MiB, and 10 million empty
-   * ResourceSpans 39 s.
+   * value; throws ERR_OTLP_TOO_MANY_MESSAGES (413) past the request's share (`maxDecodedMessages`), as for the requests
+   * decoded whole (decode-cost.ts): 20 KiB of gzip holding one attribute of 10 million empty array items took 3.7 s and
+   * +700 MiB, and 10 million empty ResourceSpans 39 s.
    */
   countMessage(): void {
     if (++this.messages > this.maxMessages)

@@ -162,17 +162,13 @@ export class TraceDecoder {
     return rows;
   }
 
-  /** Pass 1 reads the resource (it may follow the scopes on the wire), then the spans are charged and written. */
   /**
-   * Counts one ResourceSpans or ScopeSpans: a request of millions of empty ones (a few KiB of gzip) is refused (413)
-   * rather than read, as in the requests decoded whole (decode-cost.ts).
+   * Pass 1 reads the resource (it may follow the scopes on the wire), then the spans are charged and written. The
+   * ResourceSpans, its ScopeSpans and its resource attributes each count as a message of the request
+   * (`FieldWriter.countMessage`): millions of empty ones in a few KiB of gzip are refused (413) rather than read.
    */
-  private container(): void {
-    this.f.countMessage();
-  }
-
   private resourceSpans(start: number, end: number, at: number, out: RowBinaryWriter): number {
-    this.container();
+    this.f.countMessage();
     // Its place in the request, for messages: written only for a resource that has spans.
     const rs: Part = { start, end, where: '' };
     const where = () => (rs.where ||= `resourceSpans[${at}]`);
@@ -206,7 +202,7 @@ export class TraceDecoder {
       const tag = r.varint(rs.end);
       if (tag === TAG.ResourceSpans.scope_spans) {
         const n = r.len(rs.end);
-        this.container();
+        this.f.countMessage();
         const scope: Part = { start: r.p, end: r.p + n, where: '' };
         const [count, bytes] = this.countSpans(scope);
         if (count > 0) {

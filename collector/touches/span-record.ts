@@ -266,11 +266,13 @@ export class SpanRecord {
    */
   writeFirst(out: RowBinaryWriter, slot: number, resourceKey: ResourceKey, fallback?: number[], maxBytes = Infinity): void {
     const r = RESOURCE_SLOT[resourceKey];
-    const write = (start: number, end: number) => out.bytes(this.b, start, end - start > maxBytes ? utf8Cut(this.b, start, maxBytes) : end);
-    if (this.attrs.has(slot)) write(this.attrs.start[slot], this.attrs.end[slot]);
-    else if (this.resource.has(r)) write(this.resource.start[r], this.resource.end[r]);
-    else if (fallback) write(fallback[0], fallback[1]);
-    else out.varint(0);
+    let start: number;
+    let end: number;
+    if (this.attrs.has(slot)) [start, end] = [this.attrs.start[slot], this.attrs.end[slot]];
+    else if (this.resource.has(r)) [start, end] = [this.resource.start[r], this.resource.end[r]];
+    else if (fallback) [start, end] = [fallback[0], fallback[1]];
+    else return out.varint(0);
+    out.bytes(this.b, start, end - start > maxBytes ? utf8Cut(this.b, start, maxBytes) : end);
   }
 
   /** The span name as a byte string. */

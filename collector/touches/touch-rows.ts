@@ -1,4 +1,4 @@
-import { MAX_NAME_BYTES } from '../otlp/limits.ts';
+import { MAX_NAME_BYTES, utf8Cut } from '../otlp/limits.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import type { Field, LoadSpec } from '../rows/tables.ts';
 import { classify } from './classify.ts';
@@ -51,10 +51,7 @@ export function uint64OrZero(s: string): string {
  * boundary: an endpoint named by an attribute value of megabytes (an array of millions of items) named a system.
  */
 export function nameCut(bytes: string): string {
-  if (bytes.length <= MAX_NAME_BYTES) return bytes;
-  let cut = MAX_NAME_BYTES;
-  while (cut > 0 && (bytes.charCodeAt(cut) & 0xc0) === 0x80) cut--;
-  return bytes.slice(0, cut);
+  return bytes.length <= MAX_NAME_BYTES ? bytes : bytes.slice(0, utf8Cut(Buffer.from(bytes, 'latin1'), 0, MAX_NAME_BYTES));
 }
 
 /** Milliseconds of a nanosecond count given as unsigned 32-bit halves, rounded down (exact). */
