@@ -3,6 +3,7 @@ import { fromChTime, toChTime } from '../../clickhouse/index.ts';
 import { DEFAULT_LATE_ARRIVAL, DEFAULT_RUN_GAP, MAX_LATE_ARRIVAL_MS } from '../../core/config/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
+import { traceSegments, type SegmentSpan } from './trace-segments.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
 export interface PairingResult {
@@ -85,12 +86,12 @@ const scratch = (table: string) => `(SELECT * FROM ${table})`;
  * (which process sent a copy among its own spans cannot be told from the spans). Only traces with a nameless span are
  * grouped by span.
  */
-const COPIES = `SELECT trace_id, service, any(named[1].1) AS into_integration, any(named[1].2) AS into_service
+const COPIES = (spans: string) => `SELECT trace_id, service, any(named[1].1) AS into_integration, any(named[1].2) AS into_service
     FROM (
       SELECT trace_id, span_id, groupUniqArrayIf(service, ${NAMELESS} AND integration = service) AS nameless,
         groupUniqArrayIf((integration, service), NOT ${NAMELESS}) AS named
-      FROM ${scratch('weft_pairing_spans')}
-      WHERE trace_id IN (SELECT trace_id FROM ${scratch('weft_pairing_spans')} WHERE ${NAMELESS} AND integration = service)
+      FROM ${spans}
+      WHERE trace_id IN (SELECT trace_id FROM ${spans} WHERE ${NAMELESS} AND integration = service)
       GROUP BY trace_id, span_id
     ) ARRAY JOIN nameless AS service
     GROUP BY trace_id, service
@@ -101,10 +102,12 @@ const COPIES = `SELECT trace_id, service, any(named[1].1) AS into_integration, a
  * (weft_pairing_copies, `COPIES`); `arrived_as` keeps the integration they arrived with, `nameless_row` (1) marks a row
  * that arrived from a nameless service (`FIRST_ROW`).
  */
-const OWNED_SPANS = `SELECT x.* REPLACE (if(c.into_integration != '' AND x.integration = x.service, c.into_integration, x.integration) AS integration,
+const OWNED_SPANS = (
+  spans: string,
+) => `SELECT x.* REPLACE (if(c.into_integration != '' AND x.integration = x.service, c.into_integration, x.integration) AS integration,
         if(c.into_integration != '' AND x.integration = x.service, c.into_service, x.service) AS service), x.integration AS arrived_as,
         toUInt8(${namelessIn('x.service')}) AS nameless_row
-    FROM ${scratch('weft_pairing_spans')} AS x
+    FROM ${spans} AS x
     LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON x.trace_id = c.trace_id AND x.service = c.service`;
 
 /**
@@ -117,8 +120,8 @@ const OWNED_SPANS = `SELECT x.* REPLACE (if(c.into_integration != '' AND x.integ
  * more flows in one trace (a flow calling another) keeps its unnamed spans as they are: which flow each belongs to
  * would need its ancestors. Nameless copies count as the service they are copies of (`OWNED_SPANS`).
  */
-const FLOW_OF_UNNAMED = `SELECT trace_id, service, groupUniqArrayIf(integration, integration != service)[1] AS flow
-    FROM (${OWNED_SPANS})
+const FLOW_OF_UNNAMED = (spans: string) => `SELECT trace_id, service, groupUniqArrayIf(integration, integration != service)[1] AS flow
+    FROM (${OWNED_SPANS(spans)})
     GROUP BY trace_id, service
     HAVING uniqExactIf(integration, integration != service) = 1 AND countIf(integration = service) > 0
       AND (countIf(integration = service AND root_touch = 1) = 0
@@ -129,19 +132,64 @@ const FLOW_OF_UNNAMED = `SELECT trace_id, service, groupUniqArrayIf(integration,
  * `OWNED_SPANS` with each unnamed span's integration its flow (weft_pairing_unnamed, `FLOW_OF_UNNAMED`), the integration
  * it arrived with kept as `was`.
  */
-const SPANS_BY_FLOW = `SELECT x.* REPLACE (if(x.integration = x.service AND f.flow != '', f.flow, x.integration) AS integration), x.arrived_as AS was
-    FROM (${OWNED_SPANS}) AS x
+const SPANS_BY_FLOW = (
+  spans: string,
+) => `SELECT x.* REPLACE (if(x.integration = x.service AND f.flow != '', f.flow, x.integration) AS integration), x.arrived_as AS was
+    FROM (${OWNED_SPANS(spans)}) AS x
     LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON x.trace_id = f.trace_id AND x.service = f.service`;
 
+/** weft_pairing_spans as read when no trace is cut (`traceSegments`). */
+const SPANS = scratch('weft_pairing_spans');
+
+/** weft_pairing_spans with the spans of each trace cut into runs under their run's id (weft_pairing_segments, 101). */
+const SEGMENTED_SPANS = `(SELECT s.* REPLACE (if(g.segment != '', g.segment, s.trace_id) AS trace_id)
+    FROM ${SPANS} AS s LEFT JOIN ${scratch('weft_pairing_segments')} AS g ON s.trace_id = g.trace_id AND s.span_id = g.span_id)`;
+
+/** The trace id of a trace or of a run cut from one (`<trace id>@<ms>`): what a link to the trace needs. */
+export const rawTraceId = (id: string) => id.split('@')[0];
+/** `rawTraceId` as a ClickHouse expression over a String expression (trusted SQL, never client input). */
+const rawTraceSql = (expr: string) => `splitByChar('@', ${expr})[1]`;
+
 /**
- * `rows('weft_trace_touch_sets', src)` with the touch sets of nameless copies under the integration they are copies of
- * (weft_pairing_copies), and those of unnamed spans under their flow (weft_pairing_unnamed).
+ * The touch sets `src` selects with those of the traces cut into runs (weft_pairing_segments) split by run: each run
+ * takes the reads, writes, touches of no known direction and records of its own spans (read_spans, write_spans,
+ * unknown_spans, record_spans: 088, 101), and its writes' last outcome from its own spans' marks. The domains stay the
+ * row's. A touch set none of whose touches is a span of the cut trace adds nothing to its runs.
  */
-function touchSetsByFlow(src: RowSource): string {
+function touchSetsBySegment(src: RowSource): string {
+  const all = rows('weft_trace_touch_sets', src);
+  const mine = (arr: string) => `arrayFilter(x -> g.segs[indexOf(g.sids, x.1)] = seg, t.${arr})`;
+  const tuple = (k: string) => `(${k}[1], ${k}[2], ${k}[3], ${k}[4], ${k}[5])`;
+  return `SELECT * FROM (${all}) WHERE trace_id NOT IN (SELECT trace_id FROM ${scratch('weft_pairing_segments')})
+    UNION ALL
+    SELECT t.* REPLACE (seg AS trace_id,
+        arrayDistinct(arrayMap(x -> x.2, ${mine('read_spans')})) AS reads,
+        arrayDistinct(arrayMap(x -> ${tuple("splitByChar('\\x1f', x.2)")}, ${mine('write_spans')})) AS writes,
+        arrayDistinct(arrayMap(x -> x.2, ${mine('unknown_spans')})) AS unknowns,
+        ${mine('record_spans')} AS record_spans,
+        (arrayDistinct(arrayMap(x -> x.2, ${mine('write_spans')})) AS seg_keys,
+          arrayMap(k -> arrayMax(arrayMap(x -> g.marks[indexOf(g.sids, x.1)], arrayFilter(x -> x.2 = k, ${mine('write_spans')}))), seg_keys)) AS write_last,
+        ${mine('write_spans')} AS write_spans,
+        ${mine('read_spans')} AS read_spans,
+        ${mine('unknown_spans')} AS unknown_spans)
+    FROM (${all}) AS t
+    INNER JOIN (SELECT trace_id, groupArray(span_id) AS sids, groupArray(segment) AS segs, groupArray(mark) AS marks
+      FROM ${scratch('weft_pairing_segments')} GROUP BY trace_id) AS g ON t.trace_id = g.trace_id
+    ARRAY JOIN arrayFilter(x -> x != '', arrayDistinct(arrayMap(id -> g.segs[indexOf(g.sids, id)],
+      arrayConcat(arrayMap(x -> x.1, t.read_spans), arrayMap(x -> x.1, t.write_spans), arrayMap(x -> x.1, t.unknown_spans),
+        arrayMap(x -> x.1, t.record_spans))))) AS seg`;
+}
+
+/**
+ * `rows('weft_trace_touch_sets', src)` (split by run when `segmented`: `touchSetsBySegment`) with the touch sets of
+ * nameless copies under the integration they are copies of (weft_pairing_copies), and those of unnamed spans under
+ * their flow (weft_pairing_unnamed).
+ */
+function touchSetsByFlow(src: RowSource, segmented: boolean): string {
   return `SELECT t.* REPLACE (if(f.flow != '', f.flow, t.integration) AS integration)
     FROM (
       SELECT t0.* REPLACE (if(c.into_integration != '', c.into_integration, t0.integration) AS integration)
-      FROM (${rows('weft_trace_touch_sets', src)}) AS t0
+      FROM (${segmented ? touchSetsBySegment(src) : rows('weft_trace_touch_sets', src)}) AS t0
       LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON t0.trace_id = c.trace_id AND t0.integration = c.service
     ) AS t
     LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
@@ -159,17 +207,85 @@ const SPAN_COLUMNS = 'arrived, trace_id, span_id, integration, service, instance
  * parameters `src` and `tracesInsert` use (frontier, older, ids, now). One pairing job runs at a time (the scratch
  * tables are its own). Rejects with the engine's error.
  */
-async function insertTraces(store: Store, src: RowSource, params: Record<string, unknown>): Promise<void> {
+async function insertTraces(store: Store, src: RowSource, params: Record<string, unknown>, gapMs: number): Promise<boolean> {
   const c = store.client;
-  for (const table of ['weft_pairing_spans', 'weft_pairing_copies', 'weft_pairing_unnamed']) await c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+  for (const table of ['weft_pairing_spans', 'weft_pairing_copies', 'weft_pairing_unnamed', 'weft_pairing_segments']) {
+    await c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+  }
   const { now, ...spanParams } = params;
   await c.command({
     query: `INSERT INTO weft_pairing_spans (${SPAN_COLUMNS}) SELECT ${SPAN_COLUMNS} FROM (${rows('weft_trace_spans', src)})`,
     query_params: spanParams,
   });
-  await c.command({ query: `INSERT INTO weft_pairing_copies (trace_id, service, into_integration, into_service) ${COPIES}` });
-  await c.command({ query: `INSERT INTO weft_pairing_unnamed (trace_id, service, flow) ${FLOW_OF_UNNAMED}` });
-  await c.command({ query: tracesInsert(src), query_params: { ...spanParams, now } });
+  const segmented = await cutTraces(store, gapMs);
+  const spans = segmented ? SEGMENTED_SPANS : SPANS;
+  await c.command({ query: `INSERT INTO weft_pairing_copies (trace_id, service, into_integration, into_service) ${COPIES(spans)}` });
+  await c.command({ query: `INSERT INTO weft_pairing_unnamed (trace_id, service, flow) ${FLOW_OF_UNNAMED(spans)}` });
+  await c.command({ query: tracesInsert(src, spans, segmented), query_params: { ...spanParams, now } });
+  return segmented;
+}
+
+/**
+ * Cuts the traces in weft_pairing_spans that hold several runs (`traceSegments`) and writes each of their spans' run
+ * into weft_pairing_segments (101); returns whether any trace was cut. Only a trace whose root span has not arrived
+ * (a context handed in from outside) and whose spans arrived `gapMs` or more apart can hold several runs: the others are
+ * not read back. A trace with a touch set stored before migration 101 (reads without the spans that made them) is left
+ * whole. Rejects with the engine's error.
+ */
+async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
+  if (gapMs <= 0) return false;
+  const json = <T>(query: string, params: Record<string, unknown> = {}) =>
+    store.client.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
+  const candidates = (
+    await json<{ trace_id: string }>(
+      `SELECT trace_id FROM weft_pairing_spans GROUP BY trace_id
+       HAVING max(is_root) = 0 AND dateDiff('millisecond', min(arrived), max(arrived)) >= {gap:UInt64}`,
+      { gap: gapMs },
+    )
+  ).map((r) => r.trace_id);
+  if (candidates.length === 0) return false;
+  const before101 = new Set(
+    (
+      await json<{ trace_id: string }>(
+        `SELECT DISTINCT trace_id FROM weft_trace_touch_sets WHERE trace_id IN {ids:Array(String)}
+           AND ((notEmpty(reads) AND empty(read_spans)) OR (notEmpty(unknowns) AND empty(unknown_spans)) OR (notEmpty(writes) AND empty(write_spans)))`,
+        { ids: candidates },
+      )
+    ).map((r) => r.trace_id),
+  );
+  const ids = candidates.filter((id) => !before101.has(id));
+  if (ids.length === 0) return false;
+  const spans = await json<{ trace_id: string; span_id: string; instance: string; ts: string; end: string; arrived: string; ok: number | string }>(
+    `SELECT trace_id, span_id, instance, toUnixTimestamp64Milli(ts) AS ts, toUnixTimestamp64Milli(end_ts) AS end,
+       toUnixTimestamp64Milli(arrived) AS arrived, toUInt8(is_error = 0) AS ok
+     FROM weft_pairing_spans WHERE trace_id IN {ids:Array(String)}`,
+    { ids },
+  );
+  const byTrace = new Map<string, typeof spans>();
+  for (const s of spans) {
+    const list = byTrace.get(s.trace_id);
+    if (list) list.push(s);
+    else byTrace.set(s.trace_id, [s]);
+  }
+  const rows: { trace_id: string; span_id: string; segment: string; mark: number }[] = [];
+  for (const [traceId, list] of byTrace) {
+    const asSegment = (s: (typeof spans)[number]): SegmentSpan => ({
+      spanId: s.span_id,
+      instance: s.instance,
+      startMs: Number(s.ts),
+      endMs: Number(s.end),
+      arrivedMs: Number(s.arrived),
+    });
+    const runs = traceSegments(list.map(asSegment), gapMs);
+    if (new Set(runs.values()).size < 2) continue;
+    // A span's mark as the touch sets keep a write's (088): its end × 2, + 1 when it did not fail; of its rows, the latest.
+    const marks = new Map<string, number>();
+    for (const s of list) marks.set(s.span_id, Math.max(marks.get(s.span_id) ?? 0, Number(s.end) * 2 + Number(s.ok)));
+    for (const [spanId, first] of runs) rows.push({ trace_id: traceId, span_id: spanId, segment: `${traceId}@${first}`, mark: marks.get(spanId)! });
+  }
+  if (rows.length === 0) return false;
+  await store.client.insert({ table: 'weft_pairing_segments', values: rows, format: 'JSONEachRow' });
+  return true;
 }
 
 /**
@@ -195,7 +311,7 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * after the pairing's `now` parameter (a clock ahead of the analyzer's) is moved back to end then. Reads the spans
  * from the scratch tables `insertTraces` fills, and the touch sets `src` selects.
  */
-function tracesInsert(src: RowSource): string {
+function tracesInsert(src: RowSource, spans: string, segmented: boolean): string {
   const AHEAD = `toIntervalMillisecond(greatest(0, dateDiff('millisecond', ${at('now')}, s.end)))`;
   // Touch sets stored before record_spans existed (085) have none: their spans' sum, as then. A trace stored since whose
   // only spans reporting records failed has none either, and moved nothing (0, not its failed spans' sum): it is told
@@ -239,7 +355,7 @@ function tracesInsert(src: RowSource): string {
           argMin(run_id, ${FIRST_ROW}) AS run_id, argMin(is_root, ${FIRST_ROW}) AS is_root, argMin(root_touch, ${FIRST_ROW}) AS is_call,
           argMin(is_error, ${FIRST_ROW}) AS is_error, argMin(records, ${FIRST_ROW}) AS records,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was
-        FROM (${SPANS_BY_FLOW})
+        FROM (${SPANS_BY_FLOW(spans)})
         GROUP BY trace_id, integration, span_id)
       GROUP BY trace_id, integration
     ) AS s
@@ -262,7 +378,7 @@ function tracesInsert(src: RowSource): string {
         max(notEmpty(writes) AND empty(write_spans)) AS before_088,
         if(before_088 = 1, [], arrayDistinct(arrayMap(x -> x.2, ws))) AS wk,
         arrayMap(k -> arraySum(x -> if(x.2 = k, arraySum(r -> if(r.1 = x.1, r.3, 0), rs), 0), ws), wk) AS wn
-      FROM (${touchSetsByFlow(src)})
+      FROM (${touchSetsByFlow(src, segmented)})
       GROUP BY trace_id, integration
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration`;
 }
@@ -336,7 +452,8 @@ function edgesSelect(from: string, sign: 1 | -1): string {
       ${sign === 1 ? 'max(u_arrived)' : "toDateTime64(0, 3, 'UTC')"} AS last_arrived
     FROM (
       SELECT minute, integration, service, domain, reads, writes, failed AS u_failed, failed_writes AS u_failed_writes, errors AS u_errors,
-        records AS u_records, target_records AS u_target_records, records_fallback AS u_fallback, write_order AS u_write_order, start AS u_start, end AS u_end, ${latency} AS u_latency, traces AS u_traces,
+        records AS u_records, target_records AS u_target_records, records_fallback AS u_fallback, write_order AS u_write_order, start AS u_start, end AS u_end, ${latency} AS u_latency,
+        arrayMap(x -> ${rawTraceSql('x')}, traces) AS u_traces,
         ${sign === 1 ? 'arrived' : "toDateTime64(0, 3, 'UTC')"} AS u_arrived,
         ${sign === 1 ? RUN_SHAPE_OF_UNIT : 'shape'} AS shape
       FROM (${from}))
@@ -510,6 +627,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
 
   await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
   await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_work' });
+  let segmented = false;
   if (hasNew) {
     // The few traces that also have rows from before the frontier (a late span of an earlier trace). Each view of an
     // insert stamps its own now64(), milliseconds apart and in no set order: the index is asked with a margin.
@@ -519,7 +637,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
         { frontier },
       )
     ).map((r) => r.trace_id);
-    await insertTraces(store, { since: 'frontier', older: older.length > 0 }, { frontier, older, now: toChTime(new Date(wall)) });
+    segmented = await insertTraces(store, { since: 'frontier', older: older.length > 0 }, { frontier, older, now: toChTime(new Date(wall)) }, gapMs);
   }
   // A unit whose spans all arrived after the last run's newest arrival was never paired: no ledger lookup for it.
   const knownSince = prev?.newest ?? toChTime(new Date(0));
@@ -562,8 +680,30 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
      WHERE first_arrival <= ${at('known')}`,
     { known: knownSince },
   );
+  // A trace cut into runs (`cutTraces`) is paired as each run (`t:<trace id>@<ms>:<integration>`), kept in
+  // weft_pairing_pieces by trace id: when a trace paired before is read again, whatever it was paired as — whole (before
+  // a second run arrived), or runs it is no longer cut into (its root arrived; a late span joined two) — is retracted
+  // unless it is paired again as it was. Read before pairRuns, which may refill weft_pairing_traces.
+  if (segmented) {
+    await c.command({
+      query: `INSERT INTO weft_pairing_pieces (trace_id, unit, paired_at)
+      SELECT ${rawTraceSql('traces[1]')}, unit, ${at('at')} FROM weft_pairing_work WHERE grp = '' AND position(traces[1], '@') > 0`,
+      query_params: { at: toChTime(new Date(wall)) },
+    });
+  }
+  const recut = (
+    await json<{ unit: string }>(
+      `SELECT DISTINCT unit FROM weft_pairing_pieces
+       WHERE trace_id IN (SELECT ${rawTraceSql('trace_id')} FROM ${scratch('weft_pairing_traces')} WHERE first_arrival <= ${at('known')}) AND startsWith(unit, 't:')
+       UNION DISTINCT
+       SELECT DISTINCT concat('t:', ${rawTraceSql('trace_id')}, ':', integration) FROM weft_pairing_traces WHERE position(trace_id, '@') > 0`,
+      { known: knownSince },
+    )
+  ).map((r) => r.unit);
   // Runs of several traces (integration.run.id, or pieces of one run without trace context), settled.
-  const { scope, deferred } = await pairRuns(store, json, cut, gapMs, toChTime(new Date(wall)));
+  const runs = await pairRuns(store, json, cut, gapMs, toChTime(new Date(wall)));
+  const { deferred } = runs;
+  const scope = [...new Set([...runs.scope, ...recut])];
 
   const params = { cut, scope, fu: folded.map((f) => f.unit), ft: folded.map((f) => f.trace_id), fi: folded.map((f) => f.integration) };
   // Ledger rows are looked up by unit (its sort key), never scanned whole.
@@ -757,11 +897,14 @@ async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wa
   let earlier: FragmentTrace[] = [];
   if (missing.length > 0) {
     await store.client.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
-    await insertTraces(store, { ids: 'SELECT arrayJoin({ids:Array(String)})' }, { ids: missing, now: wallAt });
-    // Only what is still a piece: a trace whose root arrived since is paired as a trace, not in its instance's run.
+    const raw = [...new Set(missing.map(rawTraceId))];
+    await insertTraces(store, { ids: 'SELECT arrayJoin({ids:Array(String)})' }, { ids: raw, now: wallAt }, gapMs);
+    // Only what is still a piece: a trace whose root arrived since is paired as a trace, not in its instance's run. Of a
+    // trace cut into runs, only the runs asked for: its other runs are fresh, or not settled yet.
+    const asked = new Set(missing);
     earlier = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE ${PIECE}`))
       .map(toFragment)
-      .filter((f) => groups.includes(groupKey(f)));
+      .filter((f) => asked.has(f.traceId) && groups.includes(groupKey(f)));
   }
   const { units, scope, deferred } = fragmentUnits(
     fresh,

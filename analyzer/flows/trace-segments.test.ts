@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { api } from '@opentelemetry/sdk-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTracer } from '../../test/otel.ts';
+import { runPairing } from '../index.ts';
+import { startPairingHarness, type PairingHarness } from '../test/pairing-harness.ts';
+import { traceSegments, type SegmentSpan } from './trace-segments.ts';
+
+const { CLIENT, INTERNAL } = api.SpanKind;
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('traceSegments (pure)', () => {
+  const span = (spanId: string, instance: string, startMs: number, endMs: number, arrivedMs: number): SegmentSpan => ({
+    spanId,
+    instance,
+    startMs,
+    endMs,
+    arrivedMs,
+  });
+  const runs = (spans: SegmentSpan[], gapMs = 30_000) => {
+    const m = traceSegments(spans, gapMs);
+    return spans.map((s) => m.get(s.spanId));
+  };
+
+  it('cuts runs ten minutes apart on one instance, each named by its first arrival', () => {
+    const spans = [0, 1, 2].flatMap((i) => [
+      span(`r${i}`, 'pod-1', i * 10 * MIN, i * 10 * MIN + 50, i * 10 * MIN + 5000),
+      span(`w${i}`, 'pod-1', i * 10 * MIN + 100, i * 10 * MIN + 200, i * 10 * MIN + 5001),
+    ]);
+    expect(runs(spans)).toEqual([5000, 5000, 10 * MIN + 5000, 10 * MIN + 5000, 20 * MIN + 5000, 20 * MIN + 5000]);
+  });
+
+  it('cuts runs of a new pod each by when they arrived', () => {
+    const spans = [0, 1].map((i) => span(`s${i}`, `pod-${i}`, i * 10 * MIN, i * 10 * MIN + 50, i * 10 * MIN + 5000));
+    expect(new Set(runs(spans)).size).toBe(2);
+  });
+
+  it('keeps one run whose processes disagree on the time by minutes when their spans arrived together', () => {
+    const spans = [span('read', 'reader', -3 * MIN, -3 * MIN + 20, 5000), span('write', 'writer', 30, 60, 5400)];
+    expect(runs(spans)).toEqual([5000, 5000]);
+  });
+
+  it('keeps one run whose calls are far apart when a span of its instance encloses them, whatever they arrived', () => {
+    const spans = [
+      span('read', 'job', 0, 20, 5000),
+      span('write', 'job', 10 * MIN, 10 * MIN + 20, 10 * MIN + 5000),
+      span('wrap', 'job', 0, 10 * MIN + 30, 10 * MIN + 5000),
+    ];
+    expect(new Set(runs(spans)).size).toBe(1);
+  });
+
+  it('chains calls of one instance each within the gap of the last, and spans stored again later with their span', () => {
+    const calls = [0, 1, 2, 3].map((i) => span(`c${i}`, 'job', i * 20_000, i * 20_000 + 10, i * 20_000 + 5000));
+    const again = span('c0', 'job', 0, 10, 30 * MIN);
+    expect(new Set(runs([...calls, again])).size).toBe(1);
+  });
+
+  it('cuts nothing with a gap of 0, and gives nothing for no span', () => {
+    expect(new Set(runs([span('a', 'x', 0, 1, 0), span('b', 'x', HOUR, HOUR + 1, HOUR)], 0)).size).toBe(1);
+    expect(traceSegments([], 30_000).size).toBe(0);
+  });
+});
+
+// Regression: a job started with the same trace context every time (a constant TRACEPARENT) was paired as one run:
+// three 200 ms runs ten minutes apart became one run of 20 minutes (a false latency-slo-breach), holding the records of
+// all three and failed when the latest failed (a false error-rate finding at 100% for one failure in three).
+describe('one trace context reused by many runs (real SDK → collector → chDB → pairing job)', () => {
+  let harness: PairingHarness;
+  const catalogYaml = `
+owners:
+  - { id: icoe }
+systems:
+  - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
+  - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
+flows:
+  - { id: cron, source: crm, target: erp, owner: icoe, runtime: { service: cron-sync } }
+`;
+  beforeAll(async () => {
+    harness = await startPairingHarness(catalogYaml);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const pair = () => runPairing(harness.h.store, new Date(), 0, { runGapMs: 1000 });
+  const edgesOf = async (service: string) =>
+    (await harness.analyzer.snapshot(3 * HOUR)).edges
+      .filter((e) => e.service === service)
+      .map((e) => ({
+        edge: `${e.source} -> ${e.target}`,
+        traces: e.traces,
+        failed: e.failedTraces,
+        records: e.records,
+        p99Ms: e.p99Ms,
+        sample: e.sampleTrace,
+      }));
+  const remote = () =>
+    api.trace.setSpanContext(api.ROOT_CONTEXT, {
+      traceId: randomBytes(16).toString('hex'),
+      spanId: randomBytes(8).toString('hex'),
+      traceFlags: 1,
+      isRemote: true,
+    });
+  /** One run under `ctx`: a read and a write of 3 records, 200 ms in all from `start`; `wrap`: inside an INTERNAL span. */
+  const run = async (service: string, ctx: api.Context, start: number, { failed = false, wrap = false, instance = 'cron-pod-1' } = {}) => {
+    await withTracer({ url: harness.h.collector.url, serviceName: service, resource: { 'service.instance.id': instance } }, (tracer) => {
+      let parent = ctx;
+      const wrapper = wrap ? tracer.startSpan('run', { kind: INTERNAL, startTime: start }, ctx) : undefined;
+      if (wrapper) parent = api.trace.setSpan(ctx, wrapper);
+      tracer
+        .startSpan(
+          'GET',
+          { kind: CLIENT, startTime: start, attributes: { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/customers' } },
+          parent,
+        )
+        .end(start + 50);
+      const post = tracer.startSpan(
+        'POST',
+        {
+          kind: CLIENT,
+          startTime: start + 100,
+          attributes: { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/accounts', 'integration.records': 3 },
+        },
+        parent,
+      );
+      if (failed) post.setStatus({ code: api.SpanStatusCode.ERROR });
+      post.end(start + 200);
+      wrapper?.end(start + 200);
+    });
+    await harness.h.collector.flush();
+    await pair();
+    // The next run arrives later than the harness's 1 s run gap.
+    await sleep(1100);
+  };
+
+  it('pairs each run of the trace as a run: its own records, latency and outcome', async () => {
+    const t = Date.now() - HOUR;
+    const ctx = remote();
+    for (const [i, failed] of [false, false, true].entries()) await run('cron-sync', ctx, t + i * 10 * MIN, { failed });
+    const [edge] = await edgesOf('cron-sync');
+    // The failed run's write moved nothing: 3 + 3.
+    expect(edge).toMatchObject({ edge: 'crm -> erp', traces: 3, failed: 1, records: 6 });
+    expect(edge.p99Ms).toBeLessThanOrEqual(200);
+    // Its sample is the trace itself, which a link opens.
+    expect(edge.sample).toBe(api.trace.getSpanContext(ctx)!.traceId);
+    // Nothing changes when pairing runs again.
+    expect(await pair()).toMatchObject({ paired: 0, retracted: 0 });
+    expect(await edgesOf('cron-sync')).toEqual([edge]);
+  });
+
+  it('cuts runs wrapped in a span each, and runs of a new pod each', async () => {
+    const t = Date.now() - HOUR;
+    const wrapped = remote();
+    for (const i of [0, 1, 2]) await run('cron-wrapped', wrapped, t + i * 10 * MIN, { wrap: true });
+    const pods = remote();
+    for (const i of [0, 1]) await run('cron-pods', pods, t + i * 10 * MIN, { instance: `cron-pod-${i}` });
+    expect(await edgesOf('cron-wrapped')).toMatchObject([{ edge: 'crm -> erp', traces: 3, failed: 0, records: 9 }]);
+    expect((await edgesOf('cron-wrapped'))[0].p99Ms).toBeLessThanOrEqual(200);
+    expect(await edgesOf('cron-pods')).toMatchObject([{ edge: 'crm -> erp', traces: 2, failed: 0, records: 6 }]);
+  });
+
+  it('pairs the trace whole, once, when its root span arrives after its runs were paired apart', async () => {
+    const t = Date.now() - HOUR;
+    let traceId = '';
+    await withTracer({ url: harness.h.collector.url, serviceName: 'cron-rooted', resource: { 'service.instance.id': 'rooted-pod' } }, async (tracer) => {
+      // The root span is exported last, when the job ends: until then its runs arrive as if their parent were never sent.
+      const root = tracer.startSpan('job', { kind: INTERNAL, startTime: t });
+      traceId = root.spanContext().traceId;
+      const ctx = api.trace.setSpan(api.ROOT_CONTEXT, root);
+      for (const i of [0, 1]) await run('cron-rooted', ctx, t + i * 10 * MIN, { instance: 'rooted-pod' });
+      expect(await edgesOf('cron-rooted')).toMatchObject([{ traces: 2, records: 6 }]);
+      root.end(t + 10 * MIN + 300);
+    });
+    await harness.h.collector.flush();
+    await pair();
+    expect(await edgesOf('cron-rooted')).toMatchObject([{ edge: 'crm -> erp', traces: 1, records: 6, sample: traceId }]);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Cutting one trace into the runs it holds (pure). A trace whose root span never arrived is a trace context the
+ * integration was handed from outside: usually one run, but a job started with the same context every time (a
+ * constant `TRACEPARENT` in a CronJob's environment, a worker continuing one long-lived trace) puts every run in one
+ * trace, which was then paired as one run lasting from the first run's start to the last one's end, holding the
+ * records of all, failed when the latest failed.
+ *
+ * Two spans of such a trace are in one run when they are connected by a chain of spans each of which, with the next:
+ * - ran on one service instance (one clock) less than `gapMs` apart: the later one started less than `gapMs` after
+ *   every earlier span of that instance had ended (a span around the run joins all it encloses); or
+ * - arrived less than `gapMs` apart (Weft's clock, whatever the writers' say: a reader whose clock is three minutes
+ *   behind its writer's, whose spans were exported together, is one run).
+ * Runs ten minutes apart, on one instance or on a new pod each, are apart by both. `gapMs` is `--run-gap`: the gap the
+ * run boundaries of integrations that lose trace context use (run-boundaries.ts), so a trace and its pieces are cut
+ * alike.
+ */
+
+/** One stored row of a span (a re-exported span has several: they are one span). Times are epoch ms. */
+export interface SegmentSpan {
+  spanId: string;
+  /** Its service instance (pairing-job.ts's `instance`; '' when its resource says none: one clock for all such). */
+  instance: string;
+  startMs: number;
+  endMs: number;
+  /** When Weft stored it (epoch ms, the store's clock). */
+  arrivedMs: number;
+}
+
+/**
+ * The runs of one trace: per span id, the first arrival (epoch ms) of the run it belongs to, which names the run (two
+ * runs never share one: spans stored within `gapMs` of each other are one run). One value for every span when nothing
+ * separates them, and always when `gapMs` is 0 or less. An empty list gives an empty map. Throws nothing.
+ */
+export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map<string, number> {
+  const ids = [...new Set(spans.map((s) => s.spanId))];
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const parent = ids.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
+  };
+  const join = (a: number, b: number) => {
+    const [ra, rb] = [find(a), find(b)];
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  /** Joins each span (sorted by `key`) to the one before while its key is within the gap of the largest `reach` so far. */
+  const chain = (rows: readonly SegmentSpan[], key: (s: SegmentSpan) => number, reach: (s: SegmentSpan) => number) => {
+    let until = -Infinity;
+    let last = -1;
+    for (const s of [...rows].sort((a, b) => key(a) - key(b))) {
+      const i = index.get(s.spanId)!;
+      if (last >= 0 && (gapMs <= 0 || key(s) - until < gapMs)) join(last, i);
+      until = Math.max(until, reach(s));
+      last = i;
+    }
+  };
+  // One clock at a time: an instance's spans by start, each within the gap of the latest end so far.
+  const byInstance = new Map<string, SegmentSpan[]>();
+  for (const s of spans) {
+    const rows = byInstance.get(s.instance);
+    if (rows) rows.push(s);
+    else byInstance.set(s.instance, [s]);
+  }
+  for (const rows of byInstance.values())
+    chain(
+      rows,
+      (s) => s.startMs,
+      (s) => s.endMs,
+    );
+  // Weft's clock: spans stored close together.
+  chain(
+    spans,
+    (s) => s.arrivedMs,
+    (s) => s.arrivedMs,
+  );
+  const first = new Map<number, number>();
+  for (const s of spans) {
+    const root = find(index.get(s.spanId)!);
+    first.set(root, Math.min(first.get(root) ?? Infinity, s.arrivedMs));
+  }
+  return new Map(ids.map((id, i) => [id, first.get(find(i))!]));
+}
