@@ -97,16 +97,28 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   // Pairing runs one at a time: from each evaluation, and on its own every FIRST_SIGHT_MS between them,
   // so a new flow shows in the graph and inventory (read at request time) soon after its trace arrives.
   let pairingChain: Promise<unknown> = Promise.resolve();
+  // What the first-sight runs between two analyses paired: said with the next analysis's line.
+  const between = { runs: 0, paired: 0, retracted: 0 };
   const pair = (now: Date, quiet: boolean): Promise<PairingResult> => {
     const run = pairingChain.then(() => runPairing(store, now, lateMs, { runGapMs: config.runGapMs, completeGraceMs: config.completeGraceMs }));
     pairingChain = run.catch(() => undefined);
     return run.then((p) => {
-      // One line per run, never a silent drop: what was paired, what waits, what could not be placed.
-      const level = quiet && p.paired === 0 && p.unplaced.traces === 0 ? 'debug' : 'info';
+      // Never a silent drop: each analysis says what was paired since the last one (its own run and the first-sight
+      // runs between), what waits and what could not be placed; a first-sight run says it only when it could not place
+      // a trace (every 5 s, its lines were most of what a running Weft printed).
+      const level = quiet && p.unplaced.traces === 0 ? 'debug' : 'info';
+      const paired = quiet ? p.paired : p.paired + between.paired;
+      const retracted = quiet ? p.retracted : p.retracted + between.retracted;
+      const since = !quiet && between.runs > 0 ? ` (${count(between.runs + 1, 'run')} since the last analysis)` : '';
       logger[level](
-        { part: 'analyzer', paired: p.paired, retracted: p.retracted, pending: p.pending, unplaced: p.unplaced, settledBefore: p.settledBefore },
-        `pairing: ${count(p.paired, 'unit')} paired, ${p.retracted} re-paired, ${count(p.pending.traces, 'trace')} pending, ${count(p.unplaced.traces, 'trace')} (${count(p.unplaced.spans, 'span')}) could not be placed`,
+        { part: 'analyzer', paired, retracted, runs: quiet ? 1 : between.runs + 1, pending: p.pending, unplaced: p.unplaced, settledBefore: p.settledBefore },
+        `pairing: ${count(paired, 'unit')} paired, ${retracted} re-paired${since}, ${count(p.pending.traces, 'trace')} pending, ${count(p.unplaced.traces, 'trace')} (${count(p.unplaced.spans, 'span')}) could not be placed`,
       );
+      if (quiet) {
+        between.runs++;
+        between.paired += p.paired;
+        between.retracted += p.retracted;
+      } else Object.assign(between, { runs: 0, paired: 0, retracted: 0 });
       options.onPairing?.(p);
       return p;
     });
