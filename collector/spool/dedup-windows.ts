@@ -50,11 +50,13 @@ export async function ensureDedupWindows(store: Store, logger: Logger): Promise<
     .query({ query: `SELECT name, engine, create_table_query AS q FROM system.tables WHERE database = currentDatabase()`, format: 'JSONEachRow' })
     .then((r) => r.json<TableRow>());
   const byName = new Map(tables.map((t) => [t.name, t]));
+  const set: string[] = [];
   for (const name of viewTargets(tables)) {
     const target = byName.get(name);
     if (!target || !/MergeTree$/.test(target.engine) || target.engine.startsWith('Replicated')) continue;
     if (/non_replicated_deduplication_window\s*=\s*[1-9]/.test(target.q)) continue;
     await store.client.command({ query: `ALTER TABLE \`${target.name}\` MODIFY SETTING non_replicated_deduplication_window = ${WINDOW}` });
-    logger.info({ table: target.name }, 'deduplication window set for spool replays');
+    set.push(target.name);
   }
+  if (set.length > 0) logger.info({ tables: set }, `deduplication window set for spool replays on ${set.length} table${set.length === 1 ? '' : 's'}`);
 }
