@@ -113,6 +113,19 @@ describe('demo estate', () => {
     });
   }, 30_000);
 
+  // Regression: the failing-flow fault's failure was logged as a warning, "demo job failed", which a newcomer running
+  // `npm start` took for something broken.
+  it("says the failing-flow fault's failure once, as planned, not as a warning", async () => {
+    demo.setFault('failing-flow', true);
+    const planned = () => logged.filter((l) => l.job === 'case-to-resolution' && String(l.msg).includes('as the failing-flow fault makes it'));
+    await eventually(() => expect(planned()).toHaveLength(1));
+    // It keeps failing: still said once.
+    await wait(1000);
+    demo.setFault('failing-flow', false);
+    expect(planned()).toMatchObject([{ level: 30, err: expect.stringContaining('answered 400') }]);
+    expect(logged.filter((l) => l.job === 'case-to-resolution' && l.level === 40)).toEqual([]);
+  }, 30_000);
+
   it('writes the catalog that documents it, with probe URLs on its own ports', () => {
     const catalog = readFileSync(demo.catalogFile, 'utf8');
     expect(catalog).toContain(`url: "${demo.systems.crm}/api/customers/count"`);

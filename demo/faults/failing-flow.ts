@@ -9,3 +9,14 @@ import type { FaultSwitches } from './fault-switches.ts';
 export function entitlementsPayload(faults: FaultSwitches, body: Record<string, unknown>): unknown {
   return faults.isOn('failing-flow') ? [body] : body;
 }
+
+/** The demo job the failing-flow fault makes fail on every run (demo/integrations/case-to-resolution.ts). */
+export const FAILING_FLOW_JOB = 'case-to-resolution';
+
+/**
+ * Whether a demo job's failure is the one the failing-flow fault injects (the support desk's 400 to the enricher), so
+ * that the demo says it as planned rather than as an error of its own. `message`: the job's error message.
+ */
+export function isPlannedFailure(faults: FaultSwitches, job: string, message: string): boolean {
+  return faults.isOn('failing-flow') && job === FAILING_FLOW_JOB && message.includes('answered 400');
+}

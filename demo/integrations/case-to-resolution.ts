@@ -1,5 +1,5 @@
 import { customerId, type DemoContext } from '../estate/demo-context.ts';
-import { entitlementsPayload } from '../faults/failing-flow.ts';
+import { entitlementsPayload, FAILING_FLOW_JOB } from '../faults/failing-flow.ts';
 import { hostOf } from './hosts.ts';
 
 const CRM = hostOf('crm');
@@ -15,7 +15,7 @@ export function installCaseToResolution(ctx: DemoContext, customers: number): vo
   const enricher = ctx.runtime('support-case-enricher');
   let n = 0;
   ctx.scheduler.add({
-    name: 'case-to-resolution',
+    name: FAILING_FLOW_JOB,
     everyMs: ctx.every(4000),
     run: async () => {
       n++;
