@@ -663,8 +663,8 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     oldest: string | null;
     unsettled: number | string;
   }>(
-    `SELECT uniqExactIf(trace_id, NOT ${SETTLED} AND NOT (${COMPLETE} AND NOT ${FRAGMENT})) AS pt, sumIf(spans, NOT ${SETTLED} AND NOT (${COMPLETE} AND NOT ${FRAGMENT})) AS ps,
-       uniqExactIf(trace_id, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS ut,
+    `SELECT uniqExactIf(${rawTraceSql('trace_id')}, NOT ${SETTLED} AND NOT (${COMPLETE} AND NOT ${FRAGMENT})) AS pt, sumIf(spans, NOT ${SETTLED} AND NOT (${COMPLETE} AND NOT ${FRAGMENT})) AS ps,
+       uniqExactIf(${rawTraceSql('trace_id')}, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS ut,
        sumIf(spans, ${SETTLED} AND empty(reads) AND empty(writes) AND notEmpty(unknowns)) AS us,
        minIf(spans_arrival, NOT ${SETTLED}) AS oldest, countIf(NOT ${SETTLED}) AS unsettled
      FROM weft_pairing_traces`,

@@ -177,4 +177,23 @@ flows:
     await pair();
     expect(await edgesOf('cron-rooted')).toMatchObject([{ edge: 'crm -> erp', traces: 1, records: 6, sample: traceId }]);
   });
+
+  it('counts a trace whose runs wait to be paired once among the pending traces', async () => {
+    const t = Date.now() - HOUR;
+    const ctx = remote();
+    const send = async (start: number) => {
+      await withTracer({ url: harness.h.collector.url, serviceName: 'cron-pending' }, (tracer) =>
+        tracer
+          .startSpan('GET', { kind: CLIENT, startTime: start, attributes: { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/x' } }, ctx)
+          .end(start + 50),
+      );
+      await harness.h.collector.flush();
+    };
+    await pair();
+    await send(t);
+    await sleep(1100);
+    await send(t + 10 * MIN);
+    // Inside a minute's late-arrival window: both runs wait, one trace.
+    expect((await runPairing(harness.h.store, new Date(), 60_000, { runGapMs: 1000 })).pending).toEqual({ traces: 1, spans: 2 });
+  });
 });
