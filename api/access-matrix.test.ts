@@ -162,4 +162,14 @@ describe('access: the roles matrix over every route', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ statusCode: 404, code: 'WEFT_ERR_NOT_FOUND', error: 'Not Found', message: 'No route GET /api/v1/nothing-here.' });
   });
+
+  // Regression: a refusal of Weft's own (a WeftError) gave its message as \`error\` too (a 503 gave 'Internal Server
+  // Error'), where every other answer gives the status's reason phrase there.
+  it("answers a refusal of Weft's own with the status's reason phrase as error and the reason as message", async () => {
+    // This app serves the API without an analyzer: what needs one is unavailable.
+    const res = await call('GET', '/api/v1/flows/no-such-flow/summary', `Bearer ${tokenOf.get('viewer')}`);
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    expect(res.json().message).not.toBe('Service Unavailable');
+  });
 });

@@ -181,7 +181,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(err.statusCode).send({
         statusCode: err.statusCode,
         code: err.code,
-        error: err.statusCode >= 500 ? 'Internal Server Error' : printable(err.message),
+        // The status's reason phrase, as every other answer of the handler (and fastify's) gives it; the message says why.
+        error: STATUS_CODES[err.statusCode] ?? (err.statusCode >= 500 ? 'Internal Server Error' : 'Bad Request'),
         message: err.statusCode >= 500 && err.statusCode !== 503 ? 'Internal error; see the Weft log.' : printable(err.message),
       });
     }
