@@ -84,7 +84,9 @@ flows:
     await harness?.close();
   });
 
-  const pair = () => runPairing(harness.h.store, new Date(), 0, { runGapMs: 1000 });
+  /** The run gap of these tests (ms): each run's spans are stored by one request, the next run's GAP_MS + 100 later. */
+  const GAP_MS = 300;
+  const pair = () => runPairing(harness.h.store, new Date(), 0, { runGapMs: GAP_MS });
   const edgesOf = async (service: string) =>
     (await harness.analyzer.snapshot(3 * HOUR)).edges
       .filter((e) => e.service === service)
@@ -131,8 +133,8 @@ flows:
     });
     await harness.h.collector.flush();
     await pair();
-    // The next run arrives later than the harness's 1 s run gap.
-    await sleep(1100);
+    // The next run arrives later than the run gap.
+    await sleep(GAP_MS + 100);
   };
 
   it('pairs each run of the trace as a run: its own records, latency and outcome', async () => {
@@ -191,9 +193,9 @@ flows:
     };
     await pair();
     await send(t);
-    await sleep(1100);
+    await sleep(GAP_MS + 100);
     await send(t + 10 * MIN);
     // Inside a minute's late-arrival window: both runs wait, one trace.
-    expect((await runPairing(harness.h.store, new Date(), 60_000, { runGapMs: 1000 })).pending).toEqual({ traces: 1, spans: 2 });
+    expect((await runPairing(harness.h.store, new Date(), 60_000, { runGapMs: GAP_MS })).pending).toEqual({ traces: 1, spans: 2 });
   });
 });
