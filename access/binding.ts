@@ -15,7 +15,11 @@ export interface Binding {
  * the API). Such a listener would refuse everyone anyway (no-token mode is for loopback only);
  * refusing to start says so at once.
  */
-export async function assertSafeBinding(credentials: Credentials, bindings: readonly Binding[], publicNames: readonly string[] = []): Promise<void> {
+export async function assertSafeBinding(
+  credentials: Pick<Credentials, 'hasTokens'>,
+  bindings: readonly Binding[],
+  publicNames: readonly string[] = [],
+): Promise<void> {
   for (const b of bindings) {
     // Public names are how the API is reached through a proxy: from beyond this machine, as a non-loopback address is.
     const beyond = !isLoopback(b.host) || (b.what === 'API' && publicNames.length > 0);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { startAlerting, type AlertingRuntime } from '../alerting/index.ts';
 import { apiRoles, assertSafeBinding, createAuditLog, Credentials, ingestRoles, type AuditLog, type Binding } from '../access/index.ts';
 import { datasetSystem, startApi, type ApiServer } from '../api/index.ts';
@@ -78,6 +79,17 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
   assertStoreFree(config.store);
   if (config.only.includes('collector')) await assertPortFree(config.collector.host, config.collector.port, '--otlp-port', '--otlp-host');
   if (config.only.includes('api')) await assertPortFree(config.api.host, config.api.port, '--port', '--host');
+  const runs = (part: WeftConfig['only'][number]) => config.only.includes(part);
+  const bindings: Binding[] = [];
+  if (runs('collector')) bindings.push({ what: 'collector', host: config.collector.host });
+  if (runs('api')) bindings.push({ what: 'API', host: config.api.host });
+  const publicNames = config.access.publicNames;
+  // A store not made yet holds no token: a start refused for want of one is refused before the store is made. It left
+  // an empty store behind, which later commands read as this Weft's ("Audit log is empty.").
+  if (config.store.kind === 'embedded' && !existsSync(config.store.path)) {
+    const configured = config.access.tokens;
+    await assertSafeBinding({ hasTokens: async (roles) => configured.some((t) => roles.includes(t.role)) }, bindings, publicNames);
+  }
   try {
     const store = await openStore(config.store);
     started.push({ name: 'store', stop: () => store.close() });
@@ -87,13 +99,8 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
       'storage ready',
     );
 
-    const runs = (part: WeftConfig['only'][number]) => config.only.includes(part);
     const auditLog = createAuditLog(store, { logger });
     const credentials = await Credentials.create({ configured: config.access.tokens, store, auditLog, logger });
-    const bindings: Binding[] = [];
-    if (runs('collector')) bindings.push({ what: 'collector', host: config.collector.host });
-    if (runs('api')) bindings.push({ what: 'API', host: config.api.host });
-    const publicNames = config.access.publicNames;
     await assertSafeBinding(credentials, bindings, publicNames);
     const weft: RunningWeft = { config, catalogFiles: config.catalogFiles, store, credentials, auditLog, stop: stopAll };
 

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Actor, AuditLog, Credentials } from '../../access/index.ts';
 import type { Store } from '../../clickhouse/index.ts';
@@ -36,15 +37,30 @@ export async function withAccessStore<T>(
     );
   }
   const [{ createAuditLog, Credentials }, { migrate }] = await Promise.all([import('../../access/index.ts'), import('../../clickhouse/index.ts')]);
+  // A store this command makes is removed again when the command fails: a refused `token create` left an empty store,
+  // which `token list` and `audit-log verify` then read as Weft's ("Audit log is empty.").
+  const made = config.store.kind === 'embedded' ? firstMissing(resolve(config.store.path)) : undefined;
+  let ok = false;
   const store = await openLocalStore(config);
   try {
     await migrate(store, { retention: config.retention });
     const auditLog = createAuditLog(store);
     const credentials = await Credentials.create({ configured: config.access.tokens, store, auditLog });
-    return await fn({ store, credentials, auditLog });
+    const result = await fn({ store, credentials, auditLog });
+    ok = true;
+    return result;
   } finally {
     await store.close();
+    if (!ok && made) rmSync(made, { recursive: true, force: true });
   }
+}
+
+/** The outermost directory of `path` (absolute) that does not exist yet, `path` itself when only it is missing; undefined when it exists. */
+function firstMissing(path: string): string | undefined {
+  if (existsSync(path)) return undefined;
+  let missing = path;
+  for (let up = dirname(missing); up !== missing && !existsSync(up); up = dirname(up)) missing = up;
+  return missing;
 }
 
 /** Calls a running Weft's API (`path` under /api/v1) with WEFT_TOKEN (an admin token); a non-2xx answer becomes a message that says what to do. */

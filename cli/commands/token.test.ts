@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,11 +29,20 @@ describe('weft token and weft audit-log verify', () => {
     const empty = await weft(start, { WEFT_API_TOKENS: ':admin' });
     expect(empty.code).toBe(2);
     expect(empty.err).toMatch(/WEFT_API_TOKENS item 1 has an empty token/);
+    // Refused before its store was made: a refused start left an empty one behind.
+    expect(existsSync(join(dir, 'data'))).toBe(false);
   });
 
   it('makes tokens before Weft ever ran, prints each once, and lists them without secrets', async () => {
     // No-token mode ends with the first API token, and only admins make more: the first must be an admin.
     expect((await weft(['token', 'create', '--role', 'sre', '--name', 'early', '--data', dir])).err).toMatch(/first API token must be an admin/);
+    // Regression: the refused command left an empty store behind, which `token list` and `audit-log verify` then read
+    // as Weft's ("Audit log is empty.", exit 0). What it made is removed, up to the first directory that existed.
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+    const nested = join(dir, 'new', 'weft');
+    expect((await weft(['token', 'create', '--role', 'sre', '--name', 'early', '--data', nested])).code).toBe(2);
+    expect(existsSync(join(dir, 'new'))).toBe(false);
+    expect((await weft(['audit-log', 'verify', '--data', nested])).err).toMatch(/No Weft data in/);
     for (const [name, role] of [
       ['root', 'admin'],
       ['ana', 'sre'],
