@@ -18,7 +18,7 @@ describe('a running Weft asked with --url', () => {
     const port = (server.address() as { port: number }).port;
     await new Promise((r) => server.close(r));
     await expect(weftApi(`http://127.0.0.1:${port}`, undefined, 'an admin token').json('/api/v1/health')).rejects.toThrow(
-      `Weft is not answering at http://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}): is "weft start" running there?`,
+      `Weft is not answering at http://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}): is "weft start" running there? If it runs elsewhere, pass --url with the address it printed as "UI and API".`,
     );
   });
 });

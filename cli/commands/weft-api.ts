@@ -25,7 +25,7 @@ export function weftApi(url: string, token: string | undefined, tokenHint: strin
       });
     } catch (err) {
       throw ERR_CONFIG(
-        `Weft is not answering at ${url} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): is "weft start" running there?`,
+        `Weft is not answering at ${url} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): is "weft start" running there? If it runs elsewhere, pass --url with the address it printed as "UI and API".`,
       );
     }
     if (!res.ok) {
