@@ -69,7 +69,7 @@ export function buildAuditReport(catalog: Catalog, inventory: Inventory, candida
         total: inventory.systems.length,
         documented: inventory.systems.filter((s) => s.documented).length,
         unknown: inventory.systems.filter((s) => !s.documented).length,
-        observed: inventory.systems.filter((s) => s.spans > 0).length,
+        observed: inventory.systems.filter((s) => s.observed).length,
       },
       flows: {
         total: inventory.flows.length,

@@ -29,6 +29,18 @@ const snapshot = daySnapshot(catalog, {
 });
 
 describe('buildInventory', () => {
+  // Regression: the audit counted a system observed when spans touched it, a report also when it was an end of a flow
+  // (an OpenLineage dataset has no span) or seen at all: one estate was "12 observed" in the audit and 14 in the report.
+  it('calls a system observed when spans touched it in the window or it is an end of a flow seen there, never for an earlier sighting', () => {
+    const systems = new Map(buildInventory(snapshot).systems.map((x) => [x.id, x]));
+    // crm and erp: ends of flows seen in the window, no span of theirs here.
+    expect(systems.get('crm')).toMatchObject({ spans: 0, observed: true });
+    expect(systems.get('erp')).toMatchObject({ spans: 0, observed: true });
+    // billing: seen before the window only.
+    expect(systems.get('billing')).toMatchObject({ spans: 0, observed: false });
+    expect(buildInventory(snapshot, { lastSeen: 'window' }).systems.map((x) => x.observed)).toEqual([true, true, false]);
+  });
+
   it('gives each documented flow its edges in the window and the latest time it was ever seen', () => {
     const flows = new Map(buildInventory(snapshot).flows.map((f) => [f.id, f]));
     expect(flows.get('crm-erp')).toMatchObject({ integrations: ['sync'], stats: { traces: 5 }, lastSeen: '2026-01-03T09:00:00.000Z' });

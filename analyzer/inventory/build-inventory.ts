@@ -26,6 +26,11 @@ export interface InventorySystem {
   errors: number;
   records: number;
   lastSeen: string | null;
+  /**
+   * Seen in the window: a span touched it, or it is an end of a flow seen there (a dataset OpenLineage runs read or
+   * write has no span). What every count of observed systems counts (the audit's, a report's).
+   */
+  observed: boolean;
 }
 
 export interface InventoryFlow {
@@ -168,6 +173,7 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
           (ever ? s.systemLastSeen[id] : undefined) ??
           null,
       ),
+      observed: t.some((x) => x.spans > 0) || edgeSeen.has(id),
     };
   });
   // Each flow's edges and each documented flow's all-time last seen, gathered in one pass over each list (a pass per

@@ -15,6 +15,7 @@ export const SystemRowSchema = Type.Object({
   errors: Num,
   records: Num,
   lastSeen: NullStr,
+  observed: Type.Boolean(),
 });
 export const FlowRowSchema = Type.Object({
   id: Str,

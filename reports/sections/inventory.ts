@@ -14,7 +14,7 @@ function flowStatus(f: ReportData['inventory']['flows'][number]): string {
 /** A documented system's status in the period: seen in its spans, only as an end of a flow seen (OpenLineage runs), or not. */
 function systemStatus(s: ReportData['inventory']['systems'][number]): string {
   if (s.spans > 0) return 'documented, observed';
-  return s.lastSeen !== null ? 'documented, observed (flows, no spans)' : 'documented';
+  return s.observed ? 'documented, observed (flows, no spans)' : 'documented';
 }
 
 /** Estate inventory: systems, flows, owners and contacts, lifecycle, documented against observed. */
@@ -24,7 +24,7 @@ export function inventorySection(data: ReportData): Section {
   const statuses = inventory.flows.map(flowStatus);
   const withStatus = (s: string) => statuses.filter((x) => x === s).length;
   // Seen in the period: its spans, or an end of a flow seen (a dataset OpenLineage runs read or write has no span).
-  const observedSystems = inventory.systems.filter((s) => s.spans > 0 || s.lastSeen !== null);
+  const observedSystems = inventory.systems.filter((s) => s.observed);
   const unknown = inventory.systems.filter((s) => !s.documented);
   const byStatus = ['documented and observed', 'documented, not observed', 'observed, not documented'].map((s) => ({ s, n: withStatus(s) }));
   const undocumented = withStatus('observed, not documented');
