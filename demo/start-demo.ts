@@ -11,6 +11,7 @@ import { demoCensus, unknownHostsOf } from './estate/census.ts';
 import { createStores, demoSystems, seedStores, shadowSystem, type DemoStores, type SeedSizes } from './estate/systems.ts';
 import { FaultSwitches, type FaultKind, type FaultSelection } from './faults/fault-switches.ts';
 import { isPlannedFailure } from './faults/failing-flow.ts';
+import { listenPreferring, readDemoPorts, writeDemoPorts } from './estate/demo-ports.ts';
 import { wmsDelay } from './faults/latency-regression.ts';
 import { installReplicaLoss } from './faults/replica-loss.ts';
 import { installRogueJobs } from './faults/rogue-jobs.ts';
@@ -129,13 +130,22 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
   try {
     const endpoints = new Map<string, string>();
     const probeEndpoints = new Map<string, string>();
+    // The ports the last demo in this directory used, when free: its catalog names them.
+    const previous = readDemoPorts(options.workDir);
+    const ports = new Map<string, number>();
     for (const spec of demoSystems) {
-      const server = await startSystemServer(stores[spec.id], { host: options.bindHost, delay: spec.id === 'wms' ? wmsDelay(faults) : undefined });
+      const server = await listenPreferring(previous.get(spec.id), (port) =>
+        startSystemServer(stores[spec.id], { port, host: options.bindHost, delay: spec.id === 'wms' ? wmsDelay(faults) : undefined }),
+      );
+      ports.set(spec.id, server.port);
       servers.push(server);
       endpoints.set(spec.host, server.url);
       probeEndpoints.set(spec.host, `http://${options.advertiseHost ?? '127.0.0.1'}:${server.port}`);
     }
-    const shadow = await startSystemServer(new SystemStore(shadowSystem.id, shadowSystem.collections), { host: options.bindHost });
+    const shadow = await listenPreferring(previous.get(shadowSystem.id), (port) =>
+      startSystemServer(new SystemStore(shadowSystem.id, shadowSystem.collections), { port, host: options.bindHost }),
+    );
+    ports.set(shadowSystem.id, shadow.port);
     servers.push(shadow);
     endpoints.set(shadowSystem.host, shadow.url);
 
@@ -169,14 +179,19 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
     installRogueJobs(ctx);
     installNightlyEtl(ctx, lineage);
     // The runtime hosting the scheduled syncs has a run endpoint, which alerting's remediation calls.
-    control = await startRunEndpoint(syncs.all, {
-      host: options.bindHost,
-      onRun: (flow) => log.info({ flow }, 'flow run requested through the runtime control API'),
-    });
+    control = await listenPreferring(previous.get(runtimeControlHost), (port) =>
+      startRunEndpoint(syncs.all, {
+        port,
+        host: options.bindHost,
+        onRun: (flow) => log.info({ flow }, 'flow run requested through the runtime control API'),
+      }),
+    );
+    ports.set(runtimeControlHost, control.port);
     probeEndpoints.set(runtimeControlHost, `http://${options.advertiseHost ?? '127.0.0.1'}:${control.port}`);
     installReplicaLoss(stores, faults, syncs.customersToBilling);
 
     mkdirSync(options.workDir, { recursive: true });
+    writeDemoPorts(options.workDir, ports);
     const catalogFile = join(options.workDir, 'demo-catalog.yaml');
     writeFileSync(catalogFile, renderCatalog(readDemoCatalog(), { endpoints: probeEndpoints, timeScale }));
     faults.onChange((kind, on) => log.info({ fault: kind, on }, on ? 'demo fault switched on' : 'demo fault switched off'));

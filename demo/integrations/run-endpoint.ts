@@ -18,7 +18,10 @@ export interface RunEndpoint {
  * runs the scheduled flow now and restarts its schedule if it had stopped (202). A repeated
  * `Idempotency-Key` is answered 200 without running again; an unknown flow is 404.
  */
-export async function startRunEndpoint(syncs: Map<string, BatchSync>, options: { host?: string; onRun?: (flow: string) => void } = {}): Promise<RunEndpoint> {
+export async function startRunEndpoint(
+  syncs: Map<string, BatchSync>,
+  options: { host?: string; port?: number; onRun?: (flow: string) => void } = {},
+): Promise<RunEndpoint> {
   const seenKeys = new Map<string, number>();
   const runs = new Map<string, number>();
   const server: Server = createServer((req, res) => {
@@ -42,7 +45,10 @@ export async function startRunEndpoint(syncs: Map<string, BatchSync>, options: {
     void sync.runNow().catch(() => undefined);
     send(202, { flow, run: 'started', resumed: true });
   });
-  await new Promise<void>((r) => server.listen(0, options.host ?? '127.0.0.1', r));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
   const port = (server.address() as AddressInfo).port;
   return { url: `http://${options.host ?? '127.0.0.1'}:${port}`, port, runs, stop: () => new Promise((r) => server.close(() => r())) };
 }
