@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { api } from '@opentelemetry/sdk-node';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { api, resources, tracing } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTracer } from '../../test/otel.ts';
 import { runPairing } from '../index.ts';
@@ -55,6 +56,14 @@ describe('traceSegments (pure)', () => {
     const calls = [0, 1, 2, 3].map((i) => span(`c${i}`, 'job', i * 20_000, i * 20_000 + 10, i * 20_000 + 5000));
     const again = span('c0', 'job', 0, 10, 30 * MIN);
     expect(new Set(runs([...calls, again])).size).toBe(1);
+  });
+
+  // Regression: the runs of one batch stored again together (an exporter's retry, a gateway re-sending its queue) were
+  // joined by the second arrival of their spans: three runs became one of 20 minutes.
+  it('keeps runs apart when their spans are stored again together later', () => {
+    const spans = [0, 1, 2].flatMap((i) => [span(`r${i}`, 'pod-1', i * 10 * MIN, i * 10 * MIN + 50, i * 10 * MIN + 5000)]);
+    const again = spans.map((s) => ({ ...s, arrivedMs: 40 * MIN }));
+    expect(runs([...spans, ...again]).slice(0, 3)).toEqual([5000, 10 * MIN + 5000, 20 * MIN + 5000]);
   });
 
   it('cuts nothing with a gap of 0, and gives nothing for no span', () => {
@@ -161,6 +170,55 @@ flows:
     expect(await edgesOf('cron-wrapped')).toMatchObject([{ edge: 'crm -> erp', traces: 3, failed: 0, records: 9 }]);
     expect((await edgesOf('cron-wrapped'))[0].p99Ms).toBeLessThanOrEqual(200);
     expect(await edgesOf('cron-pods')).toMatchObject([{ edge: 'crm -> erp', traces: 2, failed: 0, records: 6 }]);
+  });
+
+  // Regression: a batch sent again holding the spans of every run (same span ids: an exporter's retry, a gateway
+  // re-sending its queue) joined the runs into one again: one run of 20 minutes (a latency-slo-breach), three retracted.
+  it('keeps the runs apart when their spans are exported again together', async () => {
+    const t = Date.now() - HOUR;
+    const ctx = remote();
+    const sent: tracing.ReadableSpan[] = [];
+    const otlp = () => new OTLPTraceExporter({ url: `${harness.h.collector.url}/v1/traces` });
+    const exporter = otlp();
+    const provider = new tracing.BasicTracerProvider({
+      resource: resources.resourceFromAttributes({ 'service.name': 'cron-resent', 'service.instance.id': 'cron-pod-1' }),
+      spanProcessors: [
+        new tracing.SimpleSpanProcessor({
+          export: (spans, done) => {
+            sent.push(...spans);
+            exporter.export(spans, done);
+          },
+          shutdown: () => exporter.shutdown(),
+        }),
+      ],
+    });
+    const tracer = provider.getTracer('resent');
+    for (const i of [0, 1, 2]) {
+      const start = t + i * 10 * MIN;
+      tracer
+        .startSpan(
+          'GET',
+          { kind: CLIENT, startTime: start, attributes: { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/customers' } },
+          ctx,
+        )
+        .end(start + 50);
+      const attributes = { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/accounts', 'integration.records': 3 };
+      tracer.startSpan('POST', { kind: CLIENT, startTime: start + 100, attributes }, ctx).end(start + 200);
+      await provider.forceFlush();
+      await harness.h.collector.flush();
+      await pair();
+      await sleep(GAP_MS + 100);
+    }
+    await provider.shutdown();
+    const before = await edgesOf('cron-resent');
+    expect(before).toMatchObject([{ edge: 'crm -> erp', traces: 3, records: 9 }]);
+    expect(before[0].p99Ms).toBeLessThanOrEqual(200);
+    const again = otlp();
+    await new Promise<void>((resolve, reject) => again.export(sent, (r) => (r.code === 0 ? resolve() : reject(r.error))));
+    await again.shutdown();
+    await harness.h.collector.flush();
+    expect(await pair()).toMatchObject({ paired: 0, retracted: 0 });
+    expect(await edgesOf('cron-resent')).toEqual(before);
   });
 
   it('pairs the trace whole, once, when its root span arrives after its runs were paired apart', async () => {

@@ -9,7 +9,7 @@
  * - ran on one service instance (one clock) less than `gapMs` apart: the later one started less than `gapMs` after
  *   every earlier span of that instance had ended (a span around the run joins all it encloses); or
  * - arrived less than `gapMs` apart (Weft's clock, whatever the writers' say: a reader whose clock is three minutes
- *   behind its writer's, whose spans were exported together, is one run).
+ *   behind its writer's, whose spans were exported together, is one run), each span when it first arrived.
  * Runs ten minutes apart, on one instance or on a new pod each, are apart by both. `gapMs` is `--run-gap`: the gap the
  * run boundaries of integrations that lose trace context use (run-boundaries.ts), so a trace and its pieces are cut
  * alike.
@@ -70,9 +70,12 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map
       (s) => s.startMs,
       (s) => s.endMs,
     );
-  // Weft's clock: spans stored close together.
+  // Weft's clock: spans stored close together, each when it was first stored. A span stored again later (an exporter's
+  // retry, a gateway re-sending its queue) is the span it was: the runs of one batch sent again were joined into one.
+  const firstRows = new Map<string, SegmentSpan>();
+  for (const s of spans) if (s.arrivedMs < (firstRows.get(s.spanId)?.arrivedMs ?? Infinity)) firstRows.set(s.spanId, s);
   chain(
-    spans,
+    [...firstRows.values()],
     (s) => s.arrivedMs,
     (s) => s.arrivedMs,
   );
