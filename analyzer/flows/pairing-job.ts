@@ -230,7 +230,7 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
  * into weft_pairing_segments (101); returns whether any trace was cut. Only a trace whose root span has not arrived
  * (a context handed in from outside) and whose spans arrived `gapMs` or more apart can hold several runs: the others are
  * not read back. A trace with a touch set stored before migration 101 (reads without the spans that made them) is left
- * whole. Rejects with the engine's error.
+ * whole. Each span's parent is read from otel_traces (a span is in its parent's run). Rejects with the engine's error.
  */
 async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
   if (gapMs <= 0) return false;
@@ -261,6 +261,20 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
      FROM weft_pairing_spans WHERE trace_id IN {ids:Array(String)}`,
     { ids },
   );
+  // Each span's parent, from the spans as stored (weft_trace_spans keeps none), in the time the spans cover (otel_traces
+  // is partitioned by day): a consumer stays in the run of the producer whose message it took.
+  let [from, to] = [Infinity, -Infinity];
+  for (const s of spans) [from, to] = [Math.min(from, Number(s.ts)), Math.max(to, Number(s.ts))];
+  const parents = new Map(
+    (
+      await json<{ trace_id: string; span_id: string; parent: string }>(
+        `SELECT DISTINCT TraceId AS trace_id, SpanId AS span_id, ParentSpanId AS parent FROM otel_traces
+         WHERE TraceId IN {ids:Array(String)} AND ParentSpanId != ''
+           AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp <= fromUnixTimestamp64Milli({to:Int64})`,
+        { ids, from: from - 60_000, to: to + 60_000 },
+      )
+    ).map((r) => [`${r.trace_id}/${r.span_id}`, r.parent]),
+  );
   const byTrace = new Map<string, typeof spans>();
   for (const s of spans) {
     const list = byTrace.get(s.trace_id);
@@ -275,6 +289,7 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
       startMs: Number(s.ts),
       endMs: Number(s.end),
       arrivedMs: Number(s.arrived),
+      parentId: parents.get(`${traceId}/${s.span_id}`) ?? '',
     });
     const runs = traceSegments(list.map(asSegment), gapMs);
     if (new Set(runs.values()).size < 2) continue;

@@ -7,7 +7,7 @@ import { runPairing } from '../index.ts';
 import { startPairingHarness, type PairingHarness } from '../test/pairing-harness.ts';
 import { traceSegments, type SegmentSpan } from './trace-segments.ts';
 
-const { CLIENT, INTERNAL } = api.SpanKind;
+const { CLIENT, CONSUMER, INTERNAL, PRODUCER } = api.SpanKind;
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,6 +64,21 @@ describe('traceSegments (pure)', () => {
     const spans = [0, 1, 2].flatMap((i) => [span(`r${i}`, 'pod-1', i * 10 * MIN, i * 10 * MIN + 50, i * 10 * MIN + 5000)]);
     const again = spans.map((s) => ({ ...s, arrivedMs: 40 * MIN }));
     expect(runs([...spans, ...again]).slice(0, 3)).toEqual([5000, 10 * MIN + 5000, 20 * MIN + 5000]);
+  });
+
+  // Regression: a consumer taking a message minutes after it was published, on another instance, was cut from the run
+  // of its producer although the message made it the producer span's child: the integration's documented flow from
+  // what the producer read to what the consumer wrote was never observed.
+  it('keeps a span in the run of its parent, whenever and wherever it ran', () => {
+    const spans = [
+      span('read', 'api-1', 0, 50, 5000),
+      span('publish', 'api-1', 100, 110, 5000),
+      { ...span('process', 'worker-1', 5 * MIN, 5 * MIN + 300, 5 * MIN + 5000), parentId: 'publish' },
+      { ...span('write', 'worker-1', 5 * MIN + 100, 5 * MIN + 200, 5 * MIN + 5000), parentId: 'process' },
+    ];
+    expect(runs(spans)).toEqual([5000, 5000, 5000, 5000]);
+    // Runs whose parent is a context that never arrived stay apart.
+    expect(new Set(runs(spans.map((s) => ({ ...s, parentId: 'handed-in' })))).size).toBe(2);
   });
 
   it('cuts nothing with a gap of 0, and gives nothing for no span', () => {
@@ -219,6 +234,44 @@ flows:
     await harness.h.collector.flush();
     expect(await pair()).toMatchObject({ paired: 0, retracted: 0 });
     expect(await edgesOf('cron-resent')).toEqual(before);
+  });
+
+  // Regression: one integration publishing a message and consuming it five minutes later on another instance (a
+  // backlog), the consumer the producer span's child, was cut into two runs: its flow crm -> erp was never observed.
+  it('keeps a consumer in the run of the producer whose message it took', async () => {
+    const t = Date.now() - HOUR;
+    const ctx = remote();
+    const messaging = { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'orders' };
+    let published = ctx;
+    await withTracer({ url: harness.h.collector.url, serviceName: 'order-sync', resource: { 'service.instance.id': 'api-1' } }, (tracer) => {
+      const get = { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/customers' };
+      tracer.startSpan('GET', { kind: CLIENT, startTime: t, attributes: get }, ctx).end(t + 50);
+      const publish = tracer.startSpan(
+        'orders publish',
+        { kind: PRODUCER, startTime: t + 100, attributes: { ...messaging, 'messaging.operation.type': 'publish' } },
+        ctx,
+      );
+      publish.end(t + 110);
+      published = api.trace.setSpanContext(api.ROOT_CONTEXT, { ...publish.spanContext(), isRemote: true });
+    });
+    await harness.h.collector.flush();
+    await pair();
+    await sleep(GAP_MS + 100);
+    const at = t + 5 * MIN;
+    await withTracer({ url: harness.h.collector.url, serviceName: 'order-sync', resource: { 'service.instance.id': 'worker-1' } }, (tracer) => {
+      const process = tracer.startSpan(
+        'orders process',
+        { kind: CONSUMER, startTime: at, attributes: { ...messaging, 'messaging.operation.type': 'process' } },
+        published,
+      );
+      const post = { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/accounts', 'integration.records': 3 };
+      tracer.startSpan('POST', { kind: CLIENT, startTime: at + 100, attributes: post }, api.trace.setSpan(published, process)).end(at + 200);
+      process.end(at + 300);
+    });
+    await harness.h.collector.flush();
+    await pair();
+    expect((await edgesOf('order-sync')).find((e) => e.edge === 'crm -> erp')).toMatchObject({ traces: 1, records: 3 });
+    expect(await pair()).toMatchObject({ paired: 0, retracted: 0 });
   });
 
   it('pairs the trace whole, once, when its root span arrives after its runs were paired apart', async () => {

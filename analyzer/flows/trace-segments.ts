@@ -10,7 +10,10 @@
  *   every earlier span of that instance had ended (a span around the run joins all it encloses); or
  * - arrived less than `gapMs` apart (Weft's clock, whatever the writers' say: a reader whose clock is three minutes
  *   behind its writer's, whose spans were exported together, is one run), each span when it first arrived.
- * Runs ten minutes apart, on one instance or on a new pod each, are apart by both. `gapMs` is `--run-gap`: the gap the
+ * And a span is in the run of its parent, when its parent arrived: a consumer is in the run of the producer whose
+ * message it processes (the message carried the producer span's context), however long the message waited and
+ * whichever instance took it. A context reused by many runs is a parent that never arrived: it joins none.
+ * Runs ten minutes apart, on one instance or on a new pod each, are apart by all three. `gapMs` is `--run-gap`: the gap the
  * run boundaries of integrations that lose trace context use (run-boundaries.ts), so a trace and its pieces are cut
  * alike.
  */
@@ -24,6 +27,8 @@ export interface SegmentSpan {
   endMs: number;
   /** When Weft stored it (epoch ms, the store's clock). */
   arrivedMs: number;
+  /** Its parent span's id ('' or absent for none, or when not known). */
+  parentId?: string;
 }
 
 /**
@@ -79,6 +84,11 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map
     (s) => s.arrivedMs,
     (s) => s.arrivedMs,
   );
+  // A span and its parent, when its parent arrived.
+  for (const s of spans) {
+    const p = s.parentId ? index.get(s.parentId) : undefined;
+    if (p !== undefined) join(p, index.get(s.spanId)!);
+  }
   const first = new Map<number, number>();
   for (const s of spans) {
     const root = find(index.get(s.spanId)!);
