@@ -40,6 +40,19 @@ describe('weft alerts', () => {
                   silencedBy: [],
                   inhibitedBy: null,
                 },
+                {
+                  fingerprint: 'b1b2c3d4e5f60718',
+                  rule: 'record-count-drift',
+                  state: 'firing',
+                  severity: 'high',
+                  labels: { finding: 'billing-customers' },
+                  annotations: { summary: 'billing holds 2056 customers, crm 2076' },
+                  firedAt: '2026-11-29T10:00:00.000Z',
+                  activeSince: null,
+                  acknowledgedBy: null,
+                  silencedBy: [],
+                  inhibitedBy: null,
+                },
               ],
             }),
           );
@@ -56,6 +69,8 @@ describe('weft alerts', () => {
     const r = await run('alerts', 'list', '--url', url);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/a1b2c3d4e5f60718 {2}firing +high +flow-stale +erp-cpq-product-sync/);
+    // Regression: an alert on a finding about two systems showed an empty subject.
+    expect(r.out).toMatch(/b1b2c3d4e5f60718 {2}firing +high +record-count-drift +billing-customers {2}since/);
     expect(requests.at(-1)).toMatchObject({ path: '/api/v1/alerts?state=pending%2Cfiring', auth: 'Bearer sre-token' });
   });
 

@@ -28,6 +28,12 @@ interface AlertRow {
   inhibitedBy: string | null;
 }
 
+/**
+ * What an alert is about, for its row: its flow, else its system, else its domain, else the finding it follows (a drift
+ * between two systems names both in its finding key); '' when it names none.
+ */
+const subjectOf = (labels: Record<string, string>) => labels.flow ?? labels.system ?? labels.domain ?? labels.finding ?? '';
+
 export const alertsListCommand: Command = {
   summary: 'List alerts of a running Weft (pending and firing by default)',
   usage: 'alerts list [--state pending,firing,resolved] [--url http://127.0.0.1:3000] [--json]',
@@ -49,7 +55,7 @@ export const alertsListCommand: Command = {
         .filter(Boolean)
         .join(', ');
       io.out(
-        `${a.fingerprint}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${a.rule.padEnd(22)} ${a.labels.flow ?? a.labels.system ?? ''}  since ${a.firedAt ?? a.activeSince}${marks ? `  (${marks})` : ''}\n    ${a.annotations.summary ?? ''}`,
+        `${a.fingerprint}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${a.rule.padEnd(22)} ${subjectOf(a.labels)}  since ${a.firedAt ?? a.activeSince}${marks ? `  (${marks})` : ''}\n    ${a.annotations.summary ?? ''}`,
       );
     }
     return 0;
