@@ -8,6 +8,7 @@ import { buildConfig, parseArgs } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
 import type { WebhookPayload } from './index.ts';
+import { seedWeftStore } from '../test/migrated-store.ts';
 
 /**
  * The acceptance path in the demo estate (time scale 0.2): a user adds a webhook receiver (groupWait 1 s, groupInterval 5 s); the
@@ -44,7 +45,10 @@ describe('the demo estate: a stale flow is remediated automatically and resolves
       '--log-level',
       'error',
     ];
-    weft = await startWeft(buildConfig(parseArgs(args), {}, dir), silentLogger());
+    const config = buildConfig(parseArgs(args), {}, dir);
+    // A store already migrated: what this file looks at is the remediation, not a first start (test/migrated-store.ts).
+    await seedWeftStore(config);
+    weft = await startWeft(config, silentLogger());
     appendFileSync(
       weft.catalogFiles[0],
       `\nreceivers:\n  - { id: team-hook, type: webhook, url: "http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook" }\nroutes:\n  - { receiver: team-hook, groupWait: 1s, groupInterval: 5s }\n`,

@@ -4,6 +4,7 @@ import { silentLogger } from '../core/log/logger.ts';
 import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
 import { Cleanups, expectExactlyFaults, TIME_SCALE, weftArgs } from './e2e/modes.ts';
 import { faultKinds } from './faults/fault-switches.ts';
+import { seedWeftStore } from '../test/migrated-store.ts';
 
 /**
  * The demo estate without context propagation (`--no-propagation`: every call its own trace), every
@@ -33,6 +34,8 @@ describe('demo estate end to end, as telemetry really arrives', () => {
       {},
       dir,
     );
+    // A store already migrated: what this file looks at is the findings, not a first start (test/migrated-store.ts).
+    await seedWeftStore(config);
     const started = Date.now();
     const weft: RunningWeft = await startWeft(config, silentLogger());
     cleanups.push(() => weft.stop());

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig, parseArgs } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { startWeft, type RunningWeft } from './start-weft.ts';
+import { seedWeftStore } from '../test/migrated-store.ts';
 
 // No OpenLineage client installs here (no PyPI for openlineage-python, no JavaScript client in the
 // npm registry list), so the producer is the spec's own example JSON, posted over a real socket.
@@ -86,7 +87,10 @@ flows:
 `,
   );
   const args = parseArgs(['--data', join(dir, 'weft'), '--port', '0', '--otlp-port', '0', '--catalog', catalog]);
-  weft = await startWeft(buildConfig(args, {}, dir), silentLogger());
+  const config = buildConfig(args, {}, dir);
+  // A store already migrated: what this file looks at is the lineage, not a first start (test/migrated-store.ts).
+  await seedWeftStore(config);
+  weft = await startWeft(config, silentLogger());
 });
 
 afterAll(async () => {

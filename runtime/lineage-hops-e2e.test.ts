@@ -7,6 +7,7 @@ import { buildConfig, parseArgs } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { browserAvailable, chromiumLaunch } from '../test/services.ts';
 import { startWeft, type RunningWeft } from './start-weft.ts';
+import { seedWeftStore } from '../test/migrated-store.ts';
 import { runUuid } from '../test/run-id.ts';
 
 // Three jobs carry orders from the ERP's database to the mart, reporting through OpenLineage over a
@@ -67,7 +68,10 @@ probes:
 `,
   );
   const args = parseArgs(['--data', join(dir, 'weft'), '--port', '0', '--otlp-port', '0', '--catalog', catalog, '--window', '1h']);
-  weft = await startWeft(buildConfig(args, {}, dir), silentLogger());
+  const config = buildConfig(args, {}, dir);
+  // A store already migrated: what this file looks at is the hops, not a first start (test/migrated-store.ts).
+  await seedWeftStore(config);
+  weft = await startWeft(config, silentLogger());
 });
 
 afterAll(async () => {

@@ -2,6 +2,9 @@ import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { migrate, openStore } from '../clickhouse/index.ts';
+import { buildConfig, parseArgs } from '../core/config/index.ts';
+import { seedWeftStore } from './migrated-store.ts';
 
 const retention = { rawDays: 30, rollupDays: 400, recordDays: 730 };
 const templates = () => readdirSync(tmpdir()).filter((d) => d.startsWith('weft-store-template-') && !d.endsWith('.lock'));
@@ -29,5 +32,18 @@ describe('openMigratedStore', () => {
     }
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
     expect(templates().filter((t) => !before.includes(t)).length).toBeLessThanOrEqual(1);
+  });
+
+  it("gives a Weft's new --data directory a store on which its start's migrate applies nothing", async () => {
+    const dir = join(tmpdir(), `weft-seeded-store-test-${process.pid}`);
+    const config = buildConfig(parseArgs(['--data', dir]), {}, dir);
+    await seedWeftStore(config);
+    const store = await openStore(config.store);
+    try {
+      expect((await migrate(store, { retention: config.retention })).applied).toEqual([]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listMigrations, migrate, openStore, type Store } from '../clickhouse/index.ts';
-import type { RetentionConfig } from '../core/config/index.ts';
+import type { RetentionConfig, WeftConfig } from '../core/config/index.ts';
 
 /** Files at the top of a closed store that belong to the process that had it open, not to the store. */
 const processFiles = ['weft.pid', 'status'];
@@ -111,4 +111,14 @@ async function migrated(retention: RetentionConfig): Promise<string> {
     throw err;
   }
   return dir;
+}
+
+/**
+ * Gives the embedded store of `config` (its `--data` directory, new) the migrated template, for a test
+ * that starts a Weft (`startWeft`) and is not about a first start on a new directory: the start's
+ * `migrate` then finds every migration applied (1.7 CPU-s less a start on a RAM disk, 2026-12-03).
+ * Nothing for a ClickHouse server. Throws what `seedMigratedStore` throws.
+ */
+export async function seedWeftStore(config: Pick<WeftConfig, 'store' | 'retention'>): Promise<void> {
+  if (config.store.kind === 'embedded') await seedMigratedStore(config.store.path, config.retention);
 }

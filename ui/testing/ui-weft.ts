@@ -9,6 +9,7 @@ import { silentLogger } from '../../core/log/logger.ts';
 import { startWeft, type RunningWeft } from '../../runtime/start-weft.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import { browserAvailable, chromiumLaunch } from '../../test/services.ts';
+import { seedWeftStore } from '../../test/migrated-store.ts';
 import { uiBuildDir } from '../index.ts';
 
 export const catalogYaml = `
@@ -151,6 +152,8 @@ export async function openUiWeft(): Promise<UiWeft> {
     {},
     dir,
   );
+  // A store already migrated: what these tests look at is the pages, not a first start (test/migrated-store.ts).
+  await seedWeftStore(config);
   const weft = await startWeft(config, silentLogger());
   // The analyzer pairs traces that ended after its last run (its watermark): let the run that
   // startWeft began finish, then send traces that lie between it and the next run.
