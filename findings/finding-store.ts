@@ -29,6 +29,13 @@ export interface FindingStore extends FindingSink {
   history(id: string): Promise<FindingEvent[]>;
   acknowledge(id: string, actor: string, note?: string): Promise<Finding>;
   reopen(id: string, actor: string, note?: string): Promise<Finding>;
+  /**
+   * The severity each candidate has as a finding at `now`, without recording anything: the one `sync` would give it
+   * (`holdSeverity` against the open finding with the same id; a candidate with none keeps its own). Every reader that
+   * shows a finding's severity from fresh candidates (`weft audit`, live or on a stopped Weft's store) passes them
+   * through this, so it says what the findings API, the UI, `/metrics` and alerting say. Returns new candidates, in order.
+   */
+  settle(candidates: FindingCandidate[], now: Date): Promise<FindingCandidate[]>;
 }
 
 const SYSTEM_ACTOR = 'weft';
@@ -66,6 +73,12 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
     }
   };
 
+  /** The severity a candidate takes at `nowMs` against `prev`, the finding with its id (the single rule: severity-hold.ts). */
+  const severityFor = (prev: Finding | undefined, c: FindingCandidate, nowMs: number) =>
+    prev && prev.status !== 'resolved'
+      ? holdSeverity(prev.severity, c.severity, lowerSince.get(prev.id), nowMs, holdMs)
+      : { severity: c.severity, lowerSince: undefined };
+
   const mustGet = async (id: string) => {
     const [f] = await select('id = {id:String}', { id });
     if (!f) throw ERR_FINDING_NOT_FOUND(id);
@@ -88,7 +101,7 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
         seen.add(id);
         const prev = byId.get(id);
         if (prev && prev.status !== 'resolved') {
-          const held = holdSeverity(prev.severity, c.severity, lowerSince.get(id), now.getTime(), holdMs);
+          const held = severityFor(prev, c, now.getTime());
           if (held.lowerSince === undefined) lowerSince.delete(id);
           else lowerSince.set(id, held.lowerSince);
           out.push({ ...prev, ...c, severity: held.severity, id, lastSeen: at });
@@ -125,6 +138,13 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
       }
       await write(out, events);
       return result;
+    },
+
+    async settle(candidates, now) {
+      if (candidates.length === 0) return [];
+      const ids = candidates.map((c) => findingId(c.kind, c.key));
+      const byId = new Map((await select('id IN {ids:Array(String)}', { ids })).map((f) => [f.id, f]));
+      return candidates.map((c, i) => ({ ...c, severity: severityFor(byId.get(ids[i]), c, now.getTime()).severity }));
     },
 
     async list(filter: FindingFilter = {}) {

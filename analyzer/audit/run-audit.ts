@@ -1,6 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import type { FindingCandidate, Severity } from '../../core/contracts/index.ts';
+import type { FindingStore } from '../../findings/index.ts';
 import { detectAll } from '../detectors/index.ts';
 import { pairStoppedStore, statedPairing, type PairingWindows } from '../flows/pairing-job.ts';
 import { buildInventory } from '../inventory/build-inventory.ts';
@@ -15,19 +16,29 @@ export type AuditSource = (store: Store, catalog: Catalog, now: Date) => Promise
  * running analyzer reads its window (`detectionSnapshot`). With `pair` (a stopped Weft's embedded store: the windows
  * given, the others those it last ran with), first pairs what it had not paired (`pairStoppedStore`), and says with
  * which windows (`pairing.pairedWith`); without it (a ClickHouse server, or the store of a running Weft) the running
- * analyzer does that, and pairing twice would count traces twice.
+ * analyzer does that, and pairing twice would count traces twice. With `findings` (the store's finding store), each
+ * finding's severity is the one the findings API, the UI, `/metrics` and alerting give it (`FindingStore.settle`: a
+ * severity falls only after the lower one held for 10 minutes), not the detectors' verdict of this instant.
  */
 export async function runAudit(
   store: Store,
   catalog: Catalog,
-  options: { sinceMs: number; now: Date; failOn: Severity | null; pair?: Partial<PairingWindows>; more?: AuditSource[] },
+  options: {
+    sinceMs: number;
+    now: Date;
+    failOn: Severity | null;
+    pair?: Partial<PairingWindows>;
+    more?: AuditSource[];
+    findings?: Pick<FindingStore, 'settle'>;
+  },
 ): Promise<AuditReport> {
   const paired = options.pair ? await pairStoppedStore(store, options.now, options.pair) : undefined;
   // Read as the running analyzer reads its window, so the audit finds what it finds.
   const snapshot = await detectionSnapshot(store, catalog, options.sinceMs, options.now);
   const candidates = detectAll({ snapshot, now: options.now });
   for (const source of options.more ?? []) candidates.push(...(await source(store, catalog, options.now)));
-  const report = buildAuditReport(catalog, buildInventory(snapshot), candidates, options.now, options.failOn);
+  const settled = options.findings ? await options.findings.settle(candidates, options.now) : candidates;
+  const report = buildAuditReport(catalog, buildInventory(snapshot), settled, options.now, options.failOn);
   const stated = paired && statedPairing(paired);
   if (stated) report.pairing.pairedWith = stated;
   return report;

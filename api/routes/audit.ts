@@ -73,6 +73,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         now: new Date(),
         failOn: (request.query.failOn as Severity | undefined) ?? null,
         more: [(store, catalog, now) => probeAuditCandidates(store, catalog, now, datasetSystem)],
+        // Each finding's severity as this process's finding store holds it (held for 10 minutes before it falls).
+        findings: services.findings,
       });
     },
   );

@@ -44,11 +44,12 @@ export const auditCommand: Command = {
       return report.failed ? 1 : 0;
     }
     const config = localStoreConfig(args, io);
-    const [{ emptyCatalog, loadCatalog }, { migrate }, { probeAuditCandidates }, { datasetSystem }] = await Promise.all([
+    const [{ emptyCatalog, loadCatalog }, { migrate }, { probeAuditCandidates }, { datasetSystem }, { createFindingStore }] = await Promise.all([
       import('../../core/catalog/index.ts'),
       import('../../clickhouse/index.ts'),
       import('../../probes/index.ts'),
       import('../../api/dataset-system.ts'),
+      import('../../findings/index.ts'),
     ]);
     const catalog =
       files.length > 0
@@ -78,6 +79,8 @@ export const auditCommand: Command = {
         // A stopped Weft's embedded store: paired first, with the windows given, else those it last ran with.
         pair: store.kind === 'embedded' ? pairing : undefined,
         more: [(store, catalog, now) => probeAuditCandidates(store, catalog, now, datasetSystem)],
+        // The severities the store's findings hold (a stopped Weft's last word; a lower one falls after 10 minutes).
+        findings: createFindingStore(store),
       });
       io.out(auditFormats[format](report));
       return report.failed ? 1 : 0;
