@@ -1,5 +1,5 @@
 import { findingMeasures, latencyMinTraces, type AlertMeasure, type FindingMeasure, type Catalog, type Flow } from '../../core/catalog/index.ts';
-import type { FindingKind } from '../../core/contracts/index.ts';
+import type { FindingKind, Severity } from '../../core/contracts/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import type { AlertRule, Condition, Labels } from '../model/alert.ts';
 import { UNREACHABLE_MIN_CALLERS, UNREACHABLE_MIN_CALLS } from '../rules/derive-rules.ts';
@@ -112,10 +112,13 @@ const flowFinding = (rule: AlertRule, flowId: string, o: Observations) => {
  * What a flow alert is about: the open finding of its kind on the flow (findingKind; absent when none),
  * and sample traces: a run of the flow in the rule's window (flowTraceIds), else the finding's.
  */
-export function flowEvidence(rule: AlertRule, flowId: string, o: Observations): { finding?: string; traceIds: string[] } {
+export function flowEvidence(rule: AlertRule, flowId: string, o: Observations): { finding?: string; findingSeverity?: Severity; traceIds: string[] } {
   const finding = flowFinding(rule, flowId, o);
   const runs = flowTraceIds(rule, flowId, o);
-  return { ...(finding ? { finding: finding.id } : {}), traceIds: runs.length > 0 ? runs : (finding?.traceIds ?? []) };
+  return {
+    ...(finding ? { finding: finding.id, findingSeverity: finding.severity } : {}),
+    traceIds: runs.length > 0 ? runs : (finding?.traceIds ?? []),
+  };
 }
 
 function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Condition[] {
@@ -165,6 +168,7 @@ function findingConditions(rule: AlertRule, catalog: Catalog, o: Observations): 
         systems: f.subject.systems,
         summary: f.title,
         finding: f.id,
+        findingSeverity: f.severity,
         traceIds: f.traceIds,
       };
     });

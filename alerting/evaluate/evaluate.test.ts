@@ -55,6 +55,7 @@ describe('finding-backed rules', () => {
         kind: 'hop-record-loss',
         key: 'hop:order:lake>warehouse',
         title: '20 order records lost at lake → warehouse',
+        severity: 'high' as const,
         subject: { systems: ['lake', 'warehouse'], flows: ['lake-warehouse'], domains: ['order'] },
         traceIds: [],
       },
@@ -72,6 +73,7 @@ describe('finding-backed rules', () => {
       kind,
       key: `${kind}:x`,
       title: kind,
+      severity: 'high' as const,
       subject,
       traceIds: [],
     }));
@@ -92,6 +94,7 @@ describe('what an alert is about (finding and sample traces)', () => {
         kind: 'sor-violation',
         key: 'sor:customer:shop>crm',
         title: 'shop writes customer into crm',
+        severity: 'high' as const,
         subject: { systems: ['crm'], flows: [], domains: ['customer'] },
         traceIds: ['aa11', 'bb22'],
       },
@@ -125,6 +128,7 @@ describe('what an alert is about (finding and sample traces)', () => {
       kind,
       key: flow,
       title: id,
+      severity: 'high' as const,
       subject: { systems: [], flows: [flow], domains: [] },
       traceIds,
     });
@@ -274,6 +278,7 @@ describe('alert lifecycle over evaluations', () => {
     kind: 'probe-failing',
     key: 'wms-count',
     title: 'Probe wms-count fails: connection refused',
+    severity: 'high' as const,
     subject: { systems: ['wms'], flows: [], domains: [] },
     traceIds: [],
   };

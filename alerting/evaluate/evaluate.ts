@@ -132,6 +132,9 @@ function annotate(c: Condition): Record<string, string> {
   a.value = Number.isNaN(c.value) ? '' : String(Math.round(c.value * 1000) / 1000);
   // An escalation has no threshold (NaN, stored as null).
   a.threshold = typeof c.threshold === 'number' && !Number.isNaN(c.threshold) ? String(c.threshold) : '';
+  // The severity of the finding the alert is about, beside the alert's own (its rule's, for routing): a drift
+  // finding that is medium while its alert pages as high says so instead of silently disagreeing.
+  if (c.findingSeverity) a.finding_severity = c.findingSeverity;
   return a;
 }
 

@@ -1,4 +1,6 @@
 /** What the rules are evaluated against: plain data read from the rollups (see observe.ts), no I/O here. */
+import type { Severity } from '../../core/contracts/index.ts';
+
 export interface FlowWindowStats {
   traces: number;
   failedTraces: number;
@@ -16,6 +18,8 @@ export interface OpenFinding {
   kind: string;
   key: string;
   title: string;
+  /** The finding's severity as the finding store holds it (findings/severity-hold.ts decides it, nothing here). */
+  severity: Severity;
   subject: { systems: string[]; flows: string[]; domains: string[] };
   /** The finding's sample trace ids (its evidence's `sampleTraceIds`; empty when it has none). */
   traceIds: string[];

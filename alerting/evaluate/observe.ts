@@ -201,6 +201,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
       kind: f.kind,
       key: f.key,
       title: f.title,
+      severity: f.severity,
       subject: f.subject,
       traceIds: sampleTraceIds(f.evidence),
     }));

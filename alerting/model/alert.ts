@@ -47,6 +47,11 @@ export interface Condition {
   systems: string[];
   /** The id of the finding the alert is about: the one a finding measure alerts on, or the open one of its kind on a flow measure's flow. */
   finding?: string;
+  /**
+   * That finding's severity as the finding store holds it (the alert's own severity is its rule's: how it is routed and
+   * paged). Shown beside the alert's (annotation `finding_severity`), so the two are never silently different.
+   */
+  findingSeverity?: Severity;
   /** Sample trace ids of what the alert is about (the finding's, or a run of the flow in the window). */
   traceIds?: string[];
   /**
@@ -98,4 +103,13 @@ export interface Alert {
    * empty when none is known (a stale flow has no run in its window).
    */
   traceIds: string[];
+}
+
+/**
+ * An alert's severity as people read it: its own (its rule's, which routes and pages it), and the severity of the
+ * finding it is about beside it when that differs (annotation `finding_severity`): `high (finding: medium)`.
+ */
+export function alertSeverityText(a: { severity: string; annotations: Record<string, string> }): string {
+  const finding = a.annotations.finding_severity;
+  return finding && finding !== a.severity ? `${a.severity} (finding: ${finding})` : a.severity;
 }

@@ -10,7 +10,10 @@ export const AlertSchema = Type.Object({
   fingerprint: Str,
   rule: Str,
   labels: StrMap,
-  annotations: StrMap,
+  annotations: Type.Record(Type.String(), Type.String(), {
+    description:
+      "summary, value, threshold; finding_severity: the severity of the finding the alert is about (when finding is set), as the findings API gives it. The alert's own severity is its rule's (alerting/README.md), which routes it",
+  }),
   state: AlertStateSchema,
   severity: SeveritySchema,
   value: Type.Union([Num, Type.Null()], { description: 'null: no data' }),

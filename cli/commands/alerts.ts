@@ -42,6 +42,8 @@ export const alertsListCommand: Command = {
   async run(args, io) {
     const state = flag(args, 'state') ?? 'pending,firing';
     const { alerts } = await callWeft<{ alerts: AlertRow[] }>(args, io, 'GET', `/api/v1/alerts?state=${encodeURIComponent(state)}`);
+    // The alert's severity, and the finding's beside it where they differ: `high (finding: medium)`.
+    const { alertSeverityText } = await import('../../alerting/model/alert.ts');
     if (switchOn(args, 'json')) {
       io.out(JSON.stringify(alerts, null, 2));
       return 0;
@@ -55,7 +57,7 @@ export const alertsListCommand: Command = {
         .filter(Boolean)
         .join(', ');
       io.out(
-        `${a.fingerprint}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${a.rule.padEnd(22)} ${subjectOf(a.labels)}  since ${a.firedAt ?? a.activeSince}${marks ? `  (${marks})` : ''}\n    ${a.annotations.summary ?? ''}`,
+        `${a.fingerprint}  ${a.state.padEnd(8)} ${alertSeverityText(a).padEnd(8)} ${a.rule.padEnd(22)} ${subjectOf(a.labels)}  since ${a.firedAt ?? a.activeSince}${marks ? `  (${marks})` : ''}\n    ${a.annotations.summary ?? ''}`,
       );
     }
     return 0;

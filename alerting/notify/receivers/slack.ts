@@ -1,3 +1,4 @@
+import { alertSeverityText } from '../../model/alert.ts';
 import type { Notification } from '../groups.ts';
 import { alertLink, alertSubject, alertValueText, traceLink } from '../payload.ts';
 import { postJson, type ReceiverKind } from './receiver-kind.ts';
@@ -22,7 +23,7 @@ export function slackMessage(n: Notification, externalUrl: string) {
     const trace = traceLink(externalUrl, alert);
     const fields = [
       `*Rule*\n${text(l.alertname ?? alert.rule)}`,
-      `*Severity*\n${text(alert.severity)}`,
+      `*Severity*\n${text(alertSeverityText(alert))}`,
       l.flow ? `*Flow*\n${text(alertSubject(l).slice('flow '.length))}` : `*Subject*\n${text(alertSubject(l))}`,
       `*Value*\n${text(alertValueText(alert))}`,
     ];
