@@ -1,6 +1,6 @@
 import { queryFlowSeries, selectFlow, type FlowPoint } from '../../analyzer/index.ts';
 import type { Store } from '../../clickhouse/index.ts';
-import type { Catalog } from '../../core/catalog/index.ts';
+import { latencyMinTraces, type Catalog, type Flow } from '../../core/catalog/index.ts';
 import { flowLabels, formatValue } from '../evaluate/conditions.ts';
 import { step } from '../evaluate/lifecycle.ts';
 import type { Alert, AlertRule } from '../model/alert.ts';
@@ -20,6 +20,11 @@ export interface BacktestResult {
   since: string;
   until: string;
   stepMs: number;
+  /** Flows replayed (those of the rule with a threshold). */
+  flows: number;
+  /** Evaluations of each flow: one at the end of every whole step, and the last at `until` (now, for a live test). */
+  evaluationsPerFlow: number;
+  /** Evaluations in all: `evaluationsPerFlow` × `flows`. */
   evaluations: number;
   events: BacktestEvent[];
   /** Alerts still firing at the end of the period. */
@@ -29,13 +34,13 @@ export interface BacktestResult {
 const supported = new Set(['latency-p95', 'latency-p99', 'error-rate', 'traces', 'staleness']);
 
 /** A measure's value at one step, from the flow's series (pure). */
-function valueAt(rule: AlertRule, points: FlowPoint[], i: number, stepMs: number, lastRun: number | null, at: number): number {
-  const p = points[i];
+function valueAt(rule: AlertRule, p: FlowPoint | undefined, minTraces: number, stepMs: number, lastRun: number | null, at: number): number {
   switch (rule.measure) {
+    // As the live evaluation: a percentile over at least the class's minTraces, else no verdict.
     case 'latency-p95':
-      return p && p.traces > 0 ? (p.p95Ms ?? NaN) : NaN;
+      return p && p.traces >= minTraces ? (p.p95Ms ?? NaN) : NaN;
     case 'latency-p99':
-      return p && p.traces > 0 ? (p.p99Ms ?? NaN) : NaN;
+      return p && p.traces >= minTraces ? (p.p99Ms ?? NaN) : NaN;
     case 'error-rate':
       return p && p.traces > 0 ? p.failedTraces / p.traces : NaN;
     case 'traces':
@@ -47,8 +52,9 @@ function valueAt(rule: AlertRule, points: FlowPoint[], i: number, stepMs: number
 
 /**
  * Replays one rule over stored history (the per-minute rollups): evaluates it at the end of every
- * window-long step (one minute for staleness) with the same lifecycle as live evaluation, and lists
- * when each flow's alert would have fired and resolved. Flow measures only; the probes' findings and the
+ * window-long step (one minute for staleness) and, last, at `until` over the window ending there, as the live
+ * evaluation reads it (so a test up to now agrees with an alert firing now, even before the next step's end),
+ * with the same lifecycle as live evaluation, and lists when each flow's alert would have fired and resolved. Flow measures only; the probes' findings and the
  * telemetry gap have no replayable history.
  */
 export async function backtestRule(store: Store, catalog: Catalog, ruleId: string, since: Date, until: Date): Promise<BacktestResult> {
@@ -66,38 +72,71 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
   const events: BacktestEvent[] = [];
   const firingAtEnd: string[] = [];
   let evaluations = 0;
+  let flows = 0;
+  let evaluationsPerFlow = 0;
   for (const flowId of rule.flows) {
     const f = catalog.flows.find((x) => x.id === flowId)!;
     const threshold = typeof rule.threshold === 'function' ? rule.threshold(flowId) : rule.threshold;
     if (threshold === undefined) continue;
+    flows++;
+    const minTraces = latencyMinTraces(f, catalog.classes);
     const series = await queryFlowSeries(store, catalog, selectFlow(catalog, f.id), new Date(start), until, stepMs / 1000, new Date(start));
     const byT = new Map(series.map((p) => [Date.parse(p.t), p]));
-    const points: FlowPoint[] = [];
     let alert: Alert | undefined;
     let lastRun: number | null = null;
     const labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
-    for (let t = start, i = 0; t + stepMs <= until.getTime(); t += stepMs, i++) {
-      const p = byT.get(t);
-      points.push(p as FlowPoint);
-      if (p && p.traces > 0) lastRun = t + stepMs / 2;
-      const at = t + stepMs;
-      const value = valueAt(rule, points, i, stepMs, lastRun, at);
+    let perFlow = 0;
+    const evaluate = (p: FlowPoint | undefined, at: number) => {
+      const value = valueAt(rule, p, minTraces, stepMs, lastRun, at);
       const active = Number.isNaN(value) ? false : rule.op === '>' ? value > threshold : value < threshold;
       const r = step(alert, { rule, labels, value, threshold, active, summary: '', flow: f.id, systems: [f.source, f.target] }, new Date(at));
       alert = r.alert;
-      evaluations++;
+      perFlow++;
       if (r.transition === 'firing' || r.transition === 'resolved')
         events.push({ at: new Date(at).toISOString(), flow: f.id, transition: r.transition, value: formatValue(rule.measure, value) });
+    };
+    let t = start;
+    for (; t + stepMs <= until.getTime(); t += stepMs) {
+      const p = byT.get(t);
+      if (p && p.traces > 0) lastRun = t + stepMs / 2;
+      evaluate(p, t + stepMs);
     }
+    // The present: the window ending at `until`, read as the live evaluation reads it (every minute it touches).
+    if (t < until.getTime()) {
+      const p = await windowEnding(store, catalog, f, until, rule.measure === 'staleness' ? stepMs : rule.windowMs);
+      if (p && p.traces > 0) lastRun = until.getTime() - stepMs / 2;
+      evaluate(p, until.getTime());
+    }
+    evaluations += perFlow;
+    evaluationsPerFlow = Math.max(evaluationsPerFlow, perFlow);
     if (alert?.state === 'firing') firingAtEnd.push(f.id);
   }
   events.sort((a, b) => a.at.localeCompare(b.at) || a.flow.localeCompare(b.flow));
-  return { rule: rule.id, since: new Date(start).toISOString(), until: until.toISOString(), stepMs, evaluations, events, firingAtEnd };
+  return {
+    rule: rule.id,
+    since: new Date(start).toISOString(),
+    until: until.toISOString(),
+    stepMs,
+    flows,
+    evaluationsPerFlow,
+    evaluations,
+    events,
+    firingAtEnd,
+  };
+}
+
+/** A flow's stats over the window of `windowMs` ending at `until`: every minute it touches, in one bucket (undefined: no trace). */
+async function windowEnding(store: Store, catalog: Catalog, f: Flow, until: Date, windowMs: number): Promise<FlowPoint | undefined> {
+  const since = new Date(until.getTime() - windowMs);
+  const origin = new Date(Math.floor(since.getTime() / 60_000) * 60_000);
+  const seconds = Math.ceil((until.getTime() - origin.getTime()) / 1000) + 60;
+  const [p] = await queryFlowSeries(store, catalog, selectFlow(catalog, f.id), since, until, seconds, origin);
+  return p;
 }
 
 /** The result as lines for a terminal. */
 export function renderBacktest(r: BacktestResult): string {
-  const head = `rule ${r.rule}: ${r.evaluations} evaluations every ${r.stepMs / 1000}s from ${r.since} to ${r.until}`;
+  const head = `rule ${r.rule}: ${count(r.evaluationsPerFlow, 'evaluation')} of ${count(r.flows, 'flow')} (${r.evaluations} in all), every ${r.stepMs / 1000}s from ${r.since} and at ${r.until} (the end)`;
   if (r.events.length === 0) return `${head}\nwould not have fired.`;
   const lines = r.events.map((e) => `${e.at}  ${e.transition.padEnd(8)} ${e.flow}  (${e.value})`);
   const fired = r.events.filter((e) => e.transition === 'firing').length;

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { baseCatalogYaml, sendCustomerSync, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
+import { startAnalyzer } from '../../analyzer/runner.ts';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { loadCatalog, type Catalog } from '../../core/catalog/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { backtestRule, renderBacktest } from './backtest.ts';
+
+const MINUTE = 60_000;
+const STEP = 5 * MINUTE;
+
+/**
+ * Regression: `weft alerts test flow-latency-p95 --since 7d` said "would not have fired." while that alert had fired
+ * 2 minutes before: the replay evaluated only at the end of whole 5-minute steps, so the step still in progress (the
+ * one the live alert fired in) was never evaluated. And its "32256 evaluations every 300s" was 2016 steps × 16 flows,
+ * said as if it were one count of evaluations.
+ */
+describe('backtestRule', () => {
+  let h: Harness;
+  let catalog: Catalog;
+  /** A 5-minute mark some minutes ago: the slow runs come 1 minute after it, the test ends 2.5 minutes after it. */
+  const mark = Math.floor(Date.now() / STEP) * STEP - 3 * STEP;
+  const until = new Date(mark + 150_000);
+
+  beforeAll(async () => {
+    h = await startHarness();
+    writeFileSync(join(h.dir, 'estate.yaml'), baseCatalogYaml);
+    catalog = loadCatalog([join(h.dir, 'estate.yaml')]);
+    await sendEstateTraffic(h.collector.url, mark + MINUTE);
+    await sendCustomerSync(h.collector.url, mark + MINUTE + 5_000);
+    await h.collector.flush();
+    const now = new Date();
+    const analyzer = startAnalyzer({
+      store: h.store,
+      catalog,
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 3_600_000, lateMs: 0 },
+      clock: { now: () => now },
+      schedule: false,
+    });
+    try {
+      expect((await analyzer.runNow()).errors).toEqual([]);
+    } finally {
+      await analyzer.stop();
+    }
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('evaluates at the end of the period too: a flow slow since the last 5-minute mark fires now, as the live alert does', async () => {
+    const r = await backtestRule(h.store, catalog, 'flow-latency-p95', new Date(until.getTime() - 30 * MINUTE), until);
+    expect(r.firingAtEnd).toEqual(['customer-sync']);
+    expect(r.events).toEqual([expect.objectContaining({ at: until.toISOString(), flow: 'customer-sync', transition: 'firing' })]);
+  });
+
+  it('says what it counts: evaluations of each flow, of how many flows, and in all', async () => {
+    const r = await backtestRule(h.store, catalog, 'flow-latency-p95', new Date(until.getTime() - 30 * MINUTE), until);
+    // Six whole steps from the 5-minute mark at or before since (mark − 30 min) up to the mark, then one at until.
+    expect([r.flows, r.evaluationsPerFlow, r.evaluations]).toEqual([1, 7, 7]);
+    expect(renderBacktest(r).split('\n')[0]).toBe(
+      `rule flow-latency-p95: 7 evaluations of 1 flow (7 in all), every 300s from ${new Date(mark - 6 * STEP).toISOString()} and at ${until.toISOString()} (the end)`,
+    );
+  });
+});
