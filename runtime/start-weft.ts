@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { startAlerting, type AlertingRuntime } from '../alerting/index.ts';
 import { apiRoles, assertSafeBinding, createAuditLog, Credentials, ingestRoles, type AuditLog, type Binding } from '../access/index.ts';
 import { datasetSystem, startApi, type ApiServer } from '../api/index.ts';
@@ -8,7 +7,7 @@ import { assertStoreFree, migrate, openStore, type Store } from '../clickhouse/i
 import { emptyCatalog, formatProblem, loadCatalogWithWarnings } from '../core/catalog/index.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
 import type { DemoEstate } from '../demo/index.ts';
-import { isLoopback, type WeftConfig } from '../core/config/index.ts';
+import { isLoopback, isWeftStore, type WeftConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { startProbes, type ProbesRuntime } from '../probes/index.ts';
 import { startReports, type ReportsRuntime } from '../reports/index.ts';
@@ -86,7 +85,7 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
   const publicNames = config.access.publicNames;
   // A store not made yet holds no token: a start refused for want of one is refused before the store is made. It left
   // an empty store behind, which later commands read as this Weft's ("Audit log is empty.").
-  if (config.store.kind === 'embedded' && !existsSync(config.store.path)) {
+  if (config.store.kind === 'embedded' && !isWeftStore(config.store.path)) {
     const configured = config.access.tokens;
     await assertSafeBinding({ hasTokens: async (roles) => configured.some((t) => roles.includes(t.role)) }, bindings, publicNames);
   }

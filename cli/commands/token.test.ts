@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,22 @@ describe('weft token and weft audit-log verify', () => {
     expect((await weft(['token', 'create', '--role', 'sre', '--name', 'early', '--data', nested])).code).toBe(2);
     expect(existsSync(join(dir, 'new'))).toBe(false);
     expect((await weft(['audit-log', 'verify', '--data', nested])).err).toMatch(/No Weft data in/);
+    // The same with an empty data/ already there: it stays empty, and reading it makes no store either.
+    const emptied = join(dir, 'emptied');
+    mkdirSync(join(emptied, 'data'), { recursive: true });
+    expect((await weft(['token', 'create', '--role', 'sre', '--name', 'early', '--data', emptied])).code).toBe(2);
+    expect(readdirSync(join(emptied, 'data'))).toEqual([]);
+    for (const command of [
+      ['audit-log', 'verify'],
+      ['token', 'list'],
+    ]) {
+      const r = await weft([...command, '--data', emptied]);
+      expect([r.code, r.err]).toEqual([2, expect.stringMatching(/No Weft data in/)]);
+    }
+    expect(readdirSync(join(emptied, 'data'))).toEqual([]);
+    const start = await weft(['start', '--host', '0.0.0.0', '--port', '0', '--otlp-port', '0', '--data', emptied, '--log-level', 'silent']);
+    expect(start.code).toBe(2);
+    expect(readdirSync(join(emptied, 'data'))).toEqual([]);
     for (const [name, role] of [
       ['root', 'admin'],
       ['ana', 'sre'],
