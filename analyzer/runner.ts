@@ -106,9 +106,11 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
       // Never a silent drop: each analysis says what was paired since the last one (its own run and the first-sight
       // runs between), what waits and what could not be placed; a first-sight run says it only when it could not place
       // a trace (every 5 s, its lines were most of what a running Weft printed).
-      const level = quiet && p.unplaced.traces === 0 ? 'debug' : 'info';
       const paired = quiet ? p.paired : p.paired + between.paired;
       const retracted = quiet ? p.retracted : p.retracted + between.retracted;
+      // An analysis with nothing paired, waiting or unplaced says so at debug too.
+      const idle = paired === 0 && retracted === 0 && p.pending.traces === 0;
+      const level = (quiet || idle) && p.unplaced.traces === 0 ? 'debug' : 'info';
       const since = !quiet && between.runs > 0 ? ` (${count(between.runs + 1, 'run')} since the last analysis)` : '';
       logger[level](
         { part: 'analyzer', paired, retracted, runs: quiet ? 1 : between.runs + 1, pending: p.pending, unplaced: p.unplaced, settledBefore: p.settledBefore },
