@@ -4,6 +4,7 @@ import { DEFAULT_LATE_ARRIVAL, DEFAULT_RUN_GAP, MAX_LATE_ARRIVAL_MS } from '../.
 import { parseDuration } from '../../core/time/index.ts';
 import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 import { traceSegments, type SegmentSpan } from './trace-segments.ts';
+import { groupBy } from '../../core/collections/index.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
 export interface PairingResult {
@@ -146,7 +147,7 @@ const SEGMENTED_SPANS = `(SELECT s.* REPLACE (if(g.segment != '', g.segment, s.t
     FROM ${SPANS} AS s LEFT JOIN ${scratch('weft_pairing_segments')} AS g ON s.trace_id = g.trace_id AND s.span_id = g.span_id)`;
 
 /** The trace id of a trace or of a run cut from one (`<trace id>@<ms>`): what a link to the trace needs. */
-export const rawTraceId = (id: string) => id.split('@')[0];
+const rawTraceId = (id: string) => id.split('@')[0];
 /** `rawTraceId` as a ClickHouse expression over a String expression (trusted SQL, never client input). */
 const rawTraceSql = (expr: string) => `splitByChar('@', ${expr})[1]`;
 
@@ -234,8 +235,7 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
  */
 async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
   if (gapMs <= 0) return false;
-  const json = <T>(query: string, params: Record<string, unknown> = {}) =>
-    store.client.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
+  const json = jsonOf(store);
   const candidates = (
     await json<{ trace_id: string }>(
       `SELECT trace_id FROM weft_pairing_spans GROUP BY trace_id
@@ -275,12 +275,7 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
       )
     ).map((r) => [`${r.trace_id}/${r.span_id}`, r.parent]),
   );
-  const byTrace = new Map<string, typeof spans>();
-  for (const s of spans) {
-    const list = byTrace.get(s.trace_id);
-    if (list) list.push(s);
-    else byTrace.set(s.trace_id, [s]);
-  }
+  const byTrace = groupBy(spans, (s) => s.trace_id);
   const rows: { trace_id: string; span_id: string; segment: string; mark: number }[] = [];
   for (const [traceId, list] of byTrace) {
     const asSegment = (s: (typeof spans)[number]): SegmentSpan => ({
@@ -604,8 +599,7 @@ export interface PairingOptions {
 export async function runPairing(store: Store, now: Date, lateMs: number, options: PairingOptions = {}): Promise<PairingResult> {
   const gapMs = options.runGapMs ?? DEFAULT_RUN_GAP_MS;
   const c = store.client;
-  const json = <T>(query: string, params: Record<string, unknown> = {}) =>
-    c.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
+  const json = jsonOf(store);
   // Settled: no span arrived for lateMs of real time (arrival stamps are the store's clock at insert).
   // (An analyzer clock ahead of the wall clock — a test looking into the future — counts as later.)
   const wall = Math.max((options.wallNow ?? new Date()).getTime(), now.getTime());
@@ -809,6 +803,12 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
 }
 
 type Json = <T>(query: string, params?: Record<string, unknown>) => Promise<T[]>;
+
+/** Runs a query on `store` with its parameters and returns its rows (JSONEachRow). Rejects with the engine's error. */
+function jsonOf(store: Store): Json {
+  return <T>(query: string, params: Record<string, unknown> = {}) =>
+    store.client.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
+}
 
 interface TraceRow {
   trace_id: string;

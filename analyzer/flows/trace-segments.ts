@@ -18,6 +18,8 @@
  * alike.
  */
 
+import { groupBy } from '../../core/collections/index.ts';
+
 /** One stored row of a span (a re-exported span has several: they are one span). Times are epoch ms. */
 export interface SegmentSpan {
   spanId: string;
@@ -63,13 +65,7 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map
     }
   };
   // One clock at a time: an instance's spans by start, each within the gap of the latest end so far.
-  const byInstance = new Map<string, SegmentSpan[]>();
-  for (const s of spans) {
-    const rows = byInstance.get(s.instance);
-    if (rows) rows.push(s);
-    else byInstance.set(s.instance, [s]);
-  }
-  for (const rows of byInstance.values())
+  for (const rows of groupBy(spans, (s) => s.instance).values())
     chain(
       rows,
       (s) => s.startMs,
