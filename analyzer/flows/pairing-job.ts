@@ -231,7 +231,8 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
  * into weft_pairing_segments (101); returns whether any trace was cut. Only a trace whose root span has not arrived
  * (a context handed in from outside) and whose spans arrived `gapMs` or more apart can hold several runs: the others are
  * not read back. A trace with a touch set stored before migration 101 (reads without the spans that made them) is left
- * whole. Each span's parent is read from otel_traces (a span is in its parent's run). Rejects with the engine's error.
+ * whole. Each span's parent and links are read from otel_traces (a span is in its parent's run), and the messaging
+ * destinations its spans published to and consumed from from the touch sets. Rejects with the engine's error.
  */
 async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
   if (gapMs <= 0) return false;
@@ -244,15 +245,24 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
     )
   ).map((r) => r.trace_id);
   if (candidates.length === 0) return false;
-  const before101 = new Set(
-    (
-      await json<{ trace_id: string }>(
-        `SELECT DISTINCT trace_id FROM weft_trace_touch_sets WHERE trace_id IN {ids:Array(String)}
-           AND ((notEmpty(reads) AND empty(read_spans)) OR (notEmpty(unknowns) AND empty(unknown_spans)) OR (notEmpty(writes) AND empty(write_spans)))`,
-        { ids: candidates },
-      )
-    ).map((r) => r.trace_id),
+  // The touch sets of the candidates: which were stored before 101, and the messaging destinations each span published
+  // to and consumed from (`<system>\x1f<destination>`), which join a consumer to the run that published its messages.
+  const sets = await json<{ trace_id: string; old: number | string; published: [string, string][]; consumed: [string, string][] }>(
+    `SELECT trace_id,
+       toUInt8((notEmpty(reads) AND empty(read_spans)) OR (notEmpty(unknowns) AND empty(unknown_spans)) OR (notEmpty(writes) AND empty(write_spans))) AS old,
+       arrayMap(x -> (x.1, arrayStringConcat([splitByChar(char(31), x.2)[2], splitByChar(char(31), x.2)[4]], char(31))),
+         arrayFilter(x -> startsWith(x.2, concat('messaging', char(31))), write_spans)) AS published,
+       arrayMap(x -> (x.1, concat(x.2.2, char(31), x.2.4)), arrayFilter(x -> x.2.1 = 'messaging', read_spans)) AS consumed
+     FROM weft_trace_touch_sets WHERE trace_id IN {ids:Array(String)}`,
+    { ids: candidates },
   );
+  const before101 = new Set(sets.filter((r) => Number(r.old) === 1).map((r) => r.trace_id));
+  const destinations = new Map<string, { publishes: string[]; consumes: string[] }>();
+  const destinationsOf = (key: string) => destinations.get(key) ?? destinations.set(key, { publishes: [], consumes: [] }).get(key)!;
+  for (const r of sets) {
+    for (const [span, d] of r.published) destinationsOf(`${r.trace_id}/${span}`).publishes.push(d);
+    for (const [span, d] of r.consumed) destinationsOf(`${r.trace_id}/${span}`).consumes.push(d);
+  }
   const ids = candidates.filter((id) => !before101.has(id));
   if (ids.length === 0) return false;
   const spans = await json<{ trace_id: string; span_id: string; instance: string; ts: string; end: string; arrived: string; ok: number | string }>(
@@ -261,31 +271,40 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
      FROM weft_pairing_spans WHERE trace_id IN {ids:Array(String)}`,
     { ids },
   );
-  // Each span's parent, from the spans as stored (weft_trace_spans keeps none), in the time the spans cover (otel_traces
-  // is partitioned by day): a consumer stays in the run of the producer whose message it took.
+  // Each span's parent and the spans of its trace it links to, from the spans as stored (weft_trace_spans keeps none), in
+  // the time the spans cover (otel_traces is partitioned by day): a consumer stays in the run of the producer whose
+  // message it took.
   let [from, to] = [Infinity, -Infinity];
   for (const s of spans) [from, to] = [Math.min(from, Number(s.ts)), Math.max(to, Number(s.ts))];
-  const parents = new Map(
+  const related = new Map(
     (
-      await json<{ trace_id: string; span_id: string; parent: string }>(
-        `SELECT DISTINCT TraceId AS trace_id, SpanId AS span_id, ParentSpanId AS parent FROM otel_traces
-         WHERE TraceId IN {ids:Array(String)} AND ParentSpanId != ''
+      await json<{ trace_id: string; span_id: string; parent: string; linked: string[] }>(
+        `SELECT DISTINCT TraceId AS trace_id, SpanId AS span_id, ParentSpanId AS parent,
+           arrayFilter((l, t) -> t = TraceId AND l != '', Links.SpanId, Links.TraceId) AS linked
+         FROM otel_traces
+         WHERE TraceId IN {ids:Array(String)} AND (ParentSpanId != '' OR notEmpty(Links.SpanId))
            AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp <= fromUnixTimestamp64Milli({to:Int64})`,
         { ids, from: from - 60_000, to: to + 60_000 },
       )
-    ).map((r) => [`${r.trace_id}/${r.span_id}`, r.parent]),
+    ).map((r) => [`${r.trace_id}/${r.span_id}`, r]),
   );
   const byTrace = groupBy(spans, (s) => s.trace_id);
   const rows: { trace_id: string; span_id: string; segment: string; mark: number }[] = [];
   for (const [traceId, list] of byTrace) {
-    const asSegment = (s: (typeof spans)[number]): SegmentSpan => ({
-      spanId: s.span_id,
-      instance: s.instance,
-      startMs: Number(s.ts),
-      endMs: Number(s.end),
-      arrivedMs: Number(s.arrived),
-      parentId: parents.get(`${traceId}/${s.span_id}`) ?? '',
-    });
+    const asSegment = (s: (typeof spans)[number]): SegmentSpan => {
+      const key = `${traceId}/${s.span_id}`;
+      return {
+        spanId: s.span_id,
+        instance: s.instance,
+        startMs: Number(s.ts),
+        endMs: Number(s.end),
+        arrivedMs: Number(s.arrived),
+        parentId: related.get(key)?.parent ?? '',
+        linkedIds: related.get(key)?.linked ?? [],
+        publishes: destinations.get(key)?.publishes ?? [],
+        consumes: destinations.get(key)?.consumes ?? [],
+      };
+    };
     const runs = traceSegments(list.map(asSegment), gapMs);
     if (new Set(runs.values()).size < 2) continue;
     // A span's mark as the touch sets keep a write's (088): its end × 2, + 1 when it did not fail; of its rows, the latest.

@@ -81,6 +81,47 @@ describe('traceSegments (pure)', () => {
     expect(new Set(runs(spans.map((s) => ({ ...s, parentId: 'handed-in' })))).size).toBe(2);
   });
 
+  // Regression: one integration's consumer on another instance, taking minutes later what its producer published under a
+  // context handed in, neither the publish span's child nor linked to it, was cut from the producer's run (the flow from
+  // what the producer read to what the consumer wrote was never observed).
+  describe('a consumer not the child of the publish span', () => {
+    const Q = 'rabbitmq\x1forders';
+    const producer = (at: number, arrived: number) => [
+      span(`read@${at}`, 'api-1', at, at + 50, arrived),
+      { ...span(`publish@${at}`, 'api-1', at + 100, at + 110, arrived), publishes: [Q] },
+    ];
+    const consumer = (at: number, arrived: number, more: Partial<SegmentSpan> = {}) => [
+      { ...span(`process@${at}`, 'worker-1', at, at + 300, arrived), consumes: [Q], ...more },
+      span(`write@${at}`, 'worker-1', at + 100, at + 200, arrived),
+    ];
+
+    it('is in the run of the span it links to', () => {
+      const spans = [...producer(0, 5000), ...consumer(5 * MIN, 5 * MIN + 5000, { consumes: [], linkedIds: ['publish@0'] })];
+      expect(new Set(runs(spans)).size).toBe(1);
+      // A link to a span that never arrived joins nothing.
+      expect(new Set(runs([...producer(0, 5000), ...consumer(5 * MIN, 5 * MIN + 5000, { consumes: [], linkedIds: ['elsewhere'] })])).size).toBe(2);
+    });
+
+    it('is in the latest earlier run that published to the destination it consumed from', () => {
+      expect(runs([...producer(0, 5000), ...consumer(5 * MIN, 5 * MIN + 5000)])).toEqual([5000, 5000, 5000, 5000]);
+      // Two producer runs, each drained later: each consumer joins the latest publisher before it.
+      const two = [...producer(0, 5000), ...consumer(5 * MIN, 5 * MIN + 5000), ...producer(10 * MIN, 10 * MIN + 5000), ...consumer(15 * MIN, 15 * MIN + 5000)];
+      expect(runs(two)).toEqual([5000, 5000, 5000, 5000, 10 * MIN + 5000, 10 * MIN + 5000, 10 * MIN + 5000, 10 * MIN + 5000]);
+    });
+
+    it('stays apart when no earlier run published there, or when it publishes there too (a run of its own)', () => {
+      // A consumer before any publisher, or of another destination.
+      expect(new Set(runs([...consumer(0, 5000), ...producer(10 * MIN, 10 * MIN + 5000)])).size).toBe(2);
+      expect(new Set(runs([...producer(0, 5000), ...consumer(5 * MIN, 5 * MIN + 5000, { consumes: ['rabbitmq\x1fother'] })])).size).toBe(2);
+      // A CronJob on a new pod each run that publishes and consumes the same destination in every run: runs stay apart.
+      const cron = [0, 1, 2].flatMap((i) => [
+        { ...span(`p${i}`, `pod-${i}`, i * 10 * MIN, i * 10 * MIN + 10, i * 10 * MIN + 5000), publishes: [Q] },
+        { ...span(`c${i}`, `pod-${i}`, i * 10 * MIN + 20, i * 10 * MIN + 30, i * 10 * MIN + 5000), consumes: [Q] },
+      ]);
+      expect(new Set(runs(cron)).size).toBe(3);
+    });
+  });
+
   it('cuts nothing with a gap of 0, and gives nothing for no span', () => {
     expect(new Set(runs([span('a', 'x', 0, 1, 0), span('b', 'x', HOUR, HOUR + 1, HOUR)], 0)).size).toBe(1);
     expect(traceSegments([], 30_000).size).toBe(0);
@@ -237,42 +278,68 @@ flows:
   });
 
   // Regression: one integration publishing a message and consuming it five minutes later on another instance (a
-  // backlog), the consumer the producer span's child, was cut into two runs: its flow crm -> erp was never observed.
-  it('keeps a consumer in the run of the producer whose message it took', async () => {
-    const t = Date.now() - HOUR;
-    const ctx = remote();
-    const messaging = { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'orders' };
-    let published = ctx;
-    await withTracer({ url: harness.h.collector.url, serviceName: 'order-sync', resource: { 'service.instance.id': 'api-1' } }, (tracer) => {
-      const get = { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/customers' };
-      tracer.startSpan('GET', { kind: CLIENT, startTime: t, attributes: get }, ctx).end(t + 50);
-      const publish = tracer.startSpan(
-        'orders publish',
-        { kind: PRODUCER, startTime: t + 100, attributes: { ...messaging, 'messaging.operation.type': 'publish' } },
-        ctx,
+  // backlog) was cut into two runs, crm -> rabbitmq and rabbitmq -> erp: its flow crm -> erp was never observed (with a
+  // class's staleAfter, a false flow-never-observed). First with the consumer the publish span's child; then, as
+  // siblings, a child of the context the integration was handed (the message carried no context, or the consumer
+  // continued the job's), found by the destination it consumed from, or linked to the publish span (OpenTelemetry's
+  // messaging conventions).
+  const consumers = {
+    "as the publish span's child": 'order-sync',
+    'by the destination it consumed from': 'order-sync-drain',
+    'by a link to the publish span': 'order-sync-linked',
+  } as const;
+  for (const [via, service] of Object.entries(consumers)) {
+    it(`keeps a consumer in the run of the producer whose message it took, ${via}`, async () => {
+      const t = Date.now() - HOUR;
+      const ctx = remote();
+      const messaging = { 'messaging.system': 'rabbitmq', 'messaging.destination.name': `${service}-orders` };
+      let publishedSpan: api.SpanContext | undefined;
+      await withTracer({ url: harness.h.collector.url, serviceName: service, resource: { 'service.instance.id': 'api-1' } }, (tracer) => {
+        const get = { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/customers' };
+        tracer.startSpan('GET', { kind: CLIENT, startTime: t, attributes: get }, ctx).end(t + 50);
+        const publish = tracer.startSpan(
+          'orders publish',
+          { kind: PRODUCER, startTime: t + 100, attributes: { ...messaging, 'messaging.operation.type': 'publish' } },
+          ctx,
+        );
+        publish.end(t + 110);
+        publishedSpan = publish.spanContext();
+      });
+      await harness.h.collector.flush();
+      await pair();
+      await sleep(GAP_MS + 100);
+      const at = t + 5 * MIN;
+      const parent = via === "as the publish span's child" ? api.trace.setSpanContext(api.ROOT_CONTEXT, { ...publishedSpan!, isRemote: true }) : ctx;
+      await withTracer({ url: harness.h.collector.url, serviceName: service, resource: { 'service.instance.id': 'worker-1' } }, (tracer) => {
+        const process = tracer.startSpan(
+          'orders process',
+          {
+            kind: CONSUMER,
+            startTime: at,
+            attributes: { ...messaging, 'messaging.operation.type': 'process' },
+            links: via === 'by a link to the publish span' ? [{ context: publishedSpan! }] : [],
+          },
+          parent,
+        );
+        const post = { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/accounts', 'integration.records': 3 };
+        tracer.startSpan('POST', { kind: CLIENT, startTime: at + 100, attributes: post }, api.trace.setSpan(parent, process)).end(at + 200);
+        process.end(at + 300);
+      });
+      await harness.h.collector.flush();
+      await pair();
+      const edges = await edgesOf(service);
+      expect(edges.find((e) => e.edge === 'crm -> erp')).toMatchObject({ traces: 1, records: 3 });
+      // One run through the queue: its three edges are that run's.
+      expect(edges.map((e) => [e.edge, e.traces])).toEqual(
+        expect.arrayContaining([
+          [`crm -> unknown:rabbitmq:${service}-orders`, 1],
+          [`unknown:rabbitmq:${service}-orders -> erp`, 1],
+        ]),
       );
-      publish.end(t + 110);
-      published = api.trace.setSpanContext(api.ROOT_CONTEXT, { ...publish.spanContext(), isRemote: true });
+      expect(new Set(edges.map((e) => e.sample)).size).toBe(1);
+      expect(await pair()).toMatchObject({ paired: 0, retracted: 0 });
     });
-    await harness.h.collector.flush();
-    await pair();
-    await sleep(GAP_MS + 100);
-    const at = t + 5 * MIN;
-    await withTracer({ url: harness.h.collector.url, serviceName: 'order-sync', resource: { 'service.instance.id': 'worker-1' } }, (tracer) => {
-      const process = tracer.startSpan(
-        'orders process',
-        { kind: CONSUMER, startTime: at, attributes: { ...messaging, 'messaging.operation.type': 'process' } },
-        published,
-      );
-      const post = { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/accounts', 'integration.records': 3 };
-      tracer.startSpan('POST', { kind: CLIENT, startTime: at + 100, attributes: post }, api.trace.setSpan(published, process)).end(at + 200);
-      process.end(at + 300);
-    });
-    await harness.h.collector.flush();
-    await pair();
-    expect((await edgesOf('order-sync')).find((e) => e.edge === 'crm -> erp')).toMatchObject({ traces: 1, records: 3 });
-    expect(await pair()).toMatchObject({ paired: 0, retracted: 0 });
-  });
+  }
 
   it('pairs the trace whole, once, when its root span arrives after its runs were paired apart', async () => {
     const t = Date.now() - HOUR;

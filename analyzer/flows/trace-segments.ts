@@ -10,9 +10,14 @@
  *   every earlier span of that instance had ended (a span around the run joins all it encloses); or
  * - arrived less than `gapMs` apart (Weft's clock, whatever the writers' say: a reader whose clock is three minutes
  *   behind its writer's, whose spans were exported together, is one run), each span when it first arrived.
- * And a span is in the run of its parent, when its parent arrived: a consumer is in the run of the producer whose
- * message it processes (the message carried the producer span's context), however long the message waited and
- * whichever instance took it. A context reused by many runs is a parent that never arrived: it joins none.
+ * And a span is in the run of its parent, and of each span it links to, when that span arrived: a consumer is in the
+ * run of the producer whose message it processes (the message carried the producer span's context, as its parent or as
+ * a link: OpenTelemetry's messaging conventions link a consumer's span to the message's creation context), however
+ * long the message waited and whichever instance took it. A context reused by many runs is a parent that never
+ * arrived: it joins none. Last, a run that took messages from a destination it did not publish to itself, with neither
+ * parent nor link to the publisher, is in the latest earlier run of the trace that published there (one integration's
+ * consumer draining, minutes later on another instance, what its producer published under a context handed in): a
+ * new run of a CronJob publishes what it consumes, or consumes what another integration published in its own trace.
  * Runs ten minutes apart, on one instance or on a new pod each, are apart by all three. `gapMs` is `--run-gap`: the gap the
  * run boundaries of integrations that lose trace context use (run-boundaries.ts), so a trace and its pieces are cut
  * alike.
@@ -31,6 +36,12 @@ export interface SegmentSpan {
   arrivedMs: number;
   /** Its parent span's id ('' or absent for none, or when not known). */
   parentId?: string;
+  /** Ids of the spans of this trace it links to (OTLP `Span.links`; links to other traces are left out). */
+  linkedIds?: readonly string[];
+  /** Messaging destinations it published to (any stable key naming one destination: system and name). */
+  publishes?: readonly string[];
+  /** Messaging destinations it took messages from (keys as `publishes`). */
+  consumes?: readonly string[];
 }
 
 /**
@@ -80,15 +91,53 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map
     (s) => s.arrivedMs,
     (s) => s.arrivedMs,
   );
-  // A span and its parent, when its parent arrived.
+  // A span and its parent, and the spans it links to, when they arrived.
   for (const s of spans) {
-    const p = s.parentId ? index.get(s.parentId) : undefined;
-    if (p !== undefined) join(p, index.get(s.spanId)!);
+    for (const other of [s.parentId ?? '', ...(s.linkedIds ?? [])]) {
+      const p = other !== '' ? index.get(other) : undefined;
+      if (p !== undefined) join(p, index.get(s.spanId)!);
+    }
   }
+  joinConsumersToPublishers(spans, index, find, join);
   const first = new Map<number, number>();
   for (const s of spans) {
     const root = find(index.get(s.spanId)!);
     first.set(root, Math.min(first.get(root) ?? Infinity, s.arrivedMs));
   }
   return new Map(ids.map((id, i) => [id, first.get(find(i))!]));
+}
+
+/**
+ * Joins each run (a set of `find`) that consumed from a destination it did not publish to itself to the latest run
+ * before it (by first arrival) that published there, runs taken in the order they first arrived, so that a chain
+ * producer → consumer → its consumer ends in one run.
+ */
+function joinConsumersToPublishers(
+  spans: readonly SegmentSpan[],
+  index: ReadonlyMap<string, number>,
+  find: (i: number) => number,
+  join: (a: number, b: number) => void,
+): void {
+  if (!spans.some((s) => (s.consumes?.length ?? 0) > 0)) return;
+  const runs = new Map<number, { first: number; publishes: Set<string>; consumes: Set<string> }>();
+  for (const s of spans) {
+    const root = find(index.get(s.spanId)!);
+    const run = runs.get(root) ?? { first: Infinity, publishes: new Set<string>(), consumes: new Set<string>() };
+    run.first = Math.min(run.first, s.arrivedMs);
+    for (const d of s.publishes ?? []) run.publishes.add(d);
+    for (const d of s.consumes ?? []) run.consumes.add(d);
+    runs.set(root, run);
+  }
+  const ordered = [...runs].sort((a, b) => a[1].first - b[1].first || a[0] - b[0]);
+  for (let i = 1; i < ordered.length; i++) {
+    const [root, run] = ordered[i];
+    for (const d of run.consumes) {
+      if (run.publishes.has(d)) continue;
+      for (let j = i - 1; j >= 0; j--) {
+        if (!ordered[j][1].publishes.has(d)) continue;
+        join(ordered[j][0], root);
+        break;
+      }
+    }
+  }
 }
