@@ -11,9 +11,9 @@ import { startDemoWorker } from '../worker/start-demo-worker.ts';
 import { describeFindings, openFindings, waitFor } from './weft-client.ts';
 
 /**
- * Shared by the end-to-end modes (`e2e-no-propagation.test.ts`, `e2e-history-kill.test.ts`): the demo
- * estate as telemetry really arrives, each mode with every fault on; the findings must be exactly the
- * injected faults, nothing else. Demo time scale 0.25, analyzer every 2 s.
+ * Helpers of the end-to-end test of telemetry as it really arrives (`e2e-history-kill.test.ts`): the demo
+ * estate with every fault on; the findings must be exactly the injected faults, nothing else. Demo time
+ * scale 0.25, analyzer every 2 s.
  */
 export const TIME_SCALE = '0.25';
 /** A wait of the estate's own time, written for time scale 0.4 and scaled to TIME_SCALE. */
