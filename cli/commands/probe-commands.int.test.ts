@@ -72,7 +72,7 @@ describe.skipIf(!up)('weft probe run', () => {
     expect(await main(['probe', 'run', 'crm-count', '--catalog', catalog, '--data', join(dir, 'weft')], c.io)).toBe(0);
     const text = c.out.join('\n');
     expect(text).toMatch(/ok\s+value 50/);
-    expect(text).toMatch(/recorded yes/);
+    expect(text).toMatch(/recorded yes, in the embedded store .*weft\/data/);
   });
   it('prints why a probe failed and exits 1', async () => {
     const c = io();
