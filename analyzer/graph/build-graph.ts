@@ -1,6 +1,7 @@
 import { combineEdges, edgesDomain, isIntegrationNode, isUnknown, pairingStatus, type EdgeMark, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
 import { groupBy } from '../../core/collections/index.ts';
+import type { Lifecycle } from '../../core/catalog/index.ts';
 
 export interface GraphNode {
   id: string;
@@ -8,7 +9,8 @@ export interface GraphNode {
   type: 'system' | 'unknown-system' | 'integration';
   kind: string;
   owner: string | null;
-  lifecycle: string;
+  /** The catalog's; null for an unknown system or an integration runtime (the catalog documents no lifecycle for them). */
+  lifecycle: Lifecycle | null;
   documented: boolean;
   connections: number;
 }
@@ -118,7 +120,7 @@ export function buildGraph(s: Snapshot): Graph {
       type,
       kind: sys?.kind ?? (type === 'integration' ? 'integration' : 'unknown'),
       owner: sys?.owner ?? null,
-      lifecycle: sys?.lifecycle ?? 'active',
+      lifecycle: sys?.lifecycle ?? null,
       documented: Boolean(sys),
       connections: neighbours.get(id)?.size ?? 0,
     };

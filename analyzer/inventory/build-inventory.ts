@@ -1,4 +1,4 @@
-import type { Flow } from '../../core/catalog/index.ts';
+import type { Flow, Lifecycle } from '../../core/catalog/index.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { observedFlowId } from '../flows/flow-edges.ts';
 import {
@@ -18,7 +18,8 @@ export interface InventorySystem {
   name: string;
   kind: string;
   owner: string | null;
-  lifecycle: string;
+  /** The catalog's; null for an unknown system, which has no documented lifecycle. */
+  lifecycle: Lifecycle | null;
   documented: boolean;
   integrations: string[];
   /** Spans that touched it in the window; an unknown system only flows reached (an OpenLineage dataset) counts their runs. */
@@ -40,7 +41,8 @@ export interface InventoryFlow {
   target: string;
   domain: string | null;
   owner: string | null;
-  lifecycle: string;
+  /** The catalog's; null for an observed flow the catalog does not document. */
+  lifecycle: Lifecycle | null;
   documented: boolean;
   integrations: string[];
   /** Window stats; null when not observed in the window. */
@@ -110,7 +112,7 @@ export function observedFlowFacts(
     target,
     domain: domain || null,
     owner: null,
-    lifecycle: 'active',
+    lifecycle: null,
     documented: false,
   };
 }
@@ -159,7 +161,7 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
       name: sys?.name ?? id.slice('unknown:'.length),
       kind: sys?.kind ?? 'unknown',
       owner: sys?.owner ?? null,
-      lifecycle: sys?.lifecycle ?? 'active',
+      lifecycle: sys?.lifecycle ?? null,
       documented: Boolean(sys),
       integrations: [...new Set(t.map((x) => x.integration))],
       spans: t.reduce((n, x) => n + x.spans, 0),

@@ -63,6 +63,16 @@ describe('analyzer routes', () => {
     expect(body.flows.find((f: { id: string }) => f.id === 'observed:erp->crm@erp-writeback')).toMatchObject({ documented: false });
     const systems = (await get('/api/v1/inventory/systems')).body.systems;
     expect(systems.find((s: { id: string }) => s.id === 'unknown:api.unknown-saas.com')).toMatchObject({ documented: false, integrations: ['shadow-sync'] });
+    // Regression: an unknown system and an undocumented flow said "lifecycle active", which only the catalog can say;
+    // they have none (null), and a catalog system keeps its own.
+    expect(systems.find((s: { id: string }) => s.id === 'unknown:api.unknown-saas.com').lifecycle).toBeNull();
+    expect(systems.find((s: { id: string }) => s.id === 'crm').lifecycle).toBe('active');
+    expect(systems.find((s: { id: string }) => s.id === 'legacy-ftp').lifecycle).toBe('deprecated');
+    expect(body.flows.find((f: { id: string }) => f.id === 'observed:erp->crm@erp-writeback').lifecycle).toBeNull();
+    expect(sync.lifecycle).toBe('active');
+    const nodes = (await get('/api/v1/graph')).body.nodes as { id: string; lifecycle: string | null }[];
+    expect(nodes.find((n) => n.id === 'unknown:api.unknown-saas.com')?.lifecycle).toBeNull();
+    expect(nodes.find((n) => n.id === 'crm')?.lifecycle).toBe('active');
     const [owner] = (await get('/api/v1/inventory/owners')).body.owners;
     expect(owner).toMatchObject({ id: 'icoe', systems: ['crm', 'erp', 'orders-topic', 'legacy-ftp'], traces: 5 });
     expect(owner.lastSeen).toBe(sync.lastSeen);

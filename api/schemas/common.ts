@@ -50,6 +50,13 @@ export const RunRecords = Type.Number({
     "records the runs moved: what each run's writes report (integration.records, each span once); where no write reports a count, its root span's; where none does, its reads'",
 });
 export const NullStr = Nullable(Type.String());
+/**
+ * A system's or flow's lifecycle as the catalog documents it; null for what the catalog does not document (an
+ * unknown system, an observed undocumented flow, an integration runtime), which has no lifecycle to show.
+ */
+export const DocumentedLifecycle = Type.Union([Type.Literal('active'), Type.Literal('deprecated'), Type.Literal('retired'), Type.Null()], {
+  description: "the catalog's lifecycle (active, deprecated or retired); null when the catalog does not document it (an unknown system, an undocumented flow)",
+});
 /** A latency in ms, or null when no duration is known (runs reported by OpenLineage without their START carry none): never 0 for "no data". */
 export const LatencyMs = Nullable(Type.Number({ description: 'ms; null when no duration is known (OpenLineage runs without a START event)' }));
 

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { LatencyMs, NullStr, Num, PairingStatusSchema, RunRecords, Str, WindowFields } from './common.ts';
+import { DocumentedLifecycle, LatencyMs, NullStr, Num, PairingStatusSchema, RunRecords, Str, WindowFields } from './common.ts';
 
 export const NodeSchema = Type.Object({
   id: Str,
@@ -7,7 +7,7 @@ export const NodeSchema = Type.Object({
   type: Str,
   kind: Str,
   owner: NullStr,
-  lifecycle: Str,
+  lifecycle: DocumentedLifecycle,
   documented: Type.Boolean(),
   connections: Num,
 });

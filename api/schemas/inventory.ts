@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { FlowStatsSchema, NullStr, Num, Str, WindowFields } from './common.ts';
+import { DocumentedLifecycle, FlowStatsSchema, NullStr, Num, Str, WindowFields } from './common.ts';
 
 const Strs = Type.Array(Str);
 
@@ -8,7 +8,7 @@ export const SystemRowSchema = Type.Object({
   name: Str,
   kind: Str,
   owner: NullStr,
-  lifecycle: Str,
+  lifecycle: DocumentedLifecycle,
   documented: Type.Boolean(),
   integrations: Strs,
   spans: Num,
@@ -24,7 +24,7 @@ export const FlowRowSchema = Type.Object({
   target: Str,
   domain: NullStr,
   owner: NullStr,
-  lifecycle: Str,
+  lifecycle: DocumentedLifecycle,
   documented: Type.Boolean(),
   integrations: Strs,
   stats: FlowStatsSchema,

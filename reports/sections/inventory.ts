@@ -78,7 +78,7 @@ export function inventorySection(data: ReportData): Section {
           s.documented ? `${s.name} (${s.id})` : s.name,
           s.kind,
           s.documented ? ix.ownerText(s.owner) : 'not in the catalog',
-          s.lifecycle,
+          s.lifecycle ?? 'unknown',
           ix.systems.get(s.id)?.region ?? '',
           s.documented ? systemStatus(s) : 'unknown (shadow IT?)',
           s.spans,

@@ -27,7 +27,7 @@ export type Selection =
   | { type: 'group'; key: string; by: GroupBy; members: GraphNode[] }
   | { type: 'link'; link: GroupLink };
 
-const retired = (lifecycle: string) => lifecycle === 'deprecated' || lifecycle === 'retired';
+const retired = (lifecycle: string | null) => lifecycle === 'deprecated' || lifecycle === 'retired';
 
 /** A system's category (0 system, 1 unknown, 2 deprecated) and symbol. */
 export function nodeStyle(n: GraphNode) {
