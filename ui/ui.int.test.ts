@@ -165,6 +165,28 @@ describe.skipIf(!hasBrowser)('web UI', () => {
     });
   });
 
+  // Regression: every failed load offered "Retry", a 400 (a bad filter in the address) too, where the same request gets
+  // the same answer. Retry is for what can pass (no answer, 408, 429, 5xx); a 4xx says what to change instead.
+  it('offers Retry for a failure that can pass, and says what to change for a bad request', async () => {
+    await page.goto(`${weft.api!.url}/findings?severity=zzz`);
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.innerText(), { timeout: 30_000 }).toContain('Invalid querystring field "severity"');
+    expect(await alert.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    expect(await alert.getByTestId('error-fix').innerText()).toContain('Change what the message names');
+    const busy: RouteHandler = (route) =>
+      route.fulfill({ status: 503, json: { statusCode: 503, error: 'Service Unavailable', message: 'The store is busy.' } });
+    await page.route(/\/api\/v1\/findings\?/, busy);
+    try {
+      await page.goto(`${weft.api!.url}/findings`);
+      await expect.poll(() => alert.innerText(), { timeout: 30_000 }).toContain('The store is busy.');
+      expect(await alert.getByRole('button', { name: 'Retry' }).count()).toBe(1);
+    } finally {
+      await page.unroute(/\/api\/v1\/findings\?/, busy);
+    }
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => page.getByRole('alert').count(), { timeout: 30_000 }).toBe(0);
+  });
+
   // Regression: a refusal that echoes a long unbroken token (here the malformed matcher, 200 letters) did not break in
   // its alert block: the page scrolled sideways to 1758 px at 390 px and at 1024 px; a reports refusal with a long
   // URL did the same (2251 px).
