@@ -13,6 +13,9 @@ import { toolAvailable } from '../../test/services.ts';
 import { auditCommand } from './audit.ts';
 import { reportCommand } from './report.ts';
 import { tokenListCommand } from './token.ts';
+import { main } from '../main.ts';
+import { parseCatalog } from '../../core/catalog/index.ts';
+import { CatalogVersionStore } from '../../reports/index.ts';
 
 const catalogYaml = `
 owners:
@@ -171,17 +174,49 @@ describe('weft audit of a stopped Weft pairs with the windows Weft ran with', ()
     }
   });
 
-  // The second break test: an audit of the demo's directory without --catalog showed its flows undocumented, with nothing
-  // pointing to the catalog the demo renders there.
-  it("points to the demo's catalog when the directory is the demo's and no catalog is given", async () => {
+  // The second break test: an audit of the demo's directory without --catalog printed its flows undocumented and its
+  // systems unknown (36 false findings on the demo) and exited 0, with only a note on stderr pointing to the catalog.
+  // Regression: it now audits against the catalog the store's Weft last ran with, and refuses a store that has none.
+  it("refuses a store with no catalog recorded, naming --catalog (the demo's file in its directory), and prints no findings", async () => {
     const demoDir = join(stores[0].dir, 'demo');
-    mkdirSync(demoDir);
+    mkdirSync(demoDir, { recursive: true });
     writeFileSync(join(demoDir, 'demo-catalog.yaml'), catalogYaml);
+    const out: string[] = [];
     const err: string[] = [];
-    await auditCommand.run(parseArgs(['--data', stores[0].dir, '--since', '1h']), { out: () => {}, err: (s) => err.push(s), env: {}, cwd: '/' });
-    expect(err).toEqual([
-      `note: no catalog given, so every observed flow is undocumented; this directory is the demo's, whose catalog is: --catalog ${join(demoDir, 'demo-catalog.yaml')}`,
-    ]);
+    const code = await main(['audit', '--data', stores[0].dir, '--since', '1h'], { out: (s) => out.push(s), err: (s) => err.push(s), env: {}, cwd: '/' });
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err.join('\n')).toContain(
+      `No catalog to audit against: this store has none recorded. Pass the estate catalog its Weft runs with: --catalog FILE… (this directory is the demo's: --catalog ${join(demoDir, 'demo-catalog.yaml')}).`,
+    );
+  });
+
+  it('audits against the catalog the store last ran with when no --catalog is given, and says so', async () => {
+    const store = await openStore({ kind: 'embedded', path: join(stores[0].dir, 'data') });
+    try {
+      await new CatalogVersionStore(store).record(parseCatalog([{ file: join(stores[0].dir, 'estate.yaml'), text: catalogYaml }]).catalog, {
+        actor: 'weft start',
+        reason: 'start',
+      });
+    } finally {
+      await store.close();
+    }
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['audit', '--data', stores[0].dir, '--since', '1h', '--format', 'json'], {
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      env: {},
+      cwd: '/',
+    });
+    expect(code).toBe(0);
+    expect(err.join('\n')).toMatch(
+      /^note: no --catalog given: auditing against the catalog this store's Weft last ran with \(.*estate\.yaml, loaded .* by weft start\); pass --catalog FILE… for another$/,
+    );
+    const report = JSON.parse(out.join('\n'));
+    expect(report.catalog).toMatchObject({ systems: 2, flows: 1 });
+    expect(report.findings.map((f: { kind: string }) => f.kind)).not.toContain('unknown-system');
+    expect(report.findings.map((f: { kind: string }) => f.kind)).not.toContain('undocumented-flow');
   });
 
   it('refuses them beside --url, where the running Weft pairs', async () => {
