@@ -45,6 +45,13 @@ describe('runFlows', () => {
     expect(runFlows([bare], bare)).toEqual([]);
   });
 
+  // Regression: a START at the end's own instant made a 0 ms duration, taken for a measured latency.
+  it('has no duration when START and the end share an instant', () => {
+    const start = ev('START', 5, { inputs: [pg] });
+    const done = ev('COMPLETE', 5, { outputs: [s3('a', 10)] });
+    expect(runFlows([start, done], done)).toMatchObject([{ hasStart: false, status: 'COMPLETE', rowsWritten: 10 }]);
+  });
+
   it('bounds the cross product of a run with very many datasets', () => {
     const many = (n: number, p: string) => Array.from({ length: n }, (_, i) => s3(`${p}${i}`));
     const done = ev('COMPLETE', 5, { inputs: many(1000, 'in'), outputs: many(1000, 'out') });

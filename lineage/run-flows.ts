@@ -32,7 +32,12 @@ export interface EventRow {
 /** A row of weft_lineage_flows: one finished run's read of `src` and write of `tgt`. */
 export interface FlowRow {
   ended: number;
+  /** The START's time when it is earlier than the end, else the end's (epoch ms). */
   started: number;
+  /**
+   * A START earlier than the end reached Weft: the run has a measured duration (`ended - started`), one
+   * latency sample. False without START, or with one at or after the end's instant: no latency sample.
+   */
   hasStart: boolean;
   runId: string;
   /** The integration the flow is attributed to: `job.namespace/job.name`. */
@@ -103,7 +108,8 @@ function datasets(events: EventRow[], side: 'inputs' | 'outputs'): Map<string, {
 
 /**
  * The flows of a run that has ended: every input × every output, attributed to the job. The run's
- * events may arrive in any order and START may never come (then the duration is unknown). A run
+ * events may arrive in any order and START may never come (then the duration is unknown, as it is when
+ * START and the end share one eventTime). A run
  * with datasets on one side only flows from or to the job itself; a run with none has no flow.
  * At most MAX_FLOWS_PER_RUN rows (a run naming 1,000 inputs and 1,000 outputs keeps the first 10,000 pairs).
  */
@@ -114,10 +120,13 @@ export function runFlows(events: EventRow[], terminal: EventRow): FlowRow[] {
   const outputs = [...datasets(all, 'outputs')];
   if (inputs.length === 0 && outputs.length === 0) return [];
   const withParent = all.find((e) => e.parentJobName !== '');
+  // A START stamped at the very instant of the end measures nothing: the producer stamped both when it
+  // reported (or the run was shorter than the times' resolution); its 0 ms would be taken for a duration.
+  const measured = Boolean(start && start.eventTime < terminal.eventTime);
   const base = {
     ended: terminal.eventTime,
-    started: start && start.eventTime <= terminal.eventTime ? start.eventTime : terminal.eventTime,
-    hasStart: Boolean(start && start.eventTime <= terminal.eventTime),
+    started: measured ? start.eventTime : terminal.eventTime,
+    hasStart: measured,
     runId: terminal.runId,
     job: jobId(terminal.jobNamespace, terminal.jobName),
     parentJob: withParent ? jobId(withParent.parentJobNamespace, withParent.parentJobName) : '',

@@ -434,6 +434,25 @@ describe('POST /api/v1/lineage', () => {
     });
   });
 
+  // Regression: a run whose START and COMPLETE carry the same eventTime (a producer stamping both when it
+  // reports, as the demo's ETL did) counted as a measured 0 ms run in the flow's p50/p95.
+  it('takes no latency from a run whose START and end share an instant, nor from one without START: only measured runs make p50/p95', async () => {
+    const job = { namespace: 'airflow', name: 'instant.copy' };
+    const inputs = [{ namespace: 'postgres://orders-db.internal:5432', name: 'orders.public.invoices' }];
+    const outputs = [{ namespace: 's3://acme-archive', name: 'invoices/x' }];
+    const run = (id: string, type: string, eventTime: string) => post(event({ eventType: type, run: { runId: runUuid(id) }, job, eventTime, inputs, outputs }));
+    await run('lineage-instant-same', 'START', at(20));
+    await run('lineage-instant-same', 'COMPLETE', at(20));
+    await run('lineage-instant-measured', 'START', at(16));
+    await run('lineage-instant-measured', 'COMPLETE', at(15));
+    await run('lineage-instant-no-start', 'COMPLETE', at(14));
+    await analyzer.runNow();
+    const summary = (
+      await app.inject({ method: 'GET', url: `/api/v1/flows/${encodeURIComponent('observed:orders-db->archive@airflow/instant.copy')}/summary?since=1h` })
+    ).json().flow;
+    expect(summary.stats).toMatchObject({ traces: 3, p50Ms: 60_000, p95Ms: 60_000, p99Ms: 60_000 });
+  });
+
   it('takes a job with only outputs as a flow from the job itself, and one with no datasets as no flow', async () => {
     await post(
       event({
