@@ -2,18 +2,27 @@
  * The estate's nightly ETL, which reports through OpenLineage instead of traces: a DAG
  * (`demo-etl/nightly_orders`) whose `extract` task copies the ERP's sales orders into the data lake
  * and whose `load` task loads the lake's partition into the analytics warehouse. Each task run sends
- * START and COMPLETE with its inputs and outputs, their `schema` facets and row counts
+ * START when it begins and COMPLETE once its work is done (a second or a few at the `npm start` pace), with its inputs and outputs, their `schema` facets and row counts
  * (`inputStatistics` / `outputStatistics`), the DAG run as `parent` and the schedule's `nominalTime`.
  * "Nightly" is compressed to a run every minute at the `npm start` pace (the catalog says so).
  * With the `lossy-etl` fault, `load` silently writes about 3% fewer rows than it read.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DemoContext } from '../estate/demo-context.ts';
 import type { LineageReporter } from '../telemetry/lineage-reporter.ts';
 
 /** The DAG's period at the `npm start` pace (the catalog's schedule of both flows). */
 export const NIGHTLY_ETL_EVERY_MS = 60_000;
 export const ETL_NAMESPACE = 'demo-etl';
+
+/**
+ * How long a task of the DAG works on `rows` rows at the `npm start` pace, in ms: 1.2 s and 1 ms a
+ * row, at most 6 s (a whole run stays well inside the DAG's period). Scaled by the demo's time scale.
+ */
+export function etlTaskMs(rows: number): number {
+  return Math.min(6_000, 1_200 + Math.max(0, rows));
+}
 const producer = 'https://github.com/OpenLineage/OpenLineage/tree/1.24.2/client/python';
 const schemaURL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
 const facet = { _producer: producer, _schemaURL: 'https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet' };
@@ -43,7 +52,11 @@ interface TaskRun {
 export function installNightlyEtl(ctx: DemoContext, reporter: LineageReporter): void {
   const period = ctx.every(NIGHTLY_ETL_EVERY_MS);
   const orders = ctx.stores.erp.collection('sales-orders');
-  const report = (dagRun: string, nominal: Date, t: TaskRun) => {
+  /**
+   * One task run: START when it begins, then its work (`workMs` at the `npm start` pace, scaled), then
+   * COMPLETE with the row counts, so the two events' times bracket the run as a real task's do.
+   */
+  const runTask = async (dagRun: string, nominal: Date, t: TaskRun) => {
     const run = {
       runId: randomUUID(),
       facets: {
@@ -62,6 +75,7 @@ export function installNightlyEtl(ctx: DemoContext, reporter: LineageReporter): 
       facets: { jobType: { _producer: producer, _schemaURL: 's', processingType: 'BATCH', integration: 'AIRFLOW', jobType: 'TASK' } },
     };
     reporter.emit({ eventType: 'START', eventTime: new Date().toISOString(), run, job, inputs: [t.input], outputs: [t.output], producer, schemaURL });
+    await sleep(ctx.every(etlTaskMs(t.read)));
     reporter.emit({
       eventType: 'COMPLETE',
       eventTime: new Date().toISOString(),
@@ -84,7 +98,7 @@ export function installNightlyEtl(ctx: DemoContext, reporter: LineageReporter): 
         const lake = dataset('s3://demo-lake', `raw/sales_orders/dt=${day}`);
         // A full extract of the ERP's sales orders into the night's lake partition.
         const rows = orders.count();
-        report(dagRun, nominal, {
+        await runTask(dagRun, nominal, {
           task: 'extract',
           input: dataset('postgres://erp-db.demo.local:5432', 'erp.public.sales_orders'),
           read: rows,
@@ -92,7 +106,7 @@ export function installNightlyEtl(ctx: DemoContext, reporter: LineageReporter): 
           written: rows,
         });
         const dropped = ctx.faults.isOn('lossy-etl') && rows > 0 ? Math.max(1, Math.round(rows * 0.03)) : 0;
-        report(dagRun, nominal, {
+        await runTask(dagRun, nominal, {
           task: 'load',
           input: lake,
           read: rows,
