@@ -58,10 +58,30 @@ describe('backtestRule', () => {
 
   it('says what it counts: evaluations of each flow, of how many flows, and in all', async () => {
     const r = await backtestRule(h.store, catalog, 'flow-latency-p95', new Date(until.getTime() - 30 * MINUTE), until);
-    // Six whole steps from the 5-minute mark at or before since (mark − 30 min) up to the mark, then one at until.
+    // since is mark − 27.5 min: evaluations at its next whole minute (mark − 27 min) and every step after it up to
+    // mark − 2 min (six), then one at until.
     expect([r.flows, r.evaluationsPerFlow, r.evaluations]).toEqual([1, 7, 7]);
     expect(renderBacktest(r).split('\n')[0]).toBe(
-      `rule flow-latency-p95: 7 evaluations of 1 flow (7 in all), every 300s from ${new Date(mark - 6 * STEP).toISOString()} and at ${until.toISOString()} (the end)`,
+      `rule flow-latency-p95: 7 evaluations of 1 flow (7 in all), every 300s from ${new Date(mark - 27 * MINUTE).toISOString()} and at ${until.toISOString()} (the end)`,
     );
+  });
+
+  // Regression: `weft alerts test --since 1m` started on the 5-minute grid before the time asked for (the step
+  // holding since), so it replayed up to 5 minutes more than asked and said so in its "from".
+  it.each([
+    ['1m', 1 * MINUTE, 2],
+    ['7m', 7 * MINUTE, 3],
+    ['20s', 20_000, 1],
+  ])('replays no earlier than asked (--since %s): the first evaluation is at since, on the minute after it at most', async (_, sinceMs, perFlow) => {
+    const since = new Date(until.getTime() - sinceMs);
+    const r = await backtestRule(h.store, catalog, 'flow-latency-p95', since, until);
+    expect(Date.parse(r.since)).toBeGreaterThanOrEqual(since.getTime());
+    expect(Date.parse(r.since) - since.getTime()).toBeLessThan(MINUTE);
+    expect([r.flows, r.evaluationsPerFlow, r.evaluations]).toEqual([1, perFlow, perFlow]);
+    expect(renderBacktest(r).split('\n')[0]).toBe(
+      `rule flow-latency-p95: ${perFlow} evaluation${perFlow === 1 ? '' : 's'} of 1 flow (${perFlow} in all), every 300s from ${r.since} and at ${until.toISOString()} (the end)`,
+    );
+    // The flow slow since mark + 1 min still fires at the end.
+    expect(r.firingAtEnd).toEqual(['customer-sync']);
   });
 });

@@ -17,12 +17,13 @@ export interface BacktestEvent {
 
 export interface BacktestResult {
   rule: string;
+  /** The first evaluation (ISO): the period's start rounded up to a whole minute (never before it), or `until` when that is later. */
   since: string;
   until: string;
   stepMs: number;
   /** Flows replayed (those of the rule with a threshold). */
   flows: number;
-  /** Evaluations of each flow: one at the end of every whole step, and the last at `until` (now, for a live test). */
+  /** Evaluations of each flow: at `since`, then every step up to `until`, and the last at `until` (now, for a live test). */
   evaluationsPerFlow: number;
   /** Evaluations in all: `evaluationsPerFlow` × `flows`. */
   evaluations: number;
@@ -51,8 +52,9 @@ function valueAt(rule: AlertRule, p: FlowPoint | undefined, minTraces: number, s
 }
 
 /**
- * Replays one rule over stored history (the per-minute rollups): evaluates it at the end of every
- * window-long step (one minute for staleness) and, last, at `until` over the window ending there, as the live
+ * Replays one rule over stored history (the per-minute rollups): evaluates it at `since` (rounded up to a
+ * whole minute, never earlier: the period asked for is what is replayed), then every window-long step (one
+ * minute for staleness), each over the window ending there, and, last, at `until` over the window ending there, as the live
  * evaluation reads it (so a test up to now agrees with an alert firing now, even before the next step's end),
  * with the same lifecycle as live evaluation, and lists when each flow's alert would have fired and resolved. Flow measures only; the probes' findings and the
  * telemetry gap have no replayable history.
@@ -68,7 +70,10 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
   if (!supported.has(rule.measure))
     throw new Error(`Rule ${ruleId} measures ${rule.measure}, which cannot be replayed from history; backtests work for ${[...supported].join(', ')}.`);
   const stepMs = rule.measure === 'staleness' ? 60_000 : Math.max(60_000, rule.windowMs);
-  const start = Math.floor(since.getTime() / stepMs) * stepMs;
+  // The first evaluation is at `since`, rounded up to a whole minute (the rollups' grain: each evaluation
+  // on the step reads whole minutes, none after it), never before it; it reads the window ending there.
+  const first = Math.ceil(since.getTime() / 60_000) * 60_000;
+  const origin = first - stepMs;
   const events: BacktestEvent[] = [];
   const firingAtEnd: string[] = [];
   let evaluations = 0;
@@ -80,7 +85,7 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     if (threshold === undefined) continue;
     flows++;
     const minTraces = latencyMinTraces(f, catalog.classes);
-    const series = await queryFlowSeries(store, catalog, selectFlow(catalog, f.id), new Date(start), until, stepMs / 1000, new Date(start));
+    const series = await queryFlowSeries(store, catalog, selectFlow(catalog, f.id), new Date(origin), until, stepMs / 1000, new Date(origin));
     const byT = new Map(series.map((p) => [Date.parse(p.t), p]));
     let alert: Alert | undefined;
     let lastRun: number | null = null;
@@ -95,14 +100,15 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
       if (r.transition === 'firing' || r.transition === 'resolved')
         events.push({ at: new Date(at).toISOString(), flow: f.id, transition: r.transition, value: formatValue(rule.measure, value) });
     };
-    let t = start;
-    for (; t + stepMs <= until.getTime(); t += stepMs) {
-      const p = byT.get(t);
-      if (p && p.traces > 0) lastRun = t + stepMs / 2;
-      evaluate(p, t + stepMs);
+    // On the step from the first evaluation: each over the step (the rule's window) of whole minutes ending there.
+    let at = first;
+    for (; at <= until.getTime(); at += stepMs) {
+      const p = byT.get(at - stepMs);
+      if (p && p.traces > 0) lastRun = at - stepMs / 2;
+      evaluate(p, at);
     }
     // The present: the window ending at `until`, read as the live evaluation reads it (every minute it touches).
-    if (t < until.getTime()) {
+    if (at - stepMs < until.getTime()) {
       const p = await windowEnding(store, catalog, f, until, rule.measure === 'staleness' ? stepMs : rule.windowMs);
       if (p && p.traces > 0) lastRun = until.getTime() - stepMs / 2;
       evaluate(p, until.getTime());
@@ -114,7 +120,7 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
   events.sort((a, b) => a.at.localeCompare(b.at) || a.flow.localeCompare(b.flow));
   return {
     rule: rule.id,
-    since: new Date(start).toISOString(),
+    since: new Date(Math.min(first, until.getTime())).toISOString(),
     until: until.toISOString(),
     stepMs,
     flows,

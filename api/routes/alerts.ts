@@ -164,11 +164,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         response: {
           200: Type.Object({
             rule: Type.String(),
-            since: Type.String(),
+            since: Type.String({ description: 'the first evaluation: now minus since, rounded up to a whole minute (the rollups are per minute)' }),
             until: Type.String(),
             stepMs: Type.Number(),
             flows: Type.Number({ description: 'flows replayed' }),
-            evaluationsPerFlow: Type.Number({ description: 'evaluations of each flow: at the end of every step, and the last at until (now)' }),
+            evaluationsPerFlow: Type.Number({ description: 'evaluations of each flow: at since, then every step up to until, and the last at until (now)' }),
             evaluations: Type.Number({ description: 'evaluations in all: evaluationsPerFlow × flows' }),
             events: Type.Array(Type.Object({ at: Type.String(), flow: Type.String(), transition: Type.String(), value: Type.String() })),
             firingAtEnd: Type.Array(Type.String()),
