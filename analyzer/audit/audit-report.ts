@@ -8,6 +8,11 @@ import type { Inventory } from '../inventory/build-inventory.ts';
 export interface AuditReport {
   version: 1;
   generatedAt: string;
+  /**
+   * The window evaluated (ISO): from the start of the minute holding now − since (the rollups keep whole minutes,
+   * so that minute is read whole) to now, the audit's time. The minute in progress is read as far as it goes, up
+   * to now: nothing in it is later, so the window ends at now, not at the end of that minute.
+   */
   window: { since: string; until: string };
   /**
    * How far pairing had got when the audit read the store (`pairedUntil`, arrival time, ISO) and what had arrived
@@ -44,6 +49,13 @@ export interface AuditReport {
   failed: boolean;
 }
 
+/** The earlier of an ISO time and `now`, as ISO. */
+const minIso = (iso: string, now: Date) => (Date.parse(iso) > now.getTime() ? now.toISOString() : iso);
+
+/**
+ * The audit report (the JSON contract) from the inventory and findings of a window read at `now`: its window ends at
+ * `now` (the inventory's at the end of the minute in progress), as does the pairing horizon stated.
+ */
 export function buildAuditReport(catalog: Catalog, inventory: Inventory, candidates: FindingCandidate[], now: Date, failOn: Severity | null): AuditReport {
   const findings = candidates
     .map((c) => ({ id: findingId(c.kind, c.key), kind: c.kind, severity: c.severity, title: c.title, subject: c.subject, evidence: c.evidence, hint: c.hint }))
@@ -55,8 +67,13 @@ export function buildAuditReport(catalog: Catalog, inventory: Inventory, candida
   return {
     version: 1,
     generatedAt: now.toISOString(),
-    window: { since: inventory.since, until: inventory.until },
-    pairing: { pairedUntil: inventory.pairing.pairedUntil, pendingTraces: inventory.pairing.pendingTraces, pendingSpans: inventory.pairing.pendingSpans },
+    // The inventory's window ends with the minute in progress (its rollups' grain); the audit's ends at now.
+    window: { since: inventory.since, until: minIso(inventory.until, now) },
+    pairing: {
+      pairedUntil: minIso(inventory.pairing.pairedUntil, now),
+      pendingTraces: inventory.pairing.pendingTraces,
+      pendingSpans: inventory.pairing.pendingSpans,
+    },
     catalog: {
       files: catalog.sources,
       systems: catalog.systems.length,

@@ -9,7 +9,7 @@ const subjectText = (s: AuditReport['findings'][number]['subject']) =>
 function summaryLines(r: AuditReport): string[] {
   const s = r.summary;
   return [
-    `window ${r.window.since} .. ${r.window.until}; catalog ${r.catalog.files.join(', ') || '(none)'}`,
+    `window ${r.window.since} .. ${r.window.until} (now; from the start of a minute: the rollups keep whole minutes); catalog ${r.catalog.files.join(', ') || '(none)'}`,
     ...(r.pairing.pairedWith ? [describeStoppedPairing(r.pairing.pairedWith, formatDuration)] : []),
     ...(r.pairing.pendingTraces > 0
       ? [

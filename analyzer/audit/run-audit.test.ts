@@ -54,9 +54,16 @@ describe('runAudit reads what the running analyzer reads', () => {
       const run = await analyzer.runNow();
       expect(run.errors).toEqual([]);
       const audit = await runAudit(h.store, catalog, { sinceMs: 30_000, now, failOn: null });
-      // Stated as read: from the start of the minute holding now − 30 s to the end of the minute in progress.
+      // Stated as read: from the start of the minute holding now − 30 s to now. Regression: it said the end of the
+      // minute in progress (up to 59 s after the audit ran), a window ending in the future.
       const since = Math.floor((now.getTime() - 30_000) / MINUTE) * MINUTE;
-      expect(audit.window).toEqual({ since: new Date(since).toISOString(), until: new Date(minute + MINUTE).toISOString() });
+      expect(audit.window).toEqual({ since: new Date(since).toISOString(), until: now.toISOString() });
+      expect(audit.generatedAt).toBe(audit.window.until);
+      expect(auditFormats.table(audit).split('\n')[0]).toMatch(
+        new RegExp(
+          `^window ${new Date(since).toISOString()} \\.\\. ${now.toISOString()} \\(now; from the start of a minute: the rollups keep whole minutes\\); catalog `,
+        ),
+      );
       expect(audit.summary.flows.observed > 0).toBe(reachesTraffic);
       const open = (await analyzer.findings.list({ status: ['open'] })).map((f) => `${f.kind} ${f.title}`).sort();
       expect(audit.findings.map((f) => `${f.kind} ${f.title}`).sort()).toEqual(open);

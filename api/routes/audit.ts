@@ -19,7 +19,7 @@ export const AuditReportSchema = Type.Object({
     { since: Str, until: Str },
     {
       description:
-        "The whole minutes read, as the analyzer reads its window: from the start of the minute holding now − since to the end of the minute in progress (the rollups' grain).",
+        'The window evaluated, as the analyzer reads its window: from the start of the minute holding now − since (the rollups keep whole minutes) to now (generatedAt); the minute in progress is read up to now.',
     },
   ),
   pairing: Type.Object(
