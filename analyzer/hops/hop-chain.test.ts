@@ -83,7 +83,7 @@ describe('buildHopChains', () => {
 
   it('judges nothing where only one side was counted', () => {
     const [c] = buildHopChains({ ...chain, lineage: [{ ...job('lake', 'warehouse', 'etl/load', 0, 0), countedRuns: 0 }] });
-    expect(c.hops[1]).toMatchObject({ via: 'openlineage', read: null, written: null, judged: false, lost: false });
+    expect(c.hops[1]).toMatchObject({ via: 'openlineage', recordsFrom: 'runs', read: null, written: null, judged: false, lost: false });
     expect(c.firstDivergence).toBeNull();
   });
 
@@ -101,7 +101,7 @@ describe('buildHopChains', () => {
       settledTouches: [{ system: 'bus', integration: 'publisher', direction: 'write', records: 18, sampleTrace: 't2' }],
     });
     const [c] = buildHopChains(traced);
-    expect(c.hops[0]).toMatchObject({ via: 'trace', read: 30, written: 20, difference: 10, judged: false, lost: false, handoff: null });
+    expect(c.hops[0]).toMatchObject({ via: 'trace', recordsFrom: 'spans', read: 30, written: 20, difference: 10, judged: false, lost: false, handoff: null });
     expect(c.hops[1].handoff).toMatchObject({ system: 'bus', written: 18, read: 12, difference: 6, judged: true, lost: true, writers: ['publisher'] });
     expect(c.firstDivergence).toMatchObject({ hop: 1, at: 'handoff', lost: 6 });
     // Everything written was read: no loss, even with records written in the last minutes still in flight.

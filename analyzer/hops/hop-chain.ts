@@ -96,7 +96,15 @@ export interface Hop extends CountCheck {
   integration: string;
   flowId: string | null;
   via: 'openlineage' | 'trace';
-  /** Runs compared (OpenLineage), or traces seen (traced). */
+  /**
+   * What `read` and `written` count. `runs`: the rows each completed OpenLineage run reported (its `units`).
+   * `spans`: the records (`integration.records`) the integration's spans reported reading from the source and
+   * writing to the target, of every span received in the window, its trace paired or not — not a flow summary's
+   * records, which count each paired run once (what it wrote to the target), so the two differ while runs are
+   * being paired, and where writes report no count.
+   */
+  recordsFrom: 'runs' | 'spans';
+  /** Runs compared (OpenLineage), or paired traces (runs) of the flow edge (traced). */
   units: number;
   countedUnits: number;
   evidence: { runs: LineageHopCount['lossiestRuns']; traceIds: string[] };
@@ -161,6 +169,7 @@ function buildHop(input: HopInput, domain: Domain, e: HopEdge, previous: HopEdge
       integration: e.integration,
       flowId: e.flowId,
       via: 'openlineage',
+      recordsFrom: 'runs',
       units: lineage.runs,
       countedUnits: lineage.countedRuns,
       evidence: { runs: lineage.lossiestRuns.filter((r) => r.read > r.written), traceIds: [] },
@@ -180,6 +189,7 @@ function buildHop(input: HopInput, domain: Domain, e: HopEdge, previous: HopEdge
     integration: e.integration,
     flowId: e.flowId,
     via: 'trace',
+    recordsFrom: 'spans',
     units: e.traces,
     countedUnits: read !== null && written !== null ? e.traces : 0,
     evidence: { runs: [], traceIds: [e.sampleTrace].filter(Boolean) },

@@ -446,6 +446,20 @@ describe('analyzer routes', () => {
     expect(Date.parse(hour.until) - Date.parse(hour.since)).toBe(3_600_000);
   });
 
+  // Regression: the flow page's records (the summary's: each paired run once) and its records per hop (a traced hop's:
+  // the records of every span received, paired or not) were both called records with nothing saying they differ;
+  // while runs were being paired the hop showed more ("124 records" beside "135 written, 124/124 counted").
+  it("says what a hop's read and written count, and that a flow summary's records count paired runs (GET /hops)", async () => {
+    const hops = (await get('/api/v1/hops?flow=customer-sync&since=1h')).body;
+    const summary = (await get('/api/v1/flows/customer-sync/summary?since=1h')).body;
+    const hop = hops.chains.flatMap((c: { hops: Array<Record<string, unknown>> }) => c.hops).find((x: { flowId: string }) => x.flowId === 'customer-sync');
+    expect(hop).toMatchObject({ via: 'trace', recordsFrom: 'spans', units: summary.flow.stats.traces });
+    const spec = (await get('/api/v1/openapi.json')).body;
+    const text = JSON.stringify(spec);
+    expect(text).toContain('of every span received in the window, its trace paired or not');
+    expect(text).toContain('records the runs moved, each run (paired trace or completed OpenLineage run) once');
+  });
+
   it('answers bad queries with 400 and a message', async () => {
     expect(await get('/api/v1/findings?kind=nonsense')).toEqual({
       status: 400,

@@ -47,7 +47,7 @@ export const Num = Type.Number();
 /** Records a flow's runs moved (docs/catalog.md, "How spans become flows"). */
 export const RunRecords = Type.Number({
   description:
-    "records the runs moved: what each run's writes report (integration.records, each span once); where no write reports a count, its root span's; where none does, its reads'",
+    "records the runs moved, each run (paired trace or completed OpenLineage run) once: what its writes to the target report (integration.records, each span once); where no write reports a count, its root span's; where none does, its reads'. Not the written count of the flow's traced hop in GET /hops (recordsFrom spans), which counts every span received, its trace paired or not",
 });
 export const NullStr = Nullable(Type.String());
 /**

@@ -19,7 +19,11 @@ export const HopSchema = Type.Object({
   integration: Type.String({ description: 'the job (namespace/name) or traced integration' }),
   flowId: Type.Union([Type.String(), Type.Null()]),
   via: Type.Union([Type.Literal('openlineage'), Type.Literal('trace')]),
-  units: Type.Number({ description: 'completed runs (OpenLineage) or traces in the window' }),
+  recordsFrom: Type.Union([Type.Literal('runs'), Type.Literal('spans')], {
+    description:
+      "what read and written count. runs: the rows each completed OpenLineage run reported reading and writing (units). spans: the records (integration.records) the integration's spans reported reading from the source and writing to the target, of every span received in the window, its trace paired or not; not the flow summary's records, which count each paired run once (what it wrote to the target, else its own count or its reads'), so the two differ while runs are being paired and where writes report no count",
+  }),
+  units: Type.Number({ description: 'completed runs (OpenLineage) or paired traces, i.e. runs (traced), in the window' }),
   countedUnits: Type.Number({ description: 'of those, the ones with both counts' }),
   evidence: Type.Object({
     runs: Type.Array(Type.Object({ runId: Type.String(), read: Type.Number(), written: Type.Number(), ended: Type.String() })),

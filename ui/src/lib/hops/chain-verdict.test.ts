@@ -15,6 +15,7 @@ const hop = (judged: boolean, lost = false, handoff: Hop['handoff'] = null): Hop
   integration: 'sync',
   flowId: 'sync',
   via: judged ? 'openlineage' : 'trace',
+  recordsFrom: judged ? 'runs' : 'spans',
   units: 1,
   countedUnits: judged ? 1 : 0,
   evidence: { runs: [], traceIds: [] },

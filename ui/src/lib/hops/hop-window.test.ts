@@ -14,6 +14,7 @@ const hop = (handoff: boolean): HopChainRow['hops'][number] => ({
   integration: 'billing-consumer',
   flowId: null,
   via: 'trace',
+  recordsFrom: 'spans',
   units: 1,
   countedUnits: 0,
   evidence: { runs: [], traceIds: [] },
