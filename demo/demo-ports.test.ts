@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../core/log/logger.ts';
+import { Writable } from 'node:stream';
+import { createLogger, silentLogger } from '../core/log/logger.ts';
 import { readDemoPorts } from './estate/demo-ports.ts';
 import { startDemo } from './start-demo.ts';
 
@@ -32,15 +33,27 @@ describe('demo ports', () => {
     }
   });
 
-  it('takes another port for a server whose port is taken now, and keeps the others', async () => {
+  // Regression: a server moved to a new port said nothing, though the demo's catalog changed with it.
+  it('takes another port for a server whose port is taken now, keeps the others, and says which moved', async () => {
     const before = readDemoPorts(dir);
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(before.get('crm'), '127.0.0.1', () => r()));
     try {
-      const demo = await start();
+      const lines: Array<{ level: number; msg: string; moved?: unknown }> = [];
+      const logStream = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as (typeof lines)[number]);
+          done();
+        },
+      });
+      const demo = await startDemo({ otlpUrl: 'http://127.0.0.1:9', workDir: dir, faults: false, timeScale: 1, logger: createLogger('warn', logStream) });
       try {
         expect(portOf(demo.systems.crm)).not.toBe(before.get('crm'));
         expect(portOf(demo.systems.erp)).toBe(before.get('erp'));
+        const said = lines.filter((l) => l.msg.startsWith('demo servers moved'));
+        expect(said).toHaveLength(1);
+        expect(said[0].msg).toContain(`crm ${before.get('crm')} → ${portOf(demo.systems.crm)}`);
+        expect(said[0].moved).toEqual({ crm: { was: before.get('crm'), now: portOf(demo.systems.crm) } });
       } finally {
         await demo.stop();
       }

@@ -191,6 +191,13 @@ export async function startDemo(options: DemoOptions): Promise<InProcessDemo> {
     installReplicaLoss(stores, faults, syncs.customersToBilling);
 
     mkdirSync(options.workDir, { recursive: true });
+    // A port kept from the last start that another process holds now: its server moved, and the catalog with it.
+    const moved = [...ports].filter(([name, port]) => previous.has(name) && previous.get(name) !== port);
+    if (moved.length > 0)
+      log.warn(
+        { moved: Object.fromEntries(moved.map(([name, port]) => [name, { was: previous.get(name), now: port }])) },
+        `demo servers moved to new ports, theirs being taken by another process (${moved.map(([name, port]) => `${name} ${previous.get(name)} → ${port}`).join(', ')}): the demo catalog names the new ones, and Weft stores it as a new catalog version`,
+      );
     writeDemoPorts(options.workDir, ports);
     const catalogFile = join(options.workDir, 'demo-catalog.yaml');
     writeFileSync(catalogFile, renderCatalog(readDemoCatalog(), { endpoints: probeEndpoints, timeScale }));
