@@ -1,4 +1,4 @@
-import { queryFlowSeries, selectFlow, type FlowPoint } from '../../analyzer/index.ts';
+import { flowSilenceMs, queryFlowSeries, querySampledServices, SAMPLING_LOOKBACK_MS, selectFlow, type FlowPoint } from '../../analyzer/index.ts';
 import type { Store } from '../../clickhouse/index.ts';
 import { latencyMinTraces, type Catalog, type Flow } from '../../core/catalog/index.ts';
 import { flowLabels, formatValue } from '../evaluate/conditions.ts';
@@ -79,10 +79,14 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
   let evaluations = 0;
   let flows = 0;
   let evaluationsPerFlow = 0;
+  // As live: a flow whose runs reach Weft sampled is stale only after the silence its sampling allows.
+  const sampled = rule.measure === 'staleness' ? await querySampledServices(store, new Date(since.getTime() - SAMPLING_LOOKBACK_MS)) : undefined;
   for (const flowId of rule.flows) {
     const f = catalog.flows.find((x) => x.id === flowId)!;
-    const threshold = typeof rule.threshold === 'function' ? rule.threshold(flowId) : rule.threshold;
-    if (threshold === undefined) continue;
+    const given = typeof rule.threshold === 'function' ? rule.threshold(flowId) : rule.threshold;
+    if (given === undefined) continue;
+    const threshold = rule.measure === 'staleness' ? flowSilenceMs(f, given, sampled).ms : given;
+    if (!Number.isFinite(threshold)) continue;
     flows++;
     const minTraces = latencyMinTraces(f, catalog.classes);
     const series = await queryFlowSeries(store, catalog, selectFlow(catalog, f.id), new Date(origin), until, stepMs / 1000, new Date(origin));

@@ -1,6 +1,7 @@
 import { findingMeasures, latencyMinTraces, type AlertMeasure, type FindingMeasure, type Catalog, type Flow } from '../../core/catalog/index.ts';
 import type { FindingKind, Severity } from '../../core/contracts/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
+import { flowSilenceMs } from '../../analyzer/index.ts';
 import type { AlertRule, Condition, Labels } from '../model/alert.ts';
 import { UNREACHABLE_MIN_CALLERS, UNREACHABLE_MIN_CALLS } from '../rules/derive-rules.ts';
 import { selectsSubject } from '../rules/select.ts';
@@ -126,8 +127,12 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
   return rule.flows.flatMap((id) => {
     const f = byId.get(id);
     if (!f) return [];
-    const threshold = typeof rule.threshold === 'function' ? rule.threshold(id) : rule.threshold;
-    if (threshold === undefined) return [];
+    const given = typeof rule.threshold === 'function' ? rule.threshold(id) : rule.threshold;
+    if (given === undefined) return [];
+    // A flow whose runs reach Weft sampled is stale only after a silence its sampling would almost never show.
+    const threshold = rule.measure === 'staleness' ? flowSilenceMs(f, given, o.sampled).ms : given;
+    // None of its runs is sampled (probability 0): no silence says it stopped.
+    if (!Number.isFinite(threshold)) return [];
     const value = flowValue[rule.measure](rule, f, o, catalog);
     const labels: Labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
     return [

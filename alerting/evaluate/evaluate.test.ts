@@ -254,6 +254,29 @@ describe('alert lifecycle over evaluations', () => {
     ]);
   });
 
+  // Regression: a flow whose sender samples its traces reaches Weft a run in two at 50%, and was alerted stale after
+  // its unsampled limit (60 s for a 10 s schedule) while it ran. Sampled at 50%, it is stale after 10 runs' silence.
+  it('a flow whose runs reach Weft sampled is stale only after the silence its sampling allows', () => {
+    const firstFiring = (sampled: Array<{ service: string; probability: number; spans: number }> | undefined) => {
+      const sim = simulate();
+      for (let s = 0; s < 400; s += 10) {
+        const obs = observations(at(s), {
+          lastIntake: iso(s - 1),
+          lastSeen: { 'cpq-erp-quote': iso(s - 15), 'erp-cpq-sync': s >= 60 ? iso(55) : iso(s - 15) },
+          pairedUntil: iso(s - 10),
+        });
+        if (sampled) obs.sampled = sampled;
+        sim.run(s, obs);
+      }
+      const firing = sim.changes.filter((c) => c.alert.rule === 'flow-stale' && c.transition === 'firing');
+      return firing.map((c) => [c.alert.labels.flow, (c.alert.firedAt ? Date.parse(c.alert.firedAt) - t0 : NaN) / 1000]);
+    };
+    expect(firstFiring(undefined)).toEqual([['erp-cpq-sync', 120]]);
+    expect(firstFiring([{ service: 'jobs', probability: 0.5, spans: 20 }])).toEqual([['erp-cpq-sync', 160]]);
+    // Nothing sampled at all (probability 0): never stale.
+    expect(firstFiring([{ service: 'jobs', probability: 0, spans: 20 }])).toEqual([]);
+  });
+
   it('a silence keeps a firing alert from being notified; the alert is still firing', () => {
     const silence: Silence = {
       id: 's1',

@@ -1,5 +1,6 @@
 /** What the rules are evaluated against: plain data read from the rollups (see observe.ts), no I/O here. */
 import type { Severity } from '../../core/contracts/index.ts';
+import type { SampledService } from '../../analyzer/index.ts';
 
 export interface FlowWindowStats {
   traces: number;
@@ -79,6 +80,11 @@ export interface Observations {
   findings: OpenFinding[];
   /** Intake gaps that overlap the staleness horizon (the ongoing one included). */
   gaps: IntakeGap[];
+  /**
+   * Services whose spans reached Weft sampled in the last day (tracestate `ot=th:…`; analyzer/flows/sampling.ts): the
+   * staleness a flow they run may reach grows with its sampling. Absent: none read (no staleness rule).
+   */
+  sampled?: SampledService[];
 }
 
 /**

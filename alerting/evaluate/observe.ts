@@ -2,7 +2,9 @@ import {
   isRunOf,
   maxKnown,
   pairingState,
+  querySampledServices,
   runtimeMatches,
+  SAMPLING_LOOKBACK_MS,
   silentSince,
   takeWindows,
   type AttributedEdge,
@@ -163,6 +165,10 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     (!baselineCache || baselineCache.windowMs !== drop.windowMs || Math.abs(settledAt.getTime() - baselineCache.at) > (o.baselineMaxAgeMs ?? 600_000));
   if (refreshBaseline) for (let k = 1; k <= 4; k++) requests.push({ since: before(k * WEEK + drop.windowMs), until: before(k * WEEK), edges: true });
   const read = await takeWindows(store, catalog, requests, now, state);
+  // A staleness rule judges a flow whose runs reach Weft sampled against its sampling (analyzer/flows/sampling.ts).
+  const sampled = o.rules.some((r) => r.measure === 'staleness')
+    ? await querySampledServices(store, new Date(now.getTime() - SAMPLING_LOOKBACK_MS))
+    : undefined;
 
   const windows = new Map<number, Map<string, FlowWindowStats>>();
   windowsMs.forEach((w, i) => windows.set(w, flowStats(read.windows[i])));
@@ -224,5 +230,6 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     findings,
     gaps: o.gaps,
     baselineCache,
+    ...(sampled ? { sampled } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
 import { sampleTraces, subject, type Detector } from './detector.ts';
+import { flowSilenceMs, formatProbability } from '../flows/sampling.ts';
 
 /**
  * Observed source → target carried by an integration that no catalog flow documents: one finding per flow (its
@@ -117,8 +118,9 @@ export const ownerMissing: Detector = ({ snapshot }) => {
 };
 
 /** How long Weft must have been observing before a flow's absence means something: its allowed silence, at most the window. */
-function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number): number {
-  return Math.min(allowedSilence(flow, classes)?.ms ?? windowMs, windowMs);
+function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number, sampled: Snapshot['sampled']): number {
+  const allowed = allowedSilence(flow, classes)?.ms;
+  return Math.min(allowed === undefined ? windowMs : flowSilenceMs(flow, allowed, sampled).ms, windowMs);
 }
 
 /**
@@ -178,13 +180,15 @@ export const flowNeverObserved: Detector = ({ snapshot, now }) => {
     // time zone taken for UTC): observed, not missing.
     if (last.arrived !== undefined && Date.parse(last.arrived) >= Date.parse(snapshot.since) && Date.parse(last.arrived) <= Date.parse(snapshot.until))
       return true;
-    const silence = allowedSilence(f, snapshot.catalog.classes)?.ms;
+    const allowed = allowedSilence(f, snapshot.catalog.classes)?.ms;
+    // Runs sampled by their sender reach Weft further apart (analyzer/flows/sampling.ts).
+    const silence = allowed === undefined ? undefined : flowSilenceMs(f, allowed, snapshot.sampled).ms;
     if (silence === undefined || silence <= windowMs) return false;
     return last.seen !== undefined && silenceKnownUntil(snapshot, now, last.lineage) - silentSinceMs(last) <= silence;
   };
   return snapshot.catalog.flows
     .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id || (e.flowId === null && isHalfOf(f, e))))
-    .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs))
+    .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs, snapshot.sampled))
     .filter((f) => !seenLately(f))
     .map((f) => ({
       kind: 'flow-never-observed',
@@ -273,11 +277,12 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
     .flatMap((f) => {
       const allowed = allowedSilence(f, catalog.classes);
       if (!allowed) return [];
-      const limitMs = allowed.ms;
       // An OpenLineage job is fresh by its last COMPLETEd run's nominal time, not by any run (a FAIL is an error,
       // not a run); with none in the look-back, it has been silent at least since the look-back's start.
       const last = lastRun(f, snapshot);
       const lineage = last.lineage;
+      // Runs its sender sampled reach Weft further apart: the silence allowed grows with it (analyzer/flows/sampling.ts).
+      const { ms: limitMs, sampling } = lineage ? { ms: allowed.ms, sampling: undefined } : flowSilenceMs(f, allowed.ms, snapshot.sampled);
       const seen = lineage ? (last.seen ?? lineage.lookbackSince) : last.seen;
       if (!seen) return [];
       const knownUntil = silenceKnownUntil(snapshot, now, lineage);
@@ -298,7 +303,7 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
           kind: 'stale-flow' as const,
           key: f.id,
           severity: 'high' as const,
-          title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)})`,
+          title: `Flow ${f.id} has not run for ${formatDuration(silentMs)} (allowed ${formatDuration(limitMs)}${sampling ? `: its runs reach Weft sampled at ${formatProbability(sampling.probability)}` : ''})`,
           subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
           evidence: {
             lastSeen: seen,
@@ -306,13 +311,19 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
             silentForMs: silentMs,
             observedUntil: new Date(knownUntil).toISOString(),
             allowedMs: limitMs,
-            allowedBy: allowed.by,
+            allowedBy: sampling ? 'sampling' : allowed.by,
+            ...(sampling
+              ? { allowedUnsampledMs: allowed.ms, sampling: { service: sampling.service, probability: sampling.probability, spans: sampling.spans } }
+              : {}),
             schedule: f.schedule,
             class: f.class ?? null,
             ...runs,
           },
           hint:
             `Check ${f.runtime.service ?? f.runtime.flow ?? 'the integration'}: it is expected to run ${f.schedule?.every ? `every ${f.schedule.every}` : `on "${f.schedule?.cron}"`} and has stopped without reporting errors.` +
+            (sampling
+              ? ` Its service ${sampling.service} sends Weft its spans sampled (at ${formatProbability(sampling.probability)}): the silence allowed is what a running flow would almost never show sampled; send Weft unsampled traces to have it judged on the schedule.`
+              : '') +
             (lagMs > ARRIVAL_LAG_WORTH_SAYING_MS
               ? ` Its last run's spans arrived ${formatDuration(lagMs)} after their own end time: its clock may be behind Weft's, or its exporter held them back; the silence is counted from their arrival.`
               : ''),

@@ -1,5 +1,6 @@
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import type { MatchedBy } from '../flows/endpoint-match.ts';
+import type { SampledService } from '../flows/sampling.ts';
 import type { EdgeLastSeen, ObservedEdge, ObservedTouch, SelfEdgeRow } from '../flows/observed.ts';
 import type { HopChain } from '../hops/hop-chain.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
@@ -50,6 +51,11 @@ export interface Snapshot {
   hopSettle?: { settleMs: number; settledUntil: string | null };
   /** Documented OpenLineage jobs: their last completed run by nominal time, and failed runs (stale-flow reads it). */
   lineageRuns?: LineageJobRuns[];
+  /**
+   * Services whose spans reached Weft sampled (tracestate `ot=th:…`), in the last day or the window when longer: a flow
+   * they run is judged silent against its sampling (analyzer/flows/sampling.ts). Absent or empty: none was.
+   */
+  sampled?: SampledService[];
   /**
    * Since when the flows (`flow:<id>`) and systems (`system:<id>`) that are not active and were used in the window have
    * had their lifecycle, from the catalog versions Weft stored (ISO-8601; none known: it held all along). Use before it

@@ -3,6 +3,7 @@ import { allowedSilence, type Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../../core/net/host-port.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
+import { querySampledServices, SAMPLING_LOOKBACK_MS } from '../flows/sampling.ts';
 import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type SelfEdgeRow } from '../flows/observed.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { buildHopChains } from '../hops/hop-chain.ts';
@@ -66,6 +67,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   const state = await pairingState(store);
   const paired = state.pairedUntil;
   const attributed = attributeEdges(catalog, edges);
+  const sampled = await querySampledServices(store, new Date(asOf.getTime() - Math.max(SAMPLING_LOOKBACK_MS, until.getTime() - since.getTime())));
   const [lineage, systemCounts, lineageRuns] = await Promise.all([
     hops ? queryLineageHops(store, mapping, since, until) : [],
     hops ? querySystemCounts(store, catalog, since, until) : [],
@@ -107,6 +109,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     hopChains,
     ...(hops ? { hopSettle: { settleMs, settledUntil: settled ? settled.until.toISOString() : null } } : {}),
     lineageRuns,
+    ...(sampled.length > 0 ? { sampled } : {}),
     ...(lifecycleSince.size > 0 ? { lifecycleSince: Object.fromEntries(lifecycleSince) } : {}),
   };
 }

@@ -1,0 +1,119 @@
+import { api } from '@opentelemetry/sdk-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { parseCatalog } from '../../core/catalog/index.ts';
+import { withTracer } from '../../test/otel.ts';
+import { flowNeverObserved, staleFlow } from '../detectors/estate-detectors.ts';
+import type { Snapshot } from '../model/snapshot.ts';
+import { formatProbability, querySampledServices, sampledSilenceMs, type SampledService } from './sampling.ts';
+
+const MIN = 60_000;
+
+// Regression: a flow whose sender samples its traces (OpenTelemetry probability sampling: `ot=th:…` in each span's
+// tracestate) reaches Weft a run in ten at 10%, in gaps of an hour and more now and then; judged as unsampled, a flow run
+// every 5 minutes was reported stale (and alerted on) while it ran.
+describe('the silence allowed to a sampled flow (pure)', () => {
+  it('is the time in which a running flow sends a sampled run but with a chance under 1 in 1000, at least the unsampled limit', () => {
+    // ⌈ln 0.001 / ln 0.9⌉ = 66 runs of 5 minutes; ⌈ln 0.001 / ln 0.5⌉ = 10.
+    expect(sampledSilenceMs(10 * MIN, 5 * MIN, 0.1)).toBe(66 * 5 * MIN);
+    expect(sampledSilenceMs(10 * MIN, 5 * MIN, 0.5)).toBe(50 * MIN);
+    // Barely sampled: the unsampled limit is longer.
+    expect(sampledSilenceMs(10 * MIN, 5 * MIN, 0.999)).toBe(10 * MIN);
+    expect(sampledSilenceMs(10 * MIN, 5 * MIN, 1)).toBe(10 * MIN);
+    expect(sampledSilenceMs(10 * MIN, 5 * MIN, Number.NaN)).toBe(10 * MIN);
+    // Nothing sampled: no silence says it stopped.
+    expect(sampledSilenceMs(10 * MIN, 5 * MIN, 0)).toBe(Infinity);
+  });
+
+  it('writes probabilities as percentages', () => {
+    expect([0.1, 0.5, 0.0125, 0.00001, 0.009999990463256836].map(formatProbability)).toEqual(['10%', '50%', '1.25%', '0.001%', '1%']);
+  });
+});
+
+describe('stale-flow and flow-never-observed of a flow whose runs reach Weft sampled', () => {
+  const yaml = `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }]
+flows:
+  - { id: sync, source: crm, target: erp, owner: icoe, schedule: { every: 5m }, runtime: { service: sync-job } }
+`;
+  const { catalog } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
+  const now = new Date('2026-01-02T00:00:00.000Z');
+  const snap = (lastSeen: string, sampled?: SampledService[], since = '2026-01-01T00:00:00.000Z'): Snapshot => ({
+    catalog,
+    since,
+    until: now.toISOString(),
+    observingSince: '2026-01-01T00:00:00.000Z',
+    pairedUntil: now.toISOString(),
+    edges: [],
+    touches: [],
+    lastSeen: [{ source: 'crm', target: 'erp', integration: 'sync-job', service: 'sync-job', lastSeen }],
+    systemLastSeen: {},
+    ...(sampled ? { sampled } : {}),
+  });
+  const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  const tenth: SampledService[] = [{ service: 'sync-job', probability: 0.1, spans: 40 }];
+
+  it('is not stale after an hour of silence at 10%, and is past 66 runs, saying why', () => {
+    // Unsampled, an hour without a run of a 5-minute flow is stale (allowed 10 minutes).
+    expect(staleFlow({ snapshot: snap(ago(60 * MIN)), now }).map((f) => f.key)).toEqual(['sync']);
+    expect(staleFlow({ snapshot: snap(ago(60 * MIN), tenth), now })).toEqual([]);
+    expect(staleFlow({ snapshot: snap(ago(5 * 60 * MIN), tenth), now })).toEqual([]);
+    const [stale] = staleFlow({ snapshot: snap(ago(6 * 60 * MIN), tenth), now });
+    expect(stale.title).toBe('Flow sync has not run for 6h (allowed 5h30m: its runs reach Weft sampled at 10%)');
+    expect(stale.evidence).toMatchObject({
+      allowedMs: 330 * MIN,
+      allowedBy: 'sampling',
+      allowedUnsampledMs: 10 * MIN,
+      sampling: { service: 'sync-job', probability: 0.1, spans: 40 },
+    });
+    expect(stale.hint).toContain('sampled (at 10%)');
+    // Another service's sampling changes nothing for this flow.
+    expect(staleFlow({ snapshot: snap(ago(60 * MIN), [{ service: 'other', probability: 0.1, spans: 1 }]), now }).map((f) => f.key)).toEqual(['sync']);
+  });
+
+  it('is not "never observed" over a short window while a run was seen within its sampled silence', () => {
+    // A 30-minute window without a run, the last 50 minutes ago.
+    const window = ago(30 * MIN);
+    expect(flowNeverObserved({ snapshot: snap(ago(50 * MIN), undefined, window), now }).map((f) => f.key)).toEqual(['sync']);
+    expect(flowNeverObserved({ snapshot: snap(ago(50 * MIN), tenth, window), now })).toEqual([]);
+  });
+});
+
+describe('which services send sampled spans (real SDK → collector → chDB)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  /** Sends one span of `service` under a remote parent whose tracestate is `traceState` (its children inherit it). */
+  const send = (service: string, traceState: string) =>
+    withTracer({ url: h.collector.url, serviceName: service }, (tracer) => {
+      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        traceFlags: 1,
+        isRemote: true,
+        traceState: api.createTraceState(traceState),
+      });
+      tracer.startSpan('GET', { kind: api.SpanKind.CLIENT }, parent).end();
+    });
+
+  it('keeps the lowest probability per service from the th threshold or the older p value of the ot entry, and nothing else', async () => {
+    await send('tenth', 'vendor=a,ot=th:e666666666666;rv:0123456789abcd');
+    await send('tenth', 'ot=th:8');
+    await send('half-p', 'ot=p:1;r:5');
+    await send('all', 'ot=th:0');
+    await send('plain', 'vendor=a');
+    await send('malformed', 'ot=th:xyz');
+    await send('other-key', 'xot=th:8');
+    await h.collector.flush();
+    const sampled = await querySampledServices(h.store, new Date(Date.now() - 60 * MIN));
+    expect(sampled.map((s) => [s.service, Number(s.probability.toFixed(6)), s.spans]).sort()).toEqual([
+      ['half-p', 0.5, 1],
+      ['tenth', 0.1, 2],
+    ]);
+  });
+});

@@ -1,0 +1,80 @@
+import type { Store } from '../../clickhouse/index.ts';
+import type { Flow } from '../../core/catalog/index.ts';
+import { parseDuration } from '../../core/time/index.ts';
+
+/**
+ * Sampled runs and the silence of a flow. Weft counts the runs it receives; a sender that samples its traces (head
+ * sampling with OpenTelemetry's probability sampling, which writes the sampling threshold into each span's tracestate:
+ * `ot=th:…`, or the older `ot=p:…`) sends a tenth of a flow's runs at 10%, and a flow run every 5 minutes then reaches
+ * Weft every 50 minutes on average, in gaps of hours now and then. Judged as an unsampled flow, it looked stale. Migration
+ * 102 keeps, per service and minute, the lowest probability its spans were sampled with (`weft_sampled_1m`); a flow whose
+ * runtime service was sampled is called silent only once a running flow would almost surely (1 − SAMPLED_SILENCE_ALPHA)
+ * have sent at least one sampled run (`sampledSilenceMs`). Spec:
+ * https://opentelemetry.io/docs/specs/otel/trace/tracestate-probability-sampling/.
+ */
+
+/** A service whose spans reached Weft sampled: the lowest probability seen (0 < p < 1, or 0: none kept) and how many spans. */
+export interface SampledService {
+  service: string;
+  probability: number;
+  spans: number;
+}
+
+/** How far back the sampling of services is read (ms): a day, or the window when it is longer. */
+export const SAMPLING_LOOKBACK_MS = 86_400_000;
+
+/** The chance, at most, that a flow still running is called silent because none of its runs was sampled. */
+export const SAMPLED_SILENCE_ALPHA = 0.001;
+
+/**
+ * The services whose spans stored since `since` were sampled (weft_sampled_1m), by name, each with the lowest
+ * probability seen. Reads one row per service and minute; rejects with the engine's error.
+ */
+export async function querySampledServices(store: Store, since: Date): Promise<SampledService[]> {
+  const rows = await store.client
+    .query({
+      query: `SELECT service, min(min_probability) AS probability, sum(spans) AS spans FROM weft_sampled_1m
+              WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) GROUP BY service`,
+      query_params: { since: since.getTime() },
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.json<{ service: string; probability: number | string; spans: number | string }>());
+  return rows.map((r) => ({ service: r.service, probability: Number(r.probability), spans: Number(r.spans) }));
+}
+
+/** The sampling of the service that runs `flow` (its `runtime.service`), when its spans were sampled; undefined otherwise. */
+export function flowSampling(flow: Flow, sampled: readonly SampledService[] | undefined): SampledService | undefined {
+  const service = flow.runtime?.service;
+  return service ? sampled?.find((s) => s.service === service) : undefined;
+}
+
+/**
+ * How long (ms) a flow may be silent when its runs reach Weft sampled with `probability`: `allowedMs` (its silence
+ * allowed unsampled), or, when longer, the time in which a running flow sends at least one sampled run but with a
+ * chance under SAMPLED_SILENCE_ALPHA: `periodMs × ⌈ln α / ln(1 − p)⌉` runs' worth (69 runs at 10%, 7 at 50%).
+ * `periodMs` is the time between two runs (its schedule's `every`; for a cron schedule, `allowedMs`). Infinity when
+ * nothing is sampled (p ≤ 0): no silence then says the flow stopped. `allowedMs` for p ≥ 1 or not a number.
+ */
+export function sampledSilenceMs(allowedMs: number, periodMs: number, probability: number): number {
+  if (!(probability < 1)) return allowedMs;
+  if (probability <= 0) return Infinity;
+  const runs = Math.ceil(Math.log(SAMPLED_SILENCE_ALPHA) / Math.log(1 - probability));
+  return Math.max(allowedMs, periodMs * runs);
+}
+
+/**
+ * The silence allowed to `flow` (ms) given its sampling: `allowedMs` when its runtime service was not sampled, else
+ * `sampledSilenceMs` with the schedule's period, and the sampling that made it longer.
+ */
+export function flowSilenceMs(flow: Flow, allowedMs: number, sampled: readonly SampledService[] | undefined): { ms: number; sampling?: SampledService } {
+  const sampling = flowSampling(flow, sampled);
+  if (!sampling) return { ms: allowedMs };
+  const periodMs = flow.schedule?.every ? parseDuration(flow.schedule.every) : allowedMs;
+  const ms = sampledSilenceMs(allowedMs, periodMs, sampling.probability);
+  return ms > allowedMs ? { ms, sampling } : { ms };
+}
+
+/** A sampling probability as a percentage for people: 0.1 → '10%', 0.0125 → '1.25%', 0.00001 → '0.001%'. */
+export function formatProbability(probability: number): string {
+  return `${Number((probability * 100).toPrecision(3))}%`;
+}
