@@ -232,7 +232,8 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
  * (a context handed in from outside) and whose spans arrived `gapMs` or more apart can hold several runs: the others are
  * not read back. A trace with a touch set stored before migration 101 (reads without the spans that made them) is left
  * whole. Each span's parent and links are read from otel_traces (a span is in its parent's run), and the messaging
- * destinations its spans published to and consumed from from the touch sets. Rejects with the engine's error.
+ * destinations its spans published to and consumed from (and the integration of each) from the touch sets. Rejects
+ * with the engine's error.
  */
 async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
   if (gapMs <= 0) return false;
@@ -247,8 +248,8 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
   if (candidates.length === 0) return false;
   // The touch sets of the candidates: which were stored before 101, and the messaging destinations each span published
   // to and consumed from (`<system>\x1f<destination>`), which join a consumer to the run that published its messages.
-  const sets = await json<{ trace_id: string; old: number | string; published: [string, string][]; consumed: [string, string][] }>(
-    `SELECT trace_id,
+  const sets = await json<{ trace_id: string; integration: string; old: number | string; published: [string, string][]; consumed: [string, string][] }>(
+    `SELECT trace_id, integration,
        toUInt8((notEmpty(reads) AND empty(read_spans)) OR (notEmpty(unknowns) AND empty(unknown_spans)) OR (notEmpty(writes) AND empty(write_spans))) AS old,
        arrayMap(x -> (x.1, arrayStringConcat([splitByChar(char(31), x.2)[2], splitByChar(char(31), x.2)[4]], char(31))),
          arrayFilter(x -> startsWith(x.2, concat('messaging', char(31))), write_spans)) AS published,
@@ -257,11 +258,12 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
     { ids: candidates },
   );
   const before101 = new Set(sets.filter((r) => Number(r.old) === 1).map((r) => r.trace_id));
-  const destinations = new Map<string, { publishes: string[]; consumes: string[] }>();
-  const destinationsOf = (key: string) => destinations.get(key) ?? destinations.set(key, { publishes: [], consumes: [] }).get(key)!;
+  const destinations = new Map<string, { publishes: string[]; consumes: string[]; integration: string }>();
+  const destinationsOf = (key: string, integration: string) =>
+    destinations.get(key) ?? destinations.set(key, { publishes: [], consumes: [], integration }).get(key)!;
   for (const r of sets) {
-    for (const [span, d] of r.published) destinationsOf(`${r.trace_id}/${span}`).publishes.push(d);
-    for (const [span, d] of r.consumed) destinationsOf(`${r.trace_id}/${span}`).consumes.push(d);
+    for (const [span, d] of r.published) destinationsOf(`${r.trace_id}/${span}`, r.integration).publishes.push(d);
+    for (const [span, d] of r.consumed) destinationsOf(`${r.trace_id}/${span}`, r.integration).consumes.push(d);
   }
   const ids = candidates.filter((id) => !before101.has(id));
   if (ids.length === 0) return false;
@@ -303,6 +305,7 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
         linkedIds: related.get(key)?.linked ?? [],
         publishes: destinations.get(key)?.publishes ?? [],
         consumes: destinations.get(key)?.consumes ?? [],
+        integration: destinations.get(key)?.integration ?? '',
       };
     };
     const runs = traceSegments(list.map(asSegment), gapMs);

@@ -120,6 +120,35 @@ describe('traceSegments (pure)', () => {
       ]);
       expect(new Set(runs(cron)).size).toBe(3);
     });
+
+    // Regression: a destination fed from outside the trace too (another trace's producers), drained by a consumer every
+    // ten minutes, joined every consumer run after one publish of the trace to that publisher: an hourly producer and
+    // five consumer runs were one run of 50 minutes (a false latency-slo-breach), one failure in six failing all.
+    it('joins a publisher to the first run of a consumer that drained after it, not to every later one', () => {
+      const spans = [...producer(0, 5000), ...[1, 2, 3, 4, 5].flatMap((i) => consumer(i * 10 * MIN, i * 10 * MIN + 5000))];
+      const got = runs(spans);
+      expect(new Set(got).size).toBe(5);
+      expect(got.slice(0, 4)).toEqual([5000, 5000, 5000, 5000]);
+      // Another integration's consumer of the destination (a second consumer group) still joins the publisher.
+      const other = consumer(10 * MIN + 30_000, 10 * MIN + 40_000).map((s) => ({
+        ...s,
+        spanId: `other-${s.spanId}`,
+        instance: 'worker-2',
+        integration: 'audit',
+      }));
+      const fanOut = runs([...producer(0, 5000), ...consumer(10 * MIN, 10 * MIN + 5000), ...other]);
+      expect(new Set(fanOut).size).toBe(1);
+    });
+
+    // Regression: a CronJob that consumed the destination in every run and published to it in one (a message put back
+    // for a retry) joined every later run to that one.
+    it('keeps a consumer apart from an earlier run of its own that consumed there too, whether or not it published there', () => {
+      const cron = [0, 1, 2, 3].flatMap((i) => [
+        { ...span(`c${i}`, `pod-${i}`, i * 10 * MIN, i * 10 * MIN + 10, i * 10 * MIN + 5000), consumes: [Q] },
+        { ...span(`w${i}`, `pod-${i}`, i * 10 * MIN + 20, i * 10 * MIN + 30, i * 10 * MIN + 5000), publishes: i === 1 ? [Q] : [] },
+      ]);
+      expect(new Set(runs(cron)).size).toBe(4);
+    });
   });
 
   it('cuts nothing with a gap of 0, and gives nothing for no span', () => {
@@ -340,6 +369,41 @@ flows:
       expect(await pair()).toMatchObject({ paired: 0, retracted: 0 });
     });
   }
+
+  // Regression: a queue fed by other traces too, drained every ten minutes by a CronJob under the constant context an
+  // hourly producer of the trace was also started with: every drain after the producer's run joined it, one run of 30
+  // minutes (queue -> erp p99 of 30 min: a false latency-slo-breach) holding the records of all.
+  it('pairs each drain of a queue fed from elsewhere as its own run, after the first drain following a publish', async () => {
+    const t = Date.now() - HOUR;
+    const ctx = remote();
+    const messaging = { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'shared-orders' };
+    await withTracer({ url: harness.h.collector.url, serviceName: 'feed-hourly', resource: { 'service.instance.id': 'feed-1' } }, (tracer) => {
+      const get = { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/customers' };
+      tracer.startSpan('GET', { kind: CLIENT, startTime: t, attributes: get }, ctx).end(t + 50);
+      const publish = { ...messaging, 'messaging.operation.type': 'publish' };
+      tracer.startSpan('orders publish', { kind: PRODUCER, startTime: t + 100, attributes: publish }, ctx).end(t + 110);
+    });
+    await harness.h.collector.flush();
+    await pair();
+    await sleep(GAP_MS + 100);
+    for (const i of [1, 2, 3]) {
+      const at = t + i * 10 * MIN;
+      await withTracer({ url: harness.h.collector.url, serviceName: 'drain-cron', resource: { 'service.instance.id': `drain-pod-${i}` } }, (tracer) => {
+        const attributes = { ...messaging, 'messaging.operation.type': 'process' };
+        const process = tracer.startSpan('orders process', { kind: CONSUMER, startTime: at, attributes }, ctx);
+        const post = { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/accounts', 'integration.records': 3 };
+        tracer.startSpan('POST', { kind: CLIENT, startTime: at + 100, attributes: post }, api.trace.setSpan(ctx, process)).end(at + 200);
+        process.end(at + 300);
+      });
+      await harness.h.collector.flush();
+      await pair();
+      await sleep(GAP_MS + 100);
+    }
+    const drained = (await edgesOf('drain-cron')).find((e) => e.edge === 'unknown:rabbitmq:shared-orders -> erp');
+    expect(drained).toMatchObject({ traces: 3, records: 9 });
+    expect(drained!.p99Ms).toBeLessThanOrEqual(300);
+    expect(await pair()).toMatchObject({ paired: 0, retracted: 0 });
+  });
 
   it('pairs the trace whole, once, when its root span arrives after its runs were paired apart', async () => {
     const t = Date.now() - HOUR;

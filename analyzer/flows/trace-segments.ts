@@ -16,8 +16,10 @@
  * long the message waited and whichever instance took it. A context reused by many runs is a parent that never
  * arrived: it joins none. Last, a run that took messages from a destination it did not publish to itself, with neither
  * parent nor link to the publisher, is in the latest earlier run of the trace that published there (one integration's
- * consumer draining, minutes later on another instance, what its producer published under a context handed in): a
- * new run of a CronJob publishes what it consumes, or consumes what another integration published in its own trace.
+ * consumer draining, minutes later on another instance, what its producer published under a context handed in), unless
+ * the same integration took from there in that run or since (it drained what was published; this drain took what came
+ * from elsewhere): a new run of a CronJob publishes what it consumes, or consumes what another integration published
+ * in its own trace.
  * Runs ten minutes apart, on one instance or on a new pod each, are apart by all three. `gapMs` is `--run-gap`: the gap the
  * run boundaries of integrations that lose trace context use (run-boundaries.ts), so a trace and its pieces are cut
  * alike.
@@ -42,6 +44,8 @@ export interface SegmentSpan {
   publishes?: readonly string[];
   /** Messaging destinations it took messages from (keys as `publishes`). */
   consumes?: readonly string[];
+  /** The integration it belongs to (a touch set's `integration`; '' or absent when not known): tells its consumers apart. */
+  integration?: string;
 }
 
 /**
@@ -108,9 +112,12 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map
 }
 
 /**
- * Joins each run (a set of `find`) that consumed from a destination it did not publish to itself to the latest run
- * before it (by first arrival) that published there, runs taken in the order they first arrived, so that a chain
- * producer → consumer → its consumer ends in one run.
+ * Joins each run (a set of `find`) that consumed from a destination it did not publish to itself to the run before it
+ * (by first arrival) that last published there, runs taken in the order they first arrived, so that a chain producer →
+ * consumer → its consumer ends in one run; but not when that run, or a run between the two, took from the destination
+ * by the same integration (keys of `SegmentSpan.integration`): that earlier drain took what was published, and this
+ * run took what came from elsewhere (a destination fed by other traces too, a CronJob putting a message back for its
+ * next run). Another integration's consumer of the destination (a second consumer group) still joins the publisher.
  */
 function joinConsumersToPublishers(
   spans: readonly SegmentSpan[],
@@ -119,22 +126,28 @@ function joinConsumersToPublishers(
   join: (a: number, b: number) => void,
 ): void {
   if (!spans.some((s) => (s.consumes?.length ?? 0) > 0)) return;
-  const runs = new Map<number, { first: number; publishes: Set<string>; consumes: Set<string> }>();
+  /** Per run: its first arrival, the destinations it published to, and per destination it took from, by which integrations. */
+  const runs = new Map<number, { first: number; publishes: Set<string>; consumes: Map<string, Set<string>> }>();
   for (const s of spans) {
     const root = find(index.get(s.spanId)!);
-    const run = runs.get(root) ?? { first: Infinity, publishes: new Set<string>(), consumes: new Set<string>() };
+    const run = runs.get(root) ?? { first: Infinity, publishes: new Set<string>(), consumes: new Map<string, Set<string>>() };
     run.first = Math.min(run.first, s.arrivedMs);
     for (const d of s.publishes ?? []) run.publishes.add(d);
-    for (const d of s.consumes ?? []) run.consumes.add(d);
+    for (const d of s.consumes ?? []) {
+      const by = run.consumes.get(d) ?? run.consumes.set(d, new Set<string>()).get(d)!;
+      by.add(s.integration ?? '');
+    }
     runs.set(root, run);
   }
   const ordered = [...runs].sort((a, b) => a[1].first - b[1].first || a[0] - b[0]);
   for (let i = 1; i < ordered.length; i++) {
     const [root, run] = ordered[i];
-    for (const d of run.consumes) {
+    for (const [d, by] of run.consumes) {
       if (run.publishes.has(d)) continue;
       for (let j = i - 1; j >= 0; j--) {
-        if (!ordered[j][1].publishes.has(d)) continue;
+        const earlier = ordered[j][1];
+        if ([...by].some((integration) => earlier.consumes.get(d)?.has(integration))) break;
+        if (!earlier.publishes.has(d)) continue;
         join(ordered[j][0], root);
         break;
       }
