@@ -99,6 +99,10 @@ describe('weft probe run --url and weft reconcile --url (a running Weft)', () =>
     const c = io();
     expect(await main(['probe', 'run', 'crm-count', '--url', weftUrl], c.io)).toBe(2);
     expect(c.err.join('\n')).toContain(`Weft at ${weftUrl} wants a token: set WEFT_TOKEN (an sre, icoe or admin token runs probes).`);
+    // Regression: weft reconcile said a token that 'runs probes' was wanted.
+    const r = io();
+    expect(await main(['reconcile', 'names', '--url', weftUrl], r.io)).toBe(2);
+    expect(r.err.join('\n')).toContain(`Weft at ${weftUrl} wants a token: set WEFT_TOKEN (an sre, icoe or admin token runs reconciliations).`);
   });
 
   it('refuses local flags beside --url instead of leaving them unused', async () => {

@@ -44,7 +44,7 @@ export const probeRunCommand: Command = {
     const id = args.positionals[0];
     if (!id) throw ERR_CONFIG('Name the probe: weft probe run ID --catalog FILE (or --url for a running Weft).');
     // A running Weft runs it with its catalog and credentials and records it in its store (token in WEFT_TOKEN).
-    const remote = await runThroughWeft<{ sample: SampleText; shapeChanged: boolean }>(args, io, `/api/v1/probes/${encodeURIComponent(id)}/run`);
+    const remote = await runThroughWeft<{ sample: SampleText; shapeChanged: boolean }>(args, io, `/api/v1/probes/${encodeURIComponent(id)}/run`, 'probes');
     if (remote) {
       const { probes } = await weftApi(remote.url, io.env.WEFT_TOKEN, 'an sre, icoe or admin token runs probes').json<{
         probes: { id: string; kind: string; system: string; domain: string }[];

@@ -22,10 +22,16 @@ export const probeSessionFlags: readonly string[] = [
 /**
  * `--url`: the running Weft at that address (its API) runs the probe or reconciliation with its own catalog and
  * credentials and records the result in its own store. `path` is the API path of the run (`/api/v1/probes/ID/run`),
- * sent as POST with WEFT_TOKEN (the API's `run` access: an sre, icoe or admin token). Returns null without --url.
- * Throws ERR_CONFIG for the local flags given beside --url (they would be left unused) and for every failed call.
+ * sent as POST with WEFT_TOKEN (the API's `run` access: an sre, icoe or admin token); `what` names what it runs in the
+ * token hint of a refusal ('probes', 'reconciliations'). Returns null without --url. Throws ERR_CONFIG for the local
+ * flags given beside --url (they would be left unused) and for every failed call.
  */
-export async function runThroughWeft<T>(args: ParsedArgs, io: CommandIO, path: string): Promise<{ url: string; answer: T } | null> {
+export async function runThroughWeft<T>(
+  args: ParsedArgs,
+  io: CommandIO,
+  path: string,
+  what: 'probes' | 'reconciliations',
+): Promise<{ url: string; answer: T } | null> {
   const url = flag(args, 'url');
   if (url === undefined) return null;
   refuseBesideUrl(
@@ -38,7 +44,7 @@ export async function runThroughWeft<T>(args: ParsedArgs, io: CommandIO, path: s
     throw ERR_CONFIG(
       '--url runs it in a running Weft, which records every run in its store; leave out --no-record (or run it here with --catalog and --no-record).',
     );
-  const answer = await weftApi(url, io.env.WEFT_TOKEN, 'an sre, icoe or admin token runs probes').json<T>(path, { method: 'POST', body: {} });
+  const answer = await weftApi(url, io.env.WEFT_TOKEN, `an sre, icoe or admin token runs ${what}`).json<T>(path, { method: 'POST', body: {} });
   return { url, answer };
 }
 

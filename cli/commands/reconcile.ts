@@ -15,7 +15,7 @@ export const reconcileCommand: Command = {
     const id = args.positionals[0];
     if (!id) throw ERR_CONFIG('Name the reconciliation: weft reconcile ID --catalog FILE (or --url for a running Weft).');
     // A running Weft runs it with its catalog and credentials and records it in its store (token in WEFT_TOKEN).
-    const remote = await runThroughWeft<{ run: RunText }>(args, io, `/api/v1/reconciliations/${encodeURIComponent(id)}/run`);
+    const remote = await runThroughWeft<{ run: RunText }>(args, io, `/api/v1/reconciliations/${encodeURIComponent(id)}/run`, 'reconciliations');
     if (remote) return printRun(io, id, remote.answer.run, `yes, by the Weft at ${remote.url} (in its store)`);
     const session = await probeSession(args, io);
     try {
