@@ -102,6 +102,29 @@ describe('traceSegments (pure)', () => {
       expect(new Set(runs([...producer(0, 5000), ...consumer(5 * MIN, 5 * MIN + 5000, { consumes: [], linkedIds: ['elsewhere'] })])).size).toBe(2);
     });
 
+    // Regression: a batch consumer linking the publish spans of the messages it took (OpenTelemetry's messaging
+    // conventions) joined every producer run it linked into one: three 110 ms producer runs ten minutes apart became one
+    // run (crm -> queue 1 trace instead of 3; one failed producer run would have failed all three).
+    it('joins a span linking spans of several runs to the latest of them only', () => {
+      const batch = [
+        ...producer(0, 5000),
+        ...producer(10 * MIN, 10 * MIN + 5000),
+        ...producer(20 * MIN, 20 * MIN + 5000),
+        ...consumer(35 * MIN, 35 * MIN + 5000, { consumes: [], linkedIds: ['publish@0', 'publish@600000', 'publish@1200000'] }),
+      ];
+      expect(runs(batch)).toEqual([5000, 5000, 10 * MIN + 5000, 10 * MIN + 5000, ...Array(4).fill(20 * MIN + 5000)]);
+    });
+
+    // Regression: a worker continuing one long-lived context, each poll linking the previous poll's span (a link that
+    // says 'follows from', not 'took this message'), was one run from its first poll to its last.
+    it('is not joined by a link to a span that published no message', () => {
+      const polls = [0, 1, 2, 3].map((i) => ({
+        ...span(`poll${i}`, `pod-${i}`, i * 10 * MIN, i * 10 * MIN + 200, i * 10 * MIN + 5000),
+        linkedIds: i > 0 ? [`poll${i - 1}`] : [],
+      }));
+      expect(new Set(runs(polls)).size).toBe(4);
+    });
+
     it('is in the latest earlier run that published to the destination it consumed from', () => {
       expect(runs([...producer(0, 5000), ...consumer(5 * MIN, 5 * MIN + 5000)])).toEqual([5000, 5000, 5000, 5000]);
       // Two producer runs, each drained later: each consumer joins the latest publisher before it.
@@ -402,6 +425,41 @@ flows:
     const drained = (await edgesOf('drain-cron')).find((e) => e.edge === 'unknown:rabbitmq:shared-orders -> erp');
     expect(drained).toMatchObject({ traces: 3, records: 9 });
     expect(drained!.p99Ms).toBeLessThanOrEqual(300);
+    expect(await pair()).toMatchObject({ paired: 0, retracted: 0 });
+  });
+
+  // Regression: a batch consumer linking the publish spans of three producer runs joined the three into one run.
+  it('keeps the producer runs a batch consumer links to apart, the consumer in the latest', async () => {
+    const t = Date.now() - HOUR;
+    const ctx = remote();
+    const messaging = { 'messaging.system': 'kafka', 'messaging.destination.name': 'batch-orders' };
+    const published: api.SpanContext[] = [];
+    for (const i of [0, 1, 2]) {
+      const at = t + i * 10 * MIN;
+      await withTracer({ url: harness.h.collector.url, serviceName: 'batch-feed', resource: { 'service.instance.id': `feed-${i}` } }, (tracer) => {
+        const get = { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/customers' };
+        tracer.startSpan('GET', { kind: CLIENT, startTime: at, attributes: get }, ctx).end(at + 50);
+        const publish = { ...messaging, 'messaging.operation.type': 'publish', 'integration.records': 2 };
+        const p = tracer.startSpan('orders publish', { kind: PRODUCER, startTime: at + 100, attributes: publish }, ctx);
+        p.end(at + 110);
+        published.push(p.spanContext());
+      });
+      await harness.h.collector.flush();
+      await pair();
+      await sleep(GAP_MS + 100);
+    }
+    const at = t + 35 * MIN;
+    await withTracer({ url: harness.h.collector.url, serviceName: 'batch-drain', resource: { 'service.instance.id': 'drain-1' } }, (tracer) => {
+      const attributes = { ...messaging, 'messaging.operation.type': 'receive' };
+      const process = tracer.startSpan('orders receive', { kind: CONSUMER, startTime: at, attributes, links: published.map((context) => ({ context })) }, ctx);
+      const post = { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/accounts', 'integration.records': 6 };
+      tracer.startSpan('POST', { kind: CLIENT, startTime: at + 100, attributes: post }, api.trace.setSpan(ctx, process)).end(at + 200);
+      process.end(at + 300);
+    });
+    await harness.h.collector.flush();
+    await pair();
+    expect(await edgesOf('batch-feed')).toMatchObject([{ edge: 'crm -> unknown:kafka:batch-orders', traces: 3, records: 6 }]);
+    expect(await edgesOf('batch-drain')).toMatchObject([{ edge: 'unknown:kafka:batch-orders -> erp', traces: 1, records: 6 }]);
     expect(await pair()).toMatchObject({ paired: 0, retracted: 0 });
   });
 

@@ -10,10 +10,11 @@
  *   every earlier span of that instance had ended (a span around the run joins all it encloses); or
  * - arrived less than `gapMs` apart (Weft's clock, whatever the writers' say: a reader whose clock is three minutes
  *   behind its writer's, whose spans were exported together, is one run), each span when it first arrived.
- * And a span is in the run of its parent, and of each span it links to, when that span arrived: a consumer is in the
+ * And a span is in the run of its parent, and of the spans it links to, when that span arrived: a consumer is in the
  * run of the producer whose message it processes (the message carried the producer span's context, as its parent or as
  * a link: OpenTelemetry's messaging conventions link a consumer's span to the message's creation context), however
- * long the message waited and whichever instance took it. A context reused by many runs is a parent that never
+ * long the message waited and whichever instance took it (a link joins only to a span that published a message, and
+ * of several runs linked, to the latest only: a batch consumer). A context reused by many runs is a parent that never
  * arrived: it joins none. Last, a run that took messages from a destination it did not publish to itself, with neither
  * parent nor link to the publisher, is in the latest earlier run of the trace that published there (one integration's
  * consumer draining, minutes later on another instance, what its producer published under a context handed in), unless
@@ -95,13 +96,12 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map
     (s) => s.arrivedMs,
     (s) => s.arrivedMs,
   );
-  // A span and its parent, and the spans it links to, when they arrived.
+  // A span and its parent, when it arrived.
   for (const s of spans) {
-    for (const other of [s.parentId ?? '', ...(s.linkedIds ?? [])]) {
-      const p = other !== '' ? index.get(other) : undefined;
-      if (p !== undefined) join(p, index.get(s.spanId)!);
-    }
+    const p = s.parentId ? index.get(s.parentId) : undefined;
+    if (p !== undefined) join(p, index.get(s.spanId)!);
   }
+  joinLinks(spans, index, find, join);
   joinConsumersToPublishers(spans, index, find, join);
   const first = new Map<number, number>();
   for (const s of spans) {
@@ -109,6 +109,32 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map
     first.set(root, Math.min(first.get(root) ?? Infinity, s.arrivedMs));
   }
   return new Map(ids.map((id, i) => [id, first.get(find(i))!]));
+}
+
+/**
+ * Joins each span to the run of the spans it links to that arrived and published to a messaging destination (a link to
+ * the message's creation context, as OpenTelemetry's messaging conventions make it; a link to any other span, such as
+ * a poll linking the previous poll, joins nothing); when they are in several runs, to the one of them that arrived last
+ * only (a batch consumer linking the messages of several producer runs is in the latest, as a consumer draining several
+ * runs' messages is: the producer runs stay runs of their own). Runs are taken as they are before any link is followed.
+ */
+function joinLinks(spans: readonly SegmentSpan[], index: ReadonlyMap<string, number>, find: (i: number) => number, join: (a: number, b: number) => void): void {
+  if (!spans.some((s) => (s.linkedIds?.length ?? 0) > 0)) return;
+  const first = new Map<number, number>();
+  for (const s of spans) {
+    const root = find(index.get(s.spanId)!);
+    first.set(root, Math.min(first.get(root) ?? Infinity, s.arrivedMs));
+  }
+  const published = new Set(spans.filter((s) => (s.publishes?.length ?? 0) > 0).map((s) => s.spanId));
+  const joins: [number, number][] = [];
+  for (const s of spans) {
+    const own = find(index.get(s.spanId)!);
+    const linked = new Set((s.linkedIds ?? []).flatMap((id) => (published.has(id) ? [find(index.get(id)!)] : [])));
+    if (linked.size === 0 || linked.has(own)) continue;
+    const latest = [...linked].reduce((a, b) => (first.get(b)! > first.get(a)! || (first.get(b) === first.get(a) && b > a) ? b : a));
+    joins.push([latest, own]);
+  }
+  for (const [a, b] of joins) join(a, b);
 }
 
 /**
