@@ -182,7 +182,7 @@ export const flowNeverObserved: Detector = ({ snapshot, now }) => {
       return true;
     const allowed = allowedSilence(f, snapshot.catalog.classes)?.ms;
     // Runs sampled by their sender reach Weft further apart (analyzer/flows/sampling.ts).
-    const silence = allowed === undefined ? undefined : flowSilenceMs(f, allowed, snapshot.sampled).ms;
+    const silence = allowed === undefined ? undefined : flowSilenceMs(f, allowed, snapshot.sampled, last.seen).ms;
     if (silence === undefined || silence <= windowMs) return false;
     return last.seen !== undefined && silenceKnownUntil(snapshot, now, last.lineage) - silentSinceMs(last) <= silence;
   };
@@ -282,7 +282,7 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
       const last = lastRun(f, snapshot);
       const lineage = last.lineage;
       // Runs its sender sampled reach Weft further apart: the silence allowed grows with it (analyzer/flows/sampling.ts).
-      const { ms: limitMs, sampling } = lineage ? { ms: allowed.ms, sampling: undefined } : flowSilenceMs(f, allowed.ms, snapshot.sampled);
+      const { ms: limitMs, sampling } = lineage ? { ms: allowed.ms, sampling: undefined } : flowSilenceMs(f, allowed.ms, snapshot.sampled, last.seen);
       const seen = lineage ? (last.seen ?? lineage.lookbackSince) : last.seen;
       if (!seen) return [];
       const knownUntil = silenceKnownUntil(snapshot, now, lineage);

@@ -71,6 +71,16 @@ flows:
     expect(staleFlow({ snapshot: snap(ago(60 * MIN), [{ service: 'other', probability: 0.1, spans: 1 }]), now }).map((f) => f.key)).toEqual(['sync']);
   });
 
+  // A sender that stopped sampling (its pipeline fixed): its flow's runs after the last sampled span arrive whole, and a
+  // day of leniency for its old sampling would hide a flow that really stopped.
+  it('is judged on its schedule again once its runs came after the last sampled span', () => {
+    const wasSampled = (lastSampled: string): SampledService[] => [{ ...tenth[0], lastSampled }];
+    // The last run an hour ago, its service's last sampled span three hours ago: stale after 10 minutes, as unsampled.
+    expect(staleFlow({ snapshot: snap(ago(60 * MIN), wasSampled(ago(3 * 60 * MIN))), now }).map((f) => f.key)).toEqual(['sync']);
+    // The last run was itself sampled (its span in the last sampled minute): the sampled limit holds.
+    expect(staleFlow({ snapshot: snap(ago(60 * MIN), wasSampled(ago(61 * MIN))), now })).toEqual([]);
+  });
+
   it('is not "never observed" over a short window while a run was seen within its sampled silence', () => {
     // A 30-minute window without a run, the last 50 minutes ago.
     const window = ago(30 * MIN);
@@ -111,6 +121,8 @@ describe('which services send sampled spans (real SDK → collector → chDB)', 
     await send('other-key', 'xot=th:8');
     await h.collector.flush();
     const sampled = await querySampledServices(h.store, new Date(Date.now() - 60 * MIN));
+    // Each with the minute its last sampled span was stamped in (this minute or the one before, sent just now).
+    for (const s of sampled) expect(Date.now() - Date.parse(s.lastSampled!)).toBeLessThan(3 * MIN);
     expect(sampled.map((s) => [s.service, Number(s.probability.toFixed(6)), s.spans]).sort()).toEqual([
       ['half-p', 0.5, 1],
       ['tenth', 0.1, 2],

@@ -13,11 +13,15 @@ import { parseDuration } from '../../core/time/index.ts';
  * https://opentelemetry.io/docs/specs/otel/trace/tracestate-probability-sampling/.
  */
 
-/** A service whose spans reached Weft sampled: the lowest probability seen (0 < p < 1, or 0: none kept) and how many spans. */
+/**
+ * A service whose spans reached Weft sampled: the lowest probability seen (0 < p < 1, or 0: none kept), how many spans,
+ * and the start of the last minute one was stamped in (ISO; absent in hand-made values: taken as still sampling).
+ */
 export interface SampledService {
   service: string;
   probability: number;
   spans: number;
+  lastSampled?: string;
 }
 
 /** How far back the sampling of services is read (ms): a day, or the window when it is longer. */
@@ -33,19 +37,30 @@ export const SAMPLED_SILENCE_ALPHA = 0.001;
 export async function querySampledServices(store: Store, since: Date): Promise<SampledService[]> {
   const rows = await store.client
     .query({
-      query: `SELECT service, min(min_probability) AS probability, sum(spans) AS spans FROM weft_sampled_1m
-              WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) GROUP BY service`,
+      query: `SELECT service, min(min_probability) AS probability, sum(spans) AS spans, toUnixTimestamp(max(minute)) * 1000 AS last
+              FROM weft_sampled_1m WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) GROUP BY service`,
       query_params: { since: since.getTime() },
       format: 'JSONEachRow',
     })
-    .then((r) => r.json<{ service: string; probability: number | string; spans: number | string }>());
-  return rows.map((r) => ({ service: r.service, probability: Number(r.probability), spans: Number(r.spans) }));
+    .then((r) => r.json<{ service: string; probability: number | string; spans: number | string; last: number | string }>());
+  return rows.map((r) => ({
+    service: r.service,
+    probability: Number(r.probability),
+    spans: Number(r.spans),
+    lastSampled: new Date(Number(r.last)).toISOString(),
+  }));
 }
 
-/** The sampling of the service that runs `flow` (its `runtime.service`), when its spans were sampled; undefined otherwise. */
-export function flowSampling(flow: Flow, sampled: readonly SampledService[] | undefined): SampledService | undefined {
+/**
+ * The sampling of the service that runs `flow` (its `runtime.service`), when its spans were sampled; undefined otherwise,
+ * and when the flow's last run (`lastSeen`, ISO) came a minute or more after the service's last sampled span: the
+ * service sends unsampled now (its pipeline was fixed), and the flow is judged on its schedule again.
+ */
+export function flowSampling(flow: Flow, sampled: readonly SampledService[] | undefined, lastSeen?: string): SampledService | undefined {
   const service = flow.runtime?.service;
-  return service ? sampled?.find((s) => s.service === service) : undefined;
+  const sampling = service ? sampled?.find((s) => s.service === service) : undefined;
+  if (sampling?.lastSampled === undefined || lastSeen === undefined) return sampling;
+  return Date.parse(lastSeen) >= Date.parse(sampling.lastSampled) + 2 * 60_000 ? undefined : sampling;
 }
 
 /**
@@ -63,11 +78,17 @@ export function sampledSilenceMs(allowedMs: number, periodMs: number, probabilit
 }
 
 /**
- * The silence allowed to `flow` (ms) given its sampling: `allowedMs` when its runtime service was not sampled, else
- * `sampledSilenceMs` with the schedule's period, and the sampling that made it longer.
+ * The silence allowed to `flow` (ms) given its sampling: `allowedMs` when its runtime service was not sampled (or is no
+ * longer: `flowSampling` with its last run `lastSeen`, ISO), else `sampledSilenceMs` with the schedule's period, and
+ * the sampling that made it longer.
  */
-export function flowSilenceMs(flow: Flow, allowedMs: number, sampled: readonly SampledService[] | undefined): { ms: number; sampling?: SampledService } {
-  const sampling = flowSampling(flow, sampled);
+export function flowSilenceMs(
+  flow: Flow,
+  allowedMs: number,
+  sampled: readonly SampledService[] | undefined,
+  lastSeen?: string,
+): { ms: number; sampling?: SampledService } {
+  const sampling = flowSampling(flow, sampled, lastSeen);
   if (!sampling) return { ms: allowedMs };
   const periodMs = flow.schedule?.every ? parseDuration(flow.schedule.every) : allowedMs;
   const ms = sampledSilenceMs(allowedMs, periodMs, sampling.probability);
