@@ -5,7 +5,7 @@ import { parseCatalog } from '../../core/catalog/index.ts';
 import { withTracer } from '../../test/otel.ts';
 import { flowNeverObserved, staleFlow } from '../detectors/estate-detectors.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import { formatProbability, querySampledServices, sampledSilenceMs, type SampledService } from './sampling.ts';
+import { flowSampling, formatProbability, querySampledServices, sampledSilenceMs, type SampledService } from './sampling.ts';
 
 const MIN = 60_000;
 
@@ -127,5 +127,38 @@ describe('which services send sampled spans (real SDK → collector → chDB)', 
       ['half-p', 0.5, 1],
       ['tenth', 0.1, 2],
     ]);
+  });
+  // Regression: a run lasting minutes (a batch job's span, sampled) ends minutes after the minute its span started in;
+  // its service's last sampled span was kept by that start minute, so its own run came "after the last sampled span"
+  // and a flow still running sampled was judged unsampled again: reported stale after 10 minutes while it ran.
+  it('keeps when the last sampled span ended: a sampled run lasting 4 minutes is not judged as sent after its sampling', async () => {
+    const end = Date.now() - MIN;
+    const start = end - 4 * MIN;
+    await withTracer({ url: h.collector.url, serviceName: 'long-job' }, (tracer) => {
+      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: '5bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '10f067aa0ba902b7',
+        traceFlags: 1,
+        isRemote: true,
+        traceState: api.createTraceState('ot=th:e666666666666'),
+      });
+      tracer.startSpan('job', { kind: api.SpanKind.CLIENT, startTime: new Date(start) }, parent).end(new Date(end));
+    });
+    await h.collector.flush();
+    const sampled = (await querySampledServices(h.store, new Date(Date.now() - 60 * MIN))).filter((s) => s.service === 'long-job');
+    expect(sampled).toHaveLength(1);
+    const { catalog } = parseCatalog([
+      {
+        file: 'c.yaml',
+        text: `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }]
+flows:
+  - { id: batch, source: crm, target: erp, owner: icoe, schedule: { every: 5m }, runtime: { service: long-job } }
+`,
+      },
+    ]);
+    // The flow's last run is that run, ending at `end`: still sampled.
+    expect(flowSampling(catalog.flows[0], sampled, new Date(end).toISOString())?.probability).toBeCloseTo(0.1, 6);
+    expect(Date.parse(sampled[0].lastSampled!)).toBeGreaterThanOrEqual(end - 1000);
   });
 });

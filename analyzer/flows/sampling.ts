@@ -15,7 +15,8 @@ import { parseDuration } from '../../core/time/index.ts';
 
 /**
  * A service whose spans reached Weft sampled: the lowest probability seen (0 < p < 1, or 0: none kept), how many spans,
- * and the start of the last minute one was stamped in (ISO; absent in hand-made values: taken as still sampling).
+ * and when its last sampled span ended (ISO, by the sender's clock, as a run's `lastSeen`; absent in hand-made values:
+ * taken as still sampling).
  */
 export interface SampledService {
   service: string;
@@ -37,7 +38,7 @@ export const SAMPLED_SILENCE_ALPHA = 0.001;
 export async function querySampledServices(store: Store, since: Date): Promise<SampledService[]> {
   const rows = await store.client
     .query({
-      query: `SELECT service, min(min_probability) AS probability, sum(spans) AS spans, toUnixTimestamp(max(minute)) * 1000 AS last
+      query: `SELECT service, min(min_probability) AS probability, sum(spans) AS spans, toUnixTimestamp64Milli(max(last_end)) AS last
               FROM weft_sampled_1m WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) GROUP BY service`,
       query_params: { since: since.getTime() },
       format: 'JSONEachRow',
@@ -53,8 +54,9 @@ export async function querySampledServices(store: Store, since: Date): Promise<S
 
 /**
  * The sampling of the service that runs `flow` (its `runtime.service`), when its spans were sampled; undefined otherwise,
- * and when the flow's last run (`lastSeen`, ISO) came a minute or more after the service's last sampled span: the
- * service sends unsampled now (its pipeline was fixed), and the flow is judged on its schedule again.
+ * and when the flow's last run (`lastSeen`, ISO: its end) ended two minutes or more after the service's last sampled span
+ * ended: the service sends unsampled now (its pipeline was fixed), and the flow is judged on its schedule again. Ends
+ * are compared, not starts: a sampled run lasting minutes is still a sampled run.
  */
 export function flowSampling(flow: Flow, sampled: readonly SampledService[] | undefined, lastSeen?: string): SampledService | undefined {
   const service = flow.runtime?.service;
