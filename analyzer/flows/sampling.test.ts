@@ -21,6 +21,8 @@ describe('the silence allowed to a sampled flow (pure)', () => {
     expect(sampledSilenceMs(10 * MIN, 5 * MIN, 0.999)).toBe(10 * MIN);
     expect(sampledSilenceMs(10 * MIN, 5 * MIN, 1)).toBe(10 * MIN);
     expect(sampledSilenceMs(10 * MIN, 5 * MIN, Number.NaN)).toBe(10 * MIN);
+    // The smallest threshold probability, 2^−56: 1 − p rounds to 1, and its silence was the unsampled limit.
+    expect(sampledSilenceMs(10 * MIN, 5 * MIN, 2 ** -56)).toBeGreaterThan(1e17 * MIN);
     // Nothing sampled: no silence says it stopped.
     expect(sampledSilenceMs(10 * MIN, 5 * MIN, 0)).toBe(Infinity);
   });
@@ -160,5 +162,22 @@ flows:
     // The flow's last run is that run, ending at `end`: still sampled.
     expect(flowSampling(catalog.flows[0], sampled, new Date(end).toISOString())?.probability).toBeCloseTo(0.1, 6);
     expect(Date.parse(sampled[0].lastSampled!)).toBeGreaterThanOrEqual(end - 1000);
+  });
+  // Regression: `ot=p:63` (zero adjusted count: a span kept by a sampler that is not a probability sampler) and the
+  // invalid `p:64`…`p:99` were kept as probability 0, and a flow its service runs was never stale for a day (no silence
+  // says it stopped): one such span hid every stop of the service's flows. The smallest threshold probability, 2^−56
+  // (`th:ffffffffffffff`), rounded to 0 the same way.
+  it('keeps no zero probability: p:63 and out-of-range p values are not probability sampling, th:ffffffffffffff is 2^-56', async () => {
+    await send('p63', 'ot=p:63');
+    await send('p64', 'ot=p:64');
+    await send('p99', 'ot=p:99');
+    await send('p62', 'ot=p:62');
+    await send('smallest', 'ot=th:ffffffffffffff');
+    await h.collector.flush();
+    const sampled = await querySampledServices(h.store, new Date(Date.now() - 60 * MIN));
+    const of = (service: string) => sampled.find((s) => s.service === service)?.probability;
+    expect([of('p63'), of('p64'), of('p99')]).toEqual([undefined, undefined, undefined]);
+    expect(of('p62')).toBe(2 ** -62);
+    expect(of('smallest')).toBe(2 ** -56);
   });
 });

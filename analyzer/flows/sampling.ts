@@ -14,7 +14,8 @@ import { parseDuration } from '../../core/time/index.ts';
  */
 
 /**
- * A service whose spans reached Weft sampled: the lowest probability seen (0 < p < 1, or 0: none kept), how many spans,
+ * A service whose spans reached Weft sampled: the lowest probability seen (2^−56 ≤ p < 1 as read from weft_sampled_1m,
+ * which keeps no `p:63`; 0 in hand-made values: none sampled), how many spans,
  * and when its last sampled span ended (ISO, by the sender's clock, as a run's `lastSeen`; absent in hand-made values:
  * taken as still sampling).
  */
@@ -68,14 +69,15 @@ export function flowSampling(flow: Flow, sampled: readonly SampledService[] | un
 /**
  * How long (ms) a flow may be silent when its runs reach Weft sampled with `probability`: `allowedMs` (its silence
  * allowed unsampled), or, when longer, the time in which a running flow sends at least one sampled run but with a
- * chance under SAMPLED_SILENCE_ALPHA: `periodMs × ⌈ln α / ln(1 − p)⌉` runs' worth (69 runs at 10%, 7 at 50%).
+ * chance under SAMPLED_SILENCE_ALPHA: `periodMs × ⌈ln α / ln(1 − p)⌉` runs' worth (66 runs at 10%, 10 at 50%).
  * `periodMs` is the time between two runs (its schedule's `every`; for a cron schedule, `allowedMs`). Infinity when
  * nothing is sampled (p ≤ 0): no silence then says the flow stopped. `allowedMs` for p ≥ 1 or not a number.
  */
 export function sampledSilenceMs(allowedMs: number, periodMs: number, probability: number): number {
   if (!(probability < 1)) return allowedMs;
   if (probability <= 0) return Infinity;
-  const runs = Math.ceil(Math.log(SAMPLED_SILENCE_ALPHA) / Math.log(1 - probability));
+  // log1p: ln(1 − p) for p under 2^−53, where 1 − p rounds to 1 and its logarithm to 0.
+  const runs = Math.ceil(Math.log(SAMPLED_SILENCE_ALPHA) / Math.log1p(-probability));
   return Math.max(allowedMs, periodMs * runs);
 }
 
