@@ -1,3 +1,4 @@
+import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { startAnalyzer } from '../../analyzer/runner.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { loadCatalog, type Catalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
+import { withTracer } from '../../test/otel.ts';
 import { backtestRule, renderBacktest } from './backtest.ts';
 
 const MINUTE = 60_000;
@@ -83,5 +85,61 @@ describe('backtestRule', () => {
     );
     // The flow slow since mark + 1 min still fires at the end.
     expect(r.firingAtEnd).toEqual(['customer-sync']);
+  });
+});
+
+/**
+ * Regression: the replay of the flow-stale alert judged a flow against its service's sampling of the day before
+ * `since` up to now, and not as the live alert does (b591f17): a flow whose runs came after its service's last sampled
+ * span is judged on its schedule again. A service sampled an hour ago and unsampled since, its flow stopped 40
+ * minutes ago: the live alert fired 10 minutes after its last run, the replay said "would not have fired".
+ */
+describe('backtestRule of flow-stale, a service that stopped sampling', () => {
+  let h: Harness;
+  let catalog: Catalog;
+  const now = Date.now();
+  const lastRun = Math.floor(now / MINUTE) * MINUTE - 40 * MINUTE;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    writeFileSync(join(h.dir, 'estate.yaml'), baseCatalogYaml);
+    catalog = loadCatalog([join(h.dir, 'estate.yaml')]);
+    // Its last sampled span (10%), an hour ago.
+    await withTracer({ url: h.collector.url, serviceName: 'customer-sync' }, (tracer) => {
+      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: '6bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '20f067aa0ba902b7',
+        traceFlags: 1,
+        isRemote: true,
+        traceState: api.createTraceState('ot=th:e666666666666'),
+      });
+      tracer.startSpan('GET', { kind: api.SpanKind.CLIENT, startTime: new Date(lastRun - 20 * MINUTE) }, parent).end(new Date(lastRun - 20 * MINUTE + 1000));
+    });
+    // Its runs, unsampled, up to 40 minutes ago.
+    for (const k of [10, 5, 0]) await sendCustomerSync(h.collector.url, lastRun - k * MINUTE);
+    await h.collector.flush();
+    const analyzer = startAnalyzer({
+      store: h.store,
+      catalog,
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 3_600_000, lateMs: 0 },
+      clock: { now: () => new Date(now) },
+      schedule: false,
+    });
+    try {
+      expect((await analyzer.runNow()).errors).toEqual([]);
+    } finally {
+      await analyzer.stop();
+    }
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('fires as the live alert does: on the schedule, its last run having come after the last sampled span', async () => {
+    const r = await backtestRule(h.store, catalog, 'flow-stale', new Date(lastRun - 15 * MINUTE), new Date(now));
+    expect(r.firingAtEnd).toContain('customer-sync');
+    const fired = r.events.find((e) => e.flow === 'customer-sync' && e.transition === 'firing');
+    expect(Date.parse(fired!.at) - lastRun).toBeLessThan(30 * MINUTE);
   });
 });

@@ -57,7 +57,9 @@ function valueAt(rule: AlertRule, p: FlowPoint | undefined, minTraces: number, s
  * minute for staleness), each over the window ending there, and, last, at `until` over the window ending there, as the live
  * evaluation reads it (so a test up to now agrees with an alert firing now, even before the next step's end),
  * with the same lifecycle as live evaluation, and lists when each flow's alert would have fired and resolved. Flow measures only; the probes' findings and the
- * telemetry gap have no replayable history.
+ * telemetry gap have no replayable history. Staleness of a flow whose runtime service was sampled (from the day before
+ * `since` on) is judged against that sampling, and, as live, on its schedule again from a replayed run that ended two
+ * minutes or more after the service's last sampled span; a last run before `since` is not known to the replay.
  */
 export async function backtestRule(store: Store, catalog: Catalog, ruleId: string, since: Date, until: Date): Promise<BacktestResult> {
   const rule = rulesFor(catalog).find((r) => r.id === ruleId);
@@ -85,8 +87,11 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     const f = catalog.flows.find((x) => x.id === flowId)!;
     const given = typeof rule.threshold === 'function' ? rule.threshold(flowId) : rule.threshold;
     if (given === undefined) continue;
-    const threshold = rule.measure === 'staleness' ? flowSilenceMs(f, given, sampled).ms : given;
-    if (!Number.isFinite(threshold)) continue;
+    // As live, at each evaluation: the flow's last run (ISO) ending two minutes or more after its service's last sampled
+    // span says the service sends unsampled now, and the flow is judged on its schedule again (flowSampling).
+    const thresholdAt = (lastRunMs: number | null) =>
+      rule.measure === 'staleness' ? flowSilenceMs(f, given, sampled, lastRunMs === null ? undefined : new Date(lastRunMs).toISOString()).ms : given;
+    if (!Number.isFinite(thresholdAt(null))) continue;
     flows++;
     const minTraces = latencyMinTraces(f, catalog.classes);
     const series = await queryFlowSeries(store, catalog, selectFlow(catalog, f.id), new Date(origin), until, stepMs / 1000, new Date(origin));
@@ -97,6 +102,7 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     let perFlow = 0;
     const evaluate = (p: FlowPoint | undefined, at: number) => {
       const value = valueAt(rule, p, minTraces, stepMs, lastRun, at);
+      const threshold = thresholdAt(lastRun);
       const active = Number.isNaN(value) ? false : rule.op === '>' ? value > threshold : value < threshold;
       const r = step(alert, { rule, labels, value, threshold, active, summary: '', flow: f.id, systems: [f.source, f.target] }, new Date(at));
       alert = r.alert;
