@@ -129,8 +129,9 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
     if (!f) return [];
     const given = typeof rule.threshold === 'function' ? rule.threshold(id) : rule.threshold;
     if (given === undefined) return [];
-    // A flow whose runs reach Weft sampled is stale only after a silence its sampling would almost never show.
-    const threshold = rule.measure === 'staleness' ? flowSilenceMs(f, given, o.sampled, o.lastSeen.get(f.id)).ms : given;
+    // A flow whose runs reach Weft sampled is stale only after a silence its sampling would almost never show; its last
+    // run's end by the sender's clock (not its arrival) is compared with the last sampled span's end (flowSampling).
+    const threshold = rule.measure === 'staleness' ? flowSilenceMs(f, given, o.sampled, o.lastRunEnd?.get(f.id) ?? o.lastSeen.get(f.id)).ms : given;
     // None of its runs is sampled (probability 0): no silence says it stopped.
     if (!Number.isFinite(threshold)) return [];
     const value = flowValue[rule.measure](rule, f, o, catalog);

@@ -277,6 +277,26 @@ describe('alert lifecycle over evaluations', () => {
     expect(firstFiring([{ service: 'jobs', probability: 0, spans: 20 }])).toEqual([]);
   });
 
+  // Regression: the live alert compared the flow's last run by its arrival (lastSeen: the later of its end and its
+  // arrival) with its service's last sampled span by the sender's clock: a sender whose clock is 3 minutes behind
+  // Weft's, its last run sampled, was judged unsampled (run "after" its last sampled span) and alerted after 60 s.
+  it('a sampled flow whose spans arrive minutes after their own end is still judged against its sampling', () => {
+    const sim = simulate();
+    for (let s = 0; s < 400; s += 10) {
+      const obs = observations(at(s), {
+        lastIntake: iso(s - 1),
+        lastSeen: { 'cpq-erp-quote': iso(s - 15), 'erp-cpq-sync': iso(55) },
+        pairedUntil: iso(s - 10),
+      });
+      // The last run ended at 55 s by the sender's clock, 180 s behind Weft's, and was sampled.
+      obs.lastRunEnd = new Map([['erp-cpq-sync', iso(55 - 180)]]);
+      obs.sampled = [{ service: 'jobs', probability: 0.5, spans: 20, lastSampled: iso(55 - 180) }];
+      sim.run(s, obs);
+    }
+    const firing = sim.changes.filter((c) => c.alert.rule === 'flow-stale' && c.transition === 'firing');
+    expect(firing.map((c) => [c.alert.labels.flow, (Date.parse(c.alert.firedAt!) - t0) / 1000])).toEqual([['erp-cpq-sync', 160]]);
+  });
+
   it('a silence keeps a firing alert from being notified; the alert is still firing', () => {
     const silence: Silence = {
       id: 's1',

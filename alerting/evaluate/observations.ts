@@ -72,6 +72,11 @@ export interface Observations {
   settled: Map<number, Map<string, FlowWindowStats>>;
   /** All-time last run per flow id (paired edges, or its calls to its target seen at ingest when newer). */
   lastSeen: Map<string, string>;
+  /**
+   * Per flow id: the end of its last paired run by its sender's clock (ISO), without its arrival: what is compared with
+   * its service's last sampled span (`flowSampling`, by the sender's clock too). Absent: `lastSeen` is used.
+   */
+  lastRunEnd?: Map<string, string>;
   /** Per flow id: traces in the same settled window 1, 2, 3, 4 weeks earlier (weeks without data left out). */
   baseline: Map<string, number[]>;
   /** Per catalog system id: the calls made to it in the system-unreachable rule's window (empty without that rule). */

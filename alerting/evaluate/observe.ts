@@ -60,6 +60,23 @@ export function flowLastSeen(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): M
 }
 
 /**
+ * The end of the last paired run per documented flow by its sender's clock (ISO; its arrival left out), a half of its run
+ * counted as for `flowLastSeen`: compared with the end of its service's last sampled span, by that clock too.
+ */
+export function flowLastRunEnd(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of snap.catalog.flows) {
+    const end = snap.lastSeen
+      .filter((s) => isRunOf(f, s))
+      .map((s) => s.lastSeen)
+      .sort()
+      .at(-1);
+    if (end) out.set(f.id, end);
+  }
+  return out;
+}
+
+/**
  * The newest run per documented flow seen at ingest, before pairing: its integration's calls to the
  * flow's target system in a window (the endpoint rollup). Pairing waits for late spans; this does
  * not, so a flow that stopped is known to be silent up to the newest span Weft received.
@@ -230,6 +247,6 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     findings,
     gaps: o.gaps,
     baselineCache,
-    ...(sampled ? { sampled } : {}),
+    ...(sampled ? { sampled, lastRunEnd: flowLastRunEnd(read) } : {}),
   };
 }
