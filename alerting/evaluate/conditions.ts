@@ -131,7 +131,8 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
     if (given === undefined) return [];
     // A flow whose runs reach Weft sampled is stale only after a silence its sampling would almost never show; its last
     // run's end by the sender's clock (not its arrival) is compared with the last sampled span's end (flowSampling).
-    const threshold = rule.measure === 'staleness' ? flowSilenceMs(f, given, o.sampled, o.lastRunEnd?.get(f.id) ?? o.lastSeen.get(f.id)).ms : given;
+    const threshold =
+      rule.measure === 'staleness' ? flowSilenceMs(f, given, o.sampled, o.lastRunEnd?.get(f.id) ?? o.lastSeen.get(f.id), o.runServices?.get(f.id)).ms : given;
     // None of its runs is sampled (probability 0): no silence says it stopped.
     if (!Number.isFinite(threshold)) return [];
     const value = flowValue[rule.measure](rule, f, o, catalog);

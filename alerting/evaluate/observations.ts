@@ -77,6 +77,8 @@ export interface Observations {
    * its service's last sampled span (`flowSampling`, by the sender's clock too). Absent: `lastSeen` is used.
    */
   lastRunEnd?: Map<string, string>;
+  /** Per flow id: the services its paired runs came from (whose sampling counts for a flow named by its integration). */
+  runServices?: Map<string, string[]>;
   /** Per flow id: traces in the same settled window 1, 2, 3, 4 weeks earlier (weeks without data left out). */
   baseline: Map<string, number[]>;
   /** Per catalog system id: the calls made to it in the system-unreachable rule's window (empty without that rule). */

@@ -76,6 +76,16 @@ export function flowLastRunEnd(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>):
   return out;
 }
 
+/** Per documented flow: the services its paired runs (or halves of runs) came from, all time. */
+export function flowRunServices(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of snap.catalog.flows) {
+    const services = [...new Set(snap.lastSeen.filter((s) => isRunOf(f, s)).map((s) => s.service))];
+    if (services.length > 0) out.set(f.id, services);
+  }
+  return out;
+}
+
 /**
  * The newest run per documented flow seen at ingest, before pairing: its integration's calls to the
  * flow's target system in a window (the endpoint rollup). Pairing waits for late spans; this does
@@ -247,6 +257,6 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     findings,
     gaps: o.gaps,
     baselineCache,
-    ...(sampled ? { sampled, lastRunEnd: flowLastRunEnd(read) } : {}),
+    ...(sampled ? { sampled, lastRunEnd: flowLastRunEnd(read), runServices: flowRunServices(read) } : {}),
   };
 }

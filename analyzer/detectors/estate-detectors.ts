@@ -128,11 +128,15 @@ function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number, sampled: 
  * (its `runtime.flow`), its last COMPLETEd run's nominal time within the lineage look-back; else the
  * newest paired edge between its systems from its runtime. One rule for stale-flow and flow-never-observed.
  * `arrived`: for a traced flow, when Weft received its newest run, by Weft's clock (ISO; undefined for an OpenLineage
- * job, whose nominal time is the job's own statement, and for runs paired before arrivals were kept).
+ * job, whose nominal time is the job's own statement, and for runs paired before arrivals were kept). `services`: the
+ * services its traced runs came from (none for an OpenLineage job), whose sampling `flowSilenceMs` reads.
  */
-function lastRun(flow: Flow, snapshot: Snapshot): { seen: string | undefined; arrived: string | undefined; lineage: LineageJobRuns | undefined } {
+function lastRun(
+  flow: Flow,
+  snapshot: Snapshot,
+): { seen: string | undefined; arrived: string | undefined; lineage: LineageJobRuns | undefined; services: string[] } {
   const lineage = flow.runtime?.flow ? snapshot.lineageRuns?.find((r) => r.job === flow.runtime.flow) : undefined;
-  if (lineage) return { seen: lineage.lastCompleteDue ?? undefined, arrived: undefined, lineage };
+  if (lineage) return { seen: lineage.lastCompleteDue ?? undefined, arrived: undefined, lineage, services: [] };
   // A half of the flow's run (its read alone, or its write alone: a delta sync that found nothing to write, a run whose
   // read and write were paired apart, tail sampling that kept one side) is a run of the flow too.
   const edges = snapshot.lastSeen.filter((s) => isRunOf(flow, s));
@@ -141,7 +145,9 @@ function lastRun(flow: Flow, snapshot: Snapshot): { seen: string | undefined; ar
       .filter((t): t is string => t !== undefined)
       .sort()
       .at(-1);
-  return { seen: newest(edges.map((s) => s.lastSeen)), arrived: newest(edges.map((s) => s.lastArrived)), lineage };
+  // The services its runs came from: whose sampling counts for a flow named by its integration alone (flowSampling).
+  const services = [...new Set(edges.map((s) => s.service))];
+  return { seen: newest(edges.map((s) => s.lastSeen)), arrived: newest(edges.map((s) => s.lastArrived)), lineage, services };
 }
 
 /** Since when a flow has been silent (epoch ms; `silentSince`): its run's own time alone for an OpenLineage job. */
@@ -182,7 +188,7 @@ export const flowNeverObserved: Detector = ({ snapshot, now }) => {
       return true;
     const allowed = allowedSilence(f, snapshot.catalog.classes)?.ms;
     // Runs sampled by their sender reach Weft further apart (analyzer/flows/sampling.ts).
-    const silence = allowed === undefined ? undefined : flowSilenceMs(f, allowed, snapshot.sampled, last.seen).ms;
+    const silence = allowed === undefined ? undefined : flowSilenceMs(f, allowed, snapshot.sampled, last.seen, last.services).ms;
     if (silence === undefined || silence <= windowMs) return false;
     return last.seen !== undefined && silenceKnownUntil(snapshot, now, last.lineage) - silentSinceMs(last) <= silence;
   };
@@ -282,7 +288,9 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
       const last = lastRun(f, snapshot);
       const lineage = last.lineage;
       // Runs its sender sampled reach Weft further apart: the silence allowed grows with it (analyzer/flows/sampling.ts).
-      const { ms: limitMs, sampling } = lineage ? { ms: allowed.ms, sampling: undefined } : flowSilenceMs(f, allowed.ms, snapshot.sampled, last.seen);
+      const { ms: limitMs, sampling } = lineage
+        ? { ms: allowed.ms, sampling: undefined }
+        : flowSilenceMs(f, allowed.ms, snapshot.sampled, last.seen, last.services);
       const seen = lineage ? (last.seen ?? lineage.lookbackSince) : last.seen;
       if (!seen) return [];
       const knownUntil = silenceKnownUntil(snapshot, now, lineage);

@@ -83,6 +83,29 @@ flows:
     expect(staleFlow({ snapshot: snap(ago(60 * MIN), wasSampled(ago(61 * MIN))), now })).toEqual([]);
   });
 
+  // Regression: a flow named by its integration alone (`runtime: { flow: … }`) had no runtime service, so its sampling
+  // was never read: its runs, sampled at 10% by the service that sends them, were reported stale after 10 minutes.
+  it('of a flow named by its integration is read from the services its runs came from', () => {
+    const { catalog: byIntegration } = parseCatalog([
+      {
+        file: 'c.yaml',
+        text: `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }]
+flows:
+  - { id: nightly, source: crm, target: erp, owner: icoe, schedule: { every: 5m }, runtime: { flow: nightly-sync } }
+`,
+      },
+    ]);
+    const snapshot: Snapshot = {
+      ...snap(ago(60 * MIN), [{ service: 'etl-worker', probability: 0.1, spans: 40, lastSampled: ago(60 * MIN) }]),
+      catalog: byIntegration,
+      lastSeen: [{ source: 'crm', target: 'erp', integration: 'nightly-sync', service: 'etl-worker', lastSeen: ago(60 * MIN) }],
+    };
+    expect(staleFlow({ snapshot, now })).toEqual([]);
+    // Unsampled, it is stale after 10 minutes.
+    expect(staleFlow({ snapshot: { ...snapshot, sampled: undefined }, now }).map((f) => f.key)).toEqual(['nightly']);
+  });
+
   it('is not "never observed" over a short window while a run was seen within its sampled silence', () => {
     // A 30-minute window without a run, the last 50 minutes ago.
     const window = ago(30 * MIN);

@@ -54,14 +54,23 @@ export async function querySampledServices(store: Store, since: Date): Promise<S
 }
 
 /**
- * The sampling of the service that runs `flow` (its `runtime.service`), when its spans were sampled; undefined otherwise,
- * and when the flow's last run (`lastSeen`, ISO: its end) ended two minutes or more after the service's last sampled span
- * ended: the service sends unsampled now (its pipeline was fixed), and the flow is judged on its schedule again. Ends
- * are compared, not starts: a sampled run lasting minutes is still a sampled run.
+ * The sampling of the service that runs `flow` (its `runtime.service`; for a flow named by its integration alone,
+ * `runtime.flow`, the services its runs came from, `runServices`: the lowest probability of them), when its spans were
+ * sampled; undefined otherwise, and when the flow's last run (`lastSeen`, ISO: its end) ended two minutes or more
+ * after the service's last sampled span ended: the service sends unsampled now (its pipeline was fixed), and the flow
+ * is judged on its schedule again. Ends are compared, not starts: a sampled run lasting minutes is still a sampled run.
  */
-export function flowSampling(flow: Flow, sampled: readonly SampledService[] | undefined, lastSeen?: string): SampledService | undefined {
-  const service = flow.runtime?.service;
-  const sampling = service ? sampled?.find((s) => s.service === service) : undefined;
+export function flowSampling(
+  flow: Flow,
+  sampled: readonly SampledService[] | undefined,
+  lastSeen?: string,
+  runServices: readonly string[] = [],
+): SampledService | undefined {
+  const services = flow.runtime?.service ? [flow.runtime.service] : runServices;
+  const sampling = sampled
+    ?.filter((s) => services.includes(s.service))
+    .sort((a, b) => a.probability - b.probability)
+    .at(0);
   if (sampling?.lastSampled === undefined || lastSeen === undefined) return sampling;
   return Date.parse(lastSeen) >= Date.parse(sampling.lastSampled) + 2 * 60_000 ? undefined : sampling;
 }
@@ -82,8 +91,9 @@ export function sampledSilenceMs(allowedMs: number, periodMs: number, probabilit
 }
 
 /**
- * The silence allowed to `flow` (ms) given its sampling: `allowedMs` when its runtime service was not sampled (or is no
- * longer: `flowSampling` with its last run `lastSeen`, ISO), else `sampledSilenceMs` with the schedule's period, and
+ * The silence allowed to `flow` (ms) given its sampling: `allowedMs` when its runtime service (or the services of its
+ * runs, `runServices`, for a flow named by its integration) was not sampled (or is no longer: `flowSampling` with its
+ * last run `lastSeen`, ISO), else `sampledSilenceMs` with the schedule's period, and
  * the sampling that made it longer.
  */
 export function flowSilenceMs(
@@ -91,8 +101,9 @@ export function flowSilenceMs(
   allowedMs: number,
   sampled: readonly SampledService[] | undefined,
   lastSeen?: string,
+  runServices?: readonly string[],
 ): { ms: number; sampling?: SampledService } {
-  const sampling = flowSampling(flow, sampled, lastSeen);
+  const sampling = flowSampling(flow, sampled, lastSeen, runServices);
   if (!sampling) return { ms: allowedMs };
   const periodMs = flow.schedule?.every ? parseDuration(flow.schedule.every) : allowedMs;
   const ms = sampledSilenceMs(allowedMs, periodMs, sampling.probability);
