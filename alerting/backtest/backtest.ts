@@ -57,7 +57,7 @@ function valueAt(rule: AlertRule, p: FlowPoint | undefined, minTraces: number, s
  * minute for staleness), each over the window ending there, and, last, at `until` over the window ending there, as the live
  * evaluation reads it (so a test up to now agrees with an alert firing now, even before the next step's end),
  * with the same lifecycle as live evaluation, and lists when each flow's alert would have fired and resolved. Flow measures only; the probes' findings and the
- * telemetry gap have no replayable history. Staleness of a flow whose runtime service was sampled (from the day before
+ * telemetry gap have no replayable history. Staleness of a flow whose runtime service was sampled (from 14 days before
  * `since` on) is judged against that sampling, and, as live, on its schedule again from a replayed run that ended two
  * minutes or more after the service's last sampled span; a last run before `since` is not known to the replay.
  */

@@ -88,7 +88,7 @@ export interface Observations {
   /** Intake gaps that overlap the staleness horizon (the ongoing one included). */
   gaps: IntakeGap[];
   /**
-   * Services whose spans reached Weft sampled in the last day (tracestate `ot=th:…`; analyzer/flows/sampling.ts): the
+   * Services whose spans reached Weft sampled in the last 14 days (SAMPLING_LOOKBACK_MS; tracestate `ot=th:…`; analyzer/flows/sampling.ts): the
    * staleness a flow they run may reach grows with its sampling. Absent: none read (no staleness rule).
    */
   sampled?: SampledService[];

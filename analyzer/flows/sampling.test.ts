@@ -5,7 +5,7 @@ import { parseCatalog } from '../../core/catalog/index.ts';
 import { withTracer } from '../../test/otel.ts';
 import { flowNeverObserved, staleFlow } from '../detectors/estate-detectors.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import { flowSampling, formatProbability, querySampledServices, sampledSilenceMs, type SampledService } from './sampling.ts';
+import { flowSampling, formatProbability, querySampledServices, SAMPLING_LOOKBACK_MS, sampledSilenceMs, type SampledService } from './sampling.ts';
 
 const MIN = 60_000;
 
@@ -202,5 +202,31 @@ flows:
     expect([of('p63'), of('p64'), of('p99')]).toEqual([undefined, undefined, undefined]);
     expect(of('p62')).toBe(2 ** -62);
     expect(of('smallest')).toBe(2 ** -56);
+  });
+  // Regression: the sampling of a service was read over the last day alone: a flow run every 2 hours sampled at 10%
+  // sends Weft a run every 20 hours on average, and a day without one (28% of days) dropped its service's sampling:
+  // the flow, still running, was judged on its schedule and reported stale.
+  it('reads a service whose last sampled span is older than a day, with the sampling of the last day it was sampled', async () => {
+    const at = (ms: number, service: string, traceState: string) =>
+      withTracer({ url: h.collector.url, serviceName: service }, (tracer) => {
+        const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+          traceId: '7bf92f3577b34da6a3ce929d0e0e4736',
+          spanId: '30f067aa0ba902b7',
+          traceFlags: 1,
+          isRemote: true,
+          traceState: api.createTraceState(traceState),
+        });
+        tracer.startSpan('job', { kind: api.SpanKind.CLIENT, startTime: new Date(ms) }, parent).end(new Date(ms + 1000));
+      });
+    const now = Date.now();
+    await at(now - 30 * 60 * MIN, 'every-2h', 'ot=th:e666666666666');
+    // Sampled at 1% three days ago, at 50% since.
+    await at(now - 3 * 24 * 60 * MIN, 'changed', 'ot=th:fd70a3d70a3d7');
+    await at(now - 2 * MIN, 'changed', 'ot=th:8');
+    await h.collector.flush();
+    const sampled = await querySampledServices(h.store, new Date(now - SAMPLING_LOOKBACK_MS));
+    const of = (service: string) => sampled.find((s) => s.service === service);
+    expect(of('every-2h')?.probability).toBeCloseTo(0.1, 6);
+    expect(of('changed')?.probability).toBe(0.5);
   });
 });

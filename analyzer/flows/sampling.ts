@@ -26,22 +26,36 @@ export interface SampledService {
   lastSampled?: string;
 }
 
-/** How far back the sampling of services is read (ms): a day, or the window when it is longer. */
-export const SAMPLING_LOOKBACK_MS = 86_400_000;
+/**
+ * How far back a service's last sampled span is looked for (ms): 14 days, or the window when it is longer (as far as
+ * weft_sampled_1m keeps). A flow run every 2 hours sampled at 10% sends a run every 20 hours on average: a day alone
+ * often held none, and the flow, running, was judged unsampled. Its probability is that of the last day it was sampled.
+ */
+export const SAMPLING_LOOKBACK_MS = 14 * 86_400_000;
+
+/** The span of a service's sampling whose lowest probability is kept (ms): the day up to its last sampled minute. */
+export const SAMPLING_RATE_SPAN_MS = 86_400_000;
 
 /** The chance, at most, that a flow still running is called silent because none of its runs was sampled. */
 export const SAMPLED_SILENCE_ALPHA = 0.001;
 
 /**
  * The services whose spans stored since `since` were sampled (weft_sampled_1m), by name, each with the lowest
- * probability seen. Reads one row per service and minute; rejects with the engine's error.
+ * probability seen over the day up to its last sampled minute (SAMPLING_RATE_SPAN_MS: a service that changed its rate
+ * is judged by its latest), the spans of that day, and when its last sampled span ended. Reads one row per service and
+ * minute; rejects with the engine's error.
  */
 export async function querySampledServices(store: Store, since: Date): Promise<SampledService[]> {
   const rows = await store.client
     .query({
-      query: `SELECT service, min(min_probability) AS probability, sum(spans) AS spans, toUnixTimestamp64Milli(max(last_end)) AS last
-              FROM weft_sampled_1m WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) GROUP BY service`,
-      query_params: { since: since.getTime() },
+      query: `SELECT s.service AS service, min(s.min_probability) AS probability, sum(s.spans) AS spans, toUnixTimestamp64Milli(max(s.last_end)) AS last
+              FROM weft_sampled_1m AS s
+              INNER JOIN (SELECT service, max(minute) AS latest FROM weft_sampled_1m
+                          WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) GROUP BY service) AS l
+              ON s.service = l.service
+              WHERE s.minute >= toStartOfMinute(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) AND s.minute > l.latest - toIntervalSecond({span:UInt32})
+              GROUP BY s.service`,
+      query_params: { since: since.getTime(), span: SAMPLING_RATE_SPAN_MS / 1000 },
       format: 'JSONEachRow',
     })
     .then((r) => r.json<{ service: string; probability: number | string; spans: number | string; last: number | string }>());
