@@ -6,8 +6,8 @@ import { parseDuration } from '../../core/time/index.ts';
  * Sampled runs and the silence of a flow. Weft counts the runs it receives; a sender that samples its traces (head
  * sampling with OpenTelemetry's probability sampling, which writes the sampling threshold into each span's tracestate:
  * `ot=th:…`, or the older `ot=p:…`) sends a tenth of a flow's runs at 10%, and a flow run every 5 minutes then reaches
- * Weft every 50 minutes on average, in gaps of hours now and then. Judged as an unsampled flow, it looked stale. Migration
- * 102 keeps, per service and minute, the lowest probability its spans were sampled with (`weft_sampled_1m`); a flow whose
+ * Weft every 50 minutes on average, in gaps of hours now and then. Judged as an unsampled flow, it looked stale. Migrations
+ * 102 and 103 keep, per service and minute, the lowest probability its spans were sampled with (`weft_sampled_1m`); a flow whose
  * runtime service was sampled is called silent only once a running flow would almost surely (1 − SAMPLED_SILENCE_ALPHA)
  * have sent at least one sampled run (`sampledSilenceMs`). Spec:
  * https://opentelemetry.io/docs/specs/otel/trace/tracestate-probability-sampling/.
@@ -48,12 +48,17 @@ export const SAMPLED_SILENCE_ALPHA = 0.001;
 export async function querySampledServices(store: Store, since: Date): Promise<SampledService[]> {
   const rows = await store.client
     .query({
-      query: `SELECT s.service AS service, min(s.min_probability) AS probability, sum(s.spans) AS spans, toUnixTimestamp64Milli(max(s.last_end)) AS last
+      // Rows stored before migration 103 have no last_end (the epoch: the end of their minute is taken) and may hold a
+      // probability of 0 (left out).
+      query: `SELECT s.service AS service, min(s.min_probability) AS probability, sum(s.spans) AS spans,
+                toUnixTimestamp64Milli(greatest(max(s.last_end), toDateTime64(max(s.minute), 3, 'UTC') + toIntervalSecond(60))) AS last
               FROM weft_sampled_1m AS s
               INNER JOIN (SELECT service, max(minute) AS latest FROM weft_sampled_1m
-                          WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) GROUP BY service) AS l
+                          WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) AND min_probability > 0
+                          GROUP BY service) AS l
               ON s.service = l.service
               WHERE s.minute >= toStartOfMinute(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) AND s.minute > l.latest - toIntervalSecond({span:UInt32})
+                AND s.min_probability > 0
               GROUP BY s.service`,
       query_params: { since: since.getTime(), span: SAMPLING_RATE_SPAN_MS / 1000 },
       format: 'JSONEachRow',
