@@ -13,6 +13,23 @@ import { backtestRule, renderBacktest } from './backtest.ts';
 const MINUTE = 60_000;
 const STEP = 5 * MINUTE;
 
+/** Pairs what `h` stored and runs the analyzer once at `now` (an hour's window, no late-arrival wait), as a Weft would. */
+async function analyzeAt(h: Harness, catalog: Catalog, now: Date): Promise<void> {
+  const analyzer = startAnalyzer({
+    store: h.store,
+    catalog,
+    logger: silentLogger(),
+    config: { intervalMs: 3_600_000, windowMs: 3_600_000, lateMs: 0 },
+    clock: { now: () => now },
+    schedule: false,
+  });
+  try {
+    expect((await analyzer.runNow()).errors).toEqual([]);
+  } finally {
+    await analyzer.stop();
+  }
+}
+
 /**
  * Regression: `weft alerts test flow-latency-p95 --since 7d` said "would not have fired." while that alert had fired
  * 2 minutes before: the replay evaluated only at the end of whole 5-minute steps, so the step still in progress (the
@@ -33,20 +50,7 @@ describe('backtestRule', () => {
     await sendEstateTraffic(h.collector.url, mark + MINUTE);
     await sendCustomerSync(h.collector.url, mark + MINUTE + 5_000);
     await h.collector.flush();
-    const now = new Date();
-    const analyzer = startAnalyzer({
-      store: h.store,
-      catalog,
-      logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 3_600_000, lateMs: 0 },
-      clock: { now: () => now },
-      schedule: false,
-    });
-    try {
-      expect((await analyzer.runNow()).errors).toEqual([]);
-    } finally {
-      await analyzer.stop();
-    }
+    await analyzeAt(h, catalog, new Date());
   });
   afterAll(async () => {
     await h?.close();
@@ -118,19 +122,7 @@ describe('backtestRule of flow-stale, a service that stopped sampling', () => {
     // Its runs, unsampled, up to 40 minutes ago.
     for (const k of [10, 5, 0]) await sendCustomerSync(h.collector.url, lastRun - k * MINUTE);
     await h.collector.flush();
-    const analyzer = startAnalyzer({
-      store: h.store,
-      catalog,
-      logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 3_600_000, lateMs: 0 },
-      clock: { now: () => new Date(now) },
-      schedule: false,
-    });
-    try {
-      expect((await analyzer.runNow()).errors).toEqual([]);
-    } finally {
-      await analyzer.stop();
-    }
+    await analyzeAt(h, catalog, new Date(now));
   });
   afterAll(async () => {
     await h?.close();

@@ -60,30 +60,27 @@ export function flowLastSeen(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): M
 }
 
 /**
- * The end of the last paired run per documented flow by its sender's clock (ISO; its arrival left out), a half of its run
- * counted as for `flowLastSeen`: compared with the end of its service's last sampled span, by that clock too.
+ * Per documented flow, from its paired runs (a half of its run counted, as for `flowLastSeen`), in one pass: the end of
+ * its last run by its sender's clock (ISO; its arrival left out), compared with the end of its service's last sampled
+ * span by that clock too; and the services its runs came from, all time (whose sampling counts for a flow named by its
+ * integration alone). Flows with no paired run are absent from both.
  */
-export function flowLastRunEnd(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): Map<string, string> {
-  const out = new Map<string, string>();
+export function flowRuns(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): { lastRunEnd: Map<string, string>; runServices: Map<string, string[]> } {
+  const lastRunEnd = new Map<string, string>();
+  const runServices = new Map<string, string[]>();
   for (const f of snap.catalog.flows) {
-    const end = snap.lastSeen
-      .filter((s) => isRunOf(f, s))
-      .map((s) => s.lastSeen)
-      .sort()
-      .at(-1);
-    if (end) out.set(f.id, end);
+    const runs = snap.lastSeen.filter((s) => isRunOf(f, s));
+    if (runs.length === 0) continue;
+    lastRunEnd.set(
+      f.id,
+      runs
+        .map((s) => s.lastSeen)
+        .sort()
+        .at(-1)!,
+    );
+    runServices.set(f.id, [...new Set(runs.map((s) => s.service))]);
   }
-  return out;
-}
-
-/** Per documented flow: the services its paired runs (or halves of runs) came from, all time. */
-export function flowRunServices(snap: Pick<FlowWindows, 'catalog' | 'lastSeen'>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const f of snap.catalog.flows) {
-    const services = [...new Set(snap.lastSeen.filter((s) => isRunOf(f, s)).map((s) => s.service))];
-    if (services.length > 0) out.set(f.id, services);
-  }
-  return out;
+  return { lastRunEnd, runServices };
 }
 
 /**
@@ -257,6 +254,6 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     findings,
     gaps: o.gaps,
     baselineCache,
-    ...(sampled ? { sampled, lastRunEnd: flowLastRunEnd(read), runServices: flowRunServices(read) } : {}),
+    ...(sampled ? { sampled, ...flowRuns(read) } : {}),
   };
 }
