@@ -139,7 +139,7 @@ describe('a span that ends before it starts (host clock stepped back)', () => {
       ]),
     );
     expect((await analyzer.runNow()).errors).toEqual([]);
-    const edges = (await analyzer.snapshot(3 * HOUR)).edges
+    const edges = (await analyzer.edges(3 * HOUR))
       .filter((e) => e.service.startsWith('stepped-'))
       .map((e) => `${e.service}: ${e.source} -> ${e.target} traces=${e.traces} records=${e.records} p95=${e.p95Ms}ms`)
       .sort();

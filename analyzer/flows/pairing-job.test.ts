@@ -89,7 +89,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   let h: Harness;
   let analyzer: Analyzer;
   const edges = async (service: string) =>
-    (await analyzer.snapshot(3 * HOUR)).edges
+    (await analyzer.edges(3 * HOUR))
       .filter((e) => e.service === service)
       .map((e) => `${e.source} -> ${e.target} traces=${e.traces} records=${e.records}`)
       .sort();
@@ -165,7 +165,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
-    const edges = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'outcome-sync' && e.source === 'crm' && e.target === 'erp');
+    const edges = (await analyzer.edges(3 * HOUR)).filter((e) => e.service === 'outcome-sync' && e.source === 'crm' && e.target === 'erp');
     const of = (integration: string) => edges.filter((e) => e.integration === integration).map((e) => ({ traces: e.traces, failed: e.failedTraces }));
     expect(of('outcome-sync')).toEqual([{ traces: 4, failed: 2 }]);
     // The failed write retried at once (the same endpoint, within the run gap, no read in between) is one run with its
@@ -189,7 +189,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
-    const [edge] = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'clock-sync');
+    const [edge] = (await analyzer.edges(3 * HOUR)).filter((e) => e.service === 'clock-sync');
     expect([edge.source, edge.target, edge.p95Ms]).toEqual(['crm', 'erp', 300]);
   });
 
@@ -223,7 +223,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     }
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
-    const [edge] = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'skewed-pieces');
+    const [edge] = (await analyzer.edges(3 * HOUR)).filter((e) => e.service === 'skewed-pieces');
     expect([edge.source, edge.target, edge.traces]).toEqual(['crm', 'erp', 3]);
     expect(edge.p99Ms).toBeLessThanOrEqual(30);
   });
@@ -248,7 +248,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
-    const fan = (await analyzer.snapshot(3 * HOUR)).edges
+    const fan = (await analyzer.edges(3 * HOUR))
       .filter((e) => e.service === 'fanout-sync')
       .map((e) => `${e.source} -> ${e.target} traces=${e.traces} failed=${e.failedTraces}`)
       .sort();
@@ -265,7 +265,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
-    const [edge] = (await analyzer.snapshot(HOUR)).edges.filter((e) => e.service === 'ahead-sync');
+    const [edge] = (await analyzer.edges(HOUR)).filter((e) => e.service === 'ahead-sync');
     expect([edge?.source, edge?.target, edge?.traces, edge?.p95Ms]).toEqual(['crm', 'erp', 1, 300]);
     expect(Date.parse(edge.lastSeen)).toBeLessThanOrEqual(Date.now());
   });
@@ -473,7 +473,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   // (integration.flow), and the calls under it, instrumented by HTTP and SQL libraries, carry only the service name.
   // The calls were paired as the service's, an undocumented flow crm → erp, and the documented flow never observed.
   const byIntegration = async (service: string) =>
-    (await analyzer.snapshot(3 * HOUR)).edges
+    (await analyzer.edges(3 * HOUR))
       .filter((e) => e.service === service)
       .map((e) => `${e.integration}: ${e.source} -> ${e.target} traces=${e.traces} records=${e.records}`)
       .sort();
@@ -683,7 +683,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
       ];
     };
     const unknownEdges = async () =>
-      (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service.startsWith('unknown_service') || e.integration.startsWith('unknown_service'));
+      (await analyzer.edges(3 * HOUR)).filter((e) => e.service.startsWith('unknown_service') || e.integration.startsWith('unknown_service'));
 
     it('counts the copy as the named service it was copied from, whichever arrived first', async () => {
       const t = Date.now() - HOUR;
@@ -828,7 +828,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
-    const records = (await analyzer.snapshot(3 * HOUR)).edges
+    const records = (await analyzer.edges(3 * HOUR))
       .filter((e) => e.service === 'split3-sync')
       .map((e) => `${e.source} -> ${e.target} traces=${e.traces} failed=${e.failedTraces} records=${e.records}`)
       .sort();
@@ -865,7 +865,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
-    const edges = (await analyzer.snapshot(3 * HOUR)).edges
+    const edges = (await analyzer.edges(3 * HOUR))
       .filter((e) => e.service.startsWith('failover-pieces'))
       .map(
         (e) =>
@@ -886,7 +886,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   it('counts a trace once when a span arriving later gives it a run id, or another one', async () => {
     const t = Date.now() - HOUR;
     const edgesOf = async (service: string) =>
-      (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === service).map((e) => `${e.source} -> ${e.target} records=${e.records}`);
+      (await analyzer.edges(3 * HOUR)).filter((e) => e.service === service).map((e) => `${e.source} -> ${e.target} records=${e.records}`);
     const calls = (tracer: api.Tracer, ctx: api.Context, start: number, runId?: string) => {
       const runIds = runId ? { 'integration.run.id': runId } : {};
       tracer
@@ -925,7 +925,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
     expect(await edgesOf('late-run-id')).toEqual(['crm -> erp records=3']);
-    expect((await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'late-run-id').map((e) => e.traces)).toEqual([1]);
+    expect((await analyzer.edges(3 * HOUR)).filter((e) => e.service === 'late-run-id').map((e) => e.traces)).toEqual([1]);
 
     // One trace id, its spans naming one run id and then another, arriving in turn.
     const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
@@ -955,7 +955,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
-    const samples = (await analyzer.snapshot(3 * HOUR)).edges
+    const samples = (await analyzer.edges(3 * HOUR))
       .filter((e) => e.service === 'failover-sampler')
       .map((e) => `${e.source} -> ${e.target} failed=${e.failedTraces} sample=${e.sampleErrorTrace === failedOver ? 'run' : e.sampleErrorTrace}`)
       .sort();
@@ -996,7 +996,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ]);
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
-    const failed = (await analyzer.snapshot(3 * HOUR)).edges
+    const failed = (await analyzer.edges(3 * HOUR))
       .filter((e) => e.service.startsWith('partial-'))
       .map((e) => `${e.service} ${e.source} -> ${e.target} traces=${e.traces} failed=${e.failedTraces} sample=${e.sampleErrorTrace ? 'yes' : 'no'}`)
       .sort();
@@ -1091,7 +1091,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect((await pairNow()).pairing?.pending.traces).toBe(1);
     await sleep(1100);
     await pairNow();
-    const half = (await analyzer.snapshot(3 * HOUR)).edges.filter((e) => e.service === 'unlinked-sync' && e.target.startsWith('integration:'));
+    const half = (await analyzer.edges(3 * HOUR)).filter((e) => e.service === 'unlinked-sync' && e.target.startsWith('integration:'));
     expect(half.map((e) => e.traces)).toEqual([1]);
     await sendSpans(target, [post('erp.internal', { start: t + 100, durationMs: 2500 })]);
     await h.collector.flush();

@@ -205,7 +205,7 @@ flows:
   const GAP_MS = 300;
   const pair = () => runPairing(harness.h.store, new Date(), 0, { runGapMs: GAP_MS });
   const edgesOf = async (service: string) =>
-    (await harness.analyzer.snapshot(3 * HOUR)).edges
+    (await harness.analyzer.edges(3 * HOUR))
       .filter((e) => e.service === service)
       .map((e) => ({
         edge: `${e.source} -> ${e.target}`,

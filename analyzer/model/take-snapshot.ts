@@ -4,13 +4,13 @@ import { splitHostPort } from '../../core/net/host-port.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
 import { querySampledServices, SAMPLING_LOOKBACK_MS } from '../flows/sampling.ts';
-import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type SelfEdgeRow } from '../flows/observed.ts';
+import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type SelfEdgeRow, type WindowEdges } from '../flows/observed.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { buildHopChains } from '../hops/hop-chain.ts';
 import { inFlightMs, queryLineageHops, querySystemCounts, settledWindow, touchCounts } from '../hops/hop-counts.ts';
 import { queryLineageJobRuns } from '../hops/lineage-runs.ts';
 import { minuteWindow } from '../../core/time/index.ts';
-import { attributeEdges, type RuleOverlap, type Snapshot } from './snapshot.ts';
+import { attributeEdges, type AttributedEdge, type RuleOverlap, type Snapshot } from './snapshot.ts';
 import { queryLifecycleSince } from './lifecycle-since.ts';
 
 /** How far back a documented OpenLineage job's last completed run is looked for: the window, or twice the longest silence a flow is allowed. */
@@ -41,6 +41,41 @@ export function ruleOverlaps(rows: SelfEdgeRow[], matchedBy: EndpointMapping['ma
   });
 }
 
+/** Both ends resolved to a system (documented or unknown): neither still pending nor an unnamed endpoint. */
+const resolved = (...nodes: string[]) => nodes.every((n) => !n.startsWith(PENDING) && !n.startsWith(UNNAMED));
+
+/**
+ * The edges of [since, until] as a snapshot holds them (resolved against the catalog as it is now, both ends
+ * resolved, attributed to the catalog's flows), with the endpoint mapping and the raw read (its self-edges) they
+ * came from: two statements, where a whole snapshot takes about ten. Throws what the store throws.
+ */
+async function readEdges(
+  store: Store,
+  catalog: Catalog,
+  since: Date,
+  until: Date,
+): Promise<{ mapping: EndpointMapping; observed: WindowEdges; attributed: AttributedEdge[] }> {
+  const mapping = await endpointMapping(store, catalog);
+  // The window's edges and self-edges, in one read.
+  const [observed] = await queryEdgesByWindow(store, mapping, [{ since, until }]);
+  return {
+    mapping,
+    observed,
+    attributed: attributeEdges(
+      catalog,
+      observed.edges.filter((e) => resolved(e.source, e.target)),
+    ),
+  };
+}
+
+/**
+ * A snapshot's `edges` alone: what `takeSnapshot(store, catalog, since, until).edges` holds, read without the
+ * rest of the snapshot (touches, last-seen times, hop chains, sampling, lineage runs). Throws what the store throws.
+ */
+export async function snapshotEdges(store: Store, catalog: Catalog, since: Date, until: Date): Promise<AttributedEdge[]> {
+  return (await readEdges(store, catalog, since, until)).attributed;
+}
+
 /**
  * Reads the rollups for [since, until] and resolves them against the catalog as it is now. `readAt` is the
  * moment of reading (default `until`): a window stated to the end of the minute in progress is read at now,
@@ -49,11 +84,7 @@ export function ruleOverlaps(rows: SelfEdgeRow[], matchedBy: EndpointMapping['ma
  */
 export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, until: Date, readAt: Date = until): Promise<Snapshot> {
   const asOf = readAt < until ? readAt : until;
-  const mapping = await endpointMapping(store, catalog);
-  const resolved = (...nodes: string[]) => nodes.every((n) => !n.startsWith(PENDING) && !n.startsWith(UNNAMED));
-  // The window's edges and self-edges, in one read.
-  const [observed] = await queryEdgesByWindow(store, mapping, [{ since, until }]);
-  const edges = observed.edges.filter((e) => resolved(e.source, e.target));
+  const { mapping, observed, attributed } = await readEdges(store, catalog, since, until);
   // Hop chains are built per domain: without domains there are no record counts to read.
   const hops = catalog.domains.length > 0;
   const settleMs = inFlightMs(catalog);
@@ -66,7 +97,6 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   const lastSeen = (await queryEdgeLastSeen(store, mapping)).filter((e) => resolved(e.source, e.target));
   const state = await pairingState(store);
   const paired = state.pairedUntil;
-  const attributed = attributeEdges(catalog, edges);
   const sampled = await querySampledServices(store, new Date(asOf.getTime() - Math.max(SAMPLING_LOOKBACK_MS, until.getTime() - since.getTime())));
   const [lineage, systemCounts, lineageRuns] = await Promise.all([
     hops ? queryLineageHops(store, mapping, since, until) : [],
