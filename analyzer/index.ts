@@ -37,5 +37,15 @@ export { auditFormats } from './audit/render-audit.ts';
 export type { AuditFormat } from './audit/render-audit.ts';
 export { queryTrace, isTraceId, TRACE_SPAN_LIMIT } from './traces/trace-view.ts';
 export type { TraceView, TraceSpan } from './traces/trace-view.ts';
-export { flowSilenceMs, formatProbability, querySampledServices, sampledSilenceMs, SAMPLING_LOOKBACK_MS, SAMPLED_SILENCE_ALPHA } from './flows/sampling.ts';
+export {
+  flowProbability,
+  flowSilenceMs,
+  formatProbability,
+  querySampledServices,
+  querySamplingInWindows,
+  sampledCountRange,
+  sampledSilenceMs,
+  SAMPLING_LOOKBACK_MS,
+  SAMPLED_SILENCE_ALPHA,
+} from './flows/sampling.ts';
 export type { SampledService } from './flows/sampling.ts';

@@ -135,3 +135,49 @@ describe('backtestRule of flow-stale, a service that stopped sampling', () => {
     expect(Date.parse(fired!.at) - lastRun).toBeLessThan(30 * MINUTE);
   });
 });
+
+// Regression: a count of runs that reached Weft sampled was judged as all the runs: "fewer than 3 runs in 10 minutes"
+// fired on a flow sampled at 10% that ran every 5 minutes (one sampled run in ten minutes stands for up to 88). As live
+// (conditions.ts), the replay judges each window's count against that window's sampling.
+describe('backtestRule of a count rule, a service that samples', () => {
+  let h: Harness;
+  let catalog: Catalog;
+  const now = Date.now();
+
+  beforeAll(async () => {
+    h = await startHarness();
+    writeFileSync(
+      join(h.dir, 'estate.yaml'),
+      `${baseCatalogYaml}alerts:
+  - { id: few-runs, measure: traces, op: "<", threshold: 3, window: 10m, select: { flows: [customer-sync] }, severity: high }
+`,
+    );
+    catalog = loadCatalog([join(h.dir, 'estate.yaml')]);
+    // A run every 5 minutes over the last hour, and beside each a span of the service sampled at 10%.
+    for (let t = now - 60 * MINUTE; t < now - MINUTE; t += 5 * MINUTE) {
+      await sendCustomerSync(h.collector.url, t);
+      await withTracer({ url: h.collector.url, serviceName: 'customer-sync' }, (tracer) => {
+        const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+          traceId: '8bf92f3577b34da6a3ce929d0e0e4736',
+          spanId: '40f067aa0ba902b7',
+          traceFlags: 1,
+          isRemote: true,
+          traceState: api.createTraceState('ot=th:e666666666666'),
+        });
+        tracer.startSpan('GET', { kind: api.SpanKind.CLIENT, startTime: new Date(t) }, parent).end(new Date(t + 1000));
+      });
+    }
+    await h.collector.flush();
+    await analyzeAt(h, catalog, new Date(now));
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('does not fire on the sampled runs of a flow that ran as often as ever', async () => {
+    const r = await backtestRule(h.store, catalog, 'few-runs', new Date(now - 40 * MINUTE), new Date(now));
+    expect(r.evaluationsPerFlow).toBeGreaterThanOrEqual(4);
+    expect(r.events).toEqual([]);
+    expect(r.firingAtEnd).toEqual([]);
+  });
+});

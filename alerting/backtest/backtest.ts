@@ -1,4 +1,14 @@
-import { flowSilenceMs, queryFlowSeries, querySampledServices, SAMPLING_LOOKBACK_MS, selectFlow, type FlowPoint } from '../../analyzer/index.ts';
+import {
+  flowProbability,
+  flowSilenceMs,
+  queryFlowSeries,
+  querySampledServices,
+  querySamplingInWindows,
+  sampledCountRange,
+  SAMPLING_LOOKBACK_MS,
+  selectFlow,
+  type FlowPoint,
+} from '../../analyzer/index.ts';
 import type { Store } from '../../clickhouse/index.ts';
 import { latencyMinTraces, type Catalog, type Flow } from '../../core/catalog/index.ts';
 import { flowLabels, formatValue } from '../evaluate/conditions.ts';
@@ -35,7 +45,7 @@ export interface BacktestResult {
 const supported = new Set(['latency-p95', 'latency-p99', 'error-rate', 'traces', 'staleness']);
 
 /** A measure's value at one step, from the flow's series (pure). */
-function valueAt(rule: AlertRule, p: FlowPoint | undefined, minTraces: number, stepMs: number, lastRun: number | null, at: number): number {
+function valueAt(rule: AlertRule, p: FlowPoint | undefined, minTraces: number, stepMs: number, lastRun: number | null, at: number, probability = 1): number {
   switch (rule.measure) {
     // As the live evaluation: a percentile over at least the class's minTraces, else no verdict.
     case 'latency-p95':
@@ -44,8 +54,11 @@ function valueAt(rule: AlertRule, p: FlowPoint | undefined, minTraces: number, s
       return p && p.traces >= minTraces ? (p.p99Ms ?? NaN) : NaN;
     case 'error-rate':
       return p && p.traces > 0 ? p.failedTraces / p.traces : NaN;
-    case 'traces':
-      return p?.traces ?? 0;
+    // As live: of runs that reached Weft sampled, the runs that can have happened on the side the rule fires on.
+    case 'traces': {
+      const [low, high] = sampledCountRange(p?.traces ?? 0, probability);
+      return rule.op === '<' ? high : low;
+    }
     default:
       return lastRun === null ? NaN : at - lastRun - stepMs / 2;
   }
@@ -83,6 +96,17 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
   let evaluationsPerFlow = 0;
   // As live: a flow whose runs reach Weft sampled is stale only after the silence its sampling allows.
   const sampled = rule.measure === 'staleness' ? await querySampledServices(store, new Date(since.getTime() - SAMPLING_LOOKBACK_MS)) : undefined;
+  // As live: a count of runs that reached Weft sampled is judged against the sampling of its window, each step's (the
+  // steps from the first evaluation, then the window ending at `until`), read at once.
+  const stepEnds: number[] = [];
+  for (let t = first; t <= until.getTime(); t += stepMs) stepEnds.push(t);
+  const sampling =
+    rule.measure === 'traces'
+      ? await querySamplingInWindows(store, [
+          ...stepEnds.map((t) => ({ since: new Date(t - stepMs), until: new Date(t) })),
+          { since: new Date(until.getTime() - rule.windowMs), until },
+        ])
+      : undefined;
   for (const flowId of rule.flows) {
     const f = catalog.flows.find((x) => x.id === flowId)!;
     const given = typeof rule.threshold === 'function' ? rule.threshold(flowId) : rule.threshold;
@@ -100,8 +124,8 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     let lastRun: number | null = null;
     const labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
     let perFlow = 0;
-    const evaluate = (p: FlowPoint | undefined, at: number) => {
-      const value = valueAt(rule, p, minTraces, stepMs, lastRun, at);
+    const evaluate = (p: FlowPoint | undefined, at: number, k: number) => {
+      const value = valueAt(rule, p, minTraces, stepMs, lastRun, at, sampling ? flowProbability(f, sampling[k]) : 1);
       const threshold = thresholdAt(lastRun);
       const active = Number.isNaN(value) ? false : rule.op === '>' ? value > threshold : value < threshold;
       const r = step(alert, { rule, labels, value, threshold, active, summary: '', flow: f.id, systems: [f.source, f.target] }, new Date(at));
@@ -112,16 +136,16 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     };
     // On the step from the first evaluation: each over the step (the rule's window) of whole minutes ending there.
     let at = first;
-    for (; at <= until.getTime(); at += stepMs) {
+    for (let k = 0; at <= until.getTime(); at += stepMs, k++) {
       const p = byT.get(at - stepMs);
       if (p && p.traces > 0) lastRun = at - stepMs / 2;
-      evaluate(p, at);
+      evaluate(p, at, k);
     }
     // The present: the window ending at `until`, read as the live evaluation reads it (every minute it touches).
     if (at - stepMs < until.getTime()) {
       const p = await windowEnding(store, catalog, f, until, rule.measure === 'staleness' ? stepMs : rule.windowMs);
       if (p && p.traces > 0) lastRun = until.getTime() - stepMs / 2;
-      evaluate(p, until.getTime());
+      evaluate(p, until.getTime(), stepEnds.length);
     }
     evaluations += perFlow;
     evaluationsPerFlow = Math.max(evaluationsPerFlow, perFlow);

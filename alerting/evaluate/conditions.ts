@@ -1,7 +1,7 @@
 import { findingMeasures, latencyMinTraces, type AlertMeasure, type FindingMeasure, type Catalog, type Flow } from '../../core/catalog/index.ts';
 import type { FindingKind, Severity } from '../../core/contracts/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
-import { flowSilenceMs } from '../../analyzer/index.ts';
+import { flowSilenceMs, sampledCountRange } from '../../analyzer/index.ts';
 import type { AlertRule, Condition, Labels } from '../model/alert.ts';
 import { UNREACHABLE_MIN_CALLERS, UNREACHABLE_MIN_CALLS } from '../rules/derive-rules.ts';
 import { selectsSubject } from '../rules/select.ts';
@@ -71,12 +71,22 @@ const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: C
     const s = o.windows.get(r.windowMs)?.get(f.id);
     return s && s.traces > 0 ? s.failedTraces / s.traces : NaN;
   },
-  traces: (r, f, o) => (counted(r, o) ? (o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0) : NaN),
+  traces: (r, f, o) => {
+    if (!counted(r, o)) return NaN;
+    // Of a flow whose runs reach Weft sampled, the runs that can have happened on the side the rule fires on: at their
+    // most against "fewer than", at their fewest against "more than" (sampledCountRange).
+    const [low, high] = sampledCountRange(o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.settledSampling?.get(r.windowMs)?.get(f.id) ?? 1);
+    return r.op === '<' ? high : low;
+  },
   staleness: (_r, f, o) => {
     const seen = o.lastSeen.get(f.id);
     return seen ? stalenessMs(seen, silentUntil(o), o.gaps) : NaN;
   },
-  'throughput-drop': (r, f, o) => (counted(r, o) ? throughputDropScore(o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? []) : NaN),
+  'throughput-drop': (r, f, o) => {
+    if (!counted(r, o)) return NaN;
+    const sampling = { current: o.settledSampling?.get(r.windowMs)?.get(f.id) ?? 1, baseline: o.baselineSampling?.get(f.id) ?? [] };
+    return throughputDropScore(o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? [], undefined, sampling);
+  },
 };
 
 /**

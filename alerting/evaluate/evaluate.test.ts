@@ -417,3 +417,53 @@ describe('alert lifecycle over evaluations', () => {
     expect(sim.changes.filter((c) => c.alert.rule === 'flow-stale')).toEqual([]);
   });
 });
+
+// Regression: counts are of the runs that reached Weft, a tenth of them from a sender sampling at 10%. A sender that
+// started sampling (its flow as busy as ever) looked like a 90% drop, and fired flow-throughput-drop; "fewer than 5
+// runs an hour" fired on a flow sampled at 10% that ran 20 times an hour.
+describe('counts of runs that reached Weft sampled', () => {
+  const HOUR = 3_600_000;
+  const catalog = testCatalog(`alerts:
+  - { id: too-few, measure: traces, op: "<", threshold: 5, window: 1h, severity: high, select: { flows: [erp-wms-pick] } }
+  - { id: too-many, measure: traces, op: ">", threshold: 50, window: 1h, severity: high, select: { flows: [erp-wms-pick] } }
+`);
+  /** The rules' values for erp-wms-pick: `traces` runs arrived in the settled hour, sampled with `p` (1: unsampled). */
+  const values = (traces: number, p: number, baseline: number[], baselineP?: number[]) => {
+    const obs = observations(at(0), { stats: { 'erp-wms-pick': { traces } } });
+    obs.baseline = new Map([['erp-wms-pick', baseline]]);
+    if (baselineP) obs.baselineSampling = new Map([['erp-wms-pick', baselineP]]);
+    if (p < 1) obs.settledSampling = new Map([[HOUR, new Map([['erp-wms-pick', p]])]]);
+    const c = conditionsFor(rulesFor(catalog), catalog, obs).filter((x) => x.flow === 'erp-wms-pick');
+    const of = (rule: string) => c.find((x) => x.rule.id === rule)!;
+    return { drop: of('flow-throughput-drop'), tooFew: of('too-few'), tooMany: of('too-many') };
+  };
+
+  it('calls no drop when the sender began sampling, or changed its rate, since the weeks it is compared with', () => {
+    // 100 runs an hour in each of 4 weeks, unsampled; now sampled at 10%: 10 arrive.
+    expect(values(10, 0.1, [100, 100, 100, 100]).drop.active).toBe(false);
+    expect(values(10, 0.1, [100, 100, 100, 100]).drop.value).toBeNaN();
+    // Sampled at 50% then, at 10% now.
+    expect(values(10, 0.1, [50, 50, 50, 50], [0.5, 0.5, 0.5, 0.5]).drop.value).toBeNaN();
+    // Unsampled, a drop from 100 to 10 is one.
+    expect(values(10, 1, [100, 100, 100, 100]).drop).toMatchObject({ value: 0.9, active: true });
+  });
+
+  it("compares weeks sampled alike in runs that happened: a real stop is a drop, a sampled run's noise is not", () => {
+    // At 10% throughout, 100 runs an hour send about 10: one sampled run now can stand for 88 runs, no drop.
+    expect(values(1, 0.1, [10, 12, 9, 11], [0.1, 0.1, 0.1, 0.1]).drop.active).toBe(false);
+    // 500 runs an hour sent about 50; none now stands for at most 65: a drop of at least 87%.
+    const stop = values(0, 0.1, [50, 52, 48, 50], [0.1, 0.1, 0.1, 0.1]).drop;
+    expect(stop.active).toBe(true);
+    expect(stop.value).toBeCloseTo(0.87, 2);
+  });
+
+  it('says "too few" or "too many" of a sampled flow only of the runs that can have happened on that side', () => {
+    // One sampled run at 10%: 1 to 88 runs; neither fewer than 5 nor more than 50 can be said.
+    expect([values(1, 0.1, []).tooFew.active, values(1, 0.1, []).tooMany.active]).toEqual([false, false]);
+    expect([values(1, 0.1, []).tooFew.value, values(1, 0.1, []).tooMany.value]).toEqual([88, 1]);
+    // Unsampled, one run is fewer than 5.
+    expect(values(1, 1, []).tooFew).toMatchObject({ value: 1, active: true });
+    // 20 sampled runs at 10% stand for at least 95: more than 50.
+    expect(values(20, 0.1, []).tooMany).toMatchObject({ value: 95, active: true });
+  });
+});

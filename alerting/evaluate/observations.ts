@@ -1,6 +1,6 @@
 /** What the rules are evaluated against: plain data read from the rollups (see observe.ts), no I/O here. */
 import type { Severity } from '../../core/contracts/index.ts';
-import type { SampledService } from '../../analyzer/index.ts';
+import { sampledCountRange, type SampledService } from '../../analyzer/index.ts';
 
 export interface FlowWindowStats {
   traces: number;
@@ -81,6 +81,17 @@ export interface Observations {
   runServices?: Map<string, string[]>;
   /** Per flow id: traces in the same settled window 1, 2, 3, 4 weeks earlier (weeks without data left out). */
   baseline: Map<string, number[]>;
+  /**
+   * Per flow id: the probability (0 < p ≤ 1; 1 unsampled) its runs reached Weft sampled with in each week of `baseline`,
+   * in its order (`flowProbability`). Absent, or a flow absent: every week unsampled.
+   */
+  baselineSampling?: Map<string, number[]>;
+  /**
+   * Per window length (ms) of a count rule → per flow id → the probability (0 < p < 1) its runs reached Weft sampled
+   * with over the settled window (`flowProbability`, the lowest of the window); a flow absent was not sampled there.
+   * Absent: none read (every flow unsampled).
+   */
+  settledSampling?: Map<number, Map<string, number>>;
   /** Per catalog system id: the calls made to it in the system-unreachable rule's window (empty without that rule). */
   systemCalls: Map<string, SystemCalls>;
   /** Open findings of the probe kinds (record-count, key and schema drift, probe failing). */
@@ -111,18 +122,30 @@ export function stalenessMs(lastSeen: string, until: string, gaps: IntakeGap[]):
   return Math.max(0, silent);
 }
 
+/** Two sampling probabilities that are one: equal but for the rounding of their reading (a relative 1e-9). */
+const sameProbability = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(a, b);
+
 /**
  * The seasonal throughput score of a flow: 1 − current / median(the same window in previous weeks).
  * 0 means as busy as usual, 1 means silent. NaN (no verdict) unless at least two earlier weeks are
  * known and their median is at least `minTraces` — a quiet flow's noise is not a drop.
+ *
+ * Counts are of the runs that reached Weft. When its runs were sampled (`sampling`: the probability of the current
+ * window, and of each baseline week in its order; 1 unsampled, the default), weeks are compared only when all were
+ * sampled alike — a sender that starts sampling at 10% sends a tenth of its runs, which is no drop — and then on the
+ * most runs the current window's sampled ones can stand for (`sampledCountRange`): a drop is called only when even
+ * that many runs would be one. Otherwise NaN.
  */
-export function throughputDropScore(current: number, baseline: number[], minTraces = 10): number {
+export function throughputDropScore(current: number, baseline: number[], minTraces = 10, sampling?: { current: number; baseline: readonly number[] }): number {
   if (baseline.length < 2) return NaN;
+  const p = sampling?.current ?? 1;
+  if (!baseline.every((_, i) => sameProbability(sampling?.baseline[i] ?? 1, p))) return NaN;
   const sorted = [...baseline].sort((x, y) => x - y);
   const mid = sorted.length / 2;
   const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
   if (median < minTraces) return NaN;
-  return Math.max(0, 1 - current / median);
+  // Both sides in runs that happened: the current window's at their most, the weeks' median as sampled runs / p.
+  return Math.max(0, 1 - (sampledCountRange(current, p)[1] * p) / median);
 }
 
 /**

@@ -1,8 +1,10 @@
 import {
   isRunOf,
   maxKnown,
+  flowProbability,
   pairingState,
   querySampledServices,
+  querySamplingInWindows,
   runtimeMatches,
   SAMPLING_LOOKBACK_MS,
   silentSince,
@@ -151,7 +153,7 @@ export interface ObserveOptions {
   /** The last arrival the previous evaluation read (`Observations.lastArrival`): only what arrived since is read; 2 days back without it. */
   lastArrival?: string | null;
   /** Cached seasonal baselines (recomputed when older than `baselineMaxAgeMs`). */
-  baselineCache?: { at: number; windowMs: number; values: Map<string, number[]> };
+  baselineCache?: { at: number; windowMs: number; values: Map<string, number[]>; sampling?: Map<string, number[]> };
   baselineMaxAgeMs?: number;
 }
 
@@ -194,6 +196,25 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     ? await querySampledServices(store, new Date(now.getTime() - SAMPLING_LOOKBACK_MS))
     : undefined;
 
+  // Counts of a flow whose runs reach Weft sampled are judged against that sampling (throughputDropScore, conditions.ts):
+  // the sampling of each settled window, and of the baseline weeks when they are read again, in one read.
+  const runs = sampled || settledMs.length > 0 ? flowRuns(read) : undefined;
+  const samplingWindows = [
+    ...settledMs.map((w) => ({ since: before(w), until: settledAt })),
+    ...(refreshBaseline ? read.windows.slice(baselineFrom).map((w) => ({ since: new Date(w.since), until: new Date(w.until) })) : []),
+  ];
+  const inWindows = await querySamplingInWindows(store, samplingWindows);
+  const probability = (f: Catalog['flows'][number], inWindow: Map<string, number>) => flowProbability(f, inWindow, runs?.runServices.get(f.id));
+  const settledSampling = new Map<number, Map<string, number>>();
+  settledMs.forEach((w, i) => {
+    const byFlow = new Map<string, number>();
+    for (const f of catalog.flows) {
+      const p = probability(f, inWindows[i]);
+      if (p < 1) byFlow.set(f.id, p);
+    }
+    settledSampling.set(w, byFlow);
+  });
+
   const windows = new Map<number, Map<string, FlowWindowStats>>();
   windowsMs.forEach((w, i) => windows.set(w, flowStats(read.windows[i])));
   const settled = new Map<number, Map<string, FlowWindowStats>>();
@@ -214,13 +235,17 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
   }
   if (refreshBaseline) {
     const values = new Map<string, number[]>();
-    for (const week of read.windows.slice(baselineFrom)) {
+    const sampling = new Map<string, number[]>();
+    read.windows.slice(baselineFrom).forEach((week, k) => {
       // A week with no data at all is left out.
-      if (week.edges.length === 0) continue;
+      if (week.edges.length === 0) return;
       const stats = flowStats(week);
-      for (const f of catalog.flows) values.set(f.id, [...(values.get(f.id) ?? []), stats.get(f.id)?.traces ?? 0]);
-    }
-    baselineCache = { at: settledAt.getTime(), windowMs: drop.windowMs, values };
+      for (const f of catalog.flows) {
+        values.set(f.id, [...(values.get(f.id) ?? []), stats.get(f.id)?.traces ?? 0]);
+        sampling.set(f.id, [...(sampling.get(f.id) ?? []), probability(f, inWindows[settledMs.length + k])]);
+      }
+    });
+    baselineCache = { at: settledAt.getTime(), windowMs: drop.windowMs, values, sampling };
   }
   let findings: OpenFinding[] = [];
   // The open findings of the kinds the rules alert on or link (conditions.ts: findingKind).
@@ -250,10 +275,12 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     settled,
     lastSeen: newest(flowLastSeen(read), flowLastTouch(catalog, read.windows[0].touches)),
     baseline: baselineCache?.values ?? new Map<string, number[]>(),
+    ...(baselineCache?.sampling ? { baselineSampling: baselineCache.sampling } : {}),
+    settledSampling,
     systemCalls,
     findings,
     gaps: o.gaps,
     baselineCache,
-    ...(sampled ? { sampled, ...flowRuns(read) } : {}),
+    ...(sampled && runs ? { sampled, ...runs } : {}),
   };
 }

@@ -5,7 +5,17 @@ import { parseCatalog } from '../../core/catalog/index.ts';
 import { withTracer } from '../../test/otel.ts';
 import { flowNeverObserved, staleFlow } from '../detectors/estate-detectors.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import { flowSampling, formatProbability, querySampledServices, SAMPLING_LOOKBACK_MS, sampledSilenceMs, type SampledService } from './sampling.ts';
+import {
+  flowProbability,
+  flowSampling,
+  formatProbability,
+  querySampledServices,
+  querySamplingInWindows,
+  sampledCountRange,
+  SAMPLING_LOOKBACK_MS,
+  sampledSilenceMs,
+  type SampledService,
+} from './sampling.ts';
 
 const MIN = 60_000;
 
@@ -29,6 +39,45 @@ describe('the silence allowed to a sampled flow (pure)', () => {
 
   it('writes probabilities as percentages', () => {
     expect([0.1, 0.5, 0.0125, 0.00001, 0.009999990463256836].map(formatProbability)).toEqual(['10%', '50%', '1.25%', '0.001%', '1%']);
+  });
+});
+
+describe('the runs a count of sampled runs stands for (pure)', () => {
+  it('is the count itself unsampled, and otherwise the counts that send it with a chance of at least 1 in 1000', () => {
+    expect(sampledCountRange(3, 1)).toEqual([3, 3]);
+    // No sampled run at 10%: up to 65 runs (66 send none with a chance under 1 in 1000, as for the silence rule).
+    expect(sampledCountRange(0, 0.1)).toEqual([0, 65]);
+    expect(sampledCountRange(0, 0.5)).toEqual([0, 9]);
+    expect(sampledCountRange(1, 0.1)).toEqual([1, 88]);
+    expect(sampledCountRange(8, 0.1)).toEqual([23, 204]);
+    // Past 1,000 sampled runs, the normal approximation: it meets the exact bounds.
+    const [exact, approx] = [sampledCountRange(1000, 0.1), sampledCountRange(1001, 0.1)];
+    expect(Math.abs(approx[0] - exact[0])).toBeLessThan(40);
+    expect(Math.abs(approx[1] - exact[1])).toBeLessThan(40);
+    expect(sampledCountRange(5, 0)).toEqual([5, Infinity]);
+  });
+
+  it('is read for a flow from its runtime service, or from the services its runs came from, the lowest of them', () => {
+    const { catalog } = parseCatalog([
+      {
+        file: 'c.yaml',
+        text: `owners: [{ id: icoe }]
+systems: [{ id: crm }, { id: erp }]
+flows:
+  - { id: by-service, source: crm, target: erp, owner: icoe, runtime: { service: sync } }
+  - { id: by-integration, source: crm, target: erp, owner: icoe, runtime: { flow: export } }
+`,
+      },
+    ]);
+    const inWindow = new Map([
+      ['sync', 0.1],
+      ['worker-a', 0.5],
+      ['worker-b', 0.25],
+    ]);
+    expect(flowProbability(catalog.flows[0], inWindow)).toBe(0.1);
+    expect(flowProbability(catalog.flows[1], inWindow, ['worker-a', 'worker-b', 'worker-c'])).toBe(0.25);
+    expect(flowProbability(catalog.flows[1], inWindow)).toBe(1);
+    expect(flowProbability(catalog.flows[0], new Map())).toBe(1);
   });
 });
 
@@ -136,6 +185,19 @@ describe('which services send sampled spans (real SDK → collector → chDB)', 
       tracer.startSpan('GET', { kind: api.SpanKind.CLIENT }, parent).end();
     });
 
+  /** Sends one span of `service` that starts at `ms` (1 s long) under a remote parent whose tracestate is `traceState`. */
+  const sendAt = (ms: number, service: string, traceState: string) =>
+    withTracer({ url: h.collector.url, serviceName: service }, (tracer) => {
+      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: '7bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '30f067aa0ba902b7',
+        traceFlags: 1,
+        isRemote: true,
+        traceState: api.createTraceState(traceState),
+      });
+      tracer.startSpan('job', { kind: api.SpanKind.CLIENT, startTime: new Date(ms) }, parent).end(new Date(ms + 1000));
+    });
+
   it('keeps the lowest probability per service from the th threshold or the older p value of the ot entry, and nothing else', async () => {
     await send('tenth', 'vendor=a,ot=th:e666666666666;rv:0123456789abcd');
     await send('tenth', 'ot=th:8');
@@ -207,17 +269,7 @@ flows:
   // sends Weft a run every 20 hours on average, and a day without one (28% of days) dropped its service's sampling:
   // the flow, still running, was judged on its schedule and reported stale.
   it('reads a service whose last sampled span is older than a day, with the sampling of the last day it was sampled', async () => {
-    const at = (ms: number, service: string, traceState: string) =>
-      withTracer({ url: h.collector.url, serviceName: service }, (tracer) => {
-        const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
-          traceId: '7bf92f3577b34da6a3ce929d0e0e4736',
-          spanId: '30f067aa0ba902b7',
-          traceFlags: 1,
-          isRemote: true,
-          traceState: api.createTraceState(traceState),
-        });
-        tracer.startSpan('job', { kind: api.SpanKind.CLIENT, startTime: new Date(ms) }, parent).end(new Date(ms + 1000));
-      });
+    const at = sendAt;
     const now = Date.now();
     await at(now - 30 * 60 * MIN, 'every-2h', 'ot=th:e666666666666');
     // Sampled at 1% three days ago, at 50% since.
@@ -228,5 +280,27 @@ flows:
     const of = (service: string) => sampled.find((s) => s.service === service);
     expect(of('every-2h')?.probability).toBeCloseTo(0.1, 6);
     expect(of('changed')?.probability).toBe(0.5);
+  });
+
+  // Regression: counts of a sampled sender are a fraction of its runs; a sender that started sampling at 10% looked like
+  // a flow whose throughput dropped by 90%. The count rules read the sampling of each window they count over.
+  it('reads the lowest probability of each window, per service, in one read', async () => {
+    const now = Date.now();
+    await sendAt(now - 3 * 60 * MIN, 'windowed', 'ot=th:8');
+    await sendAt(now - 2 * 60 * MIN, 'windowed', 'ot=th:e666666666666');
+    await sendAt(now - 20 * MIN, 'windowed', 'vendor=a');
+    await sendAt(now - 20 * MIN, 'windowed-other', 'ot=th:c');
+    await h.collector.flush();
+    const windows = [
+      { since: new Date(now - 4 * 60 * MIN), until: new Date(now - 150 * MIN) },
+      { since: new Date(now - 4 * 60 * MIN), until: new Date(now - 60 * MIN) },
+      { since: new Date(now - 60 * MIN), until: new Date(now) },
+      { since: new Date(now - 10 * MIN), until: new Date(now) },
+    ];
+    const read = (await querySamplingInWindows(h.store, windows)).map((m) =>
+      [...m].filter(([s]) => s.startsWith('windowed')).map(([s, p]) => [s, Number(p.toFixed(6))]),
+    );
+    expect(read).toEqual([[['windowed', 0.5]], [['windowed', 0.1]], [['windowed-other', 0.25]], []]);
+    expect(await querySamplingInWindows(h.store, [])).toEqual([]);
   });
 });

@@ -133,3 +133,109 @@ export function flowSilenceMs(
 export function formatProbability(probability: number): string {
   return `${Number((probability * 100).toPrecision(3))}%`;
 }
+
+/** A span of time [since, until) whose sampling is read (`querySamplingInWindows`). */
+export interface SamplingWindow {
+  since: Date;
+  until: Date;
+}
+
+/**
+ * Per window (in the order given): service → the lowest probability its spans stored in the window were sampled with
+ * (weft_sampled_1m, the minutes from the one holding `since` up to `until`; 2^−56 ≤ p < 1), for the services sampled
+ * there; a service absent from a window's map sent no sampled span in it. One read whatever the number of windows, of
+ * one row per sampled service and minute; rejects with the engine's error.
+ */
+export async function querySamplingInWindows(store: Store, windows: readonly SamplingWindow[]): Promise<Array<Map<string, number>>> {
+  const out = windows.map(() => new Map<string, number>());
+  if (windows.length === 0) return out;
+  const rows = await store.client
+    .query({
+      query: `SELECT w, service, min(min_probability) AS probability
+              FROM (
+                SELECT arrayJoin(arrayFilter(i -> minute >= toStartOfMinute(fromUnixTimestamp64Milli({los:Array(Int64)}[i], 'UTC'))
+                                               AND minute < fromUnixTimestamp64Milli({his:Array(Int64)}[i], 'UTC'),
+                                             range(1, length({los:Array(Int64)}) + 1))) AS w, service, min_probability
+                FROM weft_sampled_1m
+                WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({lo:Int64}, 'UTC')) AND minute < fromUnixTimestamp64Milli({hi:Int64}, 'UTC')
+                  AND min_probability > 0
+              )
+              GROUP BY w, service`,
+      query_params: {
+        los: windows.map((w) => w.since.getTime()),
+        his: windows.map((w) => w.until.getTime()),
+        lo: Math.min(...windows.map((w) => w.since.getTime())),
+        hi: Math.max(...windows.map((w) => w.until.getTime())),
+      },
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.json<{ w: number | string; service: string; probability: number | string }>());
+  for (const r of rows) out[Number(r.w) - 1]?.set(r.service, Number(r.probability));
+  return out;
+}
+
+/**
+ * The lowest probability (0 < p ≤ 1) with which the runs of `flow` reached Weft in a window, from `inWindow` (a map of
+ * `querySamplingInWindows`): of its runtime service, or, for a flow named by its integration alone, of the services
+ * its runs came from (`runServices`); 1 when none of them sent a sampled span there.
+ */
+export function flowProbability(flow: Flow, inWindow: ReadonlyMap<string, number>, runServices: readonly string[] = []): number {
+  const services = flow.runtime?.service ? [flow.runtime.service] : runServices;
+  return Math.min(1, ...services.map((s) => inWindow.get(s) ?? 1));
+}
+
+/**
+ * The range of runs that can have happened (`[low, high]`, 0 ≤ low ≤ seen ≤ high) when `seen` of them reached Weft,
+ * each sampled with `probability` (0 < p ≤ 1), leaving out the counts that send `seen` sampled runs with a chance under
+ * SAMPLED_SILENCE_ALPHA on that side: `high` the largest n with P(X ≤ seen | n, p) ≥ α, `low` the smallest with
+ * P(X ≥ seen | n, p) ≥ α (X binomial). `[seen, seen]` for p ≥ 1 (every run reached Weft); `[seen, Infinity]` for
+ * p ≤ 0 or not a number. What a count is judged on: "fewer than 5 runs an hour" of a flow sampled at 10% is not said
+ * of one sampled run an hour (10 or 80 runs send it too), nor "more than 50" of 8. Exact up to 1,000 sampled runs (a
+ * bisection over binomial sums), by the normal approximation above.
+ */
+export function sampledCountRange(seen: number, probability: number): [number, number] {
+  const k = Math.max(0, Math.floor(seen));
+  if (!(probability < 1)) return [k, k];
+  if (!(probability > 0)) return [k, Infinity];
+  if (k > 1000) {
+    // n p ∓ z √(n p (1 − p)) = k solved for n, z the standard normal's 1 − α quantile.
+    const z = 3.090232306167813;
+    const v = z * z * (1 - probability);
+    const root = (sign: number) => (sign * z * Math.sqrt(1 - probability) + Math.sqrt(v + 4 * k)) / 2;
+    return [Math.max(k, Math.ceil(root(-1) ** 2 / probability)), Math.floor(root(1) ** 2 / probability)];
+  }
+  const logAlpha = Math.log(SAMPLED_SILENCE_ALPHA);
+  const odds = Math.log(probability) - Math.log1p(-probability);
+  /** ln P(X ≤ m | n, p), summed in log space (the terms underflow for large n); −Infinity for m < 0. */
+  const logCdf = (m: number, n: number): number => {
+    if (m < 0) return -Infinity;
+    let term = n * Math.log1p(-probability);
+    let sum = term;
+    for (let i = 0; i < Math.min(m, n); i++) {
+      term += Math.log((n - i) / (i + 1)) + odds;
+      sum = Math.max(sum, term) + Math.log1p(Math.exp(-Math.abs(sum - term)));
+    }
+    return sum;
+  };
+  // The largest n with P(X ≤ k | n) ≥ α (falling as n grows): bisection from k, with an upper end past it.
+  let lo = k;
+  let hi = Math.ceil((k + 10) / probability) * 4 + 10;
+  while (logCdf(k, hi) >= logAlpha) hi *= 2;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (logCdf(k, mid) >= logAlpha) lo = mid;
+    else hi = mid;
+  }
+  const high = lo;
+  // The smallest n ≥ k with P(X ≥ k | n) = 1 − P(X ≤ k − 1 | n) ≥ α (rising as n grows).
+  const atLeast = (n: number) => -Math.expm1(logCdf(k - 1, n)) >= SAMPLED_SILENCE_ALPHA;
+  let a = k;
+  let b = high;
+  if (atLeast(a)) return [a, high];
+  while (b - a > 1) {
+    const mid = Math.floor((a + b) / 2);
+    if (atLeast(mid)) b = mid;
+    else a = mid;
+  }
+  return [b, high];
+}

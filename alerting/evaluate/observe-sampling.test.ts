@@ -1,0 +1,90 @@
+import { api } from '@opentelemetry/sdk-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPairing } from '../../analyzer/index.ts';
+import { catalogFrom } from '../../analyzer/test/estate-fixture.ts';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { withTracer } from '../../test/otel.ts';
+import { rulesFor } from '../rules/derive-rules.ts';
+import { observe } from './observe.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const WEEK = 7 * 24 * HOUR;
+
+const catalog = catalogFrom(`
+owners: [{ id: icoe }]
+systems:
+  - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
+  - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
+flows:
+  - { id: sampled-sync, source: crm, target: erp, owner: icoe, runtime: { service: sampled-sync } }
+  - { id: plain-sync, source: crm, target: erp, owner: icoe, runtime: { service: plain-sync } }
+`);
+
+/**
+ * One run of `service` at `at` (ms): a root span reading the CRM and writing the ERP, under a remote parent whose
+ * tracestate is `traceState` (every span of the run inherits it, as from a sampler upstream).
+ */
+const run = (url: string, service: string, at: number, traceState: string, trace: number) =>
+  withTracer({ url, serviceName: service }, (tracer) => {
+    const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+      traceId: trace.toString(16).padStart(32, '0'),
+      spanId: '00f067aa0ba902b7',
+      traceFlags: 1,
+      isRemote: true,
+      traceState: api.createTraceState(traceState),
+    });
+    const root = tracer.startSpan('run', { kind: api.SpanKind.INTERNAL, startTime: new Date(at) }, parent);
+    const inRun = api.trace.setSpan(parent, root);
+    for (const [method, host] of [
+      ['GET', 'crm.internal'],
+      ['POST', 'erp.internal'],
+    ])
+      tracer
+        .startSpan(
+          method,
+          {
+            kind: api.SpanKind.CLIENT,
+            startTime: new Date(at + 10),
+            attributes: { 'http.request.method': method, 'url.full': `https://${host}/api/customers` },
+          },
+          inRun,
+        )
+        .end(new Date(at + 30));
+    root.end(new Date(at + 50));
+  });
+
+// Regression: counts are of the runs that reached Weft; a sender sampling at 10% sends a tenth of them, and one that
+// started sampling looked like a 90% throughput drop. The evaluation reads each counted window's sampling, and the
+// baseline weeks' (conditions.ts judges them: throughputDropScore, sampledCountRange).
+describe('observe: the sampling of the windows counts are judged on (real SDK → collector → chDB)', () => {
+  let h: Harness;
+  let pairedAt: Date;
+  beforeAll(async () => {
+    h = await startHarness();
+    const now = Date.now();
+    // sampled-sync at 10% now and a week ago; plain-sync unsampled (its tracestate has no ot entry) at both times.
+    await run(h.collector.url, 'sampled-sync', now - 4 * MINUTE, 'ot=th:e666666666666', 1);
+    await run(h.collector.url, 'sampled-sync', now - WEEK - 30 * MINUTE, 'ot=th:e666666666666', 2);
+    await run(h.collector.url, 'plain-sync', now - 4 * MINUTE, 'vendor=a', 3);
+    await run(h.collector.url, 'plain-sync', now - WEEK - 30 * MINUTE, 'vendor=a', 4);
+    await h.collector.flush();
+    pairedAt = new Date();
+    await runPairing(h.store, pairedAt, 0, { completeGraceMs: 0 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("gives the counted window's and each baseline week's sampling of a sampled flow, and none of an unsampled one", async () => {
+    const o = await observe({ store: h.store, catalog, rules: rulesFor(catalog), now: pairedAt, gaps: [] });
+    // The derived throughput-drop rule counts over the hour up to the pairing watermark.
+    expect(o.settled.get(HOUR)?.get('sampled-sync')?.traces).toBe(1);
+    expect(o.settledSampling?.get(HOUR)?.get('sampled-sync')).toBeCloseTo(0.1, 6);
+    expect(o.settledSampling?.get(HOUR)?.has('plain-sync')).toBe(false);
+    // The week before holds a run of each (the weeks without data are left out): sampled at 10%, and unsampled.
+    expect(o.baseline.get('sampled-sync')).toEqual([1]);
+    expect(o.baselineSampling?.get('sampled-sync')?.map((p) => Number(p.toFixed(6)))).toEqual([0.1]);
+    expect(o.baselineSampling?.get('plain-sync')).toEqual([1]);
+  });
+});
