@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { api, resources, tracing } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -83,11 +84,29 @@ function emit(tracer: Tracer, spec: SpanSpec, parent: api.Context): string {
   return span.spanContext().traceId;
 }
 
-/** Sends span trees (one trace per root) and returns their trace ids, in order. */
-export async function sendSpans(target: OtelTarget, roots: SpanSpec[]): Promise<string[]> {
+/**
+ * A remote parent span's context (a new trace id, sampled) whose W3C tracestate is `traceState`, e.g.
+ * `ot=th:e666666666666`: what a sampler upstream (OpenTelemetry probability sampling at 10%) hands on. Spans started
+ * under it carry that tracestate.
+ */
+export function remoteParent(traceState: string): api.Context {
+  return api.trace.setSpanContext(api.ROOT_CONTEXT, {
+    traceId: randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: 1,
+    isRemote: true,
+    traceState: api.createTraceState(traceState),
+  });
+}
+
+/**
+ * Sends span trees (one trace per root) and returns their trace ids, in order. With `traceState`, each root is the
+ * child of a `remoteParent` with that tracestate, which every span of its tree carries.
+ */
+export async function sendSpans(target: OtelTarget, roots: SpanSpec[], options: { traceState?: string } = {}): Promise<string[]> {
   const traceIds: string[] = [];
   await withTracer(target, (tracer) => {
-    for (const root of roots) traceIds.push(emit(tracer, root, api.ROOT_CONTEXT));
+    for (const root of roots) traceIds.push(emit(tracer, root, options.traceState === undefined ? api.ROOT_CONTEXT : remoteParent(options.traceState)));
   });
   return traceIds;
 }

@@ -7,7 +7,7 @@ import { startAnalyzer } from '../../analyzer/runner.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { loadCatalog, type Catalog } from '../../core/catalog/index.ts';
 import { silentLogger } from '../../core/log/logger.ts';
-import { withTracer } from '../../test/otel.ts';
+import { sendSpans } from '../../test/otel.ts';
 import { backtestRule, renderBacktest } from './backtest.ts';
 
 const MINUTE = 60_000;
@@ -29,6 +29,12 @@ async function analyzeAt(h: Harness, catalog: Catalog, now: Date): Promise<void>
     await analyzer.stop();
   }
 }
+
+/** A span of customer-sync at `at` (ms, 1 s long) sampled at 10% (`ot=th:e666666666666` in its tracestate). */
+const sampledSpan = (h: Harness, at: number) =>
+  sendSpans({ url: h.collector.url, serviceName: 'customer-sync' }, [{ name: 'GET', kind: api.SpanKind.CLIENT, start: at, durationMs: 1000 }], {
+    traceState: 'ot=th:e666666666666',
+  });
 
 /**
  * Regression: `weft alerts test flow-latency-p95 --since 7d` said "would not have fired." while that alert had fired
@@ -109,16 +115,7 @@ describe('backtestRule of flow-stale, a service that stopped sampling', () => {
     writeFileSync(join(h.dir, 'estate.yaml'), baseCatalogYaml);
     catalog = loadCatalog([join(h.dir, 'estate.yaml')]);
     // Its last sampled span (10%), an hour ago.
-    await withTracer({ url: h.collector.url, serviceName: 'customer-sync' }, (tracer) => {
-      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
-        traceId: '6bf92f3577b34da6a3ce929d0e0e4736',
-        spanId: '20f067aa0ba902b7',
-        traceFlags: 1,
-        isRemote: true,
-        traceState: api.createTraceState('ot=th:e666666666666'),
-      });
-      tracer.startSpan('GET', { kind: api.SpanKind.CLIENT, startTime: new Date(lastRun - 20 * MINUTE) }, parent).end(new Date(lastRun - 20 * MINUTE + 1000));
-    });
+    await sampledSpan(h, lastRun - 20 * MINUTE);
     // Its runs, unsampled, up to 40 minutes ago.
     for (const k of [10, 5, 0]) await sendCustomerSync(h.collector.url, lastRun - k * MINUTE);
     await h.collector.flush();
@@ -156,16 +153,7 @@ describe('backtestRule of a count rule, a service that samples', () => {
     // A run every 5 minutes over the last hour, and beside each a span of the service sampled at 10%.
     for (let t = now - 60 * MINUTE; t < now - MINUTE; t += 5 * MINUTE) {
       await sendCustomerSync(h.collector.url, t);
-      await withTracer({ url: h.collector.url, serviceName: 'customer-sync' }, (tracer) => {
-        const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
-          traceId: '8bf92f3577b34da6a3ce929d0e0e4736',
-          spanId: '40f067aa0ba902b7',
-          traceFlags: 1,
-          isRemote: true,
-          traceState: api.createTraceState('ot=th:e666666666666'),
-        });
-        tracer.startSpan('GET', { kind: api.SpanKind.CLIENT, startTime: new Date(t) }, parent).end(new Date(t + 1000));
-      });
+      await sampledSpan(h, t);
     }
     await h.collector.flush();
     await analyzeAt(h, catalog, new Date(now));

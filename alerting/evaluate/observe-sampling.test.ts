@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPairing } from '../../analyzer/index.ts';
 import { catalogFrom } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { withTracer } from '../../test/otel.ts';
+import { sendSpans } from '../../test/otel.ts';
 import { rulesFor } from '../rules/derive-rules.ts';
 import { observe } from './observe.ts';
 
@@ -25,34 +25,27 @@ flows:
  * One run of `service` at `at` (ms): a root span reading the CRM and writing the ERP, under a remote parent whose
  * tracestate is `traceState` (every span of the run inherits it, as from a sampler upstream).
  */
-const run = (url: string, service: string, at: number, traceState: string, trace: number) =>
-  withTracer({ url, serviceName: service }, (tracer) => {
-    const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
-      traceId: trace.toString(16).padStart(32, '0'),
-      spanId: '00f067aa0ba902b7',
-      traceFlags: 1,
-      isRemote: true,
-      traceState: api.createTraceState(traceState),
-    });
-    const root = tracer.startSpan('run', { kind: api.SpanKind.INTERNAL, startTime: new Date(at) }, parent);
-    const inRun = api.trace.setSpan(parent, root);
-    for (const [method, host] of [
-      ['GET', 'crm.internal'],
-      ['POST', 'erp.internal'],
-    ])
-      tracer
-        .startSpan(
-          method,
-          {
-            kind: api.SpanKind.CLIENT,
-            startTime: new Date(at + 10),
-            attributes: { 'http.request.method': method, 'url.full': `https://${host}/api/customers` },
-          },
-          inRun,
-        )
-        .end(new Date(at + 30));
-    root.end(new Date(at + 50));
-  });
+const run = (url: string, service: string, at: number, traceState: string) =>
+  sendSpans(
+    { url, serviceName: service },
+    [
+      {
+        name: 'run',
+        start: at,
+        durationMs: 50,
+        children: [
+          ['GET', 'crm.internal'],
+          ['POST', 'erp.internal'],
+        ].map(([method, host]) => ({
+          name: method,
+          kind: api.SpanKind.CLIENT,
+          durationMs: 20,
+          attributes: { 'http.request.method': method, 'url.full': `https://${host}/api/customers` },
+        })),
+      },
+    ],
+    { traceState },
+  );
 
 // Regression: counts are of the runs that reached Weft; a sender sampling at 10% sends a tenth of them, and one that
 // started sampling looked like a 90% throughput drop. The evaluation reads each counted window's sampling, and the
@@ -64,10 +57,10 @@ describe('observe: the sampling of the windows counts are judged on (real SDK â†
     h = await startHarness();
     const now = Date.now();
     // sampled-sync at 10% now and a week ago; plain-sync unsampled (its tracestate has no ot entry) at both times.
-    await run(h.collector.url, 'sampled-sync', now - 4 * MINUTE, 'ot=th:e666666666666', 1);
-    await run(h.collector.url, 'sampled-sync', now - WEEK - 30 * MINUTE, 'ot=th:e666666666666', 2);
-    await run(h.collector.url, 'plain-sync', now - 4 * MINUTE, 'vendor=a', 3);
-    await run(h.collector.url, 'plain-sync', now - WEEK - 30 * MINUTE, 'vendor=a', 4);
+    await run(h.collector.url, 'sampled-sync', now - 4 * MINUTE, 'ot=th:e666666666666');
+    await run(h.collector.url, 'sampled-sync', now - WEEK - 30 * MINUTE, 'ot=th:e666666666666');
+    await run(h.collector.url, 'plain-sync', now - 4 * MINUTE, 'vendor=a');
+    await run(h.collector.url, 'plain-sync', now - WEEK - 30 * MINUTE, 'vendor=a');
     await h.collector.flush();
     pairedAt = new Date();
     await runPairing(h.store, pairedAt, 0, { completeGraceMs: 0 });

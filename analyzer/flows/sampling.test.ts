@@ -2,7 +2,7 @@ import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { parseCatalog } from '../../core/catalog/index.ts';
-import { withTracer } from '../../test/otel.ts';
+import { sendSpans } from '../../test/otel.ts';
 import { flowNeverObserved, staleFlow } from '../detectors/estate-detectors.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import {
@@ -172,31 +172,10 @@ describe('which services send sampled spans (real SDK → collector → chDB)', 
     await h?.close();
   });
 
-  /** Sends one span of `service` under a remote parent whose tracestate is `traceState` (its children inherit it). */
-  const send = (service: string, traceState: string) =>
-    withTracer({ url: h.collector.url, serviceName: service }, (tracer) => {
-      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
-        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-        spanId: '00f067aa0ba902b7',
-        traceFlags: 1,
-        isRemote: true,
-        traceState: api.createTraceState(traceState),
-      });
-      tracer.startSpan('GET', { kind: api.SpanKind.CLIENT }, parent).end();
-    });
-
-  /** Sends one span of `service` that starts at `ms` (1 s long) under a remote parent whose tracestate is `traceState`. */
+  /** Sends one span of `service` that starts at `ms` (default now; 1 s long) under a remote parent whose tracestate is `traceState`. */
   const sendAt = (ms: number, service: string, traceState: string) =>
-    withTracer({ url: h.collector.url, serviceName: service }, (tracer) => {
-      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
-        traceId: '7bf92f3577b34da6a3ce929d0e0e4736',
-        spanId: '30f067aa0ba902b7',
-        traceFlags: 1,
-        isRemote: true,
-        traceState: api.createTraceState(traceState),
-      });
-      tracer.startSpan('job', { kind: api.SpanKind.CLIENT, startTime: new Date(ms) }, parent).end(new Date(ms + 1000));
-    });
+    sendSpans({ url: h.collector.url, serviceName: service }, [{ name: 'job', kind: api.SpanKind.CLIENT, start: ms, durationMs: 1000 }], { traceState });
+  const send = (service: string, traceState: string) => sendAt(Date.now(), service, traceState);
 
   it('keeps the lowest probability per service from the th threshold or the older p value of the ot entry, and nothing else', async () => {
     await send('tenth', 'vendor=a,ot=th:e666666666666;rv:0123456789abcd');
@@ -221,15 +200,8 @@ describe('which services send sampled spans (real SDK → collector → chDB)', 
   it('keeps when the last sampled span ended: a sampled run lasting 4 minutes is not judged as sent after its sampling', async () => {
     const end = Date.now() - MIN;
     const start = end - 4 * MIN;
-    await withTracer({ url: h.collector.url, serviceName: 'long-job' }, (tracer) => {
-      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
-        traceId: '5bf92f3577b34da6a3ce929d0e0e4736',
-        spanId: '10f067aa0ba902b7',
-        traceFlags: 1,
-        isRemote: true,
-        traceState: api.createTraceState('ot=th:e666666666666'),
-      });
-      tracer.startSpan('job', { kind: api.SpanKind.CLIENT, startTime: new Date(start) }, parent).end(new Date(end));
+    await sendSpans({ url: h.collector.url, serviceName: 'long-job' }, [{ name: 'job', kind: api.SpanKind.CLIENT, start, durationMs: end - start }], {
+      traceState: 'ot=th:e666666666666',
     });
     await h.collector.flush();
     const sampled = (await querySampledServices(h.store, new Date(Date.now() - 60 * MIN))).filter((s) => s.service === 'long-job');
