@@ -109,6 +109,27 @@ describe('buildHopChains', () => {
     expect(ok.firstDivergence).toBeNull();
   });
 
+  // Regression: a consumer whose traces are sampled at 10% reports a tenth of the records it read; against an unsampled
+  // publisher's writes that was "90% of the records lost" at the handoff: a high finding while nothing was lost.
+  it('shows a handoff a sampled integration writes or reads, without judging it', () => {
+    const touches: TouchCount[] = [
+      { system: 'bus', integration: 'publisher', direction: 'write', records: 100, sampleTrace: 't1' },
+      { system: 'bus', integration: 'consumer', direction: 'read', records: 10, sampleTrace: 't2' },
+      { system: 'crm', integration: 'consumer', direction: 'write', records: 10, sampleTrace: 't2' },
+    ];
+    const traced = input({
+      edges: [edge('shop', 'bus', 'publisher', 'customer'), edge('bus', 'crm', 'consumer', 'customer')],
+      touches,
+      settledTouches: [touches[0]],
+    });
+    expect(buildHopChains(traced)[0].hops[1].handoff).toMatchObject({ written: 100, read: 10, judged: true, lost: true });
+    for (const sampled of ['consumer', 'publisher']) {
+      const [c] = buildHopChains({ ...traced, sampledIntegrations: new Set([sampled]) });
+      expect(c.hops[1].handoff).toMatchObject({ written: 100, read: 10, difference: 90, judged: false, lost: false, sampled: [sampled] });
+      expect(c.firstDivergence).toBeNull();
+    }
+  });
+
   it('ends chains at replicas and where the records go no further, without looping', () => {
     const chains = buildHopChains(
       input({ edges: [edge('erp', 'lake', 'a'), edge('lake', 'erp', 'b'), edge('lake', 'mart', 'c'), edge('mart', 'warehouse', 'd')] }),

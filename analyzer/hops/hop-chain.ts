@@ -75,6 +75,12 @@ export interface HopInput {
   settleMs: number;
   lineage: LineageHopCount[];
   systemCounts: SystemCount[];
+  /**
+   * Integrations whose spans reached Weft sampled in the window (OpenTelemetry probability sampling, `ot=th:…`:
+   * analyzer/flows/sampling.ts): their records are those of the runs that arrived, a tenth at 10%, and a handoff
+   * they write or read is shown, not judged. Absent: none.
+   */
+  sampledIntegrations?: ReadonlySet<string>;
 }
 
 /** A comparison of two counts: both known, the difference (positive: records lost), beyond tolerance or not. */
@@ -109,7 +115,7 @@ export interface Hop extends CountCheck {
   countedUnits: number;
   evidence: { runs: LineageHopCount['lossiestRuns']; traceIds: string[] };
   /** Into this hop's source: records written into a messaging system before against what this hop read from it. */
-  handoff: (CountCheck & { system: string; writers: string[]; traceIds: string[] }) | null;
+  handoff: (CountCheck & { system: string; writers: string[]; traceIds: string[]; sampled?: string[] }) | null;
 }
 
 /** Where records were first lost along a chain: the hop, and whether inside it or at the handoff into it. */
@@ -205,10 +211,15 @@ function buildHandoff(input: HopInput, domain: Domain, e: HopEdge): Hop['handoff
   const reads = input.touches.filter((t) => t.system === e.source && t.direction === 'read' && t.integration === e.integration);
   const written = known(sumOf(writes, () => true));
   const read = known(sumOf(reads, () => true));
+  const writers = [...new Set(writes.map((t) => t.integration))].sort();
+  // A side whose runs reached Weft sampled counts a fraction of its records: a consumer sampled at 10% read "a tenth"
+  // of what an unsampled publisher wrote. Its counts are shown, not compared.
+  const sampled = [...new Set([...writers, e.integration])].filter((i) => input.sampledIntegrations?.has(i)).sort();
+  const c = check(read, written, (r, w) => w - r, written, domain);
   return {
-    ...check(read, written, (r, w) => w - r, written, domain),
+    ...(sampled.length > 0 ? { ...c, judged: false, lost: false, sampled } : c),
     system: e.source,
-    writers: [...new Set(writes.map((t) => t.integration))].sort(),
+    writers,
     traceIds: [...new Set([...writes, ...reads].map((t) => t.sampleTrace).filter(Boolean))].slice(0, 3),
   };
 }

@@ -3,7 +3,7 @@ import { allowedSilence, type Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../../core/net/host-port.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
-import { querySampledServices, SAMPLING_LOOKBACK_MS } from '../flows/sampling.ts';
+import { querySampledServices, querySamplingInWindows, SAMPLING_LOOKBACK_MS } from '../flows/sampling.ts';
 import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type SelfEdgeRow, type WindowEdges } from '../flows/observed.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { buildHopChains } from '../hops/hop-chain.ts';
@@ -112,6 +112,9 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     flows: [...new Set(attributed.flatMap((e) => (e.mark === 'deprecated' && e.flowId !== null ? [e.flowId] : [])))],
     systems: catalog.systems.filter((s) => s.lifecycle !== 'active' && touches.some((t) => t.system === s.id)).map((s) => s.id),
   });
+  // The integrations whose spans were sampled in the window: a handoff they take part in is not judged (hop-chain.ts).
+  const [sampledInWindow] = hops ? await querySamplingInWindows(store, [{ since, until }]) : [new Map<string, number>()];
+  const sampledIntegrations = new Set(allTouches.filter((t) => sampledInWindow.has(t.service)).map((t) => t.integration));
   const hopChains = buildHopChains({
     catalog,
     since: since.toISOString(),
@@ -122,6 +125,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     settleMs,
     lineage: lineage.filter((l) => resolved(l.source, l.target)),
     systemCounts,
+    sampledIntegrations,
   });
   return {
     catalog,
