@@ -1,9 +1,12 @@
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApiApp } from '../../api/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import { detectAll } from '../detectors/index.ts';
 import { runPairing } from '../flows/pairing-job.ts';
 import { startPairingHarness, type PairingHarness } from '../test/pairing-harness.ts';
+import type { HopChain } from './hop-chain.ts';
 
 const MINUTE = 60_000;
 
@@ -83,5 +86,17 @@ describe('records through a topic whose consumer samples its traces (real SDK â†
     expect(losses.map((f) => f.title)).toEqual([expect.stringMatching(/^90 customer records lost between bus-b and consumer-b/)]);
     const handoff = snapshot.hopChains?.flatMap((c) => c.hops).find((h) => h.integration === 'consumer-a')?.handoff;
     expect(handoff).toMatchObject({ system: 'bus-a', written: 100, read: 10, judged: false, lost: false, sampled: ['consumer-a'] });
+    // The API says why it is not compared.
+    const app = await buildApiApp({
+      config: { host: '127.0.0.1', port: 0 },
+      logger: silentLogger(),
+      services: { store: harness.h.store, analyzer: harness.analyzer },
+    });
+    try {
+      const hops = (await app.inject({ method: 'GET', url: '/api/v1/hops?since=1h' })).json<{ chains: HopChain[] }>();
+      expect(hops.chains.flatMap((c) => c.hops).find((h) => h.integration === 'consumer-a')?.handoff).toMatchObject({ judged: false, sampled: ['consumer-a'] });
+    } finally {
+      await app.close();
+    }
   });
 });

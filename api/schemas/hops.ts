@@ -30,7 +30,17 @@ export const HopSchema = Type.Object({
     traceIds: Type.Array(Type.String()),
   }),
   handoff: Type.Union([
-    Type.Object({ ...CheckFields, system: Type.String(), writers: Type.Array(Type.String()), traceIds: Type.Array(Type.String()) }),
+    Type.Object({
+      ...CheckFields,
+      system: Type.String(),
+      writers: Type.Array(Type.String()),
+      traceIds: Type.Array(Type.String()),
+      sampled: Type.Optional(
+        Type.Array(Type.String(), {
+          description: 'the writers or reader whose spans reached Weft sampled in the window (tracestate ot=th:…): the handoff is shown, not judged',
+        }),
+      ),
+    }),
     Type.Null(),
   ]),
 });

@@ -23,7 +23,8 @@ export function chainVerdict(chain: HopChainRow): { text: string; bad: boolean; 
   if (d) return { text: `first diverges at hop ${d.hop + 1} (${d.source} → ${d.target}): ${num(d.lost)} lost`, bad: true, title: '' };
   const checks: Check[] = chain.hops.flatMap((h) => (h.handoff ? [h.handoff, h] : [h]));
   const judged = checks.filter((c) => c.judged).length;
-  const why = 'A hop or handoff is compared only where both sides were counted for the same runs or settled window.';
+  const why =
+    'A hop or handoff is compared only where both sides were counted for the same runs or settled window, and a handoff only where neither side sent its spans sampled.';
   if (judged === 0)
     return { text: 'not compared', bad: false, title: `No hop or handoff of this chain was compared, so no loss can be called either way. ${why}` };
   if (judged < checks.length)
