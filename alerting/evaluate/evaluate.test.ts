@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCatalog, type Catalog } from '../../core/catalog/index.ts';
 import type { Alert } from '../model/alert.ts';
 import { planNotifications, type GroupState } from '../notify/groups.ts';
 import { routeAlert } from '../notify/route.ts';
@@ -232,6 +233,41 @@ describe('alert lifecycle over evaluations', () => {
     expect(byRule('telemetry-gap')).toEqual(['firing', 'resolved']);
     expect(byRule('flow-stale')).toEqual([]);
     expect(sim.sent.flatMap((n) => n.alerts)).not.toContain('flow-stale:firing');
+  });
+
+  // Regression: an estate of hourly jobs is silent for most of each hour; every silence over 60 s was a critical
+  // telemetry-gap alert ("the integrations' exporters, the network or Weft's collector is down"), every hour.
+  it('gives an estate whose every flow runs on a schedule the silence its most frequent flow is allowed before telemetry-gap', () => {
+    const parsed = parseCatalog([
+      {
+        file: 'batch.yaml',
+        text: `owners: [{ id: icoe, receiver: hook }]
+systems: [{ id: erp }, { id: wms }, { id: lake }]
+classes: [{ id: nightly, staleAfter: 26h }]
+flows:
+  - { id: hourly-pick, source: erp, target: wms, owner: icoe, schedule: { every: 1h } }
+  - { id: night-load, source: erp, target: lake, owner: icoe, class: nightly, schedule: { cron: "0 2 * * *" } }
+  - { id: retired, source: wms, target: lake, owner: icoe, lifecycle: retired }
+receivers: [{ id: hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
+`,
+      },
+    ]);
+    expect(parsed.problems).toEqual([]);
+    const hourly = parsed.catalog;
+    const gap = (catalog: Catalog, silentS: number) =>
+      conditionsFor(rulesFor(catalog), catalog, observations(at(silentS), { lastIntake: iso(0), watchingSince: iso(-86_400) })).find(
+        (c) => c.rule.id === 'telemetry-gap',
+      )!;
+    // Twice the hourly job's period: 50 minutes of silence is how the estate is, 2 h 10 m is a gap.
+    expect(gap(hourly, 50 * 60)).toMatchObject({ threshold: 7_200_000, active: false });
+    expect(gap(hourly, 130 * 60)).toMatchObject({ active: true });
+    // A flow that may run at any moment (no schedule), or a cron job with no silence allowed: 60 s, as before.
+    const withConsumer = testCatalog();
+    expect(gap(withConsumer, 90)).toMatchObject({ threshold: 60_000, active: true });
+    const cronOnly = parseCatalog([
+      { file: 'c.yaml', text: 'systems: [{ id: a }, { id: b }]\nflows:\n  - { id: c, source: a, target: b, schedule: { cron: "0 2 * * *" } }\n' },
+    ]).catalog;
+    expect(gap(cronOnly, 90)).toMatchObject({ threshold: 60_000, active: true });
   });
 
   it('a flow that really stops while the others run is stale, and resolves when it runs again', () => {

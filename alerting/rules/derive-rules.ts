@@ -69,6 +69,21 @@ export const TELEMETRY_GAP_MS = 60_000;
  */
 export const PAIRING_LAG_MS = 600_000;
 
+/**
+ * How long Weft's intake may be silent before `telemetry-gap` fires (ms): TELEMETRY_GAP_MS; or, when every active flow of
+ * the catalog runs on a schedule (a batch estate, whose integrations send nothing between their runs), the shortest
+ * silence one of them is allowed (`allowedSilence`: its `staleAfter`, its class's, else twice its period) when that is
+ * longer. An estate of hourly jobs is silent for most of each hour, and was told every hour, as critical, that "the
+ * integrations' exporters, the network or Weft's collector is down". A flow without a schedule may run at any moment,
+ * as an event consumer does: with one, any silence over TELEMETRY_GAP_MS is a gap.
+ */
+export function telemetryGapMs(catalog: Catalog): number {
+  const active = catalog.flows.filter((f) => f.lifecycle === 'active');
+  if (active.length === 0 || !active.every((f) => f.schedule)) return TELEMETRY_GAP_MS;
+  const allowed = active.map((f) => allowedSilence(f, catalog.classes)?.ms ?? 0);
+  return Math.max(TELEMETRY_GAP_MS, Math.min(...allowed));
+}
+
 /** What the derived rules depend on besides the catalog. */
 export interface RuleOptions {
   /** How often rules are evaluated at the latest (ms; alerting's `intervalMs`, the analyzer's pace). Default: 30 s. */
@@ -104,7 +119,7 @@ function derived(catalog: Catalog, id: keyof typeof derivedDefaults, options: Ru
     d.measure === 'throughput-drop'
       ? THROUGHPUT_DROP_SCORE
       : d.measure === 'telemetry-gap'
-        ? TELEMETRY_GAP_MS
+        ? telemetryGapMs(catalog)
         : d.measure === 'pairing-lag'
           ? Math.max(PAIRING_LAG_MS, 3 * (options.evaluationIntervalMs ?? 30_000))
           : isFlowMeasure(d.measure)
