@@ -194,6 +194,55 @@ describe('which services send sampled spans (real SDK → collector → chDB)', 
       ['tenth', 0.1, 2],
     ]);
   });
+  // Regression: W3C trace-context allows optional whitespace around each tracestate list member; a tracestate kept as
+  // received (the SDKs that parse it rewrite it without; .NET's Activity.TraceStateString and a gateway passing OTLP
+  // through keep it) with whitespace before the comma after `ot=…` was not read, and its service was taken as unsampled:
+  // its flows were reported stale while they ran sampled.
+  it('reads the ot entry with optional whitespace around it, before a comma or at the end', async () => {
+    /** A tracestate sent exactly as written (what the SDK's own TraceState would normalise). */
+    const verbatim = (text: string): api.TraceState => ({
+      serialize: () => text,
+      get: () => undefined,
+      set() {
+        return this;
+      },
+      unset() {
+        return this;
+      },
+    });
+    const cases: [string, string][] = [
+      ['ws-comma', 'ot=th:e666666666666 ,vendor=a'],
+      ['tab-comma', 'ot=th:e666666666666\t,vendor=a'],
+      ['ws-around', 'vendor=a , ot=th:e666666666666 , x=y'],
+      ['p-ws-comma', 'ot=p:1 ,vendor=a'],
+      ['ws-end', 'vendor=a,ot=th:8 '],
+    ];
+    for (const [service, traceState] of cases) {
+      await withTracer({ url: h.collector.url, serviceName: service }, (tracer) => {
+        const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+          traceId: '6bf92f3577b34da6a3ce929d0e0e4736',
+          spanId: '20f067aa0ba902b7',
+          traceFlags: 1,
+          isRemote: true,
+          traceState: verbatim(traceState),
+        });
+        tracer.startSpan('GET', { kind: api.SpanKind.CLIENT }, parent).end();
+      });
+    }
+    await h.collector.flush();
+    const stored = await h.store.client
+      .query({ query: "SELECT TraceState FROM otel_traces WHERE ServiceName = 'ws-comma'", format: 'JSONEachRow' })
+      .then((r) => r.json<{ TraceState: string }>());
+    expect(stored).toEqual([{ TraceState: 'ot=th:e666666666666 ,vendor=a' }]);
+    const sampled = (await querySampledServices(h.store, new Date(Date.now() - 60 * MIN))).filter((s) => cases.some(([c]) => c === s.service));
+    expect(sampled.map((s) => [s.service, Number(s.probability.toFixed(6))]).sort()).toEqual([
+      ['p-ws-comma', 0.5],
+      ['tab-comma', 0.1],
+      ['ws-around', 0.1],
+      ['ws-comma', 0.1],
+      ['ws-end', 0.5],
+    ]);
+  });
   // Regression: a run lasting minutes (a batch job's span, sampled) ends minutes after the minute its span started in;
   // its service's last sampled span was kept by that start minute, so its own run came "after the last sampled span"
   // and a flow still running sampled was judged unsampled again: reported stale after 10 minutes while it ran.

@@ -7,7 +7,7 @@ import { parseDuration } from '../../core/time/index.ts';
  * sampling with OpenTelemetry's probability sampling, which writes the sampling threshold into each span's tracestate:
  * `ot=th:…`, or the older `ot=p:…`) sends a tenth of a flow's runs at 10%, and a flow run every 5 minutes then reaches
  * Weft every 50 minutes on average, in gaps of hours now and then. Judged as an unsampled flow, it looked stale. Migrations
- * 102 and 103 keep, per service and minute, the lowest probability its spans were sampled with (`weft_sampled_1m`); a flow whose
+ * 102–104 keep, per service and minute, the lowest probability its spans were sampled with (`weft_sampled_1m`); a flow whose
  * runtime service was sampled is called silent only once a running flow would almost surely (1 − SAMPLED_SILENCE_ALPHA)
  * have sent at least one sampled run (`sampledSilenceMs`). Spec:
  * https://opentelemetry.io/docs/specs/otel/trace/tracestate-probability-sampling/.
