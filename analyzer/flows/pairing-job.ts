@@ -213,7 +213,7 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
   for (const table of ['weft_pairing_spans', 'weft_pairing_copies', 'weft_pairing_unnamed', 'weft_pairing_segments']) {
     await c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
   }
-  const { now, ...spanParams } = params;
+  const { now, clock, ...spanParams } = params;
   await c.command({
     query: `INSERT INTO weft_pairing_spans (${SPAN_COLUMNS}) SELECT ${SPAN_COLUMNS} FROM (${rows('weft_trace_spans', src)})`,
     query_params: spanParams,
@@ -222,7 +222,7 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
   const spans = segmented ? SEGMENTED_SPANS : SPANS;
   await c.command({ query: `INSERT INTO weft_pairing_copies (trace_id, service, into_integration, into_service) ${COPIES(spans)}` });
   await c.command({ query: `INSERT INTO weft_pairing_unnamed (trace_id, service, flow) ${FLOW_OF_UNNAMED(spans)}` });
-  await c.command({ query: tracesInsert(src, spans, segmented), query_params: { ...spanParams, now } });
+  await c.command({ query: tracesInsert(src, spans, segmented), query_params: { ...spanParams, now, clock } });
   return segmented;
 }
 
@@ -329,6 +329,50 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
  */
 const FIRST_ROW = '(nameless_row, arrived)';
 
+/**
+ * A sender's clock is taken as off from Weft's, and its runs placed by Weft's clock, when its spans' least lag (arrival
+ * − end) is this far from 0 (ms) or more. The SDKs export a span seconds after it ends: a smaller lag is export delay,
+ * and moves a run by a minute at most.
+ */
+export const CLOCK_OFFSET_MIN_MS = 60_000;
+
+/**
+ * How many of a sender's latest arrival minutes must show one lag (within CLOCK_LAG_SPREAD_MS) before it is taken as a
+ * clock behind Weft's rather than as spans delivered late: a gateway's backlog, a replayed spool or history sent to a new
+ * installation arrives with lags that shrink as it is sent, or in one go (a test's history too); a clock behind sends
+ * every minute with the same lag.
+ */
+export const CLOCK_BEHIND_MINUTES = 3;
+
+/** How far apart (ms) the least lags of those minutes may be: the SDKs' export delay, seconds, with room for a slow network. */
+export const CLOCK_LAG_SPREAD_MS = 30_000;
+
+/**
+ * Per sender (service and instance) of the spans in weft_pairing_spans, the offset (ms) its spans are moved by to be
+ * placed by Weft's clock (columns service, instance, shift):
+ * - a clock ahead (a span cannot arrive before it ended): the least (arrival − end) of its spans in the run, at once,
+ *   when it is −CLOCK_OFFSET_MIN_MS or less;
+ * - a clock behind: the least lag of its latest CLOCK_BEHIND_MINUTES arrival minutes of the last day (weft_sender_lag_1m,
+ *   migration 105), when each has one and they agree within CLOCK_LAG_SPREAD_MS, CLOCK_OFFSET_MIN_MS or more;
+ * - else 0 (its runs stay in the minutes its clock says).
+ * An export adds seconds to a span's lag and a clock off adds its offset, so the least lag is the offset plus the
+ * shortest export delay. Reads one row per sender of the run and arrival minute.
+ */
+const SENDER_SHIFT = `SELECT r.service AS service, r.instance AS instance,
+      multiIf(r.lag <= -${CLOCK_OFFSET_MIN_MS}, r.lag,
+        length(m.lags) = ${CLOCK_BEHIND_MINUTES} AND arrayMin(m.lags) >= ${CLOCK_OFFSET_MIN_MS} AND arrayMax(m.lags) - arrayMin(m.lags) <= ${CLOCK_LAG_SPREAD_MS},
+          arrayMin(m.lags), 0) AS shift
+    FROM (SELECT service, instance, min(dateDiff('millisecond', end_ts, arrived)) AS lag FROM ${scratch('weft_pairing_spans')} GROUP BY service, instance) AS r
+    LEFT JOIN (
+      SELECT service, instance, arraySlice(arrayReverseSort(x -> x.1, groupArray((minute, lag))), 1, ${CLOCK_BEHIND_MINUTES}).2 AS lags
+      FROM (
+        SELECT service, instance, minute, min(min_lag_ms) AS lag FROM weft_sender_lag_1m
+        WHERE minute >= toStartOfMinute(${at('clock')} - toIntervalDay(1))
+          AND (service, instance) IN (SELECT service, instance FROM ${scratch('weft_pairing_spans')})
+        GROUP BY service, instance, minute)
+      GROUP BY service, instance
+    ) AS m ON r.service = m.service AND r.instance = m.instance`;
+
 /** The integration's own root span: the trace's root, and not itself a call (a wrapper around the run's calls). */
 const WRAPPER = '(is_root = 1 AND is_call = 0)';
 
@@ -340,8 +384,10 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * latency is the root wrapper span's duration (one process, one clock), else the largest spread of one service
  * instance's spans; its records are chosen by direction (`runRecords`), each span's counted once, and what its writes
  * reported is kept per write endpoint (`target_records`, 088: each edge carries its target's); a trace that ended
- * after the pairing's `now` parameter (a clock ahead of the analyzer's) is moved back to end then. Reads the spans
- * from the scratch tables `insertTraces` fills, and the touch sets `src` selects.
+ * after the pairing's `now` parameter (a clock ahead of the analyzer's) is moved back to end then. Its `placed` (what
+ * its minute is) is its start by Weft's clock: each span moved by its sender's offset (SENDER_SHIFT), then back so that it
+ * ends by the `clock` parameter (the analyzer's clock). Reads the spans from the scratch tables `insertTraces` fills, and
+ * the touch sets `src` selects.
  */
 function tracesInsert(src: RowSource, spans: string, segmented: boolean): string {
   const AHEAD = `toIntervalMillisecond(greatest(0, dateDiff('millisecond', ${at('now')}, s.end)))`;
@@ -352,7 +398,7 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean): string
   return `
     INSERT INTO weft_pairing_traces (trace_id, integration, service, instance, run_id, has_root, root_touch, domains, reads, writes, unknowns,
       spans, errors, failed, records, records_written, records_own, records_read, start, end, latency_ms, last_arrival, first_arrival, failed_writes,
-      target_records, write_order, folded, spans_arrival)
+      target_records, write_order, folded, spans_arrival, placed)
     SELECT s.trace_id, s.integration, s.service, s.instance, s.run_id, s.has_root, s.root_touch,
       t.ds, t.r, t.w, t.u, s.spans, s.errors, s.failed,
       -- Records by direction (OWN: see above).
@@ -366,7 +412,10 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean): string
       arrayMap((k, n) -> ((k[1], k[2], k[3], k[4], k[5]), n), arrayMap(k -> splitByChar('\\x1f', k), t.wk), t.wn),
       -- The write endpoints in the order of their last write (089; of writes ending at once, a failed one first).
       arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arraySort((k, v) -> v, t.wl.1, t.wl.2))),
-      s.folded, s.last_arrival
+      s.folded, s.last_arrival,
+      -- Placed by Weft's clock: its start moved by its senders' offsets (SENDER_SHIFT), and back so that it ends by the
+      -- analyzer's clock (the clock parameter), which the windows it is counted in end at.
+      s.placed_start - toIntervalMillisecond(greatest(0, dateDiff('millisecond', ${at('clock')}, s.placed_end)))
     FROM (
       SELECT trace_id, integration, any(service) AS service, max(inst) AS instance, max(run_id) AS run_id,
         max(is_root) AS has_root, if(has_root = 1, maxIf(is_call, is_root = 1), min(is_call)) AS root_touch,
@@ -379,6 +428,7 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean): string
           toFloat64(arrayMax(arrayMap((lo, hi) -> hi - lo,
             minMap([inst], [toUnixTimestamp64Milli(ts)]).2, maxMap([inst], [toUnixTimestamp64Milli(end_ts)]).2)))) AS latency_ms,
         max(arr_last) AS last_arrival, min(arr_first) AS first_arrival,
+        min(ts + toIntervalMillisecond(shift)) AS placed_start, max(end_ts + toIntervalMillisecond(shift)) AS placed_end,
         -- The integrations it took spans from (a flow's unnamed calls, FLOW_OF_UNNAMED; nameless copies, COPIES): a unit
         -- paired under one of them is retracted.
         arrayFilter(i -> i != integration, groupUniqArrayArray(was)) AS folded
@@ -386,8 +436,9 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean): string
         SELECT trace_id, span_id, integration, argMin(service, ${FIRST_ROW}) AS service, argMin(instance, ${FIRST_ROW}) AS inst,
           argMin(run_id, ${FIRST_ROW}) AS run_id, argMin(is_root, ${FIRST_ROW}) AS is_root, argMin(root_touch, ${FIRST_ROW}) AS is_call,
           argMin(is_error, ${FIRST_ROW}) AS is_error, argMin(records, ${FIRST_ROW}) AS records,
-          min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was
-        FROM (${SPANS_BY_FLOW(spans)})
+          min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was,
+          argMin(shift, ${FIRST_ROW}) AS shift
+        FROM (SELECT b.*, o.shift FROM (${SPANS_BY_FLOW(spans)}) AS b LEFT JOIN (${SENDER_SHIFT}) AS o ON b.service = o.service AND b.instance = o.instance)
         GROUP BY trace_id, integration, span_id)
       GROUP BY trace_id, integration
     ) AS s
@@ -668,7 +719,12 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
         { frontier },
       )
     ).map((r) => r.trace_id);
-    segmented = await insertTraces(store, { since: 'frontier', older: older.length > 0 }, { frontier, older, now: toChTime(new Date(wall)) }, gapMs);
+    segmented = await insertTraces(
+      store,
+      { since: 'frontier', older: older.length > 0 },
+      { frontier, older, now: toChTime(new Date(wall)), clock: toChTime(now) },
+      gapMs,
+    );
   }
   // A unit whose spans all arrived after the last run's newest arrival was never paired: no ledger lookup for it.
   const knownSince = prev?.newest ?? toChTime(new Date(0));
@@ -677,7 +733,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   await c.command({
     query: `INSERT INTO weft_pairing_work (unit, grp, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, latency_ms, traces,
         failed_writes, target_records, records_fallback, write_order, known, arrived)
-      SELECT concat('t:', trace_id, ':', integration), '', toStartOfMinute(start), integration, service, if(empty(domains), '', domains[1]),
+      SELECT concat('t:', trace_id, ':', integration), '', toStartOfMinute(placed), integration, service, if(empty(domains), '', domains[1]),
         arraySort(reads), arraySort(writes), failed, errors, records, start, end, latency_ms, [trace_id], arraySort(failed_writes),
         if(records_written > 0, arraySort(target_records), []), ${recordsFallbackSql('records_written', 'records_own', 'records_read')}, write_order, first_arrival <= ${at('known')},
         last_arrival
@@ -732,7 +788,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     )
   ).map((r) => r.unit);
   // Runs of several traces (integration.run.id, or pieces of one run without trace context), settled.
-  const runs = await pairRuns(store, json, cut, gapMs, toChTime(new Date(wall)));
+  const runs = await pairRuns(store, json, cut, gapMs, toChTime(new Date(wall)), toChTime(now));
   const { deferred } = runs;
   const scope = [...new Set([...runs.scope, ...recut])];
 
@@ -854,6 +910,7 @@ interface TraceRow {
   end: string;
   last_arrival: string;
   spans_arrival: string;
+  placed: string;
 }
 
 const toFragment = (r: TraceRow): FragmentTrace => ({
@@ -875,11 +932,12 @@ const toFragment = (r: TraceRow): FragmentTrace => ({
   endMs: Date.parse(fromChTime(r.end)),
   arrivedMs: Date.parse(fromChTime(r.last_arrival)),
   spansArrivedMs: Date.parse(fromChTime(r.spans_arrival)),
+  placedMs: Date.parse(fromChTime(r.placed)),
   spans: Number(r.spans),
 });
 
 const TRACE_COLUMNS =
-  'trace_id, integration, service, instance, run_id, domains, reads, writes, failed_writes, target_records, write_order, errors, failed, records_written, records_own, records_read, spans, start, end, last_arrival, spans_arrival';
+  'trace_id, integration, service, instance, run_id, domains, reads, writes, failed_writes, target_records, write_order, errors, failed, records_written, records_own, records_read, spans, start, end, last_arrival, spans_arrival, placed';
 
 /** A ledger unit as `pairRuns` reads it. */
 const toLedgerUnit = (u: { unit: string; grp: string; traces: string[]; start: string; end: string }): LedgerUnit => ({
@@ -895,7 +953,14 @@ const toLedgerUnit = (u: { unit: string; grp: string; traces: string[]; start: s
  * before (found through the ledger); returns the ledger units it recomputed (the scope to retract from). `wallAt`: the
  * pairing's clock (a trace ending after it is moved back, as in `tracesInsert`).
  */
-async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wallAt: string): Promise<{ scope: string[]; deferred: FragmentTrace[] }> {
+async function pairRuns(
+  store: Store,
+  json: Json,
+  cut: string,
+  gapMs: number,
+  wallAt: string,
+  clock: string,
+): Promise<{ scope: string[]; deferred: FragmentTrace[] }> {
   const fresh = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE ${PIECE} AND ${SETTLED}`, { cut })).map(toFragment);
   // Pieces that left the run they were paired in: the trace's root (a wrapper span, exported when a job longer than the
   // late-arrival window ends, after its calls) arrived, and the trace is now paired as a trace of its own (already in the
@@ -935,7 +1000,7 @@ async function pairRuns(store: Store, json: Json, cut: string, gapMs: number, wa
   if (missing.length > 0) {
     await store.client.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
     const raw = [...new Set(missing.map(rawTraceId))];
-    await insertTraces(store, { ids: 'SELECT arrayJoin({ids:Array(String)})' }, { ids: raw, now: wallAt }, gapMs);
+    await insertTraces(store, { ids: 'SELECT arrayJoin({ids:Array(String)})' }, { ids: raw, now: wallAt, clock }, gapMs);
     // Only what is still a piece: a trace whose root arrived since is paired as a trace, not in its instance's run. Of a
     // trace cut into runs, only the runs asked for: its other runs are fresh, or not settled yet.
     const asked = new Set(missing);
@@ -969,7 +1034,7 @@ function unitRow(u: PairingUnit) {
   return {
     unit: u.unit,
     grp: u.grp,
-    minute: toChTime(new Date(Math.floor(u.startMs / 60_000) * 60_000)).slice(0, 19),
+    minute: toChTime(new Date(Math.floor((u.placedMs ?? u.startMs) / 60_000) * 60_000)).slice(0, 19),
     integration: u.integration,
     service: u.service,
     domain: u.domain,

@@ -44,6 +44,8 @@ export interface FragmentTrace {
    * run that leaves the piece waiting reads it again from before this. Absent: `arrivedMs`.
    */
   spansArrivedMs?: number;
+  /** Its start by Weft's clock (epoch ms; its sender's clock offset taken out, pairing-job.ts). Absent: `startMs`. */
+  placedMs?: number;
   spans?: number;
 }
 
@@ -128,6 +130,8 @@ export interface PairingUnit {
   latencyMs: number;
   /** When Weft received its newest span (epoch ms, Weft's clock, not the writers'): the last of its pieces' arrivals. */
   arrivedMs: number;
+  /** Its start by Weft's clock (epoch ms): the earliest of its pieces' (`FragmentTrace.placedMs`); its minute's. */
+  placedMs?: number;
   /** Its traces, sorted; the first is the sample trace. */
   traces: string[];
 }
@@ -192,6 +196,7 @@ function unitOf(
     targetRecords: records.written > 0 ? reportedByTarget(recordsFrom, writes) : [],
     recordsFallback: recordsFallback(records),
     startMs: Math.min(...members.map((m) => m.startMs)),
+    placedMs: Math.min(...members.map((m) => m.placedMs ?? m.startMs)),
     endMs: Math.max(...members.map((m) => m.endMs)),
     latencyMs: instanceSpread(members),
     arrivedMs: Math.max(...members.map((m) => m.arrivedMs)),
