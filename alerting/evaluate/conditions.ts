@@ -84,8 +84,8 @@ const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: C
   },
   'throughput-drop': (r, f, o) => {
     if (!counted(r, o)) return NaN;
-    const sampling = { current: o.settledSampling?.get(r.windowMs)?.get(f.id) ?? 1, baseline: o.baselineSampling?.get(f.id) ?? [] };
-    return throughputDropScore(o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(f.id) ?? [], undefined, sampling);
+    const sampling = { current: o.settledSampling?.get(r.windowMs)?.get(f.id) ?? 1, baseline: o.baselineSampling?.get(r.windowMs)?.get(f.id) ?? [] };
+    return throughputDropScore(o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.baseline.get(r.windowMs)?.get(f.id) ?? [], undefined, sampling);
   },
 };
 

@@ -466,8 +466,8 @@ describe('counts of runs that reached Weft sampled', () => {
   /** The rules' values for erp-wms-pick: `traces` runs arrived in the settled hour, sampled with `p` (1: unsampled). */
   const values = (traces: number, p: number, baseline: number[], baselineP?: number[]) => {
     const obs = observations(at(0), { stats: { 'erp-wms-pick': { traces } } });
-    obs.baseline = new Map([['erp-wms-pick', baseline]]);
-    if (baselineP) obs.baselineSampling = new Map([['erp-wms-pick', baselineP]]);
+    obs.baseline = new Map([[HOUR, new Map([['erp-wms-pick', baseline]])]]);
+    if (baselineP) obs.baselineSampling = new Map([[HOUR, new Map([['erp-wms-pick', baselineP]])]]);
     if (p < 1) obs.settledSampling = new Map([[HOUR, new Map([['erp-wms-pick', p]])]]);
     const c = conditionsFor(rulesFor(catalog), catalog, obs).filter((x) => x.flow === 'erp-wms-pick');
     const of = (rule: string) => c.find((x) => x.rule.id === rule)!;

@@ -79,13 +79,17 @@ export interface Observations {
   lastRunEnd?: Map<string, string>;
   /** Per flow id: the services its paired runs came from (whose sampling counts for a flow named by its integration). */
   runServices?: Map<string, string[]>;
-  /** Per flow id: traces in the same settled window 1, 2, 3, 4 weeks earlier (weeks without data left out). */
-  baseline: Map<string, number[]>;
   /**
-   * Per flow id: the probability (0 < p ≤ 1; 1 unsampled) its runs reached Weft sampled with in each week of `baseline`,
-   * in its order (`flowProbability`). Absent, or a flow absent: every week unsampled.
+   * Per throughput-drop window length (ms) → per flow id → traces in the same settled window 1, 2, 3, 4 weeks earlier
+   * (weeks without data left out).
    */
-  baselineSampling?: Map<string, number[]>;
+  baseline: Map<number, Map<string, number[]>>;
+  /**
+   * Per throughput-drop window length (ms) → per flow id → the probability (0 < p ≤ 1; 1 unsampled) its runs reached
+   * Weft sampled with in each week of `baseline`, in its order (`flowProbability`). Absent, or a flow absent: every week
+   * unsampled.
+   */
+  baselineSampling?: Map<number, Map<string, number[]>>;
   /**
    * Per window length (ms) of a count rule → per flow id → the probability (0 < p < 1) its runs reached Weft sampled
    * with over the settled window (`flowProbability`, the lowest of the window); a flow absent was not sampled there.

@@ -76,8 +76,13 @@ describe('observe: the sampling of the windows counts are judged on (real SDK â†
     expect(o.settledSampling?.get(HOUR)?.get('sampled-sync')).toBeCloseTo(0.1, 6);
     expect(o.settledSampling?.get(HOUR)?.has('plain-sync')).toBe(false);
     // The week before holds a run of each (the weeks without data are left out): sampled at 10%, and unsampled.
-    expect(o.baseline.get('sampled-sync')).toEqual([1]);
-    expect(o.baselineSampling?.get('sampled-sync')?.map((p) => Number(p.toFixed(6)))).toEqual([0.1]);
-    expect(o.baselineSampling?.get('plain-sync')).toEqual([1]);
+    expect(o.baseline.get(HOUR)?.get('sampled-sync')).toEqual([1]);
+    expect(
+      o.baselineSampling
+        ?.get(HOUR)
+        ?.get('sampled-sync')
+        ?.map((p) => Number(p.toFixed(6))),
+    ).toEqual([0.1]);
+    expect(o.baselineSampling?.get(HOUR)?.get('plain-sync')).toEqual([1]);
   });
 });

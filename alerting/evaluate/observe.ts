@@ -152,8 +152,11 @@ export interface ObserveOptions {
   watchingSince?: Date;
   /** The last arrival the previous evaluation read (`Observations.lastArrival`): only what arrived since is read; 2 days back without it. */
   lastArrival?: string | null;
-  /** Cached seasonal baselines (recomputed when older than `baselineMaxAgeMs`). */
-  baselineCache?: { at: number; windowMs: number; values: Map<string, number[]>; sampling?: Map<string, number[]> };
+  /**
+   * Cached seasonal baselines per throughput-drop window (ms) and flow, and the sampling of each of their weeks
+   * (recomputed when older than `baselineMaxAgeMs`, or when a rule's window has none).
+   */
+  baselineCache?: { at: number; values: Map<number, Map<string, number[]>>; sampling?: Map<number, Map<string, number[]>> };
   baselineMaxAgeMs?: number;
 }
 
@@ -183,13 +186,19 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
   const unreachable = o.rules.find((r) => r.measure === 'system-unreachable');
   if (unreachable) requests.push({ since: at(unreachable.windowMs), until: now, touches: true });
   let baselineCache = o.baselineCache;
-  const drop = flowRules.find((r) => r.measure === 'throughput-drop');
+  // Each throughput-drop rule's window has its own baseline: a rule over 10 minutes compared with the hour of another
+  // rule's baseline saw a flow running as usual 83% below the usual.
+  const dropWindows = [...new Set(flowRules.filter((r) => r.measure === 'throughput-drop').map((r) => r.windowMs))];
   const baselineFrom = requests.length;
   // The same settled window 1–4 weeks back; `at` is the settled window's end it was read for.
   const refreshBaseline =
-    drop !== undefined &&
-    (!baselineCache || baselineCache.windowMs !== drop.windowMs || Math.abs(settledAt.getTime() - baselineCache.at) > (o.baselineMaxAgeMs ?? 600_000));
-  if (refreshBaseline) for (let k = 1; k <= 4; k++) requests.push({ since: before(k * WEEK + drop.windowMs), until: before(k * WEEK), edges: true });
+    dropWindows.length > 0 &&
+    (!baselineCache ||
+      dropWindows.some((w) => !baselineCache!.values.has(w)) ||
+      Math.abs(settledAt.getTime() - baselineCache.at) > (o.baselineMaxAgeMs ?? 600_000));
+  if (refreshBaseline) {
+    for (const w of dropWindows) for (let k = 1; k <= 4; k++) requests.push({ since: before(k * WEEK + w), until: before(k * WEEK), edges: true });
+  }
   const read = await takeWindows(store, catalog, requests, now, state);
   // A staleness rule judges a flow whose runs reach Weft sampled against its sampling (analyzer/flows/sampling.ts).
   const sampled = o.rules.some((r) => r.measure === 'staleness')
@@ -234,18 +243,25 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     for (const [id, s] of systemCalls) s.callers = callers.get(id)!.size;
   }
   if (refreshBaseline) {
-    const values = new Map<string, number[]>();
-    const sampling = new Map<string, number[]>();
-    read.windows.slice(baselineFrom).forEach((week, k) => {
-      // A week with no data at all is left out.
-      if (week.edges.length === 0) return;
-      const stats = flowStats(week);
-      for (const f of catalog.flows) {
-        values.set(f.id, [...(values.get(f.id) ?? []), stats.get(f.id)?.traces ?? 0]);
-        sampling.set(f.id, [...(sampling.get(f.id) ?? []), probability(f, inWindows[settledMs.length + k])]);
+    const values = new Map<number, Map<string, number[]>>();
+    const sampling = new Map<number, Map<string, number[]>>();
+    dropWindows.forEach((w, i) => {
+      const perFlow = new Map<string, number[]>();
+      const perFlowSampling = new Map<string, number[]>();
+      for (let k = 4 * i; k < 4 * (i + 1); k++) {
+        const week = read.windows[baselineFrom + k];
+        // A week with no data at all is left out.
+        if (week.edges.length === 0) continue;
+        const stats = flowStats(week);
+        for (const f of catalog.flows) {
+          perFlow.set(f.id, [...(perFlow.get(f.id) ?? []), stats.get(f.id)?.traces ?? 0]);
+          perFlowSampling.set(f.id, [...(perFlowSampling.get(f.id) ?? []), probability(f, inWindows[settledMs.length + k])]);
+        }
       }
+      values.set(w, perFlow);
+      sampling.set(w, perFlowSampling);
     });
-    baselineCache = { at: settledAt.getTime(), windowMs: drop.windowMs, values, sampling };
+    baselineCache = { at: settledAt.getTime(), values, sampling };
   }
   let findings: OpenFinding[] = [];
   // The open findings of the kinds the rules alert on or link (conditions.ts: findingKind).
@@ -274,7 +290,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     windows,
     settled,
     lastSeen: newest(flowLastSeen(read), flowLastTouch(catalog, read.windows[0].touches)),
-    baseline: baselineCache?.values ?? new Map<string, number[]>(),
+    baseline: baselineCache?.values ?? new Map<number, Map<string, number[]>>(),
     ...(baselineCache?.sampling ? { baselineSampling: baselineCache.sampling } : {}),
     settledSampling,
     systemCalls,

@@ -2,7 +2,7 @@ import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { parseCatalog } from '../../core/catalog/index.ts';
-import { sendSpans } from '../../test/otel.ts';
+import { sendSpans, withTracer } from '../../test/otel.ts';
 import { flowNeverObserved, staleFlow } from '../detectors/estate-detectors.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import {
