@@ -57,6 +57,22 @@ describe('the runs a count of sampled runs stands for (pure)', () => {
     expect(sampledCountRange(5, 0)).toEqual([5, Infinity]);
   });
 
+  // Regression: at the lowest probability the tracestate can carry (th:ffffffffffffff, 2^−56) the bounds pass 2^53,
+  // where doubles are further apart than 1, and the bisection never ended (the evaluation loop hung).
+  it('ends for the lowest probabilities, with bounds of the size they have', () => {
+    for (const p of [2 ** -56, 2 ** -52, 2 ** -51]) {
+      const [low0, high0] = sampledCountRange(0, p);
+      expect(low0).toBe(0);
+      // No sampled run: ln(1000) / p runs at most, to the doubles' precision.
+      expect(high0 / (Math.log(1000) / p)).toBeCloseTo(1, 6);
+      const [low, high] = sampledCountRange(5, p);
+      expect(low).toBeGreaterThan(5);
+      expect(high).toBeGreaterThan(low);
+      expect(low * p).toBeGreaterThan(0.5);
+      expect(high * p).toBeLessThan(20);
+    }
+  });
+
   it('is read for a flow from its runtime service, or from the services its runs came from, the lowest of them', () => {
     const { catalog } = parseCatalog([
       {

@@ -217,12 +217,19 @@ export function sampledCountRange(seen: number, probability: number): [number, n
     }
     return sum;
   };
+  /**
+   * The middle of two counts, or undefined when none lies between them: past 2^53 (p under about 2^−50) doubles are
+   * further apart than 1, and `Math.floor((a + b) / 2)` rounds back to an end — the bisection never ended.
+   */
+  const between = (a: number, b: number): number | undefined => {
+    const mid = Math.floor((a + b) / 2);
+    return mid > a && mid < b ? mid : undefined;
+  };
   // The largest n with P(X ≤ k | n) ≥ α (falling as n grows): bisection from k, with an upper end past it.
   let lo = k;
   let hi = Math.ceil((k + 10) / probability) * 4 + 10;
   while (logCdf(k, hi) >= logAlpha) hi *= 2;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
+  for (let mid = between(lo, hi); mid !== undefined; mid = between(lo, hi)) {
     if (logCdf(k, mid) >= logAlpha) lo = mid;
     else hi = mid;
   }
@@ -232,8 +239,7 @@ export function sampledCountRange(seen: number, probability: number): [number, n
   let a = k;
   let b = high;
   if (atLeast(a)) return [a, high];
-  while (b - a > 1) {
-    const mid = Math.floor((a + b) / 2);
+  for (let mid = between(a, b); mid !== undefined; mid = between(a, b)) {
     if (atLeast(mid)) b = mid;
     else a = mid;
   }
