@@ -39,6 +39,7 @@ export { queryTrace, isTraceId, TRACE_SPAN_LIMIT } from './traces/trace-view.ts'
 export type { TraceView, TraceSpan } from './traces/trace-view.ts';
 export {
   flowProbability,
+  flowSampling,
   flowSilenceMs,
   formatProbability,
   querySampledServices,

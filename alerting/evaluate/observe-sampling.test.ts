@@ -5,6 +5,7 @@ import { catalogFrom } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans } from '../../test/otel.ts';
 import { rulesFor } from '../rules/derive-rules.ts';
+import { conditionsFor } from './conditions.ts';
 import { observe } from './observe.ts';
 
 const MINUTE = 60_000;
@@ -19,6 +20,9 @@ systems:
 flows:
   - { id: sampled-sync, source: crm, target: erp, owner: icoe, runtime: { service: sampled-sync } }
   - { id: plain-sync, source: crm, target: erp, owner: icoe, runtime: { service: plain-sync } }
+  - { id: quiet-sync, source: crm, target: erp, owner: icoe, runtime: { service: quiet-sync } }
+alerts:
+  - { id: too-few, measure: traces, op: "<", threshold: 5, window: 1h, severity: high, select: { flows: [quiet-sync] } }
 `);
 
 /**
@@ -61,6 +65,8 @@ describe('observe: the sampling of the windows counts are judged on (real SDK â†
     await run(h.collector.url, 'sampled-sync', now - WEEK - 30 * MINUTE, 'ot=th:e666666666666');
     await run(h.collector.url, 'plain-sync', now - 4 * MINUTE, 'vendor=a');
     await run(h.collector.url, 'plain-sync', now - WEEK - 30 * MINUTE, 'vendor=a');
+    // quiet-sync at 10% too, its last sampled run 3 hours ago: none in the hour counted.
+    await run(h.collector.url, 'quiet-sync', now - 3 * HOUR, 'ot=th:e666666666666');
     await h.collector.flush();
     pairedAt = new Date();
     await runPairing(h.store, pairedAt, 0, { completeGraceMs: 0 });
@@ -84,5 +90,23 @@ describe('observe: the sampling of the windows counts are judged on (real SDK â†
         ?.map((p) => Number(p.toFixed(6))),
     ).toEqual([0.1]);
     expect(o.baselineSampling?.get(HOUR)?.get('plain-sync')).toEqual([1]);
+  });
+
+  // Regression: a window's sampling was read from the sampled spans stored in it alone. A flow sampled at 10% that sent
+  // no sampled run in the hour counted (at 20 runs an hour, one hour in eight) was judged unsampled there: "fewer than
+  // 5 runs" fired on it while it ran, and a sampled flow that stopped was no throughput drop (the weeks compared were
+  // sampled, the silent hour read as not).
+  it("judges a window without a sampled run of a sampled flow by its service's sampling before it", async () => {
+    const rules = rulesFor(catalog);
+    const o = await observe({ store: h.store, catalog, rules, now: pairedAt, gaps: [] });
+    expect(o.settled.get(HOUR)?.get('quiet-sync')?.traces ?? 0).toBe(0);
+    expect(o.settledSampling?.get(HOUR)?.get('quiet-sync')).toBeCloseTo(0.1, 6);
+    // No sampled run at 10% stands for up to 65 runs: not fewer than 5.
+    // (The store was observing the whole hour: this one was started for the test.)
+    const judged = conditionsFor(rules, catalog, { ...o, observingSince: new Date(0).toISOString() });
+    const tooFew = judged.find((c) => c.rule.id === 'too-few' && c.flow === 'quiet-sync')!;
+    expect(tooFew).toMatchObject({ value: 65, active: false });
+    // An unsampled flow is judged as before.
+    expect(o.settledSampling?.get(HOUR)?.has('plain-sync')).toBe(false);
   });
 });

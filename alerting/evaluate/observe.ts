@@ -2,6 +2,7 @@ import {
   isRunOf,
   maxKnown,
   flowProbability,
+  flowSampling,
   pairingState,
   querySampledServices,
   querySamplingInWindows,
@@ -200,14 +201,22 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     for (const w of dropWindows) for (let k = 1; k <= 4; k++) requests.push({ since: before(k * WEEK + w), until: before(k * WEEK), edges: true });
   }
   const read = await takeWindows(store, catalog, requests, now, state);
-  // A staleness rule judges a flow whose runs reach Weft sampled against its sampling (analyzer/flows/sampling.ts).
-  const sampled = o.rules.some((r) => r.measure === 'staleness')
-    ? await querySampledServices(store, new Date(now.getTime() - SAMPLING_LOOKBACK_MS))
-    : undefined;
+  // A staleness rule judges a flow whose runs reach Weft sampled against its sampling (analyzer/flows/sampling.ts), and
+  // so does a count over a window that holds none of its sampled runs (below).
+  const sampledNow =
+    o.rules.some((r) => r.measure === 'staleness') || settledMs.length > 0
+      ? await querySampledServices(store, new Date(now.getTime() - SAMPLING_LOOKBACK_MS))
+      : undefined;
+  const sampled = o.rules.some((r) => r.measure === 'staleness') ? sampledNow : undefined;
+
+  const windows = new Map<number, Map<string, FlowWindowStats>>();
+  windowsMs.forEach((w, i) => windows.set(w, flowStats(read.windows[i])));
+  const settled = new Map<number, Map<string, FlowWindowStats>>();
+  settledMs.forEach((w, i) => settled.set(w, flowStats(read.windows[windowsMs.length + i])));
 
   // Counts of a flow whose runs reach Weft sampled are judged against that sampling (throughputDropScore, conditions.ts):
   // the sampling of each settled window, and of the baseline weeks when they are read again, in one read.
-  const runs = sampled || settledMs.length > 0 ? flowRuns(read) : undefined;
+  const runs = sampledNow ? flowRuns(read) : undefined;
   const samplingWindows = [
     ...settledMs.map((w) => ({ since: before(w), until: settledAt })),
     ...(refreshBaseline ? read.windows.slice(baselineFrom).map((w) => ({ since: new Date(w.since), until: new Date(w.until) })) : []),
@@ -218,16 +227,17 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
   settledMs.forEach((w, i) => {
     const byFlow = new Map<string, number>();
     for (const f of catalog.flows) {
-      const p = probability(f, inWindows[i]);
-      if (p < 1) byFlow.set(f.id, p);
+      let p = probability(f, inWindows[i]);
+      // A window without a run of the flow holds none of its sampled spans either: a flow sampled at 10% sends none in
+      // an hour of 20 runs one hour in eight, and a sampled flow that stopped sends none at all. Its service's sampling
+      // as last seen (flowSampling: none once the flow's runs arrive after it, unsampled) is what the silence is of.
+      if (p === 1 && !(settled.get(w)?.get(f.id)?.traces ?? 0)) {
+        p = flowSampling(f, sampledNow, runs?.lastRunEnd.get(f.id), runs?.runServices.get(f.id))?.probability ?? 1;
+      }
+      if (p > 0 && p < 1) byFlow.set(f.id, p);
     }
     settledSampling.set(w, byFlow);
   });
-
-  const windows = new Map<number, Map<string, FlowWindowStats>>();
-  windowsMs.forEach((w, i) => windows.set(w, flowStats(read.windows[i])));
-  const settled = new Map<number, Map<string, FlowWindowStats>>();
-  settledMs.forEach((w, i) => settled.set(w, flowStats(read.windows[windowsMs.length + i])));
   const systemCalls = new Map<string, SystemCalls>();
   if (unreachable) {
     const systems = new Set(catalog.systems.map((s) => s.id));
