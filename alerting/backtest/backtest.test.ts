@@ -169,3 +169,53 @@ describe('backtestRule of a count rule, a service that samples', () => {
     expect(r.firingAtEnd).toEqual([]);
   });
 });
+
+// Regression: the replay read each step's sampling from the sampled spans stored in it alone. A flow sampled at 10%
+// with no sampled run in a step (a run every 5 minutes sends none in 10 minutes more than a third of the time) was
+// judged unsampled there, and "fewer than 3 runs" fired while it ran.
+describe('backtestRule of a count rule, a sampled flow with steps without a sampled run', () => {
+  let h: Harness;
+  const now = Date.now();
+  const alerts = `alerts:
+  - { id: few-runs, measure: traces, op: "<", threshold: 3, window: 10m, select: { flows: [customer-sync] }, severity: high }
+`;
+  const catalogs: Record<'byService' | 'byIntegration', Catalog> = {} as never;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    writeFileSync(join(h.dir, 'by-service.yaml'), `${baseCatalogYaml}${alerts}`);
+    const byIntegration = baseCatalogYaml.replace('runtime: { service: customer-sync }', 'runtime: { flow: customer-sync }');
+    expect(byIntegration).not.toBe(baseCatalogYaml);
+    writeFileSync(join(h.dir, 'by-integration.yaml'), `${byIntegration}${alerts}`);
+    catalogs.byService = loadCatalog([join(h.dir, 'by-service.yaml')]);
+    catalogs.byIntegration = loadCatalog([join(h.dir, 'by-integration.yaml')]);
+    // The sampled runs of a run every 5 minutes over the last 80 minutes, but none from 37 to 13 minutes ago (each
+    // with a span of the service sampled at 10% beside it).
+    for (let t = now - 80 * MINUTE; t < now - MINUTE; t += 5 * MINUTE) {
+      if (t >= now - 37 * MINUTE && t < now - 13 * MINUTE) continue;
+      await sendCustomerSync(h.collector.url, t);
+      await withTracer({ url: h.collector.url, serviceName: 'customer-sync' }, (tracer) => {
+        const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+          traceId: '8bf92f3577b34da6a3ce929d0e0e4737',
+          spanId: '40f067aa0ba902b8',
+          traceFlags: 1,
+          isRemote: true,
+          traceState: api.createTraceState('ot=th:e666666666666'),
+        });
+        tracer.startSpan('GET', { kind: api.SpanKind.CLIENT, startTime: new Date(t) }, parent).end(new Date(t + 1000));
+      });
+    }
+    await h.collector.flush();
+    await analyzeAt(h, catalogs.byService, new Date(now));
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('judges a step without a sampled run by the sampling last seen: no alert while the flow runs', async () => {
+    const r = await backtestRule(h.store, catalogs.byService, 'few-runs', new Date(now - 50 * MINUTE), new Date(now));
+    expect(r.evaluationsPerFlow).toBeGreaterThanOrEqual(5);
+    expect(r.events).toEqual([]);
+    expect(r.firingAtEnd).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@ import {
   querySamplingInWindows,
   sampledCountRange,
   SAMPLING_LOOKBACK_MS,
+  SAMPLING_RATE_SPAN_MS,
   selectFlow,
   type FlowPoint,
 } from '../../analyzer/index.ts';
@@ -97,12 +98,14 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
   // As live: a flow whose runs reach Weft sampled is stale only after the silence its sampling allows.
   const sampled = rule.measure === 'staleness' ? await querySampledServices(store, new Date(since.getTime() - SAMPLING_LOOKBACK_MS)) : undefined;
   // As live: a count of runs that reached Weft sampled is judged against the sampling of its window, each step's (the
-  // steps from the first evaluation, then the window ending at `until`), read at once.
+  // steps from the first evaluation, then the window ending at `until`), read at once, after the day before the first
+  // (the sampling a first window without a run of the flow is judged by).
   const stepEnds: number[] = [];
   for (let t = first; t <= until.getTime(); t += stepMs) stepEnds.push(t);
   const sampling =
     rule.measure === 'traces'
       ? await querySamplingInWindows(store, [
+          { since: new Date(first - stepMs - SAMPLING_RATE_SPAN_MS), until: new Date(first - stepMs) },
           ...stepEnds.map((t) => ({ since: new Date(t - stepMs), until: new Date(t) })),
           { since: new Date(until.getTime() - rule.windowMs), until },
         ])
@@ -124,8 +127,18 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     let lastRun: number | null = null;
     const labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
     let perFlow = 0;
+    // As live (observe.ts), a window without a run of the flow holds none of its sampled spans either: it is judged by
+    // the sampling last seen (that of the latest window with a sampled span, none after a window of unsampled runs).
+    let lastSampling = sampling ? flowProbability(f, sampling[0]) : 1;
+    const probabilityAt = (p: FlowPoint | undefined, k: number) => {
+      if (!sampling) return 1;
+      const inWindow = flowProbability(f, sampling[k + 1]);
+      if (inWindow === 1 && !(p?.traces ?? 0)) return lastSampling;
+      lastSampling = inWindow;
+      return inWindow;
+    };
     const evaluate = (p: FlowPoint | undefined, at: number, k: number) => {
-      const value = valueAt(rule, p, minTraces, stepMs, lastRun, at, sampling ? flowProbability(f, sampling[k]) : 1);
+      const value = valueAt(rule, p, minTraces, stepMs, lastRun, at, probabilityAt(p, k));
       const threshold = thresholdAt(lastRun);
       const active = Number.isNaN(value) ? false : rule.op === '>' ? value > threshold : value < threshold;
       const r = step(alert, { rule, labels, value, threshold, active, summary: '', flow: f.id, systems: [f.source, f.target] }, new Date(at));
