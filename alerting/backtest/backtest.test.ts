@@ -218,4 +218,13 @@ describe('backtestRule of a count rule, a sampled flow with steps without a samp
     expect(r.events).toEqual([]);
     expect(r.firingAtEnd).toEqual([]);
   });
+  // Regression: the replay read a flow's sampling from its runtime service only: a flow named by its integration alone
+  // (`runtime.flow`) was judged unsampled at every step, and "fewer than 3 runs" fired on its two sampled runs of ten
+  // minutes, where the live evaluation reads the services its runs came from.
+  it('judges a flow named by its integration by the sampling of the services its runs came from', async () => {
+    const r = await backtestRule(h.store, catalogs.byIntegration, 'few-runs', new Date(now - 50 * MINUTE), new Date(now));
+    expect(r.evaluationsPerFlow).toBeGreaterThanOrEqual(5);
+    expect(r.events).toEqual([]);
+    expect(r.firingAtEnd).toEqual([]);
+  });
 });

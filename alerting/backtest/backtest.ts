@@ -8,11 +8,13 @@ import {
   SAMPLING_LOOKBACK_MS,
   SAMPLING_RATE_SPAN_MS,
   selectFlow,
+  takeWindows,
   type FlowPoint,
 } from '../../analyzer/index.ts';
 import type { Store } from '../../clickhouse/index.ts';
 import { latencyMinTraces, type Catalog, type Flow } from '../../core/catalog/index.ts';
 import { flowLabels, formatValue } from '../evaluate/conditions.ts';
+import { flowRuns } from '../evaluate/observe.ts';
 import { step } from '../evaluate/lifecycle.ts';
 import type { Alert, AlertRule } from '../model/alert.ts';
 import { rulesFor } from '../rules/derive-rules.ts';
@@ -110,6 +112,11 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
           { since: new Date(until.getTime() - rule.windowMs), until },
         ])
       : undefined;
+  // As live: a flow named by its integration alone (`runtime.flow`) is sampled as the services its runs came from.
+  const runServices =
+    sampling && rule.flows.some((id) => !catalog.flows.find((x) => x.id === id)?.runtime?.service)
+      ? flowRuns(await takeWindows(store, catalog, [], until)).runServices
+      : undefined;
   for (const flowId of rule.flows) {
     const f = catalog.flows.find((x) => x.id === flowId)!;
     const given = typeof rule.threshold === 'function' ? rule.threshold(flowId) : rule.threshold;
@@ -129,10 +136,11 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     let perFlow = 0;
     // As live (observe.ts), a window without a run of the flow holds none of its sampled spans either: it is judged by
     // the sampling last seen (that of the latest window with a sampled span, none after a window of unsampled runs).
-    let lastSampling = sampling ? flowProbability(f, sampling[0]) : 1;
+    const services = runServices?.get(f.id);
+    let lastSampling = sampling ? flowProbability(f, sampling[0], services) : 1;
     const probabilityAt = (p: FlowPoint | undefined, k: number) => {
       if (!sampling) return 1;
-      const inWindow = flowProbability(f, sampling[k + 1]);
+      const inWindow = flowProbability(f, sampling[k + 1], services);
       if (inWindow === 1 && !(p?.traces ?? 0)) return lastSampling;
       lastSampling = inWindow;
       return inWindow;
