@@ -340,4 +340,29 @@ flows:
     expect(read).toEqual([[['windowed', 0.5]], [['windowed', 0.1]], [['windowed-other', 0.25]], []]);
     expect(await querySamplingInWindows(h.store, [])).toEqual([]);
   });
+
+  // A replay reads the sampling of each of its steps at once: a week of 5-minute steps is 2,016 windows, which were
+  // matched one by one against every row (68 s for 5 sampled services, a minute of 1-minute steps 4 minutes); each
+  // row is now joined with the windows' minutes. Steps of a replay, minute-aligned or not, read as a window each.
+  it('reads the many step windows of a replay, each its own minutes', async () => {
+    const now = Math.floor(Date.now() / MIN) * MIN;
+    await sendAt(now - 50 * MIN + 10_000, 'stepped', 'ot=th:8');
+    await sendAt(now - 20 * MIN + 10_000, 'stepped', 'ot=th:e666666666666');
+    await h.collector.flush();
+    const steps = (from: number, stepMs: number) =>
+      Array.from({ length: Math.floor((now - from) / stepMs) }, (_, i) => ({ since: new Date(from + i * stepMs), until: new Date(from + (i + 1) * stepMs) }));
+    const of = (read: Array<Map<string, number>>) => read.flatMap((m, i) => (m.has('stepped') ? [[i, Number(m.get('stepped')!.toFixed(6))]] : []));
+    // 1-minute steps over 2 days: the two minutes, and nothing else.
+    const minutes = steps(now - 2 * 1440 * MIN, MIN);
+    expect(of(await querySamplingInWindows(h.store, minutes))).toEqual([
+      [minutes.length - 50, 0.5],
+      [minutes.length - 20, 0.1],
+    ]);
+    // 10-minute steps 30 s off the minute: a step holds the minute its start falls in through the one its end falls in.
+    const offset = steps(now - 60 * MIN - 30_000, 10 * MIN);
+    expect(of(await querySamplingInWindows(h.store, offset))).toEqual([
+      [1, 0.5],
+      [4, 0.1],
+    ]);
+  });
 });

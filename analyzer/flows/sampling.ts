@@ -149,23 +149,27 @@ export interface SamplingWindow {
 export async function querySamplingInWindows(store: Store, windows: readonly SamplingWindow[]): Promise<Array<Map<string, number>>> {
   const out = windows.map(() => new Map<string, number>());
   if (windows.length === 0) return out;
+  // Each window's minutes (the one holding `since` up to the last that starts before `until`: epoch seconds) joined
+  // with the rows: a replay's thousands of step windows were matched one by one against every row (arrayFilter), 68 s
+  // for a week of 5-minute steps of 5 sampled services, where this reads each row once against a table of minutes.
   const rows = await store.client
     .query({
-      query: `SELECT w, service, min(min_probability) AS probability
+      query: `SELECT k.w AS w, s.service AS service, min(s.min_probability) AS probability
               FROM (
-                SELECT arrayJoin(arrayFilter(i -> minute >= toStartOfMinute(fromUnixTimestamp64Milli({los:Array(Int64)}[i], 'UTC'))
-                                               AND minute < fromUnixTimestamp64Milli({his:Array(Int64)}[i], 'UTC'),
-                                             range(1, length({los:Array(Int64)}) + 1))) AS w, service, min_probability
-                FROM weft_sampled_1m
+                SELECT service, minute, min_probability FROM weft_sampled_1m
                 WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({lo:Int64}, 'UTC')) AND minute < fromUnixTimestamp64Milli({hi:Int64}, 'UTC')
                   AND min_probability > 0
-              )
+              ) AS s
+              INNER JOIN (
+                SELECT t.1 AS w, toDateTime(arrayJoin(range(intDiv(t.2, 60000) * 60, intDiv(t.3 + 999, 1000), 60)), 'UTC') AS minute
+                FROM (SELECT arrayJoin(arrayZip(range(1, length({los:Array(Int64)}) + 1), {los:Array(Int64)}, {his:Array(Int64)})) AS t)
+              ) AS k ON s.minute = k.minute
               GROUP BY w, service`,
       query_params: {
         los: windows.map((w) => w.since.getTime()),
         his: windows.map((w) => w.until.getTime()),
-        lo: Math.min(...windows.map((w) => w.since.getTime())),
-        hi: Math.max(...windows.map((w) => w.until.getTime())),
+        lo: windows.reduce((m, w) => Math.min(m, w.since.getTime()), Infinity),
+        hi: windows.reduce((m, w) => Math.max(m, w.until.getTime()), -Infinity),
       },
       format: 'JSONEachRow',
     })
