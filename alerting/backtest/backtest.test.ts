@@ -194,16 +194,7 @@ describe('backtestRule of a count rule, a sampled flow with steps without a samp
     for (let t = now - 80 * MINUTE; t < now - MINUTE; t += 5 * MINUTE) {
       if (t >= now - 37 * MINUTE && t < now - 13 * MINUTE) continue;
       await sendCustomerSync(h.collector.url, t);
-      await withTracer({ url: h.collector.url, serviceName: 'customer-sync' }, (tracer) => {
-        const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
-          traceId: '8bf92f3577b34da6a3ce929d0e0e4737',
-          spanId: '40f067aa0ba902b8',
-          traceFlags: 1,
-          isRemote: true,
-          traceState: api.createTraceState('ot=th:e666666666666'),
-        });
-        tracer.startSpan('GET', { kind: api.SpanKind.CLIENT, startTime: new Date(t) }, parent).end(new Date(t + 1000));
-      });
+      await sampledSpan(h, t);
     }
     await h.collector.flush();
     await analyzeAt(h, catalogs.byService, new Date(now));

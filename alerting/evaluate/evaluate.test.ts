@@ -491,6 +491,10 @@ describe('counts of runs that reached Weft sampled', () => {
     const stop = values(0, 0.1, [50, 52, 48, 50], [0.1, 0.1, 0.1, 0.1]).drop;
     expect(stop.active).toBe(true);
     expect(stop.value).toBeCloseTo(0.87, 2);
+    // A week without a run (its sampling unknown: NaN) is alike with any sampling: the stop is still a drop.
+    const withEmptyWeek = values(0, 0.1, [0, 52, 48, 50], [NaN, 0.1, 0.1, 0.1]).drop;
+    expect(withEmptyWeek.active).toBe(true);
+    expect(withEmptyWeek.value).toBeCloseTo(0.87, 2);
   });
 
   it('says "too few" or "too many" of a sampled flow only of the runs that can have happened on that side', () => {

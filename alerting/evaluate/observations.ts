@@ -86,8 +86,8 @@ export interface Observations {
   baseline: Map<number, Map<string, number[]>>;
   /**
    * Per throughput-drop window length (ms) → per flow id → the probability (0 < p ≤ 1; 1 unsampled) its runs reached
-   * Weft sampled with in each week of `baseline`, in its order (`flowProbability`). Absent, or a flow absent: every week
-   * unsampled.
+   * Weft sampled with in each week of `baseline`, in its order (`flowProbability`); NaN for a week without a run of the
+   * flow (its sampling unknown: none of its runs is none at any rate). Absent, or a flow absent: every week unsampled.
    */
   baselineSampling?: Map<number, Map<string, number[]>>;
   /**
@@ -136,14 +136,16 @@ const sameProbability = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math
  *
  * Counts are of the runs that reached Weft. When its runs were sampled (`sampling`: the probability of the current
  * window, and of each baseline week in its order; 1 unsampled, the default), weeks are compared only when all were
- * sampled alike — a sender that starts sampling at 10% sends a tenth of its runs, which is no drop — and then on the
+ * sampled alike (a week's NaN, none of its runs arrived, is alike with any) — a sender that starts sampling at 10% sends
+ * a tenth of its runs, which is no drop — and then on the
  * most runs the current window's sampled ones can stand for (`sampledCountRange`): a drop is called only when even
  * that many runs would be one. Otherwise NaN.
  */
 export function throughputDropScore(current: number, baseline: number[], minTraces = 10, sampling?: { current: number; baseline: readonly number[] }): number {
   if (baseline.length < 2) return NaN;
   const p = sampling?.current ?? 1;
-  if (!baseline.every((_, i) => sameProbability(sampling?.baseline[i] ?? 1, p))) return NaN;
+  // A week whose sampling is unknown (NaN: none of its runs arrived) is alike: no run is no run at any rate.
+  if (!baseline.every((_, i) => Number.isNaN(sampling?.baseline[i]) || sameProbability(sampling?.baseline[i] ?? 1, p))) return NaN;
   const sorted = [...baseline].sort((x, y) => x - y);
   const mid = sorted.length / 2;
   const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;

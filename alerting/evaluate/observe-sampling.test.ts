@@ -21,6 +21,7 @@ flows:
   - { id: sampled-sync, source: crm, target: erp, owner: icoe, runtime: { service: sampled-sync } }
   - { id: plain-sync, source: crm, target: erp, owner: icoe, runtime: { service: plain-sync } }
   - { id: quiet-sync, source: crm, target: erp, owner: icoe, runtime: { service: quiet-sync } }
+  - { id: gap-sync, source: crm, target: erp, owner: icoe, runtime: { service: gap-sync } }
 alerts:
   - { id: too-few, measure: traces, op: "<", threshold: 5, window: 1h, severity: high, select: { flows: [quiet-sync] } }
 `);
@@ -67,6 +68,8 @@ describe('observe: the sampling of the windows counts are judged on (real SDK â†
     await run(h.collector.url, 'plain-sync', now - WEEK - 30 * MINUTE, 'vendor=a');
     // quiet-sync at 10% too, its last sampled run 3 hours ago: none in the hour counted.
     await run(h.collector.url, 'quiet-sync', now - 3 * HOUR, 'ot=th:e666666666666');
+    // gap-sync at 10% now, with no run in the hour a week ago (the week holds other flows' runs).
+    await run(h.collector.url, 'gap-sync', now - 4 * MINUTE, 'ot=th:e666666666666');
     await h.collector.flush();
     pairedAt = new Date();
     await runPairing(h.store, pairedAt, 0, { completeGraceMs: 0 });
@@ -108,5 +111,15 @@ describe('observe: the sampling of the windows counts are judged on (real SDK â†
     expect(tooFew).toMatchObject({ value: 65, active: false });
     // An unsampled flow is judged as before.
     expect(o.settledSampling?.get(HOUR)?.has('plain-sync')).toBe(false);
+  });
+
+  // Regression: a baseline week's sampling was read from the sampled spans stored in it alone: a week without a run of a
+  // sampled flow read as unsampled, and the flow's weeks were never "sampled alike": no throughput-drop verdict on that
+  // hour of the week, ever (a sampled flow that stopped in it was no drop). No run is no run at any rate.
+  it('gives a baseline week without a run of a sampled flow no sampling, which any sampling is alike with', async () => {
+    const o = await observe({ store: h.store, catalog, rules: rulesFor(catalog), now: pairedAt, gaps: [] });
+    expect(o.settledSampling?.get(HOUR)?.get('gap-sync')).toBeCloseTo(0.1, 6);
+    expect(o.baseline.get(HOUR)?.get('gap-sync')).toEqual([0]);
+    expect(o.baselineSampling?.get(HOUR)?.get('gap-sync')).toEqual([NaN]);
   });
 });

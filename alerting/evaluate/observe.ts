@@ -265,7 +265,10 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
         const stats = flowStats(week);
         for (const f of catalog.flows) {
           perFlow.set(f.id, [...(perFlow.get(f.id) ?? []), stats.get(f.id)?.traces ?? 0]);
-          perFlowSampling.set(f.id, [...(perFlowSampling.get(f.id) ?? []), probability(f, inWindows[settledMs.length + k])]);
+          // A week without a run of the flow holds none of its sampled spans either: its sampling is unknown (NaN), and
+          // none of its runs is none at any rate (throughputDropScore compares it with any).
+          const p = probability(f, inWindows[settledMs.length + k]);
+          perFlowSampling.set(f.id, [...(perFlowSampling.get(f.id) ?? []), p === 1 && !(stats.get(f.id)?.traces ?? 0) ? NaN : p]);
         }
       }
       values.set(w, perFlow);
