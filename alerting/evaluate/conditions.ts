@@ -74,9 +74,12 @@ const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: C
   traces: (r, f, o) => {
     if (!counted(r, o)) return NaN;
     // Of a flow whose runs reach Weft sampled, the runs that can have happened on the side the rule fires on: at their
-    // most against "fewer than", at their fewest against "more than" (sampledCountRange).
-    const [low, high] = sampledCountRange(o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0, o.settledSampling?.get(r.windowMs)?.get(f.id) ?? 1);
-    return r.op === '<' ? high : low;
+    // most against "fewer than", at their fewest against "more than" (sampledCountRange), each with the probability that
+    // keeps it so: the lowest of the flow's services for the most, the highest of those its runs came from for the fewest.
+    const seen = o.settled.get(r.windowMs)?.get(f.id)?.traces ?? 0;
+    const lowest = o.settledSampling?.get(r.windowMs)?.get(f.id) ?? 1;
+    if (r.op === '<') return sampledCountRange(seen, lowest)[1];
+    return sampledCountRange(seen, o.settledSamplingHighest?.get(r.windowMs)?.get(f.id) ?? lowest)[0];
   },
   staleness: (_r, f, o) => {
     const seen = o.lastSeen.get(f.id);

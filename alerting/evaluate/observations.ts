@@ -96,6 +96,12 @@ export interface Observations {
    * Absent: none read (every flow unsampled).
    */
   settledSampling?: Map<number, Map<string, number>>;
+  /**
+   * Per window length (ms) of a count rule → per flow id → the highest probability (0 < p ≤ 1) of the services its runs
+   * in the settled window came from (1: one of them sent its runs unsampled), for a flow whose highest is above its
+   * `settledSampling`; what "more than" is judged on (the fewest runs a count can stand for). Absent: that of `settledSampling`.
+   */
+  settledSamplingHighest?: Map<number, Map<string, number>>;
   /** Per catalog system id: the calls made to it in the system-unreachable rule's window (empty without that rule). */
   systemCalls: Map<string, SystemCalls>;
   /** Open findings of the probe kinds (record-count, key and schema drift, probe failing). */

@@ -17,20 +17,23 @@ owners: [{ id: icoe }]
 systems:
   - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
   - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
+  - { id: wms, owner: icoe, match: { hosts: [wms.internal] } }
 flows:
   - { id: sampled-sync, source: crm, target: erp, owner: icoe, runtime: { service: sampled-sync } }
   - { id: plain-sync, source: crm, target: erp, owner: icoe, runtime: { service: plain-sync } }
   - { id: quiet-sync, source: crm, target: erp, owner: icoe, runtime: { service: quiet-sync } }
   - { id: gap-sync, source: crm, target: erp, owner: icoe, runtime: { service: gap-sync } }
+  - { id: two-svc, source: crm, target: wms, owner: icoe, runtime: { flow: two-svc } }
 alerts:
   - { id: too-few, measure: traces, op: "<", threshold: 5, window: 1h, severity: high, select: { flows: [quiet-sync] } }
+  - { id: too-many, measure: traces, op: ">", threshold: 50, window: 1h, severity: high, select: { flows: [two-svc] } }
 `);
 
 /**
  * One run of `service` at `at` (ms): a root span reading the CRM and writing the ERP, under a remote parent whose
  * tracestate is `traceState` (every span of the run inherits it, as from a sampler upstream).
  */
-const run = (url: string, service: string, at: number, traceState: string) =>
+const run = (url: string, service: string, at: number, traceState: string, target = 'erp.internal', flow?: string) =>
   sendSpans(
     { url, serviceName: service },
     [
@@ -38,9 +41,10 @@ const run = (url: string, service: string, at: number, traceState: string) =>
         name: 'run',
         start: at,
         durationMs: 50,
+        ...(flow ? { attributes: { 'integration.flow': flow } } : {}),
         children: [
           ['GET', 'crm.internal'],
-          ['POST', 'erp.internal'],
+          ['POST', target],
         ].map(([method, host]) => ({
           name: method,
           kind: api.SpanKind.CLIENT,
@@ -70,6 +74,9 @@ describe('observe: the sampling of the windows counts are judged on (real SDK â†
     await run(h.collector.url, 'quiet-sync', now - 3 * HOUR, 'ot=th:e666666666666');
     // gap-sync at 10% now, with no run in the hour a week ago (the week holds other flows' runs).
     await run(h.collector.url, 'gap-sync', now - 4 * MINUTE, 'ot=th:e666666666666');
+    // two-svc, named by its integration: run by svc-a unsampled (30 runs in the hour) and by svc-b at 10% (1 arrived).
+    for (let i = 0; i < 30; i++) await run(h.collector.url, 'svc-a', now - 58 * MINUTE + i * 100_000, 'vendor=a', 'wms.internal', 'two-svc');
+    await run(h.collector.url, 'svc-b', now - 15 * MINUTE, 'ot=th:e666666666666', 'wms.internal', 'two-svc');
     await h.collector.flush();
     pairedAt = new Date();
     await runPairing(h.store, pairedAt, 0, { completeGraceMs: 0 });
@@ -121,5 +128,16 @@ describe('observe: the sampling of the windows counts are judged on (real SDK â†
     expect(o.settledSampling?.get(HOUR)?.get('gap-sync')).toBeCloseTo(0.1, 6);
     expect(o.baseline.get(HOUR)?.get('gap-sync')).toEqual([0]);
     expect(o.baselineSampling?.get(HOUR)?.get('gap-sync')).toEqual([NaN]);
+  });
+
+  // Regression: a flow run by several services was judged on the lowest probability of them on both sides: 30 runs sent
+  // unsampled and 1 sampled at 10% in an hour stood for at least 173, and "more than 50" fired while it ran 40 times.
+  it('says "more than" of a flow run by several services only on the highest probability of those its runs came from', async () => {
+    const rules = rulesFor(catalog);
+    const o = await observe({ store: h.store, catalog, rules, now: pairedAt, gaps: [] });
+    expect(o.settled.get(HOUR)?.get('two-svc')?.traces).toBe(31);
+    expect(o.settledSampling?.get(HOUR)?.get('two-svc')).toBeCloseTo(0.1, 6);
+    const judged = conditionsFor(rules, catalog, { ...o, observingSince: new Date(0).toISOString() });
+    expect(judged.find((c) => c.rule.id === 'too-many' && c.flow === 'two-svc')).toMatchObject({ value: 31, active: false });
   });
 });

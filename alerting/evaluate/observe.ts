@@ -224,6 +224,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
   const inWindows = await querySamplingInWindows(store, samplingWindows);
   const probability = (f: Catalog['flows'][number], inWindow: Map<string, number>) => flowProbability(f, inWindow, runs?.runServices.get(f.id));
   const settledSampling = new Map<number, Map<string, number>>();
+  const settledSamplingHighest = new Map<number, Map<string, number>>();
   settledMs.forEach((w, i) => {
     const byFlow = new Map<string, number>();
     for (const f of catalog.flows) {
@@ -237,6 +238,18 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
       if (p > 0 && p < 1) byFlow.set(f.id, p);
     }
     settledSampling.set(w, byFlow);
+    // A flow whose runs came from several services, some sending them unsampled or at a higher rate, is "more than" only
+    // on the highest of their probabilities: the lowest made 31 runs an hour (30 unsampled, 1 sampled at 10%) stand for
+    // at least 173.
+    const servicesOf = new Map<string, Set<string>>();
+    for (const e of read.windows[windowsMs.length + i].edges)
+      if (e.flowId && e.traces > 0 && byFlow.has(e.flowId)) servicesOf.set(e.flowId, (servicesOf.get(e.flowId) ?? new Set()).add(e.service));
+    const highest = new Map<string, number>();
+    for (const [flow, services] of servicesOf) {
+      const p = Math.max(byFlow.get(flow)!, ...[...services].map((s) => inWindows[i].get(s) ?? 1));
+      if (p > byFlow.get(flow)!) highest.set(flow, p);
+    }
+    settledSamplingHighest.set(w, highest);
   });
   const systemCalls = new Map<string, SystemCalls>();
   if (unreachable) {
@@ -306,6 +319,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     baseline: baselineCache?.values ?? new Map<number, Map<string, number[]>>(),
     ...(baselineCache?.sampling ? { baselineSampling: baselineCache.sampling } : {}),
     settledSampling,
+    settledSamplingHighest,
     systemCalls,
     findings,
     gaps: o.gaps,
