@@ -24,37 +24,41 @@ flows:
   - { id: quiet-sync, source: crm, target: erp, owner: icoe, runtime: { service: quiet-sync } }
   - { id: gap-sync, source: crm, target: erp, owner: icoe, runtime: { service: gap-sync } }
   - { id: two-svc, source: crm, target: wms, owner: icoe, runtime: { flow: two-svc } }
+  - { id: start-sync, source: erp, target: wms, owner: icoe, runtime: { service: start-sync } }
+  - { id: stop-sync, source: wms, target: erp, owner: icoe, runtime: { service: stop-sync } }
 alerts:
   - { id: too-few, measure: traces, op: "<", threshold: 5, window: 1h, severity: high, select: { flows: [quiet-sync] } }
-  - { id: too-many, measure: traces, op: ">", threshold: 50, window: 1h, severity: high, select: { flows: [two-svc] } }
+  - { id: too-many, measure: traces, op: ">", threshold: 50, window: 1h, severity: high, select: { flows: [two-svc, start-sync, stop-sync] } }
 `);
 
 /**
  * One run of `service` at `at` (ms): a root span reading the CRM and writing the ERP, under a remote parent whose
  * tracestate is `traceState` (every span of the run inherits it, as from a sampler upstream).
  */
-const run = (url: string, service: string, at: number, traceState: string, target = 'erp.internal', flow?: string) =>
-  sendSpans(
+const run = (url: string, service: string, at: number, traceState: string, target = 'erp.internal', flow?: string, source = 'crm.internal') => {
+  const named = flow ? { 'integration.flow': flow } : {};
+  return sendSpans(
     { url, serviceName: service },
     [
       {
         name: 'run',
         start: at,
         durationMs: 50,
-        ...(flow ? { attributes: { 'integration.flow': flow } } : {}),
+        attributes: named,
         children: [
-          ['GET', 'crm.internal'],
+          ['GET', source],
           ['POST', target],
         ].map(([method, host]) => ({
           name: method,
           kind: api.SpanKind.CLIENT,
           durationMs: 20,
-          attributes: { 'http.request.method': method, 'url.full': `https://${host}/api/customers` },
+          attributes: { ...named, 'http.request.method': method, 'url.full': `https://${host}/api/customers` },
         })),
       },
     ],
     { traceState },
   );
+};
 
 // Regression: counts are of the runs that reached Weft; a sender sampling at 10% sends a tenth of them, and one that
 // started sampling looked like a 90% throughput drop. The evaluation reads each counted window's sampling, and the
@@ -77,6 +81,13 @@ describe('observe: the sampling of the windows counts are judged on (real SDK â†
     // two-svc, named by its integration: run by svc-a unsampled (30 runs in the hour) and by svc-b at 10% (1 arrived).
     for (let i = 0; i < 30; i++) await run(h.collector.url, 'svc-a', now - 58 * MINUTE + i * 100_000, 'vendor=a', 'wms.internal', 'two-svc');
     await run(h.collector.url, 'svc-b', now - 15 * MINUTE, 'ot=th:e666666666666', 'wms.internal', 'two-svc');
+    // start-sync, 40 runs an hour: unsampled until half an hour ago (20 arrived), at 10% since (2 arrived); stop-sync the
+    // other way round (and sampled before the hour too).
+    for (let i = 0; i < 20; i++)
+      await run(h.collector.url, 'start-sync', now - 58 * MINUTE + i * 80_000, 'vendor=a', 'wms.internal', undefined, 'erp.internal');
+    for (const t of [20, 8]) await run(h.collector.url, 'start-sync', now - t * MINUTE, 'ot=th:e666666666666', 'wms.internal', undefined, 'erp.internal');
+    for (const t of [180, 55, 40]) await run(h.collector.url, 'stop-sync', now - t * MINUTE, 'ot=th:e666666666666', 'erp.internal', undefined, 'wms.internal');
+    for (let i = 0; i < 20; i++) await run(h.collector.url, 'stop-sync', now - 28 * MINUTE + i * 70_000, 'vendor=a', 'erp.internal', undefined, 'wms.internal');
     await h.collector.flush();
     pairedAt = new Date();
     await runPairing(h.store, pairedAt, 0, { completeGraceMs: 0 });
@@ -139,5 +150,18 @@ describe('observe: the sampling of the windows counts are judged on (real SDK â†
     expect(o.settledSampling?.get(HOUR)?.get('two-svc')).toBeCloseTo(0.1, 6);
     const judged = conditionsFor(rules, catalog, { ...o, observingSince: new Date(0).toISOString() });
     expect(judged.find((c) => c.rule.id === 'too-many' && c.flow === 'two-svc')).toMatchObject({ value: 31, active: false });
+  });
+
+  // Regression: a window's lowest probability was taken for the fewest runs its count can stand for even when its
+  // sender started (or stopped) sampling in it: 20 runs sent unsampled and 2 at 10% in an hour stood for at least 109,
+  // and "more than 50" fired on a flow that ran 40 times.
+  it('says "more than" of a flow whose sender started or stopped sampling in the window only of the runs that arrived', async () => {
+    const rules = rulesFor(catalog);
+    const o = await observe({ store: h.store, catalog, rules, now: pairedAt, gaps: [] });
+    const judged = conditionsFor(rules, catalog, { ...o, observingSince: new Date(0).toISOString() });
+    for (const flow of ['start-sync', 'stop-sync']) {
+      expect(o.settledSampling?.get(HOUR)?.get(flow)).toBeCloseTo(0.1, 6);
+      expect(judged.find((c) => c.rule.id === 'too-many' && c.flow === flow)).toMatchObject({ value: 22, active: false });
+    }
   });
 });

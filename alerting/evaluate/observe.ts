@@ -221,6 +221,10 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     ...settledMs.map((w) => ({ since: before(w), until: settledAt })),
     ...(refreshBaseline ? read.windows.slice(baselineFrom).map((w) => ({ since: new Date(w.since), until: new Date(w.until) })) : []),
   ];
+  // And the sampling of the 14 days before each settled window: a service sampled in a window but not before it started
+  // sampling in it, and sent the window's earlier runs unsampled (below).
+  const priorFrom = samplingWindows.length;
+  samplingWindows.push(...settledMs.map((w) => ({ since: new Date(before(w).getTime() - SAMPLING_LOOKBACK_MS), until: before(w) })));
   const inWindows = await querySamplingInWindows(store, samplingWindows);
   const probability = (f: Catalog['flows'][number], inWindow: Map<string, number>) => flowProbability(f, inWindow, runs?.runServices.get(f.id));
   const settledSampling = new Map<number, Map<string, number>>();
@@ -241,12 +245,18 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     // A flow whose runs came from several services, some sending them unsampled or at a higher rate, is "more than" only
     // on the highest of their probabilities: the lowest made 31 runs an hour (30 unsampled, 1 sampled at 10%) stand for
     // at least 173.
+    // And a flow whose sender started or stopped sampling in the window sent part of its runs there unsampled: 20 runs
+    // sent unsampled and 2 at 10% in an hour stood for at least 109 runs. Its service, sampled in the window, was not in
+    // the 14 days before it; or its last run ended after its service's last sampled span (flowSampling: none).
     const servicesOf = new Map<string, Set<string>>();
     for (const e of read.windows[windowsMs.length + i].edges)
       if (e.flowId && e.traces > 0 && byFlow.has(e.flowId)) servicesOf.set(e.flowId, (servicesOf.get(e.flowId) ?? new Set()).add(e.service));
     const highest = new Map<string, number>();
     for (const [flow, services] of servicesOf) {
-      const p = Math.max(byFlow.get(flow)!, ...[...services].map((s) => inWindows[i].get(s) ?? 1));
+      const f = catalog.flows.find((x) => x.id === flow)!;
+      const started = [...services].some((s) => inWindows[i].has(s) && !inWindows[priorFrom + i].has(s));
+      const stopped = flowSampling(f, sampledNow, runs?.lastRunEnd.get(flow), runs?.runServices.get(flow)) === undefined;
+      const p = started || stopped ? 1 : Math.max(byFlow.get(flow)!, ...[...services].map((s) => inWindows[i].get(s) ?? 1));
       if (p > byFlow.get(flow)!) highest.set(flow, p);
     }
     settledSamplingHighest.set(w, highest);
