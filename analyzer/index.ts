@@ -47,7 +47,6 @@ export {
   sampledCountRange,
   sampledSilenceMs,
   SAMPLING_LOOKBACK_MS,
-  SAMPLING_RATE_SPAN_MS,
   SAMPLED_SILENCE_ALPHA,
 } from './flows/sampling.ts';
 export type { SampledService } from './flows/sampling.ts';

@@ -219,3 +219,42 @@ describe('backtestRule of a count rule, a sampled flow with steps without a samp
     expect(r.firingAtEnd).toEqual([]);
   });
 });
+
+// Regression: "more than" of the step its sender started sampling in was judged on the step's lowest probability for all
+// its runs: 10 runs sent unsampled and 1 sampled at 10% in 10 minutes stood for at least 36, and "more than 30" fired on
+// a flow that ran 20 times. As live, that step is judged on the runs that arrived.
+describe('backtestRule of "more than", a sender that starts sampling', () => {
+  let h: Harness;
+  let catalog: Catalog;
+  const now = Math.floor(Date.now() / MINUTE) * MINUTE;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    writeFileSync(
+      join(h.dir, 'estate.yaml'),
+      `${baseCatalogYaml}alerts:
+  - { id: many-runs, measure: traces, op: ">", threshold: 30, window: 10m, select: { flows: [customer-sync] }, severity: high }
+`,
+    );
+    catalog = loadCatalog([join(h.dir, 'estate.yaml')]);
+    // A run every 30 s, unsampled from 40 to 25 minutes ago; sampled at 10% from then on (a run arrived 22, 15 and 8
+    // minutes ago, each with a span of the service sampled at 10% beside it).
+    for (let t = now - 40 * MINUTE + 5_000; t < now - 25 * MINUTE; t += 30_000) await sendCustomerSync(h.collector.url, t);
+    for (const t of [now - 22 * MINUTE, now - 15 * MINUTE, now - 8 * MINUTE]) {
+      await sendCustomerSync(h.collector.url, t);
+      await sampledSpan(h, t);
+    }
+    await h.collector.flush();
+    await analyzeAt(h, catalog, new Date(now));
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('does not fire on the step the sampling started in', async () => {
+    const r = await backtestRule(h.store, catalog, 'many-runs', new Date(now - 40 * MINUTE), new Date(now));
+    expect(r.evaluationsPerFlow).toBeGreaterThanOrEqual(4);
+    expect(r.events).toEqual([]);
+    expect(r.firingAtEnd).toEqual([]);
+  });
+});

@@ -6,7 +6,6 @@ import {
   querySamplingInWindows,
   sampledCountRange,
   SAMPLING_LOOKBACK_MS,
-  SAMPLING_RATE_SPAN_MS,
   selectFlow,
   takeWindows,
   type FlowPoint,
@@ -100,14 +99,14 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
   // As live: a flow whose runs reach Weft sampled is stale only after the silence its sampling allows.
   const sampled = rule.measure === 'staleness' ? await querySampledServices(store, new Date(since.getTime() - SAMPLING_LOOKBACK_MS)) : undefined;
   // As live: a count of runs that reached Weft sampled is judged against the sampling of its window, each step's (the
-  // steps from the first evaluation, then the window ending at `until`), read at once, after the day before the first
-  // (the sampling a first window without a run of the flow is judged by).
+  // steps from the first evaluation, then the window ending at `until`), read at once, after the 14 days before the first
+  // (the sampling a first window without a run of the flow is judged by, and whether its sender sampled before).
   const stepEnds: number[] = [];
   for (let t = first; t <= until.getTime(); t += stepMs) stepEnds.push(t);
   const sampling =
     rule.measure === 'traces'
       ? await querySamplingInWindows(store, [
-          { since: new Date(first - stepMs - SAMPLING_RATE_SPAN_MS), until: new Date(first - stepMs) },
+          { since: new Date(first - stepMs - SAMPLING_LOOKBACK_MS), until: new Date(first - stepMs) },
           ...stepEnds.map((t) => ({ since: new Date(t - stepMs), until: new Date(t) })),
           { since: new Date(until.getTime() - rule.windowMs), until },
         ])
@@ -137,13 +136,18 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     // As live (observe.ts), a window without a run of the flow holds none of its sampled spans either: it is judged by
     // the sampling last seen (that of the latest window with a sampled span, none after a window of unsampled runs).
     const services = runServices?.get(f.id);
+    // As live, "more than" of the first window its sender sampled in (none before, over 14 days) is judged on the runs
+    // that arrived: its earlier runs came unsampled.
     let lastSampling = sampling ? flowProbability(f, sampling[0], services) : 1;
+    let sampledBefore = lastSampling < 1;
     const probabilityAt = (p: FlowPoint | undefined, k: number) => {
       if (!sampling) return 1;
       const inWindow = flowProbability(f, sampling[k + 1], services);
       if (inWindow === 1 && !(p?.traces ?? 0)) return lastSampling;
+      const started = inWindow < 1 && !sampledBefore;
+      sampledBefore ||= inWindow < 1;
       lastSampling = inWindow;
-      return inWindow;
+      return started && rule.op === '>' ? 1 : inWindow;
     };
     const evaluate = (p: FlowPoint | undefined, at: number, k: number) => {
       const value = valueAt(rule, p, minTraces, stepMs, lastRun, at, probabilityAt(p, k));
