@@ -203,11 +203,9 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
   const read = await takeWindows(store, catalog, requests, now, state);
   // A staleness rule judges a flow whose runs reach Weft sampled against its sampling (analyzer/flows/sampling.ts), and
   // so does a count over a window that holds none of its sampled runs (below).
-  const sampledNow =
-    o.rules.some((r) => r.measure === 'staleness') || settledMs.length > 0
-      ? await querySampledServices(store, new Date(now.getTime() - SAMPLING_LOOKBACK_MS))
-      : undefined;
-  const sampled = o.rules.some((r) => r.measure === 'staleness') ? sampledNow : undefined;
+  const staleness = o.rules.some((r) => r.measure === 'staleness');
+  const sampledNow = staleness || settledMs.length > 0 ? await querySampledServices(store, new Date(now.getTime() - SAMPLING_LOOKBACK_MS)) : undefined;
+  const sampled = staleness ? sampledNow : undefined;
 
   const windows = new Map<number, Map<string, FlowWindowStats>>();
   windowsMs.forEach((w, i) => windows.set(w, flowStats(read.windows[i])));
@@ -227,6 +225,8 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
   samplingWindows.push(...settledMs.map((w) => ({ since: new Date(before(w).getTime() - SAMPLING_LOOKBACK_MS), until: before(w) })));
   const inWindows = await querySamplingInWindows(store, samplingWindows);
   const probability = (f: Catalog['flows'][number], inWindow: Map<string, number>) => flowProbability(f, inWindow, runs?.runServices.get(f.id));
+  // Each flow's sampling as last seen (flowSampling: undefined once its runs arrive after its service's last sampled span).
+  const lastSampling = new Map(catalog.flows.map((f) => [f.id, flowSampling(f, sampledNow, runs?.lastRunEnd.get(f.id), runs?.runServices.get(f.id))]));
   const settledSampling = new Map<number, Map<string, number>>();
   const settledSamplingHighest = new Map<number, Map<string, number>>();
   settledMs.forEach((w, i) => {
@@ -237,7 +237,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
       // an hour of 20 runs one hour in eight, and a sampled flow that stopped sends none at all. Its service's sampling
       // as last seen (flowSampling: none once the flow's runs arrive after it, unsampled) is what the silence is of.
       if (p === 1 && !(settled.get(w)?.get(f.id)?.traces ?? 0)) {
-        p = flowSampling(f, sampledNow, runs?.lastRunEnd.get(f.id), runs?.runServices.get(f.id))?.probability ?? 1;
+        p = lastSampling.get(f.id)?.probability ?? 1;
       }
       if (p > 0 && p < 1) byFlow.set(f.id, p);
     }
@@ -253,9 +253,8 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
       if (e.flowId && e.traces > 0 && byFlow.has(e.flowId)) servicesOf.set(e.flowId, (servicesOf.get(e.flowId) ?? new Set()).add(e.service));
     const highest = new Map<string, number>();
     for (const [flow, services] of servicesOf) {
-      const f = catalog.flows.find((x) => x.id === flow)!;
       const started = [...services].some((s) => inWindows[i].has(s) && !inWindows[priorFrom + i].has(s));
-      const stopped = flowSampling(f, sampledNow, runs?.lastRunEnd.get(flow), runs?.runServices.get(flow)) === undefined;
+      const stopped = lastSampling.get(flow) === undefined;
       const p = started || stopped ? 1 : Math.max(byFlow.get(flow)!, ...[...services].map((s) => inWindows[i].get(s) ?? 1));
       if (p > byFlow.get(flow)!) highest.set(flow, p);
     }
