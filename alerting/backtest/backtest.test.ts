@@ -36,6 +36,28 @@ const sampledSpan = (h: Harness, at: number) =>
     traceState: 'ot=th:e666666666666',
   });
 
+/** Sends a run of customer-sync at each of `starts` (ms) with a span of the service sampled at 10% beside it, flushed. */
+async function sendSampledRuns(h: Harness, starts: number[]): Promise<void> {
+  for (const t of starts) {
+    await sendCustomerSync(h.collector.url, t);
+    await sampledSpan(h, t);
+  }
+  await h.collector.flush();
+}
+
+/** The catalog `yaml` with `alerts` (an `alerts:` YAML block), written as `name` in `h`'s directory and loaded. */
+function catalogWith(h: Harness, alerts: string, name = 'estate.yaml', yaml = baseCatalogYaml): Catalog {
+  writeFileSync(join(h.dir, name), `${yaml}${alerts}`);
+  return loadCatalog([join(h.dir, name)]);
+}
+
+/** A replay that evaluated the flow at least `evaluations` times and never fired. */
+function expectQuiet(r: Awaited<ReturnType<typeof backtestRule>>, evaluations: number): void {
+  expect(r.evaluationsPerFlow).toBeGreaterThanOrEqual(evaluations);
+  expect(r.events).toEqual([]);
+  expect(r.firingAtEnd).toEqual([]);
+}
+
 /**
  * Regression: `weft alerts test flow-latency-p95 --since 7d` said "would not have fired." while that alert had fired
  * 2 minutes before: the replay evaluated only at the end of whole 5-minute steps, so the step still in progress (the
@@ -51,8 +73,7 @@ describe('backtestRule', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    writeFileSync(join(h.dir, 'estate.yaml'), baseCatalogYaml);
-    catalog = loadCatalog([join(h.dir, 'estate.yaml')]);
+    catalog = catalogWith(h, '');
     await sendEstateTraffic(h.collector.url, mark + MINUTE);
     await sendCustomerSync(h.collector.url, mark + MINUTE + 5_000);
     await h.collector.flush();
@@ -112,8 +133,7 @@ describe('backtestRule of flow-stale, a service that stopped sampling', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    writeFileSync(join(h.dir, 'estate.yaml'), baseCatalogYaml);
-    catalog = loadCatalog([join(h.dir, 'estate.yaml')]);
+    catalog = catalogWith(h, '');
     // Its last sampled span (10%), an hour ago.
     await sampledSpan(h, lastRun - 20 * MINUTE);
     // Its runs, unsampled, up to 40 minutes ago.
@@ -143,19 +163,17 @@ describe('backtestRule of a count rule, a service that samples', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    writeFileSync(
-      join(h.dir, 'estate.yaml'),
-      `${baseCatalogYaml}alerts:
+    catalog = catalogWith(
+      h,
+      `alerts:
   - { id: few-runs, measure: traces, op: "<", threshold: 3, window: 10m, select: { flows: [customer-sync] }, severity: high }
 `,
     );
-    catalog = loadCatalog([join(h.dir, 'estate.yaml')]);
     // A run every 5 minutes over the last hour, and beside each a span of the service sampled at 10%.
-    for (let t = now - 60 * MINUTE; t < now - MINUTE; t += 5 * MINUTE) {
-      await sendCustomerSync(h.collector.url, t);
-      await sampledSpan(h, t);
-    }
-    await h.collector.flush();
+    await sendSampledRuns(
+      h,
+      Array.from({ length: 12 }, (_, i) => now - 60 * MINUTE + i * 5 * MINUTE),
+    );
     await analyzeAt(h, catalog, new Date(now));
   });
   afterAll(async () => {
@@ -163,10 +181,7 @@ describe('backtestRule of a count rule, a service that samples', () => {
   });
 
   it('does not fire on the sampled runs of a flow that ran as often as ever', async () => {
-    const r = await backtestRule(h.store, catalog, 'few-runs', new Date(now - 40 * MINUTE), new Date(now));
-    expect(r.evaluationsPerFlow).toBeGreaterThanOrEqual(4);
-    expect(r.events).toEqual([]);
-    expect(r.firingAtEnd).toEqual([]);
+    expectQuiet(await backtestRule(h.store, catalog, 'few-runs', new Date(now - 40 * MINUTE), new Date(now)), 4);
   });
 });
 
@@ -183,20 +198,16 @@ describe('backtestRule of a count rule, a sampled flow with steps without a samp
 
   beforeAll(async () => {
     h = await startHarness();
-    writeFileSync(join(h.dir, 'by-service.yaml'), `${baseCatalogYaml}${alerts}`);
     const byIntegration = baseCatalogYaml.replace('runtime: { service: customer-sync }', 'runtime: { flow: customer-sync }');
     expect(byIntegration).not.toBe(baseCatalogYaml);
-    writeFileSync(join(h.dir, 'by-integration.yaml'), `${byIntegration}${alerts}`);
-    catalogs.byService = loadCatalog([join(h.dir, 'by-service.yaml')]);
-    catalogs.byIntegration = loadCatalog([join(h.dir, 'by-integration.yaml')]);
+    catalogs.byService = catalogWith(h, alerts, 'by-service.yaml');
+    catalogs.byIntegration = catalogWith(h, alerts, 'by-integration.yaml', byIntegration);
     // The sampled runs of a run every 5 minutes over the last 80 minutes, but none from 37 to 13 minutes ago (each
     // with a span of the service sampled at 10% beside it).
-    for (let t = now - 80 * MINUTE; t < now - MINUTE; t += 5 * MINUTE) {
-      if (t >= now - 37 * MINUTE && t < now - 13 * MINUTE) continue;
-      await sendCustomerSync(h.collector.url, t);
-      await sampledSpan(h, t);
-    }
-    await h.collector.flush();
+    await sendSampledRuns(
+      h,
+      Array.from({ length: 16 }, (_, i) => now - 80 * MINUTE + i * 5 * MINUTE).filter((t) => t < now - 37 * MINUTE || t >= now - 13 * MINUTE),
+    );
     await analyzeAt(h, catalogs.byService, new Date(now));
   });
   afterAll(async () => {
@@ -204,19 +215,13 @@ describe('backtestRule of a count rule, a sampled flow with steps without a samp
   });
 
   it('judges a step without a sampled run by the sampling last seen: no alert while the flow runs', async () => {
-    const r = await backtestRule(h.store, catalogs.byService, 'few-runs', new Date(now - 50 * MINUTE), new Date(now));
-    expect(r.evaluationsPerFlow).toBeGreaterThanOrEqual(5);
-    expect(r.events).toEqual([]);
-    expect(r.firingAtEnd).toEqual([]);
+    expectQuiet(await backtestRule(h.store, catalogs.byService, 'few-runs', new Date(now - 50 * MINUTE), new Date(now)), 5);
   });
   // Regression: the replay read a flow's sampling from its runtime service only: a flow named by its integration alone
   // (`runtime.flow`) was judged unsampled at every step, and "fewer than 3 runs" fired on its two sampled runs of ten
   // minutes, where the live evaluation reads the services its runs came from.
   it('judges a flow named by its integration by the sampling of the services its runs came from', async () => {
-    const r = await backtestRule(h.store, catalogs.byIntegration, 'few-runs', new Date(now - 50 * MINUTE), new Date(now));
-    expect(r.evaluationsPerFlow).toBeGreaterThanOrEqual(5);
-    expect(r.events).toEqual([]);
-    expect(r.firingAtEnd).toEqual([]);
+    expectQuiet(await backtestRule(h.store, catalogs.byIntegration, 'few-runs', new Date(now - 50 * MINUTE), new Date(now)), 5);
   });
 });
 
@@ -230,21 +235,16 @@ describe('backtestRule of "more than", a sender that starts sampling', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    writeFileSync(
-      join(h.dir, 'estate.yaml'),
-      `${baseCatalogYaml}alerts:
+    catalog = catalogWith(
+      h,
+      `alerts:
   - { id: many-runs, measure: traces, op: ">", threshold: 30, window: 10m, select: { flows: [customer-sync] }, severity: high }
 `,
     );
-    catalog = loadCatalog([join(h.dir, 'estate.yaml')]);
     // A run every 30 s, unsampled from 40 to 25 minutes ago; sampled at 10% from then on (a run arrived 22, 15 and 8
     // minutes ago, each with a span of the service sampled at 10% beside it).
     for (let t = now - 40 * MINUTE + 5_000; t < now - 25 * MINUTE; t += 30_000) await sendCustomerSync(h.collector.url, t);
-    for (const t of [now - 22 * MINUTE, now - 15 * MINUTE, now - 8 * MINUTE]) {
-      await sendCustomerSync(h.collector.url, t);
-      await sampledSpan(h, t);
-    }
-    await h.collector.flush();
+    await sendSampledRuns(h, [now - 22 * MINUTE, now - 15 * MINUTE, now - 8 * MINUTE]);
     await analyzeAt(h, catalog, new Date(now));
   });
   afterAll(async () => {
@@ -252,9 +252,6 @@ describe('backtestRule of "more than", a sender that starts sampling', () => {
   });
 
   it('does not fire on the step the sampling started in', async () => {
-    const r = await backtestRule(h.store, catalog, 'many-runs', new Date(now - 40 * MINUTE), new Date(now));
-    expect(r.evaluationsPerFlow).toBeGreaterThanOrEqual(4);
-    expect(r.events).toEqual([]);
-    expect(r.firingAtEnd).toEqual([]);
+    expectQuiet(await backtestRule(h.store, catalog, 'many-runs', new Date(now - 40 * MINUTE), new Date(now)), 4);
   });
 });
