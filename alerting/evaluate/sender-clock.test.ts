@@ -1,10 +1,9 @@
-import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPairing } from '../../analyzer/index.ts';
-import { catalogFrom } from '../../analyzer/test/estate-fixture.ts';
+import { catalogFrom, customerSyncRun } from '../../analyzer/test/estate-fixture.ts';
 import { toChTime } from '../../clickhouse/index.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { sendSpans } from '../../test/otel.ts';
 import { customRule, rulesFor } from '../rules/derive-rules.ts';
 import { conditionsFor } from './conditions.ts';
 import { observe } from './observe.ts';
@@ -25,34 +24,6 @@ classes:
 flows:
 ${senders.map((s) => `  - { id: ${s}, source: crm, target: erp, owner: icoe, class: gold, schedule: { every: 1m }, runtime: { service: ${s} } }`).join('\n')}
 `);
-
-/** A run of the flow at `start` (its sender's clock): a read of the CRM and a write to the ERP, both failing when `failed`. */
-const run = (start: number, failed: boolean): SpanSpec => {
-  const status = failed ? { status: { code: api.SpanStatusCode.ERROR } } : {};
-  return {
-    name: 'sync customers',
-    start,
-    durationMs: 40,
-    ...status,
-    children: [
-      {
-        name: 'GET',
-        kind: api.SpanKind.CLIENT,
-        start: start + 2,
-        durationMs: 10,
-        attributes: { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/customers' },
-      },
-      {
-        name: 'INSERT',
-        kind: api.SpanKind.CLIENT,
-        start: start + 20,
-        durationMs: 10,
-        attributes: { 'db.system': 'postgresql', 'db.namespace': 'erp', 'server.address': 'erp-db', 'db.query.text': 'INSERT INTO customers VALUES ($1)' },
-        ...status,
-      },
-    ],
-  };
-};
 
 // Regression: a paired run was counted in the minute its sender's clock gave its start. A sender whose clock ran
 // 10 minutes behind Weft's put every run 10 minutes in the past: its flow, running every minute, had no run in the last
@@ -117,7 +88,7 @@ describe('windowed counts and ratios of a sender whose clock is off (real SDK â†
       // installation) send theirs now; the stepped clocks' runs since their step.
       const ks = s === 'stepped-ahead' ? [0] : s === 'stepped-back' ? [0, 1, 2] : [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
       const real = (k: number) => (s === 'history' ? now - 2 * HOUR : now) - k * MIN - 2_000;
-      const runs = ks.map((k) => run(clock[s](real(k)), s === 'behind-10m' && k < 3));
+      const runs = ks.map((k) => customerSyncRun(clock[s](real(k)), s === 'behind-10m' && k < 3));
       // `pieces-behind` loses trace context: each call is a trace of its own, paired into runs by time (run-boundaries.ts).
       await sendSpans({ url: h.collector.url, serviceName: s }, s === 'pieces-behind' ? runs.flatMap((r) => r.children!) : runs);
     }

@@ -1,10 +1,9 @@
-import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPairing } from '../../analyzer/index.ts';
-import { catalogFrom } from '../../analyzer/test/estate-fixture.ts';
+import { catalogFrom, customerSyncRun } from '../../analyzer/test/estate-fixture.ts';
 import { toChTime } from '../../clickhouse/index.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { sendSpans } from '../../test/otel.ts';
 import { rulesFor } from '../rules/derive-rules.ts';
 import { conditionsFor } from './conditions.ts';
 import { observe } from './observe.ts';
@@ -25,29 +24,6 @@ flows:
 alerts:
   - { id: drop-10m, measure: throughput-drop, threshold: 0.5, window: 10m, select: { flows: [steady, stopped] }, severity: high }
 `);
-
-/** A run at `start`: a read of the CRM and a write to the ERP. */
-const run = (start: number): SpanSpec => ({
-  name: 'sync',
-  start,
-  durationMs: 40,
-  children: [
-    {
-      name: 'GET',
-      kind: api.SpanKind.CLIENT,
-      start: start + 2,
-      durationMs: 10,
-      attributes: { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/a' },
-    },
-    {
-      name: 'INSERT',
-      kind: api.SpanKind.CLIENT,
-      start: start + 20,
-      durationMs: 10,
-      attributes: { 'db.system': 'postgresql', 'db.namespace': 'erp', 'server.address': 'erp-db', 'db.query.text': 'INSERT INTO a VALUES ($1)' },
-    },
-  ],
-});
 
 // Regression: the seasonal baseline was read for the window of the first throughput-drop rule only (the derived
 // `flow-throughput-drop`, 1 hour) and every throughput-drop rule compared its own window with it: a custom rule over 10
@@ -74,7 +50,10 @@ describe('throughput-drop rules of different windows (real SDK → collector →
       const starts = [0, 1, 2, 3, 4].flatMap((w) =>
         Array.from({ length: 140 }, (_, k) => now - w * WEEK - k * 30_000 - 10_000).filter((t) => !(flow === 'stopped' && w === 0 && t > now - 10 * MIN)),
       );
-      await sendSpans({ url: h.collector.url, serviceName: flow }, starts.map(run));
+      await sendSpans(
+        { url: h.collector.url, serviceName: flow },
+        starts.map((t) => customerSyncRun(t)),
+      );
     }
     await h.collector.flush();
     const pairedAt = new Date();

@@ -157,14 +157,28 @@ export async function sendEstateTraffic(url: string, start: number): Promise<voi
   ]);
 }
 
-/** One more run of customer-sync at `start` (epoch ms, the run's own clock), exported as `serviceName`. */
-export async function sendCustomerSync(url: string, start: number, serviceName = 'customer-sync'): Promise<void> {
-  await sendSpans({ url, serviceName }, [
-    run(
+/**
+ * A run of a CRM → ERP customer sync at `start` (epoch ms, the run's own clock), 30 ms long: a root span over an HTTP
+ * read of crm.internal's customers (2 ms in, 10 ms) and an SQL insert into the ERP's database (erp-db/erp, 20 ms in,
+ * 10 ms). With `failed`, the root span and the insert have an error status.
+ */
+export function customerSyncRun(start: number, failed = false): SpanSpec {
+  const status = failed ? { status: ERROR } : {};
+  return {
+    ...run(
       'sync customers',
       start,
-      [http('GET', 'https://crm.internal/api/customers'), sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer' })],
+      [
+        http('GET', 'https://crm.internal/api/customers', {}, { start: start + 2, durationMs: 10 }),
+        sql('INSERT INTO customers VALUES ($1)', 'erp', 'erp-db', { 'integration.domain': 'customer' }, { start: start + 20, durationMs: 10, ...status }),
+      ],
       30,
     ),
-  ]);
+    ...status,
+  };
+}
+
+/** One more run of customer-sync at `start` (epoch ms, the run's own clock), exported as `serviceName` (`customerSyncRun`). */
+export async function sendCustomerSync(url: string, start: number, serviceName = 'customer-sync'): Promise<void> {
+  await sendSpans({ url, serviceName }, [customerSyncRun(start)]);
 }
