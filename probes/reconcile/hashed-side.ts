@@ -1,5 +1,5 @@
 import type { SqlDialect, SqlQuery } from '../sql/sql-source.ts';
-import { keyHashExpr, keyTextExpr, quoteIdent, rowHashExpr, rowTextExpr } from './canonical.ts';
+import { keyHashExpr, keyTextExpr, quoteIdent, rowHashExpr, rowTextExpr, scaleOf, valueClassOf } from './canonical.ts';
 import { HASH_BITS, KEY_POINT_SPACE, SPREAD_WIDTH, keyBytesExpr, keySpreadExpr, keySpreadOf } from './key-point.ts';
 import type { KeyRange, RowKey, SideDefinition, SideQueries } from './sql-side.ts';
 import { WEIGHT_BITS } from './segment-locator.ts';
@@ -78,13 +78,7 @@ export function hashedSide(def: SideDefinition, query: SqlQuery): SideQueries {
   /** Lookup by the native key columns (index), a superset under the collation, filtered exactly by the caller; or by spread (a scan). */
   const lookup = (keys: string[]): { from: string; where: string; params: unknown[] } => {
     if (!def.nativeLookup) return { from: scanned(), where: `${spread} IN (${[...new Set(keys.map(keySpreadOf))].join(',')})`, params: [] };
-    const tuples = keys.map((key) => key.split('\x1f'));
-    const params = tuples.flat();
-    let n = 0;
-    const ph = () => (d === 'postgres' ? `$${++n}` : '?');
-    const cols = def.keys.map(q);
-    if (cols.length === 1) return { from: table, where: `${cols[0]} IN (${tuples.map(() => ph()).join(',')})`, params };
-    return { from: table, where: `(${cols.join(', ')}) IN (${tuples.map((t) => `(${t.map(() => ph()).join(', ')})`).join(', ')})`, params };
+    return { from: table, ...nativeKeyWhere(d, def.keys.map(q), def.keyTypes, keys) };
   };
 
   return {
@@ -131,4 +125,65 @@ export function hashedSide(def: SideDefinition, query: SqlQuery): SideQueries {
       );
     },
   };
+}
+
+/** The text that stands for a NULL key part in a canonical key text (`keyTextExpr`). */
+const NULL_PART = '\x01';
+/** Bits of PostgreSQL's integer types: a key part beyond them cannot be in such a column (and binding it would fail). */
+const pgIntegerBits: Array<[RegExp, bigint]> = [
+  [/^smallint/, 15n],
+  [/^integer/, 31n],
+];
+
+/**
+ * A WHERE clause that finds the rows of these canonical key texts (composite parts joined by \x1f)
+ * through the native key columns `cols` (quoted, of the declared `types`), so through their index:
+ * a superset of the rows wanted under the database's collation and conversions, to be filtered
+ * exactly on the key text by the caller. A NULL key part (\x01) is looked up as `IS NULL` (and, in
+ * a text column, as the text \x01 too); numbers are bound as exact numbers, never as text (MariaDB
+ * compares a decimal column with a text as doubles: `IN ('9007199254740993', '9007199254740992')`
+ * found no row where 9007199254740992 was stored). A key part that no row of its column can hold (a
+ * fraction in an integer column, a number beyond PostgreSQL's integer) leaves its key out.
+ */
+export function nativeKeyWhere(d: SqlDialect, cols: string[], types: string[], keys: string[]): { where: string; params: unknown[] } {
+  const params: unknown[] = [];
+  let n = 0;
+  const ph = (value: string) => {
+    params.push(value);
+    return d === 'postgres' ? `$${++n}` : '?';
+  };
+  const parts = types.map((t) => {
+    const cls = valueClassOf(t);
+    const bits = d === 'postgres' && cls === 'integer' ? (pgIntegerBits.find(([re]) => re.test(t.toLowerCase()))?.[1] ?? 63n) : 64n;
+    return { cls, scale: scaleOf(t), bits };
+  });
+  /** The condition on one part, or null when no row can hold it. */
+  const partCond = (i: number, value: string): string | null => {
+    const col = cols[i];
+    const { cls, scale, bits } = parts[i];
+    if (value === NULL_PART) return cls === 'text' ? `(${col} IS NULL OR ${col} = ${ph(value)})` : `${col} IS NULL`;
+    if (cls === 'integer') {
+      const m = /^(-?\d+)(?:\.0*)?$/.exec(value);
+      if (!m || BigInt(m[1]) >= 2n ** bits || BigInt(m[1]) < -(2n ** bits)) return null;
+      return d === 'postgres' ? `${col} = ${ph(m[1])}` : `${col} = CAST(${ph(m[1])} AS DECIMAL(65,0))`;
+    }
+    if (cls === 'decimal') {
+      if (!/^-?\d+(\.\d*)?$/.test(value)) return null;
+      return d === 'postgres' ? `${col} = ${ph(value)}::numeric` : `${col} = CAST(${ph(value)} AS DECIMAL(65,${Math.min(30, scale ?? 30)}))`;
+    }
+    return `${col} = ${ph(value)}`;
+  };
+  const conds: string[] = [];
+  for (const key of keys) {
+    const values = cols.length === 1 ? [key] : key.split('\x1f');
+    if (values.length !== cols.length) continue;
+    const each: string[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const c = partCond(i, values[i]);
+      if (c === null) break;
+      each.push(c);
+    }
+    if (each.length === values.length) conds.push(each.length === 1 ? each[0] : `(${each.join(' AND ')})`);
+  }
+  return { where: conds.length === 0 ? '1=0' : `(${conds.join(' OR ')})`, params };
 }

@@ -28,8 +28,12 @@ interface Side {
 
 const asList = (k: string | string[]): string[] => (Array.isArray(k) ? k : [k]);
 
-/** Key texts as people read them: a composite key as a JSON array, others as they are. */
-const shownKey = (key: RowKey): string => (typeof key === 'string' && key.includes('\x1f') ? JSON.stringify(key.split('\x1f')) : String(key));
+/** Key texts as people read them: a composite key as a JSON array (a NULL part as null), a NULL key as NULL, others as they are. */
+const shownKey = (key: RowKey): string => {
+  if (typeof key !== 'string') return String(key);
+  if (key.includes('\x1f')) return JSON.stringify(key.split('\x1f').map((p) => (p === '\x01' ? null : p)));
+  return key === '\x01' ? 'NULL' : key;
+};
 
 /**
  * Missing and extra keys that differ only by letter case or trailing spaces: what a
@@ -169,6 +173,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       table: s.spec.table,
       keys: s.keys,
       keyExprs: key.exprs[side],
+      keyTypes: infos[side].keys.map((c) => c.type),
       mode: key.mode,
       nativeLookup: key.nativeLookup,
       columns: s.columns,

@@ -41,6 +41,8 @@ export interface SideDefinition {
   keys: string[];
   /** Canonical text expressions of the key columns (see `planColumn`), in order. */
   keyExprs: string[];
+  /** Declared types of the key columns on this side, in order (lookups bind each key part as its column's kind). */
+  keyTypes: string[];
   /** 'integer': one integer key on both sides, bisected by its own ranges through the index; 'hashed': by the key's point (spread, then hash). */
   mode: 'integer' | 'hashed';
   /** Whether key lookups may use the native columns (text and integer keys), then filter exactly. */

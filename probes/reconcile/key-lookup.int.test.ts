@@ -1,0 +1,176 @@
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secrets } from '../index.ts';
+import { serviceAvailable } from '../../test/services.ts';
+import { runReconciliation } from './index.ts';
+
+/**
+ * Differing keys are read again by their native key columns (the recheck, and the changed columns
+ * shown): that lookup must find every row of a key, whatever the key's kind, or a real difference
+ * is dropped as "changed during the run".
+ */
+const up = (await serviceAvailable('PostgreSQL', 5432)) && (await serviceAvailable('MariaDB', 3306));
+const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
+const tables: string[] = [];
+const secrets = new Secrets(() => undefined);
+let pgc: pg.Client;
+let myc: mysql.Connection;
+
+beforeAll(async () => {
+  if (!up) return;
+  pgc = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+  await pgc.connect();
+  myc = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test', charset: 'utf8mb4' });
+});
+
+afterAll(async () => {
+  if (!up) return;
+  for (const t of tables) {
+    await pgc.query(`DROP TABLE IF EXISTS ${t}`);
+    await myc.query(`DROP TABLE IF EXISTS ${t}`);
+  }
+  await pgc.end();
+  await myc.end();
+});
+
+type Row = unknown[];
+
+/** Both tables (no primary key: key columns may hold NULL), then a run each way; returns [PostgreSQL → MariaDB, MariaDB → PostgreSQL]. */
+async function bothWays(name: string, def: { pg: string; my: string; key: string | string[]; pgRows: Row[]; myRows: Row[] }) {
+  const t = `rk_lookup_${name}_${suffix}`;
+  tables.push(t);
+  await pgc.query(`CREATE TABLE ${t} (${def.pg})`);
+  await myc.query(`CREATE TABLE ${t} (${def.my}) DEFAULT CHARSET=utf8mb4`);
+  const parts = def.pgRows[0].length;
+  let n = 0;
+  await pgc.query(
+    `INSERT INTO ${t} VALUES ${def.pgRows.map(() => `(${Array.from({ length: parts }, () => `$${++n}`).join(', ')})`).join(', ')}`,
+    def.pgRows.flat(),
+  );
+  await myc.query(`INSERT INTO ${t} VALUES ${def.myRows.map(() => `(${new Array(parts).fill('?').join(', ')})`).join(', ')}`, def.myRows.flat());
+  const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
+  const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
+  const runs = [];
+  for (const [left, right] of [
+    [pgSide, mySide],
+    [mySide, pgSide],
+  ]) {
+    const run = await runReconciliation({ id: `rec-${t}`, key: def.key, columns: ['v'], left, right }, { secrets });
+    expect(run.error).toBe('');
+    expect(run.changedDuringRun).toBe(0);
+    runs.push({ missing: run.sampleMissing, extra: run.sampleExtra, changed: run.sampleChanged });
+  }
+  return runs;
+}
+
+describe.skipIf(!up)('reconciliation: differing keys read again by their key columns', () => {
+  it('a composite key with a NULL integer part: reported (the run failed: invalid input syntax for type bigint)', async () => {
+    const runs = await bothWays('nullint', {
+      pg: 'region text, order_no bigint, v text',
+      my: 'region varchar(10), order_no bigint, v text',
+      key: ['region', 'order_no'],
+      pgRows: [
+        ['EU', null, 'draft'],
+        ['EU', 1, 'a'],
+        ['US', null, 'q'],
+      ],
+      myRows: [
+        ['EU', 1, 'a'],
+        ['US', null, 'r'],
+      ],
+    });
+    expect(runs).toEqual([
+      { missing: ['["EU",null]'], extra: [], changed: ['["US",null]'] },
+      { missing: [], extra: ['["EU",null]'], changed: ['["US",null]'] },
+    ]);
+  });
+
+  it('a composite key with a NULL text part: reported (it was dropped as changed during the run)', async () => {
+    const runs = await bothWays('nulltext', {
+      pg: 'a text, b text, v text',
+      my: 'a varchar(10), b varchar(10), v text',
+      key: ['a', 'b'],
+      pgRows: [
+        ['x', null, 'n'],
+        ['x', '1', 'o'],
+        ['y', null, 'q'],
+      ],
+      myRows: [
+        ['x', '1', 'o'],
+        ['y', null, 'r'],
+      ],
+    });
+    expect(runs).toEqual([
+      { missing: ['["x",null]'], extra: [], changed: ['["y",null]'] },
+      { missing: [], extra: ['["x",null]'], changed: ['["y",null]'] },
+    ]);
+  });
+
+  it('a NULL key against an empty one: both reported', async () => {
+    const runs = await bothWays('nullkey', {
+      pg: 'id text, v text',
+      my: 'id varchar(10), v text',
+      key: 'id',
+      pgRows: [
+        ['', 'a'],
+        ['k', 'b'],
+      ],
+      myRows: [
+        [null, 'a'],
+        ['k', 'b'],
+      ],
+    });
+    expect(runs).toEqual([
+      { missing: [''], extra: ['NULL'], changed: [] },
+      { missing: ['NULL'], extra: [''], changed: [] },
+    ]);
+  });
+
+  it('decimal(20,0) keys next to 2^53 in MariaDB: both reported (MariaDB found neither when both were looked up as text)', async () => {
+    const runs = await bothWays('dec53', {
+      pg: 'id numeric(20,0), v text',
+      my: 'id decimal(20,0), v text',
+      key: 'id',
+      pgRows: [
+        ['0', 'z'],
+        ['-5', 'n'],
+        ['9007199254740993', 'b'],
+        ['99999999999999999999', 'c'],
+      ],
+      myRows: [
+        ['0', 'z'],
+        ['-5', 'n'],
+        ['9007199254740992', 'b'],
+        ['99999999999999999999', 'c'],
+      ],
+    });
+    expect(runs).toEqual([
+      { missing: ['9007199254740993'], extra: ['9007199254740992'], changed: [] },
+      { missing: ['9007199254740992'], extra: ['9007199254740993'], changed: [] },
+    ]);
+  });
+
+  it('integer keys against decimal keys of a larger scale, and beyond PostgreSQL integer', async () => {
+    const runs = await bothWays('intdec', {
+      pg: 'id integer, v text',
+      my: 'id decimal(22,2), v text',
+      key: 'id',
+      pgRows: [
+        [1, 'a'],
+        [2, 'b'],
+        [3, 'c'],
+      ],
+      myRows: [
+        ['1.00', 'a'],
+        ['2.50', 'b'],
+        ['3.00', 'x'],
+        ['99999999999999999999.00', 'big'],
+      ],
+    });
+    expect(runs).toEqual([
+      { missing: ['2.00'], extra: ['2.50', '99999999999999999999.00'], changed: ['3.00'] },
+      { missing: ['2.50', '99999999999999999999.00'], extra: ['2.00'], changed: ['3.00'] },
+    ]);
+  });
+});
