@@ -9,7 +9,7 @@ import { sqlTarget } from '../sql/sql-target.ts';
 import { bisect } from './bisect.ts';
 import type { ChangedSample, KeyNote, ReconcileProgress, ReconciliationRun } from './reconciliation-run.ts';
 import { planColumn, valueClassOf } from './canonical.ts';
-import { columnsFor, sideQueries, type RowKey, type SideDefinition, type SideQueries } from './sql-side.ts';
+import { columnsFor, integerKeyBounds, integerKeyFits, sideQueries, type RowKey, type SideDefinition, type SideQueries } from './sql-side.ts';
 import { count } from '../../core/text/index.ts';
 
 export interface RunReconciliationOptions {
@@ -181,22 +181,30 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     }));
     const found = await sides[0].source.snapshot(timeoutMs, (ql) =>
       sides[1].source.snapshot(timeoutMs, async (qr) => {
+        // One integer key whose values (or span) go beyond 2^53 (64-bit ids) cannot be ranges of JavaScript numbers: bisected by point instead.
+        if (
+          key.mode === 'integer' &&
+          !integerKeyFits(await Promise.all([integerKeyBounds(defs[0], counted(ql, counter)), integerKeyBounds(defs[1], counted(qr, counter))]))
+        ) {
+          for (const def of defs) def.mode = 'hashed';
+          run.details.keyMode = 'hashed';
+        }
         const l = sideQueries(defs[0], counted(ql, counter));
         const r = sideQueries(defs[1], counted(qr, counter));
         return bisect(l, r, {
           segments: spec.segments,
           // Hashed keys: each level is a scan of the whole table (the index cannot find a hash bucket), so differing
           // buckets are downloaded sooner; integer keys: deeper levels are cheap index range scans.
-          downloadBelow: spec.downloadBelow ?? (key.mode === 'hashed' ? 256 : 32),
+          downloadBelow: spec.downloadBelow ?? (defs[0].mode === 'hashed' ? 256 : 32),
           // Hashed keys: segments holding several differences are downloaded whole while that moves under 0.5% of the rows (a level more is a scan more).
-          wholeShare: key.mode === 'hashed' ? 0.005 : 0,
+          wholeShare: defs[0].mode === 'hashed' ? 0.005 : 0,
           onLevel: (lv) =>
             progress({
               phase: 'bisect',
               level: lv.level,
               segments: lv.segments,
               differing: lv.differing,
-              message: `level ${lv.level}: ${count(lv.segments, 'segment')} of ${count(lv.width, key.mode === 'hashed' ? 'key point' : 'key')}, ${lv.differing} ${lv.differing === 1 ? 'differs' : 'differ'}`,
+              message: `level ${lv.level}: ${count(lv.segments, 'segment')} of ${count(lv.width, defs[0].mode === 'hashed' ? 'key point' : 'key')}, ${lv.differing} ${lv.differing === 1 ? 'differs' : 'differ'}`,
             }),
         });
       }),
@@ -240,7 +248,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     run.sampleMissing = now.missing.slice(0, sampleSize).map(shownKey);
     run.sampleExtra = now.extra.slice(0, sampleSize).map(shownKey);
     run.sampleChanged = now.changed.slice(0, sampleSize).map(shownKey);
-    if (key.mode === 'hashed') {
+    if (defs[0].mode === 'hashed') {
       const notes = keyNotesOf(now.missing, now.extra);
       if (notes.length > 0) run.details.keyNotes = notes;
     }

@@ -77,6 +77,29 @@ export function columnsFor(columns: ColumnInfo[], table: string, wanted: string[
   });
 }
 
+/**
+ * The lowest and highest value of one integer key on this side, exactly (as bigint), or null for an
+ * empty table: ranges of the key itself are numbers in JavaScript, so a key beyond 2^53 (64-bit ids
+ * such as Snowflake ids) is bisected by its point instead (`integerKeyFits`).
+ */
+export async function integerKeyBounds(def: SideDefinition, query: SqlQuery): Promise<{ lo: bigint; hi: bigint } | null> {
+  const d = def.source.dialect;
+  const k = quoteIdent[d](def.keys[0]);
+  const text = (e: string) => (d === 'postgres' ? `(${e})::text` : `CAST(${e} AS CHAR)`);
+  const [r] = (await query(`SELECT ${text(`MIN(${k})`)} AS lo, ${text(`MAX(${k})`)} AS hi FROM ${quoteIdent[d](def.table)}`)).rows;
+  return r.lo === null || r.hi === null ? null : { lo: BigInt(String(r.lo)), hi: BigInt(String(r.hi)) };
+}
+
+/** Whether the key ranges of both sides' bounds (`integerKeyBounds`) are safe integers, and so is their span. */
+export function integerKeyFits(bounds: Array<{ lo: bigint; hi: bigint } | null>): boolean {
+  const all = bounds.filter((b): b is { lo: bigint; hi: bigint } => b !== null);
+  if (all.length === 0) return true;
+  const safe = BigInt(Number.MAX_SAFE_INTEGER);
+  const lo = all.reduce((m, b) => (b.lo < m ? b.lo : m), all[0].lo);
+  const hi = all.reduce((m, b) => (b.hi > m ? b.hi : m), all[0].hi);
+  return lo >= -safe && hi <= safe && hi - lo + 1n <= safe;
+}
+
 /** The SQL of one side, bound to a session's query function. */
 export function sideQueries(def: SideDefinition, query: SqlQuery): SideQueries {
   return def.mode === 'integer' ? integerSide(def, query) : hashedSide(def, query);
