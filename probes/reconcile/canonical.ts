@@ -28,11 +28,62 @@ export function valueClassOf(declaredType: string): ValueClass {
 /** Trailing zeros of a decimal's fraction, then a trailing point, go: "12.50" → "12.5", "3.000" → "3". */
 const mysqlTrimDecimal = (s: string) => `IF(LOCATE('.', ${s}) > 0, TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ${s})), ${s})`;
 
+/**
+ * A float as the shortest decimal that reads back as the same double (what PostgreSQL's float8
+ * output and MariaDB's CAST(double AS CHAR) both print), rewritten to one notation: sign, significant
+ * digits, 'e', the power of ten of the first digit ("5.15074505e1" → "515074505e1", 1e-07 and
+ * 0.0000001 → "1e-7", -0 → "0"). Exact: no rounding, so no half-way value that the two databases
+ * round apart. Whole numbers below 9e18 are read through a 64-bit integer: PostgreSQL prints
+ * 36864697933197024 in full where MariaDB prints its shortest form, 3.686469793319702e16.
+ * `narrow`: through float4 first (a real against a double is compared as real).
+ */
+const floatText: Record<SqlDialect, (c: string, narrow: boolean) => string> = {
+  postgres: (c, narrow) => {
+    const v = narrow ? `${c}::real::float8` : `${c}::float8`;
+    const s = `CASE WHEN ${v} = trunc(${v}) AND abs(${v}) < 9e18 THEN ${v}::bigint::text ELSE ${v}::text END`;
+    const a = `ltrim(${s}, '-')`;
+    const m = `split_part(${a}, 'e', 1)`;
+    const ex = `COALESCE(NULLIF(split_part(${a}, 'e', 2), ''), '0')::int`;
+    const ip = `split_part(${m}, '.', 1)`;
+    const all = `(${ip} || split_part(${m}, '.', 2))`;
+    const lz = `(length(${all}) - length(ltrim(${all}, '0')))`;
+    const sig = `rtrim(ltrim(${all}, '0'), '0')`;
+    return `CASE WHEN ${sig} = '' THEN '0' ELSE CASE WHEN left(${s}, 1) = '-' THEN '-' ELSE '' END || ${sig} || 'e' || (${ex} + length(${ip}) - 1 - ${lz})::text END`;
+  },
+  mysql: (c, narrow) => {
+    const v = narrow ? `CAST(CAST(${c} AS FLOAT) AS DOUBLE)` : `CAST(${c} AS DOUBLE)`;
+    const s = `IF(${v} = TRUNCATE(${v}, 0) AND ABS(${v}) < 9e18, CAST(CAST(${v} AS SIGNED) AS CHAR), CAST(${v} AS CHAR))`;
+    const a = `TRIM(LEADING '-' FROM ${s})`;
+    const m = `SUBSTRING_INDEX(${a}, 'e', 1)`;
+    const ex = `IF(LOCATE('e', ${a}) > 0, CAST(SUBSTRING_INDEX(${a}, 'e', -1) AS SIGNED), 0)`;
+    const ip = `SUBSTRING_INDEX(${m}, '.', 1)`;
+    const all = `CONCAT(${ip}, IF(LOCATE('.', ${m}) > 0, SUBSTRING_INDEX(${m}, '.', -1), ''))`;
+    const lz = `(CHAR_LENGTH(${all}) - CHAR_LENGTH(TRIM(LEADING '0' FROM ${all})))`;
+    const sig = `TRIM(TRAILING '0' FROM TRIM(LEADING '0' FROM ${all}))`;
+    return `IF(${sig} = '', '0', CONCAT(IF(LEFT(${s}, 1) = '-', '-', ''), ${sig}, 'e', CAST(${ex} + CHAR_LENGTH(${ip}) - 1 - ${lz} AS CHAR)))`;
+  },
+};
+
+/**
+ * A float rounded to `scale` decimals, trailing zeros trimmed, for comparison with an exact number:
+ * rounded half away from zero from its shortest decimal (PostgreSQL's float8 → numeric cast keeps 15
+ * digits, and MariaDB's ROUND works on the binary value: 51.5074505 rounded to 51.507451 in one and
+ * 51.50745 in the other).
+ */
+const floatAtScale: Record<SqlDialect, (c: string, scale: number) => string> = {
+  postgres: (c, scale) => `trim_scale(round(${c}::float8::text::numeric, ${scale}))::text`,
+  mysql: (c, scale) => mysqlTrimDecimal(`CAST(CAST(CAST(${c} AS DOUBLE) AS DECIMAL(65,${scale})) AS CHAR)`),
+};
+
+/** Whether a declared float type is single precision (PostgreSQL real, MariaDB/MySQL float). */
+const isFloat4 = (dialect: SqlDialect, declaredType: string) =>
+  dialect === 'postgres' ? /^(real|float4)\b/i.test(declaredType.trim()) : /^float\b/i.test(declaredType.trim());
+
 const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> = {
   postgres: {
     integer: (c) => `${c}::text`,
     decimal: (c) => `trim_scale(${c}::numeric)::text`,
-    float: (c) => `trim_scale(round(${c}::numeric, 6))::text`,
+    float: (c) => floatText.postgres(c, false),
     boolean: (c) => `CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`,
     timestamp: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
     timestamptz: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
@@ -44,7 +95,7 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
   mysql: {
     integer: (c) => `CAST(${c} AS CHAR)`,
     decimal: (c) => mysqlTrimDecimal(`CAST(${c} AS CHAR)`),
-    float: (c) => mysqlTrimDecimal(`CAST(CAST(ROUND(${c}, 6) AS DECIMAL(65,6)) AS CHAR)`),
+    float: (c) => floatText.mysql(c, false),
     boolean: (c) => `CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`,
     timestamp: (c) => `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c}) AS CHAR)`,
     timestamptz: (c) => `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c}) AS CHAR)`,
@@ -139,6 +190,21 @@ export function planColumn(left: SidePlan, right: SidePlan): [string, string] {
       if (classes[i] === 'uuid') return canonical[s.dialect].uuid(c);
       return s.dialect === 'postgres' ? `lower(${canonical.postgres[classes[i]](c)})` : `LOWER(${canonical.mysql[classes[i]](c)})`;
     }) as [string, string];
+  }
+  if (classes.includes('float')) {
+    const other = classes[0] === 'float' ? 1 : 0;
+    // Two floats: exactly, as real if either is real. A float against an exact number: rounded to the exact side's scale (6 when unknown).
+    if (classes[other] === 'float') {
+      const narrow = sides.some((s) => isFloat4(s.dialect, s.column.type));
+      return sides.map((s) => floatText[s.dialect](quoteIdent[s.dialect](s.column.column), narrow)) as [string, string];
+    }
+    if (classes[other] === 'integer' || classes[other] === 'decimal') {
+      const scale = Math.min(30, scaleOf(sides[other].column.type) ?? 6);
+      return sides.map((s, i) => {
+        const c = quoteIdent[s.dialect](s.column.column);
+        return i === other ? canonical[s.dialect].decimal(c) : floatAtScale[s.dialect](c, scale);
+      }) as [string, string];
+    }
   }
   const exact = classes.every((c) => c === 'integer' || c === 'decimal') && classes.includes('decimal');
   if (exact) {

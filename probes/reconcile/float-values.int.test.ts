@@ -1,0 +1,111 @@
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secrets } from '../index.ts';
+import { serviceAvailable } from '../../test/services.ts';
+import { runReconciliation } from './index.ts';
+
+/** Float columns between PostgreSQL and MariaDB: equal stored values are equal, a change of one unit in the last place is a change. */
+const up = (await serviceAvailable('PostgreSQL', 5432)) && (await serviceAvailable('MariaDB', 3306));
+const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
+const tables: string[] = [];
+const secrets = new Secrets(() => undefined);
+let pgc: pg.Client;
+let myc: mysql.Connection;
+
+beforeAll(async () => {
+  if (!up) return;
+  pgc = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+  await pgc.connect();
+  myc = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' });
+});
+
+afterAll(async () => {
+  if (!up) return;
+  for (const t of tables) {
+    await pgc.query(`DROP TABLE IF EXISTS ${t}`);
+    await myc.query(`DROP TABLE IF EXISTS ${t}`);
+  }
+  await pgc.end();
+  await myc.end();
+});
+
+/** Values written as text (the shortest form that reads back as the same double), keyed 1…n; then a run each way, as [changed keys PostgreSQL → MariaDB, MariaDB → PostgreSQL]. */
+async function bothWays(name: string, pgType: string, myType: string, pgValues: Array<number | string>, myValues: Array<number | string>) {
+  const t = `rk_float_${name}_${suffix}`;
+  tables.push(t);
+  await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${pgType})`);
+  await myc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${myType})`);
+  for (let i = 0; i < pgValues.length; i += 1000) {
+    const part = pgValues.slice(i, i + 1000);
+    await pgc.query(`INSERT INTO ${t} SELECT i, v::${pgType} FROM unnest($1::int[], $2::text[]) AS u(i, v)`, [part.map((_, j) => i + j + 1), part.map(String)]);
+    await myc.query(
+      `INSERT INTO ${t} VALUES ${part.map(() => '(?, CAST(? AS DOUBLE))').join(', ')}`,
+      part.flatMap((v, j) => [i + j + 1, String(v)]),
+    );
+  }
+  for (const [i, v] of myValues.entries()) if (v !== pgValues[i]) await myc.query(`UPDATE ${t} SET v = CAST(? AS DOUBLE) WHERE id = ?`, [String(v), i + 1]);
+  const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
+  const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
+  const out: string[][] = [];
+  for (const [left, right] of [
+    [pgSide, mySide],
+    [mySide, pgSide],
+  ]) {
+    const run = await runReconciliation({ id: `rec-${t}`, key: 'id', columns: ['v'], left, right, sampleKeys: 50 }, { secrets });
+    expect(run.error).toBe('');
+    expect(run.missing + run.extra).toBe(0);
+    out.push(run.sampleChanged);
+  }
+  return out;
+}
+
+/** A deterministic spread of doubles: 7-decimal coordinates (51.5074505), half-way values at 6 decimals, every magnitude from 1e-30 to 1e30, whole numbers past 2^53, huge and tiny ones. */
+function doubles(): number[] {
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const out = [0.1 + 0.2, 51.5074505, -0.1234565, 1.0000005, 2.5e-7, 123456789.1234565, 1e300, -1e-300, 1e15, 1e16, 2 ** 53 + 2, 0, 1e21, 1e-7];
+  for (let i = 0; i < 1000; i++) out.push(Math.round((rnd() * 180 - 90) * 1e7) / 1e7);
+  for (let i = 0; i < 1000; i++) out.push((rnd() - 0.5) * 10 ** Math.floor(rnd() * 60 - 30));
+  // whole numbers past 2^53, where PostgreSQL prints every digit (36864697933197024) and MariaDB the shortest form (3.686469793319702e16)
+  for (let i = 0; i < 300; i++) out.push((rnd() - 0.5) * 10 ** (15 + Math.floor(rnd() * 6)));
+  return out;
+}
+
+/** The next double away from zero: a change of one unit in the last place. */
+const nextUp = (x: number) => {
+  const b = new Float64Array([x]);
+  new BigInt64Array(b.buffer)[0] += 1n;
+  return b[0];
+};
+
+describe.skipIf(!up)('reconciliation of float values', () => {
+  it('double against double: equal values are equal at every magnitude (51.5074505 was "changed": rounded to 6 decimals apart), and one unit in the last place is a change', async () => {
+    const values = doubles();
+    const changed = values.map((v, i) => (i === 1 || i === 700 || i === 1500 ? nextUp(v) : v));
+    expect(await bothWays('dd', 'double precision', 'double', values, values)).toEqual([[], []]);
+    expect(await bothWays('dd1', 'double precision', 'double', values, changed)).toEqual([
+      ['2', '701', '1501'],
+      ['2', '701', '1501'],
+    ]);
+  });
+
+  it('real against float: equal single-precision values are equal (51.50745 was "51.5075" against "51.50745")', async () => {
+    const values = doubles()
+      .filter((v) => Math.abs(v) < 1e30 && Math.abs(v) > 1e-30)
+      .map((v) => Math.fround(v));
+    expect(await bothWays('rf', 'real', 'float', values, values)).toEqual([[], []]);
+  });
+
+  it('real against double: compared as real', async () => {
+    const values = [51.50745, 0.1, 3.1415927, 1234.5678];
+    expect(await bothWays('rd', 'real', 'double', values, [51.50745, 0.1, 3.1415927, 1234.57])).toEqual([['4'], ['4']]);
+  });
+
+  it('double against decimal(18,6), either side: the double rounded to 6 decimals from its shortest form, half away from zero (51.5074505 rounded to 51.50745 in MariaDB, 123456789.1234565 to 123456789.123456 in PostgreSQL)', async () => {
+    const values = [51.5074505, -0.1234565, 1.0000005, 123456789.1234565, 0.3];
+    const decimals = ['51.507451', '-0.123457', '1.000001', '123456789.123457', '0.3'];
+    expect(await bothWays('fdec', 'double precision', 'decimal(18,6)', values, decimals)).toEqual([[], []]);
+    expect(await bothWays('decf', 'decimal(18,6)', 'double', decimals, values)).toEqual([[], []]);
+  });
+});
