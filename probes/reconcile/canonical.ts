@@ -4,7 +4,8 @@ import type { ColumnInfo, SqlDialect } from '../sql/sql-source.ts';
  * Values are compared as a canonical text form computed inside each database, so the same value
  * stored as int vs bigint, numeric(12,2) vs decimal(14,4), timestamp vs datetime, or under another
  * text collation hashes the same on both sides. Timestamps become microseconds since the epoch
- * (UTC; MariaDB/MySQL sessions run with time_zone +00:00), dates days since the epoch.
+ * (UTC; MariaDB/MySQL sessions run with time_zone +00:00), dates days since the epoch, booleans
+ * and bit(1) as 1/0.
  */
 export type ValueClass = 'integer' | 'decimal' | 'float' | 'boolean' | 'timestamp' | 'timestamptz' | 'date' | 'bytes' | 'uuid' | 'text';
 
@@ -12,7 +13,8 @@ const classes: Array<[RegExp, ValueClass]> = [
   [/^(smallint|integer|bigint|int|tinyint|mediumint|serial|bigserial|year)\b/, 'integer'],
   [/^(numeric|decimal)\b/, 'decimal'],
   [/^(real|double|float)\b/, 'float'],
-  [/^(boolean|bool)\b/, 'boolean'],
+  // bit(1) is how Hibernate and other ORMs store a boolean in MySQL/MariaDB
+  [/^(boolean|bool\b|bit\(1\)$)/, 'boolean'],
   [/^timestamp.*with time zone/, 'timestamptz'],
   [/^(timestamp|datetime)\b/, 'timestamp'],
   [/^date$/, 'date'],
@@ -84,7 +86,7 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
     integer: (c) => `${c}::text`,
     decimal: (c) => `trim_scale(${c}::numeric)::text`,
     float: (c) => floatText.postgres(c, false),
-    boolean: (c) => `CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`,
+    boolean: (c) => `(${c})::int::text`,
     timestamp: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
     timestamptz: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
     date: (c) => `(${c} - date '1970-01-01')::text`,

@@ -5,7 +5,7 @@ import { Secrets } from '../index.ts';
 import { serviceAvailable } from '../../test/services.ts';
 import { runReconciliation } from './index.ts';
 
-/** Float columns between PostgreSQL and MariaDB: equal stored values are equal, a change of one unit in the last place is a change. */
+/** Value columns of types the two databases print differently (floats, booleans): equal stored values are equal, a change is a change. */
 const up = (await serviceAvailable('PostgreSQL', 5432)) && (await serviceAvailable('MariaDB', 3306));
 const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
 const tables: string[] = [];
@@ -107,5 +107,27 @@ describe.skipIf(!up)('reconciliation of float values', () => {
     const decimals = ['51.507451', '-0.123457', '1.000001', '123456789.123457', '0.3'];
     expect(await bothWays('fdec', 'double precision', 'decimal(18,6)', values, decimals)).toEqual([[], []]);
     expect(await bothWays('decf', 'decimal(18,6)', 'double', decimals, values)).toEqual([[], []]);
+  });
+});
+
+describe.skipIf(!up)('reconciliation of boolean values', () => {
+  it('boolean against bit(1) and tinyint(1): equal truth values are equal (every bit(1) row was "changed": \\u0001 against 1), a flipped one is a change', async () => {
+    const t = `rk_bool_${suffix}`;
+    tables.push(t);
+    await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, b boolean, t boolean)`);
+    await myc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, b bit(1), t tinyint(1))`);
+    await pgc.query(`INSERT INTO ${t} VALUES (1, true, true), (2, false, false), (3, NULL, NULL), (4, true, false)`);
+    await myc.query(`INSERT INTO ${t} VALUES (1, 1, 1), (2, 0, 0), (3, NULL, NULL), (4, 0, 0)`);
+    const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
+    const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
+    for (const [left, right] of [
+      [pgSide, mySide],
+      [mySide, pgSide],
+    ]) {
+      const run = await runReconciliation({ id: `rec-${t}`, key: 'id', columns: ['b', 't'], left, right }, { secrets });
+      expect(run.error).toBe('');
+      expect({ missing: run.missing, extra: run.extra, changed: run.sampleChanged }).toEqual({ missing: 0, extra: 0, changed: ['4'] });
+      expect(run.details.changedColumns[0].columns.map((c) => c.column)).toEqual(['b']);
+    }
   });
 });
