@@ -91,3 +91,45 @@ describe('resolveEndpoint with ports, loopback spellings and schema-qualified na
     expect(resolveEndpoint(estate, ep({ kind: 'messaging', sys: 'rabbitmq', name: 'orders' }))).toBe('orders-queue');
   });
 });
+
+describe('resolveEndpoint: IPv6 addresses spelled differently', () => {
+  // Regression: a span to http://[2001:db8:0:0:0:0:0:5]:8080/… or with server.address 2001:0DB8::5 was stored as
+  // [2001:db8:0:0:0:0:0:5]:8080 / [2001:0db8::5], which the rule "[2001:db8::5]" did not match: an unknown system and
+  // an undocumented flow for a documented one.
+  const v6 = parseCatalog([
+    {
+      file: 'v6.yaml',
+      text: `systems:
+  - { id: v6-api, match: { hosts: ["[2001:db8::5]"] } }
+  - { id: v6-gw, match: { urlPrefixes: ["http://[2001:db8::6]:8080/api/"] } }
+  - { id: v6-db, match: { databases: ["postgresql://[2001:DB8:0::7]/orders"] } }
+  - { id: v6-port, match: { hosts: ["[2001:0db8:0000::8]:8443"] } }
+  - { id: local-db, match: { databases: ["postgresql://localhost/local"] } }
+`,
+    },
+  ]).catalog;
+
+  it('matches every spelling of one address, in the span or in the rule', () => {
+    for (const host of ['[2001:db8::5]', '[2001:db8:0:0:0:0:0:5]:8080', '[2001:0db8::5]', '[2001:db8::0:5]']) {
+      expect(resolveEndpoint(v6, ep({ sys: 'http', host, name: '/x' }))).toBe('v6-api');
+    }
+    expect(resolveEndpoint(v6, ep({ sys: 'http', host: '[2001:db8:0:0:0:0:0:6]:8080', name: '/api/orders' }))).toBe('v6-gw');
+    expect(resolveEndpoint(v6, ep({ kind: 'db', sys: 'postgresql', host: '[2001:db8::7]', name: 'orders' }))).toBe('v6-db');
+    expect(resolveEndpoint(v6, ep({ kind: 'db', sys: 'postgresql', host: '[2001:db8:0:0:0:0:0:7]', name: 'orders' }))).toBe('v6-db');
+    expect(resolveEndpoint(v6, ep({ sys: 'https', host: '[2001:db8::8]:8443', name: '/x' }))).toBe('v6-port');
+  });
+
+  it('matches IPv6 loopback as a URL parser writes it (::ffff:7f00:1, 0:0:0:0:0:0:0:1) to a loopback rule', () => {
+    for (const host of ['[::ffff:7f00:1]', '[0:0:0:0:0:0:0:1]', '[::0:1]', '[::ffff:127.0.0.1]']) {
+      expect(resolveEndpoint(v6, ep({ kind: 'db', sys: 'postgresql', host, name: 'local' }))).toBe('local-db');
+    }
+  });
+
+  it('keeps other addresses and ports apart', () => {
+    expect(resolveEndpoint(v6, ep({ sys: 'http', host: '[2001:db8::50]', name: '/x' }))).toBe('unknown:[2001:db8::50]');
+    expect(resolveEndpoint(v6, ep({ sys: 'https', host: '[2001:db8:0:0:0:0:0:8]:9443', name: '/x' }))).toBe('unknown:[2001:db8:0:0:0:0:0:8]:9443');
+    expect(resolveEndpoint(v6, ep({ kind: 'db', sys: 'postgresql', host: '[::ffff:7f00:1]', name: 'orders' }))).toBe(
+      'unknown:postgresql://[::ffff:7f00:1]/orders',
+    );
+  });
+});

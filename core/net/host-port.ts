@@ -5,6 +5,7 @@
  * resolution and the catalog's warnings about rules that can never match).
  */
 
+import { isIPv6 } from 'node:net';
 export { defaultPorts } from './default-ports.ts';
 import { defaultPorts } from './default-ports.ts';
 
@@ -22,6 +23,21 @@ export function normaliseHost(host: string): string {
     .toLowerCase()
     .replace(/^\[|\]$/g, '')
     .replace(/\.+$/, '');
+}
+
+/**
+ * One spelling of an IPv6 address for comparing hosts (RFC 5952: lower case, leading zeros dropped, the longest run of
+ * zero groups as `::`): `2001:0DB8:0:0:0:0:0:5`, `2001:db8::0:5` and `2001:db8::5` are `2001:db8::5`; an IPv4 tail is
+ * written as hex (`::ffff:127.0.0.1` is `::ffff:7f00:1`). Anything else (a name, a socket path, an address with a
+ * zone, a pattern with `*`) comes back as it is. Brackets are not expected: pass `normaliseHost`'s output.
+ */
+export function comparableHost(host: string): string {
+  if (!host.includes(':') || !isIPv6(host) || host.includes('%')) return host;
+  try {
+    return new URL(`http://[${host}]/`).hostname.slice(1, -1);
+  } catch {
+    return host;
+  }
 }
 
 /**
@@ -61,7 +77,10 @@ export const effectivePort = (hp: HostPort, system: string): string => hp.port |
 export function isLoopback(host: string, allowSocketPath = false): boolean {
   const h = normaliseHost(host);
   if (h.startsWith('/')) return allowSocketPath;
+  const v6 = comparableHost(h);
   return (
+    v6 === '::1' ||
+    /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(v6) ||
     h === 'loopback' ||
     h === 'localhost' ||
     h.endsWith('.localhost') ||
@@ -86,7 +105,8 @@ export function hostMatches(rule: HostPort, endpoint: HostPort, system: string, 
   if (rule.port && rule.port !== effectivePort(endpoint, system)) return false;
   // A database or broker span without any host: the driver's default, the local machine.
   if (isLoopback(rule.host) && (isLoopback(endpoint.host, socketIsLoopback) || (socketIsLoopback && endpoint.host === ''))) return true;
-  return nameMatches(endpoint.host, normaliseHost(rule.host));
+  // An IPv6 address has many spellings (`2001:db8:0:0:0:0:0:5`, `2001:0db8::5`): compared as one.
+  return nameMatches(comparableHost(endpoint.host), comparableHost(normaliseHost(rule.host)));
 }
 
 /**
