@@ -625,6 +625,30 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(await byIntegration('late-write-run')).toEqual(['late-write-run: integration:late-write-run -> erp traces=1 records=3']);
   });
 
+  // Regression: a job longer than the late-arrival window (its read exported at once, its write minutes later, its
+  // wrapper at its end): the read was paired alone as a piece of its instance's run (crm -> integration), then the write
+  // and the wrapper arrived and the trace was paired whole (crm -> erp), but the read's piece stayed: the run counted
+  // twice, once as an undocumented half.
+  it('takes a read back from the run of its instance when its write and then its wrapper arrive after it was paired', async () => {
+    const t = Date.now() - HOUR;
+    const traceId = randomBytes(16).toString('hex');
+    const rootId = randomBytes(8).toString('hex');
+    // The job's read, exported at once: no write follows within the run gap, so it is paired alone (a read-only piece).
+    await sendRaw('late-long-job', [rawSpan(traceId, 'GET', t + 10, getCrm, rootId)]);
+    await pairNow();
+    await sleep(1100);
+    await pairNow();
+    expect(await byIntegration('late-long-job')).toEqual(['late-long-job: crm -> integration:late-long-job traces=1 records=0']);
+    // Its write, minutes later (still no wrapper): a piece of another run of the instance.
+    await sendRaw('late-long-job', [rawSpan(traceId, 'POST', t + 140_000, postErp, rootId)]);
+    await pairNow();
+    // The wrapper at the job's end: the trace is paired whole, and both pieces are taken back.
+    await sendRaw('late-long-job', [rawSpan(traceId, 'run', t, [], '', rootId)]);
+    const run = await pairNow();
+    expect(run.errors).toEqual([]);
+    expect(await byIntegration('late-long-job')).toEqual(['late-long-job: crm -> erp traces=1 records=3']);
+  });
+
   it("takes a read back from the write of its instance that claimed it when the read's late wrapper makes it a trace", async () => {
     const t = Date.now() - HOUR;
     const readTrace = randomBytes(16).toString('hex');

@@ -977,9 +977,12 @@ async function pairRuns(
       ? []
       : (
           await json<{ unit: string; grp: string; traces: string[]; start: string; end: string }>(
+            // A trace paired whole may have been cut into runs before (`<trace id>@<ms>`: its calls arrived minutes apart
+            // without their root): the units of those runs leave too.
             `SELECT unit, grp, traces, start, end FROM weft_pairing_ledger FINAL
-             WHERE unit IN (SELECT unit FROM weft_pairing_pieces WHERE trace_id IN (SELECT arrayJoin({ids:Array(String)})))
-               AND active = 1 AND hasAny(traces, {ids:Array(String)})`,
+             WHERE unit IN (SELECT unit FROM weft_pairing_pieces WHERE trace_id IN (SELECT arrayJoin({ids:Array(String)}))
+                              OR (position(trace_id, '@') > 0 AND ${rawTraceSql('trace_id')} IN (SELECT arrayJoin({ids:Array(String)}))))
+               AND active = 1 AND arrayExists(x -> has({ids:Array(String)}, x) OR has({ids:Array(String)}, ${rawTraceSql('x')}), traces)`,
             { ids: leaving },
           )
         ).map(toLedgerUnit);
