@@ -3,6 +3,7 @@ import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
 import { NESTED_ROLLUP_SETTINGS, RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from './window-source.ts';
 import type { Endpoint } from './endpoint-match.ts';
+import type { ServiceShift } from './sender-offsets.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 
 /** A data flow as observed: source → target, carried by one integration, over a window. */
@@ -161,17 +162,28 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
   return out;
 }
 
-/** Every system and unknown endpoint touched in each window (in order), per integration and direction, read in one query; each window's sorted by system and integration (code points). */
-export async function queryTouchesByWindow(store: Store, mapping: EndpointMapping, windows: Window[]): Promise<ObservedTouch[][]> {
+/**
+ * Every system and unknown endpoint touched in each window (in order), per integration and direction, read in one query;
+ * each window's sorted by system and integration (code points). The windows are Weft's clock: the calls of a service
+ * whose clock is off (`shifts`, `queryServiceShifts` as of the reading) are read where its offset places them, and
+ * their `lastSeen` is moved by it (without, a caller 10 minutes behind had no call in any window ending now: its system
+ * looked silent, or unreachable on the failures of its other callers).
+ */
+export async function queryTouchesByWindow(
+  store: Store,
+  mapping: EndpointMapping,
+  windows: Window[],
+  shifts: readonly ServiceShift[] = [],
+): Promise<ObservedTouch[][]> {
   if (windows.length === 0) return [];
-  const source = windowsSource('weft_endpoint_rollup', `${ENDPOINT_KEY}, spans, errors, records, last_seen, sample_trace`, windows);
+  const source = windowsSource('weft_endpoint_rollup', `${ENDPOINT_KEY}, spans, errors, records, last_seen, sample_trace`, windows, shifts);
   const query = `
     SELECT w, system, integration, service, direction, domain, sum(s) AS spans, sum(e) AS errors, sum(rc) AS records, max(ls) AS last_seen, max(st) AS sample
     FROM (
       SELECT w, ${resolveExpr('ep_')} AS system, integration, service, direction, domain, s, e, rc, ls, st
       FROM (
         SELECT w, integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer,
-          sum(spans) AS s, sum(errors) AS e, sum(records) AS rc, max(last_seen) AS ls, max(sample_trace) AS st
+          sum(spans) AS s, sum(errors) AS e, sum(records) AS rc, max(last_seen + toIntervalMillisecond(shift_ms)) AS ls, max(sample_trace) AS st
         FROM (${source.sql}) WHERE ep_kind != ''
         GROUP BY w, ${ENDPOINT_KEY}
       )

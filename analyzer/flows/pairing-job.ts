@@ -4,6 +4,7 @@ import { DEFAULT_LATE_ARRIVAL, DEFAULT_RUN_GAP, MAX_LATE_ARRIVAL_MS } from '../.
 import { parseDuration } from '../../core/time/index.ts';
 import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 import { traceSegments, type SegmentSpan } from './trace-segments.ts';
+import { senderLagsSql, senderShiftExpr } from './sender-offsets.ts';
 import { groupBy } from '../../core/collections/index.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
@@ -329,49 +330,20 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
  */
 const FIRST_ROW = '(nameless_row, arrived)';
 
-/**
- * A sender's clock is taken as off from Weft's, and its runs placed by Weft's clock, when its spans' least lag (arrival
- * − end) is this far from 0 (ms) or more. The SDKs export a span seconds after it ends: a smaller lag is export delay,
- * and moves a run by a minute at most.
- */
-export const CLOCK_OFFSET_MIN_MS = 60_000;
-
-/**
- * How many of a sender's latest arrival minutes must show one lag (within CLOCK_LAG_SPREAD_MS) before it is taken as a
- * clock behind Weft's rather than as spans delivered late: a gateway's backlog, a replayed spool or history sent to a new
- * installation arrives with lags that shrink as it is sent, or in one go (a test's history too); a clock behind sends
- * every minute with the same lag.
- */
-export const CLOCK_BEHIND_MINUTES = 3;
-
-/** How far apart (ms) the least lags of those minutes may be: the SDKs' export delay, seconds, with room for a slow network. */
-export const CLOCK_LAG_SPREAD_MS = 30_000;
+/** The thresholds of the sender-clock rule, kept where the pairing's readers found them (sender-offsets.ts holds the rule). */
+export { CLOCK_BEHIND_MINUTES, CLOCK_LAG_SPREAD_MS, CLOCK_OFFSET_MIN_MS } from './sender-offsets.ts';
 
 /**
  * Per sender (service and instance) of the spans in weft_pairing_spans, the offset (ms) its spans are moved by to be
- * placed by Weft's clock (columns service, instance, shift):
- * - a clock ahead (a span cannot arrive before it ended): the least (arrival − end) of its spans in the run, at once,
- *   when it is −CLOCK_OFFSET_MIN_MS or less;
- * - a clock behind: the least lag of its latest CLOCK_BEHIND_MINUTES arrival minutes of the last day (weft_sender_lag_1m,
- *   migration 105), when each has one and they agree within CLOCK_LAG_SPREAD_MS, CLOCK_OFFSET_MIN_MS or more;
- * - else 0 (its runs stay in the minutes its clock says).
- * An export adds seconds to a span's lag and a clock off adds its offset, so the least lag is the offset plus the
- * shortest export delay. Reads one row per sender of the run and arrival minute.
+ * placed by Weft's clock (columns service, instance, shift): `senderShiftExpr` (sender-offsets.ts) of the least
+ * (arrival − end) of its spans in the run (a clock ahead, at once) and the least lags of its latest arrival minutes
+ * (a clock behind, once they agree; weft_sender_lag_1m, migration 105); else 0 (its runs stay in the minutes its clock
+ * says). Reads one row per sender of the run and arrival minute.
  */
-const SENDER_SHIFT = `SELECT r.service AS service, r.instance AS instance,
-      multiIf(r.lag <= -${CLOCK_OFFSET_MIN_MS}, r.lag,
-        length(m.lags) = ${CLOCK_BEHIND_MINUTES} AND arrayMin(m.lags) >= ${CLOCK_OFFSET_MIN_MS} AND arrayMax(m.lags) - arrayMin(m.lags) <= ${CLOCK_LAG_SPREAD_MS},
-          arrayMin(m.lags), 0) AS shift
+const SENDER_SHIFT = `SELECT r.service AS service, r.instance AS instance, ${senderShiftExpr('r.lag', 'm.lags')} AS shift
     FROM (SELECT service, instance, min(dateDiff('millisecond', end_ts, arrived)) AS lag FROM ${scratch('weft_pairing_spans')} GROUP BY service, instance) AS r
-    LEFT JOIN (
-      SELECT service, instance, arraySlice(arrayReverseSort(x -> x.1, groupArray((minute, lag))), 1, ${CLOCK_BEHIND_MINUTES}).2 AS lags
-      FROM (
-        SELECT service, instance, minute, min(min_lag_ms) AS lag FROM weft_sender_lag_1m
-        WHERE minute >= toStartOfMinute(${at('clock')} - toIntervalDay(1))
-          AND (service, instance) IN (SELECT service, instance FROM ${scratch('weft_pairing_spans')})
-        GROUP BY service, instance, minute)
-      GROUP BY service, instance
-    ) AS m ON r.service = m.service AND r.instance = m.instance`;
+    LEFT JOIN (${senderLagsSql(at('clock'), 'instance', `SELECT service, instance FROM ${scratch('weft_pairing_spans')}`)}) AS m
+      ON r.service = m.service AND r.instance = m.instance`;
 
 /** The integration's own root span: the trace's root, and not itself a call (a wrapper around the run's calls). */
 const WRAPPER = '(is_root = 1 AND is_call = 0)';

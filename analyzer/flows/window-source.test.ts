@@ -57,7 +57,7 @@ describe('windowsSource: several windows in one read per table', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const rows = async (source: { sql: string; params: Record<string, string> }) =>
+  const rows = async (source: { sql: string; params: Record<string, string | string[]> }) =>
     store.client
       .query({
         query: `SELECT w, count() AS n, sum(spans) AS spans, groupArraySorted(100000)(integration) AS ints FROM (${source.sql}) GROUP BY w ORDER BY w`,
@@ -115,5 +115,62 @@ describe('windowsSource: several windows in one read per table', () => {
 
   it('reads nothing for no windows', async () => {
     expect(await rows(windowsSource('weft_endpoint_rollup', 'integration, spans', []))).toEqual([]);
+  });
+});
+
+describe('windowsSource with services whose clocks are off', () => {
+  let dir: string;
+  let store: Store;
+  const base = Date.UTC(2026, 10, 20, 11, 0, 0);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'weft-windows-shift-'));
+    store = await openMigratedStore(join(dir, 'store'), { rawDays: 30, rollupDays: 400, recordDays: 30 });
+    // One row a minute and one an hour for each of two services, 4 hours around `base`.
+    const minutes: number[] = [];
+    for (let t = base - 4 * HOUR; t < base + 4 * HOUR; t += MIN) minutes.push(t);
+    const row = (service: string, t: number) => ({ service, integration: `${service}-${t}`, direction: 'read', ep_kind: 'http', spans: 1 });
+    for (const service of ['right', 'behind']) {
+      await store.client.insert({
+        table: 'weft_endpoint_rollup_1m',
+        format: 'JSONEachRow',
+        values: minutes.map((t) => ({ minute: t / 1000, ...row(service, t) })),
+      });
+      await store.client.insert({
+        table: 'weft_endpoint_rollup_1h',
+        format: 'JSONEachRow',
+        values: minutes.filter((t) => t % HOUR === 0).map((t) => ({ hour: t / 1000, ...row(service, t) })),
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a service 10 minutes behind in the window moved back by 10 minutes, its rows carrying the offset; the others where they are', async () => {
+    const since = base - 2 * HOUR - 17 * MIN;
+    const until = base + 13 * MIN;
+    const source = windowsSource(
+      'weft_endpoint_rollup',
+      'service, integration',
+      [{ since: new Date(since), until: new Date(until) }],
+      [{ ms: 10 * MIN, services: ['behind'] }],
+    );
+    const got = await store.client
+      .query({
+        query: `SELECT service, shift_ms, count() AS n, min(integration) AS first, max(integration) AS last FROM (${source.sql}) GROUP BY service, shift_ms ORDER BY service`,
+        query_params: source.params,
+        format: 'JSONEachRow',
+      })
+      .then((r) => r.json<{ service: string; shift_ms: string; n: string; first: string; last: string }>());
+    // 17 minutes, 2 whole hours, 13 minutes; moved: 27 minutes, the same 2 hours, 3 minutes.
+    expect(got.map((r) => [r.service, Number(r.shift_ms), Number(r.n)])).toEqual([
+      ['behind', 10 * MIN, 27 + 2 + 3],
+      ['right', 0, 17 + 2 + 13],
+    ]);
+    const behind = got.find((r) => r.service === 'behind')!;
+    expect([behind.first, behind.last]).toEqual([`behind-${since - 10 * MIN}`, `behind-${until - 11 * MIN}`]);
   });
 });

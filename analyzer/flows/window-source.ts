@@ -1,4 +1,5 @@
 import { settingsClause, toChTime } from '../../clickhouse/index.ts';
+import type { ServiceShift } from './sender-offsets.ts';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -41,18 +42,23 @@ function windowRanges({ since, until }: Window, w: number): { minutes: WindowRan
  * query once per branch: six windows cost 118 ms of CPU a query on a small store, one read 51 ms.
  * Query parameters are named `wm<k>_lo`, `wm<k>_hi` (per-minute ranges) and `wh<k>_lo`, `wh<k>_hi`
  * (hourly ranges). No windows: a source with no rows.
+ *
+ * `shifts` (a rollup keyed by span time, read by Weft's clock: the endpoint rollups): the services whose clocks are off
+ * (`queryServiceShifts`) have their rows read in the windows moved back by their offset — a window ending at Weft's now
+ * reads a sender 10 minutes behind in the minutes its clock gave its calls — and every row carries the offset added to
+ * it (column `shift_ms`, Int64 ms; 0 for the other services). One more read per table and offset (parameters
+ * `g<i>m<k>_…`, `g<i>h<k>_…`, the services `sv<i>`; `sv0` the shifted services the others' read leaves out).
  */
 export function windowsSource(
   family: 'weft_flow_edges' | 'weft_endpoint_rollup',
   columns: string,
   windows: Window[],
-): { sql: string; params: Record<string, string> } {
-  if (windows.length === 0) return { sql: `SELECT toUInt16(0) AS w, ${columns} FROM ${family}_1m WHERE 0`, params: {} };
-  const ranges = windows.map(windowRanges);
-  const minutes = ranges.flatMap((r) => r.minutes);
-  const hours = ranges.flatMap((r) => r.hours);
-  const params: Record<string, string> = {};
-  const read = (table: string, column: string, prefix: string, ranges: WindowRange[]): string => {
+  shifts?: readonly ServiceShift[],
+): { sql: string; params: Record<string, string | string[]> } {
+  const shiftColumn = (ms: number) => (shifts === undefined ? '' : `, toInt64(${Math.trunc(ms)}) AS shift_ms`);
+  if (windows.length === 0) return { sql: `SELECT toUInt16(0) AS w, ${columns}${shiftColumn(0)} FROM ${family}_1m WHERE 0`, params: {} };
+  const params: Record<string, string | string[]> = {};
+  const read = (table: string, column: string, prefix: string, ranges: WindowRange[], extra: string, only: string): string => {
     const at = (k: number, end: 'lo' | 'hi') => `toDateTime64({${prefix}${k}_${end}:String}, 3, 'UTC')`;
     ranges.forEach((r, k) => {
       params[`${prefix}${k}_lo`] = toChTime(new Date(r.lo));
@@ -62,10 +68,27 @@ export function windowsSource(
     // A window's ranges in one table never overlap: a row matches at most one range per window.
     const tag = `arrayJoin(arrayMap(k -> [${ranges.map((r) => r.w).join(', ')}][k + 1], arrayFilter(k -> ${column} >= [${ks.map((k) => at(k, 'lo')).join(', ')}][k + 1] AND ${column} < [${ks.map((k) => at(k, 'hi')).join(', ')}][k + 1], range(${ranges.length}))))`;
     const where = ks.map((k) => `(${column} >= ${at(k, 'lo')} AND ${column} < ${at(k, 'hi')})`).join(' OR ');
-    return `SELECT toUInt16(${tag}) AS w, ${columns} FROM ${table} WHERE ${where}`;
+    return `SELECT toUInt16(${tag}) AS w, ${columns}${extra} FROM ${table} WHERE ${only}(${where})`;
   };
-  const parts = [read(`${family}_1m`, 'minute', 'wm', minutes)];
-  if (hours.length > 0) parts.push(read(`${family}_1h`, 'hour', 'wh', hours));
+  const moved = (shifts ?? []).filter((g) => g.ms !== 0 && g.services.length > 0);
+  const groups = [{ ms: 0, services: [] as string[] }, ...moved];
+  const parts: string[] = [];
+  groups.forEach((g, i) => {
+    const ranges = windows.map((win, w) => windowRanges({ since: new Date(win.since.getTime() - g.ms), until: new Date(win.until.getTime() - g.ms) }, w));
+    const minutes = ranges.flatMap((r) => r.minutes);
+    const hours = ranges.flatMap((r) => r.hours);
+    let only = '';
+    if (i > 0) {
+      params[`sv${i}`] = g.services;
+      only = `service IN {sv${i}:Array(String)} AND `;
+    } else if (moved.length > 0) {
+      params.sv0 = moved.flatMap((m) => m.services);
+      only = 'service NOT IN {sv0:Array(String)} AND ';
+    }
+    const [pm, ph] = i === 0 ? ['wm', 'wh'] : [`g${i}m`, `g${i}h`];
+    parts.push(read(`${family}_1m`, 'minute', pm, minutes, shiftColumn(g.ms), only));
+    if (hours.length > 0) parts.push(read(`${family}_1h`, 'hour', ph, hours, shiftColumn(g.ms), only));
+  });
   return { sql: parts.join('\n      UNION ALL '), params };
 }
 

@@ -6,6 +6,7 @@ import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../
 import { querySampledServices, querySamplingInWindows, SAMPLING_LOOKBACK_MS } from '../flows/sampling.ts';
 import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type SelfEdgeRow, type WindowEdges } from '../flows/observed.ts';
 import { pairingState } from '../flows/pairing-job.ts';
+import { queryServiceShifts } from '../flows/sender-offsets.ts';
 import { buildHopChains } from '../hops/hop-chain.ts';
 import { inFlightMs, queryLineageHops, querySystemCounts, settledWindow, touchCounts } from '../hops/hop-counts.ts';
 import { queryLineageJobRuns } from '../hops/lineage-runs.ts';
@@ -90,7 +91,13 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   const settleMs = inFlightMs(catalog);
   const settled = hops ? settledWindow(since, asOf, settleMs) : null;
   // The window's touches and (for the hop chains) its settled part's, in one read.
-  const [allTouches, settledTouches = []] = await queryTouchesByWindow(store, mapping, settled ? [{ since, until }, settled] : [{ since, until }]);
+  // Calls are keyed by their senders' clocks: those whose clock is off (as of the reading) are read where their offset places them.
+  const [allTouches, settledTouches = []] = await queryTouchesByWindow(
+    store,
+    mapping,
+    settled ? [{ since, until }, settled] : [{ since, until }],
+    await queryServiceShifts(store, asOf),
+  );
   const touches = allTouches.filter((t) => resolved(t.system));
   const unnamed = allTouches.filter((t) => t.system.startsWith(UNNAMED));
   const overlaps = ruleOverlaps(observed.selfEdges, mapping.matchedBy);

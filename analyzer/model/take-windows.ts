@@ -4,6 +4,7 @@ import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointMapping, PENDING } from '../flows/match-sql.ts';
 import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type ObservedTouch } from '../flows/observed.ts';
 import { pairingState, type PairingState } from '../flows/pairing-job.ts';
+import { queryServiceShifts } from '../flows/sender-offsets.ts';
 import type { Window } from '../flows/window-source.ts';
 import { attributeEdges, type AttributedEdge, type Snapshot } from './snapshot.ts';
 
@@ -47,10 +48,13 @@ export async function takeWindows(store: Store, catalog: Catalog, requests: Wind
     mapping,
     edgeAt.map((i) => requests[i]),
   );
+  // Calls are keyed by their senders' clocks: those whose clock is off are read where their offset places them.
+  const shifts = touchAt.length > 0 ? await queryServiceShifts(store, now) : [];
   const touches = await queryTouchesByWindow(
     store,
     mapping,
     touchAt.map((i) => requests[i]),
+    shifts,
   );
   const lastSeen = (await queryEdgeLastSeen(store, mapping)).filter((e) => resolved(e.source, e.target));
   const paired = (state ?? (await pairingState(store))).pairedUntil;
