@@ -223,7 +223,8 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
   // sampling in it, and sent the window's earlier runs unsampled (below).
   const priorFrom = samplingWindows.length;
   samplingWindows.push(...settledMs.map((w) => ({ since: new Date(before(w).getTime() - SAMPLING_LOOKBACK_MS), until: before(w) })));
-  const inWindows = await querySamplingInWindows(store, samplingWindows);
+  // By Weft's clock, as the runs counted in them were placed: a sender whose clock is off has its minutes moved.
+  const inWindows = await querySamplingInWindows(store, samplingWindows, read.shifts);
   const probability = (f: Catalog['flows'][number], inWindow: Map<string, number>) => flowProbability(f, inWindow, runs?.runServices.get(f.id));
   // Each flow's sampling as last seen (flowSampling: undefined once its runs arrive after its service's last sampled span).
   const lastSampling = new Map(catalog.flows.map((f) => [f.id, flowSampling(f, sampledNow, runs?.lastRunEnd.get(f.id), runs?.runServices.get(f.id))]));

@@ -1,6 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Flow } from '../../core/catalog/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
+import type { ServiceShift } from './sender-offsets.ts';
 
 /**
  * Sampled runs and the silence of a flow. Weft counts the runs it receives; a sender that samples its traces (head
@@ -143,12 +144,22 @@ export interface SamplingWindow {
 /**
  * Per window (in the order given): service → the lowest probability its spans stored in the window were sampled with
  * (weft_sampled_1m, the minutes from the one holding `since` up to `until`; 2^−56 ≤ p < 1), for the services sampled
- * there; a service absent from a window's map sent no sampled span in it. One read whatever the number of windows, of
- * one row per sampled service and minute; rejects with the engine's error.
+ * there; a service absent from a window's map sent no sampled span in it. The windows are Weft's clock: a service whose
+ * clock is off (`shifts`, sender-offsets.ts) has its minutes moved by its offset, as the pairing places its runs (without,
+ * a sender 10 minutes behind sampling at 10% had no sampled span in the window its runs were counted in: they were taken
+ * as unsampled, and `traces < 5` fired on a flow that ran 20 times). One read whatever the number of windows, of one row
+ * per sampled service and minute; rejects with the engine's error.
  */
-export async function querySamplingInWindows(store: Store, windows: readonly SamplingWindow[]): Promise<Array<Map<string, number>>> {
+export async function querySamplingInWindows(
+  store: Store,
+  windows: readonly SamplingWindow[],
+  shifts: readonly ServiceShift[] = [],
+): Promise<Array<Map<string, number>>> {
   const out = windows.map(() => new Map<string, number>());
   if (windows.length === 0) return out;
+  const moved = shifts.flatMap((g) => g.services.map((service) => ({ service, ms: g.ms })));
+  const lo = windows.reduce((m, w) => Math.min(m, w.since.getTime()), Infinity);
+  const hi = windows.reduce((m, w) => Math.max(m, w.until.getTime()), -Infinity);
   // Each window's minutes (the one holding `since` up to the last that starts before `until`: epoch seconds) joined
   // with the rows: a replay's thousands of step windows were matched one by one against every row (arrayFilter), 68 s
   // for a week of 5-minute steps of 5 sampled services, where this reads each row once against a table of minutes.
@@ -156,20 +167,26 @@ export async function querySamplingInWindows(store: Store, windows: readonly Sam
     .query({
       query: `SELECT k.w AS w, s.service AS service, min(s.min_probability) AS probability
               FROM (
-                SELECT service, minute, min_probability FROM weft_sampled_1m
+                -- Its minute by Weft's clock: moved by its service's offset (whole minutes), if its clock is off.
+                SELECT service, addSeconds(minute, intDiv(transform(toString(service), {shifted:Array(String)}, {shift_ms:Array(Int64)}, toInt64(0)), 1000)) AS placed,
+                  min_probability
+                FROM weft_sampled_1m
                 WHERE minute >= toStartOfMinute(fromUnixTimestamp64Milli({lo:Int64}, 'UTC')) AND minute < fromUnixTimestamp64Milli({hi:Int64}, 'UTC')
                   AND min_probability > 0
               ) AS s
               INNER JOIN (
                 SELECT t.1 AS w, toDateTime(arrayJoin(range(intDiv(t.2, 60000) * 60, intDiv(t.3 + 999, 1000), 60)), 'UTC') AS minute
                 FROM (SELECT arrayJoin(arrayZip(range(1, length({los:Array(Int64)}) + 1), {los:Array(Int64)}, {his:Array(Int64)})) AS t)
-              ) AS k ON s.minute = k.minute
+              ) AS k ON s.placed = k.minute
               GROUP BY w, service`,
       query_params: {
         los: windows.map((w) => w.since.getTime()),
         his: windows.map((w) => w.until.getTime()),
-        lo: windows.reduce((m, w) => Math.min(m, w.since.getTime()), Infinity),
-        hi: windows.reduce((m, w) => Math.max(m, w.until.getTime()), -Infinity),
+        // The minutes read: the windows', moved back by the largest offset each way.
+        lo: lo - Math.max(0, ...moved.map((m) => m.ms)),
+        hi: hi - Math.min(0, ...moved.map((m) => m.ms)),
+        shifted: moved.map((m) => m.service),
+        shift_ms: moved.map((m) => m.ms),
       },
       format: 'JSONEachRow',
     })

@@ -92,12 +92,8 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   const settled = hops ? settledWindow(since, asOf, settleMs) : null;
   // The window's touches and (for the hop chains) its settled part's, in one read.
   // Calls are keyed by their senders' clocks: those whose clock is off (as of the reading) are read where their offset places them.
-  const [allTouches, settledTouches = []] = await queryTouchesByWindow(
-    store,
-    mapping,
-    settled ? [{ since, until }, settled] : [{ since, until }],
-    await queryServiceShifts(store, asOf),
-  );
+  const shifts = await queryServiceShifts(store, asOf);
+  const [allTouches, settledTouches = []] = await queryTouchesByWindow(store, mapping, settled ? [{ since, until }, settled] : [{ since, until }], shifts);
   const touches = allTouches.filter((t) => resolved(t.system));
   const unnamed = allTouches.filter((t) => t.system.startsWith(UNNAMED));
   const overlaps = ruleOverlaps(observed.selfEdges, mapping.matchedBy);
@@ -120,7 +116,7 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
     systems: catalog.systems.filter((s) => s.lifecycle !== 'active' && touches.some((t) => t.system === s.id)).map((s) => s.id),
   });
   // The integrations whose spans were sampled in the window: a handoff they take part in is not judged (hop-chain.ts).
-  const [sampledInWindow] = hops ? await querySamplingInWindows(store, [{ since, until }]) : [new Map<string, number>()];
+  const [sampledInWindow] = hops ? await querySamplingInWindows(store, [{ since, until }], shifts) : [new Map<string, number>()];
   const sampledIntegrations = new Set(allTouches.filter((t) => sampledInWindow.has(t.service)).map((t) => t.integration));
   const hopChains = buildHopChains({
     catalog,

@@ -4,7 +4,7 @@ import { UNNAMED } from '../flows/endpoint-match.ts';
 import { endpointMapping, PENDING } from '../flows/match-sql.ts';
 import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type ObservedTouch } from '../flows/observed.ts';
 import { pairingState, type PairingState } from '../flows/pairing-job.ts';
-import { queryServiceShifts } from '../flows/sender-offsets.ts';
+import { queryServiceShifts, type ServiceShift } from '../flows/sender-offsets.ts';
 import type { Window } from '../flows/window-source.ts';
 import { attributeEdges, type AttributedEdge, type Snapshot } from './snapshot.ts';
 
@@ -29,6 +29,8 @@ export interface FlowWindows {
   lastSeen: Snapshot['lastSeen'];
   /** Everything that arrived before this is paired (ISO; the last pairing run's, at most `now`). */
   pairedUntil: string;
+  /** The services whose clocks are off as of `now` (`queryServiceShifts`): what the touches were read by, for other reads keyed by span time. */
+  shifts: ServiceShift[];
 }
 
 /**
@@ -49,7 +51,7 @@ export async function takeWindows(store: Store, catalog: Catalog, requests: Wind
     edgeAt.map((i) => requests[i]),
   );
   // Calls are keyed by their senders' clocks: those whose clock is off are read where their offset places them.
-  const shifts = touchAt.length > 0 ? await queryServiceShifts(store, now) : [];
+  const shifts = await queryServiceShifts(store, now);
   const touches = await queryTouchesByWindow(
     store,
     mapping,
@@ -73,5 +75,6 @@ export async function takeWindows(store: Store, catalog: Catalog, requests: Wind
     })),
     lastSeen,
     pairedUntil: (paired && paired < now ? paired : now).toISOString(),
+    shifts,
   };
 }
