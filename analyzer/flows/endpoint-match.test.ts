@@ -133,3 +133,33 @@ describe('resolveEndpoint: IPv6 addresses spelled differently', () => {
     );
   });
 });
+
+describe('resolveEndpoint: URL paths with percent-encoded characters', () => {
+  // Regression: a POST to http://billing.internal:8080/%61pi/invoices (or a client that escapes `~` as %7E) was stored
+  // with that path, which the rule "http://billing.internal:8080/api/" did not match: an unknown system and an
+  // undocumented flow for a documented one.
+  const paths = parseCatalog([
+    {
+      file: 'paths.yaml',
+      text: `systems:
+  - { id: billing, match: { urlPrefixes: ["http://billing.internal:8080/api/"] } }
+  - { id: home, match: { urlPrefixes: ["https://gw.internal/%7Eteam/"] } }
+  - { id: spaced, match: { urlPrefixes: ["https://gw.internal/erp%20v2/"] } }
+`,
+    },
+  ]).catalog;
+
+  it('matches a path whose unreserved characters are escaped, in the span or in the rule', () => {
+    expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '/%61pi/invoices' }))).toBe('billing');
+    expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '/%61%70%69' }))).toBe('billing');
+    expect(resolveEndpoint(paths, ep({ sys: 'https', host: 'gw.internal', name: '/~team/docs' }))).toBe('home');
+    expect(resolveEndpoint(paths, ep({ sys: 'https', host: 'gw.internal', name: '/%7eteam/docs' }))).toBe('home');
+    expect(resolveEndpoint(paths, ep({ sys: 'https', host: 'gw.internal', name: '/erp%20v2/orders' }))).toBe('spaced');
+    expect(resolveEndpoint(paths, ep({ sys: 'https', host: 'gw.internal', name: '/erp%20V2/orders' }))).toBe('unknown:gw.internal');
+  });
+
+  it('keeps an escaped slash inside its segment', () => {
+    expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '/api%2Finvoices' }))).toBe('unknown:billing.internal:8080');
+    expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '/apix/invoices' }))).toBe('unknown:billing.internal:8080');
+  });
+});

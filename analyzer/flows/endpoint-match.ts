@@ -76,6 +76,19 @@ export function urlPrefixRule(prefix: string): UrlPrefixRule | undefined {
 }
 
 /**
+ * A URL path with its percent-encoded unreserved characters (letters, digits, `-._~`) decoded and the other escapes'
+ * hex digits in upper case, as RFC 3986 (6.2.2) compares paths: `/%61pi/%7eorders` is `/api/~orders`. Escapes of
+ * reserved characters stay (`%2F` is not a segment separator).
+ */
+export function comparablePath(path: string): string {
+  if (!path.includes('%')) return path;
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return /^[A-Za-z0-9._~-]$/.test(c) ? c : `%${hex.toUpperCase()}`;
+  });
+}
+
+/**
  * A database namespace rule against what the driver reported: equal, or the reported namespace is the
  * rule's database qualified by a schema (`orders.public`, `orders|public`: the stable database
  * conventions' database.schema), or SQL Server's `instance|database` ending in it. `*` wildcards allowed.
@@ -99,7 +112,9 @@ export function matchedBy(rules: MatchRules, e: Endpoint): MatchedBy | undefined
     for (const p of rules.urlPrefixes ?? []) {
       const r = urlPrefixRule(p);
       if (!r || r.scheme !== e.sys || !hostMatches(r.host, hp, e.sys, false)) continue;
-      if (!r.path || e.name === r.path || e.name.startsWith(`${r.path}/`)) return 'urlPrefixes';
+      // Paths compared as RFC 3986 does: a client that escapes an unreserved character (`/%7Ebilling`) names the same path.
+      const [name, path] = [comparablePath(e.name), comparablePath(r.path)];
+      if (!path || name === path || name.startsWith(`${path}/`)) return 'urlPrefixes';
     }
   }
   if (e.peer && (rules.peerServices ?? []).includes(e.peer)) return 'peerServices';
