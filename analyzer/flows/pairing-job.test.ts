@@ -173,6 +173,52 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(of('outcome-pieces')).toEqual([{ traces: 2, failed: 1 }]);
   });
 
+  // Regression: an integration that handled a failed last call and said so on its root span (status Ok) had every run
+  // counted failed: a ticket sync whose clean-up DELETE of a lock already gone answered 404 after its PUT succeeded made
+  // "Flow … fails 100.0% of runs" (error-rate high, flow-error-rate firing). Ok is final (OpenTelemetry's Set Status):
+  // the run succeeded, on every edge; without it the rule stands (the last call failed: the run failed).
+  it('takes a run whose root span says Ok as succeeded, whatever its calls said; the same run without it failed', async () => {
+    const { ERROR, OK } = api.SpanStatusCode;
+    const failedCall = { status: { code: ERROR } };
+    const t = Date.now() - HOUR;
+    const del = (host: string, more: Partial<SpanSpec>): SpanSpec => ({
+      name: 'DELETE',
+      kind: CLIENT,
+      attributes: { 'http.request.method': 'DELETE', 'url.full': `https://${host}/api/locks/42`, 'http.response.status_code': 404 },
+      ...more,
+    });
+    const runs = (root: Partial<SpanSpec>) => [
+      // the write succeeds, the clean-up DELETE after it answers 404
+      wrapped(
+        t,
+        [
+          get('crm.internal', { start: t + 10, durationMs: 20 }),
+          post('erp.internal', { start: t + 40, durationMs: 20 }),
+          del('erp.internal', { start: t + 70, durationMs: 20, ...failedCall }),
+        ],
+        root,
+      ),
+      // the only write fails and the integration still says the run succeeded
+      wrapped(
+        t + 1000,
+        [get('crm.internal', { start: t + 1010, durationMs: 20 }), post('erp.internal', { start: t + 1040, durationMs: 20, ...failedCall })],
+        root,
+      ),
+    ];
+    await sendSpans({ url: h.collector.url, serviceName: 'ok-root-job' }, runs({ status: { code: OK } }));
+    await sendSpans({ url: h.collector.url, serviceName: 'unset-root-job' }, runs({}));
+    await h.collector.flush();
+    expect((await pairNow()).errors).toEqual([]);
+    const of = (service: string) =>
+      analyzer
+        .edges(3 * HOUR)
+        .then((es) =>
+          es.filter((e) => e.service === service && e.source === 'crm' && e.target === 'erp').map((e) => ({ traces: e.traces, failed: e.failedTraces })),
+        );
+    expect(await of('ok-root-job')).toEqual([{ traces: 2, failed: 0 }]);
+    expect(await of('unset-root-job')).toEqual([{ traces: 2, failed: 2 }]);
+  });
+
   // Regression: a run's latency was the spread of its spans, so a worker whose clock was three minutes behind the
   // scheduler that started the run made a 300 ms run a 180 s one (a high latency finding).
   it("measures a run with a root span by the root span's duration, whatever the clocks of the hosts its calls ran on", async () => {

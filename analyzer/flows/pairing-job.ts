@@ -197,8 +197,8 @@ function touchSetsByFlow(src: RowSource, segmented: boolean): string {
     LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
 }
 
-/** weft_trace_spans' columns, which weft_pairing_spans repeats (098). */
-const SPAN_COLUMNS = 'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, records, ts, end_ts';
+/** weft_trace_spans' columns, which weft_pairing_spans repeats (098; is_ok: 106). */
+const SPAN_COLUMNS = 'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, is_ok, records, ts, end_ts';
 
 /**
  * The per-trace aggregate of the spans `src` selects into weft_pairing_traces (`tracesInsert`), in stages (098): the
@@ -352,7 +352,8 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * The per-trace aggregate (spans de-duplicated by trace, integration and span id: a re-export counts once) into
  * weft_pairing_traces. A trace failed as a run when its root wrapper span failed or the span that ended last did (a
  * call that failed and was handled — a 503 retried into a 200, a 404 before a create — does not fail the run; of
- * spans that ended at the same millisecond, the one that started later, then one that succeeded, counts as the last); its
+ * spans that ended at the same millisecond, the one that started later, then one that succeeded, counts as the last),
+ * unless its root wrapper span's status is Ok: the integration said it succeeded (106), and no edge of it failed; its
  * latency is the root wrapper span's duration (one process, one clock), else the largest spread of one service
  * instance's spans; its records are chosen by direction (`runRecords`), each span's counted once, and what its writes
  * reported is kept per write endpoint (`target_records`, 088: each edge carries its target's); a trace that ended
@@ -378,8 +379,8 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean): string
       -- A run cannot end after it is paired: a trace that does was stamped by a clock ahead of the analyzer's, and is
       -- moved back by that much, so that it counts in the minute it ran and a flow's last run is never in the future.
       s.start - ${AHEAD}, s.end - ${AHEAD}, s.latency_ms, greatest(s.last_arrival, t.last_arrival), s.first_arrival,
-      -- The write endpoints whose last write failed (an odd mark: end × 2 + 1 when it succeeded).
-      arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arrayFilter((k, v) -> v % 2 = 0, t.wl.1, t.wl.2))),
+      -- The write endpoints whose last write failed (an odd mark: end × 2 + 1 when it succeeded); none when its root span said Ok.
+      if(s.root_ok = 1, [], arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(k -> splitByChar('\\x1f', k), arrayFilter((k, v) -> v % 2 = 0, t.wl.1, t.wl.2)))),
       -- The records reported by the spans that wrote each write endpoint (088; 0 for one whose writes reported none).
       arrayMap((k, n) -> ((k[1], k[2], k[3], k[4], k[5]), n), arrayMap(k -> splitByChar('\\x1f', k), t.wk), t.wn),
       -- The write endpoints in the order of their last write (089; of writes ending at once, a failed one first).
@@ -393,7 +394,9 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean): string
         max(is_root) AS has_root, if(has_root = 1, maxIf(is_call, is_root = 1), min(is_call)) AS root_touch,
         count() AS spans, countIf(is_error = 1) AS errors, sum(records) AS records, min(ts) AS start, max(end_ts) AS end,
         max(${WRAPPER}) AS wrapped,
-        toUInt8(maxIf(is_error, ${WRAPPER}) = 1 OR argMaxIf(is_error, (end_ts, ts, is_error = 0), NOT ${WRAPPER}) = 1) AS failed,
+        -- A root wrapper span whose status is Ok (set by the integration: final, OpenTelemetry's Set Status) did not fail.
+        maxIf(is_ok, ${WRAPPER}) AS root_ok,
+        toUInt8(root_ok = 0 AND (maxIf(is_error, ${WRAPPER}) = 1 OR argMaxIf(is_error, (end_ts, ts, is_error = 0), NOT ${WRAPPER}) = 1)) AS failed,
         -- Without a root wrapper span: the largest spread of one service instance's spans (one clock each; the spread
         -- across instances measured their clocks' offset: a reader 3 minutes behind its writer made a 50 ms run 3 minutes).
         if(wrapped = 1, toFloat64(maxIf(dateDiff('millisecond', ts, end_ts), ${WRAPPER})),
@@ -407,7 +410,7 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean): string
       FROM (
         SELECT trace_id, span_id, integration, argMin(service, ${FIRST_ROW}) AS service, argMin(instance, ${FIRST_ROW}) AS inst,
           argMin(run_id, ${FIRST_ROW}) AS run_id, argMin(is_root, ${FIRST_ROW}) AS is_root, argMin(root_touch, ${FIRST_ROW}) AS is_call,
-          argMin(is_error, ${FIRST_ROW}) AS is_error, argMin(records, ${FIRST_ROW}) AS records,
+          argMin(is_error, ${FIRST_ROW}) AS is_error, argMin(is_ok, ${FIRST_ROW}) AS is_ok, argMin(records, ${FIRST_ROW}) AS records,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was,
           argMin(shift, ${FIRST_ROW}) AS shift
         FROM (SELECT b.*, o.shift FROM (${SPANS_BY_FLOW(spans)}) AS b LEFT JOIN (${SENDER_SHIFT}) AS o ON b.service = o.service AND b.instance = o.instance)
