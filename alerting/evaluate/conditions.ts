@@ -233,8 +233,9 @@ function timeSince(
   since: string | null,
   orStart: boolean,
   summary: (value: string, active: boolean, fromStart: boolean) => string,
+  atLeast = 0,
 ): Condition[] {
-  const threshold = typeof rule.threshold === 'number' ? rule.threshold : 0;
+  const threshold = Math.max(typeof rule.threshold === 'number' ? rule.threshold : 0, atLeast);
   const start = o.watchingSince;
   const fromStart = start !== null && (since === null ? orStart : Date.parse(start) > Date.parse(since));
   const from = fromStart ? start : since;
@@ -255,16 +256,27 @@ function timeSince(
 
 /**
  * No telemetry at all: since the last span stored (Weft's clock), else, with none in 2 days, since the newest call's
- * span time; no value for a Weft that never received any (nothing is sending yet, which is no gap).
+ * span time; no value for a Weft that never received any (nothing is sending yet, which is no gap). The derived rule
+ * waits at least as long as the intake's usual silences (`Observations.usualSilenceMs`): an estate whose event consumers
+ * are quiet for minutes at a time is not down when it is quiet; a rule of the catalog's keeps its own threshold.
  */
-const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[] =>
-  timeSince(rule, o, o.lastArrival ?? o.lastIntake, false, (v, active, fromStart) =>
-    active
-      ? `Weft has received no telemetry ${fromStart ? `in the ${v} since it started` : `for ${v}`}: the integrations' exporters, the network or Weft's collector is down`
-      : fromStart
-        ? `Weft started ${v} ago and no span has arrived since yet`
-        : `Weft is receiving telemetry: the last span arrived ${v} ago`,
+const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[] => {
+  const usual = rule.origin === 'derived' ? (o.usualSilenceMs ?? 0) : 0;
+  const raised = typeof rule.threshold === 'number' && usual > rule.threshold;
+  return timeSince(
+    rule,
+    o,
+    o.lastArrival ?? o.lastIntake,
+    false,
+    (v, active, fromStart) =>
+      active
+        ? `Weft has received no telemetry ${fromStart ? `in the ${v} since it started` : `for ${v}`}${raised ? `, longer than its intake's usual silences (95% of the last day's were at most ${formatDuration(usual)})` : ''}: the integrations' exporters, the network or Weft's collector is down`
+        : fromStart
+          ? `Weft started ${v} ago and no span has arrived since yet`
+          : `Weft is receiving telemetry: the last span arrived ${v} ago${raised ? ` (its usual silences last up to ${formatDuration(usual)})` : ''}`,
+    usual,
   );
+};
 
 /**
  * Weft itself behind: the time since its pairing job last completed a run (the analyzer stopped, failing every run, or

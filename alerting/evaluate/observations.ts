@@ -49,6 +49,11 @@ export interface Observations {
    * and `telemetry-gap` are measured from, whatever the senders' clocks say and however late a gateway delivers.
    */
   lastArrival: string | null;
+  /**
+   * How long Weft's intake is usually silent (ms; `usualSilenceMs`: of the last day's gaps between arrival minutes, the
+   * 95th percentile), null or absent when there is no verdict: the derived `telemetry-gap` waits at least that long.
+   */
+  usualSilenceMs?: number | null;
   /** Flow edges are known up to here (the pairing watermark, at most now). */
   pairedUntil: string;
   /** When the pairing job last completed a run (the analyzer's clock; null: it never has): how far behind Weft is. */

@@ -21,6 +21,7 @@ import type { AlertRule } from '../model/alert.ts';
 import { isFlowMeasure } from '../rules/derive-rules.ts';
 import { countMeasures, findingKind } from './conditions.ts';
 import type { FlowWindowStats, IntakeGap, Observations, OpenFinding, SystemCalls } from './observations.ts';
+import { usualSilenceMs } from './usual-silence.ts';
 
 const WEEK = 7 * 86_400_000;
 
@@ -319,6 +320,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     now,
     lastIntake: await lastIntake(store),
     lastArrival: arrived,
+    usualSilenceMs: o.rules.some((r) => r.measure === 'telemetry-gap') ? await usualSilenceMs(store, now) : null,
     pairedUntil: read.pairedUntil,
     lastPairingRun: state.lastRunAt?.toISOString() ?? null,
     watchingSince: o.watchingSince?.toISOString() ?? null,

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toChTime, type Store } from '../../clickhouse/index.ts';
+import { baseCatalogYaml, catalogFrom } from '../../analyzer/test/estate-fixture.ts';
+import { openMigratedStore } from '../../test/migrated-store.ts';
+import { customRule, rulesFor, TELEMETRY_GAP_MS } from '../rules/derive-rules.ts';
+import { conditionsFor } from './conditions.ts';
+import { observe } from './observe.ts';
+
+const S = 1000;
+const MIN = 60 * S;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+let dir: string;
+let store: Store;
+// Each case has a day of arrivals of its own, and is evaluated 2 hours after the one before: a usual silence read is
+// kept for 10 minutes of a store's clock. Its rows are recent: weft_sender_lag_1m keeps a day (older rows go in merges).
+let now = Math.floor(Date.now() / MIN) * MIN;
+const catalog = catalogFrom(baseCatalogYaml);
+const rules = [
+  ...rulesFor(catalog),
+  customRule(catalog, { id: 'own-gap', measure: 'telemetry-gap', op: '>', threshold: 120_000, window: '5m', severity: 'high' }),
+];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'weft-usual-silence-'));
+  store = await openMigratedStore(join(dir, 'data'), { rawDays: 60, rollupDays: 400, recordDays: 365 });
+});
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A day ending at the case's `now` whose spans arrived (Weft's clock) at `arrivals` ms before it, stored as the collector
+ * stores them (weft_trace_spans; its view fills weft_sender_lag_1m); then the telemetry-gap conditions `silentMs` after
+ * the last arrival: the derived rule's and the catalog's own (2 minutes).
+ */
+async function gapAfter(arrivals: number[], silentMs: number) {
+  now += 2 * HOUR;
+  for (const table of ['weft_trace_spans', 'weft_sender_lag_1m']) await store.client.command({ query: `TRUNCATE TABLE ${table}` });
+  const last = now - Math.min(...arrivals);
+  await store.client.insert({
+    table: 'weft_trace_spans',
+    values: arrivals.map((ago, i) => ({
+      arrived: toChTime(new Date(now - ago)),
+      trace_id: `t${now}-${i}`,
+      span_id: `s${i}`,
+      service: 'orders-consumer',
+      ts: toChTime(new Date(now - ago - S)),
+      end_ts: toChTime(new Date(now - ago - S)),
+    })),
+    format: 'JSONEachRow',
+  });
+  const at = new Date(last + silentMs);
+  const o = await observe({ store, catalog, rules, now: at, gaps: [], watchingSince: new Date(at.getTime() - 2 * DAY) });
+  const conditions = conditionsFor(rules, catalog, o);
+  const of = (id: string) => conditions.find((c) => c.rule.id === id)!;
+  return { derived: of('telemetry-gap'), own: of('own-gap'), usual: o.usualSilenceMs };
+}
+
+/** Every `step` ms over the day before the case's now, from `from` ms before it. */
+const every = (step: number, from = DAY - MIN) => Array.from({ length: Math.floor(from / step) + 1 }, (_, i) => from - i * step).filter((ago) => ago >= MIN);
+
+// Regression: the derived telemetry-gap (critical) fired after 60 s without a span on an estate whose flows include any
+// without a schedule, whatever its traffic: event consumers quiet for a few minutes at a time, nothing down, paged "the
+// integrations' exporters, the network or Weft's collector is down" five times in 45 minutes. It now waits at least as
+// long as the intake's usual silences (the 95th percentile of the last day's gaps between arrival minutes).
+describe('telemetry-gap on an intake quiet for minutes at a time', () => {
+  it('does not fire on a silence as long as the usual ones, and fires on one longer, saying what is usual', async () => {
+    // Spans every 7 minutes all day; 6 minutes of silence now.
+    const quiet = await gapAfter(every(7 * MIN), 6 * MIN);
+    expect(quiet.usual).toBe(7 * MIN);
+    expect([quiet.derived.active, quiet.derived.threshold]).toEqual([false, 7 * MIN]);
+    expect(quiet.derived.summary).toBe('Weft is receiving telemetry: the last span arrived 6m ago (its usual silences last up to 7m)');
+    // A rule of the catalog's keeps its own threshold.
+    expect([quiet.own.active, quiet.own.threshold]).toEqual([true, 2 * MIN]);
+  });
+
+  it('fires once the silence is longer than the usual ones', async () => {
+    const down = await gapAfter(every(7 * MIN), 9 * MIN);
+    expect(down.derived.active).toBe(true);
+    expect(down.derived.summary).toBe(
+      "Weft has received no telemetry for 9m, longer than its intake's usual silences (95% of the last day's were at most 7m): the integrations' exporters, the network or Weft's collector is down",
+    );
+  });
+
+  it('keeps 60 s for an intake busy every minute, also after an outage of hours earlier that day', async () => {
+    const busy = every(30 * S).filter((ago) => ago < 10 * HOUR || ago > 13 * HOUR);
+    const gap = await gapAfter(busy, 2 * MIN);
+    expect(gap.usual).toBe(MIN);
+    expect([gap.derived.active, gap.derived.threshold]).toEqual([true, TELEMETRY_GAP_MS]);
+  });
+
+  it('keeps 60 s while the day holds too few silences to say what is usual (a Weft that has received little)', async () => {
+    const gap = await gapAfter(every(30 * MIN, 5 * HOUR), 2 * MIN);
+    expect(gap.usual).toBeNull();
+    expect([gap.derived.active, gap.derived.threshold]).toEqual([true, TELEMETRY_GAP_MS]);
+  });
+});
