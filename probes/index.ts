@@ -18,7 +18,7 @@ export { jsonShape } from './shape.ts';
 export { probeFailingCandidates } from './probe-failing.ts';
 export { driftStates, evaluateFindings, countProbes, probeCandidates, probeAuditCandidates, probeFindingKinds } from './evaluate.ts';
 export type { Evaluation, ProbeFindingKind, DatasetResolver } from './evaluate.ts';
-export { runReconciliation, ReconciliationRunStore, keyDriftCandidates } from './reconcile/index.ts';
+export { runReconciliation, ReconciliationRunStore, keyDriftCandidates, keyNoteAdvice } from './reconcile/index.ts';
 export type { ReconciliationRun, ReconcileProgress, ChangedSample, RunReconciliationOptions } from './reconcile/index.ts';
 export { evaluateDomainDrift, driftCandidates } from './drift/index.ts';
 export type { CountPoint, DriftState } from './drift/index.ts';

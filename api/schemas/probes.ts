@@ -65,7 +65,10 @@ export const RunSchema = Type.Object({
         Type.Object({
           left: Type.String(),
           right: Type.String(),
-          why: Type.String({ description: 'case, trailing-space or case+trailing-space: the two keys differ only so (reported as missing + extra)' }),
+          why: Type.String({
+            description:
+              "case, trailing-space, case+trailing-space or unicode-form: the two keys differ only so (reported as missing + extra); collation: one side's key column collation compares them equal, so it cannot hold both",
+          }),
         }),
       ),
     ),

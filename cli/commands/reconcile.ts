@@ -1,7 +1,7 @@
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { probeSession, probeSessionFlags, runThroughWeft } from './probe-session.ts';
-import type { ReconciliationRun } from '../../probes/index.ts';
+import { keyNoteAdvice, type ReconciliationRun } from '../../probes/index.ts';
 import { count } from '../../core/text/index.ts';
 
 export const reconcileCommand: Command = {
@@ -44,6 +44,8 @@ function printRun(io: CommandIO, id: string, run: RunText, recorded: string): nu
   for (const c of run.details.changedColumns) {
     io.out(`    key ${c.key}: ${c.columns.map((col) => `${col.column} ${JSON.stringify(col.left)} → ${JSON.stringify(col.right)}`).join('; ')}`);
   }
+  for (const n of run.details.keyNotes ?? [])
+    io.out(`  note     ${JSON.stringify(n.left)} / ${JSON.stringify(n.right)}: ${Object.hasOwn(keyNoteAdvice, n.why) ? keyNoteAdvice[n.why] : n.why}`);
   if (run.changedDuringRun > 0) io.out(`  ${count(run.changedDuringRun, 'key')} changed while the run went on (not counted)`);
   io.out(
     `  cost     ${count(run.queries, 'query')}, ${count(run.rowsDownloaded, 'row')} downloaded, ${count(run.checksumRows, 'segment checksum')}, ${(run.details.durationMs / 1000).toFixed(2)} s`,

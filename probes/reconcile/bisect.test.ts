@@ -166,6 +166,7 @@ describe('keyNotesOf', () => {
       { left: 'so-2', right: 'SO-2', why: 'case' },
       { left: 'Ab ', right: 'ab', why: 'case+trailing-space' },
     ]);
+    expect(keyNotesOf(['caf\u00e9', 'Stra\u00dfe'], ['cafe\u0301', 'strasse'])).toEqual([{ left: 'caf\u00e9', right: 'cafe\u0301', why: 'unicode-form' }]);
   });
 });
 

@@ -115,6 +115,21 @@ export function hashedSide(def: SideDefinition, query: SqlQuery): SideQueries {
       }
       return out;
     },
+    ...(def.nativeLookup
+      ? {
+          async collationTwins(keys: RowKey[]) {
+            const out = new Map<RowKey, RowKey[]>();
+            for (const key of keys.map(String)) {
+              const { where, params } = nativeKeyWhere(d, def.keys.map(q), def.keyTypes, [key]);
+              const others = (await rows(`SELECT ${keyText} AS k FROM ${table} WHERE ${where} LIMIT 5`, params))
+                .map((r) => String(r.k))
+                .filter((k) => k !== key);
+              if (others.length > 0) out.set(key, others);
+            }
+            return out;
+          },
+        }
+      : {}),
     async values(keys) {
       if (keys.length === 0) return new Map();
       const wanted = new Set(keys.map(String));

@@ -28,6 +28,20 @@ describe('keyDriftCandidates', () => {
     );
   });
 
+  it('says what to change when keys are one record to a collation (a replay was advised, which cannot add a key the collation takes for another)', () => {
+    const [f] = keyDriftCandidates([
+      run({
+        missing: 1,
+        details: { levels: 1, durationMs: 1, changedColumns: [], keyNotes: [{ left: 'a0B5g00000XYZ12AAB', right: 'a0B5g00000XyZ12AAB', why: 'collation' }] },
+      }),
+    ]);
+    expect(f.hint).toMatch(
+      /^1 differing key pair \(evidence\.keyNotes\) cannot be settled by a replay: "a0B5g00000XYZ12AAB" against "a0B5g00000XyZ12AAB": .*binary collation \(utf8mb4_bin\)/,
+    );
+    expect(f.evidence.keyNotes).toEqual([{ left: 'a0B5g00000XYZ12AAB', right: 'a0B5g00000XyZ12AAB', why: 'collation' }]);
+    expect(keyDriftCandidates([run({ missing: 1 })])[0].hint).toMatch(/^Replay the sync/);
+  });
+
   it('makes no finding for a run that found no difference', () => {
     expect(keyDriftCandidates([run({})])).toEqual([]);
   });

@@ -1,6 +1,23 @@
 import type { FindingCandidate } from '../../core/contracts/index.ts';
-import type { ReconciliationRun } from './reconciliation-run.ts';
+import type { KeyNote, ReconciliationRun } from './reconciliation-run.ts';
 import { count } from '../../core/text/index.ts';
+
+/**
+ * What to change for each kind of key note (`KeyNote.why`): such pairs are reported as missing and
+ * extra (or missing alone, where one side's collation cannot hold the second key), and replaying
+ * the sync does not make them agree.
+ */
+export const keyNoteAdvice: Record<KeyNote['why'], string> = {
+  case: 'the keys differ only by letter case: a case-insensitive collation (MariaDB/MySQL *_ci, the default) takes them for one record; if the keys are case-sensitive (Salesforce ids are), give that key column a binary collation (utf8mb4_bin), else have the sync write one case',
+  'trailing-space':
+    'the keys differ only by trailing spaces: a CHAR column or a PAD SPACE collation takes them for one record; have the sync trim keys, or keep them in VARCHAR columns under a NO PAD or binary collation on both sides',
+  'case+trailing-space':
+    'the keys differ only by letter case and trailing spaces: give the key column a binary collation (utf8mb4_bin) and have the sync trim keys, or have it write one case',
+  'unicode-form':
+    'the keys are the same text in two Unicode normalisation forms (precomposed NFC against decomposed NFD): have the sync normalise keys (to NFC) before writing',
+  collation:
+    "the other side's key column collation compares the two keys equal (case, accents, ß/ss or trailing spaces), so it cannot hold both as records and replaying the sync cannot add the missing one: give that key column a binary collation (utf8mb4_bin) if the keys are distinct in the system of record",
+};
 
 /** A key-drift finding per reconciliation whose latest successful run found differing keys. */
 export function keyDriftCandidates(latestRuns: ReconciliationRun[]): FindingCandidate[] {
@@ -29,8 +46,17 @@ export function keyDriftCandidates(latestRuns: ReconciliationRun[]): FindingCand
           sampleExtra: r.sampleExtra,
           sampleChanged: r.sampleChanged,
           changedColumns: r.details.changedColumns,
+          ...(r.details.keyNotes ? { keyNotes: r.details.keyNotes } : {}),
         },
-        hint: `Replay the sync for the missing and changed keys from ${r.leftSystem} into ${r.rightSystem}, and find out which writer created the extra keys; then run "weft reconcile ${r.reconcileId}" again.`,
+        hint: `${notesHint(r.details.keyNotes)}Replay the sync for the missing and changed keys from ${r.leftSystem} into ${r.rightSystem}, and find out which writer created the extra keys; then run "weft reconcile ${r.reconcileId}" again.`,
       };
     });
+}
+
+/** The hint's first sentences when some differing keys are pairs one system takes for one record. */
+function notesHint(notes: KeyNote[] | undefined): string {
+  if (!notes || notes.length === 0) return '';
+  const first = notes[0];
+  const kinds = [...new Set(notes.map((n) => n.why))];
+  return `${count(notes.length, 'differing key pair')} (evidence.keyNotes) cannot be settled by a replay: "${first.left}" against "${first.right}": ${keyNoteAdvice[first.why]}${kinds.length > 1 ? ` (also: ${kinds.slice(1).join(', ')})` : ''}. `;
 }

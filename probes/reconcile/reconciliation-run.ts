@@ -1,8 +1,13 @@
-/** A pair of keys equal only to a case-insensitive or space-padding collation. */
+/**
+ * A pair of keys that one system may take for one record: they differ only by letter case, trailing
+ * spaces or Unicode normalisation form (found among the missing and extra keys), or the `collation`
+ * of one side's key column compares them equal (that side's database found the other key when asked
+ * for this one). Reported as missing / extra, never matched; `keyNoteAdvice` says what to change.
+ */
 export interface KeyNote {
   left: string;
   right: string;
-  why: 'case' | 'trailing-space' | 'case+trailing-space';
+  why: 'case' | 'trailing-space' | 'case+trailing-space' | 'unicode-form' | 'collation';
 }
 
 /** One key-level reconciliation run, as stored and shown. */

@@ -40,8 +40,8 @@ const shownKey = (key: RowKey): string => {
  * case-insensitive or PAD SPACE collation on one side would call equal. Reported, not matched.
  */
 export function keyNotesOf(missing: RowKey[], extra: RowKey[], max = 20): KeyNote[] {
-  const fold = (k: string, c: boolean, t: boolean) => {
-    let x = k;
+  const fold = (k: string, c: boolean, t: boolean, nfc = false) => {
+    let x = nfc ? k.normalize('NFC') : k;
     if (t)
       x = x
         .split('\x1f')
@@ -56,12 +56,15 @@ export function keyNotesOf(missing: RowKey[], extra: RowKey[], max = 20): KeyNot
     [false, true, 'trailing-space'],
     [true, false, 'case'],
     [true, true, 'case+trailing-space'],
+    // "café" precomposed (NFC) against "cafe" + U+0301 (NFD), with or without case and trailing spaces besides
+    [true, true, 'unicode-form'],
   ] as const) {
+    const nfc = why === 'unicode-form';
     const byFold = new Map<string, string>();
-    for (const k of extra.map(String)) if (!used.has(k)) byFold.set(fold(k, c, t), k);
+    for (const k of extra.map(String)) if (!used.has(k)) byFold.set(fold(k, c, t, nfc), k);
     for (const m of missing.map(String)) {
       if (used.has(m)) continue;
-      const e = byFold.get(fold(m, c, t));
+      const e = byFold.get(fold(m, c, t, nfc));
       if (e === undefined || used.has(e)) continue;
       used.add(m);
       used.add(e);
@@ -214,13 +217,13 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
 
     const keys = [...found.missing, ...found.extra, ...found.changed];
     let now = found;
+    const fresh = (side: number) =>
+      sideQueries(
+        defs[side],
+        counted((sql, params) => sides[side].source.query(sql, params ?? [], timeoutMs), counter),
+      );
     if (keys.length > 0) {
       await progress({ phase: 'recheck', message: `re-reading ${count(keys.length, 'differing key')}` });
-      const fresh = (side: number) =>
-        sideQueries(
-          defs[side],
-          counted((sql, params) => sides[side].source.query(sql, params ?? [], timeoutMs), counter),
-        );
       const checked = keys.slice(0, 20_000);
       const again = await recheck(fresh(0), fresh(1), checked);
       const classOf = (r: { missing: RowKey[]; extra: RowKey[]; changed: RowKey[] }) =>
@@ -250,6 +253,17 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     run.sampleChanged = now.changed.slice(0, sampleSize).map(shownKey);
     if (defs[0].mode === 'hashed') {
       const notes = keyNotesOf(now.missing, now.extra);
+      // A key missing from one side that its collation takes for another key it holds: that side cannot hold both (replaying cannot add it).
+      const noted = new Set(notes.map((n) => `${n.left}\x00${n.right}`));
+      const [onRight, onLeft] = await Promise.all([
+        fresh(1).collationTwins?.(now.missing.slice(0, sampleSize)),
+        fresh(0).collationTwins?.(now.extra.slice(0, sampleSize)),
+      ]);
+      const twinNotes: KeyNote[] = [
+        ...[...(onRight ?? [])].flatMap(([k, twins]) => twins.map((t) => ({ left: shownKey(k), right: shownKey(t), why: 'collation' as const }))),
+        ...[...(onLeft ?? [])].flatMap(([k, twins]) => twins.map((t) => ({ left: shownKey(t), right: shownKey(k), why: 'collation' as const }))),
+      ];
+      for (const n of twinNotes) if (!noted.has(`${n.left}\x00${n.right}`) && notes.length < 20) notes.push(n);
       if (notes.length > 0) run.details.keyNotes = notes;
     }
   } catch (err) {

@@ -28,6 +28,8 @@ export interface SideQueries {
   hashes(keys: RowKey[]): Promise<Map<RowKey, string>>;
   /** Key → canonical text of each compared column, for these keys. */
   values(keys: RowKey[]): Promise<Map<RowKey, Array<string | null>>>;
+  /** For each of these keys, the other keys of this side that its key columns' collation finds for it (case, accents, ß/ss, PAD SPACE); absent where lookups are not by the native columns. */
+  collationTwins?(keys: RowKey[]): Promise<Map<RowKey, RowKey[]>>;
   /** Keys that appeared more than once with the same canonical text on this side (e.g. "abc" and "ABC" against a uuid). */
   readonly duplicates: RowKey[];
   /** Sides whose levels are scans locate single differences: a unit is `unit` points (a key's unit is its point ÷ unit, `unitOf`). */
