@@ -171,6 +171,12 @@ const fixedScale: Record<SqlDialect, (c: string, own: number | undefined, scale:
 
 const utf8 = /^(utf8|utf8mb3|utf8mb4|ascii)$/i;
 
+/** Whether a declared type is a fixed-length, blank-padded character type (PostgreSQL character(n), MariaDB/MySQL char(n)). */
+export function isFixedChar(dialect: SqlDialect, declaredType: string): boolean {
+  const t = declaredType.toLowerCase().trim();
+  return dialect === 'postgres' ? /^(character|bpchar)(\(|$)/.test(t) : /^(char|nchar)(\(|$)/.test(t);
+}
+
 export interface SidePlan {
   dialect: SqlDialect;
   column: ColumnInfo;
@@ -207,6 +213,14 @@ export function planColumn(left: SidePlan, right: SidePlan): [string, string] {
         return i === other ? canonical[s.dialect].decimal(c) : floatAtScale[s.dialect](c, scale);
       }) as [string, string];
     }
+  }
+  // A fixed-length CHAR holds no trailing spaces of its own (both databases drop its padding when read): against it, they are not compared.
+  if (classes.every((c) => c === 'text') && sides.some((s) => isFixedChar(s.dialect, s.column.type))) {
+    return sides.map((s) => {
+      const c = quoteIdent[s.dialect](s.column.column);
+      if (s.dialect === 'postgres') return `rtrim(${c}::text, ' ')`;
+      return `TRIM(TRAILING ' ' FROM ${s.column.charset && utf8.test(s.column.charset) ? c : `CONVERT(${c} USING utf8mb4)`})`;
+    }) as [string, string];
   }
   const exact = classes.every((c) => c === 'integer' || c === 'decimal') && classes.includes('decimal');
   if (exact) {

@@ -8,7 +8,7 @@ import type { ColumnInfo, SqlDialect, SqlQuery, SqlSource } from '../sql/sql-sou
 import { sqlTarget } from '../sql/sql-target.ts';
 import { bisect } from './bisect.ts';
 import type { ChangedSample, KeyNote, ReconcileProgress, ReconciliationRun } from './reconciliation-run.ts';
-import { planColumn, valueClassOf } from './canonical.ts';
+import { isFixedChar, planColumn, valueClassOf } from './canonical.ts';
 import { columnsFor, integerKeyBounds, integerKeyFits, sideQueries, type RowKey, type SideDefinition, type SideQueries } from './sql-side.ts';
 import { count } from '../../core/text/index.ts';
 
@@ -81,7 +81,13 @@ function keyPlan(keyInfos: [ColumnInfo[], ColumnInfo[]], dialects: [SqlDialect, 
   const mode = keyInfos[0].length === 1 && classes.every((cs) => cs[0] === 'integer') ? ('integer' as const) : ('hashed' as const);
   const native = new Set(['text', 'integer', 'decimal']);
   const nativeLookup = classes.every((cs) => cs.every((c) => native.has(c)));
-  return { mode, nativeLookup, exprs: [exprs.map((e) => e[0]), exprs.map((e) => e[1])] as [string[], string[]] };
+  // Against a CHAR key column, keys are compared without trailing spaces: a VARCHAR side cannot find "SO-1 " by "SO-1" through its index.
+  const trimmed = keyInfos[0].map((_, i) => keyInfos.some((infos, side) => isFixedChar(dialects[side], infos[i].type)));
+  const lookups = keyInfos.map((infos, side) => nativeLookup && infos.every((c, i) => !trimmed[i] || isFixedChar(dialects[side], c.type))) as [
+    boolean,
+    boolean,
+  ];
+  return { mode, lookups, exprs: [exprs.map((e) => e[0]), exprs.map((e) => e[1])] as [string[], string[]] };
 }
 
 function counted(query: SqlQuery, counter: { queries: number }): SqlQuery {
@@ -178,7 +184,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       keyExprs: key.exprs[side],
       keyTypes: infos[side].keys.map((c) => c.type),
       mode: key.mode,
-      nativeLookup: key.nativeLookup,
+      nativeLookup: key.lookups[side],
       columns: s.columns,
       exprs: plans.map((p) => p[side]),
     }));
