@@ -171,6 +171,30 @@ const fixedScale: Record<SqlDialect, (c: string, own: number | undefined, scale:
 
 const utf8 = /^(utf8|utf8mb3|utf8mb4|ascii)$/i;
 
+/** Fractional-second digits of a timestamp type: PostgreSQL's defaults to 6, MariaDB/MySQL's DATETIME and TIMESTAMP to 0. */
+export function timePrecisionOf(dialect: SqlDialect, declaredType: string): number {
+  const m = /\((\d)\)/.exec(declaredType);
+  return m ? Number(m[1]) : dialect === 'postgres' ? 6 : 0;
+}
+
+/**
+ * A timestamp as microseconds since the epoch, at `digits` fractional digits: rounded where the
+ * coarser column is PostgreSQL's (it rounds what it stores, half away from 2000-01-01), truncated where it is MariaDB's or
+ * MySQL's (MariaDB truncates unless sql_mode has TIME_ROUND_FRACTIONAL; MySQL rounds unless it has
+ * TIME_TRUNCATE_FRACTIONAL).
+ */
+const timestampAt: Record<SqlDialect, (c: string, digits: number, round: boolean) => string> = {
+  postgres: (c, digits, round) => at(`(extract(epoch from ${c}) * 1000000)`, digits, round, 'floor', 'ceil') + '::bigint::text',
+  mysql: (c, digits, round) => `CAST(${at(`TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c})`, digits, round, 'FLOOR', 'CEIL')} AS CHAR)`,
+};
+
+/** Microseconds `us` at `digits` digits: truncated down, or rounded half away from 2000-01-01 (PostgreSQL's own epoch) as PostgreSQL stores them. */
+function at(us: string, digits: number, round: boolean, floor: string, ceil: string): string {
+  const unit = 10 ** (6 - digits);
+  if (!round) return `(${floor}(${us} / ${unit}) * ${unit})`;
+  return `(CASE WHEN ${us} >= 946684800000000 THEN ${floor}(${us} / ${unit} + 0.5) ELSE ${ceil}(${us} / ${unit} - 0.5) END * ${unit})`;
+}
+
 /** Whether a declared type is a fixed-length, blank-padded character type (PostgreSQL character(n), MariaDB/MySQL char(n)). */
 export function isFixedChar(dialect: SqlDialect, declaredType: string): boolean {
   const t = declaredType.toLowerCase().trim();
@@ -198,6 +222,15 @@ export function planColumn(left: SidePlan, right: SidePlan): [string, string] {
       if (classes[i] === 'uuid') return canonical[s.dialect].uuid(c);
       return s.dialect === 'postgres' ? `lower(${canonical.postgres[classes[i]](c)})` : `LOWER(${canonical.mysql[classes[i]](c)})`;
     }) as [string, string];
+  }
+  // Timestamps of two precisions: compared at the coarser, the finer side's value stored as the coarser side's database would have stored it.
+  if (classes.every((c) => c === 'timestamp' || c === 'timestamptz')) {
+    const precisions = sides.map((s) => timePrecisionOf(s.dialect, s.column.type));
+    if (precisions[0] !== precisions[1]) {
+      const coarse = sides[precisions[0] < precisions[1] ? 0 : 1];
+      const digits = Math.min(...precisions);
+      return sides.map((s) => timestampAt[s.dialect](quoteIdent[s.dialect](s.column.column), digits, coarse.dialect === 'postgres')) as [string, string];
+    }
   }
   if (classes.includes('float')) {
     const other = classes[0] === 'float' ? 1 : 0;

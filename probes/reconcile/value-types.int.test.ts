@@ -131,3 +131,51 @@ describe.skipIf(!up)('reconciliation of boolean values', () => {
     }
   });
 });
+
+describe.skipIf(!up)('reconciliation of timestamps of two precisions', () => {
+  /** The same text written to both sides (each database stores it at its column's precision), then a run each way: [changed keys PostgreSQL → MariaDB, MariaDB → PostgreSQL]. */
+  async function sameText(name: string, pgType: string, myType: string, texts: string[], myChanged: Record<number, string>) {
+    const t = `rk_ts_${name}_${suffix}`;
+    tables.push(t);
+    await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${pgType})`);
+    await myc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${myType})`);
+    for (const [i, text] of texts.entries()) {
+      await pgc.query(`INSERT INTO ${t} VALUES ($1, $2)`, [i + 1, text]);
+      await myc.query(`INSERT INTO ${t} VALUES (?, ?)`, [i + 1, myChanged[i + 1] ?? text]);
+    }
+    const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
+    const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
+    const out: string[][] = [];
+    for (const [left, right] of [
+      [pgSide, mySide],
+      [mySide, pgSide],
+    ]) {
+      const run = await runReconciliation({ id: `rec-${t}`, key: 'id', columns: ['v'], left, right }, { secrets });
+      expect(run.error).toBe('');
+      out.push(run.sampleChanged);
+    }
+    return out;
+  }
+  const texts = [
+    '2024-03-31 01:30:00.623456',
+    '2024-01-01 10:00:00.5',
+    '2024-01-01 10:00:00',
+    '1999-12-31 23:59:59.5',
+    '1969-12-31 23:59:59.7',
+    '2024-06-01 12:00:00.123',
+  ];
+
+  it('timestamp (6 digits) against DATETIME (0): compared at whole seconds as MariaDB stores them (every row with a fraction was "changed"), a second off is a change', async () => {
+    expect(await sameText('ts6dt0', 'timestamp', 'datetime', texts, { 3: '2024-01-01 10:00:01' })).toEqual([['3'], ['3']]);
+  });
+
+  it('timestamp(0) against DATETIME(6): compared at whole seconds as PostgreSQL rounds them, half away from 2000-01-01', async () => {
+    expect(await sameText('ts0dt6', 'timestamp(0)', 'datetime(6)', texts, { 6: '2024-06-01 12:00:01.123' })).toEqual([['6'], ['6']]);
+  });
+
+  it('timestamptz (6) against DATETIME(3)', async () => {
+    // a DATETIME holds no zone: it is read as UTC, so the texts are written as UTC on both sides
+    await pgc.query(`SET TIME ZONE 'UTC'`);
+    expect(await sameText('tz6dt3', 'timestamptz', 'datetime(3)', texts, {})).toEqual([[], []]);
+  });
+});
