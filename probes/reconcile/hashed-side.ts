@@ -1,7 +1,7 @@
 import type { SqlDialect, SqlQuery } from '../sql/sql-source.ts';
 import { keyHashExpr, keyTextExpr, quoteIdent, rowHashExpr, rowTextExpr, scaleOf, valueClassOf } from './canonical.ts';
 import { HASH_BITS, KEY_POINT_SPACE, SPREAD_WIDTH, keyBytesExpr, keySpreadExpr, keySpreadOf } from './key-point.ts';
-import type { KeyRange, RowKey, SideDefinition, SideQueries } from './sql-side.ts';
+import { shownValue, type KeyRange, type RowKey, type SideDefinition, type SideQueries } from './sql-side.ts';
 import { WEIGHT_BITS } from './segment-locator.ts';
 import { estimateOf } from './table-estimate.ts';
 
@@ -135,9 +135,7 @@ export function hashedSide(def: SideDefinition, query: SqlQuery): SideQueries {
       const wanted = new Set(keys.map(String));
       const { from, where, params } = lookup([...wanted]);
       const rs = await rows(`SELECT ${keyText} AS k, ${def.exprs.map((t, i) => `${t} AS c${i}`).join(', ')} FROM ${from} WHERE ${where}`, params);
-      return new Map(
-        rs.filter((r) => wanted.has(String(r.k))).map((r) => [String(r.k), def.exprs.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`])))]),
-      );
+      return new Map(rs.filter((r) => wanted.has(String(r.k))).map((r) => [String(r.k), def.exprs.map((_, i) => shownValue(r[`c${i}`]))]));
     },
   };
 }

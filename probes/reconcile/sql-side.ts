@@ -102,6 +102,17 @@ export function integerKeyFits(bounds: Array<{ lo: bigint; hi: bigint } | null>)
   return lo >= -safe && hi <= safe && hi - lo + 1n <= safe;
 }
 
+/**
+ * A compared column's value as a person reads it in a changed-row sample: text as it is; a value the
+ * driver decoded (mysql2 parses MariaDB/MySQL JSON columns into objects, which printed as
+ * "[object Object]") as JSON text; NULL as null.
+ */
+export function shownValue(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v)) return JSON.stringify(v);
+  return String(v);
+}
+
 /** The SQL of one side, bound to a session's query function. */
 export function sideQueries(def: SideDefinition, query: SqlQuery): SideQueries {
   return def.mode === 'integer' ? integerSide(def, query) : hashedSide(def, query);
@@ -150,7 +161,7 @@ function integerSide(def: SideDefinition, query: SqlQuery): SideQueries {
     async values(keys) {
       if (keys.length === 0) return new Map();
       const rs = await rows(`SELECT ${k} AS k, ${texts.map((t, i) => `${t} AS c${i}`).join(', ')} FROM ${table} WHERE ${k} IN (${ints(keys).join(',')})`);
-      return new Map(rs.map((r) => [toKey(r.k, def.table), texts.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`])))]));
+      return new Map(rs.map((r) => [toKey(r.k, def.table), texts.map((_, i) => shownValue(r[`c${i}`]))]));
     },
   };
 }

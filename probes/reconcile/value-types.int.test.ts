@@ -179,3 +179,25 @@ describe.skipIf(!up)('reconciliation of timestamps of two precisions', () => {
     expect(await sameText('tz6dt3', 'timestamptz', 'datetime(3)', texts, {})).toEqual([[], []]);
   });
 });
+
+describe.skipIf(!up)('changed-row samples of JSON columns', () => {
+  it('show a MariaDB JSON value as JSON text (it was "[object Object]": the driver decodes JSON columns)', async () => {
+    const t = `rk_json_${suffix}`;
+    tables.push(t);
+    await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j text)`);
+    await myc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j json)`);
+    await pgc.query(`INSERT INTO ${t} VALUES (1, '{"a":1}')`);
+    await myc.query(`INSERT INTO ${t} VALUES (1, '{"a":2}')`);
+    const run = await runReconciliation(
+      {
+        id: `rec-${t}`,
+        key: 'id',
+        columns: ['j'],
+        left: { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t },
+        right: { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t },
+      },
+      { secrets },
+    );
+    expect(run.details.changedColumns).toEqual([{ key: '1', columns: [{ column: 'j', left: '{"a":1}', right: '{"a":2}' }] }]);
+  });
+});
