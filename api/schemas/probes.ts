@@ -55,6 +55,9 @@ export const RunSchema = Type.Object({
         ),
       }),
     ),
+    jsonFormatOnly: Type.Optional(
+      Type.Number({ description: 'rows whose JSON columns differed only in formatting (key order, spacing, 1.0 against 1): not counted as changed' }),
+    ),
     keyMode: Type.Optional(
       Type.Union([Type.Literal('integer'), Type.Literal('hashed')], {
         description: 'integer: bisected by key ranges; hashed: by a hash of the canonical key text',

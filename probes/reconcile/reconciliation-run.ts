@@ -46,6 +46,8 @@ export interface ReconciliationRun {
     levels: number;
     durationMs: number;
     changedColumns: ChangedSample[];
+    /** Rows whose hashes differed only in JSON columns holding equal JSON (key order, spacing, 1.0 against 1): not counted as changed. */
+    jsonFormatOnly?: number;
     /** integer: one integer key bisected by its ranges; hashed: string, UUID, decimal or composite keys bisected by key hash. */
     keyMode?: 'integer' | 'hashed';
     /**

@@ -74,6 +74,51 @@ export function keyNotesOf(missing: RowKey[], extra: RowKey[], max = 20): KeyNot
   return notes;
 }
 
+/** Whether a declared type holds JSON (PostgreSQL json and jsonb, MySQL json; MariaDB's JSON is longtext and is known by the other side's type). */
+function isJsonType(declaredType: string): boolean {
+  return /^jsonb?$/i.test(declaredType.trim());
+}
+
+/** Equal JSON values, whatever their key order, spacing or number notation (1.0 and 1); a text holding a run of more than 15 digits is never taken as equal (parsing rounds it). */
+export function jsonEqual(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  // Parsing rounds a number of more than 15 digits (9007199254740993 reads as 9007199254740992): such values are never taken as equal.
+  if (/\d[\d.]{15,}/.test(a) || /\d[\d.]{15,}/.test(b)) return false;
+  let x: unknown;
+  let y: unknown;
+  try {
+    x = JSON.parse(a);
+    y = JSON.parse(b);
+  } catch {
+    return false;
+  }
+  const same = (p: unknown, q: unknown): boolean => {
+    if (typeof p === 'number' || typeof q === 'number') return p === q;
+    if (p === null || q === null || typeof p !== 'object' || typeof q !== 'object') return p === q;
+    if (Array.isArray(p) || Array.isArray(q)) return Array.isArray(p) && Array.isArray(q) && p.length === q.length && p.every((v, i) => same(v, q[i]));
+    const pk = Object.keys(p);
+    const qm = new Map(Object.entries(q));
+    return pk.length === qm.size && pk.every((k) => qm.has(k) && same((p as Record<string, unknown>)[k], qm.get(k)));
+  };
+  return same(x, y);
+}
+
+/** Of these changed keys, those whose differing columns are all JSON columns holding equal JSON. */
+async function jsonEqualRows(left: SideQueries, right: SideQueries, keys: RowKey[], jsonColumns: boolean[]): Promise<Set<RowKey>> {
+  const out = new Set<RowKey>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const part = keys.slice(i, i + 500);
+    const [lv, rv] = await Promise.all([left.values(part), right.values(part)]);
+    for (const key of part) {
+      const a = lv.get(key);
+      const b = rv.get(key);
+      if (!a || !b) continue;
+      if (a.every((v, c) => v === b[c] || (jsonColumns[c] && jsonEqual(v, b[c])))) out.add(key);
+    }
+  }
+  return out;
+}
+
 /** Integer key on both sides → bisect by key ranges; any other key (text, UUID, decimal, composite) → by key hash. */
 function keyPlan(keyInfos: [ColumnInfo[], ColumnInfo[]], dialects: [SqlDialect, SqlDialect]) {
   const exprs = keyInfos[0].map((_, i) => planColumn({ dialect: dialects[0], column: keyInfos[0][i] }, { dialect: dialects[1], column: keyInfos[1][i] }));
@@ -244,6 +289,15 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       // Beyond the recheck bound, the snapshot's classification stands.
       for (const k of keys.slice(checked.length)) again[before.get(k) as 'missing' | 'extra' | 'changed'].push(k);
       now = { ...found, missing: again.missing, extra: again.extra, changed: again.changed };
+      // JSON columns: the two databases print equal JSON differently (PostgreSQL jsonb sorts keys and spaces them; MariaDB keeps the text written).
+      const jsonColumns = compared.map((_, i) => [0, 1].some((side) => isJsonType(infos[side].columns[i].type)));
+      if (jsonColumns.some(Boolean) && now.changed.length > 0) {
+        const same = await jsonEqualRows(fresh(0), fresh(1), now.changed.slice(0, 20_000), jsonColumns);
+        if (same.size > 0) {
+          now = { ...now, changed: now.changed.filter((k) => !same.has(k)) };
+          run.details.jsonFormatOnly = same.size;
+        }
+      }
       const sampleChanged = now.changed.slice(0, Math.min(5, sampleSize));
       const [lv, rv] = await Promise.all([fresh(0).values(sampleChanged), fresh(1).values(sampleChanged)]);
       run.details.changedColumns = sampleChanged.map((key): ChangedSample => ({

@@ -201,3 +201,33 @@ describe.skipIf(!up)('changed-row samples of JSON columns', () => {
     expect(run.details.changedColumns).toEqual([{ key: '1', columns: [{ column: 'j', left: '{"a":1}', right: '{"a":2}' }] }]);
   });
 });
+
+describe.skipIf(!up)('reconciliation of JSON values', () => {
+  it('jsonb against MariaDB JSON: equal JSON in another key order, spacing or number notation is no change (every such row was "changed"), a changed value is', async () => {
+    const t = `rk_jsonb_${suffix}`;
+    tables.push(t);
+    await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j jsonb, n text)`);
+    await myc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j json, n varchar(10))`);
+    const rows: Array<[number, string, string, string]> = [
+      [1, '{"b":2,"a":1}', '{"a":1,"b":2}', 'same'],
+      [2, '{"x": [1, 2.0], "y": {"q": null, "p": "z"}}', '{"y":{"p":"z","q":null},"x":[1,2]}', 'same'],
+      [3, '{"a":1}', '{"a":2}', 'same'],
+      [4, '{"id":9007199254740993}', '{"id":9007199254740992}', 'same'],
+      [5, '{"a":1}', '{"a": 1}', 'other'],
+    ];
+    for (const [id, p, m, n] of rows) {
+      await pgc.query(`INSERT INTO ${t} VALUES ($1, $2, 'same')`, [id, p]);
+      await myc.query(`INSERT INTO ${t} VALUES (?, ?, ?)`, [id, m, n]);
+    }
+    const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
+    const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
+    for (const [left, right] of [
+      [pgSide, mySide],
+      [mySide, pgSide],
+    ]) {
+      const run = await runReconciliation({ id: `rec-${t}`, key: 'id', columns: ['j', 'n'], left, right }, { secrets });
+      expect(run.error).toBe('');
+      expect({ changed: run.sampleChanged, jsonFormatOnly: run.details.jsonFormatOnly }).toEqual({ changed: ['3', '4', '5'], jsonFormatOnly: 2 });
+    }
+  });
+});
