@@ -124,7 +124,10 @@ console.log(`body size ${(bodySize / 1024).toFixed(0)} KiB (${(bodySize / SPANS_
 // The engine's limits and the JavaScript side alone, on a store of their own in another process (see ingest-limits.ts).
 console.log("measuring the engine's limits and the JavaScript side alone (another process, a store of its own)…");
 const limitsFile = join(dir, 'limits.json');
+// The engine's own limits are measured with its allocator as it comes (JE_MALLOC_CONF empty: jemalloc's defaults), not
+// with the shorter page decay Weft gives it (clickhouse/embedded-allocator.ts): the baseline stays the engine's own.
 execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-limits.ts'), dir, bodiesFile, String(BATCH_ROWS), limitsFile], {
+  env: { ...process.env, JE_MALLOC_CONF: process.env.JE_MALLOC_CONF ?? '' },
   stdio: 'inherit',
   timeout: 15 * 60_000,
 });
