@@ -1,7 +1,7 @@
 import { ERR_CONFIG } from '../../core/errors/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { probeSession, probeSessionFlags, runThroughWeft } from './probe-session.ts';
-import { keyNoteAdvice, type ReconciliationRun } from '../../probes/index.ts';
+import type { ReconciliationRun } from '../../probes/index.ts';
 import { count } from '../../core/text/index.ts';
 
 export const reconcileCommand: Command = {
@@ -14,14 +14,17 @@ export const reconcileCommand: Command = {
   async run(args, io) {
     const id = args.positionals[0];
     if (!id) throw ERR_CONFIG('Name the reconciliation: weft reconcile ID --catalog FILE (or --url for a running Weft).');
+    // Loaded when it runs: every command loads this file (cli/startup-imports.test.ts).
+    const { keyNoteAdvice } = await import('../../probes/reconcile/key-drift-finding.ts');
+    const printRun = (run: RunText, recorded: string) => printRunWith(io, id, run, recorded, keyNoteAdvice);
     // A running Weft runs it with its catalog and credentials and records it in its store (token in WEFT_TOKEN).
     const remote = await runThroughWeft<{ run: RunText }>(args, io, `/api/v1/reconciliations/${encodeURIComponent(id)}/run`, 'reconciliations');
-    if (remote) return printRun(io, id, remote.answer.run, `yes, by the Weft at ${remote.url} (in its store)`);
+    if (remote) return printRun(remote.answer.run, `yes, by the Weft at ${remote.url} (in its store)`);
     const session = await probeSession(args, io);
     try {
       const run = await session.probes.runReconciliation(id, (p) => io.err(`reconcile ${id}: ${p.message}`));
       await session.audit('reconciliation.run', id, { status: run.status });
-      return printRun(io, id, run, session.recorded);
+      return printRun(run, session.recorded);
     } finally {
       await session.close();
     }
@@ -31,8 +34,11 @@ export const reconcileCommand: Command = {
 /** A run as this process made it or as the API answers it (times as text there). */
 type RunText = Omit<ReconciliationRun, 'startedAt' | 'finishedAt'>;
 
-/** Prints a run's differences and where it was recorded; returns the exit code: 2 failed, 1 differences, 0 none. */
-function printRun(io: CommandIO, id: string, run: RunText, recorded: string): number {
+/**
+ * Prints a run's differences, its key notes with `advice` (what to change, by `KeyNote.why`) and where it was recorded;
+ * returns the exit code: 2 failed, 1 differences, 0 none.
+ */
+function printRunWith(io: CommandIO, id: string, run: RunText, recorded: string, advice: Readonly<Record<string, string>>): number {
   if (run.status === 'error') {
     io.out(`reconcile ${id}: FAILED: ${run.error}`);
     return 2;
@@ -45,7 +51,7 @@ function printRun(io: CommandIO, id: string, run: RunText, recorded: string): nu
     io.out(`    key ${c.key}: ${c.columns.map((col) => `${col.column} ${JSON.stringify(col.left)} → ${JSON.stringify(col.right)}`).join('; ')}`);
   }
   for (const n of run.details.keyNotes ?? [])
-    io.out(`  note     ${JSON.stringify(n.left)} / ${JSON.stringify(n.right)}: ${Object.hasOwn(keyNoteAdvice, n.why) ? keyNoteAdvice[n.why] : n.why}`);
+    io.out(`  note     ${JSON.stringify(n.left)} / ${JSON.stringify(n.right)}: ${Object.hasOwn(advice, n.why) ? advice[n.why] : n.why}`);
   if (run.changedDuringRun > 0) io.out(`  ${count(run.changedDuringRun, 'key')} changed while the run went on (not counted)`);
   io.out(
     `  cost     ${count(run.queries, 'query')}, ${count(run.rowsDownloaded, 'row')} downloaded, ${count(run.checksumRows, 'segment checksum')}, ${(run.details.durationMs / 1000).toFixed(2)} s`,
