@@ -1,8 +1,7 @@
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPairing } from '../../analyzer/index.ts';
-import { catalogFrom } from '../../analyzer/test/estate-fixture.ts';
-import { toChTime } from '../../clickhouse/index.ts';
+import { catalogFrom, receivingSince, senderLagsBefore } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans } from '../../test/otel.ts';
 import { customRule, rulesFor } from '../rules/derive-rules.ts';
@@ -52,22 +51,13 @@ describe('the sampling of a sender whose clock is off (real SDK â†’ collector â†
   beforeAll(async () => {
     h = await startHarness();
     const now = Date.now();
-    const since = toChTime(new Date(now - 2 * HOUR));
-    await h.store.client.insert({
-      table: 'weft_pairing_runs',
-      format: 'JSONEachRow',
-      values: [{ at: since, settled_before: since, frontier: toChTime(new Date(0)), newest: toChTime(new Date(0)), observing_since: since }],
-    });
-    const minute = Math.floor(now / MIN) * MIN;
-    await h.store.client.insert({
-      table: 'weft_sender_lag_1m',
-      format: 'JSONEachRow',
-      values: Object.entries(senders).flatMap(([service, s]) =>
-        'lagBefore' in s
-          ? [1, 2].map((k) => ({ minute: toChTime(new Date(minute - k * MIN)).slice(0, 19), service, instance: '', min_lag_ms: s.lagBefore }))
-          : [],
-      ),
-    });
+    // Weft has been receiving for two hours (its pairing runs say so), so counts over the windows give a verdict.
+    await receivingSince(h.store, now - 2 * HOUR);
+    await senderLagsBefore(
+      h.store,
+      now,
+      Object.fromEntries(Object.entries(senders).flatMap(([service, s]) => ('lagBefore' in s ? [[service, s.lagBefore]] : []))),
+    );
     for (const [service, s] of Object.entries(senders) as Array<[Sender, (typeof senders)[Sender]]>) {
       // Two sampled runs in the last 2 minutes (of about 20 it ran), each sent as it ended.
       for (const ago of [90_000, 20_000]) {

@@ -1,8 +1,7 @@
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInventory, runPairing, takeSnapshot, type Snapshot } from '../../analyzer/index.ts';
-import { catalogFrom } from '../../analyzer/test/estate-fixture.ts';
-import { toChTime } from '../../clickhouse/index.ts';
+import { catalogFrom, receivingSince, senderLagsBefore } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import { rulesFor } from '../rules/derive-rules.ts';
@@ -122,24 +121,14 @@ describe('calls to a system from senders whose clock is off (real SDK → collec
   beforeAll(async () => {
     h = await startHarness();
     const now = Date.now();
-    // Weft has been receiving for two hours.
-    const since = toChTime(new Date(now - 2 * HOUR));
-    await h.store.client.insert({
-      table: 'weft_pairing_runs',
-      format: 'JSONEachRow',
-      values: [{ at: since, settled_before: since, frontier: toChTime(new Date(0)), newest: toChTime(new Date(0)), observing_since: since }],
-    });
+    // Weft has been receiving for two hours (its pairing runs say so), so counts over the windows give a verdict.
+    await receivingSince(h.store, now - 2 * HOUR);
     // What the callers behind sent in the two arrival minutes before this one (the least lag of their spans, each minute).
-    const minute = Math.floor(now / MIN) * MIN;
-    await h.store.client.insert({
-      table: 'weft_sender_lag_1m',
-      format: 'JSONEachRow',
-      values: Object.entries(callers).flatMap(([service, c]) =>
-        c.lagBefore === undefined
-          ? []
-          : [1, 2].map((k) => ({ minute: toChTime(new Date(minute - k * MIN)).slice(0, 19), service, instance: '', min_lag_ms: c.lagBefore })),
-      ),
-    });
+    await senderLagsBefore(
+      h.store,
+      now,
+      Object.fromEntries(Object.entries(callers).flatMap(([service, c]) => (c.lagBefore === undefined ? [] : [[service, c.lagBefore]]))),
+    );
     for (const [service, c] of Object.entries(callers)) {
       const spans: SpanSpec[] = [];
       for (let ago = c.from; ago >= c.to; ago -= 5 * SEC) {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPairing } from '../../analyzer/index.ts';
-import { catalogFrom, customerSyncRun } from '../../analyzer/test/estate-fixture.ts';
-import { toChTime } from '../../clickhouse/index.ts';
+import { catalogFrom, customerSyncRun, receivingSince, senderLagsBefore } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans } from '../../test/otel.ts';
 import { customRule, rulesFor } from '../rules/derive-rules.ts';
@@ -65,23 +64,11 @@ describe('windowed counts and ratios of a sender whose clock is off (real SDK â†
   beforeAll(async () => {
     h = await startHarness();
     now = Date.now();
-    // Weft has been receiving for two hours (its pairing runs say so), so counts over 5 minutes give a verdict.
-    const since = toChTime(new Date(now - 2 * HOUR));
-    await h.store.client.insert({
-      table: 'weft_pairing_runs',
-      format: 'JSONEachRow',
-      values: [{ at: since, settled_before: since, frontier: toChTime(new Date(0)), newest: toChTime(new Date(0)), observing_since: since }],
-    });
+    // Weft has been receiving for two hours (its pairing runs say so), so counts over the windows give a verdict.
+    await receivingSince(h.store, now - 2 * HOUR);
     // What each sender sent in the two minutes before: the least lag of its spans, each minute (the rollup the collector's
     // view keeps as spans arrive).
-    const minute = Math.floor(now / MIN) * MIN;
-    await h.store.client.insert({
-      table: 'weft_sender_lag_1m',
-      format: 'JSONEachRow',
-      values: Object.entries(before).flatMap(([service, lag]) =>
-        [1, 2].map((k) => ({ minute: toChTime(new Date(minute - k * MIN)).slice(0, 19), service, instance: '', min_lag_ms: lag })),
-      ),
-    });
+    await senderLagsBefore(h.store, now, before);
     for (const s of senders) {
       // Every minute, the last 10 runs (the last ended 2 s ago); `behind-10m`'s last 3 failed. A sender sends each run as it ends,
       // but `late-batch` (a gateway's queue flushed after 10 minutes) and `history` (2 hours ago, sent to a new

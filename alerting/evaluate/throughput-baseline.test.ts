@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPairing } from '../../analyzer/index.ts';
-import { catalogFrom, customerSyncRun } from '../../analyzer/test/estate-fixture.ts';
-import { toChTime } from '../../clickhouse/index.ts';
+import { catalogFrom, customerSyncRun, receivingSince } from '../../analyzer/test/estate-fixture.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans } from '../../test/otel.ts';
 import { rulesFor } from '../rules/derive-rules.ts';
@@ -37,13 +36,8 @@ describe('throughput-drop rules of different windows (real SDK → collector →
 
   beforeAll(async () => {
     h = await startHarness();
-    // Weft has been receiving for two hours (its pairing runs say so), so counts over the last hour give a verdict.
-    const since = toChTime(new Date(now - 2 * HOUR));
-    await h.store.client.insert({
-      table: 'weft_pairing_runs',
-      format: 'JSONEachRow',
-      values: [{ at: since, settled_before: since, frontier: toChTime(new Date(0)), newest: toChTime(new Date(0)), observing_since: since }],
-    });
+    // Weft has been receiving for two hours (its pairing runs say so), so counts over the windows give a verdict.
+    await receivingSince(h.store, now - 2 * HOUR);
     // Both flows ran every 30 s over the 70 minutes up to now in each of the 4 weeks before, and in this one; `stopped`
     // stopped 10 minutes ago.
     for (const flow of ['steady', 'stopped']) {

@@ -1,9 +1,9 @@
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toChTime } from '../../clickhouse/index.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import { detectAll } from '../detectors/index.ts';
 import { runPairing } from '../flows/pairing-job.ts';
+import { senderLagsBefore } from '../test/estate-fixture.ts';
 import { startPairingHarness, type PairingHarness } from '../test/pairing-harness.ts';
 
 const MINUTE = 60_000;
@@ -65,18 +65,9 @@ describe('records through a topic whose consumer’s clock is 10 minutes behind 
     harness = await startPairingHarness(catalogYaml);
     const url = harness.h.collector.url;
     const now = Date.now();
-    // The consumer's clock has been 10 minutes behind for the two minutes before this one (its spans' least lag).
     const minute = Math.floor(now / MINUTE) * MINUTE;
-    await harness.h.store.client.insert({
-      table: 'weft_sender_lag_1m',
-      format: 'JSONEachRow',
-      values: [1, 2].map((k) => ({
-        minute: toChTime(new Date(minute - k * MINUTE)).slice(0, 19),
-        service: 'consumer',
-        instance: '',
-        min_lag_ms: 10 * MINUTE + 2_000,
-      })),
-    });
+    // The consumer's clock has been 10 minutes behind for the two minutes before this one (its spans' least lag).
+    await senderLagsBefore(harness.h.store, now, { consumer: 10 * MINUTE + 2_000 });
     // Every minute of the last 14 (10 s into each, Weft's clock) the publisher published 100 customers and the consumer
     // took them a second later; their runs reach Weft now, beside the consumer's latest poll (it found nothing), sent as
     // it ended.

@@ -1,4 +1,5 @@
 import { api } from '@opentelemetry/sdk-node';
+import { toChTime, type Store } from '../../clickhouse/index.ts';
 import { parseCatalog, type Catalog } from '../../core/catalog/index.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 
@@ -181,4 +182,38 @@ export function customerSyncRun(start: number, failed = false): SpanSpec {
 /** One more run of customer-sync at `start` (epoch ms, the run's own clock), exported as `serviceName` (`customerSyncRun`). */
 export async function sendCustomerSync(url: string, start: number, serviceName = 'customer-sync'): Promise<void> {
   await sendSpans({ url, serviceName }, [customerSyncRun(start)]);
+}
+
+/**
+ * Records that Weft has been receiving and pairing since `since` (epoch ms), as its first pairing run would (a
+ * weft_pairing_runs row observing since then): counts over windows that start after it give a verdict.
+ */
+export async function receivingSince(store: Store, since: number): Promise<void> {
+  const at = toChTime(new Date(since));
+  await store.client.insert({
+    table: 'weft_pairing_runs',
+    format: 'JSONEachRow',
+    values: [{ at, settled_before: at, frontier: toChTime(new Date(0)), newest: toChTime(new Date(0)), observing_since: at }],
+  });
+}
+
+/**
+ * Each service's least lag (arrival − end, ms) in the `minutes` arrival minutes before the one of `now` (epoch ms), as
+ * its spans of those minutes would have left it in weft_sender_lag_1m (migration 105; instance ''): a sender whose clock
+ * has been that far behind for those minutes.
+ */
+export async function senderLagsBefore(store: Store, now: number, lags: Record<string, number>, minutes = 2): Promise<void> {
+  const minute = Math.floor(now / 60_000) * 60_000;
+  await store.client.insert({
+    table: 'weft_sender_lag_1m',
+    format: 'JSONEachRow',
+    values: Object.entries(lags).flatMap(([service, lag]) =>
+      Array.from({ length: minutes }, (_, k) => ({
+        minute: toChTime(new Date(minute - (k + 1) * 60_000)).slice(0, 19),
+        service,
+        instance: '',
+        min_lag_ms: lag,
+      })),
+    ),
+  });
 }

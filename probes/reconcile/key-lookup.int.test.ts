@@ -1,38 +1,16 @@
-import mysql from 'mysql2/promise';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secrets } from '../index.ts';
-import { serviceAvailable } from '../../test/services.ts';
 import { runReconciliation } from './index.ts';
+import { twoDatabases } from './test/two-databases.ts';
 
 /**
  * Differing keys are read again by their native key columns (the recheck, and the changed columns
  * shown): that lookup must find every row of a key, whatever the key's kind, or a real difference
  * is dropped as "changed during the run".
  */
-const up = (await serviceAvailable('PostgreSQL', 5432)) && (await serviceAvailable('MariaDB', 3306));
-const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
-const tables: string[] = [];
+const db = await twoDatabases();
+const { up, suffix, tables } = db;
 const secrets = new Secrets(() => undefined);
-let pgc: pg.Client;
-let myc: mysql.Connection;
-
-beforeAll(async () => {
-  if (!up) return;
-  pgc = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
-  await pgc.connect();
-  myc = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test', charset: 'utf8mb4' });
-});
-
-afterAll(async () => {
-  if (!up) return;
-  for (const t of tables) {
-    await pgc.query(`DROP TABLE IF EXISTS ${t}`);
-    await myc.query(`DROP TABLE IF EXISTS ${t}`);
-  }
-  await pgc.end();
-  await myc.end();
-});
 
 type Row = unknown[];
 
@@ -40,15 +18,15 @@ type Row = unknown[];
 async function bothWays(name: string, def: { pg: string; my: string; key: string | string[]; pgRows: Row[]; myRows: Row[] }) {
   const t = `rk_lookup_${name}_${suffix}`;
   tables.push(t);
-  await pgc.query(`CREATE TABLE ${t} (${def.pg})`);
-  await myc.query(`CREATE TABLE ${t} (${def.my}) DEFAULT CHARSET=utf8mb4`);
+  await db.pg.query(`CREATE TABLE ${t} (${def.pg})`);
+  await db.my.query(`CREATE TABLE ${t} (${def.my}) DEFAULT CHARSET=utf8mb4`);
   const parts = def.pgRows[0].length;
   let n = 0;
-  await pgc.query(
+  await db.pg.query(
     `INSERT INTO ${t} VALUES ${def.pgRows.map(() => `(${Array.from({ length: parts }, () => `$${++n}`).join(', ')})`).join(', ')}`,
     def.pgRows.flat(),
   );
-  await myc.query(`INSERT INTO ${t} VALUES ${def.myRows.map(() => `(${new Array(parts).fill('?').join(', ')})`).join(', ')}`, def.myRows.flat());
+  await db.my.query(`INSERT INTO ${t} VALUES ${def.myRows.map(() => `(${new Array(parts).fill('?').join(', ')})`).join(', ')}`, def.myRows.flat());
   const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
   const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
   const runs = [];
@@ -206,10 +184,10 @@ describe.skipIf(!up)('reconciliation: keys one side takes for one record', () =>
   async function notes(name: string, def: { pg: string; my: string; pgRows: Row[]; myRows: Row[] }) {
     const t = `rk_notes_${name}_${suffix}`;
     tables.push(t);
-    await pgc.query(`CREATE TABLE ${t} (${def.pg}, PRIMARY KEY (id))`);
-    await myc.query(`CREATE TABLE ${t} (${def.my}, PRIMARY KEY (id)) DEFAULT CHARSET=utf8mb4`);
-    for (const r of def.pgRows) await pgc.query(`INSERT INTO ${t} VALUES ($1, $2)`, r);
-    for (const r of def.myRows) await myc.query(`INSERT INTO ${t} VALUES (?, ?)`, r);
+    await db.pg.query(`CREATE TABLE ${t} (${def.pg}, PRIMARY KEY (id))`);
+    await db.my.query(`CREATE TABLE ${t} (${def.my}, PRIMARY KEY (id)) DEFAULT CHARSET=utf8mb4`);
+    for (const r of def.pgRows) await db.pg.query(`INSERT INTO ${t} VALUES ($1, $2)`, r);
+    for (const r of def.myRows) await db.my.query(`INSERT INTO ${t} VALUES (?, ?)`, r);
     const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
     const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
     const out = [];
@@ -282,14 +260,14 @@ describe.skipIf(!up)('reconciliation against CHAR(n) columns', () => {
   it('CHAR(12) against VARCHAR(12) holding the padded text: no difference (every key was missing + extra, "SO-000123" against "SO-000123   "), and real ones found', async () => {
     const t = `rk_char_${suffix}`;
     tables.push(t);
-    await pgc.query(`CREATE TABLE ${t} (id char(12) PRIMARY KEY, v char(8))`);
-    await myc.query(`CREATE TABLE ${t} (id varchar(12) PRIMARY KEY, v varchar(8)) DEFAULT CHARSET=utf8mb4`);
-    await pgc.query(`INSERT INTO ${t} SELECT 'SO-' || lpad(g::text, 6, '0'), 'v' || g FROM generate_series(1, 3000) g`);
+    await db.pg.query(`CREATE TABLE ${t} (id char(12) PRIMARY KEY, v char(8))`);
+    await db.my.query(`CREATE TABLE ${t} (id varchar(12) PRIMARY KEY, v varchar(8)) DEFAULT CHARSET=utf8mb4`);
+    await db.pg.query(`INSERT INTO ${t} SELECT 'SO-' || lpad(g::text, 6, '0'), 'v' || g FROM generate_series(1, 3000) g`);
     // what a sync that copies the CHAR values as read by a driver writes: padded to the column's length
-    await myc.query(`INSERT INTO ${t} SELECT RPAD(CONCAT('SO-', LPAD(seq, 6, '0')), 12, ' '), RPAD(CONCAT('v', seq), 8, ' ') FROM seq_1_to_3000`);
-    await myc.query(`DELETE FROM ${t} WHERE id = 'SO-000017    '`);
-    await myc.query(`INSERT INTO ${t} VALUES ('SO-900001   ', 'stray   ')`);
-    await myc.query(`UPDATE ${t} SET v = 'changed ' WHERE id = 'SO-002222    '`);
+    await db.my.query(`INSERT INTO ${t} SELECT RPAD(CONCAT('SO-', LPAD(seq, 6, '0')), 12, ' '), RPAD(CONCAT('v', seq), 8, ' ') FROM seq_1_to_3000`);
+    await db.my.query(`DELETE FROM ${t} WHERE id = 'SO-000017    '`);
+    await db.my.query(`INSERT INTO ${t} VALUES ('SO-900001   ', 'stray   ')`);
+    await db.my.query(`UPDATE ${t} SET v = 'changed ' WHERE id = 'SO-002222    '`);
     const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
     const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
     const runs = [];

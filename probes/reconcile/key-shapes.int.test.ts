@@ -1,39 +1,17 @@
-import mysql from 'mysql2/promise';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ReconcileSpec } from '../../core/catalog/index.ts';
 import { Secrets } from '../index.ts';
-import { serviceAvailable } from '../../test/services.ts';
 import { keyBytesExpr, keyPointOf, keySpreadExpr, keySpreadOf } from './key-point.ts';
 import { runReconciliation } from './index.ts';
+import { twoDatabases } from './test/two-databases.ts';
 
 /**
  * Hashed keys are bisected on a spread of their last bytes first: keys that spread badly (all
  * ending alike, very short, a constant last column) must give the same exact answer, only slower.
  */
-const up = (await serviceAvailable('PostgreSQL', 5432)) && (await serviceAvailable('MariaDB', 3306));
-const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
-const tables: string[] = [];
+const db = await twoDatabases();
+const { up, suffix, tables } = db;
 const secrets = new Secrets(() => undefined);
-let pgc: pg.Client;
-let myc: mysql.Connection;
-
-beforeAll(async () => {
-  if (!up) return;
-  pgc = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
-  await pgc.connect();
-  myc = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test', charset: 'utf8mb4' });
-});
-
-afterAll(async () => {
-  if (!up) return;
-  for (const t of tables) {
-    await pgc.query(`DROP TABLE IF EXISTS ${t}`);
-    await myc.query(`DROP TABLE IF EXISTS ${t}`);
-  }
-  await pgc.end();
-  await myc.end();
-});
 
 type Row = Array<string | number>;
 
@@ -54,12 +32,12 @@ async function reconcile(name: string, shape: Shape) {
   const t = `secrets_rec_shape_${name}_${suffix}`;
   tables.push(t);
   const parts = shape.rows[0].length;
-  await pgc.query(`CREATE TABLE ${t} (${shape.pg}, PRIMARY KEY (${[shape.key].flat().join(', ')}))`);
-  await myc.query(`CREATE TABLE ${t} (${shape.my}, PRIMARY KEY (${[shape.key].flat().join(', ')})) DEFAULT CHARSET=utf8mb4`);
+  await db.pg.query(`CREATE TABLE ${t} (${shape.pg}, PRIMARY KEY (${[shape.key].flat().join(', ')}))`);
+  await db.my.query(`CREATE TABLE ${t} (${shape.my}, PRIMARY KEY (${[shape.key].flat().join(', ')})) DEFAULT CHARSET=utf8mb4`);
   const insert = async (rows: Row[], mine: boolean) => {
-    if (mine) return myc.query(`INSERT INTO ${t} VALUES ${rows.map(() => `(${new Array(parts).fill('?').join(', ')})`).join(', ')}`, rows.flat());
+    if (mine) return db.my.query(`INSERT INTO ${t} VALUES ${rows.map(() => `(${new Array(parts).fill('?').join(', ')})`).join(', ')}`, rows.flat());
     let n = 0;
-    return pgc.query(`INSERT INTO ${t} VALUES ${rows.map(() => `(${Array.from({ length: parts }, () => `$${++n}`).join(', ')})`).join(', ')}`, rows.flat());
+    return db.pg.query(`INSERT INTO ${t} VALUES ${rows.map(() => `(${Array.from({ length: parts }, () => `$${++n}`).join(', ')})`).join(', ')}`, rows.flat());
   };
   const changed = (row: Row) => [...row.slice(0, -1), `${String(row.at(-1))}!`];
   await insert(shape.rows, false);
@@ -116,11 +94,11 @@ describe.skipIf(!up)('reconciliation of keys that spread badly', () => {
   it('the key spread is the same number in PostgreSQL, MariaDB and Weft, for any text and at every length around its 8 bytes', async () => {
     const texts = ['', 'a', 'ab', '1234567', '12345678', '123456789', 'SO-000000123', 'SO-000777 ', 'Zoë-ÆØÅ-1', 'x€yz€', '日本語のキー', 'EU\x1f42', '\x01'];
     texts.push('x'.repeat(300), `${'é'.repeat(4)}a`, `a${'😀'.repeat(2)}`);
-    const pgRows = await pgc.query(
+    const pgRows = await db.pg.query(
       `SELECT ${keySpreadExpr('postgres', `(${keyBytesExpr('t')})`)} AS s FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i`,
       [texts],
     );
-    const [myRows] = (await myc.query(
+    const [myRows] = (await db.my.query(
       texts.map(() => `SELECT ${keySpreadExpr('mysql', 't')} AS s FROM (SELECT CONVERT(? USING utf8mb4) AS t) x`).join(' UNION ALL '),
       texts,
     )) as unknown as [Array<{ s: unknown }>];
@@ -211,10 +189,10 @@ describe.skipIf(!up)('reconciliation of keys that spread badly', () => {
   it('a segment holding one difference is settled at the first level: only the unit it lies in is downloaded, in both databases', async () => {
     const t = `secrets_rec_shape_located_${suffix}`;
     tables.push(t);
-    await pgc.query(`CREATE TABLE ${t} (id text PRIMARY KEY, v text)`);
-    await myc.query(`CREATE TABLE ${t} (id varchar(20) COLLATE utf8mb4_general_ci PRIMARY KEY, v varchar(20)) DEFAULT CHARSET=utf8mb4`);
-    await pgc.query(`INSERT INTO ${t} SELECT 'SO-' || lpad(g::text, 6, '0'), 'v' || g FROM generate_series(1, 20000) g`);
-    await myc.query(`INSERT INTO ${t} SELECT CONCAT('SO-', LPAD(seq, 6, '0')), CONCAT('v', seq) FROM seq_1_to_20000`);
+    await db.pg.query(`CREATE TABLE ${t} (id text PRIMARY KEY, v text)`);
+    await db.my.query(`CREATE TABLE ${t} (id varchar(20) COLLATE utf8mb4_general_ci PRIMARY KEY, v varchar(20)) DEFAULT CHARSET=utf8mb4`);
+    await db.pg.query(`INSERT INTO ${t} SELECT 'SO-' || lpad(g::text, 6, '0'), 'v' || g FROM generate_series(1, 20000) g`);
+    await db.my.query(`INSERT INTO ${t} SELECT CONCAT('SO-', LPAD(seq, 6, '0')), CONCAT('v', seq) FROM seq_1_to_20000`);
     // 20,000 rows make 32 first-level segments (a segment is a 32nd of the spreads): one difference in each of three
     const segmentOf = (key: string) => Math.floor(keySpreadOf(key) / 2 ** 27);
     const [missing, changed, extra] = ['SO-000017', 'SO-000500', 'SO-900001'].reduce<string[]>((picked, first) => {
@@ -222,9 +200,9 @@ describe.skipIf(!up)('reconciliation of keys that spread badly', () => {
       while (picked.some((p) => segmentOf(p) === segmentOf(`SO-${String(n).padStart(6, '0')}`))) n++;
       return [...picked, `SO-${String(n).padStart(6, '0')}`];
     }, []);
-    await myc.query(`DELETE FROM ${t} WHERE id = ?`, [missing]);
-    await myc.query(`UPDATE ${t} SET v = 'changed' WHERE id = ?`, [changed]);
-    await myc.query(`INSERT INTO ${t} VALUES (?, 'stray')`, [extra]);
+    await db.my.query(`DELETE FROM ${t} WHERE id = ?`, [missing]);
+    await db.my.query(`UPDATE ${t} SET v = 'changed' WHERE id = ?`, [changed]);
+    await db.my.query(`INSERT INTO ${t} VALUES (?, 'stray')`, [extra]);
     const run = await runReconciliation(
       {
         id: `rec-${t}`,

@@ -1,17 +1,15 @@
 import mysql from 'mysql2/promise';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ReconcileSpec } from '../../core/catalog/index.ts';
 import { Secrets } from '../index.ts';
-import { serviceAvailable } from '../../test/services.ts';
 import { runReconciliation } from './index.ts';
+import { twoDatabases } from './test/two-databases.ts';
 
-const up = (await serviceAvailable('PostgreSQL', 5432)) && (await serviceAvailable('MariaDB', 3306));
-const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
+const db = await twoDatabases();
+const { up, suffix } = db;
 const names = { gaps: `weft_rec_gaps_${suffix}`, types: `weft_rec_types_${suffix}`, busy: `weft_rec_busy_${suffix}` };
+db.tables.push(...Object.values(names));
 const secrets = new Secrets(() => undefined);
-let pgc: pg.Client;
-let myc: mysql.Connection;
 
 const spec = (table: string, columns: string[], extra: Partial<ReconcileSpec> = {}): ReconcileSpec => ({
   id: `rec-${table}`,
@@ -22,36 +20,19 @@ const spec = (table: string, columns: string[], extra: Partial<ReconcileSpec> = 
   ...extra,
 });
 
-beforeAll(async () => {
-  if (!up) return;
-  pgc = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
-  await pgc.connect();
-  myc = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' });
-});
-
-afterAll(async () => {
-  if (!up) return;
-  for (const t of Object.values(names)) {
-    await pgc.query(`DROP TABLE IF EXISTS ${t}`);
-    await myc.query(`DROP TABLE IF EXISTS ${t}`);
-  }
-  await pgc.end();
-  await myc.end();
-});
-
 describe.skipIf(!up)('reconciliation between PostgreSQL and MariaDB', () => {
   it('finds exactly the differing keys across gaps of billions in the key space', async () => {
     const t = names.gaps;
-    await pgc.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, email text)`);
-    await myc.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, email varchar(100))`);
+    await db.pg.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, email text)`);
+    await db.my.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, email varchar(100))`);
     // three dense clusters far apart, plus scattered singles
     const keys = `SELECT g FROM generate_series(1, 3000) g UNION ALL SELECT 1000000 + g * 7 FROM generate_series(1, 2000) g UNION ALL SELECT 5000000000 + g FROM generate_series(1, 3000) g UNION ALL SELECT 9000000000000 + g * 104729 FROM generate_series(1, 50) g`;
-    await pgc.query(`INSERT INTO ${t} SELECT g, 'user' || g || '@example.com' FROM (${keys}) k(g)`);
-    const { rows } = await pgc.query(`SELECT id::text AS id FROM ${t} ORDER BY id`);
-    await myc.query(`INSERT INTO ${t} VALUES ${rows.map((r) => `(${r.id}, CONCAT('user', '${r.id}', '@example.com'))`).join(',')}`);
-    await myc.query(`DELETE FROM ${t} WHERE id IN (17, 1000007, 5000002999)`);
-    await myc.query(`INSERT INTO ${t} VALUES (3001, 'stray@example.com'), (7000000000, 'far@example.com')`);
-    await myc.query(`UPDATE ${t} SET email = 'changed@example.com' WHERE id IN (2500, 9000000000000 + 104729 * 50)`);
+    await db.pg.query(`INSERT INTO ${t} SELECT g, 'user' || g || '@example.com' FROM (${keys}) k(g)`);
+    const { rows } = await db.pg.query(`SELECT id::text AS id FROM ${t} ORDER BY id`);
+    await db.my.query(`INSERT INTO ${t} VALUES ${rows.map((r) => `(${r.id}, CONCAT('user', '${r.id}', '@example.com'))`).join(',')}`);
+    await db.my.query(`DELETE FROM ${t} WHERE id IN (17, 1000007, 5000002999)`);
+    await db.my.query(`INSERT INTO ${t} VALUES (3001, 'stray@example.com'), (7000000000, 'far@example.com')`);
+    await db.my.query(`UPDATE ${t} SET email = 'changed@example.com' WHERE id IN (2500, 9000000000000 + 104729 * 50)`);
 
     const run = await runReconciliation(spec(t, ['email']), { secrets });
     expect(run.status).toBe('ok');
@@ -64,10 +45,10 @@ describe.skipIf(!up)('reconciliation between PostgreSQL and MariaDB', () => {
 
   it('sees no difference between equal values stored under different types, and finds a real one', async () => {
     const t = names.types;
-    await pgc.query(
+    await db.pg.query(
       `CREATE TABLE ${t} (id bigint PRIMARY KEY, amount numeric(12,2), qty integer, at timestamp(3), at_tz timestamptz, born date, name text COLLATE "C", active boolean, ratio double precision, note text, legacy text)`,
     );
-    await myc.query(
+    await db.my.query(
       `CREATE TABLE ${t} (id int PRIMARY KEY, amount decimal(16,5), qty bigint, at datetime(3), at_tz timestamp(3) NULL, born date, name varchar(80) COLLATE utf8mb4_general_ci, active tinyint(1), ratio float, note varchar(20), legacy varchar(20) CHARACTER SET latin1) DEFAULT CHARSET=utf8mb4`,
     );
     const values = [
@@ -77,9 +58,9 @@ describe.skipIf(!up)('reconciliation between PostgreSQL and MariaDB', () => {
       [4, '0.00', 2147483647, '2038-01-19 03:14:07.999', '2030-01-19 03:14:07.999+00', '2100-12-31', 'Trailing space ', null, -2.75, null],
     ];
     for (const v of values) {
-      await pgc.query(`INSERT INTO ${t} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'café crème')`, v);
+      await db.pg.query(`INSERT INTO ${t} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'café crème')`, v);
       const tz = String(v[4]).replace('+00', '');
-      await myc.query(`INSERT INTO ${t} VALUES (?, ?, ?, ?, CONVERT_TZ(?, '+00:00', @@session.time_zone), ?, ?, ?, ?, ?, 'café crème')`, [
+      await db.my.query(`INSERT INTO ${t} VALUES (?, ?, ?, ?, CONVERT_TZ(?, '+00:00', @@session.time_zone), ?, ?, ?, ?, ?, 'café crème')`, [
         v[0],
         v[1],
         v[2],
@@ -99,8 +80,8 @@ describe.skipIf(!up)('reconciliation between PostgreSQL and MariaDB', () => {
     expect({ missing: same.missing, extra: same.extra, changed: same.changed }).toEqual({ missing: 0, extra: 0, changed: 0 });
 
     // a case change under a case-insensitive collation is still a change; so is a cent
-    await myc.query(`UPDATE ${t} SET name = 'alice' WHERE id = 2`);
-    await myc.query(`UPDATE ${t} SET amount = 10.51 WHERE id = 1`);
+    await db.my.query(`UPDATE ${t} SET name = 'alice' WHERE id = 2`);
+    await db.my.query(`UPDATE ${t} SET amount = 10.51 WHERE id = 1`);
     const diff = await runReconciliation(spec(t, columns), { secrets });
     expect(diff.sampleChanged).toEqual(['1', '2']);
     expect(diff.details.changedColumns).toEqual([
@@ -111,11 +92,11 @@ describe.skipIf(!up)('reconciliation between PostgreSQL and MariaDB', () => {
 
   it('keeps going while the replica is written to, and sets aside keys that changed during the run', async () => {
     const t = names.busy;
-    await pgc.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, v text)`);
-    await pgc.query(`INSERT INTO ${t} SELECT g, md5(g::text) FROM generate_series(1, 20000) g`);
-    await myc.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, v varchar(40))`);
-    await myc.query(`INSERT INTO ${t} SELECT seq, MD5(seq) FROM seq_1_to_20000`);
-    await myc.query(`UPDATE ${t} SET v = 'planted' WHERE id IN (100, 5000, 15000)`);
+    await db.pg.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, v text)`);
+    await db.pg.query(`INSERT INTO ${t} SELECT g, md5(g::text) FROM generate_series(1, 20000) g`);
+    await db.my.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, v varchar(40))`);
+    await db.my.query(`INSERT INTO ${t} SELECT seq, MD5(seq) FROM seq_1_to_20000`);
+    await db.my.query(`UPDATE ${t} SET v = 'planted' WHERE id IN (100, 5000, 15000)`);
 
     const writer = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' });
     let writing = true;
@@ -135,7 +116,7 @@ describe.skipIf(!up)('reconciliation between PostgreSQL and MariaDB', () => {
         if (p.phase === 'bisect' && p.level === 0 && !fixedDuringRun) {
           // after the snapshots were taken: key 5000 is repaired in the replica
           fixedDuringRun = true;
-          await myc.query(`UPDATE ${t} SET v = MD5(5000) WHERE id = 5000`);
+          await db.my.query(`UPDATE ${t} SET v = MD5(5000) WHERE id = 5000`);
         }
       },
     });

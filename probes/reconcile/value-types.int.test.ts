@@ -1,50 +1,31 @@
-import mysql from 'mysql2/promise';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secrets } from '../index.ts';
-import { serviceAvailable } from '../../test/services.ts';
 import { runReconciliation } from './index.ts';
+import { twoDatabases } from './test/two-databases.ts';
 
 /** Value columns of types the two databases print differently (floats, booleans): equal stored values are equal, a change is a change. */
-const up = (await serviceAvailable('PostgreSQL', 5432)) && (await serviceAvailable('MariaDB', 3306));
-const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
-const tables: string[] = [];
+const db = await twoDatabases();
+const { up, suffix, tables } = db;
 const secrets = new Secrets(() => undefined);
-let pgc: pg.Client;
-let myc: mysql.Connection;
-
-beforeAll(async () => {
-  if (!up) return;
-  pgc = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
-  await pgc.connect();
-  myc = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' });
-});
-
-afterAll(async () => {
-  if (!up) return;
-  for (const t of tables) {
-    await pgc.query(`DROP TABLE IF EXISTS ${t}`);
-    await myc.query(`DROP TABLE IF EXISTS ${t}`);
-  }
-  await pgc.end();
-  await myc.end();
-});
 
 /** Values written as text (the shortest form that reads back as the same double), keyed 1…n; then a run each way, as [changed keys PostgreSQL → MariaDB, MariaDB → PostgreSQL]. */
 async function bothWays(name: string, pgType: string, myType: string, pgValues: Array<number | string>, myValues: Array<number | string>) {
   const t = `rk_float_${name}_${suffix}`;
   tables.push(t);
-  await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${pgType})`);
-  await myc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${myType})`);
+  await db.pg.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${pgType})`);
+  await db.my.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${myType})`);
   for (let i = 0; i < pgValues.length; i += 1000) {
     const part = pgValues.slice(i, i + 1000);
-    await pgc.query(`INSERT INTO ${t} SELECT i, v::${pgType} FROM unnest($1::int[], $2::text[]) AS u(i, v)`, [part.map((_, j) => i + j + 1), part.map(String)]);
-    await myc.query(
+    await db.pg.query(`INSERT INTO ${t} SELECT i, v::${pgType} FROM unnest($1::int[], $2::text[]) AS u(i, v)`, [
+      part.map((_, j) => i + j + 1),
+      part.map(String),
+    ]);
+    await db.my.query(
       `INSERT INTO ${t} VALUES ${part.map(() => '(?, CAST(? AS DOUBLE))').join(', ')}`,
       part.flatMap((v, j) => [i + j + 1, String(v)]),
     );
   }
-  for (const [i, v] of myValues.entries()) if (v !== pgValues[i]) await myc.query(`UPDATE ${t} SET v = CAST(? AS DOUBLE) WHERE id = ?`, [String(v), i + 1]);
+  for (const [i, v] of myValues.entries()) if (v !== pgValues[i]) await db.my.query(`UPDATE ${t} SET v = CAST(? AS DOUBLE) WHERE id = ?`, [String(v), i + 1]);
   const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
   const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
   const out: string[][] = [];
@@ -114,10 +95,10 @@ describe.skipIf(!up)('reconciliation of boolean values', () => {
   it('boolean against bit(1) and tinyint(1): equal truth values are equal (every bit(1) row was "changed": \\u0001 against 1), a flipped one is a change', async () => {
     const t = `rk_bool_${suffix}`;
     tables.push(t);
-    await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, b boolean, t boolean)`);
-    await myc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, b bit(1), t tinyint(1))`);
-    await pgc.query(`INSERT INTO ${t} VALUES (1, true, true), (2, false, false), (3, NULL, NULL), (4, true, false)`);
-    await myc.query(`INSERT INTO ${t} VALUES (1, 1, 1), (2, 0, 0), (3, NULL, NULL), (4, 0, 0)`);
+    await db.pg.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, b boolean, t boolean)`);
+    await db.my.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, b bit(1), t tinyint(1))`);
+    await db.pg.query(`INSERT INTO ${t} VALUES (1, true, true), (2, false, false), (3, NULL, NULL), (4, true, false)`);
+    await db.my.query(`INSERT INTO ${t} VALUES (1, 1, 1), (2, 0, 0), (3, NULL, NULL), (4, 0, 0)`);
     const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
     const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
     for (const [left, right] of [
@@ -137,11 +118,11 @@ describe.skipIf(!up)('reconciliation of timestamps of two precisions', () => {
   async function sameText(name: string, pgType: string, myType: string, texts: string[], myChanged: Record<number, string>) {
     const t = `rk_ts_${name}_${suffix}`;
     tables.push(t);
-    await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${pgType})`);
-    await myc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${myType})`);
+    await db.pg.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${pgType})`);
+    await db.my.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, v ${myType})`);
     for (const [i, text] of texts.entries()) {
-      await pgc.query(`INSERT INTO ${t} VALUES ($1, $2)`, [i + 1, text]);
-      await myc.query(`INSERT INTO ${t} VALUES (?, ?)`, [i + 1, myChanged[i + 1] ?? text]);
+      await db.pg.query(`INSERT INTO ${t} VALUES ($1, $2)`, [i + 1, text]);
+      await db.my.query(`INSERT INTO ${t} VALUES (?, ?)`, [i + 1, myChanged[i + 1] ?? text]);
     }
     const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
     const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
@@ -175,7 +156,7 @@ describe.skipIf(!up)('reconciliation of timestamps of two precisions', () => {
 
   it('timestamptz (6) against DATETIME(3)', async () => {
     // a DATETIME holds no zone: it is read as UTC, so the texts are written as UTC on both sides
-    await pgc.query(`SET TIME ZONE 'UTC'`);
+    await db.pg.query(`SET TIME ZONE 'UTC'`);
     expect(await sameText('tz6dt3', 'timestamptz', 'datetime(3)', texts, {})).toEqual([[], []]);
   });
 });
@@ -184,10 +165,10 @@ describe.skipIf(!up)('changed-row samples of JSON columns', () => {
   it('show a MariaDB JSON value as JSON text (it was "[object Object]": the driver decodes JSON columns)', async () => {
     const t = `rk_json_${suffix}`;
     tables.push(t);
-    await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j text)`);
-    await myc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j json)`);
-    await pgc.query(`INSERT INTO ${t} VALUES (1, '{"a":1}')`);
-    await myc.query(`INSERT INTO ${t} VALUES (1, '{"a":2}')`);
+    await db.pg.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j text)`);
+    await db.my.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j json)`);
+    await db.pg.query(`INSERT INTO ${t} VALUES (1, '{"a":1}')`);
+    await db.my.query(`INSERT INTO ${t} VALUES (1, '{"a":2}')`);
     const run = await runReconciliation(
       {
         id: `rec-${t}`,
@@ -206,8 +187,8 @@ describe.skipIf(!up)('reconciliation of JSON values', () => {
   it('jsonb against MariaDB JSON: equal JSON in another key order, spacing or number notation is no change (every such row was "changed"), a changed value is', async () => {
     const t = `rk_jsonb_${suffix}`;
     tables.push(t);
-    await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j jsonb, n text)`);
-    await myc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j json, n varchar(10))`);
+    await db.pg.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j jsonb, n text)`);
+    await db.my.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, j json, n varchar(10))`);
     const rows: Array<[number, string, string, string]> = [
       [1, '{"b":2,"a":1}', '{"a":1,"b":2}', 'same'],
       [2, '{"x": [1, 2.0], "y": {"q": null, "p": "z"}}', '{"y":{"p":"z","q":null},"x":[1,2]}', 'same'],
@@ -216,8 +197,8 @@ describe.skipIf(!up)('reconciliation of JSON values', () => {
       [5, '{"a":1}', '{"a": 1}', 'other'],
     ];
     for (const [id, p, m, n] of rows) {
-      await pgc.query(`INSERT INTO ${t} VALUES ($1, $2, 'same')`, [id, p]);
-      await myc.query(`INSERT INTO ${t} VALUES (?, ?, ?)`, [id, m, n]);
+      await db.pg.query(`INSERT INTO ${t} VALUES ($1, $2, 'same')`, [id, p]);
+      await db.my.query(`INSERT INTO ${t} VALUES (?, ?, ?)`, [id, m, n]);
     }
     const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
     const mySide = { system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t };
