@@ -33,7 +33,8 @@ export interface AuditReport {
   catalog: { files: string[]; systems: number; flows: number; domains: number; owners: number };
   summary: {
     systems: { total: number; documented: number; unknown: number; observed: number };
-    flows: { total: number; documented: number; undocumented: number; observed: number; neverObserved: number };
+    /** `halves`: observed flows that are halves of a documented one (`InventoryFlow.halfOf`), counted neither documented nor undocumented. */
+    flows: { total: number; documented: number; undocumented: number; halves: number; observed: number; neverObserved: number };
     findings: { total: number; bySeverity: Record<Severity, number>; byKind: Record<string, number> };
   };
   findings: Array<{
@@ -91,7 +92,9 @@ export function buildAuditReport(catalog: Catalog, inventory: Inventory, candida
       flows: {
         total: inventory.flows.length,
         documented: inventory.flows.filter((f) => f.documented).length,
-        undocumented: inventory.flows.filter((f) => !f.documented).length,
+        // A half of a documented flow (`halfOf`) is none: its runs are that flow's, never paired whole.
+        undocumented: inventory.flows.filter((f) => !f.documented && f.halfOf === null).length,
+        halves: inventory.flows.filter((f) => f.halfOf !== null).length,
         observed: inventory.flows.filter((f) => f.stats).length,
         neverObserved: inventory.flows.filter((f) => f.documented && !f.stats).length,
       },

@@ -15,7 +15,7 @@ describe('the markdown audit', () => {
     catalog: { files: ['estate.yaml'], systems: 1, flows: 0, domains: 0, owners: 0 },
     summary: {
       systems: { total: 2, documented: 1, unknown: 1, observed: 2 },
-      flows: { total: 1, documented: 0, undocumented: 1, observed: 1, neverObserved: 0 },
+      flows: { total: 1, documented: 0, undocumented: 1, halves: 0, observed: 1, neverObserved: 0 },
       findings: { total: 1, bySeverity: { info: 0, low: 0, medium: 1, high: 0, critical: 0 }, byKind: { 'unknown-system': 1 } },
     },
     findings: [

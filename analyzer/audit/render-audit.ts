@@ -20,7 +20,7 @@ function summaryLines(r: AuditReport): string[] {
         ]
       : []),
     `systems: ${s.systems.total} (${s.systems.documented} documented, ${s.systems.unknown} unknown, ${s.systems.observed} observed)`,
-    `flows: ${s.flows.total} (${s.flows.documented} documented, ${s.flows.undocumented} undocumented, ${s.flows.observed} observed, ${s.flows.neverObserved} never observed)`,
+    `flows: ${s.flows.total} (${s.flows.documented} documented, ${s.flows.undocumented} undocumented${s.flows.halves ? `, ${s.flows.halves} halves of documented flows (runs paired apart)` : ''}, ${s.flows.observed} observed, ${s.flows.neverObserved} never observed)`,
     `findings: ${s.findings.total} (${
       Object.entries(s.findings.bySeverity)
         .reverse()

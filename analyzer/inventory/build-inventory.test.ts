@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import { attributeEdges } from '../model/snapshot.ts';
 import { daySnapshot, observedEdge } from '../test/snapshot-fixture.ts';
+import { buildAuditReport } from '../audit/audit-report.ts';
+import { auditFormats } from '../audit/render-audit.ts';
 import { buildInventory } from './build-inventory.ts';
 
 const { catalog } = parseCatalog([
@@ -117,5 +119,43 @@ describe('the domain of an undocumented flow of several services', () => {
     }
     const none = buildInventory(daySnapshot(catalog, { edges: attributeEdges(catalog, [edges[1]]) }));
     expect(none.flows.find((f) => f.id === 'observed:erp->crm@push')?.domain).toBeNull();
+  });
+});
+
+// Regression: a run without trace context whose read and write were paired apart (a restart between them: read on one
+// instance, write on another) raised no finding, as its halves are the documented flow's; but the inventory listed them
+// as two undocumented flows (`documented: false`, nothing more), `weft audit` counted them "undocumented" and the
+// overview said so.
+describe('buildInventory and the audit of the halves of a documented flow', () => {
+  const { catalog: c } = parseCatalog([
+    {
+      file: 'c.yaml',
+      text: 'systems: [{ id: crm }, { id: erp }]\nflows:\n  - { id: customer-sync, source: crm, target: erp, runtime: { service: customer-sync } }\n',
+    },
+  ]);
+  const snap = daySnapshot(c, {
+    edges: attributeEdges(c, [
+      edge('crm', 'integration:customer-sync', 'customer-sync', 'customer-sync', '2026-01-01T05:00:00.000Z', 1),
+      edge('integration:customer-sync', 'erp', 'customer-sync', 'customer-sync', '2026-01-01T05:00:03.000Z', 1),
+      // Undocumented: another integration writing the CRM, and a half of no documented flow of its runtime.
+      edge('erp', 'crm', 'push', 'push', '2026-01-01T07:00:00.000Z', 1),
+      edge('crm', 'integration:push', 'push', 'push', '2026-01-01T07:00:00.000Z', 1),
+    ]),
+  });
+  const inventory = buildInventory(snap);
+
+  it('names the documented flow each half is of, and no flow for an undocumented one', () => {
+    expect(inventory.flows.filter((f) => !f.documented).map((f) => [f.name, f.halfOf])).toEqual([
+      ['crm → customer-sync', 'customer-sync'],
+      ['customer-sync → erp', 'customer-sync'],
+      ['erp → crm', null],
+      ['crm → push', null],
+    ]);
+  });
+
+  it('counts the halves apart in the audit, not as undocumented flows', () => {
+    const audit = buildAuditReport(c, inventory, [], new Date('2026-01-02T00:00:00.000Z'), null);
+    expect(audit.summary.flows).toMatchObject({ total: 5, documented: 1, undocumented: 2, halves: 2 });
+    expect(auditFormats.table(audit)).toContain('flows: 5 (1 documented, 2 undocumented, 2 halves of documented flows (runs paired apart)');
   });
 });

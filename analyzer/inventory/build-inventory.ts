@@ -4,6 +4,7 @@ import { observedFlowId } from '../flows/flow-edges.ts';
 import {
   combineEdges,
   documentedFlowFor,
+  flowOfHalf,
   edgesDomain,
   isIntegrationNode,
   pairingStatus,
@@ -44,6 +45,12 @@ export interface InventoryFlow {
   /** The catalog's; null for an observed flow the catalog does not document. */
   lifecycle: Lifecycle | null;
   documented: boolean;
+  /**
+   * For an observed flow that is a half of a documented one (`flowOfHalf`: the flow's runtime itself reading its source
+   * or writing its target, a run whose read and write were never paired together, as across a restart without trace
+   * context), that flow's id; null otherwise. Such a half is no undocumented flow: no finding, not counted as one.
+   */
+  halfOf: string | null;
   integrations: string[];
   /** Window stats; null when not observed in the window. */
   stats: FlowStats | null;
@@ -195,6 +202,7 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
     const lastSeen = ever ? (everSeen.get(f) ?? null) : held(stats?.lastSeen ?? null);
     return {
       ...catalogFlowFacts(f),
+      halfOf: null,
       integrations: [...new Set(edges.map((e) => e.integration))],
       stats,
       lastSeen,
@@ -205,8 +213,10 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
     const [e] = edges;
     if (e.flowId) continue;
     const stats = combineEdges(edges)!;
+    const half = flowOfHalf(catalog, e);
     flows.push({
       ...observedFlowFacts(e.source, e.target, e.integration, edgesDomain(edges)),
+      halfOf: half && edges.every((x) => flowOfHalf(catalog, x) === half) ? half.id : null,
       integrations: [e.integration],
       stats,
       lastSeen: held(stats.lastSeen),

@@ -14,6 +14,7 @@ import { quantileMs } from '../flows/observed.ts';
 import { NESTED_ROLLUP_SETTINGS, RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from '../flows/window-source.ts';
 import type { FlowStats } from '../model/snapshot.ts';
 import { catalogFlowFacts, observedFlowFacts, throughputPerHour, type InventoryFlow } from './build-inventory.ts';
+import { flowOfHalf } from '../model/snapshot.ts';
 
 const EDGE_KEY = 'integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer';
 const SEEN_KEY = 'integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer';
@@ -98,8 +99,13 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
     const facts = selection.flow
       ? catalogFlowFacts(selection.flow)
       : observedFlowFacts(selection.source, selection.target, selection.integration!, row?.domain ?? null);
+    // An observed flow's runtime is its integration, which is its service unless a span named a flow.
+    const half = selection.flow
+      ? undefined
+      : flowOfHalf(catalog, { source: selection.source, target: selection.target, integration: selection.integration!, service: selection.integration! });
     return {
       ...facts,
+      halfOf: half?.id ?? null,
       integrations: row?.integrations ?? [],
       stats,
       lastSeen,

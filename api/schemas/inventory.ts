@@ -26,6 +26,10 @@ export const FlowRowSchema = Type.Object({
   owner: NullStr,
   lifecycle: DocumentedLifecycle,
   documented: Type.Boolean(),
+  halfOf: Type.Union([Str, Type.Null()], {
+    description:
+      "For an observed flow that is a half of a documented one (that flow's runtime itself reading its source or writing its target: a run whose read and write were never paired together, as across a restart without trace context), the documented flow's id; null otherwise. Such a half is not an undocumented flow.",
+  }),
   integrations: Strs,
   stats: FlowStatsSchema,
   lastSeen: NullStr,

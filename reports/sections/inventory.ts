@@ -6,6 +6,8 @@ import { flowWindowText } from '../period.ts';
 
 /** Flow status against the catalog: what an auditor compares the register with. */
 function flowStatus(f: ReportData['inventory']['flows'][number]): string {
+  // A half of a documented flow: that flow's runs whose read and write were paired apart (no trace context across a restart).
+  if (!f.documented && f.halfOf) return `observed, part of ${f.halfOf} (runs paired in halves)`;
   if (!f.documented) return 'observed, not documented';
   if (!f.stats) return f.lifecycle === 'active' ? 'documented, not observed' : `documented (${f.lifecycle}), not observed`;
   return f.lifecycle === 'active' ? 'documented and observed' : `${f.lifecycle}, still observed`;

@@ -61,7 +61,7 @@ export function monitoringCoverageSection(data: ReportData): Section {
           ['covered', 'Monitored', 0.6],
         ],
         rows.map((r) => [
-          `${flowLabel(r.f)}${r.f.documented ? '' : ', undocumented'}`,
+          `${flowLabel(r.f)}${r.f.documented ? '' : r.f.halfOf ? `, part of ${r.f.halfOf}` : ', undocumented'}`,
           rules.recorded ? list(r.alertRules, 'none') : 'not recorded',
           r.checks.length ? `${list(r.checks)} (${r.cls!.id})` : 'none',
           list(r.probes, 'none'),
