@@ -15,8 +15,9 @@ const cache = new WeakMap<Store, { at: number; ms: number | null }>();
  * How long Weft's intake is usually silent (ms): of the gaps between consecutive minutes in which any span arrived (Weft's
  * clock) over the day before `now`, the USUAL_SILENCE_QUANTILE one, when there are USUAL_SILENCE_MIN_GAPS or more of them;
  * else null (no verdict: a Weft that has received little). Busy intake, a span every minute, is 60_000; an estate of
- * event consumers that are quiet for minutes at a time (nights, a small estate) has longer usual silences, and a
- * `telemetry-gap` at 60 s paged it as critical several times an hour while nothing was down. Read from weft_sender_lag_1m
+ * event consumers that are quiet for minutes at a time (a small estate, low traffic) has longer usual silences, and a
+ * `telemetry-gap` at 60 s paged it as critical several times an hour while nothing was down. One long silence a day (an
+ * estate busy by day and silent at night) is not usual by this measure: it is among the longest 5 %. Read from weft_sender_lag_1m
  * (migration 105: a row per sender and arrival minute, kept a day), at most every 10 minutes per store (the value of the
  * last read is returned in between). Throws what the store throws.
  */
