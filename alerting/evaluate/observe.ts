@@ -320,7 +320,8 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     now,
     lastIntake: await lastIntake(store),
     lastArrival: arrived,
-    usualSilenceMs: o.rules.some((r) => r.measure === 'telemetry-gap') ? await usualSilenceMs(store, now) : null,
+    // Only the derived telemetry-gap reads it (conditions.ts): a catalog's own keeps its threshold.
+    usualSilenceMs: o.rules.some((r) => r.measure === 'telemetry-gap' && r.origin === 'derived') ? await usualSilenceMs(store, now) : null,
     pairedUntil: read.pairedUntil,
     lastPairingRun: state.lastRunAt?.toISOString() ?? null,
     watchingSince: o.watchingSince?.toISOString() ?? null,
