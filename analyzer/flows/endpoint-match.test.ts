@@ -158,6 +158,23 @@ describe('resolveEndpoint: URL paths with percent-encoded characters', () => {
     expect(resolveEndpoint(paths, ep({ sys: 'https', host: 'gw.internal', name: '/erp%20V2/orders' }))).toBe('unknown:gw.internal');
   });
 
+  // Regression: a client joining the base URL "http://billing.internal:8080/" with "/api/invoices" called
+  // http://billing.internal:8080//api/invoices, which the server routes as /api/invoices; stored as the path `//api`, it
+  // matched no rule: an unknown system and an undocumented flow for the documented billing.
+  it('takes a run of slashes as one, in the span or in the rule, as servers route them', () => {
+    expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '//api' }))).toBe('billing');
+    expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '/api/' }))).toBe('billing');
+    expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '//%61pi' }))).toBe('billing');
+    expect(resolveEndpoint(paths, ep({ sys: 'https', host: 'gw.internal', name: '//~team' }))).toBe('home');
+    const doubled = parseCatalog([
+      { file: 'doubled.yaml', text: 'systems:\n  - { id: billing, match: { urlPrefixes: ["http://billing.internal:8080//api/"] } }\n' },
+    ]).catalog;
+    expect(resolveEndpoint(doubled, ep({ sys: 'http', host: 'billing.internal:8080', name: '/api' }))).toBe('billing');
+    // Still not another path, nor an escaped slash.
+    expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '//apix' }))).toBe('unknown:billing.internal:8080');
+    expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '/%2F/api' }))).toBe('unknown:billing.internal:8080');
+  });
+
   it('keeps an escaped slash inside its segment', () => {
     expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '/api%2Finvoices' }))).toBe('unknown:billing.internal:8080');
     expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '/apix/invoices' }))).toBe('unknown:billing.internal:8080');

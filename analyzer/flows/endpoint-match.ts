@@ -76,13 +76,17 @@ export function urlPrefixRule(prefix: string): UrlPrefixRule | undefined {
 }
 
 /**
- * A URL path with its percent-encoded unreserved characters (letters, digits, `-._~`) decoded and the other escapes'
- * hex digits in upper case, as RFC 3986 (6.2.2) compares paths: `/%61pi/%7eorders` is `/api/~orders`. Escapes of
- * reserved characters stay (`%2F` is not a segment separator).
+ * A URL path as paths are compared: its percent-encoded unreserved characters (letters, digits, `-._~`) decoded and
+ * the other escapes' hex digits in upper case, as RFC 3986 (6.2.2) compares paths (`/%61pi/%7eorders` is
+ * `/api/~orders`), and each run of slashes taken as one, as HTTP servers and gateways route them (nginx's
+ * `merge_slashes`, on by default): a client joining a base URL that ends in `/` with a path that starts with one
+ * calls `//api/invoices`, which the server serves as `/api/invoices`. Escapes of reserved characters stay (`%2F` is
+ * not a segment separator, and is never merged).
  */
 export function comparablePath(path: string): string {
-  if (!path.includes('%')) return path;
-  return path.replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex: string) => {
+  const merged = path.includes('//') ? path.replace(/\/{2,}/g, '/') : path;
+  if (!merged.includes('%')) return merged;
+  return merged.replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex: string) => {
     const c = String.fromCharCode(parseInt(hex, 16));
     return /^[A-Za-z0-9._~-]$/.test(c) ? c : `%${hex.toUpperCase()}`;
   });
@@ -112,7 +116,8 @@ export function matchedBy(rules: MatchRules, e: Endpoint): MatchedBy | undefined
     for (const p of rules.urlPrefixes ?? []) {
       const r = urlPrefixRule(p);
       if (!r || r.scheme !== e.sys || !hostMatches(r.host, hp, e.sys, false)) continue;
-      // Paths compared as RFC 3986 does: a client that escapes an unreserved character (`/%7Ebilling`) names the same path.
+      // Paths compared as RFC 3986 does (a client that escapes an unreserved character, `/%7Ebilling`, names the same
+      // path) and as servers route them (`//api` is `/api`): comparablePath.
       const [name, path] = [comparablePath(e.name), comparablePath(r.path)];
       if (!path || name === path || name.startsWith(`${path}/`)) return 'urlPrefixes';
     }
