@@ -177,27 +177,26 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
   // counted failed: a ticket sync whose clean-up DELETE of a lock already gone answered 404 after its PUT succeeded made
   // "Flow … fails 100.0% of runs" (error-rate high, flow-error-rate firing). Ok is final (OpenTelemetry's Set Status):
   // the run succeeded, on every edge; without it the rule stands (the last call failed: the run failed).
-  it('takes a run whose root span says Ok as succeeded, whatever its calls said; the same run without it failed', async () => {
+  // Regression (107): the same clean-up under a root span left Unset, as instrumentation leaves it, failed every run too;
+  // a DELETE answered 404 or 410 got what it asked for (the resource is gone) and is not a failed call.
+  it('takes a run whose root span says Ok as succeeded, whatever its calls said, and a DELETE of a resource already gone as no failure', async () => {
     const { ERROR, OK } = api.SpanStatusCode;
     const failedCall = { status: { code: ERROR } };
     const t = Date.now() - HOUR;
-    const del = (host: string, more: Partial<SpanSpec>): SpanSpec => ({
+    const del = (host: string, status: number, more: Partial<SpanSpec>, semconv: 'new' | 'old' = 'new'): SpanSpec => ({
       name: 'DELETE',
       kind: CLIENT,
-      attributes: { 'http.request.method': 'DELETE', 'url.full': `https://${host}/api/locks/42`, 'http.response.status_code': 404 },
+      attributes:
+        semconv === 'new'
+          ? { 'http.request.method': 'DELETE', 'url.full': `https://${host}/api/locks/42`, 'http.response.status_code': status }
+          : { 'http.method': 'DELETE', 'http.url': `https://${host}/api/locks/42`, 'http.status_code': status },
       ...more,
     });
+    const cleanUp = (at: number, root: Partial<SpanSpec>, last: SpanSpec) =>
+      wrapped(at, [get('crm.internal', { start: at + 10, durationMs: 20 }), post('erp.internal', { start: at + 40, durationMs: 20 }), last], root);
     const runs = (root: Partial<SpanSpec>) => [
-      // the write succeeds, the clean-up DELETE after it answers 404
-      wrapped(
-        t,
-        [
-          get('crm.internal', { start: t + 10, durationMs: 20 }),
-          post('erp.internal', { start: t + 40, durationMs: 20 }),
-          del('erp.internal', { start: t + 70, durationMs: 20, ...failedCall }),
-        ],
-        root,
-      ),
+      // the write succeeds, the clean-up DELETE after it answers 404 (a lock already released)
+      cleanUp(t, root, del('erp.internal', 404, { start: t + 70, durationMs: 20, ...failedCall })),
       // the only write fails and the integration still says the run succeeded
       wrapped(
         t + 1000,
@@ -207,16 +206,39 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     ];
     await sendSpans({ url: h.collector.url, serviceName: 'ok-root-job' }, runs({ status: { code: OK } }));
     await sendSpans({ url: h.collector.url, serviceName: 'unset-root-job' }, runs({}));
+    // Under a root left Unset, the clean-up's answer decides: 410 (older conventions) is gone too; a DELETE that failed
+    // otherwise (500), a GET or a PUT answered 404 did fail the run.
+    await sendSpans({ url: h.collector.url, serviceName: 'cleanup-job' }, [
+      cleanUp(t + 2000, {}, del('erp.internal', 410, { start: t + 2070, durationMs: 20, ...failedCall }, 'old')),
+      cleanUp(t + 3000, {}, del('erp.internal', 500, { start: t + 3070, durationMs: 20, ...failedCall })),
+      cleanUp(
+        t + 4000,
+        {},
+        get('erp.internal', {
+          start: t + 4070,
+          durationMs: 20,
+          ...failedCall,
+          attributes: { ...get('erp.internal').attributes, 'http.response.status_code': 404 },
+        }),
+      ),
+      cleanUp(
+        t + 5000,
+        {},
+        {
+          ...post('erp.internal', { start: t + 5070, durationMs: 20, ...failedCall }),
+          name: 'PUT',
+          attributes: { ...post('erp.internal').attributes, 'http.request.method': 'PUT', 'http.response.status_code': 404 },
+        },
+      ),
+    ]);
     await h.collector.flush();
     expect((await pairNow()).errors).toEqual([]);
+    const edges = await analyzer.edges(3 * HOUR);
     const of = (service: string) =>
-      analyzer
-        .edges(3 * HOUR)
-        .then((es) =>
-          es.filter((e) => e.service === service && e.source === 'crm' && e.target === 'erp').map((e) => ({ traces: e.traces, failed: e.failedTraces })),
-        );
-    expect(await of('ok-root-job')).toEqual([{ traces: 2, failed: 0 }]);
-    expect(await of('unset-root-job')).toEqual([{ traces: 2, failed: 2 }]);
+      edges.filter((e) => e.service === service && e.source === 'crm' && e.target === 'erp').map((e) => ({ traces: e.traces, failed: e.failedTraces }));
+    expect(of('ok-root-job')).toEqual([{ traces: 2, failed: 0 }]);
+    expect(of('unset-root-job')).toEqual([{ traces: 2, failed: 1 }]);
+    expect(of('cleanup-job')).toEqual([{ traces: 4, failed: 3 }]);
   });
 
   // Regression: a run's latency was the spread of its spans, so a worker whose clock was three minutes behind the

@@ -400,6 +400,26 @@ export function handmadeSpans(): ParitySpan[] {
     span('records-negative', CLIENT, { 'peer.service': 'p', 'integration.records': { int: '-3' } }),
     span('status-ok', CLIENT, { 'peer.service': 'p' }, { status: 1 }),
     span('status-error', CLIENT, { 'peer.service': 'p' }, { status: 2 }),
+    // A DELETE answered 404 or 410 is not a failed call (migration 107); other methods, codes, and a server's span are.
+    ...(
+      [
+        { 'http.request.method': 'DELETE', 'http.response.status_code': { int: '404' } },
+        { 'http.request.method': 'DELETE', 'http.response.status_code': { int: '410' } },
+        { 'http.method': 'delete', 'http.status_code': { int: '404' } },
+        { 'http.request.method': 'DELETE', 'http.method': 'GET', 'http.response.status_code': '404', 'http.status_code': '500' },
+        { 'http.request.method': 'DELETE', 'http.response.status_code': { int: '500' } },
+        { 'http.request.method': 'DELETE', 'http.response.status_code': '4040' },
+        { 'http.request.method': 'DELETE', 'http.response.status_code': ' 404' },
+        { 'http.request.method': 'DELETEX', 'http.response.status_code': { int: '404' } },
+        { 'http.request.method': 'GET', 'http.response.status_code': { int: '404' } },
+        { 'http.request.method': 'PUT', 'http.response.status_code': { int: '410' } },
+        { 'http.request.method': 'DELETE' },
+      ] as Record<string, Value>[]
+    ).flatMap((attributes, i) =>
+      [CLIENT, SERVER, INTERNAL].map((kind) =>
+        span(`delete-gone ${i} ${kind}`, kind, { 'url.full': 'https://erp.internal/api/locks/42', ...attributes }, { status: 2 }),
+      ),
+    ),
     span('zero-duration', CLIENT, { 'peer.service': 'p' }, { durationNs: '0' }),
     span('sub-ms', CLIENT, { 'peer.service': 'p' }, { startNs: '1767225600123999999', durationNs: '999999' }),
     span('ms', CLIENT, { 'peer.service': 'p' }, { startNs: '1767225600000000001', durationNs: '1000000' }),
@@ -454,7 +474,8 @@ function pool(key: string): Value[] {
     ];
   if (/operation|summary/.test(key))
     return [...common, 'SELECT', 'insert', 'find', 'publish', 'receive', 'process', 'read', 'upsert', 'write', 'Delete x', 'findOne', 'save', 'CREATE', 'lpop'];
-  if (/method/.test(key)) return [...common, 'GET', 'post', 'HEAD', 'PUT', 'patch', 'OPTIONS'];
+  if (/method/.test(key)) return [...common, 'GET', 'post', 'HEAD', 'PUT', 'patch', 'OPTIONS', 'DELETE', 'delete'];
+  if (/status_code/.test(key)) return [...common, '404', '410', '200', ' 404', '4040', { int: '404' }, { int: '410' }];
   if (/messaging\.system/.test(key)) return [...common, 'rabbitmq', 'kafka', 'nats', 'RabbitMQ'];
   if (/temporary|anonymous/.test(key)) return [...common, 'true', 'True', { bool: false }];
   if (/destination|routing/.test(key))

@@ -54,6 +54,8 @@ export const SPAN_KEYS = [
   'net.peer.port',
   'network.peer.port',
   'url.template',
+  'http.response.status_code',
+  'http.status_code',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -135,6 +137,8 @@ export const A = {
   'net.peer.port': 43,
   'network.peer.port': 44,
   'url.template': 45,
+  'http.response.status_code': 46,
+  'http.status_code': 47,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;

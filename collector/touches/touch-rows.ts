@@ -1,6 +1,7 @@
 import { MAX_NAME_BYTES, utf8Cut } from '../otlp/limits.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import type { Field, LoadSpec } from '../rows/tables.ts';
+import { asciiUpper } from './byte-text.ts';
 import { classify } from './classify.ts';
 import { A, SpanRecord } from './span-record.ts';
 
@@ -60,6 +61,21 @@ function millis(lo: number, hi: number): number {
 }
 
 /**
+ * Whether a span is an HTTP call, not a server's span, that asked to DELETE a resource and was answered 404 Not Found
+ * or 410 Gone (`http.request.method` or `http.method`, ASCII case-insensitive; `http.response.status_code` or
+ * `http.status_code`): the resource is gone, which is what a DELETE asks for (RFC 9110 §9.3.5, DELETE is idempotent).
+ * OpenTelemetry's HTTP conventions mark a client's 4xx as an error; such a call is not a failed one for Weft (migration
+ * 107 says the same in SQL; parity.test.ts keeps the two equal).
+ */
+export function deleteOfGone(s: SpanRecord): boolean {
+  if (s.kindIs('server')) return false;
+  const method = s.has(A['http.request.method']) ? s.attr(A['http.request.method']) : s.attr(A['http.method']);
+  if (asciiUpper(method) !== 'DELETE') return false;
+  const status = s.has(A['http.response.status_code']) ? s.attr(A['http.response.status_code']) : s.attr(A['http.status_code']);
+  return status === '404' || status === '410';
+}
+
+/**
  * Writes the weft_span_touches rows of every otel_traces row in `segment` (RowBinary in the order
  * of `traceColumns`) to `out`, one or more per span (`classify`); returns how many. Throws a
  * RangeError when the segment ends inside a row.
@@ -76,7 +92,7 @@ export class TouchWriter {
       const touches = classify(s);
       const ts = millis(s.tsLo, s.tsHi);
       const end = ts + millis(s.durLo, s.durHi);
-      const isError = s.statusIs('error') ? 1 : 0;
+      const isError = s.statusIs('error') && !deleteOfGone(s) ? 1 : 0;
       const records = uint64OrZero(s.attr(A['integration.records']));
       const duration = (s.durHi * 4294967296 + s.durLo) / 1e6;
       for (let i = 0; i < touches.length; i++) {
