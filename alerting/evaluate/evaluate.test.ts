@@ -261,13 +261,32 @@ receivers: [{ id: hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
     // Twice the hourly job's period: 50 minutes of silence is how the estate is, 2 h 10 m is a gap.
     expect(gap(hourly, 50 * 60)).toMatchObject({ threshold: 7_200_000, active: false });
     expect(gap(hourly, 130 * 60)).toMatchObject({ active: true });
-    // A flow that may run at any moment (no schedule), or a cron job with no silence allowed: 60 s, as before.
+    // A flow that may run at any moment (no schedule): 60 s, as before.
     const withConsumer = testCatalog();
     expect(gap(withConsumer, 90)).toMatchObject({ threshold: 60_000, active: true });
-    const cronOnly = parseCatalog([
-      { file: 'c.yaml', text: 'systems: [{ id: a }, { id: b }]\nflows:\n  - { id: c, source: a, target: b, schedule: { cron: "0 2 * * *" } }\n' },
-    ]).catalog;
-    expect(gap(cronOnly, 90)).toMatchObject({ threshold: 60_000, active: true });
+  });
+
+  // Regression: a cron schedule allowed no silence (only `every` did), so an estate of nightly jobs written with cron
+  // was told, as critical, 60 s after each night's last run that its exporters or Weft's collector were down.
+  it('gives an estate of cron jobs twice the longest time between their ticks before telemetry-gap', () => {
+    const cronOnly = (...crons: string[]) =>
+      parseCatalog([
+        {
+          file: 'c.yaml',
+          text: `systems: [{ id: a }, { id: b }]\nflows:\n${crons.map((c, i) => `  - { id: f${i}, source: a, target: b, schedule: { cron: "${c}" } }\n`).join('')}`,
+        },
+      ]).catalog;
+    const gap = (catalog: Catalog, silentS: number) =>
+      conditionsFor(rulesFor(catalog), catalog, observations(at(silentS), { lastIntake: iso(0), watchingSince: iso(-86_400) })).find(
+        (c) => c.rule.id === 'telemetry-gap',
+      )!;
+    const nightly = cronOnly('0 2 * * *');
+    expect(gap(nightly, 90)).toMatchObject({ threshold: 48 * 3_600_000, active: false });
+    expect(gap(nightly, 23 * 3600)).toMatchObject({ active: false });
+    expect(gap(nightly, 49 * 3600)).toMatchObject({ active: true });
+    // The most frequent of them sets it: a quarter-hourly weekday job beside the nightly one (its weekend, 63 h 15 min).
+    expect(gap(cronOnly('0 2 * * *', '*/15 9-17 * * 1-5'), 60 * 3600)).toMatchObject({ threshold: 48 * 3_600_000, active: true });
+    expect(gap(cronOnly('0 2 * * *', '*/15 * * * *'), 40 * 60)).toMatchObject({ threshold: 30 * 60_000, active: true });
   });
 
   it('a flow that really stops while the others run is stale, and resolves when it runs again', () => {

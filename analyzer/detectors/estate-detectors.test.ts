@@ -111,6 +111,15 @@ describe('allowedSilence', () => {
     expect(allowedSilence(flow('every-5m'), catalog.classes)).toEqual({ ms: 10 * 60_000, by: 'schedule' });
     expect(allowedSilence(flow('unscheduled'), catalog.classes)).toBeUndefined();
   });
+
+  // Regression: a flow scheduled with cron was never stale (only `every` gave a silence), and its estate's intake gap
+  // alert fired every night.
+  it('is twice the longest time between the ticks of a cron schedule', () => {
+    const cron = parseCatalog([
+      { file: 'c.yaml', text: 'systems: [{ id: a }, { id: b }]\nflows:\n  - { id: nightly, source: a, target: b, schedule: { cron: "0 2 * * *" } }\n' },
+    ]).catalog;
+    expect(allowedSilence(cron.flows[0], cron.classes)).toEqual({ ms: 48 * 3_600_000, by: 'schedule' });
+  });
 });
 
 describe('staleAfter per flow', () => {
@@ -134,6 +143,19 @@ flows:
       systemLastSeen: {},
     };
   };
+
+  it('reports a nightly cron flow silent for more than two nights, not one', () => {
+    const { catalog } = parseCatalog([
+      {
+        file: 'c.yaml',
+        text: 'owners: [{ id: icoe }]\nsystems: [{ id: crm }, { id: erp }]\nflows:\n  - { id: nightly, source: crm, target: erp, owner: icoe, schedule: { cron: "0 2 * * *" } }\n',
+      },
+    ]);
+    const cronSnap = (lastSeen: string): Snapshot => ({ ...snap(lastSeen), catalog, observingSince: '2025-12-29T00:00:00.000Z' });
+    expect(staleFlow({ snapshot: cronSnap('2025-12-31T02:00:30.000Z'), now })).toEqual([]);
+    const [stale] = staleFlow({ snapshot: cronSnap('2025-12-30T02:00:30.000Z'), now });
+    expect([stale?.key, stale?.evidence.allowedBy, stale?.evidence.allowedMs]).toEqual(['nightly', 'schedule', 48 * 3_600_000]);
+  });
 
   it('lets an hourly flow in a 30-minute class stay quiet between runs, and reports it past its own limit', () => {
     expect(staleFlow({ snapshot: snap('2026-01-01T23:00:00.000Z'), now })).toEqual([]);

@@ -1,4 +1,5 @@
 import { parseDuration } from '../time/index.ts';
+import { longestCronGapMs } from './cron-gap.ts';
 import type { Flow, SloClass } from './types.ts';
 
 /** A threshold and where it comes from: `'flow'` (the flow's own) or `'class <id>'`. */
@@ -34,14 +35,18 @@ export function latencyMinTraces(flow: Flow, classes: readonly SloClass[]): numb
 }
 
 /**
- * How long a flow may be silent (ms), and what says so: its own `staleAfter`, else its SLO class's, else
- * twice its schedule's period (`every`); undefined when none says (a cron-only flow without a limit).
- * One rule for the stale-flow and flow-never-observed findings and the derived staleness alert.
- * Throws when a duration is not one (the catalog's schema refuses such a catalog first).
+ * How long a flow may be silent (ms), and what says so: its own `staleAfter`, else its SLO class's, else twice its
+ * schedule's period: `every`, or for a `cron` schedule the longest time between two of its ticks (`longestCronGapMs`:
+ * a nightly `0 2 * * *` may be silent 48 h, a weekday job from Friday evening to Monday morning twice that). Undefined
+ * when none says (no schedule, or a cron due less than twice in eight years). One rule for the stale-flow and
+ * flow-never-observed findings and the derived staleness and telemetry-gap alerts. Throws when a duration is not one
+ * (the catalog's schema refuses such a catalog first).
  */
 export function allowedSilence(flow: Flow, classes: readonly SloClass[]): { ms: number; by: 'flow' | 'class' | 'schedule' } | undefined {
   if (flow.staleAfter) return { ms: parseDuration(flow.staleAfter), by: 'flow' };
   const classLimit = classes.find((c) => c.id === flow.class)?.staleAfter;
   if (classLimit) return { ms: parseDuration(classLimit), by: 'class' };
-  return flow.schedule?.every ? { ms: 2 * parseDuration(flow.schedule.every), by: 'schedule' } : undefined;
+  if (flow.schedule?.every) return { ms: 2 * parseDuration(flow.schedule.every), by: 'schedule' };
+  const gap = flow.schedule?.cron ? longestCronGapMs(flow.schedule.cron) : undefined;
+  return gap === undefined ? undefined : { ms: 2 * gap, by: 'schedule' };
 }
