@@ -258,12 +258,16 @@ function timeSince(
  * No telemetry at all: since the last span stored (Weft's clock), else, with none in 2 days, since the newest call's
  * span time; no value for a Weft that never received any (nothing is sending yet, which is no gap). The derived rule
  * waits at least as long as the intake's usual silences (`Observations.usualSilenceMs`): an estate whose event consumers
- * are quiet for minutes at a time is not down when it is quiet; a rule of the catalog's keeps its own threshold.
+ * are quiet for minutes at a time is not down when it is quiet. Nor does it fire while the intake had been silent longer
+ * than that within half an hour of this time a week before (`Observations.silenceBefore`; a day before while Weft has
+ * not been watching a week): a night, a weekend. An outage that began at a quiet hour is told once the hour comes that had traffic a week
+ * before. A rule of the catalog's keeps its own threshold and fires over those too.
  */
 const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[] => {
-  const usual = rule.origin === 'derived' ? (o.usualSilenceMs ?? 0) : 0;
+  const derived = rule.origin === 'derived';
+  const usual = derived ? (o.usualSilenceMs ?? 0) : 0;
   const raised = typeof rule.threshold === 'number' && usual > rule.threshold;
-  return timeSince(
+  const conditions = timeSince(
     rule,
     o,
     o.lastArrival ?? o.lastIntake,
@@ -275,6 +279,18 @@ const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[
           ? `Weft started ${v} ago and no span has arrived since yet`
           : `Weft is receiving telemetry: the last span arrived ${v} ago${raised ? ` (its usual silences last up to ${formatDuration(usual)})` : ''}`,
     usual,
+  );
+  const before = derived ? o.silenceBefore : undefined;
+  const [ago, then] = before?.week != null ? ['a week', before.week] : before?.day != null ? ['a day', before.day] : [null, null];
+  if (ago === null) return conditions;
+  return conditions.map((c) =>
+    c.active && then > c.threshold
+      ? {
+          ...c,
+          active: false,
+          summary: `Weft has received no telemetry for ${formatValue(rule.measure, c.value)}, as around this time ${ago} before (silent for ${formatDuration(then)} then): the estate is quiet at this time`,
+        }
+      : c,
   );
 };
 

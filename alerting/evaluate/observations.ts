@@ -1,3 +1,4 @@
+import type { SilenceBefore } from './quiet-hours.ts';
 /** What the rules are evaluated against: plain data read from the rollups (see observe.ts), no I/O here. */
 import type { Severity } from '../../core/contracts/index.ts';
 import { sampledCountRange, type SampledService } from '../../analyzer/index.ts';
@@ -54,6 +55,12 @@ export interface Observations {
    * 95th percentile), null or absent when there is no verdict: the derived `telemetry-gap` waits at least that long.
    */
   usualSilenceMs?: number | null;
+  /**
+   * The longest silence the intake had reached within half an hour of this time a day and a week before (ms;
+   * `intakeSilenceBefore`), absent when not read: the derived `telemetry-gap` does not fire over a silence the estate kept at this time a week before (a day
+   * before, while Weft has not been watching a week).
+   */
+  silenceBefore?: SilenceBefore;
   /** Flow edges are known up to here (the pairing watermark, at most now). */
   pairedUntil: string;
   /** When the pairing job last completed a run (the analyzer's clock; null: it never has): how far behind Weft is. */

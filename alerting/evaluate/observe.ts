@@ -18,9 +18,10 @@ import { fromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
 import type { AlertRule } from '../model/alert.ts';
-import { isFlowMeasure } from '../rules/derive-rules.ts';
+import { isFlowMeasure, TELEMETRY_GAP_MS } from '../rules/derive-rules.ts';
 import { countMeasures, findingKind } from './conditions.ts';
 import type { FlowWindowStats, IntakeGap, Observations, OpenFinding, SystemCalls } from './observations.ts';
+import { intakeSilenceBefore } from './quiet-hours.ts';
 import { usualSilenceMs } from './usual-silence.ts';
 
 const WEEK = 7 * 86_400_000;
@@ -314,14 +315,17 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
       traceIds: sampleTraceIds(f.evidence),
     }));
   }
+  const derivedGap = o.rules.some((r) => r.measure === 'telemetry-gap' && r.origin === 'derived');
   const known = o.lastArrival ?? null;
   const arrived = (await lastArrival(store, known ? new Date(known) : at(2 * 86_400_000))) ?? known;
   return {
     now,
     lastIntake: await lastIntake(store),
     lastArrival: arrived,
-    // Only the derived telemetry-gap reads it (conditions.ts): a catalog's own keeps its threshold.
-    usualSilenceMs: o.rules.some((r) => r.measure === 'telemetry-gap' && r.origin === 'derived') ? await usualSilenceMs(store, now) : null,
+    // Only the derived telemetry-gap reads them (conditions.ts): a catalog's own keeps its threshold.
+    usualSilenceMs: derivedGap ? await usualSilenceMs(store, now) : null,
+    // Read once the intake has been silent as long as the shortest threshold the rule can have.
+    ...(derivedGap && arrived && now.getTime() - Date.parse(arrived) > TELEMETRY_GAP_MS ? { silenceBefore: await intakeSilenceBefore(store, now) } : {}),
     pairedUntil: read.pairedUntil,
     lastPairingRun: state.lastRunAt?.toISOString() ?? null,
     watchingSince: o.watchingSince?.toISOString() ?? null,

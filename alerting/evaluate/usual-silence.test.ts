@@ -41,25 +41,31 @@ afterAll(async () => {
  */
 async function gapAfter(arrivals: number[], silentMs: number) {
   now += 2 * HOUR;
-  for (const table of ['weft_trace_spans', 'weft_sender_lag_1m']) await store.client.command({ query: `TRUNCATE TABLE ${table}` });
+  for (const table of ['weft_trace_spans', 'weft_sender_lag_1m', 'weft_intake_1m']) await store.client.command({ query: `TRUNCATE TABLE ${table}` });
   const last = now - Math.min(...arrivals);
-  await store.client.insert({
-    table: 'weft_trace_spans',
-    values: arrivals.map((ago, i) => ({
-      arrived: toChTime(new Date(now - ago)),
-      trace_id: `t${now}-${i}`,
-      span_id: `s${i}`,
-      service: 'orders-consumer',
-      ts: toChTime(new Date(now - ago - S)),
-      end_ts: toChTime(new Date(now - ago - S)),
-    })),
-    format: 'JSONEachRow',
-  });
+  // In inserts of 3 days at most: weft_trace_spans is partitioned by the hour of arrival (100 partitions an insert).
+  for (let from = 0; from < 9 * DAY; from += 3 * DAY) {
+    const values = arrivals.flatMap((ago, i) =>
+      ago >= from && ago < from + 3 * DAY
+        ? [
+            {
+              arrived: toChTime(new Date(now - ago)),
+              trace_id: `t${now}-${i}`,
+              span_id: `s${i}`,
+              service: 'orders-consumer',
+              ts: toChTime(new Date(now - ago - S)),
+              end_ts: toChTime(new Date(now - ago - S)),
+            },
+          ]
+        : [],
+    );
+    if (values.length > 0) await store.client.insert({ table: 'weft_trace_spans', values, format: 'JSONEachRow' });
+  }
   const at = new Date(last + silentMs);
   const o = await observe({ store, catalog, rules, now: at, gaps: [], watchingSince: new Date(at.getTime() - 2 * DAY) });
   const conditions = conditionsFor(rules, catalog, o);
   const of = (id: string) => conditions.find((c) => c.rule.id === id)!;
-  return { derived: of('telemetry-gap'), own: of('own-gap'), usual: o.usualSilenceMs };
+  return { derived: of('telemetry-gap'), own: of('own-gap'), usual: o.usualSilenceMs, before: o.silenceBefore };
 }
 
 /** Every `step` ms over the day before the case's now, from `from` ms before it. */
@@ -99,5 +105,60 @@ describe('telemetry-gap on an intake quiet for minutes at a time', () => {
     const gap = await gapAfter(every(30 * MIN, 5 * HOUR), 2 * MIN);
     expect(gap.usual).toBeNull();
     expect([gap.derived.active, gap.derived.threshold]).toEqual([true, TELEMETRY_GAP_MS]);
+  });
+});
+
+/** Arrivals every 5 minutes over each of `blocks` ([from, to] ms before the case's now, from the later to the earlier). */
+const busy = (...blocks: [number, number][]) => blocks.flatMap(([from, to]) => every(5 * MIN, to).filter((ago) => ago >= from));
+
+// Regression: an estate busy by day and silent at night (event-driven flows, people's working hours) was told every night,
+// as critical, that "the integrations' exporters, the network or Weft's collector is down": the night's silence was the
+// longest of the last day's, not a usual one. The derived rule now keeps quiet over a silence the intake kept around this
+// time a week before (a day before while Weft has not been watching a week), and fires when that time had traffic.
+describe('telemetry-gap on an intake busy by day and silent at night', () => {
+  const days = (n: number, from: number, to: number): [number, number][] => Array.from({ length: n }, (_, d) => [d * DAY + from, d * DAY + to]);
+
+  it('keeps quiet three hours into the night, as the nights before', async () => {
+    // 13 busy hours a day for 8 days, the last ending a minute ago.
+    const night = await gapAfter(busy(...days(8, MIN, 13 * HOUR)), 3 * HOUR);
+    expect(night.usual).toBe(5 * MIN);
+    expect(night.before!.week).toBeGreaterThan(3 * HOUR);
+    expect(night.derived.active).toBe(false);
+    expect(night.derived.summary).toMatch(
+      /^Weft has received no telemetry for 3h, as around this time a week before \(silent for 3h\d+m then\): the estate is quiet at this time$/,
+    );
+    // A rule of the catalog's keeps its own threshold.
+    expect(night.own.active).toBe(true);
+  });
+
+  it('fires on a silence in the hours that had traffic a week before, the evening before it', async () => {
+    // Today's traffic stopped six hours before it did on the days before: ten minutes later, a week before was busy.
+    const history = busy(...days(8, MIN, 13 * HOUR)).filter((ago) => ago > 6 * HOUR);
+    const down = await gapAfter(history, 10 * MIN);
+    expect(down.before!.week).toBeLessThan(5 * MIN);
+    expect(down.derived.active).toBe(true);
+    expect(down.derived.summary).toMatch(/the integrations' exporters, the network or Weft's collector is down$/);
+  });
+
+  it('keeps quiet on a Saturday as the Saturday before, and fires on a Monday morning with no traffic', async () => {
+    // Saturday: the Friday before was busy at this time, the Saturday a week before was silent.
+    const saturday = await gapAfter(
+      busy([DAY - 10 * HOUR, DAY + 3 * HOUR], ...days(6, 0, 0).map(([a]): [number, number] => [a + 2 * DAY + 4 * HOUR, a + 2 * DAY + 8 * HOUR])),
+      14 * HOUR,
+    );
+    expect(saturday.derived.active).toBe(false);
+    // Monday: Sunday was silent at this time, the Monday before busy.
+    const monday = await gapAfter(busy([14 * HOUR, 20 * HOUR], [DAY + 4 * HOUR, DAY + 8 * HOUR], [7 * DAY - 3 * HOUR, 7 * DAY + 10 * HOUR]), 14 * HOUR);
+    expect(monday.before!.day).toBeGreaterThan(HOUR);
+    expect(monday.derived.active).toBe(true);
+  });
+
+  it('reads the day before while Weft has not been watching a week, and fires without either', async () => {
+    const night = await gapAfter(busy(...days(2, MIN, 13 * HOUR)), 3 * HOUR);
+    expect([night.before!.week, night.derived.active]).toEqual([null, false]);
+    expect(night.derived.summary).toContain('as around this time a day before');
+    const first = await gapAfter(busy(...days(1, MIN, 13 * HOUR)), 3 * HOUR);
+    expect(first.before).toEqual({ day: null, week: null });
+    expect(first.derived.active).toBe(true);
   });
 });
