@@ -293,6 +293,120 @@ const cases: Array<[SpanSpec, string | null]> = [
     span(`redis-${q.split(' ')[0].toLowerCase()}`, CLIENT, { 'db.system': 'redis', 'db.statement': q, 'server.address': 'queue' }),
     `${dir} db redis queue `,
   ]),
+  // A database reached over HTTP names its operation: it decides, not the method that carried it (migration 109)
+  ...(
+    [
+      ['search', 'POST', 'read'],
+      ['msearch', 'POST', 'read'],
+      ['count', 'POST', 'read'],
+      ['get', 'GET', 'read'],
+      ['bulk', 'POST', 'write'],
+      ['index', 'PUT', 'write'],
+      ['delete_by_query', 'POST', 'write'],
+    ] as const
+  ).map(([op, method, dir]): [SpanSpec, string] => [
+    span(`es-${op}`, CLIENT, {
+      'db.system.name': 'elasticsearch',
+      'db.operation.name': op,
+      'http.request.method': method,
+      'url.full': 'http://es.internal:9200/products/_search',
+      'server.address': 'es.internal',
+      'server.port': 9200,
+    }),
+    `${dir} db elasticsearch es.internal:9200 `,
+  ]),
+  [
+    span('opensearch-search', CLIENT, { 'db.system': 'opensearch', 'db.operation': 'search', 'http.method': 'POST', 'net.peer.name': 'os.internal' }),
+    'read db opensearch os.internal ',
+  ],
+  // a ClickHouse SELECT sent as a POST reads
+  [
+    span('clickhouse-http-select', CLIENT, {
+      'db.system.name': 'clickhouse',
+      'db.namespace': 'sales',
+      'db.query.text': 'SELECT count() FROM orders',
+      'http.request.method': 'POST',
+      'server.address': 'ch.internal',
+    }),
+    'read db clickhouse ch.internal sales',
+  ],
+  // DynamoDB's operations, as the aws-sdk instrumentation names them (no host: the table is the name)
+  ...(
+    [
+      ['GetItem', 'read'],
+      ['Query', 'read'],
+      ['Scan', 'read'],
+      ['BatchGetItem', 'read'],
+      ['TransactGetItems', 'read'],
+      ['PutItem', 'write'],
+      ['UpdateItem', 'write'],
+      ['DeleteItem', 'write'],
+      ['BatchWriteItem', 'write'],
+      ['TransactWriteItems', 'write'],
+      ['CreateTable', 'unknown'],
+    ] as const
+  ).map(([op, dir]): [SpanSpec, string] => [
+    span(`dynamodb-${op}`, CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'DynamoDB',
+      'rpc.method': op,
+      'db.system.name': 'dynamodb',
+      'db.namespace': 'Orders',
+      'db.operation.name': op,
+    }),
+    `${dir} db dynamodb  Orders`,
+  ]),
+  // DynamoDB's batch and transaction operations have no TableName, so no db.namespace: their tables are named in
+  // aws.dynamodb.table_names (migration 109); anything but a list of table names still names none
+  ...(
+    [
+      ['BatchWriteItem', ['Orders'], 'write db dynamodb  Orders'],
+      ['BatchGetItem', ['order.lines-v2'], 'read db dynamodb  order.lines-v2'],
+      ['TransactWriteItems', ['Orders'], 'write db dynamodb  Orders'],
+      ['BatchWriteItem', [], 'write unnamed db  dynamodb'],
+      ['BatchGetItem', ['not a table'], 'read unnamed db  dynamodb'],
+    ] as const
+  ).map(([op, tables, want], i): [SpanSpec, string] => [
+    span(`dynamodb-tables-${i}`, CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'DynamoDB',
+      'rpc.method': op,
+      'db.system.name': 'dynamodb',
+      'db.operation.name': op,
+      'aws.dynamodb.table_names': [...tables],
+    }),
+    want,
+  ]),
+  // OAuth 2.0 token requests fetch a credential, not data: they touch nothing, as a TLS handshake does not (migration 109)
+  ...[
+    'https://login.microsoftonline.com/0b3c-tenant/oauth2/v2.0/token',
+    'https://login.salesforce.com/services/oauth2/token',
+    'https://acme.okta.com/oauth2/default/v1/token',
+    'https://acme.okta.com/oauth2/v1/token',
+    'https://id.internal/realms/erp/protocol/openid-connect/token',
+    'https://sso.internal/connect/token',
+    'https://acme.eu.auth0.com/oauth/token',
+    'https://shop.myshopify.com/admin/oauth/access_token',
+    'https://pf.internal:9031/as/token.oauth2',
+    'https://api.hubapi.com/oauth/v1/token',
+    'https://sso.internal/OAuth2/Token/',
+  ].map((u, i): [SpanSpec, null] => [span(`oauth-token-${i}`, CLIENT, { 'http.request.method': 'POST', 'url.full': u }), null]),
+  [span('oauth-token-old-semconv', CLIENT, { 'http.method': 'POST', 'http.target': '/oauth/token', 'net.peer.name': 'auth.internal' }), null],
+  // not a token request: a GET of that path, an API whose resource is called tokens, a path that only begins so
+  [
+    span('oauth-token-get', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://auth.internal/oauth2/token' }),
+    'read http https auth.internal /oauth2/token',
+  ],
+  [
+    span('api-tokens-post', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/tokens' }),
+    'write http https erp.internal /api/tokens',
+  ],
+  [
+    span('oauth-token-prefix', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/oauth/token/revoked-list' }),
+    'write http https erp.internal /oauth/token',
+  ],
+  // a SQL driver's generic `query` operation still leaves the statement to decide
+  [sql('sql-query-operation', 'INSERT INTO t VALUES (1)', { 'db.operation.name': 'query' }), 'write db postgresql db.internal orders'],
   // SQL's CREATE without AS is schema, not a write (CREATE writes for MongoDB only)
   [sql('sql-create-operation', 'CREATE TABLE t (a int)', { 'db.operation.name': 'CREATE' }), 'unknown db postgresql db.internal orders'],
   // a client naming its route only in url.template (OpenTelemetry semantic conventions), not url.full, url.path or http.target
@@ -586,5 +700,203 @@ describe('operations and routes that named no direction or path, paired into the
       .sort();
     expect(edges).toEqual(['job-queue -> erp queue-worker', 'shop -> erp shop-sync']);
     expect((await analyzer.inventory()).systems.map((s) => s.id).filter((id) => id.startsWith('unknown:'))).toEqual([]);
+  });
+});
+
+describe('database operations carried over HTTP or named after a store API, paired into their flows (migration 109)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  beforeAll(async () => {
+    h = await startHarness();
+    const runOf = (flow: string, children: SpanSpec[]): SpanSpec => ({
+      name: 'run',
+      kind: INTERNAL,
+      start: t0,
+      children: children.map((c) => ({ ...c, start: t0, attributes: { ...c.attributes, 'integration.flow': flow } })),
+    });
+    const patchCrm = span('PATCH', CLIENT, { 'http.request.method': 'PATCH', 'url.full': 'http://crm.internal/api/accounts/42' });
+    await sendSpans({ url: h.collector.url, serviceName: 'enricher' }, [
+      // the Elasticsearch client's span of a search (POST …/_search), then a write to the CRM
+      runOf('es-enrich', [
+        span('search', CLIENT, {
+          'db.system.name': 'elasticsearch',
+          'db.operation.name': 'search',
+          'http.request.method': 'POST',
+          'url.full': 'http://es.internal:9200/products/_search',
+          'server.address': 'es.internal',
+          'server.port': 9200,
+        }),
+        patchCrm,
+      ]),
+      // the aws-sdk instrumentation's span of a DynamoDB Query, then a write to the CRM
+      runOf('ddb-enrich', [
+        span('DynamoDB.Query', CLIENT, {
+          'rpc.system': 'aws-api',
+          'rpc.service': 'DynamoDB',
+          'rpc.method': 'Query',
+          'db.system.name': 'dynamodb',
+          'db.namespace': 'Products',
+          'db.operation.name': 'Query',
+        }),
+        patchCrm,
+      ]),
+      // the CRM read, then a bulk index into the search engine and a BatchWriteItem into DynamoDB
+      runOf('crm-index', [
+        span('GET', CLIENT, { 'http.request.method': 'GET', 'url.full': 'http://crm.internal/api/accounts' }),
+        span('bulk', CLIENT, {
+          'db.system.name': 'elasticsearch',
+          'db.operation.name': 'bulk',
+          'http.request.method': 'POST',
+          'server.address': 'es.internal',
+          'server.port': 9200,
+        }),
+        span('DynamoDB.BatchWriteItem', CLIENT, {
+          'rpc.system': 'aws-api',
+          'db.system.name': 'dynamodb',
+          'db.namespace': 'Products',
+          'db.operation.name': 'BatchWriteItem',
+        }),
+      ]),
+    ]);
+    await h.collector.flush();
+    const catalog = catalogFrom(`systems:
+  - { id: search, match: { hosts: ["es.internal:9200"] } }
+  - { id: products-table, match: { databases: ["dynamodb://localhost/Products"] } }
+  - { id: crm, match: { hosts: [crm.internal] } }
+`);
+    analyzer = await analyzedAt(h, catalog, t0 + 5 * MIN);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('pairs an Elasticsearch search (a POST) and a DynamoDB Query as reads, a bulk index and a BatchWriteItem as writes', async () => {
+    const graph = await analyzer.graph();
+    const edges = graph.edges
+      .filter((e) => e.observed)
+      .map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`)
+      .sort();
+    expect(edges).toEqual(['crm -> products-table crm-index', 'crm -> search crm-index', 'products-table -> crm ddb-enrich', 'search -> crm es-enrich']);
+  });
+});
+
+describe('DynamoDB batch operations named by their tables, paired into their flows (migration 109)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  beforeAll(async () => {
+    h = await startHarness();
+    // What the aws-sdk instrumentation gives a BatchWriteItem to two tables: no db.namespace, the tables in a list.
+    await sendSpans({ url: h.collector.url, serviceName: 'erp-mirror' }, [
+      {
+        name: 'mirror',
+        kind: INTERNAL,
+        start: t0,
+        children: [
+          { name: 'GET', kind: CLIENT, start: t0, attributes: { 'http.request.method': 'GET', 'url.full': 'http://erp.internal/api/orders' } },
+          {
+            name: 'DynamoDB.BatchWriteItem',
+            kind: CLIENT,
+            start: t0,
+            attributes: {
+              'rpc.system': 'aws-api',
+              'rpc.service': 'DynamoDB',
+              'rpc.method': 'BatchWriteItem',
+              'db.system.name': 'dynamodb',
+              'db.operation.name': 'BatchWriteItem',
+              'aws.dynamodb.table_names': ['Orders', 'OrderLines'],
+              'integration.records': 25,
+            },
+          },
+        ],
+      },
+    ]);
+    await h.collector.flush();
+    const catalog = catalogFrom(`systems:
+  - { id: erp, match: { hosts: [erp.internal] } }
+  - { id: orders-table, match: { databases: ["dynamodb://localhost/Orders"] } }
+  - { id: order-lines-table, match: { databases: ["dynamodb://localhost/OrderLines"] } }
+`);
+    analyzer = await analyzedAt(h, catalog, t0 + 5 * MIN);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('pairs the read with a write to each table, and reports no endpoint without a usable name', async () => {
+    const graph = await analyzer.graph();
+    const edges = graph.edges
+      .filter((e) => e.observed)
+      .map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`)
+      .sort();
+    expect(edges).toEqual(['erp -> order-lines-table erp-mirror', 'erp -> orders-table erp-mirror']);
+    expect(await analyzer.findings.list({ kind: ['unnamed-endpoint'] })).toEqual([]);
+  });
+});
+
+describe('OAuth 2.0 token requests, which move no data (migration 109)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  beforeAll(async () => {
+    h = await startHarness();
+    const call = (method: string, u: string): SpanSpec => ({
+      name: method,
+      kind: CLIENT,
+      start: t0,
+      attributes: { 'http.request.method': method, 'url.full': u },
+    });
+    // An Entra ID token, then the CRM read and the ERP write; the ERP read, then a Salesforce token and the CRM write.
+    await sendSpans({ url: h.collector.url, serviceName: 'account-sync' }, [
+      {
+        name: 'run',
+        kind: INTERNAL,
+        start: t0,
+        children: [
+          call('POST', 'https://login.microsoftonline.com/0b3c-tenant/oauth2/v2.0/token'),
+          call('GET', 'https://acme.my.salesforce.com/services/data/v60.0/query'),
+          call('POST', 'http://erp.internal/api/accounts'),
+        ],
+      },
+    ]);
+    await sendSpans({ url: h.collector.url, serviceName: 'invoice-sync' }, [
+      {
+        name: 'run',
+        kind: INTERNAL,
+        start: t0,
+        children: [
+          call('GET', 'http://erp.internal/api/invoices'),
+          call('POST', 'https://login.salesforce.com/services/oauth2/token'),
+          call('PATCH', 'https://acme.my.salesforce.com/services/data/v60.0/sobjects/Invoice__c/a0B1'),
+        ],
+      },
+    ]);
+    await h.collector.flush();
+    const catalog = catalogFrom(`systems:
+  - { id: erp, match: { hosts: [erp.internal] } }
+  - { id: crm, match: { hosts: [acme.my.salesforce.com] } }
+`);
+    analyzer = await analyzedAt(h, catalog, t0 + 5 * MIN);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('pairs the runs into their flows, with no flow into the identity provider and no unknown system', async () => {
+    const graph = await analyzer.graph();
+    const edges = graph.edges
+      .filter((e) => e.observed)
+      .map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`)
+      .sort();
+    expect(edges).toEqual(['crm -> erp account-sync', 'erp -> crm invoice-sync']);
+    expect(await analyzer.findings.list({ kind: ['unknown-system'] })).toEqual([]);
+    expect((await analyzer.findings.list({ kind: ['undocumented-flow'] })).map((f) => f.key).sort()).toEqual([
+      'crm->erp@account-sync',
+      'erp->crm@invoice-sync',
+    ]);
   });
 });

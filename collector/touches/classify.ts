@@ -1,6 +1,6 @@
 import { defaultPorts } from '../../core/net/default-ports.ts';
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
-import { endpointHost, endpointPath, hostAndPort, hostValue, splitUrl } from './endpoint-host.ts';
+import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl } from './endpoint-host.ts';
 import { messagingDestination } from './messaging.ts';
 import { A, type SpanRecord } from './span-record.ts';
 import { dbOperation, operationDirection, statementDirection } from './sql-direction.ts';
@@ -24,20 +24,22 @@ interface DirectionFacts {
   consumer: boolean;
 }
 
-/** 'read', 'write' or 'unknown': the operation the integration names, else the HTTP method, the database operation or statement, the messaging operation, the span kind. */
+/** 'read', 'write' or 'unknown': the operation the integration names, else the database operation or statement, the HTTP method, the messaging operation, the span kind. */
 function direction(s: SpanRecord, f: DirectionFacts): string {
   const op = asciiLower(s.attr(A['integration.operation']));
   if (op === 'read') return 'read';
   if (op === 'create' || op === 'update' || op === 'upsert' || op === 'delete' || op === 'write') return 'write';
-  const method = f.method;
-  if (method === 'GET' || method === 'HEAD') return 'read';
-  if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') return 'write';
+  // A database reached over HTTP (Elasticsearch, OpenSearch, ClickHouse…) names its operation or statement: that
+  // decides, not the method that carried it (a search is a POST).
   if (f.dbSys !== '') {
     const byOp = operationDirection(f.dbOp, f.dbSys);
     if (byOp !== '') return byOp;
     const bySql = f.dbText === '' ? '' : statementDirection(f.dbText, f.dbSys);
     if (bySql !== '') return bySql;
   }
+  const method = f.method;
+  if (method === 'GET' || method === 'HEAD') return 'read';
+  if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') return 'write';
   const msgOp = asciiLower(first(s.attr(A['messaging.operation.type']), s.attr(A['messaging.operation'])));
   if (msgOp === 'receive' || msgOp === 'process' || msgOp === 'deliver') return 'read';
   if (msgOp === 'publish' || msgOp === 'send' || msgOp === 'create') return 'write';
@@ -108,10 +110,15 @@ export function classify(s: SpanRecord): readonly Touch[] {
     if (dbText === '' && dbOp === '') return NONE;
     const ep = endpointHost(hostV, port, defaultPort);
     const dbNs = validUtf8(first(s.attr(A['db.namespace']), s.attr(A['db.name'])));
-    if (ep === '' && dbNs === '') return [[direction(s, facts), 'unnamed', 'db', '', dbSys, peer]];
-    return [[direction(s, facts), 'db', dbSys, ep, dbNs, peer]];
+    const names = dbNs !== '' ? [dbNs] : dbSys === 'dynamodb' ? dynamodbTables(s.attr(A['aws.dynamodb.table_names'])) : [];
+    if (ep === '' && names.length === 0) return [[direction(s, facts), 'unnamed', 'db', '', dbSys, peer]];
+    const dir = direction(s, facts);
+    return names.length === 0 ? [[dir, 'db', dbSys, ep, '', peer]] : names.map((name): Touch => [dir, 'db', dbSys, ep, name, peer]);
   }
   if (isHttp) {
+    // An OAuth 2.0 token request fetches a credential, not data: like a TLS handshake, it touches nothing.
+    if (method === 'POST' && TOKEN_PATH.test(asciiLower(requestPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])))))
+      return NONE;
     const path = hostV !== '' || peer === '' ? endpointPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])) : '';
     if (hostV !== '') return [[direction(s, facts), 'http', scheme, endpointHost(hostV, port, defaultPort), path, peer]];
     if (peer !== '') return [[direction(s, facts), 'peer', '', '', '', peer]];
@@ -121,6 +128,29 @@ export function classify(s: SpanRecord): readonly Touch[] {
     return [[direction(s, facts), 'rpc', rpc, endpointHost(hostV, port, defaultPort), validUtf8(s.attr(A['rpc.service'])), peer]];
   if (peer !== '' && isClient) return [[direction(s, facts), 'peer', '', '', '', peer]];
   return NONE;
+}
+
+/**
+ * The token endpoints of OAuth 2.0 authorization servers (RFC 6749 §3.2, POST only), lower-case: `…/oauth2/token`,
+ * `…/oauth/token` (Salesforce, Auth0, SAP, PayPal), `…/oauth2/v2.0/token` (Microsoft Entra ID), `…/oauth2/v1/token` and
+ * `…/oauth2/<server>/v1/token` (Okta, NetSuite), `…/oauth/v1/token` (HubSpot), `…/protocol/openid-connect/token`
+ * (Keycloak), `…/connect/token` (IdentityServer), `…/access_token` under `/oauth` or `/oauth2` (Shopify, ForgeRock) and
+ * `/as/token.oauth2` (PingFederate). Matched on the whole request path.
+ */
+const TOKEN_PATH =
+  /\/(?:oauth2?(?:\/v[0-9.]+)?|oauth2\/[a-z0-9_-]+\/v1|protocol\/openid-connect|connect)\/token\/?$|\/oauth2?\/(?:[^/]+\/)*access_token\/?$|\/as\/token\.oauth2$/;
+
+/** A JSON list of DynamoDB table names (whose characters are letters, digits, `_`, `-` and `.`), as text. */
+const TABLE_LIST = /^\[[\t\n\f\r ]*"[A-Za-z0-9_.-]+"[\t\n\f\r ]*(?:,[\t\n\f\r ]*"[A-Za-z0-9_.-]+"[\t\n\f\r ]*)*\]$/;
+const TABLE_NAME = /"([A-Za-z0-9_.-]+)"/g;
+
+/**
+ * The tables of `aws.dynamodb.table_names` (stored as the JSON text of the list, as arrays are): what the aws-sdk
+ * instrumentation names a BatchGetItem, BatchWriteItem or TransactWriteItems by, which have no TableName and so no
+ * `db.namespace`. Each table is an endpoint of its own. Anything but such a list names none.
+ */
+function dynamodbTables(list: string): string[] {
+  return TABLE_LIST.test(list) ? [...list.matchAll(TABLE_NAME)].map((m) => m[1]) : [];
 }
 
 /** The first value that is not empty ('' when all are), as `if(a != '', a, b)` chains do. */

@@ -47,9 +47,14 @@ export function splitUrl(url: string): UrlSplit {
  * a client that names only the route, `/api/orders/{id}`, and server.address).
  */
 export function endpointPath(urlPath: string, attrPath: string, target: string, template: string): string {
-  const targetPath = urlPath !== '' || attrPath !== '' ? '' : extract(validUtf8(target), TARGET_PATH);
-  const path = urlPath !== '' ? urlPath : attrPath !== '' ? attrPath : targetPath !== '' ? targetPath : extract(validUtf8(template), TARGET_PATH);
+  const path = requestPath(urlPath, attrPath, target, template);
   return path === '' ? '' : validUtf8(path.split('/', 3).join('/'));
+}
+
+/** `path_any`: the whole path of the request, from the first of the URL, url.path, http.target and url.template that has one. */
+export function requestPath(urlPath: string, attrPath: string, target: string, template: string): string {
+  const targetPath = urlPath !== '' || attrPath !== '' ? '' : extract(validUtf8(target), TARGET_PATH);
+  return urlPath !== '' ? urlPath : attrPath !== '' ? attrPath : targetPath !== '' ? targetPath : extract(validUtf8(template), TARGET_PATH);
 }
 
 /** `host_any` and `port_any`: from the URL when it has a host, else the first of the span's host/port attributes that is set. */

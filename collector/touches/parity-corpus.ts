@@ -306,6 +306,86 @@ export function handmadeSpans(): ParitySpan[] {
     ...['findOne', 'getMore', 'estimatedDocumentCount', 'countDocuments', 'save', 'remove', 'findOneAndReplace', 'findOneAndDelete', 'create'].map((op) =>
       span(`mongo-${op}`, CLIENT, { 'db.system.name': 'mongodb', 'db.namespace': 'erp', 'db.operation.name': op, 'server.address': 'mongo' }),
     ),
+    // databases reached over HTTP, and DynamoDB: their own operations decide (109)
+    ...['search', 'MSearch', 'scroll', 'get', 'exists', 'count', 'bulk', 'index', 'create', 'update_by_query', 'delete', 'reindex', 'indices.refresh'].map(
+      (op) =>
+        span(`es-${op}`, CLIENT, {
+          'db.system.name': 'elasticsearch',
+          'db.operation.name': op,
+          'http.request.method': 'POST',
+          'server.address': 'es',
+          'server.port': { int: '9200' },
+        }),
+    ),
+    span('opensearch-old', CLIENT, { 'db.system': 'OpenSearch', 'db.operation': 'search', 'http.method': 'POST', 'net.peer.name': 'os' }),
+    span('es-no-op-put', CLIENT, { 'db.system.name': 'elasticsearch', 'http.request.method': 'PUT', 'url.full': 'http://es:9200/p/_doc/1' }),
+    span('ch-http', CLIENT, { 'db.system.name': 'clickhouse', 'db.query.text': 'select 1', 'http.request.method': 'POST', 'server.address': 'ch' }),
+    span('pg-query-op', CLIENT, { 'db.system.name': 'postgresql', 'db.operation.name': 'query', 'db.query.text': 'select 1', 'server.address': 'pg' }),
+    ...[
+      'GetItem',
+      'Query',
+      'Scan',
+      'BatchGetItem',
+      'TransactGetItems',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+      'BatchWriteItem',
+      'TransactWriteItems',
+      'CreateTable',
+      'Get',
+    ].map((op) => span(`ddb-${op}`, CLIENT, { 'rpc.system': 'aws-api', 'db.system.name': 'dynamodb', 'db.namespace': 'Orders', 'db.operation.name': op })),
+    // DynamoDB's batch operations, named by aws.dynamodb.table_names (109)
+    ...(
+      [
+        { array: ['Orders'] },
+        { array: ['Orders', 'order.lines-v2'] },
+        { array: [] },
+        { array: ['a b'] },
+        '["Orders"]',
+        '[ "A" ,"b" ]',
+        '["A",]',
+        '["A"',
+        'Orders',
+        raw('["A', [0xff], '"]'),
+      ] as Value[]
+    ).map((tables) => span('ddb-batch', CLIENT, { 'db.system.name': 'dynamodb', 'db.operation.name': 'BatchWriteItem', 'aws.dynamodb.table_names': tables })),
+    span('ddb-batch-host', CLIENT, {
+      'db.system': 'dynamodb',
+      'db.operation': 'BatchGetItem',
+      'aws.dynamodb.table_names': { array: ['T1', 'T2'] },
+      'server.address': 'ddb.local',
+      'integration.records': '7',
+    }),
+    span('ddb-namespace-wins', CLIENT, {
+      'db.system.name': 'dynamodb',
+      'db.namespace': 'Orders',
+      'db.operation.name': 'Query',
+      'aws.dynamodb.table_names': { array: ['Other'] },
+    }),
+    span('pg-table-names', CLIENT, { 'db.system.name': 'postgresql', 'db.query.text': 'select 1', 'aws.dynamodb.table_names': { array: ['T'] } }),
+    // OAuth 2.0 token requests touch nothing (109); their near misses still do
+    ...[
+      'https://login.microsoftonline.com/t/oauth2/v2.0/token',
+      'https://x.okta.com/oauth2/aus1/v1/token',
+      'https://kc/realms/r/protocol/openid-connect/token',
+      'https://s/connect/token/',
+      'https://s/admin/oauth/access_token',
+      'https://s/OAUTH2/realms/root/Access_Token',
+      'https://pf/as/token.oauth2',
+      'https://s/oauth/token?grant_type=client_credentials',
+      'https://s/oauth/tokens',
+      'https://s/oauth/token/x',
+      'https://s/as/tokenXoauth2',
+      'https://s/oauth2/v2.0/token\n',
+    ].map((u) => span('oauth', CLIENT, { 'http.request.method': 'post', 'url.full': u })),
+    span('oauth-get', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://s/oauth2/token' }),
+    span('oauth-target', CLIENT, { 'http.method': 'POST', 'http.target': '/oauth/token?x=1', 'net.peer.name': 'auth' }),
+    span('oauth-path', CLIENT, { 'http.request.method': 'POST', 'url.path': '/oauth2/token', 'server.address': 'auth' }),
+    span('oauth-template', CLIENT, { 'http.request.method': 'POST', 'url.template': '/connect/token', 'server.address': 'auth' }),
+    span('oauth-peer', CLIENT, { 'http.request.method': 'POST', 'url.path': '/oauth/token', 'peer.service': 'idp' }),
+    span('oauth-bytes', CLIENT, { 'http.request.method': 'POST', 'url.full': raw('https://s/o', [0xff], '/oauth/token') }),
+    span('ddb-query-post', CLIENT, { 'db.system.name': 'dynamodb', 'db.namespace': 'Orders', 'db.operation.name': 'Query', 'http.request.method': 'POST' }),
     span('mongoose-save-old', CLIENT, { 'db.system': 'mongodb', 'db.name': 'erp', 'db.operation': 'save', 'net.peer.name': 'mongo' }),
     span('redis-save', CLIENT, { 'db.system': 'redis', 'db.statement': 'SAVE' }),
     sql('CREATE TABLE x (a int)', { 'db.operation.name': 'CREATE' }),
@@ -454,11 +534,14 @@ function pool(key: string): Value[] {
       '//h/p',
       'http://h:0/',
       raw('http://h', [0xc3], '/p'),
+      'http://h/oauth2/v2.0/token',
+      '/connect/token',
     ];
   if (/port/.test(key)) return [...common, '80', '443', '5432', '08080', '0', '99999', { int: '8080' }, '-5'];
   if (/address|peer\.name|peer\.ip|http\.host/.test(key))
     return [...common, 'Db.Example.', '[::1]', '::1', '/tmp/sock', 'h:81', ' h ', raw('host', [0xed, 0xa0, 0x80])];
-  if (/db\.system/.test(key)) return [...common, 'postgresql', 'postgres', 'mariadb', 'redis', 'sqlite', 'MySQL', 'mongodb'];
+  if (/db\.system/.test(key)) return [...common, 'postgresql', 'postgres', 'mariadb', 'redis', 'sqlite', 'MySQL', 'mongodb', 'dynamodb'];
+  if (/table_names/.test(key)) return [...common, { array: ['T'] }, { array: ['T', 'u.v-1'] }, '[ "T" ]', '["T",]', { array: ['a b'] }];
   if (/statement|query\.text/.test(key))
     return [
       ...common,

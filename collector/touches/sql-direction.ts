@@ -40,6 +40,23 @@ const WRITE_OPS = new Set([
  * Redis SAVE persists the dataset to disk; in SQL a CREATE without AS is schema, not data).
  */
 const MONGODB_WRITE_OPS = new Set(['SAVE', 'CREATE']);
+/**
+ * Operations of the stores whose clients name each call after the store's API, by system: DynamoDB's (the aws-sdk
+ * instrumentation's `db.operation.name` is the command: Query, PutItem…) and the search engines' (the Elasticsearch
+ * and OpenSearch clients name the endpoint: `search`, `bulk`, `delete_by_query`, of which the first word is read).
+ * Only for their systems: a SQL driver's `query` says nothing of a statement's direction.
+ */
+const STORE_OPS: ReadonlyMap<string, { read: ReadonlySet<string>; write: ReadonlySet<string> }> = new Map(
+  [
+    [
+      'dynamodb',
+      ['GETITEM', 'BATCHGETITEM', 'QUERY', 'SCAN', 'TRANSACTGETITEMS'],
+      ['PUTITEM', 'UPDATEITEM', 'DELETEITEM', 'BATCHWRITEITEM', 'TRANSACTWRITEITEMS'],
+    ],
+    ['elasticsearch', ['SEARCH', 'MSEARCH', 'SCROLL', 'GET', 'MGET', 'COUNT', 'EXISTS'], ['INDEX', 'CREATE', 'UPDATE', 'DELETE', 'BULK', 'REINDEX']],
+    ['opensearch', ['SEARCH', 'MSEARCH', 'SCROLL', 'GET', 'MGET', 'COUNT', 'EXISTS'], ['INDEX', 'CREATE', 'UPDATE', 'DELETE', 'BULK', 'REINDEX']],
+  ].map(([sys, read, write]) => [sys as string, { read: new Set(read), write: new Set(write) }]),
+);
 const COMMAND_STORES = new Set(['redis', 'valkey', 'memcached']);
 
 const FIRST_WORD = /^[\t\n\f\r (]*([A-Za-z]+)/;
@@ -76,6 +93,8 @@ export function dbOperation(named: string, dbSys: string, dbText: string): strin
 
 /** 'read', 'write' or '' for an operation name (`op_dir`) of database system `dbSys` (`db_sys`). */
 export function operationDirection(op: string, dbSys: string): string {
+  const store = STORE_OPS.get(dbSys);
+  if (store) return store.read.has(op) ? 'read' : store.write.has(op) ? 'write' : '';
   return READ_OPS.has(op) ? 'read' : WRITE_OPS.has(op) || (dbSys === 'mongodb' && MONGODB_WRITE_OPS.has(op)) ? 'write' : '';
 }
 
