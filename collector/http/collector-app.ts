@@ -11,6 +11,7 @@ import type { IngestLimits } from '../otlp/limits.ts';
 import { contentEncoding, readBody, type BodyDeadline } from './body.ts';
 import { InflightBudget } from './inflight.ts';
 import { ingestBody } from './ingest.ts';
+import { RecentRequests } from './recent-requests.ts';
 import type { SelfMetrics } from './self-metrics.ts';
 
 export interface CollectorAppOptions {
@@ -109,6 +110,7 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
 
   // An exporter without a valid token loses every span it sends, and its own logs are rarely read: say so here.
   const refusals = refusalLog(o.logger);
+  const recent = new RecentRequests();
   const ingest = (signal: SignalName) => async (request: FastifyRequest, reply: FastifyReply) => {
     const decision = await o.guard.check(facts(request), 'ingest', request.url);
     if (!decision.ok) {
@@ -140,6 +142,14 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     } finally {
       inflight.release(peer, held);
     }
+    // A request stored before, sent again by an exporter that did not hear the answer: accepted, not stored twice.
+    const key = recent.key(signal, body);
+    if (recent.has(key)) {
+      o.metrics.duplicateRequests[signal]++;
+      reply.status(200);
+      if (wire === 'proto') return reply.type(PROTO).send(encodeProtoResponse(signal, 0, ''));
+      return reply.type(JSON_TYPE).send(encodeJsonResponse(signal, 0, ''));
+    }
     const batch = ingestBody(signal, wire, body, { limits: o.limits, touches: o.classify });
     const bytes = batch.tables.reduce((n, t) => n + t.data.length + (t.touches?.data.length ?? 0), 0);
     if (o.spool.wouldOverflow(bytes)) throw ERR_OTLP_SPOOL_FULL();
@@ -149,6 +159,7 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
       request.log.error({ err }, 'spool write failed');
       throw ERR_OTLP_SPOOL_WRITE((err as NodeJS.ErrnoException).code ?? 'write failed');
     }
+    recent.add(key);
     o.metrics.accepted[signal] += batch.accepted;
     o.metrics.rejectedItems[signal] += batch.rejected;
     reply.status(200);

@@ -8,6 +8,8 @@ export class SelfMetrics {
   readonly accepted: Record<Signal, number> = { traces: 0, metrics: 0, logs: 0 };
   /** Items refused inside an accepted request (partial_success). */
   readonly rejectedItems: Record<Signal, number> = { traces: 0, metrics: 0, logs: 0 };
+  /** Requests answered as accepted without being stored again: the same bytes as a request stored lately (RecentRequests). */
+  readonly duplicateRequests: Record<Signal, number> = { traces: 0, metrics: 0, logs: 0 };
   /**
    * Whole requests refused, by HTTP status; the statuses the collector answers start at 0, so an alert on
    * `rejected_requests_total{status="401"}` sees a series before the first refusal (Prometheus's advice for labels known in advance).
@@ -57,6 +59,12 @@ export class SelfMetrics {
       'counter',
       'Items refused inside accepted requests (partial_success).',
       Object.entries(this.rejectedItems).map(([s, n]) => `weft_collector_rejected_items_total{signal="${s}"} ${n}`),
+    );
+    metric(
+      'weft_collector_duplicate_requests_total',
+      'counter',
+      'Requests identical to one stored in the last 10 minutes (an exporter retrying a request whose answer it did not get): accepted, not stored again.',
+      Object.entries(this.duplicateRequests).map(([s, n]) => `weft_collector_duplicate_requests_total{signal="${s}"} ${n}`),
     );
     metric(
       'weft_collector_rejected_requests_total',
