@@ -13,7 +13,8 @@ import mysqlCore from 'mysql2';
 import type { ReconcileSpec } from '../core/catalog/index.ts';
 import { openSqlSource, Secrets, sqlTarget, type SqlSource } from '../probes/index.ts';
 import { runReconciliation, type ReconciliationRun } from '../probes/reconcile/index.ts';
-import { planColumn, rowHashExpr, rowTextExpr } from '../probes/reconcile/canonical.ts';
+import { rowHashExpr } from '../probes/reconcile/canonical.ts';
+import { planPart, rowTextExpr } from '../probes/reconcile/row-text.ts';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const KEYS = (process.argv[3] ?? 'string') as 'string' | 'integer';
@@ -98,11 +99,11 @@ const pgTypes = ['text', 'text', 'numeric(12,2)', 'timestamp without time zone(3
 const myTypes = ['varchar(100)', 'varchar(200)', 'decimal(14,4)', 'datetime(3)'];
 const info = (column: string, type: string, charset?: string) => ({ table: TABLE, column, type, nullable: true, charset });
 const plans = [
-  planColumn(
+  planPart(
     { dialect: 'postgres', column: info('id', STRING ? 'text' : 'bigint') },
     { dialect: 'mysql', column: info('id', STRING ? 'varchar(24)' : 'int', 'utf8mb4') },
   ),
-  ...cols.map((c, i) => planColumn({ dialect: 'postgres', column: info(c, pgTypes[i]) }, { dialect: 'mysql', column: info(c, myTypes[i], 'utf8mb4') })),
+  ...cols.map((c, i) => planPart({ dialect: 'postgres', column: info(c, pgTypes[i]) }, { dialect: 'mysql', column: info(c, myTypes[i], 'utf8mb4') })),
 ];
 const rowText = (s: SqlSource, side: number) =>
   rowTextExpr(

@@ -125,12 +125,6 @@ export function canonicalExpr(dialect: SqlDialect, column: string, declaredType:
   return canonical[dialect][valueClassOf(declaredType)](quoteIdent[dialect](column));
 }
 
-/** One row's compared columns as one text: unit-separator joined, NULL as \x01. */
-export function rowTextExpr(dialect: SqlDialect, exprs: string[]): string {
-  if (dialect === 'postgres') return exprs.map((e) => `COALESCE(${e}, chr(1))`).join(` || chr(31) || `);
-  return `CONCAT(${exprs.map((e) => `COALESCE(${e}, CHAR(1))`).join(', CHAR(31), ')})`;
-}
-
 /**
  * A 32-bit bucket number from the MD5 of a key's canonical text: the same number in both
  * databases (and in `keyHashOf`), whatever their collations — bisection of string, UUID and
@@ -139,14 +133,6 @@ export function rowTextExpr(dialect: SqlDialect, exprs: string[]): string {
 export function keyHashExpr(dialect: SqlDialect, keyText: string): string {
   if (dialect === 'postgres') return `('x' || substr(md5(${keyText}), 1, 8))::bit(32)::bigint`;
   return `CAST(CONV(SUBSTRING(MD5(${keyText}), 1, 8), 16, 10) AS UNSIGNED)`;
-}
-
-/** A key's canonical text (composite parts joined by the unit separator): what `keyHashExpr` hashes, as SQL. */
-export function keyTextExpr(dialect: SqlDialect, parts: string[]): string {
-  // A NULL key part is \x01, as in row texts: a NULL key still lands in one bucket and is compared like any other.
-  if (parts.length === 1) return dialect === 'postgres' ? `COALESCE(${parts[0]}, chr(1))` : `COALESCE(${parts[0]}, CHAR(1 USING utf8mb4))`;
-  if (dialect === 'postgres') return parts.map((e) => `COALESCE(${e}, chr(1))`).join(' || chr(31) || ');
-  return `CONCAT(${parts.map((e) => `COALESCE(${e}, CHAR(1))`).join(', CHAR(31), ')})`;
 }
 
 /** A 60-bit integer from the MD5 of the row text: the same number in both databases. */

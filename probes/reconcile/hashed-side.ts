@@ -1,5 +1,6 @@
 import type { SqlDialect, SqlQuery } from '../sql/sql-source.ts';
-import { keyHashExpr, keyTextExpr, quoteIdent, rowHashExpr, rowTextExpr, scaleOf, valueClassOf } from './canonical.ts';
+import { keyHashExpr, quoteIdent, rowHashExpr, scaleOf, valueClassOf } from './canonical.ts';
+import { keyPartsOf, keyTextExpr, rowTextExpr } from './row-text.ts';
 import { HASH_BITS, KEY_POINT_SPACE, SPREAD_WIDTH, keyBytesExpr, keySpreadExpr, keySpreadOf } from './key-point.ts';
 import { shownValue, type KeyRange, type RowKey, type SideDefinition, type SideQueries } from './sql-side.ts';
 import { WEIGHT_BITS } from './segment-locator.ts';
@@ -36,7 +37,7 @@ export function hashedSide(def: SideDefinition, query: SqlQuery): SideQueries {
   const table = q(def.table);
   const keyText = keyTextExpr(d, def.keyExprs);
   // The key's text is part of the row hash: the same row content under another key is a difference.
-  const hash = rowHashExpr(d, rowTextExpr(d, [keyText, ...def.exprs]));
+  const hash = rowHashExpr(d, rowTextExpr(d, [keyText, ...def.parts]));
   const div = d === 'postgres' ? '/' : 'DIV';
   // PostgreSQL and MariaDB evaluate an expression each time a statement names it. PostgreSQL: the key's bytes and spread (and, for a
   // level over all rows, the row hash) are columns of subqueries (OFFSET 0 keeps them apart); MariaDB: the row hash is kept in a variable.
@@ -140,8 +141,6 @@ export function hashedSide(def: SideDefinition, query: SqlQuery): SideQueries {
   };
 }
 
-/** The text that stands for a NULL key part in a canonical key text (`keyTextExpr`). */
-const NULL_PART = '\x01';
 /** Bits of PostgreSQL's integer types: a key part beyond them cannot be in such a column (and binding it would fail). */
 const pgIntegerBits: Array<[RegExp, bigint]> = [
   [/^smallint/, 15n],
@@ -149,11 +148,11 @@ const pgIntegerBits: Array<[RegExp, bigint]> = [
 ];
 
 /**
- * A WHERE clause that finds the rows of these canonical key texts (composite parts joined by \x1f)
- * through the native key columns `cols` (quoted, of the declared `types`), so through their index:
- * a superset of the rows wanted under the database's collation and conversions, to be filtered
- * exactly on the key text by the caller. A NULL key part (\x01) is looked up as `IS NULL` (and, in
- * a text column, as the text \x01 too); numbers are bound as exact numbers, never as text (MariaDB
+ * A WHERE clause that finds the rows of these canonical key texts (`keyTextExpr`: parts joined by
+ * \x1f, escaped, NULL as \x01; read back by `keyPartsOf`) through the native key columns `cols`
+ * (quoted, of the declared `types`), so through their index: a superset of the rows wanted under the
+ * database's collation and conversions, to be filtered exactly on the key text by the caller. A NULL
+ * key part is looked up as `IS NULL`; numbers are bound as exact numbers, never as text (MariaDB
  * compares a decimal column with a text as doubles: `IN ('9007199254740993', '9007199254740992')`
  * found no row where 9007199254740992 was stored). A key part that no row of its column can hold (a
  * fraction in an integer column, a number beyond PostgreSQL's integer) leaves its key out.
@@ -171,10 +170,10 @@ export function nativeKeyWhere(d: SqlDialect, cols: string[], types: string[], k
     return { cls, scale: scaleOf(t), bits };
   });
   /** The condition on one part, or null when no row can hold it. */
-  const partCond = (i: number, value: string): string | null => {
+  const partCond = (i: number, value: string | null): string | null => {
     const col = cols[i];
     const { cls, scale, bits } = parts[i];
-    if (value === NULL_PART) return cls === 'text' ? `(${col} IS NULL OR ${col} = ${ph(value)})` : `${col} IS NULL`;
+    if (value === null) return `${col} IS NULL`;
     if (cls === 'integer') {
       const m = /^(-?\d+)(?:\.0*)?$/.exec(value);
       if (!m || BigInt(m[1]) >= 2n ** bits || BigInt(m[1]) < -(2n ** bits)) return null;
@@ -188,7 +187,7 @@ export function nativeKeyWhere(d: SqlDialect, cols: string[], types: string[], k
   };
   const conds: string[] = [];
   for (const key of keys) {
-    const values = cols.length === 1 ? [key] : key.split('\x1f');
+    const values = keyPartsOf(key);
     if (values.length !== cols.length) continue;
     const each: string[] = [];
     for (let i = 0; i < values.length; i++) {

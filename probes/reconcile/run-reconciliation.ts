@@ -9,6 +9,7 @@ import { sqlTarget } from '../sql/sql-target.ts';
 import { bisect } from './bisect.ts';
 import type { ChangedSample, KeyNote, ReconcileProgress, ReconciliationRun } from './reconciliation-run.ts';
 import { isFixedChar, planColumn, valueClassOf } from './canonical.ts';
+import { keyPartsOf, PART_SEPARATOR, planPart } from './row-text.ts';
 import { columnsFor, integerKeyBounds, integerKeyFits, sideQueries, type RowKey, type SideDefinition, type SideQueries } from './sql-side.ts';
 import { count } from '../../core/text/index.ts';
 
@@ -31,8 +32,9 @@ const asList = (k: string | string[]): string[] => (Array.isArray(k) ? k : [k]);
 /** Key texts as people read them: a composite key as a JSON array (a NULL part as null), a NULL key as NULL, others as they are. */
 const shownKey = (key: RowKey): string => {
   if (typeof key !== 'string') return String(key);
-  if (key.includes('\x1f')) return JSON.stringify(key.split('\x1f').map((p) => (p === '\x01' ? null : p)));
-  return key === '\x01' ? 'NULL' : key;
+  const parts = keyPartsOf(key);
+  if (parts.length > 1) return JSON.stringify(parts);
+  return parts[0] ?? 'NULL';
 };
 
 /**
@@ -44,9 +46,9 @@ export function keyNotesOf(missing: RowKey[], extra: RowKey[], max = 20): KeyNot
     let x = nfc ? k.normalize('NFC') : k;
     if (t)
       x = x
-        .split('\x1f')
+        .split(PART_SEPARATOR)
         .map((p) => p.replace(/ +$/, ''))
-        .join('\x1f');
+        .join(PART_SEPARATOR);
     if (c) x = x.toLowerCase();
     return x;
   };
@@ -121,7 +123,7 @@ async function jsonEqualRows(left: SideQueries, right: SideQueries, keys: RowKey
 
 /** Integer key on both sides → bisect by key ranges; any other key (text, UUID, decimal, composite) → by key hash. */
 function keyPlan(keyInfos: [ColumnInfo[], ColumnInfo[]], dialects: [SqlDialect, SqlDialect]) {
-  const exprs = keyInfos[0].map((_, i) => planColumn({ dialect: dialects[0], column: keyInfos[0][i] }, { dialect: dialects[1], column: keyInfos[1][i] }));
+  const exprs = keyInfos[0].map((_, i) => planPart({ dialect: dialects[0], column: keyInfos[0][i] }, { dialect: dialects[1], column: keyInfos[1][i] }));
   const classes = keyInfos.map((infos) => infos.map((c) => valueClassOf(c.type)));
   const mode = keyInfos[0].length === 1 && classes.every((cs) => cs[0] === 'integer') ? ('integer' as const) : ('hashed' as const);
   const native = new Set(['text', 'integer', 'decimal']);
@@ -217,9 +219,15 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       }),
     );
     const dialects: [SqlDialect, SqlDialect] = [sides[0].source.dialect, sides[1].source.dialect];
-    const plans = compared.map((_, i) =>
-      planColumn({ dialect: dialects[0], column: infos[0].columns[i] }, { dialect: dialects[1], column: infos[1].columns[i] }),
+    const pairs = compared.map(
+      (_, i) =>
+        [
+          { dialect: dialects[0], column: infos[0].columns[i] },
+          { dialect: dialects[1], column: infos[1].columns[i] },
+        ] as const,
     );
+    const plans = pairs.map(([l, r]) => planColumn(l, r));
+    const parts = pairs.map(([l, r]) => planPart(l, r));
     const key = keyPlan([infos[0].keys, infos[1].keys], dialects);
     run.details.keyMode = key.mode;
     const defs: SideDefinition[] = sides.map((s, side) => ({
@@ -232,6 +240,7 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       nativeLookup: key.lookups[side],
       columns: s.columns,
       exprs: plans.map((p) => p[side]),
+      parts: parts.map((p) => p[side]),
     }));
     const found = await sides[0].source.snapshot(timeoutMs, (ql) =>
       sides[1].source.snapshot(timeoutMs, async (qr) => {

@@ -1,5 +1,6 @@
 import type { ColumnInfo, SqlDialect, SqlQuery, SqlSource } from '../sql/sql-source.ts';
-import { quoteIdent, rowHashExpr, rowTextExpr } from './canonical.ts';
+import { quoteIdent, rowHashExpr } from './canonical.ts';
+import { rowTextExpr } from './row-text.ts';
 import { hashedSide } from './hashed-side.ts';
 import type { LocatorSums } from './segment-locator.ts';
 import { estimateOf } from './table-estimate.ts';
@@ -41,7 +42,7 @@ export interface SideDefinition {
   table: string;
   /** Key columns on this side, in the catalog's order. */
   keys: string[];
-  /** Canonical text expressions of the key columns (see `planColumn`), in order. */
+  /** Canonical text expressions of the key columns as parts of a key text (see `planPart`), in order. */
   keyExprs: string[];
   /** Declared types of the key columns on this side, in order (lookups bind each key part as its column's kind). */
   keyTypes: string[];
@@ -50,8 +51,10 @@ export interface SideDefinition {
   /** Whether key lookups may use the native columns (text and integer keys), then filter exactly. */
   nativeLookup: boolean;
   columns: string[];
-  /** Canonical text expressions of the compared columns, in order (see `planColumn`). */
+  /** Canonical text expressions of the compared columns, in order (see `planColumn`): what a changed-row sample shows. */
   exprs: string[];
+  /** The same as parts of the row text (see `planPart`: text escaped), in order: what is hashed. */
+  parts: string[];
 }
 
 function toKey(v: unknown, table: string): number {
@@ -125,7 +128,7 @@ function integerSide(def: SideDefinition, query: SqlQuery): SideQueries {
   const table = q(def.table);
   const k = d === 'postgres' ? `${q(def.keys[0])}::bigint` : q(def.keys[0]);
   const texts = def.exprs;
-  const hash = rowHashExpr(d, rowTextExpr(d, texts));
+  const hash = rowHashExpr(d, rowTextExpr(d, def.parts));
   const div = d === 'postgres' ? '/' : 'DIV';
   const rows = async (sql: string) => (await query(sql)).rows;
   const hashMap = (rs: Array<Record<string, unknown>>) => new Map<RowKey, string>(rs.map((r) => [toKey(r.k, def.table), String(r.h)]));
