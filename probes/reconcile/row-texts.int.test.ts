@@ -72,6 +72,22 @@ describe.skipIf(!up)('reconciliation: row and key texts are unambiguous', () => 
     ]);
   });
 
+  it("values swapped between keys of one segment, or rotated among three: all changed (with integer keys they left the segment's count and sum as they were, and matched)", async () => {
+    const pgRows: Row[] = [
+      [1, 'x', 10],
+      [2, 'y', 20],
+      [3, 'p', 30],
+      [4, 'q', 40],
+      [5, 'r', 50],
+      [6, 'same', 60],
+    ];
+    const myRows = withChanges(pgRows, { 0: [1, 'y', 20], 1: [2, 'x', 10], 2: [3, 'q', 40], 3: [4, 'r', 50], 4: [5, 'p', 30] });
+    const def = { key: 'id', columns: ['a', 'b'], pgRows, myRows };
+    const changed = { missing: [], extra: [], changed: ['1', '2', '3', '4', '5'] };
+    expect(await bothWays('swapint', { ...def, pg: 'id bigint, a text, b integer', my: 'id int, a varchar(10), b bigint' })).toEqual([changed, changed]);
+    expect(await bothWays('swaptext', { ...def, pg: 'id text, a text, b integer', my: 'id varchar(10), a varchar(10), b bigint' })).toEqual([changed, changed]);
+  });
+
   it('composite keys whose parts hold the separator or the NULL marker: different keys are missing and extra (("a\\x1fb", "c") and ("a", "b\\x1fc") were one key; a change of such a key was dropped as changed during the run)', async () => {
     const runs = await bothWays('compkey', {
       pg: 'k1 text, k2 text, v text',

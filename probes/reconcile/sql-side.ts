@@ -128,7 +128,8 @@ function integerSide(def: SideDefinition, query: SqlQuery): SideQueries {
   const table = q(def.table);
   const k = d === 'postgres' ? `${q(def.keys[0])}::bigint` : q(def.keys[0]);
   const texts = def.exprs;
-  const hash = rowHashExpr(d, rowTextExpr(d, def.parts));
+  // The key is part of the row hash: values swapped between two keys of one segment would leave its count and sum unchanged.
+  const hash = rowHashExpr(d, rowTextExpr(d, [d === 'postgres' ? `${k}::text` : `CAST(${k} AS CHAR)`, ...def.parts]));
   const div = d === 'postgres' ? '/' : 'DIV';
   const rows = async (sql: string) => (await query(sql)).rows;
   const hashMap = (rs: Array<Record<string, unknown>>) => new Map<RowKey, string>(rs.map((r) => [toKey(r.k, def.table), String(r.h)]));
