@@ -5,9 +5,9 @@ import type { ColumnInfo, SqlDialect } from '../sql/sql-source.ts';
  * stored as int vs bigint, numeric(12,2) vs decimal(14,4), timestamp vs datetime, or under another
  * text collation hashes the same on both sides. Timestamps become microseconds since the epoch
  * (UTC; MariaDB/MySQL sessions run with time_zone +00:00), dates days since the epoch, booleans
- * and bit(1) as 1/0.
+ * and bit(1) as 1/0, bit strings as their digits (`bitsPlan`).
  */
-export type ValueClass = 'integer' | 'decimal' | 'float' | 'boolean' | 'timestamp' | 'timestamptz' | 'date' | 'bytes' | 'uuid' | 'text';
+export type ValueClass = 'integer' | 'decimal' | 'float' | 'boolean' | 'bits' | 'timestamp' | 'timestamptz' | 'date' | 'bytes' | 'uuid' | 'text';
 
 const classes: Array<[RegExp, ValueClass]> = [
   [/^(smallint|integer|bigint|int|tinyint|mediumint|serial|bigserial|year)\b/, 'integer'],
@@ -15,6 +15,8 @@ const classes: Array<[RegExp, ValueClass]> = [
   [/^(real|double|float)\b/, 'float'],
   // bit(1) is how Hibernate and other ORMs store a boolean in MySQL/MariaDB
   [/^(boolean|bool\b|bit\(1\)$)/, 'boolean'],
+  // PostgreSQL bit(n) and bit varying(n), MySQL/MariaDB BIT(n) (an n-bit unsigned number)
+  [/^(bit|bit varying|varbit)\b/, 'bits'],
   [/^timestamp.*with time zone/, 'timestamptz'],
   [/^(timestamp|datetime)\b/, 'timestamp'],
   [/^date$/, 'date'],
@@ -87,6 +89,7 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
     decimal: (c) => `trim_scale(${c}::numeric)::text`,
     float: (c) => floatText.postgres(c, false),
     boolean: (c) => `(${c})::int::text`,
+    bits: (c) => `${c}::text`,
     timestamp: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
     timestamptz: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
     date: (c) => `(${c} - date '1970-01-01')::text`,
@@ -99,6 +102,7 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
     decimal: (c) => mysqlTrimDecimal(`CAST(${c} AS CHAR)`),
     float: (c) => floatText.mysql(c, false),
     boolean: (c) => `CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`,
+    bits: (c) => `BIN(${c})`,
     timestamp: (c) => `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c}) AS CHAR)`,
     timestamptz: (c) => `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c}) AS CHAR)`,
     date: (c) => `CAST(DATEDIFF(${c}, '1970-01-01') AS CHAR)`,
@@ -202,6 +206,10 @@ export function planColumn(left: SidePlan, right: SidePlan): [string, string] {
   const sides = [left, right];
   const classes = sides.map((s) => valueClassOf(s.column.type));
   // A UUID is the same value in any letter case: against a uuid column, text is compared in lower case (uuid vs char(36)).
+  if (classes.includes('bits')) {
+    const bits = bitsPlan(sides, classes);
+    if (bits) return bits;
+  }
   if (classes.includes('uuid')) {
     return sides.map((s, i) => {
       const c = quoteIdent[s.dialect](s.column.column);
@@ -254,4 +262,44 @@ export function planColumn(left: SidePlan, right: SidePlan): [string, string] {
     if (exact) return canonical[s.dialect].decimal(quoteIdent[s.dialect](s.column.column));
     return canonicalExpr(s.dialect, s.column.column, s.column.type);
   }) as [string, string];
+}
+
+/** The width of a fixed-length bit type (PostgreSQL bit(n), MySQL/MariaDB BIT(n); bit alone is bit(1)); undefined for bit varying. */
+export function bitWidthOf(declaredType: string): number | undefined {
+  const t = declaredType.toLowerCase().trim();
+  if (/^(bit varying|varbit)\b/.test(t)) return undefined;
+  const m = /^bit\s*\((\d+)\)/.exec(t);
+  return m ? Number(m[1]) : 1;
+}
+
+/**
+ * Bit strings, as the digits 0 and 1: both sides of fixed width (PostgreSQL bit(n), MySQL/MariaDB
+ * BIT(n)) at the wider width, zero-padded on the left (a MySQL/MariaDB BIT is a number, and a narrower
+ * value is the same number; its raw bytes were hashed, so every row differed and, MariaDB against
+ * MariaDB, bytes that are not UTF-8 all read "?" and matched); against bit varying, each side as it
+ * is (a MySQL/MariaDB BIT(n) at its n digits: '101' and '00000101' are different bit strings, shown
+ * as such); against an integer, as numbers (a PostgreSQL bit(n) of n ≤ 63). Undefined: another pair,
+ * planned by class.
+ */
+function bitsPlan(sides: SidePlan[], classes: ValueClass[]): [string, string] | undefined {
+  const widths = sides.map((s) => bitWidthOf(s.column.type));
+  const col = (s: SidePlan) => quoteIdent[s.dialect](s.column.column);
+  if (classes.every((c) => c === 'bits')) {
+    const fixed = widths.every((w) => w !== undefined);
+    const width = Math.max(...widths.map((w) => w ?? 0));
+    return sides.map((s, i) => {
+      const w = fixed ? width : widths[i];
+      if (s.dialect === 'mysql') return `LPAD(BIN(${col(s)}), ${w}, '0')`;
+      return fixed && w !== widths[i] ? `lpad(${col(s)}::text, ${w}, '0')` : `${col(s)}::text`;
+    }) as [string, string];
+  }
+  if (classes.every((c) => c === 'bits' || c === 'integer')) {
+    const ok = sides.every((s, i) => classes[i] === 'integer' || s.dialect === 'mysql' || (widths[i] ?? 64) <= 63);
+    if (!ok) return undefined;
+    return sides.map((s, i) => {
+      if (classes[i] === 'integer') return canonical[s.dialect].integer(col(s));
+      return s.dialect === 'mysql' ? `CAST(${col(s)} + 0 AS CHAR)` : `${col(s)}::bigint::text`;
+    }) as [string, string];
+  }
+  return undefined;
 }

@@ -113,6 +113,104 @@ describe.skipIf(!up)('reconciliation of boolean values', () => {
   });
 });
 
+describe.skipIf(!up)('reconciliation of bit strings', () => {
+  const pgSide = (t: string) => ({ system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t });
+  const mySide = (t: string) => ({ system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table: t });
+  /** Values as SQL literals (NULL or b'…'), keyed 1…n, into `left` and `right` ([system, table, type]); then a run each way: [changed keys left → right, right → left]. */
+  async function bits(left: ['pg' | 'my', string, string], right: ['pg' | 'my', string, string], lv: string[], rv: string[]) {
+    for (const [[which, t, type], values] of [
+      [left, lv],
+      [right, rv],
+    ] as const) {
+      tables.push(t);
+      const q = (sql: string) => (which === 'pg' ? db.pg.query(sql) : db.my.query(sql));
+      await q(`CREATE TABLE ${t} (id integer PRIMARY KEY, b ${type})`);
+      await q(`INSERT INTO ${t} VALUES ${values.map((v, i) => `(${i + 1}, ${which === 'pg' ? v.replace(/^b'/, "B'") : v})`).join(', ')}`);
+    }
+    const side = ([db, t]: ['pg' | 'my', string, string]) => (db === 'pg' ? pgSide(t) : mySide(t));
+    const out: string[][] = [];
+    for (const [l, r] of [
+      [side(left), side(right)],
+      [side(right), side(left)],
+    ]) {
+      const run = await runReconciliation({ id: `rec-${l.table}`, key: 'id', columns: ['b'], left: l, right: r, sampleKeys: 50 }, { secrets });
+      expect(run.error).toBe('');
+      out.push(run.sampleChanged);
+    }
+    return out;
+  }
+  const eight = ["b'00000101'", "b'10000000'", "b'11111111'", "b'00000000'", 'NULL', "b'01000001'"];
+
+  it('bit(8) against BIT(8): equal values are equal (every row was "changed": 00000101 against the raw byte \\u0005), a flipped bit is a change', async () => {
+    const t = `rk_bit8_${suffix}`;
+    expect(await bits(['pg', t, 'bit(8)'], ['my', t, 'bit(8)'], eight, eight)).toEqual([[], []]);
+    const u = `rk_bit8c_${suffix}`;
+    expect(
+      await bits(
+        ['pg', u, 'bit(8)'],
+        ['my', u, 'bit(8)'],
+        eight,
+        eight.map((v, i) => (i === 2 ? "b'11111110'" : v)),
+      ),
+    ).toEqual([['3'], ['3']]);
+  });
+
+  it("BIT(8) against BIT(8) in two MariaDB tables: b'10000000' against b'11111111' is a change (both read \"?\" as UTF-8, and matched)", async () => {
+    expect(
+      await bits(
+        ['my', `rk_bitmy1_${suffix}`, 'bit(8)'],
+        ['my', `rk_bitmy2_${suffix}`, 'bit(8)'],
+        ["b'10000000'", "b'11111111'"],
+        ["b'11111111'", "b'10000000'"],
+      ),
+    ).toEqual([
+      ['1', '2'],
+      ['1', '2'],
+    ]);
+  });
+
+  it('bit(64) against BIT(64), and bit(16) against BIT(8): the same numbers are equal at the wider width', async () => {
+    const top = [`b'${'1'.repeat(64)}'`, `b'1${'0'.repeat(63)}'`, "b'1'"];
+    expect(
+      await bits(
+        ['pg', `rk_bit64_${suffix}`, 'bit(64)'],
+        ['my', `rk_bit64_${suffix}`, 'bit(64)'],
+        top.map((v) => (v === "b'1'" ? `b'${'0'.repeat(63)}1'` : v)),
+        top,
+      ),
+    ).toEqual([[], []]);
+    expect(
+      await bits(
+        ['pg', `rk_bit16_${suffix}`, 'bit(16)'],
+        ['my', `rk_bit16_${suffix}`, 'bit(8)'],
+        ["b'0000000000000101'", "b'0000000100000000'"],
+        ["b'101'", "b'0'"],
+      ),
+    ).toEqual([['2'], ['2']]);
+  });
+
+  it('bit varying against BIT(8): a bit string of another length is a change, shown as both bit strings', async () => {
+    const t = `rk_varbit_${suffix}`;
+    expect(await bits(['pg', t, 'bit varying(8)'], ['my', t, 'bit(8)'], ["b'101'", "b'00000101'"], ["b'101'", "b'101'"])).toEqual([['1'], ['1']]);
+  });
+
+  it('BIT(8) against smallint: compared as numbers', async () => {
+    const t = `rk_bitint_${suffix}`;
+    tables.push(t);
+    await db.pg.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, b smallint)`);
+    await db.my.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, b bit(8))`);
+    await db.pg.query(`INSERT INTO ${t} VALUES (1, 5), (2, 255), (3, 0), (4, 7)`);
+    await db.my.query(`INSERT INTO ${t} VALUES (1, b'101'), (2, b'11111111'), (3, b'0'), (4, b'110')`);
+    for (const [left, right] of [
+      [pgSide(t), mySide(t)],
+      [mySide(t), pgSide(t)],
+    ]) {
+      const run = await runReconciliation({ id: `rec-${t}`, key: 'id', columns: ['b'], left, right }, { secrets });
+      expect({ error: run.error, changed: run.sampleChanged }).toEqual({ error: '', changed: ['4'] });
+    }
+  });
+});
+
 describe.skipIf(!up)('reconciliation of timestamps of two precisions', () => {
   /** The same text written to both sides (each database stores it at its column's precision), then a run each way: [changed keys PostgreSQL → MariaDB, MariaDB → PostgreSQL]. */
   async function sameText(name: string, pgType: string, myType: string, texts: string[], myChanged: Record<number, string>) {
