@@ -75,6 +75,12 @@ export const RunSchema = Type.Object({
         }),
       ),
     ),
+    columnNotes: Type.Optional(
+      Type.Array(Type.Object({ column: Type.String(), note: Type.String() }), {
+        description:
+          'compared columns whose values cannot be compared exactly as configured (an instant against a wall-clock time of unknown zone): what was assumed and what to set',
+      }),
+    ),
   }),
 });
 

@@ -52,6 +52,7 @@ function printRunWith(io: CommandIO, id: string, run: RunText, recorded: string,
   }
   for (const n of run.details.keyNotes ?? [])
     io.out(`  note     ${JSON.stringify(n.left)} / ${JSON.stringify(n.right)}: ${Object.hasOwn(advice, n.why) ? advice[n.why] : n.why}`);
+  for (const n of run.details.columnNotes ?? []) io.out(`  note     column ${n.column}: ${n.note}`);
   if (run.changedDuringRun > 0) io.out(`  ${count(run.changedDuringRun, 'key')} changed while the run went on (not counted)`);
   io.out(
     `  cost     ${count(run.queries, 'query')}, ${count(run.rowsDownloaded, 'row')} downloaded, ${count(run.checksumRows, 'segment checksum')}, ${(run.details.durationMs / 1000).toFixed(2)} s`,

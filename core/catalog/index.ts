@@ -11,7 +11,7 @@ export type {
   NatsConsumerProbeSpec,
   SectionProblem,
 } from './probes.ts';
-export { MIN_SCHEDULE_EVERY_MS, ProbeSpecSchema, ReconcileSpecSchema, validateProbeSections, probeKindNames } from './probes.ts';
+export { MIN_SCHEDULE_EVERY_MS, ProbeSpecSchema, ReconcileSpecSchema, TIME_ZONE_PATTERN, validateProbeSections, probeKindNames } from './probes.ts';
 export { CatalogFileSchema, catalogSections } from './schema.ts';
 export { ReportScheduleSchema, validateReportSchedules } from './reports.ts';
 export type { ReportSchedule } from './reports.ts';

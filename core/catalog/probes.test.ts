@@ -68,3 +68,22 @@ describe('validateProbeSections', () => {
     expect(problems([probe('1s'), { ...probe('24d', '10h'), id: 'd' }], [rec('1h')])).toEqual([]);
   });
 });
+
+describe('reconciliation timeZone', () => {
+  const catalog = (zone: string) =>
+    [
+      'systems: [{ id: crm }, { id: erp }]',
+      'reconciliations:',
+      '  - id: r',
+      '    key: id',
+      '    columns: [placed_at]',
+      '    left: { system: crm, dsn: "env:A", table: orders }',
+      `    right: { system: erp, dsn: "env:B", table: orders, timeZone: ${JSON.stringify(zone)} }`,
+    ].join('\n');
+  it('takes an IANA name, UTC or an offset, and nothing that could reach SQL otherwise', async () => {
+    const { parseCatalog, formatProblem } = await import('./index.ts');
+    const problems = (zone: string) => parseCatalog([{ file: 'estate.yaml', text: catalog(zone) }]).problems.map(formatProblem);
+    for (const zone of ['Europe/Berlin', 'America/Argentina/Buenos_Aires', 'UTC', '+01:00', '-03:30', 'Etc/GMT+5']) expect(problems(zone), zone).toEqual([]);
+    for (const zone of ["Europe/Berlin'; DROP TABLE x; --", '+1', '25:00', '', 'a/b/c/d']) expect(problems(zone), zone).not.toEqual([]);
+  });
+});

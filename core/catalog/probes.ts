@@ -108,6 +108,9 @@ export type NatsConsumerProbeSpec = Static<typeof NatsConsumerProbeSchema>;
 export type ProbeSpec = Static<typeof ProbeSpecSchema>;
 export type ProbeSpecBase = Pick<ProbeSpec, 'id' | 'kind' | 'system' | 'domain' | 'every' | 'cron' | 'timeout' | 'jitter'>;
 
+/** A time zone as a reconciliation side names it: an IANA name (Europe/Berlin), UTC, or an offset (+01:00); the only text that reaches SQL. */
+export const TIME_ZONE_PATTERN = '^(UTC|[+-](0[0-9]|1[0-4]):[0-5][0-9]|[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2})$';
+
 /** One side of a reconciliation: a table in a PostgreSQL or MySQL/MariaDB database. */
 export const ReconcileSourceSchema = Type.Object(
   {
@@ -119,6 +122,13 @@ export const ReconcileSourceSchema = Type.Object(
       Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), {
         minItems: 1,
         description: "this side's names for the compared columns, in the same order",
+      }),
+    ),
+    timeZone: Type.Optional(
+      Type.String({
+        pattern: TIME_ZONE_PATTERN,
+        description:
+          "the zone this side's timestamps without a zone (PostgreSQL timestamp, MySQL/MariaDB DATETIME) are written in: an IANA name (Europe/Berlin), UTC or an offset (+01:00); needed where the other side's column holds instants (timestamptz, MySQL/MariaDB TIMESTAMP), or holds wall-clock times of another zone",
       }),
     ),
   },

@@ -1,10 +1,11 @@
 import type { ColumnInfo, SqlDialect } from '../sql/sql-source.ts';
+import { zonedColumns, type ZonedColumns, type ZoneSide } from './time-zone.ts';
 
 /**
  * Values are compared as a canonical text form computed inside each database, so the same value
  * stored as int vs bigint, numeric(12,2) vs decimal(14,4), timestamp vs datetime, or under another
  * text collation hashes the same on both sides. Timestamps become microseconds since the epoch
- * (UTC; MariaDB/MySQL sessions run with time_zone +00:00), dates days since the epoch, booleans
+ * (UTC; MariaDB/MySQL sessions run with time_zone +00:00; instants against wall-clock times: `time-zone.ts`), dates days since the epoch, booleans
  * and bit(1) as 1/0, bit strings as their digits (`bitsPlan`).
  */
 export type ValueClass = 'integer' | 'decimal' | 'float' | 'boolean' | 'bits' | 'timestamp' | 'timestamptz' | 'date' | 'bytes' | 'uuid' | 'text';
@@ -194,6 +195,8 @@ export function isFixedChar(dialect: SqlDialect, declaredType: string): boolean 
 export interface SidePlan {
   dialect: SqlDialect;
   column: ColumnInfo;
+  /** The zone this side's wall-clock timestamps (PostgreSQL timestamp, MySQL/MariaDB DATETIME) are written in, when the catalog says (`time-zone.ts`). */
+  timeZone?: string;
 }
 
 /**
@@ -217,14 +220,17 @@ export function planColumn(left: SidePlan, right: SidePlan): [string, string] {
       return s.dialect === 'postgres' ? `lower(${canonical.postgres[classes[i]](c)})` : `LOWER(${canonical.mysql[classes[i]](c)})`;
     }) as [string, string];
   }
-  // Timestamps of two precisions: compared at the coarser, the finer side's value stored as the coarser side's database would have stored it.
+  // Timestamps: instants against wall-clock times read in the wall-clock side's zone (`zonedColumns`); of two precisions, compared at
+  // the coarser, the finer side's value stored as the coarser side's database would have stored it.
   if (classes.every((c) => c === 'timestamp' || c === 'timestamptz')) {
+    const cols = zonedPair(left, right)!.columns;
     const precisions = sides.map((s) => timePrecisionOf(s.dialect, s.column.type));
     if (precisions[0] !== precisions[1]) {
       const coarse = sides[precisions[0] < precisions[1] ? 0 : 1];
       const digits = Math.min(...precisions);
-      return sides.map((s) => timestampAt[s.dialect](quoteIdent[s.dialect](s.column.column), digits, coarse.dialect === 'postgres')) as [string, string];
+      return sides.map((s, i) => timestampAt[s.dialect](cols[i], digits, coarse.dialect === 'postgres')) as [string, string];
     }
+    return sides.map((s, i) => canonical[s.dialect][classes[i]](cols[i])) as [string, string];
   }
   if (classes.includes('float')) {
     const other = classes[0] === 'float' ? 1 : 0;
@@ -302,4 +308,16 @@ function bitsPlan(sides: SidePlan[], classes: ValueClass[]): [string, string] | 
     }) as [string, string];
   }
   return undefined;
+}
+
+/** For a pair of timestamp columns, the expressions compared and the zones each side's database converts with (`zonedColumns`); undefined for other pairs. */
+export function zonedPair(left: SidePlan, right: SidePlan): ZonedColumns | undefined {
+  const sides = [left, right];
+  if (!sides.every((s) => ['timestamp', 'timestamptz'].includes(valueClassOf(s.column.type)))) return undefined;
+  return zonedColumns(
+    sides.map((s) => ({ dialect: s.dialect, type: s.column.type, column: quoteIdent[s.dialect](s.column.column), timeZone: s.timeZone })) as [
+      ZoneSide,
+      ZoneSide,
+    ],
+  );
 }

@@ -42,6 +42,18 @@ describe('keyDriftCandidates', () => {
     expect(keyDriftCandidates([run({ missing: 1 })])[0].hint).toMatch(/^Replay the sync/);
   });
 
+  it('says which zone to set when a wall-clock column was compared with instants as if it were UTC (the changed rows were all it said)', () => {
+    const note =
+      'right orders.placed_at (datetime) holds wall-clock times without a zone … Set timeZone on the right side of this reconciliation to the zone they are written in';
+    const [f] = keyDriftCandidates([
+      run({ changed: 3, details: { levels: 1, durationMs: 1, changedColumns: [], columnNotes: [{ column: 'placed_at', note }] } }),
+    ]);
+    expect(f.hint).toBe(
+      `Column placed_at (evidence.columnNotes): ${note} Replay the sync for the missing and changed keys from crm into erp, and find out which writer created the extra keys; then run "weft reconcile names" again.`,
+    );
+    expect(f.evidence.columnNotes).toEqual([{ column: 'placed_at', note }]);
+  });
+
   it('makes no finding for a run that found no difference', () => {
     expect(keyDriftCandidates([run({})])).toEqual([]);
   });

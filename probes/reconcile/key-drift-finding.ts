@@ -47,8 +47,9 @@ export function keyDriftCandidates(latestRuns: ReconciliationRun[]): FindingCand
           sampleChanged: r.sampleChanged,
           changedColumns: r.details.changedColumns,
           ...(r.details.keyNotes ? { keyNotes: r.details.keyNotes } : {}),
+          ...(r.details.columnNotes ? { columnNotes: r.details.columnNotes } : {}),
         },
-        hint: `${notesHint(r.details.keyNotes)}Replay the sync for the missing and changed keys from ${r.leftSystem} into ${r.rightSystem}, and find out which writer created the extra keys; then run "weft reconcile ${r.reconcileId}" again.`,
+        hint: `${notesHint(r.details.keyNotes)}${columnHint(r.details.columnNotes)}Replay the sync for the missing and changed keys from ${r.leftSystem} into ${r.rightSystem}, and find out which writer created the extra keys; then run "weft reconcile ${r.reconcileId}" again.`,
       };
     });
 }
@@ -59,4 +60,10 @@ function notesHint(notes: KeyNote[] | undefined): string {
   const first = notes[0];
   const kinds = [...new Set(notes.map((n) => n.why))];
   return `${count(notes.length, 'differing key pair')} (evidence.keyNotes) cannot be settled by a replay: "${first.left}" against "${first.right}": ${keyNoteAdvice[first.why]}${kinds.length > 1 ? ` (also: ${kinds.slice(1).join(', ')})` : ''}. `;
+}
+
+/** The hint's sentence when a compared column could not be compared exactly as configured (`details.columnNotes`). */
+function columnHint(notes: ReconciliationRun['details']['columnNotes']): string {
+  if (!notes || notes.length === 0) return '';
+  return `Column ${notes[0].column} (evidence.columnNotes): ${notes[0].note}${notes.length > 1 ? ` (and ${count(notes.length - 1, 'more column')})` : ''} `;
 }

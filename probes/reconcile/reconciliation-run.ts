@@ -56,6 +56,8 @@ export interface ReconciliationRun {
      * reported here and counted as missing + extra, never matched.
      */
     keyNotes?: KeyNote[];
+    /** Compared columns whose values cannot be compared exactly as configured (an instant against a wall-clock time of unknown zone): what was assumed and what to set. */
+    columnNotes?: Array<{ column: string; note: string }>;
   };
 }
 

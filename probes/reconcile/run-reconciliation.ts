@@ -8,8 +8,9 @@ import type { ColumnInfo, SqlDialect, SqlQuery, SqlSource } from '../sql/sql-sou
 import { sqlTarget } from '../sql/sql-target.ts';
 import { bisect } from './bisect.ts';
 import type { ChangedSample, KeyNote, ReconcileProgress, ReconciliationRun } from './reconciliation-run.ts';
-import { isFixedChar, planColumn, valueClassOf } from './canonical.ts';
+import { isFixedChar, planColumn, valueClassOf, zonedPair, type SidePlan } from './canonical.ts';
 import { keyPartsOf, PART_SEPARATOR, planPart } from './row-text.ts';
+import { wallClockIn, zoneNoteOf } from './time-zone.ts';
 import { columnsFor, integerKeyBounds, integerKeyFits, sideQueries, type RowKey, type SideDefinition, type SideQueries } from './sql-side.ts';
 import { count } from '../../core/text/index.ts';
 
@@ -122,8 +123,10 @@ async function jsonEqualRows(left: SideQueries, right: SideQueries, keys: RowKey
 }
 
 /** Integer key on both sides → bisect by key ranges; any other key (text, UUID, decimal, composite) → by key hash. */
-function keyPlan(keyInfos: [ColumnInfo[], ColumnInfo[]], dialects: [SqlDialect, SqlDialect]) {
-  const exprs = keyInfos[0].map((_, i) => planPart({ dialect: dialects[0], column: keyInfos[0][i] }, { dialect: dialects[1], column: keyInfos[1][i] }));
+function keyPlan(keyInfos: [ColumnInfo[], ColumnInfo[]], dialects: [SqlDialect, SqlDialect], zones: Array<string | undefined>) {
+  const exprs = keyInfos[0].map((_, i) =>
+    planPart({ dialect: dialects[0], column: keyInfos[0][i], timeZone: zones[0] }, { dialect: dialects[1], column: keyInfos[1][i], timeZone: zones[1] }),
+  );
   const classes = keyInfos.map((infos) => infos.map((c) => valueClassOf(c.type)));
   const mode = keyInfos[0].length === 1 && classes.every((cs) => cs[0] === 'integer') ? ('integer' as const) : ('hashed' as const);
   const native = new Set(['text', 'integer', 'decimal']);
@@ -135,6 +138,37 @@ function keyPlan(keyInfos: [ColumnInfo[], ColumnInfo[]], dialects: [SqlDialect, 
     boolean,
   ];
   return { mode, lookups, exprs: [exprs.map((e) => e[0]), exprs.map((e) => e[1])] as [string[], string[]] };
+}
+
+/**
+ * The zones each side's SQL converts with (`zonedPair`) must be known to that database: PostgreSQL
+ * rejects an unknown name; MySQL/MariaDB's CONVERT_TZ answers NULL (a server without its time zone
+ * tables knows offsets only), which would read every converted value as NULL. Throws saying what to change.
+ */
+async function checkZones(sides: Side[], pairs: ReadonlyArray<readonly [SidePlan, SidePlan]>, timeoutMs: number, counter: { queries: number }): Promise<void> {
+  const wanted = sides.map(() => new Set<string>());
+  for (const [l, r] of pairs) zonedPair(l, r)?.zones.forEach((zs, side) => zs.forEach((z) => wanted[side].add(z)));
+  for (const [side, s] of sides.entries()) {
+    for (const zone of wanted[side]) {
+      counter.queries++;
+      const sql =
+        s.source.dialect === 'postgres'
+          ? `SELECT ${wallClockIn.postgres('now()', zone)} IS NOT NULL AS ok`
+          : `SELECT ${wallClockIn.mysql("TIMESTAMP'2000-01-01 00:00:00'", zone)} IS NOT NULL AS ok`;
+      const known = await s.source.query(sql, [], timeoutMs).then(
+        (r) => Number(r.rows[0]?.ok) === 1 || r.rows[0]?.ok === true,
+        () => false,
+      );
+      if (known) continue;
+      const tables =
+        s.source.dialect === 'mysql'
+          ? ' (MySQL/MariaDB knows zone names once its time zone tables are loaded: mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb mysql)'
+          : '';
+      throw new Error(
+        `time zone "${zone}" is not known to ${s.spec.system}'s database, which converts with it${tables}: give a zone it knows, or an offset such as +01:00`,
+      );
+    }
+  }
 }
 
 function counted(query: SqlQuery, counter: { queries: number }): SqlQuery {
@@ -219,16 +253,47 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       }),
     );
     const dialects: [SqlDialect, SqlDialect] = [sides[0].source.dialect, sides[1].source.dialect];
+    const zones = sides.map((s) => s.spec.timeZone);
     const pairs = compared.map(
       (_, i) =>
         [
-          { dialect: dialects[0], column: infos[0].columns[i] },
-          { dialect: dialects[1], column: infos[1].columns[i] },
+          { dialect: dialects[0], column: infos[0].columns[i], timeZone: zones[0] },
+          { dialect: dialects[1], column: infos[1].columns[i], timeZone: zones[1] },
         ] as const,
     );
+    const columnNotes = pairs.flatMap(([l, r], i) => {
+      const note = zoneNoteOf([
+        {
+          dialect: l.dialect,
+          type: l.column.type,
+          column: l.column.column,
+          timeZone: l.timeZone,
+          name: `${sides[0].spec.table}.${l.column.column}`,
+          which: 'left',
+        },
+        {
+          dialect: r.dialect,
+          type: r.column.type,
+          column: r.column.column,
+          timeZone: r.timeZone,
+          name: `${sides[1].spec.table}.${r.column.column}`,
+          which: 'right',
+        },
+      ]);
+      return note ? [{ column: compared[i], note }] : [];
+    });
+    if (columnNotes.length > 0) run.details.columnNotes = columnNotes;
+    const keyPairs = infos[0].keys.map(
+      (_, i) =>
+        [
+          { dialect: dialects[0], column: infos[0].keys[i], timeZone: zones[0] },
+          { dialect: dialects[1], column: infos[1].keys[i], timeZone: zones[1] },
+        ] as const,
+    );
+    await checkZones(sides, [...pairs, ...keyPairs], timeoutMs, counter);
     const plans = pairs.map(([l, r]) => planColumn(l, r));
     const parts = pairs.map(([l, r]) => planPart(l, r));
-    const key = keyPlan([infos[0].keys, infos[1].keys], dialects);
+    const key = keyPlan([infos[0].keys, infos[1].keys], dialects, zones);
     run.details.keyMode = key.mode;
     const defs: SideDefinition[] = sides.map((s, side) => ({
       source: s.source,
