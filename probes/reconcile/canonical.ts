@@ -206,6 +206,24 @@ export interface SidePlan {
  * stored (collation plays no part in the bytes), other character sets converted to UTF-8 first.
  */
 export function planColumn(left: SidePlan, right: SidePlan): [string, string] {
+  const exprs = planColumnByClass(left, right);
+  return [left, right].map((s, i) =>
+    s.dialect === 'mysql' && isTimeClass(s.column.type) ? keepInvalidDate(exprs[i], quoteIdent.mysql(s.column.column)) : exprs[i],
+  ) as [string, string];
+}
+
+const isTimeClass = (declaredType: string) => ['timestamp', 'timestamptz', 'date'].includes(valueClassOf(declaredType));
+
+/**
+ * MySQL/MariaDB store zero and invalid dates ('0000-00-00', '2024-02-00'; sql_mode without NO_ZERO_DATE)
+ * for which date arithmetic answers NULL: they read as NULL, matched a NULL on the other side, and two
+ * different ones matched each other. Such a value reads "invalid " and its own text, a difference.
+ */
+function keepInvalidDate(expr: string, column: string): string {
+  return `COALESCE(${expr}, IF(${column} IS NULL, NULL, CONCAT('invalid ', CAST(${column} AS CHAR))))`;
+}
+
+function planColumnByClass(left: SidePlan, right: SidePlan): [string, string] {
   const sides = [left, right];
   const classes = sides.map((s) => valueClassOf(s.column.type));
   // A UUID is the same value in any letter case: against a uuid column, text is compared in lower case (uuid vs char(36)).

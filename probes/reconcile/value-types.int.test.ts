@@ -259,6 +259,35 @@ describe.skipIf(!up)('reconciliation of timestamps of two precisions', () => {
   });
 });
 
+describe.skipIf(!up)('reconciliation of MariaDB zero and invalid dates', () => {
+  it('a zero or invalid DATETIME / DATE is a change against NULL, and against another invalid date (both read NULL, and matched)', async () => {
+    const t = `rk_zero_${suffix}`;
+    const u = `rk_zero2_${suffix}`;
+    tables.push(t, u);
+    await db.pg.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, d timestamp, e date)`);
+    await db.pg.query(`INSERT INTO ${t} VALUES (1, NULL, NULL), (2, NULL, NULL), (3, '2024-01-15 10:00', '2024-01-15'), (4, NULL, NULL)`);
+    await db.my.query(`SET SESSION sql_mode = ''`);
+    for (const table of [t, u]) await db.my.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, d datetime, e date)`);
+    await db.my.query(
+      `INSERT INTO ${t} VALUES (1, '0000-00-00 00:00:00', '0000-00-00'), (2, '2024-00-15 10:00:00', '2024-02-00'), (3, '2024-01-15 10:00:00', '2024-01-15'), (4, NULL, NULL)`,
+    );
+    await db.my.query(
+      `INSERT INTO ${u} VALUES (1, '2024-00-16 10:00:00', '2024-03-00'), (2, '2024-00-15 10:00:00', '2024-02-00'), (3, '2024-01-15 10:00:00', '2024-01-15'), (4, NULL, NULL)`,
+    );
+    await db.my.query(`SET SESSION sql_mode = DEFAULT`);
+    const pgSide = { system: 'crm', url: 'postgres://postgres@127.0.0.1:5432/test', table: t };
+    const mySide = (table: string) => ({ system: 'erp', url: 'mysql://root@127.0.0.1:3306/test', table });
+    for (const [left, right, changed] of [
+      [pgSide, mySide(t), ['1', '2']],
+      [mySide(t), pgSide, ['1', '2']],
+      [mySide(t), mySide(u), ['1']],
+    ] as const) {
+      const run = await runReconciliation({ id: `rec-${t}`, key: 'id', columns: ['d', 'e'], left, right }, { secrets });
+      expect({ error: run.error, changed: run.sampleChanged }).toEqual({ error: '', changed });
+    }
+  });
+});
+
 describe.skipIf(!up)('changed-row samples of JSON columns', () => {
   it('show a MariaDB JSON value as JSON text (it was "[object Object]": the driver decodes JSON columns)', async () => {
     const t = `rk_json_${suffix}`;
