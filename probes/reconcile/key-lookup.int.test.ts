@@ -85,6 +85,42 @@ describe.skipIf(!up)('reconciliation: differing keys read again by their key col
     ]);
   });
 
+  it('an integer key column holding NULLs: those rows are compared too (they were in no range of the key, never read)', async () => {
+    const runs = await bothWays('nullintkey', {
+      pg: 'id integer, v text',
+      my: 'id integer, v text',
+      key: 'id',
+      pgRows: [
+        [1, 'a'],
+        [null, 'b'],
+        [3, 'c'],
+      ],
+      myRows: [
+        [1, 'a'],
+        [null, 'x'],
+        [3, 'c'],
+      ],
+    });
+    expect(runs).toEqual([
+      { missing: [], extra: [], changed: ['NULL'] },
+      { missing: [], extra: [], changed: ['NULL'] },
+    ]);
+    const oneSided = await bothWays('nullintkey1', {
+      pg: 'id bigint, v text',
+      my: 'id bigint, v text',
+      key: 'id',
+      pgRows: [
+        [1, 'a'],
+        [null, 'b'],
+      ],
+      myRows: [[1, 'a']],
+    });
+    expect(oneSided).toEqual([
+      { missing: ['NULL'], extra: [], changed: [] },
+      { missing: [], extra: ['NULL'], changed: [] },
+    ]);
+  });
+
   it('a NULL key against an empty one: both reported', async () => {
     const runs = await bothWays('nullkey', {
       pg: 'id text, v text',

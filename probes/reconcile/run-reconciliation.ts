@@ -11,7 +11,16 @@ import type { ChangedSample, KeyNote, ReconcileProgress, ReconciliationRun } fro
 import { isFixedChar, planColumn, valueClassOf, zonedPair, type SidePlan } from './canonical.ts';
 import { keyPartsOf, PART_SEPARATOR, planPart } from './row-text.ts';
 import { wallClockIn, zoneNoteOf } from './time-zone.ts';
-import { columnsFor, integerKeyBounds, integerKeyFits, sideQueries, type RowKey, type SideDefinition, type SideQueries } from './sql-side.ts';
+import {
+  columnsFor,
+  integerKeyBounds,
+  integerKeyFits,
+  integerKeyHasNull,
+  sideQueries,
+  type RowKey,
+  type SideDefinition,
+  type SideQueries,
+} from './sql-side.ts';
 import { count } from '../../core/text/index.ts';
 
 export interface RunReconciliationOptions {
@@ -309,10 +318,14 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     }));
     const found = await sides[0].source.snapshot(timeoutMs, (ql) =>
       sides[1].source.snapshot(timeoutMs, async (qr) => {
-        // One integer key whose values (or span) go beyond 2^53 (64-bit ids) cannot be ranges of JavaScript numbers: bisected by point instead.
+        // One integer key whose values (or span) go beyond 2^53 (64-bit ids) cannot be ranges of JavaScript numbers, and a NULL key is in
+        // no range (its rows were never compared): bisected by point instead.
+        const nullable = infos.some((info) => info.keys[0].nullable);
         if (
           key.mode === 'integer' &&
-          !integerKeyFits(await Promise.all([integerKeyBounds(defs[0], counted(ql, counter)), integerKeyBounds(defs[1], counted(qr, counter))]))
+          (!integerKeyFits(await Promise.all([integerKeyBounds(defs[0], counted(ql, counter)), integerKeyBounds(defs[1], counted(qr, counter))])) ||
+            (nullable &&
+              (await Promise.all([integerKeyHasNull(defs[0], counted(ql, counter)), integerKeyHasNull(defs[1], counted(qr, counter))])).some(Boolean)))
         ) {
           for (const def of defs) def.mode = 'hashed';
           run.details.keyMode = 'hashed';

@@ -95,6 +95,13 @@ export async function integerKeyBounds(def: SideDefinition, query: SqlQuery): Pr
   return r.lo === null || r.hi === null ? null : { lo: BigInt(String(r.lo)), hi: BigInt(String(r.hi)) };
 }
 
+/** Whether this side's one integer key column holds a NULL: such rows are in no range of the key (bisect them by point). */
+export async function integerKeyHasNull(def: SideDefinition, query: SqlQuery): Promise<boolean> {
+  const d = def.source.dialect;
+  const [r] = (await query(`SELECT EXISTS (SELECT 1 FROM ${quoteIdent[d](def.table)} WHERE ${quoteIdent[d](def.keys[0])} IS NULL) AS n`)).rows;
+  return Number(r.n) === 1 || r.n === true;
+}
+
 /** Whether the key ranges of both sides' bounds (`integerKeyBounds`) are safe integers, and so is their span. */
 export function integerKeyFits(bounds: Array<{ lo: bigint; hi: bigint } | null>): boolean {
   const all = bounds.filter((b): b is { lo: bigint; hi: bigint } => b !== null);
