@@ -41,7 +41,8 @@ export const wallClockIn: Record<SqlDialect, (c: string, zone: string) => string
 /** A wall-clock column `c` written in zone `from` as the wall-clock time in zone `to`. */
 export const wallClockFrom: Record<SqlDialect, (c: string, from: string, to: string) => string> = {
   postgres: (c, from, to) => `((${c} AT TIME ZONE ${pgZone(from)}) AT TIME ZONE ${pgZone(to)})`,
-  mysql: (c, from, to) => `CONVERT_TZ(${c}, ${myZone(from)}, ${myZone(to)})`,
+  // CONVERT_TZ leaves a value outside TIMESTAMP's range (1970–2038) as it is, unconverted: such a value reads NULL, then "invalid …" (`planColumn`), a difference.
+  mysql: (c, from, to) => `IF(${c} > '1970-01-02 00:00:00' AND ${c} < '2038-01-18 00:00:00', CONVERT_TZ(${c}, ${myZone(from)}, ${myZone(to)}), NULL)`,
 };
 
 /** One side of a timestamp pair: its dialect, declared type, quoted column, and the zone of its wall-clock values if known. */

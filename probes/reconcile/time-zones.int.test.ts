@@ -154,4 +154,15 @@ describe.skipIf(!up)('reconciliation of timestamps across time zones', () => {
       ),
     ).toEqual(both(ok));
   });
+
+  it('two MariaDB DATETIME columns in two zones: a value outside 1970–2038, which MariaDB cannot convert, is a change (it was left unconverted and matched)', async () => {
+    // MariaDB converts a DATETIME between zones only inside TIMESTAMP's range: a 1960 value was left as it was, and matched the same text in UTC.
+    expect(
+      await bothWays(
+        'mymy1960',
+        { db: 'my', type: 'datetime', writer: '+00:00', values: ['1960-06-01 12:00:00', '2000-06-01 12:00:00'], timeZone: '+02:00' },
+        { db: 'my', type: 'datetime', writer: '+00:00', values: ['1960-06-01 12:00:00', '2000-06-01 10:00:00'], timeZone: 'UTC' },
+      ),
+    ).toEqual(both({ ...ok, changed: ['1'] }));
+  });
 });
