@@ -99,11 +99,12 @@ export function zonedColumns(sides: [ZoneSide, ZoneSide]): ZonedColumns {
 /**
  * What a run says of a timestamp pair whose wall-clock side's zone is unknown (an instant against a
  * wall-clock time, compared as if the wall-clock time were UTC): the columns, and what to set.
- * Undefined for any other pair.
+ * Undefined for any other pair (a timestamp against a text or a number column is not noted).
  */
 export function zoneNoteOf(
   sides: [ZoneSide & { name: string; which: 'left' | 'right' }, ZoneSide & { name: string; which: 'left' | 'right' }],
 ): string | undefined {
+  if (!sides.every((s) => /^(timestamp|datetime)\b/i.test(s.type.trim()))) return undefined;
   const zoned = sides.map((s) => isZoned(s.dialect, s.type));
   if (zoned[0] === zoned[1]) return undefined;
   const wall = sides[zoned[0] ? 1 : 0];
