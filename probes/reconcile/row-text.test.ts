@@ -16,11 +16,17 @@ describe('key texts (keyTextOf, keyPartsOf)', () => {
     ['', ''],
     [null, null],
     ['\x01\x02\x02\x03', '\x1f\x1f'],
+    ['\x1f\x04', 'z'],
+    ['\x1f\x03', 'z'],
+    ['\x1f', '\x03z'],
+    ['\x1f\x02', ''],
+    ['\x1f', '\x02'],
   ];
 
   it('gives different tuples different texts (("a\\x1fb", "c") and ("a", "b\\x1fc") shared one, so did "\\x01" and NULL)', () => {
     expect(new Set(tuples.map(keyTextOf)).size).toBe(tuples.length);
-    expect(new Set(['\x01', null, '\x01\x02', '\x1f', '\x01\x03', ''].map((p) => keyTextOf([p]))).size).toBe(6);
+    const singles = ['\x01', null, '\x01\x02', '\x1f', '\x01\x03', '', '\x1f\x04', '\x1f\x03', '\x1f\x02', '\x04'];
+    expect(new Set(singles.map((p) => keyTextOf([p]))).size).toBe(singles.length);
   });
 
   it('reads a text back into its parts', () => {

@@ -3,24 +3,24 @@ import { planColumn, valueClassOf, type SidePlan } from './canonical.ts';
 
 /**
  * A row's compared columns, and a composite key's parts, are hashed as one text: the parts' canonical
- * texts joined by the unit separator \x1f, a NULL part written \x01. So that no two different rows or
- * keys share a text, a part that may hold any character (text, whatever either side's type) is
- * escaped first: \x01 → \x01\x02, then \x1f → \x01\x03. An escaped part holds no \x1f, and holds \x01
- * only before \x02 or \x03, so the separators split a text back into its parts and a part that is
- * exactly \x01 is NULL. Texts without either character (nearly all) are unchanged. The same bytes
- * are computed in PostgreSQL, in MariaDB/MySQL and here (`keyPartsOf`, `keyTextOf`).
+ * texts joined by \x1f\x03, a NULL part written \x1f\x04. So that no two different rows or keys share
+ * a text, a part that may hold any character (text, whatever either side's type) is escaped first:
+ * each \x1f becomes \x1f\x02 (one REPLACE). In an escaped text every \x1f is followed by \x02 (a
+ * character), \x03 (a separator) or \x04 (NULL), so the separators split it back into its parts and a
+ * part that is exactly \x1f\x04 is NULL. Texts without \x1f (nearly all) are unchanged. The same bytes are
+ * computed in PostgreSQL, in MariaDB/MySQL and here (`keyPartsOf`, `keyTextOf`).
  */
-export const PART_SEPARATOR = '\x1f';
+export const PART_SEPARATOR = '\x1f\x03';
 /** A NULL part of a row or key text. */
-export const NULL_PART = '\x01';
+export const NULL_PART = '\x1f\x04';
 
-/** A text part escaped as SQL (\x01 → \x01\x02, then \x1f → \x01\x03; NULL stays NULL): the same bytes in both databases as `keyTextOf` writes. */
+/** A text part escaped as SQL (\x1f → \x1f\x02; NULL stays NULL): the same bytes in both databases as `keyTextOf` writes. */
 export const escapedPart: Record<SqlDialect, (e: string) => string> = {
-  postgres: (e) => `replace(replace(${e}, chr(1), chr(1) || chr(2)), chr(31), chr(1) || chr(3))`,
-  mysql: (e) => `REPLACE(REPLACE(${e}, CHAR(1 USING utf8mb4), CHAR(1, 2 USING utf8mb4)), CHAR(31 USING utf8mb4), CHAR(1, 3 USING utf8mb4))`,
+  postgres: (e) => `replace(${e}, chr(31), chr(31) || chr(2))`,
+  mysql: (e) => `REPLACE(${e}, CHAR(31 USING utf8mb4), CHAR(31, 2 USING utf8mb4))`,
 };
 
-/** Canonical texts of these classes are digits, signs, points, 'e', hex, bit strings or UUIDs: they never hold \x01 or \x1f. */
+/** Canonical texts of these classes are digits, signs, points, 'e', hex, bit strings or UUIDs: they never hold \x1f. */
 const plain = new Set(['integer', 'decimal', 'float', 'boolean', 'bits', 'timestamp', 'timestamptz', 'date', 'bytes', 'uuid']);
 
 /**
@@ -33,25 +33,25 @@ export function planPart(left: SidePlan, right: SidePlan): [string, string] {
   return free ? [escapedPart[left.dialect](exprs[0]), escapedPart[right.dialect](exprs[1])] : exprs;
 }
 
-/** One row's compared columns (parts from `planPart`) as one text: \x1f between parts, NULL as \x01. */
+/** One row's compared columns (parts from `planPart`) as one text: \x1f\x03 between parts, NULL as \x1f\x04. */
 export function rowTextExpr(dialect: SqlDialect, parts: string[]): string {
-  if (dialect === 'postgres') return parts.map((e) => `COALESCE(${e}, chr(1))`).join(` || chr(31) || `);
-  return `CONCAT(${parts.map((e) => `COALESCE(${e}, CHAR(1))`).join(', CHAR(31), ')})`;
+  if (dialect === 'postgres') return parts.map((e) => `COALESCE(${e}, chr(31) || chr(4))`).join(` || chr(31) || chr(3) || `);
+  return `CONCAT(${parts.map((e) => `COALESCE(${e}, CHAR(31, 4))`).join(', CHAR(31, 3), ')})`;
 }
 
-/** A key's canonical text (parts from `planPart`, composite ones joined by \x1f, NULL as \x01): what `keyHashExpr` hashes, as SQL. */
+/** A key's canonical text (parts from `planPart`, composite ones joined by \x1f\x03, NULL as \x1f\x04): what `keyHashExpr` hashes, as SQL. */
 export function keyTextExpr(dialect: SqlDialect, parts: string[]): string {
-  // A NULL key part is \x01, as in row texts: a NULL key still lands in one bucket and is compared like any other.
-  if (parts.length === 1) return dialect === 'postgres' ? `COALESCE(${parts[0]}, chr(1))` : `COALESCE(${parts[0]}, CHAR(1 USING utf8mb4))`;
+  // A NULL key part is \x1f\x04, as in row texts: a NULL key still lands in one bucket and is compared like any other.
+  if (parts.length === 1) return dialect === 'postgres' ? `COALESCE(${parts[0]}, chr(31) || chr(4))` : `COALESCE(${parts[0]}, CHAR(31, 4 USING utf8mb4))`;
   return rowTextExpr(dialect, parts);
 }
 
-/** A key text's parts (from `keyTextExpr`): split at \x1f, unescaped, \x01 read as NULL. */
+/** A key text's parts (from `keyTextExpr`): split at \x1f\x03, unescaped, \x1f\x04 read as NULL. */
 export function keyPartsOf(text: string): Array<string | null> {
-  return text.split(PART_SEPARATOR).map((p) => (p === NULL_PART ? null : p.replace(/\x01([\x02\x03])/g, (_, c: string) => (c === '\x02' ? '\x01' : '\x1f'))));
+  return text.split(PART_SEPARATOR).map((p) => (p === NULL_PART ? null : p.replace(/\x1f\x02/g, '\x1f')));
 }
 
 /** The key text of these parts, as `keyTextExpr` computes it inside the databases (each part's canonical text). */
 export function keyTextOf(parts: Array<string | null>): string {
-  return parts.map((p) => (p === null ? NULL_PART : p.replace(/\x01/g, '\x01\x02').replace(/\x1f/g, '\x01\x03'))).join(PART_SEPARATOR);
+  return parts.map((p) => (p === null ? NULL_PART : p.replace(/\x1f/g, '\x1f\x02'))).join(PART_SEPARATOR);
 }
