@@ -141,6 +141,8 @@ describe.skipIf(!hasBrowser)('web UI: the flow page', () => {
     await view.goto(`${weft.api!.url}/flows/customer-sync?from=${from}&to=${to}`);
     const chart = view.getByRole('img', { name: /^Throughput of customer-sync/ });
     await poll(async () => Number((await chart.getAttribute('data-rendered')) ?? '0')).toBeGreaterThan(0);
+    // The records per hop, above the charts, have arrived: the charts stay where they are.
+    await poll(() => view.getByTestId('hop-chain').count()).toBeGreaterThan(0);
     const refresh = view.getByRole('button', { name: 'Refresh' });
     for (let i = 0; i < 3; i++) {
       const answered = view.waitForResponse(/\/flows\/customer-sync\/series\?/);

@@ -98,18 +98,20 @@ export async function hold(page: Page, pattern: RegExp): Promise<{ release: () =
 /**
  * Drags once across a chart, from 30 % to 70 % of its width at half its height, once it has drawn its
  * option (its `data-rendered`), and waits for the page to zoom (its URL's `from` no longer `before`).
- * One drag: a drag the page loses (the chart redrawn under it by data arriving) is a bug a person would
- * see, not something to try again. Returns the chart's box the drag was made on; fails when the page did
- * not zoom within 30 s.
+ * The press goes through the chart's locator: Playwright scrolls it into view, waits until its box holds
+ * still and checks that the chart, not what moved over its place, takes the pointer. A press at a box read
+ * beforehand landed, on a loaded machine, on the records per hop, which arrived meanwhile above the charts
+ * and pushed them 250 px down. One drag: a drag the page loses is a bug a person would see, not
+ * something to try again. Returns the chart's box once pressed; fails when the page did not zoom within 30 s.
  */
 export async function dragAcross(page: Page, chart: Locator, before: string | null): Promise<Box> {
   await expect
     .poll(async () => Number((await chart.getAttribute('data-rendered')) ?? '0'), { timeout: 30_000, message: 'the chart drew its option' })
     .toBeGreaterThan(0);
-  await chart.scrollIntoViewIfNeeded();
-  const box = (await chart.boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  const { width, height } = (await chart.boundingBox())!;
+  await chart.hover({ position: { x: width * 0.3, y: height * 0.5 } });
   await page.mouse.down();
+  const box = (await chart.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5, { steps: 8 });
   await page.mouse.up();
   await poll(async () => new URL(page.url()).searchParams.get('from'), 'a drag across the chart zoomed').not.toBe(before);
