@@ -1,10 +1,38 @@
 // A load generator in its own process: POSTs pre-encoded OTLP bodies over keep-alive loopback
-// connections and reports per-request latency and status counts as JSON on stdout.
+// connections and reports per-request latency and status counts as JSON on stdout. Each request is made unique: the
+// first 4 bytes of every trace id in it are a counter of requests (the collector takes a request with the same bytes as
+// one it stored lately for an exporter's retry, and stores it once: collector/http/recent-requests.ts).
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { messages } from '../collector/otlp/proto-codec.ts';
 
 const [url, bodiesFile, concurrencyArg, durationMsArg, rateArg] = process.argv.slice(2);
 const bodies: Buffer[] = (JSON.parse(readFileSync(bodiesFile, 'utf8')) as string[]).map((b) => Buffer.from(b, 'base64'));
+
+/** The offsets of the trace ids' 16 bytes in an OTLP/protobuf traces request (each span's field 1, tag 0x0a, length 16). */
+function traceIdOffsets(body: Buffer): number[] {
+  type Req = { resourceSpans?: { scopeSpans?: { spans?: { traceId?: Uint8Array }[] }[] }[] };
+  const request = messages.traces.request.decode(body) as unknown as Req;
+  const ids = new Set<string>();
+  for (const rs of request.resourceSpans ?? [])
+    for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) if (span.traceId) ids.add(Buffer.from(span.traceId).toString('hex'));
+  const offsets: number[] = [];
+  for (const id of ids) {
+    const field = Buffer.concat([Buffer.from([0x0a, 0x10]), Buffer.from(id, 'hex')]);
+    for (let at = body.indexOf(field); at !== -1; at = body.indexOf(field, at + 1)) offsets.push(at + 2);
+  }
+  return offsets;
+}
+const offsets = bodies.map(traceIdOffsets);
+let made = randomInt(2 ** 31);
+/** `bodies[i]` with its trace ids made this request's own. */
+function unique(i: number): Buffer {
+  const body = Buffer.from(bodies[i]);
+  const n = made++ >>> 0;
+  for (const at of offsets[i]) body.writeUInt32BE(n, at);
+  return body;
+}
 const concurrency = Number(concurrencyArg);
 const deadline = Date.now() + Number(durationMsArg);
 /** Requests per second across all connections; 0: as fast as answers come back. */
@@ -46,7 +74,7 @@ async function lane(id: number) {
       if (Date.now() >= deadline) break;
     }
     sent++;
-    const body = bodies[i++ % bodies.length];
+    const body = unique(i++ % bodies.length);
     const t0 = performance.now();
     const status = await post(body);
     latencies.push(performance.now() - t0);
