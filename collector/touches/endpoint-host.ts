@@ -44,11 +44,20 @@ export function splitUrl(url: string): UrlSplit {
 
 /**
  * `url_path`: the first two segments of the URL's path (else url.path, else http.target's path, else url.template's:
- * a client that names only the route, `/api/orders/{id}`, and server.address).
+ * a client that names only the route, `/api/orders/{id}`, and server.address), each run of slashes taken as one first,
+ * as servers route them (migration 110): `//api/invoices/42` is `/api/invoices`, not `//api`, which a urlPrefixes rule
+ * for `/api/invoices/` never matched.
  */
 export function endpointPath(urlPath: string, attrPath: string, target: string, template: string): string {
   const path = requestPath(urlPath, attrPath, target, template);
-  return path === '' ? '' : validUtf8(path.split('/', 3).join('/'));
+  return path === ''
+    ? ''
+    : validUtf8(
+        path
+          .replace(/\/{2,}/g, '/')
+          .split('/', 3)
+          .join('/'),
+      );
 }
 
 /** `path_any`: the whole path of the request, from the first of the URL, url.path, http.target and url.template that has one. */

@@ -39,6 +39,20 @@ const msg = (attributes: Record<string, Value>, kind = PRODUCER, name = 'msg') =
 const raw = (...parts: (string | number[])[]): Value => ({ raw: parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'utf8')] : p)) });
 
 /** The cases of span-touches.test.ts, then their siblings. */
+/**
+ * HTTP client spans whose path has runs of slashes, in each path source (url.full, url.path, http.target,
+ * url.template): each names the endpoint `/api/invoices` of its host (migration 110).
+ */
+export function slashSpans(): ParitySpan[] {
+  return [
+    span('slashes-url', CLIENT, { 'http.request.method': 'GET', 'url.full': 'http://billing.internal:8080//api/invoices/42' }),
+    span('slashes-url-middle', CLIENT, { 'http.request.method': 'GET', 'url.full': 'http://billing.internal:8080/api//invoices/42?x=//y' }),
+    span('slashes-path', CLIENT, { 'http.request.method': 'GET', 'server.address': 'billing.internal', 'url.path': '///api///invoices' }),
+    span('slashes-target', CLIENT, { 'http.method': 'GET', 'net.peer.name': 'billing.internal', 'http.target': '//api//invoices//42?a=b' }),
+    span('slashes-template', CLIENT, { 'http.request.method': 'GET', 'server.address': 'billing.internal', 'url.template': '//api/invoices/{id}' }),
+  ];
+}
+
 export function handmadeSpans(): ParitySpan[] {
   return [
     // span-touches.test.ts
@@ -186,6 +200,8 @@ export function handmadeSpans(): ParitySpan[] {
     span('template-peer', CLIENT, { 'http.request.method': 'GET', 'peer.service': 'p', 'url.template': '/t/{x}' }),
     span('template-bytes', CLIENT, { 'http.request.method': 'GET', 'server.address': 'h', 'url.template': raw('/t', [0xff], '/{x}') }),
     span('template-server', SERVER, { 'http.request.method': 'GET', 'server.address': 'h', 'url.template': '/t/{x}' }),
+    // A run of slashes in the path is one before its two segments are taken (110): `//api/invoices/42` is `/api/invoices`.
+    ...slashSpans(),
     span('target-hash', CLIENT, { 'http.request.method': 'PATCH', 'server.address': 'h', 'http.target': '/x#frag/y' }),
     span('unspecified-url', 0, { 'url.full': 'http://u.example/x' }),
     span('internal-url', INTERNAL, { 'http.url': 'http://i.example/x/y/z' }),

@@ -7,7 +7,7 @@ import { openMigratedStore } from '../../test/migrated-store.ts';
 import { ingestBody } from '../http/ingest.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { loadStatement, tables } from '../rows/tables.ts';
-import { handmadeSpans, randomSpans, requestOf, type ParitySpan } from './parity-corpus.ts';
+import { handmadeSpans, randomSpans, requestOf, slashSpans, type ParitySpan } from './parity-corpus.ts';
 import { touchColumns, TouchWriter } from './touch-rows.ts';
 
 /** A column shown as text, or as 0x… hex when it is not UTF-8 (so that bytes, not their rendering, are compared). */
@@ -90,6 +90,17 @@ describe('span classification: collector (TypeScript) = materialized view (SQL)'
     expect(r.sqlRows.size).toBe(spans.length);
     expect(r.touchRows).toBe([...r.tsRows.values()].reduce((n, rows) => n + rows.length, 0));
     expect(differences(spans, r)).toEqual([]);
+  });
+
+  // Regression: `//api/invoices/42` (a base URL ending in `/` joined with `/api/invoices/42`) was named `//api`, an empty
+  // segment and `api`, which a urlPrefixes rule for `/api/invoices/` never matched; `/api//invoices` was `/api/`.
+  it('takes each run of slashes in a path as one before taking its first two segments, in SQL and in the collector', async () => {
+    const spans = slashSpans();
+    const r = await classifyBoth(spans, 'slashes');
+    for (const rows of [r.sqlRows, r.tsRows]) {
+      const names = spans.map((_s, i) => (rows.get((i + 1).toString(16).padStart(32, '0')) ?? []).map((row) => JSON.parse(row).ep_name));
+      expect(names).toEqual(spans.map(() => ['/api/invoices']));
+    }
   });
 
   it('gives identical rows for 3,000 random combinations of the attributes the classification reads', async () => {
