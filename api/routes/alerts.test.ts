@@ -116,8 +116,13 @@ describe('alert routes', () => {
       generatorURL: `http://weft.test/findings/${errors.finding}`,
       endsAt: '0001-01-01T00:00:00Z',
     });
-    const rules: Array<{ id: string; windowMs: number | null }> = (await call('GET', '/api/v1/alerts/rules')).body.rules;
+    const rules: Array<{ id: string; windowMs: number | null; threshold: number | null; flowThresholds: unknown[] }> = (
+      await call('GET', '/api/v1/alerts/rules')
+    ).body.rules;
     expect(rules.map((r) => r.id)).toContain('flow-stale');
+    // Regression: the list said no threshold (the schema had none): a flow's allowed silence could not be read.
+    expect(rules.find((r) => r.id === 'flow-stale')?.flowThresholds).toContainEqual({ flow: 'customer-sync', threshold: 600_000 });
+    expect(rules.find((r) => r.id === 'weft-behind')?.threshold).toBeGreaterThan(0);
     // Regression: rules whose measure takes no window showed the default's 5 minutes.
     const windowOf = (id: string) => rules.find((r) => r.id === id)?.windowMs;
     expect([

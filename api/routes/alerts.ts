@@ -1,3 +1,4 @@
+import { ruleView } from './alert-rule-view.ts';
 import { commaList } from './bounds.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -13,7 +14,6 @@ import {
   type Matcher,
   type Silence,
 } from '../../alerting/index.ts';
-import { windowedMeasures } from '../../core/catalog/index.ts';
 import { ERR_BAD_REQUEST, ERR_NOT_FOUND } from '../../core/errors/index.ts';
 import { INSTANT_EXAMPLE, instantMs, parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../../core/time/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
@@ -124,20 +124,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
       },
     },
     async () => ({
-      rules: alertingOf(services)
-        .rules()
-        .map((r) => ({
-          id: r.id,
-          origin: r.origin,
-          measure: r.measure,
-          op: r.op,
-          windowMs: windowedMeasures.has(r.measure) ? r.windowMs : null,
-          forMs: r.forMs,
-          keepFiringForMs: r.keepFiringForMs,
-          severity: r.severity,
-          flows: r.flows,
-          remediation: r.remediation ?? null,
-        })),
+      rules: alertingOf(services).rules().map(ruleView),
     }),
   );
 

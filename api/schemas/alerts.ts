@@ -138,6 +138,10 @@ export const RuleSchema = Type.Object({
   forMs: Num,
   keepFiringForMs: Num,
   severity: SeveritySchema,
+  /** The rule's one threshold in its measure's unit (ms, a fraction, a score); null when it is per flow (flowThresholds). */
+  threshold: Nullable(Num),
+  /** Each flow's threshold when the rule's is per flow (a scheduled flow's allowed silence); null: the flow is not watched. */
+  flowThresholds: Type.Array(Type.Object({ flow: Str, threshold: Nullable(Num) })),
   flows: Type.Array(Str),
   remediation: NullStr,
 });
