@@ -261,7 +261,8 @@ function timeSince(
  * are quiet for minutes at a time is not down when it is quiet. Nor does it fire while the intake had been silent longer
  * than that within half an hour of this time a week before (`Observations.silenceBefore`; a day before while Weft has
  * not been watching a week): a night, a weekend. An outage that began at a quiet hour is told once the hour comes that had traffic a week
- * before. A rule of the catalog's keeps its own threshold and fires over those too.
+ * before. A silence then shorter than QUIET_PERIOD_MS (a pause: Weft restarted, a deploy) was no quiet hour: it keeps the rule
+ * quiet only while today's is no longer than it was. A rule of the catalog's keeps its own threshold and fires over those too.
  */
 const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[] => {
   const derived = rule.origin === 'derived';
@@ -284,7 +285,7 @@ const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[
   const [ago, then] = before?.week != null ? ['a week', before.week] : before?.day != null ? ['a day', before.day] : [null, null];
   if (ago === null) return conditions;
   return conditions.map((c) =>
-    c.active && then > c.threshold
+    c.active && then > c.threshold && then >= Math.min(c.value, QUIET_PERIOD_MS)
       ? {
           ...c,
           active: false,
@@ -293,6 +294,15 @@ const telemetryGap = (rule: AlertRule, _c: Catalog, o: Observations): Condition[
       : c,
   );
 };
+
+/**
+ * How long the intake must have been silent around this time a week (or a day) before for that to have been a quiet
+ * hour (a night, a weekend) the derived telemetry-gap keeps quiet over, however long today's silence (ms). A shorter
+ * silence then was a pause (Weft restarted, a deploy): an estate busy around the clock whose intake paused 9 minutes a
+ * week before had an outage today untold for 55 minutes ("no telemetry for 50m, as around this time a week before
+ * (silent for 9m then)").
+ */
+export const QUIET_PERIOD_MS = 3_600_000;
 
 /**
  * Weft itself behind: the time since its pairing job last completed a run (the analyzer stopped, failing every run, or

@@ -153,6 +153,23 @@ describe('telemetry-gap on an intake busy by day and silent at night', () => {
     expect(monday.derived.active).toBe(true);
   });
 
+  // Regression: any silence over the threshold around this time a week before kept the rule quiet, however much longer
+  // today's was: an estate busy every minute around the clock whose intake had paused for 9 minutes a week before (Weft
+  // restarted, a deploy) had an outage today untold for 55 minutes ("no telemetry for 50m, as around this time a week
+  // before (silent for 9m then)").
+  it('fires on a silence longer than a pause around this time a week before, and keeps quiet on one no longer', async () => {
+    const paused = every(MIN, 8 * DAY).filter((ago) => ago <= 7 * DAY - 25 * MIN || ago >= 7 * DAY - 15 * MIN);
+    for (const silent of [20 * MIN, 40 * MIN]) {
+      const outage = await gapAfter(paused, silent);
+      expect([outage.usual, outage.before!.week]).toEqual([MIN, 9 * MIN]);
+      expect(outage.derived.active).toBe(true);
+      expect(outage.derived.summary).toMatch(/the integrations' exporters, the network or Weft's collector is down$/);
+    }
+    const pause = await gapAfter(paused, 5 * MIN);
+    expect(pause.derived.active).toBe(false);
+    expect(pause.derived.summary).toContain('as around this time a week before (silent for 9m then)');
+  });
+
   it('reads the day before while Weft has not been watching a week, and fires without either', async () => {
     const night = await gapAfter(busy(...days(2, MIN, 13 * HOUR)), 3 * HOUR);
     expect([night.before!.week, night.derived.active]).toEqual([null, false]);
