@@ -142,9 +142,11 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     } finally {
       inflight.release(peer, held);
     }
-    // A request stored before, sent again by an exporter that did not hear the answer: accepted, not stored twice.
-    const key = recent.key(signal, body);
-    if (recent.has(key)) {
+    // A traces request stored before, sent again by an exporter that did not hear the answer: accepted, not stored twice.
+    // Spans carry ids of their own, so the same bytes are the same spans; log records need no timestamp, and two equal
+    // ones from a sender that sets none are two events.
+    const key = signal === 'traces' ? recent.key(signal, body) : undefined;
+    if (key !== undefined && recent.has(key)) {
       o.metrics.duplicateRequests[signal]++;
       reply.status(200);
       if (wire === 'proto') return reply.type(PROTO).send(encodeProtoResponse(signal, 0, ''));
@@ -159,7 +161,7 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
       request.log.error({ err }, 'spool write failed');
       throw ERR_OTLP_SPOOL_WRITE((err as NodeJS.ErrnoException).code ?? 'write failed');
     }
-    recent.add(key);
+    if (key !== undefined) recent.add(key);
     o.metrics.accepted[signal] += batch.accepted;
     o.metrics.rejectedItems[signal] += batch.rejected;
     reply.status(200);

@@ -73,6 +73,17 @@ describe('an export request sent again (real SDK exporter → collector → chDB
     const metrics = await (await fetch(`${h.collector.url}/metrics`)).text();
     expect(metrics).toContain('weft_collector_duplicate_requests_total{signal="traces"} 1');
     expect(metrics).toContain('weft_collector_accepted_total{signal="traces"} 11');
+    // Log records are not looked up (a sender may set no timestamp, or one to the second): two equal ones are stored both.
+    const log = JSON.stringify({
+      resourceLogs: [
+        { resource: {}, scopeLogs: [{ logRecords: [{ timeUnixNano: `${now}000000`, body: { stringValue: 'disk full' }, severityText: 'ERROR' }] }] },
+      ],
+    });
+    for (let i = 0; i < 2; i++)
+      expect((await fetch(`${h.collector.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: log })).status).toBe(200);
+    await h.collector.flush();
+    const [logs] = await h.rows<{ n: string }>("SELECT count() AS n FROM otel_logs WHERE Body = 'disk full'");
+    expect(Number(logs.n)).toBe(2);
   });
 });
 

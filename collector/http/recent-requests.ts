@@ -6,14 +6,15 @@ export const RECENT_REQUEST_TTL_MS = 10 * 60_000;
 export const RECENT_REQUEST_MAX = 100_000;
 
 /**
- * The export requests the collector stored lately, by a SHA-1 digest of their signal and body as decoded (after
+ * The traces export requests the collector stored lately, by a SHA-1 digest of their signal and body as decoded (after
  * Content-Encoding), for RECENT_REQUEST_TTL_MS and RECENT_REQUEST_MAX at most. An exporter that does not hear the
  * answer to a request Weft stored (a timeout, a connection reset, a gateway's `retry_on_failure` re-sending its
  * queue) sends the same bytes again: OTLP leaves such duplicates to the receiver ("Duplicate Data",
  * https://opentelemetry.io/docs/specs/otlp/#duplicate-data). Stored twice, each record count of its spans was summed
  * twice in the endpoint rollups: 500 records written into a queue read as 1,000, against the 500 read out of it, a
- * high `hop-record-loss`. The same bytes are the same items (ids and times included), so a repeat is answered as
- * accepted and not stored again. A retry that batches its items otherwise is not recognised. Kept in memory: a
+ * high `hop-record-loss`. The same bytes are the same spans (their trace and span ids included), so a repeat is
+ * answered as accepted and not stored again. Metrics and logs are not looked up: a log record needs no timestamp, and
+ * two equal ones from a sender that sets none are two events. A retry that batches its items otherwise is not recognised. Kept in memory: a
  * restarted Weft remembers none.
  */
 export class RecentRequests {

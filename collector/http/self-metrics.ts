@@ -63,7 +63,7 @@ export class SelfMetrics {
     metric(
       'weft_collector_duplicate_requests_total',
       'counter',
-      'Requests identical to one stored in the last 10 minutes (an exporter retrying a request whose answer it did not get): accepted, not stored again.',
+      'Traces requests identical to one stored in the last 10 minutes (an exporter retrying a request whose answer it did not get): accepted, not stored again.',
       Object.entries(this.duplicateRequests).map(([s, n]) => `weft_collector_duplicate_requests_total{signal="${s}"} ${n}`),
     );
     metric(
