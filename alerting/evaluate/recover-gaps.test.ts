@@ -29,8 +29,9 @@ beforeAll(async () => {
   store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 365 });
 });
 beforeEach(async () => {
-  // weft_sender_lag_1m too: its arrival minutes (a view of weft_trace_spans) are the intake's usual silences.
-  for (const table of ['weft_trace_spans', 'weft_sender_lag_1m', 'weft_endpoints']) await store.client.command({ query: `TRUNCATE TABLE ${table}` });
+  // weft_sender_lag_1m and weft_intake_1m too: views of weft_trace_spans (the senders' clocks, the intake's silences).
+  for (const table of ['weft_trace_spans', 'weft_sender_lag_1m', 'weft_intake_1m', 'weft_endpoints'])
+    await store.client.command({ query: `TRUNCATE TABLE ${table}` });
 });
 afterAll(async () => {
   await store?.close();

@@ -17,7 +17,7 @@ const DAY = 24 * HOUR;
 let dir: string;
 let store: Store;
 // Each case has a day of arrivals of its own, and is evaluated 2 hours after the one before: a usual silence read is
-// kept for 10 minutes of a store's clock. Its rows are recent: weft_sender_lag_1m keeps a day (older rows go in merges).
+// kept for 10 minutes of a store's clock. Its rows are recent: weft_sender_lag_1m keeps a day, weft_intake_1m 9 (older rows go in merges).
 let now = Math.floor(Date.now() / MIN) * MIN;
 const catalog = catalogFrom(baseCatalogYaml);
 const rules = [
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 /**
  * A day ending at the case's `now` whose spans arrived (Weft's clock) at `arrivals` ms before it, stored as the collector
- * stores them (weft_trace_spans; its view fills weft_sender_lag_1m); then the telemetry-gap conditions `silentMs` after
+ * stores them (weft_trace_spans; its views fill weft_sender_lag_1m and weft_intake_1m); then the telemetry-gap conditions `silentMs` after
  * the last arrival: the derived rule's and the catalog's own (2 minutes).
  */
 async function gapAfter(arrivals: number[], silentMs: number) {

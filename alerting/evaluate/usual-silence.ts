@@ -17,8 +17,8 @@ const cache = new WeakMap<Store, { at: number; ms: number | null }>();
  * else null (no verdict: a Weft that has received little). Busy intake, a span every minute, is 60_000; an estate of
  * event consumers that are quiet for minutes at a time (a small estate, low traffic) has longer usual silences, and a
  * `telemetry-gap` at 60 s paged it as critical several times an hour while nothing was down. One long silence a day (an
- * estate busy by day and silent at night) is not usual by this measure: it is among the longest 5 %. Read from weft_sender_lag_1m
- * (migration 105: a row per sender and arrival minute, kept a day), at most every 10 minutes per store (the value of the
+ * estate busy by day and silent at night) is not usual by this measure: it is among the longest 5 % (`intakeSilenceBefore`
+ * covers it). Read from weft_intake_1m (migration 108: the arrival minutes, kept 9 days, which `intakeSilenceBefore` reads too), at most every 10 minutes per store (the value of the
  * last read is returned in between). Throws what the store throws.
  */
 export async function usualSilenceMs(store: Store, now: Date): Promise<number | null> {
@@ -30,7 +30,7 @@ export async function usualSilenceMs(store: Store, now: Date): Promise<number | 
         FROM (
           SELECT arrayPopFront(arrayDifference(arraySort(groupArray(toUInt32(minute))))) AS gaps
           FROM (
-            SELECT DISTINCT minute FROM weft_sender_lag_1m
+            SELECT DISTINCT minute FROM weft_intake_1m
             WHERE minute >= toStartOfMinute(toDateTime64({now:String}, 3, 'UTC') - toIntervalDay(1))
               AND minute <= toDateTime64({now:String}, 3, 'UTC')))`,
       query_params: { now: toChTime(now) },

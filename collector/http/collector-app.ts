@@ -148,9 +148,7 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     const key = signal === 'traces' ? recent.key(signal, body) : undefined;
     if (key !== undefined && recent.has(key)) {
       o.metrics.duplicateRequests[signal]++;
-      reply.status(200);
-      if (wire === 'proto') return reply.type(PROTO).send(encodeProtoResponse(signal, 0, ''));
-      return reply.type(JSON_TYPE).send(encodeJsonResponse(signal, 0, ''));
+      return accepted(reply, signal, wire, 0, '');
     }
     const batch = ingestBody(signal, wire, body, { limits: o.limits, touches: o.classify });
     const bytes = batch.tables.reduce((n, t) => n + t.data.length + (t.touches?.data.length ?? 0), 0);
@@ -164,9 +162,7 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     if (key !== undefined) recent.add(key);
     o.metrics.accepted[signal] += batch.accepted;
     o.metrics.rejectedItems[signal] += batch.rejected;
-    reply.status(200);
-    if (wire === 'proto') return reply.type(PROTO).send(encodeProtoResponse(signal, batch.rejected, batch.message));
-    return reply.type(JSON_TYPE).send(encodeJsonResponse(signal, batch.rejected, batch.message));
+    return accepted(reply, signal, wire, batch.rejected, batch.message);
   };
 
   app.post('/v1/traces', ingest('traces'));
@@ -202,6 +198,13 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     return sendError(request, reply, 404, `No route ${request.method} ${path}; OTLP/HTTP takes POST /v1/traces, /v1/metrics, /v1/logs.`);
   });
   return app;
+}
+
+/** The 200 of an export request, in the request's content type, with `partial_success` when items were refused. */
+function accepted(reply: FastifyReply, signal: SignalName, wire: 'proto' | 'json', rejected: number, message: string) {
+  reply.status(200);
+  if (wire === 'proto') return reply.type(PROTO).send(encodeProtoResponse(signal, rejected, message));
+  return reply.type(JSON_TYPE).send(encodeJsonResponse(signal, rejected, message));
 }
 
 /** How often the collector says again that it refuses exporters (ms). */
