@@ -101,7 +101,7 @@ export async function hold(page: Page, pattern: RegExp): Promise<{ release: () =
  * The press goes through the chart's locator: Playwright scrolls it into view, waits until its box holds
  * still and checks that the chart, not what moved over its place, takes the pointer. A press at a box read
  * beforehand landed, on a loaded machine, on the records per hop, which arrived meanwhile above the charts
- * and pushed them 250 px down. One drag: a drag the page loses is a bug a person would see, not
+ * (they are below them now) and pushed them 250 px down. One drag: a drag the page loses is a bug a person would see, not
  * something to try again. Returns the chart's box once pressed; fails when the page did not zoom within 30 s.
  */
 export async function dragAcross(page: Page, chart: Locator, before: string | null): Promise<Box> {
