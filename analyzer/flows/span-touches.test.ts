@@ -390,6 +390,21 @@ const cases: Array<[SpanSpec, string | null]> = [
     'https://pf.internal:9031/as/token.oauth2',
     'https://api.hubapi.com/oauth/v1/token',
     'https://sso.internal/OAuth2/Token/',
+    // a token path under an authorization server's segment, at the root, or as ServiceNow names it (migration 111)
+    'https://wd2-impl-services1.workday.com/ccx/oauth2/acme/token',
+    'https://acme.zendesk.com/oauth/tokens',
+    'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+    'https://api.amazon.com/auth/o2/token',
+    'https://appleid.apple.com/auth/token',
+    'https://ims-na1.adobelogin.com/ims/token/v3',
+    'https://www.linkedin.com/oauth/v2/accessToken',
+    'https://123-abc-456.mktorest.com/identity/oauth/token',
+    'https://identity.xero.com/connect/token',
+    'https://keystone.internal/identity/v3/auth/tokens',
+    'https://oauth2.googleapis.com/token',
+    'https://oauth.accounting.sage.com/token',
+    'https://accounts.spotify.com/api/token',
+    'https://acme.service-now.com/oauth_token.do',
   ].map((u, i): [SpanSpec, null] => [span(`oauth-token-${i}`, CLIENT, { 'http.request.method': 'POST', 'url.full': u }), null]),
   [span('oauth-token-old-semconv', CLIENT, { 'http.method': 'POST', 'http.target': '/oauth/token', 'net.peer.name': 'auth.internal' }), null],
   // not a token request: a GET of that path, an API whose resource is called tokens, a path that only begins so
@@ -400,6 +415,18 @@ const cases: Array<[SpanSpec, string | null]> = [
   [
     span('api-tokens-post', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/tokens' }),
     'write http https erp.internal /api/tokens',
+  ],
+  [
+    span('card-tokens-post', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://api.stripe.com/v1/tokens' }),
+    'write http https api.stripe.com /v1/tokens',
+  ],
+  [
+    span('payment-token-post', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/payments/token' }),
+    'write http https erp.internal /api/payments',
+  ],
+  [
+    span('auth-token-deeper', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/auth/a/b/c/token' }),
+    'write http https erp.internal /auth/a',
   ],
   [
     span('oauth-token-prefix', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/oauth/token/revoked-list' }),
@@ -837,7 +864,7 @@ describe('DynamoDB batch operations named by their tables, paired into their flo
   });
 });
 
-describe('OAuth 2.0 token requests, which move no data (migration 109)', () => {
+describe('OAuth 2.0 token requests, which move no data (migrations 109, 111)', () => {
   let h: Harness;
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
@@ -870,6 +897,8 @@ describe('OAuth 2.0 token requests, which move no data (migration 109)', () => {
         children: [
           call('GET', 'http://erp.internal/api/invoices'),
           call('POST', 'https://login.salesforce.com/services/oauth2/token'),
+          // and a Google token, at the root of its host (migration 111)
+          call('POST', 'https://oauth2.googleapis.com/token'),
           call('PATCH', 'https://acme.my.salesforce.com/services/data/v60.0/sobjects/Invoice__c/a0B1'),
         ],
       },

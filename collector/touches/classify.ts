@@ -131,14 +131,28 @@ export function classify(s: SpanRecord): readonly Touch[] {
 }
 
 /**
- * The token endpoints of OAuth 2.0 authorization servers (RFC 6749 §3.2, POST only), lower-case: `…/oauth2/token`,
- * `…/oauth/token` (Salesforce, Auth0, SAP, PayPal), `…/oauth2/v2.0/token` (Microsoft Entra ID), `…/oauth2/v1/token` and
- * `…/oauth2/<server>/v1/token` (Okta, NetSuite), `…/oauth/v1/token` (HubSpot), `…/protocol/openid-connect/token`
- * (Keycloak), `…/connect/token` (IdentityServer), `…/access_token` under `/oauth` or `/oauth2` (Shopify, ForgeRock) and
- * `/as/token.oauth2` (PingFederate). Matched on the whole request path.
+ * The token endpoints of OAuth 2.0 authorization servers (RFC 6749 §3.2, POST only), on the whole request path, lower-case:
+ * - `token`, `tokens`, `access_token` or `accesstoken` at most two segments under a segment naming an authorization server
+ *   (`oauth`, `oauth2`, `o2`, `auth`, `ims`, `identity`, `connect`, `openid-connect`), optionally followed by `/bearer` or a
+ *   version: `…/oauth/token` (Salesforce, Auth0, SAP, Stripe Connect), `…/oauth2/v2.0/token` (Microsoft Entra ID),
+ *   `…/oauth2/<server>/v1/token` (Okta), `…/oauth/v1/token` (HubSpot), `…/protocol/openid-connect/token` (Keycloak),
+ *   `…/connect/token` (IdentityServer, Xero), `…/ccx/oauth2/<tenant>/token` (Workday), `…/oauth/tokens` (Zendesk),
+ *   `…/oauth2/v1/tokens/bearer` (Intuit QuickBooks), `…/auth/o2/token` (Amazon Selling Partner API), `…/auth/token`
+ *   (Apple), `…/ims/token/v3` (Adobe), `…/oauth/v2/accessToken` (LinkedIn), `…/identity/oauth/token` (Marketo);
+ * - `access_token` anywhere under `/oauth` or `/oauth2` (Shopify, ForgeRock, GitHub);
+ * - `/token` at the root, under `/api` or a version (`oauth2.googleapis.com/token`, Sage, Spotify's `/api/token`);
+ * - `/as/token.oauth2` (PingFederate) and `/oauth_token.do` (ServiceNow).
+ * Payment card tokens (`/v1/tokens`) and a `token` under any other segment still touch their system.
  */
-const TOKEN_PATH =
-  /\/(?:oauth2?(?:\/v[0-9.]+)?|oauth2\/[a-z0-9_-]+\/v1|protocol\/openid-connect|connect)\/token\/?$|\/oauth2?\/(?:[^/]+\/)*access_token\/?$|\/as\/token\.oauth2$/;
+const TOKEN_PATH = new RegExp(
+  [
+    String.raw`/(?:oauth2?|o2|auth|ims|identity|connect|openid-connect)(?:/[^/]+){0,2}/(?:token|tokens|access_?token)(?:/bearer|/v[0-9.]+)?/?$`,
+    String.raw`/oauth2?/(?:[^/]+/)*access_token/?$`,
+    String.raw`^/+(?:api/)?(?:v[0-9.]+/)?token/?$`,
+    String.raw`/as/token\.oauth2$`,
+    String.raw`/oauth_token\.do$`,
+  ].join('|'),
+);
 
 /** A JSON list of DynamoDB table names (whose characters are letters, digits, `_`, `-` and `.`), as text. */
 const TABLE_LIST = /^\[[\t\n\f\r ]*"[A-Za-z0-9_.-]+"[\t\n\f\r ]*(?:,[\t\n\f\r ]*"[A-Za-z0-9_.-]+"[\t\n\f\r ]*)*\]$/;

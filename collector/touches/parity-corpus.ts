@@ -394,6 +394,23 @@ export function handmadeSpans(): ParitySpan[] {
       'https://s/oauth/token/x',
       'https://s/as/tokenXoauth2',
       'https://s/oauth2/v2.0/token\n',
+      // 111: under an authorization server's segment, at the root, ServiceNow's; and their near misses
+      'https://w/ccx/oauth2/t/token',
+      'https://s/oauth2/v1/tokens/bearer',
+      'https://s/auth/o2/token',
+      'https://s/ims/token/v3',
+      'https://s/oauth/v2/accessToken',
+      'https://oauth2.googleapis.com/token',
+      'https://s/api/v1/token/',
+      'https://s//token',
+      'https://s/oauth_token.do',
+      'https://s/v1/tokens',
+      'https://s/api/payments/token',
+      'https://s/auth/a/b/c/token',
+      'https://s/author/token',
+      'https://s/ims/token/vx',
+      'https://s/oauth_tokenXdo',
+      'https://s/x/token',
     ].map((u) => span('oauth', CLIENT, { 'http.request.method': 'post', 'url.full': u })),
     span('oauth-get', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://s/oauth2/token' }),
     span('oauth-target', CLIENT, { 'http.method': 'POST', 'http.target': '/oauth/token?x=1', 'net.peer.name': 'auth' }),
@@ -552,6 +569,8 @@ function pool(key: string): Value[] {
       raw('http://h', [0xc3], '/p'),
       'http://h/oauth2/v2.0/token',
       '/connect/token',
+      'http://h/token',
+      '/ccx/oauth2/t/tokens/bearer',
     ];
   if (/port/.test(key)) return [...common, '80', '443', '5432', '08080', '0', '99999', { int: '8080' }, '-5'];
   if (/address|peer\.name|peer\.ip|http\.host/.test(key))
