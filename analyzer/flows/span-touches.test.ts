@@ -432,6 +432,36 @@ const cases: Array<[SpanSpec, string | null]> = [
     span('oauth-token-prefix', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/oauth/token/revoked-list' }),
     'write http https erp.internal /oauth/token',
   ],
+  // an API that takes its query in a POST body: the endpoint reads, whatever the method says (migration 112)
+  ...(
+    [
+      ['https://api.hubapi.com/crm/v3/objects/contacts/search', 'read http https api.hubapi.com /crm/v3'],
+      ['https://acme.atlassian.net/rest/api/3/search/jql', 'read http https acme.atlassian.net /rest/api'],
+      ['https://api.notion.com/v1/databases/0f3c/query', 'read http https api.notion.com /v1/databases'],
+      ['https://ABC-dsn.algolia.net/1/indexes/*/queries', 'read http https abc-dsn.algolia.net /1/indexes'],
+      ['https://acme.suitetalk.api.netsuite.com/services/rest/query/v1/suiteql', 'read http https acme.suitetalk.api.netsuite.com /services/rest'],
+      ['https://api.airtable.com/v0/appX/tblY/listRecords/', 'read http https api.airtable.com /v0/appX'],
+      ['http://search.internal:9200/orders/_search?q=x', 'read http http search.internal:9200 /orders/_search'],
+      ['http://search.internal:9200/_msearch/template', 'read http http search.internal:9200 /_msearch/template'],
+      // not a read: a saved search created, an export started from a search, a bulk write
+      ['https://erp.internal/api/searches', 'write http https erp.internal /api/searches'],
+      ['https://erp.internal/api/search/export', 'write http https erp.internal /api/search'],
+      ['http://search.internal:9200/orders/_bulk', 'write http http search.internal:9200 /orders/_bulk'],
+    ] as const
+  ).map(([u, want], i): [SpanSpec, string] => [span(`post-read-${i}`, CLIENT, { 'http.request.method': 'POST', 'url.full': u }), want]),
+  [span('put-search', CLIENT, { 'http.request.method': 'PUT', 'url.full': 'https://erp.internal/api/search' }), 'write http https erp.internal /api/search'],
+  [
+    span('post-search-declared-write', CLIENT, {
+      'http.request.method': 'POST',
+      'url.full': 'https://erp.internal/api/search',
+      'integration.operation': 'create',
+    }),
+    'write http https erp.internal /api/search',
+  ],
+  [
+    span('post-search-old-semconv', CLIENT, { 'http.method': 'POST', 'http.target': '/crm/v3/objects/deals/search?x=1', 'net.peer.name': 'api.hubapi.com' }),
+    'read http http api.hubapi.com /crm/v3',
+  ],
   // a SQL driver's generic `query` operation still leaves the statement to decide
   [sql('sql-query-operation', 'INSERT INTO t VALUES (1)', { 'db.operation.name': 'query' }), 'write db postgresql db.internal orders'],
   // SQL's CREATE without AS is schema, not a write (CREATE writes for MongoDB only)
@@ -927,5 +957,55 @@ describe('OAuth 2.0 token requests, which move no data (migrations 109, 111)', (
       'crm->erp@account-sync',
       'erp->crm@invoice-sync',
     ]);
+  });
+});
+
+describe('APIs that read with a POST (migration 112)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  beforeAll(async () => {
+    h = await startHarness();
+    const call = (method: string, u: string): SpanSpec => ({
+      name: method,
+      kind: CLIENT,
+      start: t0,
+      attributes: { 'http.request.method': method, 'url.full': u },
+    });
+    // HubSpot's contacts found by a search (a POST), then written to the ERP; Jira's issues found by JQL (a POST), likewise.
+    for (const [service, search, write] of [
+      ['contact-sync', 'https://api.hubapi.com/crm/v3/objects/contacts/search', 'http://erp.internal/api/customers'],
+      ['issue-sync', 'https://acme.atlassian.net/rest/api/3/search/jql', 'http://erp.internal/api/tickets'],
+    ]) {
+      await sendSpans({ url: h.collector.url, serviceName: service }, [
+        { name: 'run', kind: INTERNAL, start: t0, children: [call('POST', search), call('POST', write)] },
+      ]);
+    }
+    await h.collector.flush();
+    const catalog = catalogFrom(`systems:
+  - { id: erp, match: { hosts: [erp.internal] } }
+  - { id: hubspot, match: { hosts: [api.hubapi.com] } }
+  - { id: jira, match: { hosts: [acme.atlassian.net] } }
+flows:
+  - { id: contacts, source: hubspot, target: erp, runtime: { service: contact-sync } }
+  - { id: issues, source: jira, target: erp, runtime: { service: issue-sync } }
+`);
+    analyzer = await analyzedAt(h, catalog, t0 + 5 * MIN);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  // Regression: the POST made each search a write: "Undocumented flow integration:contact-sync → hubspot", and the
+  // documented flows from HubSpot and Jira were never seen.
+  it('pairs each search as the read of its flow, with no flow into the system searched', async () => {
+    const graph = await analyzer.graph();
+    const edges = graph.edges
+      .filter((e) => e.observed)
+      .map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`)
+      .sort();
+    expect(edges).toEqual(['hubspot -> erp contact-sync', 'jira -> erp issue-sync']);
+    expect((await analyzer.findings.list({ kind: ['undocumented-flow', 'unknown-system'] })).map((f) => f.title)).toEqual([]);
   });
 });

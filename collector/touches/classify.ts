@@ -22,6 +22,8 @@ interface DirectionFacts {
   dbText: string;
   producer: boolean;
   consumer: boolean;
+  /** An HTTP POST (of no messaging or database span) to an API's read endpoint (POST_READ_PATH). */
+  postRead?: boolean;
 }
 
 /** 'read', 'write' or 'unknown': the operation the integration names, else the database operation or statement, the HTTP method, the messaging operation, the span kind. */
@@ -38,7 +40,7 @@ function direction(s: SpanRecord, f: DirectionFacts): string {
     if (bySql !== '') return bySql;
   }
   const method = f.method;
-  if (method === 'GET' || method === 'HEAD') return 'read';
+  if (method === 'GET' || method === 'HEAD' || f.postRead) return 'read';
   if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') return 'write';
   const msgOp = asciiLower(first(s.attr(A['messaging.operation.type']), s.attr(A['messaging.operation'])));
   if (msgOp === 'receive' || msgOp === 'process' || msgOp === 'deliver') return 'read';
@@ -98,7 +100,7 @@ export function classify(s: SpanRecord): readonly Touch[] {
 
   const dbText = validUtf8(first(s.attr(A['db.query.text']), s.attr(A['db.statement'])));
   const dbOp = dbOperation(first(s.attr(A['db.operation.name']), s.attr(A['db.operation']), s.attr(A['db.query.summary'])), dbSys, dbText);
-  const facts: DirectionFacts = { method, dbSys, dbOp, dbText, producer: isProducer, consumer: isConsumer };
+  const facts: DirectionFacts = { method, dbSys, dbOp, dbText, producer: isProducer, consumer: isConsumer, postRead: false };
 
   if (msgSys !== '') {
     const m = messagingDestination(s, msgSys);
@@ -116,9 +118,12 @@ export function classify(s: SpanRecord): readonly Touch[] {
     return names.length === 0 ? [[dir, 'db', dbSys, ep, '', peer]] : names.map((name): Touch => [dir, 'db', dbSys, ep, name, peer]);
   }
   if (isHttp) {
-    // An OAuth 2.0 token request fetches a credential, not data: like a TLS handshake, it touches nothing.
-    if (method === 'POST' && TOKEN_PATH.test(asciiLower(requestPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])))))
-      return NONE;
+    if (method === 'POST') {
+      const requested = asciiLower(requestPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])));
+      // An OAuth 2.0 token request fetches a credential, not data: like a TLS handshake, it touches nothing.
+      if (TOKEN_PATH.test(requested)) return NONE;
+      facts.postRead = POST_READ_PATH.test(requested);
+    }
     const path = hostV !== '' || peer === '' ? endpointPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])) : '';
     if (hostV !== '') return [[direction(s, facts), 'http', scheme, endpointHost(hostV, port, defaultPort), path, peer]];
     if (peer !== '') return [[direction(s, facts), 'peer', '', '', '', peer]];
@@ -153,6 +158,18 @@ const TOKEN_PATH = new RegExp(
     String.raw`/oauth_token\.do$`,
   ].join('|'),
 );
+
+/**
+ * The read endpoints of APIs that take their query in a POST body (the method says write; the endpoint reads), on the
+ * whole request path, lower-case, by its last segment: `search` (HubSpot's `…/objects/contacts/search`, Jira's
+ * `/rest/api/3/search` and `…/search/jql`, Notion, Meilisearch), `multi_search`, `query` (Notion's
+ * `…/databases/<id>/query`, Algolia, Microsoft Graph's `/search/query`, Prometheus), `queries` (Algolia, BigQuery's
+ * `jobs.query`), `suiteql` (NetSuite), `listrecords` (Airtable), and Elasticsearch's, OpenSearch's and CouchDB's
+ * `_search`, `_msearch`, `_count`, `_mget`, `_sql`, `_find`, `_all_docs` (with `/template` or `/scroll` after the first
+ * two) when no `db.system` says so. A GraphQL POST can read or write: only `integration.operation` tells.
+ */
+const POST_READ_PATH =
+  /\/(?:_(?:search|msearch|count|mget|sql|find|all_docs)(?:\/(?:template|scroll))?|search(?:\/jql)?|multi_search|query|queries|suiteql|listrecords)\/?$/;
 
 /** A JSON list of DynamoDB table names (whose characters are letters, digits, `_`, `-` and `.`), as text. */
 const TABLE_LIST = /^\[[\t\n\f\r ]*"[A-Za-z0-9_.-]+"[\t\n\f\r ]*(?:,[\t\n\f\r ]*"[A-Za-z0-9_.-]+"[\t\n\f\r ]*)*\]$/;

@@ -411,6 +411,19 @@ export function handmadeSpans(): ParitySpan[] {
       'https://s/ims/token/vx',
       'https://s/oauth_tokenXdo',
       'https://s/x/token',
+      // 112: a POST to a read endpoint reads
+      'https://s/crm/v3/objects/contacts/search',
+      'https://s/rest/api/3/search/jql/',
+      'https://s/v1/databases/x/query',
+      'https://s/1/indexes/*/queries',
+      'https://s/query/v1/suiteql',
+      'https://s/v0/a/t/listRecords',
+      'https://s/i/_search/scroll',
+      'https://s/db/_all_docs',
+      'https://s/api/searches',
+      'https://s/api/search/export',
+      'https://s/i/_bulk',
+      'https://s/i/_searchx',
     ].map((u) => span('oauth', CLIENT, { 'http.request.method': 'post', 'url.full': u })),
     span('oauth-get', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://s/oauth2/token' }),
     span('oauth-target', CLIENT, { 'http.method': 'POST', 'http.target': '/oauth/token?x=1', 'net.peer.name': 'auth' }),
@@ -571,6 +584,8 @@ function pool(key: string): Value[] {
       '/connect/token',
       'http://h/token',
       '/ccx/oauth2/t/tokens/bearer',
+      'http://h/i/_search',
+      '/v1/search/',
     ];
   if (/port/.test(key)) return [...common, '80', '443', '5432', '08080', '0', '99999', { int: '8080' }, '-5'];
   if (/address|peer\.name|peer\.ip|http\.host/.test(key))
