@@ -45,15 +45,7 @@ const mysqlTrimDecimal = (s: string) => `IF(LOCATE('.', ${s}) > 0, TRIM(TRAILING
 const floatText: Record<SqlDialect, (c: string, narrow: boolean) => string> = {
   postgres: (c, narrow) => {
     const v = narrow ? `${c}::real::float8` : `${c}::float8`;
-    const s = `CASE WHEN ${v} = trunc(${v}) AND abs(${v}) < 9e18 THEN ${v}::bigint::text ELSE ${v}::text END`;
-    const a = `ltrim(${s}, '-')`;
-    const m = `split_part(${a}, 'e', 1)`;
-    const ex = `COALESCE(NULLIF(split_part(${a}, 'e', 2), ''), '0')::int`;
-    const ip = `split_part(${m}, '.', 1)`;
-    const all = `(${ip} || split_part(${m}, '.', 2))`;
-    const lz = `(length(${all}) - length(ltrim(${all}, '0')))`;
-    const sig = `rtrim(ltrim(${all}, '0'), '0')`;
-    return `CASE WHEN ${sig} = '' THEN '0' ELSE CASE WHEN left(${s}, 1) = '-' THEN '-' ELSE '' END || ${sig} || 'e' || (${ex} + length(${ip}) - 1 - ${lz})::text END`;
+    return `CASE WHEN ${v} = 'NaN'::float8 OR abs(${v}) = 'Infinity'::float8 THEN ${v}::text ELSE ${finiteFloatText(v)} END`;
   },
   mysql: (c, narrow) => {
     const v = narrow ? `CAST(CAST(${c} AS FLOAT) AS DOUBLE)` : `CAST(${c} AS DOUBLE)`;
@@ -68,6 +60,19 @@ const floatText: Record<SqlDialect, (c: string, narrow: boolean) => string> = {
     return `IF(${sig} = '', '0', CONCAT(IF(LEFT(${s}, 1) = '-', '-', ''), ${sig}, 'e', CAST(${ex} + CHAR_LENGTH(${ip}) - 1 - ${lz} AS CHAR)))`;
   },
 };
+
+/** PostgreSQL: a finite float8 `v` in `floatText`'s notation (its Infinity, -Infinity and NaN, which MySQL/MariaDB cannot hold, are told apart before). */
+function finiteFloatText(v: string): string {
+  const s = `CASE WHEN ${v} = trunc(${v}) AND abs(${v}) < 9e18 THEN ${v}::bigint::text ELSE ${v}::text END`;
+  const a = `ltrim(${s}, '-')`;
+  const m = `split_part(${a}, 'e', 1)`;
+  const ex = `COALESCE(NULLIF(split_part(${a}, 'e', 2), ''), '0')::int`;
+  const ip = `split_part(${m}, '.', 1)`;
+  const all = `(${ip} || split_part(${m}, '.', 2))`;
+  const lz = `(length(${all}) - length(ltrim(${all}, '0')))`;
+  const sig = `rtrim(ltrim(${all}, '0'), '0')`;
+  return `CASE WHEN ${sig} = '' THEN '0' ELSE CASE WHEN left(${s}, 1) = '-' THEN '-' ELSE '' END || ${sig} || 'e' || (${ex} + length(${ip}) - 1 - ${lz})::text END`;
+}
 
 /**
  * A float rounded to `scale` decimals, trailing zeros trimmed, for comparison with an exact number:
@@ -84,6 +89,13 @@ const floatAtScale: Record<SqlDialect, (c: string, scale: number) => string> = {
 const isFloat4 = (dialect: SqlDialect, declaredType: string) =>
   dialect === 'postgres' ? /^(real|float4)\b/i.test(declaredType.trim()) : /^float\b/i.test(declaredType.trim());
 
+/**
+ * PostgreSQL: `expr` for a finite timestamp or date `c`; its 'infinity' and '-infinity' as those
+ * words (they have no epoch offset: the run failed, "cannot convert infinity to bigint"). MySQL/MariaDB
+ * cannot hold them, so against it they are a difference; against PostgreSQL, equal infinities match.
+ */
+const finiteOr = (c: string, expr: string) => `CASE WHEN isfinite(${c}) THEN ${expr} ELSE ${c}::text END`;
+
 const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> = {
   postgres: {
     integer: (c) => `${c}::text`,
@@ -91,9 +103,9 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
     float: (c) => floatText.postgres(c, false),
     boolean: (c) => `(${c})::int::text`,
     bits: (c) => `${c}::text`,
-    timestamp: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
-    timestamptz: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
-    date: (c) => `(${c} - date '1970-01-01')::text`,
+    timestamp: (c) => finiteOr(c, `(extract(epoch from ${c}) * 1000000)::bigint::text`),
+    timestamptz: (c) => finiteOr(c, `(extract(epoch from ${c}) * 1000000)::bigint::text`),
+    date: (c) => finiteOr(c, `(${c} - date '1970-01-01')::text`),
     bytes: (c) => `encode(${c}, 'hex')`,
     uuid: (c) => `${c}::text`,
     text: (c) => `${c}::text`,
@@ -175,7 +187,7 @@ export function timePrecisionOf(dialect: SqlDialect, declaredType: string): numb
  * TIME_TRUNCATE_FRACTIONAL).
  */
 const timestampAt: Record<SqlDialect, (c: string, digits: number, round: boolean) => string> = {
-  postgres: (c, digits, round) => at(`(extract(epoch from ${c}) * 1000000)`, digits, round, 'floor', 'ceil') + '::bigint::text',
+  postgres: (c, digits, round) => finiteOr(c, at(`(extract(epoch from ${c}) * 1000000)`, digits, round, 'floor', 'ceil') + '::bigint::text'),
   mysql: (c, digits, round) => `CAST(${at(`TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c})`, digits, round, 'FLOOR', 'CEIL')} AS CHAR)`,
 };
 

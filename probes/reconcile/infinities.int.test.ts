@@ -1,0 +1,318 @@
+import { describe, expect, it } from 'vitest';
+import { Secrets } from '../index.ts';
+import { runReconciliation } from './index.ts';
+import { twoDatabases } from './test/two-databases.ts';
+
+/**
+ * PostgreSQL's 'infinity' and '-infinity' timestamps and dates, and its float and numeric Infinity and
+ * NaN: MySQL/MariaDB cannot hold them, so against it they are a difference, reported (the run failed:
+ * "cannot convert infinity to bigint", "cannot subtract infinite dates"); against PostgreSQL, equal
+ * ones match.
+ */
+const db = await twoDatabases();
+const { up, suffix, tables } = db;
+const secrets = new Secrets(() => undefined);
+
+interface Side {
+  db: 'pg' | 'my';
+  type: string;
+  keyType?: string;
+  rows: Array<[unknown, unknown]>;
+  timeZone?: string;
+}
+
+/** Both tables written, then a run each way: error, missing, extra and changed keys, and the changed values as shown. */
+async function bothWays(name: string, a: Side, b: Side) {
+  const spec = async (s: Side, i: number) => {
+    const table = `rk_inf_${name}_${i}_${suffix}`;
+    tables.push(table);
+    const create = `CREATE TABLE ${table} (id ${s.keyType ?? 'integer'} PRIMARY KEY, v ${s.type})`;
+    if (s.db === 'pg') {
+      await db.pg.query(create);
+      for (const [k, v] of s.rows) await db.pg.query(`INSERT INTO ${table} VALUES ($1, $2)`, [k, v]);
+    } else {
+      await db.my.query(create);
+      for (const [k, v] of s.rows) await db.my.query(`INSERT INTO ${table} VALUES (?, ?)`, [k, v]);
+    }
+    return {
+      system: s.db === 'pg' ? 'crm' : 'erp',
+      url: s.db === 'pg' ? 'postgres://postgres@127.0.0.1:5432/test' : 'mysql://root@127.0.0.1:3306/test',
+      table,
+      ...(s.timeZone ? { timeZone: s.timeZone } : {}),
+    };
+  };
+  const sides = [await spec(a, 0), await spec(b, 1)];
+  const out = [];
+  for (const [left, right] of [sides, [sides[1], sides[0]]]) {
+    const run = await runReconciliation({ id: `rec-inf-${name}`, key: 'id', columns: ['v'], left, right }, { secrets });
+    out.push({
+      error: run.error,
+      missing: run.sampleMissing,
+      extra: run.sampleExtra,
+      changed: run.sampleChanged,
+      shown: run.details.changedColumns.map((c) => [c.key, ...c.columns.flatMap((v) => [v.left, v.right])]),
+    });
+  }
+  return out;
+}
+
+const none = { error: '', missing: [], extra: [], changed: [], shown: [] };
+/** The expected runs both ways: `shown` as [key, PostgreSQL's value, the other side's] for the first run, swapped for the second. */
+const both = (x: { missing?: string[]; extra?: string[]; changed?: string[]; shown?: Array<[string, string | null, string | null]> }) => [
+  { ...none, ...x, shown: x.shown ?? [] },
+  {
+    ...none,
+    missing: x.extra ?? [],
+    extra: x.missing ?? [],
+    changed: x.changed ?? [],
+    shown: (x.shown ?? []).map(([k, l, r]) => [k, r, l]),
+  },
+];
+
+describe.skipIf(!up)('reconciliation of infinite and not-a-number values', () => {
+  it("timestamp 'infinity' and '-infinity' against DATETIME: a difference, reported (the run failed: cannot convert infinity to bigint)", async () => {
+    expect(
+      await bothWays(
+        'ts',
+        {
+          db: 'pg',
+          type: 'timestamp',
+          rows: [
+            [1, 'infinity'],
+            [2, '-infinity'],
+            [3, '2024-01-01 10:00:00'],
+          ],
+        },
+        {
+          db: 'my',
+          type: 'datetime',
+          rows: [
+            [1, '9999-12-31 23:59:59'],
+            [2, null],
+            [3, '2024-01-01 10:00:00'],
+          ],
+        },
+      ),
+    ).toEqual(
+      both({
+        changed: ['1', '2'],
+        shown: [
+          ['1', 'infinity', '253402300799000000'],
+          ['2', '-infinity', null],
+        ],
+      }),
+    );
+    // timestamptz(3) against MariaDB TIMESTAMP(6): compared at 3 digits, the same way
+    expect(
+      await bothWays(
+        'tstz',
+        {
+          db: 'pg',
+          type: 'timestamptz(3)',
+          rows: [
+            [1, 'infinity'],
+            [2, '2024-01-01 10:00:00.123+00'],
+          ],
+        },
+        {
+          db: 'my',
+          type: 'timestamp(6)',
+          rows: [
+            [1, '2038-01-19 03:14:07'],
+            [2, '2024-01-01 10:00:00.123456'],
+          ],
+        },
+      ),
+    ).toEqual(both({ changed: ['1'], shown: [['1', 'infinity', '2147483647000000']] }));
+  });
+
+  it('PostgreSQL against PostgreSQL: equal infinities match, in another zone or precision too; -infinity against infinity is a change', async () => {
+    expect(
+      await bothWays(
+        'pgpg',
+        {
+          db: 'pg',
+          type: 'timestamptz',
+          rows: [
+            [1, 'infinity'],
+            [2, '-infinity'],
+            [3, '2024-06-01 12:00:00+02'],
+          ],
+        },
+        {
+          db: 'pg',
+          type: 'timestamp(3)',
+          timeZone: 'Europe/Berlin',
+          rows: [
+            [1, 'infinity'],
+            [2, 'infinity'],
+            [3, '2024-06-01 12:00:00'],
+          ],
+        },
+      ),
+    ).toEqual(both({ changed: ['2'], shown: [['2', '-infinity', 'infinity']] }));
+  });
+
+  it("date 'infinity' and '-infinity': a difference against MariaDB, equal ones match against PostgreSQL (the run failed: cannot subtract infinite dates)", async () => {
+    const pg = {
+      db: 'pg' as const,
+      type: 'date',
+      rows: [
+        [1, 'infinity'],
+        [2, '-infinity'],
+        [3, '2024-01-01'],
+      ] as Array<[unknown, unknown]>,
+    };
+    expect(
+      await bothWays('date', pg, {
+        db: 'my',
+        type: 'date',
+        rows: [
+          [1, '9999-12-31'],
+          [2, '1000-01-01'],
+          [3, '2024-01-01'],
+        ],
+      }),
+    ).toEqual(
+      both({
+        changed: ['1', '2'],
+        shown: [
+          ['1', 'infinity', '2932896'],
+          ['2', '-infinity', '-354285'],
+        ],
+      }),
+    );
+    expect(
+      await bothWays('datepg', pg, {
+        db: 'pg',
+        type: 'date',
+        rows: [
+          [1, 'infinity'],
+          [2, 'infinity'],
+          [3, '2024-01-01'],
+        ],
+      }),
+    ).toEqual(both({ changed: ['2'], shown: [['2', '-infinity', 'infinity']] }));
+  });
+
+  it("an 'infinity' timestamp key: missing on one side, its stand-in extra on the other (the run failed)", async () => {
+    expect(
+      await bothWays(
+        'key',
+        {
+          db: 'pg',
+          keyType: 'timestamp',
+          type: 'integer',
+          rows: [
+            ['infinity', 1],
+            ['2024-01-01 00:00:00', 2],
+          ],
+        },
+        {
+          db: 'my',
+          keyType: 'datetime',
+          type: 'integer',
+          rows: [
+            ['9999-12-31 23:59:59', 1],
+            ['2024-01-01 00:00:00', 2],
+          ],
+        },
+      ),
+    ).toEqual(both({ missing: ['infinity'], extra: ['253402300799000000'] }));
+  });
+
+  it('float Infinity, -Infinity and NaN: a difference against MariaDB, shown as such (they read "Infinitye7" and "NaNe2"); equal ones match against PostgreSQL', async () => {
+    const pg = {
+      db: 'pg' as const,
+      type: 'double precision',
+      rows: [
+        [1, 'Infinity'],
+        [2, '-Infinity'],
+        [3, 'NaN'],
+        [4, '1.5'],
+      ] as Array<[unknown, unknown]>,
+    };
+    expect(
+      await bothWays('float', pg, {
+        db: 'my',
+        type: 'double',
+        rows: [
+          [1, 1.7976931348623157e308],
+          [2, null],
+          [3, 0],
+          [4, 1.5],
+        ],
+      }),
+    ).toEqual(
+      both({
+        changed: ['1', '2', '3'],
+        shown: [
+          ['1', 'Infinity', '17976931348623157e308'],
+          ['2', '-Infinity', null],
+          ['3', 'NaN', '0'],
+        ],
+      }),
+    );
+    expect(
+      await bothWays('floatpg', pg, {
+        db: 'pg',
+        type: 'real',
+        rows: [
+          [1, 'Infinity'],
+          [2, 'NaN'],
+          [3, 'NaN'],
+          [4, '1.5'],
+        ],
+      }),
+    ).toEqual(both({ changed: ['2'], shown: [['2', '-Infinity', 'NaN']] }));
+  });
+
+  it('numeric NaN and Infinity: a difference against MariaDB DECIMAL, equal ones match against PostgreSQL, and against a float', async () => {
+    expect(
+      await bothWays(
+        'num',
+        {
+          db: 'pg',
+          type: 'numeric(12,2)',
+          rows: [
+            [1, 'NaN'],
+            [2, '1.50'],
+          ],
+        },
+        {
+          db: 'my',
+          type: 'decimal(12,2)',
+          rows: [
+            [1, '0.00'],
+            [2, '1.50'],
+          ],
+        },
+      ),
+    ).toEqual(both({ changed: ['1'], shown: [['1', 'NaN', '0.00']] }));
+    expect(
+      await bothWays(
+        'numfloat',
+        {
+          db: 'pg',
+          type: 'numeric',
+          rows: [
+            [1, 'NaN'],
+            [2, 'Infinity'],
+            [3, '-Infinity'],
+            [4, '2.5'],
+          ],
+        },
+        {
+          db: 'pg',
+          type: 'double precision',
+          rows: [
+            [1, 'NaN'],
+            [2, 'Infinity'],
+            [3, 'Infinity'],
+            [4, '2.5'],
+          ],
+        },
+      ),
+    ).toEqual(both({ changed: ['3'], shown: [['3', '-Infinity', 'Infinity']] }));
+  });
+});
