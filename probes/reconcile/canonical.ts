@@ -8,7 +8,7 @@ import { zonedColumns, type ZonedColumns, type ZoneSide } from './time-zone.ts';
  * (UTC; MariaDB/MySQL sessions run with time_zone +00:00; instants against wall-clock times: `time-zone.ts`), dates days since the epoch, booleans
  * and bit(1) as 1/0, bit strings as their digits (`bitsPlan`).
  */
-export type ValueClass = 'integer' | 'decimal' | 'float' | 'boolean' | 'bits' | 'timestamp' | 'timestamptz' | 'date' | 'bytes' | 'uuid' | 'text';
+export type ValueClass = 'integer' | 'decimal' | 'float' | 'boolean' | 'bits' | 'timestamp' | 'timestamptz' | 'date' | 'time' | 'bytes' | 'uuid' | 'text';
 
 const classes: Array<[RegExp, ValueClass]> = [
   [/^(smallint|integer|bigint|int|tinyint|mediumint|serial|bigserial|year)\b/, 'integer'],
@@ -21,6 +21,8 @@ const classes: Array<[RegExp, ValueClass]> = [
   [/^timestamp.*with time zone/, 'timestamptz'],
   [/^(timestamp|datetime)\b/, 'timestamp'],
   [/^date$/, 'date'],
+  // PostgreSQL time [without time zone], MySQL/MariaDB TIME (a duration of up to ±838 hours); PostgreSQL's time with time zone stays text
+  [/^time\b(?!.*with time zone)/, 'time'],
   [/^(bytea|tinyblob|blob|mediumblob|longblob|binary|varbinary)\b/, 'bytes'],
   [/^uuid\b/, 'uuid'],
 ];
@@ -106,6 +108,7 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
     timestamp: (c) => finiteOr(c, `(extract(epoch from ${c}) * 1000000)::bigint::text`),
     timestamptz: (c) => finiteOr(c, `(extract(epoch from ${c}) * 1000000)::bigint::text`),
     date: (c) => finiteOr(c, `(${c} - date '1970-01-01')::text`),
+    time: (c) => `${timeMicros.postgres(c)}::text`,
     bytes: (c) => `encode(${c}, 'hex')`,
     uuid: (c) => `${c}::text`,
     text: (c) => `${c}::text`,
@@ -119,6 +122,7 @@ const canonical: Record<SqlDialect, Record<ValueClass, (c: string) => string>> =
     timestamp: (c) => `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c}) AS CHAR)`,
     timestamptz: (c) => `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${c}) AS CHAR)`,
     date: (c) => `CAST(DATEDIFF(${c}, '1970-01-01') AS CHAR)`,
+    time: (c) => `CAST(${timeMicros.mysql(c)} AS CHAR)`,
     bytes: (c) => `LOWER(HEX(${c}))`,
     uuid: (c) => `LOWER(CAST(${c} AS CHAR))`,
     text: (c) => `CONVERT(${c} USING utf8mb4)`,
@@ -174,7 +178,7 @@ const fixedScale: Record<SqlDialect, (c: string, own: number | undefined, scale:
 
 const utf8 = /^(utf8|utf8mb3|utf8mb4|ascii)$/i;
 
-/** Fractional-second digits of a timestamp type: PostgreSQL's defaults to 6, MariaDB/MySQL's DATETIME and TIMESTAMP to 0. */
+/** Fractional-second digits of a timestamp or time type: PostgreSQL's default to 6, MariaDB/MySQL's DATETIME, TIMESTAMP and TIME to 0. */
 export function timePrecisionOf(dialect: SqlDialect, declaredType: string): number {
   const m = /\((\d)\)/.exec(declaredType);
   return m ? Number(m[1]) : dialect === 'postgres' ? 6 : 0;
@@ -197,6 +201,31 @@ function at(us: string, digits: number, round: boolean, floor: string, ceil: str
   if (!round) return `(${floor}(${us} / ${unit}) * ${unit})`;
   return `(CASE WHEN ${us} >= 946684800000000 THEN ${floor}(${us} / ${unit} + 0.5) ELSE ${ceil}(${us} / ${unit} - 0.5) END * ${unit})`;
 }
+
+/** A time of day (or MySQL/MariaDB duration) as whole microseconds since midnight, exactly (PostgreSQL's epoch of a time and MariaDB's TIME_TO_SEC keep its fraction). */
+const timeMicros: Record<SqlDialect, (c: string) => string> = {
+  postgres: (c) => `(extract(epoch from ${c}) * 1000000)::bigint`,
+  mysql: (c) => `CAST(TIME_TO_SEC(${c}) * 1000000 AS SIGNED)`,
+};
+
+/**
+ * A time as microseconds since midnight at `digits` fractional digits, as the coarser column's
+ * database stores a finer value: PostgreSQL rounds half up (23:59:59.9 in a time(0) is 24:00:00),
+ * MariaDB truncates toward zero (-00:00:01.56 in a TIME(1) is -00:00:01.5). A negative MariaDB TIME,
+ * which no PostgreSQL time can hold, is not rounded.
+ */
+const timeAt: Record<SqlDialect, (c: string, digits: number, round: boolean) => string> = {
+  postgres: (c, digits, round) => {
+    const unit = 10 ** (6 - digits);
+    return `((${timeMicros.postgres(c)}${round ? ` + ${unit / 2}` : ''}) / ${unit} * ${unit})::text`;
+  },
+  mysql: (c, digits, round) => {
+    const unit = 10 ** (6 - digits);
+    const us = timeMicros.mysql(c);
+    const at = (x: string) => `(${x} - MOD(${x}, ${unit}))`;
+    return `CAST(${round ? `IF(${us} >= 0, ${at(`${us} + ${unit / 2}`)}, ${us})` : at(us)} AS CHAR)`;
+  },
+};
 
 /** Whether a declared type is a fixed-length, blank-padded character type (PostgreSQL character(n), MariaDB/MySQL char(n)). */
 export function isFixedChar(dialect: SqlDialect, declaredType: string): boolean {
@@ -237,7 +266,17 @@ function keepInvalidDate(expr: string, column: string): string {
 
 function planColumnByClass(left: SidePlan, right: SidePlan): [string, string] {
   const sides = [left, right];
-  const classes = sides.map((s) => valueClassOf(s.column.type));
+  const declared = sides.map((s) => valueClassOf(s.column.type));
+  // A time against a time: microseconds since midnight, at the coarser precision. Against another type, as its text (as before: a
+  // varchar holding '12:30:00' matches a time 12:30:00).
+  const classes = declared.map((c) => (c === 'time' && !declared.every((d) => d === 'time') ? 'text' : c));
+  if (classes.every((c) => c === 'time')) {
+    const precisions = sides.map((s) => timePrecisionOf(s.dialect, s.column.type));
+    const digits = Math.min(...precisions);
+    const coarse = sides[precisions[0] <= precisions[1] ? 0 : 1];
+    if (precisions[0] === precisions[1]) return sides.map((s) => canonical[s.dialect].time(quoteIdent[s.dialect](s.column.column))) as [string, string];
+    return sides.map((s) => timeAt[s.dialect](quoteIdent[s.dialect](s.column.column), digits, coarse.dialect === 'postgres')) as [string, string];
+  }
   // A UUID is the same value in any letter case: against a uuid column, text is compared in lower case (uuid vs char(36)).
   if (classes.includes('bits')) {
     const bits = bitsPlan(sides, classes);
@@ -296,7 +335,7 @@ function planColumnByClass(left: SidePlan, right: SidePlan): [string, string] {
   return sides.map((s, i) => {
     if (classes[i] === 'text' && s.dialect === 'mysql' && s.column.charset && utf8.test(s.column.charset)) return quoteIdent.mysql(s.column.column);
     if (exact) return canonical[s.dialect].decimal(quoteIdent[s.dialect](s.column.column));
-    return canonicalExpr(s.dialect, s.column.column, s.column.type);
+    return canonical[s.dialect][classes[i]](quoteIdent[s.dialect](s.column.column));
   }) as [string, string];
 }
 

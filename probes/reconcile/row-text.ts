@@ -20,8 +20,8 @@ export const escapedPart: Record<SqlDialect, (e: string) => string> = {
   mysql: (e) => `REPLACE(${e}, CHAR(31 USING utf8mb4), CHAR(31, 2 USING utf8mb4))`,
 };
 
-/** Canonical texts of these classes are digits, signs, points, 'e', hex, bit strings or UUIDs: they never hold \x1f. */
-const plain = new Set(['integer', 'decimal', 'float', 'boolean', 'bits', 'timestamp', 'timestamptz', 'date', 'bytes', 'uuid']);
+/** Canonical texts of these classes are digits, signs, points, 'e', hex, bit strings, UUIDs or 'infinity': they never hold \x1f. */
+const plain = new Set(['integer', 'decimal', 'float', 'boolean', 'bits', 'timestamp', 'timestamptz', 'date', 'time', 'bytes', 'uuid']);
 
 /**
  * A column pair's canonical texts (`planColumn`) as parts of a row or key text: escaped on both sides
