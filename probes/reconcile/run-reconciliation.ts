@@ -270,28 +270,6 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
           { dialect: dialects[1], column: infos[1].columns[i], timeZone: zones[1] },
         ] as const,
     );
-    const columnNotes = pairs.flatMap(([l, r], i) => {
-      const note = zoneNoteOf([
-        {
-          dialect: l.dialect,
-          type: l.column.type,
-          column: l.column.column,
-          timeZone: l.timeZone,
-          name: `${sides[0].spec.table}.${l.column.column}`,
-          which: 'left',
-        },
-        {
-          dialect: r.dialect,
-          type: r.column.type,
-          column: r.column.column,
-          timeZone: r.timeZone,
-          name: `${sides[1].spec.table}.${r.column.column}`,
-          which: 'right',
-        },
-      ]);
-      return note ? [{ column: compared[i], note }] : [];
-    });
-    if (columnNotes.length > 0) run.details.columnNotes = columnNotes;
     const keyPairs = infos[0].keys.map(
       (_, i) =>
         [
@@ -299,6 +277,37 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
           { dialect: dialects[1], column: infos[1].keys[i], timeZone: zones[1] },
         ] as const,
     );
+    // Key columns are read in the sides' zones as value columns are (`keyPlan`), and noted the same way when a zone is missing.
+    const keyNames = asList(spec.key);
+    const noted = [
+      ...pairs.map((pair, i) => ({ pair, column: compared[i], role: 'value' as const })),
+      ...keyPairs.map((pair, i) => ({ pair, column: keyNames[i], role: 'key' as const })),
+    ];
+    const columnNotes = noted.flatMap(({ pair: [l, r], column, role }) => {
+      const note = zoneNoteOf(
+        [
+          {
+            dialect: l.dialect,
+            type: l.column.type,
+            column: l.column.column,
+            timeZone: l.timeZone,
+            name: `${sides[0].spec.table}.${l.column.column}`,
+            which: 'left',
+          },
+          {
+            dialect: r.dialect,
+            type: r.column.type,
+            column: r.column.column,
+            timeZone: r.timeZone,
+            name: `${sides[1].spec.table}.${r.column.column}`,
+            which: 'right',
+          },
+        ],
+        role,
+      );
+      return note ? [{ column, note }] : [];
+    });
+    if (columnNotes.length > 0) run.details.columnNotes = columnNotes;
     await checkZones(sides, [...pairs, ...keyPairs], timeoutMs, counter);
     const plans = pairs.map(([l, r]) => planColumn(l, r));
     const parts = pairs.map(([l, r]) => planPart(l, r));

@@ -18,6 +18,12 @@ describe('zoneNoteOf', () => {
     );
   });
 
+  it('notes a key column as such: its keys read as missing and extra, not changed', () => {
+    const note = zoneNoteOf([side('postgres', 'timestamp with time zone(6)', 'left'), side('mysql', 'datetime', 'right')], 'key');
+    expect(note).toMatch(/keys written in another zone read as missing on one side and extra on the other, moved by its offset/);
+    expect(note).toMatch(/Set timeZone on the right side/);
+  });
+
   it('notes nothing once the zone is set, for two instants or two wall-clock times, or against a column that is no timestamp (a text column against timestamptz was noted)', () => {
     expect(zoneNoteOf([side('postgres', 'timestamp with time zone(6)', 'left'), side('mysql', 'datetime', 'right', 'Europe/Berlin')])).toBeUndefined();
     expect(zoneNoteOf([side('postgres', 'timestamp with time zone(6)', 'left'), side('mysql', 'timestamp', 'right')])).toBeUndefined();

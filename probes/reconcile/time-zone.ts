@@ -98,11 +98,13 @@ export function zonedColumns(sides: [ZoneSide, ZoneSide]): ZonedColumns {
 
 /**
  * What a run says of a timestamp pair whose wall-clock side's zone is unknown (an instant against a
- * wall-clock time, compared as if the wall-clock time were UTC): the columns, and what to set.
- * Undefined for any other pair (a timestamp against a text or a number column is not noted).
+ * wall-clock time, compared as if the wall-clock time were UTC): the columns, what it does to them
+ * (`role` 'key': a key column, whose values read as missing and extra rather than changed), and what
+ * to set. Undefined for any other pair (a timestamp against a text or a number column is not noted).
  */
 export function zoneNoteOf(
   sides: [ZoneSide & { name: string; which: 'left' | 'right' }, ZoneSide & { name: string; which: 'left' | 'right' }],
+  role: 'value' | 'key' = 'value',
 ): string | undefined {
   if (!sides.every((s) => /^(timestamp|datetime)\b/i.test(s.type.trim()))) return undefined;
   const zoned = sides.map((s) => isZoned(s.dialect, s.type));
@@ -112,7 +114,7 @@ export function zoneNoteOf(
   if (wall.timeZone) return undefined;
   return (
     `${wall.which} ${wall.name} (${wall.type}) holds wall-clock times without a zone and ${instant.which} ${instant.name} (${instant.type}) holds instants: ` +
-    `compared as if the wall-clock times were UTC: values written in another zone read as changed by its offset, and equal ones are the same instant only if they were written in UTC. ` +
+    `compared as if the wall-clock times were UTC: ${role === 'key' ? 'keys written in another zone read as missing on one side and extra on the other, moved by its offset' : 'values written in another zone read as changed by its offset'}, and equal ones are the same instant only if they were written in UTC. ` +
     `Set timeZone on the ${wall.which} side of this reconciliation to the zone they are written in (an IANA name such as Europe/Berlin, or +01:00).`
   );
 }

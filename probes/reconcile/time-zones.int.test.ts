@@ -63,6 +63,50 @@ async function bothWays(name: string, a: Side, b: Side) {
   return out;
 }
 
+/** Tables keyed by a timestamp (and a text part, `composite`), each row written at a wall-clock time or instant in UTC; a run each way. */
+async function keyedBothWays(name: string, a: Side, b: Side, composite = false) {
+  const t = (i: number) => `rk_tzk_${name}_${i}_${suffix}`;
+  for (const [i, s] of [a, b].entries()) {
+    const table = t(i);
+    tables.push(table);
+    const key = composite ? 'PRIMARY KEY (region, k)' : 'PRIMARY KEY (k)';
+    if (s.db === 'pg') {
+      await db.pg.query(`CREATE TABLE ${table} (region varchar(10) NOT NULL, k ${s.type} NOT NULL, v integer, ${key})`);
+      await db.pg.query(`SET TIME ZONE '${s.writer}'`);
+      for (const [j, v] of s.values.entries()) await db.pg.query(`INSERT INTO ${table} VALUES ('eu', $1, $2)`, [v, j + 1]);
+      await db.pg.query(`SET TIME ZONE 'UTC'`);
+    } else {
+      await db.my.query(`CREATE TABLE ${table} (region varchar(10) NOT NULL, k ${s.type} NOT NULL, v integer, ${key})`);
+      await db.my.query(`SET time_zone = '${s.writer}'`);
+      for (const [j, v] of s.values.entries()) await db.my.query(`INSERT INTO ${table} VALUES ('eu', ?, ?)`, [v, j + 1]);
+      await db.my.query(`SET time_zone = '+00:00'`);
+    }
+  }
+  const spec = (s: Side, i: number) => ({
+    system: s.db === 'pg' ? 'crm' : 'erp',
+    url: s.db === 'pg' ? 'postgres://postgres@127.0.0.1:5432/test' : 'mysql://root@127.0.0.1:3306/test',
+    table: t(i),
+    ...(s.timeZone ? { timeZone: s.timeZone } : {}),
+  });
+  process.env.PGOPTIONS = '-c TimeZone=America/New_York';
+  const out = [];
+  for (const [left, right] of [
+    [spec(a, 0), spec(b, 1)],
+    [spec(b, 1), spec(a, 0)],
+  ]) {
+    const key = composite ? ['region', 'k'] : 'k';
+    const run = await runReconciliation({ id: `rec-${name}`, key, columns: ['v'], left, right }, { secrets });
+    out.push({
+      error: run.error,
+      missing: run.sampleMissing,
+      extra: run.sampleExtra,
+      changed: run.sampleChanged,
+      notes: (run.details.columnNotes ?? []).map((n) => `${n.column}: ${n.note.replace(/ rk_tzk_\w+\.k/g, ' k')}`),
+    });
+  }
+  return out;
+}
+
 const both = <T>(x: T) => [x, x];
 // Wall-clock times in Berlin, the last in the hour that the change to winter time repeats (02:30 is 00:30 and 01:30 UTC).
 const berlin = ['2024-06-01 12:00:00', '2024-01-15 08:30:00', '2024-10-27 02:30:00'];
@@ -124,6 +168,37 @@ describe.skipIf(!up)('reconciliation of timestamps across time zones', () => {
     const pg = { db: 'pg' as const, type: 'timestamp', writer: 'UTC', values: berlin, timeZone: 'Europe/Berlin' };
     expect(await bothWays('pgwall', pg, { db: 'my', type: 'timestamp', writer: '+00:00', values: utc })).toEqual(both(ok));
     expect(await bothWays('twozones', pg, { db: 'my', type: 'datetime', writer: '+00:00', values: utc, timeZone: 'UTC' })).toEqual(both(ok));
+  });
+
+  it("a timestamptz key against a DATETIME key: read in the DATETIME side's timeZone as values are, a changed row and a missing key found; without the zone, noted (keys were missing and extra with no word of it)", async () => {
+    const pg = { db: 'pg' as const, type: 'timestamptz', writer: 'Europe/Berlin', values: berlin };
+    const my = { db: 'my' as const, type: 'datetime', writer: '+00:00', values: berlin };
+    const none = { error: '', missing: [], extra: [], changed: [], notes: [] };
+    expect(await keyedBothWays('named', pg, { ...my, timeZone: 'Europe/Berlin' })).toEqual(both(none));
+    expect(await keyedBothWays('composite', pg, { ...my, timeZone: 'Europe/Berlin' }, true)).toEqual(both(none));
+    // MariaDB holds one key fewer and one value changed: the key is missing, the row changed, both looked up again in the zone (keys shown as Berlin wall-clock microseconds).
+    const fewer = { ...my, timeZone: 'Europe/Berlin', values: [berlin[0], berlin[2]] };
+    const runs = await keyedBothWays('fewer', pg, fewer);
+    expect(runs.map((r) => [r.missing, r.extra, r.changed])).toEqual([
+      [['1705307400000000'], [], ['1729996200000000']],
+      [[], ['1705307400000000'], ['1729996200000000']],
+    ]);
+    // PostgreSQL's wall-clock key in Berlin against MariaDB TIMESTAMP keys written in UTC
+    expect(
+      await keyedBothWays(
+        'pgwall',
+        { db: 'pg', type: 'timestamp', writer: 'UTC', values: berlin, timeZone: 'Europe/Berlin' },
+        { db: 'my', type: 'timestamp', writer: '+00:00', values: utc },
+      ),
+    ).toEqual(both(none));
+    const unzoned = await keyedBothWays('keynote', pg, my);
+    expect(unzoned.map((r) => r.missing.length + r.extra.length)).toEqual([6, 6]);
+    expect(unzoned[0].notes).toEqual([
+      'k: right k (datetime) holds wall-clock times without a zone and left k (timestamp with time zone(6)) holds instants: compared as if the wall-clock times were UTC: keys written in another zone read as missing on one side and extra on the other, moved by its offset, and equal ones are the same instant only if they were written in UTC. Set timeZone on the right side of this reconciliation to the zone they are written in (an IANA name such as Europe/Berlin, or +01:00).',
+    ]);
+    expect(unzoned[1].notes[0]).toMatch(
+      /^k: left k \(datetime\) holds wall-clock times .* keys written in another zone read as missing .* Set timeZone on the left side/,
+    );
   });
 
   it('a zone that the converting database does not know: the run fails saying what to change', async () => {
