@@ -79,7 +79,7 @@ export function hashedSide(def: SideDefinition, query: SqlQuery): SideQueries {
   /** Lookup by the native key columns (index), a superset under the collation, filtered exactly by the caller; or by spread (a scan). */
   const lookup = (keys: string[]): { from: string; where: string; params: unknown[] } => {
     if (!def.nativeLookup) return { from: scanned(), where: `${spread} IN (${[...new Set(keys.map(keySpreadOf))].join(',')})`, params: [] };
-    return { from: table, ...nativeKeyWhere(d, def.keys.map(q), def.keyTypes, keys) };
+    return { from: table, ...nativeKeyWhere(d, def.keys.map(q), def.keyTypes, keys, def.rawKey) };
   };
 
   return {
@@ -121,7 +121,7 @@ export function hashedSide(def: SideDefinition, query: SqlQuery): SideQueries {
           async collationTwins(keys: RowKey[]) {
             const out = new Map<RowKey, RowKey[]>();
             for (const key of keys.map(String)) {
-              const { where, params } = nativeKeyWhere(d, def.keys.map(q), def.keyTypes, [key]);
+              const { where, params } = nativeKeyWhere(d, def.keys.map(q), def.keyTypes, [key], def.rawKey);
               const others = (await rows(`SELECT ${keyText} AS k FROM ${table} WHERE ${where} LIMIT 5`, params))
                 .map((r) => String(r.k))
                 .filter((k) => k !== key);
@@ -149,7 +149,7 @@ const pgIntegerBits: Array<[RegExp, bigint]> = [
 
 /**
  * A WHERE clause that finds the rows of these canonical key texts (`keyTextExpr`: parts joined by
- * \x1f, escaped, NULL as \x01; read back by `keyPartsOf`) through the native key columns `cols`
+ * \x1f\x03, escaped, NULL as \x1f\x04, or `raw` texts of one part, `planKey`; read back by `keyPartsOf`) through the native key columns `cols`
  * (quoted, of the declared `types`), so through their index: a superset of the rows wanted under the
  * database's collation and conversions, to be filtered exactly on the key text by the caller. A NULL
  * key part is looked up as `IS NULL`; numbers are bound as exact numbers, never as text (MariaDB
@@ -157,7 +157,7 @@ const pgIntegerBits: Array<[RegExp, bigint]> = [
  * found no row where 9007199254740992 was stored). A key part that no row of its column can hold (a
  * fraction in an integer column, a number beyond PostgreSQL's integer) leaves its key out.
  */
-export function nativeKeyWhere(d: SqlDialect, cols: string[], types: string[], keys: string[]): { where: string; params: unknown[] } {
+export function nativeKeyWhere(d: SqlDialect, cols: string[], types: string[], keys: string[], raw = false): { where: string; params: unknown[] } {
   const params: unknown[] = [];
   let n = 0;
   const ph = (value: string) => {
@@ -187,7 +187,7 @@ export function nativeKeyWhere(d: SqlDialect, cols: string[], types: string[], k
   };
   const conds: string[] = [];
   for (const key of keys) {
-    const values = keyPartsOf(key);
+    const values = keyPartsOf(key, raw);
     if (values.length !== cols.length) continue;
     const each: string[] = [];
     for (let i = 0; i < values.length; i++) {

@@ -33,6 +33,28 @@ export function planPart(left: SidePlan, right: SidePlan): [string, string] {
   return free ? [escapedPart[left.dialect](exprs[0]), escapedPart[right.dialect](exprs[1])] : exprs;
 }
 
+/** A key's parts as SQL on each side, and whether its text is raw (`planKey`). */
+export interface KeyParts {
+  exprs: [string[], string[]];
+  /** The key is one text column, NOT NULL on both sides: its key text is its canonical text as it is, unescaped. */
+  raw: boolean;
+}
+
+/**
+ * A key's parts (one pair of columns per part) as SQL on each side: each as `planPart` makes it, except
+ * a single key column whose values are text on both sides and NOT NULL on both, which is left as it is
+ * (`raw`), since it needs no escaping: its key text holds no other part to be told apart from, and no
+ * NULL (that a text '\x1f\x04' could be taken for); in a row text it is the first part and every later
+ * part is escaped or never holds \x1f, so the row text still splits back uniquely from the right (no
+ * \x1f\x03 inside a later part). Escaping it cost every row of every hashed level one REPLACE, more
+ * than once in MariaDB, which evaluates an expression each time a statement names it.
+ */
+export function planKey(pairs: ReadonlyArray<readonly [SidePlan, SidePlan]>): KeyParts {
+  const raw = pairs.length === 1 && pairs[0].every((s) => valueClassOf(s.column.type) === 'text' && s.column.nullable === false);
+  const exprs = pairs.map(([l, r]) => (raw ? planColumn(l, r) : planPart(l, r)));
+  return { exprs: [exprs.map((e) => e[0]), exprs.map((e) => e[1])], raw };
+}
+
 /** One row's compared columns (parts from `planPart`) as one text: \x1f\x03 between parts, NULL as \x1f\x04. */
 export function rowTextExpr(dialect: SqlDialect, parts: string[]): string {
   if (dialect === 'postgres') return parts.map((e) => `COALESCE(${e}, chr(31) || chr(4))`).join(` || chr(31) || chr(3) || `);
@@ -46,8 +68,9 @@ export function keyTextExpr(dialect: SqlDialect, parts: string[]): string {
   return rowTextExpr(dialect, parts);
 }
 
-/** A key text's parts (from `keyTextExpr`): split at \x1f\x03, unescaped, \x1f\x04 read as NULL. */
-export function keyPartsOf(text: string): Array<string | null> {
+/** A key text's parts (from `keyTextExpr`): split at \x1f\x03, unescaped, \x1f\x04 read as NULL; a `raw` key text (`planKey`) is its one part. */
+export function keyPartsOf(text: string, raw = false): Array<string | null> {
+  if (raw) return [text];
   return text.split(PART_SEPARATOR).map((p) => (p === NULL_PART ? null : p.replace(/\x1f\x02/g, '\x1f')));
 }
 

@@ -9,7 +9,7 @@ import { sqlTarget } from '../sql/sql-target.ts';
 import { bisect } from './bisect.ts';
 import type { ChangedSample, KeyNote, ReconcileProgress, ReconciliationRun } from './reconciliation-run.ts';
 import { isFixedChar, planColumn, valueClassOf, zonedPair, type SidePlan } from './canonical.ts';
-import { keyPartsOf, PART_SEPARATOR, planPart } from './row-text.ts';
+import { keyPartsOf, PART_SEPARATOR, planKey, planPart } from './row-text.ts';
 import { wallClockIn, zoneNoteOf } from './time-zone.ts';
 import {
   columnsFor,
@@ -39,10 +39,10 @@ interface Side {
 
 const asList = (k: string | string[]): string[] => (Array.isArray(k) ? k : [k]);
 
-/** Key texts as people read them: a composite key as a JSON array (a NULL part as null), a NULL key as NULL, others as they are. */
-const shownKey = (key: RowKey): string => {
+/** Key texts as people read them: a composite key as a JSON array (a NULL part as null), a NULL key as NULL, others as they are; `raw`: key texts of `planKey`'s raw kind. */
+const shownKey = (key: RowKey, raw = false): string => {
   if (typeof key !== 'string') return String(key);
-  const parts = keyPartsOf(key);
+  const parts = keyPartsOf(key, raw);
   if (parts.length > 1) return JSON.stringify(parts);
   return parts[0] ?? 'NULL';
 };
@@ -50,15 +50,12 @@ const shownKey = (key: RowKey): string => {
 /**
  * Missing and extra keys that differ only by letter case or trailing spaces: what a
  * case-insensitive or PAD SPACE collation on one side would call equal. Reported, not matched.
+ * `raw`: the keys are texts of one part left unescaped (`planKey`), not split at \x1f\x03.
  */
-export function keyNotesOf(missing: RowKey[], extra: RowKey[], max = 20): KeyNote[] {
+export function keyNotesOf(missing: RowKey[], extra: RowKey[], max = 20, raw = false): KeyNote[] {
   const fold = (k: string, c: boolean, t: boolean, nfc = false) => {
     let x = nfc ? k.normalize('NFC') : k;
-    if (t)
-      x = x
-        .split(PART_SEPARATOR)
-        .map((p) => p.replace(/ +$/, ''))
-        .join(PART_SEPARATOR);
+    if (t) x = (raw ? [x] : x.split(PART_SEPARATOR)).map((p) => p.replace(/ +$/, '')).join(PART_SEPARATOR);
     if (c) x = x.toLowerCase();
     return x;
   };
@@ -80,7 +77,7 @@ export function keyNotesOf(missing: RowKey[], extra: RowKey[], max = 20): KeyNot
       if (e === undefined || used.has(e)) continue;
       used.add(m);
       used.add(e);
-      if (notes.length < max) notes.push({ left: shownKey(m), right: shownKey(e), why });
+      if (notes.length < max) notes.push({ left: shownKey(m, raw), right: shownKey(e, raw), why });
     }
   }
   return notes;
@@ -133,8 +130,14 @@ async function jsonEqualRows(left: SideQueries, right: SideQueries, keys: RowKey
 
 /** Integer key on both sides → bisect by key ranges; any other key (text, UUID, decimal, composite) → by key hash. */
 function keyPlan(keyInfos: [ColumnInfo[], ColumnInfo[]], dialects: [SqlDialect, SqlDialect], zones: Array<string | undefined>) {
-  const exprs = keyInfos[0].map((_, i) =>
-    planPart({ dialect: dialects[0], column: keyInfos[0][i], timeZone: zones[0] }, { dialect: dialects[1], column: keyInfos[1][i], timeZone: zones[1] }),
+  const parts = planKey(
+    keyInfos[0].map(
+      (_, i) =>
+        [
+          { dialect: dialects[0], column: keyInfos[0][i], timeZone: zones[0] },
+          { dialect: dialects[1], column: keyInfos[1][i], timeZone: zones[1] },
+        ] as const,
+    ),
   );
   const classes = keyInfos.map((infos) => infos.map((c) => valueClassOf(c.type)));
   const mode = keyInfos[0].length === 1 && classes.every((cs) => cs[0] === 'integer') ? ('integer' as const) : ('hashed' as const);
@@ -146,7 +149,7 @@ function keyPlan(keyInfos: [ColumnInfo[], ColumnInfo[]], dialects: [SqlDialect, 
     boolean,
     boolean,
   ];
-  return { mode, lookups, exprs: [exprs.map((e) => e[0]), exprs.map((e) => e[1])] as [string[], string[]] };
+  return { mode, lookups, exprs: parts.exprs, raw: parts.raw };
 }
 
 /**
@@ -312,12 +315,14 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
     const plans = pairs.map(([l, r]) => planColumn(l, r));
     const parts = pairs.map(([l, r]) => planPart(l, r));
     const key = keyPlan([infos[0].keys, infos[1].keys], dialects, zones);
+    const shown = (k: RowKey) => shownKey(k, key.raw);
     run.details.keyMode = key.mode;
     const defs: SideDefinition[] = sides.map((s, side) => ({
       source: s.source,
       table: s.spec.table,
       keys: s.keys,
       keyExprs: key.exprs[side],
+      rawKey: key.raw,
       keyTypes: infos[side].keys.map((c) => c.type),
       mode: key.mode,
       nativeLookup: key.lookups[side],
@@ -397,18 +402,18 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
       const sampleChanged = now.changed.slice(0, Math.min(5, sampleSize));
       const [lv, rv] = await Promise.all([fresh(0).values(sampleChanged), fresh(1).values(sampleChanged)]);
       run.details.changedColumns = sampleChanged.map((key): ChangedSample => ({
-        key: shownKey(key),
+        key: shown(key),
         columns: compared.map((column, i) => ({ column, left: lv.get(key)?.[i] ?? null, right: rv.get(key)?.[i] ?? null })).filter((c) => c.left !== c.right),
       }));
     }
     run.missing = now.missing.length;
     run.extra = now.extra.length;
     run.changed = now.changed.length;
-    run.sampleMissing = now.missing.slice(0, sampleSize).map(shownKey);
-    run.sampleExtra = now.extra.slice(0, sampleSize).map(shownKey);
-    run.sampleChanged = now.changed.slice(0, sampleSize).map(shownKey);
+    run.sampleMissing = now.missing.slice(0, sampleSize).map(shown);
+    run.sampleExtra = now.extra.slice(0, sampleSize).map(shown);
+    run.sampleChanged = now.changed.slice(0, sampleSize).map(shown);
     if (defs[0].mode === 'hashed') {
-      const notes = keyNotesOf(now.missing, now.extra);
+      const notes = keyNotesOf(now.missing, now.extra, 20, key.raw);
       // A key missing from one side that its collation takes for another key it holds: that side cannot hold both (replaying cannot add it).
       const noted = new Set(notes.map((n) => `${n.left}\x00${n.right}`));
       const [onRight, onLeft] = await Promise.all([
@@ -416,8 +421,8 @@ export async function runReconciliation(spec: ReconcileSpec, options: RunReconci
         fresh(0).collationTwins?.(now.extra.slice(0, sampleSize)),
       ]);
       const twinNotes: KeyNote[] = [
-        ...[...(onRight ?? [])].flatMap(([k, twins]) => twins.map((t) => ({ left: shownKey(k), right: shownKey(t), why: 'collation' as const }))),
-        ...[...(onLeft ?? [])].flatMap(([k, twins]) => twins.map((t) => ({ left: shownKey(t), right: shownKey(k), why: 'collation' as const }))),
+        ...[...(onRight ?? [])].flatMap(([k, twins]) => twins.map((t) => ({ left: shown(k), right: shown(t), why: 'collation' as const }))),
+        ...[...(onLeft ?? [])].flatMap(([k, twins]) => twins.map((t) => ({ left: shown(t), right: shown(k), why: 'collation' as const }))),
       ];
       for (const n of twinNotes) if (!noted.has(`${n.left}\x00${n.right}`) && notes.length < 20) notes.push(n);
       if (notes.length > 0) run.details.keyNotes = notes;

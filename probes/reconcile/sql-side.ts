@@ -44,6 +44,8 @@ export interface SideDefinition {
   keys: string[];
   /** Canonical text expressions of the key columns as parts of a key text (see `planPart`), in order. */
   keyExprs: string[];
+  /** Whether the key text is the one key column's canonical text as it is, unescaped (`planKey`): read back as one part. */
+  rawKey: boolean;
   /** Declared types of the key columns on this side, in order (lookups bind each key part as its column's kind). */
   keyTypes: string[];
   /** 'integer': one integer key on both sides, bisected by its own ranges through the index; 'hashed': by the key's point (spread, then hash). */
