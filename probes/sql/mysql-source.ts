@@ -87,9 +87,16 @@ export function openMysqlSource(target: SqlTarget, poolSize = 2): SqlSource {
     where,
     query: (sql, params, timeoutMs) =>
       session('START TRANSACTION READ ONLY', timeoutMs, async (c) => toRows((await c.query(sql, params)) as [unknown, unknown])),
+    // A statement's error is told as this database's when it is raised: `work` may run inside another source's snapshot, whose handler would name its own.
     snapshot: (timeoutMs, work) =>
       session('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY', timeoutMs, (c) =>
-        work(async (sql, params = []) => toRows((await c.query(sql, params)) as [unknown, unknown])),
+        work(async (sql, params = []) => {
+          try {
+            return toRows((await c.query(sql, params)) as [unknown, unknown]);
+          } catch (err) {
+            throw classify(err, where, timeoutMs, secret);
+          }
+        }),
       ),
     async columns(tables, timeoutMs): Promise<ColumnInfo[]> {
       if (tables.length === 0) return [];

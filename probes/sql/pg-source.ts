@@ -73,8 +73,17 @@ export function openPgSource(target: SqlTarget, poolSize = 2): SqlSource {
     dialect: 'postgres',
     where,
     query: (sql, params, timeoutMs) => session('BEGIN READ ONLY', timeoutMs, async (c) => toRows(await c.query(sql, params))),
+    // A statement's error is told as this database's when it is raised: `work` may run inside another source's snapshot, whose handler would name its own.
     snapshot: (timeoutMs, work) =>
-      session('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', timeoutMs, (c) => work(async (sql, params = []) => toRows(await c.query(sql, params)))),
+      session('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', timeoutMs, (c) =>
+        work(async (sql, params = []) => {
+          try {
+            return toRows(await c.query(sql, params));
+          } catch (err) {
+            throw classify(err, where, timeoutMs, secret);
+          }
+        }),
+      ),
     async columns(tables, timeoutMs): Promise<ColumnInfo[]> {
       if (tables.length === 0) return [];
       const { rows } = await this.query(
