@@ -29,6 +29,11 @@ export interface GraphEdge {
   errorRate: number;
   /** ms; null: no duration known (not observed, or OpenLineage runs without a START). */
   p95Ms: number | null;
+  /**
+   * The start of the first run counted in the window (ISO; null: not observed). Rates are over the window from the
+   * earlier of this and `pairing.observingSince`: runs sent after they ran are counted in the minutes they ran.
+   */
+  firstSeen: string | null;
   lastSeen: string | null;
 }
 
@@ -77,6 +82,7 @@ export function buildGraph(s: Snapshot): Graph {
       records: stats.records,
       errorRate: stats.errorRate,
       p95Ms: stats.p95Ms,
+      firstSeen: stats.firstSeen,
       lastSeen: stats.lastSeen,
     };
   });
@@ -95,6 +101,7 @@ export function buildGraph(s: Snapshot): Graph {
       records: 0,
       errorRate: 0,
       p95Ms: null,
+      firstSeen: null,
       lastSeen: null,
     });
   }

@@ -125,14 +125,19 @@ export function observedFlowFacts(
 }
 
 /**
- * Traces per hour over the part of [since, until] Weft observed (ISO times): from `observingSince` (when
+ * Traces per hour over the part of [since, until] the counts cover (ISO times): from `observingSince` (when
  * Weft first received a span; null or absent: the whole window) when that is later than `since`, so the
- * 12 minutes since a fresh start are not counted as a 24 h window. A part shorter than a minute counts as
- * one. To three decimals.
+ * 12 minutes since a fresh start are not counted as a 24 h window — or from `firstSeen` (the start of the
+ * first run counted in the window) when that is earlier still: runs sent late, after they ran (a gateway's
+ * backlog, an SDK's queue flushed after an outage, history sent to a new installation), are counted in the
+ * minutes they ran, and 12 runs of the 12 minutes before Weft started, received in its first 90 s, were 478
+ * traces/h instead of 60. A part shorter than a minute counts as one. To three decimals.
  */
-export function throughputPerHour(traces: number, since: string, until: string, observingSince?: string | null): number {
+export function throughputPerHour(traces: number, since: string, until: string, observingSince?: string | null, firstSeen?: string | null): number {
   const observing = observingSince ? Date.parse(observingSince) : NaN;
-  const from = Number.isFinite(observing) ? Math.max(Date.parse(since), observing) : Date.parse(since);
+  const first = firstSeen ? Date.parse(firstSeen) : NaN;
+  const counted = Number.isFinite(observing) && Number.isFinite(first) ? Math.min(observing, first) : observing;
+  const from = Number.isFinite(counted) ? Math.max(Date.parse(since), counted) : Date.parse(since);
   const hours = Math.max(1 / 60, (Date.parse(until) - from) / 3_600_000);
   return Number((traces / hours).toFixed(3));
 }
@@ -255,6 +260,6 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
         .sort()
         .at(-1) ?? null,
   }));
-  for (const f of flows) f.throughputPerHour = throughputPerHour(f.stats?.traces ?? 0, s.since, s.until, s.observingSince);
+  for (const f of flows) f.throughputPerHour = throughputPerHour(f.stats?.traces ?? 0, s.since, s.until, s.observingSince, f.stats?.firstSeen);
   return { since: s.since, until: s.until, pairing: pairingStatus(s), systems: systems.filter((x) => !isIntegrationNode(x.id)), flows, owners, domains };
 }

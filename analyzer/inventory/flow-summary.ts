@@ -109,7 +109,7 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
       integrations: row?.integrations ?? [],
       stats,
       lastSeen,
-      throughputPerHour: throughputPerHour(stats?.traces ?? 0, since, until, observingSince),
+      throughputPerHour: throughputPerHour(stats?.traces ?? 0, since, until, observingSince, stats?.firstSeen),
     };
   });
 }

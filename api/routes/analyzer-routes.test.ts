@@ -58,7 +58,8 @@ describe('analyzer routes', () => {
     });
     // Regression: the rate was over the whole hour though Weft had observed only its last minutes (2/h, not 2 per minutes observed).
     expect(Date.parse(body.pairing.observingSince)).toBeGreaterThan(Date.parse(body.since));
-    expect(sync.throughputPerHour).toBe(throughputPerHour(2, body.since, body.until, body.pairing.observingSince));
+    // The runs are stamped two minutes before they were sent: the rate is from the first of them (the earlier).
+    expect(sync.throughputPerHour).toBe(throughputPerHour(2, body.since, body.until, body.pairing.observingSince, sync.stats.firstSeen));
     expect(sync.throughputPerHour).toBeGreaterThan(2);
     expect(body.flows.find((f: { id: string }) => f.id === 'observed:erp->crm@erp-writeback')).toMatchObject({ documented: false });
     const systems = (await get('/api/v1/inventory/systems')).body.systems;
@@ -94,6 +95,11 @@ describe('analyzer routes', () => {
       mark: 'documented',
       observed: true,
     });
+    // Each edge says when its first counted run started (the UI's rates are from it when earlier than observingSince).
+    const sync = graph.edges.find((e: { flowId: string }) => e.flowId === 'customer-sync');
+    const inventory = (await get('/api/v1/inventory/flows')).body.flows.find((f: { id: string }) => f.id === 'customer-sync');
+    expect(sync.firstSeen).toBe(inventory.stats.firstSeen);
+    expect(Date.parse(sync.firstSeen)).toBeLessThan(Date.parse(graph.pairing.observingSince));
     const series = await get('/api/v1/flows/customer-sync/series?since=1h&step=1m');
     expect(series.status).toBe(200);
     expect(series.body.points.reduce((n: number, p: { traces: number }) => n + p.traces, 0)).toBe(2);

@@ -24,6 +24,9 @@ export const EdgeSchema = Type.Object({
   records: RunRecords,
   errorRate: Num,
   p95Ms: LatencyMs,
+  firstSeen: Type.Union([Str, Type.Null()], {
+    description: 'start of the first run counted in the window (ISO 8601; null: not observed): rates are from the earlier of it and pairing.observingSince',
+  }),
   lastSeen: NullStr,
 });
 export const GraphSchema = Type.Object({

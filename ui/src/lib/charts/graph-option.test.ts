@@ -29,6 +29,7 @@ const edge = (id: string, over: Partial<GraphEdge> = {}): GraphEdge => ({
   records: 50,
   errorRate: 0,
   p95Ms: 100,
+  firstSeen: null,
   lastSeen: null,
   ...over,
 });

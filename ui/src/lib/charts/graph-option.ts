@@ -124,17 +124,27 @@ const spanText = (ms: number) =>
   ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : ms < 48 * 3_600_000 ? `${fmt.format(ms / 3_600_000)} h` : `${fmt.format(ms / 86_400_000)} days`;
 
 /**
- * The part of the graph's window a count is divided by for a rate: min(window, until − observingSince)
- * (`pairing.observingSince`: when Weft started observing; `until` is the answer's now), at least a minute.
- * Divided by the whole window, the 12 minutes since a fresh start counted as 24 hours (18.9 traces/h
- * where the flow page read ~1,800/h). A window that cannot be read counts as 24 hours.
+ * The part of the graph's window a count is divided by for a rate: min(window, until − from), at least a minute,
+ * where `from` is the earlier of `pairing.observingSince` (when Weft started observing; `until` is the answer's now)
+ * and `firstSeen` (the start of the first run counted: a flow's `firstSeen`, or the earliest of the graph's edges when
+ * not given). Divided by the whole window, the 12 minutes since a fresh start counted as 24 hours (18.9 traces/h where
+ * the flow page read ~1,800/h); divided by the time since Weft started only, runs sent after they ran (a gateway's
+ * backlog, history sent to a new installation), which are counted in the minutes they ran, made 12 runs of the
+ * 12 minutes before Weft started, received in its first 90 s, 478 traces/h instead of 60. A window that cannot be read
+ * counts as 24 hours.
  */
-export function rateSpan(g: Pick<Graph, 'since' | 'until'> & { pairing?: { observingSince: string | null } }): RateSpan {
+export function rateSpan(
+  g: Pick<Graph, 'since' | 'until'> & { pairing?: { observingSince: string | null }; edges?: ReadonlyArray<{ firstSeen?: string | null }> },
+  firstSeen?: string | null,
+): RateSpan {
   const until = Date.parse(g.until);
   const windowMs = until - Date.parse(g.since);
   if (!Number.isFinite(windowMs) || windowMs <= 0) return { hours: 24, observed: null };
   const observing = g.pairing?.observingSince ? Date.parse(g.pairing.observingSince) : NaN;
-  const observedMs = Number.isFinite(observing) ? Math.max(60_000, Math.min(windowMs, until - observing)) : windowMs;
+  const firsts = firstSeen !== undefined ? [firstSeen] : (g.edges ?? []).map((e) => e.firstSeen);
+  const first = Math.min(...firsts.map((t) => (t ? Date.parse(t) : NaN)).filter(Number.isFinite));
+  const from = Number.isFinite(observing) ? Math.min(observing, first) : NaN;
+  const observedMs = Number.isFinite(from) ? Math.max(60_000, Math.min(windowMs, until - from)) : windowMs;
   return { hours: observedMs / 3_600_000, observed: observedMs < windowMs ? spanText(observedMs) : null };
 }
 
@@ -186,7 +196,6 @@ export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): C
   const most = Math.max(1, ...graph.nodes.map((n) => n.connections));
   const large = graph.nodes.length > LARGE_GRAPH;
   const circular = settings.layout === 'circular';
-  const span = rateSpan(graph);
   const nodeHealth = (id: string) => settings.health?.nodes.get(id);
   const edgeHealth = (id: string) => settings.health?.edges.get(id);
   const symbolSize = (n: GraphNode) => (large ? 8 : 18) + (large ? 14 : 22) * (n.connections / most) + (n.id === settings.focus ? 10 : 0);
@@ -216,14 +225,18 @@ export function graphOption(graph: Graph, settings: GraphOptionSettings = {}): C
   const lineLabels =
     positions && labelled
       ? pickLineLabels(
-          graph.edges.flatMap((e) => flowLineLabel(e, edgeHealth(e.id), flowLabelText(e, edgeHealth(e.id), span, traffic, kindLabel)) ?? []),
+          graph.edges.flatMap(
+            (e) => flowLineLabel(e, edgeHealth(e.id), flowLabelText(e, edgeHealth(e.id), rateSpan(graph, e.firstSeen), traffic, kindLabel)) ?? [],
+          ),
           footprints,
           positions,
           labelled,
           size,
         )
       : undefined;
-  const links = graph.edges.map((e) => flowLink(e, edgeHealth(e.id), span, traffic, kindLabel, lineLabels ? lineLabels.has(e.id) : undefined));
+  const links = graph.edges.map((e) =>
+    flowLink(e, edgeHealth(e.id), rateSpan(graph, e.firstSeen), traffic, kindLabel, lineLabels ? lineLabels.has(e.id) : undefined),
+  );
   const tooltip = graphTooltip(size);
   if (!positions) {
     // ECharts' circle: inside the series' box, labels rotated outwards (room left for them all round).

@@ -99,6 +99,22 @@ describe('graph rates', () => {
     expect(rateSpan({ ...graph, pairing: { ...graph.pairing, observingSince: '2026-01-01T18:30:00.000Z' } }).observed).toBe('5.5 h');
   });
 
+  // Regression: runs sent after they ran (a gateway's backlog, history sent to a new installation) are counted in the
+  // minutes they ran: 48 runs of the 12 hours before Weft started, received in its first 12 minutes, read 240 traces/h.
+  it('divides by the time since the first run counted when it ran before Weft started observing', () => {
+    const backlog: Graph = { ...fresh, edges: fresh.edges.map((e) => ({ ...e, firstSeen: '2026-01-01T12:00:00.000Z' })) };
+    expect(rateSpan(backlog)).toEqual({ hours: 12, observed: '12 h' });
+    expect(rateSpan(backlog, '2026-01-01T23:30:00.000Z')).toEqual({ hours: 0.5, observed: '30 min' });
+    expect(rateSpan(backlog, null)).toEqual({ hours: 0.2, observed: '12 min' });
+    expect(tipOf(backlog, 'erp-wms').tip()).toContain('4 traces/h (over the 12 h observed) · p95');
+    expect(tipOf(backlog, 'erp-wms').label.formatter).toBe('4/h');
+    const grouped = groupGraph(backlog, { by: 'owner' });
+    const option = groupedOption(backlog, grouped, { size: { width: 800, height: 560 } }) as { series: { links: { tip?: () => string }[] }[] };
+    const tips = option.series.flatMap((s) => s.links ?? []).map((l) => l.tip?.() ?? '');
+    expect(tips.some((t) => t.includes('traces/h (over the 12 h observed)'))).toBe(true);
+    expect(tips.some((t) => t.includes('12 min observed'))).toBe(false);
+  });
+
   it('divides a group link by the part observed too', () => {
     const grouped = groupGraph(fresh, { by: 'owner' });
     const option = groupedOption(fresh, grouped, { size: { width: 800, height: 560 } }) as { series: { links: { tip?: () => string }[] }[] };

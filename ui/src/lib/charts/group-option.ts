@@ -21,7 +21,6 @@ import {
   systemItem,
   rateSpan,
   rateText,
-  type RateSpan,
 } from './graph-option.ts';
 import type { HealthIndex } from './graph-view.ts';
 import { groupLabel, groupLayout, groupSymbolSize } from './group-layout.ts';
@@ -52,7 +51,7 @@ function groupItem(g: SystemGroup, by: GroupedGraph['by'], symbolSize: number, a
 /** How far a line between groups bows (ECharts `lineStyle.curveness`): less than a flow's, these lines are long. */
 const GROUP_LINK_CURVENESS = 0.08;
 
-function groupLink(l: GroupLink, name: (id: string) => string, span: RateSpan, kindLabel: boolean) {
+function groupLink(l: GroupLink, name: (id: string) => string, graph: Graph, kindLabel: boolean) {
   const h = l.health;
   return {
     id: l.id,
@@ -71,7 +70,9 @@ function groupLink(l: GroupLink, name: (id: string) => string, span: RateSpan, k
     health: h?.severity ?? null,
     label: h ? { show: kindLabel, formatter: h.kind, fontSize: 10, color: severityColor[h.severity] } : { show: false },
     tip: () => {
-      const traces = l.flows.reduce((s, e) => s + e.traces, 0);
+      // Each flow's rate over its own counted part of the window (rateSpan), summed; the part stated is the longest.
+      const span = rateSpan({ ...graph, edges: l.flows });
+      const traces = l.flows.reduce((s, e) => s + (e.traces / rateSpan(graph, e.firstSeen).hours) * span.hours, 0);
       const undocumented = l.flows.filter((e) => e.mark === 'undocumented').length;
       return (
         `${escapeHtml(name(l.source))} → ${escapeHtml(name(l.target))}: ${count(l.forward, 'flow')}` +
@@ -103,7 +104,6 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
   const size = settings.size ?? DEFAULT_CANVAS;
   const largest = Math.max(1, ...grouped.groups.map((g) => g.members.length));
   const most = Math.max(1, ...grouped.systems.map((n) => n.connections));
-  const span = rateSpan(graph);
   const names = new Map<string, string>([
     ...grouped.groups.map((g) => [g.id, groupLabel(g)] as const),
     ...grouped.systems.map((n) => [n.id, n.label] as const),
@@ -135,7 +135,9 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
   // Line labels (a finding's kind) where they fit, flows' and group links' alike; the others on hover.
   const lineLabels = pickLineLabels(
     [
-      ...grouped.edges.flatMap((e) => flowLineLabel(e, edgeHealth(e.id), flowLabelText(e, edgeHealth(e.id), span, false, kindLabel)) ?? []),
+      ...grouped.edges.flatMap(
+        (e) => flowLineLabel(e, edgeHealth(e.id), flowLabelText(e, edgeHealth(e.id), rateSpan(graph, e.firstSeen), false, kindLabel)) ?? [],
+      ),
       ...grouped.links.flatMap((l) =>
         l.health && kindLabel
           ? [{ id: l.id, source: l.source, target: l.target, text: l.health.kind, priority: l.flows.length, curveness: GROUP_LINK_CURVENESS }]
@@ -167,8 +169,8 @@ export function groupedOption(graph: Graph, grouped: GroupedGraph, settings: Gro
           ),
         ],
         links: [
-          ...grouped.edges.map((e) => flowLink(e, edgeHealth(e.id), span, false, kindLabel, lineLabels.has(e.id))),
-          ...grouped.links.map((l) => groupLink(l, (id) => names.get(id) ?? id, span, kindLabel && lineLabels.has(l.id))),
+          ...grouped.edges.map((e) => flowLink(e, edgeHealth(e.id), rateSpan(graph, e.firstSeen), false, kindLabel, lineLabels.has(e.id))),
+          ...grouped.links.map((l) => groupLink(l, (id) => names.get(id) ?? id, graph, kindLabel && lineLabels.has(l.id))),
         ],
       },
     ],

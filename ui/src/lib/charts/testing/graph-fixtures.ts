@@ -27,6 +27,7 @@ export const graphEdge = (id: string, source: string, target: string, over: Part
   records: 50,
   errorRate: 0.02,
   p95Ms: 120,
+  firstSeen: null,
   lastSeen: null,
   ...over,
 });
