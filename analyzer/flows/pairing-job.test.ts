@@ -296,6 +296,46 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(edge.p99Ms).toBeLessThanOrEqual(30);
   });
 
+  // Regression: the spread was taken per instance alone, and a service that sends no instance attribute has ''. A run of one
+  // flow by two processes (a dispatcher reading, a worker writing, both tagging integration.flow), neither sending an
+  // instance, the worker's clock 5 minutes behind, was a 100 ms run 5 minutes (p95 299950 ms, a latency-slo-breach).
+  it('measures a run of two services that send no instance on one clock at a time', async () => {
+    const t = Date.now() - HOUR;
+    const behind = 5 * 60_000;
+    const flow = { 'integration.flow': 'split-job' };
+    for (const at of [t, t + 60_000]) {
+      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        traceFlags: 1,
+      });
+      await withTracer({ url: h.collector.url, serviceName: 'split-dispatcher' }, (tracer) =>
+        tracer.startSpan('GET', { kind: CLIENT, startTime: at, attributes: { ...get('crm.internal').attributes, ...flow } }, parent).end(at + 20),
+      );
+      await withTracer({ url: h.collector.url, serviceName: 'split-worker' }, (tracer) =>
+        tracer
+          .startSpan('POST', { kind: CLIENT, startTime: at + 30 - behind, attributes: { ...post('erp.internal').attributes, ...flow } }, parent)
+          .end(at + 60 - behind),
+      );
+    }
+    // A run id shared by the two services, each call its own trace: the same.
+    for (const [service, at, spec] of [
+      ['split-dispatcher', t + 120_000, get('crm.internal', { durationMs: 20 })],
+      ['split-worker', t + 120_030 - behind, post('erp.internal', { durationMs: 30 })],
+    ] as const) {
+      await sendSpans({ url: h.collector.url, serviceName: service }, [
+        { ...spec, start: at, attributes: { ...spec.attributes, ...flow, 'integration.run.id': 'split-job-1' } },
+      ]);
+    }
+    await h.collector.flush();
+    expect((await pairNow()).errors).toEqual([]);
+    // Each edge is the service one of the run's spans came from (any of them): summed over both.
+    const edges = (await analyzer.edges(3 * HOUR)).filter((e) => e.integration === 'split-job');
+    expect(new Set(edges.map((e) => `${e.source}->${e.target}`))).toEqual(new Set(['crm->erp']));
+    expect(edges.reduce((n, e) => n + e.traces, 0)).toBe(3);
+    expect(Math.max(...edges.map((e) => e.p99Ms ?? Infinity))).toBeLessThanOrEqual(30);
+  });
+
   // Regression: a run that wrote ERP (201) and billing (500) failed on every edge of it, so crm → erp, whose writes all
   // succeeded, got a false error-rate finding.
   it('fails a run on the edges to the targets whose last write failed, and on every edge when no write did', async () => {

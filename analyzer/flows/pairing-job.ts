@@ -268,8 +268,17 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
   }
   const ids = candidates.filter((id) => !before101.has(id));
   if (ids.length === 0) return false;
-  const spans = await json<{ trace_id: string; span_id: string; instance: string; ts: string; end: string; arrived: string; ok: number | string }>(
-    `SELECT trace_id, span_id, instance, toUnixTimestamp64Milli(ts) AS ts, toUnixTimestamp64Milli(end_ts) AS end,
+  const spans = await json<{
+    trace_id: string;
+    span_id: string;
+    service: string;
+    instance: string;
+    ts: string;
+    end: string;
+    arrived: string;
+    ok: number | string;
+  }>(
+    `SELECT trace_id, span_id, service, instance, toUnixTimestamp64Milli(ts) AS ts, toUnixTimestamp64Milli(end_ts) AS end,
        toUnixTimestamp64Milli(arrived) AS arrived, toUInt8(is_error = 0) AS ok
      FROM weft_pairing_spans WHERE trace_id IN {ids:Array(String)}`,
     { ids },
@@ -298,6 +307,7 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
       const key = `${traceId}/${s.span_id}`;
       return {
         spanId: s.span_id,
+        service: s.service,
         instance: s.instance,
         startMs: Number(s.ts),
         endMs: Number(s.end),
@@ -399,9 +409,10 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean): string
         toUInt8(root_ok = 0 AND (maxIf(is_error, ${WRAPPER}) = 1 OR argMaxIf(is_error, (end_ts, ts, is_error = 0), NOT ${WRAPPER}) = 1)) AS failed,
         -- Without a root wrapper span: the largest spread of one service instance's spans (one clock each; the spread
         -- across instances measured their clocks' offset: a reader 3 minutes behind its writer made a 50 ms run 3 minutes).
+        -- An instance is its service's (its clock, below): two services that send no instance attribute are two clocks.
         if(wrapped = 1, toFloat64(maxIf(dateDiff('millisecond', ts, end_ts), ${WRAPPER})),
           toFloat64(arrayMax(arrayMap((lo, hi) -> hi - lo,
-            minMap([inst], [toUnixTimestamp64Milli(ts)]).2, maxMap([inst], [toUnixTimestamp64Milli(end_ts)]).2)))) AS latency_ms,
+            minMap([clock], [toUnixTimestamp64Milli(ts)]).2, maxMap([clock], [toUnixTimestamp64Milli(end_ts)]).2)))) AS latency_ms,
         max(arr_last) AS last_arrival, min(arr_first) AS first_arrival,
         min(ts + toIntervalMillisecond(shift)) AS placed_start, max(end_ts + toIntervalMillisecond(shift)) AS placed_end,
         -- The integrations it took spans from (a flow's unnamed calls, FLOW_OF_UNNAMED; nameless copies, COPIES): a unit
@@ -409,6 +420,10 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean): string
         arrayFilter(i -> i != integration, groupUniqArrayArray(was)) AS folded
       FROM (
         SELECT trace_id, span_id, integration, argMin(service, ${FIRST_ROW}) AS service, argMin(instance, ${FIRST_ROW}) AS inst,
+          -- Its clock: its service's instance. The instance alone is '' for every service whose resource names none: a
+          -- dispatcher and a worker tagging one integration.flow, neither sending an instance, the worker's clock 5 minutes
+          -- behind, made a 100 ms run 5 minutes.
+          concat(service, '\\x1f', inst) AS clock,
           argMin(run_id, ${FIRST_ROW}) AS run_id, argMin(is_root, ${FIRST_ROW}) AS is_root, argMin(root_touch, ${FIRST_ROW}) AS is_call,
           argMin(is_error, ${FIRST_ROW}) AS is_error, argMin(is_ok, ${FIRST_ROW}) AS is_ok, argMin(records, ${FIRST_ROW}) AS records,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was,

@@ -255,13 +255,15 @@ function lastWriteFailed(last: Map<string, LastWrite>): string[] {
 
 /**
  * The largest spread (ms, last end − first start) of the pieces of one service instance: the pieces of a run id may
- * come from several processes whose clocks differ, and the spread across them would measure the clocks' offset.
+ * come from several processes whose clocks differ, and the spread across them would measure the clocks' offset. An
+ * instance is its service's: two services that send no instance attribute (both '') are two clocks.
  */
 function instanceSpread(members: FragmentTrace[]): number {
   const spans = new Map<string, { lo: number; hi: number }>();
   for (const m of members) {
-    const s = spans.get(m.instance);
-    if (!s) spans.set(m.instance, { lo: m.startMs, hi: m.endMs });
+    const key = `${m.service}\u001f${m.instance}`;
+    const s = spans.get(key);
+    if (!s) spans.set(key, { lo: m.startMs, hi: m.endMs });
     else ((s.lo = Math.min(s.lo, m.startMs)), (s.hi = Math.max(s.hi, m.endMs)));
   }
   return Math.max(...[...spans.values()].map((s) => s.hi - s.lo));

@@ -33,6 +33,18 @@ describe('traceSegments (pure)', () => {
     expect(runs(spans)).toEqual([5000, 5000, 10 * MIN + 5000, 10 * MIN + 5000, 20 * MIN + 5000, 20 * MIN + 5000]);
   });
 
+  // Regression: spans were put on one clock by their instance alone, '' for every service that sends none. A context
+  // reused by two services' runs ten minutes apart (the second service's clock ten minutes behind) made one run.
+  it('keeps two services that send no instance on two clocks', () => {
+    const spans: SegmentSpan[] = [
+      { ...span('a', '', 10 * MIN, 10 * MIN + 50, 10 * MIN + 5000), service: 'dispatcher' },
+      { ...span('b', '', 10 * MIN + 100, 10 * MIN + 200, 20 * MIN + 5000), service: 'worker' },
+    ];
+    expect(runs(spans)).toEqual([10 * MIN + 5000, 20 * MIN + 5000]);
+    // One service: one clock, one run.
+    expect(new Set(runs(spans.map((x) => ({ ...x, service: 'dispatcher' })))).size).toBe(1);
+  });
+
   it('cuts runs of a new pod each by when they arrived', () => {
     const spans = [0, 1].map((i) => span(`s${i}`, `pod-${i}`, i * 10 * MIN, i * 10 * MIN + 50, i * 10 * MIN + 5000));
     expect(new Set(runs(spans)).size).toBe(2);

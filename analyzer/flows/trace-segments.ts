@@ -31,7 +31,9 @@ import { groupBy } from '../../core/collections/index.ts';
 /** One stored row of a span (a re-exported span has several: they are one span). Times are epoch ms. */
 export interface SegmentSpan {
   spanId: string;
-  /** Its service instance (pairing-job.ts's `instance`; '' when its resource says none: one clock for all such). */
+  /** Its service (`service.name`; absent: not known). With `instance`, its clock. */
+  service?: string;
+  /** Its service instance (pairing-job.ts's `instance`; '' when its resource says none: one clock for all such of its service). */
   instance: string;
   startMs: number;
   endMs: number;
@@ -80,8 +82,9 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map
       last = i;
     }
   };
-  // One clock at a time: an instance's spans by start, each within the gap of the latest end so far.
-  for (const rows of groupBy(spans, (s) => s.instance).values())
+  // One clock at a time: an instance's spans by start, each within the gap of the latest end so far. An instance is its
+  // service's: two services that send no instance attribute are two clocks.
+  for (const rows of groupBy(spans, (s) => `${s.service ?? ''}\u001f${s.instance}`).values())
     chain(
       rows,
       (s) => s.startMs,
