@@ -8,7 +8,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { ERR_REPORTS_BUSY, verifyBundle } from '../reports/index.ts';
 import type { Drift, Probe } from '../api/schemas/index.ts';
 import { severityColor } from './src/lib/charts/palette.ts';
-import { hasBrowser, ISO_TIME, openUiWeft, poll, SHOWN_TIME, type UiWeft } from './testing/ui-weft.ts';
+import { hasBrowser, ISO_TIME, poll, SHOWN_TIME, uiWeftOfFile, type UiWeft } from './testing/ui-weft.ts';
 
 /**
  * The UI end to end (ui/testing/ui-weft.ts): Weft started as `weft start` does, spans sent through its
@@ -25,15 +25,18 @@ describe.skipIf(!hasBrowser)('web UI', () => {
   let frameRefusals: string[];
   let guarded: ApiServer['app'] | undefined;
 
+  const uiWeft = uiWeftOfFile();
+  // A loaded machine can take minutes to start the estate and analyse it: the opening has 4 of them, and is stopped
+  // whenever it ends (uiWeftOfFile).
   beforeAll(async () => {
-    ui = await openUiWeft();
+    ui = await uiWeft.open();
     ({ dir, weft, browser, page, cspViolations, frameRefusals } = ui);
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await guarded?.close();
-    await ui?.stop();
-  });
+    await uiWeft.stop();
+  }, 240_000);
 
   it('draws the dependency graph with the systems and shows a flow when it is clicked', async () => {
     await page.goto(`${weft.api!.url}/`);

@@ -145,8 +145,6 @@ export interface UiWeft {
  */
 export async function openUiWeft(): Promise<UiWeft> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-ui-'));
-  const cspViolations: string[] = [];
-  const frameRefusals: string[] = [];
   statSync(join(uiBuildDir, 'index.html')); // built by `npm install` (prepare) or `npm run build:ui`
   const catalog = join(dir, 'estate.yaml');
   writeFileSync(catalog, catalogYaml);
@@ -158,6 +156,38 @@ export async function openUiWeft(): Promise<UiWeft> {
   // A store already migrated: what these tests look at is the pages, not a first start (test/migrated-store.ts).
   await seedWeftStore(config);
   const weft = await startWeft(config, silentLogger());
+  try {
+    return await estateAndBrowser(dir, weft);
+  } catch (e) {
+    // What started is stopped: its store left open, no other file of this worker could open one.
+    await weft.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * The UI's test Weft for one describe block: `open()` (in its beforeAll) starts it once, `stop()` (in its afterAll)
+ * stops it, whether the opening finished within its hook or after the hook gave up. Regression: a beforeAll that timed
+ * out on a loaded machine left the opening running; it finished later with nothing to stop it, its store stayed open in
+ * the worker (chDB holds one data directory a process) and every later file of that worker failed to open one (57
+ * files in one run).
+ */
+export function uiWeftOfFile(): { open(): Promise<UiWeft>; stop(): Promise<void> } {
+  let opening: Promise<UiWeft> | undefined;
+  return {
+    open: () => (opening ??= openUiWeft()),
+    stop: async () => {
+      const ui = await opening?.catch(() => undefined);
+      await ui?.stop();
+    },
+  };
+}
+
+/** The rest of openUiWeft, on a started Weft: the estate's traces sent and analysed, a browser on a page. */
+async function estateAndBrowser(dir: string, weft: Awaited<ReturnType<typeof startWeft>>): Promise<UiWeft> {
+  const cspViolations: string[] = [];
+  const frameRefusals: string[] = [];
   // The analyzer pairs traces that ended after its last run (its watermark): let the run that
   // startWeft began finish, then send traces that lie between it and the next run.
   await weft.analyzer!.runNow();
@@ -173,6 +203,22 @@ export async function openUiWeft(): Promise<UiWeft> {
   await weft.collector!.flush();
   await analyzed(weft);
   const browser = await chromium.launch(chromiumLaunch);
+  try {
+    return await onPage(dir, weft, browser, cspViolations, frameRefusals);
+  } catch (e) {
+    await browser.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The page of openUiWeft, on its browser, recording Content-Security-Policy violations and frame refusals. */
+async function onPage(
+  dir: string,
+  weft: Awaited<ReturnType<typeof startWeft>>,
+  browser: Awaited<ReturnType<typeof chromium.launch>>,
+  cspViolations: string[],
+  frameRefusals: string[],
+): Promise<UiWeft> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.setDefaultTimeout(20_000);
   page.on('console', (m) => {
