@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Box, dragAcross, hasBrowser, hold, openUiWeft, overlap, poll, type UiWeft } from './testing/ui-weft.ts';
+import { type Box, dragAcross, hasBrowser, hold, overlap, poll, uiWeftOfFile, type UiWeft } from './testing/ui-weft.ts';
 import { countChange, latencyChange, ratioChange } from './src/lib/flows/period-change.ts';
 import { durationMs, ms, num, pct, when } from './src/lib/format.ts';
 import type { FlowStats, FlowSummary } from './src/lib/api/types.ts';
@@ -84,14 +84,17 @@ describe.skipIf(!hasBrowser)('web UI: the flow page', () => {
   let browser: UiWeft['browser'];
   let page: UiWeft['page'];
 
+  const uiWeft = uiWeftOfFile();
+  // A loaded machine can take minutes to start the estate and analyse it: the opening has 4 of them, and is stopped
+  // whenever it ends (uiWeftOfFile).
   beforeAll(async () => {
-    ui = await openUiWeft();
+    ui = await uiWeft.open();
     ({ dir, weft, browser, page } = ui);
-  });
+  }, 240_000);
 
   afterAll(async () => {
-    await ui?.stop();
-  });
+    await uiWeft.stop();
+  }, 240_000);
 
   it("shows a flow's time series as line charts", async () => {
     await page.goto(`${weft.api!.url}/flows/customer-sync`);
@@ -138,17 +141,20 @@ describe.skipIf(!hasBrowser)('web UI: the flow page', () => {
     const minute = 60_000;
     const end = Math.ceil(Date.now() / minute) * minute + minute;
     const [from, to] = [new Date(end - 60 * minute).toISOString(), new Date(end).toISOString()];
-    // The records per hop held back until the charts are drawn, as a slow answer leaves them.
-    const hops = await hold(view, /\/api\/v1\/hops\?/);
+    // The records per hop and the summary held back until the charts are drawn, as slow answers leave them.
+    const late = await hold(view, /\/api\/v1\/(hops\?|flows\/[^/]+\/summary\?)/);
     await view.goto(`${weft.api!.url}/flows/customer-sync?from=${from}&to=${to}`);
     const chart = view.getByRole('img', { name: /^Throughput of customer-sync/ });
     await poll(async () => Number((await chart.getAttribute('data-rendered')) ?? '0')).toBeGreaterThan(0);
-    // Regression: the records per hop were above the charts, and their arrival pushed the charts 250 px down under a
-    // drag being aimed at one (a press landed on their heading). They arrive below: the charts stay where they are.
+    // Regression: the records per hop were above the charts, and their arrival pushed the charts 400 px down under a
+    // drag being aimed at one (a press landed on their heading); the summary's facts arriving, 150 px. The records per
+    // hop arrive below, the facts in the shape shown while they load: the charts stay where they are.
+    await poll(() => view.getByTestId('summary-loading').count()).toBe(1);
     const drawn = await chart.boundingBox();
-    await hops.release();
+    await late.release();
     await poll(() => view.getByTestId('hop-chain').count()).toBeGreaterThan(0);
-    expect(await chart.boundingBox(), 'the chart where it was before the records per hop arrived').toEqual(drawn);
+    await poll(() => view.getByTestId('figure-traces').count()).toBe(1);
+    expect(await chart.boundingBox(), 'the chart where it was before the records per hop and the facts arrived').toEqual(drawn);
     const refresh = view.getByRole('button', { name: 'Refresh' });
     for (let i = 0; i < 3; i++) {
       const answered = view.waitForResponse(/\/flows\/customer-sync\/series\?/);
