@@ -133,25 +133,67 @@ export class FieldWriter {
     return limit;
   }
 
-  /** A Map column of KeyValues; only the first AttributeCountLimit are kept (the rest reported). */
-  map(kvs: Ranges, out: RowBinaryWriter): void {
+  /**
+   * The stored text of the first kept value under the key `map` or `mapWith` was asked to find, as the Map column
+   * holds it (the first of a key is what a Map lookup reads); undefined when no kept attribute has that key.
+   */
+  found: string | undefined = undefined;
+
+  /**
+   * A Map column of KeyValues; only the first AttributeCountLimit are kept (the rest reported). With `find` (a key's
+   * UTF-8 bytes), the text its first kept value was stored as is left in `found`.
+   */
+  map(kvs: Ranges, out: RowBinaryWriter, find?: Uint8Array): void {
     const list = kvs.list;
     const n = this.keptCount(kvs);
+    this.found = undefined;
     out.varint(n);
-    for (let i = 0; i < n * 2; i += 2) this.keyValue(list[i], list[i + 1], out);
+    for (let i = 0; i < n * 2; i += 2) {
+      const at = out.pos;
+      this.keyValue(list[i], list[i + 1], out);
+      if (find && this.found === undefined) this.noteFound(find, out, at);
+    }
+  }
+
+  /** Sets `found` to the value text written at `out[at…]` when the KeyValue just written (keyStart/keyEnd) has the key `find`. */
+  private noteFound(find: Uint8Array, out: RowBinaryWriter, at: number): void {
+    const b = this.r.b;
+    if (this.keyEnd - this.keyStart !== find.length) return;
+    for (let i = 0; i < find.length; i++) if (b[this.keyStart + i] !== find[i]) return;
+    const o = out.buf;
+    let p = at;
+    // The key's length (LEB128) and bytes, then the value's length and bytes.
+    while (o[p] & 0x80) p++;
+    p += 1 + find.length;
+    let n = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = o[p++];
+      n += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+      shift += 7;
+    }
+    this.found = o.toString('latin1', p, p + n);
   }
 
   /**
    * A Map column of KeyValues like `map`, with `key`=`value` (UTF-8 bytes) added after them: Weft's own
-   * attribute, set over any the sender gave under the same key and not counted against AttributeCountLimit.
+   * attribute, set over any the sender gave under the same key and not counted against AttributeCountLimit. `find`
+   * as for `map`.
    */
-  mapWith(kvs: Ranges, key: Uint8Array, value: Uint8Array, out: RowBinaryWriter): void {
+  mapWith(kvs: Ranges, key: Uint8Array, value: Uint8Array, out: RowBinaryWriter, find?: Uint8Array): void {
     const list = kvs.list;
     const n = this.keptCount(kvs);
     let same = 0;
     for (let i = 0; i < n * 2; i += 2) if (this.hasKey(list[i], list[i + 1], key)) same++;
+    this.found = undefined;
     out.varint(n - same + 1);
-    for (let i = 0; i < n * 2; i += 2) if (!this.hasKey(list[i], list[i + 1], key)) this.keyValue(list[i], list[i + 1], out);
+    for (let i = 0; i < n * 2; i += 2) {
+      if (this.hasKey(list[i], list[i + 1], key)) continue;
+      const at = out.pos;
+      this.keyValue(list[i], list[i + 1], out);
+      if (find && this.found === undefined) this.noteFound(find, out, at);
+    }
     out.bytes(key, 0, key.length);
     out.bytes(value, 0, value.length);
   }

@@ -9,6 +9,7 @@ import { traceRows, type TraceContext } from '../rows/trace-rows.ts';
 import { defaultIngestLimits, IngestReport, type IngestLimits } from './limits.ts';
 import { decodeJson } from './json-codec.ts';
 import { decodeProto, messages } from './proto-codec.ts';
+import { WARN_RECORDS } from './records-count.ts';
 import { TraceDecoder } from './trace-decoder.ts';
 
 const id = (hex: string) => Buffer.from(hex, 'hex');
@@ -292,8 +293,49 @@ describe('TraceDecoder', () => {
     const m = traceRows(decodeJson('traces', Buffer.from(JSON.stringify(request))), ctx());
     expect([m.rows.length, m.rejected]).toEqual([1, 0]);
     expect(m.message).toBe(
-      '1 kept: intValue attributes that are not integers were kept as text (OTLP/JSON writes an int64 as a decimal string) (first at resourceSpans[0].scopeSpans[0].spans[0].attributes)',
+      '1 kept: intValue attributes that are not integers were kept as text (OTLP/JSON writes an int64 as a decimal string) (first at resourceSpans[0].scopeSpans[0].spans[0].attributes); ' +
+        `1 kept: ${WARN_RECORDS} (first at resourceSpans[0].scopeSpans[0].spans[0].attributes)`,
     );
+  });
+
+  // Regression: an integration.records the rollups could not take (a fraction, a negative, an exponent, spaces, a count
+  // past 10^12 that wrapped their sums) was read as 0 or summed modulo 2^64, and the request answered {}: the sender
+  // was never told.
+  it('warns of spans whose integration.records is not a count Weft takes, the same way on both paths', () => {
+    const records = (value: Record<string, unknown>) => [kv('a', { stringValue: '1' }), kv('integration.records', value)];
+    const taken = [{ intValue: 12 }, { intValue: '1000000000000' }, { intValue: 0 }, { stringValue: '7' }, { stringValue: '+0007' }, { doubleValue: 12 }];
+    const refused = [
+      { doubleValue: 12.5 },
+      { stringValue: '1e3' },
+      { stringValue: ' 7' },
+      { intValue: -3 },
+      { intValue: '9223372036854775807' },
+      { stringValue: '1000000000001' },
+      { doubleValue: 1e13 },
+      { boolValue: true },
+      { stringValue: '' },
+      { arrayValue: { values: [{ intValue: 5 }] } },
+    ];
+    const spans = [...taken, ...refused].map((v, i) => span({ name: `span ${i}`, spanId: id((i + 1).toString(16).padStart(16, '0')), attributes: records(v) }));
+    // A span without the attribute, and one whose attribute is past AttributeCountLimit (dropped: not read), are not warned of.
+    spans.push(span({ name: 'none', spanId: id('00000000000000ff'), attributes: [kv('a', { stringValue: '1' })] }));
+    const body = encode({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+    const got = fast(body);
+    expect(got).toEqual(reference(body));
+    expect([got.rows, got.rejected]).toEqual([spans.length, 0]);
+    const first = `resourceSpans[0].scopeSpans[0].spans[${taken.length}].attributes`;
+    expect(got.message).toBe(`${refused.length} kept: ${WARN_RECORDS} (first at ${first})`);
+    expect(WARN_RECORDS).toContain('integration.records is not a whole number from 0 to 1000000000000');
+    expect(WARN_RECORDS).toContain('send the count of records as an intValue or as a string of decimal digits');
+    const past = encode({ resourceSpans: [{ scopeSpans: [{ spans: [span({ attributes: records({ doubleValue: 12.5 }) })] }] }] });
+    expect(fast(past, { attributeCountLimit: 1 }).message).toBe(reference(past, { attributeCountLimit: 1 }).message);
+    expect(fast(past, { attributeCountLimit: 1 }).message).not.toContain('integration.records');
+    // With the span also ending before it starts (weft.normalized is written with the attributes).
+    const both = encode({
+      resourceSpans: [{ scopeSpans: [{ spans: [span({ endTimeUnixNano: '1764230400123456788', attributes: records({ stringValue: '-1' }) })] }] }],
+    });
+    expect(fast(both)).toEqual(reference(both));
+    expect(fast(both).message).toContain(`1 kept: ${WARN_RECORDS}`);
   });
 
   it('refuses an AnyValue nested past the limit with 400 on both paths', () => {

@@ -18,6 +18,7 @@ import {
   WARN_SERVICE_NAME_CUT,
 } from './limits.ts';
 import { TAG } from './proto-fields.ts';
+import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from './records-count.ts';
 import * as lists from './span-columns.ts';
 import { Malformed } from './wire-reader.ts';
 
@@ -46,6 +47,7 @@ const SERVICE_NAME = Buffer.from('service.name');
 const NORMALIZED_KEY = Buffer.from(NORMALIZED_ATTRIBUTE);
 const END_BEFORE_START_VALUE = Buffer.from(END_BEFORE_START);
 const EXECUTABLE_NAME = Buffer.from('process.executable.name');
+const RECORDS_KEY = Buffer.from(RECORDS_ATTRIBUTE);
 
 /** The span being written: byte ranges of its fields in the request ([start, end) pairs). */
 class SpanFields implements lists.SpanLists {
@@ -98,7 +100,12 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   ResourceAttributes: (s, out) => out.raw(s.resourceAttributes),
   ScopeName: (s, out) => out.bytes(s.f.r.b, s.scopeNameS, s.scopeNameE),
   ScopeVersion: (s, out) => out.bytes(s.f.r.b, s.scopeVersionS, s.scopeVersionE),
-  SpanAttributes: (s, out) => (s.backwards ? s.f.mapWith(s.attrs, NORMALIZED_KEY, END_BEFORE_START_VALUE, out) : s.f.map(s.attrs, out)),
+  SpanAttributes: (s, out) => {
+    if (s.backwards) s.f.mapWith(s.attrs, NORMALIZED_KEY, END_BEFORE_START_VALUE, out, RECORDS_KEY);
+    else s.f.map(s.attrs, out, RECORDS_KEY);
+    // A count Weft does not take reads as not reported (`recordsCount`): the sender is told.
+    if (s.f.found !== undefined && !recordsValid(s.f.found)) s.f.ctx.report.warn(WARN_RECORDS, `${spanWhere(s)}.attributes`);
+  },
   Duration: (s, out) => writeDuration(s, out),
   StatusCode: (s, out) => out.raw(STATUS_BYTES[s.code]),
   StatusMessage: (s, out) => out.bytes(s.f.r.b, s.msgS, s.msgE),

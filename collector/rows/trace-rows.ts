@@ -2,6 +2,7 @@ import { isWeftError } from '../../core/errors/index.ts';
 import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { durationNanos, enumNumber, idHex, nanosText } from '../otlp/ids-and-times.ts';
 import { END_BEFORE_START, NORMALIZED_ATTRIBUTE, resourceLimits, spanTimeProblem } from '../otlp/limits.ts';
+import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from '../otlp/records-count.ts';
 import { ExpansionBudget } from './expansion.ts';
 import type { Mapped } from './mapped.ts';
 import { list, mapRowBytes, obj, serviceName, str } from './shape.ts';
@@ -143,6 +144,10 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): R
     code = 0;
   }
   const ev = events.map((e, i) => obj(e, `${w}.events[${i}]`));
+  const attributes = attributeMap(span.attributes, `${w}.attributes`, ctx);
+  // A count Weft does not take reads as not reported (`recordsCount`): the sender is told.
+  const records = attributes[RECORDS_ATTRIBUTE];
+  if (records !== undefined && !recordsValid(records)) ctx.report.warn(WARN_RECORDS, `${w}.attributes`);
   return {
     Timestamp: start,
     TraceId: traceId,
@@ -155,7 +160,7 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): R
     ResourceAttributes: undefined,
     ScopeName: '',
     ScopeVersion: '',
-    SpanAttributes: flagged(attributeMap(span.attributes, `${w}.attributes`, ctx), backwards),
+    SpanAttributes: flagged(attributes, backwards),
     Duration: backwards ? '0' : durationNanos(start, end),
     StatusCode: statusCodeNames[code],
     StatusMessage: str(status.message, `${w}.status.message`),

@@ -524,6 +524,32 @@ export function handmadeSpans(): ParitySpan[] {
     span('records-int', CLIENT, { 'peer.service': 'p', 'integration.records': { int: '12' } }),
     span('records-double', CLIENT, { 'peer.service': 'p', 'integration.records': { double: 2.5 } }),
     span('records-negative', CLIENT, { 'peer.service': 'p', 'integration.records': { int: '-3' } }),
+    // The bounds of a count (collector/otlp/records-count.ts, migration 113): 0 to 10^12, in decimal digits.
+    ...[
+      '1000000000000',
+      '1000000000001',
+      '+0001000000000000',
+      '0000000000000000000001000000000000',
+      '9999999999999',
+      '9223372036854775807',
+      '12.5',
+      '12.0',
+      '0x10',
+      '1_000',
+      '0',
+    ].map((r) => span(`records bound ${r}`, CLIENT, { 'peer.service': 'p', 'integration.records': r })),
+    ...[
+      { int: '9223372036854775807' },
+      { int: '1000000000000' },
+      { int: '1000000000001' },
+      { int: '0' },
+      { double: 12 },
+      { double: 1e12 },
+      { double: 1e13 },
+      { double: 1e21 },
+      { double: -0 },
+      { double: 7.000000000000001 },
+    ].map((r, i) => span(`records value ${i}`, CLIENT, { 'peer.service': 'p', 'integration.records': r })),
     span('status-ok', CLIENT, { 'peer.service': 'p' }, { status: 1 }),
     span('status-error', CLIENT, { 'peer.service': 'p' }, { status: 2 }),
     // A DELETE answered 404 or 410 is not a failed call (migration 107); other methods, codes, and a server's span are.
@@ -614,7 +640,8 @@ function pool(key: string): Value[] {
   if (/destination|routing/.test(key))
     return [...common, 'orders', 'amq.default', '(temporary)', '_INBOX.1', 'amq.rabbitmq.reply-to.x', 'amq.gen-q', 'ex:rk', ':q'];
   if (/scheme/.test(key)) return [...common, 'https', 'HTTP', 'ws'];
-  if (/records/.test(key)) return [...common, '5', '+5', '-5', '5.0', { int: '9' }];
+  if (/records/.test(key))
+    return [...common, '5', '+5', '-5', '5.0', { int: '9' }, '1000000000000', '1000000000001', { int: '9223372036854775807' }, { double: 12 }];
   return [...common, 'crm', 'erp', 'Orders', raw('ep-x', [0xc0, 0x80])];
 }
 

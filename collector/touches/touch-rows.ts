@@ -1,4 +1,5 @@
 import { MAX_NAME_BYTES, utf8Cut } from '../otlp/limits.ts';
+import { recordsCount } from '../otlp/records-count.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import type { Field, LoadSpec } from '../rows/tables.ts';
 import { asciiUpper } from './byte-text.ts';
@@ -33,19 +34,6 @@ export const touchColumns = [
 
 /** How a touches file is loaded (`loadStatement(touchesSpec, …)`). */
 export const touchesSpec: LoadSpec = { table: 'weft_span_touches', fields: [...touchColumns] };
-
-const UINT64 = /^\+?0*([0-9]+)$/;
-const MAX_UINT64 = 18446744073709551615n;
-
-/** ClickHouse `toUInt64OrZero(s)` as decimal text: an optional '+' and digits that fit, else '0'. */
-export function uint64OrZero(s: string): string {
-  if (s === '') return '0';
-  const m = UINT64.exec(s);
-  if (!m) return '0';
-  const digits = m[1];
-  if (digits.length < 20) return digits;
-  return digits.length === 20 && BigInt(digits) <= MAX_UINT64 ? digits : '0';
-}
 
 /**
  * `bytes` (a byte string: one char a byte, as `classify` gives them) cut to MAX_NAME_BYTES at a UTF-8 character
@@ -93,7 +81,7 @@ export class TouchWriter {
       const ts = millis(s.tsLo, s.tsHi);
       const end = ts + millis(s.durLo, s.durHi);
       const isError = s.statusIs('error') && !deleteOfGone(s) ? 1 : 0;
-      const records = uint64OrZero(s.attr(A['integration.records']));
+      const records = recordsCount(s.attr(A['integration.records']));
       const duration = (s.durHi * 4294967296 + s.durLo) / 1e6;
       for (let i = 0; i < touches.length; i++) {
         const t = touches[i];
