@@ -440,7 +440,7 @@ const cases: Array<[SpanSpec, string | null]> = [
     span('oauth-token-prefix', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/oauth/token/revoked-list' }),
     'write http https erp.internal /oauth/token',
   ],
-  // an API that takes its query in a POST body: the endpoint reads, whatever the method says (migration 112)
+  // an API that takes its query in a POST body: the endpoint reads, whatever the method says (migration 111)
   ...(
     [
       ['https://api.hubapi.com/crm/v3/objects/contacts/search', 'read http https api.hubapi.com /crm/v3'],
@@ -886,7 +886,7 @@ describe('DynamoDB batch operations named by their tables, paired into their flo
   });
 });
 
-describe('HTTP calls that fetch a credential or read with a POST (migrations 109, 111, 112)', () => {
+describe('HTTP calls that fetch a credential or read with a POST (migrations 109, 111)', () => {
   let h: Harness;
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
@@ -952,7 +952,7 @@ flows:
     ]);
   });
 
-  // Regression (112): the POST made each search a write: "Undocumented flow integration:contact-sync → hubspot", and
+  // Regression (111): the POST made each search a write: "Undocumented flow integration:contact-sync → hubspot", and
   // the documented flows from HubSpot and Jira were never seen.
   it('pairs each search as the read of its flow, with no flow into the system searched', async () => {
     expect(await observedEdges(analyzer, ['contact-sync', 'issue-sync'])).toEqual(['hubspot -> erp contact-sync', 'jira -> erp issue-sync']);

@@ -20,7 +20,7 @@ const COUNT = /^\+?0*([0-9]{1,13})$/;
  * from 0 to MAX_RECORDS, written in decimal digits (an optional leading '+' and leading zeros allowed, as ClickHouse's
  * toUInt64 reads them). Anything else (a fraction, a negative, an exponent, spaces, a larger count, not a number, an
  * empty value) reads as '0', not reported. The views of spans another writer inserts read it the same way (migration
- * 113; collector/touches/parity.test.ts keeps the two equal).
+ * 111; collector/touches/parity.test.ts keeps the two equal).
  */
 export function recordsCount(text: string): string {
   const m = COUNT.exec(text);

@@ -411,7 +411,7 @@ export function handmadeSpans(): ParitySpan[] {
       'https://s/ims/token/vx',
       'https://s/oauth_tokenXdo',
       'https://s/x/token',
-      // 112: a POST to a read endpoint reads
+      // 111: a POST to a read endpoint reads
       'https://s/crm/v3/objects/contacts/search',
       'https://s/rest/api/3/search/jql/',
       'https://s/v1/databases/x/query',
@@ -524,7 +524,7 @@ export function handmadeSpans(): ParitySpan[] {
     span('records-int', CLIENT, { 'peer.service': 'p', 'integration.records': { int: '12' } }),
     span('records-double', CLIENT, { 'peer.service': 'p', 'integration.records': { double: 2.5 } }),
     span('records-negative', CLIENT, { 'peer.service': 'p', 'integration.records': { int: '-3' } }),
-    // The bounds of a count (collector/otlp/records-count.ts, migration 113): 0 to 10^12, in decimal digits.
+    // The bounds of a count (collector/otlp/records-count.ts, migration 111): 0 to 10^12, in decimal digits.
     ...[
       '1000000000000',
       '1000000000001',

@@ -1,11 +1,23 @@
--- The classification of spans another writer inserts, as 110 made it, with the collector's correction
--- (collector/touches/classify.ts TOKEN_PATH, parity.test.ts keeps the two the same):
+-- The classification of spans another writer inserts, as 110 made it, with three corrections of the collector's
+-- (collector/touches/classify.ts, collector/otlp/records-count.ts; parity.test.ts keeps the two the same):
 -- - more OAuth 2.0 token endpoints touch nothing (a token request fetches a credential, not data): a token path at most
 --   two segments under a segment naming an authorization server (`/ccx/oauth2/<tenant>/token` of Workday,
 --   `/oauth/tokens` of Zendesk, `/oauth2/v1/tokens/bearer` of Intuit, `/auth/o2/token` of Amazon's Selling Partner API,
 --   `/ims/token/v3` of Adobe, `/oauth/v2/accessToken` of LinkedIn), `/token` at the root (`oauth2.googleapis.com/token`)
 --   and ServiceNow's `/oauth_token.do`. Each was an unknown system and an undocumented flow into it.
--- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
+-- - an HTTP POST to an API's read endpoint reads: HubSpot's `…/objects/contacts/search`, Jira's `/rest/api/3/search`,
+--   Notion's `…/databases/<id>/query`, Algolia's `…/queries`, NetSuite's `…/suiteql`, Airtable's `…/listRecords`,
+--   Elasticsearch's `_search` without db attributes. The method made each a write: an integration that searched
+--   HubSpot and wrote the ERP was an undocumented flow into HubSpot, and its documented flow from HubSpot unseen.
+-- - a span's records (`integration.records`) are a whole number from 0 to 10^12, in decimal digits (an optional '+' and
+--   leading zeros, as toUInt64 reads them); anything else reads as 0, not reported. toUInt64OrZero alone took any
+--   UInt64: three spans of 9223372036854775807 records and one of 10 summed to 2^63 + 7 (UInt64 sums wrap), a flow's and
+--   a system's records, which could make a false record-loss finding. 10^12 is more than one call, statement or batch
+--   moves, and keeps sums exact (records-count.ts MAX_RECORDS says why). The collector warns of such values in
+--   `partial_success`. Every view that reads the count is restated with it: the touches (110's, and the one for spans
+--   that touch no system, 085's) and the spans the pairing judges runs by (107's). Spans stored before keep what they
+--   were stored with.
+-- weft_span_touches is a Null table: dropping and making the views anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
 
@@ -62,7 +74,9 @@ FROM (
             -- a DELETE answered 404 or 410 is not a failed call: the resource is gone, as asked (107)
             toUInt8(positionCaseInsensitive(StatusCode, 'error') > 0 AND NOT (NOT is_server AND method = 'DELETE'
                 AND if(A['http.response.status_code'] != '', A['http.response.status_code'], A['http.status_code']) IN ('404', '410'))) AS is_error,
-            toUInt64OrZero(A['integration.records']) AS records_all,
+            -- a count from 0 to 10^12 in decimal digits, else not reported (111)
+            if(match(A['integration.records'], '^\\+?0*[0-9]{1,13}$') AND toUInt64OrZero(A['integration.records']) <= 1000000000000,
+               toUInt64OrZero(A['integration.records']), 0) AS records_all,
             Duration / 1e6 AS duration_ms,
             positionCaseInsensitive(SpanKind, 'server') > 0 AS is_server,
             positionCaseInsensitive(SpanKind, 'client') > 0 AS is_client,
@@ -210,6 +224,9 @@ FROM (
                 -- a database reached over HTTP names its operation or statement: that decides, not the method
                 db_sys != '' AND op_dir != '', op_dir,
                 db_sys != '' AND sql_dir != '', sql_dir,
+                -- an HTTP POST to an API's read endpoint (a search, a query: the body holds the query) reads
+                msg_sys = '' AND db_sys = '' AND is_http AND method = 'POST' AND match(lower(path_any),
+                    '/(?:_(?:search|msearch|count|mget|sql|find|all_docs)(?:/(?:template|scroll))?|search(?:/jql)?|multi_search|query|queries|suiteql|listrecords)/?$'), 'read',
                 method IN ('GET', 'HEAD'), 'read',
                 method IN ('POST', 'PUT', 'PATCH', 'DELETE'), 'write',
                 msgop IN ('receive', 'process', 'deliver'), 'read',
@@ -226,3 +243,60 @@ FROM (
     )
 )
 ARRAY JOIN touches AS t, arrayEnumerate(touches) AS n;
+
+-- Spans that cannot touch a system: one row with no endpoint (the view 085 made).
+DROP VIEW IF EXISTS weft_span_touches_none_mv;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS weft_span_touches_none_mv TO weft_span_touches AS
+SELECT
+    toDateTime64(Timestamp, 3, 'UTC') AS ts,
+    fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
+    TraceId AS trace_id,
+    SpanId AS span_id,
+    ServiceName AS service,
+    multiIf(A['integration.flow'] != '', A['integration.flow'],
+            ResourceAttributes['integration.flow'] != '', ResourceAttributes['integration.flow'], ServiceName) AS integration,
+    if(A['integration.domain'] != '', A['integration.domain'], ResourceAttributes['integration.domain']) AS domain,
+    '' AS direction, '' AS ep_kind, '' AS ep_sys, '' AS ep_host, '' AS ep_name, '' AS ep_peer,
+    toUInt8(positionCaseInsensitive(StatusCode, 'error') > 0) AS is_error,
+    toUInt8(1) AS is_primary,
+    if(match(A['integration.records'], '^\\+?0*[0-9]{1,13}$') AND toUInt64OrZero(A['integration.records']) <= 1000000000000,
+       toUInt64OrZero(A['integration.records']), 0) AS records,
+    Duration / 1e6 AS duration_ms
+FROM weft_spans_unclassified
+WHERE NOT (positionCaseInsensitive(SpanKind, 'client') > 0 OR positionCaseInsensitive(SpanKind, 'producer') > 0
+                  OR positionCaseInsensitive(SpanKind, 'consumer') > 0
+                  OR A['integration.source'] != '' OR A['integration.target'] != ''
+                  OR A['messaging.system'] != '' OR A['db.system.name'] != '' OR A['db.system'] != ''
+                  OR (positionCaseInsensitive(SpanKind, 'server') = 0 AND (A['url.full'] != '' OR A['http.url'] != '')));
+
+DROP VIEW IF EXISTS weft_trace_spans_mv;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS weft_trace_spans_mv TO weft_trace_spans AS
+SELECT
+    now64(3, 'UTC') AS arrived,
+    TraceId AS trace_id,
+    SpanId AS span_id,
+    multiIf(SpanAttributes['integration.flow'] != '', SpanAttributes['integration.flow'], ResourceAttributes['integration.flow'] != '', ResourceAttributes['integration.flow'], ServiceName) AS integration,
+    ServiceName AS service,
+    multiIf(
+        ResourceAttributes['service.instance.id'] != '', ResourceAttributes['service.instance.id'],
+        ResourceAttributes['k8s.pod.uid'] != '', concat('k8s.pod.uid:', ResourceAttributes['k8s.pod.uid']),
+        ResourceAttributes['container.id'] != '', concat('container.id:', ResourceAttributes['container.id']),
+        ResourceAttributes['process.pid'] != '' AND (ResourceAttributes['host.id'] != '' OR ResourceAttributes['host.name'] != ''),
+            concat(if(ResourceAttributes['host.id'] != '', ResourceAttributes['host.id'], ResourceAttributes['host.name']), '/', ResourceAttributes['process.pid']),
+        ResourceAttributes['host.id'] != '', concat('host.id:', ResourceAttributes['host.id']),
+        ResourceAttributes['host.name'] != '', concat('host.name:', ResourceAttributes['host.name']),
+        '') AS instance,
+    if(SpanAttributes['integration.run.id'] != '', SpanAttributes['integration.run.id'], ResourceAttributes['integration.run.id']) AS run_id,
+    toUInt8(ParentSpanId = '') AS is_root,
+    toUInt8(positionCaseInsensitive(SpanKind, 'client') > 0 OR positionCaseInsensitive(SpanKind, 'producer') > 0 OR positionCaseInsensitive(SpanKind, 'consumer') > 0) AS root_touch,
+    toUInt8(positionCaseInsensitive(StatusCode, 'error') > 0 AND NOT (positionCaseInsensitive(SpanKind, 'server') = 0
+        AND upper(if(SpanAttributes['http.request.method'] != '', SpanAttributes['http.request.method'], SpanAttributes['http.method'])) = 'DELETE'
+        AND if(SpanAttributes['http.response.status_code'] != '', SpanAttributes['http.response.status_code'], SpanAttributes['http.status_code']) IN ('404', '410'))) AS is_error,
+    toUInt8(positionCaseInsensitive(StatusCode, 'ok') > 0) AS is_ok,
+    if(match(SpanAttributes['integration.records'], '^\\+?0*[0-9]{1,13}$') AND toUInt64OrZero(SpanAttributes['integration.records']) <= 1000000000000,
+       toUInt64OrZero(SpanAttributes['integration.records']), 0) AS records,
+    toDateTime64(Timestamp, 3, 'UTC') AS ts,
+    fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts
+FROM otel_traces;
