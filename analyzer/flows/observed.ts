@@ -163,7 +163,8 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
 }
 
 /**
- * Every system and unknown endpoint touched in each window (in order), per integration and direction, read in one query;
+ * Every system and unknown endpoint touched in each window (in order), per integration and direction, read in one query
+ * (an endpoint whose touches were all taken back, the transport of a client library's call: transport-spans.ts, is not);
  * each window's sorted by system and integration (code points). The windows are Weft's clock: the calls of a service
  * whose clock is off (`shifts`, `queryServiceShifts` as of the reading) are read where its offset places them, and
  * their `lastSeen` is moved by it (without, a caller 10 minutes behind had no call in any window ending now: its system
@@ -186,6 +187,7 @@ export async function queryTouchesByWindow(
           sum(spans) AS s, sum(errors) AS e, sum(records) AS rc, max(last_seen + toIntervalMillisecond(shift_ms)) AS ls, max(sample_trace) AS st
         FROM (${source.sql}) WHERE ep_kind != ''
         GROUP BY w, ${ENDPOINT_KEY}
+        HAVING s > 0
       )
     )
     GROUP BY w, system, integration, service, direction, domain${NESTED_ROLLUP_SETTINGS}`;

@@ -5,6 +5,7 @@ import { parseDuration } from '../../core/time/index.ts';
 import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 import { traceSegments, type SegmentSpan } from './trace-segments.ts';
 import { senderLagsSql, senderShiftExpr } from './sender-offsets.ts';
+import { markTransport, withoutTransport } from './transport-spans.ts';
 import { groupBy } from '../../core/collections/index.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
@@ -158,8 +159,8 @@ const rawTraceSql = (expr: string) => `splitByChar('@', ${expr})[1]`;
  * unknown_spans, record_spans: 088, 101), and its writes' last outcome from its own spans' marks. The domains stay the
  * row's. A touch set none of whose touches is a span of the cut trace adds nothing to its runs.
  */
-function touchSetsBySegment(src: RowSource): string {
-  const all = rows('weft_trace_touch_sets', src);
+function touchSetsBySegment(src: RowSource, transport: boolean): string {
+  const all = touchSetRows(src, transport);
   const mine = (arr: string) => `arrayFilter(x -> g.segs[indexOf(g.sids, x.1)] = seg, t.${arr})`;
   const tuple = (k: string) => `(${k}[1], ${k}[2], ${k}[3], ${k}[4], ${k}[5])`;
   return `SELECT * FROM (${all}) WHERE trace_id NOT IN (SELECT trace_id FROM ${scratch('weft_pairing_segments')})
@@ -183,22 +184,32 @@ function touchSetsBySegment(src: RowSource): string {
 }
 
 /**
- * `rows('weft_trace_touch_sets', src)` (split by run when `segmented`: `touchSetsBySegment`) with the touch sets of
+ * The touch sets `src` selects, without the touches of transport spans when the run found some (`transport`:
+ * transport-spans.ts, migration 112): a client library's call is one call, not two.
+ */
+function touchSetRows(src: RowSource, transport: boolean): string {
+  const all = rows('weft_trace_touch_sets', src);
+  return transport ? withoutTransport(all) : all;
+}
+
+/**
+ * `touchSetRows(src, transport)` (split by run when `segmented`: `touchSetsBySegment`) with the touch sets of
  * nameless copies under the integration they are copies of (weft_pairing_copies), and those of unnamed spans under
  * their flow (weft_pairing_unnamed).
  */
-function touchSetsByFlow(src: RowSource, segmented: boolean): string {
+function touchSetsByFlow(src: RowSource, segmented: boolean, transport: boolean): string {
   return `SELECT t.* REPLACE (if(f.flow != '', f.flow, t.integration) AS integration)
     FROM (
       SELECT t0.* REPLACE (if(c.into_integration != '', c.into_integration, t0.integration) AS integration)
-      FROM (${segmented ? touchSetsBySegment(src) : rows('weft_trace_touch_sets', src)}) AS t0
+      FROM (${segmented ? touchSetsBySegment(src, transport) : touchSetRows(src, transport)}) AS t0
       LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON t0.trace_id = c.trace_id AND t0.integration = c.service
     ) AS t
     LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
 }
 
-/** weft_trace_spans' columns, which weft_pairing_spans repeats (098; is_ok: 106). */
-const SPAN_COLUMNS = 'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, is_ok, records, ts, end_ts';
+/** weft_trace_spans' columns, which weft_pairing_spans repeats (098; is_ok: 106; parent_span_id, call_kind: 112). */
+const SPAN_COLUMNS =
+  'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, is_ok, records, ts, end_ts, parent_span_id, call_kind';
 
 /**
  * The per-trace aggregate of the spans `src` selects into weft_pairing_traces (`tracesInsert`), in stages (098): the
@@ -219,11 +230,14 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
     query: `INSERT INTO weft_pairing_spans (${SPAN_COLUMNS}) SELECT ${SPAN_COLUMNS} FROM (${rows('weft_trace_spans', src)})`,
     query_params: spanParams,
   });
+  // Transport spans (a client library's call carried by an instrumented HTTP call under it): taken back out of the
+  // endpoint rollups, and left out of the touch sets below.
+  const transport = await markTransport(store, rows('weft_trace_touch_sets', src), spanParams);
   const segmented = await cutTraces(store, gapMs);
   const spans = segmented ? SEGMENTED_SPANS : SPANS;
   await c.command({ query: `INSERT INTO weft_pairing_copies (trace_id, service, into_integration, into_service) ${COPIES(spans)}` });
   await c.command({ query: `INSERT INTO weft_pairing_unnamed (trace_id, service, flow) ${FLOW_OF_UNNAMED(spans)}` });
-  await c.command({ query: tracesInsert(src, spans, segmented), query_params: { ...spanParams, now, clock } });
+  await c.command({ query: tracesInsert(src, spans, segmented, transport), query_params: { ...spanParams, now, clock } });
   return segmented;
 }
 
@@ -370,9 +384,9 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * after the pairing's `now` parameter (a clock ahead of the analyzer's) is moved back to end then. Its `placed` (what
  * its minute is) is its start by Weft's clock: each span moved by its sender's offset (SENDER_SHIFT), then back so that it
  * ends by the `clock` parameter (the analyzer's clock). Reads the spans from the scratch tables `insertTraces` fills, and
- * the touch sets `src` selects.
+ * the touch sets `src` selects (without the touches of transport spans when `transport`: `touchSetRows`).
  */
-function tracesInsert(src: RowSource, spans: string, segmented: boolean): string {
+function tracesInsert(src: RowSource, spans: string, segmented: boolean, transport: boolean): string {
   const AHEAD = `toIntervalMillisecond(greatest(0, dateDiff('millisecond', ${at('now')}, s.end)))`;
   // Touch sets stored before record_spans existed (085) have none: their spans' sum, as then. A trace stored since whose
   // only spans reporting records failed has none either, and moved nothing (0, not its failed spans' sum): it is told
@@ -451,7 +465,7 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean): string
         max(notEmpty(writes) AND empty(write_spans)) AS before_088,
         if(before_088 = 1, [], arrayDistinct(arrayMap(x -> x.2, ws))) AS wk,
         arrayMap(k -> arraySum(x -> if(x.2 = k, arraySum(r -> if(r.1 = x.1, r.3, 0), rs), 0), ws), wk) AS wn
-      FROM (${touchSetsByFlow(src, segmented)})
+      FROM (${touchSetsByFlow(src, segmented, transport)})
       GROUP BY trace_id, integration
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration`;
 }

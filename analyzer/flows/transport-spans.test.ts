@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, resources, tracing } from '@opentelemetry/sdk-node';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { startAnalyzer, type Analyzer } from '../index.ts';
+import { catalogFrom } from '../test/estate-fixture.ts';
+
+const { CLIENT, INTERNAL, PRODUCER, SERVER } = api.SpanKind;
+const MIN = 60_000;
+
+const catalogYaml = `systems:
+  - { id: crm, match: { hosts: [crm.internal] } }
+  - { id: orders-table, match: { databases: ["dynamodb://localhost/Orders"] } }
+  - { id: search, match: { databases: [{ system: elasticsearch, host: "es.internal:9200" }] } }
+  - { id: orders-queue, match: { destinations: [{ name: orders-queue, system: aws_sqs }] } }
+flows:
+  - { id: crm-to-dynamodb, source: crm, target: orders-table, runtime: { service: order-sync } }
+  - { id: crm-to-search, source: crm, target: search, runtime: { service: order-indexer } }
+  - { id: crm-to-queue, source: crm, target: orders-queue, runtime: { service: order-feeder } }
+  - { id: late-crm-to-dynamodb, source: crm, target: orders-table, runtime: { service: late-sync } }
+`;
+
+/** What instrumentation-http (or undici) records of the request that carries a client library's call. */
+const httpSpan = (method: string, url: string, status = 200): SpanSpec => {
+  const u = new URL(url);
+  return {
+    name: method,
+    kind: CLIENT,
+    attributes: {
+      'http.request.method': method,
+      'url.full': url,
+      'server.address': u.hostname,
+      'server.port': Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
+      'http.response.status_code': status,
+    },
+  };
+};
+const readCrm = httpSpan('GET', 'http://crm.internal/api/orders?since=1h');
+/** The aws-sdk instrumentation's span of a DynamoDB PutItem into `table`. */
+const putItem = (table: string): SpanSpec => ({
+  name: 'DynamoDB.PutItem',
+  kind: CLIENT,
+  attributes: {
+    'rpc.system': 'aws-api',
+    'rpc.service': 'DynamoDB',
+    'rpc.method': 'PutItem',
+    'cloud.region': 'eu-west-1',
+    'db.system.name': 'dynamodb',
+    'db.namespace': table,
+    'db.operation.name': 'PutItem',
+    'aws.dynamodb.table_names': [table],
+  },
+});
+const run = (start: number, children: SpanSpec[]): SpanSpec => ({ name: 'run', kind: INTERNAL, start, children: children.map((c) => ({ ...c, start })) });
+
+/** An analyzer on the real clock over `h`'s store: a day's window, a minute's late-arrival window, complete traces paired at once. */
+function analyzerOf(h: Harness): Analyzer {
+  return startAnalyzer({
+    store: h.store,
+    catalog: catalogFrom(catalogYaml),
+    logger: silentLogger(),
+    config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
+    schedule: false,
+  });
+}
+
+const openFindings = async (a: Analyzer) =>
+  (await a.findings.list({ status: ['open'], kind: ['unknown-system', 'undocumented-flow'] })).map((f) => `${f.kind} ${f.title}`).sort();
+
+describe('a client library call and the instrumented HTTP call that carries it are one call (migration 112)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 5 * MIN;
+  beforeAll(async () => {
+    h = await startHarness();
+    // aws-sdk's DynamoDB span with instrumentation-http's POST to the regional endpoint as its child (of a service whose
+    // resource names its domain: each touch is counted under it)
+    await sendSpans({ url: h.collector.url, serviceName: 'order-sync', resource: { 'integration.domain': 'order' } }, [
+      run(t0, [readCrm, { ...putItem('Orders'), children: [httpSpan('POST', 'https://dynamodb.eu-west-1.amazonaws.com/')] }]),
+    ]);
+    // the Elasticsearch client's span with undici's PUT to the cluster as its child
+    await sendSpans({ url: h.collector.url, serviceName: 'order-indexer' }, [
+      run(t0, [
+        readCrm,
+        {
+          name: 'index',
+          kind: CLIENT,
+          attributes: {
+            'db.system.name': 'elasticsearch',
+            'db.operation.name': 'index',
+            'db.elasticsearch.path_parts.index': 'orders',
+            'http.request.method': 'PUT',
+            'url.full': 'http://es.internal:9200/orders/_doc/1',
+            'server.address': 'es.internal',
+            'server.port': 9200,
+          },
+          children: [httpSpan('PUT', 'http://es.internal:9200/orders/_doc/1', 201)],
+        },
+      ]),
+    ]);
+    // aws-sdk's SQS SendMessage (a PRODUCER span) with the POST that carries it
+    await sendSpans({ url: h.collector.url, serviceName: 'order-feeder' }, [
+      run(t0, [
+        readCrm,
+        {
+          name: 'orders-queue send',
+          kind: PRODUCER,
+          attributes: {
+            'rpc.system': 'aws-api',
+            'rpc.service': 'SQS',
+            'rpc.method': 'SendMessage',
+            'messaging.system': 'aws_sqs',
+            'messaging.destination.name': 'orders-queue',
+            'messaging.operation.type': 'send',
+          },
+          children: [httpSpan('POST', 'https://sqs.eu-west-1.amazonaws.com/')],
+        },
+      ]),
+    ]);
+    // calls of the integration's own work: an HTTP call under an INTERNAL span, and one under a SERVER span (a webhook
+    // relayed), each to a system the catalog does not know
+    await sendSpans({ url: h.collector.url, serviceName: 'shadow-export' }, [
+      run(t0, [readCrm, { name: 'export contacts', kind: INTERNAL, children: [httpSpan('POST', 'https://contacts.growthhub.example/api/import')] }]),
+    ]);
+    await sendSpans({ url: h.collector.url, serviceName: 'webhook-relay' }, [
+      {
+        name: 'POST /hooks/orders',
+        kind: SERVER,
+        start: t0,
+        attributes: { 'http.request.method': 'POST', 'url.path': '/hooks/orders', 'http.route': '/hooks/orders' },
+        children: [{ ...httpSpan('POST', 'https://hooks.partner.example/orders'), start: t0 }],
+      },
+    ]);
+    await h.collector.flush();
+    analyzer = analyzerOf(h);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('finds no unknown system and no undocumented flow in the DynamoDB, Elasticsearch and SQS calls; the calls under INTERNAL and SERVER spans stay', async () => {
+    expect(await openFindings(analyzer)).toEqual([
+      'undocumented-flow Undocumented flow crm → unknown:contacts.growthhub.example (shadow-export)',
+      'undocumented-flow Undocumented flow integration:webhook-relay → unknown:hooks.partner.example (webhook-relay)',
+      'unknown-system Unknown system contacts.growthhub.example is used by shadow-export',
+      'unknown-system Unknown system hooks.partner.example is used by webhook-relay',
+    ]);
+  });
+
+  it('pairs each library call into its documented flow, once', async () => {
+    const edges = (await analyzer.graph()).edges
+      .filter((e) => e.observed)
+      .map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`)
+      .sort();
+    expect(edges).toEqual([
+      'crm -> orders-queue order-feeder',
+      'crm -> orders-table order-sync',
+      'crm -> search order-indexer',
+      'crm -> unknown:contacts.growthhub.example shadow-export',
+      'integration:webhook-relay -> unknown:hooks.partner.example webhook-relay',
+    ]);
+  });
+
+  it('takes the carrying calls back out of the endpoint rollups once, also when pairing runs again', async () => {
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const rows = await h.rows<{ service: string; ep_host: string; spans: string }>(
+      `SELECT service, ep_host, sum(spans) AS spans FROM weft_endpoint_rollup_1m WHERE ep_kind = 'http' GROUP BY service, ep_host ORDER BY service, ep_host`,
+    );
+    expect(rows.map((r) => `${r.service} ${r.ep_host} ${r.spans}`)).toEqual([
+      'order-feeder crm.internal 1',
+      'order-feeder sqs.eu-west-1.amazonaws.com 0',
+      'order-indexer crm.internal 1',
+      'order-indexer es.internal:9200 0',
+      'order-sync crm.internal 1',
+      'order-sync dynamodb.eu-west-1.amazonaws.com 0',
+      'shadow-export contacts.growthhub.example 1',
+      'shadow-export crm.internal 1',
+      'webhook-relay hooks.partner.example 1',
+    ]);
+    const [hourly] = await h.rows<{ spans: string }>(
+      "SELECT sum(spans) AS spans FROM weft_endpoint_rollup_1h WHERE ep_host = 'dynamodb.eu-west-1.amazonaws.com'",
+    );
+    expect(Number(hourly.spans)).toBe(0);
+  });
+});
+
+describe('a carrying call that arrives before the call it carries, in a request of its own (migration 112)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  let provider: tracing.BasicTracerProvider;
+  let parent: api.Span;
+  let root: api.Span;
+  const t0 = Date.now() - 5 * MIN;
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = analyzerOf(h);
+    // Each span is exported in its own request as it ends (the simple processor); forceFlush waits for the export.
+    provider = new tracing.BasicTracerProvider({
+      resource: resources.resourceFromAttributes({ 'service.name': 'late-sync' }),
+      spanProcessors: [new tracing.SimpleSpanProcessor(new OTLPTraceExporter({ url: `${h.collector.url}/v1/traces` }))],
+    });
+    const tracer = provider.getTracer('weft-test');
+    root = tracer.startSpan('run', { kind: INTERNAL, startTime: t0 });
+    const inRoot = api.trace.setSpan(api.ROOT_CONTEXT, root);
+    const get = tracer.startSpan('GET', { kind: CLIENT, startTime: t0, attributes: readCrm.attributes }, inRoot);
+    parent = tracer.startSpan('DynamoDB.PutItem', { kind: CLIENT, startTime: t0 + 20, attributes: putItem('Orders').attributes }, inRoot);
+    const post = httpSpan('POST', 'https://dynamodb.eu-west-1.amazonaws.com/');
+    const child = tracer.startSpan('POST', { kind: CLIENT, startTime: t0 + 21, attributes: post.attributes }, api.trace.setSpan(inRoot, parent));
+    child.end(t0 + 40);
+    await provider.forceFlush();
+    await h.collector.flush();
+    get.end(t0 + 10);
+    await provider.forceFlush();
+    await h.collector.flush();
+  });
+  afterAll(async () => {
+    await provider?.shutdown();
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('counts the carrying call while the call it carries has not arrived, and no more once it has', async () => {
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await openFindings(analyzer)).toEqual(['unknown-system Unknown system dynamodb.eu-west-1.amazonaws.com is used by late-sync']);
+    parent.end(t0 + 45);
+    root.end(t0 + 50);
+    await provider.forceFlush();
+    await h.collector.flush();
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await openFindings(analyzer)).toEqual([]);
+    const edges = (await analyzer.graph()).edges.filter((e) => e.observed).map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`);
+    expect(edges).toEqual(['crm -> orders-table late-sync']);
+  });
+});
