@@ -89,9 +89,13 @@ await shoot('findings', '/findings');
 if (latency) await shoot('finding', `/findings/${latency.id}`);
 // Compared with the period before, the range is the run's second half: the period before is its first half, not before the demo began.
 const half = new Date((startedAt.getTime() + Date.now()) / 2);
-await shoot('flow', `/flows/erp-wms-pick-task?from=${encodeURIComponent(half.toISOString())}&compare=1`, (p) =>
-  p.getByRole('img', { name: /^Throughput of/ }).waitFor(),
-);
+// Once the charts are drawn and the summary holds the period before's figures ('…' while they load).
+await shoot('flow', `/flows/erp-wms-pick-task?from=${encodeURIComponent(half.toISOString())}&compare=1`, async (p) => {
+  await p.getByRole('img', { name: /^Throughput of/ }).waitFor();
+  await p.waitForFunction(
+    `(() => { const c = document.querySelectorAll('[data-testid="figure-traces"] td')[2]; return !!c && c.textContent.trim() !== '…'; })()`,
+  );
+});
 if (trace) await shoot('trace', `/traces/${trace}`, (p) => p.getByTestId('span-row').first().waitFor());
 await shoot('traces', '/traces');
 await shoot('probes', '/probes');
