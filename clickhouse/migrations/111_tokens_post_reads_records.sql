@@ -4,7 +4,10 @@
 --   two segments under a segment naming an authorization server (`/ccx/oauth2/<tenant>/token` of Workday,
 --   `/oauth/tokens` of Zendesk, `/oauth2/v1/tokens/bearer` of Intuit, `/auth/o2/token` of Amazon's Selling Partner API,
 --   `/ims/token/v3` of Adobe, `/oauth/v2/accessToken` of LinkedIn), `/token` at the root (`oauth2.googleapis.com/token`)
---   and ServiceNow's `/oauth_token.do`. Each was an unknown system and an undocumented flow into it.
+--   and ServiceNow's `/oauth_token.do`; and Adobe Commerce's `/rest/V1/integration/admin/token`, Snowflake's
+--   `/oauth/token-request`, Databricks' and OneLogin's `/oidc/…/token`, PingOne's `/<env>/as/token`, GitHub apps'
+--   `/app/installations/<id>/access_tokens`, and OAuth 2.0 revocation and introspection. Each was an unknown system and
+--   an undocumented flow into it.
 -- - an HTTP POST to an API's read endpoint reads: HubSpot's `…/objects/contacts/search`, Jira's `/rest/api/3/search`,
 --   Notion's `…/databases/<id>/query`, Algolia's `…/queries`, NetSuite's `…/suiteql`, Airtable's `…/listRecords`,
 --   Elasticsearch's `_search` without db attributes. The method made each a write: an integration that searched
@@ -187,7 +190,7 @@ FROM (
             upper(if(A['http.request.method'] != '', A['http.request.method'], A['http.method'])) AS method,
             -- an OAuth 2.0 token request (POST to an authorization server's token endpoint) fetches a credential, not data
             method = 'POST' AND match(lower(path_any),
-                '/(?:oauth2?|o2|auth|ims|identity|connect|openid-connect)(?:/[^/]+){0,2}/(?:token|tokens|access_?token)(?:/bearer|/v[0-9.]+)?/?$|/oauth2?/(?:[^/]+/)*access_token/?$|^/+(?:api/)?(?:v[0-9.]+/)?token/?$|/as/token\\.oauth2$|/oauth_token\\.do$') AS is_token_request,
+                '/(?:oauth2?|o2|oidc|auth|jwt-auth|authentication|ims|identity|connect|openid-connect)(?:/[^/]+){0,2}(?:/v[0-9.]+)?/(?:token|tokens|access_?token|token-request|revoke|introspect)(?:/bearer|/refresh|/revoke|/introspect|/get|/create|/v[0-9.]+)?/?$|/oauth2?/(?:[^/]+/)*access_token/?$|/app/installations/[^/]+/access_tokens/?$|^/+(?:api/)?(?:v[0-9.]+/)?(?:token|access_?token|revoke)/?$|/as/token(?:\\.oauth2)?/?$|/oauth_token(?:\\.do)?$|/v1/integration/(?:admin|customer)/token/?$') AS is_token_request,
             NOT is_server AND (url != '' OR method != '') AS is_http,
             lower(multiIf(url_parts[1] != '', url_parts[1], A['url.scheme'] != '', A['url.scheme'],
                           A['http.scheme'] != '', A['http.scheme'], is_http, 'http', '')) AS scheme,

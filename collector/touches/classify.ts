@@ -137,25 +137,36 @@ export function classify(s: SpanRecord): readonly Touch[] {
 
 /**
  * The token endpoints of OAuth 2.0 authorization servers (RFC 6749 §3.2, POST only), on the whole request path, lower-case:
- * - `token`, `tokens`, `access_token` or `accesstoken` at most two segments under a segment naming an authorization server
- *   (`oauth`, `oauth2`, `o2`, `auth`, `ims`, `identity`, `connect`, `openid-connect`), optionally followed by `/bearer` or a
- *   version: `…/oauth/token` (Salesforce, Auth0, SAP, Stripe Connect), `…/oauth2/v2.0/token` (Microsoft Entra ID),
+ * - `token`, `tokens`, `access_token`, `accesstoken` or `token-request` at most two segments (and a version) under a segment naming an
+ *   authorization server (`oauth`, `oauth2`, `o2`, `oidc`, `auth`, `jwt-auth`, `authentication`, `ims`, `identity`,
+ *   `connect`, `openid-connect`), optionally followed by `/bearer`, `/refresh`, `/get`, `/create` or a version:
+ *   `…/oauth/token` (Salesforce, Auth0, SAP, Stripe Connect), `…/oauth2/v2.0/token` (Microsoft Entra ID),
  *   `…/oauth2/<server>/v1/token` (Okta), `…/oauth/v1/token` (HubSpot), `…/protocol/openid-connect/token` (Keycloak),
  *   `…/connect/token` (IdentityServer, Xero), `…/ccx/oauth2/<tenant>/token` (Workday), `…/oauth/tokens` (Zendesk),
  *   `…/oauth2/v1/tokens/bearer` (Intuit QuickBooks), `…/auth/o2/token` (Amazon Selling Partner API), `…/auth/token`
- *   (Apple), `…/ims/token/v3` (Adobe), `…/oauth/v2/accessToken` (LinkedIn), `…/identity/oauth/token` (Marketo);
- * - `access_token` anywhere under `/oauth` or `/oauth2` (Shopify, ForgeRock, GitHub);
- * - `/token` at the root, under `/api` or a version (`oauth2.googleapis.com/token`, Sage, Spotify's `/api/token`);
- * - `/as/token.oauth2` (PingFederate) and `/oauth_token.do` (ServiceNow).
+ *   (Apple), `…/ims/token/v3` (Adobe), `…/oauth/v2/accessToken` (LinkedIn), `…/identity/oauth/token` (Marketo),
+ *   `…/oidc/v1/token` and `…/oidc/accounts/<id>/v1/token` (Databricks), `…/oidc/2/token` (OneLogin),
+ *   `…/oauth/token-request` (Snowflake), `…/api/authentication/access_token` (UKG Pro WFM), `…/auth/token/get` (Shopee),
+ *   `…/jwt-auth/v1/token` (WordPress, WooCommerce);
+ * - their revocation and introspection endpoints (RFC 7009, RFC 7662), where they name them so: `…/oauth2/v1/revoke`,
+ *   `…/oauth/introspect`, `…/auth/token/revoke` (Dropbox);
+ * - `access_token` anywhere under `/oauth` or `/oauth2` (Shopify, ForgeRock, GitHub), GitHub's app installation tokens
+ *   (`/app/installations/<id>/access_tokens`);
+ * - `/token`, `/access_token`, `/revoke` at the root, under `/api` or a version (`oauth2.googleapis.com/token`, Sage,
+ *   Spotify's `/api/token`, Webex's `/v1/access_token`, Reddit's `/api/v1/access_token`);
+ * - `/as/token.oauth2` (PingFederate), `/as/token` (PingOne), `/oauth_token.do` (ServiceNow), `/-/oauth_token` (Asana)
+ *   and Adobe Commerce's (Magento's) `/rest/<store>/v1/integration/admin/token` and `…/customer/token`.
  * Payment card tokens (`/v1/tokens`) and a `token` under any other segment still touch their system.
  */
 const TOKEN_PATH = new RegExp(
   [
-    String.raw`/(?:oauth2?|o2|auth|ims|identity|connect|openid-connect)(?:/[^/]+){0,2}/(?:token|tokens|access_?token)(?:/bearer|/v[0-9.]+)?/?$`,
+    String.raw`/(?:oauth2?|o2|oidc|auth|jwt-auth|authentication|ims|identity|connect|openid-connect)(?:/[^/]+){0,2}(?:/v[0-9.]+)?/(?:token|tokens|access_?token|token-request|revoke|introspect)(?:/bearer|/refresh|/revoke|/introspect|/get|/create|/v[0-9.]+)?/?$`,
     String.raw`/oauth2?/(?:[^/]+/)*access_token/?$`,
-    String.raw`^/+(?:api/)?(?:v[0-9.]+/)?token/?$`,
-    String.raw`/as/token\.oauth2$`,
-    String.raw`/oauth_token\.do$`,
+    String.raw`/app/installations/[^/]+/access_tokens/?$`,
+    String.raw`^/+(?:api/)?(?:v[0-9.]+/)?(?:token|access_?token|revoke)/?$`,
+    String.raw`/as/token(?:\.oauth2)?/?$`,
+    String.raw`/oauth_token(?:\.do)?$`,
+    String.raw`/v1/integration/(?:admin|customer)/token/?$`,
   ].join('|'),
 );
 
