@@ -10,7 +10,10 @@
 --   an undocumented flow into it.
 -- - an HTTP POST to an API's read endpoint reads: HubSpot's `…/objects/contacts/search`, Jira's `/rest/api/3/search`,
 --   Notion's `…/databases/<id>/query`, Algolia's `…/queries`, NetSuite's `…/suiteql`, Airtable's `…/listRecords`,
---   Elasticsearch's `_search` without db attributes. The method made each a write: an integration that searched
+--   Elasticsearch's `_search` without db attributes; and HubSpot's `batch/read`, Zoho's COQL, Salesforce's
+--   parameterizedSearch and SObject Collections retrieve, Dataverse's, Azure AI Search's and Microsoft Graph's read
+--   actions, Google APIs' `:search`, `:runReport`, `:batchGet`, Prometheus's `query_range`, ES|QL, CouchDB's views,
+--   Splunk's search jobs, Workday's WQL. The method made each a write: an integration that searched
 --   HubSpot and wrote the ERP was an undocumented flow into HubSpot, and its documented flow from HubSpot unseen.
 -- - a span's records (`integration.records`) are a whole number from 0 to 10^12, in decimal digits (an optional '+' and
 --   leading zeros, as toUInt64 reads them); anything else reads as 0, not reported. toUInt64OrZero alone took any
@@ -229,7 +232,7 @@ FROM (
                 db_sys != '' AND sql_dir != '', sql_dir,
                 -- an HTTP POST to an API's read endpoint (a search, a query: the body holds the query) reads
                 msg_sys = '' AND db_sys = '' AND is_http AND method = 'POST' AND match(lower(path_any),
-                    '/(?:_(?:search|msearch|count|mget|sql|find|all_docs)(?:/(?:template|scroll))?|search(?:/jql)?|multi_search|query|queries|suiteql|listrecords)/?$'), 'read',
+                    '/(?:_(?:search|msearch|count|mget|sql|find|all_docs|query|async_search|knn_search|field_caps|terms_enum|termvectors|mtermvectors|ppl|bulk_get)(?:/(?:template|scroll|translate|async))?|_design/[^/]+/_(?:view|search)/[^/]+|search(?:/jql|/approximate-count)?|multi[-_]search|facet-search|documents/fetch|query|queries|suiteql|listrecords|coql|parameterizedsearch|batch/read|issue/bulkfetch|query_range|query_exemplars|\\$query|composite/sobjects/[^/]+|searchquery|searchsuggest|searchautocomplete|search/v[0-9.]+/(?:suggest|autocomplete)|docs/(?:suggest|autocomplete)|docs/search\\.post\\.(?:search|suggest|autocomplete)|getbyids|getmembergroups|getmemberobjects|checkmembergroups|checkmemberobjects|getschedule|findmeetingtimes|[^/]*:(?:search|searchstream|runreport|batchrunreports|runpivotreport|batchrunpivotreports|runrealtimereport|runquery|runaggregationquery|batchget|batchgetbydatafilter|lookup|list)|search/(?:v2/)?jobs(?:/export)?|wql/v1/[^/]+/data|druid/v2/sql|query/sql|sqlqueries\\([^/]*\\)/list|queryservice_postquery|indexes/[^/]+/browse|indexes/\\*/objects|analytics/aggregate|query/(?:timeseries|scalar)|points/(?:scroll|count|recommend|discover|search|query)(?:/batch|/groups)?|action/(?:find|findone|aggregate))/?$'), 'read',
                 method IN ('GET', 'HEAD'), 'read',
                 method IN ('POST', 'PUT', 'PATCH', 'DELETE'), 'write',
                 msgop IN ('receive', 'process', 'deliver'), 'read',

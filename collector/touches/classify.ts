@@ -172,15 +172,45 @@ const TOKEN_PATH = new RegExp(
 
 /**
  * The read endpoints of APIs that take their query in a POST body (the method says write; the endpoint reads), on the
- * whole request path, lower-case, by its last segment: `search` (HubSpot's `…/objects/contacts/search`, Jira's
- * `/rest/api/3/search` and `…/search/jql`, Notion, Meilisearch), `multi_search`, `query` (Notion's
- * `…/databases/<id>/query`, Algolia, Microsoft Graph's `/search/query`, Prometheus), `queries` (Algolia, BigQuery's
- * `jobs.query`), `suiteql` (NetSuite), `listrecords` (Airtable), and Elasticsearch's, OpenSearch's and CouchDB's
- * `_search`, `_msearch`, `_count`, `_mget`, `_sql`, `_find`, `_all_docs` (with `/template` or `/scroll` after the first
- * two) when no `db.system` says so. A GraphQL POST can read or write: only `integration.operation` tells.
+ * whole request path, lower-case, by its end:
+ * - `search` (HubSpot's `…/objects/contacts/search`, Jira's `/rest/api/3/search` and `…/search/jql`, Notion, Meilisearch),
+ *   `multi_search` and `multi-search` (Typesense, Meilisearch), `facet-search` and `documents/fetch` (Meilisearch),
+ *   `query` (Notion's `…/databases/<id>/query`, Algolia, Microsoft Graph's `/search/query`, Prometheus), `queries`
+ *   (Algolia, BigQuery's `jobs.query`), `suiteql` (NetSuite), `listrecords` (Airtable), `coql` (Zoho CRM),
+ *   `parameterizedsearch` (Salesforce), `batch/read` (HubSpot's `…/objects/<type>/batch/read`), `issue/bulkfetch` and
+ *   `search/approximate-count` (Jira), `query_range` and `query_exemplars` (Prometheus), `$query` (OData 4.01);
+ * - Salesforce's SObject Collections retrieve (`…/composite/sobjects/<sObject>`: a create names no sObject);
+ * - Dataverse's and Azure AI Search's `searchquery`, `searchsuggest`, `searchautocomplete`, `…/search/v<n>/suggest` and `…/autocomplete`,
+ *   `…/docs/suggest`, `…/docs/autocomplete`, `…/docs/search.post.<search|suggest|autocomplete>`;
+ * - Microsoft Graph's reading actions `getbyids`, `getmembergroups`, `getmemberobjects`, `checkmembergroups`,
+ *   `checkmemberobjects`, `getschedule`, `findmeetingtimes`;
+ * - Google APIs' reading custom methods (`…/customers/<id>/googleads:search`, `…:searchstream`, `…:runreport`,
+ *   Firestore's `…/documents:runquery`, `…:batchget`, Datastore's `…:lookup`, Cloud Logging's `/v2/entries:list`);
+ * - Splunk's search jobs (`…/search/jobs`, `…/search/v2/jobs/export`), Workday's WQL (`…/wql/v1/<tenant>/data`), Druid
+ *   SQL (`/druid/v2/sql`, not its `/task`), Pinot's `/query/sql`, SAP Business One's `…/sqlqueries('<id>')/list` and
+ *   `…/queryservice_postquery`, Algolia's `…/indexes/<index>/browse` and getObjects (the index `*`, then `/objects`), Datadog's
+ *   `…/analytics/aggregate` and `…/query/timeseries|scalar`, Qdrant's `…/points/scroll|count|recommend|discover` (and
+ *   their `/batch` and `/groups`), MongoDB Atlas Data API's `…/action/find|findone|aggregate`;
+ * - Elasticsearch's, OpenSearch's and CouchDB's `_search`, `_msearch`, `_count`, `_mget`, `_sql`, `_find`, `_all_docs`
+ *   (with `/template` or `/scroll` after the first two, `/translate` after `_sql`), `_query` (ES|QL, with `/async`),
+ *   `_async_search`, `_knn_search`, `_field_caps`, `_terms_enum`, `_termvectors`, `_mtermvectors`, `_ppl`, `_bulk_get`,
+ *   a design document's `_view/<view>` and `_search/<index>`, when no `db.system` says so.
+ * A GraphQL POST can read or write: only `integration.operation` tells.
  */
-const POST_READ_PATH =
-  /\/(?:_(?:search|msearch|count|mget|sql|find|all_docs)(?:\/(?:template|scroll))?|search(?:\/jql)?|multi_search|query|queries|suiteql|listrecords)\/?$/;
+const POST_READ_PATH = new RegExp(
+  [
+    String.raw`/(?:_(?:search|msearch|count|mget|sql|find|all_docs|query|async_search|knn_search|field_caps|terms_enum|termvectors|mtermvectors|ppl|bulk_get)(?:/(?:template|scroll|translate|async))?`,
+    String.raw`_design/[^/]+/_(?:view|search)/[^/]+`,
+    String.raw`search(?:/jql|/approximate-count)?|multi[-_]search|facet-search|documents/fetch|query|queries|suiteql|listrecords|coql|parameterizedsearch`,
+    String.raw`batch/read|issue/bulkfetch|query_range|query_exemplars|\$query|composite/sobjects/[^/]+`,
+    String.raw`searchquery|searchsuggest|searchautocomplete|search/v[0-9.]+/(?:suggest|autocomplete)|docs/(?:suggest|autocomplete)|docs/search\.post\.(?:search|suggest|autocomplete)`,
+    String.raw`getbyids|getmembergroups|getmemberobjects|checkmembergroups|checkmemberobjects|getschedule|findmeetingtimes`,
+    String.raw`[^/]*:(?:search|searchstream|runreport|batchrunreports|runpivotreport|batchrunpivotreports|runrealtimereport|runquery|runaggregationquery|batchget|batchgetbydatafilter|lookup|list)`,
+    String.raw`search/(?:v2/)?jobs(?:/export)?|wql/v1/[^/]+/data|druid/v2/sql|query/sql|sqlqueries\([^/]*\)/list|queryservice_postquery`,
+    String.raw`indexes/[^/]+/browse|indexes/\*/objects|analytics/aggregate|query/(?:timeseries|scalar)`,
+    String.raw`points/(?:scroll|count|recommend|discover|search|query)(?:/batch|/groups)?|action/(?:find|findone|aggregate))/?$`,
+  ].join('|'),
+);
 
 /** A JSON list of DynamoDB table names (whose characters are letters, digits, `_`, `-` and `.`), as text. */
 const TABLE_LIST = /^\[[\t\n\f\r ]*"[A-Za-z0-9_.-]+"[\t\n\f\r ]*(?:,[\t\n\f\r ]*"[A-Za-z0-9_.-]+"[\t\n\f\r ]*)*\]$/;
