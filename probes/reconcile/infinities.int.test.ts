@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Secrets } from '../index.ts';
-import { runReconciliation } from './index.ts';
+import { both, bothWaysOf } from './test/both-ways.ts';
 import { twoDatabases } from './test/two-databases.ts';
 
 /**
@@ -10,64 +9,8 @@ import { twoDatabases } from './test/two-databases.ts';
  * ones match.
  */
 const db = await twoDatabases();
-const { up, suffix, tables } = db;
-const secrets = new Secrets(() => undefined);
-
-interface Side {
-  db: 'pg' | 'my';
-  type: string;
-  keyType?: string;
-  rows: Array<[unknown, unknown]>;
-  timeZone?: string;
-}
-
-/** Both tables written, then a run each way: error, missing, extra and changed keys, and the changed values as shown. */
-async function bothWays(name: string, a: Side, b: Side) {
-  const spec = async (s: Side, i: number) => {
-    const table = `rk_inf_${name}_${i}_${suffix}`;
-    tables.push(table);
-    const create = `CREATE TABLE ${table} (id ${s.keyType ?? 'integer'} PRIMARY KEY, v ${s.type})`;
-    if (s.db === 'pg') {
-      await db.pg.query(create);
-      for (const [k, v] of s.rows) await db.pg.query(`INSERT INTO ${table} VALUES ($1, $2)`, [k, v]);
-    } else {
-      await db.my.query(create);
-      for (const [k, v] of s.rows) await db.my.query(`INSERT INTO ${table} VALUES (?, ?)`, [k, v]);
-    }
-    return {
-      system: s.db === 'pg' ? 'crm' : 'erp',
-      url: s.db === 'pg' ? 'postgres://postgres@127.0.0.1:5432/test' : 'mysql://root@127.0.0.1:3306/test',
-      table,
-      ...(s.timeZone ? { timeZone: s.timeZone } : {}),
-    };
-  };
-  const sides = [await spec(a, 0), await spec(b, 1)];
-  const out = [];
-  for (const [left, right] of [sides, [sides[1], sides[0]]]) {
-    const run = await runReconciliation({ id: `rec-inf-${name}`, key: 'id', columns: ['v'], left, right }, { secrets });
-    out.push({
-      error: run.error,
-      missing: run.sampleMissing,
-      extra: run.sampleExtra,
-      changed: run.sampleChanged,
-      shown: run.details.changedColumns.map((c) => [c.key, ...c.columns.flatMap((v) => [v.left, v.right])]),
-    });
-  }
-  return out;
-}
-
-const none = { error: '', missing: [], extra: [], changed: [], shown: [] };
-/** The expected runs both ways: `shown` as [key, PostgreSQL's value, the other side's] for the first run, swapped for the second. */
-const both = (x: { missing?: string[]; extra?: string[]; changed?: string[]; shown?: Array<[string, string | null, string | null]> }) => [
-  { ...none, ...x, shown: x.shown ?? [] },
-  {
-    ...none,
-    missing: x.extra ?? [],
-    extra: x.missing ?? [],
-    changed: x.changed ?? [],
-    shown: (x.shown ?? []).map(([k, l, r]) => [k, r, l]),
-  },
-];
+const { up } = db;
+const bothWays = bothWaysOf(db, 'rk_inf');
 
 describe.skipIf(!up)('reconciliation of infinite and not-a-number values', () => {
   it("timestamp 'infinity' and '-infinity' against DATETIME: a difference, reported (the run failed: cannot convert infinity to bigint)", async () => {
