@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/log/logger.ts';
 import { startCollector } from './index.ts';
-import { decodeProtoResponse, decodeProtoStatus, messages } from './otlp/proto-codec.ts';
+import { decodeProtoResponse, decodeProtoStatus } from './otlp/proto-codec.ts';
+import { protoTracesBody } from './test/otlp-proto.ts';
 import { startHarness, type Harness } from './test/harness.ts';
 
 // Hostile and malformed OTLP requests through the real collector over a socket (issue 15 items
@@ -41,20 +42,6 @@ const jsonRequest = (resource: unknown[], spans: SpanIn[]) => ({
   resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ scope: { name: 'hostile' }, spans: spans.map(jsonSpan) }] }],
 });
 
-/** The same request as protobuf (ids as bytes), through protobufjs. */
-function protoBody(req: ReturnType<typeof jsonRequest>): Buffer {
-  const withBytes = {
-    resourceSpans: req.resourceSpans.map((rs) => ({
-      ...rs,
-      scopeSpans: rs.scopeSpans.map((ss) => ({
-        ...ss,
-        spans: ss.spans.map((s) => ({ ...s, traceId: Buffer.from(s.traceId, 'hex'), spanId: Buffer.from(s.spanId, 'hex') })),
-      })),
-    })),
-  };
-  const t = messages.traces.request;
-  return Buffer.from(t.encode(t.fromObject(withBytes)).finish());
-}
 const service = (name: string) => [kv('service.name', { stringValue: name })];
 
 describe('collector under hostile input', () => {
@@ -92,7 +79,7 @@ describe('collector under hostile input', () => {
     const req = jsonRequest(resource, spans);
     const rss = process.memoryUsage().rss;
     for (const [type, body] of [
-      ['proto', protoBody(req)],
+      ['proto', protoTracesBody(req)],
       ['json', Buffer.from(JSON.stringify(req))],
     ] as const) {
       const gz = gzipSync(body);
@@ -294,7 +281,7 @@ describe('collector under hostile input', () => {
       kv('long', { stringValue: 'y'.repeat(70_000) }),
     ];
     const res = await post(
-      protoBody(
+      protoTracesBody(
         jsonRequest(service('limits'), [
           { name: 'many', attributes: attrs },
           { name: 'long', attributes: [kv('long', { stringValue: 'y'.repeat(70_000) })] },
@@ -350,7 +337,7 @@ describe('collector under hostile input', () => {
     for (const type of ['proto', 'json'] as const) {
       const svc = `times-${type}`;
       const req = jsonRequest(service(svc), spans);
-      const res = await post(type === 'proto' ? protoBody(req) : JSON.stringify(req), type);
+      const res = await post(type === 'proto' ? protoTracesBody(req) : JSON.stringify(req), type);
       expect(res.status).toBe(200);
       const answer = type === 'proto' ? decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer())) : await res.json();
       expect(answer).toEqual({
@@ -385,7 +372,7 @@ describe('collector under hostile input', () => {
     ];
     for (const type of ['proto', 'json'] as const) {
       const req = jsonRequest(service(`int64-${type}`), [{ name: 'n', attributes: attrs }]);
-      expect((await post(type === 'proto' ? protoBody(req) : JSON.stringify(req), type)).status).toBe(200);
+      expect((await post(type === 'proto' ? protoTracesBody(req) : JSON.stringify(req), type)).status).toBe(200);
     }
     await h.collector.flush();
     const rows = await h.rows(`SELECT SpanAttributes['arr'] AS arr, SpanAttributes['map'] AS map FROM otel_traces WHERE ServiceName LIKE 'int64-%'`);
@@ -397,7 +384,7 @@ describe('collector under hostile input', () => {
       { name: 'kind-6', kind: 6 },
       { name: 'client', kind: 3 },
     ]);
-    const res = await post(protoBody(req), 'proto');
+    const res = await post(protoTracesBody(req), 'proto');
     expect(res.status).toBe(200);
     expect(decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer()))).toEqual({
       partialSuccess: { errorMessage: '1 kept: spans with an unknown kind (stored as Unspecified) (first at resourceSpans[0].scopeSpans[0].spans[0].kind)' },
@@ -448,7 +435,7 @@ describe('collector under hostile input', () => {
   });
 
   it('regression: no service.name is stored as unknown_service, with the executable name when given', async () => {
-    await post(protoBody(jsonRequest([], [{ name: 'anonymous' }])), 'proto');
+    await post(protoTracesBody(jsonRequest([], [{ name: 'anonymous' }])), 'proto');
     await post(JSON.stringify(jsonRequest([kv('process.executable.name', { stringValue: 'java' })], [{ name: 'java-job' }])), 'json');
     await h.collector.flush();
     expect(await h.rows(`SELECT ServiceName FROM otel_traces WHERE SpanName IN ('anonymous', 'java-job') ORDER BY SpanName`)).toEqual([
@@ -459,11 +446,11 @@ describe('collector under hostile input', () => {
 
   it('regression: 150 spans on 150 different days are stored (split by day) and later batches keep loading', async () => {
     const spans = Array.from({ length: 150 }, (_, i) => ({ name: `day-${i}`, start: NOW_NS - BigInt(i) * DAY_NS }));
-    const body = protoBody(jsonRequest(service('many-days'), spans));
+    const body = protoTracesBody(jsonRequest(service('many-days'), spans));
     expect(body.length).toBeLessThan(30_000);
     expect((await post(body, 'proto')).status).toBe(200);
     await h.collector.flush();
-    expect((await post(protoBody(jsonRequest(service('after-many-days'), [{ name: 'later' }])), 'proto')).status).toBe(200);
+    expect((await post(protoTracesBody(jsonRequest(service('after-many-days'), [{ name: 'later' }])), 'proto')).status).toBe(200);
     await h.collector.flush();
     expect(await h.rows(`SELECT count() AS n, uniqExact(toDate(Timestamp)) AS days FROM otel_traces WHERE ServiceName = 'many-days'`)).toEqual([
       { n: 150, days: 150 },
@@ -478,9 +465,9 @@ describe('collector under hostile input', () => {
     // The store refuses any row named poison-pill (as it would a batch it cannot take), while it answers.
     await h.store.client.command({ query: "ALTER TABLE otel_traces ADD CONSTRAINT hostile_poison CHECK SpanName != 'poison-pill'" });
     try {
-      expect((await post(protoBody(jsonRequest(service('poisoned'), [{ name: 'poison-pill' }, { name: 'beside' }])), 'proto')).status).toBe(200);
+      expect((await post(protoTracesBody(jsonRequest(service('poisoned'), [{ name: 'poison-pill' }, { name: 'beside' }])), 'proto')).status).toBe(200);
       await new Promise((r) => setTimeout(r, 400)); // sealed alone, before the next batch
-      expect((await post(protoBody(jsonRequest(service('after-poison'), [{ name: 'later' }])), 'proto')).status).toBe(200);
+      expect((await post(protoTracesBody(jsonRequest(service('after-poison'), [{ name: 'later' }])), 'proto')).status).toBe(200);
       await h.collector.flush();
       expect(await count('after-poison')).toBe(1);
       const metrics = await (await fetch(`${h.collector.url}/metrics`)).text();
@@ -497,7 +484,7 @@ describe('collector under hostile input', () => {
       // After a restart the quarantined segment stays aside (not replayed first), still counted; new data loads.
       await h.collector.stop();
       h.collector = await startCollector({ config: h.config, store: h.store, logger: silentLogger() });
-      expect((await post(protoBody(jsonRequest(service('after-restart'), [{ name: 'later' }])), 'proto')).status).toBe(200);
+      expect((await post(protoTracesBody(jsonRequest(service('after-restart'), [{ name: 'later' }])), 'proto')).status).toBe(200);
       await h.collector.flush();
       expect(await count('after-restart')).toBe(1);
       expect(await (await fetch(`${h.collector.url}/metrics`)).text()).toMatch(/^weft_collector_quarantined_rows 2$/m);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../../collector/test/harness.ts';
-import { decodeProtoResponse, messages } from '../../collector/otlp/proto-codec.ts';
+import { decodeProtoResponse } from '../../collector/otlp/proto-codec.ts';
+import { protoTracesBody } from '../../collector/test/otlp-proto.ts';
 import type { Analyzer } from '../index.ts';
 import { startPairingHarness, type PairingHarness } from '../test/pairing-harness.ts';
 
@@ -72,22 +73,6 @@ function steppedTrace(service: string, trace: number, atMs: number) {
   };
 }
 
-/** The same request as protobuf (ids as bytes). */
-function protoBody(req: ReturnType<typeof steppedTrace>): Buffer {
-  const bytes = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'hex'));
-  const withBytes = {
-    resourceSpans: req.resourceSpans.map((rs) => ({
-      ...rs,
-      scopeSpans: rs.scopeSpans.map((ss) => ({
-        ...ss,
-        spans: ss.spans.map((s) => ({ ...s, traceId: bytes(s.traceId), spanId: bytes(s.spanId), parentSpanId: bytes(s.parentSpanId) })),
-      })),
-    })),
-  };
-  const t = messages.traces.request;
-  return Buffer.from(t.encode(t.fromObject(withBytes)).finish());
-}
-
 describe('a span that ends before it starts (host clock stepped back)', () => {
   let h: Harness;
   let analyzer: Analyzer;
@@ -107,7 +92,7 @@ describe('a span that ends before it starts (host clock stepped back)', () => {
       const req = steppedTrace(`stepped-${type}`, 0x5e00 + i, at);
       const res = await fetch(`${h.collector.url}/v1/traces`, {
         method: 'POST',
-        body: type === 'json' ? JSON.stringify(req) : protoBody(req),
+        body: type === 'json' ? JSON.stringify(req) : protoTracesBody(req),
         headers: { 'content-type': type === 'json' ? 'application/json' : 'application/x-protobuf' },
       });
       expect(res.status).toBe(200);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeProtoResponse, messages } from '../../collector/otlp/proto-codec.ts';
+import { decodeProtoResponse } from '../../collector/otlp/proto-codec.ts';
+import { protoTracesBody } from '../../collector/test/otlp-proto.ts';
 import { WARN_RECORDS } from '../../collector/otlp/records-count.ts';
 import type { Harness } from '../../collector/test/harness.ts';
 import type { Analyzer } from '../index.ts';
@@ -52,22 +53,6 @@ function runs(service: string, first: number, atMs: number, records: Value[]) {
   return { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ scope: { name: 'records' }, spans }] }] };
 }
 
-/** The same request as protobuf (ids as bytes). */
-function protoBody(req: ReturnType<typeof runs>): Buffer {
-  const bytes = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'hex'));
-  const withBytes = {
-    resourceSpans: req.resourceSpans.map((rs) => ({
-      ...rs,
-      scopeSpans: rs.scopeSpans.map((ss) => ({
-        ...ss,
-        spans: ss.spans.map((s) => ({ ...s, traceId: bytes(s.traceId), spanId: bytes(s.spanId), parentSpanId: bytes(s.parentSpanId) })),
-      })),
-    })),
-  };
-  const t = messages.traces.request;
-  return Buffer.from(t.encode(t.fromObject(withBytes)).finish());
-}
-
 describe('integration.records past 10^12 or not a whole number', () => {
   let h: Harness;
   let analyzer: Analyzer;
@@ -84,7 +69,7 @@ describe('integration.records past 10^12 or not a whole number', () => {
   async function send(req: ReturnType<typeof runs>, type: 'json' | 'proto') {
     const res = await fetch(`${h.collector.url}/v1/traces`, {
       method: 'POST',
-      body: type === 'json' ? JSON.stringify(req) : protoBody(req),
+      body: type === 'json' ? JSON.stringify(req) : protoTracesBody(req),
       headers: { 'content-type': type === 'json' ? 'application/json' : 'application/x-protobuf' },
     });
     expect(res.status).toBe(200);

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeProtoResponse, decodeProtoStatus, messages } from '../otlp/proto-codec.ts';
+import { decodeProtoResponse, decodeProtoStatus } from '../otlp/proto-codec.ts';
+import { protoTracesBody } from '../test/otlp-proto.ts';
 import { startHarness, type Harness } from '../test/harness.ts';
 
 const MAX = 1024 * 1024;
@@ -20,17 +21,6 @@ function spanRequest(service: string, spans: { traceId: string; spanId: string; 
       },
     ],
   };
-}
-const hexBytes = (hex: string) => Buffer.from(hex, 'hex');
-function protoBody(req: ReturnType<typeof spanRequest>): Buffer {
-  const withBytes = {
-    resourceSpans: req.resourceSpans.map((rs) => ({
-      ...rs,
-      scopeSpans: rs.scopeSpans.map((ss) => ({ ...ss, spans: ss.spans.map((s) => ({ ...s, traceId: hexBytes(s.traceId), spanId: hexBytes(s.spanId) })) })),
-    })),
-  };
-  const t = messages.traces.request;
-  return Buffer.from(t.encode(t.fromObject(withBytes)).finish());
 }
 
 describe('collector ingest errors', () => {
@@ -54,7 +44,7 @@ describe('collector ingest errors', () => {
   });
 
   it('answers truncated protobuf with 400', async () => {
-    const body = protoBody(spanRequest('trunc', [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'x' }]));
+    const body = protoTracesBody(spanRequest('trunc', [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'x' }]));
     const res = await post('/v1/traces', body.subarray(0, body.length - 7), { 'content-type': 'application/x-protobuf' });
     expect(res.status).toBe(400);
     expect(decodeProtoStatus(Buffer.from(await res.arrayBuffer())).message).toMatch(/not a valid OTLP/);
@@ -104,7 +94,7 @@ describe('collector ingest errors', () => {
           '1 rejected: spans with ids in base64 (OTLP/JSON writes trace and span ids as hex, not as the base64 of protobuf JSON) (first at resourceSpans[0].scopeSpans[0].spans[2].traceId)',
       },
     });
-    const short = protoBody(spanRequest('bad-ids-proto', [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b', name: 'x' }, good]));
+    const short = protoTracesBody(spanRequest('bad-ids-proto', [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b', name: 'x' }, good]));
     const res2 = await post('/v1/traces', short, { 'content-type': 'application/x-protobuf' });
     expect(res2.status).toBe(200);
     expect(decodeProtoResponse('traces', Buffer.from(await res2.arrayBuffer()))).toEqual({
@@ -184,7 +174,7 @@ describe('collector ingest errors', () => {
   });
 
   it('accepts the valid spans of a request and reports the rest in partial_success', async () => {
-    const body = protoBody(
+    const body = protoTracesBody(
       spanRequest('partial', [
         { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'kept' },
         { traceId: '00000000000000000000000000000000', spanId: 'eee19b7ec3c1b175', name: 'no trace id' },
@@ -210,7 +200,7 @@ describe('collector ingest errors', () => {
     const goods = Array.from({ length: 20 }, (_, i) =>
       post(
         '/v1/traces',
-        protoBody(
+        protoTracesBody(
           spanRequest('concurrent', [{ traceId: `5b8efff798038103d269b633813f${String(i).padStart(4, '0')}`, spanId: 'eee19b7ec3c1b174', name: `good-${i}` }]),
         ),
         { 'content-type': 'application/x-protobuf' },
