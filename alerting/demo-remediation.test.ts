@@ -9,6 +9,7 @@ import { silentLogger } from '../core/log/logger.ts';
 import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
 import type { WebhookPayload } from './index.ts';
 import { seedWeftStore } from '../test/migrated-store.ts';
+import { startedForFile } from '../test/started-for-file.ts';
 
 /**
  * The acceptance path in the demo estate (time scale 0.2): a user adds a webhook receiver (groupWait 1 s, groupInterval 5 s); the
@@ -21,6 +22,7 @@ describe('the demo estate: a stale flow is remediated automatically and resolves
   const received: WebhookPayload[] = [];
   let hook: Server;
   let weft: RunningWeft;
+  const weftOfFile = startedForFile<RunningWeft>();
 
   beforeAll(async () => {
     hook = createServer((req, res) => {
@@ -48,7 +50,7 @@ describe('the demo estate: a stale flow is remediated automatically and resolves
     const config = buildConfig(parseArgs(args), {}, dir);
     // A store already migrated: what this file looks at is the remediation, not a first start (test/migrated-store.ts).
     await seedWeftStore(config);
-    weft = await startWeft(config, silentLogger());
+    weft = await weftOfFile.open(() => startWeft(config, silentLogger()));
     appendFileSync(
       weft.catalogFiles[0],
       `\nreceivers:\n  - { id: team-hook, type: webhook, url: "http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook" }\nroutes:\n  - { receiver: team-hook, groupWait: 1s, groupInterval: 5s }\n`,
@@ -59,7 +61,7 @@ describe('the demo estate: a stale flow is remediated automatically and resolves
   });
 
   afterAll(async () => {
-    await weft?.stop();
+    await weftOfFile.stop();
     hook?.close();
     rmSync(dir, { recursive: true, force: true });
   });

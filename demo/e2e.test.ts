@@ -18,6 +18,7 @@ import { demoCensus } from './index.ts';
 import { describeFindings, findingsWithStatus, openFindings, waitFor } from './e2e/weft-client.ts';
 import { explainedBy, faultSignatures, provesFault } from './faults/expected-findings.ts';
 import { faultKinds, type FaultKind } from './faults/fault-switches.ts';
+import { startedForFile } from '../test/started-for-file.ts';
 
 /**
  * The demo estate and Weft together, in one process, two and a half times faster than `npm start`: the clean
@@ -52,6 +53,7 @@ const config = buildConfig(
 const documentedActiveFlows = 18;
 
 let weft: RunningWeft;
+const weftOfFile = startedForFile<RunningWeft>();
 /** The banner as `weft start` prints it right after starting (the estate clean). */
 let startedBanner = '';
 let missing: string[] = [];
@@ -65,7 +67,7 @@ const logStream = new Writable({
 });
 
 beforeAll(async () => {
-  weft = await startWeft(config, createLogger('info', logStream));
+  weft = await weftOfFile.open(() => startWeft(config, createLogger('info', logStream)));
   startedBanner = startBanner(weft);
   if (!weft.collector) missing.push('the collector (startWeft has no collector)');
   if (!weft.analyzer) missing.push('the analyzer (startWeft has no analyzer)');
@@ -75,7 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await weft?.stop();
+  await weftOfFile.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

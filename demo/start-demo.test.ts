@@ -9,6 +9,7 @@ import { loadCatalog } from '../core/catalog/index.ts';
 import { createLogger } from '../core/log/logger.ts';
 import { demoCensus } from './estate/census.ts';
 import { startDemo, type InProcessDemo } from './start-demo.ts';
+import { startedForFile } from '../test/started-for-file.ts';
 
 /** A bare OTLP/HTTP endpoint that keeps what the demo's exporters send. */
 function otlpSink() {
@@ -29,6 +30,7 @@ describe('demo estate', () => {
   const sink = otlpSink();
   const dir = mkdtempSync(join(tmpdir(), 'weft-demo-'));
   let demo: InProcessDemo;
+  const demoOfFile = startedForFile<InProcessDemo>();
   /** What the demo logs (JSON lines). */
   const logged: Array<Record<string, unknown>> = [];
   const logStream = new Writable({
@@ -54,17 +56,19 @@ describe('demo estate', () => {
   beforeAll(async () => {
     await new Promise<void>((r) => sink.server.listen(0, '127.0.0.1', () => r()));
     const otlpUrl = `http://127.0.0.1:${(sink.server.address() as AddressInfo).port}`;
-    demo = await startDemo({
-      otlpUrl,
-      workDir: dir,
-      faults: false,
-      timeScale: 0.05,
-      seed: { customers: 3000, products: 20 },
-      logger: createLogger('info', logStream),
-    });
+    demo = await demoOfFile.open(() =>
+      startDemo({
+        otlpUrl,
+        workDir: dir,
+        faults: false,
+        timeScale: 0.05,
+        seed: { customers: 3000, products: 20 },
+        logger: createLogger('info', logStream),
+      }),
+    );
   });
   afterAll(async () => {
-    await demo?.stop();
+    await demoOfFile.stop();
     sink.server.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -6,10 +6,12 @@ import { buildConfig, parseArgs } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { startWeft, type RunningWeft } from '../runtime/start-weft.ts';
 import { serviceAvailable } from '../test/services.ts';
+import { startedForFile } from '../test/started-for-file.ts';
 
 const up = await serviceAvailable('PostgreSQL', 5432);
 const dir = mkdtempSync(join(tmpdir(), 'weft-start-probes-'));
 let weft: RunningWeft;
+const weftOfFile = startedForFile<RunningWeft>();
 
 beforeAll(async () => {
   if (!up) return;
@@ -23,11 +25,11 @@ probes:
 `,
   );
   const args = parseArgs(['--data', join(dir, 'weft'), '--port', '0', '--otlp-port', '0', '--catalog', catalog]);
-  weft = await startWeft(buildConfig(args, { CRM_DSN: 'postgres://postgres@127.0.0.1:5432/test' }, dir), silentLogger());
+  weft = await weftOfFile.open(() => startWeft(buildConfig(args, { CRM_DSN: 'postgres://postgres@127.0.0.1:5432/test' }, dir), silentLogger()));
 });
 
 afterAll(async () => {
-  await weft?.stop();
+  await weftOfFile.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -6,6 +6,7 @@ import { buildConfig, parseArgs } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { startWeft, type RunningWeft } from './start-weft.ts';
 import { seedWeftStore } from '../test/migrated-store.ts';
+import { startedForFile } from '../test/started-for-file.ts';
 
 // No OpenLineage client installs here (no PyPI for openlineage-python, no JavaScript client in the
 // npm registry list), so the producer is the spec's own example JSON, posted over a real socket.
@@ -74,6 +75,7 @@ const airflow = (eventType: string, minutesAgo: number, extra: Record<string, un
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-e2e-'));
 let weft: RunningWeft;
+const weftOfFile = startedForFile<RunningWeft>();
 
 beforeAll(async () => {
   const catalog = join(dir, 'estate.yaml');
@@ -90,11 +92,11 @@ flows:
   const config = buildConfig(args, {}, dir);
   // A store already migrated: what this file looks at is the lineage, not a first start (test/migrated-store.ts).
   await seedWeftStore(config);
-  weft = await startWeft(config, silentLogger());
+  weft = await weftOfFile.open(() => startWeft(config, silentLogger()));
 });
 
 afterAll(async () => {
-  await weft?.stop();
+  await weftOfFile.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -9,6 +9,7 @@ import { browserAvailable, chromiumLaunch } from '../test/services.ts';
 import { startWeft, type RunningWeft } from './start-weft.ts';
 import { seedWeftStore } from '../test/migrated-store.ts';
 import { runUuid } from '../test/run-id.ts';
+import { startedForFile } from '../test/started-for-file.ts';
 
 // Three jobs carry orders from the ERP's database to the mart, reporting through OpenLineage over a
 // real socket (the JSON the spec's examples show: no OpenLineage client installs here). The second
@@ -46,6 +47,7 @@ function run(job: string, runId: string, minutesAgo: number, input: object, read
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-hops-'));
 let weft: RunningWeft;
+const weftOfFile = startedForFile<RunningWeft>();
 
 beforeAll(async () => {
   const catalog = join(dir, 'estate.yaml');
@@ -71,11 +73,11 @@ probes:
   const config = buildConfig(args, {}, dir);
   // A store already migrated: what this file looks at is the hops, not a first start (test/migrated-store.ts).
   await seedWeftStore(config);
-  weft = await startWeft(config, silentLogger());
+  weft = await weftOfFile.open(() => startWeft(config, silentLogger()));
 });
 
 afterAll(async () => {
-  await weft?.stop();
+  await weftOfFile.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

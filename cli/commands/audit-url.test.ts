@@ -9,12 +9,14 @@ import { silentLogger } from '../../core/log/logger.ts';
 import { startWeft, type RunningWeft } from '../../runtime/start-weft.ts';
 import { openFindings, waitFor } from '../../demo/e2e/weft-client.ts';
 import { auditCommand } from './audit.ts';
+import { startedForFile } from '../../test/started-for-file.ts';
 
 const EXPECTED = ['undocumented-flow', 'unknown-system', 'deprecated-in-use', 'sor-violation'];
 
 describe('weft audit --url (a running Weft)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'weft-audit-url-'));
   let weft: RunningWeft;
+  const weftOfFile = startedForFile<RunningWeft>();
   let stopped = false;
   const audit = async (...argv: string[]) => {
     const out: string[] = [];
@@ -25,7 +27,7 @@ describe('weft audit --url (a running Weft)', () => {
   beforeAll(async () => {
     writeFileSync(join(dir, 'estate.yaml'), baseCatalogYaml);
     const config = buildConfig(parseArgs(['--data', dir, '--catalog', 'estate.yaml', '--port', '0', '--otlp-port', '0', '--late-arrival', '1s']), {}, dir);
-    weft = await startWeft(config, silentLogger());
+    weft = await weftOfFile.open(() => startWeft(config, silentLogger()));
     await sendEstateTraffic(weft.collector!.url, Date.now());
     await weft.collector!.flush();
     // Traces are paired once their late-arrival window (1s here) has passed, however long that
@@ -42,7 +44,7 @@ describe('weft audit --url (a running Weft)', () => {
     );
   });
   afterAll(async () => {
-    if (!stopped) await weft?.stop();
+    if (!stopped) await weftOfFile.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

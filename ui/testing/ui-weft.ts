@@ -10,6 +10,7 @@ import { startWeft, type RunningWeft } from '../../runtime/start-weft.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import { browserAvailable, chromiumLaunch } from '../../test/services.ts';
 import { seedWeftStore } from '../../test/migrated-store.ts';
+import { startedForFile } from '../../test/started-for-file.ts';
 import { uiBuildDir } from '../index.ts';
 
 export const catalogYaml = `
@@ -168,20 +169,11 @@ export async function openUiWeft(): Promise<UiWeft> {
 
 /**
  * The UI's test Weft for one describe block: `open()` (in its beforeAll) starts it once, `stop()` (in its afterAll)
- * stops it, whether the opening finished within its hook or after the hook gave up. Regression: a beforeAll that timed
- * out on a loaded machine left the opening running; it finished later with nothing to stop it, its store stayed open in
- * the worker (chDB holds one data directory a process) and every later file of that worker failed to open one (57
- * files in one run).
+ * stops it, whether the opening finished within its hook or after the hook gave up (test/started-for-file.ts).
  */
 export function uiWeftOfFile(): { open(): Promise<UiWeft>; stop(): Promise<void> } {
-  let opening: Promise<UiWeft> | undefined;
-  return {
-    open: () => (opening ??= openUiWeft()),
-    stop: async () => {
-      const ui = await opening?.catch(() => undefined);
-      await ui?.stop();
-    },
-  };
+  const started = startedForFile<UiWeft>();
+  return { open: () => started.open(openUiWeft), stop: started.stop };
 }
 
 /** The rest of openUiWeft, on a started Weft: the estate's traces sent and analysed, a browser on a page. */
