@@ -7,6 +7,7 @@ import { minuteWindow, systemClock, type Clock } from '../core/time/index.ts';
 import { analyzerKinds, detectAll } from './detectors/index.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { runPairing, type PairingResult } from './flows/pairing-job.ts';
+import { AWAITING_PARENT_MAX_MS } from './flows/awaiting-parent.ts';
 import { buildGraph, type Graph } from './graph/build-graph.ts';
 import { buildInventory, type Inventory } from './inventory/build-inventory.ts';
 import { detectionSnapshot, snapshotEdges, takeSnapshot } from './model/take-snapshot.ts';
@@ -90,6 +91,8 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   const { store, logger, config } = options;
   const clock = options.clock ?? systemClock;
   const lateMs = config.lateMs ?? DEFAULT_LATE_MS;
+  // A call that may be a transport is not an unknown system until its parent arrives, for as long as a late span is waited for.
+  const awaitParentMs = Math.min(lateMs, AWAITING_PARENT_MAX_MS);
   const findings = options.findings ?? createFindingStore(store, clock);
   let catalog = options.catalog;
   let warnings = options.catalogWarnings ?? [];
@@ -144,7 +147,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     const key = `${w.since}/${w.until}`;
     const held = reading.get(key);
     if (held?.catalog === catalog) return held.read;
-    const read = takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), clock.now());
+    const read = takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), clock.now(), { awaitParentMs });
     reading.set(key, { catalog, read });
     const done = () => void (reading.get(key)?.read === read && reading.delete(key));
     read.then(done, done);
@@ -160,7 +163,7 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
       result.errors.push(`pairing: ${(err as Error).message}`);
     }
     try {
-      const snap = await detectionSnapshot(store, catalog, config.windowMs, now);
+      const snap = await detectionSnapshot(store, catalog, config.windowMs, now, { awaitParentMs });
       const candidates = detectAll({ snapshot: snap, now });
       result.candidates = candidates.length;
       result.findings = await findings.sync(analyzerKinds, candidates, now);

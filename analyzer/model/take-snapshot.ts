@@ -2,16 +2,17 @@ import type { Store } from '../../clickhouse/index.ts';
 import { allowedSilence, type Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../../core/net/host-port.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
+import { awaitingKey, awaitingParent } from '../flows/awaiting-parent.ts';
 import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../flows/match-sql.ts';
 import { querySampledServices, querySamplingInWindows, SAMPLING_LOOKBACK_MS } from '../flows/sampling.ts';
-import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type SelfEdgeRow, type WindowEdges } from '../flows/observed.ts';
+import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type ObservedTouch, type SelfEdgeRow, type WindowEdges } from '../flows/observed.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { queryServiceShifts } from '../flows/sender-offsets.ts';
 import { buildHopChains } from '../hops/hop-chain.ts';
 import { inFlightMs, queryLineageHops, querySystemCounts, settledWindow, touchCounts } from '../hops/hop-counts.ts';
 import { queryLineageJobRuns } from '../hops/lineage-runs.ts';
 import { minuteWindow } from '../../core/time/index.ts';
-import { attributeEdges, type AttributedEdge, type RuleOverlap, type Snapshot } from './snapshot.ts';
+import { attributeEdges, isUnknown, type AttributedEdge, type RuleOverlap, type Snapshot } from './snapshot.ts';
 import { queryLifecycleSince } from './lifecycle-since.ts';
 
 /** How far back a documented OpenLineage job's last completed run is looked for: the window, or twice the longest silence a flow is allowed. */
@@ -77,13 +78,31 @@ export async function snapshotEdges(store: Store, catalog: Catalog, since: Date,
   return (await readEdges(store, catalog, since, until)).attributed;
 }
 
+/** How a snapshot of the window in progress is read (`takeSnapshot`). */
+export interface SnapshotOptions {
+  /**
+   * Holds an unknown system out of the snapshot (its touches, so its finding, graph node and inventory line) while every
+   * touch of it in the window is a CLIENT span that arrived in the last `awaitParentMs` (ms) and whose parent has not
+   * arrived: a call that may turn out to be a transport (awaiting-parent.ts). 0 (the default): none held, as a report
+   * over a closed period reads.
+   */
+  awaitParentMs?: number;
+}
+
 /**
  * Reads the rollups for [since, until] and resolves them against the catalog as it is now. `readAt` is the
  * moment of reading (default `until`): a window stated to the end of the minute in progress is read at now,
  * and what depends on elapsed time (the settled part of the hop counts, the look-back for lineage runs) is
- * measured from the earlier of the two, never from a moment still to come.
+ * measured from the earlier of the two, never from a moment still to come. `options`: `SnapshotOptions`.
  */
-export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, until: Date, readAt: Date = until): Promise<Snapshot> {
+export async function takeSnapshot(
+  store: Store,
+  catalog: Catalog,
+  since: Date,
+  until: Date,
+  readAt: Date = until,
+  options: SnapshotOptions = {},
+): Promise<Snapshot> {
   const asOf = readAt < until ? readAt : until;
   const { mapping, observed, attributed } = await readEdges(store, catalog, since, until);
   // Hop chains are built per domain: without domains there are no record counts to read.
@@ -94,7 +113,12 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
   // Calls are keyed by their senders' clocks: those whose clock is off (as of the reading) are read where their offset places them.
   const shifts = await queryServiceShifts(store, asOf);
   const [allTouches, settledTouches = []] = await queryTouchesByWindow(store, mapping, settled ? [{ since, until }, settled] : [{ since, until }], shifts);
-  const touches = allTouches.filter((t) => resolved(t.system));
+  const touches = withoutAwaitingParent(
+    allTouches.filter((t) => resolved(t.system)),
+    options.awaitParentMs && allTouches.some((t) => isUnknown(t.system))
+      ? await awaitingParent(store, mapping, options.awaitParentMs)
+      : new Map<string, number>(),
+  );
   const unnamed = allTouches.filter((t) => t.system.startsWith(UNNAMED));
   const overlaps = ruleOverlaps(observed.selfEdges, mapping.matchedBy);
   const lastSeen = (await queryEdgeLastSeen(store, mapping)).filter((e) => resolved(e.source, e.target));
@@ -152,14 +176,34 @@ export async function takeSnapshot(store: Store, catalog: Catalog, since: Date, 
 }
 
 /**
+ * `touches` without those of an unknown system that the spans in `awaiting` (CLIENT spans whose parent has not arrived,
+ * `awaitingParent`) account for entirely, per integration and direction: the rollups counted them all, and the pairing
+ * may still take them back as a transport.
+ */
+function withoutAwaitingParent(touches: ObservedTouch[], awaiting: Map<string, number>): ObservedTouch[] {
+  if (awaiting.size === 0) return touches;
+  const spans = new Map<string, number>();
+  for (const t of touches) {
+    if (!isUnknown(t.system)) continue;
+    const key = awaitingKey(t.system, t.integration, t.direction);
+    spans.set(key, (spans.get(key) ?? 0) + t.spans);
+  }
+  return touches.filter((t) => {
+    if (!isUnknown(t.system)) return true;
+    const key = awaitingKey(t.system, t.integration, t.direction);
+    return (spans.get(key) ?? 0) > (awaiting.get(key) ?? 0);
+  });
+}
+
+/**
  * The snapshot findings are detected on, for the analyzer's runs and `weft audit` alike, so both find the
  * same things over the same look-back: the whole minutes that [now − lookbackMs, now] touches (the minute
  * holding its start counted whole, as the rollups hold it, up to the end of the minute in progress), stated
  * as read (`minuteWindow` for a range) and read at `now`. A look-back shorter than a minute still reads the
  * minute before when it reaches into it: 30 s asked for at 10:00:05 reads 09:59 – 10:01, not 5 s of data.
- * `lookbackMs` in ms, > 0.
+ * `lookbackMs` in ms, > 0; `options`: `SnapshotOptions`.
  */
-export function detectionSnapshot(store: Store, catalog: Catalog, lookbackMs: number, now: Date): Promise<Snapshot> {
+export function detectionSnapshot(store: Store, catalog: Catalog, lookbackMs: number, now: Date, options: SnapshotOptions = {}): Promise<Snapshot> {
   const w = minuteWindow(now.getTime() - lookbackMs, now.getTime(), false);
-  return takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), now);
+  return takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), now, options);
 }

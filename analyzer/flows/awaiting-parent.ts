@@ -1,0 +1,55 @@
+import type { Store } from '../../clickhouse/index.ts';
+import { resolveExpr, type EndpointMapping } from './match-sql.ts';
+
+/**
+ * The longest a CLIENT span whose parent has not arrived is held out of the unknown systems (ms): a client library's call
+ * carried by an instrumented HTTP call (transport-spans.ts, migration 112) ends a moment after the HTTP call, and an SDK's
+ * batch processor may export the two in consecutive batches, seconds apart (the OpenTelemetry SDK's
+ * BatchSpanProcessor: every 5 s, or when 512 spans are queued). The analyzer holds for the shorter of this and its
+ * late-arrival time.
+ */
+export const AWAITING_PARENT_MAX_MS = 60_000;
+
+/** Spans that touched a system and await their parent, by what they touched: `awaitingParent`'s answer. */
+export type AwaitingParent = Map<string, number>;
+
+/** The key of `AwaitingParent`: a system id (as resolved), an integration and a direction. */
+export const awaitingKey = (system: string, integration: string, direction: string) => `${system}\u0000${integration}\u0000${direction}`;
+
+/**
+ * The touches, per system (resolved through `mapping`), integration and direction, of the CLIENT spans that arrived in
+ * the last `holdMs` and whose parent has not arrived (looked for among the spans that arrived since 5 minutes before). Until the
+ * parent arrives such a call may be a transport, which the pairing takes back out of the endpoint rollups once it can
+ * tell (a DynamoDB PutItem's HTTP POST arriving before the PutItem made `Unknown system
+ * dynamodb.eu-west-1.amazonaws.com`, open until the next batch): a system all of whose touches in a window are such is
+ * not reported yet. Counts as the rollups count: one per touch of each arrival. Reads the last `holdMs` of arrivals only.
+ * Rejects with the engine's error.
+ */
+export async function awaitingParent(store: Store, mapping: EndpointMapping, holdMs: number): Promise<AwaitingParent> {
+  const since = (extraMs: number) => `arrived >= now64(3, 'UTC') - toIntervalMillisecond({hold:UInt64} + ${extraMs})`;
+  // The touches of unknown systems in the last holdMs of arrivals, each with its span: few, where a whole estate's
+  // CLIENT spans of a minute are many.
+  const touched = `SELECT trace_id, span_id, system, integration, direction FROM (
+      SELECT trace_id, x.1 AS span_id, integration, x.2 AS direction,
+        x.3.1 AS ep_kind, x.3.2 AS ep_sys, x.3.3 AS ep_host, x.3.4 AS ep_name, x.3.5 AS ep_peer, ${resolveExpr('ep_', 'integration', "''")} AS system
+      FROM (SELECT * FROM weft_trace_touch_sets WHERE ${since(0)})
+      ARRAY JOIN arrayConcat(
+        arrayMap(x -> (x.1, 'read', x.2), read_spans),
+        arrayMap(x -> (x.1, 'write', (x.2[1], x.2[2], x.2[3], x.2[4], x.2[5])), arrayMap(w -> (w.1, splitByChar(char(31), w.2)), write_spans)),
+        arrayMap(x -> (x.1, 'unknown', x.2), unknown_spans)) AS x)
+    WHERE startsWith(system, 'unknown:')`;
+  // Of their spans, the CLIENT spans whose parent is not among the spans of their traces that arrived since 5 minutes
+  // before (a parent ends after its children, and is sent with them or after them).
+  const query = `WITH touched AS (${touched})
+    SELECT system, integration, direction, count() AS n FROM touched
+    WHERE (trace_id, span_id) IN (
+      SELECT trace_id, span_id FROM (SELECT * FROM weft_trace_spans)
+      WHERE ${since(0)} AND call_kind = 1 AND parent_span_id != '' AND (trace_id, span_id) IN (SELECT trace_id, span_id FROM touched)
+        AND (trace_id, parent_span_id) NOT IN (
+          SELECT trace_id, span_id FROM (SELECT * FROM weft_trace_spans) WHERE ${since(300_000)} AND trace_id IN (SELECT trace_id FROM touched)))
+    GROUP BY system, integration, direction`;
+  const rows = await store.client
+    .query({ query, query_params: { ...mapping.params, hold: Math.max(0, Math.round(holdMs)) }, format: 'JSONEachRow' })
+    .then((r) => r.json<{ system: string; integration: string; direction: string; n: number | string }>());
+  return new Map(rows.map((r) => [awaitingKey(r.system, r.integration, r.direction), Number(r.n)]));
+}
