@@ -5,6 +5,7 @@
  * How each kind is identified and matched: docs/catalog.md, "How endpoints are identified".
  */
 import type { Catalog, MatchRules } from '../../core/catalog/index.ts';
+import { canonicalDbSystem } from '../../core/net/db-system-names.ts';
 import { defaultPorts, hostMatches, nameMatches, splitHostPort, type HostPort } from '../../core/net/host-port.ts';
 
 /** One endpoint as stored in weft_endpoints; `host` is "host" or "host:port" (see core/net/host-port.ts). */
@@ -22,11 +23,7 @@ export type MatchedBy = 'system' | 'hosts' | 'urlPrefixes' | 'peerServices' | 'd
 /** Endpoints with no usable name (an HTTP call without host, a message without destination) resolve here. */
 export const UNNAMED = 'unnamed:';
 
-const dbAliases = new Map([
-  ['postgres', 'postgresql'],
-  ['mariadb', 'mysql'],
-]);
-const dbSystem = (s: string) => dbAliases.get(s.toLowerCase()) ?? s.toLowerCase();
+const dbSystem = canonicalDbSystem;
 
 /** A database rule in one shape: system, optional namespace, optional host and port. */
 export interface DatabaseRule {
@@ -131,9 +128,11 @@ export function matchedBy(rules: MatchRules, e: Endpoint): MatchedBy | undefined
       } catch {
         continue;
       }
-      if (e.sys !== d.system) continue;
+      // An endpoint stored under another name of its system (before migration 113) is that system's.
+      const sys = dbSystem(e.sys);
+      if (sys !== d.system) continue;
       if (d.namespace && !namespaceMatches(e.name, d.namespace)) continue;
-      if (d.host && !hostMatches(d.host, hp, e.sys, true)) continue;
+      if (d.host && !hostMatches(d.host, hp, sys, true)) continue;
       return 'databases';
     }
   }

@@ -1,3 +1,4 @@
+import { dbSystemAliases } from '../../core/net/db-system-names.ts';
 import { defaultPorts } from '../../core/net/default-ports.ts';
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
 import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl } from './endpoint-host.ts';
@@ -85,7 +86,7 @@ export function classify(s: SpanRecord): readonly Touch[] {
 
   const peer = validUtf8(s.attr(A['peer.service']));
   const dbSysRaw = asciiLower(first(s.attr(A['db.system.name']), s.attr(A['db.system'])));
-  const dbSys = validUtf8(dbSysRaw === 'postgres' ? 'postgresql' : dbSysRaw === 'mariadb' ? 'mysql' : dbSysRaw);
+  const dbSys = validUtf8(dbSystemAliases.get(dbSysRaw) ?? dbSysRaw);
   const msgSys = asciiLower(validUtf8(s.attr(A['messaging.system'])));
   const url = validUtf8(first(s.attr(A['url.full']), s.attr(A['http.url'])));
   const method = asciiUpper(first(s.attr(A['http.request.method']), s.attr(A['http.method'])));

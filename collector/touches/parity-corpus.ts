@@ -483,6 +483,25 @@ export function handmadeSpans(): ParitySpan[] {
       'server.address': 'ora',
       'server.port': '1521',
     }),
+    // other names of one database system (core/net/db-system-names.ts, migration 113)
+    span('tedious-stable', CLIENT, {
+      'db.system.name': 'microsoft.sql_server',
+      'db.namespace': 'erp',
+      'db.query.text': 'UPDATE customers SET x = 1',
+      'server.address': 'sql.internal',
+      'server.port': { int: '1433' },
+    }),
+    span('oracledb-stable', CLIENT, { 'db.system.name': 'Oracle.DB', 'db.namespace': 'ERP', 'db.query.text': 'select x from t', 'server.address': 'ora' }),
+    ...['mysql2', 'pg', 'pgnative', 'pg-redshift', 'oracledb', 'better-sqlite3', 'sqlite3', 'ibm.db2', 'aws.redshift', 'mysql22'].map((driver) =>
+      span(`knex-${driver}`, CLIENT, {
+        'knex.version': '3.3.0',
+        'db.system.name': driver,
+        'db.operation.name': 'insert',
+        'db.namespace': 'billing',
+        'server.address': '127.0.0.1',
+        'db.query.text': 'insert into `invoices` (`note`) values (?)',
+      }),
+    ),
     span('db-server-kind', SERVER, { 'db.system': 'postgresql', 'db.statement': 'select 1' }),
     span('db-bool-system', CLIENT, { 'db.system': { bool: true }, 'db.statement': 'select 1' }),
     // messaging
@@ -643,7 +662,8 @@ function pool(key: string): Value[] {
   if (/port/.test(key)) return [...common, '80', '443', '5432', '08080', '0', '99999', { int: '8080' }, '-5'];
   if (/address|peer\.name|peer\.ip|http\.host/.test(key))
     return [...common, 'Db.Example.', '[::1]', '::1', '/tmp/sock', 'h:81', ' h ', raw('host', [0xed, 0xa0, 0x80])];
-  if (/db\.system/.test(key)) return [...common, 'postgresql', 'postgres', 'mariadb', 'redis', 'sqlite', 'MySQL', 'mongodb', 'dynamodb'];
+  if (/db\.system/.test(key))
+    return [...common, 'postgresql', 'postgres', 'mariadb', 'redis', 'sqlite', 'MySQL', 'mongodb', 'dynamodb', 'mysql2', 'Microsoft.SQL_Server'];
   if (/table_names/.test(key)) return [...common, { array: ['T'] }, { array: ['T', 'u.v-1'] }, '[ "T" ]', '["T",]', { array: ['a b'] }];
   if (/statement|query\.text/.test(key))
     return [
