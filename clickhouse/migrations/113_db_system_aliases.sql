@@ -1,4 +1,4 @@
--- The classification of spans another writer inserts, as 111 made it, with one correction of the collector's
+-- The classification of spans another writer inserts, as 111 made it, with two corrections of the collector's
 -- (collector/touches/classify.ts; parity.test.ts keeps the two the same): the other names the official instrumentations
 -- give one database system are that system (core/net/db-system-names.ts). instrumentation-tedious names SQL Server
 -- `microsoft.sql_server` and instrumentation-oracledb names Oracle `oracle.db` (the stable database conventions), where
@@ -6,6 +6,10 @@
 -- `mysql2`, `pgnative`, `pg-redshift`, `oracledb`, `better-sqlite3`. A knex insert into MariaDB over mysql2 was the
 -- unknown system `mysql2://127.0.0.1/billing`, an undocumented flow into it, and the documented flow into the
 -- database never observed (the mysql2 span under it, the same statement, is its transport: 112).
+-- And a SELECT of no table reads no data (collector/touches/sql-direction.ts): Knex asks each new connection
+-- `select version()` (`select version() as version` on mysql2), outside any knex span, and pools validate with
+-- `SELECT 1` or `SELECT 1 FROM DUAL`; each was a read of the database, so a knex integration that read the CRM, wrote
+-- MariaDB and notified the ERP made the undocumented flow billing-db → erp.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -110,6 +114,9 @@ FROM (
             arrayMap(p -> multiIf(
                 extract(p, '^([A-Z]+)') = 'SELECT' AND match(p, '\\bINTO\\s+(?:TEMP\\w*\\s+|UNLOGGED\\s+|TABLE\\s+)*[A-Z_]')
                     AND NOT match(p, '\\bINTO\\s+(?:OUTFILE|DUMPFILE)\\b'), 'write',
+                -- a SELECT of no table reads no data (`select version()`, `SELECT 1`, `SELECT 1 FROM DUAL`)
+                extract(p, '^([A-Z]+)') = 'SELECT' AND NOT match(replaceRegexpAll(p,
+                    '\\bFROM\\s+(?:SYS\\.)?DUAL\\b|\\bFROM\\s+SYSIBM\\.SYSDUMMY1\\b', ' '), '\\bFROM\\b'), '',
                 extract(p, '^([A-Z]+)') IN ('SELECT', 'SHOW', 'VALUES', 'TABLE', 'EXPLAIN', 'DESCRIBE', 'DESC'), 'read',
                 extract(p, '^([A-Z]+)') = 'WITH', if(match(replaceRegexpAll(p, '\\bFOR\\s+(?:NO\\s+KEY\\s+)?UPDATE\\b', ' '),
                     '\\b(?:INSERT|UPDATE|DELETE|MERGE)\\b'), 'write', 'read'),

@@ -75,6 +75,9 @@ const CTE_WRITE = /\b(?:INSERT|UPDATE|DELETE|MERGE)\b/;
 const COPY_FROM = /^COPY[\t\n\f\r ]+[^\t\n\f\r (]+(?:[\t\n\f\r ]*\([^)]*\))?[\t\n\f\r ]+FROM\b/;
 const CREATE_AS = /^CREATE[\t\n\f\r ]+(?:\w+[\t\n\f\r ]+)*TABLE\b.*\bAS\b/s;
 const READ_VERBS = new Set(['SELECT', 'SHOW', 'VALUES', 'TABLE', 'EXPLAIN', 'DESCRIBE', 'DESC']);
+/** The one-row tables a SELECT that reads nothing names where the dialect needs a FROM: Oracle's (and MySQL's) DUAL, Db2's. */
+const DUMMY_TABLE = /\bFROM[\t\n\f\r ]+(?:SYS\.)?DUAL\b|\bFROM[\t\n\f\r ]+SYSIBM\.SYSDUMMY1\b/g;
+const FROM = /\bFROM\b/;
 const WRITE_VERBS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'TRUNCATE', 'LOAD']);
 
 /** ClickHouse `extract(s, re)`: the first group of the first match, '' when there is none. */
@@ -113,6 +116,8 @@ export function statementDirection(text: string, dbSys: string): string {
 function oneStatementDirection(q: string): string {
   const verb = extract(q, VERB);
   if (verb === 'SELECT' && SELECT_INTO.test(q) && !INTO_FILE.test(q)) return 'write';
+  // A SELECT of no table reads no data: a driver's or a pool's `select version()`, `SELECT 1`, `SELECT 1 FROM DUAL`.
+  if (verb === 'SELECT' && !FROM.test(q.replace(DUMMY_TABLE, ' '))) return '';
   if (READ_VERBS.has(verb)) return 'read';
   if (verb === 'WITH') return CTE_WRITE.test(q.replace(ROW_LOCK, ' ')) ? 'write' : 'read';
   if (WRITE_VERBS.has(verb)) return 'write';
