@@ -14,11 +14,14 @@ const catalogYaml = `systems:
   - { id: erp, match: { hosts: [erp.internal] } }
   - { id: billing-db, match: { databases: ["mysql://localhost/billing"] } }
   - { id: ledger-db, match: { databases: ["oracle://ora.internal/LEDGER"] } }
+  - { id: orders-db, match: { databases: ["postgresql://localhost/orders"] } }
 flows:
   - { id: crm-to-billing, source: crm, target: billing-db, runtime: { service: knex-writer } }
   - { id: crm-to-erp, source: crm, target: erp, runtime: { service: knex-writer } }
   - { id: crm-to-ledger, source: crm, target: ledger-db, runtime: { service: ledger-writer } }
   - { id: crm-to-erp-2, source: crm, target: erp, runtime: { service: ledger-writer } }
+  - { id: crm-to-orders, source: crm, target: orders-db, runtime: { service: knex-schema-writer } }
+  - { id: crm-to-erp-3, source: crm, target: erp, runtime: { service: knex-schema-writer } }
 `;
 
 const http = (method: string, url: string): SpanSpec => ({
@@ -31,6 +34,11 @@ const mysql = (text: string): SpanSpec => ({
   kind: CLIENT,
   attributes: { 'db.system.name': 'mysql', 'db.namespace': 'billing', 'server.address': '127.0.0.1', 'server.port': 3306, 'db.query.text': text },
 });
+const pg = (text: string): SpanSpec => ({
+  name: 'pg.query',
+  kind: CLIENT,
+  attributes: { 'db.system.name': 'postgresql', 'db.namespace': 'orders', 'server.address': '127.0.0.1', 'server.port': 5432, 'db.query.text': text },
+});
 const oracle = (text: string): SpanSpec => ({
   name: text.split(' ')[0],
   kind: CLIENT,
@@ -38,7 +46,7 @@ const oracle = (text: string): SpanSpec => ({
 });
 const run = (start: number, children: SpanSpec[]): SpanSpec => ({ name: 'run', kind: INTERNAL, start, children: children.map((c) => ({ ...c, start })) });
 
-describe('a SELECT of no table reads no data (migration 113)', () => {
+describe("a SELECT of no table but the system catalog's reads no data (migration 113)", () => {
   let h: Harness;
   let analyzer: Analyzer;
   const t0 = Date.now() - 5 * MIN;
@@ -67,6 +75,26 @@ describe('a SELECT of no table reads no data (migration 113)', () => {
         http('POST', 'http://erp.internal/api/notices'),
       ]),
     ]);
+    // Knex's schema.hasTable before a transaction on PostgreSQL (the knex span of the check, and the driver's)
+    await sendSpans({ url: h.collector.url, serviceName: 'knex-schema-writer' }, [
+      run(t0, [
+        http('GET', 'http://crm.internal/api/customers'),
+        pg('select version();'),
+        {
+          ...pg('select * from information_schema.tables where table_name = ? and table_schema = current_schema()'),
+          attributes: {
+            ...pg('').attributes,
+            'knex.version': '3.3.0',
+            'db.query.text': 'select * from information_schema.tables where table_name = ? and table_schema = current_schema()',
+          },
+          children: [pg('select * from information_schema.tables where table_name = $1 and table_schema = current_schema()')],
+        },
+        pg('BEGIN;'),
+        pg('insert into "orders" ("customer", "id") values ($1, $2) on conflict ("id") do update set "customer" = excluded."customer"'),
+        pg('COMMIT;'),
+        http('POST', 'http://erp.internal/api/notices'),
+      ]),
+    ]);
     // a pool that validates its Oracle connection with `SELECT 1 FROM DUAL` before the insert
     await sendSpans({ url: h.collector.url, serviceName: 'ledger-writer' }, [
       run(t0, [
@@ -91,13 +119,20 @@ describe('a SELECT of no table reads no data (migration 113)', () => {
     await h?.close();
   });
 
-  it("makes no flow from the database a connection check asked (knex's select version(), a pool's SELECT 1 FROM DUAL)", async () => {
+  it("makes no flow from the database a connection check or a schema check asked (knex's select version() and schema.hasTable, a pool's SELECT 1 FROM DUAL)", async () => {
     const findings = await analyzer.findings.list({ status: ['open'], kind: ['unknown-system', 'undocumented-flow'] });
     expect(findings.map((f) => f.title)).toEqual([]);
     const edges = (await analyzer.graph()).edges
       .filter((e) => e.observed)
       .map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`)
       .sort();
-    expect(edges).toEqual(['crm -> billing-db knex-writer', 'crm -> erp knex-writer', 'crm -> erp ledger-writer', 'crm -> ledger-db ledger-writer']);
+    expect(edges).toEqual([
+      'crm -> billing-db knex-writer',
+      'crm -> erp knex-schema-writer',
+      'crm -> erp knex-writer',
+      'crm -> erp ledger-writer',
+      'crm -> ledger-db ledger-writer',
+      'crm -> orders-db knex-schema-writer',
+    ]);
   });
 });

@@ -221,6 +221,8 @@ const cases: Array<[SpanSpec, string | null]> = [
   // a SELECT of no table reads nothing: a driver's or a pool's check of its connection (migration 113)
   [sql('sql-no-table', 'select version();'), 'unknown db postgresql db.internal orders'],
   [sql('sql-dual', 'SELECT 1 FROM DUAL', { 'db.system.name': 'oracle.db' }), 'unknown db oracle db.internal orders'],
+  [sql('sql-catalog', 'select * from information_schema.tables where table_name = $1'), 'unknown db postgresql db.internal orders'],
+  [sql('sql-catalog-and-table', 'SELECT * FROM pg_catalog.pg_class c JOIN orders o ON o.id = c.oid'), 'read db postgresql db.internal orders'],
   [sql('sql-dual-then-table', 'SELECT 1 FROM DUAL; SELECT id FROM customers', { 'db.system.name': 'mysql' }), 'read db mysql db.internal orders'],
   [sql('sql-cte-write', 'WITH c AS (SELECT id FROM staging) INSERT INTO orders SELECT id FROM c'), 'write db postgresql db.internal orders'],
   [sql('sql-cte-read', "WITH c AS (SELECT 'delete' AS x) SELECT * FROM c"), 'read db postgresql db.internal orders'],

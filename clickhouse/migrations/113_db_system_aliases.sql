@@ -6,10 +6,11 @@
 -- `mysql2`, `pgnative`, `pg-redshift`, `oracledb`, `better-sqlite3`. A knex insert into MariaDB over mysql2 was the
 -- unknown system `mysql2://127.0.0.1/billing`, an undocumented flow into it, and the documented flow into the
 -- database never observed (the mysql2 span under it, the same statement, is its transport: 112).
--- And a SELECT of no table reads no data (collector/touches/sql-direction.ts): Knex asks each new connection
--- `select version()` (`select version() as version` on mysql2), outside any knex span, and pools validate with
--- `SELECT 1` or `SELECT 1 FROM DUAL`; each was a read of the database, so a knex integration that read the CRM, wrote
--- MariaDB and notified the ERP made the undocumented flow billing-db → erp.
+-- And a SELECT of no table but the system catalog's reads no data (collector/touches/sql-direction.ts): Knex asks each
+-- new connection `select version()` (`select version() as version` on mysql2), outside any knex span, its
+-- `schema.hasTable` reads information_schema.tables, and pools validate with `SELECT 1` or `SELECT 1 FROM DUAL`; each
+-- was a read of the database, so a knex integration that read the CRM, wrote MariaDB and notified the ERP made the
+-- undocumented flow billing-db → erp.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -114,9 +115,10 @@ FROM (
             arrayMap(p -> multiIf(
                 extract(p, '^([A-Z]+)') = 'SELECT' AND match(p, '\\bINTO\\s+(?:TEMP\\w*\\s+|UNLOGGED\\s+|TABLE\\s+)*[A-Z_]')
                     AND NOT match(p, '\\bINTO\\s+(?:OUTFILE|DUMPFILE)\\b'), 'write',
-                -- a SELECT of no table reads no data (`select version()`, `SELECT 1`, `SELECT 1 FROM DUAL`)
-                extract(p, '^([A-Z]+)') = 'SELECT' AND NOT match(replaceRegexpAll(p,
-                    '\\bFROM\\s+(?:SYS\\.)?DUAL\\b|\\bFROM\\s+SYSIBM\\.SYSDUMMY1\\b', ' '), '\\bFROM\\b'), '',
+                -- a SELECT of no table but the system catalog's reads no data (`select version()`, `SELECT 1 FROM DUAL`,
+                -- `select * from information_schema.tables where …`)
+                extract(p, '^([A-Z]+)') = 'SELECT' AND countMatches(p, '\\b(?:FROM|JOIN)\\b') = countMatches(p,
+                    '\\b(?:FROM|JOIN)\\s+(?:(?:INFORMATION_SCHEMA|PG_CATALOG|SYS|SYSIBM|SYSCAT)\\.[A-Z0-9_$]+|PG_[A-Z0-9_$]+|V\\$[A-Z0-9_$]+|SQLITE_MASTER|SQLITE_SCHEMA|DUAL)\\b'), '',
                 extract(p, '^([A-Z]+)') IN ('SELECT', 'SHOW', 'VALUES', 'TABLE', 'EXPLAIN', 'DESCRIBE', 'DESC'), 'read',
                 extract(p, '^([A-Z]+)') = 'WITH', if(match(replaceRegexpAll(p, '\\bFOR\\s+(?:NO\\s+KEY\\s+)?UPDATE\\b', ' '),
                     '\\b(?:INSERT|UPDATE|DELETE|MERGE)\\b'), 'write', 'read'),

@@ -75,9 +75,16 @@ const CTE_WRITE = /\b(?:INSERT|UPDATE|DELETE|MERGE)\b/;
 const COPY_FROM = /^COPY[\t\n\f\r ]+[^\t\n\f\r (]+(?:[\t\n\f\r ]*\([^)]*\))?[\t\n\f\r ]+FROM\b/;
 const CREATE_AS = /^CREATE[\t\n\f\r ]+(?:\w+[\t\n\f\r ]+)*TABLE\b.*\bAS\b/s;
 const READ_VERBS = new Set(['SELECT', 'SHOW', 'VALUES', 'TABLE', 'EXPLAIN', 'DESCRIBE', 'DESC']);
-/** The one-row tables a SELECT that reads nothing names where the dialect needs a FROM: Oracle's (and MySQL's) DUAL, Db2's. */
-const DUMMY_TABLE = /\bFROM[\t\n\f\r ]+(?:SYS\.)?DUAL\b|\bFROM[\t\n\f\r ]+SYSIBM\.SYSDUMMY1\b/g;
-const FROM = /\bFROM\b/;
+/** Each table a statement names after FROM or JOIN (counted; a quoted name is gone with the literals, and counts as a table). */
+const FROM_OR_JOIN = /\b(?:FROM|JOIN)\b/g;
+/**
+ * A FROM or JOIN of a system catalog or a one-row dummy table, which hold no business data: the SQL standard's
+ * `information_schema`, PostgreSQL's `pg_catalog` and its `pg_*` relations, SQL Server's and Oracle's `sys.*`, Oracle's
+ * `v$*` views and `dual` (MySQL's too), Db2's `sysibm.*` and `syscat.*`, SQLite's `sqlite_master` and `sqlite_schema`.
+ */
+const FROM_CATALOG =
+  /\b(?:FROM|JOIN)[\t\n\f\r ]+(?:(?:INFORMATION_SCHEMA|PG_CATALOG|SYS|SYSIBM|SYSCAT)\.[A-Z0-9_$]+|PG_[A-Z0-9_$]+|V\$[A-Z0-9_$]+|SQLITE_MASTER|SQLITE_SCHEMA|DUAL)\b/g;
+const count = (q: string, re: RegExp) => (q.match(re) ?? []).length;
 const WRITE_VERBS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'TRUNCATE', 'LOAD']);
 
 /** ClickHouse `extract(s, re)`: the first group of the first match, '' when there is none. */
@@ -116,8 +123,9 @@ export function statementDirection(text: string, dbSys: string): string {
 function oneStatementDirection(q: string): string {
   const verb = extract(q, VERB);
   if (verb === 'SELECT' && SELECT_INTO.test(q) && !INTO_FILE.test(q)) return 'write';
-  // A SELECT of no table reads no data: a driver's or a pool's `select version()`, `SELECT 1`, `SELECT 1 FROM DUAL`.
-  if (verb === 'SELECT' && !FROM.test(q.replace(DUMMY_TABLE, ' '))) return '';
+  // A SELECT of no table but the system catalog's reads no data: a driver's or a pool's `select version()`, `SELECT 1`,
+  // `SELECT 1 FROM DUAL`, Knex's `schema.hasTable` (`select * from information_schema.tables where …`).
+  if (verb === 'SELECT' && count(q, FROM_OR_JOIN) === count(q, FROM_CATALOG)) return '';
   if (READ_VERBS.has(verb)) return 'read';
   if (verb === 'WITH') return CTE_WRITE.test(q.replace(ROW_LOCK, ' ')) ? 'write' : 'read';
   if (WRITE_VERBS.has(verb)) return 'write';
