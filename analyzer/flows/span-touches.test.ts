@@ -465,6 +465,67 @@ const cases: Array<[SpanSpec, string | null]> = [
     span('oauth-token-prefix', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/oauth/token/revoked-list' }),
     'write http https erp.internal /oauth/token',
   ],
+  // a session login, sign-in or logout opens or closes the integration's own session, whatever the method: it touches
+  // nothing, as a token request does not (migration 113); each is the path its vendor documents
+  ...(
+    [
+      ['POST', 'https://b1.internal:50000/b1s/v1/Login'],
+      ['POST', 'https://b1.internal:50000/b1s/v2/Login'],
+      ['POST', 'https://b1.internal:50000/b1s/v2/Logout'],
+      ['POST', 'https://tableau.example.com/api/3.27/auth/signin'],
+      ['POST', 'https://tableau.example.com/api/3.27/auth/signout'],
+      ['POST', 'https://tableau.example.com/api/3.27/auth/switchSite'],
+      ['POST', 'https://acme.cloud.looker.com/api/4.0/login'],
+      ['POST', 'https://acme.cloud.looker.com/api/4.0/login/42'],
+      ['DELETE', 'https://acme.cloud.looker.com/api/4.0/logout'],
+      ['POST', 'https://acme.okta.com/api/v1/authn'],
+      ['POST', 'https://acme.okta.com/api/v1/authn/factors/ostf1/verify'],
+      ['POST', 'https://acme.snowflakecomputing.com/session/v1/login-request?databaseName=SALES&warehouse=WH'],
+      ['POST', 'https://acme.snowflakecomputing.com/session/token-request?requestId=1'],
+      ['POST', 'https://acme.snowflakecomputing.com/session/heartbeat?requestId=2'],
+      ['POST', 'https://acme.snowflakecomputing.com/session?delete=true&requestId=3'],
+      ['POST', 'https://acme.acumatica.com/AcumaticaERP/entity/auth/login'],
+      ['POST', 'https://acme.acumatica.com/entity/auth/logout'],
+      ['POST', 'https://ais.internal:9200/jderest/v2/tokenrequest'],
+      ['POST', 'https://ais.internal:9200/jderest/v2/tokenrequest/logout'],
+      ['POST', 'https://ais.internal:9200/jderest/tokenrequest'],
+      ['GET', 'https://ais.internal:9200/jderest/v3/orchestrator/jde-logout'],
+      ['POST', 'https://acme.odoo.com/web/session/authenticate'],
+      ['POST', 'https://acme.odoo.com/web/session/destroy'],
+      ['POST', 'https://jira.internal/rest/auth/1/session'],
+      ['DELETE', 'https://jira.internal/rest/auth/1/session'],
+      ['POST', 'https://acme.eu.qlikcloud.com/login/jwt-session'],
+      ['POST', 'https://qlik.internal:4243/qps/hdr/ticket'],
+      ['GET', 'https://csi.internal/IDORequestService/ido/token/CSI_DALS/sa/secret'],
+      ['POST', 'https://centralus.epicorsaas.com/SaaS5333/TokenResource.svc/'],
+      ['POST', 'https://bo.internal:6405/biprws/logon/long'],
+      ['POST', 'https://bo.internal:6405/biprws/logoff'],
+      ['POST', 'https://acme.veevavault.com/api/v24.1/auth'],
+      ['POST', 'https://dm-us.informaticacloud.com/ma/api/v2/user/login'],
+      ['POST', 'https://na4.dm-us.informaticacloud.com/saas/api/v2/user/logout'],
+      ['POST', 'https://bi.internal/MicroStrategyLibrary/api/auth/login'],
+      ['POST', 'https://bi.internal/MicroStrategyLibrary/api/auth/logout'],
+    ] as const
+  ).map(([method, u], i): [SpanSpec, null] => [span(`session-${i}`, CLIENT, { 'http.request.method': method, 'url.full': u }), null]),
+  [span('session-old-semconv', CLIENT, { 'http.method': 'POST', 'http.target': '/b1s/v2/Login', 'net.peer.name': 'b1.internal' }), null],
+  // not a session: business resources that are only named so still touch their system (migration 113)
+  ...(
+    [
+      ['GET', 'https://crm.internal/api/users/login-history', 'read http https crm.internal /api/users'],
+      ['POST', 'https://crm.internal/customers/42/login', 'write http https crm.internal /customers/42'],
+      ['POST', 'https://crm.internal/api/sessions', 'write http https crm.internal /api/sessions'],
+      ['POST', 'https://b1.internal:50000/b1s/v2/Users', 'write http https b1.internal:50000 /b1s/v2'],
+      ['GET', 'https://b1.internal:50000/b1s/v2/BusinessPartners', 'read http https b1.internal:50000 /b1s/v2'],
+      ['POST', 'https://events.internal/api/42/login', 'write http https events.internal /api/42'],
+      ['POST', 'https://acme.snowflakecomputing.com/queries/v1/query-request', 'write http https acme.snowflakecomputing.com /queries/v1'],
+      ['POST', 'https://ais.internal:9200/jderest/v2/orchestrator/SyncCustomers', 'write http https ais.internal:9200 /jderest/v2'],
+      ['POST', 'https://acme.odoo.com/web/dataset/call_kw', 'write http https acme.odoo.com /web/dataset'],
+      ['POST', 'https://lms.internal/courses/7/session', 'write http https lms.internal /courses/7'],
+      ['GET', 'https://bo.internal:6405/biprws/infostore', 'read http https bo.internal:6405 /biprws/infostore'],
+      ['POST', 'https://acme.veevavault.com/api/v24.1/vobjects/product__v', 'write http https acme.veevavault.com /api/v24.1'],
+      ['POST', 'https://crm.internal/api/auth/users', 'write http https crm.internal /api/auth'],
+    ] as const
+  ).map(([method, u, want], i): [SpanSpec, string] => [span(`not-session-${i}`, CLIENT, { 'http.request.method': method, 'url.full': u }), want]),
   // an API that takes its query in a POST body: the endpoint reads, whatever the method says (migration 111)
   ...(
     [

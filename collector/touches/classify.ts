@@ -3,6 +3,7 @@ import { defaultPorts } from '../../core/net/default-ports.ts';
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
 import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl } from './endpoint-host.ts';
 import { messagingDestination } from './messaging.ts';
+import { SESSION_PATH } from './session-path.ts';
 import { A, type SpanRecord } from './span-record.ts';
 import { dbOperation, operationDirection, statementDirection } from './sql-direction.ts';
 
@@ -119,8 +120,11 @@ export function classify(s: SpanRecord): readonly Touch[] {
     return names.length === 0 ? [[dir, 'db', dbSys, ep, '', peer]] : names.map((name): Touch => [dir, 'db', dbSys, ep, name, peer]);
   }
   if (isHttp) {
+    const requested = asciiLower(requestPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])));
+    // A session login or logout (SAP Business One's Service Layer, Tableau, Snowflake's drivers…) opens or closes the
+    // integration's own session, whatever the method: a credential, not data, so it touches nothing.
+    if (SESSION_PATH.test(requested)) return NONE;
     if (method === 'POST') {
-      const requested = asciiLower(requestPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])));
       // An OAuth 2.0 token request fetches a credential, not data: like a TLS handshake, it touches nothing.
       if (TOKEN_PATH.test(requested)) return NONE;
       facts.postRead = POST_READ_PATH.test(requested);
@@ -157,7 +161,8 @@ export function classify(s: SpanRecord): readonly Touch[] {
  *   Spotify's `/api/token`, Webex's `/v1/access_token`, Reddit's `/api/v1/access_token`);
  * - `/as/token.oauth2` (PingFederate), `/as/token` (PingOne), `/oauth_token.do` (ServiceNow), `/-/oauth_token` (Asana)
  *   and Adobe Commerce's (Magento's) `/rest/<store>/v1/integration/admin/token` and `…/customer/token`.
- * Payment card tokens (`/v1/tokens`) and a `token` under any other segment still touch their system.
+ * Payment card tokens (`/v1/tokens`) and a `token` under any other segment still touch their system. Session logins and
+ * logouts (SAP Business One's `/b1s/v2/Login`, Tableau's `…/auth/signin`…), whatever their method, are session-path.ts's.
  */
 const TOKEN_PATH = new RegExp(
   [

@@ -12,6 +12,27 @@
 -- was a read of the database, so a knex integration that read the CRM, wrote MariaDB and notified the ERP made the
 -- undocumented flow billing-db → erp.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
+--
+-- Session logins and logouts touch nothing (collector/touches/session-path.ts; parity.test.ts keeps the two the same).
+-- APIs that open a session with a call of their own were counted as a write into the system (a POST, or a DELETE to
+-- log out): an integration that read SAP Business One through its Service Layer (`POST /b1s/v2/Login`, then GETs,
+-- then `POST /b1s/v2/Logout`) and wrote the CRM, looking each contact up there first, showed a write into SAP Business
+-- One and so an undocumented flow crm → sap-b1 beside the documented sap-b1 → crm; with every call its own trace, an
+-- undocumented flow integration:<service> → sap-b1. Like an OAuth 2.0 token request (109, 111), a login fetches the
+-- integration's own credential, not data: whatever its method, a call to one of these endpoints, by the vendor's
+-- documented path, touches nothing: SAP Business One Service Layer's `…/b1s/v<n>/Login` and `Logout`; Tableau's
+-- `/api/<version>/auth/signin`, `signout` and `switchSite`; Looker's `/api/<version>/login[/<user id>]` and `logout`;
+-- Okta's `/api/v1/authn` (and its steps under it); Snowflake's drivers' `/session/v1/login-request`,
+-- `/session/token-request`, `/session/heartbeat`, `/session/authenticator-request` and `/session` (a delete);
+-- Acumatica's `…/entity/auth/login` and `logout`; JD Edwards AIS's `/jderest[/v<n>]/tokenrequest[/logout|/validate]`
+-- and `…/orchestrator/jde-login`, `jde-logout`, `jde-validate-session`; Odoo's `/web/session/authenticate`, `destroy`
+-- and `logout`; Jira's and Confluence's `…/rest/auth/1/session`; Qlik Cloud's `/login/jwt-session` and the Qlik Sense
+-- Proxy Service's `/qps/<virtual proxy>/ticket` and `…/session[/<id>]`; Infor Mongoose's
+-- `/IDORequestService/ido/token/<config>[/…]`; Epicor Kinetic's `…/TokenResource.svc`; SAP BusinessObjects'
+-- `/biprws/logon/long` and `/biprws/logoff`; Veeva Vault's `/api/<version>/auth`; Informatica Cloud's
+-- `/ma/api/v2/user/login` and `/saas/api/v2/user/logout`; MicroStrategy's `…/api/auth/login` and `logout`. A business
+-- resource that is only named so (`/api/users/login-history`, `/customers/42/login`, `/api/sessions`) still touches its
+-- system.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
 
@@ -47,7 +68,7 @@ FROM (
             db_sys != '', multiIf(NOT db_has_query, [('', '', '', '', '', '')],
                                   ep_host_v = '' AND empty(db_names), [(dir, 'unnamed', 'db', '', db_sys, peer)],
                                   arrayMap(x -> (dir, 'db', db_sys, ep_host_v, x, peer), if(empty(db_names), [''], db_names))),
-            is_http, multiIf(is_token_request, [('', '', '', '', '', '')],
+            is_http, multiIf(is_token_request OR is_session_request, [('', '', '', '', '', '')],
                         host_v != '', [(dir, 'http', scheme, ep_host_v, url_path, peer)],
                         peer != '', [(dir, 'peer', '', '', '', peer)],
                         [(dir, 'unnamed', 'http', '', url_path, '')]),
@@ -192,6 +213,10 @@ FROM (
             -- an OAuth 2.0 token request (POST to an authorization server's token endpoint) fetches a credential, not data
             method = 'POST' AND match(lower(path_any),
                 '/(?:oauth2?|o2|oidc|auth|jwt-auth|authentication|ims|identity|connect|openid-connect)(?:/[^/]+){0,2}(?:/v[0-9.]+)?/(?:token|tokens|access_?token|token-request|revoke|introspect)(?:/bearer|/refresh|/revoke|/introspect|/get|/create|/v[0-9.]+)?/?$|/oauth2?/(?:[^/]+/)*access_token/?$|/app/installations/[^/]+/access_tokens/?$|^/+(?:api/)?(?:v[0-9.]+/)?(?:token|access_?token|revoke)/?$|/as/token(?:\\.oauth2)?/?$|/oauth_token(?:\\.do)?$|/v1/integration/(?:admin|customer)/token/?$') AS is_token_request,
+            -- a session login or logout (SAP Business One's Service Layer, Tableau, Looker, Snowflake's drivers…), whatever the
+            -- method, opens or closes the integration's own session: a credential, not data (113)
+            match(lower(path_any),
+                '/b1s/v[0-9]+/(?:login|logout)/?$|/api/[0-9]+\\.[0-9]+/auth/(?:signin|signout|switchsite)/?$|/api/[0-9]+\\.[0-9]+/(?:login(?:/[^/]+)?|logout)/?$|/api/v1/authn(?:/[^/]+)*/?$|^/+session(?:/v1/login-request|/token-request|/heartbeat|/authenticator-request)?/?$|/entity/auth/(?:login|logout)/?$|/jderest/(?:v[0-9]+/)?(?:tokenrequest(?:/logout|/validate)?|orchestrator/jde-(?:login|logout|validate-session))/?$|/web/session/(?:authenticate|destroy|logout)/?$|/rest/auth/1/session/?$|/login/jwt-session/?$|/qps/(?:[^/]+/)?(?:ticket|session(?:/[^/]+)?)/?$|/idorequestservice/ido/token(?:/[^/]+){1,3}/?$|/tokenresource\\.svc/?$|/biprws/(?:logon/long|logoff)/?$|/api/v[0-9]+\\.[0-9]+/auth/?$|/(?:ma|saas)/api/v2/user/(?:login|logout)/?$|/api/auth/(?:login|logout)/?$') AS is_session_request,
             NOT is_server AND (url != '' OR method != '') AS is_http,
             lower(multiIf(url_parts[1] != '', url_parts[1], A['url.scheme'] != '', A['url.scheme'],
                           A['http.scheme'] != '', A['http.scheme'], is_http, 'http', '')) AS scheme,
