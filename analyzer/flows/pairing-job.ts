@@ -5,7 +5,9 @@ import { parseDuration } from '../../core/time/index.ts';
 import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 import { traceSegments, type SegmentSpan } from './trace-segments.ts';
 import { senderLagsSql, senderShiftExpr } from './sender-offsets.ts';
-import { markTransport, withoutTransport } from './transport-spans.ts';
+import { markTransport } from './transport-spans.ts';
+import { markCopies } from './span-copies.ts';
+import { withoutTakenBack } from './taken-back.ts';
 import { groupBy } from '../../core/collections/index.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
@@ -159,8 +161,8 @@ const rawTraceSql = (expr: string) => `splitByChar('@', ${expr})[1]`;
  * unknown_spans, record_spans: 088, 101), and its writes' last outcome from its own spans' marks. The domains stay the
  * row's. A touch set none of whose touches is a span of the cut trace adds nothing to its runs.
  */
-function touchSetsBySegment(src: RowSource, transport: boolean): string {
-  const all = touchSetRows(src, transport);
+function touchSetsBySegment(src: RowSource, taken: TakenBack): string {
+  const all = touchSetRows(src, taken);
   const mine = (arr: string) => `arrayFilter(x -> g.segs[indexOf(g.sids, x.1)] = seg, t.${arr})`;
   const tuple = (k: string) => `(${k}[1], ${k}[2], ${k}[3], ${k}[4], ${k}[5])`;
   return `SELECT * FROM (${all}) WHERE trace_id NOT IN (SELECT trace_id FROM ${scratch('weft_pairing_segments')})
@@ -184,32 +186,38 @@ function touchSetsBySegment(src: RowSource, transport: boolean): string {
 }
 
 /**
- * The touch sets `src` selects, without the touches of transport spans when the run found some (`transport`:
- * transport-spans.ts, migration 112): a client library's call is one call, not two.
+ * Which touches the run takes back (taken-back.ts): those of transport spans (`transport`: transport-spans.ts, migration
+ * 112: a client library's call is one call, not two), and those later copies of a span made and its first copy did not
+ * (`copies`: span-copies.ts, migration 113: a span is one span).
  */
-function touchSetRows(src: RowSource, transport: boolean): string {
-  const all = rows('weft_trace_touch_sets', src);
-  return transport ? withoutTransport(all) : all;
+interface TakenBack {
+  transport: boolean;
+  copies: boolean;
+}
+
+/** The touch sets `src` selects, without the touches the run takes back (`taken`). */
+function touchSetRows(src: RowSource, taken: TakenBack): string {
+  return withoutTakenBack(rows('weft_trace_touch_sets', src), taken);
 }
 
 /**
- * `touchSetRows(src, transport)` (split by run when `segmented`: `touchSetsBySegment`) with the touch sets of
+ * `touchSetRows(src, taken)` (split by run when `segmented`: `touchSetsBySegment`) with the touch sets of
  * nameless copies under the integration they are copies of (weft_pairing_copies), and those of unnamed spans under
  * their flow (weft_pairing_unnamed).
  */
-function touchSetsByFlow(src: RowSource, segmented: boolean, transport: boolean): string {
+function touchSetsByFlow(src: RowSource, segmented: boolean, taken: TakenBack): string {
   return `SELECT t.* REPLACE (if(f.flow != '', f.flow, t.integration) AS integration)
     FROM (
       SELECT t0.* REPLACE (if(c.into_integration != '', c.into_integration, t0.integration) AS integration)
-      FROM (${segmented ? touchSetsBySegment(src, transport) : touchSetRows(src, transport)}) AS t0
+      FROM (${segmented ? touchSetsBySegment(src, taken) : touchSetRows(src, taken)}) AS t0
       LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON t0.trace_id = c.trace_id AND t0.integration = c.service
     ) AS t
     LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
 }
 
-/** weft_trace_spans' columns, which weft_pairing_spans repeats (098; is_ok: 106; parent_span_id, call_kind: 112). */
+/** weft_trace_spans' columns, which weft_pairing_spans repeats (098; is_ok: 106; parent_span_id, call_kind: 112; insert_key: 113). */
 const SPAN_COLUMNS =
-  'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, is_ok, records, ts, end_ts, parent_span_id, call_kind';
+  'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, is_ok, records, ts, end_ts, parent_span_id, call_kind, insert_key';
 
 /**
  * The per-trace aggregate of the spans `src` selects into weft_pairing_traces (`tracesInsert`), in stages (098): the
@@ -233,11 +241,14 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
   // Transport spans (a client library's call carried by an instrumented HTTP call under it): taken back out of the
   // endpoint rollups, and left out of the touch sets below.
   const transport = await markTransport(store, rows('weft_trace_touch_sets', src), spanParams);
+  // Later copies of a span (the same ids sent again with other content): their touches the first copy did not make are
+  // taken back out of the endpoint rollups, and left out of the touch sets below.
+  const copies = await markCopies(store, rows('weft_trace_touch_sets', src), spanParams);
   const segmented = await cutTraces(store, gapMs);
   const spans = segmented ? SEGMENTED_SPANS : SPANS;
   await c.command({ query: `INSERT INTO weft_pairing_copies (trace_id, service, into_integration, into_service) ${COPIES(spans)}` });
   await c.command({ query: `INSERT INTO weft_pairing_unnamed (trace_id, service, flow) ${FLOW_OF_UNNAMED(spans)}` });
-  await c.command({ query: tracesInsert(src, spans, segmented, transport), query_params: { ...spanParams, now, clock } });
+  await c.command({ query: tracesInsert(src, spans, segmented, { transport, copies }), query_params: { ...spanParams, now, clock } });
   return segmented;
 }
 
@@ -350,9 +361,10 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
  * instance, run id, kind, status and records: the integration's own row before a nameless service's copy (which lost its
  * resource: no instance, no run id), whichever arrived first; of those, the first arrived. Not the order the rows are
  * read in: weft_pairing_spans is sorted by service, and a later copy from `unknown_service` came before the rows of a
- * service named after it, whose run then took the copy's service and empty instance.
+ * service named after it, whose run then took the copy's service and empty instance. Of rows stamped in the same
+ * millisecond, the insert decides (as span-copies.ts takes the first copy's, whose touches are the span's).
  */
-const FIRST_ROW = '(nameless_row, arrived)';
+const FIRST_ROW = '(nameless_row, arrived, insert_key)';
 
 /** The thresholds of the sender-clock rule, kept where the pairing's readers found them (sender-offsets.ts holds the rule). */
 export { CLOCK_BEHIND_MINUTES, CLOCK_LAG_SPREAD_MS, CLOCK_OFFSET_MIN_MS } from './sender-offsets.ts';
@@ -384,9 +396,9 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * after the pairing's `now` parameter (a clock ahead of the analyzer's) is moved back to end then. Its `placed` (what
  * its minute is) is its start by Weft's clock: each span moved by its sender's offset (SENDER_SHIFT), then back so that it
  * ends by the `clock` parameter (the analyzer's clock). Reads the spans from the scratch tables `insertTraces` fills, and
- * the touch sets `src` selects (without the touches of transport spans when `transport`: `touchSetRows`).
+ * the touch sets `src` selects (without the touches the run takes back, `taken`: `touchSetRows`).
  */
-function tracesInsert(src: RowSource, spans: string, segmented: boolean, transport: boolean): string {
+function tracesInsert(src: RowSource, spans: string, segmented: boolean, taken: TakenBack): string {
   const AHEAD = `toIntervalMillisecond(greatest(0, dateDiff('millisecond', ${at('now')}, s.end)))`;
   // Touch sets stored before record_spans existed (085) have none: their spans' sum, as then. A trace stored since whose
   // only spans reporting records failed has none either, and moved nothing (0, not its failed spans' sum): it is told
@@ -465,7 +477,7 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean, transpo
         max(notEmpty(writes) AND empty(write_spans)) AS before_088,
         if(before_088 = 1, [], arrayDistinct(arrayMap(x -> x.2, ws))) AS wk,
         arrayMap(k -> arraySum(x -> if(x.2 = k, arraySum(r -> if(r.1 = x.1, r.3, 0), rs), 0), ws), wk) AS wn
-      FROM (${touchSetsByFlow(src, segmented, transport)})
+      FROM (${touchSetsByFlow(src, segmented, taken)})
       GROUP BY trace_id, integration
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration`;
 }

@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { main } from '../../cli/main.ts';
+import { startAnalyzer, type Analyzer } from '../index.ts';
+import { catalogFrom } from '../test/estate-fixture.ts';
+
+const MIN = 60_000;
+
+const catalogYaml = `owners:
+  - { id: icoe }
+systems:
+  - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
+  - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
+  - { id: billing, owner: icoe, match: { hosts: [billing.internal] } }
+flows:
+  - { id: crm-sync, source: crm, target: erp, owner: icoe, runtime: { service: crm-sync } }
+  - { id: crm-sync-billing-first, source: crm, target: billing, owner: icoe, runtime: { service: billing-first-sync } }
+  - { id: crm-sync-paired-between, source: crm, target: erp, owner: icoe, runtime: { service: paired-between-sync } }
+  - { id: crm-sync-read, source: crm, target: erp, owner: icoe, runtime: { service: read-copy-sync } }
+  - { id: crm-sync-adds, source: crm, target: erp, owner: icoe, runtime: { service: adds-touch-sync } }
+  - { id: crm-sync-exact, source: crm, target: erp, owner: icoe, runtime: { service: exact-sync } }
+  - { id: crm-sync-shadow, source: crm, target: erp, owner: icoe, runtime: { service: shadow-copy-sync } }
+`;
+
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const http = (method: string, url: string, records?: number) => [
+  str('http.request.method', method),
+  str('url.full', url),
+  ...(records === undefined ? [] : [str('integration.records', String(records))]),
+];
+const GET_CRM = http('GET', 'http://crm.internal/api/customers');
+const POST_ERP = http('POST', 'http://erp.internal/api/customers', 3);
+const POST_BILLING = http('POST', 'http://billing.internal/api/invoices', 3);
+/** A span of `traceId` at `startMs`: the wrapper ('run', INTERNAL, 500 ms), a step ('step', INTERNAL) or a 20 ms CLIENT call. */
+const span = (traceId: string, spanId: string, name: string, startMs: number, attributes: object[], parentSpanId = '') => ({
+  traceId,
+  spanId,
+  parentSpanId,
+  name,
+  kind: name === 'run' || name === 'step' ? 1 : 3,
+  startTimeUnixNano: `${startMs}000000`,
+  endTimeUnixNano: `${startMs + (name === 'run' ? 500 : 20)}000000`,
+  attributes,
+});
+const ids = () => ({ trace: randomBytes(16).toString('hex'), root: randomBytes(8).toString('hex'), call: randomBytes(8).toString('hex') });
+
+describe('a span id sent twice with different content is one span: the first copy to arrive (migration 113)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  /** One OTLP/JSON request of `service`'s `spans`, stored before it returns (its own insert). */
+  const send = async (service: string, spans: object[]) => {
+    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
+    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    await h.collector.flush();
+    return res.json();
+  };
+  /** A run of `service`: a wrapper, a GET crm and the call `call` (its ids `id`). */
+  const runOf = (id: ReturnType<typeof ids>, t: number, call: object[], read = GET_CRM) => [
+    span(id.trace, id.root, 'run', t, []),
+    span(id.trace, randomBytes(8).toString('hex'), 'GET', t + 10, read, id.root),
+    span(id.trace, id.call, 'POST', t + 40, call, id.root),
+  ];
+  const pair = async () => expect((await analyzer.runNow()).errors).toEqual([]);
+  const openFindings = async () =>
+    (await analyzer.findings.list({ status: ['open'], kind: ['unknown-system', 'undocumented-flow'] })).map((f) => `${f.kind} ${f.title}`).sort();
+  const edges = async () =>
+    (await analyzer.graph()).edges
+      .filter((e) => e.observed)
+      .map((e) => `${e.source} -> ${e.target} ${e.integrations.join(',')}`)
+      .sort();
+
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog: catalogFrom(catalogYaml),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
+      schedule: false,
+    });
+    // The example: crm-sync's POST erp, and minutes later the same ids as a POST billing.
+    const a = ids();
+    await send('crm-sync', runOf(a, t0, POST_ERP));
+    await send('crm-sync', [span(a.trace, a.call, 'POST', t0 + 40 + 3 * MIN, POST_BILLING, a.root)]);
+    // The other order: POST billing first (the span), then POST erp.
+    const b = ids();
+    await send('billing-first-sync', runOf(b, t0, POST_BILLING));
+    await send('billing-first-sync', [span(b.trace, b.call, 'POST', t0 + 40, POST_ERP, b.root)]);
+    // A later copy whose read is another system's.
+    const c = ids();
+    const read = randomBytes(8).toString('hex');
+    await send('read-copy-sync', [
+      span(c.trace, c.root, 'run', t0, []),
+      span(c.trace, read, 'GET', t0 + 10, GET_CRM, c.root),
+      span(c.trace, c.call, 'POST', t0 + 40, POST_ERP, c.root),
+    ]);
+    await send('read-copy-sync', [span(c.trace, read, 'GET', t0 + 10, http('GET', 'http://billing.internal/api/invoices'), c.root)]);
+    // A later copy that touches what its first copy (an INTERNAL step) did not touch at all.
+    const d = ids();
+    const step = randomBytes(8).toString('hex');
+    await send('adds-touch-sync', [...runOf(d, t0, POST_ERP), span(d.trace, step, 'step', t0 + 60, [], d.root)]);
+    await send('adds-touch-sync', [span(d.trace, step, 'POST', t0 + 60, POST_BILLING, d.root)]);
+    // An exact re-export: the same request twice.
+    const e = ids();
+    await send('exact-sync', runOf(e, t0, POST_ERP));
+    await send('exact-sync', runOf(e, t0, POST_ERP));
+    // A later copy to a system the catalog does not know.
+    const f = ids();
+    await send('shadow-copy-sync', runOf(f, t0, POST_ERP));
+    await send('shadow-copy-sync', [span(f.trace, f.call, 'POST', t0 + 40, http('POST', 'https://ledger.partner.example/api/entries', 3), f.root)]);
+    await pair();
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    // The last test closed the store for `weft audit`, which opened it and closed it again.
+    await h?.close().catch(() => rmSync(h.dir, { recursive: true, force: true }));
+  });
+
+  it('finds no undocumented flow and no unknown system in the later copies', async () => {
+    expect(await openFindings()).toEqual([]);
+  });
+
+  it("pairs each span as its first copy: the first copy's endpoints, once", async () => {
+    expect(await edges()).toEqual([
+      'crm -> billing billing-first-sync',
+      'crm -> erp adds-touch-sync',
+      'crm -> erp crm-sync',
+      'crm -> erp exact-sync',
+      'crm -> erp read-copy-sync',
+      'crm -> erp shadow-copy-sync',
+    ]);
+    const traces = (await analyzer.edges(86_400_000)).map((x) => `${x.service} ${x.source} -> ${x.target} traces=${x.traces} records=${x.records}`).sort();
+    expect(traces).toEqual([
+      'adds-touch-sync crm -> erp traces=1 records=3',
+      'billing-first-sync crm -> billing traces=1 records=3',
+      'crm-sync crm -> erp traces=1 records=3',
+      'exact-sync crm -> erp traces=1 records=3',
+      'read-copy-sync crm -> erp traces=1 records=3',
+      'shadow-copy-sync crm -> erp traces=1 records=3',
+    ]);
+  });
+
+  it("takes the later copies' own touches back out of the endpoint rollups, once, also when pairing runs again", async () => {
+    await pair();
+    const rows = await h.rows<{ service: string; direction: string; ep_host: string; spans: string; records: string }>(
+      `SELECT service, direction, ep_host, sum(spans) AS spans, sum(records) AS records FROM weft_endpoint_rollup_1m WHERE ep_kind = 'http'
+       GROUP BY service, direction, ep_host ORDER BY service, direction, ep_host`,
+    );
+    expect(rows.map((r) => `${r.service} ${r.direction} ${r.ep_host} spans=${r.spans} records=${r.records}`)).toEqual([
+      'adds-touch-sync read crm.internal spans=1 records=0',
+      'adds-touch-sync write billing.internal spans=0 records=0',
+      'adds-touch-sync write erp.internal spans=1 records=3',
+      'billing-first-sync read crm.internal spans=1 records=0',
+      'billing-first-sync write billing.internal spans=1 records=3',
+      'billing-first-sync write erp.internal spans=0 records=0',
+      'crm-sync read crm.internal spans=1 records=0',
+      'crm-sync write billing.internal spans=0 records=0',
+      'crm-sync write erp.internal spans=1 records=3',
+      // An exact copy stays counted as it arrived (its touches are the first copy's).
+      'exact-sync read crm.internal spans=2 records=0',
+      'exact-sync write erp.internal spans=2 records=6',
+      'read-copy-sync read billing.internal spans=0 records=0',
+      'read-copy-sync read crm.internal spans=1 records=0',
+      'read-copy-sync write erp.internal spans=1 records=3',
+      'shadow-copy-sync read crm.internal spans=1 records=0',
+      'shadow-copy-sync write erp.internal spans=1 records=3',
+      'shadow-copy-sync write ledger.partner.example spans=0 records=0',
+    ]);
+    const [hourly] = await h.rows<{ spans: string }>("SELECT sum(spans) AS spans FROM weft_endpoint_rollup_1h WHERE ep_host = 'billing.internal'");
+    expect(Number(hourly.spans)).toBe(1);
+  });
+
+  it('takes a later copy back out of a trace paired before it arrived', async () => {
+    const g = ids();
+    await send('paired-between-sync', runOf(g, t0, POST_ERP));
+    await pair();
+    expect(await edges()).toContain('crm -> erp paired-between-sync');
+    await send('paired-between-sync', [span(g.trace, g.call, 'POST', t0 + 40 + 5 * MIN, POST_BILLING, g.root)]);
+    await pair();
+    expect(await openFindings()).toEqual([]);
+    expect(
+      (await analyzer.edges(86_400_000)).filter((x) => x.service === 'paired-between-sync').map((x) => `${x.source} -> ${x.target} traces=${x.traces}`),
+    ).toEqual(['crm -> erp traces=1']);
+  });
+
+  it('weft audit of the store finds no undocumented flow', async () => {
+    await analyzer.stop();
+    await h.collector.stop();
+    await h.store.close();
+    const catalog = join(h.dir, 'estate.yaml');
+    writeFileSync(catalog, catalogYaml);
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['audit', '--data', h.dir, '--catalog', catalog, '--since', '1h'], {
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      env: {},
+      cwd: '/',
+    });
+    const text = out.join('\n');
+    expect(err).toEqual([]);
+    expect(text).toContain('systems: 3 (3 documented, 0 unknown, 3 observed)');
+    expect(text).toContain('flows: 7 (7 documented, 0 undocumented, 7 observed, 0 never observed)');
+    expect(text).toContain('findings: 0 (none)');
+    expect(code).toBe(0);
+    rmSync(catalog);
+  });
+});

@@ -1,0 +1,106 @@
+import type { Store } from '../../clickhouse/index.ts';
+import { takeBack, touchPairs, touchTuple } from './taken-back.ts';
+import { spanDomains } from './transport-spans.ts';
+
+/**
+ * A span is one span (migration 113). The same trace id and span id sent again with other content — an SDK reusing ids,
+ * a pipeline that rewrote a copy — is not a second call: an integration's CLIENT span sent as `POST
+ * http://erp.internal/…` and, in a later request, as `POST http://billing.internal/…` kept the first copy's fields (the
+ * pairing's FIRST_ROW) but the touches of both, and the pairing printed `Undocumented flow crm → billing` beside the
+ * documented crm → erp. The first copy to arrive is the span (the integration's own row before a nameless service's
+ * copy, as FIRST_ROW): the touches of later copies that it did not make are left out of the pairing (`withoutTakenBack`)
+ * and taken back out of the endpoint rollups (`takeBack`). An exact copy (a re-export) makes none it did not make.
+ *
+ * Copies are told apart by the insert that stored them (insert_key: the spool segment, else the insert's query), so
+ * copies in one insert are not (their touches are the first insert's). Rows stored before 113 (insert_key 0) are never
+ * told apart, nor are transport spans (all of their touches go).
+ */
+
+const SPANS = '(SELECT * FROM weft_pairing_spans)';
+const RESENT = '(SELECT * FROM weft_pairing_resent)';
+/** A row of a nameless service's copy (pairing-job.ts's `NAMELESS`): the integration's own row comes first. */
+const NAMELESS_ROW = "toUInt8(service = 'unknown_service' OR startsWith(service, 'unknown_service:'))";
+
+/** Fills weft_pairing_resent with the spans of weft_pairing_spans stored by more than one insert, and the first's insert. */
+const RESENT_INSERT = `INSERT INTO weft_pairing_resent (trace_id, span_id, first_key)
+    SELECT trace_id, span_id, argMin(insert_key, (${NAMELESS_ROW}, arrived, insert_key)) AS first_key
+    FROM ${SPANS}
+    WHERE (trace_id, span_id) NOT IN (SELECT trace_id, span_id FROM (SELECT * FROM weft_pairing_transport))
+    GROUP BY trace_id, span_id
+    HAVING uniqExact(insert_key) > 1 AND min(insert_key) > 0`;
+
+/** The touches of weft_pairing_resent's spans in the touch sets `touchSets` selects: trace_id, insert_key, integration, span_id, touch. */
+const RESENT_TOUCHES = (touchSets: string) => `SELECT trace_id, insert_key, integration, x.1 AS span_id, x.2 AS touch
+    FROM (${touchSets})
+    ARRAY JOIN ${touchPairs('')} AS x
+    WHERE trace_id IN (SELECT trace_id FROM ${RESENT}) AND (trace_id, x.1) IN (SELECT trace_id, span_id FROM ${RESENT})`;
+
+/** Fills weft_pairing_dropped with the touches of later copies that the first copy did not make (all, when it made none). */
+const DROPPED_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_dropped (trace_id, insert_key, integration, span_id, touch)
+    SELECT p.trace_id, p.insert_key, p.integration, p.span_id, p.touch
+    FROM (${RESENT_TOUCHES(touchSets)}) AS p
+    INNER JOIN ${RESENT} AS r ON p.trace_id = r.trace_id AND p.span_id = r.span_id
+    LEFT JOIN (
+      SELECT trace_id, span_id, groupUniqArray(touch) AS made
+      FROM (${RESENT_TOUCHES(touchSets)})
+      WHERE (trace_id, span_id, insert_key) IN (SELECT trace_id, span_id, first_key FROM ${RESENT})
+      GROUP BY trace_id, span_id
+    ) AS f ON p.trace_id = f.trace_id AND p.span_id = f.span_id
+    WHERE p.insert_key != r.first_key AND NOT has(f.made, p.touch)`;
+
+/**
+ * Fills weft_pairing_retract with the later copies whose dropped touches are not taken back yet (weft_transport_ledger,
+ * reason 'copy', per copy's insert): per span, insert and the integration and service it arrived with, its rows, its
+ * start, error and records, the touches to take back, and whether its records go with them (every touch it made goes).
+ */
+const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract (trace_id, span_id, integration, service, domain, ts, is_error, records, rows,
+      insert_key, reason, touches, with_records)
+    SELECT s.trace_id, s.span_id, s.integration, s.service, dm.domain, s.ts, s.is_error, s.records, s.n - l.done,
+      s.insert_key, 'copy', d.touches, toUInt8(d.n = a.n)
+    FROM (
+      SELECT trace_id, span_id, insert_key, integration, service, any(ts) AS ts, any(is_error) AS is_error, any(records) AS records, count() AS n
+      FROM ${SPANS}
+      WHERE (trace_id, span_id, insert_key) IN (SELECT trace_id, span_id, insert_key FROM (SELECT * FROM weft_pairing_dropped))
+      GROUP BY trace_id, span_id, insert_key, integration, service
+    ) AS s
+    INNER JOIN (
+      SELECT trace_id, span_id, insert_key, integration, groupUniqArray(${touchTuple('touch')}) AS touches, uniqExact(touch) AS n
+      FROM (SELECT * FROM weft_pairing_dropped)
+      WHERE NOT startsWith(touch, concat('records', char(30)))
+      GROUP BY trace_id, span_id, insert_key, integration
+    ) AS d ON s.trace_id = d.trace_id AND s.span_id = d.span_id AND s.insert_key = d.insert_key AND s.integration = d.integration
+    INNER JOIN (
+      SELECT trace_id, span_id, insert_key, integration, uniqExact(touch) AS n
+      FROM (${RESENT_TOUCHES(touchSets)})
+      WHERE NOT startsWith(touch, concat('records', char(30)))
+      GROUP BY trace_id, span_id, insert_key, integration
+    ) AS a ON s.trace_id = a.trace_id AND s.span_id = a.span_id AND s.insert_key = a.insert_key AND s.integration = a.integration
+    LEFT JOIN (
+      SELECT trace_id, span_id, integration, service, insert_key, sum(rows) AS done FROM weft_transport_ledger
+      WHERE trace_id IN (SELECT trace_id FROM ${RESENT}) AND reason = 'copy'
+      GROUP BY trace_id, span_id, integration, service, insert_key
+    ) AS l ON s.trace_id = l.trace_id AND s.span_id = l.span_id AND s.integration = l.integration AND s.service = l.service
+      AND s.insert_key = l.insert_key
+    LEFT JOIN (${spanDomains('weft_pairing_resent')}) AS dm ON s.trace_id = dm.trace_id AND s.span_id = dm.span_id AND s.service = dm.service
+    WHERE s.n > l.done`;
+
+/**
+ * Finds the spans of weft_pairing_spans stored by more than one insert (into weft_pairing_resent), the touches of their
+ * later copies that the first copy did not make (into weft_pairing_dropped), and takes those not taken back yet out of
+ * the endpoint rollups (`takeBack`). Runs after `markTransport` (whose spans it leaves alone) and empties
+ * weft_pairing_retract for its own rows. `touchSets`: SQL selecting the weft_trace_touch_sets rows of the spans' traces,
+ * with its statement parameters `params`. Resolves to whether any touch was dropped (the pairing then leaves them out:
+ * `withoutTakenBack`). Rejects with the engine's error.
+ */
+export async function markCopies(store: Store, touchSets: string, params: Record<string, unknown>): Promise<boolean> {
+  const c = store.client;
+  const count = async (query: string) => Number((await c.query({ query, format: 'JSONEachRow' }).then((r) => r.json<{ n: number | string }>()))[0]?.n ?? 0);
+  for (const table of ['weft_pairing_resent', 'weft_pairing_dropped', 'weft_pairing_retract']) await c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+  await c.command({ query: RESENT_INSERT });
+  if ((await count('SELECT count() AS n FROM weft_pairing_resent')) === 0) return false;
+  await c.command({ query: DROPPED_INSERT(touchSets), query_params: params });
+  if ((await count('SELECT count() AS n FROM weft_pairing_dropped')) === 0) return false;
+  await c.command({ query: RETRACT_INSERT(touchSets), query_params: params });
+  if ((await count('SELECT count() AS n FROM weft_pairing_retract')) > 0) await takeBack(store);
+  return true;
+}

@@ -1,0 +1,107 @@
+import type { Store } from '../../clickhouse/index.ts';
+
+/**
+ * Touches taken back (migrations 112, 113): touches the views counted at ingest that are not calls of their own. A
+ * transport span's (transport-spans.ts: the HTTP call that carries a client library's call) go whole; a later copy's of
+ * a span sent again (span-copies.ts) go where the first copy did not make them. The pairing leaves them out of the
+ * trace's reads and writes (`withoutTakenBack`), and `takeBack` takes them back out of the endpoint rollups, once.
+ */
+
+/** Why touches are taken back: the span carries another call (112), or it is a later copy of a span (113). */
+export type TakeBackReason = 'transport' | 'copy';
+
+/** An endpoint tuple `t` (kind, sys, host, name, peer) as one string, its fields joined by \x1f (write_spans' form). */
+const endpointKey = (t: string) => `concat(${t}.1, char(31), ${t}.2, char(31), ${t}.3, char(31), ${t}.4, char(31), ${t}.5)`;
+
+/**
+ * The touches of a touch-set row `t` (SQL naming weft_trace_touch_sets columns) as (span id, touch) pairs: `touch` is
+ * `<direction>\x1e<endpoint>` for its reads, writes and touches of no known direction, and `records\x1e<direction>`
+ * for its record_spans entries (migration 113's weft_pairing_dropped keeps these).
+ */
+export const touchPairs = (t: string) => `arrayConcat(
+      arrayMap(x -> (x.1, concat('read', char(30), ${endpointKey('x.2')})), ${t}read_spans),
+      arrayMap(x -> (x.1, concat('write', char(30), x.2)), ${t}write_spans),
+      arrayMap(x -> (x.1, concat('unknown', char(30), ${endpointKey('x.2')})), ${t}unknown_spans),
+      arrayMap(x -> (x.1, concat('records', char(30), x.2)), ${t}record_spans))`;
+
+/** A touch string of `touchPairs` (not a records entry) as weft_pairing_retract keeps it: (direction, endpoint tuple). */
+export const touchTuple = (touch: string) => {
+  const ep = (i: number) => `splitByChar(char(31), splitByChar(char(30), ${touch})[2])[${i}]`;
+  return `(splitByChar(char(30), ${touch})[1], (${ep(1)}, ${ep(2)}, ${ep(3)}, ${ep(4)}, ${ep(5)}))`;
+};
+
+/**
+ * Rows of weft_endpoint_rollup_<1m|1h> that take weft_pairing_retract's touches back out: each touch negated as many
+ * times as the span's rows, modulo 2^64; the span's records with them when `with_records` (a span's records are counted
+ * on its first touch, which only its only touch is known to be).
+ */
+const ROLLUP_RETRACT = (table: 'weft_endpoint_rollup_1m' | 'weft_endpoint_rollup_1h') => {
+  const [col, fn] = table === 'weft_endpoint_rollup_1m' ? ['minute', 'toStartOfMinute'] : ['hour', 'toStartOfHour'];
+  return `INSERT INTO ${table} (${col}, integration, service, direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer, domain,
+      spans, errors, records, latency, first_seen, last_seen, sample_trace, sample_error_trace)
+    SELECT ${fn}(r.ts) AS at, r.integration AS integration, r.service AS service, e.1 AS direction,
+      e.2.1 AS kind, e.2.2 AS sys, e.2.3 AS host, e.2.4 AS name, e.2.5 AS peer, r.domain AS domain,
+      toUInt64(-toInt64(sum(r.rows))), toUInt64(-toInt64(sum(r.rows * r.is_error))),
+      toUInt64(-toInt64(sum(if(r.with_records = 1, r.rows * r.records, 0)))),
+      quantilesTDigestStateIf(0.5, 0.95, 0.99)(toFloat64(0), 0), toDateTime64('2299-12-31 00:00:00', 3, 'UTC'), toDateTime64(0, 3, 'UTC'), '', ''
+    FROM (SELECT * FROM weft_pairing_retract) AS r
+    ARRAY JOIN r.touches AS e
+    GROUP BY at, integration, service, direction, kind, sys, host, name, peer, domain`;
+};
+
+/**
+ * Takes weft_pairing_retract's touches back out of the endpoint rollups, recording them in weft_transport_ledger first
+ * with their reason and insert (a run stopped between the two leaves a touch counted, never one taken back twice).
+ * Rejects with the engine's error.
+ */
+export async function takeBack(store: Store): Promise<void> {
+  const c = store.client;
+  await c.command({
+    query: `INSERT INTO weft_transport_ledger (trace_id, span_id, integration, service, rows, at, reason, insert_key)
+      SELECT trace_id, span_id, integration, service, rows, now64(3, 'UTC'), reason, insert_key FROM weft_pairing_retract`,
+  });
+  for (const table of ['weft_endpoint_rollup_1m', 'weft_endpoint_rollup_1h'] as const) await c.command({ query: ROLLUP_RETRACT(table) });
+}
+
+/**
+ * The touch sets `touchSets` selects without the touches taken back: all those of weft_pairing_transport's spans
+ * (`transport`), and, in the row of each later copy's insert, those weft_pairing_dropped lists (`copies`); their reads,
+ * writes and touches of no known direction rebuilt from the spans left (088, 101), and their records and last writes
+ * with them. A touch set stored before 101 (reads without the spans that made them) keeps what it has.
+ */
+export function withoutTakenBack(touchSets: string, { transport, copies }: { transport: boolean; copies: boolean }): string {
+  if (!transport && !copies) return touchSets;
+  const ids = transport ? 'tr.transport_ids' : "CAST([], 'Array(String)')";
+  const dropped = copies ? 'dr.dropped' : "CAST([], 'Array(String)')";
+  const nothingGone = `(empty(${ids}) AND empty(${dropped}))`;
+  const keep = (arr: string, kind: string) => {
+    const touch = kind === 'write' || kind === 'records' ? 'x.2' : endpointKey('x.2');
+    return `arrayFilter(x -> NOT (has(${ids}, x.1) OR has(${dropped}, concat(x.1, char(30), '${kind}', char(30), ${touch}))), t.${arr})`;
+  };
+  const rebuilt = (all: string, spans: string, kind: string, items: (kept: string) => string) =>
+    `if(${nothingGone} OR (notEmpty(t.${all}) AND empty(t.${spans})), t.${all}, arrayDistinct(${items(keep(spans, kind))}))`;
+  const keys = `arrayMap(x -> x.2, ${keep('write_spans', 'write')})`;
+  const transportJoin = transport
+    ? `LEFT JOIN (SELECT trace_id, groupArray(span_id) AS transport_ids FROM (SELECT * FROM weft_pairing_transport) GROUP BY trace_id) AS tr
+      ON t.trace_id = tr.trace_id`
+    : '';
+  const copiesJoin = copies
+    ? `LEFT JOIN (SELECT trace_id, insert_key, integration, groupArray(concat(span_id, char(30), touch)) AS dropped
+        FROM (SELECT * FROM weft_pairing_dropped) GROUP BY trace_id, insert_key, integration) AS dr
+      ON t.trace_id = dr.trace_id AND t.insert_key = dr.insert_key AND t.integration = dr.integration`
+    : '';
+  return `SELECT t.* REPLACE (
+      ${rebuilt('reads', 'read_spans', 'read', (kept) => `arrayMap(x -> x.2, ${kept})`)} AS reads,
+      ${rebuilt('writes', 'write_spans', 'write', (kept) => `arrayMap(k -> (k[1], k[2], k[3], k[4], k[5]), arrayMap(x -> splitByChar(char(31), x.2), ${kept}))`)} AS writes,
+      ${rebuilt('unknowns', 'unknown_spans', 'unknown', (kept) => `arrayMap(x -> x.2, ${kept})`)} AS unknowns,
+      ${keep('record_spans', 'records')} AS record_spans,
+      ${keep('write_spans', 'write')} AS write_spans,
+      ${keep('read_spans', 'read')} AS read_spans,
+      ${keep('unknown_spans', 'unknown')} AS unknown_spans,
+      if(${nothingGone}, t.write_last,
+        (arrayFilter((key, v) -> has(${keys}, key), t.write_last.1, t.write_last.2),
+         arrayFilter((v, key) -> has(${keys}, key), t.write_last.2, t.write_last.1))) AS write_last)
+    FROM (${touchSets}) AS t
+    ${transportJoin}
+    ${copiesJoin}`;
+}
