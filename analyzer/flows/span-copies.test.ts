@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { protoTracesBody } from '../../collector/test/otlp-proto.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { main } from '../../cli/main.ts';
 import { startAnalyzer, type Analyzer } from '../index.ts';
@@ -24,6 +25,8 @@ flows:
   - { id: crm-sync-adds, source: crm, target: erp, owner: icoe, runtime: { service: adds-touch-sync } }
   - { id: crm-sync-exact, source: crm, target: erp, owner: icoe, runtime: { service: exact-sync } }
   - { id: crm-sync-shadow, source: crm, target: erp, owner: icoe, runtime: { service: shadow-copy-sync } }
+  - { id: crm-sync-one-request, source: crm, target: erp, owner: icoe, runtime: { service: one-request-sync } }
+  - { id: crm-sync-one-request-billing, source: crm, target: billing, owner: icoe, runtime: { service: one-request-billing-sync } }
 `;
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
@@ -52,14 +55,19 @@ describe('a span id sent twice with different content is one span: the first cop
   let h: Harness;
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
-  /** One OTLP/JSON request of `service`'s `spans`, stored before it returns (its own insert). */
-  const send = async (service: string, spans: object[]) => {
+  /** One OTLP/JSON request (or protobuf, `proto`) of `service`'s `spans`, stored before it returns (its own insert); its answer. */
+  const send = async (service: string, spans: ReturnType<typeof span>[], proto = false) => {
     const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
-    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${h.collector.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': proto ? 'application/x-protobuf' : 'application/json', accept: 'application/json' },
+      body: proto ? protoTracesBody(body) : JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     await h.collector.flush();
-    return res.json();
+    return proto ? undefined : res.json();
   };
+  const answers: unknown[] = [];
   /** A run of `service`: a wrapper, a GET crm and the call `call` (its ids `id`). */
   const runOf = (id: ReturnType<typeof ids>, t: number, call: object[], read = GET_CRM) => [
     span(id.trace, id.root, 'run', t, []),
@@ -114,6 +122,11 @@ describe('a span id sent twice with different content is one span: the first cop
     const f = ids();
     await send('shadow-copy-sync', runOf(f, t0, POST_ERP));
     await send('shadow-copy-sync', [span(f.trace, f.call, 'POST', t0 + 40, http('POST', 'https://ledger.partner.example/api/entries', 3), f.root)]);
+    // Both copies in one request, in either order (OTLP/JSON, then protobuf).
+    const o = ids();
+    answers.push(await send('one-request-sync', [...runOf(o, t0, POST_ERP), span(o.trace, o.call, 'POST', t0 + 40, POST_BILLING, o.root)]));
+    const p = ids();
+    await send('one-request-billing-sync', [...runOf(p, t0, POST_BILLING), span(p.trace, p.call, 'POST', t0 + 40, POST_ERP, p.root)], true);
     await pair();
   });
   afterAll(async () => {
@@ -126,12 +139,26 @@ describe('a span id sent twice with different content is one span: the first cop
     expect(await openFindings()).toEqual([]);
   });
 
+  it('refuses the later copy of a span id within one request, and says what to change', () => {
+    expect(answers).toEqual([
+      {
+        partialSuccess: {
+          rejectedSpans: 1,
+          errorMessage:
+            '1 rejected: spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once); the first was kept (first at resourceSpans[0].scopeSpans[0].spans[3])',
+        },
+      },
+    ]);
+  });
+
   it("pairs each span as its first copy: the first copy's endpoints, once", async () => {
     expect(await edges()).toEqual([
       'crm -> billing billing-first-sync',
+      'crm -> billing one-request-billing-sync',
       'crm -> erp adds-touch-sync',
       'crm -> erp crm-sync',
       'crm -> erp exact-sync',
+      'crm -> erp one-request-sync',
       'crm -> erp read-copy-sync',
       'crm -> erp shadow-copy-sync',
     ]);
@@ -141,6 +168,8 @@ describe('a span id sent twice with different content is one span: the first cop
       'billing-first-sync crm -> billing traces=1 records=3',
       'crm-sync crm -> erp traces=1 records=3',
       'exact-sync crm -> erp traces=1 records=3',
+      'one-request-billing-sync crm -> billing traces=1 records=3',
+      'one-request-sync crm -> erp traces=1 records=3',
       'read-copy-sync crm -> erp traces=1 records=3',
       'shadow-copy-sync crm -> erp traces=1 records=3',
     ]);
@@ -165,6 +194,10 @@ describe('a span id sent twice with different content is one span: the first cop
       // An exact copy stays counted as it arrived (its touches are the first copy's).
       'exact-sync read crm.internal spans=2 records=0',
       'exact-sync write erp.internal spans=2 records=6',
+      'one-request-billing-sync read crm.internal spans=1 records=0',
+      'one-request-billing-sync write billing.internal spans=1 records=3',
+      'one-request-sync read crm.internal spans=1 records=0',
+      'one-request-sync write erp.internal spans=1 records=3',
       'read-copy-sync read billing.internal spans=0 records=0',
       'read-copy-sync read crm.internal spans=1 records=0',
       'read-copy-sync write erp.internal spans=1 records=3',
@@ -172,8 +205,16 @@ describe('a span id sent twice with different content is one span: the first cop
       'shadow-copy-sync write erp.internal spans=1 records=3',
       'shadow-copy-sync write ledger.partner.example spans=0 records=0',
     ]);
-    const [hourly] = await h.rows<{ spans: string }>("SELECT sum(spans) AS spans FROM weft_endpoint_rollup_1h WHERE ep_host = 'billing.internal'");
-    expect(Number(hourly.spans)).toBe(1);
+    const hourly = await h.rows<{ service: string; spans: string }>(
+      "SELECT service, sum(spans) AS spans FROM weft_endpoint_rollup_1h WHERE ep_host = 'billing.internal' GROUP BY service ORDER BY service",
+    );
+    expect(hourly.map((r) => `${r.service} ${r.spans}`)).toEqual([
+      'adds-touch-sync 0',
+      'billing-first-sync 1',
+      'crm-sync 0',
+      'one-request-billing-sync 1',
+      'read-copy-sync 0',
+    ]);
   });
 
   it('takes a later copy back out of a trace paired before it arrived', async () => {
@@ -206,7 +247,7 @@ describe('a span id sent twice with different content is one span: the first cop
     const text = out.join('\n');
     expect(err).toEqual([]);
     expect(text).toContain('systems: 3 (3 documented, 0 unknown, 3 observed)');
-    expect(text).toContain('flows: 7 (7 documented, 0 undocumented, 7 observed, 0 never observed)');
+    expect(text).toContain('flows: 9 (9 documented, 0 undocumented, 9 observed, 0 never observed)');
     expect(text).toContain('findings: 0 (none)');
     expect(code).toBe(0);
     rmSync(catalog);

@@ -12,7 +12,8 @@ import { spanDomains } from './transport-spans.ts';
  * and taken back out of the endpoint rollups (`takeBack`). An exact copy (a re-export) makes none it did not make.
  *
  * Copies are told apart by the insert that stored them (insert_key: the spool segment, else the insert's query), so
- * copies in one insert are not (their touches are the first insert's). Rows stored before 113 (insert_key 0) are never
+ * copies in one insert are not (their touches are the first insert's): the collector refuses the later copy of a span id
+ * within one request, but two requests may be loaded in one spool segment. Rows stored before 113 (insert_key 0) are never
  * told apart, nor are transport spans (all of their touches go).
  */
 

@@ -96,7 +96,7 @@ describe('TraceDecoder', () => {
                   status: { code: 1, message: 'fine' },
                 }),
                 span({ name: 'rejected', traceId: Buffer.alloc(0), spanId: id('1112131415161719') }),
-                span({ name: 'open enum', kind: 6, status: { code: 7 } }),
+                span({ name: 'open enum', spanId: id('1112131415161720'), kind: 6, status: { code: 7 } }),
               ],
             },
           ],
@@ -118,6 +118,48 @@ describe('TraceDecoder', () => {
         '1 kept: spans with an unknown kind (stored as Unspecified) (first at resourceSpans[0].scopeSpans[0].spans[2].kind); ' +
         '1 kept: spans with an unknown status code (stored as Unset) (first at resourceSpans[0].scopeSpans[0].spans[2].status.code)',
     );
+  });
+
+  // Regression: a span sent twice in one request with the same trace id and span id and other content (a POST to
+  // erp.internal, then to billing.internal) was stored twice, and the pairing, which tells copies apart by the insert
+  // that stored them, counted the touches of both: an undocumented flow crm → billing.
+  it('refuses a span whose trace id and span id an earlier kept span of the request has, the same way on both paths', () => {
+    const other = { traceId: id('ab'.repeat(16)) };
+    const body = encode({
+      resourceSpans: [
+        {
+          resource: { attributes: [kv('service.name', { stringValue: 'crm-sync' })] },
+          scopeSpans: [
+            {
+              spans: [
+                span({ name: 'too old', startTimeUnixNano: '0', endTimeUnixNano: '1000' }),
+                span({ name: 'POST erp' }),
+                span({ name: 'POST billing' }),
+                span({ name: 'same span id, other trace', ...other }),
+              ],
+            },
+          ],
+        },
+        // A copy under another resource is a copy too.
+        { resource: { attributes: [kv('service.name', { stringValue: 'pipeline' })] }, scopeSpans: [{ spans: [span({ name: 'POST ledger' })] }] },
+      ],
+    });
+    const got = fast(body);
+    expect(got).toEqual(reference(body));
+    expect([got.rows, got.rejected]).toEqual([2, 3]);
+    expect(got.message).toBe(
+      '1 rejected: spans with times out of range (start before 2000-01-01) (first at resourceSpans[0].scopeSpans[0].spans[0]); ' +
+        '2 rejected: spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once); the first was kept (first at resourceSpans[0].scopeSpans[0].spans[2])',
+    );
+    // Many spans, each kept once (the set grows past its first table), each sent again refused.
+    const many = Array.from({ length: 3000 }, (_, i) => span({ name: `s${i}`, spanId: id((i + 1).toString(16).padStart(16, '0')) }));
+    const twice = encode({ resourceSpans: [{ scopeSpans: [{ spans: [...many, ...many] }] }] });
+    const both = fast(twice);
+    expect(both).toEqual(reference(twice));
+    expect([both.rows, both.rejected]).toEqual([3000, 3000]);
+    // A decoder reused for the next request starts empty.
+    const decoder = new TraceDecoder();
+    for (let i = 0; i < 2; i++) expect(decoder.decode(twice, new RowBinaryWriter(64), ctx()).rows).toBe(3000);
   });
 
   it('refuses out-of-range times per span, the same way on both paths', () => {

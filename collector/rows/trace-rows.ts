@@ -23,6 +23,8 @@ export const TRACE_REASONS = {
   unknownStatus: 'spans with an unknown status code (stored as Unset)',
   time: (problem: string) => `spans with times out of range (${problem})`,
   endBeforeStart: `spans that end before they start (a clock stepped back?), stored with end = start (duration 0) and ${NORMALIZED_ATTRIBUTE}=${END_BEFORE_START}`,
+  sentTwice:
+    'spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once); the first was kept',
 } as const;
 
 /** What a trace mapper needs besides the request: limits, the report, and the collector clock. */
@@ -61,6 +63,8 @@ function flagged(attributes: AttributeMap, backwards: boolean): AttributeMap {
  */
 export function traceRows(request: unknown, ctx: TraceContext): Mapped {
   const rows: unknown[][] = [];
+  // The trace and span ids of the spans kept: a later span with the same ids is refused (`TRACE_REASONS.sentTwice`).
+  const kept = new Set<string>();
   const budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
   const resourceSpans = list(obj(request, 'request').resourceSpans, 'resourceSpans');
   for (let r = 0; r < resourceSpans.length; r++) {
@@ -81,7 +85,7 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
       const spans = list(ss.spans, `${sw}.spans`);
       budget.charge(spans.length, Buffer.byteLength(scopeName) + Buffer.byteLength(scopeVersion), `${sw}.scope`);
       for (let i = 0; i < spans.length; i++) {
-        const row = spanRow(obj(spans[i], `${sw}.spans[${i}]`), `${sw}.spans[${i}]`, ctx);
+        const row = spanRow(obj(spans[i], `${sw}.spans[${i}]`), `${sw}.spans[${i}]`, ctx, kept);
         if (!row) continue;
         row.ServiceName = service;
         row.ResourceAttributes = resAttrs;
@@ -94,8 +98,11 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
   return { rows, rejected: ctx.report.rejected, message: ctx.report.message };
 }
 
-/** The span's own columns (resource and scope are filled by the caller), or undefined when refused. */
-function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): Record<TraceColumn, unknown> | undefined {
+/**
+ * The span's own columns (resource and scope are filled by the caller), or undefined when refused. `kept`: the trace id
+ * and span id (hex, joined) of the request's spans kept so far; the span's are added when it is kept.
+ */
+function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, kept: Set<string>): Record<TraceColumn, unknown> | undefined {
   // A malformed id, the span's own or one of its links', is the span's own fault: it alone is refused, the
   // request's other spans are kept.
   const links = list(span.links, `${w}.links`);
@@ -133,6 +140,14 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext): R
     ctx.report.reject(TRACE_REASONS.time(problem), w);
     return undefined;
   }
+  // The same ids sent again within the request (an SDK reusing ids, a copy rewritten on the way): a span is one span, the
+  // first (the pairing takes the first copy that arrived as the span; copies in one insert it cannot tell apart).
+  const key = traceId + spanId;
+  if (kept.has(key)) {
+    ctx.report.reject(TRACE_REASONS.sentTwice, w);
+    return undefined;
+  }
+  kept.add(key);
   const backwards = endBeforeStart(start, end);
   if (backwards) ctx.report.warn(TRACE_REASONS.endBeforeStart, w);
   if (!(kind >= 0 && kind < spanKindNames.length)) {
