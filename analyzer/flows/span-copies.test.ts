@@ -27,6 +27,7 @@ flows:
   - { id: crm-sync-shadow, source: crm, target: erp, owner: icoe, runtime: { service: shadow-copy-sync } }
   - { id: crm-sync-one-request, source: crm, target: erp, owner: icoe, runtime: { service: one-request-sync } }
   - { id: crm-sync-one-request-billing, source: crm, target: billing, owner: icoe, runtime: { service: one-request-billing-sync } }
+  - { id: crm-sync-one-segment, source: crm, target: erp, owner: icoe, runtime: { service: one-segment-sync } }
 `;
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
@@ -56,7 +57,7 @@ describe('a span id sent twice with different content is one span: the first cop
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
   /** One OTLP/JSON request (or protobuf, `proto`) of `service`'s `spans`, stored before it returns (its own insert); its answer. */
-  const send = async (service: string, spans: ReturnType<typeof span>[], proto = false) => {
+  const send = async (service: string, spans: ReturnType<typeof span>[], proto = false, flush = true) => {
     const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
     const res = await fetch(`${h.collector.url}/v1/traces`, {
       method: 'POST',
@@ -64,10 +65,11 @@ describe('a span id sent twice with different content is one span: the first cop
       body: proto ? protoTracesBody(body) : JSON.stringify(body),
     });
     expect(res.status).toBe(200);
-    await h.collector.flush();
+    if (flush) await h.collector.flush();
     return proto ? undefined : res.json();
   };
   const answers: unknown[] = [];
+  let oneSegmentInserts = 0;
   /** A run of `service`: a wrapper, a GET crm and the call `call` (its ids `id`). */
   const runOf = (id: ReturnType<typeof ids>, t: number, call: object[], read = GET_CRM) => [
     span(id.trace, id.root, 'run', t, []),
@@ -127,6 +129,13 @@ describe('a span id sent twice with different content is one span: the first cop
     answers.push(await send('one-request-sync', [...runOf(o, t0, POST_ERP), span(o.trace, o.call, 'POST', t0 + 40, POST_BILLING, o.root)]));
     const p = ids();
     await send('one-request-billing-sync', [...runOf(p, t0, POST_BILLING), span(p.trace, p.call, 'POST', t0 + 40, POST_ERP, p.root)], true);
+    // Two requests at once (within the spool's batch wait: one segment, one insert, until a copy starts another).
+    const q = ids();
+    await send('one-segment-sync', runOf(q, t0, POST_ERP), false, false);
+    await send('one-segment-sync', [span(q.trace, q.call, 'POST', t0 + 40, POST_BILLING, q.root)], true, false);
+    await h.collector.flush();
+    const [stored] = await h.rows<{ inserts: string }>(`SELECT uniqExact(insert_key) AS inserts FROM weft_trace_spans WHERE trace_id = '${q.trace}'`);
+    oneSegmentInserts = Number(stored.inserts);
     await pair();
   });
   afterAll(async () => {
@@ -137,6 +146,10 @@ describe('a span id sent twice with different content is one span: the first cop
 
   it('finds no undocumented flow and no unknown system in the later copies', async () => {
     expect(await openFindings()).toEqual([]);
+  });
+
+  it('stores a copy sent while the first is in the open spool segment in a segment (an insert) of its own', () => {
+    expect(oneSegmentInserts).toBe(2);
   });
 
   it('refuses the later copy of a span id within one request, and says what to change', () => {
@@ -159,6 +172,7 @@ describe('a span id sent twice with different content is one span: the first cop
       'crm -> erp crm-sync',
       'crm -> erp exact-sync',
       'crm -> erp one-request-sync',
+      'crm -> erp one-segment-sync',
       'crm -> erp read-copy-sync',
       'crm -> erp shadow-copy-sync',
     ]);
@@ -170,6 +184,7 @@ describe('a span id sent twice with different content is one span: the first cop
       'exact-sync crm -> erp traces=1 records=3',
       'one-request-billing-sync crm -> billing traces=1 records=3',
       'one-request-sync crm -> erp traces=1 records=3',
+      'one-segment-sync crm -> erp traces=1 records=3',
       'read-copy-sync crm -> erp traces=1 records=3',
       'shadow-copy-sync crm -> erp traces=1 records=3',
     ]);
@@ -198,6 +213,9 @@ describe('a span id sent twice with different content is one span: the first cop
       'one-request-billing-sync write billing.internal spans=1 records=3',
       'one-request-sync read crm.internal spans=1 records=0',
       'one-request-sync write erp.internal spans=1 records=3',
+      'one-segment-sync read crm.internal spans=1 records=0',
+      'one-segment-sync write billing.internal spans=0 records=0',
+      'one-segment-sync write erp.internal spans=1 records=3',
       'read-copy-sync read billing.internal spans=0 records=0',
       'read-copy-sync read crm.internal spans=1 records=0',
       'read-copy-sync write erp.internal spans=1 records=3',
@@ -213,6 +231,7 @@ describe('a span id sent twice with different content is one span: the first cop
       'billing-first-sync 1',
       'crm-sync 0',
       'one-request-billing-sync 1',
+      'one-segment-sync 0',
       'read-copy-sync 0',
     ]);
   });
@@ -247,7 +266,7 @@ describe('a span id sent twice with different content is one span: the first cop
     const text = out.join('\n');
     expect(err).toEqual([]);
     expect(text).toContain('systems: 3 (3 documented, 0 unknown, 3 observed)');
-    expect(text).toContain('flows: 9 (9 documented, 0 undocumented, 9 observed, 0 never observed)');
+    expect(text).toContain('flows: 10 (10 documented, 0 undocumented, 10 observed, 0 never observed)');
     expect(text).toContain('findings: 0 (none)');
     expect(code).toBe(0);
     rmSync(catalog);

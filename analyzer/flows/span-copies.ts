@@ -13,8 +13,8 @@ import { spanDomains } from './transport-spans.ts';
  *
  * Copies are told apart by the insert that stored them (insert_key: the spool segment, else the insert's query), so
  * copies in one insert are not (their touches are the first insert's): the collector refuses the later copy of a span id
- * within one request, but two requests may be loaded in one spool segment. Rows stored before 113 (insert_key 0) are never
- * told apart, nor are transport spans (all of their touches go).
+ * within one request, and stores a request with a span id already in the open spool segment in a new segment. Rows
+ * stored before 113 (insert_key 0) are never told apart, nor are transport spans (all of their touches go).
  */
 
 const SPANS = '(SELECT * FROM weft_pairing_spans)';

@@ -8,13 +8,14 @@ import { checkDecodeCost } from '../otlp/decode-cost.ts';
 import { decodeJson } from '../otlp/json-codec.ts';
 import { defaultIngestLimits, ERR_OTLP_EXPANDS_TOO_MUCH, IngestReport, type IngestLimits } from '../otlp/limits.ts';
 import { decodeProto, type SignalName } from '../otlp/proto-codec.ts';
-import { TraceDecoder } from '../otlp/trace-decoder.ts';
+import { spanIdHashes, TraceDecoder } from '../otlp/trace-decoder.ts';
+import { traceColumns } from '../rows/trace-columns.ts';
 import { TouchWriter } from '../touches/touch-rows.ts';
 
 /** Segment bytes (RowBinary) per table for one export request, plus what was rejected or changed. */
 export interface IngestBatch {
   /** `touches`: with `IngestOptions.touches`, the weft_span_touches rows of the otel_traces rows (collector/touches/). */
-  tables: { table: TableName; rows: number; data: Buffer; touches?: { rows: number; data: Buffer } }[];
+  tables: { table: TableName; rows: number; data: Buffer; touches?: { rows: number; data: Buffer }; spanIds?: Uint32Array }[];
   accepted: number;
   rejected: number;
   /** The partial_success message: refusals and warnings ('' when there are none). */
@@ -28,6 +29,10 @@ export interface IngestOptions {
   /** Classify the spans here and return their weft_span_touches rows beside them (the embedded store loads both). */
   touches?: boolean;
 }
+
+/** Where a row of `traceRows` holds its trace id and span id (hex). */
+const TRACE_ID = traceColumns.findIndex((c) => c.column === 'TraceId');
+const SPAN_ID = traceColumns.findIndex((c) => c.column === 'SpanId');
 
 const decoder = new TraceDecoder();
 const out = new RowBinaryWriter(4 << 20);
@@ -49,7 +54,13 @@ function encoded(table: TableName, rows: unknown[][], limit: number) {
 const fromObjects: Record<SignalName, (request: unknown, ctx: TraceContext) => IngestBatch> = {
   traces: (request, ctx) => {
     const m = traceRows(request, ctx);
-    return { tables: [encoded('otel_traces', m.rows, ctx.limits.maxExpandedBytes)], accepted: m.rows.length, rejected: m.rejected, message: m.message };
+    const spanIds = Uint32Array.from(m.rows.flatMap((row) => spanIdHashes(Buffer.from(`${row[TRACE_ID]}${row[SPAN_ID]}`, 'hex'), 0, 16)));
+    return {
+      tables: [{ ...encoded('otel_traces', m.rows, ctx.limits.maxExpandedBytes), spanIds }],
+      accepted: m.rows.length,
+      rejected: m.rejected,
+      message: m.message,
+    };
   },
   metrics: (request, ctx) => {
     const m = metricRows(request, ctx);
@@ -83,7 +94,12 @@ export function ingestBody(signal: SignalName, wire: 'proto' | 'json', body: Buf
     out.reset();
     out.limit = options.limits.maxExpandedBytes;
     const r = decoder.decode(body, out, ctx);
-    batch = { tables: [{ table: 'otel_traces', rows: r.rows, data: Buffer.from(out.view()) }], accepted: r.rows, rejected: r.rejected, message: r.message };
+    batch = {
+      tables: [{ table: 'otel_traces', rows: r.rows, data: Buffer.from(out.view()), spanIds: r.ids }],
+      accepted: r.rows,
+      rejected: r.rejected,
+      message: r.message,
+    };
   } else {
     checkDecodeCost(signal, wire, body, options.limits.maxExpandedBytes);
     batch = fromObjects[signal](wire === 'proto' ? decodeProto(signal, body) : decodeJson(signal, body, options.limits.maxAnyValueDepth), ctx);

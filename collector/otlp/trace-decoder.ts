@@ -32,6 +32,8 @@ export interface DecodedTraces {
   rows: number;
   rejected: number;
   message: string;
+  /** `spanIdHashes` of each row's trace id and span id (h1, h2, …), in row order: the spool keeps copies of a span in two inserts. */
+  ids: Uint32Array;
 }
 
 const ZERO8 = new Uint8Array(8);
@@ -153,7 +155,7 @@ export class TraceDecoder {
       if (err instanceof Malformed) throw ERR_OTLP_BAD_INPUT(`The body is not a valid OTLP ExportTraceServiceRequest in protobuf: ${err.message}.`);
       throw err;
     }
-    return { rows, rejected: ctx.report.rejected, message: ctx.report.message };
+    return { rows, rejected: ctx.report.rejected, message: ctx.report.message, ids: this.kept.hashes() };
   }
 
   private request(end: number, out: RowBinaryWriter): number {
@@ -508,6 +510,8 @@ class KeptIds {
   private table = new Int32Array(1024);
   /** Per pair: where its trace id and its span id start. */
   private at = new Int32Array(1024);
+  /** Per pair: its `spanIdHashes` (two numbers). */
+  private hs = new Uint32Array(1024);
   private n = 0;
   private b: Uint8Array = new Uint8Array(0);
 
@@ -523,7 +527,8 @@ class KeptIds {
     this.b = b;
     if ((this.n + 1) * 2 > this.table.length) this.grow();
     const mask = this.table.length - 1;
-    let slot = this.hash(traceS, spanS) & mask;
+    const hash = spanIdHash(b, traceS, spanS, 0);
+    let slot = hash & mask;
     for (;;) {
       const k = this.table[slot];
       if (k === 0) break;
@@ -536,17 +541,22 @@ class KeptIds {
       at.set(this.at);
       this.at = at;
     }
+    if (this.n * 2 === this.hs.length) {
+      const hs = new Uint32Array(this.hs.length * 2);
+      hs.set(this.hs);
+      this.hs = hs;
+    }
     this.at[this.n * 2] = traceS;
     this.at[this.n * 2 + 1] = spanS;
+    this.hs[this.n * 2] = hash;
+    this.hs[this.n * 2 + 1] = spanIdHash(b, traceS, spanS, 1);
     this.table[slot] = ++this.n;
     return true;
   }
 
-  private hash(traceS: number, spanS: number): number {
-    const b = this.b;
-    let h = Math.imul(readU32(b, spanS) ^ readU32(b, traceS), 0x9e3779b1);
-    h = Math.imul(h ^ readU32(b, spanS + 4) ^ readU32(b, traceS + 12), 0x85ebca6b);
-    return (h ^ (h >>> 15)) >>> 0;
+  /** The hashes of the pairs added (h1, h2, …), in order (a copy). */
+  hashes(): Uint32Array {
+    return this.hs.slice(0, this.n * 2);
   }
 
   private grow(): void {
@@ -554,7 +564,7 @@ class KeptIds {
     this.table = new Int32Array(old.length * 2);
     const mask = this.table.length - 1;
     for (let k = 1; k <= this.n; k++) {
-      let slot = this.hash(this.at[(k - 1) * 2], this.at[(k - 1) * 2 + 1]) & mask;
+      let slot = this.hs[(k - 1) * 2] & mask;
       while (this.table[slot] !== 0) slot = (slot + 1) & mask;
       this.table[slot] = k;
     }
@@ -565,6 +575,24 @@ class KeptIds {
     return true;
   }
 }
+
+/**
+ * One of two 32-bit hashes (`which` 0 or 1) of a span's trace id (16 bytes at `traceS` in `b`) and span id (8 bytes at
+ * `spanS`): how the decoder and the spool find a span id sent again (equal ids, equal hashes; a hash shared by other ids
+ * costs a comparison in the decoder, and both shared a segment sealed early in the spool).
+ */
+export function spanIdHash(b: Uint8Array, traceS: number, spanS: number, which: 0 | 1): number {
+  const [m1, m2] = which === 0 ? [0x9e3779b1, 0x85ebca6b] : [0xc2b2ae35, 0x27d4eb2f];
+  let h = Math.imul(readU32(b, spanS) ^ readU32(b, traceS + which * 4), m1);
+  h = Math.imul(h ^ readU32(b, spanS + 4) ^ readU32(b, traceS + 12 - which * 4), m2);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/** Both `spanIdHash`es of the trace id and span id at `traceS` and `spanS` in `b`, as the spool keeps them (h1, h2). */
+export const spanIdHashes = (b: Uint8Array, traceS: number, spanS: number): [number, number] => [
+  spanIdHash(b, traceS, spanS, 0),
+  spanIdHash(b, traceS, spanS, 1),
+];
 
 function isZero(b: Uint8Array, s: number, e: number): boolean {
   for (let i = s; i < e; i++) if (b[i] !== 0) return false;

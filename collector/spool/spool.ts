@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { tableNames, type TableName } from '../rows/tables.ts';
 import { commitPath, parseSegmentName, segmentName, touchesPath, type Segment } from './segment.ts';
 import { lockSpool } from './spool-lock.ts';
+import { SpanIdSet } from './span-id-set.ts';
 import { count } from '../../core/text/index.ts';
 
 export interface SpoolOptions {
@@ -38,6 +39,8 @@ interface OpenSegment extends Segment {
   touchesFd?: number;
   touchBytes: number;
   touchRows: number;
+  /** The trace and span ids of its spans (otel_traces), hashed. */
+  spanIds?: SpanIdSet;
 }
 
 /** Rows for one table and, for spans the collector classified, their weft_span_touches rows. */
@@ -45,6 +48,8 @@ export interface SpoolRows {
   data: Buffer;
   rows: number;
   touches?: { data: Buffer; rows: number };
+  /** For spans: `spanIdHashes` of each row's trace id and span id (h1, h2, …: collector/otlp/trace-decoder.ts). */
+  spanIds?: Uint32Array;
 }
 
 const LARGEST_SEGMENT = 256 * 1024 * 1024;
@@ -143,8 +148,12 @@ export class Spool {
     return this.pendingBytes >= this.options.maxBytes * 0.8;
   }
 
-  /** Appends rows (and their touches); durable against a process kill once this returns. */
-  append(table: TableName, { data, rows, touches }: SpoolRows): void {
+  /**
+   * Appends rows (and their touches); durable against a process kill once this returns. Spans with the trace and span ids
+   * of a span in the open segment (a span sent again, within `batchMaxWaitMs`) go to a new one: a segment is one insert,
+   * and the pairing tells the copies of a span apart by the insert that stored them (analyzer/flows/span-copies.ts).
+   */
+  append(table: TableName, { data, rows, touches, spanIds }: SpoolRows): void {
     if (rows === 0) return;
     let seg = this.open.get(table);
     // A segment is classified whole or not at all.
@@ -152,7 +161,15 @@ export class Spool {
       this.seal(table);
       seg = undefined;
     }
-    if (!seg) seg = this.start(table, touches !== undefined);
+    // Its spans' ids go in before its rows: a span already there seals the segment (what the set then holds is dropped).
+    if (seg && spanIds && !(seg.spanIds ??= new SpanIdSet()).addAll(spanIds)) {
+      this.seal(table);
+      seg = undefined;
+    }
+    if (!seg) {
+      seg = this.start(table, touches !== undefined);
+      if (spanIds) (seg.spanIds = new SpanIdSet()).addAll(spanIds);
+    }
     try {
       writeAll(seg.fd, data);
       if (touches && seg.touchesFd !== undefined) writeAll(seg.touchesFd, touches.data);
