@@ -190,6 +190,15 @@ describe('a span id sent twice with different content is one span: the first cop
     ]);
   });
 
+  it('lists no unknown system, and billing as used only by the integrations whose first copy called it', async () => {
+    const systems = (await analyzer.inventory(86_400_000)).systems.map((x) => `${x.id} documented=${x.documented} ${x.integrations.join(',')}`);
+    expect(systems.sort()).toEqual([
+      'billing documented=true billing-first-sync,one-request-billing-sync',
+      'crm documented=true adds-touch-sync,billing-first-sync,crm-sync,exact-sync,one-request-billing-sync,one-request-sync,one-segment-sync,read-copy-sync,shadow-copy-sync',
+      'erp documented=true adds-touch-sync,crm-sync,exact-sync,one-request-sync,one-segment-sync,read-copy-sync,shadow-copy-sync',
+    ]);
+  });
+
   it("takes the later copies' own touches back out of the endpoint rollups, once, also when pairing runs again", async () => {
     await pair();
     const rows = await h.rows<{ service: string; direction: string; ep_host: string; spans: string; records: string }>(
