@@ -18,13 +18,13 @@ import { spanDomains } from './transport-spans.ts';
  */
 
 const SPANS = '(SELECT * FROM weft_pairing_spans)';
-const RESENT = '(SELECT * FROM weft_pairing_resent)';
+/** weft_pairing_resent read as a subquery (as the pairing reads its scratch tables). */
+const RESENT_ROWS = '(SELECT * FROM weft_pairing_resent)';
 /** A row of a nameless service's copy (pairing-job.ts's `NAMELESS`): the integration's own row comes first. */
 const NAMELESS_ROW = "toUInt8(service = 'unknown_service' OR startsWith(service, 'unknown_service:'))";
 
-/** Fills weft_pairing_resent with the spans of weft_pairing_spans stored by more than one insert, and the first's insert. */
-const RESENT_INSERT = `INSERT INTO weft_pairing_resent (trace_id, span_id, first_key)
-    SELECT trace_id, span_id, argMin(insert_key, (${NAMELESS_ROW}, arrived, insert_key)) AS first_key
+/** The spans of weft_pairing_spans stored by more than one insert (transport spans aside), and the first's insert. */
+const RESENT = `SELECT trace_id, span_id, argMin(insert_key, (${NAMELESS_ROW}, arrived, insert_key)) AS first_key
     FROM ${SPANS}
     WHERE (trace_id, span_id) NOT IN (SELECT trace_id, span_id FROM (SELECT * FROM weft_pairing_transport))
     GROUP BY trace_id, span_id
@@ -34,17 +34,17 @@ const RESENT_INSERT = `INSERT INTO weft_pairing_resent (trace_id, span_id, first
 const RESENT_TOUCHES = (touchSets: string) => `SELECT trace_id, insert_key, integration, x.1 AS span_id, x.2 AS touch
     FROM (${touchSets})
     ARRAY JOIN ${touchPairs('')} AS x
-    WHERE trace_id IN (SELECT trace_id FROM ${RESENT}) AND (trace_id, x.1) IN (SELECT trace_id, span_id FROM ${RESENT})`;
+    WHERE trace_id IN (SELECT trace_id FROM ${RESENT_ROWS}) AND (trace_id, x.1) IN (SELECT trace_id, span_id FROM ${RESENT_ROWS})`;
 
 /** Fills weft_pairing_dropped with the touches of later copies that the first copy did not make (all, when it made none). */
 const DROPPED_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_dropped (trace_id, insert_key, integration, span_id, touch)
     SELECT p.trace_id, p.insert_key, p.integration, p.span_id, p.touch
     FROM (${RESENT_TOUCHES(touchSets)}) AS p
-    INNER JOIN ${RESENT} AS r ON p.trace_id = r.trace_id AND p.span_id = r.span_id
+    INNER JOIN ${RESENT_ROWS} AS r ON p.trace_id = r.trace_id AND p.span_id = r.span_id
     LEFT JOIN (
       SELECT trace_id, span_id, groupUniqArray(touch) AS made
       FROM (${RESENT_TOUCHES(touchSets)})
-      WHERE (trace_id, span_id, insert_key) IN (SELECT trace_id, span_id, first_key FROM ${RESENT})
+      WHERE (trace_id, span_id, insert_key) IN (SELECT trace_id, span_id, first_key FROM ${RESENT_ROWS})
       GROUP BY trace_id, span_id
     ) AS f ON p.trace_id = f.trace_id AND p.span_id = f.span_id
     WHERE p.insert_key != r.first_key AND NOT has(f.made, p.touch)`;
@@ -78,7 +78,7 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
     ) AS a ON s.trace_id = a.trace_id AND s.span_id = a.span_id AND s.insert_key = a.insert_key AND s.integration = a.integration
     LEFT JOIN (
       SELECT trace_id, span_id, integration, service, insert_key, sum(rows) AS done FROM weft_transport_ledger
-      WHERE trace_id IN (SELECT trace_id FROM ${RESENT}) AND reason = 'copy'
+      WHERE trace_id IN (SELECT trace_id FROM ${RESENT_ROWS}) AND reason = 'copy'
       GROUP BY trace_id, span_id, integration, service, insert_key
     ) AS l ON s.trace_id = l.trace_id AND s.span_id = l.span_id AND s.integration = l.integration AND s.service = l.service
       AND s.insert_key = l.insert_key
@@ -89,18 +89,22 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
  * Finds the spans of weft_pairing_spans stored by more than one insert (into weft_pairing_resent), the touches of their
  * later copies that the first copy did not make (into weft_pairing_dropped), and takes those not taken back yet out of
  * the endpoint rollups (`takeBack`). Runs after `markTransport` (whose spans it leaves alone) and empties
- * weft_pairing_retract for its own rows. `touchSets`: SQL selecting the weft_trace_touch_sets rows of the spans' traces,
+ * weft_pairing_retract for its own rows. weft_pairing_dropped is read (`withoutTakenBack`) only when this resolves true. `touchSets`: SQL selecting the weft_trace_touch_sets rows of the spans' traces,
  * with its statement parameters `params`. Resolves to whether any touch was dropped (the pairing then leaves them out:
  * `withoutTakenBack`). Rejects with the engine's error.
  */
 export async function markCopies(store: Store, touchSets: string, params: Record<string, unknown>): Promise<boolean> {
   const c = store.client;
   const count = async (query: string) => Number((await c.query({ query, format: 'JSONEachRow' }).then((r) => r.json<{ n: number | string }>()))[0]?.n ?? 0);
-  for (const table of ['weft_pairing_resent', 'weft_pairing_dropped', 'weft_pairing_retract']) await c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
-  await c.command({ query: RESENT_INSERT });
-  if ((await count('SELECT count() AS n FROM weft_pairing_resent')) === 0) return false;
+  // Each scratch table is emptied just before it is filled: a run without copies (most) costs one statement.
+  const empty = (table: string) => c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+  if ((await count(`SELECT count() AS n FROM (${RESENT})`)) === 0) return false;
+  await empty('weft_pairing_resent');
+  await c.command({ query: `INSERT INTO weft_pairing_resent (trace_id, span_id, first_key) ${RESENT}` });
+  await empty('weft_pairing_dropped');
   await c.command({ query: DROPPED_INSERT(touchSets), query_params: params });
   if ((await count('SELECT count() AS n FROM weft_pairing_dropped')) === 0) return false;
+  await empty('weft_pairing_retract');
   await c.command({ query: RETRACT_INSERT(touchSets), query_params: params });
   if ((await count('SELECT count() AS n FROM weft_pairing_retract')) > 0) await takeBack(store);
   return true;
