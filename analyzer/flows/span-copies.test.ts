@@ -28,6 +28,7 @@ flows:
   - { id: crm-sync-one-request, source: crm, target: erp, owner: icoe, runtime: { service: one-request-sync } }
   - { id: crm-sync-one-request-billing, source: crm, target: billing, owner: icoe, runtime: { service: one-request-billing-sync } }
   - { id: crm-sync-one-segment, source: crm, target: erp, owner: icoe, runtime: { service: one-segment-sync } }
+  - { id: crm-sync-separator, source: crm, target: erp, owner: icoe, runtime: { service: separator-copy-sync } }
 `;
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
@@ -124,6 +125,10 @@ describe('a span id sent twice with different content is one span: the first cop
     const f = ids();
     await send('shadow-copy-sync', runOf(f, t0, POST_ERP));
     await send('shadow-copy-sync', [span(f.trace, f.call, 'POST', t0 + 40, http('POST', 'https://ledger.partner.example/api/entries', 3), f.root)]);
+    // A later copy to an endpoint whose path holds the separator of a taken-back touch (\x1e).
+    const r = ids();
+    await send('separator-copy-sync', runOf(r, t0, POST_ERP));
+    await send('separator-copy-sync', [span(r.trace, r.call, 'POST', t0 + 40, http('POST', 'http://billing.internal/in\u001evoices/x', 3), r.root)]);
     // Both copies in one request, in either order (OTLP/JSON, then protobuf).
     const o = ids();
     answers.push(await send('one-request-sync', [...runOf(o, t0, POST_ERP), span(o.trace, o.call, 'POST', t0 + 40, POST_BILLING, o.root)]));
@@ -174,6 +179,7 @@ describe('a span id sent twice with different content is one span: the first cop
       'crm -> erp one-request-sync',
       'crm -> erp one-segment-sync',
       'crm -> erp read-copy-sync',
+      'crm -> erp separator-copy-sync',
       'crm -> erp shadow-copy-sync',
     ]);
     const traces = (await analyzer.edges(86_400_000)).map((x) => `${x.service} ${x.source} -> ${x.target} traces=${x.traces} records=${x.records}`).sort();
@@ -186,6 +192,7 @@ describe('a span id sent twice with different content is one span: the first cop
       'one-request-sync crm -> erp traces=1 records=3',
       'one-segment-sync crm -> erp traces=1 records=3',
       'read-copy-sync crm -> erp traces=1 records=3',
+      'separator-copy-sync crm -> erp traces=1 records=3',
       'shadow-copy-sync crm -> erp traces=1 records=3',
     ]);
   });
@@ -194,8 +201,8 @@ describe('a span id sent twice with different content is one span: the first cop
     const systems = (await analyzer.inventory(86_400_000)).systems.map((x) => `${x.id} documented=${x.documented} ${x.integrations.join(',')}`);
     expect(systems.sort()).toEqual([
       'billing documented=true billing-first-sync,one-request-billing-sync',
-      'crm documented=true adds-touch-sync,billing-first-sync,crm-sync,exact-sync,one-request-billing-sync,one-request-sync,one-segment-sync,read-copy-sync,shadow-copy-sync',
-      'erp documented=true adds-touch-sync,crm-sync,exact-sync,one-request-sync,one-segment-sync,read-copy-sync,shadow-copy-sync',
+      'crm documented=true adds-touch-sync,billing-first-sync,crm-sync,exact-sync,one-request-billing-sync,one-request-sync,one-segment-sync,read-copy-sync,separator-copy-sync,shadow-copy-sync',
+      'erp documented=true adds-touch-sync,crm-sync,exact-sync,one-request-sync,one-segment-sync,read-copy-sync,separator-copy-sync,shadow-copy-sync',
     ]);
   });
 
@@ -228,6 +235,9 @@ describe('a span id sent twice with different content is one span: the first cop
       'read-copy-sync read billing.internal spans=0 records=0',
       'read-copy-sync read crm.internal spans=1 records=0',
       'read-copy-sync write erp.internal spans=1 records=3',
+      'separator-copy-sync read crm.internal spans=1 records=0',
+      'separator-copy-sync write billing.internal spans=0 records=0',
+      'separator-copy-sync write erp.internal spans=1 records=3',
       'shadow-copy-sync read crm.internal spans=1 records=0',
       'shadow-copy-sync write erp.internal spans=1 records=3',
       'shadow-copy-sync write ledger.partner.example spans=0 records=0',
@@ -242,6 +252,7 @@ describe('a span id sent twice with different content is one span: the first cop
       'one-request-billing-sync 1',
       'one-segment-sync 0',
       'read-copy-sync 0',
+      'separator-copy-sync 0',
     ]);
   });
 
@@ -275,7 +286,7 @@ describe('a span id sent twice with different content is one span: the first cop
     const text = out.join('\n');
     expect(err).toEqual([]);
     expect(text).toContain('systems: 3 (3 documented, 0 unknown, 3 observed)');
-    expect(text).toContain('flows: 10 (10 documented, 0 undocumented, 10 observed, 0 never observed)');
+    expect(text).toContain('flows: 11 (11 documented, 0 undocumented, 11 observed, 0 never observed)');
     expect(text).toContain('findings: 0 (none)');
     expect(code).toBe(0);
     rmSync(catalog);

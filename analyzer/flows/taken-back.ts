@@ -7,16 +7,13 @@ import type { Store } from '../../clickhouse/index.ts';
  * trace's reads and writes (`withoutTakenBack`), and `takeBack` takes them back out of the endpoint rollups, once.
  */
 
-/** Why touches are taken back: the span carries another call (112), or it is a later copy of a span (113). */
-export type TakeBackReason = 'transport' | 'copy';
-
 /** An endpoint tuple `t` (kind, sys, host, name, peer) as one string, its fields joined by \x1f (write_spans' form). */
 const endpointKey = (t: string) => `concat(${t}.1, char(31), ${t}.2, char(31), ${t}.3, char(31), ${t}.4, char(31), ${t}.5)`;
 
 /**
- * The touches of a touch-set row `t` (SQL naming weft_trace_touch_sets columns) as (span id, touch) pairs: `touch` is
- * `<direction>\x1e<endpoint>` for its reads, writes and touches of no known direction, and `records\x1e<direction>`
- * for its record_spans entries (migration 113's weft_pairing_dropped keeps these).
+ * The touches of a weft_trace_touch_sets row as (span id, touch) pairs, its columns named with the prefix `t` ('' or an
+ * alias and its dot): `touch` is `<direction>\x1e<endpoint>` for its reads, writes and touches of no known direction, and
+ * `records\x1e<direction>` for its record_spans entries (migration 113's weft_pairing_dropped keeps these).
  */
 export const touchPairs = (t: string) => `arrayConcat(
       arrayMap(x -> (x.1, concat('read', char(30), ${endpointKey('x.2')})), ${t}read_spans),
@@ -24,10 +21,14 @@ export const touchPairs = (t: string) => `arrayConcat(
       arrayMap(x -> (x.1, concat('unknown', char(30), ${endpointKey('x.2')})), ${t}unknown_spans),
       arrayMap(x -> (x.1, concat('records', char(30), x.2)), ${t}record_spans))`;
 
-/** A touch string of `touchPairs` (not a records entry) as weft_pairing_retract keeps it: (direction, endpoint tuple). */
+/**
+ * A touch string of `touchPairs` (not a records entry) as weft_pairing_retract keeps it: (direction, endpoint tuple). Cut
+ * at its first \x1e (a direction has none; an endpoint sent with one keeps it).
+ */
 export const touchTuple = (touch: string) => {
-  const ep = (i: number) => `splitByChar(char(31), splitByChar(char(30), ${touch})[2])[${i}]`;
-  return `(splitByChar(char(30), ${touch})[1], (${ep(1)}, ${ep(2)}, ${ep(3)}, ${ep(4)}, ${ep(5)}))`;
+  const cut = `position(${touch}, char(30))`;
+  const ep = (i: number) => `splitByChar(char(31), substring(${touch}, ${cut} + 1))[${i}]`;
+  return `(substring(${touch}, 1, ${cut} - 1), (${ep(1)}, ${ep(2)}, ${ep(3)}, ${ep(4)}, ${ep(5)}))`;
 };
 
 /**
