@@ -188,7 +188,7 @@ function touchSetsBySegment(src: RowSource, taken: TakenBack): string {
 /**
  * Which touches the run takes back (taken-back.ts): those of transport spans (`transport`: transport-spans.ts, migration
  * 112: a client library's call is one call, not two), and those later copies of a span made and its first copy did not
- * (`copies`: span-copies.ts, migration 113: a span is one span).
+ * (`copies`: span-copies.ts, migration 114: a span is one span).
  */
 interface TakenBack {
   transport: boolean;
@@ -215,7 +215,7 @@ function touchSetsByFlow(src: RowSource, segmented: boolean, taken: TakenBack): 
     LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
 }
 
-/** weft_trace_spans' columns, which weft_pairing_spans repeats (098; is_ok: 106; parent_span_id, call_kind: 112; insert_key: 113). */
+/** weft_trace_spans' columns, which weft_pairing_spans repeats (098; is_ok: 106; parent_span_id, call_kind: 112; insert_key: 114). */
 const SPAN_COLUMNS =
   'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, is_ok, records, ts, end_ts, parent_span_id, call_kind, insert_key';
 

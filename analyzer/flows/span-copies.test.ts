@@ -53,7 +53,7 @@ const span = (traceId: string, spanId: string, name: string, startMs: number, at
 });
 const ids = () => ({ trace: randomBytes(16).toString('hex'), root: randomBytes(8).toString('hex'), call: randomBytes(8).toString('hex') });
 
-describe('a span id sent twice with different content is one span: the first copy to arrive (migration 113)', () => {
+describe('a span id sent twice with different content is one span: the first copy to arrive (migration 114)', () => {
   let h: Harness;
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;

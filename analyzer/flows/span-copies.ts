@@ -3,7 +3,7 @@ import { takeBack, touchPairs, touchTuple } from './taken-back.ts';
 import { spanDomains } from './transport-spans.ts';
 
 /**
- * A span is one span (migration 113). The same trace id and span id sent again with other content — an SDK reusing ids,
+ * A span is one span (migration 114). The same trace id and span id sent again with other content — an SDK reusing ids,
  * a pipeline that rewrote a copy — is not a second call: an integration's CLIENT span sent as `POST
  * http://erp.internal/…` and, in a later request, as `POST http://billing.internal/…` kept the first copy's fields (the
  * pairing's FIRST_ROW) but the touches of both, and the pairing printed `Undocumented flow crm → billing` beside the
@@ -14,7 +14,7 @@ import { spanDomains } from './transport-spans.ts';
  * Copies are told apart by the insert that stored them (insert_key: the spool segment, else the insert's query), so
  * copies in one insert are not (their touches are the first insert's): the collector refuses the later copy of a span id
  * within one request, and stores a request with a span id already in the open spool segment in a new segment. Rows
- * stored before 113 (insert_key 0) are never told apart, nor are transport spans (all of their touches go).
+ * stored before 114 (insert_key 0) are never told apart, nor are transport spans (all of their touches go).
  */
 
 const SPANS = '(SELECT * FROM weft_pairing_spans)';

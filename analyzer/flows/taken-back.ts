@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 
 /**
- * Touches taken back (migrations 112, 113): touches the views counted at ingest that are not calls of their own. A
+ * Touches taken back (migrations 112, 114): touches the views counted at ingest that are not calls of their own. A
  * transport span's (transport-spans.ts: the HTTP call that carries a client library's call) go whole; a later copy's of
  * a span sent again (span-copies.ts) go where the first copy did not make them. The pairing leaves them out of the
  * trace's reads and writes (`withoutTakenBack`), and `takeBack` takes them back out of the endpoint rollups, once.
@@ -13,7 +13,7 @@ const endpointKey = (t: string) => `concat(${t}.1, char(31), ${t}.2, char(31), $
 /**
  * The touches of a weft_trace_touch_sets row as (span id, touch) pairs, its columns named with the prefix `t` ('' or an
  * alias and its dot): `touch` is `<direction>\x1e<endpoint>` for its reads, writes and touches of no known direction, and
- * `records\x1e<direction>` for its record_spans entries (migration 113's weft_pairing_dropped keeps these).
+ * `records\x1e<direction>` for its record_spans entries (migration 114's weft_pairing_dropped keeps these).
  */
 export const touchPairs = (t: string) => `arrayConcat(
       arrayMap(x -> (x.1, concat('read', char(30), ${endpointKey('x.2')})), ${t}read_spans),
