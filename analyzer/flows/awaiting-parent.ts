@@ -1,4 +1,5 @@
 import type { Store } from '../../clickhouse/index.ts';
+import { toChTime } from '../../clickhouse/ch-time.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
 
 /**
@@ -22,10 +23,12 @@ export const awaitingKey = (system: string, integration: string, direction: stri
  * parent arrives such a call may be a transport, which the pairing takes back out of the endpoint rollups once it can
  * tell (a DynamoDB PutItem's HTTP POST arriving before the PutItem made `Unknown system
  * dynamodb.eu-west-1.amazonaws.com`, open until the next batch): a system all of whose touches in a window are such is
- * not reported yet. Counts as the rollups count: one per touch of each arrival. Reads the last `holdMs` of arrivals only.
- * Rejects with the engine's error.
+ * not reported yet. Counts as the rollups count: one per touch of each arrival, of the spans whose own time is in
+ * `window` (the minutes [since, until) the snapshot reads: a span that arrives now with a time outside them, history sent
+ * late, is no touch of that window, and counted against it held out a system the window saw called for good). Reads the
+ * last `holdMs` of arrivals only. Rejects with the engine's error.
  */
-export async function awaitingParent(store: Store, mapping: EndpointMapping, holdMs: number): Promise<AwaitingParent> {
+export async function awaitingParent(store: Store, mapping: EndpointMapping, holdMs: number, window: { since: Date; until: Date }): Promise<AwaitingParent> {
   const since = (extraMs: number) => `arrived >= now64(3, 'UTC') - toIntervalMillisecond({hold:UInt64} + ${extraMs})`;
   // The touches of unknown systems in the last holdMs of arrivals, each with its span: few, where a whole estate's
   // CLIENT spans of a minute are many.
@@ -45,11 +48,21 @@ export async function awaitingParent(store: Store, mapping: EndpointMapping, hol
     WHERE (trace_id, span_id) IN (
       SELECT trace_id, span_id FROM (SELECT * FROM weft_trace_spans)
       WHERE ${since(0)} AND call_kind = 1 AND parent_span_id != '' AND (trace_id, span_id) IN (SELECT trace_id, span_id FROM touched)
+        AND ts >= toDateTime64({w_since:String}, 3, 'UTC') AND ts < toDateTime64({w_until:String}, 3, 'UTC')
         AND (trace_id, parent_span_id) NOT IN (
           SELECT trace_id, span_id FROM (SELECT * FROM weft_trace_spans) WHERE ${since(300_000)} AND trace_id IN (SELECT trace_id FROM touched)))
     GROUP BY system, integration, direction`;
   const rows = await store.client
-    .query({ query, query_params: { ...mapping.params, hold: Math.max(0, Math.round(holdMs)) }, format: 'JSONEachRow' })
+    .query({
+      query,
+      query_params: {
+        ...mapping.params,
+        hold: Math.max(0, Math.round(holdMs)),
+        w_since: toChTime(window.since),
+        w_until: toChTime(window.until),
+      },
+      format: 'JSONEachRow',
+    })
     .then((r) => r.json<{ system: string; integration: string; direction: string; n: number | string }>());
   return new Map(rows.map((r) => [awaitingKey(r.system, r.integration, r.direction), Number(r.n)]));
 }

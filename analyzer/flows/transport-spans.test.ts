@@ -289,3 +289,45 @@ describe('a CLIENT span whose parent never arrives, touching a system no catalog
     ]);
   });
 });
+
+describe('a CLIENT span awaiting its parent whose own time is outside the window read', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const now = Date.now();
+  beforeAll(async () => {
+    h = await startHarness();
+    // An hour's window: a span that arrives now with a time three hours ago is no touch of it.
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog: catalogFrom(catalogYaml),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 60 * MIN, lateMs: MIN, completeGraceMs: 0 },
+      schedule: false,
+    });
+    // Each root the child of a context handed in from outside (so no trace is complete, none paired yet): in the window,
+    // a call under its run's span, sent with it; and history sent late, the same call three hours ago, its parent not sent.
+    await sendSpans(
+      { url: h.collector.url, serviceName: 'mixed-sync' },
+      [
+        run(now - 5 * MIN, [httpSpan('POST', 'https://api.shadow-saas.example/v2/contacts')]),
+        { ...httpSpan('POST', 'https://api.shadow-saas.example/v2/contacts'), start: now - 180 * MIN },
+      ],
+      { traceState: 'vendor=1' },
+    );
+    await h.collector.flush();
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  // Regression: the late call (three hours old, its parent not arrived) was counted against the window's one touch of
+  // the system, which it is not part of: the two matched, and `Unknown system api.shadow-saas.example`, called in the
+  // window by a span whose parent had arrived, was held out (no finding, no node) as a call that may be a transport.
+  it('does not hold out a system the window saw touched by a call whose parent arrived', async () => {
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await unknownSystems(analyzer)).toEqual(['unknown-system Unknown system api.shadow-saas.example is used by mixed-sync']);
+    const unknown = (await analyzer.graph(60 * MIN)).nodes.filter((n) => n.id.startsWith('unknown:')).map((n) => n.id);
+    expect(unknown).toEqual(['unknown:api.shadow-saas.example']);
+  });
+});

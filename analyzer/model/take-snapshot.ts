@@ -116,7 +116,7 @@ export async function takeSnapshot(
   const touches = withoutAwaitingParent(
     allTouches.filter((t) => resolved(t.system)),
     options.awaitParentMs && allTouches.some((t) => isUnknown(t.system))
-      ? await awaitingParent(store, mapping, options.awaitParentMs)
+      ? await awaitingParent(store, mapping, options.awaitParentMs, { since, until })
       : new Map<string, number>(),
   );
   const unnamed = allTouches.filter((t) => t.system.startsWith(UNNAMED));
