@@ -292,3 +292,61 @@ describe('a span id sent twice with different content is one span: the first cop
     rmSync(catalog);
   });
 });
+
+describe("a later copy's read of an endpoint whose name holds the unit separator (\\x1f)", () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  const yaml = `owners:
+  - { id: icoe }
+systems:
+  - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
+  - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
+  - { id: billing, owner: icoe, match: { hosts: [billing.internal] } }
+flows:
+  - { id: crm-sync-unit-separator, source: crm, target: erp, owner: icoe, runtime: { service: unit-separator-sync } }
+`;
+  const send = async (spans: ReturnType<typeof span>[]) => {
+    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'unit-separator-sync')] }, scopeSpans: [{ spans }] }] };
+    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    await h.collector.flush();
+  };
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog: catalogFrom(yaml),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
+      schedule: false,
+    });
+    const id = ids();
+    const read = randomBytes(8).toString('hex');
+    await send([
+      span(id.trace, id.root, 'run', t0, []),
+      span(id.trace, read, 'GET', t0 + 10, GET_CRM, id.root),
+      span(id.trace, id.call, 'POST', t0 + 40, POST_ERP, id.root),
+    ]);
+    // The read sent again as a read of billing, its path holding \x1f (the separator of an endpoint's fields in a touch).
+    await send([span(id.trace, read, 'GET', t0 + 10, http('GET', 'http://billing.internal/in\u001fvoices/x'), id.root)]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  // Regression: the taken-back read was rebuilt from its touch string, split at every \x1f: it was taken back out of the
+  // endpoint rollups under an endpoint cut short (name `/in`, peer `voices/x`), a row counting 2^64 - 1 spans, while the
+  // endpoint it touched kept its count, and the inventory listed billing as used by unit-separator-sync.
+  it('takes the read back out of the row of the endpoint it touched', async () => {
+    const rows = await h.rows<{ ep_name: string; ep_peer: string; spans: string }>(
+      `SELECT ep_name, ep_peer, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m WHERE ep_host = 'billing.internal'
+       GROUP BY ep_name, ep_peer ORDER BY ep_name, ep_peer`,
+    );
+    expect(rows.map((r) => `${JSON.stringify(r.ep_name)} ${JSON.stringify(r.ep_peer)} ${r.spans}`)).toEqual(['"/in\\u001fvoices/x" "" 0']);
+    const systems = (await analyzer.inventory(86_400_000)).systems.map((x) => `${x.id} used by [${x.integrations.join(',')}]`);
+    expect(systems.sort()).toEqual(['billing used by []', 'crm used by [unit-separator-sync]', 'erp used by [unit-separator-sync]']);
+  });
+});

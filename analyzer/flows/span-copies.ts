@@ -1,5 +1,5 @@
 import type { Store } from '../../clickhouse/index.ts';
-import { takeBack, touchPairs, touchTuple } from './taken-back.ts';
+import { takeBack, touchPairs } from './taken-back.ts';
 import { spanDomains } from './transport-spans.ts';
 
 /**
@@ -30,8 +30,11 @@ const RESENT = `SELECT trace_id, span_id, argMin(insert_key, (${NAMELESS_ROW}, a
     GROUP BY trace_id, span_id
     HAVING uniqExact(insert_key) > 1 AND min(insert_key) > 0`;
 
-/** The touches of weft_pairing_resent's spans in the touch sets `touchSets` selects: trace_id, insert_key, integration, span_id, touch. */
-const RESENT_TOUCHES = (touchSets: string) => `SELECT trace_id, insert_key, integration, x.1 AS span_id, x.2 AS touch
+/**
+ * The touches of weft_pairing_resent's spans in the touch sets `touchSets` selects: trace_id, insert_key, integration,
+ * span_id, touch (the key `touchPairs` gives it) and its (direction, endpoint tuple) `ep`.
+ */
+const RESENT_TOUCHES = (touchSets: string) => `SELECT trace_id, insert_key, integration, x.1 AS span_id, x.2 AS touch, x.3 AS ep
     FROM (${touchSets})
     ARRAY JOIN ${touchPairs('')} AS x
     WHERE trace_id IN (SELECT trace_id FROM ${RESENT_ROWS}) AND (trace_id, x.1) IN (SELECT trace_id, span_id FROM ${RESENT_ROWS})`;
@@ -65,9 +68,11 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
       GROUP BY trace_id, span_id, insert_key, integration, service
     ) AS s
     INNER JOIN (
-      SELECT trace_id, span_id, insert_key, integration, groupUniqArray(${touchTuple('touch')}) AS touches, uniqExact(touch) AS n
-      FROM (SELECT * FROM weft_pairing_dropped)
+      SELECT trace_id, span_id, insert_key, integration, groupUniqArray(ep) AS touches, uniqExact(touch) AS n
+      FROM (${RESENT_TOUCHES(touchSets)})
       WHERE NOT startsWith(touch, concat('records', char(30)))
+        AND (trace_id, insert_key, integration, span_id, touch) IN (
+          SELECT trace_id, insert_key, integration, span_id, touch FROM (SELECT * FROM weft_pairing_dropped))
       GROUP BY trace_id, span_id, insert_key, integration
     ) AS d ON s.trace_id = d.trace_id AND s.span_id = d.span_id AND s.insert_key = d.insert_key AND s.integration = d.integration
     INNER JOIN (

@@ -11,24 +11,24 @@ import type { Store } from '../../clickhouse/index.ts';
 const endpointKey = (t: string) => `concat(${t}.1, char(31), ${t}.2, char(31), ${t}.3, char(31), ${t}.4, char(31), ${t}.5)`;
 
 /**
- * The touches of a weft_trace_touch_sets row as (span id, touch) pairs, its columns named with the prefix `t` ('' or an
- * alias and its dot): `touch` is `<direction>\x1e<endpoint>` for its reads, writes and touches of no known direction, and
- * `records\x1e<direction>` for its record_spans entries (migration 114's weft_pairing_dropped keeps these).
+ * The touches of a weft_trace_touch_sets row as (span id, touch, (direction, endpoint tuple)) triples, its columns named
+ * with the prefix `t` ('' or an alias and its dot): `touch` is `<direction>\x1e<endpoint>` for its reads, writes and
+ * touches of no known direction, and `records\x1e<direction>` for its record_spans entries (migration 114's
+ * weft_pairing_dropped keeps these), a key to compare touches by; the third is the touch as weft_pairing_retract keeps
+ * it (a records entry's: `('records', (<direction>, '', '', '', ''))`). The endpoint of a read or of a touch of no known
+ * direction is the row's own tuple, never rebuilt from the key: an endpoint whose name holds \x1f (the separator of the
+ * key's fields) would be cut into other fields. A write's is split from write_spans' key, the only form the row keeps.
  */
 export const touchPairs = (t: string) => `arrayConcat(
-      arrayMap(x -> (x.1, concat('read', char(30), ${endpointKey('x.2')})), ${t}read_spans),
-      arrayMap(x -> (x.1, concat('write', char(30), x.2)), ${t}write_spans),
-      arrayMap(x -> (x.1, concat('unknown', char(30), ${endpointKey('x.2')})), ${t}unknown_spans),
-      arrayMap(x -> (x.1, concat('records', char(30), x.2)), ${t}record_spans))`;
+      arrayMap(x -> (x.1, concat('read', char(30), ${endpointKey('x.2')}), ('read', x.2)), ${t}read_spans),
+      arrayMap(x -> (x.1, concat('write', char(30), x.2), ('write', ${splitKey('x.2')})), ${t}write_spans),
+      arrayMap(x -> (x.1, concat('unknown', char(30), ${endpointKey('x.2')}), ('unknown', x.2)), ${t}unknown_spans),
+      arrayMap(x -> (x.1, concat('records', char(30), x.2), ('records', (x.2, '', '', '', ''))), ${t}record_spans))`;
 
-/**
- * A touch string of `touchPairs` (not a records entry) as weft_pairing_retract keeps it: (direction, endpoint tuple). Cut
- * at its first \x1e (a direction has none; an endpoint sent with one keeps it).
- */
-export const touchTuple = (touch: string) => {
-  const cut = `position(${touch}, char(30))`;
-  const ep = (i: number) => `splitByChar(char(31), substring(${touch}, ${cut} + 1))[${i}]`;
-  return `(substring(${touch}, 1, ${cut} - 1), (${ep(1)}, ${ep(2)}, ${ep(3)}, ${ep(4)}, ${ep(5)}))`;
+/** A write_spans key `k` (an endpoint's five fields joined by \x1f) as an endpoint tuple. */
+const splitKey = (k: string) => {
+  const part = (i: number) => `splitByChar(char(31), ${k})[${i}]`;
+  return `(${part(1)}, ${part(2)}, ${part(3)}, ${part(4)}, ${part(5)})`;
 };
 
 /**

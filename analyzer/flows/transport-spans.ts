@@ -1,5 +1,5 @@
 import type { Store } from '../../clickhouse/index.ts';
-import { takeBack, touchPairs, touchTuple } from './taken-back.ts';
+import { takeBack, touchPairs } from './taken-back.ts';
 
 /**
  * A call's transport (migration 112). An instrumented client library runs over an HTTP layer that is instrumented too:
@@ -75,7 +75,7 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
       GROUP BY trace_id, span_id, integration, service
     ) AS s
     INNER JOIN (
-      SELECT trace_id, integration, se.1 AS span_id, groupUniqArray(${touchTuple('se.2')}) AS eps
+      SELECT trace_id, integration, se.1 AS span_id, groupUniqArray(se.3) AS eps
       FROM (
         SELECT trace_id, integration, arrayJoin(arrayFilter(x -> NOT startsWith(x.2, concat('records', char(30))), ${touchPairs('')})) AS se
         FROM (${touchSets})
