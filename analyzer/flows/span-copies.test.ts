@@ -350,3 +350,61 @@ flows:
     expect(systems.sort()).toEqual(['billing used by []', 'crm used by [unit-separator-sync]', 'erp used by [unit-separator-sync]']);
   });
 });
+
+describe('a later copy with several touches, none of them its first copy’s, that reports records', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  const yaml = `owners:
+  - { id: icoe }
+systems:
+  - { id: crm, owner: icoe }
+  - { id: erp, owner: icoe }
+  - { id: legacy-crm, owner: icoe }
+  - { id: billing, owner: icoe }
+flows:
+  - { id: crm-erp-step, source: crm, target: erp, owner: icoe, runtime: { service: step-copy-sync } }
+`;
+  /** A step naming the systems it moved `records` between (Weft's own attributes: two touches, a read and a write). */
+  const step = (source: string, target: string) => [str('integration.source', source), str('integration.target', target), str('integration.records', '3')];
+  const send = async (spans: ReturnType<typeof span>[]) => {
+    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'step-copy-sync')] }, scopeSpans: [{ spans }] }] };
+    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    await h.collector.flush();
+  };
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog: catalogFrom(yaml),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
+      schedule: false,
+    });
+    const id = ids();
+    await send([span(id.trace, id.root, 'run', t0, []), span(id.trace, id.call, 'step', t0 + 10, step('crm', 'erp'), id.root)]);
+    await send([span(id.trace, id.call, 'step', t0 + 10, step('legacy-crm', 'billing'), id.root)]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  // Regression: both touches of the later copy were taken back with its records, on each of them, where the rollups
+  // counted the records on its first touch only: billing's row counted 18446744073709551613 records.
+  it('takes its records back no more than they were counted', async () => {
+    const rows = await h.rows<{ ep_name: string; spans: string; records: string }>(
+      `SELECT ep_name, toString(sum(spans)) AS spans, toString(sum(records)) AS records FROM weft_endpoint_rollup_1m
+       WHERE service = 'step-copy-sync' GROUP BY ep_name ORDER BY ep_name`,
+    );
+    const counted = rows.map((r) => `${r.ep_name} spans=${r.spans} records=${r.records}`);
+    expect(counted.filter((r) => r.startsWith('crm ') || r.startsWith('erp '))).toEqual(['crm spans=1 records=3', 'erp spans=1 records=0']);
+    expect(counted.filter((r) => r.startsWith('billing ') || r.startsWith('legacy-crm ')).map((r) => r.replace(/ records=[03]$/, ''))).toEqual([
+      'billing spans=0',
+      'legacy-crm spans=0',
+    ]);
+  });
+});

@@ -55,12 +55,14 @@ const DROPPED_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_dropped 
 /**
  * Fills weft_pairing_retract with the later copies whose dropped touches are not taken back yet (weft_transport_ledger,
  * reason 'copy', per copy's insert): per span, insert and the integration and service it arrived with, its rows, its
- * start, error and records, the touches to take back, and whether its records go with them (every touch it made goes).
+ * start, error and records, the touches to take back, and whether its records go with them: when its only touch goes (the
+ * rollups counted a span's records on its first touch, and which of several that was is not kept: taken back with each,
+ * a copy's records went below zero on the others, as transport-spans.ts's `with_records`).
  */
 const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract (trace_id, span_id, integration, service, domain, ts, is_error, records, rows,
       insert_key, reason, touches, with_records)
     SELECT s.trace_id, s.span_id, s.integration, s.service, dm.domain, s.ts, s.is_error, s.records, s.n - l.done,
-      s.insert_key, 'copy', d.touches, toUInt8(d.n = a.n)
+      s.insert_key, 'copy', d.touches, toUInt8(d.n = a.n AND a.n = 1)
     FROM (
       SELECT trace_id, span_id, insert_key, integration, service, any(ts) AS ts, any(is_error) AS is_error, any(records) AS records, count() AS n
       FROM ${SPANS}
