@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '@opentelemetry/sdk-node';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { silentLogger } from '../../core/log/logger.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
-import { startAnalyzer, type Analyzer } from '../index.ts';
-import { catalogFrom } from '../test/estate-fixture.ts';
+import type { Analyzer } from '../index.ts';
+import { testAnalyzer } from '../test/test-analyzer.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
 const MIN = 60_000;
@@ -104,13 +103,7 @@ describe('other names of one database system are that system (migration 113)', (
     await sendSpans({ url: h.collector.url, serviceName: 'sqlserver-sync' }, [run(t0, [readCrm, tediousUpdate])]);
     await sendSpans({ url: h.collector.url, serviceName: 'oracle-sync' }, [run(t0, [oracleSelect, writeCrm])]);
     await h.collector.flush();
-    analyzer = startAnalyzer({
-      store: h.store,
-      catalog: catalogFrom(catalogYaml),
-      logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
-      schedule: false,
-    });
+    analyzer = testAnalyzer(h.store, catalogYaml);
     expect((await analyzer.runNow()).errors).toEqual([]);
   });
   afterAll(async () => {

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { protoTracesBody } from '../../collector/test/otlp-proto.ts';
-import { silentLogger } from '../../core/log/logger.ts';
 import { main } from '../../cli/main.ts';
-import { startAnalyzer, type Analyzer } from '../index.ts';
-import { catalogFrom } from '../test/estate-fixture.ts';
+import type { Analyzer } from '../index.ts';
+import { testAnalyzer } from '../test/test-analyzer.ts';
 
 const MIN = 60_000;
 
@@ -88,13 +87,7 @@ describe('a span id sent twice with different content is one span: the first cop
 
   beforeAll(async () => {
     h = await startHarness();
-    analyzer = startAnalyzer({
-      store: h.store,
-      catalog: catalogFrom(catalogYaml),
-      logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
-      schedule: false,
-    });
+    analyzer = testAnalyzer(h.store, catalogYaml);
     // The example: crm-sync's POST erp, and minutes later the same ids as a POST billing.
     const a = ids();
     await send('crm-sync', runOf(a, t0, POST_ERP));
@@ -314,13 +307,7 @@ flows:
   };
   beforeAll(async () => {
     h = await startHarness();
-    analyzer = startAnalyzer({
-      store: h.store,
-      catalog: catalogFrom(yaml),
-      logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
-      schedule: false,
-    });
+    analyzer = testAnalyzer(h.store, yaml);
     const id = ids();
     const read = randomBytes(8).toString('hex');
     await send([
@@ -375,13 +362,7 @@ flows:
   };
   beforeAll(async () => {
     h = await startHarness();
-    analyzer = startAnalyzer({
-      store: h.store,
-      catalog: catalogFrom(yaml),
-      logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
-      schedule: false,
-    });
+    analyzer = testAnalyzer(h.store, yaml);
     const id = ids();
     await send([span(id.trace, id.root, 'run', t0, []), span(id.trace, id.call, 'step', t0 + 10, step('crm', 'erp'), id.root)]);
     await send([span(id.trace, id.call, 'step', t0 + 10, step('legacy-crm', 'billing'), id.root)]);

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, resources, tracing } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { silentLogger } from '../../core/log/logger.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
-import { startAnalyzer, type Analyzer } from '../index.ts';
-import { catalogFrom } from '../test/estate-fixture.ts';
+import type { Analyzer } from '../index.ts';
+import { testAnalyzer } from '../test/test-analyzer.ts';
 
 const { CLIENT, INTERNAL, PRODUCER, SERVER } = api.SpanKind;
 const MIN = 60_000;
@@ -57,13 +56,7 @@ const run = (start: number, children: SpanSpec[]): SpanSpec => ({ name: 'run', k
 
 /** An analyzer on the real clock over `h`'s store: a day's window, a minute's late-arrival window, complete traces paired at once. */
 function analyzerOf(h: Harness): Analyzer {
-  return startAnalyzer({
-    store: h.store,
-    catalog: catalogFrom(catalogYaml),
-    logger: silentLogger(),
-    config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: MIN, completeGraceMs: 0 },
-    schedule: false,
-  });
+  return testAnalyzer(h.store, catalogYaml);
 }
 
 const unknownSystems = async (a: Analyzer) => (await a.findings.list({ status: ['open'], kind: ['unknown-system'] })).map((f) => `${f.kind} ${f.title}`).sort();
@@ -249,13 +242,7 @@ describe('a CLIENT span whose parent never arrives, touching a system no catalog
   const t0 = Date.now() - 5 * MIN;
   /** An analyzer over `h`'s store that waits `lateMs` for late spans (and so holds a call awaiting its parent that long, at most a minute). */
   const analyzerWaiting = (lateMs: number) => {
-    const a = startAnalyzer({
-      store: h.store,
-      catalog: catalogFrom(catalogYaml),
-      logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs, completeGraceMs: 0 },
-      schedule: false,
-    });
+    const a = testAnalyzer(h.store, catalogYaml, { lateMs });
     analyzers.push(a);
     return a;
   };
@@ -297,13 +284,7 @@ describe('a CLIENT span awaiting its parent whose own time is outside the window
   beforeAll(async () => {
     h = await startHarness();
     // An hour's window: a span that arrives now with a time three hours ago is no touch of it.
-    analyzer = startAnalyzer({
-      store: h.store,
-      catalog: catalogFrom(catalogYaml),
-      logger: silentLogger(),
-      config: { intervalMs: 3_600_000, windowMs: 60 * MIN, lateMs: MIN, completeGraceMs: 0 },
-      schedule: false,
-    });
+    analyzer = testAnalyzer(h.store, catalogYaml, { windowMs: 60 * MIN });
     // Each root the child of a context handed in from outside (so no trace is complete, none paired yet): in the window,
     // a call under its run's span, sent with it; and history sent late, the same call three hours ago, its parent not sent.
     await sendSpans(
