@@ -156,7 +156,7 @@ describe('a span id sent twice with different content is one span: the first cop
         partialSuccess: {
           rejectedSpans: 1,
           errorMessage:
-            '1 rejected: spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once); the first was kept (first at resourceSpans[0].scopeSpans[0].spans[3])',
+            '1 rejected: spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once): the earlier span was kept, this one refused (first at resourceSpans[0].scopeSpans[0].spans[3])',
         },
       },
     ]);

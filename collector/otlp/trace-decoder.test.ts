@@ -149,7 +149,7 @@ describe('TraceDecoder', () => {
     expect([got.rows, got.rejected]).toEqual([2, 3]);
     expect(got.message).toBe(
       '1 rejected: spans with times out of range (start before 2000-01-01) (first at resourceSpans[0].scopeSpans[0].spans[0]); ' +
-        '2 rejected: spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once); the first was kept (first at resourceSpans[0].scopeSpans[0].spans[2])',
+        '2 rejected: spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once): the earlier span was kept, this one refused (first at resourceSpans[0].scopeSpans[0].spans[2])',
     );
     // Many spans, each kept once (the set grows past its first table), each sent again refused.
     const many = Array.from({ length: 3000 }, (_, i) => span({ name: `s${i}`, spanId: id((i + 1).toString(16).padStart(16, '0')) }));

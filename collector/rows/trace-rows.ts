@@ -24,7 +24,7 @@ export const TRACE_REASONS = {
   time: (problem: string) => `spans with times out of range (${problem})`,
   endBeforeStart: `spans that end before they start (a clock stepped back?), stored with end = start (duration 0) and ${NORMALIZED_ATTRIBUTE}=${END_BEFORE_START}`,
   sentTwice:
-    'spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once); the first was kept',
+    'spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once): the earlier span was kept, this one refused',
 } as const;
 
 /** What a trace mapper needs besides the request: limits, the report, and the collector clock. */
