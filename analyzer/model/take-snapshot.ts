@@ -81,10 +81,10 @@ export async function snapshotEdges(store: Store, catalog: Catalog, since: Date,
 /** How a snapshot of the window in progress is read (`takeSnapshot`). */
 export interface SnapshotOptions {
   /**
-   * Holds an unknown system out of the snapshot (its touches, so its finding, graph node and inventory line) while every
-   * touch of it in the window is a CLIENT span that arrived in the last `awaitParentMs` (ms) and whose parent has not
-   * arrived: a call that may turn out to be a transport (awaiting-parent.ts). 0 (the default): none held, as a report
-   * over a closed period reads.
+   * Holds an integration's use of an unknown system in one direction out of the snapshot (those touches, so the system's
+   * finding, graph node and inventory line when no other use is left) while every such touch in the window is a CLIENT
+   * span that arrived in the last `awaitParentMs` (ms) and whose parent has not arrived: a call that may turn out to be a
+   * transport (awaiting-parent.ts). 0 (the default): none held, as a report over a closed period reads.
    */
   awaitParentMs?: number;
 }
