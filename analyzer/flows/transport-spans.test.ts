@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, resources, tracing } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -310,5 +311,55 @@ describe('a CLIENT span awaiting its parent whose own time is outside the window
     expect(await unknownSystems(analyzer)).toEqual(['unknown-system Unknown system api.shadow-saas.example is used by mixed-sync']);
     const unknown = (await analyzer.graph(60 * MIN)).nodes.filter((n) => n.id.startsWith('unknown:')).map((n) => n.id);
     expect(unknown).toEqual(['unknown:api.shadow-saas.example']);
+  });
+});
+
+describe('a transport span sent again with other content (migration 114)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const post = (url: string) => [str('http.request.method', 'POST'), str('url.full', url)];
+  /** An OTLP/JSON span: kind 1 INTERNAL, 3 CLIENT. */
+  const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    name: 'x',
+    kind,
+    startTimeUnixNano: `${startMs}000000`,
+    endTimeUnixNano: `${startMs + 20}000000`,
+    attributes,
+  });
+  const send = async (spans: object[]) => {
+    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'copied-transport-sync')] }, scopeSpans: [{ spans }] }] };
+    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    await h.collector.flush();
+  };
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = testAnalyzer(h.store, 'systems:\n  - { id: erp, match: { hosts: [erp.internal] } }\n');
+    const [trace, root, parent, child] = [16, 8, 8, 8].map((n) => randomBytes(n).toString('hex'));
+    await send([
+      span(trace, root, '', 1, t0, []),
+      span(trace, parent, root, 3, t0 + 10, post('http://erp.internal/api/customers')),
+      span(trace, child, parent, 3, t0 + 11, post('https://relay-a.example/api/x')),
+    ]);
+    await send([span(trace, child, parent, 3, t0 + 11, post('https://relay-b.example/api/x'))]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  // Regression: each copy was taken back for the touches of both, and both rows read 18446744073709551615 (2^64 − 1).
+  it("takes each copy's own touches back, once", async () => {
+    const rows = await h.rows<{ ep_host: string; spans: string }>(
+      `SELECT ep_host, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m WHERE service = 'copied-transport-sync' AND ep_host != '' GROUP BY ep_host ORDER BY ep_host`,
+    );
+    expect(rows.map((r) => `${r.ep_host} ${r.spans}`)).toEqual(['erp.internal 1', 'relay-a.example 0', 'relay-b.example 0']);
   });
 });

@@ -60,34 +60,39 @@ export const spanDomains = (table: 'weft_pairing_transport' | 'weft_pairing_rese
 };
 
 /**
- * Fills weft_pairing_retract with the rows of transport spans not taken back yet: per span and the integration and
- * service it arrived with, its rows (one per arrival, as the rollups counted them) less those weft_transport_ledger says
- * were taken back, and every touch of it in the touch sets `touchSets` selects (its records with them when it made one).
+ * Fills weft_pairing_retract with the rows of transport spans not taken back yet: per span, the insert that stored it
+ * (`insert_key`, 114) and the integration and service it arrived with, its rows (one per arrival, as the rollups counted
+ * them) less those weft_transport_ledger says were taken back, and the touches of that insert's rows in the touch sets
+ * `touchSets` selects (its records with them when it made one). Per insert: copies of a transport span with other
+ * content (relay-a.example, then relay-b.example) were each taken back for the touches of both, and both rollup rows
+ * read spans = 2^64 − 1. Rows stored before 114 are one insert (0), as before.
  */
 const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract (trace_id, span_id, integration, service, domain, ts, is_error, records, rows,
-      reason, touches, with_records)
-    SELECT s.trace_id, s.span_id, s.integration, s.service, d.domain, s.ts, s.is_error, s.records, s.n - l.done, 'transport', t.eps, toUInt8(length(t.eps) = 1)
+      insert_key, reason, touches, with_records)
+    SELECT s.trace_id, s.span_id, s.integration, s.service, d.domain, s.ts, s.is_error, s.records, s.n - l.done,
+      s.insert_key, 'transport', t.eps, toUInt8(length(t.eps) = 1)
     FROM (
-      SELECT trace_id, span_id, integration, service, argMin(ts, arrived) AS ts,
+      SELECT trace_id, span_id, integration, service, insert_key, argMin(ts, arrived) AS ts,
         argMin(is_error, arrived) AS is_error, argMin(records, arrived) AS records, count() AS n
       FROM ${SPANS}
       WHERE (trace_id, span_id) IN (SELECT trace_id, span_id FROM (SELECT * FROM weft_pairing_transport))
-      GROUP BY trace_id, span_id, integration, service
+      GROUP BY trace_id, span_id, integration, service, insert_key
     ) AS s
     INNER JOIN (
-      SELECT trace_id, integration, se.1 AS span_id, groupUniqArray(se.3) AS eps
+      SELECT trace_id, integration, insert_key, se.1 AS span_id, groupUniqArray(se.3) AS eps
       FROM (
-        SELECT trace_id, integration, arrayJoin(arrayFilter(x -> NOT startsWith(x.2, concat('records', char(30))), ${touchPairs('')})) AS se
+        SELECT trace_id, integration, insert_key, arrayJoin(arrayFilter(x -> NOT startsWith(x.2, concat('records', char(30))), ${touchPairs('')})) AS se
         FROM (${touchSets})
         WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_transport))
       )
-      GROUP BY trace_id, integration, span_id
-    ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration AND s.span_id = t.span_id
+      GROUP BY trace_id, integration, insert_key, span_id
+    ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration AND s.span_id = t.span_id AND s.insert_key = t.insert_key
     LEFT JOIN (
-      SELECT trace_id, span_id, integration, service, sum(rows) AS done FROM weft_transport_ledger
+      SELECT trace_id, span_id, integration, service, insert_key, sum(rows) AS done FROM weft_transport_ledger
       WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_transport)) AND reason = 'transport'
-      GROUP BY trace_id, span_id, integration, service
+      GROUP BY trace_id, span_id, integration, service, insert_key
     ) AS l ON s.trace_id = l.trace_id AND s.span_id = l.span_id AND s.integration = l.integration AND s.service = l.service
+      AND s.insert_key = l.insert_key
     LEFT JOIN (${spanDomains('weft_pairing_transport')}) AS d ON s.trace_id = d.trace_id AND s.span_id = d.span_id AND s.service = d.service
     WHERE s.n > l.done`;
 
