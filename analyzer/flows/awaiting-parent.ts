@@ -1,6 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { toChTime } from '../../clickhouse/ch-time.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
+import { touchPairs } from './taken-back.ts';
 
 /**
  * The longest a CLIENT span whose parent has not arrived is held out of the unknown systems (ms): a client library's call
@@ -33,13 +34,10 @@ export async function awaitingParent(store: Store, mapping: EndpointMapping, hol
   // The touches of unknown systems in the last holdMs of arrivals, each with its span: few, where a whole estate's
   // CLIENT spans of a minute are many.
   const touched = `SELECT trace_id, span_id, system, integration, direction FROM (
-      SELECT trace_id, x.1 AS span_id, integration, x.2 AS direction,
-        x.3.1 AS ep_kind, x.3.2 AS ep_sys, x.3.3 AS ep_host, x.3.4 AS ep_name, x.3.5 AS ep_peer, ${resolveExpr('ep_', 'integration', "''")} AS system
+      SELECT trace_id, x.1 AS span_id, integration, x.3.1 AS direction,
+        x.3.2.1 AS ep_kind, x.3.2.2 AS ep_sys, x.3.2.3 AS ep_host, x.3.2.4 AS ep_name, x.3.2.5 AS ep_peer, ${resolveExpr('ep_', 'integration', "''")} AS system
       FROM (SELECT * FROM weft_trace_touch_sets WHERE ${since(0)})
-      ARRAY JOIN arrayConcat(
-        arrayMap(x -> (x.1, 'read', x.2), read_spans),
-        arrayMap(x -> (x.1, 'write', (x.2[1], x.2[2], x.2[3], x.2[4], x.2[5])), arrayMap(w -> (w.1, splitByChar(char(31), w.2)), write_spans)),
-        arrayMap(x -> (x.1, 'unknown', x.2), unknown_spans)) AS x)
+      ARRAY JOIN arrayFilter(x -> x.3.1 != 'records', ${touchPairs('')}) AS x)
     WHERE startsWith(system, 'unknown:')`;
   // Of their spans, the CLIENT spans whose parent is not among the spans of their traces that arrived since 5 minutes
   // before (a parent ends after its children, and is sent with them or after them).
