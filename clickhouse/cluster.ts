@@ -1,3 +1,5 @@
+import { ALTER_TABLE, CREATE_MV, CREATE_OTHER, CREATE_TABLE, DROP } from './statement-kinds.ts';
+
 /**
  * The cluster variant of the schema, generated from the same migration files: every MergeTree
  * table becomes `<name>_local` on each node (Replicated engine, `ON CLUSTER`) plus a Distributed
@@ -10,11 +12,6 @@ export interface ClusterOptions {
   database: string;
 }
 
-const CREATE_TABLE = /^CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?/i;
-const CREATE_MV = /^CREATE\s+MATERIALIZED\s+VIEW\s+(IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?/i;
-const DROP = /^DROP\s+(VIEW|TABLE|DICTIONARY|FUNCTION)\s+(IF\s+EXISTS\s+)?`?(\w+)`?/i;
-const CREATE_OTHER = /^CREATE\s+(OR\s+REPLACE\s+)?(VIEW|DICTIONARY|FUNCTION)\s+(IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?/i;
-const ALTER_TABLE = /^ALTER\s+TABLE\s+`?(\w+)`?/i;
 const ENGINE = /ENGINE\s*=\s*(\w*)MergeTree(?:\s*\(([^()]*)\))?/i;
 
 const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;

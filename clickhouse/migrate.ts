@@ -7,6 +7,7 @@ import { ERR_MIGRATION } from '../core/errors/index.ts';
 import { clusterize, mergeTreeTables } from './cluster.ts';
 import { applyEmbeddedTableSettings } from './embedded-memory.ts';
 import { applyRetention } from './retention.ts';
+import { supersededViews } from './superseded-views.ts';
 import type { Store } from './store.ts';
 
 export interface Migration {
@@ -87,16 +88,33 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
   const done = await client.query({ query: 'SELECT version FROM weft_migrations FINAL', format: 'JSONEachRow' }).then((r) => r.json<{ version: number }>());
   const applied = new Set(done.map((r) => Number(r.version)));
   const result: MigrateResult = { applied: [], skipped: [] };
+  // Every migration's statements in the store's form, in order (forStore learns the tables as it goes).
+  const pending: { m: Migration; statements: string[]; first: number }[] = [];
+  const run: string[] = [];
   for (const m of listMigrations(options.dir)) {
     const statements = forStore(renderMigration(m.sql, options.retention));
     if (applied.has(m.version)) {
       result.skipped.push(m.name);
       continue;
     }
-    for (const statement of statements) {
+    pending.push({ m, statements, first: run.length });
+    run.push(...statements);
+  }
+  // A view a later migration of this run drops and makes again is made once, as it ends (superseded-views.ts).
+  const superseded = supersededViews(run);
+  // When a migration fails, the views its predecessors (recorded as applied) left to it are made as they stated them:
+  // the store then is what those migrations made, as if the run had sent every statement.
+  const restoreSkipped = async (end: number) => {
+    const within = supersededViews(run.slice(0, end));
+    for (let i = 0; i < end; i++) if (superseded.has(i) && !within.has(i)) await client.command({ query: run[i] }).catch(() => undefined);
+  };
+  for (const { m, statements, first } of pending) {
+    for (const [i, statement] of statements.entries()) {
+      if (superseded.has(first + i)) continue;
       try {
         await client.command({ query: statement });
       } catch (err) {
+        await restoreSkipped(first);
         throw ERR_MIGRATION(m.name, (err as Error).message);
       }
     }
