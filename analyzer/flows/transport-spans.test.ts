@@ -363,3 +363,56 @@ describe('a transport span sent again with other content (migration 114)', () =>
     expect(rows.map((r) => `${r.ep_host} ${r.spans}`)).toEqual(['erp.internal 1', 'relay-a.example 0', 'relay-b.example 0']);
   });
 });
+
+describe('a transport span sent again with other content before its parent arrived (migration 114)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const post = (url: string) => [str('http.request.method', 'POST'), str('url.full', url)];
+  /** An OTLP/JSON span: kind 1 INTERNAL, 3 CLIENT. */
+  const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    name: 'x',
+    kind,
+    startTimeUnixNano: `${startMs}000000`,
+    endTimeUnixNano: `${startMs + 20}000000`,
+    attributes,
+  });
+  const send = async (spans: object[]) => {
+    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'copied-early-sync')] }, scopeSpans: [{ spans }] }] };
+    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    await h.collector.flush();
+  };
+  const hosts = async () =>
+    (
+      await h.rows<{ ep_host: string; spans: string }>(
+        `SELECT ep_host, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m WHERE service = 'copied-early-sync' AND ep_host != '' GROUP BY ep_host ORDER BY ep_host`,
+      )
+    ).map((r) => `${r.ep_host} ${r.spans}`);
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = testAnalyzer(h.store, 'systems:\n  - { id: erp, match: { hosts: [erp.internal] } }\n');
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  // Regression: the later copy's touch (relay-b.example) was taken back as a copy while the child was a call of its own,
+  // and again as a transport once its parent came: the row read spans = 18446744073709551615 (2^64 − 1).
+  it('takes each touch back once: as a copy while the span is a call, and the rest once it is a transport', async () => {
+    const [trace, root, parent, child] = [16, 8, 8, 8].map((n) => randomBytes(n).toString('hex'));
+    await send([span(trace, root, '', 1, t0, []), span(trace, child, parent, 3, t0 + 11, post('https://relay-a.example/api/x'))]);
+    await send([span(trace, child, parent, 3, t0 + 11, post('https://relay-b.example/api/x'))]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await hosts()).toEqual(['relay-a.example 1', 'relay-b.example 0']);
+    await send([span(trace, parent, root, 3, t0 + 10, post('http://erp.internal/api/customers'))]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await hosts()).toEqual(['erp.internal 1', 'relay-a.example 0', 'relay-b.example 0']);
+  });
+});

@@ -66,11 +66,17 @@ export const spanDomains = (table: 'weft_pairing_transport' | 'weft_pairing_rese
  * `touchSets` selects (its records with them when it made one). Per insert: copies of a transport span with other
  * content (relay-a.example, then relay-b.example) were each taken back for the touches of both, and both rollup rows
  * read spans = 2^64 − 1. Rows stored before 114 are one insert (0), as before.
+ *
+ * A later copy taken back as a copy (span-copies.ts) while the span was still a call of its own — before its parent
+ * arrived — lost then the touches its first copy did not make: for those rows (ledger reason 'copy'), only the touches
+ * the first copy also made go now, in a row of their own (`part` 'kept'); taken back whole, the copy's own touches went
+ * twice (2^64 − 1). A span is never a copy to take back once it is a transport (span-copies.ts leaves transport spans
+ * alone), so the rows taken back as copies come before any taken back as a transport.
  */
 const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract (trace_id, span_id, integration, service, domain, ts, is_error, records, rows,
       insert_key, reason, touches, with_records)
-    SELECT s.trace_id, s.span_id, s.integration, s.service, d.domain, s.ts, s.is_error, s.records, s.n - l.done,
-      s.insert_key, 'transport', t.eps, toUInt8(length(t.eps) = 1)
+    SELECT s.trace_id, s.span_id, s.integration, s.service, d.domain, s.ts, s.is_error, s.records, part.1,
+      s.insert_key, 'transport', part.2, toUInt8(length(t.pairs) = 1)
     FROM (
       SELECT trace_id, span_id, integration, service, insert_key, argMin(ts, arrived) AS ts,
         argMin(is_error, arrived) AS is_error, argMin(records, arrived) AS records, count() AS n
@@ -79,7 +85,7 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
       GROUP BY trace_id, span_id, integration, service, insert_key
     ) AS s
     INNER JOIN (
-      SELECT trace_id, integration, insert_key, se.1 AS span_id, groupUniqArray(se.3) AS eps
+      SELECT trace_id, integration, insert_key, se.1 AS span_id, groupUniqArray((se.2, se.3)) AS pairs
       FROM (
         SELECT trace_id, integration, insert_key, arrayJoin(arrayFilter(x -> NOT startsWith(x.2, concat('records', char(30))), ${touchPairs('')})) AS se
         FROM (${touchSets})
@@ -88,13 +94,35 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
       GROUP BY trace_id, integration, insert_key, span_id
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration AND s.span_id = t.span_id AND s.insert_key = t.insert_key
     LEFT JOIN (
-      SELECT trace_id, span_id, integration, service, insert_key, sum(rows) AS done FROM weft_transport_ledger
-      WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_transport)) AND reason = 'transport'
+      SELECT trace_id, span_id, integration, service, insert_key, sumIf(rows, reason = 'transport') AS done, sumIf(rows, reason = 'copy') AS copied
+      FROM weft_transport_ledger
+      WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_transport)) AND reason IN ('transport', 'copy')
       GROUP BY trace_id, span_id, integration, service, insert_key
     ) AS l ON s.trace_id = l.trace_id AND s.span_id = l.span_id AND s.integration = l.integration AND s.service = l.service
       AND s.insert_key = l.insert_key
+    LEFT JOIN (
+      -- The touches of each span's first copy (span-copies.ts's RESENT: the integration's own row first, then arrival).
+      SELECT f.trace_id AS trace_id, f.span_id AS span_id, groupUniqArray(se.2) AS made
+      FROM (
+        SELECT trace_id, span_id, argMin(insert_key, (toUInt8(service = 'unknown_service' OR startsWith(service, 'unknown_service:')), arrived, insert_key)) AS first_key
+        FROM ${SPANS}
+        WHERE (trace_id, span_id) IN (SELECT trace_id, span_id FROM (SELECT * FROM weft_pairing_transport))
+        GROUP BY trace_id, span_id
+      ) AS f
+      INNER JOIN (
+        SELECT trace_id, insert_key, arrayJoin(${touchPairs('')}) AS se
+        FROM (${touchSets})
+        WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_transport))
+      ) AS k ON f.trace_id = k.trace_id AND f.first_key = k.insert_key AND f.span_id = k.se.1
+      GROUP BY f.trace_id, f.span_id
+    ) AS m ON s.trace_id = m.trace_id AND s.span_id = m.span_id
     LEFT JOIN (${spanDomains('weft_pairing_transport')}) AS d ON s.trace_id = d.trace_id AND s.span_id = d.span_id AND s.service = d.service
-    WHERE s.n > l.done`;
+    -- (rows, touches): the rows taken back as copies (none once any went as a transport), with the touches the first
+    -- copy made; the others with all of this insert's.
+    ARRAY JOIN [
+      (toUInt64(if(l.done = 0, least(l.copied, s.n), 0)), arrayMap(x -> x.2, arrayFilter(x -> has(m.made, x.1), t.pairs))),
+      (toUInt64(s.n - l.done - if(l.done = 0, least(l.copied, s.n), 0)), arrayMap(x -> x.2, t.pairs))] AS part
+    WHERE s.n > l.done AND part.1 > 0`;
 
 /**
  * Finds the transport spans among weft_pairing_spans (into weft_pairing_transport) and takes the touches of those not
