@@ -105,6 +105,9 @@ export function classify(s: SpanRecord): readonly Touch[] {
   const facts: DirectionFacts = { method, dbSys, dbOp, dbText, producer: isProducer, consumer: isConsumer, postRead: false };
 
   if (msgSys !== '') {
+    // instrumentation-socket.io's spans are a socket.io server's own connections with its clients (`receive /`,
+    // `send /`), not a broker it reads or writes: like a SERVER span, they touch nothing (migration 115).
+    if (msgSys === 'socket.io') return NONE;
     const m = messagingDestination(s, msgSys);
     if (m.temporary && m.destination === '') return NONE;
     if (m.destination !== '') return [[direction(s, facts), 'messaging', msgSys, endpointHost(hostV, port, defaultPort), m.destination, peer]];
@@ -124,6 +127,13 @@ export function classify(s: SpanRecord): readonly Touch[] {
     // A session login or logout (SAP Business One's Service Layer, Tableau, Snowflake's drivers…) opens or closes the
     // integration's own session, whatever the method: a credential, not data, so it touches nothing.
     if (SESSION_PATH.test(requested)) return NONE;
+    // The request that opens a socket.io or engine.io WebSocket connection opens a connection and carries no data
+    // (migration 115); the long-polling transport's requests carry the events, and read and write.
+    if (
+      SOCKET_IO_PATH.test(requested) &&
+      (WEBSOCKET_TRANSPORT.test(asciiLower(url)) || WEBSOCKET_TRANSPORT.test(asciiLower(validUtf8(s.attr(A['http.target'])))))
+    )
+      return NONE;
     if (method === 'POST') {
       // An OAuth 2.0 token request fetches a credential, not data: like a TLS handshake, it touches nothing.
       if (TOKEN_PATH.test(requested)) return NONE;
@@ -139,6 +149,11 @@ export function classify(s: SpanRecord): readonly Touch[] {
   if (peer !== '' && isClient) return [[direction(s, facts), 'peer', '', '', '', peer]];
   return NONE;
 }
+
+/** The path socket.io and engine.io serve on by default (`/socket.io/`, `/engine.io/`), under any prefix; lower-case. */
+const SOCKET_IO_PATH = /\/(?:socket|engine)\.io\/?$/;
+/** A query asking engine.io for its WebSocket transport (`?EIO=4&transport=websocket`), in a URL or a request target; lower-case. */
+const WEBSOCKET_TRANSPORT = /[?&]transport=websocket(?:[&#]|$)/;
 
 /**
  * The token endpoints of OAuth 2.0 authorization servers (RFC 6749 §3.2, POST only), on the whole request path, lower-case:
