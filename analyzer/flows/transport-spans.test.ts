@@ -314,29 +314,32 @@ describe('a CLIENT span awaiting its parent whose own time is outside the window
   });
 });
 
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const post = (url: string) => [str('http.request.method', 'POST'), str('url.full', url)];
+/** An OTLP/JSON span of 20 ms: kind 1 INTERNAL, 3 CLIENT. */
+const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
+  traceId,
+  spanId,
+  parentSpanId,
+  name: 'x',
+  kind,
+  startTimeUnixNano: `${startMs}000000`,
+  endTimeUnixNano: `${startMs + 20}000000`,
+  attributes,
+});
+/** Sends `spans` as one OTLP/JSON request of the service `service` to `h`'s collector, and stores them. */
+async function sendJson(h: Harness, service: string, spans: object[]): Promise<void> {
+  const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
+  const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(200);
+  await h.collector.flush();
+}
+
 describe('a transport span sent again with other content (migration 114)', () => {
   let h: Harness;
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
-  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const post = (url: string) => [str('http.request.method', 'POST'), str('url.full', url)];
-  /** An OTLP/JSON span: kind 1 INTERNAL, 3 CLIENT. */
-  const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
-    traceId,
-    spanId,
-    parentSpanId,
-    name: 'x',
-    kind,
-    startTimeUnixNano: `${startMs}000000`,
-    endTimeUnixNano: `${startMs + 20}000000`,
-    attributes,
-  });
-  const send = async (spans: object[]) => {
-    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'copied-transport-sync')] }, scopeSpans: [{ spans }] }] };
-    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(res.status).toBe(200);
-    await h.collector.flush();
-  };
+  const send = (spans: object[]) => sendJson(h, 'copied-transport-sync', spans);
   beforeAll(async () => {
     h = await startHarness();
     analyzer = testAnalyzer(h.store, 'systems:\n  - { id: erp, match: { hosts: [erp.internal] } }\n');
@@ -368,25 +371,7 @@ describe('a transport span sent again with other content before its parent arriv
   let h: Harness;
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
-  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const post = (url: string) => [str('http.request.method', 'POST'), str('url.full', url)];
-  /** An OTLP/JSON span: kind 1 INTERNAL, 3 CLIENT. */
-  const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
-    traceId,
-    spanId,
-    parentSpanId,
-    name: 'x',
-    kind,
-    startTimeUnixNano: `${startMs}000000`,
-    endTimeUnixNano: `${startMs + 20}000000`,
-    attributes,
-  });
-  const send = async (spans: object[]) => {
-    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'copied-early-sync')] }, scopeSpans: [{ spans }] }] };
-    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(res.status).toBe(200);
-    await h.collector.flush();
-  };
+  const send = (spans: object[]) => sendJson(h, 'copied-early-sync', spans);
   const hosts = async () =>
     (
       await h.rows<{ ep_host: string; spans: string }>(
