@@ -91,8 +91,10 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
   // Every migration's statements in the store's form, in order (forStore learns the tables as it goes).
   const pending: { m: Migration; statements: string[]; first: number }[] = [];
   const run: string[] = [];
+  const every: string[] = [];
   for (const m of listMigrations(options.dir)) {
     const statements = forStore(renderMigration(m.sql, options.retention));
+    every.push(...statements);
     if (applied.has(m.version)) {
       result.skipped.push(m.name);
       continue;
@@ -101,11 +103,11 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
     run.push(...statements);
   }
   // A view a later migration of this run drops and makes again is made once, as it ends (superseded-views.ts).
-  const superseded = supersededViews(run);
+  const superseded = supersededViews(run, every);
   // When a migration fails, the views its predecessors (recorded as applied) left to it are made as they stated them:
   // the store then is what those migrations made, as if the run had sent every statement.
   const restoreSkipped = async (end: number) => {
-    const within = supersededViews(run.slice(0, end));
+    const within = supersededViews(run.slice(0, end), every);
     for (let i = 0; i < end; i++) if (superseded.has(i) && !within.has(i)) await client.command({ query: run[i] }).catch(() => undefined);
   };
   for (const { m, statements, first } of pending) {

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,14 +22,62 @@ describe('supersededViews', () => {
   it('keeps a view that something between names, or that an insert between would have passed rows through', () => {
     expect(supersededViews([mv('v'), 'ALTER TABLE v MODIFY QUERY SELECT 2', drop('v'), mv('v')])).toEqual(new Set());
     expect(supersededViews([mv('v'), 'INSERT INTO otel_traces SELECT * FROM x', drop('v'), mv('v')])).toEqual(new Set());
-    // An insert into a table the view does not read is no reason.
+    // An insert into a table the view does not read is no reason, unless another view reads it (and may pass its rows
+    // on), whether it is made in this run or was before it, or reads the table's cluster twin.
     expect(supersededViews([mv('v'), 'INSERT INTO weft_endpoints SELECT * FROM x', drop('v'), mv('v')])).toEqual(new Set([0]));
+    expect(supersededViews([mv('v', 'mid'), 'INSERT INTO otel_traces SELECT * FROM x', drop('v'), mv('v', 'mid')], [mv('relay_mv')])).toEqual(new Set());
+    expect(
+      supersededViews([mv('v', 'mid'), 'INSERT INTO otel_traces SELECT * FROM x', drop('v'), mv('v', 'mid')], [mv('relay_mv', 'otel_traces_local')]),
+    ).toEqual(new Set());
     // A statement of another kind stops the search; a view named only as a prefix of another name does not.
     expect(supersededViews([mv('v'), 'OPTIMIZE TABLE t FINAL', drop('v'), mv('v')])).toEqual(new Set());
     expect(supersededViews([mv('v'), 'ALTER TABLE v_other ADD COLUMN c UInt8', drop('v'), mv('v')])).toEqual(new Set([0]));
     // Dropping another object of the same name, or a view never dropped again.
     expect(supersededViews([mv('v'), 'DROP FUNCTION IF EXISTS v', mv('v')])).toEqual(new Set());
     expect(supersededViews([mv('v'), drop('w'), mv('w')])).toEqual(new Set());
+  });
+});
+
+describe('supersededViews: an insert between that reaches the view through another view (regression)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'weft-superseded-chain-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  // src --relay_mv--> mid --v--> out: a backfill into src passes through relay_mv into v, which names only mid.
+  const migrations: Record<string, string> = {
+    '001_tables.sql': `CREATE TABLE IF NOT EXISTS src (a UInt8) ENGINE = MergeTree ORDER BY a;
+CREATE TABLE IF NOT EXISTS mid (a UInt8) ENGINE = Null;
+CREATE TABLE IF NOT EXISTS out (a UInt8) ENGINE = MergeTree ORDER BY a;
+CREATE MATERIALIZED VIEW IF NOT EXISTS relay_mv TO mid AS SELECT a FROM src;
+CREATE MATERIALIZED VIEW IF NOT EXISTS v TO out AS SELECT a FROM mid;`,
+    '002_backfill.sql': 'INSERT INTO src VALUES (1), (2);',
+    '003_restate.sql': `DROP VIEW IF EXISTS v;
+CREATE MATERIALIZED VIEW IF NOT EXISTS v TO out AS SELECT a + 0 AS a FROM mid;`,
+  };
+  const rowsOut = async (name: string, steps: string[][]) => {
+    const dir = join(root, `dir-${name}`);
+    mkdirSync(dir);
+    const store = await openStore({ kind: 'embedded', path: join(root, name) });
+    try {
+      for (const files of steps) {
+        for (const f of files) writeFileSync(join(dir, f), migrations[f]);
+        await migrate(store, { retention, dir });
+      }
+      return await store.client.query({ query: 'SELECT a FROM out ORDER BY a', format: 'JSONEachRow' }).then((r) => r.json<{ a: number }>());
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('keeps a view when an insert between writes a table that another view relays into it', async () => {
+    const files = Object.keys(migrations);
+    expect(
+      supersededViews([...migrations['001_tables.sql'].split(/;\n/), migrations['002_backfill.sql'], ...migrations['003_restate.sql'].split(/;\n/)]),
+    ).toEqual(new Set());
+    const oneByOne = await rowsOut(
+      'one-by-one',
+      files.map((f) => [f]),
+    );
+    expect(oneByOne).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(await rowsOut('at-once', [files])).toEqual(oneByOne);
   });
 });
 
