@@ -52,14 +52,14 @@ const ROLLUP_RETRACT = (table: 'weft_endpoint_rollup_1m' | 'weft_endpoint_rollup
 
 /**
  * Takes weft_pairing_retract's touches back out of the endpoint rollups, recording them in weft_transport_ledger first
- * with their reason and insert (a run stopped between the two leaves a touch counted, never one taken back twice).
+ * with their reason, insert and touches (116) (a run stopped between the two leaves a touch counted, never one taken back twice).
  * Rejects with the engine's error.
  */
 export async function takeBack(store: Store): Promise<void> {
   const c = store.client;
   await c.command({
-    query: `INSERT INTO weft_transport_ledger (trace_id, span_id, integration, service, rows, at, reason, insert_key)
-      SELECT trace_id, span_id, integration, service, rows, now64(3, 'UTC'), reason, insert_key FROM weft_pairing_retract`,
+    query: `INSERT INTO weft_transport_ledger (trace_id, span_id, integration, service, rows, at, reason, insert_key, touches)
+      SELECT trace_id, span_id, integration, service, rows, now64(3, 'UTC'), reason, insert_key, touches FROM weft_pairing_retract`,
   });
   for (const table of ['weft_endpoint_rollup_1m', 'weft_endpoint_rollup_1h'] as const) await c.command({ query: ROLLUP_RETRACT(table) });
 }

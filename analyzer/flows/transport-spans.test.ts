@@ -401,3 +401,61 @@ describe('a transport span sent again with other content before its parent arriv
     expect(await hosts()).toEqual(['erp.internal 1', 'relay-a.example 0', 'relay-b.example 0']);
   });
 });
+
+describe('a transport span whose first copy changed after a later copy was taken back (migration 114)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const post = (url: string) => [str('http.request.method', 'POST'), str('url.full', url)];
+  /** An OTLP/JSON span: kind 1 INTERNAL, 3 CLIENT. */
+  const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    name: 'x',
+    kind,
+    startTimeUnixNano: `${startMs}000000`,
+    endTimeUnixNano: `${startMs + 20}000000`,
+    attributes,
+  });
+  const send = async (service: string, spans: object[]) => {
+    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
+    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    await h.collector.flush();
+  };
+  const hosts = async () =>
+    (
+      await h.rows<{ ep_host: string; spans: string }>(
+        `SELECT ep_host, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m
+         WHERE service IN ('flipped-sync', 'unknown_service') AND ep_host != '' GROUP BY ep_host ORDER BY ep_host`,
+      )
+    ).map((r) => `${r.ep_host} ${r.spans}`);
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = testAnalyzer(h.store, 'systems:\n  - { id: erp, match: { hosts: [erp.internal] } }\n');
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  // Regression: two nameless copies came first (the second's relay-b.example taken back as a copy), then the
+  // integration's own copy, also to relay-b.example, became the first copy; once the parent came, the second nameless
+  // copy's relay-b.example was taken back again as a touch the first copy made: the row read spans = 2^64 − 1.
+  it('takes a touch taken back as a copy back only once, when a named copy arrives later and becomes the first', async () => {
+    const [trace, root, parent, child] = [16, 8, 8, 8].map((n) => randomBytes(n).toString('hex'));
+    await send('flipped-sync', [span(trace, root, '', 1, t0, [])]);
+    await send('unknown_service', [span(trace, child, parent, 3, t0 + 11, post('https://relay-a.example/api/x'))]);
+    await send('unknown_service', [span(trace, child, parent, 3, t0 + 11, post('https://relay-b.example/api/x'))]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await hosts()).toEqual(['relay-a.example 1', 'relay-b.example 0']);
+    await send('flipped-sync', [span(trace, child, parent, 3, t0 + 11, post('https://relay-b.example/api/x'))]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    await send('flipped-sync', [span(trace, parent, root, 3, t0 + 10, post('http://erp.internal/api/customers'))]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await hosts()).toEqual(['erp.internal 1', 'relay-a.example 0', 'relay-b.example 0']);
+  });
+});

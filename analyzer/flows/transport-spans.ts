@@ -69,8 +69,10 @@ export const spanDomains = (table: 'weft_pairing_transport' | 'weft_pairing_rese
  *
  * A later copy taken back as a copy (span-copies.ts) while the span was still a call of its own — before its parent
  * arrived — lost then the touches its first copy did not make: for those rows (ledger reason 'copy'), only the touches
- * the first copy also made go now, in a row of their own (`part` 'kept'); taken back whole, the copy's own touches went
- * twice (2^64 − 1). A span is never a copy to take back once it is a transport (span-copies.ts leaves transport spans
+ * the ledger does not list as gone (116) go now, in a row of their own (`part` 'kept'); taken back whole, the copy's own
+ * touches went twice (2^64 − 1). Not the touches the first copy of now made: the first copy can change after (two
+ * nameless copies, then the integration's own to the second one's endpoint), and the second one's touch went twice.
+ * Ledger rows written before 116 list no touches: for them, the touches the first copy of now made. A span is never a copy to take back once it is a transport (span-copies.ts leaves transport spans
  * alone), so the rows taken back as copies come before any taken back as a transport.
  */
 const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract (trace_id, span_id, integration, service, domain, ts, is_error, records, rows,
@@ -94,7 +96,8 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
       GROUP BY trace_id, integration, insert_key, span_id
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration AND s.span_id = t.span_id AND s.insert_key = t.insert_key
     LEFT JOIN (
-      SELECT trace_id, span_id, integration, service, insert_key, sumIf(rows, reason = 'transport') AS done, sumIf(rows, reason = 'copy') AS copied
+      SELECT trace_id, span_id, integration, service, insert_key, sumIf(rows, reason = 'transport') AS done, sumIf(rows, reason = 'copy') AS copied,
+        groupArrayArrayIf(touches, reason = 'copy') AS copy_touches
       FROM weft_transport_ledger
       WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_transport)) AND reason IN ('transport', 'copy')
       GROUP BY trace_id, span_id, integration, service, insert_key
@@ -120,7 +123,8 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
     -- (rows, touches): the rows taken back as copies (none once any went as a transport), with the touches the first
     -- copy made; the others with all of this insert's.
     ARRAY JOIN [
-      (toUInt64(if(l.done = 0, least(l.copied, s.n), 0)), arrayMap(x -> x.2, arrayFilter(x -> has(m.made, x.1), t.pairs))),
+      (toUInt64(if(l.done = 0, least(l.copied, s.n), 0)), arrayMap(x -> x.2,
+        arrayFilter(x -> if(empty(l.copy_touches), has(m.made, x.1), NOT has(l.copy_touches, x.2)), t.pairs))),
       (toUInt64(s.n - l.done - if(l.done = 0, least(l.copied, s.n), 0)), arrayMap(x -> x.2, t.pairs))] AS part
     WHERE s.n > l.done AND part.1 > 0`;
 
