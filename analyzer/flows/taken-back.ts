@@ -68,7 +68,9 @@ export async function takeBack(store: Store): Promise<void> {
  * The touch sets `touchSets` selects without the touches taken back: all those of weft_pairing_transport's spans
  * (`transport`), and, in the row of each later copy's insert, those weft_pairing_dropped lists (`copies`); their reads,
  * writes and touches of no known direction rebuilt from the spans left (088, 101), and their records and last writes
- * with them. A touch set stored before 101 (reads without the spans that made them) keeps what it has.
+ * with them. A touch set stored before 101 (reads without the spans that made them) keeps what it has. The joined
+ * lists name their keys apart from the touch sets' columns: with both joined (a run with a transport span in one trace
+ * and a copy in another), `t.*` came out as `t.trace_id`… and a query selecting from this failed to resolve `trace_id`.
  */
 export function withoutTakenBack(touchSets: string, { transport, copies }: { transport: boolean; copies: boolean }): string {
   if (!transport && !copies) return touchSets;
@@ -83,13 +85,14 @@ export function withoutTakenBack(touchSets: string, { transport, copies }: { tra
     `if(${nothingGone} OR (notEmpty(t.${all}) AND empty(t.${spans})), t.${all}, arrayDistinct(${items(keep(spans, kind))}))`;
   const keys = `arrayMap(x -> x.2, ${keep('write_spans', 'write')})`;
   const transportJoin = transport
-    ? `LEFT JOIN (SELECT trace_id, groupArray(span_id) AS transport_ids FROM (SELECT * FROM weft_pairing_transport) GROUP BY trace_id) AS tr
-      ON t.trace_id = tr.trace_id`
+    ? `LEFT JOIN (SELECT trace_id AS tr_trace_id, groupArray(span_id) AS transport_ids FROM (SELECT * FROM weft_pairing_transport) GROUP BY trace_id) AS tr
+      ON t.trace_id = tr.tr_trace_id`
     : '';
   const copiesJoin = copies
-    ? `LEFT JOIN (SELECT trace_id, insert_key, integration, groupArray(concat(span_id, char(30), touch)) AS dropped
+    ? `LEFT JOIN (SELECT trace_id AS dr_trace_id, insert_key AS dr_insert_key, integration AS dr_integration,
+          groupArray(concat(span_id, char(30), touch)) AS dropped
         FROM (SELECT * FROM weft_pairing_dropped) GROUP BY trace_id, insert_key, integration) AS dr
-      ON t.trace_id = dr.trace_id AND t.insert_key = dr.insert_key AND t.integration = dr.integration`
+      ON t.trace_id = dr.dr_trace_id AND t.insert_key = dr.dr_insert_key AND t.integration = dr.dr_integration`
     : '';
   return `SELECT t.* REPLACE (
       ${rebuilt('reads', 'read_spans', 'read', (kept) => `arrayMap(x -> x.2, ${kept})`)} AS reads,

@@ -459,3 +459,60 @@ describe('a transport span whose first copy changed after a later copy was taken
     expect(await hosts()).toEqual(['erp.internal 1', 'relay-a.example 0', 'relay-b.example 0']);
   });
 });
+
+describe('a pairing run with a transport span in one trace and a later copy in another (migrations 112, 114)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const post = (url: string) => [str('http.request.method', 'POST'), str('url.full', url)];
+  /** An OTLP/JSON span: kind 1 INTERNAL, 3 CLIENT. */
+  const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    name: 'x',
+    kind,
+    startTimeUnixNano: `${startMs}000000`,
+    endTimeUnixNano: `${startMs + 20}000000`,
+    attributes,
+  });
+  const send = async (service: string, spans: object[]) => {
+    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
+    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    await h.collector.flush();
+  };
+  const hosts = async () =>
+    (
+      await h.rows<{ ep_host: string; spans: string }>(
+        `SELECT ep_host, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m
+         WHERE service IN ('mixed-sync', 'unknown_service') AND ep_host != '' GROUP BY ep_host ORDER BY ep_host`,
+      )
+    ).map((r) => `${r.ep_host} ${r.spans}`);
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = testAnalyzer(h.store, 'systems:\n  - { id: erp, match: { hosts: [erp.internal] } }\n');
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  // Regression: the run's touch sets without the transport's and the copy's touches, under the integration of nameless
+  // copies, failed: "Identifier 't0.trace_id' cannot be resolved from subquery with name t0", and nothing was paired.
+  it('pairs both traces', async () => {
+    const [x, xRoot, xParent, xChild] = [16, 8, 8, 8].map((n) => randomBytes(n).toString('hex'));
+    const [y, yRoot, yChild] = [16, 8, 8].map((n) => randomBytes(n).toString('hex'));
+    await send('mixed-sync', [
+      span(x, xRoot, '', 1, t0, []),
+      span(x, xParent, xRoot, 3, t0 + 10, post('http://erp.internal/api/customers')),
+      span(x, xChild, xParent, 3, t0 + 11, post('https://relay-x.example/api/x')),
+      span(y, yRoot, '', 1, t0, []),
+    ]);
+    await send('unknown_service', [span(y, yChild, yRoot, 3, t0 + 11, post('https://relay-a.example/api/x'))]);
+    await send('mixed-sync', [span(y, yChild, yRoot, 3, t0 + 11, post('https://relay-b.example/api/x'))]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await hosts()).toEqual(['erp.internal 1', 'relay-a.example 0', 'relay-b.example 1', 'relay-x.example 0']);
+  });
+});
