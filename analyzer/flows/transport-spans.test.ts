@@ -406,25 +406,7 @@ describe('a transport span whose first copy changed after a later copy was taken
   let h: Harness;
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
-  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const post = (url: string) => [str('http.request.method', 'POST'), str('url.full', url)];
-  /** An OTLP/JSON span: kind 1 INTERNAL, 3 CLIENT. */
-  const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
-    traceId,
-    spanId,
-    parentSpanId,
-    name: 'x',
-    kind,
-    startTimeUnixNano: `${startMs}000000`,
-    endTimeUnixNano: `${startMs + 20}000000`,
-    attributes,
-  });
-  const send = async (service: string, spans: object[]) => {
-    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
-    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(res.status).toBe(200);
-    await h.collector.flush();
-  };
+  const send = (service: string, spans: object[]) => sendJson(h, service, spans);
   const hosts = async () =>
     (
       await h.rows<{ ep_host: string; spans: string }>(
@@ -464,25 +446,7 @@ describe('a pairing run with a transport span in one trace and a later copy in a
   let h: Harness;
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
-  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const post = (url: string) => [str('http.request.method', 'POST'), str('url.full', url)];
-  /** An OTLP/JSON span: kind 1 INTERNAL, 3 CLIENT. */
-  const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
-    traceId,
-    spanId,
-    parentSpanId,
-    name: 'x',
-    kind,
-    startTimeUnixNano: `${startMs}000000`,
-    endTimeUnixNano: `${startMs + 20}000000`,
-    attributes,
-  });
-  const send = async (service: string, spans: object[]) => {
-    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
-    const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(res.status).toBe(200);
-    await h.collector.flush();
-  };
+  const send = (service: string, spans: object[]) => sendJson(h, service, spans);
   const hosts = async () =>
     (
       await h.rows<{ ep_host: string; spans: string }>(
