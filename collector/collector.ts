@@ -45,6 +45,7 @@ export async function startCollector({ config, store, logger, credentials, publi
     maxBytes: config.spoolMaxBytes,
     batchRows: config.batchRows,
     batchMaxWaitMs: config.batchMaxWaitMs,
+    batchIdleMs: config.batchIdleMs,
     onSealed: (segment) => loader?.enqueue(segment),
   });
   loader = new Loader({ store, logger: log, metrics, spool, maxAttempts: limits.segmentMaxAttempts });

@@ -25,8 +25,14 @@ export interface SpoolOptions {
   maxBytes: number;
   /** A segment is sealed at this many rows… */
   batchRows: number;
-  /** …or this long after its first row. */
+  /** …or this long after its first row (ms)… */
   batchMaxWaitMs: number;
+  /**
+   * …or this long after its last rows, when no more came (ms; default 1000, at most batchMaxWaitMs): a burst (a test run,
+   * a new integration's first trace) is stored a second after it ends, while a steady trickle fills one segment for
+   * batchMaxWaitMs.
+   */
+  batchIdleMs?: number;
   /** Called with each sealed segment, in order. */
   onSealed(segment: Segment): void;
 }
@@ -35,6 +41,9 @@ interface OpenSegment extends Segment {
   fd: number;
   commitFd: number;
   timer: NodeJS.Timeout;
+  /** When its first and its last rows came (performance.now(), ms: a clock that a change of the wall clock does not move). */
+  firstAt: number;
+  lastAt: number;
   /** The touches companion of a classified segment. */
   touchesFd?: number;
   touchBytes: number;
@@ -180,6 +189,7 @@ export class Spool {
     }
     seg.rows += rows;
     seg.bytes += data.length;
+    seg.lastAt = performance.now();
     if (touches) {
       seg.touchRows += touches.rows;
       seg.touchBytes += touches.data.length;
@@ -248,11 +258,47 @@ export class Spool {
     const commitFd = openSync(commitPath(path), 'w');
     const fd = openSync(path, 'a');
     const touchesFd = classified ? openSync(touchesPath(path), 'w') : undefined;
-    const timer = setTimeout(() => this.seal(table), this.options.batchMaxWaitMs);
-    timer.unref();
-    const seg: OpenSegment = { table, id, path, rows: 0, bytes: 0, fd, commitFd, timer, touchesFd, touchBytes: 0, touchRows: 0 };
+    const now = performance.now();
+    const seg: OpenSegment = {
+      table,
+      id,
+      path,
+      rows: 0,
+      bytes: 0,
+      fd,
+      commitFd,
+      timer: this.sealTimer(table, this.idleMs()),
+      firstAt: now,
+      lastAt: now,
+      touchesFd,
+      touchBytes: 0,
+      touchRows: 0,
+    };
     this.open.set(table, seg);
     return seg;
+  }
+
+  /** How long a segment waits for more rows after its last (ms): `batchIdleMs`, at most `batchMaxWaitMs`. */
+  private idleMs(): number {
+    return Math.min(this.options.batchIdleMs ?? 1000, this.options.batchMaxWaitMs);
+  }
+
+  /**
+   * One timer per open segment: when it fires, the segment is sealed if its rows have waited `batchMaxWaitMs` since the
+   * first or the idle time since the last; otherwise it is set again for whichever comes first (an append only moves
+   * `lastAt`, it sets no timer).
+   */
+  private sealTimer(table: TableName, ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      const seg = this.open.get(table);
+      if (!seg || seg.timer !== timer) return;
+      const now = performance.now();
+      const due = Math.min(seg.firstAt + this.options.batchMaxWaitMs, seg.lastAt + this.idleMs());
+      if (now >= due) this.seal(table);
+      else seg.timer = this.sealTimer(table, due - now);
+    }, ms);
+    timer.unref();
+    return timer;
   }
 
   private seal(table: TableName): void {

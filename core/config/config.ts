@@ -65,9 +65,10 @@ export interface CollectorConfig {
   spoolMaxBytes: number;
   /** Largest request body, before and after decompression. */
   maxBodyBytes: number;
-  /** Rows per insert batch, and the longest a batch waits. */
+  /** Rows per insert batch, the longest a batch waits (ms), and how long it waits for more after its last rows (ms). */
   batchRows: number;
   batchMaxWaitMs: number;
+  batchIdleMs?: number;
   /**
    * Limits on what one request may contain and cost (docs/security-limits.md has each default):
    * attribute limits named as in the SDK specification, AnyValue nesting, row bytes one request

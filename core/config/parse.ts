@@ -556,10 +556,12 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       spoolMaxBytes: collector.spoolMaxBytes,
       maxBodyBytes: collector.maxBodyBytes,
       batchRows: int(env.WEFT_BATCH_ROWS, 'WEFT_BATCH_ROWS', 50_000),
-      // 5 s, an OpenTelemetry SDK's own export delay: a quiet estate's segment is one insert every 5 s, not every second (each
-      // insert runs the views and adds a part to merge: a demo Weft used 30 CPU-s a minute at 1 s and 24 at 5 s, 2026-12-04).
-      // A busy one seals at WEFT_BATCH_ROWS first; the analyzer waits a minute for late spans in any case.
+      // 5 s, an OpenTelemetry SDK's own export delay: a quiet estate's steady trickle is one insert every 5 s, not every
+      // second (each insert runs the views and adds a part to merge; `npm run bench:idle`: a demo Weft used 31.8 CPU-s a
+      // minute at 1 s, 24.7 at 5 s, 2026-12-04). A busy one seals at WEFT_BATCH_ROWS first.
       batchMaxWaitMs: timerMs(env.WEFT_BATCH_MAX_WAIT_MS, 'WEFT_BATCH_MAX_WAIT_MS', 5000),
+      // A burst is stored a second after it ends: a new integration's first trace is not held the whole 5 s.
+      batchIdleMs: timerMs(env.WEFT_BATCH_IDLE_MS, 'WEFT_BATCH_IDLE_MS', 1000),
       limits: collectorLimits(env),
     },
     api: {
@@ -597,6 +599,7 @@ export const weftVariables: readonly string[] = [
   'WEFT_ATTRIBUTE_COUNT_LIMIT',
   'WEFT_ATTRIBUTE_VALUE_LENGTH_LIMIT',
   'WEFT_AUTO_REMEDIATION',
+  'WEFT_BATCH_IDLE_MS',
   'WEFT_BATCH_MAX_WAIT_MS',
   'WEFT_BATCH_ROWS',
   'WEFT_BODY_MAX_TIMEOUT_MS',
