@@ -50,6 +50,17 @@ describe('spool: sealing a segment by time', () => {
     expect(sealed.map((s) => s.rows)).toEqual([8, 1]);
   });
 
+  it('seals by the longest wait alone when given no idle time', () => {
+    spool.sealAll();
+    spool.release();
+    spool = new Spool({ dir, maxBytes: 1 << 30, batchRows: 1000, batchMaxWaitMs: 5000, onSealed: (s) => sealed.push(s) });
+    spool.append('otel_traces', rows(1));
+    vi.advanceTimersByTime(4999);
+    expect(sealed).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    expect(sealed).toHaveLength(1);
+  });
+
   it('waits at most the longest wait when it is shorter than the idle time', () => {
     spool.sealAll();
     spool.release();

@@ -28,9 +28,9 @@ export interface SpoolOptions {
   /** …or this long after its first row (ms)… */
   batchMaxWaitMs: number;
   /**
-   * …or this long after its last rows, when no more came (ms; default 1000, at most batchMaxWaitMs): a burst (a test run,
-   * a new integration's first trace) is stored a second after it ends, while a steady trickle fills one segment for
-   * batchMaxWaitMs.
+   * …or this long after its last rows, when no more came (ms; at most batchMaxWaitMs; none when not given): a burst (a
+   * new integration's first trace) is stored this long after it ends, while a steady trickle fills one segment for
+   * batchMaxWaitMs. `weft start` gives 1000 (WEFT_BATCH_IDLE_MS).
    */
   batchIdleMs?: number;
   /** Called with each sealed segment, in order. */
@@ -278,9 +278,9 @@ export class Spool {
     return seg;
   }
 
-  /** How long a segment waits for more rows after its last (ms): `batchIdleMs`, at most `batchMaxWaitMs`. */
+  /** How long a segment waits for more rows after its last (ms): `batchIdleMs`, at most (and without it) `batchMaxWaitMs`. */
   private idleMs(): number {
-    return Math.min(this.options.batchIdleMs ?? 1000, this.options.batchMaxWaitMs);
+    return Math.min(this.options.batchIdleMs ?? this.options.batchMaxWaitMs, this.options.batchMaxWaitMs);
   }
 
   /**
