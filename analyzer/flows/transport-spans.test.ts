@@ -335,6 +335,15 @@ async function sendJson(h: Harness, service: string, spans: object[]): Promise<v
   await h.collector.flush();
 }
 
+/** `<host> <spans>` per host of the endpoint rollups' rows of `services` (test names, no quotes), spans summed as text. */
+async function hostSpans(h: Harness, services: string[]): Promise<string[]> {
+  const rows = await h.rows<{ ep_host: string; spans: string }>(
+    `SELECT ep_host, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m
+     WHERE service IN (${services.map((s) => `'${s}'`).join(', ')}) AND ep_host != '' GROUP BY ep_host ORDER BY ep_host`,
+  );
+  return rows.map((r) => `${r.ep_host} ${r.spans}`);
+}
+
 describe('a transport span sent again with other content (migration 114)', () => {
   let h: Harness;
   let analyzer: Analyzer;
@@ -360,10 +369,7 @@ describe('a transport span sent again with other content (migration 114)', () =>
 
   // Regression: each copy was taken back for the touches of both, and both rows read 18446744073709551615 (2^64 − 1).
   it("takes each copy's own touches back, once", async () => {
-    const rows = await h.rows<{ ep_host: string; spans: string }>(
-      `SELECT ep_host, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m WHERE service = 'copied-transport-sync' AND ep_host != '' GROUP BY ep_host ORDER BY ep_host`,
-    );
-    expect(rows.map((r) => `${r.ep_host} ${r.spans}`)).toEqual(['erp.internal 1', 'relay-a.example 0', 'relay-b.example 0']);
+    expect(await hostSpans(h, ['copied-transport-sync'])).toEqual(['erp.internal 1', 'relay-a.example 0', 'relay-b.example 0']);
   });
 });
 
@@ -372,12 +378,7 @@ describe('a transport span sent again with other content before its parent arriv
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
   const send = (spans: object[]) => sendJson(h, 'copied-early-sync', spans);
-  const hosts = async () =>
-    (
-      await h.rows<{ ep_host: string; spans: string }>(
-        `SELECT ep_host, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m WHERE service = 'copied-early-sync' AND ep_host != '' GROUP BY ep_host ORDER BY ep_host`,
-      )
-    ).map((r) => `${r.ep_host} ${r.spans}`);
+  const hosts = () => hostSpans(h, ['copied-early-sync']);
   beforeAll(async () => {
     h = await startHarness();
     analyzer = testAnalyzer(h.store, 'systems:\n  - { id: erp, match: { hosts: [erp.internal] } }\n');
@@ -407,13 +408,7 @@ describe('a transport span whose first copy changed after a later copy was taken
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
   const send = (service: string, spans: object[]) => sendJson(h, service, spans);
-  const hosts = async () =>
-    (
-      await h.rows<{ ep_host: string; spans: string }>(
-        `SELECT ep_host, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m
-         WHERE service IN ('flipped-sync', 'unknown_service') AND ep_host != '' GROUP BY ep_host ORDER BY ep_host`,
-      )
-    ).map((r) => `${r.ep_host} ${r.spans}`);
+  const hosts = () => hostSpans(h, ['flipped-sync', 'unknown_service']);
   beforeAll(async () => {
     h = await startHarness();
     analyzer = testAnalyzer(h.store, 'systems:\n  - { id: erp, match: { hosts: [erp.internal] } }\n');
@@ -447,13 +442,7 @@ describe('a pairing run with a transport span in one trace and a later copy in a
   let analyzer: Analyzer;
   const t0 = Date.now() - 10 * MIN;
   const send = (service: string, spans: object[]) => sendJson(h, service, spans);
-  const hosts = async () =>
-    (
-      await h.rows<{ ep_host: string; spans: string }>(
-        `SELECT ep_host, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m
-         WHERE service IN ('mixed-sync', 'unknown_service') AND ep_host != '' GROUP BY ep_host ORDER BY ep_host`,
-      )
-    ).map((r) => `${r.ep_host} ${r.spans}`);
+  const hosts = () => hostSpans(h, ['mixed-sync', 'unknown_service']);
   beforeAll(async () => {
     h = await startHarness();
     analyzer = testAnalyzer(h.store, 'systems:\n  - { id: erp, match: { hosts: [erp.internal] } }\n');
