@@ -9,6 +9,7 @@ import { markTransport } from './transport-spans.ts';
 import { markCopies } from './span-copies.ts';
 import { withoutTakenBack } from './taken-back.ts';
 import { groupBy } from '../../core/collections/index.ts';
+import { namelessIn } from './nameless-service.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
 export interface PairingResult {
@@ -67,12 +68,7 @@ function rows(table: string, src: RowSource): string {
   return src.older ? `${recent} UNION ALL SELECT * FROM ${table} WHERE arrived < ${since} AND trace_id IN {older:Array(String)}` : recent;
 }
 
-/**
- * A service without `service.name`: `unknown_service`, or `unknown_service:<process.executable.name>`, as the SDK
- * specification names it (https://opentelemetry.io/docs/specs/semconv/resource/#service) and the collector stores it.
- */
-/** Whether the service in `column` is such a nameless one (a SQL condition); NAMELESS: of the column `service`. */
-const namelessIn = (column: string) => `(${column} = 'unknown_service' OR startsWith(${column}, 'unknown_service:'))`;
+/** Whether the service of the column `service` is a nameless one (nameless-service.ts). */
 const NAMELESS = namelessIn('service');
 
 /**

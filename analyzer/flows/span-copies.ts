@@ -1,6 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { takeBack, touchPairs } from './taken-back.ts';
 import { spanDomains } from './transport-spans.ts';
+import { COPY_ORDER } from './nameless-service.ts';
 
 /**
  * A span is one span (migration 114). The same trace id and span id sent again with other content — an SDK reusing ids,
@@ -20,11 +21,9 @@ import { spanDomains } from './transport-spans.ts';
 const SPANS = '(SELECT * FROM weft_pairing_spans)';
 /** weft_pairing_resent read as a subquery (as the pairing reads its scratch tables). */
 const RESENT_ROWS = '(SELECT * FROM weft_pairing_resent)';
-/** A row of a nameless service's copy (pairing-job.ts's `NAMELESS`): the integration's own row comes first. */
-const NAMELESS_ROW = "toUInt8(service = 'unknown_service' OR startsWith(service, 'unknown_service:'))";
 
 /** The spans of weft_pairing_spans stored by more than one insert (transport spans aside), and the first's insert. */
-const RESENT = `SELECT trace_id, span_id, argMin(insert_key, (${NAMELESS_ROW}, arrived, insert_key)) AS first_key
+const RESENT = `SELECT trace_id, span_id, argMin(insert_key, ${COPY_ORDER}) AS first_key
     FROM ${SPANS}
     WHERE (trace_id, span_id) NOT IN (SELECT trace_id, span_id FROM (SELECT * FROM weft_pairing_transport))
     GROUP BY trace_id, span_id

@@ -1,4 +1,5 @@
 import type { Store } from '../../clickhouse/index.ts';
+import { COPY_ORDER } from './nameless-service.ts';
 import { takeBack, touchPairs } from './taken-back.ts';
 
 /**
@@ -107,7 +108,7 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
       -- The touches of each span's first copy (span-copies.ts's RESENT: the integration's own row first, then arrival).
       SELECT f.trace_id AS trace_id, f.span_id AS span_id, groupUniqArray(se.2) AS made
       FROM (
-        SELECT trace_id, span_id, argMin(insert_key, (toUInt8(service = 'unknown_service' OR startsWith(service, 'unknown_service:')), arrived, insert_key)) AS first_key
+        SELECT trace_id, span_id, argMin(insert_key, ${COPY_ORDER}) AS first_key
         FROM ${SPANS}
         WHERE (trace_id, span_id) IN (SELECT trace_id, span_id FROM (SELECT * FROM weft_pairing_transport))
         GROUP BY trace_id, span_id
