@@ -11,6 +11,7 @@ import { startCollector } from '../collector/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { amplificationBody, emptyMessagesBody, manyDaysBody, post, slowUpload } from './ingest-adversarial.ts';
 import type { IngestLimits } from './ingest-limits.ts';
+import { threadCpu, threadCpuSince } from './thread-cpu.ts';
 
 /** A whole number ≥ 1 from the environment variable `name`, else `fallback`; throws naming the variable. */
 function positiveInt(name: string, fallback: number): number {
@@ -159,6 +160,7 @@ const rssBefore = process.memoryUsage().rss;
 const statusBefore = procStatus();
 const elu0 = perf.eventLoopUtilization();
 const cpu0 = process.cpuUsage();
+const threads0 = threadCpu();
 const t0 = performance.now();
 const phase1 = await runSender(collector.url, bodiesFile, CONCURRENCY, PHASE_MS);
 const sendSecs = (performance.now() - t0) / 1000;
@@ -166,6 +168,8 @@ await collector.flush();
 const e2eSecs = (performance.now() - t0) / 1000;
 const elu = perf.eventLoopUtilization(elu0).utilization;
 const cpu1 = process.cpuUsage(cpu0);
+const threads1 = threadCpu();
+const byThread1 = threadCpuSince(threads0, threads1);
 const collectorCpu = (cpu1.user + cpu1.system) / 1e6;
 const selfMetrics = await (await fetch(`${collector.url}/metrics`)).text();
 const insertBusy = Number(/^weft_collector_insert_duration_seconds_sum (\S+)$/m.exec(selfMetrics)?.[1] ?? 0);
@@ -181,6 +185,19 @@ const parts = await store.client
     format: 'JSONEachRow',
   })
   .then((r) => r.json<{ table: string; n: string }>());
+
+// The merges the first phase left behind (run after it, before the next phase): part of what ingest costs.
+const debt0 = process.cpuUsage();
+const mergesLeft = await (async () => {
+  for (let waited = 0; waited < 120_000; waited += 100) {
+    const r = await store.client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' });
+    if (Number((await r.json<{ n: string }>())[0].n) === 0) return waited;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return 120_000;
+})();
+const debtCpu = process.cpuUsage(debt0);
+const byThreadDebt = threadCpuSince(threads1);
 
 // --- twice the sustainable load, open loop: backpressure must answer, memory must stay bounded
 const spoolSmall = await (async () => {
@@ -299,6 +316,11 @@ console.log(
 );
 console.log(
   `CPU: collector + engine ${(collectorCpu / e2eSecs).toFixed(2)} cores (${((collectorCpu / acked1) * 1e6).toFixed(1)} µs a span), sender ${(phase1.cpuSeconds / e2eSecs).toFixed(2)} cores, of ${cores}`,
+);
+const threadList = (l: [string, number][]) => l.map(([n, sec]) => `${n} ${((sec / acked1) * 1e6).toFixed(1)}`).join(', ');
+console.log(`  CPU a span by thread (µs; main = HTTP, decode, classify, spool): ${threadList(byThread1)}`);
+console.log(
+  `  merges left behind: ${(mergesLeft / 1000).toFixed(1)} s until none ran, ${((debtCpu.user + debtCpu.system) / acked1).toFixed(1)} µs CPU a span more (${threadList(byThreadDebt)})`,
 );
 console.log(`active parts after it (merges keeping up): ${parts.map((p) => `${p.table} ${p.n}`).join(', ')}`);
 console.log(`loss: acknowledged ${fmt(acked1)}, stored ${fmt(stored1)} → ${acked1 === stored1 ? 'zero loss' : `MISMATCH ${fmt(stored1 - acked1)}`}`);
