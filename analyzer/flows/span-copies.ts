@@ -1,5 +1,5 @@
 import type { Store } from '../../clickhouse/index.ts';
-import { takeBack, touchPairs } from './taken-back.ts';
+import { primaryTouches, recordTouches, takeBack, touchPairs } from './taken-back.ts';
 import { spanDomains } from './transport-spans.ts';
 import { COPY_ORDER } from './nameless-service.ts';
 
@@ -9,8 +9,10 @@ import { COPY_ORDER } from './nameless-service.ts';
  * http://erp.internal/…` and, in a later request, as `POST http://billing.internal/…` kept the first copy's fields (the
  * pairing's FIRST_ROW) but the touches of both, and the pairing printed `Undocumented flow crm → billing` beside the
  * documented crm → erp. The first copy to arrive is the span (the integration's own row before a nameless service's
- * copy, as FIRST_ROW): the touches of later copies that it did not make are left out of the pairing (`withoutTakenBack`)
- * and taken back out of the endpoint rollups (`takeBack`). An exact copy (a re-export) makes none it did not make.
+ * copy, as FIRST_ROW): the touches of later copies that it did not make are left out of the pairing (`withoutTakenBack`),
+ * and a later copy that differs from it (its touches, records or error) is taken back out of the endpoint rollups whole,
+ * its records from the touch they were counted on (`takeBack`, 118), so that the rollups count the span as its first
+ * copy. An exact copy (a re-export) stays counted as it arrived.
  *
  * Copies are told apart by the insert that stored them (insert_key: the spool segment, else the insert's query), so
  * copies in one insert are not (their touches are the first insert's): the collector refuses the later copy of a span id
@@ -52,36 +54,65 @@ const DROPPED_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_dropped 
     WHERE p.insert_key != r.first_key AND NOT has(f.made, p.touch)`;
 
 /**
- * Fills weft_pairing_retract with the later copies whose dropped touches are not taken back yet (weft_transport_ledger,
+ * What the rollups counted of each copy (per insert) of weft_pairing_resent's spans: columns trace_id, span_id,
+ * insert_key and `content`, (its touch keys sorted, its records, its error), `touchPairs`' keys, so that a records entry
+ * counts (its direction).
+ */
+const CONTENT = (touchSets: string) => `SELECT s.trace_id AS trace_id, s.span_id AS span_id, s.insert_key AS insert_key,
+      (arraySort(k.keys), s.records, s.is_error) AS content
+    FROM (
+      SELECT trace_id, span_id, insert_key, max(records) AS records, max(is_error) AS is_error
+      FROM ${SPANS}
+      WHERE (trace_id, span_id) IN (SELECT trace_id, span_id FROM ${RESENT_ROWS})
+      GROUP BY trace_id, span_id, insert_key
+    ) AS s
+    LEFT JOIN (
+      SELECT trace_id, span_id, insert_key, groupUniqArray(touch) AS keys FROM (${RESENT_TOUCHES(touchSets)}) GROUP BY trace_id, span_id, insert_key
+    ) AS k ON s.trace_id = k.trace_id AND s.span_id = k.span_id AND s.insert_key = k.insert_key`;
+
+/**
+ * Fills weft_pairing_differing with the later copies (per insert) that the rollups counted otherwise than the first copy:
+ * other touches (a touch more, a touch less, or both), other records, another error. A copy the same as the first (a
+ * re-export) stays counted as it arrived.
+ */
+const DIFFERING_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_differing (trace_id, span_id, insert_key)
+    SELECT trace_id, span_id, x.1
+    FROM (
+      SELECT c.trace_id AS trace_id, c.span_id AS span_id, any(r.first_key) AS first_key, groupArray((c.insert_key, c.content)) AS copies
+      FROM (${CONTENT(touchSets)}) AS c
+      INNER JOIN ${RESENT_ROWS} AS r ON c.trace_id = r.trace_id AND c.span_id = r.span_id
+      GROUP BY trace_id, span_id
+    )
+    ARRAY JOIN copies AS x
+    WHERE x.1 != first_key AND x.2 != arrayFirst(y -> y.1 = first_key, copies).2`;
+
+/**
+ * Fills weft_pairing_retract with the later copies of weft_pairing_differing not taken back yet (weft_transport_ledger,
  * reason 'copy', per copy's insert): per span, insert and the integration and service it arrived with, its rows, its
- * start, error and records, the touches to take back, and whether its records go with them: when its only touch goes (the
- * rollups counted a span's records on its first touch, and which of several that was is not kept: taken back with each,
- * a copy's records went below zero on the others, as transport-spans.ts's `with_records`).
+ * start, error and records, all its touches, and the touch its records were counted on (`recordTouches`). A copy is not
+ * the span: taken back whole, also the touches its first copy made too. Only the touches the first copy did not make
+ * went before, and the records with them only when they were the copy's only touch: a copy reading crm (its first copy's
+ * touch) and writing erp kept its 4 records on the crm read row beside the first copy's 3 (7), and its crm read counted
+ * twice.
  */
 const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract (trace_id, span_id, integration, service, domain, ts, is_error, records, rows,
-      insert_key, reason, touches, with_records)
+      insert_key, reason, touches, with_records, record_touches)
     SELECT s.trace_id, s.span_id, s.integration, s.service, dm.domain, s.ts, s.is_error, s.records, s.n - l.done,
-      s.insert_key, 'copy', d.touches, toUInt8(d.n = a.n AND a.n = 1)
+      s.insert_key, 'copy', t.touches, toUInt8(notEmpty(rt)), ${recordTouches('s.records', 'p.primary', 't.touches')} AS rt
     FROM (
       SELECT trace_id, span_id, insert_key, integration, service, any(ts) AS ts, any(is_error) AS is_error, any(records) AS records, count() AS n
       FROM ${SPANS}
-      WHERE (trace_id, span_id, insert_key) IN (SELECT trace_id, span_id, insert_key FROM (SELECT * FROM weft_pairing_dropped))
+      WHERE (trace_id, span_id, insert_key) IN (SELECT trace_id, span_id, insert_key FROM (SELECT * FROM weft_pairing_differing))
       GROUP BY trace_id, span_id, insert_key, integration, service
     ) AS s
     INNER JOIN (
-      SELECT trace_id, span_id, insert_key, integration, groupUniqArray(ep) AS touches, uniqExact(touch) AS n
-      FROM (${RESENT_TOUCHES(touchSets)})
-      WHERE NOT startsWith(touch, concat('records', char(30)))
-        AND (trace_id, insert_key, integration, span_id, touch) IN (
-          SELECT trace_id, insert_key, integration, span_id, touch FROM (SELECT * FROM weft_pairing_dropped))
-      GROUP BY trace_id, span_id, insert_key, integration
-    ) AS d ON s.trace_id = d.trace_id AND s.span_id = d.span_id AND s.insert_key = d.insert_key AND s.integration = d.integration
-    INNER JOIN (
-      SELECT trace_id, span_id, insert_key, integration, uniqExact(touch) AS n
+      SELECT trace_id, span_id, insert_key, integration, groupUniqArray(ep) AS touches
       FROM (${RESENT_TOUCHES(touchSets)})
       WHERE NOT startsWith(touch, concat('records', char(30)))
       GROUP BY trace_id, span_id, insert_key, integration
-    ) AS a ON s.trace_id = a.trace_id AND s.span_id = a.span_id AND s.insert_key = a.insert_key AND s.integration = a.integration
+    ) AS t ON s.trace_id = t.trace_id AND s.span_id = t.span_id AND s.insert_key = t.insert_key AND s.integration = t.integration
+    LEFT JOIN (${primaryTouches(touchSets, `SELECT trace_id FROM ${RESENT_ROWS}`)}) AS p
+      ON s.trace_id = p.trace_id AND s.span_id = p.span_id AND s.insert_key = p.insert_key AND s.integration = p.integration
     LEFT JOIN (
       SELECT trace_id, span_id, integration, service, insert_key, sum(rows) AS done FROM weft_transport_ledger
       WHERE trace_id IN (SELECT trace_id FROM ${RESENT_ROWS}) AND reason = 'copy'
@@ -93,11 +124,12 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
 
 /**
  * Finds the spans of weft_pairing_spans stored by more than one insert (into weft_pairing_resent), the touches of their
- * later copies that the first copy did not make (into weft_pairing_dropped), and takes those not taken back yet out of
- * the endpoint rollups (`takeBack`). Runs after `markTransport` (whose spans it leaves alone) and empties
- * weft_pairing_retract for its own rows. weft_pairing_dropped is read (`withoutTakenBack`) only when this resolves true. `touchSets`: SQL selecting the weft_trace_touch_sets rows of the spans' traces,
- * with its statement parameters `params`. Resolves to whether any touch was dropped (the pairing then leaves them out:
- * `withoutTakenBack`). Rejects with the engine's error.
+ * later copies that the first copy did not make (into weft_pairing_dropped: the pairing leaves them out), and the later
+ * copies the rollups counted otherwise than the first (into weft_pairing_differing), and takes those not taken back yet
+ * out of the endpoint rollups whole, their records too (`takeBack`). Runs after `markTransport` (whose spans it leaves
+ * alone) and empties weft_pairing_retract for its own rows. `touchSets`: SQL selecting the weft_trace_touch_sets rows of
+ * the spans' traces, with its statement parameters `params`. Resolves to whether any touch was dropped (the pairing
+ * then leaves them out: `withoutTakenBack`; weft_pairing_dropped is read only then). Rejects with the engine's error.
  */
 export async function markCopies(store: Store, touchSets: string, params: Record<string, unknown>): Promise<boolean> {
   const c = store.client;
@@ -109,9 +141,12 @@ export async function markCopies(store: Store, touchSets: string, params: Record
   await c.command({ query: `INSERT INTO weft_pairing_resent (trace_id, span_id, first_key) ${RESENT}` });
   await empty('weft_pairing_dropped');
   await c.command({ query: DROPPED_INSERT(touchSets), query_params: params });
-  if ((await count('SELECT count() AS n FROM weft_pairing_dropped')) === 0) return false;
-  await empty('weft_pairing_retract');
-  await c.command({ query: RETRACT_INSERT(touchSets), query_params: params });
-  if ((await count('SELECT count() AS n FROM weft_pairing_retract')) > 0) await takeBack(store);
-  return true;
+  await empty('weft_pairing_differing');
+  await c.command({ query: DIFFERING_INSERT(touchSets), query_params: params });
+  if ((await count('SELECT count() AS n FROM weft_pairing_differing')) > 0) {
+    await empty('weft_pairing_retract');
+    await c.command({ query: RETRACT_INSERT(touchSets), query_params: params });
+    if ((await count('SELECT count() AS n FROM weft_pairing_retract')) > 0) await takeBack(store);
+  }
+  return (await count('SELECT count() AS n FROM weft_pairing_dropped')) > 0;
 }

@@ -1,10 +1,12 @@
 import type { Store } from '../../clickhouse/index.ts';
 
 /**
- * Touches taken back (migrations 112, 114): touches the views counted at ingest that are not calls of their own. A
- * transport span's (transport-spans.ts: the HTTP call that carries a client library's call) go whole; a later copy's of
- * a span sent again (span-copies.ts) go where the first copy did not make them. The pairing leaves them out of the
- * trace's reads and writes (`withoutTakenBack`), and `takeBack` takes them back out of the endpoint rollups, once.
+ * Touches taken back (migrations 112, 114, 118): touches the views counted at ingest that are not calls of their own. A
+ * transport span's (transport-spans.ts: the HTTP call that carries a client library's call) go whole; the pairing leaves
+ * out a later copy's of a span sent again (span-copies.ts) where the first copy did not make them, and the endpoint
+ * rollups lose a later copy that differs from the first whole. The pairing leaves them out of the trace's reads and
+ * writes (`withoutTakenBack`), and `takeBack` takes them back out of the endpoint rollups, once, with their records from
+ * the touch they were counted on.
  */
 
 /** An endpoint tuple `t` (kind, sys, host, name, peer) as one string, its fields joined by \x1f (write_spans' form). */
@@ -32,37 +34,59 @@ const splitKey = (k: string) => {
 };
 
 /**
- * Rows of weft_endpoint_rollup_<1m|1h> that take weft_pairing_retract's touches back out: each touch negated as many
- * times as the span's rows, modulo 2^64; the span's records with them when `with_records` (a span's records are counted
- * on its first touch, which only its only touch is known to be).
+ * Rows of weft_endpoint_rollup_<1m|1h> that take weft_pairing_retract's rows back out: each of its `touches` negated in
+ * spans and errors as many times as the span's rows, and its records negated on its `record_touches` (118: the touch the
+ * rollups counted them on, a span's first; a row's records go there whether or not its spans go with them), modulo
+ * 2^64. A records-only row (spans 0, errors 0) is a row kind of its own: the sums over the rollups are what counts.
  */
 const ROLLUP_RETRACT = (table: 'weft_endpoint_rollup_1m' | 'weft_endpoint_rollup_1h') => {
   const [col, fn] = table === 'weft_endpoint_rollup_1m' ? ['minute', 'toStartOfMinute'] : ['hour', 'toStartOfHour'];
   return `INSERT INTO ${table} (${col}, integration, service, direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer, domain,
       spans, errors, records, latency, first_seen, last_seen, sample_trace, sample_error_trace)
-    SELECT ${fn}(r.ts) AS at, r.integration AS integration, r.service AS service, e.1 AS direction,
-      e.2.1 AS kind, e.2.2 AS sys, e.2.3 AS host, e.2.4 AS name, e.2.5 AS peer, r.domain AS domain,
-      toUInt64(-toInt64(sum(r.rows))), toUInt64(-toInt64(sum(r.rows * r.is_error))),
-      toUInt64(-toInt64(sum(if(r.with_records = 1, r.rows * r.records, 0)))),
+    SELECT ${fn}(r.ts) AS at, r.integration AS integration, r.service AS service, e.1.1 AS direction,
+      e.1.2.1 AS kind, e.1.2.2 AS sys, e.1.2.3 AS host, e.1.2.4 AS name, e.1.2.5 AS peer, r.domain AS domain,
+      toUInt64(-toInt64(sum(r.rows * e.2))), toUInt64(-toInt64(sum(r.rows * r.is_error * e.2))),
+      toUInt64(-toInt64(sum(r.rows * r.records * e.3))),
       quantilesTDigestStateIf(0.5, 0.95, 0.99)(toFloat64(0), 0), toDateTime64('2299-12-31 00:00:00', 3, 'UTC'), toDateTime64(0, 3, 'UTC'), '', ''
     FROM (SELECT * FROM weft_pairing_retract) AS r
-    ARRAY JOIN r.touches AS e
+    ARRAY JOIN arrayConcat(arrayMap(x -> (x, toUInt8(1), toUInt8(0)), r.touches), arrayMap(x -> (x, toUInt8(0), toUInt8(1)), r.record_touches)) AS e
     GROUP BY at, integration, service, direction, kind, sys, host, name, peer, domain`;
 };
 
 /**
- * Takes weft_pairing_retract's touches back out of the endpoint rollups, recording them in weft_transport_ledger first
- * with their reason, insert and touches (116) (a run stopped between the two leaves a touch counted, never one taken back twice).
- * Rejects with the engine's error.
+ * Takes weft_pairing_retract's touches and records back out of the endpoint rollups, recording them in
+ * weft_transport_ledger first with their reason, insert, touches (116) and record touches (118) (a run stopped between
+ * the two leaves a touch counted, never one taken back twice). Rejects with the engine's error.
  */
 export async function takeBack(store: Store): Promise<void> {
   const c = store.client;
   await c.command({
-    query: `INSERT INTO weft_transport_ledger (trace_id, span_id, integration, service, rows, at, reason, insert_key, touches)
-      SELECT trace_id, span_id, integration, service, rows, now64(3, 'UTC'), reason, insert_key, touches FROM weft_pairing_retract`,
+    query: `INSERT INTO weft_transport_ledger (trace_id, span_id, integration, service, rows, at, reason, insert_key, touches, record_touches)
+      SELECT trace_id, span_id, integration, service, rows, now64(3, 'UTC'), reason, insert_key, touches, record_touches FROM weft_pairing_retract`,
   });
   for (const table of ['weft_endpoint_rollup_1m', 'weft_endpoint_rollup_1h'] as const) await c.command({ query: ROLLUP_RETRACT(table) });
 }
+
+/**
+ * The first touch of each span of the touch sets `touchSets` selects whose traces `traces` lists (SQL selecting a
+ * trace_id column): columns trace_id, insert_key, integration, span_id and `primary` (its (direction, endpoint) in an
+ * array: the rollups counted the span's records there; 118). Touch sets stored before 118 list none.
+ */
+export const primaryTouches = (touchSets: string, traces: string) => `SELECT trace_id, insert_key, integration, x.1 AS span_id, groupUniqArray(x.2) AS primary
+    FROM (${touchSets})
+    ARRAY JOIN primary_spans AS x
+    WHERE trace_id IN (${traces})
+    GROUP BY trace_id, insert_key, integration, span_id`;
+
+/**
+ * Where a span's records go when taken back (SQL, an array of (direction, endpoint)): its first touch (`primary`, an
+ * array from `primaryTouches`, the first of them when an insert held rows of the span that differ), else, for a touch
+ * set stored before 118, its only touch (`touches`) — of several, which one carried them is not known, and they stay.
+ * None when it reported none (`records`).
+ */
+export const recordTouches = (records: string, primary: string, touches: string) =>
+  `if(${records} = 0, CAST([], 'Array(Tuple(String, Tuple(String, String, String, String, String)))'),
+      if(notEmpty(${primary}), arraySlice(${primary}, 1, 1), if(length(${touches}) = 1, ${touches}, CAST([], 'Array(Tuple(String, Tuple(String, String, String, String, String)))'))))`;
 
 /**
  * The touch sets `touchSets` selects without the touches taken back: all those of weft_pairing_transport's spans

@@ -469,3 +469,61 @@ describe('a pairing run with a transport span in one trace and a later copy in a
     expect(await hosts()).toEqual(['erp.internal 1', 'relay-a.example 0', 'relay-b.example 1', 'relay-x.example 0']);
   });
 });
+
+describe('a transport span naming both ends and reporting records, sent again with other content (migration 118)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  const send = (spans: object[]) => sendJson(h, 'step-transport-sync', spans);
+  /** Weft's own attributes: a read of `source`, a write of `target` (when given), `records` moved. */
+  const step = (source: string, target: string, records: number) => [
+    str('integration.source', source),
+    ...(target ? [str('integration.target', target)] : []),
+    str('integration.records', String(records)),
+  ];
+  /** `<endpoint> spans=… records=…` per named endpoint row of the service (sums as text: 2^64 − 1 shows). */
+  const counted = async () =>
+    (
+      await h.rows<Record<string, string>>(
+        `SELECT if(ep_kind = 'system', ep_name, ep_host) AS endpoint, toString(sum(spans)) AS spans, toString(sum(records)) AS records
+         FROM weft_endpoint_rollup_1m WHERE service = 'step-transport-sync' AND ep_kind != '' GROUP BY endpoint ORDER BY endpoint`,
+      )
+    ).map((r) => `${r.endpoint} spans=${r.spans} records=${r.records}`);
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = testAnalyzer(h.store, 'systems:\n  - { id: erp, match: { hosts: [erp.internal] } }\n');
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  // Regression: the later copy (a read of legacy only, 4 records) was not taken back as a copy (its read was the first
+  // copy's), and once the parent came each copy went as a transport with its records only when it had one touch: the
+  // first copy's 3 records stayed on the legacy read row, whose spans read 0.
+  it('takes the later copy back whole as a copy, then the first as a transport, records with them', async () => {
+    const [trace, root, parent, child] = [16, 8, 8, 8].map((n) => randomBytes(n).toString('hex'));
+    await send([span(trace, root, '', 1, t0, []), span(trace, child, parent, 3, t0 + 11, step('legacy', 'warehouse', 3))]);
+    await send([span(trace, child, parent, 3, t0 + 11, step('legacy', '', 4))]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await counted()).toEqual(['legacy spans=1 records=3', 'warehouse spans=1 records=0']);
+    await send([span(trace, parent, root, 3, t0 + 10, post('http://erp.internal/api/customers'))]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await counted()).toEqual(['erp.internal spans=1 records=0', 'legacy spans=0 records=0', 'warehouse spans=0 records=0']);
+  });
+
+  // Regression: a transport span's records went back only when it had one touch: naming both ends, its 5 records stayed
+  // on its read's row, whose spans read 0.
+  it("takes a transport span's records back from the touch they were counted on, also when it has two", async () => {
+    const [trace, root, parent, child] = [16, 8, 8, 8].map((n) => randomBytes(n).toString('hex'));
+    await send([
+      span(trace, root, '', 1, t0, []),
+      span(trace, parent, root, 3, t0 + 10, post('http://erp.internal/api/orders')),
+      span(trace, child, parent, 3, t0 + 11, step('archive', 'ledger', 5)),
+    ]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect((await counted()).filter((r) => /^(archive|ledger) /.test(r))).toEqual(['archive spans=0 records=0', 'ledger spans=0 records=0']);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { COPY_ORDER } from './nameless-service.ts';
-import { takeBack, touchPairs } from './taken-back.ts';
+import { primaryTouches, recordTouches, takeBack, touchPairs } from './taken-back.ts';
 
 /**
  * A call's transport (migration 112). An instrumented client library runs over an HTTP layer that is instrumented too:
@@ -64,7 +64,7 @@ export const spanDomains = (table: 'weft_pairing_transport' | 'weft_pairing_rese
  * Fills weft_pairing_retract with the rows of transport spans not taken back yet: per span, the insert that stored it
  * (`insert_key`, 114) and the integration and service it arrived with, its rows (one per arrival, as the rollups counted
  * them) less those weft_transport_ledger says were taken back, and the touches of that insert's rows in the touch sets
- * `touchSets` selects (its records with them when it made one). Per insert: copies of a transport span with other
+ * `touchSets` selects, its records from the touch they were counted on (`recordTouches`, 118). Per insert: copies of a transport span with other
  * content (relay-a.example, then relay-b.example) were each taken back for the touches of both, and both rollup rows
  * read spans = 2^64 − 1. Rows stored before 114 are one insert (0), as before.
  *
@@ -74,12 +74,14 @@ export const spanDomains = (table: 'weft_pairing_transport' | 'weft_pairing_rese
  * touches went twice (2^64 − 1). Not the touches the first copy of now made: the first copy can change after (two
  * nameless copies, then the integration's own to the second one's endpoint), and the second one's touch went twice.
  * Ledger rows written before 116 list no touches: for them, the touches the first copy of now made. A span is never a copy to take back once it is a transport (span-copies.ts leaves transport spans
- * alone), so the rows taken back as copies come before any taken back as a transport.
+ * alone), so the rows taken back as copies come before any taken back as a transport. Those rows' records go now when
+ * the ledger lists none taken back (118) and the touch that carried them goes now: a copy taken back since 118 went
+ * whole, records too; one taken back before kept them, on a touch of its first copy's.
  */
 const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract (trace_id, span_id, integration, service, domain, ts, is_error, records, rows,
-      insert_key, reason, touches, with_records)
+      insert_key, reason, touches, with_records, record_touches)
     SELECT s.trace_id, s.span_id, s.integration, s.service, d.domain, s.ts, s.is_error, s.records, part.1,
-      s.insert_key, 'transport', part.2, toUInt8(length(t.pairs) = 1)
+      s.insert_key, 'transport', part.2, toUInt8(notEmpty(part.3)), part.3
     FROM (
       SELECT trace_id, span_id, integration, service, insert_key, argMin(ts, arrived) AS ts,
         argMin(is_error, arrived) AS is_error, argMin(records, arrived) AS records, count() AS n
@@ -98,7 +100,7 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration AND s.span_id = t.span_id AND s.insert_key = t.insert_key
     LEFT JOIN (
       SELECT trace_id, span_id, integration, service, insert_key, sumIf(rows, reason = 'transport') AS done, sumIf(rows, reason = 'copy') AS copied,
-        groupArrayArrayIf(touches, reason = 'copy') AS copy_touches
+        groupArrayArrayIf(touches, reason = 'copy') AS copy_touches, groupArrayArrayIf(record_touches, reason = 'copy') AS copy_record_touches
       FROM weft_transport_ledger
       WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_transport)) AND reason IN ('transport', 'copy')
       GROUP BY trace_id, span_id, integration, service, insert_key
@@ -121,12 +123,17 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
       GROUP BY f.trace_id, f.span_id
     ) AS m ON s.trace_id = m.trace_id AND s.span_id = m.span_id
     LEFT JOIN (${spanDomains('weft_pairing_transport')}) AS d ON s.trace_id = d.trace_id AND s.span_id = d.span_id AND s.service = d.service
-    -- (rows, touches): the rows taken back as copies (none once any went as a transport), with the touches the first
-    -- copy made; the others with all of this insert's.
+    LEFT JOIN (${primaryTouches(touchSets, 'SELECT trace_id FROM (SELECT * FROM weft_pairing_transport)')}) AS p
+      ON s.trace_id = p.trace_id AND s.span_id = p.span_id AND s.insert_key = p.insert_key AND s.integration = p.integration
+    -- (rows, touches, record touches): the rows taken back as copies (none once any went as a transport), with the
+    -- touches the first copy made, and their records where they were counted when the copy left them (on a touch that
+    -- goes now); the others with all of this insert's touches and their records.
     ARRAY JOIN [
-      (toUInt64(if(l.done = 0, least(l.copied, s.n), 0)), arrayMap(x -> x.2,
-        arrayFilter(x -> if(empty(l.copy_touches), has(m.made, x.1), NOT has(l.copy_touches, x.2)), t.pairs))),
-      (toUInt64(s.n - l.done - if(l.done = 0, least(l.copied, s.n), 0)), arrayMap(x -> x.2, t.pairs))] AS part
+      (toUInt64(if(l.done = 0, least(l.copied, s.n), 0)) AS copied_rows,
+        arrayMap(x -> x.2, arrayFilter(x -> if(empty(l.copy_touches), has(m.made, x.1), NOT has(l.copy_touches, x.2)), t.pairs)) AS kept,
+        if(notEmpty(l.copy_record_touches), CAST([], 'Array(Tuple(String, Tuple(String, String, String, String, String)))'),
+          arrayFilter(x -> has(kept, x), ${recordTouches('s.records', 'p.primary', 'arrayMap(x -> x.2, t.pairs)')}))),
+      (toUInt64(s.n - l.done - copied_rows), arrayMap(x -> x.2, t.pairs), ${recordTouches('s.records', 'p.primary', 'arrayMap(x -> x.2, t.pairs)')})] AS part
     WHERE s.n > l.done AND part.1 > 0`;
 
 /**
