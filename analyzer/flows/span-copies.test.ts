@@ -474,6 +474,20 @@ systems:
     expect(await counted('weft_endpoint_rollup_1h')).toEqual(expected);
   });
 
+  // Regression: the pairing kept the larger records of copies that disagreed on them in one direction: the span whose
+  // first copy moved 3 records was paired with the later copy's 4, where the endpoint rollups count the first copy's 3.
+  it("pairs each span with its first copy's records", async () => {
+    const edges = (await analyzer.edges(86_400_000)).map((x) => `${x.service} ${x.source} -> ${x.target} records=${x.records}`).sort();
+    expect(edges).toEqual([
+      'error-copy-sync integration:error-copy-sync -> erp records=3',
+      'overlap-sync crm -> integration:overlap-sync records=3',
+      'records-added-sync integration:records-added-sync -> erp records=0',
+      'records-dropped-sync integration:records-dropped-sync -> erp records=3',
+      'subset-sync crm -> erp records=3',
+      'three-copies-sync crm -> integration:three-copies-sync records=3',
+    ]);
+  });
+
   it('takes a later copy back whole when it arrives after the trace was paired, once', async () => {
     const id = ids();
     await send('late-copy-sync', [span(id.trace, id.root, 'run', t0, []), span(id.trace, id.call, 'step', t0 + 10, step('crm', '', 3), id.root)]);

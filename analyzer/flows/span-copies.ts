@@ -40,7 +40,12 @@ const RESENT_TOUCHES = (touchSets: string) => `SELECT trace_id, insert_key, inte
     ARRAY JOIN ${touchPairs('')} AS x
     WHERE trace_id IN (SELECT trace_id FROM ${RESENT_ROWS}) AND (trace_id, x.1) IN (SELECT trace_id, span_id FROM ${RESENT_ROWS})`;
 
-/** Fills weft_pairing_dropped with the touches of later copies that the first copy did not make (all, when it made none). */
+/**
+ * Fills weft_pairing_dropped with the touches of later copies that the first copy did not make (all, when it made none),
+ * and the records of those that differ from it (weft_pairing_differing): the span's records are its first copy's. Kept,
+ * a later copy's records that disagreed with the first's in one direction made the pairing keep the larger (the span
+ * moved 3 records, a later copy said 4: the edge said 4, the endpoint rollups 3).
+ */
 const DROPPED_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_dropped (trace_id, insert_key, integration, span_id, touch)
     SELECT p.trace_id, p.insert_key, p.integration, p.span_id, p.touch
     FROM (${RESENT_TOUCHES(touchSets)}) AS p
@@ -51,7 +56,9 @@ const DROPPED_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_dropped 
       WHERE (trace_id, span_id, insert_key) IN (SELECT trace_id, span_id, first_key FROM ${RESENT_ROWS})
       GROUP BY trace_id, span_id
     ) AS f ON p.trace_id = f.trace_id AND p.span_id = f.span_id
-    WHERE p.insert_key != r.first_key AND NOT has(f.made, p.touch)`;
+    WHERE p.insert_key != r.first_key AND (NOT has(f.made, p.touch)
+      OR (startsWith(p.touch, concat('records', char(30)))
+        AND (p.trace_id, p.span_id, p.insert_key) IN (SELECT trace_id, span_id, insert_key FROM (SELECT * FROM weft_pairing_differing))))`;
 
 /**
  * What the rollups counted of each copy (per insert) of weft_pairing_resent's spans: columns trace_id, span_id,
@@ -139,10 +146,10 @@ export async function markCopies(store: Store, touchSets: string, params: Record
   if ((await count(`SELECT count() AS n FROM (${RESENT})`)) === 0) return false;
   await empty('weft_pairing_resent');
   await c.command({ query: `INSERT INTO weft_pairing_resent (trace_id, span_id, first_key) ${RESENT}` });
-  await empty('weft_pairing_dropped');
-  await c.command({ query: DROPPED_INSERT(touchSets), query_params: params });
   await empty('weft_pairing_differing');
   await c.command({ query: DIFFERING_INSERT(touchSets), query_params: params });
+  await empty('weft_pairing_dropped');
+  await c.command({ query: DROPPED_INSERT(touchSets), query_params: params });
   if ((await count('SELECT count() AS n FROM weft_pairing_differing')) > 0) {
     await empty('weft_pairing_retract');
     await c.command({ query: RETRACT_INSERT(touchSets), query_params: params });
