@@ -459,7 +459,7 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean, taken: 
         groupUniqArrayArray(writes) AS w, groupUniqArrayArray(unknowns) AS u, max(arrived) AS last_arrival,
         -- (span id, direction, records) of the spans that reported records: a span re-exported counts once, also when
         -- the copies disagree on its records (a pipeline's processor changed them): the larger is kept. Copies stored by
-        -- two inserts are told apart (span-copies.ts): a later one that differs has no records left here (the first's count).
+        -- two inserts are told apart (span-copies.ts): a later one has no records left here (the first's count).
         arrayReverseSort(groupUniqArrayArray(record_spans)) AS rs_all,
         arrayFilter((x, i) -> i = 1 OR x.1 != tupleElement(rs_all[i - 1], 1) OR x.2 != tupleElement(rs_all[i - 1], 2), rs_all, arrayEnumerate(rs_all)) AS rs,
         maxMap(write_last) AS wl,

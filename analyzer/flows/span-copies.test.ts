@@ -215,9 +215,10 @@ describe('a span id sent twice with different content is one span: the first cop
       'crm-sync read crm.internal spans=1 records=0',
       'crm-sync write billing.internal spans=0 records=0',
       'crm-sync write erp.internal spans=1 records=3',
-      // An exact copy stays counted as it arrived (its touches are the first copy's).
+      // An exact copy counts once too (118): its POST was counted twice, its records 6. Its run's two GETs are two spans
+      // (each request's GET has an id of its own).
       'exact-sync read crm.internal spans=2 records=0',
-      'exact-sync write erp.internal spans=2 records=6',
+      'exact-sync write erp.internal spans=1 records=3',
       'one-request-billing-sync read crm.internal spans=1 records=0',
       'one-request-billing-sync write billing.internal spans=1 records=3',
       'one-request-sync read crm.internal spans=1 records=0',
@@ -513,6 +514,20 @@ systems:
       'nameless-first-sync read crm spans=1 errors=0 records=4',
       'nameless-first-sync write erp spans=1 errors=0 records=0',
       'unknown_service read crm spans=0 errors=0 records=0',
+    ]);
+  });
+
+  // Regression: a copy the same as its first copy stayed counted as it arrived: a pipeline that lost the resource sent
+  // the integration's POST again, and erp.internal's write rows counted 2 spans and 6 records for one call of 3.
+  it("takes an exact copy back too: a nameless service's copy of the integration's call", async () => {
+    const id = ids();
+    await send('nameless-exact-sync', [span(id.trace, id.root, 'run', t0, []), span(id.trace, id.call, 'POST', t0 + 10, POST_ERP, id.root)]);
+    await send('unknown_service', [span(id.trace, id.call, 'POST', t0 + 10, POST_ERP, id.root)]);
+    await pair();
+    await pair();
+    expect((await counted()).filter((r) => /^(nameless-exact-sync |unknown_service write erp)/.test(r))).toEqual([
+      'nameless-exact-sync write erp.internal spans=1 errors=0 records=3',
+      'unknown_service write erp.internal spans=0 errors=0 records=0',
     ]);
   });
 });

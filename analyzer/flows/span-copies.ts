@@ -9,10 +9,9 @@ import { COPY_ORDER } from './nameless-service.ts';
  * http://erp.internal/…` and, in a later request, as `POST http://billing.internal/…` kept the first copy's fields (the
  * pairing's FIRST_ROW) but the touches of both, and the pairing printed `Undocumented flow crm → billing` beside the
  * documented crm → erp. The first copy to arrive is the span (the integration's own row before a nameless service's
- * copy, as FIRST_ROW): the touches of later copies that it did not make are left out of the pairing (`withoutTakenBack`),
- * and a later copy that differs from it (its touches, records or error) is taken back out of the endpoint rollups whole,
- * its records from the touch they were counted on (`takeBack`, 118), so that the rollups count the span as its first
- * copy. An exact copy (a re-export) stays counted as it arrived.
+ * copy, as FIRST_ROW): the touches and records of later copies that it did not make are left out of the pairing
+ * (`withoutTakenBack`), and each later copy is taken back out of the endpoint rollups whole, its records from the touch
+ * they were counted on (`takeBack`, 118), so that the rollups count the span once, as its first copy.
  *
  * Copies are told apart by the insert that stored them (insert_key: the spool segment, else the insert's query), so
  * copies in one insert are not (their touches are the first insert's): the collector refuses the later copy of a span id
@@ -42,9 +41,9 @@ const RESENT_TOUCHES = (touchSets: string) => `SELECT trace_id, insert_key, inte
 
 /**
  * Fills weft_pairing_dropped with the touches of later copies that the first copy did not make (all, when it made none),
- * and the records of those that differ from it (weft_pairing_differing): the span's records are its first copy's. Kept,
- * a later copy's records that disagreed with the first's in one direction made the pairing keep the larger (the span
- * moved 3 records, a later copy said 4: the edge said 4, the endpoint rollups 3).
+ * and their records: the span's records are its first copy's. Kept, a later copy's records that disagreed with the
+ * first's in one direction made the pairing keep the larger (the span moved 3 records, a later copy said 4: the edge
+ * said 4, the endpoint rollups 3).
  */
 const DROPPED_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_dropped (trace_id, insert_key, integration, span_id, touch)
     SELECT p.trace_id, p.insert_key, p.integration, p.span_id, p.touch
@@ -56,60 +55,28 @@ const DROPPED_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_dropped 
       WHERE (trace_id, span_id, insert_key) IN (SELECT trace_id, span_id, first_key FROM ${RESENT_ROWS})
       GROUP BY trace_id, span_id
     ) AS f ON p.trace_id = f.trace_id AND p.span_id = f.span_id
-    WHERE p.insert_key != r.first_key AND (NOT has(f.made, p.touch)
-      OR (startsWith(p.touch, concat('records', char(30)))
-        AND (p.trace_id, p.span_id, p.insert_key) IN (SELECT trace_id, span_id, insert_key FROM (SELECT * FROM weft_pairing_differing))))`;
+    WHERE p.insert_key != r.first_key AND (NOT has(f.made, p.touch) OR startsWith(p.touch, concat('records', char(30))))`;
 
 /**
- * What the rollups counted of each copy (per insert) of weft_pairing_resent's spans: columns trace_id, span_id,
- * insert_key and `content`, (its touch keys sorted, its records, its error), `touchPairs`' keys, so that a records entry
- * counts (its direction).
- */
-const CONTENT = (touchSets: string) => `SELECT s.trace_id AS trace_id, s.span_id AS span_id, s.insert_key AS insert_key,
-      (arraySort(k.keys), s.records, s.is_error) AS content
-    FROM (
-      SELECT trace_id, span_id, insert_key, max(records) AS records, max(is_error) AS is_error
-      FROM ${SPANS}
-      WHERE (trace_id, span_id) IN (SELECT trace_id, span_id FROM ${RESENT_ROWS})
-      GROUP BY trace_id, span_id, insert_key
-    ) AS s
-    LEFT JOIN (
-      SELECT trace_id, span_id, insert_key, groupUniqArray(touch) AS keys FROM (${RESENT_TOUCHES(touchSets)}) GROUP BY trace_id, span_id, insert_key
-    ) AS k ON s.trace_id = k.trace_id AND s.span_id = k.span_id AND s.insert_key = k.insert_key`;
-
-/**
- * Fills weft_pairing_differing with the later copies (per insert) that the rollups counted otherwise than the first copy:
- * other touches (a touch more, a touch less, or both), other records, another error. A copy the same as the first (a
- * re-export) stays counted as it arrived.
- */
-const DIFFERING_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_differing (trace_id, span_id, insert_key)
-    SELECT trace_id, span_id, x.1
-    FROM (
-      SELECT c.trace_id AS trace_id, c.span_id AS span_id, any(r.first_key) AS first_key, groupArray((c.insert_key, c.content)) AS copies
-      FROM (${CONTENT(touchSets)}) AS c
-      INNER JOIN ${RESENT_ROWS} AS r ON c.trace_id = r.trace_id AND c.span_id = r.span_id
-      GROUP BY trace_id, span_id
-    )
-    ARRAY JOIN copies AS x
-    WHERE x.1 != first_key AND x.2 != arrayFirst(y -> y.1 = first_key, copies).2`;
-
-/**
- * Fills weft_pairing_retract with the later copies of weft_pairing_differing not taken back yet (weft_transport_ledger,
- * reason 'copy', per copy's insert): per span, insert and the integration and service it arrived with, its rows, its
- * start, error and records, all its touches, and the touch its records were counted on (`recordTouches`). A copy is not
- * the span: taken back whole, also the touches its first copy made too. Only the touches the first copy did not make
- * went before, and the records with them only when they were the copy's only touch: a copy reading crm (its first copy's
- * touch) and writing erp kept its 4 records on the crm read row beside the first copy's 3 (7), and its crm read counted
- * twice.
+ * Fills weft_pairing_retract with the later copies of weft_pairing_resent's spans not taken back yet
+ * (weft_transport_ledger, reason 'copy', per copy's insert): per span, insert and the integration and service it arrived
+ * with, its rows, its start, error and records, all its touches, and the touch its records were counted on
+ * (`recordTouches`). A copy is not the span: taken back whole, also the touches its first copy made too, and also when
+ * it is the same as the first (a re-export in a request of other bytes: counted twice, its records made a hop look
+ * lossy). Only the touches the first copy did not make went before, and the records with them only when they were the
+ * copy's only touch: a copy reading crm (its first copy's touch) and writing erp kept its 4 records on the crm read row
+ * beside the first copy's 3 (7), and its crm read counted twice.
  */
 const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract (trace_id, span_id, integration, service, domain, ts, is_error, records, rows,
       insert_key, reason, touches, with_records, record_touches)
     SELECT s.trace_id, s.span_id, s.integration, s.service, dm.domain, s.ts, s.is_error, s.records, s.n - l.done,
       s.insert_key, 'copy', t.touches, toUInt8(notEmpty(rt)), ${recordTouches('s.records', 'p.primary', 't.touches')} AS rt
     FROM (
-      SELECT trace_id, span_id, insert_key, integration, service, any(ts) AS ts, any(is_error) AS is_error, any(records) AS records, count() AS n
-      FROM ${SPANS}
-      WHERE (trace_id, span_id, insert_key) IN (SELECT trace_id, span_id, insert_key FROM (SELECT * FROM weft_pairing_differing))
+      SELECT x.trace_id AS trace_id, x.span_id AS span_id, x.insert_key AS insert_key, x.integration AS integration, x.service AS service,
+        any(x.ts) AS ts, any(x.is_error) AS is_error, any(x.records) AS records, count() AS n
+      FROM ${SPANS} AS x
+      INNER JOIN ${RESENT_ROWS} AS r ON x.trace_id = r.trace_id AND x.span_id = r.span_id
+      WHERE x.insert_key != r.first_key
       GROUP BY trace_id, span_id, insert_key, integration, service
     ) AS s
     INNER JOIN (
@@ -130,11 +97,11 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
     WHERE s.n > l.done`;
 
 /**
- * Finds the spans of weft_pairing_spans stored by more than one insert (into weft_pairing_resent), the touches of their
- * later copies that the first copy did not make (into weft_pairing_dropped: the pairing leaves them out), and the later
- * copies the rollups counted otherwise than the first (into weft_pairing_differing), and takes those not taken back yet
- * out of the endpoint rollups whole, their records too (`takeBack`). Runs after `markTransport` (whose spans it leaves
- * alone) and empties weft_pairing_retract for its own rows. `touchSets`: SQL selecting the weft_trace_touch_sets rows of
+ * Finds the spans of weft_pairing_spans stored by more than one insert (into weft_pairing_resent), the touches and
+ * records of their later copies that the first copy did not make (into weft_pairing_dropped: the pairing leaves them
+ * out), and takes the later copies not taken back yet out of the endpoint rollups whole, their records too
+ * (`takeBack`). Runs after `markTransport` (whose spans it leaves alone) and empties weft_pairing_retract for its own
+ * rows. `touchSets`: SQL selecting the weft_trace_touch_sets rows of
  * the spans' traces, with its statement parameters `params`. Resolves to whether any touch was dropped (the pairing
  * then leaves them out: `withoutTakenBack`; weft_pairing_dropped is read only then). Rejects with the engine's error.
  */
@@ -146,14 +113,10 @@ export async function markCopies(store: Store, touchSets: string, params: Record
   if ((await count(`SELECT count() AS n FROM (${RESENT})`)) === 0) return false;
   await empty('weft_pairing_resent');
   await c.command({ query: `INSERT INTO weft_pairing_resent (trace_id, span_id, first_key) ${RESENT}` });
-  await empty('weft_pairing_differing');
-  await c.command({ query: DIFFERING_INSERT(touchSets), query_params: params });
   await empty('weft_pairing_dropped');
   await c.command({ query: DROPPED_INSERT(touchSets), query_params: params });
-  if ((await count('SELECT count() AS n FROM weft_pairing_differing')) > 0) {
-    await empty('weft_pairing_retract');
-    await c.command({ query: RETRACT_INSERT(touchSets), query_params: params });
-    if ((await count('SELECT count() AS n FROM weft_pairing_retract')) > 0) await takeBack(store);
-  }
+  await empty('weft_pairing_retract');
+  await c.command({ query: RETRACT_INSERT(touchSets), query_params: params });
+  if ((await count('SELECT count() AS n FROM weft_pairing_retract')) > 0) await takeBack(store);
   return (await count('SELECT count() AS n FROM weft_pairing_dropped')) > 0;
 }

@@ -4,7 +4,7 @@ import type { Store } from '../../clickhouse/index.ts';
  * Touches taken back (migrations 112, 114, 118): touches the views counted at ingest that are not calls of their own. A
  * transport span's (transport-spans.ts: the HTTP call that carries a client library's call) go whole; the pairing leaves
  * out a later copy's of a span sent again (span-copies.ts) where the first copy did not make them, and the endpoint
- * rollups lose a later copy that differs from the first whole. The pairing leaves them out of the trace's reads and
+ * rollups lose each later copy whole. The pairing leaves them out of the trace's reads and
  * writes (`withoutTakenBack`), and `takeBack` takes them back out of the endpoint rollups, once, with their records from
  * the touch they were counted on.
  */

@@ -1,6 +1,6 @@
--- A later copy of a span (analyzer/flows/span-copies.ts) takes its records back where the rollups counted them. The
--- endpoint rollups count a span's records on its first touch only (weft_span_touches.is_primary), and which of its
--- touches that was was not kept: a later copy's records went back only with its only touch, and a copy with two
+-- A later copy of a span (analyzer/flows/span-copies.ts) is taken back whole, its records where the rollups counted
+-- them. The endpoint rollups count a span's records on its first touch only (weft_span_touches.is_primary), and which
+-- of its touches that was was not kept: a later copy's records went back only with its only touch, and a copy with two
 -- touches, one of them its first copy's, kept its records on that row (the first copy reading crm with 3 records, a
 -- later copy reading crm and writing erp with 4: the crm read row counted 7). The touch sets now keep each span's first
 -- touch (`primary_spans`: span id, direction, endpoint), and a take-back says where records go apart from the touches
@@ -29,16 +29,6 @@ SELECT
     groupUniqArrayIf((span_id, (direction, (ep_kind, ep_sys, ep_host, ep_name, ep_peer))), is_primary = 1 AND ep_kind != '') AS primary_spans
 FROM weft_span_touches
 GROUP BY trace_id, integration;
-
--- The spans whose later copies differ from their first copy (other touches, records or error: span-copies.ts), per
--- insert: a scratch table of a pairing run, emptied before each use. A copy the same as its first copy (a re-export)
--- stays counted as it arrived.
-CREATE TABLE IF NOT EXISTS weft_pairing_differing (
-    trace_id String,
-    span_id String,
-    insert_key UInt64
-) ENGINE = MergeTree
-ORDER BY (trace_id, span_id);
 
 -- Where a take-back's records go: the touches (direction, endpoint) the rollups counted its records on.
 ALTER TABLE weft_pairing_retract ADD COLUMN IF NOT EXISTS record_touches Array(Tuple(String, Tuple(String, String, String, String, String)));
