@@ -517,6 +517,31 @@ systems:
     ]);
   });
 
+  // Regression: of a later copy's two tables, the second its first copy's, the first (which carried its 4 records) was
+  // taken back without them: Invoices' row kept 4 records and no span, and the span's Orders write counted twice.
+  it("takes records back from the touch they were counted on, whichever of the copy's touches that is", async () => {
+    const batchWrite = (tables: string[], records: number) => [
+      str('rpc.system', 'aws-api'),
+      str('rpc.service', 'DynamoDB'),
+      str('rpc.method', 'BatchWriteItem'),
+      str('db.system.name', 'dynamodb'),
+      str('db.operation.name', 'BatchWriteItem'),
+      { key: 'aws.dynamodb.table_names', value: { arrayValue: { values: tables.map((t) => ({ stringValue: t })) } } },
+      str('integration.records', String(records)),
+    ];
+    await copies('two-tables-sync', 'POST', batchWrite(['Orders'], 3), batchWrite(['Invoices', 'Orders'], 4));
+    await pair();
+    await pair();
+    const rows = await h.rows<Record<string, string>>(
+      `SELECT direction, ep_name, toString(sum(spans)) AS spans, toString(sum(records)) AS records FROM weft_endpoint_rollup_1m
+       WHERE service = 'two-tables-sync' AND ep_kind = 'db' GROUP BY direction, ep_name ORDER BY direction, ep_name`,
+    );
+    expect(rows.map((r) => `${r.direction} ${r.ep_name} spans=${r.spans} records=${r.records}`)).toEqual([
+      'write Invoices spans=0 records=0',
+      'write Orders spans=1 records=3',
+    ]);
+  });
+
   // Regression: a copy the same as its first copy stayed counted as it arrived: a pipeline that lost the resource sent
   // the integration's POST again, and erp.internal's write rows counted 2 spans and 6 records for one call of 3.
   it("takes an exact copy back too: a nameless service's copy of the integration's call", async () => {
