@@ -101,9 +101,9 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
  * records of their later copies that the first copy did not make (into weft_pairing_dropped: the pairing leaves them
  * out), and takes the later copies not taken back yet out of the endpoint rollups whole, their records too
  * (`takeBack`). Runs after `markTransport` (whose spans it leaves alone) and empties weft_pairing_retract for its own
- * rows. `touchSets`: SQL selecting the weft_trace_touch_sets rows of
- * the spans' traces, with its statement parameters `params`. Resolves to whether any touch was dropped (the pairing
- * then leaves them out: `withoutTakenBack`; weft_pairing_dropped is read only then). Rejects with the engine's error.
+ * rows. `touchSets`: SQL selecting the weft_trace_touch_sets rows of the spans' traces, with its statement parameters
+ * `params`. Resolves to whether any touch was dropped (the pairing then leaves them out: `withoutTakenBack`;
+ * weft_pairing_dropped is read only then). Rejects with the engine's error.
  */
 export async function markCopies(store: Store, touchSets: string, params: Record<string, unknown>): Promise<boolean> {
   const c = store.client;

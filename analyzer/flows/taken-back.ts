@@ -4,9 +4,9 @@ import type { Store } from '../../clickhouse/index.ts';
  * Touches taken back (migrations 112, 114, 118): touches the views counted at ingest that are not calls of their own. A
  * transport span's (transport-spans.ts: the HTTP call that carries a client library's call) go whole; the pairing leaves
  * out a later copy's of a span sent again (span-copies.ts) where the first copy did not make them, and the endpoint
- * rollups lose each later copy whole. The pairing leaves them out of the trace's reads and
- * writes (`withoutTakenBack`), and `takeBack` takes them back out of the endpoint rollups, once, with their records from
- * the touch they were counted on.
+ * rollups lose each later copy whole. The pairing leaves them out of the trace's reads and writes (`withoutTakenBack`),
+ * and `takeBack` takes them back out of the endpoint rollups, once, with their records from the touch they were counted
+ * on.
  */
 
 /** An endpoint tuple `t` (kind, sys, host, name, peer) as one string, its fields joined by \x1f (write_spans' form). */

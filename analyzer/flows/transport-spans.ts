@@ -64,9 +64,10 @@ export const spanDomains = (table: 'weft_pairing_transport' | 'weft_pairing_rese
  * Fills weft_pairing_retract with the rows of transport spans not taken back yet: per span, the insert that stored it
  * (`insert_key`, 114) and the integration and service it arrived with, its rows (one per arrival, as the rollups counted
  * them) less those weft_transport_ledger says were taken back, and the touches of that insert's rows in the touch sets
- * `touchSets` selects, its records from the touch they were counted on (`recordTouches`, 118). Per insert: copies of a transport span with other
- * content (relay-a.example, then relay-b.example) were each taken back for the touches of both, and both rollup rows
- * read spans = 2^64 − 1. Rows stored before 114 are one insert (0), as before.
+ * `touchSets` selects, its records from the touch they were counted on (`recordTouches`, 118; before, only when it had
+ * one touch: a span naming both ends kept them). Per insert: copies of a transport span with other content
+ * (relay-a.example, then relay-b.example) were each taken back for the touches of both, and both rollup rows read
+ * spans = 2^64 − 1. Rows stored before 114 are one insert (0), as before.
  *
  * A later copy taken back as a copy (span-copies.ts) while the span was still a call of its own — before its parent
  * arrived — lost then the touches its first copy did not make: for those rows (ledger reason 'copy'), only the touches
