@@ -542,6 +542,24 @@ systems:
     ]);
   });
 
+  it('takes the records of a copy whose touch set was stored before 118 back only with its only touch, never below zero', async () => {
+    await copies('pre118-one-touch-sync', 'POST', POST_ERP, http('POST', 'http://erp.internal/api/orders', 4));
+    await copies('pre118-two-touches-sync', 'step', step('crm', '', 3), step('crm', 'erp', 4));
+    // Touch sets as 114 stored them: no first touch kept.
+    await h.store.client.command({
+      query: `ALTER TABLE weft_trace_touch_sets UPDATE primary_spans = CAST([], 'Array(Tuple(String, Tuple(String, Tuple(String, String, String, String, String))))')
+        WHERE startsWith(integration, 'pre118-') SETTINGS mutations_sync = 2`,
+    });
+    await pair();
+    await pair();
+    expect((await counted()).filter((r) => r.startsWith('pre118-'))).toEqual([
+      'pre118-one-touch-sync write erp.internal spans=1 errors=0 records=3',
+      // Of its two touches, which one carried the later copy's 4 records is not known: they stay.
+      'pre118-two-touches-sync read crm spans=1 errors=0 records=7',
+      'pre118-two-touches-sync write erp spans=0 errors=0 records=0',
+    ]);
+  });
+
   // Regression: a copy the same as its first copy stayed counted as it arrived: a pipeline that lost the resource sent
   // the integration's POST again, and erp.internal's write rows counted 2 spans and 6 records for one call of 3.
   it("takes an exact copy back too: a nameless service's copy of the integration's call", async () => {
