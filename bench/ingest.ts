@@ -188,6 +188,7 @@ const parts = await store.client
 
 // The merges the first phase left behind (run after it, before the next phase): part of what ingest costs.
 const debt0 = process.cpuUsage();
+const debtThreads0 = threadCpu();
 const mergesLeft = await (async () => {
   for (let waited = 0; waited < 120_000; waited += 100) {
     const r = await store.client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' });
@@ -197,7 +198,7 @@ const mergesLeft = await (async () => {
   return 120_000;
 })();
 const debtCpu = process.cpuUsage(debt0);
-const byThreadDebt = threadCpuSince(threads1);
+const byThreadDebt = threadCpuSince(debtThreads0);
 
 // --- twice the sustainable load, open loop: backpressure must answer, memory must stay bounded
 const spoolSmall = await (async () => {
