@@ -10,38 +10,75 @@ import { primaryTouches, recordTouches, takeBack, touchPairs } from './taken-bac
  * an unknown system and an undocumented flow beside the documented table or index. A CLIENT span whose parent, in the
  * same trace and service, is a CLIENT or PRODUCER span that touched a named endpoint (any kind but an unnamed one) is
  * that call's transport, whatever it touched. An HTTP call under an INTERNAL or SERVER span stays a call of its own.
+ * Under a receive (a CLIENT or CONSUMER span whose named touches are all messaging reads) only an HTTP request to the
+ * host of an SQS queue it received from is its transport (an SQS ReceiveMessage's POST): kafkajs runs a batch's handler inside its
+ * `poll <topic>` CLIENT span, and the handler's database and HTTP calls were taken as the poll's transport — the flow
+ * topic → billing was never observed.
  *
  * Decided per pairing run over the spans it reads (weft_pairing_spans: every row of each trace with a new arrival), so
  * a parent and a child that arrive in different requests, in either order, are matched when the later one arrives.
  */
 
-/** The named touches of the touch sets `touchSets` (SQL selecting weft_trace_touch_sets rows): columns trace_id, span_id. */
-const NAMED_TOUCH_SPANS = (touchSets: string) => `SELECT DISTINCT trace_id, arrayJoin(arrayConcat(
-      arrayMap(x -> x.1, arrayFilter(x -> x.2.1 NOT IN ('', 'unnamed'), read_spans)),
-      arrayMap(x -> x.1, arrayFilter(x -> splitByChar(char(31), x.2)[1] NOT IN ('', 'unnamed'), write_spans)),
-      arrayMap(x -> x.1, arrayFilter(x -> x.2.1 NOT IN ('', 'unnamed'), unknown_spans)))) AS span_id
+/**
+ * The messaging systems (`messaging.system`, lower-case) whose consumers receive with an HTTP request: SQS, as the
+ * aws-sdk instrumentations name it (JavaScript `aws_sqs`, Python `aws.sqs`, Java `AmazonSQS`). A receive from any other
+ * broker (Kafka, RabbitMQ, NATS…) speaks its own protocol, and an HTTP call under it is its handler's, also to the
+ * broker's host (a RabbitMQ on the ERP's machine, an ERP API called while processing).
+ */
+const HTTP_RECEIVE = "'aws_sqs', 'aws.sqs', 'amazonsqs'";
+
+/**
+ * The spans of the touch sets `touchSets` (SQL selecting weft_trace_touch_sets rows) that touched a named endpoint (any kind
+ * but an unnamed one), in the traces with a CLIENT span under another span: columns trace_id, span_id, `receive` (1 when
+ * every such touch is a messaging read: a receive or a poll, or the processing of a message) and `hosts` (the hosts of
+ * those reads from a broker received from over HTTP, `HTTP_RECEIVE`).
+ */
+const PARENT_TOUCHES = (touchSets: string) => `SELECT trace_id, span_id, min(msg_read) AS receive,
+      groupUniqArrayIf(host, msg_read = 1 AND host != '' AND sys IN (${HTTP_RECEIVE})) AS hosts
+    FROM (
+      SELECT trace_id, x.1 AS span_id, x.3.2.2 AS sys, x.3.2.3 AS host, toUInt8(x.3.1 = 'read' AND x.3.2.1 = 'messaging') AS msg_read
+      FROM (${touchSets})
+      ARRAY JOIN arrayFilter(x -> x.3.1 != 'records' AND x.3.2.1 NOT IN ('', 'unnamed'), ${touchPairs('')}) AS x
+      WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_spans) WHERE call_kind = 1 AND parent_span_id != '')
+    )
+    GROUP BY trace_id, span_id`;
+
+/** The hosts of the HTTP touches of the touch sets `touchSets`' spans, in the traces with a CLIENT span under another span: columns trace_id, span_id, hosts. */
+const HTTP_HOSTS = (touchSets: string) => `SELECT trace_id, x.1 AS span_id, groupUniqArray(x.3.2.3) AS hosts
     FROM (${touchSets})
-    WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_spans) WHERE call_kind = 1 AND parent_span_id != '')`;
+    ARRAY JOIN arrayFilter(x -> x.3.1 != 'records' AND x.3.2.1 = 'http' AND x.3.2.3 != '', ${touchPairs('')}) AS x
+    WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_spans) WHERE call_kind = 1 AND parent_span_id != '')
+    GROUP BY trace_id, span_id`;
 
 const SPANS = '(SELECT * FROM weft_pairing_spans)';
 
 /**
- * How many CLIENT spans among weft_pairing_spans have a CLIENT or PRODUCER parent in their trace and service (column n):
- * the only spans that can be a transport. Most runs have none (a CLIENT span's parent is its integration's INTERNAL or
- * SERVER span), and then the join with the touch sets (`TRANSPORT_INSERT`, 60 ms of a 330 ms pairing run of a dozen
- * spans, most of it the engine analysing the statement) is not run.
+ * How many CLIENT spans among weft_pairing_spans have a CLIENT, PRODUCER or CONSUMER parent in their trace and service
+ * (column n; `root_touch` marks the three kinds on every span, `call_kind` the first two): the only spans that can be a
+ * transport. Most runs have none (a CLIENT span's parent is its integration's INTERNAL or SERVER span), and then the join
+ * with the touch sets (`TRANSPORT_INSERT`, 60 ms of a 330 ms pairing run of a dozen spans, most of it the engine analysing
+ * the statement) is not run.
  */
 const CANDIDATES = `SELECT count() AS n FROM ${SPANS}
     WHERE call_kind = 1 AND parent_span_id != ''
-      AND (trace_id, parent_span_id, service) IN (SELECT trace_id, span_id, service FROM ${SPANS} WHERE call_kind IN (1, 2))`;
+      AND (trace_id, parent_span_id, service) IN (SELECT trace_id, span_id, service FROM ${SPANS} WHERE root_touch = 1)`;
 
-/** Fills weft_pairing_transport with the transport spans among weft_pairing_spans. */
+/**
+ * Fills weft_pairing_transport with the transport spans among weft_pairing_spans: the CLIENT spans under a CLIENT or
+ * PRODUCER span of their trace and service that touched a named endpoint, except under a receive. A receive (every
+ * named touch of the parent a messaging read) may run its messages' handler inside it — kafkajs's eachBatch runs the
+ * batch's handler in its `poll <topic>` CLIENT span, amqplib a message's in its CONSUMER span — so under it only an HTTP
+ * request to the host of a broker received from over HTTP carries it (the aws-sdk's SQS ReceiveMessage, a CONSUMER span,
+ * and its POST to sqs.<region>.amazonaws.com); the handler's calls are calls of their own.
+ */
 const TRANSPORT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_transport (trace_id, span_id)
     SELECT DISTINCT c.trace_id, c.span_id
     FROM (SELECT DISTINCT trace_id, span_id, parent_span_id, service FROM ${SPANS} WHERE call_kind = 1 AND parent_span_id != '') AS c
-    INNER JOIN (SELECT DISTINCT trace_id, span_id, service FROM ${SPANS} WHERE call_kind IN (1, 2)) AS p
+    INNER JOIN (SELECT trace_id, span_id, service, max(call_kind) AS call_kind FROM ${SPANS} WHERE root_touch = 1 GROUP BY trace_id, span_id, service) AS p
       ON c.trace_id = p.trace_id AND c.parent_span_id = p.span_id AND c.service = p.service
-    INNER JOIN (${NAMED_TOUCH_SPANS(touchSets)}) AS n ON c.trace_id = n.trace_id AND c.parent_span_id = n.span_id`;
+    INNER JOIN (${PARENT_TOUCHES(touchSets)}) AS n ON c.trace_id = n.trace_id AND c.parent_span_id = n.span_id
+    LEFT JOIN (${HTTP_HOSTS(touchSets)}) AS h ON c.trace_id = h.trace_id AND c.span_id = h.span_id
+    WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2))`;
 
 /**
  * The domain of each span the scratch table `table` lists (columns trace_id, span_id, service, domain), as
