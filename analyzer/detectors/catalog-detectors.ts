@@ -51,10 +51,18 @@ const unnamedHints = new Map([
   ['messaging', "The messaging spans carry no destination (messaging.destination.name, or the routing key for RabbitMQ's default exchange): set one."],
 ]);
 
-/** Spans that touched an endpoint Weft cannot name (no host in an HTTP call, no destination on a message). */
+/**
+ * Whether an unnamed touch is a broker's management call rather than a message: a messaging span that neither sends nor
+ * receives and names no destination — the aws-sdk's SQS GetQueueUrl, CreateQueue or ListQueues, SNS CreateTopic,
+ * Subscribe or ListTopics (CLIENT spans with `messaging.system` and no destination, as its instrumentation makes them).
+ * It moves no message, and nothing can name what it has no destination for.
+ */
+const managementCall = (t: { system: string; direction: string }) => t.system === 'unnamed:messaging' && t.direction !== 'read' && t.direction !== 'write';
+
+/** Spans that touched an endpoint Weft cannot name (no host in an HTTP call, no destination on a message sent or received). */
 export const unnamedEndpoint: Detector = ({ snapshot }) => {
   const byKind = new Map<string, NonNullable<typeof snapshot.unnamed>>();
-  for (const t of snapshot.unnamed ?? []) byKind.set(t.system, [...(byKind.get(t.system) ?? []), t]);
+  for (const t of (snapshot.unnamed ?? []).filter((u) => !managementCall(u))) byKind.set(t.system, [...(byKind.get(t.system) ?? []), t]);
   return [...byKind].map(([system, touches]) => {
     const kind = system.slice(system.indexOf(':') + 1);
     const integrations = [...new Set(touches.map((t) => t.integration))];

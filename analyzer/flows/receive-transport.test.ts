@@ -5,7 +5,7 @@ import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
 import { testAnalyzer } from '../test/test-analyzer.ts';
 
-const { CLIENT, CONSUMER, INTERNAL } = api.SpanKind;
+const { CLIENT, CONSUMER, INTERNAL, PRODUCER } = api.SpanKind;
 const MIN = 60_000;
 
 const catalogYaml = `
@@ -17,10 +17,12 @@ systems:
   - { id: order-events, owner: icoe, match: { destinations: [{ name: orders.created, system: kafka }] } }
   - { id: order-queue, owner: icoe, match: { destinations: [{ name: orders-queue, system: aws_sqs }] } }
   - { id: order-exchange, owner: icoe, match: { destinations: [{ name: orders, system: rabbitmq }] } }
+  - { id: order-topic, owner: icoe, match: { destinations: [{ name: "arn:aws:sns:eu-west-1:123456789012:orders", system: aws.sns }] } }
 flows:
   - { id: events-to-billing, source: order-events, target: billing, owner: icoe, runtime: { service: billing-batch } }
   - { id: queue-to-erp, source: order-queue, target: erp, owner: icoe, runtime: { service: sqs-worker } }
   - { id: exchange-to-erp, source: order-exchange, target: erp, owner: icoe, runtime: { service: amqp-worker } }
+  - { id: erp-to-topic, source: erp, target: order-topic, owner: icoe, runtime: { service: sns-publisher } }
 `;
 
 const kafka = (operation: 'receive' | 'process') => ({
@@ -32,18 +34,24 @@ const kafka = (operation: 'receive' | 'process') => ({
 });
 const sqsHost = 'https://sqs.eu-west-1.amazonaws.com';
 const queueUrl = `${sqsHost}/123456789012/orders-queue`;
-/** instrumentation-http's span of the request the aws-sdk sends for an SQS call. */
-const sqsPost: SpanSpec = {
+/** instrumentation-http's span of the request the aws-sdk sends to `host` for a call. */
+const awsPost = (host: string): SpanSpec => ({
   name: 'POST',
   kind: CLIENT,
-  attributes: { 'http.request.method': 'POST', 'url.full': `${sqsHost}/`, 'server.address': 'sqs.eu-west-1.amazonaws.com', 'http.response.status_code': 200 },
-};
-const sqs = (method: string) => ({
+  attributes: { 'http.request.method': 'POST', 'url.full': `https://${host}/`, 'server.address': host, 'http.response.status_code': 200 },
+});
+const sqsPost = awsPost('sqs.eu-west-1.amazonaws.com');
+const snsPost = awsPost('sns.eu-west-1.amazonaws.com');
+const aws = (service: string, method: string, system: string) => ({
   'rpc.system': 'aws-api',
-  'rpc.service': 'SQS',
+  'rpc.service': service,
   'rpc.method': method,
   'cloud.region': 'eu-west-1',
-  'messaging.system': 'aws_sqs',
+  'messaging.system': system,
+});
+const topicArn = 'arn:aws:sns:eu-west-1:123456789012:orders';
+const sqs = (method: string) => ({
+  ...aws('SQS', method, 'aws_sqs'),
   'messaging.destination.name': 'orders-queue',
   'url.full': queueUrl,
 });
@@ -97,6 +105,8 @@ describe('calls under a receive (transport-spans.ts)', () => {
     // The aws-sdk's SQS ReceiveMessage is a CONSUMER span with the POST that carries it under it; the worker then writes
     // the ERP and deletes the message (a CLIENT span, with its POST).
     await sendSpans({ url: h.collector.url, serviceName: 'sqs-worker' }, [
+      // At start: the queue's URL by its name (the instrumentation names no destination: the input has no QueueUrl).
+      { name: 'SQS.GetQueueUrl', kind: CLIENT, start: t0 + 900, attributes: aws('SQS', 'GetQueueUrl', 'aws_sqs'), children: [sqsPost] },
       {
         name: 'worker.poll',
         kind: INTERNAL,
@@ -141,6 +151,38 @@ describe('calls under a receive (transport-spans.ts)', () => {
         ],
       },
     ]);
+    // The aws-sdk's SNS: a publisher that makes sure of its topic (CreateTopic is idempotent) and publishes to it.
+    await sendSpans({ url: h.collector.url, serviceName: 'sns-publisher' }, [
+      { name: 'SNS CreateTopic', kind: CLIENT, start: t0 + 3000, attributes: aws('SNS', 'CreateTopic', 'aws.sns'), children: [snsPost] },
+      {
+        name: 'publish-orders',
+        kind: INTERNAL,
+        start: t0 + 3100,
+        children: [
+          {
+            name: 'GET',
+            kind: CLIENT,
+            attributes: { 'http.request.method': 'GET', 'url.full': 'http://erp.internal/api/orders', 'http.response.status_code': 200 },
+          },
+          {
+            name: 'orders send',
+            kind: PRODUCER,
+            attributes: {
+              ...aws('SNS', 'Publish', 'aws.sns'),
+              'messaging.destination.kind': 'topic',
+              'messaging.destination': 'orders',
+              'messaging.destination.name': topicArn,
+              'aws.sns.topic.arn': topicArn,
+            },
+            children: [snsPost],
+          },
+        ],
+      },
+    ]);
+    // A message sent without any destination is still an endpoint Weft cannot name.
+    await sendSpans({ url: h.collector.url, serviceName: 'nameless-producer' }, [
+      { name: 'send', kind: PRODUCER, start: t0 + 4000, attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send' } },
+    ]);
     await h.collector.flush();
     analyzer = testAnalyzer(h.store, catalogYaml, { lateMs: 1 });
     expect((await analyzer.runNow()).errors).toEqual([]);
@@ -161,7 +203,20 @@ describe('calls under a receive (transport-spans.ts)', () => {
       .filter((e) => e.observed)
       .map((e) => `${e.source} -> ${e.target} ${e.flowId ?? ''} ${e.traces}`)
       .sort();
-    expect(edges).toEqual(['order-events -> billing events-to-billing 1', 'order-exchange -> erp exchange-to-erp 1', 'order-queue -> erp queue-to-erp 1']);
+    expect(edges).toEqual([
+      'erp -> order-topic erp-to-topic 1',
+      'order-events -> billing events-to-billing 1',
+      'order-exchange -> erp exchange-to-erp 1',
+      'order-queue -> erp queue-to-erp 1',
+    ]);
+  });
+
+  // Regression: `sqs-worker touched messaging endpoints without a usable name (1 span)` for the SQS GetQueueUrl, and its
+  // POST a call of its own: `Unknown system sqs.eu-west-1.amazonaws.com`, `Undocumented flow integration:sqs-worker →
+  // unknown:sqs.eu-west-1.amazonaws.com`; likewise SNS CreateTopic.
+  it('takes a broker’s management call (no destination, neither sent nor received) for no unnamed endpoint, and its request for its transport', async () => {
+    const unnamed = await analyzer.findings.list({ status: ['open'], kind: ['unnamed-endpoint'] });
+    expect(unnamed.map((f) => f.title)).toEqual(['nameless-producer touched messaging endpoints without a usable name (1 span)']);
   });
 
   it('takes only the receive’s own request back out of the endpoint rollups', async () => {
@@ -173,6 +228,7 @@ describe('calls under a receive (transport-spans.ts)', () => {
       'amqp-worker write http erp.internal /api/orders 1',
       'billing-batch write db billing-db billing 1',
       'billing-batch write http billing.internal /api/invoices 1',
+      'sns-publisher read http erp.internal /api/orders 1',
       'sqs-worker write http erp.internal /api/orders 1',
     ]);
   });

@@ -8,8 +8,9 @@ import { primaryTouches, recordTouches, takeBack, touchPairs } from './taken-bac
  * https://dynamodb.eu-west-1.amazonaws.com/ as its child, the Elasticsearch client's span has undici's `PUT` to the
  * cluster, an SQS SendMessage (a PRODUCER span) the POST that carries it. Counted apart, each child was a call of its own:
  * an unknown system and an undocumented flow beside the documented table or index. A CLIENT span whose parent, in the
- * same trace and service, is a CLIENT or PRODUCER span that touched a named endpoint (any kind but an unnamed one) is
- * that call's transport, whatever it touched. An HTTP call under an INTERNAL or SERVER span stays a call of its own.
+ * same trace and service, is a CLIENT or PRODUCER span that touched a named endpoint (any kind but an unnamed one, or a
+ * broker without a destination: the aws-sdk's SQS GetQueueUrl, SNS CreateTopic) is that call's transport, whatever it
+ * touched. An HTTP call under an INTERNAL or SERVER span stays a call of its own.
  * Under a receive (a CLIENT or CONSUMER span whose named touches are all messaging reads) only an HTTP request to the
  * host of an SQS queue it received from is its transport (an SQS ReceiveMessage's POST): kafkajs runs a batch's handler inside its
  * `poll <topic>` CLIENT span, and the handler's database and HTTP calls were taken as the poll's transport — the flow
@@ -29,16 +30,17 @@ const HTTP_RECEIVE = "'aws_sqs', 'aws.sqs', 'amazonsqs'";
 
 /**
  * The spans of the touch sets `touchSets` (SQL selecting weft_trace_touch_sets rows) that touched a named endpoint (any kind
- * but an unnamed one), in the traces with a CLIENT span under another span: columns trace_id, span_id, `receive` (1 when
+ * but an unnamed one), or a messaging endpoint without a destination (a broker's management call, whose request is its
+ * transport too: the aws-sdk's SQS GetQueueUrl, SNS CreateTopic, with their POST), in the traces with a CLIENT span under another span: columns trace_id, span_id, `receive` (1 when
  * every such touch is a messaging read: a receive or a poll, or the processing of a message) and `hosts` (the hosts of
  * those reads from a broker received from over HTTP, `HTTP_RECEIVE`).
  */
 const PARENT_TOUCHES = (touchSets: string) => `SELECT trace_id, span_id, min(msg_read) AS receive,
       groupUniqArrayIf(host, msg_read = 1 AND host != '' AND sys IN (${HTTP_RECEIVE})) AS hosts
     FROM (
-      SELECT trace_id, x.1 AS span_id, x.3.2.2 AS sys, x.3.2.3 AS host, toUInt8(x.3.1 = 'read' AND x.3.2.1 = 'messaging') AS msg_read
+      SELECT trace_id, x.1 AS span_id, x.3.2.2 AS sys, x.3.2.3 AS host, toUInt8(x.3.1 = 'read' AND (x.3.2.1 = 'messaging' OR x.3.2.2 = 'messaging')) AS msg_read
       FROM (${touchSets})
-      ARRAY JOIN arrayFilter(x -> x.3.1 != 'records' AND x.3.2.1 NOT IN ('', 'unnamed'), ${touchPairs('')}) AS x
+      ARRAY JOIN arrayFilter(x -> x.3.1 != 'records' AND (x.3.2.1 NOT IN ('', 'unnamed') OR (x.3.2.1 = 'unnamed' AND x.3.2.2 = 'messaging')), ${touchPairs('')}) AS x
       WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_spans) WHERE call_kind = 1 AND parent_span_id != '')
     )
     GROUP BY trace_id, span_id`;
