@@ -175,3 +175,55 @@ describe('the halves of a documented flow', () => {
     expect(regulatedDataExposure({ snapshot: snapshot(other), now }).map((f) => f.title)).toEqual([expect.stringMatching(/undocumented/)]);
   });
 });
+
+describe('sorViolation: a queue or topic that only the system of record feeds', () => {
+  const yaml = `owners: [{ id: icoe }]
+systems:
+  - { id: crm, match: { hosts: [crm.internal] } }
+  - { id: erp, match: { databases: ["postgresql://erp-db/erp"], services: [erp-app, erp-worker] } }
+  - { id: billing, match: { hosts: [billing.internal] } }
+  - { id: erp-commands, match: { destinations: [{ name: erp.commands, system: rabbitmq }] } }
+  - { id: order-events, match: { destinations: [{ name: "orders.*" }] } }
+  - { id: staging, match: { databases: ["postgresql://staging/orders"], destinations: [{ name: staging.orders }] } }
+domains:
+  - { id: order, systemOfRecord: erp, replicas: [billing] }
+flows:
+  - { id: erp-to-commands, source: erp, target: erp-commands, domain: order, runtime: { service: erp-app } }
+  - { id: commands-to-erp, source: erp-commands, target: erp, domain: order, runtime: { service: erp-worker } }
+`;
+  const snap = (edges: ObservedEdge[]): Snapshot => {
+    const { catalog, problems } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
+    expect(problems).toEqual([]);
+    const base = { catalog, since: '', until: '', observingSince: null, pairedUntil: '', touches: [], lastSeen: [], systemLastSeen: {} };
+    return { ...base, edges: attributeEdges(catalog, edges) };
+  };
+  const order = (source: string, target: string, integration = `${source}-${target}`): ObservedEdge => ({
+    ...edge(source, target, 'order'),
+    integration,
+    service: integration,
+  });
+
+  // Regression: `erp-commands writes order data into its system of record erp`: the ERP's own worker consuming the
+  // commands the ERP itself published (two documented flows, both ERP runtimes).
+  it('takes a write from a queue only the system of record publishes to for the system of record’s own', () => {
+    expect(sorViolation({ snapshot: snap([order('erp', 'erp-commands', 'erp-app'), order('erp-commands', 'erp', 'erp-worker')]), now })).toEqual([]);
+    // Documented, not seen publishing in the window: the catalog says who feeds it.
+    expect(sorViolation({ snapshot: snap([order('erp-commands', 'erp', 'erp-worker')]), now })).toEqual([]);
+  });
+
+  it('lets a replica be fed from a topic only the system of record publishes to, documented or not', () => {
+    expect(sorViolation({ snapshot: snap([order('erp', 'order-events'), order('order-events', 'billing')]), now })).toEqual([]);
+  });
+
+  it('still flags a queue another system publishes to, one nobody is known to feed, and a system that is more than a queue', () => {
+    const crmToo = sorViolation({
+      snapshot: snap([order('erp', 'erp-commands', 'erp-app'), order('crm', 'erp-commands'), order('erp-commands', 'erp', 'erp-worker')]),
+      now,
+    });
+    expect(crmToo.map((f) => f.key)).toEqual(['order:erp-commands->erp']);
+    const unknownFeeder = sorViolation({ snapshot: snap([order('order-events', 'billing')]), now });
+    expect(unknownFeeder.map((f) => f.key)).toEqual(['order:order-events->billing']);
+    const staging = sorViolation({ snapshot: snap([order('erp', 'staging'), order('staging', 'erp')]), now });
+    expect(staging.map((f) => f.key)).toEqual(['order:staging->erp']);
+  });
+});

@@ -3,6 +3,7 @@ import type { FindingCandidate } from '../../core/contracts/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 import { combineEdges, flowOfHalf, isIntegrationNode, type AttributedEdge } from '../model/snapshot.ts';
 import { sampleTraces, subject, type Detector } from './detector.ts';
+import type { Snapshot } from '../model/snapshot.ts';
 
 /**
  * A documented flow that copies a domain into one of its replicas is an approved copy path, whatever
@@ -46,20 +47,59 @@ function oneByKey(found: FindingCandidate[]): FindingCandidate[] {
 }
 
 /**
+ * The queues and topics of the catalog: systems that only `destinations` rules recognise (no hosts, URL prefixes,
+ * databases, peer services or runtimes of their own). They hold messages in transit and make no data of their own.
+ */
+function relaySystems(snapshot: Snapshot): Set<string> {
+  return new Set(
+    snapshot.catalog.systems
+      .filter((s) => {
+        const m = s.match ?? {};
+        const others = [m.hosts, m.urlPrefixes, m.databases, m.peerServices, m.services].some((r) => (r?.length ?? 0) > 0);
+        return (m.destinations?.length ?? 0) > 0 && !others;
+      })
+      .map((s) => s.id),
+  );
+}
+
+/**
+ * Whether the queue or topic `relay` carries only what `feeders` wrote into it, as far as Weft knows: every edge into it
+ * in the window and every documented flow into it that is not retired come from one of them, and at least one does. What
+ * is read from it is then theirs: an ERP's worker that consumes the commands the ERP itself published writes the ERP's
+ * own data into the ERP, and a replica fed from a topic only the system of record publishes to is fed by the system of
+ * record.
+ */
+function fedOnlyBy(snapshot: Snapshot, relay: string, feeders: readonly string[], writerOf: (e: AttributedEdge) => string): boolean {
+  const writers = [
+    ...snapshot.edges.filter((e) => e.target === relay).map(writerOf),
+    ...snapshot.catalog.flows.filter((f) => f.target === relay && f.lifecycle !== 'retired').map((f) => f.source),
+  ];
+  return writers.length > 0 && writers.every((w) => feeders.includes(w));
+}
+
+/**
  * A domain written into its system of record from another system, or a replica fed from a system
  * that is not the domain's system of record — unless the domain lists the writer in allowedWriters,
- * or (for a replica) a documented flow approves that copy path.
+ * or (for a replica) a documented flow approves that copy path. A queue or topic that only the system of record and
+ * the allowed writers feed (`fedOnlyBy`) writes for them.
  */
 export const sorViolation: Detector = ({ snapshot }) => {
   const domains = new Map(snapshot.catalog.domains.map((d) => [d.id, d]));
   const flows = new Map(snapshot.catalog.flows.map((f) => [f.id, f]));
+  const relays = relaySystems(snapshot);
+  // The write half of a documented flow (its run paired in halves) writes for the flow's source.
+  const halfOf = (e: AttributedEdge) => (e.flowId ? undefined : flowOfHalf(snapshot.catalog, e));
+  const writerOf = (e: AttributedEdge) => {
+    const half = halfOf(e);
+    return half && isIntegrationNode(e.source) ? half.source : e.source;
+  };
   return oneByKey(
     snapshot.edges.flatMap((e): FindingCandidate[] => {
       const d = domains.get(e.effectiveDomain);
-      // The write half of a documented flow (its run paired in halves) writes for the flow's source.
-      const half = e.flowId ? undefined : flowOfHalf(snapshot.catalog, e);
-      const writer = half && isIntegrationNode(e.source) ? half.source : e.source;
+      const half = halfOf(e);
+      const writer = writerOf(e);
       if (!d || writer === d.systemOfRecord || d.allowedWriters.includes(writer)) return [];
+      if (relays.has(writer) && fedOnlyBy(snapshot, writer, [d.systemOfRecord, ...d.allowedWriters], writerOf)) return [];
       const intoSor = e.target === d.systemOfRecord;
       if (!intoSor && !d.replicas.includes(e.target)) return [];
       if (!intoSor && approvedCopyPath(flows, e, d, half)) return [];
