@@ -2,7 +2,7 @@ import { validUtf8 } from './byte-text.ts';
 import { A, type SpanRecord } from './span-record.ts';
 
 /**
- * The destination a messaging span touched, as migration 033 names it (byte strings in and out):
+ * The destination a messaging span touched, as migration 033 names it (byte strings in and out; SNS as 119 does):
  * RabbitMQ's default exchange is its routing key (the queue), pika's "<exchange>:<routing key>" is
  * the exchange, older pika's "(temporary)" is read from the span name; reply destinations
  * (temporary, anonymous, NATS `_INBOX.*`, RabbitMQ direct reply-to and server-named `amq.gen-*` queues) are their
@@ -14,7 +14,7 @@ const SEND_SUFFIX = /[\t\n\f\r ]+(send|publish)$/;
 export function messagingDestination(s: SpanRecord, system: string): { temporary: boolean; destination: string } {
   const name = s.attr(A['messaging.destination.name']);
   const raw = name !== '' ? name : s.attr(A['messaging.destination']);
-  const named = validUtf8(system === 'rabbitmq' ? rabbitmqDestination(s, raw) : raw);
+  const named = validUtf8(system === 'rabbitmq' ? rabbitmqDestination(s, raw) : SNS.has(system) ? snsDestination(raw) : raw);
   const temporary =
     s.attr(A['messaging.destination.temporary']) === 'true' ||
     s.attr(A['messaging.destination.anonymous']) === 'true' ||
@@ -23,6 +23,23 @@ export function messagingDestination(s: SpanRecord, system: string): { temporary
     // queue is the routing key): direct reply-to, and the server-named queues (`amq.gen-…`) RPC clients declare.
     (system === 'rabbitmq' && (named.startsWith('amq.rabbitmq.reply-to') || named.startsWith('amq.gen-')));
   return { temporary, destination: temporary ? validUtf8(s.attr(A['messaging.destination.template'])) : named };
+}
+
+/** Amazon SNS as the aws-sdk instrumentations name it in `messaging.system` (lower-case: JavaScript and Python `aws.sns`, Java `AmazonSNS`). */
+const SNS = new Set(['aws.sns', 'aws_sns', 'amazonsns', 'sns']);
+/** A phone number in E.164 form: what an SNS Publish straight to a phone (`PhoneNumber`, a text message) names. */
+const PHONE_NUMBER = /^\+[0-9]{7,15}$/;
+/** A platform endpoint (one device of a push application), as an ARN or the older messaging.destination's last part. */
+const PLATFORM_ENDPOINT = /^(arn:[^:]*:sns:[^:]*:[^:]*:)?endpoint\/([^/]+\/[^/]+)\/[^/]+$/;
+
+/**
+ * The destination an SNS span names (migration 119): a phone number is `phone_number` (one endpoint for every text
+ * message sent, never a person's number), a platform endpoint is its platform application (`…:app/<platform>/<app>`),
+ * anything else (a topic's ARN) itself.
+ */
+function snsDestination(raw: string): string {
+  if (PHONE_NUMBER.test(raw)) return 'phone_number';
+  return raw.replace(PLATFORM_ENDPOINT, (_, arn: string | undefined, app: string) => `${arn ?? ''}app/${app}`);
 }
 
 /** The destination a RabbitMQ span names: the exchange, or for the default exchange the routing key (the queue). */

@@ -53,6 +53,46 @@ export function slashSpans(): ParitySpan[] {
   ];
 }
 
+/**
+ * SNS Publish spans as the aws-sdk instrumentations make them (`messaging.destination.name` the TopicArn, TargetArn or
+ * PhoneNumber; the older `messaging.destination` the last part of the ARN, or the number), with the destination each
+ * names (migration 119): a phone number is `phone_number`, a platform endpoint its application; near misses stay.
+ */
+export function snsSpans(): { spans: ParitySpan[]; names: string[] } {
+  const cases: [system: string, name: string, older: string, named: string][] = [
+    ['aws.sns', '+4915112345678', 'phone_number', 'phone_number'],
+    ['AmazonSNS', '+14155550123', '', 'phone_number'],
+    ['aws_sns', '', '+442071838750', 'phone_number'],
+    ['sns', '+1234567', '', 'phone_number'],
+    [
+      'aws.sns',
+      'arn:aws:sns:eu-west-1:123456789012:endpoint/APNS/shop-app/5e3e9847-3183-3f18-a7e8-671c3a57d4b3',
+      'endpoint/APNS/shop-app/5e3e9847-3183-3f18-a7e8-671c3a57d4b3',
+      'arn:aws:sns:eu-west-1:123456789012:app/APNS/shop-app',
+    ],
+    ['aws.sns', '', 'endpoint/GCM/shop-app/0f1c', 'app/GCM/shop-app'],
+    ['aws.sns', 'arn:aws-cn:sns:cn-north-1:123456789012:endpoint/BAIDU/app/x', '', 'arn:aws-cn:sns:cn-north-1:123456789012:app/BAIDU/app'],
+    // near misses
+    ['aws.sns', '+123456', '', '+123456'],
+    ['aws.sns', '+1234567890123456', '', '+1234567890123456'],
+    ['aws.sns', '4915112345678', '', '4915112345678'],
+    ['aws.sns', '+49 151 12345678', '', '+49 151 12345678'],
+    ['aws.sns', 'arn:aws:sns:eu-west-1:123456789012:orders', 'orders', 'arn:aws:sns:eu-west-1:123456789012:orders'],
+    ['aws.sns', 'arn:aws:sns:eu-west-1:123456789012:endpoint/APNS/shop-app', '', 'arn:aws:sns:eu-west-1:123456789012:endpoint/APNS/shop-app'],
+    ['aws.sns', 'arn:aws:sns:eu-west-1:1:endpoint/APNS/shop-app/a/b', '', 'arn:aws:sns:eu-west-1:1:endpoint/APNS/shop-app/a/b'],
+    ['aws.sns', 'arn:aws:sqs:eu-west-1:1:endpoint/APNS/shop-app/a', '', 'arn:aws:sqs:eu-west-1:1:endpoint/APNS/shop-app/a'],
+    ['kafka', '+4915112345678', '', '+4915112345678'],
+    ['rabbitmq', '+4915112345678', '', '+4915112345678'],
+    ['aws.sns', '+4915112345678\n', '', '+4915112345678\n'],
+  ];
+  return {
+    spans: cases.map(([system, name, older]) =>
+      span('sns-publish', PRODUCER, { 'messaging.system': system, 'messaging.destination.name': name, 'messaging.destination': older }),
+    ),
+    names: cases.map((c) => c[3]),
+  };
+}
+
 export function handmadeSpans(): ParitySpan[] {
   return [
     // span-touches.test.ts
@@ -541,6 +581,7 @@ export function handmadeSpans(): ParitySpan[] {
       'http://hub/socket.io/',
     ].map((u) => span('socket-upgrade', CLIENT, { 'http.request.method': 'GET', 'url.full': u })),
     span('socket-target', CLIENT, { 'http.method': 'GET', 'http.target': '/socket.io/?EIO=4&transport=websocket', 'net.peer.name': 'hub' }),
+    ...snsSpans().spans,
     span('socket-path-query-elsewhere', CLIENT, { 'http.request.method': 'GET', 'url.path': '/socket.io/', 'server.address': 'hub' }),
     span('socket-io-receive', CONSUMER, { 'messaging.system': 'socket.io', 'messaging.destination': '/', 'messaging.operation': 'receive' }),
     span('socket-io-send', PRODUCER, { 'messaging.system': 'Socket.IO', 'messaging.destination': '/chat', 'messaging.socket.io.rooms': 'r1' }),
@@ -783,10 +824,23 @@ function pool(key: string): Value[] {
     return [...common, 'SELECT', 'insert', 'find', 'publish', 'receive', 'process', 'read', 'upsert', 'write', 'Delete x', 'findOne', 'save', 'CREATE', 'lpop'];
   if (/method/.test(key)) return [...common, 'GET', 'post', 'HEAD', 'PUT', 'patch', 'OPTIONS', 'DELETE', 'delete'];
   if (/status_code/.test(key)) return [...common, '404', '410', '200', ' 404', '4040', { int: '404' }, { int: '410' }];
-  if (/messaging\.system/.test(key)) return [...common, 'rabbitmq', 'kafka', 'nats', 'RabbitMQ'];
+  if (/messaging\.system/.test(key)) return [...common, 'rabbitmq', 'kafka', 'nats', 'RabbitMQ', 'aws.sns', 'AmazonSNS'];
   if (/temporary|anonymous/.test(key)) return [...common, 'true', 'True', { bool: false }];
   if (/destination|routing/.test(key))
-    return [...common, 'orders', 'amq.default', '(temporary)', '_INBOX.1', 'amq.rabbitmq.reply-to.x', 'amq.gen-q', 'ex:rk', ':q'];
+    return [
+      ...common,
+      'orders',
+      'amq.default',
+      '(temporary)',
+      '_INBOX.1',
+      'amq.rabbitmq.reply-to.x',
+      'amq.gen-q',
+      'ex:rk',
+      ':q',
+      '+4915112345678',
+      'arn:aws:sns:r:1:endpoint/APNS/a/d',
+      'endpoint/GCM/a/d',
+    ];
   if (/scheme/.test(key)) return [...common, 'https', 'HTTP', 'ws'];
   if (/records/.test(key))
     return [...common, '5', '+5', '-5', '5.0', { int: '9' }, '1000000000000', '1000000000001', { int: '9223372036854775807' }, { double: 12 }];

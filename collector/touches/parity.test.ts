@@ -7,7 +7,7 @@ import { openMigratedStore } from '../../test/migrated-store.ts';
 import { ingestBody } from '../http/ingest.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { loadStatement, tables } from '../rows/tables.ts';
-import { handmadeSpans, randomSpans, requestOf, slashSpans, type ParitySpan } from './parity-corpus.ts';
+import { handmadeSpans, randomSpans, requestOf, slashSpans, snsSpans, type ParitySpan } from './parity-corpus.ts';
 import { touchColumns, TouchWriter } from './touch-rows.ts';
 
 /** A column shown as text, or as 0x… hex when it is not UTF-8 (so that bytes, not their rendering, are compared). */
@@ -100,6 +100,17 @@ describe('span classification: collector (TypeScript) = materialized view (SQL)'
     for (const rows of [r.sqlRows, r.tsRows]) {
       const names = spans.map((_s, i) => (rows.get((i + 1).toString(16).padStart(32, '0')) ?? []).map((row) => JSON.parse(row).ep_name));
       expect(names).toEqual(spans.map(() => ['/api/invoices']));
+    }
+  });
+
+  // Regression: an SNS Publish straight to a phone number (a text message) was named by the number, a push to one device
+  // by that device's endpoint: `Unknown system aws.sns:+4915112345678` and an undocumented flow for every number.
+  it('names an SNS text message phone_number and a push its platform application, in SQL and in the collector', async () => {
+    const { spans, names } = snsSpans();
+    const r = await classifyBoth(spans, 'sns');
+    for (const rows of [r.sqlRows, r.tsRows]) {
+      const got = spans.map((_s, i) => (rows.get((i + 1).toString(16).padStart(32, '0')) ?? []).map((row) => JSON.parse(row).ep_name));
+      expect(got).toEqual(names.map((n) => [n]));
     }
   });
 
