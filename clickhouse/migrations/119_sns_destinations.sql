@@ -9,6 +9,11 @@
 -- application (`…:app/<platform>/<application>`, the ARN a catalog names), in the ARN or in the older
 -- messaging.destination (`endpoint/<platform>/<application>/<id>`). messaging.system `aws.sns` (JavaScript, Python),
 -- `aws_sns`, `amazonsns` (Java) or `sns`.
+-- And a second: a GET or HEAD to a health or liveness endpoint (`/health`, `/healthz`, `/ping`, `/readyz`, Spring's
+-- `/actuator/health`, Prometheus's `/-/healthy`…, at the root or under one segment, `api` and a version;
+-- collector/touches/health-path.ts) says whether a dependency is up, never a record of it: it touches nothing, like a
+-- pool's `SELECT 1`. An integration that checked the ERP's health before copying CRM customers into billing made the
+-- flow erp → billing.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -45,7 +50,7 @@ FROM (
             db_sys != '', multiIf(NOT db_has_query, [('', '', '', '', '', '')],
                                   ep_host_v = '' AND empty(db_names), [(dir, 'unnamed', 'db', '', db_sys, peer)],
                                   arrayMap(x -> (dir, 'db', db_sys, ep_host_v, x, peer), if(empty(db_names), [''], db_names))),
-            is_http, multiIf(is_token_request OR is_session_request OR is_socket_upgrade, [('', '', '', '', '', '')],
+            is_http, multiIf(is_token_request OR is_session_request OR is_socket_upgrade OR is_health_check, [('', '', '', '', '', '')],
                         host_v != '', [(dir, 'http', scheme, ep_host_v, url_path, peer)],
                         peer != '', [(dir, 'peer', '', '', '', peer)],
                         [(dir, 'unnamed', 'http', '', url_path, '')]),
@@ -201,6 +206,9 @@ FROM (
             -- a connection, not data; what goes over it is not in the span (115)
             match(lower(path_any), '/(?:socket|engine)\\.io/?$')
                 AND (match(lower(url), '[?&]transport=websocket(?:[&#]|$)') OR match(lower(toValidUTF8(A['http.target'])), '[?&]transport=websocket(?:[&#]|$)')) AS is_socket_upgrade,
+            -- a health or liveness check of a dependency (GET or HEAD): whether it is up, never a record of it (119)
+            method IN ('GET', 'HEAD') AND match(lower(path_any),
+                '^/+(?:[^/]+/+)?(?:api/+)?(?:v[0-9.]+/+)?(?:health|healthz|healthcheck|health-check|health_check|_health|livez|readyz|ping|_ping)(?:/+(?:live|liveness|ready|readiness|startup|started))?/*$|^/+(?:[^/]+/+)?actuator/+health(?:/+[^/]+)?/*$|^/+-/+(?:healthy|ready)/*$') AS is_health_check,
             NOT is_server AND (url != '' OR method != '') AS is_http,
             lower(multiIf(url_parts[1] != '', url_parts[1], A['url.scheme'] != '', A['url.scheme'],
                           A['http.scheme'] != '', A['http.scheme'], is_http, 'http', '')) AS scheme,

@@ -3,6 +3,7 @@ import { defaultPorts } from '../../core/net/default-ports.ts';
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
 import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl } from './endpoint-host.ts';
 import { messagingDestination } from './messaging.ts';
+import { HEALTH_PATH } from './health-path.ts';
 import { SESSION_PATH } from './session-path.ts';
 import { A, type SpanRecord } from './span-record.ts';
 import { dbOperation, operationDirection, statementDirection } from './sql-direction.ts';
@@ -127,6 +128,8 @@ export function classify(s: SpanRecord): readonly Touch[] {
     // A session login or logout (SAP Business One's Service Layer, Tableau, Snowflake's drivers…) opens or closes the
     // integration's own session, whatever the method: a credential, not data, so it touches nothing.
     if (SESSION_PATH.test(requested)) return NONE;
+    // A health or liveness check of a dependency says whether it is up, never a record of it (migration 119).
+    if ((method === 'GET' || method === 'HEAD') && HEALTH_PATH.test(requested)) return NONE;
     // The request that opens a socket.io or engine.io WebSocket connection opens a connection and carries no data
     // (migration 115); the long-polling transport's requests carry the events, and read and write.
     if (

@@ -582,6 +582,33 @@ export function handmadeSpans(): ParitySpan[] {
     ].map((u) => span('socket-upgrade', CLIENT, { 'http.request.method': 'GET', 'url.full': u })),
     span('socket-target', CLIENT, { 'http.method': 'GET', 'http.target': '/socket.io/?EIO=4&transport=websocket', 'net.peer.name': 'hub' }),
     ...snsSpans().spans,
+    // 119: a GET or HEAD of a health or liveness endpoint touches nothing; other methods and deeper resources do
+    ...['GET', 'HEAD', 'POST', 'get', ''].flatMap((method) =>
+      [
+        'http://erp/health',
+        'http://erp/HEALTHZ?full=1',
+        'http://erp//api//v1//health/',
+        'http://erp/erp/api/v2.1/ping',
+        'http://erp/q/health/live',
+        'http://erp/actuator/health',
+        'http://erp/erp/actuator/health/readiness',
+        'http://erp/-/healthy',
+        'http://erp/_cluster/health',
+        'http://erp/readyz#x',
+        // near misses
+        'http://erp/api/patients/42/health',
+        'http://erp/api/customers/ping/history',
+        'http://erp/a/b/health',
+        'http://erp/healthy',
+        'http://erp/actuator/health/a/b',
+        'http://erp/-/reload',
+        'http://erp/api/healthcare',
+      ].map((u) => span('health', CLIENT, method === '' ? { 'url.full': u } : { 'http.request.method': method, 'url.full': u })),
+    ),
+    span('health-target', CLIENT, { 'http.method': 'GET', 'http.target': '/healthz?verbose', 'net.peer.name': 'erp' }),
+    span('health-path', CLIENT, { 'http.request.method': 'HEAD', 'url.path': '/ping', 'server.address': 'erp' }),
+    span('health-template', CLIENT, { 'http.request.method': 'GET', 'url.template': '/actuator/health/{group}', 'server.address': 'erp' }),
+    span('health-peer', CLIENT, { 'http.request.method': 'GET', 'url.path': '/health', 'peer.service': 'erp' }),
     span('socket-path-query-elsewhere', CLIENT, { 'http.request.method': 'GET', 'url.path': '/socket.io/', 'server.address': 'hub' }),
     span('socket-io-receive', CONSUMER, { 'messaging.system': 'socket.io', 'messaging.destination': '/', 'messaging.operation': 'receive' }),
     span('socket-io-send', PRODUCER, { 'messaging.system': 'Socket.IO', 'messaging.destination': '/chat', 'messaging.socket.io.rooms': 'r1' }),
@@ -800,6 +827,8 @@ function pool(key: string): Value[] {
       '/api/4.0/logout',
       '//session?delete=true',
       '/api/users/login-history',
+      '/healthz',
+      '/erp/actuator/health',
     ];
   if (/port/.test(key)) return [...common, '80', '443', '5432', '08080', '0', '99999', { int: '8080' }, '-5'];
   if (/address|peer\.name|peer\.ip|http\.host/.test(key))
