@@ -45,6 +45,37 @@ describe('flowNeverObserved', () => {
     expect(missed('2026-01-01T23:30:00.000Z')).toEqual(['every-5m', 'batch-class']);
   });
 
+  // Regression: `Documented flow weekly-export (crm → erp) was not observed since …` a day after Weft was installed on a
+  // Tuesday, for a job that runs on Mondays: the wait was capped at the window.
+  it('waits for the whole allowed silence of a flow that may be silent longer than the window, never seen or not', () => {
+    const yaml = `${catalogYaml}  - { id: weekly-export, source: crm, target: erp, owner: icoe, schedule: { cron: "0 3 * * 1" } }
+  - { id: monthly-close, source: erp, target: crm, owner: icoe, schedule: { cron: "0 2 1 * *" } }
+  - { id: quarterly, source: billing, target: crm, owner: icoe, staleAfter: 2160h }
+`;
+    const { catalog, problems } = parseCatalog([{ file: 'c.yaml', text: yaml }]);
+    expect(problems).toEqual([]);
+    const keys = (observingSince: string) =>
+      flowNeverObserved({ snapshot: { ...snapshot(observingSince), catalog }, now })
+        .map((f) => f.key)
+        .filter((k) => !['every-5m', 'batch-class', 'unscheduled'].includes(k));
+    // Two weeks for the weekly job (twice the time between its ticks), 62 days for the monthly one, 90 for the quarterly.
+    expect(keys('2025-12-30T00:00:00.000Z')).toEqual([]);
+    expect(keys('2025-12-19T01:00:00.000Z')).toEqual([]);
+    expect(keys('2025-12-18T23:00:00.000Z')).toEqual(['weekly-export']);
+    expect(keys('2025-10-31T00:00:00.000Z')).toEqual(['weekly-export', 'monthly-close']);
+    expect(keys('2025-10-01T00:00:00.000Z')).toEqual(['weekly-export', 'monthly-close', 'quarterly']);
+    // Seen before the window: within its silence it is not missing, past it it is, however long Weft has observed.
+    const seen = (lastSeen: string) =>
+      flowNeverObserved({
+        snapshot: { ...snapshot('2025-10-01T00:00:00.000Z'), catalog, lastSeen: [{ source: 'crm', target: 'erp', integration: 'x', service: 'x', lastSeen }] },
+        now,
+      })
+        .map((f) => f.key)
+        .filter((k) => k === 'weekly-export');
+    expect(seen('2025-12-22T03:10:00.000Z')).toEqual([]);
+    expect(seen('2025-12-15T03:10:00.000Z')).toEqual(['weekly-export']);
+  });
+
   it('counts observation only up to where traces have been paired (the late-arrival window)', () => {
     expect(missed('2026-01-01T23:50:00.000Z', '2026-01-01T23:58:00.000Z')).toEqual([]);
   });

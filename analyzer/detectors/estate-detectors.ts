@@ -117,10 +117,17 @@ export const ownerMissing: Detector = ({ snapshot }) => {
   ];
 };
 
-/** How long Weft must have been observing before a flow's absence means something: its allowed silence, at most the window. */
-function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number, sampled: Snapshot['sampled']): number {
+/**
+ * How long Weft must have been observing (ms) before a flow's absence means something: its allowed silence, at most the
+ * window, else the window; for a flow Weft has never seen run (`seen` false), its whole allowed silence. Capped at the
+ * window, a weekly or monthly job that had not run since Weft was installed was `flow-never-observed` a window after the
+ * install, days before it was due.
+ */
+function dueAfterMs(flow: Flow, classes: SloClass[], windowMs: number, sampled: Snapshot['sampled'], seen: boolean): number {
   const allowed = allowedSilence(flow, classes)?.ms;
-  return Math.min(allowed === undefined ? windowMs : flowSilenceMs(flow, allowed, sampled).ms, windowMs);
+  if (allowed === undefined) return windowMs;
+  const silence = flowSilenceMs(flow, allowed, sampled).ms;
+  return seen ? Math.min(silence, windowMs) : silence;
 }
 
 /**
@@ -194,7 +201,7 @@ export const flowNeverObserved: Detector = ({ snapshot, now }) => {
   };
   return snapshot.catalog.flows
     .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id || (e.flowId === null && isHalfOf(f, e))))
-    .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs, snapshot.sampled))
+    .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs, snapshot.sampled, lastRun(f, snapshot).seen !== undefined))
     .filter((f) => !seenLately(f))
     .map((f) => ({
       kind: 'flow-never-observed',
