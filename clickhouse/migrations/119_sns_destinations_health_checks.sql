@@ -14,6 +14,10 @@
 -- collector/touches/health-path.ts) says whether a dependency is up, never a record of it: it touches nothing, like a
 -- pool's `SELECT 1`. An integration that checked the ERP's health before copying CRM customers into billing made the
 -- flow erp → billing.
+-- And a third: a MongoDB driver's own commands (`ping`, as the driver's quick start checks its connection, `hello`,
+-- `isMaster`, `buildInfo`, `saslStart`, `saslContinue`, `authenticate`, `getnonce`, `logout`, `endSessions` when a client
+-- closes, a transaction's `commitTransaction` and `abortTransaction`) name the `admin` database and touch no collection:
+-- they made `Unknown system mongodb://mongo.internal/admin`. Like a pool's `SELECT 1`, they touch nothing.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -47,7 +51,7 @@ FROM (
                 multiIf(msg_sys = 'socket.io' OR (msg_temporary AND dest = ''), [('', '', '', '', '', '')],
                         dest != '', [(dir, 'messaging', msg_sys, ep_host_v, dest, peer)],
                         [(dir, 'unnamed', 'messaging', ep_host_v, msg_sys, peer)]),
-            db_sys != '', multiIf(NOT db_has_query, [('', '', '', '', '', '')],
+            db_sys != '', multiIf(NOT db_has_query OR is_mongodb_session, [('', '', '', '', '', '')],
                                   ep_host_v = '' AND empty(db_names), [(dir, 'unnamed', 'db', '', db_sys, peer)],
                                   arrayMap(x -> (dir, 'db', db_sys, ep_host_v, x, peer), if(empty(db_names), [''], db_names))),
             is_http, multiIf(is_token_request OR is_session_request OR is_socket_upgrade OR is_health_check, [('', '', '', '', '', '')],
@@ -108,6 +112,10 @@ FROM (
                 A['db.query.summary'] != '', A['db.query.summary'],
                 db_sys IN ('redis', 'valkey', 'memcached'), db_text, '')), '^[\\s(]*([A-Za-z]+)')) AS db_op,
             db_text != '' OR db_op != '' AS db_has_query,
+            -- a MongoDB driver's own commands (a connection check, the handshake, authentication, ending its sessions, a
+            -- transaction's commit) touch no collection (119)
+            db_sys = 'mongodb' AND db_op IN ('PING', 'HELLO', 'ISMASTER', 'BUILDINFO', 'SASLSTART', 'SASLCONTINUE', 'AUTHENTICATE',
+                                              'GETNONCE', 'LOGOUT', 'ENDSESSIONS', 'COMMITTRANSACTION', 'ABORTTRANSACTION') AS is_mongodb_session,
             -- the statement as a tokenizer sees it: comments, string literals and quoted identifiers removed
             if(db_text = '' OR op_dir != '', '', upper(replaceRegexpOne(
                 if(db_sys IN ('postgresql', 'cockroachdb', 'redshift'),

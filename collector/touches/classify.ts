@@ -116,6 +116,9 @@ export function classify(s: SpanRecord): readonly Touch[] {
   }
   if (dbSys !== '') {
     if (dbText === '' && dbOp === '') return NONE;
+    // A MongoDB driver's own commands — a connection check, the handshake, authentication, the sessions it ends at close, a
+    // transaction's commit — run against the `admin` database and read or write no collection (migration 119).
+    if (dbSys === 'mongodb' && MONGODB_SESSION_OPS.has(dbOp)) return NONE;
     const ep = endpointHost(hostV, port, defaultPort);
     const dbNs = validUtf8(first(s.attr(A['db.namespace']), s.attr(A['db.name'])));
     const names = dbNs !== '' ? [dbNs] : dbSys === 'dynamodb' ? dynamodbTables(s.attr(A['aws.dynamodb.table_names'])) : [];
@@ -152,6 +155,28 @@ export function classify(s: SpanRecord): readonly Touch[] {
   if (peer !== '' && isClient) return [[direction(s, facts), 'peer', '', '', '', peer]];
   return NONE;
 }
+
+/**
+ * MongoDB commands (upper-case) that touch no collection: `ping` (a connection check, as the driver's quick start does it),
+ * `hello` and `isMaster` (the handshake), `buildInfo`, the authentication conversation (`saslStart`, `saslContinue`,
+ * `authenticate`, `getnonce`, `logout`), `endSessions` (sent when a client closes), and a transaction's
+ * `commitTransaction` and `abortTransaction` (its writes are the inserts and updates before them). instrumentation-mongodb
+ * names the `admin` database for them: `Unknown system mongodb://mongo.internal/admin`.
+ */
+const MONGODB_SESSION_OPS = new Set([
+  'PING',
+  'HELLO',
+  'ISMASTER',
+  'BUILDINFO',
+  'SASLSTART',
+  'SASLCONTINUE',
+  'AUTHENTICATE',
+  'GETNONCE',
+  'LOGOUT',
+  'ENDSESSIONS',
+  'COMMITTRANSACTION',
+  'ABORTTRANSACTION',
+]);
 
 /** The path socket.io and engine.io serve on by default (`/socket.io/`, `/engine.io/`), under any prefix; lower-case. */
 const SOCKET_IO_PATH = /\/(?:socket|engine)\.io\/?$/;

@@ -605,6 +605,24 @@ export function handmadeSpans(): ParitySpan[] {
         'http://erp/api/healthcare',
       ].map((u) => span('health', CLIENT, method === '' ? { 'url.full': u } : { 'http.request.method': method, 'url.full': u })),
     ),
+    // 119: a MongoDB driver's own commands touch nothing; its reads and writes, and other stores' pings, do
+    ...[
+      'ping',
+      'hello',
+      'isMaster',
+      'buildInfo',
+      'saslStart',
+      'saslContinue',
+      'endSessions',
+      'commitTransaction',
+      'abortTransaction',
+      'find',
+      'killCursors',
+      'pingx',
+    ].map((op) => span('mongodb-command', CLIENT, { 'db.system': 'mongodb', 'db.name': 'admin', 'db.operation': op, 'net.peer.name': 'mongo' })),
+    span('mongodb-command-stable', CLIENT, { 'db.system.name': 'mongodb', 'db.namespace': 'admin', 'db.operation.name': 'PING', 'server.address': 'mongo' }),
+    span('mongodb-statement', CLIENT, { 'db.system': 'mongodb', 'db.name': 'admin', 'db.statement': '{"ping":1}', 'net.peer.name': 'mongo' }),
+    span('redis-ping', CLIENT, { 'db.system': 'redis', 'db.statement': 'PING', 'net.peer.name': 'cache' }),
     span('health-target', CLIENT, { 'http.method': 'GET', 'http.target': '/healthz?verbose', 'net.peer.name': 'erp' }),
     span('health-path', CLIENT, { 'http.request.method': 'HEAD', 'url.path': '/ping', 'server.address': 'erp' }),
     span('health-template', CLIENT, { 'http.request.method': 'GET', 'url.template': '/actuator/health/{group}', 'server.address': 'erp' }),
@@ -850,7 +868,25 @@ function pool(key: string): Value[] {
       raw('sel', [0xff], 'ect'),
     ];
   if (/operation|summary/.test(key))
-    return [...common, 'SELECT', 'insert', 'find', 'publish', 'receive', 'process', 'read', 'upsert', 'write', 'Delete x', 'findOne', 'save', 'CREATE', 'lpop'];
+    return [
+      ...common,
+      'SELECT',
+      'insert',
+      'find',
+      'publish',
+      'receive',
+      'process',
+      'read',
+      'upsert',
+      'write',
+      'Delete x',
+      'findOne',
+      'save',
+      'CREATE',
+      'lpop',
+      'ping',
+      'endSessions',
+    ];
   if (/method/.test(key)) return [...common, 'GET', 'post', 'HEAD', 'PUT', 'patch', 'OPTIONS', 'DELETE', 'delete'];
   if (/status_code/.test(key)) return [...common, '404', '410', '200', ' 404', '4040', { int: '404' }, { int: '410' }];
   if (/messaging\.system/.test(key)) return [...common, 'rabbitmq', 'kafka', 'nats', 'RabbitMQ', 'aws.sns', 'AmazonSNS'];
