@@ -188,6 +188,26 @@ flows:
     expect([stale?.key, stale?.evidence.allowedBy, stale?.evidence.allowedMs]).toEqual(['nightly', 'schedule', 48 * 3_600_000]);
   });
 
+  // Regression: `Flow hourly-sync has not run for 45m (allowed 30m)` between two of its hourly runs: the 30 minutes of the
+  // class it shares with 5-minute flows held for it.
+  it('lets a scheduled flow stay quiet between its runs whatever its class allows, and reports it past twice its period', () => {
+    const { catalog } = parseCatalog([
+      {
+        file: 'c.yaml',
+        text:
+          'owners: [{ id: icoe }]\nsystems: [{ id: crm }, { id: erp }]\nclasses: [{ id: gold, staleAfter: 30m }]\nflows:\n' +
+          '  - { id: hourly, source: crm, target: erp, owner: icoe, class: gold, schedule: { every: 1h } }\n',
+      },
+    ]);
+    const hourly = (lastSeen: string) => staleFlow({ snapshot: { ...snap(lastSeen), catalog }, now }).map((f) => [f.key, f.evidence.allowedBy]);
+    expect(hourly('2026-01-01T23:15:00.000Z')).toEqual([]);
+    expect(hourly('2026-01-01T21:50:00.000Z')).toEqual([['hourly', 'schedule']]);
+    // A class longer than the schedule's silence still holds, and a 5-minute flow of the class is stale after 30 minutes.
+    expect(allowedSilence({ ...catalog.flows[0], schedule: { every: '5m' } }, catalog.classes)).toEqual({ ms: 30 * 60_000, by: 'class' });
+    expect(allowedSilence({ ...catalog.flows[0], schedule: { cron: '0 * * * *' } }, catalog.classes)).toEqual({ ms: 2 * 3_600_000, by: 'schedule' });
+    expect(allowedSilence({ ...catalog.flows[0], schedule: undefined }, catalog.classes)).toEqual({ ms: 30 * 60_000, by: 'class' });
+  });
+
   it('lets an hourly flow in a 30-minute class stay quiet between runs, and reports it past its own limit', () => {
     expect(staleFlow({ snapshot: snap('2026-01-01T23:00:00.000Z'), now })).toEqual([]);
     expect(staleFlow({ snapshot: snap('2026-01-01T21:30:00.000Z'), now }).map((f) => [f.key, f.evidence.allowedBy])).toEqual([['hourly', 'flow']]);

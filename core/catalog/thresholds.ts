@@ -37,16 +37,19 @@ export function latencyMinTraces(flow: Flow, classes: readonly SloClass[]): numb
 /**
  * How long a flow may be silent (ms), and what says so: its own `staleAfter`, else its SLO class's, else twice its
  * schedule's period: `every`, or for a `cron` schedule the longest time between two of its ticks (`longestCronGapMs`:
- * a nightly `0 2 * * *` may be silent 48 h, a weekday job from Friday evening to Monday morning twice that). Undefined
- * when none says (no schedule, or a cron due less than twice in eight years). One rule for the stale-flow and
- * flow-never-observed findings and the derived staleness and telemetry-gap alerts. Throws when a duration is not one
- * (the catalog's schema refuses such a catalog first).
+ * a nightly `0 2 * * *` may be silent 48 h, a weekday job from Friday evening to Monday morning twice that). A class's
+ * `staleAfter` shorter than its schedule's silence does not hold for the flow: a class is shared by flows of many
+ * schedules, and an hourly flow in a 30-minute class was `stale-flow` half an hour after each of its runs (its own
+ * `staleAfter` still says what it says). Undefined when none says (no schedule, or a cron due less than twice in eight
+ * years). One rule for the stale-flow and flow-never-observed findings and the derived staleness and telemetry-gap
+ * alerts. Throws when a duration is not one (the catalog's schema refuses such a catalog first).
  */
 export function allowedSilence(flow: Flow, classes: readonly SloClass[]): { ms: number; by: 'flow' | 'class' | 'schedule' } | undefined {
   if (flow.staleAfter) return { ms: parseDuration(flow.staleAfter), by: 'flow' };
+  const gap = flow.schedule?.every ? parseDuration(flow.schedule.every) : flow.schedule?.cron ? longestCronGapMs(flow.schedule.cron) : undefined;
+  const scheduled = gap === undefined ? undefined : { ms: 2 * gap, by: 'schedule' as const };
   const classLimit = classes.find((c) => c.id === flow.class)?.staleAfter;
-  if (classLimit) return { ms: parseDuration(classLimit), by: 'class' };
-  if (flow.schedule?.every) return { ms: 2 * parseDuration(flow.schedule.every), by: 'schedule' };
-  const gap = flow.schedule?.cron ? longestCronGapMs(flow.schedule.cron) : undefined;
-  return gap === undefined ? undefined : { ms: 2 * gap, by: 'schedule' };
+  if (!classLimit) return scheduled;
+  const byClass = { ms: parseDuration(classLimit), by: 'class' as const };
+  return scheduled && scheduled.ms > byClass.ms ? scheduled : byClass;
 }
