@@ -7,6 +7,7 @@ import { traceSegments, type SegmentSpan } from './trace-segments.ts';
 import { senderLagsSql, senderShiftExpr } from './sender-offsets.ts';
 import { markTransport } from './transport-spans.ts';
 import { markCopies } from './span-copies.ts';
+import { markHosts, withHosts } from './transport-hosts.ts';
 import { withoutTakenBack } from './taken-back.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { namelessIn } from './nameless-service.ts';
@@ -184,16 +185,19 @@ function touchSetsBySegment(src: RowSource, taken: TakenBack): string {
 /**
  * Which touches the run takes back (taken-back.ts): those of transport spans (`transport`: transport-spans.ts, migration
  * 112: a client library's call is one call, not two), and those later copies of a span made and its first copy did not
- * (`copies`: span-copies.ts, migration 114: a span is one span).
+ * (`copies`: span-copies.ts, migration 114: a span is one span); and whether calls carried by a transport take its host
+ * (`hosts`: transport-hosts.ts, migration 117).
  */
 interface TakenBack {
   transport: boolean;
   copies: boolean;
+  hosts: boolean;
 }
 
-/** The touch sets `src` selects, without the touches the run takes back (`taken`). */
+/** The touch sets `src` selects, without the touches the run takes back (`taken`), calls carried by a transport with its host. */
 function touchSetRows(src: RowSource, taken: TakenBack): string {
-  return withoutTakenBack(rows('weft_trace_touch_sets', src), taken);
+  const kept = withoutTakenBack(rows('weft_trace_touch_sets', src), taken);
+  return taken.hosts ? withHosts(kept) : kept;
 }
 
 /**
@@ -240,11 +244,14 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
   // Later copies of a span (the same ids sent again with other content): their touches the first copy did not make are
   // taken back out of the endpoint rollups, and left out of the touch sets below.
   const copies = await markCopies(store, rows('weft_trace_touch_sets', src), spanParams);
+  // Calls carried by a transport that name no host take the one it reached (after the copies' touches went: those are
+  // not moved), in the endpoint rollups and in the touch sets below.
+  const hosts = transport && (await markHosts(store, rows('weft_trace_touch_sets', src), spanParams));
   const segmented = await cutTraces(store, gapMs);
   const spans = segmented ? SEGMENTED_SPANS : SPANS;
   await c.command({ query: `INSERT INTO weft_pairing_copies (trace_id, service, into_integration, into_service) ${COPIES(spans)}` });
   await c.command({ query: `INSERT INTO weft_pairing_unnamed (trace_id, service, flow) ${FLOW_OF_UNNAMED(spans)}` });
-  await c.command({ query: tracesInsert(src, spans, segmented, { transport, copies }), query_params: { ...spanParams, now, clock } });
+  await c.command({ query: tracesInsert(src, spans, segmented, { transport, copies, hosts }), query_params: { ...spanParams, now, clock } });
   return segmented;
 }
 

@@ -6,7 +6,7 @@ import type { Store } from '../../clickhouse/index.ts';
  * out a later copy's of a span sent again (span-copies.ts) where the first copy did not make them, and the endpoint
  * rollups lose each later copy whole. The pairing leaves them out of the trace's reads and writes (`withoutTakenBack`),
  * and `takeBack` takes them back out of the endpoint rollups, once, with their records from the touch they were counted
- * on.
+ * on, and where the rollups count them now: a touch moved to its transport's host (transport-hosts.ts, 117) there.
  */
 
 /** An endpoint tuple `t` (kind, sys, host, name, peer) as one string, its fields joined by \x1f (write_spans' form). */
@@ -33,30 +33,76 @@ const splitKey = (k: string) => {
   return `(${part(1)}, ${part(2)}, ${part(3)}, ${part(4)}, ${part(5)})`;
 };
 
+/** The endpoint rollups a touch is counted in. */
+export type RollupTable = 'weft_endpoint_rollup_1m' | 'weft_endpoint_rollup_1h';
+export const ROLLUP_TABLES: readonly RollupTable[] = ['weft_endpoint_rollup_1m', 'weft_endpoint_rollup_1h'];
+
+/** `INSERT INTO <table> (<its columns>)` for rows of the endpoint rollup `table`, and its time bucket function. */
+export function rollupInsert(table: RollupTable): { insert: string; bucket: string } {
+  const [col, bucket] = table === 'weft_endpoint_rollup_1m' ? ['minute', 'toStartOfMinute'] : ['hour', 'toStartOfHour'];
+  return {
+    bucket,
+    insert: `INSERT INTO ${table} (${col}, integration, service, direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer, domain,
+      spans, errors, records, latency, first_seen, last_seen, sample_trace, sample_error_trace)`,
+  };
+}
+
 /**
- * Rows of weft_endpoint_rollup_<1m|1h> that take weft_pairing_retract's rows back out: each of its `touches` negated in
- * spans and errors as many times as the span's rows, and its records negated on its `record_touches` (118: the touch the
- * rollups counted them on, a span's first; a row's records go there whether or not its spans go with them), modulo
- * 2^64. A records-only row (spans 0, errors 0) is a row kind of its own: the sums over the rollups are what counts.
+ * Rows for the endpoint rollup `table` (in `rollupInsert`'s column order) that take the rows of `from` back out:
+ * weft_pairing_retract's, or weft_pairing_hosted's as they were counted (transport-hosts.ts moves them to their
+ * transport's host). Each of a row's `touches` is negated in spans and errors as many times as the span's rows, and its
+ * records are negated on its `record_touches` (118: the touch the rollups counted them on, a span's first; a row's
+ * records go there whether or not its spans go with them), modulo 2^64. A records-only row (spans 0, errors 0) is a row
+ * kind of its own: the sums over the rollups are what counts. weft_pairing_retract's touches and record touches are
+ * taken back where the ledger says they were moved to (`whereMoved`, 117): the records of a moved touch moved with it
+ * when they were counted on it (transport-hosts.ts).
  */
-const ROLLUP_RETRACT = (table: 'weft_endpoint_rollup_1m' | 'weft_endpoint_rollup_1h') => {
-  const [col, fn] = table === 'weft_endpoint_rollup_1m' ? ['minute', 'toStartOfMinute'] : ['hour', 'toStartOfHour'];
-  return `INSERT INTO ${table} (${col}, integration, service, direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer, domain,
-      spans, errors, records, latency, first_seen, last_seen, sample_trace, sample_error_trace)
-    SELECT ${fn}(r.ts) AS at, r.integration AS integration, r.service AS service, e.1.1 AS direction,
+export function retractRows(table: RollupTable, from: 'weft_pairing_retract' | 'weft_pairing_hosted'): string {
+  const { bucket } = rollupInsert(table);
+  const moved = from === 'weft_pairing_retract';
+  const where = (touches: string) => (moved ? whereMoved(touches) : touches);
+  return `SELECT ${bucket}(r.ts) AS at, r.integration AS integration, r.service AS service, e.1.1 AS direction,
       e.1.2.1 AS kind, e.1.2.2 AS sys, e.1.2.3 AS host, e.1.2.4 AS name, e.1.2.5 AS peer, r.domain AS domain,
       toUInt64(-toInt64(sum(r.rows * e.2))), toUInt64(-toInt64(sum(r.rows * r.is_error * e.2))),
       toUInt64(-toInt64(sum(r.rows * r.records * e.3))),
       quantilesTDigestStateIf(0.5, 0.95, 0.99)(toFloat64(0), 0), toDateTime64('2299-12-31 00:00:00', 3, 'UTC'), toDateTime64(0, 3, 'UTC'), '', ''
-    FROM (SELECT * FROM weft_pairing_retract) AS r
-    ARRAY JOIN arrayConcat(arrayMap(x -> (x, toUInt8(1), toUInt8(0)), r.touches), arrayMap(x -> (x, toUInt8(0), toUInt8(1)), r.record_touches)) AS e
+    FROM (SELECT * FROM ${from}) AS r
+    ${
+      moved
+        ? `LEFT JOIN (${hostMoves(from)}) AS h ON r.trace_id = h.trace_id AND r.span_id = h.span_id AND r.integration = h.integration
+      AND r.service = h.service AND r.insert_key = h.insert_key`
+        : ''
+    }
+    ARRAY JOIN arrayConcat(arrayMap(x -> (x, toUInt8(1), toUInt8(0)), ${where('r.touches')}),
+      arrayMap(x -> (x, toUInt8(0), toUInt8(1)), ${where('r.record_touches')})) AS e
     GROUP BY at, integration, service, direction, kind, sys, host, name, peer, domain`;
-};
+}
+
+/**
+ * The ledger's moves of touches without a host to their transport's host (transport-hosts.ts, migration 117) of the
+ * spans of the scratch table `table` (with a trace_id column): per span, insert and the integration and service it
+ * arrived with, the touches as moved (`hosted`: direction and endpoint tuple with the host).
+ */
+export const hostMoves = (table: string) => `SELECT trace_id, span_id, integration, service, insert_key, groupArrayArray(touches) AS hosted
+    FROM weft_transport_ledger
+    WHERE reason = 'host' AND trace_id IN (SELECT trace_id FROM (SELECT * FROM ${table}))
+    GROUP BY trace_id, span_id, integration, service, insert_key`;
+
+/**
+ * The touches `touches` (an array of (direction, endpoint tuple)) of a row joined with `hostMoves` as `h`, each one
+ * without a host that was moved to its transport's host (117) as it was moved: a touch taken back after it was moved
+ * (its call became a transport itself, a copy's touch went) is taken back where it went. Taken back where it was
+ * counted first, that row read spans = 2^64 − 1 and the moved one stayed counted.
+ */
+const whereMoved = (touches: string) =>
+  `arrayMap(e -> (e.1, if(e.2.3 = '', arrayFirst(y -> y.1 = e.1 AND y.2.1 = e.2.1 AND y.2.2 = e.2.2 AND y.2.4 = e.2.4 AND y.2.5 = e.2.5,
+      arrayConcat(h.hosted, [e])).2, e.2)), ${touches})`;
 
 /**
  * Takes weft_pairing_retract's touches and records back out of the endpoint rollups, recording them in
  * weft_transport_ledger first with their reason, insert, touches (116) and record touches (118) (a run stopped between
- * the two leaves a touch counted, never one taken back twice). Rejects with the engine's error.
+ * the two leaves a touch counted, never one taken back twice); a touch moved to its transport's host (117) is taken back
+ * there, and so are records counted on it. Rejects with the engine's error.
  */
 export async function takeBack(store: Store): Promise<void> {
   const c = store.client;
@@ -64,7 +110,7 @@ export async function takeBack(store: Store): Promise<void> {
     query: `INSERT INTO weft_transport_ledger (trace_id, span_id, integration, service, rows, at, reason, insert_key, touches, record_touches)
       SELECT trace_id, span_id, integration, service, rows, now64(3, 'UTC'), reason, insert_key, touches, record_touches FROM weft_pairing_retract`,
   });
-  for (const table of ['weft_endpoint_rollup_1m', 'weft_endpoint_rollup_1h'] as const) await c.command({ query: ROLLUP_RETRACT(table) });
+  for (const table of ROLLUP_TABLES) await c.command({ query: `${rollupInsert(table).insert} ${retractRows(table, 'weft_pairing_retract')}` });
 }
 
 /**

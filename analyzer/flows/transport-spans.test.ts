@@ -12,7 +12,7 @@ const MIN = 60_000;
 
 const catalogYaml = `systems:
   - { id: crm, match: { hosts: [crm.internal] } }
-  - { id: orders-table, match: { databases: ["dynamodb://localhost/Orders"] } }
+  - { id: orders-table, match: { databases: [{ system: dynamodb, namespace: Orders }] } }
   - { id: search, match: { databases: [{ system: elasticsearch, host: "es.internal:9200" }] } }
   - { id: orders-queue, match: { destinations: [{ name: orders-queue, system: aws_sqs }] } }
 flows:
@@ -180,6 +180,18 @@ describe('a client library call and the instrumented HTTP call that carries it a
       "SELECT sum(spans) AS spans FROM weft_endpoint_rollup_1h WHERE ep_host = 'dynamodb.eu-west-1.amazonaws.com'",
     );
     expect(Number(hourly.spans)).toBe(0);
+  });
+
+  it("moves the DynamoDB call, which names no host, to its transport's host under the call's domain (migration 117)", async () => {
+    const rows = await h.rows<{ k: string; spans: string }>(
+      `SELECT concat(service, ' ', ep_host, ' ', ep_name, ' ', domain) AS k, toString(sum(spans)) AS spans FROM weft_endpoint_rollup_1m
+       WHERE ep_kind = 'db' GROUP BY k ORDER BY k`,
+    );
+    expect(rows.map((r) => `${r.k} ${r.spans}`)).toEqual([
+      'order-indexer es.internal:9200   1',
+      'order-sync  Orders order 0',
+      'order-sync dynamodb.eu-west-1.amazonaws.com:443 Orders order 1',
+    ]);
   });
 });
 

@@ -84,13 +84,15 @@ const TRANSPORT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_transp
 
 /**
  * The domain of each span the scratch table `table` lists (columns trace_id, span_id, service, domain), as
- * weft_span_touches_mv takes a touch's: the span's integration.domain, else its resource's. Read from otel_traces for
- * these spans only, in the time they cover (the table is partitioned by day), through its trace id index.
+ * weft_span_touches_mv takes a touch's: the span's integration.domain, else its resource's; and its duration
+ * (duration_ms, milliseconds, as the touch's latency was counted). Read from otel_traces for these spans only, in the
+ * time they cover (the table is partitioned by day), through its trace id index.
  */
-export const spanDomains = (table: 'weft_pairing_transport' | 'weft_pairing_resent') => {
+export const spanDomains = (table: 'weft_pairing_transport' | 'weft_pairing_resent' | 'weft_pairing_hosts') => {
   const listed = `(SELECT trace_id, span_id FROM (SELECT * FROM ${table}))`;
   return `SELECT TraceId AS trace_id, SpanId AS span_id, ServiceName AS service,
-      any(if(SpanAttributes['integration.domain'] != '', SpanAttributes['integration.domain'], ResourceAttributes['integration.domain'])) AS domain
+      any(if(SpanAttributes['integration.domain'] != '', SpanAttributes['integration.domain'], ResourceAttributes['integration.domain'])) AS domain,
+      any(Duration / 1e6) AS duration_ms
     FROM otel_traces
     WHERE TraceId IN (SELECT trace_id FROM (SELECT * FROM ${table}))
       AND (TraceId, SpanId) IN ${listed}

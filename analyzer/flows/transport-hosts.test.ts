@@ -1,0 +1,316 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import type { Analyzer } from '../index.ts';
+import { testAnalyzer } from '../test/test-analyzer.ts';
+
+const MIN = 60_000;
+
+/** A catalog whose library-call systems are matched by the host their calls went to, and by nothing else. */
+const catalogYaml = `systems:
+  - { id: crm, match: { hosts: [crm.internal] } }
+  - { id: orders-table, match: { databases: [{ system: dynamodb, host: dynamodb.eu-west-1.amazonaws.com }] } }
+  - { id: search, match: { databases: [{ system: elasticsearch, host: "es.internal:9200" }] } }
+  - { id: orders-queue, match: { hosts: [sqs.eu-west-1.amazonaws.com] } }
+  - { id: cache, match: { hosts: [cache.upstash.io] } }
+flows:
+  - { id: crm-to-dynamodb, source: crm, target: orders-table, runtime: { service: host-sync } }
+  - { id: crm-to-search, source: crm, target: search, runtime: { service: host-sync } }
+  - { id: crm-to-queue, source: crm, target: orders-queue, runtime: { service: host-sync } }
+  - { id: crm-to-cache, source: crm, target: cache, runtime: { service: host-sync } }
+`;
+
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const int = (key: string, value: number) => ({ key, value: { intValue: value } });
+/** What instrumentation-http records of the request that carries a client library's call. */
+const http = (method: string, url: string) => {
+  const u = new URL(url);
+  return [
+    str('http.request.method', method),
+    str('url.full', url),
+    str('server.address', u.hostname),
+    int('server.port', Number(u.port || (u.protocol === 'https:' ? 443 : 80))),
+  ];
+};
+const readCrm = http('GET', 'http://crm.internal/api/orders');
+/** Library spans that name their system and what they touched, and no host. */
+const putItem = [
+  str('rpc.system', 'aws-api'),
+  str('rpc.service', 'DynamoDB'),
+  str('db.system.name', 'dynamodb'),
+  str('db.namespace', 'Orders'),
+  str('db.operation.name', 'PutItem'),
+];
+const esIndex = [str('db.system.name', 'elasticsearch'), str('db.namespace', 'orders'), str('db.operation.name', 'index')];
+const sqsSend = [
+  str('rpc.system', 'aws-api'),
+  str('messaging.system', 'aws_sqs'),
+  str('messaging.destination.name', 'orders-queue'),
+  str('messaging.operation.type', 'send'),
+];
+const redisSet = [str('db.system.name', 'redis'), str('db.operation.name', 'SET'), str('db.query.text', 'SET order:1 ?')];
+
+/** An OTLP/JSON span of 20 ms: kind 1 INTERNAL, 3 CLIENT, 4 PRODUCER. */
+const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
+  traceId,
+  spanId,
+  parentSpanId,
+  name: 'x',
+  kind,
+  startTimeUnixNano: `${startMs}000000`,
+  endTimeUnixNano: `${startMs + 20}000000`,
+  attributes,
+});
+const ids = (...sizes: number[]) => sizes.map((n) => randomBytes(n).toString('hex'));
+
+/** Sends `spans` as one OTLP/JSON request of the service `service` to `h`'s collector, and stores them. */
+async function sendJson(h: Harness, service: string, spans: object[]): Promise<void> {
+  const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
+  const res = await fetch(`${h.collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(200);
+  await h.collector.flush();
+}
+
+/** `<kind> <sys> <host> <name> <spans>` per endpoint of the endpoint rollups' rows of `service` (a test name), spans summed as text. */
+async function endpointSpans(h: Harness, service: string, table = 'weft_endpoint_rollup_1m'): Promise<string[]> {
+  const rows = await h.rows<{ k: string; spans: string }>(
+    `SELECT concat(ep_kind, ' ', ep_sys, ' ', ep_host, ' ', ep_name) AS k, toString(sum(spans)) AS spans FROM ${table}
+     WHERE service = '${service}' GROUP BY k ORDER BY k`,
+  );
+  return rows.map((r) => `${r.k} ${r.spans}`);
+}
+
+const openFindings = async (a: Analyzer) =>
+  (await a.findings.list({ status: ['open'], kind: ['unknown-system', 'undocumented-flow'] })).map((f) => `${f.kind} ${f.title}`).sort();
+const observedEdges = async (a: Analyzer) =>
+  (await a.graph()).edges
+    .filter((e) => e.observed)
+    .map((e) => `${e.source} -> ${e.target}`)
+    .sort();
+/** The unknown systems and the observed flows `service` (a test name) is in, as findings title them and the graph has them. */
+const seenBy = async (a: Analyzer, service: string) => [
+  ...(await a.findings.list({ status: ['open'], kind: ['unknown-system'] })).map((f) => f.title).filter((t) => t.endsWith(` ${service}`)),
+  ...(await a.graph()).edges
+    .filter((e) => e.observed && e.integrations.includes(service))
+    .map((e) => `${e.source} -> ${e.target}`)
+    .sort(),
+];
+
+describe('a client library call that names no host, carried by an HTTP call that does (migration 117)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = testAnalyzer(h.store, catalogYaml);
+    const spans: object[] = [];
+    for (const [attrs, kind, carrier] of [
+      [putItem, 3, http('POST', 'https://dynamodb.eu-west-1.amazonaws.com/')],
+      [esIndex, 3, http('PUT', 'http://es.internal:9200/orders/_doc/1')],
+      [sqsSend, 4, http('POST', 'https://sqs.eu-west-1.amazonaws.com/')],
+      [redisSet, 3, http('POST', 'https://cache.upstash.io/')],
+    ] as const) {
+      const [trace, root, get, parent, child] = ids(16, 8, 8, 8, 8);
+      spans.push(
+        span(trace, root, '', 1, t0, []),
+        span(trace, get, root, 3, t0 + 1, readCrm),
+        span(trace, parent, root, kind, t0 + 10, [...attrs]),
+        span(trace, child, parent, 3, t0 + 11, [...carrier]),
+      );
+    }
+    await sendJson(h, 'host-sync', spans);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  // Regression: the DynamoDB, Elasticsearch and SQS calls were `Unknown system dynamodb:///Orders` (and
+  // elasticsearch:///orders, aws_sqs:orders-queue) and undocumented flows to them, though their transports reached the
+  // hosts the catalog names.
+  it('resolves each call by the host its transport reached: no unknown system, no undocumented flow', async () => {
+    expect(await openFindings(analyzer)).toEqual([]);
+    expect(await observedEdges(analyzer)).toEqual(['crm -> cache', 'crm -> orders-queue', 'crm -> orders-table', 'crm -> search']);
+  });
+
+  it('moves each counted touch to the host once, also when pairing runs again; a Redis call named by nothing but its transport stays its transport', async () => {
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    const expected = [
+      '    4',
+      'db dynamodb  Orders 0',
+      'db dynamodb dynamodb.eu-west-1.amazonaws.com:443 Orders 1',
+      'db elasticsearch  orders 0',
+      'db elasticsearch es.internal:9200 orders 1',
+      'http http crm.internal /api/orders 4',
+      'http http es.internal:9200 /orders/_doc 0',
+      // the Redis span (no host, no database) is an unnamed endpoint, so its HTTP call is no transport: the call itself
+      'http https cache.upstash.io / 1',
+      'http https dynamodb.eu-west-1.amazonaws.com / 0',
+      'http https sqs.eu-west-1.amazonaws.com / 0',
+      'messaging aws_sqs  orders-queue 0',
+      'messaging aws_sqs sqs.eu-west-1.amazonaws.com:443 orders-queue 1',
+      'unnamed db  redis 1',
+    ];
+    expect(await endpointSpans(h, 'host-sync')).toEqual(expected);
+    expect(await endpointSpans(h, 'host-sync', 'weft_endpoint_rollup_1h')).toEqual(expected);
+  });
+});
+
+describe('a client library call and its transport arriving apart, again, or as copies (migration 117)', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  const t0 = Date.now() - 10 * MIN;
+  const run = async () => expect((await analyzer.runNow()).errors).toEqual([]);
+  const dynamoPost = http('POST', 'https://dynamodb.eu-west-1.amazonaws.com/');
+  beforeAll(async () => {
+    h = await startHarness();
+    analyzer = testAnalyzer(
+      h.store,
+      catalogYaml.replace(
+        'flows:',
+        `  - { id: gateway, match: { hosts: [gateway.internal] } }
+  - { id: es-a, match: { hosts: ["es-a.internal"] } }
+  - { id: es-b, match: { hosts: ["es-b.internal", "es-c.internal"] } }
+flows:`,
+      ),
+    );
+  });
+  afterAll(async () => {
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it('moves the call to the host when its transport arrived first, in a request of its own', async () => {
+    const [trace, root, get, parent, child] = ids(16, 8, 8, 8, 8);
+    await sendJson(h, 'child-first', [span(trace, child, parent, 3, t0 + 11, dynamoPost)]);
+    await run();
+    await sendJson(h, 'child-first', [
+      span(trace, root, '', 1, t0, []),
+      span(trace, get, root, 3, t0 + 1, readCrm),
+      span(trace, parent, root, 3, t0 + 10, putItem),
+    ]);
+    await run();
+    await run();
+    expect(await endpointSpans(h, 'child-first')).toEqual([
+      '    1',
+      'db dynamodb  Orders 0',
+      'db dynamodb dynamodb.eu-west-1.amazonaws.com:443 Orders 1',
+      'http http crm.internal /api/orders 1',
+      'http https dynamodb.eu-west-1.amazonaws.com / 0',
+    ]);
+    expect(await seenBy(analyzer, 'child-first')).toEqual(['crm -> orders-table']);
+  });
+
+  // Regression: the call paired before its transport arrived stayed `Unknown system dynamodb:///Orders` after it had.
+  it('moves the call to the host when its transport arrives in a later request, after the call was paired', async () => {
+    const [trace, root, get, parent, child] = ids(16, 8, 8, 8, 8);
+    await sendJson(h, 'child-later', [
+      span(trace, root, '', 1, t0, []),
+      span(trace, get, root, 3, t0 + 1, readCrm),
+      span(trace, parent, root, 3, t0 + 10, putItem),
+    ]);
+    await run();
+    expect(await seenBy(analyzer, 'child-later')).toEqual(['Unknown system dynamodb:///Orders is used by child-later', 'crm -> unknown:dynamodb:///Orders']);
+    await sendJson(h, 'child-later', [span(trace, child, parent, 3, t0 + 11, dynamoPost)]);
+    await run();
+    await run();
+    expect(await seenBy(analyzer, 'child-later')).toEqual(['crm -> orders-table']);
+    expect(await endpointSpans(h, 'child-later')).toEqual([
+      '    1',
+      'db dynamodb  Orders 0',
+      'db dynamodb dynamodb.eu-west-1.amazonaws.com:443 Orders 1',
+      'http http crm.internal /api/orders 1',
+      'http https dynamodb.eu-west-1.amazonaws.com / 0',
+    ]);
+  });
+
+  it('never changes a host the call named itself', async () => {
+    const [trace, root, parent, child] = ids(16, 8, 8, 8);
+    const own = [...esIndex, str('server.address', 'es-a.internal'), int('server.port', 9200)];
+    await sendJson(h, 'own-host', [
+      span(trace, root, '', 1, t0, []),
+      span(trace, parent, root, 3, t0 + 10, own),
+      span(trace, child, parent, 3, t0 + 11, http('PUT', 'http://es-b.internal:9200/orders/_doc/1')),
+    ]);
+    await run();
+    expect(await seenBy(analyzer, 'own-host')).toEqual(['integration:own-host -> es-a']);
+    expect(await endpointSpans(h, 'own-host')).toEqual([
+      '    1',
+      'db elasticsearch es-a.internal:9200 orders 1',
+      'http http es-b.internal:9200 /orders/_doc 0',
+    ]);
+  });
+
+  it('takes the host of the transport stored first, then started first, and keeps it when another arrives later', async () => {
+    const [trace, root, parent, first, second, third] = ids(16, 8, 8, 8, 8, 8);
+    await sendJson(h, 'retried', [
+      span(trace, root, '', 1, t0, []),
+      span(trace, parent, root, 3, t0 + 10, esIndex),
+      span(trace, second, parent, 3, t0 + 12, http('PUT', 'http://es-a.internal:9200/orders/_doc/1')),
+      span(trace, first, parent, 3, t0 + 11, http('PUT', 'http://es-b.internal:9200/orders/_doc/1')),
+    ]);
+    await run();
+    await sendJson(h, 'retried', [span(trace, third, parent, 3, t0 + 9, http('PUT', 'http://es-c.internal:9201/orders/_doc/1'))]);
+    await run();
+    await run();
+    expect(await endpointSpans(h, 'retried')).toEqual([
+      '    1',
+      'db elasticsearch  orders 0',
+      'db elasticsearch es-b.internal:9200 orders 1',
+      'http http es-a.internal:9200 /orders/_doc 0',
+      'http http es-b.internal:9200 /orders/_doc 0',
+      'http http es-c.internal:9201 /orders/_doc 0',
+    ]);
+    expect(await seenBy(analyzer, 'retried')).toEqual(['integration:retried -> es-b']);
+  });
+
+  // A later copy, exact or not, is taken back whole where it was counted (118), before the move: the call is moved once,
+  // and no copy's touch is moved.
+  it("moves a call exported again once, and no later copy's touch", async () => {
+    const [trace, root, get, parent, child] = ids(16, 8, 8, 8, 8);
+    const call = span(trace, parent, root, 3, t0 + 10, putItem);
+    await sendJson(h, 'exported-twice', [
+      span(trace, root, '', 1, t0, []),
+      span(trace, get, root, 3, t0 + 1, readCrm),
+      call,
+      span(trace, child, parent, 3, t0 + 11, dynamoPost),
+    ]);
+    await run();
+    await sendJson(h, 'exported-twice', [call]);
+    await run();
+    const other = [...putItem.filter((a) => a.key !== 'db.namespace'), str('db.namespace', 'Customers')];
+    await sendJson(h, 'exported-twice', [span(trace, parent, root, 3, t0 + 10, other)]);
+    await run();
+    await run();
+    expect(await endpointSpans(h, 'exported-twice')).toEqual([
+      '    1',
+      'db dynamodb  Customers 0',
+      'db dynamodb  Orders 0',
+      'db dynamodb dynamodb.eu-west-1.amazonaws.com:443 Orders 1',
+      'http http crm.internal /api/orders 1',
+      'http https dynamodb.eu-west-1.amazonaws.com / 0',
+    ]);
+    expect(await seenBy(analyzer, 'exported-twice')).toEqual(['crm -> orders-table']);
+  });
+
+  // Regression (of the move): the moved touch was taken back where it was counted first once the call became a
+  // transport itself: that row read spans = 18446744073709551615 and the moved one stayed counted.
+  it('takes a moved touch back where it went when the call turns out to be a transport itself', async () => {
+    const [trace, root, outer, parent, child] = ids(16, 8, 8, 8, 8);
+    await sendJson(h, 'nested', [span(trace, parent, outer, 3, t0 + 10, putItem), span(trace, child, parent, 3, t0 + 11, dynamoPost)]);
+    await run();
+    await sendJson(h, 'nested', [span(trace, root, '', 1, t0, []), span(trace, outer, root, 3, t0 + 5, http('POST', 'http://gateway.internal/api/orders'))]);
+    await run();
+    await run();
+    expect(await endpointSpans(h, 'nested')).toEqual([
+      '    1',
+      'db dynamodb  Orders 0',
+      'db dynamodb dynamodb.eu-west-1.amazonaws.com:443 Orders 0',
+      'http http gateway.internal /api/orders 1',
+      'http https dynamodb.eu-west-1.amazonaws.com / 0',
+    ]);
+    expect(await endpointSpans(h, 'nested', 'weft_endpoint_rollup_1h')).toEqual(await endpointSpans(h, 'nested'));
+  });
+});
