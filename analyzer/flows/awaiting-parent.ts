@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { toChTime } from '../../clickhouse/ch-time.ts';
 import { resolveExpr, type EndpointMapping } from './match-sql.ts';
-import { touchPairs } from './taken-back.ts';
+import { asMoved, touchPairs } from './taken-back.ts';
 
 /**
  * The longest a CLIENT span whose parent has not arrived is held out of the unknown systems (ms): a client library's call
@@ -33,11 +33,22 @@ export async function awaitingParent(store: Store, mapping: EndpointMapping, hol
   const since = (extraMs: number) => `arrived >= now64(3, 'UTC') - toIntervalMillisecond({hold:UInt64} + ${extraMs})`;
   // The touches of unknown systems in the last holdMs of arrivals, each with its span: few, where a whole estate's
   // CLIENT spans of a minute are many.
+  // A call moved to its transport's host (transport-hosts.ts, migration 117) is held where the rollups count it.
   const touched = `SELECT trace_id, span_id, system, integration, direction FROM (
-      SELECT trace_id, x.1 AS span_id, integration, x.3.1 AS direction,
-        x.3.2.1 AS ep_kind, x.3.2.2 AS ep_sys, x.3.2.3 AS ep_host, x.3.2.4 AS ep_name, x.3.2.5 AS ep_peer, ${resolveExpr('ep_', 'integration', "''")} AS system
-      FROM (SELECT * FROM weft_trace_touch_sets WHERE ${since(0)})
-      ARRAY JOIN arrayFilter(x -> x.3.1 != 'records', ${touchPairs('')}) AS x)
+      SELECT trace_id, span_id, integration, e.1 AS direction,
+        e.2.1 AS ep_kind, e.2.2 AS ep_sys, e.2.3 AS ep_host, e.2.4 AS ep_name, e.2.5 AS ep_peer, ${resolveExpr('ep_', 'integration', "''")} AS system
+      FROM (
+        SELECT a.trace_id AS trace_id, a.span_id AS span_id, a.integration AS integration, ${asMoved('a.touch', 'm.hosted')} AS e
+        FROM (
+          SELECT trace_id, integration, insert_key, x.1 AS span_id, x.3 AS touch
+          FROM (SELECT * FROM weft_trace_touch_sets WHERE ${since(0)})
+          ARRAY JOIN arrayFilter(x -> x.3.1 != 'records', ${touchPairs('')}) AS x
+        ) AS a
+        LEFT JOIN (
+          SELECT trace_id, span_id, integration, insert_key, groupArrayArray(touches) AS hosted FROM weft_transport_ledger
+          WHERE reason = 'host' AND trace_id IN (SELECT trace_id FROM weft_trace_touch_sets WHERE ${since(0)})
+          GROUP BY trace_id, span_id, integration, insert_key
+        ) AS m ON a.trace_id = m.trace_id AND a.span_id = m.span_id AND a.integration = m.integration AND a.insert_key = m.insert_key))
     WHERE startsWith(system, 'unknown:')`;
   // Of their spans, the CLIENT spans whose parent is not among the spans of their traces that arrived since 5 minutes
   // before (a parent ends after its children, and is sent with them or after them).

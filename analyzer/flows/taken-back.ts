@@ -89,14 +89,21 @@ export const hostMoves = (table: string) => `SELECT trace_id, span_id, integrati
     GROUP BY trace_id, span_id, integration, service, insert_key`;
 
 /**
- * The touches `touches` (an array of (direction, endpoint tuple)) of a row joined with `hostMoves` as `h`, each one
- * without a host that was moved to its transport's host (117) as it was moved: a touch taken back after it was moved
- * (its call became a transport itself, a copy's touch went) is taken back where it went. Taken back where it was
+ * The touch `e` (direction, endpoint tuple) as the ledger moved it (117), when it has no host and `moved` (an array of
+ * such touches as moved, with the host) holds it; else `e`. SQL expressions both.
+ */
+export const asMoved = (e: string, moved: string) =>
+  `if(${e}.2.3 = '', arrayFirst(y -> y.1 = ${e}.1 AND y.2.1 = ${e}.2.1 AND y.2.2 = ${e}.2.2 AND y.2.4 = ${e}.2.4 AND y.2.5 = ${e}.2.5,
+      arrayConcat(${moved}, [${e}])), ${e})`;
+
+/**
+ * The touches `touches` (an array of (direction, endpoint tuple): a row's touches or record touches) of a row joined
+ * with `hostMoves` as `h`, each one without a host that was moved to its transport's host (117) as it was moved: a
+ * touch taken back after it was moved (its call became a transport itself, a later copy went) is taken back where it
+ * went, and so are records taken back from it (they moved with it: transport-hosts.ts). Taken back where it was
  * counted first, that row read spans = 2^64 − 1 and the moved one stayed counted.
  */
-const whereMoved = (touches: string) =>
-  `arrayMap(e -> (e.1, if(e.2.3 = '', arrayFirst(y -> y.1 = e.1 AND y.2.1 = e.2.1 AND y.2.2 = e.2.2 AND y.2.4 = e.2.4 AND y.2.5 = e.2.5,
-      arrayConcat(h.hosted, [e])).2, e.2)), ${touches})`;
+const whereMoved = (touches: string) => `arrayMap(e -> ${asMoved('e', 'h.hosted')}, ${touches})`;
 
 /**
  * Takes weft_pairing_retract's touches and records back out of the endpoint rollups, recording them in

@@ -13,11 +13,15 @@ const catalogYaml = `systems:
   - { id: search, match: { databases: [{ system: elasticsearch, host: "es.internal:9200" }] } }
   - { id: orders-queue, match: { hosts: [sqs.eu-west-1.amazonaws.com] } }
   - { id: cache, match: { hosts: [cache.upstash.io] } }
+  - { id: billing, match: { hosts: [billing.internal] } }
+  - { id: orders-db, match: { databases: [{ system: postgresql, host: pg.internal }] } }
 flows:
   - { id: crm-to-dynamodb, source: crm, target: orders-table, runtime: { service: host-sync } }
   - { id: crm-to-search, source: crm, target: search, runtime: { service: host-sync } }
   - { id: crm-to-queue, source: crm, target: orders-queue, runtime: { service: host-sync } }
   - { id: crm-to-cache, source: crm, target: cache, runtime: { service: host-sync } }
+  - { id: crm-to-billing, source: crm, target: billing, runtime: { service: host-sync } }
+  - { id: crm-to-orders-db, source: crm, target: orders-db, runtime: { service: host-sync } }
 `;
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
@@ -48,6 +52,25 @@ const sqsSend = [
   str('messaging.destination.name', 'orders-queue'),
   str('messaging.operation.type', 'send'),
 ];
+/** A gRPC client library's call named by the peer it calls, and the instrumented gRPC call under it. */
+const grpcCall = [
+  str('rpc.system', 'grpc'),
+  str('rpc.service', 'billing.Invoices'),
+  str('rpc.method', 'Create'),
+  str('peer.service', 'billing'),
+  str('integration.operation', 'create'),
+];
+const grpcCarrier = [
+  str('rpc.system', 'grpc'),
+  str('rpc.service', 'billing.Invoices'),
+  str('rpc.method', 'Create'),
+  str('server.address', 'billing.internal'),
+  int('server.port', 50051),
+  str('integration.operation', 'create'),
+];
+/** An ORM's span (the database and no host) and the driver's under it, which names the server. */
+const ormInsert = [str('db.system.name', 'postgresql'), str('db.namespace', 'orders'), str('db.operation.name', 'INSERT')];
+const pgInsert = [...ormInsert, str('db.query.text', 'INSERT INTO orders VALUES ($1)'), str('server.address', 'pg.internal'), int('server.port', 5432)];
 const redisSet = [str('db.system.name', 'redis'), str('db.operation.name', 'SET'), str('db.query.text', 'SET order:1 ?')];
 
 /** An OTLP/JSON span of 20 ms: kind 1 INTERNAL, 3 CLIENT, 4 PRODUCER. */
@@ -109,6 +132,8 @@ describe('a client library call that names no host, carried by an HTTP call that
       [esIndex, 3, http('PUT', 'http://es.internal:9200/orders/_doc/1')],
       [sqsSend, 4, http('POST', 'https://sqs.eu-west-1.amazonaws.com/')],
       [redisSet, 3, http('POST', 'https://cache.upstash.io/')],
+      [grpcCall, 3, grpcCarrier],
+      [ormInsert, 3, pgInsert],
     ] as const) {
       const [trace, root, get, parent, child] = ids(16, 8, 8, 8, 8);
       spans.push(
@@ -126,24 +151,34 @@ describe('a client library call that names no host, carried by an HTTP call that
     await h?.close();
   });
 
-  // Regression: the DynamoDB, Elasticsearch and SQS calls were `Unknown system dynamodb:///Orders` (and
-  // elasticsearch:///orders, aws_sqs:orders-queue) and undocumented flows to them, though their transports reached the
-  // hosts the catalog names.
-  it('resolves each call by the host its transport reached: no unknown system, no undocumented flow', async () => {
+  // Regression: the DynamoDB, Elasticsearch, SQS, gRPC and ORM calls were `Unknown system dynamodb:///Orders` (and
+  // elasticsearch:///orders, aws_sqs:orders-queue, billing, postgresql:///orders) and undocumented flows to them, though
+  // their transports reached the hosts the catalog names.
+  it('resolves DynamoDB, Elasticsearch, SQS, gRPC and ORM calls by the host their transport reached: no unknown system, no undocumented flow', async () => {
     expect(await openFindings(analyzer)).toEqual([]);
-    expect(await observedEdges(analyzer)).toEqual(['crm -> cache', 'crm -> orders-queue', 'crm -> orders-table', 'crm -> search']);
+    expect(await observedEdges(analyzer)).toEqual([
+      'crm -> billing',
+      'crm -> cache',
+      'crm -> orders-db',
+      'crm -> orders-queue',
+      'crm -> orders-table',
+      'crm -> search',
+    ]);
   });
 
   it('moves each counted touch to the host once, also when pairing runs again; a Redis call named by nothing but its transport stays its transport', async () => {
     expect((await analyzer.runNow()).errors).toEqual([]);
     expect((await analyzer.runNow()).errors).toEqual([]);
     const expected = [
-      '    4',
+      '    6',
       'db dynamodb  Orders 0',
       'db dynamodb dynamodb.eu-west-1.amazonaws.com:443 Orders 1',
       'db elasticsearch  orders 0',
       'db elasticsearch es.internal:9200 orders 1',
-      'http http crm.internal /api/orders 4',
+      // the ORM's call moved to the driver's endpoint, whose own touch (its transport's) was taken back: one call
+      'db postgresql  orders 0',
+      'db postgresql pg.internal orders 1',
+      'http http crm.internal /api/orders 6',
       'http http es.internal:9200 /orders/_doc 0',
       // the Redis span (no host, no database) is an unnamed endpoint, so its HTTP call is no transport: the call itself
       'http https cache.upstash.io / 1',
@@ -151,6 +186,8 @@ describe('a client library call that names no host, carried by an HTTP call that
       'http https sqs.eu-west-1.amazonaws.com / 0',
       'messaging aws_sqs  orders-queue 0',
       'messaging aws_sqs sqs.eu-west-1.amazonaws.com:443 orders-queue 1',
+      'rpc grpc  billing.Invoices 0',
+      'rpc grpc billing.internal:50051 billing.Invoices 1',
       'unnamed db  redis 1',
     ];
     expect(await endpointSpans(h, 'host-sync')).toEqual(expected);
@@ -293,6 +330,27 @@ flows:`,
       'http https dynamodb.eu-west-1.amazonaws.com / 0',
     ]);
     expect(await seenBy(analyzer, 'exported-twice')).toEqual(['crm -> orders-table']);
+  });
+
+  // Regression (of the move): a call awaiting its own parent was held out of the unknown systems under its endpoint
+  // without the host, while the rollups counted it with: `Unknown system dynamodb://dynamodb.us-east-1.amazonaws.com:443/Invoices`
+  // was reported at once, and resolved when the call's parent arrived and made it a transport.
+  it('holds a call moved to an unknown host out of the unknown systems while its own parent has not arrived', async () => {
+    const [trace, root, outer, parent, child] = ids(16, 8, 8, 8, 8);
+    const invoices = [...putItem.filter((a) => a.key !== 'db.namespace'), str('db.namespace', 'Invoices')];
+    await sendJson(h, 'nested-unknown', [
+      span(trace, parent, outer, 3, t0 + 10, invoices),
+      span(trace, child, parent, 3, t0 + 11, http('POST', 'https://dynamodb.us-east-1.amazonaws.com/')),
+    ]);
+    await run();
+    expect(await seenBy(analyzer, 'nested-unknown')).toEqual([]);
+    expect(await endpointSpans(h, 'nested-unknown')).toContain('db dynamodb dynamodb.us-east-1.amazonaws.com:443 Invoices 1');
+    await sendJson(h, 'nested-unknown', [
+      span(trace, root, '', 1, t0, []),
+      span(trace, outer, root, 3, t0 + 5, http('POST', 'http://gateway.internal/api/invoices')),
+    ]);
+    await run();
+    expect(await seenBy(analyzer, 'nested-unknown')).toEqual(['integration:nested-unknown -> gateway']);
   });
 
   // Regression (of the move): the moved touch was taken back where it was counted first once the call became a
