@@ -332,6 +332,19 @@ flows:`,
     expect(await seenBy(analyzer, 'exported-twice')).toEqual(['crm -> orders-table']);
   });
 
+  it("moves a call's records and errors with its only touch", async () => {
+    const [trace, root, parent, child] = ids(16, 8, 8, 8);
+    const failed = { ...span(trace, parent, root, 3, t0 + 10, [...putItem, str('integration.records', '7')]), status: { code: 2 } };
+    await sendJson(h, 'with-records', [span(trace, root, '', 1, t0, []), failed, span(trace, child, parent, 3, t0 + 11, dynamoPost)]);
+    await run();
+    await run();
+    const rows = await h.rows<{ k: string }>(
+      `SELECT concat(ep_host, ' ', toString(sum(spans)), ' ', toString(sum(errors)), ' ', toString(sum(records))) AS k FROM weft_endpoint_rollup_1h
+       WHERE service = 'with-records' AND ep_kind = 'db' GROUP BY ep_host ORDER BY ep_host`,
+    );
+    expect(rows.map((r) => r.k)).toEqual([' 0 0 0', 'dynamodb.eu-west-1.amazonaws.com:443 1 1 7']);
+  });
+
   // Regression (of the move): a call awaiting its own parent was held out of the unknown systems under its endpoint
   // without the host, while the rollups counted it with: `Unknown system dynamodb://dynamodb.us-east-1.amazonaws.com:443/Invoices`
   // was reported at once, and resolved when the call's parent arrived and made it a transport.
@@ -370,5 +383,134 @@ flows:`,
       'http https dynamodb.eu-west-1.amazonaws.com / 0',
     ]);
     expect(await endpointSpans(h, 'nested', 'weft_endpoint_rollup_1h')).toEqual(await endpointSpans(h, 'nested'));
+  });
+
+  /** `<direction> <host> <name> spans=… errors=… records=…` per db endpoint of the hourly rollup's rows of `service`. */
+  const dbCounts = async (service: string) =>
+    (
+      await h.rows<{ k: string }>(
+        `SELECT concat(direction, ' ', ep_host, ' ', ep_name, ' spans=', toString(sum(spans)), ' errors=', toString(sum(errors)),
+           ' records=', toString(sum(records))) AS k FROM weft_endpoint_rollup_1h
+         WHERE service = '${service}' AND ep_kind = 'db' GROUP BY direction, ep_host, ep_name ORDER BY direction, ep_host, ep_name`,
+      )
+    ).map((r) => r.k);
+  /** A DynamoDB BatchWriteItem of `tables` that wrote `records` records, no host named. */
+  const batchWrite = (tables: string[], records: number) => [
+    str('rpc.system', 'aws-api'),
+    str('rpc.service', 'DynamoDB'),
+    str('rpc.method', 'BatchWriteItem'),
+    str('db.system.name', 'dynamodb'),
+    str('db.operation.name', 'BatchWriteItem'),
+    { key: 'aws.dynamodb.table_names', value: { arrayValue: { values: tables.map((t) => ({ stringValue: t })) } } },
+    str('integration.records', String(records)),
+  ];
+  /** Touch sets of `service` as 114 stored them, before 118: no first touch kept. */
+  const before118 = (service: string) =>
+    h.store.client.command({
+      query: `ALTER TABLE weft_trace_touch_sets UPDATE primary_spans = CAST([], 'Array(Tuple(String, Tuple(String, Tuple(String, String, String, String, String))))')
+        WHERE integration = '${service}' SETTINGS mutations_sync = 2`,
+    });
+
+  // Merged with 118: the records of a call with two touches stayed on the first one's row without the host (spans 0,
+  // records 4), as the rule before 118 (records only with an only touch) left them.
+  it("moves a call's records with the touch the rollups counted them on, of several (118)", async () => {
+    const [trace, root, parent, child] = ids(16, 8, 8, 8);
+    await sendJson(h, 'two-tables', [
+      span(trace, root, '', 1, t0, []),
+      span(trace, parent, root, 3, t0 + 10, batchWrite(['Invoices', 'Orders'], 4)),
+      span(trace, child, parent, 3, t0 + 11, dynamoPost),
+    ]);
+    await run();
+    await run();
+    expect(await dbCounts('two-tables')).toEqual([
+      'write  Invoices spans=0 errors=0 records=0',
+      'write  Orders spans=0 errors=0 records=0',
+      'write dynamodb.eu-west-1.amazonaws.com:443 Invoices spans=1 errors=0 records=4',
+      'write dynamodb.eu-west-1.amazonaws.com:443 Orders spans=1 errors=0 records=0',
+    ]);
+  });
+
+  // Merged with 118: records taken back from the touch they were counted on (`record_touches`) were taken back where
+  // it was counted first, not where it was moved: that row read records = 2^64 − 4 and the moved one kept 4.
+  it('takes records back where their touch was moved when the call turns out to be a transport itself', async () => {
+    const [trace, root, outer, parent, child] = ids(16, 8, 8, 8, 8);
+    await sendJson(h, 'nested-records', [
+      span(trace, parent, outer, 3, t0 + 10, batchWrite(['Invoices', 'Orders'], 4)),
+      span(trace, child, parent, 3, t0 + 11, dynamoPost),
+    ]);
+    await run();
+    expect(await dbCounts('nested-records')).toContain('write dynamodb.eu-west-1.amazonaws.com:443 Invoices spans=1 errors=0 records=4');
+    await sendJson(h, 'nested-records', [
+      span(trace, root, '', 1, t0, []),
+      span(trace, outer, root, 3, t0 + 5, http('POST', 'http://gateway.internal/api/orders')),
+    ]);
+    await run();
+    await run();
+    expect(await dbCounts('nested-records')).toEqual([
+      'write  Invoices spans=0 errors=0 records=0',
+      'write  Orders spans=0 errors=0 records=0',
+      'write dynamodb.eu-west-1.amazonaws.com:443 Invoices spans=0 errors=0 records=0',
+      'write dynamodb.eu-west-1.amazonaws.com:443 Orders spans=0 errors=0 records=0',
+    ]);
+  });
+
+  it("takes a later copy of a moved call back whole where it was counted, records too, and keeps the first copy's moved", async () => {
+    const [trace, root, parent, child] = ids(16, 8, 8, 8);
+    await sendJson(h, 'moved-then-copied', [
+      span(trace, root, '', 1, t0, []),
+      span(trace, parent, root, 3, t0 + 10, batchWrite(['Orders'], 3)),
+      span(trace, child, parent, 3, t0 + 11, dynamoPost),
+    ]);
+    await run();
+    await sendJson(h, 'moved-then-copied', [span(trace, parent, root, 3, t0 + 10, batchWrite(['Invoices', 'Orders'], 4))]);
+    await run();
+    await run();
+    expect(await dbCounts('moved-then-copied')).toEqual([
+      'write  Invoices spans=0 errors=0 records=0',
+      'write  Orders spans=0 errors=0 records=0',
+      'write dynamodb.eu-west-1.amazonaws.com:443 Orders spans=1 errors=0 records=3',
+    ]);
+  });
+
+  it('moves the records of a call whose touch set was stored before 118 only with its only touch, and of two leaves them', async () => {
+    const [trace, root, one, oneChild, two, twoChild] = ids(16, 8, 8, 8, 8, 8);
+    await sendJson(h, 'pre118-one-table', [
+      span(trace, root, '', 1, t0, []),
+      span(trace, one, root, 3, t0 + 10, batchWrite(['Orders'], 3)),
+      span(trace, oneChild, one, 3, t0 + 11, dynamoPost),
+    ]);
+    const [trace2, root2] = ids(16, 8);
+    await sendJson(h, 'pre118-two-tables', [
+      span(trace2, root2, '', 1, t0, []),
+      span(trace2, two, root2, 3, t0 + 10, batchWrite(['Invoices', 'Orders'], 4)),
+      span(trace2, twoChild, two, 3, t0 + 11, dynamoPost),
+    ]);
+    await before118('pre118-one-table');
+    await before118('pre118-two-tables');
+    await run();
+    await run();
+    expect(await dbCounts('pre118-one-table')).toEqual([
+      'write  Orders spans=0 errors=0 records=0',
+      'write dynamodb.eu-west-1.amazonaws.com:443 Orders spans=1 errors=0 records=3',
+    ]);
+    // Which of its two touches carried the records is not known: they stay where they were counted.
+    expect(await dbCounts('pre118-two-tables')).toEqual([
+      'write  Invoices spans=0 errors=0 records=4',
+      'write  Orders spans=0 errors=0 records=0',
+      'write dynamodb.eu-west-1.amazonaws.com:443 Invoices spans=1 errors=0 records=0',
+      'write dynamodb.eu-west-1.amazonaws.com:443 Orders spans=1 errors=0 records=0',
+    ]);
+  });
+
+  it('leaves no rollup row of any of these services below zero', async () => {
+    for (const table of ['weft_endpoint_rollup_1m', 'weft_endpoint_rollup_1h']) {
+      const [below] = await h.rows<{ n: string }>(
+        `SELECT toString(count()) AS n FROM (
+           SELECT sum(spans) AS s, sum(errors) AS e, sum(records) AS r FROM ${table}
+           GROUP BY integration, service, direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer, domain)
+         WHERE s > 1000000000000 OR e > 1000000000000 OR r > 1000000000000`,
+      );
+      expect(below.n).toBe('0');
+    }
   });
 });
