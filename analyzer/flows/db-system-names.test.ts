@@ -3,7 +3,7 @@ import { api } from '@opentelemetry/sdk-node';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
-import { testAnalyzer } from '../test/test-analyzer.ts';
+import { testAnalyzer, openFindingTitles, observedEdges } from '../test/test-analyzer.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
 const MIN = 60_000;
@@ -112,12 +112,8 @@ describe('other names of one database system are that system (migration 113)', (
   });
 
   it("matches knex's mysql2, tedious's microsoft.sql_server and oracledb's oracle.db to the catalog's databases", async () => {
-    const findings = await analyzer.findings.list({ status: ['open'], kind: ['unknown-system', 'undocumented-flow'] });
-    expect(findings.map((f) => f.title)).toEqual([]);
-    const edges = (await analyzer.graph()).edges
-      .filter((e) => e.observed)
-      .map((e) => `${e.source} -> ${e.target} ${e.flowId}`)
-      .sort();
+    expect(await openFindingTitles(analyzer, ['unknown-system', 'undocumented-flow'])).toEqual([]);
+    const edges = await observedEdges(analyzer, (e) => `${e.source} -> ${e.target} ${e.flowId}`);
     expect(edges).toEqual(['crm -> erp-db crm-to-erp', 'ledger-db -> crm ledger-to-crm', 'orders-db -> billing-db orders-to-billing']);
   });
 

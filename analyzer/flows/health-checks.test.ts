@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
-import { testAnalyzer } from '../test/test-analyzer.ts';
+import { testAnalyzer, openFindingTitles, observedEdges } from '../test/test-analyzer.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
 const MIN = 60_000;
@@ -72,12 +72,8 @@ describe('health and liveness checks of a dependency (migration 119)', () => {
 
   // Regression: `Undocumented flow erp → billing (invoice-sync)`: checking the ERP's health read the ERP.
   it('makes no flow from a system whose health was checked', async () => {
-    const findings = await analyzer.findings.list({ status: ['open'], kind: ['undocumented-flow', 'unknown-system'] });
-    expect(findings.map((f) => f.title)).toEqual([]);
-    const edges = (await analyzer.graph()).edges
-      .filter((e) => e.observed)
-      .map((e) => `${e.source} -> ${e.target} ${e.flowId ?? ''} ${e.errorRate}`)
-      .sort();
+    expect(await openFindingTitles(analyzer, ['undocumented-flow', 'unknown-system'])).toEqual([]);
+    const edges = await observedEdges(analyzer, (e) => `${e.source} -> ${e.target} ${e.flowId ?? ''} ${e.errorRate}`);
     // A failed health check (billing answered 503 before it recovered) fails nothing either.
     expect(edges).toEqual(['crm -> billing crm-to-billing 0', 'ehr -> billing ehr-to-billing 0']);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
-import { testAnalyzer } from '../test/test-analyzer.ts';
+import { testAnalyzer, openFindingTitles, observedEdges } from '../test/test-analyzer.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
 const MIN = 60_000;
@@ -71,12 +71,8 @@ describe("a MongoDB driver's own commands (migration 119)", () => {
 
   // Regression: `Unknown system mongodb://mongo.internal/admin is used by mongo-sync`.
   it('reports no unknown system for the admin database, and sees the documented flow', async () => {
-    const findings = await analyzer.findings.list({ status: ['open'], kind: ['unknown-system', 'undocumented-flow'] });
-    expect(findings.map((f) => f.title)).toEqual([]);
-    const edges = (await analyzer.graph()).edges
-      .filter((e) => e.observed)
-      .map((e) => `${e.source} -> ${e.target} ${e.flowId ?? ''}`)
-      .sort();
+    expect(await openFindingTitles(analyzer, ['unknown-system', 'undocumented-flow'])).toEqual([]);
+    const edges = await observedEdges(analyzer);
     expect(edges).toEqual(['shop -> erp shop-to-erp']);
   });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
-import { testAnalyzer } from '../test/test-analyzer.ts';
+import { testAnalyzer, openFindingTitles, observedEdges } from '../test/test-analyzer.ts';
 
 const { CLIENT, CONSUMER, INTERNAL, PRODUCER } = api.SpanKind;
 const MIN = 60_000;
@@ -197,12 +197,8 @@ describe('calls under a receive (transport-spans.ts)', () => {
   // ReceiveMessage's POST was a call of its own: `Unknown system sqs.eu-west-1.amazonaws.com` and `Undocumented flow
   // order-queue → unknown:sqs.eu-west-1.amazonaws.com`.
   it('observes each documented flow, and no unknown system or undocumented flow', async () => {
-    const findings = await analyzer.findings.list({ status: ['open'], kind: ['unknown-system', 'undocumented-flow'] });
-    expect(findings.map((f) => f.title)).toEqual([]);
-    const edges = (await analyzer.graph()).edges
-      .filter((e) => e.observed)
-      .map((e) => `${e.source} -> ${e.target} ${e.flowId ?? ''} ${e.traces}`)
-      .sort();
+    expect(await openFindingTitles(analyzer, ['unknown-system', 'undocumented-flow'])).toEqual([]);
+    const edges = await observedEdges(analyzer, (e) => `${e.source} -> ${e.target} ${e.flowId ?? ''} ${e.traces}`);
     expect(edges).toEqual([
       'erp -> order-topic erp-to-topic 1',
       'order-events -> billing events-to-billing 1',

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
-import { testAnalyzer } from '../test/test-analyzer.ts';
+import { testAnalyzer, openFindingTitles, observedEdges } from '../test/test-analyzer.ts';
 
 const { CLIENT, CONSUMER, INTERNAL, PRODUCER } = api.SpanKind;
 const MIN = 60_000;
@@ -94,12 +94,8 @@ describe('a socket.io hub and a client of it, on official instrumentation (migra
   // Regression: `Undocumented flow ws-hub → integration:socketio-push` (the WebSocket's opening GET read the hub) and
   // `Unknown system socket.io:/` (the hub's own spans).
   it('finds no unknown system and no undocumented flow, and sees the documented one', async () => {
-    const findings = await analyzer.findings.list({ status: ['open'], kind: ['unknown-system', 'undocumented-flow'] });
-    expect(findings.map((f) => f.title)).toEqual([]);
-    const edges = (await analyzer.graph()).edges
-      .filter((e) => e.observed)
-      .map((e) => `${e.source} -> ${e.target} ${e.flowId ?? ''}`)
-      .sort();
+    expect(await openFindingTitles(analyzer, ['unknown-system', 'undocumented-flow'])).toEqual([]);
+    const edges = await observedEdges(analyzer);
     expect(edges).toEqual(['crm -> ws-hub crm-to-hub']);
   });
 

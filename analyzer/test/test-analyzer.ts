@@ -17,3 +17,22 @@ export function testAnalyzer(store: Store, catalogYaml: string, { lateMs = 60_00
     schedule: false,
   });
 }
+
+/** An edge of `Analyzer.graph()`. */
+type GraphEdge = Awaited<ReturnType<Analyzer['graph']>>['edges'][number];
+
+/** The titles of `analyzer`'s open findings of the kinds `kinds`, in the order the analyzer lists them. */
+export async function openFindingTitles(analyzer: Analyzer, kinds: NonNullable<Parameters<Analyzer['findings']['list']>[0]>['kind']): Promise<string[]> {
+  return (await analyzer.findings.list({ status: ['open'], kind: kinds })).map((f) => f.title);
+}
+
+/** Each edge of `analyzer`'s graph that was observed, as `describe` writes it (by default `source -> target flow`), sorted. */
+export async function observedEdges(
+  analyzer: Analyzer,
+  describe: (e: GraphEdge) => string = (e) => `${e.source} -> ${e.target} ${e.flowId ?? ''}`,
+): Promise<string[]> {
+  return (await analyzer.graph()).edges
+    .filter((e) => e.observed)
+    .map(describe)
+    .sort();
+}
