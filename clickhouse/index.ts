@@ -1,4 +1,4 @@
-export { assertStoreFree, openStore } from './store.ts';
+export { assertStoreFree, openEmbeddedStores, openStore } from './store.ts';
 export type { Store } from './store.ts';
 export { migrate, listMigrations, renderMigration } from './migrate.ts';
 export type { Migration, MigrateOptions, MigrateResult } from './migrate.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stateHolderAddress } from '../core/fs/pid-lock.ts';
-import { openStore, settingsClause } from './index.ts';
+import { openEmbeddedStores, openStore, settingsClause } from './index.ts';
 
 describe('openStore (embedded)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'weft-store-'));
@@ -45,6 +45,25 @@ describe('openStore (embedded)', () => {
     } finally {
       await store.close();
     }
+  });
+
+  // What a test worker closes after a file that left its store open (test/file-priority.ts): a test that timed out left
+  // one open, and every later file of its worker failed to open its own.
+  it('lists the embedded stores it has open until each is closed, and closes one once however often asked', async () => {
+    const before = openEmbeddedStores().length;
+    // Two stores of one directory (the process may open it more than once): both listed, in order.
+    const store = await openStore({ kind: 'embedded', path: join(dir, 'listed') });
+    const also = await openStore({ kind: 'embedded', path: join(dir, 'listed') });
+    expect(openEmbeddedStores().slice(before)).toEqual([store, also]);
+    await Promise.all([also.close(), also.close()]);
+    expect(openEmbeddedStores().slice(before)).toEqual([store]);
+    await store.close();
+    await store.close();
+    expect(openEmbeddedStores()).toHaveLength(before);
+    // Closed, the directory is free for the next.
+    const next = await openStore({ kind: 'embedded', path: join(dir, 'listed') });
+    expect(openEmbeddedStores().slice(before)).toEqual([next]);
+    await next.close();
   });
 
   it("starts the engine with the embedded store's memory bounds (server settings that cannot be changed later)", async () => {

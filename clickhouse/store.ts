@@ -76,7 +76,23 @@ export function assertStoreFree(config: StoreConfig): void {
   if (config.kind === 'embedded' && liveHolder(join(config.path, 'weft.pid')) !== undefined) throw ERR_STORE_LOCKED(config.path, holderAddress(config.path));
 }
 
-/** Opens the store and checks it answers; a locked embedded directory becomes one plain sentence. */
+/** The embedded stores this process has open and not yet closed (`openEmbeddedStores`). */
+const openEmbedded = new Set<Store>();
+
+/**
+ * The embedded stores this process has opened and not closed, in the order they were opened: at most one
+ * data directory (chDB binds one a process), possibly through more than one store. For a host of many
+ * tasks in one process (a test worker runs file after file) to close what a task left open, as the next
+ * one could open no other directory.
+ */
+export function openEmbeddedStores(): Store[] {
+  return [...openEmbedded];
+}
+
+/**
+ * Opens the store and checks it answers; a locked embedded directory becomes one plain sentence. Its
+ * `close` may be called more than once: later calls resolve when the first has closed it.
+ */
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.kind === 'embedded') {
     mkdirSync(config.path, { recursive: true });
@@ -99,20 +115,25 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       if (lockedByEngine) throw ERR_STORE_LOCKED(config.path);
       throw err;
     }
-    return {
+    let closing: Promise<void> | undefined;
+    const store: Store = {
       client: withoutSessionSettings(client),
       kind: 'embedded',
       database: 'default',
       path: config.path,
-      close: async () => {
-        await client.close();
-        engine?.close();
-        // close() may return before the engine has let go of the directory (an operation still on a
-        // native thread): wait, so that the directory is the caller's again once close resolves.
-        await drainPending();
-        release();
-      },
+      close: () =>
+        (closing ??= (async () => {
+          openEmbedded.delete(store);
+          await client.close();
+          engine?.close();
+          // close() may return before the engine has let go of the directory (an operation still on a
+          // native thread): wait, so that the directory is the caller's again once close resolves.
+          await drainPending();
+          release();
+        })()),
     };
+    openEmbedded.add(store);
+    return store;
   }
   const client = createClient({
     url: config.url,
