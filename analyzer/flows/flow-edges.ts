@@ -6,6 +6,7 @@
 import type { Catalog, Flow } from '../../core/catalog/index.ts';
 import { ERR_FLOW_NOT_FOUND } from '../errors.ts';
 import { resolveExpr } from './match-sql.ts';
+import { hasRoles, roleKeys, sourceLeftOutExpr, targetLeftOutExpr } from './flow-roles.ts';
 
 /** One flow as the API names it: a catalog flow, or an undocumented one observed between two systems through one integration. */
 export interface FlowSelection {
@@ -39,7 +40,9 @@ export function selectFlow(catalog: Catalog, id: string): FlowSelection {
  * (named `fe_*`). A row is a catalog flow's when its ends resolve to the flow's source and target,
  * its runtime matches (`runtimeMatches`) and no catalog flow listed before it claims the row (the
  * first match wins, as in `documentedFlowFor`); an observed flow's when its integration is the one
- * named and no catalog flow claims it. Both ends resolving to one system is never a flow.
+ * named and no catalog flow claims it. Both ends resolving to one system is never a flow, nor a row whose source is a
+ * lookup or state store of its runtime or whose target is a state store of it (flow-roles.ts). The query needs the
+ * endpoint mapping's parameters (`EndpointMapping.params`), which carry the roles.
  */
 export function flowEdgeCondition(catalog: Catalog, selection: FlowSelection): { sql: string; params: Record<string, string> } {
   const params: Record<string, string> = { fe_source: selection.source, fe_target: selection.target };
@@ -61,6 +64,13 @@ export function flowEdgeCondition(catalog: Catalog, selection: FlowSelection): {
   // Rows a catalog flow listed earlier (or, for an observed flow, any catalog flow) claims are not this flow's.
   for (const { f, i } of selection.flow ? sameRoute.slice(0, own) : sameRoute) mine.push(`NOT ${claims(f, i)}`);
   if (selection.source === selection.target) mine.push('0');
+  // A row whose source is a lookup (or a state store) of its runtime, or whose target a state store, is no flow of it
+  // (flow-roles.ts): the snapshot's edges leave it out too.
+  if (hasRoles(roleKeys(catalog)))
+    mine.push(
+      `NOT ${sourceLeftOutExpr('{fe_source:String}', '{fe_target:String}', "src_kind != ''", "tgt_kind != ''")}`,
+      `NOT ${targetLeftOutExpr('{fe_target:String}', "tgt_kind != ''")}`,
+    );
   return {
     sql: `${resolveExpr('src_')} = {fe_source:String} AND ${resolveExpr('tgt_')} = {fe_target:String} AND ${mine.join(' AND ')}`,
     params,

@@ -7,6 +7,7 @@ import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
 import { resolveWithRule, selfSystems, type Endpoint, type MatchedBy } from './endpoint-match.ts';
+import { roleKeys, type RoleKeys } from './flow-roles.ts';
 
 export const sqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -14,7 +15,8 @@ const SEP = '\u001f';
 const keyExpr = (p: string) => `concat(${p}kind, char(31), ${p}sys, char(31), ${p}host, char(31), ${p}name, char(31), ${p}peer)`;
 
 export interface EndpointMapping {
-  params: { ep_keys: string[]; ep_systems: string[]; self_services: string[]; self_systems: string[] };
+  /** The mapping, and the catalog's lookups and state stores (`roleKeys`), as query parameters. */
+  params: { ep_keys: string[]; ep_systems: string[]; self_services: string[]; self_systems: string[] } & RoleKeys;
   /** All-time last seen per resolved system (from the endpoints' own last seen). */
   systemLastSeen: Map<string, string>;
   /** When Weft first saw any endpoint: how long it has been observing (null: nothing yet). */
@@ -79,6 +81,7 @@ export async function endpointMapping(store: Store, catalog: Catalog): Promise<E
       ep_systems: systems,
       self_services: [...self.keys()],
       self_systems: [...self.values()],
+      ...roleKeys(catalog),
     },
   };
 }
@@ -88,6 +91,11 @@ export async function endpointMapping(store: Store, catalog: Catalog): Promise<E
  * or — for the empty side of an edge — the integration's own system (`match.services`) or `integration:<name>`.
  */
 export function resolveExpr(p: string, integrationColumn = 'integration', serviceColumn = 'service'): string {
+  return `if(${p}kind = '', ${integrationNodeExpr(integrationColumn, serviceColumn)}, transform(${keyExpr(p)}, {ep_keys:Array(String)}, {ep_systems:Array(String)}, '${PENDING}'))`;
+}
+
+/** The node the empty side of an edge becomes: the integration's own system (`match.services`), else `integration:<name>`. */
+export function integrationNodeExpr(integrationColumn = 'integration', serviceColumn = 'service'): string {
   const self = `transform(${serviceColumn}, {self_services:Array(String)}, {self_systems:Array(String)}, '')`;
-  return `if(${p}kind = '', if(${self} != '', ${self}, concat('integration:', ${integrationColumn})), transform(${keyExpr(p)}, {ep_keys:Array(String)}, {ep_systems:Array(String)}, '${PENDING}'))`;
+  return `if(${self} != '', ${self}, concat('integration:', ${integrationColumn}))`;
 }

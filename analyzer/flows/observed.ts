@@ -1,6 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
-import { resolveExpr, type EndpointMapping } from './match-sql.ts';
+import { integrationNodeExpr, resolveExpr, type EndpointMapping } from './match-sql.ts';
+import { applyRoles, hasRoles, sourceLeftOutExpr, targetLeftOutExpr } from './flow-roles.ts';
 import { NESTED_ROLLUP_SETTINGS, RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from './window-source.ts';
 import type { Endpoint } from './endpoint-match.ts';
 import type { ServiceShift } from './sender-offsets.ts';
@@ -83,6 +84,20 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
     `${EDGE_KEY}, shape, traces, failed_traces, error_spans, records, latency, first_seen, last_seen, sample_trace, sample_error_trace, sample_slow, records_per_target, records_fallback, write_rank`,
     windows,
   );
+  const REST = 'tk, t, ft, es, rc, fb, wr, tn, ff, lat, fs, ls, st, se, sl';
+  const resolved = `
+          SELECT w, ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain,
+            [${RAW_ENDS}] AS ends, ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, t, ft, es, rc, fb, wr, tn, ff, lat, fs, ls, st, se, sl
+          FROM (
+            SELECT w, integration, service, domain, ${RAW_ENDS}, shape,
+              sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
+              quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se,
+              max(sample_slow) AS sl, ${RECORDS_PER_TARGET}
+            FROM (${source.sql})
+            GROUP BY w, ${EDGE_KEY}, shape
+          )`;
+  // The catalog's lookups and state stores (flow-roles.ts), only when it declares any: the plain read stays as it was.
+  const roles = hasRoles(mapping.params);
   // Per raw edge and run group, summed; then resolved: an edge between two systems (role 0) is taken once per run group
   // (RUN_GROUP) and summed over groups; a self-edge (role 1) is kept per raw edge (keyed by the hash of its ends, `re`).
   const query = `
@@ -96,18 +111,7 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
       FROM (
         SELECT w, toUInt8(source = target) AS role, source, target, integration, service, if(role = 1, '', domain) AS d,
           ends, if(role = 1, cityHash64(ends), 0) AS re, g, tk, t, ft, es, rc, fb, wr, tn, ff, lat, fs, ls, st, se, sl
-        FROM (
-          SELECT w, ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, domain,
-            [${RAW_ENDS}] AS ends, ${RUN_GROUP} AS g, ${TARGET_KEY} AS tk, t, ft, es, rc, fb, wr, tn, ff, lat, fs, ls, st, se, sl
-          FROM (
-            SELECT w, integration, service, domain, ${RAW_ENDS}, shape,
-              sum(traces) AS t, sum(failed_traces) AS ft, sum(error_spans) AS es, sum(records) AS rc,
-              quantilesTDigestMergeState(0.5, 0.95, 0.99)(latency) AS lat, min(first_seen) AS fs, max(last_seen) AS ls, max(sample_trace) AS st, max(sample_error_trace) AS se,
-              max(sample_slow) AS sl, ${RECORDS_PER_TARGET}
-            FROM (${source.sql})
-            GROUP BY w, ${EDGE_KEY}, shape
-          )
-        )
+        FROM (${roles ? applyRoles(resolved, REST, integrationNodeExpr()) : resolved})
         WHERE (role = 0 AND t > 0) OR (role = 1 AND ends[1] != '' AND ends[6] != '')
       )
       GROUP BY w, role, source, target, integration, service, d, re, g
@@ -229,14 +233,24 @@ export interface EdgeLastSeen {
 
 /** All-time last seen per resolved edge (source → target by integration), from the small edges-seen table. */
 export async function queryEdgeLastSeen(store: Store, mapping: EndpointMapping): Promise<EdgeLastSeen[]> {
-  const query = `
-    SELECT source, target, integration, service, max(ls) AS last_seen, max(la) AS last_arrived FROM (
-      SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, integration, service, ls, la FROM (
+  const resolved = `
+      SELECT ${resolveExpr('src_')} AS source, ${resolveExpr('tgt_')} AS target, src_kind, tgt_kind, integration, service, ls, la FROM (
         SELECT integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer,
           max(last_seen) AS ls, max(last_arrived) AS la
         FROM weft_flow_edges_seen
         GROUP BY integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer
-        HAVING sum(traces) > 0))
+        HAVING sum(traces) > 0)`;
+  // The catalog's lookups and state stores (flow-roles.ts), row by row: this table keeps no run groups, so an end left
+  // out becomes the integration itself (a half of the run, as when it was its only read or write); a row left with
+  // neither end is dropped. A run that also read its real source is then in both rows: the same run, the same times.
+  const node = integrationNodeExpr();
+  const withRoles = `
+      SELECT if(sx, ${node}, source) AS source, if(tx, ${node}, target) AS target, integration, service, ls, la FROM (
+        SELECT *, ${sourceLeftOutExpr('source', 'target', "src_kind != ''", "tgt_kind != ''")} AS sx, ${targetLeftOutExpr('target', "tgt_kind != ''")} AS tx
+        FROM (${resolved}))
+      WHERE NOT ((sx OR src_kind = '') AND (tx OR tgt_kind = ''))`;
+  const query = `
+    SELECT source, target, integration, service, max(ls) AS last_seen, max(la) AS last_arrived FROM (${hasRoles(mapping.params) ? withRoles : resolved})
     WHERE source != target
     GROUP BY source, target, integration, service`;
   const rows = await store.client.query({ query, query_params: mapping.params, format: 'JSONEachRow' }).then((r) => r.json<Record<string, unknown>>());

@@ -1,4 +1,14 @@
-import { combineEdges, edgesDomain, isIntegrationNode, isUnknown, pairingStatus, type EdgeMark, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
+import {
+  combineEdges,
+  edgesDomain,
+  isIntegrationNode,
+  isUnknown,
+  pairingStatus,
+  runtimeMatches,
+  type EdgeMark,
+  type PairingStatus,
+  type Snapshot,
+} from '../model/snapshot.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import type { Lifecycle } from '../../core/catalog/index.ts';
@@ -37,6 +47,24 @@ export interface GraphEdge {
   lastSeen: string | null;
 }
 
+/**
+ * A system a documented flow's runtime depends on without moving data through it (docs/catalog.md, "Lookups and state
+ * stores"): a `lookup` (reference data read, for the flow's `target`) or its `state` store, as touched in the window.
+ */
+export interface GraphDependency {
+  /** `lookup:<flow>:<system>` or `state:<flow>:<system>`. */
+  id: string;
+  role: 'lookup' | 'state';
+  system: string;
+  flowId: string;
+  /** The flow's target: what the lookup serves (null for a state store). */
+  target: string | null;
+  integrations: string[];
+  /** Spans of the runtime that touched it in the window (reads only, for a lookup). */
+  spans: number;
+  lastSeen: string;
+}
+
 export interface Sprawl {
   /** Catalog and unknown systems (integration nodes are not systems). */
   systems: number;
@@ -59,6 +87,8 @@ export interface Graph {
   nodes: GraphNode[];
   edges: GraphEdge[];
   integrations: Array<{ id: string; service: string; edges: number }>;
+  /** Lookups and state stores touched in the window: dependencies, not flows (no edge, no sprawl). */
+  dependencies: GraphDependency[];
   sprawl: Sprawl;
 }
 
@@ -150,6 +180,7 @@ export function buildGraph(s: Snapshot): Graph {
     nodes,
     edges,
     integrations: [...integrations.values()],
+    dependencies: graphDependencies(s),
     sprawl: {
       systems: systemNodes.length,
       edges: edges.length,
@@ -163,4 +194,34 @@ export function buildGraph(s: Snapshot): Graph {
       averageConnections: systemNodes.length ? Number((systemNodes.reduce((n, x) => n + x.connections, 0) / systemNodes.length).toFixed(2)) : 0,
     },
   };
+}
+
+/** The lookups and state stores of the catalog's flows that their runtimes touched in the window, in catalog order. */
+export function graphDependencies(s: Pick<Snapshot, 'catalog' | 'touches'>): GraphDependency[] {
+  const out: GraphDependency[] = [];
+  for (const f of s.catalog.flows) {
+    if (!f.runtime?.service && !f.runtime?.flow) continue;
+    const roles = [
+      ...(f.lookups ?? []).map((system) => ({ role: 'lookup' as const, system })),
+      ...(f.stateStores ?? []).map((system) => ({ role: 'state' as const, system })),
+    ];
+    for (const { role, system } of roles) {
+      const touches = s.touches.filter((t) => t.system === system && (role === 'state' || t.direction === 'read') && runtimeMatches(f, t));
+      if (touches.length === 0) continue;
+      out.push({
+        id: `${role}:${f.id}:${system}`,
+        role,
+        system,
+        flowId: f.id,
+        target: role === 'lookup' ? f.target : null,
+        integrations: [...new Set(touches.map((t) => t.integration))],
+        spans: touches.reduce((n, t) => n + t.spans, 0),
+        lastSeen: touches
+          .map((t) => t.lastSeen)
+          .sort()
+          .at(-1)!,
+      });
+    }
+  }
+  return out;
 }

@@ -35,6 +35,21 @@ export const GraphSchema = Type.Object({
   nodes: Type.Array(NodeSchema),
   edges: Type.Array(EdgeSchema),
   integrations: Type.Array(Type.Object({ id: Str, service: Str, edges: Num })),
+  dependencies: Type.Optional(
+    Type.Array(
+      Type.Object({
+        id: Str,
+        role: Type.Union([Type.Literal('lookup'), Type.Literal('state')]),
+        system: Str,
+        flowId: Str,
+        target: NullStr,
+        integrations: Type.Array(Str),
+        spans: Num,
+        lastSeen: Str,
+      }),
+      { description: "systems documented flows' runtimes look up (reference data) or keep their state in, touched in the window: dependencies, not flows" },
+    ),
+  ),
   sprawl: Type.Object({
     systems: Num,
     edges: Num,

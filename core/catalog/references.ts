@@ -106,6 +106,9 @@ export function referenceProblems(
     ref('flows', i, ['domain'], text(f.domain), domains, 'domain', 'domains');
     ref('flows', i, ['owner'], text(f.owner), owners, 'owner', 'owners');
     ref('flows', i, ['class'], text(f.class), classes, 'class', 'classes');
+    out.push(...roleProblems(f, i, entries('flows')));
+    texts(f.lookups).forEach((s, j) => ref('flows', i, ['lookups', j], s, systems, 'system', 'systems'));
+    texts(f.stateStores).forEach((s, j) => ref('flows', i, ['stateStores', j], s, systems, 'system', 'systems'));
     const k = classOf(text(f.class));
     // A flow's own thresholds are given directly or under `slo` (one concept, two spellings): never both.
     const slo = isEntry(f.slo) ? f.slo : {};
@@ -138,5 +141,60 @@ export function referenceProblems(
       out.push({ section: 'classes', index: i, field: ['latencyP95Ms'], message: `p95 (${p95} ms) cannot exceed p99 (${p99} ms)` });
     }
   }
+  return out;
+}
+
+/** A flow's runtime as read: its `service.name` and `integration.flow`, each when a non-empty string. */
+function runtimeOf(f: Entry): { service?: string; flow?: string } {
+  const r = isEntry(f.runtime) ? f.runtime : {};
+  return { service: text(r.service) || undefined, flow: text(r.flow) || undefined };
+}
+
+/** Whether two flows name one runtime (a service or an integration.flow in common): what one runs, the other runs too. */
+function sameRuntime(a: Entry, b: Entry): boolean {
+  const [x, y] = [runtimeOf(a), runtimeOf(b)];
+  return (x.service !== undefined && x.service === y.service) || (x.flow !== undefined && x.flow === y.flow);
+}
+
+/**
+ * What a flow's `lookups` and `stateStores` cannot say (docs/catalog.md, "Lookups and state stores"): either needs a
+ * runtime (they are said of what one integration touches); a lookup is not the flow's source, a state store neither
+ * its source nor its target, and a system is not both; a state store of a runtime is no end of another flow of that
+ * runtime, and a lookup of a runtime into a target is not the source of another flow of that runtime into that target.
+ */
+function roleProblems(f: Entry, i: number, flows: ReadonlyArray<readonly [Entry, number]>): ReferenceProblem[] {
+  const out: ReferenceProblem[] = [];
+  const problem = (field: Array<string | number>, message: string) => out.push({ section: 'flows', index: i, field, message });
+  const [lookups, stores] = [texts(f.lookups), texts(f.stateStores)];
+  const { service, flow } = runtimeOf(f);
+  if ((lookups.length > 0 || stores.length > 0) && service === undefined && flow === undefined)
+    problem(
+      [lookups.length > 0 ? 'lookups' : 'stateStores'],
+      'lookups and stateStores are said of the integration that runs the flow: give the flow a runtime (service or flow) too',
+    );
+  const [source, target] = [text(f.source), text(f.target)];
+  const others = flows.filter(([g, k]) => k !== i && sameRuntime(f, g));
+  lookups.forEach((s, j) => {
+    if (s === undefined) return;
+    if (s === source) problem(['lookups', j], `"${s}" is this flow's source: a lookup is a system read for reference only; remove it from lookups`);
+    else if (stores.includes(s)) problem(['lookups', j], `"${s}" is also one of this flow's stateStores: a system is one or the other`);
+    const other = others.find(([g]) => text(g.source) === s && text(g.target) === target);
+    if (other)
+      problem(
+        ['lookups', j],
+        `"${s}" is the source of flow ${text(other[0].id) ?? `flows[${other[1]}]`} of the same runtime into ${target}: its reads cannot be lookups for that target`,
+      );
+  });
+  stores.forEach((s, j) => {
+    if (s === undefined) return;
+    if (s === source || s === target)
+      problem(['stateStores', j], `"${s}" is this flow's ${s === source ? 'source' : 'target'}: a state store is neither; remove it from stateStores`);
+    const other = others.find(([g]) => text(g.source) === s || text(g.target) === s);
+    if (other)
+      problem(
+        ['stateStores', j],
+        `"${s}" is the ${text(other[0].source) === s ? 'source' : 'target'} of flow ${text(other[0].id) ?? `flows[${other[1]}]`} of the same runtime: a state store of a runtime is no end of its flows`,
+      );
+  });
   return out;
 }

@@ -186,6 +186,16 @@ export const FlowSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    lookups: Type.Optional(
+      Type.Array(Ref('system'), {
+        description: 'systems its runtime only reads reference data from (countries, currency rates, products): their reads never make a flow into its target',
+      }),
+    ),
+    stateStores: Type.Optional(
+      Type.Array(Ref('system'), {
+        description: "its runtime's own state (watermarks, checkpoints, locks): touched by its runtime, never a source or target of its flows",
+      }),
+    ),
     class: Type.Optional(Ref('class')),
     schedule: Type.Optional(ScheduleSchema),
     lifecycle: Lifecycle,
