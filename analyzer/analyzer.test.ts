@@ -113,8 +113,11 @@ describe('analyzer (spans from the real OpenTelemetry SDK through the collector)
 describe("stale-flow by Weft's clock (writers whose clocks are off)", () => {
   let h: Harness;
   let analyzer: Analyzer;
+  // Weft's clock when the runs are sent, taken once the harness has started (arrival is stamped by the store's clock): taken
+  // when the file loaded, it was minutes behind the arrivals on a loaded machine, and the silences measured from them
+  // were minutes shorter than the test's clock said (ahead-sync not yet stale at "15 minutes").
   let now = Date.now();
-  const real = now;
+  let real = now;
   const open = async () => (await analyzer.findings.list({ status: ['open'] })).map((f: Finding) => `${f.kind} ${f.key}`).sort();
   const catalogYaml = `
 owners: [{ id: icoe, email: icoe@example.com }]
@@ -133,6 +136,7 @@ flows:
 
   beforeAll(async () => {
     h = await startHarness();
+    real = now = Date.now();
     // One run each, now: by a clock 25 minutes behind Weft's, 25 minutes ahead, and right.
     await sendCustomerSync(h.collector.url, real - 25 * MIN, 'behind-sync');
     await sendCustomerSync(h.collector.url, real + 25 * MIN, 'ahead-sync');
