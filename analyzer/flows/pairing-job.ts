@@ -215,9 +215,12 @@ function touchSetsByFlow(src: RowSource, segmented: boolean, taken: TakenBack): 
     LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
 }
 
-/** weft_trace_spans' columns, which weft_pairing_spans repeats (098; is_ok: 106; parent_span_id, call_kind: 112; insert_key: 114). */
+/**
+ * weft_trace_spans' columns, which weft_pairing_spans repeats (098; is_ok: 106; parent_span_id, call_kind: 112; insert_key: 114;
+ * domain, duration_ms: 123).
+ */
 const SPAN_COLUMNS =
-  'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, is_ok, records, ts, end_ts, parent_span_id, call_kind, insert_key';
+  'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, is_ok, records, ts, end_ts, parent_span_id, call_kind, insert_key, domain, duration_ms';
 
 /**
  * The per-trace aggregate of the spans `src` selects into weft_pairing_traces (`tracesInsert`), in stages (098): the

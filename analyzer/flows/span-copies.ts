@@ -93,7 +93,8 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
       GROUP BY trace_id, span_id, integration, service, insert_key
     ) AS l ON s.trace_id = l.trace_id AND s.span_id = l.span_id AND s.integration = l.integration AND s.service = l.service
       AND s.insert_key = l.insert_key
-    LEFT JOIN (${spanDomains('weft_pairing_resent')}) AS dm ON s.trace_id = dm.trace_id AND s.span_id = dm.span_id AND s.service = dm.service
+    LEFT JOIN (${spanDomains('weft_pairing_resent')}) AS dm ON s.trace_id = dm.trace_id AND s.span_id = dm.span_id AND s.integration = dm.integration
+      AND s.service = dm.service AND s.insert_key = dm.insert_key
     WHERE s.n > l.done`;
 
 /**

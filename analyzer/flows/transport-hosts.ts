@@ -120,7 +120,8 @@ const HOSTED_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_hosted (t
       GROUP BY trace_id, span_id, integration, service, insert_key
     ) AS l ON s.trace_id = l.trace_id AND s.span_id = l.span_id AND s.integration = l.integration AND s.service = l.service
       AND s.insert_key = l.insert_key
-    LEFT JOIN (${spanDomains('weft_pairing_hosts')}) AS d ON s.trace_id = d.trace_id AND s.span_id = d.span_id AND s.service = d.service
+    LEFT JOIN (${spanDomains('weft_pairing_hosts')}) AS d ON s.trace_id = d.trace_id AND s.span_id = d.span_id AND s.integration = d.integration
+      AND s.service = d.service AND s.insert_key = d.insert_key
     LEFT JOIN (${primaryTouches(touchSets, `SELECT trace_id FROM ${HOSTS}`)}) AS p
       ON s.trace_id = p.trace_id AND s.span_id = p.span_id AND s.insert_key = p.insert_key AND s.integration = p.integration
     WHERE s.n > l.done AND notEmpty(moved)`;

@@ -83,22 +83,39 @@ const TRANSPORT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_transp
     WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2))`;
 
 /**
- * The domain of each span the scratch table `table` lists (columns trace_id, span_id, service, domain), as
- * weft_span_touches_mv takes a touch's: the span's integration.domain, else its resource's; and its duration
- * (duration_ms, milliseconds, as the touch's latency was counted). Read from otel_traces for these spans only, in the
- * time they cover (the table is partitioned by day), through its trace id index.
+ * The domain of each stored row of the spans the scratch table `table` lists, per insert that stored it and the
+ * integration and service it arrived with (columns trace_id, span_id, integration, service, insert_key, domain,
+ * duration_ms), as weft_span_touches_mv took its touches': the span's integration.domain, else its resource's; and its
+ * duration (milliseconds, as the touches' latency was counted). Kept by the arrival rows (migration 123): a later copy
+ * sent with another resource domain is taken back under its own (read from otel_traces, it was any copy's, and the
+ * rows it was counted on stayed counted while others read 2^64 − 1), and a span of history older than the raw retention
+ * under its own (otel_traces' TTL, by span time, had dropped it: under none). Rows stored before 123 (duration_ms −1)
+ * read theirs from otel_traces as before, for these spans only, in the time they cover (the table is partitioned by
+ * day), through its trace id index.
  */
 export const spanDomains = (table: 'weft_pairing_transport' | 'weft_pairing_resent' | 'weft_pairing_hosts') => {
   const listed = `(SELECT trace_id, span_id FROM (SELECT * FROM ${table}))`;
-  return `SELECT TraceId AS trace_id, SpanId AS span_id, ServiceName AS service,
-      any(if(SpanAttributes['integration.domain'] != '', SpanAttributes['integration.domain'], ResourceAttributes['integration.domain'])) AS domain,
-      any(Duration / 1e6) AS duration_ms
-    FROM otel_traces
-    WHERE TraceId IN (SELECT trace_id FROM (SELECT * FROM ${table}))
-      AND (TraceId, SpanId) IN ${listed}
-      AND Timestamp >= (SELECT min(ts) - toIntervalMinute(1) FROM ${SPANS} WHERE (trace_id, span_id) IN ${listed})
-      AND Timestamp <= (SELECT max(ts) + toIntervalMinute(1) FROM ${SPANS} WHERE (trace_id, span_id) IN ${listed})
-    GROUP BY trace_id, span_id, service`;
+  const before123 = `(SELECT trace_id, span_id FROM ${SPANS} WHERE duration_ms < 0 AND (trace_id, span_id) IN ${listed})`;
+  return `SELECT s.trace_id AS trace_id, s.span_id AS span_id, s.integration AS integration, s.service AS service, s.insert_key AS insert_key,
+      if(s.kept = 1, s.kept_domain, o.raw_domain) AS domain, if(s.kept = 1, s.kept_ms, o.raw_ms) AS duration_ms
+    FROM (
+      SELECT trace_id, span_id, integration, service, insert_key, argMin(domain, arrived) AS kept_domain, argMin(duration_ms, arrived) AS kept_ms,
+        toUInt8(min(duration_ms) >= 0) AS kept
+      FROM ${SPANS}
+      WHERE (trace_id, span_id) IN ${listed}
+      GROUP BY trace_id, span_id, integration, service, insert_key
+    ) AS s
+    LEFT JOIN (
+      SELECT TraceId AS trace_id, SpanId AS span_id, ServiceName AS service,
+        any(if(SpanAttributes['integration.domain'] != '', SpanAttributes['integration.domain'], ResourceAttributes['integration.domain'])) AS raw_domain,
+        any(Duration / 1e6) AS raw_ms
+      FROM otel_traces
+      WHERE TraceId IN (SELECT trace_id FROM ${before123})
+        AND (TraceId, SpanId) IN ${before123}
+        AND Timestamp >= (SELECT min(ts) - toIntervalMinute(1) FROM ${SPANS} WHERE (trace_id, span_id) IN ${before123})
+        AND Timestamp <= (SELECT max(ts) + toIntervalMinute(1) FROM ${SPANS} WHERE (trace_id, span_id) IN ${before123})
+      GROUP BY trace_id, span_id, service
+    ) AS o ON s.trace_id = o.trace_id AND s.span_id = o.span_id AND s.service = o.service`;
 };
 
 /**
@@ -164,7 +181,8 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
       ) AS k ON f.trace_id = k.trace_id AND f.first_key = k.insert_key AND f.span_id = k.se.1
       GROUP BY f.trace_id, f.span_id
     ) AS m ON s.trace_id = m.trace_id AND s.span_id = m.span_id
-    LEFT JOIN (${spanDomains('weft_pairing_transport')}) AS d ON s.trace_id = d.trace_id AND s.span_id = d.span_id AND s.service = d.service
+    LEFT JOIN (${spanDomains('weft_pairing_transport')}) AS d ON s.trace_id = d.trace_id AND s.span_id = d.span_id AND s.integration = d.integration
+      AND s.service = d.service AND s.insert_key = d.insert_key
     LEFT JOIN (${primaryTouches(touchSets, 'SELECT trace_id FROM (SELECT * FROM weft_pairing_transport)')}) AS p
       ON s.trace_id = p.trace_id AND s.span_id = p.span_id AND s.insert_key = p.insert_key AND s.integration = p.integration
     -- (rows, touches, record touches): the rows taken back as copies (none once any went as a transport), with the
