@@ -159,4 +159,46 @@ describe('touches taken back and moved in the data domain the rollups counted th
       'http dynamodb.eu-west-1.amazonaws.com / [order] spans=0 records=0',
     ]);
   });
+
+  // Regression: the collector counts a touch under its integration and domain cut to 1024 bytes, and the arrival rows
+  // kept them whole: a copy sent with a 2,000-byte resource domain was taken back under the whole of it (that row read
+  // 2^64 − 1, the cut one kept the copy counted), and a transport under a 1,100-byte integration.flow was never taken back
+  // (`Unknown system dynamodb.eu-west-1.amazonaws.com`).
+  it('takes back under the integration and domain the collector cut to 1024 bytes', async () => {
+    const t0 = Date.now() - 10 * MIN;
+    const [trace, root, post] = ids(16, 8, 8);
+    const invoice = span(trace, post, root, 3, t0 + 10, http('POST', 'https://billing.internal/api/invoices'));
+    await sendJson(h, 'long-domain', 'order', [span(trace, root, '', 1, t0, []), invoice]);
+    await run();
+    // 1023 bytes, then a two-byte character across the 1024th: cut before it.
+    await sendJson(h, 'long-domain', `${'d'.repeat(1023)}é${'d'.repeat(1000)}`, [invoice]);
+    await run();
+    await run();
+    const rows = await h.rows<{ k: string }>(
+      `SELECT concat(toString(length(domain)), ' spans=', toString(sum(spans))) AS k FROM weft_endpoint_rollup_1h
+       WHERE service = 'long-domain' AND ep_kind = 'http' GROUP BY domain ORDER BY k`,
+    );
+    expect(rows.map((r) => r.k)).toEqual(['1023 spans=0', '5 spans=1']);
+
+    const flow = [str('integration.flow', 'f'.repeat(1100))];
+    const [trace2, root2, call, child] = ids(16, 8, 8, 8);
+    await sendJson(h, 'long-flow', 'order', [
+      span(trace2, root2, '', 1, t0, flow),
+      span(trace2, call, root2, 3, t0 + 10, [...putItem, ...flow]),
+      span(trace2, child, call, 3, t0 + 11, [...dynamoPost, ...flow]),
+    ]);
+    await run();
+    await run();
+    expect((await openFindingTitles(analyzer, ['unknown-system'])).filter((t) => t.includes('fff'))).toEqual([]);
+    const flowRows = await h.rows<{ k: string }>(
+      `SELECT concat(toString(length(integration)), ' ', ep_kind, ' ', ep_host, ' spans=', toString(sum(spans))) AS k FROM weft_endpoint_rollup_1h
+       WHERE service = 'long-flow' GROUP BY integration, ep_kind, ep_host ORDER BY k`,
+    );
+    expect(flowRows.map((r) => r.k)).toEqual([
+      '1024   spans=1',
+      '1024 db  spans=0',
+      '1024 db dynamodb.eu-west-1.amazonaws.com:443 spans=1',
+      '1024 http dynamodb.eu-west-1.amazonaws.com spans=0',
+    ]);
+  });
 });

@@ -12,7 +12,12 @@ ALTER TABLE weft_trace_spans ADD COLUMN IF NOT EXISTS domain String DEFAULT '',
 ALTER TABLE weft_pairing_spans ADD COLUMN IF NOT EXISTS domain String DEFAULT '',
     ADD COLUMN IF NOT EXISTS duration_ms Float64 DEFAULT -1;
 
--- The view 114 made, with the domain and the duration.
+-- The view 114 made, with the domain and the duration; of a span the collector classified (log_comment
+-- 'weft:classified'), its integration and domain cut to 1024 bytes at a UTF-8 character boundary, as the collector cuts
+-- them in the touches it counts (collector/otlp/limits.ts MAX_NAME_BYTES; cut invalid UTF-8 goes back 4 bytes at most):
+-- a copy whose resource integration.domain was 2,000 bytes long was taken back under the whole of it, and that row read
+-- 2^64 − 1 beside the cut one, counted; a transport under a 1,100-byte integration.flow was never taken back (the
+-- arrival rows and the touch sets named two integrations).
 DROP VIEW IF EXISTS weft_trace_spans_mv;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS weft_trace_spans_mv TO weft_trace_spans AS
@@ -20,7 +25,10 @@ SELECT
     now64(3, 'UTC') AS arrived,
     TraceId AS trace_id,
     SpanId AS span_id,
-    multiIf(SpanAttributes['integration.flow'] != '', SpanAttributes['integration.flow'], ResourceAttributes['integration.flow'] != '', ResourceAttributes['integration.flow'], ServiceName) AS integration,
+    -- cut as the collector cuts the names of the touches it classifies (123)
+    if(getSetting('log_comment') = 'weft:classified' AND length(multiIf(SpanAttributes['integration.flow'] != '', SpanAttributes['integration.flow'], ResourceAttributes['integration.flow'] != '', ResourceAttributes['integration.flow'], ServiceName) AS integration_given) > 1024,
+        substring(integration_given, 1, multiIf(NOT bitAnd(reinterpretAsUInt8(substring(integration_given, 1025, 1)), 192) = 128, 1024, NOT bitAnd(reinterpretAsUInt8(substring(integration_given, 1024, 1)), 192) = 128, 1023, NOT bitAnd(reinterpretAsUInt8(substring(integration_given, 1023, 1)), 192) = 128, 1022, NOT bitAnd(reinterpretAsUInt8(substring(integration_given, 1022, 1)), 192) = 128, 1021, 1020)),
+        integration_given) AS integration,
     ServiceName AS service,
     multiIf(
         ResourceAttributes['service.instance.id'] != '', ResourceAttributes['service.instance.id'],
@@ -45,6 +53,8 @@ SELECT
     multiIf(positionCaseInsensitive(SpanKind, 'client') > 0, 1, positionCaseInsensitive(SpanKind, 'producer') > 0, 2, 0) AS call_kind,
     if(call_kind = 1, ParentSpanId, '') AS parent_span_id,
     cityHash64(if(extract(toString(getSetting('insert_deduplication_token')), '^weft-spool-[a-z_]+-([0-9a-z]+\\.[0-9]+)') AS spool_segment != '', spool_segment, queryID())) AS insert_key,
-    if(SpanAttributes['integration.domain'] != '', SpanAttributes['integration.domain'], ResourceAttributes['integration.domain']) AS domain,
+    if(getSetting('log_comment') = 'weft:classified' AND length(if(SpanAttributes['integration.domain'] != '', SpanAttributes['integration.domain'], ResourceAttributes['integration.domain']) AS domain_given) > 1024,
+        substring(domain_given, 1, multiIf(NOT bitAnd(reinterpretAsUInt8(substring(domain_given, 1025, 1)), 192) = 128, 1024, NOT bitAnd(reinterpretAsUInt8(substring(domain_given, 1024, 1)), 192) = 128, 1023, NOT bitAnd(reinterpretAsUInt8(substring(domain_given, 1023, 1)), 192) = 128, 1022, NOT bitAnd(reinterpretAsUInt8(substring(domain_given, 1022, 1)), 192) = 128, 1021, 1020)),
+        domain_given) AS domain,
     Duration / 1e6 AS duration_ms
 FROM otel_traces;
