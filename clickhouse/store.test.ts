@@ -45,7 +45,8 @@ describe('openStore (embedded)', () => {
     } finally {
       await store.close();
     }
-  });
+    // Three `weft start` processes, each loading the engine: over a minute on a loaded machine.
+  }, 180_000);
 
   // What a test worker closes after a file that left its store open (test/file-priority.ts): a test that timed out left
   // one open, and every later file of its worker failed to open its own.
