@@ -141,6 +141,52 @@ const cases: Array<[SpanSpec, string | null]> = [
     }),
     'write messaging rabbitmq 127.0.0.1 orders',
   ],
+  // the Java agent names the default exchange `<default>`, on a publish (1.x: messaging.destination and the older routing
+  // key; 2.x: messaging.destination.name) and on a delivery: the queue is the routing key (migration 122)
+  [
+    span('java-default-exchange-1x', PRODUCER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination': '<default>',
+      'messaging.destination_kind': 'queue',
+      'messaging.rabbitmq.routing_key': 'orders',
+      'net.peer.name': '127.0.0.1',
+      'net.peer.port': 5672,
+    }),
+    'write messaging rabbitmq 127.0.0.1 orders',
+  ],
+  [
+    span('java-default-exchange', PRODUCER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination.name': '<default>',
+      'messaging.operation': 'publish',
+      'messaging.rabbitmq.destination.routing_key': 'orders',
+      'server.address': '127.0.0.1',
+    }),
+    'write messaging rabbitmq 127.0.0.1 orders',
+  ],
+  [
+    span('java-default-exchange-process', CONSUMER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination.name': '<default>',
+      'messaging.operation': 'process',
+      'messaging.rabbitmq.destination.routing_key': 'orders',
+    }),
+    'read messaging rabbitmq  orders',
+  ],
+  [
+    span('java-default-exchange-reply', PRODUCER, {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination.name': '<default>',
+      'messaging.rabbitmq.destination.routing_key': 'amq.gen-JzTY20BRgKO-HjmUJj0wLg',
+    }),
+    null,
+  ],
+  [
+    span('java-default-exchange-no-key', PRODUCER, { 'messaging.system': 'rabbitmq', 'messaging.destination.name': '<default>' }),
+    'write unnamed messaging  rabbitmq',
+  ],
+  // only RabbitMQ's: another system's destination so named is itself
+  [span('kafka-angle-named', PRODUCER, { 'messaging.system': 'kafka', 'messaging.destination.name': '<default>' }), 'write messaging kafka  <default>'],
   // pika marks every publish messaging.temp_destination=true: still a real queue
   [
     span('pika-publish', PRODUCER, {

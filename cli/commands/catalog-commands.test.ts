@@ -96,7 +96,7 @@ describe('weft catalog validate: rules that can never match', () => {
       `systems:
   - { id: crm, match: { urlPrefixes: ["http://127.0.0.1:18081/api/v1/customers/"] } }
   - { id: erp, match: {} }
-  - { id: mq, match: { hosts: ["amqp://mq.internal"], destinations: [amq.default] } }
+  - { id: mq, match: { hosts: ["amqp://mq.internal"], destinations: [amq.default, "<default>"] } }
 `,
     );
     const r = await weft('catalog', 'validate', 'rules.yaml');
@@ -110,6 +110,8 @@ describe('weft catalog validate: rules that can never match', () => {
       `warning: ${at}:4:32: systems[2].match.hosts[0]: "amqp://mq.internal" is a URL; hosts take a host name or "host:port" (put URLs under urlPrefixes)`,
       `warning: ${at}:4:70: systems[2].match.destinations[0]: RabbitMQ's default exchange is identified by the routing key (the queue name); ` +
         '"amq.default" can never match — name the queue',
+      `warning: ${at}:4:83: systems[2].match.destinations[1]: RabbitMQ's default exchange is identified by the routing key (the queue name); ` +
+        '"<default>" can never match — name the queue',
     ]);
   });
 });

@@ -3,7 +3,7 @@ import { A, type SpanRecord } from './span-record.ts';
 
 /**
  * The destination a messaging span touched, as migration 033 names it (byte strings in and out; SNS as 119 does):
- * RabbitMQ's default exchange is its routing key (the queue), pika's "<exchange>:<routing key>" is
+ * RabbitMQ's default exchange (however named) is its routing key (the queue), pika's "<exchange>:<routing key>" is
  * the exchange, older pika's "(temporary)" is read from the span name; reply destinations
  * (temporary, anonymous, NATS `_INBOX.*`, RabbitMQ direct reply-to and server-named `amq.gen-*` queues) are their
  * template or nothing.
@@ -42,9 +42,16 @@ function snsDestination(raw: string): string {
   return raw.replace(PLATFORM_ENDPOINT, (_, arn: string | undefined, app: string) => `${arn ?? ''}app/${app}`);
 }
 
+/**
+ * The names instrumentations give RabbitMQ's default exchange: none (amqplib), `amq.default` (the stable conventions) and
+ * `<default>` (the Java agent's RabbitMQ and Spring instrumentations, on both the publish and the delivery: Spring's
+ * `rabbitTemplate.convertAndSend("erp-orders", …)` publishes to it with the queue as routing key) — migration 122.
+ */
+const DEFAULT_EXCHANGE = new Set(['', 'amq.default', '<default>']);
+
 /** The destination a RabbitMQ span names: the exchange, or for the default exchange the routing key (the queue). */
 function rabbitmqDestination(s: SpanRecord, raw: string): string {
-  if (raw === '' || raw === 'amq.default') {
+  if (DEFAULT_EXCHANGE.has(raw)) {
     const key = s.attr(A['messaging.rabbitmq.destination.routing_key']);
     if (key !== '') return key;
     const older = s.attr(A['rabbitmq.destination.routing_key']);

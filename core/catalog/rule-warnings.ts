@@ -99,7 +99,8 @@ export function ruleWarnings(c: Catalog): ReferenceProblem[] {
       });
     (m.destinations ?? []).forEach((d, j) => {
       const name = typeof d === 'string' ? d : d.name;
-      if (name === 'amq.default')
+      // `<default>` is how the Java agent names it (migration 122): the endpoint is the routing key all the same.
+      if (name === 'amq.default' || name === '<default>')
         warn(
           i,
           ['match', 'destinations', j],
