@@ -311,6 +311,28 @@ const cases: Array<[SpanSpec, string | null]> = [
     }),
     'read db mysql db.internal shop',
   ],
+  // stored procedure calls read or write as their names' verbs say (migration 122): the Java agent's JDBC span of a
+  // CallableStatement, T-SQL's EXEC, a SQL Server client's bare name (CommandType.StoredProcedure), db.stored_procedure.name
+  [sql('proc-jdbc-call', '{call billing_pkg.upsert_invoice(?, ?, ?)}', { 'db.operation': 'CALL' }), 'write db postgresql db.internal orders'],
+  [sql('proc-jdbc-function', '{?= call get_customer_balance(?)}'), 'read db postgresql db.internal orders'],
+  [sql('proc-call', 'CALL sync_orders()'), 'write db postgresql db.internal orders'],
+  [sql('proc-exec', 'EXEC dbo.usp_UpsertInvoice @id = @p0', { 'db.system.name': 'mssql' }), 'write db mssql db.internal orders'],
+  [sql('proc-exec-suffix', 'exec @rc = [dbo].[usp_Customers_Get] 5', { 'db.system.name': 'mssql' }), 'read db mssql db.internal orders'],
+  [sql('proc-bare-name', 'dbo.usp_UpsertInvoice', { 'db.system.name': 'mssql' }), 'write db mssql db.internal orders'],
+  [sql('proc-plsql-block', 'BEGIN billing_pkg.delete_invoice(:1); END;', { 'db.system.name': 'oracle' }), 'write db oracle db.internal orders'],
+  [sql('proc-after-set', 'SET NOCOUNT ON; EXEC dbo.usp_Invoice_Upd 1', { 'db.system.name': 'mssql' }), 'write db mssql db.internal orders'],
+  [
+    sql('proc-stable-name', '', {
+      'db.system.name': 'microsoft.sql_server',
+      'db.operation.name': 'EXECUTE',
+      'db.stored_procedure.name': 'dbo.usp_GetCustomers',
+    }),
+    'read db mssql db.internal orders',
+  ],
+  // a name without a verb says nothing, as before
+  [sql('proc-executesql', "EXEC sp_executesql N'INSERT INTO t VALUES (1)'", { 'db.system.name': 'mssql' }), 'unknown db mssql db.internal orders'],
+  [sql('proc-no-verb', 'CALL recalc_totals()'), 'unknown db postgresql db.internal orders'],
+  [sql('proc-commit', 'COMMIT'), 'unknown db postgresql db.internal orders'],
   [span('sql-nameless', CLIENT, { 'db.system.name': 'sqlite', 'db.query.text': 'select * from t' }), 'read unnamed db  sqlite'],
   [
     span('redis-set', CLIENT, { 'db.system': 'redis', 'db.statement': 'SET customer:1 ?', 'net.peer.name': 'cache', 'net.peer.port': 6380 }),

@@ -6,6 +6,7 @@ import { messagingDestination } from './messaging.ts';
 import { HEALTH_PATH } from './health-path.ts';
 import { SESSION_PATH } from './session-path.ts';
 import { A, type SpanRecord } from './span-record.ts';
+import { nameDirection } from './name-verb.ts';
 import { dbOperation, operationDirection, statementDirection } from './sql-direction.ts';
 
 /**
@@ -41,6 +42,9 @@ function direction(s: SpanRecord, f: DirectionFacts): string {
     if (byOp !== '') return byOp;
     const bySql = f.dbText === '' ? '' : statementDirection(f.dbText, f.dbSys);
     if (bySql !== '') return bySql;
+    // The stable conventions name a stored procedure in db.stored_procedure.name: its verb (migration 122).
+    const byProcedure = nameDirection(validUtf8(s.attr(A['db.stored_procedure.name'])));
+    if (byProcedure !== '') return byProcedure;
   }
   const method = f.method;
   if (method === 'GET' || method === 'HEAD' || f.postRead) return 'read';

@@ -57,6 +57,7 @@ export const SPAN_KEYS = [
   'http.response.status_code',
   'http.status_code',
   'aws.dynamodb.table_names',
+  'db.stored_procedure.name',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -141,6 +142,7 @@ export const A = {
   'http.response.status_code': 46,
   'http.status_code': 47,
   'aws.dynamodb.table_names': 48,
+  'db.stored_procedure.name': 49,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;

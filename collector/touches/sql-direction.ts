@@ -1,4 +1,5 @@
 import { asciiUpper, validUtf8 } from './byte-text.ts';
+import { nameDirection } from './name-verb.ts';
 
 /**
  * Whether a database span read or wrote, as migration 033 decides it: from the operation the span
@@ -111,12 +112,39 @@ export function operationDirection(op: string, dbSys: string): string {
 /**
  * 'read', 'write' or '' for a statement (`sql_dir`) of database system `dbSys` (`db_sys`); `text` is valid UTF-8. Several
  * statements in one (`BEGIN; INSERT …; COMMIT`, `SET …; UPDATE …`) write when one of them writes, else read when one
- * of them reads: the first alone named a write no direction, or a read.
+ * of them reads: the first alone named a write no direction, or a read. A stored procedure call reads or writes as its
+ * name's verb says (`{call upsert_invoice(?)}` writes, `EXEC dbo.usp_GetCustomers` reads, `EXEC sp_executesql …` says
+ * nothing).
  */
 export function statementDirection(text: string, dbSys: string): string {
-  const q = asciiUpper(text.replace(HASH_IS_OPERATOR.has(dbSys) ? NOISE_NO_HASH : NOISE, ' ').replace(LEADING, ''));
-  const each = q.split(';').map((p) => oneStatementDirection(p.replace(LEADING, '')));
+  const cased = text.replace(HASH_IS_OPERATOR.has(dbSys) ? NOISE_NO_HASH : NOISE, ' ').replace(LEADING, '');
+  // A command store's one-word command is no procedure: Redis's SAVE persists the dataset, and says no direction.
+  const procedures = !COMMAND_STORES.has(dbSys);
+  const each = cased.split(';').flatMap((p) => {
+    const o = p.replace(LEADING, '');
+    return [oneStatementDirection(asciiUpper(o)), procedures ? nameDirection(procedureCalled(o)) : ''];
+  });
   return each.includes('write') ? 'write' : each.includes('read') ? 'read' : '';
+}
+
+/**
+ * A stored procedure call, as drivers send it (any case): JDBC's and ODBC's escape `{call name(?, ?)}` and
+ * `{?= call name(?)}`, `CALL name(…)`, T-SQL's `EXEC name …`, `EXECUTE name …` and `EXEC @rc = name …`, a PL/SQL block
+ * `BEGIN name(…); END;` — its first group the procedure's name, qualified as written (`billing_pkg.upsert_invoice`,
+ * `[dbo].[usp_UpsertInvoice]`).
+ */
+const PROCEDURE_CALL =
+  /^(?:\{[\t\n\f\r ]*(?:\?[\t\n\f\r ]*=[\t\n\f\r ]*)?)?(?:[Cc][Aa][Ll][Ll]|[Ee][Xx][Ee][Cc](?:[Uu][Tt][Ee])?|[Bb][Ee][Gg][Ii][Nn])[\t\n\f\r ]+(?:@[A-Za-z0-9_]+[\t\n\f\r ]*=[\t\n\f\r ]*)?([A-Za-z0-9_$#.[\]]+)/;
+/** A statement that is only a name: what a SQL Server client's span holds for a stored procedure (CommandType.StoredProcedure). */
+const BARE_NAME = /^([A-Za-z0-9_$#.[\]]+)[\t\n\f\r ]*$/;
+
+/**
+ * The procedure one statement calls (`o`: without comments, literals or leading parentheses, in its own case), or ''.
+ * Its name's verb (name-verb.ts) gives the call's direction, which neither CALL nor EXEC does (migration 122).
+ */
+function procedureCalled(o: string): string {
+  const called = extract(o, PROCEDURE_CALL);
+  return called !== '' ? called : extract(o, BARE_NAME);
 }
 
 /** The direction of one statement, upper-case, without comments, literals or leading parentheses. */
