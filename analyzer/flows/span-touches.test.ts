@@ -311,6 +311,58 @@ const cases: Array<[SpanSpec, string | null]> = [
     }),
     'read db mysql db.internal shop',
   ],
+  // an RPC span reads or writes as its method's name says, before the HTTP method that carried it (migration 122)
+  [
+    span('grpc-go-get', CLIENT, {
+      'rpc.system': 'grpc',
+      'rpc.service': 'crm.v1.CustomerService',
+      'rpc.method': 'GetCustomer',
+      'server.address': 'crm.internal',
+      'server.port': 50051,
+    }),
+    'read rpc grpc crm.internal:50051 crm.v1.CustomerService',
+  ],
+  [
+    span('grpc-java-update', CLIENT, {
+      'rpc.system': 'grpc',
+      'rpc.service': 'erp.v1.OrderService',
+      'rpc.method': 'UpdateOrder',
+      'net.peer.name': 'erp.internal',
+    }),
+    'write rpc grpc erp.internal erp.v1.OrderService',
+  ],
+  [
+    span('grpc-health-check', CLIENT, {
+      'rpc.system': 'grpc',
+      'rpc.service': 'grpc.health.v1.Health',
+      'rpc.method': 'Check',
+      'server.address': 'erp.internal',
+    }),
+    'unknown rpc grpc erp.internal grpc.health.v1.Health',
+  ],
+  [
+    span('aws-s3-select', CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'S3',
+      'rpc.method': 'SelectObjectContent',
+      'http.method': 'POST',
+      'http.url': 'https://lake.s3.eu-west-1.amazonaws.com/orders.csv',
+    }),
+    'read http https lake.s3.eu-west-1.amazonaws.com /orders.csv',
+  ],
+  // a gRPC call seen by the HTTP instrumentation alone: a POST to /<package>.<Service>/<Method>
+  [
+    span('grpc-over-http-get', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://crm.internal:8443/crm.v1.CustomerService/GetCustomer' }),
+    'read http https crm.internal:8443 /crm.v1.CustomerService/GetCustomer',
+  ],
+  [
+    span('grpc-over-http-update', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/erp.v1.OrderService/UpdateOrder' }),
+    'write http https erp.internal /erp.v1.OrderService/UpdateOrder',
+  ],
+  [
+    span('rest-post-unqualified', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/Orders/GetOrder' }),
+    'write http https erp.internal /Orders/GetOrder',
+  ],
   // stored procedure calls read or write as their names' verbs say (migration 122): the Java agent's JDBC span of a
   // CallableStatement, T-SQL's EXEC, a SQL Server client's bare name (CommandType.StoredProcedure), db.stored_procedure.name
   [sql('proc-jdbc-call', '{call billing_pkg.upsert_invoice(?, ?, ?)}', { 'db.operation': 'CALL' }), 'write db postgresql db.internal orders'],

@@ -9,6 +9,10 @@
 --   `dbo.usp_UpsertInvoice` (CommandType.StoredProcedure) and the stable conventions' db.stored_procedure.name
 --   (collector/touches/name-verb.ts has the verbs). They had no direction: an integration that read the CRM and called
 --   the billing database's upsert procedure made no flow crm → billing, only crm → the integration itself.
+-- - An RPC span reads or writes as its rpc.method's verb says (`GetCustomer`, `ListOrders` read; `UpdateOrder` writes),
+--   before the HTTP method that carried it, and a POST to a gRPC, Connect or Twirp path (`/crm.v1.CustomerService/GetCustomer`)
+--   whose method reads is a read: a gRPC call had no direction, and an integration reading the CRM and updating ERP
+--   orders over gRPC made no flow at all.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
 DROP VIEW IF EXISTS weft_span_touches_mv;
 
@@ -69,9 +73,11 @@ FROM (
                     db_sys != '' AND op_dir != '', op_dir,
                     db_sys != '' AND sql_dir != '', sql_dir,
                     db_sys != '' AND proc_dir != '', proc_dir,
-                    -- an HTTP POST to an API's read endpoint (a search, a query: the body holds the query) reads
-                    msg_sys = '' AND db_sys = '' AND is_http AND method = 'POST' AND match(lower(path_any),
-                        '/(?:_(?:search|msearch|count|mget|sql|find|all_docs|query|async_search|knn_search|field_caps|terms_enum|termvectors|mtermvectors|ppl|bulk_get)(?:/(?:template|scroll|translate|async))?|_design/[^/]+/_(?:view|search)/[^/]+|search(?:/jql|/approximate-count)?|multi[-_]search|facet-search|documents/fetch|query|queries|suiteql|listrecords|coql|parameterizedsearch|batch/read|issue/bulkfetch|query_range|query_exemplars|\\$query|composite/sobjects/[^/]+|searchquery|searchsuggest|searchautocomplete|search/v[0-9.]+/(?:suggest|autocomplete)|docs/(?:suggest|autocomplete)|docs/search\\.post\\.(?:search|suggest|autocomplete)|getbyids|getmembergroups|getmemberobjects|checkmembergroups|checkmemberobjects|getschedule|findmeetingtimes|[^/]*:(?:search|searchstream|runreport|batchrunreports|runpivotreport|batchrunpivotreports|runrealtimereport|runquery|runaggregationquery|batchget|batchgetbydatafilter|lookup|list)|search/(?:v2/)?jobs(?:/export)?|wql/v1/[^/]+/data|druid/v2/sql|query/sql|sqlqueries\\([^/]*\\)/list|queryservice_postquery|indexes/[^/]+/browse|indexes/\\*/objects|analytics/aggregate|query/(?:timeseries|scalar)|points/(?:scroll|count|recommend|discover|search|query)(?:/batch|/groups)?|action/(?:find|findone|aggregate))/?$'), 'read',
+                    -- an RPC's method says what the call does, whatever the HTTP method that carried it (122)
+                    msg_sys = '' AND db_sys = '' AND rpc != '' AND rpc_dir != '', rpc_dir,
+                    -- an HTTP POST to an API's read endpoint (a search, a query: the body holds the query), or to a gRPC method that reads
+                    msg_sys = '' AND db_sys = '' AND is_http AND method = 'POST' AND (rpc_path_dir = 'read' OR match(lower(path_any),
+                        '/(?:_(?:search|msearch|count|mget|sql|find|all_docs|query|async_search|knn_search|field_caps|terms_enum|termvectors|mtermvectors|ppl|bulk_get)(?:/(?:template|scroll|translate|async))?|_design/[^/]+/_(?:view|search)/[^/]+|search(?:/jql|/approximate-count)?|multi[-_]search|facet-search|documents/fetch|query|queries|suiteql|listrecords|coql|parameterizedsearch|batch/read|issue/bulkfetch|query_range|query_exemplars|\\$query|composite/sobjects/[^/]+|searchquery|searchsuggest|searchautocomplete|search/v[0-9.]+/(?:suggest|autocomplete)|docs/(?:suggest|autocomplete)|docs/search\\.post\\.(?:search|suggest|autocomplete)|getbyids|getmembergroups|getmemberobjects|checkmembergroups|checkmemberobjects|getschedule|findmeetingtimes|[^/]*:(?:search|searchstream|runreport|batchrunreports|runpivotreport|batchrunpivotreports|runrealtimereport|runquery|runaggregationquery|batchget|batchgetbydatafilter|lookup|list)|search/(?:v2/)?jobs(?:/export)?|wql/v1/[^/]+/data|druid/v2/sql|query/sql|sqlqueries\\([^/]*\\)/list|queryservice_postquery|indexes/[^/]+/browse|indexes/\\*/objects|analytics/aggregate|query/(?:timeseries|scalar)|points/(?:scroll|count|recommend|discover|search|query)(?:/batch|/groups)?|action/(?:find|findone|aggregate))/?$')), 'read',
                     method IN ('GET', 'HEAD'), 'read',
                     method IN ('POST', 'PUT', 'PATCH', 'DELETE'), 'write',
                     msgop IN ('receive', 'process', 'deliver'), 'read',
@@ -80,16 +86,18 @@ FROM (
                     is_consumer, 'read',
                     'unknown') AS dir
             FROM (
-                -- layer 7: sql_dir, proc_dir, host_any, port_any
+                -- layer 7: sql_dir, proc_dir, rpc_dir, rpc_path_dir, host_any, port_any
                 SELECT *,
-                    multiIf(has(sql_dirs, 'write') OR has(arrayPopBack(proc_dirs), 'write'), 'write',
-                            has(sql_dirs, 'read') OR has(arrayPopBack(proc_dirs), 'read'), 'read', '') AS sql_dir,
-                    proc_dirs[length(proc_dirs)] AS proc_dir,
+                    multiIf(has(sql_dirs, 'write') OR has(arraySlice(name_dirs, 4), 'write'), 'write',
+                            has(sql_dirs, 'read') OR has(arraySlice(name_dirs, 4), 'read'), 'read', '') AS sql_dir,
+                    name_dirs[1] AS proc_dir,
+                    name_dirs[2] AS rpc_dir,
+                    name_dirs[3] AS rpc_path_dir,
                     multiIf(NOT host_has_port, host_given, startsWith(host_given, '['), extract(host_given, '^\\[([^\\]]*)\\]'),
                             extract(host_given, '^([^:]*)')) AS host_any,
                     if(host_has_port AND port_given = '', extract(host_given, '^(?:\\[[^\\]]*\\]|[^:]*):(\\d+)$'), port_given) AS port_any
                 FROM (
-                    -- layer 6: sql_dirs, proc_dirs, host_has_port
+                    -- layer 6: sql_dirs, name_dirs, host_has_port
                     SELECT *,
                         -- each statement of several (`BEGIN; INSERT …; COMMIT`): a write when one writes, else a read when one reads
                         arrayMap(p -> multiIf(
@@ -106,16 +114,18 @@ FROM (
                             extract(p, '^([A-Z]+)') = 'COPY', if(match(p, '^COPY\\s+[^\\s(]+(?:\\s*\\([^)]*\\))?\\s+FROM\\b'), 'write', 'read'),
                             extract(p, '^([A-Z]+)') = 'CREATE' AND match(p, '^CREATE\\s+(?:\\w+\\s+)*TABLE\\b.*\\bAS\\b'), 'write',
                             ''), arrayMap(x -> upper(replaceRegexpOne(x, '^[\\s(]+', '')), splitByChar(';', q_cased))) AS sql_dirs,
-                        -- the direction of the stored procedure each statement calls (`{call upsert_invoice(?)}`, `EXEC dbo.usp_GetCustomers`,
-                        -- a SQL Server span's bare name; not a command store's one-word command, as Redis's SAVE), then of db.stored_procedure.name,
-                        -- by its name's verb (122): the last is the attribute's
+                        -- the directions the verbs of names say (122): of db.stored_procedure.name, of an RPC span's rpc.method, of the method of
+                        -- a POST to a gRPC (Connect, Twirp) path, `/crm.v1.CustomerService/GetCustomer`, then of the stored procedure each
+                        -- statement calls (`{call upsert_invoice(?)}`, `EXEC dbo.usp_GetCustomers`, a SQL Server span's bare name; not a
+                        -- command store's one-word command, as Redis's SAVE)
                         arrayMap(n -> multiIf(match(n, '^(?:(?:get|Get|GET|select|Select|SELECT|sel|Sel|SEL|read|Read|READ|fetch|Fetch|FETCH|list|List|LIST|find|Find|FIND|search|Search|SEARCH|lookup|Lookup|LOOKUP|query|Query|QUERY|qry|Qry|QRY|retrieve|Retrieve|RETRIEVE|count|Count|COUNT|export|Export|EXPORT|extract|Extract|EXTRACT)(?:[^A-Za-z]|$)|(?:get|Get|select|Select|sel|Sel|read|Read|fetch|Fetch|list|List|find|Find|search|Search|lookup|Lookup|query|Query|qry|Qry|retrieve|Retrieve|count|Count|export|Export|extract|Extract)[A-Z])'), 'read',
                                               match(n, '^(?:(?:insert|Insert|INSERT|ins|Ins|INS|update|Update|UPDATE|upd|Upd|UPD|upsert|Upsert|UPSERT|merge|Merge|MERGE|delete|Delete|DELETE|del|Del|DEL|remove|Remove|REMOVE|create|Create|CREATE|add|Add|ADD|save|Save|SAVE|set|Set|SET|put|Put|PUT|write|Write|WRITE|import|Import|IMPORT|load|Load|LOAD|sync|Sync|SYNC|post|Post|POST|store|Store|STORE|append|Append|APPEND|replace|Replace|REPLACE|patch|Patch|PATCH|purge|Purge|PURGE|truncate|Truncate|TRUNCATE|archive|Archive|ARCHIVE|register|Register|REGISTER|submit|Submit|SUBMIT|apply|Apply|APPLY|mark|Mark|MARK|cancel|Cancel|CANCEL|send|Send|SEND|publish|Publish|PUBLISH|enqueue|Enqueue|ENQUEUE|push|Push|PUSH)(?:[^A-Za-z]|$)|(?:insert|Insert|ins|Ins|update|Update|upd|Upd|upsert|Upsert|merge|Merge|delete|Delete|del|Del|remove|Remove|create|Create|add|Add|save|Save|set|Set|put|Put|write|Write|import|Import|load|Load|sync|Sync|post|Post|store|Store|append|Append|replace|Replace|patch|Patch|purge|Purge|truncate|Truncate|archive|Archive|register|Register|submit|Submit|apply|Apply|mark|Mark|cancel|Cancel|send|Send|publish|Publish|enqueue|Enqueue|push|Push)[A-Z])'), 'write',
                                               match(n, '(?:[^A-Za-z](?:get|Get|GET|select|Select|SELECT|sel|Sel|SEL|read|Read|READ|fetch|Fetch|FETCH|list|List|LIST|find|Find|FIND|search|Search|SEARCH|lookup|Lookup|LOOKUP|query|Query|QUERY|qry|Qry|QRY|retrieve|Retrieve|RETRIEVE|count|Count|COUNT|export|Export|EXPORT|extract|Extract|EXTRACT)|[a-z0-9](?:Get|Select|Sel|Read|Fetch|List|Find|Search|Lookup|Query|Qry|Retrieve|Count|Export|Extract))$'), 'read',
                                               match(n, '(?:[^A-Za-z](?:insert|Insert|INSERT|ins|Ins|INS|update|Update|UPDATE|upd|Upd|UPD|upsert|Upsert|UPSERT|merge|Merge|MERGE|delete|Delete|DELETE|del|Del|DEL|remove|Remove|REMOVE|create|Create|CREATE|add|Add|ADD|save|Save|SAVE|set|Set|SET|put|Put|PUT|write|Write|WRITE|import|Import|IMPORT|load|Load|LOAD|sync|Sync|SYNC|post|Post|POST|store|Store|STORE|append|Append|APPEND|replace|Replace|REPLACE|patch|Patch|PATCH|purge|Purge|PURGE|truncate|Truncate|TRUNCATE|archive|Archive|ARCHIVE|register|Register|REGISTER|submit|Submit|SUBMIT|apply|Apply|APPLY|mark|Mark|MARK|cancel|Cancel|CANCEL|send|Send|SEND|publish|Publish|PUBLISH|enqueue|Enqueue|ENQUEUE|push|Push|PUSH)|[a-z0-9](?:Insert|Ins|Update|Upd|Upsert|Merge|Delete|Del|Remove|Create|Add|Save|Set|Put|Write|Import|Load|Sync|Post|Store|Append|Replace|Patch|Purge|Truncate|Archive|Register|Submit|Apply|Mark|Cancel|Send|Publish|Enqueue|Push))$'), 'write', ''),
                             arrayMap(n -> replaceRegexpOne(replaceRegexpOne(extract(n, '([^.[\\]]*)\\]*$'), '^(?:[Uu][Ss][Pp]|[Ss][Pp]|[Uu][Pp]|[Pp][Rr][Oo][Cc]|[Pp][Rr][Cc]|[Pp][Rr]|[Pp]|[Bb][Aa][Tt][Cc][Hh]|[Bb][Uu][Ll][Kk])_+', ''), '^(?:usp|sp|up|proc|prc|pr|batch|Batch|bulk|Bulk)([A-Z])', '\\1'),
-                                arrayPushBack(arrayMap(x -> if(db_sys IN ('redis', 'valkey', 'memcached'), '', if(extract(x, '^(?:\\{[\\t\\n\\f\\r ]*(?:\\?[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*)?)?(?:[Cc][Aa][Ll][Ll]|[Ee][Xx][Ee][Cc](?:[Uu][Tt][Ee])?|[Bb][Ee][Gg][Ii][Nn])[\\t\\n\\f\\r ]+(?:@[A-Za-z0-9_]+[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*)?([A-Za-z0-9_$#.[\\]]+)') != '', extract(x, '^(?:\\{[\\t\\n\\f\\r ]*(?:\\?[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*)?)?(?:[Cc][Aa][Ll][Ll]|[Ee][Xx][Ee][Cc](?:[Uu][Tt][Ee])?|[Bb][Ee][Gg][Ii][Nn])[\\t\\n\\f\\r ]+(?:@[A-Za-z0-9_]+[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*)?([A-Za-z0-9_$#.[\\]]+)'), extract(x, '^([A-Za-z0-9_$#.[\\]]+)[\\t\\n\\f\\r ]*$'))),
-                                    arrayMap(x -> replaceRegexpOne(x, '^[\\s(]+', ''), splitByChar(';', q_cased))), db_proc))) AS proc_dirs,
+                                arrayConcat([db_proc, if(rpc != '', rpc_method, ''), if(method = 'POST', extract(path_any, '^/+(?:twirp/+)?(?:[A-Za-z_][A-Za-z0-9_]*\\.)+[A-Za-z_][A-Za-z0-9_]*/+([A-Za-z_][A-Za-z0-9_]*)/*$'), '')],
+                                    arrayMap(x -> if(db_sys IN ('redis', 'valkey', 'memcached'), '', if(extract(x, '^(?:\\{[\\t\\n\\f\\r ]*(?:\\?[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*)?)?(?:[Cc][Aa][Ll][Ll]|[Ee][Xx][Ee][Cc](?:[Uu][Tt][Ee])?|[Bb][Ee][Gg][Ii][Nn])[\\t\\n\\f\\r ]+(?:@[A-Za-z0-9_]+[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*)?([A-Za-z0-9_$#.[\\]]+)') != '', extract(x, '^(?:\\{[\\t\\n\\f\\r ]*(?:\\?[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*)?)?(?:[Cc][Aa][Ll][Ll]|[Ee][Xx][Ee][Cc](?:[Uu][Tt][Ee])?|[Bb][Ee][Gg][Ii][Nn])[\\t\\n\\f\\r ]+(?:@[A-Za-z0-9_]+[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*)?([A-Za-z0-9_$#.[\\]]+)'), extract(x, '^([A-Za-z0-9_$#.[\\]]+)[\\t\\n\\f\\r ]*$'))),
+                                        arrayMap(x -> replaceRegexpOne(x, '^[\\s(]+', ''), splitByChar(';', q_cased)))))) AS name_dirs,
                         -- a host attribute that carries its port (`db:5433`, `[2001:db8::9]:8443`; one colon is never IPv6)
                         url_host = '' AND NOT startsWith(host_given, '/') AND match(host_given, '^\\[[^\\]]*\\](?::\\d+)?$|^[^:]*:\\d+$') AS host_has_port
                     FROM (
@@ -247,7 +257,7 @@ FROM (
                                         if(url = '', ['', '', ''], extractGroups(url, '^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)')) AS url_parts,
                                         NOT is_server AND (url != '' OR method != '') AS is_http
                                     FROM (
-                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, src_x, tgt_x, peer, rpc, rpc_service, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, dest_raw, routing_key, url, http_host, target_path, method, op, msgop
+                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, dest_raw, routing_key, url, http_host, target_path, method, op, msgop
                                         SELECT *,
                                             toDateTime64(Timestamp, 3, 'UTC') AS ts,
                                             fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
@@ -270,6 +280,7 @@ FROM (
                                             toValidUTF8(A['peer.service']) AS peer,
                                             toValidUTF8(A['rpc.system']) AS rpc,
                                             toValidUTF8(A['rpc.service']) AS rpc_service,
+                                            toValidUTF8(A['rpc.method']) AS rpc_method,
                                             -- databases
                                             if(A['db.system.name'] != '', A['db.system.name'], A['db.system']) AS db_sys_raw,
                                             toValidUTF8(if(A['db.namespace'] != '', A['db.namespace'], A['db.name'])) AS db_ns,

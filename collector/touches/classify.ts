@@ -7,7 +7,7 @@ import { HEALTH_PATH } from './health-path.ts';
 import { SESSION_PATH } from './session-path.ts';
 import { A, type SpanRecord } from './span-record.ts';
 import { nameDirection } from './name-verb.ts';
-import { dbOperation, operationDirection, statementDirection } from './sql-direction.ts';
+import { dbOperation, extract, operationDirection, statementDirection } from './sql-direction.ts';
 
 /**
  * One endpoint a span touched: direction ('read', 'write', 'unknown', or '' for none), kind
@@ -26,8 +26,10 @@ interface DirectionFacts {
   dbText: string;
   producer: boolean;
   consumer: boolean;
-  /** An HTTP POST (of no messaging or database span) to an API's read endpoint (POST_READ_PATH). */
+  /** An HTTP POST (of no messaging or database span) to an API's read endpoint (POST_READ_PATH), or to a gRPC method that reads. */
   postRead?: boolean;
+  /** The direction an RPC span's method names (`GetCustomer` reads, `UpdateOrder` writes), for an HTTP or RPC span: name-verb.ts. */
+  rpcMethod?: string;
 }
 
 /** 'read', 'write' or 'unknown': the operation the integration names, else the database operation or statement, the HTTP method, the messaging operation, the span kind. */
@@ -46,6 +48,8 @@ function direction(s: SpanRecord, f: DirectionFacts): string {
     const byProcedure = nameDirection(validUtf8(s.attr(A['db.stored_procedure.name'])));
     if (byProcedure !== '') return byProcedure;
   }
+  // An RPC's method says what the call does, whatever the HTTP method that carried it (gRPC's is always a POST).
+  if (f.rpcMethod) return f.rpcMethod;
   const method = f.method;
   if (method === 'GET' || method === 'HEAD' || f.postRead) return 'read';
   if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') return 'write';
@@ -130,8 +134,11 @@ export function classify(s: SpanRecord): readonly Touch[] {
     const dir = direction(s, facts);
     return names.length === 0 ? [[dir, 'db', dbSys, ep, '', peer]] : names.map((name): Touch => [dir, 'db', dbSys, ep, name, peer]);
   }
+  // An RPC span (gRPC, Thrift, the aws-sdk's…) reads or writes as its method's name says (migration 122).
+  if (rpc !== '') facts.rpcMethod = nameDirection(validUtf8(s.attr(A['rpc.method'])));
   if (isHttp) {
-    const requested = asciiLower(requestPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])));
+    const whole = requestPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template']));
+    const requested = asciiLower(whole);
     // A session login or logout (SAP Business One's Service Layer, Tableau, Snowflake's drivers…) opens or closes the
     // integration's own session, whatever the method: a credential, not data, so it touches nothing.
     if (SESSION_PATH.test(requested)) return NONE;
@@ -147,7 +154,8 @@ export function classify(s: SpanRecord): readonly Touch[] {
     if (method === 'POST') {
       // An OAuth 2.0 token request fetches a credential, not data: like a TLS handshake, it touches nothing.
       if (TOKEN_PATH.test(requested)) return NONE;
-      facts.postRead = POST_READ_PATH.test(requested);
+      // A gRPC, gRPC-Web, Connect or Twirp call seen by the HTTP instrumentation alone: `POST /crm.v1.CustomerService/GetCustomer`.
+      facts.postRead = POST_READ_PATH.test(requested) || nameDirection(extract(whole, RPC_PATH)) === 'read';
     }
     const path = hostV !== '' || peer === '' ? endpointPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])) : '';
     if (hostV !== '') return [[direction(s, facts), 'http', scheme, endpointHost(hostV, port, defaultPort), path, peer]];
@@ -181,6 +189,13 @@ const MONGODB_SESSION_OPS = new Set([
   'COMMITTRANSACTION',
   'ABORTTRANSACTION',
 ]);
+
+/**
+ * The path of a gRPC (and gRPC-Web, Connect) call, `/<package>.<Service>/<Method>`, or of a Twirp one under `/twirp/`: its
+ * first group the method. The service must be qualified by its package (`crm.v1.CustomerService`), which no REST path
+ * is written as.
+ */
+const RPC_PATH = /^\/+(?:twirp\/+)?(?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z_][A-Za-z0-9_]*\/+([A-Za-z_][A-Za-z0-9_]*)\/*$/;
 
 /** The path socket.io and engine.io serve on by default (`/socket.io/`, `/engine.io/`), under any prefix; lower-case. */
 const SOCKET_IO_PATH = /\/(?:socket|engine)\.io\/?$/;

@@ -58,6 +58,7 @@ export const SPAN_KEYS = [
   'http.status_code',
   'aws.dynamodb.table_names',
   'db.stored_procedure.name',
+  'rpc.method',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -143,6 +144,7 @@ export const A = {
   'http.status_code': 47,
   'aws.dynamodb.table_names': 48,
   'db.stored_procedure.name': 49,
+  'rpc.method': 50,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;
