@@ -180,3 +180,38 @@ describe('resolveEndpoint: URL paths with percent-encoded characters', () => {
     expect(resolveEndpoint(paths, ep({ sys: 'http', host: 'billing.internal:8080', name: '/apix/invoices' }))).toBe('unknown:billing.internal:8080');
   });
 });
+
+describe('resolveEndpoint: database names spelled in another case', () => {
+  const { catalog: cased } = parseCatalog([
+    {
+      file: 'c.yaml',
+      text: `systems:
+  - { id: billing, match: { databases: ["mssql://sql01/Billing"] } }
+  - { id: erp, match: { databases: [{ system: oracle.db, namespace: ERPPROD }] } }
+  - { id: mainframe, match: { databases: [{ system: db2, namespace: "SAMPLE*" }] } }
+  - { id: lake, match: { databases: [{ system: snowflake, namespace: ANALYTICS }, { system: redshift, namespace: dwh }] } }
+  - { id: shop, match: { databases: [{ system: mysql, namespace: Shop }, { system: postgresql, namespace: Orders }, { system: mongodb, namespace: Catalog }] } }
+`,
+    },
+  ]);
+  const db = (sys: string, name: string, host = 'db01') => ep({ kind: 'db', sys, host, name });
+
+  // Regression: `Initial Catalog=billing` against the catalog's Billing made `Unknown system mssql://sql01/billing`.
+  it('matches SQL Server, Oracle, Db2, Snowflake and Redshift databases whatever the case, with their schemas and instances', () => {
+    expect(resolveEndpoint(cased, db('mssql', 'billing', 'sql01'))).toBe('billing');
+    expect(resolveEndpoint(cased, db('mssql', 'BILLING.dbo', 'sql01'))).toBe('billing');
+    expect(resolveEndpoint(cased, db('mssql', 'SQLEXPRESS|billing', 'sql01'))).toBe('billing');
+    expect(resolveEndpoint(cased, db('oracle', 'erpprod'))).toBe('erp');
+    expect(resolveEndpoint(cased, db('db2', 'sample2'))).toBe('mainframe');
+    expect(resolveEndpoint(cased, db('snowflake', 'analytics'))).toBe('lake');
+    expect(resolveEndpoint(cased, db('redshift', 'DWH'))).toBe('lake');
+    expect(resolveEndpoint(cased, db('mssql', 'billing2', 'sql01'))).toBe('unknown:mssql://sql01/billing2');
+  });
+
+  it('keeps the case of databases whose names are case-sensitive (MySQL on Linux, PostgreSQL, MongoDB)', () => {
+    expect(resolveEndpoint(cased, db('mysql', 'shop'))).toBe('unknown:mysql://db01/shop');
+    expect(resolveEndpoint(cased, db('postgresql', 'orders'))).toBe('unknown:postgresql://db01/orders');
+    expect(resolveEndpoint(cased, db('mongodb', 'catalog'))).toBe('unknown:mongodb://db01/catalog');
+    expect(resolveEndpoint(cased, db('postgresql', 'Orders'))).toBe('shop');
+  });
+});

@@ -90,11 +90,22 @@ export function comparablePath(path: string): string {
 }
 
 /**
+ * Database systems whose database names are case-insensitive, as their servers resolve them: SQL Server (under its
+ * default, case-insensitive collation), Oracle (service names and SIDs), Db2 (aliases, folded to upper case), Snowflake
+ * and Redshift (unquoted identifiers, folded). A client reports the name as its connection string spells it
+ * (`Initial Catalog=billing`, `…:1521/erpprod`), which need not be the catalog's spelling of the same database.
+ * PostgreSQL's, MySQL's (on Linux) and MongoDB's names are case-sensitive.
+ */
+const CASE_INSENSITIVE_DATABASES = new Set(['mssql', 'oracle', 'db2', 'snowflake', 'redshift']);
+
+/**
  * A database namespace rule against what the driver reported: equal, or the reported namespace is the
  * rule's database qualified by a schema (`orders.public`, `orders|public`: the stable database
  * conventions' database.schema), or SQL Server's `instance|database` ending in it. `*` wildcards allowed.
+ * With `ignoreCase` (a system of CASE_INSENSITIVE_DATABASES), compared in lower case.
  */
-export function namespaceMatches(reported: string, rule: string): boolean {
+export function namespaceMatches(reported: string, rule: string, ignoreCase = false): boolean {
+  if (ignoreCase) return namespaceMatches(reported.toLowerCase(), rule.toLowerCase());
   if (nameMatches(reported, rule)) return true;
   const [first] = reported.split(/[.|]/);
   if (first !== reported && nameMatches(first, rule)) return true;
@@ -131,7 +142,7 @@ export function matchedBy(rules: MatchRules, e: Endpoint): MatchedBy | undefined
       // An endpoint stored under another name of its system (before migration 113) is that system's.
       const sys = dbSystem(e.sys);
       if (sys !== d.system) continue;
-      if (d.namespace && !namespaceMatches(e.name, d.namespace)) continue;
+      if (d.namespace && !namespaceMatches(e.name, d.namespace, CASE_INSENSITIVE_DATABASES.has(sys))) continue;
       if (d.host && !hostMatches(d.host, hp, sys, true)) continue;
       return 'databases';
     }
