@@ -14,6 +14,7 @@ owners:
 systems:
   - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
   - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
+  - { id: billing, owner: icoe, match: { hosts: [billing.internal] } }
 flows:
   - { id: crm-to-erp-go, source: crm, target: erp, owner: icoe, runtime: { service: order-sync-go } }
   - { id: crm-to-erp-dotnet, source: crm, target: erp, owner: icoe, runtime: { service: order-sync-dotnet } }
@@ -47,11 +48,11 @@ describe('RPC calls, by their methods (migration 122)', () => {
     h = await startHarness();
     const run = (service: string, children: SpanSpec[], at: number) =>
       sendSpans({ url: h.collector.url, serviceName: service }, [{ name: 'sync', kind: INTERNAL, start: at, children }]);
-    // A Go service: lists CRM customers, updates ERP orders (otelgrpc), after checking the ERP's health over gRPC.
+    // A Go service: lists CRM customers, updates ERP orders (otelgrpc), after checking billing's health over gRPC.
     await run(
       'order-sync-go',
       [
-        grpc('erp.internal', 'grpc.health.v1.Health', 'Check'),
+        grpc('billing.internal', 'grpc.health.v1.Health', 'Check'),
         grpc('crm.internal', 'crm.v1.CustomerService', 'ListCustomers'),
         grpc('erp.internal', 'erp.v1.OrderService', 'UpdateOrder'),
       ],
@@ -66,10 +67,15 @@ describe('RPC calls, by their methods (migration 122)', () => {
       ],
       t0 + 1000,
     );
-    // A service whose gRPC client is not instrumented: only the HTTP layer's POSTs.
+    // A service whose gRPC client is not instrumented: only the HTTP layer's POSTs, the first gRPC's standard health check
+    // of billing, which it calls later.
     await run(
       'order-sync-http',
-      [post('crm.internal', 'crm.v1.CustomerService', 'GetCustomer'), post('erp.internal', 'erp.v1.OrderService', 'UpsertOrder')],
+      [
+        post('billing.internal', 'grpc.health.v1.Health', 'Check'),
+        post('crm.internal', 'crm.v1.CustomerService', 'GetCustomer'),
+        post('erp.internal', 'erp.v1.OrderService', 'UpsertOrder'),
+      ],
       t0 + 2000,
     );
     await h.collector.flush();
@@ -84,6 +90,8 @@ describe('RPC calls, by their methods (migration 122)', () => {
   // Regression: a gRPC call had no direction: the Go and .NET services made no edge at all (their documented flows never
   // observed), and the POSTs of an uninstrumented gRPC client were writes, GetCustomer included, so the run wrote the CRM
   // (`integration:order-sync-http -> crm`, `integration:order-sync-http -> erp`).
+  // Regression (migration 122 too): the uninstrumented client's health check was a POST, a write into billing:
+  // `Undocumented flow crm → billing (order-sync-http)`.
   it('pairs the calls into their documented flows', async () => {
     expect(await observedEdges(analyzer)).toEqual(['crm -> erp crm-to-erp-dotnet', 'crm -> erp crm-to-erp-go', 'crm -> erp crm-to-erp-http']);
     expect(await openFindingTitles(analyzer, ['undocumented-flow', 'unknown-system', 'sor-violation'])).toEqual([]);

@@ -338,8 +338,18 @@ const cases: Array<[SpanSpec, string | null]> = [
       'rpc.method': 'Check',
       'server.address': 'erp.internal',
     }),
-    'unknown rpc grpc erp.internal grpc.health.v1.Health',
+    null,
   ],
+  [
+    span('grpc-reflection', CLIENT, {
+      'rpc.system': 'grpc',
+      'rpc.service': 'grpc.reflection.v1.ServerReflection',
+      'rpc.method': 'ServerReflectionInfo',
+      'server.address': 'erp.internal',
+    }),
+    'unknown rpc grpc erp.internal grpc.reflection.v1.ServerReflection',
+  ],
+  [span('grpc-health-over-http', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal:50051/grpc.health.v1.Health/Check' }), null],
   [
     span('aws-s3-select', CLIENT, {
       'rpc.system': 'aws-api',

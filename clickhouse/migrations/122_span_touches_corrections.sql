@@ -13,6 +13,9 @@
 --   before the HTTP method that carried it, and a POST to a gRPC, Connect or Twirp path (`/crm.v1.CustomerService/GetCustomer`)
 --   whose method reads is a read: a gRPC call had no direction, and an integration reading the CRM and updating ERP
 --   orders over gRPC made no flow at all.
+-- - gRPC's standard health check (`grpc.health.v1.Health` Check and Watch; an HTTP client's POST to
+--   `/grpc.health.v1.Health/Check`) touches nothing, as 119's health checks do: seen by the HTTP instrumentation alone it was
+--   a write (a POST) into the system checked.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
 DROP VIEW IF EXISTS weft_span_touches_mv;
 
@@ -52,7 +55,9 @@ FROM (
                         host_v != '', [(dir, 'http', scheme, ep_host_v, url_path, peer)],
                         peer != '', [(dir, 'peer', '', '', '', peer)],
                         [(dir, 'unnamed', 'http', '', url_path, '')]),
-            rpc != '' AND (host_v != '' OR peer != ''), [(dir, 'rpc', rpc, ep_host_v, rpc_service, peer)],
+            -- gRPC's standard health service says whether the server is up, never a record of it (122)
+            rpc != '' AND (host_v != '' OR peer != ''), if(rpc_service = 'grpc.health.v1.Health', [('', '', '', '', '', '')],
+                                                           [(dir, 'rpc', rpc, ep_host_v, rpc_service, peer)]),
             peer != '' AND is_client, [(dir, 'peer', '', '', '', peer)],
             [('', '', '', '', '', '')]
         ) AS touches
@@ -153,7 +158,9 @@ FROM (
                                 AND (match(lower(url), '[?&]transport=websocket(?:[&#]|$)') OR match(lower(toValidUTF8(A['http.target'])), '[?&]transport=websocket(?:[&#]|$)')) AS is_socket_upgrade,
                             -- a health or liveness check of a dependency (GET or HEAD): whether it is up, never a record of it (119)
                             method IN ('GET', 'HEAD') AND match(lower(path_any),
-                                '^/+(?:[^/]+/+)?(?:api/+)?(?:v[0-9.]+/+)?(?:health|healthz|healthcheck|health-check|health_check|_health|livez|readyz|ping|_ping)(?:/+(?:live|liveness|ready|readiness|startup|started))?/*$|^/+(?:[^/]+/+)?actuator/+health(?:/+[^/]+)?/*$|^/+-/+(?:healthy|ready)/*$') AS is_health_check,
+                                '^/+(?:[^/]+/+)?(?:api/+)?(?:v[0-9.]+/+)?(?:health|healthz|healthcheck|health-check|health_check|_health|livez|readyz|ping|_ping)(?:/+(?:live|liveness|ready|readiness|startup|started))?/*$|^/+(?:[^/]+/+)?actuator/+health(?:/+[^/]+)?/*$|^/+-/+(?:healthy|ready)/*$')
+                                -- gRPC's standard health check, whatever the method (a POST, as every gRPC call) (122)
+                                OR match(lower(path_any), '^/+grpc\\.health\\.v1\\.health/+(?:check|watch)/*$') AS is_health_check,
                             -- the host and port touched, whatever the kind of endpoint
                             toValidUTF8(multiIf(url_host != '', url_host,
                                     A['server.address'] != '', A['server.address'],

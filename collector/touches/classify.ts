@@ -144,6 +144,8 @@ export function classify(s: SpanRecord): readonly Touch[] {
     if (SESSION_PATH.test(requested)) return NONE;
     // A health or liveness check of a dependency says whether it is up, never a record of it (migration 119).
     if ((method === 'GET' || method === 'HEAD') && HEALTH_PATH.test(requested)) return NONE;
+    // So is gRPC's standard health check, a POST as every gRPC call is (`/grpc.health.v1.Health/Check`; migration 122).
+    if (GRPC_HEALTH_PATH.test(requested)) return NONE;
     // The request that opens a socket.io or engine.io WebSocket connection opens a connection and carries no data
     // (migration 115); the long-polling transport's requests carry the events, and read and write.
     if (
@@ -162,8 +164,12 @@ export function classify(s: SpanRecord): readonly Touch[] {
     if (peer !== '') return [[direction(s, facts), 'peer', '', '', '', peer]];
     return [[direction(s, facts), 'unnamed', 'http', '', path, '']];
   }
-  if (rpc !== '' && (hostV !== '' || peer !== ''))
-    return [[direction(s, facts), 'rpc', rpc, endpointHost(hostV, port, defaultPort), validUtf8(s.attr(A['rpc.service'])), peer]];
+  if (rpc !== '' && (hostV !== '' || peer !== '')) {
+    const service = validUtf8(s.attr(A['rpc.service']));
+    // gRPC's standard health service says whether the server is up, never a record of it (migration 122).
+    if (service === GRPC_HEALTH_SERVICE) return NONE;
+    return [[direction(s, facts), 'rpc', rpc, endpointHost(hostV, port, defaultPort), service, peer]];
+  }
   if (peer !== '' && isClient) return [[direction(s, facts), 'peer', '', '', '', peer]];
   return NONE;
 }
@@ -196,6 +202,11 @@ const MONGODB_SESSION_OPS = new Set([
  * is written as.
  */
 const RPC_PATH = /^\/+(?:twirp\/+)?(?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z_][A-Za-z0-9_]*\/+([A-Za-z_][A-Za-z0-9_]*)\/*$/;
+
+/** gRPC's standard health checking service (grpc/grpc doc/health-checking.md): its Check and Watch tell whether a server is up. */
+const GRPC_HEALTH_SERVICE = 'grpc.health.v1.Health';
+/** Its methods' path, as an HTTP client's span names it, lower-case. */
+const GRPC_HEALTH_PATH = /^\/+grpc\.health\.v1\.health\/+(?:check|watch)\/*$/;
 
 /** The path socket.io and engine.io serve on by default (`/socket.io/`, `/engine.io/`), under any prefix; lower-case. */
 const SOCKET_IO_PATH = /\/(?:socket|engine)\.io\/?$/;
