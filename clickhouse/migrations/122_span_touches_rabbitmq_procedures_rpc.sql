@@ -17,6 +17,7 @@
 --   `/grpc.health.v1.Health/Check`) touches nothing, as 119's health checks do: seen by the HTTP instrumentation alone it was
 --   a write (a POST) into the system checked.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
+
 DROP VIEW IF EXISTS weft_span_touches_mv;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS weft_span_touches_mv TO weft_span_touches AS
