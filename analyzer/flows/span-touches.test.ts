@@ -373,6 +373,29 @@ const cases: Array<[SpanSpec, string | null]> = [
     span('rest-post-unqualified', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/Orders/GetOrder' }),
     'write http https erp.internal /Orders/GetOrder',
   ],
+  // the Java agent's AWS SDK span of a DynamoDB call carries its POST: an operation on no item says no direction (122)
+  [
+    span('java-ddb-describe', CLIENT, {
+      'db.system': 'dynamodb',
+      'db.operation': 'DescribeTable',
+      'rpc.system': 'aws-api',
+      'rpc.method': 'DescribeTable',
+      'http.method': 'POST',
+      'net.peer.name': 'dynamodb.eu-west-1.amazonaws.com',
+      'aws.dynamodb.table_names': ['Orders'],
+    }),
+    'unknown db dynamodb dynamodb.eu-west-1.amazonaws.com Orders',
+  ],
+  [
+    span('java-ddb-get', CLIENT, {
+      'db.system': 'dynamodb',
+      'db.operation': 'GetItem',
+      'http.method': 'POST',
+      'net.peer.name': 'dynamodb.eu-west-1.amazonaws.com',
+      'aws.dynamodb.table_names': ['Orders'],
+    }),
+    'read db dynamodb dynamodb.eu-west-1.amazonaws.com Orders',
+  ],
   // stored procedure calls read or write as their names' verbs say (migration 122): the Java agent's JDBC span of a
   // CallableStatement, T-SQL's EXEC, a SQL Server client's bare name (CommandType.StoredProcedure), db.stored_procedure.name
   [sql('proc-jdbc-call', '{call billing_pkg.upsert_invoice(?, ?, ?)}', { 'db.operation': 'CALL' }), 'write db postgresql db.internal orders'],

@@ -16,6 +16,9 @@
 -- - gRPC's standard health check (`grpc.health.v1.Health` Check and Watch; an HTTP client's POST to
 --   `/grpc.health.v1.Health/Check`) touches nothing, as 119's health checks do: seen by the HTTP instrumentation alone it was
 --   a write (a POST) into the system checked.
+-- - A DynamoDB operation that neither reads nor writes items (DescribeTable, ListTables, CreateTable, DescribeTimeToLive…)
+--   says no direction, whatever the HTTP method that carried it: the Java agent's span of an AWS SDK call carries its POST,
+--   so a service waiting at its start for its table to exist wrote the table (an undocumented flow from the service).
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -79,6 +82,9 @@ FROM (
                     db_sys != '' AND op_dir != '', op_dir,
                     db_sys != '' AND sql_dir != '', sql_dir,
                     db_sys != '' AND proc_dir != '', proc_dir,
+                    -- a DynamoDB operation that neither reads nor writes items (DescribeTable, ListTables…) says no direction, whatever
+                    -- the HTTP method that carried it (122)
+                    db_sys = 'dynamodb' AND db_op != '', 'unknown',
                     -- an RPC's method says what the call does, whatever the HTTP method that carried it (122)
                     msg_sys = '' AND db_sys = '' AND rpc != '' AND rpc_dir != '', rpc_dir,
                     -- an HTTP POST to an API's read endpoint (a search, a query: the body holds the query), or to a gRPC method that reads

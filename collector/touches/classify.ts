@@ -47,6 +47,10 @@ function direction(s: SpanRecord, f: DirectionFacts): string {
     // The stable conventions name a stored procedure in db.stored_procedure.name: its verb (migration 122).
     const byProcedure = nameDirection(validUtf8(s.attr(A['db.stored_procedure.name'])));
     if (byProcedure !== '') return byProcedure;
+    // DynamoDB's operations are its API's: one that neither reads nor writes items (DescribeTable, ListTables, CreateTable,
+    // DescribeTimeToLive…) says no direction, whatever the HTTP method that carried it — every DynamoDB call is a POST, and
+    // the Java agent puts the method on the call's own span (migration 122).
+    if (f.dbSys === 'dynamodb' && f.dbOp !== '') return 'unknown';
   }
   // An RPC's method says what the call does, whatever the HTTP method that carried it (gRPC's is always a POST).
   if (f.rpcMethod) return f.rpcMethod;

@@ -741,6 +741,30 @@ export function handmadeSpans(): ParitySpan[] {
     http('https://erp:50051/grpc.health.v1.Health/List', { 'http.request.method': 'POST' }),
     http('https://erp:50051/api/grpc.health.v1.Health/Check', { 'http.request.method': 'POST' }),
     span('grpc-health-target', CLIENT, { 'http.method': 'POST', 'net.peer.name': 'erp', 'http.target': '/grpc.health.v1.Health/Check' }),
+    // DynamoDB control-plane operations carried by a POST (the Java agent's spans)
+    span('ddb-describe', CLIENT, {
+      'db.system': 'dynamodb',
+      'db.operation': 'DescribeTable',
+      'http.method': 'POST',
+      'net.peer.name': 'dynamodb.x',
+      'aws.dynamodb.table_names': { array: ['Orders'] },
+    }),
+    span('ddb-list-tables', CLIENT, { 'db.system': 'dynamodb', 'db.operation': 'ListTables', 'http.method': 'POST', 'http.url': 'https://dynamodb.x' }),
+    span('ddb-put', CLIENT, { 'db.system': 'dynamodb', 'db.operation': 'PutItem', 'http.method': 'POST', 'db.name': 'Orders' }),
+    span('ddb-no-op', CLIENT, { 'db.system': 'dynamodb', 'http.method': 'POST', 'db.name': 'Orders', 'db.statement': 'x' }),
+    span('ddb-partiql', CLIENT, {
+      'db.system': 'dynamodb',
+      'db.operation': 'ExecuteStatement',
+      'http.method': 'POST',
+      'db.name': 'Orders',
+      'db.statement': 'SELECT * FROM Orders',
+    }),
+    span('es-indices-create', CLIENT, {
+      'db.system': 'elasticsearch',
+      'db.operation': 'indices.create',
+      'http.method': 'PUT',
+      'url.full': 'http://es:9200/orders',
+    }),
     // stored procedures, by their names' verbs (migration 122)
     sql('{call billing_pkg.upsert_invoice(?, ?, ?)}', { 'db.system.name': 'oracle', 'db.operation': 'CALL' }),
     sql('{ ?= call GET_CUSTOMER(?) }', { 'db.system.name': 'oracle' }),
