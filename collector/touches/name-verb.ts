@@ -31,18 +31,21 @@ const startsWith = (verbs: string[]) =>
 const endsWith = (verbs: string[]) =>
   new RegExp(`(?:[^A-Za-z](?:${verbs.flatMap((v) => [v, title(v), v.toUpperCase()]).join('|')})|[a-z0-9](?:${verbs.map(title).join('|')}))$`);
 
-export const READ_FIRST = startsWith(READ_VERBS);
-export const WRITE_FIRST = startsWith(WRITE_VERBS);
-export const READ_LAST = endsWith(READ_VERBS);
-export const WRITE_LAST = endsWith(WRITE_VERBS);
+const READ_FIRST = startsWith(READ_VERBS);
+const WRITE_FIRST = startsWith(WRITE_VERBS);
+const READ_LAST = endsWith(READ_VERBS);
+const WRITE_LAST = endsWith(WRITE_VERBS);
 /** The last part of a dotted path (`billing_pkg.upsert_invoice`, `[dbo].[usp_Upsert]`), without brackets. */
-export const LAST_PART = /([^.[\]]*)\]*$/;
+const LAST_PART = /([^.[\]]*)\]*$/;
 /** A conventional prefix followed by `_`, in any case. */
-export const SNAKE_PREFIX = /^(?:[Uu][Ss][Pp]|[Ss][Pp]|[Uu][Pp]|[Pp][Rr][Oo][Cc]|[Pp][Rr][Cc]|[Pp][Rr]|[Pp]|[Bb][Aa][Tt][Cc][Hh]|[Bb][Uu][Ll][Kk])_+/;
+const SNAKE_PREFIX = /^(?:[Uu][Ss][Pp]|[Ss][Pp]|[Uu][Pp]|[Pp][Rr][Oo][Cc]|[Pp][Rr][Cc]|[Pp][Rr]|[Pp]|[Bb][Aa][Tt][Cc][Hh]|[Bb][Uu][Ll][Kk])_+/;
 /** A conventional prefix written onto a capitalised word (`uspUpsertInvoice`, `BatchGetCustomers`): the capital is kept. */
-export const CAMEL_PREFIX = /^(?:usp|sp|up|proc|prc|pr|batch|Batch|bulk|Bulk)([A-Z])/;
+const CAMEL_PREFIX = /^(?:usp|sp|up|proc|prc|pr|batch|Batch|bulk|Bulk)([A-Z])/;
 
-/** 'read', 'write' or '' for the name of a procedure or method, possibly qualified (`schema.name`, `[dbo].[name]`). */
+/**
+ * 'read', 'write' or '' for the name of a procedure or method, possibly qualified (`schema.name`, `[dbo].[name]`); a byte
+ * string (byte-text.ts). clickhouse/migrations/122 states the same expressions (`name_dirs`).
+ */
 export function nameDirection(path: string): string {
   const name = (LAST_PART.exec(path)?.[1] ?? '').replace(SNAKE_PREFIX, '').replace(CAMEL_PREFIX, '$1');
   if (READ_FIRST.test(name)) return 'read';
