@@ -19,6 +19,9 @@
 -- - A DynamoDB operation that neither reads nor writes items (DescribeTable, ListTables, CreateTable, DescribeTimeToLive…)
 --   says no direction, whatever the HTTP method that carried it: the Java agent's span of an AWS SDK call carries its POST,
 --   so a service waiting at its start for its table to exist wrote the table (an undocumented flow from the service).
+-- - The Java agent's span of an SQS or SNS management call (`Sqs.GetQueueUrl`, `Sns.CreateTopic`: rpc.system aws-api, its HTTP
+--   request, no messaging attribute) touches nothing, as the JavaScript aws-sdk's messaging span naming no destination does:
+--   it was a touch of the SQS host, `Unknown system sqs.eu-west-1.amazonaws.com`.
 -- weft_span_touches is a Null table: dropping and making the view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -55,6 +58,11 @@ FROM (
             db_sys != '', multiIf(NOT db_has_query OR is_mongodb_session, [('', '', '', '', '', '')],
                                   ep_host_v = '' AND empty(db_names), [(dir, 'unnamed', 'db', '', db_sys, peer)],
                                   arrayMap(x -> (dir, 'db', db_sys, ep_host_v, x, peer), if(empty(db_names), [''], db_names))),
+            -- the Java agent's span of an SQS or SNS management call (GetQueueUrl, CreateTopic…) moves no message (122)
+            rpc = 'aws-api' AND lower(rpc_service) IN ('sqs', 'sns', 'amazonsqs', 'amazonsns')
+                AND rpc_method NOT IN ('SendMessage', 'SendMessageBatch', 'ReceiveMessage', 'DeleteMessage', 'DeleteMessageBatch',
+                                       'ChangeMessageVisibility', 'ChangeMessageVisibilityBatch', 'Publish', 'PublishBatch'),
+                [('', '', '', '', '', '')],
             is_http, multiIf(is_token_request OR is_session_request OR is_socket_upgrade OR is_health_check, [('', '', '', '', '', '')],
                         host_v != '', [(dir, 'http', scheme, ep_host_v, url_path, peer)],
                         peer != '', [(dir, 'peer', '', '', '', peer)],

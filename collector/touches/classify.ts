@@ -139,7 +139,12 @@ export function classify(s: SpanRecord): readonly Touch[] {
     return names.length === 0 ? [[dir, 'db', dbSys, ep, '', peer]] : names.map((name): Touch => [dir, 'db', dbSys, ep, name, peer]);
   }
   // An RPC span (gRPC, Thrift, the aws-sdk's…) reads or writes as its method's name says (migration 122).
-  if (rpc !== '') facts.rpcMethod = nameDirection(validUtf8(s.attr(A['rpc.method'])));
+  const rpcMethod = validUtf8(s.attr(A['rpc.method']));
+  if (rpc !== '') facts.rpcMethod = nameDirection(rpcMethod);
+  // The Java agent's span of an SQS or SNS management call (GetQueueUrl, CreateQueue, CreateTopic, Subscribe…) carries
+  // its HTTP request and no messaging attribute: like the aws-sdk's in JavaScript (a messaging span naming nothing), it
+  // moves no message (migration 122).
+  if (rpc === 'aws-api' && AWS_MESSAGING_SERVICES.has(asciiLower(validUtf8(s.attr(A['rpc.service'])))) && !AWS_MESSAGE_CALLS.has(rpcMethod)) return NONE;
   if (isHttp) {
     const whole = requestPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template']));
     const requested = asciiLower(whole);
@@ -206,6 +211,21 @@ const MONGODB_SESSION_OPS = new Set([
  * is written as.
  */
 const RPC_PATH = /^\/+(?:twirp\/+)?(?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z_][A-Za-z0-9_]*\/+([A-Za-z_][A-Za-z0-9_]*)\/*$/;
+
+/** Amazon SQS and SNS as the aws-sdk instrumentations name them in `rpc.service`, lower-case (Java `Sqs`, `Sns`; `AmazonSQS`…). */
+const AWS_MESSAGING_SERVICES = new Set(['sqs', 'sns', 'amazonsqs', 'amazonsns']);
+/** Their calls that send, receive or settle messages: every other (GetQueueUrl, CreateTopic, Subscribe…) manages the broker. */
+const AWS_MESSAGE_CALLS = new Set([
+  'SendMessage',
+  'SendMessageBatch',
+  'ReceiveMessage',
+  'DeleteMessage',
+  'DeleteMessageBatch',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+  'Publish',
+  'PublishBatch',
+]);
 
 /** gRPC's standard health checking service (grpc/grpc doc/health-checking.md): its Check and Watch tell whether a server is up. */
 const GRPC_HEALTH_SERVICE = 'grpc.health.v1.Health';

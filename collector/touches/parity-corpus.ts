@@ -741,6 +741,49 @@ export function handmadeSpans(): ParitySpan[] {
     http('https://erp:50051/grpc.health.v1.Health/List', { 'http.request.method': 'POST' }),
     http('https://erp:50051/api/grpc.health.v1.Health/Check', { 'http.request.method': 'POST' }),
     span('grpc-health-target', CLIENT, { 'http.method': 'POST', 'net.peer.name': 'erp', 'http.target': '/grpc.health.v1.Health/Check' }),
+    // SQS and SNS calls as the Java agent spans them (rpc.system aws-api, the HTTP request)
+    span('java-sqs-getqueueurl', CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'Sqs',
+      'rpc.method': 'GetQueueUrl',
+      'http.method': 'POST',
+      'http.url': 'https://sqs.eu-west-1.amazonaws.com',
+    }),
+    span('java-sns-createtopic', CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'Sns',
+      'rpc.method': 'CreateTopic',
+      'http.method': 'POST',
+      'net.peer.name': 'sns.x',
+    }),
+    span('java-sqs-send-bare', CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'AmazonSQS',
+      'rpc.method': 'SendMessage',
+      'http.method': 'POST',
+      'http.url': 'https://sqs.x',
+    }),
+    span('java-sqs-send-msg', PRODUCER, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'Sqs',
+      'rpc.method': 'SendMessage',
+      'messaging.system': 'AmazonSQS',
+      'messaging.destination.name': 'orders',
+    }),
+    span('java-sqs-other-system', CLIENT, {
+      'rpc.system': 'AWS-API',
+      'rpc.service': 'Sqs',
+      'rpc.method': 'GetQueueUrl',
+      'http.method': 'POST',
+      'http.url': 'https://sqs.x',
+    }),
+    span('java-s3-get', CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'S3',
+      'rpc.method': 'GetObject',
+      'http.method': 'GET',
+      'http.url': 'https://b.s3.x/k',
+    }),
     // DynamoDB control-plane operations carried by a POST (the Java agent's spans)
     span('ddb-describe', CLIENT, {
       'db.system': 'dynamodb',
