@@ -336,6 +336,74 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
     expect(Math.max(...edges.map((e) => e.p99Ms ?? Infinity))).toBeLessThanOrEqual(30);
   });
 
+  // Regression: the run above, its two services exporting on their own timers, the worker's spans arriving more than the
+  // run gap (1 s) after the dispatcher's (a loaded machine, a gateway's queue, the SDK's 5 s batch delay): the trace was
+  // cut into two runs by arrival (two clocks, minutes apart by their stamps), a read-only one and a write-only one, and
+  // paired as two halves: crm → integration:split-job and integration:split-job → erp. Spans of two processes are one run
+  // when they arrive within the run gap and the export spread (EXPORT_SPREAD_MS) of each other, whichever arrived first,
+  // whichever clock is off, and also when the first was paired before the other arrived (its late-arrival window passed).
+  describe('a run of two services whose exports arrive seconds apart', () => {
+    /** A trace whose parent is never sent: its read by `<name>-dispatcher`, its write by `<name>-worker`, `skew` ms off. */
+    const halves = (name: string, at: number, skew: number) => {
+      const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        traceFlags: 1,
+      });
+      const flow = { 'integration.flow': name };
+      return {
+        read: () =>
+          withTracer({ url: h.collector.url, serviceName: `${name}-dispatcher` }, (tracer) =>
+            tracer.startSpan('GET', { kind: CLIENT, startTime: at, attributes: { ...get('crm.internal').attributes, ...flow } }, parent).end(at + 20),
+          ),
+        write: () =>
+          withTracer({ url: h.collector.url, serviceName: `${name}-worker` }, (tracer) =>
+            tracer
+              .startSpan('POST', { kind: CLIENT, startTime: at + 30 + skew, attributes: { ...post('erp.internal').attributes, ...flow } }, parent)
+              .end(at + 60 + skew),
+          ),
+      };
+    };
+    const flowEdges = async (name: string) =>
+      (await analyzer.edges(3 * HOUR))
+        .filter((e) => e.integration === name)
+        .map((e) => `${e.source} -> ${e.target} traces=${e.traces} p99<=30 ${(e.p99Ms ?? Infinity) <= 30}`)
+        .sort();
+    /** Longer than the run gap (1 s), well inside the export spread. */
+    const LATER_MS = 3_000;
+
+    it('pairs one run whichever service exported later, whether the late clock is behind or ahead', async () => {
+      const t = Date.now() - HOUR;
+      const five = 5 * 60_000;
+      const workerLate = halves('late-worker-job', t, -five);
+      const dispatcherLate = halves('late-dispatcher-job', t, -five);
+      const aheadLate = halves('late-ahead-job', t, five);
+      await Promise.all([workerLate.read(), dispatcherLate.write(), aheadLate.read()]);
+      await h.collector.flush();
+      await sleep(LATER_MS);
+      await Promise.all([workerLate.write(), dispatcherLate.read(), aheadLate.write()]);
+      await h.collector.flush();
+      expect((await pairNow()).errors).toEqual([]);
+      for (const name of ['late-worker-job', 'late-dispatcher-job', 'late-ahead-job'])
+        expect({ name, edges: await flowEdges(name) }).toEqual({ name, edges: ['crm -> erp traces=1 p99<=30 true'] });
+    });
+
+    it('pairs one run when the first service was paired alone before the second one exported', async () => {
+      const t = Date.now() - HOUR;
+      const run = halves('late-window-job', t, -5 * 60_000);
+      await run.read();
+      await h.collector.flush();
+      // The late-arrival window (0 here) and a run gap more pass: the read is paired alone, as a read-only run.
+      await sleep(LATER_MS);
+      expect((await pairNow()).errors).toEqual([]);
+      expect(await flowEdges('late-window-job')).toEqual(['crm -> integration:late-window-job traces=1 p99<=30 true']);
+      await run.write();
+      await h.collector.flush();
+      expect((await pairNow()).errors).toEqual([]);
+      expect(await flowEdges('late-window-job')).toEqual(['crm -> erp traces=1 p99<=30 true']);
+    });
+  });
+
   // Regression: a run that wrote ERP (201) and billing (500) failed on every edge of it, so crm → erp, whose writes all
   // succeeded, got a false error-rate finding.
   it('fails a run on the edges to the targets whose last write failed, and on every edge when no write did', async () => {

@@ -3,7 +3,7 @@ import { fromChTime, toChTime } from '../../clickhouse/index.ts';
 import { DEFAULT_LATE_ARRIVAL, DEFAULT_RUN_GAP, MAX_LATE_ARRIVAL_MS } from '../../core/config/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
-import { traceSegments, type SegmentSpan } from './trace-segments.ts';
+import { EXPORT_SPREAD_MS, traceSegments, type SegmentSpan } from './trace-segments.ts';
 import { senderLagsSql, senderShiftExpr } from './sender-offsets.ts';
 import { markTransport } from './transport-spans.ts';
 import { markCopies } from './span-copies.ts';
@@ -228,10 +228,10 @@ const SPAN_COLUMNS =
  * (`FLOW_OF_UNNAMED`), each computed once into a scratch table; then the aggregate, which joins those. As one statement
  * with the subqueries inlined (copies four times, the spans twelve), the engine spent 130 ms analysing it and 215 ms
  * planning it on an empty store (a loaded 2-core machine), most of a pairing run's cost. `params`: the statement
- * parameters `src` and `tracesInsert` use (frontier, older, ids, now). One pairing job runs at a time (the scratch
- * tables are its own). Rejects with the engine's error.
+ * parameters `src` and `tracesInsert` use (frontier, older, ids, now). `cut`: how traces are cut into runs (`cutTraces`).
+ * One pairing job runs at a time (the scratch tables are its own). Rejects with the engine's error.
  */
-async function insertTraces(store: Store, src: RowSource, params: Record<string, unknown>, gapMs: number): Promise<boolean> {
+async function insertTraces(store: Store, src: RowSource, params: Record<string, unknown>, cut: TraceCut): Promise<boolean> {
   const c = store.client;
   for (const table of ['weft_pairing_spans', 'weft_pairing_copies', 'weft_pairing_unnamed', 'weft_pairing_segments']) {
     await c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
@@ -250,12 +250,18 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
   // Calls carried by a transport that name no host take the one it reached (after the copies' touches went: those are
   // not moved), in the endpoint rollups and in the touch sets below.
   const hosts = transport && (await markHosts(store, rows('weft_trace_touch_sets', src), spanParams));
-  const segmented = await cutTraces(store, gapMs);
+  const segmented = await cutTraces(store, cut);
   const spans = segmented ? SEGMENTED_SPANS : SPANS;
   await c.command({ query: `INSERT INTO weft_pairing_copies (trace_id, service, into_integration, into_service) ${COPIES(spans)}` });
   await c.command({ query: `INSERT INTO weft_pairing_unnamed (trace_id, service, flow) ${FLOW_OF_UNNAMED(spans)}` });
   await c.command({ query: tracesInsert(src, spans, segmented, { transport, copies, hosts }), query_params: { ...spanParams, now, clock } });
   return segmented;
+}
+
+/** How traces are cut into runs (ms): the run gap, and how much further apart two processes' spans may arrive (`traceSegments`). */
+interface TraceCut {
+  gapMs: number;
+  spreadMs: number;
 }
 
 /**
@@ -267,7 +273,7 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
  * destinations its spans published to and consumed from (and the integration of each) from the touch sets. Rejects
  * with the engine's error.
  */
-async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
+async function cutTraces(store: Store, { gapMs, spreadMs }: TraceCut): Promise<boolean> {
   if (gapMs <= 0) return false;
   const json = jsonOf(store);
   const candidates = (
@@ -350,7 +356,7 @@ async function cutTraces(store: Store, gapMs: number): Promise<boolean> {
         integration: destinations.get(key)?.integration ?? '',
       };
     };
-    const runs = traceSegments(list.map(asSegment), gapMs);
+    const runs = traceSegments(list.map(asSegment), gapMs, spreadMs);
     if (new Set(runs.values()).size < 2) continue;
     // A span's mark as the touch sets keep a write's (088): its end × 2, + 1 when it did not fail; of its rows, the latest.
     const marks = new Map<string, number>();
@@ -673,6 +679,12 @@ export interface PairingOptions {
   runGapMs?: number;
   /** How long a complete trace (its root arrived) waits for more spans before it is paired (ms; default COMPLETE_GRACE_MS, at most lateMs). */
   completeGraceMs?: number;
+  /**
+   * How much further apart than the run gap (ms) two processes' spans of one trace may arrive and be one run (default
+   * EXPORT_SPREAD_MS, trace-segments.ts): each exports on its own timer. Tests that stand runs minutes apart in for
+   * arrivals a second apart give 0.
+   */
+  exportSpreadMs?: number;
   /** The wall clock arrival stamps are compared with (default: now); tests with a fake analyzer clock keep the real one. */
   wallNow?: Date;
   /**
@@ -694,6 +706,7 @@ export interface PairingOptions {
  */
 export async function runPairing(store: Store, now: Date, lateMs: number, options: PairingOptions = {}): Promise<PairingResult> {
   const gapMs = options.runGapMs ?? DEFAULT_RUN_GAP_MS;
+  const traceCut: TraceCut = { gapMs, spreadMs: options.exportSpreadMs ?? EXPORT_SPREAD_MS };
   const c = store.client;
   const json = jsonOf(store);
   // Settled: no span arrived for lateMs of real time (arrival stamps are the store's clock at insert).
@@ -746,7 +759,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
       store,
       { since: 'frontier', older: older.length > 0 },
       { frontier, older, now: toChTime(new Date(wall)), clock: toChTime(now) },
-      gapMs,
+      traceCut,
     );
   }
   // A unit whose spans all arrived after the last run's newest arrival was never paired: no ledger lookup for it.
@@ -811,7 +824,7 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     )
   ).map((r) => r.unit);
   // Runs of several traces (integration.run.id, or pieces of one run without trace context), settled.
-  const runs = await pairRuns(store, json, cut, gapMs, toChTime(new Date(wall)), toChTime(now));
+  const runs = await pairRuns(store, json, cut, traceCut, toChTime(new Date(wall)), toChTime(now));
   const { deferred } = runs;
   const scope = [...new Set([...runs.scope, ...recut])];
 
@@ -980,10 +993,11 @@ async function pairRuns(
   store: Store,
   json: Json,
   cut: string,
-  gapMs: number,
+  traceCut: TraceCut,
   wallAt: string,
   clock: string,
 ): Promise<{ scope: string[]; deferred: FragmentTrace[] }> {
+  const { gapMs } = traceCut;
   const fresh = (await json<TraceRow>(`SELECT ${TRACE_COLUMNS} FROM weft_pairing_traces WHERE ${PIECE} AND ${SETTLED}`, { cut })).map(toFragment);
   // Pieces that left the run they were paired in: the trace's root (a wrapper span, exported when a job longer than the
   // late-arrival window ends, after its calls) arrived, and the trace is now paired as a trace of its own (already in the
@@ -1026,7 +1040,7 @@ async function pairRuns(
   if (missing.length > 0) {
     await store.client.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
     const raw = [...new Set(missing.map(rawTraceId))];
-    await insertTraces(store, { ids: 'SELECT arrayJoin({ids:Array(String)})' }, { ids: raw, now: wallAt, clock }, gapMs);
+    await insertTraces(store, { ids: 'SELECT arrayJoin({ids:Array(String)})' }, { ids: raw, now: wallAt, clock }, traceCut);
     // Only what is still a piece: a trace whose root arrived since is paired as a trace, not in its instance's run. Of a
     // trace cut into runs, only the runs asked for: its other runs are fresh, or not settled yet.
     const asked = new Set(missing);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTracer } from '../../test/otel.ts';
 import { runPairing } from '../index.ts';
 import { startPairingHarness, type PairingHarness } from '../test/pairing-harness.ts';
-import { traceSegments, type SegmentSpan } from './trace-segments.ts';
+import { EXPORT_SPREAD_MS, traceSegments, type SegmentSpan } from './trace-segments.ts';
 
 const { CLIENT, CONSUMER, INTERNAL, PRODUCER } = api.SpanKind;
 const MIN = 60_000;
@@ -53,6 +53,26 @@ describe('traceSegments (pure)', () => {
   it('keeps one run whose processes disagree on the time by minutes when their spans arrived together', () => {
     const spans = [span('read', 'reader', -3 * MIN, -3 * MIN + 20, 5000), span('write', 'writer', 30, 60, 5400)];
     expect(runs(spans)).toEqual([5000, 5000]);
+  });
+
+  // Regression: two processes export on their own timers; a dispatcher's read and its worker's write (its clock minutes
+  // off), exported further apart than the run gap, were two runs: a read-only half and a write-only half.
+  it('keeps one run whose processes exported within the gap and the export spread of each other, whichever first', () => {
+    const read = (arrivedMs: number) => ({ ...span('read', '', 0, 20, arrivedMs), service: 'dispatcher' });
+    const write = (arrivedMs: number, skew: number) => ({ ...span('write', '', 30 + skew, 60 + skew, arrivedMs), service: 'worker' });
+    const reach = 30_000 + EXPORT_SPREAD_MS;
+    // The worker later, or the dispatcher later (its read arrived after the write); its clock behind, or ahead.
+    for (const skew of [-5 * MIN, 5 * MIN])
+      for (const later of [1, -1]) {
+        expect(new Set(runs([read(HOUR), write(HOUR + later * (reach - 1), skew)])).size).toBe(1);
+        // Further apart: a later run on a clock that is off cannot be told from a late export.
+        expect(new Set(runs([read(HOUR), write(HOUR + later * reach, skew)])).size).toBe(2);
+      }
+    // With a 1 s gap: 3 s apart is one run; with no spread, two.
+    expect(new Set(runs([read(5000), write(8000, -5 * MIN)], 1000)).size).toBe(1);
+    expect(new Set(traceSegments([read(5000), write(8000, -5 * MIN)], 1000, 0).values()).size).toBe(2);
+    // One clock: its own times decide, arrivals within the gap only (runs ten minutes apart, exported 3 s apart).
+    expect(new Set(runs([span('a', 'pod-1', 0, 20, 5000), span('b', 'pod-1', 10 * MIN, 10 * MIN + 20, 8000)], 1000)).size).toBe(2);
   });
 
   it('keeps one run whose calls are far apart when a span of its instance encloses them, whatever they arrived', () => {
@@ -215,7 +235,8 @@ flows:
 
   /** The run gap of these tests (ms): each run's spans are stored by one request, the next run's GAP_MS + 100 later. */
   const GAP_MS = 300;
-  const pair = () => runPairing(harness.h.store, new Date(), 0, { runGapMs: GAP_MS });
+  // Runs minutes apart stand in for arrivals GAP_MS + 100 apart: the processes' export spread is none.
+  const pair = () => runPairing(harness.h.store, new Date(), 0, { runGapMs: GAP_MS, exportSpreadMs: 0 });
   const edgesOf = async (service: string) =>
     (await harness.analyzer.edges(3 * HOUR))
       .filter((e) => e.service === service)

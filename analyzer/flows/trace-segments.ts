@@ -9,7 +9,11 @@
  * - ran on one service instance (one clock) less than `gapMs` apart: the later one started less than `gapMs` after
  *   every earlier span of that instance had ended (a span around the run joins all it encloses); or
  * - arrived less than `gapMs` apart (Weft's clock, whatever the writers' say: a reader whose clock is three minutes
- *   behind its writer's, whose spans were exported together, is one run), each span when it first arrived.
+ *   behind its writer's, whose spans were exported together, is one run), each span when it first arrived; spans of two
+ *   clocks (two services, or two instances), less than `gapMs` + `spreadMs` apart: each process exports on its own timer
+ *   (the SDK's batch every 5 s, a gateway's queue, an exporter's retry), so the spans of one moment from two processes
+ *   arrive seconds apart, and a dispatcher's read and its worker's write exported 3 s apart were two half-runs (crm →
+ *   integration and integration → erp) under a 1 s gap.
  * And a span is in the run of its parent, and of the spans it links to, when that span arrived: a consumer is in the
  * run of the producer whose message it processes (the message carried the producer span's context, as its parent or as
  * a link: OpenTelemetry's messaging conventions link a consumer's span to the message's creation context), however
@@ -27,6 +31,13 @@
  */
 
 import { groupBy } from '../../core/collections/index.ts';
+
+/**
+ * How far apart (ms) the exports of two processes may deliver spans that ended at one moment (`traceSegments`'s
+ * `spreadMs` by default): the SDK's batch delay (5 s) and its export timeout (10 s). The pairing waits as long for the
+ * other processes' spans of a complete trace (COMPLETE_GRACE_MS, pairing-job.ts).
+ */
+export const EXPORT_SPREAD_MS = 15_000;
 
 /** One stored row of a span (a re-exported span has several: they are one span). Times are epoch ms. */
 export interface SegmentSpan {
@@ -54,9 +65,10 @@ export interface SegmentSpan {
 /**
  * The runs of one trace: per span id, the first arrival (epoch ms) of the run it belongs to, which names the run (two
  * runs never share one: spans stored within `gapMs` of each other are one run). One value for every span when nothing
- * separates them, and always when `gapMs` is 0 or less. An empty list gives an empty map. Throws nothing.
+ * separates them, and always when `gapMs` is 0 or less. `spreadMs` (≥ 0; default EXPORT_SPREAD_MS): how much further
+ * apart than `gapMs` the spans of two clocks may arrive and be one run. An empty list gives an empty map. Throws nothing.
  */
-export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map<string, number> {
+export function traceSegments(spans: readonly SegmentSpan[], gapMs: number, spreadMs = EXPORT_SPREAD_MS): Map<string, number> {
   const ids = [...new Set(spans.map((s) => s.spanId))];
   const index = new Map(ids.map((id, i) => [id, i]));
   const parent = ids.map((_, i) => i);
@@ -84,7 +96,8 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map
   };
   // One clock at a time: an instance's spans by start, each within the gap of the latest end so far. An instance is its
   // service's: two services that send no instance attribute are two clocks.
-  for (const rows of groupBy(spans, (s) => `${s.service ?? ''}\u001f${s.instance}`).values())
+  const clockOf = (s: SegmentSpan) => `${s.service ?? ''}\u001f${s.instance}`;
+  for (const rows of groupBy(spans, clockOf).values())
     chain(
       rows,
       (s) => s.startMs,
@@ -99,6 +112,16 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number): Map
     (s) => s.arrivedMs,
     (s) => s.arrivedMs,
   );
+  // Two processes export on two timers: a span joins the latest span of each other clock that arrived less than the gap
+  // and the spread before it (clocks whose latest span is further back are dropped: arrivals only grow).
+  const latest = new Map<string, SegmentSpan>();
+  for (const s of [...firstRows.values()].sort((a, b) => a.arrivedMs - b.arrivedMs)) {
+    for (const [clock, x] of latest) {
+      if (s.arrivedMs - x.arrivedMs >= gapMs + Math.max(0, spreadMs)) latest.delete(clock);
+      else if (clock !== clockOf(s)) join(index.get(x.spanId)!, index.get(s.spanId)!);
+    }
+    latest.set(clockOf(s), s);
+  }
   // A span and its parent, when it arrived.
   for (const s of spans) {
     const p = s.parentId ? index.get(s.parentId) : undefined;
