@@ -7,6 +7,7 @@ import { sendSpans, withTracer, type SpanSpec } from '../../test/otel.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 import { runPairing, type Analyzer } from '../index.ts';
 import { COMPLETE_GRACE_MS } from './pairing-job.ts';
+import { toChTime } from '../../clickhouse/index.ts';
 import { selectFlow } from './flow-edges.ts';
 import { queryFlowSeries } from './flow-series.ts';
 import { queryFlowSummaries } from '../inventory/flow-summary.ts';
@@ -401,6 +402,37 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
       await h.collector.flush();
       expect((await pairNow()).errors).toEqual([]);
       expect(await flowEdges('late-window-job')).toEqual(['crm -> erp traces=1 p99<=30 true']);
+    });
+
+    // Further apart than the gap and the spread (a gateway's queue held the worker's spans), a later run of a clock that
+    // is off cannot be told from a late export by the spans alone: where both senders' clocks are known (their last three
+    // arrival minutes agree: sender-offsets.ts), their spans are placed by Weft's clock, and they are one run; where
+    // not, two halves (which a flow documented with the integration's runtime explains: no undocumented flow).
+    it('pairs one run exported further apart than the spread when both clocks are known, and halves when not', async () => {
+      const now = Date.now();
+      const known = halves('late-known-job', now - 200, -5 * 60_000);
+      const unknown = halves('late-unknown-job', now - 200, -5 * 60_000);
+      // Three earlier arrival minutes of each known sender: the dispatcher's clock right (0.2 s of export), the worker's 5 minutes behind.
+      const minute = Math.floor(now / 60_000) * 60_000;
+      const lags = [1, 2, 3].flatMap((i) =>
+        [
+          ['late-known-job-dispatcher', 200],
+          ['late-known-job-worker', 5 * 60_000 + 200],
+        ].map(([service, lag]) => ({ minute: toChTime(new Date(minute - i * 60_000)).slice(0, 19), service, instance: '', min_lag_ms: lag })),
+      );
+      await h.store.client.insert({ table: 'weft_sender_lag_1m', values: lags, format: 'JSONEachRow' });
+      await Promise.all([known.read(), unknown.read()]);
+      await h.collector.flush();
+      await sleep(LATER_MS);
+      await Promise.all([known.write(), unknown.write()]);
+      await h.collector.flush();
+      // No spread: the writes arrived further apart than the gap and the spread.
+      await runPairing(h.store, new Date(), 0, { runGapMs: 1000, exportSpreadMs: 0 });
+      expect(await flowEdges('late-known-job')).toEqual(['crm -> erp traces=1 p99<=30 true']);
+      expect(await flowEdges('late-unknown-job')).toEqual([
+        'crm -> integration:late-unknown-job traces=1 p99<=30 true',
+        'integration:late-unknown-job -> erp traces=1 p99<=30 true',
+      ]);
     });
   });
 

@@ -4,7 +4,7 @@ import { DEFAULT_LATE_ARRIVAL, DEFAULT_RUN_GAP, MAX_LATE_ARRIVAL_MS } from '../.
 import { parseDuration } from '../../core/time/index.ts';
 import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type FragmentTrace, type LedgerUnit, type PairingUnit } from './run-boundaries.ts';
 import { EXPORT_SPREAD_MS, traceSegments, type SegmentSpan } from './trace-segments.ts';
-import { senderLagsSql, senderShiftExpr } from './sender-offsets.ts';
+import { senderLagsSql, senderPlacingExpr, senderShiftExpr } from './sender-offsets.ts';
 import { markTransport } from './transport-spans.ts';
 import { markCopies } from './span-copies.ts';
 import { markHosts, withHosts } from './transport-hosts.ts';
@@ -258,10 +258,14 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
   return segmented;
 }
 
-/** How traces are cut into runs (ms): the run gap, and how much further apart two processes' spans may arrive (`traceSegments`). */
+/**
+ * How traces are cut into runs: the run gap (ms), how much further apart two processes' spans may be (ms,
+ * `traceSegments`), and the analyzer's clock (a DateTime64 string) the senders' clocks are known as of.
+ */
 interface TraceCut {
   gapMs: number;
   spreadMs: number;
+  clock: string;
 }
 
 /**
@@ -270,10 +274,11 @@ interface TraceCut {
  * (a context handed in from outside) and whose spans arrived `gapMs` or more apart can hold several runs: the others are
  * not read back. A trace with a touch set stored before migration 101 (reads without the spans that made them) is left
  * whole. Each span's parent and links are read from otel_traces (a span is in its parent's run), and the messaging
- * destinations its spans published to and consumed from (and the integration of each) from the touch sets. Rejects
- * with the engine's error.
+ * destinations its spans published to and consumed from (and the integration of each) from the touch sets, and each
+ * sender's clock offset where it is known as of `clock` (`senderPlacingExpr`: a row per sender of the candidates and
+ * arrival minute of a day, from weft_sender_lag_1m). Rejects with the engine's error.
  */
-async function cutTraces(store: Store, { gapMs, spreadMs }: TraceCut): Promise<boolean> {
+async function cutTraces(store: Store, { gapMs, spreadMs, clock }: TraceCut): Promise<boolean> {
   if (gapMs <= 0) return false;
   const json = jsonOf(store);
   const candidates = (
@@ -320,6 +325,19 @@ async function cutTraces(store: Store, { gapMs, spreadMs }: TraceCut): Promise<b
      FROM weft_pairing_spans WHERE trace_id IN {ids:Array(String)}`,
     { ids },
   );
+  // Each sender's offset from Weft's clock, where it is known (senderPlacingExpr): its spans are placed by Weft's clock.
+  const only = 'SELECT service, instance FROM weft_pairing_spans WHERE trace_id IN {ids:Array(String)}';
+  const shifts = new Map(
+    (
+      await json<{ service: string; instance: string; shift: number | string | null }>(
+        `SELECT r.service AS service, r.instance AS instance, ${senderPlacingExpr('r.lag', 'm.lags')} AS shift
+         FROM (SELECT service, instance, min(dateDiff('millisecond', end_ts, arrived)) AS lag FROM weft_pairing_spans
+               WHERE trace_id IN {ids:Array(String)} GROUP BY service, instance) AS r
+         LEFT JOIN (${senderLagsSql(at('clock'), 'instance', only)}) AS m ON r.service = m.service AND r.instance = m.instance`,
+        { ids, clock },
+      )
+    ).map((r) => [`${r.service}\u001f${r.instance}`, r.shift === null ? null : Number(r.shift)]),
+  );
   // Each span's parent and the spans of its trace it links to, from the spans as stored (weft_trace_spans keeps none), in
   // the time the spans cover (otel_traces is partitioned by day): a consumer stays in the run of the producer whose
   // message it took.
@@ -349,6 +367,7 @@ async function cutTraces(store: Store, { gapMs, spreadMs }: TraceCut): Promise<b
         startMs: Number(s.ts),
         endMs: Number(s.end),
         arrivedMs: Number(s.arrived),
+        shiftMs: shifts.get(`${s.service}\u001f${s.instance}`) ?? null,
         parentId: related.get(key)?.parent ?? '',
         linkedIds: related.get(key)?.linked ?? [],
         publishes: destinations.get(key)?.publishes ?? [],
@@ -706,7 +725,7 @@ export interface PairingOptions {
  */
 export async function runPairing(store: Store, now: Date, lateMs: number, options: PairingOptions = {}): Promise<PairingResult> {
   const gapMs = options.runGapMs ?? DEFAULT_RUN_GAP_MS;
-  const traceCut: TraceCut = { gapMs, spreadMs: options.exportSpreadMs ?? EXPORT_SPREAD_MS };
+  const traceCut: TraceCut = { gapMs, spreadMs: options.exportSpreadMs ?? EXPORT_SPREAD_MS, clock: toChTime(now) };
   const c = store.client;
   const json = jsonOf(store);
   // Settled: no span arrived for lateMs of real time (arrival stamps are the store's clock at insert).

@@ -56,6 +56,19 @@ export function senderShiftExpr(lag: string, lags: string): string {
           arrayMin(${lags}), 0)`;
 }
 
+/**
+ * SQL expression: what a sender's span times are moved by (ms, Int64) to be compared with another sender's on Weft's
+ * clock, when its clock is known, else NULL; `lag` and `lags` as for `senderShiftExpr`. A clock ahead: `lag`, at once,
+ * when it is −CLOCK_OFFSET_MIN_MS or less; a clock whose CLOCK_BEHIND_MINUTES latest arrival minutes agree within
+ * CLOCK_LAG_SPREAD_MS, behind or not: their least lag (its offset and its shortest export delay, seconds; a clock that
+ * is right is known too); else NULL: a new sender, or history delivered late, whose offset is not known.
+ */
+export function senderPlacingExpr(lag: string, lags: string): string {
+  return `multiIf(${lag} <= -${CLOCK_OFFSET_MIN_MS}, toNullable(toInt64(${lag})),
+        length(${lags}) = ${CLOCK_BEHIND_MINUTES} AND arrayMax(${lags}) - arrayMin(${lags}) <= ${CLOCK_LAG_SPREAD_MS},
+          toNullable(toInt64(arrayMin(${lags}))), NULL)`;
+}
+
 /** The services whose clocks are off by one offset: `ms` (a whole number of minutes, ≠ 0) is added to their span times to make them Weft's. */
 export interface ServiceShift {
   ms: number;

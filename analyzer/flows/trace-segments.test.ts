@@ -75,6 +75,21 @@ describe('traceSegments (pure)', () => {
     expect(new Set(runs([span('a', 'pod-1', 0, 20, 5000), span('b', 'pod-1', 10 * MIN, 10 * MIN + 20, 8000)], 1000)).size).toBe(2);
   });
 
+  // Further apart than the gap and the spread, a late export and a later run of a clock that is off look alike: the
+  // senders' known offsets (sender-offsets.ts's senderPlacingExpr) tell them apart.
+  it('places the spans of two clocks known by their offsets: one run exported minutes apart, runs ten minutes apart', () => {
+    const read = { ...span('read', '', 10 * MIN, 10 * MIN + 20, 10 * MIN + 5000), service: 'dispatcher', shiftMs: 200 };
+    // The worker's clock 5 minutes behind; its export held 4 minutes by a gateway's queue.
+    const write = { ...span('write', '', 5 * MIN + 30, 5 * MIN + 60, 14 * MIN + 5000), service: 'worker', shiftMs: 5 * MIN + 200 };
+    expect(new Set(runs([read, write])).size).toBe(1);
+    expect(new Set(runs([read, write], 1000)).size).toBe(1);
+    // A clock not known (a new sender, history delivered late): two runs.
+    expect(new Set(runs([read, { ...write, shiftMs: null }])).size).toBe(2);
+    expect(new Set(runs([{ ...read, shiftMs: undefined }, write])).size).toBe(2);
+    // Known, ten minutes apart by Weft's clock (a context reused by the next run): two runs.
+    expect(new Set(runs([read, { ...write, shiftMs: 15 * MIN + 200 }])).size).toBe(2);
+  });
+
   it('keeps one run whose calls are far apart when a span of its instance encloses them, whatever they arrived', () => {
     const spans = [
       span('read', 'job', 0, 20, 5000),

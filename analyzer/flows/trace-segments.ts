@@ -13,7 +13,10 @@
  *   clocks (two services, or two instances), less than `gapMs` + `spreadMs` apart: each process exports on its own timer
  *   (the SDK's batch every 5 s, a gateway's queue, an exporter's retry), so the spans of one moment from two processes
  *   arrive seconds apart, and a dispatcher's read and its worker's write exported 3 s apart were two half-runs (crm →
- *   integration and integration → erp) under a 1 s gap.
+ *   integration and integration → erp) under a 1 s gap; or
+ * - ran on two clocks both known (`SegmentSpan.shiftMs`: their senders' offsets from Weft's), less than `gapMs` +
+ *   `spreadMs` apart once each is moved by its offset: the later one started that close after the latest end of the
+ *   other clock's spans so far, however late either was exported.
  * And a span is in the run of its parent, and of the spans it links to, when that span arrived: a consumer is in the
  * run of the producer whose message it processes (the message carried the producer span's context, as its parent or as
  * a link: OpenTelemetry's messaging conventions link a consumer's span to the message's creation context), however
@@ -50,6 +53,11 @@ export interface SegmentSpan {
   endMs: number;
   /** When Weft stored it (epoch ms, the store's clock). */
   arrivedMs: number;
+  /**
+   * What its clock's times are moved by to be Weft's (ms; its sender's offset and shortest export delay, sender-offsets.ts's
+   * `senderPlacingExpr`), when its sender's clock is known; absent or null: not known.
+   */
+  shiftMs?: number | null;
   /** Its parent span's id ('' or absent for none, or when not known). */
   parentId?: string;
   /** Ids of the spans of this trace it links to (OTLP `Span.links`; links to other traces are left out). */
@@ -121,6 +129,23 @@ export function traceSegments(spans: readonly SegmentSpan[], gapMs: number, spre
       else if (clock !== clockOf(s)) join(index.get(x.spanId)!, index.get(s.spanId)!);
     }
     latest.set(clockOf(s), s);
+  }
+  // Weft's clock from the senders' own, where they are known: a span joins the span of each other clock that ended
+  // latest before it started, both moved by their clocks' offsets, when it started less than the gap and the spread
+  // after that end (each offset holds an export delay). A worker whose spans a gateway's queue held for minutes, its
+  // clock behind, stays in the run of its dispatcher; a clock not known is not placed (a later run cannot be told from a
+  // late export).
+  const placed = spans.filter((s) => s.shiftMs !== undefined && s.shiftMs !== null);
+  const ends = new Map<string, SegmentSpan>();
+  const at = (s: SegmentSpan, t: number) => t + (s.shiftMs ?? 0);
+  for (const s of placed.sort((a, b) => at(a, a.startMs) - at(b, b.startMs))) {
+    // Clocks whose latest end is further back are dropped: starts only grow.
+    for (const [clock, x] of ends) {
+      if (at(s, s.startMs) - at(x, x.endMs) >= gapMs + Math.max(0, spreadMs)) ends.delete(clock);
+      else if (clock !== clockOf(s)) join(index.get(x.spanId)!, index.get(s.spanId)!);
+    }
+    const last = ends.get(clockOf(s));
+    if (!last || at(s, s.endMs) > at(last, last.endMs)) ends.set(clockOf(s), s);
   }
   // A span and its parent, when it arrived.
   for (const s of spans) {
