@@ -7,6 +7,9 @@ import { testAnalyzer, openFindingTitles, observedEdges } from '../test/test-ana
 import { catalogFrom } from '../test/estate-fixture.ts';
 import { queryFlowSummaries } from '../inventory/flow-summary.ts';
 import { selectFlow } from './flow-edges.ts';
+import { buildApiApp } from '../../api/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import type { FlowDependency } from './flow-dependencies.ts';
 
 const { CLIENT, INTERNAL } = api.SpanKind;
 const MIN = 60_000;
@@ -198,5 +201,84 @@ describe("a flow's lookups and state stores (catalog), over the same spans befor
     expect(await traces('observed:sync-state->erp@customer-sync')).toBe(0);
     expect(await traces('observed:crm->locks@customer-sync')).toBe(0);
     expect(await traces('observed:ecommerce->mdm@order-sync')).toBe(1);
+  });
+});
+
+/** The same estate, with a lookup customer-sync never makes (the warehouse): declared, not touched. */
+const withUntouched = declared.replace('    lookups: [mdm]\n', '    lookups: [mdm, warehouse]\n');
+
+describe("a flow's lookups and state stores in the API's flow rows (inventory and flow summary)", () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  let app: Awaited<ReturnType<typeof buildApiApp>>;
+  let t0: number;
+  const get = async (url: string) => {
+    const r = await app.inject({ method: 'GET', url });
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json();
+  };
+  type Row = { id: string; dependencies: FlowDependency[] };
+  const shape = (d: FlowDependency) => `${d.role} ${d.system} ${d.spans} ${d.errors} ${d.lastSeen === null ? 'never' : 'seen'}`;
+  beforeAll(async () => {
+    h = await startHarness();
+    t0 = Date.now() - 5 * MIN;
+    await sendEstate(h, t0);
+    analyzer = testAnalyzer(h.store, withUntouched, { lateMs: 1 });
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store: h.store, analyzer } });
+  }, 240_000);
+  afterAll(async () => {
+    await app?.close();
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it("lists each declared lookup and state store with its runtime's touches in the window, and one never touched as such", async () => {
+    const { flows } = (await get('/api/v1/inventory/flows?since=1h')) as { flows: Row[] };
+    const of = (id: string) => flows.find((f) => f.id === id)!.dependencies.map(shape);
+    expect(of('crm-to-erp')).toEqual([
+      // Read twice (the two runs that looked the countries up); the warehouse never: declared, not a finding.
+      'lookup mdm 2 0 seen',
+      'lookup warehouse 0 0 never',
+      'state sync-state 2 0 seen',
+      'state locks 3 0 seen',
+    ]);
+    // order-sync's read of the MDM is its lookup; its write of new products to the MDM is no lookup.
+    expect(of('orders-to-erp')).toEqual(['lookup mdm 1 0 seen']);
+    expect(of('countries-to-wms')).toEqual([]);
+    expect(flows.filter((f) => f.id.startsWith('observed:')).flatMap((f) => f.dependencies)).toEqual([]);
+    expect(await openFindingTitles(analyzer, ['flow-never-observed', 'undocumented-flow', 'unknown-system'])).toEqual([
+      'Undocumented flow ecommerce → mdm (order-sync)',
+    ]);
+    // The graph's dependencies are the touched ones, with the same counts and times.
+    const graph = (await get('/api/v1/graph?since=1h')) as { dependencies: Array<{ id: string; spans: number; lastSeen: string }> };
+    const row = flows.find((f) => f.id === 'crm-to-erp')!.dependencies;
+    for (const d of row.filter((x) => x.spans > 0)) {
+      const g = graph.dependencies.find((x) => x.id === `${d.role}:crm-to-erp:${d.system}`);
+      expect(g, d.system).toMatchObject({ spans: d.spans, lastSeen: d.lastSeen });
+      expect(Date.parse(d.lastSeen!)).toBeGreaterThanOrEqual(t0);
+      expect(Date.parse(d.lastSeen!)).toBeLessThanOrEqual(Date.now());
+    }
+  });
+
+  it('gives the flow summary the same dependencies over its window, untouched in a window without runs, and none for an observed flow', async () => {
+    const inventory = ((await get('/api/v1/inventory/flows?since=1h')) as { flows: Row[] }).flows.find((f) => f.id === 'crm-to-erp')!.dependencies;
+    const summary = (await get('/api/v1/flows/crm-to-erp/summary?since=1h')) as { flow: Row };
+    expect(summary.flow.dependencies).toEqual(inventory);
+    const quiet = Date.now() - 5 * 3_600_000;
+    const before = (await get(`/api/v1/flows/crm-to-erp/summary?from=${new Date(quiet).toISOString()}&to=${new Date(quiet + 3_600_000).toISOString()}`)) as {
+      flow: Row;
+    };
+    expect(before.flow.dependencies.map(shape)).toEqual([
+      'lookup mdm 0 0 never',
+      'lookup warehouse 0 0 never',
+      'state sync-state 0 0 never',
+      'state locks 0 0 never',
+    ]);
+    const observed = (await get(`/api/v1/flows/${encodeURIComponent('observed:ecommerce->mdm@order-sync')}/summary?since=1h`)) as { flow: Row };
+    expect(observed.flow.dependencies).toEqual([]);
+    // The schema says so in the OpenAPI document.
+    const openapi = (await get('/api/v1/openapi.json')) as { components?: unknown; paths: Record<string, unknown> };
+    expect(JSON.stringify(openapi.paths['/api/v1/inventory/flows'])).toContain('"dependencies"');
   });
 });

@@ -172,13 +172,15 @@ export async function queryEdgesByWindow(store: Store, mapping: EndpointMapping,
  * each window's sorted by system and integration (code points). The windows are Weft's clock: the calls of a service
  * whose clock is off (`shifts`, `queryServiceShifts` as of the reading) are read where its offset places them, and
  * their `lastSeen` is moved by it (without, a caller 10 minutes behind had no call in any window ending now: its system
- * looked silent, or unreachable on the failures of its other callers).
+ * looked silent, or unreachable on the failures of its other callers). `only`: a condition on the rollup's columns
+ * (`integration`, `service`, …) and its parameters, to read some integrations' touches alone (`runtimeTouchFilter`).
  */
 export async function queryTouchesByWindow(
   store: Store,
   mapping: EndpointMapping,
   windows: Window[],
   shifts: readonly ServiceShift[] = [],
+  only?: { sql: string; params: Record<string, string> },
 ): Promise<ObservedTouch[][]> {
   if (windows.length === 0) return [];
   const source = windowsSource('weft_endpoint_rollup', `${ENDPOINT_KEY}, spans, errors, records, last_seen, sample_trace`, windows, shifts);
@@ -189,14 +191,14 @@ export async function queryTouchesByWindow(
       FROM (
         SELECT w, integration, service, direction, domain, ep_kind, ep_sys, ep_host, ep_name, ep_peer,
           sum(spans) AS s, sum(errors) AS e, sum(records) AS rc, max(last_seen + toIntervalMillisecond(shift_ms)) AS ls, max(sample_trace) AS st
-        FROM (${source.sql}) WHERE ep_kind != ''
+        FROM (${source.sql}) WHERE ep_kind != ''${only ? ` AND ${only.sql}` : ''}
         GROUP BY w, ${ENDPOINT_KEY}
         HAVING s > 0
       )
     )
     GROUP BY w, system, integration, service, direction, domain${NESTED_ROLLUP_SETTINGS}`;
   const rows = await store.client
-    .query({ query, query_params: { ...source.params, ...mapping.params }, format: 'JSONEachRow' })
+    .query({ query, query_params: { ...source.params, ...mapping.params, ...only?.params }, format: 'JSONEachRow' })
     .then((r) => r.json<Record<string, unknown>>());
   rows.sort((a, b) => compareCodePoints(String(a.system), String(b.system)) || compareCodePoints(String(a.integration), String(b.integration)));
   const out: ObservedTouch[][] = windows.map(() => []);

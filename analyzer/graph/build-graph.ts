@@ -1,14 +1,5 @@
-import {
-  combineEdges,
-  edgesDomain,
-  isIntegrationNode,
-  isUnknown,
-  pairingStatus,
-  runtimeMatches,
-  type EdgeMark,
-  type PairingStatus,
-  type Snapshot,
-} from '../model/snapshot.ts';
+import { combineEdges, edgesDomain, isIntegrationNode, isUnknown, pairingStatus, type EdgeMark, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
+import { declaredDependencies, dependencyTouches } from '../flows/flow-dependencies.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import type { Lifecycle } from '../../core/catalog/index.ts';
@@ -200,13 +191,8 @@ export function buildGraph(s: Snapshot): Graph {
 export function graphDependencies(s: Pick<Snapshot, 'catalog' | 'touches'>): GraphDependency[] {
   const out: GraphDependency[] = [];
   for (const f of s.catalog.flows) {
-    if (!f.runtime?.service && !f.runtime?.flow) continue;
-    const roles = [
-      ...(f.lookups ?? []).map((system) => ({ role: 'lookup' as const, system })),
-      ...(f.stateStores ?? []).map((system) => ({ role: 'state' as const, system })),
-    ];
-    for (const { role, system } of roles) {
-      const touches = s.touches.filter((t) => t.system === system && (role === 'state' || t.direction === 'read') && runtimeMatches(f, t));
+    for (const { role, system } of declaredDependencies(f)) {
+      const touches = dependencyTouches(f, role, system, s.touches);
       if (touches.length === 0) continue;
       out.push({
         id: `${role}:${f.id}:${system}`,

@@ -1,6 +1,7 @@
 import type { Flow, Lifecycle } from '../../core/catalog/index.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { observedFlowId } from '../flows/flow-edges.ts';
+import { flowDependencies, type FlowDependency } from '../flows/flow-dependencies.ts';
 import {
   combineEdges,
   documentedFlowFor,
@@ -58,6 +59,12 @@ export interface InventoryFlow {
   lastSeen: string | null;
   /** Traces per hour over the window. */
   throughputPerHour: number;
+  /**
+   * A documented flow's declared lookups and state stores (docs/catalog.md, "Lookups and state stores"), each with its
+   * runtime's touches of it in the window (`flowDependencies`; spans 0 and lastSeen null: declared, not touched there).
+   * Empty for an observed flow.
+   */
+  dependencies: FlowDependency[];
 }
 
 export interface Inventory {
@@ -212,6 +219,7 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
       stats,
       lastSeen,
       throughputPerHour: 0,
+      dependencies: flowDependencies(f, s.touches),
     };
   });
   for (const edges of edgesOf.values()) {
@@ -226,6 +234,7 @@ export function buildInventory(s: Snapshot, options: InventoryOptions = {}): Inv
       stats,
       lastSeen: held(stats.lastSeen),
       throughputPerHour: 0,
+      dependencies: [],
     });
   }
   const domains = catalog.domains.map((d) => {

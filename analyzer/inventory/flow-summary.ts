@@ -8,13 +8,16 @@ import type { Store } from '../../clickhouse/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { flowEdgeCondition, type FlowSelection } from '../flows/flow-edges.ts';
-import { endpointMapping } from '../flows/match-sql.ts';
+import { endpointMapping, type EndpointMapping } from '../flows/match-sql.ts';
 import { pairingState } from '../flows/pairing-job.ts';
 import { quantileMs } from '../flows/observed.ts';
 import { NESTED_ROLLUP_SETTINGS, RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from '../flows/window-source.ts';
 import type { FlowStats } from '../model/snapshot.ts';
 import { catalogFlowFacts, observedFlowFacts, throughputPerHour, type InventoryFlow } from './build-inventory.ts';
 import { flowOfHalf } from '../model/snapshot.ts';
+import { flowDependencies, runtimeTouchFilter } from '../flows/flow-dependencies.ts';
+import { queryTouchesByWindow, type ObservedTouch } from '../flows/observed.ts';
+import { queryServiceShifts } from '../flows/sender-offsets.ts';
 
 const EDGE_KEY = 'integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer';
 const SEEN_KEY = 'integration, service, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer';
@@ -43,7 +46,9 @@ interface WindowRow {
  * the latency quantiles are those of the flow's merged digests: the same as one bucket of its time
  * series spanning the window. Null latency: no run in the window had a duration (OpenLineage runs
  * without their START). Windows are read in one query; the minute holding a window's start counts whole
- * (the rollups are per minute); a window whose end is not after its start is empty.
+ * (the rollups are per minute); a window whose end is not after its start is empty. `dependencies`: a documented
+ * flow's lookups and state stores with its runtime's touches of each in the window, read for that runtime alone
+ * (as the inventory's: `flowDependencies`, senders' clocks as of the earlier of now and the last window's end).
  */
 export async function queryFlowSummaries(store: Store, catalog: Catalog, selection: FlowSelection, windows: Window[]): Promise<InventoryFlow[]> {
   if (windows.length === 0) return [];
@@ -81,13 +86,15 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
     SELECT maxOrNull(ls) AS last_seen FROM (
       SELECT ${SEEN_KEY}, max(last_seen) AS ls FROM weft_flow_edges_seen WHERE ${flow.sql} GROUP BY ${SEEN_KEY} HAVING sum(traces) > 0
     )`;
-  const [rows, ever, pairing] = await Promise.all([
+  const dependencyWindows = read.map((i) => windows[i]);
+  const [rows, ever, pairing, touches] = await Promise.all([
     read.length ? store.client.query({ query, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<WindowRow>()) : [],
     store.client
       .query({ query: everQuery, query_params: { ...mapping.params, ...flow.params }, format: 'JSONEachRow' })
       .then((r) => r.json<{ last_seen: string | null }>()),
     // When Weft started observing (as the inventory and the graph say it): rates are over the part of a window since then.
     pairingState(store),
+    runtimeTouches(store, mapping, selection, dependencyWindows),
   ]);
   const observingSince = pairing.observingSince?.toISOString() ?? null;
   const lastSeen = ever[0]?.last_seen ? fromChTime(ever[0].last_seen) : null;
@@ -110,8 +117,19 @@ export async function queryFlowSummaries(store: Store, catalog: Catalog, selecti
       stats,
       lastSeen,
       throughputPerHour: throughputPerHour(stats?.traces ?? 0, since, until, observingSince, stats?.firstSeen),
+      dependencies: selection.flow ? flowDependencies(selection.flow, touches[read.indexOf(i)] ?? []) : [],
     };
   });
+}
+
+/** The touches of a documented flow's runtime in each window, when the flow declares lookups or state stores; none otherwise. */
+async function runtimeTouches(store: Store, mapping: EndpointMapping, selection: FlowSelection, windows: Window[]): Promise<ObservedTouch[][]> {
+  const f = selection.flow;
+  const only = f && (f.lookups?.length || f.stateStores?.length) ? runtimeTouchFilter(f) : null;
+  if (!only || windows.length === 0) return [];
+  const latest = Math.max(...windows.map((w) => w.until.getTime()));
+  const shifts = await queryServiceShifts(store, new Date(Math.min(Date.now(), latest)));
+  return queryTouchesByWindow(store, mapping, windows, shifts, only);
 }
 
 function statsOf(r: WindowRow): FlowStats {

@@ -8,7 +8,7 @@ import type { Static } from '@sinclair/typebox';
 import type { FindingKindSchema, FlowStatsSchema, SeveritySchema, FindingStatusSchema } from './common.ts';
 import type { FindingEventSchema, FindingSchema } from './findings.ts';
 import type { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
-import type { DomainRowSchema, FlowRowSchema, FlowSummarySchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+import type { DomainRowSchema, FlowDependencySchema, FlowRowSchema, FlowSummarySchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 import type { AuditEntrySchema, TokenInfoSchema } from './access.ts';
 import type { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 import type { AlertEventSchema, AlertSchema, DeliverySchema, RemediationAttemptSchema, SilenceSchema } from './alerts.ts';
@@ -33,7 +33,7 @@ export {
 export type { PairingStatus } from './common.ts';
 export { FindingEventSchema, FindingSchema } from './findings.ts';
 export { EdgeSchema, FlowSeriesSchema, GraphSchema, NodeSchema, PointSchema } from './graph.ts';
-export { DomainRowSchema, FlowRowSchema, FlowSummarySchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
+export { DomainRowSchema, FlowDependencySchema, FlowRowSchema, FlowSummarySchema, OwnerRowSchema, SystemRowSchema } from './inventory.ts';
 export { AuditEntrySchema, RoleSchema, TokenInfoSchema } from './access.ts';
 export { DriftSchema, ProbeSchema, ReconciliationSchema, RunSchema, SampleSchema } from './probes.ts';
 export {
@@ -62,6 +62,7 @@ export type SeriesPoint = Static<typeof PointSchema>;
 export type FlowSeries = Static<typeof FlowSeriesSchema>;
 export type SystemRow = Static<typeof SystemRowSchema>;
 export type FlowRow = Static<typeof FlowRowSchema>;
+export type FlowDependency = Static<typeof FlowDependencySchema>;
 export type FlowSummary = Static<typeof FlowSummarySchema>;
 export type OwnerRow = Static<typeof OwnerRowSchema>;
 export type DomainRow = Static<typeof DomainRowSchema>;

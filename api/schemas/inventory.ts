@@ -17,6 +17,20 @@ export const SystemRowSchema = Type.Object({
   lastSeen: NullStr,
   observed: Type.Boolean(),
 });
+/** A documented flow's declared lookup or state store, with its runtime's touches of it in the window (analyzer/flows/flow-dependencies.ts). */
+export const FlowDependencySchema = Type.Object({
+  role: Type.Union([Type.Literal('lookup'), Type.Literal('state')], {
+    description: "lookup: a system the flow's runtime reads reference data from; state: its runtime's own state (watermark, checkpoint, lock)",
+  }),
+  system: Str,
+  spans: Type.Number({
+    description:
+      "spans of the flow's runtime that touched it in the window (reads only, for a lookup); 0: declared but not touched in the window — not a finding",
+  }),
+  errors: Type.Number({ description: 'those of them that failed' }),
+  lastSeen: Type.Union([Str, Type.Null()], { description: 'the latest of them in the window (ISO 8601); null when none' }),
+});
+
 export const FlowRowSchema = Type.Object({
   id: Str,
   name: Str,
@@ -36,6 +50,10 @@ export const FlowRowSchema = Type.Object({
   throughputPerHour: Type.Number({
     description:
       "Traces per hour over the part of the window Weft observed: from when it first received a span, when that is later than the window's start (a Weft started 12 minutes ago divides by 12 minutes, not by the window's 24 hours); at least a minute.",
+  }),
+  dependencies: Type.Array(FlowDependencySchema, {
+    description:
+      'A documented flow\'s lookups then state stores as the catalog declares them (docs/catalog.md, "Lookups and state stores"), each with what its runtime did with it in the window; empty for an observed flow or one that declares none.',
   }),
 });
 export const OwnerRowSchema = Type.Object({ id: Str, name: Str, email: NullStr, systems: Strs, flows: Strs, domains: Strs, traces: Num, lastSeen: NullStr });

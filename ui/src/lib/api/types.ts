@@ -16,6 +16,7 @@ export type {
   FindingEvent,
   FindingKind,
   FindingStatus,
+  FlowDependency,
   FlowRow,
   FlowSeries,
   FlowSummary,
