@@ -1,10 +1,40 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Box, dragAcross, hasBrowser, hold, overlap, poll, uiWeftOfFile, type UiWeft } from './testing/ui-weft.ts';
+import { api } from '@opentelemetry/sdk-node';
+import { type Box, catalogYaml, dragAcross, hasBrowser, hold, http, overlap, poll, uiWeftOfFile, type UiEstate, type UiWeft } from './testing/ui-weft.ts';
 import { countChange, latencyChange, ratioChange } from './src/lib/flows/period-change.ts';
 import { durationMs, ms, num, pct, when } from './src/lib/format.ts';
 import type { FlowStats, FlowSummary } from './src/lib/api/types.ts';
+
+/**
+ * The UI's estate, with customer-sync looking the countries up on the MDM and keeping its watermark in a database of
+ * its own on every run, and declaring a lookup it never makes (the tax rates): docs/catalog.md, "Lookups and state stores".
+ */
+const estate: UiEstate = {
+  catalogYaml: catalogYaml
+    .replace(
+      'domains:',
+      `  - { id: mdm, name: Master data, kind: mdm, owner: icoe, match: { hosts: [mdm.internal] } }
+  - { id: tax-rates, name: Tax rates, kind: api, owner: icoe, match: { hosts: [tax.internal] } }
+  - { id: sync-state, name: Sync state, kind: database, owner: icoe, match: { databases: ["postgresql://sync-db/sync"] } }
+domains:`,
+    )
+    .replace('runtime: { service: customer-sync } }', 'runtime: { service: customer-sync }, lookups: [mdm, tax-rates], stateStores: [sync-state] }'),
+  customerSyncCalls: () => [
+    http('GET', 'https://mdm.internal/api/countries'),
+    {
+      name: 'UPDATE',
+      kind: api.SpanKind.CLIENT,
+      attributes: {
+        'db.system': 'postgresql',
+        'db.namespace': 'sync',
+        'server.address': 'sync-db',
+        'db.query.text': 'UPDATE sync_state SET last_synced_at = $1',
+      },
+    },
+  ],
+};
 
 const presets: Record<string, string> = { '1h': '1 hour', '6h': '6 hours', '24h': '24 hours', '7d': '7 days' };
 
@@ -84,7 +114,7 @@ describe.skipIf(!hasBrowser)('web UI: the flow page', () => {
   let browser: UiWeft['browser'];
   let page: UiWeft['page'];
 
-  const uiWeft = uiWeftOfFile();
+  const uiWeft = uiWeftOfFile(estate);
   // A loaded machine can take minutes to start the estate and analyse it: the opening has 4 of them, and is stopped
   // whenever it ends (uiWeftOfFile).
   beforeAll(async () => {
@@ -106,6 +136,31 @@ describe.skipIf(!hasBrowser)('web UI: the flow page', () => {
         .count(),
     ).toBeGreaterThan(3);
     await poll(() => page.locator('section.facts-row').innerText()).toMatch(/traces\s+3\s+failed\s+0 \(0\.0%\)/);
+  });
+
+  // A flow's lookups and state stores were on no page: the flow page says what it looks up and where it keeps its state,
+  // and whether its runtime touched each in the window (a declared one it did not touch is said so: no finding).
+  it('says what the flow looks up and where it keeps its state, and which of them its runtime touched in the window', { timeout: 120_000 }, async () => {
+    await page.goto(`${weft.api!.url}/flows/customer-sync?since=1h`);
+    await poll(() => page.getByTestId('flow-lookup').innerText()).toMatch(/^mdm \(3 reads, last \d+ (s|min) ago\)\s+tax-rates \(not read in this window\)$/);
+    expect(await page.getByTestId('flow-state').innerText()).toMatch(/^sync-state \(3 calls, last \d+ (s|min) ago\)$/);
+    const labels = await page.locator('section.facts-row dt').allInnerTexts();
+    expect(labels).toEqual(expect.arrayContaining(['looks up', 'state']));
+    // The one never read is dimmed; the read one carries its exact time.
+    const deps = page.getByTestId('dependency');
+    expect(await deps.evaluateAll((ds) => ds.map((d) => (d as unknown as { className: string }).className.includes('muted')))).toEqual([false, true, false]);
+    expect(await deps.first().locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // Still the flow's 3 traces: the lookup and the watermark made no flow of their own, and no finding names them.
+    await poll(() => page.locator('section.facts-row').innerText()).toMatch(/traces\s+3\s+failed\s+0 \(0\.0%\)/);
+    const { flows } = (await fetch(`${weft.api!.url}/api/v1/inventory/flows`).then((r) => r.json())) as { flows: Array<{ source: string; target: string }> };
+    expect(flows.filter((f) => ['mdm', 'tax-rates', 'sync-state'].some((x) => f.source === x || f.target === x))).toEqual([]);
+    const { findings } = (await fetch(`${weft.api!.url}/api/v1/findings?status=open`).then((r) => r.json())) as { findings: Array<{ title: string }> };
+    expect(findings.map((f) => f.title).filter((t) => /mdm|tax-rates|sync-state/.test(t))).toEqual([]);
+    // A range without runs: each said untouched there.
+    const quiet = Date.now() - 5 * 3_600_000;
+    await page.goto(`${weft.api!.url}/flows/customer-sync?from=${new Date(quiet).toISOString()}&to=${new Date(quiet + 3_600_000).toISOString()}`);
+    await poll(() => page.getByTestId('flow-lookup').innerText()).toMatch(/^mdm \(not read in this window\)\s+tax-rates \(not read in this window\)$/);
+    expect(await page.getByTestId('flow-state').innerText()).toBe('sync-state (not touched in this window)');
   });
 
   it('shows a flow over an absolute range from the URL, compares it with the previous period, and zooms by dragging', { timeout: 120_000 }, async () => {

@@ -48,6 +48,13 @@ export const select = (): SpanSpec => ({
 });
 export const run = (name: string, start: number, children: SpanSpec[]): SpanSpec => ({ name, kind: api.SpanKind.INTERNAL, start, durationMs: 40, children });
 
+/** The estate a UI test file opens: its catalog, and the calls of each of customer-sync's three runs. */
+export interface UiEstate {
+  catalogYaml: string;
+  /** Every run reads the CRM and writes the ERP (3 traces of customer-sync), with whatever else this adds. */
+  customerSyncCalls?: () => SpanSpec[];
+}
+
 /**
  * Runs the analyzer until the API shows all four traces paired (the pairing job takes traces once
  * their late-arrival window has passed, which may be a run or two later).
@@ -139,16 +146,16 @@ export interface UiWeft {
 }
 
 /**
- * Starts Weft as `weft start` does (temp data dir, port 0, the catalog above), sends the test traces
+ * Starts Weft as `weft start` does (temp data dir, port 0, `estate`: the catalog above by default), sends the test traces
  * through its collector with the real SDK, waits until the analyzer has paired them, and opens
  * Debian's chromium on a 1400 × 900 page. Throws when the UI is not built or the traces are not paired
  * within 60 s.
  */
-export async function openUiWeft(): Promise<UiWeft> {
+export async function openUiWeft(estate: UiEstate = { catalogYaml }): Promise<UiWeft> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-ui-'));
   statSync(join(uiBuildDir, 'index.html')); // built by `npm install` (prepare) or `npm run build:ui`
   const catalog = join(dir, 'estate.yaml');
-  writeFileSync(catalog, catalogYaml);
+  writeFileSync(catalog, estate.catalogYaml);
   const config = buildConfig(
     parseArgs(['--data', dir, '--port', '0', '--otlp-port', '0', '--catalog', catalog, '--analyze-every', '1h', '--late-arrival', '1ms']),
     {},
@@ -158,7 +165,7 @@ export async function openUiWeft(): Promise<UiWeft> {
   await seedWeftStore(config);
   const weft = await startWeft(config, silentLogger());
   try {
-    return await estateAndBrowser(dir, weft);
+    return await estateAndBrowser(dir, weft, estate);
   } catch (e) {
     // What started is stopped: its store left open, no other file of this worker could open one.
     await weft.stop().catch(() => undefined);
@@ -171,13 +178,13 @@ export async function openUiWeft(): Promise<UiWeft> {
  * The UI's test Weft for one describe block: `open()` (in its beforeAll) starts it once, `stop()` (in its afterAll)
  * stops it, whether the opening finished within its hook or after the hook gave up (test/started-for-file.ts).
  */
-export function uiWeftOfFile(): { open(): Promise<UiWeft>; stop(): Promise<void> } {
+export function uiWeftOfFile(estate?: UiEstate): { open(): Promise<UiWeft>; stop(): Promise<void> } {
   const started = startedForFile<UiWeft>();
-  return { open: () => started.open(openUiWeft), stop: started.stop };
+  return { open: () => started.open(() => openUiWeft(estate)), stop: started.stop };
 }
 
 /** The rest of openUiWeft, on a started Weft: the estate's traces sent and analysed, a browser on a page. */
-async function estateAndBrowser(dir: string, weft: Awaited<ReturnType<typeof startWeft>>): Promise<UiWeft> {
+async function estateAndBrowser(dir: string, weft: Awaited<ReturnType<typeof startWeft>>, estate: UiEstate): Promise<UiWeft> {
   const cspViolations: string[] = [];
   const frameRefusals: string[] = [];
   // The analyzer pairs traces that ended after its last run (its watermark): let the run that
@@ -188,7 +195,9 @@ async function estateAndBrowser(dir: string, weft: Awaited<ReturnType<typeof sta
   const target = (serviceName: string) => ({ url: weft.collector!.url, serviceName });
   await sendSpans(
     target('customer-sync'),
-    [0, 200, 400].map((s) => run('sync customers', t0 + s, [http('GET', 'https://crm.internal/api/customers'), insert()])),
+    [0, 200, 400].map((s) =>
+      run('sync customers', t0 + s, [http('GET', 'https://crm.internal/api/customers'), ...(estate.customerSyncCalls?.() ?? []), insert()]),
+    ),
   );
   // Not in the catalog: the ERP writes customers back into the CRM.
   await sendSpans(target('erp-writeback'), [run('writeback', t0 + 100, [select(), http('PUT', 'https://crm.internal/api/customers')])]);
