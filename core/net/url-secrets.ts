@@ -1,0 +1,176 @@
+/**
+ * Secrets in URL-valued span attributes, replaced before Weft stores or shows them.
+ *
+ * OpenTelemetry semantic conventions (url.full, url.query; 1.27+): credentials in a URL SHOULD be redacted as
+ * `https://REDACTED:REDACTED@www.example.com/`, and the values of the query parameters `AWSAccessKeyId`,
+ * `Signature`, `sig` and `X-Goog-Signature` SHOULD be replaced by `REDACTED`. Weft does both, also for the user
+ * alone (`https://REDACTED@host/`: a user name in a URL is often a token, as GitHub's), and also for the common
+ * parameters that carry a secret (SECRET_QUERY_PARAMS), in the query and in the fragment (OAuth's implicit flow
+ * returns `#access_token=…`).
+ *
+ * Only the userinfo and those parameters' values change: scheme, host, port, path and every other byte stay as they
+ * were, so the endpoint the classification reads (collector/touches, migration 033's `url_parts`) is the same
+ * before and after. The URL is split as RFC 3986 does and as the classification does (authority after `//`, up to
+ * the first `/`, `?` or `#`; userinfo up to its last `@`), not parsed and serialised by the WHATWG parser, which
+ * would normalise the host, the port and the path (`/a/../b`, default ports) and so change the endpoint.
+ */
+
+/** The text a secret is replaced by. */
+export const REDACTED = 'REDACTED';
+
+/**
+ * Query (and fragment) parameter names whose value is replaced, compared in ASCII lower case after percent-decoding:
+ * the semantic conventions' four, AWS Signature V4's presigned-URL credential parts, Azure SAS's `sig` (already
+ * there), and the parameters APIs commonly take a key, a token or a password in. `code` (OAuth's authorization code)
+ * and `key` (Google's API key) are in; names that only describe a secret (`token_type`, `expires_in`) are not.
+ */
+export const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set([
+  'awsaccesskeyid',
+  'signature',
+  'sig',
+  'x-goog-signature',
+  'x-goog-credential',
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+  'api_key',
+  'apikey',
+  'api-key',
+  'key',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'token',
+  'auth',
+  'password',
+  'passwd',
+  'pwd',
+  'secret',
+  'client_secret',
+  'code',
+]);
+
+type Redactor = (value: string) => string;
+
+/**
+ * The attributes whose values are URLs or carry one, and how each is redacted:
+ * - `url.full`, `http.url` (before semconv 1.21), `url.original`: whole URLs (userinfo, query, fragment);
+ * - `http.target` (before 1.21): path and query, no authority (a target `//a@b/x` is a path, as the classification reads it);
+ * - `url.query`: a query without its `?`;
+ * - `db.connection_string` (before 1.25): a URL (`postgresql://u:pw@h/db`, `jdbc:mysql://u:pw@h/db`) or
+ *   `key=value;` pairs (`Server=h;User Id=u;Password=pw`).
+ */
+const REDACTORS: ReadonlyMap<string, Redactor> = new Map<string, Redactor>([
+  ['url.full', (v) => redactUrl(v)],
+  ['http.url', (v) => redactUrl(v)],
+  ['url.original', (v) => redactUrl(v)],
+  ['http.target', (v) => redactAfterPath(v, 0)],
+  ['url.query', (v) => redactParams(v)],
+  ['db.connection_string', (v) => redactKeyValuePairs(redactUrl(v, true))],
+]);
+
+/** The keys `redactAttribute` may change; anything else is returned as it is. */
+export const URL_ATTRIBUTE_KEYS: readonly string[] = [...REDACTORS.keys()];
+
+/**
+ * `value` of the attribute `key` with its secrets replaced by `REDACTED`; the same string (byte for byte) when the key
+ * is not a URL-valued one or the value holds no secret. Never throws, whatever the value (an invalid URL is redacted
+ * as far as it splits, else kept).
+ */
+export function redactAttribute(key: string, value: string): string {
+  const redactor = REDACTORS.get(key);
+  return redactor === undefined ? value : redactor(value);
+}
+
+/**
+ * A string map (span, resource or event attributes) with `redactAttribute` applied: the same object when nothing
+ * changed, else a copy with no prototype.
+ */
+export function redactAttributes(attributes: Record<string, string>): Record<string, string> {
+  let out: Record<string, string> | undefined;
+  for (const key of URL_ATTRIBUTE_KEYS) {
+    if (!Object.hasOwn(attributes, key)) continue;
+    const value = attributes[key];
+    if (typeof value !== 'string') continue;
+    const red = redactAttribute(key, value);
+    if (red === value) continue;
+    out ??= Object.assign(Object.create(null) as Record<string, string>, attributes);
+    out[key] = red;
+  }
+  return out ?? attributes;
+}
+
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+const NESTED_SCHEME = /^[A-Za-z][A-Za-z0-9+.:-]*:\/\//;
+
+/**
+ * A URL with its userinfo and its secret parameters redacted. The authority is where the classification finds it
+ * (`scheme:` then `//`, or `//` at the start); with `nested`, also after a scheme of several parts (`jdbc:mysql://`).
+ */
+export function redactUrl(url: string, nested = false): string {
+  let start = -1;
+  if (url.startsWith('//')) start = 2;
+  else {
+    const m = (nested ? NESTED_SCHEME : SCHEME).exec(url);
+    if (m && (nested || url.startsWith('//', m[0].length))) start = nested ? m[0].length : m[0].length + 2;
+  }
+  if (start < 0) return redactAfterPath(url, 0);
+  let end = start;
+  while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++;
+  const at = url.lastIndexOf('@', end - 1);
+  let head = url.slice(0, end);
+  if (at >= start) {
+    const userinfo = url.slice(start, at);
+    head = url.slice(0, start) + (userinfo.includes(':') ? `${REDACTED}:${REDACTED}` : REDACTED) + url.slice(at, end);
+  }
+  const rest = redactAfterPath(url, end);
+  return head === url.slice(0, end) && rest === url.slice(end) ? url : head + rest;
+}
+
+/** `text[from…]` (a path, then `?query`, then `#fragment`) with the secret parameters of query and fragment redacted. */
+function redactAfterPath(text: string, from: number): string {
+  const q = text.indexOf('?', from);
+  const h = text.indexOf('#', from);
+  if (q < 0 && h < 0) return from === 0 ? text : text.slice(from);
+  const queryStart = q >= 0 && (h < 0 || q < h) ? q + 1 : -1;
+  const queryEnd = h >= 0 ? h : text.length;
+  let out = text.slice(from, queryStart >= 0 ? queryStart : queryEnd);
+  if (queryStart >= 0) out += redactParams(text.slice(queryStart, queryEnd));
+  if (h >= 0) out += `#${redactParams(text.slice(h + 1))}`;
+  return out;
+}
+
+/** `name=value&…` with the values of SECRET_QUERY_PARAMS replaced; a name without `=`, or with an empty value, has no secret and is kept. */
+export function redactParams(query: string): string {
+  if (!query.includes('=')) return query;
+  let changed = false;
+  const parts = query.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    const value = part.slice(eq + 1);
+    if (eq < 0 || value === '' || value === REDACTED || !SECRET_QUERY_PARAMS.has(paramName(part.slice(0, eq)))) return part;
+    changed = true;
+    return `${part.slice(0, eq + 1)}${REDACTED}`;
+  });
+  return changed ? parts.join('&') : query;
+}
+
+/** A parameter's name as compared: `+` as a space, percent-decoded when it decodes, ASCII lower case. */
+function paramName(raw: string): string {
+  let name = raw.replaceAll('+', ' ');
+  if (name.includes('%')) {
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // An invalid escape: compared as written.
+    }
+  }
+  return name.trim().toLowerCase();
+}
+
+const PASSWORD_PAIR = /(^|;)(\s*(?:password|pwd)\s*=\s*)("(?:[^"]|"")*"|'(?:[^']|'')*'|[^;]*)/gi;
+
+/** An ADO.NET / ODBC connection string (`key=value;` pairs) with its `Password` and `Pwd` values redacted. */
+function redactKeyValuePairs(text: string): string {
+  if (!text.includes('=')) return text;
+  return text.replace(PASSWORD_PAIR, (whole, lead: string, name: string, value: string) => (value === REDACTED ? whole : `${lead}${name}${REDACTED}`));
+}
