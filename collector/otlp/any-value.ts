@@ -1,3 +1,4 @@
+import { redactAttribute } from '../../core/net/url-secrets.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { ERR_OTLP_TOO_DEEP, IngestReport, truncateUtf8, type IngestLimits } from './limits.ts';
 
@@ -138,9 +139,20 @@ export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): A
   for (let i = 0; i < n; i++) {
     const kv = kvs[i] as KeyValueLike;
     if (!kv || typeof kv !== 'object') throw ERR_OTLP_BAD_INPUT(`${where}[${i}] must be an object with "key" and "value".`);
-    out[String(kv.key ?? '')] = anyValueText(kv.value, ctx, where);
+    const key = String(kv.key ?? '');
+    out[key] = anyValueText(urlRedacted(key, kv.value), ctx, where);
   }
   return out;
+}
+
+/**
+ * A string value of a URL-valued attribute with its secrets redacted (`redactAttribute`, as the protobuf decoder's
+ * FieldWriter does), before AttributeValueLengthLimit cuts it; any other value as it is.
+ */
+function urlRedacted(key: string, v: AnyValueLike): AnyValueLike {
+  if (!v || typeof v.stringValue !== 'string') return v;
+  const redacted = redactAttribute(key, v.stringValue);
+  return redacted === v.stringValue ? v : { stringValue: redacted };
 }
 
 export const WARN_TRUNCATED = TRUNCATED;

@@ -1,3 +1,4 @@
+import { redactAttribute, URL_ATTRIBUTE_KEYS } from '../../core/net/url-secrets.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { anyValueText, doubleText, WARN_DROPPED, WARN_TRUNCATED, type ValueContext } from './any-value.ts';
 import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, ERR_OTLP_TOO_MANY_MESSAGES, IngestReport, maxDecodedMessages, utf8Cut } from './limits.ts';
@@ -10,6 +11,10 @@ const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const KV = TAG.KeyValue;
 const AV = TAG.AnyValue;
+
+/** The URL-valued attribute keys (`redactAttribute`) as UTF-8 bytes, and a bit per key length for the first check. */
+const URL_KEYS = URL_ATTRIBUTE_KEYS.map((k) => ({ key: k, bytes: Buffer.from(k) }));
+const URL_KEY_LENGTHS = URL_KEYS.reduce((mask, k) => mask | (1 << k.bytes.length), 0);
 
 /** Byte ranges of repeated fields: [start, end) pairs. */
 export class Ranges {
@@ -51,6 +56,8 @@ export class FieldWriter {
   view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   lastValueStart = 0;
   lastValueEnd = 0;
+  /** The end of the last string value as sent, before AttributeValueLengthLimit cut it (lastValueEnd). */
+  private lastValueFullEnd = 0;
   lastValueWasString = false;
   readonly at = new Location();
   private readonly scratch = new Ranges();
@@ -232,9 +239,55 @@ export class FieldWriter {
       } else r.skip(t & 7, end);
     }
     out.bytes(r.b, ks, ke);
+    const at = out.pos;
     this.valueText(vs, ve, out);
+    const kl = ke - ks;
+    if (this.lastValueWasString && kl < 32 && (URL_KEY_LENGTHS >>> kl) & 1) this.redactUrlValue(ks, kl, at, out);
     this.keyStart = ks;
     this.keyEnd = ke;
+  }
+
+  /**
+   * Rewrites the string value just written at `out[at…]` with its secrets redacted (`redactAttribute`) when the key at
+   * `b[ks…ks+kl]` is a URL-valued one and the value as sent holds `@`, `?`, `#` or `=` (no secret can hide in a URL
+   * without one). The whole value is redacted first, then cut to AttributeValueLengthLimit: a cut first could leave a
+   * password whose `@` was cut off unrecognised.
+   */
+  private redactUrlValue(ks: number, kl: number, at: number, out: RowBinaryWriter): void {
+    const b = this.r.b;
+    let key: string | undefined;
+    for (const k of URL_KEYS) {
+      if (k.bytes.length !== kl) continue;
+      let i = 0;
+      while (i < kl && b[ks + i] === k.bytes[i]) i++;
+      if (i === kl) {
+        key = k.key;
+        break;
+      }
+    }
+    if (key === undefined) return;
+    const s = this.lastValueStart;
+    const e = this.lastValueFullEnd;
+    let i = s;
+    for (; i < e; i++) {
+      const c = b[i];
+      if (c === 0x40 || c === 0x3f || c === 0x23 || c === 0x3d) break;
+    }
+    if (i === e) return;
+    const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8');
+    const redacted = redactAttribute(key, text);
+    if (redacted === text) return;
+    const bytes = Buffer.from(redacted, 'utf8');
+    const limit = this.ctx.limits.attributeValueLengthLimit;
+    let end = bytes.length;
+    if (end > limit) {
+      end = utf8Cut(bytes, 0, limit);
+      if (e - s <= limit) this.ctx.report.warn(WARN_TRUNCATED, this.at.toString());
+    }
+    out.pos = at;
+    out.bytes(bytes, 0, end);
+    this.lastValueStart = -1;
+    this.lastValueEnd = -1;
   }
 
   /** An AnyValue's text, as `anyValueText` renders it under the same limits. */
@@ -274,6 +327,7 @@ export class FieldWriter {
     const limit = this.ctx.limits.attributeValueLengthLimit;
     switch (kind) {
       case AV.string_value:
+        this.lastValueFullEnd = e;
         if (e - s > limit) {
           e = utf8Cut(b, s, limit);
           this.ctx.report.warn(WARN_TRUNCATED, this.at.toString());

@@ -427,3 +427,58 @@ describe('TraceDecoder', () => {
     );
   });
 });
+
+describe('TraceDecoder: secrets in URL-valued attributes', () => {
+  const secretAttrs = () => [
+    kv('url.full', { stringValue: 'https://svc:S3cr3tPw@crm.internal/api/customers?api_key=K3yK3y' }),
+    kv('http.url', { stringValue: 'https://svc:p%40ss@crm.internal/a' }),
+    kv('url.query', { stringValue: 'a=1&access_token=T0k3n&token' }),
+    kv('http.target', { stringValue: '/a?password=S3cr3tPw' }),
+    kv('db.connection_string', { stringValue: 'postgresql://u:S3cr3tPw@pg01:5432/x' }),
+    kv('url.original', { intValue: '7' }),
+    kv('peer.url', { stringValue: 'https://u:kept@h/' }),
+    kv('url.full.x', { stringValue: 'https://u:kept@h/' }),
+  ];
+  const body = () =>
+    encode({
+      resourceSpans: [
+        {
+          resource: { attributes: [kv('service.name', { stringValue: 's' }), ...secretAttrs()] },
+          scopeSpans: [
+            {
+              spans: [
+                span({
+                  name: 'GET',
+                  attributes: secretAttrs(),
+                  events: [{ timeUnixNano: T0, name: 'e', attributes: secretAttrs() }],
+                  links: [{ traceId: id('0102030405060708090a0b0c0d0e0f10'), spanId: id('2122232425262728'), attributes: secretAttrs() }],
+                }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+
+  it('stores no secret, writes what the object path (OTLP/JSON and protobufjs) writes, and keeps other keys as sent', () => {
+    const got = fast(body());
+    expect(got).toEqual(reference(body()));
+    const text = got.bytes.toString('latin1');
+    for (const s of ['S3cr3tPw', 'K3yK3y', 'p%40ss', 'T0k3n']) expect(text).not.toContain(s);
+    expect(text).toContain('https://REDACTED:REDACTED@crm.internal/api/customers?api_key=REDACTED');
+    expect(text).toContain('a=1&access_token=REDACTED&token');
+    expect(text).toContain('postgresql://REDACTED:REDACTED@pg01:5432/x');
+    // Spans, resource, events and links: four maps each.
+    expect(text.split('https://REDACTED:REDACTED@crm.internal/api/customers?api_key=REDACTED').length - 1).toBe(4);
+    expect(text.split('https://u:kept@h/').length - 1).toBe(8);
+  });
+
+  it('redacts before AttributeValueLengthLimit cuts: a password whose @ is past the cut is not stored either', () => {
+    const limits = { attributeValueLengthLimit: 20 };
+    const got = fast(body(), limits);
+    expect(got).toEqual(reference(body(), limits));
+    const text = got.bytes.toString('latin1');
+    for (const s of ['S3cr3tPw', 'S3cr', 'p%40', 'K3y']) expect(text).not.toContain(s);
+    expect(text).toContain('https://REDACTED:RED');
+  });
+});

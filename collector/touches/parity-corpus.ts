@@ -100,6 +100,10 @@ export function handmadeSpans(): ParitySpan[] {
     span('python-requests', CLIENT, { 'http.method': 'GET', 'http.url': 'http://localhost:18081/api/customers?page=2' }),
     span('single-label', CLIENT, { 'http.request.method': 'POST', 'url.full': 'http://erp-api/orders/1/lines' }),
     span('ipv6', CLIENT, { 'http.request.method': 'PUT', 'url.full': 'http://[::1]:8080/a' }),
+    // Secrets in URLs, redacted at ingest (core/net/url-secrets.ts): both classifications read the redacted value.
+    span('url-secrets', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://svc:p%40ss@crm.internal:8443//api/customers?api_key=K&page=2' }),
+    span('url-user-at-at', CLIENT, { 'http.method': 'POST', 'http.url': 'http://a:b@c:d@erp.internal/orders?token=t' }),
+    span('target-secret', CLIENT, { 'http.method': 'GET', 'net.peer.name': 'hub', 'http.target': '/socket.io/?EIO=4&token=t&transport=websocket' }),
     host('[2001:db8::5]'),
     host('erp-db.internal:5433'),
     host('erp-db.internal:5433', { 'server.port': { int: '6000' } }),

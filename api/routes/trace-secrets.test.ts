@@ -1,0 +1,116 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { api } from '@opentelemetry/sdk-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnalyzer, type Analyzer } from '../../analyzer/index.ts';
+import { baseCatalogYaml } from '../../analyzer/test/estate-fixture.ts';
+import { startHarness, type Harness } from '../../collector/test/harness.ts';
+import { loadCatalog } from '../../core/catalog/index.ts';
+import { silentLogger } from '../../core/log/logger.ts';
+import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import type { ApiApp } from '../app.ts';
+import { buildApiApp } from '../index.ts';
+
+/** The secrets a tester put in span attributes; none may be stored or shown. */
+const SECRETS = ['S3cr3tPw', 'K3yK3y', 'p%40ss', 'p@ss', 'T0k3nT0k3n', 'ghp_t0k3n', 'S1gS1g'];
+
+/** One integration run: reads crm, writes erp and a database, with the URLs `url` gives (secret or clean). */
+const run = (url: (secret: string, clean: string) => string): SpanSpec => ({
+  name: 'sync customers',
+  children: [
+    {
+      name: 'GET',
+      kind: api.SpanKind.CLIENT,
+      attributes: {
+        'http.method': 'GET',
+        'http.url': url('https://svc:S3cr3tPw@crm.internal/api/customers?api_key=K3yK3y&page=2', 'https://crm.internal/api/customers?page=2'),
+      },
+      events: [{ name: 'redirect', attributes: { 'url.full': url('https://ghp_t0k3n@crm.internal/api/v2', 'https://crm.internal/api/v2') } }],
+    },
+    {
+      name: 'POST',
+      kind: api.SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': 'POST',
+        'url.full': url('https://svc:p%40ss@erp.internal:8443/api/orders?token=T0k3nT0k3n&sig=S1gS1g&x', 'https://erp.internal:8443/api/orders?x'),
+      },
+    },
+    {
+      name: 'INSERT x.orders',
+      kind: api.SpanKind.CLIENT,
+      attributes: {
+        'db.system': 'postgresql',
+        'db.name': 'x',
+        'db.statement': 'INSERT INTO orders VALUES (1)',
+        'server.address': 'pg01',
+        'server.port': 5432,
+        'db.connection_string': url('postgresql://u:S3cr3tPw@pg01:5432/x', 'postgresql://pg01:5432/x'),
+      },
+    },
+  ],
+});
+
+describe('secrets in URL-valued attributes (url.full, http.url, db.connection_string) are never stored nor shown', () => {
+  let h: Harness;
+  let analyzer: Analyzer;
+  let app: ApiApp;
+  const query = <T>(q: string, params: Record<string, unknown> = {}) =>
+    h.store.client.query({ query: q, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
+  const touches = (id: string) =>
+    query<{ reads: unknown[]; writes: unknown[] }>(
+      'SELECT arraySort(groupUniqArrayArray(reads)) AS reads, arraySort(groupUniqArrayArray(writes)) AS writes FROM weft_trace_touch_sets WHERE trace_id = {id:String}',
+      { id },
+    ).then((r) => r[0]);
+  const view = async (id: string) => {
+    const r = await app.inject({ method: 'GET', url: `/api/v1/traces/${id}` });
+    expect(r.statusCode).toBe(200);
+    return r.body;
+  };
+
+  beforeAll(async () => {
+    h = await startHarness();
+    const catalogFile = join(h.dir, 'estate.yaml');
+    writeFileSync(catalogFile, baseCatalogYaml);
+    analyzer = startAnalyzer({
+      store: h.store,
+      catalog: loadCatalog([catalogFile]),
+      logger: silentLogger(),
+      config: { intervalMs: 3_600_000, windowMs: 86_400_000, lateMs: 0 },
+      schedule: false,
+    });
+    app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger: silentLogger(), services: { store: h.store, analyzer } });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await analyzer?.stop();
+    await h?.close();
+  });
+
+  it.each(['proto', 'json'] as const)('over OTLP/%s: stored redacted, shown redacted, endpoints the same as without the secrets', async (protocol) => {
+    const [secret, clean] = await sendSpans({ url: h.collector.url, protocol, serviceName: `order-sync-${protocol}` }, [run((s) => s), run((_, c) => c)]);
+    await h.collector.flush();
+    const rows = await query<{ name: string; attributes: Record<string, string>; events: Record<string, string>[] }>(
+      'SELECT SpanName AS name, SpanAttributes AS attributes, Events.Attributes AS events FROM otel_traces WHERE TraceId = {id:String}',
+      { id: secret },
+    );
+    expect(rows).toHaveLength(4);
+    const stored = JSON.stringify(rows);
+    for (const s of SECRETS) expect(stored).not.toContain(s);
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    expect(byName.get('GET')!.attributes['http.url']).toBe('https://REDACTED:REDACTED@crm.internal/api/customers?api_key=REDACTED&page=2');
+    expect(byName.get('GET')!.events[0]['url.full']).toBe('https://REDACTED@crm.internal/api/v2');
+    expect(byName.get('POST')!.attributes['url.full']).toBe('https://REDACTED:REDACTED@erp.internal:8443/api/orders?token=REDACTED&sig=REDACTED&x');
+    expect(byName.get('INSERT x.orders')!.attributes['db.connection_string']).toBe('postgresql://REDACTED:REDACTED@pg01:5432/x');
+
+    const body = await view(secret);
+    for (const s of SECRETS) expect(body).not.toContain(s);
+    expect(body).toContain('https://REDACTED:REDACTED@crm.internal/api/customers?api_key=REDACTED&page=2');
+
+    // The endpoints (and so the flow edges) are those of the same run without secrets: host and path unchanged.
+    const [withSecrets, without] = [await touches(secret), await touches(clean)];
+    expect(withSecrets.reads.length + withSecrets.writes.length).toBeGreaterThanOrEqual(3);
+    expect(withSecrets).toEqual(without);
+    expect(JSON.stringify(withSecrets)).toContain('crm.internal');
+    expect(JSON.stringify(withSecrets)).toContain('erp.internal:8443');
+  });
+});
