@@ -113,4 +113,29 @@ describe('secrets in URL-valued attributes (url.full, http.url, db.connection_st
     expect(JSON.stringify(withSecrets)).toContain('crm.internal');
     expect(JSON.stringify(withSecrets)).toContain('erp.internal:8443');
   });
+
+  it('redacts in the trace view a row another writer stored raw in otel_traces', async () => {
+    const traceId = 'ab'.repeat(16);
+    await h.store.client.command({
+      query: `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, SpanAttributes, ResourceAttributes, \`Events.Timestamp\`, \`Events.Name\`, \`Events.Attributes\`)
+        VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET', 'Client',
+          map('http.url', 'https://svc:S3cr3tPw@crm.internal/api/customers?api_key=K3yK3y', 'url.full', 'https://crm.internal/a?page=1', 'db.connection_string', 'Server=pg01;Password=S3cr3tPw'),
+          map('service.name', 'raw-writer', 'url.full', 'https://u:p%40ss@h/'),
+          [now64(9)], ['e'], [map('url.full', 'https://x/?X-Goog-Signature=S1gS1g')])`,
+    });
+    const body = await view(traceId);
+    for (const s of SECRETS) expect(body).not.toContain(s);
+    const span = (
+      JSON.parse(body) as {
+        spans: { attributes: Record<string, string>; resource: Record<string, string>; events: { attributes: Record<string, string> }[] }[];
+      }
+    ).spans[0];
+    expect(span.attributes).toEqual({
+      'http.url': 'https://REDACTED:REDACTED@crm.internal/api/customers?api_key=REDACTED',
+      'url.full': 'https://crm.internal/a?page=1',
+      'db.connection_string': 'Server=pg01;Password=REDACTED',
+    });
+    expect(span.resource['url.full']).toBe('https://REDACTED:REDACTED@h/');
+    expect(span.events[0].attributes['url.full']).toBe('https://x/?X-Goog-Signature=REDACTED');
+  });
 });
