@@ -63,6 +63,8 @@ describe('redactUrl', () => {
     expect(redactUrl('https://u:p@')).toBe('https://REDACTED:REDACTED@');
     expect(redactUrl('?%zz=1&token=%')).toBe('?%zz=1&token=REDACTED');
     expect(redactUrl('not a url')).toBe('not a url');
+    expect(redactUrl(' https://u:S3cr3tPw@h/x')).toBe(' https://REDACTED:REDACTED@h/x');
+    expect(redactUrl('jdbc:mysql://u:S3cr3tPw@db1/x')).toBe('jdbc:mysql://REDACTED:REDACTED@db1/x');
   });
 });
 

@@ -66,7 +66,7 @@ const REDACTORS: ReadonlyMap<string, Redactor> = new Map<string, Redactor>([
   ['url.original', (v) => redactUrl(v)],
   ['http.target', (v) => redactAfterPath(v, 0)],
   ['url.query', (v) => redactParams(v)],
-  ['db.connection_string', (v) => redactKeyValuePairs(redactUrl(v, true))],
+  ['db.connection_string', (v) => redactKeyValuePairs(redactUrl(v))],
 ]);
 
 /** The keys `redactAttribute` may change; anything else is returned as it is. */
@@ -101,18 +101,22 @@ export function redactAttributes(attributes: Record<string, string>): Record<str
 }
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
-const NESTED_SCHEME = /^[A-Za-z][A-Za-z0-9+.:-]*:\/\//;
 
 /**
  * A URL with its userinfo and its secret parameters redacted. The authority is where the classification finds it
- * (`scheme:` then `//`, or `//` at the start); with `nested`, also after a scheme of several parts (`jdbc:mysql://`).
+ * (`scheme:` then `//`, or `//` at the start); failing that, after the first `://` (`jdbc:mysql://u:pw@h/db`, a URL
+ * with a leading space), where the classification sees no host: the secret goes, whatever it reads there.
  */
-export function redactUrl(url: string, nested = false): string {
+export function redactUrl(url: string): string {
   let start = -1;
   if (url.startsWith('//')) start = 2;
   else {
-    const m = (nested ? NESTED_SCHEME : SCHEME).exec(url);
-    if (m && (nested || url.startsWith('//', m[0].length))) start = nested ? m[0].length : m[0].length + 2;
+    const m = SCHEME.exec(url);
+    if (m && url.startsWith('//', m[0].length)) start = m[0].length + 2;
+    else {
+      const sep = url.indexOf('://');
+      if (sep >= 0) start = sep + 3;
+    }
   }
   if (start < 0) return redactAfterPath(url, 0);
   let end = start;
