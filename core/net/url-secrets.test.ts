@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactAttribute, redactAttributes, redactUrl, SECRET_QUERY_PARAMS } from './url-secrets.ts';
+import { redactAttribute, redactAttributes, redactParams, redactUrl, SECRET_QUERY_PARAMS } from './url-secrets.ts';
 
 /** URLs with and without secrets; the WHATWG parser (node's URL) is the oracle of what each part is. */
 const corpus = [
@@ -65,6 +65,26 @@ describe('redactUrl', () => {
     expect(redactUrl('not a url')).toBe('not a url');
     expect(redactUrl(' https://u:S3cr3tPw@h/x')).toBe(' https://REDACTED:REDACTED@h/x');
     expect(redactUrl('jdbc:mysql://u:S3cr3tPw@db1/x')).toBe('jdbc:mysql://REDACTED:REDACTED@db1/x');
+  });
+});
+
+describe('redactParams', () => {
+  it.each([
+    ['token=t', 'token=REDACTED'],
+    ['a=1&token=t', 'a=1&token=REDACTED'],
+    ['token=t&a=1&key=k', 'token=REDACTED&a=1&key=REDACTED'],
+    ['a=b=c&secret=x=y', 'a=b=c&secret=REDACTED'],
+    ['&&token=t&', '&&token=REDACTED&'],
+    ['token&token=&token=t', 'token&token=&token=REDACTED'],
+    ['Token+=t&%74oken=u&to%ZZken=v', 'Token+=REDACTED&%74oken=REDACTED&to%ZZken=v'],
+    ['a=1&b', 'a=1&b'],
+    ['', ''],
+  ])('%s → %s', (query, want) => {
+    expect(redactParams(query)).toBe(want);
+    // The same as URLSearchParams reads it: every secret value REDACTED, every other pair as it was.
+    const before = [...new URLSearchParams(query)];
+    const after = [...new URLSearchParams(redactParams(query))];
+    expect(after).toEqual(before.map(([n, v]) => [n, SECRET_QUERY_PARAMS.has(n.trim().toLowerCase()) && v !== '' ? 'REDACTED' : v]));
   });
 });
 

@@ -146,16 +146,25 @@ function redactAfterPath(text: string, from: number): string {
 
 /** `name=value&…` with the values of SECRET_QUERY_PARAMS replaced; a name without `=`, or with an empty value, has no secret and is kept. */
 export function redactParams(query: string): string {
-  if (!query.includes('=')) return query;
-  let changed = false;
-  const parts = query.split('&').map((part) => {
-    const eq = part.indexOf('=');
-    const value = part.slice(eq + 1);
-    if (eq < 0 || value === '' || value === REDACTED || !SECRET_QUERY_PARAMS.has(paramName(part.slice(0, eq)))) return part;
-    changed = true;
-    return `${part.slice(0, eq + 1)}${REDACTED}`;
-  });
-  return changed ? parts.join('&') : query;
+  let out = '';
+  let kept = 0;
+  let from = 0;
+  // One pass of indexOf over `name=value&…`; nothing is built unless a value is replaced.
+  while (from <= query.length) {
+    let amp = query.indexOf('&', from);
+    if (amp < 0) amp = query.length;
+    const eq = query.indexOf('=', from);
+    if (eq >= 0 && eq < amp && eq + 1 < amp) {
+      const value = query.slice(eq + 1, amp);
+      if (value !== REDACTED && SECRET_QUERY_PARAMS.has(paramName(query.slice(from, eq)))) {
+        out += `${query.slice(kept, eq + 1)}${REDACTED}`;
+        kept = amp;
+      }
+    }
+    if (eq < 0) break;
+    from = amp + 1;
+  }
+  return kept === 0 ? query : out + query.slice(kept);
 }
 
 /** A parameter's name as compared: `+` as a space, percent-decoded when it decodes, ASCII lower case. */
