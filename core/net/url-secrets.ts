@@ -108,6 +108,15 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
  * with a leading space), where the classification sees no host: the secret goes, whatever it reads there.
  */
 export function redactUrl(url: string): string {
+  const end = authorityEnd(url);
+  const head = end < 0 ? '' : redactUserinfo(url, end);
+  const rest = redactAfterPath(url, end < 0 ? 0 : end);
+  return head === url.slice(0, Math.max(end, 0)) && rest === url.slice(Math.max(end, 0)) ? url : head + rest;
+}
+
+/** Where the authority of `url` starts (`authorityStart`) and ends (the first `/`, `?` or `#` after it); -1 without one. */
+let authorityStart = -1;
+function authorityEnd(url: string): number {
   let start = -1;
   if (url.startsWith('//')) start = 2;
   else {
@@ -118,17 +127,43 @@ export function redactUrl(url: string): string {
       if (sep >= 0) start = sep + 3;
     }
   }
-  if (start < 0) return redactAfterPath(url, 0);
+  authorityStart = start;
+  if (start < 0) return -1;
   let end = start;
   while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++;
+  return end;
+}
+
+/** `url[0…end)` (scheme and authority, `authorityEnd` just found) with the userinfo, up to the last `@`, redacted. */
+function redactUserinfo(url: string, end: number): string {
+  const start = authorityStart;
   const at = url.lastIndexOf('@', end - 1);
-  let head = url.slice(0, end);
-  if (at >= start) {
-    const userinfo = url.slice(start, at);
-    head = url.slice(0, start) + (userinfo.includes(':') ? `${REDACTED}:${REDACTED}` : REDACTED) + url.slice(at, end);
+  if (at < start) return url.slice(0, end);
+  const userinfo = url.slice(start, at);
+  return url.slice(0, start) + (userinfo.includes(':') ? `${REDACTED}:${REDACTED}` : REDACTED) + url.slice(at, end);
+}
+
+/**
+ * A parameter value that is itself a URL with credentials (`?callback=https://svc:pw@hook.internal/x`, or
+ * percent-encoded, `https%3A%2F%2Fsvc%3Apw%40hook.internal`): its userinfo redacted (one level: a URL in it is not
+ * looked into), re-encoded as it came; other values as they are.
+ */
+function redactNestedUrl(value: string): string {
+  if (!value.includes('@') && !value.includes('%40')) return value;
+  let decoded = value;
+  if (value.includes('%')) {
+    try {
+      decoded = decodeURIComponent(value);
+    } catch {
+      return value;
+    }
   }
-  const rest = redactAfterPath(url, end);
-  return head === url.slice(0, end) && rest === url.slice(end) ? url : head + rest;
+  const end = authorityEnd(decoded);
+  if (end < 0) return value;
+  const head = redactUserinfo(decoded, end);
+  if (head === decoded.slice(0, end)) return value;
+  const redacted = head + decoded.slice(end);
+  return decoded === value ? redacted : encodeURIComponent(redacted);
 }
 
 /** `text[from…]` (a path, then `?query`, then `#fragment`) with the secret parameters of query and fragment redacted. */
@@ -144,7 +179,7 @@ function redactAfterPath(text: string, from: number): string {
   return out;
 }
 
-/** `name=value&…` with the values of SECRET_QUERY_PARAMS replaced; a name without `=`, or with an empty value, has no secret and is kept. */
+/** `name=value&…` with the values of SECRET_QUERY_PARAMS replaced, and the credentials of a URL given as a value; a name without `=`, or with an empty value, has no secret and is kept. */
 export function redactParams(query: string): string {
   let out = '';
   let kept = 0;
@@ -156,8 +191,9 @@ export function redactParams(query: string): string {
     const eq = query.indexOf('=', from);
     if (eq >= 0 && eq < amp && eq + 1 < amp) {
       const value = query.slice(eq + 1, amp);
-      if (value !== REDACTED && SECRET_QUERY_PARAMS.has(paramName(query.slice(from, eq)))) {
-        out += `${query.slice(kept, eq + 1)}${REDACTED}`;
+      const red = value === REDACTED ? value : SECRET_QUERY_PARAMS.has(paramName(query.slice(from, eq))) ? REDACTED : redactNestedUrl(value);
+      if (red !== value) {
+        out += `${query.slice(kept, eq + 1)}${red}`;
         kept = amp;
       }
     }
