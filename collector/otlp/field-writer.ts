@@ -15,6 +15,9 @@ const AV = TAG.AnyValue;
 /** The URL-valued attribute keys (`redactAttribute`) as UTF-8 bytes, and a bit per key length for the first check. */
 const URL_KEYS = URL_ATTRIBUTE_KEYS.map((k) => ({ key: k, bytes: Buffer.from(k) }));
 const URL_KEY_LENGTHS = URL_KEYS.reduce((mask, k) => mask | (1 << k.bytes.length), 0);
+/** Per key length (< 32), a bit per first byte of the URL keys of that length (first bytes are ASCII letters, `a`…`z` → bits 0…25). */
+const URL_KEY_FIRST = new Uint32Array(32);
+for (const k of URL_KEYS) URL_KEY_FIRST[k.bytes.length] |= 1 << (k.bytes[0] - 0x61);
 
 /** Byte ranges of repeated fields: [start, end) pairs. */
 export class Ranges {
@@ -242,7 +245,8 @@ export class FieldWriter {
     const at = out.pos;
     this.valueText(vs, ve, out);
     const kl = ke - ks;
-    if (this.lastValueWasString && kl < 32 && (URL_KEY_LENGTHS >>> kl) & 1) this.redactUrlValue(ks, kl, at, out);
+    if (this.lastValueWasString && kl < 32 && (URL_KEY_LENGTHS >>> kl) & 1 && (URL_KEY_FIRST[kl] >>> (r.b[ks] - 0x61)) & 1)
+      this.redactUrlValue(ks, kl, at, out);
     this.keyStart = ks;
     this.keyEnd = ke;
   }
