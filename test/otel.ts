@@ -37,6 +37,22 @@ export interface SpanSpec {
   children?: SpanSpec[];
 }
 
+/**
+ * An HTTP client call as an instrumentation records it: a CLIENT span named by its method, with the URL, host and
+ * response status (default 200) under the stable conventions (`http.request.method`, `url.full`, `server.address`,
+ * `http.response.status_code`), or under the old ones (`http.method`, `http.url`, `net.peer.name`, `http.status_code`)
+ * that the Java agent 1.x and older SDKs still send (`conventions: 'old'`). Throws what `new URL` throws for `url`.
+ */
+export function httpCall(method: string, url: string, options: { status?: number; conventions?: 'stable' | 'old' } = {}): SpanSpec {
+  const status = options.status ?? 200;
+  const host = new URL(url).hostname;
+  const attributes =
+    options.conventions === 'old'
+      ? { 'http.method': method, 'http.url': url, 'net.peer.name': host, 'http.status_code': status }
+      : { 'http.request.method': method, 'url.full': url, 'server.address': host, 'http.response.status_code': status };
+  return { name: method, kind: api.SpanKind.CLIENT, attributes };
+}
+
 function exporterFor(target: OtelTarget, failures: string[]): tracing.SpanExporter {
   const config = {
     url: `${target.url.replace(/\/$/, '')}/v1/traces`,

@@ -1,7 +1,7 @@
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { httpCall, sendSpans, type SpanSpec } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
 import { testAnalyzer, openFindingTitles, observedEdges } from '../test/test-analyzer.ts';
 
@@ -40,11 +40,7 @@ const dynamodb = (operation: string): SpanSpec => ({
     'aws.dynamodb.table_names': ['Orders'],
   },
 });
-const call = (method: string, url: string): SpanSpec => ({
-  name: method,
-  kind: CLIENT,
-  attributes: { 'http.method': method, 'http.url': url, 'net.peer.name': new URL(url).hostname, 'http.status_code': 200 },
-});
+const call = (method: string, url: string): SpanSpec => httpCall(method, url, { conventions: 'old' });
 
 describe('DynamoDB control-plane calls, a POST each in the Java agent (migration 122)', () => {
   let h: Harness;

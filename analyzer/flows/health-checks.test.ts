@@ -1,11 +1,11 @@
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { httpCall, sendSpans, type SpanSpec } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
 import { testAnalyzer, openFindingTitles, observedEdges } from '../test/test-analyzer.ts';
 
-const { CLIENT, INTERNAL } = api.SpanKind;
+const { INTERNAL } = api.SpanKind;
 const MIN = 60_000;
 
 const catalogYaml = `
@@ -22,11 +22,7 @@ flows:
 `;
 
 /** instrumentation-http's (or undici's) span of a request. */
-const call = (method: string, url: string, status = 200): SpanSpec => ({
-  name: method,
-  kind: CLIENT,
-  attributes: { 'http.request.method': method, 'url.full': url, 'server.address': new URL(url).hostname, 'http.response.status_code': status },
-});
+const call = (method: string, url: string, status = 200): SpanSpec => httpCall(method, url, { status });
 
 describe('health and liveness checks of a dependency (migration 119)', () => {
   let h: Harness;

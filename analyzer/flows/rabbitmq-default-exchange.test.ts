@@ -1,7 +1,7 @@
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { httpCall, sendSpans, type SpanSpec } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
 import { testAnalyzer, openFindingTitles, observedEdges } from '../test/test-analyzer.ts';
 
@@ -22,11 +22,7 @@ flows:
   - { id: orders-to-billing, source: order-queue, target: billing, owner: icoe, runtime: { service: order-consumer } }
 `;
 
-const call = (method: string, url: string): SpanSpec => ({
-  name: method,
-  kind: CLIENT,
-  attributes: { 'http.method': method, 'http.url': url, 'net.peer.name': new URL(url).hostname, 'http.status_code': method === 'GET' ? 200 : 201 },
-});
+const call = (method: string, url: string): SpanSpec => httpCall(method, url, { status: method === 'GET' ? 200 : 201, conventions: 'old' });
 /** A channel command the Java agent spans (queue.declare, basic.ack…): messaging.system and the broker, no destination. */
 const command = (name: string): SpanSpec => ({
   name,

@@ -1,7 +1,7 @@
 import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
-import { sendSpans, type SpanSpec } from '../../test/otel.ts';
+import { httpCall, sendSpans, type SpanSpec } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
 import { testAnalyzer, openFindingTitles, observedEdges } from '../test/test-analyzer.ts';
 
@@ -21,11 +21,7 @@ flows:
   - { id: billing-to-crm, source: billing, target: crm, owner: icoe, runtime: { service: balance-sync } }
 `;
 
-const call = (method: string, url: string): SpanSpec => ({
-  name: method,
-  kind: CLIENT,
-  attributes: { 'http.request.method': method, 'url.full': url, 'server.address': new URL(url).hostname, 'http.response.status_code': 200 },
-});
+const call = (method: string, url: string): SpanSpec => httpCall(method, url);
 /** The Java agent's JDBC span of a CallableStatement on Oracle. */
 const jdbcCall = (statement: string): SpanSpec => ({
   name: 'CALL ERP',
