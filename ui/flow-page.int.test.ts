@@ -389,7 +389,8 @@ describe.skipIf(!hasBrowser)('web UI: the flow page', () => {
   });
 
   // Regression: in compare mode ECharts drew the legend over the axis names (on a phone, three rows of it
-  // over the names and the plot). The legend is the page's, above the chart; nothing written may overlap.
+  // over the names and the plot). The legend is the page's, above the chart; nothing written may overlap. The summary's
+  // figures are checked on the same pages.
   it("draws every flow chart's legend, axis names and labels apart, at desktop and phone widths", { timeout: 180_000 }, async () => {
     const to = new Date(Date.now() + 60_000).toISOString();
     const from = new Date(Date.now() - 30 * 60_000).toISOString();
@@ -410,6 +411,19 @@ describe.skipIf(!hasBrowser)('web UI: the flow page', () => {
         await view.waitForLoadState('networkidle');
         await poll(() => view.getByTestId('figure-traces').locator('td').nth(1).innerText()).toBe('3');
         await poll(() => view.getByTestId('hop-chain').count()).toBeGreaterThan(0);
+        // Regression: at 390 px the summary's figures ran on one line past the card's right edge, "40.0 ms / 40.0 ms /
+        // 40.0 ms" cut off there (in a table scrolling sideways): every figure whole on the screen, and the page no wider.
+        const figures = view.getByTestId('flow-figures');
+        const hidden = await figures.evaluate((e: unknown) => (e as { scrollWidth: number }).scrollWidth - (e as { clientWidth: number }).clientWidth);
+        expect(hidden, `the figures at ${width} px (${q}) scroll sideways`).toBeLessThanOrEqual(0);
+        for (const cell of await figures.locator('td').all()) {
+          const box = await cell.boundingBox();
+          if (!box) continue; // an empty cell, not shown on a phone's card
+          const what = `figure "${(await cell.innerText()).trim()}" at ${width} px (${q})`;
+          expect(box.x, what).toBeGreaterThanOrEqual(0);
+          expect(box.x + box.width, `${what} runs off the screen`).toBeLessThanOrEqual(width);
+        }
+        expect(await view.evaluate('document.documentElement.scrollWidth'), `the page at ${width} px (${q}) scrolls sideways`).toBeLessThanOrEqual(width);
         for (const section of await sections.all()) {
           const title = await section.getByRole('heading').innerText();
           const where = `${title} at ${width} px (${q})`;
