@@ -43,22 +43,22 @@ export function dependencyTouches<T extends DependencyTouch>(f: Flow, role: Depe
   return touches.filter((t) => t.system === system && (role === 'state' || t.direction === 'read') && runtimeMatches(f, t));
 }
 
+/** What touches (`dependencyTouches`) add up to: their spans, failed spans and latest `lastSeen` (null for none). */
+export function dependencyUse(used: readonly DependencyTouch[]): Pick<FlowDependency, 'spans' | 'errors' | 'lastSeen'> {
+  return {
+    spans: used.reduce((n, t) => n + t.spans, 0),
+    errors: used.reduce((n, t) => n + t.errors, 0),
+    lastSeen:
+      used
+        .map((t) => t.lastSeen)
+        .sort()
+        .at(-1) ?? null,
+  };
+}
+
 /** Every declared lookup and state store of `f` with its runtime's touches of it in the window (`touches`), untouched ones included. */
 export function flowDependencies(f: Flow, touches: readonly DependencyTouch[]): FlowDependency[] {
-  return declaredDependencies(f).map(({ role, system }) => {
-    const used = dependencyTouches(f, role, system, touches);
-    return {
-      role,
-      system,
-      spans: used.reduce((n, t) => n + t.spans, 0),
-      errors: used.reduce((n, t) => n + t.errors, 0),
-      lastSeen:
-        used
-          .map((t) => t.lastSeen)
-          .sort()
-          .at(-1) ?? null,
-    };
-  });
+  return declaredDependencies(f).map(({ role, system }) => ({ role, system, ...dependencyUse(dependencyTouches(f, role, system, touches)) }));
 }
 
 /**

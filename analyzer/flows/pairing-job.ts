@@ -326,14 +326,10 @@ async function cutTraces(store: Store, { gapMs, spreadMs, clock }: TraceCut): Pr
     { ids },
   );
   // Each sender's offset from Weft's clock, where it is known (senderPlacingExpr): its spans are placed by Weft's clock.
-  const only = 'SELECT service, instance FROM weft_pairing_spans WHERE trace_id IN {ids:Array(String)}';
   const shifts = new Map(
     (
       await json<{ service: string; instance: string; shift: number | string | null }>(
-        `SELECT r.service AS service, r.instance AS instance, ${senderPlacingExpr('r.lag', 'm.lags')} AS shift
-         FROM (SELECT service, instance, min(dateDiff('millisecond', end_ts, arrived)) AS lag FROM weft_pairing_spans
-               WHERE trace_id IN {ids:Array(String)} GROUP BY service, instance) AS r
-         LEFT JOIN (${senderLagsSql(at('clock'), 'instance', only)}) AS m ON r.service = m.service AND r.instance = m.instance`,
+        sendersSql(senderPlacingExpr, '(SELECT * FROM weft_pairing_spans WHERE trace_id IN {ids:Array(String)})'),
         { ids, clock },
       )
     ).map((r) => [`${r.service}\u001f${r.instance}`, r.shift === null ? null : Number(r.shift)]),
@@ -407,10 +403,19 @@ export { CLOCK_BEHIND_MINUTES, CLOCK_LAG_SPREAD_MS, CLOCK_OFFSET_MIN_MS } from '
  * (a clock behind, once they agree; weft_sender_lag_1m, migration 105); else 0 (its runs stay in the minutes its clock
  * says). Reads one row per sender of the run and arrival minute.
  */
-const SENDER_SHIFT = `SELECT r.service AS service, r.instance AS instance, ${senderShiftExpr('r.lag', 'm.lags')} AS shift
-    FROM (SELECT service, instance, min(dateDiff('millisecond', end_ts, arrived)) AS lag FROM ${scratch('weft_pairing_spans')} GROUP BY service, instance) AS r
-    LEFT JOIN (${senderLagsSql(at('clock'), 'instance', `SELECT service, instance FROM ${scratch('weft_pairing_spans')}`)}) AS m
+const SENDER_SHIFT = sendersSql(senderShiftExpr, scratch('weft_pairing_spans'));
+
+/**
+ * Per sender (service and instance) of the spans `spans` (a subquery of weft_pairing_spans' rows), its offset `offset`
+ * (`senderShiftExpr` or `senderPlacingExpr`, sender-offsets.ts) of the least (arrival − end) of those spans and the lags
+ * of its latest arrival minutes as of the `clock` parameter (columns service, instance, shift).
+ */
+function sendersSql(offset: (lag: string, lags: string) => string, spans: string): string {
+  return `SELECT r.service AS service, r.instance AS instance, ${offset('r.lag', 'm.lags')} AS shift
+    FROM (SELECT service, instance, min(dateDiff('millisecond', end_ts, arrived)) AS lag FROM ${spans} GROUP BY service, instance) AS r
+    LEFT JOIN (${senderLagsSql(at('clock'), 'instance', `SELECT service, instance FROM ${spans}`)}) AS m
       ON r.service = m.service AND r.instance = m.instance`;
+}
 
 /** The integration's own root span: the trace's root, and not itself a call (a wrapper around the run's calls). */
 const WRAPPER = '(is_root = 1 AND is_call = 0)';

@@ -52,8 +52,12 @@ export function senderLagsSql(clock: string, by: 'instance' | 'service', senders
  */
 export function senderShiftExpr(lag: string, lags: string): string {
   return `multiIf(${lag} <= -${CLOCK_OFFSET_MIN_MS}, ${lag},
-        length(${lags}) = ${CLOCK_BEHIND_MINUTES} AND arrayMin(${lags}) >= ${CLOCK_OFFSET_MIN_MS} AND arrayMax(${lags}) - arrayMin(${lags}) <= ${CLOCK_LAG_SPREAD_MS},
-          arrayMin(${lags}), 0)`;
+        ${lagsAgreeExpr(lags)} AND arrayMin(${lags}) >= ${CLOCK_OFFSET_MIN_MS}, arrayMin(${lags}), 0)`;
+}
+
+/** SQL condition: `lags` (`senderLagsSql`) holds CLOCK_BEHIND_MINUTES arrival minutes whose lags agree within CLOCK_LAG_SPREAD_MS. */
+function lagsAgreeExpr(lags: string): string {
+  return `length(${lags}) = ${CLOCK_BEHIND_MINUTES} AND arrayMax(${lags}) - arrayMin(${lags}) <= ${CLOCK_LAG_SPREAD_MS}`;
 }
 
 /**
@@ -65,8 +69,7 @@ export function senderShiftExpr(lag: string, lags: string): string {
  */
 export function senderPlacingExpr(lag: string, lags: string): string {
   return `multiIf(${lag} <= -${CLOCK_OFFSET_MIN_MS}, toNullable(toInt64(${lag})),
-        length(${lags}) = ${CLOCK_BEHIND_MINUTES} AND arrayMax(${lags}) - arrayMin(${lags}) <= ${CLOCK_LAG_SPREAD_MS},
-          toNullable(toInt64(arrayMin(${lags}))), NULL)`;
+        ${lagsAgreeExpr(lags)}, toNullable(toInt64(arrayMin(${lags}))), NULL)`;
 }
 
 /** The services whose clocks are off by one offset: `ms` (a whole number of minutes, ≠ 0) is added to their span times to make them Weft's. */

@@ -1,5 +1,5 @@
 import { combineEdges, edgesDomain, isIntegrationNode, isUnknown, pairingStatus, type EdgeMark, type PairingStatus, type Snapshot } from '../model/snapshot.ts';
-import { declaredDependencies, dependencyTouches } from '../flows/flow-dependencies.ts';
+import { declaredDependencies, dependencyTouches, dependencyUse } from '../flows/flow-dependencies.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import type { Lifecycle } from '../../core/catalog/index.ts';
@@ -194,6 +194,7 @@ export function graphDependencies(s: Pick<Snapshot, 'catalog' | 'touches'>): Gra
     for (const { role, system } of declaredDependencies(f)) {
       const touches = dependencyTouches(f, role, system, s.touches);
       if (touches.length === 0) continue;
+      const use = dependencyUse(touches);
       out.push({
         id: `${role}:${f.id}:${system}`,
         role,
@@ -201,11 +202,8 @@ export function graphDependencies(s: Pick<Snapshot, 'catalog' | 'touches'>): Gra
         flowId: f.id,
         target: role === 'lookup' ? f.target : null,
         integrations: [...new Set(touches.map((t) => t.integration))],
-        spans: touches.reduce((n, t) => n + t.spans, 0),
-        lastSeen: touches
-          .map((t) => t.lastSeen)
-          .sort()
-          .at(-1)!,
+        spans: use.spans,
+        lastSeen: use.lastSeen!,
       });
     }
   }

@@ -10,13 +10,12 @@ import type { Catalog } from '../../core/catalog/index.ts';
 import { flowEdgeCondition, type FlowSelection } from '../flows/flow-edges.ts';
 import { endpointMapping, type EndpointMapping } from '../flows/match-sql.ts';
 import { pairingState } from '../flows/pairing-job.ts';
-import { quantileMs } from '../flows/observed.ts';
 import { NESTED_ROLLUP_SETTINGS, RECORDS_PER_TARGET, RUN_GROUP, runGroupOnce, TARGET_KEY, windowsSource, type Window } from '../flows/window-source.ts';
 import type { FlowStats } from '../model/snapshot.ts';
 import { catalogFlowFacts, observedFlowFacts, throughputPerHour, type InventoryFlow } from './build-inventory.ts';
 import { flowOfHalf } from '../model/snapshot.ts';
 import { flowDependencies, runtimeTouchFilter } from '../flows/flow-dependencies.ts';
-import { queryTouchesByWindow, type ObservedTouch } from '../flows/observed.ts';
+import { quantileMs, queryTouchesByWindow, type ObservedTouch } from '../flows/observed.ts';
 import { queryServiceShifts } from '../flows/sender-offsets.ts';
 
 const EDGE_KEY = 'integration, service, domain, src_kind, src_sys, src_host, src_name, src_peer, tgt_kind, tgt_sys, tgt_host, tgt_name, tgt_peer';
