@@ -108,15 +108,14 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
  * with a leading space), where the classification sees no host: the secret goes, whatever it reads there.
  */
 export function redactUrl(url: string): string {
-  const end = authorityEnd(url);
-  const head = end < 0 ? '' : redactUserinfo(url, end);
+  const { start, end } = authority(url);
+  const head = end < 0 ? '' : redactUserinfo(url, start, end);
   const rest = redactAfterPath(url, end < 0 ? 0 : end);
   return head === url.slice(0, Math.max(end, 0)) && rest === url.slice(Math.max(end, 0)) ? url : head + rest;
 }
 
-/** Where the authority of `url` starts (`authorityStart`) and ends (the first `/`, `?` or `#` after it); -1 without one. */
-let authorityStart = -1;
-function authorityEnd(url: string): number {
+/** Where the authority of `url` starts and ends (the first `/`, `?` or `#` after it); both -1 without one. */
+function authority(url: string): { start: number; end: number } {
   let start = -1;
   if (url.startsWith('//')) start = 2;
   else {
@@ -127,16 +126,14 @@ function authorityEnd(url: string): number {
       if (sep >= 0) start = sep + 3;
     }
   }
-  authorityStart = start;
-  if (start < 0) return -1;
+  if (start < 0) return { start: -1, end: -1 };
   let end = start;
   while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++;
-  return end;
+  return { start, end };
 }
 
-/** `url[0…end)` (scheme and authority, `authorityEnd` just found) with the userinfo, up to the last `@`, redacted. */
-function redactUserinfo(url: string, end: number): string {
-  const start = authorityStart;
+/** `url[0…end)` (scheme and the authority `url[start…end)`, `authority`) with the userinfo, up to the last `@`, redacted. */
+function redactUserinfo(url: string, start: number, end: number): string {
   const at = url.lastIndexOf('@', end - 1);
   if (at < start) return url.slice(0, end);
   const userinfo = url.slice(start, at);
@@ -158,9 +155,9 @@ function redactNestedUrl(value: string): string {
       return value;
     }
   }
-  const end = authorityEnd(decoded);
+  const { start, end } = authority(decoded);
   if (end < 0) return value;
-  const head = redactUserinfo(decoded, end);
+  const head = redactUserinfo(decoded, start, end);
   if (head === decoded.slice(0, end)) return value;
   const redacted = head + decoded.slice(end);
   return decoded === value ? redacted : encodeURIComponent(redacted);
