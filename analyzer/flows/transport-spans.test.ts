@@ -5,7 +5,10 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { sendSpans, type SpanSpec } from '../../test/otel.ts';
 import type { Analyzer } from '../index.ts';
+import { catalogFrom } from '../test/estate-fixture.ts';
 import { testAnalyzer } from '../test/test-analyzer.ts';
+import { awaitingKey, awaitingParent } from './awaiting-parent.ts';
+import { endpointMapping } from './match-sql.ts';
 
 const { CLIENT, INTERNAL, PRODUCER, SERVER } = api.SpanKind;
 const MIN = 60_000;
@@ -287,6 +290,14 @@ describe('a CLIENT span whose parent never arrives, touching a system no catalog
       'unknown-system Unknown system api.other-saas.example is used by other-sync',
       'unknown-system Unknown system api.shadow-saas.example is used by shadow-sync',
     ]);
+  });
+
+  it('counts the same calls awaiting their parent when it passes the touches it read on as when it reads them again', async () => {
+    const mapping = await endpointMapping(h.store, catalogFrom(catalogYaml));
+    const window = { since: new Date(t0 - 60 * MIN), until: new Date(Date.now() + MIN) };
+    const expected = new Map([[awaitingKey('unknown:api.shadow-saas.example', 'shadow-sync', 'write'), 1]]);
+    expect(await awaitingParent(h.store, mapping, 10 * MIN, window)).toEqual(expected);
+    expect(await awaitingParent(h.store, mapping, 10 * MIN, window, { passed: 0 })).toEqual(expected);
   });
 });
 
