@@ -424,7 +424,9 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * The per-trace aggregate (spans de-duplicated by trace, integration and span id: a re-export counts once) into
  * weft_pairing_traces. A trace failed as a run when its root wrapper span failed or the span that ended last did (a
  * call that failed and was handled — a 503 retried into a 200, a 404 before a create — does not fail the run; of
- * spans that ended at the same millisecond, the one that started later, then one that succeeded, counts as the last),
+ * spans that ended at the same millisecond, the one that started later, then one that succeeded, counts as the last,
+ * except that a call's caller (its parent: a CLIENT span's is kept, 112) counts after it: a consumer or an upsert step
+ * that failed on a 409 answered to its create, ending in the millisecond its call did, failed the run),
  * unless its root wrapper span's status is Ok: the integration said it succeeded (106), and no edge of it failed; its
  * latency is the root wrapper span's duration (one process, one clock), else the largest spread of one service
  * instance's spans; its records are chosen by direction (`runRecords`), each span's counted once, and what its writes
@@ -468,7 +470,11 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean, taken: 
         max(${WRAPPER}) AS wrapped,
         -- A root wrapper span whose status is Ok (set by the integration: final, OpenTelemetry's Set Status) did not fail.
         maxIf(is_ok, ${WRAPPER}) AS root_ok,
-        toUInt8(root_ok = 0 AND (maxIf(is_error, ${WRAPPER}) = 1 OR argMaxIf(is_error, (end_ts, ts, is_error = 0), NOT ${WRAPPER}) = 1)) AS failed,
+        -- The span that ended last, and its caller: a caller ends after its call, so a failed caller ending in the same
+        -- millisecond as its call (a Kafka listener, an upsert step throwing on the answer at once) is the last word.
+        argMaxIf((is_error, parent), (end_ts, ts, is_error = 0), NOT ${WRAPPER}) AS last_word,
+        groupArrayIf(span_id, is_error = 1) AS failed_ids,
+        toUInt8(root_ok = 0 AND (maxIf(is_error, ${WRAPPER}) = 1 OR last_word.1 = 1 OR (last_word.2 != '' AND has(failed_ids, last_word.2)))) AS failed,
         -- Without a root wrapper span: the largest spread of one service instance's spans (one clock each; the spread
         -- across instances measured their clocks' offset: a reader 3 minutes behind its writer made a 50 ms run 3 minutes).
         -- An instance is its service's (its clock, below): two services that send no instance attribute are two clocks.
@@ -488,6 +494,7 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean, taken: 
           concat(service, '\\x1f', inst) AS clock,
           argMin(run_id, ${FIRST_ROW}) AS run_id, argMin(is_root, ${FIRST_ROW}) AS is_root, argMin(root_touch, ${FIRST_ROW}) AS is_call,
           argMin(is_error, ${FIRST_ROW}) AS is_error, argMin(is_ok, ${FIRST_ROW}) AS is_ok, argMin(records, ${FIRST_ROW}) AS records,
+          argMin(parent_span_id, ${FIRST_ROW}) AS parent,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was,
           argMin(shift, ${FIRST_ROW}) AS shift
         FROM (SELECT b.*, o.shift FROM (${SPANS_BY_FLOW(spans)}) AS b LEFT JOIN (${SENDER_SHIFT}) AS o ON b.service = o.service AND b.instance = o.instance)

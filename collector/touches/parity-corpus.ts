@@ -941,6 +941,21 @@ export function handmadeSpans(): ParitySpan[] {
         { 'http.request.method': 'GET', 'http.response.status_code': { int: '404' } },
         { 'http.request.method': 'PUT', 'http.response.status_code': { int: '410' } },
         { 'http.request.method': 'DELETE' },
+        // A POST answered 409, a create only if absent answered 412 (migration 125); other methods and headers are failed calls.
+        { 'http.request.method': 'POST', 'http.response.status_code': { int: '409' } },
+        { 'http.method': 'post', 'http.status_code': '409' },
+        { 'http.request.method': 'PUT', 'http.response.status_code': { int: '409' } },
+        { 'http.request.method': 'PATCH', 'http.response.status_code': { int: '409' } },
+        { 'http.request.method': 'POST', 'http.response.status_code': ' 409' },
+        { 'http.request.method': 'PUT', 'http.response.status_code': { int: '412' }, 'http.request.header.if-none-match': { array: ['*'] } },
+        { 'http.method': 'PUT', 'http.status_code': { int: '412' }, 'http.request.header.if_none_match': { array: ['*'] } },
+        { 'http.request.method': 'post', 'http.response.status_code': '412', 'http.request.header.if-none-match': '*' },
+        { 'http.request.method': 'PATCH', 'http.response.status_code': '412', 'http.request.header.if-none-match': { array: ['"v1"'] } },
+        { 'http.request.method': 'GET', 'http.response.status_code': '412', 'http.request.header.if-none-match': '*' },
+        { 'http.request.method': 'DELETE', 'http.response.status_code': '412', 'http.request.header.if-none-match': '*' },
+        { 'http.request.method': 'PUT', 'http.response.status_code': { int: '412' } },
+        { 'http.request.method': 'PUT', 'http.response.status_code': { int: '412' }, 'http.request.header.if-none-match': '' },
+        { 'http.request.method': 'PUT', 'http.response.status_code': { int: '412' }, 'http.request.header.if-match': '*' },
       ] as Record<string, Value>[]
     ).flatMap((attributes, i) =>
       [CLIENT, SERVER, INTERNAL].map((kind) =>
@@ -1040,7 +1055,7 @@ function pool(key: string): Value[] {
       'endSessions',
     ];
   if (/method/.test(key)) return [...common, 'GET', 'post', 'HEAD', 'PUT', 'patch', 'OPTIONS', 'DELETE', 'delete'];
-  if (/status_code/.test(key)) return [...common, '404', '410', '200', ' 404', '4040', { int: '404' }, { int: '410' }];
+  if (/status_code/.test(key)) return [...common, '404', '410', '409', '412', '200', ' 404', '4040', { int: '404' }, { int: '410' }, { int: '409' }];
   if (/messaging\.system/.test(key)) return [...common, 'rabbitmq', 'kafka', 'nats', 'RabbitMQ', 'aws.sns', 'AmazonSNS'];
   if (/temporary|anonymous/.test(key)) return [...common, 'true', 'True', { bool: false }];
   if (/destination|routing/.test(key))

@@ -59,6 +59,8 @@ export const SPAN_KEYS = [
   'aws.dynamodb.table_names',
   'db.stored_procedure.name',
   'rpc.method',
+  'http.request.header.if-none-match',
+  'http.request.header.if_none_match',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -145,6 +147,8 @@ export const A = {
   'aws.dynamodb.table_names': 48,
   'db.stored_procedure.name': 49,
   'rpc.method': 50,
+  'http.request.header.if-none-match': 51,
+  'http.request.header.if_none_match': 52,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;

@@ -49,18 +49,32 @@ function millis(lo: number, hi: number): number {
 }
 
 /**
- * Whether a span is an HTTP call, not a server's span, that asked to DELETE a resource and was answered 404 Not Found
- * or 410 Gone (`http.request.method` or `http.method`, ASCII case-insensitive; `http.response.status_code` or
- * `http.status_code`): the resource is gone, which is what a DELETE asks for (RFC 9110 §9.3.5, DELETE is idempotent).
- * OpenTelemetry's HTTP conventions mark a client's 4xx as an error; such a call is not a failed one for Weft (migration
- * 107 says the same in SQL; parity.test.ts keeps the two equal).
+ * Whether a span is an HTTP call, not a server's span, whose answer says the resource is already as the call asked
+ * (`http.request.method` or `http.method`, ASCII case-insensitive; `http.response.status_code` or `http.status_code`):
+ * - a DELETE answered 404 Not Found or 410 Gone: the resource is gone, which is what a DELETE asks for (RFC 9110
+ *   §9.3.5, DELETE is idempotent; migration 107);
+ * - a POST answered 409 Conflict: the resource it creates exists already (an idempotent create: Kubernetes'
+ *   AlreadyExists, Keycloak's, Cosmos DB's 409) — migration 125;
+ * - a PUT, POST or PATCH sent with If-None-Match (a create only if absent: `http.request.header.if-none-match`, or
+ *   `…if_none_match` as older conventions name a captured header) answered 412 Precondition Failed: it exists
+ *   (RFC 9110 §13.1.2) — migration 125.
+ * OpenTelemetry's HTTP conventions mark a client's 4xx as an error; such a call is not a failed one for Weft. Whether
+ * the integration took it as done is for its own spans to say: a caller that failed because of it marks its own span
+ * Error (an exception escaping a span does in the Java agent, Python and .NET), and that span fails the run. A 409 or
+ * 412 answering anything else (an update whose record changed: PUT 409, If-Match 412) is a failed call. The SQL views
+ * (migrations 107 and 125) say the same; parity.test.ts keeps the two equal.
  */
-export function deleteOfGone(s: SpanRecord): boolean {
+export function answeredAsAsked(s: SpanRecord): boolean {
   if (s.kindIs('server')) return false;
-  const method = s.has(A['http.request.method']) ? s.attr(A['http.request.method']) : s.attr(A['http.method']);
-  if (asciiUpper(method) !== 'DELETE') return false;
+  const method = asciiUpper(s.has(A['http.request.method']) ? s.attr(A['http.request.method']) : s.attr(A['http.method']));
   const status = s.has(A['http.response.status_code']) ? s.attr(A['http.response.status_code']) : s.attr(A['http.status_code']);
-  return status === '404' || status === '410';
+  if (method === 'DELETE') return status === '404' || status === '410';
+  if (method === 'POST' && status === '409') return true;
+  return (
+    status === '412' &&
+    (method === 'PUT' || method === 'POST' || method === 'PATCH') &&
+    (s.has(A['http.request.header.if-none-match']) || s.has(A['http.request.header.if_none_match']))
+  );
 }
 
 /**
@@ -80,7 +94,7 @@ export class TouchWriter {
       const touches = classify(s);
       const ts = millis(s.tsLo, s.tsHi);
       const end = ts + millis(s.durLo, s.durHi);
-      const isError = s.statusIs('error') && !deleteOfGone(s) ? 1 : 0;
+      const isError = s.statusIs('error') && !answeredAsAsked(s) ? 1 : 0;
       const records = recordsCount(s.attr(A['integration.records']));
       const duration = (s.durHi * 4294967296 + s.durLo) / 1e6;
       for (let i = 0; i < touches.length; i++) {
