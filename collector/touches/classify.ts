@@ -30,6 +30,8 @@ interface DirectionFacts {
   postRead?: boolean;
   /** The direction an RPC span's method names (`GetCustomer` reads, `UpdateOrder` writes), for an HTTP or RPC span: name-verb.ts. */
   rpcMethod?: string;
+  /** The AWS API call of an aws-sdk span (`rpc.method` under `rpc.system` aws-api), else ''. */
+  awsCall: string;
 }
 
 /** 'read', 'write' or 'unknown': the operation the integration names, else the database operation or statement, the HTTP method, the messaging operation, the span kind. */
@@ -60,6 +62,10 @@ function direction(s: SpanRecord, f: DirectionFacts): string {
   const msgOp = asciiLower(first(s.attr(A['messaging.operation.type']), s.attr(A['messaging.operation'])));
   if (msgOp === 'receive' || msgOp === 'process' || msgOp === 'deliver') return 'read';
   if (msgOp === 'publish' || msgOp === 'send' || msgOp === 'create') return 'write';
+  // An SQS or SNS call that names no messaging operation (otelaws before semconv 1.39, botocore: CLIENT spans) sends or
+  // receives as its RPC method says (migration 125).
+  if (f.awsCall === 'SendMessage' || f.awsCall === 'SendMessageBatch' || f.awsCall === 'Publish' || f.awsCall === 'PublishBatch') return 'write';
+  if (f.awsCall === 'ReceiveMessage') return 'read';
   if (f.producer) return 'write';
   if (f.consumer) return 'read';
   return 'unknown';
@@ -114,8 +120,20 @@ export function classify(s: SpanRecord): readonly Touch[] {
   const defaultPort = defaultPorts.get(isHttp ? scheme : msgSys !== '' ? msgSys : dbSys) ?? '';
 
   const dbText = validUtf8(first(s.attr(A['db.query.text']), s.attr(A['db.statement'])));
-  const dbOp = dbOperation(first(s.attr(A['db.operation.name']), s.attr(A['db.operation']), s.attr(A['db.query.summary'])), dbSys, dbText);
-  const facts: DirectionFacts = { method, dbSys, dbOp, dbText, producer: isProducer, consumer: isConsumer, postRead: false };
+  // otelaws (aws-sdk-go-v2) names a DynamoDB call's operation only as its RPC method (rpc.method PutItem, no db.operation):
+  // the operation, as the other aws-sdk instrumentations name it (migration 125).
+  const dbOpNamed = first(s.attr(A['db.operation.name']), s.attr(A['db.operation']), s.attr(A['db.query.summary']));
+  const dbOp = dbOperation(dbOpNamed === '' && rpc === 'aws-api' ? s.attr(A['rpc.method']) : dbOpNamed, dbSys, dbText);
+  const facts: DirectionFacts = {
+    method,
+    dbSys,
+    dbOp,
+    dbText,
+    producer: isProducer,
+    consumer: isConsumer,
+    postRead: false,
+    awsCall: rpc === 'aws-api' ? validUtf8(s.attr(A['rpc.method'])) : '',
+  };
 
   if (msgSys !== '') {
     // instrumentation-socket.io's spans are a socket.io server's own connections with its clients (`receive /`,
@@ -134,7 +152,12 @@ export function classify(s: SpanRecord): readonly Touch[] {
     const ep = endpointHost(hostV, port, defaultPort);
     const dbNs = validUtf8(first(s.attr(A['db.namespace']), s.attr(A['db.name'])));
     const names = dbNs !== '' ? [dbNs] : dbSys === 'dynamodb' ? dynamodbTables(s.attr(A['aws.dynamodb.table_names'])) : [];
-    if (ep === '' && names.length === 0) return [[direction(s, facts), 'unnamed', 'db', '', dbSys, peer]];
+    if (ep === '' && names.length === 0) {
+      // A DynamoDB operation on no table and no item (ListTables, DescribeLimits…), from a client naming no host (otelaws):
+      // nothing to name, and no data moved (migration 125).
+      if (dbSys === 'dynamodb' && dbOp !== '' && operationDirection(dbOp, dbSys) === '') return NONE;
+      return [[direction(s, facts), 'unnamed', 'db', '', dbSys, peer]];
+    }
     const dir = direction(s, facts);
     return names.length === 0 ? [[dir, 'db', dbSys, ep, '', peer]] : names.map((name): Touch => [dir, 'db', dbSys, ep, name, peer]);
   }

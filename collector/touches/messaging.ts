@@ -4,7 +4,8 @@ import { A, type SpanRecord } from './span-record.ts';
 /**
  * The destination a messaging span touched, as migration 033 names it (byte strings in and out; SNS as 119 does):
  * RabbitMQ's default exchange (however named) is its routing key (the queue), pika's "<exchange>:<routing key>" is
- * the exchange, older pika's "(temporary)" is read from the span name; reply destinations
+ * the exchange, older pika's "(temporary)" is read from the span name, an SQS span naming none its queue's URL's last part
+ * (125); reply destinations
  * (temporary, anonymous, NATS `_INBOX.*`, RabbitMQ direct reply-to and server-named `amq.gen-*` queues) are their
  * template or nothing.
  */
@@ -14,7 +15,9 @@ const SEND_SUFFIX = /[\t\n\f\r ]+(send|publish)$/;
 export function messagingDestination(s: SpanRecord, system: string): { temporary: boolean; destination: string } {
   const name = s.attr(A['messaging.destination.name']);
   const raw = name !== '' ? name : s.attr(A['messaging.destination']);
-  const named = validUtf8(system === 'rabbitmq' ? rabbitmqDestination(s, raw) : SNS.has(system) ? snsDestination(raw) : raw);
+  const named = validUtf8(
+    system === 'rabbitmq' ? rabbitmqDestination(s, raw) : SNS.has(system) ? snsDestination(raw) : SQS.has(system) && raw === '' ? sqsQueue(s) : raw,
+  );
   const temporary =
     s.attr(A['messaging.destination.temporary']) === 'true' ||
     s.attr(A['messaging.destination.anonymous']) === 'true' ||
@@ -27,6 +30,24 @@ export function messagingDestination(s: SpanRecord, system: string): { temporary
 
 /** Amazon SNS as the aws-sdk instrumentations name it in `messaging.system` (lower-case: JavaScript and Python `aws.sns`, Java `AmazonSNS`). */
 const SNS = new Set(['aws.sns', 'aws_sns', 'amazonsns', 'sns']);
+/** Amazon SQS as the aws-sdk instrumentations name it in `messaging.system` (lower-case: JavaScript and Python `aws.sqs`, Go `aws_sqs` or `AmazonSQS`). */
+const SQS = new Set(['aws.sqs', 'aws_sqs', 'amazonsqs', 'sqs']);
+/** A queue's URL (`https://sqs.eu-west-1.amazonaws.com/123456789012/orders`, LocalStack's `http://localhost:4566/000000000000/orders`): its name. */
+const QUEUE_URL = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*\/[^/?#]+\/([^/?#]+)\/*(?:[?#]|$)/;
+
+/**
+ * The queue an SQS span that names no destination calls (migration 125): the last part of its queue's URL, which otelaws
+ * (aws-sdk-go-v2) puts in `messaging.url` (semconv 1.12), `net.peer.name` (1.21) or `server.address` (1.36), the
+ * stable conventions in `aws.sqs.queue.url`; '' when none holds one.
+ */
+function sqsQueue(s: SpanRecord): string {
+  for (const key of [A['messaging.url'], A['aws.sqs.queue.url'], A['server.address'], A['net.peer.name']]) {
+    const m = QUEUE_URL.exec(validUtf8(s.attr(key)));
+    if (m) return m[1];
+  }
+  return '';
+}
+
 /** A phone number in E.164 form: what an SNS Publish straight to a phone (`PhoneNumber`, a text message) names. */
 const PHONE_NUMBER = /^\+[0-9]{7,15}$/;
 /** A platform endpoint (one device of a push application), as an ARN or the older messaging.destination's last part. */

@@ -745,6 +745,66 @@ export function handmadeSpans(): ParitySpan[] {
     http('https://erp:50051/grpc.health.v1.Health/List', { 'http.request.method': 'POST' }),
     http('https://erp:50051/api/grpc.health.v1.Health/Check', { 'http.request.method': 'POST' }),
     span('grpc-health-target', CLIENT, { 'http.method': 'POST', 'net.peer.name': 'erp', 'http.target': '/grpc.health.v1.Health/Check' }),
+    // aws-sdk calls as Go's otelaws and Python's botocore span them (migration 125): DynamoDB's operation as the RPC method,
+    // SQS's queue as its URL, no messaging operation, management calls naming the broker as messaging
+    ...['PutItem', 'Query', 'DescribeTable', 'ListTables', 'putitem', ''].flatMap((op) =>
+      [['Orders'], []].map((tables) =>
+        span(`go-ddb-${op}-${tables.length}`, CLIENT, {
+          'rpc.system': 'aws-api',
+          'rpc.service': 'DynamoDB',
+          'rpc.method': op,
+          'db.system': 'dynamodb',
+          ...(tables.length ? { 'aws.dynamodb.table_names': { array: tables } } : {}),
+        }),
+      ),
+    ),
+    span('go-ddb-named-op', CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.method': 'Query',
+      'db.system': 'dynamodb',
+      'db.operation': 'PutItem',
+      'aws.dynamodb.table_names': { array: ['T'] },
+    }),
+    span('grpc-db-op', CLIENT, { 'rpc.system': 'grpc', 'rpc.method': 'PutItem', 'db.system': 'dynamodb', 'aws.dynamodb.table_names': { array: ['T'] } }),
+    ...(
+      [
+        { 'messaging.url': 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders' },
+        { 'net.peer.name': 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders' },
+        { 'server.address': 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders/' },
+        { 'aws.sqs.queue.url': 'http://localhost:4566/000000000000/orders?x=1' },
+        { 'server.address': 'sqs.eu-west-1.amazonaws.com' },
+        { 'server.address': 'https://sqs.eu-west-1.amazonaws.com/orders' },
+        { 'messaging.url': 'not a url', 'server.address': 'https://h/1/q' },
+        { 'messaging.url': 'https://h/1/q', 'messaging.destination': 'named' },
+      ] as Record<string, Value>[]
+    ).flatMap((where) =>
+      ['SendMessage', 'SendMessageBatch', 'ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes', 'sendmessage'].map((method) =>
+        span(`go-sqs-${method}`, CLIENT, { 'rpc.system': 'aws-api', 'rpc.service': 'SQS', 'rpc.method': method, 'messaging.system': 'AmazonSQS', ...where }),
+      ),
+    ),
+    span('py-sqs-send', CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'SQS',
+      'rpc.method': 'SendMessage',
+      'messaging.system': 'aws.sqs',
+      'messaging.destination': 'q',
+    }),
+    span('py-sqs-attrs', CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'SQS',
+      'rpc.method': 'GetQueueAttributes',
+      'messaging.system': 'aws.sqs',
+      'messaging.destination': 'q',
+    }),
+    span('go-sns-publish', CLIENT, {
+      'rpc.system': 'aws-api',
+      'rpc.service': 'SNS',
+      'rpc.method': 'Publish',
+      'messaging.system': 'aws_sns',
+      'messaging.destination.name': 't',
+    }),
+    span('go-sns-create', CLIENT, { 'rpc.system': 'aws-api', 'rpc.service': 'SNS', 'rpc.method': 'CreateTopic', 'messaging.system': 'aws_sns' }),
+    span('kafka-rpc-send', CLIENT, { 'rpc.system': 'grpc', 'rpc.method': 'SendMessage', 'messaging.system': 'kafka', 'messaging.destination.name': 'k' }),
     // SQS and SNS calls as the Java agent spans them (rpc.system aws-api, the HTTP request)
     span('java-sqs-getqueueurl', CLIENT, {
       'rpc.system': 'aws-api',

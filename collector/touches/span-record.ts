@@ -61,6 +61,8 @@ export const SPAN_KEYS = [
   'rpc.method',
   'http.request.header.if-none-match',
   'http.request.header.if_none_match',
+  'messaging.url',
+  'aws.sqs.queue.url',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -149,6 +151,8 @@ export const A = {
   'rpc.method': 50,
   'http.request.header.if-none-match': 51,
   'http.request.header.if_none_match': 52,
+  'messaging.url': 53,
+  'aws.sqs.queue.url': 54,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;

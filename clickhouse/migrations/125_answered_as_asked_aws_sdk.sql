@@ -11,8 +11,20 @@
 -- own spans to say: a caller that failed because of it says Error on its own span, which fails the run (its root, or the
 -- span that ended last: analyzer/flows/pairing-job.ts). A 409 or 412 answering anything else (PUT 409: the record
 -- changed since it was read; If-Match 412) stays a failed call. Spans stored before this migration keep what they were
--- stored with. weft_span_touches is a Null table: dropping and making its view anew loses nothing stored; the view 123
--- made of weft_trace_spans is made anew the same way.
+-- stored with.
+-- The classification of spans another writer inserts also takes the aws-sdk calls of Go (otelaws) and Python (botocore)
+-- as the other instrumentations' (collector/touches/classify.ts and messaging.ts say the same):
+-- - otelaws names a DynamoDB call's operation only as its RPC method (rpc.method PutItem, no db.operation): it is the
+--   operation. Such a call touched nothing (no operation, no statement): a Go service's flows to and from DynamoDB were
+--   never observed, and the POST of an HTTP client wrapped by otelhttp under it was `Unknown system
+--   dynamodb.eu-west-1.amazonaws.com`. An operation on no table from a client naming no host (ListTables) touches nothing.
+-- - An SQS span naming no destination names its queue by its URL's last part: otelaws puts the queue's URL in
+--   messaging.url (semconv 1.12), net.peer.name (1.21) or server.address (1.36); each call was `unnamed` messaging.
+-- - An SQS or SNS call naming no messaging operation (otelaws before 1.39, botocore; CLIENT spans) sends (SendMessage,
+--   Publish, their batches) or receives (ReceiveMessage) as its RPC method says: it had no direction, and a queue
+--   between a Go or Python producer and its consumer was neither written nor read.
+-- weft_span_touches is a Null table: dropping and making its view anew loses nothing stored; the view 123 made of
+-- weft_trace_spans is made anew the same way.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
 
@@ -46,7 +58,9 @@ FROM (
                         dest != '', [(dir, 'messaging', msg_sys, ep_host_v, dest, peer)],
                         [(dir, 'unnamed', 'messaging', ep_host_v, msg_sys, peer)]),
             db_sys != '', multiIf(NOT db_has_query OR is_mongodb_session, [('', '', '', '', '', '')],
-                                  ep_host_v = '' AND empty(db_names), [(dir, 'unnamed', 'db', '', db_sys, peer)],
+                                  -- a DynamoDB operation on no table and no item (ListTables…) from a client naming no host (otelaws) (125)
+                                  ep_host_v = '' AND empty(db_names), if(db_sys = 'dynamodb' AND db_op != '' AND op_dir = '', [('', '', '', '', '', '')],
+                                                                         [(dir, 'unnamed', 'db', '', db_sys, peer)]),
                                   arrayMap(x -> (dir, 'db', db_sys, ep_host_v, x, peer), if(empty(db_names), [''], db_names))),
             -- the Java agent's span of an SQS or SNS management call (GetQueueUrl, CreateTopic…) moves no message (122)
             rpc = 'aws-api' AND lower(rpc_service) IN ('sqs', 'sns', 'amazonsqs', 'amazonsns')
@@ -92,6 +106,9 @@ FROM (
                     method IN ('POST', 'PUT', 'PATCH', 'DELETE'), 'write',
                     msgop IN ('receive', 'process', 'deliver'), 'read',
                     msgop IN ('publish', 'send', 'create'), 'write',
+                    -- an SQS or SNS call naming no messaging operation (otelaws before semconv 1.39, botocore) does what its RPC method says (125)
+                    rpc = 'aws-api' AND rpc_method IN ('SendMessage', 'SendMessageBatch', 'Publish', 'PublishBatch'), 'write',
+                    rpc = 'aws-api' AND rpc_method = 'ReceiveMessage', 'read',
                     is_producer, 'write',
                     is_consumer, 'read',
                     'unknown') AS dir
@@ -229,6 +246,8 @@ FROM (
                                     upper(extract(toValidUTF8(multiIf(A['db.operation.name'] != '', A['db.operation.name'],
                                         A['db.operation'] != '', A['db.operation'],
                                         A['db.query.summary'] != '', A['db.query.summary'],
+                                        -- otelaws (aws-sdk-go-v2) names a DynamoDB call's operation only as its RPC method (125)
+                                        rpc = 'aws-api' AND A['rpc.method'] != '', A['rpc.method'],
                                         db_sys IN ('redis', 'valkey', 'memcached'), db_text, '')), '^[\\s(]*([A-Za-z]+)')) AS db_op,
                                     -- reply destinations; not the old messaging.temp_destination, which pika and Python's Kafka
                                     -- instrumentations set on every publish to a real queue or topic. RabbitMQ's, whichever exchange reached
@@ -262,6 +281,12 @@ FROM (
                                             msg_sys IN ('aws.sns', 'aws_sns', 'amazonsns', 'sns') AND match(dest_raw, '^\\+[0-9]{7,15}$'), 'phone_number',
                                             msg_sys IN ('aws.sns', 'aws_sns', 'amazonsns', 'sns') AND match(dest_raw, '^(arn:[^:]*:sns:[^:]*:[^:]*:)?endpoint/[^/]+/[^/]+/[^/]+$'),
                                                 replaceRegexpOne(dest_raw, '^(arn:[^:]*:sns:[^:]*:[^:]*:)?endpoint/([^/]+/[^/]+)/[^/]+$', '\\1app/\\2'),
+                                            -- an SQS span naming no destination: the last part of its queue's URL, where otelaws puts it (125)
+                                            msg_sys IN ('aws.sqs', 'aws_sqs', 'amazonsqs', 'sqs') AND dest_raw = '', multiIf(
+                                                match(toValidUTF8(A['messaging.url']), '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*/[^/?#]+/([^/?#]+)/*(?:[?#]|$)'), extract(toValidUTF8(A['messaging.url']), '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*/[^/?#]+/([^/?#]+)/*(?:[?#]|$)'),
+                                                match(toValidUTF8(A['aws.sqs.queue.url']), '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*/[^/?#]+/([^/?#]+)/*(?:[?#]|$)'), extract(toValidUTF8(A['aws.sqs.queue.url']), '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*/[^/?#]+/([^/?#]+)/*(?:[?#]|$)'),
+                                                match(toValidUTF8(A['server.address']), '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*/[^/?#]+/([^/?#]+)/*(?:[?#]|$)'), extract(toValidUTF8(A['server.address']), '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*/[^/?#]+/([^/?#]+)/*(?:[?#]|$)'),
+                                                extract(toValidUTF8(A['net.peer.name']), '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*/[^/?#]+/([^/?#]+)/*(?:[?#]|$)')),
                                             msg_sys != 'rabbitmq', dest_raw,
                                             dest_raw IN ('', 'amq.default', '<default>'), routing_key,
                                             -- older pika recorded "(temporary)" on every publish; the span name "<destination> send" has it
