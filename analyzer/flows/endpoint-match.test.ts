@@ -206,6 +206,9 @@ describe('resolveEndpoint: database names spelled in another case', () => {
     expect(resolveEndpoint(cased, db('snowflake', 'analytics'))).toBe('lake');
     expect(resolveEndpoint(cased, db('redshift', 'DWH'))).toBe('lake');
     expect(resolveEndpoint(cased, db('mssql', 'billing2', 'sql01'))).toBe('unknown:mssql://sql01/billing2');
+    // .NET SqlClient's `instance.database` (Data Source=sql01\SALES), not another database after the dot.
+    expect(resolveEndpoint(cased, db('mssql', 'SALES.billing', 'sql01'))).toBe('billing');
+    expect(resolveEndpoint(cased, db('mssql', 'SALES.billing2', 'sql01'))).toBe('unknown:mssql://sql01/SALES.billing2');
   });
 
   it('keeps the case of databases whose names are case-sensitive (MySQL on Linux, PostgreSQL, MongoDB)', () => {
@@ -213,5 +216,7 @@ describe('resolveEndpoint: database names spelled in another case', () => {
     expect(resolveEndpoint(cased, db('postgresql', 'orders'))).toBe('unknown:postgresql://db01/orders');
     expect(resolveEndpoint(cased, db('mongodb', 'catalog'))).toBe('unknown:mongodb://db01/catalog');
     expect(resolveEndpoint(cased, db('postgresql', 'Orders'))).toBe('shop');
+    // Only SQL Server's namespace is `instance.database`: PostgreSQL's is `database.schema`.
+    expect(resolveEndpoint(cased, db('postgresql', 'warehouse.Orders'))).toBe('unknown:postgresql://db01/warehouse.Orders');
   });
 });

@@ -101,16 +101,20 @@ const CASE_INSENSITIVE_DATABASES = new Set(['mssql', 'oracle', 'db2', 'snowflake
 /**
  * A database namespace rule against what the driver reported: equal, or the reported namespace is the
  * rule's database qualified by a schema (`orders.public`, `orders|public`: the stable database
- * conventions' database.schema), or SQL Server's `instance|database` ending in it. `*` wildcards allowed.
- * With `ignoreCase` (a system of CASE_INSENSITIVE_DATABASES), compared in lower case.
+ * conventions' database.schema), or SQL Server's `instance|database` ending in it, or — with `sqlServer` —
+ * `instance.database`, as OpenTelemetry.Instrumentation.SqlClient (.NET, stable conventions) qualifies a database of a
+ * named instance (`Data Source=sqlprod01\SALES` → `SALES.Billing`). `*` wildcards allowed. With `ignoreCase` (a system
+ * of CASE_INSENSITIVE_DATABASES), compared in lower case.
  */
-export function namespaceMatches(reported: string, rule: string, ignoreCase = false): boolean {
-  if (ignoreCase) return namespaceMatches(reported.toLowerCase(), rule.toLowerCase());
+export function namespaceMatches(reported: string, rule: string, ignoreCase = false, sqlServer = false): boolean {
+  if (ignoreCase) return namespaceMatches(reported.toLowerCase(), rule.toLowerCase(), false, sqlServer);
   if (nameMatches(reported, rule)) return true;
   const [first] = reported.split(/[.|]/);
   if (first !== reported && nameMatches(first, rule)) return true;
   const bar = reported.lastIndexOf('|');
-  return bar > 0 && nameMatches(reported.slice(bar + 1), rule);
+  if (bar > 0 && nameMatches(reported.slice(bar + 1), rule)) return true;
+  const dot = reported.indexOf('.');
+  return sqlServer && dot > 0 && nameMatches(reported.slice(dot + 1), rule);
 }
 
 const socketsAreLoopback = (kind: string) => kind === 'db' || kind === 'messaging';
@@ -142,7 +146,7 @@ export function matchedBy(rules: MatchRules, e: Endpoint): MatchedBy | undefined
       // An endpoint stored under another name of its system (before migration 113) is that system's.
       const sys = dbSystem(e.sys);
       if (sys !== d.system) continue;
-      if (d.namespace && !namespaceMatches(e.name, d.namespace, CASE_INSENSITIVE_DATABASES.has(sys))) continue;
+      if (d.namespace && !namespaceMatches(e.name, d.namespace, CASE_INSENSITIVE_DATABASES.has(sys), sys === 'mssql')) continue;
       if (d.host && !hostMatches(d.host, hp, sys, true)) continue;
       return 'databases';
     }
