@@ -23,6 +23,9 @@
 -- - An SQS or SNS call naming no messaging operation (otelaws before 1.39, botocore; CLIENT spans) sends (SendMessage,
 --   Publish, their batches) or receives (ReceiveMessage) as its RPC method says: it had no direction, and a queue
 --   between a Go or Python producer and its consumer was neither written nor read.
+-- - XSAM/otelsql's span of a statement prepared (database/sql's Prepare: `sql.conn.prepare`, with the statement) runs
+--   nothing; the `sql.stmt.exec` or `sql.stmt.query` after it runs the statement. Each prepare was a read or a write of
+--   its table, and statements prepared at a Go service's start (a trace each) were a run of the flow between them.
 -- weft_span_touches is a Null table: dropping and making its view anew loses nothing stored; the view 123 made of
 -- weft_trace_spans is made anew the same way.
 
@@ -57,7 +60,8 @@ FROM (
                 multiIf(msg_sys = 'socket.io' OR (msg_temporary AND dest = ''), [('', '', '', '', '', '')],
                         dest != '', [(dir, 'messaging', msg_sys, ep_host_v, dest, peer)],
                         [(dir, 'unnamed', 'messaging', ep_host_v, msg_sys, peer)]),
-            db_sys != '', multiIf(NOT db_has_query OR is_mongodb_session, [('', '', '', '', '', '')],
+            -- otelsql's span of a statement prepared (`sql.conn.prepare`) runs nothing (125)
+            db_sys != '', multiIf(NOT db_has_query OR is_mongodb_session OR SpanName = 'sql.conn.prepare', [('', '', '', '', '', '')],
                                   -- a DynamoDB operation on no table and no item (ListTables…) from a client naming no host (otelaws) (125)
                                   ep_host_v = '' AND empty(db_names), if(db_sys = 'dynamodb' AND db_op != '' AND op_dir = '', [('', '', '', '', '', '')],
                                                                          [(dir, 'unnamed', 'db', '', db_sys, peer)]),

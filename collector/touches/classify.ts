@@ -146,6 +146,9 @@ export function classify(s: SpanRecord): readonly Touch[] {
   }
   if (dbSys !== '') {
     if (dbText === '' && dbOp === '') return NONE;
+    // XSAM/otelsql's span of a statement prepared (database/sql's Prepare, named `sql.conn.prepare`) runs nothing: its
+    // statement is run by the `sql.stmt.exec` or `sql.stmt.query` spans after it (migration 125).
+    if (s.spanName() === OTELSQL_PREPARE) return NONE;
     // A MongoDB driver's own commands — a connection check, the handshake, authentication, the sessions it ends at close, a
     // transaction's commit — run against the `admin` database and read or write no collection (migration 119).
     if (dbSys === 'mongodb' && MONGODB_SESSION_OPS.has(dbOp)) return NONE;
@@ -205,6 +208,9 @@ export function classify(s: SpanRecord): readonly Touch[] {
   if (peer !== '' && isClient) return [[direction(s, facts), 'peer', '', '', '', peer]];
   return NONE;
 }
+
+/** The name XSAM/otelsql (Go's database/sql) gives the span of a statement prepared (its MethodConnPrepare). */
+const OTELSQL_PREPARE = 'sql.conn.prepare';
 
 /**
  * MongoDB commands (upper-case) that touch no collection: `ping` (a connection check, as the driver's quick start does it),

@@ -805,6 +805,11 @@ export function handmadeSpans(): ParitySpan[] {
     }),
     span('go-sns-create', CLIENT, { 'rpc.system': 'aws-api', 'rpc.service': 'SNS', 'rpc.method': 'CreateTopic', 'messaging.system': 'aws_sns' }),
     span('kafka-rpc-send', CLIENT, { 'rpc.system': 'grpc', 'rpc.method': 'SendMessage', 'messaging.system': 'kafka', 'messaging.destination.name': 'k' }),
+    // XSAM/otelsql's spans (Go's database/sql): a statement prepared runs nothing (migration 125)
+    ...['sql.conn.prepare', 'sql.stmt.exec', 'sql.conn.exec', 'SQL.CONN.PREPARE', 'sql.conn.prepare '].map((name) =>
+      span(name, CLIENT, { 'db.system': 'postgresql', 'db.name': 'orders', 'db.statement': 'INSERT INTO orders VALUES ($1)' }),
+    ),
+    span('sql.conn.prepare', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://erp.internal/api/orders' }),
     // SQS and SNS calls as the Java agent spans them (rpc.system aws-api, the HTTP request)
     span('java-sqs-getqueueurl', CLIENT, {
       'rpc.system': 'aws-api',
