@@ -11,6 +11,7 @@ import { markHosts, withHosts } from './transport-hosts.ts';
 import { withoutTakenBack } from './taken-back.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { namelessIn } from './nameless-service.ts';
+import { finishStaged, newBatch, publish, stageRun, staged } from './staged-writes.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
 export interface PairingResult {
@@ -740,6 +741,9 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   const traceCut: TraceCut = { gapMs, spreadMs: options.exportSpreadMs ?? EXPORT_SPREAD_MS, clock: toChTime(now) };
   const c = store.client;
   const json = jsonOf(store);
+  // A run staged whole and not published (its publishing failed, or the process stopped in it) is published first, as
+  // it would have been; what a run staged before it failed is dropped (staged-writes.ts).
+  await finishStaged(store);
   // Settled: no span arrived for lateMs of real time (arrival stamps are the store's clock at insert).
   // (An analyzer clock ahead of the wall clock — a test looking into the future — counts as later.)
   const wall = Math.max((options.wallNow ?? new Date()).getTime(), now.getTime());
@@ -876,17 +880,20 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   const version = Date.now();
   if (Number(counts.retracted) > 0) {
     await c.command({
-      query: `INSERT INTO weft_flow_edges_1m ${edgesSelect(`SELECT * FROM weft_pairing_ledger FINAL WHERE ${stale}`, -1)}`,
+      query: `INSERT INTO ${staged('weft_flow_edges_1m')} ${edgesSelect(`SELECT * FROM weft_pairing_ledger FINAL WHERE ${stale}`, -1)}`,
       query_params: params,
     });
   }
   if (Number(counts.paired) > 0) {
-    await c.command({ query: `INSERT INTO weft_flow_edges_1m ${edgesSelect(`SELECT * FROM weft_pairing_work WHERE ${changed}`, 1)}`, query_params: params });
+    await c.command({
+      query: `INSERT INTO ${staged('weft_flow_edges_1m')} ${edgesSelect(`SELECT * FROM weft_pairing_work WHERE ${changed}`, 1)}`,
+      query_params: params,
+    });
   }
   if (Number(counts.retracted) > 0 || Number(counts.paired) > 0) {
     // Retracted units not recomputed become inactive; changed ones take their new contribution.
     await c.command({
-      query: `INSERT INTO weft_pairing_ledger (unit, grp, active, digest, minute, integration, service, domain, reads, writes, failed, errors, records,
+      query: `INSERT INTO ${staged('weft_pairing_ledger')} (unit, grp, active, digest, minute, integration, service, domain, reads, writes, failed, errors, records,
           start, end, traces, paired_at, version, failed_writes, shape, target_records, records_fallback, write_order)
         SELECT unit, grp, 0, digest, minute, integration, service, domain, reads, writes, failed, errors, records, start, end, traces, now64(3), {version:UInt64},
           failed_writes, shape, target_records, records_fallback, write_order
@@ -923,27 +930,23 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
     unplaced: { traces: Number(waiting?.ut ?? 0), spans: Number(waiting?.us ?? 0) },
     observingSince: observingSince ? fromChTime(observingSince) : null,
   };
-  await c.insert({
-    table: 'weft_pairing_runs',
-    values: [
-      {
-        at: toChTime(now),
-        settled_before: pairedUntil,
-        frontier: next,
-        newest: newest ? toChTime(new Date(Date.parse(newest))) : (prev?.newest ?? toChTime(new Date(0))),
-        units_paired: result.paired,
-        units_retracted: result.retracted,
-        pending_traces: result.pending.traces,
-        pending_spans: result.pending.spans,
-        unplaced_traces: result.unplaced.traces,
-        unplaced_spans: result.unplaced.spans,
-        observing_since: observingSince,
-        late_ms: options.recordWindows === false ? null : lateMs,
-        run_gap_ms: options.recordWindows === false ? null : gapMs,
-      },
-    ],
-    format: 'JSONEachRow',
+  // The run's own row, staged last (the run is staged whole), then everything it staged published (staged-writes.ts).
+  await stageRun(store, newBatch(), {
+    at: toChTime(now),
+    settled_before: pairedUntil,
+    frontier: next,
+    newest: newest ? toChTime(new Date(Date.parse(newest))) : (prev?.newest ?? toChTime(new Date(0))),
+    units_paired: result.paired,
+    units_retracted: result.retracted,
+    pending_traces: result.pending.traces,
+    pending_spans: result.pending.spans,
+    unplaced_traces: result.unplaced.traces,
+    unplaced_spans: result.unplaced.spans,
+    observing_since: observingSince,
+    late_ms: options.recordWindows === false ? null : lateMs,
+    run_gap_ms: options.recordWindows === false ? null : gapMs,
   });
+  await publish(store);
   return result;
 }
 

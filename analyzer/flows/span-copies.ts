@@ -1,6 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { primaryTouches, recordTouches, takeBack, touchPairs } from './taken-back.ts';
 import { spanDomains } from './transport-spans.ts';
+import { transportLedger } from './staged-writes.ts';
 import { COPY_ORDER } from './nameless-service.ts';
 
 /**
@@ -88,7 +89,7 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
     LEFT JOIN (${primaryTouches(touchSets, `SELECT trace_id FROM ${RESENT_ROWS}`)}) AS p
       ON s.trace_id = p.trace_id AND s.span_id = p.span_id AND s.insert_key = p.insert_key AND s.integration = p.integration
     LEFT JOIN (
-      SELECT trace_id, span_id, integration, service, insert_key, sum(rows) AS done FROM weft_transport_ledger
+      SELECT trace_id, span_id, integration, service, insert_key, sum(rows) AS done FROM ${transportLedger}
       WHERE trace_id IN (SELECT trace_id FROM ${RESENT_ROWS}) AND reason = 'copy'
       GROUP BY trace_id, span_id, integration, service, insert_key
     ) AS l ON s.trace_id = l.trace_id AND s.span_id = l.span_id AND s.integration = l.integration AND s.service = l.service

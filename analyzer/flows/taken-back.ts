@@ -1,4 +1,5 @@
 import type { Store } from '../../clickhouse/index.ts';
+import { staged, transportLedger } from './staged-writes.ts';
 
 /**
  * Touches taken back (migrations 112, 114, 118): touches the views counted at ingest that are not calls of their own. A
@@ -37,12 +38,15 @@ const splitKey = (k: string) => {
 export type RollupTable = 'weft_endpoint_rollup_1m' | 'weft_endpoint_rollup_1h';
 export const ROLLUP_TABLES: readonly RollupTable[] = ['weft_endpoint_rollup_1m', 'weft_endpoint_rollup_1h'];
 
-/** `INSERT INTO <table> (<its columns>)` for rows of the endpoint rollup `table`, and its time bucket function. */
+/**
+ * `INSERT INTO <staged table> (<its columns>)` for rows of the endpoint rollup `table` (staged, then published with the
+ * run: staged-writes.ts), and its time bucket function.
+ */
 export function rollupInsert(table: RollupTable): { insert: string; bucket: string } {
   const [col, bucket] = table === 'weft_endpoint_rollup_1m' ? ['minute', 'toStartOfMinute'] : ['hour', 'toStartOfHour'];
   return {
     bucket,
-    insert: `INSERT INTO ${table} (${col}, integration, service, direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer, domain,
+    insert: `INSERT INTO ${staged(table)} (${col}, integration, service, direction, ep_kind, ep_sys, ep_host, ep_name, ep_peer, domain,
       spans, errors, records, latency, first_seen, last_seen, sample_trace, sample_error_trace)`,
   };
 }
@@ -84,7 +88,7 @@ export function retractRows(table: RollupTable, from: 'weft_pairing_retract' | '
  * arrived with, the touches as moved (`hosted`: direction and endpoint tuple with the host).
  */
 export const hostMoves = (table: string) => `SELECT trace_id, span_id, integration, service, insert_key, groupArrayArray(touches) AS hosted
-    FROM weft_transport_ledger
+    FROM ${transportLedger}
     WHERE reason = 'host' AND trace_id IN (SELECT trace_id FROM (SELECT * FROM ${table}))
     GROUP BY trace_id, span_id, integration, service, insert_key`;
 
@@ -107,14 +111,15 @@ const whereMoved = (touches: string) => `arrayMap(e -> ${asMoved('e', 'h.hosted'
 
 /**
  * Takes weft_pairing_retract's touches and records back out of the endpoint rollups, recording them in
- * weft_transport_ledger first with their reason, insert, touches (116) and record touches (118) (a run stopped between
- * the two leaves a touch counted, never one taken back twice); a touch moved to its transport's host (117) is taken back
- * there, and so are records counted on it. Rejects with the engine's error.
+ * weft_transport_ledger with their reason, insert, touches (116) and record touches (118), both staged with the run and
+ * published with it (staged-writes.ts: a run stopped between the two is published whole by the next, never half); a
+ * touch moved to its transport's host (117) is taken back there, and so are records counted on it. Rejects with the
+ * engine's error.
  */
 export async function takeBack(store: Store): Promise<void> {
   const c = store.client;
   await c.command({
-    query: `INSERT INTO weft_transport_ledger (trace_id, span_id, integration, service, rows, at, reason, insert_key, touches, record_touches)
+    query: `INSERT INTO ${staged('weft_transport_ledger')} (trace_id, span_id, integration, service, rows, at, reason, insert_key, touches, record_touches)
       SELECT trace_id, span_id, integration, service, rows, now64(3, 'UTC'), reason, insert_key, touches, record_touches FROM weft_pairing_retract`,
   });
   for (const table of ROLLUP_TABLES) await c.command({ query: `${rollupInsert(table).insert} ${retractRows(table, 'weft_pairing_retract')}` });

@@ -3,6 +3,7 @@ import { defaultPorts } from '../../core/net/default-ports.ts';
 import { sqlString } from './match-sql.ts';
 import { primaryTouches, recordTouches, retractRows, rollupInsert, ROLLUP_TABLES, touchPairs, type RollupTable } from './taken-back.ts';
 import { spanDomains } from './transport-spans.ts';
+import { staged, transportLedger } from './staged-writes.ts';
 
 /**
  * A client library's call takes the host of its transport (migration 117). The aws-sdk instrumentation's `DynamoDB.PutItem`
@@ -115,7 +116,7 @@ const HOSTED_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_hosted (t
     LEFT JOIN (
       SELECT trace_id, span_id, integration, service, insert_key, sumIf(rows, reason = 'host') AS done,
         groupArrayArrayIf(touches, reason = 'copy') AS gone
-      FROM weft_transport_ledger
+      FROM ${transportLedger}
       WHERE trace_id IN (SELECT trace_id FROM ${HOSTS}) AND reason IN ('host', 'copy')
       GROUP BY trace_id, span_id, integration, service, insert_key
     ) AS l ON s.trace_id = l.trace_id AND s.span_id = l.span_id AND s.integration = l.integration AND s.service = l.service
@@ -142,9 +143,10 @@ const hostedRows = (table: RollupTable) => `SELECT ${rollupInsert(table).bucket}
 /**
  * Finds the calls among weft_pairing_spans carried by a transport (weft_pairing_transport, filled by `markTransport`)
  * and the host each transport reached (into weft_pairing_hosts), and moves their touches without a host that are not
- * moved yet to that host in the endpoint rollups: recorded in weft_transport_ledger first (reason 'host', the touches
- * and the records' touch as moved), then taken back as counted and counted again with the host in one statement per
- * rollup, the records with the touch the rollups counted them on, and the endpoints with the host added to
+ * moved yet to that host in the endpoint rollups: recorded in weft_transport_ledger (reason 'host', the touches and the
+ * records' touch as moved), taken back as counted and counted again with the host in one statement per rollup, the
+ * ledger rows and the rollup rows staged with the run and published with it (staged-writes.ts: never the one without the
+ * other), the records with the touch the rollups counted them on, and the endpoints with the host added to
  * weft_endpoints (which the analyzer resolves). `touchSets`: SQL selecting the weft_trace_touch_sets rows of the spans'
  * traces, with its statement parameters `params`. Resolves to whether any call was given a host (the pairing then reads
  * the touch sets through `withHosts`). Rejects with the engine's error.
@@ -159,7 +161,7 @@ export async function markHosts(store: Store, touchSets: string, params: Record<
   await c.command({ query: HOSTED_INSERT(touchSets), query_params: params });
   if ((await count('weft_pairing_hosted')) > 0) {
     await c.command({
-      query: `INSERT INTO weft_transport_ledger (trace_id, span_id, integration, service, rows, at, reason, insert_key, touches, record_touches)
+      query: `INSERT INTO ${staged('weft_transport_ledger')} (trace_id, span_id, integration, service, rows, at, reason, insert_key, touches, record_touches)
         SELECT trace_id, span_id, integration, service, rows, now64(3, 'UTC'), 'host', insert_key, hosted,
           arrayMap(x -> hosted[indexOf(touches, x)], record_touches) FROM weft_pairing_hosted`,
     });

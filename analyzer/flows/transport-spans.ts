@@ -1,6 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import { COPY_ORDER } from './nameless-service.ts';
 import { primaryTouches, recordTouches, takeBack, touchPairs } from './taken-back.ts';
+import { transportLedger } from './staged-writes.ts';
 
 /**
  * A call's transport (migration 112). An instrumented client library runs over an HTTP layer that is instrumented too:
@@ -160,7 +161,7 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
     LEFT JOIN (
       SELECT trace_id, span_id, integration, service, insert_key, sumIf(rows, reason = 'transport') AS done, sumIf(rows, reason = 'copy') AS copied,
         groupArrayArrayIf(touches, reason = 'copy') AS copy_touches, groupArrayArrayIf(record_touches, reason = 'copy') AS copy_record_touches
-      FROM weft_transport_ledger
+      FROM ${transportLedger}
       WHERE trace_id IN (SELECT trace_id FROM (SELECT * FROM weft_pairing_transport)) AND reason IN ('transport', 'copy')
       GROUP BY trace_id, span_id, integration, service, insert_key
     ) AS l ON s.trace_id = l.trace_id AND s.span_id = l.span_id AND s.integration = l.integration AND s.service = l.service
@@ -198,8 +199,8 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
 
 /**
  * Finds the transport spans among weft_pairing_spans (into weft_pairing_transport) and takes the touches of those not
- * taken back yet out of the endpoint rollups, recording them in weft_transport_ledger first (a run stopped between the
- * two leaves a touch counted, never one taken back twice: `takeBack`). `touchSets`: SQL selecting the weft_trace_touch_sets rows of
+ * taken back yet out of the endpoint rollups, recording them in weft_transport_ledger (`takeBack`: staged with the run,
+ * published with it). `touchSets`: SQL selecting the weft_trace_touch_sets rows of
  * the spans' traces, with its statement parameters `params`. Resolves to whether any span is a transport (the pairing
  * then leaves their touches out: `withoutTakenBack`). Rejects with the engine's error.
  */
