@@ -104,6 +104,7 @@ export function handmadeSpans(): ParitySpan[] {
     span('url-secrets', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://svc:p%40ss@crm.internal:8443//api/customers?api_key=K&page=2' }),
     span('url-user-at-at', CLIENT, { 'http.method': 'POST', 'http.url': 'http://a:b@c:d@erp.internal/orders?token=t' }),
     span('target-secret', CLIENT, { 'http.method': 'GET', 'net.peer.name': 'hub', 'http.target': '/socket.io/?EIO=4&token=t&transport=websocket' }),
+    span('target-secret-question', CLIENT, { 'http.method': 'GET', 'net.peer.name': 'hub', 'http.target': '/socket.io/?EIO=4&token=t?transport=websocket' }),
     host('[2001:db8::5]'),
     host('erp-db.internal:5433'),
     host('erp-db.internal:5433', { 'server.port': { int: '6000' } }),

@@ -95,6 +95,49 @@ describe('redactParams', () => {
   });
 });
 
+describe('parameters past `&`', () => {
+  it.each([
+    ['url.full', 'https://h/p?a=1;api_key=K3yK3y', 'https://h/p?a=1;api_key=REDACTED'],
+    ['url.full', 'https://h/p?a=1;token=T0k3n&b=2', 'https://h/p?a=1;token=REDACTED&b=2'],
+    ['url.query', 'a=1;api_key=K3yK3y', 'a=1;api_key=REDACTED'],
+    ['http.target', '/cb?a=1;access_token=T0k3n', '/cb?a=1;access_token=REDACTED'],
+    ['url.full', 'https://h/p?a=1?token=T0k3n', 'https://h/p?a=1?token=REDACTED'],
+    [
+      'url.full',
+      'https://h/cb?next=https://svc:S3cr3tPw@hook.internal/x?token=T0k3n&b=2',
+      'https://h/cb?next=https://REDACTED:REDACTED@hook.internal/x?token=REDACTED&b=2',
+    ],
+    [
+      'url.full',
+      'https://h/cb?next=https%3A%2F%2Fh2%2Fx%3Fapi_key%3DK3yK3y%26page%3D2',
+      'https://h/cb?next=https%3A%2F%2Fh2%2Fx%3Fapi_key%3DREDACTED%26page%3D2',
+    ],
+    ['url.full', 'https://h/socket.io/?token=a?transport=websocket', 'https://h/socket.io/?token=REDACTED?transport=websocket'],
+    ['db.connection_string', 'app:S3cr3tPw@pg01:5432/orders', 'REDACTED:REDACTED@pg01:5432/orders'],
+    ['db.connection_string', 'app@pg01:5432/orders', 'REDACTED@pg01:5432/orders'],
+    ['db.connection_string', 'scott/S3cr3tPw@ora01:1521/orcl', 'REDACTED/REDACTED@ora01:1521/orcl'],
+    [
+      'db.connection_string',
+      'app:S3cr3tPw@pg01:5432/orders?sslmode=require&password=S3cr3tPw',
+      'REDACTED:REDACTED@pg01:5432/orders?sslmode=require&password=REDACTED',
+    ],
+  ])('%s %s → %s', (key, raw, want) => {
+    expect(redactAttribute(key, raw)).toBe(want);
+    expect(redactAttribute(key, want)).toBe(want);
+  });
+
+  it('keeps the path (a `;` there is part of the endpoint) and values without a secret', () => {
+    for (const [key, raw] of [
+      ['url.full', 'https://h/a;jsessionid=abc/b?x=1;y=2'],
+      ['url.full', 'https://h/p?filter=a;b&sort=c?d'],
+      ['db.connection_string', 'pg01:5432/orders'],
+      ['db.connection_string', 'Server=db1;User Id=u@corp;Database=x'],
+    ]) {
+      expect(redactAttribute(key, raw)).toBe(raw);
+    }
+  });
+});
+
 describe('redactAttribute', () => {
   it('redacts the URL-valued attributes and no other', () => {
     expect(redactAttribute('http.url', 'https://svc:S3cr3tPw@crm.internal/api')).toBe('https://REDACTED:REDACTED@crm.internal/api');

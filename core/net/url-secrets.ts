@@ -57,8 +57,8 @@ type Redactor = (value: string) => string;
  * - `url.full`, `http.url` (before semconv 1.21), `url.original`: whole URLs (userinfo, query, fragment);
  * - `http.target` (before 1.21): path and query, no authority (a target `//a@b/x` is a path, as the classification reads it);
  * - `url.query`: a query without its `?`;
- * - `db.connection_string` (before 1.25): a URL (`postgresql://u:pw@h/db`, `jdbc:mysql://u:pw@h/db`) or
- *   `key=value;` pairs (`Server=h;User Id=u;Password=pw`).
+ * - `db.connection_string` (before 1.25): a URL (`postgresql://u:pw@h/db`, `jdbc:mysql://u:pw@h/db`), one without
+ *   its scheme (`u:pw@h:5432/db`, Oracle's `u/pw@h:1521/svc`) or `key=value;` pairs (`Server=h;User Id=u;Password=pw`).
  */
 const REDACTORS: ReadonlyMap<string, Redactor> = new Map<string, Redactor>([
   ['url.full', (v) => redactUrl(v)],
@@ -66,7 +66,7 @@ const REDACTORS: ReadonlyMap<string, Redactor> = new Map<string, Redactor>([
   ['url.original', (v) => redactUrl(v)],
   ['http.target', (v) => redactAfterPath(v, 0)],
   ['url.query', (v) => redactParams(v)],
-  ['db.connection_string', (v) => redactKeyValuePairs(redactUrl(v))],
+  ['db.connection_string', (v) => redactConnectionString(v)],
 ]);
 
 /** The keys `redactAttribute` may change; anything else is returned as it is. */
@@ -141,14 +141,16 @@ function redactUserinfo(url: string, start: number, end: number): string {
 }
 
 /**
- * A parameter value that is itself a URL with credentials (`?callback=https://svc:pw@hook.internal/x`, or
- * percent-encoded, `https%3A%2F%2Fsvc%3Apw%40hook.internal`): its userinfo redacted (one level: a URL in it is not
- * looked into), re-encoded as it came; other values as they are.
+ * A parameter value that is itself a URL (`?callback=https://svc:pw@hook.internal/x`, or percent-encoded,
+ * `https%3A%2F%2Fsvc%3Apw%40hook.internal%2Fx%3Fapi_key%3DK`): its userinfo and, when encoded (an unencoded `?` or
+ * `&` already ended the value), its own secret parameters redacted, one level deep (a URL in it is not looked into),
+ * re-encoded as it came; other values as they are.
  */
 function redactNestedUrl(value: string): string {
-  if (!value.includes('@') && !value.includes('%40')) return value;
+  const encoded = value.includes('%');
+  if (!value.includes('@') && !(encoded && /%(?:40|3f|23)/i.test(value))) return value;
   let decoded = value;
-  if (value.includes('%')) {
+  if (encoded) {
     try {
       decoded = decodeURIComponent(value);
     } catch {
@@ -158,37 +160,50 @@ function redactNestedUrl(value: string): string {
   const { start, end } = authority(decoded);
   if (end < 0) return value;
   const head = redactUserinfo(decoded, start, end);
-  if (head === decoded.slice(0, end)) return value;
-  const redacted = head + decoded.slice(end);
+  const rest = decoded === value ? decoded.slice(end) : redactAfterPath(decoded, end, false);
+  if (head === decoded.slice(0, end) && rest === decoded.slice(end)) return value;
+  const redacted = head + rest;
   return decoded === value ? redacted : encodeURIComponent(redacted);
 }
 
-/** `text[from…]` (a path, then `?query`, then `#fragment`) with the secret parameters of query and fragment redacted. */
-function redactAfterPath(text: string, from: number): string {
+/** `text[from…]` (a path, then `?query`, then `#fragment`) with the secret parameters of query and fragment redacted (and URLs in their values, when `nested`). */
+function redactAfterPath(text: string, from: number, nested = true): string {
   const q = text.indexOf('?', from);
   const h = text.indexOf('#', from);
   if (q < 0 && h < 0) return from === 0 ? text : text.slice(from);
   const queryStart = q >= 0 && (h < 0 || q < h) ? q + 1 : -1;
   const queryEnd = h >= 0 ? h : text.length;
   let out = text.slice(from, queryStart >= 0 ? queryStart : queryEnd);
-  if (queryStart >= 0) out += redactParams(text.slice(queryStart, queryEnd));
-  if (h >= 0) out += `#${redactParams(text.slice(h + 1))}`;
+  if (queryStart >= 0) out += redactParams(text.slice(queryStart, queryEnd), nested);
+  if (h >= 0) out += `#${redactParams(text.slice(h + 1), nested)}`;
   return out;
 }
 
-/** `name=value&…` with the values of SECRET_QUERY_PARAMS replaced, and the credentials of a URL given as a value; a name without `=`, or with an empty value, has no secret and is kept. */
-export function redactParams(query: string): string {
+/** The end of the parameter starting at `from`: the next `&`, `;` (the separator HTML 4 and many servers also take) or `?` (a query's second `?`), or the end. */
+function paramEnd(query: string, from: number): number {
+  for (let i = from; i < query.length; i++) {
+    const c = query.charCodeAt(i);
+    if (c === 0x26 || c === 0x3b || c === 0x3f) return i;
+  }
+  return query.length;
+}
+
+/**
+ * `name=value&…` (or `;`-separated, or with a second `?`) with the values of SECRET_QUERY_PARAMS replaced, and the
+ * credentials of a URL given as a value (`nested`, by default); a name without `=`, or with an empty value, has no
+ * secret and is kept.
+ */
+export function redactParams(query: string, nested = true): string {
   let out = '';
   let kept = 0;
   let from = 0;
-  // One pass of indexOf over `name=value&…`; nothing is built unless a value is replaced.
+  // One pass over `name=value&…`; nothing is built unless a value is replaced.
   while (from <= query.length) {
-    let amp = query.indexOf('&', from);
-    if (amp < 0) amp = query.length;
+    const amp = paramEnd(query, from);
     const eq = query.indexOf('=', from);
     if (eq >= 0 && eq < amp && eq + 1 < amp) {
       const value = query.slice(eq + 1, amp);
-      const red = value === REDACTED ? value : SECRET_QUERY_PARAMS.has(paramName(query.slice(from, eq))) ? REDACTED : redactNestedUrl(value);
+      const red = value === REDACTED ? value : SECRET_QUERY_PARAMS.has(paramName(query.slice(from, eq))) ? REDACTED : nested ? redactNestedUrl(value) : value;
       if (red !== value) {
         out += `${query.slice(kept, eq + 1)}${red}`;
         kept = amp;
@@ -211,6 +226,26 @@ function paramName(raw: string): string {
     }
   }
   return name.trim().toLowerCase();
+}
+
+/**
+ * A database connection string (`redactUrl`, then `redactKeyValuePairs`); one with no `//` whose text before its first
+ * `?`, `;`, `#`, `=` or space holds an `@` (`u:pw@h:5432/db`, `u/pw@h:1521/svc`) has what comes before its last `@`
+ * there redacted as userinfo (`REDACTED:REDACTED@h:5432/db`, `REDACTED/REDACTED@h:1521/svc`).
+ */
+function redactConnectionString(text: string): string {
+  if (!text.includes('//')) {
+    let stop = 0;
+    while (stop < text.length && !'?;#= \t\n'.includes(text[stop])) stop++;
+    const at = text.lastIndexOf('@', stop - 1);
+    if (at > 0) {
+      const info = text.slice(0, at);
+      const sep = info.includes(':') ? ':' : info.includes('/') ? '/' : '';
+      const red = sep === '' ? REDACTED : `${REDACTED}${sep}${REDACTED}`;
+      if (info !== red) text = red + text.slice(at);
+    }
+  }
+  return redactKeyValuePairs(redactUrl(text));
 }
 
 const PASSWORD_PAIR = /(^|;)(\s*(?:password|pwd)\s*=\s*)("(?:[^"]|"")*"|'(?:[^']|'')*'|[^;]*)/gi;
