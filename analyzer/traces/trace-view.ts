@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../../core/net/host-port.ts';
-import { redactAttributes } from '../../core/net/url-secrets.ts';
+import { redactAttributes } from '../../core/net/attribute-secrets.ts';
 import { resolveEndpoint, type Endpoint } from '../flows/endpoint-match.ts';
 
 /** At most this many spans of one trace are returned (a trace with more says `truncated`). */
@@ -121,9 +121,9 @@ const hostSpelling = (v: string) => v.toLowerCase().replace(/\.+(?=[:/?#]|$)/g, 
  * so only the partitions of those days are read. Systems come from `weft_trace_touch_sets` (kept two
  * days) resolved against the catalog; older traces show their spans without systems.
  * Returns null when no span of the trace is stored (expired by retention, or never received).
- * Span, resource and event attributes come back with the secrets of URL-valued ones redacted (`redactAttributes`):
- * Weft's collector redacts them at ingest, but another writer (an OpenTelemetry Collector's ClickHouse exporter) may
- * have stored them raw.
+ * Span, resource and event attributes come back with their secrets redacted (`redactAttributes`: URLs, keys that
+ * name a secret): Weft's collector redacts them at ingest, but another writer (an OpenTelemetry Collector's
+ * ClickHouse exporter) may have stored them raw.
  */
 export async function queryTrace(store: Store, catalog: Catalog, traceId: string): Promise<TraceView | null> {
   const range = await store.client

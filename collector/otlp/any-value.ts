@@ -1,4 +1,4 @@
-import { redactAttribute } from '../../core/net/url-secrets.ts';
+import { KEY_NAMED, KEY_PLAIN, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { ERR_OTLP_TOO_DEEP, IngestReport, truncateUtf8, type IngestLimits } from './limits.ts';
 
@@ -140,18 +140,22 @@ export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): A
     const kv = kvs[i] as KeyValueLike;
     if (!kv || typeof kv !== 'object') throw ERR_OTLP_BAD_INPUT(`${where}[${i}] must be an object with "key" and "value".`);
     const key = String(kv.key ?? '');
-    out[key] = anyValueText(urlRedacted(key, kv.value), ctx, where);
+    const kind = secretKeyKind(key);
+    if (kind === KEY_PLAIN) out[key] = anyValueText(kv.value, ctx, where);
+    else if (kind === KEY_NAMED) out[key] = redactValue(kind, anyValueText(kv.value, ctx, where));
+    else out[key] = anyValueText(valueRedacted(kind, kv.value), ctx, where);
   }
   return out;
 }
 
 /**
- * A string value of a URL-valued attribute with its secrets redacted (`redactAttribute`, as the protobuf decoder's
- * FieldWriter does), before AttributeValueLengthLimit cuts it; any other value as it is.
+ * A string value of a URL-valued attribute with its secrets redacted (`redactValue`, as the protobuf
+ * decoder's FieldWriter does), before AttributeValueLengthLimit cuts it; any other value as it is. (A key naming a
+ * secret has its whole text redacted, whatever its type.)
  */
-function urlRedacted(key: string, v: AnyValueLike): AnyValueLike {
+function valueRedacted(kind: number, v: AnyValueLike): AnyValueLike {
   if (!v || typeof v.stringValue !== 'string') return v;
-  const redacted = redactAttribute(key, v.stringValue);
+  const redacted = redactValue(kind, v.stringValue);
   return redacted === v.stringValue ? v : { stringValue: redacted };
 }
 

@@ -1,4 +1,4 @@
-import { redactAttribute, URL_ATTRIBUTE_KEYS } from '../../core/net/url-secrets.ts';
+import { KEY_NAMED, KEY_PLAIN, mayRedact, redactSecretValue, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { anyValueText, doubleText, WARN_DROPPED, WARN_TRUNCATED, type ValueContext } from './any-value.ts';
 import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, ERR_OTLP_TOO_MANY_MESSAGES, IngestReport, maxDecodedMessages, utf8Cut } from './limits.ts';
@@ -12,12 +12,7 @@ const FALSE = Buffer.from('false');
 const KV = TAG.KeyValue;
 const AV = TAG.AnyValue;
 
-/** The URL-valued attribute keys (`redactAttribute`) as UTF-8 bytes, and a bit per key length for the first check. */
-const URL_KEYS = URL_ATTRIBUTE_KEYS.map((k) => ({ key: k, bytes: Buffer.from(k) }));
-const URL_KEY_LENGTHS = URL_KEYS.reduce((mask, k) => mask | (1 << k.bytes.length), 0);
-/** Per key length (< 32), a bit per first byte of the URL keys of that length (first bytes are ASCII letters, `a`…`z` → bits 0…25). */
-const URL_KEY_FIRST = new Uint32Array(32);
-for (const k of URL_KEYS) URL_KEY_FIRST[k.bytes.length] |= 1 << (k.bytes[0] - 0x61);
+const REDACTED_BYTES = Buffer.from('REDACTED');
 
 /** Byte ranges of repeated fields: [start, end) pairs. */
 export class Ranges {
@@ -244,42 +239,25 @@ export class FieldWriter {
     out.bytes(r.b, ks, ke);
     const at = out.pos;
     this.valueText(vs, ve, out);
-    const kl = ke - ks;
-    if (this.lastValueWasString && kl < 32 && (URL_KEY_LENGTHS >>> kl) & 1 && (URL_KEY_FIRST[kl] >>> (r.b[ks] - 0x61)) & 1)
-      this.redactUrlValue(ks, kl, at, out);
+    const kind = secretKeyKind(r.b, ks, ke);
+    if (kind === KEY_NAMED) this.redactNamedValue(at, out);
+    else if (kind !== KEY_PLAIN && this.lastValueWasString) this.redactStringValue(kind, at, out);
     this.keyStart = ks;
     this.keyEnd = ke;
   }
 
   /**
-   * Rewrites the string value just written at `out[at…]` with its secrets redacted (`redactAttribute`) when the key at
-   * `b[ks…ks+kl]` is a URL-valued one and the value as sent holds `@`, `?`, `#` or `=` (no secret can hide in a URL
-   * without one). The whole value is redacted first, then cut to AttributeValueLengthLimit: a cut first could leave a
-   * password whose `@` was cut off unrecognised.
+   * Rewrites the string value just written at `out[at…]` with its secrets redacted (`redactValue`, the key's `kind`).
+   * The value is decoded only when `mayRedact` says it may hold a secret. The whole value is redacted first, then cut to AttributeValueLengthLimit: a cut first could leave a password
+   * whose `@` was cut off unrecognised.
    */
-  private redactUrlValue(ks: number, kl: number, at: number, out: RowBinaryWriter): void {
+  private redactStringValue(kind: number, at: number, out: RowBinaryWriter): void {
     const b = this.r.b;
-    let key: string | undefined;
-    for (const k of URL_KEYS) {
-      if (k.bytes.length !== kl) continue;
-      let i = 0;
-      while (i < kl && b[ks + i] === k.bytes[i]) i++;
-      if (i === kl) {
-        key = k.key;
-        break;
-      }
-    }
-    if (key === undefined) return;
     const s = this.lastValueStart;
     const e = this.lastValueFullEnd;
-    let i = s;
-    for (; i < e; i++) {
-      const c = b[i];
-      if (c === 0x40 || c === 0x3f || c === 0x23 || c === 0x3d) break;
-    }
-    if (i === e) return;
+    if (!mayRedact(kind, b, s, e)) return;
     const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8');
-    const redacted = redactAttribute(key, text);
+    const redacted = redactValue(kind, text);
     if (redacted === text) return;
     const bytes = Buffer.from(redacted, 'utf8');
     const limit = this.ctx.limits.attributeValueLengthLimit;
@@ -290,6 +268,42 @@ export class FieldWriter {
     }
     out.pos = at;
     out.bytes(bytes, 0, end);
+    this.lastValueStart = -1;
+    this.lastValueEnd = -1;
+  }
+
+  /**
+   * Rewrites the value just written at `out[at…]` (any type) as `redactSecretValue` has it: the key names a secret.
+   * A string value is replaced without being decoded unless it may be kept (empty, `true`, `false`, `REDACTED`) or is an
+   * array's text.
+   */
+  private redactNamedValue(at: number, out: RowBinaryWriter): void {
+    let text: string;
+    if (this.lastValueWasString) {
+      const b = this.r.b;
+      const s = this.lastValueStart;
+      const n = this.lastValueFullEnd - s;
+      // Only these can come out as they went in; any other string is replaced whole.
+      if (n === 0 || n === 4 || n === 5 || n === 8 || b[s] === 0x5b) text = Buffer.from(b.buffer, b.byteOffset + s, n).toString('utf8');
+      else text = '\u0000';
+    } else {
+      const o = out.buf;
+      let p = at;
+      let n = 0;
+      let shift = 0;
+      for (;;) {
+        const byte = o[p++];
+        n += (byte & 0x7f) * 2 ** shift;
+        if (byte < 0x80) break;
+        shift += 7;
+      }
+      text = o.toString('utf8', p, p + n);
+    }
+    const redacted = redactSecretValue(text);
+    if (redacted === text) return;
+    out.pos = at;
+    if (redacted === 'REDACTED') out.bytes(REDACTED_BYTES, 0, REDACTED_BYTES.length);
+    else out.str(redacted);
     this.lastValueStart = -1;
     this.lastValueEnd = -1;
   }

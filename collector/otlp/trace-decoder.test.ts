@@ -482,3 +482,52 @@ describe('TraceDecoder: secrets in URL-valued attributes', () => {
     expect(text).toContain('https://REDACTED:RED');
   });
 });
+
+describe('TraceDecoder: secrets in headers and in keys that name a secret', () => {
+  const array = (...items: string[]) => ({ arrayValue: { values: items.map((s) => ({ stringValue: s })) } });
+  const secretAttrs = () => [
+    kv('http.request.header.authorization', array('Bearer B3ar3r')),
+    kv('http.response.header.set-cookie', array('sid=C00k13; HttpOnly', 'theme=dark')),
+    kv('http.request.header.x-api-key', { stringValue: 'K3yK3y' }),
+    kv('app.password', { stringValue: 'S3cr3tPw' }),
+    kv('app.pin.token', { intValue: '4242' }),
+    kv('app.secret', { kvlistValue: { values: [kv('a', { stringValue: 'S3cr3tPw' })] } }),
+    kv('client_secret', { bytesValue: Buffer.from('S3cr3tPw') }),
+    kv('user.has_password', { boolValue: true }),
+    kv('app.token', { stringValue: '' }),
+    kv('http.request.header.accept', array('application/json')),
+    kv('llm.usage.total_tokens', { intValue: '12' }),
+    kv('messaging.kafka.message.key', { stringValue: 'order-42' }),
+  ];
+  const body = () =>
+    encode({
+      resourceSpans: [
+        {
+          resource: { attributes: [kv('service.name', { stringValue: 's' }), ...secretAttrs()] },
+          scopeSpans: [
+            {
+              spans: [
+                span({
+                  name: 'GET',
+                  attributes: secretAttrs(),
+                  events: [{ timeUnixNano: T0, name: 'e', attributes: secretAttrs() }],
+                  links: [{ traceId: id('0102030405060708090a0b0c0d0e0f10'), spanId: id('2122232425262728'), attributes: secretAttrs() }],
+                }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  const SECRETS = ['B3ar3r', 'C00k13', 'K3yK3y', 'S3cr3tPw', 'UzNjcjN0UHc', '4242'];
+
+  it.each([{}, { attributeValueLengthLimit: 12 }])('stores no secret and writes what the object path writes (limits %j)', (limits) => {
+    const got = fast(body(), limits);
+    expect(got).toEqual(reference(body(), limits));
+    const text = got.bytes.toString('latin1');
+    for (const s of SECRETS) expect(text).not.toContain(s);
+    if (Object.keys(limits).length > 0) return;
+    for (const kept of ['["application/json"]', 'order-42', '["REDACTED","REDACTED"]']) expect(text).toContain(kept);
+    expect(text.split('["REDACTED"]').length - 1).toBe(4);
+  });
+});

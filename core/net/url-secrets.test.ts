@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redactAttribute, redactAttributes, redactParams, redactUrl, SECRET_QUERY_PARAMS } from './url-secrets.ts';
+import { redactAttribute, redactAttributes } from './attribute-secrets.ts';
+import { redactParams, redactUrl, SECRET_QUERY_PARAMS } from './url-secrets.ts';
 
 /** URLs with and without secrets; the WHATWG parser (node's URL) is the oracle of what each part is. */
 const corpus = [

@@ -50,17 +50,18 @@ export const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set([
   'code',
 ]);
 
-type Redactor = (value: string) => string;
+/** A value's redaction: the same string when there is nothing to replace. */
+export type Redactor = (value: string) => string;
 
 /**
- * The attributes whose values are URLs or carry one, and how each is redacted:
+ * The attributes whose values are URLs or carry one, and how each is redacted (attribute-secrets.ts dispatches):
  * - `url.full`, `http.url` (before semconv 1.21), `url.original`: whole URLs (userinfo, query, fragment);
  * - `http.target` (before 1.21): path and query, no authority (a target `//a@b/x` is a path, as the classification reads it);
  * - `url.query`: a query without its `?`;
  * - `db.connection_string` (before 1.25): a URL (`postgresql://u:pw@h/db`, `jdbc:mysql://u:pw@h/db`), one without
  *   its scheme (`u:pw@h:5432/db`, Oracle's `u/pw@h:1521/svc`) or `key=value;` pairs (`Server=h;User Id=u;Password=pw`).
  */
-const REDACTORS: ReadonlyMap<string, Redactor> = new Map<string, Redactor>([
+export const URL_REDACTORS: ReadonlyMap<string, Redactor> = new Map<string, Redactor>([
   ['url.full', (v) => redactUrl(v)],
   ['http.url', (v) => redactUrl(v)],
   ['url.original', (v) => redactUrl(v)],
@@ -68,37 +69,6 @@ const REDACTORS: ReadonlyMap<string, Redactor> = new Map<string, Redactor>([
   ['url.query', (v) => redactParams(v)],
   ['db.connection_string', (v) => redactConnectionString(v)],
 ]);
-
-/** The keys `redactAttribute` may change; anything else is returned as it is. */
-export const URL_ATTRIBUTE_KEYS: readonly string[] = [...REDACTORS.keys()];
-
-/**
- * `value` of the attribute `key` with its secrets replaced by `REDACTED`; the same string (byte for byte) when the key
- * is not a URL-valued one or the value holds no secret. Never throws, whatever the value (an invalid URL is redacted
- * as far as it splits, else kept).
- */
-export function redactAttribute(key: string, value: string): string {
-  const redactor = REDACTORS.get(key);
-  return redactor === undefined ? value : redactor(value);
-}
-
-/**
- * A string map (span, resource or event attributes) with `redactAttribute` applied: the same object when nothing
- * changed, else a copy with no prototype.
- */
-export function redactAttributes(attributes: Record<string, string>): Record<string, string> {
-  let out: Record<string, string> | undefined;
-  for (const key of URL_ATTRIBUTE_KEYS) {
-    if (!Object.hasOwn(attributes, key)) continue;
-    const value = attributes[key];
-    if (typeof value !== 'string') continue;
-    const red = redactAttribute(key, value);
-    if (red === value) continue;
-    out ??= Object.assign(Object.create(null) as Record<string, string>, attributes);
-    out[key] = red;
-  }
-  return out ?? attributes;
-}
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 

@@ -1,0 +1,115 @@
+import { isSecretName, type NameText } from './secret-names.ts';
+import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
+
+/**
+ * Secrets in span, resource, event and link attributes (and those of logs and metrics), replaced by `REDACTED` before
+ * Weft stores or shows them: the one rule both OTLP decoders (collector/otlp) and the API's trace view apply.
+ *
+ * - URL-valued keys (url-secrets.ts: `url.full`, `http.url`, `url.original`, `http.target`, `url.query`,
+ *   `db.connection_string`): userinfo and secret query parameters;
+ * - any other key whose name says a secret (secret-names.ts: `app.password`, `my.token`, `client_secret`,
+ *   `http.request.header.authorization`, `http.response.header.set-cookie`, `rpc.grpc.request.metadata.x-api-key`):
+ *   the whole value (`redactSecretValue`).
+ *
+ * None of these keys is one the classification of a span reads (collector/touches/span-record.ts SPAN_KEYS) other
+ * than the URLs, whose rules keep what it reads.
+ */
+
+/** How `secretKeyKind` says a key is read: not at all, by its name, or by the rule of one of BY_KEY's keys (2 + its index). */
+export const KEY_PLAIN = 0;
+export const KEY_NAMED = 1;
+
+const BY_KEY: readonly (readonly [string, Redactor])[] = [...URL_REDACTORS];
+/** BY_KEY's keys read by their value's text, of which the decoders pass only string values. */
+export const VALUE_KEYS: readonly string[] = BY_KEY.map(([k]) => k);
+const KIND_OF = new Map(BY_KEY.map(([k], i) => [k, 2 + i]));
+/** BY_KEY's keys as UTF-8 bytes, by length. */
+const BYTES_BY_LENGTH: { bytes: Uint8Array; kind: number }[][] = [];
+BY_KEY.forEach(([k], i) => (BYTES_BY_LENGTH[k.length] ??= []).push({ bytes: Buffer.from(k), kind: 2 + i }));
+
+/**
+ * How the attribute `key` (all of it, or the UTF-8 bytes `key[start…end)`) is redacted: KEY_PLAIN (kept), KEY_NAMED
+ * (`redactSecretValue`), or a kind above those, read from its value (`redactValue`). Allocates nothing; never throws.
+ */
+export function secretKeyKind(key: NameText, start = 0, end = key.length): number {
+  if (typeof key === 'string') {
+    const kind = KIND_OF.get(key);
+    if (kind !== undefined) return kind;
+  } else {
+    const list = BYTES_BY_LENGTH[end - start];
+    if (list !== undefined)
+      for (const { bytes, kind } of list) {
+        let i = 0;
+        while (i < bytes.length && key[start + i] === bytes[i]) i++;
+        if (i === bytes.length) return kind;
+      }
+  }
+  return isSecretName(key, start, end) ? KEY_NAMED : KEY_PLAIN;
+}
+
+/**
+ * Whether the value `v[start…end)` (UTF-8 bytes, as sent) of an attribute of kind `kind` above KEY_NAMED may have
+ * something to redact, read without decoding it: a URL only when it holds `@`, `?`, `#` or `=`. False means
+ * `redactValue` returns it as it is.
+ */
+export function mayRedact(kind: number, v: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = v[i];
+    if (c === 0x40 || c === 0x3f || c === 0x23 || c === 0x3d) return true;
+  }
+  return false;
+}
+
+/** `text` of an attribute of kind `kind` (`secretKeyKind`) with its secrets replaced; the same string when there are none. */
+export function redactValue(kind: number, text: string): string {
+  if (kind === KEY_PLAIN) return text;
+  if (kind === KEY_NAMED) return redactSecretValue(text);
+  return BY_KEY[kind - 2][1](text);
+}
+
+/**
+ * The value of an attribute whose name says a secret, as stored text: `REDACTED`; an array (JSON text, as a recorded
+ * header's `["Bearer …"]`) keeps its length, each item `REDACTED`. Kept as they are: an empty value, `true` and
+ * `false` (a flag such as `user.has_password` says no secret), and what is already redacted. Never throws.
+ */
+export function redactSecretValue(text: string): string {
+  if (text === '' || text === 'true' || text === 'false' || text === REDACTED) return text;
+  if (text.startsWith('[')) {
+    let items: unknown;
+    try {
+      items = JSON.parse(text);
+    } catch {
+      return REDACTED;
+    }
+    if (!Array.isArray(items)) return REDACTED;
+    const list = items as unknown[];
+    const red = list.map((v): unknown => (v === '' || v === null || typeof v === 'boolean' ? v : REDACTED));
+    return red.every((v, i) => v === list[i]) ? text : JSON.stringify(red);
+  }
+  return REDACTED;
+}
+
+/**
+ * `value` of the attribute `key` with its secrets replaced by `REDACTED`; the same string (byte for byte) when there
+ * are none. Never throws, whatever the value.
+ */
+export function redactAttribute(key: string, value: string): string {
+  return redactValue(secretKeyKind(key), value);
+}
+
+/**
+ * A string map (span, resource or event attributes) with `redactAttribute` applied: the same object when nothing
+ * changed, else a copy with no prototype.
+ */
+export function redactAttributes(attributes: Record<string, string>): Record<string, string> {
+  let out: Record<string, string> | undefined;
+  for (const key of Object.keys(attributes)) {
+    const value = attributes[key];
+    if (typeof value !== 'string') continue;
+    const red = redactAttribute(key, value);
+    if (red === value) continue;
+    out ??= Object.assign(Object.create(null) as Record<string, string>, attributes);
+    out[key] = red;
+  }
+  return out ?? attributes;
+}
