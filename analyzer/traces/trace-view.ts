@@ -121,8 +121,8 @@ const hostSpelling = (v: string) => v.toLowerCase().replace(/\.+(?=[:/?#]|$)/g, 
  * so only the partitions of those days are read. Systems come from `weft_trace_touch_sets` (kept two
  * days) resolved against the catalog; older traces show their spans without systems.
  * Returns null when no span of the trace is stored (expired by retention, or never received).
- * Span, resource and event attributes come back with their secrets redacted (`redactAttributes`: URLs, keys that
- * name a secret): Weft's collector redacts them at ingest, but another writer (an OpenTelemetry Collector's
+ * Span, resource and event attributes come back with their secrets redacted (`redactAttributes`: URLs, statements,
+ * keys that name a secret): Weft's collector redacts them at ingest, but another writer (an OpenTelemetry Collector's
  * ClickHouse exporter) may have stored them raw.
  */
 export async function queryTrace(store: Store, catalog: Catalog, traceId: string): Promise<TraceView | null> {

@@ -50,15 +50,71 @@ const run = (url: (secret: string, clean: string) => string): SpanSpec => ({
   ],
 });
 
-describe('secrets in URL-valued attributes (url.full, http.url, db.connection_string) are never stored nor shown', () => {
+/** Secrets that are not in URLs: recorded headers, keys that name a secret, statements, URL forms past `&`. */
+const OTHER_SECRETS = ['B3ar3rT0k', 'C00k1eS1d', 'K3yK3y', 'S3cr3tPw', 'T0k3nT0k3n', 'Cl13ntS3c'];
+
+/** One run with the secrets (`secret` true) or its twin without them: headers, named keys and statements absent or harmless. */
+const otherRun = (secret: boolean): SpanSpec => ({
+  name: 'provision tenant',
+  attributes: secret ? { 'app.client_secret': 'Cl13ntS3c', 'tenant.token_count': 3 } : { 'tenant.token_count': 3 },
+  children: [
+    {
+      name: 'GET',
+      kind: api.SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': 'GET',
+        'url.full': secret ? 'https://crm.internal/api/customers?page=2;api_key=K3yK3y' : 'https://crm.internal/api/customers?page=2',
+        ...(secret
+          ? {
+              'http.request.header.authorization': ['Bearer B3ar3rT0k'],
+              'http.request.header.cookie': ['sid=C00k1eS1d'],
+              'http.request.header.x-api-key': ['K3yK3y'],
+              'http.response.header.set-cookie': ['sid=C00k1eS1d; HttpOnly', 'theme=dark'],
+              'my.token': 'T0k3nT0k3n',
+            }
+          : {}),
+        'http.request.header.accept': ['application/json'],
+      },
+    },
+    {
+      name: 'ALTER ROLE',
+      kind: api.SpanKind.CLIENT,
+      attributes: {
+        'db.system': 'postgresql',
+        'db.name': 'tenants',
+        'server.address': 'pg01',
+        'server.port': 5432,
+        'db.statement': secret ? "ALTER ROLE app WITH PASSWORD 'S3cr3tPw' VALID UNTIL 'infinity'" : "ALTER ROLE app VALID UNTIL 'infinity'",
+        'db.connection_string': secret ? 'app:S3cr3tPw@pg01:5432/tenants' : 'pg01:5432/tenants',
+      },
+    },
+    {
+      name: 'AUTH',
+      kind: api.SpanKind.CLIENT,
+      attributes: {
+        'db.system': 'redis',
+        'server.address': 'cache01',
+        'server.port': 6379,
+        'db.statement': secret ? 'AUTH default S3cr3tPw' : 'AUTH default',
+      },
+    },
+    {
+      name: 'INSERT tenants.users',
+      kind: api.SpanKind.CLIENT,
+      attributes: { 'db.system': 'mysql', 'db.name': 'tenants', 'server.address': 'my01', 'db.statement': "INSERT INTO users (name) VALUES ('x')" },
+    },
+  ],
+});
+
+describe('secrets in span attributes (URLs, recorded headers, keys that name a secret, statements) are never stored nor shown', () => {
   let h: Harness;
   let analyzer: Analyzer;
   let app: ApiApp;
   const query = <T>(q: string, params: Record<string, unknown> = {}) =>
     h.store.client.query({ query: q, query_params: params, format: 'JSONEachRow' }).then((r) => r.json<T>());
   const touches = (id: string) =>
-    query<{ reads: unknown[]; writes: unknown[] }>(
-      'SELECT arraySort(groupUniqArrayArray(reads)) AS reads, arraySort(groupUniqArrayArray(writes)) AS writes FROM weft_trace_touch_sets WHERE trace_id = {id:String}',
+    query<{ reads: unknown[]; writes: unknown[]; unknowns: unknown[] }>(
+      'SELECT arraySort(groupUniqArrayArray(reads)) AS reads, arraySort(groupUniqArrayArray(writes)) AS writes, arraySort(groupUniqArrayArray(unknowns)) AS unknowns FROM weft_trace_touch_sets WHERE trace_id = {id:String}',
       { id },
     ).then((r) => r[0]);
   const view = async (id: string) => {
@@ -114,12 +170,54 @@ describe('secrets in URL-valued attributes (url.full, http.url, db.connection_st
     expect(JSON.stringify(withSecrets)).toContain('erp.internal:8443');
   });
 
+  it.each(['proto', 'json'] as const)(
+    'over OTLP/%s: headers, keys that name a secret and statements stored redacted, shown redacted, endpoints the same',
+    async (protocol) => {
+      const [secret, clean] = await sendSpans({ url: h.collector.url, protocol, serviceName: `tenant-sync-${protocol}` }, [otherRun(true), otherRun(false)]);
+      await h.collector.flush();
+      const rows = await query<{ name: string; attributes: Record<string, string> }>(
+        'SELECT SpanName AS name, SpanAttributes AS attributes FROM otel_traces WHERE TraceId = {id:String}',
+        { id: secret },
+      );
+      expect(rows).toHaveLength(5);
+      const stored = JSON.stringify(rows);
+      for (const s of OTHER_SECRETS) expect(stored).not.toContain(s);
+      const byName = new Map(rows.map((r) => [r.name, r.attributes]));
+      expect(byName.get('provision tenant')).toMatchObject({ 'app.client_secret': 'REDACTED', 'tenant.token_count': '3' });
+      expect(byName.get('GET')).toMatchObject({
+        'url.full': 'https://crm.internal/api/customers?page=2;api_key=REDACTED',
+        'http.request.header.authorization': '["REDACTED"]',
+        'http.request.header.cookie': '["REDACTED"]',
+        'http.request.header.x-api-key': '["REDACTED"]',
+        'http.response.header.set-cookie': '["REDACTED","REDACTED"]',
+        'http.request.header.accept': '["application/json"]',
+        'my.token': 'REDACTED',
+      });
+      expect(byName.get('ALTER ROLE')).toMatchObject({
+        'db.statement': "ALTER ROLE app WITH PASSWORD 'REDACTED' VALID UNTIL 'infinity'",
+        'db.connection_string': 'REDACTED:REDACTED@pg01:5432/tenants',
+      });
+      expect(byName.get('AUTH')!['db.statement']).toBe('AUTH REDACTED REDACTED');
+      expect(byName.get('INSERT tenants.users')!['db.statement']).toBe("INSERT INTO users (name) VALUES ('x')");
+
+      const body = await view(secret);
+      for (const s of OTHER_SECRETS) expect(body).not.toContain(s);
+      expect(body).toContain("ALTER ROLE app WITH PASSWORD 'REDACTED'");
+
+      const [withSecrets, without] = [await touches(secret), await touches(clean)];
+      // The crm read, the MySQL write, and the PostgreSQL and Redis touches (no direction: ALTER and AUTH say none).
+      expect(withSecrets.reads.length + withSecrets.writes.length + withSecrets.unknowns.length).toBe(4);
+      expect(withSecrets).toEqual(without);
+    },
+  );
+
   it('redacts in the trace view a row another writer stored raw in otel_traces', async () => {
     const traceId = 'ab'.repeat(16);
     await h.store.client.command({
       query: `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, SpanAttributes, ResourceAttributes, \`Events.Timestamp\`, \`Events.Name\`, \`Events.Attributes\`)
         VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET', 'Client',
-          map('http.url', 'https://svc:S3cr3tPw@crm.internal/api/customers?api_key=K3yK3y', 'url.full', 'https://crm.internal/a?page=1', 'db.connection_string', 'Server=pg01;Password=S3cr3tPw'),
+          map('http.url', 'https://svc:S3cr3tPw@crm.internal/api/customers?api_key=K3yK3y', 'url.full', 'https://crm.internal/a?page=1', 'db.connection_string', 'Server=pg01;Password=S3cr3tPw',
+            'http.request.header.authorization', '["Bearer T0k3nT0k3n"]', 'db.statement', 'CREATE USER app WITH PASSWORD ''S3cr3tPw''', 'app.api_key', 'K3yK3y', 'token_count', '7'),
           map('service.name', 'raw-writer', 'url.full', 'https://u:p%40ss@h/'),
           [now64(9)], ['e'], [map('url.full', 'https://x/?X-Goog-Signature=S1gS1g')])`,
     });
@@ -134,6 +232,10 @@ describe('secrets in URL-valued attributes (url.full, http.url, db.connection_st
       'http.url': 'https://REDACTED:REDACTED@crm.internal/api/customers?api_key=REDACTED',
       'url.full': 'https://crm.internal/a?page=1',
       'db.connection_string': 'Server=pg01;Password=REDACTED',
+      'http.request.header.authorization': '["REDACTED"]',
+      'db.statement': "CREATE USER app WITH PASSWORD 'REDACTED'",
+      'app.api_key': 'REDACTED',
+      token_count: '7',
     });
     expect(span.resource['url.full']).toBe('https://REDACTED:REDACTED@h/');
     expect(span.events[0].attributes['url.full']).toBe('https://x/?X-Goog-Signature=REDACTED');

@@ -149,7 +149,7 @@ export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): A
 }
 
 /**
- * A string value of a URL-valued attribute with its secrets redacted (`redactValue`, as the protobuf
+ * A string value of a URL-valued or statement attribute with its secrets redacted (`redactValue`, as the protobuf
  * decoder's FieldWriter does), before AttributeValueLengthLimit cuts it; any other value as it is. (A key naming a
  * secret has its whole text redacted, whatever its type.)
  */

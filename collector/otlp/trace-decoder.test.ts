@@ -483,7 +483,7 @@ describe('TraceDecoder: secrets in URL-valued attributes', () => {
   });
 });
 
-describe('TraceDecoder: secrets in headers and in keys that name a secret', () => {
+describe('TraceDecoder: secrets in headers, in keys that name a secret, in statements', () => {
   const array = (...items: string[]) => ({ arrayValue: { values: items.map((s) => ({ stringValue: s })) } });
   const secretAttrs = () => [
     kv('http.request.header.authorization', array('Bearer B3ar3r')),
@@ -495,6 +495,8 @@ describe('TraceDecoder: secrets in headers and in keys that name a secret', () =
     kv('client_secret', { bytesValue: Buffer.from('S3cr3tPw') }),
     kv('user.has_password', { boolValue: true }),
     kv('app.token', { stringValue: '' }),
+    kv('db.statement', { stringValue: "CREATE USER app WITH PASSWORD 'S3cr3tPw'" }),
+    kv('db.query.text', { stringValue: 'AUTH default S3cr3tPw' }),
     kv('http.request.header.accept', array('application/json')),
     kv('llm.usage.total_tokens', { intValue: '12' }),
     kv('messaging.kafka.message.key', { stringValue: 'order-42' }),
@@ -528,6 +530,8 @@ describe('TraceDecoder: secrets in headers and in keys that name a secret', () =
     for (const s of SECRETS) expect(text).not.toContain(s);
     if (Object.keys(limits).length > 0) return;
     for (const kept of ['["application/json"]', 'order-42', '["REDACTED","REDACTED"]']) expect(text).toContain(kept);
+    expect(text).toContain("CREATE USER app WITH PASSWORD 'REDACTED'");
+    expect(text).toContain('AUTH REDACTED REDACTED');
     expect(text.split('["REDACTED"]').length - 1).toBe(4);
   });
 });

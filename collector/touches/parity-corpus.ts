@@ -104,6 +104,12 @@ export function handmadeSpans(): ParitySpan[] {
     span('url-secrets', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://svc:p%40ss@crm.internal:8443//api/customers?api_key=K&page=2' }),
     span('url-user-at-at', CLIENT, { 'http.method': 'POST', 'http.url': 'http://a:b@c:d@erp.internal/orders?token=t' }),
     span('target-secret', CLIENT, { 'http.method': 'GET', 'net.peer.name': 'hub', 'http.target': '/socket.io/?EIO=4&token=t&transport=websocket' }),
+    // Credentials in statements and secret-named keys, redacted at ingest (core/net/attribute-secrets.ts).
+    sql("ALTER USER app WITH PASSWORD 'S3cr3t'; INSERT INTO audit VALUES (1)", { 'http.request.header.authorization': { array: ['Bearer t'] } }),
+    sql('ALTER USER app IDENTIFIED BY S3cr3t#1', { 'db.system.name': 'oracle', 'app.password': 'p' }),
+    span('redis-auth', CLIENT, { 'db.system': 'redis', 'server.address': 'cache', 'db.statement': 'AUTH default S3cr3t' }),
+    span('redis-auth-split', CLIENT, { 'db.system': 'redis', 'server.address': 'cache', 'db.statement': 'AUTH p;INSERT' }),
+    span('mongo-pwd', CLIENT, { 'db.system': 'mongodb', 'db.name': 'admin', 'server.address': 'mongo', 'db.statement': '{"createUser":"app","pwd":"S3cr3t"}' }),
     span('target-secret-question', CLIENT, { 'http.method': 'GET', 'net.peer.name': 'hub', 'http.target': '/socket.io/?EIO=4&token=t?transport=websocket' }),
     host('[2001:db8::5]'),
     host('erp-db.internal:5433'),

@@ -18,6 +18,10 @@ describe('redactAttribute beyond URLs', () => {
     ['client_secret', 'S3cr3t', 'REDACTED'],
     ['api_key', 'K3yK3y', 'REDACTED'],
     ['app.pin.token', '1234', 'REDACTED'],
+    // Statements.
+    ['db.statement', "CREATE USER app WITH PASSWORD 'S3cr3t'", "CREATE USER app WITH PASSWORD 'REDACTED'"],
+    ['db.query.text', "ALTER USER app IDENTIFIED BY 'S3cr3t'", "ALTER USER app IDENTIFIED BY 'REDACTED'"],
+    ['db.statement', 'AUTH default S3cr3t', 'AUTH REDACTED REDACTED'],
   ])('%s = %s → %s', (key, raw, want) => {
     expect(redactAttribute(key, raw)).toBe(want);
     expect(redactAttribute(key, want)).toBe(want);
@@ -35,13 +39,14 @@ describe('redactAttribute beyond URLs', () => {
     ['app.token', ''],
     ['http.request.header.authorization', '[]'],
     ['http.request.header.authorization', '[""]'],
+    ['db.statement', 'SELECT id FROM orders WHERE id = $1'],
     ['server.address', 'u:p@h'],
   ])('keeps %s = %s byte for byte', (key, raw) => {
     expect(redactAttribute(key, raw)).toBe(raw);
   });
 
   it('reads a key the same as text and as UTF-8 bytes', () => {
-    for (const key of [...VALUE_KEYS, 'my.token', 'http.request.header.cookie', 'token_count', 'url.ful', 'x.ápi_key', '']) {
+    for (const key of [...VALUE_KEYS, 'my.token', 'http.request.header.cookie', 'token_count', 'db.statemenT', 'url.ful', 'x.ápi_key', '']) {
       expect(secretKeyKind(Buffer.from(`##${key}##`), 2, 2 + Buffer.byteLength(key))).toBe(secretKeyKind(key));
     }
     expect(secretKeyKind('url.full')).toBeGreaterThan(KEY_NAMED);

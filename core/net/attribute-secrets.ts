@@ -1,4 +1,5 @@
 import { isSecretName, type NameText } from './secret-names.ts';
+import { mayHoldCredential, redactStatement } from './statement-secrets.ts';
 import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
 
 /**
@@ -7,19 +8,20 @@ import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
  *
  * - URL-valued keys (url-secrets.ts: `url.full`, `http.url`, `url.original`, `http.target`, `url.query`,
  *   `db.connection_string`): userinfo and secret query parameters;
+ * - statements (`db.statement`, `db.query.text`; statement-secrets.ts): credentials written as literals;
  * - any other key whose name says a secret (secret-names.ts: `app.password`, `my.token`, `client_secret`,
  *   `http.request.header.authorization`, `http.response.header.set-cookie`, `rpc.grpc.request.metadata.x-api-key`):
  *   the whole value (`redactSecretValue`).
  *
  * None of these keys is one the classification of a span reads (collector/touches/span-record.ts SPAN_KEYS) other
- * than the URLs, whose rules keep what it reads.
+ * than the URLs and the statements, whose rules keep what it reads.
  */
 
 /** How `secretKeyKind` says a key is read: not at all, by its name, or by the rule of one of BY_KEY's keys (2 + its index). */
 export const KEY_PLAIN = 0;
 export const KEY_NAMED = 1;
 
-const BY_KEY: readonly (readonly [string, Redactor])[] = [...URL_REDACTORS];
+const BY_KEY: readonly (readonly [string, Redactor])[] = [...URL_REDACTORS, ['db.statement', redactStatement], ['db.query.text', redactStatement]];
 /** BY_KEY's keys read by their value's text, of which the decoders pass only string values. */
 export const VALUE_KEYS: readonly string[] = BY_KEY.map(([k]) => k);
 const KIND_OF = new Map(BY_KEY.map(([k], i) => [k, 2 + i]));
@@ -47,12 +49,15 @@ export function secretKeyKind(key: NameText, start = 0, end = key.length): numbe
   return isSecretName(key, start, end) ? KEY_NAMED : KEY_PLAIN;
 }
 
+const URL_END = 2 + URL_REDACTORS.size;
+
 /**
  * Whether the value `v[start…end)` (UTF-8 bytes, as sent) of an attribute of kind `kind` above KEY_NAMED may have
- * something to redact, read without decoding it: a URL only when it holds `@`, `?`, `#` or `=`. False means
- * `redactValue` returns it as it is.
+ * something to redact, read without decoding it: a URL only when it holds `@`, `?`, `#` or `=`; a statement only when
+ * it holds a word a credential rule starts from (`mayHoldCredential`). False means `redactValue` returns it as it is.
  */
 export function mayRedact(kind: number, v: Uint8Array, start: number, end: number): boolean {
+  if (kind >= URL_END) return mayHoldCredential(v, start, end);
   for (let i = start; i < end; i++) {
     const c = v[i];
     if (c === 0x40 || c === 0x3f || c === 0x23 || c === 0x3d) return true;

@@ -1,0 +1,257 @@
+import { isSecretName } from './secret-names.ts';
+import { REDACTED } from './url-secrets.ts';
+
+/**
+ * Credentials written as literals in a database statement (`db.statement`, `db.query.text`), replaced before Weft
+ * stores or shows them. The semantic conventions ask instrumentations to replace every literal of a statement they
+ * did not receive parameterised by `?` (sanitization of `db.query.text`); not all do, and a statement that sets a
+ * password (`CREATE USER app WITH PASSWORD 'S3cr3t'`) or authenticates (Redis `AUTH default S3cr3t`) then carries it.
+ *
+ * What is replaced (by `REDACTED`, inside the literal's own quotes):
+ * - the literal after a word that names a secret (secret-names.ts: `PASSWORD 'p'`, `PASSWORD = 'p'`,
+ *   `PASSWORD('p')`, `OLD_PASSWORD = 'p'`, `SECRET 'p'`, `SECRET_ACCESS_KEY 'k'`, `WHERE api_token = 'p'`,
+ *   `SET PASSWORD FOR 'u'@'h' = 'p'`), and after a literal that names one followed by `:` or `=` (a JSON statement's
+ *   `"pwd": "p"`);
+ * - the literal or the unquoted word after `IDENTIFIED BY`, `IDENTIFIED WITH plugin BY|AS` (Oracle, MySQL, ClickHouse);
+ * - Redis's `AUTH [user] password`, `HELLO … AUTH user password`, `MIGRATE … AUTH password | AUTH2 user password`,
+ *   `CONFIG SET requirepass|masterauth password`, and `ACL SETUSER`'s `>password` and `<password`;
+ * - the userinfo of a URL inside a literal (`'mongodb://u:p@h/'` → `'mongodb://REDACTED:REDACTED@h/'`).
+ *
+ * What is not: a literal that no such word names (`INSERT INTO users (name, password) VALUES ('bob', 'p')`); an
+ * unquoted password holding a character that would change how the statement splits (`;`, a quote, `--`, `/*`, `$$`,
+ * or `#` with more after it on its line); an unquoted password in a statement of another kind (SELECT, WITH, COPY, a
+ * procedure call, a CREATE naming a TABLE).
+ *
+ * The statement's endpoints stay the same (collector/touches/sql-direction.ts reads a statement without its comments
+ * and literals): literals and comments are found as that tokenizer finds them (the same expressions, with `#` a
+ * comment and, for PostgreSQL, not), only a literal's content is replaced (delimiters kept) where both readings agree
+ * it is one, and an unquoted word only where its statement's first word already decides the direction
+ * (ALTER, CREATE of no TABLE, GRANT, AUTH, HELLO, MIGRATE, CONFIG, ACL) and the word adds no separator, quote or comment.
+ */
+
+/** What sql-direction.ts skips (NOISE there): comments, string literals, quoted identifiers, dollar-quoted bodies. */
+const NOISE = /\/\*.*?\*\/|--[^\n]*|#[^\n]*|'(?:[^'\\]|''|\\.)*'|"(?:[^"]|"")*"|`[^`]*`|\$\$.*?\$\$/gs;
+/** The same where `#` is an operator (PostgreSQL and its kin; NOISE_NO_HASH there). */
+const NOISE_NO_HASH = /\/\*.*?\*\/|--[^\n]*|'(?:[^'\\]|''|\\.)*'|"(?:[^"]|"")*"|`[^`]*`|\$\$.*?\$\$/gs;
+
+/**
+ * Whether the statement `t[start…end)` (text, or UTF-8 bytes as the protobuf decoder holds it) may hold a credential
+ * the rules below find: it holds one of these, in any ASCII case (every secret word holds one, secret-names.ts). Most
+ * statements do not, and are neither decoded nor split. Allocates nothing.
+ */
+export function mayHoldCredential(t: string | Uint8Array, start = 0, end = t.length): boolean {
+  for (let i = start; i < end; i++) {
+    const list = NEEDLES[(typeof t === 'string' ? t.charCodeAt(i) : t[i]) | 0x20];
+    if (list === undefined) continue;
+    for (const n of list) {
+      if (i + n.length > end) continue;
+      let k = 1;
+      while (k < n.length && ((typeof t === 'string' ? t.charCodeAt(i + k) : t[i + k]) | 0x20) === n.charCodeAt(k)) k++;
+      if (k === n.length) return true;
+    }
+  }
+  return false;
+}
+/** mayHoldCredential's needles by their first character (`| 0x20`: `:` is itself). */
+const NEEDLES: (string[] | undefined)[] = [];
+for (const n of ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'identified', 'auth', 'cookie', 'acl', '://'])
+  (NEEDLES[n.charCodeAt(0) | 0x20] ??= []).push(n);
+
+const enum K {
+  Word,
+  Punct,
+  Lit,
+  Semi,
+}
+interface Token {
+  k: K;
+  s: number;
+  e: number;
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c;
+const isWordChar = (c: number) =>
+  (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x24 || c === 0x2e || c >= 0x80;
+
+/** The statement's tokens as NOISE reads it: words (letters, digits, `_`, `$`, `.`), single punctuation, literals, `;`; comments dropped. */
+function tokens(text: string, noise: RegExp): Token[] {
+  const out: Token[] = [];
+  const code = (from: number, to: number) => {
+    let i = from;
+    while (i < to) {
+      const c = text.charCodeAt(i);
+      if (isSpace(c)) i++;
+      else if (isWordChar(c)) {
+        const s = i;
+        while (i < to && isWordChar(text.charCodeAt(i))) i++;
+        out.push({ k: K.Word, s, e: i });
+      } else {
+        out.push({ k: c === 0x3b ? K.Semi : K.Punct, s: i, e: i + 1 });
+        i++;
+      }
+    }
+  };
+  noise.lastIndex = 0;
+  let at = 0;
+  for (let m = noise.exec(text); m !== null; m = noise.exec(text)) {
+    if (m[0] === '') {
+      noise.lastIndex++;
+      continue;
+    }
+    code(at, m.index);
+    const c = text.charCodeAt(m.index);
+    // A comment (`/*`, `--`, `#`) is dropped; a quoted text is a literal.
+    if (!((c === 0x2f && text.charCodeAt(m.index + 1) === 0x2a) || c === 0x2d || c === 0x23)) out.push({ k: K.Lit, s: m.index, e: m.index + m[0].length });
+    at = m.index + m[0].length;
+  }
+  code(at, text.length);
+  return out;
+}
+
+const wordIs = (text: string, t: Token | undefined, upper: string) =>
+  t !== undefined && t.k === K.Word && t.e - t.s === upper.length && text.slice(t.s, t.e).toUpperCase() === upper;
+const punctIs = (text: string, t: Token | undefined, chars: string) => t !== undefined && t.k === K.Punct && chars.includes(text[t.s]);
+
+/** Statement verbs whose direction no other word changes (sql-direction.ts' oneStatementDirection), where an unquoted password may be replaced. */
+const BARE_VERBS = new Set(['ALTER', 'CREATE', 'GRANT', 'AUTH', 'HELLO', 'MIGRATE', 'CONFIG', 'ACL']);
+const UNSAFE_BARE = /[;'"`\\]|--|\/\*|\$\$/;
+
+/**
+ * `text` with the credentials the rules above find replaced by REDACTED; the same string (byte for byte) when there
+ * are none. Never throws.
+ */
+export function redactStatement(text: string): string {
+  if (!mayHoldCredential(text)) return text;
+  const firstHash = text.indexOf('#');
+  const hash = firstHash >= 0;
+  const toks = tokens(text, NOISE);
+  // Where `#` is an operator the literals may differ: only one both readings find is replaced.
+  const agreed = hash
+    ? new Set(
+        tokens(text, NOISE_NO_HASH)
+          .filter((t) => t.k === K.Lit)
+          .map((t) => `${t.s}:${t.e}`),
+      )
+    : undefined;
+  const edits: { s: number; e: number; to: string }[] = [];
+
+  const literal = (t: Token | undefined): boolean => {
+    if (t === undefined || t.k !== K.Lit) return false;
+    if (agreed && !agreed.has(`${t.s}:${t.e}`)) return true;
+    const q = text[t.s] === '$' ? 2 : 1;
+    const inner = text.slice(t.s + q, t.e - q);
+    if (inner !== '' && inner !== REDACTED) edits.push({ s: t.s + q, e: t.e - q, to: REDACTED });
+    return true;
+  };
+  /**
+   * The unquoted word starting at token `t` (up to whitespace; a literal there is one), replaced from its `keep`th
+   * character when that splits the statement as before; returns where it ends (t's start when there is none).
+   */
+  const bare = (t: Token | undefined, keep = 0): number => {
+    if (t === undefined || t.k === K.Semi) return t?.s ?? text.length;
+    if (literal(t)) return t.e;
+    let e = t.s;
+    while (e < text.length && !isSpace(text.charCodeAt(e))) e++;
+    if (hash && firstHash <= t.s) return e;
+    const word = text.slice(t.s, e);
+    if (UNSAFE_BARE.test(word)) return e;
+    if (word.includes('#')) {
+      const nl = text.indexOf('\n', e);
+      if (text.slice(e, nl < 0 ? text.length : nl).trim() !== '') return e;
+    }
+    if (word.length > keep && word.slice(keep) !== REDACTED) edits.push({ s: t.s + keep, e, to: REDACTED });
+    return e;
+  };
+
+  let piece = 0;
+  while (piece < toks.length) {
+    let end = piece;
+    while (end < toks.length && toks[end].k !== K.Semi) end++;
+    const first = toks[piece];
+    const verb = first?.k === K.Word ? (/^[A-Za-z]+/.exec(text.slice(first.s, first.e))?.[0] ?? '').toUpperCase() : '';
+    const bareOk = BARE_VERBS.has(verb) && !(verb === 'CREATE' && /table/i.test(text.slice(first.s, end < toks.length ? toks[end].s : text.length)));
+    const at = (i: number) => (i < end ? toks[i] : undefined);
+    /** The first token of this statement starting at or after `pos`. */
+    const from = (j: number, pos: number) => {
+      while (j < end && toks[j].s < pos) j++;
+      return at(j);
+    };
+    /** `n` unquoted words or literals after token `i`, each replaced (`bare`). */
+    const args = (i: number, n: number) => {
+      let pos = toks[i].e;
+      for (let k = 0; k < n; k++) pos = bare(from(i + 1, pos));
+    };
+    for (let i = piece; i < end; i++) {
+      const t = toks[i];
+      if (t.k === K.Lit) {
+        // A JSON statement's `"pwd": "p"`; and a URL's userinfo in any literal.
+        if (isSecretName(text, t.s + 1, t.e - 1) && punctIs(text, at(i + 1), ':=')) literal(at(i + 2));
+        else if (!agreed || agreed.has(`${t.s}:${t.e}`)) urlUserinfo(text, t, edits);
+        continue;
+      }
+      if (t.k !== K.Word) continue;
+      if (wordIs(text, t, 'IDENTIFIED')) {
+        let j = i + 1;
+        if (wordIs(text, at(j), 'WITH')) j += 2;
+        if (wordIs(text, at(j), 'BY') || wordIs(text, at(j), 'AS')) {
+          if (bareOk) bare(at(j + 1));
+          else literal(at(j + 1));
+        }
+        continue;
+      }
+      if (bareOk && i === piece && verb === 'AUTH') {
+        args(i, 2);
+        continue;
+      }
+      if (bareOk && i > piece && (verb === 'HELLO' || verb === 'MIGRATE') && (wordIs(text, t, 'AUTH') || wordIs(text, t, 'AUTH2'))) {
+        args(i, verb === 'HELLO' || wordIs(text, t, 'AUTH2') ? 2 : 1);
+        continue;
+      }
+      if (isSecretName(text, t.s, t.e)) {
+        let j = i + 1;
+        // `PASSWORD FOR 'u'@'h' = 'p'`: the user is a few tokens (bounded, so a run of FORs stays linear).
+        if (wordIs(text, at(j), 'FOR')) for (const stop = j + 12; j < end && j < stop && !punctIs(text, at(j), '=');) j++;
+        while (punctIs(text, at(j), '=:(')) j++;
+        if (!literal(at(j)) && bareOk && verb === 'CONFIG') bare(at(j));
+      }
+    }
+    if (bareOk && verb === 'ACL') aclPasswords(text, toks, piece, end, bare);
+    piece = end + 1;
+  }
+  if (edits.length === 0) return text;
+  edits.sort((a, b) => a.s - b.s);
+  let out = '';
+  let kept = 0;
+  for (const ed of edits) {
+    if (ed.s < kept) continue;
+    out += text.slice(kept, ed.s) + ed.to;
+    kept = ed.e;
+  }
+  return out + text.slice(kept);
+}
+
+/** ACL SETUSER's `>password`, `<password` (added, removed) and `#hash` rules: all after the first character. */
+function aclPasswords(text: string, toks: Token[], from: number, end: number, bare: (t: Token | undefined, keep?: number) => number): void {
+  for (let i = from + 1; i < end; i++) {
+    const t = toks[i];
+    const c = text[t.s];
+    if (t.k === K.Punct && (c === '>' || c === '<') && (t.s === 0 || isSpace(text.charCodeAt(t.s - 1)))) bare(t, 1);
+  }
+}
+
+/** `scheme://user:password@` inside a literal, with no quote, backslash or `$` in the userinfo (so the literal still ends where it did). */
+const URL_USERINFO = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#@\s'"`\\$]+)@/g;
+
+/** Edits replacing the userinfo of each URL in the literal `t`. */
+function urlUserinfo(text: string, t: Token, edits: { s: number; e: number; to: string }[]): void {
+  const lit = text.slice(t.s, t.e);
+  if (!lit.includes('://') || !lit.includes('@')) return;
+  URL_USERINFO.lastIndex = 0;
+  for (let m = URL_USERINFO.exec(lit); m !== null; m = URL_USERINFO.exec(lit)) {
+    const info = m[2];
+    const to = info.includes(':') ? `${REDACTED}:${REDACTED}` : REDACTED;
+    if (info === to) continue;
+    const s = t.s + m.index + m[1].length;
+    edits.push({ s, e: s + info.length, to });
+  }
+}
