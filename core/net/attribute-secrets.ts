@@ -26,8 +26,9 @@ const BY_KEY: readonly (readonly [string, Redactor])[] = [...URL_REDACTORS, ['db
 export const VALUE_KEYS: readonly string[] = BY_KEY.map(([k]) => k);
 const KIND_OF = new Map(BY_KEY.map(([k], i) => [k, 2 + i]));
 /** BY_KEY's keys as UTF-8 bytes, by length. */
-const BYTES_BY_LENGTH: { bytes: Uint8Array; kind: number }[][] = [];
+const BYTES_BY_LENGTH: ({ bytes: Uint8Array; kind: number }[] | undefined)[] = [];
 BY_KEY.forEach(([k], i) => (BYTES_BY_LENGTH[k.length] ??= []).push({ bytes: Buffer.from(k), kind: 2 + i }));
+for (let n = 0; n < BYTES_BY_LENGTH.length; n++) BYTES_BY_LENGTH[n] ??= undefined;
 
 /**
  * How the attribute `key` (all of it, or the UTF-8 bytes `key[start…end)`) is redacted: KEY_PLAIN (kept), KEY_NAMED
@@ -37,13 +38,14 @@ export function secretKeyKind(key: NameText, start = 0, end = key.length): numbe
   if (typeof key === 'string') {
     const kind = KIND_OF.get(key);
     if (kind !== undefined) return kind;
-  } else {
+  } else if (end - start < BYTES_BY_LENGTH.length) {
     const list = BYTES_BY_LENGTH[end - start];
     if (list !== undefined)
-      for (const { bytes, kind } of list) {
+      for (let j = 0; j < list.length; j++) {
+        const bytes = list[j].bytes;
         let i = 0;
         while (i < bytes.length && key[start + i] === bytes[i]) i++;
-        if (i === bytes.length) return kind;
+        if (i === bytes.length) return list[j].kind;
       }
   }
   return isSecretName(key, start, end) ? KEY_NAMED : KEY_PLAIN;

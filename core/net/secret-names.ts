@@ -71,7 +71,13 @@ const QUALIFIER_BY_LENGTH = byLength(KEY_QUALIFIERS);
 const KEY_BY_LENGTH = byLength(['key']);
 /** The last two characters (ASCII lower case, `| 0x20`, as a 16-bit index) of SECRET_WORDS and `key`; anything else fails at once. */
 const ENDINGS = new Uint8Array(65536);
-for (const w of [...SECRET_WORDS, 'key']) ENDINGS[w.charCodeAt(w.length - 2) * 256 + w.charCodeAt(w.length - 1)] = 1;
+/** The same words (bytes) by those two characters. */
+const TAILS: (Uint8Array[] | undefined)[] = new Array<Uint8Array[] | undefined>(65536).fill(undefined);
+for (const w of [...SECRET_WORDS, 'key']) {
+  const i = w.charCodeAt(w.length - 2) * 256 + w.charCodeAt(w.length - 1);
+  ENDINGS[i] = 1;
+  (TAILS[i] ??= []).push(Buffer.from(w, 'latin1'));
+}
 
 const code = (t: NameText, i: number): number => (typeof t === 'string' ? t.charCodeAt(i) : t[i]);
 const isUpper = (c: number) => c >= 0x41 && c <= 0x5a;
@@ -122,6 +128,21 @@ function isOneOf(t: NameText, s: number, e: number, words: Uint8Array[][]): bool
  * after one of KEY_QUALIFIERS. Never throws; allocates nothing.
  */
 export function isSecretName(t: NameText, start = 0, end = t.length): boolean {
+  // The common case, bytes ending in a word character (the decoder's keys): the name must end with one of the words
+  // that end with its last two characters (`operation` does not end with `authorization`), read from the end.
+  if (typeof t !== 'string' && end - start >= 3 && inWord(t[end - 1])) {
+    const words = TAILS[(t[end - 2] | 0x20) * 256 + (t[end - 1] | 0x20)];
+    if (words === undefined) return false;
+    let ends = false;
+    for (let j = 0; j < words.length && !ends; j++) {
+      const w = words[j];
+      if (w.length > end - start) continue;
+      let k = 2;
+      while (k < w.length && (t[end - 1 - k] | 0x20) === w[w.length - 1 - k]) k++;
+      ends = k === w.length;
+    }
+    if (!ends) return false;
+  }
   let last = end;
   while (last > start && !inWord(code(t, last - 1))) last--;
   // Most names fail on their last two characters, which no secret word ends with: one table lookup.

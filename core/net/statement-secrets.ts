@@ -40,22 +40,32 @@ const NOISE_NO_HASH = /\/\*.*?\*\/|--[^\n]*|'(?:[^'\\]|''|\\.)*'|"(?:[^"]|"")*"|
  * statements do not, and are neither decoded nor split. Allocates nothing.
  */
 export function mayHoldCredential(t: string | Uint8Array, start = 0, end = t.length): boolean {
-  for (let i = start; i < end; i++) {
-    const list = NEEDLES[(typeof t === 'string' ? t.charCodeAt(i) : t[i]) | 0x20];
-    if (list === undefined) continue;
-    for (const n of list) {
-      if (i + n.length > end) continue;
-      let k = 1;
-      while (k < n.length && ((typeof t === 'string' ? t.charCodeAt(i + k) : t[i + k]) | 0x20) === n.charCodeAt(k)) k++;
-      if (k === n.length) return true;
-    }
+  // One table lookup per character pair; only a pair some needle starts with is compared further.
+  if (typeof t === 'string') {
+    for (let i = start; i + 1 < end; i++)
+      if (STARTS[((t.charCodeAt(i) | 0x20) & 0xff) * 256 + ((t.charCodeAt(i + 1) | 0x20) & 0xff)] === 1 && needleAt(t, i, end)) return true;
+  } else {
+    for (let i = start; i + 1 < end; i++) if (STARTS[(t[i] | 0x20) * 256 + (t[i + 1] | 0x20)] === 1 && needleAt(t, i, end)) return true;
   }
   return false;
 }
-/** mayHoldCredential's needles by their first character (`| 0x20`: `:` is itself). */
-const NEEDLES: (string[] | undefined)[] = [];
-for (const n of ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'identified', 'auth', 'cookie', 'acl', '://'])
-  (NEEDLES[n.charCodeAt(0) | 0x20] ??= []).push(n);
+
+/** mayHoldCredential's needles (every secret word of secret-names.ts holds one). */
+const NEEDLES = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'identified', 'auth', 'cookie', 'acl', '://'];
+/** Their first two characters (`| 0x20`, as a 16-bit index). */
+const STARTS = new Uint8Array(65536);
+for (const n of NEEDLES) STARTS[n.charCodeAt(0) * 256 + n.charCodeAt(1)] = 1;
+
+/** Whether one of NEEDLES starts at `t[i]` and ends by `end`, in ASCII lower case (`| 0x20`). */
+function needleAt(t: string | Uint8Array, i: number, end: number): boolean {
+  for (const n of NEEDLES) {
+    if (i + n.length > end) continue;
+    let k = 0;
+    while (k < n.length && ((typeof t === 'string' ? t.charCodeAt(i + k) : t[i + k]) | 0x20) === n.charCodeAt(k)) k++;
+    if (k === n.length) return true;
+  }
+  return false;
+}
 
 const enum K {
   Word,
