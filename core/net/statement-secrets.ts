@@ -86,21 +86,6 @@ const isWordChar = (c: number) =>
 /** The statement's tokens as NOISE reads it: words (letters, digits, `_`, `$`, `.`), single punctuation, literals, `;`; comments dropped. */
 function tokens(text: string, noise: RegExp): Token[] {
   const out: Token[] = [];
-  const code = (from: number, to: number) => {
-    let i = from;
-    while (i < to) {
-      const c = text.charCodeAt(i);
-      if (isSpace(c)) i++;
-      else if (isWordChar(c)) {
-        const s = i;
-        while (i < to && isWordChar(text.charCodeAt(i))) i++;
-        out.push({ k: K.Word, s, e: i });
-      } else {
-        out.push({ k: c === 0x3b ? K.Semi : K.Punct, s: i, e: i + 1 });
-        i++;
-      }
-    }
-  };
   noise.lastIndex = 0;
   let at = 0;
   for (let m = noise.exec(text); m !== null; m = noise.exec(text)) {
@@ -108,14 +93,31 @@ function tokens(text: string, noise: RegExp): Token[] {
       noise.lastIndex++;
       continue;
     }
-    code(at, m.index);
+    codeTokens(text, at, m.index, out);
     const c = text.charCodeAt(m.index);
     // A comment (`/*`, `--`, `#`) is dropped; a quoted text is a literal.
     if (!((c === 0x2f && text.charCodeAt(m.index + 1) === 0x2a) || c === 0x2d || c === 0x23)) out.push({ k: K.Lit, s: m.index, e: m.index + m[0].length });
     at = m.index + m[0].length;
   }
-  code(at, text.length);
+  codeTokens(text, at, text.length, out);
   return out;
+}
+
+/** The tokens of the code `text[from…to)` (no comment or literal in it), added to `out`. */
+function codeTokens(text: string, from: number, to: number, out: Token[]): void {
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) i++;
+    else if (isWordChar(c)) {
+      const s = i;
+      while (i < to && isWordChar(text.charCodeAt(i))) i++;
+      out.push({ k: K.Word, s, e: i });
+    } else {
+      out.push({ k: c === 0x3b ? K.Semi : K.Punct, s: i, e: i + 1 });
+      i++;
+    }
+  }
 }
 
 const wordIs = (text: string, t: Token | undefined, upper: string) =>
@@ -132,120 +134,156 @@ const UNSAFE_BARE = /[;'"`\\]|--|\/\*|\$\$/;
  */
 export function redactStatement(text: string): string {
   if (!mayHoldCredential(text)) return text;
-  const firstHash = text.indexOf('#');
-  const hash = firstHash >= 0;
-  const toks = tokens(text, NOISE);
-  // Where `#` is an operator the literals may differ: only one both readings find is replaced.
-  const agreed = hash
-    ? new Set(
-        tokens(text, NOISE_NO_HASH)
-          .filter((t) => t.k === K.Lit)
-          .map((t) => `${t.s}:${t.e}`),
-      )
-    : undefined;
-  const edits: { s: number; e: number; to: string }[] = [];
+  const r = new Redaction(text);
+  const { toks } = r;
+  let piece = 0;
+  while (piece < toks.length) {
+    let end = piece;
+    while (end < toks.length && toks[end].k !== K.Semi) end++;
+    r.piece = piece;
+    r.end = end;
+    r.scanPiece();
+    piece = end + 1;
+  }
+  return r.result();
+}
 
-  const literal = (t: Token | undefined): boolean => {
+/**
+ * One statement being redacted: its tokens, the literals both readings agree on (when it holds `#`), the edits found,
+ * and the statement (`;`-separated piece) being read, toks[piece…end). Its methods are the rules above.
+ */
+class Redaction {
+  readonly toks: Token[];
+  private readonly firstHash: number;
+  /** Where `#` is an operator the literals may differ: only one both readings find is replaced. */
+  private readonly agreed: Set<string> | undefined;
+  private readonly edits: { s: number; e: number; to: string }[] = [];
+  piece = 0;
+  end = 0;
+
+  constructor(private readonly text: string) {
+    this.toks = tokens(text, NOISE);
+    this.firstHash = text.indexOf('#');
+    if (this.firstHash >= 0) {
+      this.agreed = new Set();
+      for (const t of tokens(text, NOISE_NO_HASH)) if (t.k === K.Lit) this.agreed.add(`${t.s}:${t.e}`);
+    }
+  }
+
+  /** Token `i` of the statement being read, or undefined past its end. */
+  private at(i: number): Token | undefined {
+    return i < this.end ? this.toks[i] : undefined;
+  }
+
+  /** Whether the literal `t` is one both readings find. */
+  private isAgreed(t: Token): boolean {
+    return this.agreed === undefined || this.agreed.has(`${t.s}:${t.e}`);
+  }
+
+  /** Replaces the content of `t` when it is a literal (both readings agreeing); whether it is one. */
+  private literal(t: Token | undefined): boolean {
     if (t === undefined || t.k !== K.Lit) return false;
-    if (agreed && !agreed.has(`${t.s}:${t.e}`)) return true;
+    if (!this.isAgreed(t)) return true;
+    const text = this.text;
     const q = text[t.s] === '$' ? 2 : 1;
     const inner = text.slice(t.s + q, t.e - q);
-    if (inner !== '' && inner !== REDACTED) edits.push({ s: t.s + q, e: t.e - q, to: REDACTED });
+    if (inner !== '' && inner !== REDACTED) this.edits.push({ s: t.s + q, e: t.e - q, to: REDACTED });
     return true;
-  };
+  }
+
   /**
    * The unquoted word starting at token `t` (up to whitespace; a literal there is one), replaced from its `keep`th
    * character when that splits the statement as before; returns where it ends (t's start when there is none).
    */
-  const bare = (t: Token | undefined, keep = 0): number => {
+  bare(t: Token | undefined, keep = 0): number {
+    const text = this.text;
     if (t === undefined || t.k === K.Semi) return t?.s ?? text.length;
-    if (literal(t)) return t.e;
+    if (this.literal(t)) return t.e;
     let e = t.s;
     while (e < text.length && !isSpace(text.charCodeAt(e))) e++;
-    if (hash && firstHash <= t.s) return e;
+    if (this.firstHash >= 0 && this.firstHash <= t.s) return e;
     const word = text.slice(t.s, e);
     if (UNSAFE_BARE.test(word)) return e;
     if (word.includes('#')) {
       const nl = text.indexOf('\n', e);
       if (text.slice(e, nl < 0 ? text.length : nl).trim() !== '') return e;
     }
-    if (word.length > keep && word.slice(keep) !== REDACTED) edits.push({ s: t.s + keep, e, to: REDACTED });
+    if (word.length > keep && word.slice(keep) !== REDACTED) this.edits.push({ s: t.s + keep, e, to: REDACTED });
     return e;
-  };
+  }
 
-  let piece = 0;
-  while (piece < toks.length) {
-    let end = piece;
-    while (end < toks.length && toks[end].k !== K.Semi) end++;
+  /** `n` unquoted words or literals after token `i`, each replaced (`bare`). */
+  private args(i: number, n: number): void {
+    let pos = this.toks[i].e;
+    let j = i + 1;
+    for (let k = 0; k < n; k++) {
+      while (j < this.end && this.toks[j].s < pos) j++;
+      pos = this.bare(this.at(j));
+    }
+  }
+
+  /** Applies the rules to the statement toks[piece…end). */
+  scanPiece(): void {
+    const { text, toks, piece, end } = this;
     const first = toks[piece];
     const verb = first?.k === K.Word ? (/^[A-Za-z]+/.exec(text.slice(first.s, first.e))?.[0] ?? '').toUpperCase() : '';
     const bareOk = BARE_VERBS.has(verb) && !(verb === 'CREATE' && /table/i.test(text.slice(first.s, end < toks.length ? toks[end].s : text.length)));
-    const at = (i: number) => (i < end ? toks[i] : undefined);
-    /** The first token of this statement starting at or after `pos`. */
-    const from = (j: number, pos: number) => {
-      while (j < end && toks[j].s < pos) j++;
-      return at(j);
-    };
-    /** `n` unquoted words or literals after token `i`, each replaced (`bare`). */
-    const args = (i: number, n: number) => {
-      let pos = toks[i].e;
-      for (let k = 0; k < n; k++) pos = bare(from(i + 1, pos));
-    };
     for (let i = piece; i < end; i++) {
       const t = toks[i];
       if (t.k === K.Lit) {
         // A JSON statement's `"pwd": "p"`; and a URL's userinfo in any literal.
-        if (isSecretName(text, t.s + 1, t.e - 1) && punctIs(text, at(i + 1), ':=')) literal(at(i + 2));
-        else if (!agreed || agreed.has(`${t.s}:${t.e}`)) urlUserinfo(text, t, edits);
+        if (isSecretName(text, t.s + 1, t.e - 1) && punctIs(text, this.at(i + 1), ':=')) this.literal(this.at(i + 2));
+        else if (this.isAgreed(t)) urlUserinfo(text, t, this.edits);
         continue;
       }
       if (t.k !== K.Word) continue;
       if (wordIs(text, t, 'IDENTIFIED')) {
         let j = i + 1;
-        if (wordIs(text, at(j), 'WITH')) j += 2;
-        if (wordIs(text, at(j), 'BY') || wordIs(text, at(j), 'AS')) {
-          if (bareOk) bare(at(j + 1));
-          else literal(at(j + 1));
+        if (wordIs(text, this.at(j), 'WITH')) j += 2;
+        if (wordIs(text, this.at(j), 'BY') || wordIs(text, this.at(j), 'AS')) {
+          if (bareOk) this.bare(this.at(j + 1));
+          else this.literal(this.at(j + 1));
         }
         continue;
       }
       if (bareOk && i === piece && verb === 'AUTH') {
-        args(i, 2);
+        this.args(i, 2);
         continue;
       }
       if (bareOk && i > piece && (verb === 'HELLO' || verb === 'MIGRATE') && (wordIs(text, t, 'AUTH') || wordIs(text, t, 'AUTH2'))) {
-        args(i, verb === 'HELLO' || wordIs(text, t, 'AUTH2') ? 2 : 1);
+        this.args(i, verb === 'HELLO' || wordIs(text, t, 'AUTH2') ? 2 : 1);
         continue;
       }
       if (isSecretName(text, t.s, t.e)) {
         let j = i + 1;
         // `PASSWORD FOR 'u'@'h' = 'p'`: the user is a few tokens (bounded, so a run of FORs stays linear).
-        if (wordIs(text, at(j), 'FOR')) for (const stop = j + 12; j < end && j < stop && !punctIs(text, at(j), '=');) j++;
-        while (punctIs(text, at(j), '=:(')) j++;
-        if (!literal(at(j)) && bareOk && verb === 'CONFIG') bare(at(j));
+        if (wordIs(text, this.at(j), 'FOR')) for (const stop = j + 12; j < end && j < stop && !punctIs(text, this.at(j), '=');) j++;
+        while (punctIs(text, this.at(j), '=:(')) j++;
+        if (!this.literal(this.at(j)) && bareOk && verb === 'CONFIG') this.bare(this.at(j));
       }
     }
-    if (bareOk && verb === 'ACL') aclPasswords(text, toks, piece, end, bare);
-    piece = end + 1;
+    // ACL SETUSER's `>password`, `<password` (added, removed): all after the first character.
+    if (bareOk && verb === 'ACL')
+      for (let i = piece + 1; i < end; i++) {
+        const t = toks[i];
+        const c = text[t.s];
+        if (t.k === K.Punct && (c === '>' || c === '<') && (t.s === 0 || isSpace(text.charCodeAt(t.s - 1)))) this.bare(t, 1);
+      }
   }
-  if (edits.length === 0) return text;
-  edits.sort((a, b) => a.s - b.s);
-  let out = '';
-  let kept = 0;
-  for (const ed of edits) {
-    if (ed.s < kept) continue;
-    out += text.slice(kept, ed.s) + ed.to;
-    kept = ed.e;
-  }
-  return out + text.slice(kept);
-}
 
-/** ACL SETUSER's `>password`, `<password` (added, removed) and `#hash` rules: all after the first character. */
-function aclPasswords(text: string, toks: Token[], from: number, end: number, bare: (t: Token | undefined, keep?: number) => number): void {
-  for (let i = from + 1; i < end; i++) {
-    const t = toks[i];
-    const c = text[t.s];
-    if (t.k === K.Punct && (c === '>' || c === '<') && (t.s === 0 || isSpace(text.charCodeAt(t.s - 1)))) bare(t, 1);
+  /** The statement with the edits applied; the same string when there are none. */
+  result(): string {
+    const { text, edits } = this;
+    if (edits.length === 0) return text;
+    edits.sort((a, b) => a.s - b.s);
+    let out = '';
+    let kept = 0;
+    for (const ed of edits) {
+      if (ed.s < kept) continue;
+      out += text.slice(kept, ed.s) + ed.to;
+      kept = ed.e;
+    }
+    return out + text.slice(kept);
   }
 }
 
