@@ -136,19 +136,57 @@ describe('collector ingest errors', () => {
   });
 
   it('answers a field of the wrong type with 400 naming its path', async () => {
+    const times = { startTimeUnixNano: String(NOW_NS), endTimeUnixNano: String(NOW_NS + 1n) };
     const res = await post(
       '/v1/traces',
-      json({
-        resourceSpans: [
-          { scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', startTimeUnixNano: 'yesterday' }] }] },
-        ],
-      }),
+      json({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', ...times, name: 7 }] }] }] }),
       { 'content-type': 'application/json' },
     );
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toBe(
-      'resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano must be nanoseconds since the epoch as a whole number, got "yesterday".',
-    );
+    expect(((await res.json()) as { message: string }).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].name must be a string.');
+  });
+
+  // Regression: a time OTLP/JSON can send and protobuf cannot ("-1", 21 digits, a fraction, text, in a span's start or
+  // end or an event's time) was a 400 for the whole request: the spans beside it were lost. Leading zeros, which the
+  // OpenTelemetry Collector's JSON reader takes, were a 400 too.
+  it("refuses a span whose time is not a uint64 alone, keeping the request's other spans; reads leading zeros", async () => {
+    const id = (n: number) => ({ traceId: n.toString(16).padStart(32, 'a'), spanId: n.toString(16).padStart(16, 'b') });
+    const at = (start: unknown, end: unknown, more: object = {}) => ({ startTimeUnixNano: start, endTimeUnixNano: end, ...more });
+    const ok = String(NOW_NS);
+    const spans = [
+      { name: 'negative start', ...at('-1', ok) },
+      { name: 'negative number', ...at(-1, ok) },
+      { name: '21 digits', ...at(ok, '100000000000000000000') },
+      { name: 'past 2^64', ...at(ok, '18446744073709551616') },
+      { name: 'fraction', ...at(`${ok}.5`, ok) },
+      { name: 'text', ...at('yesterday', ok) },
+      { name: 'event', ...at(ok, ok, { events: [{ timeUnixNano: '-5', name: 'e' }] }) },
+      { name: 'leading zeros', ...at(`000${NOW_NS}`, `0${NOW_NS + 7n}`, { events: [{ timeUnixNano: `00${NOW_NS + 1n}`, name: 'e' }] }) },
+      { name: 'kept', ...at(ok, String(NOW_NS + 5n)) },
+    ].map((s, i) => ({ ...id(i + 1), kind: 2, ...s }));
+    const body = {
+      resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bad-times-json' } }] }, scopeSpans: [{ spans }] }],
+    };
+    const res = await post('/v1/traces', json(body), { 'content-type': 'application/json' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      partialSuccess: {
+        rejectedSpans: 7,
+        errorMessage:
+          '7 rejected: spans with a time that is not nanoseconds since the epoch as a whole number from 0 to 2^64 - 1 (a negative, a fraction, an exponent, text) (first at resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano)',
+      },
+    });
+    await h.collector.flush();
+    expect(
+      await h.rows(
+        `SELECT SpanName, toString(toUnixTimestamp64Nano(Timestamp)) AS start, toString(Duration) AS duration,
+           arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS events
+         FROM otel_traces WHERE ServiceName = 'bad-times-json' ORDER BY SpanName`,
+      ),
+    ).toEqual([
+      { SpanName: 'kept', start: ok, duration: '5', events: [] },
+      { SpanName: 'leading zeros', start: ok, duration: '7', events: [String(NOW_NS + 1n)] },
+    ]);
   });
 
   it('answers invalid gzip with 400', async () => {
@@ -222,13 +260,13 @@ describe('collector ingest errors', () => {
     expect((await fetch(`${h.collector.url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${h.collector.url}/readyz`)).json()).toEqual({ status: 'ready' });
     const text = await (await fetch(`${h.collector.url}/metrics`)).text();
-    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 24$/m);
-    expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 6$/m);
+    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 26$/m);
+    expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 13$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="400"\} \d+$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="413"\} 2$/m);
     // Statuses never answered yet are 0, not missing (an alert on the series sees it before the first refusal).
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="401"\} 0$/m);
-    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 24$/m);
+    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 26$/m);
     expect(text).toMatch(/^weft_collector_insert_duration_seconds_count [1-9]\d*$/m);
     expect(text).toMatch(/^weft_collector_spooled_bytes 0$/m);
   });

@@ -27,13 +27,26 @@ export function idHex(v: unknown, bytes: number, where: string): string {
   return /^0+$/.test(hex) ? '' : hex;
 }
 
-const DIGITS = /^\d{1,20}$/;
+const DIGITS = /^\d+$/;
+const UINT64_MAX = '18446744073709551615';
 
-/** Nanoseconds since the epoch as decimal text (fixed64 Long, or a JSON string / number). */
-export function nanosText(v: unknown, where: string): string {
+/**
+ * Nanoseconds since the epoch as decimal text without leading zeros, from a fixed64 Long or an OTLP/JSON string or
+ * number ('0' when absent); undefined when it is not a uint64 (negative, a fraction in text, more than 2^64 - 1,
+ * not digits). Leading zeros are read as the OpenTelemetry Collector's JSON reader reads them (`"007"` is 7).
+ */
+export function readNanos(v: unknown): string | undefined {
   if (v === undefined || v === null) return '0';
   const s = intText(v);
-  if (!DIGITS.test(s)) throw ERR_OTLP_BAD_INPUT(`${where} must be nanoseconds since the epoch as a whole number, got ${JSON.stringify(v)}.`);
+  if (!DIGITS.test(s)) return undefined;
+  const t = s.length > 1 && s[0] === '0' ? s.replace(/^0+(?=\d)/, '') : s;
+  return t.length < 20 || (t.length === 20 && t <= UINT64_MAX) ? t : undefined;
+}
+
+/** Nanoseconds since the epoch as decimal text (`readNanos`); a value that is not a uint64 is a 400 naming `where`. */
+export function nanosText(v: unknown, where: string): string {
+  const s = readNanos(v);
+  if (s === undefined) throw ERR_OTLP_BAD_INPUT(`${where} must be nanoseconds since the epoch as a whole number, got ${JSON.stringify(v)}.`);
   return s;
 }
 

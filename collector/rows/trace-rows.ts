@@ -1,6 +1,6 @@
 import { isWeftError } from '../../core/errors/index.ts';
 import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-value.ts';
-import { durationNanos, enumNumber, idHex, nanosText } from '../otlp/ids-and-times.ts';
+import { durationNanos, enumNumber, idHex, readNanos } from '../otlp/ids-and-times.ts';
 import { END_BEFORE_START, NORMALIZED_ATTRIBUTE, resourceLimits, spanTimeProblem } from '../otlp/limits.ts';
 import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from '../otlp/records-count.ts';
 import { ExpansionBudget } from './expansion.ts';
@@ -22,6 +22,7 @@ export const TRACE_REASONS = {
   unknownKind: 'spans with an unknown kind (stored as Unspecified)',
   unknownStatus: 'spans with an unknown status code (stored as Unset)',
   time: (problem: string) => `spans with times out of range (${problem})`,
+  unreadableTime: 'spans with a time that is not nanoseconds since the epoch as a whole number from 0 to 2^64 - 1 (a negative, a fraction, an exponent, text)',
   endBeforeStart: `spans that end before they start (a clock stepped back?), stored with end = start (duration 0) and ${NORMALIZED_ATTRIBUTE}=${END_BEFORE_START}`,
   sentTwice:
     'spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once): the earlier span was kept, this one refused',
@@ -125,14 +126,24 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     }
   }
   const [traceId, spanId, parent] = ids;
-  const start = nanosText(span.startTimeUnixNano, `${w}.startTimeUnixNano`);
-  const end = nanosText(span.endTimeUnixNano, `${w}.endTimeUnixNano`);
+  const start = readNanos(span.startTimeUnixNano);
+  const end = readNanos(span.endTimeUnixNano);
   let kind = enumNumber(span.kind, KIND_ENUM, `${w}.kind`);
   const status = span.status ? obj(span.status, `${w}.status`) : {};
   let code = enumNumber(status.code, STATUS_ENUM, `${w}.status.code`);
   const events = list(span.events, `${w}.events`);
+  const ev = events.map((e, i) => obj(e, `${w}.events[${i}]`));
+  const eventTimes = ev.map((e) => readNanos(e.timeUnixNano));
   if (!traceId || !spanId) {
     ctx.report.reject(TRACE_REASONS.noIds, w);
+    return undefined;
+  }
+  // A time that is no uint64 (only OTLP/JSON can send one: "-1", "1.5e18", 21 digits) is the span's own fault, as an
+  // id of the wrong length is: it alone is refused, the request's other spans are kept.
+  const badEvent = eventTimes.indexOf(undefined);
+  if (start === undefined || end === undefined || badEvent >= 0) {
+    const field = start === undefined ? 'startTimeUnixNano' : end === undefined ? 'endTimeUnixNano' : `events[${badEvent}].timeUnixNano`;
+    ctx.report.reject(TRACE_REASONS.unreadableTime, `${w}.${field}`);
     return undefined;
   }
   const problem = spanTimeProblem(Number(start), Number(end), ctx.nowNs);
@@ -158,7 +169,6 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     ctx.report.warn(TRACE_REASONS.unknownStatus, `${w}.status.code`);
     code = 0;
   }
-  const ev = events.map((e, i) => obj(e, `${w}.events[${i}]`));
   const attributes = attributeMap(span.attributes, `${w}.attributes`, ctx);
   // A count Weft does not take reads as not reported (`recordsCount`): the sender is told.
   const records = attributes[RECORDS_ATTRIBUTE];
@@ -179,7 +189,7 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     Duration: backwards ? '0' : durationNanos(start, end),
     StatusCode: statusCodeNames[code],
     StatusMessage: str(status.message, `${w}.status.message`),
-    'Events.Timestamp': ev.map((e, i) => nanosText(e.timeUnixNano, `${w}.events[${i}].timeUnixNano`)),
+    'Events.Timestamp': eventTimes as string[],
     'Events.Name': ev.map((e, i) => str(e.name, `${w}.events[${i}].name`)),
     'Events.Attributes': ev.map((e, i) => attributeMap(e.attributes, `${w}.events[${i}].attributes`, ctx)),
     'Links.TraceId': lk.map((_, i) => ids[3 + 2 * i]),
