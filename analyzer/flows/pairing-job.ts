@@ -12,6 +12,7 @@ import { withoutTakenBack } from './taken-back.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { namelessIn } from './nameless-service.ts';
 import { finishStaged, newBatch, publish, stageRun, staged } from './staged-writes.ts';
+import { RELATED_SPANS_SQL, relatedSpansParams } from './related-spans.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
 export interface PairingResult {
@@ -335,20 +336,16 @@ async function cutTraces(store: Store, { gapMs, spreadMs, clock }: TraceCut): Pr
       )
     ).map((r) => [`${r.service}\u001f${r.instance}`, r.shift === null ? null : Number(r.shift)]),
   );
-  // Each span's parent and the spans of its trace it links to, from the spans as stored (weft_trace_spans keeps none), in
-  // the time the spans cover (otel_traces is partitioned by day): a consumer stays in the run of the producer whose
-  // message it took.
-  let [from, to] = [Infinity, -Infinity];
-  for (const s of spans) [from, to] = [Math.min(from, Number(s.ts)), Math.max(to, Number(s.ts))];
+  // Each span's parent and the spans of its trace it links to, from the spans as stored, on the days the spans cover
+  // (`RELATED_SPANS_SQL`): a consumer stays in the run of the producer whose message it took.
   const related = new Map(
     (
       await json<{ trace_id: string; span_id: string; parent: string; linked: string[] }>(
-        `SELECT DISTINCT TraceId AS trace_id, SpanId AS span_id, ParentSpanId AS parent,
-           arrayFilter((l, t) -> t = TraceId AND l != '', Links.SpanId, Links.TraceId) AS linked
-         FROM otel_traces
-         WHERE TraceId IN {ids:Array(String)} AND (ParentSpanId != '' OR notEmpty(Links.SpanId))
-           AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp <= fromUnixTimestamp64Milli({to:Int64})`,
-        { ids, from: from - 60_000, to: to + 60_000 },
+        RELATED_SPANS_SQL,
+        relatedSpansParams(
+          ids,
+          spans.map((s) => Number(s.ts)),
+        ),
       )
     ).map((r) => [`${r.trace_id}/${r.span_id}`, r]),
   );

@@ -115,6 +115,10 @@ export const spanDomains = (table: 'weft_pairing_transport' | 'weft_pairing_rese
         AND (TraceId, SpanId) IN ${before123}
         AND Timestamp >= (SELECT min(ts) - toIntervalMinute(1) FROM ${SPANS} WHERE (trace_id, span_id) IN ${before123})
         AND Timestamp <= (SELECT max(ts) + toIntervalMinute(1) FROM ${SPANS} WHERE (trace_id, span_id) IN ${before123})
+        -- The days of the spans (as the partitions' toDate(Timestamp), in the server's time zone), not every day between
+        -- the earliest and the latest: a sender whose clock is years behind made that every partition stored.
+        AND toDate(Timestamp) IN (SELECT DISTINCT toDate(toTimeZone(arrayJoin([ts - toIntervalMinute(1), ts + toIntervalMinute(1)]), timezone()))
+                                  FROM ${SPANS} WHERE (trace_id, span_id) IN ${before123})
       GROUP BY trace_id, span_id, service
     ) AS o ON s.trace_id = o.trace_id AND s.span_id = o.span_id AND s.service = o.service`;
 };
