@@ -189,6 +189,49 @@ describe('collector ingest errors', () => {
     ]);
   });
 
+  // Regression: a key sent twice (OTLP forbids it; SDKs and processors still send it) was read as its last value from
+  // OTLP/JSON and as its first from protobuf (a Map column's lookup): the same span, one encoding or the other, touched
+  // another system, moved another count of records, and its resource's service.name was the last in both.
+  it('reads a key sent twice as its first value, from OTLP/JSON and from protobuf alike', async () => {
+    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const request = (service: string) => ({
+      resourceSpans: [
+        {
+          resource: { attributes: [str('service.name', service), str('service.name', 'second-service')] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: '5b8efff798038103d269b633813fc60d',
+                  spanId: 'eee19b7ec3c1b176',
+                  name: 'dup',
+                  kind: 3,
+                  startTimeUnixNano: String(NOW_NS),
+                  endTimeUnixNano: String(NOW_NS + 1n),
+                  attributes: [str('peer.service', 'billing'), str('peer.service', 'erp'), str('integration.records', '3'), str('integration.records', 'x')],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const res = await post('/v1/traces', json(request('dup-json')), { 'content-type': 'application/json' });
+    expect(await res.json()).toEqual({});
+    const res2 = await post('/v1/traces', protoTracesBody(request('dup-proto')), { 'content-type': 'application/x-protobuf' });
+    expect(decodeProtoResponse('traces', Buffer.from(await res2.arrayBuffer()))).toEqual({});
+    await h.collector.flush();
+    expect(
+      await h.rows(
+        `SELECT ServiceName, SpanAttributes['peer.service'] AS peer, SpanAttributes['integration.records'] AS records
+         FROM otel_traces WHERE SpanName = 'dup' ORDER BY ServiceName`,
+      ),
+    ).toEqual([
+      { ServiceName: 'dup-json', peer: 'billing', records: '3' },
+      { ServiceName: 'dup-proto', peer: 'billing', records: '3' },
+    ]);
+  });
+
   it('answers invalid gzip with 400', async () => {
     const res = await post('/v1/traces', Buffer.from('not gzip at all'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(res.status).toBe(400);
@@ -260,13 +303,13 @@ describe('collector ingest errors', () => {
     expect((await fetch(`${h.collector.url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${h.collector.url}/readyz`)).json()).toEqual({ status: 'ready' });
     const text = await (await fetch(`${h.collector.url}/metrics`)).text();
-    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 26$/m);
+    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 28$/m);
     expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 13$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="400"\} \d+$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="413"\} 2$/m);
     // Statuses never answered yet are 0, not missing (an alert on the series sees it before the first refusal).
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="401"\} 0$/m);
-    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 26$/m);
+    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 28$/m);
     expect(text).toMatch(/^weft_collector_insert_duration_seconds_count [1-9]\d*$/m);
     expect(text).toMatch(/^weft_collector_spooled_bytes 0$/m);
   });

@@ -128,7 +128,8 @@ export const emptyMap = (): AttributeMap => Object.create(null) as AttributeMap;
 
 /**
  * Attributes as a string map (null prototype); `where` names the field for error messages. With
- * a context, only the first AttributeCountLimit attributes are kept (the rest reported).
+ * a context, only the first AttributeCountLimit attributes are kept (the rest reported). Of a key sent more than once,
+ * the first value is kept.
  */
 export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): AttributeMap {
   const out = emptyMap();
@@ -140,10 +141,17 @@ export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): A
     const kv = kvs[i] as KeyValueLike;
     if (!kv || typeof kv !== 'object') throw ERR_OTLP_BAD_INPUT(`${where}[${i}] must be an object with "key" and "value".`);
     const key = String(kv.key ?? '');
+    // A key sent twice (OTLP forbids it; SDKs and processors still do it): the first is the attribute, as the protobuf
+    // decoder's readers (a Map column's lookup, the span classification) and the Collector's pdata `Map.Get` read it.
+    // The later value is still read, for the same warnings and errors as the protobuf decoder gives.
     const kind = secretKeyKind(key);
-    if (kind === KEY_PLAIN) out[key] = anyValueText(kv.value, ctx, where);
-    else if (kind === KEY_NAMED) out[key] = redactValue(kind, anyValueText(kv.value, ctx, where));
-    else out[key] = anyValueText(valueRedacted(kind, kv.value), ctx, where);
+    const text =
+      kind === KEY_PLAIN
+        ? anyValueText(kv.value, ctx, where)
+        : kind === KEY_NAMED
+          ? redactValue(kind, anyValueText(kv.value, ctx, where))
+          : anyValueText(valueRedacted(kind, kv.value), ctx, where);
+    if (!(key in out)) out[key] = text;
   }
   return out;
 }

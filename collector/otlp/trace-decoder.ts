@@ -251,16 +251,17 @@ export class TraceDecoder {
     const limits = resourceLimits(this.ctx.limits);
     f.ctx = { limits, report: this.ctx.report };
     f.map(attrs, w);
-    // Find service.name and process.executable.name among them (the last of each wins).
-    let service = '';
+    // Find service.name and process.executable.name among them: the first of each, as a Map column's lookup, the object
+    // path (`attributeMap`) and the Collector's pdata `Map.Get` read a key sent twice.
+    let service: string | undefined;
     let executable: string | undefined;
     const probe = new RowBinaryWriter(64);
     // Warnings about these two were reported by the map above: read them again unreported.
     f.ctx = { limits, report: new IngestReport() };
     for (let i = 0; i < attrs.list.length; i += 2) {
       f.stringField(attrs.list[i], attrs.list[i + 1], TAG.KeyValue.key);
-      const isService = sameBytes(f.r.b, f.fieldStart, f.fieldEnd, SERVICE_NAME);
-      const isExecutable = !isService && sameBytes(f.r.b, f.fieldStart, f.fieldEnd, EXECUTABLE_NAME);
+      const isService = service === undefined && sameBytes(f.r.b, f.fieldStart, f.fieldEnd, SERVICE_NAME);
+      const isExecutable = !isService && executable === undefined && sameBytes(f.r.b, f.fieldStart, f.fieldEnd, EXECUTABLE_NAME);
       if (!isService && !isExecutable) continue;
       probe.reset();
       f.keyValue(attrs.list[i], attrs.list[i + 1], probe);
