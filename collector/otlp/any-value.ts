@@ -66,7 +66,16 @@ function stringText(v: unknown, ctx: ValueContext | undefined, where: string): s
   return t;
 }
 
-const INT = /^-?\d{1,20}$/;
+const INT = /^-?\d{1,19}$/;
+const INT64_MAX = 9223372036854775807n;
+
+/** Whether `t` is the decimal text of an int64 (what protobuf's intValue can hold): "99999999999999999999" is not. */
+function isInt64(t: string): boolean {
+  if (!INT.test(t)) return false;
+  if (t.length < 19) return true;
+  const n = BigInt(t);
+  return n >= -INT64_MAX - 1n && n <= INT64_MAX;
+}
 
 /**
  * JSON of an array or kvlist value as the OpenTelemetry Collector's ClickHouse exporter writes it
@@ -79,7 +88,7 @@ function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, w
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
   if (has(v, 'intValue')) {
     const t = intText(v.intValue);
-    return INT.test(t) ? t : 'null';
+    return isInt64(t) ? t : 'null';
   }
   if (has(v, 'doubleValue')) return JSON.stringify(Number(v.doubleValue));
   if (has(v, 'bytesValue')) return JSON.stringify(bytesText(v.bytesValue, ctx, where));
@@ -112,8 +121,9 @@ export function anyValueText(v: AnyValueLike, ctx?: ValueContext, where = 'value
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
   if (has(v, 'intValue')) {
     const t = intText(v.intValue);
-    // Only OTLP/JSON can carry one ("twelve"): protobuf's int64 is a number. Kept, as the sender wrote it, and said.
-    if (!INT.test(t)) ctx?.report.warn(NOT_INTEGER, where);
+    // Only OTLP/JSON can carry one ("twelve", or past int64: "99999999999999999999"): protobuf's int64 is a number.
+    // Kept, as the sender wrote it, and said.
+    if (!isInt64(t)) ctx?.report.warn(NOT_INTEGER, where);
     return t;
   }
   if (has(v, 'doubleValue')) return doubleText(v.doubleValue);

@@ -324,6 +324,12 @@ describe('TraceDecoder', () => {
                     { key: 'integration.records', value: { intValue: 'twelve' } },
                     { key: 'ok', value: { intValue: '12' } },
                     { key: 'number', value: { intValue: 12 } },
+                    { key: 'min', value: { intValue: '-9223372036854775808' } },
+                    { key: 'max', value: { intValue: '9223372036854775807' } },
+                    // Regression: 20 digits past int64 were stored as an integer, without a word to the sender.
+                    { key: 'past', value: { intValue: '99999999999999999999' } },
+                    { key: 'below', value: { intValue: '-9223372036854775809' } },
+                    { key: 'inside', value: { arrayValue: { values: [{ intValue: '9223372036854775808' }, { intValue: '7' }] } } },
                   ],
                 },
               ],
@@ -334,8 +340,19 @@ describe('TraceDecoder', () => {
     };
     const m = traceRows(decodeJson('traces', Buffer.from(JSON.stringify(request))), ctx());
     expect([m.rows.length, m.rejected]).toEqual([1, 0]);
+    const attributes = m.rows[0][traceColumns.findIndex((c) => c.column === 'SpanAttributes')] as Record<string, string>;
+    expect({ ...attributes }).toEqual({
+      'integration.records': 'twelve',
+      ok: '12',
+      number: '12',
+      min: '-9223372036854775808',
+      max: '9223372036854775807',
+      past: '99999999999999999999',
+      below: '-9223372036854775809',
+      inside: '[null,7]',
+    });
     expect(m.message).toBe(
-      '1 kept: intValue attributes that are not integers were kept as text (OTLP/JSON writes an int64 as a decimal string) (first at resourceSpans[0].scopeSpans[0].spans[0].attributes); ' +
+      '3 kept: intValue attributes that are not integers were kept as text (OTLP/JSON writes an int64 as a decimal string) (first at resourceSpans[0].scopeSpans[0].spans[0].attributes); ' +
         `1 kept: ${WARN_RECORDS} (first at resourceSpans[0].scopeSpans[0].spans[0].attributes)`,
     );
   });
