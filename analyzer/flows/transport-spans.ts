@@ -63,7 +63,7 @@ const SPANS = '(SELECT * FROM weft_pairing_spans)';
  * the statement) is not run.
  */
 const CANDIDATES = `SELECT count() AS n FROM ${SPANS}
-    WHERE call_kind = 1 AND parent_span_id != ''
+    WHERE call_kind = 1 AND parent_span_id != '' AND parent_span_id != span_id
       AND (trace_id, parent_span_id, service) IN (SELECT trace_id, span_id, service FROM ${SPANS} WHERE root_touch = 1)`;
 
 /**
@@ -73,15 +73,20 @@ const CANDIDATES = `SELECT count() AS n FROM ${SPANS}
  * batch's handler in its `poll <topic>` CLIENT span, amqplib a message's in its CONSUMER span — so under it only an HTTP
  * request to the host of a broker received from over HTTP carries it (the aws-sdk's SQS ReceiveMessage, a CONSUMER span,
  * and its POST to sqs.<region>.amazonaws.com); the handler's calls are calls of their own.
+ * A span named as its own parent, or as the parent of its parent (ids an SDK or a hand-made exporter got wrong: a call
+ * under itself, two calls each under the other), carries no call: both calls were taken back as each other's transport,
+ * and a run of such calls paired to nothing — its flow never observed.
  */
 const TRANSPORT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_transport (trace_id, span_id)
     SELECT DISTINCT c.trace_id, c.span_id
-    FROM (SELECT DISTINCT trace_id, span_id, parent_span_id, service FROM ${SPANS} WHERE call_kind = 1 AND parent_span_id != '') AS c
-    INNER JOIN (SELECT trace_id, span_id, service, max(call_kind) AS call_kind FROM ${SPANS} WHERE root_touch = 1 GROUP BY trace_id, span_id, service) AS p
-      ON c.trace_id = p.trace_id AND c.parent_span_id = p.span_id AND c.service = p.service
+    FROM (SELECT DISTINCT trace_id, span_id, parent_span_id, service FROM ${SPANS} WHERE call_kind = 1 AND parent_span_id != '' AND parent_span_id != span_id) AS c
+    INNER JOIN (
+      SELECT trace_id, span_id, service, max(call_kind) AS call_kind, groupUniqArray(parent_span_id) AS parents
+      FROM ${SPANS} WHERE root_touch = 1 GROUP BY trace_id, span_id, service
+    ) AS p ON c.trace_id = p.trace_id AND c.parent_span_id = p.span_id AND c.service = p.service
     INNER JOIN (${PARENT_TOUCHES(touchSets)}) AS n ON c.trace_id = n.trace_id AND c.parent_span_id = n.span_id
     LEFT JOIN (${HTTP_HOSTS(touchSets)}) AS h ON c.trace_id = h.trace_id AND c.span_id = h.span_id
-    WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2))`;
+    WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2)) AND NOT has(p.parents, c.span_id)`;
 
 /**
  * The domain of each stored row of the spans the scratch table `table` lists, per insert that stored it and the
