@@ -232,6 +232,35 @@ describe('collector ingest errors', () => {
     ]);
   });
 
+  // Regression: OTLP/JSON may send a 64-bit integer as a number; JSON.parse rounded one past 2^53 to a double: the times
+  // moved by up to 128 ns (the duration with them) and an intValue 9007199254740993 was stored as 9007199254740992.
+  it('stores 64-bit integers sent as JSON numbers exactly', async () => {
+    const start = NOW_NS + 123n;
+    const body =
+      `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"long-numbers"}}]},"scopeSpans":[{"spans":[` +
+      `{"traceId":"5b8efff798038103d269b633813fc60e","spanId":"eee19b7ec3c1b177","name":"n","kind":2,` +
+      `"startTimeUnixNano":${start},"endTimeUnixNano":${start + 1000457n},"events":[{"timeUnixNano":${start + 5n},"name":"e"}],` +
+      `"attributes":[{"key":"id","value":{"intValue":9007199254740993}},{"key":"neg","value":{"intValue":-9007199254740993}},` +
+      `{"key":"text","value":{"stringValue":"at 1764230400123456789"}},{"key":"ratio","value":{"doubleValue":12345678901234567.5}}]}]}]}]}`;
+    const res = await post('/v1/traces', body, { 'content-type': 'application/json' });
+    expect(await res.json()).toEqual({});
+    await h.collector.flush();
+    expect(
+      await h.rows(
+        `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS start, toString(Duration) AS duration,
+           arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS events, SpanAttributes AS attributes
+         FROM otel_traces WHERE ServiceName = 'long-numbers'`,
+      ),
+    ).toEqual([
+      {
+        start: String(start),
+        duration: '1000457',
+        events: [String(start + 5n)],
+        attributes: { id: '9007199254740993', neg: '-9007199254740993', text: 'at 1764230400123456789', ratio: '12345678901234568' },
+      },
+    ]);
+  });
+
   it('answers invalid gzip with 400', async () => {
     const res = await post('/v1/traces', Buffer.from('not gzip at all'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(res.status).toBe(400);
@@ -303,13 +332,13 @@ describe('collector ingest errors', () => {
     expect((await fetch(`${h.collector.url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${h.collector.url}/readyz`)).json()).toEqual({ status: 'ready' });
     const text = await (await fetch(`${h.collector.url}/metrics`)).text();
-    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 28$/m);
+    expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 29$/m);
     expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 13$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="400"\} \d+$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="413"\} 2$/m);
     // Statuses never answered yet are 0, not missing (an alert on the series sees it before the first refusal).
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="401"\} 0$/m);
-    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 28$/m);
+    expect(text).toMatch(/^weft_collector_inserted_rows_total\{table="otel_traces"\} 29$/m);
     expect(text).toMatch(/^weft_collector_insert_duration_seconds_count [1-9]\d*$/m);
     expect(text).toMatch(/^weft_collector_spooled_bytes 0$/m);
   });

@@ -38,6 +38,56 @@ function normalise(v: unknown, depth: number, maxDepth: number): void {
   }
 }
 
+/** A bare JSON number of 16 or more digits after `:`, `[` or `,` (the gate of `quoteLongIntegers`; it may match inside a string). */
+const LONG_INTEGER = /[:[,]\s*-?\d{16}/;
+/** A bare integer of 16 or more digits, whole (not the start or end of a longer number). */
+const LONG_INTEGER_TOKEN = /(?<![\w.+-])-?\d{16,}(?![\d.eE])/g;
+
+/**
+ * `text` with every bare integer of 16 digits or more outside strings written as a string (`1764230400123456789` →
+ * `"1764230400123456789"`), so that JSON.parse keeps it exact. The OTLP specification lets OTLP/JSON send a 64-bit
+ * integer (a time in nanoseconds, an intValue) as a number or as a string; JSON.parse rounds a number past 2^53 to a
+ * double: a time moved by up to 128 ns, an intValue 9007199254740993 stored as 9007199254740992. Every OTLP/JSON field
+ * that can hold such a number also takes its string. Bodies without one (times sent as strings, as SDKs do) are
+ * returned as they are after one regular-expression test; the others cost a pass that jumps from quote to quote.
+ */
+export function quoteLongIntegers(text: string): string {
+  if (!LONG_INTEGER.test(text)) return text;
+  const parts: string[] = [];
+  // `from`: the start of text not yet copied; `at`: the start of the stretch outside strings being looked at.
+  let from = 0;
+  let at = 0;
+  const outside = (end: number) => {
+    if (end - at < 16) return;
+    const stretch = text.slice(at, end);
+    LONG_INTEGER_TOKEN.lastIndex = 0;
+    for (let m = LONG_INTEGER_TOKEN.exec(stretch); m; m = LONG_INTEGER_TOKEN.exec(stretch)) {
+      parts.push(text.slice(from, at + m.index), `"${m[0]}"`);
+      from = at + m.index + m[0].length;
+    }
+  };
+  for (;;) {
+    const open = text.indexOf('"', at);
+    if (open < 0) break;
+    outside(open);
+    // The closing quote: the next one not escaped (preceded by an even number of backslashes).
+    let close = text.indexOf('"', open + 1);
+    for (;;) {
+      if (close < 0) break;
+      let slashes = 0;
+      while (text.charCodeAt(close - 1 - slashes) === 92) slashes++;
+      if (slashes % 2 === 0) break;
+      close = text.indexOf('"', close + 1);
+    }
+    if (close < 0) return text; // An open string: not JSON, which JSON.parse will say.
+    at = close + 1;
+  }
+  outside(text.length);
+  if (parts.length === 0) return text;
+  parts.push(text.slice(from));
+  return parts.join('');
+}
+
 /**
  * Parses an OTLP/JSON request: invalid JSON is a 400 naming the position; snake_case field names
  * are accepted; a non-empty body without the signal's top-level field is a 400 saying so (never a
@@ -46,7 +96,7 @@ function normalise(v: unknown, depth: number, maxDepth: number): void {
 export function decodeJson(signal: SignalName, body: Buffer, maxAnyValueDepth = 32): unknown {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(quoteLongIntegers(body.toString('utf8')));
   } catch (err) {
     throw ERR_OTLP_BAD_INPUT(`The body is not valid JSON: ${(err as Error).message}.`);
   }
