@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../clickhouse/index.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import type { Analyzer } from '../index.ts';
 import { testAnalyzer } from '../test/test-analyzer.ts';
 import { runPairing } from './pairing-job.ts';
+import { otlpJsonSpan as span, randomIds as ids } from '../../test/otlp-json.ts';
 
 const MIN = 60_000;
 
@@ -27,17 +27,6 @@ const putItem = [
   str('db.namespace', 'Orders'),
   str('db.operation.name', 'PutItem'),
 ];
-const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
-  traceId,
-  spanId,
-  parentSpanId,
-  name: 'x',
-  kind,
-  startTimeUnixNano: `${startMs}000000`,
-  endTimeUnixNano: `${startMs + 20}000000`,
-  attributes,
-});
-const ids = (...sizes: number[]) => sizes.map((n) => randomBytes(n).toString('hex'));
 
 /** The scratch tables of a run (emptied and filled again by each run): a write to one stores nothing of the run. */
 const SCRATCH =

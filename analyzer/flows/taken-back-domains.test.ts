@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import type { Analyzer } from '../index.ts';
 import { openFindingTitles, testAnalyzer } from '../test/test-analyzer.ts';
+import { otlpJsonSpan as span, randomIds as ids } from '../../test/otlp-json.ts';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -24,19 +24,6 @@ const readCrm = http('GET', 'https://crm.internal/api/orders');
 const dynamoPost = http('POST', 'https://dynamodb.eu-west-1.amazonaws.com/');
 /** The aws-sdk instrumentation's DynamoDB call: its table and no host. */
 const putItem = [str('rpc.system', 'aws-api'), str('db.system.name', 'dynamodb'), str('db.namespace', 'Orders'), str('db.operation.name', 'PutItem')];
-
-/** An OTLP/JSON span of 20 ms: kind 1 INTERNAL, 3 CLIENT. */
-const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[], name = 'x') => ({
-  traceId,
-  spanId,
-  parentSpanId,
-  name,
-  kind,
-  startTimeUnixNano: `${startMs}000000`,
-  endTimeUnixNano: `${startMs + 20}000000`,
-  attributes,
-});
-const ids = (...sizes: number[]) => sizes.map((n) => randomBytes(n).toString('hex'));
 
 /** Sends `spans` as one OTLP/JSON request of the service `service` with the resource data domain `domain`, and stores them. */
 async function sendJson(h: Harness, service: string, domain: string, spans: object[]): Promise<void> {

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import type { Analyzer } from '../index.ts';
 import { testAnalyzer } from '../test/test-analyzer.ts';
+import { otlpJsonSpan as span, randomIds as ids } from '../../test/otlp-json.ts';
 
 const MIN = 60_000;
 
@@ -72,19 +72,6 @@ const grpcCarrier = [
 const ormInsert = [str('db.system.name', 'postgresql'), str('db.namespace', 'orders'), str('db.operation.name', 'INSERT')];
 const pgInsert = [...ormInsert, str('db.query.text', 'INSERT INTO orders VALUES ($1)'), str('server.address', 'pg.internal'), int('server.port', 5432)];
 const redisSet = [str('db.system.name', 'redis'), str('db.operation.name', 'SET'), str('db.query.text', 'SET order:1 ?')];
-
-/** An OTLP/JSON span of 20 ms: kind 1 INTERNAL, 3 CLIENT, 4 PRODUCER. */
-const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
-  traceId,
-  spanId,
-  parentSpanId,
-  name: 'x',
-  kind,
-  startTimeUnixNano: `${startMs}000000`,
-  endTimeUnixNano: `${startMs + 20}000000`,
-  attributes,
-});
-const ids = (...sizes: number[]) => sizes.map((n) => randomBytes(n).toString('hex'));
 
 /** Sends `spans` as one OTLP/JSON request of the service `service` to `h`'s collector, and stores them. */
 async function sendJson(h: Harness, service: string, spans: object[]): Promise<void> {

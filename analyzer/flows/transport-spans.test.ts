@@ -9,6 +9,7 @@ import { catalogFrom } from '../test/estate-fixture.ts';
 import { testAnalyzer } from '../test/test-analyzer.ts';
 import { awaitingKey, awaitingParent } from './awaiting-parent.ts';
 import { endpointMapping } from './match-sql.ts';
+import { otlpJsonSpan as span } from '../../test/otlp-json.ts';
 
 const { CLIENT, INTERNAL, PRODUCER, SERVER } = api.SpanKind;
 const MIN = 60_000;
@@ -339,17 +340,6 @@ describe('a CLIENT span awaiting its parent whose own time is outside the window
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 const post = (url: string) => [str('http.request.method', 'POST'), str('url.full', url)];
-/** An OTLP/JSON span of 20 ms: kind 1 INTERNAL, 3 CLIENT. */
-const span = (traceId: string, spanId: string, parentSpanId: string, kind: number, startMs: number, attributes: object[]) => ({
-  traceId,
-  spanId,
-  parentSpanId,
-  name: 'x',
-  kind,
-  startTimeUnixNano: `${startMs}000000`,
-  endTimeUnixNano: `${startMs + 20}000000`,
-  attributes,
-});
 /** Sends `spans` as one OTLP/JSON request of the service `service` to `h`'s collector, and stores them. */
 async function sendJson(h: Harness, service: string, spans: object[]): Promise<void> {
   const body = { resourceSpans: [{ resource: { attributes: [str('service.name', service)] }, scopeSpans: [{ spans }] }] };
