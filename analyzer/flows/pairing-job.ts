@@ -102,17 +102,29 @@ const COPIES = (spans: string) => `SELECT trace_id, service, any(named[1].1) AS 
     HAVING min(length(named)) = 1 AND uniqExact(named[1]) = 1`;
 
 /**
- * The run's spans (weft_pairing_spans) with the spans of a nameless copy under the integration they are copies of
- * (weft_pairing_copies, `COPIES`); `arrived_as` keeps the integration they arrived with, `nameless_row` (1) marks a row
- * that arrived from a nameless service (`FIRST_ROW`).
+ * Which of the run's two join tables hold rows (`insertTraces`): the nameless copies (weft_pairing_copies, `COPIES`) and
+ * the flows of unnamed spans (weft_pairing_unnamed, `FLOW_OF_UNNAMED`). Most runs have neither, and a join with an empty
+ * table is left out of the statements that read them: it changes no row, and each cost the engine's planning of a
+ * 12 KB statement (`tracesInsert`) every run.
  */
-const OWNED_SPANS = (
-  spans: string,
-) => `SELECT x.* REPLACE (if(c.into_integration != '' AND x.integration = x.service, c.into_integration, x.integration) AS integration,
+interface FlowJoins {
+  copies: boolean;
+  unnamed: boolean;
+}
+
+/**
+ * The run's spans (weft_pairing_spans) with the spans of a nameless copy under the integration they are copies of
+ * (weft_pairing_copies, `COPIES`; not joined when it is empty: `joins`); `arrived_as` keeps the integration they arrived
+ * with, `nameless_row` (1) marks a row that arrived from a nameless service (`FIRST_ROW`).
+ */
+const OWNED_SPANS = (spans: string, joins: FlowJoins) =>
+  joins.copies
+    ? `SELECT x.* REPLACE (if(c.into_integration != '' AND x.integration = x.service, c.into_integration, x.integration) AS integration,
         if(c.into_integration != '' AND x.integration = x.service, c.into_service, x.service) AS service), x.integration AS arrived_as,
         toUInt8(${namelessIn('x.service')}) AS nameless_row
     FROM ${spans} AS x
-    LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON x.trace_id = c.trace_id AND x.service = c.service`;
+    LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON x.trace_id = c.trace_id AND x.service = c.service`
+    : `SELECT x.*, x.integration AS arrived_as, toUInt8(${namelessIn('x.service')}) AS nameless_row FROM ${spans} AS x`;
 
 /**
  * Per trace and service, the one flow some of its spans name (`integration.flow`: an integration other than the service
@@ -124,8 +136,8 @@ const OWNED_SPANS = (
  * more flows in one trace (a flow calling another) keeps its unnamed spans as they are: which flow each belongs to
  * would need its ancestors. Nameless copies count as the service they are copies of (`OWNED_SPANS`).
  */
-const FLOW_OF_UNNAMED = (spans: string) => `SELECT trace_id, service, groupUniqArrayIf(integration, integration != service)[1] AS flow
-    FROM (${OWNED_SPANS(spans)})
+const FLOW_OF_UNNAMED = (spans: string, joins: FlowJoins) => `SELECT trace_id, service, groupUniqArrayIf(integration, integration != service)[1] AS flow
+    FROM (${OWNED_SPANS(spans, joins)})
     GROUP BY trace_id, service
     HAVING uniqExactIf(integration, integration != service) = 1 AND countIf(integration = service) > 0
       AND (countIf(integration = service AND root_touch = 1) = 0
@@ -133,14 +145,15 @@ const FLOW_OF_UNNAMED = (spans: string) => `SELECT trace_id, service, groupUniqA
           AND maxIf(end_ts, integration = service AND root_touch = 1) <= maxIf(end_ts, integration != service)))`;
 
 /**
- * `OWNED_SPANS` with each unnamed span's integration its flow (weft_pairing_unnamed, `FLOW_OF_UNNAMED`), the integration
- * it arrived with kept as `was`.
+ * `OWNED_SPANS` with each unnamed span's integration its flow (weft_pairing_unnamed, `FLOW_OF_UNNAMED`; not joined when
+ * it is empty: `joins`), the integration it arrived with kept as `was`.
  */
-const SPANS_BY_FLOW = (
-  spans: string,
-) => `SELECT x.* REPLACE (if(x.integration = x.service AND f.flow != '', f.flow, x.integration) AS integration), x.arrived_as AS was
-    FROM (${OWNED_SPANS(spans)}) AS x
-    LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON x.trace_id = f.trace_id AND x.service = f.service`;
+const SPANS_BY_FLOW = (spans: string, joins: FlowJoins) =>
+  joins.unnamed
+    ? `SELECT x.* REPLACE (if(x.integration = x.service AND f.flow != '', f.flow, x.integration) AS integration), x.arrived_as AS was
+    FROM (${OWNED_SPANS(spans, joins)}) AS x
+    LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON x.trace_id = f.trace_id AND x.service = f.service`
+    : `SELECT x.*, x.arrived_as AS was FROM (${OWNED_SPANS(spans, joins)}) AS x`;
 
 /** weft_pairing_spans as read when no trace is cut (`traceSegments`). */
 const SPANS = scratch('weft_pairing_spans');
@@ -205,16 +218,20 @@ function touchSetRows(src: RowSource, taken: TakenBack): string {
 /**
  * `touchSetRows(src, taken)` (split by run when `segmented`: `touchSetsBySegment`) with the touch sets of
  * nameless copies under the integration they are copies of (weft_pairing_copies), and those of unnamed spans under
- * their flow (weft_pairing_unnamed).
+ * their flow (weft_pairing_unnamed); a join with an empty one is left out (`joins`).
  */
-function touchSetsByFlow(src: RowSource, segmented: boolean, taken: TakenBack): string {
-  return `SELECT t.* REPLACE (if(f.flow != '', f.flow, t.integration) AS integration)
-    FROM (
-      SELECT t0.* REPLACE (if(c.into_integration != '', c.into_integration, t0.integration) AS integration)
-      FROM (${segmented ? touchSetsBySegment(src, taken) : touchSetRows(src, taken)}) AS t0
-      LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON t0.trace_id = c.trace_id AND t0.integration = c.service
-    ) AS t
-    LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON t.trace_id = f.trace_id AND t.integration = f.service`;
+function touchSetsByFlow(src: RowSource, segmented: boolean, taken: TakenBack, joins: FlowJoins): string {
+  const sets = segmented ? touchSetsBySegment(src, taken) : touchSetRows(src, taken);
+  const owned = joins.copies
+    ? `SELECT t0.* REPLACE (if(c.into_integration != '', c.into_integration, t0.integration) AS integration)
+      FROM (${sets}) AS t0
+      LEFT JOIN ${scratch('weft_pairing_copies')} AS c ON t0.trace_id = c.trace_id AND t0.integration = c.service`
+    : sets;
+  return joins.unnamed
+    ? `SELECT t.* REPLACE (if(f.flow != '', f.flow, t.integration) AS integration)
+    FROM (${owned}) AS t
+    LEFT JOIN ${scratch('weft_pairing_unnamed')} AS f ON t.trace_id = f.trace_id AND t.integration = f.service`
+    : owned;
 }
 
 /**
@@ -227,7 +244,8 @@ const SPAN_COLUMNS =
 /**
  * The per-trace aggregate of the spans `src` selects into weft_pairing_traces (`tracesInsert`), in stages (098): the
  * spans, read once, into weft_pairing_spans; the nameless copies among them (`COPIES`) and the flow of unnamed spans
- * (`FLOW_OF_UNNAMED`), each computed once into a scratch table; then the aggregate, which joins those. As one statement
+ * (`FLOW_OF_UNNAMED`), each computed once into a scratch table when it can have rows (`flowJoins`); then the aggregate,
+ * which joins those that have. As one statement
  * with the subqueries inlined (copies four times, the spans twelve), the engine spent 130 ms analysing it and 215 ms
  * planning it on an empty store (a loaded 2-core machine), most of a pairing run's cost. `params`: the statement
  * parameters `src` and `tracesInsert` use (frontier, older, ids, now). `cut`: how traces are cut into runs (`cutTraces`).
@@ -254,10 +272,32 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
   const hosts = transport && (await markHosts(store, rows('weft_trace_touch_sets', src), spanParams));
   const segmented = await cutTraces(store, cut);
   const spans = segmented ? SEGMENTED_SPANS : SPANS;
-  await c.command({ query: `INSERT INTO weft_pairing_copies (trace_id, service, into_integration, into_service) ${COPIES(spans)}` });
-  await c.command({ query: `INSERT INTO weft_pairing_unnamed (trace_id, service, flow) ${FLOW_OF_UNNAMED(spans)}` });
-  await c.command({ query: tracesInsert(src, spans, segmented, { transport, copies, hosts }), query_params: { ...spanParams, now, clock } });
+  const joins = await flowJoins(store, spans);
+  await c.command({ query: tracesInsert(src, spans, segmented, { transport, copies, hosts }, joins), query_params: { ...spanParams, now, clock } });
   return segmented;
+}
+
+/**
+ * Fills weft_pairing_copies (`COPIES`) and weft_pairing_unnamed (`FLOW_OF_UNNAMED`) from the run's spans `spans`, and
+ * says which of them hold rows (`FlowJoins`). Each is filled only when the spans can give it a row: a copy needs a
+ * nameless span naming no flow, an unnamed span's flow a span naming one (or a copy, which takes a named integration);
+ * else it stays empty (emptied by `insertTraces`), and the statement that would fill it is not run. Rejects with the
+ * engine's error.
+ */
+async function flowJoins(store: Store, spans: string): Promise<FlowJoins> {
+  const c = store.client;
+  const [may] = await jsonOf(store)<{ copies: number | string; unnamed: number | string }>(
+    `SELECT countIf(${NAMELESS} AND integration = service) > 0 AS copies, countIf(integration != service) > 0 AS unnamed FROM ${SPANS}`,
+  );
+  const copies = Number(may.copies) === 1;
+  if (copies) await c.command({ query: `INSERT INTO weft_pairing_copies (trace_id, service, into_integration, into_service) ${COPIES(spans)}` });
+  const unnamed = copies || Number(may.unnamed) === 1;
+  if (unnamed) await c.command({ query: `INSERT INTO weft_pairing_unnamed (trace_id, service, flow) ${FLOW_OF_UNNAMED(spans, { copies, unnamed: false })}` });
+  if (!copies && !unnamed) return { copies, unnamed };
+  const [held] = await jsonOf(store)<{ copies: number | string; unnamed: number | string }>(
+    'SELECT (SELECT count() FROM weft_pairing_copies) > 0 AS copies, (SELECT count() FROM weft_pairing_unnamed) > 0 AS unnamed',
+  );
+  return { copies: Number(held.copies) === 1, unnamed: Number(held.unnamed) === 1 };
 }
 
 /**
@@ -432,9 +472,10 @@ const WRAPPER = '(is_root = 1 AND is_call = 0)';
  * after the pairing's `now` parameter (a clock ahead of the analyzer's) is moved back to end then. Its `placed` (what
  * its minute is) is its start by Weft's clock: each span moved by its sender's offset (SENDER_SHIFT), then back so that it
  * ends by the `clock` parameter (the analyzer's clock). Reads the spans from the scratch tables `insertTraces` fills, and
- * the touch sets `src` selects (without the touches the run takes back, `taken`: `touchSetRows`).
+ * the touch sets `src` selects (without the touches the run takes back, `taken`: `touchSetRows`), joined with the
+ * nameless copies and the unnamed spans' flows where those hold rows (`joins`: `flowJoins`).
  */
-function tracesInsert(src: RowSource, spans: string, segmented: boolean, taken: TakenBack): string {
+function tracesInsert(src: RowSource, spans: string, segmented: boolean, taken: TakenBack, joins: FlowJoins): string {
   const AHEAD = `toIntervalMillisecond(greatest(0, dateDiff('millisecond', ${at('now')}, s.end)))`;
   // Touch sets stored before record_spans existed (085) have none: their spans' sum, as then. A trace stored since whose
   // only spans reporting records failed has none either, and moved nothing (0, not its failed spans' sum): it is told
@@ -495,7 +536,7 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean, taken: 
           argMin(parent_span_id, ${FIRST_ROW}) AS parent,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was,
           argMin(shift, ${FIRST_ROW}) AS shift
-        FROM (SELECT b.*, o.shift FROM (${SPANS_BY_FLOW(spans)}) AS b LEFT JOIN (${SENDER_SHIFT}) AS o ON b.service = o.service AND b.instance = o.instance)
+        FROM (SELECT b.*, o.shift FROM (${SPANS_BY_FLOW(spans, joins)}) AS b LEFT JOIN (${SENDER_SHIFT}) AS o ON b.service = o.service AND b.instance = o.instance)
         GROUP BY trace_id, integration, span_id)
       GROUP BY trace_id, integration
     ) AS s
@@ -519,7 +560,7 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean, taken: 
         max(notEmpty(writes) AND empty(write_spans)) AS before_088,
         if(before_088 = 1, [], arrayDistinct(arrayMap(x -> x.2, ws))) AS wk,
         arrayMap(k -> arraySum(x -> if(x.2 = k, arraySum(r -> if(r.1 = x.1, r.3, 0), rs), 0), ws), wk) AS wn
-      FROM (${touchSetsByFlow(src, segmented, taken)})
+      FROM (${touchSetsByFlow(src, segmented, taken, joins)})
       GROUP BY trace_id, integration
     ) AS t ON s.trace_id = t.trace_id AND s.integration = t.integration`;
 }
