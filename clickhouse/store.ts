@@ -90,6 +90,19 @@ export function openEmbeddedStores(): Store[] {
 }
 
 /**
+ * The settings every statement is sent with on a cluster (`--cluster`, the schema of cluster.ts), where the plain table
+ * names are Distributed tables:
+ * - `insert_distributed_sync` 1: an insert returns once every shard holds its rows. The analyzer fills a scratch table
+ *   and reads it in its next statement; sent in the background (the default), the read could miss rows still queued.
+ *   (Newer releases call it `distributed_foreground_insert` and keep this name as an alias.)
+ * - `distributed_product_mode` 'global': an IN or a JOIN over a Distributed table inside a query of another (the
+ *   analyzer's reads join the arrival tables with its scratch tables, through subqueries) is run once where the statement
+ *   was sent and its result shipped to the shards (GLOBAL IN / GLOBAL JOIN); the default ('deny') refuses such a query,
+ *   and 'local' would read each shard's part of the inner table only.
+ */
+export const CLUSTER_SESSION_SETTINGS = { insert_distributed_sync: 1, distributed_product_mode: 'global' } as const;
+
+/**
  * Opens the store and checks it answers; a locked embedded directory becomes one plain sentence. Its
  * `close` may be called more than once: later calls resolve when the first has closed it.
  */
@@ -141,7 +154,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     password: config.password,
     database: config.database,
     request_timeout: 60_000,
-    clickhouse_settings: { date_time_input_format: 'best_effort' },
+    clickhouse_settings: { date_time_input_format: 'best_effort', ...(config.cluster ? CLUSTER_SESSION_SETTINGS : {}) },
     // Its own warnings (a failed ping, with a stack) would come before Weft's one line saying what to do; its
     // errors are thrown to Weft, which says them.
     log: { level: ClickHouseLogLevel.ERROR },

@@ -13,6 +13,7 @@ import { groupBy } from '../../core/collections/index.ts';
 import { namelessIn } from './nameless-service.ts';
 import { finishStaged, newBatch, publish, stageRun, staged } from './staged-writes.ts';
 import { RELATED_SPANS_SQL, relatedSpansParams } from './related-spans.ts';
+import { emptyTable } from '../../clickhouse/scratch-tables.ts';
 
 /** What one pairing run did. Times are ISO-8601 (arrival time, not span time). */
 export interface PairingResult {
@@ -254,7 +255,7 @@ const SPAN_COLUMNS =
 async function insertTraces(store: Store, src: RowSource, params: Record<string, unknown>, cut: TraceCut): Promise<boolean> {
   const c = store.client;
   for (const table of ['weft_pairing_spans', 'weft_pairing_copies', 'weft_pairing_unnamed', 'weft_pairing_segments']) {
-    await c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+    await emptyTable(store, table);
   }
   const { now, clock, ...spanParams } = params;
   await c.command({
@@ -816,8 +817,8 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   const firstSeen = hasNew ? (span.oldest < toChTime(now) ? span.oldest : toChTime(now)) : null;
   const observingSince = prev?.since ?? firstSeen;
 
-  await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
-  await c.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_work' });
+  await emptyTable(store, 'weft_pairing_traces');
+  await emptyTable(store, 'weft_pairing_work');
   let segmented = false;
   if (hasNew) {
     // The few traces that also have rows from before the frontier (a late span of an earlier trace). Each view of an
@@ -1110,7 +1111,7 @@ async function pairRuns(
   const missing = [...new Set([...ledger.flatMap((u) => u.traces).filter((t) => !known.has(t)), ...left.flatMap((u) => u.traces)])];
   let earlier: FragmentTrace[] = [];
   if (missing.length > 0) {
-    await store.client.command({ query: 'TRUNCATE TABLE IF EXISTS weft_pairing_traces' });
+    await emptyTable(store, 'weft_pairing_traces');
     const raw = [...new Set(missing.map(rawTraceId))];
     await insertTraces(store, { ids: 'SELECT arrayJoin({ids:Array(String)})' }, { ids: raw, now: wallAt, clock }, traceCut);
     // Only what is still a piece: a trace whose root arrived since is paired as a trace, not in its instance's run. Of a

@@ -3,6 +3,7 @@ import { primaryTouches, recordTouches, takeBack, touchPairs } from './taken-bac
 import { spanDomains } from './transport-spans.ts';
 import { transportLedger } from './staged-writes.ts';
 import { COPY_ORDER } from './nameless-service.ts';
+import { emptyTable } from '../../clickhouse/scratch-tables.ts';
 
 /**
  * A span is one span (migration 114). The same trace id and span id sent again with other content — an SDK reusing ids,
@@ -111,7 +112,7 @@ export async function markCopies(store: Store, touchSets: string, params: Record
   const c = store.client;
   const count = async (query: string) => Number((await c.query({ query, format: 'JSONEachRow' }).then((r) => r.json<{ n: number | string }>()))[0]?.n ?? 0);
   // Each scratch table is emptied just before it is filled: a run without copies (most) costs one statement.
-  const empty = (table: string) => c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+  const empty = (table: string) => emptyTable(store, table);
   if ((await count(`SELECT count() AS n FROM (${RESENT})`)) === 0) return false;
   await empty('weft_pairing_resent');
   await c.command({ query: `INSERT INTO weft_pairing_resent (trace_id, span_id, first_key) ${RESENT}` });

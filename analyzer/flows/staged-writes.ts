@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../clickhouse/index.ts';
 import { claimSettings, settingsClause } from '../../clickhouse/statement-settings.ts';
+import { emptyTable } from '../../clickhouse/scratch-tables.ts';
 
 /**
  * A pairing run's writes, staged then published (migration 124). A run writes ledgers (weft_transport_ledger: touches
@@ -103,7 +104,7 @@ async function copyStaged(store: Store, batch: string, rows: Record<Published, n
     const settings = settingsClause({ ...claimSettings(`weft-pairing-${batch}-${table}`), deduplicate_blocks_in_dependent_materialized_views: 1 });
     await store.client.command({ query: `INSERT INTO ${table} (${COLUMNS[table]})${settings} ${stagedRows(table)}` });
   }
-  await store.client.command({ query: `TRUNCATE TABLE IF EXISTS ${staged('weft_pairing_runs')}` });
+  await emptyTable(store, staged('weft_pairing_runs'));
 }
 
 /**
@@ -125,6 +126,6 @@ export async function finishStaged(store: Store): Promise<void> {
   const { batch, rows } = await stagedCounts(store);
   if (rows.weft_pairing_runs > 0) await copyStaged(store, batch, rows);
   for (const table of PUBLISHED) {
-    if (table !== 'weft_pairing_runs' && rows[table] > 0) await store.client.command({ query: `TRUNCATE TABLE IF EXISTS ${staged(table)}` });
+    if (table !== 'weft_pairing_runs' && rows[table] > 0) await emptyTable(store, staged(table));
   }
 }

@@ -4,6 +4,7 @@ import { sqlString } from './match-sql.ts';
 import { primaryTouches, recordTouches, retractRows, rollupInsert, ROLLUP_TABLES, touchPairs, type RollupTable } from './taken-back.ts';
 import { spanDomains } from './transport-spans.ts';
 import { staged, transportLedger } from './staged-writes.ts';
+import { emptyTable } from '../../clickhouse/scratch-tables.ts';
 
 /**
  * A client library's call takes the host of its transport (migration 117). The aws-sdk instrumentation's `DynamoDB.PutItem`
@@ -155,7 +156,7 @@ export async function markHosts(store: Store, touchSets: string, params: Record<
   const c = store.client;
   const count = async (table: string) =>
     Number((await c.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' }).then((r) => r.json<{ n: number | string }>()))[0]?.n ?? 0);
-  for (const table of ['weft_pairing_hosts', 'weft_pairing_hosted']) await c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+  for (const table of ['weft_pairing_hosts', 'weft_pairing_hosted']) await emptyTable(store, table);
   await c.command({ query: HOSTS_INSERT(touchSets), query_params: params });
   if ((await count('weft_pairing_hosts')) === 0) return false;
   await c.command({ query: HOSTED_INSERT(touchSets), query_params: params });

@@ -2,6 +2,7 @@ import type { Store } from '../../clickhouse/index.ts';
 import { COPY_ORDER } from './nameless-service.ts';
 import { primaryTouches, recordTouches, takeBack, touchPairs } from './taken-back.ts';
 import { transportLedger } from './staged-writes.ts';
+import { emptyTable } from '../../clickhouse/scratch-tables.ts';
 
 /**
  * A call's transport (migration 112). An instrumented client library runs over an HTTP layer that is instrumented too:
@@ -215,7 +216,7 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
  */
 export async function markTransport(store: Store, touchSets: string, params: Record<string, unknown>): Promise<boolean> {
   const c = store.client;
-  for (const table of ['weft_pairing_transport', 'weft_pairing_retract']) await c.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+  for (const table of ['weft_pairing_transport', 'weft_pairing_retract']) await emptyTable(store, table);
   const [candidates] = await c.query({ query: CANDIDATES, format: 'JSONEachRow' }).then((r) => r.json<{ n: number | string }>());
   if (Number(candidates?.n ?? 0) === 0) return false;
   await c.command({ query: TRANSPORT_INSERT(touchSets), query_params: params });
