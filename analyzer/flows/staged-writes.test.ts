@@ -55,6 +55,22 @@ function failingAt(store: Store, n: number): { store: Store; writes: () => numbe
   return { store: new Proxy(store, { get: (t, p) => (p === 'client' ? client : Reflect.get(t, p, t)) }), writes: () => writes };
 }
 
+/** `store` whose client refuses every command whose statement `refused` matches, with an error, as the engine would. */
+function refusing(store: Store, refused: RegExp): Store {
+  const client = new Proxy(store.client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (prop !== 'command') return value.bind(target);
+      return async (arg: { query: string }) => {
+        if (refused.test(arg.query)) throw new Error('injected: refused');
+        return (value as (a: unknown) => Promise<unknown>).call(target, arg);
+      };
+    },
+  });
+  return new Proxy(store, { get: (t, p) => (p === 'client' ? client : Reflect.get(t, p, t)) });
+}
+
 describe('a pairing run that fails at any of its writes, then runs again, ends as one that never failed (staged writes, migration 124)', () => {
   let h: Harness;
   let analyzer: Analyzer;
@@ -164,4 +180,29 @@ describe('a pairing run that fails at any of its writes, then runs again, ends a
     }
     expect(differing).toEqual({});
   }, 600_000);
+  // Regression: a publish that failed part way was done again with every staged table, the copies that had gone
+  // counted on their tokens alone; once the tables' deduplication window had moved on (1,000 tokened inserts: the
+  // analyzer down a while, the collector's spool going on), they counted twice: spans=2, traces=2.
+  it('does not copy again what a failed publish had copied, whatever the deduplication window has seen since', async () => {
+    await send('late-ref');
+    await pair(h.store);
+    await send('late');
+    // The publish fails at its copy into the pairing ledger: the ledgers before it and the rollups are published.
+    await expect(pair(refusing(h.store, /^\s*INSERT INTO weft_pairing_ledger \(/))).rejects.toThrow('injected: refused');
+    // The tables forget the tokens they saw (as after 1,000 other inserts), then the next run publishes the rest.
+    const windowed = await h.rows<{ name: string }>(
+      "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree' AND create_table_query LIKE '%non_replicated_deduplication_window%'",
+    );
+    expect(windowed.map((t) => t.name)).toEqual(expect.arrayContaining(['weft_endpoint_rollup_1m', 'weft_flow_edges_1m', 'weft_flow_edges_seen']));
+    const setWindow = (n: number) =>
+      Promise.all(windowed.map((t) => h.store.client.command({ query: `ALTER TABLE ${t.name} MODIFY SETTING non_replicated_deduplication_window = ${n}` })));
+    await setWindow(0);
+    try {
+      await pair(h.store);
+    } finally {
+      await setWindow(1000);
+    }
+    expect((await analyzer.runNow()).errors).toEqual([]);
+    expect(await stored('late')).toEqual(await stored('late-ref'));
+  }, 120_000);
 });

@@ -14,10 +14,11 @@ import { emptyTable } from '../../clickhouse/scratch-tables.ts';
  *
  * Now a run writes each of those rows to the table's staged twin (`staged`, a scratch table of the run), its own row
  * last (`stageRun`: the run is then staged whole), and publishes: each staged table copied into its table with an insert
- * deduplication token naming the run and the table (`publish`). The next run first publishes a run staged whole that was
- * not published to the end (`finishStaged`), with the same tokens: a copy that went is dropped as a duplicate (the tables'
- * deduplication window, migration 124), one that did not goes; the staged rows of a run not staged whole are dropped, and
- * nothing of it was written: the run is done again from the same ledgers. A retried run ends as one that never failed.
+ * deduplication token naming the run and the table, and emptied (`publish`). The next run first publishes what is left
+ * of a run staged whole and not published to the end (`finishStaged`), with the same tokens: a staged table emptied was
+ * copied; one copied and not yet emptied is dropped as a duplicate (the tables' deduplication window, migration 124); one
+ * not copied goes. The staged rows of a run not staged whole are dropped, and nothing of it was written: the run is done
+ * again from the same ledgers. A retried run ends as one that never failed.
  * Within a run, what it staged is read with what was published (`transportLedger`).
  *
  * Not staged: weft_pairing_pieces (an index of the units a trace was paired in; a row of a unit not paired is harmless,
@@ -94,23 +95,27 @@ const stagedRows = (table: Published) => {
 
 /**
  * Copies the staged rows of the run `batch` into their tables (those with rows in `rows`, weft_pairing_runs last), each
- * as one block (`stagedRows`) with the insert deduplication token `weft-pairing-<batch>-<table>`, then empties
- * weft_staged_pairing_runs (the run is published). A copy already made with that token is dropped as a duplicate (per
- * partition of its table), in the views it feeds too. Rejects with the engine's error.
+ * as one block (`stagedRows`) with the insert deduplication token `weft-pairing-<batch>-<table>`, emptying each staged
+ * table once copied, then weft_staged_pairing_runs (the run is published). A copy made again with that token (a failure
+ * between a copy and its emptying) is dropped as a duplicate (per partition of its table), in the views it feeds too.
+ * Rejects with the engine's error.
  */
 async function copyStaged(store: Store, batch: string, rows: Record<Published, number>): Promise<void> {
   for (const table of PUBLISHED) {
     if (rows[table] === 0) continue;
     const settings = settingsClause({ ...claimSettings(`weft-pairing-${batch}-${table}`), deduplicate_blocks_in_dependent_materialized_views: 1 });
     await store.client.command({ query: `INSERT INTO ${table} (${COLUMNS[table]})${settings} ${stagedRows(table)}` });
+    // Copied: emptied at once, so that a publish failing later copies it no more. Its token covers only the moment
+    // between the copy and this: the table's deduplication window (1,000 inserts, 124) may have moved on by the time a
+    // failed publish is done again (the analyzer down for a while, the collector's inserts going on).
+    if (table !== 'weft_pairing_runs') await emptyTable(store, staged(table));
   }
   await emptyTable(store, staged('weft_pairing_runs'));
 }
 
 /**
- * Publishes the run staged whole (`stageRun` written): its staged rows copied into their tables (`copyStaged`). The
- * staged rows stay until the next run empties them (`finishStaged`). Rejects with the engine's error; the next run
- * publishes it again.
+ * Publishes the run staged whole (`stageRun` written): its staged rows copied into their tables (`copyStaged`), each
+ * staged table emptied once copied. Rejects with the engine's error; the next run publishes what is left of it.
  */
 export async function publish(store: Store): Promise<void> {
   const { batch, rows } = await stagedCounts(store);
@@ -118,9 +123,9 @@ export async function publish(store: Store): Promise<void> {
 }
 
 /**
- * Before a run: publishes a run staged whole and not published (`copyStaged`, with its tokens), and empties the staged
- * tables that hold rows (of that run, or of a run that stopped before it was staged whole: dropped). Rejects with the
- * engine's error (the next run tries again).
+ * Before a run: publishes what is left of a run staged whole and not published to the end (`copyStaged`, with its
+ * tokens: the staged tables it had not copied), and empties the staged tables that still hold rows (of a run that
+ * stopped before it was staged whole: dropped). Rejects with the engine's error (the next run tries again).
  */
 export async function finishStaged(store: Store): Promise<void> {
   const { batch, rows } = await stagedCounts(store);
