@@ -246,9 +246,9 @@ const SPAN_COLUMNS =
  * The per-trace aggregate of the spans `src` selects into weft_pairing_traces (`tracesInsert`), in stages (098): the
  * spans, read once, into weft_pairing_spans; the nameless copies among them (`COPIES`) and the flow of unnamed spans
  * (`FLOW_OF_UNNAMED`), each computed once into a scratch table when it can have rows (`flowJoins`); then the aggregate,
- * which joins those that have. As one statement
- * with the subqueries inlined (copies four times, the spans twelve), the engine spent 130 ms analysing it and 215 ms
- * planning it on an empty store (a loaded 2-core machine), most of a pairing run's cost. `params`: the statement
+ * which joins those that have. As one statement with the subqueries inlined (copies four times, the spans twelve), the
+ * engine spent 130 ms analysing it and 215 ms planning it on an empty store (a loaded 2-core machine), most of a pairing
+ * run's cost. `params`: the statement
  * parameters `src` and `tracesInsert` use (frontier, older, ids, now). `cut`: how traces are cut into runs (`cutTraces`).
  * One pairing job runs at a time (the scratch tables are its own). Rejects with the engine's error.
  */
