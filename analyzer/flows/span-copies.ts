@@ -3,7 +3,7 @@ import { primaryTouches, recordTouches, takeBack, touchPairs } from './taken-bac
 import { spanDomains } from './transport-spans.ts';
 import { transportLedger } from './staged-writes.ts';
 import { COPY_ORDER } from './nameless-service.ts';
-import { emptyTable } from '../../clickhouse/scratch-tables.ts';
+import { emptyTable } from '../../clickhouse/cluster-aware.ts';
 
 /**
  * A span is one span (migration 114). The same trace id and span id sent again with other content — an SDK reusing ids,

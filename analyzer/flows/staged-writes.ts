@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../clickhouse/index.ts';
 import { claimSettings, settingsClause } from '../../clickhouse/statement-settings.ts';
-import { emptyTable } from '../../clickhouse/scratch-tables.ts';
+import { emptyTable } from '../../clickhouse/cluster-aware.ts';
 
 /**
  * A pairing run's writes, staged then published (migration 124). A run writes ledgers (weft_transport_ledger: touches

@@ -4,7 +4,7 @@ import { sqlString } from './match-sql.ts';
 import { primaryTouches, recordTouches, retractRows, rollupInsert, ROLLUP_TABLES, touchPairs, type RollupTable } from './taken-back.ts';
 import { spanDomains } from './transport-spans.ts';
 import { staged, transportLedger } from './staged-writes.ts';
-import { emptyTable } from '../../clickhouse/scratch-tables.ts';
+import { emptyTable } from '../../clickhouse/cluster-aware.ts';
 
 /**
  * A client library's call takes the host of its transport (migration 117). The aws-sdk instrumentation's `DynamoDB.PutItem`

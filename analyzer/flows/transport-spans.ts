@@ -2,7 +2,7 @@ import type { Store } from '../../clickhouse/index.ts';
 import { COPY_ORDER } from './nameless-service.ts';
 import { primaryTouches, recordTouches, takeBack, touchPairs } from './taken-back.ts';
 import { transportLedger } from './staged-writes.ts';
-import { emptyTable } from '../../clickhouse/scratch-tables.ts';
+import { emptyTable } from '../../clickhouse/cluster-aware.ts';
 
 /**
  * A call's transport (migration 112). An instrumented client library runs over an HTTP layer that is instrumented too:

@@ -1,5 +1,8 @@
 import type { Store } from './store.ts';
 
+// Statements whose form depends on whether the store is one node or a cluster (`store.cluster`, the schema of
+// cluster.ts), for what runs after the migrations: emptying scratch tables, reading system tables.
+
 /** A table name Weft's own code passes (never client input): lowercase letters, digits and underscores. */
 const TABLE_NAME = /^[a-z][a-z0-9_]*$/;
 
@@ -27,4 +30,18 @@ export function emptyTableStatement(store: Pick<Store, 'cluster' | 'database'>, 
 /** Empties the scratch table `table` (`emptyTableStatement`). Rejects with the engine's error. */
 export async function emptyTable(store: Store, table: string): Promise<void> {
   await store.client.command({ query: emptyTableStatement(store, table) });
+}
+
+/** `s` as a ClickHouse string literal (single quotes; a quote or backslash in it escaped). */
+const literal = (s: string) => `'${s.replace(/['\\]/g, (c) => `\\${c}`)}'`;
+
+/**
+ * The system table `table` (`system.processes`, …) as a FROM clause that reads it on every node of `store`: the table
+ * itself on the embedded engine or a single server; on a cluster, `clusterAllReplicas('<cluster>', <table>)`, since a
+ * system table holds only the node's own rows (an insert a collector sends through another node runs there, and the
+ * pairing job's wait for inserts still running would not see it). Throws when `table` is not `system.<name>`.
+ */
+export function onEveryNode(store: Pick<Store, 'cluster'>, table: string): string {
+  if (!/^system\.[a-z_]+$/.test(table)) throw new Error(`not a system table: ${JSON.stringify(table)}`);
+  return store.cluster ? `clusterAllReplicas(${literal(store.cluster)}, ${table})` : table;
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { mergeTreeTables } from './cluster.ts';
 import { listMigrations, renderMigration } from './migrate.ts';
-import { emptyTable, emptyTableStatement } from './scratch-tables.ts';
+import { emptyTable, emptyTableStatement, onEveryNode } from './cluster-aware.ts';
 import { openStore, type Store } from './store.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +26,7 @@ function productSources(dir = root): string[] {
   return out;
 }
 
-describe('emptying the scratch tables', () => {
+describe('statements for one node or a cluster', () => {
   it('is TRUNCATE on one node and the local tables on every node of a cluster', () => {
     expect(emptyTableStatement({ database: 'default' }, 'weft_pairing_spans')).toBe('TRUNCATE TABLE IF EXISTS weft_pairing_spans');
     // On a cluster the plain name is a Distributed table, which TRUNCATE leaves as it is (its shards keep their rows).
@@ -40,7 +40,7 @@ describe('emptying the scratch tables', () => {
 
   it('goes through emptyTable everywhere in the product', () => {
     const offenders = productSources()
-      .filter((f) => f !== join('clickhouse', 'scratch-tables.ts'))
+      .filter((f) => f !== join('clickhouse', 'cluster-aware.ts'))
       .filter((f) => /['"`]\s*TRUNCATE\s+TABLE/i.test(readFileSync(join(root, f), 'utf8')));
     expect(offenders).toEqual([]);
   });
@@ -61,8 +61,16 @@ describe('emptying the scratch tables', () => {
     expect(scratch.filter((t) => !created.has(t))).toEqual([]);
   });
 
+  it('reads a system table on every node of a cluster', () => {
+    expect(onEveryNode({}, 'system.processes')).toBe('system.processes');
+    expect(onEveryNode({ cluster: 'weft' }, 'system.processes')).toBe("clusterAllReplicas('weft', system.processes)");
+    expect(onEveryNode({ cluster: "we'ft\\" }, 'system.processes')).toBe("clusterAllReplicas('we\\'ft\\\\', system.processes)");
+    for (const bad of ['processes', 'system.processes; DROP TABLE x', 'otel_traces'])
+      expect(() => onEveryNode({ cluster: 'weft' }, bad)).toThrow(/not a system table/);
+  });
+
   it('empties a table on the embedded engine', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scratch-tables-'));
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-aware-'));
     const store = await openMigratedStore(join(dir, 'data'), retention);
     try {
       await store.client.command({ query: "INSERT INTO weft_pairing_unnamed (trace_id, service, flow) VALUES ('t', 's', 'f')" });
@@ -80,6 +88,14 @@ describe('emptying the scratch tables', () => {
         })
         .then((r) => r.json<{ f: string }>());
       expect(parsed.f).toMatch(/^TRUNCATE TABLE IF EXISTS observability\.weft_pairing_spans_local ON CLUSTER weft SYNC$/);
+      const [read] = await store.client
+        .query({
+          query: 'SELECT formatQuery({q:String}) AS f',
+          query_params: { q: `SELECT count() FROM ${onEveryNode({ cluster: 'weft' }, 'system.processes')}` },
+          format: 'JSONEachRow',
+        })
+        .then((r) => r.json<{ f: string }>());
+      expect(read.f.replace(/\s+/g, ' ')).toBe("SELECT count() FROM clusterAllReplicas('weft', system.processes)");
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
