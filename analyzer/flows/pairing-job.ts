@@ -791,11 +791,12 @@ export async function runPairing(store: Store, now: Date, lateMs: number, option
   const pairedUntil = toChTime(new Date(now.getTime() - lateMs));
 
   // Before reading: the store's time, and the start of any insert still running (its rows are stamped
-  // with its start but show only when it ends), on any node. Next time looks again from the earlier of the two.
+  // with its start but show only when it ends), on any node that answers (a node that is down runs no insert).
+  // Next time looks again from the earlier of the two.
   const [clock] = await json<{ t0: string; inserts: number | string; oldest: string }>(
     `SELECT now64(3, 'UTC') AS t0, countIf(query_kind = 'Insert') AS inserts,
        minIf(now64(3, 'UTC') - toIntervalMillisecond(toUInt64(elapsed * 1000)), query_kind = 'Insert') AS oldest
-     FROM ${onEveryNode(store, 'system.processes')}`,
+     FROM ${onEveryNode(store, 'system.processes')} SETTINGS skip_unavailable_shards = 1`,
   );
   const visibleUntil = Number(clock.inserts) > 0 && clock.oldest < clock.t0 ? clock.oldest : clock.t0;
   const [prev] = await json<{ frontier: string; newest: string; since: string | null }>(
