@@ -132,10 +132,10 @@ describe('a store on a cluster', () => {
     await new Promise<void>((resolve) => server?.close(() => resolve()));
   });
 
-  it('sends every statement with synchronous distributed inserts and GLOBAL subqueries', async () => {
+  it('sends every statement with synchronous distributed inserts, GLOBAL subqueries and no deduplication without a token', async () => {
     await emptyTable(store, 'weft_pairing_spans');
     expect(sent).toHaveLength(1);
     expect(sent[0].query).toBe('TRUNCATE TABLE IF EXISTS `observability`.`weft_pairing_spans_local` ON CLUSTER `weft` SYNC');
-    expect(sent[0].settings).toMatchObject({ insert_distributed_sync: '1', distributed_product_mode: 'global' });
+    expect(sent[0].settings).toMatchObject({ insert_distributed_sync: '1', distributed_product_mode: 'global', insert_deduplicate: '0' });
   });
 });

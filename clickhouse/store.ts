@@ -99,8 +99,13 @@ export function openEmbeddedStores(): Store[] {
  *   analyzer's reads join the arrival tables with its scratch tables, through subqueries) is run once where the statement
  *   was sent and its result shipped to the shards (GLOBAL IN / GLOBAL JOIN); the default ('deny') refuses such a query,
  *   and 'local' would read each shard's part of the inner table only.
+ * - `insert_deduplicate` 0: a Replicated table drops an insert whose block is the same as one of its last inserts (by
+ *   its hash) unless told not to. Weft's inserts that are to be dropped when repeated say so with a token
+ *   (`claimSettings`, the spool's loader: `insert_deduplicate` 1 with `insert_deduplication_token`); the others are rows
+ *   meant as sent, and a repeated one is not a duplicate: a pairing run done again after a failure stages the same
+ *   ledger rows as the run that failed, and they were dropped (the retried run's take-backs lost: counted twice).
  */
-export const CLUSTER_SESSION_SETTINGS = { insert_distributed_sync: 1, distributed_product_mode: 'global' } as const;
+export const CLUSTER_SESSION_SETTINGS = { insert_distributed_sync: 1, distributed_product_mode: 'global', insert_deduplicate: 0 } as const;
 
 /**
  * Opens the store and checks it answers; a locked embedded directory becomes one plain sentence. Its
