@@ -132,4 +132,18 @@ describe('aws-sdk calls as Go (otelaws) and Python (botocore) span them', () => 
     ]);
     expect(await openFindingTitles(analyzer, ['undocumented-flow', 'unknown-system', 'sor-violation', 'unnamed-endpoint', 'flow-never-observed'])).toEqual([]);
   });
+
+  // Regression: otelaws' semconv 1.21 and 1.36 spans give the queue's URL as net.peer.name or server.address, and the
+  // queue's host was shown as `[https://sqs.eu-west-1.amazonaws.com/123456789012/orders]`, which no hosts rule matched.
+  it("shows an SQS queue's host as the host of the URL a host attribute gives", async () => {
+    const rows = await h.rows<{ ep: string }>(
+      `SELECT DISTINCT concat(ep_sys, ' ', ep_host, ' ', ep_name) AS ep FROM weft_endpoint_rollup_1m WHERE ep_kind = 'messaging' ORDER BY ep`,
+    );
+    expect(rows.map((r) => r.ep)).toEqual([
+      'amazonsqs  orders',
+      'amazonsqs sqs.eu-west-1.amazonaws.com orders',
+      'aws.sqs  orders',
+      'aws_sqs sqs.eu-west-1.amazonaws.com orders',
+    ]);
+  });
 });

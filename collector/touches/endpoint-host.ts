@@ -66,15 +66,29 @@ export function requestPath(urlPath: string, attrPath: string, target: string, t
   return urlPath !== '' ? urlPath : attrPath !== '' ? attrPath : targetPath !== '' ? targetPath : extract(validUtf8(template), TARGET_PATH);
 }
 
-/** `host_any` and `port_any`: from the URL when it has a host, else the first of the span's host/port attributes that is set. */
+/** A value that starts as a URL does (`scheme://`): a host attribute given a whole URL. */
+const URL_START = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/**
+ * `host_any` and `port_any`: from the URL when it has a host, else the first of the span's host/port attributes that is
+ * set. A `server.address` or `net.peer.name` given a whole URL (otelaws puts an SQS queue's URL there, semconv 1.21 and
+ * 1.36: `https://sqs.eu-west-1.amazonaws.com/123456789012/orders`) is its host, and its port when no port attribute
+ * names one (migration 126): the URL was shown as the host, `[https://sqs.…/orders]`, which no hosts rule matched.
+ */
 export function hostAndPort(url: UrlSplit, s: SpanRecord): { host: string; port: string } {
   if (url.host !== '') return { host: url.host, port: url.port };
   const httpHost = validUtf8(s.attr(A['http.host']));
-  let host = s.attr(A['server.address']);
-  if (host === '') host = s.attr(A['net.peer.name']);
+  let host = first(s.attr(A['server.address']), s.attr(A['net.peer.name']));
+  let addressPort = '';
+  if (URL_START.test(host)) {
+    const inner = splitUrl(validUtf8(host));
+    host = inner.host;
+    addressPort = inner.port;
+  }
   if (host === '') host = httpHost !== '' ? extract(httpHost, HOST_HEADER_HOST) : first(s.attr(A['network.peer.address']), s.attr(A['net.peer.ip']));
   let port = s.attr(A['server.port']);
   if (port === '') port = s.attr(A['net.peer.port']);
+  if (port === '') port = addressPort;
   if (port === '') port = httpHost !== '' ? extract(httpHost, HOST_HEADER_PORT) : s.attr(A['network.peer.port']);
   return withoutPort(validUtf8(host), validUtf8(port));
 }

@@ -789,6 +789,26 @@ export function handmadeSpans(): ParitySpan[] {
         span(`go-sqs-${method}`, CLIENT, { 'rpc.system': 'aws-api', 'rpc.service': 'SQS', 'rpc.method': method, 'messaging.system': 'AmazonSQS', ...where }),
       ),
     ),
+    // A host attribute given a whole URL (otelaws' SQS queue URL in server.address or net.peer.name): its host, and its port
+    // when no port attribute names one (migration 126); on every kind of endpoint
+    ...(
+      [
+        { 'server.address': 'http://user:pw@localhost:4566/000000000000/orders' },
+        { 'server.address': 'HTTPS://SQS.eu-west-1.amazonaws.com.:443/1/q', 'server.port': '8443' },
+        { 'net.peer.name': 'amqp://[2001:db8::7]:5673/vhost', 'net.peer.port': '' },
+        { 'net.peer.name': 'https://[2001:db8::7]/x', 'server.port': '99' },
+        { 'server.address': 'file:///var/run/x.sock', 'http.host': 'h.example:81' },
+        { 'server.address': 'https://', 'net.peer.name': 'fallback.internal' },
+        { 'server.address': 'mailto:ops@x', 'network.peer.address': '10.0.0.1' },
+        { 'server.address': 'db.internal:5433' },
+        { 'server.address': raw('https://h', [0xff], '.example/x') },
+      ] as Record<string, Value>[]
+    ).flatMap((where) => [
+      span('url-host-msg', PRODUCER, { 'messaging.system': 'aws_sqs', 'messaging.destination.name': 'q', ...where }),
+      span('url-host-db', CLIENT, { 'db.system': 'postgresql', 'db.name': 'orders', 'db.statement': 'SELECT 1', ...where }),
+      span('url-host-http', CLIENT, { 'http.method': 'GET', 'http.target': '/api/x', ...where }),
+      span('url-host-rpc', CLIENT, { 'rpc.system': 'grpc', 'rpc.service': 'crm.v1.Customers', 'rpc.method': 'GetCustomer', ...where }),
+    ]),
     span('py-sqs-send', CLIENT, {
       'rpc.system': 'aws-api',
       'rpc.service': 'SQS',
@@ -1083,7 +1103,19 @@ function pool(key: string): Value[] {
     ];
   if (/port/.test(key)) return [...common, '80', '443', '5432', '08080', '0', '99999', { int: '8080' }, '-5'];
   if (/address|peer\.name|peer\.ip|http\.host/.test(key))
-    return [...common, 'Db.Example.', '[::1]', '::1', '/tmp/sock', 'h:81', ' h ', raw('host', [0xed, 0xa0, 0x80])];
+    return [
+      ...common,
+      'Db.Example.',
+      '[::1]',
+      '::1',
+      '/tmp/sock',
+      'h:81',
+      ' h ',
+      'https://sqs.x/1/q',
+      'amqp://u@[::1]:5673/v',
+      'x://',
+      raw('host', [0xed, 0xa0, 0x80]),
+    ];
   if (/db\.system/.test(key))
     return [...common, 'postgresql', 'postgres', 'mariadb', 'redis', 'sqlite', 'MySQL', 'mongodb', 'dynamodb', 'mysql2', 'Microsoft.SQL_Server'];
   if (/table_names/.test(key)) return [...common, { array: ['T'] }, { array: ['T', 'u.v-1'] }, '[ "T" ]', '["T",]', { array: ['a b'] }];
