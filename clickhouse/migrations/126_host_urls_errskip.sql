@@ -2,9 +2,50 @@
 -- - a server.address or net.peer.name given a whole URL is its host (and its port, when no port attribute names one):
 --   otelaws (aws-sdk-go-v2) puts an SQS queue's URL there (semconv 1.21 and 1.36), and the endpoint's host was shown as
 --   `[https://sqs.eu-west-1.amazonaws.com/123456789012/orders]`, which no hosts rule matched.
--- weft_span_touches is a Null table: dropping and making its view anew loses nothing stored.
+-- - a Go database/sql call its driver answered driver.ErrSkip (go-sql-driver/mysql declines the fast path for a statement
+--   with arguments unless interpolateParams is on; database/sql makes the call again as a prepared statement, whose spans
+--   follow) ran nothing: XSAM/otelsql marks its span Error, with the error's text as an `exception` event's message (and,
+--   in older versions, as the status message). It was a failed call (each table the service read or wrote showed one
+--   call in two failed) and a read or write besides the prepared statement's (each table counted twice); it is now
+--   neither, here, in weft_span_touches_none_mv (the spans that cannot touch a system) and in weft_trace_spans_mv.
+-- - uptrace's otelsql's span of a statement prepared (`db.Prepare`) runs nothing, as XSAM/otelsql's `sql.conn.prepare`
+--   does (125): each table it read or wrote was counted twice.
+--   weft_spans_unclassified carries the status message and the events' exception messages for it.
+-- weft_span_touches and weft_spans_unclassified are Null tables: dropping and making them and their views anew loses
+-- nothing stored; so is weft_trace_spans_mv made anew.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
+
+DROP VIEW IF EXISTS weft_span_touches_none_mv;
+
+DROP VIEW IF EXISTS weft_spans_unclassified_mv;
+
+DROP TABLE IF EXISTS weft_spans_unclassified;
+
+CREATE TABLE IF NOT EXISTS weft_spans_unclassified (
+    Timestamp DateTime64(9),
+    TraceId String,
+    SpanId String,
+    ServiceName LowCardinality(String),
+    SpanName LowCardinality(String),
+    SpanKind LowCardinality(String),
+    StatusCode LowCardinality(String),
+    StatusMessage String,
+    Duration UInt64,
+    ResourceAttributes Map(LowCardinality(String), String),
+    -- the span attributes as Map(String, String): a lookup in the stored Map(LowCardinality(String), String)
+    -- costs several times more, and the classification makes ~45
+    A Map(String, String),
+    -- each event's exception.message ('' for an event without one)
+    ExceptionMessages Array(String)
+) ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS weft_spans_unclassified_mv TO weft_spans_unclassified AS
+SELECT Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, StatusCode, StatusMessage, Duration, ResourceAttributes,
+       CAST(SpanAttributes, 'Map(String, String)') AS A,
+       arrayMap(a -> a['exception.message'], Events.Attributes) AS ExceptionMessages
+FROM otel_traces
+WHERE getSetting('log_comment') != 'weft:classified';
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS weft_span_touches_mv TO weft_span_touches AS
 SELECT
@@ -35,8 +76,10 @@ FROM (
                 multiIf(msg_sys = 'socket.io' OR (msg_temporary AND dest = ''), [('', '', '', '', '', '')],
                         dest != '', [(dir, 'messaging', msg_sys, ep_host_v, dest, peer)],
                         [(dir, 'unnamed', 'messaging', ep_host_v, msg_sys, peer)]),
-            -- otelsql's span of a statement prepared (`sql.conn.prepare`) runs nothing (125)
-            db_sys != '', multiIf(NOT db_has_query OR is_mongodb_session OR SpanName = 'sql.conn.prepare', [('', '', '', '', '', '')],
+            -- otelsql's span of a statement prepared (`sql.conn.prepare`) runs nothing (125), nor does uptrace's otelsql's
+            -- (`db.Prepare`), nor a database/sql call answered driver.ErrSkip, made again as a prepared statement (126)
+            db_sys != '', multiIf(NOT db_has_query OR is_mongodb_session OR SpanName IN ('sql.conn.prepare', 'db.Prepare') OR skipped_fast_path,
+                                  [('', '', '', '', '', '')],
                                   -- a DynamoDB operation on no table and no item (ListTables…) from a client naming no host (otelaws) (125)
                                   ep_host_v = '' AND empty(db_names), if(db_sys = 'dynamodb' AND db_op != '' AND op_dir = '', [('', '', '', '', '', '')],
                                                                          [(dir, 'unnamed', 'db', '', db_sys, peer)]),
@@ -249,7 +292,8 @@ FROM (
                                     SELECT *,
                                         -- a call answered as it asked is not a failed call (107, 125): a DELETE answered 404 or 410 (gone), a
                                         -- POST answered 409 (it exists), a create only if absent (If-None-Match) answered 412 (it exists)
-                                        toUInt8(positionCaseInsensitive(StatusCode, 'error') > 0 AND NOT (NOT is_server AND multiIf(
+                                        -- nor is a database/sql call answered driver.ErrSkip (126)
+                                        toUInt8(positionCaseInsensitive(StatusCode, 'error') > 0 AND NOT skipped_fast_path AND NOT (NOT is_server AND multiIf(
                                             method = 'DELETE', http_status IN ('404', '410'),
                                             method = 'POST' AND http_status = '409', true,
                                             http_status = '412' AND method IN ('PUT', 'POST', 'PATCH')
@@ -282,7 +326,7 @@ FROM (
                                         if(url = '', ['', '', ''], extractGroups(url, '^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)')) AS url_parts,
                                         NOT is_server AND (url != '' OR method != '') AS is_http
                                     FROM (
-                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, dest_raw, routing_key, url, http_host, addr, target_path, method, http_status, op, msgop
+                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, skipped_fast_path, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, dest_raw, routing_key, url, http_host, addr, target_path, method, http_status, op, msgop
                                         SELECT *,
                                             toDateTime64(Timestamp, 3, 'UTC') AS ts,
                                             fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
@@ -300,6 +344,9 @@ FROM (
                                             positionCaseInsensitive(SpanKind, 'client') > 0 AS is_client,
                                             positionCaseInsensitive(SpanKind, 'producer') > 0 AS is_producer,
                                             positionCaseInsensitive(SpanKind, 'consumer') > 0 AS is_consumer,
+                                            -- a Go database/sql call its driver answered driver.ErrSkip, as XSAM/otelsql marks it (126)
+                                            positionCaseInsensitive(StatusCode, 'error') > 0
+                                                AND (StatusMessage = 'driver: skip fast-path; continue as if unimplemented' OR has(ExceptionMessages, 'driver: skip fast-path; continue as if unimplemented')) AS skipped_fast_path,
                                             toValidUTF8(A['integration.source']) AS src_x,
                                             toValidUTF8(A['integration.target']) AS tgt_x,
                                             toValidUTF8(A['peer.service']) AS peer,
@@ -349,3 +396,80 @@ FROM (
     )
 )
 ARRAY JOIN touches AS t, arrayEnumerate(touches) AS n;
+
+-- Spans that cannot touch a system: one row with no endpoint (the view 111 made, made anew over the table made anew above).
+DROP VIEW IF EXISTS weft_span_touches_none_mv;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS weft_span_touches_none_mv TO weft_span_touches AS
+SELECT
+    toDateTime64(Timestamp, 3, 'UTC') AS ts,
+    fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
+    TraceId AS trace_id,
+    SpanId AS span_id,
+    ServiceName AS service,
+    multiIf(A['integration.flow'] != '', A['integration.flow'],
+            ResourceAttributes['integration.flow'] != '', ResourceAttributes['integration.flow'], ServiceName) AS integration,
+    if(A['integration.domain'] != '', A['integration.domain'], ResourceAttributes['integration.domain']) AS domain,
+    '' AS direction, '' AS ep_kind, '' AS ep_sys, '' AS ep_host, '' AS ep_name, '' AS ep_peer,
+    -- a database/sql call answered driver.ErrSkip is no failed call (126)
+    toUInt8(positionCaseInsensitive(StatusCode, 'error') > 0
+        AND NOT (StatusMessage = 'driver: skip fast-path; continue as if unimplemented'
+                 OR has(ExceptionMessages, 'driver: skip fast-path; continue as if unimplemented'))) AS is_error,
+    toUInt8(1) AS is_primary,
+    if(match(A['integration.records'], '^\\+?0*[0-9]{1,13}$') AND toUInt64OrZero(A['integration.records']) <= 1000000000000,
+       toUInt64OrZero(A['integration.records']), 0) AS records,
+    Duration / 1e6 AS duration_ms
+FROM weft_spans_unclassified
+WHERE NOT (positionCaseInsensitive(SpanKind, 'client') > 0 OR positionCaseInsensitive(SpanKind, 'producer') > 0
+                  OR positionCaseInsensitive(SpanKind, 'consumer') > 0
+                  OR A['integration.source'] != '' OR A['integration.target'] != ''
+                  OR A['messaging.system'] != '' OR A['db.system.name'] != '' OR A['db.system'] != ''
+                  OR (positionCaseInsensitive(SpanKind, 'server') = 0 AND (A['url.full'] != '' OR A['http.url'] != '')));
+
+DROP VIEW IF EXISTS weft_trace_spans_mv;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS weft_trace_spans_mv TO weft_trace_spans AS
+SELECT
+    now64(3, 'UTC') AS arrived,
+    TraceId AS trace_id,
+    SpanId AS span_id,
+    -- cut as the collector cuts the names of the touches it classifies (123)
+    if(getSetting('log_comment') = 'weft:classified' AND length(multiIf(SpanAttributes['integration.flow'] != '', SpanAttributes['integration.flow'], ResourceAttributes['integration.flow'] != '', ResourceAttributes['integration.flow'], ServiceName) AS integration_given) > 1024,
+        substring(integration_given, 1, multiIf(NOT bitAnd(reinterpretAsUInt8(substring(integration_given, 1025, 1)), 192) = 128, 1024, NOT bitAnd(reinterpretAsUInt8(substring(integration_given, 1024, 1)), 192) = 128, 1023, NOT bitAnd(reinterpretAsUInt8(substring(integration_given, 1023, 1)), 192) = 128, 1022, NOT bitAnd(reinterpretAsUInt8(substring(integration_given, 1022, 1)), 192) = 128, 1021, 1020)),
+        integration_given) AS integration,
+    ServiceName AS service,
+    multiIf(
+        ResourceAttributes['service.instance.id'] != '', ResourceAttributes['service.instance.id'],
+        ResourceAttributes['k8s.pod.uid'] != '', concat('k8s.pod.uid:', ResourceAttributes['k8s.pod.uid']),
+        ResourceAttributes['container.id'] != '', concat('container.id:', ResourceAttributes['container.id']),
+        ResourceAttributes['process.pid'] != '' AND (ResourceAttributes['host.id'] != '' OR ResourceAttributes['host.name'] != ''),
+            concat(if(ResourceAttributes['host.id'] != '', ResourceAttributes['host.id'], ResourceAttributes['host.name']), '/', ResourceAttributes['process.pid']),
+        ResourceAttributes['host.id'] != '', concat('host.id:', ResourceAttributes['host.id']),
+        ResourceAttributes['host.name'] != '', concat('host.name:', ResourceAttributes['host.name']),
+        '') AS instance,
+    if(SpanAttributes['integration.run.id'] != '', SpanAttributes['integration.run.id'], ResourceAttributes['integration.run.id']) AS run_id,
+    toUInt8(ParentSpanId = '') AS is_root,
+    toUInt8(positionCaseInsensitive(SpanKind, 'client') > 0 OR positionCaseInsensitive(SpanKind, 'producer') > 0 OR positionCaseInsensitive(SpanKind, 'consumer') > 0) AS root_touch,
+    -- a call answered as it asked is not a failed call (107, 125), nor is a database/sql call answered driver.ErrSkip
+    -- (126), as in weft_span_touches_mv above
+    toUInt8(positionCaseInsensitive(StatusCode, 'error') > 0
+        AND NOT (StatusMessage = 'driver: skip fast-path; continue as if unimplemented' OR has(arrayMap(a -> a['exception.message'], Events.Attributes), 'driver: skip fast-path; continue as if unimplemented'))
+        AND NOT (positionCaseInsensitive(SpanKind, 'server') = 0 AND multiIf(
+        upper(if(SpanAttributes['http.request.method'] != '', SpanAttributes['http.request.method'], SpanAttributes['http.method'])) AS http_method = 'DELETE',
+            if(SpanAttributes['http.response.status_code'] != '', SpanAttributes['http.response.status_code'], SpanAttributes['http.status_code']) AS http_status IN ('404', '410'),
+        http_method = 'POST' AND http_status = '409', true,
+        http_status = '412' AND http_method IN ('PUT', 'POST', 'PATCH')
+            AND (SpanAttributes['http.request.header.if-none-match'] != '' OR SpanAttributes['http.request.header.if_none_match'] != '')))) AS is_error,
+    toUInt8(positionCaseInsensitive(StatusCode, 'ok') > 0) AS is_ok,
+    if(match(SpanAttributes['integration.records'], '^\\+?0*[0-9]{1,13}$') AND toUInt64OrZero(SpanAttributes['integration.records']) <= 1000000000000,
+       toUInt64OrZero(SpanAttributes['integration.records']), 0) AS records,
+    toDateTime64(Timestamp, 3, 'UTC') AS ts,
+    fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
+    multiIf(positionCaseInsensitive(SpanKind, 'client') > 0, 1, positionCaseInsensitive(SpanKind, 'producer') > 0, 2, 0) AS call_kind,
+    if(call_kind = 1, ParentSpanId, '') AS parent_span_id,
+    cityHash64(if(extract(toString(getSetting('insert_deduplication_token')), '^weft-spool-[a-z_]+-([0-9a-z]+\\.[0-9]+)') AS spool_segment != '', spool_segment, queryID())) AS insert_key,
+    if(getSetting('log_comment') = 'weft:classified' AND length(if(SpanAttributes['integration.domain'] != '', SpanAttributes['integration.domain'], ResourceAttributes['integration.domain']) AS domain_given) > 1024,
+        substring(domain_given, 1, multiIf(NOT bitAnd(reinterpretAsUInt8(substring(domain_given, 1025, 1)), 192) = 128, 1024, NOT bitAnd(reinterpretAsUInt8(substring(domain_given, 1024, 1)), 192) = 128, 1023, NOT bitAnd(reinterpretAsUInt8(substring(domain_given, 1023, 1)), 192) = 128, 1022, NOT bitAnd(reinterpretAsUInt8(substring(domain_given, 1022, 1)), 192) = 128, 1021, 1020)),
+        domain_given) AS domain,
+    Duration / 1e6 AS duration_ms
+FROM otel_traces;

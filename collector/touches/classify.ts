@@ -7,6 +7,7 @@ import { HEALTH_PATH } from './health-path.ts';
 import { SESSION_PATH } from './session-path.ts';
 import { A, type SpanRecord } from './span-record.ts';
 import { nameDirection } from './name-verb.ts';
+import { skippedFastPath } from './skipped-fast-path.ts';
 import { dbOperation, extract, operationDirection, statementDirection } from './sql-direction.ts';
 
 /**
@@ -147,8 +148,11 @@ export function classify(s: SpanRecord): readonly Touch[] {
   if (dbSys !== '') {
     if (dbText === '' && dbOp === '') return NONE;
     // XSAM/otelsql's span of a statement prepared (database/sql's Prepare, named `sql.conn.prepare`) runs nothing: its
-    // statement is run by the `sql.stmt.exec` or `sql.stmt.query` spans after it (migration 125).
-    if (s.spanName() === OTELSQL_PREPARE) return NONE;
+    // statement is run by the `sql.stmt.exec` or `sql.stmt.query` spans after it (migration 125); nor does uptrace's
+    // otelsql's (`db.Prepare`), nor a call the driver answered driver.ErrSkip, made again as a prepared statement
+    // (migration 126).
+    const name = s.spanName();
+    if (name === OTELSQL_PREPARE || name === UPTRACE_PREPARE || skippedFastPath(s)) return NONE;
     // A MongoDB driver's own commands — a connection check, the handshake, authentication, the sessions it ends at close, a
     // transaction's commit — run against the `admin` database and read or write no collection (migration 119).
     if (dbSys === 'mongodb' && MONGODB_SESSION_OPS.has(dbOp)) return NONE;
@@ -211,6 +215,8 @@ export function classify(s: SpanRecord): readonly Touch[] {
 
 /** The name XSAM/otelsql (Go's database/sql) gives the span of a statement prepared (its MethodConnPrepare). */
 const OTELSQL_PREPARE = 'sql.conn.prepare';
+/** The name uptrace's otelsql (opentelemetry-go-extra) gives it. */
+const UPTRACE_PREPARE = 'db.Prepare';
 
 /**
  * MongoDB commands (upper-case) that touch no collection: `ping` (a connection check, as the driver's quick start does it),

@@ -19,12 +19,18 @@ export interface ParitySpan {
   resource?: Attributes;
   /** OTLP status code: 0 unset, 1 ok, 2 error. */
   status?: number;
+  /** The status message. */
+  statusMessage?: string;
+  /** The span's events, by their attributes. */
+  events?: Attributes[];
   /** Start and duration in nanoseconds (decimal text). */
   startNs?: string;
   durationNs?: string;
 }
 
 const [INTERNAL, SERVER, CLIENT, PRODUCER, CONSUMER] = [1, 2, 3, 4, 5];
+/** database/sql's driver.ErrSkip, as its Error() reads. */
+const ERR_SKIP = 'driver: skip fast-path; continue as if unimplemented';
 const span = (name: string, kind: number, attributes: Record<string, Value> | Attributes, more: Partial<ParitySpan> = {}): ParitySpan => ({
   name,
   kind,
@@ -809,6 +815,47 @@ export function handmadeSpans(): ParitySpan[] {
       span('url-host-http', CLIENT, { 'http.method': 'GET', 'http.target': '/api/x', ...where }),
       span('url-host-rpc', CLIENT, { 'rpc.system': 'grpc', 'rpc.service': 'crm.v1.Customers', 'rpc.method': 'GetCustomer', ...where }),
     ]),
+    // A Go database/sql call its driver answered driver.ErrSkip, as XSAM/otelsql spans it: Error, the error's text as an
+    // exception event's message (and as the status message in older versions); uptrace's span of a statement prepared
+    // (migration 126); and near misses
+    ...(
+      [
+        {
+          status: 2,
+          events: [
+            [
+              ['exception.type', '*errors.errorString'],
+              ['exception.message', ERR_SKIP],
+            ],
+          ],
+        },
+        { status: 2, statusMessage: ERR_SKIP },
+        { status: 2, statusMessage: ERR_SKIP, events: [[['exception.message', 'other']]] },
+        {
+          status: 2,
+          events: [
+            [['x', '1']],
+            [
+              ['exception.message', ERR_SKIP],
+              ['exception.escaped', 'false'],
+            ],
+          ],
+        },
+        { status: 0, statusMessage: ERR_SKIP, events: [[['exception.message', ERR_SKIP]]] },
+        { status: 1, events: [[['exception.message', ERR_SKIP]]] },
+        { status: 2, statusMessage: `${ERR_SKIP}.`, events: [[['exception.message', ERR_SKIP.toUpperCase()]]] },
+        { status: 2, events: [[['error.message', ERR_SKIP]], []] },
+        { status: 2, statusMessage: 'Error 1062: Duplicate entry' },
+      ] as Partial<ParitySpan>[]
+    ).flatMap((outcome) => [
+      span('sql.conn.exec', CLIENT, { 'db.system': 'mysql', 'db.name': 'orders', 'server.address': 'db', 'db.statement': 'INSERT INTO t VALUES (?)' }, outcome),
+      span('sql.conn.query', CLIENT, { 'db.system': 'mysql', 'db.name': 'crm', 'db.statement': 'SELECT 1' }, outcome),
+      span('http-errskip', CLIENT, { 'http.method': 'DELETE', 'url.full': 'http://h/x', 'http.status_code': '404' }, outcome),
+      span('msg-errskip', PRODUCER, { 'messaging.system': 'kafka', 'messaging.destination.name': 't' }, outcome),
+    ]),
+    ...['db.Prepare', 'db.prepare', 'stmt.Query', 'db.Query'].map((name) =>
+      span(name, CLIENT, { 'db.system': 'mysql', 'db.name': 'crm', 'db.statement': 'SELECT id FROM customers WHERE id = ?' }),
+    ),
     span('py-sqs-send', CLIENT, {
       'rpc.system': 'aws-api',
       'rpc.service': 'SQS',
@@ -1208,7 +1255,11 @@ export function randomSpans(count: number, seed = 13): ParitySpan[] {
       const key = pick(SPAN_KEYS);
       attributes.push([key, pick(pool(key))]);
     }
-    out.push(span(`random ${i}`, Math.floor(next() * 6), attributes, { status: Math.floor(next() * 3), name: pick(['r', 'q send', 'q publish']) }));
+    const outcome: Partial<ParitySpan> = { status: Math.floor(next() * 3), name: pick(['r', 'q send', 'q publish', 'sql.conn.prepare', 'db.Prepare']) };
+    const skip = pick(['', '', 'message', 'event']);
+    if (skip === 'message') outcome.statusMessage = ERR_SKIP;
+    if (skip === 'event') outcome.events = [[['exception.message', ERR_SKIP]]];
+    out.push(span(`random ${i}`, Math.floor(next() * 6), attributes, outcome));
   }
   return out;
 }
@@ -1254,7 +1305,8 @@ export function requestOf(spans: ParitySpan[]): Buffer {
                 startTimeUnixNano: start.toString(),
                 endTimeUnixNano: (start + BigInt(s.durationNs ?? '5000000')).toString(),
                 attributes: kvs(s.attributes),
-                status: s.status ? { code: s.status } : undefined,
+                status: s.status || s.statusMessage ? { code: s.status ?? 0, message: s.statusMessage } : undefined,
+                events: (s.events ?? []).map((attributes) => ({ name: 'exception', timeUnixNano: start.toString(), attributes: kvs(attributes) })),
               },
             ],
           },

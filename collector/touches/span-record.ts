@@ -223,6 +223,9 @@ export class SpanRecord {
   readonly kind = [0, 0];
   readonly service = [0, 0];
   readonly status = [0, 0];
+  readonly statusMessage = [0, 0];
+  /** [start, end) of the Events.Attributes column (RowBinary Array(Map(String, String))). */
+  readonly eventAttributes = [0, 0];
   private readonly attrs = new Slots(SPAN_KEYS.length);
   private readonly resource = new Slots(RESOURCE_KEYS.length);
   private readonly steps: ((b: Buffer, p: number) => number)[];
@@ -253,6 +256,12 @@ export class SpanRecord {
         return p + 8;
       },
       StatusCode: str(this.status),
+      StatusMessage: str(this.statusMessage),
+      'Events.Attributes': (b, p) => {
+        this.eventAttributes[0] = p;
+        this.eventAttributes[1] = skipEvents(b, p);
+        return this.eventAttributes[1];
+      },
     };
     this.steps = traceColumns.map((c) => special[c.column] ?? (skipperFor(c.type) as Skip));
   }
@@ -305,6 +314,40 @@ export class SpanRecord {
   statusIs(word: string): boolean {
     return containsAsciiCi(this.b, this.status, word);
   }
+
+  /** Whether StatusMessage is `text` (an ASCII string), byte for byte. */
+  statusMessageIs(text: string): boolean {
+    return rangeIs(this.b, this.statusMessage[0], this.statusMessage[1], text);
+  }
+
+  /**
+   * Whether an event of the span has the attribute `key` with the value `text` (both ASCII strings), byte for byte, as
+   * `has(arrayMap(a -> a[key], Events.Attributes), text)` says in SQL.
+   */
+  eventAttributeIs(key: string, text: string): boolean {
+    const b = this.b;
+    let [n, p] = varint(b, this.eventAttributes[0]);
+    for (let i = 0; i < n; i++) {
+      let m: number;
+      [m, p] = varint(b, p);
+      for (let j = 0; j < m; j++) {
+        const [kl, ks] = varint(b, p);
+        const [vl, vs] = varint(b, ks + kl);
+        if (rangeIs(b, ks, ks + kl, key) && rangeIs(b, vs, vs + vl, text)) return true;
+        p = vs + vl;
+      }
+    }
+    return false;
+  }
+}
+
+const skipEvents = skipperFor('Array(Map(String, String))');
+
+/** Whether b[start, end) holds the ASCII string `text`. */
+function rangeIs(b: Buffer, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let i = 0; i < text.length; i++) if (b[start + i] !== text.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Reads a Map(String, String), recording the values of the keys `index` knows into `slots`. */

@@ -4,6 +4,7 @@ import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import type { Field, LoadSpec } from '../rows/tables.ts';
 import { asciiUpper } from './byte-text.ts';
 import { classify } from './classify.ts';
+import { skippedFastPath } from './skipped-fast-path.ts';
 import { A, SpanRecord } from './span-record.ts';
 
 const MS = "DateTime64(3, 'UTC')";
@@ -94,7 +95,7 @@ export class TouchWriter {
       const touches = classify(s);
       const ts = millis(s.tsLo, s.tsHi);
       const end = ts + millis(s.durLo, s.durHi);
-      const isError = s.statusIs('error') && !answeredAsAsked(s) ? 1 : 0;
+      const isError = s.statusIs('error') && !answeredAsAsked(s) && !skippedFastPath(s) ? 1 : 0;
       const records = recordsCount(s.attr(A['integration.records']));
       const duration = (s.durHi * 4294967296 + s.durLo) / 1e6;
       for (let i = 0; i < touches.length; i++) {
