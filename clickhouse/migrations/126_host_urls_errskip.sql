@@ -11,6 +11,14 @@
 -- - uptrace's otelsql's span of a statement prepared (`db.Prepare`) runs nothing, as XSAM/otelsql's `sql.conn.prepare`
 --   does (125): each table it read or wrote was counted twice.
 --   weft_spans_unclassified carries the status message and the events' exception messages for it.
+-- - MassTransit's own ActivitySource (.NET): a publish to a message type's exchange, which MassTransit names
+--   `<namespace>:<type>` (`Contracts:OrderSubmitted`), was read as pika's `<exchange>:<routing key>` and named `Contracts`
+--   (every message type of the namespace one unknown system); a MassTransit span's destination is now whole. Its 8.x
+--   receive activity names no messaging.system, only its endpoint's address (messaging.masstransit.input_address
+--   `rabbitmq://mq/orders`), and touched nothing (the consumer's flow was never observed): the address's scheme is the
+--   system (`rabbitmqs` is RabbitMQ's). Its consume activity (under the receive) names no destination: it touches
+--   nothing, where 9.x's was an unnamed messaging endpoint. A temporary endpoint's address (`…?temporary=true`, a bus's own
+--   endpoint where responses go, which MassTransit names `bus`) is a temporary destination, as a reply queue is.
 -- weft_span_touches and weft_spans_unclassified are Null tables: dropping and making them and their views anew loses
 -- nothing stored; so is weft_trace_spans_mv made anew.
 
@@ -73,7 +81,9 @@ FROM (
             src_x != '' OR tgt_x != '',
                 arrayFilter(x -> x.5 != '', [('read', 'system', '', '', src_x, ''), ('write', 'system', '', '', tgt_x, '')]),
             msg_sys != '',
-                multiIf(msg_sys = 'socket.io' OR (msg_temporary AND dest = ''), [('', '', '', '', '', '')],
+                -- MassTransit's consume activity names no destination: the receive activity it runs under reads the queue (126)
+                multiIf(msg_sys = 'socket.io' OR (msg_temporary AND dest = '') OR (dest = '' AND A['messaging.masstransit.consumer_type'] != ''),
+                        [('', '', '', '', '', '')],
                         dest != '', [(dir, 'messaging', msg_sys, ep_host_v, dest, peer)],
                         [(dir, 'unnamed', 'messaging', ep_host_v, msg_sys, peer)]),
             -- otelsql's span of a statement prepared (`sql.conn.prepare`) runs nothing (125), nor does uptrace's otelsql's
@@ -280,7 +290,9 @@ FROM (
                                     -- the server-named queues (amq.gen-…) RPC clients declare
                                     A['messaging.destination.temporary'] = 'true' OR A['messaging.destination.anonymous'] = 'true'
                                         OR (msg_sys = 'nats' AND startsWith(dest_raw, '_INBOX.'))
-                                        OR (msg_sys = 'rabbitmq' AND (startsWith(dest_named, 'amq.rabbitmq.reply-to') OR startsWith(dest_named, 'amq.gen-'))) AS msg_temporary,
+                                        OR (msg_sys = 'rabbitmq' AND (startsWith(dest_named, 'amq.rabbitmq.reply-to') OR startsWith(dest_named, 'amq.gen-')))
+                                        -- MassTransit's temporary endpoints (a bus's own, where responses go) by their address (126)
+                                        OR match(mt_address, '[?&]temporary=true(?:[&#]|$)') AS msg_temporary,
                                     replaceRegexpOne(url_parts[2], '^.*@', '') AS url_hostport,
                                     match(addr, '^[A-Za-z][A-Za-z0-9+.-]*://') AS addr_is_url,
                                     replaceRegexpOne(extract(addr, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)'), '^.*@', '') AS addr_hostport,
@@ -320,13 +332,15 @@ FROM (
                                             -- older pika recorded "(temporary)" on every publish; the span name "<destination> send" has it
                                             dest_raw = '(temporary)', replaceRegexpOne(toValidUTF8(SpanName), '\\s+(send|publish)$', ''),
                                             -- pika under the stable conventions: "<exchange>:<routing key>" (the exchange, as amqplib reports it)
+                                            -- but MassTransit names a message type's exchange `<namespace>:<type>`: its destination is whole (126)
+                                            mt_address != '', dest_raw,
                                             position(dest_raw, ':') > 1, substring(dest_raw, 1, position(dest_raw, ':') - 1),
                                             startsWith(dest_raw, ':'), substring(dest_raw, 2),
                                             dest_raw)) AS dest_named,
                                         if(url = '', ['', '', ''], extractGroups(url, '^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)')) AS url_parts,
                                         NOT is_server AND (url != '' OR method != '') AS is_http
                                     FROM (
-                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, skipped_fast_path, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, dest_raw, routing_key, url, http_host, addr, target_path, method, http_status, op, msgop
+                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, skipped_fast_path, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, mt_address, dest_raw, routing_key, url, http_host, addr, target_path, method, http_status, op, msgop
                                         SELECT *,
                                             toDateTime64(Timestamp, 3, 'UTC') AS ts,
                                             fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
@@ -363,7 +377,14 @@ FROM (
                                             -- the stable conventions' name of a stored procedure called (122)
                                             toValidUTF8(A['db.stored_procedure.name']) AS db_proc,
                                             -- messaging
-                                            lower(toValidUTF8(A['messaging.system'])) AS msg_sys,
+                                            -- MassTransit 8's receive activity names no system: its endpoint address's scheme is the transport's (126)
+                                            if(A['messaging.system'] != '', lower(toValidUTF8(A['messaging.system'])),
+                                               transform(lower(extract(toValidUTF8(A['messaging.masstransit.input_address']), '^([A-Za-z][A-Za-z0-9+.-]*)://')),
+                                                         ['rabbitmqs'], ['rabbitmq'],
+                                                         lower(extract(toValidUTF8(A['messaging.masstransit.input_address']), '^([A-Za-z][A-Za-z0-9+.-]*)://')))) AS msg_sys,
+                                            -- the endpoint address MassTransit's spans carry: the destination's, else the receiving endpoint's (126)
+                                            toValidUTF8(if(A['messaging.masstransit.destination_address'] != '', A['messaging.masstransit.destination_address'],
+                                                           A['messaging.masstransit.input_address'])) AS mt_address,
                                             if(A['messaging.destination.name'] != '', A['messaging.destination.name'],
                                                A['messaging.destination']) AS dest_raw,
                                             multiIf(A['messaging.rabbitmq.destination.routing_key'] != '', A['messaging.rabbitmq.destination.routing_key'],

@@ -2,7 +2,7 @@ import { dbSystemAliases } from '../../core/net/db-system-names.ts';
 import { defaultPorts } from '../../core/net/default-ports.ts';
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
 import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl } from './endpoint-host.ts';
-import { messagingDestination } from './messaging.ts';
+import { impliedMessagingSystem, messagingDestination } from './messaging.ts';
 import { HEALTH_PATH } from './health-path.ts';
 import { SESSION_PATH } from './session-path.ts';
 import { A, type SpanRecord } from './span-record.ts';
@@ -108,7 +108,8 @@ export function classify(s: SpanRecord): readonly Touch[] {
   const peer = validUtf8(s.attr(A['peer.service']));
   const dbSysRaw = asciiLower(first(s.attr(A['db.system.name']), s.attr(A['db.system'])));
   const dbSys = validUtf8(dbSystemAliases.get(dbSysRaw) ?? dbSysRaw);
-  const msgSys = asciiLower(validUtf8(s.attr(A['messaging.system'])));
+  const msgSysNamed = asciiLower(validUtf8(s.attr(A['messaging.system'])));
+  const msgSys = msgSysNamed !== '' ? msgSysNamed : impliedMessagingSystem(s);
   const url = validUtf8(first(s.attr(A['url.full']), s.attr(A['http.url'])));
   const method = asciiUpper(first(s.attr(A['http.request.method']), s.attr(A['http.method'])));
   const isHttp = !isServer && (url !== '' || method !== '');
@@ -142,6 +143,8 @@ export function classify(s: SpanRecord): readonly Touch[] {
     if (msgSys === 'socket.io') return NONE;
     const m = messagingDestination(s, msgSys);
     if (m.temporary && m.destination === '') return NONE;
+    // MassTransit's consume activity names no destination: the receive activity it runs under reads the queue (126).
+    if (m.destination === '' && s.has(A['messaging.masstransit.consumer_type'])) return NONE;
     if (m.destination !== '') return [[direction(s, facts), 'messaging', msgSys, endpointHost(hostV, port, defaultPort), m.destination, peer]];
     return [[direction(s, facts), 'unnamed', 'messaging', endpointHost(hostV, port, defaultPort), msgSys, peer]];
   }

@@ -1,4 +1,5 @@
-import { validUtf8 } from './byte-text.ts';
+import { asciiLower, validUtf8 } from './byte-text.ts';
+import { extract } from './sql-direction.ts';
 import { A, type SpanRecord } from './span-record.ts';
 
 /**
@@ -15,17 +16,51 @@ const SEND_SUFFIX = /[\t\n\f\r ]+(send|publish)$/;
 export function messagingDestination(s: SpanRecord, system: string): { temporary: boolean; destination: string } {
   const name = s.attr(A['messaging.destination.name']);
   const raw = name !== '' ? name : s.attr(A['messaging.destination']);
+  const mtAddress = massTransitAddress(s);
   const named = validUtf8(
-    system === 'rabbitmq' ? rabbitmqDestination(s, raw) : SNS.has(system) ? snsDestination(raw) : SQS.has(system) && raw === '' ? sqsQueue(s) : raw,
+    system === 'rabbitmq'
+      ? rabbitmqDestination(s, raw, mtAddress !== '')
+      : SNS.has(system)
+        ? snsDestination(raw)
+        : SQS.has(system) && raw === ''
+          ? sqsQueue(s)
+          : raw,
   );
   const temporary =
     s.attr(A['messaging.destination.temporary']) === 'true' ||
+    // MassTransit's temporary endpoints (a bus's own, where responses go) by their address (migration 126)
+    MT_TEMPORARY.test(mtAddress) ||
     s.attr(A['messaging.destination.anonymous']) === 'true' ||
     (system === 'nats' && raw.startsWith('_INBOX.')) ||
     // RabbitMQ's reply queues, whichever exchange reached them (amqplib replies through the default exchange: the
     // queue is the routing key): direct reply-to, and the server-named queues (`amq.gen-…`) RPC clients declare.
     (system === 'rabbitmq' && (named.startsWith('amq.rabbitmq.reply-to') || named.startsWith('amq.gen-')));
   return { temporary, destination: temporary ? validUtf8(s.attr(A['messaging.destination.template'])) : named };
+}
+
+/** A MassTransit endpoint address of a temporary endpoint (`rabbitmq://mq/app_bus_…?temporary=true`). */
+const MT_TEMPORARY = /[?&]temporary=true(?:[&#]|$)/;
+/** A URL's scheme. */
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+
+/**
+ * The endpoint address MassTransit's ActivitySource puts on its spans (valid UTF-8): the destination's
+ * (`messaging.masstransit.destination_address`: a send, a consume) else the receiving endpoint's (`…input_address`: a
+ * receive); '' on any other span.
+ */
+function massTransitAddress(s: SpanRecord): string {
+  const destination = s.attr(A['messaging.masstransit.destination_address']);
+  return validUtf8(destination !== '' ? destination : s.attr(A['messaging.masstransit.input_address']));
+}
+
+/**
+ * The messaging system of a span that names none (lower-case, valid UTF-8): MassTransit 8's receive activity names only its
+ * endpoint's address (`messaging.masstransit.input_address`, `rabbitmq://mq.internal/orders`), whose scheme is the
+ * transport's (`rabbitmqs` is RabbitMQ's over TLS); '' when it has none (migration 126).
+ */
+export function impliedMessagingSystem(s: SpanRecord): string {
+  const scheme = asciiLower(extract(validUtf8(s.attr(A['messaging.masstransit.input_address'])), SCHEME));
+  return scheme === 'rabbitmqs' ? 'rabbitmq' : scheme;
 }
 
 /** Amazon SNS as the aws-sdk instrumentations name it in `messaging.system` (lower-case: JavaScript and Python `aws.sns`, Java `AmazonSNS`). */
@@ -70,8 +105,12 @@ function snsDestination(raw: string): string {
  */
 const DEFAULT_EXCHANGE = new Set(['', 'amq.default', '<default>']);
 
-/** The destination a RabbitMQ span names: the exchange, or for the default exchange the routing key (the queue). */
-function rabbitmqDestination(s: SpanRecord, raw: string): string {
+/**
+ * The destination a RabbitMQ span names: the exchange, or for the default exchange the routing key (the queue). A
+ * MassTransit span's (`massTransit`) is its exchange or queue whole: MassTransit names a message type's exchange
+ * `<namespace>:<type>` (`Contracts:OrderSubmitted`), which is not pika's `<exchange>:<routing key>` (migration 126).
+ */
+function rabbitmqDestination(s: SpanRecord, raw: string, massTransit: boolean): string {
   if (DEFAULT_EXCHANGE.has(raw)) {
     const key = s.attr(A['messaging.rabbitmq.destination.routing_key']);
     if (key !== '') return key;
@@ -79,6 +118,7 @@ function rabbitmqDestination(s: SpanRecord, raw: string): string {
     return older !== '' ? older : s.attr(A['messaging.rabbitmq.routing_key']);
   }
   if (raw === '(temporary)') return validUtf8(s.spanName()).replace(SEND_SUFFIX, '');
+  if (massTransit) return raw;
   const colon = raw.indexOf(':');
   if (colon > 0) return raw.slice(0, colon);
   if (colon === 0) return raw.slice(1);

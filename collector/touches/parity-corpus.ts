@@ -856,6 +856,35 @@ export function handmadeSpans(): ParitySpan[] {
     ...['db.Prepare', 'db.prepare', 'stmt.Query', 'db.Query'].map((name) =>
       span(name, CLIENT, { 'db.system': 'mysql', 'db.name': 'crm', 'db.statement': 'SELECT id FROM customers WHERE id = ?' }),
     ),
+    // MassTransit's own ActivitySource (migration 126): a message type's exchange `<namespace>:<type>` whole, v8's receive
+    // naming its system only by its endpoint's address, the consume naming no destination, temporary endpoints
+    ...(
+      [
+        { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'Contracts:OrderSubmitted', 'messaging.operation': 'send' },
+        { 'messaging.system': 'rabbitmq', 'messaging.destination.name': ':x', 'messaging.operation': 'send' },
+        { 'messaging.system': 'rabbitmq', 'messaging.destination.name': '', 'messaging.rabbitmq.destination.routing_key': 'rk' },
+        { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'bus', 'messaging.operation': 'send' },
+        { 'messaging.system': 'servicebus', 'messaging.destination.name': 'Contracts/OrderSubmitted', 'messaging.operation': 'send' },
+        { 'messaging.operation': 'receive', 'messaging.destination.name': 'order-submitted' },
+        { 'messaging.operation': 'process', 'messaging.masstransit.consumer_type': 'OrderConsumer' },
+        { 'messaging.system': 'rabbitmq', 'messaging.operation': 'process', 'messaging.masstransit.consumer_type': 'OrderConsumer' },
+        { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'q', 'messaging.masstransit.consumer_type': 'C' },
+      ] as Record<string, Value>[]
+    ).flatMap((attributes) =>
+      (
+        [
+          {},
+          { 'messaging.masstransit.destination_address': 'rabbitmq://mq.internal/Contracts:OrderSubmitted' },
+          { 'messaging.masstransit.destination_address': 'rabbitmq://mq.internal/app_bus_ybfoyyrq?temporary=true' },
+          { 'messaging.masstransit.input_address': 'rabbitmq://mq.internal/order-submitted' },
+          { 'messaging.masstransit.input_address': 'RabbitMQs://mq.internal/vh/order-submitted' },
+          { 'messaging.masstransit.input_address': 'amazonsqs://eu-west-1/order-submitted' },
+          { 'messaging.masstransit.input_address': 'sb://ns.servicebus.windows.net/order-submitted?temporary=true' },
+          { 'messaging.masstransit.input_address': 'not an address' },
+          { 'messaging.masstransit.destination_address': '', 'messaging.masstransit.input_address': 'activemq://mq/q?temporary=true&x=1' },
+        ] as Record<string, Value>[]
+      ).flatMap((where) => [span('mt-producer', PRODUCER, { ...attributes, ...where }), span('mt-consumer', CONSUMER, { ...attributes, ...where })]),
+    ),
     span('py-sqs-send', CLIENT, {
       'rpc.system': 'aws-api',
       'rpc.service': 'SQS',
@@ -1149,6 +1178,16 @@ function pool(key: string): Value[] {
       '/erp/actuator/health',
     ];
   if (/port/.test(key)) return [...common, '80', '443', '5432', '08080', '0', '99999', { int: '8080' }, '-5'];
+  if (/masstransit/.test(key))
+    return [
+      ...common,
+      'rabbitmq://mq/Contracts:OrderSubmitted',
+      'RabbitMQs://mq/v/app_bus_x?temporary=true',
+      'amazonsqs://eu-west-1/orders',
+      'rabbitmq://mq/x?durable=false&temporary=true#f',
+      'loopback://localhost/q?temporary=truex',
+      'OrderConsumer',
+    ];
   if (/address|peer\.name|peer\.ip|http\.host/.test(key))
     return [
       ...common,

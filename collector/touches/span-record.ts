@@ -63,6 +63,9 @@ export const SPAN_KEYS = [
   'http.request.header.if_none_match',
   'messaging.url',
   'aws.sqs.queue.url',
+  'messaging.masstransit.destination_address',
+  'messaging.masstransit.input_address',
+  'messaging.masstransit.consumer_type',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -153,6 +156,9 @@ export const A = {
   'http.request.header.if_none_match': 52,
   'messaging.url': 53,
   'aws.sqs.queue.url': 54,
+  'messaging.masstransit.destination_address': 55,
+  'messaging.masstransit.input_address': 56,
+  'messaging.masstransit.consumer_type': 57,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;
