@@ -19,6 +19,14 @@
 --   system (`rabbitmqs` is RabbitMQ's). Its consume activity (under the receive) names no destination: it touches
 --   nothing, where 9.x's was an unnamed messaging endpoint. A temporary endpoint's address (`…?temporary=true`, a bus's own
 --   endpoint where responses go, which MassTransit names `bus`) is a temporary destination, as a reply queue is.
+-- - an Amazon S3 call touches its bucket, as an OpenLineage object store dataset is named (lineage/dataset-endpoint.ts:
+--   kind http, sys s3, the bucket as host, the key's first two segments as name; a `hosts: [bucket]` rule matches both):
+--   the bucket before `.s3` of a virtual-hosted host (`orders-archive.s3.eu-west-1.amazonaws.com`), else a path-style
+--   host's (`s3.eu-west-1.amazonaws.com`) first path segment, else aws.s3.bucket (the Java agent 1.x's aws.bucket.name,
+--   whose aws-sdk 1.11 spans give only the endpoint `https://s3.amazonaws.com` as URL); an aws-sdk S3 span with no URL
+--   naming aws.s3.bucket touches it. Each was `Unknown system orders-archive.s3.eu-west-1.amazonaws.com` (or
+--   s3.amazonaws.com, s3.eu-west-1.amazonaws.com) with an undocumented flow; ListBuckets (no bucket) touches nothing;
+--   S3 Control's hosts (`<account>.s3-control.…`) stay hosts.
 -- weft_span_touches and weft_spans_unclassified are Null tables: dropping and making them and their views anew loses
 -- nothing stored; so is weft_trace_spans_mv made anew.
 
@@ -100,9 +108,15 @@ FROM (
                                        'ChangeMessageVisibility', 'ChangeMessageVisibilityBatch', 'Publish', 'PublishBatch'),
                 [('', '', '', '', '', '')],
             is_http, multiIf(is_token_request OR is_session_request OR is_socket_upgrade OR is_health_check, [('', '', '', '', '', '')],
+                        -- an Amazon S3 call touches its bucket, as OpenLineage names an object store (126); ListBuckets names none
+                        host_v != '' AND s3_host AND s3_bucket = '', [('', '', '', '', '', '')],
+                        host_v != '' AND s3_host, [(dir, 'http', 's3', s3_bucket, s3_name, peer)],
                         host_v != '', [(dir, 'http', scheme, ep_host_v, url_path, peer)],
                         peer != '', [(dir, 'peer', '', '', '', peer)],
                         [(dir, 'unnamed', 'http', '', url_path, '')]),
+            -- an aws-sdk S3 call naming its bucket and no URL (aws.s3.bucket) touches the bucket (126)
+            rpc = 'aws-api' AND lower(rpc_service) IN ('s3', 'amazon s3') AND s3_bucket_attr != '',
+                [(dir, 'http', 's3', lower(s3_bucket_attr), '', peer)],
             -- gRPC's standard health service says whether the server is up, never a record of it (122)
             rpc != '' AND (host_v != '' OR peer != ''), if(rpc_service = 'grpc.health.v1.Health', [('', '', '', '', '', '')],
                                                            [(dir, 'rpc', rpc, ep_host_v, rpc_service, peer)]),
@@ -110,11 +124,21 @@ FROM (
             [('', '', '', '', '', '')]
         ) AS touches
     FROM (
-        -- layer 9: ep_host_v
+        -- layer 9: ep_host_v, s3_host, s3_parts, s3_bucket, s3_name
         SELECT *,
             concat(if(position(host_v, ':') > 0 AND NOT startsWith(host_v, '/'), concat('[', host_v, ']'), host_v),
                    if(host_v != '' AND match(port_any, '^[0-9]+$') AND toUInt32OrZero(port_any) != 0 AND toString(toUInt32OrZero(port_any)) != default_port,
-                      concat(':', toString(toUInt32OrZero(port_any))), '')) AS ep_host_v
+                      concat(':', toString(toUInt32OrZero(port_any))), '')) AS ep_host_v,
+            -- Amazon S3's endpoints: the bucket before `.s3` (virtual-hosted style), else the path's first segment (path
+            -- style), else aws.s3.bucket; S3 Control's hosts name an account (126)
+            NOT match(host_v, '(?:^|\\.)s3-control[.-]') AND (match(host_v, '^(.+?)\\.s3(?:[.-][a-z0-9-]+)*\\.amazonaws\\.com(?:\\.cn)?$') OR match(host_v, '^s3(?:[.-][a-z0-9-]+)*\\.amazonaws\\.com(?:\\.cn)?$')) AS s3_host,
+            splitByChar('/', replaceRegexpAll(path_any, '/{2,}', '/')) AS s3_parts,
+            multiIf(match(host_v, '^(.+?)\\.s3(?:[.-][a-z0-9-]+)*\\.amazonaws\\.com(?:\\.cn)?$'), extract(host_v, '^(.+?)\\.s3(?:[.-][a-z0-9-]+)*\\.amazonaws\\.com(?:\\.cn)?$'),
+                    length(s3_parts) > 1 AND s3_parts[2] != '', lower(toValidUTF8(s3_parts[2])),
+                    lower(s3_bucket_attr)) AS s3_bucket,
+            multiIf(match(host_v, '^(.+?)\\.s3(?:[.-][a-z0-9-]+)*\\.amazonaws\\.com(?:\\.cn)?$'), url_path,
+                    length(s3_parts) > 1 AND s3_parts[2] != '', toValidUTF8(arrayStringConcat(arrayConcat([''], arraySlice(s3_parts, 3, 2)), '/')),
+                    '') AS s3_name
         FROM (
             -- layer 8: host_v, dir
             SELECT *,
@@ -340,7 +364,7 @@ FROM (
                                         if(url = '', ['', '', ''], extractGroups(url, '^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)')) AS url_parts,
                                         NOT is_server AND (url != '' OR method != '') AS is_http
                                     FROM (
-                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, skipped_fast_path, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, mt_address, dest_raw, routing_key, url, http_host, addr, target_path, method, http_status, op, msgop
+                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, skipped_fast_path, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, s3_bucket_attr, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, mt_address, dest_raw, routing_key, url, http_host, addr, target_path, method, http_status, op, msgop
                                         SELECT *,
                                             toDateTime64(Timestamp, 3, 'UTC') AS ts,
                                             fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
@@ -367,6 +391,7 @@ FROM (
                                             toValidUTF8(A['rpc.system']) AS rpc,
                                             toValidUTF8(A['rpc.service']) AS rpc_service,
                                             toValidUTF8(A['rpc.method']) AS rpc_method,
+                                            toValidUTF8(if(A['aws.s3.bucket'] != '', A['aws.s3.bucket'], A['aws.bucket.name'])) AS s3_bucket_attr,
                                             -- databases
                                             if(A['db.system.name'] != '', A['db.system.name'], A['db.system']) AS db_sys_raw,
                                             toValidUTF8(if(A['db.namespace'] != '', A['db.namespace'], A['db.name'])) AS db_ns,

@@ -3,6 +3,7 @@ import { defaultPorts } from '../../core/net/default-ports.ts';
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
 import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl } from './endpoint-host.ts';
 import { impliedMessagingSystem, messagingDestination } from './messaging.ts';
+import { s3Bucket } from './object-store.ts';
 import { HEALTH_PATH } from './health-path.ts';
 import { SESSION_PATH } from './session-path.ts';
 import { A, type SpanRecord } from './span-record.ts';
@@ -202,10 +203,19 @@ export function classify(s: SpanRecord): readonly Touch[] {
       facts.postRead = POST_READ_PATH.test(requested) || nameDirection(extract(whole, RPC_PATH)) === 'read';
     }
     const path = hostV !== '' || peer === '' ? endpointPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])) : '';
-    if (hostV !== '') return [[direction(s, facts), 'http', scheme, endpointHost(hostV, port, defaultPort), path, peer]];
+    if (hostV !== '') {
+      // An Amazon S3 call touches its bucket, as OpenLineage names an object store (sys s3, the bucket as host; 126).
+      const s3 = s3Bucket(hostV, whole, path, s3BucketAttr(s));
+      if (s3 !== undefined) return s3.bucket === '' ? NONE : [[direction(s, facts), 'http', 's3', s3.bucket, s3.name, peer]];
+      return [[direction(s, facts), 'http', scheme, endpointHost(hostV, port, defaultPort), path, peer]];
+    }
     if (peer !== '') return [[direction(s, facts), 'peer', '', '', '', peer]];
     return [[direction(s, facts), 'unnamed', 'http', '', path, '']];
   }
+  // An aws-sdk S3 call naming its bucket and no URL (the JavaScript and Java instrumentations' `aws.s3.bucket`) touches the
+  // bucket (126).
+  if (rpc === 'aws-api' && S3_SERVICES.has(asciiLower(validUtf8(s.attr(A['rpc.service'])))) && s3BucketAttr(s) !== '')
+    return [[direction(s, facts), 'http', 's3', asciiLower(s3BucketAttr(s)), '', peer]];
   if (rpc !== '' && (hostV !== '' || peer !== '')) {
     const service = validUtf8(s.attr(A['rpc.service']));
     // gRPC's standard health service says whether the server is up, never a record of it (migration 122).
@@ -214,6 +224,14 @@ export function classify(s: SpanRecord): readonly Touch[] {
   }
   if (peer !== '' && isClient) return [[direction(s, facts), 'peer', '', '', '', peer]];
   return NONE;
+}
+
+/** Amazon S3 as the aws-sdk instrumentations name it in `rpc.service`, lower-case (`S3`; the Java agent 1.x `Amazon S3`). */
+const S3_SERVICES = new Set(['s3', 'amazon s3']);
+
+/** The bucket an aws-sdk S3 span names (`aws.s3.bucket`, the Java agent's older `aws.bucket.name`), valid UTF-8. */
+function s3BucketAttr(s: SpanRecord): string {
+  return validUtf8(first(s.attr(A['aws.s3.bucket']), s.attr(A['aws.bucket.name'])));
 }
 
 /** The name XSAM/otelsql (Go's database/sql) gives the span of a statement prepared (its MethodConnPrepare). */

@@ -885,6 +885,47 @@ export function handmadeSpans(): ParitySpan[] {
         ] as Record<string, Value>[]
       ).flatMap((where) => [span('mt-producer', PRODUCER, { ...attributes, ...where }), span('mt-consumer', CONSUMER, { ...attributes, ...where })]),
     ),
+    // Amazon S3 calls touch their bucket (migration 126): virtual-hosted and path-style hosts, the Java agent 1.x's endpoint
+    // URL with aws.bucket.name, an aws-sdk span with aws.s3.bucket and no URL; near misses (S3 Control, other hosts)
+    ...[
+      'https://orders-archive.s3.eu-west-1.amazonaws.com/invoices/2026/x.pdf',
+      'https://My.Bucket.s3-eu-west-1.amazonaws.com//k',
+      'https://b.s3.dualstack.eu-west-1.amazonaws.com.cn/',
+      'https://b.s3-accelerate.amazonaws.com',
+      'https://s3.eu-west-1.amazonaws.com/Orders-Archive/invoices/2026/x.pdf',
+      'https://s3.amazonaws.com//orders-archive//a',
+      'https://s3.amazonaws.com/orders-archive',
+      'https://s3.amazonaws.com/',
+      'https://s3.amazonaws.com',
+      'https://123456789012.s3-control.eu-west-1.amazonaws.com/v20180820/jobs',
+      'https://s3.example.com/b/k',
+      'https://b.s3.amazonaws.com.evil.example/k',
+      'http://ap-123456789012.s3-accesspoint.eu-west-1.amazonaws.com:8443/k',
+    ].flatMap((url) => [
+      http(url),
+      span('s3-java', CLIENT, {
+        'http.method': 'PUT',
+        'http.url': url,
+        'rpc.system': 'aws-api',
+        'rpc.service': 'Amazon S3',
+        'rpc.method': 'PutObject',
+        'aws.bucket.name': 'Named',
+      }),
+    ]),
+    span('s3-target', CLIENT, { 'http.method': 'GET', 'net.peer.name': 's3.amazonaws.com', 'http.target': '/orders-archive/a/b/c' }),
+    span('s3-template', CLIENT, { 'http.request.method': 'GET', 'server.address': 'b.s3.amazonaws.com', 'url.template': '/{key}' }),
+    ...(
+      [{ 'aws.s3.bucket': 'Orders-Archive' }, { 'aws.bucket.name': 'orders-archive' }, { 'aws.s3.bucket': raw('bu', [0xff], 'ck') }, {}] as Record<
+        string,
+        Value
+      >[]
+    ).flatMap((bucket) =>
+      ['S3', 's3', 'Amazon S3', 'DynamoDB'].flatMap((service) =>
+        ['PutObject', 'GetObject', 'HeadObject'].map((method) =>
+          span('s3-sdk', CLIENT, { 'rpc.system': 'aws-api', 'rpc.service': service, 'rpc.method': method, 'aws.region': 'eu-west-1', ...bucket }),
+        ),
+      ),
+    ),
     span('py-sqs-send', CLIENT, {
       'rpc.system': 'aws-api',
       'rpc.service': 'SQS',
@@ -1169,6 +1210,8 @@ function pool(key: string): Value[] {
       'http://h/token',
       '/ccx/oauth2/t/tokens/bearer',
       'http://h/i/_search',
+      'https://s3.amazonaws.com/bucket/a/b',
+      'https://b.s3.eu-west-1.amazonaws.com/k',
       '/v1/search/',
       'http://h/b1s/v2/Login',
       '/api/4.0/logout',
@@ -1178,6 +1221,7 @@ function pool(key: string): Value[] {
       '/erp/actuator/health',
     ];
   if (/port/.test(key)) return [...common, '80', '443', '5432', '08080', '0', '99999', { int: '8080' }, '-5'];
+  if (/bucket/.test(key)) return [...common, 'orders-archive', 'Orders-Archive'];
   if (/masstransit/.test(key))
     return [
       ...common,
@@ -1199,6 +1243,8 @@ function pool(key: string): Value[] {
       ' h ',
       'https://sqs.x/1/q',
       'amqp://u@[::1]:5673/v',
+      'b.s3.eu-west-1.amazonaws.com',
+      's3.amazonaws.com',
       'x://',
       raw('host', [0xed, 0xa0, 0x80]),
     ];

@@ -66,6 +66,8 @@ export const SPAN_KEYS = [
   'messaging.masstransit.destination_address',
   'messaging.masstransit.input_address',
   'messaging.masstransit.consumer_type',
+  'aws.s3.bucket',
+  'aws.bucket.name',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -159,6 +161,8 @@ export const A = {
   'messaging.masstransit.destination_address': 55,
   'messaging.masstransit.input_address': 56,
   'messaging.masstransit.consumer_type': 57,
+  'aws.s3.bucket': 58,
+  'aws.bucket.name': 59,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;
