@@ -1,7 +1,10 @@
 -- The classification of spans another writer inserts (collector/touches/ says the same; parity.test.ts compares them):
 -- - a server.address or net.peer.name given a whole URL is its host (and its port, when no port attribute names one):
 --   otelaws (aws-sdk-go-v2) puts an SQS queue's URL there (semconv 1.21 and 1.36), and the endpoint's host was shown as
---   `[https://sqs.eu-west-1.amazonaws.com/123456789012/orders]`, which no hosts rule matched.
+--   `[https://sqs.eu-west-1.amazonaws.com/123456789012/orders]`, which no hosts rule matched. A gRPC channel's target
+--   there (otelgrpc's interceptors put it when it is no host:port: `dns:///crm.internal:50051`, `dns://8.8.8.8/…`,
+--   `dns:crm.internal:50051`, `passthrough:///…`, `xds:///…`, `unix:///run/crm.sock`) is its endpoint: it was shown as
+--   `[dns:///crm.internal:50051]`.
 -- - a Go database/sql call its driver answered driver.ErrSkip (go-sql-driver/mysql declines the fast path for a statement
 --   with arguments unless interpolateParams is on; database/sql makes the call again as a prepared statement, whose spans
 --   follow) ran nothing: XSAM/otelsql marks its span Error, with the error's text as an `exception` event's message (and,
@@ -286,8 +289,9 @@ FROM (
                                 if(msg_temporary, toValidUTF8(A['messaging.destination.template']), dest_named) AS dest,
                                 if(startsWith(url_hostport, '['), extract(url_hostport, '^\\[([^\\]]*)\\]'), extract(url_hostport, '^([^:]*)')) AS url_host,
                                 extract(url_hostport, '^(?:\\[[^\\]]*\\]|[^:]*):(\\d+)$') AS url_port,
-                                if(NOT addr_is_url, addr, if(startsWith(addr_hostport, '['), extract(addr_hostport, '^\\[([^\\]]*)\\]'), extract(addr_hostport, '^([^:]*)'))) AS addr_host,
-                                if(addr_is_url, extract(addr_hostport, '^(?:\\[[^\\]]*\\]|[^:]*):(\\d+)$'), '') AS addr_port,
+                                multiIf(addr_target != '', addr_target, NOT addr_is_url, addr,
+                                        if(startsWith(addr_hostport, '['), extract(addr_hostport, '^\\[([^\\]]*)\\]'), extract(addr_hostport, '^([^:]*)'))) AS addr_host,
+                                if(addr_target = '' AND addr_is_url, extract(addr_hostport, '^(?:\\[[^\\]]*\\]|[^:]*):(\\d+)$'), '') AS addr_port,
                                 -- url.template last: a client that names only the route (`/api/orders/{id}`) and server.address
                                 multiIf(url_path_full != '', url_path_full, A['url.path'] != '', A['url.path'], target_path != '', target_path,
                                         extract(toValidUTF8(A['url.template']), '^([^?#]*)')) AS path_any,
@@ -295,7 +299,7 @@ FROM (
                                     ['http', 'https', 'ws', 'wss', 'postgresql', 'mysql', 'mssql', 'oracle', 'mongodb', 'redis', 'rabbitmq', 'kafka', 'nats', 'amqp', 'amqps'],
                                     ['80', '443', '80', '443', '5432', '3306', '1433', '1521', '27017', '6379', '5672', '9092', '4222', '5672', '5671'], '') AS default_port
                             FROM (
-                                -- layer 3: db_names, db_op, msg_temporary, url_hostport, addr_is_url, addr_hostport, url_path_full, scheme
+                                -- layer 3: db_names, db_op, msg_temporary, url_hostport, addr_is_url, addr_target, addr_hostport, url_path_full, scheme
                                 SELECT *,
                                     multiIf(db_ns != '', [db_ns],
                                             db_sys = 'dynamodb' AND match(ddb_tables, '^\\[[\\t\\n\\f\\r ]*"[A-Za-z0-9_.-]+"[\\t\\n\\f\\r ]*(?:,[\\t\\n\\f\\r ]*"[A-Za-z0-9_.-]+"[\\t\\n\\f\\r ]*)*\\]$'),
@@ -319,6 +323,9 @@ FROM (
                                         OR match(mt_address, '[?&]temporary=true(?:[&#]|$)') AS msg_temporary,
                                     replaceRegexpOne(url_parts[2], '^.*@', '') AS url_hostport,
                                     match(addr, '^[A-Za-z][A-Za-z0-9+.-]*://') AS addr_is_url,
+                                    -- a gRPC channel's target (otelgrpc's interceptors: `dns:///crm.internal:50051`): its endpoint (126)
+                                    multiIf(match(addr, '(?i)^(?:dns|passthrough|xds):(?://[^/]*/)?([^\\n]+)$'), extract(addr, '(?i)^(?:dns|passthrough|xds):(?://[^/]*/)?([^\\n]+)$'),
+                                            match(addr, '(?i)^unix:(?://)?(/[^\\n]*)$'), extract(addr, '(?i)^unix:(?://)?(/[^\\n]*)$'), '') AS addr_target,
                                     replaceRegexpOne(extract(addr, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)'), '^.*@', '') AS addr_hostport,
                                     url_parts[3] AS url_path_full,
                                     lower(multiIf(url_parts[1] != '', url_parts[1], A['url.scheme'] != '', A['url.scheme'],

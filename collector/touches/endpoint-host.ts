@@ -68,19 +68,29 @@ export function requestPath(urlPath: string, attrPath: string, target: string, t
 
 /** A value that starts as a URL does (`scheme://`): a host attribute given a whole URL. */
 const URL_START = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+/**
+ * A gRPC channel's target (grpc/grpc doc/naming.md) as otelgrpc's interceptors put it in server.address when it is no
+ * `host:port`: `dns:///crm.internal:50051`, `dns://8.8.8.8/crm.internal:50051` (the authority is the DNS server),
+ * `dns:crm.internal:50051`, `passthrough:///…`, `xds:///…`; its first group the endpoint (`host[:port]`). A Unix socket's,
+ * `unix:///run/crm.sock` or `unix:/run/crm.sock`: its second group the socket's path.
+ */
+const GRPC_TARGET = /^(?:(?:dns|passthrough|xds):(?:\/\/[^/]*\/)?([^\n]+)|unix:(?:\/\/)?(\/[^\n]*))$/i;
 
 /**
  * `host_any` and `port_any`: from the URL when it has a host, else the first of the span's host/port attributes that is
  * set. A `server.address` or `net.peer.name` given a whole URL (otelaws puts an SQS queue's URL there, semconv 1.21 and
  * 1.36: `https://sqs.eu-west-1.amazonaws.com/123456789012/orders`) is its host, and its port when no port attribute
- * names one (migration 126): the URL was shown as the host, `[https://sqs.…/orders]`, which no hosts rule matched.
+ * names one (migration 126): the URL was shown as the host, `[https://sqs.…/orders]`, which no hosts rule matched. A gRPC
+ * channel's target given there (`dns:///crm.internal:50051`) is its endpoint's host and port (`GRPC_TARGET`).
  */
 export function hostAndPort(url: UrlSplit, s: SpanRecord): { host: string; port: string } {
   if (url.host !== '') return { host: url.host, port: url.port };
   const httpHost = validUtf8(s.attr(A['http.host']));
   let host = first(s.attr(A['server.address']), s.attr(A['net.peer.name']));
   let addressPort = '';
-  if (URL_START.test(host)) {
+  const target = GRPC_TARGET.exec(validUtf8(host));
+  if (target) host = target[1] ?? target[2];
+  else if (URL_START.test(host)) {
     const inner = splitUrl(validUtf8(host));
     host = inner.host;
     addressPort = inner.port;

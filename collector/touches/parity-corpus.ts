@@ -808,6 +808,18 @@ export function handmadeSpans(): ParitySpan[] {
         { 'server.address': 'mailto:ops@x', 'network.peer.address': '10.0.0.1' },
         { 'server.address': 'db.internal:5433' },
         { 'server.address': raw('https://h', [0xff], '.example/x') },
+        // a gRPC channel's target (otelgrpc's interceptors)
+        { 'server.address': 'dns:///crm.internal:50051' },
+        { 'server.address': 'DNS://8.8.8.8/crm.internal', 'server.port': '443' },
+        { 'server.address': 'dns:crm.internal:50051' },
+        { 'server.address': 'passthrough:///[2001:db8::1]:50051' },
+        { 'net.peer.name': 'xds:///crm-service' },
+        { 'server.address': 'unix:///run/crm.sock' },
+        { 'server.address': 'unix:/run/crm.sock' },
+        { 'server.address': 'unix:relative.sock' },
+        { 'server.address': 'dns:///' },
+        { 'server.address': 'dns:///a\nb:1' },
+        { 'server.address': 'dns:///a\rb:1' },
       ] as Record<string, Value>[]
     ).flatMap((where) => [
       span('url-host-msg', PRODUCER, { 'messaging.system': 'aws_sqs', 'messaging.destination.name': 'q', ...where }),
@@ -1243,6 +1255,8 @@ function pool(key: string): Value[] {
       ' h ',
       'https://sqs.x/1/q',
       'amqp://u@[::1]:5673/v',
+      'dns:///h:50051',
+      'unix:///run/x.sock',
       'b.s3.eu-west-1.amazonaws.com',
       's3.amazonaws.com',
       'x://',
