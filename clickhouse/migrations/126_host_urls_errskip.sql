@@ -30,6 +30,8 @@
 --   naming aws.s3.bucket touches it. Each was `Unknown system orders-archive.s3.eu-west-1.amazonaws.com` (or
 --   s3.amazonaws.com, s3.eu-west-1.amazonaws.com) with an undocumented flow; ListBuckets (no bucket) touches nothing;
 --   S3 Control's hosts (`<account>.s3-control.…`) stay hosts.
+-- - a destination the Java agent names `(temporary)` or `(anonymous)` (a JMS reply queue; its 1.x versions put only the
+--   older messaging.temp_destination beside it) is a temporary destination: it was `Unknown system jms:(temporary)`.
 -- weft_span_touches and weft_spans_unclassified are Null tables: dropping and making them and their views anew loses
 -- nothing stored; so is weft_trace_spans_mv made anew.
 
@@ -320,7 +322,9 @@ FROM (
                                         OR (msg_sys = 'nats' AND startsWith(dest_raw, '_INBOX.'))
                                         OR (msg_sys = 'rabbitmq' AND (startsWith(dest_named, 'amq.rabbitmq.reply-to') OR startsWith(dest_named, 'amq.gen-')))
                                         -- MassTransit's temporary endpoints (a bus's own, where responses go) by their address (126)
-                                        OR match(mt_address, '[?&]temporary=true(?:[&#]|$)') AS msg_temporary,
+                                        OR match(mt_address, '[?&]temporary=true(?:[&#]|$)')
+                                        -- the names the Java agent gives a temporary or anonymous destination (its JMS reply queues) (126)
+                                        OR dest_named IN ('(temporary)', '(anonymous)') AS msg_temporary,
                                     replaceRegexpOne(url_parts[2], '^.*@', '') AS url_hostport,
                                     match(addr, '^[A-Za-z][A-Za-z0-9+.-]*://') AS addr_is_url,
                                     -- a gRPC channel's target (otelgrpc's interceptors: `dns:///crm.internal:50051`): its endpoint (126)

@@ -30,6 +30,10 @@ export function messagingDestination(s: SpanRecord, system: string): { temporary
     s.attr(A['messaging.destination.temporary']) === 'true' ||
     // MassTransit's temporary endpoints (a bus's own, where responses go) by their address (migration 126)
     MT_TEMPORARY.test(mtAddress) ||
+    // the names the Java agent gives a temporary or anonymous destination (its JMS reply queues), with only the older
+    // messaging.temp_destination beside them in its 1.x versions (migration 126)
+    named === '(temporary)' ||
+    named === '(anonymous)' ||
     s.attr(A['messaging.destination.anonymous']) === 'true' ||
     (system === 'nats' && raw.startsWith('_INBOX.')) ||
     // RabbitMQ's reply queues, whichever exchange reached them (amqplib replies through the default exchange: the

@@ -938,6 +938,13 @@ export function handmadeSpans(): ParitySpan[] {
         ),
       ),
     ),
+    // the Java agent's names of a temporary or anonymous destination, on any system (migration 126)
+    ...['jms', 'kafka', 'rabbitmq', 'ActiveMQ'].flatMap((system) =>
+      ['(temporary)', '(anonymous)', '(Temporary)', ' (temporary)', 'orders'].flatMap((name) => [
+        msg({ 'messaging.system': system, 'messaging.destination': name, 'messaging.temp_destination': { bool: true } }),
+        msg({ 'messaging.system': system, 'messaging.destination.name': name, 'messaging.destination.template': 'replies' }, CONSUMER, `${name} receive`),
+      ]),
+    ),
     span('py-sqs-send', CLIENT, {
       'rpc.system': 'aws-api',
       'rpc.service': 'SQS',
