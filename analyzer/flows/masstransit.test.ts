@@ -19,11 +19,14 @@ systems:
     owner: icoe
     match: { destinations: [{ name: "Contracts:OrderSubmitted", system: rabbitmq }, { name: order-submitted, system: rabbitmq }] }
   - { id: invoice-commands, kind: queue, owner: icoe, match: { destinations: [{ name: submit-invoice, system: rabbitmq }] } }
+  - { id: invoice-events, kind: queue, owner: icoe, match: { destinations: [{ name: invoice-events, system: sqs }, { name: invoice-events, system: servicebus }] } }
 flows:
   - { id: orders-out, source: crm, target: order-events, owner: icoe, runtime: { service: order-api } }
   - { id: invoices-out, source: crm, target: invoice-commands, owner: icoe, runtime: { service: order-api } }
   - { id: orders-in-v8, source: order-events, target: billing, owner: icoe, runtime: { service: worker-v8 } }
   - { id: orders-in-v9, source: order-events, target: billing, owner: icoe, runtime: { service: worker-v9 } }
+  - { id: invoices-in-sqs, source: invoice-events, target: billing, owner: icoe, runtime: { service: worker-sqs } }
+  - { id: invoices-in-asb, source: invoice-events, target: billing, owner: icoe, runtime: { service: worker-asb } }
 `;
 
 const MQ = 'rabbitmq://mq.internal/';
@@ -52,14 +55,14 @@ const send = (exchange: string, address: string, type: string): SpanSpec => ({
  * MassTransit's receive activity (CONSUMER, `<queue> receive`) and, under it, its consume activity (`<queue> process`): v8
  * names no messaging.system on either, nor a destination on the consume; v9 names the system on both.
  */
-const consume = (queue: string, version: 'v8' | 'v9', children: SpanSpec[]): SpanSpec => ({
+const consume = (queue: string, version: 'v8' | 'v9', children: SpanSpec[], address = `${MQ}${queue}`): SpanSpec => ({
   name: `${queue} receive`,
   kind: CONSUMER,
   attributes: {
     'messaging.operation': 'receive',
     ...(version === 'v9' ? { 'messaging.system': 'rabbitmq' } : {}),
     'messaging.destination.name': queue,
-    'messaging.masstransit.input_address': `${MQ}${queue}`,
+    'messaging.masstransit.input_address': address,
     'messaging.message.id': '0c5a0000-1d3e-0015-2c9b-08dd5a1b2c3d',
   },
   children: [
@@ -108,6 +111,18 @@ describe('MassTransit (.NET) over RabbitMQ, as its own ActivitySource spans it',
           send('bus', `${MQ}order-api_bus_ybfoyyrq1ayfxsjpbdpcnjyfrh?temporary=true`, 'OrderAccepted'),
         ]),
       ]);
+    // MassTransit 8 over Amazon SQS and Azure Service Bus: the receive names its transport only by its address's scheme.
+    await sendSpans({ url: h.collector.url, serviceName: 'worker-sqs' }, [
+      consume('invoice-events', 'v8', [httpCall('POST', 'http://billing.internal/api/invoices', { status: 201 })], 'amazonsqs://eu-west-1/invoice-events'),
+    ]);
+    await sendSpans({ url: h.collector.url, serviceName: 'worker-asb' }, [
+      consume(
+        'invoice-events',
+        'v8',
+        [httpCall('POST', 'http://billing.internal/api/invoices', { status: 201 })],
+        'sb://acme.servicebus.windows.net/invoice-events',
+      ),
+    ]);
     await h.collector.flush();
     analyzer = testAnalyzer(h.store, catalogYaml, { lateMs: 1 });
     expect((await analyzer.runNow()).errors).toEqual([]);
@@ -123,6 +138,8 @@ describe('MassTransit (.NET) over RabbitMQ, as its own ActivitySource spans it',
   // temporary endpoint was a queue named `bus`.
   it('sees each documented flow, and no other', async () => {
     expect(await observedEdges(analyzer, (e) => `${e.flowId ?? ''} ${e.source} -> ${e.target}`)).toEqual([
+      'invoices-in-asb invoice-events -> billing',
+      'invoices-in-sqs invoice-events -> billing',
       'invoices-out crm -> invoice-commands',
       'orders-in-v8 order-events -> billing',
       'orders-in-v9 order-events -> billing',

@@ -18,8 +18,8 @@
 --   `<namespace>:<type>` (`Contracts:OrderSubmitted`), was read as pika's `<exchange>:<routing key>` and named `Contracts`
 --   (every message type of the namespace one unknown system); a MassTransit span's destination is now whole. Its 8.x
 --   receive activity names no messaging.system, only its endpoint's address (messaging.masstransit.input_address
---   `rabbitmq://mq/orders`), and touched nothing (the consumer's flow was never observed): the address's scheme is the
---   system (`rabbitmqs` is RabbitMQ's). Its consume activity (under the receive) names no destination: it touches
+--   `rabbitmq://mq/orders`), and touched nothing (the consumer's flow was never observed): the address's scheme names the
+--   system as the send activity does (`rabbitmqs` rabbitmq, `sb` servicebus, `amazonsqs` sqs, `loopback` in-memory). Its consume activity (under the receive) names no destination: it touches
 --   nothing, where 9.x's was an unnamed messaging endpoint. A temporary endpoint's address (`…?temporary=true`, a bus's own
 --   endpoint where responses go, which MassTransit names `bus`) is a temporary destination, as a reply queue is.
 -- - an Amazon S3 call touches its bucket, as an OpenLineage object store dataset is named (lineage/dataset-endpoint.ts:
@@ -416,7 +416,7 @@ FROM (
                                             -- MassTransit 8's receive activity names no system: its endpoint address's scheme is the transport's (126)
                                             if(A['messaging.system'] != '', lower(toValidUTF8(A['messaging.system'])),
                                                transform(lower(extract(toValidUTF8(A['messaging.masstransit.input_address']), '^([A-Za-z][A-Za-z0-9+.-]*)://')),
-                                                         ['rabbitmqs'], ['rabbitmq'],
+                                                         ['rabbitmqs', 'sb', 'amazonsqs', 'loopback'], ['rabbitmq', 'servicebus', 'sqs', 'in-memory'],
                                                          lower(extract(toValidUTF8(A['messaging.masstransit.input_address']), '^([A-Za-z][A-Za-z0-9+.-]*)://')))) AS msg_sys,
                                             -- the endpoint address MassTransit's spans carry: the destination's, else the receiving endpoint's (126)
                                             toValidUTF8(if(A['messaging.masstransit.destination_address'] != '', A['messaging.masstransit.destination_address'],

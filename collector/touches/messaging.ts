@@ -58,13 +58,25 @@ function massTransitAddress(s: SpanRecord): string {
 }
 
 /**
+ * The messaging system MassTransit's send activity names (its transport's ActivitySystem) by the scheme of the
+ * transport's endpoint addresses, where they differ: RabbitMQ over TLS, Azure Service Bus, Amazon SQS, the in-memory
+ * transport (`rabbitmq`, `activemq`, `db` are their own).
+ */
+const MT_SCHEME_SYSTEMS = new Map([
+  ['rabbitmqs', 'rabbitmq'],
+  ['sb', 'servicebus'],
+  ['amazonsqs', 'sqs'],
+  ['loopback', 'in-memory'],
+]);
+
+/**
  * The messaging system of a span that names none (lower-case, valid UTF-8): MassTransit 8's receive activity names only its
- * endpoint's address (`messaging.masstransit.input_address`, `rabbitmq://mq.internal/orders`), whose scheme is the
- * transport's (`rabbitmqs` is RabbitMQ's over TLS); '' when it has none (migration 126).
+ * endpoint's address (`messaging.masstransit.input_address`, `rabbitmq://mq.internal/orders`), whose scheme names the
+ * transport (`MT_SCHEME_SYSTEMS`), as its send activity names it; '' when it has none (migration 126).
  */
 export function impliedMessagingSystem(s: SpanRecord): string {
   const scheme = asciiLower(extract(validUtf8(s.attr(A['messaging.masstransit.input_address'])), SCHEME));
-  return scheme === 'rabbitmqs' ? 'rabbitmq' : scheme;
+  return MT_SCHEME_SYSTEMS.get(scheme) ?? scheme;
 }
 
 /** Amazon SNS as the aws-sdk instrumentations name it in `messaging.system` (lower-case: JavaScript and Python `aws.sns`, Java `AmazonSNS`). */

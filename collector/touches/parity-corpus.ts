@@ -892,6 +892,8 @@ export function handmadeSpans(): ParitySpan[] {
           { 'messaging.masstransit.input_address': 'RabbitMQs://mq.internal/vh/order-submitted' },
           { 'messaging.masstransit.input_address': 'amazonsqs://eu-west-1/order-submitted' },
           { 'messaging.masstransit.input_address': 'sb://ns.servicebus.windows.net/order-submitted?temporary=true' },
+          { 'messaging.masstransit.input_address': 'sb://ns.servicebus.windows.net/order-submitted' },
+          { 'messaging.masstransit.input_address': 'Loopback://localhost/order-submitted' },
           { 'messaging.masstransit.input_address': 'not an address' },
           { 'messaging.masstransit.destination_address': '', 'messaging.masstransit.input_address': 'activemq://mq/q?temporary=true&x=1' },
         ] as Record<string, Value>[]
