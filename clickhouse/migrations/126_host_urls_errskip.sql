@@ -10,17 +10,18 @@
 --   follow) ran nothing: XSAM/otelsql marks its span Error, with the error's text as an `exception` event's message (and,
 --   in older versions, as the status message). It was a failed call (each table the service read or wrote showed one
 --   call in two failed) and a read or write besides the prepared statement's (each table counted twice); it is now
---   neither, here, in weft_span_touches_none_mv (the spans that cannot touch a system) and in weft_trace_spans_mv.
+--   neither, here, in weft_span_touches_none_mv (the spans that cannot touch a system) and in weft_trace_spans_mv;
+--   weft_spans_unclassified carries the status message and the events' exception messages for it.
 -- - uptrace's otelsql's span of a statement prepared (`db.Prepare`) runs nothing, as XSAM/otelsql's `sql.conn.prepare`
 --   does (125): each table it read or wrote was counted twice.
---   weft_spans_unclassified carries the status message and the events' exception messages for it.
 -- - MassTransit's own ActivitySource (.NET): a publish to a message type's exchange, which MassTransit names
 --   `<namespace>:<type>` (`Contracts:OrderSubmitted`), was read as pika's `<exchange>:<routing key>` and named `Contracts`
 --   (every message type of the namespace one unknown system); a MassTransit span's destination is now whole. Its 8.x
 --   receive activity names no messaging.system, only its endpoint's address (messaging.masstransit.input_address
 --   `rabbitmq://mq/orders`), and touched nothing (the consumer's flow was never observed): the address's scheme names the
---   system as the send activity does (`rabbitmqs` rabbitmq, `sb` servicebus, `amazonsqs` sqs, `loopback` in-memory). Its consume activity (under the receive) names no destination: it touches
---   nothing, where 9.x's was an unnamed messaging endpoint. A temporary endpoint's address (`…?temporary=true`, a bus's own
+--   system as the send activity does (`rabbitmqs` rabbitmq, `sb` servicebus, `amazonsqs` sqs, `loopback` in-memory).
+--   Its consume activity (under the receive) names no destination: it touches nothing, where 9.x's was an unnamed
+--   messaging endpoint. A temporary endpoint's address (`…?temporary=true`, a bus's own
 --   endpoint where responses go, which MassTransit names `bus`) is a temporary destination, as a reply queue is.
 -- - an Amazon S3 call touches its bucket, as an OpenLineage object store dataset is named (lineage/dataset-endpoint.ts:
 --   kind http, sys s3, the bucket as host, the key's first two segments as name; a `hosts: [bucket]` rule matches both):
