@@ -80,7 +80,8 @@ function isInt64(t: string): boolean {
 /**
  * JSON of an array or kvlist value as the OpenTelemetry Collector's ClickHouse exporter writes it
  * (`AsRaw()` then `json.Marshal`): integers exact (int64 beyond 2^53 included), maps with sorted
- * keys. Nesting past `maxAnyValueDepth` is refused.
+ * keys, a key sent twice in a kvlist read as its first value (as `Map.Get` reads it). Nesting past `maxAnyValueDepth`
+ * is refused.
  */
 function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, where: string): string {
   if (!v) return 'null';
@@ -103,7 +104,13 @@ function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, w
     if (depth >= max) throw ERR_OTLP_TOO_DEEP(max, where);
     const kv = v.kvlistValue as { values?: KeyValueLike[] } | undefined;
     const entries = new Map<string, string>();
-    for (const e of Array.isArray(kv?.values) ? kv.values : []) entries.set(String(e?.key ?? ''), jsonOf(e?.value, depth + 1, ctx, where));
+    // A key sent twice inside the kvlist: the first value is the entry, as for a key sent twice among the attributes
+    // (`attributeMap`); the later value is still read, for the same warnings and errors.
+    for (const e of Array.isArray(kv?.values) ? kv.values : []) {
+      const key = String(e?.key ?? '');
+      const text = jsonOf(e?.value, depth + 1, ctx, where);
+      if (!entries.has(key)) entries.set(key, text);
+    }
     const keys = [...entries.keys()].sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${entries.get(k)}`).join(',')}}`;
   }
