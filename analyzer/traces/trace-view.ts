@@ -81,11 +81,25 @@ interface SpanRow {
   duration_ns: string;
   status: string;
   status_message: string;
-  attributes: Record<string, string>;
-  resource: Record<string, string>;
+  attribute_keys: string[];
+  attribute_values: string[];
+  resource_keys: string[];
+  resource_values: string[];
   event_times: string[];
   event_names: string[];
-  event_attributes: Record<string, string>[];
+  event_keys: string[][];
+  event_values: string[][];
+}
+
+/**
+ * A Map column read as its keys and values, as an object (null prototype) holding the first value of a key stored more
+ * than once. Rows from protobuf keep a key sent twice as sent (docs/security-limits.md); a Map lookup, the span
+ * classification and OTLP/JSON's rows take the first, and so does this. A whole Map read as JSON would give the last.
+ */
+export function firstOfEachKey(keys: readonly string[], values: readonly string[]): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (let i = 0; i < keys.length; i++) if (!Object.hasOwn(out, keys[i])) out[keys[i]] = values[i] ?? '';
+  return out;
 }
 
 type TouchTuple = [string, string, string, string, string];
@@ -98,11 +112,11 @@ export function isTraceId(id: string): boolean {
 const toEndpoint = ([kind, sys, host, name, peer]: TouchTuple): Endpoint => ({ kind, sys, host, name, peer }) as Endpoint;
 
 /** Attribute values a span names an endpoint by (host, database, destination, peer service). */
-function mentions(span: SpanRow, e: Endpoint): boolean {
+function mentions(attributes: Record<string, string>, e: Endpoint): boolean {
   if (e.kind === 'unnamed') return false;
   // Hosts are compared as the classification keeps them: lower case, without the trailing dot of a fully
   // qualified name (`ERP.Acme.Test.:8443` is erp.acme.test:8443); names and peers as they are.
-  const values = Object.values(span.attributes);
+  const values = Object.values(attributes);
   const hostly = values.map(hostSpelling);
   // ep_host carries a non-default port ("127.0.0.1:18081", "[::1]:8443"); spans name the host alone in server.address.
   const hosts = [e.host, splitHostPort(e.host).host].filter((v): v is string => typeof v === 'string' && v !== '');
@@ -140,8 +154,10 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
     .query({
       query: `SELECT SpanId AS span_id, ParentSpanId AS parent, SpanName AS name, SpanKind AS kind, ServiceName AS service,
         toString(toUnixTimestamp64Nano(Timestamp)) AS start_ns, toString(Duration) AS duration_ns, StatusCode AS status, StatusMessage AS status_message,
-        SpanAttributes AS attributes, ResourceAttributes AS resource,
-        arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS event_times, Events.Name AS event_names, Events.Attributes AS event_attributes
+        mapKeys(SpanAttributes) AS attribute_keys, mapValues(SpanAttributes) AS attribute_values,
+        mapKeys(ResourceAttributes) AS resource_keys, mapValues(ResourceAttributes) AS resource_values,
+        arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS event_times, Events.Name AS event_names,
+        arrayMap(m -> mapKeys(m), Events.Attributes) AS event_keys, arrayMap(m -> mapValues(m), Events.Attributes) AS event_values
         FROM otel_traces
         WHERE TraceId = {id:String} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp <= fromUnixTimestamp64Milli({to:Int64})
         ORDER BY Timestamp LIMIT {limit:UInt32}`,
@@ -171,8 +187,9 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
     return end > max ? end : max;
   }, originNs);
   const spans = spansRows.map((r): TraceSpan => {
+    const attributes = firstOfEachKey(r.attribute_keys, r.attribute_values);
     const systems = new Set<string>();
-    for (const e of [...readEps, ...writeEps]) if (mentions(r, e)) systems.add(system(e));
+    for (const e of [...readEps, ...writeEps]) if (mentions(attributes, e)) systems.add(system(e));
     return {
       spanId: r.span_id,
       parentSpanId: r.parent,
@@ -184,13 +201,13 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
       durationMs: durationNsToMs(r.duration_ns),
       status: r.status,
       statusMessage: r.status_message,
-      attributes: redactAttributes(r.attributes),
-      resource: redactAttributes(r.resource),
+      attributes: redactAttributes(attributes),
+      resource: redactAttributes(firstOfEachKey(r.resource_keys, r.resource_values)),
       events: r.event_times.map((t, i) => ({
         timeMs: epochNsToMs(t),
         offsetMs: offsetNsToMs(t, originNs),
         name: r.event_names[i] ?? '',
-        attributes: redactAttributes(r.event_attributes[i] ?? {}),
+        attributes: redactAttributes(firstOfEachKey(r.event_keys[i] ?? [], r.event_values[i] ?? [])),
       })),
       systems: [...systems].sort(),
       depth: 0,
