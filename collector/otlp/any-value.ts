@@ -70,7 +70,7 @@ const INT = /^-?\d{1,19}$/;
 const INT64_MAX = 9223372036854775807n;
 
 /** Whether `t` is the decimal text of an int64 (what protobuf's intValue can hold): "99999999999999999999" is not. */
-function isInt64(t: string): boolean {
+export function isInt64(t: string): boolean {
   if (!INT.test(t)) return false;
   if (t.length < 19) return true;
   const n = BigInt(t);

@@ -1,10 +1,10 @@
-import { attributeMap, intText, type ValueContext } from '../otlp/any-value.ts';
+import { attributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { resourceLimits } from '../otlp/limits.ts';
-import { enumNumber, idHex, nanosText } from '../otlp/ids-and-times.ts';
+import { enumNumber } from '../otlp/ids-and-times.ts';
 import { ExpansionBudget } from './expansion.ts';
+import { exemplarColumns, histogramValues, isRefusal, METRIC_REASONS, pointTimes, pointValue, type Refusal } from './metric-points.ts';
 import { list, mapRowBytes, num, obj, serviceName, str } from './shape.ts';
 
-const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 const TEMPORALITY = ['AGGREGATION_TEMPORALITY_UNSPECIFIED', 'AGGREGATION_TEMPORALITY_DELTA', 'AGGREGATION_TEMPORALITY_CUMULATIVE'] as const;
 
 export interface MetricRows {
@@ -15,27 +15,11 @@ export interface MetricRows {
   message: string;
 }
 
-/** A point's value: `asDouble` or `asInt`, whichever is set. */
-function pointValue(p: Record<string, unknown>, where: string): number {
-  if (has(p, 'asInt')) return Number(intText(p.asInt));
-  return num(p.asDouble, `${where}.asDouble`);
-}
-
-function exemplars(p: Record<string, unknown>, where: string, ctx: ValueContext): unknown[] {
-  const ex = list(p.exemplars, `${where}.exemplars`).map((e, i) => obj(e, `${where}.exemplars[${i}]`));
-  return [
-    ex.map((e, i) => attributeMap(e.filteredAttributes, `${where}.exemplars[${i}].filteredAttributes`, ctx)),
-    ex.map((e, i) => nanosText(e.timeUnixNano, `${where}.exemplars[${i}].timeUnixNano`)),
-    ex.map((e, i) => pointValue(e, `${where}.exemplars[${i}]`)),
-    ex.map((e, i) => idHex(e.spanId, 8, `${where}.exemplars[${i}].spanId`)),
-    ex.map((e, i) => idHex(e.traceId, 16, `${where}.exemplars[${i}].traceId`)),
-  ];
-}
-
 /**
  * Rows for otel_metrics_sum, otel_metrics_gauge and otel_metrics_histogram from an
  * ExportMetricsServiceRequest. Exponential histograms and summaries are not stored: their points
- * are counted as rejected and named in the partial_success message. Attribute limits and the
+ * are counted as rejected and named in the partial_success message. A point with a malformed time, value, exemplar or
+ * histogram (`METRIC_REASONS`) is refused alone, the request's other points kept. Attribute limits and the
  * expansion budget of `ctx` apply (resource and scope attributes are repeated in every point's row).
  */
 export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
@@ -72,26 +56,36 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
         const mw = `${sw}.metrics[${m}]`;
         const metric = obj(metrics[m], mw);
         const named = [...head, str(metric.name, `${mw}.name`), str(metric.description, `${mw}.description`), str(metric.unit, `${mw}.unit`)];
-        const point = (p: Record<string, unknown>, pw: string) => [
-          ...named,
-          attributeMap(p.attributes, `${pw}.attributes`, ctx),
-          nanosText(p.startTimeUnixNano, `${pw}.startTimeUnixNano`),
-          nanosText(p.timeUnixNano, `${pw}.timeUnixNano`),
-        ];
+        // The columns every point has (metric, attributes, times), or its refusal; `refused` reports one.
+        const point = (p: Record<string, unknown>, pw: string): unknown[] | Refusal => {
+          const times = pointTimes(p, pw);
+          if (isRefusal(times)) return times;
+          return [...named, attributeMap(p.attributes, `${pw}.attributes`, ctx), ...times];
+        };
+        const refused = (r: Refusal) => ctx.report.reject(r.refused, r.where);
+        // A sum's or a gauge's point: the common columns, its value, flags and exemplars, then `tail`.
+        const numberPoint = (dp: unknown, pw: string, tail: unknown[]) => {
+          const p = obj(dp, pw);
+          const head = point(p, pw);
+          if (isRefusal(head)) return refused(head);
+          const value = pointValue(p);
+          if (value === undefined) return refused({ refused: METRIC_REASONS.badValue, where: `${pw}.${Object.hasOwn(p, 'asInt') ? 'asInt' : 'asDouble'}` });
+          const ex = exemplarColumns(p, pw, ctx);
+          if (isRefusal(ex)) return refused(ex);
+          return [...head, value, num(p.flags, `${pw}.flags`), ...ex, ...tail];
+        };
         if (metric.sum) {
           const sum = obj(metric.sum, `${mw}.sum`);
           const temporality = enumNumber(sum.aggregationTemporality, TEMPORALITY, `${mw}.sum.aggregationTemporality`);
           list(sum.dataPoints, `${mw}.sum.dataPoints`).forEach((dp, i) => {
-            const pw = `${mw}.sum.dataPoints[${i}]`;
-            const p = obj(dp, pw);
-            out.sum.push([...point(p, pw), pointValue(p, pw), num(p.flags, `${pw}.flags`), ...exemplars(p, pw, ctx), temporality, Boolean(sum.isMonotonic)]);
+            const row = numberPoint(dp, `${mw}.sum.dataPoints[${i}]`, [temporality, Boolean(sum.isMonotonic)]);
+            if (row) out.sum.push(row);
           });
         } else if (metric.gauge) {
           const gauge = obj(metric.gauge, `${mw}.gauge`);
           list(gauge.dataPoints, `${mw}.gauge.dataPoints`).forEach((dp, i) => {
-            const pw = `${mw}.gauge.dataPoints[${i}]`;
-            const p = obj(dp, pw);
-            out.gauge.push([...point(p, pw), pointValue(p, pw), num(p.flags, `${pw}.flags`), ...exemplars(p, pw, ctx)]);
+            const row = numberPoint(dp, `${mw}.gauge.dataPoints[${i}]`, []);
+            if (row) out.gauge.push(row);
           });
         } else if (metric.histogram) {
           const h = obj(metric.histogram, `${mw}.histogram`);
@@ -99,18 +93,13 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
           list(h.dataPoints, `${mw}.histogram.dataPoints`).forEach((dp, i) => {
             const pw = `${mw}.histogram.dataPoints[${i}]`;
             const p = obj(dp, pw);
-            out.histogram.push([
-              ...point(p, pw),
-              intText(p.count ?? 0),
-              has(p, 'sum') ? num(p.sum, `${pw}.sum`) : 0,
-              list(p.bucketCounts, `${pw}.bucketCounts`).map((c) => intText(c)),
-              list(p.explicitBounds, `${pw}.explicitBounds`).map((b, j) => num(b, `${pw}.explicitBounds[${j}]`)),
-              ...exemplars(p, pw, ctx),
-              num(p.flags, `${pw}.flags`),
-              has(p, 'min') ? num(p.min, `${pw}.min`) : 0,
-              has(p, 'max') ? num(p.max, `${pw}.max`) : 0,
-              temporality,
-            ]);
+            const head = point(p, pw);
+            if (isRefusal(head)) return refused(head);
+            const v = histogramValues(p, pw);
+            if (isRefusal(v)) return refused(v);
+            const ex = exemplarColumns(p, pw, ctx);
+            if (isRefusal(ex)) return refused(ex);
+            out.histogram.push([...head, v.count, v.sum, v.bucketCounts, v.explicitBounds, ...ex, num(p.flags, `${pw}.flags`), v.min, v.max, temporality]);
           });
         } else {
           const kind = metric.exponentialHistogram ? 'exponentialHistogram' : metric.summary ? 'summary' : '';
@@ -126,6 +115,7 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
       }
     }
   }
+  out.rejected += ctx.report.rejected;
   out.message = [...reasons, ctx.report.message].filter(Boolean).join('; ');
   return out;
 }
