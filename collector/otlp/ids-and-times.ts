@@ -27,6 +27,11 @@ export function idHex(v: unknown, bytes: number, where: string): string {
   return /^0+$/.test(hex) ? '' : hex;
 }
 
+/** True for the base64 text of `bytes` bytes (what protobuf's JSON mapping, not OTLP/JSON, writes for an id). */
+export function looksBase64(v: unknown, bytes: number): boolean {
+  return typeof v === 'string' && v.length === Math.ceil(bytes / 3) * 4 && /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === bytes;
+}
+
 const DIGITS = /^\d+$/;
 const UINT64_MAX = '18446744073709551615';
 

@@ -1,14 +1,31 @@
 import { anyValueText, attributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { resourceLimits } from '../otlp/limits.ts';
-import { idHex, nanosText } from '../otlp/ids-and-times.ts';
+import { isWeftError } from '../../core/errors/index.ts';
+import { enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
 import type { Mapped } from './mapped.ts';
 import { ExpansionBudget } from './expansion.ts';
 import { list, mapRowBytes, num, obj, serviceName, str } from './shape.ts';
 
+/** Why a log record is refused or changed, in the words of `partial_success`. */
+export const LOG_REASONS = {
+  unreadableTime:
+    'log records with a time or observed time that is not nanoseconds since the epoch as a whole number from 0 to 2^64 - 1 (a negative, a fraction, an exponent, text)',
+  badIds: 'log records with a trace id or span id of the wrong length (a trace id is 16 bytes, in OTLP/JSON 32 hex characters; a span id 8 bytes, 16 hex)',
+  base64Ids: 'log records with ids in base64 (OTLP/JSON writes trace and span ids as hex, not as the base64 of protobuf JSON)',
+  unknownSeverity: 'log records with an unknown severityNumber name (stored as 0, unspecified)',
+} as const;
+
+/** SeverityNumber's names (logs.proto), by number: OTLP/JSON may send the name. */
+const SEVERITY_ENUM = [
+  'SEVERITY_NUMBER_UNSPECIFIED',
+  ...['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].flatMap((s) => ['', '2', '3', '4'].map((n) => `SEVERITY_NUMBER_${s}${n}`)),
+] as const;
+
 /**
  * Rows for otel_logs from an ExportLogsServiceRequest. A record without a time takes its observed
- * time (as the OpenTelemetry Collector's exporter does). Attribute limits and the expansion budget
- * of `ctx` apply (resource and scope attributes are repeated in every record's row).
+ * time (as the OpenTelemetry Collector's exporter does). A record with a time or observed time that is no uint64, or a
+ * trace or span id of the wrong length, is refused alone (`LOG_REASONS`), the request's other records kept. Attribute
+ * limits and the expansion budget of `ctx` apply (resource and scope attributes are repeated in every record's row).
  */
 export function logRows(request: unknown, ctx: ValueContext): Mapped {
   const budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
@@ -37,13 +54,38 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
       for (let i = 0; i < records.length; i++) {
         const w = `${sw}.logRecords[${i}]`;
         const rec = obj(records[i], w);
-        let ts = nanosText(rec.timeUnixNano, `${w}.timeUnixNano`);
-        if (ts === '0') ts = nanosText(rec.observedTimeUnixNano, `${w}.observedTimeUnixNano`);
-        const severity = num(rec.severityNumber, `${w}.severityNumber`);
+        // A time or id that is malformed (only OTLP/JSON can send most) is the record's own fault, as it is a span's:
+        // it alone is refused.
+        const time = readNanos(rec.timeUnixNano);
+        const observed = readNanos(rec.observedTimeUnixNano);
+        if (time === undefined || observed === undefined) {
+          ctx.report.reject(LOG_REASONS.unreadableTime, `${w}.${time === undefined ? 'timeUnixNano' : 'observedTimeUnixNano'}`);
+          continue;
+        }
+        const ids: string[] = [];
+        for (const [field, bytes] of [
+          ['traceId', 16],
+          ['spanId', 8],
+        ] as const) {
+          try {
+            ids.push(idHex(rec[field], bytes, `${w}.${field}`));
+          } catch (err) {
+            if (!isWeftError(err)) throw err;
+            ctx.report.reject(looksBase64(rec[field], bytes) ? LOG_REASONS.base64Ids : LOG_REASONS.badIds, `${w}.${field}`);
+            break;
+          }
+        }
+        if (ids.length < 2) continue;
+        // An enum is open: a name this collector does not know keeps the record, as unspecified, and is said.
+        const sent = rec.severityNumber;
+        let severity = 0;
+        if (typeof sent === 'string' && !/^-?\d+$/.test(sent) && !(SEVERITY_ENUM as readonly string[]).includes(sent)) {
+          ctx.report.warn(LOG_REASONS.unknownSeverity, `${w}.severityNumber`);
+        } else severity = enumNumber(sent, SEVERITY_ENUM, `${w}.severityNumber`);
         rows.push([
-          ts,
-          idHex(rec.traceId, 16, `${w}.traceId`),
-          idHex(rec.spanId, 8, `${w}.spanId`),
+          time === '0' ? observed : time,
+          ids[0],
+          ids[1],
           num(rec.flags, `${w}.flags`) & 0xff,
           str(rec.severityText, `${w}.severityText`),
           Math.max(0, Math.min(255, severity)),

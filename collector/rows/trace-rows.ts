@@ -1,6 +1,6 @@
 import { isWeftError } from '../../core/errors/index.ts';
 import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-value.ts';
-import { durationNanos, enumNumber, idHex, readNanos } from '../otlp/ids-and-times.ts';
+import { durationNanos, enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
 import { END_BEFORE_START, NORMALIZED_ATTRIBUTE, resourceLimits, spanTimeProblem } from '../otlp/limits.ts';
 import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from '../otlp/records-count.ts';
 import { ExpansionBudget } from './expansion.ts';
@@ -32,11 +32,6 @@ export const TRACE_REASONS = {
 export interface TraceContext extends ValueContext {
   /** Nanoseconds since the epoch, for the "more than a day ahead" check. */
   nowNs: number;
-}
-
-/** True for the base64 text of `bytes` bytes (what protobuf's JSON mapping, not OTLP/JSON, writes for an id). */
-function looksBase64(v: unknown, bytes: number): boolean {
-  return typeof v === 'string' && v.length === Math.ceil(bytes / 3) * 4 && /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === bytes;
 }
 
 /** end < start, exactly, on decimal nanosecond text. */
