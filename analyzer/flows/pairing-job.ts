@@ -1099,13 +1099,23 @@ async function pairRuns(
         ).map(toLedgerUnit);
   if (fresh.length === 0 && left.length === 0) return { scope: [], deferred: [] };
   const groups = [...new Set([...fresh.map(groupKey), ...left.map((u) => u.grp)])];
-  const lo = Math.min(...fresh.map((f) => f.startMs), ...left.map((u) => u.startMs)) - gapMs;
-  const hi = Math.max(...fresh.map((f) => f.endMs), ...left.map((u) => u.endMs)) + gapMs;
+  // The runs paired before that a piece may join: those of its group within the run gap of it. Not every run of the
+  // group from the earliest piece to the latest: a piece from a sender whose clock is days behind, beside one of now,
+  // made that every run the ledger holds (3 days), each paired again from its arrival rows, which are kept 2 days (a
+  // run whose rows had expired was paired again with nothing and taken back out of its flow's edges).
+  const near = [...fresh.map((f) => [groupKey(f), f.startMs, f.endMs] as const), ...left.map((u) => [u.grp, u.startMs, u.endMs] as const)];
   const ledger = (
     await json<{ unit: string; grp: string; traces: string[]; start: string; end: string }>(
       `SELECT unit, grp, traces, start, end FROM weft_pairing_ledger FINAL
-       WHERE active = 1 AND has({groups:Array(String)}, grp) AND (startsWith(grp, 'run:') OR (end >= ${at('lo')} AND start <= ${at('hi')}))`,
-      { groups, lo: toChTime(new Date(lo)), hi: toChTime(new Date(hi)) },
+       WHERE active = 1 AND has({groups:Array(String)}, grp) AND (startsWith(grp, 'run:')
+         OR arrayExists((g, lo, hi) -> g = grp AND end >= fromUnixTimestamp64Milli(lo) AND start <= fromUnixTimestamp64Milli(hi),
+              {near_groups:Array(String)}, {near_lo:Array(Int64)}, {near_hi:Array(Int64)}))`,
+      {
+        groups,
+        near_groups: near.map(([g]) => g),
+        near_lo: near.map(([, start]) => start - gapMs),
+        near_hi: near.map(([, , end]) => end + gapMs),
+      },
     )
   ).map(toLedgerUnit);
   const known = new Set(fresh.map((f) => f.traceId));
