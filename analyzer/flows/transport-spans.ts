@@ -76,7 +76,8 @@ const CANDIDATES = `SELECT count() AS n FROM ${SPANS}
  * and its POST to sqs.<region>.amazonaws.com); the handler's calls are calls of their own.
  * A span named as its own parent, or as the parent of its parent (ids an SDK or a hand-made exporter got wrong: a call
  * under itself, two calls each under the other), carries no call: both calls were taken back as each other's transport,
- * and a run of such calls paired to nothing — its flow never observed.
+ * and a run of such calls paired to nothing — its flow never observed. So does a call on a longer parent cycle
+ * (`cyclicCalls`, parameter `cyclic`: `<trace id>/<span id>` of each).
  */
 const TRANSPORT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_transport (trace_id, span_id)
     SELECT DISTINCT c.trace_id, c.span_id
@@ -87,7 +88,45 @@ const TRANSPORT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_transp
     ) AS p ON c.trace_id = p.trace_id AND c.parent_span_id = p.span_id AND c.service = p.service
     INNER JOIN (${PARENT_TOUCHES(touchSets)}) AS n ON c.trace_id = n.trace_id AND c.parent_span_id = n.span_id
     LEFT JOIN (${HTTP_HOSTS(touchSets)}) AS h ON c.trace_id = h.trace_id AND c.span_id = h.span_id
-    WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2)) AND NOT has(p.parents, c.span_id)`;
+    WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2)) AND NOT has(p.parents, c.span_id)
+      AND NOT has({cyclic:Array(String)}, concat(c.trace_id, '/', c.span_id))`;
+
+/**
+ * The CLIENT spans among weft_pairing_spans whose parent is a CLIENT span under a parent too (columns trace_id, span_id,
+ * parent): the only spans a parent cycle of calls (A under B, B under C, C under A) can hold. Most pairing runs have none
+ * (a transport's parent is a call under its integration's INTERNAL or SERVER span).
+ */
+const CHAINED_CALLS = `SELECT DISTINCT trace_id, span_id, parent_span_id AS parent FROM ${SPANS}
+    WHERE call_kind = 1 AND parent_span_id != '' AND parent_span_id != span_id
+      AND (trace_id, parent_span_id) IN (SELECT trace_id, span_id FROM ${SPANS} WHERE call_kind = 1 AND parent_span_id != '' AND parent_span_id != span_id)`;
+
+/**
+ * The calls of `rows` (a span, its trace and its parent: `CHAINED_CALLS`) that are on a parent cycle of their trace, of
+ * any length (A under B, B under C, C under A), as `<trace id>/<span id>`; a call under such a cycle but not on it is not.
+ * A span listed with several parents (copies that disagree) takes the first listed. Walks each chain once: linear time.
+ */
+export function cyclicCalls(rows: readonly { trace_id: string; span_id: string; parent: string }[]): string[] {
+  const parentOf = new Map<string, string>();
+  for (const r of rows) {
+    const key = `${r.trace_id}/${r.span_id}`;
+    if (!parentOf.has(key)) parentOf.set(key, `${r.trace_id}/${r.parent}`);
+  }
+  const done = new Set<string>();
+  const cyclic: string[] = [];
+  for (const start of parentOf.keys()) {
+    const path: string[] = [];
+    const onPath = new Map<string, number>();
+    let at: string | undefined = start;
+    while (at !== undefined && !done.has(at) && !onPath.has(at)) {
+      onPath.set(at, path.length);
+      path.push(at);
+      at = parentOf.get(at);
+    }
+    if (at !== undefined && onPath.has(at)) cyclic.push(...path.slice(onPath.get(at)));
+    for (const k of path) done.add(k);
+  }
+  return cyclic;
+}
 
 /**
  * The domain of each stored row of the spans the scratch table `table` lists, per insert that stored it and the
@@ -219,7 +258,8 @@ export async function markTransport(store: Store, touchSets: string, params: Rec
   for (const table of ['weft_pairing_transport', 'weft_pairing_retract']) await emptyTable(store, table);
   const [candidates] = await c.query({ query: CANDIDATES, format: 'JSONEachRow' }).then((r) => r.json<{ n: number | string }>());
   if (Number(candidates?.n ?? 0) === 0) return false;
-  await c.command({ query: TRANSPORT_INSERT(touchSets), query_params: params });
+  const chained = await c.query({ query: CHAINED_CALLS, format: 'JSONEachRow' }).then((r) => r.json<{ trace_id: string; span_id: string; parent: string }>());
+  await c.command({ query: TRANSPORT_INSERT(touchSets), query_params: { ...params, cyclic: cyclicCalls(chained) } });
   const [found] = await c
     .query({ query: 'SELECT count() AS n FROM weft_pairing_transport', format: 'JSONEachRow' })
     .then((r) => r.json<{ n: number | string }>());
