@@ -131,8 +131,34 @@ const namedIn = (values: string[], f: string) => values.includes(f) || values.so
 const hostSpelling = (v: string) => v.toLowerCase().replace(/\.+(?=[:/?#]|$)/g, '');
 
 /**
- * One trace from `otel_traces`, read by its id: the time range from `otel_traces_trace_id_ts` first,
- * so only the partitions of those days are read. Systems come from `weft_trace_touch_sets` (kept two
+ * A trace's time range from otel_traces_trace_id_ts (columns s, e: its earliest and latest span start, Unix seconds; n:
+ * rows; days: the days, 'YYYY-MM-DD' in the server's time zone as otel_traces is partitioned, that its spans start on).
+ * The days are those of each row's Start and End and of the days between them: a row is one day of a trace's spans in
+ * one insert since migration 127, so a span from a sender whose clock was years behind adds its own day, not every day
+ * from it to today. A row stored before 127 covers what it covered (every day between its Start and End).
+ */
+export const TRACE_DAYS_SQL = `SELECT toUnixTimestamp(min(Start)) AS s, toUnixTimestamp(max(End)) AS e, count() AS n,
+    arraySort(groupUniqArrayArray(arrayMap(d -> toString(toDate(Start) + d), range(toUInt32(dateDiff('day', toDate(Start), toDate(End)) + 1))))) AS days
+  FROM otel_traces_trace_id_ts WHERE TraceId = {id:String}`;
+
+/**
+ * The spans of trace `id` (parameters: id; from, to: Unix milliseconds; days: `TRACE_DAYS_SQL`'s; limit), in the order
+ * they started: only the partitions of `days` are read.
+ */
+export const TRACE_SPANS_SQL = `SELECT SpanId AS span_id, ParentSpanId AS parent, SpanName AS name, SpanKind AS kind, ServiceName AS service,
+        toString(toUnixTimestamp64Nano(Timestamp)) AS start_ns, toString(Duration) AS duration_ns, StatusCode AS status, StatusMessage AS status_message,
+        mapKeys(SpanAttributes) AS attribute_keys, mapValues(SpanAttributes) AS attribute_values,
+        mapKeys(ResourceAttributes) AS resource_keys, mapValues(ResourceAttributes) AS resource_values,
+        arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS event_times, Events.Name AS event_names,
+        arrayMap(m -> mapKeys(m), Events.Attributes) AS event_keys, arrayMap(m -> mapValues(m), Events.Attributes) AS event_values
+        FROM otel_traces
+        WHERE TraceId = {id:String} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp <= fromUnixTimestamp64Milli({to:Int64})
+          AND toDate(Timestamp) IN (SELECT arrayJoin(arrayMap(d -> toDate(d), {days:Array(String)})))
+        ORDER BY Timestamp LIMIT {limit:UInt32}`;
+
+/**
+ * One trace from `otel_traces`, read by its id: the time range and days from `otel_traces_trace_id_ts` first
+ * (`TRACE_DAYS_SQL`), so only the partitions of those days are read. Systems come from `weft_trace_touch_sets` (kept two
  * days) resolved against the catalog; older traces show their spans without systems.
  * Returns null when no span of the trace is stored (expired by retention, or never received).
  * Span, resource and event attributes come back with their secrets redacted (`redactAttributes`: URLs, statements,
@@ -141,27 +167,15 @@ const hostSpelling = (v: string) => v.toLowerCase().replace(/\.+(?=[:/?#]|$)/g, 
  */
 export async function queryTrace(store: Store, catalog: Catalog, traceId: string): Promise<TraceView | null> {
   const range = await store.client
-    .query({
-      query: 'SELECT toUnixTimestamp(min(Start)) AS s, toUnixTimestamp(max(End)) AS e, count() AS n FROM otel_traces_trace_id_ts WHERE TraceId = {id:String}',
-      query_params: { id: traceId },
-      format: 'JSONEachRow',
-    })
-    .then((r) => r.json<{ s: number; e: number; n: string }>());
+    .query({ query: TRACE_DAYS_SQL, query_params: { id: traceId }, format: 'JSONEachRow' })
+    .then((r) => r.json<{ s: number; e: number; n: string; days: string[] }>());
   if (!range[0] || Number(range[0].n) === 0) return null;
   const from = Number(range[0].s) - 60;
   const to = Number(range[0].e) + 60;
   const rows = await store.client
     .query({
-      query: `SELECT SpanId AS span_id, ParentSpanId AS parent, SpanName AS name, SpanKind AS kind, ServiceName AS service,
-        toString(toUnixTimestamp64Nano(Timestamp)) AS start_ns, toString(Duration) AS duration_ns, StatusCode AS status, StatusMessage AS status_message,
-        mapKeys(SpanAttributes) AS attribute_keys, mapValues(SpanAttributes) AS attribute_values,
-        mapKeys(ResourceAttributes) AS resource_keys, mapValues(ResourceAttributes) AS resource_values,
-        arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS event_times, Events.Name AS event_names,
-        arrayMap(m -> mapKeys(m), Events.Attributes) AS event_keys, arrayMap(m -> mapValues(m), Events.Attributes) AS event_values
-        FROM otel_traces
-        WHERE TraceId = {id:String} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp <= fromUnixTimestamp64Milli({to:Int64})
-        ORDER BY Timestamp LIMIT {limit:UInt32}`,
-      query_params: { id: traceId, from: from * 1000, to: to * 1000, limit: TRACE_SPAN_LIMIT + 1 },
+      query: TRACE_SPANS_SQL,
+      query_params: { id: traceId, from: from * 1000, to: to * 1000, days: range[0].days, limit: TRACE_SPAN_LIMIT + 1 },
       format: 'JSONEachRow',
     })
     .then((r) => r.json<SpanRow>());
