@@ -50,4 +50,29 @@ describe('trace view times', () => {
     const out = treeOrder([span('late', 0.0007), span('early', 0.0001), { ...span('root', 0), parentSpanId: '', durationMs: 1 }]);
     expect(out.map((s) => s.spanId)).toEqual(['root', 'early', 'late']);
   });
+  // Regression: spans whose parent ids form a cycle (A under C, B under A, C under B) were shown flat at depth 0, where
+  // the same calls as a chain nest; each cycle is now shown from its earliest span, nested as the chain would be.
+  it('nests a parent cycle of any length from its earliest span, and ends', () => {
+    const span = (spanId: string, parentSpanId: string, offsetMs: number): TraceSpan => ({
+      spanId,
+      parentSpanId,
+      name: spanId,
+      kind: 'Client',
+      service: 's',
+      startMs: 1_764_500_000_000 + offsetMs,
+      offsetMs,
+      durationMs: 1,
+      status: 'Unset',
+      statusMessage: '',
+      attributes: {},
+      resource: {},
+      events: [],
+      systems: [],
+      depth: 0,
+    });
+    const shown = (spans: TraceSpan[]) => treeOrder(spans).map((s) => `${s.spanId}@${s.depth}`);
+    expect(shown([span('r', '', 0), span('a', 'r', 1), span('b', 'a', 2), span('c', 'b', 3)])).toEqual(['r@0', 'a@1', 'b@2', 'c@3']);
+    expect(shown([span('r', '', 0), span('b', 'a', 2), span('c', 'b', 3), span('a', 'c', 1)])).toEqual(['r@0', 'a@0', 'b@1', 'c@2']);
+    expect(shown([span('x', 'y', 5), span('y', 'x', 4), span('s', 's', 9)])).toEqual(['s@0', 'y@0', 'x@1']);
+  });
 });

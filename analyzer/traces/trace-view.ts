@@ -264,15 +264,22 @@ export function treeOrder(spans: TraceSpan[]): TraceSpan[] {
     .sort(byStart)
     .reverse()
     .map((span) => ({ span, depth: 0 }));
-  while (stack.length > 0) {
-    const { span, depth } = stack.pop()!;
-    if (seen.has(span.spanId)) continue;
-    seen.add(span.spanId);
-    out.push({ ...span, depth });
-    const kids = (children.get(span.spanId) ?? []).sort(byStart);
-    for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i], depth: depth + 1 });
+  const walk = () => {
+    while (stack.length > 0) {
+      const { span, depth } = stack.pop()!;
+      if (seen.has(span.spanId)) continue;
+      seen.add(span.spanId);
+      out.push({ ...span, depth });
+      const kids = (children.get(span.spanId) ?? []).sort(byStart);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i], depth: depth + 1 });
+    }
+  };
+  walk();
+  // A parent cycle (A→B→A, A→B→C→A, …) has no root: each is shown at the end from its earliest span, as if that span
+  // had no parent, with the spans under it nested as they would be without the cycle.
+  for (const s of spans.filter((x) => !seen.has(x.spanId)).sort(byStart)) {
+    stack.push({ span: s, depth: 0 });
+    walk();
   }
-  // A parent cycle (A→B→A) has no root: show those spans at the end rather than lose them.
-  for (const s of spans) if (!seen.has(s.spanId)) out.push({ ...s, depth: 0 });
   return out;
 }

@@ -141,9 +141,9 @@ describe('treeOrder', () => {
     systems: [],
     depth: 0,
   });
-  it('puts children under their parent depth-first, orphans and cycles as roots, nothing lost', async () => {
+  it('puts children under their parent depth-first, orphans as roots and a cycle from its earliest span, nothing lost', async () => {
     const { treeOrder } = await import('../../analyzer/traces/trace-view.ts');
     const out = treeOrder([span('c', 'a', 2), span('a', '', 1), span('b', 'a', 1), span('orphan', 'gone', 0), span('x', 'y', 5), span('y', 'x', 6)]);
-    expect(out.map((s) => `${s.spanId}:${s.depth}`)).toEqual(['orphan:0', 'a:0', 'b:1', 'c:1', 'x:0', 'y:0']);
+    expect(out.map((s) => `${s.spanId}:${s.depth}`)).toEqual(['orphan:0', 'a:0', 'b:1', 'c:1', 'x:0', 'y:1']);
   });
 });
