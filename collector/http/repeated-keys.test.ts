@@ -37,6 +37,37 @@ const traces = (service: string) => ({
   ],
 });
 
+/** A span whose attributes, resource, event and link each name a key twice; 130 span attributes, 128 kept (AttributeCountLimit). */
+const flat = (service: string) => ({
+  resourceSpans: [
+    {
+      resource: { attributes: [str('service.name', service), str('host.name', 'first'), str('host.name', 'second')] },
+      scopeSpans: [
+        {
+          spans: [
+            {
+              traceId: '5b8efff798038103d269b633813fc613',
+              spanId: 'eee19b7ec3c1b173',
+              name: 'flat',
+              kind: 3,
+              startTimeUnixNano: String(NOW_NS),
+              endTimeUnixNano: String(NOW_NS + 1n),
+              attributes: [
+                str('peer.service', 'billing'),
+                ...Array.from({ length: 100 }, (_, i) => str(`k${i}`, `${i}`)),
+                str('peer.service', 'erp'),
+                ...Array.from({ length: 28 }, (_, i) => str(`m${i}`, `${i}`)),
+              ],
+              events: [{ timeUnixNano: String(NOW_NS), name: 'e', attributes: [str('a', 'first'), str('b', 'x'), str('a', 'second')] }],
+              links: [{ traceId: '5b8efff798038103d269b633813fc614', spanId: 'eee19b7ec3c1b174', attributes: [str('a', 'first'), str('a', 'second')] }],
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
 const logs = (service: string) => ({
   resourceLogs: [
     {
@@ -105,6 +136,17 @@ describe('a key sent twice', () => {
     h = await startHarness();
     expect(await post('/v1/traces', JSON.stringify(traces('kv-json')), 'application/json')).toEqual({});
     expect(await post('/v1/traces', protoTracesBody(traces('kv-proto')), 'application/x-protobuf')).toEqual({});
+    const dropped = {
+      partialSuccess: {
+        rejectedSpans: 0,
+        errorMessage: '1 kept: attributes past AttributeCountLimit were dropped (first at resourceSpans[0].scopeSpans[0].spans[0].attributes)',
+      },
+    };
+    expect(await post('/v1/traces', JSON.stringify(flat('flat-json')), 'application/json')).toEqual(dropped);
+    // protobuf's answer leaves rejected_spans 0 out (a default).
+    expect(await post('/v1/traces', protoTracesBody(flat('flat-proto')), 'application/x-protobuf')).toEqual({
+      partialSuccess: { errorMessage: dropped.partialSuccess.errorMessage },
+    });
     expect(await post('/v1/logs', JSON.stringify(logs('kv-json')), 'application/json')).toEqual({});
     expect(await post('/v1/logs', proto('logs', logs('kv-proto')), 'application/x-protobuf')).toEqual({});
     expect(await post('/v1/metrics', JSON.stringify(metrics('kv-json')), 'application/json')).toEqual({});
@@ -126,6 +168,27 @@ describe('a key sent twice', () => {
       { ServiceName: 'kv-json', ...want },
       { ServiceName: 'kv-proto', ...want },
     ]);
+  });
+
+  // Regression: from protobuf, a key sent twice among a span's, its resource's, an event's or a link's attributes was
+  // stored twice in the Map column (a Map lookup read the first, a reader of the whole Map, as JSON, the last), where the
+  // same span from OTLP/JSON was stored with the first only.
+  it('among the attributes of a span, its resource, events and links is stored once, with its first value, from either encoding', async () => {
+    const rows = await h.rows<Record<string, unknown>>(
+      `SELECT ServiceName, SpanAttributes AS attributes, length(SpanAttributes) AS n, mapFilter((k, v) -> k != 'service.name', ResourceAttributes) AS resource,
+         Events.Attributes AS events, Links.Attributes AS links
+       FROM otel_traces WHERE SpanName = 'flat' ORDER BY ServiceName`,
+    );
+    expect(rows.map((r) => r.ServiceName)).toEqual(['flat-json', 'flat-proto']);
+    const [fromJson, fromProto] = rows.map(({ ServiceName: _, ...r }) => r);
+    expect(fromProto).toEqual(fromJson);
+    expect(fromJson).toMatchObject({
+      n: 127,
+      resource: { 'host.name': 'first' },
+      events: [{ a: 'first', b: 'x' }],
+      links: [{ a: 'first' }],
+    });
+    expect((fromJson.attributes as Record<string, string>)['peer.service']).toBe('billing');
   });
 
   it('inside a kvlist, or among the attributes, of a log record, its body, scope and resource is read as its first value', async () => {

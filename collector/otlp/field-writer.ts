@@ -152,12 +152,122 @@ export class FieldWriter {
     const list = kvs.list;
     const n = this.keptCount(kvs);
     this.found = undefined;
+    const countAt = out.pos;
     out.varint(n);
+    const entriesAt = out.pos;
+    this.newKeys();
+    let written = n;
     for (let i = 0; i < n * 2; i += 2) {
       const at = out.pos;
       this.keyValue(list[i], list[i + 1], out);
+      if (this.repeatedKey()) {
+        out.pos = at;
+        written--;
+        continue;
+      }
       if (find && this.found === undefined) this.noteFound(find, out, at);
     }
+    if (written !== n) this.recount(out, countAt, entriesAt, written);
+  }
+
+  /** Key ranges (in the request's bytes) of the KeyValues the Map column being written holds so far (`repeatedKey`). */
+  private keyStarts = new Int32Array(64);
+  private keyEnds = new Int32Array(64);
+  private keys = 0;
+  /**
+   * An open-addressing table of those keys (`repeatedKey`): per slot the key's FNV-1a hash, its index in `keyStarts`, and
+   * the Map column it belongs to (`generation`: a slot of an earlier one is empty, so the table is never cleared).
+   */
+  private slotHash = new Int32Array(128);
+  private slotKey = new Int32Array(128);
+  private slotGeneration = new Uint32Array(128);
+  private generation = 1;
+
+  /** Starts a Map column: no key seen yet. */
+  private newKeys(): void {
+    this.keys = 0;
+    if (++this.generation === 0xffffffff) {
+      this.slotGeneration.fill(0);
+      this.generation = 1;
+    }
+  }
+
+  /**
+   * Whether the KeyValue just written (`keyStart`/`keyEnd`) has a key an earlier one of this Map column had; else its
+   * key is remembered. A key sent twice (OTLP forbids it) is stored once, with its first value, as the OTLP/JSON path
+   * (`attributeMap`) stores it and as a Map lookup, the span classification and the Collector's pdata `Map.Get` read it:
+   * a reader of the whole Map (a JSON object) read the last. Its later value was written, and so gave the same
+   * warnings as it does from OTLP/JSON. A hash lookup per key: comparing each key with every earlier one made the
+   * decode of spans of 128 attributes 3.5 times as long.
+   */
+  private repeatedKey(): boolean {
+    const b = this.r.b;
+    const s = this.keyStart;
+    const e = this.keyEnd;
+    // FNV-1a over the length and at most the first 4 and the last 8 bytes (keys share prefixes: `http.request.header.`);
+    // equal hashes are compared whole.
+    let hash = Math.imul(0x811c9dc5 ^ (e - s), 0x01000193);
+    for (let i = s, head = Math.min(e, s + 4); i < head; i++) hash = Math.imul(hash ^ b[i], 0x01000193);
+    for (let i = Math.max(s + 4, e - 8); i < e; i++) hash = Math.imul(hash ^ b[i], 0x01000193);
+    if ((this.keys + 1) * 2 > this.slotHash.length) this.growKeys();
+    const mask = this.slotHash.length - 1;
+    let slot = hash & mask;
+    while (this.slotGeneration[slot] === this.generation) {
+      if (this.slotHash[slot] === hash) {
+        const k = this.slotKey[slot];
+        const ks = this.keyStarts[k];
+        if (this.keyEnds[k] - ks === e - s) {
+          let i = 0;
+          while (i < e - s && b[ks + i] === b[s + i]) i++;
+          if (i === e - s) return true;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    this.slotGeneration[slot] = this.generation;
+    this.slotHash[slot] = hash;
+    this.slotKey[slot] = this.keys;
+    this.keyStarts[this.keys] = s;
+    this.keyEnds[this.keys++] = e;
+    return false;
+  }
+
+  /** Doubles the key table and the key ranges, keeping the keys of the Map column being written. */
+  private growKeys(): void {
+    const size = this.slotHash.length * 2;
+    const [starts, ends] = [new Int32Array(size), new Int32Array(size)];
+    starts.set(this.keyStarts.subarray(0, this.keys));
+    ends.set(this.keyEnds.subarray(0, this.keys));
+    [this.keyStarts, this.keyEnds] = [starts, ends];
+    const [hashes, keys] = [this.slotHash, this.slotKey];
+    const generations = this.slotGeneration;
+    this.slotHash = new Int32Array(size);
+    this.slotKey = new Int32Array(size);
+    this.slotGeneration = new Uint32Array(size);
+    const mask = size - 1;
+    for (let old = 0; old < hashes.length; old++) {
+      if (generations[old] !== this.generation) continue;
+      let slot = hashes[old] & mask;
+      while (this.slotGeneration[slot] === this.generation) slot = (slot + 1) & mask;
+      this.slotGeneration[slot] = this.generation;
+      this.slotHash[slot] = hashes[old];
+      this.slotKey[slot] = keys[old];
+    }
+  }
+
+  /** Rewrites the entry count at `countAt` (entries from `entriesAt`) as `count`, moving the entries when it is shorter. */
+  private recount(out: RowBinaryWriter, countAt: number, entriesAt: number, count: number): void {
+    // LEB128, written in place (a smaller count takes no more bytes than the larger one did).
+    let at = countAt;
+    let v = count;
+    while (v > 0x7f) {
+      out.buf[at++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    out.buf[at++] = v;
+    const shift = entriesAt - at;
+    if (shift > 0) out.buf.copyWithin(at, entriesAt, out.pos);
+    out.pos -= shift;
   }
 
   /** Sets `found` to the value text written at `out[at…]` when the KeyValue just written (keyStart/keyEnd) has the key `find`. */
@@ -192,15 +302,25 @@ export class FieldWriter {
     let same = 0;
     for (let i = 0; i < n * 2; i += 2) if (this.hasKey(list[i], list[i + 1], key)) same++;
     this.found = undefined;
+    const countAt = out.pos;
     out.varint(n - same + 1);
+    const entriesAt = out.pos;
+    this.newKeys();
+    let written = n - same + 1;
     for (let i = 0; i < n * 2; i += 2) {
       if (this.hasKey(list[i], list[i + 1], key)) continue;
       const at = out.pos;
       this.keyValue(list[i], list[i + 1], out);
+      if (this.repeatedKey()) {
+        out.pos = at;
+        written--;
+        continue;
+      }
       if (find && this.found === undefined) this.noteFound(find, out, at);
     }
     out.bytes(key, 0, key.length);
     out.bytes(value, 0, value.length);
+    if (written !== n - same + 1) this.recount(out, countAt, entriesAt, written);
   }
 
   /** Whether the KeyValue in [start, end) has the key `key` (its last key field, protobuf's merge rule). */
