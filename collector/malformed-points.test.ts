@@ -119,6 +119,32 @@ describe('malformed data points', () => {
     ]);
   });
 
+  // Regression: an aggregationTemporality name the collector does not know was stored as -1 without a word.
+  it('keeps the points of a metric whose aggregationTemporality name is unknown, as unspecified, and says so', async () => {
+    const body = {
+      resourceMetrics: [
+        {
+          resource: resource('weekly-json'),
+          scopeMetrics: [
+            { metrics: [{ name: 'w', sum: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_WEEKLY', dataPoints: [{ timeUnixNano: NOW, asInt: '4' }] } }] },
+          ],
+        },
+      ],
+    };
+    const res = await post('/v1/metrics', JSON.stringify(body), 'application/json');
+    expect(await res.json()).toEqual({
+      partialSuccess: {
+        rejectedDataPoints: 0,
+        errorMessage:
+          '1 kept: metrics with an unknown aggregationTemporality name (stored as 0, unspecified) (first at resourceMetrics[0].scopeMetrics[0].metrics[0].sum.aggregationTemporality)',
+      },
+    });
+    await h.collector.flush();
+    expect(await h.rows(`SELECT Value, AggregationTemporality FROM otel_metrics_sum WHERE ServiceName = 'weekly-json'`)).toEqual([
+      { Value: 4, AggregationTemporality: 0 },
+    ]);
+  });
+
   it('refuses a point without a time, with an exemplar id of the wrong length, or with buckets that do not fit, from protobuf', async () => {
     const request = {
       resourceMetrics: [

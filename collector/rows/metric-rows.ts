@@ -6,6 +6,8 @@ import { exemplarColumns, histogramValues, isRefusal, METRIC_REASONS, pointTimes
 import { list, mapRowBytes, num, obj, serviceName, str } from './shape.ts';
 
 const TEMPORALITY = ['AGGREGATION_TEMPORALITY_UNSPECIFIED', 'AGGREGATION_TEMPORALITY_DELTA', 'AGGREGATION_TEMPORALITY_CUMULATIVE'] as const;
+/** The warning for an aggregationTemporality name this collector does not know (OTLP enums are open; only OTLP/JSON sends names). */
+export const WARN_UNKNOWN_TEMPORALITY = 'metrics with an unknown aggregationTemporality name (stored as 0, unspecified)';
 
 export interface MetricRows {
   sum: unknown[][];
@@ -76,7 +78,7 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
         };
         if (metric.sum) {
           const sum = obj(metric.sum, `${mw}.sum`);
-          const temporality = enumNumber(sum.aggregationTemporality, TEMPORALITY, `${mw}.sum.aggregationTemporality`);
+          const temporality = temporalityOf(sum.aggregationTemporality, `${mw}.sum.aggregationTemporality`, ctx);
           list(sum.dataPoints, `${mw}.sum.dataPoints`).forEach((dp, i) => {
             const row = numberPoint(dp, `${mw}.sum.dataPoints[${i}]`, [temporality, Boolean(sum.isMonotonic)]);
             if (row) out.sum.push(row);
@@ -89,7 +91,7 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
           });
         } else if (metric.histogram) {
           const h = obj(metric.histogram, `${mw}.histogram`);
-          const temporality = enumNumber(h.aggregationTemporality, TEMPORALITY, `${mw}.histogram.aggregationTemporality`);
+          const temporality = temporalityOf(h.aggregationTemporality, `${mw}.histogram.aggregationTemporality`, ctx);
           list(h.dataPoints, `${mw}.histogram.dataPoints`).forEach((dp, i) => {
             const pw = `${mw}.histogram.dataPoints[${i}]`;
             const p = obj(dp, pw);
@@ -118,6 +120,17 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
   out.rejected += ctx.report.rejected;
   out.message = [...reasons, ctx.report.message].filter(Boolean).join('; ');
   return out;
+}
+
+/**
+ * A sum's or a histogram's AggregationTemporality as stored: its number, or 0 (unspecified) for a name this collector
+ * does not know, with a warning naming `where` (it was stored as -1); a value of the wrong type is a 400.
+ */
+function temporalityOf(v: unknown, where: string, ctx: ValueContext): number {
+  const t = enumNumber(v, TEMPORALITY, where);
+  if (t >= 0 || typeof v !== 'string' || /^-?\d+$/.test(v)) return t;
+  ctx.report.warn(WARN_UNKNOWN_TEMPORALITY, where);
+  return 0;
 }
 
 /** Data points of the metrics of one scope, whatever their kind (each becomes a row). */
