@@ -41,7 +41,8 @@ export function routeAccessOf(app: FastifyInstance): readonly RouteAccess[] {
  * Puts the guard in front of every route of `app`: the level comes from the route that matched
  * (`config: { access }`), after the router decoded and normalised the path, so no spelling of a
  * path reaches a handler unchecked. Requests that match no route are checked as public (Host and
- * nothing else), then go to the not-found handler (404, no data). Call before registering routes.
+ * nothing else), then go to the not-found handler (404, no data). Every answer of a route that is not `public`
+ * carries `Cache-Control: no-store` unless the route set its own. Call before registering routes.
  */
 export function installAccess(app: FastifyInstance, guard: ListenerGuard, options: AccessOptions = {}): void {
   const routes: RouteAccess[] = [];
@@ -78,6 +79,14 @@ export function installAccess(app: FastifyInstance, guard: ListenerGuard, option
       throw decision.error;
     }
     if (!request.is404) request.identity = decision.identity;
+  });
+  // What a route behind a token answers (the catalog, findings, the audit log, a report's bundle, a new token) must not
+  // outlive the token in a browser's or a proxy's cache: the UI keeps its token for the tab only, and a cached answer
+  // would stay readable on disk after it closed. A route that says how its answer may be cached keeps that.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const level = request.is404 ? 'public' : request.routeOptions.config.access;
+    if (level !== 'public' && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
   });
 }
 
