@@ -9,9 +9,32 @@ const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
 const services = compose.services as Record<string, any>;
 
-/** Compose's `${NAME:-default}` / `${NAME}` interpolation, with nothing set in the environment. */
-function interpolate(value: unknown, env: Record<string, string> = {}): string {
-  return String(value).replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_m, name: string, fallback?: string) => env[name] ?? fallback ?? '');
+/** What a user sets before `docker compose up` (in .env, as the file's comment says): the credentials, nothing else. */
+const userEnv: Record<string, string> = {
+  WEFT_API_TOKENS: 'compose-admin-token-0123456789:admin:me',
+  WEFT_INGEST_TOKEN: 'compose-ingest-token-0123456789',
+  WEFT_CLICKHOUSE_PASSWORD: 'compose-clickhouse-password-0123',
+};
+
+/**
+ * Compose's interpolation: `${NAME}`, `${NAME:-default}` / `${NAME-default}`, and `${NAME:?message}` / `${NAME?message}`,
+ * which refuses to start (thrown here) when NAME is unset (or empty, with the colon).
+ */
+function interpolate(value: unknown, env: Record<string, string> = userEnv): string {
+  return String(value).replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}/g, (_m, name: string, colon?: string, op?: string, arg?: string) => {
+    const set = env[name] !== undefined && !(colon && env[name] === '');
+    if (set) return env[name];
+    if (op === '?') throw new Error(`required variable ${name} is missing a value: ${arg}`);
+    return op === '-' ? (arg ?? '') : '';
+  });
+}
+
+/** Every string in a parsed YAML value, with where it is. */
+function strings(value: unknown, at = ''): Array<[string, string]> {
+  if (typeof value === 'string') return [[at, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${at}[${i}]`));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => strings(v, at ? `${at}.${k}` : k));
+  return [];
 }
 
 function environment(service: string): Record<string, string> {
@@ -123,6 +146,41 @@ describe('docker-compose.yml', () => {
     const tables = [exporter.traces_table_name, exporter.logs_table_name, ...Object.values(exporter.metrics_tables).map((t: any) => t.name)];
     for (const table of tables) expect(tablesInMigrations).toContain(table);
     expect(gateway.service.pipelines.traces.exporters).toEqual(['clickhouse']);
+  });
+
+  it('regression: gives no credential a default (an unset WEFT_API_TOKENS made "change-me-admin-token" an admin token on every interface)', () => {
+    const credential = /TOKEN|PASSWORD|SECRET|KEY/i;
+    const defaults: string[] = [];
+    const required = new Set<string>();
+    for (const [at, text] of strings(compose)) {
+      for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-?])([^}]*))?\}/g)) {
+        if (!credential.test(m[1])) continue;
+        if (m[2] === '?') required.add(m[1]);
+        else defaults.push(`${at}: ${m[0]}`);
+      }
+      // A literal credential in the file is a default too.
+      if (credential.test(at.split('.').at(-1) ?? '') && !/^\$\{[^}]*\}$/.test(text)) defaults.push(`${at}: ${text}`);
+    }
+    expect(defaults).toEqual([]);
+    expect([...required].sort()).toEqual(['WEFT_API_TOKENS', 'WEFT_CLICKHOUSE_PASSWORD', 'WEFT_INGEST_TOKEN']);
+    // Without them compose refuses to start, naming the variable.
+    for (const name of required) {
+      const env = { ...userEnv };
+      delete env[name];
+      const values = Object.keys(services).flatMap((svc) => Object.values(services[svc].environment ?? {}));
+      expect(() => values.forEach((v) => interpolate(v, env)), name).toThrow(new RegExp(`required variable ${name} is missing a value: set it in .env`));
+    }
+  });
+
+  it('regression: keeps .env (where the credentials go) out of the image and out of git (COPY . . copied it into every layer)', () => {
+    const lines = (file: string) =>
+      readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .map((l) => l.trim());
+    expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toMatch(/^COPY \. \.$/m);
+    expect(lines('.dockerignore')).toContain('.env');
+    expect(lines('.dockerignore')).toContain('.env.*');
+    expect(lines('.gitignore')).toContain('.env');
   });
 
   it('builds Weft and the demo from a Dockerfile whose entrypoint is the weft command', () => {
