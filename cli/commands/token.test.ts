@@ -29,6 +29,10 @@ describe('weft token and weft audit-log verify', () => {
     const empty = await weft(start, { WEFT_API_TOKENS: ':admin' });
     expect(empty.code).toBe(2);
     expect(empty.err).toMatch(/WEFT_API_TOKENS item 1 has an empty token/);
+    // Regression: a token given without a role was an admin's, and let the start go on.
+    const roleless = await weft(start, { WEFT_API_TOKENS: 'roleless-token-0123456789' });
+    expect(roleless.code).toBe(2);
+    expect(roleless.err).toMatch(/WEFT_API_TOKENS item 1 has no role/);
     // Refused before its store was made: a refused start left an empty one behind.
     expect(existsSync(join(dir, 'data'))).toBe(false);
   });

@@ -276,6 +276,21 @@ describe('buildConfig', () => {
     expect(() => cfg([], { WEFT_INGEST_TOKENS: ':ingest' })).toThrow(/WEFT_INGEST_TOKENS item 1 has an empty token/);
   });
 
+  it('regression: an API token given without a role is refused, not made an admin (WEFT_API_TOKENS=<token> started Weft with an admin token)', () => {
+    for (const value of ['Sup3rS3cretValue-0123456789', 'abcdefghijklmnop:viewer,Sup3rS3cretValue-0123456789']) {
+      let message = '';
+      try {
+        cfg([], { WEFT_API_TOKENS: value });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, value).toMatch(/WEFT_API_TOKENS item \d has no role: write token:role\[:name\] with one of ingest, viewer, sre, icoe, auditor, admin/);
+      expect(message).not.toContain('Sup3rS3cretValue');
+    }
+    // Ingest tokens have one role: it may be left out.
+    expect(cfg([], { WEFT_INGEST_TOKENS: 'ingest-token-000001' }).access.tokens.map((t) => t.role)).toEqual(['ingest']);
+  });
+
   it('refuses short, duplicate and wrongly-roled tokens, naming the variable', () => {
     expect(() => cfg([], { WEFT_API_TOKENS: 'abc:viewer' })).toThrow(/WEFT_API_TOKENS item 1 is 3 characters long: tokens must be at least 16/);
     expect(() => cfg([], { WEFT_API_TOKENS: 'abcdefghijklmnop:viewer', WEFT_INGEST_TOKENS: 'abcdefghijklmnop' })).toThrow(

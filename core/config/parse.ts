@@ -346,21 +346,26 @@ export const MIN_TOKEN_LENGTH = 16;
 /**
  * `token:role[:name],…` (WEFT_API_TOKENS) or `token[:ingest][:name],…` (WEFT_INGEST_TOKENS). Refuses,
  * naming the variable, an empty item or token (what `"${UNSET}:admin"` gives), a token shorter than
- * 16 characters, a token given twice (in either variable), an unknown role, or a name given twice.
+ * 16 characters, a token given twice (in either variable), an API token without a role (never an admin
+ * by default), an unknown role, or a name given twice.
  */
 export function configuredTokens(apiValue: string | undefined, ingestValue: string | undefined): ConfiguredToken[] {
   const out: ConfiguredToken[] = [];
   const seen = new Map<string, string>();
   const names = new Set<string>();
-  const read = (value: string | undefined, source: ConfiguredToken['source'], defaultRole: Role, allowed: readonly Role[]) => {
+  // `defaultRole` undefined: every item names its role (an API token given without one was made an admin).
+  const read = (value: string | undefined, source: ConfiguredToken['source'], defaultRole: Role | undefined, allowed: readonly Role[]) => {
     if (value === undefined || value.trim() === '') return;
     const items = value.split(',').map((s) => s.trim());
     items.forEach((item, i) => {
       const where = `${source} item ${i + 1}`;
       if (item === '') throw ERR_CONFIG(`${where} is empty (a stray comma?): give token:role items separated by commas.`);
-      const [token, roleText = defaultRole, name = `${source}#${i + 1}`, ...rest] = item.split(':');
+      const [token, givenRole, name = `${source}#${i + 1}`, ...rest] = item.split(':');
       if (rest.length > 0) throw ERR_CONFIG(`${where} has too many ":" parts: write token:role or token:role:name (tokens may not contain ":" or ",").`);
       if (token === '') throw ERR_CONFIG(`${where} has an empty token (an unset variable in "\${VAR}:role"?): set the token, or remove the item.`);
+      const roleText = givenRole ?? defaultRole;
+      if (roleText === undefined)
+        throw ERR_CONFIG(`${where} has no role: write token:role[:name] with one of ${allowed.join(', ')}; Weft gives no role by default.`);
       // A bearer token is sent as one word: a space in it (`token :viewer`) would make a token no request can present.
       if (/\s/.test(token) || /\s/.test(roleText) || /\s/.test(name))
         throw ERR_CONFIG(`${where} has a space inside it (around a ":"?): write token:role[:name] without spaces; a token is sent as one word.`);
@@ -386,7 +391,7 @@ export function configuredTokens(apiValue: string | undefined, ingestValue: stri
       out.push({ token, role: roleText as Role, name, source });
     });
   };
-  read(apiValue, 'WEFT_API_TOKENS', 'admin', roles);
+  read(apiValue, 'WEFT_API_TOKENS', undefined, roles);
   read(ingestValue, 'WEFT_INGEST_TOKENS', 'ingest', ['ingest']);
   return out;
 }
