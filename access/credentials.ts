@@ -53,6 +53,12 @@ const NEGATIVE_CACHE_MS = 5_000;
 const CACHE_MAX = 10_000;
 const TOUCH_EVERY_MS = 60_000;
 const COUNT_REFRESH_MS = 10_000;
+/**
+ * Stored token ids not known here as active wait for one shared re-read of the active ids, started at most this often
+ * (ms): a token made by another process is accepted at its first use (after at most this wait), and made-up ids cost
+ * one store query a period between them all, not one each.
+ */
+const UNKNOWN_ID_REFRESH_MS = 1000;
 
 /** The bearer value of an Authorization header; undefined when absent, malformed or too long. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -87,6 +93,8 @@ export class Credentials {
   /** Counters for tests and /metrics: store lookups and KDF runs (each at most once per token per cache period). */
   readonly stats = { lookups: 0, kdfRuns: 0 };
   private storedActive = new Map<Role, number>();
+  /** Ids of the stored tokens not revoked, as last read (with `storedActive`); undefined until read once. */
+  private activeIds?: Set<string>;
   private countedAt = 0;
   private readonly now: () => Date;
   private readonly cacheMs: number;
@@ -124,15 +132,18 @@ export class Credentials {
 
   private counting?: Promise<void>;
 
-  /** Re-reads the active tokens per role; concurrent callers share one query. */
+  /** Re-reads the active tokens (their ids, and how many per role); concurrent callers share one query. */
   private refreshCount(): Promise<void> {
     if (!this.tokens) return Promise.resolve();
     if (this.counting) return this.counting;
     const tokens = this.tokens;
     this.counting = tokens
-      .activeByRole()
-      .then((counts) => {
+      .active()
+      .then((rows) => {
+        const counts = new Map<Role, number>();
+        for (const r of rows) counts.set(r.role, (counts.get(r.role) ?? 0) + 1);
         this.storedActive = counts;
+        this.activeIds = new Set(rows.map((r) => r.id));
         this.countedAt = Date.now();
       })
       .finally(() => (this.counting = undefined));
@@ -209,22 +220,26 @@ export class Credentials {
           }
           return undefined;
         }
-        this.stats.lookups++;
-        const row = await this.tokens.get(parsed.id);
-        if (
-          row &&
-          !row.revoked &&
-          row.role === parsed.role &&
-          // A token's secret never changes: one verified before needs no second KDF run.
-          (knownGood || (this.stats.kdfRuns++, await verifySecret(presented, row.secretHash))) &&
-          // Revoked here while the row was read or the KDF ran.
-          !this.revokedIds.has(row.id)
-        ) {
-          identity = Object.freeze({ name: row.name, role: row.role, via: 'token' as const, tokenId: row.id });
-          if (this.verifiedDigests.size >= CACHE_MAX) this.verifiedDigests.clear();
-          this.verifiedDigests.set(row.id, Buffer.from(key, 'hex'));
-          this.touch(row.id);
-        } else if (row) this.noteFailure(parsed.id);
+        // An id that is not an active token's (made up, or revoked) is refused without a query of its own: well-formed
+        // tokens are easy to make (the checksum is not secret), and each made-up id cost a store query.
+        if (knownGood || (await this.mayBeActive(parsed.id))) {
+          this.stats.lookups++;
+          const row = await this.tokens.get(parsed.id);
+          if (
+            row &&
+            !row.revoked &&
+            row.role === parsed.role &&
+            // A token's secret never changes: one verified before needs no second KDF run.
+            (knownGood || (this.stats.kdfRuns++, await verifySecret(presented, row.secretHash))) &&
+            // Revoked here while the row was read or the KDF ran.
+            !this.revokedIds.has(row.id)
+          ) {
+            identity = Object.freeze({ name: row.name, role: row.role, via: 'token' as const, tokenId: row.id });
+            if (this.verifiedDigests.size >= CACHE_MAX) this.verifiedDigests.clear();
+            this.verifiedDigests.set(row.id, Buffer.from(key, 'hex'));
+            this.touch(row.id);
+          } else if (row) this.noteFailure(parsed.id);
+        }
       } catch (err) {
         this.options.logger?.error({ err, tokenId: parsed.id }, 'token lookup failed');
         cacheable = false;
@@ -238,6 +253,37 @@ export class Credentials {
       this.cache.set(key, { identity, until: Date.now() + (identity ? this.cacheMs : NEGATIVE_CACHE_MS) });
     }
     return identity;
+  }
+
+  /**
+   * False when `id` is not an active stored token's: known at once when it is, else after one re-read of the active ids
+   * shared by every caller (at most one every UNKNOWN_ID_REFRESH_MS; callers wait for the next). True when the ids
+   * cannot be read (the lookup by id decides).
+   */
+  private async mayBeActive(id: string): Promise<boolean> {
+    if (this.activeIds?.has(id)) return true;
+    try {
+      await this.nextIdsRead();
+    } catch (err) {
+      this.options.logger?.warn({ err }, 'reading the active token ids failed');
+      return true;
+    }
+    return this.activeIds?.has(id) ?? true;
+  }
+
+  private idsRead?: Promise<void>;
+
+  /** The next re-read of the active ids, shared; it starts UNKNOWN_ID_REFRESH_MS after the last read at the earliest. */
+  private nextIdsRead(): Promise<void> {
+    if (this.idsRead) return this.idsRead;
+    const wait = Math.max(0, this.countedAt + UNKNOWN_ID_REFRESH_MS - Date.now());
+    this.idsRead = new Promise<void>((r) => setTimeout(r, wait))
+      .then(() => {
+        this.stats.lookups++;
+        return this.recount();
+      })
+      .finally(() => (this.idsRead = undefined));
+    return this.idsRead;
   }
 
   /** Counts a failed check of a stored token's id in the current minute. */
