@@ -13,7 +13,7 @@ export type AccessLevel = 'public' | 'ingest' | 'read' | 'findings' | 'silence' 
  * The roles matrix (docs/security.md): which roles may use each access level.
  * - viewer reads; sre also acknowledges/reopens findings, silences, remediates and runs probes;
  * - icoe reads, manages findings (acknowledge/reopen), runs probes and the analyzer, reloads the catalog;
- * - auditor reads, exports reports and reads the audit log; admin does everything; ingest only sends OTLP.
+ * - auditor reads, exports reports and reads the audit log; admin does everything; ingest only sends telemetry (OTLP, OpenLineage).
  */
 export const accessMatrix: ReadonlyMap<AccessLevel, readonly Role[]> = new Map<AccessLevel, readonly Role[]>([
   ['public', roles],

@@ -98,6 +98,16 @@ describe('access: the roles matrix over every route', () => {
     expect(documented).toEqual(new Map([...accessMatrix].map(([level, allowed]) => [level, roles.filter((r) => allowed.includes(r))])));
   });
 
+  it('regression: docs/security.md names every API route an ingest token can call (its row named OTLP only, though an ingest token also writes lineage)', () => {
+    const doc = readFileSync(join(import.meta.dirname, '../docs/security.md'), 'utf8');
+    const row = (level: string) => doc.split('\n').find((l) => l.startsWith(`| \`${level}\` |`)) ?? '';
+    const missing = routeAccessOf(app)
+      .filter((r) => r.access === 'ingest')
+      .filter((r) => !row('ingest').includes(`${r.method} ${r.url}`))
+      .map((r) => `${r.method} ${r.url}`);
+    expect(missing).toEqual([]);
+  });
+
   it('every route declares an access level (a new route without one fails here), and the known ones keep theirs', () => {
     const routes = routeAccessOf(app);
     expect(routes.length).toBeGreaterThan(20);
