@@ -14,6 +14,7 @@ import { startReports, type ReportsRuntime } from '../reports/index.ts';
 import { uiBuildDir } from '../ui/index.ts';
 import { createServer } from 'node:net';
 import { stateHolderAddress } from '../core/fs/pid-lock.ts';
+import { ensurePrivateDir } from '../core/fs/private-dir.ts';
 import { enabledPlugins, type StartedPlugin, type WeftPlugin } from './plugins/index.ts';
 
 /** Something the composition root started and must stop, in reverse order. */
@@ -89,6 +90,9 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     const configured = config.access.tokens;
     await assertSafeBinding({ hasTokens: async (roles) => configured.some((t) => roles.includes(t.role)) }, bindings, publicNames);
   }
+  // Before anything is written there: the store, the spool, report bundles and the signing key live under it.
+  const openToOthers = ensurePrivateDir(config.dataDir);
+  if (openToOthers) logger.warn({ dataDir: config.dataDir }, openToOthers);
   try {
     const store = await openStore(config.store);
     started.push({ name: 'store', stop: () => store.close() });
