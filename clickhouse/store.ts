@@ -113,7 +113,8 @@ export const CLUSTER_SESSION_SETTINGS = { insert_distributed_sync: 1, distribute
  */
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.kind === 'embedded') {
-    mkdirSync(config.path, { recursive: true });
+    // Private to Weft's user (with the data directory, when it makes it): the store holds what the API guards.
+    mkdirSync(config.path, { recursive: true, mode: 0o700 });
     const release = claimDirectory(config.path);
     let client: ClickHouseClient;
     let engine: Session | undefined;

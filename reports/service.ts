@@ -121,11 +121,12 @@ export function createReportService(options: ReportServiceOptions): ReportServic
     try {
       const data = await readStoredReportData(source, request.period, { catalog: request.catalog, fallbackCatalog: options.currentCatalog?.() });
       const bundle = await build({ data, meta: { id: run.id, requestedBy: request.actor, now: clock.now(), pairing: request.pairing }, key: signingKey() });
-      mkdirSync(dirname(run.file), { recursive: true });
+      // A bundle is for auditors and admins: private to Weft's user, wherever it is written.
+      mkdirSync(dirname(run.file), { recursive: true, mode: 0o700 });
       // Exclusively: a signed bundle already written there (one an auditor may have been given) is never replaced,
       // even by another report that was assembled at the same time.
       try {
-        writeFileSync(run.file, bundle.zip, { flag: 'wx' });
+        writeFileSync(run.file, bundle.zip, { flag: 'wx', mode: 0o600 });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         throw ERR_REPORT_FILE_EXISTS(run.file);

@@ -37,9 +37,25 @@ describe("Weft's data directory", () => {
     expect(mode(join(dir, 'new', 'weft')).toString(8)).toBe('700');
     // The parents it made are its own too; what lies under it is closed to others by it.
     expect(mode(join(dir, 'new')).toString(8)).toBe('700');
-    for (const under of ['data', 'spool']) expect(statSync(join(dir, 'new', 'weft', under)).isDirectory(), under).toBe(true);
+    for (const under of ['data', 'spool']) expect(mode(join(dir, 'new', 'weft', under)).toString(8), under).toBe('700');
     expect(logged.join('')).not.toContain('open to other users');
   });
+
+  it("regression: a report's bundle is written for Weft's user only (it was 0644: any user of the machine read what the API gives auditors)", async () => {
+    const auth = { authorization: `Bearer ${auditor}`, 'content-type': 'application/json' };
+    const made = await fetch(`${weft.api!.url}/api/v1/reports`, { method: 'POST', headers: auth, body: JSON.stringify({ since: '1h' }) });
+    expect(made.status).toBe(202);
+    const id = ((await made.json()) as { report: { id: string } }).report.id;
+    await expect
+      .poll(
+        async () => ((await (await fetch(`${weft.api!.url}/api/v1/reports/${id}`, { headers: auth })).json()) as { report: { status: string } }).report.status,
+        { timeout: 60_000, interval: 500 },
+      )
+      .toBe('done');
+    const bundle = join(dir, 'new', 'weft', 'reports', `${id}.zip`);
+    expect(mode(bundle).toString(8)).toBe('600');
+    expect(mode(join(dir, 'new', 'weft', 'reports')).toString(8)).toBe('700');
+  }, 90_000);
 
   it('says so, and how to fix it, when an existing one is open to other users (and leaves its mode alone)', () => {
     const existing = join(dir, 'existing');

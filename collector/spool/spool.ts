@@ -89,7 +89,8 @@ export class Spool {
   readonly release: () => void;
 
   constructor(private readonly options: SpoolOptions) {
-    mkdirSync(options.dir, { recursive: true });
+    // Private to Weft's user: the spool holds every span as sent.
+    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
     this.release = lockSpool(options.dir);
   }
 
