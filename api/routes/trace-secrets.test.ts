@@ -50,8 +50,11 @@ const run = (url: (secret: string, clean: string) => string): SpanSpec => ({
   ],
 });
 
-/** Secrets that are not in URLs: recorded headers, keys that name a secret, statements, URL forms past `&`. */
-const OTHER_SECRETS = ['B3ar3rT0k', 'C00k1eS1d', 'K3yK3y', 'S3cr3tPw', 'T0k3nT0k3n', 'Cl13ntS3c'];
+/** A JWT (its signature is what must not be stored). */
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZW5hbnQifQ.Jw7S1gJw7S1gJw7S1gJw7S1gJw7S1g';
+
+/** Secrets that are not in URLs: recorded headers, keys that name a secret, statements, URL forms past `&`, credentials by their shape. */
+const OTHER_SECRETS = ['B3ar3rT0k', 'C00k1eS1d', 'K3yK3y', 'S3cr3tPw', 'T0k3nT0k3n', 'Cl13ntS3c', 'Jw7S1g', Buffer.from('svc:S3cr3tPw').toString('base64')];
 
 /** One run with the secrets (`secret` true) or its twin without them: headers, named keys and statements absent or harmless. */
 const otherRun = (secret: boolean): SpanSpec => ({
@@ -71,6 +74,10 @@ const otherRun = (secret: boolean): SpanSpec => ({
               'http.request.header.x-api-key': ['K3yK3y'],
               'http.response.header.set-cookie': ['sid=C00k1eS1d; HttpOnly', 'theme=dark'],
               'my.token': 'T0k3nT0k3n',
+              // Keys that say nothing: the values are recognisable credentials.
+              'upstream.auth': `Basic ${Buffer.from('svc:S3cr3tPw').toString('base64')}`,
+              'session.id': JWT,
+              'deploy.note': 'cloned https://ci:S3cr3tPw@git.internal/repo',
             }
           : {}),
         'http.request.header.accept': ['application/json'],
@@ -192,6 +199,9 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
         'http.response.header.set-cookie': '["REDACTED","REDACTED"]',
         'http.request.header.accept': '["application/json"]',
         'my.token': 'REDACTED',
+        'upstream.auth': 'Basic REDACTED',
+        'session.id': 'REDACTED',
+        'deploy.note': 'cloned https://REDACTED:REDACTED@git.internal/repo',
       });
       expect(byName.get('ALTER ROLE')).toMatchObject({
         'db.statement': "ALTER ROLE app WITH PASSWORD 'REDACTED' VALID UNTIL 'infinity'",
@@ -217,12 +227,13 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
       query: `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, SpanAttributes, ResourceAttributes, \`Events.Timestamp\`, \`Events.Name\`, \`Events.Attributes\`)
         VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET', 'Client',
           map('http.url', 'https://svc:S3cr3tPw@crm.internal/api/customers?api_key=K3yK3y', 'url.full', 'https://crm.internal/a?page=1', 'db.connection_string', 'Server=pg01;Password=S3cr3tPw',
-            'http.request.header.authorization', '["Bearer T0k3nT0k3n"]', 'db.statement', 'CREATE USER app WITH PASSWORD ''S3cr3tPw''', 'app.api_key', 'K3yK3y', 'token_count', '7'),
+            'http.request.header.authorization', '["Bearer T0k3nT0k3n"]', 'db.statement', 'CREATE USER app WITH PASSWORD ''S3cr3tPw''', 'app.api_key', 'K3yK3y', 'token_count', '7',
+            'app.auth_header', 'Bearer T0k3nT0k3n', 'app.session', '${JWT}', 'order.id', 'ORD-2026-000042'),
           map('service.name', 'raw-writer', 'url.full', 'https://u:p%40ss@h/'),
           [now64(9)], ['e'], [map('url.full', 'https://x/?X-Goog-Signature=S1gS1g')])`,
     });
     const body = await view(traceId);
-    for (const s of SECRETS) expect(body).not.toContain(s);
+    for (const s of [...SECRETS, 'Jw7S1g']) expect(body).not.toContain(s);
     const span = (
       JSON.parse(body) as {
         spans: { attributes: Record<string, string>; resource: Record<string, string>; events: { attributes: Record<string, string> }[] }[];
@@ -236,6 +247,9 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
       'db.statement': "CREATE USER app WITH PASSWORD 'REDACTED'",
       'app.api_key': 'REDACTED',
       token_count: '7',
+      'app.auth_header': 'Bearer REDACTED',
+      'app.session': 'REDACTED',
+      'order.id': 'ORD-2026-000042',
     });
     expect(span.resource['url.full']).toBe('https://REDACTED:REDACTED@h/');
     expect(span.events[0].attributes['url.full']).toBe('https://x/?X-Goog-Signature=REDACTED');

@@ -1,4 +1,4 @@
-import { KEY_NAMED, KEY_PLAIN, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
+import { KEY_NAMED, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { ERR_OTLP_TOO_DEEP, IngestReport, truncateUtf8, type IngestLimits } from './limits.ts';
 
@@ -162,19 +162,14 @@ export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): A
     // decoder's readers (a Map column's lookup, the span classification) and the Collector's pdata `Map.Get` read it.
     // The later value is still read, for the same warnings and errors as the protobuf decoder gives.
     const kind = secretKeyKind(key);
-    const text =
-      kind === KEY_PLAIN
-        ? anyValueText(kv.value, ctx, where)
-        : kind === KEY_NAMED
-          ? redactValue(kind, anyValueText(kv.value, ctx, where))
-          : anyValueText(valueRedacted(kind, kv.value), ctx, where);
+    const text = kind === KEY_NAMED ? redactValue(kind, anyValueText(kv.value, ctx, where)) : anyValueText(valueRedacted(kind, kv.value), ctx, where);
     if (!(key in out)) out[key] = text;
   }
   return out;
 }
 
 /**
- * A string value of a URL-valued or statement attribute with its secrets redacted (`redactValue`, as the protobuf
+ * A string value with its secrets redacted (`redactValue` for the key's kind: credentials by their shape, URLs, statements; as the protobuf
  * decoder's FieldWriter does), before AttributeValueLengthLimit cuts it; any other value as it is. (A key naming a
  * secret has its whole text redacted, whatever its type.)
  */

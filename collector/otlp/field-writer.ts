@@ -1,4 +1,4 @@
-import { KEY_NAMED, KEY_PLAIN, mayRedact, redactSecretValue, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
+import { KEY_NAMED, mayRedact, redactSecretValue, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { anyValueText, doubleText, WARN_DROPPED, WARN_TRUNCATED, type ValueContext } from './any-value.ts';
 import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, ERR_OTLP_TOO_MANY_MESSAGES, IngestReport, maxDecodedMessages, utf8Cut } from './limits.ts';
@@ -57,6 +57,8 @@ export class FieldWriter {
   /** The end of the last string value as sent, before AttributeValueLengthLimit cut it (lastValueEnd). */
   private lastValueFullEnd = 0;
   lastValueWasString = false;
+  /** The kind (`secretKeyKind`) of the key whose value valueText is writing; KEY_NAMED outside keyValue. */
+  private valueKind = KEY_NAMED;
   readonly at = new Location();
   private readonly scratch = new Ranges();
 
@@ -358,10 +360,12 @@ export class FieldWriter {
     }
     out.bytes(r.b, ks, ke);
     const at = out.pos;
-    this.valueText(vs, ve, out);
     const kind = secretKeyKind(r.b, ks, ke);
+    this.valueKind = kind;
+    this.valueText(vs, ve, out);
+    this.valueKind = KEY_NAMED;
     if (kind === KEY_NAMED) this.redactNamedValue(at, out);
-    else if (kind !== KEY_PLAIN && this.lastValueWasString) this.redactStringValue(kind, at, out);
+    else if (this.lastValueWasString) this.redactStringValue(kind, at, out);
     this.keyStart = ks;
     this.keyEnd = ke;
   }
@@ -378,13 +382,17 @@ export class FieldWriter {
     if (!mayRedact(kind, b, s, e)) return;
     const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8');
     const redacted = redactValue(kind, text);
-    if (redacted === text) return;
-    const bytes = Buffer.from(redacted, 'utf8');
     const limit = this.ctx.limits.attributeValueLengthLimit;
+    // valueText left the truncation warning to here: it is the redacted value that is cut, or not (as the object path).
+    if (redacted === text) {
+      if (e - s > limit) this.ctx.report.warn(WARN_TRUNCATED, this.at.toString());
+      return;
+    }
+    const bytes = Buffer.from(redacted, 'utf8');
     let end = bytes.length;
     if (end > limit) {
       end = utf8Cut(bytes, 0, limit);
-      if (e - s <= limit) this.ctx.report.warn(WARN_TRUNCATED, this.at.toString());
+      this.ctx.report.warn(WARN_TRUNCATED, this.at.toString());
     }
     out.pos = at;
     out.bytes(bytes, 0, end);
@@ -467,8 +475,10 @@ export class FieldWriter {
       case AV.string_value:
         this.lastValueFullEnd = e;
         if (e - s > limit) {
+          const full = e;
           e = utf8Cut(b, s, limit);
-          this.ctx.report.warn(WARN_TRUNCATED, this.at.toString());
+          // A value the key's rule may rewrite is warned of there (redactStringValue), once its redacted length is known.
+          if (this.valueKind === KEY_NAMED || !mayRedact(this.valueKind, b, s, full)) this.ctx.report.warn(WARN_TRUNCATED, this.at.toString());
         }
         this.lastValueWasString = true;
         out.bytes(b, s, e);

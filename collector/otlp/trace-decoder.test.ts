@@ -453,8 +453,8 @@ describe('TraceDecoder: secrets in URL-valued attributes', () => {
     kv('http.target', { stringValue: '/a?password=S3cr3tPw' }),
     kv('db.connection_string', { stringValue: 'postgresql://u:S3cr3tPw@pg01:5432/x' }),
     kv('url.original', { intValue: '7' }),
-    kv('peer.url', { stringValue: 'https://u:kept@h/' }),
-    kv('url.full.x', { stringValue: 'https://u:kept@h/' }),
+    kv('peer.url', { stringValue: 'https://u:S3cr3tPw@h/' }),
+    kv('url.full.x', { stringValue: 'https://kept@h/?api_key=kept' }),
   ];
   const body = () =>
     encode({
@@ -477,7 +477,7 @@ describe('TraceDecoder: secrets in URL-valued attributes', () => {
       ],
     });
 
-  it('stores no secret, writes what the object path (OTLP/JSON and protobufjs) writes, and keeps other keys as sent', () => {
+  it('stores no secret, writes what the object path (OTLP/JSON and protobufjs) writes; other keys lose only a URL password', () => {
     const got = fast(body());
     expect(got).toEqual(reference(body()));
     const text = got.bytes.toString('latin1');
@@ -487,7 +487,8 @@ describe('TraceDecoder: secrets in URL-valued attributes', () => {
     expect(text).toContain('postgresql://REDACTED:REDACTED@pg01:5432/x');
     // Spans, resource, events and links: four maps each.
     expect(text.split('https://REDACTED:REDACTED@crm.internal/api/customers?api_key=REDACTED').length - 1).toBe(4);
-    expect(text.split('https://u:kept@h/').length - 1).toBe(8);
+    expect(text.split('https://REDACTED:REDACTED@h/').length - 1).toBe(4);
+    expect(text.split('https://kept@h/?api_key=kept').length - 1).toBe(4);
   });
 
   it('redacts before AttributeValueLengthLimit cuts: a password whose @ is past the cut is not stored either', () => {
@@ -550,5 +551,68 @@ describe('TraceDecoder: secrets in headers, in keys that name a secret, in state
     expect(text).toContain("CREATE USER app WITH PASSWORD 'REDACTED'");
     expect(text).toContain('AUTH REDACTED REDACTED');
     expect(text.split('["REDACTED"]').length - 1).toBe(4);
+  });
+});
+
+describe('TraceDecoder: credentials recognisable by their value, under keys that do not name a secret', () => {
+  const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJKV1RKV1QifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+  const GHP = `ghp_${'Gh9'.repeat(12)}`;
+  const secretAttrs = () => [
+    kv('app.auth_header', { stringValue: 'Bearer B3ar3rB3ar3r' }),
+    kv('upstream.auth', { stringValue: 'Basic dXNlcjpTM2NyM3RQdw==' }),
+    kv('app.session', { stringValue: JWT }),
+    kv('aws.key_id', { stringValue: 'AKIAIOSFODNN7EXAMPLE' }),
+    kv('tls.key', { stringValue: '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIPr1v4t3K3y\n-----END EC PRIVATE KEY-----' }),
+    kv('deploy.note', { stringValue: `pushed with ${GHP} and xoxb-1234567890-SlackSlack` }),
+    kv('payment.cfg', { stringValue: 'sk_live_StR1p3StR1p3StR1p3' }),
+    kv('cache.dsn', { stringValue: 'redis://app:S3cr3tPw@cache01:6379/0' }),
+    // No credential: kept as sent.
+    kv('trace.parent', { stringValue: '4bf92f3577b34da6a3ce929d0e0e4736' }),
+    kv('order.id', { stringValue: 'ORD-2026-000042' }),
+    kv('blob.sha256', { stringValue: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }),
+    kv('plan', { stringValue: 'Basic plan' }),
+    kv('repo', { stringValue: 'ssh://git@github.com/org/repo.git' }),
+  ];
+  const body = () =>
+    encode({
+      resourceSpans: [
+        {
+          resource: { attributes: [kv('service.name', { stringValue: 's' }), ...secretAttrs()] },
+          scopeSpans: [
+            {
+              spans: [
+                span({
+                  name: 'GET',
+                  attributes: secretAttrs(),
+                  events: [{ timeUnixNano: T0, name: 'e', attributes: secretAttrs() }],
+                  links: [{ traceId: id('0102030405060708090a0b0c0d0e0f10'), spanId: id('2122232425262728'), attributes: secretAttrs() }],
+                }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  const SECRETS = ['B3ar3r', 'dXNlcjpTM2NyM3RQdw', 'SflKxwRJ', 'EXAMPLE', 'MHcCAQ', 'Gh9Gh9', 'SlackSlack', 'StR1p3', 'S3cr3tPw'];
+
+  it.each([{}, { attributeValueLengthLimit: 12 }])('stores no credential and writes what the object path writes (limits %j)', (limits) => {
+    const got = fast(body(), limits);
+    expect(got).toEqual(reference(body(), limits));
+    const text = got.bytes.toString('latin1');
+    for (const s of SECRETS) expect(text).not.toContain(s);
+    if (Object.keys(limits).length > 0) return;
+    for (const want of [
+      'Bearer REDACTED',
+      'Basic REDACTED',
+      '-----BEGIN EC PRIVATE KEY-----\nREDACTED\n-----END EC PRIVATE KEY-----',
+      'pushed with REDACTED and REDACTED',
+      'redis://REDACTED:REDACTED@cache01:6379/0',
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+      'ORD-2026-000042',
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      'Basic plan',
+      'ssh://git@github.com/org/repo.git',
+    ])
+      expect(text.split(want).length - 1).toBe(4);
   });
 });

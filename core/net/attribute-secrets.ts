@@ -1,6 +1,7 @@
 import { isSecretName, type NameText } from './secret-names.ts';
 import { mayHoldCredential, redactStatement } from './statement-secrets.ts';
 import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
+import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
 
 /**
  * Secrets in span, resource, event and link attributes (and those of logs and metrics), replaced by `REDACTED` before
@@ -11,13 +12,18 @@ import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
  * - statements (`db.statement`, `db.query.text`; statement-secrets.ts): credentials written as literals;
  * - any other key whose name says a secret (secret-names.ts: `app.password`, `my.token`, `client_secret`,
  *   `http.request.header.authorization`, `http.response.header.set-cookie`, `rpc.grpc.request.metadata.x-api-key`):
- *   the whole value (`redactSecretValue`).
+ *   the whole value (`redactSecretValue`);
+ * - every other key's string value: the credentials recognisable by their value alone (value-secrets.ts: `Bearer …`,
+ *   `Basic …`, JWTs, AWS access key ids, PEM private keys, prefixed tokens such as `ghp_…`, a URL's password).
  *
  * None of these keys is one the classification of a span reads (collector/touches/span-record.ts SPAN_KEYS) other
  * than the URLs and the statements, whose rules keep what it reads.
  */
 
-/** How `secretKeyKind` says a key is read: not at all, by its name, or by the rule of one of BY_KEY's keys (2 + its index). */
+/**
+ * How `secretKeyKind` says a key is read: by its value's shape only (`redactCredentials`), by its name, or by the rule
+ * of one of BY_KEY's keys (2 + its index).
+ */
 export const KEY_PLAIN = 0;
 export const KEY_NAMED = 1;
 
@@ -31,7 +37,8 @@ BY_KEY.forEach(([k], i) => (BYTES_BY_LENGTH[k.length] ??= []).push({ bytes: Buff
 for (let n = 0; n < BYTES_BY_LENGTH.length; n++) BYTES_BY_LENGTH[n] ??= undefined;
 
 /**
- * How the attribute `key` (all of it, or the UTF-8 bytes `key[start…end)`) is redacted: KEY_PLAIN (kept), KEY_NAMED
+ * How the attribute `key` (all of it, or the UTF-8 bytes `key[start…end)`) is redacted: KEY_PLAIN (credentials
+ * recognisable by their shape, `redactCredentials`), KEY_NAMED
  * (`redactSecretValue`), or a kind above those, read from its value (`redactValue`). Allocates nothing; never throws.
  */
 export function secretKeyKind(key: NameText, start = 0, end = key.length): number {
@@ -54,11 +61,13 @@ export function secretKeyKind(key: NameText, start = 0, end = key.length): numbe
 const URL_END = 2 + URL_REDACTORS.size;
 
 /**
- * Whether the value `v[start…end)` (UTF-8 bytes, as sent) of an attribute of kind `kind` above KEY_NAMED may have
- * something to redact, read without decoding it: a URL only when it holds `@`, `?`, `#` or `=`; a statement only when
- * it holds a word a credential rule starts from (`mayHoldCredential`). False means `redactValue` returns it as it is.
+ * Whether the string value `v[start…end)` (UTF-8 bytes, as sent) of an attribute of kind `kind` other than KEY_NAMED
+ * may have something to redact, read without decoding it: a plain key's only when it holds a credential's prefix
+ * (`mayHoldValueSecret`); a URL only when it holds `@`, `?`, `#` or `=`; a statement only when it holds a word a
+ * credential rule starts from (`mayHoldCredential`). False means `redactValue` returns it as it is.
  */
 export function mayRedact(kind: number, v: Uint8Array, start: number, end: number): boolean {
+  if (kind === KEY_PLAIN) return mayHoldValueSecret(v, start, end);
   if (kind >= URL_END) return mayHoldCredential(v, start, end);
   for (let i = start; i < end; i++) {
     const c = v[i];
@@ -69,7 +78,7 @@ export function mayRedact(kind: number, v: Uint8Array, start: number, end: numbe
 
 /** `text` of an attribute of kind `kind` (`secretKeyKind`) with its secrets replaced; the same string when there are none. */
 export function redactValue(kind: number, text: string): string {
-  if (kind === KEY_PLAIN) return text;
+  if (kind === KEY_PLAIN) return redactCredentials(text);
   if (kind === KEY_NAMED) return redactSecretValue(text);
   return BY_KEY[kind - 2][1](text);
 }

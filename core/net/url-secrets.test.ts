@@ -148,7 +148,9 @@ describe('redactAttribute', () => {
     expect(redactAttribute('db.connection_string', 'jdbc:mysql://u:pw@db1/x?password=pw')).toBe('jdbc:mysql://REDACTED:REDACTED@db1/x?password=REDACTED');
     expect(redactAttribute('db.connection_string', 'Server=db1;User Id=u;Password="a;b";Pwd=c')).toBe('Server=db1;User Id=u;Password=REDACTED;Pwd=REDACTED');
     expect(redactAttribute('server.address', 'u:p@h')).toBe('u:p@h');
-    expect(redactAttribute('custom.url', 'https://u:p@h/')).toBe('https://u:p@h/');
+    // Another key loses a URL's password only (value-secrets.ts), not its user nor its query parameters.
+    expect(redactAttribute('custom.url', 'https://u:p@h/?api_key=k')).toBe('https://REDACTED:REDACTED@h/?api_key=k');
+    expect(redactAttribute('custom.url', 'https://u@h/')).toBe('https://u@h/');
   });
 
   it('is idempotent', () => {

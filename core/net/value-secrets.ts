@@ -1,0 +1,188 @@
+import { REDACTED } from './url-secrets.ts';
+
+/**
+ * Credentials recognisable by their value alone, whatever the attribute's key: redacted in every string value Weft
+ * stores or shows (attribute-secrets.ts applies it to keys no other rule reads), as the OpenTelemetry Collector's
+ * redaction processor masks what matches its `blocked_values`, but with fixed shapes, each anchored on a prefix a
+ * secret scanner (gitleaks) keys its rule on, so that identifiers never match:
+ *
+ * - an HTTP authorization value: `Bearer <token68>` (a token with a digit, or of 16+ characters mixing case or
+ *   symbols: `Bearer authentication` is prose), `Basic <base64>` whose decoding is printable `user:password`, and a
+ *   `Digest` parameter list's `response` (the hash of the password); only the credential goes (`Bearer REDACTED`);
+ * - a JWT: `eyJ…` (the base64url of `{"`) `.` `…` `.` `…`, 10+ characters in each of its first two segments;
+ * - an AWS access key id: `AKIA` or `ASIA` and 16 base32 characters, as a whole word;
+ * - a PEM private key block (`-----BEGIN … PRIVATE KEY-----`): the body between the markers (to the end of the text
+ *   when the end marker is missing);
+ * - prefixed tokens: GitHub `ghp_ gho_ ghu_ ghs_ ghr_` (36+) and `github_pat_` (80+), GitLab `glpat-` (20+), Slack
+ *   `xoxa- xoxb- xoxp- xoxo- xoxr- xoxs-` (10+), Stripe `sk_live_ sk_test_ rk_live_ rk_test_` (16+), npm `npm_` (36),
+ *   Google API keys `AIza` (35), each as a whole word;
+ * - the userinfo of a URL with a password anywhere in the text (`postgres://app:pw@db/x` →
+ *   `postgres://REDACTED:REDACTED@db/x`); a user alone (`ssh://git@host`) is kept.
+ *
+ * Kept: trace and span ids, UUIDs, hex digests, order numbers, base64 payloads that decode to no `user:password`,
+ * `Basic plan`, `Bearer token expired`: none has one of these shapes.
+ */
+
+/** Two-character starts of the shapes above, ASCII lower case (`| 0x20`, as a 16-bit index): anything else is passed over with one table lookup. */
+const STARTS = new Uint8Array(65536);
+/** The prefixes each start leads to, with how they are compared (`true`: ASCII case ignored). */
+const PREFIXES: (readonly [string, boolean][] | undefined)[] = new Array<readonly [string, boolean][] | undefined>(65536).fill(undefined);
+const PREFIX_LIST: readonly [string, boolean][] = [
+  ['eyJ', false],
+  ['AKIA', false],
+  ['ASIA', false],
+  ['AIza', false],
+  ['-----BEGIN', false],
+  ['ghp_', false],
+  ['gho_', false],
+  ['ghu_', false],
+  ['ghs_', false],
+  ['ghr_', false],
+  ['github_pat_', false],
+  ['glpat-', false],
+  ['xox', false],
+  ['sk_live_', false],
+  ['sk_test_', false],
+  ['rk_live_', false],
+  ['rk_test_', false],
+  ['npm_', false],
+  ['bearer ', true],
+  ['basic ', true],
+  ['digest ', true],
+  ['://', false],
+];
+for (const p of PREFIX_LIST) {
+  const i = (p[0].charCodeAt(0) | 0x20) * 256 + (p[0].charCodeAt(1) | 0x20);
+  STARTS[i] = 1;
+  PREFIXES[i] = [...(PREFIXES[i] ?? []), p];
+}
+
+const codeAt = (t: string | Uint8Array, i: number) => (typeof t === 'string' ? t.charCodeAt(i) : t[i]);
+
+/**
+ * Whether `t[start…end)` (text, or UTF-8 bytes as the protobuf decoder holds them, never decoded) may hold one of the
+ * credentials above: it holds one of their prefixes (`://` only with an `@` in the authority after it). False means
+ * `redactCredentials` returns the text as it is. Allocates nothing; never throws.
+ */
+export function mayHoldValueSecret(t: string | Uint8Array, start = 0, end = t.length): boolean {
+  if (end - start < 9) return false;
+  if (typeof t === 'string') {
+    for (let i = start; i + 1 < end; i++)
+      if (STARTS[((t.charCodeAt(i) | 0x20) & 0xff) * 256 + ((t.charCodeAt(i + 1) | 0x20) & 0xff)] === 1 && prefixAt(t, i, end)) return true;
+  } else {
+    for (let i = start; i + 1 < end; i++) if (STARTS[(t[i] | 0x20) * 256 + (t[i + 1] | 0x20)] === 1 && prefixAt(t, i, end)) return true;
+  }
+  return false;
+}
+
+/** Whether one of PREFIXES starts at `t[i]` (and, for `://`, an `@` follows before the authority ends). */
+function prefixAt(t: string | Uint8Array, i: number, end: number): boolean {
+  const list = PREFIXES[((codeAt(t, i) | 0x20) & 0xff) * 256 + ((codeAt(t, i + 1) | 0x20) & 0xff)];
+  if (list === undefined) return false;
+  for (const [p, fold] of list) {
+    if (i + p.length > end) continue;
+    let k = 0;
+    while (k < p.length && (fold ? codeAt(t, i + k) | 0x20 : codeAt(t, i + k)) === p.charCodeAt(k)) k++;
+    if (k < p.length) continue;
+    if (p !== '://') return true;
+    for (let j = i + 3; j < end; j++) {
+      const c = codeAt(t, j);
+      if (c === 0x40) return true;
+      if (c === 0x2f || c === 0x3f || c === 0x23 || c <= 0x20 || c === 0x22 || c === 0x27) break;
+    }
+  }
+  return false;
+}
+
+const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/g;
+const AWS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])/g;
+const PREFIXED =
+  /(?<![A-Za-z0-9_-])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{80,255}|glpat-[A-Za-z0-9_-]{20,255}|xox[abposr]-[A-Za-z0-9-]{10,255}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,255}|npm_[A-Za-z0-9]{36}|AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])/g;
+const PEM = /(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)([\s\S]*?)(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g;
+const BEARER = /(?<![A-Za-z0-9])([Bb]earer|BEARER)([ \t]+)([A-Za-z0-9\-._~+/]+=*)(?![A-Za-z0-9\-._~+/=])/g;
+const BASIC = /(?<![A-Za-z0-9])([Bb]asic|BASIC)([ \t]+)([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/g;
+const DIGEST = /(?<![A-Za-z0-9])(?:[Dd]igest|DIGEST)[ \t]+[A-Za-z][\w-]*[ \t]*=(?:[^\n"]|"(?:[^"\\\n]|\\.)*")*/g;
+const DIGEST_RESPONSE = /(\bresponse[ \t]*=[ \t]*)("?)([^",\s]*)/gi;
+
+/** A bearer token that is a credential, not a word: a digit in it, or 16+ characters mixing case or with a symbol. */
+function isBearerToken(t: string): boolean {
+  if (t === REDACTED) return false;
+  let digit = false;
+  let upper = false;
+  let lower = false;
+  let symbol = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) digit = true;
+    else if (c >= 0x41 && c <= 0x5a) upper = true;
+    else if (c >= 0x61 && c <= 0x7a) lower = true;
+    else symbol = true;
+  }
+  return (digit && t.length >= 4) || (t.length >= 16 && ((upper && lower) || symbol));
+}
+
+/** A Basic credential: base64 (length a multiple of 4) decoding to printable text with a `:` after at least nothing (`user:password`, `:password`). */
+function isBasicCredential(t: string): boolean {
+  if (t.length % 4 !== 0) return false;
+  const decoded = Buffer.from(t, 'base64').toString('latin1');
+  if (!decoded.includes(':') || decoded.endsWith(':')) return false;
+  for (let i = 0; i < decoded.length; i++) {
+    const c = decoded.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
+}
+
+/** The userinfo of every `scheme://user:password@` in `text`, up to the last `@` of its authority, as `REDACTED:REDACTED`. */
+function redactUrlPasswords(text: string): string {
+  let out = '';
+  let kept = 0;
+  for (let sep = text.indexOf('://'); sep >= 0; sep = text.indexOf('://', sep + 3)) {
+    const start = sep + 3;
+    let end = start;
+    while (end < text.length) {
+      const c = text.charCodeAt(end);
+      if (c === 0x2f || c === 0x3f || c === 0x23 || c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x60 || c === 0x3c || c === 0x3e) break;
+      end++;
+    }
+    const at = text.lastIndexOf('@', end - 1);
+    if (at <= start) continue;
+    const info = text.slice(start, at);
+    const colon = info.indexOf(':');
+    if (colon < 0 || colon === info.length - 1 || info === `${REDACTED}:${REDACTED}`) continue;
+    out += `${text.slice(kept, start)}${REDACTED}:${REDACTED}`;
+    kept = at;
+  }
+  return kept === 0 ? text : out + text.slice(kept);
+}
+
+/**
+ * `text` with the credentials above replaced by `REDACTED`; the same string (byte for byte) when there are none.
+ * Idempotent; never throws.
+ */
+export function redactCredentials(text: string): string {
+  if (!mayHoldValueSecret(text)) return text;
+  let t = text;
+  if (t.includes('-----BEGIN'))
+    t = t.replace(PEM, (whole, begin: string, body: string, finish: string) => {
+      const lead = /^\s*/.exec(body)![0];
+      const trail = /\s*$/.exec(body.slice(lead.length))![0];
+      const inner = body.slice(lead.length, body.length - trail.length);
+      return inner === '' || inner === REDACTED ? whole : `${begin}${lead}${REDACTED}${trail}${finish}`;
+    });
+  if (t.includes('eyJ')) t = t.replace(JWT, REDACTED);
+  if (t.includes('AKIA') || t.includes('ASIA')) t = t.replace(AWS_KEY_ID, REDACTED);
+  t = t.replace(PREFIXED, REDACTED);
+  const lower = t.length < 4096 ? t.toLowerCase() : '';
+  const has = (w: string) => (lower === '' ? true : lower.includes(w));
+  if (has('bearer'))
+    t = t.replace(BEARER, (whole, scheme: string, gap: string, token: string) => (isBearerToken(token) ? `${scheme}${gap}${REDACTED}` : whole));
+  if (has('basic'))
+    t = t.replace(BASIC, (whole, scheme: string, gap: string, token: string) => (isBasicCredential(token) ? `${scheme}${gap}${REDACTED}` : whole));
+  if (has('digest'))
+    t = t.replace(DIGEST, (params: string) =>
+      params.replace(DIGEST_RESPONSE, (whole, name: string, q: string, v: string) => (v === '' || v === REDACTED ? whole : `${name}${q}${REDACTED}`)),
+    );
+  if (t.includes('://')) t = redactUrlPasswords(t);
+  return t === text ? text : t;
+}
