@@ -96,4 +96,59 @@ describe('collector metrics and logs', () => {
       },
     ]);
   });
+
+  it.each(['proto', 'json'] as const)('stores log bodies and exception attributes without the secrets in them (OTLP/%s)', async (protocol) => {
+    const service = `logs-secrets-${protocol}`;
+    const bodies = [
+      'connect to postgresql://app:S3cr3tPw@pg01:5432/orders failed; retry with password=S3cr3tPw',
+      'calling erp with Authorization: Bearer B3ar3rT0k3n',
+    ];
+    const structured = { password: 'S3cr3tPw', user: 'app', n: 3 };
+    if (protocol === 'proto') {
+      const exporter = new OTLPLogExporter({ url: `${h.collector.url}/v1/logs` });
+      const provider = new logs.LoggerProvider({
+        resource: resources.resourceFromAttributes({ 'service.name': service }),
+        processors: [new logs.BatchLogRecordProcessor({ exporter })],
+      });
+      const logger = provider.getLogger('weft-test-logger');
+      for (const body of bodies) logger.emit({ body, attributes: { 'exception.message': 'login failed: Pwd=S3cr3tPw;' } });
+      logger.emit({ body: structured });
+      await provider.shutdown();
+    } else {
+      const record = (body: unknown) => ({
+        timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+        body:
+          typeof body === 'string'
+            ? { stringValue: body }
+            : {
+                kvlistValue: {
+                  values: Object.entries(body as object).map(([key, v]) => ({ key, value: typeof v === 'number' ? { intValue: v } : { stringValue: v } })),
+                },
+              },
+        attributes: typeof body === 'string' ? [{ key: 'exception.message', value: { stringValue: 'login failed: Pwd=S3cr3tPw;' } }] : [],
+      });
+      const request = {
+        resourceLogs: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+            scopeLogs: [{ logRecords: [...bodies, structured].map(record) }],
+          },
+        ],
+      };
+      const r = await fetch(`${h.collector.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+      expect(r.status).toBe(200);
+    }
+    await h.collector.flush();
+    const rows = await h.rows<{ Body: string; LogAttributes: Record<string, string> }>(
+      `SELECT Body, LogAttributes FROM otel_logs WHERE ServiceName = '${service}' ORDER BY Body`,
+    );
+    expect(JSON.stringify(rows)).not.toContain('S3cr3tPw');
+    expect(JSON.stringify(rows)).not.toContain('B3ar3rT0k3n');
+    expect(rows.map((r) => r.Body)).toEqual([
+      'calling erp with Authorization: Bearer REDACTED',
+      'connect to postgresql://REDACTED:REDACTED@pg01:5432/orders failed; retry with password=REDACTED',
+      '{"n":3,"password":"REDACTED","user":"app"}',
+    ]);
+    expect(rows[0].LogAttributes['exception.message']).toBe('login failed: Pwd=REDACTED;');
+  });
 });

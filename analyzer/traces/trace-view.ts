@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../../core/net/host-port.ts';
-import { redactAttributes } from '../../core/net/attribute-secrets.ts';
+import { redactAttributes, redactText } from '../../core/net/attribute-secrets.ts';
 import { resolveEndpoint, type Endpoint } from '../flows/endpoint-match.ts';
 
 /** At most this many spans of one trace are returned (a trace with more says `truncated`). */
@@ -214,7 +214,7 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
       offsetMs: offsetNsToMs(r.start_ns, originNs),
       durationMs: durationNsToMs(r.duration_ns),
       status: r.status,
-      statusMessage: r.status_message,
+      statusMessage: redactText(r.status_message),
       attributes: redactAttributes(attributes),
       resource: redactAttributes(firstOfEachKey(r.resource_keys, r.resource_values)),
       events: r.event_times.map((t, i) => ({

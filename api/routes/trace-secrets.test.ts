@@ -96,6 +96,23 @@ const otherRun = (secret: boolean): SpanSpec => ({
       },
     },
     {
+      name: 'sync orders',
+      status: secret
+        ? { code: api.SpanStatusCode.ERROR, message: 'login failed: postgresql://app:S3cr3tPw@pg01/x' }
+        : { code: api.SpanStatusCode.ERROR, message: 'login failed' },
+      attributes: secret ? { 'process.command_line': 'sync --db-password S3cr3tPw --port 5432', 'process.command_args': ['mysql', '-pS3cr3tPw', 'x'] } : {},
+      events: [
+        {
+          name: 'exception',
+          attributes: {
+            'exception.type': 'AuthError',
+            'exception.message': secret ? 'login refused for Password=S3cr3tPw;' : 'login refused',
+            'exception.stacktrace': secret ? 'AuthError: token=T0k3nT0k3n\n    at login (auth.js:3)' : 'AuthError\n    at login (auth.js:3)',
+          },
+        },
+      ],
+    },
+    {
       name: 'AUTH',
       kind: api.SpanKind.CLIENT,
       attributes: {
@@ -182,14 +199,24 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
     async (protocol) => {
       const [secret, clean] = await sendSpans({ url: h.collector.url, protocol, serviceName: `tenant-sync-${protocol}` }, [otherRun(true), otherRun(false)]);
       await h.collector.flush();
-      const rows = await query<{ name: string; attributes: Record<string, string> }>(
-        'SELECT SpanName AS name, SpanAttributes AS attributes FROM otel_traces WHERE TraceId = {id:String}',
+      const rows = await query<{ name: string; attributes: Record<string, string>; status: string; events: Record<string, string>[] }>(
+        'SELECT SpanName AS name, SpanAttributes AS attributes, StatusMessage AS status, Events.Attributes AS events FROM otel_traces WHERE TraceId = {id:String}',
         { id: secret },
       );
-      expect(rows).toHaveLength(5);
+      expect(rows).toHaveLength(6);
       const stored = JSON.stringify(rows);
       for (const s of OTHER_SECRETS) expect(stored).not.toContain(s);
       const byName = new Map(rows.map((r) => [r.name, r.attributes]));
+      const sync = rows.find((r) => r.name === 'sync orders')!;
+      expect(sync.status).toBe('login failed: postgresql://REDACTED:REDACTED@pg01/x');
+      expect(sync.attributes).toMatchObject({
+        'process.command_line': 'sync --db-password REDACTED --port 5432',
+        'process.command_args': '["mysql","-pREDACTED","x"]',
+      });
+      expect(sync.events[0]).toMatchObject({
+        'exception.message': 'login refused for Password=REDACTED;',
+        'exception.stacktrace': 'AuthError: token=REDACTED\n    at login (auth.js:3)',
+      });
       expect(byName.get('provision tenant')).toMatchObject({ 'app.client_secret': 'REDACTED', 'tenant.token_count': '3' });
       expect(byName.get('GET')).toMatchObject({
         'url.full': 'https://crm.internal/api/customers?page=2;api_key=REDACTED',
@@ -224,19 +251,24 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
   it('redacts in the trace view a row another writer stored raw in otel_traces', async () => {
     const traceId = 'ab'.repeat(16);
     await h.store.client.command({
-      query: `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, SpanAttributes, ResourceAttributes, \`Events.Timestamp\`, \`Events.Name\`, \`Events.Attributes\`)
-        VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET', 'Client',
+      query: `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, StatusMessage, SpanAttributes, ResourceAttributes, \`Events.Timestamp\`, \`Events.Name\`, \`Events.Attributes\`)
+        VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET', 'Client', 'failed: amqp://guest:S3cr3tPw@mq01/',
           map('http.url', 'https://svc:S3cr3tPw@crm.internal/api/customers?api_key=K3yK3y', 'url.full', 'https://crm.internal/a?page=1', 'db.connection_string', 'Server=pg01;Password=S3cr3tPw',
             'http.request.header.authorization', '["Bearer T0k3nT0k3n"]', 'db.statement', 'CREATE USER app WITH PASSWORD ''S3cr3tPw''', 'app.api_key', 'K3yK3y', 'token_count', '7',
             'app.auth_header', 'Bearer T0k3nT0k3n', 'app.session', '${JWT}', 'order.id', 'ORD-2026-000042'),
-          map('service.name', 'raw-writer', 'url.full', 'https://u:p%40ss@h/'),
-          [now64(9)], ['e'], [map('url.full', 'https://x/?X-Goog-Signature=S1gS1g')])`,
+          map('service.name', 'raw-writer', 'url.full', 'https://u:p%40ss@h/', 'process.command_line', 'sync --token T0k3nT0k3n'),
+          [now64(9)], ['e'], [map('url.full', 'https://x/?X-Goog-Signature=S1gS1g', 'exception.message', 'refused: password=S3cr3tPw')])`,
     });
     const body = await view(traceId);
     for (const s of [...SECRETS, 'Jw7S1g']) expect(body).not.toContain(s);
     const span = (
       JSON.parse(body) as {
-        spans: { attributes: Record<string, string>; resource: Record<string, string>; events: { attributes: Record<string, string> }[] }[];
+        spans: {
+          attributes: Record<string, string>;
+          resource: Record<string, string>;
+          statusMessage: string;
+          events: { attributes: Record<string, string> }[];
+        }[];
       }
     ).spans[0];
     expect(span.attributes).toEqual({
@@ -252,6 +284,9 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
       'order.id': 'ORD-2026-000042',
     });
     expect(span.resource['url.full']).toBe('https://REDACTED:REDACTED@h/');
+    expect(span.resource['process.command_line']).toBe('sync --token REDACTED');
     expect(span.events[0].attributes['url.full']).toBe('https://x/?X-Goog-Signature=REDACTED');
+    expect(span.events[0].attributes['exception.message']).toBe('refused: password=REDACTED');
+    expect(span.statusMessage).toBe('failed: amqp://REDACTED:REDACTED@mq01/');
   });
 });

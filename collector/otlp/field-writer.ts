@@ -1,4 +1,4 @@
-import { KEY_NAMED, mayRedact, redactSecretValue, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
+import { KEY_COMMAND_ARGS, KEY_NAMED, mayRedact, redactSecretValue, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { anyValueText, doubleText, WARN_DROPPED, WARN_TRUNCATED, type ValueContext } from './any-value.ts';
 import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, ERR_OTLP_TOO_MANY_MESSAGES, IngestReport, maxDecodedMessages, utf8Cut } from './limits.ts';
@@ -366,6 +366,11 @@ export class FieldWriter {
     this.valueKind = KEY_NAMED;
     if (kind === KEY_NAMED) this.redactNamedValue(at, out);
     else if (this.lastValueWasString) this.redactStringValue(kind, at, out);
+    else if (kind === KEY_COMMAND_ARGS) {
+      // An argv array: redacted as its stored JSON text, as the object path does.
+      const text = this.writtenText(at, out);
+      this.rewrite(at, out, redactValue(kind, text), text);
+    }
     this.keyStart = ks;
     this.keyEnd = ke;
   }
@@ -414,20 +419,27 @@ export class FieldWriter {
       // Only these can come out as they went in; any other string is replaced whole.
       if (n === 0 || n === 4 || n === 5 || n === 8 || b[s] === 0x5b) text = Buffer.from(b.buffer, b.byteOffset + s, n).toString('utf8');
       else text = '\u0000';
-    } else {
-      const o = out.buf;
-      let p = at;
-      let n = 0;
-      let shift = 0;
-      for (;;) {
-        const byte = o[p++];
-        n += (byte & 0x7f) * 2 ** shift;
-        if (byte < 0x80) break;
-        shift += 7;
-      }
-      text = o.toString('utf8', p, p + n);
+    } else text = this.writtenText(at, out);
+    this.rewrite(at, out, redactSecretValue(text), text);
+  }
+
+  /** The text of the value just written at `out[at…]` (a varint length, then UTF-8). */
+  private writtenText(at: number, out: RowBinaryWriter): string {
+    const o = out.buf;
+    let p = at;
+    let n = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = o[p++];
+      n += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+      shift += 7;
     }
-    const redacted = redactSecretValue(text);
+    return o.toString('utf8', p, p + n);
+  }
+
+  /** Writes `redacted` over the value just written at `out[at…]`, unless it is that value's text `text` (by default, as written). */
+  private rewrite(at: number, out: RowBinaryWriter, redacted: string, text = this.writtenText(at, out)): void {
     if (redacted === text) return;
     out.pos = at;
     if (redacted === 'REDACTED') out.bytes(REDACTED_BYTES, 0, REDACTED_BYTES.length);

@@ -616,3 +616,60 @@ describe('TraceDecoder: credentials recognisable by their value, under keys that
       expect(text.split(want).length - 1).toBe(4);
   });
 });
+
+describe('TraceDecoder: secrets in free text (exception, error and status messages, stack traces) and command lines', () => {
+  const argv = (...items: string[]) => ({ arrayValue: { values: items.map((s) => ({ stringValue: s })) } });
+  const exceptionAttrs = () => [
+    kv('exception.type', { stringValue: 'PSQLException' }),
+    kv('exception.message', { stringValue: 'could not connect to postgresql://app:S3cr3tPw@pg01:5432/orders (password=S3cr3tPw)' }),
+    kv('exception.stacktrace', { stringValue: 'Error: login failed, Server=db1;Password=Pa55w0rd;\n    at connect (db.js:42)' }),
+    kv('error.message', { stringValue: 'upstream said api_key=K3yK3y is revoked' }),
+  ];
+  const processAttrs = () => [
+    kv('service.name', { stringValue: 's' }),
+    kv('process.command_line', { stringValue: 'PGPASSWORD=Pa55w0rd psql -h pg01 -p 5432 --set token=T0k3nT0k3n orders' }),
+    kv('process.command_args', argv('/usr/bin/mysql', '-u', 'root', '-pPa55w0rd', '--port', '3306', 'orders')),
+    kv('process.executable.name', { stringValue: 'sync --password=kept-elsewhere' }),
+  ];
+  const body = () =>
+    encode({
+      resourceSpans: [
+        {
+          resource: { attributes: processAttrs() },
+          scopeSpans: [
+            {
+              spans: [
+                span({
+                  name: 'sync',
+                  attributes: [...exceptionAttrs(), kv('process.command_args', argv('sshpass', '-p', 'Pa55w0rd', 'ssh', 'h'))],
+                  status: { code: 2, message: 'connect failed: mongodb://app:S3cr3tPw@mongo01/db' },
+                  events: [{ timeUnixNano: T0, name: 'exception', attributes: exceptionAttrs() }],
+                }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  const SECRETS = ['S3cr3tPw', 'Pa55w0rd', 'K3yK3y', 'T0k3nT0k3n'];
+
+  it.each([{}, { attributeValueLengthLimit: 24 }])('stores no secret and writes what the object path writes (limits %j)', (limits) => {
+    const got = fast(body(), limits);
+    expect(got).toEqual(reference(body(), limits));
+    const text = got.bytes.toString('latin1');
+    for (const s of SECRETS) expect(text).not.toContain(s);
+    if (Object.keys(limits).length > 0) return;
+    for (const [want, n] of [
+      ['could not connect to postgresql://REDACTED:REDACTED@pg01:5432/orders (password=REDACTED)', 2],
+      ['Error: login failed, Server=db1;Password=REDACTED;\n    at connect (db.js:42)', 2],
+      ['upstream said api_key=REDACTED is revoked', 2],
+      ['PGPASSWORD=REDACTED psql -h pg01 -p 5432 --set token=REDACTED orders', 1],
+      ['["/usr/bin/mysql","-u","root","-pREDACTED","--port","3306","orders"]', 1],
+      ['["sshpass","-p","REDACTED","ssh","h"]', 1],
+      ['connect failed: mongodb://REDACTED:REDACTED@mongo01/db', 1],
+      // Another key keeps its text (its value has no credential's shape).
+      ['sync --password=kept-elsewhere', 1],
+    ] as const)
+      expect([want, text.split(want).length - 1]).toEqual([want, n]);
+  });
+});

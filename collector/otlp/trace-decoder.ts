@@ -1,3 +1,4 @@
+import { mayRedactText, redactText } from '../../core/net/attribute-secrets.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { ExpansionBudget } from '../rows/expansion.ts';
 import { traceColumns, type TraceColumn } from '../rows/trace-columns.ts';
@@ -110,7 +111,11 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   },
   Duration: (s, out) => writeDuration(s, out),
   StatusCode: (s, out) => out.raw(STATUS_BYTES[s.code]),
-  StatusMessage: (s, out) => out.bytes(s.f.r.b, s.msgS, s.msgE),
+  StatusMessage: (s, out) => {
+    const b = s.f.r.b;
+    if (!mayRedactText(b, s.msgS, s.msgE)) out.bytes(b, s.msgS, s.msgE);
+    else out.str(redactText(Buffer.from(b.buffer, b.byteOffset + s.msgS, s.msgE - s.msgS).toString('utf8')));
+  },
   'Events.Timestamp': lists.eventTimestamps,
   'Events.Name': lists.eventNames,
   'Events.Attributes': lists.eventAttributes,

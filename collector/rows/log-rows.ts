@@ -1,3 +1,4 @@
+import { redactText } from '../../core/net/attribute-secrets.ts';
 import { anyValueText, attributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { resourceLimits } from '../otlp/limits.ts';
 import { isWeftError } from '../../core/errors/index.ts';
@@ -90,7 +91,8 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
           str(rec.severityText, `${w}.severityText`),
           Math.max(0, Math.min(255, severity)),
           service,
-          anyValueText(rec.body as Record<string, unknown> | undefined, bodyCtx, `${w}.body`),
+          // The body is free text (or a structured body's JSON text): its credentials go as an exception message's.
+          redactText(anyValueText(rec.body as Record<string, unknown> | undefined, bodyCtx, `${w}.body`)),
           resSchema,
           resAttrs,
           scopeSchema,

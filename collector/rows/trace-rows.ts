@@ -1,3 +1,4 @@
+import { redactText } from '../../core/net/attribute-secrets.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { durationNanos, enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
@@ -183,7 +184,7 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     SpanAttributes: flagged(attributes, backwards),
     Duration: backwards ? '0' : durationNanos(start, end),
     StatusCode: statusCodeNames[code],
-    StatusMessage: str(status.message, `${w}.status.message`),
+    StatusMessage: redactText(str(status.message, `${w}.status.message`)),
     'Events.Timestamp': eventTimes as string[],
     'Events.Name': ev.map((e, i) => str(e.name, `${w}.events[${i}].name`)),
     'Events.Attributes': ev.map((e, i) => attributeMap(e.attributes, `${w}.events[${i}].attributes`, ctx)),

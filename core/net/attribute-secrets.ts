@@ -1,6 +1,7 @@
 import { isSecretName, type NameText } from './secret-names.ts';
 import { mayHoldCredential, redactStatement } from './statement-secrets.ts';
 import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
+import { redactCommandArgs, redactCommandLine, redactFreeText } from './text-secrets.ts';
 import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
 
 /**
@@ -10,6 +11,10 @@ import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
  * - URL-valued keys (url-secrets.ts: `url.full`, `http.url`, `url.original`, `http.target`, `url.query`,
  *   `db.connection_string`): userinfo and secret query parameters;
  * - statements (`db.statement`, `db.query.text`; statement-secrets.ts): credentials written as literals;
+ * - free text (`exception.message`, `exception.stacktrace`, `error.message`; text-secrets.ts): credentials by their
+ *   shape and `password=…` pairs; command lines (`process.command_line`, `process.command_args`, a string array whose
+ *   stored JSON text is redacted): those, and the arguments of options that take a password (`--password S3cr3t`,
+ *   `mysql -pS3cr3t`);
  * - any other key whose name says a secret (secret-names.ts: `app.password`, `my.token`, `client_secret`,
  *   `http.request.header.authorization`, `http.response.header.set-cookie`, `rpc.grpc.request.metadata.x-api-key`):
  *   the whole value (`redactSecretValue`);
@@ -27,8 +32,33 @@ import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
 export const KEY_PLAIN = 0;
 export const KEY_NAMED = 1;
 
-const BY_KEY: readonly (readonly [string, Redactor])[] = [...URL_REDACTORS, ['db.statement', redactStatement], ['db.query.text', redactStatement]];
-/** BY_KEY's keys read by their value's text, of which the decoders pass only string values. */
+/** Whether a value (UTF-8 bytes, as sent) may hold something its key's rule redacts; false lets it be stored undecoded. */
+type Gate = (v: Uint8Array, start: number, end: number) => boolean;
+
+/** A URL only when it holds `@`, `?`, `#` or `=`. */
+const mayHoldUrlSecret: Gate = (v, start, end) => {
+  for (let i = start; i < end; i++) {
+    const c = v[i];
+    if (c === 0x40 || c === 0x3f || c === 0x23 || c === 0x3d) return true;
+  }
+  return false;
+};
+/** Free text when it holds a credential's prefix or a word a secret's name holds. */
+const mayHoldTextSecret: Gate = (v, start, end) => mayHoldValueSecret(v, start, end) || mayHoldCredential(v, start, end);
+/** A command line always: its short options (`-pS3cr3t`) have no word to look for. */
+const always: Gate = () => true;
+
+const BY_KEY: readonly (readonly [string, Redactor, Gate])[] = [
+  ...[...URL_REDACTORS].map(([k, r]) => [k, r, mayHoldUrlSecret] as const),
+  ['db.statement', redactStatement, mayHoldCredential],
+  ['db.query.text', redactStatement, mayHoldCredential],
+  ...['exception.message', 'exception.stacktrace', 'error.message'].map((k) => [k, redactFreeText, mayHoldTextSecret] as const),
+  ['process.command_line', redactCommandLine, always],
+  ['process.command_args', redactCommandArgs, always],
+];
+/** The kind of `process.command_args`, whose value (an array) is redacted as its stored JSON text, not only as a string. */
+export const KEY_COMMAND_ARGS = 2 + BY_KEY.findIndex(([k]) => k === 'process.command_args');
+/** BY_KEY's keys read by their value's text, of which the decoders pass only string values (and `process.command_args`' arrays). */
 export const VALUE_KEYS: readonly string[] = BY_KEY.map(([k]) => k);
 const KIND_OF = new Map(BY_KEY.map(([k], i) => [k, 2 + i]));
 /** BY_KEY's keys as UTF-8 bytes, by length. */
@@ -58,22 +88,16 @@ export function secretKeyKind(key: NameText, start = 0, end = key.length): numbe
   return isSecretName(key, start, end) ? KEY_NAMED : KEY_PLAIN;
 }
 
-const URL_END = 2 + URL_REDACTORS.size;
-
 /**
  * Whether the string value `v[start…end)` (UTF-8 bytes, as sent) of an attribute of kind `kind` other than KEY_NAMED
  * may have something to redact, read without decoding it: a plain key's only when it holds a credential's prefix
  * (`mayHoldValueSecret`); a URL only when it holds `@`, `?`, `#` or `=`; a statement only when it holds a word a
- * credential rule starts from (`mayHoldCredential`). False means `redactValue` returns it as it is.
+ * credential rule starts from (`mayHoldCredential`); free text when it holds either; a command line always. False
+ * means `redactValue` returns it as it is.
  */
 export function mayRedact(kind: number, v: Uint8Array, start: number, end: number): boolean {
   if (kind === KEY_PLAIN) return mayHoldValueSecret(v, start, end);
-  if (kind >= URL_END) return mayHoldCredential(v, start, end);
-  for (let i = start; i < end; i++) {
-    const c = v[i];
-    if (c === 0x40 || c === 0x3f || c === 0x23 || c === 0x3d) return true;
-  }
-  return false;
+  return BY_KEY[kind - 2][2](v, start, end);
 }
 
 /** `text` of an attribute of kind `kind` (`secretKeyKind`) with its secrets replaced; the same string when there are none. */
@@ -128,4 +152,18 @@ export function redactAttributes(attributes: Record<string, string>): Record<str
     out[key] = red;
   }
   return out ?? attributes;
+}
+
+/**
+ * Free text that is no attribute — a span's status message, a log record's body (its text, or the JSON text of a
+ * structured body) — with its secrets redacted as `exception.message`'s (text-secrets.ts `redactFreeText`); the same
+ * string when there are none. Never throws.
+ */
+export function redactText(text: string): string {
+  return redactFreeText(text);
+}
+
+/** Whether `redactText` may change the text whose UTF-8 bytes are `v[start…end)`, read without decoding them. Allocates nothing. */
+export function mayRedactText(v: Uint8Array, start: number, end: number): boolean {
+  return mayHoldTextSecret(v, start, end);
 }

@@ -4,6 +4,7 @@ import { isSecretName } from './secret-names.ts';
 const secret = [
   'my.token',
   'app.password',
+  'PGPASSWORD',
   'client_secret',
   'api_key',
   'apiKey',

@@ -19,6 +19,7 @@
 /** Last words that make a name secret (ASCII lower case). */
 export const SECRET_WORDS: readonly string[] = [
   'password',
+  'pgpassword',
   'passwd',
   'pwd',
   'passphrase',
