@@ -125,7 +125,12 @@ const otherRun = (secret: boolean): SpanSpec => ({
     {
       name: 'INSERT tenants.users',
       kind: api.SpanKind.CLIENT,
-      attributes: { 'db.system': 'mysql', 'db.name': 'tenants', 'server.address': 'my01', 'db.statement': "INSERT INTO users (name) VALUES ('x')" },
+      attributes: {
+        'db.system': 'mysql',
+        'db.name': 'tenants',
+        'server.address': 'my01',
+        'db.statement': secret ? "INSERT INTO users (name, password_hash) VALUES ('x', 'S3cr3tPw')" : "INSERT INTO users (name) VALUES ('x')",
+      },
     },
   ],
 });
@@ -235,7 +240,7 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
         'db.connection_string': 'REDACTED:REDACTED@pg01:5432/tenants',
       });
       expect(byName.get('AUTH')!['db.statement']).toBe('AUTH REDACTED REDACTED');
-      expect(byName.get('INSERT tenants.users')!['db.statement']).toBe("INSERT INTO users (name) VALUES ('x')");
+      expect(byName.get('INSERT tenants.users')!['db.statement']).toBe("INSERT INTO users (name, password_hash) VALUES ('x', 'REDACTED')");
 
       const body = await view(secret);
       for (const s of OTHER_SECRETS) expect(body).not.toContain(s);

@@ -673,3 +673,28 @@ describe('TraceDecoder: secrets in free text (exception, error and status messag
       expect([want, text.split(want).length - 1]).toEqual([want, n]);
   });
 });
+
+describe('TraceDecoder: a literal the statement names as a credential column', () => {
+  const body = (statement: string) =>
+    encode({
+      resourceSpans: [
+        {
+          resource: { attributes: [kv('service.name', { stringValue: 's' })] },
+          scopeSpans: [
+            { spans: [span({ name: 'INSERT', attributes: [kv('db.system', { stringValue: 'postgresql' }), kv('db.statement', { stringValue: statement })] })] },
+          ],
+        },
+      ],
+    });
+
+  it.each([
+    ["INSERT INTO users (name, password) VALUES ('bob','S3cr3tPw')", "INSERT INTO users (name, password) VALUES ('bob','REDACTED')"],
+    ["UPDATE users SET password_hash = 'S3cr3tPw' WHERE id = 7", "UPDATE users SET password_hash = 'REDACTED' WHERE id = 7"],
+  ])('%s is stored as %s, as the object path stores it', (raw, want) => {
+    const got = fast(body(raw));
+    expect(got).toEqual(reference(body(raw)));
+    const text = got.bytes.toString('latin1');
+    expect(text).not.toContain('S3cr3tPw');
+    expect(text).toContain(want);
+  });
+});

@@ -20,6 +20,19 @@ describe('redactStatement', () => {
     ["CREATE SECRET (TYPE s3, KEY_ID 'AKIA', SECRET 'S3cr3t')", "CREATE SECRET (TYPE s3, KEY_ID 'AKIA', SECRET 'REDACTED')"],
     ["COPY t FROM 's3://b/k' CREDENTIALS 'aws_access_key_id=A;aws_secret_access_key=S'", "COPY t FROM 's3://b/k' CREDENTIALS 'REDACTED'"],
     ["ALTER USER u PASSWORD 'it''s'; INSERT INTO t VALUES ('x')", "ALTER USER u PASSWORD 'REDACTED'; INSERT INTO t VALUES ('x')"],
+    // A credential column: named by an INSERT's column list, or a secret's derivative (a hash) set or compared.
+    ["INSERT INTO users (name, password) VALUES ('bob','p')", "INSERT INTO users (name, password) VALUES ('bob','REDACTED')"],
+    [
+      "INSERT INTO app.users (\"name\", \"password_hash\", age) VALUES ('bob', '$2b$12$abc', 3), ('amy', '$2b$12$def', 4)",
+      "INSERT INTO app.users (\"name\", \"password_hash\", age) VALUES ('bob', 'REDACTED', 3), ('amy', 'REDACTED', 4)",
+    ],
+    ["INSERT IGNORE INTO `users` (`id`, `api_token`) VALUE (7, 'T0k3n')", "INSERT IGNORE INTO `users` (`id`, `api_token`) VALUE (7, 'REDACTED')"],
+    ["REPLACE INTO creds (k, secret) VALUES (lower('A'), 'S3cr3t')", "REPLACE INTO creds (k, secret) VALUES (lower('A'), 'REDACTED')"],
+    ["UPDATE users SET password_hash = '$2b$12$abc' WHERE id = 7", "UPDATE users SET password_hash = 'REDACTED' WHERE id = 7"],
+    [
+      "UPDATE users SET passwordDigest = 'e3b0c442', tokenHash='x' WHERE id = 7",
+      "UPDATE users SET passwordDigest = 'REDACTED', tokenHash='REDACTED' WHERE id = 7",
+    ],
     // Redis.
     ['AUTH S3cr3t', 'AUTH REDACTED'],
     ['AUTH default S3cr3t', 'AUTH REDACTED REDACTED'],
@@ -46,6 +59,15 @@ describe('redactStatement', () => {
       "SELECT token_count FROM usage WHERE k = 'token'",
       'CREATE TABLE keys (id int PRIMARY KEY, api_key text)',
       "INSERT INTO audit (msg) VALUES ('password changed')",
+      // Not sure which value is the password: kept.
+      "INSERT INTO users VALUES ('bob', 'p')",
+      "INSERT INTO users (name, password) VALUES ('bob', crypt('p', gen_salt('bf')))",
+      "INSERT INTO users (name, password) VALUES ('bob')",
+      "INSERT INTO users (name, password) SELECT 'bob', 'p'",
+      "INSERT INTO users (name, password) VALUES ('bob', E'p')",
+      "INSERT INTO users (name, password) VALUES ('bob', ?), ('amy', ?)",
+      "INSERT INTO users (name, hash) VALUES ('bob', 'e3b0c442')",
+      "UPDATE files SET sha256_hash = 'e3b0c442' WHERE id = 1",
       '-- password: x\nSELECT 1',
       "SELECT 'PASSWORD' || 'x'",
       'GET session:42',

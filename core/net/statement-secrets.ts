@@ -17,7 +17,11 @@ import { REDACTED } from './url-secrets.ts';
  *   `CONFIG SET requirepass|masterauth password`, and `ACL SETUSER`'s `>password` and `<password`;
  * - the userinfo of a URL inside a literal (`'mongodb://u:p@h/'` → `'mongodb://REDACTED:REDACTED@h/'`).
  *
- * What is not: a literal that no such word names (`INSERT INTO users (name, password) VALUES ('bob', 'p')`); an
+ * - a credential column's literal: the value an `INSERT … (name, password) VALUES ('bob', 'p')` gives that column
+ *   (when the column list and each row's values can be counted, the value one literal), and after a column that
+ *   holds a secret's hash (`SET password_hash = '…'`, `passwordDigest`, `token_hash`);
+ *
+ * What is not: a literal that no such word names (`INSERT INTO users VALUES ('bob', 'p')`: which is the password?); an
  * unquoted password holding a character that would change how the statement splits (`;`, a quote, `--`, `/*`, `$$`,
  * or `#` with more after it on its line); an unquoted password in a statement of another kind (SELECT, WITH, COPY, a
  * procedure call, a CREATE naming a TABLE).
@@ -254,7 +258,7 @@ class Redaction {
         this.args(i, verb === 'HELLO' || wordIs(text, t, 'AUTH2') ? 2 : 1);
         continue;
       }
-      if (isSecretName(text, t.s, t.e)) {
+      if (isCredentialColumn(text, t.s, t.e)) {
         let j = i + 1;
         // `PASSWORD FOR 'u'@'h' = 'p'`: the user is a few tokens (bounded, so a run of FORs stays linear).
         if (wordIs(text, this.at(j), 'FOR')) for (const stop = j + 12; j < end && j < stop && !punctIs(text, this.at(j), '=');) j++;
@@ -262,6 +266,7 @@ class Redaction {
         if (!this.literal(this.at(j)) && bareOk && verb === 'CONFIG') this.bare(this.at(j));
       }
     }
+    if (verb === 'INSERT' || verb === 'REPLACE') this.insertValues();
     // ACL SETUSER's `>password`, `<password` (added, removed): all after the first character.
     if (bareOk && verb === 'ACL')
       for (let i = piece + 1; i < end; i++) {
@@ -269,6 +274,62 @@ class Redaction {
         const c = text[t.s];
         if (t.k === K.Punct && (c === '>' || c === '<') && (t.s === 0 || isSpace(text.charCodeAt(t.s - 1)))) this.bare(t, 1);
       }
+  }
+
+  /**
+   * `INSERT [INTO] t (c1, c2, …) VALUES (v1, v2, …)[, (…)]`: the literal given for a column whose name says a
+   * credential (`isCredentialColumn`). Only where the reading is sure: a column list of plain or quoted names, and in
+   * each row as many values as columns (counted at bracket depth 0), the value a single literal; otherwise nothing.
+   */
+  private insertValues(): void {
+    const { text, toks, piece, end } = this;
+    let j = piece + 1;
+    // Up to the column list: INTO, IGNORE, OR REPLACE, the table's (qualified, quoted) name.
+    for (let n = 0; j < end && n < 8 && !punctIs(text, toks[j], '('); n++, j++)
+      if (toks[j].k === K.Semi || (toks[j].k === K.Punct && !punctIs(text, toks[j], '.'))) return;
+    if (!punctIs(text, this.at(j), '(')) return;
+    const credential: boolean[] = [];
+    for (j++; ; j++) {
+      const t = this.at(j);
+      if (t === undefined) return;
+      const quoted = t.k === K.Lit && (text[t.s] === '"' || text[t.s] === '`');
+      if (t.k !== K.Word && !quoted) return;
+      credential.push(quoted ? isCredentialColumn(text, t.s + 1, t.e - 1) : isCredentialColumn(text, t.s, t.e));
+      j++;
+      if (punctIs(text, this.at(j), ')')) break;
+      if (!punctIs(text, this.at(j), ',')) return;
+    }
+    if (!credential.includes(true)) return;
+    j++;
+    if (!(wordIs(text, this.at(j), 'VALUES') || wordIs(text, this.at(j), 'VALUE'))) return;
+    j++;
+    // Each row: its values' token ranges at depth 0.
+    while (punctIs(text, this.at(j), '(')) {
+      const items: [number, number][] = [];
+      let depth = 0;
+      let from = j + 1;
+      let k = j + 1;
+      for (; k < end; k++) {
+        const t = toks[k];
+        if (punctIs(text, t, '(')) depth++;
+        else if (punctIs(text, t, ')')) {
+          if (depth === 0) break;
+          depth--;
+        } else if (depth === 0 && punctIs(text, t, ',')) {
+          items.push([from, k]);
+          from = k + 1;
+        }
+      }
+      if (k >= end) return;
+      items.push([from, k]);
+      if (items.length === credential.length)
+        items.forEach(([a, b], i) => {
+          if (credential[i] && b === a + 1) this.literal(toks[a]);
+        });
+      j = k + 1;
+      if (!punctIs(text, this.at(j), ',')) return;
+      j++;
+    }
   }
 
   /** The statement with the edits applied; the same string when there are none. */
@@ -285,6 +346,27 @@ class Redaction {
     }
     return out + text.slice(kept);
   }
+}
+
+/** Last words of a column that holds a secret's derivative: `password_hash`, `passwordDigest`, `token_hash`, `secret_enc`. */
+const DERIVED = new Set(['hash', 'hashed', 'digest', 'enc', 'encrypted', 'crypt', 'ciphertext', 'bcrypt']);
+
+/**
+ * Whether the name `text[s…e)` says a credential: a secret's name (secret-names.ts), or one of DERIVED after one
+ * (`password_hash`: a hash of a password is cracked offline).
+ */
+function isCredentialColumn(text: string, s: number, e: number): boolean {
+  if (isSecretName(text, s, e)) return true;
+  let w = e;
+  while (w > s && /[A-Za-z0-9]/.test(text[w - 1])) w--;
+  // camelCase: `passwordHash`.
+  const word = text.slice(w, e);
+  const camel = /[a-z0-9]([A-Z][a-z0-9]*)$/.exec(word);
+  const last = camel ? camel[1] : word;
+  if (!DERIVED.has(last.toLowerCase())) return false;
+  let before = e - last.length;
+  while (before > s && !/[A-Za-z0-9]/.test(text[before - 1])) before--;
+  return before > s && isSecretName(text, s, before);
 }
 
 /** `scheme://user:password@` inside a literal, with no quote, backslash or `$` in the userinfo (so the literal still ends where it did). */
