@@ -103,7 +103,7 @@ describe('collector metrics and logs', () => {
       'connect to postgresql://app:S3cr3tPw@pg01:5432/orders failed; retry with password=S3cr3tPw',
       'calling erp with Authorization: Bearer B3ar3rT0k3n',
     ];
-    const structured = { password: 'S3cr3tPw', user: 'app', n: 3 };
+    const structured = { password: 'S3cr3tPw', user: 'app', n: 3, msg: 'retry with token="T0k3nT0k3n"' };
     if (protocol === 'proto') {
       const exporter = new OTLPLogExporter({ url: `${h.collector.url}/v1/logs` });
       const provider = new logs.LoggerProvider({
@@ -144,11 +144,14 @@ describe('collector metrics and logs', () => {
     );
     expect(JSON.stringify(rows)).not.toContain('S3cr3tPw');
     expect(JSON.stringify(rows)).not.toContain('B3ar3rT0k3n');
+    expect(JSON.stringify(rows)).not.toContain('T0k3nT0k3n');
     expect(rows.map((r) => r.Body)).toEqual([
       'calling erp with Authorization: Bearer REDACTED',
       'connect to postgresql://REDACTED:REDACTED@pg01:5432/orders failed; retry with password=REDACTED',
-      '{"n":3,"password":"REDACTED","user":"app"}',
+      '{"msg":"retry with token=\\"REDACTED\\"","n":3,"password":"REDACTED","user":"app"}',
     ]);
     expect(rows[0].LogAttributes['exception.message']).toBe('login failed: Pwd=REDACTED;');
+    // A structured body stays JSON.
+    expect(JSON.parse(rows[2].Body)).toEqual({ msg: 'retry with token="REDACTED"', n: 3, password: 'REDACTED', user: 'app' });
   });
 });

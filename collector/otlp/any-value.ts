@@ -1,4 +1,4 @@
-import { KEY_COMMAND_ARGS, KEY_NAMED, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
+import { KEY_NAMED, redactStructuredValue, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { ERR_OTLP_TOO_DEEP, IngestReport, truncateUtf8, type IngestLimits } from './limits.ts';
 
@@ -162,9 +162,15 @@ export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): A
     // decoder's readers (a Map column's lookup, the span classification) and the Collector's pdata `Map.Get` read it.
     // The later value is still read, for the same warnings and errors as the protobuf decoder gives.
     const kind = secretKeyKind(key);
-    // A key naming a secret, and an argv array (`process.command_args`), are redacted as their stored text.
-    const whole = kind === KEY_NAMED || (kind === KEY_COMMAND_ARGS && !(kv.value && has(kv.value, 'stringValue')));
-    const text = whole ? redactValue(kind, anyValueText(kv.value, ctx, where)) : anyValueText(valueRedacted(kind, kv.value), ctx, where);
+    // A key naming a secret, and an array or kvlist value, are redacted as their stored text (as the protobuf decoder's
+    // FieldWriter does); a string before AttributeValueLengthLimit cuts it.
+    const v = kv.value;
+    const text =
+      kind === KEY_NAMED
+        ? redactValue(kind, anyValueText(v, ctx, where))
+        : v && (has(v, 'arrayValue') || has(v, 'kvlistValue'))
+          ? redactStructuredValue(kind, anyValueText(v, ctx, where))
+          : anyValueText(valueRedacted(kind, v), ctx, where);
     if (!(key in out)) out[key] = text;
   }
   return out;

@@ -1,4 +1,4 @@
-import { KEY_COMMAND_ARGS, KEY_NAMED, mayRedact, redactSecretValue, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
+import { KEY_NAMED, mayRedact, redactSecretValue, redactStructuredValue, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { anyValueText, doubleText, WARN_DROPPED, WARN_TRUNCATED, type ValueContext } from './any-value.ts';
 import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, ERR_OTLP_TOO_MANY_MESSAGES, IngestReport, maxDecodedMessages, utf8Cut } from './limits.ts';
@@ -57,6 +57,8 @@ export class FieldWriter {
   /** The end of the last string value as sent, before AttributeValueLengthLimit cut it (lastValueEnd). */
   private lastValueFullEnd = 0;
   lastValueWasString = false;
+  /** Whether the last value written was an array's or a kvlist's JSON text. */
+  private lastValueWasJson = false;
   /** The kind (`secretKeyKind`) of the key whose value valueText is writing; KEY_NAMED outside keyValue. */
   private valueKind = KEY_NAMED;
   readonly at = new Location();
@@ -366,10 +368,10 @@ export class FieldWriter {
     this.valueKind = KEY_NAMED;
     if (kind === KEY_NAMED) this.redactNamedValue(at, out);
     else if (this.lastValueWasString) this.redactStringValue(kind, at, out);
-    else if (kind === KEY_COMMAND_ARGS) {
-      // An argv array: redacted as its stored JSON text, as the object path does.
+    else if (this.lastValueWasJson) {
+      // An array or kvlist: redacted as its stored JSON text, as the object path does.
       const text = this.writtenText(at, out);
-      this.rewrite(at, out, redactValue(kind, text), text);
+      this.rewrite(at, out, redactStructuredValue(kind, text), text);
     }
     this.keyStart = ks;
     this.keyEnd = ke;
@@ -451,6 +453,7 @@ export class FieldWriter {
   /** An AnyValue's text, as `anyValueText` renders it under the same limits. */
   valueText(start: number, end: number, out: RowBinaryWriter): void {
     this.lastValueWasString = false;
+    this.lastValueWasJson = false;
     if (start < 0) {
       out.varint(0);
       return;
@@ -521,6 +524,7 @@ export class FieldWriter {
         this.checkDepth(start, end, 0);
         const decoded = anyValueType.decode(b.subarray(start, end)) as unknown as Record<string, unknown>;
         out.str(anyValueText(decoded, this.ctx, this.at.toString()));
+        this.lastValueWasJson = true;
         return;
       }
       default:

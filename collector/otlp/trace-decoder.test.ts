@@ -566,6 +566,11 @@ describe('TraceDecoder: credentials recognisable by their value, under keys that
     kv('deploy.note', { stringValue: `pushed with ${GHP} and xoxb-1234567890-SlackSlack` }),
     kv('payment.cfg', { stringValue: 'sk_live_StR1p3StR1p3StR1p3' }),
     kv('cache.dsn', { stringValue: 'redis://app:S3cr3tPw@cache01:6379/0' }),
+    // Arrays and kvlists: each string, and a kvlist key that says a secret.
+    kv('app.forwarded', { arrayValue: { values: [{ stringValue: 'Bearer B3ar3rB3ar3r' }, { stringValue: 'gzip' }] } }),
+    kv('app.config', {
+      kvlistValue: { values: [kv('password', { stringValue: 'S3cr3tPw' }), kv('retries', { intValue: '3' }), kv('pin_token', { intValue: '987654' })] },
+    }),
     // No credential: kept as sent.
     kv('trace.parent', { stringValue: '4bf92f3577b34da6a3ce929d0e0e4736' }),
     kv('order.id', { stringValue: 'ORD-2026-000042' }),
@@ -593,7 +598,7 @@ describe('TraceDecoder: credentials recognisable by their value, under keys that
         },
       ],
     });
-  const SECRETS = ['B3ar3r', 'dXNlcjpTM2NyM3RQdw', 'SflKxwRJ', 'EXAMPLE', 'MHcCAQ', 'Gh9Gh9', 'SlackSlack', 'StR1p3', 'S3cr3tPw'];
+  const SECRETS = ['B3ar3r', 'dXNlcjpTM2NyM3RQdw', 'SflKxwRJ', 'EXAMPLE', 'MHcCAQ', 'Gh9Gh9', 'SlackSlack', 'StR1p3', 'S3cr3tPw', '987654'];
 
   it.each([{}, { attributeValueLengthLimit: 12 }])('stores no credential and writes what the object path writes (limits %j)', (limits) => {
     const got = fast(body(), limits);
@@ -602,11 +607,12 @@ describe('TraceDecoder: credentials recognisable by their value, under keys that
     for (const s of SECRETS) expect(text).not.toContain(s);
     if (Object.keys(limits).length > 0) return;
     for (const want of [
-      'Bearer REDACTED',
       'Basic REDACTED',
       '-----BEGIN EC PRIVATE KEY-----\nREDACTED\n-----END EC PRIVATE KEY-----',
       'pushed with REDACTED and REDACTED',
       'redis://REDACTED:REDACTED@cache01:6379/0',
+      '["Bearer REDACTED","gzip"]',
+      '{"password":"REDACTED","pin_token":"REDACTED","retries":3}',
       '4bf92f3577b34da6a3ce929d0e0e4736',
       'ORD-2026-000042',
       'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
@@ -614,6 +620,8 @@ describe('TraceDecoder: credentials recognisable by their value, under keys that
       'ssh://git@github.com/org/repo.git',
     ])
       expect(text.split(want).length - 1).toBe(4);
+    // The string and the array's item, in each of the four maps.
+    expect(text.split('Bearer REDACTED').length - 1).toBe(8);
   });
 });
 

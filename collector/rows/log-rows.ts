@@ -1,5 +1,5 @@
-import { redactText } from '../../core/net/attribute-secrets.ts';
-import { anyValueText, attributeMap, type ValueContext } from '../otlp/any-value.ts';
+import { redactJsonBody, redactText } from '../../core/net/attribute-secrets.ts';
+import { anyValueText, attributeMap, type AnyValueLike, type ValueContext } from '../otlp/any-value.ts';
 import { resourceLimits } from '../otlp/limits.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
@@ -91,8 +91,7 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
           str(rec.severityText, `${w}.severityText`),
           Math.max(0, Math.min(255, severity)),
           service,
-          // The body is free text (or a structured body's JSON text): its credentials go as an exception message's.
-          redactText(anyValueText(rec.body as Record<string, unknown> | undefined, bodyCtx, `${w}.body`)),
+          logBody(rec.body as Record<string, unknown> | undefined, bodyCtx, `${w}.body`),
           resSchema,
           resAttrs,
           scopeSchema,
@@ -105,4 +104,15 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
     }
   }
   return { rows, rejected: ctx.report.rejected, message: ctx.report.message };
+}
+
+/**
+ * A log record's body as stored, with its secrets redacted as an exception message's: a text body as free text
+ * (`redactText`), a structured one (kvlist, array) string by string in its JSON text, with the values of its keys that
+ * say a secret (`redactJsonBody`).
+ */
+function logBody(body: AnyValueLike, ctx: ValueContext, where: string): string {
+  const text = anyValueText(body, ctx, where);
+  const structured = body != null && (Object.hasOwn(body, 'kvlistValue') || Object.hasOwn(body, 'arrayValue'));
+  return structured ? redactJsonBody(text) : redactText(text);
 }

@@ -1,7 +1,7 @@
 import { isSecretName, type NameText } from './secret-names.ts';
 import { mayHoldCredential, redactStatement } from './statement-secrets.ts';
 import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
-import { redactCommandArgs, redactCommandLine, redactFreeText } from './text-secrets.ts';
+import { redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
 import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
 
 /**
@@ -19,7 +19,8 @@ import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
  *   `http.request.header.authorization`, `http.response.header.set-cookie`, `rpc.grpc.request.metadata.x-api-key`):
  *   the whole value (`redactSecretValue`);
  * - every other key's string value: the credentials recognisable by their value alone (value-secrets.ts: `Bearer …`,
- *   `Basic …`, JWTs, AWS access key ids, PEM private keys, prefixed tokens such as `ghp_…`, a URL's password).
+ *   `Basic …`, JWTs, AWS access key ids, PEM private keys, prefixed tokens such as `ghp_…`, a URL's password); in an
+ *   array or kvlist value, each string so, and the value of a key that says a secret (`redactStructuredValue`).
  *
  * None of these keys is one the classification of a span reads (collector/touches/span-record.ts SPAN_KEYS) other
  * than the URLs and the statements, whose rules keep what it reads.
@@ -166,4 +167,22 @@ export function redactText(text: string): string {
 /** Whether `redactText` may change the text whose UTF-8 bytes are `v[start…end)`, read without decoding them. Allocates nothing. */
 export function mayRedactText(v: Uint8Array, start: number, end: number): boolean {
   return mayHoldTextSecret(v, start, end);
+}
+
+/**
+ * The stored JSON text of an array or kvlist value (`anyValueText`) of an attribute of kind `kind` other than
+ * KEY_NAMED, with its secrets redacted: under a plain key each string as a plain string value is
+ * (`redactCredentials`) and the value of a kvlist key that says a secret (`{"password":"p"}`) replaced
+ * (`redactJsonText`); `process.command_args` as an argv (`redactCommandArgs`); any other kind's as it is (their rules
+ * read strings). The same string when nothing changes. Never throws.
+ */
+export function redactStructuredValue(kind: number, json: string): string {
+  if (kind === KEY_PLAIN) return redactJsonText(json, redactCredentials);
+  if (kind === KEY_COMMAND_ARGS) return redactCommandArgs(json);
+  return json;
+}
+
+/** A structured log body's JSON text (a kvlist or array body) with its strings redacted as free text (`redactText`) and its secret-named keys' values replaced. */
+export function redactJsonBody(json: string): string {
+  return redactJsonText(json, redactFreeText);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactCommandArgs, redactCommandLine, redactFreeText } from './text-secrets.ts';
+import { redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
 
 describe('redactFreeText', () => {
   it.each([
@@ -73,5 +73,47 @@ describe('redactCommandLine and redactCommandArgs', () => {
     expect(redactCommandLine(raw)).toBe(raw);
     const args = JSON.stringify(raw.split(' '));
     expect(redactCommandArgs(args)).toBe(args);
+  });
+});
+
+describe('redactJsonText (a structured log body, an array or kvlist attribute)', () => {
+  const PIECES = [
+    'password=', 'pwd: ', '"pwd":', 'token=', 'api_key=', 'Password=', 'S3cr3t', 'x', ' ', '"', '\\', '\\"', "'", ';', ',', '{', '}', '[', '\n',
+    'Bearer ', 'abc123def', 'Basic ', 'dXNlcjpwYXNz', 'Digest username="u", response=', '"6629fae4"', '-----BEGIN PRIVATE KEY-----', 'MIIE',
+    '-----END PRIVATE KEY-----', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig', 'postgres://u:p@h/x', 'AKIAIOSFODNN7EXAMPLE', '://', '@',
+  ]; // prettier-ignore
+
+  it('keeps it JSON, and redacting twice changes nothing more (seeded random values)', () => {
+    let seed = 20261205;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const text = () => {
+      let t = '';
+      for (let k = 1 + (next() % 8); k > 0; k--) t += PIECES[next() % PIECES.length];
+      return t;
+    };
+    let changed = 0;
+    for (let n = 0; n < 5_000; n++) {
+      const value = n % 2 === 0 ? { [['password', 'note', 'pwd', 'msg'][next() % 4]]: text(), n: next() % 100, [text()]: text() } : [text(), text()];
+      const json = JSON.stringify(value);
+      const red = redactJsonText(json);
+      if (red !== json) changed++;
+      expect(() => JSON.parse(red), `${json} → ${red}`).not.toThrow();
+      expect(redactJsonText(red)).toBe(red);
+      // Each string is redacted as free text.
+      if (Array.isArray(value)) expect(JSON.parse(red)).toEqual(value.map((v) => redactFreeText(v)));
+    }
+    expect(changed).toBeGreaterThan(1_000);
+  });
+
+  it.each([
+    ['{"n":3,"password":"S3cr3t","user":"app"}', '{"n":3,"password":"REDACTED","user":"app"}'],
+    ['{"db":{"pwd":12345,"host":"h"},"ok":true}', '{"db":{"pwd":"REDACTED","host":"h"},"ok":true}'],
+    ['{"password":null,"api_key":["K1","K2"]}', '{"password":null,"api_key":["K1","K2"]}'],
+    ['["Bearer abc123def","ok"]', '["Bearer REDACTED","ok"]'],
+    ['{"msg":"retry password=S3cr3t \\"x\\""}', '{"msg":"retry password=REDACTED \\"x\\""}'],
+    ['{"a":"no secret","b":[1,2]}', '{"a":"no secret","b":[1,2]}'],
+    ['not json "password":"x', 'not json "password":"x'],
+  ])('%s → %s', (raw, want) => {
+    expect(redactJsonText(raw)).toBe(want);
   });
 });

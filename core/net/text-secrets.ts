@@ -23,8 +23,11 @@ import { redactCredentials } from './value-secrets.ts';
 
 /** A `name=` / `name:` (the name possibly quoted); the name's first character must not continue a word. */
 const NAME_SEP = /(?<![A-Za-z0-9_.])(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\1([ \t]*[=:][ \t]*)/g;
-/** A pair's value: a quoted text, or a run up to whitespace, `,`, `;`, `&`, a quote or a closing bracket (not starting with an opening one: `"pwd": {…}` is an object). */
-const VALUE = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[^\s"',;&)\]}<>{[][^\s"',;&)\]}<>]*/y;
+/**
+ * A pair's value: a quoted text (quoted with `\"` too, inside JSON text's strings), or a run up to whitespace, `,`,
+ * `;`, `&`, a quote, a backslash or a closing bracket (not starting with an opening one: `"pwd": {…}` is an object).
+ */
+const VALUE = /\\"(?:[^"\\\n]|\\[^"\n])*\\"|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[^\s"',;&)\]}<>{[\\][^\s"',;&)\]}<>\\]*/y;
 
 const KEPT_VALUES = new Set(['', REDACTED, 'true', 'false', 'null', 'none', 'None', 'nil', 'yes', 'no']);
 
@@ -43,12 +46,12 @@ function redactPairs(text: string): string {
     if (v === null) continue;
     const value = v[0];
     NAME_SEP.lastIndex = VALUE.lastIndex;
-    const quoted = value[0] === '"' || value[0] === "'";
-    const inner = quoted ? value.slice(1, -1) : value;
+    const mark = value.startsWith('\\"') ? '\\"' : value[0] === '"' || value[0] === "'" ? value[0] : '';
+    const inner = value.slice(mark.length, value.length - mark.length);
     if (KEPT_VALUES.has(inner)) continue;
     // `password: must be 8 characters` is prose; `"pwd": 12345` (a quoted name) is JSON.
-    if (!quoted && q === '' && sep.includes(':') && /[ \t]$/.test(sep)) continue;
-    const red = quoted ? `${value[0]}${REDACTED}${value[0]}` : q === '"' ? `"${REDACTED}"` : REDACTED;
+    if (mark === '' && q === '' && sep.includes(':') && /[ \t]$/.test(sep)) continue;
+    const red = mark !== '' ? `${mark}${REDACTED}${mark}` : q === '"' ? `"${REDACTED}"` : REDACTED;
     out += text.slice(kept, v.index) + red;
     kept = v.index + value.length;
   }
@@ -57,7 +60,14 @@ function redactPairs(text: string): string {
 
 /** Free text with its credentials redacted (see above); the same string (byte for byte) when there are none. Never throws. */
 export function redactFreeText(text: string): string {
-  const red = redactPairs(redactCredentials(text));
+  let red = redactPairs(redactCredentials(text));
+  // A replaced value can let a pair that followed it be read (`"pwd":x"pwd":y`): again until nothing changes, so
+  // that redacting what is stored (the trace view) gives what was stored. Only text that changed pays for it.
+  for (let round = 0; round < 4 && red !== text; round++) {
+    const again = redactPairs(redactCredentials(red));
+    if (again === red) break;
+    red = again;
+  }
   return red === text ? text : red;
 }
 
@@ -200,4 +210,61 @@ export function redactCommandArgs(text: string): string {
   for (const [i, from] of secretArgs(args)) if (typeof red[i] === 'string') red[i] = replaceFrom(red[i] as string, from);
   for (let i = 0; i < red.length; i++) if (typeof red[i] === 'string') red[i] = redactFreeText(red[i] as string);
   return red.every((v, i) => v === (items as unknown[])[i]) ? text : JSON.stringify(red);
+}
+
+/**
+ * The JSON text of a structured value (an array or kvlist attribute, a structured log body, as `anyValueText` writes
+ * it) with each string redacted by `redactString`, and the string or number under a key that says a secret
+ * (`{"password":"p"}`, `{"pin_token":1234}`) replaced by `"REDACTED"`; every other byte kept. Strings are found by
+ * reading the JSON, not by a pattern over it, so a secret's rule never reaches across a string's quotes. Text that is
+ * no JSON is returned as it is. The same string when nothing changes. Never throws.
+ */
+export function redactJsonText(text: string, redactString: (s: string) => string = redactFreeText): string {
+  let out = '';
+  let kept = 0;
+  let secretValue = false;
+  let i = 0;
+  const n = text.length;
+  const skipSpace = (k: number) => {
+    while (k < n && (text[k] === ' ' || text[k] === '\n' || text[k] === '\t' || text[k] === '\r')) k++;
+    return k;
+  };
+  while (i < n) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < n && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (j >= n) return text;
+      const literal = text.slice(i, j + 1);
+      let value: string;
+      try {
+        value = JSON.parse(literal) as string;
+      } catch {
+        return text;
+      }
+      const isKey = text[skipSpace(j + 1)] === ':';
+      if (isKey) secretValue = isSecretName(value);
+      else {
+        const red = secretValue ? (KEPT_VALUES.has(value) ? value : REDACTED) : redactString(value);
+        if (red !== value) {
+          out += text.slice(kept, i) + JSON.stringify(red);
+          kept = j + 1;
+        }
+        secretValue = false;
+      }
+      i = j + 1;
+    } else if (secretValue && (c === '-' || (c >= '0' && c <= '9'))) {
+      let j = i + 1;
+      while (j < n && /[0-9eE+.-]/.test(text[j])) j++;
+      out += `${text.slice(kept, i)}"${REDACTED}"`;
+      kept = j;
+      secretValue = false;
+      i = j;
+    } else {
+      // An object or array under a secret key is read item by item; `true`, `false`, `null` are kept.
+      if (c === '{' || c === '[' || c === ',' || c === 't' || c === 'f' || c === 'n') secretValue = false;
+      i++;
+    }
+  }
+  return kept === 0 ? text : out + text.slice(kept);
 }

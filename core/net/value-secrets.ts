@@ -98,11 +98,13 @@ const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z
 const AWS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])/g;
 const PREFIXED =
   /(?<![A-Za-z0-9_-])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{80,255}|glpat-[A-Za-z0-9_-]{20,255}|xox[abposr]-[A-Za-z0-9-]{10,255}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,255}|npm_[A-Za-z0-9]{36}|AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])/g;
-const PEM = /(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)([\s\S]*?)(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g;
+// Without its end marker, the body ends at a quote (a PEM body holds none: the JSON text of a structured value stays JSON) or the text's end.
+const PEM = /(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)([\s\S]*?)(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?=\\?")|$)/g;
 const BEARER = /(?<![A-Za-z0-9])([Bb]earer|BEARER)([ \t]+)([A-Za-z0-9\-._~+/]+=*)(?![A-Za-z0-9\-._~+/=])/g;
 const BASIC = /(?<![A-Za-z0-9])([Bb]asic|BASIC)([ \t]+)([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/g;
 const DIGEST = /(?<![A-Za-z0-9])(?:[Dd]igest|DIGEST)[ \t]+[A-Za-z][\w-]*[ \t]*=(?:[^\n"]|"(?:[^"\\\n]|\\.)*")*/g;
-const DIGEST_RESPONSE = /(\bresponse[ \t]*=[ \t]*)("?)([^",\s]*)/gi;
+// The value's quote may be escaped (`response=\"…\"` in JSON text): kept as it is, the value never holds a backslash.
+const DIGEST_RESPONSE = /(\bresponse[ \t]*=[ \t]*)(\\?"?)([^",\s\\]*)/gi;
 
 /** A bearer token that is a credential, not a word: a digit in it, or 16+ characters mixing case or with a symbol. */
 function isBearerToken(t: string): boolean {
@@ -164,11 +166,11 @@ export function redactCredentials(text: string): string {
   if (!mayHoldValueSecret(text)) return text;
   let t = text;
   if (t.includes('-----BEGIN'))
-    t = t.replace(PEM, (whole, begin: string, body: string, finish: string) => {
+    t = t.replace(PEM, (whole, begin: string, body: string, finish: string | undefined) => {
       const lead = /^\s*/.exec(body)![0];
       const trail = /\s*$/.exec(body.slice(lead.length))![0];
       const inner = body.slice(lead.length, body.length - trail.length);
-      return inner === '' || inner === REDACTED ? whole : `${begin}${lead}${REDACTED}${trail}${finish}`;
+      return inner === '' || inner === REDACTED ? whole : `${begin}${lead}${REDACTED}${trail}${finish ?? ''}`;
     });
   if (t.includes('eyJ')) t = t.replace(JWT, REDACTED);
   if (t.includes('AKIA') || t.includes('ASIA')) t = t.replace(AWS_KEY_ID, REDACTED);
