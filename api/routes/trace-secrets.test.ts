@@ -260,7 +260,8 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
         VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET', 'Client', 'failed: amqp://guest:S3cr3tPw@mq01/',
           map('http.url', 'https://svc:S3cr3tPw@crm.internal/api/customers?api_key=K3yK3y', 'url.full', 'https://crm.internal/a?page=1', 'db.connection_string', 'Server=pg01;Password=S3cr3tPw',
             'http.request.header.authorization', '["Bearer T0k3nT0k3n"]', 'db.statement', 'CREATE USER app WITH PASSWORD ''S3cr3tPw''', 'app.api_key', 'K3yK3y', 'token_count', '7',
-            'app.auth_header', 'Bearer T0k3nT0k3n', 'app.session', '${JWT}', 'order.id', 'ORD-2026-000042'),
+            'app.auth_header', 'Bearer T0k3nT0k3n', 'app.session', '${JWT}', 'order.id', 'ORD-2026-000042',
+            'http.request.body', '{"user":"app","password":"S3cr3tPw"}'),
           map('service.name', 'raw-writer', 'url.full', 'https://u:p%40ss@h/', 'process.command_line', 'sync --token T0k3nT0k3n'),
           [now64(9)], ['e'], [map('url.full', 'https://x/?X-Goog-Signature=S1gS1g', 'exception.message', 'refused: password=S3cr3tPw')])`,
     });
@@ -287,6 +288,7 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
       'app.auth_header': 'Bearer REDACTED',
       'app.session': 'REDACTED',
       'order.id': 'ORD-2026-000042',
+      'http.request.body': '{"user":"app","password":"REDACTED"}',
     });
     expect(span.resource['url.full']).toBe('https://REDACTED:REDACTED@h/');
     expect(span.resource['process.command_line']).toBe('sync --token REDACTED');

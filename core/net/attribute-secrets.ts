@@ -20,7 +20,8 @@ import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
  *   the whole value (`redactSecretValue`);
  * - every other key's string value: the credentials recognisable by their value alone (value-secrets.ts: `Bearer …`,
  *   `Basic …`, JWTs, AWS access key ids, PEM private keys, prefixed tokens such as `ghp_…`, a URL's password); in an
- *   array or kvlist value, each string so, and the value of a key that says a secret (`redactStructuredValue`).
+ *   array or kvlist value, and in a string that is JSON text, each string so, and the value of a key that says a
+ *   secret (`redactStructuredValue`, `redactPlain`).
  *
  * None of these keys is one the classification of a span reads (collector/touches/span-record.ts SPAN_KEYS) other
  * than the URLs and the statements, whose rules keep what it reads.
@@ -97,13 +98,24 @@ export function secretKeyKind(key: NameText, start = 0, end = key.length): numbe
  * means `redactValue` returns it as it is.
  */
 export function mayRedact(kind: number, v: Uint8Array, start: number, end: number): boolean {
-  if (kind === KEY_PLAIN) return mayHoldValueSecret(v, start, end);
+  if (kind === KEY_PLAIN)
+    return mayHoldValueSecret(v, start, end) || (end > start && (v[start] === 0x7b || v[start] === 0x5b) && mayHoldCredential(v, start, end));
   return BY_KEY[kind - 2][2](v, start, end);
+}
+
+/**
+ * A plain key's string value: its credentials by their shape (`redactCredentials`); one that is JSON text (starts with
+ * `{` or `[`: a recorded request body, a serialised config) read as a structured value is, string by string and with
+ * its secret-named keys' values replaced (`redactJsonText`).
+ */
+function redactPlain(text: string): string {
+  const c = text.charCodeAt(0);
+  return c === 0x7b || c === 0x5b ? redactJsonText(text, redactCredentials) : redactCredentials(text);
 }
 
 /** `text` of an attribute of kind `kind` (`secretKeyKind`) with its secrets replaced; the same string when there are none. */
 export function redactValue(kind: number, text: string): string {
-  if (kind === KEY_PLAIN) return redactCredentials(text);
+  if (kind === KEY_PLAIN) return redactPlain(text);
   if (kind === KEY_NAMED) return redactSecretValue(text);
   return BY_KEY[kind - 2][1](text);
 }
