@@ -568,6 +568,8 @@ describe('TraceDecoder: credentials recognisable by their value, under keys that
     kv('cache.dsn', { stringValue: 'redis://app:S3cr3tPw@cache01:6379/0' }),
     // Arrays and kvlists: each string, and a kvlist key that says a secret.
     kv('app.forwarded', { arrayValue: { values: [{ stringValue: 'Bearer B3ar3rB3ar3r' }, { stringValue: 'gzip' }] } }),
+    kv('url.full', { stringValue: `https://crm.internal/cb?state=${JWT}&page=2` }),
+    kv('db.statement', { stringValue: `SELECT id FROM sessions WHERE jwt = '${JWT}'` }),
     kv('http.request.body', { stringValue: '{"user":"app","password":"S3cr3tPw","remember":true}' }),
     kv('app.config', {
       kvlistValue: { values: [kv('password', { stringValue: 'S3cr3tPw' }), kv('retries', { intValue: '3' }), kv('pin_token', { intValue: '987654' })] },
@@ -615,6 +617,8 @@ describe('TraceDecoder: credentials recognisable by their value, under keys that
       '["Bearer REDACTED","gzip"]',
       '{"password":"REDACTED","pin_token":"REDACTED","retries":3}',
       '{"user":"app","password":"REDACTED","remember":true}',
+      'https://crm.internal/cb?state=REDACTED&page=2',
+      "SELECT id FROM sessions WHERE jwt = 'REDACTED'",
       '4bf92f3577b34da6a3ce929d0e0e4736',
       'ORD-2026-000042',
       'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',

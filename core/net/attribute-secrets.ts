@@ -47,13 +47,15 @@ const mayHoldUrlSecret: Gate = (v, start, end) => {
 };
 /** Free text when it holds a credential's prefix or a word a secret's name holds. */
 const mayHoldTextSecret: Gate = (v, start, end) => mayHoldValueSecret(v, start, end) || mayHoldCredential(v, start, end);
+/** A statement when it holds a word a credential rule starts from, or a credential's prefix. */
+const mayHoldStatementSecret: Gate = (v, start, end) => mayHoldCredential(v, start, end) || mayHoldValueSecret(v, start, end);
 /** A command line always: its short options (`-pS3cr3t`) have no word to look for. */
 const always: Gate = () => true;
 
 const BY_KEY: readonly (readonly [string, Redactor, Gate])[] = [
   ...[...URL_REDACTORS].map(([k, r]) => [k, r, mayHoldUrlSecret] as const),
-  ['db.statement', redactStatement, mayHoldCredential],
-  ['db.query.text', redactStatement, mayHoldCredential],
+  ['db.statement', redactStatement, mayHoldStatementSecret],
+  ['db.query.text', redactStatement, mayHoldStatementSecret],
   ...['exception.message', 'exception.stacktrace', 'error.message'].map((k) => [k, redactFreeText, mayHoldTextSecret] as const),
   ['process.command_line', redactCommandLine, always],
   ['process.command_args', redactCommandArgs, always],

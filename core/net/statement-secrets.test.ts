@@ -33,6 +33,13 @@ describe('redactStatement', () => {
       "UPDATE users SET passwordDigest = 'e3b0c442', tokenHash='x' WHERE id = 7",
       "UPDATE users SET passwordDigest = 'REDACTED', tokenHash='REDACTED' WHERE id = 7",
     ],
+    // A credential by its shape in a string literal, whatever names it.
+    [
+      "SELECT * FROM sessions WHERE jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.SflKxwRJSMeKKF2QT4fw' LIMIT 1",
+      "SELECT * FROM sessions WHERE jwt = 'REDACTED' LIMIT 1",
+    ],
+    ["INSERT INTO audit (note) VALUES ('called with Bearer abc123def456')", "INSERT INTO audit (note) VALUES ('called with Bearer REDACTED')"],
+    ["UPDATE deploys SET key_id = 'AKIAIOSFODNN7EXAMPLE' WHERE id = 1", "UPDATE deploys SET key_id = 'REDACTED' WHERE id = 1"],
     // Redis.
     ['AUTH S3cr3t', 'AUTH REDACTED'],
     ['AUTH default S3cr3t', 'AUTH REDACTED REDACTED'],
@@ -59,6 +66,9 @@ describe('redactStatement', () => {
       "SELECT token_count FROM usage WHERE k = 'token'",
       'CREATE TABLE keys (id int PRIMARY KEY, api_key text)',
       "INSERT INTO audit (msg) VALUES ('password changed')",
+      "SELECT * FROM spans WHERE trace_id = '4bf92f3577b34da6a3ce929d0e0e4736'",
+      'SELECT * FROM "AKIAIOSFODNN7EXAMPLE"',
+      "SELECT 'it''s eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.SflKxwRJSMeKKF2QT4fw'",
       // Not sure which value is the password: kept.
       "INSERT INTO users VALUES ('bob', 'p')",
       "INSERT INTO users (name, password) VALUES ('bob', crypt('p', gen_salt('bf')))",

@@ -1,5 +1,6 @@
 import { isSecretName } from './secret-names.ts';
 import { REDACTED } from './url-secrets.ts';
+import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
 
 /**
  * Credentials written as literals in a database statement (`db.statement`, `db.query.text`), replaced before Weft
@@ -15,7 +16,8 @@ import { REDACTED } from './url-secrets.ts';
  * - the literal or the unquoted word after `IDENTIFIED BY`, `IDENTIFIED WITH plugin BY|AS` (Oracle, MySQL, ClickHouse);
  * - Redis's `AUTH [user] password`, `HELLO … AUTH user password`, `MIGRATE … AUTH password | AUTH2 user password`,
  *   `CONFIG SET requirepass|masterauth password`, and `ACL SETUSER`'s `>password` and `<password`;
- * - the userinfo of a URL inside a literal (`'mongodb://u:p@h/'` → `'mongodb://REDACTED:REDACTED@h/'`).
+ * - the userinfo of a URL inside a literal (`'mongodb://u:p@h/'` → `'mongodb://REDACTED:REDACTED@h/'`), and a
+ *   credential recognisable by its shape in a string literal (value-secrets.ts: `WHERE jwt = 'eyJ…'`);
  *
  * - a credential column's literal: the value an `INSERT … (name, password) VALUES ('bob', 'p')` gives that column
  *   (when the column list and each row's values can be counted, the value one literal), and after a column that
@@ -137,7 +139,7 @@ const UNSAFE_BARE = /[;'"`\\]|--|\/\*|\$\$/;
  * are none. Never throws.
  */
 export function redactStatement(text: string): string {
-  if (!mayHoldCredential(text)) return text;
+  if (!mayHoldCredential(text) && !mayHoldValueSecret(text)) return text;
   const r = new Redaction(text);
   const { toks } = r;
   let piece = 0;
@@ -237,7 +239,10 @@ class Redaction {
       if (t.k === K.Lit) {
         // A JSON statement's `"pwd": "p"`; and a URL's userinfo in any literal.
         if (isSecretName(text, t.s + 1, t.e - 1) && punctIs(text, this.at(i + 1), ':=')) this.literal(this.at(i + 2));
-        else if (this.isAgreed(t)) urlUserinfo(text, t, this.edits);
+        else if (this.isAgreed(t)) {
+          urlUserinfo(text, t, this.edits);
+          literalCredentials(text, t, this.edits);
+        }
         continue;
       }
       if (t.k !== K.Word) continue;
@@ -367,6 +372,20 @@ function isCredentialColumn(text: string, s: number, e: number): boolean {
   let before = e - last.length;
   while (before > s && !/[A-Za-z0-9]/.test(text[before - 1])) before--;
   return before > s && isSecretName(text, s, before);
+}
+
+/**
+ * An edit replacing the credentials recognisable by their shape (value-secrets.ts: a JWT, an AWS key id, `Bearer …`,
+ * a prefixed token) inside the string literal `t` (`'…'` or `$$…$$`, not a quoted name), when its content holds no
+ * quote, backslash or `$` (so that what replaces them cannot end the literal elsewhere).
+ */
+function literalCredentials(text: string, t: Token, edits: { s: number; e: number; to: string }[]): void {
+  const q = text[t.s] === "'" ? 1 : text.startsWith('$$', t.s) ? 2 : 0;
+  if (q === 0) return;
+  const inner = text.slice(t.s + q, t.e - q);
+  if (/['"`\\$]/.test(inner) || !mayHoldValueSecret(inner)) return;
+  const red = redactCredentials(inner);
+  if (red !== inner) edits.push({ s: t.s + q, e: t.e - q, to: red });
 }
 
 /** `scheme://user:password@` inside a literal, with no quote, backslash or `$` in the userinfo (so the literal still ends where it did). */

@@ -148,6 +148,9 @@ describe('redactAttribute', () => {
     expect(redactAttribute('db.connection_string', 'jdbc:mysql://u:pw@db1/x?password=pw')).toBe('jdbc:mysql://REDACTED:REDACTED@db1/x?password=REDACTED');
     expect(redactAttribute('db.connection_string', 'Server=db1;User Id=u;Password="a;b";Pwd=c')).toBe('Server=db1;User Id=u;Password=REDACTED;Pwd=REDACTED');
     expect(redactAttribute('server.address', 'u:p@h')).toBe('u:p@h');
+    // A parameter's value that is a credential by its shape, whatever its name.
+    expect(redactAttribute('url.full', 'https://h/cb?state=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl&x=1')).toBe('https://h/cb?state=REDACTED&x=1');
+    expect(redactAttribute('url.full', 'https://h/cb?id=4bf92f3577b34da6a3ce929d0e0e4736')).toBe('https://h/cb?id=4bf92f3577b34da6a3ce929d0e0e4736');
     // Another key loses a URL's password only (value-secrets.ts), not its user nor its query parameters.
     expect(redactAttribute('custom.url', 'https://u:p@h/?api_key=k')).toBe('https://REDACTED:REDACTED@h/?api_key=k');
     expect(redactAttribute('custom.url', 'https://u@h/')).toBe('https://u@h/');

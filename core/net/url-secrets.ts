@@ -15,6 +15,8 @@
  * would normalise the host, the port and the path (`/a/../b`, default ports) and so change the endpoint.
  */
 
+import { redactCredentials } from './value-secrets.ts';
+
 /** The text a secret is replaced by. */
 export const REDACTED = 'REDACTED';
 
@@ -159,8 +161,9 @@ function paramEnd(query: string, from: number): number {
 }
 
 /**
- * `name=value&…` (or `;`-separated, or with a second `?`) with the values of SECRET_QUERY_PARAMS replaced, and the
- * credentials of a URL given as a value (`nested`, by default); a name without `=`, or with an empty value, has no
+ * `name=value&…` (or `;`-separated, or with a second `?`) with the values of SECRET_QUERY_PARAMS replaced, the
+ * credentials of a URL given as a value (`nested`, by default), and credentials recognisable by their shape in any
+ * value (value-secrets.ts: `?state=eyJ…` → `?state=REDACTED`); a name without `=`, or with an empty value, has no
  * secret and is kept.
  */
 export function redactParams(query: string, nested = true): string {
@@ -173,7 +176,9 @@ export function redactParams(query: string, nested = true): string {
     const eq = query.indexOf('=', from);
     if (eq >= 0 && eq < amp && eq + 1 < amp) {
       const value = query.slice(eq + 1, amp);
-      const red = value === REDACTED ? value : SECRET_QUERY_PARAMS.has(paramName(query.slice(from, eq))) ? REDACTED : nested ? redactNestedUrl(value) : value;
+      let red = value === REDACTED ? value : SECRET_QUERY_PARAMS.has(paramName(query.slice(from, eq))) ? REDACTED : nested ? redactNestedUrl(value) : value;
+      // A value that is itself a credential by its shape, whatever the parameter's name (`?state=eyJ…`).
+      if (red === value) red = redactCredentials(value);
       if (red !== value) {
         out += `${query.slice(kept, eq + 1)}${red}`;
         kept = amp;
