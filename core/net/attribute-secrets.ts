@@ -1,7 +1,7 @@
 import { isSecretName, type NameText } from './secret-names.ts';
 import { mayHoldCredential, redactStatement } from './statement-secrets.ts';
 import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
-import { redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
+import { mayHoldSecretPair, redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
 import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
 
 /**
@@ -45,8 +45,8 @@ const mayHoldUrlSecret: Gate = (v, start, end) => {
   }
   return false;
 };
-/** Free text when it holds a credential's prefix or a word a secret's name holds. */
-const mayHoldTextSecret: Gate = (v, start, end) => mayHoldValueSecret(v, start, end) || mayHoldCredential(v, start, end);
+/** Free text when it holds a credential's prefix or a pair whose name says a secret. */
+const mayHoldTextSecret: Gate = (v, start, end) => mayHoldValueSecret(v, start, end) || mayHoldSecretPair(v, start, end);
 /** A statement when it holds a word a credential rule starts from, or a credential's prefix. */
 const mayHoldStatementSecret: Gate = (v, start, end) => mayHoldCredential(v, start, end) || mayHoldValueSecret(v, start, end);
 /** A command line always: its short options (`-pS3cr3t`) have no word to look for. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
+import { mayHoldSecretPair, redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
 
 describe('redactFreeText', () => {
   it.each([
@@ -32,6 +32,12 @@ describe('redactFreeText', () => {
     'NullPointerException: Cannot invoke "String.length()" because "password" is null',
   ])('keeps %s byte for byte', (raw) => {
     expect(redactFreeText(raw)).toBe(raw);
+  });
+
+  it('finds a pair whose name says a secret from its bytes, and passes over other text', () => {
+    for (const raw of ['password=x', 'a "pwd" : 1', "PGPASSWORD='x'", 'x;Password=y']) expect([raw, mayHoldSecretPair(Buffer.from(raw))]).toEqual([raw, true]);
+    for (const raw of ['at f (a.js:1:2)', 'https://h/a?b=c', 'token_count=3', 'password reset'])
+      expect([raw, mayHoldSecretPair(Buffer.from(raw)), mayHoldSecretPair(raw)]).toEqual([raw, false, false]);
   });
 });
 

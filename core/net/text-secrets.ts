@@ -1,6 +1,6 @@
 import { isSecretName } from './secret-names.ts';
 import { REDACTED } from './url-secrets.ts';
-import { redactCredentials } from './value-secrets.ts';
+import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
 
 /**
  * Secrets inside free text — an exception's message and stack trace, an error message, a log record's body — and in a
@@ -58,8 +58,44 @@ function redactPairs(text: string): string {
   return kept === 0 ? text : out + text.slice(kept);
 }
 
+/**
+ * Whether `t[start…end)` (text, or UTF-8 bytes, never decoded) holds a `name=` or `name:` (the name possibly quoted,
+ * spaces before the separator) whose name says a secret: the bytes looked at are the `=` and `:`, and before each the
+ * last word (secret-names.ts, one table lookup for most). False means `redactPairs` finds nothing. Allocates nothing.
+ */
+export function mayHoldSecretPair(t: string | Uint8Array, start = 0, end = t.length): boolean {
+  return typeof t === 'string' ? textHoldsPair(t, start, end) : bytesHoldPair(t, start, end);
+}
+
+/** mayHoldSecretPair over UTF-8 bytes (apart from the text's loop, so each stays monomorphic). */
+function bytesHoldPair(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start + 1; i < end; i++) {
+    const c = b[i];
+    if (c !== 0x3d && c !== 0x3a) continue;
+    let j = i;
+    while (j > start + 1 && (b[j - 1] === 0x20 || b[j - 1] === 0x09)) j--;
+    if (b[j - 1] === 0x22 || b[j - 1] === 0x27) j--;
+    if (j > start && isSecretName(b, start, j)) return true;
+  }
+  return false;
+}
+
+/** mayHoldSecretPair over text. */
+function textHoldsPair(t: string, start: number, end: number): boolean {
+  for (let i = start + 1; i < end; i++) {
+    const c = t.charCodeAt(i);
+    if (c !== 0x3d && c !== 0x3a) continue;
+    let j = i;
+    while (j > start + 1 && (t.charCodeAt(j - 1) === 0x20 || t.charCodeAt(j - 1) === 0x09)) j--;
+    if (t.charCodeAt(j - 1) === 0x22 || t.charCodeAt(j - 1) === 0x27) j--;
+    if (j > start && isSecretName(t, start, j)) return true;
+  }
+  return false;
+}
+
 /** Free text with its credentials redacted (see above); the same string (byte for byte) when there are none. Never throws. */
 export function redactFreeText(text: string): string {
+  if (!mayHoldSecretPair(text) && !mayHoldValueSecret(text)) return text;
   let red = redactPairs(redactCredentials(text));
   // A replaced value can let a pair that followed it be read (`"pwd":x"pwd":y`): again until nothing changes, so
   // that redacting what is stored (the trace view) gives what was stored. Only text that changed pays for it.

@@ -83,7 +83,22 @@ describe('redactCredentials', () => {
   });
 
   it('passes over text with none of the prefixes without looking further', () => {
-    for (const raw of ['GET /api/customers', 'orders-sync', 'SELECT id FROM orders', 'https://crm.internal/a?b=c', 'they said okay, as before'])
+    for (const raw of [
+      'GET /api/customers',
+      'orders-sync',
+      'SELECT id FROM orders',
+      'https://crm.internal/a?b=c',
+      'they said okay, as before',
+      // English that holds the schemes' words: no token of theirs follows.
+      'they asked before the basic digest of keys was passed to the token bucket; see the database',
+      'Basic plans, Bearer bonds, Digest email',
+    ])
       expect([raw, mayHoldValueSecret(raw), mayHoldValueSecret(Buffer.from(raw))]).toEqual([raw, false, false]);
+  });
+
+  it('reads a value of the bytes it is given only: the byte before it does not make a scheme part of a word', () => {
+    const b = Buffer.from('xBearer abc123def456');
+    expect(mayHoldValueSecret(b, 1, b.length)).toBe(true);
+    expect(mayHoldValueSecret(b, 0, b.length)).toBe(false);
   });
 });
