@@ -1,4 +1,13 @@
-import { KEY_NAMED, mayRedact, redactSecretValue, redactStructuredValue, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
+import {
+  KEY_NAMED,
+  KEY_PLAIN,
+  MIN_SECRET_LENGTH,
+  mayRedact,
+  redactSecretValue,
+  redactStructuredValue,
+  redactValue,
+  secretKeyKind,
+} from '../../core/net/attribute-secrets.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { anyValueText, doubleText, WARN_DROPPED, WARN_TRUNCATED, type ValueContext } from './any-value.ts';
 import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, ERR_OTLP_TOO_MANY_MESSAGES, IngestReport, maxDecodedMessages, utf8Cut } from './limits.ts';
@@ -367,8 +376,10 @@ export class FieldWriter {
     this.valueText(vs, ve, out);
     this.valueKind = KEY_NAMED;
     if (kind === KEY_NAMED) this.redactNamedValue(at, out);
-    else if (this.lastValueWasString) this.redactStringValue(kind, at, out);
-    else if (this.lastValueWasJson) {
+    else if (this.lastValueWasString) {
+      // Most values under a plain key are too short to hold any credential (`mayRedact` would say no): not even asked.
+      if (kind !== KEY_PLAIN || this.lastValueFullEnd - this.lastValueStart >= MIN_SECRET_LENGTH) this.redactStringValue(kind, at, out);
+    } else if (this.lastValueWasJson) {
       // An array or kvlist: redacted as its stored JSON text, as the object path does.
       const text = this.writtenText(at, out);
       this.rewrite(at, out, redactStructuredValue(kind, text), text);

@@ -1,8 +1,10 @@
 import { isSecretName, type NameText } from './secret-names.ts';
 import { mayHoldCredential, redactStatement } from './statement-secrets.ts';
 import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
-import { mayHoldSecretPair, redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
-import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
+import { redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
+import { bytesMayHold, mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
+
+export { MIN_SECRET_LENGTH } from './value-secrets.ts';
 
 /**
  * Secrets in span, resource, event and link attributes (and those of logs and metrics), replaced by `REDACTED` before
@@ -46,7 +48,7 @@ const mayHoldUrlSecret: Gate = (v, start, end) => {
   return false;
 };
 /** Free text when it holds a credential's prefix or a pair whose name says a secret. */
-const mayHoldTextSecret: Gate = (v, start, end) => mayHoldValueSecret(v, start, end) || mayHoldSecretPair(v, start, end);
+const mayHoldTextSecret: Gate = (v, start, end) => bytesMayHold(v, start, end, true);
 /** A statement when it holds a word a credential rule starts from, or a credential's prefix. */
 const mayHoldStatementSecret: Gate = (v, start, end) => mayHoldCredential(v, start, end) || mayHoldValueSecret(v, start, end);
 /** A command line always: its short options (`-pS3cr3t`) have no word to look for. */

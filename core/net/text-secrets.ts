@@ -67,7 +67,7 @@ export function mayHoldSecretPair(t: string | Uint8Array, start = 0, end = t.len
   return typeof t === 'string' ? textHoldsPair(t, start, end) : bytesHoldPair(t, start, end);
 }
 
-/** mayHoldSecretPair over UTF-8 bytes (apart from the text's loop, so each stays monomorphic). */
+/** mayHoldSecretPair over UTF-8 bytes (value-secrets.ts' pass without its credentials: those are looked for apart). */
 function bytesHoldPair(b: Uint8Array, start: number, end: number): boolean {
   for (let i = start + 1; i < end; i++) {
     const c = b[i];

@@ -1,3 +1,5 @@
+import { isSecretName } from './secret-names.ts';
+
 /** The text a secret is replaced by (url-secrets.ts' REDACTED; not imported from there, which imports this module). */
 const REDACTED = 'REDACTED';
 
@@ -23,6 +25,9 @@ const REDACTED = 'REDACTED';
  * Kept: trace and span ids, UUIDs, hex digests, order numbers, base64 payloads that decode to no `user:password`,
  * `Basic plan`, `Bearer token expired`: none has one of these shapes.
  */
+
+/** The fewest characters a value holding one of the credentials above has (`Basic dTpw`: 10; a JSON text naming one, `{"pwd":1}`: 9). */
+export const MIN_SECRET_LENGTH = 9;
 
 /**
  * Two-character starts of the shapes above, ASCII lower case (`| 0x20`, as a 16-bit index), each with the third
@@ -82,20 +87,37 @@ const codeAt = (t: string | Uint8Array, i: number) => (typeof t === 'string' ? t
  * `redactCredentials` returns the text as it is. Allocates nothing; never throws.
  */
 export function mayHoldValueSecret(t: string | Uint8Array, start = 0, end = t.length): boolean {
-  if (end - start < 9) return false;
-  return typeof t === 'string' ? textMayHold(t, start, end) : bytesMayHold(t, start, end);
+  if (end - start < MIN_SECRET_LENGTH) return false;
+  return typeof t === 'string' ? textMayHold(t, start, end) : bytesMayHold(t, start, end, false);
 }
 
-/** mayHoldValueSecret over UTF-8 bytes (kept apart from the text's loop, so each stays monomorphic). */
-function bytesMayHold(b: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i + 2 < end; i++) {
-    const x = (b[i] | 0x20) * 256 + (b[i + 1] | 0x20);
-    if (STARTS[x] === 0) continue;
+/**
+ * Whether the UTF-8 bytes `b[start…end)` may hold a credential (`mayHoldValueSecret`) or, with `pairs`, a `name=` /
+ * `name:` whose name says a secret (text-secrets.ts' free text): one pass over the bytes for both.
+ */
+export function bytesMayHold(b: Uint8Array, start: number, end: number, pairs: boolean): boolean {
+  let prev = start < end ? b[start] | 0x20 : 0;
+  for (let i = start + 1; i < end; i++) {
+    const raw = b[i];
+    const cur = raw | 0x20;
+    const x = prev * 256 + cur;
+    prev = cur;
+    // `=` and `:` fold to themselves (`| 0x20`).
+    if (pairs && (raw === 0x3d || raw === 0x3a) && pairBefore(b, start, i)) return true;
+    if (STARTS[x] === 0 || i + 1 >= end) continue;
     const m = THIRD[x];
-    const c = b[i + 2] | 0x20;
-    if ((m === -1 || (m & 0xff) === c || ((m >> 8) & 0xff) === c || ((m >> 16) & 0xff) === c || m >> 24 === c) && prefixAt(b, i, start, end)) return true;
+    const c = b[i + 1] | 0x20;
+    if ((m === -1 || (m & 0xff) === c || ((m >> 8) & 0xff) === c || ((m >> 16) & 0xff) === c || m >> 24 === c) && prefixAt(b, i - 1, start, end)) return true;
   }
   return false;
+}
+
+/** Whether the `=` or `:` at `b[at]` follows a name that says a secret (spaces and one quote between them allowed). */
+function pairBefore(b: Uint8Array, start: number, at: number): boolean {
+  let j = at;
+  while (j > start + 1 && (b[j - 1] === 0x20 || b[j - 1] === 0x09)) j--;
+  if (b[j - 1] === 0x22 || b[j - 1] === 0x27) j--;
+  return j > start && isSecretName(b, start, j);
 }
 
 /** mayHoldValueSecret over text. */
