@@ -1,5 +1,5 @@
 import { isSecretName, type NameText } from './secret-names.ts';
-import { mayHoldCredential, redactStatement } from './statement-secrets.ts';
+import { bytesMayHoldStatementSecret, mayHoldCredential, redactStatement } from './statement-secrets.ts';
 import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
 import { redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
 import { bytesMayHold, mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
@@ -50,7 +50,7 @@ const mayHoldUrlSecret: Gate = (v, start, end) => {
 /** Free text when it holds a credential's prefix or a pair whose name says a secret. */
 const mayHoldTextSecret: Gate = (v, start, end) => bytesMayHold(v, start, end, true);
 /** A statement when it holds a word a credential rule starts from, or a credential's prefix. */
-const mayHoldStatementSecret: Gate = (v, start, end) => mayHoldCredential(v, start, end) || mayHoldValueSecret(v, start, end);
+const mayHoldStatementSecret: Gate = bytesMayHoldStatementSecret;
 /** A command line always: its short options (`-pS3cr3t`) have no word to look for. */
 const always: Gate = () => true;
 

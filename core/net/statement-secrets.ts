@@ -1,6 +1,6 @@
 import { isSecretName } from './secret-names.ts';
 import { REDACTED } from './url-secrets.ts';
-import { mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
+import { mayHoldValueSecret, redactCredentials, valueSecretAt } from './value-secrets.ts';
 
 /**
  * Credentials written as literals in a database statement (`db.statement`, `db.query.text`), replaced before Weft
@@ -52,6 +52,22 @@ export function mayHoldCredential(t: string | Uint8Array, start = 0, end = t.len
       if (STARTS[((t.charCodeAt(i) | 0x20) & 0xff) * 256 + ((t.charCodeAt(i + 1) | 0x20) & 0xff)] === 1 && needleAt(t, i, end)) return true;
   } else {
     for (let i = start; i + 1 < end; i++) if (STARTS[(t[i] | 0x20) * 256 + (t[i + 1] | 0x20)] === 1 && needleAt(t, i, end)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the statement's UTF-8 bytes `b[start…end)` may hold a credential a rule below finds (`mayHoldCredential`) or
+ * one recognisable by its shape in a string literal (value-secrets.ts): one pass over the bytes for both.
+ */
+export function bytesMayHoldStatementSecret(b: Uint8Array, start: number, end: number): boolean {
+  // The shapes are looked for only inside a string literal: after its `'` or `$$` (most statements have none).
+  let literal = false;
+  for (let i = start; i + 1 < end; i++) {
+    const c = b[i];
+    if (c === 0x27 || (c === 0x24 && b[i + 1] === 0x24)) literal = true;
+    const x = (c | 0x20) * 256 + (b[i + 1] | 0x20);
+    if ((STARTS[x] === 1 && needleAt(b, i, end)) || (literal && valueSecretAt(b, x, i, start, end))) return true;
   }
   return false;
 }

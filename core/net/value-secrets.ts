@@ -112,6 +112,18 @@ export function bytesMayHold(b: Uint8Array, start: number, end: number, pairs: b
   return false;
 }
 
+/**
+ * Whether a credential's prefix starts at `b[i]`, whose two characters folded (`| 0x20`) make the index `x`
+ * (`b[i] | 0x20) * 256 + (b[i + 1] | 0x20)`): for a caller's own pass over the bytes (statement-secrets.ts reads a
+ * statement once for its words and these).
+ */
+export function valueSecretAt(b: Uint8Array, x: number, i: number, start: number, end: number): boolean {
+  if (STARTS[x] === 0 || i + 2 >= end) return false;
+  const m = THIRD[x];
+  const c = b[i + 2] | 0x20;
+  return (m === -1 || (m & 0xff) === c || ((m >> 8) & 0xff) === c || ((m >> 16) & 0xff) === c || m >> 24 === c) && prefixAt(b, i, start, end);
+}
+
 /** Whether the `=` or `:` at `b[at]` follows a name that says a secret (spaces and one quote between them allowed). */
 function pairBefore(b: Uint8Array, start: number, at: number): boolean {
   let j = at;
