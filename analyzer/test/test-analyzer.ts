@@ -36,3 +36,9 @@ export async function observedEdges(
     .map(describe)
     .sort();
 }
+
+/** `observedEdges` of `analyzer` written `<flow id> <source> -> <target>` (the flow id '' for an edge of no documented flow). */
+export const flowEdges = (analyzer: Analyzer): Promise<string[]> => observedEdges(analyzer, (e) => `${e.flowId ?? ''} ${e.source} -> ${e.target}`);
+
+/** The findings a span read wrongly shows as: an edge no flow documents, a system no rule names, a flow never seen. */
+export const MISREADING_KINDS = ['undocumented-flow', 'unknown-system', 'unnamed-endpoint', 'flow-never-observed'] as const;
