@@ -47,6 +47,28 @@ const span = (over: Record<string, unknown>) => ({
   ...over,
 });
 
+/** A request of one span whose resource (with a service name), attributes, event and link each carry `attrs()`. */
+const everywhere = (attrs: () => ReturnType<typeof kv>[]) =>
+  encode({
+    resourceSpans: [
+      {
+        resource: { attributes: [kv('service.name', { stringValue: 's' }), ...attrs()] },
+        scopeSpans: [
+          {
+            spans: [
+              span({
+                name: 'GET',
+                attributes: attrs(),
+                events: [{ timeUnixNano: T0, name: 'e', attributes: attrs() }],
+                links: [{ traceId: id('0102030405060708090a0b0c0d0e0f10'), spanId: id('2122232425262728'), attributes: attrs() }],
+              }),
+            ],
+          },
+        ],
+      },
+    ],
+  });
+
 describe('TraceDecoder', () => {
   it('writes the same rows as the reference path for spans from the OpenTelemetry SDK', () => {
     for (const body of encodeBodies(2, 40)) {
@@ -456,26 +478,7 @@ describe('TraceDecoder: secrets in URL-valued attributes', () => {
     kv('peer.url', { stringValue: 'https://u:S3cr3tPw@h/' }),
     kv('url.full.x', { stringValue: 'https://kept@h/?api_key=kept' }),
   ];
-  const body = () =>
-    encode({
-      resourceSpans: [
-        {
-          resource: { attributes: [kv('service.name', { stringValue: 's' }), ...secretAttrs()] },
-          scopeSpans: [
-            {
-              spans: [
-                span({
-                  name: 'GET',
-                  attributes: secretAttrs(),
-                  events: [{ timeUnixNano: T0, name: 'e', attributes: secretAttrs() }],
-                  links: [{ traceId: id('0102030405060708090a0b0c0d0e0f10'), spanId: id('2122232425262728'), attributes: secretAttrs() }],
-                }),
-              ],
-            },
-          ],
-        },
-      ],
-    });
+  const body = () => everywhere(secretAttrs);
 
   it('stores no secret, writes what the object path (OTLP/JSON and protobufjs) writes; other keys lose only a URL password', () => {
     const got = fast(body());
@@ -519,26 +522,7 @@ describe('TraceDecoder: secrets in headers, in keys that name a secret, in state
     kv('llm.usage.total_tokens', { intValue: '12' }),
     kv('messaging.kafka.message.key', { stringValue: 'order-42' }),
   ];
-  const body = () =>
-    encode({
-      resourceSpans: [
-        {
-          resource: { attributes: [kv('service.name', { stringValue: 's' }), ...secretAttrs()] },
-          scopeSpans: [
-            {
-              spans: [
-                span({
-                  name: 'GET',
-                  attributes: secretAttrs(),
-                  events: [{ timeUnixNano: T0, name: 'e', attributes: secretAttrs() }],
-                  links: [{ traceId: id('0102030405060708090a0b0c0d0e0f10'), spanId: id('2122232425262728'), attributes: secretAttrs() }],
-                }),
-              ],
-            },
-          ],
-        },
-      ],
-    });
+  const body = () => everywhere(secretAttrs);
   const SECRETS = ['B3ar3r', 'C00k13', 'K3yK3y', 'S3cr3tPw', 'UzNjcjN0UHc', '4242'];
 
   it.each([{}, { attributeValueLengthLimit: 12 }])('stores no secret and writes what the object path writes (limits %j)', (limits) => {
@@ -581,26 +565,7 @@ describe('TraceDecoder: credentials recognisable by their value, under keys that
     kv('plan', { stringValue: 'Basic plan' }),
     kv('repo', { stringValue: 'ssh://git@github.com/org/repo.git' }),
   ];
-  const body = () =>
-    encode({
-      resourceSpans: [
-        {
-          resource: { attributes: [kv('service.name', { stringValue: 's' }), ...secretAttrs()] },
-          scopeSpans: [
-            {
-              spans: [
-                span({
-                  name: 'GET',
-                  attributes: secretAttrs(),
-                  events: [{ timeUnixNano: T0, name: 'e', attributes: secretAttrs() }],
-                  links: [{ traceId: id('0102030405060708090a0b0c0d0e0f10'), spanId: id('2122232425262728'), attributes: secretAttrs() }],
-                }),
-              ],
-            },
-          ],
-        },
-      ],
-    });
+  const body = () => everywhere(secretAttrs);
   const SECRETS = ['B3ar3r', 'dXNlcjpTM2NyM3RQdw', 'SflKxwRJ', 'EXAMPLE', 'MHcCAQ', 'Gh9Gh9', 'SlackSlack', 'StR1p3', 'S3cr3tPw', '987654'];
 
   it.each([{}, { attributeValueLengthLimit: 12 }])('stores no credential and writes what the object path writes (limits %j)', (limits) => {
