@@ -8,6 +8,7 @@ import {
   redactValue,
   secretKeyKind,
 } from '../../core/net/attribute-secrets.ts';
+import { varint } from '../rows/row-binary-reader.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { anyValueText, doubleText, WARN_DROPPED, WARN_TRUNCATED, type ValueContext } from './any-value.ts';
 import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, ERR_OTLP_TOO_MANY_MESSAGES, IngestReport, maxDecodedMessages, utf8Cut } from './limits.ts';
@@ -289,18 +290,9 @@ export class FieldWriter {
     if (this.keyEnd - this.keyStart !== find.length) return;
     for (let i = 0; i < find.length; i++) if (b[this.keyStart + i] !== find[i]) return;
     const o = out.buf;
-    let p = at;
     // The key's length (LEB128) and bytes, then the value's length and bytes.
-    while (o[p] & 0x80) p++;
-    p += 1 + find.length;
-    let n = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = o[p++];
-      n += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) break;
-      shift += 7;
-    }
+    const [, key] = varint(o, at);
+    const [n, p] = varint(o, key + find.length);
     this.found = o.toString('latin1', p, p + n);
   }
 
@@ -438,17 +430,8 @@ export class FieldWriter {
 
   /** The text of the value just written at `out[at…]` (a varint length, then UTF-8). */
   private writtenText(at: number, out: RowBinaryWriter): string {
-    const o = out.buf;
-    let p = at;
-    let n = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = o[p++];
-      n += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) break;
-      shift += 7;
-    }
-    return o.toString('utf8', p, p + n);
+    const [n, p] = varint(out.buf, at);
+    return out.buf.toString('utf8', p, p + n);
   }
 
   /** Writes `redacted` over the value just written at `out[at…]`, unless it is that value's text `text` (by default, as written). */

@@ -1,4 +1,5 @@
 import { mayRedactText, redactText } from '../../core/net/attribute-secrets.ts';
+import { varint } from '../rows/row-binary-reader.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { ExpansionBudget } from '../rows/expansion.ts';
 import { traceColumns, type TraceColumn } from '../rows/trace-columns.ts';
@@ -613,19 +614,7 @@ function sameBytes(b: Uint8Array, s: number, e: number, want: Buffer): boolean {
 
 /** The value string of a RowBinary key/value pair written alone into `v`. */
 function readLastString(v: Buffer): string {
-  let p = 0;
-  const readLen = () => {
-    let n = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = v[p++];
-      n += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return n;
-      shift += 7;
-    }
-  };
-  const keyLength = readLen();
-  p += keyLength;
-  const n = readLen();
+  const [keyLength, key] = varint(v, 0);
+  const [n, p] = varint(v, key + keyLength);
   return v.subarray(p, p + n).toString('utf8');
 }
