@@ -1,3 +1,4 @@
+import { quote } from './cluster.ts';
 import type { Store } from './store.ts';
 
 // Statements whose form depends on whether the store is one node or a cluster (`store.cluster`, the schema of
@@ -32,9 +33,6 @@ export async function emptyTable(store: Store, table: string): Promise<void> {
   await store.client.command({ query: emptyTableStatement(store, table) });
 }
 
-/** `s` as a ClickHouse string literal (single quotes; a quote or backslash in it escaped). */
-const literal = (s: string) => `'${s.replace(/['\\]/g, (c) => `\\${c}`)}'`;
-
 /**
  * The system table `table` (`system.processes`, …) as a FROM clause that reads it on every node of `store`: the table
  * itself on the embedded engine or a single server; on a cluster, `clusterAllReplicas('<cluster>', <table>)`, since a
@@ -43,5 +41,5 @@ const literal = (s: string) => `'${s.replace(/['\\]/g, (c) => `\\${c}`)}'`;
  */
 export function onEveryNode(store: Pick<Store, 'cluster'>, table: string): string {
   if (!/^system\.[a-z_]+$/.test(table)) throw new Error(`not a system table: ${JSON.stringify(table)}`);
-  return store.cluster ? `clusterAllReplicas(${literal(store.cluster)}, ${table})` : table;
+  return store.cluster ? `clusterAllReplicas(${quote(store.cluster)}, ${table})` : table;
 }

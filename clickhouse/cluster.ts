@@ -14,7 +14,8 @@ export interface ClusterOptions {
 
 const ENGINE = /ENGINE\s*=\s*(\w*)MergeTree(?:\s*\(([^()]*)\))?/i;
 
-const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
+/** `s` as a ClickHouse string literal (single quotes; a quote or backslash in it escaped). */
+export const quote = (s: string) => `'${s.replace(/['\\]/g, (c) => `\\${c}`)}'`;
 const local = (name: string) => `${name}_local`;
 
 function replicated(statement: string, table: string): string {
