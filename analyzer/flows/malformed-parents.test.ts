@@ -139,6 +139,19 @@ describe('cyclicCalls', () => {
     expect(found.sort()).toEqual(['t1/a', 't1/b', 't1/c', 't3/h', 't3/i']);
   });
 
+  it('finds a span under itself and two spans under each other, the shortest cycles', () => {
+    expect(
+      cyclicCalls(
+        rows('t', [
+          ['s', 's'],
+          ['m', 'n'],
+          ['n', 'm'],
+          ['u', 's'],
+        ]),
+      ).sort(),
+    ).toEqual(['t/m', 't/n', 't/s']);
+  });
+
   it('walks a cycle of 10,000 calls once', () => {
     const n = 10_000;
     const ring = rows(

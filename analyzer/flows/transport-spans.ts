@@ -64,7 +64,7 @@ const SPANS = '(SELECT * FROM weft_pairing_spans)';
  * the statement) is not run.
  */
 const CANDIDATES = `SELECT count() AS n FROM ${SPANS}
-    WHERE call_kind = 1 AND parent_span_id != '' AND parent_span_id != span_id
+    WHERE call_kind = 1 AND parent_span_id != ''
       AND (trace_id, parent_span_id, service) IN (SELECT trace_id, span_id, service FROM ${SPANS} WHERE root_touch = 1)`;
 
 /**
@@ -74,35 +74,31 @@ const CANDIDATES = `SELECT count() AS n FROM ${SPANS}
  * batch's handler in its `poll <topic>` CLIENT span, amqplib a message's in its CONSUMER span — so under it only an HTTP
  * request to the host of a broker received from over HTTP carries it (the aws-sdk's SQS ReceiveMessage, a CONSUMER span,
  * and its POST to sqs.<region>.amazonaws.com); the handler's calls are calls of their own.
- * A span named as its own parent, or as the parent of its parent (ids an SDK or a hand-made exporter got wrong: a call
- * under itself, two calls each under the other), carries no call: both calls were taken back as each other's transport,
- * and a run of such calls paired to nothing — its flow never observed. So does a call on a longer parent cycle
- * (`cyclicCalls`, parameter `cyclic`: `<trace id>/<span id>` of each).
+ * A call on a parent cycle of any length (ids an SDK or a hand-made exporter got wrong: a call under itself, two calls
+ * each under the other, a ring of three) carries no call: each was taken back as another's transport, and a run of such
+ * calls paired to nothing — its flow never observed (`cyclicCalls`, parameter `cyclic`: `<trace id>/<span id>` of each).
  */
 const TRANSPORT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_transport (trace_id, span_id)
     SELECT DISTINCT c.trace_id, c.span_id
-    FROM (SELECT DISTINCT trace_id, span_id, parent_span_id, service FROM ${SPANS} WHERE call_kind = 1 AND parent_span_id != '' AND parent_span_id != span_id) AS c
-    INNER JOIN (
-      SELECT trace_id, span_id, service, max(call_kind) AS call_kind, groupUniqArray(parent_span_id) AS parents
-      FROM ${SPANS} WHERE root_touch = 1 GROUP BY trace_id, span_id, service
-    ) AS p ON c.trace_id = p.trace_id AND c.parent_span_id = p.span_id AND c.service = p.service
+    FROM (SELECT DISTINCT trace_id, span_id, parent_span_id, service FROM ${SPANS} WHERE call_kind = 1 AND parent_span_id != '') AS c
+    INNER JOIN (SELECT trace_id, span_id, service, max(call_kind) AS call_kind FROM ${SPANS} WHERE root_touch = 1 GROUP BY trace_id, span_id, service) AS p
+      ON c.trace_id = p.trace_id AND c.parent_span_id = p.span_id AND c.service = p.service
     INNER JOIN (${PARENT_TOUCHES(touchSets)}) AS n ON c.trace_id = n.trace_id AND c.parent_span_id = n.span_id
     LEFT JOIN (${HTTP_HOSTS(touchSets)}) AS h ON c.trace_id = h.trace_id AND c.span_id = h.span_id
-    WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2)) AND NOT has(p.parents, c.span_id)
-      AND NOT has({cyclic:Array(String)}, concat(c.trace_id, '/', c.span_id))`;
+    WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2)) AND NOT has({cyclic:Array(String)}, concat(c.trace_id, '/', c.span_id))`;
 
 /**
- * The CLIENT spans among weft_pairing_spans whose parent is a CLIENT span under a parent too (columns trace_id, span_id,
- * parent): the only spans a parent cycle of calls (A under B, B under C, C under A) can hold. Most pairing runs have none
- * (a transport's parent is a call under its integration's INTERNAL or SERVER span).
+ * The spans among weft_pairing_spans whose parent has a parent too (columns trace_id, span_id, parent): every span a
+ * parent cycle (A under itself, A and B under each other, A under B under C under A) can hold, of any kind. A run's
+ * transports are among them (a call under a call under its integration's span), so they are about as many.
  */
-const CHAINED_CALLS = `SELECT DISTINCT trace_id, span_id, parent_span_id AS parent FROM ${SPANS}
-    WHERE call_kind = 1 AND parent_span_id != '' AND parent_span_id != span_id
-      AND (trace_id, parent_span_id) IN (SELECT trace_id, span_id FROM ${SPANS} WHERE call_kind = 1 AND parent_span_id != '' AND parent_span_id != span_id)`;
+const CHAINED_SPANS = `SELECT DISTINCT trace_id, span_id, parent_span_id AS parent FROM ${SPANS}
+    WHERE parent_span_id != '' AND (trace_id, parent_span_id) IN (SELECT trace_id, span_id FROM ${SPANS} WHERE parent_span_id != '')`;
 
 /**
- * The calls of `rows` (a span, its trace and its parent: `CHAINED_CALLS`) that are on a parent cycle of their trace, of
- * any length (A under B, B under C, C under A), as `<trace id>/<span id>`; a call under such a cycle but not on it is not.
+ * The spans of `rows` (a span, its trace and its parent: `CHAINED_SPANS`) that are on a parent cycle of their trace, of
+ * any length (A under itself; A under B, B under C, C under A), as `<trace id>/<span id>`; a span under such a cycle but
+ * not on it is not.
  * A span listed with several parents (copies that disagree) takes the first listed. Walks each chain once: linear time.
  */
 export function cyclicCalls(rows: readonly { trace_id: string; span_id: string; parent: string }[]): string[] {
@@ -258,7 +254,7 @@ export async function markTransport(store: Store, touchSets: string, params: Rec
   for (const table of ['weft_pairing_transport', 'weft_pairing_retract']) await emptyTable(store, table);
   const [candidates] = await c.query({ query: CANDIDATES, format: 'JSONEachRow' }).then((r) => r.json<{ n: number | string }>());
   if (Number(candidates?.n ?? 0) === 0) return false;
-  const chained = await c.query({ query: CHAINED_CALLS, format: 'JSONEachRow' }).then((r) => r.json<{ trace_id: string; span_id: string; parent: string }>());
+  const chained = await c.query({ query: CHAINED_SPANS, format: 'JSONEachRow' }).then((r) => r.json<{ trace_id: string; span_id: string; parent: string }>());
   await c.command({ query: TRANSPORT_INSERT(touchSets), query_params: { ...params, cyclic: cyclicCalls(chained) } });
   const [found] = await c
     .query({ query: 'SELECT count() AS n FROM weft_pairing_transport', format: 'JSONEachRow' })
