@@ -41,8 +41,7 @@ export function routeAccessOf(app: FastifyInstance): readonly RouteAccess[] {
  * Puts the guard in front of every route of `app`: the level comes from the route that matched
  * (`config: { access }`), after the router decoded and normalised the path, so no spelling of a
  * path reaches a handler unchecked. Requests that match no route are checked as public (Host and
- * nothing else), then go to the not-found handler (404, no data). Every answer of a route that is not `public`
- * carries `Cache-Control: no-store` unless the route set its own. Call before registering routes.
+ * nothing else), then go to the not-found handler (404, no data). Call before registering routes.
  */
 export function installAccess(app: FastifyInstance, guard: ListenerGuard, options: AccessOptions = {}): void {
   const routes: RouteAccess[] = [];
@@ -68,7 +67,7 @@ export function installAccess(app: FastifyInstance, guard: ListenerGuard, option
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     // A path that matches no route still answers only to this listener's names: a foreign Host gets
     // 403 there too (no data either way, but a DNS-rebinding probe learns nothing from the status).
-    const level = request.is404 ? 'public' : request.routeOptions.config.access;
+    const level = accessLevelOf(request);
     const decision = await guard.check(
       { method: request.method, headers: request.headers, localPort: request.raw.socket?.localPort },
       level,
@@ -80,14 +79,16 @@ export function installAccess(app: FastifyInstance, guard: ListenerGuard, option
     }
     if (!request.is404) request.identity = decision.identity;
   });
-  // What a route behind a token answers (the catalog, findings, the audit log, a report's bundle, a new token) must not
-  // outlive the token in a browser's or a proxy's cache: the UI keeps its token for the tab only, and a cached answer
-  // would stay readable on disk after it closed. A route that says how its answer may be cached keeps that.
-  app.addHook('onSend', async (request, reply, payload) => {
-    const level = request.is404 ? 'public' : request.routeOptions.config.access;
-    if (level !== 'public' && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
-  });
+}
+
+/**
+ * The access level of the route that matched `request` (`public` for a request that matched none); undefined for a
+ * route that declares none. What a route behind a token answers (the catalog, findings, the audit log, a report's
+ * bundle, a new token) must not outlive the token in a browser's or a proxy's cache: `installSecurityHeaders` is given
+ * `(r) => accessLevelOf(r) !== 'public'` as its `noStore`.
+ */
+export function accessLevelOf(request: FastifyRequest): AccessLevel | undefined {
+  return request.is404 ? 'public' : request.routeOptions.config.access;
 }
 
 /** The identity of a request on a non-public route (the hook guarantees one). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /**
  * SHA-256 sources ('sha256-…') of the inline <script> elements of a page, for its CSP: the
@@ -16,7 +16,7 @@ export function inlineScriptHashes(html: string): string[] {
 }
 
 /**
- * The headers every response of the API and UI carries: a CSP that allows only Weft's own
+ * The headers every response of every listener carries (the API and UI, the collector): a CSP that allows only Weft's own
  * scripts (plus the hashed inline bootstrap), no framing (clickjacking), no MIME sniffing, no
  * referrer. Styles may be inline: Svelte and ECharts set style attributes.
  */
@@ -43,11 +43,31 @@ export function securityHeaders(scriptHashes: readonly string[]): Record<string,
   };
 }
 
-/** Adds the security headers to every response of `app` (404s and errors included). */
-export function installSecurityHeaders(app: FastifyInstance, headers: Record<string, string> | (() => Record<string, string>)): void {
+/** How `installSecurityHeaders` decides what else an answer says besides the headers themselves. */
+export interface SecurityHeaderOptions {
+  /**
+   * True for a request whose answer must not be kept by a browser or a proxy (`Cache-Control: no-store`, unless the
+   * route set its own): what a token read, and every refusal and error of such a route. Default: every answer.
+   */
+  noStore?: (request: FastifyRequest) => boolean;
+}
+
+/**
+ * The one owner of the headers every answer of every Weft listener carries (the API and UI, the collector's OTLP
+ * receiver): `headers` (a function is read per answer, for hashes that change with a rebuilt UI), and
+ * `Cache-Control: no-store` where `options.noStore` says so. 404s, refusals and errors included; a header the route
+ * set itself is kept. Call before registering routes.
+ */
+export function installSecurityHeaders(
+  app: FastifyInstance,
+  headers: Record<string, string> | (() => Record<string, string>),
+  options: SecurityHeaderOptions = {},
+): void {
   const current = typeof headers === 'function' ? headers : () => headers;
-  app.addHook('onSend', async (_request, reply, payload) => {
+  const noStore = options.noStore ?? (() => true);
+  app.addHook('onSend', async (request, reply, payload) => {
     for (const [k, v] of Object.entries(current())) if (!reply.hasHeader(k)) reply.header(k, v);
+    if (!reply.hasHeader('cache-control') && noStore(request)) reply.header('cache-control', 'no-store');
     return payload;
   });
 }

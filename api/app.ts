@@ -6,7 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
-import { Credentials, inlineScriptHashes, installAccess, installSecurityHeaders, listenerGuard, securityHeaders } from '../access/index.ts';
+import { accessLevelOf, Credentials, inlineScriptHashes, installAccess, installSecurityHeaders, listenerGuard, securityHeaders } from '../access/index.ts';
 import type { ApiConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { ApiServices } from './services.ts';
@@ -102,7 +102,9 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   installJsonParser(app);
   installQueryKeyCheck(app);
   installBodyCheck(app);
-  installSecurityHeaders(app, uiSecurityHeaders(uiRoot));
+  // Every answer of a route behind a token (data, refusals and errors alike) is not kept by a browser or a proxy; the
+  // UI's files and the OpenAPI browser (public, no data) keep their own caching.
+  installSecurityHeaders(app, uiSecurityHeaders(uiRoot), { noStore: (request) => accessLevelOf(request) !== 'public' });
   // The OpenAPI browser's page and files hold no data (the document is public, like the code); calls made
   // from it carry the token given to its Authorize button and are checked like any other.
   installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, kind: 'api' }), {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { ListenerGuard, RequestFacts } from '../../access/index.ts';
+import { installSecurityHeaders, securityHeaders, type ListenerGuard, type RequestFacts } from '../../access/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_MEDIA_TYPE, ERR_OTLP_SPOOL_FULL, ERR_OTLP_SPOOL_WRITE } from '../otlp/bad-input.ts';
@@ -92,6 +92,9 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     requestTimeout: o.headersTimeoutMs + o.bodyDeadline.maxTimeoutMs + 1000,
   }) as unknown as FastifyInstance;
   const inflight = new InflightBudget(o.maxInflightBytes, o.peerInflightBytes);
+  // The same headers as the API's (access/ owns them), and no answer kept by a cache: an export's answer, a refusal,
+  // health and metrics are all of the moment.
+  installSecurityHeaders(app, securityHeaders([]));
 
   // Bodies are read by the handler itself, so that limits apply before and after inflating.
   app.removeAllContentTypeParsers();
