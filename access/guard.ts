@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isLoopback } from '../core/config/index.ts';
 import {
+  ERR_AMBIGUOUS_CREDENTIALS,
   ERR_CROSS_SITE,
   ERR_FORBIDDEN,
   ERR_FOREIGN_HOST,
@@ -23,6 +24,11 @@ export interface RequestFacts {
    * of a refusal's message. Absent for requests made without a socket (fastify's `inject`).
    */
   localPort?: number;
+  /**
+   * The header lines as received (Node's `rawHeaders`: name, value, name, value…). `headers` keeps only the first of
+   * two Authorization lines (Node drops the rest), so the guard counts them here. Absent: `headers` is all there is.
+   */
+  rawHeaders?: readonly string[];
 }
 
 /** The guard's answer: who it is (null on public routes without a token), or the error to send. */
@@ -32,7 +38,8 @@ export type Decision = { ok: true; identity: Identity | null } | { ok: false; er
 export interface ListenerGuard {
   /**
    * Decides a request for a route at `level` (undefined: the route declared none, so it is denied).
-   * Order: Host (DNS rebinding), Content-Type of writes, cross-site origin, token, role.
+   * Order: Host (DNS rebinding), proxy headers in no-token mode, one credential at most, token, role, Content-Type of
+   * writes, cross-site origin.
    */
   check(request: RequestFacts, level: AccessLevel | undefined, route?: string): Promise<Decision>;
 }
@@ -53,6 +60,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Headers a reverse proxy adds (RFC 7239 `Forwarded`, and the de-facto X-Forwarded-* and X-Real-IP), lower case. */
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'] as const;
 const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+
+/** How many Authorization header lines a request carries (every place a credential is read from). */
+function credentialCount(request: RequestFacts): number {
+  if (!request.rawHeaders)
+    return Array.isArray(request.headers.authorization) ? request.headers.authorization.length : request.headers.authorization === undefined ? 0 : 1;
+  let n = 0;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) if (request.rawHeaders[i].toLowerCase() === 'authorization') n++;
+  return n;
+}
 
 /**
  * The guard for one listener. No-token mode (no token configured or stored, listener on
@@ -78,6 +94,10 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
       // A proxy on this machine forwards requests from anywhere: no-token mode does not serve what came through one.
       const proxied = open ? PROXY_HEADERS.find((h) => request.headers[h] !== undefined) : undefined;
       if (proxied !== undefined) return { ok: false, error: ERR_PROXIED(proxied) };
+      // Two credentials: which one a proxy, a log or a second server would read differs (Node keeps the first line, others
+      // the last or both joined), so none is chosen: the request is refused, whatever its level.
+      const presented = credentialCount(request);
+      if (presented > 1) return { ok: false, error: ERR_AMBIGUOUS_CREDENTIALS(presented) };
       const authorization = header(request.headers.authorization);
       if (level === 'public')
         return { ok: true, identity: open ? localIdentity : authorization ? ((await credentials.authenticate(authorization)) ?? null) : null };

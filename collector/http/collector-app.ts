@@ -77,8 +77,13 @@ function sendError(request: FastifyRequest, reply: FastifyReply, status: number,
 
 const OTLP_PATHS = new Set(['/v1/traces', '/v1/metrics', '/v1/logs']);
 
-/** What the guard reads of a request: its method, headers and the port it arrived on (Host must name it). */
-const facts = (request: FastifyRequest): RequestFacts => ({ method: request.method, headers: request.headers, localPort: request.raw.socket?.localPort });
+/** What the guard reads of a request: its method, headers (and their lines as received) and the port it arrived on (Host must name it). */
+const facts = (request: FastifyRequest): RequestFacts => ({
+  method: request.method,
+  headers: request.headers,
+  localPort: request.raw.socket?.localPort,
+  rawHeaders: request.raw.rawHeaders,
+});
 
 /** The OTLP/HTTP receiver: /v1/traces, /v1/metrics, /v1/logs, plus /healthz, /readyz, /metrics. */
 export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {

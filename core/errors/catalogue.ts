@@ -22,6 +22,12 @@ export const ERR_UNAUTHORIZED = defineError('WEFT_ERR_UNAUTHORIZED', 401, () => 
 export const ERR_FORBIDDEN = defineError('WEFT_ERR_FORBIDDEN', 403, (role: string) => `This token's role may not do this; it needs the ${role} role.`);
 
 // Access (access/): who may do what, from where
+export const ERR_AMBIGUOUS_CREDENTIALS = defineError(
+  'WEFT_ERR_AMBIGUOUS_CREDENTIALS',
+  400,
+  (count: number) =>
+    `This request carries ${count} Authorization headers; Weft does not choose between credentials: send exactly one ("Authorization: Bearer <token>").`,
+);
 export const ERR_NO_ACCESS_LEVEL = defineError(
   'WEFT_ERR_NO_ACCESS_LEVEL',
   403,
