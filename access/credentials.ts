@@ -4,6 +4,7 @@ import { RESERVED_TOKEN_NAMES, type ConfiguredToken } from '../core/config/index
 import { ERR_TOKEN, ERR_TOKEN_NOT_FOUND } from '../core/errors/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { Actor, AuditLog } from './audit-log.ts';
+import { AuthFailureLimit, type AuthFailureOptions } from './auth-failures.ts';
 import { fastDigest, hashSecret, verifySecret } from './kdf.ts';
 import { isRole, type Role } from './roles.ts';
 import { generateToken, looksLikeWeftToken, MAX_TOKEN_LENGTH, parseToken } from './token-format.ts';
@@ -33,6 +34,8 @@ export interface CredentialsOptions {
   now?: () => Date;
   /** How long a verified token stays verified in memory (default 60 s; revocation in this process clears it at once). */
   cacheMs?: number;
+  /** How many failed checks one client may make before its credentials get 429 (every listener of the process counts together). */
+  authFailures?: AuthFailureOptions;
 }
 
 interface CacheEntry {
@@ -92,6 +95,8 @@ export class Credentials {
   private readonly verifiedDigests = new Map<string, Buffer>();
   /** Counters for tests and /metrics: store lookups and KDF runs (each at most once per token per cache period). */
   readonly stats = { lookups: 0, kdfRuns: 0 };
+  /** Failed checks per client (remote address), shared by every listener that uses this check (access/auth-failures.ts). */
+  readonly authFailures: AuthFailureLimit;
   private storedActive = new Map<Role, number>();
   /** Ids of the stored tokens not revoked, as last read (with `storedActive`); undefined until read once. */
   private activeIds?: Set<string>;
@@ -102,6 +107,7 @@ export class Credentials {
   private constructor(private readonly options: CredentialsOptions) {
     this.now = options.now ?? (() => new Date());
     this.cacheMs = options.cacheMs ?? 60_000;
+    this.authFailures = new AuthFailureLimit(options.authFailures);
     for (const t of options.configured ?? []) {
       const digest = fastDigest(t.token);
       this.configured.set(digest, { digest: Buffer.from(digest, 'hex'), identity: Object.freeze({ name: t.name, role: t.role, via: 'configured' as const }) });

@@ -69,7 +69,13 @@ export function installAccess(app: FastifyInstance, guard: ListenerGuard, option
     // 403 there too (no data either way, but a DNS-rebinding probe learns nothing from the status).
     const level = accessLevelOf(request);
     const decision = await guard.check(
-      { method: request.method, headers: request.headers, localPort: request.raw.socket?.localPort, rawHeaders: request.raw.rawHeaders },
+      {
+        method: request.method,
+        headers: request.headers,
+        localPort: request.raw.socket?.localPort,
+        rawHeaders: request.raw.rawHeaders,
+        remoteAddress: request.raw.socket?.remoteAddress,
+      },
       level,
       request.routeOptions.url ?? '',
     );

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isLoopback } from '../core/config/index.ts';
 import {
   ERR_AMBIGUOUS_CREDENTIALS,
+  ERR_AUTH_FAILURES,
   ERR_CROSS_SITE,
   ERR_FORBIDDEN,
   ERR_FOREIGN_HOST,
@@ -29,6 +30,8 @@ export interface RequestFacts {
    * two Authorization lines (Node drops the rest), so the guard counts them here. Absent: `headers` is all there is.
    */
   rawHeaders?: readonly string[];
+  /** The address of the connection (`socket.remoteAddress`): failed credential checks are counted per client. */
+  remoteAddress?: string;
 }
 
 /** The guard's answer: who it is (null on public routes without a token), or the error to send. */
@@ -38,8 +41,8 @@ export type Decision = { ok: true; identity: Identity | null } | { ok: false; er
 export interface ListenerGuard {
   /**
    * Decides a request for a route at `level` (undefined: the route declared none, so it is denied).
-   * Order: Host (DNS rebinding), proxy headers in no-token mode, one credential at most, token, role, Content-Type of
-   * writes, cross-site origin.
+   * Order: Host (DNS rebinding), proxy headers in no-token mode, one credential at most, the client's recent failed
+   * checks, token, role, Content-Type of writes, cross-site origin.
    */
   check(request: RequestFacts, level: AccessLevel | undefined, route?: string): Promise<Decision>;
 }
@@ -60,6 +63,19 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Headers a reverse proxy adds (RFC 7239 `Forwarded`, and the de-facto X-Forwarded-* and X-Real-IP), lower case. */
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'] as const;
 const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+
+/**
+ * The client whose failed credential checks count: the connection's address; for a listener on loopback reached from
+ * loopback through a proxy (it sends X-Forwarded-For), the address the proxy appended last (a client cannot write
+ * that one: the proxy adds it after whatever the client sent), else every client of the proxy would share one count.
+ */
+function clientOf(request: RequestFacts, loopbackListener: boolean): string {
+  const remote = request.remoteAddress ?? '';
+  const forwarded = header(request.headers['x-forwarded-for']);
+  if (!loopbackListener || !forwarded || !isLoopback(remote.replace(/^::ffff:/i, ''))) return remote;
+  const last = forwarded.split(',').pop()?.trim();
+  return last && last.length <= 64 ? last : remote;
+}
 
 /** How many Authorization header lines a request carries (every place a credential is read from). */
 function credentialCount(request: RequestFacts): number {
@@ -103,8 +119,16 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
         return { ok: true, identity: open ? localIdentity : authorization ? ((await credentials.authenticate(authorization)) ?? null) : null };
       // Who it is and whether the role may do this come first: a viewer's write is told it needs another role, not
       // to fix a header and then be refused anyway. Nothing passes until the write's type and origin are checked too.
+      // A client that sent too many wrong credentials lately is not told whether this one is right (429 until its window
+      // ends); one that sends none is told it needs one (401), as before.
+      const client = open || authorization === undefined ? undefined : clientOf(request, loopback);
+      const wait = client === undefined ? 0 : credentials.authFailures.blockedFor(client);
+      if (wait > 0) return { ok: false, error: ERR_AUTH_FAILURES(wait) };
       const identity = open ? localIdentity : await credentials.authenticate(authorization);
-      if (!identity) return { ok: false, error: ERR_UNAUTHORIZED() };
+      if (!identity) {
+        if (client !== undefined) credentials.authFailures.fail(client);
+        return { ok: false, error: ERR_UNAUTHORIZED() };
+      }
       if (!mayAccess(identity.role, level)) return { ok: false, error: ERR_FORBIDDEN(rolesText(level)) };
       if (jsonWrites && !SAFE_METHODS.has(request.method)) {
         const type = String(header(request.headers['content-type']) ?? '');

@@ -58,7 +58,9 @@ describe('access: the roles matrix over every route', () => {
   let app: ApiApp;
 
   beforeAll(async () => {
-    const credentials = await Credentials.create({ configured });
+    // This file sends thousands of wrong tokens from one address on purpose, to see each route's 401: the limit on a
+    // client's failed checks (api/auth-failures.test.ts) is set out of its way.
+    const credentials = await Credentials.create({ configured, authFailures: { maxFailures: Number.MAX_SAFE_INTEGER } });
     app = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials, logger: silentLogger(), services: { store: undefined as never } });
     await app.ready();
   });

@@ -69,7 +69,9 @@ describe('access over real sockets', () => {
   beforeAll(async () => {
     store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 730 });
     const logger = createLogger('debug', new Writable({ write: (chunk, _e, done) => (logged.push(String(chunk)), done()) }));
-    credentials = await Credentials.create({ configured, store, logger });
+    // Wrong tokens are sent from one address on purpose here: the limit on a client's failed checks
+    // (api/auth-failures.test.ts) is set out of the way.
+    credentials = await Credentials.create({ configured, store, logger, authFailures: { maxFailures: Number.MAX_SAFE_INTEGER } });
     guarded = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials, logger, services: { store } });
     await guarded.listen({ host: '127.0.0.1', port: 0 });
     open = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, logger, services: { store } });

@@ -83,6 +83,7 @@ const facts = (request: FastifyRequest): RequestFacts => ({
   headers: request.headers,
   localPort: request.raw.socket?.localPort,
   rawHeaders: request.raw.rawHeaders,
+  remoteAddress: request.raw.socket?.remoteAddress,
 });
 
 /** The OTLP/HTTP receiver: /v1/traces, /v1/metrics, /v1/logs, plus /healthz, /readyz, /metrics. */
@@ -125,7 +126,8 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
       o.metrics.rejectRequest(decision.error.statusCode);
       if (decision.error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
       refusals.note(decision.error.statusCode, request.socket.remoteAddress ?? '', decision.error.message);
-      return sendError(request, reply, decision.error.statusCode, decision.error.message);
+      const retryAfter = decision.error.details?.retryAfterSeconds;
+      return sendError(request, reply, decision.error.statusCode, decision.error.message, typeof retryAfter === 'number' ? retryAfter : undefined);
     }
     const wire = wireOf(request.headers['content-type']);
     if (!wire) throw ERR_OTLP_MEDIA_TYPE(request.headers['content-type'] ?? '(none)');

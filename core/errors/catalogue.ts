@@ -1,4 +1,4 @@
-import { defineError } from './weft-error.ts';
+import { defineError, WeftError } from './weft-error.ts';
 
 // Configuration and storage
 export const ERR_CONFIG = defineError('WEFT_ERR_CONFIG', 400, (what: string) => what);
@@ -22,6 +22,20 @@ export const ERR_UNAUTHORIZED = defineError('WEFT_ERR_UNAUTHORIZED', 401, () => 
 export const ERR_FORBIDDEN = defineError('WEFT_ERR_FORBIDDEN', 403, (role: string) => `This token's role may not do this; it needs the ${role} role.`);
 
 // Access (access/): who may do what, from where
+/**
+ * A client made too many failed credential checks in a minute (access/auth-failures.ts): 429, and
+ * `details.retryAfterSeconds` is sent as Retry-After by both listeners.
+ */
+export function ERR_AUTH_FAILURES(retryAfterSeconds: number): WeftError {
+  return new WeftError(
+    ERR_AUTH_FAILURES.code,
+    `Too many requests with a wrong token from this address: its tokens are not checked for ${retryAfterSeconds} s (Retry-After). Check the token you send (weft token list shows which exist).`,
+    ERR_AUTH_FAILURES.statusCode,
+    { retryAfterSeconds },
+  );
+}
+ERR_AUTH_FAILURES.code = 'WEFT_ERR_AUTH_FAILURES';
+ERR_AUTH_FAILURES.statusCode = 429;
 export const ERR_AMBIGUOUS_CREDENTIALS = defineError(
   'WEFT_ERR_AMBIGUOUS_CREDENTIALS',
   400,

@@ -1,0 +1,92 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** How many failed credential checks one client may make, and how many clients are remembered. */
+export interface AuthFailureOptions {
+  /** Failed checks allowed in one window before the client's credentials are refused with 429 (default 30). */
+  maxFailures?: number;
+  /** The window (ms, default 60 000): it starts at the client's first failure; the block lasts until it ends. */
+  windowMs?: number;
+  /**
+   * Clients remembered at once (default 10 000, a few hundred bytes each). Past it, windows that ended are dropped
+   * first, then the oldest: memory stays bounded whatever number of addresses a flood comes from.
+   */
+  maxClients?: number;
+}
+
+interface Window {
+  since: number;
+  count: number;
+}
+
+/**
+ * The key a client's failures are counted under: an IPv4 address as it is (an IPv4-mapped IPv6 address as its IPv4
+ * address), an IPv6 address by its /64 (one host is usually given a whole /64, so counting per address would let
+ * it try 2^64 times as often), anything else as it is.
+ */
+export function clientKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped && isIPv4(mapped[1])) return mapped[1];
+  if (!isIPv6(address)) return address;
+  const bare = address.split('%')[0].toLowerCase();
+  const [head, tail] = bare.includes('::') ? bare.split('::') : [bare, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/**
+ * Failed credential checks per client (remote address), in fixed windows: past `maxFailures` in a window, the client's
+ * credentials are refused (HTTP 429, Retry-After: the rest of the window) without being checked, so nobody tries
+ * tokens faster than that; other clients are not affected. A success does not reset the count (a holder of one valid
+ * token could otherwise keep guessing others). Memory: at most `maxClients` entries.
+ */
+export class AuthFailureLimit {
+  private readonly windows = new Map<string, Window>();
+  private readonly maxFailures: number;
+  private readonly windowMs: number;
+  private readonly maxClients: number;
+
+  constructor(
+    options: AuthFailureOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.maxFailures = options.maxFailures ?? 30;
+    this.windowMs = options.windowMs ?? 60_000;
+    this.maxClients = options.maxClients ?? 10_000;
+  }
+
+  /** Clients remembered now (for tests and metrics). */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  /** Seconds until `client` may present credentials again (at least 1), or 0 when it may now. */
+  blockedFor(client: string): number {
+    const w = this.windows.get(clientKey(client));
+    if (!w || w.count < this.maxFailures) return 0;
+    const left = w.since + this.windowMs - this.now();
+    return left > 0 ? Math.max(1, Math.ceil(left / 1000)) : 0;
+  }
+
+  /** Counts a failed check of a credential `client` presented. */
+  fail(client: string): void {
+    const key = clientKey(client);
+    const now = this.now();
+    const w = this.windows.get(key);
+    if (w && now - w.since < this.windowMs) {
+      w.count++;
+      return;
+    }
+    // A new window goes to the end, so the map stays in order of window start and ended windows are at its front.
+    this.windows.delete(key);
+    for (const [k, old] of this.windows) {
+      if (this.windows.size < this.maxClients && now - old.since < this.windowMs) break;
+      this.windows.delete(k);
+    }
+    this.windows.set(key, { since: now, count: 1 });
+  }
+}

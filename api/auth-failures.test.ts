@@ -1,0 +1,139 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthFailureLimit, clientKey } from '../access/auth-failures.ts';
+import { Credentials } from '../access/index.ts';
+import { startHarness, type Harness } from '../collector/test/harness.ts';
+import type { ConfiguredToken } from '../core/config/index.ts';
+import { silentLogger } from '../core/log/logger.ts';
+import { buildApiApp, type ApiApp } from './app.ts';
+
+const viewer = 'limit-viewer-token-0123456789';
+const ingest = 'limit-ingest-token-0123456789';
+const configured: ConfiguredToken[] = [{ token: viewer, role: 'viewer', name: 'limit-viewer', source: 'WEFT_API_TOKENS' }];
+
+interface Answer {
+  status: number;
+  retryAfter: string | undefined;
+  body: string;
+}
+
+/** One request from the given local address (127.0.0.x: each is another client), on a fresh connection. */
+function send(port: number, from: string, method: string, path: string, headers: Record<string, string>, body = ''): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, localAddress: from, method, path, headers, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('AuthFailureLimit', () => {
+  it('blocks a client after its failures in a window, says for how long, and lets it try again when the window ends', () => {
+    let now = 1_000_000;
+    const limit = new AuthFailureLimit({ maxFailures: 3, windowMs: 60_000 }, () => now);
+    for (let i = 0; i < 3; i++) {
+      expect(limit.blockedFor('10.0.0.1')).toBe(0);
+      limit.fail('10.0.0.1');
+    }
+    expect(limit.blockedFor('10.0.0.1')).toBe(60);
+    expect(limit.blockedFor('10.0.0.2')).toBe(0);
+    now += 59_500;
+    expect(limit.blockedFor('10.0.0.1')).toBe(1);
+    now += 500;
+    expect(limit.blockedFor('10.0.0.1')).toBe(0);
+  });
+
+  it('regression: a flood of failures from distinct addresses keeps memory bounded (at most maxClients entries)', () => {
+    let now = 0;
+    const limit = new AuthFailureLimit({ maxFailures: 3, windowMs: 60_000, maxClients: 1000 }, () => now);
+    for (let i = 0; i < 50_000; i++) {
+      limit.fail(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+      now += 1;
+    }
+    expect(limit.size).toBeLessThanOrEqual(1000);
+    // Ended windows go first: after a quiet minute, one new client leaves one entry.
+    now += 60_000;
+    limit.fail('192.0.2.1');
+    expect(limit.size).toBe(1);
+  });
+
+  it('counts an IPv6 client by its /64 and an IPv4-mapped address as its IPv4 address', () => {
+    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
+    const limit = new AuthFailureLimit({ maxFailures: 2 });
+    limit.fail('2001:db8:1:2::a');
+    limit.fail('2001:db8:1:2::b');
+    expect(limit.blockedFor('2001:db8:1:2::c')).toBeGreaterThan(0);
+    expect(limit.blockedFor('2001:db8:1:3::a')).toBe(0);
+  });
+});
+
+describe('failed credential checks over real sockets', () => {
+  let api: ApiApp;
+  let apiPort: number;
+  let h: Harness;
+
+  beforeAll(async () => {
+    const credentials = await Credentials.create({ configured, authFailures: { maxFailures: 5 } });
+    api = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials, logger: silentLogger(), services: { store: undefined as never } });
+    await api.listen({ host: '127.0.0.1', port: 0 });
+    apiPort = (api.server.address() as { port: number }).port;
+    h = await startHarness({ tokens: [ingest] });
+  }, 60_000);
+  afterAll(async () => {
+    await api?.close();
+    await h?.close();
+  });
+
+  it('regression: the API answers 429 with Retry-After to a client that sent too many wrong tokens, even with a right one, and keeps serving other clients (a client could try tokens as fast as it liked)', async () => {
+    const get = (from: string, token?: string) =>
+      send(apiPort, from, 'GET', '/api/v1/openapi.json', { host: `127.0.0.1:${apiPort}`, ...(token ? { authorization: `Bearer ${token}` } : {}) });
+    const tries: number[] = [];
+    for (let i = 0; i < 5; i++) tries.push((await get('127.0.0.2', `guess-${i}-0123456789abcdef`)).status);
+    expect(tries).toEqual([401, 401, 401, 401, 401]);
+    const blocked = await get('127.0.0.2', `guess-5-0123456789abcdef`);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(blocked.retryAfter)).toBeLessThanOrEqual(60);
+    expect(JSON.parse(blocked.body)).toMatchObject({ code: 'WEFT_ERR_AUTH_FAILURES', message: expect.stringMatching(/Too many requests with a wrong token/) });
+    // The right token from the blocked client is not checked either (else the block would still answer guesses).
+    expect((await get('127.0.0.2', viewer)).status).toBe(429);
+    // Without a token it is told it needs one, as before.
+    expect((await get('127.0.0.2')).status).toBe(401);
+    // Another client's token works.
+    expect((await get('127.0.0.3', viewer)).status).toBe(200);
+  });
+
+  it('counts clients behind a proxy on this machine by the address it appended to X-Forwarded-For, not all as the proxy', async () => {
+    const get = (forwardedFor: string, token: string) =>
+      send(apiPort, '127.0.0.6', 'GET', '/api/v1/openapi.json', {
+        host: `127.0.0.1:${apiPort}`,
+        'x-forwarded-for': forwardedFor,
+        authorization: `Bearer ${token}`,
+      });
+    // What the client wrote before the proxy's entry does not change who it is counted as.
+    for (let i = 0; i < 5; i++) expect((await get(`203.0.113.${i}, 198.51.100.1`, `guess-${i}-0123456789abcdef`)).status).toBe(401);
+    expect((await get('203.0.113.99, 198.51.100.1', viewer)).status).toBe(429);
+    expect((await get('198.51.100.2', viewer)).status).toBe(200);
+  });
+
+  it("regression: the collector answers 429 with Retry-After to a client that sent too many wrong ingest tokens, and keeps taking other clients' exports", async () => {
+    const port = h.collector.port;
+    const post = (from: string, token: string) =>
+      send(port, from, 'POST', '/v1/traces', { host: `127.0.0.1:${port}`, 'content-type': 'application/json', authorization: `Bearer ${token}` }, '{}');
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await post('127.0.0.4', `guess-${i}-0123456789abcdef`)).status);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    const blocked = await post('127.0.0.4', ingest);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect((await post('127.0.0.5', ingest)).status).toBe(200);
+  });
+});
