@@ -7,6 +7,7 @@ import { datasetSystem } from '../dataset-system.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { Num, SeveritySchema, SinceQuery, Str } from '../schemas/common.ts';
 import { analyzerOf, sinceMs } from './analyzer-schemas.ts';
+import { shownCatalogFiles } from './catalog-files.ts';
 
 const Strs = Type.Array(Str);
 const Counts = Type.Record(Type.String(), Num);
@@ -68,7 +69,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
     async (request) => {
       const analyzer = analyzerOf(services);
       // This process's analyzer pairs traces on its own schedule: the audit only reads.
-      return runAudit(services.store, analyzer.catalog(), {
+      const report = await runAudit(services.store, analyzer.catalog(), {
         sinceMs: sinceMs(request.query.since) ?? 7 * 86_400_000,
         now: new Date(),
         failOn: (request.query.failOn as Severity | undefined) ?? null,
@@ -76,6 +77,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
         // Each finding's severity as this process's finding store holds it (held for 10 minutes before it falls).
         findings: services.findings,
       });
+      // Where the catalog's files are on the server is for those who may reload it (icoe, admin).
+      return { ...report, catalog: { ...report.catalog, files: shownCatalogFiles(request, report.catalog.files) } };
     },
   );
 };

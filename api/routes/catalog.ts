@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { identityOf } from '../../access/index.ts';
-import { formatProblem, redactCatalog, type CatalogProblem } from '../../core/catalog/index.ts';
+import { shownCatalog, shownCatalogFiles } from './catalog-files.ts';
+import { formatProblem, type CatalogProblem } from '../../core/catalog/index.ts';
 import { count } from '../../core/text/index.ts';
 import type { RoutePluginOptions } from '../services.ts';
 import { Num, Str } from '../schemas/common.ts';
@@ -47,14 +48,15 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = asyn
     {
       config: { access: 'read' },
       schema: {
-        summary: 'The estate catalog in use (credentials redacted; env:NAME references shown)',
+        summary:
+          "The estate catalog in use (credentials redacted; env:NAME references shown; the files' paths on the server and reports' directories only to roles that may reload it, others see the files relative to their directory)",
         tags: ['catalog'],
         response: { 200: Type.Object({ counts: Counts, catalog: Type.Record(Type.String(), Type.Unknown()) }) },
       },
     },
-    async () => {
+    async (request) => {
       const c = analyzerOf(services).catalog();
-      return { counts: counts(c), catalog: redactCatalog(c) as unknown as Record<string, unknown> };
+      return { counts: { ...counts(c), sources: shownCatalogFiles(request, c.sources) }, catalog: shownCatalog(request, c) as Record<string, unknown> };
     },
   );
 

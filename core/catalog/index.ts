@@ -20,6 +20,7 @@ export { parseCatalog, loadCatalog, loadCatalogWithWarnings, emptyCatalog, MAX_C
 export type { CatalogOptions } from './load.ts';
 export { defaultEnvPolicy, envRefRefusal, envPatterns, RESERVED_ENV_PATTERNS, ENV_PATTERN } from './env-refs.ts';
 export type { EnvPolicy } from './env-refs.ts';
+export { catalogFileNames } from './file-names.ts';
 export { redactCatalog, redactUrl, SECRET_HEADER, SECRET_PARAM } from './secret-fields.ts';
 export { ruleWarnings } from './rule-warnings.ts';
 export { regionKind, regionProblems } from './regions.ts';
