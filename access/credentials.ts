@@ -310,6 +310,20 @@ export class Credentials {
     this.tokens.touch(id, this.now()).catch((err: unknown) => this.options.logger?.warn({ err, tokenId: id }, 'recording token use failed'));
   }
 
+  /** The token change running or last run: changes run one after another (see `oneAtATime`). */
+  private changing: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `change` after every change started before it has ended. Each change checks the tokens and then writes:
+   * run side by side, two revocations of the last two admin tokens each saw another admin left and both went
+   * through (and a loopback API ran without tokens again), and two tokens made with one name each saw it free.
+   */
+  private oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.changing.then(change, change);
+    this.changing = run.catch(() => undefined);
+    return run;
+  }
+
   private requireStore(): TokenStore {
     if (!this.tokens) throw ERR_TOKEN('This Weft has no token store (tokens come from configuration only).');
     return this.tokens;
@@ -317,9 +331,13 @@ export class Credentials {
 
   /**
    * Makes a token: returns its text (shown once, never stored) and its listing. The name is who
-   * acts in records, so it must be unique among active tokens and configured names.
+   * acts in records, so it must be unique among active tokens and configured names (changes of one process run one at a time).
    */
   async createToken(input: { role: string; name: string }, by: Actor): Promise<{ token: string; info: TokenInfo }> {
+    return this.oneAtATime(() => this.create(input, by));
+  }
+
+  private async create(input: { role: string; name: string }, by: Actor): Promise<{ token: string; info: TokenInfo }> {
     const tokens = this.requireStore();
     if (!isRole(input.role)) throw ERR_TOKEN(`Unknown role "${input.role}"; use one of ingest, viewer, sre, icoe, auditor, admin.`);
     if (!NAME.test(input.name))
@@ -346,8 +364,15 @@ export class Credentials {
     return { token, info };
   }
 
-  /** Revokes a stored token at once in this process (other processes within `cacheMs`). */
+  /**
+   * Revokes a stored token at once in this process (other processes within `cacheMs`). Token changes of one process
+   * run one at a time, so the last admin token stays whatever is revoked at once.
+   */
   async revokeToken(id: string, by: Actor): Promise<TokenInfo> {
+    return this.oneAtATime(() => this.revoke(id, by));
+  }
+
+  private async revoke(id: string, by: Actor): Promise<TokenInfo> {
     const tokens = this.requireStore();
     // The last admin token stays: without it nobody can make tokens, and a loopback API would fall back to no-token mode.
     const active = await tokens.list({ active: true });

@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../clickhouse/index.ts';
+import { openMigratedStore } from '../test/migrated-store.ts';
+import { createAuditLog } from './audit-log.ts';
+import { apiRoles, Credentials } from './credentials.ts';
+
+const by = { name: 'ops-admin', role: 'admin' as const };
+
+describe('token changes made at the same time', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'access-races-'));
+  let store: Store;
+  let credentials: Credentials;
+
+  beforeAll(async () => {
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 30, rollupDays: 400, recordDays: 730 });
+    credentials = await Credentials.create({ store, auditLog: createAuditLog(store) });
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('regression: two admin tokens revoked at once leave one (each revocation saw two admins, both went through, and a loopback API fell back to no-token mode: everyone admin)', async () => {
+    const a = await credentials.createToken({ role: 'admin', name: 'race-a' }, by);
+    const b = await credentials.createToken({ role: 'admin', name: 'race-b' }, by);
+    const results = await Promise.allSettled([credentials.revokeToken(a.info.id, by), credentials.revokeToken(b.info.id, by)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.message)).toMatch(/last admin token/);
+    expect((await credentials.listTokens()).filter((t) => t.role === 'admin' && !t.revokedAt)).toHaveLength(1);
+    expect(await credentials.hasTokens(apiRoles)).toBe(true);
+  });
+
+  it('regression: two tokens made at once with one name leave one token of that name (each saw the name free)', async () => {
+    const results = await Promise.allSettled([
+      credentials.createToken({ role: 'viewer', name: 'race-same' }, by),
+      credentials.createToken({ role: 'viewer', name: 'race-same' }, by),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((await credentials.listTokens()).filter((t) => t.name === 'race-same' && !t.revokedAt)).toHaveLength(1);
+  });
+});
