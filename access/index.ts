@@ -6,7 +6,7 @@ export { listenerGuard } from './guard.ts';
 export type { ListenerGuard, ListenerOptions, Decision, RequestFacts } from './guard.ts';
 export { installAccess, routeAccessOf, identityOf, accessLevelOf } from './fastify-access.ts';
 export type { RouteAccess, AccessOptions } from './fastify-access.ts';
-export { installSecurityHeaders, securityHeaders, inlineScriptHashes } from './security-headers.ts';
+export { installSecurityHeaders, securityHeaders, inlineScriptHashes, clientErrorAnswer } from './security-headers.ts';
 export type { SecurityHeaderOptions } from './security-headers.ts';
 export { createAuditLog, systemActor } from './audit-log.ts';
 export type { AuditLog, Actor, AuditRange } from './audit-log.ts';

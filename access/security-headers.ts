@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /**
@@ -70,4 +72,38 @@ export function installSecurityHeaders(
     if (!reply.hasHeader('cache-control') && noStore(request)) reply.header('cache-control', 'no-store');
     return payload;
   });
+}
+
+/** What Node refuses before a request reaches the app, and what the answer says. */
+const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'WEFT_ERR_HEADERS_TOO_LARGE',
+    message: "The request's headers are larger than this listener takes (16 KiB in all): send fewer or shorter headers.",
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'WEFT_ERR_TIMEOUT', message: 'The request took too long to arrive: send it again, whole.' },
+};
+
+/**
+ * Fastify's `clientErrorHandler` for every listener: the answer Node gives a request it cannot parse (headers over the
+ * size limit, a malformed request line, headers too slow) carries the same security headers and `no-store` as every
+ * other answer (fastify's own wrote Content-Type and Content-Length only), then the connection closes.
+ */
+export function clientErrorAnswer(headers: Record<string, string> | (() => Record<string, string>)) {
+  const current = typeof headers === 'function' ? headers : () => headers;
+  return (err: NodeJS.ErrnoException, socket: Socket): void => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const known = Object.hasOwn(CLIENT_ERRORS, err.code ?? '') ? CLIENT_ERRORS[err.code!] : undefined;
+    const { status, code, message } = known ?? { status: 400, code: 'WEFT_ERR_BAD_REQUEST', message: 'The request is not valid HTTP/1.1.' };
+    const body = JSON.stringify({ statusCode: status, code, error: STATUS_CODES[status], message });
+    const lines = Object.entries({
+      ...current(),
+      'cache-control': 'no-store',
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    }).map(([k, v]) => `${k}: ${v}`);
+    if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
+    socket.destroy(err);
+  };
 }

@@ -6,7 +6,16 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
-import { accessLevelOf, Credentials, inlineScriptHashes, installAccess, installSecurityHeaders, listenerGuard, securityHeaders } from '../access/index.ts';
+import {
+  accessLevelOf,
+  clientErrorAnswer,
+  Credentials,
+  inlineScriptHashes,
+  installAccess,
+  installSecurityHeaders,
+  listenerGuard,
+  securityHeaders,
+} from '../access/index.ts';
 import type { ApiConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { ApiServices } from './services.ts';
@@ -80,8 +89,12 @@ function uiSecurityHeaders(root: string): () => Record<string, string> {
  * decides on the route that matched, and refuses routes that declare nothing.
  */
 export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
+  const uiRoot = options.uiRoot ?? defaultUiRoot;
+  const headers = uiSecurityHeaders(uiRoot);
   // Errors are logged by the error handler; one line per request would drown the log.
   const app = Fastify({
+    // A request Node cannot parse (headers over 16 KiB) is answered with the same headers as every other.
+    clientErrorHandler: clientErrorAnswer(headers),
     loggerInstance: options.logger.child({ part: 'api' }) as FastifyBaseLogger,
     // An observed flow's id names its two systems and its integration (71 characters in the demo): fastify's
     // default of 100 characters a path parameter answered a longer one "No route".
@@ -93,7 +106,6 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
       connectionsCheckingInterval: (options.timeouts ?? apiTimeouts).checkIntervalMs,
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const uiRoot = options.uiRoot ?? defaultUiRoot;
   const credentials = options.credentials ?? (await Credentials.create({ logger: options.logger }));
   installErrorHandler(app);
   // A field a schema does not declare is refused (400, naming it), not dropped as fastify's default does (a
@@ -104,7 +116,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   installBodyCheck(app);
   // Every answer of a route behind a token (data, refusals and errors alike) is not kept by a browser or a proxy; the
   // UI's files and the OpenAPI browser (public, no data) keep their own caching.
-  installSecurityHeaders(app, uiSecurityHeaders(uiRoot), { noStore: (request) => accessLevelOf(request) !== 'public' });
+  installSecurityHeaders(app, headers, { noStore: (request) => accessLevelOf(request) !== 'public' });
   // The OpenAPI browser's page and files hold no data (the document is public, like the code); calls made
   // from it carry the token given to its Authorize button and are checked like any other.
   installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, kind: 'api' }), {

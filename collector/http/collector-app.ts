@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { installSecurityHeaders, securityHeaders, type ListenerGuard, type RequestFacts } from '../../access/index.ts';
+import { clientErrorAnswer, installSecurityHeaders, securityHeaders, type ListenerGuard, type RequestFacts } from '../../access/index.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_MEDIA_TYPE, ERR_OTLP_SPOOL_FULL, ERR_OTLP_SPOOL_WRITE } from '../otlp/bad-input.ts';
@@ -90,6 +90,8 @@ const facts = (request: FastifyRequest): RequestFacts => ({
 export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
   const app = fastify({
     loggerInstance: o.logger,
+    // A request Node cannot parse (headers over 16 KiB, too slow) is answered with the same headers as every other.
+    clientErrorHandler: clientErrorAnswer(securityHeaders([])),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.maxBodyBytes,
     // Slow headers: Node answers 408 and closes; checked every second rather than every 30 s.

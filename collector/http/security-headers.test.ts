@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Credentials } from '../../access/index.ts';
 import { buildApiApp, type ApiApp } from '../../api/app.ts';
 import { silentLogger } from '../../core/log/logger.ts';
+import { rawRequest } from '../../test/raw-http.ts';
 import { startHarness, type Harness } from '../test/harness.ts';
 
 const INGEST = 'headers-ingest-token-0123456789';
@@ -63,5 +64,23 @@ describe("the collector's answers carry the API's security headers", () => {
     await Promise.all([fromApi.arrayBuffer(), fromCollector.arrayBuffer()]);
     for (const k of [...REQUIRED.filter((k) => k !== 'content-security-policy'), 'cross-origin-opener-policy', 'cache-control'])
       expect(`${k}: ${fromCollector.headers.get(k)}`).toBe(`${k}: ${fromApi.headers.get(k)}`);
+  });
+
+  it("regression: what Node refuses before the app (headers over 16 KiB, a malformed request) is answered with the same headers on both listeners (fastify's answer had only Content-Type and Content-Length)", async () => {
+    const wrong: string[] = [];
+    for (const port of [h.collector.port, Number(new URL(apiBase).port)]) {
+      const cases: [string, string, number][] = [
+        ['headers over 16 KiB', `GET /healthz HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+        ['malformed request line', 'GET /healthz HTTP/9.9 junk\r\n\r\n', 400],
+      ];
+      for (const [label, text, status] of cases) {
+        const r = await rawRequest(port, text);
+        if (r.status !== status) wrong.push(`${port} ${label}: ${r.status}`);
+        const missing = [...REQUIRED, 'cache-control'].filter((k) => !r.headers.get(k));
+        if (missing.length) wrong.push(`${port} ${label}: no ${missing.join(', ')}`);
+        if (r.status === 431 && !/headers are larger/.test(r.body)) wrong.push(`${port} ${label}: ${r.body}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });
