@@ -39,7 +39,8 @@ export function clientKey(address: string): string {
 }
 
 /**
- * Failed credential checks per client (remote address), in fixed windows: past `maxFailures` in a window, the client's
+ * Failed credential checks per client (remote address), in fixed windows (`charge` before a check, `refund` when it
+ * passed): past `maxFailures` in a window, the client's
  * credentials are refused (HTTP 429, Retry-After: the rest of the window) without being checked, so nobody tries
  * tokens faster than that; other clients are not affected. A success does not reset the count (a holder of one valid
  * token could otherwise keep guessing others). Memory: at most `maxClients` entries.
@@ -72,14 +73,20 @@ export class AuthFailureLimit {
     return left > 0 ? Math.max(1, Math.ceil(left / 1000)) : 0;
   }
 
-  /** Counts a failed check of a credential `client` presented. */
-  fail(client: string): void {
+  /**
+   * Starts a check of a credential `client` presented: the seconds it must wait (no check is made), or 0, and then the
+   * check is counted as failed until `refund` says it passed. Counted before it is made, so checks made side by side
+   * (a thousand requests sent at once, each waiting on the store or the KDF) cannot pass the limit together.
+   */
+  charge(client: string): number {
+    const wait = this.blockedFor(client);
+    if (wait > 0) return wait;
     const key = clientKey(client);
     const now = this.now();
     const w = this.windows.get(key);
     if (w && now - w.since < this.windowMs) {
       w.count++;
-      return;
+      return 0;
     }
     // A new window goes to the end, so the map stays in order of window start and ended windows are at its front.
     this.windows.delete(key);
@@ -88,5 +95,12 @@ export class AuthFailureLimit {
       this.windows.delete(k);
     }
     this.windows.set(key, { since: now, count: 1 });
+    return 0;
+  }
+
+  /** Takes back the charge of a check that passed (a right token is not a failure; it resets nothing either). */
+  refund(client: string): void {
+    const w = this.windows.get(clientKey(client));
+    if (w && w.count > 0) w.count--;
   }
 }

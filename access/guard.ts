@@ -99,6 +99,8 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
   const loopback = isLoopback(listener.host);
   const closingRoles = listener.kind === 'api' ? apiRoles : ingestRoles;
   const jsonWrites = listener.kind === 'api';
+  /** Checks running now, by client and credential (as many entries as requests in flight at most). */
+  const checking = new Map<string, number>();
   return {
     async check(request, level, route = '') {
       if (level === undefined) return { ok: false, error: ERR_NO_ACCESS_LEVEL(`${request.method} ${route}`) };
@@ -122,13 +124,26 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
       // A client that sent too many wrong credentials lately is not told whether this one is right (429 until its window
       // ends); one that sends none is told it needs one (401), as before.
       const client = open || authorization === undefined ? undefined : clientOf(request, loopback);
-      const wait = client === undefined ? 0 : credentials.authFailures.blockedFor(client);
+      // Charged before the check and refunded when it passes, so checks made side by side cannot pass the limit together;
+      // a credential already being checked for this client is one guess, charged once (a page's parallel requests, an
+      // exporter's, wait on one first check of their token).
+      const running = client === undefined ? undefined : `${client}\n${authorization}`;
+      const alongside = running === undefined ? 0 : (checking.get(running) ?? 0);
+      const wait = client === undefined ? 0 : alongside > 0 ? credentials.authFailures.blockedFor(client) : credentials.authFailures.charge(client);
       if (wait > 0) return { ok: false, error: ERR_AUTH_FAILURES(wait) };
-      const identity = open ? localIdentity : await credentials.authenticate(authorization);
-      if (!identity) {
-        if (client !== undefined) credentials.authFailures.fail(client);
-        return { ok: false, error: ERR_UNAUTHORIZED() };
+      if (running !== undefined) checking.set(running, alongside + 1);
+      let identity: Identity | undefined;
+      try {
+        identity = open ? localIdentity : await credentials.authenticate(authorization);
+      } finally {
+        if (running !== undefined) {
+          const left = (checking.get(running) ?? 1) - 1;
+          if (left > 0) checking.set(running, left);
+          else checking.delete(running);
+        }
       }
+      if (!identity) return { ok: false, error: ERR_UNAUTHORIZED() };
+      if (client !== undefined && alongside === 0) credentials.authFailures.refund(client);
       if (!mayAccess(identity.role, level)) return { ok: false, error: ERR_FORBIDDEN(rolesText(level)) };
       if (jsonWrites && !SAFE_METHODS.has(request.method)) {
         const type = String(header(request.headers['content-type']) ?? '');

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthFailureLimit, clientKey } from '../access/auth-failures.ts';
-import { Credentials } from '../access/index.ts';
+import { Credentials, listenerGuard } from '../access/index.ts';
 import { startHarness, type Harness } from '../collector/test/harness.ts';
 import type { ConfiguredToken } from '../core/config/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
@@ -36,7 +36,7 @@ describe('AuthFailureLimit', () => {
     const limit = new AuthFailureLimit({ maxFailures: 3, windowMs: 60_000 }, () => now);
     for (let i = 0; i < 3; i++) {
       expect(limit.blockedFor('10.0.0.1')).toBe(0);
-      limit.fail('10.0.0.1');
+      limit.charge('10.0.0.1');
     }
     expect(limit.blockedFor('10.0.0.1')).toBe(60);
     expect(limit.blockedFor('10.0.0.2')).toBe(0);
@@ -50,13 +50,13 @@ describe('AuthFailureLimit', () => {
     let now = 0;
     const limit = new AuthFailureLimit({ maxFailures: 3, windowMs: 60_000, maxClients: 1000 }, () => now);
     for (let i = 0; i < 50_000; i++) {
-      limit.fail(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+      limit.charge(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
       now += 1;
     }
     expect(limit.size).toBeLessThanOrEqual(1000);
     // Ended windows go first: after a quiet minute, one new client leaves one entry.
     now += 60_000;
-    limit.fail('192.0.2.1');
+    limit.charge('192.0.2.1');
     expect(limit.size).toBe(1);
   });
 
@@ -68,10 +68,33 @@ describe('AuthFailureLimit', () => {
     expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
     expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
     const limit = new AuthFailureLimit({ maxFailures: 2 });
-    limit.fail('2001:db8:1:2::a');
-    limit.fail('2001:db8:1:2::b');
+    limit.charge('2001:db8:1:2::a');
+    limit.charge('2001:db8:1:2::b');
     expect(limit.blockedFor('2001:db8:1:2::c')).toBeGreaterThan(0);
     expect(limit.blockedFor('2001:db8:1:3::a')).toBe(0);
+  });
+});
+
+describe('the guard under checks made side by side', () => {
+  it('regression: a hundred wrong tokens sent at once, each check waiting on the store, get at most the limit of 401s (each looked at the count before any had failed, and all were checked)', async () => {
+    const credentials = await Credentials.create({ configured, authFailures: { maxFailures: 5 } });
+    // A check that waits, as one of a stored token does (the store, the KDF).
+    const authenticate = credentials.authenticate.bind(credentials);
+    credentials.authenticate = async (authorization) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return authenticate(authorization);
+    };
+    const guard = listenerGuard(credentials, { host: '127.0.0.1', kind: 'api' });
+    const check = (token: string) =>
+      guard.check({ method: 'GET', headers: { host: '127.0.0.1', authorization: `Bearer ${token}` }, remoteAddress: '192.0.2.9' }, 'read');
+    const decisions = await Promise.all(Array.from({ length: 100 }, (_, i) => check(`guess-${i}-0123456789abcdef`)));
+    const statuses = decisions.map((d) => (d.ok ? 200 : d.error.statusCode));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(95);
+    // A right token is charged while it is checked and refunded when it passes; fifty requests at once with it (a page's, an
+    // exporter's) are one check's charge, not fifty: all pass, again and again.
+    const right = () => guard.check({ method: 'GET', headers: { host: '127.0.0.1', authorization: `Bearer ${viewer}` }, remoteAddress: '192.0.2.10' }, 'read');
+    for (let round = 0; round < 3; round++) expect((await Promise.all(Array.from({ length: 50 }, right))).every((d) => d.ok)).toBe(true);
   });
 });
 
