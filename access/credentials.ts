@@ -215,17 +215,7 @@ export class Credentials {
         // must not lock its holder out.
         const good = this.verifiedDigests.get(parsed.id);
         const knownGood = good !== undefined && timingSafeEqual(good, Buffer.from(key, 'hex'));
-        const failed = this.failures.get(parsed.id);
-        if (!knownGood && failed && Date.now() - failed.since < FAILURE_WINDOW_MS && failed.count >= KDF_FAILURES_PER_ID) {
-          if (!failed.said) {
-            failed.said = true;
-            this.options.logger?.warn(
-              { tokenId: parsed.id, failures: failed.count },
-              'many wrong secrets for one token id: its checks are refused without verification for the rest of the minute (but for the token already verified)',
-            );
-          }
-          return undefined;
-        }
+        if (!knownGood && this.kdfRefused(parsed.id)) return undefined;
         // An id that is not an active token's (made up, or revoked) is refused without a query of its own: well-formed
         // tokens are easy to make (the checksum is not secret), and each made-up id cost a store query.
         if (knownGood || (await this.mayBeActive(parsed.id))) {
@@ -236,7 +226,7 @@ export class Credentials {
             !row.revoked &&
             row.role === parsed.role &&
             // A token's secret never changes: one verified before needs no second KDF run.
-            (knownGood || (this.stats.kdfRuns++, await verifySecret(presented, row.secretHash))) &&
+            (knownGood || (await this.kdf(row.id, presented, row.secretHash))) &&
             // Revoked here while the row was read or the KDF ran.
             !this.revokedIds.has(row.id)
           ) {
@@ -244,7 +234,7 @@ export class Credentials {
             if (this.verifiedDigests.size >= CACHE_MAX) this.verifiedDigests.clear();
             this.verifiedDigests.set(row.id, Buffer.from(key, 'hex'));
             this.touch(row.id);
-          } else if (row) this.noteFailure(parsed.id);
+          }
         }
       } catch (err) {
         this.options.logger?.error({ err, tokenId: parsed.id }, 'token lookup failed');
@@ -290,6 +280,39 @@ export class Credentials {
       })
       .finally(() => (this.idsRead = undefined));
     return this.idsRead;
+  }
+
+  /**
+   * True (and a warning, once a minute per id) when `id` had KDF_FAILURES_PER_ID failed checks in the current minute,
+   * counting the checks running now: its secrets are refused without a KDF run.
+   */
+  private kdfRefused(id: string): boolean {
+    const failed = this.failures.get(id);
+    if (!failed || Date.now() - failed.since >= FAILURE_WINDOW_MS || failed.count < KDF_FAILURES_PER_ID) return false;
+    if (!failed.said) {
+      failed.said = true;
+      this.options.logger?.warn(
+        { tokenId: id, failures: failed.count },
+        'many wrong secrets for one token id: its checks are refused without verification for the rest of the minute (but for the token already verified)',
+      );
+    }
+    return true;
+  }
+
+  /**
+   * One KDF run of a presented secret against a stored hash, counted as a failure of its id before it starts (and taken
+   * back when it matches): run side by side, every check saw the count before any had failed, and each ran the KDF.
+   */
+  private async kdf(id: string, presented: string, secretHash: string): Promise<boolean> {
+    if (this.kdfRefused(id)) return false;
+    this.noteFailure(id);
+    this.stats.kdfRuns++;
+    const ok = await verifySecret(presented, secretHash);
+    if (ok) {
+      const f = this.failures.get(id);
+      if (f && f.count > 0) f.count--;
+    }
+    return ok;
   }
 
   /** Counts a failed check of a stored token's id in the current minute. */

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../clickhouse/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { createAuditLog } from './audit-log.ts';
-import { apiRoles, Credentials } from './credentials.ts';
+import { apiRoles, Credentials, KDF_FAILURES_PER_ID } from './credentials.ts';
+import { tokenChecksum } from './token-format.ts';
 
 const by = { name: 'ops-admin', role: 'admin' as const };
 
@@ -40,5 +41,23 @@ describe('token changes made at the same time', () => {
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((await credentials.listTokens()).filter((t) => t.name === 'race-same' && !t.revokedAt)).toHaveLength(1);
+  });
+
+  it('regression: wrong secrets for one id sent at once run the KDF at most KDF_FAILURES_PER_ID times (each looked at the count before any had failed: all ran it)', async () => {
+    const { token, info } = await credentials.createToken({ role: 'viewer', name: 'race-guessed' }, by);
+    const forged = (i: number) => {
+      const body = `${token.slice(0, token.lastIndexOf('_') + 1)}${String(i)
+        .padStart(32, 'x')
+        .replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)])}`;
+      return `${body}${tokenChecksum(body)}`;
+    };
+    expect(await credentials.authenticate(`Bearer ${token}`)).toMatchObject({ name: 'race-guessed' });
+    const runs = credentials.stats.kdfRuns;
+    const answers = await Promise.all(Array.from({ length: KDF_FAILURES_PER_ID + 60 }, (_, i) => credentials.authenticate(`Bearer ${forged(i)}`)));
+    expect(answers.every((a) => a === undefined)).toBe(true);
+    expect(credentials.stats.kdfRuns - runs).toBe(KDF_FAILURES_PER_ID);
+    // The right token, verified before, still passes.
+    expect(await credentials.authenticate(`Bearer ${token}`)).toMatchObject({ name: 'race-guessed' });
+    await credentials.revokeToken(info.id, by);
   });
 });
