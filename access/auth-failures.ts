@@ -16,6 +16,14 @@ export interface AuthFailureOptions {
 interface Window {
   since: number;
   count: number;
+  /** The digest of the last credential that failed: sent again, it is no new guess (a tab with a stale token). */
+  last?: string;
+}
+
+/** What `charge` decided: the seconds to wait (no check is made) or 0, and whether this check was counted. */
+export interface Charge {
+  wait: number;
+  charged: boolean;
 }
 
 /**
@@ -74,19 +82,22 @@ export class AuthFailureLimit {
   }
 
   /**
-   * Starts a check of a credential `client` presented: the seconds it must wait (no check is made), or 0, and then the
-   * check is counted as failed until `refund` says it passed. Counted before it is made, so checks made side by side
-   * (a thousand requests sent at once, each waiting on the store or the KDF) cannot pass the limit together.
+   * Starts a check of a credential `client` presented (`credential`: a digest of it, never the text): the seconds it must
+   * wait (no check is made), or 0; the check is then counted as failed until `refund` says it passed. Counted before it is
+   * made, so checks made side by side (a thousand requests sent at once, each waiting on the store or the KDF) cannot
+   * pass the limit together. The credential that failed last for this client, sent again, is not counted (no new
+   * guess: a dashboard left open with a revoked token).
    */
-  charge(client: string): number {
+  charge(client: string, credential: string): Charge {
     const wait = this.blockedFor(client);
-    if (wait > 0) return wait;
+    if (wait > 0) return { wait, charged: false };
     const key = clientKey(client);
     const now = this.now();
     const w = this.windows.get(key);
     if (w && now - w.since < this.windowMs) {
+      if (w.last === credential) return { wait: 0, charged: false };
       w.count++;
-      return 0;
+      return { wait: 0, charged: true };
     }
     // A new window goes to the end, so the map stays in order of window start and ended windows are at its front.
     this.windows.delete(key);
@@ -95,12 +106,18 @@ export class AuthFailureLimit {
       this.windows.delete(k);
     }
     this.windows.set(key, { since: now, count: 1 });
-    return 0;
+    return { wait: 0, charged: true };
   }
 
   /** Takes back the charge of a check that passed (a right token is not a failure; it resets nothing either). */
   refund(client: string): void {
     const w = this.windows.get(clientKey(client));
     if (w && w.count > 0) w.count--;
+  }
+
+  /** Notes the credential whose check failed, so that sending it again is not counted again. */
+  failed(client: string, credential: string): void {
+    const w = this.windows.get(clientKey(client));
+    if (w) w.last = credential;
   }
 }

@@ -13,6 +13,7 @@ import {
   type WeftError,
 } from '../core/errors/index.ts';
 import { apiRoles, ingestRoles, localIdentity, type Credentials, type Identity } from './credentials.ts';
+import { fastDigest } from './kdf.ts';
 import { allowedHosts, crossSiteOrigin, hostProblem } from './request-origin.ts';
 import { mayAccess, rolesText, type AccessLevel } from './roles.ts';
 
@@ -129,7 +130,13 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
       // exporter's, wait on one first check of their token).
       const running = client === undefined ? undefined : `${client}\n${authorization}`;
       const alongside = running === undefined ? 0 : (checking.get(running) ?? 0);
-      const wait = client === undefined ? 0 : alongside > 0 ? credentials.authFailures.blockedFor(client) : credentials.authFailures.charge(client);
+      const credential = client === undefined ? '' : fastDigest(authorization ?? '');
+      const { wait, charged } =
+        client === undefined
+          ? { wait: 0, charged: false }
+          : alongside > 0
+            ? { wait: credentials.authFailures.blockedFor(client), charged: false }
+            : credentials.authFailures.charge(client, credential);
       if (wait > 0) return { ok: false, error: ERR_AUTH_FAILURES(wait) };
       if (running !== undefined) checking.set(running, alongside + 1);
       let identity: Identity | undefined;
@@ -142,8 +149,11 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
           else checking.delete(running);
         }
       }
-      if (!identity) return { ok: false, error: ERR_UNAUTHORIZED() };
-      if (client !== undefined && alongside === 0) credentials.authFailures.refund(client);
+      if (!identity) {
+        if (client !== undefined) credentials.authFailures.failed(client, credential);
+        return { ok: false, error: ERR_UNAUTHORIZED() };
+      }
+      if (client !== undefined && charged) credentials.authFailures.refund(client);
       if (!mayAccess(identity.role, level)) return { ok: false, error: ERR_FORBIDDEN(rolesText(level)) };
       if (jsonWrites && !SAFE_METHODS.has(request.method)) {
         const type = String(header(request.headers['content-type']) ?? '');

@@ -36,7 +36,7 @@ describe('AuthFailureLimit', () => {
     const limit = new AuthFailureLimit({ maxFailures: 3, windowMs: 60_000 }, () => now);
     for (let i = 0; i < 3; i++) {
       expect(limit.blockedFor('10.0.0.1')).toBe(0);
-      limit.charge('10.0.0.1');
+      limit.charge('10.0.0.1', `guess-${i}`);
     }
     expect(limit.blockedFor('10.0.0.1')).toBe(60);
     expect(limit.blockedFor('10.0.0.2')).toBe(0);
@@ -50,14 +50,23 @@ describe('AuthFailureLimit', () => {
     let now = 0;
     const limit = new AuthFailureLimit({ maxFailures: 3, windowMs: 60_000, maxClients: 1000 }, () => now);
     for (let i = 0; i < 50_000; i++) {
-      limit.charge(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+      limit.charge(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, `guess-${i}`);
       now += 1;
     }
     expect(limit.size).toBeLessThanOrEqual(1000);
     // Ended windows go first: after a quiet minute, one new client leaves one entry.
     now += 60_000;
-    limit.charge('192.0.2.1');
+    limit.charge('192.0.2.1', 'guess');
     expect(limit.size).toBe(1);
+  });
+
+  it('regression: the same wrong token sent again and again is one failure (a dashboard left open with a revoked token was refused with 429 within a minute)', () => {
+    const limit = new AuthFailureLimit({ maxFailures: 3 });
+    for (let i = 0; i < 100; i++) {
+      expect(limit.charge('10.0.0.7', 'stale')).toEqual({ wait: 0, charged: i === 0 });
+      limit.failed('10.0.0.7', 'stale');
+    }
+    expect(limit.blockedFor('10.0.0.7')).toBe(0);
   });
 
   it('counts an IPv6 client by its /64 and an IPv4-mapped address as its IPv4 address', () => {
@@ -68,8 +77,8 @@ describe('AuthFailureLimit', () => {
     expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
     expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
     const limit = new AuthFailureLimit({ maxFailures: 2 });
-    limit.charge('2001:db8:1:2::a');
-    limit.charge('2001:db8:1:2::b');
+    limit.charge('2001:db8:1:2::a', 'guess-a');
+    limit.charge('2001:db8:1:2::b', 'guess-b');
     expect(limit.blockedFor('2001:db8:1:2::c')).toBeGreaterThan(0);
     expect(limit.blockedFor('2001:db8:1:3::a')).toBe(0);
   });
@@ -132,6 +141,18 @@ describe('failed credential checks over real sockets', () => {
     expect((await get('127.0.0.2')).status).toBe(401);
     // Another client's token works.
     expect((await get('127.0.0.3', viewer)).status).toBe(200);
+  });
+
+  it('regression: a tab sending one revoked or mistyped token again and again keeps getting 401, not 429 (each request counted as a new failure)', async () => {
+    const statuses = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      const r = await send(apiPort, '127.0.0.7', 'GET', '/api/v1/openapi.json', {
+        host: `127.0.0.1:${apiPort}`,
+        authorization: 'Bearer stale-token-0123456789abcdef',
+      });
+      statuses.add(r.status);
+    }
+    expect([...statuses]).toEqual([401]);
   });
 
   it('counts clients behind a proxy on this machine by the address it appended to X-Forwarded-For, not all as the proxy', async () => {
