@@ -296,4 +296,23 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
     expect(span.events[0].attributes['exception.message']).toBe('refused: password=REDACTED');
     expect(span.statusMessage).toBe('failed: amqp://REDACTED:REDACTED@mq01/');
   });
+
+  /** [key, value another writer stored, the value the trace view shows]: the siblings of the secrets above. */
+  const RAW_SIBLINGS: [string, string, string][] = [
+    ['db.statement', "SELECT 'it''s postgres://u:p@S3cr3tPw@pg01/x'", "SELECT 'it''s postgres://REDACTED:REDACTED@pg01/x'"],
+  ];
+
+  it('redacts in the trace view the siblings of those secrets in a row another writer stored raw', async () => {
+    const traceId = 'cd'.repeat(16);
+    const lit = (v: string) => `'${v.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+    const attrs = RAW_SIBLINGS.map(([k, v]) => `${lit(k)}, ${lit(v)}`).join(', ');
+    await h.store.client.command({
+      query: `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, SpanAttributes)
+        VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET', 'Client', map(${attrs}))`,
+    });
+    const body = await view(traceId);
+    for (const s of ['S3cr3tPw']) expect(body).not.toContain(s);
+    const span = (JSON.parse(body) as { spans: { name: string; attributes: Record<string, string> }[] }).spans[0];
+    expect(span.attributes).toEqual(Object.fromEntries(RAW_SIBLINGS.map(([k, , want]) => [k, want])));
+  });
 });

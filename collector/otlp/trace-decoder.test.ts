@@ -677,3 +677,21 @@ describe('TraceDecoder: a literal the statement names as a credential column', (
     expect(text).toContain(want);
   });
 });
+
+describe('TraceDecoder: secrets the value rules found one kind of and not its siblings', () => {
+  /** [key, value as sent, the secret in it, value as stored]; each key once (a map keeps the first of a key). */
+  const CASES: [string, string, string, string][] = [
+    // A URL's userinfo in a statement literal holding a quote, as in a URL attribute (url-userinfo.ts).
+    ['db.statement', "SELECT 'it''s postgres://u:p@S3cr3tPw@pg01/x'", 'S3cr3tPw', "SELECT 'it''s postgres://REDACTED:REDACTED@pg01/x'"],
+    ['db.query.text', 'SELECT $$postgres://u:S3cr$3tPw@pg01/x$$', 'S3cr$3tPw', 'SELECT $$postgres://REDACTED:REDACTED@pg01/x$$'],
+  ];
+  const body = () => everywhere(() => CASES.map(([k, v]) => kv(k, { stringValue: v })));
+
+  it.each(CASES)('%s %s: stored without %s, as %s, by both decoders', (_key, _raw, secret, want) => {
+    const got = fast(body());
+    expect(got).toEqual(reference(body()));
+    const text = got.bytes.toString('latin1');
+    expect(text).not.toContain(secret);
+    expect(text.split(want).length - 1).toBe(4);
+  });
+});

@@ -15,7 +15,7 @@ const PARTS = [
   'CREATE TABLE t ', 'SET ', 'GRANT ', 'SELECT ', 'WITH ', 'COPY ', 'CALL ', 'EXEC ', 'BEGIN ', '{call ', 'INSERT ', 'UPDATE ', 'DELETE ',
   'FROM ', 'JOIN ', 'INTO ', 'TABLE ', 'AS ', 'IDENTIFIED BY ', 'IDENTIFIED WITH p BY ', 'PASSWORD ', 'PASSWORD = ', 'PASSWORD FOR u = ',
   'api_token = ', '"pwd":', "'p'", "'p\\'", "'it''s'", "''", '"p"', '`p`', '$$p$$', '$$', '#', '#x\n', '--', '-- c\n', '/*', '*/', '/* c */',
-  ';', '; ', '\\', '(', ')', '=', ':', ' ', '\n', 'p@ss#1', 'S3cr3t', 'x', 'pg_catalog.t', 'DUAL', 'mongodb://u:p@h', "'mongodb://u:p@h/'",
+  ';', '; ', '\\', '(', ')', '=', ':', ' ', '\n', 'p@ss#1', 'S3cr3t', 'x', 'pg_catalog.t', 'DUAL', 'mongodb://u:p@h', "'mongodb://u:p@h/'", "'it''s mongodb://u:p@ss@h/'", "'mongodb://u:p$1\\x@h/'", '$$mongodb://u:p@h$$',
   'GetCustomers', 'upsert_invoice', 'FOR UPDATE', '\u00e9',
   "'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnYXR1cmU'", 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnYXR1cmU', "'Bearer abc123def'",
   'INSERT INTO t (a, password) VALUES ', 'REPLACE INTO s.t ("password_hash") VALUE ', "('x', 'p')", "('p')", ', ', 'password_hash = ',

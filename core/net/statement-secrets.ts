@@ -1,5 +1,5 @@
 import { isSecretName } from './secret-names.ts';
-import { REDACTED } from './url-secrets.ts';
+import { REDACTED, userinfoEditsInText } from './url-userinfo.ts';
 import { mayHoldValueSecret, redactCredentials, valueSecretAt } from './value-secrets.ts';
 
 /**
@@ -404,19 +404,14 @@ function literalCredentials(text: string, t: Token, edits: { s: number; e: numbe
   if (red !== inner) edits.push({ s: t.s + q, e: t.e - q, to: red });
 }
 
-/** `scheme://user:password@` inside a literal, with no quote, backslash or `$` in the userinfo (so the literal still ends where it did). */
-const URL_USERINFO = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#@\s'"`\\$]+)@/g;
-
-/** Edits replacing the userinfo of each URL in the literal `t`. */
+/**
+ * Edits replacing the userinfo of each URL in the literal `t` (a user alone too; url-userinfo.ts), its delimiters
+ * excluded. What replaces it (letters and `:`) lies between the URL's `//` and `@`, so the literal still ends where it did.
+ */
 function urlUserinfo(text: string, t: Token, edits: { s: number; e: number; to: string }[]): void {
-  const lit = text.slice(t.s, t.e);
-  if (!lit.includes('://') || !lit.includes('@')) return;
-  URL_USERINFO.lastIndex = 0;
-  for (let m = URL_USERINFO.exec(lit); m !== null; m = URL_USERINFO.exec(lit)) {
-    const info = m[2];
-    const to = info.includes(':') ? `${REDACTED}:${REDACTED}` : REDACTED;
-    if (info === to) continue;
-    const s = t.s + m.index + m[1].length;
-    edits.push({ s, e: s + info.length, to });
-  }
+  const q = text.startsWith('$$', t.s) ? 2 : 1;
+  if (t.e - t.s < 2 * q) return;
+  const inner = text.slice(t.s + q, t.e - q);
+  if (!inner.includes('://') || !inner.includes('@')) return;
+  for (const ed of userinfoEditsInText(inner, true)) edits.push({ s: t.s + q + ed.s, e: t.s + q + ed.e, to: ed.to });
 }

@@ -15,10 +15,10 @@
  * would normalise the host, the port and the path (`/a/../b`, default ports) and so change the endpoint.
  */
 
+import { authorityEnd, REDACTED, userinfoEdit } from './url-userinfo.ts';
 import { redactCredentials } from './value-secrets.ts';
 
-/** The text a secret is replaced by. */
-export const REDACTED = 'REDACTED';
+export { REDACTED } from './url-userinfo.ts';
 
 /**
  * Query (and fragment) parameter names whose value is replaced, compared in ASCII lower case after percent-decoding:
@@ -86,7 +86,7 @@ export function redactUrl(url: string): string {
   return head === url.slice(0, Math.max(end, 0)) && rest === url.slice(Math.max(end, 0)) ? url : head + rest;
 }
 
-/** Where the authority of `url` starts and ends (the first `/`, `?` or `#` after it); both -1 without one. */
+/** Where the authority of `url` starts and ends (the first `/`, `?` or `#` after it, url-userinfo.ts); both -1 without one. */
 function authority(url: string): { start: number; end: number } {
   let start = -1;
   if (url.startsWith('//')) start = 2;
@@ -99,17 +99,13 @@ function authority(url: string): { start: number; end: number } {
     }
   }
   if (start < 0) return { start: -1, end: -1 };
-  let end = start;
-  while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++;
-  return { start, end };
+  return { start, end: authorityEnd(url, start, false) };
 }
 
-/** `url[0…end)` (scheme and the authority `url[start…end)`, `authority`) with the userinfo, up to the last `@`, redacted. */
+/** `url[0…end)` (scheme and the authority `url[start…end)`, `authority`) with its userinfo, a user alone too, redacted (url-userinfo.ts). */
 function redactUserinfo(url: string, start: number, end: number): string {
-  const at = url.lastIndexOf('@', end - 1);
-  if (at < start) return url.slice(0, end);
-  const userinfo = url.slice(start, at);
-  return url.slice(0, start) + (userinfo.includes(':') ? `${REDACTED}:${REDACTED}` : REDACTED) + url.slice(at, end);
+  const edit = userinfoEdit(url, start, end, true);
+  return edit === undefined ? url.slice(0, end) : url.slice(0, edit.s) + edit.to + url.slice(edit.e, end);
 }
 
 /**

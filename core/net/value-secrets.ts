@@ -1,7 +1,5 @@
 import { isSecretName } from './secret-names.ts';
-
-/** The text a secret is replaced by (url-secrets.ts' REDACTED; not imported from there, which imports this module). */
-const REDACTED = 'REDACTED';
+import { applyEdits, REDACTED, userinfoEditsInText } from './url-userinfo.ts';
 
 /**
  * Credentials recognisable by their value alone, whatever the attribute's key: redacted in every string value Weft
@@ -237,27 +235,9 @@ function isBasicCredential(t: string): boolean {
   return true;
 }
 
-/** The userinfo of every `scheme://user:password@` in `text`, up to the last `@` of its authority, as `REDACTED:REDACTED`. */
+/** The userinfo of every `scheme://user:password@` in `text` as `REDACTED:REDACTED`; a user alone is kept (url-userinfo.ts). */
 function redactUrlPasswords(text: string): string {
-  let out = '';
-  let kept = 0;
-  for (let sep = text.indexOf('://'); sep >= 0; sep = text.indexOf('://', sep + 3)) {
-    const start = sep + 3;
-    let end = start;
-    while (end < text.length) {
-      const c = text.charCodeAt(end);
-      if (c === 0x2f || c === 0x3f || c === 0x23 || c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x60 || c === 0x3c || c === 0x3e) break;
-      end++;
-    }
-    const at = text.lastIndexOf('@', end - 1);
-    if (at <= start) continue;
-    const info = text.slice(start, at);
-    const colon = info.indexOf(':');
-    if (colon < 0 || colon === info.length - 1 || info === `${REDACTED}:${REDACTED}`) continue;
-    out += `${text.slice(kept, start)}${REDACTED}:${REDACTED}`;
-    kept = at;
-  }
-  return kept === 0 ? text : out + text.slice(kept);
+  return applyEdits(text, userinfoEditsInText(text, false));
 }
 
 /**
