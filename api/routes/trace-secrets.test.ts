@@ -300,6 +300,8 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
   /** [key, value another writer stored, the value the trace view shows]: the siblings of the secrets above. */
   const RAW_SIBLINGS: [string, string, string][] = [
     ['db.statement', "SELECT 'it''s postgres://u:p@S3cr3tPw@pg01/x'", "SELECT 'it''s postgres://REDACTED:REDACTED@pg01/x'"],
+    ['upstream.auth', 'NTLM TlRMTVNTUAADAAAAGAAYAEgAAAAYABgAYAAAAA==', 'NTLM REDACTED'],
+    ['llm.config', 'sk-ant-api03-Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv-AA', 'REDACTED'],
   ];
 
   it('redacts in the trace view the siblings of those secrets in a row another writer stored raw', async () => {
@@ -311,7 +313,7 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
         VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET', 'Client', map(${attrs}))`,
     });
     const body = await view(traceId);
-    for (const s of ['S3cr3tPw']) expect(body).not.toContain(s);
+    for (const s of ['S3cr3tPw', 'TlRMTVNT', 'Ab1Cd2Ef3Gh4']) expect(body).not.toContain(s);
     const span = (JSON.parse(body) as { spans: { name: string; attributes: Record<string, string> }[] }).spans[0];
     expect(span.attributes).toEqual(Object.fromEntries(RAW_SIBLINGS.map(([k, , want]) => [k, want])));
   });

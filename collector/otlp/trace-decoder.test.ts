@@ -684,6 +684,11 @@ describe('TraceDecoder: secrets the value rules found one kind of and not its si
     // A URL's userinfo in a statement literal holding a quote, as in a URL attribute (url-userinfo.ts).
     ['db.statement', "SELECT 'it''s postgres://u:p@S3cr3tPw@pg01/x'", 'S3cr3tPw', "SELECT 'it''s postgres://REDACTED:REDACTED@pg01/x'"],
     ['db.query.text', 'SELECT $$postgres://u:S3cr$3tPw@pg01/x$$', 'S3cr$3tPw', 'SELECT $$postgres://REDACTED:REDACTED@pg01/x$$'],
+    // NTLM and Negotiate tokens, as Bearer's; OpenAI and Anthropic keys, as Stripe's.
+    ['upstream.auth', 'NTLM TlRMTVNTUAADAAAAGAAYAEgAAAAYABgAYAAAAA==', 'TlRMTVNTUAAD', 'NTLM REDACTED'],
+    ['http.response.header.www-authenticate', 'Negotiate oYG2MIGzoAMKAQChCwYJKoZIgvcSAQIC', 'oYG2MIGzoAMK', 'Negotiate REDACTED'],
+    ['llm.key_note', 'called with sk-ant-api03-Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv-AA', 'Ab1Cd2Ef3Gh4', 'called with REDACTED'],
+    ['llm.config', 'key sk-proj-Zy9Xw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe', 'Zy9Xw8Vu7Ts6', 'key REDACTED'],
   ];
   const body = () => everywhere(() => CASES.map(([k, v]) => kv(k, { stringValue: v })));
 

@@ -17,6 +17,10 @@ describe('redactCredentials', () => {
       'Digest username="app", realm="erp", nonce="dcd98b", uri="/api", response="6629fae49393a05397450978507c4ef1"',
       'Digest username="app", realm="erp", nonce="dcd98b", uri="/api", response="REDACTED"',
     ],
+    // NTLM and Negotiate (SPNEGO, Kerberos) tokens, RFC 4559.
+    ['NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==', 'NTLM REDACTED'],
+    ['Authorization: Negotiate YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIGCSqGSIb3EgEC, retry', 'Authorization: Negotiate REDACTED, retry'],
+    ['WWW-Authenticate: negotiate oYG2MIGzoAMKAQChCwYJKoZIgvcSAQICooGeBIGbYIGYBgkqhkiG9xIBAgICAG+B', 'WWW-Authenticate: negotiate REDACTED'],
     // JWTs, alone and inside text, and after Bearer.
     [JWT, 'REDACTED'],
     [`session ${JWT} expired`, 'session REDACTED expired'],
@@ -42,6 +46,12 @@ describe('redactCredentials', () => {
     ['rk_test_4eC39HqLyjWDarjtT1zdp7dc', 'REDACTED'],
     [`npm_${'a1B2'.repeat(9)}`, 'REDACTED'],
     ['AIzaSyA-1234567890abcdefghijklmnopqrstu', 'REDACTED'],
+    // OpenAI and Anthropic API keys.
+    ['sk-proj-Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv-Wx_Yz', 'REDACTED'],
+    ['OPENAI_API_KEY is sk-svcacct-Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9', 'OPENAI_API_KEY is REDACTED'],
+    ['sk-Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv1Wx2Yz3Ab4Cd5Ef6', 'REDACTED'],
+    ['x-api-key: sk-ant-api03-Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv-Wx_Yz-AA', 'x-api-key: REDACTED'],
+    ['sk-ant-admin01-Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8', 'REDACTED'],
     // URLs with a password, anywhere in the text.
     ['connect postgres://app:S3cr3t@pg01:5432/orders failed', 'connect postgres://REDACTED:REDACTED@pg01:5432/orders failed'],
     ['amqp://guest:p@ss@mq01/vhost', 'amqp://REDACTED:REDACTED@mq01/vhost'],
@@ -77,6 +87,12 @@ describe('redactCredentials', () => {
     '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----',
     'postgres://REDACTED:REDACTED@pg01/x',
     'the basics of digest authentication',
+    'Negotiate',
+    'NTLM authentication failed for CORP\\svc',
+    'negotiate a new contract',
+    'sk-learn',
+    'desk-Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv1Wx2',
+    'sk-ant-short',
     '',
   ])('keeps %s byte for byte', (raw) => {
     expect(redactCredentials(raw)).toBe(raw);
@@ -92,6 +108,7 @@ describe('redactCredentials', () => {
       // English that holds the schemes' words: no token of theirs follows.
       'they asked before the basic digest of keys was passed to the token bucket; see the database',
       'Basic plans, Bearer bonds, Digest email',
+      'we need to negotiate with the network team; see the sketch',
     ])
       expect([raw, mayHoldValueSecret(raw), mayHoldValueSecret(Buffer.from(raw))]).toEqual([raw, false, false]);
   });

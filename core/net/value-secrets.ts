@@ -8,15 +8,18 @@ import { applyEdits, REDACTED, userinfoEditsInText } from './url-userinfo.ts';
  * secret scanner (gitleaks) keys its rule on, so that identifiers never match:
  *
  * - an HTTP authorization value: `Bearer <token68>` (a token with a digit, or of 16+ characters mixing case or
- *   symbols: `Bearer authentication` is prose), `Basic <base64>` whose decoding is printable `user:password`, and a
- *   `Digest` parameter list's `response` (the hash of the password); only the credential goes (`Bearer REDACTED`);
+ *   symbols: `Bearer authentication` is prose), `Basic <base64>` whose decoding is printable `user:password`, a
+ *   `Digest` parameter list's `response` (the hash of the password), and `NTLM <base64>` or `Negotiate <base64>`
+ *   (RFC 4559: an NTLM or SPNEGO/Kerberos token, 16+ base64 characters: `Negotiate` alone, a server's challenge
+ *   offer, is kept); only the credential goes (`Bearer REDACTED`, `NTLM REDACTED`);
  * - a JWT: `eyJ…` (the base64url of `{"`) `.` `…` `.` `…`, 10+ characters in each of its first two segments;
  * - an AWS access key id: `AKIA` or `ASIA` and 16 base32 characters, as a whole word;
  * - a PEM private key block (`-----BEGIN … PRIVATE KEY-----`): the body between the markers (to the end of the text
  *   when the end marker is missing);
  * - prefixed tokens: GitHub `ghp_ gho_ ghu_ ghs_ ghr_` (36+) and `github_pat_` (80+), GitLab `glpat-` (20+), Slack
  *   `xoxa- xoxb- xoxp- xoxo- xoxr- xoxs-` (10+), Stripe `sk_live_ sk_test_ rk_live_ rk_test_` (16+), npm `npm_` (36),
- *   Google API keys `AIza` (35), each as a whole word;
+ *   Google API keys `AIza` (35), Anthropic `sk-ant-` (20+), OpenAI `sk-proj-`, `sk-svcacct-`, `sk-admin-` (20+) and
+ *   its older `sk-` with 32+ letters and digits, each as a whole word;
  * - the userinfo of a URL with a password anywhere in the text (`postgres://app:pw@db/x` →
  *   `postgres://REDACTED:REDACTED@db/x`); a user alone (`ssh://git@host`) is kept.
  *
@@ -60,6 +63,9 @@ const PREFIX_LIST: readonly [string, boolean][] = [
   ['bearer ', true],
   ['basic ', true],
   ['digest ', true],
+  ['ntlm ', true],
+  ['negotiate ', true],
+  ['sk-', false],
   ['://', false],
 ];
 const THIRDS = new Map<number, Set<number>>();
@@ -167,9 +173,9 @@ const isTokenChar = (c: number) => isAlnum(c) || c === 0x2d || c === 0x2e || c =
 const isAlnum = (c: number) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
 
 /**
- * Whether the authorization scheme `scheme` (`bearer `, `basic `, `digest `) at `t[i…after)` is a word of its own
- * followed by what its rule takes: Bearer a token with a digit (4+) or of 16+ characters, Basic base64 of a multiple
- * of 4 characters, Digest `name=`.
+ * Whether the authorization scheme `scheme` (`bearer `, `basic `, `digest `, `ntlm `, `negotiate `) at `t[i…after)` is
+ * a word of its own followed by what its rule takes: Bearer a token with a digit (4+) or of 16+ characters, Basic
+ * base64 of a multiple of 4 characters, Digest `name=`, NTLM and Negotiate base64 of 16+ characters.
  */
 function authSchemeAt(t: string | Uint8Array, i: number, after: number, start: number, end: number, scheme: string): boolean {
   if (i > start && isAlnum(codeAt(t, i - 1))) return false;
@@ -185,6 +191,7 @@ function authSchemeAt(t: string | Uint8Array, i: number, after: number, start: n
   }
   const run = j - from;
   if (scheme === 'bearer ') return (run >= 4 && digit) || run >= 16;
+  if (scheme === 'ntlm ' || scheme === 'negotiate ') return run >= 16 && b64;
   if (scheme === 'basic ') {
     let pad = j;
     while (pad < end && codeAt(t, pad) === 0x3d) pad++;
@@ -197,11 +204,12 @@ function authSchemeAt(t: string | Uint8Array, i: number, after: number, start: n
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/g;
 const AWS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])/g;
 const PREFIXED =
-  /(?<![A-Za-z0-9_-])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{80,255}|glpat-[A-Za-z0-9_-]{20,255}|xox[abposr]-[A-Za-z0-9-]{10,255}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,255}|npm_[A-Za-z0-9]{36}|AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])/g;
+  /(?<![A-Za-z0-9_-])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{80,255}|glpat-[A-Za-z0-9_-]{20,255}|xox[abposr]-[A-Za-z0-9-]{10,255}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,255}|npm_[A-Za-z0-9]{36}|AIza[A-Za-z0-9_-]{35}|sk-(?:ant|proj|svcacct|admin)-[A-Za-z0-9_-]{20,255}|sk-[A-Za-z0-9]{32,255})(?![A-Za-z0-9_-])/g;
 // Without its end marker, the body ends at a quote (a PEM body holds none: the JSON text of a structured value stays JSON) or the text's end.
 const PEM = /(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)([\s\S]*?)(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?=\\?")|$)/g;
 const BEARER = /(?<![A-Za-z0-9])([Bb]earer|BEARER)([ \t]+)([A-Za-z0-9\-._~+/]+=*)(?![A-Za-z0-9\-._~+/=])/g;
 const BASIC = /(?<![A-Za-z0-9])([Bb]asic|BASIC)([ \t]+)([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/g;
+const NTLM_NEGOTIATE = /(?<![A-Za-z0-9])(NTLM|[Nn]tlm|NEGOTIATE|[Nn]egotiate)([ \t]+)([A-Za-z0-9+/]{16,}={0,2})(?![A-Za-z0-9+/=])/g;
 const DIGEST = /(?<![A-Za-z0-9])(?:[Dd]igest|DIGEST)[ \t]+[A-Za-z][\w-]*[ \t]*=(?:[^\n"]|"(?:[^"\\\n]|\\.)*")*/g;
 // The value's quote may be escaped (`response=\"…\"` in JSON text): kept as it is, the value never holds a backslash.
 const DIGEST_RESPONSE = /(\bresponse[ \t]*=[ \t]*)(\\?"?)([^",\s\\]*)/gi;
@@ -263,6 +271,7 @@ export function redactCredentials(text: string): string {
     t = t.replace(BEARER, (whole, scheme: string, gap: string, token: string) => (isBearerToken(token) ? `${scheme}${gap}${REDACTED}` : whole));
   if (has('basic'))
     t = t.replace(BASIC, (whole, scheme: string, gap: string, token: string) => (isBasicCredential(token) ? `${scheme}${gap}${REDACTED}` : whole));
+  if (has('ntlm') || has('negotiate')) t = t.replace(NTLM_NEGOTIATE, (whole, scheme: string, gap: string) => `${scheme}${gap}${REDACTED}`);
   if (has('digest'))
     t = t.replace(DIGEST, (params: string) =>
       params.replace(DIGEST_RESPONSE, (whole, name: string, q: string, v: string) => (v === '' || v === REDACTED ? whole : `${name}${q}${REDACTED}`)),
