@@ -1,7 +1,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../../core/net/host-port.ts';
-import { redactAttributes, redactText } from '../../core/net/attribute-secrets.ts';
+import { redactAttributes, redactSpanName, redactText } from '../../core/net/attribute-secrets.ts';
 import { resolveEndpoint, type Endpoint } from '../flows/endpoint-match.ts';
 
 /** At most this many spans of one trace are returned (a trace with more says `truncated`). */
@@ -207,7 +207,7 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
     return {
       spanId: r.span_id,
       parentSpanId: r.parent,
-      name: r.name,
+      name: redactSpanName(r.name),
       kind: r.kind,
       service: r.service,
       startMs: epochNsToMs(r.start_ns),

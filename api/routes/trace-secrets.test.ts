@@ -302,6 +302,20 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
     ['db.statement', "SELECT 'it''s postgres://u:p@S3cr3tPw@pg01/x'", "SELECT 'it''s postgres://REDACTED:REDACTED@pg01/x'"],
     ['upstream.auth', 'NTLM TlRMTVNTUAADAAAAGAAYAEgAAAAYABgAYAAAAA==', 'NTLM REDACTED'],
     ['llm.config', 'sk-ant-api03-Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv-AA', 'REDACTED'],
+    [
+      'url.full',
+      'https://hooks.slack.com/services/T0001ABCD/B0002EFGH/XyZ123abcDEF456ghiJKL789',
+      'https://hooks.slack.com/services/T0001ABCD/B0002EFGH/REDACTED',
+    ],
+    ['url.path', '/api/keys/ak_live_2x9QmZ8pLk3', '/api/keys/REDACTED'],
+    ['app.download_url', 'https://b.s3.amazonaws.com/o?X-Amz-Signature=ab12cd34ef&x=1', 'https://b.s3.amazonaws.com/o?X-Amz-Signature=REDACTED&x=1'],
+    // No secret: kept byte for byte.
+    [
+      'app.customer_url',
+      'https://crm.internal/api/customers/3fa85f64-5717-4562-b3fc-2c963f66afa6',
+      'https://crm.internal/api/customers/3fa85f64-5717-4562-b3fc-2c963f66afa6',
+    ],
+    ['order.id', 'ORD-2026-000042', 'ORD-2026-000042'],
   ];
 
   it('redacts in the trace view the siblings of those secrets in a row another writer stored raw', async () => {
@@ -310,11 +324,12 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
     const attrs = RAW_SIBLINGS.map(([k, v]) => `${lit(k)}, ${lit(v)}`).join(', ');
     await h.store.client.command({
       query: `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, SpanAttributes)
-        VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET', 'Client', map(${attrs}))`,
+        VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET https://api.example.com/v1/export?token=T0k3nT0k3n', 'Client', map(${attrs}))`,
     });
     const body = await view(traceId);
-    for (const s of ['S3cr3tPw', 'TlRMTVNT', 'Ab1Cd2Ef3Gh4']) expect(body).not.toContain(s);
+    for (const s of ['S3cr3tPw', 'TlRMTVNT', 'Ab1Cd2Ef3Gh4', 'XyZ123abc', 'ak_live_2x9QmZ8pLk3', 'ab12cd34ef', 'T0k3nT0k3n']) expect(body).not.toContain(s);
     const span = (JSON.parse(body) as { spans: { name: string; attributes: Record<string, string> }[] }).spans[0];
     expect(span.attributes).toEqual(Object.fromEntries(RAW_SIBLINGS.map(([k, , want]) => [k, want])));
+    expect(span.name).toBe('GET https://api.example.com/v1/export?token=REDACTED');
   });
 });

@@ -1,4 +1,4 @@
-import { mayRedactText, redactText } from '../../core/net/attribute-secrets.ts';
+import { mayRedactSpanName, mayRedactText, redactSpanName, redactText } from '../../core/net/attribute-secrets.ts';
 import { varint } from '../rows/row-binary-reader.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { ExpansionBudget } from '../rows/expansion.ts';
@@ -98,7 +98,11 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   SpanId: (s, out) => out.hexId(s.f.r.b, s.spanS, s.spanE),
   ParentSpanId: (s, out) => out.hexId(s.f.r.b, s.parentS, s.parentE),
   TraceState: (s, out) => out.bytes(s.f.r.b, s.stateS, s.stateE),
-  SpanName: (s, out) => out.bytes(s.f.r.b, s.nameS, s.nameE),
+  SpanName: (s, out) => {
+    const b = s.f.r.b;
+    if (!mayRedactSpanName(b, s.nameS, s.nameE)) out.bytes(b, s.nameS, s.nameE);
+    else out.str(redactSpanName(Buffer.from(b.buffer, b.byteOffset + s.nameS, s.nameE - s.nameS).toString('utf8')));
+  },
   SpanKind: (s, out) => out.raw(KIND_BYTES[s.kind]),
   ServiceName: (s, out) => out.raw(s.service),
   ResourceAttributes: (s, out) => out.raw(s.resourceAttributes),

@@ -1,4 +1,4 @@
-import { redactText } from '../../core/net/attribute-secrets.ts';
+import { redactSpanName, redactText } from '../../core/net/attribute-secrets.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { durationNanos, enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
@@ -175,7 +175,7 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     SpanId: spanId,
     ParentSpanId: parent,
     TraceState: str(span.traceState, `${w}.traceState`),
-    SpanName: str(span.name, `${w}.name`),
+    SpanName: redactSpanName(str(span.name, `${w}.name`)),
     SpanKind: spanKindNames[kind],
     ServiceName: '',
     ResourceAttributes: undefined,

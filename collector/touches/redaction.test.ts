@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { KEY_NAMED, secretKeyKind } from '../../core/net/attribute-secrets.ts';
 import { redactStatement } from '../../core/net/statement-secrets.ts';
-import { SPAN_KEYS } from './span-record.ts';
+import { defaultIngestLimits, IngestReport } from '../otlp/limits.ts';
+import { decodeProto, messages } from '../otlp/proto-codec.ts';
+import { encodeRows } from '../rows/row-binary.ts';
+import { tables } from '../rows/tables.ts';
+import { traceColumns } from '../rows/trace-columns.ts';
+import { traceRows } from '../rows/trace-rows.ts';
+import { classify } from './classify.ts';
+import { SpanRecord, SPAN_KEYS } from './span-record.ts';
 import { dbOperation, statementDirection } from './sql-direction.ts';
 
 /** The database systems whose statements the classification reads differently (`#` a comment or an operator; a command store's first word). */
@@ -40,5 +47,79 @@ describe('redaction changes nothing the classification reads', () => {
 
   it('names no key the classification reads as a secret', () => {
     for (const key of SPAN_KEYS) expect([key, secretKeyKind(key) === KEY_NAMED]).toEqual([key, false]);
+  });
+});
+
+/**
+ * One CLIENT span named `name` with the string attributes `attrs`, classified twice: as stored (the object path redacts
+ * its name and attributes) and as sent (the same row with the name and attributes put back).
+ */
+function classifiedBothWays(name: string, attrs: Record<string, string>) {
+  const t = messages.traces.request;
+  const request = t.fromObject({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sync' } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: Buffer.alloc(16, 1),
+                spanId: Buffer.alloc(8, 2),
+                name,
+                kind: 3,
+                startTimeUnixNano: '1764230400000000000',
+                endTimeUnixNano: '1764230400100000000',
+                attributes: Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } })),
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const ctx = { limits: defaultIngestLimits(1 << 20), report: new IngestReport(), nowNs: 1764230460000000000 };
+  const row = traceRows(decodeProto('traces', Buffer.from(t.encode(request).finish())), ctx).rows[0];
+  const raw = [...row];
+  raw[traceColumns.findIndex((c) => c.column === 'SpanName')] = name;
+  raw[traceColumns.findIndex((c) => c.column === 'SpanAttributes')] = { ...attrs };
+  const touches = (r: unknown[]) => {
+    const rec = new SpanRecord();
+    rec.read(encodeRows(tables.otel_traces, [r]), 0);
+    return classify(rec);
+  };
+  return { stored: touches(row), sent: touches(raw), storedRow: row };
+}
+
+/** [span name, attributes, the secrets they hold]: HTTP client spans whose URL or name carries a secret, or none. */
+const URL_SPANS: [string, Record<string, string>, string[]][] = [
+  ['POST', { 'http.request.method': 'POST', 'url.full': 'https://hooks.slack.com/services/T0001ABCD/B0002EFGH/XyZ123abcDEF456ghiJKL789' }, ['XyZ123abcDEF456ghiJKL789']],
+  ['POST', { 'http.request.method': 'POST', 'url.full': 'https://discord.com/api/webhooks/123456789012345678/AbC-dEf_GhI123456789' }, ['AbC-dEf_GhI123456789']],
+  ['GET', { 'http.request.method': 'GET', 'url.full': 'https://app.example.com/reset-password/8f2c1e0b9a7d4c3e2f1a0b9c' }, ['8f2c1e0b9a7d4c3e2f1a0b9c']],
+  ['GET', { 'http.request.method': 'GET', 'url.full': 'https://api.example.com/api/keys/ak_live_2x9QmZ8pLk3/usage' }, ['ak_live_2x9QmZ8pLk3']],
+  ['GET', { 'http.method': 'GET', 'net.peer.name': 'api.example.com', 'http.target': '/api/keys/ak_live_2x9QmZ8pLk3?x=1' }, ['ak_live_2x9QmZ8pLk3']],
+  ['GET', { 'http.request.method': 'GET', 'server.address': 'api.example.com', 'url.path': '/v1/tokens/tok_9f8e7d6c5b4a' }, ['tok_9f8e7d6c5b4a']],
+  ['GET', { 'http.request.method': 'GET', 'url.full': 'https://b.s3.amazonaws.com/o.csv?X-Amz-Credential=AKIA%2F1&X-Amz-Signature=ab12cd34ef' }, ['AKIA%2F1', 'ab12cd34ef']],
+  ['PUT', { 'http.request.method': 'PUT', 'url.full': 'https://acct.blob.core.windows.net/c/b.csv?sv=2022-11-02&sig=abc%2Bdef%3D' }, ['abc%2Bdef%3D']],
+  ['GET https://api.example.com/v1/export?token=T0k3nT0k3n', { 'http.request.method': 'GET', 'url.full': 'https://api.example.com/v1/export' }, ['T0k3nT0k3n']],
+  ['GET /reset-password/8f2c1e0b9a7d4c3e', { 'http.request.method': 'GET', 'server.address': 'app.example.com', 'url.path': '/reset-password/x' }, ['8f2c1e0b9a7d4c3e']],
+  ['POST', { 'http.request.method': 'POST', 'url.full': 'https://u:S3cr3tPw@idp.example.com/oauth/token' }, ['u:S3cr3tPw']],
+  ['POST', { 'http.request.method': 'POST', 'url.full': 'https://idp.example.com/oauth/token/refresh' }, []],
+  ['GET', { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/customers/3fa85f64-5717-4562-b3fc-2c963f66afa6' }, []],
+  ['GET', { 'http.request.method': 'GET', 'url.full': 'https://erp.internal/api/orders/ORD-2026-000042?page=2' }, []],
+  ['GET', { 'http.request.method': 'GET', 'url.full': 'https://h/healthz?token=T0k3nT0k3n' }, ['T0k3nT0k3n']],
+  ['GET', { 'http.request.method': 'GET', 'url.full': 'https://h/socket.io/?token=T0k3nT0k3n&transport=websocket' }, ['T0k3nT0k3n']],
+]; // prettier-ignore
+
+describe('redaction of URLs and span names changes nothing the classification reads but the secret', () => {
+  it.each(URL_SPANS)('%s %j: the touches as sent, with each secret REDACTED', (name, attrs, secrets) => {
+    const { stored, sent, storedRow } = classifiedBothWays(name, attrs);
+    let want = JSON.stringify(sent);
+    // A secret within the endpoint's first two segments (`/reset-password/<token>`) is no longer shown there; nothing else changes.
+    for (const s of secrets) want = want.replaceAll(s, s.includes(':') ? 'REDACTED:REDACTED' : 'REDACTED');
+    expect(JSON.stringify(stored)).toBe(want);
+    const text = JSON.stringify(storedRow);
+    for (const s of secrets) expect(text).not.toContain(s);
+    if (secrets.length === 0) expect(text).toContain(JSON.stringify(attrs).slice(1, -1));
   });
 });

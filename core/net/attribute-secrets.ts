@@ -1,5 +1,6 @@
 import { isSecretName, type NameText } from './secret-names.ts';
 import { bytesMayHoldStatementSecret, mayHoldCredential, redactStatement } from './statement-secrets.ts';
+import { mayHoldPathSecret } from './url-path-secrets.ts';
 import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
 import { redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
 import { bytesMayHold, mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
@@ -10,8 +11,8 @@ export { MIN_SECRET_LENGTH } from './value-secrets.ts';
  * Secrets in span, resource, event and link attributes (and those of logs and metrics), replaced by `REDACTED` before
  * Weft stores or shows them: the one rule both OTLP decoders (collector/otlp) and the API's trace view apply.
  *
- * - URL-valued keys (url-secrets.ts: `url.full`, `http.url`, `url.original`, `http.target`, `url.query`,
- *   `db.connection_string`): userinfo and secret query parameters;
+ * - URL-valued keys (url-secrets.ts: `url.full`, `http.url`, `url.original`, `http.target`, `url.path`, `url.query`,
+ *   `db.connection_string`): userinfo, secret path segments and secret query parameters;
  * - statements (`db.statement`, `db.query.text`; statement-secrets.ts): credentials written as literals;
  * - free text (`exception.message`, `exception.stacktrace`, `error.message`; text-secrets.ts): credentials by their
  *   shape and `password=…` pairs; command lines (`process.command_line`, `process.command_args`, a string array whose
@@ -39,13 +40,13 @@ export const KEY_NAMED = 1;
 /** Whether a value (UTF-8 bytes, as sent) may hold something its key's rule redacts; false lets it be stored undecoded. */
 type Gate = (v: Uint8Array, start: number, end: number) => boolean;
 
-/** A URL only when it holds `@`, `?`, `#` or `=`. */
+/** A URL only when it holds `@`, `?`, `#` or `=`, or a path segment that names a secret (url-path-secrets.ts). */
 const mayHoldUrlSecret: Gate = (v, start, end) => {
   for (let i = start; i < end; i++) {
     const c = v[i];
     if (c === 0x40 || c === 0x3f || c === 0x23 || c === 0x3d) return true;
   }
-  return false;
+  return mayHoldPathSecret(v, start, end);
 };
 /** Free text when it holds a credential's prefix or a pair whose name says a secret. */
 const mayHoldTextSecret: Gate = (v, start, end) => bytesMayHold(v, start, end, true);
@@ -178,6 +179,30 @@ export function redactAttributes(attributes: Record<string, string>): Record<str
  */
 export function redactText(text: string): string {
   return redactFreeText(text);
+}
+
+/** A word of a span name that is a request target: a path from its `/` (with its query), up to whitespace. */
+const TARGET_WORD = /(^|\s)(\/[^\s]*)/g;
+const redactTarget = URL_REDACTORS.get('http.target')!;
+
+/**
+ * A span's name with its secrets redacted: as free text (`redactText`: a URL in it loses its userinfo, secret path
+ * segments and secret parameters, `GET https://h/x?token=…`; a `token=…` pair its value), and each word that is a
+ * request target as `http.target` is (`GET /reset-password/<token>`, `POST /cb?code=…`). The same string when there
+ * are none. Never throws.
+ */
+export function redactSpanName(name: string): string {
+  const red = redactFreeText(name);
+  const out = red.includes('/') ? red.replace(TARGET_WORD, (whole, lead: string, target: string) => lead + redactTarget(target)) : red;
+  return out === name ? name : out;
+}
+
+/** Whether `redactSpanName` may change the name whose UTF-8 bytes are `v[start…end)`, read without decoding them. Allocates nothing. */
+export function mayRedactSpanName(v: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 8) return false;
+  let q = false;
+  for (let i = start; i < end && !q; i++) q = v[i] === 0x3f || v[i] === 0x23;
+  return q || mayHoldTextSecret(v, start, end) || mayHoldPathSecret(v, start, end);
 }
 
 /** Whether `redactText` may change the text whose UTF-8 bytes are `v[start…end)`, read without decoding them. Allocates nothing. */

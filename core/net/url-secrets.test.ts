@@ -151,8 +151,8 @@ describe('redactAttribute', () => {
     // A parameter's value that is a credential by its shape, whatever its name.
     expect(redactAttribute('url.full', 'https://h/cb?state=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl&x=1')).toBe('https://h/cb?state=REDACTED&x=1');
     expect(redactAttribute('url.full', 'https://h/cb?id=4bf92f3577b34da6a3ce929d0e0e4736')).toBe('https://h/cb?id=4bf92f3577b34da6a3ce929d0e0e4736');
-    // Another key loses a URL's password only (value-secrets.ts), not its user nor its query parameters.
-    expect(redactAttribute('custom.url', 'https://u:p@h/?api_key=k')).toBe('https://REDACTED:REDACTED@h/?api_key=k');
+    // Another key loses a URL's password and its secret parameters (value-secrets.ts), not its user alone.
+    expect(redactAttribute('custom.url', 'https://u:p@h/?api_key=k')).toBe('https://REDACTED:REDACTED@h/?api_key=REDACTED');
     expect(redactAttribute('custom.url', 'https://u@h/')).toBe('https://u@h/');
   });
 

@@ -15,7 +15,8 @@
  * would normalise the host, the port and the path (`/a/../b`, default ports) and so change the endpoint.
  */
 
-import { authorityEnd, REDACTED, userinfoEdit } from './url-userinfo.ts';
+import { redactPath } from './url-path-secrets.ts';
+import { authorityEnd, REDACTED, userinfoEdit, userinfoEditsInText } from './url-userinfo.ts';
 import { redactCredentials } from './value-secrets.ts';
 
 export { REDACTED } from './url-userinfo.ts';
@@ -59,6 +60,7 @@ export type Redactor = (value: string) => string;
  * The attributes whose values are URLs or carry one, and how each is redacted (attribute-secrets.ts dispatches):
  * - `url.full`, `http.url` (before semconv 1.21), `url.original`: whole URLs (userinfo, query, fragment);
  * - `http.target` (before 1.21): path and query, no authority (a target `//a@b/x` is a path, as the classification reads it);
+ * - `url.path`: a path (its secret segments, url-path-secrets.ts);
  * - `url.query`: a query without its `?`;
  * - `db.connection_string` (before 1.25): a URL (`postgresql://u:pw@h/db`, `jdbc:mysql://u:pw@h/db`), one without
  *   its scheme (`u:pw@h:5432/db`, Oracle's `u/pw@h:1521/svc`) or `key=value;` pairs (`Server=h;User Id=u;Password=pw`).
@@ -68,6 +70,7 @@ export const URL_REDACTORS: ReadonlyMap<string, Redactor> = new Map<string, Reda
   ['http.url', (v) => redactUrl(v)],
   ['url.original', (v) => redactUrl(v)],
   ['http.target', (v) => redactAfterPath(v, 0)],
+  ['url.path', (v) => redactPath(v)],
   ['url.query', (v) => redactParams(v)],
   ['db.connection_string', (v) => redactConnectionString(v)],
 ]);
@@ -134,17 +137,64 @@ function redactNestedUrl(value: string): string {
   return decoded === value ? redacted : encodeURIComponent(redacted);
 }
 
-/** `text[from…]` (a path, then `?query`, then `#fragment`) with the secret parameters of query and fragment redacted (and URLs in their values, when `nested`). */
+/**
+ * `text[from…]` (a path, then `?query`, then `#fragment`) with the secret segments of the path (url-path-secrets.ts)
+ * and the secret parameters of query and fragment redacted (and URLs in their values, when `nested`).
+ */
 function redactAfterPath(text: string, from: number, nested = true): string {
   const q = text.indexOf('?', from);
   const h = text.indexOf('#', from);
-  if (q < 0 && h < 0) return from === 0 ? text : text.slice(from);
+  if (q < 0 && h < 0) return redactPath(from === 0 ? text : text.slice(from));
   const queryStart = q >= 0 && (h < 0 || q < h) ? q + 1 : -1;
   const queryEnd = h >= 0 ? h : text.length;
-  let out = text.slice(from, queryStart >= 0 ? queryStart : queryEnd);
+  const pathEnd = queryStart >= 0 ? queryStart - 1 : queryEnd;
+  let out = redactPath(text.slice(from, pathEnd)) + text.slice(pathEnd, queryStart >= 0 ? queryStart : queryEnd);
   if (queryStart >= 0) out += redactParams(text.slice(queryStart, queryEnd), nested);
   if (h >= 0) out += `#${redactParams(text.slice(h + 1), nested)}`;
   return out;
+}
+
+/** Punctuation that ends a sentence after a URL rather than the URL itself (`see https://h/x?a=1.`); `)` and `]` when the URL opens none. */
+const TRAILING = '.,;:!?\'"';
+
+/**
+ * `text` with every URL in it (`://`, up to whitespace, a quote, `<` or `>`, less the punctuation after it that ends a
+ * sentence: `.`, `,`, `;`, `:`, `!`, `?`, and a `)` or `]` it does not open) redacted as a URL attribute is: its
+ * userinfo (a user alone kept, url-userinfo.ts), its secret path segments (url-path-secrets.ts) and its secret query
+ * and fragment parameters (`redactParams`). value-secrets.ts applies it to every value and text Weft stores (a plain
+ * attribute, a span name, an exception message, a log body). The same string when nothing changes.
+ */
+export function redactUrlsInText(text: string): string {
+  let out = '';
+  let kept = 0;
+  for (let sep = text.indexOf('://'); sep >= 0; sep = text.indexOf('://', sep + 3)) {
+    const start = sep + 3;
+    const authEnd = authorityEnd(text, start, true);
+    let end = authEnd;
+    while (end < text.length && !endsUrlInText(text.charCodeAt(end))) end++;
+    while (end > authEnd && (TRAILING.includes(text[end - 1]) || unopened(text, authEnd, end))) end--;
+    const info = userinfoEditsInText(text.slice(sep, authEnd), false)[0];
+    const tail = text.slice(authEnd, end);
+    const red = redactAfterPath(tail, 0);
+    if (info === undefined && red === tail) continue;
+    out += text.slice(kept, info === undefined ? authEnd : sep + info.s) + (info === undefined ? '' : info.to + text.slice(sep + info.e, authEnd)) + red;
+    kept = end;
+    sep = Math.max(sep, end - 3);
+  }
+  return kept === 0 ? text : out + text.slice(kept);
+}
+
+/** Whether `c` ends a URL inside text: whitespace, a control character, a quote, `<` or `>` (url-userinfo.ts' authority ends there too). */
+const endsUrlInText = (c: number) => c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x60 || c === 0x3c || c === 0x3e || c === 0x7f;
+
+/** Whether `text[end - 1]` is a `)` or `]` that `text[from…end)` does not open. */
+function unopened(text: string, from: number, end: number): boolean {
+  const c = text[end - 1];
+  if (c !== ')' && c !== ']') return false;
+  const open = c === ')' ? '(' : '[';
+  let depth = 0;
+  for (let i = from; i < end; i++) depth += text[i] === open ? 1 : text[i] === c ? -1 : 0;
+  return depth < 0;
 }
 
 /** The end of the parameter starting at `from`: the next `&`, `;` (the separator HTML 4 and many servers also take) or `?` (a query's second `?`), or the end. */

@@ -1,5 +1,8 @@
 import { isSecretName } from './secret-names.ts';
-import { applyEdits, REDACTED, userinfoEditsInText } from './url-userinfo.ts';
+// url-secrets.ts imports this module too (a parameter's value is redacted by its shape): each calls the other at run time only.
+import { redactUrlsInText, SECRET_QUERY_PARAMS } from './url-secrets.ts';
+import { mayHoldPathSecret } from './url-path-secrets.ts';
+import { REDACTED } from './url-userinfo.ts';
 
 /**
  * Credentials recognisable by their value alone, whatever the attribute's key: redacted in every string value Weft
@@ -20,8 +23,10 @@ import { applyEdits, REDACTED, userinfoEditsInText } from './url-userinfo.ts';
  *   `xoxa- xoxb- xoxp- xoxo- xoxr- xoxs-` (10+), Stripe `sk_live_ sk_test_ rk_live_ rk_test_` (16+), npm `npm_` (36),
  *   Google API keys `AIza` (35), Anthropic `sk-ant-` (20+), OpenAI `sk-proj-`, `sk-svcacct-`, `sk-admin-` (20+) and
  *   its older `sk-` with 32+ letters and digits, each as a whole word;
- * - the userinfo of a URL with a password anywhere in the text (`postgres://app:pw@db/x` →
- *   `postgres://REDACTED:REDACTED@db/x`); a user alone (`ssh://git@host`) is kept.
+ * - in a URL anywhere in the text (url-secrets.ts `redactUrlsInText`): the userinfo with a password
+ *   (`postgres://app:pw@db/x` → `postgres://REDACTED:REDACTED@db/x`; a user alone, `ssh://git@host`, is kept), the
+ *   secret segments of its path (`/reset-password/<token>`, a Slack webhook's) and its secret query parameters
+ *   (`?X-Amz-Signature=…`, `&sig=…`, `?token=…`), as in a URL attribute.
  *
  * Kept: trace and span ids, UUIDs, hex digests, order numbers, base64 payloads that decode to no `user:password`,
  * `Basic plan`, `Bearer token expired`: none has one of these shapes.
@@ -159,11 +164,40 @@ function prefixAt(t: string | Uint8Array, i: number, start: number, end: number)
       continue;
     }
     if (p !== '://') return true;
-    for (let j = i + 3; j < end; j++) {
-      const c = codeAt(t, j);
-      if (c === 0x40) return true;
-      if (c === 0x2f || c === 0x3f || c === 0x23 || c <= 0x20 || c === 0x22 || c === 0x27) break;
-    }
+    if (urlMayHold(t, i + 3, end)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the URL whose authority starts at `t[start]` (up to whitespace or a quote) may hold a secret
+ * `redactUrlsInText` replaces: an `@` in its authority, a query or fragment parameter named as a secret
+ * (SECRET_QUERY_PARAMS), or a path segment that names a secret (url-path-secrets.ts). A parameter's value that is a
+ * credential by its shape has its own prefix.
+ */
+function urlMayHold(t: string | Uint8Array, start: number, end: number): boolean {
+  let path = -1;
+  let query = -1;
+  let j = start;
+  for (; j < end; j++) {
+    const c = codeAt(t, j);
+    if (c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60) break;
+    if (c === 0x40 && path < 0 && query < 0) return true;
+    if (c === 0x2f && path < 0 && query < 0) path = j;
+    if (c === 0x3f || c === 0x23) query = query < 0 ? j : query;
+    if (query >= 0 && (c === 0x3f || c === 0x23 || c === 0x26 || c === 0x3b) && secretParamAt(t, j + 1, end)) return true;
+  }
+  return path >= 0 && mayHoldPathSecret(t, path, query < 0 ? j : query);
+}
+
+/** Whether the parameter whose name starts at `t[from]` is one of SECRET_QUERY_PARAMS (a name percent- or `+`-encoded may be). */
+function secretParamAt(t: string | Uint8Array, from: number, end: number): boolean {
+  let name = '';
+  for (let k = from; k < end && k - from <= 20; k++) {
+    const c = codeAt(t, k);
+    if (c === 0x3d) return SECRET_QUERY_PARAMS.has(name);
+    if (c === 0x25 || c === 0x2b) return true;
+    name += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
   }
   return false;
 }
@@ -243,11 +277,6 @@ function isBasicCredential(t: string): boolean {
   return true;
 }
 
-/** The userinfo of every `scheme://user:password@` in `text` as `REDACTED:REDACTED`; a user alone is kept (url-userinfo.ts). */
-function redactUrlPasswords(text: string): string {
-  return applyEdits(text, userinfoEditsInText(text, false));
-}
-
 /**
  * `text` with the credentials above replaced by `REDACTED`; the same string (byte for byte) when there are none.
  * Idempotent; never throws.
@@ -276,6 +305,6 @@ export function redactCredentials(text: string): string {
     t = t.replace(DIGEST, (params: string) =>
       params.replace(DIGEST_RESPONSE, (whole, name: string, q: string, v: string) => (v === '' || v === REDACTED ? whole : `${name}${q}${REDACTED}`)),
     );
-  if (t.includes('://')) t = redactUrlPasswords(t);
+  if (t.includes('://')) t = redactUrlsInText(t);
   return t === text ? text : t;
 }

@@ -1,0 +1,114 @@
+import { isSecretName, type NameText } from './secret-names.ts';
+import { REDACTED } from './url-userinfo.ts';
+
+/**
+ * Secrets in a URL's path (url.full, http.url, url.original, http.target, url.path, and a URL inside any text),
+ * replaced segment by segment; every other byte of the path is kept:
+ *
+ * - the segment after one that names a credential (secret-names.ts, read on the path up to it, a plural's `s`
+ *   dropped: `/reset-password/<token>`, `/api/keys/<key>`, `/v1/tokens/<token>`, `/oauth/access_token/<token>`) when
+ *   it holds a digit and 6+ characters, or has 20+: a route word after it (`/api/keys/rotate`,
+ *   `/oauth/token/refresh`, `/password/v2`) is kept, and so is an id under any other name (`/orders/ORD-2026-000042`,
+ *   `/customers/<uuid>`);
+ * - the secret of a Slack incoming webhook, `/services/T…/B…/<secret>`, and of a Discord one,
+ *   `/api/webhooks/<id>/<token>`: each is its path's last segment.
+ *
+ * The endpoint the classification reads (the path's first two segments, collector/touches/endpoint-host.ts) loses
+ * only a secret among them (`/reset-password/<token>` is `/reset-password/REDACTED`); the words its rules read
+ * (`token`, `oauth`, `login`, `health`) are never replaced.
+ */
+
+/** Whether `c` (a character code) is a letter or a digit. */
+const isAlnum = (c: number) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+const codeAt = (t: NameText, i: number) => (typeof t === 'string' ? t.charCodeAt(i) : t[i]);
+
+/** Whether the segment ending at `t[end]` (exclusive), read with the path from `start`, names a credential (its plural too). */
+function namesSecret(t: NameText, start: number, end: number): boolean {
+  if (end - start < 3) return false;
+  if (isSecretName(t, start, end)) return true;
+  return (codeAt(t, end - 1) | 0x20) === 0x73 && isAlnum(codeAt(t, end - 2)) && isSecretName(t, start, end - 1);
+}
+
+/** Whether the segment `t[s…e)` is a value (6+ characters with a digit, or 20+), not a route word; REDACTED is kept. */
+function isValueSegment(t: NameText, s: number, e: number): boolean {
+  if (e - s < 6) return false;
+  if (e - s >= 20) return true;
+  let digit = false;
+  for (let i = s; i < e && !digit; i++) {
+    const c = codeAt(t, i);
+    digit = c >= 0x30 && c <= 0x39;
+  }
+  return digit;
+}
+
+/** Whether `t[s…e)` is the ASCII text `w` (exactly). */
+function isWord(t: NameText, s: number, e: number, w: string): boolean {
+  if (e - s !== w.length) return false;
+  for (let i = 0; i < w.length; i++) if (codeAt(t, s + i) !== w.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The segments of the path `t[start…end)`: [s, e) pairs, the first after the first `/` (a path without one: itself). */
+function segments(t: NameText, start: number, end: number): number[] {
+  const out: number[] = [];
+  let s = start;
+  for (let i = start; i <= end; i++) {
+    if (i === end || codeAt(t, i) === 0x2f) {
+      if (i > start || i === end) out.push(s, i);
+      s = i + 1;
+    }
+  }
+  return out;
+}
+
+/** The [s, e) ranges of the secret segments of the path `t[start…end)` (see above), in order. */
+function secretSegments(t: NameText, start: number, end: number): number[] {
+  const seg = segments(t, start, end);
+  const out: number[] = [];
+  const n = seg.length / 2;
+  for (let k = 1; k < n; k++) {
+    const [s, e] = [seg[2 * k], seg[2 * k + 1]];
+    if (isWord(t, s, e, REDACTED)) continue;
+    const prevEnd = seg[2 * k - 1];
+    if (isValueSegment(t, s, e) && namesSecret(t, start, prevEnd)) out.push(s, e);
+    else if (k === n - 1 && e > s && webhookSecret(t, seg, k)) out.push(s, e);
+  }
+  return out;
+}
+
+/** Whether segment `k`, the last, is a Slack (`/services/T…/B…/<secret>`) or Discord (`/api/webhooks/<id>/<token>`) webhook's secret. */
+function webhookSecret(t: NameText, seg: number[], k: number): boolean {
+  if (k < 3) return false;
+  const at = (j: number, w: string) => isWord(t, seg[2 * j], seg[2 * j + 1], w);
+  const first = (j: number) => codeAt(t, seg[2 * j]);
+  if (at(k - 3, 'services') && first(k - 2) === 0x54 && first(k - 1) === 0x42) return true;
+  return at(k - 3, 'api') && at(k - 2, 'webhooks');
+}
+
+/**
+ * Whether the path `t[start…end)` (text, or UTF-8 bytes as the protobuf decoder holds them) may hold a secret the
+ * rules above replace: a segment naming a credential before another, or a webhook's shape. False means
+ * `redactPath` returns it as it is. Never throws.
+ */
+export function mayHoldPathSecret(t: NameText, start = 0, end = t.length): boolean {
+  // Most paths fail here: no `/` after the second character, or no segment end naming a secret.
+  for (let i = start + 1; i < end; i++) {
+    if (codeAt(t, i) !== 0x2f) continue;
+    if (namesSecret(t, start, i) || (i - start >= 8 && (isWord(t, i - 8, i, 'services') || isWord(t, i - 8, i, 'webhooks')))) return true;
+  }
+  return false;
+}
+
+/** The path `path` with its secret segments (see above) replaced by REDACTED; the same string when there are none. */
+export function redactPath(path: string): string {
+  if (!mayHoldPathSecret(path)) return path;
+  const secret = secretSegments(path, 0, path.length);
+  if (secret.length === 0) return path;
+  let out = '';
+  let kept = 0;
+  for (let j = 0; j < secret.length; j += 2) {
+    out += path.slice(kept, secret[j]) + REDACTED;
+    kept = secret[j + 1];
+  }
+  return out + path.slice(kept);
+}
