@@ -1,6 +1,6 @@
 import { isSecretName, type NameText } from './secret-names.ts';
 import { bytesMayHoldStatementSecret, mayHoldCredential, redactStatement } from './statement-secrets.ts';
-import { mayHoldPathSecret } from './url-path-secrets.ts';
+import { bytesMayHoldPathSecret, mayHoldPathSecret } from './url-path-secrets.ts';
 import { REDACTED, URL_REDACTORS, type Redactor } from './url-secrets.ts';
 import { redactCommandArgs, redactCommandLine, redactFreeText, redactJsonText } from './text-secrets.ts';
 import { bytesMayHold, mayHoldValueSecret, redactCredentials } from './value-secrets.ts';
@@ -199,10 +199,7 @@ export function redactSpanName(name: string): string {
 
 /** Whether `redactSpanName` may change the name whose UTF-8 bytes are `v[start…end)`, read without decoding them. Allocates nothing. */
 export function mayRedactSpanName(v: Uint8Array, start: number, end: number): boolean {
-  if (end - start < 8) return false;
-  let q = false;
-  for (let i = start; i < end && !q; i++) q = v[i] === 0x3f || v[i] === 0x23;
-  return q || mayHoldTextSecret(v, start, end) || mayHoldPathSecret(v, start, end);
+  return end - start >= 8 && (bytesMayHoldPathSecret(v, start, end, true) || mayHoldTextSecret(v, start, end));
 }
 
 /** Whether `redactText` may change the text whose UTF-8 bytes are `v[start…end)`, read without decoding them. Allocates nothing. */

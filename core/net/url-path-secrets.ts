@@ -91,12 +91,36 @@ function webhookSecret(t: NameText, seg: number[], k: number): boolean {
  * `redactPath` returns it as it is. Never throws.
  */
 export function mayHoldPathSecret(t: NameText, start = 0, end = t.length): boolean {
-  // Most paths fail here: no `/` after the second character, or no segment end naming a secret.
+  if (typeof t !== 'string') return bytesMayHoldPathSecret(t, start, end, false);
+  for (let i = start + 1; i < end; i++) if (t.charCodeAt(i) === 0x2f && slashMayEndSecret(t, start, i)) return true;
+  return false;
+}
+
+/**
+ * `mayHoldPathSecret` over UTF-8 bytes, one pass; with `query`, also true at a `?` or `#` (a span name's, whose
+ * query parameters are read apart). Allocates nothing.
+ */
+export function bytesMayHoldPathSecret(b: Uint8Array, start: number, end: number, query: boolean): boolean {
   for (let i = start + 1; i < end; i++) {
-    if (codeAt(t, i) !== 0x2f) continue;
-    if (namesSecret(t, start, i) || (i - start >= 8 && (isWord(t, i - 8, i, 'services') || isWord(t, i - 8, i, 'webhooks')))) return true;
+    const c = b[i];
+    if (c === 0x2f) {
+      if (slashMayEndSecret(b, start, i)) return true;
+    } else if (query && (c === 0x3f || c === 0x23)) return true;
   }
   return false;
+}
+
+/** Whether the segment that the `/` at `t[i]` ends names a credential, or is `services` or `webhooks` (both end in `s`). */
+function slashMayEndSecret(t: NameText, start: number, i: number): boolean {
+  // Every such segment ends with a letter (`https:/`, `//` end none).
+  const last = codeAt(t, i - 1);
+  if (!isAlnum(last)) return false;
+  if (isSecretName(t, start, i)) return true;
+  if ((last | 0x20) !== 0x73) return false;
+  return (
+    (i - start >= 3 && isAlnum(codeAt(t, i - 2)) && isSecretName(t, start, i - 1)) ||
+    (i - start >= 8 && (isWord(t, i - 8, i, 'services') || isWord(t, i - 8, i, 'webhooks')))
+  );
 }
 
 /** The path `path` with its secret segments (see above) replaced by REDACTED; the same string when there are none. */
