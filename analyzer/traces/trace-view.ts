@@ -220,7 +220,7 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
       events: r.event_times.map((t, i) => ({
         timeMs: epochNsToMs(t),
         offsetMs: offsetNsToMs(t, originNs),
-        name: r.event_names[i] ?? '',
+        name: redactSpanName(r.event_names[i] ?? ''),
         attributes: redactAttributes(firstOfEachKey(r.event_keys[i] ?? [], r.event_values[i] ?? [])),
       })),
       systems: [...systems].sort(),

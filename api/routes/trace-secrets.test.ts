@@ -323,13 +323,16 @@ describe('secrets in span attributes (URLs, recorded headers, keys that name a s
     const lit = (v: string) => `'${v.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
     const attrs = RAW_SIBLINGS.map(([k, v]) => `${lit(k)}, ${lit(v)}`).join(', ');
     await h.store.client.command({
-      query: `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, SpanAttributes)
-        VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET https://api.example.com/v1/export?token=T0k3nT0k3n', 'Client', map(${attrs}))`,
+      query: `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, SpanAttributes, \`Events.Timestamp\`, \`Events.Name\`, \`Events.Attributes\`)
+        VALUES (now64(9), '${traceId}', '0123456789abcdef', 'raw-writer', 'GET https://api.example.com/v1/export?token=T0k3nT0k3n', 'Client', map(${attrs}),
+          [now64(9)], ['redirect to /reset-password/8f2c1e0b9a7d4c3e'], [map()])`,
     });
     const body = await view(traceId);
-    for (const s of ['S3cr3tPw', 'TlRMTVNT', 'Ab1Cd2Ef3Gh4', 'XyZ123abc', 'ak_live_2x9QmZ8pLk3', 'ab12cd34ef', 'T0k3nT0k3n']) expect(body).not.toContain(s);
-    const span = (JSON.parse(body) as { spans: { name: string; attributes: Record<string, string> }[] }).spans[0];
+    for (const s of ['S3cr3tPw', 'TlRMTVNT', 'Ab1Cd2Ef3Gh4', 'XyZ123abc', 'ak_live_2x9QmZ8pLk3', 'ab12cd34ef', 'T0k3nT0k3n', '8f2c1e0b9a7d4c3e'])
+      expect(body).not.toContain(s);
+    const span = (JSON.parse(body) as { spans: { name: string; attributes: Record<string, string>; events: { name: string }[] }[] }).spans[0];
     expect(span.attributes).toEqual(Object.fromEntries(RAW_SIBLINGS.map(([k, , want]) => [k, want])));
     expect(span.name).toBe('GET https://api.example.com/v1/export?token=REDACTED');
+    expect(span.events[0].name).toBe('redirect to /reset-password/REDACTED');
   });
 });

@@ -1,3 +1,4 @@
+import { mayRedactSpanName, redactSpanName } from '../../core/net/attribute-secrets.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import type { FieldWriter, Ranges } from './field-writer.ts';
@@ -38,13 +39,15 @@ export function eventTimestamps({ f, events }: SpanLists, out: RowBinaryWriter):
   }
 }
 
-/** Events.Name. */
+/** Events.Name, with its secrets redacted as a span's name is (`redactSpanName`; decoded only when it may hold one). */
 export function eventNames({ f, events }: SpanLists, out: RowBinaryWriter): void {
   const ev = events.list;
   out.varint(ev.length / 2);
   for (let i = 0; i < ev.length; i += 2) {
     f.stringField(ev[i], ev[i + 1], EVENT.name);
-    out.bytes(f.r.b, f.fieldStart, f.fieldEnd);
+    const b = f.r.b;
+    if (!mayRedactSpanName(b, f.fieldStart, f.fieldEnd)) out.bytes(b, f.fieldStart, f.fieldEnd);
+    else out.str(redactSpanName(Buffer.from(b.buffer, b.byteOffset + f.fieldStart, f.fieldEnd - f.fieldStart).toString('utf8')));
   }
 }
 

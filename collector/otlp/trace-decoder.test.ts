@@ -709,19 +709,25 @@ describe('TraceDecoder: secrets the value rules found one kind of and not its si
 
   const named = (name: string) =>
     encode({
-      resourceSpans: [{ resource: { attributes: [kv('service.name', { stringValue: 's' })] }, scopeSpans: [{ spans: [span({ name })] }] }],
+      resourceSpans: [
+        {
+          resource: { attributes: [kv('service.name', { stringValue: 's' })] },
+          scopeSpans: [{ spans: [span({ name, events: [{ timeUnixNano: T0, name: `event ${name}` }] })] }],
+        },
+      ],
     });
 
   it.each([
     ['GET https://api.example.com/v1/export?token=T0k3nT0k3n&page=2', 'T0k3nT0k3n', 'GET https://api.example.com/v1/export?token=REDACTED&page=2'],
     ['GET /reset-password/8f2c1e0b9a7d4c3e2f1a', '8f2c1e0b9a7d4c3e2f1a', 'GET /reset-password/REDACTED'],
     ['POST https://svc:S3cr3tPw@crm.internal/x', 'S3cr3tPw', 'POST https://REDACTED:REDACTED@crm.internal/x'],
-  ])('a span named %s is stored without %s, as %s, by both decoders', (name, secret, want) => {
+  ])('a span (and an event) named %s is stored without %s, as %s, by both decoders', (name, secret, want) => {
     const got = fast(named(name));
     expect(got).toEqual(reference(named(name)));
     const text = got.bytes.toString('latin1');
     expect(text).not.toContain(secret);
     expect(text).toContain(want);
+    expect(text).toContain(`event ${want}`);
   });
 
   it.each(['GET /api/customers/3fa85f64-5717-4562-b3fc-2c963f66afa6', 'GET /api/orders/ORD-2026-000042?page=2', 'SELECT orders'])(

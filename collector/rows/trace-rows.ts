@@ -186,7 +186,7 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     StatusCode: statusCodeNames[code],
     StatusMessage: redactText(str(status.message, `${w}.status.message`)),
     'Events.Timestamp': eventTimes as string[],
-    'Events.Name': ev.map((e, i) => str(e.name, `${w}.events[${i}].name`)),
+    'Events.Name': ev.map((e, i) => redactSpanName(str(e.name, `${w}.events[${i}].name`))),
     'Events.Attributes': ev.map((e, i) => attributeMap(e.attributes, `${w}.events[${i}].attributes`, ctx)),
     'Links.TraceId': lk.map((_, i) => ids[3 + 2 * i]),
     'Links.SpanId': lk.map((_, i) => ids[4 + 2 * i]),

@@ -186,7 +186,7 @@ const TARGET_WORD = /(^|\s)(\/[^\s]*)/g;
 const redactTarget = URL_REDACTORS.get('http.target')!;
 
 /**
- * A span's name with its secrets redacted: as free text (`redactText`: a URL in it loses its userinfo, secret path
+ * A span's name (or an event's) with its secrets redacted: as free text (`redactText`: a URL in it loses its userinfo, secret path
  * segments and secret parameters, `GET https://h/x?token=…`; a `token=…` pair its value), and each word that is a
  * request target as `http.target` is (`GET /reset-password/<token>`, `POST /cb?code=…`). The same string when there
  * are none. Never throws.
