@@ -697,6 +697,12 @@ describe('TraceDecoder: secrets the value rules found one kind of and not its si
       'https://hooks.slack.com/services/T0001ABCD/B0002EFGH/REDACTED',
     ],
     ['http.target', '/reset-password/8f2c1e0b9a7d4c3e?lang=en', '8f2c1e0b9a7d4c3e', '/reset-password/REDACTED?lang=en'],
+    [
+      'http.url',
+      'https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ/sendMessage',
+      'AAHdqTcvCH1v',
+      'https://api.telegram.org/botREDACTED/sendMessage',
+    ],
     ['url.path', '/api/keys/ak_live_2x9QmZ8pLk3', 'ak_live_2x9QmZ8pLk3', '/api/keys/REDACTED'],
     [
       'app.download_url',

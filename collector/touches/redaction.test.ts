@@ -91,10 +91,11 @@ function classifiedBothWays(name: string, attrs: Record<string, string>) {
   return { stored: touches(row), sent: touches(raw), storedRow: row };
 }
 
-/** [span name, attributes, the secrets they hold]: HTTP client spans whose URL or name carries a secret, or none. */
-const URL_SPANS: [string, Record<string, string>, string[]][] = [
+/** [span name, attributes, the secrets they hold (each with what replaces it, REDACTED by default)]: HTTP client spans whose URL or name carries a secret, or none. */
+const URL_SPANS: [string, Record<string, string>, (string | [string, string])[]][] = [
   ['POST', { 'http.request.method': 'POST', 'url.full': 'https://hooks.slack.com/services/T0001ABCD/B0002EFGH/XyZ123abcDEF456ghiJKL789' }, ['XyZ123abcDEF456ghiJKL789']],
   ['POST', { 'http.request.method': 'POST', 'url.full': 'https://discord.com/api/webhooks/123456789012345678/AbC-dEf_GhI123456789' }, ['AbC-dEf_GhI123456789']],
+  ['POST', { 'http.request.method': 'POST', 'url.full': 'https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ/sendMessage' }, ['123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ']],
   ['GET', { 'http.request.method': 'GET', 'url.full': 'https://app.example.com/reset-password/8f2c1e0b9a7d4c3e2f1a0b9c' }, ['8f2c1e0b9a7d4c3e2f1a0b9c']],
   ['GET', { 'http.request.method': 'GET', 'url.full': 'https://api.example.com/api/keys/ak_live_2x9QmZ8pLk3/usage' }, ['ak_live_2x9QmZ8pLk3']],
   ['GET', { 'http.method': 'GET', 'net.peer.name': 'api.example.com', 'http.target': '/api/keys/ak_live_2x9QmZ8pLk3?x=1' }, ['ak_live_2x9QmZ8pLk3']],
@@ -103,7 +104,7 @@ const URL_SPANS: [string, Record<string, string>, string[]][] = [
   ['PUT', { 'http.request.method': 'PUT', 'url.full': 'https://acct.blob.core.windows.net/c/b.csv?sv=2022-11-02&sig=abc%2Bdef%3D' }, ['abc%2Bdef%3D']],
   ['GET https://api.example.com/v1/export?token=T0k3nT0k3n', { 'http.request.method': 'GET', 'url.full': 'https://api.example.com/v1/export' }, ['T0k3nT0k3n']],
   ['GET /reset-password/8f2c1e0b9a7d4c3e', { 'http.request.method': 'GET', 'server.address': 'app.example.com', 'url.path': '/reset-password/x' }, ['8f2c1e0b9a7d4c3e']],
-  ['POST', { 'http.request.method': 'POST', 'url.full': 'https://u:S3cr3tPw@idp.example.com/oauth/token' }, ['u:S3cr3tPw']],
+  ['POST', { 'http.request.method': 'POST', 'url.full': 'https://u:S3cr3tPw@idp.example.com/oauth/token' }, [['u:S3cr3tPw', 'REDACTED:REDACTED']]],
   ['POST', { 'http.request.method': 'POST', 'url.full': 'https://idp.example.com/oauth/token/refresh' }, []],
   ['GET', { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/api/customers/3fa85f64-5717-4562-b3fc-2c963f66afa6' }, []],
   ['GET', { 'http.request.method': 'GET', 'url.full': 'https://erp.internal/api/orders/ORD-2026-000042?page=2' }, []],
@@ -116,10 +117,10 @@ describe('redaction of URLs and span names changes nothing the classification re
     const { stored, sent, storedRow } = classifiedBothWays(name, attrs);
     let want = JSON.stringify(sent);
     // A secret within the endpoint's first two segments (`/reset-password/<token>`) is no longer shown there; nothing else changes.
-    for (const s of secrets) want = want.replaceAll(s, s.includes(':') ? 'REDACTED:REDACTED' : 'REDACTED');
+    for (const s of secrets) want = typeof s === 'string' ? want.replaceAll(s, 'REDACTED') : want.replaceAll(s[0], s[1]);
     expect(JSON.stringify(stored)).toBe(want);
     const text = JSON.stringify(storedRow);
-    for (const s of secrets) expect(text).not.toContain(s);
+    for (const s of secrets) expect(text).not.toContain(typeof s === 'string' ? s : s[0]);
     if (secrets.length === 0) expect(text).toContain(JSON.stringify(attrs).slice(1, -1));
   });
 });

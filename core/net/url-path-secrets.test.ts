@@ -16,6 +16,8 @@ describe('redactPath', () => {
     [`/invite/secret/${UUID}`, '/invite/secret/REDACTED'],
     ['/services/T0001ABCD/B0002EFGH/XyZ123abcDEF456ghiJKL789', '/services/T0001ABCD/B0002EFGH/REDACTED'],
     ['/api/webhooks/123456789012345678/AbC-dEf_GhI123456789', '/api/webhooks/123456789012345678/REDACTED'],
+    ['/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ/sendMessage', '/botREDACTED/sendMessage'],
+    ['/file/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ/photos/f.jpg', '/file/botREDACTED/photos/f.jpg'],
   ])('%s → %s', (raw, want) => {
     expect(redactPath(raw)).toBe(want);
     expect(redactPath(want)).toBe(want);
@@ -37,6 +39,8 @@ describe('redactPath', () => {
     '/api/webhooks',
     '/api/tokens',
     '/keys/abc123def',
+    '/bot123/status',
+    '/bots/42/runs',
     '',
     '/',
   ])('keeps %s byte for byte', (raw) => {

@@ -11,7 +11,8 @@ import { REDACTED } from './url-userinfo.ts';
  *   `/oauth/token/refresh`, `/password/v2`) is kept, and so is an id under any other name (`/orders/ORD-2026-000042`,
  *   `/customers/<uuid>`);
  * - the secret of a Slack incoming webhook, `/services/T…/B…/<secret>`, and of a Discord one,
- *   `/api/webhooks/<id>/<token>`: each is its path's last segment.
+ *   `/api/webhooks/<id>/<token>`: each is its path's last segment;
+ * - a Telegram bot's token, `/bot<id>:<secret>/<method>`: all after `bot` (`/botREDACTED/sendMessage`).
  *
  * The endpoint the classification reads (the path's first two segments, collector/touches/endpoint-host.ts) loses
  * only a secret among them (`/reset-password/<token>` is `/reset-password/REDACTED`); the words its rules read
@@ -66,15 +67,30 @@ function secretSegments(t: NameText, start: number, end: number): number[] {
   const seg = segments(t, start, end);
   const out: number[] = [];
   const n = seg.length / 2;
-  for (let k = 1; k < n; k++) {
+  for (let k = 0; k < n; k++) {
     const [s, e] = [seg[2 * k], seg[2 * k + 1]];
     if (isWord(t, s, e, REDACTED)) continue;
-    const prevEnd = seg[2 * k - 1];
-    if (isValueSegment(t, s, e) && namesSecret(t, start, prevEnd)) out.push(s, e);
+    if (k < n - 1 && isBotSegment(t, s, e)) out.push(s + 3, e);
+    else if (k === 0) continue;
+    else if (isValueSegment(t, s, e) && namesSecret(t, start, seg[2 * k - 1])) out.push(s, e);
     else if (k === n - 1 && e > s && webhookSecret(t, seg, k)) out.push(s, e);
   }
   return out;
 }
+
+/** A Telegram bot's token as its API takes it, a segment before the method: `bot<id>:<secret>` (5+ digits, 30+ characters). */
+const BOT_TOKEN = /^bot[0-9]{5,}:[A-Za-z0-9_-]{30,}$/;
+
+/** Whether `t[s…e)` is `bot<id>:<secret>`, whose part after `bot` is replaced (`/botREDACTED/sendMessage`). */
+function isBotSegment(t: NameText, s: number, e: number): boolean {
+  if (!botStart(t, s, e)) return false;
+  const text = typeof t === 'string' ? t.slice(s, e) : Buffer.from(t.buffer, t.byteOffset + s, e - s).toString('latin1');
+  return BOT_TOKEN.test(text);
+}
+
+/** Whether `t[s…e)` starts as a bot token does: `bot` and a digit. */
+const botStart = (t: NameText, s: number, e: number) =>
+  e - s > 4 && codeAt(t, s) === 0x62 && codeAt(t, s + 1) === 0x6f && codeAt(t, s + 2) === 0x74 && codeAt(t, s + 3) >= 0x30 && codeAt(t, s + 3) <= 0x39;
 
 /** Whether segment `k`, the last, is a Slack (`/services/T…/B…/<secret>`) or Discord (`/api/webhooks/<id>/<token>`) webhook's secret. */
 function webhookSecret(t: NameText, seg: number[], k: number): boolean {
@@ -92,7 +108,12 @@ function webhookSecret(t: NameText, seg: number[], k: number): boolean {
  */
 export function mayHoldPathSecret(t: NameText, start = 0, end = t.length): boolean {
   if (typeof t !== 'string') return bytesMayHoldPathSecret(t, start, end, false);
-  for (let i = start + 1; i < end; i++) if (t.charCodeAt(i) === 0x2f && slashMayEndSecret(t, start, i)) return true;
+  let seg = codeAt(t, start) === 0x2f ? start + 1 : start;
+  for (let i = start + 1; i < end; i++)
+    if (t.charCodeAt(i) === 0x2f) {
+      if (slashMayEndSecret(t, start, i) || botStart(t, seg, i)) return true;
+      seg = i + 1;
+    }
   return false;
 }
 
@@ -101,10 +122,12 @@ export function mayHoldPathSecret(t: NameText, start = 0, end = t.length): boole
  * query parameters are read apart). Allocates nothing.
  */
 export function bytesMayHoldPathSecret(b: Uint8Array, start: number, end: number, query: boolean): boolean {
+  let seg = b[start] === 0x2f ? start + 1 : start;
   for (let i = start + 1; i < end; i++) {
     const c = b[i];
     if (c === 0x2f) {
-      if (slashMayEndSecret(b, start, i)) return true;
+      if (slashMayEndSecret(b, start, i) || botStart(b, seg, i)) return true;
+      seg = i + 1;
     } else if (query && (c === 0x3f || c === 0x23)) return true;
   }
   return false;
