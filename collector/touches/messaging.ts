@@ -6,9 +6,9 @@ import { A, type SpanRecord } from './span-record.ts';
  * The destination a messaging span touched, as migration 033 names it (byte strings in and out; SNS as 119 does):
  * RabbitMQ's default exchange (however named) is its routing key (the queue), pika's "<exchange>:<routing key>" is
  * the exchange, older pika's "(temporary)" is read from the span name, an SQS span naming none its queue's URL's last part
- * (125); reply destinations
- * (temporary, anonymous, NATS `_INBOX.*`, RabbitMQ direct reply-to and server-named `amq.gen-*` queues) are their
- * template or nothing.
+ * (125), a JMS URI (`queue:///ORDERS.IN`, IBM MQ's and ActiveMQ's way of writing a Destination) the queue or topic it
+ * names (128); reply destinations (temporary, anonymous, NATS `_INBOX.*`, RabbitMQ direct reply-to and server-named
+ * `amq.gen-*` queues, ActiveMQ's `temp-queue://…`) are their template or nothing.
  */
 const SEND_SUFFIX = /[\t\n\f\r ]+(send|publish)$/;
 
@@ -24,7 +24,9 @@ export function messagingDestination(s: SpanRecord, system: string): { temporary
         ? snsDestination(raw)
         : SQS.has(system) && raw === ''
           ? sqsQueue(s)
-          : raw,
+          : SNS.has(system) || SQS.has(system)
+            ? raw
+            : jmsUriName(raw),
   );
   const temporary =
     s.attr(A['messaging.destination.temporary']) === 'true' ||
@@ -34,12 +36,33 @@ export function messagingDestination(s: SpanRecord, system: string): { temporary
     // messaging.temp_destination beside them in its 1.x versions (migration 126)
     named === '(temporary)' ||
     named === '(anonymous)' ||
+    // a JMS provider's temporary queue or topic by its URI (ActiveMQ's `temp-queue://ID:…`; migration 128)
+    JMS_TEMPORARY_URI.test(raw) ||
     s.attr(A['messaging.destination.anonymous']) === 'true' ||
     (system === 'nats' && raw.startsWith('_INBOX.')) ||
     // RabbitMQ's reply queues, whichever exchange reached them (amqplib replies through the default exchange: the
     // queue is the routing key): direct reply-to, and the server-named queues (`amq.gen-…`) RPC clients declare.
     (system === 'rabbitmq' && (named.startsWith('amq.rabbitmq.reply-to') || named.startsWith('amq.gen-')));
   return { temporary, destination: temporary ? validUtf8(s.attr(A['messaging.destination.template'])) : named };
+}
+
+/**
+ * A destination written as a JMS URI (IBM MQ's `queue://[queue manager]/<queue>[?name=value…]` and
+ * `topic://<topic>[?name=value…]`, as IBM MQ classes for JMS and XMS write a Destination; ActiveMQ's `queue://<queue>`,
+ * `topic://<topic>`): its first group the queue or topic. The scheme in any case; a queue's queue manager (the first
+ * segment, empty in `queue:///ORDERS.IN`) is where the queue lives, not its name.
+ */
+const JMS_URI = /^(?:[Qq][Uu][Ee][Uu][Ee]:\/\/(?:[^/?#]*\/)?|[Tt][Oo][Pp][Ii][Cc]:\/\/)([^?#]+)/;
+/** A JMS provider's temporary destination by its URI (ActiveMQ's `temp-queue://ID:host-1234-1/1/1`, `temp-topic://…`). */
+const JMS_TEMPORARY_URI = /^[Tt][Ee][Mm][Pp]-(?:[Qq][Uu][Ee][Uu][Ee]|[Tt][Oo][Pp][Ii][Cc]):\/\//;
+
+/**
+ * The queue or topic a destination written as a JMS URI names (`queue://QM1/ORDERS.IN?targetClient=1` is `ORDERS.IN`),
+ * else the destination as given (migration 128). Byte strings in and out; a URI is read as valid UTF-8.
+ */
+function jmsUriName(raw: string): string {
+  const m = JMS_URI.exec(validUtf8(raw));
+  return m ? m[1] : raw;
 }
 
 /** A MassTransit endpoint address of a temporary endpoint (`rabbitmq://mq/app_bus_…?temporary=true`). */

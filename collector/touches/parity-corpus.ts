@@ -1209,6 +1209,31 @@ export function handmadeSpans(): ParitySpan[] {
     ]),
     span('typed', CLIENT, { 'url.full': { array: ['http://x/a'] }, 'http.request.method': { bool: true }, 'server.address': { double: 1.5 } }),
     span('bytes', CLIENT, { 'peer.service': { bytes: [1, 2, 255] } }),
+    // a destination written as a JMS URI (migration 128): IBM MQ's queue (with and without its queue manager, properties
+    // after `?`) and topic, ActiveMQ's; the temporary ones; near misses and the systems whose destinations are their own
+    ...[
+      'queue:///ORDERS.IN',
+      'queue://QM1/ORDERS.IN?targetClient=1&persistence=2',
+      'QUEUE://QM1/ORDERS/IN',
+      'queue://ORDERS.IN',
+      'queue://QM1/',
+      'queue://',
+      'topic://orders/new?brokerVersion=1',
+      'Topic://prices',
+      'temp-queue://ID:host-41234-1/1/1',
+      'TEMP-TOPIC://ID:x',
+      'queues://x/y',
+      'myqueue://x/y',
+      ' queue:///ORDERS.IN',
+      raw('queue://QM1/', [0xc3, 0x28], '?a'),
+      raw('queue://', [0xff]),
+      raw('temp-queue://', [0xff]),
+    ].flatMap((destination) =>
+      ['jms', 'ibmmq', 'activemq', 'rabbitmq', 'aws.sqs', 'aws.sns', 'kafka'].flatMap((system) => [
+        msg({ 'messaging.system': system, 'messaging.destination.name': destination, 'messaging.operation': 'publish' }),
+        msg({ 'messaging.system': system, 'messaging.destination': destination, 'messaging.destination.template': 'replies' }, CONSUMER),
+      ]),
+    ),
     span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
   ];
 }
