@@ -3,6 +3,11 @@
 --   `queue://QM1/ORDERS.IN?targetClient=1`, `topic://orders/new`; ActiveMQ `queue://ORDERS.IN`) is the queue or topic it
 --   names: it was `Unknown system jms:queue:///ORDERS.IN` beside the documented queue ORDERS.IN, with an undocumented
 --   flow. ActiveMQ's temporary destinations (`temp-queue://ID:…`, `temp-topic://…`) are temporary destinations.
+-- - opentelemetry-instrumentation-celery's spans (Python) name a task's publish (`apply_async/<task>`, PRODUCER) and run
+--   (`run/<task>`, CONSUMER) by celery.action, and the queue's routing key as messaging.destination, with no
+--   messaging.system: they touched nothing, and a Celery producer's and worker's documented flows were never observed (the
+--   worker's writes showed as the integration's own). Their system is now `celery`; a run no queue delivered (eager mode)
+--   still touches nothing.
 -- weft_span_touches is a Null table: making its view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -34,7 +39,9 @@ FROM (
                 arrayFilter(x -> x.5 != '', [('read', 'system', '', '', src_x, ''), ('write', 'system', '', '', tgt_x, '')]),
             msg_sys != '',
                 -- MassTransit's consume activity names no destination: the receive activity it runs under reads the queue (126)
-                multiIf(msg_sys = 'socket.io' OR (msg_temporary AND dest = '') OR (dest = '' AND A['messaging.masstransit.consumer_type'] != ''),
+                -- a Celery task run with no queue (`task.apply()`, eager mode) read no broker (128)
+                multiIf(msg_sys = 'socket.io' OR (msg_temporary AND dest = '') OR (dest = '' AND A['messaging.masstransit.consumer_type'] != '')
+                            OR (dest = '' AND msg_sys = 'celery' AND A['messaging.system'] = ''),
                         [('', '', '', '', '', '')],
                         dest != '', [(dir, 'messaging', msg_sys, ep_host_v, dest, peer)],
                         [(dir, 'unnamed', 'messaging', ep_host_v, msg_sys, peer)]),
@@ -359,8 +366,10 @@ FROM (
                                             -- the stable conventions' name of a stored procedure called (122)
                                             toValidUTF8(A['db.stored_procedure.name']) AS db_proc,
                                             -- messaging
-                                            -- MassTransit 8's receive activity names no system: its endpoint address's scheme is the transport's (126)
-                                            if(A['messaging.system'] != '', lower(toValidUTF8(A['messaging.system'])),
+                                            -- MassTransit 8's receive activity names no system: its endpoint address's scheme is the transport's (126),
+                                            -- opentelemetry-instrumentation-celery's publish and run name none: celery (128)
+                                            multiIf(A['messaging.system'] != '', lower(toValidUTF8(A['messaging.system'])),
+                                               A['celery.action'] IN ('apply_async', 'run'), 'celery',
                                                transform(lower(extract(toValidUTF8(A['messaging.masstransit.input_address']), '^([A-Za-z][A-Za-z0-9+.-]*)://')),
                                                          ['rabbitmqs', 'sb', 'amazonsqs', 'loopback'], ['rabbitmq', 'servicebus', 'sqs', 'in-memory'],
                                                          lower(extract(toValidUTF8(A['messaging.masstransit.input_address']), '^([A-Za-z][A-Za-z0-9+.-]*)://')))) AS msg_sys,

@@ -146,6 +146,8 @@ export function classify(s: SpanRecord): readonly Touch[] {
     if (m.temporary && m.destination === '') return NONE;
     // MassTransit's consume activity names no destination: the receive activity it runs under reads the queue (126).
     if (m.destination === '' && s.has(A['messaging.masstransit.consumer_type'])) return NONE;
+    // A Celery task run with no queue (`task.apply()`, or eager mode: no routing key delivered it) read no broker (128).
+    if (m.destination === '' && msgSysNamed === '' && msgSys === 'celery') return NONE;
     if (m.destination !== '') return [[direction(s, facts), 'messaging', msgSys, endpointHost(hostV, port, defaultPort), m.destination, peer]];
     return [[direction(s, facts), 'unnamed', 'messaging', endpointHost(hostV, port, defaultPort), msgSys, peer]];
   }

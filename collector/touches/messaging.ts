@@ -93,11 +93,16 @@ const MT_SCHEME_SYSTEMS = new Map([
 ]);
 
 /**
- * The messaging system of a span that names none (lower-case, valid UTF-8): MassTransit 8's receive activity names only its
- * endpoint's address (`messaging.masstransit.input_address`, `rabbitmq://mq.internal/orders`), whose scheme names the
- * transport (`MT_SCHEME_SYSTEMS`), as its send activity names it; '' when it has none (migration 126).
+ * The messaging system of a span that names none (lower-case, valid UTF-8): `celery` for the spans of
+ * opentelemetry-instrumentation-celery (Python), which name a task's publish (`apply_async/<task>`, PRODUCER) and run
+ * (`run/<task>`, CONSUMER) by `celery.action` and its queue's routing key by `messaging.destination`, and no system
+ * (migration 128); MassTransit 8's receive activity names only its endpoint's address
+ * (`messaging.masstransit.input_address`, `rabbitmq://mq.internal/orders`), whose scheme names the transport
+ * (`MT_SCHEME_SYSTEMS`), as its send activity names it (126); '' when it has none.
  */
 export function impliedMessagingSystem(s: SpanRecord): string {
+  const celery = s.attr(A['celery.action']);
+  if (celery === 'apply_async' || celery === 'run') return 'celery';
   const scheme = asciiLower(extract(validUtf8(s.attr(A['messaging.masstransit.input_address'])), SCHEME));
   return MT_SCHEME_SYSTEMS.get(scheme) ?? scheme;
 }

@@ -1234,6 +1234,25 @@ export function handmadeSpans(): ParitySpan[] {
         msg({ 'messaging.system': system, 'messaging.destination': destination, 'messaging.destination.template': 'replies' }, CONSUMER),
       ]),
     ),
+    // opentelemetry-instrumentation-celery's publish and run (migration 128): no messaging.system, the routing key as
+    // messaging.destination; a run no queue delivered (eager); near misses
+    ...(
+      [
+        { 'celery.action': 'apply_async', 'celery.task_name': 'tasks.invoice', 'messaging.destination': 'invoices', 'messaging.message.id': 'a1' },
+        { 'celery.action': 'run', 'celery.task_name': 'tasks.invoice', 'messaging.destination': 'invoices', 'celery.state': 'SUCCESS' },
+        { 'celery.action': 'run', 'celery.task_name': 'tasks.invoice', 'celery.delivery_info': "{'is_eager': True}" },
+        { 'celery.action': 'apply_async', 'messaging.destination': 'celery', 'messaging.system': 'rabbitmq' },
+        { 'celery.action': 'run', 'messaging.system': 'Celery' },
+        { 'celery.action': 'RUN', 'messaging.destination': 'invoices' },
+        { 'celery.action': 'retry', 'messaging.destination': 'invoices' },
+        { 'celery.action': 'apply_async', 'messaging.destination.name': 'queue:///ORDERS.IN', 'messaging.masstransit.input_address': 'sb://ns/q' },
+        { 'celery.task_name': 'tasks.invoice', 'messaging.destination': 'invoices' },
+      ] as Record<string, Value>[]
+    ).flatMap((attributes) => [
+      span('apply_async/tasks.invoice', PRODUCER, attributes),
+      span('run/tasks.invoice', CONSUMER, attributes),
+      span('celery', INTERNAL, attributes),
+    ]),
     span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
   ];
 }

@@ -68,6 +68,7 @@ export const SPAN_KEYS = [
   'messaging.masstransit.consumer_type',
   'aws.s3.bucket',
   'aws.bucket.name',
+  'celery.action',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -163,6 +164,7 @@ export const A = {
   'messaging.masstransit.consumer_type': 57,
   'aws.s3.bucket': 58,
   'aws.bucket.name': 59,
+  'celery.action': 60,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;
