@@ -8,6 +8,11 @@
 --   messaging.system: they touched nothing, and a Celery producer's and worker's documented flows were never observed (the
 --   worker's writes showed as the integration's own). Their system is now `celery`; a run no queue delivered (eager mode)
 --   still touches nothing.
+-- - a GraphQL operation is sent as a POST whether it reads or writes: a query was a write, so a gateway or client that
+--   queried one system and wrote another showed an undocumented flow from itself into the system it read
+--   (`Undocumented flow integration:gql → crm`). A span's graphql.operation.type (query, subscription: read; mutation:
+--   write; the Grafbase gateway puts it on its request to a subgraph), else the first definition of its
+--   graphql.document, now decides, after an RPC method's verb and before the HTTP method.
 -- weft_span_touches is a Null table: making its view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -106,6 +111,8 @@ FROM (
                     db_sys = 'dynamodb' AND db_op != '', 'unknown',
                     -- an RPC's method says what the call does, whatever the HTTP method that carried it (122)
                     msg_sys = '' AND db_sys = '' AND rpc != '' AND rpc_dir != '', rpc_dir,
+                    -- so does a GraphQL operation's type, sent as a POST whether it reads or writes (128)
+                    msg_sys = '' AND db_sys = '' AND gql_dir != '', gql_dir,
                     -- an HTTP POST to an API's read endpoint (a search, a query: the body holds the query), or to a gRPC method that reads
                     msg_sys = '' AND db_sys = '' AND is_http AND method = 'POST' AND (rpc_path_dir = 'read' OR match(lower(path_any),
                         '/(?:_(?:search|msearch|count|mget|sql|find|all_docs|query|async_search|knn_search|field_caps|terms_enum|termvectors|mtermvectors|ppl|bulk_get)(?:/(?:template|scroll|translate|async))?|_design/[^/]+/_(?:view|search)/[^/]+|search(?:/jql|/approximate-count)?|multi[-_]search|facet-search|documents/fetch|query|queries|suiteql|listrecords|coql|parameterizedsearch|batch/read|issue/bulkfetch|query_range|query_exemplars|\\$query|composite/sobjects/[^/]+|searchquery|searchsuggest|searchautocomplete|search/v[0-9.]+/(?:suggest|autocomplete)|docs/(?:suggest|autocomplete)|docs/search\\.post\\.(?:search|suggest|autocomplete)|getbyids|getmembergroups|getmemberobjects|checkmembergroups|checkmemberobjects|getschedule|findmeetingtimes|[^/]*:(?:search|searchstream|runreport|batchrunreports|runpivotreport|batchrunpivotreports|runrealtimereport|runquery|runaggregationquery|batchget|batchgetbydatafilter|lookup|list)|search/(?:v2/)?jobs(?:/export)?|wql/v1/[^/]+/data|druid/v2/sql|query/sql|sqlqueries\\([^/]*\\)/list|queryservice_postquery|indexes/[^/]+/browse|indexes/\\*/objects|analytics/aggregate|query/(?:timeseries|scalar)|points/(?:scroll|count|recommend|discover|search|query)(?:/batch|/groups)?|action/(?:find|findone|aggregate))/?$')), 'read',
@@ -328,7 +335,7 @@ FROM (
                                         if(url = '', ['', '', ''], extractGroups(url, '^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)')) AS url_parts,
                                         NOT is_server AND (url != '' OR method != '') AS is_http
                                     FROM (
-                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, skipped_fast_path, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, s3_bucket_attr, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, mt_address, dest_raw, routing_key, url, http_host, addr, target_path, method, http_status, op, msgop
+                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, skipped_fast_path, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, s3_bucket_attr, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, mt_address, dest_raw, routing_key, url, http_host, addr, target_path, method, http_status, op, gql_dir, msgop
                                         SELECT *,
                                             toDateTime64(Timestamp, 3, 'UTC') AS ts,
                                             fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
@@ -389,6 +396,14 @@ FROM (
                                             upper(if(A['http.request.method'] != '', A['http.request.method'], A['http.method'])) AS method,
                                             if(A['http.response.status_code'] != '', A['http.response.status_code'], A['http.status_code']) AS http_status,
                                             lower(A['integration.operation']) AS op,
+                                            -- a GraphQL operation's direction: a query or subscription reads, a mutation writes, by
+                                            -- graphql.operation.type, else by the first definition of graphql.document (128)
+                                            multiIf(lower(A['graphql.operation.type']) IN ('query', 'subscription'), 'read',
+                                                    lower(A['graphql.operation.type']) = 'mutation', 'write',
+                                                    A['graphql.document'] = '', '',
+                                                    match(toValidUTF8(A['graphql.document']), '^(?:[\\t\\n\\r ,]|#[^\\n\\r]*)*(?:\\{|(?:query|subscription)(?:[^_0-9A-Za-z]|$))'), 'read',
+                                                    match(toValidUTF8(A['graphql.document']), '^(?:[\\t\\n\\r ,]|#[^\\n\\r]*)*mutation(?:[^_0-9A-Za-z]|$)'), 'write',
+                                                    '') AS gql_dir,
                                             lower(if(A['messaging.operation.type'] != '', A['messaging.operation.type'],
                                                      A['messaging.operation'])) AS msgop
                                         FROM weft_spans_unclassified

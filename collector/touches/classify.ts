@@ -4,6 +4,7 @@ import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
 import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl } from './endpoint-host.ts';
 import { impliedMessagingSystem, messagingDestination } from './messaging.ts';
 import { s3Bucket } from './object-store.ts';
+import { graphqlDirection } from './graphql.ts';
 import { HEALTH_PATH } from './health-path.ts';
 import { SESSION_PATH } from './session-path.ts';
 import { A, type SpanRecord } from './span-record.ts';
@@ -32,6 +33,8 @@ interface DirectionFacts {
   postRead?: boolean;
   /** The direction an RPC span's method names (`GetCustomer` reads, `UpdateOrder` writes), for an HTTP or RPC span: name-verb.ts. */
   rpcMethod?: string;
+  /** The direction a GraphQL operation's type says ('read', 'write' or ''), for an HTTP or RPC span: graphql.ts. */
+  graphql?: string;
   /** The AWS API call of an aws-sdk span (`rpc.method` under `rpc.system` aws-api), else ''. */
   awsCall: string;
 }
@@ -58,6 +61,8 @@ function direction(s: SpanRecord, f: DirectionFacts): string {
   }
   // An RPC's method says what the call does, whatever the HTTP method that carried it (gRPC's is always a POST).
   if (f.rpcMethod) return f.rpcMethod;
+  // So does a GraphQL operation's type, sent as a POST whether it reads or writes (migration 128).
+  if (f.graphql) return f.graphql;
   const method = f.method;
   if (method === 'GET' || method === 'HEAD' || f.postRead) return 'read';
   if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') return 'write';
@@ -177,6 +182,7 @@ export function classify(s: SpanRecord): readonly Touch[] {
   // An RPC span (gRPC, Thrift, the aws-sdk's…) reads or writes as its method's name says (migration 122).
   const rpcMethod = validUtf8(s.attr(A['rpc.method']));
   if (rpc !== '') facts.rpcMethod = nameDirection(rpcMethod);
+  facts.graphql = graphqlDirection(s.attr(A['graphql.operation.type']), s.attr(A['graphql.document']));
   // The Java agent's span of an SQS or SNS management call (GetQueueUrl, CreateQueue, CreateTopic, Subscribe…) carries
   // its HTTP request and no messaging attribute: like the aws-sdk's in JavaScript (a messaging span naming nothing), it
   // moves no message (migration 122).
@@ -356,7 +362,8 @@ const TOKEN_PATH = new RegExp(
  *   (with `/template` or `/scroll` after the first two, `/translate` after `_sql`), `_query` (ES|QL, with `/async`),
  *   `_async_search`, `_knn_search`, `_field_caps`, `_terms_enum`, `_termvectors`, `_mtermvectors`, `_ppl`, `_bulk_get`,
  *   a design document's `_view/<view>` and `_search/<index>`, when no `db.system` says so.
- * A GraphQL POST can read or write: only `integration.operation` tells.
+ * A GraphQL POST can read or write: `graphql.operation.type` or the document tells (graphql.ts), else only
+ * `integration.operation`.
  */
 const POST_READ_PATH = new RegExp(
   [

@@ -1253,6 +1253,41 @@ export function handmadeSpans(): ParitySpan[] {
       span('run/tasks.invoice', CONSUMER, attributes),
       span('celery', INTERNAL, attributes),
     ]),
+    // a GraphQL operation's type or document says its direction (migration 128), over an HTTP POST, a GET, an RPC, a
+    // messaging or database span (which say their own), with integration.operation
+    ...(
+      [
+        { 'graphql.operation.type': 'query' },
+        { 'graphql.operation.type': 'Subscription' },
+        { 'graphql.operation.type': 'mutation' },
+        { 'graphql.operation.type': 'MUTATION', 'graphql.document': '{ customers { id } }' },
+        { 'graphql.operation.type': 'other', 'graphql.document': 'mutation M { x }' },
+        { 'graphql.document': '{ customers { id } }' },
+        { 'graphql.document': '  # list\n,\tquery Customers($after: ID) { customers(after: $after) { id } }' },
+        { 'graphql.document': 'subscription{ orders { id } }' },
+        { 'graphql.document': '\r\nmutation CreateInvoice { createInvoice(input: {}) { id } }' },
+        { 'graphql.document': 'queryX { a }' },
+        { 'graphql.document': 'Query { a }' },
+        { 'graphql.document': 'fragment F on Customer { id } query { customers { ...F } }' },
+        { 'graphql.document': '# only a comment' },
+        { 'graphql.document': raw('#', [0xc3, 0x28], '\nmutation { x }') },
+        { 'graphql.document': raw([0xff], '{ x }') },
+      ] as Record<string, Value>[]
+    ).flatMap((graphql) => [
+      span('gql-post', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://crm.internal/graphql', ...graphql }),
+      span('gql-get', CLIENT, { 'http.request.method': 'GET', 'url.full': 'https://crm.internal/graphql?query=x', ...graphql }),
+      span('gql-op', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://crm.internal/graphql', 'integration.operation': 'read', ...graphql }),
+      span('gql-subgraph', INTERNAL, {
+        'http.request.method': 'POST',
+        'url.full': 'https://billing.internal/',
+        'server.address': 'billing.internal',
+        ...graphql,
+      }),
+      span('gql-rpc', CLIENT, { 'rpc.system': 'grpc', 'rpc.service': 'crm.v1.Graph', 'rpc.method': 'Execute', 'server.address': 'crm', ...graphql }),
+      span('gql-msg', PRODUCER, { 'messaging.system': 'kafka', 'messaging.destination.name': 't', ...graphql }),
+      span('gql-db', CLIENT, { 'db.system': 'postgresql', 'db.name': 'orders', 'db.statement': 'SELECT 1 FROM t', ...graphql }),
+      span('gql-peer', CLIENT, { 'peer.service': 'crm', ...graphql }),
+    ]),
     span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
   ];
 }

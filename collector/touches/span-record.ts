@@ -69,6 +69,8 @@ export const SPAN_KEYS = [
   'aws.s3.bucket',
   'aws.bucket.name',
   'celery.action',
+  'graphql.operation.type',
+  'graphql.document',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -165,6 +167,8 @@ export const A = {
   'aws.s3.bucket': 58,
   'aws.bucket.name': 59,
   'celery.action': 60,
+  'graphql.operation.type': 61,
+  'graphql.document': 62,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;
