@@ -122,7 +122,7 @@ export function classify(s: SpanRecord): readonly Touch[] {
   const rpc = validUtf8(s.attr(A['rpc.system']));
 
   const split = splitUrl(url);
-  const { host, port } = hostAndPort(split, s);
+  const { host, port } = hostAndPort(split, s, dbSys);
   const hostV = hostValue(host);
   const scheme = asciiLower(split.scheme || s.attr(A['url.scheme']) || s.attr(A['http.scheme']) || (isHttp ? 'http' : ''));
   const defaultPort = defaultPorts.get(isHttp ? scheme : msgSys !== '' ? msgSys : dbSys) ?? '';

@@ -77,19 +77,46 @@ const URL_START = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 const GRPC_TARGET = /^(?:(?:dns|passthrough|xds):(?:\/\/[^/]*\/)?([^\n]+)|unix:(?:\/\/)?(\/[^\n]*))$/i;
 
 /**
+ * A SQL Server data source (`[protocol:]server[\instance][,port]`, as a connection string's `Data Source` or `Server`
+ * names it): a `tcp:` or `admin:` (the dedicated administrator connection) protocol, a named instance after `\` or a
+ * port after `,` (`DATA_SOURCE_FORM`); its first group the server, its second the port. A named pipe's
+ * (`np:\\sql01\pipe\MSSQL$INST1\sql\query`) server is `NAMED_PIPE`'s group.
+ */
+const DATA_SOURCE = /^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([^\\,:/]+?)[\t ]*(?:\\[^\\,]*)?(?:,[\t ]*([0-9]+))?[\t ]*$/;
+const NAMED_PIPE = /^[Nn][Pp]:\\\\([^\\]+)\\[^\n]*$/;
+const DATA_SOURCE_FORM = /^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\,]/;
+
+/**
+ * The server and port of a SQL Server data source given as a span's host (`tcp:sql01,1433`, `sql01\INST1`,
+ * `sql01\INST1,1433`, `np:\\sql01\pipe\sql\query`: OpenTelemetry.Instrumentation.EntityFrameworkCore puts the
+ * connection's DataSource in server.address as it is) — migration 128; undefined for any other value. A named instance is
+ * no part of the host: the catalog matches a database by its name whatever instance qualifies it (endpoint-match.ts).
+ */
+function dataSource(value: string): { host: string; port: string } | undefined {
+  if (!DATA_SOURCE_FORM.test(value)) return undefined;
+  const pipe = NAMED_PIPE.exec(value);
+  if (pipe) return { host: pipe[1], port: '' };
+  const m = DATA_SOURCE.exec(value);
+  return m ? { host: m[1], port: m[2] ?? '' } : undefined;
+}
+
+/**
  * `host_any` and `port_any`: from the URL when it has a host, else the first of the span's host/port attributes that is
  * set. A `server.address` or `net.peer.name` given a whole URL (otelaws puts an SQS queue's URL there, semconv 1.21 and
  * 1.36: `https://sqs.eu-west-1.amazonaws.com/123456789012/orders`) is its host, and its port when no port attribute
  * names one (migration 126): the URL was shown as the host, `[https://sqs.…/orders]`, which no hosts rule matched. A gRPC
- * channel's target given there (`dns:///crm.internal:50051`) is its endpoint's host and port (`GRPC_TARGET`).
+ * channel's target given there (`dns:///crm.internal:50051`) is its endpoint's host and port (`GRPC_TARGET`); a SQL Server
+ * data source (`tcp:sql01,1433`, `sql01\INST1`), on a span of `dbSys` `mssql`, its server and port (128).
  */
-export function hostAndPort(url: UrlSplit, s: SpanRecord): { host: string; port: string } {
+export function hostAndPort(url: UrlSplit, s: SpanRecord, dbSys: string): { host: string; port: string } {
   if (url.host !== '') return { host: url.host, port: url.port };
   const httpHost = validUtf8(s.attr(A['http.host']));
   let host = first(s.attr(A['server.address']), s.attr(A['net.peer.name']));
   let addressPort = '';
   const target = GRPC_TARGET.exec(validUtf8(host));
+  const source = target || dbSys !== 'mssql' ? undefined : dataSource(validUtf8(host));
   if (target) host = target[1] ?? target[2];
+  else if (source) ({ host, port: addressPort } = source);
   else if (URL_START.test(host)) {
     const inner = splitUrl(validUtf8(host));
     host = inner.host;

@@ -1288,6 +1288,42 @@ export function handmadeSpans(): ParitySpan[] {
       span('gql-db', CLIENT, { 'db.system': 'postgresql', 'db.name': 'orders', 'db.statement': 'SELECT 1 FROM t', ...graphql }),
       span('gql-peer', CLIENT, { 'peer.service': 'crm', ...graphql }),
     ]),
+    // a SQL Server data source given as the host (migration 128), as EF Core's instrumentation gives it: protocols, named
+    // instances, ports, named pipes; a port attribute beside it; near misses and other systems
+    ...[
+      'tcp:sql01,1433',
+      'TCP:sql01.corp.internal,14330',
+      'sql01\\INST1',
+      'sql01\\INST1,1433',
+      'sql01 , 1433',
+      'sql01,1433',
+      'admin:sql01',
+      'tcp:sql01',
+      'np:\\\\sql01\\pipe\\MSSQL$INST1\\sql\\query',
+      'np:sql01',
+      '(localdb)\\MSSQLLocalDB',
+      '.\\SQLEXPRESS',
+      'tcp://sql01,1433',
+      'tcp://sql01',
+      'tcp:sql01:1433',
+      'sql01,port',
+      'dns:sql01,1433',
+      'unix:/run/sql,1',
+      'sql01',
+      ',1433',
+      raw('tcp:', [0xc3, 0x28], ',1433'),
+    ].flatMap((address) =>
+      (
+        [
+          { 'db.system': 'mssql', 'db.name': 'orders' },
+          { 'db.system.name': 'microsoft.sql_server', 'db.namespace': 'orders', 'server.port': '1444' },
+          { 'db.system': 'postgresql', 'db.name': 'orders' },
+        ] as Record<string, Value>[]
+      ).flatMap((db) => [
+        span('ds', CLIENT, { ...db, 'server.address': address, 'db.statement': 'SELECT 1 FROM t' }),
+        span('ds-old', CLIENT, { ...db, 'net.peer.name': address, 'db.statement': 'UPDATE t SET a = 1' }),
+      ]),
+    ),
     span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
   ];
 }

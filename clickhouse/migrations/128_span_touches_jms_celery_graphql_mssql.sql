@@ -13,6 +13,10 @@
 --   (`Undocumented flow integration:gql → crm`). A span's graphql.operation.type (query, subscription: read; mutation:
 --   write; the Grafbase gateway puts it on its request to a subgraph), else the first definition of its
 --   graphql.document, now decides, after an RPC method's verb and before the HTTP method.
+-- - a SQL Server data source given as a span's host (OpenTelemetry.Instrumentation.EntityFrameworkCore puts the
+--   connection's DataSource in server.address as it is: `tcp:sql01,1433`, `sql01\INST1`, `sql01\INST1,1433`,
+--   `np:\\sql01\pipe\sql\query`) is its server and port: it was the host whole (`Unknown system
+--   mssql://[tcp:sql01,1433]/orders`, `mssql://sql01\inst1/orders`), which no rule naming the host sql01 matched.
 -- weft_span_touches is a Null table: making its view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -246,7 +250,7 @@ FROM (
                                 extract(url_hostport, '^(?:\\[[^\\]]*\\]|[^:]*):(\\d+)$') AS url_port,
                                 multiIf(addr_target != '', addr_target, NOT addr_is_url, addr,
                                         if(startsWith(addr_hostport, '['), extract(addr_hostport, '^\\[([^\\]]*)\\]'), extract(addr_hostport, '^([^:]*)'))) AS addr_host,
-                                if(addr_target = '' AND addr_is_url, extract(addr_hostport, '^(?:\\[[^\\]]*\\]|[^:]*):(\\d+)$'), '') AS addr_port,
+                                multiIf(addr_target = '' AND addr_is_url, extract(addr_hostport, '^(?:\\[[^\\]]*\\]|[^:]*):(\\d+)$'), ds_port) AS addr_port,
                                 -- url.template last: a client that names only the route (`/api/orders/{id}`) and server.address
                                 multiIf(url_path_full != '', url_path_full, A['url.path'] != '', A['url.path'], target_path != '', target_path,
                                         extract(toValidUTF8(A['url.template']), '^([^?#]*)')) AS path_any,
@@ -254,7 +258,7 @@ FROM (
                                     ['http', 'https', 'ws', 'wss', 'postgresql', 'mysql', 'mssql', 'oracle', 'mongodb', 'redis', 'rabbitmq', 'kafka', 'nats', 'amqp', 'amqps'],
                                     ['80', '443', '80', '443', '5432', '3306', '1433', '1521', '27017', '6379', '5672', '9092', '4222', '5672', '5671'], '') AS default_port
                             FROM (
-                                -- layer 3: db_names, db_op, msg_temporary, url_hostport, addr_is_url, addr_target, addr_hostport, url_path_full, scheme
+                                -- layer 3: db_names, db_op, msg_temporary, url_hostport, addr_is_url, addr_target, ds_port, addr_hostport, url_path_full, scheme
                                 SELECT *,
                                     multiIf(db_ns != '', [db_ns],
                                             db_sys = 'dynamodb' AND match(ddb_tables, '^\\[[\\t\\n\\f\\r ]*"[A-Za-z0-9_.-]+"[\\t\\n\\f\\r ]*(?:,[\\t\\n\\f\\r ]*"[A-Za-z0-9_.-]+"[\\t\\n\\f\\r ]*)*\\]$'),
@@ -284,7 +288,15 @@ FROM (
                                     match(addr, '^[A-Za-z][A-Za-z0-9+.-]*://') AS addr_is_url,
                                     -- a gRPC channel's target (otelgrpc's interceptors: `dns:///crm.internal:50051`): its endpoint (126)
                                     multiIf(match(addr, '(?i)^(?:dns|passthrough|xds):(?://[^/]*/)?([^\\n]+)$'), extract(addr, '(?i)^(?:dns|passthrough|xds):(?://[^/]*/)?([^\\n]+)$'),
-                                            match(addr, '(?i)^unix:(?://)?(/[^\\n]*)$'), extract(addr, '(?i)^unix:(?://)?(/[^\\n]*)$'), '') AS addr_target,
+                                            match(addr, '(?i)^unix:(?://)?(/[^\\n]*)$'), extract(addr, '(?i)^unix:(?://)?(/[^\\n]*)$'),
+                                            -- a SQL Server data source (`tcp:sql01,1433`, `sql01\\INST1`, a named pipe's `np:\\\\sql01\\pipe\\…`, as
+                                            -- EF Core's instrumentation gives the connection's DataSource): its server (128)
+                                            db_sys = 'mssql' AND match(addr, '^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\\\,]') AND match(addr, '^[Nn][Pp]:\\\\\\\\([^\\\\]+)\\\\[^\\n]*$'), extract(addr, '^[Nn][Pp]:\\\\\\\\([^\\\\]+)\\\\[^\\n]*$'),
+                                            db_sys = 'mssql' AND match(addr, '^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\\\,]') AND match(addr, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([^\\\\,:/]+?)[\\t ]*(?:\\\\[^\\\\,]*)?(?:,[\\t ]*([0-9]+))?[\\t ]*$'), extract(addr, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([^\\\\,:/]+?)[\\t ]*(?:\\\\[^\\\\,]*)?(?:,[\\t ]*([0-9]+))?[\\t ]*$'), '') AS addr_target,
+                                    -- and its port (128)
+                                    if(db_sys = 'mssql' AND NOT match(addr, '(?i)^(?:dns|passthrough|xds):(?://[^/]*/)?([^\\n]+)$') AND NOT match(addr, '(?i)^unix:(?://)?(/[^\\n]*)$')
+                                           AND match(addr, '^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\\\,]') AND NOT match(addr, '^[Nn][Pp]:\\\\\\\\([^\\\\]+)\\\\[^\\n]*$'),
+                                       extract(addr, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?[^\\\\,:/]+?[\\t ]*(?:\\\\[^\\\\,]*)?,[\\t ]*([0-9]+)[\\t ]*$'), '') AS ds_port,
                                     replaceRegexpOne(extract(addr, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)'), '^.*@', '') AS addr_hostport,
                                     url_parts[3] AS url_path_full,
                                     lower(multiIf(url_parts[1] != '', url_parts[1], A['url.scheme'] != '', A['url.scheme'],
