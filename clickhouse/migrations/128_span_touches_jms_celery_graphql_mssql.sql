@@ -17,6 +17,10 @@
 --   connection's DataSource in server.address as it is: `tcp:sql01,1433`, `sql01\INST1`, `sql01\INST1,1433`,
 --   `np:\\sql01\pipe\sql\query`) is its server and port: it was the host whole (`Unknown system
 --   mssql://[tcp:sql01,1433]/orders`, `mssql://sql01\inst1/orders`), which no rule naming the host sql01 matched.
+-- - an Event Hubs processor's blob checkpoint store (the Azure SDKs' `<container>/<namespace>/<hub>/<consumer
+--   group>/checkpoint/<partition>` and `…/ownership/<partition>` blobs, and their listing by prefix) records how far the
+--   processor read and which partitions it owns: its requests touch nothing. The checkpoint written while processing was
+--   `Unknown system acct.blob.core.windows.net` and an undocumented flow from the event hub into it.
 -- weft_span_touches is a Null table: making its view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -67,7 +71,7 @@ FROM (
                 AND rpc_method NOT IN ('SendMessage', 'SendMessageBatch', 'ReceiveMessage', 'DeleteMessage', 'DeleteMessageBatch',
                                        'ChangeMessageVisibility', 'ChangeMessageVisibilityBatch', 'Publish', 'PublishBatch'),
                 [('', '', '', '', '', '')],
-            is_http, multiIf(is_token_request OR is_session_request OR is_socket_upgrade OR is_health_check, [('', '', '', '', '', '')],
+            is_http, multiIf(is_token_request OR is_session_request OR is_socket_upgrade OR is_health_check OR is_checkpoint_store, [('', '', '', '', '', '')],
                         -- an Amazon S3 call touches its bucket, as OpenLineage names an object store (126); ListBuckets names none
                         host_v != '' AND s3_host AND s3_bucket = '', [('', '', '', '', '', '')],
                         host_v != '' AND s3_host, [(dir, 'http', 's3', s3_bucket, s3_name, peer)],
@@ -174,7 +178,7 @@ FROM (
                         -- a host attribute that carries its port (`db:5433`, `[2001:db8::9]:8443`; one colon is never IPv6)
                         url_host = '' AND NOT startsWith(host_given, '/') AND match(host_given, '^\\[[^\\]]*\\](?::\\d+)?$|^[^:]*:\\d+$') AS host_has_port
                     FROM (
-                        -- layer 5: q_cased, url_path, is_token_request, is_session_request, is_socket_upgrade, is_health_check, host_given, port_given
+                        -- layer 5: q_cased, url_path, is_token_request, is_session_request, is_socket_upgrade, is_health_check, is_checkpoint_store, host_given, port_given
                         SELECT *,
                             -- the statement as a tokenizer sees it: comments, string literals and quoted identifiers removed (in its own case: a
                             -- procedure's name is read in it)
@@ -201,6 +205,11 @@ FROM (
                                 '^/+(?:[^/]+/+)?(?:api/+)?(?:v[0-9.]+/+)?(?:health|healthz|healthcheck|health-check|health_check|_health|livez|readyz|ping|_ping)(?:/+(?:live|liveness|ready|readiness|startup|started))?/*$|^/+(?:[^/]+/+)?actuator/+health(?:/+[^/]+)?/*$|^/+-/+(?:healthy|ready)/*$')
                                 -- gRPC's standard health check, whatever the method (a POST, as every gRPC call) (122)
                                 OR match(lower(path_any), '^/+grpc\\.health\\.v1\\.health/+(?:check|watch)/*$') AS is_health_check,
+                            -- an Event Hubs processor's checkpoint store: a partition's checkpoint or ownership blob
+                            -- (`<container>/<namespace>/<hub>/<group>/checkpoint/<partition>`), or a listing of them; how far it read,
+                            -- not data (128)
+                            match(lower(toValidUTF8(path_any)), '^/+(?:[^/]+/+)?[^/]+/+[^/]+\\.[^/]+/+[^/]+/+[^/]+/+(?:checkpoint|ownership)/+[0-9]+/*$')
+                                OR match(lower(url), '[?&]comp=list&(?:[^#]*&)?prefix=[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)(?:checkpoint|ownership)(?:/|%2f)?(?:[&#]|$)|[?&]prefix=[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)(?:checkpoint|ownership)(?:/|%2f)?&(?:[^#]*&)?comp=list(?:[&#]|$)') AS is_checkpoint_store,
                             -- the host and port touched, whatever the kind of endpoint
                             -- a server.address or net.peer.name given a whole URL (otelaws' SQS queue URL): its host (126)
                             toValidUTF8(multiIf(url_host != '', url_host,

@@ -197,6 +197,9 @@ export function classify(s: SpanRecord): readonly Touch[] {
     if ((method === 'GET' || method === 'HEAD') && HEALTH_PATH.test(requested)) return NONE;
     // So is gRPC's standard health check, a POST as every gRPC call is (`/grpc.health.v1.Health/Check`; migration 122).
     if (GRPC_HEALTH_PATH.test(requested)) return NONE;
+    // An Event Hubs processor's checkpoint and ownership blobs record how far it read and which partitions it owns, not
+    // data: its blob checkpoint store's requests touch nothing (migration 128).
+    if (CHECKPOINT_BLOB.test(validUtf8(requested)) || CHECKPOINT_LIST.test(asciiLower(url))) return NONE;
     // The request that opens a socket.io or engine.io WebSocket connection opens a connection and carries no data
     // (migration 115); the long-polling transport's requests carry the events, and read and write.
     if (
@@ -295,6 +298,18 @@ const AWS_MESSAGE_CALLS = new Set([
 const GRPC_HEALTH_SERVICE = 'grpc.health.v1.Health';
 /** Its methods' path, as an HTTP client's span names it, lower-case. */
 const GRPC_HEALTH_PATH = /^\/+grpc\.health\.v1\.health\/+(?:check|watch)\/*$/;
+
+/**
+ * A blob of an Event Hubs processor's checkpoint store, on the whole request path, lower-case: the Azure SDKs' blob
+ * checkpoint stores (.NET Azure.Messaging.EventHubs.Processor, Java azure-messaging-eventhubs-checkpointstore-blob, Python
+ * azure-eventhub-checkpointstoreblob, JavaScript @azure/eventhubs-checkpointstore-blob) name a partition's checkpoint
+ * `<container>/<namespace>/<event hub>/<consumer group>/checkpoint/<partition>` and its ownership claim `…/ownership/<partition>`,
+ * the namespace fully qualified (`ns.servicebus.windows.net`); the Azurite emulator's paths name the account first.
+ */
+const CHECKPOINT_BLOB = /^\/+(?:[^/]+\/+)?[^/]+\/+[^/]+\.[^/]+\/+[^/]+\/+[^/]+\/+(?:checkpoint|ownership)\/+[0-9]+\/*$/;
+/** Its listing of a container's checkpoints or ownership claims (`?restype=container&comp=list&prefix=<namespace>/<hub>/<group>/checkpoint/`), on the URL, lower-case. */
+const CHECKPOINT_LIST =
+  /[?&]comp=list&(?:[^#]*&)?prefix=[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)(?:checkpoint|ownership)(?:\/|%2f)?(?:[&#]|$)|[?&]prefix=[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)(?:checkpoint|ownership)(?:\/|%2f)?&(?:[^#]*&)?comp=list(?:[&#]|$)/;
 
 /** The path socket.io and engine.io serve on by default (`/socket.io/`, `/engine.io/`), under any prefix; lower-case. */
 const SOCKET_IO_PATH = /\/(?:socket|engine)\.io\/?$/;

@@ -1324,6 +1324,28 @@ export function handmadeSpans(): ParitySpan[] {
         span('ds-old', CLIENT, { ...db, 'net.peer.name': address, 'db.statement': 'UPDATE t SET a = 1' }),
       ]),
     ),
+    // an Event Hubs processor's blob checkpoint store touches nothing (migration 128): checkpoints, ownership claims, their
+    // listing (the prefix escaped or not, before or after comp=list), Azurite's account segment; near misses
+    ...[
+      'https://acct.blob.core.windows.net/checkpoints/ns.servicebus.windows.net/orders-hub/$default/checkpoint/0',
+      'https://acct.blob.core.windows.net/checkpoints/ns.servicebus.windows.net/orders-hub/%24default/ownership/12?comp=metadata',
+      'https://ACCT.blob.core.windows.net//checkpoints//NS.servicebus.windows.net/Hub/cg/Checkpoint/3/',
+      'http://127.0.0.1:10000/devstoreaccount1/checkpoints/ns.servicebus.windows.net/hub/cg/checkpoint/1',
+      'https://acct.blob.core.windows.net/checkpoints?restype=container&comp=list&prefix=ns.servicebus.windows.net%2Forders-hub%2F%24default%2Fcheckpoint%2F',
+      'https://acct.blob.core.windows.net/checkpoints?prefix=ns.servicebus.windows.net/orders-hub/$default/ownership/&restype=container&comp=list',
+      'https://acct.blob.core.windows.net/checkpoints?restype=container&comp=list&prefix=REDACTED',
+      'https://acct.blob.core.windows.net/checkpoints/ns/orders-hub/$default/checkpoint/0',
+      'https://acct.blob.core.windows.net/checkpoints/ns.servicebus.windows.net/orders-hub/$default/checkpoint/latest',
+      'https://acct.blob.core.windows.net/invoices/2026/05/checkpoint/0',
+      'https://acct.blob.core.windows.net/a/ns.x/h/g/checkpoint/0#frag',
+      'https://acct.blob.core.windows.net/c?comp=list&prefix=ns.x%2Fh%2Fg%2Fcheckpointer',
+    ].flatMap((url) => [
+      http(url),
+      http(url, { 'http.request.method': 'PUT', 'az.namespace': 'Microsoft.Storage' }),
+      span('checkpoint-old', CLIENT, { 'http.method': 'HEAD', 'http.url': url }),
+    ]),
+    span('checkpoint-target', CLIENT, { 'http.method': 'PUT', 'net.peer.name': 'acct.blob.core.windows.net', 'http.target': '/c/ns.x/h/g/ownership/0' }),
+    span('checkpoint-path', CLIENT, { 'http.request.method': 'PUT', 'server.address': 'acct', 'url.path': raw('/c/ns.', [0xc3, 0x28], '/h/g/checkpoint/0') }),
     span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
   ];
 }
