@@ -21,6 +21,10 @@
 --   group>/checkpoint/<partition>` and `…/ownership/<partition>` blobs, and their listing by prefix) records how far the
 --   processor read and which partitions it owns: its requests touch nothing. The checkpoint written while processing was
 --   `Unknown system acct.blob.core.windows.net` and an undocumented flow from the event hub into it.
+-- - an Elasticsearch or OpenSearch call its client names by an endpoint no direction is known for (the Java agent's and
+--   the Elasticsearch clients' `esql.query`, `sql.query`, `knn_search`, `async_search.submit`) was a write, being a POST:
+--   a POST to a read endpoint (`/_query`, `/_sql`, `…/_knn_search`, `…/_async_search`) now reads, as the same request
+--   from an HTTP client does; the index it read was shown as written (`Undocumented flow integration:es → search`).
 -- weft_span_touches is a Null table: making its view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -122,7 +126,8 @@ FROM (
                     -- so does a GraphQL operation's type, sent as a POST whether it reads or writes (128)
                     msg_sys = '' AND db_sys = '' AND gql_dir != '', gql_dir,
                     -- an HTTP POST to an API's read endpoint (a search, a query: the body holds the query), or to a gRPC method that reads
-                    msg_sys = '' AND db_sys = '' AND is_http AND method = 'POST' AND (rpc_path_dir = 'read' OR match(lower(path_any),
+                    -- (Elasticsearch's and OpenSearch's too, when their operation says no direction: `esql.query`, `knn_search`… 128)
+                    msg_sys = '' AND (db_sys = '' OR db_sys IN ('elasticsearch', 'opensearch')) AND is_http AND method = 'POST' AND (rpc_path_dir = 'read' OR match(lower(path_any),
                         '/(?:_(?:search|msearch|count|mget|sql|find|all_docs|query|async_search|knn_search|field_caps|terms_enum|termvectors|mtermvectors|ppl|bulk_get)(?:/(?:template|scroll|translate|async))?|_design/[^/]+/_(?:view|search)/[^/]+|search(?:/jql|/approximate-count)?|multi[-_]search|facet-search|documents/fetch|query|queries|suiteql|listrecords|coql|parameterizedsearch|batch/read|issue/bulkfetch|query_range|query_exemplars|\\$query|composite/sobjects/[^/]+|searchquery|searchsuggest|searchautocomplete|search/v[0-9.]+/(?:suggest|autocomplete)|docs/(?:suggest|autocomplete)|docs/search\\.post\\.(?:search|suggest|autocomplete)|getbyids|getmembergroups|getmemberobjects|checkmembergroups|checkmemberobjects|getschedule|findmeetingtimes|[^/]*:(?:search|searchstream|runreport|batchrunreports|runpivotreport|batchrunpivotreports|runrealtimereport|runquery|runaggregationquery|batchget|batchgetbydatafilter|lookup|list)|search/(?:v2/)?jobs(?:/export)?|wql/v1/[^/]+/data|druid/v2/sql|query/sql|sqlqueries\\([^/]*\\)/list|queryservice_postquery|indexes/[^/]+/browse|indexes/\\*/objects|analytics/aggregate|query/(?:timeseries|scalar)|points/(?:scroll|count|recommend|discover|search|query)(?:/batch|/groups)?|action/(?:find|findone|aggregate))/?$')), 'read',
                     method IN ('GET', 'HEAD'), 'read',
                     method IN ('POST', 'PUT', 'PATCH', 'DELETE'), 'write',

@@ -1,7 +1,7 @@
 import { dbSystemAliases } from '../../core/net/db-system-names.ts';
 import { defaultPorts } from '../../core/net/default-ports.ts';
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
-import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl } from './endpoint-host.ts';
+import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl, type UrlSplit } from './endpoint-host.ts';
 import { impliedMessagingSystem, messagingDestination } from './messaging.ts';
 import { s3Bucket } from './object-store.ts';
 import { graphqlDirection } from './graphql.ts';
@@ -29,7 +29,10 @@ interface DirectionFacts {
   dbText: string;
   producer: boolean;
   consumer: boolean;
-  /** An HTTP POST (of no messaging or database span) to an API's read endpoint (POST_READ_PATH), or to a gRPC method that reads. */
+  /**
+   * An HTTP POST (of no messaging or database span but Elasticsearch's and OpenSearch's) to an API's read endpoint
+   * (POST_READ_PATH), or to a gRPC method that reads.
+   */
   postRead?: boolean;
   /** The direction an RPC span's method names (`GetCustomer` reads, `UpdateOrder` writes), for an HTTP or RPC span: name-verb.ts. */
   rpcMethod?: string;
@@ -167,6 +170,10 @@ export function classify(s: SpanRecord): readonly Touch[] {
     // A MongoDB driver's own commands — a connection check, the handshake, authentication, the sessions it ends at close, a
     // transaction's commit — run against the `admin` database and read or write no collection (migration 119).
     if (dbSys === 'mongodb' && MONGODB_SESSION_OPS.has(dbOp)) return NONE;
+    // Elasticsearch's and OpenSearch's reads that their clients name by an endpoint no direction is known for (the Java
+    // agent's and the Elasticsearch clients' `esql.query`, `sql.query`, `knn_search`, `async_search.submit`…) are POSTs to a
+    // read endpoint, as the same request from an HTTP client is (migration 128).
+    if ((dbSys === 'elasticsearch' || dbSys === 'opensearch') && isHttp && method === 'POST') facts.postRead = postReadPath(s, split);
     const ep = endpointHost(hostV, port, defaultPort);
     const dbNs = validUtf8(first(s.attr(A['db.namespace']), s.attr(A['db.name'])));
     const names = dbNs !== '' ? [dbNs] : dbSys === 'dynamodb' ? dynamodbTables(s.attr(A['aws.dynamodb.table_names'])) : [];
@@ -211,7 +218,7 @@ export function classify(s: SpanRecord): readonly Touch[] {
       // An OAuth 2.0 token request fetches a credential, not data: like a TLS handshake, it touches nothing.
       if (TOKEN_PATH.test(requested)) return NONE;
       // A gRPC, gRPC-Web, Connect or Twirp call seen by the HTTP instrumentation alone: `POST /crm.v1.CustomerService/GetCustomer`.
-      facts.postRead = POST_READ_PATH.test(requested) || nameDirection(extract(whole, RPC_PATH)) === 'read';
+      facts.postRead = postReadPath(s, split);
     }
     const path = hostV !== '' || peer === '' ? endpointPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])) : '';
     if (hostV !== '') {
@@ -235,6 +242,15 @@ export function classify(s: SpanRecord): readonly Touch[] {
   }
   if (peer !== '' && isClient) return [[direction(s, facts), 'peer', '', '', '', peer]];
   return NONE;
+}
+
+/**
+ * Whether a POST's request path (of the URL `split`, else url.path, http.target or url.template) is an API's read endpoint
+ * (`POST_READ_PATH`) or a gRPC (Connect, Twirp) method that reads.
+ */
+function postReadPath(s: SpanRecord, split: UrlSplit): boolean {
+  const whole = requestPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template']));
+  return POST_READ_PATH.test(asciiLower(whole)) || nameDirection(extract(whole, RPC_PATH)) === 'read';
 }
 
 /** Amazon S3 as the aws-sdk instrumentations name it in `rpc.service`, lower-case (`S3`; the Java agent 1.x `Amazon S3`). */
@@ -376,7 +392,8 @@ const TOKEN_PATH = new RegExp(
  * - Elasticsearch's, OpenSearch's and CouchDB's `_search`, `_msearch`, `_count`, `_mget`, `_sql`, `_find`, `_all_docs`
  *   (with `/template` or `/scroll` after the first two, `/translate` after `_sql`), `_query` (ES|QL, with `/async`),
  *   `_async_search`, `_knn_search`, `_field_caps`, `_terms_enum`, `_termvectors`, `_mtermvectors`, `_ppl`, `_bulk_get`,
- *   a design document's `_view/<view>` and `_search/<index>`, when no `db.system` says so.
+ *   a design document's `_view/<view>` and `_search/<index>`, when no `db.system` says so, or an Elasticsearch or OpenSearch
+ *   span's operation says no direction (`esql.query`, `knn_search`: migration 128).
  * A GraphQL POST can read or write: `graphql.operation.type` or the document tells (graphql.ts), else only
  * `integration.operation`.
  */

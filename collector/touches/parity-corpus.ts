@@ -1346,6 +1346,24 @@ export function handmadeSpans(): ParitySpan[] {
     ]),
     span('checkpoint-target', CLIENT, { 'http.method': 'PUT', 'net.peer.name': 'acct.blob.core.windows.net', 'http.target': '/c/ns.x/h/g/ownership/0' }),
     span('checkpoint-path', CLIENT, { 'http.request.method': 'PUT', 'server.address': 'acct', 'url.path': raw('/c/ns.', [0xc3, 0x28], '/h/g/checkpoint/0') }),
+    // Elasticsearch and OpenSearch calls named by an endpoint of no known direction: a POST to a read endpoint reads
+    // (migration 128); their known operations, other methods and other systems say their own
+    ...['esql.query', 'sql.query', 'knn_search', 'async_search.submit', 'indices.refresh', 'search', 'index', 'cluster.health', ''].flatMap((op) =>
+      ['/_query', '/_sql', '/orders/_knn_search', '/orders/_async_search', '/orders/_refresh', '/my.index/GetThing', '/orders/_doc/1'].flatMap((path) =>
+        ['elasticsearch', 'opensearch', 'mongodb'].flatMap((system) => [
+          span('es', CLIENT, {
+            'db.system': system,
+            'db.operation': op,
+            'url.full': `http://es.internal:9200${path}`,
+            'http.request.method': 'POST',
+            'server.address': 'es.internal',
+            'db.statement': op === '' ? '{"query":{}}' : '',
+          }),
+          span('es-old', CLIENT, { 'db.system': system, 'db.operation': op, 'net.peer.name': 'es.internal', 'http.method': 'POST', 'http.target': path }),
+          span('es-put', CLIENT, { 'db.system': system, 'db.operation': op, 'url.full': `http://es.internal:9200${path}`, 'http.request.method': 'PUT' }),
+        ]),
+      ),
+    ),
     span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
   ];
 }
