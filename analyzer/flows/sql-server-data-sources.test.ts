@@ -50,6 +50,20 @@ describe('SQL Server data sources given as the host (EF Core)', () => {
       run(t0 + 2000, 'SQL01\\INST1,1433'),
       run(t0 + 3000, 'np:\\\\sql01\\pipe\\MSSQL$INST1\\sql\\query'),
       run(t0 + 4000, 'admin:sql01'),
+      // Older versions of the instrumentation: the DataSource as peer.service, no host attribute.
+      {
+        name: 'sync',
+        kind: INTERNAL,
+        start: t0 + 5000,
+        children: [
+          {
+            name: 'orders',
+            kind: CLIENT,
+            attributes: { 'db.system': 'mssql', 'db.name': 'orders', 'peer.service': 'tcp:sql01,1433', 'db.statement': 'SELECT [o].[Id] FROM [Orders] AS [o]' },
+          },
+          httpCall('POST', 'https://billing.internal/api/invoices'),
+        ],
+      },
     ]);
     // A port that is not the default: the endpoint keeps it, so a rule naming it matches.
     await send('ef-dr', [run(t0, 'tcp:sql02.,14330')]);
@@ -65,6 +79,6 @@ describe('SQL Server data sources given as the host (EF Core)', () => {
   it('reads the server and port of the data source, and matches the rule naming them', async () => {
     expect(await flowEdges(analyzer)).toEqual(['ef-dr orders-dr -> billing', 'ef-sync orders-db -> billing']);
     expect(await openFindingTitles(analyzer, [...MISREADING_KINDS])).toEqual([]);
-    expect(await observedEdges(analyzer, (e) => `${e.source} ${e.traces}`)).toEqual(['orders-db 5', 'orders-dr 1']);
+    expect(await observedEdges(analyzer, (e) => `${e.source} ${e.traces}`)).toEqual(['orders-db 6', 'orders-dr 1']);
   });
 });

@@ -16,7 +16,8 @@
 -- - a SQL Server data source given as a span's host (OpenTelemetry.Instrumentation.EntityFrameworkCore puts the
 --   connection's DataSource in server.address as it is: `tcp:sql01,1433`, `sql01\INST1`, `sql01\INST1,1433`,
 --   `np:\\sql01\pipe\sql\query`) is its server and port: it was the host whole (`Unknown system
---   mssql://[tcp:sql01,1433]/orders`, `mssql://sql01\inst1/orders`), which no rule naming the host sql01 matched.
+--   mssql://[tcp:sql01,1433]/orders`, `mssql://sql01\inst1/orders`), which no rule naming the host sql01 matched. Older
+--   versions of it put the DataSource in peer.service, with no host attribute: read there too.
 -- - an Event Hubs processor's blob checkpoint store (the Azure SDKs' `<container>/<namespace>/<hub>/<consumer
 --   group>/checkpoint/<partition>` and `…/ownership/<partition>` blobs, and their listing by prefix) records how far the
 --   processor read and which partitions it owns: its requests touch nothing. The checkpoint written while processing was
@@ -306,11 +307,15 @@ FROM (
                                             -- a SQL Server data source (`tcp:sql01,1433`, `sql01\\INST1`, a named pipe's `np:\\\\sql01\\pipe\\…`, as
                                             -- EF Core's instrumentation gives the connection's DataSource): its server (128)
                                             db_sys = 'mssql' AND match(addr, '^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\\\,]') AND match(addr, '^[Nn][Pp]:\\\\\\\\([^\\\\]+)\\\\[^\\n]*$'), extract(addr, '^[Nn][Pp]:\\\\\\\\([^\\\\]+)\\\\[^\\n]*$'),
-                                            db_sys = 'mssql' AND match(addr, '^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\\\,]') AND match(addr, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([^\\\\,:/]+?)[\\t ]*(?:\\\\[^\\\\,]*)?(?:,[\\t ]*([0-9]+))?[\\t ]*$'), extract(addr, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([^\\\\,:/]+?)[\\t ]*(?:\\\\[^\\\\,]*)?(?:,[\\t ]*([0-9]+))?[\\t ]*$'), '') AS addr_target,
+                                            db_sys = 'mssql' AND match(addr, '^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\\\,]') AND match(addr, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([^\\\\,:/]+?)[\\t ]*(?:\\\\[^\\\\,]*)?(?:,[\\t ]*([0-9]+))?[\\t ]*$'), extract(addr, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([^\\\\,:/]+?)[\\t ]*(?:\\\\[^\\\\,]*)?(?:,[\\t ]*([0-9]+))?[\\t ]*$'),
+                                            -- Older versions of EF Core's instrumentation put it in peer.service, with no host attribute (128)
+                                            db_sys = 'mssql' AND addr = '' AND match(peer, '^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\\\,]') AND match(peer, '^[Nn][Pp]:\\\\\\\\([^\\\\]+)\\\\[^\\n]*$'), extract(peer, '^[Nn][Pp]:\\\\\\\\([^\\\\]+)\\\\[^\\n]*$'),
+                                            db_sys = 'mssql' AND addr = '' AND match(peer, '^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\\\,]') AND match(peer, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([^\\\\,:/]+?)[\\t ]*(?:\\\\[^\\\\,]*)?(?:,[\\t ]*([0-9]+))?[\\t ]*$'), extract(peer, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([^\\\\,:/]+?)[\\t ]*(?:\\\\[^\\\\,]*)?(?:,[\\t ]*([0-9]+))?[\\t ]*$'), '') AS addr_target,
                                     -- and its port (128)
-                                    if(db_sys = 'mssql' AND NOT match(addr, '(?i)^(?:dns|passthrough|xds):(?://[^/]*/)?([^\\n]+)$') AND NOT match(addr, '(?i)^unix:(?://)?(/[^\\n]*)$')
+                                    multiIf(db_sys = 'mssql' AND NOT match(addr, '(?i)^(?:dns|passthrough|xds):(?://[^/]*/)?([^\\n]+)$') AND NOT match(addr, '(?i)^unix:(?://)?(/[^\\n]*)$')
                                            AND match(addr, '^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\\\,]') AND NOT match(addr, '^[Nn][Pp]:\\\\\\\\([^\\\\]+)\\\\[^\\n]*$'),
-                                       extract(addr, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?[^\\\\,:/]+?[\\t ]*(?:\\\\[^\\\\,]*)?,[\\t ]*([0-9]+)[\\t ]*$'), '') AS ds_port,
+                                       extract(addr, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?[^\\\\,:/]+?[\\t ]*(?:\\\\[^\\\\,]*)?,[\\t ]*([0-9]+)[\\t ]*$'),
+                                       db_sys = 'mssql' AND addr = '' AND match(peer, '^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\\\,]') AND NOT match(peer, '^[Nn][Pp]:\\\\\\\\([^\\\\]+)\\\\[^\\n]*$'), extract(peer, '^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?[^\\\\,:/]+?[\\t ]*(?:\\\\[^\\\\,]*)?,[\\t ]*([0-9]+)[\\t ]*$'), '') AS ds_port,
                                     replaceRegexpOne(extract(addr, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)'), '^.*@', '') AS addr_hostport,
                                     url_parts[3] AS url_path_full,
                                     lower(multiIf(url_parts[1] != '', url_parts[1], A['url.scheme'] != '', A['url.scheme'],

@@ -106,7 +106,8 @@ function dataSource(value: string): { host: string; port: string } | undefined {
  * 1.36: `https://sqs.eu-west-1.amazonaws.com/123456789012/orders`) is its host, and its port when no port attribute
  * names one (migration 126): the URL was shown as the host, `[https://sqs.…/orders]`, which no hosts rule matched. A gRPC
  * channel's target given there (`dns:///crm.internal:50051`) is its endpoint's host and port (`GRPC_TARGET`); a SQL Server
- * data source (`tcp:sql01,1433`, `sql01\INST1`), on a span of `dbSys` `mssql`, its server and port (128).
+ * data source (`tcp:sql01,1433`, `sql01\INST1`), on a span of `dbSys` `mssql`, its server and port, and so is one given
+ * as peer.service when no host attribute is set (128).
  */
 export function hostAndPort(url: UrlSplit, s: SpanRecord, dbSys: string): { host: string; port: string } {
   if (url.host !== '') return { host: url.host, port: url.port };
@@ -114,7 +115,8 @@ export function hostAndPort(url: UrlSplit, s: SpanRecord, dbSys: string): { host
   let host = first(s.attr(A['server.address']), s.attr(A['net.peer.name']));
   let addressPort = '';
   const target = GRPC_TARGET.exec(validUtf8(host));
-  const source = target || dbSys !== 'mssql' ? undefined : dataSource(validUtf8(host));
+  // Older versions of EF Core's instrumentation put the DataSource in peer.service, with no host attribute.
+  const source = target || dbSys !== 'mssql' ? undefined : dataSource(validUtf8(host !== '' ? host : s.attr(A['peer.service'])));
   if (target) host = target[1] ?? target[2];
   else if (source) ({ host, port: addressPort } = source);
   else if (URL_START.test(host)) {

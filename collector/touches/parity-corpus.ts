@@ -1322,6 +1322,15 @@ export function handmadeSpans(): ParitySpan[] {
       ).flatMap((db) => [
         span('ds', CLIENT, { ...db, 'server.address': address, 'db.statement': 'SELECT 1 FROM t' }),
         span('ds-old', CLIENT, { ...db, 'net.peer.name': address, 'db.statement': 'UPDATE t SET a = 1' }),
+        span('ds-peer', CLIENT, { ...db, 'peer.service': address, 'db.statement': 'SELECT 1 FROM t' }),
+        span('ds-peer-host', CLIENT, { ...db, 'peer.service': address, 'net.peer.name': 'other', 'db.statement': 'SELECT 1 FROM t' }),
+        span('ds-peer-ip', CLIENT, {
+          ...db,
+          'peer.service': address,
+          'network.peer.address': '10.0.0.9',
+          'network.peer.port': '1435',
+          'db.statement': 'SELECT 1 FROM t',
+        }),
       ]),
     ),
     // an Event Hubs processor's blob checkpoint store touches nothing (migration 128): checkpoints, ownership claims, their
