@@ -26,6 +26,10 @@
 --   the Elasticsearch clients' `esql.query`, `sql.query`, `knn_search`, `async_search.submit`) was a write, being a POST:
 --   a POST to a read endpoint (`/_query`, `/_sql`, `…/_knn_search`, `…/_async_search`) now reads, as the same request
 --   from an HTTP client does; the index it read was shown as written (`Undocumented flow integration:es → search`).
+-- - aio-pika's publish names its destination `<exchange>,<routing key>` (`orders-x,order.created`; `,orders-q` through the
+--   default exchange): it was `Unknown system rabbitmq:orders-x,order.created` beside the exchange the consumer's span
+--   names. It is the exchange, or for the default exchange the routing key (the queue), as pika's `<exchange>:<routing
+--   key>` is.
 -- weft_span_touches is a Null table: making its view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -360,8 +364,9 @@ FROM (
                                             -- pika under the stable conventions: "<exchange>:<routing key>" (the exchange, as amqplib reports it)
                                             -- but MassTransit names a message type's exchange `<namespace>:<type>`: its destination is whole (126)
                                             mt_address != '', dest_raw,
-                                            position(dest_raw, ':') > 1, substring(dest_raw, 1, position(dest_raw, ':') - 1),
-                                            startsWith(dest_raw, ':'), substring(dest_raw, 2),
+                                            -- aio-pika's publish: "<exchange>,<routing key>", `,<queue>` for the default exchange (128)
+                                            multiSearchFirstPosition(dest_raw, [':', ',']) > 1, substring(dest_raw, 1, multiSearchFirstPosition(dest_raw, [':', ',']) - 1),
+                                            multiSearchFirstPosition(dest_raw, [':', ',']) = 1, substring(dest_raw, 2),
                                             dest_raw)) AS dest_named,
                                         if(url = '', ['', '', ''], extractGroups(url, '^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)')) AS url_parts,
                                         NOT is_server AND (url != '' OR method != '') AS is_http

@@ -150,9 +150,11 @@ function snsDestination(raw: string): string {
 const DEFAULT_EXCHANGE = new Set(['', 'amq.default', '<default>']);
 
 /**
- * The destination a RabbitMQ span names: the exchange, or for the default exchange the routing key (the queue). A
- * MassTransit span's (`massTransit`) is its exchange or queue whole: MassTransit names a message type's exchange
- * `<namespace>:<type>` (`Contracts:OrderSubmitted`), which is not pika's `<exchange>:<routing key>` (migration 126).
+ * The destination a RabbitMQ span names: the exchange, or for the default exchange the routing key (the queue); pika's
+ * `<exchange>:<routing key>` and aio-pika's `<exchange>,<routing key>` the exchange, or the routing key when the exchange
+ * is the default one (`:orders-q`, `,orders-q`; 128). A MassTransit span's (`massTransit`) is its exchange or queue
+ * whole: MassTransit names a message type's exchange `<namespace>:<type>` (`Contracts:OrderSubmitted`), which is not
+ * pika's `<exchange>:<routing key>` (migration 126).
  */
 function rabbitmqDestination(s: SpanRecord, raw: string, massTransit: boolean): string {
   if (DEFAULT_EXCHANGE.has(raw)) {
@@ -163,8 +165,19 @@ function rabbitmqDestination(s: SpanRecord, raw: string, massTransit: boolean): 
   }
   if (raw === '(temporary)') return validUtf8(s.spanName()).replace(SEND_SUFFIX, '');
   if (massTransit) return raw;
-  const colon = raw.indexOf(':');
-  if (colon > 0) return raw.slice(0, colon);
-  if (colon === 0) return raw.slice(1);
+  const cut = separator(raw);
+  if (cut > 0) return raw.slice(0, cut);
+  if (cut === 0) return raw.slice(1);
   return raw;
+}
+
+/**
+ * Where a RabbitMQ destination written `<exchange><separator><routing key>` is cut: at the first `:` (pika under the
+ * stable conventions) or `,` (aio-pika's publish, `orders-x,order.created`, and `,orders-q` for the default exchange:
+ * migration 128); -1 when it has neither.
+ */
+function separator(raw: string): number {
+  const colon = raw.indexOf(':');
+  const comma = raw.indexOf(',');
+  return colon < 0 ? comma : comma < 0 ? colon : Math.min(colon, comma);
 }

@@ -1373,6 +1373,16 @@ export function handmadeSpans(): ParitySpan[] {
         ]),
       ),
     ),
+    // aio-pika's publish `<exchange>,<routing key>` (migration 128), beside pika's `<exchange>:<routing key>`; the default
+    // exchange's; both separators; other systems and MassTransit's addresses keep theirs
+    ...['orders-x,order.created', ',orders-q', ',', 'orders-x,', 'a,b:c', 'a:b,c', ',a:b', ':a,b', 'amq.gen-1,x', ',amq.rabbitmq.reply-to.g1', 'x,y,z'].flatMap(
+      (destination) => [
+        msg({ 'messaging.destination': destination, 'messaging.temp_destination': { bool: true } }),
+        msg({ 'messaging.destination': destination, 'messaging.operation': 'receive' }, CONSUMER),
+        msg({ 'messaging.destination.name': destination, 'messaging.masstransit.destination_address': 'rabbitmq://mq/x' }),
+        msg({ 'messaging.system': 'kafka', 'messaging.destination.name': destination }),
+      ],
+    ),
     span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
   ];
 }
