@@ -30,6 +30,12 @@
 --   default exchange): it was `Unknown system rabbitmq:orders-x,order.created` beside the exchange the consumer's span
 --   names. It is the exchange, or for the default exchange the routing key (the queue), as pika's `<exchange>:<routing
 --   key>` is.
+-- - the Azure SDKs' spans from before they took up the messaging conventions (Service Bus and Event Hubs: .NET
+--   `ServiceBusSender.Send`, `ServiceBusReceiver.Receive`, `ServiceBusProcessor.ProcessMessage`, JavaScript
+--   `Azure.EventHubs.send`, Python `Azure.Servicebus.receive`…) name the entity's path in message_bus.destination and the
+--   service in az.namespace, and no messaging.system: they touched nothing, so the documented flows through a queue or an
+--   event hub were never seen. Their system is now servicebus or eventhubs, their destination the entity's path, and a
+--   send, schedule, receive, peek or process says its direction by the span's name.
 -- weft_span_touches is a Null table: making its view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -141,6 +147,8 @@ FROM (
                     -- an SQS or SNS call naming no messaging operation (otelaws before semconv 1.39, botocore) does what its RPC method says (125)
                     rpc = 'aws-api' AND rpc_method IN ('SendMessage', 'SendMessageBatch', 'Publish', 'PublishBatch'), 'write',
                     rpc = 'aws-api' AND rpc_method = 'ReceiveMessage', 'read',
+                    -- the Azure SDKs' older messaging spans say it by their name (`ServiceBusSender.Send`) (128)
+                    azure_dir != '', azure_dir,
                     is_producer, 'write',
                     is_consumer, 'read',
                     'unknown') AS dir
@@ -371,7 +379,7 @@ FROM (
                                         if(url = '', ['', '', ''], extractGroups(url, '^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)')) AS url_parts,
                                         NOT is_server AND (url != '' OR method != '') AS is_http
                                     FROM (
-                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, skipped_fast_path, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, s3_bucket_attr, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, mt_address, dest_raw, routing_key, url, http_host, addr, target_path, method, http_status, op, gql_dir, msgop
+                                        -- layer 1: ts, end_ts, trace_id, span_id, service, integration, domain, records_all, duration_ms, is_server, is_client, is_producer, is_consumer, skipped_fast_path, src_x, tgt_x, peer, rpc, rpc_service, rpc_method, s3_bucket_attr, db_sys_raw, db_ns, ddb_tables, db_text, db_proc, msg_sys, mt_address, dest_raw, routing_key, url, http_host, addr, target_path, method, http_status, op, gql_dir, msgop, azure_dir
                                         SELECT *,
                                             toDateTime64(Timestamp, 3, 'UTC') AS ts,
                                             fromUnixTimestamp64Milli(toInt64(toUnixTimestamp64Milli(toDateTime64(Timestamp, 3, 'UTC')) + intDiv(Duration, 1000000)), 'UTC') AS end_ts,
@@ -413,14 +421,23 @@ FROM (
                                             -- opentelemetry-instrumentation-celery's publish and run name none: celery (128)
                                             multiIf(A['messaging.system'] != '', lower(toValidUTF8(A['messaging.system'])),
                                                A['celery.action'] IN ('apply_async', 'run'), 'celery',
+                                               -- the Azure SDKs' older spans: an entity's path and their az.namespace (128)
+                                               A['message_bus.destination'] != '' AND A['az.namespace'] = 'Microsoft.ServiceBus', 'servicebus',
+                                               A['message_bus.destination'] != '' AND A['az.namespace'] = 'Microsoft.EventHub', 'eventhubs',
                                                transform(lower(extract(toValidUTF8(A['messaging.masstransit.input_address']), '^([A-Za-z][A-Za-z0-9+.-]*)://')),
                                                          ['rabbitmqs', 'sb', 'amazonsqs', 'loopback'], ['rabbitmq', 'servicebus', 'sqs', 'in-memory'],
                                                          lower(extract(toValidUTF8(A['messaging.masstransit.input_address']), '^([A-Za-z][A-Za-z0-9+.-]*)://')))) AS msg_sys,
                                             -- the endpoint address MassTransit's spans carry: the destination's, else the receiving endpoint's (126)
                                             toValidUTF8(if(A['messaging.masstransit.destination_address'] != '', A['messaging.masstransit.destination_address'],
                                                            A['messaging.masstransit.input_address'])) AS mt_address,
-                                            if(A['messaging.destination.name'] != '', A['messaging.destination.name'],
-                                               A['messaging.destination']) AS dest_raw,
+                                            -- the Azure SDKs' older tracing: the entity's path in message_bus.destination (128)
+                                            multiIf(A['messaging.destination.name'] != '', A['messaging.destination.name'],
+                                                    A['messaging.destination'] != '', A['messaging.destination'], A['message_bus.destination']) AS dest_raw,
+                                            if(A['message_bus.destination'] != '' AND A['az.namespace'] IN ('Microsoft.ServiceBus', 'Microsoft.EventHub'),
+                                               multiIf(lower(extract(toValidUTF8(SpanName), '([^.]*)$')) IN ('send', 'schedule', 'sendmessages', 'schedulemessages'), 'write',
+                                                       lower(extract(toValidUTF8(SpanName), '([^.]*)$')) IN ('receive', 'receivedeferred', 'receive_deferred', 'peek', 'peekmessages',
+                                                           'receivemessages', 'process', 'processmessage', 'processsessionmessage', 'readevents'), 'read', ''),
+                                               '') AS azure_dir,
                                             multiIf(A['messaging.rabbitmq.destination.routing_key'] != '', A['messaging.rabbitmq.destination.routing_key'],
                                                     A['rabbitmq.destination.routing_key'] != '', A['rabbitmq.destination.routing_key'],
                                                     A['messaging.rabbitmq.routing_key']) AS routing_key,

@@ -2,7 +2,7 @@ import { dbSystemAliases } from '../../core/net/db-system-names.ts';
 import { defaultPorts } from '../../core/net/default-ports.ts';
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
 import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl, type UrlSplit } from './endpoint-host.ts';
-import { impliedMessagingSystem, messagingDestination } from './messaging.ts';
+import { azureMessagingDirection, impliedMessagingSystem, messagingDestination } from './messaging.ts';
 import { s3Bucket } from './object-store.ts';
 import { graphqlDirection } from './graphql.ts';
 import { HEALTH_PATH } from './health-path.ts';
@@ -38,6 +38,8 @@ interface DirectionFacts {
   rpcMethod?: string;
   /** The direction a GraphQL operation's type says ('read', 'write' or ''), for an HTTP or RPC span: graphql.ts. */
   graphql?: string;
+  /** The direction an Azure SDK's older messaging span's name says (`ServiceBusSender.Send` writes): messaging.ts. */
+  azure?: string;
   /** The AWS API call of an aws-sdk span (`rpc.method` under `rpc.system` aws-api), else ''. */
   awsCall: string;
 }
@@ -76,6 +78,8 @@ function direction(s: SpanRecord, f: DirectionFacts): string {
   // receives as its RPC method says (migration 125).
   if (f.awsCall === 'SendMessage' || f.awsCall === 'SendMessageBatch' || f.awsCall === 'Publish' || f.awsCall === 'PublishBatch') return 'write';
   if (f.awsCall === 'ReceiveMessage') return 'read';
+  // The Azure SDKs' older messaging spans say it by their name (migration 128).
+  if (f.azure) return f.azure;
   if (f.producer) return 'write';
   if (f.consumer) return 'read';
   return 'unknown';
@@ -144,6 +148,7 @@ export function classify(s: SpanRecord): readonly Touch[] {
     consumer: isConsumer,
     postRead: false,
     awsCall: rpc === 'aws-api' ? validUtf8(s.attr(A['rpc.method'])) : '',
+    azure: azureMessagingDirection(s),
   };
 
   if (msgSys !== '') {

@@ -15,7 +15,9 @@ const SEND_SUFFIX = /[\t\n\f\r ]+(send|publish)$/;
 /** `msg_temporary` and `dest` of a messaging span; `system` is lower(toValidUTF8(messaging.system)). */
 export function messagingDestination(s: SpanRecord, system: string): { temporary: boolean; destination: string } {
   const name = s.attr(A['messaging.destination.name']);
-  const raw = name !== '' ? name : s.attr(A['messaging.destination']);
+  const older = s.attr(A['messaging.destination']);
+  // the Azure SDKs' tracing before they took up the messaging conventions: the entity's path (migration 128)
+  const raw = name !== '' ? name : older !== '' ? older : s.attr(A['message_bus.destination']);
   const mtAddress = massTransitAddress(s);
   const named = validUtf8(
     system === 'rabbitmq'
@@ -93,7 +95,8 @@ const MT_SCHEME_SYSTEMS = new Map([
 ]);
 
 /**
- * The messaging system of a span that names none (lower-case, valid UTF-8): `celery` for the spans of
+ * The messaging system of a span that names none (lower-case, valid UTF-8): `servicebus` and `eventhubs` for the Azure
+ * SDKs' older spans, which name an entity's path (`message_bus.destination`) and their `az.namespace` (128); `celery` for the spans of
  * opentelemetry-instrumentation-celery (Python), which name a task's publish (`apply_async/<task>`, PRODUCER) and run
  * (`run/<task>`, CONSUMER) by `celery.action` and its queue's routing key by `messaging.destination`, and no system
  * (migration 128); MassTransit 8's receive activity names only its endpoint's address
@@ -103,9 +106,47 @@ const MT_SCHEME_SYSTEMS = new Map([
 export function impliedMessagingSystem(s: SpanRecord): string {
   const celery = s.attr(A['celery.action']);
   if (celery === 'apply_async' || celery === 'run') return 'celery';
+  if (s.has(A['message_bus.destination'])) {
+    const azure = AZURE_MESSAGING.get(s.attr(A['az.namespace']));
+    if (azure !== undefined) return azure;
+  }
   const scheme = asciiLower(extract(validUtf8(s.attr(A['messaging.masstransit.input_address'])), SCHEME));
   return MT_SCHEME_SYSTEMS.get(scheme) ?? scheme;
 }
+
+/**
+ * The messaging systems of the Azure SDKs' resource provider namespaces (`az.namespace`), for their spans from before
+ * they took up the messaging conventions: `message_bus.destination` (the entity's path) and no messaging.system.
+ */
+const AZURE_MESSAGING = new Map([
+  ['Microsoft.ServiceBus', 'servicebus'],
+  ['Microsoft.EventHub', 'eventhubs'],
+]);
+
+/**
+ * The direction the Azure SDKs' older tracing gives a messaging call only by its span's name (`ServiceBusSender.Send`,
+ * `ServiceBusReceiver.Receive`, `Azure.EventHubs.send`, `Azure.Servicebus.receive_deferred`…): its last part, lower-case;
+ * a settlement (`Complete`, `Abandon`…) says none. '' for a span that is none of theirs (migration 128).
+ */
+export function azureMessagingDirection(s: SpanRecord): string {
+  if (!s.has(A['message_bus.destination']) || !AZURE_MESSAGING.has(s.attr(A['az.namespace']))) return '';
+  const name = validUtf8(s.spanName());
+  const op = asciiLower(name.slice(name.lastIndexOf('.') + 1));
+  return AZURE_WRITES.has(op) ? 'write' : AZURE_READS.has(op) ? 'read' : '';
+}
+const AZURE_WRITES = new Set(['send', 'schedule', 'sendmessages', 'schedulemessages']);
+const AZURE_READS = new Set([
+  'receive',
+  'receivedeferred',
+  'receive_deferred',
+  'peek',
+  'peekmessages',
+  'receivemessages',
+  'process',
+  'processmessage',
+  'processsessionmessage',
+  'readevents',
+]);
 
 /** Amazon SNS as the aws-sdk instrumentations name it in `messaging.system` (lower-case: JavaScript and Python `aws.sns`, Java `AmazonSNS`). */
 const SNS = new Set(['aws.sns', 'aws_sns', 'amazonsns', 'sns']);

@@ -1383,6 +1383,39 @@ export function handmadeSpans(): ParitySpan[] {
         msg({ 'messaging.system': 'kafka', 'messaging.destination.name': destination }),
       ],
     ),
+    // the Azure SDKs' older messaging spans (migration 128): message_bus.destination and az.namespace, no messaging.system;
+    // their direction by name; near misses (another namespace, no destination, a system named, other names)
+    ...(
+      [
+        { 'az.namespace': 'Microsoft.ServiceBus', 'message_bus.destination': 'orders', 'peer.address': 'ns.servicebus.windows.net' },
+        { 'az.namespace': 'Microsoft.EventHub', 'message_bus.destination': 'orders-hub' },
+        { 'az.namespace': 'Microsoft.ServiceBus', 'message_bus.destination': 'orders-topic/Subscriptions/billing' },
+        { 'az.namespace': 'Microsoft.Storage', 'message_bus.destination': 'orders' },
+        { 'az.namespace': 'microsoft.servicebus', 'message_bus.destination': 'orders' },
+        { 'az.namespace': 'Microsoft.ServiceBus' },
+        { 'az.namespace': 'Microsoft.ServiceBus', 'message_bus.destination': 'orders', 'messaging.system': 'servicebus', 'messaging.destination.name': 'q2' },
+        { 'az.namespace': 'Microsoft.EventHub', 'message_bus.destination': 'orders-hub', 'messaging.operation': 'publish' },
+        { 'message_bus.destination': 'faust-topic' },
+      ] as Record<string, Value>[]
+    ).flatMap((azure) =>
+      [
+        'ServiceBusSender.Send',
+        'ServiceBusSender.Schedule',
+        'ServiceBusReceiver.Receive',
+        'ServiceBusReceiver.ReceiveDeferred',
+        'ServiceBusReceiver.Peek',
+        'ServiceBusReceiver.Complete',
+        'ServiceBusProcessor.ProcessMessage',
+        'Azure.EventHubs.send',
+        'Azure.EventHubs.message',
+        'Azure.Servicebus.receive_deferred',
+        'EventProcessor.Process',
+        'Message',
+        'send',
+        '.',
+      ].flatMap((name) => [span(name, CLIENT, azure), span(name, PRODUCER, azure), span(name, CONSUMER, azure)]),
+    ),
+    span('ServiceBusSender.Send', CLIENT, { 'az.namespace': 'Microsoft.ServiceBus', 'message_bus.destination': 'orders' }, { name: 'x.\u00ffsend' }),
     span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
   ];
 }

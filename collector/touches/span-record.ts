@@ -71,6 +71,8 @@ export const SPAN_KEYS = [
   'celery.action',
   'graphql.operation.type',
   'graphql.document',
+  'az.namespace',
+  'message_bus.destination',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -169,6 +171,8 @@ export const A = {
   'celery.action': 60,
   'graphql.operation.type': 61,
   'graphql.document': 62,
+  'az.namespace': 63,
+  'message_bus.destination': 64,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;
