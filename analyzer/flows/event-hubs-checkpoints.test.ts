@@ -18,6 +18,7 @@ systems:
 flows:
   - { id: invoicer, source: order-events, target: billing, owner: icoe, runtime: { service: invoicer } }
   - { id: archiver, source: order-events, target: archive, owner: icoe, runtime: { service: archiver } }
+  - { id: tracker, source: order-events, target: billing, owner: icoe, runtime: { service: tracker } }
 `;
 
 const STORE = 'https://acct.blob.core.windows.net/checkpoints';
@@ -74,6 +75,8 @@ describe("an Event Hubs processor's blob checkpoint store", () => {
     await send('archiver', [
       processed(t0, [blob('PUT', 'https://acct.blob.core.windows.net/archive/2026/05/orders-1.json'), blob('PUT', `${STORE}/${PREFIX}/checkpoint/0`)]),
     ]);
+    // A path shaped like a checkpoint's under a host that is no Event Hubs namespace is an API's, and data.
+    await send('tracker', [processed(t0, [httpCall('PUT', 'https://billing.internal/api/v1.2/orders/42/checkpoint/3')])]);
     await h.collector.flush();
     analyzer = testAnalyzer(h.store, catalogYaml, { lateMs: 1 });
     expect((await analyzer.runNow()).errors).toEqual([]);
@@ -84,7 +87,7 @@ describe("an Event Hubs processor's blob checkpoint store", () => {
   });
 
   it('is no system the events flow into: its checkpoints and ownership claims touch nothing', async () => {
-    expect(await flowEdges(analyzer)).toEqual(['archiver order-events -> archive', 'invoicer order-events -> billing']);
+    expect(await flowEdges(analyzer)).toEqual(['archiver order-events -> archive', 'invoicer order-events -> billing', 'tracker order-events -> billing']);
     expect(await openFindingTitles(analyzer, [...MISREADING_KINDS])).toEqual([]);
   });
 });

@@ -226,8 +226,8 @@ FROM (
                             -- an Event Hubs processor's checkpoint store: a partition's checkpoint or ownership blob
                             -- (`<container>/<namespace>/<hub>/<group>/checkpoint/<partition>`), or a listing of them; how far it read,
                             -- not data (128)
-                            match(lower(toValidUTF8(path_any)), '^/+(?:[^/]+/+)?[^/]+/+[^/]+\\.[^/]+/+[^/]+/+[^/]+/+(?:checkpoint|ownership)/+[0-9]+/*$')
-                                OR match(lower(url), '[?&]comp=list&(?:[^#]*&)?prefix=[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)(?:checkpoint|ownership)(?:/|%2f)?(?:[&#]|$)|[?&]prefix=[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)(?:checkpoint|ownership)(?:/|%2f)?&(?:[^#]*&)?comp=list(?:[&#]|$)') AS is_checkpoint_store,
+                            match(lower(toValidUTF8(path_any)), '^/+(?:[^/]+/+)?[^/]+/+[^/]+\\.servicebus\\.[^/]+/+[^/]+/+[^/]+/+(?:checkpoint|ownership)/+[0-9]+/*$')
+                                OR match(lower(url), '[?&]comp=list&(?:[^#]*&)?prefix=[^&#]*\\.servicebus\\.[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)(?:checkpoint|ownership)(?:/|%2f)?(?:[&#]|$)|[?&]prefix=[^&#]*\\.servicebus\\.[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)[^&#]*(?:/|%2f)(?:checkpoint|ownership)(?:/|%2f)?&(?:[^#]*&)?comp=list(?:[&#]|$)') AS is_checkpoint_store,
                             -- the host and port touched, whatever the kind of endpoint
                             -- a server.address or net.peer.name given a whole URL (otelaws' SQS queue URL): its host (126)
                             toValidUTF8(multiIf(url_host != '', url_host,

@@ -325,12 +325,13 @@ const GRPC_HEALTH_PATH = /^\/+grpc\.health\.v1\.health\/+(?:check|watch)\/*$/;
  * checkpoint stores (.NET Azure.Messaging.EventHubs.Processor, Java azure-messaging-eventhubs-checkpointstore-blob, Python
  * azure-eventhub-checkpointstoreblob, JavaScript @azure/eventhubs-checkpointstore-blob) name a partition's checkpoint
  * `<container>/<namespace>/<event hub>/<consumer group>/checkpoint/<partition>` and its ownership claim `…/ownership/<partition>`,
- * the namespace fully qualified (`ns.servicebus.windows.net`); the Azurite emulator's paths name the account first.
+ * the namespace fully qualified (`ns.servicebus.windows.net`, or another Azure cloud's `….servicebus.<cloud domain>`); the
+ * Azurite emulator's paths name the account first.
  */
-const CHECKPOINT_BLOB = /^\/+(?:[^/]+\/+)?[^/]+\/+[^/]+\.[^/]+\/+[^/]+\/+[^/]+\/+(?:checkpoint|ownership)\/+[0-9]+\/*$/;
+const CHECKPOINT_BLOB = /^\/+(?:[^/]+\/+)?[^/]+\/+[^/]+\.servicebus\.[^/]+\/+[^/]+\/+[^/]+\/+(?:checkpoint|ownership)\/+[0-9]+\/*$/;
 /** Its listing of a container's checkpoints or ownership claims (`?restype=container&comp=list&prefix=<namespace>/<hub>/<group>/checkpoint/`), on the URL, lower-case. */
 const CHECKPOINT_LIST =
-  /[?&]comp=list&(?:[^#]*&)?prefix=[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)(?:checkpoint|ownership)(?:\/|%2f)?(?:[&#]|$)|[?&]prefix=[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)(?:checkpoint|ownership)(?:\/|%2f)?&(?:[^#]*&)?comp=list(?:[&#]|$)/;
+  /[?&]comp=list&(?:[^#]*&)?prefix=[^&#]*\.servicebus\.[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)(?:checkpoint|ownership)(?:\/|%2f)?(?:[&#]|$)|[?&]prefix=[^&#]*\.servicebus\.[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)[^&#]*(?:\/|%2f)(?:checkpoint|ownership)(?:\/|%2f)?&(?:[^#]*&)?comp=list(?:[&#]|$)/;
 
 /** The path socket.io and engine.io serve on by default (`/socket.io/`, `/engine.io/`), under any prefix; lower-case. */
 const SOCKET_IO_PATH = /\/(?:socket|engine)\.io\/?$/;

@@ -1348,13 +1348,24 @@ export function handmadeSpans(): ParitySpan[] {
       'https://acct.blob.core.windows.net/invoices/2026/05/checkpoint/0',
       'https://acct.blob.core.windows.net/a/ns.x/h/g/checkpoint/0#frag',
       'https://acct.blob.core.windows.net/c?comp=list&prefix=ns.x%2Fh%2Fg%2Fcheckpointer',
+      'https://acct.blob.core.windows.net/c?comp=list&prefix=ns.servicebus.chinacloudapi.cn%2Fh%2Fg%2Fcheckpoint',
+      'https://crm.internal/api/v1.2/orders/42/checkpoint/3',
+      'https://acct.blob.core.windows.net/c/ns.servicebus.usgovcloudapi.net/h/g/ownership/7',
     ].flatMap((url) => [
       http(url),
       http(url, { 'http.request.method': 'PUT', 'az.namespace': 'Microsoft.Storage' }),
       span('checkpoint-old', CLIENT, { 'http.method': 'HEAD', 'http.url': url }),
     ]),
-    span('checkpoint-target', CLIENT, { 'http.method': 'PUT', 'net.peer.name': 'acct.blob.core.windows.net', 'http.target': '/c/ns.x/h/g/ownership/0' }),
-    span('checkpoint-path', CLIENT, { 'http.request.method': 'PUT', 'server.address': 'acct', 'url.path': raw('/c/ns.', [0xc3, 0x28], '/h/g/checkpoint/0') }),
+    span('checkpoint-target', CLIENT, {
+      'http.method': 'PUT',
+      'net.peer.name': 'acct.blob.core.windows.net',
+      'http.target': '/c/ns.servicebus.windows.net/h/g/ownership/0',
+    }),
+    span('checkpoint-path', CLIENT, {
+      'http.request.method': 'PUT',
+      'server.address': 'acct',
+      'url.path': raw('/c/ns.servicebus.', [0xc3, 0x28], '/h/g/checkpoint/0'),
+    }),
     // Elasticsearch and OpenSearch calls named by an endpoint of no known direction: a POST to a read endpoint reads
     // (migration 128); their known operations, other methods and other systems say their own
     ...['esql.query', 'sql.query', 'knn_search', 'async_search.submit', 'indices.refresh', 'search', 'index', 'cluster.health', ''].flatMap((op) =>
