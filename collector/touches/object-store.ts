@@ -7,8 +7,9 @@ import { asciiLower, validUtf8 } from './byte-text.ts';
  * may hold dots); path style names it as the path's first segment (`s3.eu-west-1.amazonaws.com/orders-archive/…`). S3
  * Control's hosts (`<account>.s3-control.<region>.amazonaws.com`) name an account, not a bucket.
  */
-const VIRTUAL_HOST = /^(.+?)\.s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/;
-const PATH_HOST = /^s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/;
+// The labels after `s3` (`(?:[.-][a-z0-9-]+)*` read once: a `-` could start a label or end one, 2^n ways to split a run of them).
+const VIRTUAL_HOST = /^(.+?)\.s3(?:[.-][a-z0-9-](?:[a-z0-9-]|\.(?=[a-z0-9-]))*)?\.amazonaws\.com(?:\.cn)?$/;
+const PATH_HOST = /^s3(?:[.-][a-z0-9-](?:[a-z0-9-]|\.(?=[a-z0-9-]))*)?\.amazonaws\.com(?:\.cn)?$/;
 const CONTROL_HOST = /(?:^|\.)s3-control[.-]/;
 
 /** An object store endpoint: the bucket (lower-case) and the first two segments of the object's key, as `/a/b`. */
