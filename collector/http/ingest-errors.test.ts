@@ -135,15 +135,17 @@ describe('collector ingest errors', () => {
     ]);
   });
 
-  it('answers a field of the wrong type with 400 naming its path', async () => {
+  it('refuses a span with a field of the wrong type in partial_success, naming its path', async () => {
     const times = { startTimeUnixNano: String(NOW_NS), endTimeUnixNano: String(NOW_NS + 1n) };
     const res = await post(
       '/v1/traces',
       json({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', ...times, name: 7 }] }] }] }),
       { 'content-type': 'application/json' },
     );
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toBe('resourceSpans[0].scopeSpans[0].spans[0].name must be a string.');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { partialSuccess: { errorMessage: string } }).partialSuccess.errorMessage).toBe(
+      '1 rejected: spans with a field of the wrong type or range, or whose resource, scope or metric has one (first at resourceSpans[0].scopeSpans[0].spans[0].name must be a string)',
+    );
   });
 
   // Regression: a time OTLP/JSON can send and protobuf cannot ("-1", 21 digits, a fraction, text, in a span's start or
@@ -333,7 +335,7 @@ describe('collector ingest errors', () => {
     expect(await (await fetch(`${h.collector.url}/readyz`)).json()).toEqual({ status: 'ready' });
     const text = await (await fetch(`${h.collector.url}/metrics`)).text();
     expect(text).toMatch(/^weft_collector_accepted_total\{signal="traces"\} 29$/m);
-    expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 13$/m);
+    expect(text).toMatch(/^weft_collector_rejected_items_total\{signal="traces"\} 14$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="400"\} \d+$/m);
     expect(text).toMatch(/^weft_collector_rejected_requests_total\{status="413"\} 2$/m);
     // Statuses never answered yet are 0, not missing (an alert on the series sees it before the first refusal).

@@ -124,6 +124,8 @@ function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, w
  */
 export function anyValueText(v: AnyValueLike, ctx?: ValueContext, where = 'value'): string {
   if (!v) return '';
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw ERR_OTLP_BAD_INPUT(`${where} must be an AnyValue object (such as {"stringValue": "…"}), got ${Array.isArray(v) ? 'a list' : `a ${typeof v}`}.`);
   if (has(v, 'stringValue')) return stringText(v.stringValue, ctx, where);
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
   if (has(v, 'intValue')) {

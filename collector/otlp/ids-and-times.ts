@@ -42,6 +42,8 @@ const UINT64_MAX = '18446744073709551615';
  */
 export function readNanos(v: unknown): string | undefined {
   if (v === undefined || v === null) return '0';
+  // `true`, `{}`, `[]` are no time (intText would read them as 0, an absent time).
+  if (typeof v === 'boolean' || (typeof v === 'object' && !('low' in v))) return undefined;
   const s = intText(v);
   if (!DIGITS.test(s)) return undefined;
   const t = s.length > 1 && s[0] === '0' ? s.replace(/^0+(?=\d)/, '') : s;

@@ -10,16 +10,12 @@ const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpp
  * Renames snake_case field names to the lowerCamelCase of OTLP/JSON in place (`resource_spans`
  * → `resourceSpans`), as the OpenTelemetry Collector's JSON unmarshaler accepts both. OTLP/JSON
  * has no user-chosen object keys (attribute keys are values of `key`), so every key may be
- * renamed. Nesting deeper than `maxDepth` objects and arrays is refused.
+ * renamed. Objects and arrays deeper than `maxDepth` are left as they are: only an attribute value (or a log body)
+ * nests so deep, and its reader refuses its item at WEFT_MAX_ANY_VALUE_DEPTH, above them (a span nesting a kvlist
+ * 10,000 deep was a 400 for the whole request here).
  */
 function normalise(v: unknown, depth: number, maxDepth: number): void {
-  if (v === null || typeof v !== 'object') return;
-  if (depth > maxDepth) {
-    throw ERR_OTLP_BAD_INPUT(
-      `The body nests objects and arrays deeper than ${maxDepth} levels; ` +
-        `arrayValue/kvlistValue attribute values may nest at most ${Math.floor((maxDepth - 16) / 4)} levels.`,
-    );
-  }
+  if (v === null || typeof v !== 'object' || depth > maxDepth) return;
   if (Array.isArray(v)) {
     for (const x of v) normalise(x, depth + 1, maxDepth);
     return;

@@ -155,22 +155,52 @@ export function unknownServiceName(executable: string | undefined): string {
 export class IngestReport {
   rejected = 0;
   private readonly reasons = new Map<string, { count: number; first: string; rejects: boolean }>();
+  /** While an item is read (`begin`): each note made, to be undone if the item is refused after all (`rollback`). */
+  private readonly journal: { reason: string; items: number; rejects: boolean }[] = [];
+  private open = 0;
 
-  /** One item refused for `reason`, at `where` (the item's path in the request). */
-  reject(reason: string, where: string): void {
-    this.rejected++;
-    this.note(reason, where, true);
+  /** `items` items (one unless a whole resource or scope of them) refused for `reason`, at `where` (the item's path in the request). */
+  reject(reason: string, where: string, items = 1): void {
+    this.rejected += items;
+    this.note(reason, where, true, items);
   }
 
   /** Something changed but kept (truncated, dropped attributes, unknown enum). */
   warn(reason: string, where: string): void {
-    this.note(reason, where, false);
+    this.note(reason, where, false, 1);
   }
 
-  private note(reason: string, where: string, rejects: boolean): void {
+  /**
+   * Starts reading an item whose notes are undone if it is refused after them (`rollback`), so that a span refused for
+   * a field of the wrong type is not also reported as kept with a warning. Returns the mark to commit or roll back to.
+   */
+  begin(): number {
+    this.open++;
+    return this.journal.length;
+  }
+
+  /** Keeps the notes made since the last `begin`. */
+  commit(): void {
+    if (--this.open === 0) this.journal.length = 0;
+  }
+
+  /** Undoes the notes made since `begin` returned `mark`. */
+  rollback(mark: number): void {
+    for (let i = this.journal.length - 1; i >= mark; i--) {
+      const { reason, items, rejects } = this.journal[i];
+      const r = this.reasons.get(reason);
+      if (rejects) this.rejected -= items;
+      if (r && (r.count -= items) <= 0) this.reasons.delete(reason);
+    }
+    this.journal.length = mark;
+    if (--this.open === 0) this.journal.length = 0;
+  }
+
+  private note(reason: string, where: string, rejects: boolean, items: number): void {
     const r = this.reasons.get(reason);
-    if (r) r.count++;
-    else this.reasons.set(reason, { count: 1, first: where, rejects });
+    if (r) r.count += items;
+    else this.reasons.set(reason, { count: items, first: where, rejects });
+    if (this.open > 0) this.journal.push({ reason, items, rejects });
   }
 
   get message(): string {

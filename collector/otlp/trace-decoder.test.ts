@@ -419,18 +419,46 @@ describe('TraceDecoder', () => {
     expect(fast(both).message).toContain(`1 kept: ${WARN_RECORDS}`);
   });
 
-  it('refuses an AnyValue nested past the limit with 400 on both paths', () => {
+  // Regression: an attribute value nested past the limit in one span was a 400 for the whole request; the spans beside it
+  // were lost. The span (or, in the resource, the resource's spans) is refused alone, the same way on both paths.
+  it('refuses a span whose AnyValue nests past the limit alone, on both paths, and a resource holding one with its spans', () => {
     let value: Record<string, unknown> = { stringValue: 'leaf' };
     for (let i = 0; i < 34; i++) value = i % 2 ? { kvlistValue: { values: [kv('k', value)] } } : { arrayValue: { values: [value] } };
     const limit = protobuf.util.recursionLimit;
     protobuf.util.recursionLimit = 1000;
-    const body = encode({ resourceSpans: [{ scopeSpans: [{ spans: [span({ attributes: [kv('deep', value)] })] }] }] });
+    const sibling = (n: string, over: Record<string, unknown> = {}) => span({ spanId: id(n.repeat(8)), name: `s${n}`, ...over });
+    const deepIn = {
+      attributes: (v: unknown) => ({ attributes: [kv('ok', { stringValue: 'x'.repeat(20) }), kv('deep', v as Record<string, unknown>)] }),
+      event: (v: unknown) => ({ events: [{ timeUnixNano: T0, name: 'e', attributes: [kv('deep', v as Record<string, unknown>)] }] }),
+    };
+    const body = encode({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                sibling('21'),
+                // Its own ids again after it: not refused as sent twice, since the deep one was not kept.
+                sibling('22', { endTimeUnixNano: '1764230400123456788', ...deepIn.attributes(value) }),
+                sibling('22'),
+                sibling('23', deepIn.event(value)),
+                sibling('24'),
+              ],
+            },
+          ],
+        },
+        { resource: { attributes: [kv('deep', value)] }, scopeSpans: [{ spans: [sibling('25'), sibling('26')] }] },
+      ],
+    });
     protobuf.util.recursionLimit = limit;
-    for (const path of [fast, reference]) {
-      expect(() => path(body)).toThrow(
-        'resourceSpans[0].scopeSpans[0].spans[0].attributes nests arrayValue/kvlistValue deeper than 32 levels; flatten the attribute value.',
-      );
-    }
+    const got = fast(body, { attributeValueLengthLimit: 10 });
+    expect(got).toEqual(reference(body, { attributeValueLengthLimit: 10 }));
+    expect([got.rows, got.rejected]).toEqual([3, 4]);
+    const reason = 'spans with an attribute value or body nesting arrayValue/kvlistValue past WEFT_MAX_ANY_VALUE_DEPTH';
+    // No warning of the refused span (it ends before it starts, its first value was cut) is left in the message.
+    expect(got.message).toBe(
+      `4 rejected: ${reason} (first at resourceSpans[0].scopeSpans[0].spans[1].attributes nests arrayValue/kvlistValue deeper than 32 levels; flatten the attribute value)`,
+    );
   });
 
   it('refuses truncated and garbage bodies with the reference wording', () => {

@@ -5,11 +5,14 @@ import { ExpansionBudget } from '../rows/expansion.ts';
 import { traceColumns, type TraceColumn } from '../rows/trace-columns.ts';
 import { spanKindNames, statusCodeNames } from '../rows/trace-names.ts';
 import { TRACE_REASONS, type TraceContext } from '../rows/trace-rows.ts';
+import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
+import { tooDeepReason } from './item-refusal.ts';
 import { FieldWriter, Ranges } from './field-writer.ts';
 import {
   END_BEFORE_START,
   ERR_OTLP_EXPANDS_TOO_MUCH,
+  ERR_OTLP_TOO_DEEP,
   IngestReport,
   MAX_NAME_BYTES,
   NORMALIZED_ATTRIBUTE,
@@ -238,7 +241,15 @@ export class TraceDecoder {
       } else r.skip(tag & 7, rs.end);
     }
     if (spans === 0) return 0;
-    this.resource(attrs, `${where()}.resource`);
+    // A resource attribute nested past WEFT_MAX_ANY_VALUE_DEPTH refuses the resource's spans (as `readItem` does).
+    try {
+      this.resource(attrs, `${where()}.resource`);
+    } catch (err) {
+      if (!isWeftError(err) || err.code !== ERR_OTLP_TOO_DEEP.code) throw err;
+      this.f.ctx = this.ctx;
+      this.ctx.report.reject(tooDeepReason('spans'), err.message.replace(/\.$/, ''), spans);
+      return 0;
+    }
     this.budget.charge(spans, this.span.resourceAttributes.length + this.span.service.length, `${rs.where}.resource`);
     this.budget.charge(1, scopeBytes, `${rs.where}.scopeSpans[].scope`);
     let rows = 0;
@@ -345,16 +356,39 @@ export class TraceDecoder {
         const n = r.len(scope.end);
         const start = r.p;
         s.index = index++;
+        // The span's notes (warnings from reading it) are taken back if writing it refuses it (`writeRow`).
+        const mark = this.ctx.report.begin();
         if (this.readSpan(start, start + n)) {
           this.f.at.span = s.index;
-          for (const write of orderedWriters) write(s, out);
-          rows++;
-        }
+          if (this.writeRow(s, out, mark)) rows++;
+        } else this.ctx.report.commit();
         r.p = start + n;
       } else r.skip(tag & 7, scope.end);
     }
     this.f.at.span = -1;
     return rows;
+  }
+
+  /**
+   * Writes the span read as a row; false when a value nested past WEFT_MAX_ANY_VALUE_DEPTH refuses it (`readItem`'s
+   * refusal on the object path): its bytes, its notes since `mark` (`IngestReport.begin`) and its ids are taken back,
+   * the request's other spans kept.
+   */
+  private writeRow(s: SpanFields, out: RowBinaryWriter, mark: number): boolean {
+    const report = this.ctx.report;
+    const rowStart = out.pos;
+    try {
+      for (const write of orderedWriters) write(s, out);
+      report.commit();
+      return true;
+    } catch (err) {
+      report.rollback(mark);
+      if (!isWeftError(err) || err.code !== ERR_OTLP_TOO_DEEP.code) throw err;
+      out.pos = rowStart;
+      this.kept.removeLast();
+      report.reject(tooDeepReason('spans'), err.message.replace(/\.$/, ''));
+      return false;
+    }
   }
 
   /** Reads one span's fields into `this.span`; false when it is refused (reported). */
@@ -563,6 +597,17 @@ class KeptIds {
     this.hs[this.n * 2 + 1] = spanIdHash(b, traceS, spanS, 1);
     this.table[slot] = ++this.n;
     return true;
+  }
+
+  /** Takes back the pair added last (its row was not written after all). */
+  removeLast(): void {
+    if (this.n === 0) return;
+    const mask = this.table.length - 1;
+    let slot = this.hs[(this.n - 1) * 2] & mask;
+    while (this.table[slot] !== this.n) slot = (slot + 1) & mask;
+    // The last pair added ends its probe run's use of this slot: no pair added before it probed past it.
+    this.table[slot] = 0;
+    this.n--;
   }
 
   /** The hashes of the pairs added (h1, h2, …), in order (a copy). */

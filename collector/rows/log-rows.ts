@@ -4,6 +4,7 @@ import { resourceLimits } from '../otlp/limits.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
 import type { Mapped } from './mapped.ts';
+import { itemsIn, readItem } from '../otlp/item-refusal.ts';
 import { ExpansionBudget } from './expansion.ts';
 import { list, mapRowBytes, num, obj, serviceName, str } from './shape.ts';
 
@@ -34,72 +35,55 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
   const bodyCtx: ValueContext = { limits: { ...ctx.limits, attributeValueLengthLimit: Infinity }, report: ctx.report };
   const rows: unknown[][] = [];
   const resourceLogs = list(obj(request, 'request').resourceLogs, 'resourceLogs');
+  const report = ctx.report;
   for (let r = 0; r < resourceLogs.length; r++) {
     const rw = `resourceLogs[${r}]`;
-    const rl = obj(resourceLogs[r], rw);
-    const resource = obj(rl.resource, `${rw}.resource`);
-    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
-    const resSchema = str(rl.schemaUrl, `${rw}.schemaUrl`);
-    const service = serviceName(resAttrs, ctx.report, `${rw}.resource.attributes`);
-    const scopeLogs = list(rl.scopeLogs, `${rw}.scopeLogs`);
+    // A field of the wrong type refuses what holds it: the resource's or scope's records, or the record alone.
+    const resource = readItem(
+      report,
+      'log records',
+      () => itemsIn(resourceLogs[r], ['scopeLogs', 'logRecords']),
+      () => {
+        const rl = obj(resourceLogs[r], rw);
+        const res = obj(rl.resource, `${rw}.resource`);
+        const attributes = attributeMap(res.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
+        const schema = str(rl.schemaUrl, `${rw}.schemaUrl`);
+        return { attributes, schema, service: serviceName(attributes, report, `${rw}.resource.attributes`), scopeLogs: list(rl.scopeLogs, `${rw}.scopeLogs`) };
+      },
+    );
+    if (!resource) continue;
+    const { attributes: resAttrs, schema: resSchema, service, scopeLogs } = resource;
     for (let s = 0; s < scopeLogs.length; s++) {
       const sw = `${rw}.scopeLogs[${s}]`;
-      const sl = obj(scopeLogs[s], sw);
-      const scope = obj(sl.scope, `${sw}.scope`);
-      const scopeSchema = str(sl.schemaUrl, `${sw}.schemaUrl`);
-      const scopeName = str(scope.name, `${sw}.scope.name`);
-      const scopeVersion = str(scope.version, `${sw}.scope.version`);
-      const scopeAttrs = attributeMap(scope.attributes, `${sw}.scope.attributes`, ctx);
-      const records = list(sl.logRecords, `${sw}.logRecords`);
+      const scope = readItem(
+        report,
+        'log records',
+        () => itemsIn(scopeLogs[s], ['logRecords']),
+        () => {
+          const sl = obj(scopeLogs[s], sw);
+          const sc = obj(sl.scope, `${sw}.scope`);
+          return {
+            schema: str(sl.schemaUrl, `${sw}.schemaUrl`),
+            name: str(sc.name, `${sw}.scope.name`),
+            version: str(sc.version, `${sw}.scope.version`),
+            attributes: attributeMap(sc.attributes, `${sw}.scope.attributes`, ctx),
+            records: list(sl.logRecords, `${sw}.logRecords`),
+          };
+        },
+      );
+      if (!scope) continue;
+      const { schema: scopeSchema, name: scopeName, version: scopeVersion, attributes: scopeAttrs, records } = scope;
       budget.charge(records.length, mapRowBytes(resAttrs) + mapRowBytes(scopeAttrs) + Buffer.byteLength(service), `${sw} (resource and scope)`);
       for (let i = 0; i < records.length; i++) {
         const w = `${sw}.logRecords[${i}]`;
-        const rec = obj(records[i], w);
-        // A time or id that is malformed (only OTLP/JSON can send most) is the record's own fault, as it is a span's:
-        // it alone is refused.
-        const time = readNanos(rec.timeUnixNano);
-        const observed = readNanos(rec.observedTimeUnixNano);
-        if (time === undefined || observed === undefined) {
-          ctx.report.reject(LOG_REASONS.unreadableTime, `${w}.${time === undefined ? 'timeUnixNano' : 'observedTimeUnixNano'}`);
-          continue;
-        }
-        const ids: string[] = [];
-        for (const [field, bytes] of [
-          ['traceId', 16],
-          ['spanId', 8],
-        ] as const) {
-          try {
-            ids.push(idHex(rec[field], bytes, `${w}.${field}`));
-          } catch (err) {
-            if (!isWeftError(err)) throw err;
-            ctx.report.reject(looksBase64(rec[field], bytes) ? LOG_REASONS.base64Ids : LOG_REASONS.badIds, `${w}.${field}`);
-            break;
-          }
-        }
-        if (ids.length < 2) continue;
-        // An enum is open: a name this collector does not know keeps the record, as unspecified, and is said.
-        const sent = rec.severityNumber;
-        let severity = 0;
-        if (typeof sent === 'string' && !/^-?\d+$/.test(sent) && !(SEVERITY_ENUM as readonly string[]).includes(sent)) {
-          ctx.report.warn(LOG_REASONS.unknownSeverity, `${w}.severityNumber`);
-        } else severity = enumNumber(sent, SEVERITY_ENUM, `${w}.severityNumber`);
-        rows.push([
-          time === '0' ? observed : time,
-          ids[0],
-          ids[1],
-          num(rec.flags, `${w}.flags`) & 0xff,
-          str(rec.severityText, `${w}.severityText`),
-          Math.max(0, Math.min(255, severity)),
-          service,
-          logBody(rec.body as Record<string, unknown> | undefined, bodyCtx, `${w}.body`),
-          resSchema,
-          resAttrs,
-          scopeSchema,
-          scopeName,
-          scopeVersion,
-          scopeAttrs,
-          attributeMap(rec.attributes, `${w}.attributes`, ctx),
-        ]);
+        const head = [resSchema, resAttrs, scopeSchema, scopeName, scopeVersion, scopeAttrs];
+        const row = readItem(
+          report,
+          'log records',
+          () => 1,
+          () => recordRow(obj(records[i], w), w, service, head, ctx, bodyCtx),
+        );
+        if (row) rows.push(row);
       }
     }
   }
@@ -115,4 +99,57 @@ function logBody(body: AnyValueLike, ctx: ValueContext, where: string): string {
   const text = anyValueText(body, ctx, where);
   const structured = body != null && (Object.hasOwn(body, 'kvlistValue') || Object.hasOwn(body, 'arrayValue'));
   return structured ? redactJsonBody(text) : redactText(text);
+}
+
+/**
+ * One log record's row (`service` and the resource and scope columns `head` given), or undefined when it is refused
+ * (reported). A field of the wrong type throws (`readItem` refuses the record alone).
+ */
+function recordRow(rec: Record<string, unknown>, w: string, service: string, head: unknown[], ctx: ValueContext, bodyCtx: ValueContext): unknown[] | undefined {
+  // A time or id that is malformed (only OTLP/JSON can send most) is the record's own fault, as it is a span's:
+  // it alone is refused.
+  const time = readNanos(rec.timeUnixNano);
+  const observed = readNanos(rec.observedTimeUnixNano);
+  if (time === undefined || observed === undefined) {
+    ctx.report.reject(LOG_REASONS.unreadableTime, `${w}.${time === undefined ? 'timeUnixNano' : 'observedTimeUnixNano'}`);
+    return undefined;
+  }
+  const ids: string[] = [];
+  for (const [field, bytes] of [
+    ['traceId', 16],
+    ['spanId', 8],
+  ] as const) {
+    try {
+      ids.push(idHex(rec[field], bytes, `${w}.${field}`));
+    } catch (err) {
+      if (!isWeftError(err)) throw err;
+      ctx.report.reject(looksBase64(rec[field], bytes) ? LOG_REASONS.base64Ids : LOG_REASONS.badIds, `${w}.${field}`);
+      return undefined;
+    }
+  }
+  // An enum is open: a name this collector does not know keeps the record, as unspecified, and is said (once every
+  // field is read).
+  const sent = rec.severityNumber;
+  const unknownName = typeof sent === 'string' && !/^-?\d+$/.test(sent) && !(SEVERITY_ENUM as readonly string[]).includes(sent);
+  const severity = unknownName ? 0 : enumNumber(sent, SEVERITY_ENUM, `${w}.severityNumber`);
+  const [resSchema, resAttrs, scopeSchema, scopeName, scopeVersion, scopeAttrs] = head;
+  const row = [
+    time === '0' ? observed : time,
+    ids[0],
+    ids[1],
+    num(rec.flags, `${w}.flags`) & 0xff,
+    str(rec.severityText, `${w}.severityText`),
+    Math.max(0, Math.min(255, severity)),
+    service,
+    logBody(rec.body as Record<string, unknown> | undefined, bodyCtx, `${w}.body`),
+    resSchema,
+    resAttrs,
+    scopeSchema,
+    scopeName,
+    scopeVersion,
+    scopeAttrs,
+    attributeMap(rec.attributes, `${w}.attributes`, ctx),
+  ];
+  if (unknownName) ctx.report.warn(LOG_REASONS.unknownSeverity, `${w}.severityNumber`);
+  return row;
 }

@@ -1,6 +1,7 @@
 import { attributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { resourceLimits } from '../otlp/limits.ts';
 import { enumNumber } from '../otlp/ids-and-times.ts';
+import { itemsIn, readItem } from '../otlp/item-refusal.ts';
 import { ExpansionBudget } from './expansion.ts';
 import { exemplarColumns, histogramValues, isRefusal, METRIC_REASONS, pointTimes, pointValue, type Refusal } from './metric-points.ts';
 import { list, mapRowBytes, num, obj, serviceName, str } from './shape.ts';
@@ -29,97 +30,164 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
   const out: MetricRows = { sum: [], gauge: [], histogram: [], rejected: 0, message: '' };
   const reasons = new Set<string>();
   const resourceMetrics = list(obj(request, 'request').resourceMetrics, 'resourceMetrics');
+  const report = ctx.report;
   for (let r = 0; r < resourceMetrics.length; r++) {
     const rw = `resourceMetrics[${r}]`;
-    const rm = obj(resourceMetrics[r], rw);
-    const resource = obj(rm.resource, `${rw}.resource`);
-    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
-    const resSchema = str(rm.schemaUrl, `${rw}.schemaUrl`);
-    const service = serviceName(resAttrs, ctx.report, `${rw}.resource.attributes`);
-    const scopeMetrics = list(rm.scopeMetrics, `${rw}.scopeMetrics`);
+    // A field of the wrong type refuses what holds it: the points of the resource, scope or metric, or the point alone.
+    const resource = readItem(
+      report,
+      'data points',
+      () => pointsIn(resourceMetrics[r], ['scopeMetrics', 'metrics']),
+      () => {
+        const rm = obj(resourceMetrics[r], rw);
+        const res = obj(rm.resource, `${rw}.resource`);
+        const attributes = attributeMap(res.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
+        const schema = str(rm.schemaUrl, `${rw}.schemaUrl`);
+        return {
+          attributes,
+          schema,
+          service: serviceName(attributes, report, `${rw}.resource.attributes`),
+          scopeMetrics: list(rm.scopeMetrics, `${rw}.scopeMetrics`),
+        };
+      },
+    );
+    if (!resource) continue;
+    const { attributes: resAttrs, schema: resSchema, service, scopeMetrics } = resource;
     for (let s = 0; s < scopeMetrics.length; s++) {
       const sw = `${rw}.scopeMetrics[${s}]`;
-      const sm = obj(scopeMetrics[s], sw);
-      const scope = obj(sm.scope, `${sw}.scope`);
-      const scopeAttrs = attributeMap(scope.attributes, `${sw}.scope.attributes`, ctx);
-      const head = [
-        resAttrs,
-        resSchema,
-        str(scope.name, `${sw}.scope.name`),
-        str(scope.version, `${sw}.scope.version`),
-        scopeAttrs,
-        num(scope.droppedAttributesCount, `${sw}.scope.droppedAttributesCount`),
-        str(sm.schemaUrl, `${sw}.schemaUrl`),
-        service,
-      ];
-      const metrics = list(sm.metrics, `${sw}.metrics`);
+      const scope = readItem(
+        report,
+        'data points',
+        () => pointsIn(scopeMetrics[s], ['metrics']),
+        () => {
+          const sm = obj(scopeMetrics[s], sw);
+          const sc = obj(sm.scope, `${sw}.scope`);
+          const attributes = attributeMap(sc.attributes, `${sw}.scope.attributes`, ctx);
+          const head = [
+            resAttrs,
+            resSchema,
+            str(sc.name, `${sw}.scope.name`),
+            str(sc.version, `${sw}.scope.version`),
+            attributes,
+            num(sc.droppedAttributesCount, `${sw}.scope.droppedAttributesCount`),
+            str(sm.schemaUrl, `${sw}.schemaUrl`),
+            service,
+          ];
+          return { attributes, head, metrics: list(sm.metrics, `${sw}.metrics`) };
+        },
+      );
+      if (!scope) continue;
+      const { attributes: scopeAttrs, head, metrics } = scope;
       budget.charge(countPoints(metrics), mapRowBytes(resAttrs) + mapRowBytes(scopeAttrs) + Buffer.byteLength(service), `${sw} (resource and scope)`);
       for (let m = 0; m < metrics.length; m++) {
         const mw = `${sw}.metrics[${m}]`;
-        const metric = obj(metrics[m], mw);
-        const named = [...head, str(metric.name, `${mw}.name`), str(metric.description, `${mw}.description`), str(metric.unit, `${mw}.unit`)];
-        // The columns every point has (metric, attributes, times), or its refusal; `refused` reports one.
-        const point = (p: Record<string, unknown>, pw: string): unknown[] | Refusal => {
-          const times = pointTimes(p, pw);
-          if (isRefusal(times)) return times;
-          return [...named, attributeMap(p.attributes, `${pw}.attributes`, ctx), ...times];
-        };
-        const refused = (r: Refusal) => ctx.report.reject(r.refused, r.where);
-        // A sum's or a gauge's point: the common columns, its value, flags and exemplars, then `tail`.
-        const numberPoint = (dp: unknown, pw: string, tail: unknown[]) => {
-          const p = obj(dp, pw);
-          const head = point(p, pw);
-          if (isRefusal(head)) return refused(head);
-          const value = pointValue(p);
-          if (value === undefined) return refused({ refused: METRIC_REASONS.badValue, where: `${pw}.${Object.hasOwn(p, 'asInt') ? 'asInt' : 'asDouble'}` });
-          const ex = exemplarColumns(p, pw, ctx);
-          if (isRefusal(ex)) return refused(ex);
-          return [...head, value, num(p.flags, `${pw}.flags`), ...ex, ...tail];
-        };
-        if (metric.sum) {
-          const sum = obj(metric.sum, `${mw}.sum`);
-          const temporality = temporalityOf(sum.aggregationTemporality, `${mw}.sum.aggregationTemporality`, ctx);
-          list(sum.dataPoints, `${mw}.sum.dataPoints`).forEach((dp, i) => {
-            const row = numberPoint(dp, `${mw}.sum.dataPoints[${i}]`, [temporality, Boolean(sum.isMonotonic)]);
-            if (row) out.sum.push(row);
-          });
-        } else if (metric.gauge) {
-          const gauge = obj(metric.gauge, `${mw}.gauge`);
-          list(gauge.dataPoints, `${mw}.gauge.dataPoints`).forEach((dp, i) => {
-            const row = numberPoint(dp, `${mw}.gauge.dataPoints[${i}]`, []);
-            if (row) out.gauge.push(row);
-          });
-        } else if (metric.histogram) {
-          const h = obj(metric.histogram, `${mw}.histogram`);
-          const temporality = temporalityOf(h.aggregationTemporality, `${mw}.histogram.aggregationTemporality`, ctx);
-          list(h.dataPoints, `${mw}.histogram.dataPoints`).forEach((dp, i) => {
-            const pw = `${mw}.histogram.dataPoints[${i}]`;
-            const p = obj(dp, pw);
-            const head = point(p, pw);
-            if (isRefusal(head)) return refused(head);
-            const v = histogramValues(p, pw);
-            if (isRefusal(v)) return refused(v);
-            const ex = exemplarColumns(p, pw, ctx);
-            if (isRefusal(ex)) return refused(ex);
-            out.histogram.push([...head, v.count, v.sum, v.bucketCounts, v.explicitBounds, ...ex, num(p.flags, `${pw}.flags`), v.min, v.max, temporality]);
-          });
-        } else {
-          const kind = metric.exponentialHistogram ? 'exponentialHistogram' : metric.summary ? 'summary' : '';
-          if (!kind) {
-            out.rejected++;
-            reasons.add(`metric ${JSON.stringify(metric.name ?? '')} has no data`);
-            continue;
-          }
-          const points = list(obj(metric[kind], `${mw}.${kind}`).dataPoints, `${mw}.${kind}.dataPoints`).length;
-          out.rejected += points;
-          reasons.add(`${kind} metrics are not stored (only sum, gauge and histogram)`);
-        }
+        readItem(
+          report,
+          'data points',
+          () => pointsIn(metrics[m], []),
+          () => metricPoints(obj(metrics[m], mw), mw, head, ctx, out, reasons),
+        );
       }
     }
   }
   out.rejected += ctx.report.rejected;
   out.message = [...reasons, ctx.report.message].filter(Boolean).join('; ');
   return out;
+}
+
+/**
+ * The rows of one metric's points, appended to `out` (`head`: the resource and scope columns). A field of the wrong type
+ * in the metric itself (its name, its sum, gauge or histogram) throws, for `readItem` to refuse its points; one in a
+ * point refuses that point alone.
+ */
+function metricPoints(metric: Record<string, unknown>, mw: string, head: unknown[], ctx: ValueContext, out: MetricRows, reasons: Set<string>): void {
+  const report = ctx.report;
+  const named = [...head, str(metric.name, `${mw}.name`), str(metric.description, `${mw}.description`), str(metric.unit, `${mw}.unit`)];
+  // The columns every point has (metric, attributes, times), or its refusal; `refused` reports one.
+  const point = (p: Record<string, unknown>, pw: string): unknown[] | Refusal => {
+    const times = pointTimes(p, pw);
+    if (isRefusal(times)) return times;
+    return [...named, attributeMap(p.attributes, `${pw}.attributes`, ctx), ...times];
+  };
+  const refused = (r: Refusal) => report.reject(r.refused, r.where);
+  // A sum's or a gauge's point: the common columns, its value, flags and exemplars, then `tail`.
+  const numberPoint = (p: Record<string, unknown>, pw: string, tail: unknown[]) => {
+    const head = point(p, pw);
+    if (isRefusal(head)) return refused(head);
+    const value = pointValue(p);
+    if (value === undefined) return refused({ refused: METRIC_REASONS.badValue, where: `${pw}.${Object.hasOwn(p, 'asInt') ? 'asInt' : 'asDouble'}` });
+    const ex = exemplarColumns(p, pw, ctx);
+    if (isRefusal(ex)) return refused(ex);
+    return [...head, value, num(p.flags, `${pw}.flags`), ...ex, ...tail];
+  };
+  // Each point read alone: a field of the wrong type in it refuses it, not its metric's other points.
+  const points = (data: Record<string, unknown>, dw: string, each: (p: Record<string, unknown>, pw: string) => void) =>
+    list(data.dataPoints, `${dw}.dataPoints`).forEach((dp, i) => {
+      const pw = `${dw}.dataPoints[${i}]`;
+      readItem(
+        report,
+        'data points',
+        () => 1,
+        () => each(obj(dp, pw), pw),
+      );
+    });
+  if (metric.sum) {
+    const sum = obj(metric.sum, `${mw}.sum`);
+    const temporality = temporalityOf(sum.aggregationTemporality, `${mw}.sum.aggregationTemporality`, ctx);
+    points(sum, `${mw}.sum`, (p, pw) => {
+      const row = numberPoint(p, pw, [temporality, Boolean(sum.isMonotonic)]);
+      if (row) out.sum.push(row);
+    });
+  } else if (metric.gauge) {
+    points(obj(metric.gauge, `${mw}.gauge`), `${mw}.gauge`, (p, pw) => {
+      const row = numberPoint(p, pw, []);
+      if (row) out.gauge.push(row);
+    });
+  } else if (metric.histogram) {
+    const h = obj(metric.histogram, `${mw}.histogram`);
+    const temporality = temporalityOf(h.aggregationTemporality, `${mw}.histogram.aggregationTemporality`, ctx);
+    points(h, `${mw}.histogram`, (p, pw) => {
+      const head = point(p, pw);
+      if (isRefusal(head)) return refused(head);
+      const v = histogramValues(p, pw);
+      if (isRefusal(v)) return refused(v);
+      const ex = exemplarColumns(p, pw, ctx);
+      if (isRefusal(ex)) return refused(ex);
+      out.histogram.push([...head, v.count, v.sum, v.bucketCounts, v.explicitBounds, ...ex, num(p.flags, `${pw}.flags`), v.min, v.max, temporality]);
+    });
+  } else {
+    const kind = metric.exponentialHistogram ? 'exponentialHistogram' : metric.summary ? 'summary' : '';
+    if (!kind) {
+      out.rejected++;
+      reasons.add(`metric ${JSON.stringify(metric.name ?? '')} has no data`);
+      return;
+    }
+    const points = list(obj(metric[kind], `${mw}.${kind}`).dataPoints, `${mw}.${kind}.dataPoints`).length;
+    out.rejected += points;
+    reasons.add(`${kind} metrics are not stored (only sum, gauge and histogram)`);
+  }
+}
+
+/**
+ * How many data points `v` holds down the list fields `path` and then its metrics' data (any kind), for `readItem`'s
+ * count; a list that is no list counts as one point, and so does a metric without data (refused as one).
+ */
+function pointsIn(v: unknown, path: readonly string[]): number {
+  if (path.length > 0) {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return 1;
+    const next = (v as Record<string, unknown>)[path[0]];
+    if (next === undefined || next === null) return 0;
+    if (!Array.isArray(next)) return 1;
+    let n = 0;
+    for (const x of next) n += pointsIn(x, path.slice(1));
+    return n;
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return 1;
+  for (const kind of ['sum', 'gauge', 'histogram', 'exponentialHistogram', 'summary']) {
+    const data = (v as Record<string, unknown>)[kind];
+    if (data) return itemsIn(data, ['dataPoints']);
+  }
+  return 1;
 }
 
 /**

@@ -4,6 +4,7 @@ import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-
 import { durationNanos, enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
 import { END_BEFORE_START, NORMALIZED_ATTRIBUTE, resourceLimits, spanTimeProblem } from '../otlp/limits.ts';
 import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from '../otlp/records-count.ts';
+import { itemsIn, readItem } from '../otlp/item-refusal.ts';
 import { ExpansionBudget } from './expansion.ts';
 import type { Mapped } from './mapped.ts';
 import { list, mapRowBytes, obj, serviceName, str } from './shape.ts';
@@ -64,25 +65,48 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
   const kept = new Set<string>();
   const budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
   const resourceSpans = list(obj(request, 'request').resourceSpans, 'resourceSpans');
+  const report = ctx.report;
   for (let r = 0; r < resourceSpans.length; r++) {
     const rw = `resourceSpans[${r}]`;
-    const rs = obj(resourceSpans[r], rw);
-    const resource = rs.resource ? obj(rs.resource, `${rw}.resource`) : {};
-    const resAttrs = attributeMap(resource.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
-    const service = serviceName(resAttrs, ctx.report, `${rw}.resource.attributes`);
-    const scopeSpans = list(rs.scopeSpans, `${rw}.scopeSpans`);
-    const spanCount = scopeSpans.reduce<number>((n, ss, s) => n + list(obj(ss, `${rw}.scopeSpans[${s}]`).spans, `${rw}.scopeSpans[${s}].spans`).length, 0);
+    // A field of the wrong type refuses what holds it: the resource's or scope's spans, or the span alone.
+    const resource = readItem(
+      report,
+      'spans',
+      () => itemsIn(resourceSpans[r], ['scopeSpans', 'spans']),
+      () => {
+        const rs = obj(resourceSpans[r], rw);
+        const res = rs.resource ? obj(rs.resource, `${rw}.resource`) : {};
+        const attributes = attributeMap(res.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
+        return { attributes, service: serviceName(attributes, report, `${rw}.resource.attributes`), scopeSpans: list(rs.scopeSpans, `${rw}.scopeSpans`) };
+      },
+    );
+    if (!resource) continue;
+    const { attributes: resAttrs, service, scopeSpans } = resource;
+    const spanCount = scopeSpans.reduce<number>((n, ss) => n + itemsIn(ss, ['spans']), 0);
     budget.charge(spanCount, mapRowBytes(resAttrs) + Buffer.byteLength(service), `${rw}.resource`);
     for (let s = 0; s < scopeSpans.length; s++) {
       const sw = `${rw}.scopeSpans[${s}]`;
-      const ss = obj(scopeSpans[s], sw);
-      const scope = ss.scope ? obj(ss.scope, `${sw}.scope`) : {};
-      const scopeName = str(scope.name, `${sw}.scope.name`);
-      const scopeVersion = str(scope.version, `${sw}.scope.version`);
-      const spans = list(ss.spans, `${sw}.spans`);
+      const scope = readItem(
+        report,
+        'spans',
+        () => itemsIn(scopeSpans[s], ['spans']),
+        () => {
+          const ss = obj(scopeSpans[s], sw);
+          const sc = ss.scope ? obj(ss.scope, `${sw}.scope`) : {};
+          return { name: str(sc.name, `${sw}.scope.name`), version: str(sc.version, `${sw}.scope.version`), spans: list(ss.spans, `${sw}.spans`) };
+        },
+      );
+      if (!scope) continue;
+      const { name: scopeName, version: scopeVersion, spans } = scope;
       budget.charge(spans.length, Buffer.byteLength(scopeName) + Buffer.byteLength(scopeVersion), `${sw}.scope`);
       for (let i = 0; i < spans.length; i++) {
-        const row = spanRow(obj(spans[i], `${sw}.spans[${i}]`), `${sw}.spans[${i}]`, ctx, kept);
+        const w = `${sw}.spans[${i}]`;
+        const row = readItem(
+          report,
+          'spans',
+          () => 1,
+          () => spanRow(obj(spans[i], w), w, ctx, kept),
+        );
         if (!row) continue;
         row.ServiceName = service;
         row.ResourceAttributes = resAttrs;
@@ -154,7 +178,6 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     ctx.report.reject(TRACE_REASONS.sentTwice, w);
     return undefined;
   }
-  kept.add(key);
   const backwards = endBeforeStart(start, end);
   if (backwards) ctx.report.warn(TRACE_REASONS.endBeforeStart, w);
   if (!(kind >= 0 && kind < spanKindNames.length)) {
@@ -169,7 +192,7 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
   // A count Weft does not take reads as not reported (`recordsCount`): the sender is told.
   const records = attributes[RECORDS_ATTRIBUTE];
   if (records !== undefined && !recordsValid(records)) ctx.report.warn(WARN_RECORDS, `${w}.attributes`);
-  return {
+  const row: Record<TraceColumn, unknown> = {
     Timestamp: start,
     TraceId: traceId,
     SpanId: spanId,
@@ -193,4 +216,7 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     'Links.TraceState': lk.map((l, i) => str(l.traceState, `${w}.links[${i}].traceState`)),
     'Links.Attributes': lk.map((l, i) => attributeMap(l.attributes, `${w}.links[${i}].attributes`, ctx)),
   };
+  // Added once every field is read: a span refused for a field of the wrong type (`readItem`) leaves its ids free.
+  kept.add(key);
+  return row;
 }

@@ -1,0 +1,164 @@
+import protobuf from 'protobufjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeProtoResponse, messages } from './otlp/proto-codec.ts';
+import { startHarness, type Harness } from './test/harness.ts';
+
+const NOW = String(BigInt(Date.now()) * 1_000_000n);
+const TRACE = '5b8efff798038103d269b633813fc60c';
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const resource = (service: string) => ({ attributes: [str('service.name', service)] });
+const wrong = (items: string) => `${items} with a field of the wrong type or range, or whose resource, scope or metric has one`;
+const TOO_DEEP = 'spans with an attribute value or body nesting arrayValue/kvlistValue past WEFT_MAX_ANY_VALUE_DEPTH';
+/** `n` hex digits of a span id numbered `i`. */
+const spanId = (i: number) => i.toString(16).padStart(16, '0');
+const span = (i: number, more: object = {}) => ({ traceId: TRACE, spanId: spanId(i), name: `s${i}`, startTimeUnixNano: NOW, endTimeUnixNano: NOW, ...more });
+
+// Regression: one span, data point or log record of OTLP/JSON with a field of the wrong type (`"name": 5`,
+// `"attributes": "x"`, `"events": {}`, `"status": []`, `"kind": "bogus"`, a log body that is a number…) made the whole
+// request a 400, so the good items beside it were lost; so did a resource or scope with one, and an attribute value
+// nested past WEFT_MAX_ANY_VALUE_DEPTH in one span (from protobuf too). Each now refuses what holds the field (the item,
+// or the resource's or scope's items) in partial_success, naming the field; a body that is no OTLP at all is still a 400.
+describe('fields of the wrong type', () => {
+  let h: Harness;
+  const post = (path: string, body: Buffer | string, type = 'application/json') =>
+    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers: { 'content-type': type } });
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('refuses each span with one alone, and the spans of a resource or scope with one, from OTLP/JSON', async () => {
+    const odd: object[] = [
+      { attributes: 'x' },
+      { events: {} },
+      { name: 5 },
+      { kind: 'bogus' },
+      { status: [] },
+      { startTimeUnixNano: true },
+      { traceState: 1 },
+      { links: 'x' },
+      { events: [5] },
+      { attributes: [{ key: 'k', value: 'x' }] },
+      { status: { code: 'bogus' } },
+    ];
+    const body = {
+      resourceSpans: [
+        { resource: resource('wrong-types'), scopeSpans: [{ spans: [span(1), ...odd.map((o, i) => span(10 + i, o)), span(2)] }] },
+        { resource: resource('wrong-types'), scopeSpans: [{ scope: { name: 7 }, spans: [span(30), span(31)] }, { spans: [span(3)] }] },
+        { resource: { attributes: 'x' }, scopeSpans: [{ spans: [span(40), span(41), span(42)] }] },
+        { resource: resource('wrong-types'), scopeSpans: [{ spans: { x: 1 } }] },
+      ],
+    };
+    const res = await post('/v1/traces', JSON.stringify(body));
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as { partialSuccess: { rejectedSpans: number; errorMessage: string } };
+    // 10 odd spans, 2 of a scope whose name is a number, 3 of a resource whose attributes are a string, 1 for a list that
+    // is no list; a time of `true` is no time, refused as a time is.
+    expect(json.partialSuccess).toEqual({
+      rejectedSpans: 17,
+      errorMessage: [
+        `16 rejected: ${wrong('spans')} (first at resourceSpans[0].scopeSpans[0].spans[1].attributes must be a list of key/value pairs)`,
+        `1 rejected: spans with a time that is not nanoseconds since the epoch as a whole number from 0 to 2^64 - 1 (a negative, a fraction, an exponent, text) (first at resourceSpans[0].scopeSpans[0].spans[6].startTimeUnixNano)`,
+      ].join('; '),
+    });
+    await h.collector.flush();
+    expect(await h.rows(`SELECT SpanName FROM otel_traces WHERE ServiceName = 'wrong-types' ORDER BY SpanName`)).toEqual([
+      { SpanName: 's1' },
+      { SpanName: 's2' },
+      { SpanName: 's3' },
+    ]);
+  });
+
+  it('still refuses a body that is no OTLP/JSON export request as a whole', async () => {
+    for (const [body, said] of [
+      ['{"resourceSpans": ', 'The body is not valid JSON'],
+      ['[1]', 'The body must be a JSON object'],
+      ['{"resourceSpans": {"spans": []}}', 'resourceSpans must be a list'],
+    ]) {
+      const res = await post('/v1/traces', body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toContain(said);
+    }
+  });
+
+  it('refuses each log record and data point with one alone from OTLP/JSON', async () => {
+    const rec = (body: string, more: object = {}) => ({ timeUnixNano: NOW, body: { stringValue: body }, ...more });
+    const logs = {
+      resourceLogs: [
+        {
+          resource: resource('wrong-types-logs'),
+          scopeLogs: [
+            {
+              logRecords: [rec('kept'), rec('a', { severityText: 5 }), { timeUnixNano: NOW, body: 5 }, rec('c', { attributes: 'x' }), rec('d', { flags: 'x' })],
+            },
+            { scope: [], logRecords: [rec('e'), rec('f')] },
+          ],
+        },
+      ],
+    };
+    const res = await post('/v1/logs', JSON.stringify(logs));
+    expect(res.status).toBe(200);
+    const at = 'resourceLogs[0].scopeLogs[0].logRecords';
+    expect(await res.json()).toEqual({
+      partialSuccess: { rejectedLogRecords: 6, errorMessage: `6 rejected: ${wrong('log records')} (first at ${at}[1].severityText must be a string)` },
+    });
+    const point = (v: number, more: object = {}) => ({ timeUnixNano: NOW, asDouble: v, ...more });
+    const metrics = {
+      resourceMetrics: [
+        {
+          resource: resource('wrong-types-metrics'),
+          scopeMetrics: [
+            {
+              metrics: [
+                { name: 'g', gauge: { dataPoints: [point(1), point(2, { attributes: 'x' }), point(3, { flags: 'x' }), 7] } },
+                { name: 5, gauge: { dataPoints: [point(4), point(5)] } },
+                { name: 's', sum: { aggregationTemporality: 2, dataPoints: { x: 1 } } },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const mres = await post('/v1/metrics', JSON.stringify(metrics));
+    expect(mres.status).toBe(200);
+    expect(await mres.json()).toEqual({
+      partialSuccess: {
+        rejectedDataPoints: 6,
+        errorMessage: `6 rejected: ${wrong('data points')} (first at resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[1].attributes must be a list of key/value pairs)`,
+      },
+    });
+    await h.collector.flush();
+    expect(await h.rows(`SELECT Body FROM otel_logs WHERE ServiceName = 'wrong-types-logs'`)).toEqual([{ Body: 'kept' }]);
+    expect(await h.rows(`SELECT MetricName, Value FROM otel_metrics_gauge WHERE ServiceName = 'wrong-types-metrics'`)).toEqual([{ MetricName: 'g', Value: 1 }]);
+  });
+
+  it('refuses a span whose attribute nests past the limit alone, from protobuf and OTLP/JSON', async () => {
+    let value: Record<string, unknown> = { stringValue: 'leaf' };
+    for (let i = 0; i < 34; i++) value = i % 2 ? { kvlistValue: { values: [{ key: 'k', value }] } } : { arrayValue: { values: [value] } };
+    const request = (service: string) => ({
+      resourceSpans: [{ resource: resource(service), scopeSpans: [{ spans: [span(1), span(2, { attributes: [{ key: 'deep', value }] }), span(3)] }] }],
+    });
+    const t = messages.traces.request;
+    const limit = protobuf.util.recursionLimit;
+    protobuf.util.recursionLimit = 1000;
+    const binary = JSON.parse(JSON.stringify(request('deep-proto')), (k, v) => (k === 'traceId' || k === 'spanId' ? Buffer.from(v, 'hex') : v));
+    const proto = Buffer.from(t.encode(t.fromObject(binary)).finish());
+    protobuf.util.recursionLimit = limit;
+    const expected = `1 rejected: ${TOO_DEEP} (first at resourceSpans[0].scopeSpans[0].spans[1].attributes nests arrayValue/kvlistValue deeper than 32 levels; flatten the attribute value)`;
+    const pres = await post('/v1/traces', proto, 'application/x-protobuf');
+    expect(pres.status).toBe(200);
+    expect(decodeProtoResponse('traces', Buffer.from(await pres.arrayBuffer()))).toEqual({ partialSuccess: { rejectedSpans: 1, errorMessage: expected } });
+    const jres = await post('/v1/traces', JSON.stringify(request('deep-json')));
+    expect(jres.status).toBe(200);
+    expect(await jres.json()).toEqual({ partialSuccess: { rejectedSpans: 1, errorMessage: expected } });
+    await h.collector.flush();
+    for (const service of ['deep-proto', 'deep-json']) {
+      expect(await h.rows(`SELECT SpanName FROM otel_traces WHERE ServiceName = '${service}' ORDER BY SpanName`)).toEqual([
+        { SpanName: 's1' },
+        { SpanName: 's3' },
+      ]);
+    }
+  });
+});
