@@ -10,7 +10,8 @@ const UNREADABLE_TIME =
 const BAD_IDS =
   'log records with a trace id or span id of the wrong length (a trace id is 16 bytes, in OTLP/JSON 32 hex characters; a span id 8 bytes, 16 hex)';
 const BASE64_IDS = 'log records with ids in base64 (OTLP/JSON writes trace and span ids as hex, not as the base64 of protobuf JSON)';
-const UNKNOWN_SEVERITY = 'log records with an unknown severityNumber name (stored as 0, unspecified)';
+const UNKNOWN_SEVERITY =
+  'log records with an unknown severityNumber (a name this collector does not know, or a number outside 0 to 24), stored as 0 (unspecified)';
 
 const request = (service: string, logRecords: object[]) => ({
   resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeLogs: [{ logRecords }] }],

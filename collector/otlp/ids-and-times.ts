@@ -66,18 +66,23 @@ export function durationNanos(start: string, end: string): string {
 
 /**
  * An enum that OTLP/JSON may send as a number or (leniently) as its name. OTLP enums are open:
- * a number or name this collector does not know comes back as -1 for the caller to keep the
- * item with a default; only a value of the wrong type is a 400.
+ * a name this collector does not know (upper case, as enum names are) comes back as -1, and any int32 number as it is,
+ * for the caller to keep the item with a default when it knows no such value; a value of the wrong type or outside
+ * int32 throws ERR_OTLP_BAD_INPUT (the item is refused: `readItem`).
  */
 export function enumNumber(v: unknown, names: readonly string[], where: string): number {
   if (v === undefined || v === null) return 0;
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string') {
     const i = names.indexOf(v);
     if (i >= 0) return i;
-    if (/^-?\d+$/.test(v)) return Number(v);
-    if (/^[A-Z_0-9]+$/.test(v)) return -1;
+    if (/^[A-Z_0-9]+$/.test(v) && !/^\d+$/.test(v)) return -1;
   }
-  if (v && typeof v === 'object' && 'low' in v) return Number((v as { toString(): string }).toString());
-  throw ERR_OTLP_BAD_INPUT(`${where} must be one of ${names.join(', ')} (or its number), got ${JSON.stringify(v)}.`);
+  // Protobuf enums are int32: a number outside it (2^40, 1.5) is no value of the field's type, as a time that is no
+  // uint64 is not (it was kept as an unknown value, or cut to 255 for a severity).
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,10}$/.test(v) ? Number(v) : NaN;
+  if (Number.isInteger(n) && n >= -2147483648 && n <= 2147483647) return n;
+  const t = JSON.stringify(v) ?? String(v);
+  const got = t.length > 40 ? `${t.slice(0, 40)}…` : t;
+  const named = names.length > 6 ? `${names[0]} to ${names[names.length - 1]}` : names.join(', ');
+  throw ERR_OTLP_BAD_INPUT(`${where} must be one of ${named} or an int32 number, got ${got}.`);
 }

@@ -6,7 +6,7 @@ import { enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times
 import type { Mapped } from './mapped.ts';
 import { itemsIn, readItem } from '../otlp/item-refusal.ts';
 import { ExpansionBudget } from './expansion.ts';
-import { list, mapRowBytes, num, obj, serviceName, str } from './shape.ts';
+import { list, mapRowBytes, obj, serviceName, str, uint32 } from './shape.ts';
 
 /** Why a log record is refused or changed, in the words of `partial_success`. */
 export const LOG_REASONS = {
@@ -14,7 +14,7 @@ export const LOG_REASONS = {
     'log records with a time or observed time that is not nanoseconds since the epoch as a whole number from 0 to 2^64 - 1 (a negative, a fraction, an exponent, text)',
   badIds: 'log records with a trace id or span id of the wrong length (a trace id is 16 bytes, in OTLP/JSON 32 hex characters; a span id 8 bytes, 16 hex)',
   base64Ids: 'log records with ids in base64 (OTLP/JSON writes trace and span ids as hex, not as the base64 of protobuf JSON)',
-  unknownSeverity: 'log records with an unknown severityNumber name (stored as 0, unspecified)',
+  unknownSeverity: 'log records with an unknown severityNumber (a name this collector does not know, or a number outside 0 to 24), stored as 0 (unspecified)',
 } as const;
 
 /** SeverityNumber's names (logs.proto), by number: OTLP/JSON may send the name. */
@@ -127,19 +127,21 @@ function recordRow(rec: Record<string, unknown>, w: string, service: string, hea
       return undefined;
     }
   }
-  // An enum is open: a name this collector does not know keeps the record, as unspecified, and is said (once every
-  // field is read).
+  // An enum is open: a name or number this collector does not know (99, -3, "LOUD") keeps the record, as unspecified,
+  // and is said, as a span's unknown kind is; a number outside int32 (2^40) or a fraction refuses it (`enumNumber`).
   const sent = rec.severityNumber;
   const unknownName = typeof sent === 'string' && !/^-?\d+$/.test(sent) && !(SEVERITY_ENUM as readonly string[]).includes(sent);
-  const severity = unknownName ? 0 : enumNumber(sent, SEVERITY_ENUM, `${w}.severityNumber`);
+  const number = unknownName ? -1 : enumNumber(sent, SEVERITY_ENUM, `${w}.severityNumber`);
+  const unknown = !(number >= 0 && number < SEVERITY_ENUM.length);
   const [resSchema, resAttrs, scopeSchema, scopeName, scopeVersion, scopeAttrs] = head;
   const row = [
     time === '0' ? observed : time,
     ids[0],
     ids[1],
-    num(rec.flags, `${w}.flags`) & 0xff,
+    // TraceFlags: the W3C trace flags are the low 8 bits of the fixed32; the others are reserved (logs.proto).
+    uint32(rec.flags, `${w}.flags`) & 0xff,
     str(rec.severityText, `${w}.severityText`),
-    Math.max(0, Math.min(255, severity)),
+    unknown ? 0 : number,
     service,
     logBody(rec.body as Record<string, unknown> | undefined, bodyCtx, `${w}.body`),
     resSchema,
@@ -150,6 +152,6 @@ function recordRow(rec: Record<string, unknown>, w: string, service: string, hea
     scopeAttrs,
     attributeMap(rec.attributes, `${w}.attributes`, ctx),
   ];
-  if (unknownName) ctx.report.warn(LOG_REASONS.unknownSeverity, `${w}.severityNumber`);
+  if (unknown) ctx.report.warn(LOG_REASONS.unknownSeverity, `${w}.severityNumber`);
   return row;
 }

@@ -4,7 +4,7 @@ import { enumNumber } from '../otlp/ids-and-times.ts';
 import { itemsIn, readItem } from '../otlp/item-refusal.ts';
 import { ExpansionBudget } from './expansion.ts';
 import { exemplarColumns, histogramValues, isRefusal, METRIC_REASONS, pointTimes, pointValue, type Refusal } from './metric-points.ts';
-import { list, mapRowBytes, num, obj, serviceName, str } from './shape.ts';
+import { list, mapRowBytes, num, obj, serviceName, str, uint32 } from './shape.ts';
 
 const TEMPORALITY = ['AGGREGATION_TEMPORALITY_UNSPECIFIED', 'AGGREGATION_TEMPORALITY_DELTA', 'AGGREGATION_TEMPORALITY_CUMULATIVE'] as const;
 /** The warning for an aggregationTemporality name this collector does not know (OTLP enums are open; only OTLP/JSON sends names). */
@@ -118,7 +118,7 @@ function metricPoints(metric: Record<string, unknown>, mw: string, head: unknown
     if (value === undefined) return refused({ refused: METRIC_REASONS.badValue, where: `${pw}.${Object.hasOwn(p, 'asInt') ? 'asInt' : 'asDouble'}` });
     const ex = exemplarColumns(p, pw, ctx);
     if (isRefusal(ex)) return refused(ex);
-    return [...head, value, num(p.flags, `${pw}.flags`), ...ex, ...tail];
+    return [...head, value, uint32(p.flags, `${pw}.flags`), ...ex, ...tail];
   };
   // Each point read alone: a field of the wrong type in it refuses it, not its metric's other points.
   const points = (data: Record<string, unknown>, dw: string, each: (p: Record<string, unknown>, pw: string) => void) =>
@@ -153,7 +153,7 @@ function metricPoints(metric: Record<string, unknown>, mw: string, head: unknown
       if (isRefusal(v)) return refused(v);
       const ex = exemplarColumns(p, pw, ctx);
       if (isRefusal(ex)) return refused(ex);
-      out.histogram.push([...head, v.count, v.sum, v.bucketCounts, v.explicitBounds, ...ex, num(p.flags, `${pw}.flags`), v.min, v.max, temporality]);
+      out.histogram.push([...head, v.count, v.sum, v.bucketCounts, v.explicitBounds, ...ex, uint32(p.flags, `${pw}.flags`), v.min, v.max, temporality]);
     });
   } else {
     const kind = metric.exponentialHistogram ? 'exponentialHistogram' : metric.summary ? 'summary' : '';

@@ -45,3 +45,24 @@ export function serviceName(resAttrs: AttributeMap, report?: IngestReport, where
 
 /** RowBinary bytes of an attribute map repeated in every row (for the expansion budget). */
 export const mapRowBytes = mapBytes;
+
+const UINT32_MAX = 4294967295;
+
+/**
+ * A `flags` field (a fixed32 or uint32: Span.flags, Span.Link.flags, LogRecord.flags, a data point's flags) as a number;
+ * 0 when absent. OTLP/JSON may send a number or its decimal text; anything else — a negative, a fraction, 2^32 or more,
+ * other text — is no value of the field's type, and throws ERR_OTLP_BAD_INPUT naming `where` (the item is refused:
+ * `readItem`). Before, such a value was cut silently (`2^40 & 0xff` is 0, `-1 & 0xff` is 255).
+ */
+export function uint32(v: unknown, where: string): number {
+  if (v === undefined || v === null) return 0;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : NaN;
+  if (Number.isInteger(n) && n >= 0 && n <= UINT32_MAX) return n;
+  throw ERR_OTLP_BAD_INPUT(`${where} must be a whole number from 0 to ${UINT32_MAX} (a uint32 of bit flags), got ${shown(v)}.`);
+}
+
+/** `v` as JSON for a message, cut to 40 characters. */
+function shown(v: unknown): string {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+}

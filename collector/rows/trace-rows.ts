@@ -7,7 +7,7 @@ import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from '../otlp/records-c
 import { itemsIn, readItem } from '../otlp/item-refusal.ts';
 import { ExpansionBudget } from './expansion.ts';
 import type { Mapped } from './mapped.ts';
-import { list, mapRowBytes, obj, serviceName, str } from './shape.ts';
+import { list, mapRowBytes, obj, serviceName, str, uint32 } from './shape.ts';
 import { orderedRow, type TraceColumn } from './trace-columns.ts';
 import { spanKindNames, statusCodeNames } from './trace-names.ts';
 
@@ -188,6 +188,10 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     ctx.report.warn(TRACE_REASONS.unknownStatus, `${w}.status.code`);
     code = 0;
   }
+  // Span and link flags are not stored (otel_traces has no column for them), but one that is no fixed32 (2^40, -1) is
+  // no value of its field, refused as a log record's or a data point's is.
+  uint32(span.flags, `${w}.flags`);
+  lk.forEach((l, i) => uint32(l.flags, `${w}.links[${i}].flags`));
   const attributes = attributeMap(span.attributes, `${w}.attributes`, ctx);
   // A count Weft does not take reads as not reported (`recordsCount`): the sender is told.
   const records = attributes[RECORDS_ATTRIBUTE];
