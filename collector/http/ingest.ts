@@ -101,8 +101,8 @@ export function ingestBody(signal: SignalName, wire: 'proto' | 'json', body: Buf
       message: r.message,
     };
   } else {
-    checkDecodeCost(signal, wire, body, options.limits.maxExpandedBytes);
-    batch = fromObjects[signal](wire === 'proto' ? decodeProto(signal, body) : decodeJson(signal, body, options.limits.maxAnyValueDepth), ctx);
+    const { keepUnknown } = checkDecodeCost(signal, wire, body, options.limits.maxExpandedBytes);
+    batch = fromObjects[signal](wire === 'proto' ? decodeProto(signal, body, keepUnknown) : decodeJson(signal, body, options.limits.maxAnyValueDepth), ctx);
   }
   if (options.touches) for (const t of batch.tables) if (t.table === 'otel_traces') t.touches = touchesOf(t.data);
   return batch;

@@ -3,6 +3,7 @@ import { jsonValueCount } from '../../core/text/index.ts';
 import { ERR_OTLP_TOO_MANY_MESSAGES, maxDecodedMessages } from './limits.ts';
 import { messages, type SignalName } from './proto-codec.ts';
 import { Malformed, WireReader } from './wire-reader.ts';
+import { wireFits } from './wire-types.ts';
 
 /** The nesting past which the count stops descending; protobufjs refuses such a body itself (proto-codec.ts). */
 const MAX_NESTING = 1024;
@@ -13,7 +14,7 @@ const MAX_NESTING = 1024;
  * Stops counting past `max` (returns max + 1). A malformed body is counted up to where it breaks: protobufjs then
  * refuses it with its own error (400).
  */
-export function protoMessageCount(type: protobuf.Type, body: Uint8Array, max: number): number {
+export function protoMessageCount(type: protobuf.Type, body: Uint8Array, max: number, fields?: FieldCounts): number {
   const r = new WireReader(body);
   let count = 1;
   const stack: { type: protobuf.Type; end: number }[] = [{ type, end: body.length }];
@@ -26,6 +27,11 @@ export function protoMessageCount(type: protobuf.Type, body: Uint8Array, max: nu
       }
       const tag = r.varint(top.end);
       const wire = tag & 7;
+      if (fields) {
+        const field = top.type.fieldsById[Math.floor(tag / 8)];
+        if (!field) fields.unknown++;
+        else if (!wireFits(field, wire)) fields.wrongWire++;
+      }
       if (wire !== 2) {
         r.skip(wire, top.end);
         continue;
@@ -43,17 +49,34 @@ export function protoMessageCount(type: protobuf.Type, body: Uint8Array, max: nu
   return count;
 }
 
+/** Fields `protoMessageCount` met that protobufjs keeps as unknown: known ones of another wire type, and unknown numbers. */
+export interface FieldCounts {
+  wrongWire: number;
+  unknown: number;
+}
+
 // Field types are resolved once, up front (protobufjs resolves them lazily, at a type's first decode).
 for (const m of Object.values(messages)) m.request.resolveAll();
 
 /**
  * Refuses (413, ERR_OTLP_TOO_MANY_MESSAGES) a body that would decode into more than `maxDecodedMessages(maxExpandedBytes)`
- * messages or JSON values, before it is decoded. Protobuf traces are not decoded whole (the trace decoder writes rows
+ * messages or JSON values, before it is decoded. `keepUnknown`: the protobuf body has a known field sent with another
+ * wire type, so protobufjs must keep unknown fields for the mappers to refuse its item (`decodeProto`). Protobuf traces are not decoded whole (the trace decoder writes rows
  * from the wire, its cost bounded by the rows' budget), and are not counted here.
  */
-export function checkDecodeCost(signal: SignalName, wire: 'proto' | 'json', body: Uint8Array, maxExpandedBytes: number): void {
+export function checkDecodeCost(signal: SignalName, wire: 'proto' | 'json', body: Uint8Array, maxExpandedBytes: number): { keepUnknown: boolean } {
   const max = maxDecodedMessages(maxExpandedBytes);
   if (wire === 'json') {
     if (jsonValueCount(body, max) > max) throw ERR_OTLP_TOO_MANY_MESSAGES(max, 'JSON objects and arrays');
-  } else if (signal !== 'traces' && protoMessageCount(messages[signal].request, body, max) > max) throw ERR_OTLP_TOO_MANY_MESSAGES(max, 'protobuf messages');
+    return { keepUnknown: false };
+  }
+  if (signal === 'traces') return { keepUnknown: false };
+  const fields: FieldCounts = { wrongWire: 0, unknown: 0 };
+  const count = protoMessageCount(messages[signal].request, body, max, fields);
+  if (count > max) throw ERR_OTLP_TOO_MANY_MESSAGES(max, 'protobuf messages');
+  // A field of another wire type is found by the mappers among a message's unknown fields (`checkWireTypes`): protobufjs
+  // keeps those only when asked, each as one more object, which counts against the same bound.
+  if (fields.wrongWire === 0) return { keepUnknown: false };
+  if (count + fields.wrongWire + fields.unknown > max) throw ERR_OTLP_TOO_MANY_MESSAGES(max, 'protobuf messages and unknown fields');
+  return { keepUnknown: true };
 }

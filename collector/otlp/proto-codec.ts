@@ -24,10 +24,16 @@ const rpcStatus = type('RpcStatus');
 
 export type SignalName = keyof typeof messages;
 
-/** Decodes an OTLP protobuf request; unreadable bytes become a 400 that says so. */
-export function decodeProto(signal: SignalName, body: Buffer): unknown {
+/**
+ * Decodes an OTLP protobuf request; unreadable bytes become a 400 that says so. `keepUnknown`: keep each message's unknown
+ * fields (`$unknowns`), where a known field sent with another wire type ends up (`checkWireTypes`); protobufjs drops them
+ * by default.
+ */
+export function decodeProto(signal: SignalName, body: Buffer, keepUnknown = false): unknown {
   try {
-    return messages[signal].request.decode(body);
+    const reader = protobuf.Reader.create(body);
+    reader.discardUnknown = !keepUnknown;
+    return messages[signal].request.decode(reader);
   } catch (err) {
     // protobufjs recurses per nested message: a value nested thousands deep overflows its stack.
     // protobufjs stops at 100 nested messages (protoc's default recursion limit).

@@ -29,7 +29,7 @@ const ctx = (limits: Partial<IngestLimits> = {}, nowNs = NOW_NS): TraceContext =
 
 /** What the reference path (protobufjs decode, object mapper, RowBinary encoder) produces. */
 function reference(body: Buffer, limits?: Partial<IngestLimits>, nowNs?: number) {
-  const m = traceRows(decodeProto('traces', body), ctx(limits, nowNs));
+  const m = traceRows(decodeProto('traces', body, true), ctx(limits, nowNs));
   return { bytes: encodeRows(tables.otel_traces, m.rows), rows: m.rows.length, rejected: m.rejected, message: m.message };
 }
 
@@ -458,6 +458,49 @@ describe('TraceDecoder', () => {
     // No warning of the refused span (it ends before it starts, its first value was cut) is left in the message.
     expect(got.message).toBe(
       `4 rejected: ${reason} (first at resourceSpans[0].scopeSpans[0].spans[1].attributes nests arrayValue/kvlistValue deeper than 32 levels; flatten the attribute value)`,
+    );
+  });
+
+  // Regression: a known field sent with another wire type (a name as a varint, a status code as a string) was passed over
+  // as an unknown field by both paths: the span stored without it, silently. Both refuse the span alone, naming the field.
+  it('refuses a span with a field of another wire type alone, the same way on both paths', () => {
+    const spanType = messages.traces.request.root.lookupType('weft.otlp.Span');
+    const raw = (i: number, extra: (w: protobuf.Writer) => void) => {
+      const w = spanType.encode(spanType.fromObject(span({ spanId: id(String(i).padStart(16, '0')), name: `s${i}` })));
+      extra(w);
+      return w.finish();
+    };
+    const spans = [
+      raw(1, () => {}),
+      raw(2, (w) => w.uint32((5 << 3) | 0).uint32(7)),
+      raw(3, (w) => w.uint32((7 << 3) | 2).string(T0)),
+      raw(4, (w) => w.uint32((15 << 3) | 2).bytes(Buffer.from([(3 << 3) | 2, 1, 0x32]))),
+      raw(5, (w) => w.uint32((16 << 3) | 1).fixed64(1)),
+      raw(6, (w) =>
+        w
+          .uint32((10 << 3) | 0)
+          .uint32(1)
+          .uint32((99 << 3) | 2)
+          .string('unknown field'),
+      ),
+    ];
+    const scope = protobuf.Writer.create();
+    for (const sp of spans) scope.uint32((2 << 3) | 2).bytes(sp);
+    const rs = protobuf.Writer.create()
+      .uint32((2 << 3) | 2)
+      .bytes(scope.finish());
+    const body = Buffer.from(
+      protobuf.Writer.create()
+        .uint32((1 << 3) | 2)
+        .bytes(rs.finish())
+        .finish(),
+    );
+    const got = fast(body);
+    expect(got).toEqual(reference(body));
+    expect([got.rows, got.rejected]).toEqual([2, 4]);
+    expect(got.message).toBe(
+      '4 rejected: spans with a field of the wrong type or range, or whose resource, scope or metric has one ' +
+        '(first at resourceSpans[0].scopeSpans[0].spans[1].name must be sent with wire type 2 (LEN), got 0 (VARINT))',
     );
   });
 

@@ -7,7 +7,8 @@ import { spanKindNames, statusCodeNames } from '../rows/trace-names.ts';
 import { TRACE_REASONS, type TraceContext } from '../rows/trace-rows.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
-import { tooDeepReason } from './item-refusal.ts';
+import { tooDeepReason, wrongFieldReason } from './item-refusal.ts';
+import { SPAN_WIRE, STATUS_WIRE, wrongWireMessage } from './wire-types.ts';
 import { FieldWriter, Ranges } from './field-writer.ts';
 import {
   END_BEFORE_START,
@@ -404,6 +405,8 @@ export class TraceDecoder {
     s.links.clear();
     let statusS = -1;
     let statusE = -1;
+    let wrongTag = -1;
+    let wrongStatusTag = -1;
     const T = TAG.Span;
     r.p = start;
     while (r.p < end) {
@@ -425,7 +428,12 @@ export class TraceDecoder {
         else if (tag === T.events) (this.f.countMessage(), s.events.push(at, at + n));
         else if (tag === T.links) (this.f.countMessage(), s.links.push(at, at + n));
         else if (tag === T.status) [statusS, statusE] = [at, at + n];
-      } else r.skip(tag & 7, end);
+        else if (wrongTag < 0 && SPAN_WIRE.wire[tag >>> 3] >= 0) wrongTag = tag;
+      } else {
+        // A known field with another wire type (`name` as a varint) refuses the span; protobuf would pass over it as unknown.
+        if (wrongTag < 0 && SPAN_WIRE.wire[tag >>> 3] >= 0 && SPAN_WIRE.wire[tag >>> 3] !== (tag & 7)) wrongTag = tag;
+        r.skip(tag & 7, end);
+      }
     }
     // A malformed id is the span's own fault: it alone is refused, the request's other spans are kept.
     const badId =
@@ -447,11 +455,20 @@ export class TraceDecoder {
           [s.msgS, s.msgE] = [r.p, r.p + m];
           r.p += m;
         } else if (t === TAG.Status.code) s.code = r.varint(statusE);
-        else r.skip(t & 7, statusE);
+        else {
+          if (wrongStatusTag < 0 && STATUS_WIRE.wire[t >>> 3] >= 0) wrongStatusTag = t;
+          r.skip(t & 7, statusE);
+        }
       }
     }
     const report = this.ctx.report;
     const where = spanWhere;
+    // As `checkWireTypes` finds it on the object path: the span's own fields first, then its status's.
+    if (wrongTag >= 0 || wrongStatusTag >= 0) {
+      const [at, t, names] = wrongTag >= 0 ? [where(s), wrongTag, SPAN_WIRE] : [`${where(s)}.status`, wrongStatusTag, STATUS_WIRE];
+      report.reject(wrongFieldReason('spans'), wrongWireMessage(at, names.names[t >>> 3], names.wire[t >>> 3], t & 7));
+      return false;
+    }
     if (badId) {
       report.reject(TRACE_REASONS.badIds, `${where(s)}.${badId}`);
       return false;

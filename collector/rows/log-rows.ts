@@ -5,6 +5,7 @@ import { isWeftError } from '../../core/errors/index.ts';
 import { enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
 import type { Mapped } from './mapped.ts';
 import { itemsIn, readItem } from '../otlp/item-refusal.ts';
+import { checkWireTypes } from '../otlp/wire-types.ts';
 import { ExpansionBudget } from './expansion.ts';
 import { list, mapRowBytes, obj, serviceName, str, uint32 } from './shape.ts';
 
@@ -106,6 +107,8 @@ function logBody(body: AnyValueLike, ctx: ValueContext, where: string): string {
  * (reported). A field of the wrong type throws (`readItem` refuses the record alone).
  */
 function recordRow(rec: Record<string, unknown>, w: string, service: string, head: unknown[], ctx: ValueContext, bodyCtx: ValueContext): unknown[] | undefined {
+  // A field sent with another wire type than its type has (protobuf) refuses the record.
+  checkWireTypes(rec, w);
   // A time or id that is malformed (only OTLP/JSON can send most) is the record's own fault, as it is a span's:
   // it alone is refused.
   const time = readNanos(rec.timeUnixNano);

@@ -2,6 +2,7 @@ import { attributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { resourceLimits } from '../otlp/limits.ts';
 import { enumNumber } from '../otlp/ids-and-times.ts';
 import { itemsIn, readItem } from '../otlp/item-refusal.ts';
+import { checkWireTypes } from '../otlp/wire-types.ts';
 import { ExpansionBudget } from './expansion.ts';
 import { exemplarColumns, histogramValues, isRefusal, METRIC_REASONS, pointTimes, pointValue, type Refusal } from './metric-points.ts';
 import { list, mapRowBytes, num, obj, serviceName, str, uint32 } from './shape.ts';
@@ -102,6 +103,8 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
  */
 function metricPoints(metric: Record<string, unknown>, mw: string, head: unknown[], ctx: ValueContext, out: MetricRows, reasons: Set<string>): void {
   const report = ctx.report;
+  // A field sent with another wire type than its type has (protobuf) refuses the metric's points, or the point.
+  checkWireTypes(metric, mw);
   const named = [...head, str(metric.name, `${mw}.name`), str(metric.description, `${mw}.description`), str(metric.unit, `${mw}.unit`)];
   // The columns every point has (metric, attributes, times), or its refusal; `refused` reports one.
   const point = (p: Record<string, unknown>, pw: string): unknown[] | Refusal => {
@@ -128,7 +131,10 @@ function metricPoints(metric: Record<string, unknown>, mw: string, head: unknown
         report,
         'data points',
         () => 1,
-        () => each(obj(dp, pw), pw),
+        () => {
+          checkWireTypes(dp, pw);
+          each(obj(dp, pw), pw);
+        },
       );
     });
   if (metric.sum) {

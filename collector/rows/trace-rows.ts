@@ -5,6 +5,7 @@ import { durationNanos, enumNumber, idHex, looksBase64, readNanos } from '../otl
 import { END_BEFORE_START, NORMALIZED_ATTRIBUTE, resourceLimits, spanTimeProblem } from '../otlp/limits.ts';
 import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from '../otlp/records-count.ts';
 import { itemsIn, readItem } from '../otlp/item-refusal.ts';
+import { checkWireTypes } from '../otlp/wire-types.ts';
 import { ExpansionBudget } from './expansion.ts';
 import type { Mapped } from './mapped.ts';
 import { list, mapRowBytes, obj, serviceName, str, uint32 } from './shape.ts';
@@ -124,6 +125,9 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
  * and span id (hex, joined) of the request's spans kept so far; the span's are added when it is kept.
  */
 function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, kept: Set<string>): Record<TraceColumn, unknown> | undefined {
+  // A field sent with another wire type than its type has (protobuf) refuses the span, as the protobuf decoder does.
+  checkWireTypes(span, w);
+  checkWireTypes(span.status, `${w}.status`);
   // A malformed id, the span's own or one of its links', is the span's own fault: it alone is refused, the
   // request's other spans are kept.
   const links = list(span.links, `${w}.links`);

@@ -1,0 +1,133 @@
+import protobuf from 'protobufjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeProtoResponse, messages } from './otlp/proto-codec.ts';
+import { startHarness, type Harness } from './test/harness.ts';
+
+const NOW = BigInt(Date.now()) * 1_000_000n;
+const root = messages.traces.request.root;
+const type = (name: string) => root.lookupType(`weft.otlp.${name}`);
+const wrong = (items: string) => `${items} with a field of the wrong type or range, or whose resource, scope or metric has one`;
+const resource = (service: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: service } }] });
+
+/** `message` (an object for `type`) encoded, then `extra` (raw fields: tag and value) appended, as a sender could write them. */
+function withFields(typeName: string, message: object, extra: (w: protobuf.Writer) => void): Uint8Array {
+  const t = type(typeName);
+  const w = t.encode(t.fromObject(message));
+  extra(w);
+  return w.finish();
+}
+const tag = (field: number, wire: number) => (field << 3) | wire;
+
+/** A request (`container` → its list field `listField`, `at` levels deep) of `items`, each already encoded. */
+function request(path: [typeName: string, message: object, listField: number][], items: Uint8Array[]): Buffer {
+  let inner = items;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const [typeName, message, listField] = path[i];
+    const bytes = withFields(typeName, message, (w) => {
+      for (const item of inner) w.uint32(tag(listField, 2)).bytes(item);
+    });
+    inner = [bytes];
+  }
+  return Buffer.from(inner[0]);
+}
+
+// Regression: a known field sent with another wire type than its type has (a span's name as a varint, its start time
+// as a string, its status as a varint; a log record's severity_text as a varint; a data point's time as a varint) was
+// passed over as protobuf passes over an unknown field, by the hand-written trace decoder and by protobufjs alike: the
+// span was stored without its name, its status, or refused for a missing time it had sent; nothing said why. Such an
+// item is now refused alone, naming the field and the wire types, the request's other items kept.
+describe('fields sent with the wrong wire type', () => {
+  let h: Harness;
+  const post = (path: string, body: Buffer) =>
+    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('refuses each span with one alone', async () => {
+    const span = (i: number, extra: (w: protobuf.Writer) => void = () => {}, name: string | undefined = `s${i}`) =>
+      withFields(
+        'Span',
+        { traceId: Buffer.alloc(16, 7), spanId: Buffer.alloc(8, i), name, startTimeUnixNano: NOW.toString(), endTimeUnixNano: NOW.toString() },
+        extra,
+      );
+    const spans = [
+      span(1),
+      span(2, (w) => w.uint32(tag(5, 0)).uint32(7), undefined),
+      span(3, (w) => w.uint32(tag(6, 2)).string('SPAN_KIND_SERVER')),
+      span(4, (w) => w.uint32(tag(15, 0)).uint32(2)),
+      span(5, (w) => w.uint32(tag(15, 2)).bytes(withFields('Status', {}, (s) => s.uint32(tag(3, 2)).string('ERROR')))),
+      span(6, (w) => w.uint32(tag(16, 0)).uint32(1)),
+      // A field number Span does not have is an unknown field: passed over, the span kept.
+      span(7, (w) => w.uint32(tag(99, 0)).uint32(1)),
+    ];
+    const body = request(
+      [
+        ['ExportTraceServiceRequest', {}, 1],
+        ['ResourceSpans', { resource: resource('wire-spans') }, 2],
+        ['ScopeSpans', {}, 2],
+      ],
+      spans,
+    );
+    const res = await post('/v1/traces', body);
+    expect(res.status).toBe(200);
+    const at = 'resourceSpans[0].scopeSpans[0].spans';
+    expect(decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedSpans: 5,
+        errorMessage: `5 rejected: ${wrong('spans')} (first at ${at}[1].name must be sent with wire type 2 (LEN), got 0 (VARINT))`,
+      },
+    });
+    await h.collector.flush();
+    expect(await h.rows(`SELECT SpanName FROM otel_traces WHERE ServiceName = 'wire-spans' ORDER BY SpanName`)).toEqual([
+      { SpanName: 's1' },
+      { SpanName: 's7' },
+    ]);
+  });
+
+  it('refuses each log record and data point with one alone', async () => {
+    const record = (body: string, extra: (w: protobuf.Writer) => void = () => {}) =>
+      withFields('LogRecord', { timeUnixNano: NOW.toString(), body: { stringValue: body } }, extra);
+    const logs = request(
+      [
+        ['ExportLogsServiceRequest', {}, 1],
+        ['ResourceLogs', { resource: resource('wire-logs') }, 2],
+        ['ScopeLogs', {}, 2],
+      ],
+      [record('kept'), record('text as varint', (w) => w.uint32(tag(3, 0)).uint32(9)), record('flags as varint', (w) => w.uint32(tag(8, 0)).uint32(1))],
+    );
+    const res = await post('/v1/logs', logs);
+    expect(decodeProtoResponse('logs', Buffer.from(await res.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedLogRecords: 2,
+        errorMessage: `2 rejected: ${wrong('log records')} (first at resourceLogs[0].scopeLogs[0].logRecords[1].severityText must be sent with wire type 2 (LEN), got 0 (VARINT))`,
+      },
+    });
+    const point = (v: number, extra: (w: protobuf.Writer) => void = () => {}) =>
+      withFields('NumberDataPoint', { timeUnixNano: NOW.toString(), asDouble: v }, extra);
+    const gauge = withFields('Gauge', {}, (w) => {
+      for (const p of [point(1), point(2, (x) => x.uint32(tag(3, 0)).uint32(5))]) w.uint32(tag(1, 2)).bytes(p);
+    });
+    const metrics = request(
+      [
+        ['ExportMetricsServiceRequest', {}, 1],
+        ['ResourceMetrics', { resource: resource('wire-points') }, 2],
+        ['ScopeMetrics', {}, 2],
+      ],
+      [withFields('Metric', { name: 'g' }, (w) => w.uint32(tag(5, 2)).bytes(gauge))],
+    );
+    const mres = await post('/v1/metrics', metrics);
+    expect(decodeProtoResponse('metrics', Buffer.from(await mres.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedDataPoints: 1,
+        errorMessage: `1 rejected: ${wrong('data points')} (first at resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[1].timeUnixNano must be sent with wire type 1 (I64), got 0 (VARINT))`,
+      },
+    });
+    await h.collector.flush();
+    expect(await h.rows(`SELECT Body FROM otel_logs WHERE ServiceName = 'wire-logs'`)).toEqual([{ Body: 'kept' }]);
+    expect(await h.rows(`SELECT Value FROM otel_metrics_gauge WHERE ServiceName = 'wire-points'`)).toEqual([{ Value: 1 }]);
+  });
+});
