@@ -208,6 +208,29 @@ export class IngestReport {
   }
 }
 
+/**
+ * The `partial_success` warning for a text field other than an attribute value cut to AttributeValueLengthLimit. Names
+ * and messages had no bound but the expansion budget: a 5 MiB span name, event name, status message or scope name was
+ * stored whole in every row that carries it, and read back whole by every trace view.
+ */
+export const WARN_TEXT_CUT =
+  'names and messages longer than AttributeValueLengthLimit (a span, event, scope or metric name, a status message, a trace state, a severity text, a metric description or unit) were cut to it';
+
+/** `s` cut to AttributeValueLengthLimit UTF-8 bytes (`WARN_TEXT_CUT` reported at `where` when it was longer). */
+export function cutText(s: string, limits: IngestLimits, report: IngestReport, where: string): string {
+  const cut = truncateUtf8(s, limits.attributeValueLengthLimit);
+  if (cut !== s) report.warn(WARN_TEXT_CUT, where);
+  return cut;
+}
+
+/** The end of the text `b[start, end)` cut to AttributeValueLengthLimit bytes (`WARN_TEXT_CUT` reported at `where()` when it was longer). */
+export function cutEnd(b: Uint8Array, start: number, end: number, limits: IngestLimits, report: IngestReport, where: () => string): number {
+  const limit = limits.attributeValueLengthLimit;
+  if (end - start <= limit) return end;
+  report.warn(WARN_TEXT_CUT, where());
+  return utf8Cut(b, start, limit);
+}
+
 /** Cuts `s` to at most `limit` UTF-8 bytes at a character boundary. */
 export function truncateUtf8(s: string, limit: number): string {
   if (s.length * 3 <= limit) return s;

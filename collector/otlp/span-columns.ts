@@ -2,6 +2,7 @@ import { mayRedactSpanName, redactSpanName } from '../../core/net/attribute-secr
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import type { FieldWriter, Ranges } from './field-writer.ts';
+import { cutEnd } from './limits.ts';
 import { TAG } from './proto-fields.ts';
 
 // The Events.* and Links.* columns of one span: Nested columns are parallel arrays, so each
@@ -39,15 +40,19 @@ export function eventTimestamps({ f, events }: SpanLists, out: RowBinaryWriter):
   }
 }
 
-/** Events.Name, with its secrets redacted as a span's name is (`redactSpanName`; decoded only when it may hold one). */
-export function eventNames({ f, events }: SpanLists, out: RowBinaryWriter): void {
+/** Events.Name, cut to the length limit, then with its secrets redacted as a span's name is (`redactSpanName`; decoded only when it may hold one). */
+export function eventNames({ f, events, scopeWhere, index }: SpanLists, out: RowBinaryWriter): void {
   const ev = events.list;
   out.varint(ev.length / 2);
   for (let i = 0; i < ev.length; i += 2) {
     f.stringField(ev[i], ev[i + 1], EVENT.name);
     const b = f.r.b;
-    if (!mayRedactSpanName(b, f.fieldStart, f.fieldEnd)) out.bytes(b, f.fieldStart, f.fieldEnd);
-    else out.str(redactSpanName(Buffer.from(b.buffer, b.byteOffset + f.fieldStart, f.fieldEnd - f.fieldStart).toString('utf8')));
+    const end =
+      f.fieldEnd - f.fieldStart <= f.ctx.limits.attributeValueLengthLimit
+        ? f.fieldEnd
+        : cutEnd(b, f.fieldStart, f.fieldEnd, f.ctx.limits, f.ctx.report, () => `${scopeWhere}.spans[${index}].events[${i / 2}].name`);
+    if (!mayRedactSpanName(b, f.fieldStart, end)) out.bytes(b, f.fieldStart, end);
+    else out.str(redactSpanName(Buffer.from(b.buffer, b.byteOffset + f.fieldStart, end - f.fieldStart).toString('utf8')));
   }
 }
 
@@ -79,12 +84,19 @@ export const linkTraceIds = (s: SpanLists, out: RowBinaryWriter) => linkIds(s, o
 export const linkSpanIds = (s: SpanLists, out: RowBinaryWriter) => linkIds(s, out, LINK.span_id, 8, 'spanId');
 
 /** Links.TraceState. */
-export function linkTraceStates({ f, links }: SpanLists, out: RowBinaryWriter): void {
+export function linkTraceStates({ f, links, scopeWhere, index }: SpanLists, out: RowBinaryWriter): void {
   const lk = links.list;
+  const where = (i: number) => `${scopeWhere}.spans[${index}].links[${i}]`;
   out.varint(lk.length / 2);
   for (let i = 0; i < lk.length; i += 2) {
     f.stringField(lk[i], lk[i + 1], LINK.trace_state);
-    out.bytes(f.r.b, f.fieldStart, f.fieldEnd);
+    if (f.fieldEnd - f.fieldStart <= f.ctx.limits.attributeValueLengthLimit) out.bytes(f.r.b, f.fieldStart, f.fieldEnd);
+    else
+      out.bytes(
+        f.r.b,
+        f.fieldStart,
+        cutEnd(f.r.b, f.fieldStart, f.fieldEnd, f.ctx.limits, f.ctx.report, () => `${where(i / 2)}.traceState`),
+      );
   }
 }
 

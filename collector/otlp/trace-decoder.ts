@@ -14,6 +14,8 @@ import {
   END_BEFORE_START,
   ERR_OTLP_EXPANDS_TOO_MUCH,
   ERR_OTLP_TOO_DEEP,
+  cutEnd,
+  cutText,
   IngestReport,
   MAX_NAME_BYTES,
   NORMALIZED_ATTRIBUTE,
@@ -101,11 +103,19 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   TraceId: (s, out) => out.hexId(s.f.r.b, s.traceS, s.traceE),
   SpanId: (s, out) => out.hexId(s.f.r.b, s.spanS, s.spanE),
   ParentSpanId: (s, out) => out.hexId(s.f.r.b, s.parentS, s.parentE),
-  TraceState: (s, out) => out.bytes(s.f.r.b, s.stateS, s.stateE),
+  // A length check first: the cut (and its message's closure) only for a text past the limit.
+  TraceState: (s, out) => {
+    const b = s.f.r.b;
+    const over = s.stateE - s.stateS > s.f.ctx.limits.attributeValueLengthLimit;
+    out.bytes(b, s.stateS, over ? cutEnd(b, s.stateS, s.stateE, s.f.ctx.limits, s.f.ctx.report, () => `${spanWhere(s)}.traceState`) : s.stateE);
+  },
+  // Cut, then its secrets redacted (`redactSpanName`; decoded only when it may hold one).
   SpanName: (s, out) => {
     const b = s.f.r.b;
-    if (!mayRedactSpanName(b, s.nameS, s.nameE)) out.bytes(b, s.nameS, s.nameE);
-    else out.str(redactSpanName(Buffer.from(b.buffer, b.byteOffset + s.nameS, s.nameE - s.nameS).toString('utf8')));
+    const over = s.nameE - s.nameS > s.f.ctx.limits.attributeValueLengthLimit;
+    const end = over ? cutEnd(b, s.nameS, s.nameE, s.f.ctx.limits, s.f.ctx.report, () => `${spanWhere(s)}.name`) : s.nameE;
+    if (!mayRedactSpanName(b, s.nameS, end)) out.bytes(b, s.nameS, end);
+    else out.str(redactSpanName(Buffer.from(b.buffer, b.byteOffset + s.nameS, end - s.nameS).toString('utf8')));
   },
   SpanKind: (s, out) => out.raw(KIND_BYTES[s.kind]),
   ServiceName: (s, out) => out.raw(s.service),
@@ -122,8 +132,11 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   StatusCode: (s, out) => out.raw(STATUS_BYTES[s.code]),
   StatusMessage: (s, out) => {
     const b = s.f.r.b;
-    if (!mayRedactText(b, s.msgS, s.msgE)) out.bytes(b, s.msgS, s.msgE);
-    else out.str(redactText(Buffer.from(b.buffer, b.byteOffset + s.msgS, s.msgE - s.msgS).toString('utf8')));
+    const { limits, report } = s.f.ctx;
+    const where = () => `${spanWhere(s)}.status.message`;
+    if (!mayRedactText(b, s.msgS, s.msgE))
+      out.bytes(b, s.msgS, s.msgE - s.msgS > limits.attributeValueLengthLimit ? cutEnd(b, s.msgS, s.msgE, limits, report, where) : s.msgE);
+    else out.str(cutText(redactText(Buffer.from(b.buffer, b.byteOffset + s.msgS, s.msgE - s.msgS).toString('utf8')), limits, report, where()));
   },
   'Events.Timestamp': lists.eventTimestamps,
   'Events.Name': lists.eventNames,
@@ -346,6 +359,10 @@ export class TraceDecoder {
         }
       } else r.skip(tag & 7, scope.end);
     }
+    // Cut once per scope, as the object path reads a scope once.
+    const { limits, report } = this.ctx;
+    s.scopeNameE = cutEnd(r.b, s.scopeNameS, s.scopeNameE, limits, report, () => `${scope.where}.scope.name`);
+    s.scopeVersionE = cutEnd(r.b, s.scopeVersionS, s.scopeVersionE, limits, report, () => `${scope.where}.scope.version`);
     s.scopeWhere = scope.where;
     this.f.at.prefix = scope.where;
     r.p = scope.start;

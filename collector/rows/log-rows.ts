@@ -1,6 +1,6 @@
 import { redactJsonBody, redactText } from '../../core/net/attribute-secrets.ts';
 import { anyValueText, attributeMap, type AnyValueLike, type ValueContext } from '../otlp/any-value.ts';
-import { resourceLimits } from '../otlp/limits.ts';
+import { cutText, resourceLimits } from '../otlp/limits.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
 import type { Mapped } from './mapped.ts';
@@ -65,8 +65,8 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
           const sc = obj(sl.scope, `${sw}.scope`);
           return {
             schema: str(sl.schemaUrl, `${sw}.schemaUrl`),
-            name: str(sc.name, `${sw}.scope.name`),
-            version: str(sc.version, `${sw}.scope.version`),
+            name: cutText(str(sc.name, `${sw}.scope.name`), ctx.limits, report, `${sw}.scope.name`),
+            version: cutText(str(sc.version, `${sw}.scope.version`), ctx.limits, report, `${sw}.scope.version`),
             attributes: attributeMap(sc.attributes, `${sw}.scope.attributes`, ctx),
             records: list(sl.logRecords, `${sw}.logRecords`),
           };
@@ -143,7 +143,7 @@ function recordRow(rec: Record<string, unknown>, w: string, service: string, hea
     ids[1],
     // TraceFlags: the W3C trace flags are the low 8 bits of the fixed32; the others are reserved (logs.proto).
     uint32(rec.flags, `${w}.flags`) & 0xff,
-    str(rec.severityText, `${w}.severityText`),
+    cutText(str(rec.severityText, `${w}.severityText`), ctx.limits, ctx.report, `${w}.severityText`),
     unknown ? 0 : number,
     service,
     logBody(rec.body as Record<string, unknown> | undefined, bodyCtx, `${w}.body`),

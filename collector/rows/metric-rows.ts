@@ -1,5 +1,5 @@
 import { attributeMap, type ValueContext } from '../otlp/any-value.ts';
-import { resourceLimits } from '../otlp/limits.ts';
+import { cutText, resourceLimits } from '../otlp/limits.ts';
 import { enumNumber } from '../otlp/ids-and-times.ts';
 import { itemsIn, readItem } from '../otlp/item-refusal.ts';
 import { checkWireTypes } from '../otlp/wire-types.ts';
@@ -67,8 +67,8 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
           const head = [
             resAttrs,
             resSchema,
-            str(sc.name, `${sw}.scope.name`),
-            str(sc.version, `${sw}.scope.version`),
+            cutText(str(sc.name, `${sw}.scope.name`), ctx.limits, report, `${sw}.scope.name`),
+            cutText(str(sc.version, `${sw}.scope.version`), ctx.limits, report, `${sw}.scope.version`),
             attributes,
             num(sc.droppedAttributesCount, `${sw}.scope.droppedAttributesCount`),
             str(sm.schemaUrl, `${sw}.schemaUrl`),
@@ -105,7 +105,12 @@ function metricPoints(metric: Record<string, unknown>, mw: string, head: unknown
   const report = ctx.report;
   // A field sent with another wire type than its type has (protobuf) refuses the metric's points, or the point.
   checkWireTypes(metric, mw);
-  const named = [...head, str(metric.name, `${mw}.name`), str(metric.description, `${mw}.description`), str(metric.unit, `${mw}.unit`)];
+  const named = [
+    ...head,
+    cutText(str(metric.name, `${mw}.name`), ctx.limits, report, `${mw}.name`),
+    cutText(str(metric.description, `${mw}.description`), ctx.limits, report, `${mw}.description`),
+    cutText(str(metric.unit, `${mw}.unit`), ctx.limits, report, `${mw}.unit`),
+  ];
   // The columns every point has (metric, attributes, times), or its refusal; `refused` reports one.
   const point = (p: Record<string, unknown>, pw: string): unknown[] | Refusal => {
     const times = pointTimes(p, pw);

@@ -2,7 +2,7 @@ import { redactSpanName, redactText } from '../../core/net/attribute-secrets.ts'
 import { isWeftError } from '../../core/errors/index.ts';
 import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { durationNanos, enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
-import { END_BEFORE_START, NORMALIZED_ATTRIBUTE, resourceLimits, spanTimeProblem } from '../otlp/limits.ts';
+import { cutText, END_BEFORE_START, NORMALIZED_ATTRIBUTE, resourceLimits, spanTimeProblem } from '../otlp/limits.ts';
 import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from '../otlp/records-count.ts';
 import { itemsIn, readItem } from '../otlp/item-refusal.ts';
 import { checkWireTypes } from '../otlp/wire-types.ts';
@@ -94,7 +94,10 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
         () => {
           const ss = obj(scopeSpans[s], sw);
           const sc = ss.scope ? obj(ss.scope, `${sw}.scope`) : {};
-          return { name: str(sc.name, `${sw}.scope.name`), version: str(sc.version, `${sw}.scope.version`), spans: list(ss.spans, `${sw}.spans`) };
+          const spans = list(ss.spans, `${sw}.spans`);
+          // A scope is cut once (and, as the protobuf decoder does, only when it has spans).
+          const text = (v: unknown, where: string) => (spans.length > 0 ? cutText(str(v, where), ctx.limits, report, where) : str(v, where));
+          return { name: text(sc.name, `${sw}.scope.name`), version: text(sc.version, `${sw}.scope.version`), spans };
         },
       );
       if (!scope) continue;
@@ -196,6 +199,10 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
   // no value of its field, refused as a log record's or a data point's is.
   uint32(span.flags, `${w}.flags`);
   lk.forEach((l, i) => uint32(l.flags, `${w}.links[${i}].flags`));
+  // Cut in the order the protobuf decoder writes the columns, so that both report alike.
+  const cut = (text: string, where: string) => cutText(text, ctx.limits, ctx.report, where);
+  const traceState = cut(str(span.traceState, `${w}.traceState`), `${w}.traceState`);
+  const name = cut(str(span.name, `${w}.name`), `${w}.name`);
   const attributes = attributeMap(span.attributes, `${w}.attributes`, ctx);
   // A count Weft does not take reads as not reported (`recordsCount`): the sender is told.
   const records = attributes[RECORDS_ATTRIBUTE];
@@ -205,8 +212,8 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     TraceId: traceId,
     SpanId: spanId,
     ParentSpanId: parent,
-    TraceState: str(span.traceState, `${w}.traceState`),
-    SpanName: redactSpanName(str(span.name, `${w}.name`)),
+    TraceState: traceState,
+    SpanName: redactSpanName(name),
     SpanKind: spanKindNames[kind],
     ServiceName: '',
     ResourceAttributes: undefined,
@@ -215,13 +222,13 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
     SpanAttributes: flagged(attributes, backwards),
     Duration: backwards ? '0' : durationNanos(start, end),
     StatusCode: statusCodeNames[code],
-    StatusMessage: redactText(str(status.message, `${w}.status.message`)),
+    StatusMessage: cut(redactText(str(status.message, `${w}.status.message`)), `${w}.status.message`),
     'Events.Timestamp': eventTimes as string[],
-    'Events.Name': ev.map((e, i) => redactSpanName(str(e.name, `${w}.events[${i}].name`))),
+    'Events.Name': ev.map((e, i) => redactSpanName(cut(str(e.name, `${w}.events[${i}].name`), `${w}.events[${i}].name`))),
     'Events.Attributes': ev.map((e, i) => attributeMap(e.attributes, `${w}.events[${i}].attributes`, ctx)),
     'Links.TraceId': lk.map((_, i) => ids[3 + 2 * i]),
     'Links.SpanId': lk.map((_, i) => ids[4 + 2 * i]),
-    'Links.TraceState': lk.map((l, i) => str(l.traceState, `${w}.links[${i}].traceState`)),
+    'Links.TraceState': lk.map((l, i) => cut(str(l.traceState, `${w}.links[${i}].traceState`), `${w}.links[${i}].traceState`)),
     'Links.Attributes': lk.map((l, i) => attributeMap(l.attributes, `${w}.links[${i}].attributes`, ctx)),
   };
   // Added once every field is read: a span refused for a field of the wrong type (`readItem`) leaves its ids free.
