@@ -102,7 +102,10 @@ export function ingestBody(signal: SignalName, wire: 'proto' | 'json', body: Buf
     };
   } else {
     const { keepUnknown } = checkDecodeCost(signal, wire, body, options.limits.maxExpandedBytes);
-    batch = fromObjects[signal](wire === 'proto' ? decodeProto(signal, body, keepUnknown) : decodeJson(signal, body, options.limits.maxAnyValueDepth), ctx);
+    batch = fromObjects[signal](
+      wire === 'proto' ? decodeProto(signal, body, keepUnknown, ctx.report) : decodeJson(signal, body, options.limits.maxAnyValueDepth),
+      ctx,
+    );
   }
   if (options.touches) for (const t of batch.tables) if (t.table === 'otel_traces') t.touches = touchesOf(t.data);
   return batch;

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { MAX_ANY_VALUE_DEPTH } from '../../core/config/index.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
+import type { IngestReport } from './limits.ts';
 
 // protobufjs stops at 100 nested messages (protoc's default), and an attribute value's kvlist level is three of them
 // (AnyValue, KeyValueList, KeyValue): a value nesting 33 levels or more, allowed by a WEFT_MAX_ANY_VALUE_DEPTH above
@@ -27,12 +28,14 @@ export type SignalName = keyof typeof messages;
 /**
  * Decodes an OTLP protobuf request; unreadable bytes become a 400 that says so. `keepUnknown`: keep each message's unknown
  * fields (`$unknowns`), where a known field sent with another wire type ends up (`checkWireTypes`); protobufjs drops them
- * by default.
+ * by default. With `report`, a string field that is not valid UTF-8 is read with U+FFFD in place of its invalid bytes
+ * and reported (`WARN_INVALID_UTF8`); without, it fails the body (protobufjs's proto3 check, a 400).
  */
-export function decodeProto(signal: SignalName, body: Buffer, keepUnknown = false): unknown {
+export function decodeProto(signal: SignalName, body: Buffer, keepUnknown = false, report?: IngestReport): unknown {
   try {
     const reader = protobuf.Reader.create(body);
     reader.discardUnknown = !keepUnknown;
+    if (report) reader.stringVerify = lenientString(reader, report);
     return messages[signal].request.decode(reader);
   } catch (err) {
     // protobufjs recurses per nested message: a value nested thousands deep overflows its stack.
@@ -43,6 +46,29 @@ export function decodeProto(signal: SignalName, body: Buffer, keepUnknown = fals
     }
     throw ERR_OTLP_BAD_INPUT(`The body is not a valid OTLP ${messages[signal].request.name} in protobuf: ${(err as Error).message}.`);
   }
+}
+
+/** The warning for a protobuf string field that was not UTF-8, stored with U+FFFD (the place is its byte offset). */
+export const WARN_INVALID_UTF8 = 'string fields that are not valid UTF-8 (proto3 strings must be) were stored with U+FFFD in place of the invalid bytes';
+
+/**
+ * `reader`'s proto3 string read, made lenient: invalid UTF-8 failed the whole request (protobufjs's strict decoder
+ * throws), losing every good item of it; the OpenTelemetry Collector refuses such a request too, but Weft keeps its
+ * items, with the text as ClickHouse's `toValidUTF8` reads it, and says so.
+ */
+function lenientString(reader: protobuf.Reader, report: IngestReport): () => string {
+  const strict = protobuf.Reader.prototype.stringVerify;
+  return () => {
+    const at = reader.pos;
+    try {
+      return strict.call(reader);
+    } catch (err) {
+      if (!/utf-8/i.test((err as Error).message)) throw err;
+      reader.pos = at;
+      report.warn(WARN_INVALID_UTF8, `byte ${at} of the body`);
+      return reader.string();
+    }
+  };
 }
 
 /** The export response; `partial_success` when something was rejected or (rejected 0) changed. */
