@@ -45,6 +45,8 @@ export interface DecodedTraces {
 }
 
 const ZERO8 = new Uint8Array(8);
+/** By Span field number, the wire type its type has (-1: no such field). */
+const SPAN_WIRE_TYPES = SPAN_WIRE.wire;
 /** RowBinary strings for the fixed column values, encoded once. */
 const rowBinaryString = (s: string) => {
   const w = new RowBinaryWriter(16);
@@ -83,6 +85,8 @@ class SpanFields implements lists.SpanLists {
   readonly events = new Ranges();
   readonly links = new Ranges();
   scopeWhere = '';
+  /** AttributeValueLengthLimit of the request: longer names and messages are cut (`cutSpanText`). */
+  textLimit = Infinity;
   index = 0;
   /** The resource's columns, RowBinary-encoded once per ResourceSpans. */
   service: Buffer = Buffer.alloc(1);
@@ -103,17 +107,12 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   TraceId: (s, out) => out.hexId(s.f.r.b, s.traceS, s.traceE),
   SpanId: (s, out) => out.hexId(s.f.r.b, s.spanS, s.spanE),
   ParentSpanId: (s, out) => out.hexId(s.f.r.b, s.parentS, s.parentE),
-  // A length check first: the cut (and its message's closure) only for a text past the limit.
-  TraceState: (s, out) => {
-    const b = s.f.r.b;
-    const over = s.stateE - s.stateS > s.f.ctx.limits.attributeValueLengthLimit;
-    out.bytes(b, s.stateS, over ? cutEnd(b, s.stateS, s.stateE, s.f.ctx.limits, s.f.ctx.report, () => `${spanWhere(s)}.traceState`) : s.stateE);
-  },
+  // A length check first: the cut only for a text past AttributeValueLengthLimit.
+  TraceState: (s, out) => out.bytes(s.f.r.b, s.stateS, s.stateE - s.stateS > s.textLimit ? cutSpanText(s, s.stateS, s.stateE, 'traceState') : s.stateE),
   // Cut, then its secrets redacted (`redactSpanName`; decoded only when it may hold one).
   SpanName: (s, out) => {
     const b = s.f.r.b;
-    const over = s.nameE - s.nameS > s.f.ctx.limits.attributeValueLengthLimit;
-    const end = over ? cutEnd(b, s.nameS, s.nameE, s.f.ctx.limits, s.f.ctx.report, () => `${spanWhere(s)}.name`) : s.nameE;
+    const end = s.nameE - s.nameS > s.textLimit ? cutSpanText(s, s.nameS, s.nameE, 'name') : s.nameE;
     if (!mayRedactSpanName(b, s.nameS, end)) out.bytes(b, s.nameS, end);
     else out.str(redactSpanName(Buffer.from(b.buffer, b.byteOffset + s.nameS, end - s.nameS).toString('utf8')));
   },
@@ -132,11 +131,11 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   StatusCode: (s, out) => out.raw(STATUS_BYTES[s.code]),
   StatusMessage: (s, out) => {
     const b = s.f.r.b;
-    const { limits, report } = s.f.ctx;
-    const where = () => `${spanWhere(s)}.status.message`;
-    if (!mayRedactText(b, s.msgS, s.msgE))
-      out.bytes(b, s.msgS, s.msgE - s.msgS > limits.attributeValueLengthLimit ? cutEnd(b, s.msgS, s.msgE, limits, report, where) : s.msgE);
-    else out.str(cutText(redactText(Buffer.from(b.buffer, b.byteOffset + s.msgS, s.msgE - s.msgS).toString('utf8')), limits, report, where()));
+    if (!mayRedactText(b, s.msgS, s.msgE)) out.bytes(b, s.msgS, s.msgE - s.msgS > s.textLimit ? cutSpanText(s, s.msgS, s.msgE, 'status.message') : s.msgE);
+    else {
+      const text = redactText(Buffer.from(b.buffer, b.byteOffset + s.msgS, s.msgE - s.msgS).toString('utf8'));
+      out.str(cutText(text, s.f.ctx.limits, s.f.ctx.report, `${spanWhere(s)}.status.message`));
+    }
   },
   'Events.Timestamp': lists.eventTimestamps,
   'Events.Name': lists.eventNames,
@@ -146,6 +145,11 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   'Links.TraceState': lists.linkTraceStates,
   'Links.Attributes': lists.linkAttributes,
 };
+/** The end of the span's text `[start, end)` cut to AttributeValueLengthLimit, reported at the span's `field`. */
+function cutSpanText(s: SpanFields, start: number, end: number, field: string): number {
+  return cutEnd(s.f.r.b, start, end, s.f.ctx.limits, s.f.ctx.report, () => `${spanWhere(s)}.${field}`);
+}
+
 const orderedWriters: ColumnWriter[] = traceColumns.map((c) => columnWriters[c.column]);
 
 /** A range of the request: the message being read and where it sits in the request. */
@@ -172,6 +176,7 @@ export class TraceDecoder {
   /** Appends rows for `body` to `out`; on malformed input throws a 400 and leaves `out` to be discarded. */
   decode(body: Uint8Array, out: RowBinaryWriter, ctx: TraceContext): DecodedTraces {
     this.f.reset(body, ctx);
+    this.span.textLimit = ctx.limits.attributeValueLengthLimit;
     this.ctx = ctx;
     this.budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
     this.kept.clear();
@@ -445,10 +450,10 @@ export class TraceDecoder {
         else if (tag === T.events) (this.f.countMessage(), s.events.push(at, at + n));
         else if (tag === T.links) (this.f.countMessage(), s.links.push(at, at + n));
         else if (tag === T.status) [statusS, statusE] = [at, at + n];
-        else if (wrongTag < 0 && SPAN_WIRE.wire[tag >>> 3] >= 0) wrongTag = tag;
+        else if (wrongTag < 0 && SPAN_WIRE_TYPES[tag >>> 3] >= 0) wrongTag = tag;
       } else {
         // A known field with another wire type (`name` as a varint) refuses the span; protobuf would pass over it as unknown.
-        if (wrongTag < 0 && SPAN_WIRE.wire[tag >>> 3] >= 0 && SPAN_WIRE.wire[tag >>> 3] !== (tag & 7)) wrongTag = tag;
+        if (wrongTag < 0 && SPAN_WIRE_TYPES[tag >>> 3] !== (tag & 7) && SPAN_WIRE_TYPES[tag >>> 3] >= 0) wrongTag = tag;
         r.skip(tag & 7, end);
       }
     }
