@@ -59,10 +59,14 @@ export function renderMigration(sql: string, retention: RetentionConfig): string
     if (!(name in vars)) throw new Error(`unknown template variable ${m}`);
     return vars[name];
   });
-  return filled
-    .split(/;\s*$/m)
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-    .filter((s) => s.length > 0);
+  return (
+    filled
+      .split(/;\s*$/m)
+      // Our own migration files, not a client's input: the blank lines before a comment go with it, as they always have.
+      // eslint-disable-next-line regexp/no-super-linear-move
+      .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+      .filter((s) => s.length > 0)
+  );
 }
 
 const checksum = (sql: string) => createHash('sha256').update(sql).digest('hex').slice(0, 16);

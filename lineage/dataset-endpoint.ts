@@ -94,5 +94,5 @@ export function datasetEndpoint(namespace: string, name: string): DatasetEndpoin
 /** The dataset's identity with its partition path removed, for keys and display. */
 export function datasetKey(namespace: string, name: string): string {
   const e = datasetEndpoint(namespace, name);
-  return e.kind === 'http' ? `${namespace.replace(/\/+$/, '')}${e.name}` : `${namespace}/${name}`;
+  return e.kind === 'http' ? `${namespace.replace(/(?<!\/)\/+$/, '')}${e.name}` : `${namespace}/${name}`;
 }

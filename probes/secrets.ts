@@ -23,7 +23,7 @@ const genericPatterns: Array<[RegExp, string]> = [
 function variants(value: string): string[] {
   const out = [value, encodeURIComponent(value), encodeURI(value), JSON.stringify(value).slice(1, -1)];
   const b64 = Buffer.from(value).toString('base64');
-  out.push(b64, b64.replace(/=+$/, ''), Buffer.from(value).toString('base64url'), Buffer.from(value).toString('hex'));
+  out.push(b64, b64.replace(/(?<!=)=+$/, ''), Buffer.from(value).toString('base64url'), Buffer.from(value).toString('hex'));
   return out;
 }
 

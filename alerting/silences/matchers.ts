@@ -24,9 +24,14 @@ export type SilenceStatus = 'pending' | 'active' | 'expired';
 
 /** Parses `name=value`, `name!=value`, `name=~regex`, `name!~regex`; throws a message naming what is wrong. */
 export function parseMatcher(text: string): Matcher {
-  const m = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$/.exec(text);
+  // The value is the rest after the operator, without the spaces around it and one quote at each end (read in steps:
+  // one expression with a lazy value between optional spaces took the square of a value's length).
+  const m = /^([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)(.*)$/.exec(text.trim());
   if (!m) throw new Error(`"${text}" is not a matcher: write name=value, name!=value, name=~regex or name!~regex`);
-  return matcherOf({ name: m[1], value: m[3], isRegex: m[2].endsWith('~'), isEqual: m[2].startsWith('=') });
+  let value = m[3].trimStart();
+  if (value.startsWith('"')) value = value.slice(1);
+  if (value.endsWith('"')) value = value.slice(0, -1);
+  return matcherOf({ name: m[1], value, isRegex: m[2].endsWith('~'), isEqual: m[2].startsWith('=') });
 }
 
 /**

@@ -43,7 +43,7 @@ function table(r: AuditReport): string {
  * posted to a pull request would otherwise render what any sender put there (a link, an image, a heading on a new
  * line, raw HTML). Line breaks become spaces; Markdown's punctuation is escaped.
  */
-const md = (s: string) => s.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_{}[\]<>()#+!|~]/g, '\\$&');
+const md = (s: string) => s.replace(/\s+/g, (w) => (/[\r\n]/.test(w) ? ' ' : w)).replace(/[\\`*_{}[\]<>()#+!|~]/g, '\\$&');
 
 function markdown(r: AuditReport): string {
   return [

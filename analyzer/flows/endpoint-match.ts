@@ -69,7 +69,11 @@ export function urlPrefixRule(prefix: string): UrlPrefixRule | undefined {
     return undefined;
   }
   const scheme = u.protocol.replace(/:$/, '');
-  return { scheme, host: { host: splitHostPort(u.hostname).host, port: u.port || defaultPorts.get(scheme) || '' }, path: u.pathname.replace(/\/+$/, '') };
+  return {
+    scheme,
+    host: { host: splitHostPort(u.hostname).host, port: u.port || defaultPorts.get(scheme) || '' },
+    path: u.pathname.replace(/(?<!\/)\/+$/, ''),
+  };
 }
 
 /**

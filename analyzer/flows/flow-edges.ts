@@ -20,7 +20,21 @@ export interface FlowSelection {
   integration?: string;
 }
 
-const OBSERVED = /^observed:(.+)->(.+)@(.+)$/;
+/**
+ * The source, target and integration of an observed id (`observedFlowId`): the text after `observed:` split at its last
+ * `->` and the last `@` after that leaves each part one character or more, as `/^observed:(.+)->(.+)@(.+)$/` splits it
+ * (read by hand: that expression took the cube of an id's length of `@`s, and ids come from request paths); undefined for
+ * any other id, or one holding a line break.
+ */
+function observedParts(id: string): [source: string, target: string, integration: string] | undefined {
+  if (!id.startsWith('observed:') || /[\n\r\u2028\u2029]/.test(id)) return undefined;
+  const rest = id.slice('observed:'.length);
+  const at = rest.lastIndexOf('@', rest.length - 2);
+  if (at < 4) return undefined;
+  const arrow = rest.lastIndexOf('->', at - 3);
+  if (arrow < 1) return undefined;
+  return [rest.slice(0, arrow), rest.slice(arrow + 2, at), rest.slice(at + 1)];
+}
 
 /** The id the inventory gives an undocumented flow seen from `source` to `target` through `integration`. */
 export const observedFlowId = (source: string, target: string, integration: string): string => `observed:${source}->${target}@${integration}`;
@@ -29,9 +43,9 @@ export const observedFlowId = (source: string, target: string, integration: stri
 export function selectFlow(catalog: Catalog, id: string): FlowSelection {
   const flow = catalog.flows.find((f) => f.id === id);
   if (flow) return { id, source: flow.source, target: flow.target, flow };
-  const observed = OBSERVED.exec(id);
+  const observed = observedParts(id);
   if (!observed) throw ERR_FLOW_NOT_FOUND(id);
-  return { id, source: observed[1], target: observed[2], integration: observed[3] };
+  return { id, source: observed[0], target: observed[1], integration: observed[2] };
 }
 
 /**

@@ -128,7 +128,7 @@ function mentions(attributes: Record<string, string>, e: Endpoint): boolean {
 const namedIn = (values: string[], f: string) => values.includes(f) || values.some((v) => v.includes(`//${f}`) || v.startsWith(`${f}:`));
 
 /** An attribute value as a host is kept: ASCII lower case, no trailing dot before a port, a path or the end. */
-const hostSpelling = (v: string) => v.toLowerCase().replace(/\.+(?=[:/?#]|$)/g, '');
+const hostSpelling = (v: string) => v.toLowerCase().replace(/(?<!\.)\.+(?=[:/?#]|$)/g, '');
 
 /**
  * A trace's time range from otel_traces_trace_id_ts (columns s, e: its earliest and latest span start, Unix seconds; n:

@@ -17,7 +17,7 @@ const URL_PORT = /^(?:\[[^\]]*\]|[^:]*):(\d+)$/;
 const HOST_HEADER_HOST = /^(\[[^\]]*\]|[^:]*)/;
 const HOST_HEADER_PORT = /:(\d+)$/;
 const TARGET_PATH = /^([^?#]*)/;
-const HOST_EDGES = /^\[|\]$|\.+$/g;
+const HOST_EDGES = /^\[|\]$|(?<!\.)\.+$/g;
 const DIGITS = /^[0-9]+$/;
 
 /** A URL's scheme, host, port and path (`url_parts`, `url_host`, `url_port`); `url` is valid UTF-8. */
@@ -79,10 +79,12 @@ const GRPC_TARGET = /^(?:(?:dns|passthrough|xds):(?:\/\/[^/]*\/)?([^\n]+)|unix:(
 /**
  * A SQL Server data source (`[protocol:]server[\instance][,port]`, as a connection string's `Data Source` or `Server`
  * names it): a `tcp:` or `admin:` (the dedicated administrator connection) protocol, a named instance after `\` or a
- * port after `,` (`DATA_SOURCE_FORM`); its first group the server, its second the port. A named pipe's
+ * port after `,` (`DATA_SOURCE_FORM`); its first group the server, its second the port; read with the spaces and tabs
+ * after it taken off first (the server's words are spelled out: a lazy server before optional spaces took the square of
+ * a value's length). A named pipe's
  * (`np:\\sql01\pipe\MSSQL$INST1\sql\query`) server is `NAMED_PIPE`'s group.
  */
-const DATA_SOURCE = /^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([^\\,:/]+?)[\t ]*(?:\\[^\\,]*)?(?:,[\t ]*([0-9]+))?[\t ]*$/;
+const DATA_SOURCE = /^(?:(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]):)?([\t ]*[^\\,:/\t ]+(?:[\t ]+[^\\,:/\t ]+)*)[\t ]*(?:\\[^\\,]*)?(?:,[\t ]*([0-9]+))?$/;
 const NAMED_PIPE = /^[Nn][Pp]:\\\\([^\\]+)\\[^\n]*$/;
 const DATA_SOURCE_FORM = /^(?:[Tt][Cc][Pp]|[Aa][Dd][Mm][Ii][Nn]|[Nn][Pp]):|[\\,]/;
 
@@ -96,7 +98,9 @@ function dataSource(value: string): { host: string; port: string } | undefined {
   if (!DATA_SOURCE_FORM.test(value)) return undefined;
   const pipe = NAMED_PIPE.exec(value);
   if (pipe) return { host: pipe[1], port: '' };
-  const m = DATA_SOURCE.exec(value);
+  let end = value.length;
+  while (end > 0 && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--;
+  const m = DATA_SOURCE.exec(value.slice(0, end));
   return m ? { host: m[1], port: m[2] ?? '' } : undefined;
 }
 

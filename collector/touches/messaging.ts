@@ -10,7 +10,7 @@ import { A, type SpanRecord } from './span-record.ts';
  * names (128); reply destinations (temporary, anonymous, NATS `_INBOX.*`, RabbitMQ direct reply-to and server-named
  * `amq.gen-*` queues, ActiveMQ's `temp-queue://…`) are their template or nothing.
  */
-const SEND_SUFFIX = /[\t\n\f\r ]+(send|publish)$/;
+const SEND_SUFFIX = /(?<![\t\n\f\r ])[\t\n\f\r ]+(send|publish)$/;
 
 /** `msg_temporary` and `dest` of a messaging span; `system` is lower(toValidUTF8(messaging.system)). */
 export function messagingDestination(s: SpanRecord, system: string): { temporary: boolean; destination: string } {

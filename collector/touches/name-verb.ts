@@ -35,8 +35,22 @@ const READ_FIRST = startsWith(READ_VERBS);
 const WRITE_FIRST = startsWith(WRITE_VERBS);
 const READ_LAST = endsWith(READ_VERBS);
 const WRITE_LAST = endsWith(WRITE_VERBS);
-/** The last part of a dotted path (`billing_pkg.upsert_invoice`, `[dbo].[usp_Upsert]`), without brackets. */
-const LAST_PART = /([^.[\]]*)\]*$/;
+/**
+ * The last part of a dotted path (`billing_pkg.upsert_invoice`, `[dbo].[usp_Upsert]`), without brackets: what follows the
+ * last `.`, `[` or `]` once the closing brackets at its end are taken off, as `/([^.[\]]*)\]*$/` reads it (read by hand:
+ * that expression, tried from each place, took the square of a name's length).
+ */
+function lastPart(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x5d) end--;
+  let start = end;
+  while (start > 0) {
+    const c = path.charCodeAt(start - 1);
+    if (c === 0x2e || c === 0x5b || c === 0x5d) break;
+    start--;
+  }
+  return path.slice(start, end);
+}
 /** A conventional prefix followed by `_`, in any case. */
 const SNAKE_PREFIX = /^(?:[Uu][Ss][Pp]|[Ss][Pp]|[Uu][Pp]|[Pp][Rr][Oo][Cc]|[Pp][Rr][Cc]|[Pp][Rr]|[Pp]|[Bb][Aa][Tt][Cc][Hh]|[Bb][Uu][Ll][Kk])_+/;
 /** A conventional prefix written onto a capitalised word (`uspUpsertInvoice`, `BatchGetCustomers`): the capital is kept. */
@@ -47,7 +61,7 @@ const CAMEL_PREFIX = /^(?:usp|sp|up|proc|prc|pr|batch|Batch|bulk|Bulk)([A-Z])/;
  * string (byte-text.ts). clickhouse/migrations/122 states the same expressions (`name_dirs`).
  */
 export function nameDirection(path: string): string {
-  const name = (LAST_PART.exec(path)?.[1] ?? '').replace(SNAKE_PREFIX, '').replace(CAMEL_PREFIX, '$1');
+  const name = lastPart(path).replace(SNAKE_PREFIX, '').replace(CAMEL_PREFIX, '$1');
   if (READ_FIRST.test(name)) return 'read';
   if (WRITE_FIRST.test(name)) return 'write';
   if (READ_LAST.test(name)) return 'read';

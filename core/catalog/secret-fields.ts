@@ -20,7 +20,7 @@ export function urlPasswordProblem(url: string): string | undefined {
     parsed = new URL(url);
   } catch {
     // The schema's pattern reports malformed URLs; a user-info with a colon is still refused.
-    return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url) ? 'the url must not carry a password: use password: env:NAME' : undefined;
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:[^/@]*@/i.test(url) ? 'the url must not carry a password: use password: env:NAME' : undefined;
   }
   return parsed.password ? 'the url must not carry a password: use password: env:NAME' : undefined;
 }

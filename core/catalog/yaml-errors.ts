@@ -64,7 +64,8 @@ export interface Misaligned {
 
 /** How a line is named in a message: its key, with the dash when it starts a list item ("- id"). */
 const label = (content: string) => (content.startsWith('-') ? `- ${firstKey(content.replace(/^-\s*/, ''))}` : firstKey(content));
-const firstKey = (content: string) => /^(-\s+)?([^:#\s][^:#]*?)\s*:(\s|$)/.exec(content)?.[2] ?? content.replace(/^-\s*/, '').split(/\s/)[0];
+const firstKey = (content: string) =>
+  /^(-\s+)?([^:#\s](?:[^:#\s]|\s+(?=[^:#\s]))*)\s*:(\s|$)/.exec(content)?.[2] ?? content.replace(/^-\s*/, '').split(/\s/)[0];
 
 /**
  * The first line, up to line `upTo` (1-based), whose indentation matches no block open above it:
@@ -130,7 +131,7 @@ export function misalignedLine(text: string, upTo: number): Misaligned | undefin
       }
       stack.push({ indent: column, line: i + 1, key: firstKey(rest) });
     }
-    const value = /^[^#'"{[][^#]*?:(\s+(.*))?$/.exec(rest)?.[2]?.replace(/\s+#.*$/, '') ?? (rest === '' ? '' : undefined);
+    const value = /^[^#'"{[][^#]*?:(\s+(\S.*|))?$/.exec(rest)?.[2]?.replace(/(?<!\s)\s+#.*$/, '') ?? (rest === '' ? '' : undefined);
     if (value === '' || (value === undefined && rest.endsWith(':'))) opens = true;
     else if (value !== undefined && /^[|>][-+0-9]*$/.test(value)) scalarAbove = indent;
     flowDepth = bracketBalance(value ?? rest);

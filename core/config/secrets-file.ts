@@ -29,7 +29,7 @@ export function secretsFileProblems(text: string): string[] {
     }
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(trimmed);
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S.*|)$/.exec(trimmed);
     if (!m) {
       problems.push(`line ${i + 1} is not NAME=value (names are letters, digits and _; comments start the line with #)`);
       return;

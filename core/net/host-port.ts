@@ -22,7 +22,7 @@ export function normaliseHost(host: string): string {
   return h
     .toLowerCase()
     .replace(/^\[|\]$/g, '')
-    .replace(/\.+$/, '');
+    .replace(/(?<!\.)\.+$/, '');
 }
 
 /**

@@ -287,7 +287,7 @@ export function redactCredentials(text: string): string {
   if (t.includes('-----BEGIN'))
     t = t.replace(PEM, (whole, begin: string, body: string, finish: string | undefined) => {
       const lead = /^\s*/.exec(body)![0];
-      const trail = /\s*$/.exec(body.slice(lead.length))![0];
+      const trail = /(?<!\s)\s*$/.exec(body.slice(lead.length))![0];
       const inner = body.slice(lead.length, body.length - trail.length);
       return inner === '' || inner === REDACTED ? whole : `${begin}${lead}${REDACTED}${trail}${finish ?? ''}`;
     });

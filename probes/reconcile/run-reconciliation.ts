@@ -55,7 +55,7 @@ const shownKey = (key: RowKey, raw = false): string => {
 export function keyNotesOf(missing: RowKey[], extra: RowKey[], max = 20, raw = false): KeyNote[] {
   const fold = (k: string, c: boolean, t: boolean, nfc = false) => {
     let x = nfc ? k.normalize('NFC') : k;
-    if (t) x = (raw ? [x] : x.split(PART_SEPARATOR)).map((p) => p.replace(/ +$/, '')).join(PART_SEPARATOR);
+    if (t) x = (raw ? [x] : x.split(PART_SEPARATOR)).map((p) => p.replace(/(?<! ) +$/, '')).join(PART_SEPARATOR);
     if (c) x = x.toLowerCase();
     return x;
   };

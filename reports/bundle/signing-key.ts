@@ -20,7 +20,10 @@ export function signingKeyPaths(dataDir: string) {
 /** "SHA256:…" fingerprint of a public key (PEM). */
 export function keyFingerprint(publicKeyPem: string): string {
   const der = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
-  return `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`;
+  return `SHA256:${createHash('sha256')
+    .update(der)
+    .digest('base64')
+    .replace(/(?<!=)=+$/, '')}`;
 }
 
 /**
