@@ -3,7 +3,11 @@
 // I/O-heavy code are errors: a promise nobody awaits or catches, a promise passed where a callback's
 // result is ignored, `await` on a non-promise, and reading, calling, returning, assigning or passing `any`
 // (input from the wire, the store or JSON must be given a type before it is read).
+// A regular expression whose matching time can grow faster than its input (nested or overlapping quantifiers that
+// backtrack, an unanchored search that rescans) is an error outside tests: one span attribute, request field or catalog
+// value crafted for it held the collector's thread for seconds (a 40-byte GraphQL document of `#`s, 2 s).
 import { defineConfig } from 'eslint/config';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
@@ -24,6 +28,15 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-argument': 'error',
       '@typescript-eslint/no-for-in-array': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
     },
   },
   {
