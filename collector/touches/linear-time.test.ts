@@ -9,6 +9,7 @@ import { tables } from '../rows/tables.ts';
 import { traceRows } from '../rows/trace-rows.ts';
 import { classify } from './classify.ts';
 import { graphqlDirection } from './graphql.ts';
+import { nameMatches } from '../../core/net/host-port.ts';
 import { nameDirection } from './name-verb.ts';
 import { s3Bucket } from './object-store.ts';
 import { SpanRecord } from './span-record.ts';
@@ -66,7 +67,8 @@ describe('values crafted against the collector’s and the API’s expressions g
   });
 
   it('an Event Hubs checkpoint listing whose prefix is a long run of separators', () => {
-    const listing = (prefix: string) => touchesOf('GET', { 'http.request.method': 'GET', 'url.full': `https://acct.blob.core.windows.net/cp?restype=container&comp=list&prefix=${prefix}` });
+    const listing = (prefix: string) =>
+      touchesOf('GET', { 'http.request.method': 'GET', 'url.full': `https://acct.blob.core.windows.net/cp?restype=container&comp=list&prefix=${prefix}` });
     expect(listing(`ns.servicebus.windows.net${'/'.repeat(20_000)}x`)).toEqual(['read http https acct.blob.core.windows.net /cp']);
     expect(listing('ns.servicebus.windows.net/orders/$default/checkpoint/')).toEqual([]);
   });
@@ -86,5 +88,15 @@ describe('values crafted against the collector’s and the API’s expressions g
     expect(selectFlow(catalog, `observed:a->${'@'.repeat(20_000)}`)).toMatchObject({ source: 'a', target: '@'.repeat(19_998), integration: '@' });
     expect(() => selectFlow(catalog, `observed:${'@'.repeat(20_000)}->`)).toThrow();
     expect(selectFlow(catalog, 'observed:crm->erp@sync@v2')).toMatchObject({ source: 'crm', target: 'erp@sync', integration: 'v2' });
+  });
+});
+
+describe('a catalog name pattern with several wildcards against a long crafted name', () => {
+  it('matches as the wildcards say, in one pass', () => {
+    expect(nameMatches(`${'a'.repeat(60_000)}b`, '*a*a*a*a*a*c')).toBe(false);
+    expect(nameMatches(`${'a'.repeat(60_000)}c`, '*a*a*a*a*a*c')).toBe(true);
+    expect(nameMatches('orders-eu.internal', 'orders-*.internal')).toBe(true);
+    expect(nameMatches('orders-eu\n.internal', 'orders-*.internal')).toBe(false);
+    expect(nameMatches('ORDERS.internal', 'orders*')).toBe(false);
   });
 });
