@@ -7,6 +7,7 @@ import { s3Bucket } from './object-store.ts';
 import { graphqlDirection } from './graphql.ts';
 import { HEALTH_PATH } from './health-path.ts';
 import { SESSION_PATH } from './session-path.ts';
+import { LAMBDA_INVOKES, LAMBDA_SERVICES, lambdaHttpName, lambdaRpcEndpoint } from './lambda.ts';
 import { A, type SpanRecord } from './span-record.ts';
 import { nameDirection } from './name-verb.ts';
 import { skippedFastPath } from './skipped-fast-path.ts';
@@ -42,6 +43,8 @@ interface DirectionFacts {
   azure?: string;
   /** The AWS API call of an aws-sdk span (`rpc.method` under `rpc.system` aws-api), else ''. */
   awsCall: string;
+  /** Whether the span is an aws-sdk call to AWS Lambda (`rpc.service` Lambda). */
+  lambda: boolean;
 }
 
 /** 'read', 'write' or 'unknown': the operation the integration names, else the database operation or statement, the HTTP method, the messaging operation, the span kind. */
@@ -78,6 +81,8 @@ function direction(s: SpanRecord, f: DirectionFacts): string {
   // receives as its RPC method says (migration 125).
   if (f.awsCall === 'SendMessage' || f.awsCall === 'SendMessageBatch' || f.awsCall === 'Publish' || f.awsCall === 'PublishBatch') return 'write';
   if (f.awsCall === 'ReceiveMessage') return 'read';
+  // An AWS Lambda Invoke hands the function its payload, as the POST that carries it does (migration 129).
+  if (f.lambda && LAMBDA_INVOKES.has(f.awsCall)) return 'write';
   // The Azure SDKs' older messaging spans say it by their name (migration 128).
   if (f.azure) return f.azure;
   if (f.producer) return 'write';
@@ -148,6 +153,7 @@ export function classify(s: SpanRecord): readonly Touch[] {
     consumer: isConsumer,
     postRead: false,
     awsCall: rpc === 'aws-api' ? validUtf8(s.attr(A['rpc.method'])) : '',
+    lambda: rpc === 'aws-api' && LAMBDA_SERVICES.has(asciiLower(validUtf8(s.attr(A['rpc.service'])))),
     azure: azureMessagingDirection(s),
   };
 
@@ -230,11 +236,17 @@ export function classify(s: SpanRecord): readonly Touch[] {
       // An Amazon S3 call touches its bucket, as OpenLineage names an object store (sys s3, the bucket as host; 126).
       const s3 = s3Bucket(hostV, whole, path, s3BucketAttr(s));
       if (s3 !== undefined) return s3.bucket === '' ? NONE : [[direction(s, facts), 'http', 's3', s3.bucket, s3.name, peer]];
-      return [[direction(s, facts), 'http', scheme, endpointHost(hostV, port, defaultPort), path, peer]];
+      // An AWS Lambda call is the function's, whatever the API version, qualifier or ARN it names it by (129).
+      const fn = lambdaHttpName(hostV, whole, lambdaFunctionAttr(s));
+      return [[direction(s, facts), 'http', scheme, endpointHost(hostV, port, defaultPort), fn ?? path, peer]];
     }
     if (peer !== '') return [[direction(s, facts), 'peer', '', '', '', peer]];
     return [[direction(s, facts), 'unnamed', 'http', '', path, '']];
   }
+  // An aws-sdk Lambda call with no HTTP request on it (JavaScript's aws-sdk and Python's botocore instrumentations) touches
+  // the function it names, as its request to Lambda's endpoint does (129).
+  const lambdaEp = facts.lambda ? lambdaRpcEndpoint(lambdaFunctionAttr(s), lambdaRegionAttr(s), hostV) : undefined;
+  if (lambdaEp !== undefined) return [[direction(s, facts), 'http', 'https', lambdaEp.host, lambdaEp.name, peer]];
   // An aws-sdk S3 call naming its bucket and no URL (the JavaScript and Java instrumentations' `aws.s3.bucket`) touches the
   // bucket (126).
   if (rpc === 'aws-api' && S3_SERVICES.has(asciiLower(validUtf8(s.attr(A['rpc.service'])))) && s3BucketAttr(s) !== '')
@@ -264,6 +276,16 @@ const S3_SERVICES = new Set(['s3', 'amazon s3']);
 /** The bucket an aws-sdk S3 span names (`aws.s3.bucket`, the Java agent's older `aws.bucket.name`), valid UTF-8. */
 function s3BucketAttr(s: SpanRecord): string {
   return validUtf8(first(s.attr(A['aws.s3.bucket']), s.attr(A['aws.bucket.name'])));
+}
+
+/** The function an aws-sdk Lambda span names (`faas.invoked_name`; the Java agent's `aws.lambda.function.name`), valid UTF-8. */
+function lambdaFunctionAttr(s: SpanRecord): string {
+  return validUtf8(first(s.attr(A['faas.invoked_name']), s.attr(A['aws.lambda.function.name'])));
+}
+
+/** The region an aws-sdk Lambda span names (`faas.invoked_region`, else `aws.region`). */
+function lambdaRegionAttr(s: SpanRecord): string {
+  return first(s.attr(A['faas.invoked_region']), s.attr(A['aws.region']));
 }
 
 /** The name XSAM/otelsql (Go's database/sql) gives the span of a statement prepared (its MethodConnPrepare). */

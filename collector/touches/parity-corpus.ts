@@ -1427,6 +1427,71 @@ export function handmadeSpans(): ParitySpan[] {
       ].flatMap((name) => [span(name, CLIENT, azure), span(name, PRODUCER, azure), span(name, CONSUMER, azure)]),
     ),
     span('ServiceBusSender.Send', CLIENT, { 'az.namespace': 'Microsoft.ServiceBus', 'message_bus.destination': 'orders' }, { name: 'x.\u00ffsend' }),
+    // AWS Lambda calls touch the function they name (migration 129): the Invoke URL by a name, a qualifier, an ARN (escaped
+    // or not), a partial ARN, other API versions and paths, FIPS, China and dual-stack hosts; near misses (ListFunctions,
+    // other hosts and paths) keep the usual endpoint
+    ...[
+      'https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/orders-fn/invocations',
+      'https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/orders-fn:prod/invocations?Qualifier=prod',
+      'https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Aorders-fn%3Aprod/invocations',
+      'https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders-fn/invocations',
+      'https://lambda.eu-west-1.amazonaws.com//2015-03-31//functions//123456789012%3afunction%3aorders-fn/invocations',
+      'https://lambda.eu-west-1.amazonaws.com/2021-11-15/functions/orders-fn/response-streaming-invocations',
+      'https://lambda.eu-west-1.amazonaws.com/2014-11-13/functions/orders-fn/invoke-async/',
+      'https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/orders-fn',
+      'https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/',
+      'https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/%3Ax/invocations',
+      'https://lambda.eu-west-1.amazonaws.com/2015-03-31/event-source-mappings/',
+      'https://LAMBDA-FIPS.us-east-1.amazonaws.com:8443/2015-03-31/functions/orders-fn/invocations',
+      'https://lambda.cn-north-1.amazonaws.com.cn/2015-03-31/functions/orders-fn/invocations',
+      'https://lambda.eu-west-1.api.aws/2015-03-31/functions/orders-fn/invocations',
+      'https://lambda.eu-west-1.amazonaws.com.evil.example/2015-03-31/functions/orders-fn/invocations',
+      'https://api.internal/v1/functions/orders-fn/invocations',
+    ].flatMap((url) => [
+      http(url, { 'http.request.method': 'POST' }),
+      span('Lambda.Invoke', CLIENT, {
+        'http.request.method': 'POST',
+        'url.full': url,
+        'rpc.system': 'aws-api',
+        'rpc.service': 'Lambda',
+        'rpc.method': 'Invoke',
+        'aws.lambda.function.name': 'named-fn',
+      }),
+    ]),
+    span('lambda-target', CLIENT, {
+      'http.method': 'POST',
+      'net.peer.name': 'lambda.eu-west-1.amazonaws.com',
+      'http.target': '/2015-03-31/functions/orders-fn/invocations',
+    }),
+    span('lambda-named', CLIENT, { 'http.method': 'POST', 'url.full': 'https://lambda.eu-west-1.amazonaws.com/', 'faas.invoked_name': 'orders-fn:prod' }),
+    // an aws-sdk span with no HTTP request on it (JavaScript, botocore; the Java agent's function name): by the region given,
+    // else aws.region, else the ARN's, else its host; other services, methods, odd regions and names
+    ...(
+      [
+        { 'faas.invoked_name': 'orders-fn', 'faas.invoked_region': 'eu-west-1', 'faas.invoked_provider': 'aws' },
+        { 'faas.invoked_name': 'orders-fn:live', 'aws.region': 'EU-West-1' },
+        { 'faas.invoked_name': 'arn:aws:lambda:us-east-2:123456789012:function:orders-fn:prod' },
+        { 'faas.invoked_name': 'arn:aws-cn:lambda:cn-north-1:123456789012:function:orders-fn', 'faas.invoked_region': 'cn-north-1' },
+        { 'faas.invoked_name': '123456789012:function:orders-fn', 'faas.invoked_region': 'eu-west-1' },
+        { 'aws.lambda.function.name': 'orders-fn', 'server.address': 'lambda.eu-west-1.amazonaws.com', 'server.port': { int: '443' } },
+        { 'faas.invoked_name': 'orders-fn', 'server.address': 'lambda.eu-west-1.amazonaws.com' },
+        { 'faas.invoked_name': 'orders-fn', 'server.address': 'crm.internal' },
+        { 'faas.invoked_name': 'orders-fn' },
+        { 'faas.invoked_name': 'orders-fn', 'faas.invoked_region': 'eu west/1' },
+        { 'faas.invoked_name': raw('fn-', [0xff]), 'faas.invoked_region': raw('eu-', [0xff]) },
+        { 'faas.invoked_name': ':prod', 'faas.invoked_region': 'eu-west-1' },
+        { 'faas.invoked_region': 'eu-west-1', 'peer.service': 'lambda' },
+      ] as Record<string, Value>[]
+    ).flatMap((given) =>
+      [
+        ['Lambda', 'Invoke'],
+        ['AWSLambda', 'InvokeAsync'],
+        ['lambda', 'InvokeWithResponseStream'],
+        ['Lambda', 'GetFunction'],
+        ['Lambda', 'ListFunctions'],
+        ['SQS', 'Invoke'],
+      ].map(([service, method]) => span('Lambda.sdk', CLIENT, { 'rpc.system': 'aws-api', 'rpc.service': service, 'rpc.method': method, ...given })),
+    ),
     span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
   ];
 }

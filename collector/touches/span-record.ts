@@ -73,6 +73,10 @@ export const SPAN_KEYS = [
   'graphql.document',
   'az.namespace',
   'message_bus.destination',
+  'faas.invoked_name',
+  'faas.invoked_region',
+  'aws.region',
+  'aws.lambda.function.name',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -173,6 +177,10 @@ export const A = {
   'graphql.document': 62,
   'az.namespace': 63,
   'message_bus.destination': 64,
+  'faas.invoked_name': 65,
+  'faas.invoked_region': 66,
+  'aws.region': 67,
+  'aws.lambda.function.name': 68,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;

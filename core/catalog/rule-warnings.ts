@@ -1,4 +1,5 @@
 import { hostMatches, normaliseHost, splitHostPort } from '../net/host-port.ts';
+import { LAMBDA_FUNCTIONS, LAMBDA_HOST } from '../net/lambda-host.ts';
 import type { ReferenceProblem } from './references.ts';
 import { windowedMeasures } from './alerting.ts';
 import type { Catalog, MatchRules } from './types.ts';
@@ -48,7 +49,13 @@ export function ruleWarnings(c: Catalog): ReferenceProblem[] {
           ['match', 'urlPrefixes', j],
           `"${p}" has userinfo; endpoints never keep it, so it can never match (drop "${u.username}${u.password ? ':…' : ''}@")`,
         );
-      else if (segments.length > URL_PATH_SEGMENTS) {
+      else if (LAMBDA_HOST.test(u.hostname) && segments.length > URL_PATH_SEGMENTS) {
+        // An AWS Lambda call is kept as `/2015-03-31/functions/<function>`, whatever path it used (migration 129).
+        const fn = segments[1] === 'functions' ? segments[2] : '';
+        if (segments.length === 3 && `/${segments.join('/')}/` === `${LAMBDA_FUNCTIONS}${fn}/`) return;
+        const suggestion = fn ? ` (use "${u.protocol}//${u.host}${LAMBDA_FUNCTIONS}${fn}")` : '';
+        warn(i, ['match', 'urlPrefixes', j], `"${p}": an AWS Lambda call is kept as ${LAMBDA_FUNCTIONS}<function>, so it can never match${suggestion}`);
+      } else if (segments.length > URL_PATH_SEGMENTS) {
         const shorter = `${u.protocol}//${u.host}/${segments.slice(0, URL_PATH_SEGMENTS).join('/')}/`;
         warn(
           i,
