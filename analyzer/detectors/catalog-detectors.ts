@@ -5,7 +5,10 @@ import { sampleTraces, subject, type Detector } from './detector.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints, count } from '../../core/text/index.ts';
 
-const describe = (e: Endpoint) => `${e.kind} ${endpointLabel(e)}${e.kind === 'http' && e.name ? e.name : ''}`;
+const describe = (e: Endpoint) => {
+  const label = endpointLabel(e);
+  return `${e.kind} ${label}${e.kind === 'http' && e.name && !label.endsWith(e.name) ? e.name : ''}`;
+};
 
 /**
  * An edge whose two ends one system claims because a `hosts` rule is broader than the system (e.g. an

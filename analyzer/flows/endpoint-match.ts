@@ -7,6 +7,7 @@
 import type { Catalog, MatchRules } from '../../core/catalog/index.ts';
 import { canonicalDbSystem } from '../../core/net/db-system-names.ts';
 import { defaultPorts, hostMatches, nameMatches, splitHostPort, type HostPort } from '../../core/net/host-port.ts';
+import { LAMBDA_FUNCTIONS, LAMBDA_HOST } from '../../core/net/lambda-host.ts';
 
 /** One endpoint as stored in weft_endpoints; `host` is "host" or "host:port" (see core/net/host-port.ts). */
 export interface Endpoint {
@@ -167,8 +168,13 @@ export function matchedBy(rules: MatchRules, e: Endpoint): MatchedBy | undefined
 /** Whether any of a system's rules matches the endpoint. */
 export const rulesMatch = (rules: MatchRules, e: Endpoint): boolean => matchedBy(rules, e) !== undefined;
 
-/** A readable name for an endpoint no system matches (never empty for a stored endpoint). */
+/**
+ * A readable name for an endpoint no system matches (never empty for a stored endpoint): an HTTP or RPC endpoint's host,
+ * but an AWS Lambda function's host and path (`lambda.eu-west-1.amazonaws.com/2015-03-31/functions/orders-fn`: each
+ * function of a region is a system of its own, migration 129).
+ */
 export function endpointLabel(e: Endpoint): string {
+  if (e.kind === 'http' && e.name.startsWith(LAMBDA_FUNCTIONS) && LAMBDA_HOST.test(splitHostPort(e.host).host)) return `${e.host}${e.name}`;
   switch (e.kind) {
     case 'system':
       return e.name;
