@@ -112,6 +112,37 @@ describe('planNotifications for Alertmanager (a keep-alive receiver)', () => {
     expect(toAm(p, 151)).toEqual([]);
   });
 
+  it('regression: an alert inhibited while firing, and resolved before its inhibition ends, is told resolved (a message about another alert meanwhile does not forget it)', () => {
+    // Two flows' alerts to the owner's webhook; a told firing, then inhibited (its system went down); b resolves
+    // meanwhile (a message about b alone), then a resolves while inhibited, then the inhibition ends.
+    const p = planner(testCatalog());
+    p.run(0, [alert('a'), alert('b')]);
+    p.run(10, [alert('a'), alert('b')]);
+    p.run(20, [alert('a', { inhibitedBy: 'system-unreachable:x' }), alert('b')]);
+    p.run(100, [alert('a', { inhibitedBy: 'system-unreachable:x' }), alert('b', { state: 'resolved', resolvedAt: at(100).toISOString() })]);
+    const aResolved = alert('a', { state: 'resolved', resolvedAt: at(200).toISOString() });
+    p.run(200, [{ ...aResolved, inhibitedBy: 'system-unreachable:x' }, alert('b', { state: 'resolved' })]);
+    p.run(300, [aResolved, alert('b', { state: 'resolved' })]);
+    p.run(400, [aResolved, alert('b', { state: 'resolved' })]);
+    expect(p.sent.map((x) => [x.s, x.receiver, x.alerts])).toEqual([
+      [10, 'team-hook', ['a:firing', 'b:firing']],
+      [100, 'team-hook', ['b:resolved']],
+      [300, 'team-hook', ['a:resolved']],
+    ]);
+  });
+
+  it('regression: an alert silenced while firing is not told firing again when the silence ends, though its group spoke of another meanwhile', () => {
+    const p = planner(testCatalog());
+    p.run(0, [alert('a'), alert('b')]);
+    p.run(10, [alert('a'), alert('b')]);
+    p.run(100, [alert('a', { silencedBy: ['s1'] }), alert('b', { state: 'resolved', resolvedAt: at(100).toISOString() })]);
+    p.run(200, [alert('a'), alert('b', { state: 'resolved' })]);
+    expect(p.sent.map((x) => [x.s, x.alerts])).toEqual([
+      [10, ['a:firing', 'b:firing']],
+      [100, ['b:resolved']],
+    ]);
+  });
+
   it('does not post an alert silenced before Alertmanager was told of it, and posts it once the silence ends', () => {
     const p = planner(withAm());
     p.run(0, [alert('a', { silencedBy: ['s1'] })]);

@@ -43,7 +43,8 @@ const firedUntold = (a: Alert, g: GroupState) =>
  * than groupInterval after its last message, and otherwise every repeatInterval while an
  * unacknowledged alert fires. Never once per evaluation. A resolved alert is sent to receivers that were
  * told it fired; one that fired and resolved between two messages is told as firing first; silenced and
- * inhibited alerts are left out. A receiver that forgets what it is not told again (Alertmanager, route
+ * inhibited alerts are left out, but one the receiver was told fires stays so in the group's state (a message about
+ * the others does not forget it), so it is told resolved once it is no longer muted. A receiver that forgets what it is not told again (Alertmanager, route
  * `keepAliveMs`) is different: every keepAliveMs its group posts again each firing alert it was told of,
  * acknowledged, silenced or inhibited since or not, and tells it resolved when it resolves — so an
  * alert still firing in Weft never looks resolved there; an alert silenced or inhibited before it was
@@ -124,6 +125,9 @@ export function planNotifications(
     }
     const sent: GroupState['sent'] = {};
     for (const c of content) if (c.status === 'firing') sent[c.alert.fingerprint] = 'firing';
+    // A muted alert (silenced, inhibited) the receiver was told fires is still firing there: left out of this message,
+    // it is not forgotten, so it is told resolved once it is shown again (not told firing again while it still fires).
+    for (const a of m.alerts) if (!shown(a) && g.sent[a.fingerprint] === 'firing') sent[a.fingerprint] = 'firing';
     notifications.push({
       groupKey: key,
       receiver: m.route.receiver,
