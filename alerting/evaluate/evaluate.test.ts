@@ -430,6 +430,27 @@ receivers: [{ id: hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
     expect(alerts.filter((a) => a.labels.system === 'erp')).toEqual([]);
   });
 
+  it("regression: a system still down across an outage of Weft's own intake is not told resolved, then firing again", () => {
+    // The WMS refuses every call; Weft receives nothing for 3 minutes (no calls in any window), then the calls arrive
+    // again, still refused. It was told resolved when the intake stopped and firing again when it resumed.
+    const sim = simulate();
+    const down = (s: number) =>
+      observations(at(s), {
+        lastIntake: iso(s - 1),
+        stats: { 'erp-wms-pick': { traces: 12, failedTraces: 12 } },
+        systemCalls: { wms: { calls: 14, failed: 14, callers: 2 } },
+      });
+    let s = 0;
+    for (; s < 120; s += 10) sim.run(s, down(s));
+    for (; s < 300; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(119) }));
+    for (; s < 600; s += 10) sim.run(s, down(s));
+    const byRule = (rule: string) => sim.changes.filter((c) => c.alert.rule === rule).map((c) => c.transition);
+    expect(byRule('telemetry-gap')).toEqual(['firing', 'resolved']);
+    expect(byRule('system-unreachable')).toEqual(['firing']);
+    expect(sim.sent.filter((n) => n.receiver === 'supply-hook').flatMap((n) => n.alerts)).toEqual(['system-unreachable:firing']);
+    expect(sim.alerts().find((a) => a.rule === 'system-unreachable')).toMatchObject({ state: 'firing', inhibitedBy: null });
+  });
+
   it('one integration failing every call it makes is an error of its flow, not a system that stopped answering', () => {
     const sim = simulate();
     const obs = (s: number) =>

@@ -14,13 +14,14 @@ export interface EvaluationResult {
   alerts: Alert[];
   /** Lifecycle transitions this evaluation made. */
   changes: AlertChange[];
-  /** True while no telemetry arrives at all: flow rules are held, not evaluated. */
+  /** True while no telemetry arrives at all: the rules measured on spans (flows', system-unreachable) are held, not evaluated. */
   telemetryGap: boolean;
 }
 
 /**
- * One evaluation of every rule (pure): steps each alert with its condition, holds flow rules during a
- * telemetry gap (no data because the pipeline is down is not a flow problem), marks inhibited and
+ * One evaluation of every rule (pure): steps each alert with its condition, holds the rules measured on spans (flows',
+ * system-unreachable) during a telemetry gap (no data because the pipeline is down is not a flow or system problem,
+ * nor a recovery), marks inhibited and
  * silenced alerts. An alert whose condition is no longer reported is stepped as false. Conditions with
  * `whileFiring` (escalations) are stepped after the others, active only while one of those alerts fires.
  */
@@ -33,7 +34,7 @@ export function evaluateAlerts(
 ): EvaluationResult {
   const ruleById = new Map(rules.map((r) => [r.id, r]));
   const telemetryGap = conditions.some((c) => c.rule.measure === 'telemetry-gap' && c.active);
-  const held = (r: AlertRule | undefined) => telemetryGap && r !== undefined && isFlowMeasure(r.measure);
+  const held = (r: AlertRule | undefined) => telemetryGap && r !== undefined && measuredOnIntake(r.measure);
   const next = new Map<string, Alert>();
   const changes: AlertChange[] = [];
   const apply = (p: Alert | undefined, c: Condition) => {
@@ -90,7 +91,7 @@ export function evaluateAlerts(
   }
   const alerts = [...next.values()].filter((a) => a.state !== 'inactive');
   // Inhibition: a system whose probe fails or that stopped answering explains the alerts of flows through
-  // it; the telemetry gap explains every flow alert.
+  // it; the telemetry gap explains every alert measured on spans.
   const broken = new Map<string, string>();
   for (const a of alerts) {
     const measure = ruleById.get(a.rule)?.measure ?? (a.rule === 'probe-failing' ? 'probe-failing' : undefined);
@@ -101,11 +102,18 @@ export function evaluateAlerts(
   for (const a of alerts) {
     const rule = ruleById.get(a.rule);
     const brokenSystem = a.flow && !(rule && systemMeasures.has(rule.measure)) ? a.systems.find((s) => broken.has(s)) : undefined;
-    a.inhibitedBy = gapAlert && rule && isFlowMeasure(rule.measure) ? gapAlert.fingerprint : brokenSystem ? broken.get(brokenSystem)! : null;
+    a.inhibitedBy = gapAlert && rule && measuredOnIntake(rule.measure) ? gapAlert.fingerprint : brokenSystem ? broken.get(brokenSystem)! : null;
     a.silencedBy = silencedBy(silences, a.labels, now);
   }
   return { alerts, changes, telemetryGap };
 }
+
+/**
+ * Measures read from the spans Weft receives (the flows', and the calls a system answers): while Weft's own intake is
+ * silent they have no data, which is no verdict. They are held and inhibited by the telemetry gap: a system still
+ * refusing every call was told resolved when the intake stopped (no calls in its window) and firing again when it resumed.
+ */
+const measuredOnIntake = (m: AlertRule['measure']) => isFlowMeasure(m) || m === 'system-unreachable';
 
 /** Measures whose firing alert says a system is down: they inhibit the alerts of flows through it. */
 const systemMeasures = new Set<AlertRule['measure']>(['probe-failing', 'system-unreachable']);
