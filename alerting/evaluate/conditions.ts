@@ -149,6 +149,8 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
     // None of its runs is sampled (probability 0): no silence says it stopped.
     if (!Number.isFinite(threshold)) return [];
     const value = flowValue[rule.measure](rule, f, o, catalog);
+    // A count over a window Weft did not observe whole is no verdict (NaN), and not a recovery either.
+    const noVerdict = countMeasures.has(rule.measure) && !counted(rule, o);
     const labels: Labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
     return [
       {
@@ -157,6 +159,7 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
         value,
         threshold,
         active: compare(rule.op, value, threshold),
+        ...(noVerdict ? { noVerdict } : {}),
         flow: f.id,
         systems: [f.source, f.target],
         ...flowEvidence(rule, f.id, o),

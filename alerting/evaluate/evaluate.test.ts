@@ -309,6 +309,41 @@ receivers: [{ id: hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
     ]);
   });
 
+  // Regression: a count rule gives no verdict over a window holding an intake gap (the runs Weft did not receive are not
+  // runs that did not happen), but "no verdict" was taken as "false": a firing count alert was told resolved at the
+  // first silence of 16 s (or a restart of Weft: its downtime is a gap) and firing again once its window was past it.
+  it('keeps a firing count alert firing while its window holds an intake gap (no verdict is not a recovery)', () => {
+    const catalog = testCatalog(`alerts:
+  - { id: no-runs, measure: traces, op: "<", threshold: 1, window: 5m, select: { flows: [erp-cpq-sync] }, severity: high }
+`);
+    const sim = simulate(catalog);
+    // erp-cpq-sync has stopped; the other flows run, so spans arrive every 10 s, but for a 30 s blip at 600 s.
+    const obs = (s: number, lastIntake: number) =>
+      observations(at(s), {
+        lastIntake: iso(lastIntake),
+        pairedUntil: iso(s - 10),
+        stats: { 'cpq-erp-quote': { traces: 30 }, 'erp-wms-pick': { traces: 30 } },
+      });
+    for (let s = 0; s <= 1500; s += 10) sim.run(s, obs(s, s >= 600 && s < 630 ? 599 : s - 1));
+    expect(sim.changes.filter((c) => c.alert.rule === 'no-runs').map((c) => c.transition)).toEqual(['firing']);
+    expect(sim.sent.flatMap((n) => n.alerts).filter((a) => a.startsWith('no-runs'))).toEqual(['no-runs:firing']);
+  });
+
+  it('keeps a firing throughput-drop alert firing through the hour after an intake gap, and still resolves when the flow is back', () => {
+    const sim = simulate();
+    const obs = (s: number, lastIntake: number, traces: number) => {
+      const o = observations(at(s), { lastIntake: iso(lastIntake), pairedUntil: iso(s - 10), stats: { 'erp-wms-pick': { traces } } });
+      o.baseline = new Map([[3_600_000, new Map([['erp-wms-pick', [100, 100, 100]]])]]);
+      return o;
+    };
+    // A tenth of its usual runs for two hours and a half (Weft restarted at 30 min: 40 s of no intake), then as usual.
+    for (let s = 0; s <= 12_600; s += 30) sim.run(s, obs(s, s >= 1800 && s < 1840 ? 1799 : s - 1, s < 9000 ? 10 : 100));
+    const drop = sim.changes.filter((c) => c.alert.rule === 'flow-throughput-drop').map((c) => [c.transition, c.alert.lastEvalAt]);
+    expect(drop.map((d) => d[0])).toEqual(['pending', 'firing', 'resolved']);
+    // Resolved keepFiringFor (30 min) after the flow was back at 9000 s.
+    expect(drop[2][1]).toBe(iso(9000 + 1800));
+  });
+
   // Regression: a flow whose sender samples its traces reaches Weft a run in two at 50%, and was alerted stale after
   // its unsampled limit (60 s for a 10 s schedule) while it ran. Sampled at 50%, it is stale after 10 runs' silence.
   it('a flow whose runs reach Weft sampled is stale only after the silence its sampling allows', () => {

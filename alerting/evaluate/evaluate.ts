@@ -21,9 +21,9 @@ export interface EvaluationResult {
 /**
  * One evaluation of every rule (pure): steps each alert with its condition, holds the rules measured on spans (flows',
  * system-unreachable) during a telemetry gap (no data because the pipeline is down is not a flow or system problem,
- * nor a recovery), marks inhibited and
- * silenced alerts. An alert whose condition is no longer reported is stepped as false. Conditions with
- * `whileFiring` (escalations) are stepped after the others, active only while one of those alerts fires.
+ * nor a recovery), marks inhibited and silenced alerts. A condition without a verdict (`noVerdict`) leaves its alert as
+ * it was. An alert whose condition is no longer reported is stepped as false. Conditions with `whileFiring`
+ * (escalations) are stepped after the others, active only while one of those alerts fires.
  */
 export function evaluateAlerts(
   prev: ReadonlyMap<string, Alert>,
@@ -50,7 +50,8 @@ export function evaluateAlerts(
     const fp = fingerprint(c.labels);
     if (next.has(fp)) continue;
     const p = prev.get(fp);
-    if (held(c.rule)) {
+    // Held by a telemetry gap, or no verdict (Weft did not observe the window): the alert stays as it was.
+    if (held(c.rule) || c.noVerdict) {
       if (p) next.set(fp, { ...p, lastEvalAt: now.toISOString() });
       continue;
     }

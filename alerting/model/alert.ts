@@ -59,6 +59,12 @@ export interface Condition {
    * (an escalation, while the alert whose remediation failed fires). Such conditions are stepped after the others.
    */
   whileFiring?: string[];
+  /**
+   * Weft could not observe what the measure needs (a count over a window that holds an intake gap, or began before Weft
+   * received its first span): no verdict, which is neither true nor false. The alert keeps its state (a firing one is not
+   * told resolved because Weft was blind for a moment, nor a recovering one held back from resolving by time alone); none starts.
+   */
+  noVerdict?: boolean;
 }
 
 export type AlertState = 'pending' | 'firing' | 'resolved' | 'inactive';
