@@ -106,7 +106,19 @@ export class AlertingError extends Error {
   }
 }
 
+/** How long a resolved alert is kept in the evaluation's state (ms), unless a group still owes its receiver news of it (`owed`). */
 const RESOLVED_KEPT_MS = 3_600_000;
+
+/**
+ * Whether a group still has to tell its receiver of this resolved alert: it told it firing, or the alert fired since the
+ * group's last message while its deliveries fail (`retryAt`). Such an alert is kept past RESOLVED_KEPT_MS: a webhook down
+ * for over an hour while its alert resolved was never told resolved (the group, finding the alert gone, forgot it).
+ */
+const owed = (a: Alert, groups: ReadonlyMap<string, GroupState>) =>
+  [...groups.values()].some(
+    (g) =>
+      g.sent[a.fingerprint] === 'firing' || (g.retryAt !== undefined && a.firedAt !== null && Date.parse(a.firedAt) >= Date.parse(g.lastSentAt ?? g.createdAt)),
+  );
 /** Evaluations are at least this far apart (ms), however often they are asked for. */
 export const MIN_GAP_MS = 1_000;
 const significant = (a: Alert) => JSON.stringify([a.state, a.acknowledgedBy, a.inhibitedBy, a.silencedBy, a.severity, a.annotations.summary]);
@@ -193,12 +205,12 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
 
   const loadState = async (now: Date) => {
     const alerts = await alertStore.listAlerts(['pending', 'firing', 'resolved'], 10_000);
-    const prev = new Map<string, Alert>();
-    for (const a of alerts)
-      if (a.state !== 'resolved' || now.getTime() - Date.parse(a.resolvedAt ?? a.lastEvalAt) < RESOLVED_KEPT_MS) prev.set(a.fingerprint, a);
     // Deliveries that end after this read change their group's state: those groups wait for the next evaluation.
     const readMark = queue.mark();
     const groups = (await alertStore.loadGroups()) as Map<string, GroupState>;
+    const prev = new Map<string, Alert>();
+    for (const a of alerts)
+      if (a.state !== 'resolved' || now.getTime() - Date.parse(a.resolvedAt ?? a.lastEvalAt) < RESOLVED_KEPT_MS || owed(a, groups)) prev.set(a.fingerprint, a);
     const silences = (await alertStore.listSilences(5000)).filter((s) => silenceStatus(s, now) !== 'expired');
     return { prev, groups, silences, readMark };
   };
