@@ -226,7 +226,8 @@ function systemUnreachable(rule: AlertRule, catalog: Catalog, o: Observations): 
 /**
  * The one condition of a rule on Weft itself: the time (ms) since `since` (ISO, Weft's clock), measured from when this
  * process started evaluating at most (`Observations.watchingSince`), clamped at 0, against the rule's threshold. No
- * value without `since`, unless `orStart`: then from the start. `summary` says it in words from its formatted value,
+ * value without `since`, unless `orStart`: then from the start. Counted from the start and not over the threshold, it is
+ * no verdict (`noVerdict`): the alert keeps the state it had before the restart. `summary` says it in words from its formatted value,
  * as a problem while the condition holds and as a recovery when it does not (what a resolved alert keeps), and whether
  * it counts from the start.
  */
@@ -251,6 +252,9 @@ function timeSince(
       value,
       threshold,
       active,
+      // Counted from the start and not over the threshold yet: no verdict (a restart says nothing of what went on before
+      // it), so an alert that fired before the restart keeps firing rather than being told resolved and firing again.
+      ...(fromStart && !active ? { noVerdict: true } : {}),
       systems: [],
       summary: summary(formatValue(rule.measure, value), active, fromStart),
     },

@@ -344,6 +344,41 @@ receivers: [{ id: hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
     expect(drop[2][1]).toBe(iso(9000 + 1800));
   });
 
+  // Regression: Weft's own alerts count from this process's start at most (a restart is no outage before senders had a
+  // minute to reconnect), but a firing one was then judged false at the restart: a telemetry gap or a stopped pairing job
+  // that went on across a restart of Weft was told resolved, and firing again a minute (ten) later.
+  it('keeps telemetry-gap and weft-behind firing across a restart of Weft while they go on, and resolves them when they end', () => {
+    const sim = simulate();
+    // No span since -100 s, no pairing run since -700 s: both fire; Weft restarts at 300 s.
+    const obs = (s: number, lastIntake: number, lastPairingRun: number, watchingSince?: number) =>
+      observations(at(s), {
+        lastIntake: iso(lastIntake),
+        lastPairingRun: iso(lastPairingRun),
+        ...(watchingSince === undefined ? {} : { watchingSince: iso(watchingSince) }),
+      });
+    for (let s = 0; s < 300; s += 10) sim.run(s, obs(s, -100, -700));
+    for (let s = 300; s < 1500; s += 10) sim.run(s, obs(s, -100, -700, 300));
+    // Spans arrive again at 1500 s, the pairing job runs again at 1600 s.
+    for (let s = 1500; s < 1800; s += 10) sim.run(s, obs(s, s - 1, s < 1600 ? -700 : s - 5, 300));
+    const byRule = (rule: string) => sim.changes.filter((c) => c.alert.rule === rule).map((c) => [c.transition, c.alert.lastEvalAt]);
+    expect(byRule('telemetry-gap')).toEqual([
+      ['firing', iso(0)],
+      ['resolved', iso(1500)],
+    ]);
+    expect(byRule('weft-behind')).toEqual([
+      ['firing', iso(0)],
+      ['resolved', iso(1600)],
+    ]);
+  });
+
+  it('does not fire telemetry-gap or weft-behind at a restart of Weft that was not firing them, before the threshold from its start', () => {
+    const sim = simulate();
+    for (let s = 300; s < 340; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(-100), lastPairingRun: iso(-700), watchingSince: iso(300) }));
+    expect(sim.changes).toEqual([]);
+    sim.run(370, observations(at(370), { lastIntake: iso(-100), lastPairingRun: iso(-700), watchingSince: iso(300) }));
+    expect(sim.changes.map((c) => [c.alert.rule, c.transition])).toEqual([['telemetry-gap', 'firing']]);
+  });
+
   // Regression: a flow whose sender samples its traces reaches Weft a run in two at 50%, and was alerted stale after
   // its unsampled limit (60 s for a 10 s schedule) while it ran. Sampled at 50%, it is stale after 10 runs' silence.
   it('a flow whose runs reach Weft sampled is stale only after the silence its sampling allows', () => {

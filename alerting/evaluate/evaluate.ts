@@ -33,7 +33,10 @@ export function evaluateAlerts(
   now: Date,
 ): EvaluationResult {
   const ruleById = new Map(rules.map((r) => [r.id, r]));
-  const telemetryGap = conditions.some((c) => c.rule.measure === 'telemetry-gap' && c.active);
+  // A gap goes on while its condition holds, or while it has no verdict (counted from a restart) and its alert fires.
+  const telemetryGap = conditions.some(
+    (c) => c.rule.measure === 'telemetry-gap' && (c.active || (c.noVerdict === true && prev.get(fingerprint(c.labels))?.state === 'firing')),
+  );
   const held = (r: AlertRule | undefined) => telemetryGap && r !== undefined && measuredOnIntake(r.measure);
   const next = new Map<string, Alert>();
   const changes: AlertChange[] = [];
