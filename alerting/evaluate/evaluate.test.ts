@@ -521,6 +521,66 @@ receivers: [{ id: hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
     expect(sim.alerts().find((a) => a.rule === 'system-unreachable')).toMatchObject({ state: 'firing', inhibitedBy: null });
   });
 
+  // Regression: a flow's alert inhibited by a system that stopped answering was told firing a minute after the system
+  // answered again (its inhibitor resolved; its own 5-minute window still held the outage's failures), and resolved ten
+  // minutes later: a page about an outage that was over.
+  it('does not tell a flow alert an outage of its system explained once the system answers again', () => {
+    const sim = simulate();
+    const run = (s: number, o: { systemDown: boolean; flowFailed: number }) =>
+      sim.run(
+        s,
+        observations(at(s), {
+          stats: { 'erp-wms-pick': { traces: 12, failedTraces: o.flowFailed } },
+          systemCalls: { wms: { calls: 14, failed: o.systemDown ? 14 : 0, callers: 2 } },
+        }),
+      );
+    // The WMS is down for 10 minutes; the pick flow's window holds its failures 5 minutes more.
+    for (let s = 0; s < 1800; s += 10) run(s, { systemDown: s < 600, flowFailed: s < 900 ? 12 : 0 });
+    expect(sim.changes.map((c) => [c.alert.rule, c.transition])).toEqual([
+      ['flow-error-rate', 'firing'],
+      ['system-unreachable', 'firing'],
+      ['system-unreachable', 'resolved'],
+      ['flow-error-rate', 'resolved'],
+    ]);
+    expect(sim.sent.map((n) => n.alerts)).toEqual([['system-unreachable:firing'], ['system-unreachable:resolved']]);
+  });
+
+  it("tells a flow that still fails once its window is past its system's outage (its own problem)", () => {
+    const sim = simulate();
+    for (let s = 0; s < 1800; s += 10)
+      sim.run(
+        s,
+        observations(at(s), {
+          stats: { 'erp-wms-pick': { traces: 12, failedTraces: 12 } },
+          systemCalls: { wms: { calls: 14, failed: s < 600 ? 14 : 0, callers: 2 } },
+        }),
+      );
+    // The system resolved at 660 s (keepFiringFor 1m); the flow's 5-minute window is past it at 960 s (told groupWait later).
+    expect(sim.sent.map((n) => [n.at, n.alerts])).toEqual([
+      [10, ['system-unreachable:firing']],
+      [660, ['system-unreachable:resolved']],
+      [970, ['flow-error-rate:firing']],
+    ]);
+  });
+
+  it('tells a flow alert told firing before its system went down resolved when it resolves, inhibited or not', () => {
+    const sim = simulate();
+    for (let s = 0; s < 1800; s += 10)
+      sim.run(
+        s,
+        observations(at(s), {
+          stats: { 'erp-wms-pick': { traces: 12, failedTraces: s < 900 ? 12 : 0 } },
+          systemCalls: { wms: { calls: 14, failed: s >= 60 && s < 600 ? 14 : 0, callers: 2 } },
+        }),
+      );
+    expect(sim.sent.map((n) => [n.at, n.alerts])).toEqual([
+      [10, ['flow-error-rate:firing']],
+      [70, ['system-unreachable:firing']],
+      [660, ['system-unreachable:resolved']],
+      [1200, ['flow-error-rate:resolved']],
+    ]);
+  });
+
   it('one integration failing every call it makes is an error of its flow, not a system that stopped answering', () => {
     const sim = simulate();
     const obs = (s: number) =>

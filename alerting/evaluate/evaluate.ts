@@ -103,13 +103,42 @@ export function evaluateAlerts(
       for (const s of a.systems) if (!broken.has(s)) broken.set(s, `${a.rule}:${s}`);
   }
   const gapAlert = alerts.find((a) => a.state === 'firing' && ruleById.get(a.rule)?.measure === 'telemetry-gap');
+  // When each inhibition that is over ended (epoch ms): resolved system and telemetry-gap alerts, by the key they inhibit with.
+  const ended = new Map<string, number>();
+  for (const a of alerts) {
+    if (a.state !== 'resolved' || !a.resolvedAt) continue;
+    const measure = ruleById.get(a.rule)?.measure ?? (a.rule === 'probe-failing' ? 'probe-failing' : undefined);
+    if (measure === 'telemetry-gap') ended.set(a.fingerprint, Date.parse(a.resolvedAt));
+    else if (measure !== undefined && systemMeasures.has(measure)) for (const s of a.systems) ended.set(`${a.rule}:${s}`, Date.parse(a.resolvedAt));
+  }
   for (const a of alerts) {
     const rule = ruleById.get(a.rule);
     const brokenSystem = a.flow && !(rule && systemMeasures.has(rule.measure)) ? a.systems.find((s) => broken.has(s)) : undefined;
-    a.inhibitedBy = gapAlert && rule && measuredOnIntake(rule.measure) ? gapAlert.fingerprint : brokenSystem ? broken.get(brokenSystem)! : null;
+    a.inhibitedBy =
+      gapAlert && rule && measuredOnIntake(rule.measure)
+        ? gapAlert.fingerprint
+        : brokenSystem
+          ? broken.get(brokenSystem)!
+          : stillExplained(a, prev.get(a.fingerprint)?.inhibitedBy ?? null, ended, rule, now);
     a.silencedBy = silencedBy(silences, a.labels, now);
   }
   return { alerts, changes, telemetryGap };
+}
+
+/**
+ * The inhibition an alert keeps after what inhibited it (`was`) is over (null: none). An alert inhibited during its
+ * episode is still explained by it while its window holds the time the inhibitor fired (a flow's error rate stays high
+ * for its 5-minute window after the system it calls answers again), and after that for as long as it is recovering (its
+ * condition has not held since); an episode that ended inhibited stays so (it is not told afterwards as having fired). A
+ * flow still failing once its window is past the outage is its own problem, and is told. Before, a flow's error-rate
+ * alert was told firing a minute after the system it calls answered again, and resolved ten minutes later.
+ */
+function stillExplained(a: Alert, was: string | null, ended: ReadonlyMap<string, number>, rule: AlertRule | undefined, now: Date): string | null {
+  if (was === null) return null;
+  if (a.state === 'resolved') return was;
+  const end = ended.get(was);
+  if (a.state !== 'firing' || end === undefined) return null;
+  return now.getTime() < end + (rule?.windowMs ?? 0) || a.falseSince !== null ? was : null;
 }
 
 /**

@@ -81,7 +81,9 @@ export function planNotifications(
     const g: GroupState = next.get(key) ?? { key, receiver: m.route.receiver, labels: m.labels, createdAt: now.toISOString(), lastSentAt: null, sent: {} };
     const keepAliveMs = m.route.keepAliveMs;
     // Muting never takes back what a keep-alive receiver was told fires: it would resolve there while firing here.
-    const shown = (a: Alert) => notifiable(a) || (keepAliveMs !== null && g.sent[a.fingerprint] === 'firing');
+    // Nor does inhibition keep back the end of what a receiver was told fires (a silence still does, as in Alertmanager).
+    const shown = (a: Alert) =>
+      notifiable(a) || (g.sent[a.fingerprint] === 'firing' && (keepAliveMs !== null || (a.state === 'resolved' && a.silencedBy.length === 0)));
     const content = m.alerts
       .filter(shown)
       .flatMap((a): Array<{ alert: Alert; status: 'firing' | 'resolved' }> =>
