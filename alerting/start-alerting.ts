@@ -215,6 +215,28 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     return { prev, groups, silences, readMark };
   };
 
+  /**
+   * Acknowledgements saved since this evaluation read its alerts (by the API, in this process or another) are carried
+   * into the alerts it is about to save, for the same episode (`activeSince`): the evaluation's save, read before the
+   * acknowledgement, overwrote it, and the alert went on repeating unacknowledged. Changes `alerts` in place.
+   */
+  const keepAcknowledgements = async (alerts: Alert[]) => {
+    const stored = await alertStore.getAlerts(alerts.filter((a) => !a.acknowledgedBy && a.activeSince).map((a) => a.fingerprint));
+    for (const a of alerts) {
+      const s = stored.get(a.fingerprint);
+      if (!a.acknowledgedBy && s?.acknowledgedBy && s.activeSince === a.activeSince && (a.state === 'firing' || a.state === 'pending'))
+        Object.assign(a, { acknowledgedBy: s.acknowledgedBy, acknowledgedAt: s.acknowledgedAt, ackNote: s.ackNote });
+    }
+  };
+
+  /** Runs `fn` after every write of alerts this process started before it (an evaluation's save, an acknowledgement). */
+  let alertWrites: Promise<unknown> = Promise.resolve();
+  const savingAlerts = <T>(fn: () => Promise<T>): Promise<T> => {
+    const r = alertWrites.then(fn);
+    alertWrites = r.catch(() => undefined);
+    return r;
+  };
+
   const evaluate = async (): Promise<EvaluationReport> => {
     const now = clock.now();
     const report: EvaluationReport = {
@@ -270,7 +292,10 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
       );
       // Cleared (pending → inactive) alerts are saved once as inactive, so they leave the open list.
       const cleared = result.changes.filter((c) => c.transition === 'cleared').map((c) => c.alert);
-      await alertStore.saveAlerts([...toSave, ...cleared]);
+      await savingAlerts(async () => {
+        await keepAcknowledgements([...toSave, ...cleared]);
+        await alertStore.saveAlerts([...toSave, ...cleared]);
+      });
       await alertStore.recordEvents(
         result.changes.map((c: AlertChange) => ({
           at: report.at,
@@ -392,12 +417,16 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
     lastObservations: () => lastObs,
     async acknowledge(fp, actor, note) {
       if (running) await running;
-      const a = await mustAlert(fp);
-      if (a.state !== 'firing' && a.state !== 'pending')
-        throw new AlertingError('bad-request', `Alert ${fp} is ${a.state}; only pending or firing alerts can be acknowledged.`);
-      const now = clock.now().toISOString();
-      const acked: Alert = { ...a, acknowledgedBy: actor, acknowledgedAt: now, ackNote: note };
-      await alertStore.saveAlerts([acked]);
+      // Read and saved between an evaluation's saves, never across one (which would write back what it read before).
+      const { a, acked, now } = await savingAlerts(async () => {
+        const a = await mustAlert(fp);
+        if (a.state !== 'firing' && a.state !== 'pending')
+          throw new AlertingError('bad-request', `Alert ${fp} is ${a.state}; only pending or firing alerts can be acknowledged.`);
+        const now = clock.now().toISOString();
+        const acked: Alert = { ...a, acknowledgedBy: actor, acknowledgedAt: now, ackNote: note };
+        await alertStore.saveAlerts([acked]);
+        return { a, acked, now };
+      });
       await alertStore.recordEvents([{ at: now, fingerprint: fp, rule: a.rule, event: 'acknowledged', actor, value: a.value, note, labels: a.labels }]);
       return acked;
     },

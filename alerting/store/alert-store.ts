@@ -103,6 +103,13 @@ export class AlertStore {
     return rows.map((r) => JSON.parse(r.doc) as Alert);
   }
 
+  /** The stored alerts of these fingerprints, by fingerprint (those not stored are absent). */
+  async getAlerts(fingerprints: string[]): Promise<Map<string, Alert>> {
+    if (fingerprints.length === 0) return new Map();
+    const rows = await this.rows<{ doc: string }>('SELECT doc FROM weft_alerts FINAL WHERE fingerprint IN {fps:Array(String)}', { fps: fingerprints });
+    return new Map(rows.map((r) => JSON.parse(r.doc) as Alert).map((a) => [a.fingerprint, a]));
+  }
+
   async getAlert(fingerprint: string): Promise<Alert | undefined> {
     const [row] = await this.rows<{ doc: string }>('SELECT doc FROM weft_alerts FINAL WHERE fingerprint = {fp:String}', { fp: fingerprint });
     return row ? (JSON.parse(row.doc) as Alert) : undefined;
