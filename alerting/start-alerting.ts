@@ -340,6 +340,9 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
             rules.find((r) => r.id === a.rule),
           ),
         ),
+        // A silence that starts or ends later mutes or unmutes alerts then, not at the next interval (15 minutes and more
+        // at a slow analyzer's pace): an alert still firing when its silence ended was told that much later.
+        ...silences.flatMap((s) => [Date.parse(s.startsAt), Date.parse(s.endsAt)]).filter((t) => t > now.getTime()),
       ].reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.min(m, x)), null);
 
       // Auto remediation: once per firing episode, not for silenced alerts.
@@ -439,7 +442,10 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
           `Every matcher of this silence (${input.matchers.map(formatMatcher).join(', ')}) also matches an alert without its label, so it would silence every alert; give at least one that needs a value, like flow="erp-cpq-product-sync".`,
         );
       if (!(Date.parse(input.endsAt) > Date.parse(input.startsAt))) throw new AlertingError('bad-request', 'endsAt must be after startsAt.');
-      return alertStore.newSilence(input, clock.now());
+      const silence = await alertStore.newSilence(input, clock.now());
+      // Muted from now on: the next evaluation marks what it silences, not the next interval's.
+      soon();
+      return silence;
     },
     async expireSilence(id, actor) {
       const s = (await alertStore.listSilences(10_000)).find((x) => x.id === id);
@@ -457,6 +463,8 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
         comment: s.comment ? `${s.comment} (expired by ${actor})` : `expired by ${actor}`,
       };
       await alertStore.saveSilence(expired);
+      // What it muted and still fires is told now, not at the next interval.
+      soon();
       return expired;
     },
     silences: () => alertStore.listSilences(),
