@@ -153,7 +153,9 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
       const value = valueAt(rule, p, minTraces, stepMs, lastRun, at, probabilityAt(p, k));
       const threshold = thresholdAt(lastRun);
       const active = Number.isNaN(value) ? false : rule.op === '>' ? value > threshold : value < threshold;
-      const r = step(alert, { rule, labels, value, threshold, active, summary: '', flow: f.id, systems: [f.source, f.target] }, new Date(at));
+      // As live: an error rate or a percentile of too few runs is no verdict, which keeps the alert as it was.
+      const noVerdict = Number.isNaN(value) && (rule.measure === 'error-rate' || rule.measure === 'latency-p95' || rule.measure === 'latency-p99');
+      const r = step(alert, { rule, labels, value, threshold, active, noVerdict, summary: '', flow: f.id, systems: [f.source, f.target] }, new Date(at));
       alert = r.alert;
       perFlow++;
       if (r.transition === 'firing' || r.transition === 'resolved')

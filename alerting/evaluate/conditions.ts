@@ -47,6 +47,13 @@ const silentUntil = (o: Observations) => {
   return new Date(t).toISOString();
 };
 
+/**
+ * The flow measures judged on a sample of the window's runs, which give no verdict (NaN) without enough of them: no
+ * run for an error rate, fewer than minTraces for a percentile. Such a window keeps the alert as it was: a daily flow's
+ * failed run was told resolved ten minutes later (its window emptied), though no run had succeeded since.
+ */
+const sampleMeasures: ReadonlySet<AlertMeasure> = new Set(['error-rate', 'latency-p95', 'latency-p99']);
+
 /** The flow measures that count runs: judged on the settled windows (`Observations.settled`), the rest on the windows ending now. */
 export const countMeasures: ReadonlySet<AlertMeasure> = new Set(['traces', 'throughput-drop']);
 
@@ -149,8 +156,9 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
     // None of its runs is sampled (probability 0): no silence says it stopped.
     if (!Number.isFinite(threshold)) return [];
     const value = flowValue[rule.measure](rule, f, o, catalog);
-    // A count over a window Weft did not observe whole is no verdict (NaN), and not a recovery either.
-    const noVerdict = countMeasures.has(rule.measure) && !counted(rule, o);
+    // A count over a window Weft did not observe whole is no verdict (NaN), and not a recovery either; nor is a ratio or
+    // a percentile of too few runs (an error rate of no run, the p95 of fewer than minTraces).
+    const noVerdict = countMeasures.has(rule.measure) ? !counted(rule, o) : sampleMeasures.has(rule.measure) && Number.isNaN(value);
     const labels: Labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
     return [
       {

@@ -211,6 +211,36 @@ describe('alert lifecycle over evaluations', () => {
     expect(latency().annotations.summary).toMatch(/3,?100 ms|3\.1 s/);
   });
 
+  // Regression: the error rate of a window without a run (the p95 of fewer than minTraces runs) is no verdict, but was
+  // taken as a recovery: a daily job's failed run was told resolved ten minutes later, a day before its next run.
+  it("keeps a daily job's error-rate alert firing until a run succeeds (an empty window is no all-clear)", () => {
+    const sim = simulate(
+      testCatalog(`alerts:
+  - { id: nightly-failed, measure: error-rate, threshold: 0, window: 5m, keepFiringFor: 5m, select: { flows: [erp-cpq-sync] }, severity: high }
+`),
+    );
+    const ran = (failed: number) => ({ 'erp-cpq-sync': { traces: 1, failedTraces: failed } });
+    sim.run(0, observations(at(0), { stats: ran(1) }));
+    // The window empties at 300 s; the next run, at 86400 s, succeeds.
+    for (let s = 60; s <= 7200; s += 60) sim.run(s, observations(at(s), { stats: s < 300 ? ran(1) : {} }));
+    expect(sim.alerts().find((a) => a.rule === 'nightly-failed')?.state).toBe('firing');
+    for (let s = 86_400; s <= 86_400 + 900; s += 60) sim.run(s, observations(at(s), { stats: s < 86_700 ? ran(0) : {} }));
+    expect(sim.changes.filter((c) => c.alert.rule === 'nightly-failed').map((c) => [c.transition, c.alert.lastEvalAt])).toEqual([
+      ['firing', iso(0)],
+      ['resolved', iso(86_400 + 300)],
+    ]);
+  });
+
+  it('keeps a latency alert firing while its window holds fewer runs than minTraces, and resolves it on enough fast ones', () => {
+    const sim = simulate();
+    const latency = () => sim.alerts().find((a) => a.rule === 'flow-latency-p95')!;
+    sim.run(0, observations(at(0), { stats: { 'erp-wms-pick': { traces: 12, p95Ms: 2500 } } }));
+    for (let s = 60; s <= 900; s += 60) sim.run(s, observations(at(s), { stats: { 'erp-wms-pick': { traces: 3, p95Ms: 200 } } }));
+    expect(latency().state).toBe('firing');
+    for (let s = 960; s <= 1500; s += 60) sim.run(s, observations(at(s), { stats: { 'erp-wms-pick': { traces: 12, p95Ms: 200 } } }));
+    expect([latency().state, latency().resolvedAt]).toEqual(['resolved', iso(960 + 300)]);
+  });
+
   it('does not notify on every evaluation while firing, only every repeatInterval', () => {
     const sim = simulate(testCatalog('routes:\n  - { receiver: team-hook, groupWait: 0s, groupInterval: 1m, repeatInterval: 10m }'));
     for (let s = 0; s <= 25 * 60; s += 30) sim.run(s, observations(at(s), { stats: { 'erp-wms-pick': { p95Ms: 2500 } } }));

@@ -53,9 +53,16 @@ export function evaluateAlerts(
     const fp = fingerprint(c.labels);
     if (next.has(fp)) continue;
     const p = prev.get(fp);
-    // Held by a telemetry gap, or no verdict (Weft did not observe the window): the alert stays as it was.
+    // No verdict on an alert recovering (its condition was false since): its keepFiringFor still runs out, and it
+    // resolves with the figures it was recovering with.
+    if (c.noVerdict && !held(c.rule) && p && p.falseSince !== null && (p.state === 'firing' || p.state === 'pending')) {
+      apply(p, { ...c, active: false, value: p.value, summary: p.annotations.summary ?? c.summary });
+      continue;
+    }
+    // Held by a telemetry gap, or no verdict (Weft did not observe the window, too few runs): the alert stays as it was.
     if (held(c.rule) || c.noVerdict) {
-      if (p) next.set(fp, { ...p, lastEvalAt: now.toISOString() });
+      // A resolved one is left as it was resolved, its evaluation time included (as `stillOver`).
+      if (p) next.set(fp, p.state === 'resolved' ? p : { ...p, lastEvalAt: now.toISOString() });
       continue;
     }
     apply(p, c);

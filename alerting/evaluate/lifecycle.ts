@@ -54,9 +54,18 @@ export const stillOver = (prev: Alert | undefined, c: Condition): prev is Alert 
  * `keepFiringFor` (while recovering it stays firing, so a flapping flow is one alert). A pending alert
  * whose condition drops falls back to inactive only after the same `keepFiringFor` (at once when 0),
  * so a threshold crossed every other evaluation still reaches firing. Resolved → pending starts a new episode; a
- * resolved alert whose condition stays false is returned unchanged (`stillOver`), its evaluation time included.
+ * resolved alert whose condition stays false is returned unchanged (`stillOver`), its evaluation time included. A
+ * condition without a verdict (`noVerdict`) leaves the alert as it was, but for one recovering, whose keepFiringFor runs on.
  */
 export function step(prev: Alert | undefined, c: Condition, now: Date): StepResult {
+  if (c.noVerdict) {
+    // No verdict: the alert stays as it was; one recovering still resolves when its keepFiringFor runs out.
+    if (!prev) return { alert: newAlert(c, now), transition: null };
+    const recovering = prev.falseSince !== null && (prev.state === 'firing' || prev.state === 'pending');
+    if (!recovering)
+      return { alert: prev.state === 'resolved' || prev.state === 'inactive' ? { ...prev } : { ...prev, lastEvalAt: now.toISOString() }, transition: null };
+    c = { ...c, noVerdict: false, active: false, value: prev.value };
+  }
   if (stillOver(prev, c)) return { alert: { ...prev }, transition: null };
   const t = now.toISOString();
   const base = prev ?? newAlert(c, now);
