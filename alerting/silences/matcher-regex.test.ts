@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelRegex, labelRegexProblem } from '../../core/catalog/index.ts';
-import { matches, parseMatcher } from './matchers.ts';
+import { formatMatcher, matches, parseMatcher } from './matchers.ts';
 
 describe('matcher regexes (RE2, as Alertmanager)', () => {
   // Regression: `alertname=~(((.+)+)+)+Z` as a silence froze the whole process (API, UI, collector), again after a
@@ -34,5 +34,39 @@ describe('matcher regexes (RE2, as Alertmanager)', () => {
 
   it('a stored matcher RE2 cannot read matches nothing instead of failing', () => {
     expect(matches({ name: 'alertname', value: '(a)\\1', isRegex: true, isEqual: true }, { alertname: 'aa' })).toBe(false);
+  });
+});
+
+// Regression: the escapes of a quoted matcher value were kept, so `summary="say \"hi\""` (as amtool writes it) silenced
+// nothing, and a `"` inside a value was taken as part of it where Alertmanager refuses it.
+describe('matcher values as Alertmanager reads them', () => {
+  it.each([
+    ['finding="say \\"hi\\""', 'say "hi"'],
+    ['finding="C:\\\\data"', 'C:\\data'],
+    ['finding="two\\nlines"', 'two\nlines'],
+    ['flow=~"erp\\.cpq"', 'erp\\.cpq'],
+    ['flow=~"erp\\\\.cpq"', 'erp\\.cpq'],
+    ['flow=erp-cpq-sync', 'erp-cpq-sync'],
+    ['flow = "erp.cpq(sync)" ', 'erp.cpq(sync)'],
+    ['flow=""', ''],
+  ])('reads %s as %j', (text, value) => {
+    expect(parseMatcher(text).value).toBe(value);
+  });
+
+  it('silences the alert whose label has the quote or the backslash written escaped', () => {
+    expect(matches(parseMatcher('finding="say \\"hi\\""'), { finding: 'say "hi"' })).toBe(true);
+    expect(matches(parseMatcher('flow=~"erp\\.cpq-(sync|quote)"'), { flow: 'erp.cpq-sync' })).toBe(true);
+    expect(matches(parseMatcher('flow=~"erp\\.cpq-(sync|quote)"'), { flow: 'erpxcpq-sync' })).toBe(false);
+  });
+
+  it('refuses a " inside a value, saying how to write it', () => {
+    expect(() => parseMatcher('flow="a"b"')).toThrow(/has a " inside: write it as \\"/);
+  });
+
+  it('writes a matcher as text that reads back the same', () => {
+    for (const text of ['finding="say \\"hi\\""', 'finding="C:\\\\data"', 'flow=~"erp\\.cpq"', 'flow!~"a|b"', 'finding="two\\nlines"']) {
+      const m = parseMatcher(text);
+      expect(parseMatcher(formatMatcher(m))).toEqual(m);
+    }
   });
 });

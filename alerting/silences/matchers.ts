@@ -22,16 +22,35 @@ export interface Silence {
 
 export type SilenceStatus = 'pending' | 'active' | 'expired';
 
-/** Parses `name=value`, `name!=value`, `name=~regex`, `name!~regex`; throws a message naming what is wrong. */
+/**
+ * Parses `name=value`, `name!=value`, `name=~regex`, `name!~regex`; the value may be quoted. As Alertmanager's
+ * `labels.ParseMatcher` (amtool, `--filter`): `\"`, `\\` and `\n` stand for `"`, `\` and a newline, any other
+ * backslash is itself (`erp\.cpq` stays a regex escape), and a `"` inside the value must be escaped. Before, the
+ * escapes were kept: `summary="say \"hi\""` silenced nothing, and `flow="a"b"` silenced `a"b`. Throws a message
+ * naming what is wrong.
+ */
 export function parseMatcher(text: string): Matcher {
-  // The value is the rest after the operator, without the spaces around it and one quote at each end (read in steps:
-  // one expression with a lazy value between optional spaces took the square of a value's length).
+  // The value is the rest after the operator without the spaces around it (taken off first: one expression with a lazy
+  // value between optional spaces took the square of a value's length).
   const m = /^([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)(.*)$/.exec(text.trim());
   if (!m) throw new Error(`"${text}" is not a matcher: write name=value, name!=value, name=~regex or name!~regex`);
-  let value = m[3].trimStart();
-  if (value.startsWith('"')) value = value.slice(1);
-  if (value.endsWith('"')) value = value.slice(0, -1);
-  return matcherOf({ name: m[1], value, isRegex: m[2].endsWith('~'), isEqual: m[2].startsWith('=') });
+  return matcherOf({ name: m[1], value: unquote(m[3].trim()), isRegex: m[2].endsWith('~'), isEqual: m[2].startsWith('=') });
+}
+
+/** A matcher's value as written (quoted or not) as the value it stands for, by Alertmanager's rules (parseMatcher). */
+function unquote(raw: string): string {
+  const quoted = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') && !/(^|[^\\])(\\\\)*\\"$/.test(raw.slice(1));
+  const body = quoted ? raw.slice(1, -1) : raw;
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '\\' && i < body.length - 1) {
+      const next = body[++i];
+      out += next === 'n' ? '\n' : next === '"' || next === '\\' ? next : `\\${next}`;
+    } else if (c === '"') throw new Error(`the value ${raw} has a " inside: write it as \\" (or leave the value unquoted)`);
+    else out += c;
+  }
+  return out;
 }
 
 /**
@@ -70,4 +89,6 @@ export function silencedBy(silences: Silence[], labels: Labels, now: Date): stri
   return silences.filter((s) => silenceStatus(s, now) === 'active' && s.matchers.length > 0 && s.matchers.every((m) => matches(m, labels))).map((s) => s.id);
 }
 
-export const formatMatcher = (m: Matcher) => `${m.name}${m.isEqual ? '=' : '!='}${m.isRegex ? '~' : ''}"${m.value}"`.replace('!=~', '!~');
+/** A matcher as text parseMatcher reads back: the value quoted, its `\\` and `"` escaped (as Alertmanager writes it). */
+export const formatMatcher = (m: Matcher) =>
+  `${m.name}${m.isEqual ? '=' : '!='}${m.isRegex ? '~' : ''}"${m.value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`.replace('!=~', '!~');
