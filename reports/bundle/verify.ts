@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { strFromU8, unzipSync } from 'fflate';
-import { canonicalZip, MANIFEST, PUBLIC_KEY, SIGNATURE, sha256Hex, type Manifest } from './bundle.ts';
+import { canonicalZip, MANIFEST, PUBLIC_KEY, SIGNATURE, sha256Hex, type Manifest, type ManifestFile } from './bundle.ts';
 import { keyFingerprint } from './signing-key.ts';
 
 export interface VerifyResult {
@@ -26,7 +26,14 @@ function entries(zip: Uint8Array): { names: string[]; problems: string[]; data: 
   });
   const data = new Map<string, Uint8Array>();
   const problems: string[] = [];
-  for (const name of names) {
+  // A zip may hold two entries of one name; fflate (and most extractors) give only one of them, others show both, so
+  // the bytes an auditor opens may not be the bytes checked. Weft writes each name once.
+  const seen = new Map<string, number>();
+  for (const name of names) seen.set(name, (seen.get(name) ?? 0) + 1);
+  for (const [name, n] of seen) {
+    if (n > 1) problems.push(`${name}: the zip holds ${n} entries of this name (Weft writes each once): which one a tool shows depends on the tool`);
+  }
+  for (const name of new Set(names)) {
     try {
       const one = unzipSync(zip, { filter: (f) => f.name === name });
       if (!Object.hasOwn(one, name)) throw new Error('missing');
@@ -114,7 +121,7 @@ export function verifyBundle(zip: Uint8Array, options: { expectedPublicKeyPem?: 
   } catch (err) {
     return { ...emptyResult(), problems: [`the bundle is not a readable zip archive (${(err as Error).message}): it was changed or cut`] };
   }
-  const files = read.names.filter(isFile);
+  const files = [...new Set(read.names)].filter(isFile);
   const result = checkFiles(files, read.data, read.problems, options);
   if (result.problems.length === 0 && result.manifest) {
     const layout = layoutProblem(
@@ -178,21 +185,37 @@ function checkFiles(names: string[], data: ReadonlyMap<string, Uint8Array>, read
   } catch (err) {
     result.problems.push(`${PUBLIC_KEY}: not a usable Ed25519 public key (${(err as Error).message})`);
   }
+  let parsed: unknown;
   try {
-    result.manifest = JSON.parse(strFromU8(manifestBytes)) as Manifest;
+    parsed = JSON.parse(strFromU8(manifestBytes));
   } catch {
     result.problems.push(`${MANIFEST}: not valid JSON`);
     return result;
   }
+  const shape = manifestShapeProblem(parsed);
+  if (shape) {
+    result.problems.push(`${MANIFEST}: ${shape}`);
+    return result;
+  }
+  result.manifest = parsed as Manifest;
+  for (const name of names) {
+    if (unsafePath(name)) result.problems.push(`${JSON.stringify(name)}: ${UNSAFE}`);
+  }
   const listed = new Set<string>();
-  for (const f of result.manifest.files ?? []) {
+  for (const f of result.manifest.files) {
+    if (listed.has(f.path)) {
+      result.problems.push(`${f.path}: listed more than once in the manifest (Weft lists each file once)`);
+      continue;
+    }
     listed.add(f.path);
+    if (unsafePath(f.path)) result.problems.push(`${JSON.stringify(f.path)}: listed in the manifest, ${UNSAFE}`);
     const bytes = data.get(f.path);
     if (!bytes) {
       if (!readProblems.some((p) => p.startsWith(`${f.path}:`))) result.problems.push(`${f.path}: listed in the manifest but missing from the bundle`);
       continue;
     }
     if (sha256Hex(bytes) !== f.sha256) result.problems.push(`${f.path}: its SHA-256 differs from the manifest's (the file was changed)`);
+    else if (bytes.length !== f.bytes) result.problems.push(`${f.path}: ${bytes.length} bytes, the manifest says ${f.bytes}`);
     else result.checked.push(f.path);
   }
   for (const name of names) {
@@ -200,4 +223,32 @@ function checkFiles(names: string[], data: ReadonlyMap<string, Uint8Array>, read
       result.problems.push(`${name}: in the bundle but not listed in the manifest`);
   }
   return result;
+}
+
+const UNSAFE = 'not a path Weft writes in a bundle (absolute, "..", a backslash or a control character): an extracting tool may write it outside its folder';
+
+/**
+ * True for an entry name a bundle never holds and an extractor may resolve outside its target folder (zip slip):
+ * absolute (`/x`, `C:x`), a `.` or `..` segment, an empty segment, a backslash, or a control character.
+ */
+function unsafePath(name: string): boolean {
+  if (name === '' || name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.includes('\\')) return true;
+  if (/[\u0000-\u001f\u007f]/.test(name)) return true;
+  return name.split('/').some((segment, i, all) => segment === '.' || segment === '..' || (segment === '' && i < all.length - 1));
+}
+
+/** Why a parsed manifest.json is not a bundle manifest (`files`: an array of `{ path, sha256, bytes }`), or null. */
+function manifestShapeProblem(m: unknown): string | null {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'not a bundle manifest (not a JSON object)';
+  const files: unknown = (m as { files?: unknown }).files;
+  if (!Array.isArray(files)) return 'not a bundle manifest (its "files" is not a list)';
+  const bad = files.findIndex(
+    (f: unknown) =>
+      typeof f !== 'object' ||
+      f === null ||
+      typeof (f as ManifestFile).path !== 'string' ||
+      typeof (f as ManifestFile).sha256 !== 'string' ||
+      !Number.isSafeInteger((f as ManifestFile).bytes),
+  );
+  return bad === -1 ? null : `not a bundle manifest (its files[${bad}] is not { path, sha256, bytes })`;
 }
