@@ -21,8 +21,46 @@ describe('csv', () => {
 
   it('defuses text a spreadsheet would run as a formula (= + - @, tab, CR), but not numbers', () => {
     expect(csvField('=HYPERLINK("http://evil","x")')).toBe(`"'=HYPERLINK(""http://evil"",""x"")"`);
-    expect(['+1', '-2+3', '@SUM(A1)', '\tx', '\rx'].map(csvField)).toEqual(["'+1", "'-2+3", "'@SUM(A1)", "'\tx", `"'\rx"`]);
+    expect(['+1', '-2+3', '@SUM(A1)', '\tx', '\rx'].map(csvField)).toEqual(["'+1", "'-2+3", "'@SUM(A1)", `"'\tx"`, `"'\rx"`]);
     expect(csvField(-30)).toBe('-30');
     expect(csvField('a=b')).toBe('a=b');
+  });
+
+  // regression: LF and NUL first were written as they were (OWASP lists LF, ASVS 5 NUL)
+  it('defuses a field that starts with LF or NUL', () => {
+    expect(['\n=1+1', '\u0000=1+1'].map(csvField)).toEqual([`"'\n=1+1"`, "'\u0000=1+1"]);
+  });
+
+  // regression: `crm;=1+1` was written as crm;=1+1, which Excel opened with `;` as its list separator (much of Europe)
+  // reads as two cells, the second a formula; so was a formula after a line break inside a quoted field
+  it('defuses a formula after a ; tab CR or LF inside a field, where another reading of the file starts a cell', () => {
+    expect(['crm;=1+1', 'crm; =1+1', "a\n=cmd|' /C calc'!A0;", 'a\r\n-b', 'x\t@SUM(A1)', 'a;;+1', 'n;-2'].map(csvField)).toEqual([
+      `"crm;'=1+1"`,
+      `"crm; =1+1"`,
+      `"a\n'=cmd|' /C calc'!A0;"`,
+      `"a\r\n'-b"`,
+      `"x\t'@SUM(A1)"`,
+      `"a;;'+1"`,
+      `"n;'-2"`,
+    ]);
+    // a ; or tab alone is quoted, so a reader that splits on it keeps the field whole
+    expect(['x;y', 'x\ty', 'a - b', 'a=b;c'].map(csvField)).toEqual(['"x;y"', '"x\ty"', 'a - b', '"a=b;c"']);
+  });
+
+  it('writes numbers, negative ones included, as numbers in every column', () => {
+    const csv = tableToCsv({
+      id: 't',
+      title: 'T',
+      columns: [
+        { key: 'name', label: 'Name' },
+        { key: 'diff', label: 'Difference' },
+      ],
+      rows: [
+        ['=HYPERLINK("http://evil","x")', -12.5],
+        ['-1+1', -3],
+      ],
+      empty: '',
+    });
+    expect(csv).toBe(`\uFEFFName,Difference\r\n"'=HYPERLINK(""http://evil"",""x"")",-12.5\r\n'-1+1,-3\r\n`);
   });
 });
