@@ -6,6 +6,8 @@ type Doc = PDFKit.PDFDocument;
 export const ink = { text: '#1f2933', muted: '#616e7c', rule: '#cbd2d9', header: '#e4e7eb', zebra: '#f5f7fa', accent: '#2a4d7a' };
 const FONT_SIZE = 7;
 const PAD = 3;
+/** Ends a cell cut to fit one page. */
+export const CUT = '… (cut to fit the page: the CSV and report.json hold the whole text)';
 
 /** The lowest y content may reach on the current page. */
 export const bottomOf = (doc: Doc) => doc.page.height - doc.page.margins.bottom;
@@ -58,7 +60,26 @@ export function drawTable(doc: Doc, table: Table): void {
     doc.y = y + headerHeight;
   };
 
-  const rows = table.rows.map((r) => keep.map(({ i }) => pdfText(r[i])));
+  // A row never outgrows a page: a cell taller than a page under the title and header is cut to fit, saying so. (A
+  // taller one ran onto pages pdfkit added itself, and the row's other cells were drawn on those pages, out of line.)
+  const titleHeight = (() => {
+    doc.font('Helvetica-Bold').fontSize(9);
+    return doc.heightOfString(pdfText(`${table.title} (continued)`), { width: usable }) + doc.currentLineHeight() * 0.3;
+  })();
+  const maxCell = doc.page.height - doc.page.margins.top - doc.page.margins.bottom - titleHeight - headerHeight - 2 * PAD - 2;
+  const fit = (text: string, w: number) => {
+    if (cellHeight(text, w, false) <= maxCell) return text;
+    let lo = 0;
+    let hi = text.length;
+    const cut = (n: number) => `${text.slice(0, n).replace(/<U\+[0-9A-F]*$/, '')}${CUT}`;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (cellHeight(cut(mid), w, false) <= maxCell) lo = mid;
+      else hi = mid - 1;
+    }
+    return cut(lo);
+  };
+  const rows = table.rows.map((r) => keep.map(({ i }, j) => fit(pdfText(r[i]), widths[j])));
   const firstRow = rows.length ? Math.max(...rows[0].map((t, j) => cellHeight(t, widths[j], false))) + 2 * PAD : 14;
   if (doc.y + 20 + headerHeight + firstRow > bottomOf(doc)) newPage();
   title(false);
