@@ -11,6 +11,12 @@ export const ERR_REPORT_NOT_READY = defineError(
   409,
   (id: string, status: string) => `Report ${id} is ${status}; its bundle is there once GET /api/v1/reports/${id} says "done".`,
 );
+export const ERR_REPORT_BUNDLE_CHANGED = defineError(
+  'WEFT_ERR_REPORT_BUNDLE_CHANGED',
+  409,
+  (id: string, why: string) =>
+    `The file recorded for report ${id} is not the bundle it wrote (${why}), so it was not sent: start a new report for the period, or ask an admin what replaced it.`,
+);
 export const ERR_REPORT_PERIOD = defineError('WEFT_ERR_REPORT_PERIOD', 400, (what: string) => what);
 export const ERR_SIGNING_KEY = defineError('WEFT_ERR_SIGNING_KEY', 500, (what: string) => what);
 export const ERR_REPORT_FILE_EXISTS = defineError(

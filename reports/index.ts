@@ -10,7 +10,7 @@ export { sectionBuilders } from './sections/index.ts';
 export { tableToCsv, csvField } from './render/csv.ts';
 export { buildBundle, reportFiles } from './bundle/bundle.ts';
 export type { Manifest, ManifestFile } from './bundle/bundle.ts';
-export { BUNDLE_FILES, isBundleLayout, verifyBundle, verifyBundleFiles, zipKind } from './bundle/verify.ts';
+export { BUNDLE_FILES, bundleRunMismatch, isBundleLayout, verifyBundle, verifyBundleFiles, zipKind } from './bundle/verify.ts';
 export type { VerifyResult } from './bundle/verify.ts';
 export { loadOrCreateSigningKey, keyFingerprint, signingKeyPaths } from './bundle/signing-key.ts';
 export type { SigningKey } from './bundle/signing-key.ts';
@@ -21,7 +21,15 @@ export type { ReportRun, ReportStatus, ReportTrigger } from './runs/report-runs.
 export { createReportService } from './service.ts';
 export type { ReportService, ReportServiceOptions, ReportRequest, ReportResult } from './service.ts';
 export { resolvePeriod } from './period.ts';
-export { ERR_REPORT_BUILD, ERR_REPORT_NOT_FOUND, ERR_REPORT_NOT_READY, ERR_REPORT_PERIOD, ERR_REPORTS_BUSY, ERR_SIGNING_KEY } from './errors.ts';
+export {
+  ERR_REPORT_BUILD,
+  ERR_REPORT_BUNDLE_CHANGED,
+  ERR_REPORT_NOT_FOUND,
+  ERR_REPORT_NOT_READY,
+  ERR_REPORT_PERIOD,
+  ERR_REPORTS_BUSY,
+  ERR_SIGNING_KEY,
+} from './errors.ts';
 export { DEFAULT_EXPORT_LIMITS, ExportSlots } from './export/export-slots.ts';
 export type { ExportLimits, ExportTicket } from './export/export-slots.ts';
 export { buildInWorker } from './export/worker-build.ts';

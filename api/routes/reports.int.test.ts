@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,27 @@ describe('/api/v1/reports', () => {
     expect(verifyBundle(new Uint8Array(bundle.rawPayload)).ok).toBe(true);
     const key = (await app.inject({ url: '/api/v1/reports/key', headers: as(tokens.auditor) })).json<{ fingerprint: string }>();
     expect(verifyBundle(new Uint8Array(bundle.rawPayload)).fingerprint).toBe(key.fingerprint);
+  });
+
+  // regression: the route streamed whatever file was at the path the run recorded, so a bundle replaced since (or a
+  // path `weft report --clickhouse` recorded on another host) was served as the report's evidence
+  it("sends a run's file only while it is the bundle the run wrote", async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: as(tokens.auditor), payload: { since: '1h' } });
+    const { id } = res.json<{ report: { id: string } }>().report;
+    await reports.idle();
+    const run = await reports.get(id);
+    const other = await reports.generate({ period: { since: run.since, until: run.until }, actor: 'someone else', trigger: 'cli' });
+    for (const [bytes, why] of [
+      [Buffer.from('SECRET=1\n'), 'not a readable zip'],
+      [Buffer.from(other.zip), 'its manifest.json is not the one recorded for the report'],
+    ] as const) {
+      chmodSync(run.file, 0o600);
+      writeFileSync(run.file, bytes);
+      const served = await app.inject({ url: `/api/v1/reports/${id}/bundle`, headers: as(tokens.auditor) });
+      expect(served.statusCode).toBe(409);
+      expect(served.json()).toMatchObject({ code: 'WEFT_ERR_REPORT_BUNDLE_CHANGED', message: expect.stringContaining(`(${why})`) });
+      expect(served.body).not.toContain('SECRET');
+    }
   });
 
   it('answers bad input with what to change', async () => {

@@ -1,8 +1,9 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { identityOf } from '../../access/index.ts';
-import { ERR_REPORT_NOT_READY, resolvePeriod, type ReportRun, type ReportService } from '../../reports/index.ts';
+import { bundleRunMismatch, ERR_REPORT_BUNDLE_CHANGED, ERR_REPORT_NOT_READY, resolvePeriod, type ReportRun, type ReportService } from '../../reports/index.ts';
 import type { ApiServices, RoutePluginOptions } from '../services.ts';
 import { ReportKeySchema, ReportRunSchema } from '../schemas/reports.ts';
 import { ERR_REPORTS_OFF } from './report-errors.ts';
@@ -114,11 +115,16 @@ export const reportRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
       const run = await reportsOf(services).get(request.params.id);
       if (run.status !== 'done' || !existsSync(run.file))
         throw ERR_REPORT_NOT_READY(run.id, run.status === 'done' ? 'done but its bundle file is gone' : run.status);
+      // The run records a path: only what is still the bundle it wrote there is sent (a file replaced since, or a path
+      // `weft report` recorded on another host, is not this report's evidence).
+      const zip = await readFile(run.file);
+      const mismatch = bundleRunMismatch(zip, run);
+      if (mismatch) throw ERR_REPORT_BUNDLE_CHANGED(run.id, mismatch);
       const name = `weft-report-${run.since.slice(0, 10)}-${run.until.slice(0, 10)}-${run.id.slice(0, 8)}.zip`;
       return reply
         .header('content-type', 'application/zip')
         .header('content-disposition', `attachment; filename="${name}"`)
-        .send(createReadStream(run.file) as unknown as string); // a stream: sent as it is, never serialized
+        .send(zip as unknown as string); // a Buffer: sent as it is, never serialized
     },
   );
 };

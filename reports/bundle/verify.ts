@@ -252,3 +252,26 @@ function manifestShapeProblem(m: unknown): string | null {
   );
   return bad === -1 ? null : `not a bundle manifest (its files[${bad}] is not { path, sha256, bytes })`;
 }
+
+/**
+ * Why `zip` is not the bundle the report run `run` wrote, or null when it is: its manifest.json must hash to the run's
+ * recorded `manifestSha256` (hex SHA-256) and name the run's id. What a run recorded as its file is a path, and what is
+ * at that path may since have been replaced (or, for a run recorded by `weft report` on another host, never have been
+ * the bundle): only bytes that are the run's bundle are served. Never throws.
+ */
+export function bundleRunMismatch(zip: Uint8Array, run: { id: string; manifestSha256: string }): string | null {
+  let manifest: Uint8Array | undefined;
+  try {
+    manifest = unzipSync(zip, { filter: (f) => f.name === MANIFEST })[MANIFEST];
+  } catch {
+    return 'not a readable zip';
+  }
+  if (!manifest) return `no ${MANIFEST} in it`;
+  if (!run.manifestSha256 || sha256Hex(manifest) !== run.manifestSha256) return `its ${MANIFEST} is not the one recorded for the report`;
+  try {
+    const id = (JSON.parse(strFromU8(manifest)) as { reportId?: unknown }).reportId;
+    return id === run.id ? null : `its ${MANIFEST} names report ${String(id)}`;
+  } catch {
+    return `its ${MANIFEST} is not valid JSON`;
+  }
+}
