@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Report, ReportPairing } from './model.ts';
-import { flowMinutes } from './period.ts';
+import { dataAsOfText, flowMinutes } from './period.ts';
 import { sectionBuilders } from './sections/index.ts';
 import type { ReportData } from './source/report-data.ts';
 
@@ -28,6 +28,7 @@ export function assembleReport(data: ReportData, meta: { id?: string; requestedB
     generatedAt: meta.now.toISOString(),
     period: data.period,
     flowWindow: { since: flows.since.toISOString(), until: flows.until.toISOString() },
+    dataAsOf: dataAsOfText(data.period, meta.now),
     requestedBy: meta.requestedBy,
     catalog: {
       sha256: v?.sha256 ?? null,

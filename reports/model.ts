@@ -77,6 +77,11 @@ export interface Report {
    * ends rounded down ([since, until); equal when the period holds no whole minute, and no flow is counted).
    */
   flowWindow: Period;
+  /**
+   * What the figures are as of (`dataAsOfText`): what Weft had stored when the report was made, and that data about the
+   * period stored later is counted only by a report made later (added within version 1).
+   */
+  dataAsOf: string;
   /** Who asked for it (token name, "weft report", a schedule id). */
   requestedBy: string;
   catalog: { sha256: string | null; loadedAt: string | null; sources: string[]; note: string };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flowWindowText, resolvePeriod } from './period.ts';
+import { dataAsOfText, flowWindowText, resolvePeriod } from './period.ts';
 
 const now = new Date('2026-11-29T12:00:00.000Z');
 
@@ -60,5 +60,24 @@ describe('report period', () => {
     expect(flowWindowText({ since: '2026-03-02T09:44:16.000Z', until: '2026-03-02T09:46:05.000Z' })).toBe(
       'Flow figures (runs, records, errors, last seen) cover 2026-03-02 09:44:00 UTC to 2026-03-02 09:46:00 UTC (until excluded): flows are counted over whole minutes, both ends of the period rounded down to the minute.',
     );
+  });
+});
+
+// regression: a report said nothing of when its figures were read, so two reports of one period, one made 30 s after
+// its end and one made a day later (with the runs that were in flight stored since), gave different counts, neither
+// saying why
+describe('what a report is as of', () => {
+  const period = { since: '2026-11-29T11:00:00.000Z', until: '2026-11-29T12:00:00.000Z' };
+  it('says it counts what was stored when it was made, and that a later report of the period can differ', () => {
+    expect(dataAsOfText(period, new Date('2026-11-30T12:00:00.000Z'))).toBe(
+      'What Weft had stored at 2026-11-30 12:00:00 UTC. Data about the period that is stored later (a run still going at its end, ' +
+        'spans an exporter sent late) is not counted here; a report of this period made later can count it, and then differ.',
+    );
+  });
+  it('says how soon after the period ended it was made, when that was within the hour', () => {
+    expect(dataAsOfText(period, new Date('2026-11-29T12:00:30.000Z'))).toMatch(
+      /This period ended 30s before the report was made: runs in flight at its end may not be stored yet\.$/,
+    );
+    expect(dataAsOfText(period, new Date('2026-11-29T13:00:00.000Z'))).not.toMatch(/This period ended/);
   });
 });

@@ -1,4 +1,4 @@
-import { INSTANT_EXAMPLE, instantMs, parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../core/time/index.ts';
+import { formatDuration, INSTANT_EXAMPLE, instantMs, parseDuration, STORE_FIRST_YEAR, STORE_LAST_YEAR, storableTime } from '../core/time/index.ts';
 import { shown } from '../core/text/index.ts';
 import { ERR_REPORT_PERIOD } from './errors.ts';
 import type { Period } from './model.ts';
@@ -27,6 +27,25 @@ export function flowWindowText(period: Period): string {
   return since.getTime() === until.getTime()
     ? `No flow is counted in this report: ${rule}, and this period holds no whole minute (both ends round down to ${at(since)}).`
     : `Flow figures (runs, records, errors, last seen) cover ${at(since)} to ${at(until)} (until excluded): ${rule}.`;
+}
+
+/** Within this long of a period's end, a report says how soon after it it was made (in ms: an hour). */
+const RECENT_END_MS = 3_600_000;
+
+/**
+ * What a report's figures are as of (`report.dataAsOf`, on the PDF's cover): what Weft had stored when it was made.
+ * Spans, probe samples and findings can be stored after that for a time inside the period (a run still going at its
+ * end, an exporter that retried, a collector that was behind), so a report of the same period made later can count
+ * more; when the period ended less than an hour before, it says how long before.
+ */
+export function dataAsOfText(period: Period, generatedAt: Date): string {
+  const sinceEnd = generatedAt.getTime() - Date.parse(period.until);
+  const base =
+    `What Weft had stored at ${generatedAt.toISOString().slice(0, 19).replace('T', ' ')} UTC. Data about the period that is stored later ` +
+    '(a run still going at its end, spans an exporter sent late) is not counted here; a report of this period made later can count it, and then differ.';
+  return sinceEnd >= 0 && sinceEnd < RECENT_END_MS
+    ? `${base} This period ended ${formatDuration(sinceEnd)} before the report was made: runs in flight at its end may not be stored yet.`
+    : base;
 }
 
 /** How far ahead of this machine's clock a period's end is taken as "now" (another machine's clock running ahead), in ms. */

@@ -175,6 +175,7 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(data.auditLog).toMatchObject({ recorded: false });
     expect(data.alerts).toMatchObject({ recorded: false });
     const r = assembleReport(data, { requestedBy: 'test', now: new Date() });
+    expect(r.dataAsOf).toMatch(/^What Weft had stored at .* a report of this period made later can count it, and then differ\./);
     const audit = r.sections.find((s) => s.id === 'audit-log')!;
     expect(audit.notRecorded).toMatch(/not recorded in this installation/);
     expect(r.sections.find((s) => s.id === 'exceptions')!.summary.join(' ')).toMatch(/not recorded in this installation/);

@@ -16,6 +16,7 @@ const report: Report = {
   generatedAt: '2026-11-29T00:00:00.000Z',
   period: { since: '2026-11-28T00:00:00.000Z', until: '2026-11-29T00:00:00.000Z' },
   flowWindow: { since: '2026-11-28T00:00:00.000Z', until: '2026-11-29T00:00:00.000Z' },
+  dataAsOf: 'What Weft had stored at 2026-11-29 00:00:00 UTC.',
   requestedBy: 'weft report',
   catalog: { sha256: null, loadedAt: null, sources: [], note: 'no catalog' },
   sections: [],

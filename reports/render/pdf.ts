@@ -35,6 +35,8 @@ function cover(doc: Doc, report: Report): void {
         : `${fmtTime(report.flowWindow.since)} – ${fmtTime(report.flowWindow.until)} (whole minutes, both ends rounded down)`,
     ],
     ['Generated', fmtTime(report.generatedAt)],
+    // A report made before then (bundles of version 1 without it) shows no line.
+    ...(report.dataAsOf ? [['Data as of', report.dataAsOf] as [string, string]] : []),
     ['Requested by', report.requestedBy],
     ['Report id', report.id],
     ['Catalog', report.catalog.sha256 ? `version ${report.catalog.sha256.slice(0, 16)}… loaded ${fmtTime(report.catalog.loadedAt)}` : report.catalog.note],
