@@ -18,7 +18,7 @@ export function exceptionsSection(data: ReportData): Section {
   }
   const alerts = data.alerts.recorded ? data.alerts.rows : [];
   const remediations = data.remediations.recorded ? data.remediations.rows : [];
-  const inPeriod = (at: string | null) => Boolean(at) && at! >= data.period.since && at! <= data.period.until;
+  const inPeriod = (at: string | null) => Boolean(at) && at! >= data.period.since && at! < data.period.until;
   for (const a of alerts) {
     if (inPeriod(a.openedAt)) timeline.push({ at: a.openedAt, what: 'alert opened', id: a.id, title: a.title, actor: 'weft', note: '' });
     if (inPeriod(a.acknowledgedAt))
@@ -30,6 +30,13 @@ export function exceptionsSection(data: ReportData): Section {
   timeline.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
 
   const remediationCount = (id: string) => remediations.filter((r) => r.subject === id).length;
+  // Figures and statuses are as at the period's end: a resolution or acknowledgement after it (the report made later)
+  // is shown with its time, but does not count as resolved or acknowledged in the period.
+  const beforeEnd = (at: string | null) => Boolean(at) && at! < data.period.until;
+  const statusAtEnd = new Map((data.findingStatuses ?? []).map((x) => [x.findingId, x.atEnd]));
+  const findingAtEnd = (f: (typeof data.findings)[number]): string =>
+    statusAtEnd.get(f.id) ?? (beforeEnd(f.resolvedAt) ? 'resolved' : beforeEnd(f.acknowledgedAt) ? 'acknowledged' : 'open');
+  const alertAtEnd = (a: (typeof alerts)[number]): string => (beforeEnd(a.resolvedAt) ? 'resolved' : beforeEnd(a.acknowledgedAt) ? 'acknowledged' : 'open');
   const population: Cell[][] = [
     ...data.findings.map((f) => [
       'finding',
@@ -43,7 +50,7 @@ export function exceptionsSection(data: ReportData): Section {
       fmtTime(f.acknowledgedAt),
       f.note,
       fmtTime(f.resolvedAt),
-      f.status,
+      findingAtEnd(f),
       hours(f.firstSeen, f.acknowledgedAt),
       remediationCount(f.id),
     ]),
@@ -59,13 +66,13 @@ export function exceptionsSection(data: ReportData): Section {
       fmtTime(a.acknowledgedAt),
       a.note,
       fmtTime(a.resolvedAt),
-      a.resolvedAt ? 'resolved' : a.acknowledgedAt ? 'acknowledged' : 'open',
+      alertAtEnd(a),
       hours(a.openedAt, a.acknowledgedAt),
       remediationCount(a.id),
     ]),
   ];
-  const acknowledged = data.findings.filter((f) => f.acknowledgedAt).length + alerts.filter((a) => a.acknowledgedAt).length;
-  const resolved = data.findings.filter((f) => f.resolvedAt).length + alerts.filter((a) => a.resolvedAt).length;
+  const acknowledged = data.findings.filter((f) => beforeEnd(f.acknowledgedAt)).length + alerts.filter((a) => beforeEnd(a.acknowledgedAt)).length;
+  const resolved = data.findings.filter((f) => findingAtEnd(f) === 'resolved').length + alerts.filter((a) => alertAtEnd(a) === 'resolved').length;
   const bySeverity = ['critical', 'high', 'medium', 'low', 'info'].map((s) => ({
     s,
     n: data.findings.filter((f) => f.severity === s).length + alerts.filter((a) => a.severity === s).length,
@@ -124,7 +131,7 @@ export function exceptionsSection(data: ReportData): Section {
             ['ackAt', 'Acknowledged at', 1.05],
             ['note', 'Note', 1.5],
             ['resolved', 'Resolved', 1.05],
-            ['status', 'Status', 0.9],
+            ['status', 'Status at the end of the period', 0.9],
             ['hoursToAck', 'Hours to ack', 0.6],
             ['remediations', 'Remediations', 0.8],
           ],

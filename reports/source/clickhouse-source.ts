@@ -5,7 +5,7 @@ import { CatalogVersionStore } from '../catalog-history/catalog-versions.ts';
 import type { Period } from '../model.ts';
 import { flowMinutes } from '../period.ts';
 import { readAlertRules, readAlerts, readAuditLog, readRemediations } from './optional-tables.ts';
-import type { CountBucket, FindingEventRow, ProbeRunSummary, ReconciliationRunRow, SchemaObservationRow } from './report-data.ts';
+import type { CountBucket, FindingEventRow, FindingPeriodStatus, ProbeRunSummary, ReconciliationRunRow, SchemaObservationRow } from './report-data.ts';
 import type { ReportSource } from './report-source.ts';
 
 const T = "DateTime64(3, 'UTC')";
@@ -34,6 +34,21 @@ export function clickhouseReportSource(store: Store): ReportSource {
         params(period),
       );
       return found.map(rowToFinding);
+    },
+
+    async findingStatuses(period) {
+      // argMaxIf over no row gives '' (no event before the period); the status a finding's events leave it in, before the
+      // period starts and before it ends, and whether any event in the period left it open or acknowledged.
+      const found = await rows<{ finding_id: string; at_start: string; had_start: number; at_end: string; open_in: number }>(
+        `SELECT finding_id, argMaxIf(status, at, at < {since:${T}}) AS at_start, countIf(at < {since:${T}}) > 0 AS had_start,
+                argMax(status, at) AS at_end, countIf(at >= {since:${T}} AND status != 'resolved') > 0 AS open_in
+         FROM weft_finding_events WHERE at < {until:${T}} GROUP BY finding_id`,
+        params(period),
+      );
+      return found.map((r): FindingPeriodStatus => {
+        const atStart = Number(r.had_start) ? r.at_start : null;
+        return { findingId: r.finding_id, atStart, atEnd: r.at_end, openInPeriod: Boolean(Number(r.open_in)) || (atStart !== null && atStart !== 'resolved') };
+      });
     },
 
     async findingEvents(period) {

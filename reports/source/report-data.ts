@@ -154,6 +154,11 @@ export interface ReportData {
   hopChains?: HopChain[];
   /** Findings open at any time in the period (current state). */
   findings: Finding[];
+  /**
+   * Each finding's status at the period's start and end as its history records it (`ReportSource.findingStatuses`), one
+   * item per finding with history (an array, so it crosses to the export worker in pieces); absent when not read.
+   */
+  findingStatuses?: FindingPeriodStatus[];
   findingEvents: FindingEventRow[];
   probeRuns: ProbeRunSummary[];
   counts: CountBucket[];
@@ -165,4 +170,16 @@ export interface ReportData {
   alerts: Recorded<AlertRow>;
   remediations: Recorded<RemediationRow>;
   auditLog: Recorded<AuditLogRow>;
+}
+
+/**
+ * A finding's status as its history (`weft_finding_events`) records it: the status of its last event before the
+ * period (`atStart`, null when it had none) and before the period's end (`atEnd`, null when none), and whether it was
+ * open or acknowledged at some time in [since, until).
+ */
+export interface FindingPeriodStatus {
+  findingId: string;
+  atStart: string | null;
+  atEnd: string | null;
+  openInPeriod: boolean;
 }

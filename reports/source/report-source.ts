@@ -11,6 +11,7 @@ import type {
   CatalogVersion,
   CountBucket,
   FindingEventRow,
+  FindingPeriodStatus,
   ProbeRunSummary,
   ReconciliationRunRow,
   RemediationRow,
@@ -31,6 +32,12 @@ export interface ReportSource {
   estate(catalog: Catalog, period: Period): Promise<{ inventory: Inventory; edges: AttributedEdge[]; hopChains?: HopChain[] }>;
   findings(period: Period): Promise<Finding[]>;
   findingEvents(period: Period): Promise<FindingEventRow[]>;
+  /**
+   * Each finding's status as its history records it (`weft_finding_events`) at the period's start and end, and whether
+   * it was open or acknowledged at some time in the period. Absent for a source that keeps no history (then the
+   * findings' current state is used).
+   */
+  findingStatuses?(period: Period): Promise<FindingPeriodStatus[]>;
   probeRuns(period: Period): Promise<ProbeRunSummary[]>;
   /** Record counts per probe in buckets of `stepSeconds`. */
   counts(period: Period, stepSeconds: number): Promise<CountBucket[]>;
@@ -70,20 +77,37 @@ export async function readStoredReportData(source: ReportSource, period: Period,
   const catalog = options.catalog ?? history.atEnd?.catalog ?? options.fallbackCatalog ?? emptyCatalog();
   const catalogVersion = options.catalog ? null : (history.atEnd?.version ?? null);
   const catalogOrigin = options.catalog ? 'given' : history.atEnd ? 'stored' : options.fallbackCatalog ? 'current' : 'none';
-  const [estate, findings, findingEvents, probeRuns, counts, reconciliationRuns, schemaObservations, alertRules, alerts, remediations, auditLog] =
-    await Promise.all([
-      source.estate(catalog, period),
-      source.findings(period),
-      source.findingEvents(period),
-      source.probeRuns(period),
-      source.counts(period, countStepSeconds(period)),
-      source.reconciliationRuns(period),
-      source.schemaObservations(period),
-      source.alertRules(),
-      source.alerts(period),
-      source.remediations(period),
-      source.auditLog(period),
-    ]);
+  const [
+    estate,
+    stored,
+    findingStatuses,
+    findingEvents,
+    probeRuns,
+    counts,
+    reconciliationRuns,
+    schemaObservations,
+    alertRules,
+    alerts,
+    remediations,
+    auditLog,
+  ] = await Promise.all([
+    source.estate(catalog, period),
+    source.findings(period),
+    source.findingStatuses?.(period) ?? Promise.resolve([] as FindingPeriodStatus[]),
+    source.findingEvents(period),
+    source.probeRuns(period),
+    source.counts(period, countStepSeconds(period)),
+    source.reconciliationRuns(period),
+    source.schemaObservations(period),
+    source.alertRules(),
+    source.alerts(period),
+    source.remediations(period),
+    source.auditLog(period),
+  ]);
+  // A finding's row holds its current state: one resolved before the period and reopened after it still reads "open,
+  // first seen before the period". Its history says it was not open in the period: it is left out.
+  const notOpen = new Set(findingStatuses.filter((s) => !s.openInPeriod).map((s) => s.findingId));
+  const findings = stored.filter((f) => !notOpen.has(f.id));
   return {
     period,
     catalog,
@@ -94,6 +118,7 @@ export async function readStoredReportData(source: ReportSource, period: Period,
     edges: estate.edges,
     hopChains: estate.hopChains ?? [],
     findings,
+    findingStatuses,
     findingEvents,
     probeRuns,
     counts,
