@@ -10,6 +10,7 @@ import { openMigratedStore } from '../../test/migrated-store.ts';
 import { clickhouseReportSource } from '../source/clickhouse-source.ts';
 import { readStoredReportData } from '../source/report-source.ts';
 import { exceptionsSection } from './exceptions.ts';
+import { processingIntegritySection } from './processing-integrity.ts';
 
 const candidate = (key: string): FindingCandidate => ({
   kind: 'undocumented-flow',
@@ -57,5 +58,17 @@ describe('exceptions of a period, as at its end', () => {
     });
     expect(section.figures.find((f) => f.label === 'resolved')?.value).toBe(1);
     expect(section.summary[1]).toMatch(/^2 exceptions: 0 acknowledged, 1 resolved, 1 still open or acknowledged at the end of the period\./);
+  });
+
+  it('shows drift findings with their status at the end of the period too', async () => {
+    const findings = createFindingStore(store);
+    const drift = { ...candidate('crm:erp'), kind: 'record-count-drift' as const };
+    await findings.sync(['record-count-drift'], [drift], at('10:30'));
+    await findings.sync(['record-count-drift'], [], at('11:10'));
+    const data = await readStoredReportData(clickhouseReportSource(store), period, { catalog: catalogFrom('') });
+    const table = processingIntegritySection(data).tables.find((t) => t.id === 'drift-findings')!;
+    const status = table.columns.findIndex((c) => c.key === 'status');
+    expect(table.columns[status].label).toBe('Status at the end of the period');
+    expect(table.rows.map((r) => r[status])).toEqual(['open']);
   });
 });

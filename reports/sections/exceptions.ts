@@ -1,6 +1,6 @@
 import type { Cell, Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
-import { fmtTime, list, table } from './helpers.ts';
+import { findingStatusAtEnd, fmtTime, list, table } from './helpers.ts';
 import { count } from '../../core/text/index.ts';
 
 const hours = (from: string | null, to: string | null) => (from && to ? Math.round(((Date.parse(to) - Date.parse(from)) / 3_600_000) * 100) / 100 : null);
@@ -33,9 +33,7 @@ export function exceptionsSection(data: ReportData): Section {
   // Figures and statuses are as at the period's end: a resolution or acknowledgement after it (the report made later)
   // is shown with its time, but does not count as resolved or acknowledged in the period.
   const beforeEnd = (at: string | null) => Boolean(at) && at! < data.period.until;
-  const statusAtEnd = new Map((data.findingStatuses ?? []).map((x) => [x.findingId, x.atEnd]));
-  const findingAtEnd = (f: (typeof data.findings)[number]): string =>
-    statusAtEnd.get(f.id) ?? (beforeEnd(f.resolvedAt) ? 'resolved' : beforeEnd(f.acknowledgedAt) ? 'acknowledged' : 'open');
+  const findingAtEnd = findingStatusAtEnd(data);
   const alertAtEnd = (a: (typeof alerts)[number]): string => (beforeEnd(a.resolvedAt) ? 'resolved' : beforeEnd(a.acknowledgedAt) ? 'acknowledged' : 'open');
   const population: Cell[][] = [
     ...data.findings.map((f) => [

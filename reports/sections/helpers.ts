@@ -1,5 +1,7 @@
 import type { Catalog } from '../../core/catalog/index.ts';
+import type { Finding } from '../../core/contracts/index.ts';
 import type { Cell, Column, Table } from '../model.ts';
+import type { ReportData } from '../source/report-data.ts';
 
 /** "2026-11-29T21:36:15.123Z" → "2026-11-29 21:36:15 UTC"; empty for null. */
 export function fmtTime(iso: string | null | undefined): string {
@@ -42,3 +44,14 @@ export const list = (items: readonly string[] | undefined, none = '') => (items 
  */
 export const flowLabel = (f: { documented: boolean; id: string; name: string; integrations?: readonly string[] }): string =>
   f.documented ? f.id : `${f.name} (via ${list(f.integrations, 'no integration')})`;
+
+/**
+ * Each finding's status at the end of the report's period: what its history (`data.findingStatuses`) says, else its
+ * current fields read as at that end (resolved or acknowledged before it, or open). A resolution after the period
+ * is not a status in it.
+ */
+export function findingStatusAtEnd(data: Pick<ReportData, 'period' | 'findingStatuses'>): (f: Finding) => string {
+  const recorded = new Map((data.findingStatuses ?? []).map((x) => [x.findingId, x.atEnd]));
+  const beforeEnd = (at: string | null) => Boolean(at) && at! < data.period.until;
+  return (f) => recorded.get(f.id) ?? (beforeEnd(f.resolvedAt) ? 'resolved' : beforeEnd(f.acknowledgedAt) ? 'acknowledged' : 'open');
+}

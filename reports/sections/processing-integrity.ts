@@ -2,7 +2,7 @@
 import { diffShapes } from '../../probes/schema-drift/schema-drift.ts';
 import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
-import { catalogIndex, flowLabel, fmtTime, pct, table } from './helpers.ts';
+import { catalogIndex, findingStatusAtEnd, flowLabel, fmtTime, pct, table } from './helpers.ts';
 import { domainDrift } from './integrity-drift.ts';
 import { count } from '../../core/text/index.ts';
 
@@ -74,6 +74,7 @@ function hopRows(data: ReportData) {
 /** SOC 2 processing integrity (PI1.x) evidence: count drift, records per hop, reconciliations, schema drift, failed runs. */
 export function processingIntegritySection(data: ReportData): Section {
   const ix = catalogIndex(data.catalog);
+  const statusAtEnd = findingStatusAtEnd(data);
   const drift = domainDrift(data.catalog, data.counts);
   const changes = schemaChanges(data);
   const driftFindings = data.findings.filter((f) => f.kind === 'record-count-drift' || f.kind === 'key-drift' || f.kind === 'hop-record-loss');
@@ -165,11 +166,11 @@ export function processingIntegritySection(data: ReportData): Section {
           ['id', 'Finding', 0.9],
           ['title', 'Title', 2.6],
           ['severity', 'Severity', 0.6],
-          ['status', 'Status', 0.8],
+          ['status', 'Status at the end of the period', 0.8],
           ['first', 'First seen', 1.1],
           ['resolved', 'Resolved', 1.1],
         ],
-        [...driftFindings, ...schemaFindings].map((f) => [f.id, f.title, f.severity, f.status, fmtTime(f.firstSeen), fmtTime(f.resolvedAt)]),
+        [...driftFindings, ...schemaFindings].map((f) => [f.id, f.title, f.severity, statusAtEnd(f), fmtTime(f.firstSeen), fmtTime(f.resolvedAt)]),
         'No record-count, key, hop or schema drift finding was open in the period.',
       ),
       table(
