@@ -79,4 +79,21 @@ describe('verifyBundle: entries and manifests Weft never writes', () => {
     const result = verifyBundle(canonicalZip(signed([['report.pdf', pdf]], files), new Date(at)));
     expect(result).toMatchObject({ ok: false, problems: [`${MANIFEST}: ${problem}`] });
   });
+
+  // regression: a bundle signed with an RSA or ECDSA key (and carrying it) verified, and the CLI said "signed with Ed25519 key …"
+  it.each(['rsa', 'ec'] as const)('fails a bundle signed with a key that is not Ed25519 (%s)', (type) => {
+    const other = type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const entries0 = signed([['report.pdf', pdf]]);
+    const entries = entries0.map(([name, data]): [string, Uint8Array] => {
+      if (name === PUBLIC_KEY) return [name, strToU8(other.publicKey.export({ type: 'spki', format: 'pem' }).toString())];
+      if (name === SIGNATURE) {
+        const manifest = entries0.find(([n]) => n === MANIFEST)![1];
+        return [name, strToU8(sign(null, manifest, other.privateKey).toString('base64'))];
+      }
+      return [name, data];
+    });
+    const result = verifyBundle(canonicalZip(entries, new Date(at)));
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([`${PUBLIC_KEY}: an ${type} key, not the Ed25519 key bundles are signed with`]);
+  });
 });

@@ -180,8 +180,13 @@ function checkFiles(names: string[], data: ReadonlyMap<string, Uint8Array>, read
         `${PUBLIC_KEY}: the bundle was signed with key ${result.fingerprint}, not the expected ${keyFingerprint(options.expectedPublicKeyPem)}`,
       );
     }
-    const valid = verify(null, manifestBytes, createPublicKey(keyPem), Buffer.from(strFromU8(sig).trim(), 'base64'));
-    if (!valid) result.problems.push(`${MANIFEST}: the signature in ${SIGNATURE} does not match it (the manifest or the signature was changed)`);
+    const key = createPublicKey(keyPem);
+    // verify(null, …) checks whatever the key's algorithm is (RSA with SHA-256, ECDSA): a bundle is signed with Ed25519
+    // only, and a bundle carrying another kind of key is not one Weft signed.
+    const valid = key.asymmetricKeyType === 'ed25519' && verify(null, manifestBytes, key, Buffer.from(strFromU8(sig).trim(), 'base64'));
+    if (key.asymmetricKeyType !== 'ed25519')
+      result.problems.push(`${PUBLIC_KEY}: an ${key.asymmetricKeyType ?? 'unknown'} key, not the Ed25519 key bundles are signed with`);
+    else if (!valid) result.problems.push(`${MANIFEST}: the signature in ${SIGNATURE} does not match it (the manifest or the signature was changed)`);
   } catch (err) {
     result.problems.push(`${PUBLIC_KEY}: not a usable Ed25519 public key (${(err as Error).message})`);
   }
