@@ -11,10 +11,8 @@ const pdf = strToU8('%PDF the real report');
 const listing = (files: Array<[string, Uint8Array]>) => files.map(([path, d]) => ({ path, sha256: sha256Hex(d), bytes: d.length }));
 
 /** A bundle's entries signed with this test's key, the manifest listing `files` (or `manifestFiles` as given). */
-function signed(files: Array<[string, Uint8Array]>, manifestFiles: unknown = listing(files)): Array<[string, Uint8Array]> {
-  const manifest = strToU8(
-    JSON.stringify({ version: 1, reportId: 'r', generatedAt: at, period: { since: at, until: at }, hash: 'sha256', files: manifestFiles }),
-  );
+function signed(files: Array<[string, Uint8Array]>, manifestFiles: unknown = listing(files), generatedAt: unknown = at): Array<[string, Uint8Array]> {
+  const manifest = strToU8(JSON.stringify({ version: 1, reportId: 'r', generatedAt, period: { since: at, until: at }, hash: 'sha256', files: manifestFiles }));
   return [...files, [MANIFEST, manifest], [SIGNATURE, strToU8(`${sign(null, manifest, privateKey).toString('base64')}\n`)], [PUBLIC_KEY, strToU8(pem)]];
 }
 
@@ -95,5 +93,13 @@ describe('verifyBundle: entries and manifests Weft never writes', () => {
     const result = verifyBundle(canonicalZip(entries, new Date(at)));
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual([`${PUBLIC_KEY}: an ${type} key, not the Ed25519 key bundles are signed with`]);
+  });
+
+  // regression: a signed manifest dated before 1980 or after 2099 made verify throw "date not in range 1980-2099"; one
+  // whose date was not a time was called a repacked zip whose files all match
+  it.each(['1970-01-01T00:00:00Z', '2200-01-01T00:00:00Z', 'x', 5, null])('fails, never throws, for a signed manifest generated at %j', (generatedAt) => {
+    const result = verifyBundle(canonicalZip(signed([['report.pdf', pdf]], undefined, generatedAt), new Date(at)));
+    expect(result).toMatchObject({ ok: false, repacked: false });
+    expect(result.problems).toEqual([`${MANIFEST}: not a bundle manifest (its "generatedAt" is not a time from 1980 to 2099: ${JSON.stringify(generatedAt)})`]);
   });
 });

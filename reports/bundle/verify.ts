@@ -245,6 +245,10 @@ function unsafePath(name: string): boolean {
 /** Why a parsed manifest.json is not a bundle manifest (`files`: an array of `{ path, sha256, bytes }`), or null. */
 function manifestShapeProblem(m: unknown): string | null {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'not a bundle manifest (not a JSON object)';
+  // The zip's entries are dated generatedAt (canonicalZip): a zip date lies in 1980 to 2099.
+  const generatedAt: unknown = (m as { generatedAt?: unknown }).generatedAt;
+  const year = typeof generatedAt === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(generatedAt) ? new Date(generatedAt).getUTCFullYear() : NaN;
+  if (!(year >= 1980 && year <= 2099)) return `not a bundle manifest (its "generatedAt" is not a time from 1980 to 2099: ${JSON.stringify(generatedAt)})`;
   const files: unknown = (m as { files?: unknown }).files;
   if (!Array.isArray(files)) return 'not a bundle manifest (its "files" is not a list)';
   const bad = files.findIndex(
