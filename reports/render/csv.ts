@@ -10,9 +10,10 @@ const TRIGGER = '[=+\\-@\\t\\r\\n\\u0000]';
  * Where a spreadsheet may start a cell inside a field's text: its start, and after a separator another reading of
  * the file splits on. Excel opens a .csv with the list separator of the machine's locale (`;` in much of Europe), and
  * then a field that does not start the line is not read as quoted: `crm;=1+1` or `crm<LF>=1+1` in one field gives a
- * cell `=1+1`. A tab-separated import splits on tab.
+ * cell `=1+1`. A tab-separated import splits on tab. (A run of separators is read from its first: tried from each of
+ * them, a long run took the square of its length.)
  */
-const CELL_START = new RegExp(`^(?=${TRIGGER})|([;\\t\\r\\n]+)(?=[=+\\-@\\u0000])`, 'g');
+const CELL_START = new RegExp(`^(?=${TRIGGER})|(?<![;\\t\\r\\n])([;\\t\\r\\n]+)(?=[=+\\-@\\u0000])`, 'g');
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote, CR, LF, `;` or tab, quotes doubled. Text a
