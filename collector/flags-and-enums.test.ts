@@ -19,8 +19,7 @@ const FLAGS = (where: string, got: string) => `${where}.flags must be a whole nu
 // Unspecified — from OTLP/JSON and protobuf alike.
 describe('flags and enum values out of range', () => {
   let h: Harness;
-  const post = (path: string, body: Buffer | string, type = 'application/json') =>
-    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers: { 'content-type': type } });
+  const post = (path: string, body: Buffer | string, type?: string) => h.post(path, body, type);
   beforeAll(async () => {
     h = await startHarness();
   });

@@ -17,8 +17,7 @@ function spoil(body: Buffer, marker: string): Buffer {
 // of the invalid bytes, and said in partial_success with the string's place in the body.
 describe('protobuf strings that are not UTF-8', () => {
   let h: Harness;
-  const post = (path: string, body: Buffer) =>
-    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+  const post = (path: string, body: Buffer) => h.post(path, body, 'application/x-protobuf');
   beforeAll(async () => {
     h = await startHarness();
   });

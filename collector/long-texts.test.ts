@@ -16,8 +16,7 @@ const long = (c: string) => `${c.repeat(LIMIT - 1)}é${c.repeat(100_000 - LIMIT 
 // now cut to AttributeValueLengthLimit at a character boundary and said in partial_success, from protobuf and OTLP/JSON.
 describe('names and messages past AttributeValueLengthLimit', () => {
   let h: Harness;
-  const post = (path: string, body: Buffer | string, type = 'application/json') =>
-    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers: { 'content-type': type } });
+  const post = (path: string, body: Buffer | string, type?: string) => h.post(path, body, type);
   beforeAll(async () => {
     h = await startHarness();
   });

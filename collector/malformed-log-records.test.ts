@@ -24,8 +24,7 @@ const request = (service: string, logRecords: object[]) => ({
 // partial_success (rejected_log_records); a severity name is read, an unknown one kept as 0 with a warning.
 describe('malformed log records', () => {
   let h: Harness;
-  const post = (path: string, body: Buffer | string, type: string) =>
-    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers: { 'content-type': type } });
+  const post = (path: string, body: Buffer | string, type: string) => h.post(path, body, type);
   beforeAll(async () => {
     h = await startHarness();
   });

@@ -27,8 +27,7 @@ const BOUNDS = 'histogram data points whose explicitBounds are not strictly incr
 // in partial_success (rejected_data_points), from OTLP/JSON and protobuf alike.
 describe('malformed data points', () => {
   let h: Harness;
-  const post = (path: string, body: Buffer | string, type: string) =>
-    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers: { 'content-type': type } });
+  const post = (path: string, body: Buffer | string, type: string) => h.post(path, body, type);
   beforeAll(async () => {
     h = await startHarness();
   });

@@ -20,8 +20,7 @@ const span = (i: number, more: object = {}) => ({ traceId: TRACE, spanId: spanId
 // or the resource's or scope's items) in partial_success, naming the field; a body that is no OTLP at all is still a 400.
 describe('fields of the wrong type', () => {
   let h: Harness;
-  const post = (path: string, body: Buffer | string, type = 'application/json') =>
-    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers: { 'content-type': type } });
+  const post = (path: string, body: Buffer | string, type?: string) => h.post(path, body, type);
   beforeAll(async () => {
     h = await startHarness();
   });

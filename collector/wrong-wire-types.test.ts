@@ -38,8 +38,7 @@ function request(path: [typeName: string, message: object, listField: number][],
 // item is now refused alone, naming the field and the wire types, the request's other items kept.
 describe('fields sent with the wrong wire type', () => {
   let h: Harness;
-  const post = (path: string, body: Buffer) =>
-    fetch(`${h.collector.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+  const post = (path: string, body: Buffer) => h.post(path, body, 'application/x-protobuf');
   beforeAll(async () => {
     h = await startHarness();
   });

@@ -14,6 +14,8 @@ export interface Harness {
   collector: Collector;
   config: CollectorConfig;
   rows<T = Record<string, unknown>>(query: string): Promise<T[]>;
+  /** POSTs `body` to the collector's `path` (`/v1/traces`, `/v1/logs`, `/v1/metrics`) as `contentType` (OTLP/JSON by default). */
+  post(path: string, body: Buffer | string, contentType?: string): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,8 @@ export async function startHarness(
     collector,
     config,
     rows: <T>(query: string) => store.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<T>()),
+    post: (path, body, contentType = 'application/json') =>
+      fetch(`${collector.url}${path}`, { method: 'POST', body, headers: { 'content-type': contentType } }),
     close: async () => {
       await collector.stop();
       await store.close();

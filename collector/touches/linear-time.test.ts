@@ -2,48 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { parseMatcher } from '../../alerting/silences/matchers.ts';
 import { selectFlow } from '../../analyzer/flows/flow-edges.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
-import { defaultIngestLimits, IngestReport } from '../otlp/limits.ts';
-import { decodeProto, messages } from '../otlp/proto-codec.ts';
-import { encodeRows } from '../rows/row-binary.ts';
-import { tables } from '../rows/tables.ts';
-import { traceRows } from '../rows/trace-rows.ts';
-import { classify } from './classify.ts';
+import { storedSpanRow, touchesOfRow } from '../test/stored-span.ts';
 import { graphqlDirection } from './graphql.ts';
 import { nameMatches } from '../../core/net/host-port.ts';
 import { nameDirection } from './name-verb.ts';
 import { s3Bucket } from './object-store.ts';
-import { SpanRecord } from './span-record.ts';
 
 /** The touches (`direction kind sys host name`) of a CLIENT span named `name` with the string attributes `attrs`, stored as the collector stores it. */
-function touchesOf(name: string, attrs: Record<string, string>, kind = 3) {
-  const t = messages.traces.request;
-  const request = t.fromObject({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sync' } }] },
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId: Buffer.alloc(16, 1),
-                spanId: Buffer.alloc(8, 2),
-                name,
-                kind,
-                startTimeUnixNano: '1764230400000000000',
-                endTimeUnixNano: '1764230400100000000',
-                attributes: Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } })),
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  });
-  const ctx = { limits: defaultIngestLimits(1 << 20), report: new IngestReport(), nowNs: 1764230460000000000 };
-  const row = traceRows(decodeProto('traces', Buffer.from(t.encode(request).finish())), ctx).rows[0];
-  const rec = new SpanRecord();
-  rec.read(encodeRows(tables.otel_traces, [row]), 0);
-  return classify(rec)
+function touchesOf(name: string, attrs: Record<string, string>) {
+  return touchesOfRow(storedSpanRow(name, attrs))
     .filter((touch) => touch.some((part) => part !== ''))
     .map((touch) => touch.slice(0, 5).join(' '));
 }

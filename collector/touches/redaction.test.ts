@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { KEY_NAMED, secretKeyKind } from '../../core/net/attribute-secrets.ts';
 import { redactStatement } from '../../core/net/statement-secrets.ts';
-import { defaultIngestLimits, IngestReport } from '../otlp/limits.ts';
-import { decodeProto, messages } from '../otlp/proto-codec.ts';
-import { encodeRows } from '../rows/row-binary.ts';
-import { tables } from '../rows/tables.ts';
 import { traceColumns } from '../rows/trace-columns.ts';
-import { traceRows } from '../rows/trace-rows.ts';
-import { classify } from './classify.ts';
-import { SpanRecord, SPAN_KEYS } from './span-record.ts';
+import { storedSpanRow, touchesOfRow } from '../test/stored-span.ts';
+import { SPAN_KEYS } from './span-record.ts';
 import { dbOperation, statementDirection } from './sql-direction.ts';
 
 /** The database systems whose statements the classification reads differently (`#` a comment or an operator; a command store's first word). */
@@ -55,40 +50,11 @@ describe('redaction changes nothing the classification reads', () => {
  * its name and attributes) and as sent (the same row with the name and attributes put back).
  */
 function classifiedBothWays(name: string, attrs: Record<string, string>) {
-  const t = messages.traces.request;
-  const request = t.fromObject({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sync' } }] },
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId: Buffer.alloc(16, 1),
-                spanId: Buffer.alloc(8, 2),
-                name,
-                kind: 3,
-                startTimeUnixNano: '1764230400000000000',
-                endTimeUnixNano: '1764230400100000000',
-                attributes: Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } })),
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  });
-  const ctx = { limits: defaultIngestLimits(1 << 20), report: new IngestReport(), nowNs: 1764230460000000000 };
-  const row = traceRows(decodeProto('traces', Buffer.from(t.encode(request).finish())), ctx).rows[0];
+  const row = storedSpanRow(name, attrs);
   const raw = [...row];
   raw[traceColumns.findIndex((c) => c.column === 'SpanName')] = name;
   raw[traceColumns.findIndex((c) => c.column === 'SpanAttributes')] = { ...attrs };
-  const touches = (r: unknown[]) => {
-    const rec = new SpanRecord();
-    rec.read(encodeRows(tables.otel_traces, [r]), 0);
-    return classify(rec);
-  };
-  return { stored: touches(row), sent: touches(raw), storedRow: row };
+  return { stored: touchesOfRow(row), sent: touchesOfRow(raw), storedRow: row };
 }
 
 /** [span name, attributes, the secrets they hold (each with what replaces it, REDACTED by default)]: HTTP client spans whose URL or name carries a secret, or none. */
