@@ -40,6 +40,13 @@ describe('values crafted against the collector’s and the API’s expressions g
     expect(listing('ns.servicebus.windows.net/orders/$default/checkpoint/')).toEqual([]);
   });
 
+  it('an OAuth token path after a long run of /oauth segments, and a token request', () => {
+    const post = (path: string) => touchesOf('POST', { 'http.request.method': 'POST', 'url.full': `https://idp.internal${path}` });
+    expect(post(`${'/oauth'.repeat(8000)}/x`)).toEqual(['write http https idp.internal /oauth/oauth']);
+    expect(post(`${'/oauth'.repeat(8000)}/access_token`)).toEqual([]);
+    expect(post('/oauth2/tenant/v1/access_token/')).toEqual([]);
+  });
+
   it('a SQL Server data source, a host and a procedure name with long runs of spaces, dots and brackets', () => {
     const mssql = (host: string) => touchesOf('SELECT', { 'db.system': 'mssql', 'db.name': 'orders', 'server.address': host, 'db.statement': 'SELECT 1' });
     expect(mssql(`tcp:sql01${' '.repeat(60_000)}!\\x`)).toEqual([expect.stringMatching(/^unknown db mssql sql01 {60000}! orders$/)]);
