@@ -217,7 +217,9 @@ export function classify(s: SpanRecord): readonly Touch[] {
     if (GRPC_HEALTH_PATH.test(requested)) return NONE;
     // An Event Hubs processor's checkpoint and ownership blobs record how far it read and which partitions it owns, not
     // data: its blob checkpoint store's requests touch nothing (migration 128).
-    if (CHECKPOINT_BLOB.test(validUtf8(requested)) || listsCheckpoints(asciiLower(url))) return NONE;
+    // Both name a Service Bus host: a span whose path and URL name none (nearly every one) is not read for them again.
+    if ((requested.includes('.servicebus.') && CHECKPOINT_BLOB.test(validUtf8(requested))) || (SERVICE_BUS.test(url) && listsCheckpoints(asciiLower(url))))
+      return NONE;
     // The request that opens a socket.io or engine.io WebSocket connection opens a connection and carries no data
     // (migration 115); the long-polling transport's requests carry the events, and read and write.
     if (
@@ -351,6 +353,9 @@ const GRPC_HEALTH_PATH = /^\/+grpc\.health\.v1\.health\/+(?:check|watch)\/*$/;
  * Azurite emulator's paths name the account first.
  */
 const CHECKPOINT_BLOB = /^\/+(?:[^/]+\/+)?[^/]+\/+[^/]+\.servicebus\.[^/]+\/+[^/]+\/+[^/]+\/+(?:checkpoint|ownership)\/+[0-9]+\/*$/;
+/** A Service Bus namespace's host part in a URL, in any case: what a checkpoint listing's prefix holds (`listsCheckpoints`). */
+const SERVICE_BUS = /\.servicebus\./i;
+
 /**
  * Whether a URL (lower-case) lists a container's checkpoints or ownership claims (`?restype=container&comp=list&prefix=
  * <namespace>/<hub>/<group>/checkpoint/`): among its parameters (before any `#`, each after a `?` or `&`) `comp=list`,
