@@ -6,7 +6,8 @@
  */
 import type { Catalog, MatchRules } from '../../core/catalog/index.ts';
 import { canonicalDbSystem } from '../../core/net/db-system-names.ts';
-import { defaultPorts, hostMatches, nameMatches, splitHostPort, type HostPort } from '../../core/net/host-port.ts';
+import { defaultPorts, hostMatches, splitHostPort, type HostPort } from '../../core/net/host-port.ts';
+import { nameMatches } from '../../core/text/wildcard.ts';
 import { LAMBDA_FUNCTIONS, LAMBDA_HOST } from '../../core/net/lambda-host.ts';
 
 /** One endpoint as stored in weft_endpoints; `host` is "host" or "host:port" (see core/net/host-port.ts). */

@@ -4,7 +4,7 @@ import { selectFlow } from '../../analyzer/flows/flow-edges.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { storedSpanRow, touchesOfRow } from '../test/stored-span.ts';
 import { graphqlDirection } from './graphql.ts';
-import { nameMatches } from '../../core/net/host-port.ts';
+import { nameMatches } from '../../core/text/wildcard.ts';
 import { nameDirection } from './name-verb.ts';
 import { s3Bucket } from './object-store.ts';
 

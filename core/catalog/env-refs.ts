@@ -5,6 +5,8 @@
  * deny-list of glob patterns (`WEFT_CATALOG_ENV_ALLOW=CRM_*,ERP_*`, `WEFT_CATALOG_ENV_DENY=AWS_*`).
  */
 
+import { nameMatches } from '../text/wildcard.ts';
+
 /** Which environment variables a catalog's `env:NAME` references may read. Patterns: `*` matches any run of characters. */
 export interface EnvPolicy {
   /** When not empty, only names matching one of these patterns may be read. */
@@ -23,16 +25,12 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** An `env:NAME` reference anywhere in a text (a header value, a URL's query). */
 const REF = /env:([A-Za-z_][A-Za-z0-9_]*)/g;
 
-/** Whether `name` matches the glob `pattern` (`*` any run of characters); `ignoreCase` for the deny-list. */
+/**
+ * Whether `name` matches the glob `pattern` (`*` any run of characters, `nameMatches`); `ignoreCase` for the deny-list,
+ * both sides upper-cased as a case-insensitive regular expression compares them.
+ */
 function globMatch(pattern: string, name: string, ignoreCase = false): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-    ignoreCase ? 'i' : '',
-  );
-  return re.test(name);
+  return ignoreCase ? nameMatches(name.toUpperCase(), pattern.toUpperCase()) : nameMatches(name, pattern);
 }
 
 /**

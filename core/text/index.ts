@@ -3,3 +3,4 @@ export { compareCodePoints } from './code-point-order.ts';
 export { count, pluralOf } from './count.ts';
 export { printable, shown, terminalText } from './shown.ts';
 export { jsonValueCount } from './json-value-count.ts';
+export { nameMatches } from './wildcard.ts';
