@@ -37,6 +37,16 @@ export default defineConfig(
     rules: {
       'regexp/no-super-linear-backtracking': 'error',
       'regexp/no-super-linear-move': 'error',
+      // An expression built from a string is beyond the two rules above: built once, through checkedRegExp, it is
+      // checked by test/regexp-worst-case.test.ts with the same analysis.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='RegExp'], CallExpression[callee.name='RegExp']",
+          message:
+            'Build it with checkedRegExp (core/text/checked-regexp.ts): its worst-case matching time is then checked (test/regexp-worst-case.test.ts), which the regexp/no-super-linear-* rules cannot do for an expression built from a string. One built per call from Weft’s own names may disable this line, saying so.',
+        },
+      ],
     },
   },
   {

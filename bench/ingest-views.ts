@@ -89,6 +89,7 @@ const views = await store.client
     format: 'JSONEachRow',
   })
   .then((r) => r.json<{ name: string; q: string }>());
+// eslint-disable-next-line no-restricted-syntax -- the bench's own table names against the store's own views
 const on = (table: string) => views.filter((v) => new RegExp(`\\bFROM\\s+(\\w+\\.)?${table}\\b`).test(v.q)).map((v) => v.name);
 const viewsOf: Record<Insert, string[]> = { spans: on('otel_traces'), touches: on('weft_span_touches') };
 const detach = (names: string[]) => Promise.all(names.map((n) => store.client.command({ query: `DETACH TABLE ${n}` })));

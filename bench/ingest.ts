@@ -76,6 +76,7 @@ let trackedAtPeak = 0;
 const procStatus = () => {
   try {
     const s = readFileSync('/proc/self/status', 'utf8');
+    // eslint-disable-next-line no-restricted-syntax -- the bench's own names against its own process's text
     const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN);
     return `anonymous ${(kib('RssAnon') / 1024).toFixed(0)} MiB, mapped files ${(kib('RssFile') / 1024).toFixed(0)} MiB`;
   } catch {
@@ -333,6 +334,7 @@ console.log(
   `peak RSS under overload: ${mib(rss2)}; acknowledged ${fmt(acked2)}, stored ${fmt(stored2)} → ${acked2 === stored2 ? 'zero loss' : `MISMATCH ${fmt(stored2 - acked2)}`}`,
 );
 console.log('');
+// eslint-disable-next-line no-restricted-syntax -- the bench's own names against its own process's text
 const selfMetric = (name: string) => new RegExp(`^${name} (\\d+)$`, 'm').exec(selfMetrics3)?.[1];
 const daysAcked = (hostile.days['200'] ?? 0) * 150;
 console.log(

@@ -47,6 +47,7 @@ export async function applyEmbeddedTableSettings(store: Store): Promise<string[]
     .then((r) => r.json<{ name: string; q: string }>());
   const changed: string[] = [];
   for (const { name, q } of rows) {
+    // eslint-disable-next-line no-restricted-syntax -- built from Weft's own table settings, read against the store's own statements
     const missing = Object.entries(EMBEDDED_TABLE_SETTINGS[name]).filter(([k, v]) => !new RegExp(`\\b${k} = ${v}\\b`).test(q));
     if (missing.length === 0) continue;
     await store.client.command({ query: `ALTER TABLE \`${name}\` MODIFY SETTING ${missing.map(([k, v]) => `${k} = ${v}`).join(', ')}` });

@@ -27,6 +27,7 @@ export function viewTargets(tables: TableRow[]): string[] {
     changed = false;
     for (const v of views) {
       if (reached.has(v.target)) continue;
+      // eslint-disable-next-line no-restricted-syntax -- built from the store's own table names (word characters), not a client's text
       if ([...reached].some((name) => new RegExp(`(?<![\\w.])\`?(?:\\w+\\.)?${name}\`?(?!\\w)`).test(v.select))) {
         reached.add(v.target);
         changed = true;

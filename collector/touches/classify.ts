@@ -12,6 +12,7 @@ import { A, type SpanRecord } from './span-record.ts';
 import { nameDirection } from './name-verb.ts';
 import { skippedFastPath } from './skipped-fast-path.ts';
 import { dbOperation, extract, operationDirection, statementDirection } from './sql-direction.ts';
+import { checkedRegExp } from '../../core/text/checked-regexp.ts';
 
 /**
  * One endpoint a span touched: direction ('read', 'write', 'unknown', or '' for none), kind
@@ -421,7 +422,7 @@ const WEBSOCKET_TRANSPORT = /[?&]transport=websocket(?:[&#]|$)/;
  * Payment card tokens (`/v1/tokens`) and a `token` under any other segment still touch their system. Session logins and
  * logouts (SAP Business One's `/b1s/v2/Login`, Tableau's `…/auth/signin`…), whatever their method, are session-path.ts's.
  */
-const TOKEN_PATH = new RegExp(
+const TOKEN_PATH = checkedRegExp(
   [
     String.raw`/(?:oauth2?|o2|oidc|auth|jwt-auth|authentication|ims|identity|connect|openid-connect)(?:/[^/]+){0,2}(?:/v[0-9.]+)?/(?:token|tokens|access_?token|token-request|revoke|introspect)(?:/bearer|/refresh|/revoke|/introspect|/get|/create|/v[0-9.]+)?/?$`,
     // Read from its end (`access_token` first, then what is before it): tried from each `/oauth` of a path, the path's
@@ -464,7 +465,7 @@ const TOKEN_PATH = new RegExp(
  * A GraphQL POST can read or write: `graphql.operation.type` or the document tells (graphql.ts), else only
  * `integration.operation`.
  */
-const POST_READ_PATH = new RegExp(
+const POST_READ_PATH = checkedRegExp(
   [
     String.raw`/(?:_(?:search|msearch|count|mget|sql|find|all_docs|query|async_search|knn_search|field_caps|terms_enum|termvectors|mtermvectors|ppl|bulk_get)(?:/(?:template|scroll|translate|async))?`,
     String.raw`_design/[^/]+/_(?:view|search)/[^/]+`,

@@ -1,3 +1,5 @@
+import { checkedRegExp } from '../../core/text/checked-regexp.ts';
+
 /**
  * The health and liveness endpoints an integration checks a dependency with before it works (migration 119), on the whole
  * request path, lower-case, for a GET or HEAD: the answer says whether the service is up, never a record of it, so the
@@ -11,7 +13,7 @@
  * A resource that is only named so deeper down still touches its system: `/api/patients/42/health`,
  * `/api/customers/ping/history`, and a POST or PUT to any of these.
  */
-export const HEALTH_PATH = new RegExp(
+export const HEALTH_PATH = checkedRegExp(
   [
     String.raw`^/+(?:[^/]+/+)?(?:api/+)?(?:v[0-9.]+/+)?(?:health|healthz|healthcheck|health-check|health_check|_health|livez|readyz|ping|_ping)(?:/+(?:live|liveness|ready|readiness|startup|started))?/*$`,
     String.raw`^/+(?:[^/]+/+)?actuator/+health(?:/+[^/]+)?/*$`,

@@ -1,3 +1,5 @@
+import { checkedRegExp } from '../../core/text/checked-regexp.ts';
+
 /**
  * Whether a called procedure or remote method reads or writes, from the verb its name starts (else ends) with: what a
  * stored procedure call (`{call billing_pkg.upsert_invoice(?, ?)}`, `EXEC dbo.usp_UpsertInvoice`) or an RPC method
@@ -24,12 +26,12 @@ export const WRITE_VERBS = [
 const title = (v: string) => v[0].toUpperCase() + v.slice(1);
 /** The verbs as words: followed by a non-letter or the end in any of three spellings, or by a capital when not all upper-case. */
 const startsWith = (verbs: string[]) =>
-  new RegExp(
+  checkedRegExp(
     `^(?:(?:${verbs.flatMap((v) => [v, title(v), v.toUpperCase()]).join('|')})(?:[^A-Za-z]|$)|(?:${verbs.flatMap((v) => [v, title(v)]).join('|')})[A-Z])`,
   );
 /** The verbs as the last word: after a non-letter in any spelling, or after a lower-case letter or digit capitalised. */
 const endsWith = (verbs: string[]) =>
-  new RegExp(`(?:[^A-Za-z](?:${verbs.flatMap((v) => [v, title(v), v.toUpperCase()]).join('|')})|[a-z0-9](?:${verbs.map(title).join('|')}))$`);
+  checkedRegExp(`(?:[^A-Za-z](?:${verbs.flatMap((v) => [v, title(v), v.toUpperCase()]).join('|')})|[a-z0-9](?:${verbs.map(title).join('|')}))$`);
 
 const READ_FIRST = startsWith(READ_VERBS);
 const WRITE_FIRST = startsWith(WRITE_VERBS);

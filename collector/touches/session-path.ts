@@ -1,3 +1,5 @@
+import { checkedRegExp } from '../../core/text/checked-regexp.ts';
+
 /**
  * The endpoints that open, keep alive or close an API session (a login, sign-in or logout), on the whole request path,
  * lower-case, whatever the method. Like an OAuth 2.0 token request (classify.ts `TOKEN_PATH`), such a call fetches or
@@ -25,7 +27,7 @@
  * A resource that is only named so still touches its system: `/api/users/login-history`, `/customers/42/login`,
  * `/api/sessions`, `/b1s/v2/Users`, `/web/dataset/call_kw`.
  */
-export const SESSION_PATH = new RegExp(
+export const SESSION_PATH = checkedRegExp(
   [
     String.raw`/b1s/v[0-9]+/(?:login|logout)/?$`,
     String.raw`/api/[0-9]+\.[0-9]+/auth/(?:signin|signout|switchsite)/?$`,

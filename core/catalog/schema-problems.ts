@@ -4,7 +4,7 @@ import { CatalogFileSchema } from './schema.ts';
 import { ProbeSpecSchema, probeKindNames } from './probes.ts';
 import { redactUrl } from './secret-fields.ts';
 import { closestName, didYouMean } from '../text/index.ts';
-import { DURATION_PATTERN, parseDuration } from '../time/index.ts';
+import { DURATION_PATTERN, isDuration, parseDuration } from '../time/index.ts';
 
 export interface SchemaProblem {
   segments: Array<string | number>;
@@ -128,6 +128,7 @@ const FIELD_SYNONYMS: ReadonlyMap<string, readonly string[]> = new Map([
 function keysBreakingRule(schema: TSchema, map: unknown, at: Array<string | number>): SchemaProblem[] {
   const [pattern] = Object.keys((schema as { patternProperties?: object }).patternProperties ?? {});
   if (pattern === undefined || typeof map !== 'object' || map === null) return [];
+  // eslint-disable-next-line no-restricted-syntax -- the catalog schema's own key pattern, checked with every schema pattern (test/regexp-worst-case.test.ts)
   const rule = new RegExp(pattern);
   const names = (schema as { propertyNames?: { description?: unknown } }).propertyNames?.description;
   const described = typeof names === 'string' ? `: ${names}` : `: a name matching ${pattern}`;
@@ -241,7 +242,7 @@ function durationProblems(schema: TSchema, value: unknown, at: Array<string | nu
       anyOf?: TSchema[];
       patternProperties?: Record<string, TSchema>;
     };
-    if (typeof v === 'string' && x.type === 'string' && x.pattern === DURATION_PATTERN && new RegExp(x.pattern).test(v)) {
+    if (typeof v === 'string' && x.type === 'string' && x.pattern === DURATION_PATTERN && v === v.trim() && isDuration(v)) {
       try {
         parseDuration(v, 'a duration');
       } catch (err) {

@@ -1,4 +1,5 @@
 import { ERR_CONFIG } from '../errors/index.ts';
+import { checkedRegExp } from '../text/checked-regexp.ts';
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -63,7 +64,7 @@ export function parsePositiveDuration(text: string, what = 'duration', reason = 
  */
 export const DURATION_PATTERN = '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$';
 
-const DURATION = new RegExp(DURATION_PATTERN);
+const DURATION = checkedRegExp(DURATION_PATTERN);
 
 /** Whether `text` (trimmed) has a duration's shape (DURATION_PATTERN); its range is parseDuration's to check. */
 export function isDuration(text: string): boolean {

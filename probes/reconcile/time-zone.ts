@@ -1,5 +1,6 @@
 import { TIME_ZONE_PATTERN } from '../../core/catalog/index.ts';
 import type { SqlDialect } from '../sql/sql-source.ts';
+import { checkedRegExp } from '../../core/text/checked-regexp.ts';
 
 /**
  * Timestamps hold an instant (PostgreSQL timestamptz; MySQL/MariaDB TIMESTAMP, which is stored in UTC
@@ -19,7 +20,7 @@ export function isZoned(dialect: SqlDialect, declaredType: string): boolean {
   return dialect === 'postgres' ? /^timestamp.*with time zone/.test(t) : /^timestamp\b/.test(t);
 }
 
-const zoneRe = new RegExp(TIME_ZONE_PATTERN);
+const zoneRe = checkedRegExp(TIME_ZONE_PATTERN);
 
 function literal(zone: string): string {
   if (!zoneRe.test(zone)) throw new Error(`"${zone}" is not a time zone: give an IANA name such as Europe/Berlin, UTC, or an offset such as +01:00`);

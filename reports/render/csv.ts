@@ -1,4 +1,5 @@
 import type { Cell, Table } from '../model.ts';
+import { checkedRegExp } from '../../core/text/checked-regexp.ts';
 
 /**
  * What a spreadsheet may read as the start of a formula (OWASP CSV Injection: = + - @, tab, CR, LF; ASVS 5 1.2.10
@@ -13,7 +14,7 @@ const TRIGGER = '[=+\\-@\\t\\r\\n\\u0000]';
  * cell `=1+1`. A tab-separated import splits on tab. (A run of separators is read from its first: tried from each of
  * them, a long run took the square of its length.)
  */
-const CELL_START = new RegExp(`^(?=${TRIGGER})|(?<![;\\t\\r\\n])([;\\t\\r\\n]+)(?=[=+\\-@\\u0000])`, 'g');
+const CELL_START = checkedRegExp(`^(?=${TRIGGER})|(?<![;\\t\\r\\n])([;\\t\\r\\n]+)(?=[=+\\-@\\u0000])`, 'g');
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote, CR, LF, `;` or tab, quotes doubled. Text a
