@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isLoopback } from '../core/config/index.ts';
+import { TrustedProxies } from '../core/net/forwarded-client.ts';
 import {
   ERR_AMBIGUOUS_CREDENTIALS,
   ERR_AUTH_FAILURES,
@@ -46,6 +47,12 @@ export interface ListenerGuard {
    * checks, token, role, Content-Type of writes, cross-site origin.
    */
   check(request: RequestFacts, level: AccessLevel | undefined, route?: string): Promise<Decision>;
+  /**
+   * The client a request came from, as failed credential checks, byte budgets and logs count it: the connection's
+   * address (IPv4-mapped as IPv4), or, when that is one of the listener's `trustedProxies`, the client its
+   * `X-Forwarded-For` (else `Forwarded`) names, read from the right past trusted hops (`TrustedProxies.clientOf`).
+   */
+  clientOf(request: RequestFacts): string;
 }
 
 export interface ListenerOptions {
@@ -58,25 +65,17 @@ export interface ListenerOptions {
    * `collector`: OTLP types are the collector's to check, and no-token mode ends once an ingest token exists.
    */
   kind: 'api' | 'collector';
+  /**
+   * Reverse proxies (addresses, CIDR ranges; WEFT_TRUSTED_PROXIES) whose `X-Forwarded-For` / `Forwarded` name the
+   * client. Empty (the default): the connection's address is the client whatever a request's headers say.
+   */
+  trustedProxies?: readonly string[];
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Headers a reverse proxy adds (RFC 7239 `Forwarded`, and the de-facto X-Forwarded-* and X-Real-IP), lower case. */
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'] as const;
 const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
-
-/**
- * The client whose failed credential checks count: the connection's address; for a listener on loopback reached from
- * loopback through a proxy (it sends X-Forwarded-For), the address the proxy appended last (a client cannot write
- * that one: the proxy adds it after whatever the client sent), else every client of the proxy would share one count.
- */
-function clientOf(request: RequestFacts, loopbackListener: boolean): string {
-  const remote = request.remoteAddress ?? '';
-  const forwarded = header(request.headers['x-forwarded-for']);
-  if (!loopbackListener || !forwarded || !isLoopback(remote.replace(/^::ffff:/i, ''))) return remote;
-  const last = forwarded.split(',').pop()?.trim();
-  return last && last.length <= 64 ? last : remote;
-}
 
 /** How many Authorization header lines a request carries (every place a credential is read from). */
 function credentialCount(request: RequestFacts): number {
@@ -102,7 +101,10 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
   const jsonWrites = listener.kind === 'api';
   /** Checks running now, by client and credential (as many entries as requests in flight at most). */
   const checking = new Map<string, number>();
+  const proxies = new TrustedProxies(listener.trustedProxies ?? []);
+  const clientOf = (request: RequestFacts) => proxies.clientOf(request.remoteAddress ?? '', request.headers);
   return {
+    clientOf,
     async check(request, level, route = '') {
       if (level === undefined) return { ok: false, error: ERR_NO_ACCESS_LEVEL(`${request.method} ${route}`) };
       // Public names mean the API is reached from beyond this machine (through a proxy): never without tokens.
@@ -124,7 +126,7 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
       // to fix a header and then be refused anyway. Nothing passes until the write's type and origin are checked too.
       // A client that sent too many wrong credentials lately is not told whether this one is right (429 until its window
       // ends); one that sends none is told it needs one (401), as before.
-      const client = open || authorization === undefined ? undefined : clientOf(request, loopback);
+      const client = open || authorization === undefined ? undefined : clientOf(request);
       // Charged before the check and refunded when it passes, so checks made side by side cannot pass the limit together;
       // a credential already being checked for this client is one guess, charged once (a page's parallel requests, an
       // exporter's, wait on one first check of their token).

@@ -43,6 +43,8 @@ export interface ApiAppOptions {
   credentials?: Credentials;
   /** Names browsers may use besides the bound address (WEFT_PUBLIC_NAMES). */
   publicNames?: readonly string[];
+  /** Reverse proxies whose forwarding headers name the client (WEFT_TRUSTED_PROXIES); none by default. */
+  trustedProxies?: readonly string[];
   /** The built UI to serve at `/` (ui/build); without it, `/` explains how to build the UI. */
   uiRoot?: string;
   /** Deadlines of the listener (ms); `apiTimeouts` by default. */
@@ -119,9 +121,13 @@ export async function buildApiApp(options: ApiAppOptions): Promise<ApiApp> {
   installSecurityHeaders(app, headers, { noStore: (request) => accessLevelOf(request) !== 'public' });
   // The OpenAPI browser's page and files hold no data (the document is public, like the code); calls made
   // from it carry the token given to its Authorize button and are checked like any other.
-  installAccess(app, listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, kind: 'api' }), {
-    prefixLevels: [['/api/docs', 'public']],
-  });
+  installAccess(
+    app,
+    listenerGuard(credentials, { host: options.config.host, publicNames: options.publicNames, trustedProxies: options.trustedProxies, kind: 'api' }),
+    {
+      prefixLevels: [['/api/docs', 'public']],
+    },
+  );
   await app.register(swagger, {
     openapi: {
       info: { title: 'Weft API', version: '1' },

@@ -18,9 +18,9 @@ interface Answer {
 }
 
 /** One request from the given local address (127.0.0.x: each is another client), on a fresh connection. */
-function send(port: number, from: string, method: string, path: string, headers: Record<string, string>, body = ''): Promise<Answer> {
+function send(port: number, from: string, method: string, path: string, headers: Record<string, string>, body = '', to = '127.0.0.1'): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, localAddress: from, method, path, headers, agent: false }, (res) => {
+    const req = request({ host: to, port, localAddress: from, method, path, headers, agent: false }, (res) => {
       let text = '';
       res.on('data', (c) => (text += c));
       res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: text }));
@@ -117,7 +117,7 @@ describe('failed credential checks over real sockets', () => {
     api = await buildApiApp({ config: { host: '127.0.0.1', port: 0 }, credentials, logger: silentLogger(), services: { store: undefined as never } });
     await api.listen({ host: '127.0.0.1', port: 0 });
     apiPort = (api.server.address() as { port: number }).port;
-    h = await startHarness({ tokens: [ingest] });
+    h = await startHarness({ tokens: [ingest], trustedProxies: ['127.0.0.8'] });
   }, 60_000);
   afterAll(async () => {
     await api?.close();
@@ -155,17 +155,71 @@ describe('failed credential checks over real sockets', () => {
     expect([...statuses]).toEqual([401]);
   });
 
-  it('counts clients behind a proxy on this machine by the address it appended to X-Forwarded-For, not all as the proxy', async () => {
+  it('regression: a client on this machine that writes a new X-Forwarded-For with each wrong token is still one client and gets 429 (it chose the address it was counted as)', async () => {
     const get = (forwardedFor: string, token: string) =>
       send(apiPort, '127.0.0.6', 'GET', '/api/v1/openapi.json', {
         host: `127.0.0.1:${apiPort}`,
         'x-forwarded-for': forwardedFor,
         authorization: `Bearer ${token}`,
       });
-    // What the client wrote before the proxy's entry does not change who it is counted as.
-    for (let i = 0; i < 5; i++) expect((await get(`203.0.113.${i}, 198.51.100.1`, `guess-${i}-0123456789abcdef`)).status).toBe(401);
-    expect((await get('203.0.113.99, 198.51.100.1', viewer)).status).toBe(429);
-    expect((await get('198.51.100.2', viewer)).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await get(`203.0.113.${i}, 198.51.100.${i}`, `guess-${i}-0123456789abcdef`)).status).toBe(401);
+    expect((await get('198.51.100.99', viewer)).status).toBe(429);
+    const forwarded = (value: string, token: string) =>
+      send(apiPort, '127.0.0.6', 'GET', '/api/v1/openapi.json', { host: `127.0.0.1:${apiPort}`, forwarded: value, authorization: `Bearer ${token}` });
+    expect((await forwarded('for=198.51.100.77', viewer)).status).toBe(429);
+  });
+
+  describe('behind trusted proxies (trustedProxies: 127.0.0.8, ::1)', () => {
+    let proxied: ApiApp;
+    let port: number;
+    beforeAll(async () => {
+      const credentials = await Credentials.create({ configured, authFailures: { maxFailures: 5 } });
+      proxied = await buildApiApp({
+        config: { host: '127.0.0.1', port: 0 },
+        credentials,
+        trustedProxies: ['127.0.0.8', '::1'],
+        logger: silentLogger(),
+        services: { store: undefined as never },
+      });
+      // Both families on one port: an IPv4 peer arrives IPv4-mapped (::ffff:127.0.0.8).
+      await proxied.listen({ host: '::', port: 0 });
+      port = (proxied.server.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      await proxied?.close();
+    });
+    const get = (from: string, headers: Record<string, string>, token: string) =>
+      send(
+        port,
+        from,
+        'GET',
+        '/api/v1/openapi.json',
+        { host: `127.0.0.1:${port}`, ...headers, authorization: `Bearer ${token}` },
+        '',
+        from.includes(':') ? '::1' : '127.0.0.1',
+      );
+
+    it('counts two clients of a trusted proxy apart (they shared one count), by the entry the proxy appended, whatever a client wrote before it', async () => {
+      for (let i = 0; i < 5; i++)
+        expect((await get('127.0.0.8', { 'x-forwarded-for': `203.0.113.${i}, 198.51.100.1` }, `guess-${i}-0123456789abcdef`)).status).toBe(401);
+      expect((await get('127.0.0.8', { 'x-forwarded-for': '203.0.113.99, 198.51.100.1' }, viewer)).status).toBe(429);
+      expect((await get('127.0.0.8', { 'x-forwarded-for': '198.51.100.2' }, viewer)).status).toBe(200);
+      // RFC 7239 Forwarded names the same client.
+      expect((await get('127.0.0.8', { forwarded: 'for="198.51.100.1:4711";proto=http' }, viewer)).status).toBe(429);
+      expect((await get('127.0.0.8', { forwarded: 'for=198.51.100.2' }, viewer)).status).toBe(200);
+      // A malformed entry: the proxy itself is the client (not blocked), not whatever lies to its left.
+      expect((await get('127.0.0.8', { 'x-forwarded-for': '198.51.100.1, unknown' }, viewer)).status).toBe(200);
+      // An untrusted peer's header is not read: it is itself.
+      expect((await get('127.0.0.9', { 'x-forwarded-for': '198.51.100.2' }, viewer)).status).toBe(200);
+    });
+
+    it('reads an IPv6 trusted proxy, counting IPv6 clients by their /64', async () => {
+      for (let i = 0; i < 5; i++)
+        expect((await get('::1', { 'x-forwarded-for': `2001:db8:1:2::${i + 1}` }, `guess-v6-${i}-0123456789abcdef`)).status).toBe(401);
+      expect((await get('::1', { 'x-forwarded-for': '[2001:db8:1:2::99]:4711' }, viewer)).status).toBe(429);
+      expect((await get('::1', { forwarded: 'for="[2001:db8:1:2:ffff::1]"' }, viewer)).status).toBe(429);
+      expect((await get('::1', { 'x-forwarded-for': '2001:db8:1:3::1' }, viewer)).status).toBe(200);
+    });
   });
 
   it("regression: the collector answers 429 with Retry-After to a client that sent too many wrong ingest tokens, and keeps taking other clients' exports", async () => {
@@ -179,5 +233,23 @@ describe('failed credential checks over real sockets', () => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.retryAfter)).toBeGreaterThanOrEqual(1);
     expect((await post('127.0.0.5', ingest)).status).toBe(200);
+  });
+
+  it('the collector counts the clients of a trusted proxy apart and an untrusted peer as itself, whatever X-Forwarded-For it writes', async () => {
+    const port = h.collector.port;
+    const post = (from: string, forwardedFor: string, token: string) =>
+      send(
+        port,
+        from,
+        'POST',
+        '/v1/traces',
+        { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'x-forwarded-for': forwardedFor, authorization: `Bearer ${token}` },
+        '{}',
+      );
+    for (let i = 0; i < 30; i++) expect((await post('127.0.0.10', `203.0.113.${i}`, `guess-${i}-0123456789abcdef`)).status).toBe(401);
+    expect((await post('127.0.0.10', '203.0.113.200', ingest)).status).toBe(429);
+    for (let i = 0; i < 30; i++) expect((await post('127.0.0.8', `198.51.100.1`, `guess-${i}-0123456789abcdef`)).status).toBe(401);
+    expect((await post('127.0.0.8', '198.51.100.1', ingest)).status).toBe(429);
+    expect((await post('127.0.0.8', '198.51.100.2', ingest)).status).toBe(200);
   });
 });

@@ -27,6 +27,8 @@ export interface StartCollectorOptions {
   credentials?: Credentials;
   /** Names (besides the bound address) clients may use in Host (WEFT_PUBLIC_NAMES). */
   publicNames?: readonly string[];
+  /** Reverse proxies whose forwarding headers name the client (WEFT_TRUSTED_PROXIES); none by default. */
+  trustedProxies?: readonly string[];
 }
 
 /**
@@ -34,7 +36,7 @@ export interface StartCollectorOptions {
  * durable spool before they are acknowledged; the loader inserts sealed segments into
  * ClickHouse. Segments left by a previous run are loaded first, exactly once.
  */
-export async function startCollector({ config, store, logger, credentials, publicNames }: StartCollectorOptions): Promise<Collector> {
+export async function startCollector({ config, store, logger, credentials, publicNames, trustedProxies }: StartCollectorOptions): Promise<Collector> {
   const log = logger.child({ part: 'collector' });
   await ensureDedupWindows(store, log);
   const metrics = new SelfMetrics();
@@ -62,7 +64,7 @@ export async function startCollector({ config, store, logger, credentials, publi
   }
   const app = buildCollectorApp({
     logger: log,
-    guard: listenerGuard(credentials ?? (await Credentials.create({ logger: log })), { host: config.host, publicNames, kind: 'collector' }),
+    guard: listenerGuard(credentials ?? (await Credentials.create({ logger: log })), { host: config.host, publicNames, trustedProxies, kind: 'collector' }),
     maxBodyBytes: config.maxBodyBytes,
     maxInflightBytes: Math.max(config.maxBodyBytes * 4, 64 * 1024 * 1024),
     peerInflightBytes: limits.peerInflightBytes,

@@ -108,7 +108,14 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     const weft: RunningWeft = { config, catalogFiles: config.catalogFiles, store, credentials, auditLog, stop: stopAll };
 
     if (runs('collector')) {
-      const collector = await startCollector({ config: config.collector, store, logger, credentials, publicNames });
+      const collector = await startCollector({
+        config: config.collector,
+        store,
+        logger,
+        credentials,
+        publicNames,
+        trustedProxies: config.access.trustedProxies,
+      });
       weft.collector = collector;
       // Stopped before the store closes (reverse order): stop() flushes what it holds.
       started.push({ name: 'collector', stop: () => collector.stop() });
@@ -227,7 +234,15 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
         traceLinkTemplate: config.api.traceLinkTemplate,
         rollupDays: config.retention.rollupDays,
       };
-      weft.api = await startApi({ config: config.api, logger, uiRoot: uiBuildDir, credentials, publicNames, services });
+      weft.api = await startApi({
+        config: config.api,
+        logger,
+        uiRoot: uiBuildDir,
+        credentials,
+        publicNames,
+        trustedProxies: config.access.trustedProxies,
+        services,
+      });
       started.push({ name: 'api', stop: () => weft.api!.stop() });
       for (const plugin of plugins) plugin.apiReady?.(weft.api.url);
       logger.info(`API and UI listening on ${weft.api.url}`);

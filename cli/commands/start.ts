@@ -59,6 +59,7 @@ export const startCommand: Command = {
     'start [--no-demo | --demo [--no-faults | --faults=shadow-it,stale-flow,…] [--demo-time-scale 0.1] [--no-propagation]] [[--catalog] FILE]…',
     '        [--data DIR] [--spool DIR] [--clickhouse URL [--cluster NAME]] [--only collector|probes|analyzer|api]',
     '        [--host 127.0.0.1] [--port 3000] [--otlp-host 127.0.0.1] [--otlp-port 4318] [--public-name NAME[:PORT],…]',
+    '        [--trusted-proxies ADDRESS[/PREFIX],…]',
     '        [--late-arrival 2m] [--run-gap 30s] [--window 24h] [--analyze-every 30s] [--no-auto-remediation]',
     '        [--retention-raw-days N] [--retention-rollup-days N] [--retention-record-days N] [--report-exports 1] [--report-queue 4]',
     '        [--secrets-file FILE] [--catalog-env-allow NAME,…] [--catalog-env-deny NAME,…] [--trace-link URL] [--log-level info]',

@@ -127,7 +127,7 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     if (!decision.ok) {
       o.metrics.rejectRequest(decision.error.statusCode);
       if (decision.error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
-      refusals.note(decision.error.statusCode, request.socket.remoteAddress ?? '', decision.error.message);
+      refusals.note(decision.error.statusCode, o.guard.clientOf(facts(request)), decision.error.message);
       const retryAfter = decision.error.details?.retryAfterSeconds;
       return sendError(request, reply, decision.error.statusCode, decision.error.message, typeof retryAfter === 'number' ? retryAfter : undefined);
     }
@@ -136,8 +136,8 @@ export function buildCollectorApp(o: CollectorAppOptions): FastifyInstance {
     const encoding = contentEncoding(request.headers['content-encoding']);
     if (o.spool.wouldOverflow(0)) throw ERR_OTLP_SPOOL_FULL();
     const declared = request.headers['content-length'] ? Number(request.headers['content-length']) : undefined;
-    // Bytes are charged as they arrive (not as announced), per peer and in all.
-    const peer = request.socket.remoteAddress ?? '';
+    // Bytes are charged as they arrive (not as announced), per client (behind a trusted proxy, the one it names) and in all.
+    const peer = o.guard.clientOf(facts(request));
     let held = 0;
     let body: Buffer;
     try {

@@ -34,14 +34,19 @@ export function collectorConfig(dir: string, over: Partial<CollectorConfig> = {}
 
 /** A migrated embedded store in a temp directory with a collector on a free port. */
 export async function startHarness(
-  { tokens = [], logger = silentLogger(), ...over }: Partial<CollectorConfig> & { tokens?: string[]; logger?: Logger } = {},
+  {
+    tokens = [],
+    logger = silentLogger(),
+    trustedProxies,
+    ...over
+  }: Partial<CollectorConfig> & { tokens?: string[]; logger?: Logger; trustedProxies?: string[] } = {},
   retention: { rawDays?: number } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-collector-'));
   const store = await openMigratedStore(join(dir, 'data'), { rawDays: retention.rawDays ?? 30, rollupDays: 400, recordDays: 730 });
   const config = collectorConfig(dir, over);
   const configured = tokens.map((token, i) => ({ token, role: 'ingest' as const, name: `ingest-${i + 1}`, source: 'WEFT_INGEST_TOKENS' as const }));
-  const collector = await startCollector({ config, store, logger, credentials: await Credentials.create({ configured }) });
+  const collector = await startCollector({ config, store, logger, credentials: await Credentials.create({ configured }), trustedProxies });
   return {
     dir,
     store,

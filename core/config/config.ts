@@ -54,6 +54,12 @@ export interface AccessConfig {
    * Origin headers are refused (DNS rebinding, cross-site requests).
    */
   publicNames: string[];
+  /**
+   * Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client (`--trusted-proxies` /
+   * `WEFT_TRUSTED_PROXIES`): IP addresses and CIDR ranges, IPv4 and IPv6. Empty: every client is the connection's
+   * address, whatever it sends.
+   */
+  trustedProxies: string[];
 }
 
 export interface CollectorConfig {

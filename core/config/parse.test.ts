@@ -325,6 +325,24 @@ describe('buildConfig', () => {
     }
   });
 
+  it('reads trusted proxies as addresses and CIDR ranges (none by default) and refuses anything else, naming the field and the item', () => {
+    expect(cfg([]).access.trustedProxies).toEqual([]);
+    expect(cfg(['--trusted-proxies', '127.0.0.1, 10.0.0.0/8,fd00::/8']).access.trustedProxies).toEqual(['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
+    expect(cfg([], { WEFT_TRUSTED_PROXIES: '::1' }).access.trustedProxies).toEqual(['::1']);
+    const refused: [string, RegExp][] = [
+      ['proxy.internal', /"proxy\.internal" is not an IP address or a CIDR range\.$/],
+      ['10.0.0.0/33', /"10\.0\.0\.0\/33" has a prefix length that is not 0 to 32\.$/],
+      ['10.0.0.1:8080', /"10\.0\.0\.1:8080" is not an IP address/],
+      ['0.0.0.0/0', /"0\.0\.0\.0\/0" trusts every address/],
+    ];
+    for (const [bad, why] of refused) {
+      expect(() => cfg([], { WEFT_TRUSTED_PROXIES: bad }), bad).toThrow(
+        /^WEFT_TRUSTED_PROXIES \(--trusted-proxies\) takes the IP addresses or CIDR ranges of reverse proxies/,
+      );
+      expect(() => cfg(['--trusted-proxies', bad]), bad).toThrow(why);
+    }
+  });
+
   // regression: a bind address was loopback when its text started with "127."
   it('counts as loopback only 127.0.0.0/8, ::1 and localhost, not names that start like them', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost']) expect(isLoopback(host), host).toBe(true);

@@ -2,6 +2,7 @@ import { isIPv4 } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ERR_CONFIG } from '../errors/index.ts';
 import { parseAuthority } from '../net/authority.ts';
+import { parseTrustedProxies } from '../net/forwarded-client.ts';
 import { parseDuration, parsePositiveDuration, type DurationBound } from '../time/duration.ts';
 import { closestName, didYouMean } from '../text/closest-name.ts';
 import { shown } from '../text/shown.ts';
@@ -50,6 +51,7 @@ export const configFlags: readonly string[] = [
   'otlp-host',
   'otlp-port',
   'public-name',
+  'trusted-proxies',
   'api-tokens',
   'ingest-tokens',
   'late-arrival',
@@ -337,6 +339,20 @@ function publicNamesOf(value: string | undefined): string[] {
   return names;
 }
 
+/**
+ * WEFT_TRUSTED_PROXIES (`--trusted-proxies`): IP addresses and CIDR ranges (`127.0.0.1`, `10.0.0.0/8`, `::1`,
+ * `fd00::/8`). Anything else, a prefix length out of range or a range of every address is refused, naming the item.
+ */
+function trustedProxiesOf(value: string | undefined): string[] {
+  try {
+    return parseTrustedProxies(list(value));
+  } catch (err) {
+    throw ERR_CONFIG(
+      `WEFT_TRUSTED_PROXIES (--trusted-proxies) takes the IP addresses or CIDR ranges of reverse proxies in front of Weft (127.0.0.1, 10.0.0.0/8, ::1, fd00::/8): ${(err as Error).message}.`,
+    );
+  }
+}
+
 /** Names no token may act as (any letter case): `local` is no-token mode, `weft` is Weft itself. */
 export const RESERVED_TOKEN_NAMES: readonly string[] = ['local', 'weft'];
 
@@ -482,6 +498,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
   // refused at start by the composition root, which can see the token store (access/binding.ts).
   const tokens = configuredTokens(f('api-tokens') ?? env.WEFT_API_TOKENS, f('ingest-tokens') ?? env.WEFT_INGEST_TOKENS);
   const publicNames = publicNamesOf(f('public-name') ?? env.WEFT_PUBLIC_NAMES);
+  const trustedProxies = trustedProxiesOf(f('trusted-proxies') ?? env.WEFT_TRUSTED_PROXIES);
 
   const faultsFlag = f('faults');
   const demoFaults =
@@ -574,7 +591,7 @@ export function buildConfig(args: ParsedArgs, env: Record<string, string | undef
       port: apiPort,
       traceLinkTemplate: traceLink(...from('trace-link', 'WEFT_TRACE_LINK')),
     },
-    access: { tokens, publicNames },
+    access: { tokens, publicNames, trustedProxies },
     catalogFiles,
     analyzer,
     only: onlyRaw.length > 0 ? (onlyRaw as Part[]) : [...parts],
@@ -635,6 +652,7 @@ export const weftVariables: readonly string[] = [
   'WEFT_PEER_INFLIGHT_BYTES',
   'WEFT_PORT',
   'WEFT_PUBLIC_NAMES',
+  'WEFT_TRUSTED_PROXIES',
   'WEFT_REPORT_EXPORTS',
   'WEFT_REPORT_QUEUE',
   'WEFT_REQUIRE_SERVICES',
