@@ -51,7 +51,7 @@ const spellings = [
 
 /** Refused (401), not found (404), a bad request (400), or the UI's HTML page: never an API answer with data. */
 function noData(r: RawResponse): boolean {
-  if (r.status === 401 || r.status === 404 || r.status === 400) return !r.body.includes('"version"') && !r.body.includes('"findings"');
+  if (r.status === 401 || r.status === 404 || r.status === 400) return !r.body.includes('"store"') && !r.body.includes('"findings"');
   return r.status === 200 && (r.headers.get('content-type') ?? '').startsWith('text/html') && r.body.includes('<html');
 }
 
@@ -92,7 +92,7 @@ describe('access over real sockets', () => {
     const port = portOf(guarded);
     const baseline = await rawRequest(port, httpText('GET', '/api/v1/health', { host: `127.0.0.1:${port}`, authorization: `Bearer ${viewer}` }));
     expect(baseline.status).toBe(200);
-    expect(baseline.body).toContain('"version"');
+    expect(baseline.body).toContain('"store"');
     const leaks: string[] = [];
     for (const target of spellings) {
       const r = await rawRequest(port, httpText('GET', target, { host: `127.0.0.1:${port}` }));
