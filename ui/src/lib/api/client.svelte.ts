@@ -5,14 +5,33 @@
 
 const TOKEN_KEY = 'weft.token';
 
+import { retryAfterSeconds, tooManyRequestsText } from './retry.ts';
+
 export class ApiError extends Error {
+  /** When the API said it may be asked again (ms since the epoch; a 429's or 503's `Retry-After`), else undefined. */
+  readonly retryAt: number | undefined;
+
   constructor(
     readonly status: number,
     message: string,
     readonly path: string,
+    /** The API's error code (`WEFT_ERR_…`), '' when the answer had none. */
+    readonly code = '',
+    retryAfter?: number,
   ) {
     super(message);
+    this.retryAt = retryAfter === undefined ? undefined : Date.now() + retryAfter * 1000;
   }
+}
+
+/** The error for a failed answer: the API's message and code, and for a 429 with `Retry-After` a message saying how long to wait. */
+function failure(response: Response, payload: unknown, path: string): ApiError {
+  const body = (payload ?? {}) as { message?: unknown; code?: unknown };
+  const code = typeof body.code === 'string' ? body.code : '';
+  const message = typeof body.message === 'string' ? body.message : `${response.status} ${response.statusText}`;
+  const wait = response.status === 429 || response.status === 503 ? retryAfterSeconds(response.headers.get('retry-after')) : undefined;
+  const shown = response.status === 429 && wait !== undefined ? tooManyRequestsText(code, message, wait) : message;
+  return new ApiError(response.status, shown, path, code, wait);
 }
 
 function stored(key: string): string {
@@ -74,8 +93,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   }
   if (!response.ok) {
     if (response.status === 401) session.needsToken = true;
-    const message = (payload as { message?: string } | undefined)?.message ?? `${response.status} ${response.statusText}`;
-    throw new ApiError(response.status, message, path);
+    throw failure(response, payload, path);
   }
   return payload as T;
 }
@@ -87,8 +105,7 @@ async function download(path: string): Promise<Blob> {
   const response = await fetch(`/api/v1${path}`, { headers });
   if (!response.ok) {
     if (response.status === 401) session.needsToken = true;
-    const payload = (await response.json().catch(() => undefined)) as { message?: string } | undefined;
-    throw new ApiError(response.status, payload?.message ?? `${response.status} ${response.statusText}`, path);
+    throw failure(response, await response.json().catch(() => undefined), path);
   }
   return response.blob();
 }

@@ -39,7 +39,9 @@ export class Resource<T> {
     if (refreshMs > 0) {
       $effect(() => {
         const timer = setInterval(() => {
-          if (!this.loading && document.visibilityState === 'visible') void this.reload();
+          // Not before the API's Retry-After: asking sooner only gets the same 429.
+          const waiting = (this.error?.retryAt ?? 0) > Date.now();
+          if (!this.loading && !waiting && document.visibilityState === 'visible') void this.reload();
         }, refreshMs);
         return () => clearInterval(timer);
       });
