@@ -84,7 +84,7 @@ const EMPTY_REREAD_MS = 200;
 /**
  * The audit log in ClickHouse (`weft_audit_log`). Several processes may append (a server's store split with
  * `--only`: the API's people, the analyzer's automatic remediations and scheduled reports): each row claims the
- * next seq as the lease claims a version (alerting/store/lease.ts). It is inserted with the deduplication token
+ * next seq as the lease claims a version (clickhouse/lease.ts). It is inserted with the deduplication token
  * {@link auditClaimToken}(seq); of two processes that read the same head and claim the same seq, the engine keeps
  * the first row and drops the other as a duplicate (`non_replicated_deduplication_window`, migration 097; Keeper
  * on a replicated table, whose rows of one seq meet on one shard). Each appender reads its seq back and, when

@@ -1,7 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Store } from '../clickhouse/index.ts';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLease, type Lease, type Store } from '../clickhouse/index.ts';
 import { RESERVED_TOKEN_NAMES, type ConfiguredToken } from '../core/config/index.ts';
-import { ERR_TOKEN, ERR_TOKEN_NOT_FOUND } from '../core/errors/index.ts';
+import { ERR_TOKEN, ERR_TOKEN_CHANGES_BUSY, ERR_TOKEN_NOT_FOUND } from '../core/errors/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import type { Actor, AuditLog } from './audit-log.ts';
 import { AuthFailureLimit, type AuthFailureOptions } from './auth-failures.ts';
@@ -48,6 +50,14 @@ export const ingestRoles: readonly Role[] = ['ingest'];
 export const apiRoles: readonly Role[] = ['viewer', 'sre', 'icoe', 'auditor', 'admin'];
 
 const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+/**
+ * The store's lease on token changes (`token-changes` in weft_alerting_lease, clickhouse/lease.ts): how long a holder
+ * keeps it without releasing it (a process that died mid-change, ms), and how long a change waits for it (ms) before
+ * ERR_TOKEN_CHANGES_BUSY.
+ */
+export const TOKEN_CHANGE_LEASE_MS = 15_000;
+export const TOKEN_CHANGE_WAIT_MS = 20_000;
+
 /** Failed checks of one stored token id allowed in FAILURE_WINDOW_MS before its secrets are refused without a KDF run. */
 export const KDF_FAILURES_PER_ID = 20;
 const FAILURE_WINDOW_MS = 60_000;
@@ -81,6 +91,8 @@ export class Credentials {
   private readonly configured = new Map<string, { digest: Buffer; identity: Identity }>();
   private readonly configuredNames = new Set<string>();
   private readonly tokens?: TokenStore;
+  /** Held across a token change, so processes sharing a store make them one at a time. */
+  private readonly changeLease?: Lease;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly pending = new Map<string, Promise<Identity | undefined>>();
   private readonly touched = new Map<string, number>();
@@ -113,7 +125,12 @@ export class Credentials {
       this.configured.set(digest, { digest: Buffer.from(digest, 'hex'), identity: Object.freeze({ name: t.name, role: t.role, via: 'configured' as const }) });
       this.configuredNames.add(t.name);
     }
-    if (options.store) this.tokens = new TokenStore(options.store);
+    if (options.store) {
+      this.tokens = new TokenStore(options.store);
+      // One holder a Credentials: two in one process (tests) are as two processes.
+      const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+      this.changeLease = createLease(options.store, holder, { ttlMs: TOKEN_CHANGE_LEASE_MS, name: 'token-changes' });
+    }
   }
 
   /**
@@ -342,9 +359,32 @@ export class Credentials {
    * through (and a loopback API ran without tokens again), and two tokens made with one name each saw it free.
    */
   private oneAtATime<T>(change: () => Promise<T>): Promise<T> {
-    const run = this.changing.then(change, change);
+    const leased = () => this.holdingChangeLease(change);
+    const run = this.changing.then(leased, leased);
     this.changing = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Runs `change` holding the store's `token-changes` lease, so processes that share a ClickHouse server (`--only`)
+   * change tokens one at a time too: two revocations of the last two admin tokens in two processes each saw another
+   * admin left, and both went through. Waits for another holder up to TOKEN_CHANGE_WAIT_MS, then throws
+   * ERR_TOKEN_CHANGES_BUSY (503) having changed nothing; a holder that died loses the lease after TOKEN_CHANGE_LEASE_MS.
+   * The lease is a compare-and-set on the store (an insert deduplication token per version), three statements a change.
+   */
+  private async holdingChangeLease<T>(change: () => Promise<T>): Promise<T> {
+    const lease = this.changeLease;
+    if (!lease) return change();
+    const started = Date.now();
+    while (!(await lease.acquire(new Date()))) {
+      if (Date.now() - started >= TOKEN_CHANGE_WAIT_MS) throw ERR_TOKEN_CHANGES_BUSY(Math.round((Date.now() - started) / 1000));
+      await sleep(50 + Math.floor(Math.random() * 100));
+    }
+    try {
+      return await change();
+    } finally {
+      await lease.release().catch(() => undefined);
+    }
   }
 
   private requireStore(): TokenStore {
@@ -373,6 +413,8 @@ export class Credentials {
     if (this.configuredNames.has(input.name) || active.some((t) => t.name === input.name)) {
       throw ERR_TOKEN(`An active token is already named "${input.name}"; revoke it first or choose another name.`);
     }
+    // Counted afresh under the lease: another process may have made the first admin token a moment ago.
+    await this.recount();
     if (input.role !== 'admin' && input.role !== 'ingest' && !(await this.hasTokens(apiRoles))) {
       throw ERR_TOKEN(
         `The first API token must be an admin token: making it ends no-token mode, and only an admin can make more tokens. Make one with --role admin first.`,

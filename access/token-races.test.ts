@@ -60,4 +60,36 @@ describe('token changes made at the same time', () => {
     expect(await credentials.authenticate(`Bearer ${token}`)).toMatchObject({ name: 'race-guessed' });
     await credentials.revokeToken(info.id, by);
   });
+
+  describe('in two processes sharing one store (two Credentials, each with its own queue, as two processes on one ClickHouse server)', () => {
+    let other: Credentials;
+    beforeAll(async () => {
+      other = await Credentials.create({ store, auditLog: createAuditLog(store) });
+    });
+    const activeAdmins = async () => (await credentials.listTokens()).filter((t) => t.role === 'admin' && !t.revokedAt);
+
+    it('regression: the last two admin tokens revoked at once, one in each process, leave one (each process saw another admin left; both went through)', async () => {
+      await credentials.createToken({ role: 'admin', name: 'race-two-a' }, by);
+      await other.createToken({ role: 'admin', name: 'race-two-b' }, by);
+      for (let round = 0; round < 3; round++) {
+        const admins = await activeAdmins();
+        expect(admins.length).toBeGreaterThanOrEqual(2);
+        const results = await Promise.allSettled(admins.map((a, i) => (i % 2 === 0 ? credentials : other).revokeToken(a.id, by)));
+        expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason.message))).toEqual([
+          expect.stringMatching(/last admin token/),
+        ]);
+        expect(await activeAdmins()).toHaveLength(1);
+        await credentials.createToken({ role: 'admin', name: `race-two-${round}` }, by);
+      }
+    }, 60_000);
+
+    it('regression: two tokens made at once with one name, one in each process, leave one token of that name', async () => {
+      const results = await Promise.allSettled([
+        credentials.createToken({ role: 'viewer', name: 'race-two-same' }, by),
+        other.createToken({ role: 'viewer', name: 'race-two-same' }, by),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((await credentials.listTokens()).filter((t) => t.name === 'race-two-same' && !t.revokedAt)).toHaveLength(1);
+    }, 60_000);
+  });
 });

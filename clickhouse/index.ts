@@ -6,3 +6,4 @@ export { clusterize } from './cluster.ts';
 export { applyRetention, ttlRules } from './retention.ts';
 export { toChTime, fromChTime, dateFromChTime } from './ch-time.ts';
 export { claimSettings, settingsClause, type StatementSettings } from './statement-settings.ts';
+export { createLease, leaseClaimToken, soleLease, type Lease } from './lease.ts';

@@ -76,6 +76,12 @@ export const ERR_JSON_CHARSET = defineError(
   (charset: string) => `JSON is read as UTF-8 (RFC 8259 §8.1); got charset "${charset.slice(0, 40)}": send the body in UTF-8, with charset=utf-8 or none.`,
 );
 export const ERR_TOKEN = defineError('WEFT_ERR_TOKEN', 400, (what: string) => what);
+export const ERR_TOKEN_CHANGES_BUSY = defineError(
+  'WEFT_ERR_TOKEN_CHANGES_BUSY',
+  503,
+  (seconds: number) =>
+    `Another Weft process sharing this ClickHouse server has been changing tokens for ${seconds} s; nothing was changed here. Try again in a few seconds.`,
+);
 export const ERR_TOKEN_NOT_FOUND = defineError(
   'WEFT_ERR_TOKEN_NOT_FOUND',
   404,

@@ -18,5 +18,6 @@ export {
   ERR_WRITE_MEDIA_TYPE,
   ERR_JSON_CHARSET,
   ERR_TOKEN,
+  ERR_TOKEN_CHANGES_BUSY,
   ERR_TOKEN_NOT_FOUND,
 } from './catalogue.ts';
