@@ -38,6 +38,8 @@ export interface CredentialsOptions {
   cacheMs?: number;
   /** How many failed checks one client may make before its credentials get 429 (every listener of the process counts together). */
   authFailures?: AuthFailureOptions;
+  /** How long a token change waits for another process's (ms, default TOKEN_CHANGE_WAIT_MS) before ERR_TOKEN_CHANGES_BUSY. */
+  tokenChangeWaitMs?: number;
 }
 
 interface CacheEntry {
@@ -377,7 +379,8 @@ export class Credentials {
     if (!lease) return change();
     const started = Date.now();
     while (!(await lease.acquire(new Date()))) {
-      if (Date.now() - started >= TOKEN_CHANGE_WAIT_MS) throw ERR_TOKEN_CHANGES_BUSY(Math.round((Date.now() - started) / 1000));
+      if (Date.now() - started >= (this.options.tokenChangeWaitMs ?? TOKEN_CHANGE_WAIT_MS))
+        throw ERR_TOKEN_CHANGES_BUSY(Math.round((Date.now() - started) / 1000));
       await sleep(50 + Math.floor(Math.random() * 100));
     }
     try {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../clickhouse/index.ts';
+import { createLease, type Store } from '../clickhouse/index.ts';
 import { openMigratedStore } from '../test/migrated-store.ts';
 import { createAuditLog } from './audit-log.ts';
 import { apiRoles, Credentials, KDF_FAILURES_PER_ID } from './credentials.ts';
@@ -90,6 +90,22 @@ describe('token changes made at the same time', () => {
       ]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect((await credentials.listTokens()).filter((t) => t.name === 'race-two-same' && !t.revokedAt)).toHaveLength(1);
+    }, 60_000);
+
+    it('waits for a change another process holds the lease for, and refuses with 503 having changed nothing when it outlasts the wait', async () => {
+      const holder = createLease(store, 'another-process', { ttlMs: 60_000, name: 'token-changes' });
+      expect(await holder.acquire(new Date())).toBe(true);
+      const impatient = await Credentials.create({ store, auditLog: createAuditLog(store), tokenChangeWaitMs: 500 });
+      await expect(impatient.createToken({ role: 'viewer', name: 'race-two-busy' }, by)).rejects.toMatchObject({
+        code: 'WEFT_ERR_TOKEN_CHANGES_BUSY',
+        statusCode: 503,
+      });
+      expect((await credentials.listTokens()).some((t) => t.name === 'race-two-busy')).toBe(false);
+      // Released meanwhile: the waiting change goes through.
+      const waiting = other.createToken({ role: 'viewer', name: 'race-two-busy' }, by);
+      await new Promise((r) => setTimeout(r, 300));
+      await holder.release();
+      expect((await waiting).info.name).toBe('race-two-busy');
     }, 60_000);
   });
 });
