@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertSafeBinding } from './binding.ts';
+import { assertSafeBinding, untrustedProxyWarning } from './binding.ts';
 import { Credentials } from './credentials.ts';
 import { listenerGuard } from './guard.ts';
 
@@ -121,5 +121,13 @@ describe('binding and no-token mode', () => {
       error: { code: 'WEFT_ERR_CROSS_SITE' },
     });
     expect(await post(admin.token, { 'content-type': 'application/json' })).toMatchObject({ ok: true, identity: { name: 'ops' } });
+  });
+
+  it('warns when the API is reached through a proxy (public names) that it does not trust: all its clients would share one count of wrong tokens', () => {
+    expect(untrustedProxyWarning(['weft.example.com'], [])).toMatch(
+      /^The API is reached as weft\.example\.com \(WEFT_PUBLIC_NAMES\), through a proxy, and no proxy is trusted: .* Set WEFT_TRUSTED_PROXIES \(--trusted-proxies\)/,
+    );
+    expect(untrustedProxyWarning(['weft.example.com'], ['127.0.0.1'])).toBeUndefined();
+    expect(untrustedProxyWarning([], [])).toBeUndefined();
   });
 });

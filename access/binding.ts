@@ -39,3 +39,17 @@ function refusal(b: Binding, publicNames: readonly string[]) {
       `or set ${collector ? 'WEFT_INGEST_TOKENS (token[:ingest],…)' : 'WEFT_API_TOKENS (token:role[:name],…)'}.`,
   );
 }
+
+/**
+ * The warning for an API reached through a proxy (public names given) that trusts none (WEFT_TRUSTED_PROXIES empty):
+ * every client then arrives from the proxy's address and shares one count of wrong tokens, so one client's 30 wrong
+ * tokens a minute get every other client 429. Undefined when there is nothing to say.
+ */
+export function untrustedProxyWarning(publicNames: readonly string[], trustedProxies: readonly string[]): string | undefined {
+  if (publicNames.length === 0 || trustedProxies.length > 0) return undefined;
+  return (
+    `The API is reached as ${publicNames.join(', ')} (WEFT_PUBLIC_NAMES), through a proxy, and no proxy is trusted: every client ` +
+    `of the proxy arrives from its address and shares one count of wrong tokens (30 a minute, then 429 for all). Set ` +
+    `WEFT_TRUSTED_PROXIES (--trusted-proxies) to the proxy's address so each client is counted by the one it names.`
+  );
+}

@@ -14,5 +14,5 @@ export { verifyChain, rowHash, canonicalRow, ChainVerifier } from './audit-chain
 export type { AuditEntry, ChainVerdict, ChainProblem } from './audit-chain.ts';
 export type { TokenInfo } from './token-store.ts';
 export { parseToken, generateToken, MAX_TOKEN_LENGTH } from './token-format.ts';
-export { assertSafeBinding } from './binding.ts';
+export { assertSafeBinding, untrustedProxyWarning } from './binding.ts';
 export type { Binding } from './binding.ts';

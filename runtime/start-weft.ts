@@ -1,5 +1,5 @@
 import { startAlerting, type AlertingRuntime } from '../alerting/index.ts';
-import { apiRoles, assertSafeBinding, createAuditLog, Credentials, ingestRoles, type AuditLog, type Binding } from '../access/index.ts';
+import { apiRoles, assertSafeBinding, untrustedProxyWarning, createAuditLog, Credentials, ingestRoles, type AuditLog, type Binding } from '../access/index.ts';
 import { datasetSystem, startApi, type ApiServer } from '../api/index.ts';
 import { startAnalyzer, type Analyzer } from '../analyzer/index.ts';
 import { createFindingStore } from '../findings/index.ts';
@@ -93,6 +93,8 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
   // Before anything is written there: the store, the spool, report bundles and the signing key live under it.
   const openToOthers = ensurePrivateDir(config.dataDir);
   if (openToOthers) logger.warn({ dataDir: config.dataDir }, openToOthers);
+  const untrusted = runs('api') ? untrustedProxyWarning(publicNames, config.access.trustedProxies) : undefined;
+  if (untrusted) logger.warn({ publicNames }, untrusted);
   try {
     const store = await openStore(config.store);
     started.push({ name: 'store', stop: () => store.close() });
