@@ -6,7 +6,7 @@ export interface ForwardingHeaders {
   'x-forwarded-for'?: string | string[];
 }
 
-/** Hops read from the right of a forwarding header at most: past them the request is refused no further, the last trusted hop is the client. */
+/** Hops read from the right of a forwarding header at most: when all of them are trusted, the last one read is the client. */
 const MAX_HOPS = 32;
 
 /**
@@ -72,20 +72,24 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
 const joined = (h: string | string[] | undefined): string | undefined => (Array.isArray(h) ? h.join(', ') : h);
 
 /**
- * The hops a request's proxies recorded, nearest last, each an address or undefined where the entry is not one.
- * `X-Forwarded-For` when the request carries it (what nginx, HAProxy, Envoy, Caddy, Traefik and cloud balancers
- * append), else the `for` of each RFC 7239 `Forwarded` element; undefined when it carries neither. A proxy that writes
- * only `Forwarded` must drop a client's `X-Forwarded-For`, or the client chooses what is read.
+ * The hops a request's proxies recorded, nearest last, as entries and how to read one (an address, or undefined where
+ * the entry is not one; read only for the hops walked). `X-Forwarded-For` when the request carries it (what nginx,
+ * HAProxy, Envoy, Caddy, Traefik and cloud balancers append), else the `for` of each RFC 7239 `Forwarded` element;
+ * undefined when it carries neither. A proxy that writes only `Forwarded` must drop a client's `X-Forwarded-For`, or
+ * the client chooses what is read.
  */
-function hopsOf(headers: ForwardingHeaders): (string | undefined)[] | undefined {
+function hopsOf(headers: ForwardingHeaders): { entries: string[]; read: (entry: string) => string | undefined } | undefined {
   const xff = joined(headers['x-forwarded-for']);
-  if (xff !== undefined) return xff.split(',').map(addressOf);
+  if (xff !== undefined) return { entries: xff.split(','), read: addressOf };
   const forwarded = joined(headers.forwarded);
   if (forwarded === undefined) return undefined;
-  return splitOutsideQuotes(forwarded, ',').map((element) => {
-    const value = forOf(element);
-    return value === undefined ? undefined : addressOf(value);
-  });
+  return {
+    entries: splitOutsideQuotes(forwarded, ','),
+    read: (element) => {
+      const value = forOf(element);
+      return value === undefined ? undefined : addressOf(value);
+    },
+  };
 }
 
 /**
@@ -125,8 +129,8 @@ export class TrustedProxies {
     if (!this.trusts(client)) return client;
     const hops = hopsOf(headers);
     if (hops === undefined) return client;
-    for (let i = hops.length - 1, read = 0; i >= 0 && read < MAX_HOPS; i--, read++) {
-      const hop = hops[i];
+    for (let i = hops.entries.length - 1, read = 0; i >= 0 && read < MAX_HOPS; i--, read++) {
+      const hop = hops.read(hops.entries[i]);
       if (hop === undefined) return client;
       client = hop;
       if (!this.trusts(hop)) return hop;
