@@ -258,7 +258,8 @@ describe('alert lifecycle over evaluations', () => {
     const frozen = seen(170);
     for (; s < 300; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(179), lastSeen: frozen, pairedUntil: iso(s - 10) }));
     // Intake is back; runs are paired again only after the 10 s late-arrival window.
-    for (; s < 480; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(s - 1), lastSeen: s < 320 ? frozen : seen(s - 10), pairedUntil: iso(s - 10) }));
+    // Past the telemetry-gap alert's keepFiringFor (5m) after the intake is back.
+    for (; s < 660; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(s - 1), lastSeen: s < 320 ? frozen : seen(s - 10), pairedUntil: iso(s - 10) }));
     const byRule = (rule: string) => sim.changes.filter((c) => c.alert.rule === rule).map((c) => c.transition);
     expect(byRule('telemetry-gap')).toEqual(['firing', 'resolved']);
     expect(byRule('flow-stale')).toEqual([]);
@@ -389,16 +390,43 @@ receivers: [{ id: hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
     for (let s = 0; s < 300; s += 10) sim.run(s, obs(s, -100, -700));
     for (let s = 300; s < 1500; s += 10) sim.run(s, obs(s, -100, -700, 300));
     // Spans arrive again at 1500 s, the pairing job runs again at 1600 s.
-    for (let s = 1500; s < 1800; s += 10) sim.run(s, obs(s, s - 1, s < 1600 ? -700 : s - 5, 300));
+    for (let s = 1500; s < 2100; s += 10) sim.run(s, obs(s, s - 1, s < 1600 ? -700 : s - 5, 300));
     const byRule = (rule: string) => sim.changes.filter((c) => c.alert.rule === rule).map((c) => [c.transition, c.alert.lastEvalAt]);
     expect(byRule('telemetry-gap')).toEqual([
       ['firing', iso(0)],
-      ['resolved', iso(1500)],
+      // keepFiringFor (5m) after the spans arrive again.
+      ['resolved', iso(1800)],
     ]);
     expect(byRule('weft-behind')).toEqual([
       ['firing', iso(0)],
       ['resolved', iso(1600)],
     ]);
+  });
+
+  // Regression: telemetry-gap had no keepFiringFor: an intake whose spans came every 90 s (the threshold is 60 s, and the
+  // usual-silence learning needs 20 silences of the last day) was told FIRING and RESOLVED every 90 s, as critical.
+  it('an intake with a span every 90 s is one telemetry-gap alert, resolved 5 minutes after spans come closer together', () => {
+    const sim = simulate(testCatalog('routes:\n  - { receiver: team-hook }'));
+    for (let s = 0; s < 1800; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(Math.floor(s / 90) * 90) }));
+    for (let s = 1800; s < 2400; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(s - 1) }));
+    const gap = sim.changes.filter((c) => c.alert.rule === 'telemetry-gap').map((c) => [c.transition, c.alert.lastEvalAt]);
+    expect(gap).toEqual([
+      ['firing', iso(70)],
+      ['resolved', iso(1800 + 300)],
+    ]);
+    expect(sim.sent.flatMap((n) => n.alerts).filter((a) => a.startsWith('telemetry-gap'))).toEqual(['telemetry-gap:firing', 'telemetry-gap:resolved']);
+  });
+
+  it("a telemetry gap that is over (its alert recovering) no longer inhibits a flow's alert: a flow failing after intake resumed is told", () => {
+    const sim = simulate();
+    // No span for 2 minutes, then spans every 10 s; from 200 s half of erp-wms-pick's runs fail.
+    for (let s = 0; s < 120; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(-1) }));
+    for (let s = 120; s <= 260; s += 10)
+      sim.run(s, observations(at(s), { lastIntake: iso(s - 1), stats: s >= 200 ? { 'erp-wms-pick': { traces: 10, failedTraces: 5 } } : {} }));
+    const errors = sim.alerts().find((a) => a.rule === 'flow-error-rate')!;
+    expect(sim.alerts().find((a) => a.rule === 'telemetry-gap')?.state).toBe('firing');
+    expect([errors.state, errors.inhibitedBy]).toEqual(['firing', null]);
+    expect(sim.sent.flatMap((n) => n.alerts)).toContain('flow-error-rate:firing');
   });
 
   it('does not fire telemetry-gap or weft-behind at a restart of Weft that was not firing them, before the threshold from its start', () => {
@@ -543,7 +571,8 @@ receivers: [{ id: hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
     let s = 0;
     for (; s < 120; s += 10) sim.run(s, down(s));
     for (; s < 300; s += 10) sim.run(s, observations(at(s), { lastIntake: iso(119) }));
-    for (; s < 600; s += 10) sim.run(s, down(s));
+    // Past the telemetry-gap alert's keepFiringFor (5m) after the intake is back.
+    for (; s < 700; s += 10) sim.run(s, down(s));
     const byRule = (rule: string) => sim.changes.filter((c) => c.alert.rule === rule).map((c) => c.transition);
     expect(byRule('telemetry-gap')).toEqual(['firing', 'resolved']);
     expect(byRule('system-unreachable')).toEqual(['firing']);

@@ -109,10 +109,14 @@ export function evaluateAlerts(
     if (a.state === 'firing' && measure !== undefined && systemMeasures.has(measure))
       for (const s of a.systems) if (!broken.has(s)) broken.set(s, `${a.rule}:${s}`);
   }
-  const gapAlert = alerts.find((a) => a.state === 'firing' && ruleById.get(a.rule)?.measure === 'telemetry-gap');
-  // When each inhibition that is over ended (epoch ms): resolved system and telemetry-gap alerts, by the key they inhibit with.
+  // A telemetry gap inhibits while it goes on, not while its alert is recovering (keepFiringFor): the intake is back, and
+  // a flow failing then is told (it was held back until the gap alert resolved, 5 minutes later).
+  const gapAlert = alerts.find((a) => a.state === 'firing' && a.falseSince === null && ruleById.get(a.rule)?.measure === 'telemetry-gap');
+  // When each inhibition that is over ended (epoch ms): resolved system and telemetry-gap alerts, by the key they inhibit
+  // with; a recovering telemetry-gap alert's when its condition went false.
   const ended = new Map<string, number>();
   for (const a of alerts) {
+    if (a.state === 'firing' && a.falseSince !== null && ruleById.get(a.rule)?.measure === 'telemetry-gap') ended.set(a.fingerprint, Date.parse(a.falseSince));
     if (a.state !== 'resolved' || !a.resolvedAt) continue;
     const measure = ruleById.get(a.rule)?.measure ?? (a.rule === 'probe-failing' ? 'probe-failing' : undefined);
     if (measure === 'telemetry-gap') ended.set(a.fingerprint, Date.parse(a.resolvedAt));

@@ -50,7 +50,10 @@ export const derivedDefaults: Record<
   'flow-throughput-drop': { measure: 'throughput-drop', window: '1h', for: '10m', keepFiringFor: '30m', severity: 'medium' },
   ...findingRules,
   'system-unreachable': { measure: 'system-unreachable', window: '1m', for: '0s', keepFiringFor: '1m', severity: 'high' },
-  'telemetry-gap': { measure: 'telemetry-gap', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'critical' },
+  // 5m: an intake whose spans come every 90 s (over the 60 s threshold, before the usual-silence learning has 20 of its
+  // silences) was told FIRING and RESOLVED every 90 s; with keepFiringFor it is one alert, resolved 5 minutes after the
+  // spans come closer together. Only a gap that goes on inhibits the flows' alerts, not one recovering (evaluate.ts).
+  'telemetry-gap': { measure: 'telemetry-gap', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'critical' },
   'weft-behind': { measure: 'pairing-lag', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
 };
 
