@@ -174,6 +174,53 @@ describe('what an alert is about (finding and sample traces)', () => {
   });
 });
 
+// Regression: the derived flow rules watched active flows only, so a deprecated flow still carrying traffic failed half its
+// runs and no alert said so (its error-rate finding opened, routed to no one).
+describe('deprecated flows', () => {
+  const catalog = () => {
+    const { catalog: c, problems } = parseCatalog([
+      {
+        file: 'estate.yaml',
+        text: `owners: [{ id: icoe, receiver: hook }]
+systems: [{ id: erp }, { id: wms }, { id: lake }]
+classes: [{ id: batch, latencyP95Ms: 5000, errorRate: 0.05, staleAfter: 60s }]
+flows:
+  - { id: old-pick, source: erp, target: wms, owner: icoe, class: batch, schedule: { every: 10s }, lifecycle: deprecated }
+  - { id: gone-load, source: wms, target: lake, owner: icoe, class: batch, schedule: { every: 10s }, lifecycle: retired }
+receivers: [{ id: hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
+`,
+      },
+    ]);
+    expect(problems).toEqual([]);
+    return c;
+  };
+
+  it('a deprecated flow that fails is a low-severity alert, told to its owner; one that stops is not stale; a retired one has no flow alert', () => {
+    const sim = simulate(catalog());
+    const failing = { traces: 20, failedTraces: 10 };
+    for (let s = 0; s <= 120; s += 10)
+      sim.run(s, observations(at(s), { stats: { 'old-pick': failing, 'gone-load': failing }, lastSeen: { 'old-pick': iso(-3600), 'gone-load': iso(-3600) } }));
+    const fired = sim.changes.filter((c) => c.transition === 'firing').map((c) => [c.alert.rule, c.alert.severity, c.alert.labels.flow]);
+    expect(fired).toEqual([['deprecated-flow-error-rate', 'low', 'old-pick']]);
+    expect(sim.sent.map((n) => [n.receiver, n.alerts])).toEqual([['hook', ['deprecated-flow-error-rate:firing']]]);
+  });
+
+  it('a custom rule that names a deprecated flow watches it; one selecting by owner or class leaves it out', () => {
+    const c = catalog();
+    const rules = rulesFor({
+      ...c,
+      alerts: [
+        { id: 'named', measure: 'error-rate', threshold: 0.01, severity: 'medium', select: { flows: ['old-pick', 'gone-load'] } },
+        { id: 'by-owner', measure: 'error-rate', threshold: 0.01, severity: 'medium', select: { owners: ['icoe'] } },
+      ],
+    });
+    expect(rules.filter((r) => r.origin === 'custom').map((r) => [r.id, r.flows])).toEqual([
+      ['named', ['old-pick']],
+      ['by-owner', []],
+    ]);
+  });
+});
+
 describe('alert lifecycle over evaluations', () => {
   it('a latency that crosses its threshold every other minute for 10 minutes is one alert and one notification, then one resolved', () => {
     const sim = simulate();

@@ -46,6 +46,9 @@ export const derivedDefaults: Record<
   'flow-latency-p95': { measure: 'latency-p95', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'medium' },
   'flow-latency-p99': { measure: 'latency-p99', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'high' },
   'flow-error-rate': { measure: 'error-rate', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'high' },
+  // A deprecated flow still carrying traffic is being phased out, not abandoned: its failures are still someone's data
+  // going wrong, told at low severity (a ticket, not a page). Its silence is what deprecation leads to: no stale rule.
+  'deprecated-flow-error-rate': { measure: 'error-rate', window: '5m', for: '0s', keepFiringFor: '5m', severity: 'low' },
   'flow-stale': { measure: 'staleness', window: '5m', for: '0s', keepFiringFor: '0s', severity: 'high' },
   'flow-throughput-drop': { measure: 'throughput-drop', window: '1h', for: '10m', keepFiringFor: '30m', severity: 'medium' },
   ...findingRules,
@@ -114,9 +117,16 @@ export function flowThreshold(catalog: Catalog, f: Flow, measure: AlertMeasure):
 const flowMeasureSet: ReadonlySet<AlertMeasure> = new Set(flowMeasures);
 export const isFlowMeasure = (m: AlertMeasure) => flowMeasureSet.has(m);
 
+/**
+ * The lifecycle of the flows each derived flow rule watches: active ones, but for `deprecated-flow-error-rate`, which
+ * watches the deprecated ones (a retired flow in use is the `deprecated-in-use` finding and its alert).
+ */
+const watchedLifecycle: Partial<Record<keyof typeof derivedDefaults, Flow['lifecycle']>> = { 'deprecated-flow-error-rate': 'deprecated' };
+
 function derived(catalog: Catalog, id: keyof typeof derivedDefaults, options: RuleOptions): AlertRule {
   const d = derivedDefaults[id];
-  const flows = isFlowMeasure(d.measure) ? catalog.flows.filter((f) => f.lifecycle === 'active').map((f) => f.id) : [];
+  const lifecycle = watchedLifecycle[id] ?? 'active';
+  const flows = isFlowMeasure(d.measure) ? catalog.flows.filter((f) => f.lifecycle === lifecycle).map((f) => f.id) : [];
   const byId = new Map(catalog.flows.map((f) => [f.id, f]));
   const threshold =
     d.measure === 'throughput-drop'

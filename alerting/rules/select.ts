@@ -12,9 +12,15 @@ export function selectsFlow(sel: AlertSelector | undefined, f: Flow): boolean {
   return true;
 }
 
-/** Active flows a selector picks, in catalog order. */
+/**
+ * The flows a custom rule's selector picks, in catalog order: active ones, and deprecated ones its `flows` names (a rule
+ * written for a flow being phased out watches it; one selecting by owner, class or label watches what is in service).
+ * Retired flows never: their use is the `deprecated-in-use` finding.
+ */
 export function selectFlows(catalog: Catalog, sel: AlertSelector | undefined): Flow[] {
-  return catalog.flows.filter((f) => f.lifecycle === 'active' && selectsFlow(sel, f));
+  return catalog.flows.filter(
+    (f) => (f.lifecycle === 'active' || (f.lifecycle === 'deprecated' && sel?.flows?.includes(f.id) === true)) && selectsFlow(sel, f),
+  );
 }
 
 /** True when a finding subject (systems, flows, domains) is in the selector's reach. */

@@ -74,6 +74,7 @@ export const derivedRuleIds = [
   'flow-latency-p95',
   'flow-latency-p99',
   'flow-error-rate',
+  'deprecated-flow-error-rate',
   'flow-stale',
   'flow-throughput-drop',
   ...findingMeasures,
