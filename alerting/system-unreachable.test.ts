@@ -43,7 +43,7 @@ systems:
   - { id: crm, owner: icoe, match: { hosts: [crm.internal] } }
   - { id: erp, owner: icoe, match: { hosts: [erp.internal] } }
 classes:
-  - { id: gold, latencyP95Ms: 5000, errorRate: 0.1, minTraces: 1 }
+  - { id: gold, latencyP95Ms: 5000, errorRate: 0.1, minTraces: 1, errorRateMinTraces: 1 }
 flows:
   - { id: erp-crm-accounts, source: erp, target: crm, owner: icoe, class: gold, runtime: { service: accounts-sync } }
   - { id: erp-crm-orders, source: erp, target: crm, owner: icoe, class: gold, runtime: { service: orders-sync } }

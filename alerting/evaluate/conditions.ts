@@ -1,4 +1,13 @@
-import { findingMeasures, latencyMinTraces, type AlertMeasure, type FindingMeasure, type Catalog, type Flow } from '../../core/catalog/index.ts';
+import {
+  errorRateMinTraces,
+  findingMeasures,
+  latencyMinTraces,
+  sampledMeasures,
+  type AlertMeasure,
+  type FindingMeasure,
+  type Catalog,
+  type Flow,
+} from '../../core/catalog/index.ts';
 import type { FindingKind, Severity } from '../../core/contracts/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
 import { flowSilenceMs, sampledCountRange } from '../../analyzer/index.ts';
@@ -30,10 +39,10 @@ const units: Partial<Record<AlertMeasure, (v: number) => string>> = {
 };
 export const formatValue = (m: AlertMeasure, v: number) => (Number.isNaN(v) ? 'no data' : (units[m] ?? String)(v));
 
-/** A percentile over enough traces, else NaN (no verdict on a handful of runs). */
+/** A percentile over enough traces (the rule's `minTraces`, else the flow's), else NaN (no verdict on a handful of runs). */
 const latency = (r: AlertRule, f: Flow, o: Observations, c: Catalog, pick: 'p95Ms' | 'p99Ms') => {
   const s = o.windows.get(r.windowMs)?.get(f.id);
-  const min = latencyMinTraces(f, c.classes);
+  const min = r.minTraces ?? latencyMinTraces(f, c.classes);
   return s && s.traces >= min ? (s[pick] ?? NaN) : NaN;
 };
 
@@ -48,11 +57,12 @@ const silentUntil = (o: Observations) => {
 };
 
 /**
- * The flow measures judged on a sample of the window's runs, which give no verdict (NaN) without enough of them: no
- * run for an error rate, fewer than minTraces for a percentile. Such a window keeps the alert as it was: a daily flow's
- * failed run was told resolved ten minutes later (its window emptied), though no run had succeeded since.
+ * The flow measures judged on a sample of the window's runs (`sampledMeasures`), which give no verdict (NaN) without
+ * enough of them: fewer than `errorRateMinTraces` for an error rate, than `minTraces` for a percentile. Such a window
+ * keeps the alert as it was: a daily flow's failed run was told resolved ten minutes later (its window emptied), though
+ * no run had succeeded since.
  */
-const sampleMeasures: ReadonlySet<AlertMeasure> = new Set(['error-rate', 'latency-p95', 'latency-p99']);
+const sampleMeasures = sampledMeasures;
 
 /** The flow measures that count runs: judged on the settled windows (`Observations.settled`), the rest on the windows ending now. */
 export const countMeasures: ReadonlySet<AlertMeasure> = new Set(['traces', 'throughput-drop']);
@@ -74,9 +84,10 @@ function counted(r: AlertRule, o: Observations): boolean {
 const flowValue: Record<string, (rule: AlertRule, f: Flow, o: Observations, c: Catalog) => number> = {
   'latency-p95': (r, f, o, c) => latency(r, f, o, c, 'p95Ms'),
   'latency-p99': (r, f, o, c) => latency(r, f, o, c, 'p99Ms'),
-  'error-rate': (r, f, o) => {
+  // Of enough runs (errorRateMinTraces): one failed run out of one was an error rate of 100%, and paged.
+  'error-rate': (r, f, o, c) => {
     const s = o.windows.get(r.windowMs)?.get(f.id);
-    return s && s.traces > 0 ? s.failedTraces / s.traces : NaN;
+    return s && s.traces > 0 && s.traces >= errorRateMinTraces(f, c.classes, r.windowMs, r.minTraces) ? s.failedTraces / s.traces : NaN;
   },
   traces: (r, f, o) => {
     if (!counted(r, o)) return NaN;

@@ -5,7 +5,7 @@ import { planNotifications, type GroupState } from '../notify/groups.ts';
 import { routeAlert } from '../notify/route.ts';
 import { rulesFor } from '../rules/derive-rules.ts';
 import { parseMatcher, type Silence } from '../silences/matchers.ts';
-import { observations, testCatalog } from '../testing/fixtures.ts';
+import { estateYaml, observations, testCatalog } from '../testing/fixtures.ts';
 import { conditionsFor } from './conditions.ts';
 import { evaluateAlerts, type AlertChange } from './evaluate.ts';
 import { trackGaps, type IntakeGap } from './observations.ts';
@@ -13,6 +13,19 @@ import { trackGaps, type IntakeGap } from './observations.ts';
 const t0 = Date.parse('2026-11-02T10:00:00.000Z');
 const at = (s: number) => new Date(t0 + s * 1000);
 const iso = (s: number) => at(s).toISOString();
+
+/**
+ * The test estate with more flows (YAML lines of a `flows:` list), more sections (`extra`, as testCatalog's), and
+ * sections the estate already has (`more`: `classes:` …, in a file of their own).
+ */
+function withFlows(flows: string, extra = '', more = ''): Catalog {
+  const { catalog, problems } = parseCatalog([
+    { file: 'estate.yaml', text: estateYaml(extra) },
+    { file: 'more.yaml', text: `${more}flows:\n${flows}\n` },
+  ]);
+  expect(problems).toEqual([]);
+  return catalog;
+}
 
 /** Runs evaluations one a step, feeding each the alerts the last one left, and planning notifications as the engine does. */
 function simulate(catalog = testCatalog(), silences: Silence[] = []) {
@@ -262,19 +275,82 @@ describe('alert lifecycle over evaluations', () => {
   // taken as a recovery: a daily job's failed run was told resolved ten minutes later, a day before its next run.
   it("keeps a daily job's error-rate alert firing until a run succeeds (an empty window is no all-clear)", () => {
     const sim = simulate(
-      testCatalog(`alerts:
-  - { id: nightly-failed, measure: error-rate, threshold: 0, window: 5m, keepFiringFor: 5m, select: { flows: [erp-cpq-sync] }, severity: high }
-`),
+      withFlows(
+        '  - { id: nightly-load, source: erp, target: wms, owner: icoe, class: batch, schedule: { every: 1d } }',
+        `alerts:
+  - { id: nightly-failed, measure: error-rate, threshold: 0, window: 5m, keepFiringFor: 5m, select: { flows: [nightly-load] }, severity: high }
+`,
+      ),
     );
-    const ran = (failed: number) => ({ 'erp-cpq-sync': { traces: 1, failedTraces: failed } });
+    const ran = (failed: number) => ({ 'nightly-load': { traces: 1, failedTraces: failed } });
     sim.run(0, observations(at(0), { stats: ran(1) }));
     // The window empties at 300 s; the next run, at 86400 s, succeeds.
     for (let s = 60; s <= 7200; s += 60) sim.run(s, observations(at(s), { stats: s < 300 ? ran(1) : {} }));
     expect(sim.alerts().find((a) => a.rule === 'nightly-failed')?.state).toBe('firing');
     for (let s = 86_400; s <= 86_400 + 900; s += 60) sim.run(s, observations(at(s), { stats: s < 86_700 ? ran(0) : {} }));
-    expect(sim.changes.filter((c) => c.alert.rule === 'nightly-failed').map((c) => [c.transition, c.alert.lastEvalAt])).toEqual([
-      ['firing', iso(0)],
-      ['resolved', iso(86_400 + 300)],
+    // The custom rule and the derived one alike: a daily job's one run is the whole day's verdict (errorRateMinTraces is 1 for it).
+    for (const rule of ['nightly-failed', 'flow-error-rate'])
+      expect(sim.changes.filter((c) => c.alert.rule === rule && c.alert.labels.flow === 'nightly-load').map((c) => [c.transition, c.alert.lastEvalAt])).toEqual(
+        [
+          ['firing', iso(0)],
+          ['resolved', iso(86_400 + 300)],
+        ],
+      );
+  });
+
+  // Regression: an error rate had no minimum of runs: a flow that ran once in 5 minutes and failed was 100% and paged
+  // as high, and told resolved 5 minutes after its window held a successful run.
+  it('judges an error rate on at least errorRateMinTraces runs (5): fewer is no verdict, neither firing nor resolved', () => {
+    const sim = simulate(testCatalog('routes:\n  - { receiver: team-hook }'));
+    const errors = () => sim.alerts().find((a) => a.rule === 'flow-error-rate' && a.labels.flow === 'erp-wms-pick');
+    const run = (s: number, traces: number, failedTraces: number) => sim.run(s, observations(at(s), { stats: { 'erp-wms-pick': { traces, failedTraces } } }));
+    // One failed run of one, then four of four: no alert, nothing sent.
+    run(0, 1, 1);
+    run(60, 4, 4);
+    expect(errors()).toBeUndefined();
+    expect(sim.sent).toEqual([]);
+    // Five runs, one failed: 20%, over the realtime class's 5%.
+    run(120, 5, 1);
+    expect(errors()?.state).toBe('firing');
+    // A quiet spell of two successful runs a window is no all-clear: it stays firing past its keepFiringFor (5m)...
+    for (let s = 180; s <= 900; s += 60) run(s, 2, 0);
+    expect(errors()?.state).toBe('firing');
+    // ...and resolves 5 minutes after enough runs succeed.
+    for (let s = 960; s <= 1500; s += 60) run(s, 10, 0);
+    expect(sim.changes.filter((c) => c.alert.rule === 'flow-error-rate').map((c) => [c.transition, c.alert.lastEvalAt])).toEqual([
+      ['firing', iso(120)],
+      ['resolved', iso(960 + 300)],
+    ]);
+  });
+
+  it("caps a scheduled flow's errorRateMinTraces at half the runs its schedule puts in the window; a class or a rule may say otherwise", () => {
+    const catalog = withFlows(
+      [
+        '  - { id: minutely, source: erp, target: wms, owner: icoe, class: realtime, schedule: { every: 1m } }',
+        '  - { id: hourly, source: erp, target: wms, owner: icoe, class: realtime, schedule: { cron: "0 * * * *" } }',
+        '  - { id: strict, source: erp, target: wms, owner: icoe, class: strict }',
+      ].join('\n'),
+      `alerts:
+  - { id: any-failure, measure: error-rate, threshold: 0, minTraces: 1, select: { flows: [erp-wms-pick] }, severity: low }
+`,
+      'classes:\n  - { id: strict, errorRate: 0.05, errorRateMinTraces: 1 }\n',
+    );
+    const firing = (traces: number, failedTraces: number) => {
+      const stats = Object.fromEntries(['minutely', 'hourly', 'strict', 'erp-wms-pick'].map((f) => [f, { traces, failedTraces }]));
+      return conditionsFor(rulesFor(catalog), catalog, observations(at(0), { stats }))
+        .filter((c) => c.rule.measure === 'error-rate' && c.active)
+        .map((c) => `${c.rule.id}:${c.flow}`)
+        .sort();
+    };
+    // Every minute: 2 of the 5-minute window's runs; hourly: 1; the strict class: 1; the custom rule: 1.
+    expect(firing(1, 1)).toEqual(['any-failure:erp-wms-pick', 'flow-error-rate:hourly', 'flow-error-rate:strict']);
+    expect(firing(2, 2)).toEqual(['any-failure:erp-wms-pick', 'flow-error-rate:hourly', 'flow-error-rate:minutely', 'flow-error-rate:strict']);
+    expect(firing(5, 5)).toEqual([
+      'any-failure:erp-wms-pick',
+      'flow-error-rate:erp-wms-pick',
+      'flow-error-rate:hourly',
+      'flow-error-rate:minutely',
+      'flow-error-rate:strict',
     ]);
   });
 

@@ -20,6 +20,11 @@ export interface AlertRule {
   /** Per flow when the rule has a flow-level threshold (a flow's slo override, its class). */
   threshold: number | ((subject: string) => number | undefined);
   windowMs: number;
+  /**
+   * A custom rule's own minimum of runs in the window before an error rate or a latency percentile is judged (fewer: no
+   * verdict); undefined: the flow's (`errorRateMinTraces`, `latencyMinTraces` in core/catalog/thresholds.ts).
+   */
+  minTraces?: number;
   forMs: number;
   keepFiringForMs: number;
   severity: Severity;

@@ -163,6 +163,7 @@ export function customRule(catalog: Catalog, spec: AlertRuleSpec): AlertRule {
     op: spec.op ?? '>',
     threshold: spec.threshold,
     windowMs: parseDuration(spec.window ?? (spec.measure === 'throughput-drop' ? '1h' : '5m')),
+    ...(spec.minTraces !== undefined ? { minTraces: spec.minTraces } : {}),
     forMs: parseDuration(spec.for ?? '0s'),
     keepFiringForMs: parseDuration(spec.keepFiringFor ?? '0s'),
     severity: spec.severity,

@@ -67,6 +67,9 @@ export type AlertMeasure = (typeof alertMeasures)[number];
  * finding measure alerts on each open finding, `telemetry-gap` and `pairing-lag` on the time since Weft last received a
  * span or completed a pairing run.
  */
+/** The measures judged on a sample of a window's runs, which take a `minTraces` (too few runs: no verdict). */
+export const sampledMeasures: ReadonlySet<AlertMeasure> = new Set<AlertMeasure>(['error-rate', 'latency-p95', 'latency-p99']);
+
 export const windowedMeasures: ReadonlySet<AlertMeasure> = new Set<AlertMeasure>([...flowMeasures, 'system-unreachable']);
 
 /** Ids of the rules Weft derives from the catalog (alerting/rules/derive-rules.ts defines them). */
@@ -110,6 +113,14 @@ export const AlertRuleSchema = Type.Object(
         'ms for latency, staleness, telemetry-gap and pairing-lag, 0..1 for error-rate, a count for traces, 0..1 for throughput-drop, 1 for finding measures',
     }),
     window: Type.Optional(Duration),
+    minTraces: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100000,
+        description:
+          "error-rate, latency-p95, latency-p99 only: traces a flow needs in the window before the rule judges it (default: the class's errorRateMinTraces or minTraces); fewer is no verdict",
+      }),
+    ),
     for: Type.Optional(Duration),
     keepFiringFor: Type.Optional(Duration),
     severity: Type.Union(
@@ -332,6 +343,11 @@ export function validateAlertingSections(c: AlertingRefs): SectionProblem[] {
       problems.push({
         path: `${where}.remediation`,
         message: `unknown remediation "${a.remediation}"${didYouMean(a.remediation, remediations)}: declare it under remediations`,
+      });
+    if (a.minTraces !== undefined && !sampledMeasures.has(a.measure))
+      problems.push({
+        path: `${where}.minTraces`,
+        message: `minTraces is the runs an error rate or a latency percentile is judged on; a rule of measure ${a.measure} has none: leave minTraces out`,
       });
     if ((a.measure === 'error-rate' || a.measure === 'throughput-drop') && (a.threshold < 0 || a.threshold > 1)) {
       problems.push({ path: `${where}.threshold`, message: `${a.measure} is a fraction: give a threshold between 0 and 1` });

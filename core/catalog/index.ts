@@ -39,6 +39,7 @@ export {
   findingMeasures,
   flowMeasures,
   windowedMeasures,
+  sampledMeasures,
   receiverTypes,
   derivedRuleIds,
 } from './alerting.ts';
@@ -46,6 +47,6 @@ export type { AlertRuleSpec, ReceiverSpec, RouteSpec, RemediationSpec, AlertSele
 export { toComplete } from './completeness.ts';
 export { labelRegex, labelRegexProblem, MAX_LABEL_REGEX_LENGTH } from './label-regex.ts';
 export type { LabelRegex } from './label-regex.ts';
-export { allowedSilence, flowThresholds, latencyMinTraces, LATENCY_MIN_TRACES } from './thresholds.ts';
+export { allowedSilence, errorRateMinTraces, ERROR_RATE_MIN_TRACES, flowThresholds, latencyMinTraces, LATENCY_MIN_TRACES } from './thresholds.ts';
 export type { Threshold } from './thresholds.ts';
 export type { ToComplete } from './completeness.ts';

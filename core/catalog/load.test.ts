@@ -35,6 +35,19 @@ flows:
 const problems = (files: Record<string, string>) => parseCatalog(Object.entries(files).map(([file, text]) => ({ file, text }))).problems.map(formatProblem);
 
 describe('parseCatalog', () => {
+  it('refuses a minimum of runs that is not a whole number of at least 1, and minTraces on a rule whose measure takes none', () => {
+    const text = `${good.replace('    latencyP99Ms: 900\n', '    latencyP99Ms: 900\n    errorRateMinTraces: 0\n')}alerts:
+  - { id: few, measure: error-rate, threshold: 0.1, minTraces: 2.5, severity: high }
+  - { id: quiet, measure: staleness, threshold: 60000, minTraces: 3, severity: high }
+  - { id: ok, measure: latency-p99, threshold: 900, minTraces: 3, severity: high }
+`;
+    expect(problems({ 'e.yaml': text })).toEqual([
+      "e.yaml:23:25: classes[0].errorRateMinTraces: expected integer to be greater or equal to 1 (traces a flow needs in the window before its error rate is judged (default 5; a scheduled flow's at most half the runs its schedule puts in the window, at least 1)), got 0",
+      "e.yaml:32:64: alerts[0].minTraces: expected integer (error-rate, latency-p95, latency-p99 only: traces a flow needs in the window before the rule judges it (default: the class's errorRateMinTraces or minTraces); fewer is no verdict), got 2.5",
+      'e.yaml:33:67: alerts[1].minTraces: minTraces is the runs an error rate or a latency percentile is judged on; a rule of measure staleness has none: leave minTraces out',
+    ]);
+  });
+
   // Regression: a flow's thresholds under `slo` were read by alerting only, and those given directly by the
   // analyzer only: the same flow was judged against two different limits.
   it("folds a flow's slo thresholds onto the flow, and refuses one given both ways", () => {

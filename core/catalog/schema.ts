@@ -232,6 +232,14 @@ export const SloClassSchema = Type.Object(
     minTraces: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 100000, description: 'traces a flow needs in the window before its p95/p99 is judged (default 10)' }),
     ),
+    errorRateMinTraces: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100000,
+        description:
+          "traces a flow needs in the window before its error rate is judged (default 5; a scheduled flow's at most half the runs its schedule puts in the window, at least 1)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

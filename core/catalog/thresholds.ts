@@ -35,6 +35,31 @@ export function latencyMinTraces(flow: Flow, classes: readonly SloClass[]): numb
 }
 
 /**
+ * Traces a flow needs in a window before its error rate is judged, unless its class's `errorRateMinTraces` says
+ * otherwise: one failed run out of one is an error rate of 100%, and a flow that ran once in five minutes and failed
+ * once was paged as high. Lower than the latency's 10: a failure is a fact about a run, a slow run only one sample of a
+ * distribution, and a flow running once a minute still has an error rate judged every window.
+ */
+export const ERROR_RATE_MIN_TRACES = 5;
+
+/**
+ * Traces `flow` needs in a window of `windowMs` before its error rate is judged (alerts): `given` (a custom rule's own
+ * `minTraces`) as it is; else its class's `errorRateMinTraces`, else ERROR_RATE_MIN_TRACES, at most half the runs its
+ * schedule puts in the window (its `every`, or the longest time between its `cron` ticks), at least 1. A scheduled flow
+ * cannot show more runs than it makes: a daily job's one failed run is the whole day's verdict and is judged (and its
+ * alert keeps firing until a run succeeds), an hourly one's in any 5-minute window too, and a flow every minute is
+ * judged on 2 runs of a 5-minute window (half, as the window's last minutes are not paired yet). A flow without a
+ * schedule gives no verdict below the minimum: lower its class's `errorRateMinTraces`, or give a rule a longer window.
+ */
+export function errorRateMinTraces(flow: Flow, classes: readonly SloClass[], windowMs: number, given?: number): number {
+  if (given !== undefined) return given;
+  const min = classes.find((c) => c.id === flow.class)?.errorRateMinTraces ?? ERROR_RATE_MIN_TRACES;
+  const period = flow.schedule?.every ? parseDuration(flow.schedule.every) : flow.schedule?.cron ? longestCronGapMs(flow.schedule.cron) : undefined;
+  if (period === undefined || !(period > 0)) return min;
+  return Math.max(1, Math.min(min, Math.floor(windowMs / (2 * period))));
+}
+
+/**
  * How long a flow may be silent (ms), and what says so: its own `staleAfter`, else its SLO class's, else twice its
  * schedule's period: `every`, or for a `cron` schedule the longest time between two of its ticks (`longestCronGapMs`:
  * a nightly `0 2 * * *` may be silent 48 h, a weekday job from Friday evening to Monday morning twice that). A class's

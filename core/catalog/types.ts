@@ -69,7 +69,8 @@ export type Flow = Named<Omit<Static<typeof FlowSchema>, 'slo'>>;
 
 /**
  * An SLO class: latency thresholds (ms), error rate (0..1), staleAfter (a scheduled flow silent longer
- * is stale), minTraces (traces a flow needs in the window before its latency is judged; default 10).
+ * is stale), minTraces (traces a flow needs in the window before its latency is judged; default 10),
+ * errorRateMinTraces (before its error rate is judged; default 5, see `errorRateMinTraces`).
  */
 export type SloClass = Static<typeof SloClassSchema>;
 
