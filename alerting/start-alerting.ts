@@ -221,9 +221,11 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
    * acknowledgement, overwrote it, and the alert went on repeating unacknowledged. Changes `alerts` in place.
    */
   const keepAcknowledgements = async (alerts: Alert[]) => {
-    const stored = await alertStore.getAlerts(alerts.filter((a) => !a.acknowledgedBy && a.activeSince).map((a) => a.fingerprint));
+    // A relabelled alert's acknowledgement may have been saved under the fingerprint it had (Alert.formerFingerprints).
+    const fps = alerts.filter((a) => !a.acknowledgedBy && a.activeSince).flatMap((a) => [a.fingerprint, ...(a.formerFingerprints ?? []).slice(0, 1)]);
+    const stored = await alertStore.getAlerts(fps);
     for (const a of alerts) {
-      const s = stored.get(a.fingerprint);
+      const s = stored.get(a.fingerprint) ?? (a.formerFingerprints?.length ? stored.get(a.formerFingerprints[0]) : undefined);
       if (!a.acknowledgedBy && s?.acknowledgedBy && s.activeSince === a.activeSince && (a.state === 'firing' || a.state === 'pending'))
         Object.assign(a, { acknowledgedBy: s.acknowledgedBy, acknowledgedAt: s.acknowledgedAt, ackNote: s.ackNote });
     }
@@ -290,12 +292,32 @@ export function startAlerting(o: AlertingOptions): AlertingRuntime {
           // as it was resolved (its condition's later values are not its own).
           (a.state !== 'resolved' && now.getTime() - Date.parse(prev.get(a.fingerprint)!.lastEvalAt) > 60_000),
       );
-      // Cleared (pending → inactive) alerts are saved once as inactive, so they leave the open list.
+      // Cleared (pending → inactive) alerts are saved once as inactive, so they leave the open list; so is the record of a
+      // relabelled alert under the fingerprint it had (the alert goes on under its new labels, with no transition).
       const cleared = result.changes.filter((c) => c.transition === 'cleared').map((c) => c.alert);
+      const retired = result.relabeled.flatMap(({ from }) => {
+        const old = prev.get(from);
+        return old ? [{ ...old, state: 'inactive' as const, lastEvalAt: now.toISOString() }] : [];
+      });
       await savingAlerts(async () => {
         await keepAcknowledgements([...toSave, ...cleared]);
-        await alertStore.saveAlerts([...toSave, ...cleared]);
+        await alertStore.saveAlerts([...toSave, ...cleared, ...retired]);
       });
+      await alertStore.recordEvents(
+        result.relabeled.flatMap(({ from, alert }) => {
+          const before = prev.get(from)?.labels ?? {};
+          const changed = [...new Set([...Object.keys(before), ...Object.keys(alert.labels)])]
+            .filter((n) => before[n] !== alert.labels[n])
+            .sort()
+            .map((n) => `${n}: ${before[n] ?? '(none)'} → ${alert.labels[n] ?? '(none)'}`)
+            .join(', ');
+          const event = { at: report.at, rule: alert.rule, event: 'relabeled', actor: 'weft', value: alert.value };
+          return [
+            { ...event, fingerprint: from, note: `labels changed (${changed}): the alert goes on as ${alert.fingerprint}`, labels: before },
+            { ...event, fingerprint: alert.fingerprint, note: `labels changed (${changed}): the alert was ${from}`, labels: alert.labels },
+          ];
+        }),
+      );
       await alertStore.recordEvents(
         result.changes.map((c: AlertChange) => ({
           at: report.at,

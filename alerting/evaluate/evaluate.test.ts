@@ -28,8 +28,9 @@ function withFlows(flows: string, extra = '', more = ''): Catalog {
 }
 
 /** Runs evaluations one a step, feeding each the alerts the last one left, and planning notifications as the engine does. */
-function simulate(catalog = testCatalog(), silences: Silence[] = []) {
-  const rules = rulesFor(catalog);
+function simulate(initial = testCatalog(), silences: Silence[] = []) {
+  let catalog = initial;
+  let rules = rulesFor(catalog);
   let prev = new Map<string, Alert>();
   let groups = new Map<string, GroupState>();
   const changes: AlertChange[] = [];
@@ -39,6 +40,11 @@ function simulate(catalog = testCatalog(), silences: Silence[] = []) {
     changes,
     sent,
     alerts: () => [...prev.values()],
+    /** A catalog reload: the next runs use this catalog and its rules. */
+    reload(c: Catalog) {
+      catalog = c;
+      rules = rulesFor(c);
+    },
     run(s: number, obs: ReturnType<typeof observations>) {
       gaps = trackGaps(gaps, obs.lastIntake, obs.now);
       obs.gaps = gaps;
@@ -235,6 +241,39 @@ receivers: [{ id: hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
 });
 
 describe('alert lifecycle over evaluations', () => {
+  // Regression: an alert's fingerprint is over all its labels, and a flow's owner, class, domain and own labels are
+  // labels: a catalog change of one resolved the firing alert and fired another (a RESOLVED and a FIRING message).
+  it("a catalog change of a firing flow's owner, class, domain or labels relabels its alert: no resolved, no second firing", () => {
+    const estate = (owner: string, cls: string, domain: string, tier: string) =>
+      withFlows(
+        `  - { id: pick, source: erp, target: wms, owner: ${owner}, class: ${cls}, domain: ${domain}, labels: { tier: ${tier} } }`,
+        'routes:\n  - { receiver: team-hook, groupWait: 0s, groupInterval: 1m, repeatInterval: 1h }',
+        `owners: [{ id: icoe2, receiver: team-hook }]
+classes: [{ id: realtime2, latencyP95Ms: 1000, errorRate: 0.05 }]
+domains: [{ id: order, systemOfRecord: erp }, { id: stock, systemOfRecord: wms }]
+`,
+      );
+    const sim = simulate(estate('icoe', 'realtime', 'order', 'gold'));
+    const failing = (s: number, failedTraces: number) => sim.run(s, observations(at(s), { stats: { pick: { traces: 10, failedTraces } } }));
+    for (let s = 0; s <= 120; s += 30) failing(s, 5);
+    const before = sim.alerts().find((a) => a.rule === 'flow-error-rate')!;
+    sim.reload(estate('icoe2', 'realtime2', 'stock', 'silver'));
+    for (let s = 150; s <= 600; s += 30) failing(s, 5);
+    const errors = sim.alerts().filter((a) => a.rule === 'flow-error-rate');
+    expect(errors.map((a) => [a.state, a.labels.owner, a.labels.class, a.labels.domain, a.labels.tier, a.firedAt])).toEqual([
+      ['firing', 'icoe2', 'realtime2', 'stock', 'silver', iso(0)],
+    ]);
+    expect(errors[0].fingerprint).not.toBe(before.fingerprint);
+    expect(errors[0].formerFingerprints).toEqual([before.fingerprint]);
+    // The flow recovers: one resolved, told once.
+    for (let s = 630; s <= 1200; s += 30) failing(s, 0);
+    expect(sim.changes.filter((c) => c.alert.rule === 'flow-error-rate').map((c) => c.transition)).toEqual(['firing', 'resolved']);
+    expect(sim.sent.map((n) => [n.receiver, n.alerts.join(' ')])).toEqual([
+      ['team-hook', 'flow-error-rate:firing'],
+      ['team-hook', 'flow-error-rate:resolved'],
+    ]);
+  });
+
   it('a latency that crosses its threshold every other minute for 10 minutes is one alert and one notification, then one resolved', () => {
     const sim = simulate();
     for (let m = 0; m <= 10; m++) sim.run(m * 60, observations(at(m * 60), { stats: { 'erp-wms-pick': { p95Ms: m % 2 === 0 ? 2500 : 400 } } }));

@@ -1,4 +1,4 @@
-import type { Alert, AlertRule, Condition } from '../model/alert.ts';
+import { identityOf, type Alert, type AlertRule, type Condition, type Labels } from '../model/alert.ts';
 import { fingerprint } from '../model/fingerprint.ts';
 import { silencedBy, type Silence } from '../silences/matchers.ts';
 import { isFlowMeasure } from '../rules/derive-rules.ts';
@@ -16,7 +16,24 @@ export interface EvaluationResult {
   changes: AlertChange[];
   /** True while no telemetry arrives at all: the rules measured on spans (flows', system-unreachable) are held, not evaluated. */
   telemetryGap: boolean;
+  /**
+   * Pending and firing alerts whose labels changed but not their identity (`identityOf`: a flow's owner, class or domain
+   * changed in the catalog): `from` is the fingerprint they had, `alert` the same alert under its new labels and
+   * fingerprint. Not a transition: the caller retires the old fingerprint's record, and no one is told resolved or firing.
+   */
+  relabeled: Array<{ from: string; alert: Alert }>;
 }
+
+/** At most this many former fingerprints are kept on an alert (`Alert.formerFingerprints`). */
+const FORMER_FINGERPRINTS = 8;
+
+/** `p` under new labels (its fingerprint theirs), remembering the fingerprint it had. */
+const relabel = (p: Alert, labels: Labels, fp: string): Alert => ({
+  ...p,
+  fingerprint: fp,
+  labels,
+  formerFingerprints: [p.fingerprint, ...(p.formerFingerprints ?? []).filter((f) => f !== fp)].slice(0, FORMER_FINGERPRINTS),
+});
 
 /**
  * One evaluation of every rule (pure): steps each alert with its condition, holds the rules measured on spans (flows',
@@ -48,11 +65,24 @@ export function evaluateAlerts(
     if (transition) changes.push({ alert, transition });
     next.set(alert.fingerprint, alert);
   };
+  // Open alerts by identity: a condition whose labels changed but not what it is about (a flow's new owner) steps the
+  // alert it was, under its new labels, instead of resolving it and firing another (Alertmanager would see a new alert
+  // either way: its identity is every label).
+  const open = new Map<string, Alert>();
+  for (const a of prev.values()) if ((a.state === 'firing' || a.state === 'pending') && !open.has(identityOf(a.labels))) open.set(identityOf(a.labels), a);
+  const moved = new Set<string>();
+  const relabeled: EvaluationResult['relabeled'] = [];
   for (const c of conditions) {
     if (c.whileFiring) continue;
     const fp = fingerprint(c.labels);
     if (next.has(fp)) continue;
-    const p = prev.get(fp);
+    let p = prev.get(fp);
+    const was = p === undefined ? open.get(identityOf(c.labels)) : undefined;
+    if (was && was.fingerprint !== fp && !moved.has(was.fingerprint) && !next.has(was.fingerprint) && was.rule === c.rule.id) {
+      p = relabel(was, c.labels, fp);
+      moved.add(was.fingerprint);
+      relabeled.push({ from: was.fingerprint, alert: p });
+    }
     // No verdict on an alert recovering (its condition was false since): its keepFiringFor still runs out, and it
     // resolves with the figures it was recovering with.
     if (c.noVerdict && !held(c.rule) && p && p.falseSince !== null && (p.state === 'firing' || p.state === 'pending')) {
@@ -70,7 +100,7 @@ export function evaluateAlerts(
   // Stepped once every other alert is: what they depend on is then this evaluation's state.
   const dependent = new Map(conditions.filter((c) => c.whileFiring).map((c) => [fingerprint(c.labels), c]));
   for (const [fp, p] of prev) {
-    if (next.has(fp) || dependent.has(fp)) continue;
+    if (next.has(fp) || dependent.has(fp) || moved.has(fp)) continue;
     const rule = ruleById.get(p.rule);
     if (held(rule)) {
       next.set(fp, p);
@@ -133,7 +163,13 @@ export function evaluateAlerts(
           : stillExplained(a, prev.get(a.fingerprint)?.inhibitedBy ?? null, ended, rule, now);
     a.silencedBy = silencedBy(silences, a.labels, now);
   }
-  return { alerts, changes, telemetryGap };
+  // The relabelled alerts as this evaluation left them.
+  return {
+    alerts,
+    changes,
+    telemetryGap,
+    relabeled: relabeled.flatMap((r) => (next.has(r.alert.fingerprint) ? [{ from: r.from, alert: next.get(r.alert.fingerprint)! }] : [])),
+  };
 }
 
 /**

@@ -88,6 +88,8 @@ export function step(prev: Alert | undefined, c: Condition, now: Date): StepResu
     a.lastTrueAt = t;
     a.falseSince = null;
     if (a.state === 'inactive' || a.state === 'resolved') {
+      // A new episode: the fingerprints of the last one's labels are no longer its own.
+      delete a.formerFingerprints;
       a.activeSince = t;
       a.firedAt = null;
       a.resolvedAt = null;

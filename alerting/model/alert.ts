@@ -114,7 +114,25 @@ export interface Alert {
    * empty when none is known (a stale flow has no run in its window).
    */
   traceIds: string[];
+  /**
+   * The fingerprints this alert had earlier in its episode, newest first (at most 8): a catalog change of a label that
+   * does not say which alert it is (a flow's owner, class, domain or own labels, a rule's severity or labels) gives it
+   * other labels and so another fingerprint, and it goes on as the same alert (`identityOf`). A receiver told of it under
+   * one of these is not told again, nor told it resolved. Absent on alerts whose labels never changed.
+   */
+  formerFingerprints?: string[];
 }
+
+/**
+ * The labels that say which alert an alert is (`alertname`, and its subject: `flow`, `system`, `finding`, and an
+ * escalation's `action`); the others (`severity`, `owner`, `class`, `domain`, `source`, `target`, the flow's and the
+ * rule's own labels) describe it, for routing and silences, and may change while it fires. Alertmanager's fingerprint is
+ * over every label, so Weft's is too (`fingerprint`); this is what makes a relabelled alert the same one in Weft.
+ */
+export const IDENTITY_LABELS = ['alertname', 'flow', 'system', 'finding', 'action'] as const;
+
+/** One string per alert identity (IDENTITY_LABELS' values, absent ones empty): equal for the same alert, whatever its other labels. */
+export const identityOf = (labels: Labels): string => IDENTITY_LABELS.map((n) => (Object.hasOwn(labels, n) ? labels[n] : '')).join('\u0000');
 
 /**
  * An alert's severity as people read it: its own (its rule's, which routes and pages it), and the severity of the

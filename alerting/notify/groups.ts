@@ -30,12 +30,22 @@ export interface Notification {
 
 const notifiable = (a: Alert) => a.silencedBy.length === 0 && a.inhibitedBy === null;
 /**
+ * What `g` last told its receiver of `a`: under its fingerprint, else under one it had earlier in its episode (its labels
+ * changed, not its identity: `Alert.formerFingerprints`), so a relabelled alert is neither told again nor told resolved.
+ */
+const told = (g: GroupState, a: Alert): 'firing' | 'resolved' | undefined => {
+  const own = g.sent[a.fingerprint];
+  if (own !== undefined) return own;
+  for (const fp of a.formerFingerprints ?? []) if (Object.hasOwn(g.sent, fp)) return g.sent[fp];
+  return undefined;
+};
+/**
  * An alert that fired and resolved between two messages of its group (e.g. within groupWait, when an
  * automatic remediation fixed it at once): its episode is still told — as firing in the next message,
  * then resolved in the one after (groupInterval later), as for any other alert.
  */
 const firedUntold = (a: Alert, g: GroupState) =>
-  g.sent[a.fingerprint] === undefined && a.firedAt !== null && Date.parse(a.firedAt) >= Date.parse(g.lastSentAt ?? g.createdAt);
+  told(g, a) === undefined && a.firedAt !== null && Date.parse(a.firedAt) >= Date.parse(g.lastSentAt ?? g.createdAt);
 
 /**
  * Which groups have something to say now (pure). Groups alerts by receiver and the route's groupBy
@@ -82,14 +92,13 @@ export function planNotifications(
     const keepAliveMs = m.route.keepAliveMs;
     // Muting never takes back what a keep-alive receiver was told fires: it would resolve there while firing here.
     // Nor does inhibition keep back the end of what a receiver was told fires (a silence still does, as in Alertmanager).
-    const shown = (a: Alert) =>
-      notifiable(a) || (g.sent[a.fingerprint] === 'firing' && (keepAliveMs !== null || (a.state === 'resolved' && a.silencedBy.length === 0)));
+    const shown = (a: Alert) => notifiable(a) || (told(g, a) === 'firing' && (keepAliveMs !== null || (a.state === 'resolved' && a.silencedBy.length === 0)));
     const content = m.alerts
       .filter(shown)
       .flatMap((a): Array<{ alert: Alert; status: 'firing' | 'resolved' }> =>
         a.state === 'firing' || (a.state === 'resolved' && firedUntold(a, g))
           ? [{ alert: a, status: 'firing' }]
-          : a.state === 'resolved' && g.sent[a.fingerprint] === 'firing'
+          : a.state === 'resolved' && told(g, a) === 'firing'
             ? [{ alert: a, status: 'resolved' }]
             : [],
       )
@@ -100,11 +109,11 @@ export function planNotifications(
       continue;
     }
     next.set(key, g);
-    const changed = content.some((c) => g.sent[c.alert.fingerprint] !== c.status);
+    const changed = content.some((c) => told(g, c.alert) !== c.status);
     const since = g.lastSentAt ? t - Date.parse(g.lastSentAt) : Infinity;
     const unacked = content.some((c) => c.status === 'firing' && !c.alert.acknowledgedBy);
     // Firing alerts a keep-alive receiver was told of: re-posted every keepAliveMs, whatever else waits.
-    const kept = keepAliveMs !== null && g.lastSentAt !== null && content.some((c) => c.status === 'firing' && g.sent[c.alert.fingerprint] === 'firing');
+    const kept = keepAliveMs !== null && g.lastSentAt !== null && content.some((c) => c.status === 'firing' && told(g, c.alert) === 'firing');
     let reason: Notification['reason'] | null = null;
     if (!g.lastSentAt) reason = changed && t - Date.parse(g.createdAt) >= m.route.groupWaitMs ? 'first' : null;
     else if (changed && since >= m.route.groupIntervalMs) reason = 'changed';
@@ -129,7 +138,7 @@ export function planNotifications(
     for (const c of content) if (c.status === 'firing') sent[c.alert.fingerprint] = 'firing';
     // A muted alert (silenced, inhibited) the receiver was told fires is still firing there: left out of this message,
     // it is not forgotten, so it is told resolved once it is shown again (not told firing again while it still fires).
-    for (const a of m.alerts) if (!shown(a) && g.sent[a.fingerprint] === 'firing') sent[a.fingerprint] = 'firing';
+    for (const a of m.alerts) if (!shown(a) && told(g, a) === 'firing') sent[a.fingerprint] = 'firing';
     notifications.push({
       groupKey: key,
       receiver: m.route.receiver,

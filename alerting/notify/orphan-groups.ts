@@ -18,7 +18,8 @@ export function planOrphans(
 ): { notifications: Notification[]; nextAt: number } {
   const notifications: Notification[] = [];
   let nextAt = Infinity;
-  const known = new Map(routed.map((r) => [r.alert.fingerprint, r]));
+  // By fingerprint, and by those an alert had earlier in its episode (its labels changed): what a group told under one.
+  const known = new Map(routed.flatMap((r) => [...(r.alert.formerFingerprints ?? []), r.alert.fingerprint].map((fp) => [fp, r] as const)));
   for (const [key, g] of next) {
     if (members.has(key)) continue;
     const route = receiverRoute(g.receiver);
