@@ -2,7 +2,7 @@ import { api } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseCatalogYaml, sendCustomerSync, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
+import { baseCatalogYaml, customerSyncRun, sendCustomerSync, sendEstateTraffic } from '../../analyzer/test/estate-fixture.ts';
 import { startAnalyzer } from '../../analyzer/runner.ts';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { loadCatalog, type Catalog } from '../../core/catalog/index.ts';
@@ -253,5 +253,40 @@ describe('backtestRule of "more than", a sender that starts sampling', () => {
 
   it('does not fire on the step the sampling started in', async () => {
     expectQuiet(await backtestRule(h.store, catalog, 'many-runs', new Date(now - 40 * MINUTE), new Date(now)), 4);
+  });
+});
+
+/**
+ * Regression: the replay judged an error rate on any number of runs while the live alert needs `minTraces` of them
+ * (errorRateMinTraces): `weft alerts test` said a rule would have fired on one failed run that the live rule gave no
+ * verdict on.
+ */
+describe('backtestRule of an error rate, on as few runs as the live rule judges', () => {
+  let h: Harness;
+  let catalog: Catalog;
+  const mark = Math.floor(Date.now() / STEP) * STEP - 3 * STEP;
+  const until = new Date(mark + 150_000);
+
+  beforeAll(async () => {
+    h = await startHarness();
+    catalog = catalogWith(
+      h,
+      `alerts:
+  - { id: sync-errors, measure: error-rate, threshold: 0.1, minTraces: 2, select: { flows: [customer-sync] }, severity: high }
+  - { id: sync-any-error, measure: error-rate, threshold: 0.1, minTraces: 1, select: { flows: [customer-sync] }, severity: high }
+`,
+    );
+    await sendSpans({ url: h.collector.url, serviceName: 'customer-sync' }, [customerSyncRun(mark + MINUTE, true)]);
+    await h.collector.flush();
+    await analyzeAt(h, catalog, new Date());
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('gives no verdict on one failed run to a rule that needs two, and fires one that needs one', async () => {
+    const since = new Date(until.getTime() - 10 * MINUTE);
+    expectQuiet(await backtestRule(h.store, catalog, 'sync-errors', since, until), 2);
+    expect((await backtestRule(h.store, catalog, 'sync-any-error', since, until)).firingAtEnd).toEqual(['customer-sync']);
   });
 });

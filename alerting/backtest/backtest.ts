@@ -11,7 +11,7 @@ import {
   type FlowPoint,
 } from '../../analyzer/index.ts';
 import type { Store } from '../../clickhouse/index.ts';
-import { latencyMinTraces, type Catalog, type Flow } from '../../core/catalog/index.ts';
+import { errorRateMinTraces, latencyMinTraces, type Catalog, type Flow } from '../../core/catalog/index.ts';
 import { flowLabels, formatValue } from '../evaluate/conditions.ts';
 import { flowRuns } from '../evaluate/observe.ts';
 import { step } from '../evaluate/lifecycle.ts';
@@ -49,13 +49,13 @@ const supported = new Set(['latency-p95', 'latency-p99', 'error-rate', 'traces',
 /** A measure's value at one step, from the flow's series (pure). */
 function valueAt(rule: AlertRule, p: FlowPoint | undefined, minTraces: number, stepMs: number, lastRun: number | null, at: number, probability = 1): number {
   switch (rule.measure) {
-    // As the live evaluation: a percentile over at least the class's minTraces, else no verdict.
+    // As the live evaluation: a percentile or an error rate over at least minTraces runs, else no verdict.
     case 'latency-p95':
       return p && p.traces >= minTraces ? (p.p95Ms ?? NaN) : NaN;
     case 'latency-p99':
       return p && p.traces >= minTraces ? (p.p99Ms ?? NaN) : NaN;
     case 'error-rate':
-      return p && p.traces > 0 ? p.failedTraces / p.traces : NaN;
+      return p && p.traces > 0 && p.traces >= minTraces ? p.failedTraces / p.traces : NaN;
     // As live: of runs that reached Weft sampled, the runs that can have happened on the side the rule fires on.
     case 'traces': {
       const [low, high] = sampledCountRange(p?.traces ?? 0, probability);
@@ -126,7 +126,11 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
       rule.measure === 'staleness' ? flowSilenceMs(f, given, sampled, lastRunMs === null ? undefined : new Date(lastRunMs).toISOString()).ms : given;
     if (!Number.isFinite(thresholdAt(null))) continue;
     flows++;
-    const minTraces = latencyMinTraces(f, catalog.classes);
+    // As live: the rule's own minTraces, else the flow's (errorRateMinTraces over the rule's window, latencyMinTraces).
+    const minTraces =
+      rule.measure === 'error-rate'
+        ? errorRateMinTraces(f, catalog.classes, rule.windowMs, rule.minTraces)
+        : (rule.minTraces ?? latencyMinTraces(f, catalog.classes));
     const series = await queryFlowSeries(store, catalog, selectFlow(catalog, f.id), new Date(origin), until, stepMs / 1000, new Date(origin));
     const byT = new Map(series.map((p) => [Date.parse(p.t), p]));
     let alert: Alert | undefined;
