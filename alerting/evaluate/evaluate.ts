@@ -68,8 +68,19 @@ export function evaluateAlerts(
   // Open alerts by identity: a condition whose labels changed but not what it is about (a flow's new owner) steps the
   // alert it was, under its new labels, instead of resolving it and firing another (Alertmanager would see a new alert
   // either way: its identity is every label).
-  const open = new Map<string, Alert>();
-  for (const a of prev.values()) if ((a.state === 'firing' || a.state === 'pending') && !open.has(identityOf(a.labels))) open.set(identityOf(a.labels), a);
+  // Built at the first condition without an alert of its own fingerprint.
+  let open: Map<string, Alert> | undefined;
+  const openAlert = (labels: Labels) => {
+    if (!open) {
+      open = new Map();
+      for (const a of prev.values())
+        if (a.state === 'firing' || a.state === 'pending') {
+          const id = identityOf(a.labels);
+          if (!open.has(id)) open.set(id, a);
+        }
+    }
+    return open.get(identityOf(labels));
+  };
   const moved = new Set<string>();
   const relabeled: EvaluationResult['relabeled'] = [];
   for (const c of conditions) {
@@ -77,7 +88,7 @@ export function evaluateAlerts(
     const fp = fingerprint(c.labels);
     if (next.has(fp)) continue;
     let p = prev.get(fp);
-    const was = p === undefined ? open.get(identityOf(c.labels)) : undefined;
+    const was = p === undefined ? openAlert(c.labels) : undefined;
     if (was && was.fingerprint !== fp && !moved.has(was.fingerprint) && !next.has(was.fingerprint) && was.rule === c.rule.id) {
       p = relabel(was, c.labels, fp);
       moved.add(was.fingerprint);

@@ -132,7 +132,11 @@ export interface Alert {
 export const IDENTITY_LABELS = ['alertname', 'flow', 'system', 'finding', 'action'] as const;
 
 /** One string per alert identity (IDENTITY_LABELS' values, absent ones empty): equal for the same alert, whatever its other labels. */
-export const identityOf = (labels: Labels): string => IDENTITY_LABELS.map((n) => (Object.hasOwn(labels, n) ? labels[n] : '')).join('\u0000');
+export function identityOf(labels: Labels): string {
+  let id = '';
+  for (const n of IDENTITY_LABELS) id += (Object.hasOwn(labels, n) ? labels[n] : '') + '\u0000';
+  return id;
+}
 
 /**
  * An alert's severity as people read it: its own (its rule's, which routes and pages it), and the severity of the
