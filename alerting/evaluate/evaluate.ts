@@ -28,12 +28,15 @@ export interface EvaluationResult {
 const FORMER_FINGERPRINTS = 8;
 
 /** `p` under new labels (its fingerprint theirs), remembering the fingerprint it had. */
-const relabel = (p: Alert, labels: Labels, fp: string): Alert => ({
-  ...p,
-  fingerprint: fp,
-  labels,
-  formerFingerprints: [p.fingerprint, ...(p.formerFingerprints ?? []).filter((f) => f !== fp)].slice(0, FORMER_FINGERPRINTS),
-});
+/**
+ * `p` under new labels (its fingerprint theirs), remembering the fingerprint it had; of more than FORMER_FINGERPRINTS,
+ * the newest and the episode's first (`episodeFingerprint`) are kept.
+ */
+function relabel(p: Alert, labels: Labels, fp: string): Alert {
+  const former = [p.fingerprint, ...(p.formerFingerprints ?? [])].filter((f) => f !== fp);
+  const kept = former.length > FORMER_FINGERPRINTS ? [...former.slice(0, FORMER_FINGERPRINTS - 1), former[former.length - 1]] : former;
+  return { ...p, fingerprint: fp, labels, formerFingerprints: kept };
+}
 
 /**
  * One evaluation of every rule (pure): steps each alert with its condition, holds the rules measured on spans (flows',
@@ -81,19 +84,29 @@ export function evaluateAlerts(
     }
     return open.get(identityOf(labels));
   };
-  const moved = new Set<string>();
+  // Old fingerprint → new, of the alerts relabelled in this evaluation.
+  const moved = new Map<string, string>();
   const relabeled: EvaluationResult['relabeled'] = [];
+  /** The alert a condition of fingerprint `fp` steps: its own, else an open one of the same identity and rule, relabelled. */
+  const previous = (fp: string, c: Condition): Alert | undefined => {
+    const p = prev.get(fp);
+    if (p !== undefined) return p;
+    const was = openAlert(c.labels);
+    if (!was || was.fingerprint === fp || moved.has(was.fingerprint) || next.has(was.fingerprint) || was.rule !== c.rule.id) return undefined;
+    const alert = relabel(was, c.labels, fp);
+    moved.set(was.fingerprint, fp);
+    relabeled.push({ from: was.fingerprint, alert });
+    return alert;
+  };
+  // Escalations (`whileFiring`) are stepped last, but matched to the alerts they were first: one relabelled (its failed
+  // alert's owner changed) is not stepped as gone below.
+  const dependent = new Map(conditions.filter((c) => c.whileFiring).map((c) => [fingerprint(c.labels), c]));
+  const dependentPrev = new Map([...dependent].map(([fp, c]) => [fp, previous(fp, c)]));
   for (const c of conditions) {
     if (c.whileFiring) continue;
     const fp = fingerprint(c.labels);
     if (next.has(fp)) continue;
-    let p = prev.get(fp);
-    const was = p === undefined ? openAlert(c.labels) : undefined;
-    if (was && was.fingerprint !== fp && !moved.has(was.fingerprint) && !next.has(was.fingerprint) && was.rule === c.rule.id) {
-      p = relabel(was, c.labels, fp);
-      moved.add(was.fingerprint);
-      relabeled.push({ from: was.fingerprint, alert: p });
-    }
+    const p = previous(fp, c);
     // No verdict on an alert recovering (its condition was false since): its keepFiringFor still runs out, and it
     // resolves with the figures it was recovering with.
     if (c.noVerdict && !held(c.rule) && p && p.falseSince !== null && (p.state === 'firing' || p.state === 'pending')) {
@@ -108,8 +121,7 @@ export function evaluateAlerts(
     }
     apply(p, c);
   }
-  // Stepped once every other alert is: what they depend on is then this evaluation's state.
-  const dependent = new Map(conditions.filter((c) => c.whileFiring).map((c) => [fingerprint(c.labels), c]));
+  // Escalations are stepped once every other alert is: what they depend on is then this evaluation's state.
   for (const [fp, p] of prev) {
     if (next.has(fp) || dependent.has(fp) || moved.has(fp)) continue;
     const rule = ruleById.get(p.rule);
@@ -138,8 +150,9 @@ export function evaluateAlerts(
   }
   for (const [fp, c] of dependent) {
     if (next.has(fp)) continue;
-    const firing = c.whileFiring!.some((f) => next.get(f)?.state === 'firing');
-    apply(prev.get(fp), { ...c, active: c.active && firing });
+    // The alerts it depends on, under their new fingerprints when they were relabelled in this evaluation.
+    const firing = c.whileFiring!.some((f) => next.get(moved.get(f) ?? f)?.state === 'firing');
+    apply(dependentPrev.get(fp), { ...c, active: c.active && firing });
   }
   const alerts = [...next.values()].filter((a) => a.state !== 'inactive');
   // Inhibition: a system whose probe fails or that stopped answering explains the alerts of flows through

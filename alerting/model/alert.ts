@@ -124,6 +124,12 @@ export interface Alert {
 }
 
 /**
+ * The fingerprint an alert had when its episode began (its first, before any relabelling: `formerFingerprints`' oldest),
+ * what the episode's remediation runs are keyed on (their idempotency key), so a relabelled alert's runs stay its own.
+ */
+export const episodeFingerprint = (a: Pick<Alert, 'fingerprint' | 'formerFingerprints'>): string => a.formerFingerprints?.at(-1) ?? a.fingerprint;
+
+/**
  * The labels that say which alert an alert is (`alertname`, and its subject: `flow`, `system`, `finding`, and an
  * escalation's `action`); the others (`severity`, `owner`, `class`, `domain`, `source`, `target`, the flow's and the
  * rule's own labels) describe it, for routing and silences, and may change while it fires. Alertmanager's fingerprint is

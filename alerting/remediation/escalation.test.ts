@@ -66,6 +66,26 @@ describe('escalation (remediation-failed)', () => {
     expect(e.run(40, [stale(true), ...escalationConditions(keysOf(e.alerts()), ends)])).toEqual(['flow-stale:firing']);
   });
 
+  // Regression: a catalog change of the failed alert's owner gave it and its escalation new labels (new fingerprints):
+  // the escalation was resolved and fired again, and the runs recorded under the old fingerprint were lost to it.
+  it("keeps an escalation firing, relabelled with its alert, when the failed alert's owner changes; it resolves with it", () => {
+    const e = evaluations();
+    const staleOf = (owner: string, active = true): Condition => ({ ...stale(active), labels: { ...stale(active).labels, owner } });
+    e.run(0, [staleOf('icoe')]);
+    const ends = ended(keysOf(e.alerts()), 'rerun', 'escalated');
+    expect(e.run(10, [staleOf('icoe'), ...escalationConditions(keysOf(e.alerts()), ends)])).toEqual(['remediation-failed:firing']);
+    expect(e.run(20, [staleOf('supply'), ...escalationConditions(keysOf(e.alerts()), ends)])).toEqual([]);
+    expect(e.run(30, [staleOf('supply'), ...escalationConditions(keysOf(e.alerts()), ends)])).toEqual([]);
+    expect(e.alerts().map((a) => [a.rule, a.state, a.labels.owner, a.firedAt])).toEqual([
+      ['flow-stale', 'firing', 'supply', at(0).toISOString()],
+      ['remediation-failed', 'firing', 'supply', at(10).toISOString()],
+    ]);
+    expect(e.run(40, [staleOf('supply', false), ...escalationConditions(keysOf(e.alerts()), ends)]).sort()).toEqual([
+      'flow-stale:resolved',
+      'remediation-failed:resolved',
+    ]);
+  });
+
   it('resolves when a later run of the action succeeds, while the alert still fires', () => {
     const e = evaluations();
     e.run(0, [stale(true)]);

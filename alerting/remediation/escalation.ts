@@ -85,7 +85,10 @@ export function escalationConditions(keys: ReturnType<typeof escalationKeys>, en
   const byKey = new Map(ends.map((e) => [`${e.action}\u0000${e.fingerprint}\u0000${e.idempotencyKey}`, e]));
   const out = new Map<string, Condition>();
   for (const { alert, action, key } of keys) {
-    const end = byKey.get(`${action.id}\u0000${alert.fingerprint}\u0000${key}`);
+    // Runs are recorded under the alert's fingerprint at the time: a relabelled alert's earlier ones under a former one.
+    const end = [alert.fingerprint, ...(alert.formerFingerprints ?? [])]
+      .map((fp) => byKey.get(`${action.id}\u0000${fp}\u0000${key}`))
+      .find((e) => e !== undefined);
     if (!end || end.outcome === 'succeeded') continue;
     const labels = escalationLabels(alert, action.id);
     const fp = fingerprint(labels);

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { RemediationSpec } from '../../core/catalog/index.ts';
 import { parseDuration } from '../../core/time/index.ts';
 import type { Secrets } from '../../probes/index.ts';
-import { ESCALATION_RULE_ID, type Alert } from '../model/alert.ts';
+import { episodeFingerprint, ESCALATION_RULE_ID, type Alert } from '../model/alert.ts';
 import type { AlertStore, RemediationAttempt } from '../store/alert-store.ts';
 import { backoffDelay, sleep } from './backoff.ts';
 
@@ -31,10 +31,10 @@ export interface RunActionOptions {
   wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** The same key for every attempt on one alert episode: a platform that honours it runs the fix once. */
+/** The same key for every attempt on one alert episode (relabelled or not: `episodeFingerprint`): a platform that honours it runs the fix once. */
 export function idempotencyKey(action: string, a: Alert): string {
   return createHash('sha256')
-    .update(`${action}\u0000${a.fingerprint}\u0000${a.firedAt ?? a.activeSince ?? ''}`)
+    .update(`${action}\u0000${episodeFingerprint(a)}\u0000${a.firedAt ?? a.activeSince ?? ''}`)
     .digest('hex')
     .slice(0, 32);
 }
