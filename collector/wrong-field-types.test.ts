@@ -160,4 +160,112 @@ describe('fields of the wrong type', () => {
       ]);
     }
   });
+  // Regression: an attribute value of OTLP/JSON whose member had another type than the JSON mapping gives it was
+  // stored as something else: `"stringValue": 5` as "5", `"boolValue": "false"` as true, `"doubleValue": "x"` as NaN,
+  // `"intValue": true` as 0, `"bytesValue": 5` as '', `"key": 5` as "5", inside an array or kvlist value too; a log
+  // body's too. Each now refuses its item, naming the member.
+  it('refuses an item whose attribute value or body has a member of the wrong type, naming it', async () => {
+    const at = 'resourceSpans[0].scopeSpans[0].spans[1].attributes';
+    const cases: [attribute: object, said: string][] = [
+      [{ key: 'k', value: { stringValue: 5 } }, `${at}[1].value.stringValue must be a string, got 5`],
+      [{ key: 'k', value: { stringValue: true } }, `${at}[1].value.stringValue must be a string, got true`],
+      [{ key: 'k', value: { boolValue: 'false' } }, `${at}[1].value.boolValue must be true or false, got "false"`],
+      [{ key: 'k', value: { doubleValue: 'x' } }, `${at}[1].value.doubleValue must be a number, its text, "NaN", "Infinity" or "-Infinity", got "x"`],
+      [{ key: 'k', value: { intValue: true } }, `${at}[1].value.intValue must be an integer or its decimal text, got true`],
+      [{ key: 'k', value: { bytesValue: 5 } }, `${at}[1].value.bytesValue must be base64 text, got 5`],
+      [{ key: 5, value: { stringValue: 'v' } }, `${at}[1].key must be a string, got 5`],
+      [
+        { key: 'k', value: { arrayValue: { values: [{ stringValue: 'a' }, { stringValue: 6 }] } } },
+        `${at}[1].value.arrayValue.values[1].stringValue must be a string, got 6`,
+      ],
+      [
+        { key: 'k', value: { arrayValue: { values: [7] } } },
+        `${at}[1].value.arrayValue.values[0] must be an AnyValue object (such as {"stringValue": "…"}), got a number`,
+      ],
+      [
+        { key: 'k', value: { kvlistValue: { values: [{ key: 'a', value: { boolValue: 1 } }] } } },
+        `${at}[1].value.kvlistValue.values[0].value.boolValue must be true or false, got 1`,
+      ],
+      [
+        { key: 'k', value: { kvlistValue: { values: [{ key: 8, value: { stringValue: 'x' } }] } } },
+        `${at}[1].value.kvlistValue.values[0].key must be a string, got 8`,
+      ],
+      // A key naming a secret has its value redacted whole: its type is still checked.
+      [{ key: 'password', value: { stringValue: 9 } }, `${at}[1].value.stringValue must be a string, got 9`],
+    ];
+    for (const [i, [attribute, said]] of cases.entries()) {
+      const service = `member-types-${i}`;
+      const attributes = [str('ok', 'yes'), attribute];
+      const body = { resourceSpans: [{ resource: resource(service), scopeSpans: [{ spans: [span(1), span(2, { attributes }), span(3)] }] }] };
+      const res = await post('/v1/traces', JSON.stringify(body));
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ partialSuccess: { rejectedSpans: 1, errorMessage: `1 rejected: ${wrong('spans')} (first at ${said})` } });
+    }
+    // Values of the types the mapping allows are kept (a double as text, an int64 as a number).
+    const fine = [
+      { key: 'd', value: { doubleValue: '1.5' } },
+      { key: 'n', value: { doubleValue: 'NaN' } },
+      { key: 'i', value: { intValue: 12 } },
+      { key: 'b', value: { boolValue: false } },
+      { key: 'y', value: { bytesValue: 'AQI=' } },
+    ];
+    const ok = await post(
+      '/v1/traces',
+      JSON.stringify({ resourceSpans: [{ resource: resource('member-types-fine'), scopeSpans: [{ spans: [span(1, { attributes: fine })] }] }] }),
+    );
+    expect(await ok.json()).toEqual({});
+    const logs = {
+      resourceLogs: [
+        {
+          resource: resource('member-types-logs'),
+          scopeLogs: [
+            {
+              logRecords: [
+                { timeUnixNano: NOW, body: { stringValue: 'kept' } },
+                { timeUnixNano: NOW, body: { stringValue: 5 } },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const lres = await post('/v1/logs', JSON.stringify(logs));
+    expect(await lres.json()).toEqual({
+      partialSuccess: {
+        rejectedLogRecords: 1,
+        errorMessage: `1 rejected: ${wrong('log records')} (first at resourceLogs[0].scopeLogs[0].logRecords[1].body.stringValue must be a string, got 5)`,
+      },
+    });
+    const point = (v: number, more: object = {}) => ({ timeUnixNano: NOW, asDouble: v, ...more });
+    const metrics = {
+      resourceMetrics: [
+        {
+          resource: resource('member-types-metrics'),
+          scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [point(1), point(2, { attributes: [{ key: 'k', value: { stringValue: 5 } }] })] } }] }],
+        },
+      ],
+    };
+    const mres = await post('/v1/metrics', JSON.stringify(metrics));
+    expect(await mres.json()).toEqual({
+      partialSuccess: {
+        rejectedDataPoints: 1,
+        errorMessage: `1 rejected: ${wrong('data points')} (first at resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[1].attributes[0].value.stringValue must be a string, got 5)`,
+      },
+    });
+    await h.collector.flush();
+    expect(
+      await h.rows(
+        `SELECT ServiceName, SpanName FROM otel_traces WHERE ServiceName LIKE 'member-types-%' AND ServiceName != 'member-types-fine' ORDER BY ServiceName, SpanName`,
+      ),
+    ).toEqual(
+      cases
+        .flatMap((_, i) => [`s1`, `s3`].map((SpanName) => ({ ServiceName: `member-types-${i}`, SpanName })))
+        .sort((a, b) => (a.ServiceName < b.ServiceName ? -1 : a.ServiceName > b.ServiceName ? 1 : 0)),
+    );
+    expect(await h.rows(`SELECT SpanAttributes FROM otel_traces WHERE ServiceName = 'member-types-fine'`)).toEqual([
+      { SpanAttributes: { d: '1.5', n: 'NaN', i: '12', b: 'false', y: 'AQI=' } },
+    ]);
+    expect(await h.rows(`SELECT Body FROM otel_logs WHERE ServiceName = 'member-types-logs'`)).toEqual([{ Body: 'kept' }]);
+    expect(await h.rows(`SELECT Value FROM otel_metrics_gauge WHERE ServiceName = 'member-types-metrics'`)).toEqual([{ Value: 1 }]);
+  });
 });

@@ -77,14 +77,64 @@ export function isInt64(t: string): boolean {
   return n >= -INT64_MAX - 1n && n <= INT64_MAX;
 }
 
+/** A member of an AnyValue in OTLP/JSON, and whether a value of it has the type the JSON mapping gives its protobuf type. */
+const memberFits: [member: string, fits: (x: unknown) => boolean, what: string][] = [
+  ['stringValue', (x) => typeof x === 'string', 'a string'],
+  ['boolValue', (x) => typeof x === 'boolean', 'true or false'],
+  // int64: a number or its decimal text (text that is no integer is kept, and said: NOT_INTEGER); protobufjs gives a Long.
+  [
+    'intValue',
+    (x) => typeof x === 'number' || typeof x === 'string' || typeof x === 'bigint' || (typeof x === 'object' && x !== null && 'low' in x),
+    'an integer or its decimal text',
+  ],
+  [
+    'doubleValue',
+    (x) => typeof x === 'number' || (typeof x === 'string' && x.trim() !== '' && (!Number.isNaN(Number(x)) || x === 'NaN')),
+    'a number, its text, "NaN", "Infinity" or "-Infinity"',
+  ],
+  ['bytesValue', (x) => typeof x === 'string' || x instanceof Uint8Array, 'base64 text'],
+];
+
+/**
+ * Throws ERR_OTLP_BAD_INPUT (the item is refused: `readItem`) when the AnyValue `v` has a member of another type than
+ * the OTLP/JSON mapping of its protobuf type (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding, the
+ * proto3 JSON mapping): `"stringValue": 5` was stored as "5", `"boolValue": "false"` as true, `"doubleValue": "x"` as
+ * NaN, `"intValue": true` as 0, `"bytesValue": 5` as '', silently. `place()` names the value (`…attributes[2].value`),
+ * built only then. A protobufjs message always fits.
+ */
+function checkMembers(v: Record<string, unknown>, place: () => string): void {
+  for (const [member, fits, what] of memberFits) {
+    if (!has(v, member)) continue;
+    const x = v[member];
+    if (x === null || fits(x)) return;
+    throw ERR_OTLP_BAD_INPUT(`${place()}.${member} must be ${what}, got ${shown(x)}.`);
+  }
+}
+
+/** A key of a KeyValue: a string (protobuf's `string key`), or absent; `place()` names it, built only on an error. */
+function keyText(k: unknown, place: () => string): string {
+  if (k === undefined || k === null) return '';
+  if (typeof k === 'string') return k;
+  throw ERR_OTLP_BAD_INPUT(`${place()} must be a string, got ${shown(k)}.`);
+}
+
+/** `v` as JSON for a message, cut to 40 characters. */
+function shown(v: unknown): string {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+}
+
 /**
  * JSON of an array or kvlist value as the OpenTelemetry Collector's ClickHouse exporter writes it
  * (`AsRaw()` then `json.Marshal`): integers exact (int64 beyond 2^53 included), maps with sorted
  * keys, a key sent twice in a kvlist read as its first value (as `Map.Get` reads it). Nesting past `maxAnyValueDepth`
- * is refused.
+ * is refused. `path` is the place of `v` in the request, for an error naming a member of the wrong type.
  */
-function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, where: string): string {
+function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, where: string, path: string): string {
   if (!v) return 'null';
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw ERR_OTLP_BAD_INPUT(`${path} must be an AnyValue object (such as {"stringValue": "…"}), got ${Array.isArray(v) ? 'a list' : `a ${typeof v}`}.`);
+  checkMembers(v, () => path);
   if (has(v, 'stringValue')) return JSON.stringify(stringText(v.stringValue, ctx, where));
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
   if (has(v, 'intValue')) {
@@ -98,7 +148,7 @@ function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, w
     if (depth >= max) throw ERR_OTLP_TOO_DEEP(max, where);
     const a = v.arrayValue as { values?: AnyValueLike[] } | undefined;
     const values = Array.isArray(a?.values) ? a.values : [];
-    return `[${values.map((x) => jsonOf(x, depth + 1, ctx, where)).join(',')}]`;
+    return `[${values.map((x, i) => jsonOf(x, depth + 1, ctx, where, `${path}.arrayValue.values[${i}]`)).join(',')}]`;
   }
   if (has(v, 'kvlistValue')) {
     if (depth >= max) throw ERR_OTLP_TOO_DEEP(max, where);
@@ -106,9 +156,12 @@ function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, w
     const entries = new Map<string, string>();
     // A key sent twice inside the kvlist: the first value is the entry, as for a key sent twice among the attributes
     // (`attributeMap`); the later value is still read, for the same warnings and errors.
-    for (const e of Array.isArray(kv?.values) ? kv.values : []) {
-      const key = String(e?.key ?? '');
-      const text = jsonOf(e?.value, depth + 1, ctx, where);
+    const list = Array.isArray(kv?.values) ? kv.values : [];
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      const at = `${path}.kvlistValue.values[${i}]`;
+      const key = keyText(e?.key, () => `${at}.key`);
+      const text = jsonOf(e?.value, depth + 1, ctx, where, `${at}.value`);
       if (!entries.has(key)) entries.set(key, text);
     }
     const keys = [...entries.keys()].sort();
@@ -120,12 +173,14 @@ function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, w
 /**
  * An attribute value as the ClickHouse exporter stores it: text, with arrays and maps as JSON.
  * With a context, string and bytes values are cut to AttributeValueLengthLimit (reported) and
- * nesting is bounded; `where` names the attribute in messages.
+ * nesting is bounded; `where` names the attribute in messages, `path` the value itself (`…attributes[2].value`) in the
+ * error for a member of the wrong type (`checkMembers`).
  */
-export function anyValueText(v: AnyValueLike, ctx?: ValueContext, where = 'value'): string {
+export function anyValueText(v: AnyValueLike, ctx?: ValueContext, where = 'value', path = where): string {
   if (!v) return '';
   if (typeof v !== 'object' || Array.isArray(v))
     throw ERR_OTLP_BAD_INPUT(`${where} must be an AnyValue object (such as {"stringValue": "…"}), got ${Array.isArray(v) ? 'a list' : `a ${typeof v}`}.`);
+  checkMembers(v, () => path);
   if (has(v, 'stringValue')) return stringText(v.stringValue, ctx, where);
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
   if (has(v, 'intValue')) {
@@ -137,7 +192,7 @@ export function anyValueText(v: AnyValueLike, ctx?: ValueContext, where = 'value
   }
   if (has(v, 'doubleValue')) return doubleText(v.doubleValue);
   if (has(v, 'bytesValue')) return bytesText(v.bytesValue, ctx, where);
-  if (has(v, 'arrayValue') || has(v, 'kvlistValue')) return jsonOf(v, 0, ctx, where);
+  if (has(v, 'arrayValue') || has(v, 'kvlistValue')) return jsonOf(v, 0, ctx, where, path);
   return '';
 }
 
@@ -159,7 +214,7 @@ export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): A
   for (let i = 0; i < n; i++) {
     const kv = kvs[i] as KeyValueLike;
     if (!kv || typeof kv !== 'object') throw ERR_OTLP_BAD_INPUT(`${where}[${i}] must be an object with "key" and "value".`);
-    const key = String(kv.key ?? '');
+    const key = keyText(kv.key, () => `${where}[${i}].key`);
     // A key sent twice (OTLP forbids it; SDKs and processors still do it): the first is the attribute, as the protobuf
     // decoder's readers (a Map column's lookup, the span classification) and the Collector's pdata `Map.Get` read it.
     // The later value is still read, for the same warnings and errors as the protobuf decoder gives.
@@ -167,12 +222,13 @@ export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): A
     // A key naming a secret, and an array or kvlist value, are redacted as their stored text (as the protobuf decoder's
     // FieldWriter does); a string before AttributeValueLengthLimit cuts it.
     const v = kv.value;
+    const path = `${where}[${i}].value`;
     const text =
       kind === KEY_NAMED
-        ? redactValue(kind, anyValueText(v, ctx, where))
+        ? redactValue(kind, anyValueText(v, ctx, where, path))
         : v && (has(v, 'arrayValue') || has(v, 'kvlistValue'))
-          ? redactStructuredValue(kind, anyValueText(v, ctx, where))
-          : anyValueText(valueRedacted(kind, v), ctx, where);
+          ? redactStructuredValue(kind, anyValueText(v, ctx, where, path))
+          : anyValueText(valueRedacted(kind, v), ctx, where, path);
     if (!(key in out)) out[key] = text;
   }
   return out;
