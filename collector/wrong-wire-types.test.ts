@@ -17,6 +17,8 @@ function withFields(typeName: string, message: object, extra: (w: protobuf.Write
   return w.finish();
 }
 const tag = (field: number, wire: number) => (field << 3) | wire;
+/** `n` as a protobuf varint. */
+const varint = (n: number) => Buffer.from(protobuf.Writer.create().uint32(n).finish());
 
 /** A request (`container` → its list field `listField`, `at` levels deep) of `items`, each already encoded. */
 function request(path: [typeName: string, message: object, listField: number][], items: Uint8Array[]): Buffer {
@@ -128,5 +130,206 @@ describe('fields sent with the wrong wire type', () => {
     await h.collector.flush();
     expect(await h.rows(`SELECT Body FROM otel_logs WHERE ServiceName = 'wire-logs'`)).toEqual([{ Body: 'kept' }]);
     expect(await h.rows(`SELECT Value FROM otel_metrics_gauge WHERE ServiceName = 'wire-points'`)).toEqual([{ Value: 1 }]);
+  });
+  // Regression: a field of a message nested in a span (an attribute's KeyValue or AnyValue, an array or kvlist value's
+  // items, an event, a link) or in a log record or data point sent with another wire type was passed over: an attribute
+  // stored without its key or value, an event without its name or time, silently. Such an item is now refused alone,
+  // naming the field's path; a resource attribute with one refuses the resource's spans.
+  it('refuses each item with one in a nested message, naming its path', async () => {
+    const kv = (key: string, value: Uint8Array) => withFields('KeyValue', { key }, (w) => w.uint32(tag(2, 2)).bytes(value));
+    const value = (extra: (w: protobuf.Writer) => void) => withFields('AnyValue', {}, extra);
+    const list = (field: number, items: Uint8Array[]) =>
+      value((w) => w.uint32(tag(field, 2)).bytes(withFields('ArrayValue', {}, (a) => items.forEach((x) => a.uint32(tag(1, 2)).bytes(x)))));
+    const span = (i: number, fields: object, extra: (w: protobuf.Writer) => void = () => {}) =>
+      withFields(
+        'Span',
+        {
+          traceId: Buffer.alloc(16, 9),
+          spanId: Buffer.alloc(8, i),
+          name: `s${i}`,
+          startTimeUnixNano: NOW.toString(),
+          endTimeUnixNano: NOW.toString(),
+          ...fields,
+        },
+        extra,
+      );
+    const attribute = (bytes: Uint8Array) => (w: protobuf.Writer) => w.uint32(tag(9, 2)).bytes(bytes);
+    const at = 'resourceSpans[0].scopeSpans[0].spans[1]';
+    const got = (field: string, want: number, wire: number) => {
+      const names = ['VARINT', 'I64', 'LEN'];
+      return `${field} must be sent with wire type ${want} (${names[want]}), got ${wire} (${names[wire]})`;
+    };
+    const cases: [extra: (w: protobuf.Writer) => void, said: string][] = [
+      [attribute(withFields('KeyValue', {}, (w) => w.uint32(tag(1, 0)).uint32(5))), got(`${at}.attributes[1].key`, 2, 0)],
+      [attribute(withFields('KeyValue', { key: 'k' }, (w) => w.uint32(tag(2, 0)).uint32(5))), got(`${at}.attributes[1].value`, 2, 0)],
+      [
+        attribute(
+          kv(
+            'k',
+            value((w) => w.uint32(tag(1, 0)).uint32(5)),
+          ),
+        ),
+        got(`${at}.attributes[1].value.stringValue`, 2, 0),
+      ],
+      [
+        attribute(
+          kv(
+            'k',
+            value((w) => w.uint32(tag(3, 2)).string('12')),
+          ),
+        ),
+        got(`${at}.attributes[1].value.intValue`, 0, 2),
+      ],
+      [
+        attribute(
+          kv(
+            'k',
+            value((w) => w.uint32(tag(4, 0)).uint32(1)),
+          ),
+        ),
+        got(`${at}.attributes[1].value.doubleValue`, 1, 0),
+      ],
+      [
+        attribute(
+          kv(
+            'k',
+            value((w) => w.uint32(tag(2, 2)).string('true')),
+          ),
+        ),
+        got(`${at}.attributes[1].value.boolValue`, 0, 2),
+      ],
+      [
+        attribute(kv('k', list(5, [value((w) => w.uint32(tag(1, 2)).string('a')), value((w) => w.uint32(tag(1, 0)).uint32(5))]))),
+        got(`${at}.attributes[1].value.arrayValue.values[1].stringValue`, 2, 0),
+      ],
+      [
+        attribute(kv('k', list(6, [withFields('KeyValue', { key: 'a' }, (w) => w.uint32(tag(1, 0)).uint32(5))]))),
+        got(`${at}.attributes[1].value.kvlistValue.values[0].key`, 2, 0),
+      ],
+      [
+        attribute(
+          kv(
+            'k',
+            value((w) => w.uint32(tag(5, 2)).bytes(withFields('ArrayValue', {}, (a) => a.uint32(tag(1, 0)).uint32(5)))),
+          ),
+        ),
+        got(`${at}.attributes[1].value.arrayValue.values`, 2, 0),
+      ],
+      [(w) => w.uint32(tag(11, 2)).bytes(withFields('Span.Event', { name: 'e' }, (e) => e.uint32(tag(2, 0)).uint32(5))), got(`${at}.events[0].name`, 2, 0)],
+      [
+        (w) => w.uint32(tag(11, 2)).bytes(withFields('Span.Event', { name: 'e' }, (e) => e.uint32(tag(1, 0)).uint32(5))),
+        got(`${at}.events[0].timeUnixNano`, 1, 0),
+      ],
+      [
+        (w) => w.uint32(tag(11, 2)).bytes(withFields('Span.Event', { name: 'e' }, (e) => e.uint32(tag(3, 0)).uint32(5))),
+        got(`${at}.events[0].attributes`, 2, 0),
+      ],
+      [(w) => w.uint32(tag(13, 2)).bytes(withFields('Span.Link', {}, (l) => l.uint32(tag(3, 0)).uint32(5))), got(`${at}.links[0].traceState`, 2, 0)],
+      [(w) => w.uint32(tag(13, 2)).bytes(withFields('Span.Link', {}, (l) => l.uint32(tag(1, 0)).uint32(5))), got(`${at}.links[0].traceId`, 2, 0)],
+    ];
+    for (const [i, [extra, said]] of cases.entries()) {
+      const service = `nested-wire-${i}`;
+      const body = request(
+        [
+          ['ExportTraceServiceRequest', {}, 1],
+          ['ResourceSpans', { resource: resource(service) }, 2],
+          ['ScopeSpans', {}, 2],
+        ],
+        [span(1, {}), span(2, { attributes: [{ key: 'ok', value: { stringValue: 'yes' } }] }, extra), span(3, {})],
+      );
+      const res = await post('/v1/traces', body);
+      expect(res.status).toBe(200);
+      expect(decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer()))).toEqual({
+        partialSuccess: { rejectedSpans: 1, errorMessage: `1 rejected: ${wrong('spans')} (first at ${said})` },
+      });
+    }
+    // A resource attribute with one: the resource's spans.
+    const badResource = withFields('Resource', resource('nested-wire-resource'), (w) =>
+      w.uint32(tag(1, 2)).bytes(
+        kv(
+          'k',
+          value((v) => v.uint32(tag(1, 0)).uint32(5)),
+        ),
+      ),
+    );
+    const resBody = request(
+      [
+        ['ExportTraceServiceRequest', {}, 1],
+        ['ResourceSpans', {}, 2],
+        ['ScopeSpans', {}, 2],
+      ],
+      [span(1, {}), span(2, {})],
+    );
+    // The resource (field 1 of ResourceSpans) appended to the ResourceSpans: its place on the wire does not matter.
+    const rs = Buffer.from(resBody.subarray(2));
+    const whole = Buffer.concat([
+      Buffer.from([tag(1, 2)]),
+      varint(rs.length + 2 + badResource.length),
+      rs,
+      Buffer.from([tag(1, 2), badResource.length]),
+      badResource,
+    ]);
+    const rres = await post('/v1/traces', whole);
+    expect(decodeProtoResponse('traces', Buffer.from(await rres.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedSpans: 2,
+        errorMessage: `2 rejected: ${wrong('spans')} (first at ${got('resourceSpans[0].resource.attributes[1].value.stringValue', 2, 0)})`,
+      },
+    });
+    // Log records and data points (decoded by protobufjs) alike.
+    const badAttribute = kv(
+      'k',
+      value((w) => w.uint32(tag(1, 0)).uint32(5)),
+    );
+    const record = (body: string, extra: (w: protobuf.Writer) => void = () => {}) =>
+      withFields('LogRecord', { timeUnixNano: NOW.toString(), body: { stringValue: body } }, extra);
+    const logs = request(
+      [
+        ['ExportLogsServiceRequest', {}, 1],
+        ['ResourceLogs', { resource: resource('nested-wire-logs') }, 2],
+        ['ScopeLogs', {}, 2],
+      ],
+      [
+        record('kept'),
+        record('bad', (w) => w.uint32(tag(6, 2)).bytes(badAttribute)),
+        record('bad body', (w) => w.uint32(tag(5, 2)).bytes(value((v) => v.uint32(tag(1, 0)).uint32(5)))),
+      ],
+    );
+    const lres = await post('/v1/logs', logs);
+    expect(decodeProtoResponse('logs', Buffer.from(await lres.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedLogRecords: 2,
+        errorMessage: `2 rejected: ${wrong('log records')} (first at ${got('resourceLogs[0].scopeLogs[0].logRecords[1].attributes[0].value.stringValue', 2, 0)})`,
+      },
+    });
+    const point = (v: number, extra: (w: protobuf.Writer) => void = () => {}) =>
+      withFields('NumberDataPoint', { timeUnixNano: NOW.toString(), asDouble: v }, extra);
+    const gauge = withFields('Gauge', {}, (w) => {
+      for (const p of [point(1), point(2, (x) => x.uint32(tag(7, 2)).bytes(badAttribute))]) w.uint32(tag(1, 2)).bytes(p);
+    });
+    const metrics = request(
+      [
+        ['ExportMetricsServiceRequest', {}, 1],
+        ['ResourceMetrics', { resource: resource('nested-wire-points') }, 2],
+        ['ScopeMetrics', {}, 2],
+      ],
+      [withFields('Metric', { name: 'g' }, (w) => w.uint32(tag(5, 2)).bytes(gauge))],
+    );
+    const mres = await post('/v1/metrics', metrics);
+    expect(decodeProtoResponse('metrics', Buffer.from(await mres.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedDataPoints: 1,
+        errorMessage: `1 rejected: ${wrong('data points')} (first at ${got('resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[1].attributes[0].value.stringValue', 2, 0)})`,
+      },
+    });
+    await h.collector.flush();
+    expect(await h.rows(`SELECT ServiceName, SpanName FROM otel_traces WHERE ServiceName LIKE 'nested-wire-%' ORDER BY ServiceName, SpanName`)).toEqual(
+      cases
+        .map((_, i) => `nested-wire-${i}`)
+        .sort()
+        .flatMap((ServiceName) => ['s1', 's3'].map((SpanName) => ({ ServiceName, SpanName }))),
+    );
+    expect(await h.rows(`SELECT Body FROM otel_logs WHERE ServiceName = 'nested-wire-logs'`)).toEqual([{ Body: 'kept' }]);
+    expect(await h.rows(`SELECT Value FROM otel_metrics_gauge WHERE ServiceName = 'nested-wire-points'`)).toEqual([{ Value: 1 }]);
   });
 });

@@ -1,6 +1,7 @@
 import { KEY_NAMED, redactStructuredValue, redactValue, secretKeyKind } from '../../core/net/attribute-secrets.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { ERR_OTLP_TOO_DEEP, IngestReport, truncateUtf8, type IngestLimits } from './limits.ts';
+import { checkWireTypes } from './wire-types.ts';
 
 /**
  * OTLP values as decoded from protobuf (protobufjs messages, Long integers, Buffers) or from
@@ -135,6 +136,7 @@ function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, w
   if (typeof v !== 'object' || Array.isArray(v))
     throw ERR_OTLP_BAD_INPUT(`${path} must be an AnyValue object (such as {"stringValue": "…"}), got ${Array.isArray(v) ? 'a list' : `a ${typeof v}`}.`);
   checkMembers(v, () => path);
+  checkWireTypes(v, path);
   if (has(v, 'stringValue')) return JSON.stringify(stringText(v.stringValue, ctx, where));
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
   if (has(v, 'intValue')) {
@@ -147,12 +149,14 @@ function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, w
   if (has(v, 'arrayValue')) {
     if (depth >= max) throw ERR_OTLP_TOO_DEEP(max, where);
     const a = v.arrayValue as { values?: AnyValueLike[] } | undefined;
+    checkWireTypes(a, `${path}.arrayValue`);
     const values = Array.isArray(a?.values) ? a.values : [];
     return `[${values.map((x, i) => jsonOf(x, depth + 1, ctx, where, `${path}.arrayValue.values[${i}]`)).join(',')}]`;
   }
   if (has(v, 'kvlistValue')) {
     if (depth >= max) throw ERR_OTLP_TOO_DEEP(max, where);
     const kv = v.kvlistValue as { values?: KeyValueLike[] } | undefined;
+    checkWireTypes(kv, `${path}.kvlistValue`);
     const entries = new Map<string, string>();
     // A key sent twice inside the kvlist: the first value is the entry, as for a key sent twice among the attributes
     // (`attributeMap`); the later value is still read, for the same warnings and errors.
@@ -160,6 +164,7 @@ function jsonOf(v: AnyValueLike, depth: number, ctx: ValueContext | undefined, w
     for (let i = 0; i < list.length; i++) {
       const e = list[i];
       const at = `${path}.kvlistValue.values[${i}]`;
+      checkWireTypes(e, at);
       const key = keyText(e?.key, () => `${at}.key`);
       const text = jsonOf(e?.value, depth + 1, ctx, where, `${at}.value`);
       if (!entries.has(key)) entries.set(key, text);
@@ -181,6 +186,8 @@ export function anyValueText(v: AnyValueLike, ctx?: ValueContext, where = 'value
   if (typeof v !== 'object' || Array.isArray(v))
     throw ERR_OTLP_BAD_INPUT(`${where} must be an AnyValue object (such as {"stringValue": "…"}), got ${Array.isArray(v) ? 'a list' : `a ${typeof v}`}.`);
   checkMembers(v, () => path);
+  // A member sent with another wire type (protobuf: `string_value` as a varint) is no member: protobufjs passed over it.
+  checkWireTypes(v, path);
   if (has(v, 'stringValue')) return stringText(v.stringValue, ctx, where);
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
   if (has(v, 'intValue')) {
@@ -214,6 +221,7 @@ export function attributeMap(kvs: unknown, where: string, ctx?: ValueContext): A
   for (let i = 0; i < n; i++) {
     const kv = kvs[i] as KeyValueLike;
     if (!kv || typeof kv !== 'object') throw ERR_OTLP_BAD_INPUT(`${where}[${i}] must be an object with "key" and "value".`);
+    checkWireTypes(kv, `${where}[${i}]`);
     const key = keyText(kv.key, () => `${where}[${i}].key`);
     // A key sent twice (OTLP forbids it; SDKs and processors still do it): the first is the attribute, as the protobuf
     // decoder's readers (a Map column's lookup, the span classification) and the Collector's pdata `Map.Get` read it.

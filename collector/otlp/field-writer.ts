@@ -15,6 +15,7 @@ import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, ERR_OTLP_TOO_MANY_MESSAGES, Ing
 import { messages } from './proto-codec.ts';
 import { TAG } from './proto-fields.ts';
 import { WireReader } from './wire-reader.ts';
+import { ANY_VALUE_WIRE, isWrongWire, KEY_VALUE_WIRE, VALUES_WIRE, wrongWireError } from './wire-types.ts';
 
 const anyValueType = messages.traces.request.root.lookupType('weft.otlp.AnyValue');
 const TRUE = Buffer.from('true');
@@ -44,11 +45,17 @@ export class Location {
   span = -1;
   item = -1;
   itemKind: '' | 'events' | 'links' = '';
+  /** The index of the attribute (KeyValue) being written in its list, as sent. */
+  attribute = 0;
   toString(): string {
     let s = this.prefix;
     if (this.span >= 0) s += `.spans[${this.span}]`;
     if (this.itemKind) s += `.${this.itemKind}[${this.item}]`;
     return `${s}.attributes`;
+  }
+  /** The path of the attribute being written: `….attributes[<attribute>]`. */
+  ofAttribute(): string {
+    return `${this.toString()}[${this.attribute}]`;
   }
 }
 
@@ -173,6 +180,7 @@ export class FieldWriter {
     let written = n;
     for (let i = 0; i < n * 2; i += 2) {
       const at = out.pos;
+      this.at.attribute = i / 2;
       this.keyValue(list[i], list[i + 1], out);
       if (this.repeatedKey()) {
         out.pos = at;
@@ -315,6 +323,7 @@ export class FieldWriter {
     for (let i = 0; i < n * 2; i += 2) {
       if (this.hasKey(list[i], list[i + 1], key)) continue;
       const at = out.pos;
+      this.at.attribute = i / 2;
       this.keyValue(list[i], list[i + 1], out);
       if (this.repeatedKey()) {
         out.pos = at;
@@ -359,7 +368,12 @@ export class FieldWriter {
           ve = r.p + m;
         }
         r.p += m;
-      } else r.skip(t & 7, end);
+      } else {
+        // A key or value sent with another wire type refuses the item, as a span's own fields do (protobuf would pass
+        // over it as unknown: an attribute stored without its value).
+        if (isWrongWire(KEY_VALUE_WIRE, t)) throw wrongWireError(this.at.ofAttribute(), KEY_VALUE_WIRE, t);
+        r.skip(t & 7, end);
+      }
     }
     out.bytes(r.b, ks, ke);
     const at = out.pos;
@@ -477,7 +491,10 @@ export class FieldWriter {
       } else if (t === AV.double_value) {
         kind = t;
         at = r.fixed64At(end);
-      } else r.skip(t & 7, end);
+      } else {
+        if (isWrongWire(ANY_VALUE_WIRE, t)) throw wrongWireError(`${this.at.ofAttribute()}.value`, ANY_VALUE_WIRE, t);
+        r.skip(t & 7, end);
+      }
     }
     const limit = this.ctx.limits.attributeValueLengthLimit;
     switch (kind) {
@@ -514,8 +531,8 @@ export class FieldWriter {
         return;
       case AV.array_value:
       case AV.kvlist_value: {
-        // Bounded before protobufjs recurses into it (a deep value would overflow its stack).
-        this.checkDepth(start, end, 0);
+        // Bounded before protobufjs recurses into it (a deep value would overflow its stack); its fields' wire types checked.
+        this.checkDepth(start, end, 0, `${this.at.ofAttribute()}.value`);
         const decoded = anyValueType.decode(b.subarray(start, end)) as unknown as Record<string, unknown>;
         out.str(anyValueText(decoded, this.ctx, this.at.toString()));
         this.lastValueWasJson = true;
@@ -526,12 +543,17 @@ export class FieldWriter {
     }
   }
 
-  /** Refuses an AnyValue in [start, end) whose arrays/kvlists nest deeper than maxAnyValueDepth. */
-  private checkDepth(start: number, end: number, depth: number): void {
+  /**
+   * Refuses an AnyValue in [start, end) whose arrays/kvlists nest deeper than maxAnyValueDepth (ERR_OTLP_TOO_DEEP), or
+   * that holds a field of its own, of an ArrayValue, KeyValueList or KeyValue sent with another wire type
+   * (ERR_OTLP_BAD_INPUT naming it under `path`, the value's place): protobufjs would pass over such a field.
+   */
+  private checkDepth(start: number, end: number, depth: number, path: string): void {
     const r = new WireReader(this.r.b, start);
     while (r.p < end) {
       const t = r.varint(end);
       if (t !== AV.array_value && t !== AV.kvlist_value) {
+        if (isWrongWire(ANY_VALUE_WIRE, t)) throw wrongWireError(path, ANY_VALUE_WIRE, t);
         r.skip(t & 7, end);
         continue;
       }
@@ -539,26 +561,33 @@ export class FieldWriter {
       if (depth >= max) throw ERR_OTLP_TOO_DEEP(max, this.at.toString());
       const m = r.len(end);
       const listEnd = r.p + m;
+      const listPath = `${path}.${t === AV.array_value ? 'arrayValue' : 'kvlistValue'}`;
+      let index = 0;
       // ArrayValue.values are AnyValues; KeyValueList.values are KeyValues holding an AnyValue.
       while (r.p < listEnd) {
         const vt = r.varint(listEnd);
         if (vt !== TAG.ArrayValue.values) {
+          if (isWrongWire(VALUES_WIRE, vt)) throw wrongWireError(listPath, VALUES_WIRE, vt);
           r.skip(vt & 7, listEnd);
           continue;
         }
         this.countMessage();
         const n = r.len(listEnd);
         const itemEnd = r.p + n;
-        if (t === AV.array_value) this.checkDepth(r.p, itemEnd, depth + 1);
+        const itemPath = `${listPath}.values[${index++}]`;
+        if (t === AV.array_value) this.checkDepth(r.p, itemEnd, depth + 1, itemPath);
         else {
           const kv = new WireReader(r.b, r.p);
           while (kv.p < itemEnd) {
             const kt = kv.varint(itemEnd);
             if (kt === KV.value) {
               const vl = kv.len(itemEnd);
-              this.checkDepth(kv.p, kv.p + vl, depth + 1);
+              this.checkDepth(kv.p, kv.p + vl, depth + 1, `${itemPath}.value`);
               kv.p += vl;
-            } else kv.skip(kt & 7, itemEnd);
+            } else {
+              if (isWrongWire(KEY_VALUE_WIRE, kt)) throw wrongWireError(itemPath, KEY_VALUE_WIRE, kt);
+              kv.skip(kt & 7, itemEnd);
+            }
           }
         }
         r.p = itemEnd;

@@ -4,6 +4,7 @@ import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import type { FieldWriter, Ranges } from './field-writer.ts';
 import { cutEnd } from './limits.ts';
 import { TAG } from './proto-fields.ts';
+import { EVENT_WIRE, isWrongWire, wrongWireError } from './wire-types.ts';
 
 // The Events.* and Links.* columns of one span: Nested columns are parallel arrays, so each
 // column walks the span's events (or links) once.
@@ -24,8 +25,11 @@ export interface SpanLists {
   textLimit: number;
 }
 
-/** Events.Timestamp: the event's time_unix_nano (0 when absent). */
-export function eventTimestamps({ f, events }: SpanLists, out: RowBinaryWriter): void {
+/**
+ * Events.Timestamp: the event's time_unix_nano (0 when absent). The first column to read each event whole: a field of it
+ * sent with another wire type (`name` as a varint) refuses the span (ERR_OTLP_BAD_INPUT naming it), as its own fields do.
+ */
+export function eventTimestamps({ f, events, scopeWhere, index }: SpanLists, out: RowBinaryWriter): void {
   const r = f.r;
   const ev = events.list;
   out.varint(ev.length / 2);
@@ -35,7 +39,10 @@ export function eventTimestamps({ f, events }: SpanLists, out: RowBinaryWriter):
     while (r.p < ev[i + 1]) {
       const t = r.varint(ev[i + 1]);
       if (t === EVENT.time_unix_nano) at = r.fixed64At(ev[i + 1]);
-      else r.skip(t & 7, ev[i + 1]);
+      else {
+        if (isWrongWire(EVENT_WIRE, t)) throw wrongWireError(`${scopeWhere}.spans[${index}].events[${i / 2}]`, EVENT_WIRE, t);
+        r.skip(t & 7, ev[i + 1]);
+      }
     }
     if (at >= 0) out.raw8(r.b, at);
     else out.raw8(ZERO8, 0);

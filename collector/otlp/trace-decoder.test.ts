@@ -504,6 +504,76 @@ describe('TraceDecoder', () => {
     );
   });
 
+  // Regression: a field of an attribute's KeyValue or AnyValue, of an array value's items, of an event or of a link sent
+  // with another wire type was passed over by both paths. Both refuse the span alone, naming the field's path, alike.
+  it('refuses a span with a nested field of another wire type alone, the same way on both paths', () => {
+    const root = messages.traces.request.root;
+    const enc = (name: string, m: object, extra: (w: protobuf.Writer) => void = () => {}) => {
+      const t = root.lookupType(`weft.otlp.${name}`);
+      const w = t.encode(t.fromObject(m));
+      extra(w);
+      return w.finish();
+    };
+    const value = (extra: (w: protobuf.Writer) => void) => enc('AnyValue', {}, extra);
+    const keyValue = (v: Uint8Array) => enc('KeyValue', { key: 'k' }, (w) => w.uint32((2 << 3) | 2).bytes(v));
+    const nested: ((w: protobuf.Writer) => void)[] = [
+      (w) => w.uint32((9 << 3) | 2).bytes(enc('KeyValue', {}, (k) => k.uint32((1 << 3) | 0).uint32(1))),
+      (w) => w.uint32((9 << 3) | 2).bytes(keyValue(value((v) => v.uint32((1 << 3) | 0).uint32(1)))),
+      (w) => w.uint32((9 << 3) | 2).bytes(keyValue(value((v) => v.uint32((4 << 3) | 5).fixed32(1)))),
+      (w) =>
+        w
+          .uint32((9 << 3) | 2)
+          .bytes(
+            keyValue(
+              value((v) =>
+                v.uint32((5 << 3) | 2).bytes(enc('ArrayValue', {}, (a) => a.uint32((1 << 3) | 2).bytes(value((x) => x.uint32((3 << 3) | 2).string('1'))))),
+              ),
+            ),
+          ),
+      (w) => w.uint32((11 << 3) | 2).bytes(enc('Span.Event', { name: 'e' }, (e) => e.uint32((2 << 3) | 0).uint32(1))),
+      (w) => w.uint32((13 << 3) | 2).bytes(enc('Span.Link', {}, (l) => l.uint32((6 << 3) | 0).uint32(1))),
+    ];
+    const scope = protobuf.Writer.create();
+    const spanOf = (i: number, extra: (w: protobuf.Writer) => void) => enc('Span', span({ spanId: id(String(i).padStart(16, '0')), name: `s${i}` }), extra);
+    scope.uint32((2 << 3) | 2).bytes(spanOf(1, () => {}));
+    nested.forEach((extra, i) => scope.uint32((2 << 3) | 2).bytes(spanOf(10 + i, extra)));
+    scope.uint32((2 << 3) | 2).bytes(spanOf(2, () => {}));
+    const body = Buffer.from(
+      protobuf.Writer.create()
+        .uint32((1 << 3) | 2)
+        .bytes(
+          protobuf.Writer.create()
+            .uint32((2 << 3) | 2)
+            .bytes(scope.finish())
+            .finish(),
+        )
+        .finish(),
+    );
+    const got = fast(body);
+    expect(got).toEqual(reference(body));
+    expect([got.rows, got.rejected]).toEqual([2, nested.length]);
+    for (const [i, extra] of nested.entries()) {
+      const one = protobuf.Writer.create();
+      one.uint32((2 << 3) | 2).bytes(spanOf(1, extra));
+      const b = Buffer.from(
+        protobuf.Writer.create()
+          .uint32((1 << 3) | 2)
+          .bytes(
+            protobuf.Writer.create()
+              .uint32((2 << 3) | 2)
+              .bytes(one.finish())
+              .finish(),
+          )
+          .finish(),
+      );
+      expect(fast(b), `nested case ${i}`).toEqual(reference(b));
+    }
+    expect(got.message).toBe(
+      '6 rejected: spans with a field of the wrong type or range, or whose resource, scope or metric has one ' +
+        '(first at resourceSpans[0].scopeSpans[0].spans[1].attributes[0].key must be sent with wire type 2 (LEN), got 0 (VARINT))',
+    );
+  });
+
   it('refuses truncated and garbage bodies with the reference wording', () => {
     const [body] = encodeBodies(1, 8);
     for (const bad of [body.subarray(0, body.length - 5), Buffer.from([0x0a, 0x05, 0x12, 0xff]), Buffer.from([0x0b, 0x01])]) {

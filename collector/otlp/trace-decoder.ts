@@ -8,7 +8,7 @@ import { TRACE_REASONS, type TraceContext } from '../rows/trace-rows.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { tooDeepReason, wrongFieldReason } from './item-refusal.ts';
-import { SPAN_WIRE, STATUS_WIRE, wrongWireMessage } from './wire-types.ts';
+import { isWrongWire, LINK_WIRE, SPAN_WIRE, STATUS_WIRE, wrongWireError, wrongWireMessage } from './wire-types.ts';
 import { FieldWriter, Ranges } from './field-writer.ts';
 import {
   END_BEFORE_START,
@@ -260,13 +260,15 @@ export class TraceDecoder {
       } else r.skip(tag & 7, rs.end);
     }
     if (spans === 0) return 0;
-    // A resource attribute nested past WEFT_MAX_ANY_VALUE_DEPTH refuses the resource's spans (as `readItem` does).
+    // A resource attribute nested past WEFT_MAX_ANY_VALUE_DEPTH, or with a field sent with another wire type, refuses the
+    // resource's spans (as `readItem` does).
     try {
       this.resource(attrs, `${where()}.resource`);
     } catch (err) {
-      if (!isWeftError(err) || err.code !== ERR_OTLP_TOO_DEEP.code) throw err;
+      const reason = refusalOf(err);
+      if (!reason) throw err;
       this.f.ctx = this.ctx;
-      this.ctx.report.reject(tooDeepReason('spans'), err.message.replace(/\.$/, ''), spans);
+      this.ctx.report.reject(reason, (err as Error).message.replace(/\.$/, ''), spans);
       return 0;
     }
     this.budget.charge(spans, this.span.resourceAttributes.length + this.span.service.length, `${rs.where}.resource`);
@@ -393,9 +395,9 @@ export class TraceDecoder {
   }
 
   /**
-   * Writes the span read as a row; false when a value nested past WEFT_MAX_ANY_VALUE_DEPTH refuses it (`readItem`'s
-   * refusal on the object path): its bytes, its notes since `mark` (`IngestReport.begin`) and its ids are taken back,
-   * the request's other spans kept.
+   * Writes the span read as a row; false when a value nested past WEFT_MAX_ANY_VALUE_DEPTH or a field of an attribute or
+   * event sent with another wire type refuses it (`readItem`'s refusal on the object path): its bytes, its notes since
+   * `mark` (`IngestReport.begin`) and its ids are taken back, the request's other spans kept.
    */
   private writeRow(s: SpanFields, out: RowBinaryWriter, mark: number): boolean {
     const report = this.ctx.report;
@@ -406,10 +408,11 @@ export class TraceDecoder {
       return true;
     } catch (err) {
       report.rollback(mark);
-      if (!isWeftError(err) || err.code !== ERR_OTLP_TOO_DEEP.code) throw err;
+      const reason = refusalOf(err);
+      if (!reason) throw err;
       out.pos = rowStart;
       this.kept.removeLast();
-      report.reject(tooDeepReason('spans'), err.message.replace(/\.$/, ''));
+      report.reject(reason, (err as Error).message.replace(/\.$/, ''));
       return false;
     }
   }
@@ -457,15 +460,6 @@ export class TraceDecoder {
         r.skip(tag & 7, end);
       }
     }
-    // A malformed id is the span's own fault: it alone is refused, the request's other spans are kept.
-    const badId =
-      s.traceE - s.traceS !== 16 && s.traceE !== s.traceS
-        ? 'traceId'
-        : s.spanE - s.spanS !== 8 && s.spanE !== s.spanS
-          ? 'spanId'
-          : s.parentE - s.parentS !== 8 && s.parentE !== s.parentS
-            ? 'parentSpanId'
-            : this.badLinkId();
     s.code = 0;
     s.msgS = s.msgE = 0;
     if (statusS >= 0) {
@@ -489,6 +483,22 @@ export class TraceDecoder {
     if (wrongTag >= 0 || wrongStatusTag >= 0) {
       const [at, t, names] = wrongTag >= 0 ? [where(s), wrongTag, SPAN_WIRE] : [`${where(s)}.status`, wrongStatusTag, STATUS_WIRE];
       report.reject(wrongFieldReason('spans'), wrongWireMessage(at, names.names[t >>> 3], names.wire[t >>> 3], t & 7));
+      return false;
+    }
+    // A malformed id is the span's own fault: it alone is refused, the request's other spans are kept.
+    let badId =
+      s.traceE - s.traceS !== 16 && s.traceE !== s.traceS
+        ? 'traceId'
+        : s.spanE - s.spanS !== 8 && s.spanE !== s.spanS
+          ? 'spanId'
+          : s.parentE - s.parentS !== 8 && s.parentE !== s.parentS
+            ? 'parentSpanId'
+            : undefined;
+    try {
+      badId ??= this.badLinkId();
+    } catch (err) {
+      if (!isWeftError(err) || err.code !== ERR_OTLP_BAD_INPUT.code) throw err;
+      report.reject(wrongFieldReason('spans'), err.message.replace(/\.$/, ''));
       return false;
     }
     if (badId) {
@@ -542,7 +552,11 @@ export class TraceDecoder {
           r.p += n;
           if (t === LINK.trace_id) traceBytes = n;
           else spanBytes = n;
-        } else r.skip(t & 7, lk[i + 1]);
+        } else {
+          // A field of the link sent with another wire type refuses the span (`readSpan`), as its own fields do.
+          if (isWrongWire(LINK_WIRE, t)) throw wrongWireError(`${spanWhere(this.span)}.links[${i / 2}]`, LINK_WIRE, t);
+          r.skip(t & 7, lk[i + 1]);
+        }
       }
       if (traceBytes !== 0 && traceBytes !== 16) return `links[${i / 2}].traceId`;
       if (spanBytes !== 0 && spanBytes !== 8) return `links[${i / 2}].spanId`;
@@ -552,6 +566,17 @@ export class TraceDecoder {
 }
 
 const spanWhere = (s: SpanFields) => `${s.scopeWhere}.spans[${s.index}]`;
+
+/**
+ * The partial_success reason for an error that refuses the span (or resource) being written, as `readItem` refuses it on
+ * the object path: a value nested too deep, a field of the wrong wire type; undefined for any other error (thrown on).
+ */
+function refusalOf(err: unknown): string | undefined {
+  if (!isWeftError(err)) return undefined;
+  if (err.code === ERR_OTLP_TOO_DEEP.code) return tooDeepReason('spans');
+  if (err.code === ERR_OTLP_BAD_INPUT.code) return wrongFieldReason('spans');
+  return undefined;
+}
 
 /** Duration = end - start on 32-bit halves; 0 for a span that ends before it starts (`END_BEFORE_START`). */
 function writeDuration(s: SpanFields, out: RowBinaryWriter): void {

@@ -38,6 +38,26 @@ const spanWire: Record<keyof (typeof FIELDS)['Span'], number> = {
   flags: I32,
 };
 const statusWire: Record<keyof (typeof FIELDS)['Status'], number> = { message: LEN, code: VARINT };
+const eventWire: Record<keyof (typeof FIELDS)['Span.Event'], number> = { time_unix_nano: I64, name: LEN, attributes: LEN, dropped_attributes_count: VARINT };
+const linkWire: Record<keyof (typeof FIELDS)['Span.Link'], number> = {
+  trace_id: LEN,
+  span_id: LEN,
+  trace_state: LEN,
+  attributes: LEN,
+  dropped_attributes_count: VARINT,
+  flags: I32,
+};
+const keyValueWire: Record<keyof (typeof FIELDS)['KeyValue'], number> = { key: LEN, value: LEN };
+const anyValueWire: Record<keyof (typeof FIELDS)['AnyValue'], number> = {
+  string_value: LEN,
+  bool_value: VARINT,
+  int_value: VARINT,
+  double_value: I64,
+  array_value: LEN,
+  kvlist_value: LEN,
+  bytes_value: LEN,
+};
+const valuesWire = { values: LEN };
 
 /** Per field number: the wire type its type has (-1: no such field), and its OTLP/JSON name. */
 function table(fields: Record<string, number>, wire: Record<string, number>): { wire: Int8Array; names: string[] } {
@@ -50,6 +70,26 @@ function table(fields: Record<string, number>, wire: Record<string, number>): { 
 }
 export const SPAN_WIRE = table(FIELDS.Span, spanWire);
 export const STATUS_WIRE = table(FIELDS.Status, statusWire);
+export const EVENT_WIRE = table(FIELDS['Span.Event'], eventWire);
+export const LINK_WIRE = table(FIELDS['Span.Link'], linkWire);
+export const KEY_VALUE_WIRE = table(FIELDS.KeyValue, keyValueWire);
+export const ANY_VALUE_WIRE = table(FIELDS.AnyValue, anyValueWire);
+/** ArrayValue and KeyValueList: one field, `values` (LEN). */
+export const VALUES_WIRE = table(FIELDS.ArrayValue, valuesWire);
+
+/** A field table of `table`'s shape: per field number, its wire type (-1: no such field) and its OTLP/JSON name. */
+export type WireTable = ReturnType<typeof table>;
+
+/**
+ * Whether the whole tag `tag` is a field of `t` sent with another wire type than its type has (an unknown field number
+ * is not: protobuf passes over it). For the hand-written decoder's readers, asked only of a tag they do not take.
+ */
+export const isWrongWire = (t: WireTable, tag: number): boolean => t.wire[tag >>> 3] >= 0 && t.wire[tag >>> 3] !== (tag & 7);
+
+/** ERR_OTLP_BAD_INPUT (400; the item is refused: `readItem`) for the field of `t` with whole tag `tag` in the message at `where`. */
+export function wrongWireError(where: string, t: WireTable, tag: number): Error {
+  return ERR_OTLP_BAD_INPUT(wrongWireMessage(where, t.names[tag >>> 3], t.wire[tag >>> 3], tag & 7));
+}
 
 /**
  * Throws ERR_OTLP_BAD_INPUT (the item is refused: `readItem`) when the protobufjs message `m` holds a field of its type

@@ -135,6 +135,7 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
   // request's other spans are kept.
   const links = list(span.links, `${w}.links`);
   const lk = links.map((l, i) => obj(l, `${w}.links[${i}]`));
+  lk.forEach((l, i) => checkWireTypes(l, `${w}.links[${i}]`));
   const idFields: [holder: Record<string, unknown>, field: string, bytes: number, where: string][] = [
     [span, 'traceId', 16, `${w}.traceId`],
     [span, 'spanId', 8, `${w}.spanId`],
@@ -160,6 +161,7 @@ function spanRow(span: Record<string, unknown>, w: string, ctx: TraceContext, ke
   let code = enumNumber(status.code, STATUS_ENUM, `${w}.status.code`);
   const events = list(span.events, `${w}.events`);
   const ev = events.map((e, i) => obj(e, `${w}.events[${i}]`));
+  ev.forEach((e, i) => checkWireTypes(e, `${w}.events[${i}]`));
   const eventTimes = ev.map((e) => readNanos(e.timeUnixNano));
   if (!traceId || !spanId) {
     ctx.report.reject(TRACE_REASONS.noIds, w);
