@@ -152,11 +152,12 @@ function cutSpanText(s: SpanFields, start: number, end: number, field: string): 
 
 const orderedWriters: ColumnWriter[] = traceColumns.map((c) => columnWriters[c.column]);
 
-/** A range of the request: the message being read and where it sits in the request. */
+/** A range of the request: the message being read and where it sits in the request (`index`: in its list). */
 interface Part {
   start: number;
   end: number;
   where: string;
+  index: number;
 }
 
 export class TraceDecoder {
@@ -167,6 +168,13 @@ export class TraceDecoder {
   private budget = new ExpansionBudget(Infinity);
   /** The trace and span ids of the request's spans kept so far (`TRACE_REASONS.sentTwice`). */
   private readonly kept = new KeptIds();
+  /**
+   * What is being read, for the 400 of a body whose framing is broken: the ResourceSpans (-1: the request's own fields),
+   * its ScopeSpans (-1: the ResourceSpans' own fields) and the part of it (`.resource`, `.scope`, or '').
+   */
+  private rsAt = -1;
+  private scopeAt = -1;
+  private part = '';
 
   constructor() {
     this.f = new FieldWriter();
@@ -181,13 +189,23 @@ export class TraceDecoder {
     this.budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
     this.kept.clear();
     let rows = 0;
+    this.rsAt = this.scopeAt = -1;
+    this.part = '';
     try {
       rows = this.request(body.length, out);
     } catch (err) {
-      if (err instanceof Malformed) throw ERR_OTLP_BAD_INPUT(`The body is not a valid OTLP ExportTraceServiceRequest in protobuf: ${err.message}.`);
+      // Broken framing (a span's own bytes refuse the span alone: `spanOrRefusal`): which message, and at which byte.
+      if (err instanceof Malformed)
+        throw ERR_OTLP_BAD_INPUT(`The body is not a valid OTLP ExportTraceServiceRequest in protobuf: in ${this.reading()}: ${err.message}.`);
       throw err;
     }
     return { rows, rejected: ctx.report.rejected, message: ctx.report.message, ids: this.kept.hashes() };
+  }
+
+  /** The message being read (`rsAt`, `scopeAt`, `part`): `resourceSpans[0].scopeSpans[1].scope`, or `the request`. */
+  private reading(): string {
+    if (this.rsAt < 0) return 'the request';
+    return `resourceSpans[${this.rsAt}]${this.scopeAt >= 0 ? `.scopeSpans[${this.scopeAt}]` : ''}${this.part}`;
   }
 
   private request(end: number, out: RowBinaryWriter): number {
@@ -201,6 +219,8 @@ export class TraceDecoder {
         const start = r.p;
         rows += this.resourceSpans(start, start + n, index++, out);
         r.p = start + n;
+        this.rsAt = this.scopeAt = -1;
+        this.part = '';
       } else r.skip(tag & 7, end);
     }
     return rows;
@@ -213,8 +233,9 @@ export class TraceDecoder {
    */
   private resourceSpans(start: number, end: number, at: number, out: RowBinaryWriter): number {
     this.f.countMessage();
+    this.rsAt = at;
     // Its place in the request, for messages: written only for a resource that has spans.
-    const rs: Part = { start, end, where: '' };
+    const rs: Part = { start, end, where: '', index: at };
     const where = () => (rs.where ||= `resourceSpans[${at}]`);
     const r = this.f.r;
     const attrs = this.span.attrs;
@@ -224,6 +245,7 @@ export class TraceDecoder {
       const tag = r.varint(rs.end);
       if (tag === TAG.ResourceSpans.resource) {
         const resEnd = r.len(rs.end) + r.p;
+        this.part = '.resource';
         while (r.p < resEnd) {
           const t = r.varint(resEnd);
           if (t === TAG.Resource.attributes) {
@@ -233,6 +255,7 @@ export class TraceDecoder {
             r.p += m;
           } else r.skip(t & 7, resEnd);
         }
+        this.part = '';
       } else r.skip(tag & 7, rs.end);
     }
     // Charge what each span's row repeats before writing any of them. Scopes without spans are passed over, and a
@@ -245,9 +268,10 @@ export class TraceDecoder {
     while (r.p < rs.end) {
       const tag = r.varint(rs.end);
       if (tag === TAG.ResourceSpans.scope_spans) {
+        this.scopeAt = index;
         const n = r.len(rs.end);
         this.f.countMessage();
-        const scope: Part = { start: r.p, end: r.p + n, where: '' };
+        const scope: Part = { start: r.p, end: r.p + n, where: '', index };
         const [count, bytes] = this.countSpans(scope);
         if (count > 0) {
           scope.where = `${where()}.scopeSpans[${index}]`;
@@ -257,18 +281,20 @@ export class TraceDecoder {
         spans += count;
         scopeBytes += count * bytes;
         r.p = scope.end;
+        this.scopeAt = -1;
       } else r.skip(tag & 7, rs.end);
     }
     if (spans === 0) return 0;
-    // A resource attribute nested past WEFT_MAX_ANY_VALUE_DEPTH, or with a field sent with another wire type, refuses the
-    // resource's spans (as `readItem` does).
+    // A resource attribute nested past WEFT_MAX_ANY_VALUE_DEPTH, with a field sent with another wire type, or whose own
+    // bytes are broken (its length in the Resource whole) refuses the resource's spans (as `readItem` does).
     try {
       this.resource(attrs, `${where()}.resource`);
     } catch (err) {
-      const reason = refusalOf(err);
+      const broken = err instanceof Malformed;
+      const reason = broken ? TRACE_REASONS.brokenResource : refusalOf(err);
       if (!reason) throw err;
       this.f.ctx = this.ctx;
-      this.ctx.report.reject(reason, (err as Error).message.replace(/\.$/, ''), spans);
+      this.ctx.report.reject(reason, broken ? `${where()}.resource: ${err.message}` : (err as Error).message.replace(/\.$/, ''), spans);
       return 0;
     }
     this.budget.charge(spans, this.span.resourceAttributes.length + this.span.service.length, `${rs.where}.resource`);
@@ -333,6 +359,7 @@ export class TraceDecoder {
       } else if (tag === TAG.ScopeSpans.scope) {
         const scopeEnd = r.len(scope.end) + r.p;
         bytes = 0;
+        this.part = '.scope';
         while (r.p < scopeEnd) {
           const t = r.varint(scopeEnd);
           if (t === TAG.InstrumentationScope.name || t === TAG.InstrumentationScope.version) {
@@ -341,6 +368,7 @@ export class TraceDecoder {
             r.p += m;
           } else r.skip(t & 7, scopeEnd);
         }
+        this.part = '';
       } else r.skip(tag & 7, scope.end);
     }
     return [n, bytes];
@@ -350,6 +378,7 @@ export class TraceDecoder {
     const r = this.f.r;
     const s = this.span;
     s.scopeNameS = s.scopeNameE = s.scopeVersionS = s.scopeVersionE = 0;
+    this.scopeAt = scope.index;
     r.p = scope.start;
     while (r.p < scope.end) {
       const tag = r.varint(scope.end);
@@ -383,7 +412,7 @@ export class TraceDecoder {
         s.index = index++;
         // The span's notes (warnings from reading it) are taken back if writing it refuses it (`writeRow`).
         const mark = this.ctx.report.begin();
-        if (this.readSpan(start, start + n)) {
+        if (this.spanOrRefusal(start, start + n, mark)) {
           this.f.at.span = s.index;
           if (this.writeRow(s, out, mark)) rows++;
         } else this.ctx.report.commit();
@@ -392,6 +421,22 @@ export class TraceDecoder {
     }
     this.f.at.span = -1;
     return rows;
+  }
+
+  /**
+   * `readSpan`, with a span whose own bytes are broken (its length in the ScopeSpans is whole, what it holds runs past
+   * it) refused alone (`TRACE_REASONS.brokenSpan`, its notes since `mark` taken back): it was a 400 for the whole request.
+   */
+  private spanOrRefusal(start: number, end: number, mark: number): boolean {
+    try {
+      return this.readSpan(start, end);
+    } catch (err) {
+      if (!(err instanceof Malformed)) throw err;
+      this.ctx.report.rollback(mark);
+      this.ctx.report.begin();
+      this.ctx.report.reject(TRACE_REASONS.brokenSpan, `${spanWhere(this.span)}: ${err.message}`);
+      return false;
+    }
   }
 
   /**
@@ -412,7 +457,8 @@ export class TraceDecoder {
       if (!reason) throw err;
       out.pos = rowStart;
       this.kept.removeLast();
-      report.reject(reason, (err as Error).message.replace(/\.$/, ''));
+      this.f.at.itemKind = '';
+      report.reject(reason, err instanceof Malformed ? `${spanWhere(s)}: ${err.message}` : (err as Error).message.replace(/\.$/, ''));
       return false;
     }
   }
@@ -572,6 +618,7 @@ const spanWhere = (s: SpanFields) => `${s.scopeWhere}.spans[${s.index}]`;
  * the object path: a value nested too deep, a field of the wrong wire type; undefined for any other error (thrown on).
  */
 function refusalOf(err: unknown): string | undefined {
+  if (err instanceof Malformed) return TRACE_REASONS.brokenSpan;
   if (!isWeftError(err)) return undefined;
   if (err.code === ERR_OTLP_TOO_DEEP.code) return tooDeepReason('spans');
   if (err.code === ERR_OTLP_BAD_INPUT.code) return wrongFieldReason('spans');

@@ -1,5 +1,7 @@
-/** A bounds-checked protobuf wire-format reader over one buffer (no allocation per field). */
+/** Bytes that are no protobuf message: the message says what broke and at which byte of the buffer. */
 export class Malformed extends Error {}
+
+/** A bounds-checked protobuf wire-format reader over one buffer (no allocation per field). */
 
 export class WireReader {
   constructor(
@@ -11,13 +13,13 @@ export class WireReader {
     let result = 0;
     let shift = 1;
     for (let i = 0; i < 10; i++) {
-      if (this.p >= end) throw new Malformed('truncated varint');
+      if (this.p >= end) throw this.truncated('varint', end);
       const byte = this.b[this.p++];
       result += (byte & 0x7f) * shift;
       if (byte < 0x80) return result;
       shift *= 128;
     }
-    throw new Malformed('varint longer than 10 bytes');
+    throw new Malformed(`a varint longer than 10 bytes at byte ${this.p - 10}`);
   }
 
   /** Halves of the last varint64. */
@@ -30,7 +32,7 @@ export class WireReader {
     let hi = 0;
     let i = 0;
     for (; i < 4; i++) {
-      if (this.p >= end) throw new Malformed('truncated varint');
+      if (this.p >= end) throw this.truncated('varint', end);
       const byte = this.b[this.p++];
       lo |= (byte & 0x7f) << (i * 7);
       if (byte < 0x80) {
@@ -39,7 +41,7 @@ export class WireReader {
         return;
       }
     }
-    if (this.p >= end) throw new Malformed('truncated varint');
+    if (this.p >= end) throw this.truncated('varint', end);
     let byte = this.b[this.p++];
     lo |= (byte & 0x0f) << 28;
     hi = (byte & 0x7f) >> 4;
@@ -49,7 +51,7 @@ export class WireReader {
       return;
     }
     for (i = 0; i < 5; i++) {
-      if (this.p >= end) throw new Malformed('truncated varint');
+      if (this.p >= end) throw this.truncated('varint', end);
       byte = this.b[this.p++];
       hi |= (byte & 0x7f) << (i * 7 + 3);
       if (byte < 0x80) {
@@ -58,13 +60,13 @@ export class WireReader {
         return;
       }
     }
-    throw new Malformed('varint longer than 10 bytes');
+    throw new Malformed(`a varint longer than 10 bytes at byte ${this.p - 10}`);
   }
 
   /** Length of a LEN field; checks it fits before `end`. */
   len(end: number): number {
     const n = this.varint(end);
-    if (this.p + n > end) throw new Malformed(`length ${n} runs past the end of its message`);
+    if (this.p + n > end) throw new Malformed(`a length of ${n} (its data from byte ${this.p}) runs past the end of its message (byte ${end})`);
     return n;
   }
 
@@ -74,7 +76,7 @@ export class WireReader {
         this.varint(end);
         return;
       case 1:
-        if (this.p + 8 > end) throw new Malformed('truncated fixed64');
+        if (this.p + 8 > end) throw this.truncated('fixed64', end);
         this.p += 8;
         return;
       case 2: {
@@ -83,16 +85,21 @@ export class WireReader {
         return;
       }
       case 5:
-        if (this.p + 4 > end) throw new Malformed('truncated fixed32');
+        if (this.p + 4 > end) throw this.truncated('fixed32', end);
         this.p += 4;
         return;
       default:
-        throw new Malformed(`invalid wire type ${wireType}`);
+        throw new Malformed(`invalid wire type ${wireType} in the tag before byte ${this.p}`);
     }
   }
 
+  /** A `what` (varint, fixed64, fixed32) cut short by the end of its message at `end`. */
+  private truncated(what: string, end: number): Malformed {
+    return new Malformed(`a ${what} cut short by the end of its message (byte ${end})`);
+  }
+
   fixed64At(end: number): number {
-    if (this.p + 8 > end) throw new Malformed('truncated fixed64');
+    if (this.p + 8 > end) throw this.truncated('fixed64', end);
     const at = this.p;
     this.p += 8;
     return at;

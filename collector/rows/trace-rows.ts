@@ -27,6 +27,10 @@ export const TRACE_REASONS = {
   time: (problem: string) => `spans with times out of range (${problem})`,
   unreadableTime: 'spans with a time that is not nanoseconds since the epoch as a whole number from 0 to 2^64 - 1 (a negative, a fraction, an exponent, text)',
   endBeforeStart: `spans that end before they start (a clock stepped back?), stored with end = start (duration 0) and ${NORMALIZED_ATTRIBUTE}=${END_BEFORE_START}`,
+  brokenSpan:
+    "spans whose own bytes are not a protobuf Span (a length, varint or fixed-size value inside one runs past its end, or a tag has an invalid wire type), though the request's framing around them is whole: each such span was refused, the request's other spans kept",
+  brokenResource:
+    "spans whose resource's attributes are not protobuf KeyValues (a length, varint or fixed-size value inside one runs past its end, or a tag has an invalid wire type): the resource's spans were refused, the request's others kept",
   sentTwice:
     'spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once): the earlier span was kept, this one refused',
 } as const;
