@@ -66,4 +66,97 @@ describe('protobuf strings that are not UTF-8', () => {
     ]);
     expect(await h.rows(`SELECT MetricName FROM otel_metrics_gauge WHERE ServiceName = 'utf8-metrics'`)).toEqual([{ MetricName: 'q\ufffd\ufffdue' }]);
   });
+  // Regression: a protobuf span's text that was not UTF-8 (its name, trace state, status message, an attribute's key or
+  // value, an event's name, a link's trace state, its resource's attributes, its scope's name and version) was stored
+  // byte for byte, silently; one inside an array or kvlist attribute value made the request a 500 (protobufjs's strict
+  // read threw). Each is now stored with U+FFFD in place of the invalid bytes and said, naming the field and the byte.
+  it('keeps spans with U+FFFD in place of the bytes, with a warning naming the field', async () => {
+    const traces = messages.traces.request;
+    const T = String(BigInt(Date.now()) * 1_000_000n);
+    const kv = (key: string, value: object) => ({ key, value });
+    const plain = { name: 'n', traceState: 'ts', status: { message: 'm' }, attributes: [kv('k', { stringValue: 'v' })] };
+    const cases: [field: string, span: object, scope: object, res: object, select: string, stored: unknown][] = [
+      ['spans[0].name', { name: 'n~~x' }, {}, {}, 'SpanName', 'n\ufffd\ufffdx'],
+      ['spans[0].traceState', { traceState: 't~~s' }, {}, {}, 'TraceState', 't\ufffd\ufffds'],
+      ['spans[0].status.message', { status: { message: 'm~~' } }, {}, {}, 'StatusMessage', 'm\ufffd\ufffd'],
+      [
+        'spans[0].attributes[1].key',
+        { attributes: [kv('k', { stringValue: 'v' }), kv('b~~d', { stringValue: 'v' })] },
+        {},
+        {},
+        'mapKeys(SpanAttributes)[2]',
+        'b\ufffd\ufffdd',
+      ],
+      ['spans[0].attributes[0].value.stringValue', { attributes: [kv('k', { stringValue: 'v~~' })] }, {}, {}, "SpanAttributes['k']", 'v\ufffd\ufffd'],
+      [
+        'spans[0].attributes[0].value',
+        { attributes: [kv('k', { arrayValue: { values: [{ stringValue: 'a~~' }] } })] },
+        {},
+        {},
+        "SpanAttributes['k']",
+        '["a\ufffd\ufffd"]',
+      ],
+      ['spans[0].events[0].name', { events: [{ timeUnixNano: T, name: 'e~~' }] }, {}, {}, 'Events.Name[1]', 'e\ufffd\ufffd'],
+      [
+        'spans[0].links[0].traceState',
+        { links: [{ traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 1), traceState: 'l~~' }] },
+        {},
+        {},
+        'Links.TraceState[1]',
+        'l\ufffd\ufffd',
+      ],
+      ['scope.name', {}, { name: 's~~' }, {}, 'ScopeName', 's\ufffd\ufffd'],
+      ['scope.version', {}, { version: '1~~' }, {}, 'ScopeVersion', '1\ufffd\ufffd'],
+    ];
+    for (const [i, [field, over, scope, , select, stored]] of cases.entries()) {
+      const service = `utf8-spans-${i}`;
+      const span = { traceId: Buffer.alloc(16, 7), spanId: Buffer.alloc(8, 1), startTimeUnixNano: T, endTimeUnixNano: T, ...plain, ...over };
+      const body = Buffer.from(
+        traces.encode(traces.fromObject({ resourceSpans: [{ resource: resource(service), scopeSpans: [{ scope, spans: [span] }] }] })).finish(),
+      );
+      const res = await post('/v1/traces', spoil(body, '~~'));
+      expect(res.status, field).toBe(200);
+      const answer = decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer())) as { partialSuccess: { errorMessage: string } };
+      expect(answer.partialSuccess.errorMessage.replace(/byte \d+/, 'byte N'), field).toBe(
+        `1 kept: ${WARN_INVALID_UTF8} (first at resourceSpans[0].scopeSpans[0].${field} (its text from byte N of the body))`,
+      );
+      await h.collector.flush();
+      expect(await h.rows(`SELECT ${select} AS v FROM otel_traces WHERE ServiceName = '${service}'`), field).toEqual([{ v: stored }]);
+    }
+    // A resource attribute: said once, at the resource; its value stored so in each span's row.
+    const body = Buffer.from(
+      traces
+        .encode(
+          traces.fromObject({
+            resourceSpans: [
+              {
+                resource: { attributes: [kv('service.name', { stringValue: 'utf8-resource' }), kv('host', { stringValue: 'h~~' })] },
+                scopeSpans: [
+                  {
+                    spans: [1, 2].map((n) => ({
+                      traceId: Buffer.alloc(16, 7),
+                      spanId: Buffer.alloc(8, n),
+                      name: `s${n}`,
+                      startTimeUnixNano: T,
+                      endTimeUnixNano: T,
+                    })),
+                  },
+                ],
+              },
+            ],
+          }),
+        )
+        .finish(),
+    );
+    const res = await post('/v1/traces', spoil(body, '~~'));
+    const answer = decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer())) as { partialSuccess: { errorMessage: string } };
+    expect(answer.partialSuccess.errorMessage.replace(/byte \d+/, 'byte N')).toBe(
+      `1 kept: ${WARN_INVALID_UTF8} (first at resourceSpans[0].resource.attributes[1].value.stringValue (its text from byte N of the body))`,
+    );
+    await h.collector.flush();
+    expect(await h.rows(`SELECT ResourceAttributes['host'] AS host FROM otel_traces WHERE ServiceName = 'utf8-resource'`)).toEqual([
+      { host: 'h\ufffd\ufffd' },
+      { host: 'h\ufffd\ufffd' },
+    ]);
+  });
 });

@@ -33,9 +33,8 @@ export type SignalName = keyof typeof messages;
  */
 export function decodeProto(signal: SignalName, body: Buffer, keepUnknown = false, report?: IngestReport): unknown {
   try {
-    const reader = protobuf.Reader.create(body);
+    const reader = report ? lenientReader(body, (at) => report.warn(WARN_INVALID_UTF8, `byte ${at} of the body`)) : protobuf.Reader.create(body);
     reader.discardUnknown = !keepUnknown;
-    if (report) reader.stringVerify = lenientString(reader, report);
     return messages[signal].request.decode(reader);
   } catch (err) {
     // protobufjs recurses per nested message: a value nested thousands deep overflows its stack.
@@ -52,23 +51,26 @@ export function decodeProto(signal: SignalName, body: Buffer, keepUnknown = fals
 export const WARN_INVALID_UTF8 = 'string fields that are not valid UTF-8 (proto3 strings must be) were stored with U+FFFD in place of the invalid bytes';
 
 /**
- * `reader`'s proto3 string read, made lenient: invalid UTF-8 failed the whole request (protobufjs's strict decoder
- * throws), losing every good item of it; the OpenTelemetry Collector refuses such a request too, but Weft keeps its
- * items, with the text as ClickHouse's `toValidUTF8` reads it, and says so.
+ * A reader of `bytes` whose proto3 string read is lenient: invalid UTF-8 failed the whole request (protobufjs's strict
+ * decoder throws), losing every good item of it; the OpenTelemetry Collector refuses such a request too, but Weft keeps
+ * its items, with the text as ClickHouse's `toValidUTF8` reads it, and says so: `invalid(at)` with the string's place
+ * in `bytes` (its length's first byte).
  */
-function lenientString(reader: protobuf.Reader, report: IngestReport): () => string {
+export function lenientReader(bytes: Uint8Array, invalid: (at: number) => void): protobuf.Reader {
+  const reader = protobuf.Reader.create(bytes);
   const strict = protobuf.Reader.prototype.stringVerify;
-  return () => {
+  reader.stringVerify = () => {
     const at = reader.pos;
     try {
       return strict.call(reader);
     } catch (err) {
       if (!/utf-8/i.test((err as Error).message)) throw err;
       reader.pos = at;
-      report.warn(WARN_INVALID_UTF8, `byte ${at} of the body`);
+      invalid(at);
       return reader.string();
     }
   };
+  return reader;
 }
 
 /** The export response; `partial_success` when something was rejected or (rejected 0) changed. */

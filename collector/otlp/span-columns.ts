@@ -1,7 +1,7 @@
 import { mayRedactSpanName, redactSpanName } from '../../core/net/attribute-secrets.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
-import type { FieldWriter, Ranges } from './field-writer.ts';
+import { isUtf8Range, utf8Text, type FieldWriter, type Ranges } from './field-writer.ts';
 import { cutEnd } from './limits.ts';
 import { TAG } from './proto-fields.ts';
 import { EVENT_WIRE, isWrongWire, wrongWireError } from './wire-types.ts';
@@ -57,8 +57,12 @@ export function eventNames({ f, events, scopeWhere, index, textLimit }: SpanList
     f.stringField(ev[i], ev[i + 1], EVENT.name);
     const end = f.fieldEnd - f.fieldStart <= textLimit ? f.fieldEnd : cutListText(f, scopeWhere, index, 'events', i / 2, 'name');
     const b = f.r.b;
-    if (!mayRedactSpanName(b, f.fieldStart, end)) out.bytes(b, f.fieldStart, end);
-    else out.str(redactSpanName(Buffer.from(b.buffer, b.byteOffset + f.fieldStart, end - f.fieldStart).toString('utf8')));
+    const valid = isUtf8Range(b, f.fieldStart, end);
+    if (valid && !mayRedactSpanName(b, f.fieldStart, end)) out.bytes(b, f.fieldStart, end);
+    else {
+      if (!valid) f.invalidUtf8(`${scopeWhere}.spans[${index}].events[${i / 2}].name`, f.fieldStart);
+      out.str(redactSpanName(utf8Text(b, f.fieldStart, end)));
+    }
   }
 }
 
@@ -96,7 +100,8 @@ export function linkTraceStates({ f, links, scopeWhere, index, textLimit }: Span
   for (let i = 0; i < lk.length; i += 2) {
     f.stringField(lk[i], lk[i + 1], LINK.trace_state);
     const end = f.fieldEnd - f.fieldStart <= textLimit ? f.fieldEnd : cutListText(f, scopeWhere, index, 'links', i / 2, 'traceState');
-    out.bytes(f.r.b, f.fieldStart, end);
+    if (isUtf8Range(f.r.b, f.fieldStart, end)) out.bytes(f.r.b, f.fieldStart, end);
+    else f.invalidText(out, f.fieldStart, end, `${scopeWhere}.spans[${index}].links[${i / 2}].traceState`);
   }
 }
 

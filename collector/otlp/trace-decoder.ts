@@ -9,7 +9,7 @@ import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { tooDeepReason, wrongFieldReason } from './item-refusal.ts';
 import { isWrongWire, LINK_WIRE, SPAN_WIRE, STATUS_WIRE, wrongWireError, wrongWireMessage } from './wire-types.ts';
-import { FieldWriter, Ranges } from './field-writer.ts';
+import { FieldWriter, isUtf8Range, Ranges, utf8Text } from './field-writer.ts';
 import {
   END_BEFORE_START,
   ERR_OTLP_EXPANDS_TOO_MUCH,
@@ -96,6 +96,9 @@ class SpanFields implements lists.SpanLists {
   scopeNameE = 0;
   scopeVersionS = 0;
   scopeVersionE = 0;
+  /** The scope's name and version RowBinary-encoded with U+FFFD when they are not UTF-8; null when they are (written as sent). */
+  scopeNameText: Buffer | null = null;
+  scopeVersionText: Buffer | null = null;
   constructor(readonly f: FieldWriter) {}
 }
 
@@ -108,19 +111,23 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   SpanId: (s, out) => out.hexId(s.f.r.b, s.spanS, s.spanE),
   ParentSpanId: (s, out) => out.hexId(s.f.r.b, s.parentS, s.parentE),
   // A length check first: the cut only for a text past AttributeValueLengthLimit.
-  TraceState: (s, out) => out.bytes(s.f.r.b, s.stateS, s.stateE - s.stateS > s.textLimit ? cutSpanText(s, s.stateS, s.stateE, 'traceState') : s.stateE),
-  // Cut, then its secrets redacted (`redactSpanName`; decoded only when it may hold one).
+  TraceState: (s, out) =>
+    spanText(s, out, s.stateS, s.stateE - s.stateS > s.textLimit ? cutSpanText(s, s.stateS, s.stateE, 'traceState') : s.stateE, 'traceState'),
+  // Cut, then its secrets redacted (`redactSpanName`; decoded only when it may hold one, or is not UTF-8).
   SpanName: (s, out) => {
     const b = s.f.r.b;
     const end = s.nameE - s.nameS > s.textLimit ? cutSpanText(s, s.nameS, s.nameE, 'name') : s.nameE;
-    if (!mayRedactSpanName(b, s.nameS, end)) out.bytes(b, s.nameS, end);
-    else out.str(redactSpanName(Buffer.from(b.buffer, b.byteOffset + s.nameS, end - s.nameS).toString('utf8')));
+    const valid = isUtf8Range(b, s.nameS, end);
+    if (valid && !mayRedactSpanName(b, s.nameS, end)) return out.bytes(b, s.nameS, end);
+    if (!valid) s.f.invalidUtf8(`${spanWhere(s)}.name`, s.nameS);
+    out.str(redactSpanName(utf8Text(b, s.nameS, end)));
   },
   SpanKind: (s, out) => out.raw(KIND_BYTES[s.kind]),
   ServiceName: (s, out) => out.raw(s.service),
   ResourceAttributes: (s, out) => out.raw(s.resourceAttributes),
-  ScopeName: (s, out) => out.bytes(s.f.r.b, s.scopeNameS, s.scopeNameE),
-  ScopeVersion: (s, out) => out.bytes(s.f.r.b, s.scopeVersionS, s.scopeVersionE),
+  // Checked once per scope (`scopeSpans`): text that is not UTF-8 is held decoded.
+  ScopeName: (s, out) => (s.scopeNameText ? out.raw(s.scopeNameText) : out.bytes(s.f.r.b, s.scopeNameS, s.scopeNameE)),
+  ScopeVersion: (s, out) => (s.scopeVersionText ? out.raw(s.scopeVersionText) : out.bytes(s.f.r.b, s.scopeVersionS, s.scopeVersionE)),
   SpanAttributes: (s, out) => {
     if (s.backwards) s.f.mapWith(s.attrs, NORMALIZED_KEY, END_BEFORE_START_VALUE, out, RECORDS_KEY);
     else s.f.map(s.attrs, out, RECORDS_KEY);
@@ -131,9 +138,12 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   StatusCode: (s, out) => out.raw(STATUS_BYTES[s.code]),
   StatusMessage: (s, out) => {
     const b = s.f.r.b;
-    if (!mayRedactText(b, s.msgS, s.msgE)) out.bytes(b, s.msgS, s.msgE - s.msgS > s.textLimit ? cutSpanText(s, s.msgS, s.msgE, 'status.message') : s.msgE);
+    const valid = isUtf8Range(b, s.msgS, s.msgE);
+    if (valid && !mayRedactText(b, s.msgS, s.msgE))
+      out.bytes(b, s.msgS, s.msgE - s.msgS > s.textLimit ? cutSpanText(s, s.msgS, s.msgE, 'status.message') : s.msgE);
     else {
-      const text = redactText(Buffer.from(b.buffer, b.byteOffset + s.msgS, s.msgE - s.msgS).toString('utf8'));
+      if (!valid) s.f.invalidUtf8(`${spanWhere(s)}.status.message`, s.msgS);
+      const text = redactText(utf8Text(b, s.msgS, s.msgE));
       out.str(cutText(text, s.f.ctx.limits, s.f.ctx.report, `${spanWhere(s)}.status.message`));
     }
   },
@@ -145,6 +155,13 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
   'Links.TraceState': lists.linkTraceStates,
   'Links.Attributes': lists.linkAttributes,
 };
+/** Writes the span's text `[start, end)` (`field` of it): as it is when it is UTF-8, else with U+FFFD (reported). */
+function spanText(s: SpanFields, out: RowBinaryWriter, start: number, end: number, field: string): void {
+  const b = s.f.r.b;
+  if (isUtf8Range(b, start, end)) out.bytes(b, start, end);
+  else s.f.invalidText(out, start, end, `${spanWhere(s)}.${field}`);
+}
+
 /** The end of the span's text `[start, end)` cut to AttributeValueLengthLimit, reported at the span's `field`. */
 function cutSpanText(s: SpanFields, start: number, end: number, field: string): number {
   return cutEnd(s.f.r.b, start, end, s.f.ctx.limits, s.f.ctx.report, () => `${spanWhere(s)}.${field}`);
@@ -374,6 +391,14 @@ export class TraceDecoder {
     return [n, bytes];
   }
 
+  /** A scope's text `[start, end)` RowBinary-encoded with U+FFFD when it is not UTF-8 (reported at `where`); else null. */
+  private scopeText(start: number, end: number, where: string): Buffer | null {
+    const b = this.f.r.b;
+    if (isUtf8Range(b, start, end)) return null;
+    this.f.invalidUtf8(where, start);
+    return rowBinaryString(utf8Text(b, start, end));
+  }
+
   private scopeSpans(scope: Part, out: RowBinaryWriter): number {
     const r = this.f.r;
     const s = this.span;
@@ -399,6 +424,8 @@ export class TraceDecoder {
     const { limits, report } = this.ctx;
     s.scopeNameE = cutEnd(r.b, s.scopeNameS, s.scopeNameE, limits, report, () => `${scope.where}.scope.name`);
     s.scopeVersionE = cutEnd(r.b, s.scopeVersionS, s.scopeVersionE, limits, report, () => `${scope.where}.scope.version`);
+    s.scopeNameText = this.scopeText(s.scopeNameS, s.scopeNameE, `${scope.where}.scope.name`);
+    s.scopeVersionText = this.scopeText(s.scopeVersionS, s.scopeVersionE, `${scope.where}.scope.version`);
     s.scopeWhere = scope.where;
     this.f.at.prefix = scope.where;
     r.p = scope.start;
