@@ -10,7 +10,7 @@ const wrong = (items: string) => `${items} with a field of the wrong type or ran
 const resource = (service: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: service } }] });
 
 /** `message` (an object for `type`) encoded, then `extra` (raw fields: tag and value) appended, as a sender could write them. */
-function withFields(typeName: string, message: object, extra: (w: protobuf.Writer) => void): Uint8Array {
+function withFields(typeName: string, message: object, extra: (w: protobuf.Writer) => void = () => {}): Uint8Array {
   const t = type(typeName);
   const w = t.encode(t.fromObject(message));
   extra(w);
@@ -331,5 +331,97 @@ describe('fields sent with the wrong wire type', () => {
     );
     expect(await h.rows(`SELECT Body FROM otel_logs WHERE ServiceName = 'nested-wire-logs'`)).toEqual([{ Body: 'kept' }]);
     expect(await h.rows(`SELECT Value FROM otel_metrics_gauge WHERE ServiceName = 'nested-wire-points'`)).toEqual([{ Value: 1 }]);
+  });
+  // Regression: a field of a resource or scope sent with another wire type (a scope's name as a varint) was passed over:
+  // its spans, records or points were stored without it (ScopeName ''), silently. What it holds is now refused, naming it.
+  it("refuses a resource's or scope's items when one of its own fields has another wire type", async () => {
+    const span = (i: number) =>
+      withFields('Span', {
+        traceId: Buffer.alloc(16, 5),
+        spanId: Buffer.alloc(8, i),
+        name: `s${i}`,
+        startTimeUnixNano: NOW.toString(),
+        endTimeUnixNano: NOW.toString(),
+      });
+    const scopeSpans = (scope: Uint8Array, spans: Uint8Array[]) =>
+      withFields('ScopeSpans', {}, (w) => {
+        w.uint32(tag(1, 2)).bytes(scope);
+        for (const sp of spans) w.uint32(tag(2, 2)).bytes(sp);
+      });
+    const resourceSpans = (res: Uint8Array, scopes: Uint8Array[]) =>
+      withFields('ResourceSpans', {}, (w) => {
+        w.uint32(tag(1, 2)).bytes(res);
+        for (const sc of scopes) w.uint32(tag(2, 2)).bytes(sc);
+      });
+    const goodResource = withFields('Resource', resource('wire-scopes'));
+    const body = Buffer.from(
+      withFields('ExportTraceServiceRequest', {}, (w) => {
+        w.uint32(tag(1, 2)).bytes(
+          resourceSpans(goodResource, [
+            scopeSpans(withFields('InstrumentationScope', { name: 'kept' }), [span(1)]),
+            scopeSpans(
+              withFields('InstrumentationScope', {}, (sc) => sc.uint32(tag(1, 0)).uint32(3)),
+              [span(2), span(3)],
+            ),
+          ]),
+        );
+        w.uint32(tag(1, 2)).bytes(
+          resourceSpans(
+            withFields('Resource', resource('wire-scopes'), (r) => r.uint32(tag(2, 2)).string('x')),
+            [scopeSpans(withFields('InstrumentationScope', {}), [span(4)])],
+          ),
+        );
+      }),
+    );
+    const res = await post('/v1/traces', body);
+    expect(decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedSpans: 3,
+        errorMessage: `3 rejected: ${wrong('spans')} (first at resourceSpans[0].scopeSpans[1].scope.name must be sent with wire type 2 (LEN), got 0 (VARINT))`,
+      },
+    });
+    const only = Buffer.from(
+      withFields('ExportTraceServiceRequest', {}, (w) =>
+        w.uint32(tag(1, 2)).bytes(
+          resourceSpans(
+            withFields('Resource', resource('wire-scopes'), (r) => r.uint32(tag(2, 2)).string('x')),
+            [scopeSpans(withFields('InstrumentationScope', {}), [span(5)])],
+          ),
+        ),
+      ),
+    );
+    const ores = await post('/v1/traces', only);
+    expect(decodeProtoResponse('traces', Buffer.from(await ores.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedSpans: 1,
+        errorMessage: `1 rejected: ${wrong('spans')} (first at resourceSpans[0].resource.droppedAttributesCount must be sent with wire type 0 (VARINT), got 2 (LEN))`,
+      },
+    });
+    const record = withFields('LogRecord', { timeUnixNano: NOW.toString(), body: { stringValue: 'r' } });
+    const logs = request(
+      [
+        ['ExportLogsServiceRequest', {}, 1],
+        ['ResourceLogs', { resource: resource('wire-log-scopes') }, 2],
+      ],
+      [
+        withFields('ScopeLogs', {}, (w) =>
+          w
+            .uint32(tag(1, 2))
+            .bytes(withFields('InstrumentationScope', {}, (sc) => sc.uint32(tag(2, 0)).uint32(1)))
+            .uint32(tag(2, 2))
+            .bytes(record),
+        ),
+      ],
+    );
+    const lres = await post('/v1/logs', logs);
+    expect(decodeProtoResponse('logs', Buffer.from(await lres.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedLogRecords: 1,
+        errorMessage: `1 rejected: ${wrong('log records')} (first at resourceLogs[0].scopeLogs[0].scope.version must be sent with wire type 2 (LEN), got 0 (VARINT))`,
+      },
+    });
+    await h.collector.flush();
+    expect(await h.rows(`SELECT ScopeName, SpanName FROM otel_traces WHERE ServiceName = 'wire-scopes'`)).toEqual([{ ScopeName: 'kept', SpanName: 's1' }]);
+    expect(await h.rows(`SELECT count() AS n FROM otel_logs WHERE ServiceName = 'wire-log-scopes'`)).toEqual([{ n: 0 }]);
   });
 });

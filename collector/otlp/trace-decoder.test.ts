@@ -574,6 +574,44 @@ describe('TraceDecoder', () => {
     );
   });
 
+  it("refuses a resource's or scope's spans for a field of it of another wire type, the same way on both paths", () => {
+    const root = messages.traces.request.root;
+    const enc = (name: string, m: object, extra: (w: protobuf.Writer) => void = () => {}) => {
+      const t = root.lookupType(`weft.otlp.${name}`);
+      const w = t.encode(t.fromObject(m));
+      extra(w);
+      return w.finish();
+    };
+    const sp = (i: number) => enc('Span', span({ spanId: id(String(i).padStart(16, '0')), name: `s${i}` }));
+    const scope = (sc: Uint8Array, spans: Uint8Array[]) =>
+      enc('ScopeSpans', {}, (w) => (w.uint32((1 << 3) | 2).bytes(sc), spans.forEach((x) => w.uint32((2 << 3) | 2).bytes(x))));
+    const rs = (res: Uint8Array, scopes: Uint8Array[]) =>
+      enc('ResourceSpans', {}, (w) => (w.uint32((1 << 3) | 2).bytes(res), scopes.forEach((x) => w.uint32((2 << 3) | 2).bytes(x))));
+    const res = enc('Resource', { attributes: [kv('service.name', { stringValue: 's' })] });
+    const body = Buffer.from(
+      enc('ExportTraceServiceRequest', {}, (w) => {
+        w.uint32((1 << 3) | 2).bytes(
+          rs(res, [
+            scope(enc('InstrumentationScope', { name: 'ok' }), [sp(1)]),
+            scope(
+              enc('InstrumentationScope', {}, (x) => x.uint32((2 << 3) | 0).uint32(1)),
+              [sp(2), sp(3)],
+            ),
+          ]),
+        );
+        w.uint32((1 << 3) | 2).bytes(
+          rs(
+            enc('Resource', {}, (x) => x.uint32((1 << 3) | 0).uint32(1)),
+            [scope(enc('InstrumentationScope', {}), [sp(4)])],
+          ),
+        );
+      }),
+    );
+    const got = fast(body);
+    expect(got).toEqual(reference(body));
+    expect([got.rows, got.rejected]).toEqual([1, 3]);
+  });
+
   it('refuses truncated and garbage bodies with the reference wording', () => {
     const [body] = encodeBodies(1, 8);
     for (const bad of [body.subarray(0, body.length - 5), Buffer.from([0x0a, 0x05, 0x12, 0xff]), Buffer.from([0x0b, 0x01])]) {

@@ -8,7 +8,7 @@ import { TRACE_REASONS, type TraceContext } from '../rows/trace-rows.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { tooDeepReason, wrongFieldReason } from './item-refusal.ts';
-import { isWrongWire, LINK_WIRE, SPAN_WIRE, STATUS_WIRE, wrongWireError, wrongWireMessage } from './wire-types.ts';
+import { isWrongWire, LINK_WIRE, RESOURCE_WIRE, SCOPE_WIRE, SPAN_WIRE, STATUS_WIRE, wrongWireError, wrongWireMessage, type WireTable } from './wire-types.ts';
 import { FieldWriter, isUtf8Range, Ranges, utf8Text } from './field-writer.ts';
 import {
   END_BEFORE_START,
@@ -175,6 +175,9 @@ interface Part {
   end: number;
   where: string;
   index: number;
+  /** Its spans, and the whole tag of its first field sent with another wire type (-1: none), for a ScopeSpans. */
+  spans?: number;
+  wrongTag?: number;
 }
 
 export class TraceDecoder {
@@ -257,6 +260,7 @@ export class TraceDecoder {
     const r = this.f.r;
     const attrs = this.span.attrs;
     attrs.clear();
+    let wrongTag = -1;
     r.p = rs.start;
     while (r.p < rs.end) {
       const tag = r.varint(rs.end);
@@ -270,7 +274,10 @@ export class TraceDecoder {
             this.f.countMessage();
             attrs.push(r.p, r.p + m);
             r.p += m;
-          } else r.skip(t & 7, resEnd);
+          } else {
+            if (wrongTag < 0 && isWrongWire(RESOURCE_WIRE, t)) wrongTag = t;
+            r.skip(t & 7, resEnd);
+          }
         }
         this.part = '';
       } else r.skip(tag & 7, rs.end);
@@ -290,6 +297,8 @@ export class TraceDecoder {
         this.f.countMessage();
         const scope: Part = { start: r.p, end: r.p + n, where: '', index };
         const [count, bytes] = this.countSpans(scope);
+        scope.spans = count;
+        scope.wrongTag = this.scopeWrongTag;
         if (count > 0) {
           scope.where = `${where()}.scopeSpans[${index}]`;
           scopes.push(scope);
@@ -302,6 +311,8 @@ export class TraceDecoder {
       } else r.skip(tag & 7, rs.end);
     }
     if (spans === 0) return 0;
+    // A field of the resource sent with another wire type refuses its spans, as `readItem` does on the object path.
+    if (wrongTag >= 0) return this.refuseWrongWire(`${where()}.resource`, RESOURCE_WIRE, wrongTag, spans);
     // A resource attribute nested past WEFT_MAX_ANY_VALUE_DEPTH, with a field sent with another wire type, or whose own
     // bytes are broken (its length in the Resource whole) refuses the resource's spans (as `readItem` does).
     try {
@@ -317,9 +328,21 @@ export class TraceDecoder {
     this.budget.charge(spans, this.span.resourceAttributes.length + this.span.service.length, `${rs.where}.resource`);
     this.budget.charge(1, scopeBytes, `${rs.where}.scopeSpans[].scope`);
     let rows = 0;
-    for (const scope of scopes) rows += this.scopeSpans(scope, out);
+    for (const scope of scopes) {
+      if (scope.wrongTag! >= 0) this.refuseWrongWire(`${scope.where}.scope`, SCOPE_WIRE, scope.wrongTag!, scope.spans!);
+      else rows += this.scopeSpans(scope, out);
+    }
     return rows;
   }
+
+  /** Refuses `spans` spans for the field with whole tag `tag` of the message at `where` sent with another wire type; 0 rows. */
+  private refuseWrongWire(where: string, t: WireTable, tag: number, spans: number): number {
+    this.ctx.report.reject(wrongFieldReason('spans'), wrongWireMessage(where, t.names[tag >>> 3], t.wire[tag >>> 3], tag & 7), spans);
+    return 0;
+  }
+
+  /** Of the scope `countSpans` read last: the whole tag of its first field sent with another wire type (-1: none). */
+  private scopeWrongTag = -1;
 
   /** Encodes the resource's attributes once, and its ServiceName (service.name, else unknown_service). */
   private resource(attrs: Ranges, where: string): void {
@@ -367,6 +390,7 @@ export class TraceDecoder {
     const r = this.f.r;
     let n = 0;
     let bytes = 0;
+    this.scopeWrongTag = -1;
     r.p = scope.start;
     while (r.p < scope.end) {
       const tag = r.varint(scope.end);
@@ -383,7 +407,10 @@ export class TraceDecoder {
             const m = r.len(scopeEnd);
             bytes += m;
             r.p += m;
-          } else r.skip(t & 7, scopeEnd);
+          } else {
+            if (this.scopeWrongTag < 0 && isWrongWire(SCOPE_WIRE, t)) this.scopeWrongTag = t;
+            r.skip(t & 7, scopeEnd);
+          }
         }
         this.part = '';
       } else r.skip(tag & 7, scope.end);

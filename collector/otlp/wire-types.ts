@@ -58,6 +58,8 @@ const anyValueWire: Record<keyof (typeof FIELDS)['AnyValue'], number> = {
   bytes_value: LEN,
 };
 const valuesWire = { values: LEN };
+const resourceWire: Record<keyof (typeof FIELDS)['Resource'], number> = { attributes: LEN, dropped_attributes_count: VARINT };
+const scopeWire: Record<keyof (typeof FIELDS)['InstrumentationScope'], number> = { name: LEN, version: LEN, attributes: LEN, dropped_attributes_count: VARINT };
 
 /** Per field number: the wire type its type has (-1: no such field), and its OTLP/JSON name. */
 function table(fields: Record<string, number>, wire: Record<string, number>): { wire: Int8Array; names: string[] } {
@@ -74,6 +76,8 @@ export const EVENT_WIRE = table(FIELDS['Span.Event'], eventWire);
 export const LINK_WIRE = table(FIELDS['Span.Link'], linkWire);
 export const KEY_VALUE_WIRE = table(FIELDS.KeyValue, keyValueWire);
 export const ANY_VALUE_WIRE = table(FIELDS.AnyValue, anyValueWire);
+export const RESOURCE_WIRE = table(FIELDS.Resource, resourceWire);
+export const SCOPE_WIRE = table(FIELDS.InstrumentationScope, scopeWire);
 /** ArrayValue and KeyValueList: one field, `values` (LEN). */
 export const VALUES_WIRE = table(FIELDS.ArrayValue, valuesWire);
 

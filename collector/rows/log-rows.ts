@@ -47,6 +47,7 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
       () => {
         const rl = obj(resourceLogs[r], rw);
         const res = obj(rl.resource, `${rw}.resource`);
+        checkWireTypes(res, `${rw}.resource`);
         const attributes = attributeMap(res.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
         const schema = str(rl.schemaUrl, `${rw}.schemaUrl`);
         return { attributes, schema, service: serviceName(attributes, report, `${rw}.resource.attributes`), scopeLogs: list(rl.scopeLogs, `${rw}.scopeLogs`) };
@@ -63,6 +64,7 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
         () => {
           const sl = obj(scopeLogs[s], sw);
           const sc = obj(sl.scope, `${sw}.scope`);
+          checkWireTypes(sc, `${sw}.scope`);
           return {
             schema: str(sl.schemaUrl, `${sw}.schemaUrl`),
             name: cutText(str(sc.name, `${sw}.scope.name`), ctx.limits, report, `${sw}.scope.name`),

@@ -42,6 +42,7 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
       () => {
         const rm = obj(resourceMetrics[r], rw);
         const res = obj(rm.resource, `${rw}.resource`);
+        checkWireTypes(res, `${rw}.resource`);
         const attributes = attributeMap(res.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
         const schema = str(rm.schemaUrl, `${rw}.schemaUrl`);
         return {
@@ -63,6 +64,7 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
         () => {
           const sm = obj(scopeMetrics[s], sw);
           const sc = obj(sm.scope, `${sw}.scope`);
+          checkWireTypes(sc, `${sw}.scope`);
           const attributes = attributeMap(sc.attributes, `${sw}.scope.attributes`, ctx);
           const head = [
             resAttrs,

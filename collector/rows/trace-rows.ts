@@ -81,6 +81,7 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
       () => {
         const rs = obj(resourceSpans[r], rw);
         const res = rs.resource ? obj(rs.resource, `${rw}.resource`) : {};
+        checkWireTypes(res, `${rw}.resource`);
         const attributes = attributeMap(res.attributes, `${rw}.resource.attributes`, { ...ctx, limits: resourceLimits(ctx.limits) });
         return { attributes, service: serviceName(attributes, report, `${rw}.resource.attributes`), scopeSpans: list(rs.scopeSpans, `${rw}.scopeSpans`) };
       },
@@ -98,6 +99,7 @@ export function traceRows(request: unknown, ctx: TraceContext): Mapped {
         () => {
           const ss = obj(scopeSpans[s], sw);
           const sc = ss.scope ? obj(ss.scope, `${sw}.scope`) : {};
+          checkWireTypes(sc, `${sw}.scope`);
           const spans = list(ss.spans, `${sw}.spans`);
           // A scope is cut once (and, as the protobuf decoder does, only when it has spans).
           const text = (v: unknown, where: string) => (spans.length > 0 ? cutText(str(v, where), ctx.limits, report, where) : str(v, where));
