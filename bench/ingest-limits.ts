@@ -10,7 +10,7 @@ import { ingestBody } from '../collector/http/ingest.ts';
 import { defaultIngestLimits } from '../collector/otlp/limits.ts';
 import { RowBinaryWriter } from '../collector/rows/row-binary-writer.ts';
 import { loadStatement, tables } from '../collector/rows/tables.ts';
-import { CLASSIFIED_MARK } from '../collector/spool/loader.ts';
+import { CLASSIFIED_MARK, SQL_CLASSIFICATION_SETTINGS } from '../collector/spool/loader.ts';
 import { touchesSpec, TouchWriter } from '../collector/touches/touch-rows.ts';
 
 /**
@@ -81,7 +81,11 @@ async function engineLimit(table: string, as: 'plain' | 'collector' = 'plain'): 
     if (as === 'collector') {
       await store.client.command({ query: loadStatement(touchesSpec, { file: touchesFile }, undefined, { ...dedup, max_partitions_per_insert_block: 0 }) });
       await store.client.command({ query: loadStatement(tables.otel_traces, { file: segmentFile }, undefined, { ...dedup, log_comment: CLASSIFIED_MARK }) });
-    } else await store.client.command({ query: loadStatement({ ...tables.otel_traces, table: table as never }, { file: segmentFile }) });
+    } else {
+      // Into otel_traces as the collector writes into a server (the views classify); into the bare copy, as it is.
+      const settings = table === 'otel_traces' ? SQL_CLASSIFICATION_SETTINGS : undefined;
+      await store.client.command({ query: loadStatement({ ...tables.otel_traces, table: table as never }, { file: segmentFile }, undefined, settings) });
+    }
   }
   const secs = (performance.now() - e0) / 1000;
   const cpu = process.cpuUsage(c0);

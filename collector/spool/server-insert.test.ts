@@ -169,6 +169,8 @@ describe('spool loader against a ClickHouse server (HTTP interface)', () => {
       expect(e.params.insert_deduplication_token).toBe('weft-spool-otel_traces-r1.1');
       expect(e.params.deduplicate_blocks_in_dependent_materialized_views).toBe('1');
       expect(e.params.insert_distributed_sync).toBe('1');
+      // The views classify a server's spans: every branch evaluated once, not again per branch (SQL_CLASSIFICATION_SETTINGS).
+      expect(e.params.short_circuit_function_evaluation).toBe('disable');
       expect(e.params.database).toBe('observability');
       // The spool already batches (one insert per sealed segment), so async inserts are not asked for.
       expect(e.params).not.toHaveProperty('async_insert');

@@ -7,6 +7,7 @@ import { openMigratedStore } from '../../test/migrated-store.ts';
 import { ingestBody } from '../http/ingest.ts';
 import { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { loadStatement, tables } from '../rows/tables.ts';
+import { SQL_CLASSIFICATION_SETTINGS } from '../spool/loader.ts';
 import { handmadeSpans, randomSpans, requestOf, slashSpans, snsSpans, type ParitySpan } from './parity-corpus.ts';
 import { touchColumns, TouchWriter } from './touch-rows.ts';
 
@@ -44,8 +45,8 @@ describe('span classification: collector (TypeScript) = materialized view (SQL)'
     expect(segment.rows).toBe(spans.length);
     const spanFile = join(dir, `${batch}.spans`);
     writeFileSync(spanFile, segment.data);
-    // Straight into otel_traces, as another writer would: the views classify.
-    await store.client.command({ query: loadStatement(tables.otel_traces, { file: spanFile }) });
+    // Straight into otel_traces, as the collector writes into a server: the views classify, every branch evaluated.
+    await store.client.command({ query: loadStatement(tables.otel_traces, { file: spanFile }, undefined, SQL_CLASSIFICATION_SETTINGS) });
     const out = new RowBinaryWriter(1 << 20);
     const touchRows = new TouchWriter().write(segment.data, out);
     const touchFile = join(dir, `${batch}.touches`);
