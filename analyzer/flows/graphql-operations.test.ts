@@ -18,6 +18,7 @@ flows:
   - { id: client, source: crm, target: billing, owner: icoe, runtime: { service: client } }
   - { id: documents, source: crm, target: billing, owner: icoe, runtime: { service: documents } }
   - { id: gateway, source: crm, target: billing, owner: icoe, runtime: { service: gateway } }
+  - { id: lexed, source: crm, target: billing, owner: icoe, runtime: { service: lexed } }
 `;
 
 /** A GraphQL operation POSTed to `url`, as an HTTP client span with the GraphQL attributes `graphql`. */
@@ -75,6 +76,24 @@ describe('GraphQL operations, POSTed whether they read or write', () => {
         subgraph('billing', 'https://billing.internal/graphql', 'mutation', 'mutation($b:InvoiceInput!){createInvoice(input:$b){id}}'),
       ]),
     ]);
+    // Regression: a comment was read as ending anywhere on its line, so `# { … }` before a mutation made it a query, and
+    // a document starting with a fragment said nothing (its POST wrote): the spec's comment runs to the line's end, a
+    // string or block string holding `#`, `{` or `}` is one token, and the operation is the first definition that is
+    // not a fragment.
+    await send('lexed', [
+      run([
+        operation('https://crm.internal/graphql', {
+          'graphql.document': 'fragment C on Customer { id name(format: "} {#") }\nquery Customers { customers { ...C } }',
+        }),
+        operation('https://crm.internal/graphql', {
+          'graphql.document': 'fragment A on Address @cached(keys: [{ f: "city" }]) { city }, fragment B on Customer { a { ...A } } { customers { ...B } }',
+        }),
+        operation('https://billing.internal/graphql', { 'graphql.document': '# { invoices { id } }\nmutation CreateInvoice { createInvoice { id } }' }),
+        operation('https://billing.internal/graphql', {
+          'graphql.document': 'fragment I on Invoice { id note(text: """ } \\""" # { """) }\nmutation { createInvoice { ...I } }',
+        }),
+      ]),
+    ]);
     await h.collector.flush();
     analyzer = testAnalyzer(h.store, catalogYaml, { lateMs: 1 });
     expect((await analyzer.runNow()).errors).toEqual([]);
@@ -85,7 +104,7 @@ describe('GraphQL operations, POSTed whether they read or write', () => {
   });
 
   it('reads the system a query or subscription was sent to, and writes the one a mutation was', async () => {
-    expect(await flowEdges(analyzer)).toEqual(['client crm -> billing', 'documents crm -> billing', 'gateway crm -> billing']);
+    expect(await flowEdges(analyzer)).toEqual(['client crm -> billing', 'documents crm -> billing', 'gateway crm -> billing', 'lexed crm -> billing']);
     expect(await openFindingTitles(analyzer, [...MISREADING_KINDS])).toEqual([]);
   });
 });

@@ -25,6 +25,8 @@ describe('values crafted against the collector’s and the API’s expressions g
     expect(graphqlDirection('', '#'.repeat(64) + '!')).toBe('');
     expect(graphqlDirection('', '# '.repeat(5000) + '\nmutation M { x }')).toBe('write');
     expect(graphqlDirection('', ',\n\t #c\r{ customers }')).toBe('read');
+    expect(graphqlDirection('', `fragment F on C ${'{ a '.repeat(20_000)}${'} '.repeat(20_000)} mutation { x }`)).toBe('write');
+    expect(graphqlDirection('', `fragment F on C { a(s: """${'\\""" "" " '.repeat(20_000)}""") } mutation { x }`)).toBe('write');
   });
 
   it('an S3 host with a run of dashes after s3, and one that is a bucket’s', () => {

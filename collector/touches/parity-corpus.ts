@@ -1272,6 +1272,27 @@ export function handmadeSpans(): ParitySpan[] {
         { 'graphql.document': '# only a comment' },
         { 'graphql.document': raw('#', [0xc3, 0x28], '\nmutation { x }') },
         { 'graphql.document': raw([0xff], '{ x }') },
+        // the spec's lexing (migration 130): a comment runs to its line's end, a string or block string is one token, the
+        // operation is the first definition that is not a fragment
+        { 'graphql.document': '# { x }\nmutation M { x }' },
+        { 'graphql.document': '#query\r\n mutation { x }' },
+        { 'graphql.document': '# a\n# mutation\n{ x }' },
+        { 'graphql.document': 'fragment F on C { id } mutation { x { ...F } }' },
+        { 'graphql.document': 'fragment F on C { a(s: "}") } mutation { x }' },
+        { 'graphql.document': 'fragment F on C { a(s: "#") }\nmutation { x }' },
+        { 'graphql.document': 'fragment F on C { a(s: "\\"}") } subscription { x }' },
+        { 'graphql.document': 'fragment F on C { a(s: """ } \\""" # { """) } mutation { x }' },
+        { 'graphql.document': 'fragment F on C { a(s: """x"""") } mutation { x }' },
+        { 'graphql.document': 'fragment F on C @d(a: {x: [1, {y: 2}]}) { id }, fragment G on C { ...F } { x }' },
+        { 'graphql.document': 'fragment F on C { id } fragment G on C { id }' },
+        { 'graphql.document': 'fragment F on C ) { id } mutation { x }' },
+        { 'graphql.document': '} mutation { x }' },
+        { 'graphql.document': 'type Query { x: Int } mutation { x }' },
+        { 'graphql.document': 'fragment F on C { a(s: "unterminated }\nmutation { x }' },
+        { 'graphql.document': 'fragment F on C { a(s: """unterminated } mutation { x }' },
+        { 'graphql.document': 'fragment F on C { a(s: "\\\nmutation { x }") }' },
+        { 'graphql.document': raw([0xef, 0xbb, 0xbf], 'mutation { x }') },
+        { 'graphql.document': raw('fragment F on C { a(s: "', [0xc3, 0x28], '}") } mutation { x }') },
       ] as Record<string, Value>[]
     ).flatMap((graphql) => [
       span('gql-post', CLIENT, { 'http.request.method': 'POST', 'url.full': 'https://crm.internal/graphql', ...graphql }),
