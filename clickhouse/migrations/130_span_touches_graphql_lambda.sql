@@ -6,6 +6,10 @@
 --   `Undocumented flow … → gql`), and a document starting with a fragment said none (`fragment F on C { id } mutation
 --   { … }` fell back to the POST). The first definition that is not a fragment now decides: `{`, query or
 --   subscription reads, mutation writes; a definition follows a `}` that closes every `{`, `(` and `[` before it.
+-- - a Google Cloud Pub/Sub topic or subscription named by its full resource name (`projects/acme/topics/orders`,
+--   `projects/acme/subscriptions/orders-sub`) is its id, as Google's client libraries name it in
+--   messaging.destination.name (`orders`, `orders-sub`): a consumer's span naming the full name was `Unknown system
+--   gcp_pubsub:projects/acme/subscriptions/orders-sub` beside the topic's system documenting `orders-sub`.
 -- weft_span_touches is a Null table: making its view anew loses nothing stored.
 
 DROP VIEW IF EXISTS weft_span_touches_mv;
@@ -359,6 +363,10 @@ FROM (
                                             msg_sys NOT IN ('rabbitmq', 'aws.sns', 'aws_sns', 'amazonsns', 'sns', 'aws.sqs', 'aws_sqs', 'amazonsqs', 'sqs')
                                                 AND match(toValidUTF8(dest_raw), '^(?:[Qq][Uu][Ee][Uu][Ee]://(?:[^/?#]*/)?|[Tt][Oo][Pp][Ii][Cc]://)([^?#]+)'),
                                                 extract(toValidUTF8(dest_raw), '^(?:[Qq][Uu][Ee][Uu][Ee]://(?:[^/?#]*/)?|[Tt][Oo][Pp][Ii][Cc]://)([^?#]+)'),
+                                            -- a Pub/Sub topic or subscription by its full resource name: its id, as Google's client libraries
+                                            -- name it (130)
+                                            msg_sys = 'gcp_pubsub' AND match(toValidUTF8(dest_raw), '^projects/[^/]+/(?:topics|subscriptions)/[^/]+$'),
+                                                extract(toValidUTF8(dest_raw), '^projects/[^/]+/(?:topics|subscriptions)/([^/]+)$'),
                                             msg_sys != 'rabbitmq', dest_raw,
                                             dest_raw IN ('', 'amq.default', '<default>'), routing_key,
                                             -- older pika recorded "(temporary)" on every publish; the span name "<destination> send" has it

@@ -28,7 +28,7 @@ export function messagingDestination(s: SpanRecord, system: string): { temporary
           ? sqsQueue(s)
           : SNS.has(system) || SQS.has(system)
             ? raw
-            : jmsUriName(raw),
+            : jmsUriName(raw, system),
   );
   const temporary =
     s.attr(A['messaging.destination.temporary']) === 'true' ||
@@ -59,12 +59,22 @@ const JMS_URI = /^(?:[Qq][Uu][Ee][Uu][Ee]:\/\/(?:[^/?#]*\/)?|[Tt][Oo][Pp][Ii][Cc
 const JMS_TEMPORARY_URI = /^[Tt][Ee][Mm][Pp]-(?:[Qq][Uu][Ee][Uu][Ee]|[Tt][Oo][Pp][Ii][Cc]):\/\//;
 
 /**
- * The queue or topic a destination written as a JMS URI names (`queue://QM1/ORDERS.IN?targetClient=1` is `ORDERS.IN`),
- * else the destination as given (migration 128). Byte strings in and out; a URI is read as valid UTF-8.
+ * A Google Cloud Pub/Sub topic's or subscription's full resource name (`projects/<project>/topics/<topic>`,
+ * `projects/<project>/subscriptions/<subscription>`): its group the topic's or subscription's id.
  */
-function jmsUriName(raw: string): string {
+const PUBSUB_RESOURCE = /^projects\/[^/]+\/(?:topics|subscriptions)\/([^/]+)$/;
+
+/**
+ * The queue or topic a destination written as a JMS URI names (`queue://QM1/ORDERS.IN?targetClient=1` is `ORDERS.IN`,
+ * migration 128); for Pub/Sub (`system` gcp_pubsub) the id of a topic or subscription given by its full resource name
+ * (`projects/acme/subscriptions/orders-sub` is `orders-sub`, the name Google's client libraries give it: migration 130);
+ * else the destination as given. Byte strings in and out; a URI or name is read as valid UTF-8.
+ */
+function jmsUriName(raw: string, system: string): string {
   const m = JMS_URI.exec(validUtf8(raw));
-  return m ? m[1] : raw;
+  if (m) return m[1];
+  const pubsub = system === 'gcp_pubsub' ? PUBSUB_RESOURCE.exec(validUtf8(raw)) : null;
+  return pubsub ? pubsub[1] : raw;
 }
 
 /** A MassTransit endpoint address of a temporary endpoint (`rabbitmq://mq/app_bus_…?temporary=true`). */

@@ -1234,6 +1234,25 @@ export function handmadeSpans(): ParitySpan[] {
         msg({ 'messaging.system': system, 'messaging.destination': destination, 'messaging.destination.template': 'replies' }, CONSUMER),
       ]),
     ),
+    // a Pub/Sub topic or subscription by its full resource name (migration 130): its id; near misses, another system
+    ...[
+      'projects/acme/subscriptions/orders-sub',
+      'projects/acme/topics/orders',
+      'projects/acme/snapshots/s',
+      'projects/acme/topics/orders/extra',
+      'projects//topics/orders',
+      'projects/acme/topics/',
+      'Projects/acme/topics/orders',
+      '//pubsub.googleapis.com/projects/acme/topics/orders',
+      'orders-sub',
+      'queue://projects/acme/topics/orders',
+      raw('projects/acme/subscriptions/', [0xc3, 0x28]),
+    ].flatMap((destination) =>
+      ['gcp_pubsub', 'GCP_PUBSUB', 'kafka'].flatMap((system) => [
+        msg({ 'messaging.system': system, 'messaging.destination.name': destination, 'messaging.operation.type': 'send' }),
+        msg({ 'messaging.system': system, 'messaging.destination': destination, 'gcp.project_id': 'acme' }, CONSUMER),
+      ]),
+    ),
     // opentelemetry-instrumentation-celery's publish and run (migration 128): no messaging.system, the routing key as
     // messaging.destination; a run no queue delivered (eager); near misses
     ...(
