@@ -27,7 +27,6 @@ export interface EvaluationResult {
 /** At most this many former fingerprints are kept on an alert (`Alert.formerFingerprints`). */
 const FORMER_FINGERPRINTS = 8;
 
-/** `p` under new labels (its fingerprint theirs), remembering the fingerprint it had. */
 /**
  * `p` under new labels (its fingerprint theirs), remembering the fingerprint it had; of more than FORMER_FINGERPRINTS,
  * the newest and the episode's first (`episodeFingerprint`) are kept.

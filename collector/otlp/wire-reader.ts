@@ -2,7 +2,6 @@
 export class Malformed extends Error {}
 
 /** A bounds-checked protobuf wire-format reader over one buffer (no allocation per field). */
-
 export class WireReader {
   constructor(
     public b: Uint8Array,
