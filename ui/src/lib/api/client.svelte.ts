@@ -3,9 +3,9 @@
 // when the tab closes. Who acts in records is the token's name (the API decides); the UI sends no
 // name of its own.
 
-const TOKEN_KEY = 'weft.token';
-
 import { retryAfterSeconds, tooManyRequestsText } from './retry.ts';
+
+const TOKEN_KEY = 'weft.token';
 
 export class ApiError extends Error {
   /** When the API said it may be asked again (ms since the epoch; a 429's or 503's `Retry-After`), else undefined. */
