@@ -6,7 +6,7 @@ import { baseCatalogYaml, catalogFrom } from '../../analyzer/test/estate-fixture
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { silentLogger } from '../../core/log/logger.ts';
 import { clickhouseReportSource, createReportService, startReports, verifyBundle, type ReportSource, type ReportsRuntime } from '../../reports/index.ts';
-import { Credentials } from '../../access/index.ts';
+import { Credentials, createAuditLog, type AuditLog } from '../../access/index.ts';
 import { buildApiApp } from '../index.ts';
 import type { ApiApp } from '../app.ts';
 
@@ -14,6 +14,7 @@ describe('/api/v1/reports', () => {
   let h: Harness;
   let reports: ReportsRuntime;
   let app: ApiApp;
+  let auditLog: AuditLog;
   const as = (token: string) => ({ authorization: `Bearer ${token}` });
   const tokens = {
     auditor: 'reports-auditor-token-0001',
@@ -39,11 +40,12 @@ describe('/api/v1/reports', () => {
       name: `reports-${role}`,
       source: 'WEFT_API_TOKENS' as const,
     }));
+    auditLog = createAuditLog(h.store);
     app = await buildApiApp({
       config: { host: '127.0.0.1', port: 0 },
       credentials: await Credentials.create({ configured }),
       logger: silentLogger(),
-      services: { store: h.store, reports },
+      services: { store: h.store, reports, auditLog },
     });
   }, 60_000);
   afterAll(async () => {
@@ -98,6 +100,63 @@ describe('/api/v1/reports', () => {
       expect(served.statusCode).toBe(409);
       expect(served.json()).toMatchObject({ code: 'WEFT_ERR_REPORT_BUNDLE_CHANGED', message: expect.stringContaining(`(${why})`) });
       expect(served.body).not.toContain('SECRET');
+    }
+  });
+
+  // regression: a bundle download left no trace in the audit log (only starting a report did), so who took which
+  // evidence out, and when, was not on record
+  it('records each bundle download in the audit log (who, which report and period, what format, when); the chain stays whole', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: as(tokens.auditor), payload: { since: '3h' } });
+    const { id } = res.json<{ report: { id: string } }>().report;
+    await reports.idle();
+    const run = await reports.get(id);
+    const before = new Date();
+    for (const role of ['auditor', 'admin', 'auditor'] as const) {
+      const got = await app.inject({ url: `/api/v1/reports/${id}/bundle`, headers: as(tokens[role]) });
+      expect(got.statusCode).toBe(200);
+    }
+    // A refused download (not the caller's level, no such report) is no export
+    expect((await app.inject({ url: `/api/v1/reports/${id}/bundle`, headers: as(tokens.viewer) })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/api/v1/reports/00000000-0000-0000-0000-000000000000/bundle', headers: as(tokens.auditor) })).statusCode).toBe(404);
+    const downloads = (await auditLog.list()).filter((e) => e.action === 'report.download' && e.subject === id);
+    expect(downloads.map((e) => [e.actor, e.role, e.subject])).toEqual([
+      ['reports-auditor', 'auditor', id],
+      ['reports-admin', 'admin', id],
+      ['reports-auditor', 'auditor', id],
+    ]);
+    for (const e of downloads) {
+      expect(JSON.parse(e.detail)).toEqual({
+        since: run.since,
+        until: run.until,
+        format: 'bundle',
+        files: ['report.pdf', 'report.json', 'csv'],
+        manifestSha256: run.manifestSha256,
+        bytes: run.bytes,
+      });
+      expect(new Date(e.at).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    }
+    expect((await auditLog.list()).filter((e) => e.action === 'report.create' && e.subject === id).map((e) => e.actor)).toEqual(['reports-auditor']);
+    expect((await auditLog.verify()).ok).toBe(true);
+  });
+
+  it('refuses a download the audit log cannot record, sending none of the bundle', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: as(tokens.auditor), payload: { since: '1h' } });
+    const { id } = res.json<{ report: { id: string } }>().report;
+    await reports.idle();
+    const failing: AuditLog = { ...auditLog, append: () => Promise.reject(new Error('audit store unreachable')) };
+    const blind = await buildApiApp({
+      config: { host: '127.0.0.1', port: 0 },
+      credentials: await Credentials.create({ configured: [{ token: tokens.auditor, role: 'auditor', name: 'reports-auditor', source: 'WEFT_API_TOKENS' }] }),
+      logger: silentLogger(),
+      services: { store: h.store, reports, auditLog: failing },
+    });
+    try {
+      const got = await blind.inject({ url: `/api/v1/reports/${id}/bundle`, headers: as(tokens.auditor) });
+      expect(got.statusCode).toBe(500);
+      expect(got.headers['content-type']).not.toBe('application/zip');
+      expect(got.rawPayload.subarray(0, 2).toString()).not.toBe('PK');
+    } finally {
+      await blind.close();
     }
   });
 

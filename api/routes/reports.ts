@@ -32,7 +32,9 @@ const view = (run: ReportRun) => {
 
 /**
  * Compliance reports: start one for a period, follow it, download its signed evidence bundle, read
- * the signing key. Access level `reports` (auditor, admin).
+ * the signing key. Access level `reports` (auditor, admin). Starting one is audited (`report.create`), and so is each
+ * download of a bundle (`report.download`: the token's name and role, the report's id, period, format, manifest
+ * SHA-256 and size).
  */
 export const reportRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async (app, { services }) => {
   // Reports hold the estate's regulated flows and its exceptions: access level `reports` (auditors and admins).
@@ -121,6 +123,16 @@ export const reportRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async
       const mismatch = bundleRunMismatch(zip, run);
       if (mismatch) throw ERR_REPORT_BUNDLE_CHANGED(run.id, mismatch);
       const name = `weft-report-${run.since.slice(0, 10)}-${run.until.slice(0, 10)}-${run.id.slice(0, 8)}.zip`;
+      // Who took which evidence out, before it goes: a download the audit log cannot record is refused (the append
+      // throws), so an export never leaves unrecorded.
+      await services.auditLog?.append(identityOf(request), 'report.download', run.id, {
+        since: run.since,
+        until: run.until,
+        format: 'bundle',
+        files: ['report.pdf', 'report.json', 'csv'],
+        manifestSha256: run.manifestSha256,
+        bytes: zip.length,
+      });
       return reply
         .header('content-type', 'application/zip')
         .header('content-disposition', `attachment; filename="${name}"`)

@@ -7,7 +7,9 @@ import { silentLogger } from '../../core/log/logger.ts';
 import { givenPairingWindows, localStoreConfig, openLocalStore, refuseBesideUrl } from './store-flags.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { weftApi } from './weft-api.ts';
+import type { ReportRun } from '../../reports/index.ts';
 import { count } from '../../core/text/index.ts';
+import { cliActor } from './access-session.ts';
 
 interface RunView {
   id: string;
@@ -81,10 +83,11 @@ export const reportCommand: Command = {
           `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,
         );
       }
-      const [{ loadCatalog }, { migrate }, { describeStoppedPairing, pairStoppedStore, statedPairing }] = await Promise.all([
+      const [{ loadCatalog }, { migrate }, { describeStoppedPairing, pairStoppedStore, statedPairing }, { createAuditLog }] = await Promise.all([
         import('../../core/catalog/index.ts'),
         import('../../clickhouse/index.ts'),
         import('../../analyzer/index.ts'),
+        import('../../access/index.ts'),
       ]);
       const catalog = files.length
         ? loadCatalog(
@@ -102,15 +105,28 @@ export const reportCommand: Command = {
         const pairedWith = store.kind === 'embedded' ? statedPairing(await pairStoppedStore(store, now, pairing)) : undefined;
         if (pairedWith) io.err(describeStoppedPairing(pairedWith, formatDuration));
         const service = createReportService({ store, dataDir: config.dataDir, logger: silentLogger() });
-        ({ zip } = await service.generate({
+        const actor = cliActor();
+        let run: ReportRun;
+        ({ zip, run } = await service.generate({
           period,
-          actor: `cli:${io.env.USER ?? 'unknown'}`,
+          actor: actor.name,
           trigger: 'cli',
           catalog,
           file: out,
           // The bundle says so too (report.json, the PDF's first page), not only this terminal.
           pairing: pairedWith && { pairedWith },
         }));
+        // The store's audit log records the export as the API records a download: who wrote which report, for which
+        // period, where, with which manifest (its hash chain continued, never rewritten).
+        await createAuditLog(store).append(actor, 'report.export', run.id, {
+          since: run.since,
+          until: run.until,
+          format: 'bundle',
+          files: ['report.pdf', 'report.json', 'csv'],
+          file: out,
+          manifestSha256: run.manifestSha256,
+          bytes: zip.length,
+        });
       } finally {
         await store.close();
       }
