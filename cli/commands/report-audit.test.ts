@@ -8,6 +8,7 @@ import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { openStore } from '../../clickhouse/index.ts';
 import { parseArgs } from '../../core/config/index.ts';
 import { reportCommand } from './report.ts';
+import { main } from '../main.ts';
 
 // Regression: `weft report --data` wrote a signed bundle of the store's evidence and left no row in that store's
 // audit log (the API records a report it starts; the CLI's export went unrecorded), so who took which report out, and
@@ -24,8 +25,9 @@ describe('weft report --data records the export in the audit log', () => {
 
   it('appends report.export (who, which report and period, what format, where), continuing the chain', async () => {
     const out = join(h.dir, 'report.zip');
+    const printed: string[] = [];
     await reportCommand.run(parseArgs(['--data', h.dir, '--since', '2h', '--late-arrival', '1s', '--out', out]), {
-      out: () => undefined,
+      out: (t) => printed.push(t),
       err: () => undefined,
       env: {},
       cwd: h.dir,
@@ -52,5 +54,16 @@ describe('weft report --data records the export in the audit log', () => {
     } finally {
       await store.close();
     }
+    // The check it prints verifies the bundle against the data directory's key, not the key the bundle carries
+    const check = printed.join('\n').split('\n').at(-1)!;
+    expect(check).toBe(`Check it: weft report verify ${out} --data ${h.dir}`);
+    const verified: string[] = [];
+    const code = await main(check.replace('Check it: weft ', '').split(' '), {
+      out: (t) => verified.push(t),
+      err: (t) => verified.push(t),
+      env: {},
+      cwd: h.dir,
+    });
+    expect([code, verified.join('\n')]).toEqual([0, expect.stringContaining(`Weft's report key, from the data directory ${h.dir}`)]);
   }, 120_000);
 });

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, loadOrCreateSigningKey, type Report } from '../../reports/index.ts';
+import { buildBundle, keyFingerprint, loadOrCreateSigningKey, type Report } from '../../reports/index.ts';
 import { main } from '../main.ts';
 
 /** A report with no sections: the bundle still holds its PDF, report.json, manifest, signature and key. */
@@ -30,6 +32,14 @@ describe('weft report verify: what it is given', () => {
     const code = await main(['report', 'verify', ...argv], { out: (t) => out.push(t), err: (t) => err.push(t), env: {}, cwd: dir });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
+  /** `weft report verify` from `cwd`; a trailing object is the environment. */
+  const runIn = async (cwd: string, ...argv: Array<string | Record<string, string>>) => {
+    const env = typeof argv.at(-1) === 'object' ? (argv.pop() as Record<string, string>) : {};
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['report', 'verify', ...(argv as string[])], { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
   const give = "give the bundle's .zip (what weft report --out wrote, or a report's download) or the directory it was unzipped into.";
 
   beforeAll(async () => {
@@ -50,12 +60,91 @@ describe('weft report verify: what it is given', () => {
     writeFileSync(join(dir, 'misc', 'rsa.pem'), generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }));
   });
 
-  it('verifies the zip and the directory it was unzipped into', async () => {
-    expect(await run('report.zip')).toMatchObject({ code: 0, out: expect.stringMatching(/^OK: report\.zip is intact and signed/) });
-    // Regression: without --key, a bundle re-signed with someone else's key was "OK: … intact and signed" and nothing more.
-    expect((await run('report.zip')).out.split('\n')[0]).toMatch(/Whose key signed it was not checked: pass --key/);
-    expect(await run('unzipped')).toMatchObject({ code: 0, out: expect.stringMatching(/^OK: the files in unzipped are intact and signed/) });
-    expect(await run('report.zip', '--key', 'misc/weft-report.pub.pem')).toMatchObject({ code: 0, out: expect.stringContaining('(the expected key)') });
+  it('verifies the zip and the directory it was unzipped into against the key of the Weft that wrote it', async () => {
+    const fp = loadOrCreateSigningKey(join(dir, 'data')).fingerprint;
+    for (const keyArgs of [
+      ['--key', 'misc/weft-report.pub.pem'],
+      ['--data', 'data'],
+    ]) {
+      const from = keyArgs[0] === '--key' ? '--key misc/weft-report.pub.pem' : `the data directory ${join(dir, 'data')}`;
+      const r = await run('report.zip', ...keyArgs);
+      expect([r.code, r.err]).toEqual([0, '']);
+      expect(r.out.split('\n')).toEqual([
+        "OK: report.zip is intact and signed with Weft's report key.",
+        '  report rep-verify-args, period 2026-11-28T00:00:00.000Z to 2026-11-29T00:00:00.000Z, generated 2026-11-29T00:00:00.000Z',
+        expect.stringMatching(/^ {2}\d+ files match their SHA-256 in the signed manifest$/),
+        `  signed with Ed25519 key ${fp}: Weft's report key, from ${from}`,
+      ]);
+      expect(await run('unzipped', ...keyArgs)).toMatchObject({
+        code: 0,
+        out: expect.stringMatching(/^OK: the files in unzipped are intact and signed with Weft's report key \(the unzipped bundle/),
+      });
+    }
+  });
+
+  // regression: without --key, a bundle re-signed with another Ed25519 key (files changed, key swapped) was
+  // "OK: … intact and signed", exit 0; whose key signed it was left to the reader to compare by eye
+  it("does not pass a bundle whose signing key it cannot check against Weft's, and fails one signed with another key", async () => {
+    const forger = generateKeyPairSync('ed25519');
+    const forged = await buildBundle(
+      { ...report, title: 'Estate report (changed)' },
+      { privateKey: forger.privateKey, publicKeyPem: forger.publicKey.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: '' },
+    );
+    mkdirSync(join(dir, 'forged'));
+    writeFileSync(join(dir, 'forged', 'resigned.zip'), forged.zip);
+    const weft = loadOrCreateSigningKey(join(dir, 'data')).fingerprint;
+    const other = keyFingerprint(forger.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    // No key of Weft's given nor in the default data directory (.weft): not verified, for the forgery and the real one alike
+    for (const file of ['forged/resigned.zip', 'report.zip']) {
+      const r = await run(file);
+      expect(r.code, file).toBe(1);
+      expect(r.out).toBe('');
+      expect(r.err.split('\n')[0]).toMatch(
+        new RegExp(
+          `^NOT VERIFIED: ${file.replace(/\./g, '\\.')} matches its manifest and signature, but the key that signed it, Ed25519 SHA256:\\S+, is the one the bundle carries, and no key of Weft's was found`,
+        ),
+      );
+      expect(r.err).toContain('--key FILE');
+    }
+    // Against Weft's key, from a file, its data directory, or the default data directory: FAILED, naming both keys
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.weft', 'keys'), { recursive: true });
+    writeFileSync(join(home, '.weft', 'keys', 'report-signing-ed25519.pub.pem'), readFileSync(join(dir, 'misc', 'weft-report.pub.pem')));
+    for (const [argv, cwd, from] of [
+      [['--key', join(dir, 'misc/weft-report.pub.pem')], dir, `--key ${join(dir, 'misc/weft-report.pub.pem')}`],
+      [['--data', join(dir, 'data')], dir, `the data directory ${join(dir, 'data')}`],
+      [[], home, `the data directory ${join(home, '.weft')}`],
+    ] as const) {
+      const r = await runIn(cwd, join(dir, 'forged', 'resigned.zip'), ...argv);
+      expect(r.code).toBe(1);
+      expect(r.err.split('\n')[0]).toBe(
+        `FAILED: ${join(dir, 'forged', 'resigned.zip')} was not signed by Weft's report key: it was signed with Ed25519 key ${other}, and Weft's (from ${from}) is ${weft}.`,
+      );
+    }
+    expect(await runIn(home, join(dir, 'report.zip'))).toMatchObject({
+      code: 0,
+      out: expect.stringContaining(`Weft's report key, from the data directory ${join(home, '.weft')}`),
+    });
+  });
+
+  it("reads Weft's key from a running Weft's API (--url)", async () => {
+    const pem = readFileSync(join(dir, 'misc', 'weft-report.pub.pem'), 'utf8');
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(req.url === '/api/v1/reports/key' ? { algorithm: 'Ed25519', publicKey: pem, fingerprint: keyFingerprint(pem) } : {}));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect(await runIn(dir, 'report.zip', '--url', url, { WEFT_TOKEN: 'weft_auditor_token_for_the_test' })).toMatchObject({
+        code: 0,
+        out: expect.stringContaining(`Weft's report key, from the Weft at ${url}`),
+      });
+      expect((await runIn(dir, 'forged/resigned.zip', '--url', url, { WEFT_TOKEN: 'weft_auditor_token_for_the_test' })).code).toBe(1);
+      expect(await run('report.zip', '--url', url, '--key', 'misc/weft-report.pub.pem')).toMatchObject({ code: 2 });
+    } finally {
+      server.close();
+    }
   });
 
   // regression: `weft report verify manifest.json` said the zip was damaged ("changed or cut")

@@ -72,12 +72,15 @@ export const reportCommand: Command = {
     const url = flag(args, 'url');
     const files = [...(args.flags.catalog ?? []), ...args.positionals];
     let zip: Uint8Array;
+    // Where Weft's signing key is, for the check printed at the end (verify takes the key from Weft, not the bundle).
+    let localDataDir = '';
     if (url) {
       refuseBesideUrl(args, ['data', 'clickhouse', 'late-arrival', 'run-gap'], 'store, catalog and pairing', files.length);
       checkOut();
       zip = await reportFromApi(url, { since, ...(until === undefined ? {} : { until }) }, io);
     } else {
       const config = localStoreConfig(args, io);
+      localDataDir = config.dataDir;
       if (config.store.kind === 'embedded' && !existsSync(config.store.path)) {
         throw ERR_CONFIG(
           `No Weft data in ${config.store.path}: pass --data with the directory Weft ran with, --url for a running Weft, or --clickhouse for a ClickHouse server.`,
@@ -142,7 +145,7 @@ export const reportCommand: Command = {
         `Wrote ${out} (${count(zip.length, 'byte')}): the report for ${stated.since} to ${stated.until}.`,
         `  ${count(check.checked.length, 'file')} (report.pdf, report.json, ${check.checked.filter((f) => f.endsWith('.csv')).length} CSV), listed with their SHA-256 in manifest.json`,
         `  signed with Ed25519 key ${check.fingerprint}`,
-        `Check it: weft report verify ${out}`,
+        `Check it: weft report verify ${out} ${url ? `--url ${url}` : `--data ${localDataDir}`}`,
       ].join('\n'),
     );
     return 0;

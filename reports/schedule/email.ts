@@ -24,7 +24,8 @@ export const sendReportEmail: SendReport = async (email, smtpUrl, run, zip) => {
         `The Weft compliance report for ${run.since} to ${run.until} (schedule ${run.scheduleId}) is attached.`,
         '',
         `SHA-256 of its signed manifest: ${run.manifestSha256}`,
-        'Check it with: weft report verify ' + basename(run.file),
+        // The key that checks it comes from Weft, not from this message: a changed bundle can carry a key of its own.
+        `Check it with: weft report verify ${basename(run.file)} --key weft-report.pub.pem (the key "weft report key" prints on this Weft)`,
       ].join('\n'),
       attachments: [{ filename: basename(run.file), content: Buffer.from(zip), contentType: 'application/zip' }],
     });
