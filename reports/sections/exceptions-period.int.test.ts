@@ -72,3 +72,52 @@ describe('exceptions of a period, as at its end', () => {
     expect(table.rows.map((r) => r[status])).toEqual(['open']);
   });
 });
+
+// regression: a finding's acknowledgement was read from its current row, which a reopening clears: one acknowledged in
+// the period and reopened after it showed status "acknowledged" at the end with no one acknowledging it, and the
+// summary said "0 acknowledged"; one acknowledged and reopened within the period was not counted acknowledged either.
+describe('acknowledgements of a period, as at its end, whatever happened to the finding since', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-exceptions-ack-'));
+  let store: Store;
+  beforeAll(async () => {
+    store = await openMigratedStore(join(dir, 'data'), { rawDays: 3650, rollupDays: 3650, recordDays: 3650 });
+    let now = at('10:05');
+    const findings = createFindingStore(store, { now: () => now });
+    await findings.sync(['undocumented-flow'], [candidate('g->h'), candidate('i->j'), candidate('k->l'), candidate('m->n')], now);
+    now = at('10:10');
+    await findings.acknowledge(findingId('undocumented-flow', 'i->j'), 'carol', 'looking');
+    now = at('10:20');
+    await findings.acknowledge(findingId('undocumented-flow', 'g->h'), 'ana', 'known batch');
+    now = at('10:30');
+    await findings.reopen(findingId('undocumented-flow', 'i->j'), 'dave', 'not explained');
+    now = at('10:40'); // m->n's condition clears in the period
+    await findings.sync(['undocumented-flow'], [candidate('g->h'), candidate('i->j'), candidate('k->l')], now);
+    now = at('11:40'); // after the period
+    await findings.reopen(findingId('undocumented-flow', 'g->h'), 'ben', 'came back');
+    now = at('11:50'); // m->n comes back after it
+    await findings.sync(['undocumented-flow'], [candidate('g->h'), candidate('i->j'), candidate('k->l'), candidate('m->n')], now);
+  }, 60_000);
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names who acknowledged in the period and counts it, beside the status at the end', async () => {
+    const data = await readStoredReportData(clickhouseReportSource(store), period, { catalog: catalogFrom('') });
+    const section = exceptionsSection(data);
+    const population = section.tables.find((t) => t.id === 'population')!;
+    const col = (key: string) => population.columns.findIndex((c) => c.key === key);
+    const byId = Object.fromEntries(
+      population.rows.map((r) => [r[1], [r[col('ackBy')], r[col('ackAt')], r[col('status')], r[col('hoursToAck')], r[col('resolved')]]]),
+    );
+    expect(byId).toEqual({
+      [findingId('undocumented-flow', 'g->h')]: ['ana', '2026-11-10 10:20:00 UTC', 'acknowledged', 0.25, ''],
+      [findingId('undocumented-flow', 'i->j')]: ['carol', '2026-11-10 10:10:00 UTC', 'open', 0.08, ''],
+      [findingId('undocumented-flow', 'k->l')]: ['', '', 'open', null, ''],
+      // resolved in the period, reopened since: its row no longer holds the resolution, its history does
+      [findingId('undocumented-flow', 'm->n')]: ['', '', 'resolved', null, '2026-11-10 10:40:00 UTC'],
+    });
+    expect(section.figures.find((f) => f.label === 'acknowledged')?.value).toBe(2);
+    expect(section.summary[1]).toMatch(/^4 exceptions: 2 acknowledged, 1 resolved, 3 still open or acknowledged at the end of the period\./);
+  });
+});

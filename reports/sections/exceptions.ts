@@ -34,6 +34,21 @@ export function exceptionsSection(data: ReportData): Section {
   // is shown with its time, but does not count as resolved or acknowledged in the period.
   const beforeEnd = (at: string | null) => Boolean(at) && at! < data.period.until;
   const findingAtEnd = findingStatusAtEnd(data);
+  // A finding's row holds its latest state: a reopening clears its acknowledgement and resolution, so one acknowledged
+  // (or resolved) in the period and reopened since shows neither. The period's own events say who and when.
+  const lastEvent = (action: string) => {
+    const last = new Map<string, (typeof data.findingEvents)[number]>();
+    for (const e of data.findingEvents) if (e.action === action && beforeEnd(e.at) && !(e.at < (last.get(e.findingId)?.at ?? ''))) last.set(e.findingId, e);
+    return last;
+  };
+  const ackEvents = lastEvent('acknowledged');
+  const resolveEvents = lastEvent('resolved');
+  const findingAck = (f: (typeof data.findings)[number]): { by: string | null; at: string | null } => {
+    const e = ackEvents.get(f.id);
+    return !beforeEnd(f.acknowledgedAt) && e ? { by: e.actor, at: e.at } : { by: f.acknowledgedBy, at: f.acknowledgedAt };
+  };
+  const findingResolvedAt = (f: (typeof data.findings)[number]): string | null =>
+    f.resolvedAt ?? (findingAtEnd(f) === 'resolved' ? (resolveEvents.get(f.id)?.at ?? null) : null);
   const alertAtEnd = (a: (typeof alerts)[number]): string => (beforeEnd(a.resolvedAt) ? 'resolved' : beforeEnd(a.acknowledgedAt) ? 'acknowledged' : 'open');
   const population: Cell[][] = [
     ...data.findings.map((f) => [
@@ -44,12 +59,12 @@ export function exceptionsSection(data: ReportData): Section {
       f.title,
       list([...f.subject.systems, ...f.subject.flows, ...f.subject.domains]),
       fmtTime(f.firstSeen),
-      f.acknowledgedBy ?? '',
-      fmtTime(f.acknowledgedAt),
+      findingAck(f).by ?? '',
+      fmtTime(findingAck(f).at),
       f.note,
-      fmtTime(f.resolvedAt),
+      fmtTime(findingResolvedAt(f)),
       findingAtEnd(f),
-      hours(f.firstSeen, f.acknowledgedAt),
+      hours(f.firstSeen, findingAck(f).at),
       remediationCount(f.id),
     ]),
     ...alerts.map((a) => [
@@ -69,7 +84,10 @@ export function exceptionsSection(data: ReportData): Section {
       remediationCount(a.id),
     ]),
   ];
-  const acknowledged = data.findings.filter((f) => beforeEnd(f.acknowledgedAt)).length + alerts.filter((a) => beforeEnd(a.acknowledgedAt)).length;
+  // Acknowledged by the period's end: its acknowledgement is before the end, or its history says so (one reopened since).
+  const acknowledged =
+    data.findings.filter((f) => beforeEnd(findingAck(f).at) || findingAtEnd(f) === 'acknowledged').length +
+    alerts.filter((a) => beforeEnd(a.acknowledgedAt)).length;
   const resolved = data.findings.filter((f) => findingAtEnd(f) === 'resolved').length + alerts.filter((a) => alertAtEnd(a) === 'resolved').length;
   const bySeverity = ['critical', 'high', 'medium', 'low', 'info'].map((s) => ({
     s,
