@@ -60,7 +60,8 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
 `);
     const service = createReportService({ store: h.store, dataDir, logger: silentLogger(), currentCatalog: () => catalog });
     const env = new Map([['REPORTS_TEST_SMTP', `smtp://127.0.0.1:${port}`]]);
-    const schedules = startReportSchedules(catalog, { service, dataDir, logger: silentLogger(), env: (n) => env.get(n) });
+    const auditLog = createAuditLog(h.store);
+    const schedules = startReportSchedules(catalog, { service, dataDir, logger: silentLogger(), env: (n) => env.get(n), auditLog });
     try {
       const run = await schedules.runNow('weekly');
       expect(run).toMatchObject({ status: 'done', trigger: 'schedule', scheduleId: 'weekly', emailedTo: ['audit@example.com'], error: '' });
@@ -70,6 +71,25 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
       expect(received[0].to).toEqual(['audit@example.com']);
       expect(verifyBundle(attachment(received[0].raw)).ok).toBe(true);
       expect(await service.get(run!.id)).toMatchObject({ emailedTo: ['audit@example.com'] });
+      // Regression: an e-mailed bundle left Weft with no audit-log row saying to whom
+      const emailed = (await auditLog.list()).filter((e) => e.action === 'report.email');
+      expect(emailed.map((e) => [e.actor, e.role, e.subject, JSON.parse(e.detail)])).toEqual([
+        [
+          'weft',
+          'system',
+          run!.id,
+          {
+            since: run!.since,
+            until: run!.until,
+            schedule: 'weekly',
+            format: 'bundle',
+            to: ['audit@example.com'],
+            manifestSha256: run!.manifestSha256,
+            bytes: run!.bytes,
+          },
+        ],
+      ]);
+      expect((await auditLog.verify()).ok).toBe(true);
 
       const nightly = await schedules.runNow('nightly');
       expect(nightly).toMatchObject({
@@ -167,7 +187,9 @@ describe('scheduled reports (real chDB, real SMTP server)', () => {
 
     // Regression: scheduled reports were in the report runs only, not in the audit log beside those people export. Each
     // run is there, by Weft, with its period, and the late one says so; the chain still verifies.
-    const audited = (await auditLog.list()).filter((e) => e.action === 'report.create');
+    const audited = (await auditLog.list()).filter(
+      (e) => e.action === 'report.create' && (JSON.parse(e.detail) as { schedule?: string }).schedule === 'daily-catchup',
+    );
     expect(audited.map((e) => [e.actor, e.subject, JSON.parse(e.detail)])).toEqual(
       afterOutage.map((r, i) => ['weft', r.id, { since: r.since, until: r.until, schedule: 'daily-catchup', ...(i > 0 ? { late: true } : {}) }]),
     );

@@ -117,6 +117,8 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
           const smtp = smtpUrl(spec.id, spec.email.smtp, options);
           const delivery = await send(spec.email, smtp, result.run, result.zip);
           done = { ...done, emailedTo: delivery.accepted };
+          // The bundle left Weft: to whom, as the audit log records a download.
+          if (delivery.accepted.length > 0) await recordEmail(result.run, spec, delivery.accepted);
           emailNote = deliveryProblem(delivery);
           if (emailNote) logger.error({ schedule: spec.id, err: emailNote }, 'scheduled report refused by the SMTP server');
         } catch (err) {
@@ -140,6 +142,16 @@ export function startReportSchedules(catalog: Catalog, options: ScheduleOptions)
       await options.auditLog?.append(systemActor, 'report.create', started.id, detail);
     } catch (err) {
       logger.error({ schedule: spec.id, err: (err as Error).message }, 'scheduled report not recorded in the audit log');
+    }
+  };
+
+  // An e-mailed bundle is an export: in the audit log by Weft, with the run, its period and who the server accepted. Never rejects.
+  const recordEmail = async (done: ReportRun, spec: ReportSchedule, to: string[]) => {
+    const detail = { since: done.since, until: done.until, schedule: spec.id, format: 'bundle', to, manifestSha256: done.manifestSha256, bytes: done.bytes };
+    try {
+      await options.auditLog?.append(systemActor, 'report.email', done.id, detail);
+    } catch (err) {
+      logger.error({ schedule: spec.id, err: (err as Error).message }, 'e-mailed report not recorded in the audit log');
     }
   };
 
