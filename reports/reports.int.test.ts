@@ -373,7 +373,8 @@ describe('compliance report from a seeded store (real chDB)', () => {
   }, 60_000);
 
   it('signs the bundle: verify accepts it, and a one-byte change anywhere fails naming the file', async () => {
-    const key = loadOrCreateSigningKey(mkdtempSync(join(tmpdir(), 'reports-key-')));
+    const keyDir = mkdtempSync(join(tmpdir(), 'reports-key-'));
+    const key = loadOrCreateSigningKey(keyDir);
     const { zip } = await buildBundle(report, key);
     expect(verifyBundle(zip)).toMatchObject({ ok: true, problems: [] });
     // One changed byte inside a CSV's stored data: the file is named.
@@ -400,12 +401,13 @@ describe('compliance report from a seeded store (real chDB)', () => {
     expect(repacked.problems).toEqual([expect.stringMatching(/^the zip holds directory entries \(csv\/.*repacked by another tool$/)]);
     const out: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t), env: {}, cwd: unpacked };
-    expect(await reportVerifyCommand.run(parseArgs(['files']), io)).toBe(0);
+    // Checked against the key of the Weft that signed it (its data directory): the one the bundle carries proves nothing
+    expect(await reportVerifyCommand.run(parseArgs(['files', '--data', keyDir]), io)).toBe(0);
     expect(out.join('\n')).toMatch(/^OK: the files in files are intact and signed/);
-    expect(await reportVerifyCommand.run(parseArgs(['repacked.zip']), io)).toBe(1);
+    expect(await reportVerifyCommand.run(parseArgs(['repacked.zip', '--data', keyDir]), io)).toBe(1);
     expect(out.join('\n')).toMatch(/not the zip Weft signed, although every file in it matches the signed manifest/);
     writeFileSync(join(unpacked, 'files', 'csv', 'inventory-flows.csv'), 'forged\n');
-    expect(await reportVerifyCommand.run(parseArgs(['files']), io)).toBe(1);
+    expect(await reportVerifyCommand.run(parseArgs(['files', '--data', keyDir]), io)).toBe(1);
     expect(out.at(-1)).toContain("csv/inventory-flows.csv: its SHA-256 differs from the manifest's");
     writeFileSync(join(unpacked, 'files', 'extra.txt'), 'added');
     expect(verifyBundleFiles(new Map([['extra.txt', new Uint8Array(1)]])).problems).toContain('manifest.json: missing from the bundle');
