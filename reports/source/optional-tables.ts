@@ -223,6 +223,8 @@ export function readAuditLog(store: Store, period: Period): Promise<Recorded<Aud
       action: pick(r, ['action']),
       subject: pick(r, ['subject']),
       detail: pick(r, ['detail']),
+      prevHash: pick(r, ['prev_hash']),
+      nonce: pick(r, ['nonce']),
       hash: pick(r, ['hash']),
     }),
   );

@@ -133,6 +133,9 @@ export interface AuditLogRow {
   action: string;
   subject: string;
   detail: string;
+  /** The previous row's hash ('' for seq 1), and the appender's nonce ('' before migration 100): what the hash covers. */
+  prevHash: string;
+  nonce: string;
   hash: string;
 }
 
