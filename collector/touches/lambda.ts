@@ -49,8 +49,16 @@ export function lambdaHttpName(host: string, path: string, givenName: string): s
 export function lambdaRpcEndpoint(givenName: string, region: string, hostV: string): { host: string; name: string } | undefined {
   const fn = functionName(givenName);
   if (fn === '') return undefined;
-  const given = asciiLower(validUtf8(region !== '' ? region : (ARN_REGION.exec(validUtf8(givenName))?.[1] ?? '')));
-  const r = REGION.test(given) ? given : '';
-  const host = r !== '' ? `lambda.${r}.amazonaws.com${r.startsWith('cn-') ? '.cn' : ''}` : LAMBDA_HOST.test(hostV) ? hostV : '';
+  const regional = regionHost(givenName, region);
+  const host = regional !== '' ? regional : LAMBDA_HOST.test(hostV) ? hostV : '';
   return host === '' ? undefined : { host, name: `${LAMBDA_FUNCTIONS}${fn}` };
+}
+
+/**
+ * Lambda's endpoint `lambda.<region>.amazonaws.com` (`.com.cn` in China) of the region given (`region`, else
+ * `givenName`'s ARN's), '' when neither names one.
+ */
+function regionHost(givenName: string, region: string): string {
+  const given = asciiLower(validUtf8(region !== '' ? region : (ARN_REGION.exec(validUtf8(givenName))?.[1] ?? '')));
+  return REGION.test(given) ? `lambda.${given}.amazonaws.com${given.startsWith('cn-') ? '.cn' : ''}` : '';
 }
