@@ -7,7 +7,7 @@ import { s3Bucket } from './object-store.ts';
 import { graphqlDirection } from './graphql.ts';
 import { HEALTH_PATH } from './health-path.ts';
 import { SESSION_PATH } from './session-path.ts';
-import { LAMBDA_INVOKES, LAMBDA_SERVICES, lambdaHttpName, lambdaRpcEndpoint } from './lambda.ts';
+import { LAMBDA_INVOKES, LAMBDA_SERVICES, lambdaHttpName, lambdaLocalStackEndpoint, lambdaRpcEndpoint } from './lambda.ts';
 import { A, type SpanRecord } from './span-record.ts';
 import { nameDirection } from './name-verb.ts';
 import { skippedFastPath } from './skipped-fast-path.ts';
@@ -236,12 +236,19 @@ export function classify(s: SpanRecord): readonly Touch[] {
     }
     const path = hostV !== '' || peer === '' ? endpointPath(split.path, s.attr(A['url.path']), s.attr(A['http.target']), s.attr(A['url.template'])) : '';
     if (hostV !== '') {
+      const ep = endpointHost(hostV, port, defaultPort);
+      // An aws-sdk call to LocalStack (its edge port, its hosts), which emulates AWS, touches what the call to AWS would (131).
+      const localStack = rpc === 'aws-api' && (ep.endsWith(':4566') || hostV === 'localhost.localstack.cloud' || hostV.endsWith('.localhost.localstack.cloud'));
       // An Amazon S3 call touches its bucket, as OpenLineage names an object store (sys s3, the bucket as host; 126).
-      const s3 = s3Bucket(hostV, whole, path, s3BucketAttr(s));
+      const s3 = s3Bucket(hostV, whole, path, s3BucketAttr(s), localStack && S3_SERVICES.has(asciiLower(validUtf8(s.attr(A['rpc.service'])))));
       if (s3 !== undefined) return s3.bucket === '' ? NONE : [[direction(s, facts), 'http', 's3', s3.bucket, s3.name, peer]];
       // An AWS Lambda call is the function's, whatever the API version, qualifier or ARN it names it by (129).
       const fn = lambdaHttpName(hostV, whole, lambdaFunctionAttr(s));
-      return [[direction(s, facts), 'http', scheme, endpointHost(hostV, port, defaultPort), fn ?? path, peer]];
+      if (fn === undefined && localStack && facts.lambda) {
+        const emulated = lambdaLocalStackEndpoint(whole, lambdaFunctionAttr(s), lambdaRegionAttr(s));
+        if (emulated !== undefined) return [[direction(s, facts), 'http', 'https', emulated.host, emulated.name, peer]];
+      }
+      return [[direction(s, facts), 'http', scheme, ep, fn ?? path, peer]];
     }
     if (peer !== '') return [[direction(s, facts), 'peer', '', '', '', peer]];
     return [[direction(s, facts), 'unnamed', 'http', '', path, '']];

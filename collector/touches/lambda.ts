@@ -62,3 +62,15 @@ function regionHost(givenName: string, region: string): string {
   const given = asciiLower(validUtf8(region !== '' ? region : (ARN_REGION.exec(validUtf8(givenName))?.[1] ?? '')));
   return REGION.test(given) ? `lambda.${given}.amazonaws.com${given.startsWith('cn-') ? '.cn' : ''}` : '';
 }
+
+/**
+ * The endpoint of an aws-sdk Lambda call to LocalStack (which emulates AWS: its requests' hosts say nothing of the
+ * function's): the function from the request `path` (`/2015-03-31/functions/<function>/invocations`), else from
+ * `givenName`, under `lambda.<region>.amazonaws.com` of the region given (`region`, else `givenName`'s ARN's), as the
+ * same call to AWS is (migration 131). Undefined when no function or no region is known.
+ */
+export function lambdaLocalStackEndpoint(path: string, givenName: string, region: string): { host: string; name: string } | undefined {
+  const fn = functionName(FUNCTION_PATH.exec(validUtf8(path))?.[1] ?? givenName);
+  const host = regionHost(givenName, region);
+  return fn === '' || host === '' ? undefined : { host, name: `${LAMBDA_FUNCTIONS}${fn}` };
+}

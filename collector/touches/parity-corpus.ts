@@ -1532,6 +1532,59 @@ export function handmadeSpans(): ParitySpan[] {
         ['SQS', 'Invoke'],
       ].map(([service, method]) => span('Lambda.sdk', CLIENT, { 'rpc.system': 'aws-api', 'rpc.service': service, 'rpc.method': method, ...given })),
     ),
+    // aws-sdk calls to LocalStack (migration 131): S3 path style to the edge port, virtual-hosted and path style to its
+    // hosts, Lambda by its path or attribute; near misses: no aws-api, another port, no region, other services
+    ...[
+      'http://localhost:4566/orders-archive/invoices/2026/inv-1.pdf',
+      'http://localhost:4566/',
+      'http://localhost:4566',
+      'http://127.0.0.1:4566/Orders-Archive//a/b/c',
+      'http://[::1]:4566/orders-archive/k',
+      'http://localstack:4566/orders-archive/k',
+      'http://localhost:4567/orders-archive/k',
+      'https://localhost:4566/orders-archive/k',
+      'http://orders-archive.s3.localhost.localstack.cloud:4566/invoices/inv-1.pdf',
+      'http://orders-archive.s3.localhost.localstack.cloud/k',
+      'http://s3.localhost.localstack.cloud:4566/orders-archive/k',
+      'http://localhost.localstack.cloud:4566/orders-archive/k',
+      'http://x.localhost.localstack.cloud/orders-archive/k',
+      'http://localhost.localstack.cloud.evil.example/orders-archive/k',
+      'http://localhost:4566/2015-03-31/functions/orders-fn/invocations',
+      'http://localhost.localstack.cloud:4566/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A000000000000%3Afunction%3Ainvoices-fn/invocations',
+      'http://localhost:4566/2015-03-31/functions/',
+      'http://lambda.us-east-1.amazonaws.com:4566/2015-03-31/functions/orders-fn/invocations',
+    ].flatMap((url) =>
+      (
+        [
+          ['S3', 'PutObject', {}],
+          ['Amazon S3', 'GetObject', { 'aws.bucket.name': 'attr-bucket' }],
+          ['S3', 'ListBuckets', {}],
+          ['Lambda', 'Invoke', { 'aws.region': 'us-east-1' }],
+          ['AWSLambda', 'Invoke', { 'aws.lambda.function.name': 'named-fn' }],
+          ['AWSLambda', 'Invoke', { 'aws.lambda.function.name': 'arn:aws:lambda:eu-west-1:000000000000:function:named-fn' }],
+          ['Lambda', 'Invoke', { 'faas.invoked_name': 'named-fn', 'faas.invoked_region': 'eu west' }],
+          ['Lambda', 'ListFunctions', { 'aws.region': 'us-east-1' }],
+          ['DynamoDB', 'GetItem', { 'aws.region': 'us-east-1' }],
+        ] as [string, string, Record<string, Value>][]
+      ).flatMap(([service, method, more]) => [
+        span(`${service}.${method}`, CLIENT, {
+          'rpc.system': 'aws-api',
+          'rpc.service': service,
+          'rpc.method': method,
+          'http.request.method': 'POST',
+          'url.full': url,
+          ...more,
+        }),
+        span(`${service}.${method}`, CLIENT, {
+          'rpc.system': 'grpc',
+          'rpc.service': service,
+          'rpc.method': method,
+          'http.method': 'PUT',
+          'http.url': url,
+          ...more,
+        }),
+      ]),
+    ),
     span('many-attributes', CLIENT, [...Array.from({ length: 130 }, (_, i): [string, Value] => [`filler.${i}`, 'x']), ['peer.service', 'beyond-the-limit']]),
   ];
 }
