@@ -53,6 +53,26 @@ describe('parseTrustedProxies', () => {
     expect(() => parseTrustedProxies(['0.0.0.0/0'])).toThrow(/trusts every address/);
     expect(() => parseTrustedProxies(['::/0'])).toThrow(/trusts every address/);
   });
+
+  // Regression: `::ffff:0:0/96` started, and every IPv4 peer was then a trusted proxy (an IPv4 peer is matched as its
+  // IPv4-mapped address): 40 wrong tokens with a new X-Forwarded-For each got 401 and never 429. So did two halves.
+  it('refuses a range that holds every IPv4 address as IPv4-mapped, and one wider than a proxy network', () => {
+    for (const item of ['::ffff:0:0/96', '::ffff:0.0.0.0/96', '::ffff:a00:0/96']) expect(() => parseTrustedProxies([item])).toThrow(/trusts every address/);
+    for (const item of ['::/1', '::/80', '::ffff:0:0/95', '0::/64'])
+      expect(() => parseTrustedProxies([item])).toThrow(/holds every IPv4 address \(as ::ffff:0:0\/96, IPv4-mapped\)/);
+    for (const item of ['0.0.0.0/1', '128.0.0.0/1', '10.0.0.0/7', '::ffff:0:0/97', '::ffff:10.0.0.0/103', '2000::/3'])
+      expect(() => parseTrustedProxies([item])).toThrow(/is wider than a proxy's network/);
+    expect(() => parseTrustedProxies(['10.0.0.0/008'])).toThrow(/prefix length/);
+    expect(() => parseTrustedProxies(['::ffff:0.0.0.0/100'])).toThrow(/wider than a proxy's network \(\/8 at most for IPv4\)/);
+    expect(parseTrustedProxies(['10.0.0.0/8', 'fc00::/7', '::ffff:10.0.0.0/104', '::ffff:a00:0/104'])).toHaveLength(4);
+  });
+
+  it('matches an IPv4-mapped range written either way as the IPv4 range it maps', () => {
+    for (const item of ['::ffff:10.0.0.0/104', '::ffff:a00:0/104']) {
+      const proxies = new TrustedProxies([item]);
+      expect([proxies.trusts('10.1.2.3'), proxies.trusts('11.0.0.1'), proxies.trusts('::1')]).toEqual([true, false, false]);
+    }
+  });
 });
 
 describe('TrustedProxies.clientOf', () => {

@@ -139,20 +139,67 @@ export class TrustedProxies {
   }
 }
 
-/** One trusted-proxy item as a subnet for `BlockList`. Throws an Error naming the item when it is not an address or a CIDR range. */
+/**
+ * The widest range a trusted-proxy item may be: a proxy's network is a private one (`10.0.0.0/8` is the widest IPv4
+ * private range, `fc00::/7` the IPv6 unique-local one). A wider range trusts most of the internet to write the address
+ * a client is counted as; two halves (`0.0.0.0/1,128.0.0.0/1`) trusted every address.
+ */
+const WIDEST_PREFIX = { ipv4: 8, ipv6: 7 } as const;
+
+/** The IPv4-mapped IPv6 addresses (`::ffff:0:0/96`, RFC 4291 §2.5.5.2): a peer in them is its IPv4 address. */
+const MAPPED = new BlockList();
+MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
+
+/**
+ * One trusted-proxy item as a subnet for `BlockList`. An IPv6 range inside `::ffff:0:0/96` is the IPv4 range it maps
+ * (`::ffff:10.0.0.0/104` is `10.0.0.0/8`), as its peers are matched as IPv4 (`addressOf`); a wider IPv6 range holding
+ * that block would trust every IPv4 peer. Throws an Error naming the item when it is not an address or a CIDR range,
+ * when its prefix length is out of range, or when it is wider than WIDEST_PREFIX.
+ */
 function parseTrustedProxy(item: string): { network: string; prefix: number; family: 'ipv4' | 'ipv6' } {
   const slash = item.indexOf('/');
   const host = slash < 0 ? item : item.slice(0, slash);
   const bad = (why: string) => new Error(`"${item.slice(0, 100)}" ${why}`);
-  const address = isIPv4(host) || (isIPv6(host) && !host.includes('%')) ? addressOf(host) : undefined;
-  if (address === undefined) throw bad('is not an IP address or a CIDR range');
-  const family = isIPv4(address) ? 'ipv4' : 'ipv6';
-  const max = family === 'ipv4' ? 32 : 128;
+  if (!isIPv4(host) && !(isIPv6(host) && !host.includes('%'))) throw bad('is not an IP address or a CIDR range');
+  const written = isIPv4(host) ? 'ipv4' : 'ipv6';
+  const max = written === 'ipv4' ? 32 : 128;
   const prefixText = slash < 0 ? String(max) : item.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) throw bad(`has a prefix length that is not 0 to ${max}`);
-  const prefix = Number(prefixText);
-  if (prefix === 0) throw bad('trusts every address: any client could then write the address it is counted as');
-  return { network: address, prefix, family };
+  if (!/^(?:0|[1-9]\d{0,2})$/.test(prefixText) || Number(prefixText) > max) throw bad(`has a prefix length that is not 0 to ${max}`);
+  let prefix = Number(prefixText);
+  const everyAddress = 'trusts every address: any client could then write the address it is counted as';
+  if (prefix === 0) throw bad(everyAddress);
+  let network = host.toLowerCase();
+  let family: 'ipv4' | 'ipv6' = written;
+  if (written === 'ipv6') {
+    if (prefix >= 96 && MAPPED.check(network, 'ipv6')) {
+      network = mappedIPv4(network);
+      prefix -= 96;
+      family = 'ipv4';
+    } else if (rangeHolds(network, prefix, '::ffff:0:0')) {
+      throw bad('holds every IPv4 address (as ::ffff:0:0/96, IPv4-mapped): any client could then write the address it is counted as');
+    }
+  }
+  if (prefix === 0) throw bad(everyAddress);
+  if (prefix < WIDEST_PREFIX[family])
+    throw bad(
+      `is wider than a proxy's network (/${WIDEST_PREFIX[family]} at most for ${family === 'ipv4' ? 'IPv4' : 'IPv6'}): list the proxies' own addresses or range`,
+    );
+  return { network, prefix, family };
+}
+
+/** Whether the IPv6 range `network/prefix` holds `address`. */
+function rangeHolds(network: string, prefix: number, address: string): boolean {
+  const range = new BlockList();
+  range.addSubnet(network, prefix, 'ipv6');
+  return range.check(address, 'ipv6');
+}
+
+/** The IPv4 address an IPv4-mapped IPv6 address stands for, however it is written (`::ffff:10.0.0.1`, `::ffff:a00:1`). */
+function mappedIPv4(address: string): string {
+  // The URL standard writes an IPv6 host canonically, its last 32 bits as two hex pieces: `[::ffff:a00:1]`.
+  const pieces = new URL(`http://[${address}]/`).hostname.slice(1, -1).split(':');
+  const [x, y] = pieces.slice(-2).map((h) => parseInt(h || '0', 16));
+  return `${x >> 8}.${x & 255}.${y >> 8}.${y & 255}`;
 }
 
 /**
