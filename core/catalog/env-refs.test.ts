@@ -9,6 +9,10 @@ describe('envRefRefusal: a catalog’s env:NAME against the operator’s allow- 
     expect(envRefRefusal(long, { allow: [], deny: ['*A*A*A*A*A*C'] })).toBeUndefined();
     expect(envRefRefusal(long, { allow: [], deny: ['*A*A*A*A*A*B'] })).toContain('in the deny-list');
     expect(envRefRefusal(long, { allow: ['*A*A*A*A*A*C'], deny: [] })).toContain('not in the allow-list');
+    // The name is shown cut, not echoed whole into a 60,000-character line.
+    expect(envRefRefusal(long, { allow: ['CRM_*'], deny: [] })).toBe(
+      `env:${'A'.repeat(100)}… is not in the allow-list of variables a catalog may read (WEFT_CATALOG_ENV_ALLOW=CRM_*)`,
+    );
   });
 
   it('reads a pattern’s other characters as themselves, the deny-list in any letter case, the allow-list exactly', () => {

@@ -5,6 +5,7 @@
  * deny-list of glob patterns (`WEFT_CATALOG_ENV_ALLOW=CRM_*,ERP_*`, `WEFT_CATALOG_ENV_DENY=AWS_*`).
  */
 
+import { shown } from '../text/shown.ts';
 import { nameMatches } from '../text/wildcard.ts';
 
 /** Which environment variables a catalog's `env:NAME` references may read. Patterns: `*` matches any run of characters. */
@@ -38,17 +39,19 @@ function globMatch(pattern: string, name: string, ignoreCase = false): boolean {
  * variable and the rule, never a value.
  */
 export function envRefRefusal(name: string, policy: EnvPolicy = defaultEnvPolicy): string | undefined {
-  if (!ENV_NAME.test(name)) return `"${name}" is not an environment variable name`;
+  // A name is shown cut to 100 characters: a catalog may name a long one (the whole was echoed, 60,000 characters).
+  const shownName = name.length > 100 ? `${name.slice(0, 100)}…` : name;
+  if (!ENV_NAME.test(name)) return `${shown(name)} is not an environment variable name`;
   if (RESERVED_ENV_PATTERNS.some((p) => globMatch(p, name.toUpperCase()))) {
-    return `env:${name} names one of Weft's own settings (WEFT_*), which a catalog may never read: put the credential in a variable of its own`;
+    return `env:${shownName} names one of Weft's own settings (WEFT_*), which a catalog may never read: put the credential in a variable of its own`;
   }
   if (policy.allow.length > 0 && !policy.allow.some((p) => globMatch(p, name))) {
-    return `env:${name} is not in the allow-list of variables a catalog may read (WEFT_CATALOG_ENV_ALLOW=${policy.allow.join(',')})`;
+    return `env:${shownName} is not in the allow-list of variables a catalog may read (WEFT_CATALOG_ENV_ALLOW=${policy.allow.join(',')})`;
   }
   // The deny-list errs on the side of refusing: `AWS_*` keeps out `aws_secret_access_key` too. The allow-list
   // matches exactly, so it never lets in more than it names.
   const denied = policy.deny.find((p) => globMatch(p, name, true));
-  if (denied) return `env:${name} matches "${denied}" in the deny-list of variables a catalog may not read (WEFT_CATALOG_ENV_DENY)`;
+  if (denied) return `env:${shownName} matches "${denied}" in the deny-list of variables a catalog may not read (WEFT_CATALOG_ENV_DENY)`;
   return undefined;
 }
 

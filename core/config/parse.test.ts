@@ -364,6 +364,22 @@ describe('buildConfig', () => {
     expect(() => cfg(['--catalog-env-allow', 'a-b'])).toThrow(/^--catalog-env-allow takes variable names/);
   });
 
+  // Regression: WEFT_CATALOG_ENV_ALLOW=',' (or ' ', or "$ALLOW" with ALLOW unset) was no allow-list, and a catalog could
+  // read every variable but WEFT_*; an empty item among others was dropped without a word.
+  it('refuses a catalog env list set to nothing, or holding an empty item', () => {
+    for (const value of [',', ' ', '', ' , '])
+      for (const variable of ['WEFT_CATALOG_ENV_ALLOW', 'WEFT_CATALOG_ENV_DENY'])
+        expect(() => cfg([], { [variable]: value })).toThrow(
+          `${variable} is set but names no variable: give the names or patterns (CRM_*,ERP_DB_URL), or leave it unset.`,
+        );
+    expect(() => cfg([], { WEFT_CATALOG_ENV_ALLOW: 'CRM_*,,HOOK_URL' })).toThrow(
+      'WEFT_CATALOG_ENV_ALLOW has an empty item ("CRM_*,,HOOK_URL"): remove the extra comma.',
+    );
+    expect(() => cfg([], { WEFT_CATALOG_ENV_DENY: 'AWS_*,' })).toThrow(/^WEFT_CATALOG_ENV_DENY has an empty item/);
+    expect(cfg([], { WEFT_CATALOG_ENV_ALLOW: 'CRM_*, HOOK_URL' }).catalogEnv.allow).toEqual(['CRM_*', 'HOOK_URL']);
+    expect(cfg([]).catalogEnv).toEqual({ allow: [], deny: [] });
+  });
+
   // Regression: `weft report --until ''` (what `--until "$UNSET"` gives) reported up to now, and `--data ''` read
   // the default store: an empty value was taken as an absent flag, so its default silently stood in for it.
   it('refuses a value flag given an empty value, naming it, in both spellings', () => {

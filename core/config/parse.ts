@@ -306,8 +306,18 @@ function list(value: string | undefined): string[] {
     : [];
 }
 
-/** `CRM_*,ERP_DB_URL` → patterns; anything but letters, digits, _ and * is refused (ERR_CONFIG naming `what`). */
+/**
+ * `CRM_*,ERP_DB_URL` → patterns; undefined (not set) → none. Anything but letters, digits, _ and * is refused, and so is
+ * an empty item or a value naming nothing (`,`, ` `, `A,,B`): an allow-list set to nothing was no allow-list, and let a
+ * catalog read every variable but WEFT_* (`WEFT_CATALOG_ENV_ALLOW="$ALLOW"` with ALLOW unset). ERR_CONFIG naming `what`.
+ */
 export function envPolicyList(value: string | undefined, what: string): string[] {
+  if (value !== undefined && value.split(',').some((item) => item.trim() === ''))
+    throw ERR_CONFIG(
+      value.trim() === '' || value.split(',').every((item) => item.trim() === '')
+        ? `${what} is set but names no variable: give the names or patterns (CRM_*,ERP_DB_URL), or leave it unset.`
+        : `${what} has an empty item (${shown(value)}): remove the extra comma.`,
+    );
   const out = envPatterns(value);
   for (const p of out) {
     if (!ENV_PATTERN.test(p)) throw ERR_CONFIG(`${what} takes variable names or patterns like CRM_* (letters, digits, _ and *), got "${p}".`);
