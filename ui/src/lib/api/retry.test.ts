@@ -33,6 +33,9 @@ describe('a 429 as a person reads it', () => {
     expect(tooManyRequestsText('WEFT_ERR_AUTH_FAILURES', 'Too many requests with a wrong token…', 42)).toBe(
       'Too many wrong tokens were sent from this address: Weft checks no token from it for 42 s. Then try again with a right token (weft token list shows which exist).',
     );
-    expect(tooManyRequestsText('WEFT_ERR_OTHER', 'Busy. ', 65)).toBe('Busy. Try again in 1 min 5 s.');
+    // Weft's own 429s say when to ask again; the wait was said twice ("…try again in 30 s (Retry-After)… Try again in 30 s.").
+    const busy = 'Weft is assembling 1 report and has 4 waiting, as many as it takes at once: try again in 30 s (Retry-After); …';
+    expect(tooManyRequestsText('WEFT_ERR_REPORTS_BUSY', busy, 30)).toBe(busy);
+    expect(tooManyRequestsText('', '429 Too Many Requests ', 65)).toBe('429 Too Many Requests Try again in 1 min 5 s.');
   });
 });

@@ -45,10 +45,12 @@ export function waitText(seconds: number): string {
 
 /**
  * What a 429 says to a person: for too many wrong tokens (`WEFT_ERR_AUTH_FAILURES`) that no token is checked for the
- * wait and what to do then; for any other, the API's `message` and how long to wait before asking again.
+ * wait and what to do then; Weft's other 429s (`WEFT_ERR_…`) say when to ask again themselves (`ERR_REPORTS_BUSY`: "try
+ * again in 30 s"), shown as they are; an answer from elsewhere (a proxy's, with no Weft code) gets how long to wait.
  */
 export function tooManyRequestsText(code: string, message: string, seconds: number): string {
   if (code === 'WEFT_ERR_AUTH_FAILURES')
     return `Too many wrong tokens were sent from this address: Weft checks no token from it for ${waitText(seconds)}. Then try again with a right token (weft token list shows which exist).`;
+  if (code.startsWith('WEFT_ERR_')) return message;
   return `${message.trimEnd()} Try again in ${waitText(seconds)}.`;
 }
