@@ -41,10 +41,12 @@ describe('binding and no-token mode', () => {
         error: { statusCode: 403, code: 'WEFT_ERR_PROXIED' },
       });
     const collector = listenerGuard(none, { host: '127.0.0.1', kind: 'collector' });
-    expect(await collector.check({ method: 'POST', headers: { host: '127.0.0.1', 'x-forwarded-for': '203.0.113.9' } }, 'ingest')).toMatchObject({
-      ok: false,
-      error: { code: 'WEFT_ERR_PROXIED' },
-    });
+    const refused = await collector.check({ method: 'POST', headers: { host: '127.0.0.1', 'x-forwarded-for': '203.0.113.9' } }, 'ingest');
+    expect(refused).toMatchObject({ ok: false, error: { code: 'WEFT_ERR_PROXIED' } });
+    // Regression: the collector said to create an admin token, which does not end its no-token mode (an ingest token does).
+    expect(refused.ok ? '' : refused.error.message).toContain('Create an ingest token ("weft token create --role ingest --name NAME", or WEFT_INGEST_TOKENS)');
+    const api = await local.check({ method: 'GET', headers: { host: '127.0.0.1:3000', 'x-forwarded-for': '203.0.113.9' } }, 'read');
+    expect(api.ok ? '' : api.error.message).toContain('Create an admin token');
     // With a token, a proxied request is judged by its token like any other.
     const withAdmin = listenerGuard(await Credentials.create({ configured: [admin] }), { host: '127.0.0.1', kind: 'api' });
     expect(

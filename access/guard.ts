@@ -114,7 +114,7 @@ export function listenerGuard(credentials: Credentials, listener: ListenerOption
       if (foreign !== undefined) return { ok: false, error: ERR_FOREIGN_HOST(host ? host.slice(0, 100) : '(none)', foreign) };
       // A proxy on this machine forwards requests from anywhere: no-token mode does not serve what came through one.
       const proxied = open ? PROXY_HEADERS.find((h) => request.headers[h] !== undefined) : undefined;
-      if (proxied !== undefined) return { ok: false, error: ERR_PROXIED(proxied) };
+      if (proxied !== undefined) return { ok: false, error: ERR_PROXIED(proxied, listener.kind) };
       // Two credentials: which one a proxy, a log or a second server would read differs (Node keeps the first line, others
       // the last or both joined), so none is chosen: the request is refused, whatever its level.
       const presented = credentialCount(request);

@@ -55,8 +55,11 @@ export const ERR_FOREIGN_HOST = defineError(
 export const ERR_PROXIED = defineError(
   'WEFT_ERR_PROXIED',
   403,
-  (header: string) =>
-    `This request came through a proxy (it carries ${header}), and this Weft runs without tokens, which serves only this machine. Create an admin token ("weft token create --role admin --name NAME") and send it, or call Weft directly on this machine.`,
+  (header: string, listener: 'api' | 'collector' = 'api') =>
+    `This request came through a proxy (it carries ${header}), and this ${listener === 'collector' ? "Weft's collector" : 'Weft'} runs without tokens, which serves only this machine. ` +
+    (listener === 'collector'
+      ? 'Create an ingest token ("weft token create --role ingest --name NAME", or WEFT_INGEST_TOKENS) and send it, or send directly to the collector on this machine.'
+      : 'Create an admin token ("weft token create --role admin --name NAME") and send it, or call Weft directly on this machine.'),
 );
 export const ERR_CROSS_SITE = defineError(
   'WEFT_ERR_CROSS_SITE',
