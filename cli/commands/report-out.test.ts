@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
+import { writeExclusive } from './report.ts';
 
 // Regression (break test): `weft report --out report.zip` replaced an existing file without a word, a signed bundle an
 // auditor may already have been given among them.
@@ -88,5 +89,23 @@ describe('weft report --url on a Weft whose export places are all taken', () => 
     }
     expect(err.join('\n')).toBe(`weft report: Weft at ${url} is busy (429) and asks to try again in 42 s: ${message}`);
     expect(existsSync(join(dir, 'r.zip'))).toBe(false);
+  });
+});
+
+// Regression: a bundle written with --out took the umask's mode (0644): every user of the machine could read the estate's
+// regulated flows and exceptions in it.
+describe('weft report --out file mode', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-report-mode-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the bundle readable by its owner only', () => {
+    const out = join(dir, 'report.zip');
+    const umask = process.umask(0o022);
+    try {
+      writeExclusive(out, new Uint8Array([0x50, 0x4b]));
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(out).mode & 0o777).toBe(0o600);
   });
 });

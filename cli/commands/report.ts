@@ -34,10 +34,14 @@ async function reportFromApi(url: string, body: { since: string; until?: string 
   return api.bytes(report.bundle!);
 }
 
-/** Writes a bundle to a file that must not exist yet (checked again at the write, not only before the work). */
+/**
+ * Writes a bundle to a file that must not exist yet (checked again at the write, not only before the work), readable by
+ * its owner only (0600, as the bundles kept in the data directory): it holds the estate's regulated flows and its
+ * exceptions, and the umask (0644 often) gave it to every user of the machine.
+ */
 export function writeExclusive(out: string, zip: Uint8Array): void {
   try {
-    writeFileSync(out, zip, { flag: 'wx' });
+    writeFileSync(out, zip, { flag: 'wx', mode: 0o600 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST')
       throw ERR_CONFIG(
