@@ -192,6 +192,19 @@ describe('fields of the wrong type', () => {
       ],
       // A key naming a secret has its value redacted whole: its type is still checked.
       [{ key: 'password', value: { stringValue: 9 } }, `${at}[1].value.stringValue must be a string, got 9`],
+      // Regression: stored as "1", "[]", "a" and as sent, without a word.
+      [{ key: 'k', value: { intValue: 1.5 } }, `${at}[1].value.intValue must be an integer or its decimal text, got 1.5`],
+      [{ key: 'k', value: { arrayValue: { values: 5 } } }, `${at}[1].value.arrayValue.values must be a list, got 5`],
+      [{ key: 'k', value: { kvlistValue: 'x' } }, `${at}[1].value.kvlistValue must be an object with "values", got "x"`],
+      [
+        { key: 'k', value: { stringValue: 'a', intValue: '1' } },
+        `${at}[1].value holds both stringValue and intValue: an AnyValue holds one value (a protobuf oneof)`,
+      ],
+      [{ key: 'k', value: { bytesValue: '!!!notbase64' } }, `${at}[1].value.bytesValue must be base64 text, got "!!!notbase64"`],
+      [
+        { key: 'k', value: { arrayValue: { values: [{ boolValue: true, doubleValue: 1 }] } } },
+        `${at}[1].value.arrayValue.values[0] holds both boolValue and doubleValue: an AnyValue holds one value (a protobuf oneof)`,
+      ],
     ];
     for (const [i, [attribute, said]] of cases.entries()) {
       const service = `member-types-${i}`;

@@ -85,7 +85,8 @@ const memberFits: [member: string, fits: (x: unknown) => boolean, what: string][
   // int64: a number or its decimal text (text that is no integer is kept, and said: NOT_INTEGER); protobufjs gives a Long.
   [
     'intValue',
-    (x) => typeof x === 'number' || typeof x === 'string' || typeof x === 'bigint' || (typeof x === 'object' && x !== null && 'low' in x),
+    (x) =>
+      (typeof x === 'number' && Number.isInteger(x)) || typeof x === 'string' || typeof x === 'bigint' || (typeof x === 'object' && x !== null && 'low' in x),
     'an integer or its decimal text',
   ],
   [
@@ -93,8 +94,14 @@ const memberFits: [member: string, fits: (x: unknown) => boolean, what: string][
     (x) => typeof x === 'number' || (typeof x === 'string' && x.trim() !== '' && (!Number.isNaN(Number(x)) || x === 'NaN')),
     'a number, its text, "NaN", "Infinity" or "-Infinity"',
   ],
-  ['bytesValue', (x) => typeof x === 'string' || x instanceof Uint8Array, 'base64 text'],
+  // The proto3 JSON mapping's bytes: standard or URL-safe base64, padded or not.
+  ['bytesValue', (x) => (typeof x === 'string' && BASE64.test(x)) || x instanceof Uint8Array, 'base64 text'],
 ];
+
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** The members of AnyValue's `value` oneof (opentelemetry/proto/common/v1/common.proto): a value holds one at most. */
+const ONE_OF = ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'bytesValue', 'arrayValue', 'kvlistValue'] as const;
 
 /**
  * Throws ERR_OTLP_BAD_INPUT (the item is refused: `readItem`) when the AnyValue `v` has a member of another type than
@@ -104,11 +111,27 @@ const memberFits: [member: string, fits: (x: unknown) => boolean, what: string][
  * built only then. A protobufjs message always fits.
  */
 function checkMembers(v: Record<string, unknown>, place: () => string): void {
+  // Two members of the oneof (`{"stringValue": "a", "intValue": "1"}`): the first was read, the other dropped silently.
+  let set: string | undefined;
+  for (const member of ONE_OF) {
+    if (!has(v, member) || v[member] === null || v[member] === undefined) continue;
+    if (set !== undefined) throw ERR_OTLP_BAD_INPUT(`${place()} holds both ${set} and ${member}: an AnyValue holds one value (a protobuf oneof).`);
+    set = member;
+  }
   for (const [member, fits, what] of memberFits) {
     if (!has(v, member)) continue;
     const x = v[member];
-    if (x === null || fits(x)) return;
+    if (x === null || fits(x)) continue;
     throw ERR_OTLP_BAD_INPUT(`${place()}.${member} must be ${what}, got ${shown(x)}.`);
+  }
+  // A list that is no list (`"arrayValue": {"values": 5}`) was stored as [] silently.
+  for (const member of ['arrayValue', 'kvlistValue'] as const) {
+    const x = has(v, member) ? v[member] : undefined;
+    if (x === null || x === undefined) continue;
+    if (typeof x !== 'object' || Array.isArray(x)) throw ERR_OTLP_BAD_INPUT(`${place()}.${member} must be an object with "values", got ${shown(x)}.`);
+    const values = (x as { values?: unknown }).values;
+    if (values !== null && values !== undefined && !Array.isArray(values))
+      throw ERR_OTLP_BAD_INPUT(`${place()}.${member}.values must be a list, got ${shown(values)}.`);
   }
 }
 
