@@ -2,6 +2,7 @@ import { KEY_NAMED, redactStructuredValue, redactValue, secretKeyKind } from '..
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { ERR_OTLP_TOO_DEEP, IngestReport, truncateUtf8, type IngestLimits } from './limits.ts';
 import { checkWireTypes } from './wire-types.ts';
+import { shownValue } from '../../core/text/shown.ts';
 
 /**
  * OTLP values as decoded from protobuf (protobufjs messages, Long integers, Buffers) or from
@@ -122,16 +123,16 @@ function checkMembers(v: Record<string, unknown>, place: () => string): void {
     if (!has(v, member)) continue;
     const x = v[member];
     if (x === null || fits(x)) continue;
-    throw ERR_OTLP_BAD_INPUT(`${place()}.${member} must be ${what}, got ${shown(x)}.`);
+    throw ERR_OTLP_BAD_INPUT(`${place()}.${member} must be ${what}, got ${shownValue(x)}.`);
   }
   // A list that is no list (`"arrayValue": {"values": 5}`) was stored as [] silently.
   for (const member of ['arrayValue', 'kvlistValue'] as const) {
     const x = has(v, member) ? v[member] : undefined;
     if (x === null || x === undefined) continue;
-    if (typeof x !== 'object' || Array.isArray(x)) throw ERR_OTLP_BAD_INPUT(`${place()}.${member} must be an object with "values", got ${shown(x)}.`);
+    if (typeof x !== 'object' || Array.isArray(x)) throw ERR_OTLP_BAD_INPUT(`${place()}.${member} must be an object with "values", got ${shownValue(x)}.`);
     const values = (x as { values?: unknown }).values;
     if (values !== null && values !== undefined && !Array.isArray(values))
-      throw ERR_OTLP_BAD_INPUT(`${place()}.${member}.values must be a list, got ${shown(values)}.`);
+      throw ERR_OTLP_BAD_INPUT(`${place()}.${member}.values must be a list, got ${shownValue(values)}.`);
   }
 }
 
@@ -139,13 +140,7 @@ function checkMembers(v: Record<string, unknown>, place: () => string): void {
 function keyText(k: unknown, place: () => string): string {
   if (k === undefined || k === null) return '';
   if (typeof k === 'string') return k;
-  throw ERR_OTLP_BAD_INPUT(`${place()} must be a string, got ${shown(k)}.`);
-}
-
-/** `v` as JSON for a message, cut to 40 characters. */
-function shown(v: unknown): string {
-  const t = JSON.stringify(v) ?? String(v);
-  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+  throw ERR_OTLP_BAD_INPUT(`${place()} must be a string, got ${shownValue(k)}.`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { mapBytes, type AttributeMap } from '../otlp/any-value.ts';
 import { ERR_OTLP_BAD_INPUT } from '../otlp/bad-input.ts';
 import { MAX_NAME_BYTES, truncateUtf8, unknownServiceName, WARN_SERVICE_NAME_CUT, type IngestReport } from '../otlp/limits.ts';
+import { shownValue } from '../../core/text/shown.ts';
 
 /** Readers that accept a decoded protobuf message or OTLP/JSON and name the field on a mismatch. */
 export function obj(v: unknown, where: string): Record<string, unknown> {
@@ -58,11 +59,5 @@ export function uint32(v: unknown, where: string): number {
   if (v === undefined || v === null) return 0;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : NaN;
   if (Number.isInteger(n) && n >= 0 && n <= UINT32_MAX) return n;
-  throw ERR_OTLP_BAD_INPUT(`${where} must be a whole number from 0 to ${UINT32_MAX} (a uint32 of bit flags), got ${shown(v)}.`);
-}
-
-/** `v` as JSON for a message, cut to 40 characters. */
-function shown(v: unknown): string {
-  const t = JSON.stringify(v) ?? String(v);
-  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+  throw ERR_OTLP_BAD_INPUT(`${where} must be a whole number from 0 to ${UINT32_MAX} (a uint32 of bit flags), got ${shownValue(v)}.`);
 }

@@ -7,6 +7,12 @@ export function shown(text: string): string {
   return printable(JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text));
 }
 
+/** Any value as JSON (`String(v)` where JSON has none: undefined, a function), cut to 40 characters: for a message naming a wrong value. */
+export function shownValue(v: unknown): string {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+}
+
 /**
  * Characters that change how text around them is shown rather than showing themselves: C0 controls other than
  * tab and newline, DEL and the C1 controls, the line and paragraph separators, and Unicode's bidirectional
