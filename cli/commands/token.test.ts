@@ -82,7 +82,9 @@ describe('weft token and weft audit-log verify', () => {
       /--role takes ingest, viewer, sre, icoe, auditor, admin, got "root"/,
     );
     expect((await weft(['token', 'create', '--role', 'sre', '--data', dir])).code).toBe(2);
-  });
+    // Fourteen commands, each opening (the first making and migrating) a store and taking its lease for a change: 27 s
+    // alone, near vitest's 60 s at a load of 14 on two cores.
+  }, 180_000);
 
   it('serves the tokens and the audit log through a running API: an auditor verifies it with --url, a viewer may not read it', async () => {
     const store = await openStore({ kind: 'embedded', path: join(dir, 'data') });
