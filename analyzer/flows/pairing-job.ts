@@ -534,7 +534,8 @@ function tracesInsert(src: RowSource, spans: string, segmented: boolean, taken: 
           concat(service, '\\x1f', inst) AS clock,
           argMin(run_id, ${FIRST_ROW}) AS run_id, argMin(is_root, ${FIRST_ROW}) AS is_root, argMin(root_touch, ${FIRST_ROW}) AS is_call,
           argMin(is_error, ${FIRST_ROW}) AS is_error, argMin(is_ok, ${FIRST_ROW}) AS is_ok, argMin(records, ${FIRST_ROW}) AS records,
-          argMin(parent_span_id, ${FIRST_ROW}) AS parent,
+          -- a call's caller (a SERVER span's parent, kept since 135 to find a service's calls to itself, is not read here)
+          argMin(if(call_kind = 3, '', parent_span_id), ${FIRST_ROW}) AS parent,
           min(ts) AS ts, max(end_ts) AS end_ts, max(arrived) AS arr_last, min(arrived) AS arr_first, groupUniqArray(was) AS was,
           argMin(shift, ${FIRST_ROW}) AS shift
         FROM (SELECT b.*, o.shift FROM (${SPANS_BY_FLOW(spans, joins)}) AS b LEFT JOIN (${SENDER_SHIFT}) AS o ON b.service = o.service AND b.instance = o.instance)

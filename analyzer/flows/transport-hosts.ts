@@ -2,7 +2,7 @@ import type { Store } from '../../clickhouse/index.ts';
 import { defaultPorts } from '../../core/net/default-ports.ts';
 import { sqlString } from './match-sql.ts';
 import { primaryTouches, recordTouches, retractRows, rollupInsert, ROLLUP_TABLES, touchPairs, type RollupTable } from './taken-back.ts';
-import { spanDomains } from './transport-spans.ts';
+import { SELF_CALLS, spanDomains } from './transport-spans.ts';
 import { staged, transportLedger } from './staged-writes.ts';
 import { emptyTable } from '../../clickhouse/cluster-aware.ts';
 
@@ -27,7 +27,8 @@ import { emptyTable } from '../../clickhouse/cluster-aware.ts';
 
 const SPANS = '(SELECT * FROM weft_pairing_spans)';
 const HOSTS = '(SELECT * FROM weft_pairing_hosts)';
-const TRANSPORT = '(SELECT trace_id, span_id FROM (SELECT * FROM weft_pairing_transport))';
+/** The transport spans: weft_pairing_transport less a service's calls to itself, which carry no call of their parent's. */
+const TRANSPORT = `(SELECT trace_id, span_id FROM (SELECT * FROM weft_pairing_transport) WHERE (trace_id, span_id) NOT IN (${SELF_CALLS}))`;
 
 /** The kinds of endpoint that take their transport's host when they name none (unnamed ones resolve by kind alone). */
 const HOSTLESS_KINDS = "('db', 'messaging', 'rpc', 'peer')";
@@ -62,7 +63,7 @@ const HOSTS_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_hosts (tra
       ARRAY JOIN ${touchPairs('')} AS x
       WHERE trace_id IN (SELECT trace_id FROM ${TRANSPORT}) AND x.3.1 != 'records' AND x.3.2.3 = '' AND x.3.2.1 IN ${HOSTLESS_KINDS}
         AND (trace_id, x.1) IN (SELECT trace_id, parent_span_id FROM ${SPANS} WHERE (trace_id, span_id) IN ${TRANSPORT})
-        AND (trace_id, x.1) NOT IN ${TRANSPORT}
+        AND (trace_id, x.1) NOT IN (SELECT trace_id, span_id FROM (SELECT * FROM weft_pairing_transport))
     ) AS p
     INNER JOIN (
       SELECT c.trace_id AS trace_id, c.parent_span_id AS span_id, argMin(k.host, (k.arrived, c.ts, k.host)) AS host,

@@ -57,18 +57,34 @@ const HTTP_HOSTS = (touchSets: string) => `SELECT trace_id, x.1 AS span_id, grou
 const SPANS = '(SELECT * FROM weft_pairing_spans)';
 
 /**
- * How many CLIENT spans among weft_pairing_spans have a CLIENT, PRODUCER or CONSUMER parent in their trace and service
- * (column n; `root_touch` marks the three kinds on every span, `call_kind` the first two): the only spans that can be a
- * transport. Most runs have none (a CLIENT span's parent is its integration's INTERNAL or SERVER span), and then the join
+ * A service's calls to itself (migration 135): the CLIENT spans among weft_pairing_spans with a SERVER span of the same
+ * service as a child in their trace (columns trace_id, span_id). An integration that serves HTTP or gRPC and calls its
+ * own endpoint (an internal step, another flow of its runtime) reached no system: the call's host and port, the
+ * runtime's own, were an unknown system and an undocumented flow into it. Such a call is taken back as a transport is,
+ * with everything it touched; the calls its server span's handler makes stay calls. A SERVER span of another service
+ * under the call (a system's own instrumented API) leaves it a call.
+ */
+export const SELF_CALLS = `SELECT DISTINCT c.trace_id AS trace_id, c.span_id AS span_id
+    FROM (SELECT DISTINCT trace_id, span_id, service FROM ${SPANS} WHERE call_kind = 1) AS c
+    INNER JOIN (SELECT DISTINCT trace_id, parent_span_id, service FROM ${SPANS} WHERE call_kind = 3 AND parent_span_id != '') AS s
+      ON c.trace_id = s.trace_id AND c.span_id = s.parent_span_id AND c.service = s.service`;
+
+/**
+ * How many CLIENT spans among weft_pairing_spans have a CLIENT, PRODUCER or CONSUMER parent in their trace and service,
+ * and how many SERVER spans a CLIENT parent in theirs (column n; `root_touch` marks the first three kinds on every span,
+ * `call_kind` CLIENT 1, PRODUCER 2, SERVER 3): the only spans that can be, or show, a transport or a call to itself. Most runs have none (a CLIENT span's parent is its integration's INTERNAL or SERVER span), and then the join
  * with the touch sets (`TRANSPORT_INSERT`, 60 ms of a 330 ms pairing run of a dozen spans, most of it the engine analysing
  * the statement) is not run.
  */
 const CANDIDATES = `SELECT count() AS n FROM ${SPANS}
-    WHERE call_kind = 1 AND parent_span_id != ''
-      AND (trace_id, parent_span_id, service) IN (SELECT trace_id, span_id, service FROM ${SPANS} WHERE root_touch = 1)`;
+    WHERE (call_kind = 1 AND parent_span_id != ''
+        AND (trace_id, parent_span_id, service) IN (SELECT trace_id, span_id, service FROM ${SPANS} WHERE root_touch = 1))
+      OR (call_kind = 3 AND parent_span_id != ''
+        AND (trace_id, parent_span_id, service) IN (SELECT trace_id, span_id, service FROM ${SPANS} WHERE call_kind = 1))`;
 
 /**
- * Fills weft_pairing_transport with the transport spans among weft_pairing_spans: the CLIENT spans under a CLIENT or
+ * Fills weft_pairing_transport with the transport spans among weft_pairing_spans, and a service's calls to itself
+ * (`SELF_CALLS`), whose touches go as a transport's do: the CLIENT spans under a CLIENT or
  * PRODUCER span of their trace and service that touched a named endpoint, except under a receive. A receive (every
  * named touch of the parent a messaging read) may run its messages' handler inside it — kafkajs's eachBatch runs the
  * batch's handler in its `poll <topic>` CLIENT span, amqplib a message's in its CONSUMER span — so under it only an HTTP
@@ -85,7 +101,9 @@ const TRANSPORT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_transp
       ON c.trace_id = p.trace_id AND c.parent_span_id = p.span_id AND c.service = p.service
     INNER JOIN (${PARENT_TOUCHES(touchSets)}) AS n ON c.trace_id = n.trace_id AND c.parent_span_id = n.span_id
     LEFT JOIN (${HTTP_HOSTS(touchSets)}) AS h ON c.trace_id = h.trace_id AND c.span_id = h.span_id
-    WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2)) AND NOT has({cyclic:Array(String)}, concat(c.trace_id, '/', c.span_id))`;
+    WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2)) AND NOT has({cyclic:Array(String)}, concat(c.trace_id, '/', c.span_id))
+    UNION DISTINCT
+    ${SELF_CALLS}`;
 
 /**
  * The spans among weft_pairing_spans whose parent has a parent too (columns trace_id, span_id, parent): every span a
