@@ -1,4 +1,4 @@
-import { flowThresholds, latencyMinTraces, type Domain, type Flow } from '../../core/catalog/index.ts';
+import { errorRateMinTraces, flowThresholds, latencyMinTraces, type Domain, type Flow } from '../../core/catalog/index.ts';
 import type { FindingCandidate } from '../../core/contracts/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 import { combineEdges, flowOfHalf, isIntegrationNode, type AttributedEdge } from '../model/snapshot.ts';
@@ -212,10 +212,15 @@ export const latencySloBreach: Detector = ({ snapshot }) =>
     ];
   });
 
-/** A flow whose share of failed traces exceeds its class's error-rate threshold. */
+/**
+ * A flow whose share of failed traces exceeds its class's error-rate threshold, measured on at least
+ * `errorRateMinTraces` traces over the window (the rule alerting judges by): one failed run of one is no error rate of 100%.
+ */
 export const errorRate: Detector = ({ snapshot }) =>
   classFlows(snapshot).flatMap(({ f, cls, stats, limits }) => {
     if (limits.errorRate === undefined || stats.errorRate <= limits.errorRate.value!) return [];
+    const minTraces = errorRateMinTraces(f, snapshot.catalog.classes, Date.parse(snapshot.until) - Date.parse(snapshot.since));
+    if (stats.traces < minTraces) return [];
     const threshold = limits.errorRate.value!;
     return [
       {
@@ -228,6 +233,7 @@ export const errorRate: Detector = ({ snapshot }) =>
           class: cls?.id ?? null,
           traces: stats.traces,
           failedTraces: stats.failedTraces,
+          minTraces,
           errorRate: stats.errorRate,
           threshold,
           thresholdFrom: limits.errorRate.by,

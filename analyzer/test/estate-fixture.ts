@@ -20,7 +20,7 @@ domains:
   - { id: customer, systemOfRecord: crm, replicas: [erp], regulated: [pii], owner: icoe }
   - { id: order, systemOfRecord: erp, owner: icoe }
 classes:
-  - { id: gold, latencyP95Ms: 100, latencyP99Ms: 200, errorRate: 0.1, staleAfter: 10m, minTraces: 2 }
+  - { id: gold, latencyP95Ms: 100, latencyP99Ms: 200, errorRate: 0.1, staleAfter: 10m, minTraces: 2, errorRateMinTraces: 2 }
 flows:
   - { id: customer-sync, source: crm, target: erp, domain: customer, owner: icoe, class: gold, schedule: { every: 5m }, runtime: { service: customer-sync } }
   - { id: order-events, source: erp, target: orders-topic, domain: order, owner: icoe, runtime: { service: order-publisher } }
