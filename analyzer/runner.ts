@@ -164,9 +164,9 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     }
     try {
       const snap = await detectionSnapshot(store, catalog, config.windowMs, now, { awaitParentMs });
-      const candidates = detectAll({ snapshot: snap, now });
+      const { candidates, held } = detectAll({ snapshot: snap, now });
       result.candidates = candidates.length;
-      result.findings = await findings.sync(analyzerKinds, candidates, now);
+      result.findings = await findings.sync(analyzerKinds, candidates, now, held);
     } catch (err) {
       result.errors.push(`findings: ${(err as Error).message}`);
     }

@@ -33,12 +33,13 @@ describe('createFindingStore', () => {
 
   it('opens a finding with a stable id and refreshes it on the next evaluation', async () => {
     const t0 = new Date('2026-01-01T00:00:00Z');
-    expect(await findings.sync(['undocumented-flow'], [candidate('crm->erp')], t0)).toEqual({ opened: 1, updated: 0, resolved: 0 });
+    expect(await findings.sync(['undocumented-flow'], [candidate('crm->erp')], t0)).toEqual({ opened: 1, updated: 0, resolved: 0, held: 0 });
     const t1 = new Date('2026-01-01T00:05:00Z');
     expect(await findings.sync(['undocumented-flow'], [candidate('crm->erp', { evidence: { traces: 9 } })], t1)).toEqual({
       opened: 0,
       updated: 1,
       resolved: 0,
+      held: 0,
     });
     const f = await findings.get(findingId('undocumented-flow', 'crm->erp'));
     expect(f).toMatchObject({ status: 'open', firstSeen: t0.toISOString(), lastSeen: t1.toISOString(), evidence: { traces: 9 } });
@@ -61,6 +62,24 @@ describe('createFindingStore', () => {
     expect(again.opened).toBe(1);
     const f = await findings.get(findingId('undocumented-flow', 'crm->erp'));
     expect(f).toMatchObject({ status: 'open', resolvedAt: null, firstSeen: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('keeps a held open finding as it is, and opens no held one nor reopens a resolved one', async () => {
+    const kind = 'error-rate' as const;
+    const at = (m: number) => new Date(Date.UTC(2026, 0, 2, 0, m));
+    const held = (key: string) => ({ kind, key, reason: '2 runs in the window, fewer than the 5 its error rate is judged on' });
+    await findings.sync([kind], [candidate('sync', { kind }), candidate('gone', { kind })], at(0));
+    await findings.sync([kind], [candidate('sync', { kind })], at(1));
+    const before = await findings.get(findingId(kind, 'sync'));
+    const r = await findings.sync([kind], [], at(5), [held('sync'), held('gone'), held('never')]);
+    expect(r).toEqual({ opened: 0, updated: 0, resolved: 0, held: 1 });
+    expect(await findings.get(findingId(kind, 'sync'))).toEqual(before);
+    expect((await findings.history(findingId(kind, 'sync'))).map((e) => e.action)).toEqual(['opened']);
+    expect(await findings.get(findingId(kind, 'gone'))).toMatchObject({ status: 'resolved' });
+    expect(await findings.get(findingId(kind, 'never'))).toBeUndefined();
+    expect((await findings.heldOpen([held('sync'), held('gone'), held('never')])).map((h) => h.finding.key)).toEqual(['sync']);
+    // A verdict again: the condition cleared.
+    expect((await findings.sync([kind], [], at(10))).resolved).toBe(1);
   });
 
   it('records acknowledgement and reopening with who and when', async () => {

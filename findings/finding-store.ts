@@ -1,5 +1,5 @@
 import { fromChTime, toChTime, type Store } from '../clickhouse/index.ts';
-import type { Finding, FindingCandidate, FindingKind, FindingSink, FindingStatus, Severity, SyncResult } from '../core/contracts/index.ts';
+import type { Finding, FindingCandidate, FindingKind, FindingSink, FindingStatus, HeldVerdict, Severity, SyncResult } from '../core/contracts/index.ts';
 import { severities } from '../core/contracts/index.ts';
 import { ERR_FINDING_NOT_FOUND, ERR_FINDING_STATE } from './errors.ts';
 import { findingId, findingToRow, rowToFinding, type FindingRow } from './finding-rows.ts';
@@ -36,6 +36,12 @@ export interface FindingStore extends FindingSink {
    * through this, so it says what the findings API, the UI, `/metrics` and alerting say. Returns new candidates, in order.
    */
   settle(candidates: FindingCandidate[], now: Date): Promise<FindingCandidate[]>;
+  /**
+   * The open (or acknowledged) findings `held` names (detectors' "no verdict now"), as `sync` keeps them: a reader that
+   * shows findings from fresh candidates (`weft audit`) adds these, so it lists what the findings API lists. Each with
+   * the reason it has no verdict; held keys without such a finding give nothing.
+   */
+  heldOpen(held: readonly HeldVerdict[]): Promise<Array<{ finding: Finding; reason: string }>>;
 }
 
 const SYSTEM_ACTOR = 'weft';
@@ -86,8 +92,8 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
   };
 
   return {
-    async sync(kinds: readonly FindingKind[], candidates: FindingCandidate[], now: Date): Promise<SyncResult> {
-      const result: SyncResult = { opened: 0, updated: 0, resolved: 0 };
+    async sync(kinds: readonly FindingKind[], candidates: FindingCandidate[], now: Date, held: readonly HeldVerdict[] = []): Promise<SyncResult> {
+      const result: SyncResult = { opened: 0, updated: 0, resolved: 0, held: 0 };
       if (kinds.length === 0) return result;
       const current = await select('kind IN {kinds:Array(String)}', { kinds });
       const byId = new Map(current.map((f) => [f.id, f]));
@@ -129,8 +135,14 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
         });
         result.opened++;
       }
+      // No verdict now (too few runs, none at all): the open finding stays as it was, neither resolved nor seen again.
+      const withheld = new Set(held.map((h) => findingId(h.kind, h.key)));
       for (const prev of current) {
         if (seen.has(prev.id) || prev.status === 'resolved' || !kinds.includes(prev.kind)) continue;
+        if (withheld.has(prev.id)) {
+          result.held++;
+          continue;
+        }
         lowerSince.delete(prev.id);
         out.push({ ...prev, status: 'resolved', resolvedAt: at });
         events.push({ finding_id: prev.id, at: now, actor: SYSTEM_ACTOR, action: 'resolved', status: 'resolved', note: 'condition cleared' });
@@ -145,6 +157,13 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
       const ids = candidates.map((c) => findingId(c.kind, c.key));
       const byId = new Map((await select('id IN {ids:Array(String)}', { ids })).map((f) => [f.id, f]));
       return candidates.map((c, i) => ({ ...c, severity: severityFor(byId.get(ids[i]), c, now.getTime()).severity }));
+    },
+
+    async heldOpen(held) {
+      if (held.length === 0) return [];
+      const reasons = new Map(held.map((h) => [findingId(h.kind, h.key), h.reason]));
+      const found = await select("id IN {ids:Array(String)} AND status != 'resolved'", { ids: [...reasons.keys()] });
+      return found.map((finding) => ({ finding, reason: reasons.get(finding.id)! }));
     },
 
     async list(filter: FindingFilter = {}) {

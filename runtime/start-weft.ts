@@ -152,8 +152,8 @@ export async function startWeft(config: WeftConfig, logger: Logger, options: Sta
     const stored = createFindingStore(store);
     const findings: typeof stored = {
       ...stored,
-      async sync(kinds, candidates, now) {
-        const changed = await stored.sync(kinds, candidates, now);
+      async sync(kinds, candidates, now, held) {
+        const changed = await stored.sync(kinds, candidates, now, held);
         if (changed.opened > 0 || changed.resolved > 0) weft.alerting?.soon();
         return changed;
       },

@@ -45,6 +45,11 @@ export interface AuditReport {
     subject: FindingCandidate['subject'];
     evidence: Record<string, unknown>;
     hint: string;
+    /**
+     * Present when the detectors have no verdict on this open finding now (too few runs in the window): it is kept
+     * open as it was last seen (`lastSeen`, ISO), for `reason`. Added within version 1.
+     */
+    noVerdict?: { reason: string; lastSeen: string };
   }>;
   failOn: Severity | null;
   failed: boolean;
@@ -57,9 +62,24 @@ const minIso = (iso: string, now: Date) => (Date.parse(iso) > now.getTime() ? no
  * The audit report (the JSON contract) from the inventory and findings of a window read at `now`: its window ends at
  * `now` (the inventory's at the end of the minute in progress), as does the pairing horizon stated.
  */
-export function buildAuditReport(catalog: Catalog, inventory: Inventory, candidates: FindingCandidate[], now: Date, failOn: Severity | null): AuditReport {
+export function buildAuditReport(
+  catalog: Catalog,
+  inventory: Inventory,
+  candidates: Array<FindingCandidate & { noVerdict?: { reason: string; lastSeen: string } }>,
+  now: Date,
+  failOn: Severity | null,
+): AuditReport {
   const findings = candidates
-    .map((c) => ({ id: findingId(c.kind, c.key), kind: c.kind, severity: c.severity, title: c.title, subject: c.subject, evidence: c.evidence, hint: c.hint }))
+    .map((c) => ({
+      id: findingId(c.kind, c.key),
+      kind: c.kind,
+      severity: c.severity,
+      title: c.title,
+      subject: c.subject,
+      evidence: c.evidence,
+      hint: c.hint,
+      ...(c.noVerdict ? { noVerdict: c.noVerdict } : {}),
+    }))
     .sort((a, b) => severities.indexOf(b.severity) - severities.indexOf(a.severity) || a.kind.localeCompare(b.kind) || a.title.localeCompare(b.title));
   const bySeverity = Object.fromEntries(severities.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<Severity, number>;
   const byKind: Record<string, number> = {};

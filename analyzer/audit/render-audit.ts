@@ -31,8 +31,12 @@ function summaryLines(r: AuditReport): string[] {
   ];
 }
 
+/** A finding's title, and for one kept open without a verdict now, why and since when. */
+const shownTitle = (f: AuditReport['findings'][number]) =>
+  f.noVerdict ? `${f.title} (kept open as of ${f.noVerdict.lastSeen}: no verdict now, ${f.noVerdict.reason})` : f.title;
+
 function table(r: AuditReport): string {
-  const rows = r.findings.map((f) => [f.severity.toUpperCase(), f.kind, f.title]);
+  const rows = r.findings.map((f) => [f.severity.toUpperCase(), f.kind, shownTitle(f)]);
   const widths = [8, Math.max(4, ...rows.map((x) => x[1].length))];
   const line = (cells: string[]) => `${cells[0].padEnd(widths[0])}  ${cells[1].padEnd(widths[1])}  ${cells[2]}`;
   return [...summaryLines(r), '', rows.length ? line(['SEVERITY', 'KIND', 'FINDING']) : 'No findings.', ...rows.map(line)].join('\n');
@@ -57,7 +61,7 @@ function markdown(r: AuditReport): string {
       ? [
           '| severity | kind | finding | subject | what to do |',
           '| --- | --- | --- | --- | --- |',
-          ...r.findings.map((f) => `| ${f.severity} | ${f.kind} | ${md(f.title)} | ${md(subjectText(f.subject))} | ${md(f.hint)} |`),
+          ...r.findings.map((f) => `| ${f.severity} | ${f.kind} | ${md(shownTitle(f))} | ${md(subjectText(f.subject))} | ${md(f.hint)} |`),
         ]
       : ['No findings.']),
   ].join('\n');

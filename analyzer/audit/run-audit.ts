@@ -18,7 +18,9 @@ export type AuditSource = (store: Store, catalog: Catalog, now: Date) => Promise
  * which windows (`pairing.pairedWith`); without it (a ClickHouse server, or the store of a running Weft) the running
  * analyzer does that, and pairing twice would count traces twice. With `findings` (the store's finding store), each
  * finding's severity is the one the findings API, the UI, `/metrics` and alerting give it (`FindingStore.settle`: a
- * severity falls only after the lower one held for 10 minutes), not the detectors' verdict of this instant.
+ * severity falls only after the lower one held for 10 minutes), not the detectors' verdict of this instant; and a finding
+ * the detectors have no verdict on now (too few runs in the window: `HeldVerdict`) and the store holds open is listed as
+ * the runner keeps it, with `noVerdict` saying why and since when.
  */
 export async function runAudit(
   store: Store,
@@ -29,16 +31,19 @@ export async function runAudit(
     failOn: Severity | null;
     pair?: Partial<PairingWindows>;
     more?: AuditSource[];
-    findings?: Pick<FindingStore, 'settle'>;
+    findings?: Pick<FindingStore, 'settle' | 'heldOpen'>;
   },
 ): Promise<AuditReport> {
   const paired = options.pair ? await pairStoppedStore(store, options.now, options.pair) : undefined;
   // Read as the running analyzer reads its window, so the audit finds what it finds.
   const snapshot = await detectionSnapshot(store, catalog, options.sinceMs, options.now);
-  const candidates = detectAll({ snapshot, now: options.now });
+  const { candidates, held } = detectAll({ snapshot, now: options.now });
   for (const source of options.more ?? []) candidates.push(...(await source(store, catalog, options.now)));
   const settled = options.findings ? await options.findings.settle(candidates, options.now) : candidates;
-  const report = buildAuditReport(catalog, buildInventory(snapshot), settled, options.now, options.failOn);
+  // No verdict now on these keys (too few runs): the runner keeps their open findings as they are, and so does the audit.
+  const kept = options.findings ? await options.findings.heldOpen(held) : [];
+  const withheld = kept.map(({ finding, reason }) => ({ ...finding, noVerdict: { reason, lastSeen: finding.lastSeen } }));
+  const report = buildAuditReport(catalog, buildInventory(snapshot), [...settled, ...withheld], options.now, options.failOn);
   const stated = paired && statedPairing(paired);
   if (stated) report.pairing.pairedWith = stated;
   return report;

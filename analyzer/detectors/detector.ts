@@ -1,4 +1,4 @@
-import type { FindingCandidate, FindingKind } from '../../core/contracts/index.ts';
+import type { Detections, FindingCandidate, FindingKind } from '../../core/contracts/index.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 
 export interface DetectorContext {
@@ -8,6 +8,16 @@ export interface DetectorContext {
 
 /** A detector evaluates one finding kind over a snapshot: the conditions as they are now. */
 export type Detector = (ctx: DetectorContext) => FindingCandidate[];
+
+/**
+ * A detector for which too little data (too few runs in the window, none at all) is not the condition cleared: it
+ * says, beside the conditions that hold, the keys it has no verdict on now (`Detections.held`), and `sync` keeps their
+ * open findings as they are.
+ */
+export type HoldingDetector = (ctx: DetectorContext) => Detections;
+
+/** A detector's result as `Detections`: a plain detector has a verdict on every key. */
+export const detectionsOf = (found: FindingCandidate[] | Detections): Detections => (Array.isArray(found) ? { candidates: found, held: [] } : found);
 
 export const subject = (systems: string[] = [], flows: string[] = [], domains: string[] = []) => ({
   systems: [...new Set(systems)],
@@ -21,4 +31,4 @@ export const subject = (systems: string[] = [], flows: string[] = [], domains: s
  */
 export const sampleTraces = (ids: Iterable<string>): string[] => [...new Set(ids)].filter(Boolean).sort().slice(0, 3);
 
-export type DetectorTable = Partial<Record<FindingKind, Detector>>;
+export type DetectorTable = Partial<Record<FindingKind, Detector | HoldingDetector>>;

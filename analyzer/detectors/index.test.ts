@@ -46,7 +46,7 @@ describe('detectAll', () => {
     const now = new Date(Date.parse(FIXTURE_AT) + 3_600_000);
     const seen: string[] = [];
     for (const order of [edges, [...edges].reverse()]) {
-      const found = detectAll({ snapshot: daySnapshot(catalog, { edges: attributeEdges(catalog, order) }), now });
+      const found = detectAll({ snapshot: daySnapshot(catalog, { edges: attributeEdges(catalog, order) }), now }).candidates;
       // Whatever order the edges come in, the same findings with the same evidence.
       seen.push(JSON.stringify(found.map((f) => [f.kind, f.key, f.title, f.subject, f.evidence]).sort()));
       const ids = found.map((f) => `${f.kind} ${f.key}`);

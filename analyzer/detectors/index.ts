@@ -1,12 +1,12 @@
-import type { FindingCandidate, FindingKind } from '../../core/contracts/index.ts';
-import type { Detector, DetectorContext } from './detector.ts';
+import type { Detections, FindingKind } from '../../core/contracts/index.ts';
+import { detectionsOf, type DetectorContext, type DetectorTable } from './detector.ts';
 import { deprecatedInUse, flowNeverObserved, ownerMissing, staleFlow, undocumentedFlow, unknownSystem } from './estate-detectors.ts';
 import { hopRecordLoss } from './hop-detectors.ts';
 import { catalogRuleOverlap, unnamedEndpoint } from './catalog-detectors.ts';
 import { errorRate, latencySloBreach, regulatedDataExposure, sorViolation } from './rule-detectors.ts';
 
 /** The analyzer's detectors, one per finding kind. Drift kinds belong to the probes part. */
-export const detectors: Partial<Record<FindingKind, Detector>> = {
+export const detectors: DetectorTable = {
   'undocumented-flow': undocumentedFlow,
   'unknown-system': unknownSystem,
   'owner-missing': ownerMissing,
@@ -24,8 +24,10 @@ export const detectors: Partial<Record<FindingKind, Detector>> = {
 
 export const analyzerKinds = Object.keys(detectors) as FindingKind[];
 
-export function detectAll(ctx: DetectorContext): FindingCandidate[] {
-  return Object.values(detectors).flatMap((d) => d!(ctx));
+/** Every detector's verdicts over `ctx`: the conditions that hold, and the keys some detector has no verdict on now. */
+export function detectAll(ctx: DetectorContext): Detections {
+  const all = Object.values(detectors).map((d) => detectionsOf(d!(ctx)));
+  return { candidates: all.flatMap((d) => d.candidates), held: all.flatMap((d) => d.held) };
 }
 
-export type { Detector, DetectorContext } from './detector.ts';
+export type { Detector, DetectorContext, HoldingDetector } from './detector.ts';

@@ -127,8 +127,8 @@ flows:
 
   it("takes the flow's own latency and error thresholds where given, the class's otherwise, and flows without a class too", () => {
     const s = snap([slow('crm', 'erp'), slow('crm', 'billing')]);
-    expect(latencySloBreach({ snapshot: s, now }).map((f) => [f.key, f.evidence.thresholdsFrom])).toEqual([['crm-billing', 'flow']]);
-    expect(errorRate({ snapshot: s, now })).toEqual([]);
+    expect(latencySloBreach({ snapshot: s, now }).candidates.map((f) => [f.key, f.evidence.thresholdsFrom])).toEqual([['crm-billing', 'flow']]);
+    expect(errorRate({ snapshot: s, now }).candidates).toEqual([]);
   });
 });
 

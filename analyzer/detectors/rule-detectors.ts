@@ -1,8 +1,8 @@
 import { errorRateMinTraces, flowThresholds, latencyMinTraces, type Domain, type Flow } from '../../core/catalog/index.ts';
-import type { FindingCandidate } from '../../core/contracts/index.ts';
-import { compareCodePoints } from '../../core/text/index.ts';
+import type { Detections, FindingCandidate, FindingKind } from '../../core/contracts/index.ts';
+import { compareCodePoints, count } from '../../core/text/index.ts';
 import { combineEdges, flowOfHalf, isIntegrationNode, type AttributedEdge } from '../model/snapshot.ts';
-import { sampleTraces, subject, type Detector } from './detector.ts';
+import { sampleTraces, subject, type Detector, type HoldingDetector } from './detector.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 
 /**
@@ -168,78 +168,106 @@ export const regulatedDataExposure: Detector = ({ snapshot }) => {
   );
 };
 
+/** The flows with a latency or error-rate threshold, each with its class, thresholds and stats over the window (null: no run in it). */
 function classFlows(snapshot: Parameters<Detector>[0]['snapshot']) {
   return snapshot.catalog.flows.flatMap((f) => {
     const cls = snapshot.catalog.classes.find((c) => c.id === f.class);
     const stats = combineEdges(snapshot.edges.filter((e) => e.flowId === f.id));
     const limits = flowThresholds(f, cls);
-    return stats && (limits.p95 || limits.p99 || limits.errorRate) ? [{ f, cls, stats, limits }] : [];
+    return limits.p95 || limits.p99 || limits.errorRate ? [{ f, cls, stats, limits }] : [];
   });
 }
 
-/** A flow whose p95 or p99 latency exceeds its class's threshold over the window, measured on at least `minTraces` traces. */
-export const latencySloBreach: Detector = ({ snapshot }) =>
-  classFlows(snapshot).flatMap(({ f, cls, stats, limits }) => {
-    if (stats.traces < latencyMinTraces(f, snapshot.catalog.classes)) return [];
+type ClassFlow = ReturnType<typeof classFlows>[number];
+
+/**
+ * The verdicts of `kind` on each flow in `flows`, keyed by flow id: `judge` gives a candidate (the condition holds), a
+ * reason (no verdict now: too few runs, none at all) or null (the condition does not hold, or the flow is not judged).
+ */
+function perFlow(kind: FindingKind, flows: ClassFlow[], judge: (x: ClassFlow) => FindingCandidate | string | null): Detections {
+  const out: Detections = { candidates: [], held: [] };
+  for (const x of flows) {
+    const verdict = judge(x);
+    if (typeof verdict === 'string') out.held.push({ kind, key: x.f.id, reason: verdict });
+    else if (verdict) out.candidates.push(verdict);
+  }
+  return out;
+}
+
+/** Why a flow with `traces` runs in the window has no verdict on `what`, judged on `minTraces`. */
+const tooFewRuns = (traces: number, minTraces: number, what: string) =>
+  `${traces === 0 ? 'no run' : count(traces, 'run')} in the window, fewer than the ${minTraces} its ${what} is judged on`;
+
+/**
+ * A flow whose p95 or p99 latency exceeds its class's threshold over the window, measured on at least `minTraces` traces.
+ * Fewer runs (none at all), or runs of no known duration, are no verdict (held), not a latency within the thresholds.
+ */
+export const latencySloBreach: HoldingDetector = ({ snapshot }) =>
+  perFlow('latency-slo-breach', classFlows(snapshot), ({ f, cls, stats, limits }) => {
+    if (!limits.p95 && !limits.p99) return null;
+    const minTraces = latencyMinTraces(f, snapshot.catalog.classes);
+    // A retired flow that no longer runs is no longer judged: its finding resolves.
+    if (!stats && f.lifecycle === 'retired') return null;
+    if (!stats || stats.traces < minTraces) return tooFewRuns(stats?.traces ?? 0, minTraces, 'latency');
     // No duration known (OpenLineage runs without a START): no verdict on latency.
     const { p95Ms, p99Ms } = stats;
-    if (p95Ms === null || p99Ms === null) return [];
+    if (p95Ms === null || p99Ms === null) return 'no duration known for its runs in the window';
     const p95 = limits.p95 !== undefined && p95Ms > limits.p95.value!;
     const p99 = limits.p99 !== undefined && p99Ms > limits.p99.value!;
-    if (!p95 && !p99) return [];
+    if (!p95 && !p99) return null;
     const by = [...new Set([limits.p95?.by, limits.p99?.by].filter(Boolean))].join(' and ');
-    return [
-      {
-        kind: 'latency-slo-breach' as const,
-        key: f.id,
-        severity: p99 ? ('high' as const) : ('medium' as const),
-        title: `Flow ${f.id} is slower than ${by === 'flow' ? 'its own thresholds allow' : `${by} allows`} (p95 ${Math.round(p95Ms)} ms, p99 ${Math.round(p99Ms)} ms)`,
-        subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
-        evidence: {
-          class: cls?.id ?? null,
-          p50Ms: stats.p50Ms,
-          p95Ms: stats.p95Ms,
-          p99Ms: stats.p99Ms,
-          thresholdP95Ms: limits.p95?.value ?? null,
-          thresholdP99Ms: limits.p99?.value ?? null,
-          thresholdsFrom: by,
-          traces: stats.traces,
-          // The slowest run's trace: a sample of what is slow, not any run of the flow.
-          sampleTraceIds: [stats.slowestTrace || stats.sampleTrace].filter(Boolean),
-        },
-        hint: `Look at the slowest spans of the sample trace (the flow's slowest run in the window); if the class is too strict for this flow, give it another class.`,
+    return {
+      kind: 'latency-slo-breach' as const,
+      key: f.id,
+      severity: p99 ? ('high' as const) : ('medium' as const),
+      title: `Flow ${f.id} is slower than ${by === 'flow' ? 'its own thresholds allow' : `${by} allows`} (p95 ${Math.round(p95Ms)} ms, p99 ${Math.round(p99Ms)} ms)`,
+      subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
+      evidence: {
+        class: cls?.id ?? null,
+        p50Ms: stats.p50Ms,
+        p95Ms: stats.p95Ms,
+        p99Ms: stats.p99Ms,
+        thresholdP95Ms: limits.p95?.value ?? null,
+        thresholdP99Ms: limits.p99?.value ?? null,
+        thresholdsFrom: by,
+        traces: stats.traces,
+        // The slowest run's trace: a sample of what is slow, not any run of the flow.
+        sampleTraceIds: [stats.slowestTrace || stats.sampleTrace].filter(Boolean),
       },
-    ];
+      hint: `Look at the slowest spans of the sample trace (the flow's slowest run in the window); if the class is too strict for this flow, give it another class.`,
+    };
   });
 
 /**
  * A flow whose share of failed traces exceeds its class's error-rate threshold, measured on at least
- * `errorRateMinTraces` traces over the window (the rule alerting judges by): one failed run of one is no error rate of 100%.
+ * `errorRateMinTraces` traces over the window (the rule alerting judges by): one failed run of one is no error rate of
+ * 100%. Fewer runs (none at all) are no verdict (held), not an error rate within the threshold.
  */
-export const errorRate: Detector = ({ snapshot }) =>
-  classFlows(snapshot).flatMap(({ f, cls, stats, limits }) => {
-    if (limits.errorRate === undefined || stats.errorRate <= limits.errorRate.value!) return [];
+export const errorRate: HoldingDetector = ({ snapshot }) =>
+  perFlow('error-rate', classFlows(snapshot), ({ f, cls, stats, limits }) => {
+    if (limits.errorRate === undefined) return null;
     const minTraces = errorRateMinTraces(f, snapshot.catalog.classes, Date.parse(snapshot.until) - Date.parse(snapshot.since));
-    if (stats.traces < minTraces) return [];
+    // A retired flow that no longer runs is no longer judged: its finding resolves.
+    if (!stats && f.lifecycle === 'retired') return null;
+    if (!stats || stats.traces < minTraces) return tooFewRuns(stats?.traces ?? 0, minTraces, 'error rate');
+    if (stats.errorRate <= limits.errorRate.value!) return null;
     const threshold = limits.errorRate.value!;
-    return [
-      {
-        kind: 'error-rate' as const,
-        key: f.id,
-        severity: 'high' as const,
-        title: `Flow ${f.id} fails ${(stats.errorRate * 100).toFixed(1)}% of runs (${limits.errorRate.by === 'flow' ? 'the flow' : limits.errorRate.by} allows ${(threshold * 100).toFixed(1)}%)`,
-        subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
-        evidence: {
-          class: cls?.id ?? null,
-          traces: stats.traces,
-          failedTraces: stats.failedTraces,
-          minTraces,
-          errorRate: stats.errorRate,
-          threshold,
-          thresholdFrom: limits.errorRate.by,
-          sampleTraceIds: [stats.sampleErrorTrace].filter(Boolean),
-        },
-        hint: `Open the sample failed trace to see which call fails (a trace with any failed span counts as failed, retries included).`,
+    return {
+      kind: 'error-rate' as const,
+      key: f.id,
+      severity: 'high' as const,
+      title: `Flow ${f.id} fails ${(stats.errorRate * 100).toFixed(1)}% of runs (${limits.errorRate.by === 'flow' ? 'the flow' : limits.errorRate.by} allows ${(threshold * 100).toFixed(1)}%)`,
+      subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
+      evidence: {
+        class: cls?.id ?? null,
+        traces: stats.traces,
+        failedTraces: stats.failedTraces,
+        minTraces,
+        errorRate: stats.errorRate,
+        threshold,
+        thresholdFrom: limits.errorRate.by,
+        sampleTraceIds: [stats.sampleErrorTrace].filter(Boolean),
       },
-    ];
+      hint: `Open the sample failed trace to see which call fails (a trace with any failed span counts as failed, retries included).`,
+    };
   });

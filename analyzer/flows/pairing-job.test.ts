@@ -936,7 +936,7 @@ describe('pairing by arrival (real SDK → collector → chDB → pairing job)',
       expect(paired.pairing).toMatchObject({ retracted: 1 });
       expect(await unknownEdges()).toEqual([]);
       expect(await edges('copied-sync')).toEqual(['crm -> erp traces=2 records=6']);
-      const found = detectAll({ snapshot: await analyzer.snapshot(3 * HOUR), now: new Date() });
+      const found = detectAll({ snapshot: await analyzer.snapshot(3 * HOUR), now: new Date() }).candidates;
       expect(found.filter((f) => JSON.stringify(f).includes('unknown_service')).map((f) => f.kind)).toEqual([]);
     });
 

@@ -82,7 +82,7 @@ describe('records through a topic whose consumer samples its traces (real SDK â†
 
   it('finds the loss of an unsampled consumer, and shows without judging the counts of a sampled one', async () => {
     const snapshot = await harness.analyzer.snapshot(60 * MINUTE);
-    const losses = detectAll({ snapshot, now: new Date() }).filter((f) => f.kind === 'hop-record-loss');
+    const losses = detectAll({ snapshot, now: new Date() }).candidates.filter((f) => f.kind === 'hop-record-loss');
     expect(losses.map((f) => f.title)).toEqual([expect.stringMatching(/^90 customer records lost between bus-b and consumer-b/)]);
     const handoff = snapshot.hopChains?.flatMap((c) => c.hops).find((h) => h.integration === 'consumer-a')?.handoff;
     expect(handoff).toMatchObject({ system: 'bus-a', written: 100, read: 10, judged: false, lost: false, sampled: ['consumer-a'] });

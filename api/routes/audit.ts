@@ -45,6 +45,12 @@ export const AuditReportSchema = Type.Object({
       subject: Type.Object({ systems: Strs, flows: Strs, domains: Strs }),
       evidence: Type.Record(Type.String(), Type.Unknown()),
       hint: Str,
+      noVerdict: Type.Optional(
+        Type.Object(
+          { reason: Str, lastSeen: Str },
+          { description: 'No verdict now (too few runs in the window): the open finding is kept as it was last seen (lastSeen), for reason' },
+        ),
+      ),
     }),
   ),
   failOn: Type.Union([SeveritySchema, Type.Null()]),

@@ -25,7 +25,7 @@ const warningsOf = (ws: CatalogProblem[]) => ws.map((w) => ({ ...w, text: format
 const RunSchema = Type.Object({
   at: Str,
   candidates: Num,
-  findings: Type.Union([Type.Object({ opened: Num, updated: Num, resolved: Num }), Type.Null()]),
+  findings: Type.Union([Type.Object({ opened: Num, updated: Num, resolved: Num, held: Num }), Type.Null()]),
   errors: Type.Array(Str),
 });
 

@@ -57,17 +57,38 @@ export interface Finding extends FindingCandidate {
   note: string;
 }
 
+/**
+ * A detector's "no verdict now" on one key of its kind: too little data to say whether the condition holds or cleared
+ * (fewer runs in the window than the flow's minimum, no run at all, no duration known). Not a candidate: `sync` keeps
+ * an open finding with this key as it is (not resolved, its lastSeen not advanced, no event) and opens none.
+ */
+export interface HeldVerdict {
+  kind: FindingKind;
+  key: string;
+  /** Why there is no verdict, in words for a reader (e.g. "2 runs in the window, fewer than the 5 its error rate is judged on"). */
+  reason: string;
+}
+
+/** What a detector that can withhold its verdict returns: the conditions that hold, and the keys it has no verdict on. */
+export interface Detections {
+  candidates: FindingCandidate[];
+  held: HeldVerdict[];
+}
+
 export interface SyncResult {
   opened: number;
   updated: number;
   resolved: number;
+  /** Open findings kept as they were for want of a verdict (`HeldVerdict`). */
+  held: number;
 }
 
 /**
  * Where detectors hand their findings. `sync` opens or refreshes each candidate and resolves the
- * open findings of `kinds` that are not among the candidates (the condition cleared). A detector
- * passes only the kinds it evaluates, so detectors do not resolve each other's findings.
+ * open findings of `kinds` that are not among the candidates (the condition cleared), but for those
+ * `held` names (no verdict now: kept open, untouched). A detector passes only the kinds it evaluates,
+ * so detectors do not resolve each other's findings.
  */
 export interface FindingSink {
-  sync(kinds: readonly FindingKind[], candidates: FindingCandidate[], now: Date): Promise<SyncResult>;
+  sync(kinds: readonly FindingKind[], candidates: FindingCandidate[], now: Date, held?: readonly HeldVerdict[]): Promise<SyncResult>;
 }
