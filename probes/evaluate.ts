@@ -1,9 +1,9 @@
 import { driftCandidates, evaluateDomainDrift, type CountPoint, type DriftState } from './drift/index.ts';
-import { keyDriftCandidates, ReconciliationRunStore } from './reconcile/index.ts';
+import { keyDriftCandidates, keyDriftHeld, ReconciliationRunStore } from './reconcile/index.ts';
 import { schemaDriftCandidates, type SchemaState } from './schema-drift/index.ts';
 import type { Catalog } from '../core/catalog/index.ts';
 import type { Store } from '../clickhouse/index.ts';
-import type { FindingCandidate, FindingKind, FindingSink, SyncResult } from '../core/contracts/index.ts';
+import type { Detections, FindingKind, FindingSink, HeldVerdict, SyncResult } from '../core/contracts/index.ts';
 import { parseDuration } from '../core/time/index.ts';
 import { readsCount, readsShape } from './kinds/index.ts';
 import { probeFailingCandidates } from './probe-failing.ts';
@@ -55,6 +55,26 @@ export async function driftStates(catalog: Catalog, samples: SampleStore, now: D
   });
 }
 
+/**
+ * The replicas whose record-count drift has no verdict now: their domain's system of record and the replica both have a
+ * count probe, and no two counts of them were read close enough in time to compare in the window (`driftStates` gave
+ * no state: a count probe failing, a side unreachable). An open record-count-drift finding on them stays as it was.
+ */
+export function driftHeld(catalog: Catalog, drift: DriftState[]): HeldVerdict[] {
+  const probes = countProbes(catalog);
+  return catalog.domains.flatMap((d) => {
+    const systems = probes.get(d.id);
+    if (!systems?.has(d.systemOfRecord)) return [];
+    return d.replicas
+      .filter((replica) => systems.has(replica) && !drift.some((s) => s.domain === d.id && s.replica === replica))
+      .map((replica) => ({
+        kind: 'record-count-drift' as const,
+        key: `${d.id}:${replica}`,
+        reason: `no counts of ${d.systemOfRecord} and ${replica} read close enough in time to compare in the window (probes ${systems.get(d.systemOfRecord)} and ${systems.get(replica)}: is one failing?)`,
+      }));
+  });
+}
+
 /** The finding kinds this part detects (the analyzer detects the others; test/finding-kinds.test.ts checks each has one owner). */
 export const probeFindingKinds = ['record-count-drift', 'probe-failing', 'schema-drift', 'key-drift'] as const satisfies readonly FindingKind[];
 export type ProbeFindingKind = (typeof probeFindingKinds)[number];
@@ -66,7 +86,7 @@ export async function probeCandidates(
   runs: ReconciliationRunStore,
   now: Date,
   resolveDataset?: DatasetResolver,
-): Promise<{ drift: DriftState[]; candidates: Record<ProbeFindingKind, FindingCandidate[]> }> {
+): Promise<{ drift: DriftState[]; candidates: Record<ProbeFindingKind, Detections> }> {
   const probeIds = catalog.probes.map((p) => p.id);
   const schemaIds = catalog.probes.filter(readsShape).map((p) => p.id);
   const [drift, streaks, latest, schemas, latestRuns, reported] = await Promise.all([
@@ -88,24 +108,27 @@ export async function probeCandidates(
   return {
     drift,
     candidates: {
-      'record-count-drift': driftCandidates(drift),
-      'probe-failing': probeFailingCandidates(streaks, latest),
-      'schema-drift': schemaDriftCandidates([
-        ...schemas.map((s) => ({ probeId: s.current.probeId, system: s.current.system, domain: s.current.domain, baseline: s.baseline, current: s.current })),
-        ...lineageStates,
-      ]),
-      'key-drift': keyDriftCandidates(latestRuns),
+      'record-count-drift': { candidates: driftCandidates(drift), held: driftHeld(catalog, drift) },
+      'probe-failing': { candidates: probeFailingCandidates(streaks, latest), held: [] },
+      'schema-drift': {
+        candidates: schemaDriftCandidates([
+          ...schemas.map((s) => ({ probeId: s.current.probeId, system: s.current.system, domain: s.current.domain, baseline: s.baseline, current: s.current })),
+          ...lineageStates,
+        ]),
+        held: [],
+      },
+      'key-drift': { candidates: keyDriftCandidates(latestRuns), held: keyDriftHeld(latestRuns) },
     },
   };
 }
 
 /**
  * For `weft audit` and other one-shot readers: the probe-side findings (record-count drift, failing
- * probes, schema drift, key drift) as they stand now, from the store alone.
+ * probes, schema drift, key drift) as they stand now, from the store alone, and the keys with no verdict now.
  */
-export async function probeAuditCandidates(store: Store, catalog: Catalog, now: Date, resolveDataset?: DatasetResolver): Promise<FindingCandidate[]> {
+export async function probeAuditCandidates(store: Store, catalog: Catalog, now: Date, resolveDataset?: DatasetResolver): Promise<Detections> {
   const { candidates } = await probeCandidates(catalog, new SampleStore(store), new ReconciliationRunStore(store), now, resolveDataset);
-  return probeFindingKinds.flatMap((k) => candidates[k]);
+  return { candidates: probeFindingKinds.flatMap((k) => candidates[k].candidates), held: probeFindingKinds.flatMap((k) => candidates[k].held) };
 }
 
 /** Every detector this part owns, each synced for its own kind only. */
@@ -120,6 +143,6 @@ export async function evaluateFindings(
   const { drift, candidates } = await probeCandidates(catalog, samples, runs, now, resolveDataset);
   const synced: Evaluation['synced'] = {};
   if (!findings) return { drift, synced };
-  for (const kind of probeFindingKinds) synced[kind] = await findings.sync([kind], candidates[kind], now);
+  for (const kind of probeFindingKinds) synced[kind] = await findings.sync([kind], candidates[kind].candidates, now, candidates[kind].held);
   return { drift, synced };
 }

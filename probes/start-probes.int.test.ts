@@ -196,7 +196,7 @@ describe.skipIf(!up)('key drift', () => {
     expect(finding).toMatchObject({ key: 'customers', subject: { systems: ['crm', 'erp'], domains: ['customer'] } });
     expect(finding.evidence).toMatchObject({ missing: 1, changed: 1, sampleMissing: ['7'], sampleChanged: ['3'] });
     const forAudit = await probeAuditCandidates(store, probes.catalog, now);
-    expect(forAudit.filter((c) => c.kind === 'key-drift').map((c) => c.key)).toEqual(['customers']);
+    expect(forAudit.candidates.filter((c) => c.kind === 'key-drift').map((c) => c.key)).toEqual(['customers']);
 
     await myc.query(`UPDATE ${table} SET name = 'c3' WHERE id = 3`);
     await myc.query(`INSERT INTO ${table} VALUES (7, 'c7')`);

@@ -33,7 +33,7 @@ describe('runAudit gives a finding the severity the finding store gives it', () 
   const t0 = Date.UTC(2026, 1, 1, 10, 0);
   const at = (minutes: number) => new Date(t0 + minutes * MINUTE);
   const audit = (now: Date, findings: Parameters<typeof runAudit>[2]['findings'], severity: Severity) =>
-    runAudit(store, emptyCatalog(), { sinceMs: 3_600_000, now, failOn: 'medium', more: [async () => [drift(severity)]], findings });
+    runAudit(store, emptyCatalog(), { sinceMs: 3_600_000, now, failOn: 'medium', more: [async () => ({ candidates: [drift(severity)], held: [] })], findings });
 
   beforeAll(async () => {
     store = await openMigratedStore(join(dir, 'data'), { rawDays: 3650, rollupDays: 3650, recordDays: 3650 });
@@ -75,7 +75,7 @@ describe('runAudit gives a finding the severity the finding store gives it', () 
       sinceMs: 3_600_000,
       now: at(30),
       failOn: null,
-      more: [async () => [other]],
+      more: [async () => ({ candidates: [other], held: [] })],
       findings: createFindingStore(store),
     });
     expect(report.findings.map((f) => f.severity)).toEqual(['low']);

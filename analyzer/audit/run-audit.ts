@@ -1,6 +1,6 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
-import type { FindingCandidate, Severity } from '../../core/contracts/index.ts';
+import type { Detections, Severity } from '../../core/contracts/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
 import { detectAll } from '../detectors/index.ts';
 import { pairStoppedStore, statedPairing, type PairingWindows } from '../flows/pairing-job.ts';
@@ -9,7 +9,7 @@ import { detectionSnapshot } from '../model/take-snapshot.ts';
 import { buildAuditReport, type AuditReport } from './audit-report.ts';
 
 /** Findings another part evaluates from the store alone (e.g. the probes' drift), added to the audit. */
-export type AuditSource = (store: Store, catalog: Catalog, now: Date) => Promise<FindingCandidate[]>;
+export type AuditSource = (store: Store, catalog: Catalog, now: Date) => Promise<Detections>;
 
 /**
  * Evaluates the estate over the whole minutes [now - sinceMs, now] touches against `catalog`, read as the
@@ -38,9 +38,13 @@ export async function runAudit(
   // Read as the running analyzer reads its window, so the audit finds what it finds.
   const snapshot = await detectionSnapshot(store, catalog, options.sinceMs, options.now);
   const { candidates, held } = detectAll({ snapshot, now: options.now });
-  for (const source of options.more ?? []) candidates.push(...(await source(store, catalog, options.now)));
+  for (const source of options.more ?? []) {
+    const more = await source(store, catalog, options.now);
+    candidates.push(...more.candidates);
+    held.push(...more.held);
+  }
   const settled = options.findings ? await options.findings.settle(candidates, options.now) : candidates;
-  // No verdict now on these keys (too few runs): the runner keeps their open findings as they are, and so does the audit.
+  // No verdict now on these keys (too few runs, a probe or reconciliation failing): the runner keeps their open findings as they are, and so does the audit.
   const kept = options.findings ? await options.findings.heldOpen(held) : [];
   const withheld = kept.map(({ finding, reason }) => ({ ...finding, noVerdict: { reason, lastSeen: finding.lastSeen } }));
   const report = buildAuditReport(catalog, buildInventory(snapshot), [...settled, ...withheld], options.now, options.failOn);

@@ -8,4 +8,4 @@ export type { BisectOptions, BisectResult } from './bisect.ts';
 export { valueClassOf, canonicalExpr } from './canonical.ts';
 export type { ValueClass } from './canonical.ts';
 export { ReconciliationRunStore } from './run-store.ts';
-export { keyDriftCandidates, keyNoteAdvice } from './key-drift-finding.ts';
+export { keyDriftCandidates, keyDriftHeld, keyNoteAdvice } from './key-drift-finding.ts';

@@ -1,4 +1,4 @@
-import type { FindingCandidate } from '../../core/contracts/index.ts';
+import type { FindingCandidate, HeldVerdict } from '../../core/contracts/index.ts';
 import type { KeyNote, ReconciliationRun } from './reconciliation-run.ts';
 import { count } from '../../core/text/index.ts';
 
@@ -19,7 +19,7 @@ export const keyNoteAdvice: Record<KeyNote['why'], string> = {
     "the other side's key column collation compares the two keys equal (case, accents, ß/ss or trailing spaces), so it cannot hold both as records and replaying the sync cannot add the missing one: give that key column a binary collation (utf8mb4_bin) if the keys are distinct in the system of record",
 };
 
-/** A key-drift finding per reconciliation whose latest successful run found differing keys. */
+/** A key-drift finding per reconciliation whose latest run succeeded and found differing keys. */
 export function keyDriftCandidates(latestRuns: ReconciliationRun[]): FindingCandidate[] {
   return latestRuns
     .filter((r) => r.status === 'ok' && r.missing + r.extra + r.changed > 0)
@@ -66,4 +66,14 @@ function notesHint(notes: KeyNote[] | undefined): string {
 function columnHint(notes: ReconciliationRun['details']['columnNotes']): string {
   if (!notes || notes.length === 0) return '';
   return `Column ${notes[0].column} (evidence.columnNotes): ${notes[0].note}${notes.length > 1 ? ` (and ${count(notes.length - 1, 'more column')})` : ''} `;
+}
+
+/**
+ * The reconciliations whose latest run failed (a side unreachable, a query refused): no verdict on their keys now, so
+ * an open key-drift finding stays as it was (`HeldVerdict`) instead of being resolved as if the tables agreed.
+ */
+export function keyDriftHeld(latestRuns: ReconciliationRun[]): HeldVerdict[] {
+  return latestRuns
+    .filter((r) => r.status === 'error')
+    .map((r) => ({ kind: 'key-drift' as const, key: r.reconcileId, reason: `its latest run (${r.startedAt.toISOString()}) failed: ${r.error}` }));
 }
