@@ -18,7 +18,8 @@ export type ReferencedSections = Record<'owners' | 'systems' | 'domains' | 'flow
 type Entry = Record<string, unknown>;
 const isEntry = (v: unknown): v is Entry => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const number = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+/** A finite number, else undefined: Infinity and NaN (YAML's 1e400, .inf, .nan) are the schema's to refuse, not compared. */
+const number = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 /** A flow's own thresholds, given directly on the flow or under its `slo`. */
 export const FLOW_THRESHOLDS = ['latencyP95Ms', 'latencyP99Ms', 'errorRate', 'staleAfter'] as const;
 const texts = (v: unknown): Array<string | undefined> => (Array.isArray(v) ? v.map(text) : []);

@@ -27,12 +27,25 @@ const split = (path: string): Array<string | number> =>
 /** Fields whose value may be a credential written in by mistake: a message says what is wrong, never echoes it. */
 const CREDENTIAL_FIELD = /^(password|token|dsn|headers)$/;
 
-/** The offending value as a message shows it: credentials are not repeated, URLs lose their passwords. */
+/** Infinity, -Infinity or NaN: what YAML reads from a number past a double's range (1e400), `.inf` and `.nan`. */
+const nonFinite = (v: unknown): v is number => typeof v === 'number' && !Number.isFinite(v);
+
+/**
+ * The offending value as a message shows it: credentials are not repeated, URLs lose their passwords, and a number
+ * that is not finite is written as such (JSON, which has none, wrote it as null).
+ */
 function shown(e: ValueError): string {
   const segments = split(e.path);
   if (segments.some((s) => typeof s === 'string' && CREDENTIAL_FIELD.test(s))) return 'a literal value (not repeated here: write env:NAME)';
   if (typeof e.value === 'string') return JSON.stringify(redactUrl(e.value));
-  return JSON.stringify(e.value);
+  if (nonFinite(e.value)) return String(e.value);
+  return JSON.stringify(e.value, (_key, v: unknown) => (nonFinite(v) ? String(v) : v));
+}
+
+/** Whether `schema` takes a number (a number or an integer, or a union with one). */
+function takesNumber(schema: TSchema): boolean {
+  if (schema.type === 'number' || schema.type === 'integer') return true;
+  return ((schema as { anyOf?: TSchema[] }).anyOf ?? []).some(takesNumber);
 }
 
 /** The allowed words of a union of string literals (`active | deprecated | retired`), else undefined. */
@@ -48,6 +61,10 @@ const either = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).jo
 function describe(e: ValueError): string {
   const d = e.schema.description as string | undefined;
   const words = e.type === ValueErrorType.Union ? literals(e.schema) : undefined;
+  // A number field given 1e400, .inf or .nan: said as that, whatever else the field's limits are.
+  if (nonFinite(e.value) && takesNumber(e.schema) && e.type !== ValueErrorType.ObjectAdditionalProperties) {
+    return `expected a finite number${d ? ` (${d})` : ''}, got ${e.value}: YAML reads a number too large for a double (such as 1e400) and .inf as Infinity, and .nan as NaN`;
+  }
   // An empty value (`lifecycle:` with nothing after it) reads as null: say it has none, not "got null".
   if (e.value === null && e.type !== ValueErrorType.ObjectAdditionalProperties) {
     return `no value given; expected ${d ?? (words ? either(words) : e.message.replace(/^Expected /, ''))}`;
