@@ -289,4 +289,21 @@ describe('backtestRule of an error rate, on as few runs as the live rule judges'
     expectQuiet(await backtestRule(h.store, catalog, 'sync-errors', since, until), 2);
     expect((await backtestRule(h.store, catalog, 'sync-any-error', since, until)).firingAtEnd).toEqual(['customer-sync']);
   });
+
+  // Regression: the replay did not count its windows without a verdict: "would not have fired." alone, and a user could
+  // not tell a rule that judged the runs fine from one that never had enough of them to judge.
+  it('says in how many windows it had no verdict, and on how few runs', async () => {
+    const since = new Date(until.getTime() - 10 * MINUTE);
+    const quiet = await backtestRule(h.store, catalog, 'sync-errors', since, until);
+    expect(quiet.noVerdict).toEqual([{ flow: 'customer-sync', fewRuns: quiet.evaluationsPerFlow, minTraces: 2, noDuration: 0 }]);
+    expect(renderBacktest(quiet).split('\n').slice(1)).toEqual([
+      'would not have fired.',
+      `no verdict in ${quiet.evaluationsPerFlow} windows of customer-sync: fewer than 2 runs in the window`,
+    ]);
+    // A rule judging every window with a run has no verdict in the windows without one.
+    const fired = await backtestRule(h.store, catalog, 'sync-any-error', since, until);
+    const judged = fired.evaluationsPerFlow - (fired.noVerdict[0]?.fewRuns ?? 0);
+    expect(judged).toBeGreaterThan(0);
+    expect(renderBacktest(fired)).toContain('fired; still firing at the end: customer-sync.');
+  });
 });

@@ -42,6 +42,12 @@ export interface BacktestResult {
   events: BacktestEvent[];
   /** Alerts still firing at the end of the period. */
   firingAtEnd: string[];
+  /**
+   * Per flow with any, the evaluations that gave no verdict: `fewRuns` over fewer than `minTraces` runs in the window
+   * (an error rate or a latency percentile), `noDuration` over runs of no known duration (a percentile). They neither
+   * fire nor resolve an alert, which is why a rule may not have fired over failing runs. Empty for the other measures.
+   */
+  noVerdict: Array<{ flow: string; fewRuns: number; minTraces: number; noDuration: number }>;
 }
 
 const supported = new Set(['latency-p95', 'latency-p99', 'error-rate', 'traces', 'staleness']);
@@ -93,6 +99,7 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
   const origin = first - stepMs;
   const events: BacktestEvent[] = [];
   const firingAtEnd: string[] = [];
+  const noVerdict: BacktestResult['noVerdict'] = [];
   let evaluations = 0;
   let flows = 0;
   let evaluationsPerFlow = 0;
@@ -137,6 +144,7 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     let lastRun: number | null = null;
     const labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
     let perFlow = 0;
+    const withheld = { fewRuns: 0, noDuration: 0 };
     // As live (observe.ts), a window without a run of the flow holds none of its sampled spans either: it is judged by
     // the sampling last seen (that of the latest window with a sampled span, none after a window of unsampled runs).
     const services = runServices?.get(f.id);
@@ -159,6 +167,7 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
       const active = Number.isNaN(value) ? false : rule.op === '>' ? value > threshold : value < threshold;
       // As live: an error rate or a percentile of too few runs is no verdict, which keeps the alert as it was.
       const noVerdict = Number.isNaN(value) && (rule.measure === 'error-rate' || rule.measure === 'latency-p95' || rule.measure === 'latency-p99');
+      if (noVerdict) withheld[(p?.traces ?? 0) < minTraces ? 'fewRuns' : 'noDuration']++;
       const r = step(alert, { rule, labels, value, threshold, active, noVerdict, summary: '', flow: f.id, systems: [f.source, f.target] }, new Date(at));
       alert = r.alert;
       perFlow++;
@@ -180,6 +189,7 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     }
     evaluations += perFlow;
     evaluationsPerFlow = Math.max(evaluationsPerFlow, perFlow);
+    if (withheld.fewRuns + withheld.noDuration > 0) noVerdict.push({ flow: f.id, ...withheld, minTraces });
     if (alert?.state === 'firing') firingAtEnd.push(f.id);
   }
   events.sort((a, b) => a.at.localeCompare(b.at) || a.flow.localeCompare(b.flow));
@@ -193,6 +203,7 @@ export async function backtestRule(store: Store, catalog: Catalog, ruleId: strin
     evaluations,
     events,
     firingAtEnd,
+    noVerdict,
   };
 }
 
@@ -205,11 +216,20 @@ async function windowEnding(store: Store, catalog: Catalog, f: Flow, until: Date
   return p;
 }
 
-/** The result as lines for a terminal. */
+/** The result as lines for a terminal: the transitions, then the flows with windows that gave no verdict. */
 export function renderBacktest(r: BacktestResult): string {
   const head = `rule ${r.rule}: ${count(r.evaluationsPerFlow, 'evaluation')} of ${count(r.flows, 'flow')} (${r.evaluations} in all), every ${r.stepMs / 1000}s from ${r.since} and at ${r.until} (the end)`;
-  if (r.events.length === 0) return `${head}\nwould not have fired.`;
+  const withheld = (r.noVerdict ?? []).flatMap((n) => [
+    ...(n.fewRuns > 0 ? [`no verdict in ${count(n.fewRuns, 'window')} of ${n.flow}: fewer than ${count(n.minTraces, 'run')} in the window`] : []),
+    ...(n.noDuration > 0 ? [`no verdict in ${count(n.noDuration, 'window')} of ${n.flow}: no duration known for its runs`] : []),
+  ]);
+  if (r.events.length === 0) return [head, 'would not have fired.', ...withheld].join('\n');
   const lines = r.events.map((e) => `${e.at}  ${e.transition.padEnd(8)} ${e.flow}  (${e.value})`);
   const fired = r.events.filter((e) => e.transition === 'firing').length;
-  return [head, ...lines, `${count(fired, 'time')} fired${r.firingAtEnd.length ? `; still firing at the end: ${r.firingAtEnd.join(', ')}` : ''}.`].join('\n');
+  return [
+    head,
+    ...lines,
+    `${count(fired, 'time')} fired${r.firingAtEnd.length ? `; still firing at the end: ${r.firingAtEnd.join(', ')}` : ''}.`,
+    ...withheld,
+  ].join('\n');
 }

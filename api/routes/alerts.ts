@@ -159,6 +159,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RoutePluginOptions> = async 
             evaluations: Type.Number({ description: 'evaluations in all: evaluationsPerFlow × flows' }),
             events: Type.Array(Type.Object({ at: Type.String(), flow: Type.String(), transition: Type.String(), value: Type.String() })),
             firingAtEnd: Type.Array(Type.String()),
+            noVerdict: Type.Array(Type.Object({ flow: Type.String(), fewRuns: Type.Number(), minTraces: Type.Number(), noDuration: Type.Number() }), {
+              description:
+                'per flow with any, the evaluations that gave no verdict: fewRuns over fewer than minTraces runs, noDuration over runs of no known duration; they neither fire nor resolve',
+            }),
           }),
         },
       },
