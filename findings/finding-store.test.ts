@@ -73,13 +73,15 @@ describe('createFindingStore', () => {
     const before = await findings.get(findingId(kind, 'sync'));
     const r = await findings.sync([kind], [], at(5), [held('sync'), held('gone'), held('never')]);
     expect(r).toEqual({ opened: 0, updated: 0, resolved: 0, held: 1 });
-    expect(await findings.get(findingId(kind, 'sync'))).toEqual(before);
+    // As it was, saying why it was kept.
+    expect(await findings.get(findingId(kind, 'sync'))).toEqual({ ...before, noVerdict: { reason: held('sync').reason } });
     expect((await findings.history(findingId(kind, 'sync'))).map((e) => e.action)).toEqual(['opened']);
     expect(await findings.get(findingId(kind, 'gone'))).toMatchObject({ status: 'resolved' });
     expect(await findings.get(findingId(kind, 'never'))).toBeUndefined();
     expect((await findings.heldOpen([held('sync'), held('gone'), held('never')])).map((h) => h.finding.key)).toEqual(['sync']);
     // A verdict again: the condition cleared.
     expect((await findings.sync([kind], [], at(10))).resolved).toBe(1);
+    expect((await findings.get(findingId(kind, 'sync')))?.noVerdict).toBeUndefined();
   });
 
   it('records acknowledgement and reopening with who and when', async () => {

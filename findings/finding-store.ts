@@ -52,6 +52,15 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
   // Since when a lower severity has been proposed for an open finding (severity hysteresis). Kept in
   // memory: after a restart the hold starts again, which only keeps the higher severity a little longer.
   const lowerSince = new Map<string, number>();
+  // The open findings the latest sync of their kind kept for want of a verdict, and why (`Finding.noVerdict`). Kept in
+  // memory like lowerSince: the next evaluation after a restart says it again.
+  const heldNow = new Map<string, { kind: FindingKind; reason: string }>();
+  /** `found` as readers see them: each held one with its `noVerdict`. */
+  const withHolds = (found: Finding[]): Finding[] =>
+    found.map((f) => {
+      const held = f.status === 'resolved' ? undefined : heldNow.get(f.id);
+      return held ? { ...f, noVerdict: { reason: held.reason } } : f;
+    });
   const holdMs = options.severityHoldMs ?? SEVERITY_HOLD_MS;
   let lastVersion = 0;
   const nextVersion = () => {
@@ -136,10 +145,13 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
         result.opened++;
       }
       // No verdict now (too few runs, none at all): the open finding stays as it was, neither resolved nor seen again.
-      const withheld = new Set(held.map((h) => findingId(h.kind, h.key)));
+      const withheld = new Map(held.map((h) => [findingId(h.kind, h.key), h.reason]));
+      for (const [id, h] of heldNow) if (kinds.includes(h.kind)) heldNow.delete(id);
       for (const prev of current) {
         if (seen.has(prev.id) || prev.status === 'resolved' || !kinds.includes(prev.kind)) continue;
-        if (withheld.has(prev.id)) {
+        const reason = withheld.get(prev.id);
+        if (reason !== undefined) {
+          heldNow.set(prev.id, { kind: prev.kind, reason });
           result.held++;
           continue;
         }
@@ -163,7 +175,7 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
       if (held.length === 0) return [];
       const reasons = new Map(held.map((h) => [findingId(h.kind, h.key), h.reason]));
       const found = await select("id IN {ids:Array(String)} AND status != 'resolved'", { ids: [...reasons.keys()] });
-      return found.map((finding) => ({ finding, reason: reasons.get(finding.id)! }));
+      return withHolds(found).map((finding) => ({ finding, reason: reasons.get(finding.id)! }));
     },
 
     async list(filter: FindingFilter = {}) {
@@ -185,12 +197,12 @@ export function createFindingStore(store: Store, clock: { now(): Date } = { now:
         where.push('(has(subject_systems, {subject:String}) OR has(subject_flows, {subject:String}) OR has(subject_domains, {subject:String}))');
         params.subject = filter.subject;
       }
-      const found = await select(where.join(' AND '), params, filter.limit);
+      const found = withHolds(await select(where.join(' AND '), params, filter.limit));
       return found.sort((a, b) => severities.indexOf(b.severity) - severities.indexOf(a.severity));
     },
 
     async get(id) {
-      const [f] = await select('id = {id:String}', { id });
+      const [f] = withHolds(await select('id = {id:String}', { id }));
       return f;
     },
 

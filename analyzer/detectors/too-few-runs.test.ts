@@ -79,6 +79,11 @@ describe('error-rate and latency findings on too few runs', () => {
     expect((await tenMinutes.runNow()).findings).toMatchObject({ opened: 0, resolved: 0, held: 2 });
     expect(await wide.findings.list({ kind: [...KINDS] })).toEqual(before);
     for (const kind of KINDS) expect(await events(kind)).toEqual(['opened']);
+    // The findings API (the store of the process that evaluated) says why they are kept.
+    expect((await hour.findings.list({ kind: [...KINDS] })).map((f) => [f.kind, f.status, f.noVerdict?.reason]).sort()).toEqual([
+      ['error-rate', 'open', '2 runs in the window, fewer than the 5 its error rate is judged on'],
+      ['latency-slo-breach', 'open', '2 runs in the window, fewer than the 5 its latency is judged on'],
+    ]);
     // The audit of the last hour lists them as the runner keeps them, and says why.
     const audit = await runAudit(h.store, hour.catalog(), { sinceMs: 60 * MIN, now: new Date(), failOn: null, findings: hour.findings });
     expect(audit.findings.map((f) => [f.title, f.noVerdict?.reason]).sort()).toEqual([
@@ -92,5 +97,6 @@ describe('error-rate and latency findings on too few runs', () => {
     expect((await hour.runNow()).findings).toMatchObject({ resolved: 2, held: 0 });
     expect(await openFindingTitles(wide, [...KINDS])).toEqual([]);
     for (const kind of KINDS) expect(await events(kind)).toEqual(['opened', 'resolved']);
+    expect((await hour.findings.list({ kind: [...KINDS] })).map((f) => f.noVerdict)).toEqual([undefined, undefined]);
   });
 });

@@ -17,6 +17,15 @@ export const FindingSchema = Type.Object({
   acknowledgedBy: NullStr,
   acknowledgedAt: NullStr,
   note: Str,
+  noVerdict: Type.Optional(
+    Type.Object(
+      { reason: Str },
+      {
+        description:
+          'present while the detector has no verdict on this open finding (too few runs in the window, a probe or reconciliation failing): it is kept as it was last seen (lastSeen), for reason',
+      },
+    ),
+  ),
 });
 
 export const FindingEventSchema = Type.Object({ at: Str, actor: Str, action: Str, status: FindingStatusSchema, note: Str });

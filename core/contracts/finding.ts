@@ -55,6 +55,12 @@ export interface Finding extends FindingCandidate {
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
   note: string;
+  /**
+   * Present on an open or acknowledged finding whose detector had no verdict on it at its latest evaluation in this
+   * process (`HeldVerdict`: too few runs in the window, a probe or reconciliation failing): it is kept as it was last
+   * seen (`lastSeen`), for `reason`. Not stored: after a restart it is back with the next evaluation.
+   */
+  noVerdict?: { reason: string };
 }
 
 /**
