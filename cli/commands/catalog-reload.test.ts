@@ -43,14 +43,14 @@ describe('weft catalog reload', () => {
             text: '/etc/weft/estate.yaml:6:12: systems[0].match: m',
           },
         ],
-        run: { at: '', candidates: 0, findings: { opened: 1, updated: 0, resolved: 2 }, errors: [] },
+        run: { at: '', candidates: 0, findings: { opened: 1, updated: 0, resolved: 2, held: 1 }, errors: [] },
       },
     };
     const r = await reload('--url', url);
     expect(r.code).toBe(0);
     expect(seen.at(-1)).toEqual({ method: 'POST', url: '/api/v1/catalog/reload', type: 'application/json', auth: 'Bearer t0ken' });
     expect(r.out).toBe(
-      '/etc/weft/estate.yaml: reloaded (1 owner, 1 system, 0 domains, 2 flows, 0 classes, 1 probe, 0 reconciliations)\nfindings: 1 opened, 0 updated, 2 resolved',
+      '/etc/weft/estate.yaml: reloaded (1 owner, 1 system, 0 domains, 2 flows, 0 classes, 1 probe, 0 reconciliations)\nfindings: 1 opened, 0 updated, 2 resolved, 1 kept open without a verdict now',
     );
     expect(r.err).toBe('warning: /etc/weft/estate.yaml:6:12: systems[0].match: m');
   });

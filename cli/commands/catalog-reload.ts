@@ -7,7 +7,7 @@ import { weftApi } from './weft-api.ts';
 interface ReloadAnswer {
   counts: { owners: number; systems: number; domains: number; flows: number; classes: number; probes: number; reconciliations: number; sources: string[] };
   warnings: Array<{ text: string }>;
-  run: { findings: { opened: number; updated: number; resolved: number } | null; errors: string[] };
+  run: { findings: { opened: number; updated: number; resolved: number; held?: number } | null; errors: string[] };
 }
 
 export const catalogReloadCommand: Command = {
@@ -24,7 +24,8 @@ export const catalogReloadCommand: Command = {
       `${c.sources.join(', ') || 'no catalog files'}: reloaded (${count(c.owners, 'owner')}, ${count(c.systems, 'system')}, ${count(c.domains, 'domain')}, ${count(c.flows, 'flow')}, ${count(c.classes, 'class')}, ${count(c.probes, 'probe')}, ${count(c.reconciliations, 'reconciliation')})`,
     );
     const f = r.run.findings;
-    if (f) io.out(`findings: ${f.opened} opened, ${f.updated} updated, ${f.resolved} resolved`);
+    // `held`: open findings kept as they were, their detectors having no verdict now (too few runs, a probe failing).
+    if (f) io.out(`findings: ${f.opened} opened, ${f.updated} updated, ${f.resolved} resolved${f.held ? `, ${f.held} kept open without a verdict now` : ''}`);
     for (const e of r.run.errors) io.err(`evaluation error: ${e}`);
     return 0;
   },
