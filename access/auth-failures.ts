@@ -1,4 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
+import { addressOf } from '../core/net/forwarded-client.ts';
 
 /** How many failed credential checks one client may make, and how many clients are remembered. */
 export interface AuthFailureOptions {
@@ -27,23 +28,21 @@ export interface Charge {
 }
 
 /**
- * The key a client's failures are counted under: an IPv4 address as it is (an IPv4-mapped IPv6 address as its IPv4
- * address), an IPv6 address by its /64 (one host is usually given a whole /64, so counting per address would let
- * it try 2^64 times as often), anything else as it is.
+ * The key a client's failures are counted under, from its address in any spelling (`addressOf`'s canonical key): an IPv4
+ * address as it is (an IPv4-mapped IPv6 address, dotted or hex, as its IPv4 address), an IPv6 address by its /64 (one
+ * host is usually given a whole /64, so counting per address would let it try 2^64 times as often), anything that is
+ * no address as it is.
  */
-export function clientKey(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped && isIPv4(mapped[1])) return mapped[1];
-  if (!isIPv6(address)) return address;
-  const bare = address.split('%')[0].toLowerCase();
-  const [head, tail] = bare.includes('::') ? bare.split('::') : [bare, undefined];
+export function clientKey(client: string): string {
+  const address = addressOf(client);
+  if (address === undefined) return client;
+  if (isIPv4(address)) return address;
+  // Canonical: lower case, no leading zeros, at most one `::` (a dotted tail, `::127.0.0.1`, is past the first 64 bits).
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 /**

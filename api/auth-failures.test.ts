@@ -75,6 +75,11 @@ describe('AuthFailureLimit', () => {
     expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
     expect(clientKey('::1')).toBe('0:0:0:0::/64');
     expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    // Regression: the hex spelling was an IPv6 address, counted by the /64 it shares with ::1 and every other one.
+    expect(clientKey('::ffff:c000:207')).toBe('192.0.2.7');
+    expect(clientKey('0:0:0:0:0:FFFF:C000:0207')).toBe('192.0.2.7');
+    expect(clientKey('2001:0DB8:0001:0002:0000::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
     expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
     const limit = new AuthFailureLimit({ maxFailures: 2 });
     limit.charge('2001:db8:1:2::a', 'guess-a');
@@ -211,6 +216,16 @@ describe('failed credential checks over real sockets', () => {
       expect((await get('127.0.0.8', { 'x-forwarded-for': '198.51.100.1, unknown' }, viewer)).status).toBe(200);
       // An untrusted peer's header is not read: it is itself.
       expect((await get('127.0.0.9', { 'x-forwarded-for': '198.51.100.2' }, viewer)).status).toBe(200);
+    });
+
+    it('regression: counts one client once whichever spelling its proxies write (dotted, hex IPv4-mapped, zeros written out), where hex-mapped was a second count', async () => {
+      const spellings = ['198.51.100.50', '::ffff:c633:6432', '[::FFFF:C633:6432]:443', '0:0:0:0:0:ffff:c633:6432', '::ffff:198.51.100.50'];
+      for (const [i, spelling] of spellings.entries())
+        expect((await get('127.0.0.8', { 'x-forwarded-for': spelling }, `guess-mapped-${i}-0123456789abcdef`)).status, spelling).toBe(401);
+      expect((await get('127.0.0.8', { 'x-forwarded-for': '198.51.100.50' }, viewer)).status).toBe(429);
+      expect((await get('127.0.0.8', { forwarded: 'for="[::ffff:c633:6432]"' }, viewer)).status).toBe(429);
+      // Another IPv4 client written in hex is not in its count (hex-mapped ones shared one with ::1).
+      expect((await get('127.0.0.8', { 'x-forwarded-for': '::ffff:c633:6433' }, viewer)).status).toBe(200);
     });
 
     it('reads an IPv6 trusted proxy, counting IPv6 clients by their /64', async () => {

@@ -13,6 +13,39 @@ describe('addressOf', () => {
     expect(addressOf('[::FFFF:192.0.2.7]:80')).toBe('192.0.2.7');
   });
 
+  // Regression: `::ffff:7f00:1` (the hex spelling of `::ffff:127.0.0.1`) was read as an IPv6 address of its own, so a
+  // client named both ways by its proxies was counted twice by the failed-credential limit, and every hex-mapped client
+  // shared one IPv6 /64 count (`0:0:0:0::/64`) with `::1`.
+  it('regression: gives every spelling of one address one key (IPv4-mapped in hex, upper case, zeros written out, leading zeros, zones)', () => {
+    const spellings: [string, string[]][] = [
+      [
+        '127.0.0.1',
+        [
+          '127.0.0.1',
+          '::ffff:127.0.0.1',
+          '::ffff:7f00:1',
+          '::FFFF:7F00:1',
+          '[::FFFF:7F00:1]:443',
+          '0:0:0:0:0:ffff:7f00:1',
+          '0000:0000:0000:0000:0000:FFFF:7F00:0001',
+          '::ffff:7f00:0001',
+          '[::ffff:7f00:1%eth0]:80',
+          '::ffff:7f00:1%25eth0',
+          '0:0:0:0:0:ffff:127.0.0.1',
+        ],
+      ],
+      ['192.168.1.1', ['::ffff:c0a8:0101', '::ffff:c0a8:101', '::ffff:C0A8:101', '[::ffff:192.168.1.1]', '192.168.1.1:8080']],
+      ['2001:db8::1', ['2001:db8::1', '2001:0DB8:0000:0000:0000:0000:0000:0001', '2001:db8:0:0::1', '[2001:db8::0:1]:4711', '2001:db8::1%eth0']],
+      ['fe80::1', ['fe80::1%eth0', 'FE80::0001%25eth1', '[fe80:0:0:0:0:0:0:1%eth0]:443']],
+      ['::1', ['::1', '0:0:0:0:0:0:0:1', '[0000::0001]:80']],
+      // IPv4-compatible (deprecated): an IPv6 address of its own, one key for both spellings, never the IPv4 address.
+      ['::127.0.0.1', ['::7f00:1', '::127.0.0.1', '0:0:0:0:0:0:7f00:1']],
+      // Not IPv4-mapped (IPv4-translated, ::ffff:0:0:0/96): IPv6.
+      ['::ffff:0:7f00:1', ['::ffff:0:7f00:1', '0:0:0:0:ffff:0:7f00:1']],
+    ];
+    for (const [key, texts] of spellings) for (const text of texts) expect(addressOf(text), text).toBe(key);
+  });
+
   it('is undefined for what is not an address', () => {
     for (const text of [
       '',
@@ -26,6 +59,12 @@ describe('addressOf', () => {
       '[2001:db8::1]x',
       '1.2.3.4.5',
       '999999',
+      // An IPv4 octet with a leading zero: octal to inet_aton, decimal to others.
+      '127.0.0.01',
+      '010.0.0.1',
+      '::ffff:127.0.0.01',
+      '1::2::3',
+      '[::ffff:7f00:1]:http',
     ])
       expect(addressOf(text), text).toBeUndefined();
   });
@@ -111,6 +150,19 @@ describe('TrustedProxies.clientOf', () => {
     expect(local.clientOf('127.0.0.1', { forwarded: 'for="[::ffff:198.51.100.2]"' })).toBe('198.51.100.2');
     // X-Forwarded-For wins when both are sent (what almost every proxy writes; the other is the client's own).
     expect(local.clientOf('127.0.0.1', { forwarded: 'for=203.0.113.1', 'x-forwarded-for': '198.51.100.2' })).toBe('198.51.100.2');
+  });
+
+  it('regression: reads an IPv4-mapped hop written in hex as its IPv4 address, for the client and for whether the hop is trusted', () => {
+    for (const hop of ['::ffff:c633:6402', '[::FFFF:C633:6402]:443', '0:0:0:0:0:ffff:c633:6402'])
+      expect(local.clientOf('127.0.0.1', { 'x-forwarded-for': hop }), hop).toBe('198.51.100.2');
+    expect(local.clientOf('127.0.0.1', { forwarded: 'for="[::ffff:c633:6402]:443"' })).toBe('198.51.100.2');
+    // A trusted hop (10.1.2.3) written in hex is skipped like the dotted one.
+    expect(chain.clientOf('127.0.0.1', { 'x-forwarded-for': '198.51.100.2, ::ffff:a01:203' })).toBe('198.51.100.2');
+    // The peer as Node gives it (socket.remoteAddress): dual-stack IPv4, a zone, and the hex spelling.
+    for (const peer of ['::ffff:127.0.0.1', '::ffff:7f00:1', '127.0.0.1'])
+      expect(local.clientOf(peer, { 'x-forwarded-for': '198.51.100.2' }), peer).toBe('198.51.100.2');
+    expect(none.clientOf('fe80::0001%eth0', {})).toBe('fe80::1');
+    expect(none.clientOf('::FFFF:7F00:1', {})).toBe('127.0.0.1');
   });
 
   it('ends at an entry that is not an address: the trusted hop that wrote it is the client, not what lies to its left', () => {

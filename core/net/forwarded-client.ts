@@ -1,4 +1,4 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIPv4, isIPv6, SocketAddress } from 'node:net';
 
 /** Headers a proxy may state its client in, lower case, as Node's `IncomingMessage.headers` holds them. */
 export interface ForwardingHeaders {
@@ -9,11 +9,24 @@ export interface ForwardingHeaders {
 /** Hops read from the right of a forwarding header at most: when all of them are trusted, the last one read is the client. */
 const MAX_HOPS = 32;
 
+/** The IPv4-mapped IPv6 addresses (`::ffff:0:0/96`, RFC 4291 §2.5.5.2): a peer in them is its IPv4 address. */
+const MAPPED = new BlockList();
+MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
+
 /**
  * An address written alone (`192.0.2.7`, `2001:db8::1`), in brackets (`[2001:db8::1]`), or with a port
- * (`192.0.2.7:4711`, `[2001:db8::1]:4711`, as Azure's and RFC 7239's proxies write them); an IPv6 zone (`%eth0`) is
- * dropped, an IPv4-mapped IPv6 address (`::ffff:192.0.2.7`) is its IPv4 address. Undefined for anything else
- * (`unknown`, an obfuscated `_hidden`, a name, an empty entry).
+ * (`192.0.2.7:4711`, `[2001:db8::1]:4711`, as Azure's and RFC 7239's proxies write them), as one canonical key: every
+ * spelling of one address gives the same string (rate limits and logs count a client by it).
+ * - IPv4 as dotted decimal; an octet written with a leading zero (`127.0.0.01`) is no address (inet_aton reads it as
+ *   octal, others as decimal: which host it names depends on the reader).
+ * - An IPv4-mapped IPv6 address (`::ffff:0:0/96`, RFC 4291 §2.5.5.2) is the IPv4 address it maps, however it is written:
+ *   `::ffff:192.0.2.7`, `::ffff:c000:207`, `::FFFF:C000:0207`, `0:0:0:0:0:ffff:c000:207` all give `192.0.2.7`.
+ * - Any other IPv6 address as Node writes a socket's `remoteAddress` (`SocketAddress`, libuv's inet_ntop: lower case,
+ *   no leading zeros, the longest run of zero groups as `::`): `2001:0DB8:0::0001` gives `2001:db8::1`. A zone (`%eth0`,
+ *   `%25eth0`) is dropped. A deprecated IPv4-compatible address (`::7f00:1`, RFC 4291 §2.5.5.1) stays an IPv6 address,
+ *   `::127.0.0.1` as inet_ntop writes it for both spellings: no stack gives an IPv4 peer that form, and reading it as
+ *   IPv4 would make `::1` read as `0.0.0.1`.
+ * Undefined for anything else (`unknown`, an obfuscated `_hidden`, a name, an empty entry).
  */
 export function addressOf(text: string): string | undefined {
   let a = text.trim();
@@ -33,9 +46,8 @@ export function addressOf(text: string): string | undefined {
   if (zone >= 0) a = a.slice(0, zone);
   if (isIPv4(a)) return a;
   if (!isIPv6(a)) return undefined;
-  a = a.toLowerCase();
-  const mapped = a.startsWith('::ffff:') ? a.slice(7) : undefined;
-  return mapped !== undefined && isIPv4(mapped) ? mapped : a;
+  if (MAPPED.check(a, 'ipv6')) return mappedIPv4(a);
+  return new SocketAddress({ address: a, family: 'ipv6' }).address;
 }
 
 /** One RFC 7239 `Forwarded` element's `for` value, unquoted, or undefined when the element has none. */
@@ -145,10 +157,6 @@ export class TrustedProxies {
  * a client is counted as; two halves (`0.0.0.0/1,128.0.0.0/1`) trusted every address.
  */
 const WIDEST_PREFIX = { ipv4: 8, ipv6: 7 } as const;
-
-/** The IPv4-mapped IPv6 addresses (`::ffff:0:0/96`, RFC 4291 §2.5.5.2): a peer in them is its IPv4 address. */
-const MAPPED = new BlockList();
-MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
 
 /**
  * One trusted-proxy item as a subnet for `BlockList`. An IPv6 range inside `::ffff:0:0/96` is the IPv4 range it maps
