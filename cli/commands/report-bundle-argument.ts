@@ -1,8 +1,8 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ERR_CONFIG } from '../../core/errors/index.ts';
-import { BUNDLE_FILES, isBundleLayout, zipKind } from '../../reports/index.ts';
+import { BUNDLE_FILES, isBundleLayout, keyFingerprint, parseKeyFingerprint, zipKind } from '../../reports/index.ts';
 
 /** What `weft report verify` checks: the bundle's zip, or the files of a bundle unzipped into a directory. */
 export type BundleArgument = { kind: 'zip'; bytes: Uint8Array } | { kind: 'directory'; files: Map<string, Uint8Array> };
@@ -10,7 +10,8 @@ export type BundleArgument = { kind: 'zip'; bytes: Uint8Array } | { kind: 'direc
 /** What to give instead, in every message about a wrong argument. */
 const GIVE = `give the bundle's .zip (what weft report --out wrote, or a report's download) or the directory it was unzipped into`;
 /** What to give instead, in every message about a wrong --key. */
-const GIVE_KEY = 'give the public key "weft report key" prints (a PEM file) on the Weft that signed the bundle';
+const GIVE_KEY =
+  'give the key "weft report key" prints on the Weft that signed the bundle: the public key\'s PEM file, or its fingerprint (SHA256: and 43 base64 characters, or the SHA-256 in 64 hex digits)';
 const holdsBundle = (dir: string) => isBundleLayout(BUNDLE_FILES.filter((f) => existsSync(join(dir, f))));
 
 /**
@@ -37,6 +38,29 @@ export function readBundleArgument(path: string, shown: string): BundleArgument 
     throw ERR_CONFIG(`${shown} is not a zip archive${named}, nor a directory: ${GIVE}.`);
   }
   return { kind: 'zip', bytes };
+}
+
+/** The key `weft report verify --key` names: its fingerprint ("SHA256:…"), and its PEM when a file was given. */
+export interface ExpectedKey {
+  fingerprint: string;
+  pem?: string;
+}
+
+/**
+ * What `--key VALUE` names, from `cwd`: a key fingerprint in a form `parseKeyFingerprint` reads ("SHA256:…" as Weft
+ * prints it, or 64 hex digits; such a value is never read as a file name: give `./NAME` for a file named so), else the
+ * public key file `readExpectedKey` reads. A value meant as a fingerprint that is none ("SHA256:" and anything but a
+ * SHA-256, hex digits of another length, with no such file) is refused with ERR_CONFIG naming the forms taken.
+ */
+export function readExpectedKeyArgument(value: string, cwd: string): ExpectedKey {
+  const fingerprint = parseKeyFingerprint(value);
+  if (fingerprint !== undefined) return { fingerprint };
+  const shown = value.slice(0, 200);
+  const hex = value.trim().replaceAll(':', '');
+  if (/^sha256:/i.test(value.trim()) || (/^[0-9a-f]{8,}$/i.test(hex) && !existsSync(resolve(cwd, value))))
+    throw ERR_CONFIG(`--key ${shown} is not a key fingerprint Weft prints nor a file: ${GIVE_KEY}.`);
+  const pem = readExpectedKey(resolve(cwd, value), value);
+  return { fingerprint: keyFingerprint(pem), pem };
 }
 
 /**

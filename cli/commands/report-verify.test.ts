@@ -41,6 +41,8 @@ describe('weft report verify: what it is given', () => {
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
   const give = "give the bundle's .zip (what weft report --out wrote, or a report's download) or the directory it was unzipped into.";
+  const giveKey =
+    'give the key "weft report key" prints on the Weft that signed the bundle: the public key\'s PEM file, or its fingerprint (SHA256: and 43 base64 characters, or the SHA-256 in 64 hex digits).';
 
   beforeAll(async () => {
     const key = loadOrCreateSigningKey(join(dir, 'data'));
@@ -127,6 +129,76 @@ describe('weft report verify: what it is given', () => {
     });
   });
 
+  // regression: --key took only a PEM file; `--key SHA256:…` (the fingerprint weft report key, weft report and verify
+  // print) was read as a file name and refused as one that does not exist
+  it('verifies against the fingerprint weft report key prints, in the forms it is copied in, and fails another key naming both', async () => {
+    const printed: string[] = [];
+    expect(await main(['report', 'key', '--data', join(dir, 'data')], { out: (t) => printed.push(t), err: () => {}, env: {}, cwd: dir })).toBe(0);
+    const fp = /^fingerprint: (SHA256:\S+)$/m.exec(printed.join('\n'))![1];
+    expect(fp).toBe(loadOrCreateSigningKey(join(dir, 'data')).fingerprint);
+    const hex = Buffer.from(fp.slice('SHA256:'.length), 'base64').toString('hex');
+    const forms = [fp, `${fp}=`, ` ${fp} `, `sha256:${fp.slice(7)}`, hex, hex.toUpperCase(), `SHA256:${hex}`, hex.match(/../g)!.join(':')];
+    for (const form of forms) {
+      for (const bundle of ['report.zip', 'unzipped']) {
+        const r = await run(bundle, '--key', form);
+        expect([r.code, r.err], `${bundle} --key ${form}`).toEqual([0, '']);
+        expect(r.out.split('\n').at(-1)).toBe(`  signed with Ed25519 key ${fp}: Weft's report key, from --key ${form}`);
+      }
+    }
+    // A bundle signed with another key fails against the fingerprint as against the file, naming both.
+    const forger = generateKeyPairSync('ed25519');
+    const forgerPem = forger.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const forged = await buildBundle(report, { privateKey: forger.privateKey, publicKeyPem: forgerPem, fingerprint: '' });
+    mkdirSync(join(dir, 'forged'), { recursive: true });
+    writeFileSync(join(dir, 'forged', 'other-key.zip'), forged.zip);
+    for (const form of [fp, hex]) {
+      const r = await run('forged/other-key.zip', '--key', form);
+      expect(r.code).toBe(1);
+      expect(r.err.split('\n')[0]).toBe(
+        `FAILED: forged/other-key.zip was not signed by Weft's report key: it was signed with Ed25519 key ${keyFingerprint(forgerPem)}, and Weft's (from --key ${form}) is ${fp}.`,
+      );
+    }
+    // The forger's own fingerprint passes its bundle: the check is against the key given, nothing else.
+    expect((await run('forged/other-key.zip', '--key', keyFingerprint(forgerPem))).code).toBe(0);
+  });
+
+  it('refuses a malformed fingerprint, saying which forms --key takes', async () => {
+    const fp = loadOrCreateSigningKey(join(dir, 'data')).fingerprint;
+    const hex = Buffer.from(fp.slice('SHA256:'.length), 'base64').toString('hex');
+    // The last base64 character carries two spare bits: with them set, it names no digest Weft writes.
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const spare = fp.slice(0, -1) + last[last.indexOf(fp.at(-1)!) | 1];
+    for (const value of [
+      'SHA256:',
+      'SHA256:abc',
+      fp.slice(0, -1),
+      `${fp}A`,
+      `${fp}==`,
+      spare,
+      `SHA256:${hex.slice(0, 40)}`,
+      `SHA256:SHA256:${fp.slice(7)}`,
+      `SHA256:${hex.slice(0, -1)}g`,
+      hex.slice(0, 40),
+      `${hex}00`,
+      hex.slice(0, -1),
+      `MD5:${hex.slice(0, 32)}`,
+    ]) {
+      const r = await run('report.zip', '--key', value);
+      expect(r, value).toEqual({
+        code: 2,
+        out: '',
+        err: expect.stringMatching(/^weft report verify: --key .* (?:is not a key fingerprint Weft prints nor a file|does not exist): /),
+      });
+      expect(r.err, value).toContain(giveKey);
+    }
+    expect((await run('report.zip', '--key', 'SHA256:abc')).err).toBe(
+      `weft report verify: --key SHA256:abc is not a key fingerprint Weft prints nor a file: ${giveKey}`,
+    );
+    expect((await run('report.zip', '--key', hex.slice(0, 40))).err).toBe(
+      `weft report verify: --key ${hex.slice(0, 40)} is not a key fingerprint Weft prints nor a file: ${giveKey}`,
+    );
+  });
+
   it("reads Weft's key from a running Weft's API (--url)", async () => {
     const pem = readFileSync(join(dir, 'misc', 'weft-report.pub.pem'), 'utf8');
     const server = createServer((req, res) => {
@@ -175,18 +247,9 @@ describe('weft report verify: what it is given', () => {
       [['photos.zip'], `photos.zip is a zip archive, but not a Weft evidence bundle (it holds no manifest.json, manifest.sig, public-key.pem): ${give}`],
       [[], 'Give one bundle: its .zip (weft report verify report.zip) or the directory it was unzipped into.'],
       [['report.zip', 'unzipped'], 'Give one bundle: its .zip (weft report verify report.zip) or the directory it was unzipped into.'],
-      [
-        ['report.zip', '--key', 'no-such.pem'],
-        '--key no-such.pem does not exist: give the public key "weft report key" prints (a PEM file) on the Weft that signed the bundle.',
-      ],
-      [
-        ['report.zip', '--key', 'misc/rsa.pem'],
-        '--key misc/rsa.pem is an rsa key, not the Ed25519 key reports are signed with: give the public key "weft report key" prints (a PEM file) on the Weft that signed the bundle.',
-      ],
-      [
-        ['report.zip', '--key', 'misc/manifest.json'],
-        '--key misc/manifest.json is not a public key in PEM: give the public key "weft report key" prints (a PEM file) on the Weft that signed the bundle.',
-      ],
+      [['report.zip', '--key', 'no-such.pem'], `--key no-such.pem does not exist: ${giveKey}`],
+      [['report.zip', '--key', 'misc/rsa.pem'], `--key misc/rsa.pem is an rsa key, not the Ed25519 key reports are signed with: ${giveKey}`],
+      [['report.zip', '--key', 'misc/manifest.json'], `--key misc/manifest.json is not a public key in PEM: ${giveKey}`],
     ];
     for (const [argv, message] of cases) {
       const r = await run(...argv);

@@ -26,6 +26,29 @@ export function keyFingerprint(publicKeyPem: string): string {
     .replace(/(?<!=)=+$/, '')}`;
 }
 
+/** `SHA256:` in any case, then the fingerprint's body. */
+const FINGERPRINT_PREFIX = /^sha256:/i;
+
+/**
+ * A key fingerprint as `keyFingerprint` writes it ("SHA256:" and 43 base64 characters, what `weft report key`,
+ * `weft report` and `weft report verify` print), from the forms it is copied in: that form (the prefix in any case,
+ * base64 padding `=` allowed), or the SHA-256 of the key's SPKI DER as 64 hex digits, in either case, bare, after
+ * "SHA256:", or in colon-separated pairs (`openssl pkey -pubin -in key.pem -outform DER | sha256sum` prints it bare).
+ * Undefined for anything else, a base64 body that decodes to other than 32 bytes or is not written canonically included.
+ */
+export function parseKeyFingerprint(text: string): string | undefined {
+  const t = text.trim();
+  const prefixed = FINGERPRINT_PREFIX.test(t);
+  const body = prefixed ? t.slice('SHA256:'.length) : t;
+  if (/^[0-9a-f]{64}$/i.test(body) || /^[0-9a-f]{2}(?::[0-9a-f]{2}){31}$/i.test(body))
+    return `SHA256:${Buffer.from(body.replaceAll(':', ''), 'hex').toString('base64').replace(/=$/, '')}`;
+  if (!prefixed || !/^[A-Za-z0-9+/]{43}=?$/.test(body)) return undefined;
+  const unpadded = body.replace(/=$/, '');
+  // 43 characters carry 258 bits: the last one's two spare bits must be zero, or two texts would name one digest.
+  const digest = Buffer.from(unpadded, 'base64');
+  return digest.length === 32 && digest.toString('base64').replace(/=$/, '') === unpadded ? `SHA256:${unpadded}` : undefined;
+}
+
 /**
  * Weft's Ed25519 report-signing key: generated once into `<dataDir>/keys` (private key file mode
  * 0600, created exclusively so two processes never write two keys), read afterwards. A private key

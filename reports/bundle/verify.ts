@@ -16,6 +16,16 @@ export interface VerifyResult {
   repacked: boolean;
 }
 
+/**
+ * The key a bundle must have been signed with: its public key (SPKI PEM) or its fingerprint as `keyFingerprint` writes it
+ * ("SHA256:…"; `parseKeyFingerprint` reads the forms people copy). Without either, the bundle's own key is used, which
+ * proves nothing about who signed it. Both given: the PEM's fingerprint must be this one.
+ */
+export interface VerifyOptions {
+  expectedPublicKeyPem?: string;
+  expectedFingerprint?: string;
+}
+
 function entries(zip: Uint8Array): { names: string[]; problems: string[]; data: Map<string, Uint8Array> } {
   const names: string[] = [];
   unzipSync(zip, {
@@ -114,7 +124,7 @@ const isFile = (name: string) => !name.endsWith('/');
  * extracted files can be checked with `verifyBundleFiles`.
  * Never throws for a damaged bundle: every problem is returned, naming its file.
  */
-export function verifyBundle(zip: Uint8Array, options: { expectedPublicKeyPem?: string } = {}): VerifyResult {
+export function verifyBundle(zip: Uint8Array, options: VerifyOptions = {}): VerifyResult {
   let read: ReturnType<typeof entries>;
   try {
     read = entries(zip);
@@ -148,7 +158,7 @@ export function verifyBundle(zip: Uint8Array, options: { expectedPublicKeyPem?: 
  * `csv/inventory-flows.csv` → bytes): the manifest's signature and every file's SHA-256, as
  * `verifyBundle` does, without the zip's own bytes. For a bundle that was unzipped or repacked.
  */
-export function verifyBundleFiles(files: ReadonlyMap<string, Uint8Array>, options: { expectedPublicKeyPem?: string } = {}): VerifyResult {
+export function verifyBundleFiles(files: ReadonlyMap<string, Uint8Array>, options: VerifyOptions = {}): VerifyResult {
   const result = checkFiles([...files.keys()], files, [], options);
   result.ok = result.problems.length === 0;
   return result;
@@ -158,7 +168,7 @@ function emptyResult(): VerifyResult {
   return { ok: false, problems: [], checked: [], manifest: null, fingerprint: null, repacked: false };
 }
 
-function checkFiles(names: string[], data: ReadonlyMap<string, Uint8Array>, readProblems: string[], options: { expectedPublicKeyPem?: string }): VerifyResult {
+function checkFiles(names: string[], data: ReadonlyMap<string, Uint8Array>, readProblems: string[], options: VerifyOptions): VerifyResult {
   const result = emptyResult();
   result.problems.push(...readProblems);
   const manifestBytes = data.get(MANIFEST);
@@ -175,10 +185,11 @@ function checkFiles(names: string[], data: ReadonlyMap<string, Uint8Array>, read
   const keyPem = options.expectedPublicKeyPem ?? strFromU8(pem);
   try {
     result.fingerprint = keyFingerprint(strFromU8(pem));
-    if (options.expectedPublicKeyPem && keyFingerprint(options.expectedPublicKeyPem) !== result.fingerprint) {
-      result.problems.push(
-        `${PUBLIC_KEY}: the bundle was signed with key ${result.fingerprint}, not the expected ${keyFingerprint(options.expectedPublicKeyPem)}`,
-      );
+    for (const expected of [options.expectedPublicKeyPem && keyFingerprint(options.expectedPublicKeyPem), options.expectedFingerprint]) {
+      if (expected && expected !== result.fingerprint) {
+        result.problems.push(`${PUBLIC_KEY}: the bundle was signed with key ${result.fingerprint}, not the expected ${expected}`);
+        break;
+      }
     }
     const key = createPublicKey(keyPem);
     // verify(null, …) checks whatever the key's algorithm is (RSA with SHA-256, ECDSA): a bundle is signed with Ed25519
