@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SQL_CLASSIFICATION_SETTINGS } from '../../collector/spool/loader.ts';
 import { buildConfig, parseArgs } from '../../core/config/index.ts';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -146,6 +147,73 @@ describe('docker-compose.yml', () => {
     const tables = [exporter.traces_table_name, exporter.logs_table_name, ...Object.values(exporter.metrics_tables).map((t: any) => t.name)];
     for (const table of tables) expect(tablesInMigrations).toContain(table);
     expect(gateway.service.pipelines.traces.exporters).toEqual(['clickhouse']);
+  });
+
+  /**
+   * The clickhouse exporter's configuration keys (opentelemetry-collector-contrib exporter/clickhouseexporter, README
+   * "Configuration options" and config.go's mapstructure tags): the collector refuses to start on any other.
+   */
+  const exporterKeys = new Set([
+    'endpoint',
+    'username',
+    'password',
+    'database',
+    'connection_params',
+    'ttl',
+    'create_schema',
+    'compress',
+    'async_insert',
+    'tls',
+    'logs_table_name',
+    'traces_table_name',
+    'profiles_table_name',
+    'metrics_table_name',
+    'metrics_tables',
+    'cluster_name',
+    'table_engine',
+    'json',
+    'timeout',
+    'sending_queue',
+    'retry_on_failure',
+  ]);
+  /** What clickhouse-go reads from a DSN as its own options (Options.fromDSN): any other parameter is a ClickHouse setting. */
+  const driverParameters = new Set([
+    'debug',
+    'compress',
+    'compress_level',
+    'dial_timeout',
+    'read_timeout',
+    'secure',
+    'skip_verify',
+    'connection_open_strategy',
+    'block_buffer_size',
+    'max_compression_buffer',
+    'max_open_conns',
+    'max_idle_conns',
+    'conn_max_lifetime',
+    'username',
+    'password',
+    'client_info_product',
+    'http_proxy',
+  ]);
+
+  // Regression: the gateway's inserts into otel_traces carried no short_circuit_function_evaluation='disable', so the
+  // views classified its spans at many times the CPU of Weft's own inserts (SQL_CLASSIFICATION_SETTINGS).
+  it("regression: gives the gateway's clickhouse exporter the settings Weft's own inserts into otel_traces carry, for its connections only", () => {
+    const [source] = (services['otel-collector'].volumes as string[])[0].split(':');
+    const exporter = parse(readFileSync(join(root, source), 'utf8')).exporters.clickhouse;
+    expect(Object.keys(exporter).filter((k) => !exporterKeys.has(k))).toEqual([]);
+    const params = exporter.connection_params as Record<string, unknown>;
+    expect(Object.keys(SQL_CLASSIFICATION_SETTINGS).length).toBeGreaterThan(0);
+    for (const [name, value] of Object.entries(SQL_CLASSIFICATION_SETTINGS)) {
+      // A string, as the driver sends it (a YAML scalar such as 0 or off would be read otherwise).
+      expect(params[name], name).toBe(String(value));
+      expect(driverParameters.has(name), `${name} is a driver option, not a setting`).toBe(false);
+      // The endpoint's own query parameters are overwritten by connection_params; none may say otherwise anyway.
+      expect(new URL(exporter.endpoint).searchParams.get(name) ?? String(value), name).toBe(String(value));
+    }
+    // Not a setting of the user the gateway shares with Weft: no server-side ALTER USER in the compose file.
+    expect(JSON.stringify(services.clickhouse)).not.toMatch(/short_circuit/);
   });
 
   it('regression: gives no credential a default (an unset WEFT_API_TOKENS made "change-me-admin-token" an admin token on every interface)', () => {
