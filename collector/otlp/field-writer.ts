@@ -10,6 +10,7 @@ import {
 } from '../../core/net/attribute-secrets.ts';
 import { isUtf8 } from 'node:buffer';
 import { varint } from '../rows/row-binary-reader.ts';
+import { validUtf8Text } from '../touches/byte-text.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { anyValueText, doubleText, WARN_DROPPED, WARN_TRUNCATED, type ValueContext } from './any-value.ts';
 import { defaultIngestLimits, ERR_OTLP_TOO_DEEP, ERR_OTLP_TOO_MANY_MESSAGES, IngestReport, maxDecodedMessages, truncateUtf8, utf8Cut } from './limits.ts';
@@ -81,8 +82,18 @@ function utf8Walk(b: Uint8Array, i: number, e: number): boolean {
   return true;
 }
 
-/** `b[s, e)` as text, with U+FFFD in place of each byte that is not UTF-8 (as protobufjs's lenient read and `toValidUTF8`). */
-export const utf8Text = (b: Uint8Array, s: number, e: number): string => Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8');
+/** `b[s, e)`, found UTF-8 (`isUtf8Range`), as text. */
+export const validText = (b: Uint8Array, s: number, e: number): string => Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8');
+
+/**
+ * `b[s, e)`, found not UTF-8, as text with one U+FFFD in place of each run of invalid bytes, as ClickHouse's
+ * `toValidUTF8` reads another writer's bytes (`validUtf8Text`); WHATWG's decoder (Buffer's `toString`) writes one per
+ * maximal subpart, and `FF FE shadow` was two hosts.
+ */
+export const repairedText = validUtf8Text;
+
+/** `b[s, e)` as text: as it is when it is UTF-8, else `repairedText`. */
+export const utf8Text = (b: Uint8Array, s: number, e: number): string => (isUtf8Range(b, s, e) ? validText(b, s, e) : repairedText(b, s, e));
 
 /** Byte ranges of repeated fields: [start, end) pairs. */
 export class Ranges {
@@ -133,6 +144,8 @@ export class FieldWriter {
   /** The end of the last string value as sent, before AttributeValueLengthLimit cut it (lastValueEnd). */
   private lastValueFullEnd = 0;
   lastValueWasString = false;
+  /** Whether the string value just written was UTF-8 (as far as it was written: its cut end, `lastValueEnd`). */
+  private lastValueValid = false;
   /** Whether the last value written was an array's or a kvlist's JSON text. */
   private lastValueWasJson = false;
   /** The kind (`secretKeyKind`) of the key whose value valueText is writing; KEY_NAMED outside keyValue. */
@@ -176,7 +189,7 @@ export class FieldWriter {
    */
   invalidText(out: RowBinaryWriter, s: number, e: number, where: string): void {
     this.invalidUtf8(where, s);
-    out.str(utf8Text(this.r.b, s, e));
+    out.str(repairedText(this.r.b, s, e));
   }
 
   /** Reports the text at `where` that was not UTF-8 (its first byte at `at` in the body), stored with U+FFFD. */
@@ -479,7 +492,8 @@ export class FieldWriter {
     const s = this.lastValueStart;
     const e = this.lastValueFullEnd;
     if (!mayRedact(kind, b, s, e)) return;
-    const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8');
+    // Its validity was found as it was written: the full value's when it was not cut.
+    const text = this.lastValueValid && e === this.lastValueEnd ? validText(b, s, e) : utf8Text(b, s, e);
     const redacted = redactValue(kind, text);
     const limit = this.ctx.limits.attributeValueLengthLimit;
     // valueText left the truncation warning to here: it is the redacted value that is cut, or not (as the object path).
@@ -511,7 +525,7 @@ export class FieldWriter {
       const s = this.lastValueStart;
       const n = this.lastValueFullEnd - s;
       // Only these can come out as they went in; any other string is replaced whole.
-      if (n === 0 || n === 4 || n === 5 || n === 8 || b[s] === 0x5b) text = Buffer.from(b.buffer, b.byteOffset + s, n).toString('utf8');
+      if (n === 0 || n === 4 || n === 5 || n === 8 || b[s] === 0x5b) text = utf8Text(b, s, s + n);
       else text = '\u0000';
     } else text = this.writtenText(at, out);
     this.rewrite(at, out, redactSecretValue(text), text);
@@ -582,11 +596,12 @@ export class FieldWriter {
           if (this.valueKind === KEY_NAMED || !mayRedact(this.valueKind, b, s, full)) this.ctx.report.warn(WARN_TRUNCATED, this.at.toString());
         }
         this.lastValueWasString = true;
-        if (isUtf8Range(b, s, e)) out.bytes(b, s, e);
+        this.lastValueValid = isUtf8Range(b, s, e);
+        if (this.lastValueValid) out.bytes(b, s, e);
         else {
           // Decoded whole, then cut, as the object path reads it.
           this.invalidUtf8(`${this.at.ofAttribute()}.value.stringValue`, s);
-          out.str(truncateUtf8(utf8Text(b, s, this.lastValueFullEnd), limit));
+          out.str(truncateUtf8(repairedText(b, s, this.lastValueFullEnd), limit));
         }
         this.lastValueStart = s;
         this.lastValueEnd = e;

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { MAX_ANY_VALUE_DEPTH } from '../../core/config/index.ts';
+import { validUtf8Text } from '../touches/byte-text.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import type { IngestReport } from './limits.ts';
 
@@ -48,12 +49,13 @@ export function decodeProto(signal: SignalName, body: Buffer, keepUnknown = fals
 }
 
 /** The warning for a protobuf string field that was not UTF-8, stored with U+FFFD (the place is its byte offset). */
-export const WARN_INVALID_UTF8 = 'string fields that are not valid UTF-8 (proto3 strings must be) were stored with U+FFFD in place of the invalid bytes';
+export const WARN_INVALID_UTF8 =
+  'string fields that are not valid UTF-8 (proto3 strings must be) were stored with U+FFFD in place of each run of invalid bytes';
 
 /**
  * A reader of `bytes` whose proto3 string read is lenient: invalid UTF-8 failed the whole request (protobufjs's strict
  * decoder throws), losing every good item of it; the OpenTelemetry Collector refuses such a request too, but Weft keeps
- * its items, with the text as ClickHouse's `toValidUTF8` reads it, and says so: `invalid(at)` with the string's place
+ * its items, with the text as ClickHouse's `toValidUTF8` reads it (one U+FFFD a run of invalid bytes: `validUtf8Text`), and says so: `invalid(at)` with the string's place
  * in `bytes` (its length's first byte).
  */
 export function lenientReader(bytes: Uint8Array, invalid: (at: number) => void): protobuf.Reader {
@@ -67,7 +69,11 @@ export function lenientReader(bytes: Uint8Array, invalid: (at: number) => void):
       if (!/utf-8/i.test((err as Error).message)) throw err;
       reader.pos = at;
       invalid(at);
-      return reader.string();
+      const n = reader.uint32();
+      const start = reader.pos;
+      if (start + n > reader.len) throw err;
+      reader.pos = start + n;
+      return validUtf8Text(reader.buf, start, start + n);
     }
   };
   return reader;

@@ -1,7 +1,7 @@
 import { mayRedactSpanName, redactSpanName } from '../../core/net/attribute-secrets.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
-import { isUtf8Range, utf8Text, type FieldWriter, type Ranges } from './field-writer.ts';
+import { isUtf8Range, repairedText, validText, type FieldWriter, type Ranges } from './field-writer.ts';
 import { cutEnd } from './limits.ts';
 import { TAG } from './proto-fields.ts';
 import { EVENT_WIRE, isWrongWire, wrongWireError } from './wire-types.ts';
@@ -61,7 +61,7 @@ export function eventNames({ f, events, scopeWhere, index, textLimit }: SpanList
     if (valid && !mayRedactSpanName(b, f.fieldStart, end)) out.bytes(b, f.fieldStart, end);
     else {
       if (!valid) f.invalidUtf8(`${scopeWhere}.spans[${index}].events[${i / 2}].name`, f.fieldStart);
-      out.str(redactSpanName(utf8Text(b, f.fieldStart, end)));
+      out.str(redactSpanName(valid ? validText(b, f.fieldStart, end) : repairedText(b, f.fieldStart, end)));
     }
   }
 }

@@ -9,7 +9,7 @@ import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { tooDeepReason, wrongFieldReason } from './item-refusal.ts';
 import { isWrongWire, LINK_WIRE, RESOURCE_WIRE, SCOPE_WIRE, SPAN_WIRE, STATUS_WIRE, wrongWireError, wrongWireMessage, type WireTable } from './wire-types.ts';
-import { FieldWriter, isUtf8Range, Ranges, utf8Text } from './field-writer.ts';
+import { FieldWriter, isUtf8Range, Ranges, repairedText, validText } from './field-writer.ts';
 import {
   END_BEFORE_START,
   ERR_OTLP_EXPANDS_TOO_MUCH,
@@ -120,7 +120,7 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
     const valid = isUtf8Range(b, s.nameS, end);
     if (valid && !mayRedactSpanName(b, s.nameS, end)) return out.bytes(b, s.nameS, end);
     if (!valid) s.f.invalidUtf8(`${spanWhere(s)}.name`, s.nameS);
-    out.str(redactSpanName(utf8Text(b, s.nameS, end)));
+    out.str(redactSpanName(valid ? validText(b, s.nameS, end) : repairedText(b, s.nameS, end)));
   },
   SpanKind: (s, out) => out.raw(KIND_BYTES[s.kind]),
   ServiceName: (s, out) => out.raw(s.service),
@@ -143,7 +143,7 @@ const columnWriters: Record<TraceColumn, ColumnWriter> = {
       out.bytes(b, s.msgS, s.msgE - s.msgS > s.textLimit ? cutSpanText(s, s.msgS, s.msgE, 'status.message') : s.msgE);
     else {
       if (!valid) s.f.invalidUtf8(`${spanWhere(s)}.status.message`, s.msgS);
-      const text = redactText(utf8Text(b, s.msgS, s.msgE));
+      const text = redactText(valid ? validText(b, s.msgS, s.msgE) : repairedText(b, s.msgS, s.msgE));
       out.str(cutText(text, s.f.ctx.limits, s.f.ctx.report, `${spanWhere(s)}.status.message`));
     }
   },
@@ -423,7 +423,7 @@ export class TraceDecoder {
     const b = this.f.r.b;
     if (isUtf8Range(b, start, end)) return null;
     this.f.invalidUtf8(where, start);
-    return rowBinaryString(utf8Text(b, start, end));
+    return rowBinaryString(repairedText(b, start, end));
   }
 
   private scopeSpans(scope: Part, out: RowBinaryWriter): number {

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Text as ClickHouse's String functions see it: bytes. The classification works on "byte strings"
  * (one JavaScript char per byte, char codes 0–255, as `buffer.toString('latin1')` gives them), so that
@@ -97,4 +99,16 @@ export function validUtf8(s: string): string {
   }
   if (p !== n && !replaced) out += REPLACEMENT;
   return out;
+}
+
+/**
+ * The text of the bytes `b[s, e)` as ClickHouse's `toValidUTF8()` reads them (`validUtf8`): a run of bytes that are not
+ * UTF-8 becomes one U+FFFD (`FF FE shadow` → `\ufffdshadow`). WHATWG's decoder (TextDecoder, Buffer's `toString`)
+ * writes one U+FFFD per maximal subpart instead (`FF FE` → two, an overlong `E0 80 AF` → three): the collector's repair
+ * of a sender's bytes and the SQL classification of another writer's same bytes named two different hosts.
+ */
+export function validUtf8Text(b: Uint8Array, s: number, e: number): string {
+  const bytes = Buffer.from(b.buffer, b.byteOffset + s, e - s);
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  return Buffer.from(validUtf8(bytes.toString('latin1')), 'latin1').toString('utf8');
 }

@@ -121,4 +121,72 @@ describe('span classification: collector (TypeScript) = materialized view (SQL)'
     expect(r.sqlRows.size).toBe(spans.length);
     expect(differences(spans, r).slice(0, 10)).toEqual([]);
   });
+
+  // Regression: the collector stored a sender's text that is not UTF-8 with one U+FFFD per maximal subpart (WHATWG's
+  // decoder: `FF FE` two, an overlong `E0 80 AF` three), while the SQL classification of another writer's same bytes
+  // (`toValidUTF8`) writes one per run: `FF FE shadow` was two unknown systems, `\ufffd\ufffdshadow` and `\ufffdshadow`.
+  it('names the same host for bytes that are not UTF-8, stored by the collector or as sent by another writer', async () => {
+    const sequences: [string, number[]][] = [
+      ['lone continuation byte', [0x80]],
+      ['two continuation bytes', [0x80, 0xbf]],
+      ['truncated 2-byte sequence', [0xc3]],
+      ['truncated 3-byte sequence', [0xe2, 0x82]],
+      ['truncated 4-byte sequence', [0xf0, 0x9f, 0x98]],
+      ['overlong 2-byte', [0xc0, 0xaf]],
+      ['overlong 3-byte', [0xe0, 0x80, 0xaf]],
+      ['overlong 4-byte', [0xf0, 0x82, 0x82, 0xac]],
+      ['surrogate', [0xed, 0xa0, 0x80]],
+      ['surrogate pair', [0xed, 0xa0, 0xbd, 0xed, 0xb8, 0xb4]],
+      ['FF FE', [0xff, 0xfe]],
+      ['past U+10FFFF', [0xf5, 0x80, 0x80, 0x80]],
+      ['5-byte lead', [0xf8, 0x88, 0x80, 0x80, 0x80]],
+      ['truncated, then FF', [0xe2, 0x82, 0xff]],
+      ['between valid characters', [0xc3, 0xa9, 0xff, 0xc3, 0xa9]],
+    ];
+    const ascii = (t: string) => [...Buffer.from(t)];
+    // Each at the start, in the middle and at the end of a server.address, and in the host of a url.full with a secret
+    // (a value the collector decodes to redact).
+    const hosts = sequences.flatMap(([what, b]) =>
+      [
+        [...b, ...ascii('shadow')],
+        [...ascii('sh'), ...b, ...ascii('adow')],
+        [...ascii('shadow'), ...b],
+      ]
+        .map((bytes) => ({ what, key: 'server.address', bytes }))
+        .concat({ what: `${what} in url.full`, key: 'url.full', bytes: [...ascii('https://'), ...b, ...ascii('shadow/x?token=T')] }),
+    );
+    const spans: ParitySpan[] = hosts.map(({ what, key, bytes }) => ({
+      name: what,
+      kind: 3,
+      attributes: [
+        ['http.request.method', 'POST'],
+        [key, { raw: bytes }],
+      ],
+    }));
+    // The collector: its decoder's rows, classified by it (and by the views, over the text it stored).
+    const collector = await classifyBoth(spans, 'invalid-utf8');
+    expect(differences(spans, collector)).toEqual([]);
+    // Another writer (the OpenTelemetry Collector's exporter) stores the bytes as sent: the views classify them.
+    const traceId = (i: number) => (i + 1).toString(16).padStart(32, '0');
+    const rows = hosts.map(
+      ({ bytes }, i) => `('${traceId(i)}', map('http.request.method', 'POST', 'server.address', unhex('${Buffer.from(bytes).toString('hex')}')))`,
+    );
+    await store.client.command({
+      query: `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, SpanName, SpanKind, ServiceName, SpanAttributes, Duration)
+        SETTINGS short_circuit_function_evaluation = 'disable'
+        SELECT now64(9) - 3600, t.1, '0000000000000001', 'host', 'Client', 'parity', t.2, 1000000 FROM (SELECT arrayJoin([${rows.join(', ')}]) AS t)`,
+    });
+    const other = await query<{ trace_id: string; ep_host: string; ep_name: string }>(
+      "SELECT trace_id, ep_host, ep_name FROM sql_touches WHERE ep_host != '' ORDER BY trace_id",
+    );
+    await store.client.command({ query: 'TRUNCATE TABLE sql_touches' });
+    await store.client.command({ query: 'TRUNCATE TABLE otel_traces' });
+    const ofCollector = hosts.map((_h, i) => (collector.tsRows.get(traceId(i)) ?? []).map((r) => JSON.parse(r).ep_host as string));
+    expect(other.map((r) => r.trace_id)).toEqual(hosts.map((_h, i) => traceId(i)));
+    expect(hosts.map(({ what }, i) => `${what}: ${other[i].ep_host}`)).toEqual(hosts.map(({ what }, i) => `${what}: ${ofCollector[i].join()}`));
+    // One U+FFFD a run of invalid bytes, as ClickHouse's toValidUTF8 writes it.
+    expect(new Set(other.map((r) => r.ep_host))).toEqual(
+      new Set(['\ufffdshadow', 'sh\ufffdadow', 'shadow\ufffd', '\u00e9\ufffd\u00e9shadow', 'sh\u00e9\ufffd\u00e9adow', 'shadow\u00e9\ufffd\u00e9']),
+    );
+  });
 });
