@@ -7,7 +7,8 @@ import { tables, type TableName } from '../rows/tables.ts';
 import { checkDecodeCost } from '../otlp/decode-cost.ts';
 import { decodeJson } from '../otlp/json-codec.ts';
 import { defaultIngestLimits, ERR_OTLP_EXPANDS_TOO_MUCH, IngestReport, type IngestLimits } from '../otlp/limits.ts';
-import { decodeProto, type SignalName } from '../otlp/proto-codec.ts';
+import type { SignalName } from '../otlp/proto-codec.ts';
+import { decodeProtoItems } from '../otlp/proto-items.ts';
 import { spanIdHashes, TraceDecoder } from '../otlp/trace-decoder.ts';
 import { traceColumns } from '../rows/trace-columns.ts';
 import { TouchWriter } from '../touches/touch-rows.ts';
@@ -101,9 +102,9 @@ export function ingestBody(signal: SignalName, wire: 'proto' | 'json', body: Buf
       message: r.message,
     };
   } else {
-    const { keepUnknown } = checkDecodeCost(signal, wire, body, options.limits.maxExpandedBytes);
+    const { keepUnknown, broken } = checkDecodeCost(signal, wire, body, options.limits.maxExpandedBytes);
     batch = fromObjects[signal](
-      wire === 'proto' ? decodeProto(signal, body, keepUnknown, ctx.report) : decodeJson(signal, body, options.limits.maxAnyValueDepth),
+      wire === 'proto' ? decodeProtoItems(signal, body, { keepUnknown, broken }, ctx.report) : decodeJson(signal, body, options.limits.maxAnyValueDepth),
       ctx,
     );
   }

@@ -15,6 +15,25 @@ export const wrongFieldReason = (items: ItemNoun) => `${items} with a field of t
 /** The reason an item is refused for an attribute value (or a log body) nested deeper than WEFT_MAX_ANY_VALUE_DEPTH. */
 export const tooDeepReason = (items: ItemNoun) => `${items} with an attribute value or body nesting arrayValue/kvlistValue past WEFT_MAX_ANY_VALUE_DEPTH`;
 
+const BROKEN = '(a length, varint or fixed-size value inside one runs past its end, or a tag has an invalid wire type)';
+
+/**
+ * The reason an item whose own bytes are broken is refused, its length in the message around it whole (a span, log record
+ * or data point: `one` of `items`, a protobuf `type`).
+ */
+export const brokenItemReason = (items: ItemNoun, type: string, one: string) =>
+  `${items} whose own bytes are not a protobuf ${type} ${BROKEN}, though the request's framing around them is whole: each such ${one} was refused, the request's other ${items} kept`;
+
+/** The reason `items` are refused with the `holder` (a resource, scope or metric, a protobuf `type`) whose own bytes are broken. */
+export const brokenHolderReason = (items: ItemNoun, holder: string, type: string) =>
+  `${items} whose ${holder} is not a protobuf ${type} ${BROKEN}: the ${holder}'s ${items} were refused, the request's others kept`;
+
+/**
+ * What stands in a decoded list for an item, resource or scope refused while it was decoded (its bytes broken:
+ * proto-items.ts), so that the items after it keep their indices: the row mappers pass over it, and count it as no item.
+ */
+export const REFUSED_ITEM: Readonly<Record<string, never>> = Object.freeze({});
+
 /**
  * Reads one item (a span, data point or log record), or a resource, scope or metric that holds `count()` of them, with
  * `read`. A field of the wrong type in it (ERR_OTLP_BAD_INPUT) or a value nested too deep (ERR_OTLP_TOO_DEEP) refuses
@@ -48,6 +67,7 @@ export function readItem<T>(report: IngestReport, items: ItemNoun, count: () => 
  * count: a level that is absent holds none, one that is no list of objects (`"spans": {}`) counts as one item.
  */
 export function itemsIn(v: unknown, path: readonly string[]): number {
+  if (v === REFUSED_ITEM) return 0;
   if (path.length === 0) return 1;
   if (v === undefined || v === null) return 0;
   if (typeof v !== 'object' || Array.isArray(v)) return 1;

@@ -1,3 +1,5 @@
+import protobuf from 'protobufjs';
+
 /** Bytes that are no protobuf message: the message says what broke and at which byte of the buffer. */
 export class Malformed extends Error {}
 
@@ -92,6 +94,22 @@ export class WireReader {
     }
   }
 
+  /**
+   * Passes over the packed list of `n` bytes here (a repeated scalar sent as LEN) whose items have wire type `wire`
+   * (0 varint, 1 fixed64, 5 fixed32): a list of fixed-size items whose length is not a multiple of theirs, or whose last
+   * varint is cut short, is Malformed.
+   */
+  packed(wire: number, n: number): void {
+    const end = this.p + n;
+    const size = wire === 1 ? 8 : wire === 5 ? 4 : 0;
+    if (size > 0 && n % size !== 0)
+      throw new Malformed(
+        `a packed list of ${size === 8 ? 'fixed64' : 'fixed32'} values of ${n} bytes (its data from byte ${this.p}), not a multiple of ${size}`,
+      );
+    if (size > 0) this.p = end;
+    else while (this.p < end) this.varint(end);
+  }
+
   /** A `what` (varint, fixed64, fixed32) cut short by the end of its message at `end`. */
   private truncated(what: string, end: number): Malformed {
     return new Malformed(`a ${what} cut short by the end of its message (byte ${end})`);
@@ -103,4 +121,9 @@ export class WireReader {
     this.p += 8;
     return at;
   }
+}
+
+/** The wire type of the items of `field` when it may be sent packed (a repeated number: 0, 1 or 5), else undefined. */
+export function packedWireOf(field: protobuf.Field): number | undefined {
+  return (protobuf.types.packed as Record<string, number | undefined>)[field.type];
 }

@@ -4,7 +4,7 @@ import { cutText, resourceLimits } from '../otlp/limits.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
 import type { Mapped } from './mapped.ts';
-import { itemsIn, readItem } from '../otlp/item-refusal.ts';
+import { itemsIn, readItem, REFUSED_ITEM } from '../otlp/item-refusal.ts';
 import { checkWireTypes } from '../otlp/wire-types.ts';
 import { ExpansionBudget } from './expansion.ts';
 import { list, mapRowBytes, obj, serviceName, str, uint32 } from './shape.ts';
@@ -38,6 +38,8 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
   const resourceLogs = list(obj(request, 'request').resourceLogs, 'resourceLogs');
   const report = ctx.report;
   for (let r = 0; r < resourceLogs.length; r++) {
+    // Refused as its bytes were decoded (proto-items.ts): said there.
+    if (resourceLogs[r] === REFUSED_ITEM) continue;
     const rw = `resourceLogs[${r}]`;
     // A field of the wrong type refuses what holds it: the resource's or scope's records, or the record alone.
     const resource = readItem(
@@ -56,6 +58,7 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
     if (!resource) continue;
     const { attributes: resAttrs, schema: resSchema, service, scopeLogs } = resource;
     for (let s = 0; s < scopeLogs.length; s++) {
+      if (scopeLogs[s] === REFUSED_ITEM) continue;
       const sw = `${rw}.scopeLogs[${s}]`;
       const scope = readItem(
         report,
@@ -78,6 +81,7 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
       const { schema: scopeSchema, name: scopeName, version: scopeVersion, attributes: scopeAttrs, records } = scope;
       budget.charge(records.length, mapRowBytes(resAttrs) + mapRowBytes(scopeAttrs) + Buffer.byteLength(service), `${sw} (resource and scope)`);
       for (let i = 0; i < records.length; i++) {
+        if (records[i] === REFUSED_ITEM) continue;
         const w = `${sw}.logRecords[${i}]`;
         const head = [resSchema, resAttrs, scopeSchema, scopeName, scopeVersion, scopeAttrs];
         const row = readItem(

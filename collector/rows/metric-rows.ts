@@ -1,7 +1,7 @@
 import { attributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { cutText, resourceLimits } from '../otlp/limits.ts';
 import { enumNumber } from '../otlp/ids-and-times.ts';
-import { itemsIn, readItem } from '../otlp/item-refusal.ts';
+import { itemsIn, readItem, REFUSED_ITEM } from '../otlp/item-refusal.ts';
 import { checkWireTypes } from '../otlp/wire-types.ts';
 import { ExpansionBudget } from './expansion.ts';
 import { exemplarColumns, histogramValues, isRefusal, METRIC_REASONS, pointTimes, pointValue, type Refusal } from './metric-points.ts';
@@ -33,6 +33,8 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
   const resourceMetrics = list(obj(request, 'request').resourceMetrics, 'resourceMetrics');
   const report = ctx.report;
   for (let r = 0; r < resourceMetrics.length; r++) {
+    // Refused as its bytes were decoded (proto-items.ts): said there.
+    if (resourceMetrics[r] === REFUSED_ITEM) continue;
     const rw = `resourceMetrics[${r}]`;
     // A field of the wrong type refuses what holds it: the points of the resource, scope or metric, or the point alone.
     const resource = readItem(
@@ -56,6 +58,7 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
     if (!resource) continue;
     const { attributes: resAttrs, schema: resSchema, service, scopeMetrics } = resource;
     for (let s = 0; s < scopeMetrics.length; s++) {
+      if (scopeMetrics[s] === REFUSED_ITEM) continue;
       const sw = `${rw}.scopeMetrics[${s}]`;
       const scope = readItem(
         report,
@@ -83,6 +86,7 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
       const { attributes: scopeAttrs, head, metrics } = scope;
       budget.charge(countPoints(metrics), mapRowBytes(resAttrs) + mapRowBytes(scopeAttrs) + Buffer.byteLength(service), `${sw} (resource and scope)`);
       for (let m = 0; m < metrics.length; m++) {
+        if (metrics[m] === REFUSED_ITEM) continue;
         const mw = `${sw}.metrics[${m}]`;
         readItem(
           report,
@@ -133,6 +137,7 @@ function metricPoints(metric: Record<string, unknown>, mw: string, head: unknown
   // Each point read alone: a field of the wrong type in it refuses it, not its metric's other points.
   const points = (data: Record<string, unknown>, dw: string, each: (p: Record<string, unknown>, pw: string) => void) =>
     list(data.dataPoints, `${dw}.dataPoints`).forEach((dp, i) => {
+      if (dp === REFUSED_ITEM) return;
       const pw = `${dw}.dataPoints[${i}]`;
       readItem(
         report,
@@ -186,6 +191,7 @@ function metricPoints(metric: Record<string, unknown>, mw: string, head: unknown
  * count; a list that is no list counts as one point, and so does a metric without data (refused as one).
  */
 function pointsIn(v: unknown, path: readonly string[]): number {
+  if (v === REFUSED_ITEM) return 0;
   if (path.length > 0) {
     if (!v || typeof v !== 'object' || Array.isArray(v)) return 1;
     const next = (v as Record<string, unknown>)[path[0]];
@@ -218,7 +224,7 @@ function temporalityOf(v: unknown, where: string, ctx: ValueContext): number {
 function countPoints(metrics: unknown[]): number {
   let n = 0;
   for (const m of metrics) {
-    if (!m || typeof m !== 'object') continue;
+    if (!m || typeof m !== 'object' || m === REFUSED_ITEM) continue;
     for (const kind of ['sum', 'gauge', 'histogram'] as const) {
       const data = (m as Record<string, unknown>)[kind] as { dataPoints?: unknown } | undefined;
       if (data && Array.isArray(data.dataPoints)) n += data.dataPoints.length;

@@ -4,7 +4,7 @@ import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-
 import { durationNanos, enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
 import { cutText, END_BEFORE_START, NORMALIZED_ATTRIBUTE, resourceLimits, spanTimeProblem } from '../otlp/limits.ts';
 import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from '../otlp/records-count.ts';
-import { itemsIn, readItem } from '../otlp/item-refusal.ts';
+import { brokenItemReason, itemsIn, readItem } from '../otlp/item-refusal.ts';
 import { checkWireTypes } from '../otlp/wire-types.ts';
 import { ExpansionBudget } from './expansion.ts';
 import type { Mapped } from './mapped.ts';
@@ -27,8 +27,7 @@ export const TRACE_REASONS = {
   time: (problem: string) => `spans with times out of range (${problem})`,
   unreadableTime: 'spans with a time that is not nanoseconds since the epoch as a whole number from 0 to 2^64 - 1 (a negative, a fraction, an exponent, text)',
   endBeforeStart: `spans that end before they start (a clock stepped back?), stored with end = start (duration 0) and ${NORMALIZED_ATTRIBUTE}=${END_BEFORE_START}`,
-  brokenSpan:
-    "spans whose own bytes are not a protobuf Span (a length, varint or fixed-size value inside one runs past its end, or a tag has an invalid wire type), though the request's framing around them is whole: each such span was refused, the request's other spans kept",
+  brokenSpan: brokenItemReason('spans', 'Span', 'span'),
   brokenResource:
     "spans whose resource's attributes are not protobuf KeyValues (a length, varint or fixed-size value inside one runs past its end, or a tag has an invalid wire type): the resource's spans were refused, the request's others kept",
   sentTwice:
