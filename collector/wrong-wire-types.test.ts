@@ -424,4 +424,147 @@ describe('fields sent with the wrong wire type', () => {
     expect(await h.rows(`SELECT ScopeName, SpanName FROM otel_traces WHERE ServiceName = 'wire-scopes'`)).toEqual([{ ScopeName: 'kept', SpanName: 's1' }]);
     expect(await h.rows(`SELECT count() AS n FROM otel_logs WHERE ServiceName = 'wire-log-scopes'`)).toEqual([{ n: 0 }]);
   });
+
+  // Regression: a field of the request itself, of a ResourceSpans/ResourceLogs/ResourceMetrics or of a
+  // ScopeSpans/ScopeLogs/ScopeMetrics, of a metric's sum, gauge or histogram, or of an exemplar, sent with another wire type
+  // (`resource_spans` or `spans` as a varint, a sum's aggregation_temporality as LEN, an exemplar's time as a varint) was
+  // passed over as an unknown field: what it held was lost, or stored without it, silently. What holds it is now refused,
+  // naming the path and the wire types; a field that holds no item counts as one.
+  it("refuses what a request's, resource list's, scope list's, metric data's or exemplar's own field of another wire type holds", async () => {
+    const span = (i: number) =>
+      withFields('Span', {
+        traceId: Buffer.alloc(16, 11),
+        spanId: Buffer.alloc(8, i),
+        name: `s${i}`,
+        startTimeUnixNano: NOW.toString(),
+        endTimeUnixNano: NOW.toString(),
+      });
+    const traces = (
+      service: string,
+      rsExtra: (w: protobuf.Writer) => void,
+      ssExtra: (w: protobuf.Writer) => void,
+      spans: Uint8Array[],
+      reqExtra: (w: protobuf.Writer) => void = () => {},
+    ) =>
+      Buffer.from(
+        withFields('ExportTraceServiceRequest', {}, (w) => {
+          reqExtra(w);
+          w.uint32(tag(1, 2)).bytes(
+            withFields('ResourceSpans', { resource: resource(service) }, (rs) => {
+              rs.uint32(tag(2, 2)).bytes(
+                withFields('ScopeSpans', {}, (ss) => {
+                  for (const sp of spans) ss.uint32(tag(2, 2)).bytes(sp);
+                  ssExtra(ss);
+                }),
+              );
+              rsExtra(rs);
+            }),
+          );
+        }),
+      );
+    const none = () => {};
+    const cases: [body: Buffer, rejected: number, said: string][] = [
+      [
+        traces('own-wire-0', none, none, [span(1)], (w) => w.uint32(tag(1, 0)).uint32(3)),
+        1,
+        'request.resourceSpans must be sent with wire type 2 (LEN), got 0 (VARINT)',
+      ],
+      [
+        traces('own-wire-1', (w) => w.uint32(tag(3, 0)).uint32(3), none, [span(1), span(2)]),
+        2,
+        'resourceSpans[0].schemaUrl must be sent with wire type 2 (LEN), got 0 (VARINT)',
+      ],
+      [
+        traces('own-wire-2', (w) => w.uint32(tag(2, 0)).uint32(3), none, []),
+        1,
+        'resourceSpans[0].scopeSpans must be sent with wire type 2 (LEN), got 0 (VARINT)',
+      ],
+      [
+        traces('own-wire-3', none, (w) => w.uint32(tag(2, 0)).uint32(3), []),
+        1,
+        'resourceSpans[0].scopeSpans[0].spans must be sent with wire type 2 (LEN), got 0 (VARINT)',
+      ],
+      [
+        traces('own-wire-4', none, (w) => w.uint32(tag(1, 5)).fixed32(3), [span(1), span(2)]),
+        2,
+        'resourceSpans[0].scopeSpans[0].scope must be sent with wire type 2 (LEN), got 5 (I32)',
+      ],
+    ];
+    for (const [body, rejected, said] of cases) {
+      const res = await post('/v1/traces', body);
+      expect(decodeProtoResponse('traces', Buffer.from(await res.arrayBuffer()))).toEqual({
+        partialSuccess: { rejectedSpans: rejected, errorMessage: `${rejected} rejected: ${wrong('spans')} (first at ${said})` },
+      });
+    }
+    const record = withFields('LogRecord', { timeUnixNano: NOW.toString(), body: { stringValue: 'r' } });
+    const logCases: [extra: [level: number, (w: protobuf.Writer) => void], rejected: number, said: string][] = [
+      [[0, (w) => w.uint32(tag(1, 0)).uint32(1)], 1, 'request.resourceLogs must be sent with wire type 2 (LEN), got 0 (VARINT)'],
+      [[1, (w) => w.uint32(tag(3, 0)).uint32(1)], 2, 'resourceLogs[0].schemaUrl must be sent with wire type 2 (LEN), got 0 (VARINT)'],
+      [[2, (w) => w.uint32(tag(2, 0)).uint32(1)], 2, 'resourceLogs[0].scopeLogs[0].logRecords must be sent with wire type 2 (LEN), got 0 (VARINT)'],
+    ];
+    for (const [[level, extra], rejected, said] of logCases) {
+      const at = (l: number) => (l === level ? extra : () => {});
+      const logs = Buffer.from(
+        withFields('ExportLogsServiceRequest', {}, (w) => {
+          at(0)(w);
+          w.uint32(tag(1, 2)).bytes(
+            withFields('ResourceLogs', { resource: resource('own-wire-logs') }, (rl) => {
+              rl.uint32(tag(2, 2)).bytes(withFields('ScopeLogs', {}, (sl) => (sl.uint32(tag(2, 2)).bytes(record).uint32(tag(2, 2)).bytes(record), at(2)(sl))));
+              at(1)(rl);
+            }),
+          );
+        }),
+      );
+      const res = await post('/v1/logs', logs);
+      expect(decodeProtoResponse('logs', Buffer.from(await res.arrayBuffer()))).toEqual({
+        partialSuccess: { rejectedLogRecords: rejected, errorMessage: `${rejected} rejected: ${wrong('log records')} (first at ${said})` },
+      });
+    }
+    const point = (v: number, extra: (w: protobuf.Writer) => void = () => {}) =>
+      withFields('NumberDataPoint', { timeUnixNano: NOW.toString(), asDouble: v }, extra);
+    const exemplar = withFields('Exemplar', { asDouble: 1 }, (w) => w.uint32(tag(2, 0)).uint32(5));
+    const metric = (name: string, kind: number, data: Uint8Array) => withFields('Metric', { name }, (w) => w.uint32(tag(kind, 2)).bytes(data));
+    const metrics = request(
+      [
+        ['ExportMetricsServiceRequest', {}, 1],
+        ['ResourceMetrics', { resource: resource('own-wire-points') }, 2],
+        ['ScopeMetrics', {}, 2],
+      ],
+      [
+        metric(
+          'sum',
+          7,
+          withFields(
+            'Sum',
+            { dataPoints: [] },
+            (w) => (w.uint32(tag(1, 2)).bytes(point(1)).uint32(tag(1, 2)).bytes(point(2)), w.uint32(tag(2, 2)).string('DELTA')),
+          ),
+        ),
+        metric(
+          'gauge',
+          5,
+          withFields('Gauge', {}, (w) =>
+            w
+              .uint32(tag(1, 2))
+              .bytes(point(3, (p) => p.uint32(tag(5, 2)).bytes(exemplar)))
+              .uint32(tag(1, 2))
+              .bytes(point(4)),
+          ),
+        ),
+      ],
+    );
+    const mres = await post('/v1/metrics', metrics);
+    expect(decodeProtoResponse('metrics', Buffer.from(await mres.arrayBuffer()))).toEqual({
+      partialSuccess: {
+        rejectedDataPoints: 3,
+        errorMessage: `3 rejected: ${wrong('data points')} (first at resourceMetrics[0].scopeMetrics[0].metrics[0].sum.aggregationTemporality must be sent with wire type 0 (VARINT), got 2 (LEN))`,
+      },
+    });
+    await h.collector.flush();
+    expect(await h.rows(`SELECT ServiceName, SpanName FROM otel_traces WHERE ServiceName LIKE 'own-wire-%' ORDER BY ServiceName`)).toEqual([
+      { ServiceName: 'own-wire-0', SpanName: 's1' },
+    ]);
+    expect(await h.rows(`SELECT count() AS n FROM otel_logs WHERE ServiceName = 'own-wire-logs'`)).toEqual([{ n: 2 }]);
+    expect(await h.rows(`SELECT Value FROM otel_metrics_gauge WHERE ServiceName = 'own-wire-points'`)).toEqual([{ Value: 4 }]);
+  });
 });

@@ -8,7 +8,20 @@ import { TRACE_REASONS, type TraceContext } from '../rows/trace-rows.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { tooDeepReason, wrongFieldReason } from './item-refusal.ts';
-import { isWrongWire, LINK_WIRE, RESOURCE_WIRE, SCOPE_WIRE, SPAN_WIRE, STATUS_WIRE, wrongWireError, wrongWireMessage, type WireTable } from './wire-types.ts';
+import {
+  isWrongWire,
+  LINK_WIRE,
+  RESOURCE_SPANS_WIRE,
+  RESOURCE_WIRE,
+  SCOPE_SPANS_WIRE,
+  SCOPE_WIRE,
+  SPAN_WIRE,
+  STATUS_WIRE,
+  TRACE_REQUEST_WIRE,
+  wrongWireError,
+  wrongWireMessage,
+  type WireTable,
+} from './wire-types.ts';
 import { FieldWriter, isUtf8Range, Ranges, repairedText, validText } from './field-writer.ts';
 import {
   END_BEFORE_START,
@@ -175,9 +188,13 @@ interface Part {
   end: number;
   where: string;
   index: number;
-  /** Its spans, and the whole tag of its first field sent with another wire type (-1: none), for a ScopeSpans. */
+  /**
+   * For a ScopeSpans: its spans, the whole tag of its scope's first field sent with another wire type, and of its own
+   * (-1: none).
+   */
   spans?: number;
   wrongTag?: number;
+  ownWrongTag?: number;
 }
 
 export class TraceDecoder {
@@ -241,7 +258,11 @@ export class TraceDecoder {
         r.p = start + n;
         this.rsAt = this.scopeAt = -1;
         this.part = '';
-      } else r.skip(tag & 7, end);
+      } else {
+        // `resource_spans` sent as a varint (say) holds no resource: refused as one span, as a list item that is no object.
+        if (isWrongWire(TRACE_REQUEST_WIRE, tag)) this.refuseWrongWire('request', TRACE_REQUEST_WIRE, tag, 1);
+        r.skip(tag & 7, end);
+      }
     }
     return rows;
   }
@@ -261,6 +282,8 @@ export class TraceDecoder {
     const attrs = this.span.attrs;
     attrs.clear();
     let wrongTag = -1;
+    // The whole tag of the ResourceSpans' own first field sent with another wire type (-1: none).
+    let ownWrongTag = -1;
     r.p = rs.start;
     while (r.p < rs.end) {
       const tag = r.varint(rs.end);
@@ -280,7 +303,10 @@ export class TraceDecoder {
           }
         }
         this.part = '';
-      } else r.skip(tag & 7, rs.end);
+      } else {
+        if (ownWrongTag < 0 && isWrongWire(RESOURCE_SPANS_WIRE, tag)) ownWrongTag = tag;
+        r.skip(tag & 7, rs.end);
+      }
     }
     // Charge what each span's row repeats before writing any of them. Scopes without spans are passed over, and a
     // resource without spans is not encoded: 10 million empty ResourceSpans (19 KiB of gzip) took 39 s of the main thread.
@@ -299,7 +325,8 @@ export class TraceDecoder {
         const [count, bytes] = this.countSpans(scope);
         scope.spans = count;
         scope.wrongTag = this.scopeWrongTag;
-        if (count > 0) {
+        scope.ownWrongTag = this.scopeSpansWrongTag;
+        if (count > 0 || scope.ownWrongTag >= 0) {
           scope.where = `${where()}.scopeSpans[${index}]`;
           scopes.push(scope);
         }
@@ -310,7 +337,13 @@ export class TraceDecoder {
         this.scopeAt = -1;
       } else r.skip(tag & 7, rs.end);
     }
-    if (spans === 0) return 0;
+    // A field of the ResourceSpans or of a ScopeSpans itself sent with another wire type (`scope_spans` as a varint) refuses
+    // the spans it holds, at least one (the field may be all the sender meant as its spans).
+    if (ownWrongTag >= 0) return this.refuseWrongWire(where(), RESOURCE_SPANS_WIRE, ownWrongTag, Math.max(spans, 1));
+    if (spans === 0) {
+      for (const scope of scopes) this.refuseWrongWire(scope.where, SCOPE_SPANS_WIRE, scope.ownWrongTag!, 1);
+      return 0;
+    }
     // A field of the resource sent with another wire type refuses its spans, as `readItem` does on the object path.
     if (wrongTag >= 0) return this.refuseWrongWire(`${where()}.resource`, RESOURCE_WIRE, wrongTag, spans);
     // A resource attribute nested past WEFT_MAX_ANY_VALUE_DEPTH, with a field sent with another wire type, or whose own
@@ -329,7 +362,8 @@ export class TraceDecoder {
     this.budget.charge(1, scopeBytes, `${rs.where}.scopeSpans[].scope`);
     let rows = 0;
     for (const scope of scopes) {
-      if (scope.wrongTag! >= 0) this.refuseWrongWire(`${scope.where}.scope`, SCOPE_WIRE, scope.wrongTag!, scope.spans!);
+      if (scope.ownWrongTag! >= 0) this.refuseWrongWire(scope.where, SCOPE_SPANS_WIRE, scope.ownWrongTag!, Math.max(scope.spans!, 1));
+      else if (scope.wrongTag! >= 0) this.refuseWrongWire(`${scope.where}.scope`, SCOPE_WIRE, scope.wrongTag!, scope.spans!);
       else rows += this.scopeSpans(scope, out);
     }
     return rows;
@@ -343,6 +377,8 @@ export class TraceDecoder {
 
   /** Of the scope `countSpans` read last: the whole tag of its first field sent with another wire type (-1: none). */
   private scopeWrongTag = -1;
+  /** Of the ScopeSpans `countSpans` read last: the whole tag of its own first field sent with another wire type (-1: none). */
+  private scopeSpansWrongTag = -1;
 
   /** Encodes the resource's attributes once, and its ServiceName (service.name, else unknown_service). */
   private resource(attrs: Ranges, where: string): void {
@@ -391,6 +427,7 @@ export class TraceDecoder {
     let n = 0;
     let bytes = 0;
     this.scopeWrongTag = -1;
+    this.scopeSpansWrongTag = -1;
     r.p = scope.start;
     while (r.p < scope.end) {
       const tag = r.varint(scope.end);
@@ -413,7 +450,10 @@ export class TraceDecoder {
           }
         }
         this.part = '';
-      } else r.skip(tag & 7, scope.end);
+      } else {
+        if (this.scopeSpansWrongTag < 0 && isWrongWire(SCOPE_SPANS_WIRE, tag)) this.scopeSpansWrongTag = tag;
+        r.skip(tag & 7, scope.end);
+      }
     }
     return [n, bytes];
   }

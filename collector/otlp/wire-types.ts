@@ -58,6 +58,9 @@ const anyValueWire: Record<keyof (typeof FIELDS)['AnyValue'], number> = {
   bytes_value: LEN,
 };
 const valuesWire = { values: LEN };
+const requestWire: Record<keyof (typeof FIELDS)['ExportTraceServiceRequest'], number> = { resource_spans: LEN };
+const resourceSpansWire: Record<keyof (typeof FIELDS)['ResourceSpans'], number> = { resource: LEN, scope_spans: LEN, schema_url: LEN };
+const scopeSpansWire: Record<keyof (typeof FIELDS)['ScopeSpans'], number> = { scope: LEN, spans: LEN, schema_url: LEN };
 const resourceWire: Record<keyof (typeof FIELDS)['Resource'], number> = { attributes: LEN, dropped_attributes_count: VARINT };
 const scopeWire: Record<keyof (typeof FIELDS)['InstrumentationScope'], number> = { name: LEN, version: LEN, attributes: LEN, dropped_attributes_count: VARINT };
 
@@ -78,6 +81,9 @@ export const KEY_VALUE_WIRE = table(FIELDS.KeyValue, keyValueWire);
 export const ANY_VALUE_WIRE = table(FIELDS.AnyValue, anyValueWire);
 export const RESOURCE_WIRE = table(FIELDS.Resource, resourceWire);
 export const SCOPE_WIRE = table(FIELDS.InstrumentationScope, scopeWire);
+export const TRACE_REQUEST_WIRE = table(FIELDS.ExportTraceServiceRequest, requestWire);
+export const RESOURCE_SPANS_WIRE = table(FIELDS.ResourceSpans, resourceSpansWire);
+export const SCOPE_SPANS_WIRE = table(FIELDS.ScopeSpans, scopeSpansWire);
 /** ArrayValue and KeyValueList: one field, `values` (LEN). */
 export const VALUES_WIRE = table(FIELDS.ArrayValue, valuesWire);
 

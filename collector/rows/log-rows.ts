@@ -35,8 +35,15 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
   // A log body is not an attribute: its length is not cut, its nesting is bounded.
   const bodyCtx: ValueContext = { limits: { ...ctx.limits, attributeValueLengthLimit: Infinity }, report: ctx.report };
   const rows: unknown[][] = [];
-  const resourceLogs = list(obj(request, 'request').resourceLogs, 'resourceLogs');
   const report = ctx.report;
+  // A field of the request itself sent with another wire type (resourceLogs as a varint) holds no resource: refused as one.
+  readItem(
+    report,
+    'log records',
+    () => 1,
+    () => checkWireTypes(request, 'request'),
+  );
+  const resourceLogs = list(obj(request, 'request').resourceLogs, 'resourceLogs');
   for (let r = 0; r < resourceLogs.length; r++) {
     // Refused as its bytes were decoded (proto-items.ts): said there.
     if (resourceLogs[r] === REFUSED_ITEM) continue;
@@ -47,6 +54,8 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
       'log records',
       () => itemsIn(resourceLogs[r], ['scopeLogs', 'logRecords']),
       () => {
+        // A field of the ResourceLogs, or of its resource, sent with another wire type refuses the resource's records.
+        checkWireTypes(resourceLogs[r], rw);
         const rl = obj(resourceLogs[r], rw);
         const res = obj(rl.resource, `${rw}.resource`);
         checkWireTypes(res, `${rw}.resource`);
@@ -65,6 +74,7 @@ export function logRows(request: unknown, ctx: ValueContext): Mapped {
         'log records',
         () => itemsIn(scopeLogs[s], ['logRecords']),
         () => {
+          checkWireTypes(scopeLogs[s], sw);
           const sl = obj(scopeLogs[s], sw);
           const sc = obj(sl.scope, `${sw}.scope`);
           checkWireTypes(sc, `${sw}.scope`);

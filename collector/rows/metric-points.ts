@@ -1,3 +1,4 @@
+import { checkWireTypes } from '../otlp/wire-types.ts';
 import { isWeftError } from '../../core/errors/index.ts';
 import { attributeMap, intText, isInt64, type ValueContext } from '../otlp/any-value.ts';
 import { idHex, readNanos } from '../otlp/ids-and-times.ts';
@@ -77,7 +78,11 @@ export function pointTimes(p: Record<string, unknown>, pw: string): [start: stri
  * of its first exemplar with a time, value or id that is malformed.
  */
 export function exemplarColumns(p: Record<string, unknown>, pw: string, ctx: ValueContext): unknown[] | Refusal {
-  const ex = list(p.exemplars, `${pw}.exemplars`).map((e, i) => obj(e, `${pw}.exemplars[${i}]`));
+  const ex = list(p.exemplars, `${pw}.exemplars`).map((e, i) => {
+    // A field of an exemplar sent with another wire type (protobuf) refuses its point, as one of the point's own does.
+    checkWireTypes(e, `${pw}.exemplars[${i}]`);
+    return obj(e, `${pw}.exemplars[${i}]`);
+  });
   const times: string[] = [];
   const values: number[] = [];
   const spanIds: string[] = [];

@@ -30,8 +30,15 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
   const budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
   const out: MetricRows = { sum: [], gauge: [], histogram: [], rejected: 0, message: '' };
   const reasons = new Set<string>();
-  const resourceMetrics = list(obj(request, 'request').resourceMetrics, 'resourceMetrics');
   const report = ctx.report;
+  // A field of the request itself sent with another wire type (resourceMetrics as a varint) holds no resource: refused as one.
+  readItem(
+    report,
+    'data points',
+    () => 1,
+    () => checkWireTypes(request, 'request'),
+  );
+  const resourceMetrics = list(obj(request, 'request').resourceMetrics, 'resourceMetrics');
   for (let r = 0; r < resourceMetrics.length; r++) {
     // Refused as its bytes were decoded (proto-items.ts): said there.
     if (resourceMetrics[r] === REFUSED_ITEM) continue;
@@ -42,6 +49,8 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
       'data points',
       () => pointsIn(resourceMetrics[r], ['scopeMetrics', 'metrics']),
       () => {
+        // A field of the ResourceMetrics, or of its resource, sent with another wire type refuses the resource's points.
+        checkWireTypes(resourceMetrics[r], rw);
         const rm = obj(resourceMetrics[r], rw);
         const res = obj(rm.resource, `${rw}.resource`);
         checkWireTypes(res, `${rw}.resource`);
@@ -65,6 +74,7 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
         'data points',
         () => pointsIn(scopeMetrics[s], ['metrics']),
         () => {
+          checkWireTypes(scopeMetrics[s], sw);
           const sm = obj(scopeMetrics[s], sw);
           const sc = obj(sm.scope, `${sw}.scope`);
           checkWireTypes(sc, `${sw}.scope`);
@@ -149,6 +159,8 @@ function metricPoints(metric: Record<string, unknown>, mw: string, head: unknown
         },
       );
     });
+  // A field of its data (a sum's aggregationTemporality as LEN) sent with another wire type refuses the metric's points.
+  for (const kind of ['sum', 'gauge', 'histogram'] as const) checkWireTypes(metric[kind], `${mw}.${kind}`);
   if (metric.sum) {
     const sum = obj(metric.sum, `${mw}.sum`);
     const temporality = temporalityOf(sum.aggregationTemporality, `${mw}.sum.aggregationTemporality`, ctx);
