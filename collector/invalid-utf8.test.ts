@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WARN_INVALID_UTF8_JSON } from './otlp/json-codec.ts';
 import { decodeProtoResponse, messages, WARN_INVALID_UTF8 } from './otlp/proto-codec.ts';
 import { startHarness, type Harness } from './test/harness.ts';
 
@@ -158,5 +159,35 @@ describe('protobuf strings that are not UTF-8', () => {
       { host: 'h\ufffd' },
       { host: 'h\ufffd' },
     ]);
+  });
+
+  // Regression: an OTLP/JSON body holding bytes that are not UTF-8 in a string (a span's name, an attribute, a log body)
+  // was read with Buffer's decoder: stored with one U+FFFD per maximal subpart (FF FE: two, where the protobuf path and
+  // the SQL classification write one), and nothing said so. It is now read as a protobuf string is, and said, with the
+  // byte of the first invalid sequence.
+  it('reads an OTLP/JSON body that is not UTF-8 as the protobuf path does, with a warning naming the byte', async () => {
+    const span = { traceId: '7'.repeat(32), spanId: '1'.repeat(16), name: 'n~~x', startTimeUnixNano: NOW, endTimeUnixNano: NOW, kind: 3 };
+    const traces = {
+      resourceSpans: [
+        { resource: resource('utf8-json'), scopeSpans: [{ spans: [{ ...span, attributes: [{ key: 'server.address', value: { stringValue: 'h~~' } }] }] }] },
+      ],
+    };
+    const body = spoil(Buffer.from(JSON.stringify(traces)), '~~');
+    const res = await h.post('/v1/traces', body, 'application/json');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      partialSuccess: { rejectedSpans: 0, errorMessage: `1 kept: ${WARN_INVALID_UTF8_JSON} (first at byte ${body.indexOf(0xff)} of the body)` },
+    });
+    const logs = { resourceLogs: [{ resource: resource('utf8-json'), scopeLogs: [{ logRecords: [{ timeUnixNano: NOW, body: { stringValue: 'b~~d' } }] }] }] };
+    const lres = await h.post('/v1/logs', spoil(Buffer.from(JSON.stringify(logs)), '~~'), 'application/json');
+    expect(lres.status).toBe(200);
+    expect(((await lres.json()) as { partialSuccess: { errorMessage: string } }).partialSuccess.errorMessage).toMatch(
+      /^1 kept: OTLP\/JSON bodies that are not valid UTF-8/,
+    );
+    await h.collector.flush();
+    expect(await h.rows(`SELECT SpanName, SpanAttributes['server.address'] AS host FROM otel_traces WHERE ServiceName = 'utf8-json'`)).toEqual([
+      { SpanName: 'n\ufffdx', host: 'h\ufffd' },
+    ]);
+    expect(await h.rows(`SELECT Body FROM otel_logs WHERE ServiceName = 'utf8-json'`)).toEqual([{ Body: 'b\ufffdd' }]);
   });
 });

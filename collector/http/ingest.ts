@@ -104,7 +104,9 @@ export function ingestBody(signal: SignalName, wire: 'proto' | 'json', body: Buf
   } else {
     const { keepUnknown, broken } = checkDecodeCost(signal, wire, body, options.limits.maxExpandedBytes);
     batch = fromObjects[signal](
-      wire === 'proto' ? decodeProtoItems(signal, body, { keepUnknown, broken }, ctx.report) : decodeJson(signal, body, options.limits.maxAnyValueDepth),
+      wire === 'proto'
+        ? decodeProtoItems(signal, body, { keepUnknown, broken }, ctx.report)
+        : decodeJson(signal, body, options.limits.maxAnyValueDepth, ctx.report),
       ctx,
     );
   }

@@ -1,4 +1,7 @@
+import { isUtf8 } from 'node:buffer';
+import { validUtf8Text } from '../touches/byte-text.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
+import type { IngestReport } from './limits.ts';
 import type { SignalName } from './proto-codec.ts';
 
 const rejectedField: Record<SignalName, string> = { traces: 'rejectedSpans', metrics: 'rejectedDataPoints', logs: 'rejectedLogRecords' };
@@ -84,15 +87,43 @@ export function quoteLongIntegers(text: string): string {
   return parts.join('');
 }
 
+/** The warning for an OTLP/JSON body that is not UTF-8 (the place is the byte of its first invalid sequence). */
+export const WARN_INVALID_UTF8_JSON =
+  'OTLP/JSON bodies that are not valid UTF-8 (JSON text must be) were read with U+FFFD in place of each run of invalid bytes, in the strings that held them';
+
+/**
+ * `body` as text: as it is when it is UTF-8, else with one U+FFFD a run of invalid bytes (as a protobuf string is read,
+ * and as ClickHouse's `toValidUTF8` reads another writer's bytes), said in `report` with the byte of the first. It was
+ * read with Buffer's decoder, one U+FFFD per maximal subpart, silently.
+ */
+function bodyText(body: Buffer, report?: IngestReport): string {
+  if (isUtf8(body)) return body.toString('utf8');
+  const text = validUtf8Text(body, 0, body.length);
+  report?.warn(WARN_INVALID_UTF8_JSON, `byte ${firstInvalidByte(body)} of the body`);
+  return text;
+}
+
+/** The byte of `body` (not UTF-8) where its first invalid sequence starts. */
+function firstInvalidByte(body: Buffer): number {
+  const decoded = body.toString('utf8');
+  for (let i = decoded.indexOf('\ufffd'); i >= 0; i = decoded.indexOf('\ufffd', i + 1)) {
+    const at = Buffer.byteLength(decoded.slice(0, i));
+    // A U+FFFD the sender wrote (EF BF BD) is text, not a replacement.
+    if (body[at] !== 0xef || body[at + 1] !== 0xbf || body[at + 2] !== 0xbd) return at;
+  }
+  return 0;
+}
+
 /**
  * Parses an OTLP/JSON request: invalid JSON is a 400 naming the position; snake_case field names
  * are accepted; a non-empty body without the signal's top-level field is a 400 saying so (never a
- * 200 that stores nothing). `maxAnyValueDepth` bounds the nesting of attribute values.
+ * 200 that stores nothing). `maxAnyValueDepth` bounds the nesting of attribute values. A body that is not UTF-8 is read
+ * with U+FFFD (`bodyText`), said in `report`.
  */
-export function decodeJson(signal: SignalName, body: Buffer, maxAnyValueDepth = 32): unknown {
+export function decodeJson(signal: SignalName, body: Buffer, maxAnyValueDepth = 32, report?: IngestReport): unknown {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(quoteLongIntegers(body.toString('utf8')));
+    parsed = JSON.parse(quoteLongIntegers(bodyText(body, report)));
   } catch (err) {
     throw ERR_OTLP_BAD_INPUT(`The body is not valid JSON: ${(err as Error).message}.`);
   }
