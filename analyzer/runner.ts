@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/index.ts';
-import type { Catalog, CatalogProblem } from '../core/catalog/index.ts';
+import { checkReplacement, type Catalog, type CatalogProblem } from '../core/catalog/index.ts';
 import type { WeftConfig } from '../core/config/index.ts';
 import type { SyncResult } from '../core/contracts/index.ts';
 import type { Logger } from '../core/log/logger.ts';
@@ -61,6 +61,8 @@ export interface Analyzer {
    * the new catalog before it is used: storing it as a catalog version there (reports/) makes the lifecycle changes it
    * brings known to that first evaluation (`queryLifecycleSince`), which otherwise took a flow just retired as retired
    * all along and opened a deprecated-in-use finding for its earlier runs, resolved by the next evaluation.
+   * Throws ERR_CATALOG when the files are invalid, or declare nothing while the catalog in use declares something
+   * (`checkReplacement`); the catalog in use is kept then.
    */
   reloadCatalog(catalog?: Catalog, beforeUse?: (catalog: Catalog) => Promise<void>): Promise<RunResult>;
   runNow(): Promise<RunResult>;
@@ -207,6 +209,8 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     catalogWarnings: () => warnings,
     async reloadCatalog(next, beforeUse) {
       const loaded = next ? { catalog: next, warnings: [] } : options.loadCatalog ? options.loadCatalog() : { catalog, warnings };
+      // Files that declare nothing now (emptied by an editor saving them) do not replace a catalog that declares something.
+      if (!next) checkReplacement(catalog, loaded.catalog);
       // An evaluation under way finishes with the catalog it started with, and finds the new version not yet stored.
       if (beforeUse) {
         if (running) await running;

@@ -63,4 +63,26 @@ describe('catalog reload and lifecycles', () => {
     await analyzer.runNow();
     expect(await deprecated()).not.toContain('flow:customer-sync');
   });
+
+  // Regression: an editor saving the catalog file empty, then a reload, dropped the whole estate: on the demo, 35
+  // findings opened (every observed flow undocumented, every system unknown) and 9 resolved, answered 200.
+  it('keeps the catalog in use when the files now declare nothing (empty, comments only, empty sections), and takes them back once filled in', async () => {
+    const reload = () => app.inject({ method: 'POST', url: '/api/v1/catalog/reload', headers: { 'content-type': 'application/json' }, payload: {} });
+    const open = async () => (await analyzer.findings.list({ status: ['open'] })).map((f) => f.id).sort();
+    const before = { flows: analyzer.catalog().flows.length, findings: await open() };
+    expect(before.flows).toBeGreaterThan(0);
+    for (const text of ['', '\n\n', '# being rewritten\n', 'systems: []\nflows: []\n', 'owners: []\n# the rest to follow\n']) {
+      writeFileSync(catalogFile, text);
+      const r = await reload();
+      expect([r.statusCode, r.json().code], JSON.stringify(text)).toEqual([400, 'WEFT_ERR_CATALOG']);
+      expect(r.json().message).toContain(
+        `${catalogFile}: declares nothing now (every section of every catalog file is empty or absent): the catalog in use is kept`,
+      );
+      expect(analyzer.catalog().flows.length).toBe(before.flows);
+      expect(await open()).toEqual(before.findings);
+    }
+    writeFileSync(catalogFile, baseCatalogYaml);
+    expect((await reload()).statusCode).toBe(200);
+    expect(await open()).toEqual(before.findings);
+  });
 });

@@ -16,7 +16,16 @@ export { CatalogFileSchema, catalogSections } from './schema.ts';
 export { ReportScheduleSchema, validateReportSchedules } from './reports.ts';
 export type { ReportSchedule } from './reports.ts';
 export type { CatalogFile, CatalogSection } from './schema.ts';
-export { parseCatalog, loadCatalog, loadCatalogWithWarnings, emptyCatalog, MAX_CATALOG_FILE_BYTES, MAX_CATALOG_ALIASES } from './load.ts';
+export {
+  parseCatalog,
+  loadCatalog,
+  loadCatalogWithWarnings,
+  emptyCatalog,
+  declaresNothing,
+  checkReplacement,
+  MAX_CATALOG_FILE_BYTES,
+  MAX_CATALOG_ALIASES,
+} from './load.ts';
 export type { CatalogOptions } from './load.ts';
 export { defaultEnvPolicy, envRefRefusal, envPatterns, RESERVED_ENV_PATTERNS, ENV_PATTERN } from './env-refs.ts';
 export type { EnvPolicy } from './env-refs.ts';

@@ -69,6 +69,32 @@ export function emptyCatalog(): Catalog {
   };
 }
 
+/** True when `catalog` declares nothing of an estate: every section (`catalogSections`) is empty. */
+export function declaresNothing(catalog: Catalog): boolean {
+  return catalogSections.every((section) => catalog[section].length === 0);
+}
+
+/**
+ * Refuses `next`, read again from the catalog files to replace `current`, when it declares nothing while `current`
+ * declares something: a file emptied by an editor saving it, a checkout half done. Used, it dropped every system, flow and
+ * owner at once — every finding resolved and every flow observed opened again as undocumented, against an estate that had
+ * not changed (a reload of a truncated demo catalog: 35 opened, 9 resolved). Throws ERR_CATALOG (with `problems`, one
+ * problem per file) saying so; the catalog in use is kept. A catalog emptied on purpose is taken by a restart.
+ */
+export function checkReplacement(current: Catalog, next: Catalog): void {
+  if (!declaresNothing(next) || declaresNothing(current)) return;
+  const message =
+    'declares nothing now (every section of every catalog file is empty or absent): the catalog in use is kept, as a reload would drop all of it and judge the estate against nothing; if the file is being written, reload once it is saved; to run with an empty catalog, restart Weft with it';
+  const problems: CatalogProblem[] = (next.sources.length > 0 ? next.sources : ['(the catalog)']).map((file) => ({
+    file,
+    line: 0,
+    column: 0,
+    path: '',
+    message,
+  }));
+  throw Object.assign(ERR_CATALOG(problems), { problems });
+}
+
 /** The sections whose references `referenceProblems` checks. */
 const referencedSections: Record<keyof ReferencedSections, true> = { owners: true, systems: true, domains: true, flows: true, classes: true };
 
