@@ -107,6 +107,8 @@ flows:
   it('still flags an undocumented copy into a replica, and any write into the system of record', () => {
     const found = sorViolation({ snapshot: snap([{ ...edge('erp', 'billing'), integration: 'rogue', service: 'rogue' }, edge('erp', 'crm')]), now });
     expect(found.map((f) => f.key).sort()).toEqual(['customer:erp->billing', 'customer:erp->crm']);
+    // Regression: "erp writes customer data into its system of record crm" read as if crm were erp's system of record.
+    expect(found.find((f) => f.key === 'customer:erp->crm')?.title).toBe("erp writes customer data into crm, the customer domain's system of record");
   });
 });
 
@@ -203,7 +205,7 @@ flows:
     service: integration,
   });
 
-  // Regression: `erp-commands writes order data into its system of record erp`: the ERP's own worker consuming the
+  // Regression: `erp-commands writes order data into erp, the order domain's system of record`: the ERP's own worker consuming the
   // commands the ERP itself published (two documented flows, both ERP runtimes).
   it('takes a write from a queue only the system of record publishes to for the system of record’s own', () => {
     expect(sorViolation({ snapshot: snap([order('erp', 'erp-commands', 'erp-app'), order('erp-commands', 'erp', 'erp-worker')]), now })).toEqual([]);

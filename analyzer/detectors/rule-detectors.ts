@@ -109,7 +109,7 @@ export const sorViolation: Detector = ({ snapshot }) => {
           key: `${d.id}:${e.source}->${e.target}`,
           severity: 'high' as const,
           title: intoSor
-            ? `${e.source} writes ${d.id} data into its system of record ${d.systemOfRecord}`
+            ? `${e.source} writes ${d.id} data into ${d.systemOfRecord}, the ${d.id} domain's system of record`
             : `Replica ${e.target} gets ${d.id} data from ${e.source}, not from the system of record ${d.systemOfRecord}`,
           subject: subject([e.source, e.target, d.systemOfRecord], e.flowId ? [e.flowId] : [], [d.id]),
           evidence: {
