@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { validUtf8Text } from '../touches/byte-text.ts';
+import { firstInvalidUtf8, validUtf8Text } from '../touches/byte-text.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import type { IngestReport } from './limits.ts';
 import type { SignalName } from './proto-codec.ts';
@@ -103,15 +103,14 @@ function bodyText(body: Buffer, report?: IngestReport): string {
   return text;
 }
 
-/** The byte of `body` (not UTF-8) where its first invalid sequence starts. */
+/**
+ * The byte of `body` (not UTF-8) where its first invalid sequence starts, in one pass: it was found by searching the
+ * decoded text for each U+FFFD and measuring the bytes before it, quadratic in the U+FFFDs a sender wrote before it
+ * (100,000 of them before one invalid byte held the collector's thread 6.4 s, 300,000 about a minute; a 20 MB body,
+ * gzipped to a few KiB, hours).
+ */
 function firstInvalidByte(body: Buffer): number {
-  const decoded = body.toString('utf8');
-  for (let i = decoded.indexOf('\ufffd'); i >= 0; i = decoded.indexOf('\ufffd', i + 1)) {
-    const at = Buffer.byteLength(decoded.slice(0, i));
-    // A U+FFFD the sender wrote (EF BF BD) is text, not a replacement.
-    if (body[at] !== 0xef || body[at + 1] !== 0xbf || body[at + 2] !== 0xbd) return at;
-  }
-  return 0;
+  return Math.max(0, firstInvalidUtf8(body.toString('latin1')));
 }
 
 /**

@@ -102,6 +102,27 @@ export function validUtf8(s: string): string {
 }
 
 /**
+ * Where the first byte `validUtf8` would replace is in `s` (bytes as latin1 characters: one a byte), or -1 when every
+ * sequence in it is legal UTF-8: the offset of a byte that starts no legal sequence, or of a sequence the end cuts short.
+ * One pass, linear in the length of `s`.
+ */
+export function firstInvalidUtf8(s: string): number {
+  const n = s.length;
+  let p = 0;
+  while (p < n) {
+    const lead = s.charCodeAt(p);
+    if (lead < 0x80) {
+      p++;
+      continue;
+    }
+    const len = claimed(lead);
+    if (len > 4 || p + len > n || !legal(s, p, len)) return p;
+    p += len;
+  }
+  return -1;
+}
+
+/**
  * The text of the bytes `b[s, e)` as ClickHouse's `toValidUTF8()` reads them (`validUtf8`): a run of bytes that are not
  * UTF-8 becomes one U+FFFD (`FF FE shadow` → `\ufffdshadow`). WHATWG's decoder (TextDecoder, Buffer's `toString`)
  * writes one U+FFFD per maximal subpart instead (`FF FE` → two, an overlong `E0 80 AF` → three): the collector's repair
