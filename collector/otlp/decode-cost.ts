@@ -12,12 +12,14 @@ const MAX_NESTING = 1024;
  * How many messages protobufjs would build decoding `body` as `type` (the request itself included), counted on the
  * wire without building any: a field of wire type 2 whose declared type is a message is one more, and is walked into.
  * Stops counting past `max` (returns max + 1). A message whose own bytes are broken is counted up to where it breaks,
- * and the walk goes on after it (`FieldCounts.malformed` set); the request's own fields broken end the count there.
+ * and the walk goes on after it (`FieldCounts.malformed` says where it first broke); the request's own fields broken
+ * end the count there. `start`, `end`: the message's bytes in `body` when it is not the whole of it (byte numbers in
+ * messages stay the body's).
  */
-export function protoMessageCount(type: protobuf.Type, body: Uint8Array, max: number, fields?: FieldCounts): number {
-  const r = new WireReader(body);
+export function protoMessageCount(type: protobuf.Type, body: Uint8Array, max: number, fields?: FieldCounts, start = 0, end = body.length): number {
+  const r = new WireReader(body, start);
   let count = 1;
-  const stack: { type: protobuf.Type; end: number }[] = [{ type, end: body.length }];
+  const stack: { type: protobuf.Type; end: number }[] = [{ type, end }];
   // A message whose own bytes are broken (its length in the message around it whole) is passed over to its end, and the
   // walk goes on: the fields after it are counted too (`decodeProtoItems` refuses it alone).
   for (;;) {
@@ -53,7 +55,7 @@ export function protoMessageCount(type: protobuf.Type, body: Uint8Array, max: nu
       return count;
     } catch (err) {
       if (!(err instanceof Malformed)) throw err;
-      if (fields) fields.malformed = true;
+      if (fields && fields.malformed === undefined) fields.malformed = err.message;
       if (stack.length <= 1) return count;
       r.p = stack.pop()!.end;
     }
@@ -67,7 +69,8 @@ export function protoMessageCount(type: protobuf.Type, body: Uint8Array, max: nu
 export interface FieldCounts {
   wrongWire: number;
   unknown: number;
-  malformed?: boolean;
+  /** Where the walk first met bytes that are no protobuf (the `Malformed` message: what ran past its end, and the byte). */
+  malformed?: string;
 }
 
 // Field types are resolved once, up front (protobufjs resolves them lazily, at a type's first decode).
@@ -98,7 +101,7 @@ export function checkDecodeCost(
   if (count > max) throw ERR_OTLP_TOO_MANY_MESSAGES(max, 'protobuf messages');
   // A field of another wire type is found by the mappers among a message's unknown fields (`checkWireTypes`): protobufjs
   // keeps those only when asked, each as one more object, which counts against the same bound.
-  const broken = fields.malformed === true;
+  const broken = fields.malformed !== undefined;
   if (fields.wrongWire === 0) return { keepUnknown: false, broken };
   if (count + fields.wrongWire + fields.unknown > max) throw ERR_OTLP_TOO_MANY_MESSAGES(max, 'protobuf messages and unknown fields');
   return { keepUnknown: true, broken };

@@ -3,7 +3,8 @@ import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
 import { brokenHolderReason, brokenItemReason, REFUSED_ITEM, type ItemNoun } from './item-refusal.ts';
 import type { IngestReport } from './limits.ts';
 import { decodeProto, lenientReader, messages, WARN_INVALID_UTF8, type SignalName } from './proto-codec.ts';
-import { Malformed, packedWireOf, WireReader } from './wire-reader.ts';
+import { protoMessageCount, type FieldCounts } from './decode-cost.ts';
+import { Malformed, WireReader } from './wire-reader.ts';
 
 const root = messages.logs.request.root;
 const type = (name: string) => root.lookupType(`weft.otlp.${name}`);
@@ -164,39 +165,13 @@ class FrameReader {
 
 /**
  * What is broken in the message `b[start, end)` of `type`, walked on the wire as a protobuf parser reads it (each field
- * of a message type walked into): the `Malformed` message (what ran past its end, and the byte), or undefined when it is
- * whole.
+ * of a message type walked into, `protoMessageCount`'s walk): the `Malformed` message (what ran past its end, and the
+ * byte), or undefined when it is whole.
  */
 export function malformed(type: protobuf.Type, b: Uint8Array, start: number, end: number): string | undefined {
-  const r = new WireReader(b, start);
-  const stack: { type: protobuf.Type; end: number }[] = [{ type, end }];
-  try {
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      if (r.p >= top.end) {
-        stack.pop();
-        continue;
-      }
-      const tag = r.varint(top.end);
-      const wire = tag & 7;
-      if (wire !== 2) {
-        r.skip(wire, top.end);
-        continue;
-      }
-      const n = r.len(top.end);
-      const field = top.type.fieldsById[Math.floor(tag / 8)];
-      const sub = field?.resolvedType;
-      // A repeated number sent packed: its items whole.
-      const packedWire = field?.repeated ? packedWireOf(field) : undefined;
-      if (sub instanceof protobuf.Type && stack.length < 1024) stack.push({ type: sub, end: r.p + n });
-      else if (packedWire !== undefined) r.packed(packedWire, n);
-      else r.p += n;
-    }
-  } catch (err) {
-    if (err instanceof Malformed) return err.message;
-    throw err;
-  }
-  return undefined;
+  const fields: FieldCounts = { wrongWire: 0, unknown: 0 };
+  protoMessageCount(type, b, Infinity, fields, start, end);
+  return fields.malformed;
 }
 
 /** The data points a metric's bytes hold, counted on the wire up to where they break; a metric holding none counts as one. */
