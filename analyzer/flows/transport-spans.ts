@@ -72,9 +72,10 @@ export const SELF_CALLS = `SELECT DISTINCT c.trace_id AS trace_id, c.span_id AS 
 /**
  * How many CLIENT spans among weft_pairing_spans have a CLIENT, PRODUCER or CONSUMER parent in their trace and service,
  * and how many SERVER spans a CLIENT parent in theirs (column n; `root_touch` marks the first three kinds on every span,
- * `call_kind` CLIENT 1, PRODUCER 2, SERVER 3): the only spans that can be, or show, a transport or a call to itself. Most runs have none (a CLIENT span's parent is its integration's INTERNAL or SERVER span), and then the join
- * with the touch sets (`TRANSPORT_INSERT`, 60 ms of a 330 ms pairing run of a dozen spans, most of it the engine analysing
- * the statement) is not run.
+ * `call_kind` CLIENT 1, PRODUCER 2, SERVER 3): the only spans that can be, or show, a transport or a call to itself.
+ * Most runs have none (a CLIENT span's parent is its integration's INTERNAL or SERVER span), and then the join with the
+ * touch sets (`TRANSPORT_INSERT`, 60 ms of a 330 ms pairing run of a dozen spans, most of it the engine analysing the
+ * statement) is not run.
  */
 const CANDIDATES = `SELECT count() AS n FROM ${SPANS}
     WHERE (call_kind = 1 AND parent_span_id != ''

@@ -55,8 +55,8 @@ export const WARN_INVALID_UTF8 =
 /**
  * A reader of `bytes` whose proto3 string read is lenient: invalid UTF-8 failed the whole request (protobufjs's strict
  * decoder throws), losing every good item of it; the OpenTelemetry Collector refuses such a request too, but Weft keeps
- * its items, with the text as ClickHouse's `toValidUTF8` reads it (one U+FFFD a run of invalid bytes: `validUtf8Text`), and says so: `invalid(at)` with the string's place
- * in `bytes` (its length's first byte).
+ * its items, with the text as ClickHouse's `toValidUTF8` reads it (one U+FFFD a run of invalid bytes: `validUtf8Text`),
+ * and says so: `invalid(at)` with the string's place in `bytes` (its length's first byte).
  */
 export function lenientReader(bytes: Uint8Array, invalid: (at: number) => void): protobuf.Reader {
   const reader = protobuf.Reader.create(bytes);
