@@ -1,25 +1,14 @@
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKEN_REASONS } from './otlp/proto-items.ts';
-import { decodeProtoResponse, decodeProtoStatus, messages, WARN_INVALID_UTF8 } from './otlp/proto-codec.ts';
+import { decodeProtoResponse, decodeProtoStatus, WARN_INVALID_UTF8 } from './otlp/proto-codec.ts';
 import { startHarness, type Harness } from './test/harness.ts';
+import { lenField, tag, withFields } from './test/otlp-proto.ts';
 
 const NOW = (BigInt(Date.now()) * 1_000_000n).toString();
-const root = messages.logs.request.root;
-const type = (name: string) => root.lookupType(`weft.otlp.${name}`);
-const tag = (field: number, wire: number) => (field << 3) | wire;
 const resource = (service: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: service } }] });
 const wrong = (items: string) => `${items} with a field of the wrong type or range, or whose resource, scope or metric has one`;
 
-/** `message` (an object for `typeName`) encoded, then `extra` (raw bytes a sender could write) appended. */
-function withFields(typeName: string, message: object, extra: (w: protobuf.Writer) => void = () => {}): Uint8Array {
-  const t = type(typeName);
-  const w = t.encode(t.fromObject(message));
-  extra(w);
-  return w.finish();
-}
-/** A LEN field of `bytes` whose length prefix is right (the bytes themselves may be broken). */
-const lenField = (field: number, bytes: Uint8Array | number[]) => (w: protobuf.Writer) => w.uint32(tag(field, 2)).bytes(Uint8Array.from(bytes));
 /** A message of `fields`, each a LEN field `[number, bytes]`, in order. */
 const message = (fields: [number, Uint8Array][]) => {
   const w = protobuf.Writer.create();

@@ -1,23 +1,12 @@
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeProtoResponse, decodeProtoStatus, messages } from './otlp/proto-codec.ts';
+import { decodeProtoResponse, decodeProtoStatus } from './otlp/proto-codec.ts';
 import { startHarness, type Harness } from './test/harness.ts';
+import { lenField, tag, withFields } from './test/otlp-proto.ts';
 
 const NOW = (BigInt(Date.now()) * 1_000_000n).toString();
-const root = messages.traces.request.root;
-const type = (name: string) => root.lookupType(`weft.otlp.${name}`);
-const tag = (field: number, wire: number) => (field << 3) | wire;
 const resource = (service: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: service } }] });
 
-/** `message` (an object for `typeName`) encoded, then `extra` (raw bytes a sender could write) appended. */
-function withFields(typeName: string, message: object, extra: (w: protobuf.Writer) => void = () => {}): Uint8Array {
-  const t = type(typeName);
-  const w = t.encode(t.fromObject(message));
-  extra(w);
-  return w.finish();
-}
-/** A LEN field of `bytes` whose length prefix is right (the bytes themselves may be broken). */
-const lenField = (field: number, bytes: Uint8Array | number[]) => (w: protobuf.Writer) => w.uint32(tag(field, 2)).bytes(Uint8Array.from(bytes));
 const span = (i: number, extra?: (w: protobuf.Writer) => void) =>
   withFields('Span', { traceId: Buffer.alloc(16, 3), spanId: Buffer.alloc(8, i), name: `s${i}`, startTimeUnixNano: NOW, endTimeUnixNano: NOW }, extra);
 /** A request of one ResourceSpans (`resourceBytes`, else a resource named `service`) of one ScopeSpans of `spans`. */

@@ -1,22 +1,13 @@
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeProtoResponse, messages } from './otlp/proto-codec.ts';
+import { decodeProtoResponse } from './otlp/proto-codec.ts';
 import { startHarness, type Harness } from './test/harness.ts';
+import { tag, withFields } from './test/otlp-proto.ts';
 
 const NOW = BigInt(Date.now()) * 1_000_000n;
-const root = messages.traces.request.root;
-const type = (name: string) => root.lookupType(`weft.otlp.${name}`);
 const wrong = (items: string) => `${items} with a field of the wrong type or range, or whose resource, scope or metric has one`;
 const resource = (service: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: service } }] });
 
-/** `message` (an object for `type`) encoded, then `extra` (raw fields: tag and value) appended, as a sender could write them. */
-function withFields(typeName: string, message: object, extra: (w: protobuf.Writer) => void = () => {}): Uint8Array {
-  const t = type(typeName);
-  const w = t.encode(t.fromObject(message));
-  extra(w);
-  return w.finish();
-}
-const tag = (field: number, wire: number) => (field << 3) | wire;
 /** `n` as a protobuf varint. */
 const varint = (n: number) => Buffer.from(protobuf.Writer.create().uint32(n).finish());
 

@@ -1,4 +1,25 @@
+import type protobuf from 'protobufjs';
 import { messages } from '../otlp/proto-codec.ts';
+
+/** A protobuf message type of otlp.proto (`weft.otlp.<name>`: Span, LogRecord, Metric…). */
+export const otlpType = (name: string): protobuf.Type => messages.traces.request.root.lookupType(`weft.otlp.${name}`);
+
+/** A field's tag as it is written on the wire: its number and wire type (0 VARINT, 1 I64, 2 LEN, 5 I32). */
+export const tag = (field: number, wire: number): number => (field << 3) | wire;
+
+/** `message` (an object for `typeName`) encoded, then `extra` (raw bytes a sender could write) appended. */
+export function withFields(typeName: string, message: object, extra: (w: protobuf.Writer) => void = () => {}): Uint8Array {
+  const t = otlpType(typeName);
+  const w = t.encode(t.fromObject(message));
+  extra(w);
+  return w.finish();
+}
+
+/** A LEN field of `bytes` whose length prefix is right (the bytes themselves may be broken). */
+export const lenField =
+  (field: number, bytes: Uint8Array | number[]) =>
+  (w: protobuf.Writer): protobuf.Writer =>
+    w.uint32(tag(field, 2)).bytes(Uint8Array.from(bytes));
 
 /** An OTLP/JSON traces request as tests write it: trace, span and parent span ids as hex (OTLP/JSON's encoding). */
 export interface JsonTracesRequest {
