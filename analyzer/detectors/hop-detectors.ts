@@ -50,11 +50,14 @@ function candidate(chain: HopChain, index: number, hop: Hop, at: 'hop' | 'handof
 
 /**
  * Why the rule has no verdict on a hop (or the handoff into it) over the window, or null when it has one (the counts
- * were compared). A traced hop's own counts are never compared (hop-chain.ts): it has no finding to keep.
+ * were compared). A traced hop's own counts are never compared (hop-chain.ts), so a window that saw the hop through its
+ * traces only has no verdict on it either: a finding its OpenLineage runs opened is kept, not resolved for want of them.
  */
 function noVerdict(snapshot: Snapshot, hop: Hop, at: 'hop' | 'handoff'): string | null {
   if (at === 'hop') {
-    if (hop.judged || hop.via !== 'openlineage') return null;
+    if (hop.judged) return null;
+    if (hop.via === 'trace')
+      return `the window saw this hop through its traces only (${countOf(hop.units, 'trace')}), whose record counts are shown, not compared; no OpenLineage run of it completed`;
     return hop.units === 0
       ? 'no run of this hop completed in the window'
       : `no run of this hop counted its records in the window (${countOf(hop.units, 'run')} completed without reporting both counts)`;
