@@ -65,9 +65,21 @@ export interface ChainVerdict {
  * Removing rows at the end cannot be seen from the rows alone: compare `head` with a signed copy.
  */
 export class ChainVerifier {
-  private last: { seq: number; hash: string } | null = null;
+  private last: { seq: number; hash: string } | null;
+  /** The first row fed follows a row whose hash was not given: its prev_hash is not compared. */
+  private unknownPrev: boolean;
   private count = 0;
   private readonly problems: ChainProblem[] = [];
+
+  /**
+   * `after`: where the rows fed start, for a check of part of the chain (a report's period): the seq of the row
+   * before the first one fed, and its hash when known (unknown: the first row's prev_hash is taken as it is). Absent:
+   * the whole chain, from seq 1.
+   */
+  constructor(after?: { seq: number; hash?: string }) {
+    this.last = after && after.seq > 0 ? { seq: after.seq, hash: after.hash ?? '' } : null;
+    this.unknownPrev = after !== undefined && after.seq > 0 && after.hash === undefined;
+  }
 
   add(rows: readonly AuditEntry[]): void {
     for (const r of rows) {
@@ -82,7 +94,9 @@ export class ChainVerifier {
       const computed = rowHash(r);
       if (computed !== r.hash) this.problems.push({ seq: r.seq, problem: `row ${r.seq} was altered: its content does not match its hash` });
       const wantPrev = this.last?.hash ?? '';
-      if (r.prevHash !== wantPrev && r.seq === expectedSeq) {
+      const prevKnown = !this.unknownPrev;
+      this.unknownPrev = false;
+      if (prevKnown && r.prevHash !== wantPrev && r.seq === expectedSeq) {
         this.problems.push({
           seq: r.seq,
           problem: `row ${r.seq} does not follow row ${this.last?.seq ?? 0}: prev_hash differs (a row before it was altered or replaced)`,
@@ -93,7 +107,7 @@ export class ChainVerifier {
   }
 
   verdict(): ChainVerdict {
-    return { ok: this.problems.length === 0, rows: this.count, head: this.last, problems: [...this.problems] };
+    return { ok: this.problems.length === 0, rows: this.count, head: this.count > 0 ? this.last : null, problems: [...this.problems] };
   }
 }
 

@@ -36,7 +36,7 @@ describe('the audit-log section checks the chain of the rows it reports', () => 
     const s = await section();
     const last = s.tables[0].rows.at(-1)!;
     expect(s.summary[2]).toBe(
-      `The period's rows (seq 1 to 3) were checked when this report was made: each matches its hash and follows the one before; the last row's hash is ${last[7]}.`,
+      `The period's rows (seq 1 to 3) were checked when this report was made: each matches its hash and follows the one before; the period's last row's hash is ${last[7]}. No row follows the period's last: rows removed from the end of the log cannot be seen from the rows alone; compare its hash with a later report's, or run weft audit-log verify.`,
     );
     expect(s.figures.find((f) => f.label === 'chain of the period')?.value).toBe('intact');
   });
@@ -56,7 +56,7 @@ describe('the audit-log section checks the chain of the rows it reports', () => 
     const s = await section();
     expect(s.figures.find((f) => f.label === 'chain of the period')?.value).toBe('BROKEN');
     expect(s.summary[2]).toBe(
-      "The period's rows (seq 1 to 7) do NOT hold together as a hash chain (3 problems): row 4 was altered: its content does not match its hash; row 7 was altered: its content does not match its hash; rows 5–6 are missing (removed). Run weft audit-log verify.",
+      "The period's rows (seq 1 to 7) do NOT hold together as a hash chain (3 problems): row 4 was altered: its content does not match its hash; rows 5–6 are missing (removed); row 7 was altered: its content does not match its hash. Run weft audit-log verify.",
     );
   });
 });

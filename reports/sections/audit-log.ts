@@ -2,38 +2,58 @@ import type { Section } from '../model.ts';
 import type { ReportData } from '../source/report-data.ts';
 import { fmtTime, table } from './helpers.ts';
 import { count } from '../../core/text/index.ts';
-import { rowHash } from '../../access/audit-chain.ts';
+import { ChainVerifier } from '../../access/audit-chain.ts';
 import type { AuditLogRow } from '../source/report-data.ts';
 
 /**
- * Whether the period's rows of the hash chain hold together, as read when the report was made: each row's content
- * matches its hash, its seq follows the row before and its prev_hash is that row's hash. A sentence for the summary,
- * and one line per problem (altered, removed, added twice or not following). The rows before the period are not read:
- * `weft audit-log verify` checks the whole chain.
+ * Whether the period's rows of the hash chain hold together, as read when the report was made, with the rows either
+ * side of them (`AuditLogRead`): each row's content matches its hash, its seq follows the row before and its prev_hash
+ * is that row's hash (`ChainVerifier`, the rule `weft audit-log verify` applies to the whole chain). Rows removed at
+ * the period's start or end, or all of its rows, show as a gap beside the rows that remain; rows removed from the end
+ * of the whole log cannot be seen from the rows alone (the text says so when the period reaches it). A sentence for the
+ * summary, and one line per problem (altered, removed, added twice or not following). `since`: the period's start (ISO),
+ * which tells, in a period without rows, the row before it from the row after it.
  */
-export function auditChainCheck(rows: readonly AuditLogRow[]): { ok: boolean; text: string; problems: string[] } {
-  const problems: string[] = [];
-  rows.forEach((r, i) => {
-    if (rowHash(r) !== r.hash) problems.push(`row ${r.seq} was altered: its content does not match its hash`);
-    const prev = rows[i - 1];
-    if (!prev) return;
-    if (r.seq <= prev.seq) problems.push(`row ${r.seq} appears again after row ${prev.seq}`);
-    else if (r.seq !== prev.seq + 1)
-      problems.push(`${r.seq - prev.seq === 2 ? `row ${prev.seq + 1} is` : `rows ${prev.seq + 1}–${r.seq - 1} are`} missing (removed)`);
-    else if (r.prevHash !== prev.hash) problems.push(`row ${r.seq} does not follow row ${prev.seq}: prev_hash differs`);
-  });
-  if (rows.length === 0) return { ok: true, text: '', problems };
+export function auditChainCheck(
+  rows: readonly AuditLogRow[],
+  around: readonly AuditLogRow[] = [],
+  since?: string,
+): { ok: boolean; text: string; problems: string[] } {
+  const checked = [...rows, ...around].sort((a, b) => a.seq - b.seq || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+  if (checked.length === 0) return { ok: true, text: '', problems: [] };
+  // Where the check starts: at the first row read when it comes before the period's (the rows before it are not read,
+  // so its prev_hash is taken as it is); else at seq 1, so that rows removed before the period's first show.
+  const anchor = checked[0];
+  const before = rows.length > 0 ? anchor.seq < rows[0].seq : since !== undefined && Date.parse(anchor.at) < Date.parse(since);
+  const v = new ChainVerifier(before && anchor.seq > 1 ? { seq: anchor.seq - 1 } : undefined);
+  v.add(checked);
+  const problems = v.verdict().problems.map((p) => p.problem);
+  const last = checked[checked.length - 1];
+  const sideSeqs = around.map((r) => `seq ${r.seq}`).join(', ');
+  const sides = around.length > 0 ? `, with the rows either side of them (${sideSeqs}),` : '';
+  const atHead = rows.length > 0 && last.seq === rows[rows.length - 1].seq;
+  const head = atHead
+    ? " No row follows the period's last: rows removed from the end of the log cannot be seen from the rows alone; compare its hash with a later report's, or run weft audit-log verify."
+    : '';
+  if (rows.length === 0)
+    return problems.length === 0
+      ? { ok: true, text: `No row was stamped in the period; the rows either side of it (${sideSeqs}) follow one another: none was removed from it.`, problems }
+      : {
+          ok: false,
+          text: `No row was stamped in the period, and the rows either side of it (${sideSeqs}) do NOT hold together as a hash chain (${count(problems.length, 'problem')}): ${problems.join('; ')}. Run weft audit-log verify.`,
+          problems,
+        };
   const first = rows[0];
-  const last = rows[rows.length - 1];
+  const lastInPeriod = rows[rows.length - 1];
   return problems.length === 0
     ? {
         ok: true,
-        text: `The period's rows (seq ${first.seq} to ${last.seq}) were checked when this report was made: each matches its hash and follows the one before; the last row's hash is ${last.hash}.`,
+        text: `The period's rows (seq ${first.seq} to ${lastInPeriod.seq})${sides} were checked when this report was made: each matches its hash and follows the one before; the period's last row's hash is ${lastInPeriod.hash}.${head}`,
         problems,
       }
     : {
         ok: false,
-        text: `The period's rows (seq ${first.seq} to ${last.seq}) do NOT hold together as a hash chain (${count(problems.length, 'problem')}): ${problems.join('; ')}. Run weft audit-log verify.`,
+        text: `The period's rows (seq ${first.seq} to ${lastInPeriod.seq})${sides} do NOT hold together as a hash chain (${count(problems.length, 'problem')}): ${problems.join('; ')}. Run weft audit-log verify.`,
         problems,
       };
 }
@@ -43,7 +63,7 @@ export function auditLogSection(data: ReportData): Section {
   const log = data.auditLog;
   const rows = log.recorded ? log.rows : [];
   const actors = new Set(rows.map((r) => r.actor));
-  const chain = auditChainCheck(rows);
+  const chain = auditChainCheck(rows, log.recorded ? log.around : [], data.period.since);
   return {
     id: 'audit-log',
     title: 'Audit log',
@@ -58,7 +78,7 @@ export function auditLogSection(data: ReportData): Section {
       ? [
           { label: 'actions', value: rows.length },
           { label: 'actors', value: actors.size },
-          { label: 'chain of the period', value: rows.length === 0 ? 'no row' : chain.ok ? 'intact' : 'BROKEN' },
+          { label: 'chain of the period', value: !chain.ok ? 'BROKEN' : rows.length === 0 ? 'no row' : 'intact' },
         ]
       : [],
     charts: [],

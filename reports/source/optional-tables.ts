@@ -1,6 +1,6 @@
 import { fromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
 import { NOT_RECORDED, type Period, type Recorded } from '../model.ts';
-import type { AlertRow, AlertRuleRow, AuditLogRow, RemediationRow } from './report-data.ts';
+import type { AlertRow, AlertRuleRow, AuditLogRead, AuditLogRow, RemediationRow } from './report-data.ts';
 
 /**
  * Tables other parts own and an installation may not have (alerting/: migrations 060–069; access/:
@@ -209,11 +209,26 @@ export function readRemediations(store: Store, period: Period): Promise<Recorded
   );
 }
 
-export function readAuditLog(store: Store, period: Period): Promise<Recorded<AuditLogRow>> {
-  return readOptional(
+/**
+ * The audit log's rows stamped in `period`, and the rows beside them a check of the chain across the period's edges
+ * needs (`AuditLogRead`): read by seq from the last row before the period's first to the first row after its last, so that rows removed at either edge, or all of the period's, show as a gap, and a row an
+ * appender's clock stamped just outside the period (several processes append, each with its own clock) is not one.
+ */
+export async function readAuditLog(store: Store, period: Period): Promise<AuditLogRead> {
+  const inside = "at >= {since:DateTime64(3, 'UTC')} AND at < {until:DateTime64(3, 'UTC')}";
+  // From: the last row there is before the period's first (seq), or, with none in it, the last row stamped before it
+  // (0: none).
+  const firstInside = `(SELECT minIf(seq, ${inside}) FROM weft_audit_log)`;
+  const from = `(SELECT if(countIf(${inside}) > 0, maxIf(seq, seq < ${firstInside}), maxIf(seq, at < {since:DateTime64(3, 'UTC')})) FROM weft_audit_log)`;
+  // Through: the row after the period's last, or, with none in it, the first stamped after it (else the log's last)…
+  const next = `(SELECT if(countIf(${inside}) > 0, maxIf(seq, ${inside}) + 1,
+      if(countIf(at >= {until:DateTime64(3, 'UTC')}) > 0, minIf(seq, at >= {until:DateTime64(3, 'UTC')}), max(seq))) FROM weft_audit_log)`;
+  // …or the first row there is at or after it: a gap up to it is rows removed.
+  const through = `(SELECT ifNull(minOrNull(seq), ${next}) FROM weft_audit_log WHERE seq >= ${next})`;
+  const read = await readOptional(
     store,
     optionalTables.auditLog,
-    () => "WHERE at >= {since:DateTime64(3, 'UTC')} AND at < {until:DateTime64(3, 'UTC')} ORDER BY seq",
+    () => `WHERE seq >= ${from} AND seq <= ${through} ORDER BY seq, hash`,
     periodParams(period),
     (r) => ({
       seq: Number(pick(r, ['seq'], '0')),
@@ -228,4 +243,9 @@ export function readAuditLog(store: Store, period: Period): Promise<Recorded<Aud
       hash: pick(r, ['hash']),
     }),
   );
+  if (!read.recorded) return read;
+  const since = Date.parse(period.since);
+  const until = Date.parse(period.until);
+  const stamped = (r: AuditLogRow) => Date.parse(r.at) >= since && Date.parse(r.at) < until;
+  return { recorded: true, rows: read.rows.filter(stamped), around: read.rows.filter((r) => !stamped(r)) };
 }

@@ -172,8 +172,16 @@ export interface ReportData {
   alertRules: Recorded<AlertRuleRow>;
   alerts: Recorded<AlertRow>;
   remediations: Recorded<RemediationRow>;
-  auditLog: Recorded<AuditLogRow>;
+  auditLog: AuditLogRead;
 }
+
+/**
+ * The audit log as a report reads it: `rows`, those stamped in the period (seq order), and `around`, the rows read
+ * beside them to check the chain across the period's edges — the last row before its first and the first row after
+ * its last (by seq), and any row between whose appender's clock stamped it outside the period. With no row in the
+ * period, `around` is the last row stamped before it and the first stamped after it (or the log's last).
+ */
+export type AuditLogRead = { recorded: true; rows: AuditLogRow[]; around: AuditLogRow[] } | { recorded: false; reason: string };
 
 /**
  * A finding's status as its history (`weft_finding_events`) records it: the status of its last event before the

@@ -7,7 +7,7 @@ import type { Period, Recorded } from '../model.ts';
 import type {
   AlertRow,
   AlertRuleRow,
-  AuditLogRow,
+  AuditLogRead,
   CatalogVersion,
   CountBucket,
   FindingEventRow,
@@ -46,7 +46,7 @@ export interface ReportSource {
   alertRules(): Promise<Recorded<AlertRuleRow>>;
   alerts(period: Period): Promise<Recorded<AlertRow>>;
   remediations(period: Period): Promise<Recorded<RemediationRow>>;
-  auditLog(period: Period): Promise<Recorded<AuditLogRow>>;
+  auditLog(period: Period): Promise<AuditLogRead>;
 }
 
 export interface ReadOptions {
