@@ -4,6 +4,7 @@ import type { Finding } from '../core/contracts/index.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { startAnalyzer, type Analyzer } from './index.ts';
 import { baseCatalogYaml, catalogFrom, fixedCatalogYaml, sendCustomerSync, sendEstateTraffic } from './test/estate-fixture.ts';
+import { keptWatching } from './test/kept-watching.ts';
 
 const MIN = 60_000;
 
@@ -84,6 +85,8 @@ describe('analyzer (spans from the real OpenTelemetry SDK through the collector)
   });
 
   it('opens stale-flow when a scheduled flow goes silent, and resolves it when it runs again', async () => {
+    // Weft ran all along (its pairing runs in between): the silence is the flow's, not Weft's downtime.
+    await keptWatching(h.store, t0 + 5 * MIN, t0 + 30 * MIN);
     now = t0 + 30 * MIN;
     await analyzer.runNow();
     expect(await open()).toContain('stale-flow customer-sync');
@@ -171,6 +174,7 @@ flows:
   });
 
   it('opens stale-flow for each once Weft has received nothing from it for longer than allowed', async () => {
+    await keptWatching(h.store, real + 2 * MIN, real + 15 * MIN);
     now = real + 15 * MIN;
     await analyzer.runNow();
     // Not flow-never-observed behind-sync: its run's own clock puts it before the window, and Weft received it inside.

@@ -50,3 +50,4 @@ export {
   SAMPLED_SILENCE_ALPHA,
 } from './flows/sampling.ts';
 export type { SampledService } from './flows/sampling.ts';
+export { absenceUnjudged, queryLastDowntime, WEFT_DOWNTIME_MIN_MS, type WeftDowntime } from './flows/weft-downtime.ts';

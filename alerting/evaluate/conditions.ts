@@ -10,7 +10,7 @@ import {
 } from '../../core/catalog/index.ts';
 import type { FindingKind, Severity } from '../../core/contracts/index.ts';
 import { formatDuration } from '../../core/time/index.ts';
-import { flowSilenceMs, sampledCountRange } from '../../analyzer/index.ts';
+import { absenceUnjudged, flowSilenceMs, sampledCountRange } from '../../analyzer/index.ts';
 import type { AlertRule, Condition, Labels } from '../model/alert.ts';
 import { UNREACHABLE_MIN_CALLERS, UNREACHABLE_MIN_CALLS } from '../rules/derive-rules.ts';
 import { selectsSubject } from '../rules/select.ts';
@@ -78,6 +78,16 @@ function counted(r: AlertRule, o: Observations): boolean {
   const since = until - r.windowMs;
   if (o.observingSince === null || Date.parse(o.observingSince) > since) return false;
   return !o.gaps.some((g) => Date.parse(g.from) < until && Date.parse(g.to) > since);
+}
+
+/**
+ * Whether a flow's silence runs across Weft's last downtime (`Observations.downtime`) and Weft has not watched past it,
+ * up to where silence counts (`silentUntil`), for `thresholdMs`: no verdict on its staleness (`absenceUnjudged`, the
+ * rule the stale-flow finding keeps), so an alert firing before is kept and none starts for what Weft did not see.
+ */
+function staleUnjudged(f: Flow, o: Observations, thresholdMs: number): boolean {
+  const seen = o.lastSeen.get(f.id);
+  return absenceUnjudged(o.downtime, seen ? Date.parse(seen) : undefined, Date.parse(silentUntil(o)), thresholdMs) !== null;
 }
 
 /** A flow measure's value for one flow (NaN: no data in the window). */
@@ -168,8 +178,11 @@ function flowConditions(rule: AlertRule, catalog: Catalog, o: Observations): Con
     if (!Number.isFinite(threshold)) return [];
     const value = flowValue[rule.measure](rule, f, o, catalog);
     // A count over a window Weft did not observe whole is no verdict (NaN), and not a recovery either; nor is a ratio or
-    // a percentile of too few runs (an error rate of no run, the p95 of fewer than minTraces).
-    const noVerdict = countMeasures.has(rule.measure) ? !counted(rule, o) : sampleMeasures.has(rule.measure) && Number.isNaN(value);
+    // a percentile of too few runs (an error rate of no run, the p95 of fewer than minTraces); nor a silence across
+    // Weft's own downtime before Weft has watched past it for the threshold (staleUnjudged).
+    const noVerdict = countMeasures.has(rule.measure)
+      ? !counted(rule, o)
+      : (sampleMeasures.has(rule.measure) && Number.isNaN(value)) || (rule.measure === 'staleness' && staleUnjudged(f, o, threshold));
     const labels: Labels = { alertname: rule.id, severity: rule.severity, ...flowLabels(catalog, f), ...rule.labels };
     return [
       {

@@ -1,7 +1,7 @@
 import type { SilenceBefore } from './quiet-hours.ts';
 /** What the rules are evaluated against: plain data read from the rollups (see observe.ts), no I/O here. */
 import type { Severity } from '../../core/contracts/index.ts';
-import { sampledCountRange, type SampledService } from '../../analyzer/index.ts';
+import { sampledCountRange, type SampledService, type WeftDowntime } from '../../analyzer/index.ts';
 
 export interface FlowWindowStats {
   traces: number;
@@ -73,6 +73,12 @@ export interface Observations {
   watchingSince: string | null;
   /** When Weft first received a span (ISO; null: never): a count over a window that starts earlier is no verdict. */
   observingSince: string | null;
+  /**
+   * Weft's last downtime (no pairing run for longer than WEFT_DOWNTIME_MIN_MS) within twice the longest staleness
+   * threshold (`queryLastDowntime`); null or absent: none, or not read (no staleness rule). A flow's silence across it
+   * is no verdict until Weft has watched past it for the threshold (`absenceUnjudged`, the rule stale-flow keeps too).
+   */
+  downtime?: WeftDowntime | null;
   /** Per window length (ms) → per flow id → stats over [now - window, now]: what ratios and quantiles are judged on (error rate, latency). */
   windows: Map<number, Map<string, FlowWindowStats>>;
   /**

@@ -13,6 +13,7 @@ import {
   type AttributedEdge,
   type FlowWindows,
   type WindowRequest,
+  queryLastDowntime,
 } from '../../analyzer/index.ts';
 import { fromChTime, toChTime, type Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
@@ -136,6 +137,15 @@ export async function lastArrival(store: Store, since: Date): Promise<string | n
 export function sampleTraceIds(evidence: Record<string, unknown>): string[] {
   const ids = evidence.sampleTraceIds;
   return Array.isArray(ids) ? ids.filter((t): t is string => typeof t === 'string' && t !== '').slice(0, 3) : [];
+}
+
+/**
+ * The longest staleness threshold of `rules` over their flows (ms; 0 without one): Weft's downtime is looked for over
+ * twice it (`Observations.downtime`), as the analyzer looks over twice the longest allowed silence.
+ */
+function longestStaleness(rules: AlertRule[]): number {
+  const of = (r: AlertRule) => r.flows.map((id) => (typeof r.threshold === 'function' ? (r.threshold(id) ?? 0) : r.threshold));
+  return Math.max(0, ...rules.filter((r) => r.measure === 'staleness').flatMap(of));
 }
 
 const newest = (a: Map<string, string>, b: Map<string, string>) => {
@@ -330,6 +340,7 @@ export async function observe(o: ObserveOptions): Promise<Observations & { basel
     lastPairingRun: state.lastRunAt?.toISOString() ?? null,
     watchingSince: o.watchingSince?.toISOString() ?? null,
     observingSince: state.observingSince?.toISOString() ?? null,
+    downtime: staleness ? await queryLastDowntime(store, now, 2 * longestStaleness(o.rules)) : null,
     windows,
     settled,
     lastSeen: newest(flowLastSeen(read), flowLastTouch(catalog, read.windows[0].touches)),

@@ -46,8 +46,9 @@ export interface AuditReport {
     evidence: Record<string, unknown>;
     hint: string;
     /**
-     * Present when the detectors have no verdict on this open finding now (too few runs in the window): it is kept
-     * open as it was last seen (`lastSeen`, ISO), for `reason`. Added within version 1.
+     * Present when the detectors have no verdict on this open finding now (too few runs in the window, a flow's silence
+     * across Weft's own downtime): it is kept open as it was last seen (`lastSeen`, ISO), for `reason`. Added within
+     * version 1.
      */
     noVerdict?: { reason: string; lastSeen: string };
   }>;

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { allowedSilence } from '../../core/catalog/index.ts';
-import { deprecatedInUse, flowNeverObserved, staleFlow, undocumentedFlow } from './estate-detectors.ts';
+import { deprecatedInUse, flowNeverObserved as neverObservedDetections, staleFlow as staleDetections, undocumentedFlow } from './estate-detectors.ts';
+import type { DetectorContext } from './detector.ts';
+
+// The findings each detector opens (its candidates; what it holds is asserted where a test is about it).
+const flowNeverObserved = (ctx: DetectorContext) => neverObservedDetections(ctx).candidates;
+const staleFlow = (ctx: DetectorContext) => staleDetections(ctx).candidates;
 import { attributeEdges } from '../model/snapshot.ts';
 import { daySnapshot, observedEdge } from '../test/snapshot-fixture.ts';
 
@@ -448,6 +453,48 @@ flows:
       'integration:step-sync->billing@step-sync',
       'crm->integration:other-sync@other-sync',
       'billing->integration:nightly@nightly',
+    ]);
+  });
+});
+
+// The rule for a flow's absence across Weft's own downtime, and while nothing of the window is paired (weft-downtime.test.ts
+// runs it on a store): no verdict, with the reason a kept finding shows.
+describe('flowNeverObserved and staleFlow without a verdict', () => {
+  const downtime = { from: '2026-01-01T22:00:00.000Z', to: '2026-01-01T23:55:00.000Z' };
+  const lastSeen = [{ source: 'crm', target: 'erp', integration: 'crm', service: 'crm', lastSeen: '2026-01-01T21:55:00.000Z' }];
+  const evaluated = (over: Partial<Snapshot>) => {
+    const snap = { ...snapshot('2025-12-01T00:00:00.000Z'), since: '2026-01-01T23:40:00.000Z', ...over };
+    const never = neverObservedDetections({ snapshot: snap, now });
+    const stale = staleDetections({ snapshot: snap, now });
+    return [...never.candidates, ...stale.candidates]
+      .map((c) => `${c.kind} ${c.key}`)
+      .concat([...never.held, ...stale.held].map((h) => `${h.kind} ${h.key}: ${h.reason}`));
+  };
+
+  it("holds a flow silent across Weft's downtime until Weft has watched for its allowed silence since", () => {
+    const held = (watch: string) => `Weft was not observing from ${downtime.from} to ${downtime.to}; judged again once it has watched for ${watch} since`;
+    expect(evaluated({ lastSeen, downtime })).toEqual([
+      `flow-never-observed every-5m: ${held('10m')}`,
+      `flow-never-observed batch-class: ${held('30m')}`,
+      // Without a schedule or staleAfter: for the window.
+      `flow-never-observed unscheduled: ${held('20m')}`,
+      `stale-flow every-5m: ${held('10m')}`,
+    ]);
+    // Back 10 minutes ago: every-5m is judged, the others are not yet.
+    const back = { from: downtime.from, to: '2026-01-01T23:50:00.000Z' };
+    expect(evaluated({ lastSeen, downtime: back }).map((v) => v.split(':')[0])).toEqual([
+      'flow-never-observed every-5m',
+      'stale-flow every-5m',
+      'flow-never-observed batch-class',
+      'flow-never-observed unscheduled',
+    ]);
+  });
+
+  it('holds a flow missing from a window of which nothing is paired', () => {
+    expect(evaluated({ pairedUntil: '2026-01-01T23:30:00.000Z' })).toEqual([
+      'flow-never-observed every-5m: nothing in the window is paired yet (paired up to 2026-01-01T23:30:00.000Z)',
+      'flow-never-observed batch-class: nothing in the window is paired yet (paired up to 2026-01-01T23:30:00.000Z)',
+      'flow-never-observed unscheduled: nothing in the window is paired yet (paired up to 2026-01-01T23:30:00.000Z)',
     ]);
   });
 });

@@ -5,7 +5,9 @@ import { combineEdges, edgesDomain, flowOfHalf, isHalfOf, isIntegrationNode, isR
 import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 import { unknownSystemUses } from '../model/unknown-systems.ts';
-import { sampleTraces, subject, type Detector } from './detector.ts';
+import { sampleTraces, subject, type Detector, type HoldingDetector } from './detector.ts';
+import type { HeldVerdict } from '../../core/contracts/index.ts';
+import { absenceUnjudged } from '../flows/weft-downtime.ts';
 import { flowSilenceMs, formatProbability } from '../flows/sampling.ts';
 
 /**
@@ -180,38 +182,59 @@ function silenceKnownUntil(snapshot: Snapshot, now: Date, lineage: LineageJobRun
  * Documented active flows with no traffic in the window. A flow is not "never observed" before it
  * was due: Weft must have observed (and paired, past the late-arrival window) for longer than the
  * flow may be silent — a fresh install is not an alarm. Nor is a flow that may be silent for longer than
- * the window and was seen within that silence (a flow run every 5 minutes, absent from a 30 s window,
- * ran 2 minutes ago): its absence from the window says nothing; stale-flow tells when it stops. Nor is a flow whose last
- * run Weft received within the window, whatever the run's own clock says.
+ * the part of the window pairing has got through and was seen within that silence (a flow run every 5 minutes, absent
+ * from a 30 s window, ran 2 minutes ago; a flow run every 12 hours whose newest run is stored and not paired yet, its
+ * run before ending within 24 hours of where pairing got to): its absence from the window says nothing; stale-flow
+ * tells when it stops. Nor is a flow whose last run Weft received within the window, whatever the run's own clock says.
+ * No verdict (held: an open finding is kept as it is) while nothing in the window is paired yet, or while the flow's
+ * absence runs across Weft's own downtime and Weft has not watched, since it came back, for as long as the flow may be
+ * silent (its allowed silence, else the window: `absenceUnjudged`).
  */
-export const flowNeverObserved: Detector = ({ snapshot, now }) => {
+export const flowNeverObserved: HoldingDetector = ({ snapshot, now }) => {
   const windowMs = Date.parse(snapshot.until) - Date.parse(snapshot.since);
+  // The part of the window pairing has got through: a run after it may be stored and not paired yet.
+  const pairedWindowMs = Math.max(0, Math.min(Date.parse(snapshot.until), Date.parse(snapshot.pairedUntil)) - Date.parse(snapshot.since));
   const observedMs = snapshot.observingSince ? Date.parse(snapshot.pairedUntil) - Date.parse(snapshot.observingSince) : 0;
-  const seenLately = (f: Flow) => {
-    const last = lastRun(f, snapshot);
+  // How long the flow may be silent (ms; undefined: no schedule or class says). Runs sampled by their sender reach Weft further apart (analyzer/flows/sampling.ts).
+  const silenceOf = (f: Flow, last: ReturnType<typeof lastRun>) => {
+    const allowed = allowedSilence(f, snapshot.catalog.classes)?.ms;
+    return allowed === undefined ? undefined : flowSilenceMs(f, allowed, snapshot.sampled, last.seen, last.services).ms;
+  };
+  const seenLately = (f: Flow, last: ReturnType<typeof lastRun>) => {
     // Received within the window, though its runs' own clocks put them before it (a writer's clock behind Weft's, or a
     // time zone taken for UTC): observed, not missing.
     if (last.arrived !== undefined && Date.parse(last.arrived) >= Date.parse(snapshot.since) && Date.parse(last.arrived) <= Date.parse(snapshot.until))
       return true;
-    const allowed = allowedSilence(f, snapshot.catalog.classes)?.ms;
-    // Runs sampled by their sender reach Weft further apart (analyzer/flows/sampling.ts).
-    const silence = allowed === undefined ? undefined : flowSilenceMs(f, allowed, snapshot.sampled, last.seen, last.services).ms;
-    if (silence === undefined || silence <= windowMs) return false;
+    const silence = silenceOf(f, last);
+    if (silence === undefined || silence <= pairedWindowMs) return false;
     return last.seen !== undefined && silenceKnownUntil(snapshot, now, last.lineage) - silentSinceMs(last) <= silence;
   };
-  return snapshot.catalog.flows
+  // Why the flow's absence has no verdict now, or null.
+  const unjudged = (f: Flow, last: ReturnType<typeof lastRun>) => {
+    if (pairedWindowMs === 0 && !last.lineage) return `nothing in the window is paired yet (paired up to ${snapshot.pairedUntil})`;
+    const since = last.seen !== undefined ? silentSinceMs(last) : undefined;
+    return absenceUnjudged(snapshot.downtime, since, silenceKnownUntil(snapshot, now, last.lineage), silenceOf(f, last) ?? windowMs);
+  };
+  const held: HeldVerdict[] = [];
+  const candidates = snapshot.catalog.flows
     .filter((f) => f.lifecycle === 'active' && !snapshot.edges.some((e) => e.flowId === f.id || (e.flowId === null && isHalfOf(f, e))))
-    .filter((f) => observedMs >= dueAfterMs(f, snapshot.catalog.classes, windowMs, snapshot.sampled, lastRun(f, snapshot).seen !== undefined))
-    .filter((f) => !seenLately(f))
+    .filter((f) => {
+      const last = lastRun(f, snapshot);
+      if (observedMs < dueAfterMs(f, snapshot.catalog.classes, windowMs, snapshot.sampled, last.seen !== undefined) || seenLately(f, last)) return false;
+      const reason = unjudged(f, last);
+      if (reason !== null) held.push({ kind: 'flow-never-observed', key: f.id, reason });
+      return reason === null;
+    })
     .map((f) => ({
-      kind: 'flow-never-observed',
+      kind: 'flow-never-observed' as const,
       key: f.id,
-      severity: 'medium',
+      severity: 'medium' as const,
       title: `Documented flow ${f.id} (${f.source} → ${f.target}) was not observed since ${snapshot.since}`,
       subject: subject([f.source, f.target], [f.id], f.domain ? [f.domain] : []),
       evidence: { window: { since: snapshot.since, until: snapshot.until }, runtime: f.runtime, traces: 0 },
       hint: `Check that ${f.runtime.service ?? f.runtime.flow ?? 'the integration'} is running and exports traces to Weft with spans touching ${f.source} and ${f.target}; if the flow is gone, set lifecycle: retired.`,
     }));
+  return { candidates, held };
 };
 
 /** Deprecated or retired flows and systems that still carry traffic. */
@@ -281,11 +304,14 @@ export const deprecatedInUse: Detector = ({ snapshot }) => {
  * OpenLineage job (its `runtime.flow`) is seen when a run completes, as of the run's nominal time
  * (the `nominalTime` facet; else its end); runs that FAIL or ABORT do not count (they are errors).
  * The silence is counted up to what Weft has paired (`evidence.observedUntil`, see silenceKnownUntil), not to
- * the clock: Weft being behind is not the integration stopping.
+ * the clock: Weft being behind is not the integration stopping. A silence that runs across Weft's own downtime is no
+ * verdict (held: an open finding is kept as it is) until Weft has watched, since it came back, for the silence the flow
+ * is allowed (`absenceUnjudged`): a run may have happened while no Weft was there to see it.
  */
-export const staleFlow: Detector = ({ snapshot, now }) => {
+export const staleFlow: HoldingDetector = ({ snapshot, now }) => {
   const { catalog } = snapshot;
-  return catalog.flows
+  const held: HeldVerdict[] = [];
+  const candidates = catalog.flows
     .filter((f) => f.lifecycle === 'active' && f.schedule)
     .flatMap((f) => {
       const allowed = allowedSilence(f, catalog.classes);
@@ -301,8 +327,14 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
       const seen = lineage ? (last.seen ?? lineage.lookbackSince) : last.seen;
       if (!seen) return [];
       const knownUntil = silenceKnownUntil(snapshot, now, lineage);
-      const silentMs = knownUntil - silentSinceMs({ seen, arrived: last.arrived });
+      const silentSince = silentSinceMs({ seen, arrived: last.arrived });
+      const silentMs = knownUntil - silentSince;
       if (silentMs <= limitMs) return [];
+      const reason = absenceUnjudged(snapshot.downtime, silentSince, knownUntil, limitMs);
+      if (reason !== null) {
+        held.push({ kind: 'stale-flow', key: f.id, reason });
+        return [];
+      }
       const lagMs = last.arrived === undefined ? 0 : Date.parse(last.arrived) - Date.parse(seen);
       const runs = lineage
         ? {
@@ -345,4 +377,5 @@ export const staleFlow: Detector = ({ snapshot, now }) => {
         },
       ];
     });
+  return { candidates, held };
 };

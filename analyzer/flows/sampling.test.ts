@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../collector/test/harness.ts';
 import { parseCatalog } from '../../core/catalog/index.ts';
 import { sendSpans, withTracer } from '../../test/otel.ts';
-import { flowNeverObserved, staleFlow } from '../detectors/estate-detectors.ts';
+import { flowNeverObserved as neverObservedDetections, staleFlow as staleDetections } from '../detectors/estate-detectors.ts';
+import type { DetectorContext } from '../detectors/detector.ts';
+
+// The findings each detector opens (its candidates).
+const flowNeverObserved = (ctx: DetectorContext) => neverObservedDetections(ctx).candidates;
+const staleFlow = (ctx: DetectorContext) => staleDetections(ctx).candidates;
 import type { Snapshot } from '../model/snapshot.ts';
 import {
   flowProbability,

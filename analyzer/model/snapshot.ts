@@ -4,6 +4,7 @@ import type { SampledService } from '../flows/sampling.ts';
 import type { EdgeLastSeen, ObservedEdge, ObservedTouch, SelfEdgeRow } from '../flows/observed.ts';
 import type { HopChain } from '../hops/hop-chain.ts';
 import type { LineageJobRuns } from '../hops/lineage-runs.ts';
+import type { WeftDowntime } from '../flows/weft-downtime.ts';
 import { groupBy } from '../../core/collections/index.ts';
 import { compareCodePoints } from '../../core/text/index.ts';
 
@@ -29,6 +30,12 @@ export interface Snapshot {
   observingSince: string | null;
   /** Everything that arrived before this is paired (arrival time: the last pairing run's clock minus the late-arrival window, at most `until`). */
   pairedUntil: string;
+  /**
+   * Weft's last downtime (no pairing run for longer than WEFT_DOWNTIME_MIN_MS) that ended within the look-back of the
+   * absence rules (`absenceLookbackMs`); absent: none, or not read (only `detectionSnapshot` reads it). A flow's silence
+   * across it is judged once Weft has watched long enough since (`absenceUnjudged`).
+   */
+  downtime?: WeftDowntime;
   /** Arrived and not paired yet (still inside the late-arrival window): data is coming, not lost. */
   pending?: { traces: number; spans: number };
   edges: AttributedEdge[];

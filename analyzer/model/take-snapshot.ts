@@ -7,6 +7,7 @@ import { endpointKey, endpointMapping, PENDING, type EndpointMapping } from '../
 import { querySampledServices, querySamplingInWindows, SAMPLING_LOOKBACK_MS } from '../flows/sampling.ts';
 import { queryEdgeLastSeen, queryEdgesByWindow, queryTouchesByWindow, type ObservedTouch, type SelfEdgeRow, type WindowEdges } from '../flows/observed.ts';
 import { pairingState } from '../flows/pairing-job.ts';
+import { queryLastDowntime } from '../flows/weft-downtime.ts';
 import { queryServiceShifts } from '../flows/sender-offsets.ts';
 import { buildHopChains } from '../hops/hop-chain.ts';
 import { inFlightMs, queryLineageHops, querySystemCounts, settledWindow, touchCounts } from '../hops/hop-counts.ts';
@@ -15,8 +16,13 @@ import { minuteWindow } from '../../core/time/index.ts';
 import { attributeEdges, isUnknown, type AttributedEdge, type RuleOverlap, type Snapshot } from './snapshot.ts';
 import { queryLifecycleSince } from './lifecycle-since.ts';
 
-/** How far back a documented OpenLineage job's last completed run is looked for: the window, or twice the longest silence a flow is allowed. */
-function lineageLookbackMs(catalog: Catalog, windowMs: number): number {
+/**
+ * How far back (ms) the absence rules look: a documented OpenLineage job's last completed run, and Weft's own last
+ * downtime (`queryLastDowntime`): the window, or twice the longest silence a flow is allowed. A downtime that ended
+ * further back has been watched past for longer than any flow's allowed silence (a flow whose runs reach Weft sampled
+ * may be allowed more: its silence across an older downtime is judged as if Weft had watched).
+ */
+function absenceLookbackMs(catalog: Catalog, windowMs: number): number {
   return Math.max(windowMs, ...catalog.flows.map((f) => 2 * (allowedSilence(f, catalog.classes)?.ms ?? 0)));
 }
 
@@ -131,7 +137,7 @@ export async function takeSnapshot(
     queryLineageJobRuns(
       store,
       [...new Set(catalog.flows.flatMap((f) => (f.runtime?.flow ? [f.runtime.flow] : [])))],
-      new Date(asOf.getTime() - lineageLookbackMs(catalog, until.getTime() - since.getTime())),
+      new Date(asOf.getTime() - absenceLookbackMs(catalog, until.getTime() - since.getTime())),
     ),
   ]);
   const lifecycleSince = await queryLifecycleSince(store, catalog, {
@@ -201,9 +207,12 @@ function withoutAwaitingParent(touches: ObservedTouch[], awaiting: Map<string, n
  * holding its start counted whole, as the rollups hold it, up to the end of the minute in progress), stated
  * as read (`minuteWindow` for a range) and read at `now`. A look-back shorter than a minute still reads the
  * minute before when it reaches into it: 30 s asked for at 10:00:05 reads 09:59 – 10:01, not 5 s of data.
- * `lookbackMs` in ms, > 0; `options`: `SnapshotOptions`.
+ * `lookbackMs` in ms, > 0; `options`: `SnapshotOptions`. It carries Weft's last downtime (`Snapshot.downtime`).
  */
-export function detectionSnapshot(store: Store, catalog: Catalog, lookbackMs: number, now: Date, options: SnapshotOptions = {}): Promise<Snapshot> {
+export async function detectionSnapshot(store: Store, catalog: Catalog, lookbackMs: number, now: Date, options: SnapshotOptions = {}): Promise<Snapshot> {
   const w = minuteWindow(now.getTime() - lookbackMs, now.getTime(), false);
-  return takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), now, options);
+  const snapshot = await takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), now, options);
+  // Weft's own last downtime, which the absence rules hold across (`absenceUnjudged`): read for detection only.
+  const downtime = await queryLastDowntime(store, now, absenceLookbackMs(catalog, w.until - w.since));
+  return downtime ? { ...snapshot, downtime } : snapshot;
 }
