@@ -5,6 +5,7 @@ import type { SyncResult } from '../core/contracts/index.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { minuteWindow, systemClock, type Clock } from '../core/time/index.ts';
 import { analyzerKinds, detectAll } from './detectors/index.ts';
+import { unseenHeld } from './detectors/unwatched-window.ts';
 import { createFindingStore, type FindingStore } from '../findings/index.ts';
 import { runPairing, type PairingResult } from './flows/pairing-job.ts';
 import { AWAITING_PARENT_MAX_MS } from './flows/awaiting-parent.ts';
@@ -167,6 +168,8 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
     try {
       const snap = await detectionSnapshot(store, catalog, config.windowMs, now, { awaitParentMs });
       const { candidates, held } = detectAll({ snapshot: snap, now });
+      // A window Weft did not watch whole (its own downtime) does not clear what it did not see again.
+      held.push(...(await unseenHeld(snap, candidates, findings)));
       result.candidates = candidates.length;
       result.findings = await findings.sync(analyzerKinds, candidates, now, held);
     } catch (err) {

@@ -3,6 +3,7 @@ import type { Catalog } from '../../core/catalog/index.ts';
 import type { Detections, Severity } from '../../core/contracts/index.ts';
 import type { FindingStore } from '../../findings/index.ts';
 import { detectAll } from '../detectors/index.ts';
+import { unseenHeld } from '../detectors/unwatched-window.ts';
 import { pairStoppedStore, statedPairing, type PairingWindows } from '../flows/pairing-job.ts';
 import { buildInventory } from '../inventory/build-inventory.ts';
 import { detectionSnapshot } from '../model/take-snapshot.ts';
@@ -31,7 +32,7 @@ export async function runAudit(
     failOn: Severity | null;
     pair?: Partial<PairingWindows>;
     more?: AuditSource[];
-    findings?: Pick<FindingStore, 'settle' | 'heldOpen'>;
+    findings?: Pick<FindingStore, 'settle' | 'heldOpen' | 'list'>;
   },
 ): Promise<AuditReport> {
   const paired = options.pair ? await pairStoppedStore(store, options.now, options.pair) : undefined;
@@ -43,6 +44,7 @@ export async function runAudit(
     candidates.push(...more.candidates);
     held.push(...more.held);
   }
+  if (options.findings) held.push(...(await unseenHeld(snapshot, candidates, options.findings)));
   const settled = options.findings ? await options.findings.settle(candidates, options.now) : candidates;
   // No verdict now on these keys (too few runs, a probe or reconciliation failing): the runner keeps their open findings as they are, and so does the audit.
   const kept = options.findings ? await options.findings.heldOpen(held) : [];

@@ -190,3 +190,43 @@ describe('weft audit --data on the store of a stopped Weft', () => {
     expect(report.findings.filter((f) => f.kind === 'stale-flow' || f.kind === 'flow-never-observed').map((f) => f.id)).toEqual([]);
   });
 });
+
+// Regression: an undocumented flow seen before Weft stopped for an hour was resolved ("condition cleared") by the first
+// window after the restart, which held nothing because no Weft had been there to see it, and reopened by the next run
+// it saw: a false "resolved" in its history and in compliance reports. The same for every finding whose condition is
+// something seen in the window (undocumented-flow, unknown-system, sor-violation, …), and while pairing failed (no pairing run either).
+describe('a finding seen in the window, across an hour Weft was down', () => {
+  const w = weftOnClock();
+  beforeAll(() => w.start('shadow-sync'));
+  afterAll(() => w.stop());
+  const undocumented = async (status: 'open' | 'resolved') =>
+    (await w.state.analyzer.findings.list({ status: [status], kind: ['undocumented-flow'] })).map((f) => [f.key, f.noVerdict?.reason ?? null]);
+
+  it('is kept open, with no verdict, while the window overlaps the downtime', async () => {
+    await w.at(MIN);
+    expect(await undocumented('open')).toEqual([['crm->erp@shadow-sync', null]]);
+    await w.watched(MIN, 6 * MIN);
+    // Down from 6 to 66 minutes: the 20-minute window at 66 holds no run of it.
+    await w.at(66 * MIN);
+    expect(await undocumented('resolved')).toEqual([]);
+    const [[key, reason]] = await undocumented('open');
+    expect(key).toBe('crm->erp@shadow-sync');
+    expect(reason).toMatch(/^Weft was not observing from .* to .*, within the window; judged again once the window lies after it$/);
+    // `weft audit` of the same window lists it as the runner keeps it, and says why.
+    const audit = await runAudit(w.state.h.store, catalogFrom(catalogYaml), {
+      sinceMs: 20 * MIN,
+      now: new Date(w.state.now),
+      failOn: null,
+      findings: w.state.analyzer.findings,
+    });
+    expect(audit.findings.filter((f) => f.kind === 'undocumented-flow').map((f) => f.noVerdict?.reason)).toEqual([reason]);
+  });
+
+  it('resolves once a window Weft watched whole holds no run of it', async () => {
+    await w.watched(66 * MIN, 90 * MIN);
+    await w.at(90 * MIN);
+    expect(await undocumented('open')).toEqual([]);
+    const [f] = await w.state.analyzer.findings.list({ kind: ['undocumented-flow'] });
+    expect((await w.state.analyzer.findings.history(f.id)).map((e) => e.action)).toEqual(['opened', 'resolved']);
+  });
+});
