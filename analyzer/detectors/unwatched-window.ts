@@ -21,13 +21,16 @@ export const SEEN_IN_WINDOW_KINDS: readonly FindingKind[] = [
 /**
  * Why `snapshot`'s window cannot clear a finding seen in it (`SEEN_IN_WINDOW_KINDS`), or null when it can: Weft's last
  * downtime (`Snapshot.downtime`: no pairing run for longer than WEFT_DOWNTIME_MIN_MS, a stop or a pairing that failed
- * throughout) overlaps it — what ran meanwhile may not have reached Weft. In words for a reader. (A window whose end is
- * not paired yet is not enough: a trace with its root span is paired seconds after its last span, whatever the
- * late-arrival window, so such a window still sees what runs.)
+ * throughout) overlaps it — what ran meanwhile may not have reached Weft. In words for a reader. Not when the catalog
+ * changed since the downtime began (`Snapshot.catalogStoredAt`; restarted with another catalog, or reloaded since): a
+ * finding the new catalog does not find again (the flow documented, the host named) is cleared by it, seen or not. (A
+ * window whose end is not paired yet is not enough either: a trace with its root span is paired seconds after its
+ * last span, whatever the late-arrival window, so such a window still sees what runs.)
  */
 export function windowUnwatched(snapshot: Snapshot): string | null {
   const down = snapshot.downtime;
-  if (down && Date.parse(down.to) > Date.parse(snapshot.since) && Date.parse(down.from) < Date.parse(snapshot.until))
+  if (!down || (snapshot.catalogStoredAt !== undefined && Date.parse(snapshot.catalogStoredAt) > Date.parse(down.from))) return null;
+  if (Date.parse(down.to) > Date.parse(snapshot.since) && Date.parse(down.from) < Date.parse(snapshot.until))
     return `Weft was not observing from ${down.from} to ${down.to}, within the window; judged again once the window lies after it`;
   return null;
 }

@@ -8,6 +8,7 @@ import { runAudit } from '../audit/run-audit.ts';
 import { runPairing } from '../flows/pairing-job.ts';
 import { catalogFrom, sendCustomerSync } from '../test/estate-fixture.ts';
 import { keptWatching } from '../test/kept-watching.ts';
+import { toChTime } from '../../clickhouse/index.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -228,5 +229,26 @@ describe('a finding seen in the window, across an hour Weft was down', () => {
     expect(await undocumented('open')).toEqual([]);
     const [f] = await w.state.analyzer.findings.list({ kind: ['undocumented-flow'] });
     expect((await w.state.analyzer.findings.history(f.id)).map((e) => e.action)).toEqual(['opened', 'resolved']);
+  });
+});
+
+describe('a finding seen in the window, across a downtime after which the catalog changed', () => {
+  const w = weftOnClock();
+  beforeAll(() => w.start('shadow-sync'));
+  afterAll(() => w.stop());
+
+  it('is judged by the catalog now in effect, seen again or not', async () => {
+    await w.at(MIN);
+    await w.watched(MIN, 6 * MIN);
+    // Down from 6 to 66 minutes; back with a catalog that differs (a version stored at the restart).
+    await w.state.h.store.client.insert({
+      table: 'weft_catalog_versions',
+      format: 'JSONEachRow',
+      values: [
+        { at: toChTime(new Date(w.state.real + 66 * MIN)), sha256: 'b'.repeat(64), actor: 'weft', reason: 'start', sources: [], catalog: '{}', changes: '[]' },
+      ],
+    });
+    await w.at(66 * MIN);
+    expect(await w.state.analyzer.findings.list({ status: ['open'], kind: ['undocumented-flow'] })).toEqual([]);
   });
 });

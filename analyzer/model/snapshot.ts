@@ -36,6 +36,12 @@ export interface Snapshot {
    * across it is judged once Weft has watched long enough since (`absenceUnjudged`).
    */
   downtime?: WeftDowntime;
+  /**
+   * With a `downtime`: when the catalog version in effect was stored (ISO; the newest row of weft_catalog_versions,
+   * stored whenever a start or reload loads a catalog that differs); absent when none is stored. A catalog changed
+   * since the downtime began re-judges what it names (analyzer/detectors/unwatched-window.ts).
+   */
+  catalogStoredAt?: string;
   /** Arrived and not paired yet (still inside the late-arrival window): data is coming, not lost. */
   pending?: { traces: number; spans: number };
   edges: AttributedEdge[];

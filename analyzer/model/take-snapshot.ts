@@ -1,4 +1,4 @@
-import type { Store } from '../../clickhouse/index.ts';
+import { fromChTime, type Store } from '../../clickhouse/index.ts';
 import { allowedSilence, type Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../../core/net/host-port.ts';
 import { UNNAMED } from '../flows/endpoint-match.ts';
@@ -207,12 +207,18 @@ function withoutAwaitingParent(touches: ObservedTouch[], awaiting: Map<string, n
  * holding its start counted whole, as the rollups hold it, up to the end of the minute in progress), stated
  * as read (`minuteWindow` for a range) and read at `now`. A look-back shorter than a minute still reads the
  * minute before when it reaches into it: 30 s asked for at 10:00:05 reads 09:59 – 10:01, not 5 s of data.
- * `lookbackMs` in ms, > 0; `options`: `SnapshotOptions`. It carries Weft's last downtime (`Snapshot.downtime`).
+ * `lookbackMs` in ms, > 0; `options`: `SnapshotOptions`. It carries Weft's last downtime (`Snapshot.downtime`) and, with
+ * one, when the catalog in effect was stored (`Snapshot.catalogStoredAt`).
  */
 export async function detectionSnapshot(store: Store, catalog: Catalog, lookbackMs: number, now: Date, options: SnapshotOptions = {}): Promise<Snapshot> {
   const w = minuteWindow(now.getTime() - lookbackMs, now.getTime(), false);
   const snapshot = await takeSnapshot(store, catalog, new Date(w.since), new Date(w.until), now, options);
   // Weft's own last downtime, which the absence rules hold across (`absenceUnjudged`): read for detection only.
   const downtime = await queryLastDowntime(store, now, absenceLookbackMs(catalog, w.until - w.since));
-  return downtime ? { ...snapshot, downtime } : snapshot;
+  if (!downtime) return snapshot;
+  // And when the catalog now in effect was stored (a version is stored whenever a start or reload loads one that differs).
+  const [version] = await store.client
+    .query({ query: 'SELECT toString(max(at)) AS at, count() AS n FROM weft_catalog_versions', format: 'JSONEachRow' })
+    .then((r) => r.json<{ at: string; n: number | string }>());
+  return Number(version?.n ?? 0) > 0 ? { ...snapshot, downtime, catalogStoredAt: fromChTime(version.at) } : { ...snapshot, downtime };
 }
