@@ -307,6 +307,22 @@ flows:
     expect(flowNeverObserved({ snapshot: s, now }).map((f) => f.key)).toEqual(['other']);
   });
 
+  // A CRM's API posting a webhook to the integration's own endpoint (answered-calls.ts): the edge crm → integration:<runtime>
+  // from the CRM's service, not from the runtime.
+  it('is observed when its source handed data to its runtime, from any service', () => {
+    const s = snap(
+      [
+        observedEdge('crm', 'integration:push-sync', 'crm-api', { service: 'crm-api' }),
+        observedEdge('crm', 'integration:delta-sync', 'delta-sync', { service: 'delta-sync' }),
+        // billing is no source of push-sync's flows: an undocumented flow into the integration.
+        observedEdge('billing', 'integration:push-sync', 'billing-api', { service: 'billing-api' }),
+      ],
+      [],
+    );
+    expect(flowNeverObserved({ snapshot: s, now }).map((f) => f.key)).toEqual(['other']);
+    expect(undocumentedFlow({ snapshot: s, now }).map((f) => f.title)).toEqual(['Undocumented flow billing → integration:push-sync (billing-api)']);
+  });
+
   it('is not stale while halves of its runs keep coming, and is once they stop', () => {
     const s = snap(
       [],

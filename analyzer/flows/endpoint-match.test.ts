@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/index.ts';
-import { endpointLabel, resolveEndpoint, selfSystems, type Endpoint } from './endpoint-match.ts';
+import { answeredNode, endpointLabel, resolveAnswered, resolveEndpoint, selfSystems, type Endpoint } from './endpoint-match.ts';
 
 const { catalog } = parseCatalog([
   {
@@ -218,5 +218,46 @@ describe('resolveEndpoint: database names spelled in another case', () => {
     expect(resolveEndpoint(cased, db('postgresql', 'Orders'))).toBe('shop');
     // Only SQL Server's namespace is `instance.database`: PostgreSQL's is `database.schema`.
     expect(resolveEndpoint(cased, db('postgresql', 'warehouse.Orders'))).toBe('unknown:postgresql://db01/warehouse.Orders');
+  });
+});
+
+describe('answeredNode', () => {
+  const { catalog: estate } = parseCatalog([
+    {
+      file: 'a.yaml',
+      text: `systems:
+  - { id: crm, match: { hosts: [crm.internal], services: [crm-api] } }
+  - { id: erp, match: { hosts: [erp.internal], services: [erp-api] } }
+flows:
+  - { id: crm-erp, source: crm, target: erp, runtime: { service: crm-erp-sync } }
+  - { id: crm-push, source: crm, target: erp, runtime: { service: crm-api } }
+  - { id: orders-in, source: crm, target: erp, runtime: { flow: orders-in } }
+`,
+    },
+  ]);
+
+  /** Answers by services whose spans name no flow (their integration is the service). */
+  const by = (...services: string[]) => services.map((service) => ({ service, integration: service }));
+
+  it("names an endpoint by the service that answered it: a system's service, else a flow's runtime", () => {
+    expect(answeredNode(estate, by('erp-api'))).toEqual({ system: 'erp', by: 'services' });
+    expect(answeredNode(estate, by('crm-erp-sync'))).toEqual({ system: 'integration:crm-erp-sync' });
+    // A service that is both a system's and a flow's runtime is its system.
+    expect(answeredNode(estate, by('crm-api'))).toEqual({ system: 'crm', by: 'services' });
+    // A runtime hosting many flows whose SERVER span names the flow (integration.flow): that flow's integration.
+    expect(answeredNode(estate, [{ service: 'mule', integration: 'orders-in' }])).toEqual({ system: 'integration:orders-in' });
+    expect(answeredNode(estate, [{ service: 'mule', integration: 'mule' }])).toBeUndefined();
+  });
+
+  it('leaves an endpoint only services no catalog names answered to its rules, and takes the last one named', () => {
+    expect(answeredNode(estate, by())).toBeUndefined();
+    expect(answeredNode(estate, by('contacts-svc'))).toBeUndefined();
+    expect(answeredNode(estate, by('contacts-svc', 'crm-erp-sync', 'erp-api'))).toEqual({ system: 'integration:crm-erp-sync' });
+  });
+
+  it('names only an endpoint its rules leave unknown: a rule that names the address decides, whoever answered', () => {
+    expect(resolveAnswered(estate, ep({ host: 'erp.internal' }), by('crm-erp-sync'))).toEqual({ system: 'erp', by: 'hosts' });
+    expect(resolveAnswered(estate, ep({ host: '127.0.0.1:24130' }), by('crm-erp-sync'))).toEqual({ system: 'integration:crm-erp-sync' });
+    expect(resolveAnswered(estate, ep({ host: '127.0.0.1:24130' }), undefined)).toEqual({ system: 'unknown:127.0.0.1:24130' });
   });
 });

@@ -19,8 +19,11 @@ export interface Endpoint {
   peer: string;
 }
 
-/** Which kind of rule recognised an endpoint (`system`: an integration.source/target id). */
-export type MatchedBy = 'system' | 'hosts' | 'urlPrefixes' | 'peerServices' | 'databases' | 'destinations';
+/**
+ * Which kind of rule recognised an endpoint (`system`: an integration.source/target id; `services`: the system's own
+ * service answered its calls, `answeredNode`).
+ */
+export type MatchedBy = 'system' | 'hosts' | 'urlPrefixes' | 'peerServices' | 'databases' | 'destinations' | 'services';
 
 /** Endpoints with no usable name (an HTTP call without host, a message without destination) resolve here. */
 export const UNNAMED = 'unnamed:';
@@ -212,4 +215,43 @@ export function selfSystems(catalog: Catalog): Map<string, string> {
   const out = new Map<string, string>();
   for (const s of catalog.systems) for (const svc of s.match.services ?? []) if (!out.has(svc)) out.set(svc, s.id);
   return out;
+}
+
+/** A service that answered an endpoint's calls, and its integration (its SERVER span's `integration.flow`, else the service). */
+export interface Answer {
+  service: string;
+  integration: string;
+}
+
+/**
+ * What an endpoint the catalog's rules leave unknown is when instrumented services answered its calls (a SERVER span of
+ * another service under the call, in its trace: answered-calls.ts, migration 137), `answers` the one that answered last
+ * first. The first of them the catalog names decides: a service a system's `match.services` lists is that system (an
+ * integration calling the ERP's own API at an address no rule names reached the ERP); an integration that is a
+ * documented flow's `runtime.flow`, or a service that is one's `runtime.service`, is `integration:<that name>`, the
+ * integration itself (a CRM posting a webhook to the integration's own endpoint hands its data to the integration: a
+ * half of the flow, `isHalfOf`, never an unknown system). A system's service first, when a service is both. Undefined
+ * when the catalog names none of them: a service no catalog knows answering stays an unknown system, named by its
+ * address.
+ */
+export function answeredNode(catalog: Catalog, answers: readonly Answer[]): { system: string; by?: MatchedBy } | undefined {
+  if (answers.length === 0) return undefined;
+  const systems = selfSystems(catalog);
+  for (const { service, integration } of answers) {
+    const system = systems.get(service);
+    if (system !== undefined) return { system, by: 'services' };
+    if (integration !== '' && catalog.flows.some((f) => f.runtime?.flow === integration)) return { system: `integration:${integration}` };
+    if (catalog.flows.some((f) => f.runtime?.service === service)) return { system: `integration:${service}` };
+  }
+  return undefined;
+}
+
+/**
+ * An endpoint's system by its rules (`resolveWithRule`), and, when they leave it unknown, by the services that answered
+ * its calls (`answeredNode`; `answers` the one that answered last first, none when no answer was recorded).
+ */
+export function resolveAnswered(catalog: Catalog, e: Endpoint, answers: readonly Answer[] | undefined): { system: string; by?: MatchedBy } {
+  const r = resolveWithRule(catalog, e);
+  if (answers === undefined || !r.system.startsWith('unknown:')) return r;
+  return answeredNode(catalog, answers) ?? r;
 }

@@ -6,7 +6,7 @@
 import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { fromChTime } from '../../clickhouse/index.ts';
-import { resolveWithRule, selfSystems, type Endpoint, type MatchedBy } from './endpoint-match.ts';
+import { answeredNode, resolveWithRule, selfSystems, type Answer, type Endpoint, type MatchedBy } from './endpoint-match.ts';
 import { roleKeys, type RoleKeys } from './flow-roles.ts';
 
 export const sqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -50,17 +50,47 @@ function resolveCached(catalog: Catalog, e: Endpoint): Resolution {
   return r;
 }
 
-/** Resolves every endpoint ever seen against the catalog as it is now. */
-export async function endpointMapping(store: Store, catalog: Catalog): Promise<EndpointMapping> {
+/**
+ * The services (and their integrations) that answered each endpoint's calls (weft_answered_endpoints, migration 137), by
+ * endpoint key (`endpointKey`), the one that answered last first; of the endpoints `keys` only (their keys), when given.
+ */
+export async function answeringServices(store: Store, keys?: readonly string[]): Promise<Map<string, Answer[]>> {
+  const only = keys === undefined ? '' : `WHERE ${keyExpr('ep_')} IN {keys:Array(String)}`;
   const rows = await store.client
     .query({
-      query:
-        'SELECT ep_kind AS kind, ep_sys AS sys, ep_host AS host, ep_name AS name, ep_peer AS peer, max(last_seen) AS last_seen, min(first_seen) AS first_seen FROM weft_endpoints GROUP BY kind, sys, host, name, peer',
+      query: `SELECT ep_kind AS kind, ep_sys AS sys, ep_host AS host, ep_name AS name, ep_peer AS peer,
+          arrayMap(x -> (x.2, x.3), arrayReverseSort(groupArray((last_seen, service, integration)))) AS answers
+        FROM (SELECT ep_kind, ep_sys, ep_host, ep_name, ep_peer, service, integration, max(last_seen) AS last_seen FROM weft_answered_endpoints ${only}
+              GROUP BY ep_kind, ep_sys, ep_host, ep_name, ep_peer, service, integration)
+        GROUP BY kind, sys, host, name, peer`,
+      query_params: keys === undefined ? {} : { keys },
       format: 'JSONEachRow',
     })
-    .then((r) => r.json<Endpoint & { last_seen: string; first_seen: string }>());
+    .then((r) => r.json<Endpoint & { answers: Array<[string, string]> }>());
+  return new Map(rows.map((r) => [endpointKey(r), r.answers.map(([service, integration]) => ({ service, integration }))]));
+}
+
+/**
+ * Resolves every endpoint ever seen against the catalog as it is now: by its rules (`resolveWithRule`), and one they
+ * leave unknown by the service that answered its calls, when the catalog names it (`answeredNode`).
+ */
+export async function endpointMapping(store: Store, catalog: Catalog): Promise<EndpointMapping> {
+  const [rows, answered] = await Promise.all([
+    store.client
+      .query({
+        query:
+          'SELECT ep_kind AS kind, ep_sys AS sys, ep_host AS host, ep_name AS name, ep_peer AS peer, max(last_seen) AS last_seen, min(first_seen) AS first_seen FROM weft_endpoints GROUP BY kind, sys, host, name, peer',
+        format: 'JSONEachRow',
+      })
+      .then((r) => r.json<Endpoint & { last_seen: string; first_seen: string }>()),
+    answeringServices(store),
+  ]);
   const self = selfSystems(catalog);
-  const resolved = rows.map((e) => resolveCached(catalog, e));
+  const resolved = rows.map((e) => {
+    const r = resolveCached(catalog, e);
+    const answers = r.system.startsWith('unknown:') ? answered.get(endpointKey(e)) : undefined;
+    return (answers && answeredNode(catalog, answers)) || r;
+  });
   const systems = resolved.map((r) => r.system);
   const matchedBy = new Map<string, MatchedBy>();
   rows.forEach((e, i) => resolved[i].by && matchedBy.set(endpointKey(e), resolved[i].by!));

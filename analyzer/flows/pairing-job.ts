@@ -6,6 +6,7 @@ import { fragmentUnits, groupKey, recordsFallbackSql, runRecordsSql, type Fragme
 import { EXPORT_SPREAD_MS, traceSegments, type SegmentSpan } from './trace-segments.ts';
 import { senderLagsSql, senderPlacingExpr, senderShiftExpr } from './sender-offsets.ts';
 import { markTransport } from './transport-spans.ts';
+import { recordAnsweredCalls } from './answered-calls.ts';
 import { markCopies } from './span-copies.ts';
 import { markHosts, withHosts } from './transport-hosts.ts';
 import { withoutTakenBack } from './taken-back.ts';
@@ -265,6 +266,8 @@ async function insertTraces(store: Store, src: RowSource, params: Record<string,
   // Transport spans (a client library's call carried by an instrumented HTTP call under it): taken back out of the
   // endpoint rollups, and left out of the touch sets below.
   const transport = await markTransport(store, rows('weft_trace_touch_sets', src), spanParams);
+  // Calls another service's SERVER span answered: which service answered which endpoint (named at query time).
+  await recordAnsweredCalls(store, rows('weft_trace_touch_sets', src), spanParams);
   // Later copies of a span (the same ids sent again with other content): their touches the first copy did not make are
   // taken back out of the endpoint rollups, and left out of the touch sets below.
   const copies = await markCopies(store, rows('weft_trace_touch_sets', src), spanParams);

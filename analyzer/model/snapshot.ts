@@ -162,9 +162,15 @@ export function isRunOf(flow: Flow, e: { source: string; target: string; integra
  * Whether an edge is a half of `flow` (see `flowOfHalf`): the integration itself reading the flow's source or writing
  * its target, from the flow's runtime (a flow without a runtime has no halves). Unlike `flowOfHalf`, every flow of the
  * runtime that reads that source (or writes that target) has the half, not only the first in catalog order.
+ * Also the flow's source handing its data to the flow's runtime, from any service: an edge from the flow's source to
+ * `integration:<runtime.flow>` or `integration:<runtime.service>`, a call the runtime answered (a CRM's API posting a webhook to the integration's own
+ * endpoint: answered-calls.ts, `answeredNode`); the runtime's own spans say where the data went on.
  */
 export function isHalfOf(flow: Flow, e: { source: string; target: string; integration: string; service: string }): boolean {
-  if (!(flow.runtime?.service || flow.runtime?.flow) || !runtimeMatches(flow, e)) return false;
+  if (!(flow.runtime?.service || flow.runtime?.flow)) return false;
+  const runtimeNode = (name: string | undefined) => name !== undefined && e.target === `integration:${name}`;
+  if (e.source === flow.source && (runtimeNode(flow.runtime.flow) || runtimeNode(flow.runtime.service))) return true;
+  if (!runtimeMatches(flow, e)) return false;
   if (isIntegrationNode(e.target)) return flow.source === e.source && !isIntegrationNode(e.source);
   if (isIntegrationNode(e.source)) return flow.target === e.target;
   return false;

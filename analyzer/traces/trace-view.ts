@@ -2,7 +2,8 @@ import type { Store } from '../../clickhouse/index.ts';
 import type { Catalog } from '../../core/catalog/index.ts';
 import { splitHostPort } from '../../core/net/host-port.ts';
 import { redactAttributes, redactSpanName, redactText } from '../../core/net/attribute-secrets.ts';
-import { resolveEndpoint, type Endpoint } from '../flows/endpoint-match.ts';
+import { resolveAnswered, type Answer, type Endpoint } from '../flows/endpoint-match.ts';
+import { answeringServices, endpointKey } from '../flows/match-sql.ts';
 
 /** At most this many spans of one trace are returned (a trace with more says `truncated`). */
 export const TRACE_SPAN_LIMIT = 5_000;
@@ -159,7 +160,7 @@ export const TRACE_SPANS_SQL = `SELECT SpanId AS span_id, ParentSpanId AS parent
 /**
  * One trace from `otel_traces`, read by its id: the time range and days from `otel_traces_trace_id_ts` first
  * (`TRACE_DAYS_SQL`), so only the partitions of those days are read. Systems come from `weft_trace_touch_sets` (kept two
- * days) resolved against the catalog; older traces show their spans without systems.
+ * days) resolved against the catalog (an address no rule names by the service that answered it: `resolveAnswered`); older traces show their spans without systems.
  * Returns null when no span of the trace is stored (expired by retention, or never received).
  * Span, resource and event attributes come back with their secrets redacted (`redactAttributes`: URLs, statements,
  * keys that name a secret): Weft's collector redacts them at ingest, but another writer (an OpenTelemetry Collector's
@@ -192,7 +193,10 @@ export async function queryTrace(store: Store, catalog: Catalog, traceId: string
     .then((r) => r.json<{ reads: TouchTuple[]; writes: TouchTuple[] }>());
   const readEps = (touches[0]?.reads ?? []).map(toEndpoint);
   const writeEps = (touches[0]?.writes ?? []).map(toEndpoint);
-  const system = (e: Endpoint) => resolveEndpoint(catalog, e);
+  // An address no rule names is named by the service that answered it, as the snapshot names it (answered-calls.ts).
+  const answered =
+    readEps.length + writeEps.length === 0 ? new Map<string, Answer[]>() : await answeringServices(store, [...readEps, ...writeEps].map(endpointKey));
+  const system = (e: Endpoint) => resolveAnswered(catalog, e, answered.get(endpointKey(e))).system;
 
   // Offsets from the trace's start subtracted in nanoseconds (BigInt): epoch milliseconds hold only microseconds.
   const originNs = spansRows.reduce((min, r) => (BigInt(r.start_ns) < min ? BigInt(r.start_ns) : min), BigInt(spansRows[0].start_ns));
