@@ -249,10 +249,20 @@ flows:
     expect(answeredNode(estate, [{ service: 'mule', integration: 'mule' }])).toBeUndefined();
   });
 
-  it('leaves an endpoint only services no catalog names answered to its rules, and takes the last one named', () => {
+  it('leaves an endpoint only services no catalog names answered to its rules, and names it by the one that is named', () => {
     expect(answeredNode(estate, by())).toBeUndefined();
     expect(answeredNode(estate, by('contacts-svc'))).toBeUndefined();
-    expect(answeredNode(estate, by('contacts-svc', 'crm-erp-sync', 'erp-api'))).toEqual({ system: 'integration:crm-erp-sync' });
+    expect(answeredNode(estate, by('contacts-svc', 'crm-erp-sync'))).toEqual({ system: 'integration:crm-erp-sync' });
+  });
+
+  // An address several catalogued services answered (a gateway routing /crm to the CRM's API and /erp to the ERP's)
+  // was named by the one that answered last: every call through it, the ERP's too, was a call to the CRM.
+  it('leaves an endpoint that services of different nodes answered to its rules', () => {
+    expect(answeredNode(estate, by('contacts-svc', 'crm-erp-sync', 'erp-api'))).toBeUndefined();
+    expect(answeredNode(estate, by('crm-api', 'erp-api'))).toBeUndefined();
+    expect(resolveAnswered(estate, ep({ host: 'gateway.internal' }), by('erp-api', 'crm-api'))).toEqual({ system: 'unknown:gateway.internal' });
+    // Two instances, or two services, of one node are that node.
+    expect(answeredNode(estate, by('erp-api', 'erp-api'))).toEqual({ system: 'erp', by: 'services' });
   });
 
   it('names only an endpoint its rules leave unknown: a rule that names the address decides, whoever answered', () => {

@@ -225,30 +225,37 @@ export interface Answer {
 
 /**
  * What an endpoint the catalog's rules leave unknown is when instrumented services answered its calls (a SERVER span of
- * another service under the call, in its trace: answered-calls.ts, migration 137), `answers` the one that answered last
- * first. The first of them the catalog names decides: a service a system's `match.services` lists is that system (an
- * integration calling the ERP's own API at an address no rule names reached the ERP); an integration that is a
- * documented flow's `runtime.flow`, or a service that is one's `runtime.service`, is `integration:<that name>`, the
- * integration itself (a CRM posting a webhook to the integration's own endpoint hands its data to the integration: a
- * half of the flow, `isHalfOf`, never an unknown system). A system's service first, when a service is both. Undefined
- * when the catalog names none of them: a service no catalog knows answering stays an unknown system, named by its
- * address.
+ * another service under the call, in its trace: answered-calls.ts, migration 137). Each answering service the catalog
+ * names is a node: a service a system's `match.services` lists is that system (an integration calling the ERP's own API
+ * at an address no rule names reached the ERP); an integration that is a documented flow's `runtime.flow`, or a service
+ * that is one's `runtime.service`, is `integration:<that name>`, the integration itself (a CRM posting a webhook to the
+ * integration's own endpoint hands its data to the integration: a half of the flow, `isHalfOf`, never an unknown
+ * system); a system's service first, when a service is both. The endpoint is that node when every answer the catalog
+ * names is the same node. Undefined when none is named (a service no catalog knows answering stays an unknown system,
+ * named by its address), and when they name different nodes: one address answered by several (a gateway routing paths
+ * to the CRM's API and the ERP's) cannot say which of them a call reached; its calls stay an unknown system until a
+ * rule (`urlPrefixes`) names each path.
  */
 export function answeredNode(catalog: Catalog, answers: readonly Answer[]): { system: string; by?: MatchedBy } | undefined {
-  if (answers.length === 0) return undefined;
   const systems = selfSystems(catalog);
-  for (const { service, integration } of answers) {
+  const nodeOf = ({ service, integration }: Answer): { system: string; by?: MatchedBy } | undefined => {
     const system = systems.get(service);
     if (system !== undefined) return { system, by: 'services' };
     if (integration !== '' && catalog.flows.some((f) => f.runtime?.flow === integration)) return { system: `integration:${integration}` };
     if (catalog.flows.some((f) => f.runtime?.service === service)) return { system: `integration:${service}` };
+    return undefined;
+  };
+  const named = new Map<string, { system: string; by?: MatchedBy }>();
+  for (const a of answers) {
+    const node = nodeOf(a);
+    if (node !== undefined) named.set(node.system, node);
   }
-  return undefined;
+  return named.size === 1 ? [...named.values()][0] : undefined;
 }
 
 /**
  * An endpoint's system by its rules (`resolveWithRule`), and, when they leave it unknown, by the services that answered
- * its calls (`answeredNode`; `answers` the one that answered last first, none when no answer was recorded).
+ * its calls (`answeredNode`; `answers` undefined when none was recorded).
  */
 export function resolveAnswered(catalog: Catalog, e: Endpoint, answers: readonly Answer[] | undefined): { system: string; by?: MatchedBy } {
   const r = resolveWithRule(catalog, e);
