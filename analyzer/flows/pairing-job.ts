@@ -238,10 +238,10 @@ function touchSetsByFlow(src: RowSource, segmented: boolean, taken: TakenBack, j
 
 /**
  * weft_trace_spans' columns, which weft_pairing_spans repeats (098; is_ok: 106; parent_span_id, call_kind: 112; insert_key: 114;
- * domain, duration_ms: 123).
+ * domain, duration_ms: 123; redirect_hop: 138).
  */
 const SPAN_COLUMNS =
-  'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, is_ok, records, ts, end_ts, parent_span_id, call_kind, insert_key, domain, duration_ms';
+  'arrived, trace_id, span_id, integration, service, instance, run_id, is_root, root_touch, is_error, is_ok, records, ts, end_ts, parent_span_id, call_kind, insert_key, domain, duration_ms, redirect_hop';
 
 /**
  * The per-trace aggregate of the spans `src` selects into weft_pairing_traces (`tracesInsert`), in stages (098): the

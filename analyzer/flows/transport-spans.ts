@@ -72,20 +72,131 @@ export const SELF_CALLS = `SELECT DISTINCT c.trace_id AS trace_id, c.span_id AS 
 /**
  * How many CLIENT spans among weft_pairing_spans have a CLIENT, PRODUCER or CONSUMER parent in their trace and service,
  * and how many SERVER spans a CLIENT parent in theirs (column n; `root_touch` marks the first three kinds on every span,
- * `call_kind` CLIENT 1, PRODUCER 2, SERVER 3): the only spans that can be, or show, a transport or a call to itself.
+ * `call_kind` CLIENT 1, PRODUCER 2, SERVER 3): the only spans that can be, or show, a transport or a call to itself;
+ * and how many CLIENT spans are writes answered with a redirect followed with a GET (column redirects, `REDIRECT_HOPS`).
  * Most runs have none (a CLIENT span's parent is its integration's INTERNAL or SERVER span), and then the join with the
  * touch sets (`TRANSPORT_INSERT`, 60 ms of a 330 ms pairing run of a dozen spans, most of it the engine analysing the
  * statement) is not run.
  */
-const CANDIDATES = `SELECT count() AS n FROM ${SPANS}
-    WHERE (call_kind = 1 AND parent_span_id != ''
+const CANDIDATES = `SELECT countIf((call_kind = 1 AND parent_span_id != ''
         AND (trace_id, parent_span_id, service) IN (SELECT trace_id, span_id, service FROM ${SPANS} WHERE root_touch = 1))
       OR (call_kind = 3 AND parent_span_id != ''
-        AND (trace_id, parent_span_id, service) IN (SELECT trace_id, span_id, service FROM ${SPANS} WHERE call_kind = 1))`;
+        AND (trace_id, parent_span_id, service) IN (SELECT trace_id, span_id, service FROM ${SPANS} WHERE call_kind = 1))) AS n,
+    countIf(call_kind = 1 AND redirect_hop = 1) AS redirects
+    FROM ${SPANS}`;
 
 /**
- * Fills weft_pairing_transport with the transport spans among weft_pairing_spans, and a service's calls to itself
- * (`SELF_CALLS`), whose touches go as a transport's do: the CLIENT spans under a CLIENT or
+ * How long after a redirect's answer ended its client's GET of the Location may start and still be taken as following it
+ * (ms): a client follows at once (undici's fetch 1 ms after the 303 ended, node-fetch before the 303's body ended, on a
+ * loaded 2-core machine); a GET the integration makes seconds later is a read of its own.
+ */
+export const REDIRECT_FOLLOW_MS = 5_000;
+
+/**
+ * Who made a CLIENT span of weft_pairing_spans, for `REDIRECT_HOPS`: its parent in its trace, or, for a call that is
+ * the root of its trace (an integration without a root span: fetch starts the GET that follows a redirect in the context
+ * the call was made in, a trace of its own), its service instance.
+ */
+const CALLER = "if(parent_span_id != '', concat(trace_id, '/', parent_span_id), concat('instance:', instance))";
+
+/** The hosts of the HTTP touches of the CLIENT spans with a redirect hop, in the touch sets `touchSets` selects: columns trace_id, span_id, hosts. */
+const REDIRECT_HOSTS = (touchSets: string) => `SELECT trace_id, x.1 AS span_id, groupUniqArray(x.3.2.3) AS hosts
+    FROM (${touchSets})
+    ARRAY JOIN arrayFilter(x -> x.3.1 != 'records' AND x.3.2.1 = 'http' AND x.3.2.3 != '', ${touchPairs('')}) AS x
+    WHERE (trace_id, x.1) IN (SELECT trace_id, span_id FROM ${SPANS} WHERE call_kind = 1 AND redirect_hop != 0)
+    GROUP BY trace_id, span_id`;
+
+/** How many calls after a span answered with a redirect `REDIRECT_HOPS` lists: its follow-up is among the first. */
+const REDIRECT_CANDIDATES = 16;
+
+/**
+ * Each CLIENT span among weft_pairing_spans that was answered with a redirect its client follows with a GET (redirect_hop
+ * 1: a write answered 303 See Other, a POST answered 301 or 302; 2: a GET answered 301, 302, 303, 307 or 308; migration
+ * 138), with the CLIENT spans of its service and caller (`CALLER`) that started after it started (a client may follow before
+ * the redirect's body ended: node-fetch over Node's http) and no later than REDIRECT_FOLLOW_MS after it ended, in start
+ * order (ties by span id), at most REDIRECT_CANDIDATES: their span ids, redirect hops, and whether each reached one of the
+ * span's HTTP hosts (columns trace_id, span_id, hop, ts, next_ids, next_hops, next_same). fetch (undici) and Node's http
+ * clients trace the GET that follows a redirect as a span of its own beside the answered call, under the same parent.
+ * `touchSets`: SQL selecting the weft_trace_touch_sets rows of the spans' traces.
+ */
+const REDIRECT_HOPS = (touchSets: string) => `SELECT trace_id, span_id, hop, ts, arrayMap(x -> x.2, next) AS next_ids,
+      arrayMap(x -> x.3, next) AS next_hops, arrayMap(x -> x.4, next) AS next_same
+    FROM (
+      SELECT r.trace_id AS trace_id, r.span_id AS span_id, any(r.hop) AS hop, toString(any(r.ts)) AS ts,
+        arraySlice(arraySort(x -> (x.1, x.2), groupArray((c.ts, concat(c.trace_id, '/', c.span_id), c.hop, toUInt8(hasAny(rh.hosts, ch.hosts))))),
+          1, ${REDIRECT_CANDIDATES}) AS next
+      FROM (SELECT trace_id, span_id, ${CALLER} AS caller, service, any(redirect_hop) AS hop, min(ts) AS ts, max(end_ts) AS end_ts FROM ${SPANS}
+            WHERE call_kind = 1 AND redirect_hop IN (1, 2) GROUP BY trace_id, span_id, caller, service) AS r
+      INNER JOIN (SELECT trace_id, span_id, ${CALLER} AS caller, service, any(redirect_hop) AS hop, min(ts) AS ts FROM ${SPANS}
+            WHERE call_kind = 1 GROUP BY trace_id, span_id, caller, service) AS c
+        ON r.caller = c.caller AND r.service = c.service
+      LEFT JOIN (${REDIRECT_HOSTS(touchSets)}) AS rh ON r.trace_id = rh.trace_id AND r.span_id = rh.span_id
+      LEFT JOIN (${REDIRECT_HOSTS(touchSets)}) AS ch ON c.trace_id = ch.trace_id AND c.span_id = ch.span_id
+      WHERE NOT (c.trace_id = r.trace_id AND c.span_id = r.span_id) AND c.ts >= r.ts AND c.ts <= r.end_ts + toIntervalMillisecond(${REDIRECT_FOLLOW_MS})
+      GROUP BY r.trace_id, r.span_id
+    )`;
+
+/** A row of `REDIRECT_HOPS`: a span answered with a redirect and the calls of its parent after it, in start order. */
+export interface RedirectHop {
+  trace_id: string;
+  span_id: string;
+  /** 1: a write answered with a redirect followed with a GET; 2: a GET answered with a redirect. */
+  hop: number | string;
+  /** When it started, as the engine writes a DateTime64 (`2026-12-05 10:11:59.698`): orders the writes. */
+  ts: string;
+  /** The next calls, as `<trace id>/<span id>`. */
+  next_ids: string[];
+  /** Each next call's redirect_hop: 1 a write answered so; 2 or 3 a GET (2: answered with a redirect in turn); else 0. */
+  next_hops: (number | string)[];
+  /** 1 when the next call reached a host (and port) the answered call reached. */
+  next_same: (number | string)[];
+}
+
+/**
+ * The GETs that follow a write's redirect (migration 138), as `<trace id>/<span id>`: an HTTP write answered 303 See
+ * Other, or a POST answered 301 or 302, is followed by its client with a GET of the Location (RFC 9110 15.4.4; the Fetch
+ * standard; follow-redirects), which is the write's response, not a read of the system: read as a read, it paired with
+ * the run's other writes (`Undocumented flow erp → billing` for a sync that created an order in the ERP, answered 303
+ * to the order, and posted the invoice to billing). Each such write, in start order, takes the first call of its parent
+ * after it that no earlier write took, passing over the other writes answered so (writes sent together, then their
+ * GETs): when that call is a GET to the write's own host (and port), it and the GETs after it while each was answered
+ * with a redirect in turn (a chain: 303 to the order, 302 to its file host; to any host) are taken back as a transport
+ * is. A write whose call is not a GET (a client that does not follow: `redirect: 'manual'`) or goes to another host (a
+ * GET of the CRM sent beside it) has none; nor has a redirect answering a GET (the GET of a CRM export answered 302 to
+ * its file host): its hops are that read. Each call is taken once, so every chain ends.
+ */
+export function redirectFollowUps(rows: readonly RedirectHop[]): string[] {
+  const byId = new Map<string, RedirectHop>();
+  for (const r of rows) byId.set(`${r.trace_id}/${r.span_id}`, r);
+  const taken = new Set<string>();
+  /** The first call after `r` not taken yet, past the writes answered with a redirect, when a GET (to its host unless `anyHost`). */
+  const followUp = (r: RedirectHop, anyHost: boolean): { id: string; hop: number } | undefined => {
+    for (let i = 0; i < r.next_ids.length; i++) {
+      const hop = Number(r.next_hops[i]);
+      const id = r.next_ids[i];
+      if (hop === 1 || taken.has(id)) continue;
+      return (hop === 2 || hop === 3) && (anyHost || Number(r.next_same[i]) === 1) ? { id, hop } : undefined;
+    }
+    return undefined;
+  };
+  const writes = rows
+    .filter((r) => Number(r.hop) === 1)
+    .sort((a, b) => a.ts.localeCompare(b.ts) || a.trace_id.localeCompare(b.trace_id) || a.span_id.localeCompare(b.span_id));
+  for (const write of writes) {
+    let next = followUp(write, false);
+    while (next !== undefined) {
+      taken.add(next.id);
+      const answered: RedirectHop | undefined = next.hop === 2 ? byId.get(next.id) : undefined;
+      next = answered === undefined ? undefined : followUp(answered, true);
+    }
+  }
+  return [...taken];
+}
+
+/**
+ * Fills weft_pairing_transport with the transport spans among weft_pairing_spans, a service's calls to itself
+ * (`SELF_CALLS`) and the GETs that follow a write's redirect (parameter `followUps`: `redirectFollowUps`), whose touches
+ * go as a transport's do: the CLIENT spans under a CLIENT or
  * PRODUCER span of their trace and service that touched a named endpoint, except under a receive. A receive (every
  * named touch of the parent a messaging read) may run its messages' handler inside it — kafkajs's eachBatch runs the
  * batch's handler in its `poll <topic>` CLIENT span, amqplib a message's in its CONSUMER span — so under it only an HTTP
@@ -104,7 +215,9 @@ const TRANSPORT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_transp
     LEFT JOIN (${HTTP_HOSTS(touchSets)}) AS h ON c.trace_id = h.trace_id AND c.span_id = h.span_id
     WHERE if(n.receive = 1, hasAny(h.hosts, n.hosts), p.call_kind IN (1, 2)) AND NOT has({cyclic:Array(String)}, concat(c.trace_id, '/', c.span_id))
     UNION DISTINCT
-    ${SELF_CALLS}`;
+    ${SELF_CALLS}
+    UNION DISTINCT
+    SELECT DISTINCT trace_id, span_id FROM ${SPANS} WHERE has({followUps:Array(String)}, concat(trace_id, '/', span_id))`;
 
 /**
  * The spans among weft_pairing_spans whose parent has a parent too (columns trace_id, span_id, parent): every span a
@@ -271,10 +384,14 @@ const RETRACT_INSERT = (touchSets: string) => `INSERT INTO weft_pairing_retract 
 export async function markTransport(store: Store, touchSets: string, params: Record<string, unknown>): Promise<boolean> {
   const c = store.client;
   for (const table of ['weft_pairing_transport', 'weft_pairing_retract']) await emptyTable(store, table);
-  const [candidates] = await c.query({ query: CANDIDATES, format: 'JSONEachRow' }).then((r) => r.json<{ n: number | string }>());
-  if (Number(candidates?.n ?? 0) === 0) return false;
+  const [candidates] = await c.query({ query: CANDIDATES, format: 'JSONEachRow' }).then((r) => r.json<{ n: number | string; redirects: number | string }>());
+  const followUps =
+    Number(candidates?.redirects ?? 0) === 0
+      ? []
+      : redirectFollowUps(await c.query({ query: REDIRECT_HOPS(touchSets), query_params: params, format: 'JSONEachRow' }).then((r) => r.json<RedirectHop>()));
+  if (Number(candidates?.n ?? 0) === 0 && followUps.length === 0) return false;
   const chained = await c.query({ query: CHAINED_SPANS, format: 'JSONEachRow' }).then((r) => r.json<{ trace_id: string; span_id: string; parent: string }>());
-  await c.command({ query: TRANSPORT_INSERT(touchSets), query_params: { ...params, cyclic: cyclicCalls(chained) } });
+  await c.command({ query: TRANSPORT_INSERT(touchSets), query_params: { ...params, cyclic: cyclicCalls(chained), followUps } });
   const [found] = await c
     .query({ query: 'SELECT count() AS n FROM weft_pairing_transport', format: 'JSONEachRow' })
     .then((r) => r.json<{ n: number | string }>());
