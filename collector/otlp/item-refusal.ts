@@ -29,6 +29,14 @@ export const brokenHolderReason = (items: ItemNoun, holder: string, type: string
   `${items} whose ${holder} is not a protobuf ${type} ${BROKEN}: the ${holder}'s ${items} were refused, the request's others kept`;
 
 /**
+ * The reason `items` are refused with an `entry` of the request whose own bytes are broken though its length is whole (a
+ * ResourceSpans or ScopeSpans, say, of a protobuf `type`: a span's length in it running past its end): those counted up
+ * to the break, at least one.
+ */
+export const brokenEntryReason = (items: ItemNoun, entry: string, type: string) =>
+  `${items} whose ${entry} entry is not a protobuf ${type} ${BROKEN}, though its own length is whole: the ${items} it holds, as far as they could be counted, were refused, the request's others kept`;
+
+/**
  * What stands in a decoded list for an item, resource or scope refused while it was decoded (its bytes broken:
  * proto-items.ts), so that the items after it keep their indices: the row mappers pass over it, and count it as no item.
  */

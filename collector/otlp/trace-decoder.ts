@@ -42,6 +42,11 @@ import { TAG } from './proto-fields.ts';
 import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from './records-count.ts';
 import * as lists from './span-columns.ts';
 import { Malformed } from './wire-reader.ts';
+import { malformed } from './proto-items.ts';
+import { messages } from './proto-codec.ts';
+
+const RESOURCE_TYPE = messages.traces.request.root.lookupType('weft.otlp.Resource');
+const SCOPE_TYPE = messages.traces.request.root.lookupType('weft.otlp.InstrumentationScope');
 
 /**
  * The hot path: reads an ExportTraceServiceRequest straight from protobuf bytes and writes
@@ -195,6 +200,11 @@ interface Part {
   spans?: number;
   wrongTag?: number;
   ownWrongTag?: number;
+  /**
+   * For a ScopeSpans whose own bytes or its scope's are broken: the reason, where in it (`.scope`, `.spans[2]`, or '') and
+   * the `Malformed` message (`countSpans`).
+   */
+  broken?: [reason: string, at: string, message: string];
 }
 
 export class TraceDecoder {
@@ -205,13 +215,6 @@ export class TraceDecoder {
   private budget = new ExpansionBudget(Infinity);
   /** The trace and span ids of the request's spans kept so far (`TRACE_REASONS.sentTwice`). */
   private readonly kept = new KeptIds();
-  /**
-   * What is being read, for the 400 of a body whose framing is broken: the ResourceSpans (-1: the request's own fields),
-   * its ScopeSpans (-1: the ResourceSpans' own fields) and the part of it (`.resource`, `.scope`, or '').
-   */
-  private rsAt = -1;
-  private scopeAt = -1;
-  private part = '';
 
   constructor() {
     this.f = new FieldWriter();
@@ -226,23 +229,16 @@ export class TraceDecoder {
     this.budget = new ExpansionBudget(ctx.limits.maxExpandedBytes);
     this.kept.clear();
     let rows = 0;
-    this.rsAt = this.scopeAt = -1;
-    this.part = '';
     try {
       rows = this.request(body.length, out);
     } catch (err) {
-      // Broken framing (a span's own bytes refuse the span alone: `spanOrRefusal`): which message, and at which byte.
+      // The request's own framing is broken (what is inside a ResourceSpans whose length is whole refuses that
+      // ResourceSpans' spans, or less, alone: `resourceSpans`): at which byte.
       if (err instanceof Malformed)
-        throw ERR_OTLP_BAD_INPUT(`The body is not a valid OTLP ExportTraceServiceRequest in protobuf: in ${this.reading()}: ${err.message}.`);
+        throw ERR_OTLP_BAD_INPUT(`The body is not a valid OTLP ExportTraceServiceRequest in protobuf: in the request: ${err.message}.`);
       throw err;
     }
     return { rows, rejected: ctx.report.rejected, message: ctx.report.message, ids: this.kept.hashes() };
-  }
-
-  /** The message being read (`rsAt`, `scopeAt`, `part`): `resourceSpans[0].scopeSpans[1].scope`, or `the request`. */
-  private reading(): string {
-    if (this.rsAt < 0) return 'the request';
-    return `resourceSpans[${this.rsAt}]${this.scopeAt >= 0 ? `.scopeSpans[${this.scopeAt}]` : ''}${this.part}`;
   }
 
   private request(end: number, out: RowBinaryWriter): number {
@@ -256,8 +252,6 @@ export class TraceDecoder {
         const start = r.p;
         rows += this.resourceSpans(start, start + n, index++, out);
         r.p = start + n;
-        this.rsAt = this.scopeAt = -1;
-        this.part = '';
       } else {
         // `resource_spans` sent as a varint (say) holds no resource: refused as one span, as a list item that is no object.
         if (isWrongWire(TRACE_REQUEST_WIRE, tag)) this.refuseWrongWire('request', TRACE_REQUEST_WIRE, tag, 1);
@@ -268,13 +262,15 @@ export class TraceDecoder {
   }
 
   /**
-   * Pass 1 reads the resource (it may follow the scopes on the wire), then the spans are charged and written. The
-   * ResourceSpans, its ScopeSpans and its resource attributes each count as a message of the request
-   * (`FieldWriter.countMessage`): millions of empty ones in a few KiB of gzip are refused (413) rather than read.
+   * Pass 1 reads the resource (it may follow the scopes on the wire), pass 2 counts each ScopeSpans' spans; then the
+   * spans are charged and written. The ResourceSpans, its ScopeSpans and its resource attributes each count as a message
+   * of the request (`FieldWriter.countMessage`): millions of empty ones in a few KiB of gzip are refused (413) rather
+   * than read. Bytes that are no protobuf inside it (its length in the request whole) refuse the smallest message that
+   * holds them, with its spans, before any row is written: the ResourceSpans' own (its spans as far as they could be
+   * counted), its resource's (`malformed`: attributes and values too), a ScopeSpans' own or its scope's (`countSpans`).
    */
   private resourceSpans(start: number, end: number, at: number, out: RowBinaryWriter): number {
     this.f.countMessage();
-    this.rsAt = at;
     // Its place in the request, for messages: written only for a resource that has spans.
     const rs: Part = { start, end, where: '', index: at };
     const where = () => (rs.where ||= `resourceSpans[${at}]`);
@@ -284,29 +280,37 @@ export class TraceDecoder {
     let wrongTag = -1;
     // The whole tag of the ResourceSpans' own first field sent with another wire type (-1: none).
     let ownWrongTag = -1;
+    // What is broken in the resource's bytes, and in the ResourceSpans' own (where, and the Malformed message).
+    let resourceBroken: string | undefined;
+    let ownBroken: [where: string, message: string] | undefined;
     r.p = rs.start;
-    while (r.p < rs.end) {
-      const tag = r.varint(rs.end);
-      if (tag === TAG.ResourceSpans.resource) {
-        const resEnd = r.len(rs.end) + r.p;
-        this.part = '.resource';
-        while (r.p < resEnd) {
-          const t = r.varint(resEnd);
-          if (t === TAG.Resource.attributes) {
-            const m = r.len(resEnd);
-            this.f.countMessage();
-            attrs.push(r.p, r.p + m);
-            r.p += m;
-          } else {
-            if (wrongTag < 0 && isWrongWire(RESOURCE_WIRE, t)) wrongTag = t;
-            r.skip(t & 7, resEnd);
+    try {
+      while (r.p < rs.end) {
+        const tag = r.varint(rs.end);
+        if (tag === TAG.ResourceSpans.resource) {
+          const resEnd = r.len(rs.end) + r.p;
+          resourceBroken ??= malformed(RESOURCE_TYPE, r.b, r.p, resEnd);
+          while (resourceBroken === undefined && r.p < resEnd) {
+            const t = r.varint(resEnd);
+            if (t === TAG.Resource.attributes) {
+              const m = r.len(resEnd);
+              this.f.countMessage();
+              attrs.push(r.p, r.p + m);
+              r.p += m;
+            } else {
+              if (wrongTag < 0 && isWrongWire(RESOURCE_WIRE, t)) wrongTag = t;
+              r.skip(t & 7, resEnd);
+            }
           }
+          r.p = resEnd;
+        } else {
+          if (ownWrongTag < 0 && isWrongWire(RESOURCE_SPANS_WIRE, tag)) ownWrongTag = tag;
+          r.skip(tag & 7, rs.end);
         }
-        this.part = '';
-      } else {
-        if (ownWrongTag < 0 && isWrongWire(RESOURCE_SPANS_WIRE, tag)) ownWrongTag = tag;
-        r.skip(tag & 7, rs.end);
       }
+    } catch (err) {
+      if (!(err instanceof Malformed)) throw err;
+      ownBroken = [where(), err.message];
     }
     // Charge what each span's row repeats before writing any of them. Scopes without spans are passed over, and a
     // resource without spans is not encoded: 10 million empty ResourceSpans (19 KiB of gzip) took 39 s of the main thread.
@@ -314,40 +318,53 @@ export class TraceDecoder {
     let spans = 0;
     let scopeBytes = 0;
     let index = 0;
+    // A ScopeSpans whose length runs past the ResourceSpans counts as one span (what the sender meant).
+    let cut = 0;
     r.p = rs.start;
-    while (r.p < rs.end) {
-      const tag = r.varint(rs.end);
-      if (tag === TAG.ResourceSpans.scope_spans) {
-        this.scopeAt = index;
-        const n = r.len(rs.end);
-        this.f.countMessage();
-        const scope: Part = { start: r.p, end: r.p + n, where: '', index };
-        const [count, bytes] = this.countSpans(scope);
-        scope.spans = count;
-        scope.wrongTag = this.scopeWrongTag;
-        scope.ownWrongTag = this.scopeSpansWrongTag;
-        if (count > 0 || scope.ownWrongTag >= 0) {
-          scope.where = `${where()}.scopeSpans[${index}]`;
-          scopes.push(scope);
-        }
-        index++;
-        spans += count;
-        scopeBytes += count * bytes;
-        r.p = scope.end;
-        this.scopeAt = -1;
-      } else r.skip(tag & 7, rs.end);
+    try {
+      while (r.p < rs.end) {
+        const tag = r.varint(rs.end);
+        if (tag === TAG.ResourceSpans.scope_spans) {
+          cut = 1;
+          const n = r.len(rs.end);
+          cut = 0;
+          this.f.countMessage();
+          const scope: Part = { start: r.p, end: r.p + n, where: '', index };
+          const [count, bytes] = this.countSpans(scope);
+          scope.spans = count;
+          scope.wrongTag = this.scopeWrongTag;
+          scope.ownWrongTag = this.scopeSpansWrongTag;
+          if (count > 0 || scope.ownWrongTag >= 0 || scope.broken) {
+            scope.where = `${where()}.scopeSpans[${index}]`;
+            scopes.push(scope);
+          }
+          index++;
+          spans += count;
+          scopeBytes += count * bytes;
+          r.p = scope.end;
+        } else r.skip(tag & 7, rs.end);
+      }
+    } catch (err) {
+      if (!(err instanceof Malformed)) throw err;
+      ownBroken ??= [where(), err.message];
+      spans += cut;
     }
+    const report = this.ctx.report;
+    // Its own bytes broken: every span it holds, as far as they were counted, and at least one (what the sender meant).
+    if (ownBroken) return (report.reject(TRACE_REASONS.brokenResourceSpans, `${ownBroken[0]}: ${ownBroken[1]}`, Math.max(spans, 1)), 0);
     // A field of the ResourceSpans or of a ScopeSpans itself sent with another wire type (`scope_spans` as a varint) refuses
     // the spans it holds, at least one (the field may be all the sender meant as its spans).
     if (ownWrongTag >= 0) return this.refuseWrongWire(where(), RESOURCE_SPANS_WIRE, ownWrongTag, Math.max(spans, 1));
     if (spans === 0) {
-      for (const scope of scopes) this.refuseWrongWire(scope.where, SCOPE_SPANS_WIRE, scope.ownWrongTag!, 1);
+      for (const scope of scopes) this.refuseScope(scope);
       return 0;
     }
-    // A field of the resource sent with another wire type refuses its spans, as `readItem` does on the object path.
+    // The resource's bytes broken (its attributes' too), or a field of it sent with another wire type, refuses its
+    // spans, as `readItem` does on the object path.
+    if (resourceBroken !== undefined) return (report.reject(TRACE_REASONS.brokenResource, `${where()}.resource: ${resourceBroken}`, spans), 0);
     if (wrongTag >= 0) return this.refuseWrongWire(`${where()}.resource`, RESOURCE_WIRE, wrongTag, spans);
-    // A resource attribute nested past WEFT_MAX_ANY_VALUE_DEPTH, with a field sent with another wire type, or whose own
-    // bytes are broken (its length in the Resource whole) refuses the resource's spans (as `readItem` does).
+    // A resource attribute nested past WEFT_MAX_ANY_VALUE_DEPTH or with a field sent with another wire type refuses the
+    // resource's spans (as `readItem` does).
     try {
       this.resource(attrs, `${where()}.resource`);
     } catch (err) {
@@ -355,18 +372,28 @@ export class TraceDecoder {
       const reason = broken ? TRACE_REASONS.brokenResource : refusalOf(err);
       if (!reason) throw err;
       this.f.ctx = this.ctx;
-      this.ctx.report.reject(reason, broken ? `${where()}.resource: ${err.message}` : (err as Error).message.replace(/\.$/, ''), spans);
+      report.reject(reason, broken ? `${where()}.resource: ${err.message}` : (err as Error).message.replace(/\.$/, ''), spans);
       return 0;
     }
     this.budget.charge(spans, this.span.resourceAttributes.length + this.span.service.length, `${rs.where}.resource`);
     this.budget.charge(1, scopeBytes, `${rs.where}.scopeSpans[].scope`);
     let rows = 0;
     for (const scope of scopes) {
-      if (scope.ownWrongTag! >= 0) this.refuseWrongWire(scope.where, SCOPE_SPANS_WIRE, scope.ownWrongTag!, Math.max(scope.spans!, 1));
+      if (scope.broken || scope.ownWrongTag! >= 0) this.refuseScope(scope);
       else if (scope.wrongTag! >= 0) this.refuseWrongWire(`${scope.where}.scope`, SCOPE_WIRE, scope.wrongTag!, scope.spans!);
       else rows += this.scopeSpans(scope, out);
     }
     return rows;
+  }
+
+  /**
+   * Refuses the spans of a ScopeSpans whose own bytes, or its scope's, are broken (`Part.broken`), or whose own field was
+   * sent with another wire type: as many as were counted, at least one.
+   */
+  private refuseScope(scope: Part): void {
+    const n = Math.max(scope.spans!, 1);
+    if (scope.broken) this.ctx.report.reject(scope.broken[0], `${scope.where}${scope.broken[1]}: ${scope.broken[2]}`, n);
+    else this.refuseWrongWire(scope.where, SCOPE_SPANS_WIRE, scope.ownWrongTag!, n);
   }
 
   /** Refuses `spans` spans for the field with whole tag `tag` of the message at `where` sent with another wire type; 0 rows. */
@@ -421,39 +448,53 @@ export class TraceDecoder {
     this.span.resourceAttributes = Buffer.from(w.view());
   }
 
-  /** How many spans a ScopeSpans holds, and the bytes of its scope's name and version (repeated in each row). */
+  /**
+   * How many spans a ScopeSpans holds, and the bytes of its scope's name and version (repeated in each row). Its own
+   * bytes broken (a span's length running past its end, a tag of wire type 7…), or its scope's (`malformed`: the scope's
+   * attributes and values too), are said in `scope.broken`, the spans counted up to there.
+   */
   private countSpans(scope: Part): [number, number] {
     const r = this.f.r;
     let n = 0;
     let bytes = 0;
     this.scopeWrongTag = -1;
     this.scopeSpansWrongTag = -1;
+    // Where a break of its own bytes is: in the length of span `at` (-1: elsewhere in it). A number: a string per span
+    // cost the hot path.
+    let at = -1;
     r.p = scope.start;
-    while (r.p < scope.end) {
-      const tag = r.varint(scope.end);
-      if (tag === TAG.ScopeSpans.spans) {
-        n++;
-        r.skip(2, scope.end);
-      } else if (tag === TAG.ScopeSpans.scope) {
-        const scopeEnd = r.len(scope.end) + r.p;
-        bytes = 0;
-        this.part = '.scope';
-        while (r.p < scopeEnd) {
-          const t = r.varint(scopeEnd);
-          if (t === TAG.InstrumentationScope.name || t === TAG.InstrumentationScope.version) {
-            const m = r.len(scopeEnd);
-            bytes += m;
-            r.p += m;
-          } else {
-            if (this.scopeWrongTag < 0 && isWrongWire(SCOPE_WIRE, t)) this.scopeWrongTag = t;
-            r.skip(t & 7, scopeEnd);
+    try {
+      while (r.p < scope.end) {
+        const tag = r.varint(scope.end);
+        if (tag === TAG.ScopeSpans.spans) {
+          at = n++;
+          r.skip(2, scope.end);
+          at = -1;
+        } else if (tag === TAG.ScopeSpans.scope) {
+          const scopeEnd = r.len(scope.end) + r.p;
+          const broken = malformed(SCOPE_TYPE, r.b, r.p, scopeEnd);
+          if (broken !== undefined) scope.broken ??= [TRACE_REASONS.brokenScope, '.scope', broken];
+          bytes = 0;
+          while (broken === undefined && r.p < scopeEnd) {
+            const t = r.varint(scopeEnd);
+            if (t === TAG.InstrumentationScope.name || t === TAG.InstrumentationScope.version) {
+              const m = r.len(scopeEnd);
+              bytes += m;
+              r.p += m;
+            } else {
+              if (this.scopeWrongTag < 0 && isWrongWire(SCOPE_WIRE, t)) this.scopeWrongTag = t;
+              r.skip(t & 7, scopeEnd);
+            }
           }
+          r.p = scopeEnd;
+        } else {
+          if (this.scopeSpansWrongTag < 0 && isWrongWire(SCOPE_SPANS_WIRE, tag)) this.scopeSpansWrongTag = tag;
+          r.skip(tag & 7, scope.end);
         }
-        this.part = '';
-      } else {
-        if (this.scopeSpansWrongTag < 0 && isWrongWire(SCOPE_SPANS_WIRE, tag)) this.scopeSpansWrongTag = tag;
-        r.skip(tag & 7, scope.end);
       }
+    } catch (err) {
+      if (!(err instanceof Malformed)) throw err;
+      scope.broken = [TRACE_REASONS.brokenScopeSpans, at >= 0 ? `.spans[${at}]` : '', err.message];
     }
     return [n, bytes];
   }
@@ -470,7 +511,6 @@ export class TraceDecoder {
     const r = this.f.r;
     const s = this.span;
     s.scopeNameS = s.scopeNameE = s.scopeVersionS = s.scopeVersionE = 0;
-    this.scopeAt = scope.index;
     r.p = scope.start;
     while (r.p < scope.end) {
       const tag = r.varint(scope.end);

@@ -4,7 +4,7 @@ import { attributeMap, type AttributeMap, type ValueContext } from '../otlp/any-
 import { durationNanos, enumNumber, idHex, looksBase64, readNanos } from '../otlp/ids-and-times.ts';
 import { cutText, END_BEFORE_START, NORMALIZED_ATTRIBUTE, resourceLimits, spanTimeProblem } from '../otlp/limits.ts';
 import { RECORDS_ATTRIBUTE, recordsValid, WARN_RECORDS } from '../otlp/records-count.ts';
-import { brokenItemReason, itemsIn, readItem } from '../otlp/item-refusal.ts';
+import { brokenEntryReason, brokenHolderReason, brokenItemReason, itemsIn, readItem } from '../otlp/item-refusal.ts';
 import { checkWireTypes } from '../otlp/wire-types.ts';
 import { ExpansionBudget } from './expansion.ts';
 import type { Mapped } from './mapped.ts';
@@ -28,8 +28,10 @@ export const TRACE_REASONS = {
   unreadableTime: 'spans with a time that is not nanoseconds since the epoch as a whole number from 0 to 2^64 - 1 (a negative, a fraction, an exponent, text)',
   endBeforeStart: `spans that end before they start (a clock stepped back?), stored with end = start (duration 0) and ${NORMALIZED_ATTRIBUTE}=${END_BEFORE_START}`,
   brokenSpan: brokenItemReason('spans', 'Span', 'span'),
-  brokenResource:
-    "spans whose resource's attributes are not protobuf KeyValues (a length, varint or fixed-size value inside one runs past its end, or a tag has an invalid wire type): the resource's spans were refused, the request's others kept",
+  brokenResource: brokenHolderReason('spans', 'resource', 'Resource'),
+  brokenScope: brokenHolderReason('spans', 'scope', 'InstrumentationScope'),
+  brokenResourceSpans: brokenEntryReason('spans', 'resourceSpans', 'ResourceSpans'),
+  brokenScopeSpans: brokenEntryReason('spans', 'scopeSpans', 'ScopeSpans'),
   sentTwice:
     'spans whose trace id and span id an earlier span of the request has (a span id names one span of its trace: give each span an id of its own, or send it once): the earlier span was kept, this one refused',
 } as const;
