@@ -122,6 +122,128 @@ describe('fields sent with the wrong wire type', () => {
     expect(await h.rows(`SELECT Body FROM otel_logs WHERE ServiceName = 'wire-logs'`)).toEqual([{ Body: 'kept' }]);
     expect(await h.rows(`SELECT Value FROM otel_metrics_gauge WHERE ServiceName = 'wire-points'`)).toEqual([{ Value: 1 }]);
   });
+  // Regression: an exponential histogram's or a summary's field, or one of their points' at any depth (a time, its
+  // positive or negative buckets, their counts, a quantile value, an exemplar, an attribute value), sent with another
+  // wire type was passed over (their points were read as opaque): such a point was refused as "not stored" with the
+  // others, the field unnamed, and an exponential histogram whose dataPoints came as a varint (a gauge's too) was lost
+  // with nothing said (0 rejected). Each such point is now refused naming the field, as a gauge's is; a metric whose
+  // data's own field has another wire type refuses its points, at least one; a point whose own bytes are broken, alone.
+  it("refuses an exponential histogram's or summary's point with one at any depth, naming its path", async () => {
+    const t = NOW.toString();
+    const msg = (typeName: string, m: object, extra?: (w: protobuf.Writer) => void) => withFields(typeName, m, extra);
+    const exp = (extra?: (w: protobuf.Writer) => void) => msg('ExponentialHistogramDataPoint', { timeUnixNano: t, count: 1, scale: 1 }, extra);
+    const buckets = (extra: (w: protobuf.Writer) => void) => msg('ExponentialHistogramDataPoint.Buckets', { offset: 1, bucketCounts: [1] }, extra);
+    const summary = (extra?: (w: protobuf.Writer) => void) => msg('SummaryDataPoint', { timeUnixNano: t, count: 1 }, extra);
+    const len = (field: number, bytes: Uint8Array) => (w: protobuf.Writer) => w.uint32(tag(field, 2)).bytes(bytes);
+    const data =
+      (points: Uint8Array[], extra: (w: protobuf.Writer) => void = () => {}) =>
+      (w: protobuf.Writer) => {
+        for (const p of points) w.uint32(tag(1, 2)).bytes(p);
+        extra(w);
+      };
+    const metric = (name: string, kind: number, body: (w: protobuf.Writer) => void) =>
+      withFields('Metric', { name }, (w) => w.uint32(tag(kind, 2)).bytes(withFields('Gauge', {}, body)));
+    const varintField = (field: number) => (w: protobuf.Writer) => w.uint32(tag(field, 0)).uint32(1);
+    const metrics = (list: Uint8Array[]) =>
+      request(
+        [
+          ['ExportMetricsServiceRequest', {}, 1],
+          ['ResourceMetrics', { resource: resource('wire-exp') }, 2],
+          ['ScopeMetrics', {}, 2],
+        ],
+        list,
+      );
+    // Points with a field of another wire type deep inside: positive as a varint, its bucket counts as fixed64, negative's
+    // offset as LEN, an exemplar's time as a varint, an attribute's string value as a varint.
+    const nested = [
+      exp(varintField(8)),
+      exp(
+        len(
+          8,
+          buckets((w) => w.uint32(tag(2, 1)).fixed64(1)),
+        ),
+      ),
+      exp(
+        len(
+          9,
+          buckets((w) => w.uint32(tag(1, 2)).bytes(Uint8Array.of(1))),
+        ),
+      ),
+      exp(len(11, msg('Exemplar', { asDouble: 1 }, varintField(2)))),
+      exp(len(1, msg('KeyValue', { key: 'k' }, len(2, msg('AnyValue', {}, varintField(1)))))),
+    ];
+    const list = [
+      metric('exp', 10, data([exp(), exp(varintField(3)), ...nested, exp()])),
+      metric('exp-points-varint', 10, varintField(1)),
+      metric('exp-temporality-len', 10, data([exp(), exp()], len(2, Uint8Array.of(1)))),
+      metric(
+        'summary',
+        11,
+        data([summary(), summary(len(6, msg('SummaryDataPoint.ValueAtQuantile', { quantile: 0.5 }, varintField(2)))), summary(varintField(4))]),
+      ),
+      metric('summary-points-varint', 11, varintField(1)),
+      metric('gauge-points-varint', 5, varintField(1)),
+      withFields('Metric', { name: 'kept', gauge: { dataPoints: [{ timeUnixNano: t, asDouble: 7 }] } }),
+    ];
+    const at = (i: number, rest: string) => `resourceMetrics[0].scopeMetrics[0].metrics[${i}].${rest}`;
+    const notStored = (kind: string) => `${kind} metrics are not stored (only sum, gauge and histogram)`;
+    const res = await post('/v1/metrics', metrics(list));
+    const { partialSuccess } = decodeProtoResponse('metrics', Buffer.from(await res.arrayBuffer())) as {
+      partialSuccess: { rejectedDataPoints: number; errorMessage: string };
+    };
+    expect(partialSuccess.errorMessage.split('; ')).toEqual([
+      notStored('exponentialHistogram'),
+      notStored('summary'),
+      `13 rejected: ${wrong('data points')} (first at ${at(0, 'exponentialHistogram.dataPoints[1].timeUnixNano must be sent with wire type 1 (I64), got 0 (VARINT)')})`,
+    ]);
+    // 8 + 1 + 2 + 3 + 1 + 1: each point, and one for each list sent as a varint.
+    expect(partialSuccess.rejectedDataPoints).toBe(16);
+    // Each point alone, for the path it names.
+    const said: string[] = [];
+    for (const [i, one] of list.slice(0, 6).entries()) {
+      const a = await post('/v1/metrics', metrics([one]));
+      const m = (decodeProtoResponse('metrics', Buffer.from(await a.arrayBuffer())) as { partialSuccess: { errorMessage: string } }).partialSuccess
+        .errorMessage;
+      for (const match of m.matchAll(/first at resourceMetrics\[0\]\.scopeMetrics\[0\]\.metrics\[0\]\.(\S+) must be sent with wire type (\d)/g))
+        said.push(`${i} ${match[1]} ${match[2]}`);
+    }
+    expect(said).toEqual([
+      '0 exponentialHistogram.dataPoints[1].timeUnixNano 1',
+      '1 exponentialHistogram.dataPoints 2',
+      '2 exponentialHistogram.aggregationTemporality 0',
+      '3 summary.dataPoints[1].quantileValues[0].value 1',
+      '4 summary.dataPoints 2',
+      '5 gauge.dataPoints 2',
+    ]);
+    const paths: string[] = [];
+    for (const point of nested) {
+      const a = await post('/v1/metrics', metrics([metric('exp', 10, data([point]))]));
+      const m = (decodeProtoResponse('metrics', Buffer.from(await a.arrayBuffer())) as { partialSuccess: { errorMessage: string } }).partialSuccess
+        .errorMessage;
+      paths.push(m.slice(m.indexOf('first at ') + 9 + at(0, '').length, m.indexOf(' must be')));
+    }
+    expect(paths).toEqual([
+      'exponentialHistogram.dataPoints[0].positive',
+      'exponentialHistogram.dataPoints[0].positive.bucketCounts',
+      'exponentialHistogram.dataPoints[0].negative.offset',
+      'exponentialHistogram.dataPoints[0].exemplars[0].timeUnixNano',
+      'exponentialHistogram.dataPoints[0].attributes[0].value.stringValue',
+    ]);
+    // Read item by item (a point's bytes broken elsewhere in the body): the same, and the broken point refused alone.
+    const broken = metric('summary-broken', 11, data([summary((w) => w.uint32(tag(2, 1)).uint32(1))]));
+    const framed = await post('/v1/metrics', metrics([list[0], broken]));
+    const f = (
+      decodeProtoResponse('metrics', Buffer.from(await framed.arrayBuffer())) as { partialSuccess: { rejectedDataPoints: number; errorMessage: string } }
+    ).partialSuccess;
+    expect(f.rejectedDataPoints).toBe(9);
+    expect(f.errorMessage.replace(/byte \d+/, 'byte N').split('; ')).toEqual([
+      notStored('exponentialHistogram'),
+      `1 rejected: data points whose own bytes are not a protobuf data point (a length, varint or fixed-size value inside one runs past its end, or a tag has an invalid wire type), though the request's framing around them is whole: each such data point was refused, the request's other data points kept (first at ${at(1, 'summary.dataPoints[0]: a fixed64 cut short by the end of its message (byte N))')}`,
+      `6 rejected: ${wrong('data points')} (first at ${at(0, 'exponentialHistogram.dataPoints[1].timeUnixNano must be sent with wire type 1 (I64), got 0 (VARINT)')})`,
+    ]);
+    await h.collector.flush();
+    expect(await h.rows(`SELECT MetricName, Value FROM otel_metrics_gauge WHERE ServiceName = 'wire-exp'`)).toEqual([{ MetricName: 'kept', Value: 7 }]);
+  });
   // Regression: a field of a message nested in a span (an attribute's KeyValue or AnyValue, an array or kvlist value's
   // items, an event, a link) or in a log record or data point sent with another wire type was passed over: an attribute
   // stored without its key or value, an event without its name or time, silently. Such an item is now refused alone,

@@ -21,6 +21,8 @@ const T = {
   logRecord: type('LogRecord'),
   numberPoint: type('NumberDataPoint'),
   histogramPoint: type('HistogramDataPoint'),
+  exponentialPoint: type('ExponentialHistogramDataPoint'),
+  summaryPoint: type('SummaryDataPoint'),
 };
 for (const t of Object.values(T)) t.resolveAll();
 
@@ -170,6 +172,8 @@ class FrameReader {
             ['gauge', T.numberPoint],
             ['sum', T.numberPoint],
             ['histogram', T.histogramPoint],
+            ['exponentialHistogram', T.exponentialPoint],
+            ['summary', T.summaryPoint],
           ] as const) {
             const dataPoints = listOf((metric as Message)[kind], 'dataPoints');
             dataPoints.forEach((p, i) => {

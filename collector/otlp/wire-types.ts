@@ -121,6 +121,23 @@ export function checkWireTypes(m: unknown, where: string): void {
   }
 }
 
+/**
+ * `checkWireTypes` for the protobufjs message `m` and every message it holds, at any depth (a point's attributes and
+ * their values, its buckets, quantile values and exemplars), each named by its path from `where`
+ * (`….dataPoints[0].positive.bucketCounts`). For messages Weft reads no further itself: an exponential histogram's or
+ * a summary's points, not stored, refused for this rather than as not stored.
+ */
+export function checkWireTypesDeep(m: unknown, where: string): void {
+  if (!(m instanceof protobuf.Message)) return;
+  checkWireTypes(m, where);
+  for (const field of (m as unknown as { $type: protobuf.Type }).$type.fieldsArray) {
+    if (!(field.resolvedType instanceof protobuf.Type)) continue;
+    const v = (m as unknown as Record<string, unknown>)[field.name];
+    if (Array.isArray(v)) v.forEach((x, i) => checkWireTypesDeep(x, `${where}.${field.name}[${i}]`));
+    else checkWireTypesDeep(v, `${where}.${field.name}`);
+  }
+}
+
 /** The wire type of `field`'s type (a repeated scalar may also come packed, as LEN). */
 function wireOf(field: protobuf.Field): number {
   field.resolve();

@@ -2,7 +2,7 @@ import { attributeMap, type ValueContext } from '../otlp/any-value.ts';
 import { cutText, resourceLimits } from '../otlp/limits.ts';
 import { enumNumber } from '../otlp/ids-and-times.ts';
 import { itemsIn, readItem, REFUSED_ITEM } from '../otlp/item-refusal.ts';
-import { checkWireTypes } from '../otlp/wire-types.ts';
+import { checkWireTypes, checkWireTypesDeep } from '../otlp/wire-types.ts';
 import { ExpansionBudget } from './expansion.ts';
 import { exemplarColumns, histogramValues, isRefusal, METRIC_REASONS, pointTimes, pointValue, type Refusal } from './metric-points.ts';
 import { list, mapRowBytes, num, obj, serviceName, str, uint32 } from './shape.ts';
@@ -101,7 +101,8 @@ export function metricRows(request: unknown, ctx: ValueContext): MetricRows {
         readItem(
           report,
           'data points',
-          () => pointsIn(metrics[m], []),
+          // A metric refused holds at least one point (its data's dataPoints sent as a varint hold none).
+          () => Math.max(pointsIn(metrics[m], []), 1),
           () => metricPoints(obj(metrics[m], mw), mw, head, ctx, out, reasons),
         );
       }
@@ -192,9 +193,28 @@ function metricPoints(metric: Record<string, unknown>, mw: string, head: unknown
       reasons.add(`metric ${JSON.stringify(metric.name ?? '')} has no data`);
       return;
     }
-    const points = list(obj(metric[kind], `${mw}.${kind}`).dataPoints, `${mw}.${kind}.dataPoints`).length;
-    out.rejected += points;
-    reasons.add(`${kind} metrics are not stored (only sum, gauge and histogram)`);
+    // A field of it (its dataPoints as a varint) sent with another wire type refuses the metric's points, at least one.
+    const data = obj(metric[kind], `${mw}.${kind}`);
+    checkWireTypes(data, `${mw}.${kind}`);
+    const dataPoints = list(data.dataPoints, `${mw}.${kind}.dataPoints`);
+    // Each point read alone: one with a field of another wire type at any depth (its buckets, quantile values,
+    // attributes) is refused for it, naming the field, as a stored kind's point is; the others as not stored.
+    let notStored = 0;
+    dataPoints.forEach((dp, i) => {
+      if (dp === REFUSED_ITEM) return;
+      const pw = `${mw}.${kind}.dataPoints[${i}]`;
+      if (
+        readItem(
+          report,
+          'data points',
+          () => 1,
+          () => (checkWireTypesDeep(dp, pw), true),
+        )
+      )
+        notStored++;
+    });
+    out.rejected += notStored;
+    if (notStored > 0 || dataPoints.length === 0) reasons.add(`${kind} metrics are not stored (only sum, gauge and histogram)`);
   }
 }
 
