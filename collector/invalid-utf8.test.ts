@@ -176,13 +176,17 @@ describe('protobuf strings that are not UTF-8', () => {
     const res = await h.post('/v1/traces', body, 'application/json');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
-      partialSuccess: { rejectedSpans: 0, errorMessage: `1 kept: ${WARN_INVALID_UTF8_JSON} (first at byte ${body.indexOf(0xff)} of the body)` },
+      partialSuccess: {
+        rejectedSpans: 0,
+        errorMessage: `1 kept: ${WARN_INVALID_UTF8_JSON} (first at resourceSpans[0].scopeSpans[0].spans[0].name (byte ${body.indexOf(0xff)} of the body))`,
+      },
     });
     const logs = { resourceLogs: [{ resource: resource('utf8-json'), scopeLogs: [{ logRecords: [{ timeUnixNano: NOW, body: { stringValue: 'b~~d' } }] }] }] };
-    const lres = await h.post('/v1/logs', spoil(Buffer.from(JSON.stringify(logs)), '~~'), 'application/json');
+    const logBody = spoil(Buffer.from(JSON.stringify(logs)), '~~');
+    const lres = await h.post('/v1/logs', logBody, 'application/json');
     expect(lres.status).toBe(200);
-    expect(((await lres.json()) as { partialSuccess: { errorMessage: string } }).partialSuccess.errorMessage).toMatch(
-      /^1 kept: OTLP\/JSON bodies that are not valid UTF-8/,
+    expect(((await lres.json()) as { partialSuccess: { errorMessage: string } }).partialSuccess.errorMessage).toBe(
+      `1 kept: ${WARN_INVALID_UTF8_JSON} (first at resourceLogs[0].scopeLogs[0].logRecords[0].body.stringValue (byte ${logBody.indexOf(0xff)} of the body))`,
     );
     await h.collector.flush();
     expect(await h.rows(`SELECT SpanName, SpanAttributes['server.address'] AS host FROM otel_traces WHERE ServiceName = 'utf8-json'`)).toEqual([
@@ -209,6 +213,52 @@ describe('protobuf strings that are not UTF-8', () => {
     expect(res.status).toBe(200);
     // (the value is also cut to the attribute length limit, said after it)
     const { partialSuccess } = (await res.json()) as { partialSuccess: { errorMessage: string } };
-    expect(partialSuccess.errorMessage.split('; ')[0]).toBe(`1 kept: ${WARN_INVALID_UTF8_JSON} (first at byte ${body.indexOf(0xff)} of the body)`);
+    expect(partialSuccess.errorMessage.split('; ')[0]).toBe(
+      `1 kept: ${WARN_INVALID_UTF8_JSON} (first at resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.stringValue (byte ${body.indexOf(0xff)} of the body))`,
+    );
+  });
+
+  // Regression: the warning for an OTLP/JSON body that is not UTF-8 named only the byte of the first invalid sequence
+  // ("first at byte 412 of the body"), which a sender must count out in the body it sent; the protobuf path names the
+  // field. It now names the field's path too, as OTLP/JSON writes it (snake_case keys in lowerCamelCase, escaped quotes
+  // and brackets inside strings passed over), and the byte.
+  it("names the OTLP/JSON path of a JSON body's first invalid byte", async () => {
+    const point = (v: number, extra: object = {}) => ({ time_unix_nano: NOW, as_double: v, ...extra });
+    const metrics = {
+      resource_metrics: [
+        {
+          resource: resource('utf8-json-path'),
+          scope_metrics: [
+            {
+              scope: { name: 'a "[quoted]" {scope}, with commas' },
+              metrics: [
+                { name: 'g', gauge: { data_points: [point(1), point(2)] } },
+                {
+                  name: 'h',
+                  gauge: {
+                    data_points: [
+                      point(3, { attributes: [{ key: 'k', value: { array_value: { values: [{ string_value: 'x' }, { string_value: 'y~~' }] } } }] }),
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const body = spoil(Buffer.from(JSON.stringify(metrics)), '~~');
+    const res = await h.post('/v1/metrics', body, 'application/json');
+    expect(res.status).toBe(200);
+    const { partialSuccess } = (await res.json()) as { partialSuccess: { errorMessage: string } };
+    expect(partialSuccess.errorMessage).toBe(
+      `1 kept: ${WARN_INVALID_UTF8_JSON} (first at resourceMetrics[0].scopeMetrics[0].metrics[1].gauge.dataPoints[0].attributes[0].value.arrayValue.values[1].stringValue (byte ${body.indexOf(0xff)} of the body))`,
+    );
+    // In a key: the object holding it.
+    const keyed = spoil(Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [], 'k~~': 1 }] }] })), '~~');
+    const kres = await h.post('/v1/traces', keyed, 'application/json');
+    expect(((await kres.json()) as { partialSuccess: { errorMessage: string } }).partialSuccess.errorMessage).toBe(
+      `1 kept: ${WARN_INVALID_UTF8_JSON} (first at a key in resourceSpans[0].scopeSpans[0] (byte ${keyed.indexOf(0xff)} of the body))`,
+    );
   });
 });

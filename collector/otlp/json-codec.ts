@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { firstInvalidUtf8, validUtf8Text } from '../touches/byte-text.ts';
 import { ERR_OTLP_BAD_INPUT } from './bad-input.ts';
+import { jsonPathAt } from './json-path-at.ts';
 import type { IngestReport } from './limits.ts';
 import type { SignalName } from './proto-codec.ts';
 
@@ -87,30 +88,37 @@ export function quoteLongIntegers(text: string): string {
   return parts.join('');
 }
 
-/** The warning for an OTLP/JSON body that is not UTF-8 (the place is the byte of its first invalid sequence). */
+/**
+ * The warning for an OTLP/JSON body that is not UTF-8 (the place is the field path of its first invalid sequence, and
+ * its byte: `resourceSpans[0].scopeSpans[0].spans[3].name (byte 412 of the body)`).
+ */
 export const WARN_INVALID_UTF8_JSON =
   'OTLP/JSON bodies that are not valid UTF-8 (JSON text must be) were read with U+FFFD in place of each run of invalid bytes, in the strings that held them';
 
 /**
  * `body` as text: as it is when it is UTF-8, else with one U+FFFD a run of invalid bytes (as a protobuf string is read,
- * and as ClickHouse's `toValidUTF8` reads another writer's bytes), said in `report` with the byte of the first. It was
- * read with Buffer's decoder, one U+FFFD per maximal subpart, silently.
+ * and as ClickHouse's `toValidUTF8` reads another writer's bytes), said in `report` with the field path and the byte of
+ * the first (`invalidAt`). It was read with Buffer's decoder, one U+FFFD per maximal subpart, silently. A valid body
+ * costs the one `isUtf8` check it cost before.
  */
 function bodyText(body: Buffer, report?: IngestReport): string {
   if (isUtf8(body)) return body.toString('utf8');
   const text = validUtf8Text(body, 0, body.length);
-  report?.warn(WARN_INVALID_UTF8_JSON, `byte ${firstInvalidByte(body)} of the body`);
+  report?.warn(WARN_INVALID_UTF8_JSON, invalidAt(body));
   return text;
 }
 
 /**
- * The byte of `body` (not UTF-8) where its first invalid sequence starts, in one pass: it was found by searching the
- * decoded text for each U+FFFD and measuring the bytes before it, quadratic in the U+FFFDs a sender wrote before it
- * (100,000 of them before one invalid byte held the collector's thread 6.4 s, 300,000 about a minute; a 20 MB body,
- * gzipped to a few KiB, hours).
+ * Where the first invalid sequence of `body` (not UTF-8) starts: the OTLP/JSON path of the value holding it
+ * (`jsonPathAt`) and its byte, each found in one pass. The byte was found by searching the decoded text for each U+FFFD
+ * and measuring the bytes before it, quadratic in the U+FFFDs a sender wrote before it (100,000 of them before one
+ * invalid byte held the collector's thread 6.4 s, 300,000 about a minute; a 20 MB body, gzipped to a few KiB, hours).
  */
-function firstInvalidByte(body: Buffer): number {
-  return Math.max(0, firstInvalidUtf8(body.toString('latin1')));
+function invalidAt(body: Buffer): string {
+  const bytes = body.toString('latin1');
+  const at = Math.max(0, firstInvalidUtf8(bytes));
+  const path = jsonPathAt(bytes, at);
+  return path ? `${path} (byte ${at} of the body)` : `byte ${at} of the body`;
 }
 
 /**
