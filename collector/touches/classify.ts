@@ -1,7 +1,7 @@
 import { dbSystemAliases } from '../../core/net/db-system-names.ts';
 import { defaultPorts } from '../../core/net/default-ports.ts';
 import { asciiLower, asciiUpper, validUtf8 } from './byte-text.ts';
-import { endpointHost, endpointPath, hostAndPort, hostValue, requestPath, splitUrl, type UrlSplit } from './endpoint-host.ts';
+import { endpointHost, endpointPath, hostAndPort, hostValue, peerService, requestPath, splitUrl, type UrlSplit } from './endpoint-host.ts';
 import { azureMessagingDirection, impliedMessagingSystem, messagingDestination } from './messaging.ts';
 import { s3Bucket } from './object-store.ts';
 import { graphqlDirection } from './graphql.ts';
@@ -124,7 +124,7 @@ export function classify(s: SpanRecord): readonly Touch[] {
     ];
   }
 
-  const peer = validUtf8(s.attr(A['peer.service']));
+  const peer = peerService(s);
   const dbSysRaw = asciiLower(first(s.attr(A['db.system.name']), s.attr(A['db.system'])));
   const dbSys = validUtf8(dbSystemAliases.get(dbSysRaw) ?? dbSysRaw);
   const msgSysNamed = asciiLower(validUtf8(s.attr(A['messaging.system'])));
@@ -267,7 +267,9 @@ export function classify(s: SpanRecord): readonly Touch[] {
     if (service === GRPC_HEALTH_SERVICE) return NONE;
     return [[direction(s, facts), 'rpc', rpc, endpointHost(hostV, port, defaultPort), service, peer]];
   }
-  if (peer !== '' && isClient) return [[direction(s, facts), 'peer', '', '', '', peer]];
+  // peer.service "may be used for any operation that accesses some remote service": a producer's span writes to it, a
+  // consumer's reads from it, as a client's span calls it (migration 139).
+  if (peer !== '' && (isClient || isProducer || isConsumer)) return [[direction(s, facts), 'peer', '', '', '', peer]];
   return NONE;
 }
 

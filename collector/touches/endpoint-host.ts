@@ -105,6 +105,15 @@ function dataSource(value: string): { host: string; port: string } | undefined {
 }
 
 /**
+ * `peer`: the remote service a span names, as valid UTF-8: `peer.service`, else its later names in the semantic
+ * conventions, `service.peer.name`, else `server.service.name` (which 1.45 names in place of both on a client's span)
+ * (migration 139).
+ */
+export function peerService(s: SpanRecord): string {
+  return validUtf8(first(s.attr(A['peer.service']), first(s.attr(A['service.peer.name']), s.attr(A['server.service.name']))));
+}
+
+/**
  * `host_any` and `port_any`: from the URL when it has a host, else the first of the span's host/port attributes that is
  * set. A `server.address` or `net.peer.name` given a whole URL (otelaws puts an SQS queue's URL there, semconv 1.21 and
  * 1.36: `https://sqs.eu-west-1.amazonaws.com/123456789012/orders`) is its host, and its port when no port attribute
@@ -120,7 +129,7 @@ export function hostAndPort(url: UrlSplit, s: SpanRecord, dbSys: string): { host
   let addressPort = '';
   const target = GRPC_TARGET.exec(validUtf8(host));
   // Older versions of EF Core's instrumentation put the DataSource in peer.service, with no host attribute.
-  const source = target || dbSys !== 'mssql' ? undefined : dataSource(validUtf8(host !== '' ? host : s.attr(A['peer.service'])));
+  const source = target || dbSys !== 'mssql' ? undefined : dataSource(validUtf8(host !== '' ? host : peerService(s)));
   if (target) host = target[1] ?? target[2];
   else if (source) ({ host, port: addressPort } = source);
   else if (URL_START.test(host)) {

@@ -297,6 +297,29 @@ export function handmadeSpans(): ParitySpan[] {
     span('peer-client', CLIENT, { 'peer.service': 'billing' }),
     span('peer-internal', INTERNAL, { 'peer.service': 'billing' }),
     span('peer-producer', PRODUCER, { 'peer.service': 'billing' }),
+    // a producer's or consumer's span naming only the remote service writes to it or reads from it (139), by any of its
+    // names; a messaging span's destination, an RPC or HTTP call's endpoint still decide
+    span('peer-consumer', CONSUMER, { 'peer.service': 'billing' }),
+    span('peer-producer-publish', PRODUCER, { 'peer.service': 'billing', 'messaging.operation.type': 'receive' }),
+    span('peer-consumer-op', CONSUMER, { 'peer.service': 'billing', 'integration.operation': 'write' }),
+    span('peer-producer-db', PRODUCER, { 'peer.service': 'billing', 'db.system.name': 'redis', 'db.query.text': 'LPUSH q' }),
+    span('peer-producer-msg', PRODUCER, { 'peer.service': 'billing', 'messaging.system': 'kafka', 'messaging.destination.name': 'orders' }),
+    span('peer-consumer-msg', CONSUMER, { 'peer.service': 'billing', 'messaging.system': 'kafka' }),
+    span('peer-producer-http', PRODUCER, { 'peer.service': 'billing', 'http.request.method': 'POST', 'url.full': 'https://billing.example/q' }),
+    span('peer-producer-rpc', PRODUCER, { 'peer.service': 'billing', 'rpc.system': 'grpc', 'rpc.service': 'billing.v1.Queue' }),
+    span('service-peer-name-client', CLIENT, { 'service.peer.name': 'billing' }),
+    span('service-peer-name-producer', PRODUCER, { 'service.peer.name': 'billing' }),
+    span('service-peer-name-consumer', CONSUMER, { 'service.peer.name': 'billing' }),
+    span('server-service-name-client', CLIENT, { 'server.service.name': 'billing' }),
+    span('server-service-name-producer', PRODUCER, { 'server.service.name': 'billing' }),
+    span('server-service-name-internal', INTERNAL, { 'server.service.name': 'billing' }),
+    span('peer-names-first', PRODUCER, { 'peer.service': 'billing', 'service.peer.name': 'erp', 'server.service.name': 'crm' }),
+    span('peer-names-second', CONSUMER, { 'service.peer.name': 'erp', 'server.service.name': 'crm' }),
+    span('peer-names-empty', PRODUCER, { 'peer.service': '', 'service.peer.name': '', 'server.service.name': 'crm' }),
+    span('service-peer-name-bad', PRODUCER, { 'service.peer.name': raw('bill', [0xff], 'ing') }),
+    span('service-peer-name-grpc', CLIENT, { 'rpc.system': 'grpc', 'service.peer.name': 'orders' }),
+    span('service-peer-name-http', CLIENT, { 'http.request.method': 'DELETE', 'server.service.name': 'billing' }),
+    span('service-peer-name-mssql', CLIENT, { 'db.system.name': 'microsoft.sql_server', 'db.query.text': 'SELECT 1', 'service.peer.name': 'tcp:sql01,1433' }),
     span('grpc-server', SERVER, { 'rpc.system': 'grpc', 'server.address': 'me' }),
     // databases
     sql("SELECT 'it''s' FROM t"),
@@ -388,6 +411,45 @@ export function handmadeSpans(): ParitySpan[] {
     span('redis-hgetall', CLIENT, { 'db.system.name': 'valkey', 'db.query.text': '  HGETALL h' }),
     span('memcached', CLIENT, { 'db.system': 'memcached', 'db.statement': 'get x' }),
     span('redis-empty', CLIENT, { 'db.system': 'redis' }),
+    // a command in a transaction or a pipeline, as @opentelemetry/instrumentation-ioredis 0.71 names it (span name the
+    // command; db.operation.name `MULTI <cmd>` or `PIPELINE <cmd>`, the control commands bare) and -redis 0.71 for
+    // node-redis 4/5 (span name `redis-<CMD>`; `MULTI <CMD>`, `PIPELINE <CMD>`, `MULTI`/`PIPELINE` for a batch of several
+    // commands) (139)
+    ...[
+      ['set', 'MULTI set', 'set orders:1 [1 other arguments]'],
+      ['lpush', 'PIPELINE lpush', 'lpush orders [1 other arguments]'],
+      ['rpop', 'PIPELINE rpop', 'rpop orders'],
+      ['hgetall', 'MULTI hgetall', 'hgetall customer:1'],
+      ['multi', 'multi', 'multi'],
+      ['exec', 'exec', 'exec'],
+      ['redis-SET', 'MULTI SET', 'SET orders:1 [1 other arguments]'],
+      ['redis-LPUSH', 'PIPELINE LPUSH', 'LPUSH orders [1 other arguments]'],
+      ['redis-LPUSH', 'MULTI', 'LPUSH orders [1 other arguments]'],
+      ['redis-GET', 'PIPELINE', 'GET orders:1'],
+      ['redis-PING', 'PIPELINE', 'PING'],
+      ['redis-X', 'MULTI', ''],
+      ['redis-X', 'PIPELINE  ', 'BRPOP q 0'],
+      ['redis-X', 'MULTI\tdel', 'SET k'],
+      ['redis-X', ' (pipeline get', ''],
+      ['redis-X', 'MULTI 1', 'del k'],
+      ['redis-X', 'MULTIPLE SET', 'GET k'],
+      ['redis-X', 'MULTI-SET', 'GET k'],
+      ['redis-X', 'EXEC SET', 'GET k'],
+    ].flatMap(([name, op, text]) => [
+      span(
+        `redis-batch ${op}`,
+        CLIENT,
+        { 'db.system.name': 'redis', 'db.operation.name': op, 'db.query.text': text, 'server.address': 'cache', 'server.port': { int: '6379' } },
+        { name },
+      ),
+      span(`valkey-batch ${op}`, CLIENT, { 'db.system': 'valkey', 'db.operation': op, 'db.statement': text }, { name }),
+      span(`memcached-batch ${op}`, CLIENT, { 'db.system': 'memcached', 'db.operation': op, 'db.statement': text }, { name }),
+      span(`pg-batch ${op}`, CLIENT, { 'db.system': 'postgresql', 'db.operation': op, 'db.statement': text }, { name }),
+    ]),
+    span('redis-batch-statement-only', CLIENT, { 'db.system': 'redis', 'db.statement': 'MULTI SET k v' }),
+    span('redis-batch-statement-bare', CLIENT, { 'db.system': 'redis', 'db.statement': 'PIPELINE' }),
+    span('redis-batch-summary', CLIENT, { 'db.system.name': 'redis', 'db.query.summary': 'PIPELINE HSET', 'db.query.text': 'GET k' }),
+    span('redis-batch-bad', CLIENT, { 'db.system.name': 'redis', 'db.operation.name': raw('MULTI ', [0xff], 'SET'), 'db.query.text': raw('DEL', [0xff]) }),
     span('pg-old', CLIENT, { 'db.system': 'postgres', 'db.name': 'crm', 'db.statement': 'select 1', 'net.peer.name': 'pg', 'net.peer.port': '5432' }),
     span('mariadb', CLIENT, { 'db.system': 'MariaDB', 'db.name': 'shop', 'db.statement': 'UPDATE x', 'server.address': 'm', 'server.port': '3307' }),
     span('mongo', CLIENT, {
@@ -1648,7 +1710,7 @@ function pool(key: string): Value[] {
       raw('host', [0xed, 0xa0, 0x80]),
     ];
   if (/db\.system/.test(key))
-    return [...common, 'postgresql', 'postgres', 'mariadb', 'redis', 'sqlite', 'MySQL', 'mongodb', 'dynamodb', 'mysql2', 'Microsoft.SQL_Server'];
+    return [...common, 'postgresql', 'postgres', 'mariadb', 'redis', 'valkey', 'sqlite', 'MySQL', 'mongodb', 'dynamodb', 'mysql2', 'Microsoft.SQL_Server'];
   if (/table_names/.test(key)) return [...common, { array: ['T'] }, { array: ['T', 'u.v-1'] }, '[ "T" ]', '["T",]', { array: ['a b'] }];
   if (/stored_procedure/.test(key)) return [...common, 'dbo.usp_GetCustomers', '[dbo].[usp_UpsertInvoice]', 'Check', raw('upsert_', [0xff], 'x')];
   if (/statement|query\.text/.test(key))
@@ -1667,11 +1729,18 @@ function pool(key: string): Value[] {
       'SET k v',
       'BRPOP q 0',
       'save',
+      'LPUSH q [1 other arguments]',
+      'multi',
       raw('sel', [0xff], 'ect'),
     ];
   if (/operation|summary/.test(key))
     return [
       ...common,
+      'MULTI SET',
+      'PIPELINE lpush',
+      'MULTI',
+      'pipeline',
+      'exec',
       'SELECT',
       'insert',
       'find',

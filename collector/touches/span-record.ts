@@ -77,6 +77,8 @@ export const SPAN_KEYS = [
   'faas.invoked_region',
   'aws.region',
   'aws.lambda.function.name',
+  'service.peer.name',
+  'server.service.name',
 ] as const;
 export type SpanKey = (typeof SPAN_KEYS)[number];
 
@@ -181,6 +183,8 @@ export const A = {
   'faas.invoked_region': 66,
   'aws.region': 67,
   'aws.lambda.function.name': 68,
+  'service.peer.name': 69,
+  'server.service.name': 70,
 } as const satisfies Record<SpanKey, number>;
 for (const [i, k] of SPAN_KEYS.entries()) if (A[k] !== i) throw new Error(`span-record: slot of ${k} is not ${i}`);
 const RESOURCE_SLOT = { 'integration.flow': 0, 'integration.domain': 1 } as const satisfies Record<ResourceKey, number>;

@@ -59,8 +59,14 @@ const STORE_OPS: ReadonlyMap<string, { read: ReadonlySet<string>; write: Readonl
   ].map(([sys, read, write]) => [sys as string, { read: new Set(read), write: new Set(write) }]),
 );
 const COMMAND_STORES = new Set(['redis', 'valkey', 'memcached']);
+/** The stores whose clients send commands in a transaction (MULTI … EXEC) or a pipeline. */
+const BATCHING_STORES = new Set(['redis', 'valkey']);
+/** The prefixes the Redis instrumentations name a transaction's or pipeline's command by (`MULTI SET`, `PIPELINE lpush`). */
+const BATCH_PREFIXES = new Set(['MULTI', 'PIPELINE']);
 
 const FIRST_WORD = /^[\t\n\f\r (]*([A-Za-z]+)/;
+/** The word after the first: the command of `MULTI SET`, `PIPELINE lpush`. */
+const SECOND_WORD = /^[\t\n\f\r (]*[A-Za-z]+[\t\n\f\r ]+([A-Za-z]+)/;
 /** Comments, string literals and quoted identifiers: what a tokenizer skips. */
 const NOISE = /\/\*.*?\*\/|--[^\n]*|#[^\n]*|'(?:[^'\\]|''|\\.)*'|"(?:[^"]|"")*"|`[^`]*`|\$\$.*?\$\$/gs;
 /** The same for PostgreSQL and its kin, where `#` is an operator (`payload #>> '{id}'`), not a comment. */
@@ -96,10 +102,17 @@ export function extract(s: string, re: RegExp): string {
 /**
  * The operation a span names (`db_op`): the first word of db.operation.name, db.operation or
  * db.query.summary (the first that is set), or of the statement for a command store; upper-case.
+ * A Redis or Valkey command sent in a transaction or a pipeline is the command: @opentelemetry/instrumentation-ioredis
+ * and -redis (0.71) name it `MULTI set`, `PIPELINE SET` (the word after the prefix), or, for node-redis's batch of
+ * different commands, `MULTI` or `PIPELINE` alone (then the statement's first word, `SET k [1 other arguments]`);
+ * ioredis's own `multi` and `exec` commands stay what they are, with no direction (migration 139).
  */
 export function dbOperation(named: string, dbSys: string, dbText: string): string {
-  const source = named !== '' ? named : COMMAND_STORES.has(dbSys) ? dbText : '';
-  return asciiUpper(extract(validUtf8(source), FIRST_WORD));
+  const source = validUtf8(named !== '' ? named : COMMAND_STORES.has(dbSys) ? dbText : '');
+  const op = asciiUpper(extract(source, FIRST_WORD));
+  if (!BATCHING_STORES.has(dbSys) || !BATCH_PREFIXES.has(op)) return op;
+  const command = extract(source, SECOND_WORD);
+  return asciiUpper(command !== '' ? command : extract(validUtf8(dbText), FIRST_WORD));
 }
 
 /** 'read', 'write' or '' for an operation name (`op_dir`) of database system `dbSys` (`db_sys`). */
