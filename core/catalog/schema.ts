@@ -94,7 +94,7 @@ export const MatchRulesSchema = Type.Object(
         Type.String({ pattern: '^(https?|s3a?|gs|abfss?|wasbs?|hdfs|file)://\\S*$', description: 'a URL prefix starting with http:// or https://, no spaces' }),
       ),
     ),
-    peerServices: Type.Optional(Names('peer.service values')),
+    peerServices: Type.Optional(Names('the peer service names a span gives (peer.service, service.peer.name or server.service.name)')),
     databases: Type.Optional(Type.Array(DatabaseRuleSchema)),
     destinations: Type.Optional(Type.Array(DestinationRuleSchema)),
     services: Type.Optional(Names('service.name of runtimes that are this system itself')),
