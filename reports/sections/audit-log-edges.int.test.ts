@@ -117,6 +117,13 @@ describe("the audit-log section checks the chain across the period's edges", () 
     expect(s.text).toMatch(/No row follows the period's last: rows removed from the end of the log cannot be seen from the rows alone/);
   });
 
+  it('names the row after the period, or before it, when only one side has one; and a period of one row as one', async () => {
+    expect((await section(chain([10.5, 10.6, 13]))).text).toMatch(/^The period's rows \(seq 1 to 2\), with the row after them \(seq 3\), were checked/);
+    expect((await section(chain([9, 10.5]))).text).toMatch(
+      /^The period's one row \(seq 2\), with the row before it \(seq 1\), was checked when this report was made: it matches its hash/,
+    );
+  });
+
   it('checks from the first row when the period starts the log', async () => {
     const first = chain([10.5, 11, 13]);
     expect((await section(first)).chain).toBe('intact');

@@ -30,7 +30,14 @@ export function auditChainCheck(
   const problems = v.verdict().problems.map((p) => p.problem);
   const last = checked[checked.length - 1];
   const sideSeqs = around.map((r) => `seq ${r.seq}`).join(', ');
-  const sides = around.length > 0 ? `, with the rows either side of them (${sideSeqs}),` : '';
+  // The rows read beside the period's: before its first, after its last, or both (and any stamped outside it between).
+  const them = rows.length === 1 ? 'it' : 'them';
+  const side = () => (around[0].seq < rows[0].seq ? 'before' : 'after');
+  const beside =
+    around.length === 0 || rows.length === 0 || (around.some((r) => r.seq < rows[0].seq) && around.some((r) => r.seq > rows[0].seq))
+      ? `the rows either side of ${them}`
+      : `the row${around.length === 1 ? '' : 's'} ${side()} ${them}`;
+  const sides = around.length > 0 ? `, with ${beside} (${sideSeqs}),` : '';
   const atHead = rows.length > 0 && last.seq === rows[rows.length - 1].seq;
   const head = atHead
     ? " No row follows the period's last: rows removed from the end of the log cannot be seen from the rows alone; compare its hash with a later report's, or run weft audit-log verify."
@@ -45,15 +52,17 @@ export function auditChainCheck(
         };
   const first = rows[0];
   const lastInPeriod = rows[rows.length - 1];
+  const one = first.seq === lastInPeriod.seq;
+  const which = one ? `The period's one row (seq ${first.seq})` : `The period's rows (seq ${first.seq} to ${lastInPeriod.seq})`;
   return problems.length === 0
     ? {
         ok: true,
-        text: `The period's rows (seq ${first.seq} to ${lastInPeriod.seq})${sides} were checked when this report was made: each matches its hash and follows the one before; the period's last row's hash is ${lastInPeriod.hash}.${head}`,
+        text: `${which}${sides} ${one ? 'was' : 'were'} checked when this report was made: ${one ? 'it matches' : 'each matches'} its hash and follows the one before; the period's last row's hash is ${lastInPeriod.hash}.${head}`,
         problems,
       }
     : {
         ok: false,
-        text: `The period's rows (seq ${first.seq} to ${lastInPeriod.seq})${sides} do NOT hold together as a hash chain (${count(problems.length, 'problem')}): ${problems.join('; ')}. Run weft audit-log verify.`,
+        text: `${which}${sides} ${one ? 'does' : 'do'} NOT hold together as a hash chain (${count(problems.length, 'problem')}): ${problems.join('; ')}. Run weft audit-log verify.`,
         problems,
       };
 }
