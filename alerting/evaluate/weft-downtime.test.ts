@@ -61,3 +61,36 @@ flows:
     expect(late.noVerdict).toBeUndefined();
   });
 });
+
+// Regression: the first alert evaluation of a Weft restarted after a 6-minute stop ran before its first pairing run was
+// stored: downtime was read between pairing runs only, so none was found, and the flow-stale alert of a flow allowed a
+// minute fired on the 6 minutes no Weft watched, and its remediation ran.
+describe('the flow-stale alert before the first pairing run after a restart', () => {
+  const catalog = catalogFrom(`
+owners: [{ id: icoe, email: icoe@example.com }]
+systems:
+  - { id: crm, kind: crm, owner: icoe, match: { hosts: [crm.internal] } }
+  - { id: erp, kind: erp, owner: icoe, match: { databases: ["postgresql://erp-db/erp"] } }
+flows:
+  - { id: minute-sync, source: crm, target: erp, owner: icoe, schedule: { every: 30s }, runtime: { service: minute-sync } }
+`);
+  const rules = rulesFor(catalog);
+  let h: Harness;
+  let real = 0;
+  beforeAll(async () => {
+    h = await startHarness();
+    real = Date.now();
+    await sendCustomerSync(h.collector.url, real, 'minute-sync');
+    await h.collector.flush();
+    await runPairing(h.store, new Date(real + 10_000), MIN, { completeGraceMs: 0 });
+    await keptWatching(h.store, real + 10_000, real + 40_000);
+  });
+  afterAll(() => h?.close());
+
+  it('has no verdict on the silence since the last pairing run', async () => {
+    const now = new Date(real + 6 * MIN + 30_000);
+    const o = await observe({ store: h.store, catalog, rules, now, gaps: [] });
+    const stale = conditionsFor(rules, catalog, o).find((c) => c.rule.id === 'flow-stale' && c.labels.flow === 'minute-sync')!;
+    expect(stale).toMatchObject({ active: false, noVerdict: true });
+  });
+});

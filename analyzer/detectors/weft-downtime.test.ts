@@ -26,7 +26,7 @@ flows:
 `;
 
 /** A Weft over a fresh store whose analyzer's clock the test moves (`at`), evaluating on demand; its window 20 minutes. */
-function weftOnClock() {
+function weftOnClock(yaml = catalogYaml) {
   const state = { h: undefined as unknown as Harness, analyzer: undefined as unknown as Analyzer, real: 0, now: 0 };
   let flow = '';
   /** The open stale-flow and flow-never-observed findings on the flow the test runs (`start`'s). */
@@ -44,7 +44,7 @@ function weftOnClock() {
     await state.h.collector.flush();
     state.analyzer = startAnalyzer({
       store: state.h.store,
-      catalog: catalogFrom(catalogYaml),
+      catalog: catalogFrom(yaml),
       logger: silentLogger(),
       config: { intervalMs: HOUR, windowMs: 20 * MIN, lateMs: MIN, completeGraceMs: 0 },
       clock: { now: () => new Date(state.now) },
@@ -250,5 +250,54 @@ describe('a finding seen in the window, across a downtime after which the catalo
     });
     await w.at(66 * MIN);
     expect(await w.state.analyzer.findings.list({ status: ['open'], kind: ['undocumented-flow'] })).toEqual([]);
+  });
+});
+
+// A flow that may be silent for a minute (run every 30 s), as the demo's are.
+const minuteYaml = `${catalogYaml}  - { id: minute-sync, source: crm, target: erp, domain: customer, owner: icoe, schedule: { every: 30s }, runtime: { service: minute-sync } }
+`;
+
+// Regression: a stop shorter than the 5 minutes the first rule took as a downtime (4m40s of the demo run with
+// --no-faults) opened stale-flow on every flow allowed a minute of silence at the first evaluation back ("has not run
+// for 5m3s (allowed 1m)"), resolved 30 s later: their runs of those minutes may never have reached Weft.
+describe('a flow allowed a minute of silence, across a 4-minute stop', () => {
+  const w = weftOnClock(minuteYaml);
+  beforeAll(() => w.start('minute-sync'));
+  afterAll(() => w.stop());
+
+  it('is not stale when Weft is back, and is once Weft has watched its minute with no run', async () => {
+    await w.at(30_000);
+    // Stopped from 30 s to 4m30s.
+    await w.at(4 * MIN + 30_000);
+    expect(await w.open()).toEqual([]);
+    await w.watched(4 * MIN + 30_000, 7 * MIN);
+    await w.at(7 * MIN);
+    expect(await w.open()).toEqual(['stale-flow minute-sync']);
+  });
+});
+
+// Regression: `weft audit --data` and `weft report --data` pair a stopped store (a pairing run of their own, recording no
+// windows), and downtime was read from every pairing run: audits made during a stop split it into gaps each shorter
+// than the rule's, and the next audit, and the restarted Weft, called every fast flow stale ("has not run for 5m28s
+// (allowed 1m)").
+describe('offline audits of a stopped store, one after another', () => {
+  let h: Harness;
+  let real = 0;
+  beforeAll(async () => {
+    h = await startHarness();
+    real = Date.now();
+    await sendCustomerSync(h.collector.url, real, 'minute-sync');
+    await h.collector.flush();
+    await runPairing(h.store, new Date(real + 10_000), MIN, { completeGraceMs: 0 });
+    await keptWatching(h.store, real + 10_000, real + 40_000);
+  });
+  afterAll(() => h?.close());
+
+  it('do not hide the stop from the next audit', async () => {
+    const catalog = catalogFrom(minuteYaml);
+    const audit = (at: number) => runAudit(h.store, catalog, { sinceMs: 20 * MIN, now: new Date(real + at), failOn: null, pair: { lateMs: MIN } });
+    for (const at of [70_000, 110_000, 150_000, 190_000, 230_000]) await audit(at);
+    const report = await audit(270_000);
+    expect(report.findings.filter((f) => f.kind === 'stale-flow').map((f) => f.id)).toEqual([]);
   });
 });

@@ -3,8 +3,8 @@ import { formatDuration } from '../../core/time/index.ts';
 
 /**
  * A stretch of time in which Weft was not observing (ISO instants, Weft's clock): from its last pairing run before a
- * stop to its first one after (`WEFT_DOWNTIME_MIN_MS`). What an integration sent meanwhile may be lost (an exporter
- * gives up), so a flow's silence across it says nothing of the flow.
+ * stop to its first one after, or to now when it has not paired since (`WEFT_DOWNTIME_MIN_MS`). What an integration
+ * sent meanwhile may be lost (an exporter gives up), so a flow's silence across it says nothing of the flow.
  */
 export interface WeftDowntime {
   from: string;
@@ -12,33 +12,38 @@ export interface WeftDowntime {
 }
 
 /**
- * How long (ms) Weft may go without a pairing run before it counts as not observing: 5 minutes. A running Weft pairs
- * every 5 s (FIRST_SIGHT_MS) besides each analysis, so a longer pause is a stop (or a machine too loaded to run at
- * all); a shorter one is a restart that loses little or nothing, since OTLP exporters retry an export refused or
- * unanswered (the OpenTelemetry Collector's exporterhelper for up to 300 s by default) and what arrives late is
- * paired by its arrival. A single pairing run slower than this (a catch-up after a restart) reads as a stop too: a
- * flow's silence across it is judged once Weft has watched for the flow's allowed silence after it, later, not
- * wrongly. A Weft whose every run took longer would hold such silences for as long as it ran so; it cannot keep up
- * then anyway (its pairing falls behind: `weft_pairing_paired_until_timestamp_seconds`).
+ * How long (ms) Weft may go without a pairing run before it counts as not observing: 1 minute. A running Weft pairs
+ * every 5 s (FIRST_SIGHT_MS) besides each analysis, so a longer pause is a stop, a pairing that failed throughout, or a
+ * machine too loaded to run. It is short because what Weft misses while stopped may be lost (an SDK exporting straight
+ * to Weft drops what it cannot send): at 5 minutes, a flow allowed a minute of silence was called stale by the first
+ * evaluation after a 4m40s stop. A pairing run slower than this (a catch-up after a restart) reads as a stop too: a
+ * flow's silence across it is judged once Weft has watched for the flow's allowed silence after it — later, not
+ * wrongly.
  */
-export const WEFT_DOWNTIME_MIN_MS = 5 * 60_000;
+export const WEFT_DOWNTIME_MIN_MS = 60_000;
 
 /**
- * Weft's last downtime (`WeftDowntime`) that ended in the `lookbackMs` (ms) before `now`, from the times of the pairing
- * runs (`weft_pairing_runs.at`, kept 7 days): the last gap between two runs longer than `WEFT_DOWNTIME_MIN_MS`, or
- * none (null). One statement over the run times of the look-back (and the last run before it), gaps found in SQL: its
- * cost follows the look-back, never the history stored. Runs ahead of `now` (a clock that went back) are not read.
- * Throws what the store throws.
+ * Weft's last downtime (`WeftDowntime`) that ended in the `lookbackMs` (ms) before `now`, from the times of a running
+ * Weft's pairing runs (`weft_pairing_runs.at`, kept 7 days; the runs `weft audit --data` and `weft report --data` make
+ * on a stopped store record no windows, `late_ms` NULL, and are not Weft observing): the last gap longer than
+ * `WEFT_DOWNTIME_MIN_MS` between two such runs, or between the last of them and `now` — a Weft that has not paired since
+ * (stopped, its store read offline; or just started, before its first run is stored) has not observed since. Null when
+ * there is none, or no such run at all (a store Weft never ran on). One statement over the run times of the look-back
+ * (and the last run before it), gaps found in SQL: its cost follows the look-back, never the history stored. Runs
+ * ahead of `now` (a clock that went back) are not read. Throws what the store throws.
  */
 export async function queryLastDowntime(store: Store, now: Date, lookbackMs: number): Promise<WeftDowntime | null> {
+  const live = 'late_ms IS NOT NULL';
   const rows = await store.client
     .query({
       query: `SELECT toUnixTimestamp64Milli(prev) AS from, toUnixTimestamp64Milli(at) AS to FROM (
           SELECT at, lagInFrame(at, 1, at) OVER (ORDER BY at ASC ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS prev
           FROM (
-            SELECT at FROM weft_pairing_runs WHERE at >= toDateTime64({since:String}, 3, 'UTC') AND at <= toDateTime64({now:String}, 3, 'UTC')
+            SELECT at FROM weft_pairing_runs WHERE ${live} AND at >= toDateTime64({since:String}, 3, 'UTC') AND at <= toDateTime64({now:String}, 3, 'UTC')
             UNION ALL
-            SELECT max(at) FROM weft_pairing_runs WHERE at < toDateTime64({since:String}, 3, 'UTC') HAVING count() > 0))
+            SELECT max(at) FROM weft_pairing_runs WHERE ${live} AND at < toDateTime64({since:String}, 3, 'UTC') HAVING count() > 0
+            UNION ALL
+            SELECT toDateTime64({now:String}, 3, 'UTC') FROM weft_pairing_runs WHERE ${live} AND at <= toDateTime64({now:String}, 3, 'UTC') HAVING count() > 0))
         WHERE toUnixTimestamp64Milli(at) - toUnixTimestamp64Milli(prev) > {gap:UInt64}
         ORDER BY at DESC LIMIT 1`,
       query_params: { since: toChTime(new Date(now.getTime() - lookbackMs)), now: toChTime(now), gap: WEFT_DOWNTIME_MIN_MS },

@@ -193,7 +193,7 @@ export async function receivingSince(store: Store, since: number): Promise<void>
   await store.client.insert({
     table: 'weft_pairing_runs',
     format: 'JSONEachRow',
-    values: [{ at, settled_before: at, frontier: toChTime(new Date(0)), newest: toChTime(new Date(0)), observing_since: at }],
+    values: [{ at, settled_before: at, frontier: toChTime(new Date(0)), newest: toChTime(new Date(0)), observing_since: at, late_ms: 0, run_gap_ms: 0 }],
   });
 }
 
