@@ -98,6 +98,8 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
   const awaitParentMs = Math.min(lateMs, AWAITING_PARENT_MAX_MS);
   const findings = options.findings ?? createFindingStore(store, clock);
   let catalog = options.catalog;
+  /** When `reloadCatalog` last replaced the catalog with one that differs (ISO, the analyzer's clock): a change the findings are judged by at once. */
+  let reloadedAt: string | undefined;
   let warnings = options.catalogWarnings ?? [];
   let running: Promise<RunResult> | null = null;
   let last: RunResult | null = null;
@@ -166,7 +168,12 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
       result.errors.push(`pairing: ${(err as Error).message}`);
     }
     try {
-      const snap = await detectionSnapshot(store, catalog, config.windowMs, now, { awaitParentMs });
+      const read = await detectionSnapshot(store, catalog, config.windowMs, now, { awaitParentMs });
+      // A catalog this process was given since (a reload whose version was not stored first) changed then.
+      const snap =
+        reloadedAt !== undefined && (read.catalogStoredAt === undefined || Date.parse(read.catalogStoredAt) < Date.parse(reloadedAt))
+          ? { ...read, catalogStoredAt: reloadedAt }
+          : read;
       const { candidates, held } = detectAll({ snapshot: snap, now });
       // A window Weft did not watch whole (its own downtime) does not clear what it did not see again.
       held.push(...(await unseenHeld(snap, candidates, findings)));
@@ -219,6 +226,8 @@ export function startAnalyzer(options: AnalyzerOptions): Analyzer {
         if (running) await running;
         await beforeUse(loaded.catalog);
       }
+      // Reloaded unchanged (the same files read again), it changes no verdict.
+      if (JSON.stringify(loaded.catalog) !== JSON.stringify(catalog)) reloadedAt = clock.now().toISOString();
       ({ catalog, warnings } = loaded);
       if (running) await running;
       return runNow();
