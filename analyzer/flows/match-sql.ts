@@ -52,16 +52,16 @@ function resolveCached(catalog: Catalog, e: Endpoint): Resolution {
 
 /**
  * The services (and their integrations) that answered each endpoint's calls (weft_answered_endpoints, migration 137), by
- * endpoint key (`endpointKey`), the one that answered last first; of the endpoints `keys` only (their keys), when given.
+ * endpoint key (`endpointKey`), in no order (`answeredNode` asks whether they name one node); of the endpoints `keys`
+ * only (their keys), when given.
  */
 export async function answeringServices(store: Store, keys?: readonly string[]): Promise<Map<string, Answer[]>> {
   const only = keys === undefined ? '' : `WHERE ${keyExpr('ep_')} IN {keys:Array(String)}`;
   const rows = await store.client
     .query({
       query: `SELECT ep_kind AS kind, ep_sys AS sys, ep_host AS host, ep_name AS name, ep_peer AS peer,
-          arrayMap(x -> (x.2, x.3), arrayReverseSort(groupArray((last_seen, service, integration)))) AS answers
-        FROM (SELECT ep_kind, ep_sys, ep_host, ep_name, ep_peer, service, integration, max(last_seen) AS last_seen FROM weft_answered_endpoints ${only}
-              GROUP BY ep_kind, ep_sys, ep_host, ep_name, ep_peer, service, integration)
+          groupUniqArray((service, integration)) AS answers
+        FROM weft_answered_endpoints ${only}
         GROUP BY kind, sys, host, name, peer`,
       query_params: keys === undefined ? {} : { keys },
       format: 'JSONEachRow',
